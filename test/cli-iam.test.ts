@@ -194,7 +194,7 @@ describe('gatehouse accounts and iam', () => {
 
     const none = await gatehouse(['iam', 'users', 'list', '--data-dir', join(work, 'nowhere')]);
     assert.equal(none.code, EXIT.accessDenied);
-    assert.match(none.stderr, /no credentials: set AWS_ACCESS_KEY_ID/);
+    assert.match(none.stderr, /no credentials: no server keeps its data in `[^`]+` \(it is `gatehouse server` that writes its admin's key to [^)]*\): .*set AWS_ACCESS_KEY_ID/);
     const unreachable = await gatehouse(['whoami', '--endpoint', 'http://127.0.0.1:9'], { AWS_ACCESS_KEY_ID: acs.AccessKeyId, AWS_SECRET_ACCESS_KEY: acs.SecretAccessKey });
     assert.equal(unreachable.code, EXIT.unavailable);
     assert.match(unreachable.stderr, /cannot reach the Gatehouse server/);

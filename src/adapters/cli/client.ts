@@ -524,6 +524,27 @@ function environmentCredentials(env: Env): ClientResult<Credentials> | undefined
   return { ok: true, value: { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } };
 }
 
+/**
+ * What `NoCredentials` says when the data dir holds no admin-credentials.json. A newcomer's first command before any
+ * server ran (or run from another directory) was told to set keys they do not have, or to give `--data-dir DIR with
+ * the server's admin-credentials.json` (review readme, ez6): it now says whether a server ever kept its data there,
+ * and that the server writes the file on its first start.
+ */
+async function noCredentials(dataDir: string, file: string, ctx: CommandContext): Promise<string> {
+  const dir = join(dataDir);
+  let exists: boolean | undefined;
+  try {
+    if (ctx.readDir !== undefined) exists = (await ctx.readDir(dir), true);
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT') exists = false;
+  }
+  const keys = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)';
+  const start = dir === join(DEFAULT_DATA_DIR) ? '`npx gatehouse server`' : `\`npx gatehouse server --data-dir ${dir}\``;
+  if (exists === false) return `no credentials: no server keeps its data in \`${dir}\` (it is \`gatehouse server\` that writes its admin's key to \`${file}\`, on its first start): start one (${start}), run this command where one keeps its data or give --data-dir DIR, or ${keys}`;
+  if (exists === true) return `no credentials: \`${dir}\` holds no admin-credentials.json, which its server writes on its first start once it can serve (still starting? the file moved away?): wait for it, give --data-dir DIR with the server's admin-credentials.json, or ${keys}`;
+  return `no credentials: ${keys}, or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`;
+}
+
 /** Finds the endpoint and the credentials; a failure says what to set. */
 export async function connect(opts: ConnectionOptions, ctx: CommandContext): Promise<ClientResult<Connection>> {
   const env = ctx.env ?? {};
@@ -564,13 +585,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
       const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
       if (code !== 'ENOENT') return failure(EXIT.noInput, 'NoCredentials', `cannot read \`${file}\`: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (text === undefined) {
-      return failure(
-        EXIT.accessDenied,
-        'NoCredentials',
-        `no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`,
-      );
-    }
+    if (text === undefined) return failure(EXIT.accessDenied, 'NoCredentials', await noCredentials(opts.dataDir ?? DEFAULT_DATA_DIR, file, ctx));
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
