@@ -4,8 +4,9 @@
  * --keep`, which ends with "npx gatehouse server --data-dir DIR serves it again", every one of whose ports the system
  * had picked), the server served, and every CLI command with that data dir asked the old address: `ConnectionFailed:
  * cannot reach the Gatehouse server at http://127.0.0.1:34123: connection refused`. Now each start points the file's
- * `Endpoint` at its own URL, keeping the rest of the file as it is (keys, mode 0600), and says so in its log; a file
- * that is not the server's JSON is left alone. Real servers on 127.0.0.1 (port 0: another port each start) on one
+ * `Endpoint` at its own URL, keeping the rest of the file as it is (keys, mode 0600), and says so in its log, unless a
+ * Gatehouse server still answers at the address it names (an instance beside it on the same data dir); a file that is
+ * not the server's JSON is left alone. Real servers on 127.0.0.1 (port 0: another port each start) on one
  * data dir, and the CLI in this process with no key in its environment, as README §2 runs it before any export.
  */
 import { after, before, test } from 'node:test';
@@ -53,6 +54,23 @@ test('ez5: started again on another address, the server points admin-credentials
   }
 });
 
+test('ez5: an instance started beside a running one on the same data dir leaves the file naming the running one', async () => {
+  const dataDir = join(dir, 'beside');
+  const first = await start(dataDir, []);
+  const file = join(dataDir, 'admin-credentials.json');
+  try {
+    const logs: string[] = [];
+    const second = await start(dataDir, logs);
+    await second.stop();
+    assert.equal((JSON.parse(await readFile(file, 'utf8')) as Record<string, string>)['Endpoint'], first.url);
+    assert.ok(!logs.some((l) => l.includes('Endpoint')), logs.join('\n'));
+    const r = await whoami(dataDir);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    await first.stop();
+  }
+});
+
 test('ez5: an admin-credentials.json that is not the server\'s JSON is left alone, and nothing said of it', async () => {
   const dataDir = join(dir, 'other');
   const first = await start(dataDir, []);
@@ -71,7 +89,7 @@ test('ez5: an admin-credentials.json that is not the server\'s JSON is left alon
 
 test('ez5: the README and server --help say that the file follows the server', async () => {
   const readme = (await readFile(new URL('../README.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
-  assert.ok(readme.includes("`.gatehouse/admin-credentials.json` (mode 0600), whose `Endpoint` each later start points at its own address (`--listen`, `--tls-cert`)"), 'README, Run it');
+  assert.ok(readme.includes("`.gatehouse/admin-credentials.json` (mode 0600), whose `Endpoint` each later start points at its own address (`--listen`, `--tls-cert`) unless a server still answers at the one it names"), 'README, Run it');
   const help = await gatehouseInProcess(['server', '--help'], {});
-  assert.match(help.stdout.replace(/\s+/g, ' '), /writes DIR\/admin-credentials\.json \(mode 0600\); each later start points its Endpoint at this start's URL\./);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /writes DIR\/admin-credentials\.json \(mode 0600\); each later start points its Endpoint at this start's URL, unless a server still answers at the one it names\./);
 });

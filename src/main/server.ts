@@ -6,8 +6,8 @@
  * /healthz 200 and /readyz 503 (GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait).
  */
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -214,8 +214,9 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
  * `admin-credentials.json` names the server the CLI asks (`Endpoint`), as of the first start: a later start on other
  * addresses (`--listen`, `--tls-cert`; `gatehouse demo --keep`'s dir served again as it says) left every command with
  * that data dir asking the first one, `ConnectionFailed … connection refused` (review readme, ez5). Its Endpoint now
- * follows this start's URL, the rest kept as it is. A file that is not such a document, or one that cannot be written
- * (a read-only data dir), is left alone, and the log says what to give the CLI instead.
+ * follows this start's URL, the rest kept as it is, unless a Gatehouse server still answers at the one it names (an
+ * instance started beside it on the same data dir leaves it to the first). A file that is not such a document, or one
+ * that cannot be written (a read-only data dir), is left alone, and the log says what to give the CLI instead.
  */
 async function followEndpoint(file: string, url: string, log: (line: string) => void): Promise<void> {
   let doc: unknown;
@@ -227,13 +228,37 @@ async function followEndpoint(file: string, url: string, log: (line: string) => 
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Record<string, unknown>)['AccessKeyId'] !== 'string') return;
   const before = (doc as Record<string, unknown>)['Endpoint'];
-  if (before === url) return;
+  if (before === url || (typeof before === 'string' && (await servesGatehouse(before)))) return;
   try {
     await writePrivateFile(file, `${JSON.stringify({ ...doc, Endpoint: url }, null, 2)}\n`);
     log(`${file}: Endpoint ${typeof before === 'string' ? `${before} → ` : ''}${url}, where this server listens (the CLI asks it)`);
   } catch (e) {
     log(`warning: cannot update the Endpoint of ${file} to ${url} (${messageOf(e)}): commands with this data dir ask ${typeof before === 'string' ? before : DEFAULT_LISTEN}; give them --endpoint ${url}`);
   }
+}
+
+/** Whether a Gatehouse server answers `/healthz` at `base` within a second (any certificate: only the answer is asked). */
+function servesGatehouse(base: string): Promise<boolean> {
+  let target: URL;
+  try {
+    target = new URL('/healthz', base);
+  } catch {
+    return Promise.resolve(false);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method: 'GET', agent: false, timeout: 1_000, rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => void (body += c.slice(0, 16)));
+      res.on('end', () => resolve(res.statusCode === 200 && body === 'ok\n'));
+      res.on('error', () => resolve(false));
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+    req.end();
+  });
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {

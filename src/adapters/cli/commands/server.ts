@@ -59,8 +59,8 @@ a session ends, so it bounds how long one leaked copy works, not how long a job 
 GATEHOUSE_ISSUER_URL is this deployment's public URL as an OIDC issuer (the \`iss\` of the workload tokens it
 signs, e.g. behind a load balancer); default the URL --listen is bound to.
 On first start with an empty store the server creates account 000000000000 with user admin and writes
-DIR/admin-credentials.json (mode 0600); each later start points its Endpoint at this start's URL.
-GET /healthz and GET /readyz answer 200 when it can serve.
+DIR/admin-credentials.json (mode 0600); each later start points its Endpoint at this start's URL, unless a
+server still answers at the one it names. GET /healthz and GET /readyz answer 200 when it can serve.
 Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see
 \`gatehouse kube webhook-config\`); GATEHOUSE_KUBE_TOKEN_HOSTS lists further host[:port] names of this
 server that k8s-aws-v1 tokens may name.
