@@ -36,9 +36,9 @@ export function formatError(source: string, e: GatehouseError): string {
  * kubectl and aws CLI users type by habit, are taken as `--json` (hidden from --help); `text` and `table` are the
  * default output; any other format (`yaml`, `wide`) is a usage error listing these, and so is `--json` with `-o text`.
  */
-export function withJsonOption(cmd: Command): Command {
+export function withJsonOption(cmd: Command, description = 'print the result as JSON, for scripts'): Command {
   return cmd
-    .option('--json', 'print the result as JSON, for scripts')
+    .option('--json', description)
     .addOption(new Option('-o, --output <format>', 'json (as --json), text or table (the default)').choices(['json', 'text', 'table']).hideHelp())
     .hook('preAction', (self) => {
       const output = self.getOptionValue('output') as string | undefined;

@@ -5,13 +5,17 @@
  */
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { withJsonOption } from '../output.ts';
 
 export const demoCommand: CommandGroup = (program, ctx) => {
-  program
-    .command('demo')
-    .description('run the tour on this machine: an embedded server, the example organisation, a 2-rank job reading and writing S3 with its role, the refusals, the audit trail')
-    .option('--keep', 'keep the temporary data dir and print its path')
-    .option('--json', 'print the step results as one JSON document, for scripts')
+  // `-o json` too, as every command that prints a result takes it (README, "Run it"; review readme, ez7: unknown option).
+  withJsonOption(
+    program
+      .command('demo')
+      .description('run the tour on this machine: an embedded server, the example organisation, a 2-rank job reading and writing S3 with its role, the refusals, the audit trail')
+      .option('--keep', 'keep the temporary data dir and print its path'),
+    'print the step results as one JSON document, for scripts',
+  )
     .addHelpText(
       'after',
       `
