@@ -156,8 +156,19 @@ function servedBody(c: Cached, t: number): Buffer {
   return c.served.body;
 }
 
+/** A 200 answer of the cached document at `t`, naming when its session really ends. */
+function servedAnswer(c: Cached, t: number): Answer {
+  return { status: 200, body: servedBody(c, t), realExpiration: isoSeconds(c.expires) };
+}
+
+/**
+ * Sends `a`; a credentials answer says when its session really ends, as the server's does (`REAL_EXPIRATION_HEADER`):
+ * the launcher of `gatehouse jobs run --agent` keeps the credentials file's `Expiration` advancing by it while the
+ * agent cannot be reached, as it does while a server cannot (review agent, cf3). The agent dropped it, so through an
+ * agent the file said expired about 3 h into such an outage, while the session was good for hours more (review fg, 1).
+ */
 function send(res: ServerResponse, a: Answer): void {
-  res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.body.length, 'cache-control': 'no-store' });
+  res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.body.length, 'cache-control': 'no-store', ...(a.status === 200 && a.realExpiration !== undefined ? { [REAL_EXPIRATION_HEADER]: a.realExpiration } : {}) });
   res.end(a.body);
 }
 
@@ -330,12 +341,12 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     const t = now();
     const usable = entry.ok && t < entry.ok.expires - marginMs ? entry.ok : undefined;
-    if (usable && t - entry.checkedAt < revalidateMs) return { status: 200, body: servedBody(usable, t) };
+    if (usable && t - entry.checkedAt < revalidateMs) return servedAnswer(usable, t);
     if (usable) {
       // Served at once; the server is asked in the background, once.
       void revalidate(entry, path, headers);
       if (unreachableSince !== undefined) servedStale++;
-      return { status: 200, body: servedBody(usable, t) };
+      return servedAnswer(usable, t);
     }
     // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation.
     const refused = entry.last;
@@ -343,7 +354,7 @@ export function createRelay(opts: RelayOptions): Relay {
     await revalidate(entry, path, headers);
     const t2 = now();
     const fresh = entry.ok && t2 < entry.ok.expires - marginMs ? entry.ok : undefined;
-    if (fresh) return { status: 200, body: servedBody(fresh, t2) };
+    if (fresh) return servedAnswer(fresh, t2);
     const a = entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     if (a.status !== 200) return a;
     // A 200 that is not a credentials document (no `Expiration`: --upstream names something else), or credentials
@@ -487,7 +498,7 @@ export function createRelay(opts: RelayOptions): Relay {
       const cap = capabilityOfPath(path.slice('/v1/credentials/'.length));
       if (cap === undefined) return send(res, FORBIDDEN);
       const a = await jobCredentials(cap);
-      return send(res, a.status === 200 ? { status: 200, body: alibabaOf(a.body).alibaba } : a);
+      return send(res, a.status === 200 ? { ...a, body: alibabaOf(a.body).alibaba } : a);
     }
     if (req.method === 'GET' && path === '/v1/container-credentials') {
       const cap = req.headers.authorization;
