@@ -207,7 +207,18 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     const token = Array.isArray(header) ? header[0] : header;
     // IMDSv2 only: a request without a valid token is 401, which makes SDKs fetch one.
     const exp = token !== undefined ? tokens.get(token) : undefined;
-    if (exp === undefined || exp < Date.now()) return text(res, 401, 'unauthorized: PUT /latest/api/token first');
+    if (exp === undefined || exp < Date.now()) {
+      // Unless it carries none and the job has nothing to serve (ended, no role, none issued), which it is told
+      // instead (review fg, 2). The Alibaba SDK's ECS provider asks again without a token after any failure with one
+      // (credential-protocols §4.2), and reported that second answer only: a job without a role, or one that ended,
+      // read `401` and "PUT /latest/api/token first", as if the token flow had failed. A token would change nothing
+      // here; a job that has credentials still answers 401, which SDK v3 needs to go back to fetching tokens.
+      if (token === undefined) {
+        const c = await source();
+        if (!c.ok) return text(res, c.status, c.message);
+      }
+      return text(res, 401, 'unauthorized: PUT /latest/api/token first');
+    }
     const c = await source();
     if (!c.ok) return text(res, c.status, c.message);
     if (m[2] === undefined || m[2] === '') return text(res, 200, c.roleName);
