@@ -74,7 +74,39 @@ export function jobProcessEnv(base: NodeJS.ProcessEnv, jobEnv: Readonly<Record<s
   const out: Record<string, string> = {};
   const drop = new Set<string>(CREDENTIAL_VARIABLES);
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !drop.has(k)) out[k] = v;
-  return { ...out, ...jobEnv };
+  return { ...out, ...jobEnv, ...noProxyFor(out, jobEnv) };
+}
+
+/** The variables that send a client's HTTP through a proxy (curl, Python's urllib and requests, botocore, Go). */
+const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy'] as const;
+/** The job's variables that name an endpoint its processes read credentials (or its own services) from. */
+const ENDPOINT_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'ALIBABA_CLOUD_CREDENTIALS_URI', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'] as const;
+
+/**
+ * `NO_PROXY` and `no_proxy` with the hosts of the job's endpoints on this node (loopback, link-local) added, when the
+ * environment names a proxy; nothing otherwise. A rank inherits the caller's `HTTP_PROXY` (a cluster behind a
+ * proxy), and botocore sends its instance-metadata requests, and its clients' calls to `AWS_ENDPOINT_URL(_S3)`,
+ * through it unless `NO_PROXY` names the host (`get_environ_proxies`): the proxy cannot reach this node's 127.0.0.1,
+ * and boto3 in a rank failed with ProxyConnectionError (review fg, 3). EC2 and ECS ask the same of their own
+ * link-local endpoints. Both spellings, each from its own value (else the other's): Python reads the lower-case one
+ * when both are set.
+ */
+function noProxyFor(env: Readonly<Record<string, string>>, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
+  if (!PROXY_VARIABLES.some((v) => (env[v] ?? '') !== '')) return {};
+  const hosts: string[] = [];
+  for (const v of ENDPOINT_VARIABLES) {
+    const url = jobEnv[v];
+    if (url === undefined || !URL.canParse(url)) continue;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    const local = host.toLowerCase() === 'localhost' || /^127\./.test(host) || /^169\.254\./.test(host) || host === '::1' || /^fe80:/i.test(host);
+    if (local && !hosts.includes(host)) hosts.push(host);
+  }
+  if (hosts.length === 0) return {};
+  const merged = (own: string | undefined, other: string | undefined): string => {
+    const given = (own ?? other ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+    return [...given, ...hosts.filter((h) => !given.includes(h))].join(',');
+  };
+  return { NO_PROXY: merged(env['NO_PROXY'], env['no_proxy']), no_proxy: merged(env['no_proxy'], env['NO_PROXY']) };
 }
 
 export interface LaunchOptions {
