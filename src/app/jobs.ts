@@ -1562,6 +1562,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const job = await jobByCapability(capability);
     if (!job) return failWith('ACCESS_DENIED', 'unknown job capability');
     if (TERMINAL.has(job.state)) return ok(job);
+    // A launcher whose first heartbeat was lost (an agent restarting, a server blip) reports the end of a job still
+    // Queued: it ran, as its end says. Refused (Queued cannot become Succeeded), the end left the job Queued with working
+    // sessions until the sweep failed it for its launcher's silence, a success recorded as a failure (review fg, 4).
+    if (job.state === 'Queued' && exitCode === 0) {
+      const started = await setState(job.id, 'Running', { report: true });
+      if (!started.ok) return started;
+    }
     return setState(job.id, exitCode === 0 ? 'Succeeded' : 'Failed', { exitCode, report: true });
   }
 
