@@ -217,6 +217,16 @@ export interface Appended {
 export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100, maxUnwrittenMs: 2000, drainMs: 10_000 } as const;
 /** The action of the record a pruning leaves in the chain; its detail attests the checkpoint. */
 export const PRUNE_ACTION = 'gatehouse:PruneAudit';
+
+/**
+ * Whether a record is one a pruning appended (`pruneChunk`): a change of the audit log itself, of no account. A
+ * record's action alone is no proof: a decision of the authorize API keeps the action its caller asked about, so any
+ * principal, with no permission at all, could put `gatehouse:PruneAudit` in the chain, and `verify` counted it as a
+ * pruning: on a server with retention off (the default) it reported the log tampered with (review fi, 1).
+ */
+export function isPruningRecord(r: Pick<AuditRecord, 'kind' | 'account' | 'action' | 'resource'>): boolean {
+  return r.action === PRUNE_ACTION && r.kind === 'change' && r.account === '' && r.resource === 'audit';
+}
 /** The action of the record that follows records recovered from a spool; its detail names the spool, who wrote it, and the count. */
 export const RECOVER_ACTION = 'gatehouse:RecoverAudit';
 /** The action of the record a server appends after the newest record of a chain linked without a key (`keyChain`). */
@@ -1047,7 +1057,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const upto = page.filter((r) => r.seq <= head.seq);
       v.check(upto);
       for (const r of upto) {
-        if (r.action === PRUNE_ACTION) {
+        if (isPruningRecord(r)) {
           prunings += 1;
           firstPruning ??= r.seq;
           const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
