@@ -145,6 +145,12 @@ export interface AuditPage {
    * past its cursor) short of the log's end, holding fewer records, perhaps none. Absent: nothing more matches now.
    */
   readonly next?: string;
+  /**
+   * The checkpoint (`SEQ`), when the cursor lies before it: records after the cursor up to it were pruned by retention
+   * and cannot be read, so a reader going on from a cursor it kept (a log shipper's `--after`, a follow behind a
+   * pruning) learns that its copy has a gap rather than taking the page for what followed its cursor (review fi, 2).
+   */
+  readonly prunedThrough?: string;
 }
 
 export interface VerifyReport {
@@ -990,11 +996,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} read only its own audit records; those of account ${filter.account} are read by that account, or by the root account ${ROOT_ACCOUNT}`, 'account');
     }
     const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? stored : { ...stored, account: caller.account };
-    const { records, through } = await deps.store.read((tx) => tx.audit.page(scoped, cursor, limit, scanWindow));
+    const { records, through, baseSeq } = await deps.store.read(async (tx) => ({ ...(await tx.audit.page(scoped, cursor, limit, scanWindow)), baseSeq: (await tx.audit.head()).baseSeq }));
     const last = records.at(-1);
     // A full page goes on after its last record; one cut short by the window, after the window (review ef5).
     const next = records.length === limit && last ? last.seq : through;
-    return ok({ records, ...(next !== undefined ? { next: String(next) } : {}) });
+    return ok({ records, ...(next !== undefined ? { next: String(next) } : {}), ...(cursor < baseSeq ? { prunedThrough: String(baseSeq) } : {}) });
   }
 
   /**

@@ -6,6 +6,7 @@
  *       `next`. A page holds `limit` records, or fewer (none, even) with a `next` when the server stopped looking
  *       50,000 records past `after` (AUDIT_SCAN_WINDOW, review ef5), or 50,000 entries of the one index key its filter
  *       is read through (review eh5): a filter few records match is read in steps.
+ *       `prunedThrough`: the checkpoint's seq, when `after` lies before it (those records were pruned, review fi, 2).
  *   GET /v1/audit/verify?expect=SEQ:HASH
  *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is
  *       the head as `SEQ:HASH`, to keep outside the database; with `expect` (an anchor kept earlier) the chain is

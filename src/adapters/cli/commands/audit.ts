@@ -159,7 +159,7 @@ function usage(ctx: CommandContext, message: string): number {
 
 
 /** A page of `GET /v1/audit`, with the `since` and `until` it read (a duration as the time it stood for). */
-type Page = { records: AuditRecordJson[]; next?: string; since?: string; until?: string };
+type Page = { records: AuditRecordJson[]; next?: string; since?: string; until?: string; prunedThrough?: string };
 
 /**
  * Where the page after `p` starts: its `next`, which is its last record's seq when it is full, or, when the server cut
@@ -282,11 +282,20 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const filters = { account: opts.account, principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
   // A duration (`--since 24h`) counts back from the server's clock when the server reads it: pinned, after the first
   // filtered page, to the time it stood for then, so that a long export or a follow keeps one window (review el, 4).
+  // A cursor kept from before (`--after`, or a follow that fell behind a pruning) whose next records retention has
+  // removed: the output goes on after the checkpoint, and says so once per gap on stderr, where a shipper's copy
+  // had looked whole (review fi, 2). A query from the start (after 0) reads the log as it is kept, and says nothing.
+  let gapSaid = 0;
   const fetch: Fetch = async (after, limit, filtered) => {
     const r = await call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) }, shape: PAGE_SHAPE });
     if (filtered && r.ok) {
       if (filters.since !== undefined && typeof r.value.since === 'string') filters.since = r.value.since;
       if (filters.until !== undefined && typeof r.value.until === 'string') filters.until = r.value.until;
+      const pruned = typeof r.value.prunedThrough === 'string' && /^[0-9]{1,16}$/.test(r.value.prunedThrough) ? Number(r.value.prunedThrough) : 0;
+      if (after > 0 && pruned > after && pruned > gapSaid) {
+        gapSaid = pruned;
+        ctx.err(`gatehouse: records ${after + 1}–${pruned} were removed by retention (GATEHOUSE_AUDIT_RETENTION_DAYS) before they were read: they are not in this output, which goes on after record ${pruned}\n`);
+      }
     }
     return r;
   };
