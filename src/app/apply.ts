@@ -403,6 +403,13 @@ interface Step {
   readonly onResource?: ResourcePoliciesOf;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
   /**
+   * The part of the store this step changes, as the directory's record of the same IAM call shows it (`{trustPolicy}`,
+   * `{policyName, policyDocument}`, `{attachedPolicies}`, the entity…): read in the apply's transaction right before and
+   * right after `run`, so the step's record carries `before` and `after` (`null`: none) as the same change made through
+   * the IAM API does (review fi, 3). Secrets are removed from records as from any other.
+   */
+  readonly view?: (tx: ReadTx) => Promise<unknown>;
+  /**
    * Other objects this step changes (a principal a pruned policy is detached from, a role whose trust policy forgets a
    * pruned user: each listed as its `update`, with `field`) or deletes (`delete: true`, an RBAC object of a pruned
    * cluster), unless the files name them.
@@ -623,19 +630,19 @@ function relationSteps(
   const link = boundaryContext(boundary.link);
   for (const p of current.policies) {
     if (desired.policies.includes(p)) continue;
-    steps.push({ ...base, phase: PHASE.unlink, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p, ...unlink }, run: async (tx) => fromStore(await tx.attachments.detach(ref, p)) });
+    steps.push({ ...base, phase: PHASE.unlink, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p, ...unlink }, run: async (tx) => fromStore(await tx.attachments.detach(ref, p)), view: attachedView(ref) });
   }
   for (const p of desired.policies) {
     if (current.policies.includes(p)) continue;
-    steps.push({ ...base, phase: PHASE.link, action: `Attach${noun}Policy`, context: { 'iam:PolicyARN': p, ...link }, run: async (tx) => fromStore(await tx.attachments.attach(ref, p)) });
+    steps.push({ ...base, phase: PHASE.link, action: `Attach${noun}Policy`, context: { 'iam:PolicyARN': p, ...link }, run: async (tx) => fromStore(await tx.attachments.attach(ref, p)), view: attachedView(ref) });
   }
   for (const [key, p] of current.inline) {
     if (desired.inline.has(key)) continue;
-    steps.push({ ...base, phase: PHASE.unlink, action: `Delete${noun}Policy`, context: unlink, run: async (tx) => fromStore(await tx.inlinePolicies.delete(ref, p.name)) });
+    steps.push({ ...base, phase: PHASE.unlink, action: `Delete${noun}Policy`, context: unlink, run: async (tx) => fromStore(await tx.inlinePolicies.delete(ref, p.name)), view: inlineView(ref, p.name) });
   }
   for (const [key, p] of desired.inline) {
     if (current.inline.get(key)?.canonical === p.doc.canonical) continue;
-    steps.push({ ...base, phase: PHASE.link, action: `Put${noun}Policy`, context: link, run: async (tx) => fromStore(await tx.inlinePolicies.put(ref, p.name, p.doc.text)) });
+    steps.push({ ...base, phase: PHASE.link, action: `Put${noun}Policy`, context: link, run: async (tx) => fromStore(await tx.inlinePolicies.put(ref, p.name, p.doc.text)), view: inlineView(ref, p.name) });
   }
   return steps;
 }
@@ -645,8 +652,9 @@ function boundarySteps(ref: PrincipalRef, arn: string, current: string | null, d
   const noun = NOUN[ref.type];
   const update = async (tx: WriteTx, permissionsBoundary: string | null) =>
     fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { permissionsBoundary }) : await tx.roles.update(ref.account, ref.name, { permissionsBoundary }));
-  if (desired === null) return [{ phase: PHASE.unlink, action: `Delete${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: boundaryContext(current), run: (tx) => update(tx, null) }];
-  return [{ phase: PHASE.link, action: `Put${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: { 'iam:PermissionsBoundary': desired }, run: (tx) => update(tx, desired) }];
+  const view = principalFieldView(ref, 'permissionsBoundary');
+  if (desired === null) return [{ phase: PHASE.unlink, action: `Delete${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: boundaryContext(current), run: (tx) => update(tx, null), view }];
+  return [{ phase: PHASE.link, action: `Put${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: { 'iam:PermissionsBoundary': desired }, run: (tx) => update(tx, desired), view }];
 }
 
 function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desired: readonly Tag[]): Step[] {
@@ -654,6 +662,7 @@ function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desir
   const noun = NOUN[ref.type];
   const steps: Step[] = [];
   const run = async (tx: WriteTx) => fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { tags: desired }) : await tx.roles.update(ref.account, ref.name, { tags: desired }));
+  const view = principalFieldView(ref, 'tags');
   // One write replaces the tag set; it needs Untag… when a key goes and Tag… when a key, a value or a key's spelling
   // comes, each with the condition keys of the request it stands for: the keys removed (aws:TagKeys), the tags added
   // (aws:RequestTag, aws:TagKeys). Keys are case-insensitive, as TagUser and UntagUser treat them: a key the document
@@ -661,8 +670,8 @@ function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desir
   const wanted = new Set(desired.map((t) => t.key.toLowerCase()));
   const removed = current.filter((t) => !wanted.has(t.key.toLowerCase())).map((t) => t.key);
   const added = desired.filter((t) => !current.some((x) => x.key === t.key && x.value === t.value));
-  if (removed.length > 0) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, context: tagKeysContext(removed), ...(added.length > 0 ? {} : { run }) });
-  if (added.length > 0) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, context: requestTagContext(added, current), run });
+  if (removed.length > 0) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, context: tagKeysContext(removed), ...(added.length > 0 ? {} : { run, view }) });
+  if (added.length > 0) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, context: requestTagContext(added, current), run, view });
   return steps;
 }
 
@@ -670,6 +679,37 @@ function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desir
  * The steps on the entity `arn` (a user or role that exists) with its resource tags in their context (aws:ResourceTag,
  * iam:ResourceTag: review T, T2). Tags change only in the last step of the link phase, so every step sees these.
  */
+/** `Step.view`s: the part of the store a step changes, as the directory records it (`null`: none). */
+const entityView =
+  (ref: PrincipalRef) =>
+  async (tx: ReadTx): Promise<unknown> =>
+    (ref.type === 'user' ? await tx.users.get(ref.account, ref.name) : ref.type === 'role' ? await tx.roles.get(ref.account, ref.name) : await tx.groups.get(ref.account, ref.name)) ?? null;
+const principalFieldView =
+  (ref: PrincipalRef, field: 'tags' | 'permissionsBoundary' | 'trustPolicy') =>
+  async (tx: ReadTx): Promise<unknown> => {
+    const e = ref.type === 'user' ? await tx.users.get(ref.account, ref.name) : ref.type === 'role' ? await tx.roles.get(ref.account, ref.name) : undefined;
+    return e ? { [field]: (e as unknown as Record<string, unknown>)[field] ?? null } : null;
+  };
+const attachedView = (ref: PrincipalRef) => async (tx: ReadTx): Promise<unknown> => ({ attachedPolicies: await tx.attachments.listForPrincipal(ref) });
+const inlineView = (ref: PrincipalRef, name: string) => async (tx: ReadTx): Promise<unknown> => {
+  const p = await tx.inlinePolicies.get(ref, name);
+  return p ? { policyName: p.name, policyDocument: p.document } : null;
+};
+const groupsView = (account: string, user: string) => async (tx: ReadTx): Promise<unknown> => ({ groups: (await tx.groups.listForUser(account, user)).map((g) => g.name) });
+const policyView = (arn: string) => async (tx: ReadTx): Promise<unknown> => {
+  const p = await tx.policies.getByArn(arn);
+  return p ? { ...p, defaultVersion: (await tx.policies.getDefaultVersion(arn)) ?? null } : null;
+};
+const kvView = (key: string) => async (tx: ReadTx): Promise<unknown> => {
+  const v = await tx.kv.get(key);
+  if (v === undefined) return null;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return null;
+  }
+};
+
 function onEntity(steps: readonly Step[], arn: string, context: Readonly<ConditionContext>): Step[] {
   if (Object.keys(context).length === 0) return [...steps];
   return steps.map((s) => (s.resource === arn ? { ...s, context: { ...context, ...s.context } } : s));
@@ -708,6 +748,7 @@ async function principalDeleteSteps(
   steps.push({
     ...base,
     action: `Delete${noun}`,
+    view: entityView(ref),
     run: async (w) => {
       for (const p of await w.attachments.listForPrincipal(ref)) {
         const r = await w.attachments.detach(ref, p);
@@ -928,6 +969,7 @@ const policyKind: KindHandler<PolicySpec> = {
                   tags: o.spec.tags,
                 }),
               ),
+            view: policyView(arn),
           },
         ],
       });
@@ -967,6 +1009,7 @@ const policyKind: KindHandler<PolicySpec> = {
           }
           return fromStore(await tx.policies.createVersion(existing.arn, { document: o.spec.document.text, setAsDefault: true, created: env.now }));
         },
+        view: async (tx: ReadTx) => ({ defaultVersion: (await tx.policies.getDefaultVersion(existing.arn)) ?? null }),
       });
     }
     // Tags change after the document, so every step is decided with the tags the policy has now (aws:ResourceTag).
@@ -1021,6 +1064,7 @@ const policyKind: KindHandler<PolicySpec> = {
       action: 'DeletePolicy',
       resource: p.arn,
       account: ref.account,
+      view: policyView(p.arn),
       run: async (tx) => {
         for (const a of await tx.attachments.listForPolicy(p.arn)) {
           const r = await tx.attachments.detach(a.principal, p.arn);
@@ -1170,17 +1214,18 @@ const userKind: KindHandler<UserSpec> = {
         // Created with the boundary the document asks for, as CreateUser with PermissionsBoundary (review T, T4).
         context: { ...requestTagContext(o.spec.tags), ...boundaryContext(boundary) },
         run: async (w) => fromStore(await w.users.create({ account: o.account, name, path: '/', id: env.newId(ID_PREFIX.user), created: env.now, tags: [], permissionsBoundary: boundary, disabled: false })),
+        view: entityView({ type: 'user', account: o.account, name }),
       });
     }
     const want = new Set(groups.map((g) => g.name.toLowerCase()));
     for (const g of currentGroups) {
       if (want.has(g.name.toLowerCase())) continue;
-      steps.push({ phase: PHASE.unlink, action: 'RemoveUserFromGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.removeMember(o.account, g.name, name)) });
+      steps.push({ phase: PHASE.unlink, action: 'RemoveUserFromGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.removeMember(o.account, g.name, name)), view: groupsView(o.account, name) });
     }
     const have = new Set(currentGroups.map((g) => g.name.toLowerCase()));
     for (const g of groups) {
       if (have.has(g.name.toLowerCase())) continue;
-      steps.push({ phase: PHASE.link, action: 'AddUserToGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.addMember(o.account, g.name, name)) });
+      steps.push({ phase: PHASE.link, action: 'AddUserToGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.addMember(o.account, g.name, name)), view: groupsView(o.account, name) });
     }
     // A user this apply creates has its boundary from its CreateUser step; the admin of a new account has none yet.
     const created = !existing && !virtualAdmin;
@@ -1299,10 +1344,11 @@ const roleKind: KindHandler<RoleSpec> = {
               permissionsBoundary: boundary,
             }),
           ),
+        view: entityView({ type: 'role', account: o.account, name }),
       });
     } else {
       if (fields.includes('trustPolicy')) {
-        steps.push({ phase: PHASE.role, action: 'UpdateAssumeRolePolicy', resource: arn, account: o.account, run: async (w) => fromStore(await w.roles.update(o.account, name, { trustPolicy: o.spec.trustPolicy.text })) });
+        steps.push({ phase: PHASE.role, action: 'UpdateAssumeRolePolicy', resource: arn, account: o.account, run: async (w) => fromStore(await w.roles.update(o.account, name, { trustPolicy: o.spec.trustPolicy.text })), view: principalFieldView({ type: 'role', account: o.account, name }, 'trustPolicy') });
       }
       if (fields.includes('description') || fields.includes('maxSessionDuration')) {
         steps.push({
@@ -1311,6 +1357,10 @@ const roleKind: KindHandler<RoleSpec> = {
           resource: arn,
           account: o.account,
           run: async (w) => fromStore(await w.roles.update(o.account, name, { description: o.spec.description, maxSessionDuration: o.spec.maxSessionDuration })),
+          view: async (tx: ReadTx) => {
+            const r = await tx.roles.get(o.account, name);
+            return r ? { description: r.description, maxSessionDuration: r.maxSessionDuration } : null;
+          },
         });
       }
     }
@@ -1409,6 +1459,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
                   await tx.kv.put(key, JSON.stringify(desired));
                   return ok(undefined);
                 },
+                view: kvView(key),
               },
               // Authorization only (no run): as the list step of a prune. A right on a resource, decided with its
               // resource policies (review X, X4).
@@ -1429,6 +1480,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
           action: action('Delete'),
           resource: k.arn(env.partitionOf(ref.account), ref.account, ref.name),
           account: ref.account,
+          view: kvView(key),
           run: async (tx) => {
             const gone = await tx.kv.delete(key);
             if (gone) await k.onDelete?.(tx, ref.account, ref.name);
@@ -1626,6 +1678,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
             action: 'gatehouse:PutResourcePolicy',
             resource: o.spec.resource,
             account: o.account,
+            view: kvView(key),
             run: async (tx) => {
               await tx.kv.put(key, JSON.stringify({ resource: o.spec.resource, account: o.account, document: o.spec.document.text, updated: env.now, name: o.name }));
               return ok(undefined);
@@ -1655,7 +1708,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const all = namedResourcePolicies(await env.tx.kv.list(RESOURCE_POLICY_PREFIX));
     const hit = all.find((p) => p.account === ref.account && p.name.toLowerCase() === ref.name.toLowerCase());
     if (!hit) return planOk([]);
-    return planOk([{ phase: PHASE.deletePolicy, action: 'gatehouse:DeleteResourcePolicy', resource: hit.resource, account: ref.account, run: async (tx) => ok(await tx.kv.delete(resourcePolicyKey(hit.resource))) }]);
+    return planOk([{ phase: PHASE.deletePolicy, action: 'gatehouse:DeleteResourcePolicy', resource: hit.resource, account: ref.account, view: kvView(resourcePolicyKey(hit.resource)), run: async (tx) => ok(await tx.kv.delete(resourcePolicyKey(hit.resource))) }]);
   },
 };
 
@@ -2128,17 +2181,21 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
     const plan = await planAndAuthorize(tx);
     if (!plan.ok) return abort(plan);
     const out: RunOutput = { credentials: [] };
+    // Each step's before and after, read in this transaction (PostgreSQL may run it again: each attempt starts anew).
+    const seen = new Map<Step, { before: unknown; after: unknown }>();
     const ordered = plan.value.steps.map((s, i) => ({ ...s, i })).sort((a, b) => a.step.phase - b.step.phase || a.i - b.i);
     for (const { step, document, ref } of ordered) {
       if (!step.run) continue;
+      const was = step.view ? await step.view(tx) : undefined;
       const r = await step.run(tx, out);
+      if (r.ok && step.view) seen.set(step, { before: was ?? null, after: (await step.view(tx)) ?? null });
       if (!r.ok) {
         const e = r.errors[0];
         abort(fail([errorAt(input, objects, document, ref, { code: e?.code ?? 'INTERNAL_ERROR', path: '', message: `${step.action} failed: ${e?.message ?? 'unknown error'}` })]));
       }
     }
     // The change records commit with the change (review Z, finding 1): a hard stop right after the commit loses none.
-    const recorded = await appendAuditInTx(deps, tx, stepEvents(caller, plan.value, out.credentials));
+    const recorded = await appendAuditInTx(deps, tx, stepEvents(caller, plan.value, out.credentials, seen));
     if (!recorded.ok) return abort(recorded);
     written = recorded.value;
     return ok(result(plan.value, out.credentials));
@@ -2157,7 +2214,7 @@ const ROLE_RESOURCE = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
  * secret), as `accounts create` records it, so that "who created AKIA…?" is answered for accounts made by apply too
  * (review ak, 8).
  */
-function stepEvents(caller: Caller, plan: Plan, credentials: readonly AdminCredentials[] = []): AuditEvent[] {
+function stepEvents(caller: Caller, plan: Plan, credentials: readonly AdminCredentials[] = [], seen: ReadonlyMap<Step, { before: unknown; after: unknown }> = new Map()): AuditEvent[] {
   const who = actorOf(caller);
   const service = adminService(caller.partition);
   const out: AuditEvent[] = [];
@@ -2177,7 +2234,7 @@ function stepEvents(caller: Caller, plan: Plan, credentials: readonly AdminCrede
       // through apply as well as through the IAM API (review readme, R3).
       ...(ROLE_RESOURCE.test(step.resource) ? { role: step.resource } : {}),
       decision: 'ok',
-      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}), ...keyOf(step) },
+      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}), ...(seen.get(step) ?? {}), ...keyOf(step) },
     });
   }
   return out;
