@@ -9,7 +9,7 @@
  * `before` and `after` (`null`: none), read in the apply's own transaction right before and after the step, in the
  * shapes the directory's records use (`{trustPolicy}`, `{policyName, policyDocument}`, `{attachedPolicies}`,
  * `{defaultVersion}`, `{tags}`, `{permissionsBoundary}`, `{groups}`, the entity for creations and deletions, the stored
- * document for resource policies, workspaces and clusters). Real server (SQLite), the admin API's apply.
+ * document for resource policies, workspaces, clusters, access entries and RBAC objects). Real server (SQLite), the admin API's apply.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,8 @@ describe('review fi3: apply records each change with before and after', () => {
       doc('User', 'fi3-u', { tags: { team: 'a' } }),
       doc('User', 'fi3-old', {}),
       doc('ResourcePolicy', 'fi3-bucket', { resource: 'arn:aws:s3:::fi3', document: bucketPolicy('s3:GetObject') }),
+      doc('Cluster', 'fi3c', {}),
+      doc('AccessEntry', 'fi3-entry', { cluster: 'fi3c', principalArn: `arn:aws:iam::${ROOT}:role/fi3`, kubernetesGroups: ['viewers'] }),
     ]);
   });
   after(async () => {
@@ -75,6 +77,8 @@ describe('review fi3: apply records each change with before and after', () => {
       doc('User', 'fi3-u', { tags: { team: 'b' }, groups: ['fi3-g'], permissionsBoundary: 'fi3-mp' }),
       doc('User', 'fi3-old', {}),
       doc('ResourcePolicy', 'fi3-bucket', { resource: 'arn:aws:s3:::fi3', document: bucketPolicy('s3:*') }),
+      doc('Cluster', 'fi3c', {}),
+      doc('AccessEntry', 'fi3-entry', { cluster: 'fi3c', principalArn: `arn:aws:iam::${ROOT}:role/fi3`, kubernetesGroups: ['cluster-admins'] }),
     ]);
     const t = one('iam:UpdateAssumeRolePolicy');
     assert.deepEqual(parsed((t['before'] as Detail)['trustPolicy']), trust({ Service: 'training.gatehouse.dev' }));
@@ -107,6 +111,10 @@ describe('review fi3: apply records each change with before and after', () => {
     const rp = one('gatehouse:PutResourcePolicy');
     assert.deepEqual(parsed((rp['before'] as Detail)['document']), bucketPolicy('s3:GetObject'));
     assert.deepEqual(parsed((rp['after'] as Detail)['document']), bucketPolicy('s3:*'));
+
+    const entry = one('training:UpdateAccessEntry');
+    assert.deepEqual((entry['before'] as Detail)['kubernetesGroups'], ['viewers']);
+    assert.deepEqual((entry['after'] as Detail)['kubernetesGroups'], ['cluster-admins']);
   });
 
   it('a deletion by --prune: before the entity, after null', async () => {

@@ -61,6 +61,7 @@ import {
 } from '../core/directory/rules.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
+import { kvView } from './stored-view.ts';
 import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
@@ -699,15 +700,6 @@ const groupsView = (account: string, user: string) => async (tx: ReadTx): Promis
 const policyView = (arn: string) => async (tx: ReadTx): Promise<unknown> => {
   const p = await tx.policies.getByArn(arn);
   return p ? { ...p, defaultVersion: (await tx.policies.getDefaultVersion(arn)) ?? null } : null;
-};
-const kvView = (key: string) => async (tx: ReadTx): Promise<unknown> => {
-  const v = await tx.kv.get(key);
-  if (v === undefined) return null;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return null;
-  }
 };
 
 function onEntity(steps: readonly Step[], arn: string, context: Readonly<ConditionContext>): Step[] {

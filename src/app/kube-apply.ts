@@ -13,6 +13,7 @@ import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
 import { parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
 import { entryKey, entryPrincipal, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
 import type { KindHandler } from './apply.ts';
+import { kvView } from './stored-view.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 
 type Env = Parameters<KindHandler<unknown>['plan']>[0];
@@ -211,6 +212,7 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
             resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
             account: o.account,
             context: rbacContext(o.spec.object),
+            view: kvView(key),
             run: async (tx) => {
               await tx.kv.put(key, JSON.stringify(stored));
               return ok(undefined);
@@ -239,7 +241,7 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const slash = ref.name.indexOf('/');
       const namespaced = kind === 'Role' || kind === 'RoleBinding';
       const object = parsed.ok ? parsed.value : { kind, metadata: { namespace: namespaced && slash > 0 ? ref.name.slice(0, slash) : '', name: namespaced && slash > 0 ? ref.name.slice(slash + 1) : ref.name } };
-      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, cluster), account: ref.account, context: rbacContext(object), run: async (tx) => ok(await tx.kv.delete(key)) };
+      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, cluster), account: ref.account, context: rbacContext(object), view: kvView(key), run: async (tx) => ok(await tx.kv.delete(key)) };
       return { ok: true, value: [step] };
     },
   };
@@ -392,6 +394,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
           account: o.account,
           // The principal's own ARN (review K, K1); one this apply creates is decided on the ARN as written.
           context: accessEntryContext({ ...o.spec, principalArn: current?.arn ?? o.spec.principalArn }),
+          view: kvView(key),
           run: async (tx) => {
             const id = await entryPrincipalId(tx, o.spec.principalArn);
             if (id === undefined) return failWith('NO_SUCH_ENTITY', noPrincipal(o.spec.principalArn), 'spec.principalArn');
@@ -429,6 +432,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
         resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
         account: ref.account,
         context: accessEntryContext({ ...hit.entry, principalArn: principal?.arn ?? hit.entry.principalArn }),
+        view: kvView(hit.key),
         run: async (tx) => ok(await tx.kv.delete(hit.key)),
       });
     }
