@@ -835,6 +835,44 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * to 129,600 seconds, 43,200 by default. AWS's; an `acs` account (RAM has no federation token) is refused.
    */
   async function getFederationToken(caller: Caller, p: FederationTokenParams, facts: RequestFacts = caller.request ?? {}): Promise<Result<{ credentials: IssuedCredentials; federatedUserId: string; arn: string; packedPolicySize: number }>> {
+    const r = await federationToken(caller, p, facts);
+    recordFederationRefusal(caller, p, r, facts);
+    return r;
+  }
+
+  /**
+   * A refused GetFederationToken, recorded as a refused AssumeRole is (`recordRefusal`): a `session` record, `Deny`, with
+   * the explanation and what was asked (the name, duration, tag keys, session policies). It was left to the edge, which
+   * records a refused request as a `decision` without what was asked, and a refusal past authorization (a PolicyArns entry
+   * not in the user's account) not at all: `audit query --kind session --decision Deny`, the refused sessions, did not
+   * list it (review fi, 4). Refusals of the closed audit gate are recorded by `recordUnavailable`; malformed input is not.
+   */
+  function recordFederationRefusal(caller: Caller, p: FederationTokenParams, r: Result<unknown>, facts: RequestFacts): void {
+    if (r.ok || !deps.audit) return;
+    const e = r.errors[0];
+    if (e === undefined || e.code === 'SERVICE_UNAVAILABLE' || !(RECORDED_REFUSALS.has(e.code) || pastTrust.has(e))) return;
+    const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
+    deps.audit.record({
+      kind: 'session',
+      account: caller.account,
+      ...actorOf(caller),
+      action: 'sts:GetFederationToken',
+      resource: federatedUserArn(caller.account, p.name),
+      decision: 'Deny',
+      ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
+      detail: {
+        error: explanationOf(e.message),
+        ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
+        name: p.name,
+        ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
+        ...(p.tags.length ? { tagKeys: p.tags.map((t) => t.key) } : {}),
+        ...(p.policyArns.length ? { policyArns: [...p.policyArns] } : {}),
+        ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
+      },
+    });
+  }
+
+  async function federationToken(caller: Caller, p: FederationTokenParams, facts: RequestFacts): Promise<Result<{ credentials: IssuedCredentials; federatedUserId: string; arn: string; packedPolicySize: number }>> {
     const arn = federatedUserArn(caller.account, p.name);
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
@@ -870,7 +908,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags (${packed}% of the limit) is too large.`);
     for (const policyArn of p.policyArns) {
       const pol = await deps.store.read((tx) => tx.policies.getByArn(policyArn));
-      if (!pol || (pol.account !== caller.account && pol.account !== 'aws')) return failWith('VALIDATION_ERROR', `PolicyArns: ${policyArn} does not exist or is not in the account of user ${caller.user.name}`, 'PolicyArns');
+      if (!pol || (pol.account !== caller.account && pol.account !== 'aws')) return trusted(failWith('VALIDATION_ERROR', `PolicyArns: ${policyArn} does not exist or is not in the account of user ${caller.user.name}`, 'PolicyArns'));
     }
     const duration = p.durationSeconds ?? FEDERATION_TOKEN_DURATION.default;
     const t = now();
