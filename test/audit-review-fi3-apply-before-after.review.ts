@@ -64,6 +64,9 @@ describe('review fi3: apply records each change with before and after', () => {
     assert.equal(role['before'], null);
     assert.equal((role['after'] as Detail)['name'], 'fi3');
     assert.deepEqual(parsed((role['after'] as Detail)['trustPolicy']), trust({ Service: 'training.gatehouse.dev' }));
+    const group = one('iam:CreateGroup');
+    assert.equal(group['before'], null);
+    assert.equal((group['after'] as Detail)['name'], 'fi3-g');
     const rp = records.find((x) => x.action === 'gatehouse:PutResourcePolicy')?.detail as Detail;
     assert.equal(rp['before'], null);
     assert.deepEqual(parsed((rp['after'] as Detail)['document']), bucketPolicy('s3:GetObject'));

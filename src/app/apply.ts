@@ -860,7 +860,7 @@ const accountKind: KindHandler<AccountSpec> = {
       return planOk({
         action: 'update',
         fields: ['name'],
-        steps: [{ phase: PHASE.account, action: 'UpdateAccount', resource: arn, account: o.name, rootOnly: true, run: async (tx) => fromStore(await tx.accounts.update(o.name, { name })) }],
+        steps: [{ phase: PHASE.account, action: 'UpdateAccount', resource: arn, account: o.name, rootOnly: true, run: async (tx) => fromStore(await tx.accounts.update(o.name, { name })), view: async (tx: ReadTx) => (await tx.accounts.get(o.name)) ?? null }],
       });
     }
     const record: AccountRecord = { id: o.name, partition: o.spec.partition, name: o.spec.displayName ?? o.name, created: env.now };
@@ -1105,6 +1105,7 @@ const groupKind: KindHandler<GroupSpec> = {
         resource: arn,
         account: o.account,
         run: async (tx) => fromStore(await tx.groups.create({ account: o.account, name: o.name, path: '/', id: env.newId(ID_PREFIX.group), created: env.now })),
+        view: entityView({ type: 'group', account: o.account, name: o.name }),
       });
     }
     return objectPlan(existing, fields, steps, fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []);
