@@ -64,13 +64,18 @@ function readTime(value: string, now: number): { iso: string } | { why: string |
     if (oh > 23 || om > 59) return { why: `has no offset ${m[9]}${m[10] as string}${m[11] !== undefined ? `:${m[11]}` : ''}: offsets are -23:59 to +23:59` };
     offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  // Milliseconds: a finer fraction is cut (records are stamped to the millisecond).
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  // Milliseconds, a finer fraction rounded up: records are stamped to the millisecond, so a record at or after
+  // 12:00:00.0005 is one at or after 12:00:00.001, and one before it is one before 12:00:00.001. Cut instead, `since`
+  // took in the record of 12:00:00.000, before the time given, and `until` left it out (review fi, 5: a Kubernetes
+  // audit event's time, in microseconds, given as --until dropped the record of its own millisecond).
+  const frac = m[7] ?? '';
+  const up = /[1-9]/.test(frac.slice(3)) ? 1 : 0;
+  const ms = Number(frac.slice(0, 3).padEnd(3, '0')) + up;
   // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
   const utc = new Date(0);
   utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, ms);
-  const t = utc.getTime() - offset;
-  if (t < FIRST || t > LAST) return { why: 'is outside the years 0001 to 9999 (in UTC)' };
-  return { iso: new Date(t).toISOString() };
+  utc.setUTCHours(hour, minute, second, 0);
+  const t = utc.getTime() + ms - offset;
+  if (t - up < FIRST || t - up > LAST) return { why: 'is outside the years 0001 to 9999 (in UTC)' };
+  return { iso: new Date(Math.min(t, LAST)).toISOString() };
 }
