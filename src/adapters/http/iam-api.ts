@@ -425,7 +425,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       return mapResult(app.directory.updateRole(c, { roleName, ...opt('description', p.get('Description')), ...(max.value !== undefined ? { maxSessionDuration: max.value } : {}) }), () => ({}));
     }),
   UpdateRoleDescription: (app, c, p) =>
-    need(p, ['RoleName', 'Description'], (roleName, description) => mapResult(app.directory.updateRole(c, { roleName, description }), (r) => ({ Role: roleXml(c.partition, r) }))),
+    need(p, ['RoleName', 'Description'], (roleName, description) => mapResult(app.directory.updateRole(c, { roleName, description, action: 'UpdateRoleDescription' }), (r) => ({ Role: roleXml(c.partition, r) }))),
   UpdateAssumeRolePolicy: (app, c, p) =>
     need(p, ['RoleName', 'PolicyDocument'], (roleName, policyDocument) => mapResult(app.directory.updateAssumeRolePolicy(c, { roleName, policyDocument }), () => undefined)),
   DeleteRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.deleteRole(c, { roleName }), () => undefined)),
