@@ -132,7 +132,8 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
         const seen = new Set<string>();
         return xs
           .filter((x) => x.path.startsWith(prefix) && !seen.has(x.id) && seen.add(x.id))
-          .sort((x, y) => x.name.localeCompare(y.name))
+          // By case-folded name, bytewise, as the store orders names: the listing's page keys (review fo, 3).
+          .sort((x, y) => (x.name.toLowerCase() < y.name.toLowerCase() ? -1 : x.name.toLowerCase() > y.name.toLowerCase() ? 1 : 0))
           .map((x) => ({ name: x.name, id: x.id }));
       };
       return ok({ users: keep(users), groups: keep(groups), roles: keep(roles) });

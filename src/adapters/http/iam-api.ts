@@ -275,9 +275,20 @@ async function listing<V, T>(
   return r.ok ? ok({ ...(rest ? rest(r.value.value) : {}), [name]: list(r.value.items.map(xml)), ...r.value.more }) : r;
 }
 
-/** Listing keys: names case-folded (the store orders and matches them so), or the item's place. */
+/**
+ * Listing keys: names case-folded (the store orders and matches them so), or the item's place. A key sorts as its
+ * listing is ordered, so that a page after an item deleted since (a loop deleting each item of a page before asking for
+ * the next deletes the very item the marker names) starts at the first key after it: with unique ids as keys, in no
+ * order, it started at the index the marker held, past as many items as had been deleted (review fo, 3).
+ */
 const byName = (x: { readonly name: string }): string => x.name.toLowerCase();
 const byPlace = (_: unknown, i: number): string => String(i);
+/** ListPolicies and GetAccountAuthorizationDetails answer the built-in policies first, then the account's, each by name. */
+const byPolicyName = (x: { readonly account: string; readonly name: string }): string => `${x.account === 'aws' ? 0 : 1}:${x.name.toLowerCase()}`;
+/** A user's keys, oldest first (the store's order: creation, then id). */
+const byKeyAge = (k: AccessKeyRecord): string => `${k.created}|${k.id}`;
+/** Policy versions, newest first: `v7` before `v3`, so the key of a higher number sorts first. */
+const byVersionDescending = (v: PolicyVersionRecord): string => String(1e12 - Number(v.versionId.slice(1).split('.')[0])).padStart(13, '0');
 const itself = (x: string): string => x;
 
 const positionXml = (pos: SourcePosition | undefined) => (pos ? { Line: pos.line, Column: pos.column } : undefined);
@@ -478,7 +489,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       (ps) => ps,
       'Policies',
       (x) => policyXml(x),
-      (x) => x.id,
+      byPolicyName,
     ),
   ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.tagPolicy(c, { policyArn, tags: tagsOf(p) }), () => undefined)),
@@ -490,14 +501,14 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
     ),
   GetPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.getPolicyVersion(c, { policyArn, versionId }), (v) => ({ PolicyVersion: versionXml(v) }))),
   ListPolicyVersions: (app, c, p) =>
-    need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyVersions', () => app.directory.listPolicyVersions(c, { policyArn }), (vs) => vs, 'Versions', (v) => versionXml(v, false), (v) => v.versionId)),
+    need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyVersions', () => app.directory.listPolicyVersions(c, { policyArn }), (vs) => vs, 'Versions', (v) => versionXml(v, false), byVersionDescending)),
   SetDefaultPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.setDefaultPolicyVersion(c, { policyArn, versionId }), () => undefined)),
   DeletePolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.deletePolicyVersion(c, { policyArn, versionId }), () => undefined)),
 
   // Access keys
   CreateAccessKey: (app, c, p) =>
     mapResult(app.directory.createAccessKey(c, { ...opt('userName', p.get('UserName')) }), (r) => ({ AccessKey: accessKeyXml(r.key, r.secretAccessKey) })),
-  ListAccessKeys: (app, c, p) => listing(p, 'ListAccessKeys', () => app.directory.listAccessKeys(c, { ...opt('userName', p.get('UserName')) }), (ks) => ks, 'AccessKeyMetadata', (k) => accessKeyXml(k), (k) => k.id),
+  ListAccessKeys: (app, c, p) => listing(p, 'ListAccessKeys', () => app.directory.listAccessKeys(c, { ...opt('userName', p.get('UserName')) }), (ks) => ks, 'AccessKeyMetadata', (k) => accessKeyXml(k), byKeyAge),
   UpdateAccessKey: (app, c, p) =>
     need(p, ['AccessKeyId', 'Status'], (accessKeyId, status) => mapResult(app.directory.updateAccessKey(c, { accessKeyId, status, ...opt('userName', p.get('UserName')) }), () => undefined)),
   DeleteAccessKey: (app, c, p) => need(p, ['AccessKeyId'], (accessKeyId) => mapResult(app.directory.deleteAccessKey(c, { accessKeyId, ...opt('userName', p.get('UserName')) }), () => undefined)),
@@ -544,10 +555,10 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       'GetAccountAuthorizationDetails',
       () => getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') }, app.keyUse.latestRole),
       (d): Entry[] => [
-        ...d.users.map((user) => ({ key: `user:${user.user.id}`, user })),
-        ...d.groups.map((group) => ({ key: `group:${group.group.id}`, group })),
-        ...d.roles.map((role) => ({ key: `role:${role.role.id}`, role })),
-        ...d.policies.map((policy) => ({ key: `policy:${policy.policy.arn}`, policy })),
+        ...d.users.map((user) => ({ key: `1:${byName(user.user)}`, user })),
+        ...d.groups.map((group) => ({ key: `2:${byName(group.group)}`, group })),
+        ...d.roles.map((role) => ({ key: `3:${byName(role.role)}`, role })),
+        ...d.policies.map((policy) => ({ key: `4:${byPolicyName(policy.policy)}`, policy })),
       ],
       (e) => e.key,
     );
@@ -570,8 +581,8 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
         p,
         'ListEntitiesForPolicy',
         () => app.accountReports.listEntitiesForPolicy(c, { policyArn, ...opt('entityFilter', p.get('EntityFilter')), ...opt('usage', p.get('PolicyUsageFilter')), ...opt('pathPrefix', p.get('PathPrefix')) }),
-        (e) => [...e.groups.map((x) => ({ Noun: 'Group', ...x })), ...e.users.map((x) => ({ Noun: 'User', ...x })), ...e.roles.map((x) => ({ Noun: 'Role', ...x }))],
-        (x) => x.id,
+        (e) => [...e.groups.map((x) => ({ Noun: 'Group', rank: 1, ...x })), ...e.users.map((x) => ({ Noun: 'User', rank: 2, ...x })), ...e.roles.map((x) => ({ Noun: 'Role', rank: 3, ...x }))],
+        (x) => `${x.rank}:${byName(x)}`,
       );
       if (!r.ok) return r;
       const of = (Noun: string) => list(r.value.items.filter((x) => x.Noun === Noun).map((x) => ({ [`${Noun}Name`]: x.name, [`${Noun}Id`]: x.id })));
