@@ -435,8 +435,17 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       if (!max.ok) return max;
       return mapResult(app.directory.updateRole(c, { roleName, ...opt('description', p.get('Description')), ...(max.value !== undefined ? { maxSessionDuration: max.value } : {}) }), () => ({}));
     }),
+  // Description is required and may be empty (IAM's roleDescriptionType has no minimum length): Terraform's aws_iam_role
+  // removes a description by sending `Description=`, which `need` reads as missing (review fo, 4).
   UpdateRoleDescription: (app, c, p) =>
-    need(p, ['RoleName', 'Description'], (roleName, description) => mapResult(app.directory.updateRole(c, { roleName, description, action: 'UpdateRoleDescription' }), (r) => ({ Role: roleXml(c.partition, r) }))),
+    need(p, ['RoleName'], async (roleName): Promise<Result<XmlFields | undefined>> => {
+      const description = p.get('Description');
+      if (description === undefined) {
+        const missing = p.required('Description');
+        if (!missing.ok) return missing;
+      }
+      return mapResult(app.directory.updateRole(c, { roleName, description: description ?? '', action: 'UpdateRoleDescription' }), (r) => ({ Role: roleXml(c.partition, r) }));
+    }),
   UpdateAssumeRolePolicy: (app, c, p) =>
     need(p, ['RoleName', 'PolicyDocument'], (roleName, policyDocument) => mapResult(app.directory.updateAssumeRolePolicy(c, { roleName, policyDocument }), () => undefined)),
   DeleteRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.deleteRole(c, { roleName }), () => undefined)),
