@@ -225,7 +225,7 @@ describe('dg1: Alibaba AssumeRoleWithOIDC with the real @alicloud/credentials cl
         req.on('error', reject);
         req.end(body);
       });
-    const other = await post('Action=GetCallerIdentity&Version=2015-04-01&Format=JSON', '');
+    const other = await post('Action=AssumeRoleWithSAML&Version=2015-04-01&Format=JSON', '');
     assert.equal(other.status, 404);
     assert.equal(other.json['Code'], 'InvalidAction.NotFound');
     const noToken = await post('Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON', new URLSearchParams({ OIDCProviderArn: providerArn, RoleArn: `acs:ram::${ACS}:role/rrsa-reader`, RoleSessionName: 'x1' }).toString());

@@ -1,21 +1,32 @@
 /**
- * Alibaba Cloud STS (`Version=2015-04-01`, RPC style, JSON answers) on the Query API's `POST /`: `AssumeRoleWithOIDC`,
- * the unsigned call `@alicloud/credentials`' OIDC provider makes for ACK's RRSA pods (credential-protocols §4.3:
- * `POST /?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=…`, form body `OIDCProviderArn`,
- * `OIDCToken`, `RoleArn`, `RoleSessionName`, `DurationSeconds`, optional `Policy`). The use case is the app's
- * (`oidc.assumeRoleWithOidc`, AssumeRoleWithWebIdentity's verification and issuance); this file is the wire format.
+ * Alibaba Cloud STS (`Version=2015-04-01`, RPC style, JSON answers) on the Query API's `POST /` (and `GET /`):
  *
- * The client reads `Credentials.{AccessKeyId, AccessKeySecret, SecurityToken, Expiration}` from a 200 answer
- * (`Expiration` through its strict `parseUTC`: `YYYY-MM-DDTHH:MM:SSZ`), and on any other status throws
- * `get sts token failed with OIDC: <body>`: the body is Alibaba's error object, `{RequestId, HostId, Code, Message}`, with
- * the codes of the STS API reference (AuthenticationFail.OIDCToken.Expired, ….AudienceNotMatch, ….Invalid,
- * AuthenticationFail.NoPermission, InvalidParameter.<Name>, Missing<Name>).
+ * - `AssumeRoleWithOIDC`, the unsigned call `@alicloud/credentials`' OIDC provider makes for ACK's RRSA pods
+ *   (credential-protocols §4.3: `POST /?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=…`, form
+ *   body `OIDCProviderArn`, `OIDCToken`, `RoleArn`, `RoleSessionName`, `DurationSeconds`, optional `Policy`). The use
+ *   case is the app's (`oidc.assumeRoleWithOidc`, AssumeRoleWithWebIdentity's verification and issuance).
+ * - `AssumeRole` and `GetCallerIdentity`, signed as every Alibaba RPC call is (signature version 1.0, HMAC-SHA1 with
+ *   the key's secret and `&` over `METHOD&%2F&<sorted, percent-encoded parameters>`, `Timestamp` within 15 minutes,
+ *   each `SignatureNonce` once): what `@alicloud/credentials`' `ram_role_arn` provider, the aliyun CLI and the SDKs
+ *   send with a RAM user's `LTAI…` key or an `STS.…` key and its `SecurityToken`. The use cases are AWS STS's
+ *   (`sts.assumeRole`, `sts.getCallerIdentity`): the same decision, session and audit record.
+ *
+ * This file is the wire format. The client reads `Credentials.{AccessKeyId, AccessKeySecret, SecurityToken,
+ * Expiration}` from a 200 answer (`Expiration` through its strict `parseUTC`: `YYYY-MM-DDTHH:MM:SSZ`), and on any other
+ * status throws with the body: Alibaba's error object, `{RequestId, HostId, Code, Message}`, with the codes of the STS
+ * API reference (AuthenticationFail.OIDCToken.Expired, ….AudienceNotMatch, ….Invalid, AuthenticationFail.NoPermission,
+ * NoPermission, InvalidParameter.<Name>, Missing<Name>) and of Alibaba's API gateway for the signature
+ * (InvalidAccessKeyId.NotFound, SignatureDoesNotMatch, InvalidTimeStamp.Expired, SignatureNonceUsed, …).
  */
-import type { GatehouseError } from '../../core/errors.ts';
+import { createHmac } from 'node:crypto';
+import type { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
-import type { App } from '../../app/index.ts';
+import type { App, Caller } from '../../app/index.ts';
 import type { RequestFacts } from '../../app/sts.ts';
+import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { recordAuthFailure } from '../../app/auth-failures.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
+import { constantTimeEqual } from '../crypto/index.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import type { Params } from './query-params.ts';
 
@@ -39,10 +50,12 @@ const NAMED_PARAMETERS: ReadonlySet<string> = new Set(['RoleArn', 'RoleSessionNa
  * Alibaba's code for a refusal of the use case. The token and provider refusals are told apart by the parameter the app
  * names in the error's path (`OIDCToken.aud`, `OIDCProviderArn`); a trust policy that does not allow, and a role that does
  * not exist (refused alike, so that a token does not list the account's roles: docs/decisions.md, review cy3), are
- * `AuthenticationFail.NoPermission`. Any other code by its HTTP status: 5xx `ServiceUnavailable` or `InternalError`, else
- * `InvalidParameter`.
+ * `AuthenticationFail.NoPermission` for AssumeRoleWithOIDC, and for a signed caller (AssumeRole) STS's 403
+ * `NoPermission` ("You are not authorized to do this action. You should be authorized by RAM."). Any other code by its
+ * HTTP status: 5xx `ServiceUnavailable` or `InternalError`, else `InvalidParameter`.
  */
-export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>): AlibabaError {
+export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>, action: 'AssumeRoleWithOIDC' | 'AssumeRole' = 'AssumeRoleWithOIDC'): AlibabaError {
+  if (action === 'AssumeRole' && e.code === 'ACCESS_DENIED') return { status: 403, code: 'NoPermission' };
   switch (e.code) {
     case 'EXPIRED_IDENTITY_TOKEN':
       return { status: 401, code: 'AuthenticationFail.OIDCToken.Expired' };
@@ -71,12 +84,196 @@ function errorAnswer(requestId: string, host: string, status: number, code: stri
   return json(status, { RequestId: requestId, HostId: host, Code: code, Message: message });
 }
 
+/** What the edge knows of the request beyond its parameters: what a signed action's signature covers, and its own refusals. */
+export interface AlibabaRequest {
+  /** `GET` or `POST`: the first element of the string to sign. */
+  readonly method: string;
+  /** The query string as sent (after `?`) and the form body: every parameter of both is signed. */
+  readonly query: string;
+  readonly body: string;
+  /**
+   * The edge's refusal of a caller for an STS action it may not call (a GetSessionToken or GetFederationToken
+   * session: `userSessionRefusal` in server.ts), as AWS STS's Query API refuses it.
+   */
+  readonly refusal?: (caller: Caller, action: string) => { readonly code: ErrorCode; readonly message: string } | undefined;
+}
+
+/** RFC 3986 percent-encoding, as Alibaba's signature version 1.0 takes it (`encodeURIComponent` leaves `!'()*` alone). */
+function percent(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The parameters of a request, the query's first and the body's over them (as `Params.parse` reads them), and the
+ * string that signature version 1.0 signs: `METHOD&%2F&` and the percent-encoded `k=v&…` of every parameter but
+ * `Signature`, sorted by name (Alibaba, "Request signatures" of the RPC-style API; `@alicloud/credentials`
+ * `ram_role_arn.ts`).
+ */
+export function rpcStringToSign(method: string, query: string, body: string): string {
+  const all = new Map<string, string>();
+  for (const src of [query, body]) for (const [k, v] of new URLSearchParams(src)) all.set(k, v);
+  all.delete('Signature');
+  const canonical = [...all.keys()]
+    .sort()
+    .map((k) => `${percent(k)}=${percent(all.get(k) as string)}`)
+    .join('&');
+  return `${method}&${percent('/')}&${percent(canonical)}`;
+}
+
+/** How far a request's `Timestamp` may be from the server's clock, as Alibaba's gateway allows (and AWS, for SigV4). */
+const TIMESTAMP_SKEW_MS = 15 * 60 * 1000;
+/** `YYYY-MM-DDThh:mm:ssZ`, the ISO 8601 UTC form the SDKs send (a fraction of a second is taken too). */
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+/** Nonces held at most per app: past it the oldest go first (each is kept for the timestamp window only). */
+const MAX_NONCES = 100_000;
+const noncesOf = new WeakMap<App, Map<string, number>>();
+
+/**
+ * Whether `(accessKeyId, nonce)` is new in the last 15 minutes, remembering it if so. Per process: another instance of
+ * a deployment does not see it, so a replay to another instance within the window is not refused (the signature and
+ * timestamp still bound it, as SigV4's are on AWS).
+ */
+function freshNonce(app: App, accessKeyId: string, nonce: string, now: number): boolean {
+  let held = noncesOf.get(app);
+  if (held === undefined) noncesOf.set(app, (held = new Map()));
+  const key = `${accessKeyId}\n${nonce}`;
+  const seen = held.get(key);
+  if (seen !== undefined && seen > now) return false;
+  for (const [k, until] of held) {
+    if (until > now && held.size < MAX_NONCES) break;
+    held.delete(k);
+  }
+  held.set(key, now + TIMESTAMP_SKEW_MS);
+  return true;
+}
+
+type Authenticated = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly answer: AlibabaAnswer };
+
+/**
+ * The caller of a signed Alibaba RPC request (signature version 1.0), or the answer refusing it with the code Alibaba's
+ * gateway answers. A refusal is recorded as the Query API records one (flood-limited `recordAuthFailure`).
+ */
+async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: RequestFacts, action: string, requestId: string, hostId: string): Promise<Authenticated> {
+  const refuse = (status: number, code: string, message: string, accessKeyId?: string): Authenticated => {
+    recordAuthFailure(app, { accessKeyId, sessionToken: p.get('SecurityToken'), action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '' });
+    return { ok: false, answer: errorAnswer(requestId, hostId, status, code, message) };
+  };
+  for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp'] as const) {
+    const v = p.get(name);
+    if (v === undefined || v === '') return refuse(400, `Missing${name}`, `${name} is mandatory for this action.`, p.get('AccessKeyId'));
+  }
+  const accessKeyId = p.get('AccessKeyId') as string;
+  if (p.get('SignatureMethod') !== 'HMAC-SHA1') return refuse(400, 'InvalidSignatureMethod', `Specified signature method is not valid: this server takes HMAC-SHA1 (signature version 1.0), not \`${(p.get('SignatureMethod') ?? '').slice(0, 32)}\``, accessKeyId);
+  const version = p.get('SignatureVersion');
+  if (version !== undefined && version !== '1.0') return refuse(400, 'InvalidSignatureVersion', `Specified signature version is not valid: this server takes 1.0, not \`${version.slice(0, 32)}\``, accessKeyId);
+  const timestamp = p.get('Timestamp') as string;
+  const at = TIMESTAMP_RE.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(at)) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give Timestamp as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
+  const now = Date.now();
+  if (Math.abs(now - at) > TIMESTAMP_SKEW_MS) return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${timestamp} is more than 15 minutes from the server's time ${isoSeconds(now)}; check the client's clock`, accessKeyId);
+  const token = p.get('SecurityToken');
+  const who = await app.authenticate(accessKeyId, token);
+  if (!who.ok) {
+    const code = who.errors[0]?.code ?? 'INVALID_CLIENT_TOKEN_ID';
+    if (HTTP_ERRORS[code].status >= 500) return { ok: false, answer: errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', who.errors[0]?.message ?? 'the server cannot check the credential now; retry later') };
+    if (token === undefined) return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId);
+    if (code === 'EXPIRED_TOKEN') return refuse(400, 'InvalidSecurityToken.Expired', `Specified SecurityToken is expired: ${who.errors[0]?.message ?? ''}`, accessKeyId);
+    return refuse(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed, or is not the one of this AccessKeyId.', accessKeyId);
+  }
+  const stringToSign = rpcStringToSign(r.method, r.query, r.body);
+  const expected = createHmac('sha1', `${who.value.secret}&`).update(stringToSign).digest('base64');
+  // The message is the gateway's, ending in the string to sign: `@alicloud/credentials` compares it with its own to
+  // tell a wrong secret ("the access key secret is invalid") from a request altered on the way.
+  if (!constantTimeEqual(expected, p.get('Signature') as string)) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, accessKeyId);
+  if (!freshNonce(app, accessKeyId, p.get('SignatureNonce') as string, now)) return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
+  const caller = withRequest(who.value.caller, facts);
+  const refused = r.refusal?.(caller, action);
+  if (refused !== undefined) {
+    const a = refused.code === 'ACCESS_DENIED' ? { status: 403, code: 'NoPermission' } : { status: 400, code: 'InvalidSecurityToken.Malformed' };
+    return refuse(a.status, a.code, refused.message, accessKeyId);
+  }
+  app.keyUse.note(accessKeyId, 'sts', p.get('RegionId') ?? '');
+  return { ok: true, caller };
+}
+
+/** Alibaba's `IdentityType` of a caller: `Account` (its root), `RAMUser`, `AssumedRoleUser`. */
+function identityType(caller: Caller): string {
+  if (caller.session?.role !== undefined) return 'AssumedRoleUser';
+  if (caller.session?.fu !== undefined) return 'FederatedUser';
+  return caller.user !== undefined ? 'RAMUser' : 'Account';
+}
+
+/** AssumeRole for a signed caller: `RoleArn`, `RoleSessionName` (both required), `DurationSeconds`, `Policy`, `ExternalId`. */
+async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: RequestFacts, requestId: string, hostId: string): Promise<AlibabaAnswer> {
+  for (const name of ['RoleArn', 'RoleSessionName'] as const) {
+    const v = p.get(name);
+    if (v === undefined || v === '') return errorAnswer(requestId, hostId, 400, `Missing${name}`, `${name} is mandatory for this action.`);
+  }
+  const rawDuration = p.get('DurationSeconds');
+  if (rawDuration !== undefined && !/^\d{1,9}$/.test(rawDuration)) {
+    return errorAnswer(requestId, hostId, 400, 'InvalidParameter.DurationSeconds', `DurationSeconds must be a whole number of seconds (900 to the role's MaxSessionDuration), got \`${rawDuration.slice(0, 32)}\``);
+  }
+  const policy = p.get('Policy');
+  const externalId = p.get('ExternalId');
+  const sourceIdentity = p.get('SourceIdentity');
+  const r = await app.sts.assumeRole(
+    caller,
+    {
+      roleArn: p.get('RoleArn') as string,
+      roleSessionName: p.get('RoleSessionName') as string,
+      ...(rawDuration !== undefined ? { durationSeconds: Number(rawDuration) } : {}),
+      ...(policy !== undefined && policy !== '' ? { policy } : {}),
+      ...(externalId !== undefined ? { externalId } : {}),
+      ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+      policyArns: [],
+      tags: [],
+      transitiveTagKeys: [],
+    },
+    facts,
+  );
+  if (!r.ok) {
+    const e = r.errors[0] ?? { code: 'INTERNAL_ERROR' as const, message: 'internal error', path: '' };
+    recordRefusedRequest(app.deps.audit, caller, 'sts:AssumeRole', e);
+    const a = alibabaErrorOf(e, 'AssumeRole');
+    return errorAnswer(requestId, hostId, a.status, a.code, e.message);
+  }
+  const v = r.value;
+  return json(200, {
+    RequestId: requestId,
+    AssumedRoleUser: { Arn: v.arn, AssumedRoleId: v.assumedRoleId },
+    Credentials: {
+      AccessKeyId: v.credentials.accessKeyId,
+      AccessKeySecret: v.credentials.secretAccessKey,
+      SecurityToken: v.credentials.sessionToken,
+      Expiration: isoSeconds(v.credentials.expiration),
+    },
+    ...(v.sourceIdentity !== undefined ? { SourceIdentity: v.sourceIdentity } : {}),
+  });
+}
+
+/** The actions of Alibaba's STS this server answers. */
+const ALIBABA_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleWithOIDC', 'GetCallerIdentity']);
+
 /** The answer to one Alibaba STS request (its `Version` is 2015-04-01); `host` is the request's Host, Alibaba's `HostId`. */
-export async function alibabaStsAnswer(app: App, p: Params, facts: RequestFacts, requestId: string, host: string | undefined): Promise<AlibabaAnswer> {
+export async function alibabaStsAnswer(app: App, p: Params, facts: RequestFacts, requestId: string, host: string | undefined, request?: AlibabaRequest): Promise<AlibabaAnswer> {
   const hostId = (host ?? '').slice(0, 255);
   const action = p.get('Action') ?? '';
+  if (!ALIBABA_ACTIONS.has(action) || (action !== 'AssumeRoleWithOIDC' && request === undefined)) {
+    return errorAnswer(requestId, hostId, 404, 'InvalidAction.NotFound', `Specified api is not found: this server's Alibaba Cloud STS (Version ${ALIBABA_STS_VERSION}) answers AssumeRole, AssumeRoleWithOIDC and GetCallerIdentity; for the rest use the AWS STS Query API (Version 2011-06-15)`);
+  }
   if (action !== 'AssumeRoleWithOIDC') {
-    return errorAnswer(requestId, hostId, 404, 'InvalidAction.NotFound', `Specified api is not found: this server's Alibaba Cloud STS (Version ${ALIBABA_STS_VERSION}) answers AssumeRoleWithOIDC only; for the rest use the AWS STS Query API (Version 2011-06-15)`);
+    try {
+      const who = await authenticateRpc(app, p, request as AlibabaRequest, facts, action, requestId, hostId);
+      if (!who.ok) return who.answer;
+      if (action === 'AssumeRole') return await assumeRoleAnswer(app, who.caller, p, facts, requestId, hostId);
+      // As Alibaba answers it: `UserId` for an account or RAM user only, `RoleId` for a role's session only.
+      const id = app.sts.getCallerIdentity(who.caller);
+      const role = who.caller.session?.role;
+      return json(200, { RequestId: requestId, IdentityType: identityType(who.caller), AccountId: id.account, PrincipalId: id.userId, ...(role === undefined ? { UserId: id.userId } : { RoleId: role.id }), Arn: id.arn });
+    } catch (e) {
+      if (isStoreUnavailable(e)) return errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', 'the store cannot be reached: no session was issued; retry later');
+      throw e;
+    }
   }
   const given: Record<string, string> = {};
   for (const name of ['OIDCProviderArn', 'OIDCToken', 'RoleArn', 'RoleSessionName'] as const) {

@@ -254,10 +254,16 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
     // send it; without one, the action name decides.
     const version = params.get('Version');
-    // Alibaba Cloud STS's version: its own JSON answers and error codes (AssumeRoleWithOIDC, unsigned; alibaba-sts-api.ts).
+    // Alibaba Cloud STS's version: its own JSON answers and error codes (AssumeRoleWithOIDC unsigned, AssumeRole and
+    // GetCallerIdentity signed with Alibaba's signature version 1.0; alibaba-sts-api.ts).
     if (version === ALIBABA_STS_VERSION) {
       apiLabels.set(res, 'sts');
-      const answer = await alibabaStsAnswer(app, params, requestFactsOf(req), requestId, headerText(req.headers.host));
+      const answer = await alibabaStsAnswer(app, params, requestFactsOf(req), requestId, headerText(req.headers.host), {
+        method: req.method ?? 'POST',
+        query,
+        body: text,
+        refusal: (caller, alibabaAction) => userSessionRefusal(caller, true, alibabaAction),
+      });
       return send(res, answer.status, answer.body, requestId, 'application/json');
     }
     const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
