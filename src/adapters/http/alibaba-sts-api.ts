@@ -1,5 +1,6 @@
 /**
- * Alibaba Cloud STS (`Version=2015-04-01`, RPC style, JSON answers) on the Query API's `POST /` (and `GET /`):
+ * Alibaba Cloud STS (`Version=2015-04-01`, RPC style, answers in JSON or XML as `Format` asks, XML by default) on the
+ * Query API's `POST /` (and `GET /`):
  *
  * - `AssumeRoleWithOIDC`, the unsigned call `@alicloud/credentials`' OIDC provider makes for ACK's RRSA pods
  *   (credential-protocols §4.3: `POST /?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=…`, form
@@ -29,13 +30,22 @@ import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { constantTimeEqual } from '../crypto/index.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import type { Params } from './query-params.ts';
+import { escapeXml } from './xml.ts';
 
 export const ALIBABA_STS_VERSION = '2015-04-01';
 
-/** What the edge sends: a status and a JSON body. */
+/** What the edge sends: a status and a body in the `Format` asked, JSON or XML. */
 export interface AlibabaAnswer {
   readonly status: number;
   readonly body: string;
+  readonly contentType: string;
+}
+
+/** An answer before it is written out: its fields, and whether it is an error (`<Error>` in XML). */
+interface Reply {
+  readonly status: number;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly error?: true;
 }
 
 interface AlibabaError {
@@ -78,10 +88,27 @@ export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>, action:
   }
 }
 
-const json = (status: number, value: unknown): AlibabaAnswer => ({ status, body: JSON.stringify(value) });
+const json = (status: number, value: Readonly<Record<string, unknown>>): Reply => ({ status, value });
 
-function errorAnswer(requestId: string, host: string, status: number, code: string, message: string): AlibabaAnswer {
-  return json(status, { RequestId: requestId, HostId: host, Code: code, Message: message });
+function errorAnswer(requestId: string, host: string, status: number, code: string, message: string): Reply {
+  return { status, value: { RequestId: requestId, HostId: host, Code: code, Message: message }, error: true };
+}
+
+/** The fields of an answer as XML elements, nested objects as nested elements (Alibaba's RPC XML). */
+function xmlFields(value: Readonly<Record<string, unknown>>): string {
+  return Object.entries(value)
+    .map(([k, v]) => `<${k}>${typeof v === 'object' && v !== null ? xmlFields(v as Record<string, unknown>) : escapeXml(String(v))}</${k}>`)
+    .join('');
+}
+
+/**
+ * The answer written in the `Format` asked: JSON, or XML, which Alibaba's RPC APIs answer when `Format` is `XML` or
+ * absent (their default): `<ActionResponse>` around the fields, `<Error>` around an error's.
+ */
+function written(r: Reply, format: 'JSON' | 'XML', action: string): AlibabaAnswer {
+  if (format === 'JSON') return { status: r.status, body: JSON.stringify(r.value), contentType: 'application/json;charset=utf-8' };
+  const root = r.error ? 'Error' : `${action}Response`;
+  return { status: r.status, body: `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>${xmlFields(r.value)}</${root}>`, contentType: 'text/xml;charset=utf-8' };
 }
 
 /** What the edge knows of the request beyond its parameters: what a signed action's signature covers, and its own refusals. */
@@ -147,7 +174,7 @@ function freshNonce(app: App, accessKeyId: string, nonce: string, now: number): 
   return true;
 }
 
-type Authenticated = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly answer: AlibabaAnswer };
+type Authenticated = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly answer: Reply };
 
 /**
  * The caller of a signed Alibaba RPC request (signature version 1.0), or the answer refusing it with the code Alibaba's
@@ -204,7 +231,7 @@ function identityType(caller: Caller): string {
 }
 
 /** AssumeRole for a signed caller: `RoleArn`, `RoleSessionName` (both required), `DurationSeconds`, `Policy`, `ExternalId`. */
-async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: RequestFacts, requestId: string, hostId: string): Promise<AlibabaAnswer> {
+async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: RequestFacts, requestId: string, hostId: string): Promise<Reply> {
   for (const name of ['RoleArn', 'RoleSessionName'] as const) {
     const v = p.get(name);
     if (v === undefined || v === '') return errorAnswer(requestId, hostId, 400, `Missing${name}`, `${name} is mandatory for this action.`);
@@ -254,10 +281,21 @@ async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: Requ
 /** The actions of Alibaba's STS this server answers. */
 const ALIBABA_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleWithOIDC', 'GetCallerIdentity']);
 
-/** The answer to one Alibaba STS request (its `Version` is 2015-04-01); `host` is the request's Host, Alibaba's `HostId`. */
+/**
+ * The answer to one Alibaba STS request (its `Version` is 2015-04-01), in the `Format` it asks (XML when it names none,
+ * as Alibaba answers); `host` is the request's Host, Alibaba's `HostId`.
+ */
 export async function alibabaStsAnswer(app: App, p: Params, facts: RequestFacts, requestId: string, host: string | undefined, request?: AlibabaRequest): Promise<AlibabaAnswer> {
   const hostId = (host ?? '').slice(0, 255);
   const action = p.get('Action') ?? '';
+  const format = (p.get('Format') ?? 'XML').toUpperCase();
+  if (format !== 'JSON' && format !== 'XML') {
+    return written(errorAnswer(requestId, hostId, 400, 'InvalidParameter.Format', `Specified parameter format is not valid: Format is JSON or XML, not \`${(p.get('Format') ?? '').slice(0, 32)}\``), 'XML', action);
+  }
+  return written(await replyOf(app, p, facts, requestId, hostId, action, request), format, action);
+}
+
+async function replyOf(app: App, p: Params, facts: RequestFacts, requestId: string, hostId: string, action: string, request: AlibabaRequest | undefined): Promise<Reply> {
   if (!ALIBABA_ACTIONS.has(action) || (action !== 'AssumeRoleWithOIDC' && request === undefined)) {
     return errorAnswer(requestId, hostId, 404, 'InvalidAction.NotFound', `Specified api is not found: this server's Alibaba Cloud STS (Version ${ALIBABA_STS_VERSION}) answers AssumeRole, AssumeRoleWithOIDC and GetCallerIdentity; for the rest use the AWS STS Query API (Version 2011-06-15)`);
   }

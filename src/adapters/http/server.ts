@@ -264,7 +264,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         body: text,
         refusal: (caller, alibabaAction) => userSessionRefusal(caller, true, alibabaAction),
       });
-      return send(res, answer.status, answer.body, requestId, 'application/json');
+      return send(res, answer.status, answer.body, requestId, answer.contentType);
     }
     const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
