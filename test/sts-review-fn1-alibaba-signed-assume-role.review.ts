@@ -163,7 +163,8 @@ describe('fn1: Alibaba STS AssumeRole and GetCallerIdentity, signed with signatu
     assert.ok(chained?.ok, JSON.stringify(chained));
     const who = await signedGet({ accessKeyId: chained.accessKeyId, secretAccessKey: chained.accessKeySecret, sessionToken: chained.securityToken }, { Action: 'GetCallerIdentity' });
     assert.equal(who.status, 200, JSON.stringify(who.json));
-    assert.equal(who.json['Arn'], `acs:ram::${ACS}:role/auditor/audit-1`);
+    // Alibaba's GetCallerIdentity writes a role session `assumed-role/…`, where AssumeRole's answer writes `role/…`.
+    assert.equal(who.json['Arn'], `acs:ram::${ACS}:assumed-role/auditor/audit-1`);
     assert.equal(who.json['IdentityType'], 'AssumedRoleUser');
     assert.equal(who.json['AccountId'], ACS);
     assert.equal(who.json['UserId'], undefined);

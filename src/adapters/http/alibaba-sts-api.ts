@@ -304,10 +304,14 @@ async function replyOf(app: App, p: Params, facts: RequestFacts, requestId: stri
       const who = await authenticateRpc(app, p, request as AlibabaRequest, facts, action, requestId, hostId);
       if (!who.ok) return who.answer;
       if (action === 'AssumeRole') return await assumeRoleAnswer(app, who.caller, p, facts, requestId, hostId);
-      // As Alibaba answers it: `UserId` for an account or RAM user only, `RoleId` for a role's session only.
+      // As Alibaba answers it: `UserId` for an account or RAM user only, `RoleId` for a role's session only, and a role
+      // session's `Arn` as `acs:ram::<account>:assumed-role/<role>/<session>` (the `aliyun sts GetCallerIdentity` of
+      // Alibaba's CLI and RRSA documentation), where AssumeRole's `AssumedRoleUser.Arn` writes `role/<role>/<session>`.
       const id = app.sts.getCallerIdentity(who.caller);
-      const role = who.caller.session?.role;
-      return json(200, { RequestId: requestId, IdentityType: identityType(who.caller), AccountId: id.account, PrincipalId: id.userId, ...(role === undefined ? { UserId: id.userId } : { RoleId: role.id }), Arn: id.arn });
+      const session = who.caller.session;
+      const role = session?.role;
+      const arn = role !== undefined && session !== undefined && who.caller.partition === 'acs' ? `acs:ram::${id.account}:assumed-role/${role.name}/${session.name}` : id.arn;
+      return json(200, { RequestId: requestId, IdentityType: identityType(who.caller), AccountId: id.account, PrincipalId: id.userId, ...(role === undefined ? { UserId: id.userId } : { RoleId: role.id }), Arn: arn });
     } catch (e) {
       if (isStoreUnavailable(e)) return errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', 'the store cannot be reached: no session was issued; retry later');
       throw e;
