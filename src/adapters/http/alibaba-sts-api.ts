@@ -6,10 +6,11 @@
  *   (credential-protocols §4.3: `POST /?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=…`, form
  *   body `OIDCProviderArn`, `OIDCToken`, `RoleArn`, `RoleSessionName`, `DurationSeconds`, optional `Policy`). The use
  *   case is the app's (`oidc.assumeRoleWithOidc`, AssumeRoleWithWebIdentity's verification and issuance).
- * - `AssumeRole` and `GetCallerIdentity`, signed as every Alibaba RPC call is (signature version 1.0, HMAC-SHA1 with
- *   the key's secret and `&` over `METHOD&%2F&<sorted, percent-encoded parameters>`, `Timestamp` within 15 minutes,
- *   each `SignatureNonce` once): what `@alicloud/credentials`' `ram_role_arn` provider, the aliyun CLI and the SDKs
- *   send with a RAM user's `LTAI…` key or an `STS.…` key and its `SecurityToken`. The use cases are AWS STS's
+ * - `AssumeRole` and `GetCallerIdentity`, signed as Alibaba RPC calls are: signature version 1.0 in the parameters
+ *   (HMAC-SHA1 with the key's secret and `&` over `METHOD&%2F&<sorted, percent-encoded parameters>`, `Timestamp` within
+ *   15 minutes, each `SignatureNonce` once), what `@alicloud/credentials`' `ram_role_arn` provider and the older SDKs
+ *   send; or V3 (`ACS3-HMAC-SHA256` in `Authorization`, the action in `x-acs-action`), the current SDKs' default;
+ *   with a RAM user's `LTAI…` key, or an `STS.…` key and its `SecurityToken`. The use cases are AWS STS's
  *   (`sts.assumeRole`, `sts.getCallerIdentity`): the same decision, session and audit record.
  *
  * This file is the wire format. The client reads `Credentials.{AccessKeyId, AccessKeySecret, SecurityToken,
@@ -19,7 +20,8 @@
  * NoPermission, InvalidParameter.<Name>, Missing<Name>) and of Alibaba's API gateway for the signature
  * (InvalidAccessKeyId.NotFound, SignatureDoesNotMatch, InvalidTimeStamp.Expired, SignatureNonceUsed, …).
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -118,6 +120,9 @@ export interface AlibabaRequest {
   /** The query string as sent (after `?`) and the form body: every parameter of both is signed. */
   readonly query: string;
   readonly body: string;
+  /** The request's path (without its query) and headers: what an ACS3 (V3) signature covers besides the query. */
+  readonly path?: string;
+  readonly headers?: IncomingHttpHeaders;
   /**
    * The edge's refusal of a caller for an STS action it may not call (a GetSessionToken or GetFederationToken
    * session: `userSessionRefusal` in server.ts), as AWS STS's Query API refuses it.
@@ -176,29 +181,112 @@ function freshNonce(app: App, accessKeyId: string, nonce: string, now: number): 
 
 type Authenticated = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly answer: Reply };
 
-/**
- * The caller of a signed Alibaba RPC request (signature version 1.0), or the answer refusing it with the code Alibaba's
- * gateway answers. A refusal is recorded as the Query API records one (flood-limited `recordAuthFailure`).
- */
-async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: RequestFacts, action: string, requestId: string, hostId: string): Promise<Authenticated> {
-  const refuse = (status: number, code: string, message: string, accessKeyId?: string): Authenticated => {
-    recordAuthFailure(app, { accessKeyId, sessionToken: p.get('SecurityToken'), action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '' });
-    return { ok: false, answer: errorAnswer(requestId, hostId, status, code, message) };
-  };
+/** What a signature claims, read from the request by its version (`v1Claim`, `v3Claim`), or the refusal of its form. */
+type Claim =
+  | {
+      readonly ok: true;
+      readonly accessKeyId: string;
+      readonly token: string | undefined;
+      readonly nonce: string;
+      /** When the request says it was signed (`Timestamp`, `x-acs-date`). */
+      readonly timestamp: string;
+      /** Whether the signature is the one `secret` makes; with the string signed, for the refusal's message. */
+      readonly verify: (secret: string) => { readonly ok: boolean; readonly stringToSign: string };
+    }
+  | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string; readonly accessKeyId?: string | undefined };
+
+/** Signature version 1.0: everything in the parameters, HMAC-SHA1 under `<secret>&` over `rpcStringToSign`. */
+function v1Claim(p: Params, r: AlibabaRequest): Claim {
   for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp'] as const) {
     const v = p.get(name);
-    if (v === undefined || v === '') return refuse(400, `Missing${name}`, `${name} is mandatory for this action.`, p.get('AccessKeyId'));
+    if (v === undefined || v === '') return { ok: false, status: 400, code: `Missing${name}`, message: `${name} is mandatory for this action.`, accessKeyId: p.get('AccessKeyId') };
   }
   const accessKeyId = p.get('AccessKeyId') as string;
-  if (p.get('SignatureMethod') !== 'HMAC-SHA1') return refuse(400, 'InvalidSignatureMethod', `Specified signature method is not valid: this server takes HMAC-SHA1 (signature version 1.0), not \`${(p.get('SignatureMethod') ?? '').slice(0, 32)}\``, accessKeyId);
+  if (p.get('SignatureMethod') !== 'HMAC-SHA1') return { ok: false, status: 400, code: 'InvalidSignatureMethod', message: `Specified signature method is not valid: this server takes HMAC-SHA1 (signature version 1.0) or an ACS3-HMAC-SHA256 Authorization header, not \`${(p.get('SignatureMethod') ?? '').slice(0, 32)}\``, accessKeyId };
   const version = p.get('SignatureVersion');
-  if (version !== undefined && version !== '1.0') return refuse(400, 'InvalidSignatureVersion', `Specified signature version is not valid: this server takes 1.0, not \`${version.slice(0, 32)}\``, accessKeyId);
-  const timestamp = p.get('Timestamp') as string;
+  if (version !== undefined && version !== '1.0') return { ok: false, status: 400, code: 'InvalidSignatureVersion', message: `Specified signature version is not valid: this server takes 1.0, not \`${version.slice(0, 32)}\``, accessKeyId };
+  return {
+    ok: true,
+    accessKeyId,
+    token: p.get('SecurityToken'),
+    nonce: p.get('SignatureNonce') as string,
+    timestamp: p.get('Timestamp') as string,
+    verify: (secret) => {
+      const stringToSign = rpcStringToSign(r.method, r.query, r.body);
+      return { ok: constantTimeEqual(createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64'), p.get('Signature') as string), stringToSign };
+    },
+  };
+}
+
+/** One header's value as text (a repeated one joined as Node joins it). */
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** The headers an ACS3 signature must cover: without any of them, what the request is cannot be held to its signature. */
+const V3_SIGNED: readonly string[] = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'];
+
+/**
+ * Alibaba's V3 signature (`Authorization: ACS3-HMAC-SHA256 Credential=<key>,SignedHeaders=<a;b>,Signature=<hex>`), the
+ * default of its current SDKs (`@alicloud/openapi-core` `doRequest`, `getAuthorization`): hex HMAC-SHA256 under the
+ * secret of `ACS3-HMAC-SHA256\n<hex sha256 of the canonical request>`, the canonical request being the method, the
+ * path, the query (sorted, `name=<RFC 3986 value>`), each signed header `name:<trimmed value>\n`, the signed header
+ * names and `x-acs-content-sha256` (the body's hex SHA-256, checked), one a line; an `STS.` key's token in
+ * `x-acs-security-token`.
+ */
+function v3Claim(r: AlibabaRequest, authorization: string): Claim {
+  const m = /^ACS3-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]+)$/.exec(authorization.trim());
+  if (!m) return { ok: false, status: 400, code: 'IncompleteSignature', message: 'The request signature does not conform to Alibaba Cloud standards: give Authorization as ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<names>,Signature=<hex>' };
+  const accessKeyId = m[1] as string;
+  const signedHeaders = (m[2] as string).toLowerCase().split(';');
+  const headers = r.headers ?? {};
+  const missing = [...V3_SIGNED, ...(headers['x-acs-security-token'] !== undefined ? ['x-acs-security-token'] : [])].find((h) => !signedHeaders.includes(h) || headerValue(headers, h) === undefined);
+  if (missing !== undefined) return { ok: false, status: 400, code: 'IncompleteSignature', message: `The request signature does not conform to Alibaba Cloud standards: header ${missing} must be sent and signed`, accessKeyId };
+  const contentSha256 = headerValue(headers, 'x-acs-content-sha256') as string;
+  if (createHash('sha256').update(r.body).digest('hex') !== contentSha256.toLowerCase()) return { ok: false, status: 400, code: 'SignatureDoesNotMatch', message: 'Specified signature is not matched with our calculation: x-acs-content-sha256 is not the SHA-256 of the body sent', accessKeyId };
+  return {
+    ok: true,
+    accessKeyId,
+    token: headerValue(headers, 'x-acs-security-token'),
+    nonce: headerValue(headers, 'x-acs-signature-nonce') as string,
+    timestamp: headerValue(headers, 'x-acs-date') as string,
+    verify: (secret) => {
+      const query = new Map<string, string>();
+      for (const [k, v] of new URLSearchParams(r.query)) query.set(k, v);
+      const canonicalQuery = [...query.keys()]
+        .sort()
+        .map((k) => `${k}=${percent(query.get(k) as string)}`)
+        .join('&');
+      const canonicalHeaders = [...signedHeaders]
+        .sort()
+        .map((h) => `${h}:${(headerValue(headers, h) ?? '').trim()}\n`)
+        .join('');
+      const canonicalRequest = `${r.method}\n${r.path ?? '/'}\n${canonicalQuery}\n${canonicalHeaders}\n${[...signedHeaders].sort().join(';')}\n${contentSha256}`;
+      const stringToSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+      return { ok: constantTimeEqual(createHmac('sha256', secret).update(stringToSign).digest('hex'), (m[3] as string).toLowerCase()), stringToSign };
+    },
+  };
+}
+
+/**
+ * The caller of a signed Alibaba RPC request (signature version 1.0 in the parameters, or V3 in `Authorization`), or the
+ * answer refusing it with the code Alibaba's gateway answers. A refusal is recorded as the Query API records one
+ * (flood-limited `recordAuthFailure`).
+ */
+async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: RequestFacts, action: string, requestId: string, hostId: string): Promise<Authenticated> {
+  const authorization = headerValue(r.headers ?? {}, 'authorization');
+  const claim = authorization !== undefined && /^ACS3-/i.test(authorization.trim()) ? v3Claim(r, authorization) : v1Claim(p, r);
+  const refuse = (status: number, code: string, message: string, accessKeyId?: string): Authenticated => {
+    recordAuthFailure(app, { accessKeyId, sessionToken: claim.ok ? claim.token : undefined, action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '' });
+    return { ok: false, answer: errorAnswer(requestId, hostId, status, code, message) };
+  };
+  if (!claim.ok) return refuse(claim.status, claim.code, claim.message, claim.accessKeyId);
+  const { accessKeyId, token, timestamp } = claim;
   const at = TIMESTAMP_RE.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
-  if (Number.isNaN(at)) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give Timestamp as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
+  if (Number.isNaN(at)) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give the time as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
   const now = Date.now();
   if (Math.abs(now - at) > TIMESTAMP_SKEW_MS) return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${timestamp} is more than 15 minutes from the server's time ${isoSeconds(now)}; check the client's clock`, accessKeyId);
-  const token = p.get('SecurityToken');
   const who = await app.authenticate(accessKeyId, token);
   if (!who.ok) {
     const code = who.errors[0]?.code ?? 'INVALID_CLIENT_TOKEN_ID';
@@ -207,12 +295,11 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
     if (code === 'EXPIRED_TOKEN') return refuse(400, 'InvalidSecurityToken.Expired', `Specified SecurityToken is expired: ${who.errors[0]?.message ?? ''}`, accessKeyId);
     return refuse(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed, or is not the one of this AccessKeyId.', accessKeyId);
   }
-  const stringToSign = rpcStringToSign(r.method, r.query, r.body);
-  const expected = createHmac('sha1', `${who.value.secret}&`).update(stringToSign).digest('base64');
+  const signature = claim.verify(who.value.secret);
   // The message is the gateway's, ending in the string to sign: `@alicloud/credentials` compares it with its own to
   // tell a wrong secret ("the access key secret is invalid") from a request altered on the way.
-  if (!constantTimeEqual(expected, p.get('Signature') as string)) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, accessKeyId);
-  if (!freshNonce(app, accessKeyId, p.get('SignatureNonce') as string, now)) return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
+  if (!signature.ok) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${signature.stringToSign}`, accessKeyId);
+  if (!freshNonce(app, accessKeyId, claim.nonce, now)) return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
   const caller = withRequest(who.value.caller, facts);
   const refused = r.refusal?.(caller, action);
   if (refused !== undefined) {
@@ -287,8 +374,12 @@ const ALIBABA_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleW
  */
 export async function alibabaStsAnswer(app: App, p: Params, facts: RequestFacts, requestId: string, host: string | undefined, request?: AlibabaRequest): Promise<AlibabaAnswer> {
   const hostId = (host ?? '').slice(0, 255);
-  const action = p.get('Action') ?? '';
-  const format = (p.get('Format') ?? 'XML').toUpperCase();
+  // The V3 form names the action in `x-acs-action` (`x-acs-version` routed it here), and answers JSON unless `Accept`
+  // asks for XML; the parameter form answers XML unless `Format` says JSON.
+  const acsAction = request?.headers !== undefined ? headerValue(request.headers, 'x-acs-action') : undefined;
+  const action = p.get('Action') ?? acsAction ?? '';
+  const byHeader = p.get('Action') === undefined && acsAction !== undefined;
+  const format = (p.get('Format') ?? (byHeader ? (/\b(text|application)\/xml\b/.test(headerValue(request?.headers ?? {}, 'accept') ?? '') ? 'XML' : 'JSON') : 'XML')).toUpperCase();
   if (format !== 'JSON' && format !== 'XML') {
     return written(errorAnswer(requestId, hostId, 400, 'InvalidParameter.Format', `Specified parameter format is not valid: Format is JSON or XML, not \`${(p.get('Format') ?? '').slice(0, 32)}\``), 'XML', action);
   }

@@ -249,11 +249,13 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const count = parameterCount(text) + parameterCount(query);
     if (count > MAX_QUERY_PARAMETERS) return sendError(res, requestId, 'VALIDATION_ERROR', `the request carries ${count} parameters; the limit is ${MAX_QUERY_PARAMETERS}: split it into several calls`);
     const params = Params.parse(text, query);
-    const action = params.get('Action');
+    // Alibaba's V3 requests (ACS3-HMAC-SHA256, its current SDKs' default) name the action and version in headers.
+    const acsVersion = params.get('Action') === undefined ? headerText(req.headers['x-acs-version']) : undefined;
+    const action = params.get('Action') ?? (acsVersion === ALIBABA_STS_VERSION ? headerText(req.headers['x-acs-action']) : undefined);
     if (!action) return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.');
     // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
     // send it; without one, the action name decides.
-    const version = params.get('Version');
+    const version = params.get('Version') ?? acsVersion;
     // Alibaba Cloud STS's version: its own JSON answers and error codes (AssumeRoleWithOIDC unsigned, AssumeRole and
     // GetCallerIdentity signed with Alibaba's signature version 1.0; alibaba-sts-api.ts).
     if (version === ALIBABA_STS_VERSION) {
@@ -262,6 +264,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         method: req.method ?? 'POST',
         query,
         body: text,
+        path: pathOf(url),
+        headers: req.headers,
         refusal: (caller, alibabaAction) => userSessionRefusal(caller, true, alibabaAction),
       });
       return send(res, answer.status, answer.body, requestId, answer.contentType);
