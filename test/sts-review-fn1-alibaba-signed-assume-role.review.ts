@@ -31,6 +31,7 @@ import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import type { AuditRecord } from '../src/core/audit/record.ts';
 
 const OPENSSL = ['/usr/bin/openssl', '/bin/openssl'].find((p) => existsSync(p));
 const ACS = '350000000021';
@@ -209,5 +210,16 @@ describe('fn1: Alibaba STS AssumeRole and GetCallerIdentity, signed with signatu
     const stale = await signedGet(bob, { Action: 'GetCallerIdentity' }, { timestamp: new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
     assert.equal(stale.status, 400);
     assert.equal(stale.json['Code'], 'InvalidTimeStamp.Expired');
+    // Each refusal is recorded under its own code and a fixed description, never the signed text (which would carry
+    // an STS key's SecurityToken): `Unknown` hid the dotted codes.
+    const root = await server.app.authenticate(JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')).AccessKeyId as string);
+    assert.ok(root.ok);
+    await server.app.audit.flush();
+    const page = await server.app.audit.query(root.value.caller, { action: 'sts:GetCallerIdentity', decision: 'Deny' }, 0, 1000);
+    assert.ok(page.ok);
+    const records: readonly AuditRecord[] = page.value.records;
+    const codes = records.map((r) => (r.detail as { authentication?: string } | undefined)?.authentication);
+    assert.ok(codes.includes('SignatureNonceUsed') && codes.includes('InvalidTimeStamp.Expired'), JSON.stringify(codes));
+    assert.ok(!JSON.stringify(records).includes('server string to sign'), JSON.stringify(records));
   });
 });

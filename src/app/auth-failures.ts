@@ -141,8 +141,11 @@ const MAX_RESOURCE = 128;
  * (base64) begins with one of these prefixes, followed by letters and digits only, less than once in fifty million.
  */
 const KEY_ID = /^(?:AKIA|ASIA|LTAI|STS\.)[A-Za-z0-9]{1,124}$/;
-/** AWS error codes are words; anything else is recorded as `Unknown` (callers pass codes from tables, never input). */
-const CODE = /^[A-Za-z]{1,64}$/;
+/**
+ * AWS error codes are words, Alibaba's dotted words (`InvalidTimeStamp.Expired`); anything else is recorded as `Unknown`
+ * (callers pass codes from tables, never input).
+ */
+const CODE = /^(?=.{1,64}$)[A-Za-z]+(?:\.[A-Za-z]+)*$/;
 
 const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max)}…` : s);
 
@@ -160,6 +163,21 @@ const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   AuthorizationQueryParametersError: 'the presigned query parameters are malformed',
   RequestTimeTooSkewed: 'the request time is more than 15 minutes from the server clock',
   Unauthorized: 'the webhook bearer token is missing or wrong',
+  // Alibaba's gateway, for its STS API (adapters/http/alibaba-sts-api.ts).
+  MissingAccessKeyId: 'the request is not signed',
+  MissingSignature: 'the request is not signed',
+  MissingSignatureMethod: 'the signature is malformed or incomplete',
+  MissingSignatureNonce: 'the signature is malformed or incomplete',
+  MissingTimestamp: 'the signature is malformed or incomplete',
+  InvalidSignatureMethod: 'unsupported signing algorithm',
+  InvalidSignatureVersion: 'unsupported signing algorithm',
+  'InvalidTimeStamp.Format': 'the request date is malformed',
+  'InvalidTimeStamp.Expired': 'the request time is more than 15 minutes from the server clock',
+  'InvalidAccessKeyId.NotFound': 'unknown or inactive access key id',
+  'InvalidSecurityToken.Expired': 'expired or revoked session token',
+  'InvalidSecurityToken.Malformed': 'invalid session token',
+  SignatureNonceUsed: 'the signature nonce was used already (a replayed request)',
+  NoPermission: 'the session may not call this API',
 }));
 
 /**
