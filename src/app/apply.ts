@@ -59,6 +59,7 @@ import {
   type EntityKind,
   type Partition,
 } from '../core/directory/rules.ts';
+import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
@@ -2029,7 +2030,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     async resolvePolicy(account, ref) {
       if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
         if ([...filePolicies.entries()].some(([k, arn]) => arn === ref && k.startsWith(`${account}/`))) return ref;
-        const p = await tx.policies.getByArn(ref);
+        const p = await tx.policies.getByArn(storedBuiltinArn(ref));
         return p && (p.account === account || p.account === 'aws') ? p.arn : undefined;
       }
       const fromFiles = filePolicies.get(`${account}/${ref.toLowerCase()}`);
@@ -2312,7 +2313,7 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
 /** A managed policy visible to `account` by name (the account's own, then the built-ins) or by ARN. */
 export async function findPolicy(tx: ReadTx, account: string, ref: string): Promise<PolicyRecord | undefined> {
   if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
-    const p = await tx.policies.getByArn(ref);
+    const p = await tx.policies.getByArn(storedBuiltinArn(ref));
     return p && (p.account === account || p.account === 'aws') ? p : undefined;
   }
   return (await tx.policies.get(account, ref)) ?? (await tx.policies.list('aws')).find((p) => p.name.toLowerCase() === ref.toLowerCase());

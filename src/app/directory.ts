@@ -30,6 +30,7 @@ import {
   type EntityKind,
   type Partition,
 } from '../core/directory/rules.ts';
+import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
@@ -198,7 +199,7 @@ export function requestTagContext(tags: readonly Tag[] | undefined, stored: read
  * Absent when there is none.
  */
 export function boundaryContext(boundary: string | null | undefined): ConditionContext {
-  return boundary ? { 'iam:PermissionsBoundary': boundary } : {};
+  return boundary ? { 'iam:PermissionsBoundary': storedBuiltinArn(boundary) } : {};
 }
 
 /** The keys an UntagUser or UntagRole request names: `aws:TagKeys`, with the spelling of `stored` for a key held in another case. */
@@ -438,7 +439,7 @@ export function createDirectory(deps: AppDeps) {
     if (arn.length < 20) {
       return invalid(`${field} \`${shortName(arn)}\` is not the ARN of a managed policy: give its ARN as ListPolicies answers it (\`arn:aws:iam::aws:policy/ReadOnlyAccess\` for a built-in one)`, field);
     }
-    const p = await tx.policies.getByArn(arn);
+    const p = await tx.policies.getByArn(storedBuiltinArn(arn));
     if (!p || (p.account !== c.account && p.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
     return ok(p);
   }
@@ -468,7 +469,7 @@ export function createDirectory(deps: AppDeps) {
       return changedTo(
         c,
         null,
-        await tx.users.create({ account: c.account, name: input.userName, path, id: newId(ID_PREFIX.user), created: now(), tags: input.tags ?? [], permissionsBoundary: input.permissionsBoundary ?? null, disabled: false }),
+        await tx.users.create({ account: c.account, name: input.userName, path, id: newId(ID_PREFIX.user), created: now(), tags: input.tags ?? [], permissionsBoundary: input.permissionsBoundary === undefined ? null : storedBuiltinArn(input.permissionsBoundary), disabled: false }),
       );
     });
   }
@@ -648,7 +649,7 @@ export function createDirectory(deps: AppDeps) {
           description: input.description ?? '',
           maxSessionDuration: input.maxSessionDuration ?? 3600,
           tags: input.tags ?? [],
-          permissionsBoundary: input.permissionsBoundary ?? null,
+          permissionsBoundary: input.permissionsBoundary === undefined ? null : storedBuiltinArn(input.permissionsBoundary),
         }),
       );
     });
@@ -994,8 +995,11 @@ export function createDirectory(deps: AppDeps) {
   // Attachments and inline policies (users, groups, roles)
 
   async function attachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
+    // A built-in named by its RAM system-policy ARN is decided on, and attached, as the ARN it is stored under: a
+    // condition on iam:PolicyARN that guards it is not stepped around by the other spelling.
+    const policyArn = typeof input.policyArn === 'string' ? storedBuiltinArn(input.policyArn) : input.policyArn;
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Attach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': input.policyArn, ...currentBoundary(x) }));
+      const e = await authorizedEntity(c, tx, type, input.name, `Attach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': policyArn, ...currentBoundary(x) }));
       if (!e.ok) return e;
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
@@ -1011,11 +1015,12 @@ export function createDirectory(deps: AppDeps) {
 
   async function detachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': input.policyArn, ...currentBoundary(x) }));
+      const policyArn = typeof input.policyArn === 'string' ? storedBuiltinArn(input.policyArn) : input.policyArn;
+      const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': policyArn, ...currentBoundary(x) }));
       if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       const current = await tx.attachments.listForPrincipal(ref);
-      const r = await tx.attachments.detach(ref, input.policyArn);
+      const r = await tx.attachments.detach(ref, policyArn);
       if (r.ok) changed(c, { attachedPolicies: current }, { attachedPolicies: await tx.attachments.listForPrincipal(ref) });
       return fromStore(r);
     });

@@ -53,3 +53,18 @@ const byName = new Map(BUILTIN_POLICIES.map((p) => [p.name, p]));
 export function builtinPolicy(arnOrName: string): BuiltinPolicy | undefined {
   return byArn.get(arnOrName) ?? byName.get(arnOrName);
 }
+
+/**
+ * Alibaba's system policies that Gatehouse keeps in their aws form only, by the ARN RAM gives them: the same grant (every
+ * action, or every read), so that `acs:ram::system:policy/AdministratorAccess`, the policy RAM's documentation attaches
+ * to an administrator, names the built-in rather than nothing.
+ */
+const RAM_SYSTEM_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['acs:ram::system:policy/AdministratorAccess', builtinArn('aws', 'AdministratorAccess')],
+  ['acs:ram::system:policy/ReadOnlyAccess', builtinArn('aws', 'ReadOnlyAccess')],
+]);
+
+/** The ARN a built-in is stored under, for one of its RAM system-policy ARNs; any other ARN as it is. */
+export function storedBuiltinArn(arn: string): string {
+  return RAM_SYSTEM_ALIASES.get(arn) ?? arn;
+}
