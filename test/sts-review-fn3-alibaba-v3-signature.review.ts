@@ -13,8 +13,9 @@
  * `x-acs-signature-nonce` once, an `STS.` key's token in `x-acs-security-token`; answers in JSON (what that client
  * reads) unless `Accept` asks for XML.
  *
- * The signer below is openapi-core's, written out; checked by hand against `@alicloud/sts20150401` 1.2.0 (installed
- * outside the repository: getCallerIdentity, assumeRole, a chained session, a wrong secret, a refusal). A real server on
+ * The signer below follows the V3 signature's definition (Alibaba's "request syntax and signature method V3"), so that
+ * it can send what no client sends (a header changed after signing, a nonce twice, a stale date);
+ * test/sts-review-fn5-alibaba-sts-sdk.review.ts runs Alibaba's own client, `@alicloud/sts20150401`. A real server on
  * 127.0.0.1. Before the fix all 3 tests failed.
  */
 import { after, before, describe, it } from 'node:test';
