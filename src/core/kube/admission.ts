@@ -245,8 +245,12 @@ export function kubernetesResource(clusterArn: string, a: { resourceRequest: boo
   return `${clusterArn}${ns}/${resource}${a.name ? `/${a.name}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
 }
 
-/** Roots of non-resource URLs (kube-apiserver's own paths), which are never resource names. */
-const NON_RESOURCE_ROOTS = new Set(['api', 'apis', 'healthz', 'livez', 'readyz', 'version', 'metrics', 'openapi', 'logs', '.well-known', 'swagger.json', 'swaggerapi']);
+/**
+ * Roots of non-resource URLs (kube-apiserver's own paths), which are never resource names: besides the API discovery and
+ * health paths, the service-account issuer's `/openid/v1/jwks` (bootstrap ClusterRole
+ * `system:service-account-issuer-discovery`) and the `/debug/…` handlers (pprof, flags, priority and fairness).
+ */
+const NON_RESOURCE_ROOTS = new Set(['api', 'apis', 'healthz', 'livez', 'readyz', 'version', 'metrics', 'openapi', 'openid', 'debug', 'logs', '.well-known', 'swagger.json', 'swaggerapi']);
 
 export type KubernetesRequestAttributes = Omit<RbacAttributes, 'user' | 'verb'>;
 
@@ -267,8 +271,10 @@ export function parseKubernetesResource(clusterArn: string, arn: string): Kubern
   if (!arn.startsWith(`${clusterArn}/`)) return undefined;
   const rest = arn.slice(clusterArn.length);
   const segments = rest.slice(1).split('/');
-  if (segments.some((s) => s === '')) return rest === '/' ? { resourceRequest: false, path: '/' } : undefined;
+  // A non-resource URL is matched as a string, a trailing `/` included (`/.well-known/openid-configuration/` and
+  // `/openid/v1/jwks/` are rules of their own upstream), so it is kept as it is.
   if (NON_RESOURCE_ROOTS.has(segments[0] ?? '')) return { resourceRequest: false, path: rest };
+  if (segments.some((s) => s === '')) return rest === '/' ? { resourceRequest: false, path: '/' } : undefined;
   if (segments[0] === 'namespaces' && segments[1] !== undefined && (segments.length === 2 || (segments.length === 3 && NAMESPACE_SUBRESOURCES.has(segments[2] as string)))) {
     const name = segments[1];
     return { resourceRequest: true, namespace: name, apiGroup: '', resource: 'namespaces', name, ...(segments[2] !== undefined ? { subresource: segments[2] } : {}) };
