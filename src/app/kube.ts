@@ -353,6 +353,13 @@ const COLLECTION_VERBS: ReadonlySet<string> = new Set(['list', 'watch', 'create'
  */
 const KUBERNETES_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'bind', 'escalate', 'use', 'approve', 'sign', 'attest'];
 
+/**
+ * Verbs a non-resource review for verb `*` covers: a request to a non-resource URL (`/logs/…`, `/metrics`, `/healthz`) is
+ * authorized with its HTTP method in lower case (k8s.io/apiserver `RequestInfoFactory`: `strings.ToLower(req.Method)`),
+ * so `kubectl auth can-i '*' /logs/` asks about `post` and `put` as well as `get` (review ff, 2).
+ */
+const NON_RESOURCE_VERBS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options'];
+
 /** Resources of the built-in API a review for resource `*` covers, besides those the cluster's RBAC rules name. */
 const BUILTIN_RESOURCES: readonly (readonly [string, readonly string[]])[] = [
   ['', ['pods', 'services', 'endpoints', 'configmaps', 'secrets', 'serviceaccounts', 'persistentvolumeclaims', 'persistentvolumes', 'nodes', 'namespaces', 'events', 'limitranges', 'resourcequotas', 'replicationcontrollers', 'podtemplates']],
@@ -413,7 +420,7 @@ interface IamSubject {
  * `namespaces/x/*` also denies listing a cluster-scoped custom resource.
  */
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
-  const verbs = a.verb === '*' ? ['*', ...KUBERNETES_VERBS] : [a.verb];
+  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : [a.verb];
   const resources = [kubernetesResource(cluster.arn, a)];
   const covered: { apiGroup: string; resource: string }[] = [];
   if (a.resourceRequest && a.resource === '*') {
