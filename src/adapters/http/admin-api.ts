@@ -43,7 +43,7 @@ import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
 import { requestFactsOf, sourceIpOf } from './request-facts.ts';
-import { repeatedKey } from './json-keys.ts';
+import { nestedPast, repeatedKey } from './json-keys.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
 export const MAX_ADMIN_BODY = 4 << 20;
@@ -53,6 +53,11 @@ export const MAX_ADMIN_BODY = 4 << 20;
  * not be applied at all, and splitting the set breaks all-or-nothing and `--prune` (review cl, 3).
  */
 export const MAX_APPLY_BODY = 32 << 20;
+/**
+ * The deepest a `/v1/` body nests objects and arrays, the body itself level 1: a policy document (64 levels, the
+ * policy parser's own bound) inside an apply document inside the body, with room to spare.
+ */
+export const MAX_BODY_DEPTH = 128;
 export const ADMIN_SERVICE = 'gatehouse';
 
 type Json = Record<string, unknown>;
@@ -907,6 +912,13 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
       return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`, path: '', ...syntaxPosition(text, e) }]);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
+    // Refused before any route reads it: deeper, `JSON.stringify` (a policy document's text) overflowed the stack and a
+    // client's mistake was answered 500 (review fd, 1).
+    const deep = nestedPast(text, MAX_BODY_DEPTH);
+    if (deep !== undefined) {
+      const at = shortName(deep, 400);
+      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `\`${at}\` is nested past ${MAX_BODY_DEPTH} levels of objects and arrays (the body is level 1): send it less deeply nested`, path: at }]);
+    }
     // A question naming a key twice was decided with the last one (review cm, 6): refused, as readers disagree on it.
     const repeated = asksQuestion(route) ? repeatedKey(text) : undefined;
     if (repeated !== undefined) return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `\`${repeated.slice(0, 200)}\` is given twice in one object: send each key once (JSON readers disagree on which of two counts)`, path: repeated }]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { repeatedKey } from './json-keys.ts';
+import { nestedPast, repeatedKey } from './json-keys.ts';
 
 test('repeatedKey: the path of the first repeated key, or undefined', () => {
   const cases: [string, string | undefined][] = [
@@ -17,5 +17,22 @@ test('repeatedKey: the path of the first repeated key, or undefined', () => {
   for (const [text, path] of cases) {
     JSON.parse(text);
     assert.equal(repeatedKey(text), path, text);
+  }
+});
+
+test('nestedPast: the path of the first object or array past the bound, or undefined', () => {
+  const cases: [string, number, string | undefined][] = [
+    ['{"a":[1,{"b":{}}]}', 4, undefined],
+    ['{"a":[1,{"b":{}}]}', 3, 'a[1].b'],
+    ['{"a":[1,{"b":{}}]}', 2, 'a[1]'],
+    ['[[],[[]]]', 2, '[1][0]'],
+    ['{}', 0, ''],
+    ['{"x\\"":{"y":[[]]}}', 3, 'x".y[0]'],
+    ['{"a":"[[[[{{","b":{}}', 1, 'b'],
+    ['{"\\u0061":{"c":[0,{}]}}', 3, 'a.c[1]'],
+  ];
+  for (const [text, limit, path] of cases) {
+    JSON.parse(text);
+    assert.equal(nestedPast(text, limit), path, text);
   }
 });

@@ -11,10 +11,16 @@ interface Frame {
   at: string | number;
 }
 
-/** The JSON path of the value under `frames` (each one's key or index, the last frame's too), then `key`. */
-function pathOf(frames: readonly Frame[], key: string): string {
+/** The JSON path of the value under `frames`: each one's key or index, the last frame's too. */
+function pathAt(frames: readonly Frame[]): string {
   let path = '';
   for (const f of frames) path = typeof f.at === 'number' ? `${path}[${f.at}]` : f === frames[0] ? f.at : `${path}.${f.at}`;
+  return path;
+}
+
+/** The JSON path of the value under `frames`, then `key`. */
+function pathOf(frames: readonly Frame[], key: string): string {
+  const path = pathAt(frames);
   return path === '' ? key : `${path}.${key}`;
 }
 
@@ -60,4 +66,66 @@ export function repeatedKey(text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The JSON path (`documents[0].spec`) of the first object or array of `text` nested more than `limit` deep (the body
+ * itself is level 1), `''` for the body; undefined when none is. `text` is valid JSON (it parsed). `JSON.parse` reads
+ * any depth, but what reads the value after it (`JSON.stringify`, a recursive walk) overflows the stack some 10,000
+ * levels down, which answered 500 for a client's mistake (review fd, 1). Only brackets and string bounds are looked
+ * at on the way (a 32 MiB apply in a fraction of its parse); the path is built only for a body past the bound.
+ */
+export function nestedPast(text: string, limit: number): string | undefined {
+  // Where each open object or array starts; an object's last key (its opening quote) or an array's index.
+  const opens: number[] = [];
+  const at: number[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        let b = j - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        if ((j - b) % 2 === 1) break;
+      }
+      if (expectKey) {
+        at[at.length - 1] = i;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (opens.length === limit) return pathThrough(text, opens, at);
+      opens.push(i);
+      at.push(c === 0x7b ? -1 : 0);
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) {
+      opens.pop();
+      at.pop();
+    } else if (c === 0x2c) {
+      const top = opens.length - 1;
+      if (top < 0) continue;
+      if (text.charCodeAt(opens[top] as number) === 0x7b) expectKey = true;
+      else at[top] = (at[top] as number) + 1;
+    }
+  }
+  return undefined;
+}
+
+/** The path `nestedPast` names: each open object's key (read from its quote at `at`) or array's index. */
+function pathThrough(text: string, opens: readonly number[], at: readonly number[]): string {
+  const frames: Frame[] = opens.map((o, n) => {
+    const a = at[n] as number;
+    if (text.charCodeAt(o) === 0x5b) return { keys: undefined, at: a };
+    let j = a;
+    for (;;) {
+      j = text.indexOf('"', j + 1);
+      let b = j - 1;
+      while (text.charCodeAt(b) === 0x5c) b--;
+      if ((j - b) % 2 === 1) break;
+    }
+    return { keys: new Set<string>(), at: JSON.parse(text.slice(a, j + 1)) as string };
+  });
+  return pathAt(frames);
 }
