@@ -58,7 +58,9 @@ function invalidUtf8At(bytes: Buffer): string {
     i += n + 1;
   }
   if (i >= bytes.length) return 'a byte sequence that is not UTF-8';
-  const lineStart = bytes.lastIndexOf(0x0a, i - 1) + 1;
+  // Not `lastIndexOf(0x0a, i - 1)` at 0: a negative offset counts from the end, and a file whose first byte is the
+  // fault was said to fail on its last line (review fd, 2).
+  const lineStart = i === 0 ? 0 : bytes.lastIndexOf(0x0a, i - 1) + 1;
   const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
   const column = bytes.subarray(lineStart, i).toString('utf8').length + 1;
   return `byte 0x${(bytes[i] as number).toString(16).padStart(2, '0')} at line ${line}, column ${column}`;
@@ -93,11 +95,28 @@ export function cliFiles(stdin: AsyncIterable<Buffer>, cwd?: string): {
   };
 }
 
+/**
+ * The UTF-16 or UTF-32 encoding whose byte order mark `bytes` starts with: what Windows PowerShell's `>` and
+ * `Out-File` write, and Notepad's "Unicode". Longest first: UTF-32LE's mark begins with UTF-16LE's.
+ */
+function unicodeBomOf(bytes: Buffer): string | undefined {
+  const b = (i: number): number | undefined => bytes[i];
+  if (b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0) return 'UTF-32LE';
+  if (b(0) === 0 && b(1) === 0 && b(2) === 0xfe && b(3) === 0xff) return 'UTF-32BE';
+  if (b(0) === 0xff && b(1) === 0xfe) return 'UTF-16LE';
+  if (b(0) === 0xfe && b(1) === 0xff) return 'UTF-16BE';
+  return undefined;
+}
+
 async function decode(path: string, read: Promise<Buffer>): Promise<string> {
   const bytes = await read;
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw systemError('EILSEQ', `${path === '-' ? 'standard input' : 'the file'} is not UTF-8 text (${invalidUtf8At(bytes)}); convert it, e.g. iconv -f latin1 -t utf-8`);
+    const what = path === '-' ? 'standard input' : 'the file';
+    // Said as such, not as a Latin-1 file to convert from latin1, which would make it worse (review fd, 2).
+    const bom = unicodeBomOf(bytes);
+    if (bom !== undefined) throw systemError('EILSEQ', `${what} is ${bom} text (it starts with that encoding's byte order mark), not UTF-8; convert it, e.g. iconv -f ${bom.slice(0, -2).toLowerCase()} -t utf-8 (in PowerShell, write it with -Encoding utf8)`);
+    throw systemError('EILSEQ', `${what} is not UTF-8 text (${invalidUtf8At(bytes)}); convert it, e.g. iconv -f latin1 -t utf-8`);
   }
 }
