@@ -324,6 +324,23 @@ export function provenOf(proofs: ProvenCallers | undefined, q: { readonly princi
 }
 
 /**
+ * Why a question's `action` and `resource` (as sent: any JSON) cannot be decided, or undefined: every route that
+ * decides checks them before reading anything for them (who-can reads the resource's policies first: review fd, 3).
+ */
+export function actionAndResourceRefusal(input: { readonly action?: unknown; readonly resource?: unknown }): Result<never> | undefined {
+  if (typeof input.action === 'string' && input.action.length > MAX_ACTION_CHARS) {
+    return failWith('REQUEST_INVALID_ACTION', `action \`${quoted(input.action)}\` is ${input.action.length} characters; an action is at most ${MAX_ACTION_CHARS}`, 'action');
+  }
+  if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) {
+    return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(String(input.action))}\` must be one action \`service:Name\` (no wildcards)`, 'action');
+  }
+  if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
+    return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
+  }
+  return undefined;
+}
+
+/**
  * A question as an API client sends it (`POST /v1/authorize`, each item of a batch), checked before anything is
  * decided: an unknown field (a misspelt `principal`) or a field of the wrong type would otherwise be dropped, and
  * the question decided for the signing caller instead. `at` prefixes the JSON path of an error (`requests[3].`).
@@ -1108,15 +1125,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   /** A decision, synchronous unless a principal must be read or an engine is behind (then a promise). */
   function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>, proofs?: ProvenCallers): Answered | Promise<Answered> {
     const started = performance.now();
-    if (typeof input.action === 'string' && input.action.length > MAX_ACTION_CHARS) {
-      return failWith('REQUEST_INVALID_ACTION', `action \`${quoted(input.action)}\` is ${input.action.length} characters; an action is at most ${MAX_ACTION_CHARS}`, 'action');
-    }
-    if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) {
-      return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(String(input.action))}\` must be one action \`service:Name\` (no wildcards)`, 'action');
-    }
-    if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
-      return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
-    }
+    const refused = actionAndResourceRefusal(input);
+    if (refused !== undefined) return refused;
     const entity = directoryEntityOf(input.action, input.resource);
     if (entity === undefined) return decideAsked(caller, input, asked, proofs, started);
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's

@@ -31,7 +31,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type Principal } from '../core/iam/index.ts';
 import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
-import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
+import { actionAndResourceRefusal, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
@@ -407,6 +407,9 @@ async function throughDefaultRoleJobs(
  */
 export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
+    // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
+    const refused = actionAndResourceRefusal(input);
+    if (refused !== undefined) return refused;
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
     const roles = await directory.listRoles(caller, {});
