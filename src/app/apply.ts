@@ -76,6 +76,18 @@ import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, 
 export const API_VERSION = 'gatehouse.dev/v1';
 /** More documents than any real configuration has; bounds the work one request can cause. */
 export const MAX_DOCUMENTS = 5000;
+/**
+ * The errors one apply lists; the rest are counted in one more (review fd, 5). Every bad element of every document was
+ * its own error: 1,600 workspaces of 10,000 members that do not exist (32 MiB) built 16 million of them, gigabytes, and
+ * their answer, from any caller (documents are checked before what they change is authorized).
+ */
+export const MAX_APPLY_ERRORS = 1000;
+
+/** `errors` with those past `MAX_APPLY_ERRORS` counted in one last error, which says to fix the listed ones first. */
+function listedErrors<E extends PlanError>(errors: E[], omitted: number): E[] {
+  if (omitted === 0) return errors;
+  return [...errors, { code: 'VALIDATION_ERROR', path: '', message: `${omitted} more error${omitted === 1 ? ' is' : 's are'} not listed (an apply lists ${MAX_APPLY_ERRORS}): fix these and apply again` } as E];
+}
 
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
 export const PLANNED_KINDS: ReadonlySet<string> = new Set<string>();
@@ -1732,6 +1744,7 @@ interface Validated {
 function validateDocuments(caller: Caller, input: ApplyInput): Validated {
   const objects: Desired<unknown>[] = [];
   const errors: ApplyError[] = [];
+  let omitted = 0;
   const seen = new Map<string, number>();
   input.documents.forEach((doc, index) => {
     if (!isKubernetesList(doc)) return validateOne(doc, index, '');
@@ -1746,7 +1759,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
       if (item !== null) validateOne(item, index, `items[${i}]`);
     });
   });
-  return { objects, errors };
+  return { objects, errors: listedErrors(errors, omitted) };
 
   /** Another document, as the files number it (`a.yaml document 2`) when they are known: a bare index counts across files. */
   function documentLabel(index: number): string {
@@ -1765,6 +1778,10 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
       },
       error(code, path, message, position) {
         failed = true;
+        if (errors.length >= MAX_APPLY_ERRORS) {
+          omitted++;
+          return;
+        }
         errors.push({
           code,
           path: at === '' ? path : path === '' ? at : `${at}.${path}`,
@@ -1952,9 +1969,13 @@ function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], docume
 
 async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyInput, objects: readonly Desired<unknown>[]): Promise<Result<Plan>> {
   const errors: ApplyError[] = [];
+  let omitted = 0;
   const rbacKinds = rbacKindHandlers(input.cluster, objects);
   const handlerOf = (kind: string): KindHandler<unknown> | undefined => KINDS.get(kind) ?? rbacKinds.get(kind);
-  const err = (document: number | undefined, ref: ObjectRef | undefined, e: PlanError) => errors.push(errorAt(input, objects, document, ref, e));
+  const err = (document: number | undefined, ref: ObjectRef | undefined, e: PlanError): void => {
+    if (errors.length >= MAX_APPLY_ERRORS) omitted++;
+    else errors.push(errorAt(input, objects, document, ref, e));
+  };
 
   // Accounts: from the store, or created by an Account document.
   const partitions = new Map<string, Partition>();
@@ -1971,7 +1992,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     if (a) partitions.set(o.account, a.partition);
     else err(o.document, undefined, { code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${o.account} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
   }
-  if (errors.length > 0) return fail(errors);
+  if (errors.length > 0) return fail(listedErrors(errors, omitted));
   const partitionOf = (account: string): Partition => partitions.get(account) ?? 'aws';
 
   // Prune first: references to what it deletes are errors, found while planning the rest.
@@ -2099,7 +2120,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
     for (const s of d.value) steps.push({ step: s, document: undefined, ref });
   }
-  if (errors.length > 0) return fail(errors);
+  if (errors.length > 0) return fail(listedErrors(errors, omitted));
 
   // Account-wide quotas, counted after the plan.
   const quota: Record<string, { limit: number; name: string; count: (a: string) => Promise<number> }> = {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nestedPast, repeatedKey } from './json-keys.ts';
+import { repeatedKey, shapePast } from './json-keys.ts';
 
 test('repeatedKey: the path of the first repeated key, or undefined', () => {
   const cases: [string, string | undefined][] = [
@@ -20,7 +20,7 @@ test('repeatedKey: the path of the first repeated key, or undefined', () => {
   }
 });
 
-test('nestedPast: the path of the first object or array past the bound, or undefined', () => {
+test('shapePast: the path of the first object or array nested past the bound, or undefined', () => {
   const cases: [string, number, string | undefined][] = [
     ['{"a":[1,{"b":{}}]}', 4, undefined],
     ['{"a":[1,{"b":{}}]}', 3, 'a[1].b'],
@@ -33,6 +33,25 @@ test('nestedPast: the path of the first object or array past the bound, or undef
   ];
   for (const [text, limit, path] of cases) {
     JSON.parse(text);
-    assert.equal(nestedPast(text, limit), path, text);
+    assert.equal(shapePast(text, limit, 100)?.path, path, text);
+    if (path !== undefined) assert.equal(shapePast(text, limit, 100)?.bound, 'depth');
+  }
+});
+
+test('shapePast: the path of the first object or array holding more than the bound', () => {
+  const cases: [string, number, string | undefined][] = [
+    ['[1,2,3]', 3, undefined],
+    ['[1,2,3]', 2, ''],
+    ['{"a":[],"b":{"c":[1,[2,3,4]]}}', 3, undefined],
+    ['{"a":[],"b":{"c":[1,[2,3,4]]}}', 2, 'b.c[1]'],
+    ['{"a":"x,y,z","b":[{"k":1,"l":2,"m":3}]}', 2, 'b[0]'],
+    ['{"a":1,"b":2,"c":3}', 2, ''],
+    ['[[],[],{}]', 3, undefined],
+  ];
+  for (const [text, limit, path] of cases) {
+    JSON.parse(text);
+    const r = shapePast(text, 100, limit);
+    assert.equal(r?.path, path, text);
+    if (path !== undefined) assert.equal(r?.bound, 'items');
   }
 });

@@ -68,17 +68,27 @@ export function repeatedKey(text: string): string | undefined {
   return undefined;
 }
 
+/** Where a body passes `shapePast`'s bounds: the JSON path of the object or array, and which bound. */
+export interface ShapePast {
+  readonly path: string;
+  readonly bound: 'depth' | 'items';
+}
+
 /**
- * The JSON path (`documents[0].spec`) of the first object or array of `text` nested more than `limit` deep (the body
- * itself is level 1), `''` for the body; undefined when none is. `text` is valid JSON (it parsed). `JSON.parse` reads
- * any depth, but what reads the value after it (`JSON.stringify`, a recursive walk) overflows the stack some 10,000
- * levels down, which answered 500 for a client's mistake (review fd, 1). Only brackets and string bounds are looked
- * at on the way (a 32 MiB apply in a fraction of its parse); the path is built only for a body past the bound.
+ * The first object or array of `text` nested more than `maxDepth` deep (the body itself is level 1), or holding more
+ * than `maxItems` elements or keys; undefined when none is. `text` is valid JSON (it parsed). `JSON.parse` reads any
+ * depth and any length, but what reads the value after it does not: `JSON.stringify` and recursive walks overflow the
+ * stack some 10,000 levels down, and a parser that refuses each bad element of a list of 16 million (`[1,1,…]`, 32 MiB)
+ * builds 16 million errors, gigabytes, before anything is answered (review fd, 1 and 5). Only brackets, commas and
+ * string bounds are looked at on the way (a 32 MiB apply in a fraction of its parse); the path is built only for a body
+ * past a bound.
  */
-export function nestedPast(text: string, limit: number): string | undefined {
-  // Where each open object or array starts; an object's last key (its opening quote) or an array's index.
+export function shapePast(text: string, maxDepth: number, maxItems: number): ShapePast | undefined {
+  // Where each open object or array starts; an object's last key (its opening quote) or an array's index; the commas
+  // each has held.
   const opens: number[] = [];
   const at: number[] = [];
+  const commas: number[] = [];
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -96,16 +106,22 @@ export function nestedPast(text: string, limit: number): string | undefined {
       }
       i = j;
     } else if (c === 0x7b || c === 0x5b) {
-      if (opens.length === limit) return pathThrough(text, opens, at);
+      if (opens.length === maxDepth) return { path: pathThrough(text, opens, at), bound: 'depth' };
       opens.push(i);
       at.push(c === 0x7b ? -1 : 0);
+      commas.push(0);
       expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
       opens.pop();
       at.pop();
+      commas.pop();
     } else if (c === 0x2c) {
       const top = opens.length - 1;
       if (top < 0) continue;
+      const n = (commas[top] as number) + 1;
+      // n commas: n + 1 elements.
+      if (n >= maxItems) return { path: pathThrough(text, opens.slice(0, -1), at), bound: 'items' };
+      commas[top] = n;
       if (text.charCodeAt(opens[top] as number) === 0x7b) expectKey = true;
       else at[top] = (at[top] as number) + 1;
     }
@@ -113,7 +129,7 @@ export function nestedPast(text: string, limit: number): string | undefined {
   return undefined;
 }
 
-/** The path `nestedPast` names: each open object's key (read from its quote at `at`) or array's index. */
+/** The path `shapePast` names: each open object's key (read from its quote at `at`) or array's index. */
 function pathThrough(text: string, opens: readonly number[], at: readonly number[]): string {
   const frames: Frame[] = opens.map((o, n) => {
     const a = at[n] as number;
