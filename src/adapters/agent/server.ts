@@ -223,7 +223,7 @@ export function createAgent(opts: {
         const r = await jobs.heartbeat(job.id);
         return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
       }
-      let body: { exitCode?: unknown };
+      let body: unknown;
       let raw: string;
       try {
         raw = await readSmallBody(req, MAX_LAUNCHER_BODY);
@@ -233,11 +233,14 @@ export function createAgent(opts: {
         return json(res, 413, { Code: 'Invalid', Message: `the body must be at most ${MAX_LAUNCHER_BODY} bytes` });
       }
       try {
-        body = JSON.parse(raw || '{}') as { exitCode?: unknown };
+        body = JSON.parse(raw || '{}');
       } catch {
         return json(res, 400, { Code: 'Invalid', Message: 'the body must be JSON: {"exitCode": N}' });
       }
-      const exitCode = typeof body.exitCode === 'number' && Number.isInteger(body.exitCode) ? body.exitCode : 1;
+      // `null` crashed the read of its field (500, the job left running: review fd, 6); a list or a scalar is no object.
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return json(res, 400, { Code: 'Invalid', Message: 'the body must be a JSON object: {"exitCode": N}' });
+      const code = (body as { exitCode?: unknown }).exitCode;
+      const exitCode = typeof code === 'number' && Number.isInteger(code) ? code : 1;
       const r = await jobs.endJob(cap, exitCode);
       return r.ok ? json(res, 200, { state: r.value.state }) : json(res, 400, { Code: 'Invalid', Message: r.errors[0]?.message ?? '' });
     }
