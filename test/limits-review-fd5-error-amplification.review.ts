@@ -14,6 +14,10 @@ import assert from 'node:assert/strict';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
@@ -45,8 +49,9 @@ test('a list of more than 10,000 elements is refused before any route reads it, 
   const applied = await send('POST', '/v1/apply', JSON.stringify({ dryRun: true, documents: [workspace('w', members)] }));
   assert.equal(applied.status, 400);
   assert.equal(applied.details.length, 1);
-  assert.equal(applied.details[0]?.path, 'documents[0].spec.members');
-  assert.match(applied.message, /`documents\[0\]\.spec\.members` holds more than 10000 elements/);
+  // Said as the document's error, with the path in it, which the CLI places in its file.
+  assert.deepEqual([applied.details[0]?.document, applied.details[0]?.path], [0, 'spec.members']);
+  assert.match(applied.message, /^document 1: spec\.members: `spec\.members` holds more than 10000 elements/);
   // Before: 20,000 errors, 3 MB.
   assert.ok(applied.bytes < 2_000, `${applied.bytes} bytes`);
   const put = await send('PUT', '/v1/workspaces/w', JSON.stringify({ members: Array.from({ length: 10_001 }, (_, i) => ({ user: `u${i}` })) }), s.admin);
@@ -54,7 +59,7 @@ test('a list of more than 10,000 elements is refused before any route reads it, 
   assert.equal(put.details[0]?.path, 'members');
   const keys = await send('POST', '/v1/apply', JSON.stringify({ dryRun: true, documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'u' }, spec: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`f${i}`, 1])) }] }));
   assert.equal(keys.status, 400);
-  assert.equal(keys.details[0]?.path, 'documents[0].spec');
+  assert.deepEqual([keys.details[0]?.document, keys.details[0]?.path], [0, 'spec']);
 });
 
 test('an apply lists 1,000 errors and counts the rest', async () => {
@@ -80,4 +85,18 @@ test('an apply with fewer errors lists every one', async () => {
   assert.equal(r.status, 400);
   assert.equal(r.details.length, 3);
   assert.doesNotMatch(JSON.stringify(r.details), /not listed/);
+});
+
+test('gatehouse plan places the refusal at the list in its file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-fd5-'));
+  try {
+    const file = join(dir, 'big.yaml');
+    const lines = ['apiVersion: gatehouse.dev/v1', 'kind: Workspace', 'metadata: {name: big}', 'spec:', '  members:', ...Array.from({ length: 10_001 }, (_, i) => `  - user: u${i}`)];
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const r = await gatehouseInProcess(['plan', '-f', file], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:3: document 1: spec\\.members: \`spec\\.members\` holds more than 10000 elements`, 'm'), r.stderr);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -922,11 +922,14 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     // for each, gigabytes, and answered 500 or hundreds of megabytes (review fd, 5).
     const past = shapePast(text, MAX_BODY_DEPTH, MAX_BODY_ITEMS);
     if (past !== undefined) {
-      const at = shortName(past.path, 400);
+      // Within an apply's document: said as that document's error (`document`, the path in it), which the CLI places
+      // at its file and line.
+      const inDocument = route.pattern[0] === 'apply' ? /^documents\[(\d+)\](?:\.(.*))?$/s.exec(past.path) : null;
+      const at = shortName(inDocument !== null ? (inDocument[2] ?? '') : past.path, 400);
       const message = past.bound === 'depth'
-        ? `\`${at}\` is nested past ${MAX_BODY_DEPTH} levels of objects and arrays (the body is level 1): send it less deeply nested`
-        : `${at === '' ? 'the body' : `\`${at}\``} holds more than ${MAX_BODY_ITEMS} elements: no list or map of a request is that long; send fewer`;
-      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message, path: at }]);
+        ? `${at === '' ? 'the document' : `\`${at}\``} is nested past ${MAX_BODY_DEPTH} levels of objects and arrays (the body is level 1): send it less deeply nested`
+        : `${at === '' ? (inDocument !== null ? 'the document' : 'the body') : `\`${at}\``} holds more than ${MAX_BODY_ITEMS} elements: no list or map of a request is that long; send fewer`;
+      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message, path: at, ...(inDocument !== null ? { document: Number(inDocument[1]) } : {}) }]);
     }
     // A question naming a key twice was decided with the last one (review cm, 6): refused, as readers disagree on it.
     const repeated = asksQuestion(route) ? repeatedKey(text) : undefined;
