@@ -18,7 +18,7 @@ export const yaml = (): Yaml => (loaded ??= createRequire(import.meta.url)('yaml
  * keys (`<<: *common`) merged as kubectl's YAML reader and YAML 1.1 read them (review cj, 1), where the `yaml` package
  * otherwise reads `<<` as a key of its own (review cq, 3). JSON has no merge keys: there `<<` stays a key.
  */
-const readOptions = (json: boolean) => ({ uniqueKeys: true, prettyErrors: false, merge: !json }) as const;
+const readOptions = (json: boolean) => ({ uniqueKeys: true, prettyErrors: false, merge: !json, logLevel: 'error' }) as const;
 
 /** Every document of a YAML stream (`---`), read as `readOptions` says, with the line counter that places their nodes. */
 export function parseYamlDocuments(text: string, json: boolean): { readonly documents: Document.Parsed[]; readonly lineCounter: LineCounter } {
@@ -115,6 +115,12 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
   const problem = (s: Scalar, where: string, isKey = false): void => {
     const v: unknown = s.value;
     const text = s.source ?? String(v);
+    // A key YAML reads as null (`~`, `null`, `? ` with nothing) became the empty string: refused, as kubectl refuses
+    // a key JSON cannot hold (review fd, 7).
+    if (isKey && v === null) {
+      out.push({ offset: at(s), path: where, message: `the key ${text === '' ? 'is empty, which' : `\`${text}\` is read by YAML as null, which`} JSON cannot hold as a key; ${text === '' ? 'write a name' : `quote it ('${text.replace(/'/g, "''")}') to keep the text`}` });
+      return;
+    }
     if (typeof v === 'string' || v === null || v === undefined) return;
     // A merge key (`<<`, read with the `merge` option) is read as the symbol `<<`: its pairs are merged, not sent.
     if (isKey && typeof v === 'symbol' && v.description === '<<') return;
@@ -146,6 +152,11 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
       for (const pair of n.items) {
         const key = Y.isScalar(pair.key) ? pair.key : undefined;
         if (key !== undefined) problem(key, p, true);
+        else if (Y.isMap(pair.key) || Y.isSeq(pair.key)) {
+          // Read as its YAML text (`[ x, y ]`), with a warning on stderr naming no file or line (review fd, 7).
+          out.push({ offset: at(pair.key), path: p, message: `a ${Y.isMap(pair.key) ? 'map' : 'list'} is used as a key, which JSON cannot hold; keys are names` });
+          if (out.length >= max) return;
+        }
         walk(pair.value, join(p, key !== undefined ? String(key.value) : '?'));
       }
     } else if (Y.isSeq(n)) n.items.forEach((item, i) => walk(item, join(p, i)));
