@@ -633,10 +633,32 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
   const proxy = proxyOf(endpoint, env);
+  const fault = credentialFault(credentials);
+  if (fault !== undefined) return failure(EXIT.usage, 'InvalidCredentials', `${fault}, in the credentials from ${credentialsSource}; remove it`);
   const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) };
   if (roles.length === 0) return { ok: true, value: conn };
   const assumed = await assumeRoles(conn, roles, ctx.now());
   return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source, renew: assumed.value.renew } } : assumed;
+}
+
+/**
+ * What makes a credential unsendable, said without its value: a key id, secret or session token is visible ASCII
+ * (`A-Z0-9`, base64). A carriage return (a `.env` file with Windows line endings), a line break (a profile's key
+ * continued on an indented line) or a space made the signed header invalid, and Node's refusal was reported as
+ * `ConnectionFailed: cannot reach the Gatehouse server … (set GATEHOUSE_ENDPOINT or --endpoint)`, exit 10; in the
+ * secret it was a SignatureDoesNotMatch from the server (review fd, 8).
+ */
+export function credentialFault(c: Credentials): string | undefined {
+  const fields: [string, string | undefined][] = [['the access key id', c.accessKeyId], ['the secret access key', c.secretAccessKey], ['the session token', c.sessionToken]];
+  for (const [what, value] of fields) {
+    if (value === undefined) continue;
+    const i = value.search(/[^\x21-\x7e]/);
+    if (i === -1) continue;
+    const code = value.charCodeAt(i);
+    const char = code === 0x0d ? 'a carriage return (a Windows line ending?)' : code === 0x0a ? 'a line break' : code === 0x20 || code === 0x09 ? 'whitespace' : `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `${what} holds ${char} at character ${i + 1} of ${value.length}`;
+  }
+  return undefined;
 }
 
 /**
