@@ -34,17 +34,77 @@ export function parseYamlDocument(text: string, json: boolean): { readonly docum
 }
 
 /**
+ * How many times one anchor may be expanded by aliases, the anchors inside it multiplied in (the `yaml` package's
+ * `maxAliasCount`): a bound on a billion laughs that a large configuration stays under. At 100, a ClusterRole of 101
+ * rules sharing `verbs: &rw [...]` was refused as "a resource exhaustion attack", where kubectl reads it (review fd, 9).
+ */
+export const MAX_ALIAS_EXPANSION = 10_000;
+/** The most JSON one document may be with its aliases written out: what the server reads of a whole apply. */
+export const MAX_EXPANDED_CHARS = 32 << 20;
+
+/**
+ * Whether `value` (a YAML document's, whose aliased nodes are shared) is more than `limit` characters of JSON, about:
+ * strings and keys by their length, every other value and separator a few. Stops as soon as it is: the walk costs at
+ * most `limit` steps however many times a node is shared.
+ */
+export function expandsPast(value: unknown, limit: number): boolean {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') size += v.length + 2;
+    else if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (const x of v) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        size += k.length + 4;
+        stack.push(x);
+      }
+      size += 2;
+    } else size += 5;
+    if (size > limit) return true;
+  }
+  return false;
+}
+
+/**
  * The value of a document read without errors, or why it has none, with the offset of the node at fault where one is
  * found: the library's error has no position. An alias whose anchor is not in this document (anchors do not cross
- * `---`), a merge key whose value is no map (`<<: 5`), more aliases than `maxAliasCount` (a billion laughs).
+ * `---`), a merge key whose value is no map (`<<: 5`), more aliases than `maxAliasCount` (a billion laughs), a value
+ * that is more JSON than the server reads once its aliases are written out.
  */
 export function yamlValue(doc: Document.Parsed): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string; readonly offset?: number } {
   try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+    // Aliases are shared in the value, copied in the JSON sent: bounded before it is written (RangeError past V8's
+    // longest string, exit 70, from a 245 KB file: review fd, 9).
+    if (expandsPast(value, MAX_EXPANDED_CHARS)) return { ok: false, message: `the document is more than ${MAX_EXPANDED_CHARS >> 20} MiB of JSON once its aliases are written out, more than the server reads; use fewer aliases of large values` };
+    return { ok: true, value };
   } catch (e) {
+    const Y = yaml();
+    if (e instanceof Error && /^Excessive alias count/.test(e.message)) {
+      // Where: the anchor aliased most (the library names none), and what to do.
+      const uses = new Map<string, number>();
+      Y.visit(doc, {
+        Alias(_, node) {
+          uses.set(node.source, (uses.get(node.source) ?? 0) + 1);
+        },
+      });
+      const [name] = [...uses.entries()].reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+      let at: number | undefined;
+      Y.visit(doc, (_, node) => {
+        if (Y.isNode(node) && node.anchor === name) {
+          at = node.range?.[0];
+          return Y.visit.BREAK;
+        }
+        return undefined;
+      });
+      const message = `aliases expand its anchors more than ${MAX_ALIAS_EXPANSION} times over, refused as a billion laughs would be (\`&${name}\`, here, is aliased most: ${uses.get(name) ?? 0} times); write some of the values out`;
+      return at !== undefined ? { ok: false, message, offset: at } : { ok: false, message };
+    }
     let at: number | undefined;
     let alias = false;
-    const Y = yaml();
     Y.visit(doc, {
       Alias(_, node) {
         if (node.resolve(doc) !== undefined) return undefined;

@@ -5,7 +5,7 @@
  * are printed with the file, line and column where the field is.
  */
 import type { Document, LineCounter } from 'yaml';
-import { lossyScalars, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
+import { expandsPast, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, nothingChanged, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
@@ -313,6 +313,13 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   if (loaded.docs.length === 0) {
     ctx.err(`gatehouse: no documents found in ${opts.filename.map((f) => `\`${f}\``).join(', ')} (files ending in .yaml, .yml or .json)\n`);
     return EXIT.noInput;
+  }
+  // Each document is bounded (yamlValue); together they may still be more than the server reads, and more than a string
+  // holds once their aliases are written out (review fd, 9).
+  if (expandsPast(loaded.docs.map((d) => d.value), MAX_EXPANDED_CHARS)) {
+    ctx.err(`gatehouse: the documents are more than ${MAX_EXPANDED_CHARS >> 20} MiB of JSON together, once their aliases are written out: more than the server reads in one apply\n`);
+    ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', 1));
+    return EXIT.invalidInput;
   }
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
