@@ -528,12 +528,25 @@ function sourcesOf(v: unknown, n: number): Result<(ApplySource | null)[] | undef
 export class BodyTooLarge extends Error {}
 
 /**
+ * Thrown (rejected) by `readBody` when the edge's meter of the request (`bodyMeters`) refuses a chunk: the bytes of
+ * large bodies being read would pass the edge's budget. Answered 503 by the edge, which clients retry.
+ */
+export class BodyOverBudget extends Error {}
+
+/**
+ * What the edge counts a request's body against (src/adapters/http/server.ts): given each chunk's length as it
+ * arrives, false when it may not be read. Absent: not counted (a small body).
+ */
+export const bodyMeters = new WeakMap<IncomingMessage, (bytes: number) => boolean>();
+
+/**
  * The body, from stream events rather than an async iterator (one promise per request instead of one per
  * chunk); a body that arrives in one chunk, as a small JSON request does, is used without a copy.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) return Promise.reject(new BodyTooLarge());
+  const meter = bodyMeters.get(req);
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined;
     let chunks: Buffer[] | undefined;
@@ -542,6 +555,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let settled = false;
     const onData = (chunk: Buffer): void => {
       if (settled) return;
+      if (meter !== undefined && !meter(chunk.length)) {
+        settled = true;
+        req.off('data', onData);
+        req.resume();
+        reject(new BodyOverBudget());
+        return;
+      }
       size += chunk.length;
       if (size > limit) {
         settled = true;

@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, type ExtraRoute } from './admin-api.ts';
+import { BodyOverBudget, bodyMeters, BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -361,28 +361,47 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const metrics = opts.metrics;
   let bodyBytesInFlight = 0;
   let lastBodyLog = 0;
-  /** Answers 503 (and closes) when the body of `req` would pass `maxBodyBytesInFlight`; else counts it until the answer is done. */
+  /** The 503 of a large body refused for the budget; the body is not read (more of it), so the connection closes. */
+  const refuseOverBudget = (req: IncomingMessage, res: ServerResponse, claim: number): void => {
+    const t = Date.now();
+    if (t - lastBodyLog > 5000) {
+      lastBodyLog = t;
+      log(`request refused: ${bodyBytesInFlight} bytes of request bodies are being read, and ${claim} more would pass ${limits.maxBodyBytesInFlight}`);
+    }
+    res.shouldKeepAlive = false;
+    const message = `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment, or send a body of at most ${COUNTED_BODY} bytes`;
+    if ((req.url ?? '/').startsWith('/v1/')) {
+      const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
+      send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
+    } else sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+  };
+  /**
+   * Answers 503 (and closes) when the body `req` declares would pass `maxBodyBytesInFlight` with the bytes of large
+   * bodies received so far; else meters it (`bodyMeters`): its bytes count as they arrive, until the answer is done,
+   * and a chunk that would pass the budget is refused then. Declared sizes were counted whole from the headers on, so
+   * two connections declaring 32 MiB to `/v1/apply` and sending nothing, with no credentials, took the whole budget and
+   * every large request (an apply, a batch) was refused 503 while they were held, 60 s each (review fd, 10).
+   */
   const overBodyBudget = (req: IncomingMessage, res: ServerResponse): boolean => {
     const claim = bodyClaim(req);
     if (claim === 0) return false;
     if (bodyBytesInFlight + claim > limits.maxBodyBytesInFlight) {
-      const t = Date.now();
-      if (t - lastBodyLog > 5000) {
-        lastBodyLog = t;
-        log(`request refused: ${bodyBytesInFlight} bytes of request bodies are being read, and ${claim} more would pass ${limits.maxBodyBytesInFlight}`);
-      }
-      // The body is not read: the connection closes after the answer.
-      res.shouldKeepAlive = false;
-      const message = `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment, or send a body of at most ${COUNTED_BODY} bytes`;
-      if ((req.url ?? '/').startsWith('/v1/')) {
-        const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
-        send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
-      } else sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+      refuseOverBudget(req, res, claim);
       return true;
     }
-    bodyBytesInFlight += claim;
+    let counted = 0;
+    let done = false;
+    bodyMeters.set(req, (bytes) => {
+      // Past the answer nothing is kept of the body: not counted (it would never be given back).
+      if (done) return true;
+      if (bodyBytesInFlight + bytes > limits.maxBodyBytesInFlight) return false;
+      bodyBytesInFlight += bytes;
+      counted += bytes;
+      return true;
+    });
     res.once('close', () => {
-      bodyBytesInFlight -= claim;
+      done = true;
+      bodyBytesInFlight -= counted;
     });
     return false;
   };
@@ -429,6 +448,15 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
+      // Large bodies arriving passed the budget while this one was read (`overBodyBudget`).
+      if (e instanceof BodyOverBudget) {
+        if (res.headersSent) return void res.destroy();
+        if (isKubeWebhook(req.url)) {
+          res.shouldKeepAlive = false;
+          return kubeStatus(res, 503, `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment`);
+        }
+        return refuseOverBudget(req, res, 0);
+      }
       const v1 = (req.url ?? '/').startsWith('/v1/');
       // The database refused a value of the request for what it holds (an index entry past PostgreSQL's 2,704 bytes, a
       // value its type cannot hold): the same request is refused every time, so a 400, not a 500 to retry. Nothing was
