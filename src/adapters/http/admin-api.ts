@@ -945,7 +945,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
       // Within an apply's document: said as that document's error (`document`, the path in it), which the CLI places
       // at its file and line.
       const inDocument = route.pattern[0] === 'apply' ? /^documents\[(\d+)\](?:\.(.*))?$/s.exec(past.path) : null;
-      const at = shortName(inDocument !== null ? (inDocument[2] ?? '') : past.path, 400);
+      const at = shortName(inDocument !== null ? (inDocument[2] ?? '') : past.path, 4096);
       const message = past.bound === 'depth'
         ? `${at === '' ? 'the document' : `\`${at}\``} is nested past ${MAX_BODY_DEPTH} levels of objects and arrays (the body is level 1): send it less deeply nested`
         : `${at === '' ? (inDocument !== null ? 'the document' : 'the body') : `\`${at}\``} holds more than ${MAX_BODY_ITEMS} elements: no list or map of a request is that long; send fewer`;
