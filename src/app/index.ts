@@ -29,6 +29,7 @@ import { ACCESS_ENTRY_KIND, kubePrefix } from './kube-apply.ts';
 import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
+import { serialReload } from './serial-reload.ts';
 import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
 import type { Decision } from '../core/iam/index.ts';
 
@@ -205,16 +206,27 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
    * its head was taken as applied, and the change reached those states only at the next poll (review eu, 2).
    */
   let refreshedHead = -1;
+  /**
+   * The resource policies and the registry of scoped sessions brought up to the change head, one read at a time, each
+   * begun after the call (`serialReload`, as the directory, the bindings and the RBAC queue theirs). Refreshes overlap
+   * (a change notification's, and the one after each write through this instance): run side by side, one that read an
+   * older head and finished last put back that older state — the registry read whole again at the older head, which
+   * dropped a scoped session registered in between, so that its ARN was decided with its role's whole rights here until
+   * something else changed (review fh, 1).
+   */
+  const refreshBeside = serialReload(() =>
+    deps.store.read(async (tx) => {
+      const head = await tx.changes.head();
+      await resourcePolicies.refresh(head, tx);
+      await sessionScopes.refresh(tx, head);
+    }),
+  );
   const refresh = async (): Promise<void> => {
     try {
       await live.refresh();
       // Each state below reads a change head at least this one, and none goes back.
       const head = live.head;
-      await deps.store.read(async (tx) => {
-        const head = await tx.changes.head();
-        await resourcePolicies.refresh(head, tx);
-        await sessionScopes.refresh(tx, head);
-      });
+      await refreshBeside();
       await bindings.refresh();
       for (const r of refreshers) await runRefresher(r);
       if (head > refreshedHead) refreshedHead = head;
@@ -320,11 +332,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       await live.init();
       const loadedAt = live.head;
       await oidc.start();
-      await deps.store.read(async (tx) => {
-        const head = await tx.changes.head();
-        await resourcePolicies.refresh(head, tx);
-        await sessionScopes.refresh(tx, head);
-      });
+      await refreshBeside();
       await bindings.refresh();
       if (loadedAt > refreshedHead) refreshedHead = loadedAt;
       sessionScopes.start();
