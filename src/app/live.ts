@@ -36,6 +36,7 @@ import type {
   RoleRecord,
   SealedSecret,
   UserRecord,
+  WriteTx,
 } from './ports/store.ts';
 
 export const KEYRING_KV = 'sts/keyring';
@@ -71,6 +72,26 @@ export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user';
 
 /** The store's key of the revocation entry of `kind` `id` (its value: the instant, epoch ms). */
 export const revocationKey = (kind: RevocationKind, id: string): string => `${REVOKE_PREFIX}${kind}/${id}`;
+
+/**
+ * Writes the revocation entry of `kind` `id` in `tx`, unless one with a later instant is there: one entry per target, the
+ * later instant wins (a revoke through an instance whose clock is behind, or one that took its instant first and
+ * committed second, must not give back sessions an earlier one cut off, review M2). Returns the instant in force.
+ */
+export async function putRevocation(tx: WriteTx, kind: RevocationKind, id: string, at: number): Promise<number> {
+  const key = revocationKey(kind, id);
+  const stored = Number(await tx.kv.get(key));
+  if (Number.isFinite(stored) && stored >= at) return stored;
+  await tx.kv.put(key, String(at));
+  return at;
+}
+
+/**
+ * The revocation entries of a user's GetSessionToken and GetFederationToken sessions: by its name (`<account>/<name,
+ * lower case>`) and by its unique id (`<account>/id:<id>`; names cannot hold a colon), since a session names its user
+ * as it was called when issued, and a user renamed since then, or renamed back later, must not get them back (review M9).
+ */
+export const userRevocationIds = (u: { readonly account: string; readonly name: string; readonly id: string }): readonly [string, string] => [`${u.account}/${u.name.toLowerCase()}`, `${u.account}/id:${u.id}`];
 
 /**
  * What a run of changes touches. Principal keys are `role:<acct>/<name>` and `user:<acct>/<name>`; groups and
@@ -764,11 +785,8 @@ export class LiveState {
     // One entry per target: the later instant wins. A revoke through an instance whose clock is behind, or one that
     // took its instant first and committed second, must not give back sessions an earlier one cut off (review M2).
     const { kept, head } = await this.deps.store.write(async (tx) => {
-      const key = revocationKey(kind, id);
-      const stored = Number(await tx.kv.get(key));
-      if (Number.isFinite(stored) && stored >= at) return { kept: stored, head: await tx.changes.head() };
-      await tx.kv.put(key, String(at));
-      return { kept: at, head: await tx.changes.head() };
+      const kept = await putRevocation(tx, kind, id, at);
+      return { kept, head: await tx.changes.head() };
     });
     // In force here at once, whether or not the reload after the write gets through, and kept by a reload running
     // meanwhile on an older snapshot; the compiled principals are left as they are (a revocation changes none of them).

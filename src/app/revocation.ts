@@ -24,7 +24,7 @@ import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
-import type { LiveState, RevocationKind } from './live.ts';
+import { userRevocationIds, type LiveState, type RevocationKind } from './live.ts';
 import { accessDenied, accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
@@ -203,11 +203,11 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * UpdateUser (review ag, 3, as ab1 for `sts revoke-sessions`).
    */
   async function revokeUserSessions(caller: Caller, { user }: DisabledUser): Promise<Result<Revoked>> {
-    const r = await revoke(caller, 'user', `${user.account}/${user.name.toLowerCase()}`);
+    const [byName, byId] = userRevocationIds(user);
+    const r = await revoke(caller, 'user', byName);
     if (!r.ok) return r;
-    // And under its unique id (`<account>/id:<id>`; names cannot hold a colon): a session names the user as it was
-    // called when issued, and a user renamed since then, or renamed back later, must not get it back (review M9).
-    const byId = `${user.account}/id:${user.id}`;
+    // And under its unique id: a session names the user as it was called when issued, and a user renamed since then, or
+    // renamed back later, must not get it back (review M9).
     const attempt = attempts.get(caller);
     if (attempt) attempt.revoked = { kind: 'user', target: byId, before: r.value.before };
     await live.revoke('user', byId, r.value.before);
