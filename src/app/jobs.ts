@@ -54,7 +54,7 @@ import {
 } from '../core/jobs/jobs.ts';
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
-import { CLOCK_SKEW_MS, userKey, type LiveState, type UserEntry } from './live.ts';
+import { CLOCK_SKEW_MS, putRevocation, userKey, type LiveState, type UserEntry } from './live.ts';
 import { accessDenied, actorOf, bindingsRefusal, decideOnRole, PolicyCache, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
@@ -1076,6 +1076,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         await tx.kv.delete(jobLiveKey(id));
         await tx.kv.delete(jobLiveAccountKey(job.account, id));
         await tx.kv.delete(`${JOBBEAT}${id}`);
+        // The job's sessions end with it, in this transaction: written after it, an instance killed (or a database lost)
+        // between the two left a job Stopped everywhere whose sessions worked on until they expired (review fh, 3). The
+        // instant as `live.revoke` below writes it (the allowed skew ahead, review bq).
+        await putRevocation(tx, 'job', id, now() + CLOCK_SKEW_MS);
       }
       await tx.kv.put(jobIndexKey(next), jobIndexValue(next));
       await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
