@@ -325,8 +325,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // Unauthenticated, as Prometheus scrapes: counts and latencies only, never a name or a secret.
       return send(res, 200, await opts.metrics.render(), requestId, opts.metrics.contentType);
     }
-    // `aws s3 … --endpoint-url` this port, the README's 8470 for the gateway's 8472: told where S3 is, in S3's shape.
-    if (signedServiceOf(req) === 's3') return answerS3Elsewhere(req, res, requestId, { service: 'iam', name: "Gatehouse's IAM, STS and admin API (--listen)" }, opts.s3Address?.() || undefined);
+    // `aws s3 … --endpoint-url` this port, the README's 8470 for the gateway's 8472: told where S3 is, in S3's shape. A
+    // Query API call signed for s3 (a form POST at the root, or GET / with Action) is not one: IAM refuses its scope as
+    // AWS does (SignatureDoesNotMatch, review o, 6).
+    const queryShaped = path === '/' && (req.method === 'POST' ? /^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? '')) : /[?&]Action=/.test(req.url ?? ''));
+    if (!queryShaped && signedServiceOf(req) === 's3') return answerS3Elsewhere(req, res, requestId, { service: 'iam', name: "Gatehouse's IAM, STS and admin API (--listen)" }, opts.s3Address?.() || undefined);
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     // AWS Query APIs take GET as well, and a presigned GetCallerIdentity is a GET (aws-iam-authenticator forwards it).
     if (req.method === 'GET' && path === '/' && new URLSearchParams((req.url ?? '/').slice(path.length + 1)).has('Action')) return queryApi(req, res, requestId);
