@@ -43,6 +43,7 @@ import {
   workspaceKey,
   clusterArn,
   clusterKey,
+  serviceTrustContext,
   computeServices,
   nodeRole,
   type Cluster,
@@ -665,17 +666,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${refusalWords({ d, bindings })}`);
   }
 
-  /** The first of `services` that the role's trust policy lets assume it (as `roleArn`), or undefined. */
-  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[]): string | undefined {
+  /**
+   * The first of `services` that the role's trust policy lets assume it (as `roleArn`) for the job `jobId`, or
+   * undefined: decided with the `aws:SourceAccount` and `aws:SourceArn` (the job's ARN) its sessions are issued with
+   * (`issueFor`), so that a trust conditioned on them, as AWS's confused-deputy guidance has it, is trusted here too.
+   */
+  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[], jobId: string): string | undefined {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     if (!trust) return undefined;
-    return services.find((service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust }).decision === 'Allow');
+    const context = contextOf(serviceTrustContext(role.account, jobArn(partition, role.account, jobId)));
+    return services.find((service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision === 'Allow');
   }
 
-  /** Does the role trust one of the training service names? Returns the name, or undefined. */
-  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string): Promise<string | undefined> {
+  /** Does the role trust one of the training service names, for the job `jobId`? Returns the name, or undefined. */
+  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string, jobId: string): Promise<string | undefined> {
     const role = await tx.roles.get(account, roleName);
-    return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition));
+    return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition), jobId);
   }
 
   /** The account's default training role: trusts the training service; each job's session narrows it. */
@@ -886,6 +892,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (input.name !== undefined && !/^[A-Za-z0-9][\w.-]{0,127}$/.test(input.name)) return failWith('VALIDATION_ERROR', `job name \`${shortName(input.name)}\` must be 1–128 letters, digits, \`_.-\`, starting with a letter or digit`, 'name');
 
     type Checked = { ws: Workspace; roleArn: string | undefined; mode: Job['role']['mode'] };
+    // The job's id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
+    const id = newJobId();
     return deps.store.read(async (tx): Promise<Result<Checked>> => {
       const ws = await getWorkspace(tx, account, input.workspace);
       // 1. The role.
@@ -930,7 +938,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // 3. The role trusts the training service.
       if (mode === 'custom' && roleArn !== undefined) {
         const parsed = parseRoleArn(roleArn);
-        const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name));
+        const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name, id));
         if (!trusted) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn)}`);
       }
       return ok({ ws, roleArn, mode });
@@ -942,7 +950,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const name = await ensureDefaultRole(partition, account);
         roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
       }
-      const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }));
+      const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }), id);
       let sessionPolicy: string | undefined;
       if (mode === 'default') {
         const made = await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, submitterOf(caller)));
@@ -956,6 +964,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
   }
 
+  /** A new job's id. */
+  function newJobId(): string {
+    return uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+  }
+
   /**
    * A new job of `caller`, Queued, with what `of` sets for its id (a node job names its cluster), and its capability:
    * shown once, only its hash is kept. The job's keys keep one order, the one stored and shown.
@@ -964,8 +977,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     caller: Caller,
     launcherUid: number | undefined,
     of: (id: string) => { workspace: string; name: string; role: Job['role']; replicas: number; node?: { cluster: string } },
+    id: string = newJobId(),
   ): { job: StoredJob; capability: string } {
-    const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
     const capability = toBase64Url(deps.randomBytes(32));
     const f = of(id);
     const job: StoredJob = {
@@ -1697,6 +1710,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
+    // The node's job id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
+    const id = newJobId();
     // The caller's right to start nodes there first, on the ARN it names, before the cluster is read: a caller
     // without it gets the same refusal whether the cluster exists or not, and learns nothing of its roles or mapping
     // (as AWS answers AccessDenied without describing the resource).
@@ -1724,11 +1739,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const service = computeServices(partition)[0] as string;
       const refused = passRoleRefusal(caller, roleArn, service);
       if (refused) return refused;
-      if (trustingService(role, partition, roleArn, computeServices(partition)) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
+      if (trustingService(role, partition, roleArn, computeServices(partition), id) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
       return ok({ roleArn, why: chosen.why });
     });
     if (!checked.ok) return checked;
-    const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${input.cluster}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: input.cluster } }));
+    const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${input.cluster}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: input.cluster } }), id);
     seen.job = job;
     const stored = await storeNewJob(job, {}, `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
     if (!stored.ok) return stored;
@@ -1940,6 +1955,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       sourceIdentity: session.sourceIdentity,
       tags: session.tags,
       job: job.id,
+      // The trust policy is decided with the job's account and ARN as aws:SourceAccount and aws:SourceArn.
+      sourceArn: jobArn(job.partition, job.account, job.id),
       // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least. Never less
       // than 3 h for a role whose maximum is shorter (JOB_SESSION_AT_LEAST_SECONDS).
       durationSeconds: options.sessionSeconds ?? 43200,

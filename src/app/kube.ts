@@ -41,6 +41,7 @@ import {
   computeServices,
   controllerUsername,
   ROLE_CHECK_FAILED,
+  serviceTrustContext,
   trustFix,
   type Cluster,
   type Job,
@@ -1181,7 +1182,8 @@ export function createKube(app: App, options: KubeOptions) {
     const trusted =
       trust !== undefined &&
       computeServices(partition).some(
-        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: deps.now() }, { identity: [], trust }).decision === 'Allow',
+        // With the pod's account as aws:SourceAccount, as its job's sessions are issued (src/app/sts.ts `assumeRoleAsService`).
+        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account)), time: deps.now() }, { identity: [], trust }).decision === 'Allow',
       );
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's

@@ -35,6 +35,7 @@ import { withEncodedMessage } from './authz-message.ts';
 import { awsResourceTags, tagKeySpellings } from './directory.ts';
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
+import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
@@ -748,6 +749,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     owner?: { name: string; id: string };
     /** Where the request that asked for the session came from (a job's credential endpoint: the first fetch, or the one that found it due for refresh). */
     sourceIp?: string;
+    /**
+     * The resource on whose behalf the service assumes the role (a job's ARN), the trust policy's `aws:SourceArn`; its
+     * `aws:SourceAccount` is the role's account. AWS services set both, and their confused-deputy guidance conditions
+     * a service's trust on them.
+     */
+    sourceArn?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
     const note = (r: Result<unknown>) => {
       const refused = {
@@ -781,7 +788,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
       const principal: Principal = { kind: 'service', arn: input.service.toLowerCase(), partition, account: '' };
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
-      const d = trust && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust });
+      const context = contextOf(serviceTrustContext(role.account, input.sourceArn));
+      const d = trust && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust });
       if (!d || d.decision !== 'Allow') return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${input.service} to assume it`);
       const duration = Math.min(input.durationSeconds ?? DURATION.default, Math.max(role.maxSessionDuration, input.maximumAtLeastSeconds ?? 0));
       const t = now();

@@ -205,6 +205,16 @@ export function jobArn(partition: Partition, account: string, id: string): strin
   return partition === 'acs' ? `acs:pai::${account}:job/${id}` : `arn:aws:training::${account}:job/${id}`;
 }
 
+/**
+ * The context a service's AssumeRole on behalf of `account` (and of the resource `sourceArn`, a job's ARN) is decided
+ * in against the role's trust policy: `aws:SourceAccount` and `aws:SourceArn`, as AWS services set them (SageMaker sets
+ * the training job's ARN), and their `acs:` spellings read them too. AWS's cross-service confused-deputy guidance
+ * conditions a service's trust on them (`StringEquals aws:SourceAccount`, `ArnLike aws:SourceArn`).
+ */
+export function serviceTrustContext(account: string, sourceArn?: string): Record<string, string> {
+  return sourceArn === undefined ? { 'aws:SourceAccount': account } : { 'aws:SourceAccount': account, 'aws:SourceArn': sourceArn };
+}
+
 const JOB_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
 /** The account and job id a job's ARN names (in any partition's spelling; `jobArn` gives the canonical one). */
 export function parseJobArn(arn: string): { readonly account: string; readonly id: string } | undefined {
