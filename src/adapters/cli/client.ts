@@ -9,12 +9,15 @@
  *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, what its
  *   `credential_process` prints, or the session of its `role_arn`, assumed on the same server with its
  *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
- *   not sign themselves), else `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`).
+ *   not sign themselves), else, inside a job (`gatehouse jobs run`'s environment: `GATEHOUSE_JOB_ID` and the job's
+ *   container endpoint), the job's own session, else `<data-dir>/admin-credentials.json` (`--data-dir`, default
+ *   `./.gatehouse`).
  *   The last is an account's admin: credentials given partly (a key id without its secret, an empty secret, a token
  *   alone) are refused, never replaced by it (botocore's `PartialCredentialsError`), and so is a profile this CLI
  *   cannot use (missing, half a key, no credentials, SSO, web identity, mfa_serial, a failing credential_process, a
  *   role the server refuses);
- * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
+ * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint` (in a job, the job's
+ *   `AWS_ENDPOINT_URL`, the server it was submitted to), else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
@@ -545,6 +548,48 @@ async function noCredentials(dataDir: string, file: string, ctx: CommandContext)
   return `no credentials: ${keys}, or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`;
 }
 
+/** The job `gatehouse jobs run` gives this process's environment (its id, its container endpoint and token, its server). */
+interface JobEnvironment {
+  readonly id: string;
+  readonly uri: string;
+  readonly token: string;
+  readonly endpoint: string | undefined;
+}
+
+/** The job whose environment `env` is, when it is one: `GATEHOUSE_JOB_ID` with the job's container endpoint and token. */
+function inJob(env: Readonly<Record<string, string | undefined>>): JobEnvironment | undefined {
+  const id = env['GATEHOUSE_JOB_ID'];
+  const uri = env['AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+  const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
+  if (!id || !uri || !token) return undefined;
+  return { id, uri, token, endpoint: env['AWS_ENDPOINT_URL'] || undefined };
+}
+
+/** The job's current session, from its container endpoint (as `gatehouse credentials --job` reads it). */
+async function jobSession(job: JobEnvironment): Promise<ClientResult<Credentials>> {
+  let r: { status: number; ok: boolean; text: string };
+  try {
+    // Loaded here: it brings node:http, which a command that sends nothing never needs.
+    const { endpointRequest } = await import('../launcher/endpoint-request.ts');
+    r = await endpointRequest(job.uri, { headers: { authorization: job.token } });
+  } catch (e) {
+    return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the credential endpoint of job ${job.id}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let doc: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(r.text);
+    if (typeof parsed === 'object' && parsed !== null) doc = parsed as Record<string, unknown>;
+  } catch {
+    // Said below by the status.
+  }
+  if (!r.ok || typeof doc['AccessKeyId'] !== 'string' || typeof doc['SecretAccessKey'] !== 'string' || typeof doc['Token'] !== 'string') {
+    const status = r.status === 404 || r.status === 410 ? EXIT.notFound : r.status === 401 || r.status === 403 ? EXIT.accessDenied : EXIT.unavailable;
+    const said = typeof doc['Message'] === 'string' ? `: ${doc['Message']}` : '';
+    return failure(status, 'NoCredentials', `no credentials: this command runs in job ${job.id}, whose credential endpoint answered ${r.status}${said}`, r.status);
+  }
+  return { ok: true, value: { accessKeyId: doc['AccessKeyId'], secretAccessKey: doc['SecretAccessKey'], sessionToken: doc['Token'] } };
+}
+
 /** Finds the endpoint and the credentials; a failure says what to set. */
 export async function connect(opts: ConnectionOptions, ctx: CommandContext): Promise<ClientResult<Connection>> {
   const env = ctx.env ?? {};
@@ -563,6 +608,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   // the JavaScript SDK follows it (AWS_PROFILE set, its chain skips the environment), and as `aws --profile` does.
   // botocore with AWS_PROFILE signs with the keys themselves (aws/aws-cli#3875), which makes the setting do nothing.
   const sourcedFromEnvironment = plan?.ok === true && plan.value.base.kind === 'environment';
+  const job = inJob(env);
   if (fromEnv !== undefined && !sourcedFromEnvironment) {
     if (!fromEnv.ok) return fromEnv;
     credentials = fromEnv.value;
@@ -574,6 +620,16 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     credentialsSource = base.value.source;
     renew = base.value.renew;
     roles = plan.value.roles;
+  } else if (job !== undefined) {
+    // Inside a job (`gatehouse jobs run`), the job's own session, as the AWS SDKs there find it: never the data dir's
+    // admin key, which stood in for the job's role (a job runs as its role only), and the job's server, which its
+    // environment names as AWS_ENDPOINT_URL (review fm, 2).
+    const got = await jobSession(job);
+    if (!got.ok) return got;
+    credentials = got.value;
+    credentialsSource = `the job's credential endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI, job ${job.id})`;
+    renew = 'run the command again, which reads the job\'s current credentials (a job that has ended has none)';
+    fileEndpoint = job.endpoint;
   } else {
     const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);
     credentialsSource = file;
