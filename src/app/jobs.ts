@@ -941,6 +941,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name, id));
         if (!trusted) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn)}`);
       }
+      // The account's default role too, once it exists (`ensureDefaultRole` makes it trusting the service): an admin may
+      // have changed its trust policy, and a job submitted then got no credentials, its processes refused at every read.
+      if (mode === 'default') {
+        const role = await tx.roles.get(account, defaultRoleName(partition));
+        const arn = role && roleArnOf(partition, account, role.path, role.name);
+        if (role && arn && trustingService(role, partition, arn, trainingServices(partition), id) === undefined) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, arn)}`);
+      }
       return ok({ ws, roleArn, mode });
     }).then(async (checked): Promise<Result<Submitted>> => {
       if (!checked.ok) return checked;
