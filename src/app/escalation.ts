@@ -83,7 +83,7 @@ import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
-import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, computeServices, isWorkspaceMember, jobArn, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, SESSION_NAME_RE } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
@@ -528,7 +528,9 @@ export function createEscalation(deps: EscalationDeps) {
     const trustsService = async (role: Node, services: readonly string[]): Promise<boolean> => {
       for (const svc of services) {
         await ask();
-        const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn);
+        // With the aws:SourceAccount and aws:SourceArn the service assumes it with for a job of the account (any job:
+        // `job/*`), as src/app/jobs.ts decides a submission's trust (review fm, 1).
+        const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn, serviceTrustContext(account, jobArn(partition, account, '*')));
         if (d?.decision === 'Allow') return true;
       }
       return false;
