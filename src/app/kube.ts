@@ -40,6 +40,7 @@ import {
   clusterKey,
   computeServices,
   controllerUsername,
+  jobArn,
   ROLE_CHECK_FAILED,
   serviceTrustContext,
   trustFix,
@@ -1143,7 +1144,12 @@ export function createKube(app: App, options: KubeOptions) {
   const roleRefOf = (cluster: KubeCluster, roleRef: string) =>
     roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition: cluster.partition, account: cluster.account, name: roleRef, path: '/' } : undefined;
 
-  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
+  /**
+   * `jobId`: the pod's job, whose ARN is the trust check's `aws:SourceArn`, as its sessions are issued with it
+   * (src/app/jobs.ts `issueFor`); a workload's template, whose pods' jobs are not made yet, is checked for any job
+   * of the account (`job/*`).
+   */
+  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string, jobId = '*'): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRefOf(cluster, roleRef);
     // Another account's role (or no role reference at all) is never read: nothing is said of that account.
@@ -1182,8 +1188,8 @@ export function createKube(app: App, options: KubeOptions) {
     const trusted =
       trust !== undefined &&
       computeServices(partition).some(
-        // With the pod's account as aws:SourceAccount, as its job's sessions are issued (src/app/sts.ts `assumeRoleAsService`).
-        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account)), time: deps.now() }, { identity: [], trust }).decision === 'Allow',
+        // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`).
+        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId))), time: deps.now() }, { identity: [], trust }).decision === 'Allow',
       );
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's
@@ -1296,7 +1302,9 @@ export function createKube(app: App, options: KubeOptions) {
     if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
     const passer = passerOf(cluster, req, annotations, named.role);
     if ('error' in passer) return refuse(passer.error);
-    const pass = await checkPass(cluster, passer, named.role);
+    // The pod's job's id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
+    const podJobId = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+    const pass = await checkPass(cluster, passer, named.role, podJobId);
     if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED);
     const meta = (pod['metadata'] ?? {}) as Record<string, unknown>;
     const given = typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : req.name;
@@ -1313,7 +1321,7 @@ export function createKube(app: App, options: KubeOptions) {
     } else {
       const closed = deps.audit?.gate('pods are not admitted with a role');
       if (closed && !closed.ok) return refuse(closed.errors[0]?.message ?? 'the audit log cannot be written', 503);
-      const made = await createPodJob(cluster, { passerArn: passer.arn, passerName: pass.value.passerName, ...(pass.value.passerId !== undefined ? { passerId: pass.value.passerId } : {}), roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
+      const made = await createPodJob(cluster, { id: podJobId, passerArn: passer.arn, passerName: pass.value.passerName, ...(pass.value.passerId !== undefined ? { passerId: pass.value.passerId } : {}), roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
       // Past the account's quota of live jobs the pod is refused, as a ResourceQuota refuses one (403 Forbidden).
       if (!made.ok) return refuse(made.errors[0]?.message ?? 'the account has as many live jobs as it may have');
       const created = made.value;
@@ -1382,7 +1390,7 @@ export function createKube(app: App, options: KubeOptions) {
     const passer = passerOf(cluster, req, old, roleArn);
     // Refused, the record names the role the pod runs as, not what its annotation says now (an UPDATE may change it).
     if ('error' in passer) return refuse(passer.error, 403, roleArn);
-    const pass = await checkPass(cluster, passer, roleArn);
+    const pass = await checkPass(cluster, passer, roleArn, job.id);
     if (!pass.ok) return refuse(`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (changing the containers of pod ${req.namespace}/${podName(req, req.oldObject)}, which runs as ${roleArn})`, 403, roleArn);
     return { ...warned, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: job.id } };
   }
@@ -1516,8 +1524,8 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /** The pod's job, stored live; LimitExceeded, and nothing stored, when the account has as many live jobs as it may (src/app/jobs.ts `putLiveJob`). */
-  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<Result<{ job: Job; capability: string }>> {
-    const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+  async function createPodJob(cluster: KubeCluster, input: { id: string; passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<Result<{ job: Job; capability: string }>> {
+    const id = input.id;
     const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
     const podName = input.name !== '' ? input.name : `${input.generateName ?? ''}*`;
     const job: Job = {
