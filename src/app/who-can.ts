@@ -12,7 +12,8 @@
  *   conditions the role's do not: those are not enumerable, and the note says so.
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
- *   decide their side (the answer says so).
+ *   decide their side (the answer says so); those an Allow statement names are listed in `grantedByResourcePolicy`,
+ *   a role's trust policy counting as the resource policy of an `sts:` action on it (review fl, 1).
  * - Bindings that grant the permission to principals not enumerated here — `allUsers` (anyone, unauthenticated too),
  *   `allAuthenticatedUsers` (every account's principals), `serviceAccount:` roles of other accounts, `principal://`
  *   federated subjects — are listed in `grantedBeyond` (review ai, 8): without them a model bound to `allUsers` was
@@ -415,6 +416,9 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const roles = await directory.listRoles(caller, {});
     if (!roles.ok) return roles;
     const governing = resourcePolicies.forResource(input.resource);
+    // For an `sts:` action on a role of the account, its trust policy is the resource policy STS decides under: the
+    // sessions it names are asked about, and the principals of other accounts it names are grants beyond the account.
+    const trust = trustPolicyOf(input.action, input.resource, caller.account, roles.value);
     const principals: Asked[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
       ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
@@ -422,7 +426,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       // name (a Kubernetes binding to `…:assumed-role/R/alice`, review eq, 4): whoever becomes R picks the name.
       ...sessionsOf(
         [
-          ...sessionsNamed([...governing.policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account).map((x) => x.principal),
+          ...sessionsNamed([...governing.policies, ...trust], caller.account).map((x) => x.principal),
           ...(engineSessions !== undefined ? await engineSessions(caller.account, input.resource) : []),
         ],
         caller.account,
@@ -503,7 +507,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     }
     const beyond = grantedBeyond(caller.account, input.action, input.resource);
     // Another account's resource policies are its own to read (as its bindings, review I3).
-    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy(governing.policies, governing.account ?? caller.account, input, now()) : [];
+    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], governing.account ?? caller.account, input, now()) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
