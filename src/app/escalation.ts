@@ -25,6 +25,9 @@
  *   admission, src/app/kube.ts `checkPass`). Asked in each namespace the cluster's RBAC objects name, and `default`
  *   (where a ClusterRoleBinding reaches); for a role, also as each of its sessions a binding names by username, whose
  *   name whoever becomes the role picks (review eq, 4). PassRole as for a node, `roles/iam.serviceAccountUser` included.
+ *   Where RBAC does not let X create pods yet, X with an access entry on the cluster may still write a Role that does
+ *   and bind it to its own Kubernetes user (`training:ApplyRbacObject`, asked with apply's condition keys, review fl,
+ *   2), unless IAM denies it `kubernetes:create` there.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a user holding its quota of two keys, together
  *   with `iam:DeleteAccessKey`, which makes room; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
@@ -173,6 +176,9 @@ export interface EscalationInput {
   readonly becomeOnly?: boolean;
 }
 
+/** The name escalation-paths asks to give the Role (ClusterRole) and binding a principal may write for itself (review fl, 2). */
+const RBAC_NAME = 'pod-creators';
+
 /** Questions one answer may ask at most (~10 µs each): beyond, the caller is asked to name one principal. */
 export const MAX_QUESTIONS = 1_000_000;
 /** Questions asked between two turns of the event loop, so a long search does not stall decisions. */
@@ -188,6 +194,11 @@ export interface EscalationDeps {
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
   readonly podNamespaces?: (account: string, cluster: string) => Promise<readonly string[]>;
+  /**
+   * Whether a principal (by ARN) has an access entry on a cluster, so that a binding to its Kubernetes user reaches it
+   * (review fl, 2); never when absent.
+   */
+  readonly hasAccessEntry?: (account: string, cluster: string, principalArn: string) => Promise<boolean>;
   /**
    * The role sessions of the account that the union's engines name for a resource by their session name (a cluster
    * binding to `…:assumed-role/R/alice`, src/app/who-can.ts `EngineSessions`): whoever becomes R may create pods as
@@ -505,6 +516,38 @@ export function createEscalation(deps: EscalationDeps) {
       const a = await deps.simulate(caller, { principal, action, resource, ...(context ? { context } : {}) });
       if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
       return a.value.decision === 'Allow' ? a.value : undefined;
+    };
+    /**
+     * A namespace of cluster `name` (ARN `arn`) where `x` may come to create pods by writing RBAC (review fl, 2): it has
+     * an access entry there (a binding to its Kubernetes user then reaches it), IAM does not deny it `kubernetes:create`
+     * on the namespace's pods, and it may apply a Role and a RoleBinding of it to itself there, or a ClusterRole and a
+     * ClusterRoleBinding (any namespace), each asked with the condition keys apply gives it (`rbacContext`).
+     */
+    const rbacWritable = async (x: Node, name: string, arn: string, namespaces: readonly string[]): Promise<{ ns: string; reasons: readonly string[]; rbac: string } | undefined> => {
+      if (deps.hasAccessEntry === undefined || !(await deps.hasAccessEntry(account, name, x.arn))) return undefined;
+      const objects = (ns: string): [Record<string, string>, Record<string, string>][] => [
+        [
+          { 'training:RbacKind': 'Role', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns },
+          { 'training:RbacKind': 'RoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns, 'training:RbacRoleRef': `Role/${RBAC_NAME}` },
+        ],
+        [
+          { 'training:RbacKind': 'ClusterRole', 'training:RbacName': RBAC_NAME },
+          { 'training:RbacKind': 'ClusterRoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacRoleRef': `ClusterRole/${RBAC_NAME}` },
+        ],
+      ];
+      for (const ns of namespaces) {
+        const pods = `${arn}/namespaces/${ns}/pods`;
+        if ((await answer(x, 'kubernetes:create', pods)).decision === 'ExplicitDeny') continue;
+        for (const [role, binding] of objects(ns)) {
+          const r = await allows(x, 'training:ApplyRbacObject', arn, role);
+          if (!r) continue;
+          const b = await allows(x, 'training:ApplyRbacObject', arn, binding);
+          if (!b) continue;
+          const what = role['training:RbacKind'] === 'Role' ? `Role ${ns}/${RBAC_NAME} and a RoleBinding of it` : `ClusterRole ${RBAC_NAME} and a ClusterRoleBinding of it`;
+          return { ns, reasons: [...r.reasons, ...b.reasons], rbac: `${what} to its Kubernetes user` };
+        }
+      }
+      return undefined;
     };
     /** The sessions of role `x` that the engines name for `resource` (`sessionsNamed`), as session ARNs. */
     const sessionsOfRole = async (x: Node, resource: string): Promise<string[]> => {
@@ -838,7 +881,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
         const arn = clusterArn(partition, account, c.name);
         const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default'])];
-        let create: { ns: string; reasons: readonly string[]; as?: string } | undefined;
+        let create: { ns: string; reasons: readonly string[]; as?: string; rbac?: string } | undefined;
         for (const ns of namespaces) {
           const pods = `${arn}/namespaces/${ns}/pods`;
           const a = await allows(x, 'kubernetes:create', pods);
@@ -856,8 +899,18 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (create) break;
         }
+        // RBAC it may write (review fl, 2): `training:ApplyRbacObject` on the cluster writes a Role that lets pods be
+        // created and a binding of it to its own Kubernetes user (its access entry's), as Kubernetes' `bind` and
+        // `escalate` would; asked with the objects' condition keys (src/app/kube-apply.ts `rbacContext`), unless IAM
+        // denies it the pods outright (IAM's Deny takes part in every SubjectAccessReview).
+        if (!create) create = await rbacWritable(x, c.name, arn, namespaces);
         if (!create) continue;
-        const via = { how: 'iam:PassRole to a pod' as const, actions: ['kubernetes:create'], arn, reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons] };
+        const via = {
+          how: 'iam:PassRole to a pod' as const,
+          actions: [...(create.rbac ? ['training:ApplyRbacObject'] : []), 'kubernetes:create'],
+          arn,
+          reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may ${create.rbac ? `write ${create.rbac} and so ` : ''}create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons],
+        };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
       }
       for (const u of users) {

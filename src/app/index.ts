@@ -25,7 +25,7 @@ import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
 import { createWhoCan } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
-import { ACCESS_ENTRY_KIND, kubePrefix } from './kube-apply.ts';
+import { ACCESS_ENTRY_KIND, accessEntryKey, kubePrefix } from './kube-apply.ts';
 import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
@@ -294,6 +294,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
         }
         return [...out];
       }),
+    hasAccessEntry: (account, cluster, principalArn) => deps.store.read(async (tx) => (await tx.kv.get(accessEntryKey(account, cluster, principalArn))) !== undefined),
     policyResources: async (account) => {
       const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
       const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
