@@ -25,12 +25,15 @@
  * - Each role allowed lists in `through` the users and roles of the account that can come to act as it, with the
  *   shortest path, from escalation-paths' search (review dv, 2): who can end up doing it. That search needs
  *   `iam:GetAccountAuthorizationDetails`; without it the answer comes without `through`, saying why.
+ * - Each role allowed (a session: its role) lists in `trustedBeyond` who beyond the account its trust policy lets
+ *   become it (review fl, 3): other accounts and theirs (`sts:AssumeRole`), OIDC providers' tokens
+ *   (`sts:AssumeRoleWithWebIdentity`), conditional on what a question's context cannot carry (a token's claims).
  * - The caller needs `iam:ListUsers` and `iam:ListRoles` (`ram:` in `acs` accounts), and `gatehouse:Authorize` on
  *   the principals, as for any question about another principal.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
 import { actionAndResourceRefusal, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
@@ -79,6 +82,20 @@ export interface Reacher {
    * absent when it lists them all.
    */
   readonly throughOmitted?: number;
+  /**
+   * For a role (a session: its role's): the principals beyond the account that its trust policy lets become it (review
+   * fl, 3): other accounts and theirs by `sts:AssumeRole` (their own policies deciding their side), OIDC providers'
+   * token holders by `sts:AssumeRoleWithWebIdentity`. A grant whose Allow conditions the question's context does not
+   * meet (a token's `sub`, an external id: the caller's to give, never in the context) is listed as conditional on
+   * them. Absent when there are none.
+   */
+  readonly trustedBeyond?: readonly TrustedBeyond[];
+}
+
+/** A principal beyond the account that a role's trust policy lets become the role, and by which call (review fl, 3). */
+export interface TrustedBeyond extends ResourcePolicyGrant {
+  /** `sts:AssumeRole` (another account's principal, or `*`), `sts:AssumeRoleWithWebIdentity` (an OIDC provider's tokens). */
+  readonly action: string;
 }
 
 /**
@@ -299,7 +316,7 @@ async function conditionality(granted: Decided, ask: (what: WhatIf) => Promise<R
  * them a bucket open to the world read as open to the account's principals (as Access Analyzer, which reports such
  * grants).
  */
-export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number): Promise<ResourcePolicyGrant[]> {
+export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number, allowsMayHold = false): Promise<ResourcePolicyGrant[]> {
   const out: ResourcePolicyGrant[] = [];
   const seen = new Set<string>();
   const context = contextOf(input.context);
@@ -316,20 +333,47 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
         ...[...p.roles].map((k) => entity(k.slice(0, k.indexOf('/')), 'role', k.slice(k.indexOf('/') + 1))),
         ...p.arns,
       ];
-      for (const arn of named) {
+      // An identity provider's tokens (`Federated`: an OIDC provider's ARN), asked as AssumeRoleWithWebIdentity asks
+      // (src/app/oidc.ts): a web identity of that provider, never one of the account's principals (review fl, 3).
+      const federated = input.action.toLowerCase().startsWith('sts:') ? [...p.federated] : [];
+      for (const arn of [...named, ...federated]) {
         if (seen.has(arn.toLowerCase())) continue;
-        const who = principalFromArn(arn);
-        if (!who.ok || (arn !== '*' && who.value.account === account)) continue;
+        const web = federated.includes(arn) && !named.includes(arn);
+        const who: Result<Principal> = web ? ok({ kind: 'web-identity', arn, provider: arn, partition, account: '' }) : principalFromArn(arn);
+        if (!who.ok || (!web && arn !== '*' && who.value.account === account)) continue;
         const request = { principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time };
-        const set = { identity: arn === '*' ? [] : [OWN_SIDE_ALLOWS], resource: policies };
-        const d = evaluate(request, set);
+        // A web identity is decided by the trust policy alone, as AssumeRoleWithWebIdentity decides it.
+        const set: PolicySet = web ? { identity: [], trust: policy } : { identity: arn === '*' ? [] : [OWN_SIDE_ALLOWS], resource: policies };
+        let d = evaluate(request, set);
+        // Conditions the asker cannot give (a token's claims, an external id): met, the grant is conditional on them.
+        const held = d.decision !== 'Allow' && allowsMayHold;
+        if (held) d = evaluate(request, set, { allowsHold: true });
         if (d.decision !== 'Allow') continue;
         seen.add(arn.toLowerCase());
         // Conditional, and what a conditional Deny would take away, as for the principals listed (review du, 3).
-        const c = await conditionality(d, async (what) => ok(evaluate(request, set, what)));
+        const c = await conditionality(d, async (what) => ok(evaluate(request, set, held ? { ...what, allowsHold: true } : what)));
         if (!c.ok) continue;
         out.push({ principal: arn, policy: policy.name, statement: st.index, ...c.value });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The principals beyond `account` that the trust policy of `role` (ARN `arn`) lets become it (review fl, 3), each once
+ * by the first call that lets it in: `sts:AssumeRole` for other accounts and theirs (`*` too),
+ * `sts:AssumeRoleWithWebIdentity` for OIDC providers (RAM's `AssumeRoleWithOIDC` asks `sts:AssumeRole` of one).
+ * Decided by the engine with the question's context, and where that does not meet an Allow's conditions, as if they
+ * held: then listed as conditional on them.
+ */
+async function trustedBeyond(role: { readonly name: string; readonly trustPolicy: string }, arn: string, account: string, input: WhoCanInput, time: number): Promise<TrustedBeyond[]> {
+  const trust = compiledTrust(role);
+  const out: TrustedBeyond[] = [];
+  for (const action of ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity']) {
+    const asked = { action, resource: arn, ...(input.context !== undefined ? { context: input.context } : {}) };
+    for (const g of await grantedByResourcePolicy(trust, account, asked, time, true)) {
+      if (!out.some((o) => o.principal.toLowerCase() === g.principal.toLowerCase())) out.push({ ...g, action });
     }
   }
   return out;
@@ -505,6 +549,19 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         throughNote = `; who can come to act as the roles allowed is not listed (through): ${e.errors[0]?.message ?? 'escalation paths cannot be asked'}`;
       }
     }
+    // Who beyond the account can become each role allowed (review fl, 3): `through` follows the account's own
+    // principals, and a role a partner account or an OIDC provider's tokens may assume reads, without this, as reached
+    // from within the account alone.
+    const trustedCache = new Map<string, TrustedBeyond[]>();
+    for (let i = 0; i < allowed.length; i++) {
+      const r = allowed[i] as Reacher;
+      const arn = roleOf(r);
+      const role = arn === undefined ? undefined : roles.value.find((x) => roleArnOf(caller.partition, caller.account, x.path, x.name) === arn);
+      if (arn === undefined || role === undefined) continue;
+      let found = trustedCache.get(arn);
+      if (found === undefined) trustedCache.set(arn, (found = await trustedBeyond(role, arn, caller.account, input, now())));
+      if (found.length > 0) allowed[i] = { ...r, trustedBeyond: found };
+    }
     const beyond = grantedBeyond(caller.account, input.action, input.resource);
     // Another account's resource policies are its own to read (as its bindings, review I3).
     const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], governing.account ?? caller.account, input, now()) : [];
@@ -521,7 +578,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

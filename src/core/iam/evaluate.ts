@@ -38,6 +38,13 @@ export interface EvaluateOptions {
    * the office) from one no Deny touches (review du, 2). Allow statements are decided as ever.
    */
   readonly deniesHold?: boolean;
+  /**
+   * Allow statements with a `Condition` block apply as if their conditions held, whatever the context: the decision is
+   * what the principal may be allowed when it meets them. Who-can asks it of the principals beyond the account that a
+   * role's trust policy names (review fl, 3): an OIDC token's claims (`<issuer>:sub`) or an external id are the
+   * caller's, never in a question's context. Deny statements are decided as ever; `unconditional` wins over it.
+   */
+  readonly allowsHold?: boolean;
 }
 
 /** Per-decision scratch state. */
@@ -48,6 +55,7 @@ interface Scan {
   readonly explain: boolean;
   readonly unconditional: boolean;
   readonly deniesHold: boolean;
+  readonly allowsHold: boolean;
   readonly hasBoundary: boolean;
   lookup: KeyLookup | undefined;
   matched: StatementRef[] | undefined;
@@ -154,6 +162,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   if (cs.conditions.length > 0) {
     if (s.unconditional && cs.effect === 'Allow') return MATCH_NONE;
     if (s.deniesHold && cs.effect === 'Deny') return pm;
+    if (s.allowsHold && cs.effect === 'Allow') return pm;
     const lookup = lookupOf(s);
     for (const c of cs.conditions) {
       const miss = evaluateCondition(c, lookup);
@@ -224,6 +233,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     explain: opts.explain === true,
     unconditional: opts.unconditional === true,
     deniesHold: opts.deniesHold === true,
+    allowsHold: opts.allowsHold === true,
     hasBoundary: set.boundary !== undefined,
     lookup: undefined,
     matched: undefined,

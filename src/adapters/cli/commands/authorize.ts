@@ -119,6 +119,8 @@ interface Reacher {
   readonly through?: readonly { readonly kind: string; readonly name: string; readonly principal: string; readonly path: readonly Step[] }[];
   /** How many more can come to act as it than `through` lists (src/app/who-can.ts MAX_THROUGH); absent when none. */
   readonly throughOmitted?: number;
+  /** For a role: who beyond the account its trust policy lets become it; absent when none, and from servers before review fl3. */
+  readonly trustedBeyond?: readonly (ResourcePolicyGrant & { readonly action: string })[];
 }
 interface ConditionallyExcluded {
   readonly kind: string;
@@ -200,6 +202,18 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
       // A role that more can come to act as than the answer lists (MAX_THROUGH): how many, and where the rest are.
       for (const r of v.allowed) {
         if (r.throughOmitted !== undefined) ctx.out(`… and ${r.throughOmitted} more can come to act as ${entityName(r.principal)}, not listed here: gatehouse escalation-paths --principal ARN says how one of them does\n`);
+      }
+      // Who beyond the account can become a role allowed, by its trust policy (review fl, 3).
+      const trusted = v.allowed.flatMap((r) => (r.trustedBeyond ?? []).map((t) => ({ ...t, role: r.principal })));
+      if (trusted.length > 0) {
+        ctx.out(`also beyond the account, through the trust policies of the roles allowed:\n${formatTable(
+          [
+            { header: 'principal', value: (t: (typeof trusted)[number]) => t.principal },
+            { header: 'acts as', value: (t: (typeof trusted)[number]) => entityName(t.role) },
+            { header: 'by', value: (t: (typeof trusted)[number]) => `${t.action} (statement ${t.statement} of the ${t.policy})${ifUnless(t)}` },
+          ],
+          trusted,
+        )}`);
       }
       // Who reaches it through a job of the workspace default role, which needs no PassRole (review eq, 2).
       const jobs = v.throughDefaultRoleJobs ?? [];
