@@ -23,7 +23,8 @@
  *   and `conditions` names those of the rules that allowed it. Those refused only because the conditions of their
  *   Allow statements did not hold for the question's context are listed apart (`conditionallyExcluded`).
  * - Each role allowed lists in `through` the users and roles of the account that can come to act as it, with the
- *   shortest path, from escalation-paths' search (review dv, 2): who can end up doing it. That search needs
+ *   shortest path, from escalation-paths' search (review dv, 2): who can end up doing it; each user allowed too, those
+ *   that can come to act as it (mint its access key, review fl, 4). That search needs
  *   `iam:GetAccountAuthorizationDetails`; without it the answer comes without `through`, saying why.
  * - Each role allowed (a session: its role) lists in `trustedBeyond` who beyond the account its trust policy lets
  *   become it (review fl, 3): other accounts and theirs (`sts:AssumeRole`), OIDC providers' tokens
@@ -73,8 +74,9 @@ export interface Reacher {
   /**
    * For a role: every user and role of the account that can come to act as it (AssumeRole, PassRole to a job, a node
    * or a pod, a trust policy it may rewrite…), each with the shortest path, as `escalation-paths` finds them (review
-   * dv, 2); for a session, those of its role, which pick the session's name (review eq, 4). Absent when not looked
-   * for: a user, or a caller who may not read the account whole.
+   * dv, 2); for a session, those of its role, which pick the session's name (review eq, 4); for a user, those that can
+   * come to act as it (its access key minted, review fl, 4). Absent when not looked for: a caller who may not read the
+   * account whole.
    */
   readonly through?: readonly Through[];
   /**
@@ -522,10 +524,13 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       const role = name === undefined ? undefined : roles.value.find((x) => x.name.toLowerCase() === name);
       return role && roleArnOf(caller.partition, caller.account, role.path, role.name);
     };
-    if (canBecome !== undefined && allowed.some((r) => roleOf(r) !== undefined)) {
+    // A user allowed is come to by whoever may act as it: mint its access key (`iam:CreateAccessKey`, review fl, 4), or
+    // come to one that may; escalation-paths lists those steps as it lists AssumeRole.
+    const targetOf = (r: Reacher): string | undefined => (r.kind === 'user' ? r.principal : roleOf(r));
+    if (canBecome !== undefined && allowed.some((r) => targetOf(r) !== undefined)) {
       const e = await canBecome(caller, { ...(input.context !== undefined ? { context: input.context } : {}), becomeOnly: true });
       if (e.ok) {
-        const lists = new Map<string, Through[]>(allowed.flatMap((r) => (roleOf(r) !== undefined ? [[roleOf(r) as string, []] as [string, Through[]]] : [])));
+        const lists = new Map<string, Through[]>(allowed.flatMap((r) => (targetOf(r) !== undefined ? [[targetOf(r) as string, []] as [string, Through[]]] : [])));
         for (const report of e.value.reports) {
           for (const b of report.canBecome) {
             lists.get(b.principal)?.push({ principal: report.principal, kind: report.kind, name: report.principal.slice(report.principal.lastIndexOf('/') + 1), path: b.path });
@@ -534,8 +539,8 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         let omitted = false;
         for (let i = 0; i < allowed.length; i++) {
           const r = allowed[i] as Reacher;
-          const role = roleOf(r);
-          const found = role === undefined ? undefined : lists.get(role);
+          const target = targetOf(r);
+          const found = target === undefined ? undefined : lists.get(target);
           if (found === undefined) continue;
           // The shortest paths first (then in escalation-paths' order): the direct ones, when only the first are listed.
           const through = [...found].sort((x, y) => x.path.length - y.path.length);
@@ -544,7 +549,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
             omitted = true;
           } else allowed[i] = { ...r, through };
         }
-        throughNote = `; each role allowed (and each session allowed, by its role) lists in \`through\` the users and roles of the account that can come to act as it (escalation-paths' steps, with the context given)${omitted ? `, at most ${maxThrough} a role: \`throughOmitted\` counts the others, which escalation-paths lists` : ''}`;
+        throughNote = `; each user and role allowed (and each session allowed, by its role) lists in \`through\` the users and roles of the account that can come to act as it (escalation-paths' steps, with the context given)${omitted ? `, at most ${maxThrough} a role: \`throughOmitted\` counts the others, which escalation-paths lists` : ''}`;
       } else {
         throughNote = `; who can come to act as the roles allowed is not listed (through): ${e.errors[0]?.message ?? 'escalation paths cannot be asked'}`;
       }

@@ -6,7 +6,8 @@
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere; a role ARN is a
  *                                session issued now, and the context may give session facts (src/app/authorize.ts `simulated`)
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN (or a cluster binding by username)
- *                                (each with `conditional`, `conditions`; a role with `through`: who can come to act as it), and
+ *                                (each with `conditional`, `conditions`; `through`: who can come to act as it; a role with
+ *                                `trustedBeyond`: who beyond the account its trust policy lets in), and
  *                                `conditionallyExcluded`: those only conditions left out, and `throughDefaultRoleJobs`: users
  *                                who reach it through a job of the workspace default role (a workspace's default bucket)
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
