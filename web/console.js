@@ -468,6 +468,18 @@ function page() {
         const omitted = a.allowed.filter((r) => r.throughOmitted !== undefined).map((r) => `${r.throughOmitted} more as ${name(r.principal)}`);
         tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, `Also through the roles and users they can come to act as${omitted.length > 0 ? ` (not listed: ${omitted.join(', ')}; the escalation view shows each)` : ''}`));
       }
+      // Who beyond the account can become a role allowed, by its trust policy, as `gatehouse who-can` prints them
+      // (review fl, 3): another account (sts:AssumeRole), an OIDC provider's tokens (sts:AssumeRoleWithWebIdentity).
+      const trusted = a.allowed.flatMap((r) => (r.trustedBeyond ?? []).map((t) => ({ ...t, role: r.principal })));
+      if (trusted.length > 0) {
+        const by = (t) =>
+          [
+            visible(`${t.action} (statement ${t.statement} of the ${t.policy})`),
+            ...(t.conditional === true ? [`if ${(t.conditions ?? []).map((c) => visible(c)).join(', ')}`] : []),
+            ...((t.unless ?? []).length > 0 ? [`unless ${t.unless.map((c) => visible(c)).join(', ')}`] : []),
+          ].join('\n');
+        tables.push(table([['principal', (t) => t.principal], ['acts as', (t) => name(t.role)], ['by', by, 'lines']], trusted, 'Also beyond the account, through the trust policies of the roles allowed'));
+      }
       // Who reaches it through a job of the workspace default role, which needs no PassRole (review eq, 2).
       const jobs = a.throughDefaultRoleJobs ?? [];
       if (jobs.length > 0) {
