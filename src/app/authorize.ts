@@ -136,6 +136,12 @@ export interface AuthorizeEngine {
    * who-can asks about each (review eq, 4). None when absent.
    */
   readonly sessionsNamed?: (account: string, resource: string) => readonly string[];
+  /**
+   * The groups of `account` whose members this engine's rules allow `action` on `resource` (a Kubernetes binding to a
+   * Group): whoever may put itself in one (its access entry's groups) comes to be allowed, so escalation-paths asks
+   * whether it may (review fl, 5). `''` when no group is needed beyond those every member has. None when absent.
+   */
+  readonly groupsAllowed?: (account: string, resource: string, action: string) => readonly string[];
 }
 
 export interface EngineResult {

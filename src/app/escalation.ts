@@ -27,7 +27,9 @@
  *   name whoever becomes the role picks (review eq, 4). PassRole as for a node, `roles/iam.serviceAccountUser` included.
  *   Where RBAC does not let X create pods yet, X with an access entry on the cluster may still write a Role that does
  *   and bind it to its own Kubernetes user (`training:ApplyRbacObject`, asked with apply's condition keys, review fl,
- *   2), unless IAM denies it `kubernetes:create` there.
+ *   2), or put itself in a group a binding lets create pods by rewriting its own entry (`training:UpdateAccessEntry`
+ *   through apply, or `DeleteAccessEntry` and `CreateAccessEntry`, review fl, 5); without an entry, it may make one
+ *   (`training:CreateAccessEntry`) first; unless IAM denies it `kubernetes:create` there.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a user holding its quota of two keys, together
  *   with `iam:DeleteAccessKey`, which makes room; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
@@ -94,6 +96,7 @@ import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, 
 import type { Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
+import { accessEntryContext } from './kube-apply.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
 
 export interface EscalationStep {
@@ -195,10 +198,15 @@ export interface EscalationDeps {
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
   readonly podNamespaces?: (account: string, cluster: string) => Promise<readonly string[]>;
   /**
-   * Whether a principal (by ARN) has an access entry on a cluster, so that a binding to its Kubernetes user reaches it
-   * (review fl, 2); never when absent.
+   * A principal's (by ARN) access entry on a cluster, so that a binding to its Kubernetes user reaches it (review fl,
+   * 2), and what rewriting it is asked with (review fl, 5); none when it has none, or when absent.
    */
-  readonly hasAccessEntry?: (account: string, cluster: string, principalArn: string) => Promise<boolean>;
+  readonly accessEntryOf?: (account: string, cluster: string, principalArn: string) => Promise<{ readonly name: string; readonly kubernetesGroups: readonly string[]; readonly username?: string } | undefined>;
+  /**
+   * The Kubernetes groups whose members the union's engines allow `action` on `resource` (src/app/authorize.ts
+   * `AuthorizeEngine.groupsAllowed`; `''`: none needed beyond `system:authenticated`), review fl, 5. None when absent.
+   */
+  readonly groupsAllowed?: (account: string, resource: string, action: string) => Promise<readonly string[]>;
   /**
    * The role sessions of the account that the union's engines name for a resource by their session name (a cluster
    * binding to `…:assumed-role/R/alice`, src/app/who-can.ts `EngineSessions`): whoever becomes R may create pods as
@@ -523,8 +531,45 @@ export function createEscalation(deps: EscalationDeps) {
      * on the namespace's pods, and it may apply a Role and a RoleBinding of it to itself there, or a ClusterRole and a
      * ClusterRoleBinding (any namespace), each asked with the condition keys apply gives it (`rbacContext`).
      */
-    const rbacWritable = async (x: Node, name: string, arn: string, namespaces: readonly string[]): Promise<{ ns: string; reasons: readonly string[]; rbac: string } | undefined> => {
-      if (deps.hasAccessEntry === undefined || !(await deps.hasAccessEntry(account, name, x.arn))) return undefined;
+    const rbacWritable = async (x: Node, name: string, arn: string, namespaces: readonly string[]): Promise<{ ns: string; reasons: readonly string[]; rbac: string; actions: readonly string[] } | undefined> => {
+      if (deps.accessEntryOf === undefined) return undefined;
+      // Its access entry (review fl, 5): one that names a group the cluster's bindings let create pods. Without one,
+      // made (`POST /v1/clusters/C/access-entries`: `training:CreateAccessEntry`); with one, rewritten by `gatehouse
+      // apply` (`training:UpdateAccessEntry`, and apply's read of the document, `training:DescribeAccessEntry` on
+      // `…:accessentry/<name>`) or deleted and made again (`training:DeleteAccessEntry`, then `CreateAccessEntry`);
+      // each asked with the keys enforcement gives it (`accessEntryContext`: the principal, the groups, the username).
+      // Without an entry, every other way needs one made first.
+      const entry = await deps.accessEntryOf(account, name, x.arn);
+      const mayEnter = async (groups: readonly string[]): Promise<{ actions: string[]; reasons: readonly string[] } | undefined> => {
+        const want = accessEntryContext({ principalArn: x.arn, kubernetesGroups: groups, ...(entry?.username !== undefined ? { username: entry.username } : {}) });
+        const create = async (): Promise<AuthorizeAnswer | undefined> => allows(x, 'training:CreateAccessEntry', arn, want);
+        if (entry === undefined) {
+          const c = await create();
+          return c && { actions: ['training:CreateAccessEntry'], reasons: c.reasons };
+        }
+        const update = await allows(x, 'training:UpdateAccessEntry', arn, want);
+        const read = update && (await allows(x, 'training:DescribeAccessEntry', entityArn(partition, account, 'accessentry' as 'user', '/', entry.name)));
+        if (update && read) return { actions: ['training:DescribeAccessEntry', 'training:UpdateAccessEntry'], reasons: [...read.reasons, ...update.reasons] };
+        const del = await allows(x, 'training:DeleteAccessEntry', arn, accessEntryContext({ principalArn: x.arn, kubernetesGroups: entry.kubernetesGroups, ...(entry.username !== undefined ? { username: entry.username } : {}) }));
+        const again = del && (await create());
+        return again && { actions: ['training:DeleteAccessEntry', 'training:CreateAccessEntry'], reasons: [...(del?.reasons ?? []), ...again.reasons] };
+      };
+      let made: { actions: string[]; reasons: readonly string[] } | undefined;
+      if (entry === undefined) {
+        made = await mayEnter([]);
+        if (!made && deps.groupsAllowed === undefined) return undefined;
+      }
+      for (const ns of namespaces) {
+        const pods = `${arn}/namespaces/${ns}/pods`;
+        if ((await answer(x, 'kubernetes:create', pods)).decision === 'ExplicitDeny') continue;
+        for (const g of (await deps.groupsAllowed?.(account, pods, 'kubernetes:create')) ?? []) {
+          // `''`: the entry's user alone may; with an entry that already holds, RBAC would have allowed it.
+          if (g === '' && entry) continue;
+          const e = g === '' ? made : await mayEnter([...(entry?.kubernetesGroups ?? []), g]);
+          if (e) return { ns, reasons: e.reasons, rbac: g === '' ? 'an access entry for itself' : `its access entry with group ${g}`, actions: e.actions };
+        }
+      }
+      if (!entry && !made) return undefined;
       const objects = (ns: string): [Record<string, string>, Record<string, string>][] => [
         [
           { 'training:RbacKind': 'Role', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns },
@@ -544,7 +589,12 @@ export function createEscalation(deps: EscalationDeps) {
           const b = await allows(x, 'training:ApplyRbacObject', arn, binding);
           if (!b) continue;
           const what = role['training:RbacKind'] === 'Role' ? `Role ${ns}/${RBAC_NAME} and a RoleBinding of it` : `ClusterRole ${RBAC_NAME} and a ClusterRoleBinding of it`;
-          return { ns, reasons: [...r.reasons, ...b.reasons], rbac: `${what} to its Kubernetes user` };
+          return {
+            ns,
+            reasons: [...(made?.reasons ?? []), ...r.reasons, ...b.reasons],
+            rbac: `${made ? 'an access entry for itself, then ' : ''}${what} to its Kubernetes user`,
+            actions: [...(made?.actions ?? []), 'training:ApplyRbacObject'],
+          };
         }
       }
       return undefined;
@@ -881,7 +931,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
         const arn = clusterArn(partition, account, c.name);
         const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default'])];
-        let create: { ns: string; reasons: readonly string[]; as?: string; rbac?: string } | undefined;
+        let create: { ns: string; reasons: readonly string[]; as?: string; rbac?: string; actions?: readonly string[] } | undefined;
         for (const ns of namespaces) {
           const pods = `${arn}/namespaces/${ns}/pods`;
           const a = await allows(x, 'kubernetes:create', pods);
@@ -907,7 +957,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (!create) continue;
         const via = {
           how: 'iam:PassRole to a pod' as const,
-          actions: [...(create.rbac ? ['training:ApplyRbacObject'] : []), 'kubernetes:create'],
+          actions: [...(create.actions ?? []), 'kubernetes:create'],
           arn,
           reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may ${create.rbac ? `write ${create.rbac} and so ` : ''}create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons],
         };

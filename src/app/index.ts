@@ -26,6 +26,7 @@ import { createKeyUse } from './key-use.ts';
 import { createWhoCan } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey, kubePrefix } from './kube-apply.ts';
+import type { AccessEntry } from '../core/kube/index.ts';
 import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
@@ -274,8 +275,19 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     }
     return out;
   };
+  /** The groups the union's engines allow an action on a resource to (a Kubernetes binding to a Group, review fl, 5). */
+  const engineGroups = async (account: string, resource: string, action: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const e of engines) {
+      if (e.groupsAllowed === undefined) continue;
+      await e.prepare?.();
+      out.push(...e.groupsAllowed(account, resource, action));
+    }
+    return [...new Set(out)];
+  };
   const escalation = createEscalation({
     sessionsNamed: engineSessions,
+    groupsAllowed: engineGroups,
     details: (c) => getAccountAuthorizationDetails(deps, c, {}),
     simulate: authorizer.simulate,
     principalOf: authorizer.principalOf,
@@ -294,7 +306,11 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
         }
         return [...out];
       }),
-    hasAccessEntry: (account, cluster, principalArn) => deps.store.read(async (tx) => (await tx.kv.get(accessEntryKey(account, cluster, principalArn))) !== undefined),
+    accessEntryOf: (account, cluster, principalArn) =>
+      deps.store.read(async (tx) => {
+        const v = await tx.kv.get(accessEntryKey(account, cluster, principalArn));
+        return v === undefined ? undefined : (JSON.parse(v) as AccessEntry);
+      }),
     policyResources: async (account) => {
       const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
       const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));

@@ -1682,6 +1682,10 @@ export function createKube(app: App, options: KubeOptions) {
         const cluster = clusterOfResource(resource);
         return cluster && cluster.account === account ? sessionsBound(cluster) : [];
       },
+      groupsAllowed: (account, resource, action) => {
+        const cluster = clusterOfResource(resource);
+        return cluster && cluster.account === account ? groupsBound(cluster, resource, action) : [];
+      },
     } satisfies AuthorizeEngine,
   };
 
@@ -1707,6 +1711,21 @@ export function createKube(app: App, options: KubeOptions) {
       }
     }
     return [...out];
+  }
+
+  /**
+   * The groups a binding of the cluster names whose members its RBAC allows `action` (`kubernetes:<verb>`) on
+   * `resource`, as an access entry may carry them (not `system:`, review fl, 5); `''` first when
+   * `system:authenticated`, which every entry's user has, suffices.
+   */
+  function groupsBound(cluster: KubeCluster, resource: string, action: string): string[] {
+    if (!action.toLowerCase().startsWith('kubernetes:')) return [];
+    const attrs = parseKubernetesResource(cluster.arn, resource);
+    if (!attrs) return [];
+    const verb = action.slice('kubernetes:'.length).toLowerCase();
+    const allows = (groups: string[]): boolean => cluster.rbac.authorize({ ...attrs, verb, user: { name: '', groups } }).verdict === 'allow';
+    if (allows([AUTHENTICATED_GROUP])) return [''];
+    return cluster.rbac.groupNames().filter((g) => !/^system:/i.test(g) && allows([g, AUTHENTICATED_GROUP]));
   }
 
   /**

@@ -60,6 +60,11 @@ export interface CompiledRbac {
    */
   userNames(): readonly string[];
   /**
+   * The groups that some binding names (a `Group` subject), each once: escalation-paths asks which of them may create
+   * pods, for a principal that may put itself in one through its access entry (src/app/kube.ts, review fl, 5).
+   */
+  groupNames(): readonly string[];
+  /**
    * What compiling found, none of which stops it: bindings to missing roles (`RBAC_ROLE_NOT_FOUND`),
    * aggregation cycles (`RBAC_AGGREGATION_CYCLE`), objects defined twice (`RBAC_DUPLICATE_OBJECT`, the last
    * wins), and ServiceAccount subjects of a ClusterRoleBinding without a namespace, which never match
@@ -451,6 +456,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     explain,
     rulesOf: (kind, namespace, name) => effective.get(roleKey(kind, kind === 'Role' ? namespace : '', name)),
     userNames: () => [...new Set([...cluster.byUser.keys(), ...[...namespaces.values()].flatMap((sc) => [...sc.byUser.keys()])])],
+    groupNames: () => [...new Set([...cluster.byGroup.keys(), ...[...namespaces.values()].flatMap((sc) => [...sc.byGroup.keys()])])],
     diagnostics,
     stats: {
       roles: roles.length,
