@@ -514,7 +514,7 @@ function page() {
         return Object.hasOwn(GIVES, g.gives) ? GIVES[g.gives] : g.gives;
       };
       // The page joins these lines itself: each is made visible first (as the Who can view's).
-      const gains = (r) => r.canGain.map((g) => visible(`${gives(g.gain)} for ${name(g.gain.principal)}: ${g.gain.action} on ${name(g.gain.resource)}${g.path.length > 0 ? ` (as ${name(g.gain.by)}: ${path(g.path)})` : ''}`)).join('\n');
+      const gains = (r) => r.canGain.map((g) => visible(`${gives(g.gain)} for ${name(g.gain.principal)}: ${[...(g.gain.first ?? []), g.gain.action].join(' then ')} on ${name(g.gain.resource)}${g.path.length > 0 ? ` (as ${name(g.gain.by)}: ${path(g.path)})` : ''}`)).join('\n');
       show(
         table(
           [['principal', (r) => name(r.principal)], ['any right', (r) => (r.anyRight ? 'yes' : 'no')], ['can act as', (r) => r.canBecome.map((b) => visible(`${name(b.principal)} ${path(b.path)}`)).join('\n'), 'lines'], ['ways to more rights', gains, 'lines']],

@@ -44,7 +44,8 @@
  * Gains (X changes what a principal it acts as may do):
  * - a policy written or attached to it (`PutUserPolicy`, `AttachUserPolicy`, `PutRolePolicy`, `AttachRolePolicy`),
  *   to one of its groups (`PutGroupPolicy`, `AttachGroupPolicy`), or a new default version of a managed policy
- *   attached to it or its groups (`CreatePolicyVersion`): any right, within its permissions boundary if it has one
+ *   attached to it or its groups (`CreatePolicyVersion`, with `DeletePolicyVersion` first on a policy holding its quota
+ *   of five versions, review fl, 6): any right, within its permissions boundary if it has one
  *   that X cannot remove. Enforcement names the policy an `Attach…Policy` attaches (`iam:PolicyARN`): when the
  *   question without it is refused and a policy of X reads that key, it is asked again for each managed policy of
  *   the account and each built-in one not already in effect, and each one allowed gives its rights (any right when
@@ -142,6 +143,11 @@ export interface EscalationGain {
   readonly policy?: string;
   /** For `SetDefaultPolicyVersion`: the versions of `policy` that allow more than its default. */
   readonly versions?: readonly string[];
+  /**
+   * Actions taken before `action`, which it needs (review fl, 6): `iam:DeletePolicyVersion` before a
+   * `CreatePolicyVersion` on a policy that holds its quota of five versions (IAM refuses a sixth, LimitExceeded).
+   */
+  readonly first?: readonly string[];
   readonly reasons: readonly string[];
 }
 
@@ -997,6 +1003,17 @@ export function createEscalation(deps: EscalationDeps) {
       if (!w) wideCache.set(arn, (w = widerVersions(versionsOf.get(arn) ?? [])));
       return w;
     };
+    /**
+     * Whether `x` may add a version to managed policy `arn` (review fl, 6): IAM keeps at most five (`QUOTAS.policyVersions`)
+     * and refuses a sixth (LimitExceeded) until one is deleted, so at the quota `x` needs `iam:DeletePolicyVersion` on
+     * it too (a version other than the default, which there always is at five), as PMapper asks.
+     */
+    const versionRoom = async (x: Node, arn: string): Promise<{ first: { first?: readonly string[] }; reasons: readonly string[] } | undefined> => {
+      const count = (versionsOf.get(arn) ?? []).length;
+      if (count < QUOTAS.policyVersions) return { first: {}, reasons: [] };
+      const del = await allows(x, iam('DeletePolicyVersion'), arn);
+      return del && { first: { first: [iam('DeletePolicyVersion')] }, reasons: [...del.reasons, `policy ${arn.slice(arn.lastIndexOf('/') + 1)} holds its quota of ${QUOTAS.policyVersions} versions: one is deleted first`] };
+    };
     const versionsLine = (arn: string, picked: ReturnType<typeof widerVersions>): string => {
       const def = (versionsOf.get(arn) ?? []).find((v) => v.isDefault)?.versionId ?? 'none';
       const ids = picked.map((v) => v.versionId).join(', ');
@@ -1168,8 +1185,9 @@ export function createEscalation(deps: EscalationDeps) {
         // The boundary policy itself: a version of the actor's writing, or a wider one made the default.
         if (customerManaged(t.boundary)) {
           const a = await allows(x, iam('CreatePolicyVersion'), t.boundary);
-          if (a) {
-            out.push({ by: x.arn, principal: t.arn, action: iam('CreatePolicyVersion'), resource: t.boundary, gives: 'own-policies', reasons: a.reasons });
+          const room = a && (await versionRoom(x, t.boundary));
+          if (a && room) {
+            out.push({ by: x.arn, principal: t.arn, action: iam('CreatePolicyVersion'), resource: t.boundary, gives: 'own-policies', ...room.first, reasons: [...room.reasons, ...a.reasons] });
             boundaryStays = false;
           }
           const wider = widerOf(t.boundary);
@@ -1191,7 +1209,9 @@ export function createEscalation(deps: EscalationDeps) {
       ];
       for (const [action, resource, extra] of writes) {
         const a = await allows(x, action, resource, extra);
-        if (a) out.push({ by: x.arn, principal: t.arn, action, resource, gives, reasons: a.reasons });
+        // A policy at its quota of versions takes a new one only after one is deleted (review fl, 6).
+        const room = a && action === iam('CreatePolicyVersion') ? await versionRoom(x, resource) : { first: {}, reasons: [] };
+        if (a && room) out.push({ by: x.arn, principal: t.arn, action, resource, gives, ...room.first, reasons: [...room.reasons, ...a.reasons] });
         else if (action.endsWith('Policy') && action.includes(':Attach') && (await decidesOn(x, 'iam:policyarn'))) {
           // Enforcement names the policy attached (`iam:PolicyARN`): asked for each policy that could be, when a
           // policy of the actor reads that key and the question without it was refused.

@@ -284,6 +284,8 @@ interface Gain {
   readonly policy?: string;
   /** Its versions that allow more than the default one. */
   readonly versions?: readonly string[];
+  /** Actions taken before `action` (`iam:DeletePolicyVersion` at the versions quota); absent from servers before review fl6. */
+  readonly first?: readonly string[];
 }
 interface EscalationReport {
   readonly principal: string;
@@ -321,7 +323,7 @@ function renderEscalation(r: EscalationReport): string {
   lines.push(r.canGain.length === 0 ? '  no way to more rights found' : '  can gain:');
   for (const g of r.canGain) {
     const as = g.path.length > 0 ? ` (as ${entityName(g.gain.by)}: ${pathText(g.path)})` : '';
-    lines.push(`    ${givesText(g.gain)} for ${entityName(g.gain.principal)}: ${g.gain.action} on ${entityName(g.gain.resource)}${as}`);
+    lines.push(`    ${givesText(g.gain)} for ${entityName(g.gain.principal)}: ${[...(g.gain.first ?? []), g.gain.action].join(' then ')} on ${entityName(g.gain.resource)}${as}`);
   }
   return `${lines.join('\n')}\n`;
 }
