@@ -24,6 +24,8 @@
  *   versioned action, as S3 decides it: `s3:GetObjectVersion` (GetObject, HeadObject, a copy's source with
  *   `?versionId=`), `s3:DeleteObjectVersion` (DeleteObject, a DeleteObjects entry with `VersionId`),
  *   `s3:Get|Put|DeleteObjectVersionTagging`, `s3:GetObjectVersionAcl`, with `s3:versionid` in the context.
+ * - CreateBucket: `s3:LocationConstraint` from its CreateBucketConfiguration, `s3:x-amz-acl`, `s3:x-amz-grant-*` and
+ *   `s3:x-amz-object-ownership` from those headers, each when sent.
  * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
  *   principal's keys come from the engine and the session.
  * - The bucket's owner account (recorded at CreateBucket) is the resource account: a principal of another
@@ -468,6 +470,25 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /**
+   * CreateBucket's condition keys (Service Authorization Reference, Amazon S3: `s3:LocationConstraint`, `s3:x-amz-acl`,
+   * `s3:x-amz-grant-*`, `s3:x-amz-object-ownership`), each present only when the request carries it, with its value as
+   * sent. The User Guide's "create buckets in one Region only" (Allow `s3:CreateBucket` when `StringLike
+   * s3:LocationConstraint sa-east-1`, with the Deny of `StringNotLike`) found no key: the Allow never applied and the
+   * Deny refused every CreateBucket, the one naming that Region too; so did a guard on the canned ACL a bucket is
+   * created with. A request without a CreateBucketConfiguration (a bucket in us-east-1) has no `s3:LocationConstraint`,
+   * as in S3, so that Deny refuses it.
+   */
+  function createBucketContext(call: S3Call, location: string | undefined): Context {
+    const ctx: Context = {};
+    if (location !== undefined && location !== '') ctx['s3:LocationConstraint'] = location;
+    for (const name of ['x-amz-acl', ...GRANT_HEADERS, 'x-amz-object-ownership']) {
+      const v = headerOf(call, name);
+      if (v !== undefined) ctx[`s3:${name}`] = v.trim();
+    }
+    return ctx;
+  }
+
+  /**
    * CopyObject's (and UploadPartCopy's) own `s3:PutObject` keys (Service Authorization Reference, Amazon S3): `s3:x-amz-copy-source` (the
    * header as sent, `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=`) and `s3:x-amz-metadata-directive`
    * (when sent), so a bucket policy can say which sources may be copied in ("Deny PutObject when the copy source is
@@ -601,8 +622,9 @@ export function createS3(app: App, objects: ObjectStore) {
       return { ok: true, value: matching.length > max ? { buckets, next: buckets[buckets.length - 1]!.name } : { buckets } };
     },
 
-    async createBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
-      const refused = await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account);
+    /** `location`: the `LocationConstraint` of the request's CreateBucketConfiguration, when it names one. */
+    async createBucket(call: S3Call, bucket: string, location?: string): Promise<S3Result<BucketInfo>> {
+      const refused = await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account, createBucketContext(call, location));
       if (refused) return { ok: false, error: refused };
       const owner = call.caller.account;
       const closed = closedGate(call, 's3:CreateBucket', bucket, owner, { bucket });

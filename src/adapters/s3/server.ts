@@ -1003,8 +1003,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'PUT': {
           const body = await smallBody(MAX_SMALL_XML_BODY);
           if (body === undefined) return;
-          if (!parseCreateBucket(body.toString('utf8'))) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-          return answer(await s3.createBucket(call, bucket), () => sendEmpty(res, 200, { location: `/${bucket}` }));
+          const configuration = parseCreateBucket(body.toString('utf8'));
+          if (!configuration) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
+          return answer(await s3.createBucket(call, bucket, configuration.location), () => sendEmpty(res, 200, { location: `/${bucket}` }));
         }
         case 'DELETE':
           return answer(await s3.deleteBucket(call, bucket), () => sendEmpty(res, 204));
