@@ -12,7 +12,8 @@
  * - A write that sets tags (PutObject and CreateMultipartUpload with `x-amz-tagging`, CopyObject with tags replaced
  *   or copied) also needs `s3:PutObjectTagging` on the destination, and a copy of a tagged source with its tags
  *   `s3:GetObjectTagging` on the source.
- * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and deletes;
+ * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and the tagging operations,
+ *   never on DeleteObject or PutObject, which S3 decides without it;
  *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes;
  *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl`, `s3:x-amz-grant-*` and `s3:x-amz-storage-class`
  *   from those headers on PutObject, CreateMultipartUpload and the destination of CopyObject.
@@ -537,8 +538,19 @@ export function createS3(app: App, objects: ObjectStore) {
     return decide(call, 's3:PutObjectTagging', objectArn(bucket.name, key), bucket.owner, context);
   }
 
+  /**
+   * DeleteObject, and each key of DeleteObjects: decided without the object's tags. S3 gives `s3:DeleteObject` (and
+   * `s3:DeleteObjectVersion`) no `s3:ExistingObjectTag` (User Guide, "Tagging and access control policies": "When
+   * granting permissions for the PUT Object and DELETE Object operations, this condition key is not supported. That is,
+   * you cannot create a policy to grant or deny a user permissions to delete or overwrite an object based on its existing
+   * tags"; the Service Authorization Reference lists none for either action). With the key, the usual ABAC grant
+   * (`s3:*Object*` on `bucket/*` when `s3:ExistingObjectTag/team` is the principal's team) let a team delete its tagged
+   * objects, which S3 refuses under the same policy.
+   */
   async function deleteObject(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<void>> {
-    const g = await gateObject(call, bucket, key, 's3:DeleteObject', undefined, versionId);
+    const v = versionedAction('s3:DeleteObject', versionId);
+    if (!v.ok) return v;
+    const g = await gate(call, bucket, v.value.action, objectArn(bucket, key), v.value.context);
     if (!g.ok) return g;
     return fromStore(await objects.deleteObject(bucket, key));
   }
