@@ -48,7 +48,7 @@ import type { Result } from '../core/errors.ts';
  * The failures of the use cases: the store's (among them `PreconditionFailed`, a conditional write's condition that
  * did not hold where the write would have committed), and the gateway's own.
  */
-export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'MethodNotAllowed' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
+export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'MethodNotAllowed' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported' | 'InvalidBucketAclWithObjectOwnership';
 
 export interface S3Failure {
   readonly code: S3AppErrorCode;
@@ -158,10 +158,47 @@ function unhonoured(call: S3Call, owner: string, kind: 'read' | 'write'): S3Fail
   for (const name of GRANT_HEADERS) {
     const grant = headerOf(call, name);
     if (grant === undefined) continue;
-    // The XML-free equivalent of bucket-owner-full-control: full control to the owner's account (its canonical id here) alone.
-    const owners = grant.split(',').map((g) => g.trim().replace(/\s*=\s*/, '=').replace(/"/g, ''));
-    if (name === 'x-amz-grant-full-control' && owners.length > 0 && owners.every((g) => g === `id=${owner}`)) continue;
+    if (ownerOnlyGrant(name, grant, owner)) continue;
     return refusedAcl(`${name} \`${grant.trim()}\``);
+  }
+  return undefined;
+}
+
+/** The XML-free equivalent of bucket-owner-full-control: full control to the owner's account (its canonical id here) alone. */
+function ownerOnlyGrant(name: string, grant: string, owner: string): boolean {
+  const owners = grant.split(',').map((g) => g.trim().replace(/\s*=\s*/, '=').replace(/"/g, ''));
+  return name === 'x-amz-grant-full-control' && owners.length > 0 && owners.every((g) => g === `id=${owner}`);
+}
+
+/**
+ * What a CreateBucket asks of the bucket that the gateway cannot honour, refused rather than dropped, as `unhonoured`
+ * refuses it on objects: every bucket here is what S3 creates by default since April 2023, Object Ownership
+ * BucketOwnerEnforced (ACLs disabled, access from policies only) without Object Lock.
+ * - An ACL granting more than the owner (`x-amz-acl` other than `private`, any `x-amz-grant-*` but full control to the
+ *   owner's account alone): 400 InvalidBucketAclWithObjectOwnership, S3's answer to such a CreateBucket without
+ *   `x-amz-object-ownership` ("Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting").
+ * - `x-amz-object-ownership` ObjectWriter or BucketOwnerPreferred, which enable ACLs: 501 NotImplemented; another value
+ *   than those and BucketOwnerEnforced, 400 InvalidArgument.
+ * - `x-amz-bucket-object-lock-enabled: true`: 501 NotImplemented (no bucket here keeps objects locked).
+ * All were taken without a word: `aws s3api create-bucket --acl public-read` answered 200 for a bucket no anonymous
+ * reader can read, and one created for ObjectWriter or Object Lock was neither.
+ */
+function unhonouredBucket(call: S3Call, owner: string): S3Failure | undefined {
+  const ownership = headerOf(call, 'x-amz-object-ownership')?.trim();
+  if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') {
+    if (ownership === 'ObjectWriter' || ownership === 'BucketOwnerPreferred') return notImplemented(`Object Ownership \`${ownership}\`, which enables ACLs (every bucket here is BucketOwnerEnforced: access is granted by policies only)`, 'x-amz-object-ownership');
+    return { code: 'InvalidArgument', message: `Invalid x-amz-object-ownership header: \`${ownership}\`; it takes BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter` };
+  }
+  if (headerOf(call, 'x-amz-bucket-object-lock-enabled')?.trim().toLowerCase() === 'true') return notImplemented('S3 Object Lock', 'x-amz-bucket-object-lock-enabled');
+  const refusedAcl = (what: string): S3Failure => ({
+    code: 'InvalidBucketAclWithObjectOwnership',
+    message: `Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting: ${what}; access is granted by policies only (a bucket policy), so send no ACL or \`private\``,
+  });
+  const acl = headerOf(call, 'x-amz-acl')?.trim();
+  if (acl !== undefined && !OWNER_ACLS.has(acl)) return refusedAcl(`x-amz-acl \`${acl}\``);
+  for (const name of GRANT_HEADERS) {
+    const grant = headerOf(call, name);
+    if (grant !== undefined && !ownerOnlyGrant(name, grant, owner)) return refusedAcl(`${name} \`${grant.trim()}\``);
   }
   return undefined;
 }
@@ -636,7 +673,7 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** `location`: the `LocationConstraint` of the request's CreateBucketConfiguration, when it names one. */
     async createBucket(call: S3Call, bucket: string, location?: string): Promise<S3Result<BucketInfo>> {
-      const refused = await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account, createBucketContext(call, location));
+      const refused = (await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account, createBucketContext(call, location))) ?? unhonouredBucket(call, call.caller.account);
       if (refused) return { ok: false, error: refused };
       const owner = call.caller.account;
       const closed = closedGate(call, 's3:CreateBucket', bucket, owner, { bucket });
