@@ -48,7 +48,7 @@ import type { Result } from '../core/errors.ts';
  * The failures of the use cases: the store's (among them `PreconditionFailed`, a conditional write's condition that
  * did not hold where the write would have committed), and the gateway's own.
  */
-export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'MethodNotAllowed' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported' | 'InvalidBucketAclWithObjectOwnership';
+export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'MethodNotAllowed' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported' | 'InvalidBucketAclWithObjectOwnership' | 'IllegalLocationConstraintException';
 
 export interface S3Failure {
   readonly code: S3AppErrorCode;
@@ -671,10 +671,20 @@ export function createS3(app: App, objects: ObjectStore) {
       return { ok: true, value: matching.length > max ? { buckets, next: buckets[buckets.length - 1]!.name } : { buckets } };
     },
 
-    /** `location`: the `LocationConstraint` of the request's CreateBucketConfiguration, when it names one. */
-    async createBucket(call: S3Call, bucket: string, location?: string): Promise<S3Result<BucketInfo>> {
+    /**
+     * `where.location`: the `LocationConstraint` of the request's CreateBucketConfiguration, when it names one;
+     * `where.region`: the gateway's, where every bucket is (what GetBucketLocation and HeadBucket answer).
+     */
+    async createBucket(call: S3Call, bucket: string, where?: { readonly location?: string; readonly region: string }): Promise<S3Result<BucketInfo>> {
+      const location = where?.location;
       const refused = (await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account, createBucketContext(call, location))) ?? unhonouredBucket(call, call.caller.account);
       if (refused) return { ok: false, error: refused };
+      // A bucket is made in the gateway's region only, as S3's regional endpoints make it: one asked for elsewhere was made
+      // here while the client (and the s3:LocationConstraint a policy allowed it on) named another region, and
+      // GetBucketLocation then answered the gateway's.
+      if (location !== undefined && location !== '' && where !== undefined && location !== where.region) {
+        return fail('IllegalLocationConstraintException', `The ${location} location constraint is incompatible for the region specific endpoint this request was sent to. This gateway's buckets are in ${where.region}: send no LocationConstraint${where.region === 'us-east-1' ? '' : ` or ${where.region}`}`);
+      }
       const owner = call.caller.account;
       const closed = closedGate(call, 's3:CreateBucket', bucket, owner, { bucket });
       if (closed) return { ok: false, error: closed };

@@ -35,6 +35,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   AccessDenied: 403,
   AccessControlListNotSupported: 400,
   InvalidBucketAclWithObjectOwnership: 400,
+  IllegalLocationConstraintException: 400,
   NoSuchBucket: 404,
   NoSuchKey: 404,
   NoSuchUpload: 404,

@@ -1005,7 +1005,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (body === undefined) return;
           const configuration = parseCreateBucket(body.toString('utf8'));
           if (!configuration) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-          return answer(await s3.createBucket(call, bucket, configuration.location), () => sendEmpty(res, 200, { location: `/${bucket}` }));
+          return answer(await s3.createBucket(call, bucket, { location: configuration.location, region }), () => sendEmpty(res, 200, { location: `/${bucket}` }));
         }
         case 'DELETE':
           return answer(await s3.deleteBucket(call, bucket), () => sendEmpty(res, 204));
