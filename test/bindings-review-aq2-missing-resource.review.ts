@@ -61,14 +61,15 @@ test('PUT refuses a policy on an account, workspace or IAM entity that does not 
 
 test('what exists is accepted as before; removing a policy needs nothing to exist; other ARNs are not checked', async () => {
   for (const resource of ['account/000000000000', 'workspace/Research', `arn:aws:training::${A}:workspace/research`, `arn:aws:iam::${A}:role/team/trainer`, `arn:aws:iam::${A}:user/ann`, `arn:aws:training::${A}:model/not-held-here`]) {
-    const r = await put(resource);
+    // On a role (a service account), a role that can act on one (review fp, 1).
+    const r = await put(resource, resource.includes(':role/') ? [{ role: 'roles/iam.serviceAccountUser', members: ['user:ann'] }] : VIEW);
     assert.equal(r.status, 200, `${resource}: ${JSON.stringify(r.json)}`);
   }
   assert.equal((await put('workspace/reserach', [])).status, 200);
 });
 
 test('apply refuses it on spec.resource, unless the same apply creates it', async () => {
-  const doc = (name: string, resource: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'IamPolicy', metadata: { name }, spec: { resource, bindings: VIEW } });
+  const doc = (name: string, resource: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'IamPolicy', metadata: { name }, spec: { resource, bindings: resource.includes(':role/') ? [{ role: 'roles/iam.serviceAccountUser', members: ['user:ann'] }] : VIEW } });
   const refused = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [doc('p1', `arn:aws:iam::${A}:role/later`)] });
   assert.equal(refused.status, 404, JSON.stringify(refused.json));
   const d = (refused.json['error'] as { details: Detail[] }).details[0];

@@ -794,7 +794,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (!version.ok) return abort(version);
       const missing = policy.bindings.length > 0 ? await missingResource(tx, account, resource) : undefined;
       if (missing !== undefined) return abort(failWith('NO_SUCH_ENTITY', missing, 'resource'));
-      const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '' });
+      const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '', resource });
       if (!roles.ok) return abort(roles);
       const members = await checkMembers(tx, account, policy, '');
       if (!members.ok) return abort(members);
@@ -1314,7 +1314,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
-    const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec' });
+    const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec', resource });
     if (!roles.ok) errors.push(...roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // Members: the account's users, groups and roles, as they will be after this apply.
     const inFiles = (kind: string, name: string): boolean => env.documents.some((d) => d.kind === kind && d.account === o.account && d.name === name) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));

@@ -391,6 +391,25 @@ export interface CheckRolesOptions extends ParseOptions {
   /** The account the policy belongs to: custom roles of other accounts are refused. */
   readonly account?: string;
   readonly customRoles?: readonly CustomRole[];
+  /** The resource the policy attaches to: on a role's ARN (a service account), only a role that can act on one binds. */
+  readonly resource?: string;
+}
+
+/** A role's ARN (`arn:aws:iam::A:role/…`, `acs:ram::A:role/…`): in bindings, a service account as a resource. */
+const ROLE_ARN = /^(arn:aws[a-z-]*:iam|acs:ram)::\d{12,16}:role\//;
+
+/**
+ * Why `role` (with `permissions`) cannot be bound on the service account `resource`, or undefined. As GCP refuses
+ * `setIamPolicy` on a service account binding a role none of whose permissions applies to one ("Role … is not
+ * supported for this resource"): seed 004's Pulumi program binds `roles/container.clusterViewer` through
+ * `serviceaccount.IAMMember`, which on a service account would grant nothing, silently; a binding on a role's ARN governs
+ * only requests about that role (passing it, reading it), which need an `iam.serviceAccounts.*` permission.
+ */
+function unsupportedOnServiceAccount(role: string, permissions: Iterable<string>, resource: string): string | undefined {
+  if (!ROLE_ARN.test(resource) || BASIC_ROLES.has(role)) return undefined;
+  for (const p of permissions) if (p.startsWith('iam.serviceAccounts.')) return undefined;
+  const account = /::(\d+):/.exec(resource)?.[1] ?? '<id>';
+  return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
 }
 
 /**
@@ -400,12 +419,15 @@ export interface CheckRolesOptions extends ParseOptions {
  */
 export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): Result<IamPolicy> {
   const errs = new Errors(options.path ?? '');
-  const custom = new Set((options.customRoles ?? []).map((r) => r.name));
+  const custom = new Map((options.customRoles ?? []).map((r) => [r.name, r.permissions]));
   policy.bindings.forEach((b, i) => {
     const path = `bindings[${i}].role`;
     const kind = roleKind(b.role);
     if (kind === 'predefined') {
-      if (predefinedRole(b.role) === undefined) errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not a predefined role; use one such as \`roles/viewer\` or \`roles/ml.developer\`, or a custom role \`accounts/<id>/roles/<name>\``, path);
+      const found = predefinedRole(b.role);
+      if (found === undefined) errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not a predefined role; use one such as \`roles/viewer\` or \`roles/ml.developer\`, or a custom role \`accounts/<id>/roles/<name>\``, path);
+      const unsupported = found !== undefined && options.resource !== undefined ? unsupportedOnServiceAccount(b.role, found.includedPermissions, options.resource) : undefined;
+      if (unsupported !== undefined) errs.add('BINDINGS_INVALID_ROLE', unsupported, path);
       return;
     }
     if (kind === undefined) {
@@ -417,6 +439,9 @@ export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): 
       errs.add('BINDINGS_INVALID_ROLE', `custom role \`${b.role}\` belongs to account ${owner ?? '?'}; a policy of account ${options.account} may use only its own custom roles`, path);
     } else if (!custom.has(b.role)) {
       errs.add('BINDINGS_INVALID_ROLE', `custom role \`${b.role}\` does not exist; create it (kind: IamRole) first`, path);
+    } else if (options.resource !== undefined) {
+      const unsupported = unsupportedOnServiceAccount(b.role, custom.get(b.role) ?? [], options.resource);
+      if (unsupported !== undefined) errs.add('BINDINGS_INVALID_ROLE', unsupported, path);
     }
   });
   return errs.list.length > 0 ? { ok: false, errors: errs.list } : { ok: true, value: policy };
