@@ -86,7 +86,7 @@ import {
 } from '../core/bindings/index.ts';
 import { entityArn, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
-import type { KindHandler } from './apply.ts';
+import type { DocumentChange, KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -1242,6 +1242,31 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
   },
 };
 
+/**
+ * The members an IAM policy's bindings lose (`-`) and gain (`+`) from `before` to `after`, each under
+ * `bindings[<role>]` (with ` if <condition title or expression>` for a conditional one), in the order of the bindings.
+ */
+function bindingChanges(before: readonly IamBinding[], after: readonly IamBinding[]): DocumentChange[] {
+  const keyOf = (b: IamBinding): string => `${b.role}\u0000${b.condition ? JSON.stringify([b.condition.expression, b.condition.title ?? '']) : ''}`;
+  const pathOf = (b: IamBinding): string => `bindings[${b.role}${b.condition ? ` if ${b.condition.title ?? b.condition.expression}` : ''}]`;
+  const membersBy = (bs: readonly IamBinding[]): Map<string, { binding: IamBinding; members: Set<string> }> => {
+    const m = new Map<string, { binding: IamBinding; members: Set<string> }>();
+    for (const b of bs) {
+      const k = keyOf(b);
+      const at = m.get(k) ?? { binding: b, members: new Set<string>() };
+      for (const x of b.members) at.members.add(x);
+      m.set(k, at);
+    }
+    return m;
+  };
+  const was = membersBy(before);
+  const now = membersBy(after);
+  const out: DocumentChange[] = [];
+  for (const [k, { binding, members }] of was) for (const x of members) if (!now.get(k)?.members.has(x)) out.push({ op: '-', path: pathOf(binding), before: x });
+  for (const [k, { binding, members }] of now) for (const x of members) if (!was.get(k)?.members.has(x)) out.push({ op: '+', path: pathOf(binding), after: x });
+  return out;
+}
+
 export const iamPolicyKind: KindHandler<AttachedPolicy> = {
   kind: 'IamPolicy',
   scope: 'account',
@@ -1331,7 +1356,13 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
       account: o.account,
       run: async (tx) => ok((await putPolicy(tx, { resource, account: o.account, policy: o.spec.policy, name: o.name, updated: env.now })).stored),
     };
-    return planOk({ action: existing ? 'update' : 'create', fields: existing ? ['bindings'] : [], steps: [step] });
+    if (!existing) return planOk({ action: 'create', fields: [], steps: [step] });
+    // What the update takes away and gives, and which document set the policy before (review fp, 2): a document of
+    // another name replaces the whole policy of its resource, the bindings another document gave included (one policy
+    // per resource; a rename is the same write), and the plan said only `update IamPolicy/<name> (bindings)`.
+    const renamed = existing.name !== undefined && existing.name !== o.name;
+    const diff: DocumentChange[] = [...(renamed ? [{ op: '~' as const, path: 'metadata.name', before: existing.name, after: o.name }] : []), ...bindingChanges(existing.bindings, o.spec.policy.bindings)];
+    return planOk({ action: 'update', fields: renamed ? ['bindings', 'name'] : ['bindings'], steps: [step], ...(diff.length > 0 ? { diff } : {}) });
   },
   async listNames(tx, account) {
     return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredIamPolicy).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
