@@ -399,17 +399,36 @@ export interface CheckRolesOptions extends ParseOptions {
 const ROLE_ARN = /^(arn:aws[a-z-]*:iam|acs:ram)::\d{12,16}:role\//;
 
 /**
- * Why `role` (with `permissions`) cannot be bound on the service account `resource`, or undefined. As GCP refuses
- * `setIamPolicy` on a service account binding a role none of whose permissions applies to one ("Role … is not
- * supported for this resource"): seed 004's Pulumi program binds `roles/container.clusterViewer` through
- * `serviceaccount.IAMMember`, which on a service account would grant nothing, silently; a binding on a role's ARN governs
- * only requests about that role (passing it, reading it), which need an `iam.serviceAccounts.*` permission.
+ * The resources whose requests need permissions of known families, and what they are: a binding on one governs
+ * requests about it (and what lies under it), so a role with none of those permissions grants nothing there. ARNs of
+ * other kinds (workspaces, tables, what the catalogue has no permission for) are not checked.
  */
-function unsupportedOnServiceAccount(role: string, permissions: Iterable<string>, resource: string): string | undefined {
-  if (!ROLE_ARN.test(resource) || BASIC_ROLES.has(role)) return undefined;
-  for (const p of permissions) if (p.startsWith('iam.serviceAccounts.')) return undefined;
-  const account = /::(\d+):/.exec(resource)?.[1] ?? '<id>';
-  return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
+const RESOURCE_KINDS: readonly { readonly arn: RegExp; readonly what: string; readonly prefixes: readonly string[]; readonly roles: string }[] = [
+  { arn: /^(arn:aws[a-z-]*:s3:::|acs:oss:)/, what: 'a bucket (or objects in one)', prefixes: ['storage.'], roles: 'roles/storage.objectViewer, roles/storage.objectAdmin, roles/storage.admin' },
+  { arn: /^(arn:aws[a-z-]*:training|acs:pai):[^:]*:\d+:model\//, what: 'a model', prefixes: ['ml.models.', 'ml.versions.'], roles: 'roles/ml.viewer, roles/ml.developer, roles/ml.admin' },
+  { arn: /^(arn:aws[a-z-]*:training|acs:pai):[^:]*:\d+:job\//, what: 'a training job', prefixes: ['ml.jobs.'], roles: 'roles/ml.viewer, roles/ml.developer, roles/ml.admin' },
+  { arn: /^(arn:aws[a-z-]*:(training|eks)|acs:pai):[^:]*:\d+:cluster\//, what: 'a cluster', prefixes: ['container.'], roles: 'roles/container.clusterViewer, roles/container.viewer, roles/container.developer' },
+];
+
+/**
+ * Why `role` (with `permissions`) cannot be bound on `resource`, or undefined. As GCP refuses `setIamPolicy` binding a
+ * role none of whose permissions applies to the resource ("Role … is not supported for this resource"): seed 004's
+ * Pulumi program binds `roles/container.clusterViewer` through `serviceaccount.IAMMember`, which on a service account
+ * would grant nothing, silently (review fp, 1); a binding on a role's ARN governs only requests about that role
+ * (passing it, reading it), which need an `iam.serviceAccounts.*` permission. The same for a bucket, a model, a job
+ * and a cluster (review fp, 3). Basic roles apply anywhere.
+ */
+function unsupportedOn(role: string, permissions: readonly string[], resource: string): string | undefined {
+  if (BASIC_ROLES.has(role)) return undefined;
+  const account = (/^arn:[^:]*:[^:]*:[^:]*:(\d+):/.exec(resource) ?? /^acs:[^:]*:[^:]*:(\d+):/.exec(resource))?.[1] ?? '<id>';
+  if (ROLE_ARN.test(resource)) {
+    if (permissions.some((p) => p.startsWith('iam.serviceAccounts.'))) return undefined;
+    return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
+  }
+  const kind = RESOURCE_KINDS.find((k) => k.arn.test(resource));
+  if (kind === undefined || permissions.some((p) => kind.prefixes.some((x) => p.startsWith(x)))) return undefined;
+  const families = kind.prefixes.map((x) => `${x}*`).join(' or ');
+  return `role \`${role}\` is not supported for this resource: \`${resource}\` is ${kind.what}, and a binding on it governs only requests about it, which need a ${families} permission (${kind.roles}, a basic role); \`${role}\` has none, so it would grant nothing here. Bind it on what its permissions are about, or on the account (\`account/${account}\`)`;
 }
 
 /**
@@ -426,7 +445,7 @@ export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): 
     if (kind === 'predefined') {
       const found = predefinedRole(b.role);
       if (found === undefined) errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not a predefined role; use one such as \`roles/viewer\` or \`roles/ml.developer\`, or a custom role \`accounts/<id>/roles/<name>\``, path);
-      const unsupported = found !== undefined && options.resource !== undefined ? unsupportedOnServiceAccount(b.role, found.includedPermissions, options.resource) : undefined;
+      const unsupported = found !== undefined && options.resource !== undefined ? unsupportedOn(b.role, found.includedPermissions, options.resource) : undefined;
       if (unsupported !== undefined) errs.add('BINDINGS_INVALID_ROLE', unsupported, path);
       return;
     }
@@ -440,7 +459,7 @@ export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): 
     } else if (!custom.has(b.role)) {
       errs.add('BINDINGS_INVALID_ROLE', `custom role \`${b.role}\` does not exist; create it (kind: IamRole) first`, path);
     } else if (options.resource !== undefined) {
-      const unsupported = unsupportedOnServiceAccount(b.role, custom.get(b.role) ?? [], options.resource);
+      const unsupported = unsupportedOn(b.role, custom.get(b.role) ?? [], options.resource);
       if (unsupported !== undefined) errs.add('BINDINGS_INVALID_ROLE', unsupported, path);
     }
   });
