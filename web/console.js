@@ -254,6 +254,13 @@ function page() {
       forget(EXPIRED_TEXT);
       throw new Error(EXPIRED_TEXT);
     }
+    // The idle limit holds at the call too, not only at the timer's next tick (review fk, 1): a laptop woken from
+    // sleep, or a background tab whose timers the browser held back, had a call made before the tick counted as use,
+    // and the tab left unused for hours stayed signed in for whoever touched it first.
+    if (Date.now() - usedAt > IDLE_MS) {
+      forget(IDLE_TEXT);
+      throw new Error(IDLE_TEXT);
+    }
     // The keys cover the sign-in's date and the next: only a clock set far off gets here.
     if (!Object.hasOwn(credentials.signingKeys, dateOf(new Date()))) {
       forget(CLOCK_TEXT);
@@ -615,6 +622,8 @@ function page() {
     turn++;
     credentials = c;
     signedInAt = since;
+    // A sign-in is a use: a reload comes here only within the idle limit of the last one (see the end of `page`).
+    usedAt = Date.now();
     accepted = false;
     try {
       const me = await api('GET', '/v1/whoami');
