@@ -188,6 +188,7 @@ const IDLE_MS = 30 * 60 * 1000;
  */
 const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
+const LEFT_TEXT = 'signed out when the console was left for another page: sign in again';
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
 /** The Jobs view reads `GET /v1/jobs` in pages of its largest size, and shows at most this many jobs. */
 const JOBS_PAGE = 1000;
@@ -697,6 +698,13 @@ function page() {
   $('escalation-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void open('escalation', true);
+  });
+
+  // Leaving the page for another keeps it whole in the browser's back/forward cache, its signing keys in memory, and
+  // Back (or Forward, or the history list) brought it back signed in, with nobody typing the key: what a tab that
+  // comes back by URL never does (review fk, 2). Such a page is signed out as it is put away.
+  addEventListener('pagehide', (ev) => {
+    if (ev.persisted && credentials !== null) forget(LEFT_TEXT);
   });
 
   // The key is kept for a reload of this page only. Session storage is copied to a tab duplicated from this one or
