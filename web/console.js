@@ -617,9 +617,9 @@ function page() {
 
   /**
    * Signs in with `c` ({accessKeyId, signingKeys, sessionToken?}: never the secret); `since`: when the key was typed
-   * (a reload keeps the sign-in's time, not the reload's).
+   * (a reload keeps the sign-in's time, not the reload's); `restored`: the sign-in a reload of the tab kept.
    */
-  async function signIn(c, since = Date.now()) {
+  async function signIn(c, since = Date.now(), restored = false) {
     turn++;
     credentials = c;
     signedInAt = since;
@@ -641,11 +641,15 @@ function page() {
       if (e === STALE || credentials !== c) return;
       credentials = null;
       signedInAt = 0;
-      sessionStorage.removeItem(STORAGE_KEY);
+      // A kept sign-in that got no answer (the server restarting, a proxy's 502) was not refused: it stays kept, so that
+      // a reload once the server answers signs in again, as a reload does (review fk, 4). Forgotten, the key had to be
+      // found and typed again after every upgrade of the server. Its idle and 8-hour limits hold as ever.
+      const keep = restored && e.refused !== true;
+      if (!keep) sessionStorage.removeItem(STORAGE_KEY);
       $('sign-in').hidden = false;
       $('console').hidden = true;
       // Refused: the server (or the console, for an answer it will not take) said no to the request. Else no answer came.
-      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}`);
+      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}${keep ? '; the sign-in of this tab is kept: reload the page once the server answers, or sign in again' : ''}`);
       return;
     }
     // Unless the first view found the credentials refused already, and signed out saying so.
@@ -704,7 +708,10 @@ function page() {
   // Back (or Forward, or the history list) brought it back signed in, with nobody typing the key: what a tab that
   // comes back by URL never does (review fk, 2). Such a page is signed out as it is put away.
   addEventListener('pagehide', (ev) => {
-    if (ev.persisted && credentials !== null) forget(LEFT_TEXT);
+    if (!ev.persisted) return;
+    if (credentials !== null) forget(LEFT_TEXT);
+    // A kept sign-in that could not be checked (see `signIn`) is not kept past leaving either.
+    else sessionStorage.removeItem(STORAGE_KEY);
   });
 
   // The key is kept for a reload of this page only. Session storage is copied to a tab duplicated from this one or
@@ -716,7 +723,7 @@ function page() {
   // A sign-in kept by a console that kept the secret itself: not used, and now removed from the tab.
   if (saved !== null && c.signingKeys === undefined) sessionStorage.removeItem(STORAGE_KEY);
   else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
-  else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since);
+  else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since, true);
   else if (saved !== null && reloaded) forget(IDLE_TEXT);
   else sessionStorage.removeItem(STORAGE_KEY);
 }
