@@ -215,6 +215,20 @@ const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign
  */
 const REFUSED_CREDENTIALS = new Set(['InvalidClientTokenId', 'ExpiredToken']);
 
+/**
+ * What to do about a refused key whose session token was left out or added (review fk, 5): the server answers both as
+ * AWS does, `InvalidClientTokenId: The security token included in the request is invalid.`, which for a temporary key
+ * typed without its token speaks of a token nobody sent. Temporary key ids are `ASIA…` (Alibaba's `STS.…`,
+ * src/core/sts/key-id.ts); long-term ones take no token.
+ */
+function tokenHint(c, message) {
+  if (!message.startsWith('InvalidClientTokenId:')) return '';
+  const temporary = c.accessKeyId.startsWith('ASIA') || c.accessKeyId.startsWith('STS.');
+  if (temporary && c.sessionToken === undefined) return ` (the access key id ${c.accessKeyId.slice(0, 4)}… is of temporary credentials, which are used with their session token: fill in Session token)`;
+  if (!temporary && c.sessionToken !== undefined) return ` (the access key id ${c.accessKeyId.slice(0, 4)}… is a long-term key, which takes no session token: leave Session token empty)`;
+  return '';
+}
+
 function page() {
   const $ = (id) => document.getElementById(id);
   const status = $('status');
@@ -649,7 +663,7 @@ function page() {
       $('sign-in').hidden = false;
       $('console').hidden = true;
       // Refused: the server (or the console, for an answer it will not take) said no to the request. Else no answer came.
-      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}${keep ? '; the sign-in of this tab is kept: reload the page once the server answers, or sign in again' : ''}`);
+      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}${keep ? '; the sign-in of this tab is kept: reload the page once the server answers, or sign in again' : ''}${e.refused === true ? tokenHint(c, e.message) : ''}`);
       return;
     }
     // Unless the first view found the credentials refused already, and signed out saying so.
