@@ -722,15 +722,24 @@ async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Resolves at the first SIGINT or SIGTERM, saying so: the long-running commands then stop gracefully. */
+/**
+ * Resolves at the first SIGINT or SIGTERM, saying so: the long-running commands then stop gracefully. A later one
+ * while they stop is said and changes nothing: the handlers were `once`, so a second SIGTERM (an impatient operator,
+ * a second Ctrl-C, a supervisor that signals again) met Node's default and killed the process at once, in the middle
+ * of its bounded stop, before the audit records it held were written or spooled (review fq, 1). SIGKILL still stops
+ * it at once. The handlers stay for the life of the process (a signal handler does not keep it running).
+ */
 export function untilStopSignal(log: (line: string) => void): Promise<void> {
   return new Promise<void>((resolve) => {
+    let stopping = false;
     const onSignal = (sig: string): void => {
+      if (stopping) return void log(`${sig}: already stopping (in-flight requests, then the audit log, each within a bound); SIGKILL stops at once and loses audit records not yet written`);
+      stopping = true;
       log(`${sig}: finishing in-flight requests`);
       resolve();
     };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
   });
 }
 

@@ -54,8 +54,10 @@ async function main(): Promise<void> {
     }
   });
   // Ctrl-C reaches every process of the terminal's group; the supervisor stops the others the same way.
-  process.once('SIGINT', ask);
-  process.once('SIGTERM', ask);
+  // Each signal, not the first only: a second one (Ctrl-C twice) met Node's default and killed the worker in the
+  // middle of its stop, its audit records neither written nor spooled (review fq, 1). `stop` is asked once.
+  process.on('SIGINT', ask);
+  process.on('SIGTERM', ask);
   try {
     server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers(), metricsPeers: workerMetrics() });
   } catch (e) {
