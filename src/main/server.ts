@@ -34,7 +34,7 @@ import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
-import { openSqliteStore, type SqliteStore } from '../adapters/store-sqlite/index.ts';
+import { openSqliteStore, SQLITE_FILE_NAME, type SqliteStore } from '../adapters/store-sqlite/index.ts';
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
 import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
@@ -383,7 +383,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   } catch (e) {
     await waiting?.close();
     await health?.close();
-    throw e instanceof StartError ? e : new StartError(`${database}: ${messageOf(e)}`, 'unavailable');
+    throw e instanceof StartError ? e : databaseUrl ? new StartError(`${database}: ${messageOf(e)}`, 'unavailable') : sqliteStartError(e, dataDir, database);
   }
   // What start-up has opened so far; closed, newest first, when it fails half-way.
   const opened: (() => Promise<void>)[] = [async () => health?.close(), () => store.close(), async () => waiting?.close()];
@@ -835,6 +835,22 @@ export function ownHosts(bound: { host: string; port: number }, extra: string | 
 export type StartFailure = 'usage' | 'input' | 'unavailable';
 
 const START_FAILURE_EXIT: Readonly<Record<StartFailure, number>> = { usage: EXIT.usage, input: EXIT.noInput, unavailable: EXIT.unavailable };
+
+/**
+ * Why the SQLite database in `dataDir` did not open. A file SQLite cannot open (a directory in its place, one it may not
+ * read) or one that is not a database or is damaged (SQLITE_CANTOPEN 14, SQLITE_CORRUPT 11, SQLITE_NOTADB 26) is a
+ * file that is not what it must be (exit 5), not a database out of reach: it was exit 10, which says that retrying
+ * may succeed, with SQLite's bare words (`file is not a database`) and neither the file nor what to do (review fq, 2).
+ */
+function sqliteStartError(e: unknown, dataDir: string, database: string): StartError {
+  const errcode = (e as { errcode?: unknown } | null)?.errcode;
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  if (errcode === 26 || errcode === 11) {
+    return new StartError(`${database}: ${file} is not a SQLite database, or is damaged (${messageOf(e)}): restore it from a copy, or move it away (with its -wal and -shm files) to start with an empty directory`, 'input');
+  }
+  if (errcode === 14) return new StartError(`${database}: cannot open ${file} (${messageOf(e)}): it must be a file this user may read and write, in a directory it may write`, 'input');
+  return new StartError(`${database}: ${messageOf(e)}`, 'unavailable');
+}
 
 /** The exit status of a start that failed with `e`. */
 export const startExitCode = (e: unknown): number => (e instanceof StartError ? START_FAILURE_EXIT[e.failure] : EXIT.unavailable);
