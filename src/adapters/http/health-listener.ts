@@ -53,6 +53,11 @@ export async function listenForHealth(at: { host: string; port: number }, source
       );
       return;
     }
+    // Another method on one of them is 405 with Allow (RFC 9110 §15.5.6), not 404 (review fq, 3).
+    if (path === '/healthz' || path === '/readyz' || path === '/metrics') {
+      res.setHeader('allow', 'GET, HEAD');
+      return reply(res, 405, 'text/plain', `${req.method ?? ''} is not allowed on ${path}; use GET, HEAD\n`);
+    }
     reply(res, 404, 'text/plain', `no route for ${req.method ?? ''} ${path.slice(0, 256)}: this port serves GET /healthz, /readyz and /metrics\n`);
   };
   const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000, maxHeaderSize: 8192 }, handler);

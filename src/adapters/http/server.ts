@@ -344,6 +344,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       }
       return send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: 'no route for GET /: the web console is at /ui/, the admin API under /v1/, the IAM and STS Query APIs take POST / (or GET / with Action=…)' } }), requestId, 'application/json');
     }
+    // The probes and /metrics take GET and HEAD: another method is 405 with Allow (RFC 9110 §15.5.6), not a 404 that
+    // says the probe's path does not exist (review fq, 3).
+    if (path === '/healthz' || path === '/readyz' || (path === '/metrics' && opts.metrics)) {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(res, 405, JSON.stringify({ error: { code: 'MethodNotAllowed', message: `${req.method} is not allowed on ${path}; use GET, HEAD` } }), requestId, 'application/json');
+    }
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 
