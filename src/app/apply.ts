@@ -64,7 +64,7 @@ import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
 import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
-import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind, only, removeWorkspaceIamPolicies } from './bindings.ts';
@@ -1572,7 +1572,8 @@ const clusterKind = kvDocumentKind<Cluster>({
       .sort()
       .join(','),
     mappings: JSON.stringify(c.mappings ?? []),
-    trustedControllers: JSON.stringify(c.trustedControllers ?? []),
+    // A set (src/app/kube.ts reads it as one, by username): listed in another order, it is the same (review fr, 1).
+    trustedControllers: JSON.stringify((c.trustedControllers ?? []).map(controllerUsername).sort()),
   }),
   // A cluster goes with everything applied to it: its RBAC objects, access entries and webhook token. Left behind, they
   // came back, unseen, with a cluster created again under the name: the old bindings granting, the old entries mapping,
