@@ -236,6 +236,16 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   return undefined;
 }
 
+/** The workspace, user, group or role an IAM policy's resource names (`workspace/<name>` or an ARN); undefined for others. */
+function attachedTo(resource: string, account: string): { readonly kind: HeldKind; readonly account: string; readonly name: string } | undefined {
+  if (resource.startsWith('workspace/')) return { kind: 'Workspace', account, name: resource.slice('workspace/'.length) };
+  const ws = WORKSPACE_ARN_OF.exec(resource);
+  if (ws !== null) return { kind: 'Workspace', account: ws[1] as string, name: ws[2] as string };
+  const e = ENTITY_ARN_OF.exec(resource);
+  if (e === null) return undefined;
+  return { kind: e[3] === 'user' ? 'User' : e[3] === 'group' ? 'Group' : 'Role', account: e[2] as string, name: e[5] as string };
+}
+
 export function iamRoleKey(account: string, name: string): string {
   return `${IAM_ROLE_PREFIX}${account}/${name}`;
 }
@@ -1325,6 +1335,13 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
         }
       });
     });
+    // What it attaches to must outlive the apply: a workspace the same prune deletes takes its IAM policies with it
+    // (removeWorkspaceIamPolicies), a user, group or role the policy on its own ARN (forgetPrincipal), so the document
+    // was planned as an update and then deleted, and the next plan refused the files (review fr, 2).
+    const target = attachedTo(resource, o.account);
+    if (target !== undefined && env.pruned(target.kind, target.account, target.name)) {
+      gone.push({ code: 'INVALID_INPUT', path: 'spec.resource', message: `${target.kind.toLowerCase()} \`${target.name}\` of account ${target.account} is deleted by --prune (no ${target.kind} document names it), with the IAM policy on it; add its ${target.kind} document, or leave this out` });
+    }
     // Every error of the document at once, as the other kinds report theirs: what it attaches to, its roles, its members.
     const errors = [...gone];
     // What it attaches to: an account, workspace or IAM entity that exists, or that this apply creates.
