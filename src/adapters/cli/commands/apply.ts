@@ -82,7 +82,8 @@ interface LoadedDocument {
   readonly index: number;
   readonly value: unknown;
   readonly yaml: Document.Parsed;
-  readonly lineCounter: LineCounter;
+  /** Places an offset of `yaml` in its file (a value of a JSON stream is parsed on its own, its offsets shifted). */
+  readonly lineCounter: Pick<LineCounter, 'linePos'>;
   /** `[i]` when the document is an item of a JSON array file. */
   readonly prefix: string;
 }
@@ -131,14 +132,15 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0): Promi
 function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
-  const isJson = readAsJson(file, source);
-  const { documents: docs, lineCounter } = parseYamlDocuments(source, isJson);
+  const stream = jsonStream(file, source);
+  const isJson = stream !== undefined || readAsJson(file, source);
+  const parts = stream !== undefined ? streamParts(source, stream) : [parseYamlDocuments(source, isJson)];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
   // Documents are numbered as the server's errors number them (empty ones skipped), those in error included, so that
   // every error names the document it is in.
   let position = 0;
-  for (const d of docs) {
+  for (const { d, lineCounter } of parts.flatMap((part) => part.documents.map((d) => ({ d, lineCounter: part.lineCounter })))) {
     if (d.errors.length > 0) position++;
     for (const e of d.errors) {
       const p = lineCounter.linePos(e.pos[0]);
@@ -155,7 +157,7 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     // An empty document (a trailing `---`, one holding only comments, as helm and kustomize emit) is skipped, as
     // kubectl skips it; the yaml library gives it a null scalar, not null contents.
     if (value === null) continue;
-    // A JSON file holds one document, or a list of them.
+    // A JSON file holds one document, or a list of them (or a stream of either, each value read on its own above).
     const items = isJson && Array.isArray(value) && yaml().isSeq(d.contents) ? d.contents.items : undefined;
     const documents = items !== undefined && Array.isArray(value) ? value.map((v: unknown, i) => ({ value: v, node: items[i], prefix: `[${i}]` })) : [{ value, node: d.contents, prefix: '' }];
     for (const { value: v, node, prefix } of documents) {
@@ -170,6 +172,60 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     }
   }
   return errors.length > 0 ? errors : out;
+}
+
+/**
+ * The top-level values of a JSON stream, objects or lists one after another (`{…}\n{…}`, as `jq -c '.items[]'` prints a
+ * list's items and kubectl reads them), by their offsets: for a `.json` file or standard input holding two or more.
+ * Undefined otherwise (one value, or text that is not such a stream, read as before). On standard input, each value
+ * must be JSON, so that YAML is never read as a stream.
+ */
+function jsonStream(file: string, text: string): { readonly start: number; readonly end: number }[] | undefined {
+  const json = /\.json$/i.test(file);
+  if (!json && file !== '-') return undefined;
+  const values: { start: number; end: number }[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    if (i >= text.length) break;
+    if (text[i] !== '{' && text[i] !== '[') return undefined;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    for (; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        if (--depth === 0) break;
+      }
+    }
+    if (depth !== 0) return undefined;
+    values.push({ start, end: ++i });
+  }
+  if (values.length < 2) return undefined;
+  if (!json) {
+    try {
+      for (const v of values) JSON.parse(text.slice(v.start, v.end));
+    } catch {
+      return undefined;
+    }
+  }
+  return values;
+}
+
+/** Each value of a JSON stream parsed on its own, with a line counter that places its offsets in the whole text. */
+function streamParts(text: string, values: readonly { start: number; end: number }[]): { documents: Document.Parsed[]; lineCounter: Pick<LineCounter, 'linePos'> }[] {
+  const whole = new (yaml().LineCounter)();
+  whole.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) whole.addNewLine(i + 1);
+  return values.map(({ start, end }) => ({
+    documents: parseYamlDocuments(text.slice(start, end), true).documents,
+    lineCounter: { linePos: (offset: number) => whole.linePos(offset + start) },
+  }));
 }
 
 async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean }> {
