@@ -573,11 +573,19 @@ const tagsKey = (tags: readonly Tag[]): string => JSON.stringify(tags.map((t) =>
 async function resolveRefs(env: PlanEnv, account: string, refs: readonly { value: string; path: string }[]): Promise<Planned<string[]>> {
   const out: string[] = [];
   const errors: PlanError[] = [];
+  // The same policy by name and by ARN (`ReadOnlyAccess`, `arn:aws:iam::aws:policy/ReadOnlyAccess`) is listed twice
+  // too: attached once, it was planned as a change on every apply, never matching the list (review fr, 4).
+  const first = new Map<string, { value: string; path: string }>();
   for (const r of refs) {
     const arn = await env.resolvePolicy(account, r.value);
+    const before = arn === undefined ? undefined : first.get(arn);
     if (arn === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `policy \`${r.value}\` does not exist in account ${account}, among the built-in policies, or in the documents applied` });
+    else if (before !== undefined) errors.push({ code: 'VALIDATION_ERROR', path: r.path, message: `\`${r.value}\` is \`${before.value}\` (${before.path}), ${arn}: listed twice` });
     else if (env.prunedPolicies.has(arn)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `policy \`${r.value}\` is deleted by --prune (no Policy document names it) but still referenced here` });
-    else out.push(arn);
+    else {
+      first.set(arn, r);
+      out.push(arn);
+    }
   }
   return errors.length > 0 ? { ok: false, errors } : planOk(out);
 }
