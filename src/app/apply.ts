@@ -72,6 +72,9 @@ import { boundaryContext, createDirectory, requestTagContext, resourceTagContext
 import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
+import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
+
+export { canonicalJson, documentChanges, type DocumentChange };
 
 export const API_VERSION = 'gatehouse.dev/v1';
 /** More documents than any real configuration has; bounds the work one request can cause. */
@@ -145,7 +148,8 @@ export interface PlannedChange {
   /** The document's spelling of the name, when it differs from the stored object's (`name`) in letter case only. */
   readonly spelled?: string;
   /**
-   * An update's changes inside the policy documents it rewrites (`document`, `trustPolicy`, `inlinePolicies.NAME`), as
+   * An update's changes inside the policy documents it rewrites (`document`, `trustPolicy`, `inlinePolicies.NAME`), or
+   * inside a Kubernetes RBAC object (`rules[0].verbs`, `subjects[1]`), as
    * `kubectl diff` and `terraform plan` show them: what a reviewer of a plan needs to see before it is applied.
    */
   readonly diff?: readonly DocumentChange[];
@@ -153,47 +157,8 @@ export interface PlannedChange {
   readonly diffOmitted?: number;
 }
 
-/** One difference inside a policy document: a value added (`+`), removed (`-`) or replaced (`~`) at a JSON path of the spec. */
-export interface DocumentChange {
-  readonly op: '+' | '-' | '~';
-  /** Within the spec: `document.Statement[1].Action`, `inlinePolicies.s3-read`. */
-  readonly path: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
-}
-
 /** At most this many differences are listed an object: a document rewritten whole is told in a screen, not in hundreds of lines. */
 export const MAX_DOCUMENT_CHANGES = 50;
-
-/**
- * The differences between two JSON values, by path. Maps compare key by key; a list keeps the items equal at its start
- * and end and compares the ones between pairwise, so a statement added or removed in a policy is one line, not a
- * change of every statement after it.
- */
-export function documentChanges(before: unknown, after: unknown, path: string, out: DocumentChange[] = []): DocumentChange[] {
-  if (canonicalJson(before) === canonicalJson(after)) return out;
-  if (isObj(before) && isObj(after)) {
-    for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-      const p = join(path, k);
-      if (!Object.hasOwn(after, k)) out.push({ op: '-', path: p, before: before[k] });
-      else if (!Object.hasOwn(before, k)) out.push({ op: '+', path: p, after: after[k] });
-      else documentChanges(before[k], after[k], p, out);
-    }
-  } else if (Array.isArray(before) && Array.isArray(after)) {
-    const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
-    let start = 0;
-    while (start < before.length && start < after.length && same(before[start], after[start])) start++;
-    let end = 0;
-    while (end < before.length - start && end < after.length - start && same(before[before.length - 1 - end], after[after.length - 1 - end])) end++;
-    const removed = before.slice(start, before.length - end);
-    const added = after.slice(start, after.length - end);
-    const paired = Math.min(removed.length, added.length);
-    for (let i = 0; i < paired; i++) documentChanges(removed[i], added[i], join(path, start + i), out);
-    for (let i = paired; i < removed.length; i++) out.push({ op: '-', path: join(path, start + i), before: removed[i] });
-    for (let i = paired; i < added.length; i++) out.push({ op: '+', path: join(path, start + i), after: added[i] });
-  } else out.push({ op: '~', path, before, after });
-  return out;
-}
 
 /** `PlannedChange.diff` and `diffOmitted` of an object's differences. */
 function listedDiff(diff: readonly DocumentChange[] | undefined): Pick<PlannedChange, 'diff' | 'diffOmitted'> {
@@ -304,13 +269,6 @@ export interface PolicyText {
   /** What is stored: the JSON text as written, or the object serialized. */
   readonly text: string;
   readonly canonical: string;
-}
-
-/** JSON with object keys sorted: two documents that differ only in key order or layout compare equal. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
 }
 
 /** The canonical form of a stored document (JSON text). */

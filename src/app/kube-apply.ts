@@ -13,6 +13,7 @@ import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
 import { parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
 import { entryKey, entryPrincipal, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
 import type { KindHandler } from './apply.ts';
+import { canonicalJson, documentChanges } from './document-diff.ts';
 import { kvView } from './stored-view.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 
@@ -58,17 +59,6 @@ interface RbacSpec {
   readonly object: RbacObject;
   /** Canonical JSON of the document, for comparison and storage. */
   readonly canonical: string;
-}
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Obj)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 /**
@@ -202,9 +192,13 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       if (changedRef !== undefined) return planFail('RBAC_INVALID_VALUE', 'roleRef', changedRef);
       const fields = existing ? ['rules', 'aggregationRule', 'subjects', 'roleRef', 'metadata'].filter((f) => canonicalJson(existing.document[f]) !== canonicalJson((JSON.parse(o.spec.canonical) as Obj)[f])) : [];
       const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
+      // What changes inside, at its path (`rules[0].verbs[1]`, `subjects[2]`), as for a policy document (review cq, 4):
+      // a verb `*` or a subject `system:authenticated` added is what a reviewer of the plan must see (review fr, 5).
+      const diff = existing ? documentChanges(existing.document, stored.document, '') : [];
       return planOk({
         action: existing ? 'update' : 'create',
         fields,
+        ...(diff.length > 0 ? { diff } : {}),
         steps: [
           {
             phase: PHASE_LINK,
