@@ -72,6 +72,7 @@ import { boundaryContext, createDirectory, requestTagContext, resourceTagContext
 import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
+import { parseRoleArn } from '../core/sts/session.ts';
 import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
 
 export { canonicalJson, documentChanges, type DocumentChange };
@@ -1525,19 +1526,32 @@ const workspaceKind = kvDocumentKind<Workspace>({
   missing: (env, w, existing) => missingWorkspaceMembers(w, existing, 'spec.', (type, name) => existsAfter(env, w.account, type, name), { where: (kind) => ` and no ${kind} document names it`, advice: '' }),
 });
 
+/**
+ * How a Cluster's role reference is compared: the lower-case name of a role of the cluster's account, whether given by
+ * name or by ARN (a node's role is found by name, in any case); another account's ARN as written.
+ */
+function clusterRoleKey(account: string, ref: string | undefined): string {
+  if (ref === undefined) return '';
+  if (!ref.includes(':')) return ref.toLowerCase();
+  const arn = parseRoleArn(ref);
+  return arn !== undefined && arn.account === account ? arn.name.toLowerCase() : ref;
+}
+
 const clusterKind = kvDocumentKind<Cluster>({
   kind: 'Cluster',
   specFields: ['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'],
   parse: parseCluster,
   key: clusterKey,
   arn: clusterArn,
+  // A role by name or by its ARN, a user or group in any case, is the one a node gets (startClusterNode finds them so):
+  // another spelling is not a change (review fr, 6).
   canon: (c) => ({
-    instanceRole: c.instanceRole ?? '',
+    instanceRole: clusterRoleKey(c.account, c.instanceRole),
     computeConfigs: Object.entries(c.computeConfigs ?? {})
-      .map(([name, v]) => `${name}=${v.instanceRole ?? ''}`)
+      .map(([name, v]) => `${name}=${clusterRoleKey(c.account, v.instanceRole)}`)
       .sort()
       .join(','),
-    mappings: JSON.stringify(c.mappings ?? []),
+    mappings: JSON.stringify((c.mappings ?? []).map((m) => [m.user !== undefined ? 'user' : 'group', (m.user ?? m.group ?? '').toLowerCase(), clusterRoleKey(c.account, m.role)])),
     // A set (src/app/kube.ts reads it as one, by username): listed in another order, it is the same (review fr, 1).
     trustedControllers: JSON.stringify((c.trustedControllers ?? []).map(controllerUsername).sort()),
   }),
