@@ -15,16 +15,12 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
-import { serverProcess } from './support/processes.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { twoPgInstances } from './support/pg-instances.ts';
 
 const skip = await pgSkip();
 const ROOT = '000000000000';
@@ -42,26 +38,7 @@ interface Creds {
 
 describe('an instance killed in the middle of disabling a user (review fh, 2)', { skip, timeout: 120_000 }, () => {
   it('leaves the user disabled with its sessions revoked, or neither', async () => {
-    const schema = `gh_fh2_${randomBytes(6).toString('hex')}`;
-    cleanup.push(() => pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)));
-    const env = { GATEHOUSE_DATABASE_URL: PG_URL, GATEHOUSE_DATABASE_SCHEMA: schema, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), HOME: process.env['HOME'] ?? tmpdir() };
-    const spawn = async (name: string) => {
-      const dataDir = await mkdtemp(join(tmpdir(), `gh-fh2-${name}-`));
-      cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-      const s = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], env, `server ${name}`);
-      cleanup.push(async () => {
-        if (s.child.exitCode === null && s.child.signalCode === null) {
-          const exited = new Promise((r) => s.child.once('exit', r));
-          s.child.kill('SIGKILL');
-          await exited;
-        }
-      });
-      return { ...s, dataDir };
-    };
-    const a = await spawn('a');
-    const b = await spawn('b');
-    const file = JSON.parse(await readFile(join(a.dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-    const admin: Creds = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+    const { a, b, admin, schema } = await twoPgInstances('fh2', cleanup);
     const clients: { destroy(): void }[] = [];
     cleanup.push(async () => clients.forEach((c) => c.destroy()));
     const config = (url: string, credentials: Creds) => ({ endpoint: url, region: REGION, credentials, maxAttempts: 1 });
