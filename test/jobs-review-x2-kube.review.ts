@@ -9,7 +9,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -18,7 +17,7 @@ import type { Caller } from '../src/app/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
-import { reviewedAs } from './support/admission.ts';
+import { admissionFixture, patchedEnv, reviewAt, reviewedAs } from './support/admission.ts';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
@@ -32,34 +31,13 @@ let accountAdmin: { AccessKeyId: string; SecretAccessKey: string };
 let admin: Caller;
 
 type Json = Record<string, unknown>;
-type Patch = { op: string; path: string; value?: unknown }[];
-
-function http(method: string, url: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
-  return new Promise((done, fail) => {
-    const text = opts.body === undefined ? '' : JSON.stringify(opts.body);
-    const req = request(url, { method, headers: { ...(text ? { 'content-type': 'application/json' } : {}), ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', fail);
-    req.end(text);
-  });
-}
-
-async function fixture(name: string, vars: Record<string, string> = {}): Promise<Json> {
-  let text = await readFile(join(FIXTURES, 'admission', name), 'utf8');
-  for (const [k, v] of Object.entries({ ACCOUNT: ACCT, ...vars })) text = text.replaceAll(`{{${k}}}`, v);
-  return JSON.parse(text) as Json;
-}
-
-async function review(body: Json, token = admit.token): Promise<{ status: number; response: Json; patch: Patch; raw: Json }> {
-  const r = await http('POST', admit.url.toString(), { body, headers: { authorization: `Bearer ${token}` } });
-  const raw = JSON.parse(r.text) as Json;
-  const response = (raw['response'] ?? {}) as Json;
-  const patch = typeof response['patch'] === 'string' ? (JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as Patch) : [];
-  return { status: r.status, response, patch, raw };
-}
+const fixture = (name: string, vars: Record<string, string> = {}): Promise<Json> => admissionFixture(name, { ACCOUNT: ACCT, ...vars });
+const review = (body: Json, token = admit.token) => reviewAt(admit, body, token);
+/** A GET of `url`: its status and text. */
+const get = async (url: string): Promise<{ status: number; text: string }> => {
+  const r = await fetch(url);
+  return { status: r.status, text: await r.text() };
+};
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-jrx2-kube-'));
@@ -130,10 +108,10 @@ test('a pod\'s job records its passer\'s unique id: the passer deleted and creat
   const record = JSON.parse((await server.app.deps.store.read((tx) => tx.kv.get(`job/${jobId}`))) ?? '{}') as { submitterId?: string; submitter?: { name: string } };
   assert.equal(record.submitter?.name, 'deployer');
   assert.equal(record.submitterId, deployer.id, 'the pod\'s job records the passing user\'s unique id');
-  const env = Object.fromEntries((((((r.patch.find((op) => op.path.endsWith('/env') && Array.isArray(op.value))?.value) ?? []) as { name: string; value: string }[])).map((e) => [e.name, e.value])));
+  const env = patchedEnv(r.patch);
   const uri = env['ALIBABA_CLOUD_CREDENTIALS_URI'] as string;
   assert.ok(uri, JSON.stringify(r.patch));
-  assert.equal((await http('GET', uri)).status, 200);
+  assert.equal((await get(uri)).status, 200);
 
   // deployer deleted, another deployer created: the pod's job was not passed by that user.
   for (const policyName of ['passrole', 'passAny']) assert.ok((await server.app.directory.deleteInlinePolicy(admin, 'user', { name: 'deployer', policyName })).ok);
@@ -144,7 +122,7 @@ test('a pod\'s job records its passer\'s unique id: the passer deleted and creat
   assert.ok(gone.ok, JSON.stringify(!gone.ok && gone.errors));
   const again = await server.app.directory.createUser(admin, { userName: 'deployer' });
   assert.ok(again.ok, JSON.stringify(!again.ok && again.errors));
-  const after = await http('GET', uri);
+  const after = await get(uri);
   assert.equal(after.status, 410, after.status === 200 ? 'the pod got credentials after its passer was deleted and another user took the name' : after.text);
   const job = JSON.parse((await server.app.deps.store.read((tx) => tx.kv.get(`job/${jobId}`))) ?? '{}') as { state: string; reason?: string };
   assert.equal(job.state, 'Stopped');

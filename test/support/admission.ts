@@ -5,6 +5,8 @@
  * TokenReview webhook), the only one whose IAM identity admission takes (review ch, 1).
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
@@ -150,4 +152,26 @@ export async function reviewedAs(server: { readonly url: string; iam(): IAMClien
     mine.set(user, key);
   }
   return reviewedUser(server.url, cluster, bearer, await key);
+}
+
+/** `test/fixtures/kube/admission/<name>`, each `{{KEY}}` of `vars` replaced by its value. */
+export async function admissionFixture(name: string, vars: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
+  let text = await readFile(join(import.meta.dirname, '..', 'fixtures', 'kube', 'admission', name), 'utf8');
+  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** An AdmissionReview posted to the admission webhook `target` with `token`: the HTTP status, the response, its JSON patch. */
+export async function reviewAt(target: { readonly url: URL }, body: unknown, token: string): Promise<{ status: number; response: Record<string, unknown>; patch: JsonPatch; raw: Record<string, unknown> }> {
+  const r = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const raw = JSON.parse(await r.text()) as Record<string, unknown>;
+  const response = (raw['response'] ?? {}) as Record<string, unknown>;
+  const patch = typeof response['patch'] === 'string' ? (JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as JsonPatch) : [];
+  return { status: r.status, response, patch, raw };
+}
+
+/** The environment a JSON patch of an admitted pod sets (its `…/env` operation), by name. */
+export function patchedEnv(patch: JsonPatch): Record<string, string> {
+  const env = (patch.find((op) => op.path.endsWith('/env') && Array.isArray(op.value))?.value ?? []) as { name: string; value: string }[];
+  return Object.fromEntries(env.map((e) => [e.name, e.value]));
 }
