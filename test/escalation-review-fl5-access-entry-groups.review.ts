@@ -18,7 +18,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { reviewedUser } from './support/admission.ts';
+import { assertPodCreationPasses, reviewedUser } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
@@ -90,28 +90,7 @@ describe('review fl5: escalation-paths counts a principal putting itself in a gr
     const bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
     const userInfo = await reviewedUser(s.url, 'k1', bearer, keys['ivan'] as Credentials);
     assert.ok(userInfo.groups?.includes('gpu-users'), JSON.stringify(userInfo));
-    const review = {
-      apiVersion: 'admission.k8s.io/v1',
-      kind: 'AdmissionReview',
-      request: {
-        uid: '00000000-0000-4000-8000-0000000000f5',
-        kind: { group: '', version: 'v1', kind: 'Pod' },
-        resource: { group: '', version: 'v1', resource: 'pods' },
-        name: 'p1',
-        namespace: 'gpu',
-        operation: 'CREATE',
-        userInfo,
-        object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'gpu', annotations: { 'gatehouse.dev/role': 'podder' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
-        oldObject: null,
-        dryRun: true,
-      },
-    };
-    const sar = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: userInfo.username, groups: userInfo.groups, extra: userInfo.extra, resourceAttributes: { namespace: 'gpu', verb: 'create', resource: 'pods', group: '' } } };
-    const authorized = await fetch(`${s.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(sar) });
-    assert.equal(((await authorized.json()) as { status: { allowed: boolean } }).status.allowed, true);
-    const admitted = await fetch(`${s.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(review) });
-    const json = (await admitted.json()) as { response: { allowed: boolean } };
-    assert.equal(json.response.allowed, true, JSON.stringify(json));
+    await assertPodCreationPasses(s.url, 'k1', bearer, userInfo, 'gpu', 'podder');
   });
 
   it('a user with no entry that may create one for itself reaches it too, CreateAccessEntry named', async () => {

@@ -175,3 +175,32 @@ export function patchedEnv(patch: JsonPatch): Record<string, string> {
   const env = (patch.find((op) => op.path.endsWith('/env') && Array.isArray(op.value))?.value ?? []) as { name: string; value: string }[];
   return Object.fromEntries(env.map((e) => [e.name, e.value]));
 }
+
+/**
+ * Asserts that `userInfo` may create a pod running as `role` in `namespace` of cluster `cluster`, end to end: the
+ * authorization webhook allows its SubjectAccessReview of `create pods`, and the admission webhook admits the pod (a
+ * dry run). What an escalation path through a cluster ends with.
+ */
+export async function assertPodCreationPasses(serverUrl: string, cluster: string, bearer: string, userInfo: UserInfo, namespace: string, role: string): Promise<void> {
+  const sar = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: userInfo.username, groups: userInfo.groups, extra: userInfo.extra, resourceAttributes: { namespace, verb: 'create', resource: 'pods', group: '' } } };
+  const authorized = await fetch(`${serverUrl}/k8s/${cluster}/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(sar) });
+  assert.equal(((await authorized.json()) as { status: { allowed: boolean } }).status.allowed, true, 'the SubjectAccessReview of create pods');
+  const review = {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      name: 'p1',
+      namespace,
+      operation: 'CREATE',
+      userInfo,
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace, annotations: { 'gatehouse.dev/role': role } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      oldObject: null,
+      dryRun: true,
+    },
+  };
+  const response = await admit(serverUrl, cluster, bearer, review);
+  assert.equal(response['allowed'], true, JSON.stringify(response));
+}
