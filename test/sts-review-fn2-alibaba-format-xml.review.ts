@@ -13,9 +13,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import * as I from '@aws-sdk/client-iam';
 import { XMLParser } from 'fast-xml-parser';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { readerWorld } from './support/alibaba-world.ts';
 
 const ACS = '350000000022';
 const percent = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -37,15 +37,7 @@ const xml = (text: string) => new XMLParser({ parseTagValue: false }).parse(text
 describe('fn2: Alibaba STS answers in the Format asked, XML by default', () => {
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    const iam = s.iam({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey });
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACS}:root`] } }] }) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'sts', PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `acs:ram::${ACS}:role/reader` }] }) }));
-    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+    bob = await readerWorld(s, ACS);
   });
 
   after(async () => {

@@ -21,8 +21,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import * as I from '@aws-sdk/client-iam';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { readerWorld } from './support/alibaba-world.ts';
 
 const ACS = '350000000023';
 let s: TestServer;
@@ -75,15 +75,7 @@ async function v3(keys: Credentials, r: V3): Promise<{ status: number; type: str
 describe('fn3: Alibaba STS takes the V3 signature (ACS3-HMAC-SHA256) of its current SDKs', () => {
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    const iam = s.iam({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey });
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACS}:root`] } }] }) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'sts', PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `acs:ram::${ACS}:role/reader` }] }) }));
-    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+    bob = await readerWorld(s, ACS);
   });
 
   after(async () => {

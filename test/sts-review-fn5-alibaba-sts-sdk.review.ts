@@ -8,14 +8,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts, AssumeRoleRequest } = StsModule;
 const { $OpenApiUtil } = OpenApi;
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+import { readerWorld } from './support/alibaba-world.ts';
 
 const ACS = '350000000025';
 
@@ -27,15 +27,8 @@ describe('fn5: Alibaba STS through @alicloud/sts20150401', () => {
 
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    const iam = s.iam({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey });
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'reader', AssumeRolePolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACS}:root`] } }] }) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'sts', PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `acs:ram::${ACS}:role/reader` }] }) }));
-    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', accessKeySecret: key?.SecretAccessKey ?? '' };
+    const key = await readerWorld(s, ACS);
+    bob = { accessKeyId: key.accessKeyId, accessKeySecret: key.secretAccessKey };
   });
   after(async () => {
     await s?.stop();
