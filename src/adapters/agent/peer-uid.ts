@@ -55,6 +55,29 @@ export function parseProcNetTcp(text: string, littleEndian: boolean): TcpSocketR
   return rows;
 }
 
+/**
+ * The rows of one table's `text` with `port` at either end (its local or remote port), found by searching the text
+ * for the port as the kernel prints it (`:HHHH ` after an address; no other field has four hex digits after a colon)
+ * and parsing only those lines. A connection's peer is looked for on the port it connected to: a busy node's table
+ * holds thousands of rows (NCCL, data loaders, TIME_WAIT), and parsing every one of them for each read, then
+ * scanning them all for each connection, took the event loop long enough that ranks starting together waited past
+ * the 1 s the AWS SDK gives a metadata request (review fu, 1).
+ */
+export function rowsOnPort(text: string, port: number, littleEndian: boolean): TcpSocketRow[] {
+  const needle = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const lines: string[] = [];
+  let lastLine = -1;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    // Both ends of a row may name the port (a connection from the port to itself): the line once.
+    if (start === lastLine) continue;
+    lastLine = start;
+    const end = text.indexOf('\n', at);
+    lines.push(text.slice(start, end === -1 ? undefined : end));
+  }
+  return parseProcNetTcp(lines.join('\n'), littleEndian).filter((r) => r.local.port === port || r.remote.port === port);
+}
+
 function endpointOf(field: string | undefined, littleEndian: boolean): { address: string; port: number } | undefined {
   const m = /^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{4})$/.exec(field ?? '');
   if (!m) return undefined;
@@ -123,21 +146,29 @@ export interface PeerUids {
   uidOf(socket: Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort'>): Promise<number | 'unavailable' | undefined>;
 }
 
+/** One read of both tables: their texts, and the rows of each port asked about so far (`rowsOnPort`), kept. */
+interface TableRead {
+  readonly texts: readonly string[];
+  readonly byPort: Map<number, TcpSocketRow[]>;
+}
+
 /**
  * The lookup over this host's tables (`dir`, default `/proc/net`). Lookups share reads of the tables: one that
  * arrives while a read is under way waits for the next, which begins after it asked (so the socket it asks about,
  * established before it asked, is in it), and every lookup waiting then is answered by that one read. A read of a
  * busy node's table takes milliseconds to tens of milliseconds; one per connection, each on its own, made the
  * connections of ranks starting together wait for one another past the 1 s an SDK gives a metadata request
- * (review ek, 1). `log` hears once, the first time, that the tables cannot be read and the endpoints refuse.
+ * (review ek, 1). A read is not parsed whole: the lookups of one port (a job's endpoint) share the rows of that port,
+ * found by searching the text (`rowsOnPort`; review fu, 1). `log` hears once, the first time, that the tables cannot
+ * be read and the endpoints refuse.
  */
 export function createPeerUids(opts: { dir?: string; log?: (line: string) => void; littleEndian?: boolean } = {}): PeerUids {
   const dir = opts.dir ?? '/proc/net';
   const littleEndian = opts.littleEndian ?? endianness() === 'LE';
   let warned = false;
-  /** The rows of both tables, or `unavailable` when neither can be read. */
-  const readTables = async (): Promise<TcpSocketRow[] | 'unavailable'> => {
-    const texts = await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`${dir}/${f}`, 'utf8').catch(() => undefined)));
+  /** The texts of both tables, or `unavailable` when neither can be read. */
+  const readTables = async (): Promise<TableRead | 'unavailable'> => {
+    const texts = await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`${dir}/${f}`, 'latin1').catch(() => undefined)));
     if (texts.every((t) => t === undefined)) {
       if (!warned) {
         warned = true;
@@ -145,12 +176,12 @@ export function createPeerUids(opts: { dir?: string; log?: (line: string) => voi
       }
       return 'unavailable';
     }
-    return texts.flatMap((t) => (t === undefined ? [] : parseProcNetTcp(t, littleEndian)));
+    return { texts: texts.filter((t) => t !== undefined), byPort: new Map() };
   };
   /** The read under way, and the one that begins when it ends (shared by the lookups that came meanwhile). */
-  let reading: Promise<TcpSocketRow[] | 'unavailable'> | undefined;
-  let next: Promise<TcpSocketRow[] | 'unavailable'> | undefined;
-  const start = (): Promise<TcpSocketRow[] | 'unavailable'> => {
+  let reading: Promise<TableRead | 'unavailable'> | undefined;
+  let next: Promise<TableRead | 'unavailable'> | undefined;
+  const start = (): Promise<TableRead | 'unavailable'> => {
     const read = readTables();
     reading = read;
     const done = (): void => {
@@ -160,7 +191,7 @@ export function createPeerUids(opts: { dir?: string; log?: (line: string) => voi
     return read;
   };
   /** A read of the tables that begins now or later, never one begun before this call. */
-  const freshTables = (): Promise<TcpSocketRow[] | 'unavailable'> => {
+  const freshTables = (): Promise<TableRead | 'unavailable'> => {
     if (next !== undefined) return next;
     if (reading === undefined) return start();
     const after = reading.then(
@@ -178,8 +209,10 @@ export function createPeerUids(opts: { dir?: string; log?: (line: string) => voi
       const peerAddress = canonicalIp(socket.remoteAddress ?? '');
       const ourAddress = canonicalIp(socket.localAddress ?? '');
       if (peerAddress === undefined || ourAddress === undefined || socket.remotePort === undefined || socket.localPort === undefined) return undefined;
-      const rows = await freshTables();
-      if (rows === 'unavailable') return 'unavailable';
+      const read = await freshTables();
+      if (read === 'unavailable') return 'unavailable';
+      let rows = read.byPort.get(socket.localPort);
+      if (rows === undefined) read.byPort.set(socket.localPort, (rows = read.texts.flatMap((t) => rowsOnPort(t, socket.localPort as number, littleEndian))));
       return peerUidIn(rows, { address: peerAddress, port: socket.remotePort }, { address: ourAddress, port: socket.localPort });
     },
   };
