@@ -166,9 +166,34 @@ export function createPeerUids(opts: { dir?: string; log?: (line: string) => voi
   const dir = opts.dir ?? '/proc/net';
   const littleEndian = opts.littleEndian ?? endianness() === 'LE';
   let warned = false;
-  /** The texts of both tables, or `unavailable` when neither can be read. */
+  /** The errors already said (`tcp EMFILE`…), each once. */
+  const said = new Set<string>();
+  /**
+   * One table's text; undefined when it does not exist (ENOENT: no `/proc`, not Linux, `tcp6` with IPv6 off); an error
+   * for one that exists but cannot be read (EACCES under a confined profile, EMFILE when the process is out of
+   * descriptors), read once more first, since EMFILE passes. Such a table was taken as empty: every peer in it (all
+   * IPv4 ones for `tcp`) was refused as "not found in this host's socket table", blaming the client, and the log
+   * said only that a peer was not found, once per endpoint (review fu, 2).
+   */
+  const readTable = async (name: string): Promise<string | undefined | NodeJS.ErrnoException> => {
+    const once = (): Promise<string | undefined | NodeJS.ErrnoException> => readFile(`${dir}/${name}`, 'latin1').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : e));
+    const first = await once();
+    return typeof first === 'object' ? once() : first;
+  };
+  /** The texts of both tables, or `unavailable` when neither can be read or one exists and cannot be read. */
   const readTables = async (): Promise<TableRead | 'unavailable'> => {
-    const texts = await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`${dir}/${f}`, 'latin1').catch(() => undefined)));
+    const names = ['tcp', 'tcp6'];
+    const texts = await Promise.all(names.map(readTable));
+    const failed = texts.flatMap((t, i) => (typeof t === 'object' ? [{ name: names[i] ?? '', error: t }] : []));
+    if (failed.length > 0) {
+      for (const { name, error } of failed) {
+        const key = `${name} ${error.code ?? error.message}`;
+        if (said.has(key)) continue;
+        said.add(key);
+        opts.log?.(`agent: ${dir}/${name} cannot be read (${error.code ?? error.message}): the uid of a process connecting to a job's metadata endpoint cannot be checked, so an endpoint whose job's launcher reported its uid refuses every process until it can be read`);
+      }
+      return 'unavailable';
+    }
     if (texts.every((t) => t === undefined)) {
       if (!warned) {
         warned = true;
@@ -176,7 +201,7 @@ export function createPeerUids(opts: { dir?: string; log?: (line: string) => voi
       }
       return 'unavailable';
     }
-    return { texts: texts.filter((t) => t !== undefined), byPort: new Map() };
+    return { texts: texts.filter((t) => typeof t === 'string'), byPort: new Map() };
   };
   /** The read under way, and the one that begins when it ends (shared by the lookups that came meanwhile). */
   let reading: Promise<TableRead | 'unavailable'> | undefined;
