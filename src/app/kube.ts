@@ -395,6 +395,18 @@ function knownResources(objects: readonly RbacObject[]): { apiGroup: string; res
   return [...seen.values()];
 }
 
+/**
+ * The policies whose Deny statements name what a review covers: identity policies, boundary and, for a session decided
+ * as itself (its sealed session in the review, `accessReview`), its session policies, which `firstDenied` decides with
+ * too. Searched in identity policies and boundary only, a Deny in the session policy on `…/namespaces/prod/secrets`
+ * denied `kubectl get secrets -n prod` but not `kubectl get secrets -A`, which returns prod's secrets too (review ft, 1).
+ */
+function denySources(policies: PolicySet): readonly CompiledPolicy[] {
+  const session = policies.session ?? [];
+  if (policies.boundary === undefined && session.length === 0) return policies.identity;
+  return [...policies.identity, ...(policies.boundary ? [policies.boundary] : []), ...session];
+}
+
 /** A namespace no policy is expected to name: where a `NotResource` deny, which names what it spares, is tried. */
 const UNNAMED_NAMESPACE = 'gatehouse-unnamed-namespace';
 
@@ -414,7 +426,7 @@ interface IamSubject {
  *
  * Namespace `""` on a namespaced resource is a wildcard too (review K, K6): `kubectl get secrets -A` is one review,
  * `<cluster>/secrets`, that returns the secrets of every namespace. It is also viewed in each namespace where one of
- * `who`'s Deny statements (identity policies and boundary; those whose action covers a verb of the review) could
+ * `who`'s Deny statements (`denySources`; those whose action covers a verb of the review) could
  * apply: for a `Resource` pattern, a namespace it matches (`namespaceMatching`, exact for the patterns as the engine
  * reads them, policy variables resolved for the principal); for a `NotResource` deny, the namespaces of the cluster's
  * RBAC objects and one no policy names. Limits: a `NotResource` deny that spares exactly those namespaces but not
@@ -444,7 +456,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
   if (who !== undefined && a.resourceRequest && !a.namespace) {
     const namespaced = covered.filter((r) => r.resource !== '' && r.resource !== '*' && isNamespacedResource(r.apiGroup, r.resource));
-    const policies: readonly CompiledPolicy[] = namespaced.length === 0 ? [] : who.policies.boundary ? [...who.policies.identity, who.policies.boundary] : who.policies.identity;
+    const policies: readonly CompiledPolicy[] = namespaced.length === 0 ? [] : denySources(who.policies);
     const deny = policies.length === 0 ? undefined : denyResourcePatterns(policies, verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
     if (deny !== undefined && (deny.patterns.length > 0 || deny.unlisted)) {
       for (const r of namespaced) {
@@ -481,8 +493,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
  * namespace (any when `""`), with or without an object below (review K, K3). Only `Resource` patterns name them.
  */
 function unnamedResources(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, verbs: readonly string[], who: IamSubject): string[] {
-  const policies = who.policies.boundary ? [...who.policies.identity, who.policies.boundary] : who.policies.identity;
-  const deny = denyResourcePatterns(policies, verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  const deny = denyResourcePatterns(denySources(who.policies), verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
   if (deny.patterns.length === 0) return [];
   const group = a.apiGroup ?? '';
   // `<resource>[.<group>][/<object>[/<subresource>]]`, the resource in the review's group.
