@@ -162,6 +162,12 @@ export interface ResolvedRequest {
   readonly action: string;
   readonly resource: string;
   readonly request: AuthzRequest;
+  /**
+   * The principal's policies as the IAM engine decided this question with them (a session's own session policies
+   * included when the session signs it, a simulation's replacements): what an engine deciding IAM denies beside the
+   * question's own (src/app/kube.ts `coveredDeny`) must decide with too (review ft, 2). Absent: the directory's.
+   */
+  readonly policies?: PolicySet;
   /** `AuthorizeInput.unconditional`: rules that hold only under a condition do not apply. */
   readonly unconditional?: boolean;
 }
@@ -1547,7 +1553,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: SpelledAs, unread?: readonly CompiledPolicy[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
-      const resolvedRequest: ResolvedRequest = input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, unconditional: true } : { principal, action: input.action, resource: input.resource, request };
+      const resolvedRequest: ResolvedRequest = input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, policies: set, unconditional: true } : { principal, action: input.action, resource: input.resource, request, policies: set };
       const results: EngineResult[] = new Array(engines.length);
       const whatIf = whatIfOf(input);
       for (let i = 0; i < engines.length; i++) {

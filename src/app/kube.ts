@@ -1791,8 +1791,9 @@ export function createKube(app: App, options: KubeOptions) {
    * A question standing for several Kubernetes requests (verb `*`, resource `*`, API group `*`, a namespaced resource
    * without a namespace: a list across all namespaces) is denied, as the webhook denies its review, when IAM denies one of
    * the requests it covers (`iamViews`; reviews I C3 and K K6). The question's own resource is the authorize API's
-   * IAM decision; the others are decided here with the principal's identity policies and boundary, as the webhook
-   * decides them (session policies are not carried by Kubernetes), and the question's context.
+   * IAM decision; the others are decided here with the policies that decision was made with (a session's session
+   * policies too, as the webhook decides a session's reviews since review ac, 11; review ft, 2), else the principal's
+   * identity policies and boundary from the directory, and the question's context.
    */
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
@@ -1800,7 +1801,7 @@ export function createKube(app: App, options: KubeOptions) {
     if (a.verb !== '*' && !open && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
-    const policies = livePolicies(p);
+    const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
     if (policies === undefined) return { verdict: 'no-opinion', reasons: [], errors: [`the IAM policies of ${p.arn} are not loaded, and this question covers several Kubernetes requests, any of which IAM may deny`] };
     const time = r.request.time ?? deps.now();
     const context = r.request.context ?? contextOf({});
@@ -1808,6 +1809,15 @@ export function createKube(app: App, options: KubeOptions) {
     if (denied === undefined) return undefined;
     const v = denied.view;
     return { verdict: 'deny', reasons: [`this question covers ${v.action} on ${v.resource}, which IAM denies: ${accessDeniedMessage(p.arn, v.action, v.resource, denied.decision)}`], errors: [] };
+  }
+
+  /**
+   * What of an authorize question's policies take part in a Kubernetes decision (`coveredDeny`): the principal's
+   * identity policies, boundary and session policies, as the webhook's (`accessReview`); a resource policy on the
+   * cluster takes none (src/app/authorize.ts `NO_RESOURCE_POLICY_SERVICES`), nor a trust policy.
+   */
+  function kubePolicies(set: PolicySet): PolicySet {
+    return { identity: set.identity, ...(set.boundary ? { boundary: set.boundary } : {}), ...(set.session ? { session: set.session } : {}) };
   }
 
   /** A user's or role's compiled policies (identity and boundary) from the live directory, for `coveredDeny`. */
