@@ -272,7 +272,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (cut.length > 0) session = [...(session as CompiledPolicy[]), ...cut];
     const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
     // A user's session acts as the user as it is now: renamed since (same id), under its current name and path.
-    const principal = sessionPrincipal('user' in own && c.user !== undefined ? { ...c, user: { name: own.user.name, path: own.user.path, id: own.user.id } } : c, own.tags);
+    // A federated user's IAM user likewise, as a resource policy names it (policy review fs, 1).
+    const current = 'user' in own ? { name: own.user.name, path: own.user.path, id: own.user.id } : undefined;
+    const principal = sessionPrincipal(current && c.user !== undefined ? { ...c, user: current } : current && c.fu !== undefined ? { ...c, fu: current } : c, own.tags);
     // A federated user is not its IAM user: nothing that serves a user (its own keys, jobs, access entries) serves it.
     const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own && c.fu === undefined ? own.user : undefined, policies, accessKeyId, session: c };
     return ok({ secret: c.sk, caller });

@@ -72,6 +72,8 @@ interface PrincipalKeys {
   readonly id: string | undefined;
   /** A role session's `sessionKey`, whichever dialect its ARN is spelt in. */
   readonly session: string | undefined;
+  /** A federated user's IAM user (`userKey`): named, it matches as a role names its sessions (policy review fs, 1). */
+  readonly federatedFrom: string | undefined;
 }
 
 /** Result of scanning one group of policies. */
@@ -88,6 +90,7 @@ function principalKeys(p: Principal): PrincipalKeys {
   let role: string | undefined;
   let id: string | undefined;
   let session: string | undefined;
+  let federatedFrom: string | undefined;
   if (p.kind === 'user') {
     user = userKey(p.account, p.arn.slice(p.arn.lastIndexOf('/') + 1));
     id = p.userId;
@@ -98,7 +101,13 @@ function principalKeys(p: Principal): PrincipalKeys {
     if (p.userId !== undefined) id = p.userId.slice(0, p.userId.includes(':') ? p.userId.indexOf(':') : p.userId.length);
     session = sessionKey(p.arn);
   }
-  return { account: p.account, user, role, id, session };
+  // A federated user is matched by the IAM user that federated, and by that user's unique id, with the boundary and
+  // the session policy applied (`MATCH_ROLE`; reference §A.1.2 table, "IAM user that federated").
+  if (p.kind === 'federated-user' && p.federatedFrom !== undefined) {
+    federatedFrom = userKey(p.account, p.federatedFrom.arn.slice(p.federatedFrom.arn.lastIndexOf('/') + 1));
+    id = p.federatedFrom.id;
+  }
+  return { account: p.account, user, role, id, session, federatedFrom };
 }
 
 /** `fold`: compare user and role names and ARNs whatever their case (Deny statements: `CompiledPrincipal.folded`). */
@@ -111,6 +120,7 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): Principal
   if (k.session !== undefined && cp.sessions.size > 0 && (cp.sessions.has(k.session) || (fold && cp.folded.sessions.has(k.session.toLowerCase())))) return MATCH_DIRECT;
   if (k.user !== undefined && (cp.users.has(k.user) || (fold && cp.folded.users.has(k.user.toLowerCase())))) return MATCH_DIRECT;
   if (k.role !== undefined && (cp.roles.has(k.role) || (fold && cp.folded.roles.has(k.role.toLowerCase())))) return MATCH_ROLE;
+  if (k.federatedFrom !== undefined && (cp.users.has(k.federatedFrom) || (fold && cp.folded.users.has(k.federatedFrom.toLowerCase())))) return MATCH_ROLE;
   if (k.id !== undefined && cp.ids.size > 0 && cp.ids.has(k.id)) return p.kind === 'user' ? MATCH_DIRECT : MATCH_ROLE;
   if (cp.everyone) return MATCH_EVERYONE;
   if (k.account !== '' && cp.accounts.has(k.account)) return MATCH_ACCOUNT;
@@ -331,9 +341,9 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   }
   if (named === MATCH_DIRECT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names this principal');
   // A grant to the role, or to everyone (`*`), is still bounded by the boundary and the session policy.
-  const whom = named === MATCH_EVERYONE ? 'everyone' : 'the role';
+  const whom = named === MATCH_EVERYONE ? 'everyone' : p.kind === 'federated-user' ? 'the IAM user that federated' : 'the role';
   if ((named === MATCH_ROLE || named === MATCH_EVERYONE) && boundaryOk && sessionOk) {
-    return decision(s, 'Allow', undefined, 'resource', named === MATCH_EVERYONE ? 'allowed by a resource policy open to everyone (boundary and session policies applied)' : 'allowed by a resource policy that names the role (boundary and session policies applied)');
+    return decision(s, 'Allow', undefined, 'resource', `allowed by a resource policy ${named === MATCH_EVERYONE ? 'open to everyone' : `that names ${whom}`} (boundary and session policies applied)`);
   }
   if (identityPath) return allowIdentity(isRoot && (identity & ALLOW) === 0 ? 'the account root has full access to its own account' : 'allowed by an identity policy');
   if (named === MATCH_ROLE || named === MATCH_EVERYONE) {

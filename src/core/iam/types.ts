@@ -132,6 +132,12 @@ export interface Principal {
   readonly account: string;
   /** For role sessions: the role's ARN (`arn:aws:iam::A:role/path/R`). */
   readonly roleArn?: string;
+  /**
+   * For a federated user (GetFederationToken): the IAM user that federated, by ARN and unique id. A resource policy
+   * naming that user applies to the session, its Allow under the user's boundary and the session policy (reference
+   * §A.1.2 table, row "IAM user that federated"; policy review fs, 1).
+   */
+  readonly federatedFrom?: { readonly arn: string; readonly id: string };
   /** For web-identity sessions before a role is assumed: the identity provider (the `Federated` value). */
   readonly provider?: string;
   /** `aws:userid`: user id, `ROLEID:session`, or the account id for root. */

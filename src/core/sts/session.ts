@@ -199,7 +199,9 @@ export function sessionPrincipal(c: SessionClaims, ownTags: Readonly<Record<stri
   if (c.fu) {
     // What AWS answers for a federated user: the `federated-user` ARN, `ACCOUNT:NAME` as its user id (GetCallerIdentity,
     // aws:userid); its principal tags are the IAM user's with the session tags over them.
-    return { kind: 'federated-user', arn: federatedUserArn(c.acct, c.name), partition: c.part, account: c.acct, userId: `${c.acct}:${c.name}`, tags, session };
+    // The IAM user that federated: a resource policy naming it applies to the session (policy review fs, 1).
+    const federatedFrom = { arn: userArnOf(c.part, c.acct, c.fu.path, c.fu.name), id: c.fu.id };
+    return { kind: 'federated-user', arn: federatedUserArn(c.acct, c.name), partition: c.part, account: c.acct, userId: `${c.acct}:${c.name}`, federatedFrom, tags, session };
   }
   if (c.role) {
     return {
