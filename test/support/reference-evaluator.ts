@@ -486,8 +486,9 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
     if (!sessionPasses) return 'ImplicitDeny';
     const identitySide = identityAllows && boundaryPasses;
     const resourceSide = forms.size > 0;
-    // Naming only the account delegates: it grants nothing alone (review ck, 2), in one account or across two.
-    const alone = [...forms].some((f) => f !== 'account');
+    // Naming only the account delegates: it grants nothing alone (review ck, 2), in one account or across two. A grant
+    // to the role or to everyone is limited by the caller's permissions boundary; one naming the caller is not (fs, 2).
+    const alone = forms.has('direct') || ((forms.has('role') || forms.has('everyone')) && boundaryPasses);
     const allowed = alone || (identitySide && (sameAccount || resourceSide));
     return allowed ? 'Allow' : 'ImplicitDeny';
   }

@@ -315,8 +315,13 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   // caller grants alone, as in one account (RAM "Policy evaluation process": it "applies to all cases"). A grant
   // naming only the caller's account delegates to it, as in one account: the identity path is needed (*choice*,
   // docs/semantics.md Decision 6). AWS: both sides must allow (reference §A.1.3).
+  // A permissions boundary (a Gatehouse user's or role's, RAM having none) limits a grant to the role or to everyone, as
+  // in AWS (reference §A.1.2 table), never one naming the caller itself (policy review fs, 2).
+  const boundaryCut = (named === MATCH_ROLE || named === MATCH_EVERYONE) && !boundaryOk;
+  const whom = named === MATCH_EVERYONE ? 'everyone' : p.kind === 'federated-user' ? 'the IAM user that federated' : 'the role';
   if (!sameAccount && acs && p.kind !== 'service' && p.kind !== 'web-identity') {
     if (!sessionOk) return implicit('session', 'the session policy does not allow this request');
+    if (boundaryCut) return implicit('boundary', `a resource policy of account ${resourceAccount} allows ${whom}, but the permissions boundary does not`);
     if (named > MATCH_ACCOUNT) return decision(s, 'Allow', undefined, 'resource', `allowed by a resource policy of account ${resourceAccount}`);
     if (named === MATCH_NONE) return implicit('resource', `cross-account request: no resource policy of account ${resourceAccount} allows it (RAM policies of the caller’s account do not grant another account’s resources)`);
     if (identityPath) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that delegates to the caller’s account, and the caller’s identity policies');
@@ -334,6 +339,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   // its own): it lets in no RAM user or role whose own policies do not allow (review ck, 2).
   if (acs) {
     if (!sessionOk) return implicit('session', 'the session policy does not allow this request');
+    if (boundaryCut) return implicit('boundary', `a resource policy allows ${whom}, but the permissions boundary does not`);
     if (named > MATCH_ACCOUNT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy');
     if (identityPath) return allowIdentity('allowed by an identity policy');
     if (named === MATCH_ACCOUNT && identityBlocker === 'identity') return implicit('identity', 'a resource policy delegates to the account (it names the account, not this principal), and no identity policy allows this request');
@@ -341,7 +347,6 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   }
   if (named === MATCH_DIRECT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names this principal');
   // A grant to the role, or to everyone (`*`), is still bounded by the boundary and the session policy.
-  const whom = named === MATCH_EVERYONE ? 'everyone' : p.kind === 'federated-user' ? 'the IAM user that federated' : 'the role';
   if ((named === MATCH_ROLE || named === MATCH_EVERYONE) && boundaryOk && sessionOk) {
     return decision(s, 'Allow', undefined, 'resource', `allowed by a resource policy ${named === MATCH_EVERYONE ? 'open to everyone' : `that names ${whom}`} (boundary and session policies applied)`);
   }
