@@ -66,7 +66,8 @@ function principalValues(document: unknown): { key: string; value: string; path:
       // An OSS bucket policy's plain list of principals holds the values of `RAM` (src/core/iam/parse.ts).
       const p = Array.isArray(raw) ? { RAM: raw } : raw;
       if (!isObject(p)) continue;
-      for (const key of ['AWS', 'RAM']) {
+      // `CanonicalUser`: an account, by the id the S3 gateway answers as its canonical ID (compile.ts; policy review fs, 3).
+      for (const key of ['AWS', 'RAM', 'CanonicalUser']) {
         const v = p[key];
         const at = Array.isArray(raw) ? `${sp}.${element}` : `${sp}.${element}.${key}`;
         const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${at}[${i}]`]) : [[v, at]];
@@ -81,7 +82,7 @@ function principalValues(document: unknown): { key: string; value: string; path:
 export function namedPrincipals(document: unknown): NamedPrincipal[] {
   const out: NamedPrincipal[] = [];
   for (const { key, value, path } of principalValues(document)) {
-    if (key === 'RAM' && RAM_SESSION.test(value)) continue;
+    if (key === 'CanonicalUser' || (key === 'RAM' && RAM_SESSION.test(value))) continue;
     const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);
     if (m) out.push({ value, key, path, type: m[2] as 'user' | 'role', account: m[1] as string, name: m[3] as string });
     const o = key === 'RAM' ? OSS_ROLE_SESSIONS.exec(value) : null;
@@ -112,7 +113,7 @@ export function namedAccounts(document: unknown): NamedAccount[] {
   const out: NamedAccount[] = [];
   for (const { key, value, path } of principalValues(document)) {
     // Whatever the key, as the engine reads the values of both keys alike.
-    const m = ACCOUNT_ID.exec(value) ?? AWS_ACCOUNT_ARN.exec(value) ?? RAM_ACCOUNT_ARN.exec(value) ?? OSS_SESSION.exec(value);
+    const m = key === 'CanonicalUser' ? ACCOUNT_ID.exec(value) : (ACCOUNT_ID.exec(value) ?? AWS_ACCOUNT_ARN.exec(value) ?? RAM_ACCOUNT_ARN.exec(value) ?? OSS_SESSION.exec(value));
     const account = m?.[1] ?? m?.[2];
     if (account !== undefined) out.push({ value, key, path, account });
   }

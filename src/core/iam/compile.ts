@@ -182,6 +182,11 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
       const k = sessionKey(v);
       if (k !== undefined) sessions.add(k);
     }
+    // S3's canonical user ID identifies an account (AWS's Principal page), and the S3 gateway answers an account's as the
+    // account id itself (every Owner and CanonicalUser grantee): such a value names that account, as `{"AWS": "<id>"}`.
+    // Another (AWS's 64 hex digits) names no account here. Dropped, a Deny on the owner's canonical ID never applied
+    // (policy review fs, 3).
+    for (const v of spec.CanonicalUser ?? []) if (/^\d+$/.test(v)) accounts.add(v);
     // `{"Service": "*"}` names services, not everyone: it is kept as `*` among the services, which only a service
     // principal is looked up in (policy review C5: it let every user and anonymous caller in).
     for (const s of spec.Service ?? []) services.add(s.toLowerCase());

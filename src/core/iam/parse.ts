@@ -375,6 +375,13 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
         err('POLICY_INVALID_PRINCIPAL', p, `unknown principal type \`${key}\`; allowed: ${[...PRINCIPAL_KEYS[dialect]].join(', ')}`);
         continue;
       }
+      // An S3 canonical user ID names an account in a bucket policy (compile.ts; policy review fs, 3), not in a role's
+      // trust policy, which IAM takes `AWS`, `Service` and `Federated` principals in: refused when written; in a trust
+      // policy stored before, it names no one, as it always did.
+      if (key === 'CanonicalUser' && opts.kind === 'trust') {
+        if (opts.written === true) err('POLICY_INVALID_PRINCIPAL', p, '`CanonicalUser` (an S3 canonical user ID) is not a principal a role trust policy may name: name the account as {"AWS": "<account id>"}');
+        continue;
+      }
       const list = stringList(v[key] as JsonValue, p, 'POLICY_INVALID_PRINCIPAL');
       if (!list) continue;
       list.forEach((val, i) => checkPrincipalValue(key, val, Array.isArray(v[key]) ? childPath(p, i) : p));
