@@ -466,7 +466,8 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
 
   // 7. Trust mode. The root user cannot assume roles.
   if (set.trust !== undefined) {
-    if (isRoot) return 'ImplicitDeny';
+    // Nor can a federated user (GetFederationToken's credentials call no STS operation but GetCallerIdentity; fs, 4).
+    if (isRoot || p.kind === 'federated-user') return 'ImplicitDeny';
     const trustForms = allowForms([set.trust], req);
     if (trustForms.size === 0) return 'ImplicitDeny';
     if (p.partition === 'aws' && sameAccount && (trustForms.has('direct') || trustForms.has('role'))) {

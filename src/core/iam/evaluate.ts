@@ -285,6 +285,9 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   // 3. Trust mode: deciding sts:AssumeRole* on a role (reference §A.1.9; RAM: §A.2).
   if (set.trust) {
     if (isRoot) return implicit('identity', 'the root user cannot assume roles');
+    // GetFederationToken's credentials call no STS operation but GetCallerIdentity (STS refuses AssumeRole with them):
+    // no trust policy lets a federated user in (policy review fs, 4).
+    if (p.kind === 'federated-user') return implicit('identity', 'a federated user cannot assume roles: its credentials call no STS operation but GetCallerIdentity');
     const named = (trust & ALLOW) !== 0 ? trust >> 4 : MATCH_NONE;
     if (named === MATCH_NONE) return implicit('trust', 'the role trust policy does not allow this principal');
     // A service or identity provider has no account and no identity policies: the trust policy naming it
