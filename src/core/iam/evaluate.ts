@@ -282,6 +282,12 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   const implicit = (by: PolicyType, why: string): Decision => decision(s, 'ImplicitDeny', by, undefined, why);
   const acs = p.partition === 'acs';
 
+  // GetFederationToken takes a user's long-term key: STS refuses it to temporary credentials ("Cannot call
+  // GetFederationToken with session credentials"), so no policy lets a session call it (policy review fs, 5).
+  if (action === 'sts:getfederationtoken' && (p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined)) {
+    return implicit('identity', 'GetFederationToken cannot be called with session credentials: it takes a user’s long-term access key');
+  }
+
   // 3. Trust mode: deciding sts:AssumeRole* on a role (reference §A.1.9; RAM: §A.2).
   if (set.trust) {
     if (isRoot) return implicit('identity', 'the root user cannot assume roles');
