@@ -747,15 +747,24 @@ export function createS3(app: App, objects: ObjectStore) {
       const r = await objects.deleteBucket(bucket);
       if (!r.ok) return fromStore(r);
       // Its policies (resource and IAM, on it and under it) and its owner go with the bucket: a bucket of the same
-      // name created later starts without them.
-      const change = await deps.store.write(async (tx) => {
-        const before = await ownerRecord(tx, bucket);
-        const held = await policiesUnder(tx, bucket);
-        await removeResourcePoliciesUnder(tx, bucketArn(bucket));
-        await removeIamPoliciesUnder(tx, bucketArn(bucket));
-        await tx.kv.delete(bucketOwnerKey(bucket));
-        return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
-      });
+      // name created later starts without them. When that write fails (the database lost: answered 503, which clients
+      // retry), the bucket, empty, is put back, as CreateBucket removes its own: a bucket gone from disk whose policies
+      // stayed in the store answered the retry NoSuchBucket, and gave its policy to the next bucket of the name
+      // (review fw, 1).
+      let change: { before: unknown; after: unknown; policiesRemoved: ReturnType<typeof removedPolicies> };
+      try {
+        change = await deps.store.write(async (tx) => {
+          const before = await ownerRecord(tx, bucket);
+          const held = await policiesUnder(tx, bucket);
+          await removeResourcePoliciesUnder(tx, bucketArn(bucket));
+          await removeIamPoliciesUnder(tx, bucketArn(bucket));
+          await tx.kv.delete(bucketOwnerKey(bucket));
+          return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
+        });
+      } catch (e) {
+        await objects.createBucket(bucket, g.value.owner).catch(() => undefined);
+        throw e;
+      }
       await app.refresh();
       recordChange(call, 's3:DeleteBucket', bucket, g.value.owner, 'ok', { request: { bucket }, ...change });
       return { ok: true, value: undefined };
