@@ -40,7 +40,7 @@ import type { App, Caller } from './index.ts';
 import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
-import type { ReadTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
@@ -616,6 +616,21 @@ export function createS3(app: App, objects: ObjectStore) {
     });
   }
 
+  /**
+   * `write`, the store transaction of a change to `bucket`: one whose COMMIT answer was lost (it may or may not have been
+   * made) is recorded `OUTCOME_UNKNOWN` with its request and the error before the error goes on, as the directory's,
+   * the edge's and the jobs' are (review aa11, stop 25, review ab). It went unrecorded, and a policy in force had no
+   * record (review fw, 2).
+   */
+  async function committing<T>(call: S3Call, action: string, bucket: string, account: string, request: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if (isStoreOutcomeUnknown(e)) recordChange(call, action, bucket, account, 'OUTCOME_UNKNOWN', { request, error: e.message });
+      throw e;
+    }
+  }
+
   /** Under the fail-closed audit policy, the refusal (recorded) of a change the audit log cannot record now. */
   function closedGate(call: S3Call, action: string, bucket: string, account: string, request: Record<string, unknown>): S3Failure | undefined {
     const closed = app.audit.gate('the bucket is not changed');
@@ -701,14 +716,16 @@ export function createS3(app: App, objects: ObjectStore) {
       // its own bucket's: they go.
       let change: { before: unknown; after: unknown; policiesRemoved: ReturnType<typeof removedPolicies> };
       try {
-        change = await deps.store.write(async (tx) => {
-          const before = await ownerRecord(tx, bucket);
-          const held = await policiesUnder(tx, bucket);
-          await tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: owner, created: created.value.created }));
-          await removeResourcePoliciesUnder(tx, bucketArn(bucket), owner);
-          await removeIamPoliciesUnder(tx, bucketArn(bucket), owner);
-          return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
-        });
+        change = await committing(call, 's3:CreateBucket', bucket, owner, { bucket }, () =>
+          deps.store.write(async (tx) => {
+            const before = await ownerRecord(tx, bucket);
+            const held = await policiesUnder(tx, bucket);
+            await tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: owner, created: created.value.created }));
+            await removeResourcePoliciesUnder(tx, bucketArn(bucket), owner);
+            await removeIamPoliciesUnder(tx, bucketArn(bucket), owner);
+            return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
+          }),
+        );
       } catch (e) {
         await objects.deleteBucket(bucket);
         throw e;
@@ -753,14 +770,16 @@ export function createS3(app: App, objects: ObjectStore) {
       // (review fw, 1).
       let change: { before: unknown; after: unknown; policiesRemoved: ReturnType<typeof removedPolicies> };
       try {
-        change = await deps.store.write(async (tx) => {
-          const before = await ownerRecord(tx, bucket);
-          const held = await policiesUnder(tx, bucket);
-          await removeResourcePoliciesUnder(tx, bucketArn(bucket));
-          await removeIamPoliciesUnder(tx, bucketArn(bucket));
-          await tx.kv.delete(bucketOwnerKey(bucket));
-          return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
-        });
+        change = await committing(call, 's3:DeleteBucket', bucket, g.value.owner, { bucket }, () =>
+          deps.store.write(async (tx) => {
+            const before = await ownerRecord(tx, bucket);
+            const held = await policiesUnder(tx, bucket);
+            await removeResourcePoliciesUnder(tx, bucketArn(bucket));
+            await removeIamPoliciesUnder(tx, bucketArn(bucket));
+            await tx.kv.delete(bucketOwnerKey(bucket));
+            return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
+          }),
+        );
       } catch (e) {
         await objects.createBucket(bucket, g.value.owner).catch(() => undefined);
         throw e;
@@ -793,13 +812,15 @@ export function createS3(app: App, objects: ObjectStore) {
       const request = { bucket, policy: document };
       const closed = closedGate(call, 's3:PutBucketPolicy', bucket, g.value.owner, request);
       if (closed) return { ok: false, error: closed };
-      const r = await deps.store.write<Result<{ before: StoredResourcePolicy | null; after: StoredResourcePolicy }>>(async (tx, abort) => {
-        const key = resourcePolicyKey(arn);
-        const held = await tx.kv.get(key);
-        const put = await ResourcePolicies.put(deps, tx, { resource: arn, account: g.value.owner, document });
-        if (!put.ok) return abort(put);
-        return { ok: true, value: { before: held === undefined ? null : resourcePolicyRecord(key, held), after: put.value } };
-      });
+      const r = await committing(call, 's3:PutBucketPolicy', bucket, g.value.owner, request, () =>
+        deps.store.write<Result<{ before: StoredResourcePolicy | null; after: StoredResourcePolicy }>>(async (tx, abort) => {
+          const key = resourcePolicyKey(arn);
+          const held = await tx.kv.get(key);
+          const put = await ResourcePolicies.put(deps, tx, { resource: arn, account: g.value.owner, document });
+          if (!put.ok) return abort(put);
+          return { ok: true, value: { before: held === undefined ? null : resourcePolicyRecord(key, held), after: put.value } };
+        }),
+      );
       if (!r.ok) {
         // The parser's message with where it points, as IAM's MalformedPolicyDocument (`checkDocument`).
         const e = r.errors[0];
@@ -819,14 +840,16 @@ export function createS3(app: App, objects: ObjectStore) {
       const closed = closedGate(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket });
       if (closed) return { ok: false, error: closed };
       // Read and deleted in one transaction, so that `before` is exactly what was removed (none: nothing to do).
-      const before = await deps.store.write(async (tx) => {
-        const key = resourcePolicyKey(arn);
-        const held = await tx.kv.get(key);
-        const stored = held === undefined ? undefined : resourcePolicyRecord(key, held);
-        if (stored === undefined || stored.account !== g.value.owner) return null;
-        await tx.kv.delete(key);
-        return stored;
-      });
+      const before = await committing(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket }, () =>
+        deps.store.write(async (tx) => {
+          const key = resourcePolicyKey(arn);
+          const held = await tx.kv.get(key);
+          const stored = held === undefined ? undefined : resourcePolicyRecord(key, held);
+          if (stored === undefined || stored.account !== g.value.owner) return null;
+          await tx.kv.delete(key);
+          return stored;
+        }),
+      );
       if (before !== null) await app.refresh();
       recordChange(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, 'ok', { request: { bucket }, before, after: null });
       return { ok: true, value: undefined };

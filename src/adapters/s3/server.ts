@@ -36,7 +36,7 @@ import {
   type UploadInitiator,
   type WriteConditions,
 } from '../../app/ports/objects.ts';
-import { isStoreUnavailable } from '../../app/ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, readWhole, type BodyOptions } from './body.ts';
@@ -1546,9 +1546,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     handle(req, res, requestId).catch((e: unknown) => {
       const resource = (req.url ?? '/').split('?')[0] ?? '/';
       if (isStoreUnavailable(e)) return sendError(req, res, s3Error('ServiceUnavailable', 'Please reduce your request rate.'), resource, requestId);
+      // A change whose COMMIT answer was lost, recorded as such (src/app/s3.ts `committing`): S3's answer when it cannot
+      // say how a request went, which the SDKs retry; not a fault of this server's to log with its stack.
+      if (isStoreOutcomeUnknown(e)) return sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
       if (e instanceof BodyRejected) return sendError(req, res, e.error, resource, requestId);
-      // The client went away mid-body: nothing to answer.
-      if (req.destroyed || (e instanceof Error && (e as { code?: string }).code === 'ECONNRESET')) return void res.destroy();
+      // The client went away mid-body: nothing to answer. A request read to its end is `destroyed` too (Node destroys a
+      // consumed request): that alone dropped the connection unanswered for any error after the body (review fw, 2).
+      if ((req.destroyed && !req.complete) || (e instanceof Error && (e as { code?: string }).code === 'ECONNRESET')) return void res.destroy();
       log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
     });
