@@ -34,7 +34,7 @@ import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
-import type { ReadTx, SealedSecret } from './ports/store.ts';
+import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
 import { PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
@@ -419,6 +419,31 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     });
   }
 
+  /**
+   * `write`, the transaction of a provider's change: one whose COMMIT answer was lost (it may or may not have been made)
+   * is recorded `OUTCOME_UNKNOWN` before the error goes on, with the request, the before and after it committed if it
+   * did, and the error, as the directory's changes are (review aa11). It went past `recordChange`, and a provider that
+   * roles trust was registered, changed or removed without a record (review fw, 3).
+   */
+  async function committing<T>(c: Caller, action: string, arn: string, request: unknown, change: () => { before: unknown; after: unknown } | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if (deps.audit && isStoreOutcomeUnknown(e)) {
+        deps.audit.record({
+          kind: 'change',
+          account: c.account,
+          ...actorOf(c),
+          action: `iam:${action}`,
+          resource: arn,
+          decision: 'OUTCOME_UNKNOWN',
+          detail: { ...(request !== undefined ? { request } : {}), ...(change() ?? {}), error: e.message },
+        });
+      }
+      throw e;
+    }
+  }
+
   async function createProvider(
     c: Caller,
     input: { url: string; clientIds: readonly string[]; thumbprints?: readonly string[]; tags?: readonly Tag[]; jwks?: string | unknown },
@@ -456,11 +481,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     }
     const base = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks } as const;
     const record: ProviderRecord = input.jwks !== undefined ? { ...base, jwksSource: 'inline' } : { ...base, jwksSource: 'discovery', fetched: now(), lifetime: lifetimeOf(keys) };
-    const r = await deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
-      if (await registered(tx)) abort(exists());
-      await tx.kv.put(key, JSON.stringify(record));
-      return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
-    });
+    const r = await committing(c, 'CreateOpenIDConnectProvider', arn, request, () => ({ before: null, after: providerView(record) }), () =>
+      deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
+        if (await registered(tx)) abort(exists());
+        await tx.kv.put(key, JSON.stringify(record));
+        return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
+      }),
+    );
     recordChange(c, 'CreateOpenIDConnectProvider', arn, r, { before: null, after: providerView(record) }, request);
     return r;
   }
@@ -500,20 +527,22 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
     let seen: { before: unknown; after: unknown; policiesForgettingIt?: { iamPolicies: string[] } } | undefined;
-    const w = await deps.store.write<Result<void>>(async (tx, abort) => {
-      const r = readRecord(await tx.kv.get(key));
-      if (!r) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
-      const next = change(r as ProviderRecord);
-      if (!next.ok) abort(next);
-      const value = (next as { value: ProviderRecord | null }).value;
-      if (value === null) await tx.kv.delete(key);
-      else await tx.kv.put(key, JSON.stringify(value));
-      // A deleted provider's `principal://` members leave every IAM policy (docs/semantics.md, bindings' members).
-      const iamPolicies = value === null ? await forgetProvider(tx, c.account, p.value.hostPath, isoSeconds(now())) : [];
-      // Noted by the attempt that commits (a PostgreSQL write may run again).
-      seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value), ...(iamPolicies.length > 0 ? { policiesForgettingIt: { iamPolicies } } : {}) };
-      return ok(undefined);
-    });
+    const w = await committing(c, action, p.value.arn, request, () => seen, () =>
+      deps.store.write<Result<void>>(async (tx, abort) => {
+        const r = readRecord(await tx.kv.get(key));
+        if (!r) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
+        const next = change(r as ProviderRecord);
+        if (!next.ok) abort(next);
+        const value = (next as { value: ProviderRecord | null }).value;
+        if (value === null) await tx.kv.delete(key);
+        else await tx.kv.put(key, JSON.stringify(value));
+        // A deleted provider's `principal://` members leave every IAM policy (docs/semantics.md, bindings' members).
+        const iamPolicies = value === null ? await forgetProvider(tx, c.account, p.value.hostPath, isoSeconds(now())) : [];
+        // Noted by the attempt that commits (a PostgreSQL write may run again).
+        seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value), ...(iamPolicies.length > 0 ? { policiesForgettingIt: { iamPolicies } } : {}) };
+        return ok(undefined);
+      }),
+    );
     recordChange(c, action, p.value.arn, w, seen, request);
     return w;
   }
