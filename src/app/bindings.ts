@@ -93,7 +93,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { ownerIn, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
-import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
 import { readChanges } from './change-log.ts';
@@ -792,9 +792,12 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const closed = deps.audit?.gate('the IAM policy is not changed');
     if (closed) return closed;
     const key = iamPolicyKey(account, resource);
-    const r = await deps.store.write<Result<{ view: IamPolicyView; before: StoredIamPolicy | undefined }>>(async (tx, abort) => {
+    // What the attempt that may have committed found, for the record of a change whose COMMIT answer was lost.
+    let found: StoredIamPolicy | undefined;
+    const write = deps.store.write<Result<{ view: IamPolicyView; before: StoredIamPolicy | undefined }>>(async (tx, abort) => {
       const now = await readPolicy(tx, key);
       const current = now.stored;
+      found = current;
       if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.account}`, 'resource'));
       const claimed = policy.bindings.length > 0 ? await claimedByAnother(tx, resource, account) : undefined;
       if (claimed !== undefined) return abort(failWith('ACCESS_DENIED', claimed, 'resource'));
@@ -811,6 +814,25 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
     });
+    let r: Awaited<typeof write>;
+    try {
+      r = await write;
+    } catch (e) {
+      // The connection was lost as it committed: the grants may be in force, and a change made must be in the log, as
+      // the directory's are (review aa11). It went past `recorded` unrecorded (review fw, 4).
+      if (deps.audit && isStoreOutcomeUnknown(e)) {
+        deps.audit.record({
+          kind: 'change',
+          account,
+          ...actorOf(caller),
+          action: 'gatehouse:SetIamPolicy',
+          resource,
+          decision: 'OUTCOME_UNKNOWN',
+          detail: { request: { bindings: policy.bindings }, error: e.message, ...(found !== undefined ? { before: { bindings: found.bindings } } : {}) },
+        });
+      }
+      throw e;
+    }
     if (r.ok) await refresh();
     return recorded(caller, account, resource, r.ok ? ok(r.value.view) : r, r.ok ? r.value.before : undefined);
   }
