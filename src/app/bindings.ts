@@ -214,8 +214,20 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   const ws = resource.startsWith('workspace/') ? [account, resource.slice('workspace/'.length)] : WORKSPACE_ARN_OF.exec(resource)?.slice(1);
   if (ws !== undefined) {
     const [of, name] = ws as [string, string];
-    if ((of === account && planned('Workspace', name)) || (await tx.kv.get(workspaceKey(of, name))) !== undefined) return undefined;
-    return `workspace \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever workspace later takes the name)`;
+    const text = await tx.kv.get(workspaceKey(of, name));
+    if (text === undefined) {
+      if (of === account && planned('Workspace', name)) return undefined;
+      return `workspace \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever workspace later takes the name)`;
+    }
+    // The store finds a workspace whatever the case of its name, but requests, jobs and its claims name it by its own
+    // ARN, which a policy on another spelling never governs (and which deleting the workspace leaves behind): as for an
+    // IAM entity below (review fv, 1). `workspace/<name>` is kept and looked up without case, so any case names it.
+    const stored = (JSON.parse(text) as Workspace).name;
+    if (!resource.startsWith('workspace/') && stored !== name) {
+      const own = workspaceArn(resource.startsWith('acs:') ? 'acs' : 'aws', of, stored);
+      return `\`${shown}\` is not the ARN of workspace \`${stored}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\` (or to \`workspace/${stored}\`)`;
+    }
+    return undefined;
   }
   const e = ENTITY_ARN_OF.exec(resource);
   if (e === null) return undefined;
