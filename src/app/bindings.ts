@@ -955,13 +955,24 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
 
 /**
  * Removes, inside `tx`, the IAM policies of workspace `name` of `account` — `workspace/<name>` and its ARN in either
- * dialect — each leaving its revision: for the transaction that deletes the workspace, so that a workspace created
- * later under the name starts without them (as a bucket's go at DeleteBucket, and a project's allow policy with the
- * project in GCP). The resources of the policies removed.
+ * dialect, in any case — each leaving its revision: for the transaction that deletes the workspace, so that a workspace
+ * created later under the name starts without them (as a bucket's go at DeleteBucket, and a project's allow policy with
+ * the project in GCP). The store finds a workspace whatever the case of its name, so `name` may be spelt otherwise than
+ * the workspace (`DELETE /v1/workspaces/ML` deletes `ml`), and a policy may sit on an ARN of another case (written before
+ * review fv, 1, or left by a `PUT` that changed the name's case): each ARN spelling of the name goes (review fv, 2). The
+ * resources of the policies removed.
  */
 export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, name: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const key of [iamPolicyKey(account, `workspace/${name}`), iamPolicyKey(account, workspaceArn('aws', account, name)), iamPolicyKey(account, workspaceArn('acs', account, name))]) {
+  const keys = new Set([iamPolicyKey(account, `workspace/${name}`)]);
+  for (const partition of ['aws', 'acs'] as const) {
+    const base = iamPolicyKey(account, workspaceArn(partition, account, ''));
+    for (const e of await tx.kv.list(base)) {
+      const rest = e.key.slice(base.length);
+      if (rest.toLowerCase() === name.toLowerCase()) keys.add(e.key);
+    }
+  }
+  for (const key of keys) {
     const text = await tx.kv.get(key);
     if (text === undefined || (JSON.parse(text) as StoredIamPolicy).account !== account) continue;
     await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
