@@ -67,7 +67,7 @@ import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
-import { iamPolicyKind, iamRoleKind, only, removeWorkspaceIamPolicies } from './bindings.ts';
+import { iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
@@ -1559,7 +1559,11 @@ const clusterKind = kvDocumentKind<Cluster>({
   // came back, unseen, with a cluster created again under the name: the old bindings granting, the old entries mapping,
   // the old kube-apiserver's token accepted (review ak, 2), as EKS's DeleteCluster removes its access entries.
   contents: (env, account, name) => clusterContentsDeletion(env, account, name),
-  onDelete: deleteClusterContents,
+  // Its IAM policies too (review fv, 3): the one on its ARN granted a cluster created again under the name.
+  onDelete: async (tx, account, name) => {
+    await deleteClusterContents(tx, account, name);
+    await removeClusterIamPolicies(tx, account, name);
+  },
   names: (c) =>
     (c.mappings ?? []).flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.mappings[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.mappings[${i}].group` }] : [])),
 });

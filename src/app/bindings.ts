@@ -85,7 +85,7 @@ import {
   type IamPolicy,
 } from '../core/bindings/index.ts';
 import { entityArn, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
-import { workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import type { DocumentChange, KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
@@ -193,6 +193,8 @@ async function readPolicy(tx: ReadTx, key: string): Promise<CurrentPolicy> {
 type HeldKind = 'Account' | 'Workspace' | 'User' | 'Group' | 'Role';
 
 const WORKSPACE_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):workspace\/([^/]+)$/;
+/** A training cluster's ARN, or one under it (its Kubernetes objects): the cluster's account and name. */
+const CLUSTER_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):cluster\/([^/]+)(?:\/|$)/;
 const ENTITY_ARN_OF = /^(arn:aws[a-z-]*:iam|acs:ram)::(\d{12,16}):(user|group|role)(\/(?:.*\/)?)([^/]+)$/;
 
 /**
@@ -248,11 +250,13 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   return undefined;
 }
 
-/** The workspace, user, group or role an IAM policy's resource names (`workspace/<name>` or an ARN); undefined for others. */
-function attachedTo(resource: string, account: string): { readonly kind: HeldKind; readonly account: string; readonly name: string } | undefined {
+/** The workspace, user, group, role or cluster an IAM policy's resource names (`workspace/<name>` or an ARN, a cluster's or one under it); undefined for others. */
+function attachedTo(resource: string, account: string): { readonly kind: HeldKind | 'Cluster'; readonly account: string; readonly name: string } | undefined {
   if (resource.startsWith('workspace/')) return { kind: 'Workspace', account, name: resource.slice('workspace/'.length) };
   const ws = WORKSPACE_ARN_OF.exec(resource);
   if (ws !== null) return { kind: 'Workspace', account: ws[1] as string, name: ws[2] as string };
+  const c = CLUSTER_ARN_OF.exec(resource);
+  if (c !== null) return { kind: 'Cluster', account: c[1] as string, name: c[2] as string };
   const e = ENTITY_ARN_OF.exec(resource);
   if (e === null) return undefined;
   return { kind: e[3] === 'user' ? 'User' : e[3] === 'group' ? 'Group' : 'Role', account: e[2] as string, name: e[5] as string };
@@ -977,6 +981,28 @@ export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, n
     if (text === undefined || (JSON.parse(text) as StoredIamPolicy).account !== account) continue;
     await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
     removed.push((JSON.parse(text) as StoredIamPolicy).resource);
+  }
+  return removed;
+}
+
+/**
+ * Removes, inside `tx`, the IAM policies of cluster `name` of `account` — on its ARN in either dialect, in any case, and
+ * on every ARN under it — each leaving its revision: for the transaction that deletes the cluster (apply --prune), which
+ * takes everything applied to it along (its RBAC objects, access entries and webhook token: review ak, 2), so that a
+ * cluster created again under the name starts without the old one's bindings, as a workspace's (review B6) and a
+ * bucket's go (review fv, 3). The resources of the policies removed.
+ */
+export async function removeClusterIamPolicies(tx: WriteTx, account: string, name: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const partition of ['aws', 'acs'] as const) {
+    const base = iamPolicyKey(account, clusterArn(partition, account, ''));
+    for (const e of await tx.kv.list(base)) {
+      const rest = e.key.slice(base.length);
+      const slash = rest.indexOf('/');
+      if ((slash < 0 ? rest : rest.slice(0, slash)).toLowerCase() !== name.toLowerCase()) continue;
+      await removePolicy(tx, e.key, (await readPolicy(tx, e.key)).revision + 1);
+      removed.push((JSON.parse(e.value) as StoredIamPolicy).resource);
+    }
   }
   return removed;
 }
