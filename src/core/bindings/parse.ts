@@ -401,13 +401,18 @@ const ROLE_ARN = /^(arn:aws[a-z-]*:iam|acs:ram)::\d{12,16}:role\//;
 /**
  * The resources whose requests need permissions of known families, and what they are: a binding on one governs
  * requests about it (and what lies under it), so a role with none of those permissions grants nothing there. ARNs of
- * other kinds (workspaces, tables, what the catalogue has no permission for) are not checked.
+ * other kinds (tables, what the catalogue has no permission for) are not checked.
  */
 const RESOURCE_KINDS: readonly { readonly arn: RegExp; readonly what: string; readonly prefixes: readonly string[]; readonly roles: string }[] = [
   { arn: /^(arn:aws[a-z-]*:s3:::|acs:oss:)/, what: 'a bucket (or objects in one)', prefixes: ['storage.'], roles: 'roles/storage.objectViewer, roles/storage.objectAdmin, roles/storage.admin' },
   { arn: /^(arn:aws[a-z-]*:training|acs:pai):[^:]*:\d+:model\//, what: 'a model', prefixes: ['ml.models.', 'ml.versions.'], roles: 'roles/ml.viewer, roles/ml.developer, roles/ml.admin' },
   { arn: /^(arn:aws[a-z-]*:training|acs:pai):[^:]*:\d+:job\//, what: 'a training job', prefixes: ['ml.jobs.'], roles: 'roles/ml.viewer, roles/ml.developer, roles/ml.admin' },
   { arn: /^(arn:aws[a-z-]*:(training|eks)|acs:pai):[^:]*:\d+:cluster\//, what: 'a cluster', prefixes: ['container.'], roles: 'roles/container.clusterViewer, roles/container.viewer, roles/container.developer' },
+  // A workspace is not a project: what lies under it is its own ARN (reading it, its policy, submitting and reaching its
+  // jobs) and, for `workspace/<name>`, its default bucket's objects; roles, clusters and models sit under the account
+  // (review fv, 4).
+  { arn: /^(arn:aws[a-z-]*:training|acs:pai):[^:]*:\d+:workspace\//, what: "a workspace's ARN (requests about the workspace itself and its jobs)", prefixes: ['resourcemanager.workspaces.', 'ml.jobs.'], roles: 'roles/ml.developer, roles/ml.viewer' },
+  { arn: /^workspace\//, what: 'a workspace (its ARN, its jobs, its default bucket and the objects in it)', prefixes: ['resourcemanager.workspaces.', 'ml.jobs.', 'storage.'], roles: 'roles/ml.developer, roles/storage.objectViewer, roles/storage.objectAdmin' },
 ];
 
 /**
@@ -416,11 +421,12 @@ const RESOURCE_KINDS: readonly { readonly arn: RegExp; readonly what: string; re
  * Pulumi program binds `roles/container.clusterViewer` through `serviceaccount.IAMMember`, which on a service account
  * would grant nothing, silently (review fp, 1); a binding on a role's ARN governs only requests about that role
  * (passing it, reading it), which need an `iam.serviceAccounts.*` permission. The same for a bucket, a model, a job
- * and a cluster (review fp, 3). Basic roles apply anywhere.
+ * and a cluster (review fp, 3), and for a workspace (review fv, 4: `roles/iam.serviceAccountUser` or a Kubernetes role there,
+ * bound as on a GCP project, granted nothing). Basic roles apply anywhere. `policyAccount` names the account in the advice.
  */
-function unsupportedOn(role: string, permissions: readonly string[], resource: string): string | undefined {
+function unsupportedOn(role: string, permissions: readonly string[], resource: string, policyAccount?: string): string | undefined {
   if (BASIC_ROLES.has(role)) return undefined;
-  const account = (/^arn:[^:]*:[^:]*:[^:]*:(\d+):/.exec(resource) ?? /^acs:[^:]*:[^:]*:(\d+):/.exec(resource))?.[1] ?? '<id>';
+  const account = (/^arn:[^:]*:[^:]*:[^:]*:(\d+):/.exec(resource) ?? /^acs:[^:]*:[^:]*:(\d+):/.exec(resource))?.[1] ?? policyAccount ?? '<id>';
   if (ROLE_ARN.test(resource)) {
     if (permissions.some((p) => p.startsWith('iam.serviceAccounts.'))) return undefined;
     return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
@@ -445,7 +451,7 @@ export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): 
     if (kind === 'predefined') {
       const found = predefinedRole(b.role);
       if (found === undefined) errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not a predefined role; use one such as \`roles/viewer\` or \`roles/ml.developer\`, or a custom role \`accounts/<id>/roles/<name>\``, path);
-      const unsupported = found !== undefined && options.resource !== undefined ? unsupportedOn(b.role, found.includedPermissions, options.resource) : undefined;
+      const unsupported = found !== undefined && options.resource !== undefined ? unsupportedOn(b.role, found.includedPermissions, options.resource, options.account) : undefined;
       if (unsupported !== undefined) errs.add('BINDINGS_INVALID_ROLE', unsupported, path);
       return;
     }
@@ -459,7 +465,7 @@ export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): 
     } else if (!custom.has(b.role)) {
       errs.add('BINDINGS_INVALID_ROLE', `custom role \`${b.role}\` does not exist; create it (kind: IamRole) first`, path);
     } else if (options.resource !== undefined) {
-      const unsupported = unsupportedOn(b.role, custom.get(b.role) ?? [], options.resource);
+      const unsupported = unsupportedOn(b.role, custom.get(b.role) ?? [], options.resource, options.account);
       if (unsupported !== undefined) errs.add('BINDINGS_INVALID_ROLE', unsupported, path);
     }
   });
