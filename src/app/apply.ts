@@ -67,7 +67,7 @@ import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
-import { iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
+import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
@@ -1380,6 +1380,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
   /** What goes with the document when it is pruned, in the same transaction (a workspace's IAM policies, review B6). */
   readonly onDelete?: (tx: WriteTx, account: string, name: string) => Promise<unknown>;
+  /** What `onDelete` removes besides, listed in the plan as deletions of their own (its IAM policies, review fv, 5). */
+  readonly alsoDeletes?: (tx: ReadTx, account: string, name: string) => Promise<NonNullable<Step['alsoChanges']>>;
   /**
    * Objects held inside the one pruned, deleted with it and each shown and authorized as its own deletion (a cluster's
    * RBAC objects and access entries): steps that run before the document's own deletion.
@@ -1446,6 +1448,10 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
     async planDelete(env, ref) {
       const key = k.key(ref.account, ref.name);
       if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
+      const alsoDeleted = async (tx: ReadTx, account: string, name: string): Promise<{ alsoChanges?: NonNullable<Step['alsoChanges']> }> => {
+        const also = (await k.alsoDeletes?.(tx, account, name)) ?? [];
+        return also.length > 0 ? { alsoChanges: also } : {};
+      };
       return planOk([
         ...((await k.contents?.(env, ref.account, ref.name)) ?? []),
         {
@@ -1454,6 +1460,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
           resource: k.arn(env.partitionOf(ref.account), ref.account, ref.name),
           account: ref.account,
           view: kvView(key),
+          ...(await alsoDeleted(env.tx, ref.account, ref.name)),
           run: async (tx) => {
             const gone = await tx.kv.delete(key);
             if (gone) await k.onDelete?.(tx, ref.account, ref.name);
@@ -1520,8 +1527,9 @@ const workspaceKind = kvDocumentKind<Workspace>({
   }),
   // Only a bucket the writer may read can be named as a default bucket (review S, S1), when it is set or changed.
   alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket) : []),
-  // A workspace created again under its name starts without the old one's IAM policies (review B6).
+  // A workspace created again under its name starts without the old one's IAM policies (review B6), which the plan lists.
   onDelete: removeWorkspaceIamPolicies,
+  alsoDeletes: (tx, account, name) => iamPoliciesGoingWith(tx, 'Workspace', account, name),
   names: (w) => w.members.flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.members[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.members[${i}].group` }] : [])),
   missing: (env, w, existing) => missingWorkspaceMembers(w, existing, 'spec.', (type, name) => existsAfter(env, w.account, type, name), { where: (kind) => ` and no ${kind} document names it`, advice: '' }),
 });
@@ -1564,6 +1572,7 @@ const clusterKind = kvDocumentKind<Cluster>({
     await deleteClusterContents(tx, account, name);
     await removeClusterIamPolicies(tx, account, name);
   },
+  alsoDeletes: (tx, account, name) => iamPoliciesGoingWith(tx, 'Cluster', account, name),
   names: (c) =>
     (c.mappings ?? []).flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.mappings[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.mappings[${i}].group` }] : [])),
 });

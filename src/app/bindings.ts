@@ -967,7 +967,11 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
  * resources of the policies removed.
  */
 export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, name: string): Promise<string[]> {
-  const removed: string[] = [];
+  return removeAll(tx, await workspacePolicies(tx, account, name));
+}
+
+/** The kv keys and policies `removeWorkspaceIamPolicies` removes, read in `tx`. */
+async function workspacePolicies(tx: ReadTx, account: string, name: string): Promise<{ key: string; stored: StoredIamPolicy }[]> {
   const keys = new Set([iamPolicyKey(account, `workspace/${name}`)]);
   for (const partition of ['aws', 'acs'] as const) {
     const base = iamPolicyKey(account, workspaceArn(partition, account, ''));
@@ -976,13 +980,20 @@ export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, n
       if (rest.toLowerCase() === name.toLowerCase()) keys.add(e.key);
     }
   }
+  const out: { key: string; stored: StoredIamPolicy }[] = [];
   for (const key of keys) {
     const text = await tx.kv.get(key);
-    if (text === undefined || (JSON.parse(text) as StoredIamPolicy).account !== account) continue;
-    await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
-    removed.push((JSON.parse(text) as StoredIamPolicy).resource);
+    if (text === undefined) continue;
+    const stored = JSON.parse(text) as StoredIamPolicy;
+    if (stored.account === account) out.push({ key, stored });
   }
-  return removed;
+  return out;
+}
+
+/** Removes each policy of `policies` in `tx`, leaving its revision; their resources. */
+async function removeAll(tx: WriteTx, policies: readonly { key: string; stored: StoredIamPolicy }[]): Promise<string[]> {
+  for (const { key } of policies) await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
+  return policies.map((p) => p.stored.resource);
 }
 
 /**
@@ -993,18 +1004,31 @@ export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, n
  * bucket's go (review fv, 3). The resources of the policies removed.
  */
 export async function removeClusterIamPolicies(tx: WriteTx, account: string, name: string): Promise<string[]> {
-  const removed: string[] = [];
+  return removeAll(tx, await clusterPolicies(tx, account, name));
+}
+
+/** The kv keys and policies `removeClusterIamPolicies` removes, read in `tx`. */
+async function clusterPolicies(tx: ReadTx, account: string, name: string): Promise<{ key: string; stored: StoredIamPolicy }[]> {
+  const out: { key: string; stored: StoredIamPolicy }[] = [];
   for (const partition of ['aws', 'acs'] as const) {
     const base = iamPolicyKey(account, clusterArn(partition, account, ''));
     for (const e of await tx.kv.list(base)) {
       const rest = e.key.slice(base.length);
       const slash = rest.indexOf('/');
-      if ((slash < 0 ? rest : rest.slice(0, slash)).toLowerCase() !== name.toLowerCase()) continue;
-      await removePolicy(tx, e.key, (await readPolicy(tx, e.key)).revision + 1);
-      removed.push((JSON.parse(e.value) as StoredIamPolicy).resource);
+      if ((slash < 0 ? rest : rest.slice(0, slash)).toLowerCase() === name.toLowerCase()) out.push({ key: e.key, stored: JSON.parse(e.value) as StoredIamPolicy });
     }
   }
-  return removed;
+  return out;
+}
+
+/**
+ * The IAM policies that go with workspace or cluster `name` of `account` when `apply --prune` deletes it, as its plan
+ * lists them (`- delete IamPolicy/<document name, else resource>`): the deletion removed them unsaid (review fv, 5), as
+ * a pruned principal's were before review eo, 1.
+ */
+export async function iamPoliciesGoingWith(tx: ReadTx, kind: 'Workspace' | 'Cluster', account: string, name: string): Promise<{ readonly kind: 'IamPolicy'; readonly account: string; readonly name: string; readonly field: string; readonly delete: true }[]> {
+  const policies = kind === 'Workspace' ? await workspacePolicies(tx, account, name) : await clusterPolicies(tx, account, name);
+  return policies.map(({ stored }) => ({ kind: 'IamPolicy', account: stored.account, name: stored.name ?? stored.resource, field: 'bindings', delete: true }));
 }
 
 /**
