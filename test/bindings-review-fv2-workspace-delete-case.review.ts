@@ -4,8 +4,9 @@
  * its name, so `DELETE /v1/workspaces/ML` deletes the workspace `ml`, but its IAM policies were removed by the name as
  * given: the policy on `arn:aws:training::A:workspace/ml` stayed, and the next workspace `ml` let the old policy's
  * members submit jobs there (the pre-grant that deleting a workspace takes its policies away to prevent, review B6).
- * The same after `PUT /v1/workspaces/ML` over `ml` (the name's case changes, the policy on the old ARN stays). Now every
- * ARN spelling of the workspace's name loses its policy with it.
+ * The same for a policy on another spelling of the workspace's ARN (written before review fv, 1 refused it, or left by
+ * a `PUT /v1/workspaces/ML` over `ml`, which renamed it before review fv, 6). Now every ARN spelling of the workspace's
+ * name loses its policy with it.
  * Real server, SigV4-signed `/v1/` requests, AWS SDK v3 IAM client. Before the fix both tests failed.
  */
 import { after, before, describe, test } from 'node:test';

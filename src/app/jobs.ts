@@ -528,8 +528,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   // ------------------------------------------------------------------------------------------------
   // Workspaces
 
-  async function putWorkspace(tx: WriteTx, ws: Workspace): Promise<void> {
-    await tx.kv.put(wsKey(ws.account, ws.name), JSON.stringify(ws));
+  /**
+   * Writes workspace `ws`, answering it as stored. A workspace named in another case than the one stored is that
+   * workspace (names are unique without case), and keeps its name, as `apply` keeps it: renamed, its ARN changed, and the
+   * IAM policies and IAM statements on `…:workspace/<old name>` silently stopped governing it (review fv, 6).
+   */
+  async function putWorkspace(tx: WriteTx, ws: Workspace): Promise<Workspace> {
+    const stored = await readDoc<Workspace>(tx, wsKey(ws.account, ws.name));
+    const written = stored !== undefined && stored.name !== ws.name ? { ...ws, name: stored.name } : ws;
+    await tx.kv.put(wsKey(written.account, written.name), JSON.stringify(written));
+    return written;
   }
 
   async function getWorkspace(tx: ReadTx, account: string, name: string): Promise<Workspace | undefined> {

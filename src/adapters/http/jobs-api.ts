@@ -87,6 +87,21 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
   };
 }
 
+/**
+ * `action` on workspace `name` as the URL spells it and, when a workspace is stored under another case of the name (the
+ * store finds it whatever the case), on that workspace's own ARN too: the write or deletion is of that workspace, and IAM
+ * matches ARNs with case. Decided on the name as asked only, a caller allowed `training:CreateWorkspace` on
+ * `workspace/Team-*` overwrote (and renamed) or deleted the workspace `team-secret` through `PUT`/`DELETE
+ * /v1/workspaces/Team-Secret` (review fv, 6), as `readWorkspace` already decides a read on the stored ARN.
+ */
+async function authorizeOnWorkspace(app: App, caller: Caller, action: string, name: string): Promise<Result<unknown>> {
+  const asked = authorize(app, caller, action, workspaceArn(caller.partition, caller.account, name));
+  if (!asked.ok) return asked;
+  const stored = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, name));
+  if (stored === undefined || stored.name === name) return asked;
+  return authorize(app, caller, action, workspaceArn(caller.partition, caller.account, stored.name));
+}
+
 export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
   return [
     {
@@ -104,7 +119,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       pattern: ['workspaces', ':name'],
       handler: async ({ app, caller, params, body }) => {
         const name = params['name'] ?? '';
-        const a = authorize(app, caller, 'training:CreateWorkspace', workspaceArn(caller.partition, caller.account, name));
+        const a = await authorizeOnWorkspace(app, caller, 'training:CreateWorkspace', name);
         if (!a.ok) return a;
         const ws = parseWorkspace(caller.account, name, body);
         if (!ws.ok) return ws;
@@ -121,13 +136,12 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         }
         // Members naming no user or group are refused as apply refuses them (review ak, 5), read in the write's own
         // transaction so a user deleted meanwhile is not kept as a name.
-        const missing = await app.deps.store.write(async (tx) => {
+        const written = await app.deps.store.write(async (tx) => {
           const errors = await missingStoredMembers(tx, ws.value, await app.jobs.getWorkspace(tx, caller.account, name));
-          if (errors.length === 0) await app.jobs.putWorkspace(tx, ws.value);
-          return errors;
+          return errors.length === 0 ? { errors, stored: await app.jobs.putWorkspace(tx, ws.value) } : { errors, stored: ws.value };
         });
-        if (missing.length > 0) return fail(missing);
-        return ok({ body: ws.value });
+        if (written.errors.length > 0) return fail(written.errors);
+        return ok({ body: written.stored });
       },
     },
     {
@@ -135,7 +149,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       pattern: ['workspaces', ':name'],
       handler: async ({ app, caller, params }) => {
         const name = params['name'] ?? '';
-        const a = authorize(app, caller, 'training:DeleteWorkspace', workspaceArn(caller.partition, caller.account, name));
+        const a = await authorizeOnWorkspace(app, caller, 'training:DeleteWorkspace', name);
         if (!a.ok) return a;
         const gone = await app.deps.store.write((tx) => app.jobs.deleteWorkspace(tx, caller.account, name));
         return gone ? ok({ status: 204, body: null }) : failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
