@@ -262,6 +262,19 @@ function attachedTo(resource: string, account: string): { readonly kind: HeldKin
   return { kind: e[3] === 'user' ? 'User' : e[3] === 'group' ? 'Group' : 'Role', account: e[2] as string, name: e[5] as string };
 }
 
+/**
+ * `workspace/<name>` spelt as the stored workspace of `account` names itself (`workspace/team-secret` for
+ * `workspace/Team-Secret`); any other resource as given. The policy of `workspace/<name>` is kept and looked up without
+ * case, so it is that workspace's whatever the spelling, but who may manage it was decided on the workspace ARN of the
+ * name as given: IAM matches ARNs with case, so a user allowed `gatehouse:SetIamPolicy` on `workspace/Team-*` set the
+ * IAM policy of the workspace `team-secret` (review fv, 7). Decided, stored and answered as the workspace's own name.
+ */
+async function workspaceSpelling(tx: ReadTx, account: string, resource: string): Promise<string> {
+  if (!resource.startsWith('workspace/')) return resource;
+  const text = await tx.kv.get(workspaceKey(account, resource.slice('workspace/'.length)));
+  return text === undefined ? resource : `workspace/${(JSON.parse(text) as Workspace).name}`;
+}
+
 export function iamRoleKey(account: string, name: string): string {
   return `${IAM_ROLE_PREFIX}${account}/${name}`;
 }
@@ -714,15 +727,16 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
 
   /** `GET /v1/iam-policies?resource=…`: the policy (empty when none) with its etag, read from the store. */
   async function getPolicy(caller: Caller, rawResource: unknown): Promise<Result<IamPolicyView>> {
-    const resource = parsedResource(rawResource);
-    if (!resource.ok) return resource;
-    const account = ownerFor(caller, resource.value);
-    const may = mayManage(caller, 'getIamPolicy', resource.value, account);
+    const asked = parsedResource(rawResource);
+    if (!asked.ok) return asked;
+    const account = ownerFor(caller, asked.value);
+    const resource = await deps.store.read((tx) => workspaceSpelling(tx, account, asked.value));
+    const may = mayManage(caller, 'getIamPolicy', resource, account);
     if (!may.ok) return may;
-    const key = iamPolicyKey(account, resource.value);
+    const key = iamPolicyKey(account, resource);
     const current = await deps.store.read((tx) => readPolicy(tx, key));
-    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource.value} belongs to account ${current.stored.account}`);
-    return ok(view(resource.value, account, current));
+    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.stored.account}`);
+    return ok(view(resource, account, current));
   }
 
   /**
@@ -796,8 +810,9 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (Object.hasOwn(body, 'account') && typeof named !== 'string') return failWith('BINDINGS_INVALID_TYPE', `\`account\` must be a string (the 12-digit id GET answers), got ${named === null ? 'null' : typeof named}; or leave it out`, 'account');
     const parsed = parseAttachedPolicy(rest);
     if (!parsed.ok) return parsed;
-    const { resource, policy } = parsed.value;
-    const account = ownerFor(caller, resource);
+    const { policy } = parsed.value;
+    const account = ownerFor(caller, parsed.value.resource);
+    const resource = await deps.store.read((tx) => workspaceSpelling(tx, account, parsed.value.resource));
     const may = mayManage(caller, 'setIamPolicy', resource, account);
     if (!may.ok) return recorded(caller, account, resource, may, undefined);
     if (named !== undefined && named !== account) {
@@ -1386,7 +1401,8 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     return r.value;
   },
   async plan(env, o) {
-    const { resource } = o.spec;
+    // Decided and written as the workspace's own name (review fv, 7).
+    const resource = env.newAccounts.has(o.account) ? o.spec.resource : await workspaceSpelling(env.tx, o.account, o.spec.resource);
     const partition = env.partitionOf(o.account);
     // Whose the resource is: the ARN's account, a bucket's owner, or the account of a resource policy on it.
     const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : await ownerIn(env.tx, resource);
