@@ -14,7 +14,7 @@
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
 import { fail, failWith, ok, type Result } from '../../core/errors.ts';
-import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, type Cluster } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -22,7 +22,7 @@ import { defaultBucketRefusal } from '../../app/apply.ts';
 import { JOB_EVENTS_PAGE_MAX, JOBS_PAGE_MAX, missingStoredMembers, type JobEventsQuery, type ListJobsQuery } from '../../app/jobs.ts';
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx } from '../../app/ports/store.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
@@ -88,18 +88,30 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
 }
 
 /**
- * `action` on workspace `name` as the URL spells it and, when a workspace is stored under another case of the name (the
- * store finds it whatever the case), on that workspace's own ARN too: the write or deletion is of that workspace, and IAM
- * matches ARNs with case. Decided on the name as asked only, a caller allowed `training:CreateWorkspace` on
- * `workspace/Team-*` overwrote (and renamed) or deleted the workspace `team-secret` through `PUT`/`DELETE
- * /v1/workspaces/Team-Secret` (review fv, 6), as `readWorkspace` already decides a read on the stored ARN.
+ * `action` on workspace (or cluster) `name` as the URL spells it and, when one is stored under another case of the name
+ * (the store finds it whatever the case), on its own ARN too: the write or deletion is of that one, and IAM matches ARNs
+ * with case. Decided on the name as asked only, a caller allowed `training:CreateWorkspace` on `workspace/Team-*`
+ * overwrote (and renamed) or deleted the workspace `team-secret` through `PUT`/`DELETE /v1/workspaces/Team-Secret`
+ * (review fv, 6), and one allowed `training:CreateCluster` on `cluster/Team-*` rewrote the cluster `team-gpu`'s instance
+ * role and mappings (review fv, 8), as `readWorkspace` already decides a read on the stored ARN.
  */
-async function authorizeOnWorkspace(app: App, caller: Caller, action: string, name: string): Promise<Result<unknown>> {
-  const asked = authorize(app, caller, action, workspaceArn(caller.partition, caller.account, name));
+async function authorizeOnStored(app: App, caller: Caller, action: string, name: string, kind: 'workspace' | 'cluster'): Promise<Result<unknown>> {
+  const arnOf = kind === 'workspace' ? workspaceArn : clusterArn;
+  const asked = authorize(app, caller, action, arnOf(caller.partition, caller.account, name));
   if (!asked.ok) return asked;
-  const stored = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, name));
+  const stored = await app.deps.store.read(async (tx) => (kind === 'workspace' ? app.jobs.getWorkspace(tx, caller.account, name) : storedCluster(tx, caller.account, name)));
   if (stored === undefined || stored.name === name) return asked;
-  return authorize(app, caller, action, workspaceArn(caller.partition, caller.account, stored.name));
+  return authorize(app, caller, action, arnOf(caller.partition, caller.account, stored.name));
+}
+
+async function authorizeOnWorkspace(app: App, caller: Caller, action: string, name: string): Promise<Result<unknown>> {
+  return authorizeOnStored(app, caller, action, name, 'workspace');
+}
+
+/** The cluster stored under `name` (in any case), if any. */
+async function storedCluster(tx: ReadTx, account: string, name: string): Promise<Cluster | undefined> {
+  const text = await tx.kv.get(clusterKey(account, name));
+  return text === undefined ? undefined : (JSON.parse(text) as Cluster);
 }
 
 export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
@@ -210,12 +222,18 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       pattern: ['clusters', ':name'],
       handler: async ({ app, caller, params, body }) => {
         const name = params['name'] ?? '';
-        const a = authorize(app, caller, 'training:CreateCluster', clusterArn(caller.partition, caller.account, name));
+        const a = await authorizeOnStored(app, caller, 'training:CreateCluster', name, 'cluster');
         if (!a.ok) return a;
         const c = parseCluster(caller.account, name, body);
         if (!c.ok) return c;
-        await app.deps.store.write((tx) => tx.kv.put(clusterKey(caller.account, name), JSON.stringify(c.value)));
-        return ok({ body: c.value });
+        // A cluster named in another case is the stored one, and keeps its name (its ARN), as `apply` keeps it (review fv, 8).
+        const written = await app.deps.store.write(async (tx) => {
+          const stored = await storedCluster(tx, caller.account, name);
+          const value = stored !== undefined && stored.name !== name ? { ...c.value, name: stored.name } : c.value;
+          await tx.kv.put(clusterKey(caller.account, value.name), JSON.stringify(value));
+          return value;
+        });
+        return ok({ body: written });
       },
     },
     {
