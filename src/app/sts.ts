@@ -32,7 +32,7 @@ import {
 } from '../core/sts/session.ts';
 import { accessKeyIdProblem, accountOfTemporaryKeyId, isTemporaryKeyId, temporaryKeyId } from '../core/sts/key-id.ts';
 import { withEncodedMessage } from './authz-message.ts';
-import { awsResourceTags, tagKeySpellings } from './directory.ts';
+import { awsResourceTags, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
@@ -903,13 +903,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       }
     }
     const tags = tagsRecord(p.tags);
-    const context: Record<string, string | string[]> = {
+    // `aws:TagKeys` in the spellings the caller's policies compare it with as well, as AssumeRole gives it (review X, X1):
+    // a Deny on `CostCenter` was evaded by passing `costcenter`, which `aws:PrincipalTag/CostCenter` then read (review fx, 1).
+    const context: Record<string, string | string[]> = withPolicyTagKeySpellings(caller, {
       ...(p.tags.length ? { 'aws:TagKeys': p.tags.map((t) => t.key) } : {}),
       ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
       ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
       ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
       ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
-    };
+    });
     for (const action of ['sts:GetFederationToken', ...(p.tags.length ? ['sts:TagSession'] : [])]) {
       const a = authorizeAdmin(caller, now(), action, arn, context);
       if (!a.ok) return a;
