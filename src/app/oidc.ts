@@ -32,7 +32,7 @@ import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRole
 import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings } from './directory.ts';
+import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
@@ -459,10 +459,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (bad) return failWith('VALIDATION_ERROR', bad);
     const arn = providerArn(c.partition, c.account, u.value.hostPath);
     const request = { url: u.value.url, clientIds, thumbprints, tags, jwks: input.jwks !== undefined ? 'inline' : 'discovery' };
-    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn, requestTagContext(tags));
+    // `aws:TagKeys` in the spellings the caller's policies compare it with too, as for users and roles (review X, X1): a
+    // Deny on `CostCenter` was evaded with `costcenter`, which `aws:ResourceTag/CostCenter` then reads (review fx, 2).
+    const tagContext = withPolicyTagKeySpellings(c, requestTagContext(tags));
+    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn, tagContext);
     if (!a.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, a, undefined, request), a);
     if (tags.length > 0) {
-      const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn, requestTagContext(tags));
+      const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn, tagContext);
       if (!t.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, t, undefined, request), t);
     }
     // Under the fail-closed audit policy, nothing changes while the audit log cannot record it.
@@ -516,13 +519,17 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   }
 
   /** Read-modify-write of one provider, authorized as `action`, recorded with what it replaced and wrote. */
-  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>, request: unknown, context: Record<string, string | string[]> = {}): Promise<Result<void>> {
+  /**
+   * `context` is given the provider's stored tags, so that `aws:TagKeys` holds their spellings of the keys named (`tagKeys`
+   * Owner untags a stored `owner`), and then the spellings the caller's policies compare it with (review X, X1; fx, 2).
+   */
+  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>, request: unknown, context: (stored: readonly Tag[]) => Record<string, string | string[]> = () => ({})): Promise<Result<void>> {
     const p = parseArn(c, arn);
     if (!p.ok) return p;
     const key = providerKey(c.account, p.value.hostPath);
     // Decided on the provider's tags as read now; the change below reads it again in its transaction.
     const current = readRecord(await deps.store.read((tx) => tx.kv.get(key)));
-    const a = authorizeAdmin(c, now(), action, p.value.arn, { ...awsResourceTags(current?.tags), ...context });
+    const a = authorizeAdmin(c, now(), action, p.value.arn, withPolicyTagKeySpellings(c, { ...awsResourceTags(current?.tags), ...context(current?.tags ?? []) }));
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
@@ -581,14 +588,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         return ok({ ...r, tags: mergeTags(r.tags, input.tags) });
       },
       input,
-      requestTagContext(input.tags),
+      (stored) => requestTagContext(input.tags, stored),
     );
 
   async function untagProvider(c: Caller, input: { arn: string; tagKeys: readonly string[] }): Promise<Result<void>> {
     const bad = checkTagKeys(input.tagKeys);
     if (bad) return failWith('VALIDATION_ERROR', bad, 'TagKeys');
     const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
-    return updateProvider(c, input.arn, 'UntagOpenIDConnectProvider', (r) => ok({ ...r, tags: r.tags.filter((t) => !drop.has(t.key.toLowerCase())) }), input, tagKeysContext(input.tagKeys));
+    return updateProvider(c, input.arn, 'UntagOpenIDConnectProvider', (r) => ok({ ...r, tags: r.tags.filter((t) => !drop.has(t.key.toLowerCase())) }), input, (stored) => tagKeysContext(input.tagKeys, stored));
   }
 
   async function listProviderTags(c: Caller, input: { arn: string }): Promise<Result<readonly Tag[]>> {
