@@ -101,7 +101,7 @@ export const DURATION = { min: 900, max: 43200, default: 3600, chainedMax: 3600 
 export const SESSION_TOKEN_DURATION = { min: 900, max: 129600, default: 43200 } as const;
 /** GetFederationToken's `DurationSeconds` (STS API reference): 900 to 129,600 seconds, 43,200 by default. */
 export const FEDERATION_TOKEN_DURATION = SESSION_TOKEN_DURATION;
-export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, policyChars: 2048, transitive: 50 } as const;
+export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, policyArnChars: { min: 20, max: 2048 }, policyChars: 2048, transitive: 50 } as const;
 /** Our own, documented packed-size budget (AWS's algorithm is unpublished; reference §A.1.9). */
 export const PACKED_LIMIT = 4096;
 
@@ -319,7 +319,7 @@ function validationProblem(p: AssumeRoleParams, partition: Partition): { message
     at('ExternalId', p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined) ??
     at('SourceIdentity', p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined) ??
     at('Policy', policyProblem(p.policy)) ??
-    at('PolicyArns', p.policyArns.length > LIMITS.policyArns ? `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}` : undefined) ??
+    at('PolicyArns', policyArnsProblem(p.policyArns)) ??
     at('Tags', tagsProblem(p.tags)) ??
     at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys))
   );
@@ -344,7 +344,7 @@ export function checkFederationTokenParams(p: FederationTokenParams): { code: 'V
     at('Name', stringProblem('name', p.name, { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 32 })) ??
     at('DurationSeconds', p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, FEDERATION_TOKEN_DURATION) : undefined) ??
     at('Policy', policyProblem(p.policy)) ??
-    at('PolicyArns', p.policyArns.length > LIMITS.policyArns ? `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}` : undefined) ??
+    at('PolicyArns', policyArnsProblem(p.policyArns)) ??
     at('Tags', tagsProblem(p.tags));
   if (invalid !== undefined) return invalid;
   const seen = new Set<string>();
@@ -358,6 +358,21 @@ export function checkFederationTokenParams(p: FederationTokenParams): { code: 'V
 function policyProblem(policy: string | undefined): string | undefined {
   if (policy !== undefined && policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
   if (policy !== undefined && policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
+  return undefined;
+}
+
+/**
+ * The managed session policies (`PolicyArns`): at most 10, each ARN 20 to 2,048 characters (STS API reference,
+ * `PolicyDescriptorType`), in AWS's words, the value left out. An ARN of any length was taken: looked up, then echoed
+ * whole in the refusal of a policy not found and recorded whole in the audit log, 1 MiB a request (review fx, 3).
+ */
+function policyArnsProblem(arns: readonly string[]): string | undefined {
+  if (arns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
+  for (const [i, arn] of arns.entries()) {
+    const at = (constraint: string) => `1 validation error detected: Value at 'policyArns.${i + 1}.member.arn' failed to satisfy constraint: Member must have length ${constraint}`;
+    if (arn.length < LIMITS.policyArnChars.min) return at(`greater than or equal to ${LIMITS.policyArnChars.min}`);
+    if (arn.length > LIMITS.policyArnChars.max) return at(`less than or equal to ${LIMITS.policyArnChars.max}`);
+  }
   return undefined;
 }
 
