@@ -46,7 +46,11 @@ export const ISSUER_KEYS_KV = 'oidc-issuer/keys';
 export const TOKEN_SKEW_SECONDS = 30;
 export const WORKLOAD_TOKEN_TTL = { min: 60, max: 86_400, default: 3600 } as const;
 /** The limits of the IAM API (CreateOpenIDConnectProvider). */
-export const PROVIDER_LIMITS = { urlChars: 255, clientIds: 100, clientIdChars: 255, thumbprints: 5 } as const;
+/**
+ * `perAccount`: IAM's quota of OIDC providers in an account (OpenIdConnectProvidersPerAccount, IAM User Guide, "IAM and
+ * AWS STS quotas"), as Gatehouse holds users, roles and policies to theirs; each provider keeps up to 256 KiB of keys.
+ */
+export const PROVIDER_LIMITS = { urlChars: 255, clientIds: 100, clientIdChars: 255, thumbprints: 5, perAccount: 100 } as const;
 /**
  * How long a discovered JWKS is used: the issuer's `Cache-Control` max-age, at least `min` (an issuer answering
  * `no-store` is asked at most every few seconds, and only while tokens arrive) and at most `max`; `default`
@@ -476,7 +480,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const legacy = legacyHostPath(u.value.hostPath);
     const registered = async (tx: ReadTx): Promise<boolean> =>
       (await tx.kv.get(key)) !== undefined || (legacy !== undefined && readRecord(await tx.kv.get(providerKey(c.account, legacy)))?.url === u.value.url);
-    if (await deps.store.read(registered)) return exists();
+    // The account's quota (review fx, 4): without one, an account's admin registered providers without end, each with its
+    // keys kept in the store and read by every instance. Checked before the issuer is asked for its keys, and again as
+    // the provider is written.
+    const full = async (tx: ReadTx): Promise<boolean> => (await tx.kv.list(`${PROVIDER_PREFIX}${c.account}/`, { limit: PROVIDER_LIMITS.perAccount })).length >= PROVIDER_LIMITS.perAccount;
+    const overQuota = () => failWith<OidcProvider>('LIMIT_EXCEEDED', `Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${PROVIDER_LIMITS.perAccount}`);
+    const before = await deps.store.read(async (tx) => ((await registered(tx)) ? 'exists' : (await full(tx)) ? 'full' : undefined));
+    if (before === 'exists') return exists();
+    if (before === 'full') return overQuota();
     // The network call happens outside any transaction, after the caller is known to be allowed.
     const keys = input.jwks !== undefined ? o.parseJwks(input.jwks) : await o.fetchJwks(u.value.url);
     if (!keys.ok) {
@@ -487,6 +498,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const r = await committing(c, 'CreateOpenIDConnectProvider', arn, request, () => ({ before: null, after: providerView(record) }), () =>
       deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
         if (await registered(tx)) abort(exists());
+        if (await full(tx)) abort(overQuota());
         await tx.kv.put(key, JSON.stringify(record));
         return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
       }),
