@@ -396,6 +396,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
   /** The caller's own provider named by `arn` (another account's is as absent as a missing one). */
   function parseArn(c: Caller, arn: string): Result<{ hostPath: string; arn: string }> {
+    // The IAM API reference's bound (20 to 2,048 characters), before anything reads, echoes or records the value: an ARN
+    // of any length was decided, refused naming it whole and recorded whole in the audit log (review fx, 5).
+    if (arn.length < 20 || arn.length > 2048) {
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'openIDConnectProviderArn' failed to satisfy constraint: Member must have length ${arn.length < 20 ? 'greater than or equal to 20' : 'less than or equal to 2048'}`, 'OpenIDConnectProviderArn');
+    }
     const m = PROVIDER_ARN_RE.exec(arn);
     if (!m || m[1] !== c.account) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`, 'OpenIDConnectProviderArn');
     const hostPath = m[2] as string;
