@@ -37,6 +37,7 @@ import type { CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
+import { formatError } from './output.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
 // their facade with every export and so loads its bundled fetch (undici), which the CLI never uses: about 60 ms of
@@ -1206,6 +1207,32 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
  */
 export const nothingChanged = (command: string, count: number, code?: string): string => `gatehouse ${command}: ${code !== undefined ? `${code}: ` : ''}${count} error${count === 1 ? '' : 's'}; nothing was changed\n`;
 
+/**
+ * A refusal of a policy document the command read from `file`, each error at its place in that file (`FILE:LINE:COLUMN:
+ * PATH: MESSAGE [CODE]`, as `policy validate` and `apply` print them), then `… N errors; nothing was changed`; undefined
+ * when the refusal is not a 400 whose every error `aboutDocument` says is the document's, which `report` prints. The
+ * server's line and column are those of the JSON it was sent: a YAML file's are found again by the path (`locate`),
+ * and the place IAM's message ends with (` (at Statement[0].Action, line 1)`, for the aws CLI) is left out.
+ */
+export function refusedInFile(
+  ctx: CommandContext,
+  f: ClientFailure,
+  command: string,
+  file: string,
+  locate: (e: GatehouseError) => GatehouseError,
+  aboutDocument: (e: ClientFailure['errors'][number]) => boolean,
+): number | undefined {
+  if (f.httpStatus !== 400 || f.errors.length === 0 || !f.errors.every(aboutDocument)) return undefined;
+  for (const e of f.errors) {
+    const place = ` (at ${e.path}`;
+    const at = e.path === '' ? -1 : e.message.lastIndexOf(place);
+    const message = at >= 0 && /^(, line \d+)?\)$/.test(e.message.slice(at + place.length)) ? e.message.slice(0, at) : e.message;
+    ctx.err(formatError(file, locate({ code: e.code, path: e.path, message, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) })));
+  }
+  ctx.err(nothingChanged(command, f.errors.length, f.code));
+  return f.status;
+}
+
 /** One error of several, on one line: `Statement[0].Resource: statement needs … [POLICY_MISSING_ELEMENT]`. */
 export const describeError = (e: ClientFailure['errors'][number]): string => `${whereOf(e)}${oneLine(e.message)} [${e.code}]`;
 
@@ -1228,11 +1255,12 @@ export async function remote<T>(
   opts: ConnectionOptions & { readonly json?: true },
   fn: (conn: Connection) => Promise<ClientResult<T>>,
   print: (value: T) => void,
+  refused?: (f: ClientFailure) => number | undefined,
 ): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
   const r = await fn(conn.value);
-  if (!r.ok) return report(ctx, r, opts.json);
+  if (!r.ok) return (opts.json ? undefined : refused?.(r)) ?? report(ctx, r, opts.json);
   if (opts.json) ctx.out(`${JSON.stringify(r.value, null, 2)}\n`);
   else print(r.value);
   return EXIT.ok;

@@ -4,12 +4,11 @@
  * do it; how a principal may come to more rights; and the resource-based policies it consults.
  */
 import type { Command } from 'commander';
-import { call, connect, deleteNoContent, nothingChanged, remote, report, withServerOptions, type ClientFailure, type ClientResult, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, refusedInFile, remote, report, withServerOptions, type ClientFailure, type ClientResult, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { formatError, formatTable, withJsonOption } from '../output.ts';
-import type { LoadedPolicy } from '../policy-files.ts';
 import { asItems, followPages, listLimit } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
@@ -356,19 +355,6 @@ async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { 
   );
 }
 
-/**
- * A refusal of the document, each error at its place in the file (`FILE:LINE:COLUMN: PATH: MESSAGE [CODE]`, as `policy
- * validate` and `apply` print them), then `… N errors; nothing was changed`; undefined when the refusal is not about
- * the document (the resource argument, a permission, a server failure), which `report` prints as before.
- */
-function refusedInFile(ctx: CommandContext, f: ClientFailure, file: string, loaded: LoadedPolicy): number | undefined {
-  if (f.httpStatus !== 400 || f.errors.length === 0) return undefined;
-  if (f.errors.some((e) => e.path === 'resource' || e.path === 'document')) return undefined;
-  for (const e of f.errors) ctx.err(formatError(file, loaded.locate(e)));
-  ctx.err(nothingChanged('resource-policies put', f.errors.length, f.code));
-  return f.status;
-}
-
 function question(cmd: Command): Command {
   return withJsonOption(
     withServerOptions(
@@ -456,7 +442,12 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
       const r = await call(conn.value, 'PUT', ['resource-policies', resource], { body: { document: loaded.input }, shape: { document: 'any' } });
-      if (!r.ok) return ctx.exit((opts.json ? undefined : refusedInFile(ctx, r, opts.file, loaded)) ?? report(ctx, r, opts.json));
+      // A refusal of the document is said at its places in the file; one of the resource argument, a permission or the
+      // server's is said as any other.
+      if (!r.ok) {
+        const about = (e: ClientFailure['errors'][number]) => e.path !== 'resource' && e.path !== 'document';
+        return ctx.exit((opts.json ? undefined : refusedInFile(ctx, r, 'resource-policies put', opts.file, loaded.locate, about)) ?? report(ctx, r, opts.json));
+      }
       ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : `policy attached to ${resource}\n`);
       ctx.exit(EXIT.ok);
     },

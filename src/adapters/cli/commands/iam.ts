@@ -4,7 +4,7 @@
  * CLI needs no XML parser and `--json` prints what the server sent. For bulk changes, `gatehouse apply`.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { call, remote, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
+import { call, refusedInFile, remote, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -51,8 +51,19 @@ function command(parent: Command, spec: string, description: string): Command {
   return withServerOptions(withJsonOption(parent.command(spec).description(description)));
 }
 
+/** A policy document read from a file: what to send, and how to say the server's refusal of it at its places there. */
+interface PolicyDocument {
+  readonly ok: true;
+  readonly value: unknown;
+  /**
+   * Prints a refusal of the document (IAM's MalformedPolicyDocument: every error a `POLICY_*` one) at its places in
+   * the file, as `policy validate` prints them, and gives the exit status; undefined for any other failure.
+   */
+  readonly refused: (command: string) => (f: ClientFailure) => number | undefined;
+}
+
 /** Reads a policy document file (JSON as written, YAML as its value); prints its load errors. */
-async function readDocument(file: string, ctx: CommandContext): Promise<{ ok: true; value: unknown } | { ok: false; status: number }> {
+async function readDocument(file: string, ctx: CommandContext): Promise<PolicyDocument | { ok: false; status: number }> {
   let text: string;
   try {
     text = await ctx.readFile(file);
@@ -65,7 +76,8 @@ async function readDocument(file: string, ctx: CommandContext): Promise<{ ok: tr
     for (const e of loaded.errors) ctx.err(formatError(file, e));
     return { ok: false, status: EXIT.invalidPolicy };
   }
-  return { ok: true, value: loaded.input };
+  // The server's line and column are those of the JSON it was sent, a YAML file's rendering: found again by path.
+  return { ok: true, value: loaded.input, refused: (command) => (f) => refusedInFile(ctx, f, command, file, loaded.locate, (e) => e.code.startsWith('POLICY_')) };
 }
 
 function parseTag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
@@ -122,7 +134,8 @@ named by name (your account's, else a built-in such as AmazonS3ReadOnlyAccess) o
 Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or still in use, 8 invalid input,
 9 not authorized, 10 server unreachable (docs/errors.md).`,
     );
-  const run = async <T>(opts: Opts, fn: (c: Connection) => Promise<ClientResult<T>>, print: (v: T) => void): Promise<void> => ctx.exit(await remote(ctx, opts, fn, print));
+  const run = async <T>(opts: Opts, fn: (c: Connection) => Promise<ClientResult<T>>, print: (v: T) => void, refused?: (f: ClientFailure) => number | undefined): Promise<void> =>
+    ctx.exit(await remote(ctx, opts, fn, print, refused));
   const printObject = (v: Row) => ctx.out(formatObject(v));
   const done = (message: (v: Row) => string) => (v: Row) => ctx.out(`${message(v)}\n`);
 
@@ -179,6 +192,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
             shape: NAMED,
           }),
         done((r) => `created role ${s(r['arn'])}`),
+        doc.refused('iam roles create'),
       );
     });
   // A role's last use (when a session of it was last issued, and the region asked) is printed as a key's.
@@ -209,7 +223,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action(async (name: string, o: Opts & { document: string; description?: string; path?: string }) => {
       const doc = await readDocument(o.document, ctx);
       if (!doc.ok) return ctx.exit(doc.status);
-      await run(o, (c) => call<Row>(c, 'POST', ['policies'], { body: { name, document: doc.value, description: o.description, path: o.path }, shape: NAMED }), done((p) => `created policy ${s(p['arn'])}`));
+      await run(o, (c) => call<Row>(c, 'POST', ['policies'], { body: { name, document: doc.value, description: o.description, path: o.path }, shape: NAMED }), done((p) => `created policy ${s(p['arn'])}`), doc.refused('iam policies create'));
     });
   command(policies, 'get <policy>', 'show a managed policy (name or ARN) with its default document').action((ref: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['policies', ref], { shape: NAMED }), printObject));
   command(policies, 'list', 'list managed policies: your account\'s and the built-ins')
@@ -313,7 +327,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
       if (!t) return ctx.exit(EXIT.usage);
       const doc = await readDocument(o.document, ctx);
       if (!doc.ok) return ctx.exit(doc.status);
-      await run(o, (c) => call<Row>(c, 'PUT', [t.segment, t.name, 'inline-policies', policyName], { body: { document: doc.value }, shape: { name: 'string' } }), done(() => `put inline policy ${policyName} on ${t.segment.slice(0, -1)} ${t.name}`));
+      await run(o, (c) => call<Row>(c, 'PUT', [t.segment, t.name, 'inline-policies', policyName], { body: { document: doc.value }, shape: { name: 'string' } }), done(() => `put inline policy ${policyName} on ${t.segment.slice(0, -1)} ${t.name}`), doc.refused('iam put-inline'));
     });
   withTarget(command(iam, 'get-inline <policy-name>', 'show an inline policy of a user, group or role')).action((policyName: string, o: Opts & Target) => {
     const t = targetOf(o, ctx);
