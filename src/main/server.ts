@@ -167,6 +167,19 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * Two of this server's listeners given one address (the same port, on the same host or on every address, `0.0.0.0` or
+ * `::`): the second could never be bound, and was reported as an address in use by another process (exit 10). Throws
+ * naming both; port 0 (a port the system picks) is never shared.
+ */
+export function sharedAddress(listeners: readonly { readonly what: string; readonly at: { readonly host: string; readonly port: number } }[]): void {
+  const everywhere = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
+  listeners.forEach((a, i) => {
+    const b = listeners.slice(0, i).find((x) => x.at.port !== 0 && x.at.port === a.at.port && (x.at.host === a.at.host || everywhere(x.at.host) || everywhere(a.at.host)));
+    if (b !== undefined) throw new Error(`${a.what} ${a.at.host}:${a.at.port} and ${b.what} ${b.at.host}:${b.at.port} are one address: give each listener a port of its own`);
+  });
+}
+
 /** `--s3-address` and the like: an http(s) base URL without credentials, query or fragment (trailing `/` dropped); throws naming `what` otherwise. */
 export function parseBaseUrl(s: string, what: string): string {
   // A refused URL is echoed without its user name and password (review agent, U5): as the agent shows its upstream,
@@ -273,6 +286,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
   const healthAt = healthText === undefined || healthText === '' ? undefined : asUsage(() => parseHostPort(healthText, opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN'));
   const s3At = opts.s3Listen === 'off' ? undefined : asUsage(() => parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen'));
+  const listeners = [
+    { what: '--listen', at: listen },
+    { what: '--agent-listen', at: agentAt },
+    ...(s3At !== undefined ? [{ what: '--s3-listen', at: s3At }] : []),
+    ...(healthAt !== undefined ? [{ what: opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN', at: healthAt }] : []),
+  ];
+  // A worker's ports were checked as given by its supervisor (src/main/workers.ts), which then chose the port-0 ones.
+  if (opts.worker === undefined) asUsage(() => sharedAddress(listeners));
   const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
   const agentAddress = opts.agentAddress === undefined ? undefined : asUsage(() => parseBaseUrl(opts.agentAddress as string, '--agent-address'));
   const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];

@@ -33,7 +33,7 @@ import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromWorker, METRICS_WAIT_MS, replies, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
-import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, StartError, startFailureOf, type ServerOptions } from './server.ts';
+import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
 export const CLUSTER_OPTIONS_ENV = 'GATEHOUSE_WORKER_OPTIONS';
@@ -120,6 +120,19 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Every listener on a port of its own, the same for all workers: the ports given, port 0 chosen now.
   const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
+  // Two listeners given one address, checked as given (a worker does not check them again): the ports chosen here for
+  // port 0 are not compared, two choices that meet are chosen again below.
+  try {
+    const given = (text: string, what: string) => ({ what, at: parseHostPort(text, what) });
+    sharedAddress([
+      given(opts.listen ?? DEFAULT_LISTEN, '--listen'),
+      given(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'),
+      ...(opts.s3Listen === 'off' ? [] : [given(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen')]),
+      ...(healthText !== undefined && healthText !== '' ? [given(healthText, opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN')] : []),
+    ]);
+  } catch (e) {
+    throw new StartError(e instanceof Error ? e.message : String(e), 'usage');
+  }
   const { log: _log, changeNotes: _notes, ...serialisable } = opts;
   // The options whose port 0 this process replaced: a port chosen here is free only until the workers bind it, and
   // another process may take it meanwhile (a connection's local port, another bind to port 0). A worker that then
