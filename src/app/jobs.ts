@@ -1709,20 +1709,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }): Promise<Result<Submitted & { why: string }>> {
     // What the checks learnt before any refusal: the role chosen for the node, and why it was.
-    const seen: { roleArn?: string; why?: string; job?: StoredJob } = {};
+    // `cluster`: the cluster's own name, once found (it is found whatever the case of the name asked).
+    const seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string } = {};
     const what = (r: Result<Submitted & { why: string }> | undefined) => {
       const why = r?.ok ? r.value.why : seen.why;
+      const cluster = seen.cluster ?? input.cluster;
       return {
         action: 'training:StartClusterNode',
-        resource: clusterArn(caller.partition, caller.account, input.cluster),
+        resource: clusterArn(caller.partition, caller.account, cluster),
         role: r?.ok ? r.value.job.role.arn : seen.roleArn,
-        detail: { cluster: input.cluster, ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}), ...(why !== undefined ? { why } : {}) },
+        detail: { cluster, ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}), ...(why !== undefined ? { why } : {}) },
       };
     };
     return recordedStart(caller, seen, what, () => startNodeChecked(caller, input, seen));
   }
 
-  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob }): Promise<Result<Submitted & { why: string }>> {
+  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
     // The node's job id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
@@ -1735,6 +1737,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const checked = await deps.store.read(async (tx): Promise<Result<{ roleArn: string; why: string }>> => {
       const cluster = await getCluster(tx, account, input.cluster);
       if (!cluster) return failWith('NO_SUCH_ENTITY', `cluster ${input.cluster} does not exist in account ${account}`);
+      seen.cluster = cluster.name;
       // Names are found whatever their case: the cluster's own ARN is decided too, so that a Deny naming it is not
       // passed by asking for the name in another case.
       if (cluster.name !== input.cluster) {
@@ -1758,9 +1761,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return ok({ roleArn, why: chosen.why });
     });
     if (!checked.ok) return checked;
-    const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${input.cluster}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: input.cluster } }), id);
+    // The node is the stored cluster's, under its own name: its sessions' `gatehouse:cluster` tag, which policies compare
+    // with case, said the name as asked (`TEAM-GPU` for team-gpu), and a Deny on the cluster's tag was passed (review gb, 1).
+    const clusterName = seen.cluster ?? input.cluster;
+    const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${clusterName}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: clusterName } }), id);
     seen.job = job;
-    const stored = await storeNewJob(job, {}, `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
+    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
     if (!stored.ok) return stored;
     return ok({ job, capability, why: checked.value.why });
   }
