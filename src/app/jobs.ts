@@ -692,30 +692,58 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition), jobId);
   }
 
-  /** The account's default training role: trusts the training service; each job's session narrows it. */
-  async function ensureDefaultRole(partition: Partition, account: string): Promise<string> {
+  /**
+   * Creates the account's default training role in `tx` when it is not there: it trusts the training service, and each
+   * job's session narrows it. What it wrote (for the audit record), or undefined when the role was there. Called in the
+   * transaction that stores the job it is for (`storeNewJob`), so a submission refused there (the account's quota of
+   * live jobs) creates no role (review gb, 2).
+   */
+  async function createDefaultRole(tx: WriteTx, partition: Partition, account: string): Promise<Record<string, unknown> | undefined> {
     const name = defaultRoleName(partition);
-    await deps.store.write(async (tx) => {
-      if (await tx.roles.get(account, name)) return;
-      const trust = partition === 'acs'
-        ? { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('acs') } }] }
-        : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('aws') } }] };
-      const created = await tx.roles.create({
-        account,
-        name,
-        path: '/',
-        id: uniqueId(ID_PREFIX.role, deps.randomBytes(32)),
-        created: isoSeconds(now()),
-        trustPolicy: JSON.stringify(trust),
-        description: 'Default role of training jobs: each job session reaches only its workspace default bucket and the submitter’s tables',
-        maxSessionDuration: 43200,
-        tags: [],
-        permissionsBoundary: null,
-      });
-      if (!created.ok && created.error.code !== 'ENTITY_ALREADY_EXISTS') throw new Error(created.error.message);
-      await tx.inlinePolicies.put({ type: 'role', account, name }, 'training-default-scope', JSON.stringify(defaultRoleScope(partition)));
+    if (await tx.roles.get(account, name)) return undefined;
+    const trust = partition === 'acs'
+      ? { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('acs') } }] }
+      : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('aws') } }] };
+    const record = {
+      account,
+      name,
+      path: '/',
+      id: uniqueId(ID_PREFIX.role, deps.randomBytes(32)),
+      created: isoSeconds(now()),
+      trustPolicy: JSON.stringify(trust),
+      description: 'Default role of training jobs: each job session reaches only its workspace default bucket and the submitter’s tables',
+      maxSessionDuration: 43200,
+      tags: [],
+      permissionsBoundary: null,
+    };
+    const created = await tx.roles.create(record);
+    if (!created.ok) {
+      if (created.error.code === 'ENTITY_ALREADY_EXISTS') return undefined;
+      throw new Error(created.error.message);
+    }
+    const scope = defaultRoleScope(partition);
+    await tx.inlinePolicies.put({ type: 'role', account, name }, 'training-default-scope', JSON.stringify(scope));
+    return { roleName: name, roleId: record.id, path: record.path, arn: roleArnOf(partition, account, record.path, name), trustPolicy: trust, description: record.description, maxSessionDuration: record.maxSessionDuration, inlinePolicies: { 'training-default-scope': scope } };
+  }
+
+  /**
+   * The creation of the account's default role by `caller`'s submission, in the audit log as any CreateRole is (kind
+   * `change`, by its caller, about the role): it was made and never recorded (review gb, 2). `decision`: `ok`, or
+   * OUTCOME_UNKNOWN when the COMMIT answer of the transaction that made it was lost.
+   */
+  function recordDefaultRole(caller: Caller, after: Record<string, unknown>, job: string, decision: string, error?: string): void {
+    if (!deps.audit) return;
+    const arn = String(after['arn']);
+    deps.audit.record({
+      kind: 'change',
+      account: caller.account,
+      ...actorOf(caller),
+      action: `${caller.partition === 'acs' ? 'ram' : 'iam'}:CreateRole`,
+      resource: arn,
+      decision,
+      role: arn,
+      detail: { via: 'training:CreateJob', forJob: job, before: null, after, ...(error !== undefined ? { error } : {}) },
     });
-    return name;
   }
 
   /** Services whose actions count as table access (ODPS/MaxCompute-style projects). */
@@ -961,20 +989,28 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!checked.ok) return checked;
       let { roleArn } = checked.value;
       const { mode, ws } = checked.value;
-      if (mode === 'default') {
-        const name = await ensureDefaultRole(partition, account);
-        roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
-      }
-      const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }), id);
       let sessionPolicy: string | undefined;
       if (mode === 'default') {
         const made = await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, submitterOf(caller)));
         if (!made.ok) return made;
         sessionPolicy = made.value;
+        const name = defaultRoleName(partition);
+        roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
       }
+      const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }), id);
       seen.job = job;
-      const stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
+      // The default role, when the account has none yet, is made with the job, in its transaction (review gb, 2).
+      const made: { role?: Record<string, unknown> | undefined } = {};
+      const prepare = mode === 'default' ? async (tx: WriteTx): Promise<void> => void (made.role = await createDefaultRole(tx, partition, account)) : undefined;
+      let stored: Result<void>;
+      try {
+        stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare);
+      } catch (e) {
+        if (made.role !== undefined && isStoreOutcomeUnknown(e)) recordDefaultRole(caller, made.role, job.id, 'OUTCOME_UNKNOWN', e.message);
+        throw e;
+      }
       if (!stored.ok) return stored;
+      if (made.role !== undefined) recordDefaultRole(caller, made.role, job.id, 'ok');
       return ok({ job, capability });
     });
   }
@@ -1024,10 +1060,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `submitted` event; its launcher's silence is timed from now. LimitExceeded, and nothing stored, when its account
    * already has `maxLiveJobs` live jobs (`putLiveJob`, in the same transaction).
    */
-  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string): Promise<Result<void>> {
+  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string, prepare?: (tx: WriteTx) => Promise<void>): Promise<Result<void>> {
     const r = await deps.store.write<Result<void>>(async (tx, abort) => {
       const live = await putLiveJob(tx, job, maxLiveJobs);
       if (!live.ok) return abort(live);
+      // What the job needs written with it (the account's default role, on its first default-role job).
+      await prepare?.(tx);
       await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
       await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
       await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
