@@ -651,7 +651,14 @@ export function createEscalation(deps: EscalationDeps) {
       if (trusted === undefined) service.trusted.set(r.arn, (trusted = await trustsService(r, service.services)));
       if (!trusted) return;
       const name = service.services[0] as string;
-      const pass = await answer(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name });
+      let pass = await answer(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name });
+      // An explicit deny naming the service by another of its names refuses the pass too, as enforcement decides it
+      // (src/app/principals.ts `decideForService`, review gb, 3).
+      for (const other of service.services.slice(1)) {
+        if (pass.decision === 'ExplicitDeny') break;
+        const x2 = await answer(x, passAction, r.arn, { 'iam:PassedToService': other, 'acs:Service': other });
+        if (x2.decision === 'ExplicitDeny') pass = x2;
+      }
       if (pass.decision === 'Allow') {
         out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
         return;

@@ -349,6 +349,25 @@ export function decideOnRole(role: RoleName, action: string, decide: (action: st
   return d;
 }
 
+/**
+ * The decision of a PassRole to a service known by several names (`services`, as `trainingServices`/`computeServices`
+ * give them, its first name first): `decide` with the first name as `iam:PassedToService` and `acs:Service`, unless an
+ * explicit deny applies with another of its names, which then decides. A role trusting either name is trusted, so a
+ * Deny naming the service by its other name (`training.gatehouse.dev` in an `acs` account) refuses too (review gb, 3);
+ * never an Allow the first name's decision does not give.
+ */
+export function decideForService(services: readonly string[], decide: (context: Record<string, string>) => Decision): Decision {
+  const passedTo = (service: string): Record<string, string> => ({ 'iam:PassedToService': service, 'acs:Service': service });
+  const [first = '', ...others] = services;
+  const d = decide(passedTo(first));
+  if (d.decision === 'ExplicitDeny') return d;
+  for (const other of others) {
+    const x = decide(passedTo(other));
+    if (x.decision === 'ExplicitDeny') return x;
+  }
+  return d;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Who acted, for the audit log, and the refusals no use case records
 
