@@ -56,7 +56,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, userKey, type LiveState, type UserEntry } from './live.ts';
-import { accessDenied, actorOf, bindingsRefusal, decideForService, decideOnRole, PolicyCache, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -661,15 +661,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * a binding granting `iam.serviceAccounts.actAs` on the role (`bindingRefusal`). Undefined when allowed; else the
    * role check's refusal, with why.
    */
-  function passRoleRefusal(caller: Caller, roleArn: string, services: readonly string[]): Result<never> | undefined {
+  function passRoleRefusal(caller: Caller, roleArn: string, services: readonly string[], associated: string): Result<never> | undefined {
     const passAction = caller.partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const service = services[0] as string;
-    const context = { 'iam:PassedToService': service, 'acs:Service': service };
+    // `associated`: the job's ARN, the resource the role goes with (`iam:AssociatedResourceArn`, review gb, 5).
+    const with_ = (ctx: Record<string, string>): Record<string, string> => ({ ...ctx, [ASSOCIATED_RESOURCE]: associated });
+    const context = with_({ 'iam:PassedToService': service, 'acs:Service': service });
     // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
     // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing. So does
     // a Deny naming the service by another of its names (`decideForService`, review gb, 3).
     const parsed = parseRoleArn(roleArn);
-    const onService = (a: string, r: string): Decision => decideForService(services, (ctx) => decide(caller, a, r, ctx));
+    const onService = (a: string, r: string): Decision => decideForService(services, (ctx) => decide(caller, a, r, with_(ctx)));
     const d = parsed ? decideOnRole({ ...parsed, partition: caller.partition }, passAction, onService) : onService(passAction, roleArn);
     if (d.decision === 'Allow') return undefined;
     const bindings = bindingRefusal(caller, d, () => options.actAs?.(caller, roleArn), { action: passAction, resource: roleArn, context });
@@ -956,7 +958,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // is refused alike whether the role exists or not. It was told `does not exist` for a name that was not a
         // role's, so any user of the account, allowed to pass no role, could list the account's role names (review ag).
         const arn = role ? roleArnOf(partition, account, role.path, role.name) : roleArnOf(partition, account, parsed.path, parsed.name);
-        const refused = passRoleRefusal(caller, arn, trainingServices(partition));
+        const refused = passRoleRefusal(caller, arn, trainingServices(partition), jobArn(partition, account, id));
         if (refused) return refused;
         if (!role) return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}`);
         roleArn = arn;
@@ -1796,7 +1798,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const roleArn = roleArnOf(partition, account, role.path, role.name);
       seen.roleArn = roleArn;
       const service = computeServices(partition)[0] as string;
-      const refused = passRoleRefusal(caller, roleArn, computeServices(partition));
+      const refused = passRoleRefusal(caller, roleArn, computeServices(partition), jobArn(partition, account, id));
       if (refused) return refused;
       if (trustingService(role, partition, roleArn, computeServices(partition), id) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
       return ok({ roleArn, why: chosen.why });

@@ -91,7 +91,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { ACCESS_ID, accessDeniedMessage, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, PolicyCache, type Caller } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -1181,10 +1181,12 @@ export function createKube(app: App, options: KubeOptions) {
     const service = computeServices(partition)[0] as string;
     // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
     // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing.
-    const passContext = contextOf({ 'iam:PassedToService': service, 'acs:Service': service });
+    // With the pod's job's ARN as the resource the role goes with (`iam:AssociatedResourceArn`, review gb, 5).
+    const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, jobId) };
+    const passContext = contextOf({ 'iam:PassedToService': service, 'acs:Service': service, ...associated });
     // And a Deny naming the compute service by another of its names (`decideForService`, review gb, 3).
     const d = decideOnRole({ partition, account, path: role?.path ?? parsed.path, name: role?.name ?? parsed.name }, passAction, (action, resource) =>
-      decideForService(computeServices(partition), (context) => evaluate({ principal: who.value.principal, action, resource, context: contextOf(context), time: deps.now() }, who.value.policies)),
+      decideForService(computeServices(partition), (context) => evaluate({ principal: who.value.principal, action, resource, context: contextOf({ ...context, ...associated }), time: deps.now() }, who.value.policies)),
     );
     if (d.decision !== 'Allow') {
       // Or, unless IAM denies it explicitly, a binding granting `iam.serviceAccounts.actAs` on the role

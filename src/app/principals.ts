@@ -350,6 +350,12 @@ export function decideOnRole(role: RoleName, action: string, decide: (action: st
 }
 
 /**
+ * The condition key of PassRole naming the resource the role is associated with at the service (policy-semantics.md
+ * A.1.8): a job's ARN for a job, a cluster node or a pod (each runs as a job), as AWS gives an EC2 instance's.
+ */
+export const ASSOCIATED_RESOURCE = 'iam:AssociatedResourceArn';
+
+/**
  * The decision of a PassRole to a service known by several names (`services`, as `trainingServices`/`computeServices`
  * give them, its first name first): `decide` with the first name as `iam:PassedToService` and `acs:Service`, unless an
  * explicit deny applies with another of its names, which then decides. A role trusting either name is trusted, so a
