@@ -899,13 +899,19 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /** Submits, and records the submission or its refusal in the audit log. */
   async function submit(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
-    const what = (r: Result<Submitted> | undefined) => ({
-      action: 'training:CreateJob',
-      resource: workspaceArn(caller.partition, caller.account, input.workspace),
-      role: r?.ok ? r.value.job.role.arn : input.role.includes(':') ? input.role : undefined,
-      detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1 },
-    });
-    const seen: { job?: StoredJob } = {};
+    // The workspace and role as stored once found (names are found whatever their case): recorded as asked, a job of
+    // workspace `vision` submitted as `VISION` was recorded on `workspace/VISION`, and a refusal for role `role/TRAINER`
+    // was not found by `audit query --role` with the role's ARN (review gb, 6).
+    const what = (r: Result<Submitted> | undefined) => {
+      const workspace = r?.ok ? r.value.job.workspace : seen.workspace ?? input.workspace;
+      return {
+        action: 'training:CreateJob',
+        resource: workspaceArn(caller.partition, caller.account, workspace),
+        role: r?.ok ? r.value.job.role.arn : seen.roleArn ?? (input.role.includes(':') ? input.role : undefined),
+        detail: { workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1 },
+      };
+    };
+    const seen: SubmitSeen = {};
     return recordedStart(caller, seen, what, () => submitChecked(caller, input, seen));
   }
 
@@ -925,7 +931,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return r;
   }
 
-  async function submitChecked(caller: Caller, input: SubmitInput, seen: { job?: StoredJob }): Promise<Result<Submitted>> {
+  /** What a submission's checks found, for its record: the job stored, and the workspace's and role's own names. */
+  interface SubmitSeen {
+    job?: StoredJob;
+    workspace?: string;
+    roleArn?: string;
+  }
+
+  async function submitChecked(caller: Caller, input: SubmitInput, seen: SubmitSeen): Promise<Result<Submitted>> {
     const partition = caller.partition;
     const account = caller.account;
     const replicas = input.replicas ?? 1;
@@ -937,6 +950,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const id = newJobId();
     return deps.store.read(async (tx): Promise<Result<Checked>> => {
       const ws = await getWorkspace(tx, account, input.workspace);
+      if (ws) seen.workspace = ws.name;
       // 1. The role.
       let roleArn: string | undefined;
       let mode: Job['role']['mode'];
@@ -958,6 +972,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // is refused alike whether the role exists or not. It was told `does not exist` for a name that was not a
         // role's, so any user of the account, allowed to pass no role, could list the account's role names (review ag).
         const arn = role ? roleArnOf(partition, account, role.path, role.name) : roleArnOf(partition, account, parsed.path, parsed.name);
+        if (role) seen.roleArn = arn;
         const refused = passRoleRefusal(caller, arn, trainingServices(partition), jobArn(partition, account, id));
         if (refused) return refused;
         if (!role) return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}`);
