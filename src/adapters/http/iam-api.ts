@@ -126,8 +126,16 @@ function accessKeyXml(k: AccessKeyRecord, secret?: string): XmlFields {
   return { UserName: k.userName, AccessKeyId: k.id, Status: k.status, SecretAccessKey: secret, CreateDate: k.created };
 }
 
-function tagsOf(p: Params): Tag[] {
-  return p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' }));
+/** Runs `fn` with the request's `Tags` (each with its Key and Value; with `required`, at least one), else their ValidationError. */
+function withTags<T>(p: Params, required: boolean, fn: (tags: Tag[]) => Promise<Result<T>>): Promise<Result<T>> {
+  const tags = p.tags('Tags', required);
+  return tags.ok ? fn(tags.value) : Promise.resolve(tags);
+}
+
+/** Runs `fn` with the request's required `TagKeys`, else their ValidationError. */
+function withTagKeys<T>(p: Params, fn: (tagKeys: string[]) => Promise<Result<T>>): Promise<Result<T>> {
+  const keys = p.requiredList('TagKeys');
+  return keys.ok ? fn(keys.value) : Promise.resolve(keys);
 }
 
 /** Runs `fn` with required parameters, turning a missing one into its ValidationError. */
@@ -378,15 +386,17 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   // Users
   CreateUser: (app, c, p) =>
     need(p, ['UserName'], (userName) =>
-      mapResult(app.directory.createUser(c, { userName, ...opt('path', p.get('Path')), tags: tagsOf(p), ...opt('permissionsBoundary', p.get('PermissionsBoundary')) }), (u) => ({ User: userXml(c.partition, u) })),
+      withTags(p, false, (tags) =>
+        mapResult(app.directory.createUser(c, { userName, ...opt('path', p.get('Path')), tags, ...opt('permissionsBoundary', p.get('PermissionsBoundary')) }), (u) => ({ User: userXml(c.partition, u) })),
+      ),
     ),
   GetUser: (app, c, p) => mapResult(app.directory.getUser(c, { ...opt('userName', p.get('UserName')) }), (u) => ({ User: userXml(c.partition, u) })),
   ListUsers: (app, c, p) => listing(p, 'ListUsers', () => app.directory.listUsers(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (us) => us, 'Users', (u) => userListXml(c.partition, u), byName),
   UpdateUser: (app, c, p) =>
     need(p, ['UserName'], (userName) => mapResult(app.directory.updateUser(c, { userName, ...opt('newUserName', p.get('NewUserName')), ...opt('newPath', p.get('NewPath')) }), () => undefined)),
   DeleteUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.deleteUser(c, { userName }), () => undefined)),
-  TagUser: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.tagEntity(c, 'user', { name, tags: tagsOf(p) }), () => undefined)),
-  UntagUser: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.untagEntity(c, 'user', { name, tagKeys: p.list('TagKeys') }), () => undefined)),
+  TagUser: (app, c, p) => need(p, ['UserName'], (name) => withTags(p, true, (tags) => mapResult(app.directory.tagEntity(c, 'user', { name, tags }), () => undefined))),
+  UntagUser: (app, c, p) => need(p, ['UserName'], (name) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagEntity(c, 'user', { name, tagKeys }), () => undefined))),
   ListUserTags: (app, c, p) => need(p, ['UserName'], (name) => listing(p, 'ListUserTags', () => app.directory.listTags(c, 'user', { name }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   PutUserPermissionsBoundary: (app, c, p) =>
     need(p, ['UserName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'user', { name, permissionsBoundary }), () => undefined)),
@@ -414,6 +424,8 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
     need(p, ['RoleName', 'AssumeRolePolicyDocument'], async (roleName, assumeRolePolicyDocument) => {
       const max = p.int('MaxSessionDuration');
       if (!max.ok) return max;
+      const tags = p.tags('Tags', false);
+      if (!tags.ok) return tags;
       return mapResult(
         app.directory.createRole(c, {
           roleName,
@@ -421,7 +433,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
           ...opt('path', p.get('Path')),
           ...opt('description', p.get('Description')),
           ...(max.value !== undefined ? { maxSessionDuration: max.value } : {}),
-          tags: tagsOf(p),
+          tags: tags.value,
           ...opt('permissionsBoundary', p.get('PermissionsBoundary')),
         }),
         (r) => ({ Role: roleXml(c.partition, r) }),
@@ -449,8 +461,8 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   UpdateAssumeRolePolicy: (app, c, p) =>
     need(p, ['RoleName', 'PolicyDocument'], (roleName, policyDocument) => mapResult(app.directory.updateAssumeRolePolicy(c, { roleName, policyDocument }), () => undefined)),
   DeleteRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.deleteRole(c, { roleName }), () => undefined)),
-  TagRole: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.tagEntity(c, 'role', { name, tags: tagsOf(p) }), () => undefined)),
-  UntagRole: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.untagEntity(c, 'role', { name, tagKeys: p.list('TagKeys') }), () => undefined)),
+  TagRole: (app, c, p) => need(p, ['RoleName'], (name) => withTags(p, true, (tags) => mapResult(app.directory.tagEntity(c, 'role', { name, tags }), () => undefined))),
+  UntagRole: (app, c, p) => need(p, ['RoleName'], (name) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagEntity(c, 'role', { name, tagKeys }), () => undefined))),
   ListRoleTags: (app, c, p) => need(p, ['RoleName'], (name) => listing(p, 'ListRoleTags', () => app.directory.listTags(c, 'role', { name }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   PutRolePermissionsBoundary: (app, c, p) =>
     need(p, ['RoleName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'role', { name, permissionsBoundary }), () => undefined)),
@@ -481,7 +493,9 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   // Managed policies
   CreatePolicy: (app, c, p) =>
     need(p, ['PolicyName', 'PolicyDocument'], (policyName, policyDocument) => {
-      return mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')), tags: tagsOf(p) }), (x) => ({ Policy: policyXml(x, true) }));
+      return withTags(p, false, (tags) =>
+        mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')), tags }), (x) => ({ Policy: policyXml(x, true) })),
+      );
     }),
   GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x, true) }))),
   ListPolicies: (app, c, p) =>
@@ -501,8 +515,8 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       byPolicyName,
     ),
   ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
-  TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.tagPolicy(c, { policyArn, tags: tagsOf(p) }), () => undefined)),
-  UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.untagPolicy(c, { policyArn, tagKeys: p.list('TagKeys') }), () => undefined)),
+  TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => withTags(p, true, (tags) => mapResult(app.directory.tagPolicy(c, { policyArn, tags }), () => undefined))),
+  UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagPolicy(c, { policyArn, tagKeys }), () => undefined))),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn, versions: 'refuse' }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
     need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>

@@ -179,11 +179,13 @@ export const OIDC_PROVIDER_ACTIONS: Readonly<Record<string, IamHandler>> = {
     const url = p.required('Url');
     if (!url.ok) return url;
     const jwks = p.get('JwksJson');
+    const tags = p.tags('Tags', false);
+    if (!tags.ok) return tags;
     const r = await app.oidc.createProvider(c, {
       url: url.value,
       clientIds: p.list('ClientIDList'),
       thumbprints: p.list('ThumbprintList'),
-      tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })),
+      tags: tags.value,
       ...(jwks !== undefined ? { jwks } : {}),
     });
     return r.ok ? ok({ OpenIDConnectProviderArn: r.value.arn, Tags: r.value.tags.length ? tagList(r.value.tags) : undefined }) : r;
@@ -212,7 +214,14 @@ export const OIDC_PROVIDER_ACTIONS: Readonly<Record<string, IamHandler>> = {
     }),
   UpdateOpenIDConnectProviderThumbprint: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.updateThumbprints(c, { arn, thumbprints: p.list('ThumbprintList') }))),
   TagOpenIDConnectProvider: (app, c, p) =>
-    withArn(p, async (arn) => done(await app.oidc.tagProvider(c, { arn, tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })) }))),
-  UntagOpenIDConnectProvider: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.untagProvider(c, { arn, tagKeys: p.list('TagKeys') }))),
+    withArn(p, async (arn) => {
+      const tags = p.tags('Tags', true);
+      return tags.ok ? done(await app.oidc.tagProvider(c, { arn, tags: tags.value })) : tags;
+    }),
+  UntagOpenIDConnectProvider: (app, c, p) =>
+    withArn(p, async (arn) => {
+      const tagKeys = p.requiredList('TagKeys');
+      return tagKeys.ok ? done(await app.oidc.untagProvider(c, { arn, tagKeys: tagKeys.value })) : tagKeys;
+    }),
   // ListOpenIDConnectProviderTags is paged (Marker, MaxItems) as ListRoleTags is: adapters/http/iam-api.ts.
 };

@@ -19,6 +19,12 @@ export function parameterCount(src: string): number {
   return n;
 }
 
+const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+/** IAM's answer to a required member left out: `field` as its message names it (`tags.1.member.value`). */
+const nullAt = (field: string, param: string): Result<never> =>
+  failWith('VALIDATION_ERROR', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`, param);
+
 export class Params {
   private readonly map: Map<string, string>;
   constructor(map: Map<string, string>) {
@@ -44,11 +50,34 @@ export class Params {
   /** A required string; AWS answers a missing one with `ValidationError`. */
   required(name: string): Result<string> {
     const v = this.map.get(name);
-    if (v === undefined || v === '') {
-      const field = name.charAt(0).toLowerCase() + name.slice(1);
-      return failWith('VALIDATION_ERROR', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`, name);
-    }
+    if (v === undefined || v === '') return nullAt(lowerFirst(name), name);
     return ok(v);
+  }
+
+  /**
+   * The `Name.member.N.Key`/`.Value` tags of a request. Both members of a tag are required (IAM's `Tag` shape), and
+   * with `required` so is the list (TagUser, TagRole, TagPolicy…): a tag without its Value was stored with an empty one,
+   * and a TagUser naming no tag answered 200 having done nothing, where IAM answers ValidationError.
+   */
+  tags(name: string, required: boolean): Result<{ key: string; value: string }[]> {
+    const structs = this.structs(name);
+    const field = lowerFirst(name);
+    if (required && structs.length === 0) return nullAt(field, name);
+    const out: { key: string; value: string }[] = [];
+    for (const [i, m] of structs.entries()) {
+      const key = m.get('Key');
+      const value = m.get('Value');
+      if (key === undefined) return nullAt(`${field}.${i + 1}.member.key`, `${name}.member.${i + 1}.Key`);
+      if (value === undefined) return nullAt(`${field}.${i + 1}.member.value`, `${name}.member.${i + 1}.Value`);
+      out.push({ key, value });
+    }
+    return ok(out);
+  }
+
+  /** A required `Name.member.N` list (UntagUser's TagKeys): absent, IAM answers ValidationError, not a no-op. */
+  requiredList(name: string): Result<string[]> {
+    const v = this.list(name);
+    return v.length === 0 ? nullAt(lowerFirst(name), name) : ok(v);
   }
 
   int(name: string): Result<number | undefined> {
