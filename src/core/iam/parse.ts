@@ -571,7 +571,9 @@ function firstDisallowedChar(text: string): { code: number; line: number; column
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    // By code point: a character outside the BMP (an emoji) is named as written, `U+1F600`, not by the first half of
+    // its surrogate pair (`U+D83D`), which the author finds nowhere in what they wrote.
+    const c = text.codePointAt(i) as number;
     if (c === 0x0a) {
       line++;
       lineStart = i + 1;
@@ -588,12 +590,12 @@ function disallowedMessage(code: number): string {
 }
 
 /**
- * The JSON path of the first key or string of `v` holding the code unit `code`, in document order (a key before its
+ * The JSON path of the first key or string of `v` holding the code point `code`, in document order (a key before its
  * value), else undefined: a refused character of an object-form document (as apply sends it, with no line to point
  * at) is named at its element, as every other refusal is (STYLE.md habit 2).
  */
 function pathHolding(v: unknown, code: number, path: string): string | undefined {
-  const holds = (s: string): boolean => s.includes(String.fromCharCode(code));
+  const holds = (s: string): boolean => s.includes(String.fromCodePoint(code));
   if (typeof v === 'string') return holds(v) ? path : undefined;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
