@@ -31,6 +31,9 @@ import { DETAIL_FILTERS } from './simulate.ts';
 
 /** How long a credential report is served, and how long before `GenerateCredentialReport` makes a new one. */
 export const REPORT_LIFETIME_MS = 4 * 3600 * 1000;
+
+/** IAM's default quotas of what Gatehouse keeps none of (or does not count against), as GetAccountSummary shows them. */
+const SUMMARY_ONLY_QUOTAS = { policyVersionsInUse: 10000, signingCertificatesPerUser: 2, serverCertificates: 20, instanceProfiles: 1000 } as const;
 const REPORT_KV = 'credential-report/';
 
 export interface PolicyEntities {
@@ -140,6 +143,12 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     });
   }
 
+  /**
+   * GetAccountSummary answers every key of IAM's `summaryKeyType` (API reference, GetAccountSummary): tools read the
+   * map by key (`SummaryMap['PolicyVersionsInUseQuota']` in boto3 is a KeyError when absent), and a quota beside its
+   * count is how they compute headroom. The quotas of what Gatehouse keeps none of are IAM's defaults
+   * (reference_iam-quotas.html); the root account has no password, and STS tokens are valid in every region (1).
+   */
   async function getAccountSummary(c: Caller): Promise<Result<Record<string, number>>> {
     const a = authorizeAdmin(c, now(), 'GetAccountSummary', '*');
     if (!a.ok) return a;
@@ -156,6 +165,7 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
         Policies: policies.length,
         PoliciesQuota: QUOTAS.customerManagedPoliciesPerAccount,
         PolicyVersionsInUse: (await Promise.all(policies.map((p) => tx.policies.listVersions(p.arn)))).reduce((n, vs) => n + vs.length, 0),
+        PolicyVersionsInUseQuota: SUMMARY_ONLY_QUOTAS.policyVersionsInUse,
         VersionsPerPolicyQuota: QUOTAS.policyVersions,
         PolicySizeQuota: QUOTAS.managedPolicySize,
         UserPolicySizeQuota: QUOTAS.inlineAggregate.user,
@@ -173,8 +183,13 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
         AccountMFAEnabled: 0,
         AccountAccessKeysPresent: 0,
         AccountSigningCertificatesPresent: 0,
+        AccountPasswordPresent: 0,
+        SigningCertificatesPerUserQuota: SUMMARY_ONLY_QUOTAS.signingCertificatesPerUser,
         ServerCertificates: 0,
+        ServerCertificatesQuota: SUMMARY_ONLY_QUOTAS.serverCertificates,
         InstanceProfiles: 0,
+        InstanceProfilesQuota: SUMMARY_ONLY_QUOTAS.instanceProfiles,
+        GlobalEndpointTokenVersion: 1,
       });
     });
   }
