@@ -584,12 +584,15 @@ export function createS3(app: App, objects: ObjectStore) {
    * (`s3:*Object*` on `bucket/*` when `s3:ExistingObjectTag/team` is the principal's team) let a team delete its tagged
    * objects, which S3 refuses under the same policy.
    */
-  async function deleteObject(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<void>> {
+  async function deleteObject(call: S3Call, bucket: string, key: string, versionId?: string, conditions?: Pick<WriteConditions, 'ifMatch'>): Promise<S3Result<void>> {
     const v = versionedAction('s3:DeleteObject', versionId);
     if (!v.ok) return v;
-    const g = await gate(call, bucket, v.value.action, objectArn(bucket, key), v.value.context);
+    const g = await gate(call, bucket, v.value.action, objectArn(bucket, key), { ...v.value.context, ...conditionContext(call, conditions) });
     if (!g.ok) return g;
-    return fromStore(await objects.deleteObject(bucket, key));
+    // A conditional delete (User Guide, "conditional deletes") also needs s3:GetObject: its 412 or 404 tells a reader's facts.
+    const refused = await mayCompare(call, g.value, key, conditions);
+    if (refused) return { ok: false, error: refused };
+    return fromStore(await objects.deleteObject(bucket, key, conditions));
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -914,13 +917,14 @@ export function createS3(app: App, objects: ObjectStore) {
      * Each entry decided on its own, as S3 does (one with a `VersionId` as `s3:DeleteObjectVersion`): the answer lists
      * what was deleted and what was refused.
      */
-    async deleteObjects(call: S3Call, bucket: string, entries: readonly { readonly key: string; readonly versionId?: string }[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
+    async deleteObjects(call: S3Call, bucket: string, entries: readonly { readonly key: string; readonly versionId?: string; readonly etag?: string }[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
       const b = await ownerOf(call, bucket, 's3:DeleteObject', bucketArn(bucket));
       if (!b.ok) return b;
       const deleted: string[] = [];
       const errors: { key: string; code: string; message: string }[] = [];
-      for (const { key, versionId } of entries) {
-        const r = await deleteObject(call, bucket, key, versionId);
+      // An entry's `ETag` is its If-Match (User Guide, "conditional deletes"): that object is removed only while it has it.
+      for (const { key, versionId, etag } of entries) {
+        const r = await deleteObject(call, bucket, key, versionId, etag === undefined ? undefined : { ifMatch: [etag] });
         if (r.ok) deleted.push(key);
         else errors.push({ key, code: r.error.code, message: r.error.message });
       }

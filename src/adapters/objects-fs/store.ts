@@ -853,13 +853,17 @@ export class FsObjectStore implements ObjectStore {
     return ok(served === undefined ? { info: entry.info, stream } : { info: entry.info, range: served, stream });
   }
 
-  async deleteObject(bucketName: string, key: string): Promise<ObjectResult<void>> {
+  async deleteObject(bucketName: string, key: string, conditions?: Pick<WriteConditions, 'ifMatch'>): Promise<ObjectResult<void>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const bucket = b.value;
-    if (keyProblem(key) !== undefined) return ok(undefined);
+    const conditional = conditions?.ifMatch !== undefined ? { ifMatch: conditions.ifMatch } : undefined;
+    if (keyProblem(key) !== undefined) return conditional === undefined ? ok(undefined) : fail('NoSuchKey', 'The specified key does not exist.');
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
       const entry = bucket.objects.get(key);
+      // A conditional delete (If-Match) is held against the very object removed, in the key's lock.
+      const unmet = destinationProblem(conditional, entry?.info);
+      if (unmet !== undefined) return fail(unmet.code, unmet.message);
       if (entry === undefined) return ok(undefined);
       const metaPath = this.metaPath(bucket, key);
       await unlink(metaPath).catch((e: unknown) => {

@@ -1133,7 +1133,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const refused = parsed.objects.filter((o) => o.versionId !== undefined && o.versionId !== NULL_VERSION);
       const served = parsed.objects.filter((o) => o.versionId === undefined || o.versionId === NULL_VERSION);
       const nullVersion = new Set(served.filter((o) => o.versionId === NULL_VERSION).map((o) => o.key));
-      return answer(await s3.deleteObjects(call, bucket, served), (r) =>
+      // An entry's `ETag` makes its deletion conditional (If-Match), unquoted as the header's are.
+      const entries = served.map((o) => (o.etag === undefined ? o : { ...o, etag: etagList(o.etag)[0] ?? '' }));
+      return answer(await s3.deleteObjects(call, bucket, entries), (r) =>
         sendXml(res, 'DeleteResult', {
           Deleted: parsed.quiet ? [] : r.deleted.map((k) => (nullVersion.has(k) ? { Key: k, VersionId: NULL_VERSION } : { Key: k })),
           Error: [
@@ -1251,7 +1253,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         }
         case 'DELETE':
           if (uploadId !== undefined) return answer(await s3.abortUpload(call, bucket, key, uploadId), () => sendEmpty(res, 204));
-          return answer(await s3.deleteObject(call, bucket, key, versionId), () => sendEmpty(res, 204));
+          {
+            // A conditional delete (If-Match: an ETag or `*`), held by the store in the key's lock.
+            const ifMatch = header(req, 'if-match');
+            const conditions = ifMatch === undefined ? undefined : { ifMatch: etagList(ifMatch) };
+            return answer(await s3.deleteObject(call, bucket, key, versionId, conditions), () => sendEmpty(res, 204));
+          }
         case 'POST': {
           if (query.has('uploads')) {
             const metadata = metadataOf(req);

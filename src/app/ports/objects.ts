@@ -390,7 +390,12 @@ export interface ObjectStore {
    */
   getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>>;
   /** Deleting a key that does not exist succeeds, as S3 does (bucket must exist). */
-  deleteObject(bucket: string, key: string): Promise<ObjectResult<void>>;
+  /**
+   * Removes the key's object; none is not a failure. `conditions.ifMatch` (a conditional delete: DeleteObject's
+   * `If-Match`, a DeleteObjects entry's `ETag`) is held inside the key's lock against the object removed: none is
+   * `NoSuchKey`, another ETag `PreconditionFailed`, and nothing is removed.
+   */
+  deleteObject(bucket: string, key: string, conditions?: Pick<WriteConditions, 'ifMatch'>): Promise<ObjectResult<void>>;
   /**
    * What `replace` leaves undefined is the source's (`headers`: all five, as one), but for the storage class and the
    * website redirect location, which S3 never copies (API_CopyObject: the copy is STANDARD "if the x-amz-storage-class
