@@ -1111,6 +1111,43 @@ function globMatches(pattern: string, text: string): boolean {
 }
 
 /**
+ * S3 actions by the kind of resource they are decided on (Service Authorization Reference, Amazon S3: "object" or
+ * "bucket"), for PutBucketPolicy's "Action does not apply to any resource(s) in statement". Only actions named here are
+ * judged; any other (and any wildcard) is taken as it is.
+ */
+const OBJECT_ACTIONS = new Set(
+  [
+    'GetObject', 'PutObject', 'DeleteObject', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging', 'GetObjectAcl', 'PutObjectAcl',
+    'GetObjectVersion', 'DeleteObjectVersion', 'GetObjectVersionTagging', 'PutObjectVersionTagging', 'DeleteObjectVersionTagging',
+    'GetObjectVersionAcl', 'PutObjectVersionAcl', 'AbortMultipartUpload', 'ListMultipartUploadParts', 'RestoreObject', 'GetObjectAttributes',
+    'GetObjectVersionAttributes', 'GetObjectRetention', 'PutObjectRetention', 'GetObjectLegalHold', 'PutObjectLegalHold',
+  ].map((a) => a.toLowerCase()),
+);
+const BUCKET_ACTIONS = new Set(
+  [
+    'ListBucket', 'ListBucketVersions', 'ListBucketMultipartUploads', 'CreateBucket', 'DeleteBucket', 'GetBucketLocation', 'GetBucketPolicy',
+    'PutBucketPolicy', 'DeleteBucketPolicy', 'GetBucketPolicyStatus', 'GetBucketAcl', 'PutBucketAcl', 'GetBucketVersioning', 'PutBucketVersioning',
+    'GetBucketTagging', 'PutBucketTagging', 'GetBucketCORS', 'PutBucketCORS', 'GetLifecycleConfiguration', 'PutLifecycleConfiguration',
+    'GetEncryptionConfiguration', 'PutEncryptionConfiguration', 'GetBucketPublicAccessBlock', 'PutBucketPublicAccessBlock',
+    'GetBucketOwnershipControls', 'PutBucketOwnershipControls', 'GetBucketLogging', 'PutBucketLogging', 'GetBucketNotification',
+    'PutBucketNotification', 'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite', 'GetBucketObjectLockConfiguration',
+    'PutBucketObjectLockConfiguration', 'GetReplicationConfiguration', 'PutReplicationConfiguration',
+  ].map((a) => a.toLowerCase()),
+);
+
+/**
+ * Which kinds of resource of `bucket` a bucket policy's `Resource` can match: the bucket's ARN (no `/`), its objects'
+ * (`bucket/…`), or both (`*`; a `*` in the bucket segment, which also matches `/…`; a policy variable).
+ */
+function resourceKinds(r: string): { bucket: boolean; object: boolean } {
+  if (r === '*' || r.includes('${')) return { bucket: true, object: true };
+  const rest = r.startsWith('arn:aws:s3:::') ? r.slice('arn:aws:s3:::'.length) : undefined;
+  if (rest === undefined) return { bucket: false, object: false };
+  if (rest.includes('/')) return { bucket: false, object: true };
+  return { bucket: true, object: rest.includes('*') };
+}
+
+/**
  * What S3's PutBucketPolicy refuses that the policy grammar allows (MalformedPolicy "Policy has invalid resource" /
  * "Policy has invalid action"): a `Resource` or `NotResource` outside the bucket (another bucket's ARN, a non-S3 ARN),
  * and an `Action` or `NotAction` of another service. A bucket policy governs its own bucket only (`governingArns`),
@@ -1146,6 +1183,23 @@ function outsideBucket(bucket: string, document: string): string | undefined {
         const part = r.startsWith('arn:aws:s3:::') ? r.slice('arn:aws:s3:::'.length).split('/')[0] ?? '' : undefined;
         if (part !== undefined && (part.includes('${') || globMatches(part, bucket))) continue;
         return `Policy has invalid resource: \`${r}\` (${where}.${field}) is not bucket \`${bucket}\` or an object in it; a bucket policy governs its own bucket only (write \`arn:aws:s3:::${bucket}\` or \`arn:aws:s3:::${bucket}/…\`)`;
+      }
+    }
+    // "Action does not apply to any resource(s) in statement" (review fz, 2): an object action whose every Resource is
+    // the bucket (`s3:GetObject` on `arn:aws:s3:::bucket`), or a bucket action whose every Resource is objects
+    // (`s3:ListBucket` on `bucket/*`), matches no request; stored, a Deny so written looked in force and denied nothing.
+    const fields = st as Record<string, unknown>;
+    if (fields['NotResource'] === undefined && fields['NotAction'] === undefined && fields['Resource'] !== undefined) {
+      const resources = strings(fields['Resource']);
+      const judged = resources.length > 0 && resources.every((r) => r === '*' || r.startsWith('arn:aws:s3:::') || r.includes('${'));
+      const kinds = resources.map(resourceKinds);
+      for (const a of judged ? strings(fields['Action']) : []) {
+        const name = /^s3:/i.test(a) ? a.slice(3).toLowerCase() : undefined;
+        if (name === undefined) continue;
+        const kind = OBJECT_ACTIONS.has(name) ? 'object' : BUCKET_ACTIONS.has(name) ? 'bucket' : undefined;
+        if (kind === undefined || kinds.some((k) => k[kind])) continue;
+        const want = kind === 'object' ? `\`arn:aws:s3:::${bucket}/*\` (its objects)` : `\`arn:aws:s3:::${bucket}\` (the bucket itself)`;
+        return `Action does not apply to any resource(s) in statement: \`${a}\` (${where}.Action) is decided on ${kind === 'object' ? 'objects' : 'the bucket'}, and no Resource of the statement names ${kind === 'object' ? 'an object' : 'the bucket'}; write ${want}`;
       }
     }
   }
