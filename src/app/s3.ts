@@ -42,6 +42,7 @@ import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, Resou
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
+import { ifRangeHolds } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -309,6 +310,13 @@ export interface RequestedRange {
   readonly start?: number;
   readonly end?: number;
   readonly suffix?: number;
+  /** `If-Range`: the range holds only while the object is the one this validator names (`ifRangeHolds`). */
+  readonly ifRange?: string;
+}
+
+/** The range to serve of `info`: none when its If-Range names another object (the whole object is the answer). */
+export function rangeOf(range: RequestedRange | undefined, info: Pick<ObjectInfo, 'etag' | 'lastModified'>): RequestedRange | undefined {
+  return range?.ifRange === undefined || ifRangeHolds(range.ifRange, info) ? range : undefined;
 }
 
 /**
@@ -902,11 +910,13 @@ export function createS3(app: App, objects: ObjectStore) {
       if (unsupported) return { ok: false, error: unsupported };
       const info = g.value.info;
       if (!info) return noSuchKey(call, g.value.bucket, key);
-      const resolved = resolveRequestedRange(range, info.size);
+      const resolved = resolveRequestedRange(rangeOf(range, info), info.size);
       // With the object, whose preconditions the edge holds first (RFC 9110 §13.2.2: a precondition that fails is
       // answered before the Range is looked at).
       if (!resolved.ok) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size: info.size, info };
-      const r = await objects.getObject(bucket, key, resolved.value);
+      // If-Range is held again by the store against the version it serves, which may be newer than `info`.
+      const ifRange = range?.ifRange;
+      const r = await objects.getObject(bucket, key, resolved.value && ifRange !== undefined ? { ...resolved.value, ifRange } : resolved.value);
       if (!r.ok) return r.error.code === 'NoSuchKey' ? noSuchKey(call, g.value.bucket, key) : fromStore(r);
       return { ok: true, value: r.value };
     },

@@ -63,7 +63,7 @@ import type {
   UploadsPage,
   WriteConditions,
 } from '../../app/ports/objects.ts';
-import { DEFAULT_CONTENT_TYPE, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
+import { DEFAULT_CONTENT_TYPE, ifRangeHolds, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
 import { BodyHasher, checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
@@ -823,7 +823,7 @@ export class FsObjectStore implements ObjectStore {
     return entry === undefined ? fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``) : ok(entry.info);
   }
 
-  async getObject(bucketName: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>> {
+  async getObject(bucketName: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number; readonly ifRange?: string }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
@@ -833,7 +833,9 @@ export class FsObjectStore implements ObjectStore {
     if (unmet !== undefined) return fail(unmet.code, unmet.message);
     const size = entry.info.size;
     let served: ByteRange | undefined;
-    if (range !== undefined && (range.start !== undefined || range.end !== undefined || range.suffix !== undefined)) {
+    // If-Range, against the very version served: when it names another, the whole object (RFC 9110 §13.1.5).
+    const ranged = range !== undefined && (range.ifRange === undefined || ifRangeHolds(range.ifRange, entry.info));
+    if (range !== undefined && ranged && (range.start !== undefined || range.end !== undefined || range.suffix !== undefined)) {
       const r = resolveRange(range, size);
       if (!r.ok) return r;
       served = r.value;

@@ -15,7 +15,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
-import { resolveRequestedRange, type S3, type S3Call, type S3Failure, type S3Result, type StoreDigests } from '../../app/s3.ts';
+import { rangeOf, resolveRequestedRange, type S3, type S3Call, type S3Failure, type S3Result, type StoreDigests } from '../../app/s3.ts';
 import {
   DEFAULT_CONTENT_TYPE,
   isStorageClass,
@@ -1395,7 +1395,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           ? s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: partNumber=${partText} of a multipart object; ask byte ranges (Range: bytes=…) instead`)
           : s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partText, ActualPartCount: '1' });
       };
-      const range = parseRange(header(req, 'range'));
+      const asked = parseRange(header(req, 'range'));
+      // If-Range (RFC 9110 §13.1.5, as S3 honours it): the Range holds only while the object is the one it names.
+      const ifRangeValue = header(req, 'if-range');
+      const range = asked !== undefined && ifRangeValue !== undefined ? { ...asked, ifRange: ifRangeValue } : asked;
       /**
        * 416 InvalidRange as S3 writes it, with the range asked and the object's size (`RangeRequested`,
        * `ActualObjectSize`). The CRT tells an empty object by them: its first ranged GET of an object of unknown size
@@ -1422,7 +1425,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           // 206 with its Content-Range. The CRT's ranged download (aws-c-s3's auto-ranged GET, under Mountpoint,
           // s3torchconnector, the aws CLI's and boto3's CRT transfers) asks HeadObject with the GET's Range first and
           // reads the range to fetch from its Content-Range; ignored, it found none and failed every ranged read.
-          const resolved = resolveRequestedRange(range, info.size);
+          const resolved = resolveRequestedRange(rangeOf(range, info), info.size);
           if (!resolved.ok) return fail(invalidRange(info.size), { 'content-range': `bytes */${info.size}` });
           if (resolved.value !== undefined) {
             const { start, end } = resolved.value;

@@ -63,6 +63,21 @@ export interface BucketInfo {
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
 /**
+ * Whether an `If-Range` validator still names `info` (RFC 9110 §13.1.5, which S3's GetObject follows): an entity tag
+ * by strong comparison (a weak one never holds; an unquoted one is taken as the ETag, as the gateway's If-Match takes
+ * it), a date by the object's Last-Modified to the second. When it does not, the Range is ignored and the whole object
+ * is the answer: a resumed download of an object replaced since is never handed a piece of the new one to append.
+ */
+export function ifRangeHolds(validator: string, info: Pick<ObjectInfo, 'etag' | 'lastModified'>): boolean {
+  const v = validator.trim();
+  if (v.startsWith('W/')) return false;
+  if (v.startsWith('"')) return v === `"${info.etag}"`;
+  const at = Date.parse(v);
+  if (!Number.isNaN(at) && !/^[0-9a-f]+(-[0-9]+)?$/i.test(v)) return Math.floor(at / 1000) === Math.floor(Date.parse(info.lastModified) / 1000);
+  return v === info.etag;
+}
+
+/**
  * The system-defined metadata a client may set on an object besides its type (S3 User Guide, "Working with object
  * metadata"; API_PutObject): served back as these response headers by GetObject and HeadObject. Names lower-case.
  */
@@ -388,7 +403,8 @@ export interface ObjectStore {
    * `range` as parsed from `Range: bytes=…` (suffix ranges resolved by the caller with the size from `headObject`, or pass `suffix`).
    * `conditions`: a copy's source conditions (UploadPartCopy reads its source here), held against the version served.
    */
-  getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>>;
+  /** `range.ifRange`: an If-Range validator, held against the version served; when it fails, the whole object is served. */
+  getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number; readonly ifRange?: string }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>>;
   /** Deleting a key that does not exist succeeds, as S3 does (bucket must exist). */
   /**
    * Removes the key's object; none is not a failure. `conditions.ifMatch` (a conditional delete: DeleteObject's
