@@ -494,6 +494,9 @@ function copySourceOf(source: string): { bucket: string; key: string; versionId?
 const NULL_VERSION = 'null';
 const invalidVersion = (argument: string, value: string): S3Error => s3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: argument, ArgumentValue: value });
 
+/** DeleteObject's conditions that S3 takes on directory buckets only (API_DeleteObject): refused, never dropped. */
+const DIRECTORY_DELETE_CONDITIONS = ['x-amz-if-match-last-modified-time', 'x-amz-if-match-size'] as const;
+
 /** The ETags of an `If-Match`-style header, unquoted (`*` kept): `"a", "b"` → `a`, `b`. */
 const etagList = (value: string): string[] =>
   value
@@ -1133,6 +1136,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const refused = parsed.objects.filter((o) => o.versionId !== undefined && o.versionId !== NULL_VERSION);
       const served = parsed.objects.filter((o) => o.versionId === undefined || o.versionId === NULL_VERSION);
       const nullVersion = new Set(served.filter((o) => o.versionId === NULL_VERSION).map((o) => o.key));
+      if (parsed.directoryConditions) return fail(s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented: an Object entry with `LastModifiedTime` or `Size` (a conditional delete of directory buckets); use `ETag`'));
       // An entry's `ETag` makes its deletion conditional (If-Match), unquoted as the header's are.
       const entries = served.map((o) => (o.etag === undefined ? o : { ...o, etag: etagList(o.etag)[0] ?? '' }));
       return answer(await s3.deleteObjects(call, bucket, entries), (r) =>
@@ -1254,7 +1258,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'DELETE':
           if (uploadId !== undefined) return answer(await s3.abortUpload(call, bucket, key, uploadId), () => sendEmpty(res, 204));
           {
-            // A conditional delete (If-Match: an ETag or `*`), held by the store in the key's lock.
+            // A conditional delete (If-Match: an ETag or `*`), held by the store in the key's lock. The directory-bucket
+            // conditions on time and size are refused rather than dropped: the object would go whatever they say.
+            const onlyDirectory = DIRECTORY_DELETE_CONDITIONS.find((name) => header(req, name) !== undefined);
+            if (onlyDirectory !== undefined) return fail(s3Error('NotImplemented', `A header you provided implies functionality that is not implemented: \`${onlyDirectory}\` (a conditional delete of directory buckets); use If-Match with the object's ETag`));
             const ifMatch = header(req, 'if-match');
             const conditions = ifMatch === undefined ? undefined : { ifMatch: etagList(ifMatch) };
             return answer(await s3.deleteObject(call, bucket, key, versionId, conditions), () => sendEmpty(res, 204));

@@ -121,7 +121,7 @@ export function parseXml(text: string): Record<string, unknown> | undefined {
 const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v === '' ? '' : undefined);
 
 /** `<Delete><Quiet>true</Quiet><Object><Key>…</Key></Object>…</Delete>` */
-export function parseDelete(text: string): { keys: string[]; objects: { key: string; versionId?: string; etag?: string }[]; quiet: boolean } | undefined {
+export function parseDelete(text: string): { keys: string[]; objects: { key: string; versionId?: string; etag?: string }[]; quiet: boolean; directoryConditions?: true } | undefined {
   const doc = parseXml(text)?.['Delete'];
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as Record<string, unknown>;
@@ -129,19 +129,22 @@ export function parseDelete(text: string): { keys: string[]; objects: { key: str
   if (!Array.isArray(objects) || objects.length === 0 || objects.length > 1000) return undefined;
   const keys: string[] = [];
   const entries: { key: string; versionId?: string; etag?: string }[] = [];
+  let directoryConditions = false;
   for (const o of objects) {
     const fields = typeof o === 'object' && o !== null ? (o as Record<string, unknown>) : undefined;
     const key = fields ? textOf(fields['Key']) : undefined;
     if (key === undefined || key === '') return undefined;
     const versionId = fields && fields['VersionId'] !== undefined ? textOf(fields['VersionId']) : undefined;
     if (fields && fields['VersionId'] !== undefined && versionId === undefined) return undefined;
+    // `LastModifiedTime` and `Size`: conditions S3 takes on directory buckets only, refused by the caller.
+    if (fields && (fields['LastModifiedTime'] !== undefined || fields['Size'] !== undefined)) directoryConditions = true;
     // `ETag`: a conditional delete of this entry (User Guide, "conditional deletes").
     const etag = fields && fields['ETag'] !== undefined ? textOf(fields['ETag']) : undefined;
     if (fields && fields['ETag'] !== undefined && (etag === undefined || etag.trim() === '')) return undefined;
     keys.push(key);
     entries.push({ key, ...(versionId === undefined ? {} : { versionId }), ...(etag === undefined ? {} : { etag }) });
   }
-  return { keys, objects: entries, quiet: textOf(d['Quiet'])?.trim().toLowerCase() === 'true' };
+  return { keys, objects: entries, quiet: textOf(d['Quiet'])?.trim().toLowerCase() === 'true', ...(directoryConditions ? { directoryConditions: true as const } : {}) };
 }
 
 /** The checksum elements of a CompleteMultipartUpload part (API_CompletedPart), by the algorithm each names. */
