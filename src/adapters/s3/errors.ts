@@ -29,6 +29,7 @@ export type S3ErrorCode =
   | 'InvalidStorageClass'
   | 'InvalidRedirectLocation'
   | 'InvalidTag'
+  | 'StorageFull'
   | 'InternalError';
 
 export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
@@ -77,6 +78,9 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   InvalidStorageClass: 400,
   InvalidRedirectLocation: 400,
   InvalidTag: 400,
+  // No S3 code: S3 never runs out of space. 507 Insufficient Storage (RFC 4918), which the SDKs do not retry, as MinIO
+  // answers a full drive (XMinioStorageFull); a 500 told the client to try again and had it resend the whole body.
+  StorageFull: 507,
   InternalError: 500,
 };
 

@@ -1570,6 +1570,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // The client went away mid-body: nothing to answer. A request read to its end is `destroyed` too (Node destroys a
       // consumed request): that alone dropped the connection unanswered for any error after the body (review fw, 2).
       if ((req.destroyed && !req.complete) || (e instanceof Error && (e as { code?: string }).code === 'ECONNRESET')) return void res.destroy();
+      // The data volume is full (or the user's quota spent): the store wrote nothing that stays (its temporary files go
+      // with the failed write), and trying again cannot help until space is freed, so the answer says so and is not one
+      // the SDKs retry with the whole body again.
+      const code = e instanceof Error ? (e as { code?: string }).code : undefined;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        log(`s3: the object store is out of space (${code}) writing ${req.method ?? ''} ${resource}: nothing stored; free space on the data volume`);
+        return sendError(req, res, s3Error('StorageFull', 'The gateway\'s object storage is full: nothing was stored. Delete objects or abort unfinished multipart uploads, or grow the data volume, then try again.'), resource, requestId);
+      }
       log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
     });
