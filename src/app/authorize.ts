@@ -1177,7 +1177,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const context: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input.context ?? {})) {
       const key = k.toLowerCase();
-      if (key.startsWith('aws:resourcetag/') || key.startsWith('iam:resourcetag/') || (boundary && key === 'iam:permissionsboundary')) replaced.push(k);
+      // Every spelling the engine reads a resource tag in: `acs:ResourceTag/K` is read for `aws:ResourceTag/K` where the
+      // directory's entity lacks the tag, and before it where a policy names the `acs:` key (review gd, 1).
+      if (key.startsWith('aws:resourcetag/') || key.startsWith('acs:resourcetag/') || key.startsWith('iam:resourcetag/') || (boundary && key === 'iam:permissionsboundary')) replaced.push(k);
       else context[k] = v;
     }
     Object.assign(context, facts);
