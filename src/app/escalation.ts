@@ -105,7 +105,7 @@ export interface EscalationStep {
   readonly from: string;
   /** The user or role it acts as afterwards. */
   readonly to: string;
-  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole';
+  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole' | 'sts:GetFederationToken';
   /** The actions it takes, as the account's dialect names them. */
   readonly actions: readonly string[];
   /** Where, when it is not `to`: the workspace or cluster. */

@@ -48,8 +48,12 @@ import type { EscalationAnswer, EscalationInput, EscalationStep } from './escala
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'audience' | 'resourceAccount'>;
 
 export interface Reacher {
-  readonly kind: 'user' | 'role' | 'session';
-  /** The user's or role's name; a session's `ROLE/SESSION`. */
+  /**
+   * `federated-user`: a federated user of the account (`arn:aws:sts::A:federated-user/N`) that a resource policy names
+   * by its ARN (review gd, 2): whichever user may call GetFederationToken under that name (`through`) acts as it.
+   */
+  readonly kind: 'user' | 'role' | 'session' | 'federated-user';
+  /** The user's or role's name; a session's `ROLE/SESSION`; a federated user's name. */
   readonly name: string;
   /** The principal asked about: the user, the role, or the session's ARN as the resource policy names it. */
   readonly principal: string;
@@ -212,6 +216,58 @@ interface Asked {
 }
 
 const RAM_ROLE_SESSION_RE = /^acs:ram::\d+:role\//;
+
+/**
+ * A federated user's ARN, as GetFederationToken names its session (`Name`: 2 to 32 characters of `[\w+=,.@-]`); only in
+ * `aws` accounts (RAM has no federation token).
+ */
+const FEDERATED_USER_RE = /^arn:aws[a-z-]*:sts::(\d{12}):federated-user\/([\w+=,.@-]{2,32})$/;
+
+/**
+ * The federated users of `account` that an Allow statement of `policies` names by ARN, once each (review gd, 2). A
+ * resource policy naming one grants that session alone, without identity policy or session policy (reference §A.1.2,
+ * "federated-user session"), and any user allowed `sts:GetFederationToken` on that ARN may open such a session: asked
+ * about by that ARN, as the sessions a policy names are.
+ */
+function federatedUsersNamed(policies: readonly CompiledPolicy[], account: string): Asked[] {
+  const out = new Map<string, Asked>();
+  for (const policy of policies) {
+    for (const st of policy.statements) {
+      if (st.effect !== 'Allow' || st.principal === undefined) continue;
+      for (const arn of st.principal.arns) {
+        const m = FEDERATED_USER_RE.exec(arn);
+        if (m === null || m[1] !== account || out.has(arn)) continue;
+        out.set(arn, { kind: 'federated-user', name: m[2] as string, principal: arn });
+      }
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0));
+}
+
+/**
+ * The users of the account that may open a session of the federated user `r` (review gd, 2): allowed
+ * `sts:GetFederationToken` on its ARN, as STS decides it (a user's own access key alone may ask, so users only), and
+ * whose own policies do not explicitly deny the question (a federated session is decided with its user's policies,
+ * whose explicit deny applies to it too). At most `max`, and how many more.
+ */
+async function federationBrokers(caller: Caller, r: Reacher, input: WhoCanInput, users: readonly Asked[], simulate: Simulate, max: number): Promise<Result<{ through: Through[]; omitted: number }>> {
+  const through: Through[] = [];
+  let omitted = 0;
+  const context = input.context !== undefined ? { context: input.context } : {};
+  for (const u of users) {
+    const mint = await simulate(caller, { principal: u.principal, action: 'sts:GetFederationToken', resource: r.principal, ...context });
+    if (!mint.ok) return failWith(mint.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${mint.errors[0]?.message ?? 'cannot be asked about'}`, mint.errors[0]?.path ?? '');
+    if (mint.value.decision !== 'Allow') continue;
+    const own = await simulate(caller, { ...input, principal: u.principal });
+    if (!own.ok || own.value.decision === 'ExplicitDeny') continue;
+    if (through.length >= max) {
+      omitted++;
+      continue;
+    }
+    through.push({ principal: u.principal, kind: 'user', name: u.name, path: [{ from: u.principal, to: r.principal, how: 'sts:GetFederationToken', actions: ['sts:GetFederationToken'], reasons: mint.value.reasons }] });
+  }
+  return ok({ through, omitted });
+}
 
 /**
  * The sessions of `account` that an Allow statement of a policy in `policies` names by ARN, once each whatever the
@@ -477,6 +533,8 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         ],
         caller.account,
       ),
+      // Federated users a resource policy names (review gd, 2): GetFederationToken is AWS STS's alone.
+      ...(caller.partition === 'aws' ? federatedUsersNamed(governing.policies, caller.account) : []),
     ];
     const allowed: Reacher[] = [];
     const excluded: ConditionallyExcluded[] = [];
@@ -554,6 +612,14 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         throughNote = `; who can come to act as the roles allowed is not listed (through): ${e.errors[0]?.message ?? 'escalation paths cannot be asked'}`;
       }
     }
+    // Who can open a session of each federated user allowed (review gd, 2): the users allowed GetFederationToken on it.
+    for (let i = 0; i < allowed.length; i++) {
+      const r = allowed[i] as Reacher;
+      if (r.kind !== 'federated-user') continue;
+      const b = await federationBrokers(caller, r, input, principals.filter((p) => p.kind === 'user'), simulate, maxThrough);
+      if (!b.ok) return b;
+      allowed[i] = { ...r, through: b.value.through, ...(b.value.omitted > 0 ? { throughOmitted: b.value.omitted } : {}) };
+    }
     // Who beyond the account can become each role allowed (review fl, 3): `through` follows the account's own
     // principals, and a role a partner account or an OIDC provider's tokens may assume reads, without this, as reached
     // from within the account alone.
@@ -583,7 +649,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }
