@@ -97,7 +97,8 @@ async function ask(ctx: CommandContext, route: 'authorize' | 'simulate', princip
   if (context === undefined) return EXIT.usage;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
-  const r = await call<Answer>(conn.value, 'POST', [route], { body: { ...(principal ? { principal } : {}), action: opts.action, resource: opts.resource, context }, shape: ANSWER, read: true });
+  // An empty one is sent, and refused by the server (review gd, 3): dropped, `--as "$ARN"` with ARN unset asked about the caller.
+  const r = await call<Answer>(conn.value, 'POST', [route], { body: { ...(principal !== undefined ? { principal } : {}), action: opts.action, resource: opts.resource, context }, shape: ANSWER, read: true });
   if (!r.ok) return report(ctx, r, opts.json);
   ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : render(r.value));
   // As `policy evaluate`: 0 for Allow, 1 for a deny, so `if gatehouse authorize …` reads "if allowed".
@@ -334,7 +335,7 @@ async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { 
   return remote<EscalationAnswer>(
     ctx,
     opts,
-    (c) => call<EscalationAnswer>(c, 'POST', ['escalation-paths'], { read: true, body: { ...(opts.principal ? { principal: opts.principal } : {}), ...(opts.context ? { context } : {}) }, shape: ESCALATION }),
+    (c) => call<EscalationAnswer>(c, 'POST', ['escalation-paths'], { read: true, body: { ...(opts.principal !== undefined ? { principal: opts.principal } : {}), ...(opts.context ? { context } : {}) }, shape: ESCALATION }),
     (v) => {
       if (opts.principal) for (const r of v.reports) ctx.out(renderEscalation(r));
       else {
