@@ -156,7 +156,11 @@ export interface EscalationReport {
   readonly principal: string;
   readonly kind: 'user' | 'role';
   /** Every principal it can come to act as, each with the shortest path there. */
-  readonly canBecome: readonly { readonly principal: string; readonly kind: 'user' | 'role'; readonly path: readonly EscalationStep[] }[];
+  /**
+   * Kind `federated-user`: a federated user of the account that a resource policy names by ARN, whose session a user
+   * reached may open by GetFederationToken (review gd, 2); it is followed no further.
+   */
+  readonly canBecome: readonly { readonly principal: string; readonly kind: 'user' | 'role' | 'federated-user'; readonly path: readonly EscalationStep[] }[];
   /**
    * Ways to more rights, for itself and each principal it can become: the path to the actor, then the gain. For
    * each principal whose rights would grow, each kind of gain from the closest actor that has it.
@@ -221,6 +225,12 @@ export interface EscalationDeps {
   readonly sessionsNamed?: (account: string, resource: string) => Promise<readonly string[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
+  /**
+   * The federated users of the account (`arn:aws:sts::A:federated-user/N`) that an Allow statement of a resource policy
+   * of the account names by ARN: such a grant holds for that session alone, and a user allowed `sts:GetFederationToken`
+   * on the ARN opens one (review gd, 2). None when absent.
+   */
+  readonly federatedUsersNamed?: (account: string) => Promise<readonly string[]>;
   /** How many access keys (active or not) a user of the account holds: at the quota, a new one needs a deletion first. */
   readonly accessKeyCount?: (account: string, user: string) => Promise<number>;
   /** Default `MAX_QUESTIONS`. */
@@ -1382,6 +1392,26 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /**
+     * The federated users a resource policy of the account names (`deps.federatedUsersNamed`) that a user of `queue`
+     * (in order: the closest first) may open a session of, by `sts:GetFederationToken` on its ARN as STS decides it (a
+     * user's own access key alone may call it; AWS accounts only). Each from the first that may.
+     */
+    const federatedNamed = partition === 'aws' ? ((await deps.federatedUsersNamed?.(account)) ?? []) : [];
+    const federatedReach = async (queue: readonly Node[], start: Node, paths: ReadonlyMap<string, EscalationStep[]>): Promise<{ principal: string; kind: 'federated-user'; path: EscalationStep[] }[]> => {
+      const out: { principal: string; kind: 'federated-user'; path: EscalationStep[] }[] = [];
+      for (const f of federatedNamed) {
+        for (const x of queue) {
+          if (x.kind !== 'user' || (x === start && x.disabled)) continue;
+          const a = await allows(x, 'sts:GetFederationToken', f);
+          if (!a) continue;
+          out.push({ principal: f, kind: 'federated-user', path: [...(paths.get(x.arn) ?? []), { from: x.arn, to: f, how: 'sts:GetFederationToken', actions: ['sts:GetFederationToken'], reasons: [...a.reasons, `a resource policy of account ${account} names \`${f}\`, granting that session without identity or session policy`] }] });
+          break;
+        }
+      }
+      return out;
+    };
+
     /** Whether every principal of `xs` may be asked about, and a question as the first with the context is answered. */
     const answerable = async (xs: readonly Node[]): Promise<boolean> => {
       const first = xs[0];
@@ -1447,7 +1477,9 @@ export function createEscalation(deps: EscalationDeps) {
           }
         }
         // Principals it may create and act as: each kind from the closest actor that may.
-        const canBecome: { principal: string; kind: 'user' | 'role'; path: EscalationStep[] }[] = queue.slice(1).map((n) => ({ principal: n.arn, kind: n.kind, path: paths.get(n.arn) ?? [] }));
+        const canBecome: { principal: string; kind: 'user' | 'role' | 'federated-user'; path: EscalationStep[] }[] = queue.slice(1).map((n) => ({ principal: n.arn, kind: n.kind, path: paths.get(n.arn) ?? [] }));
+        // Federated users a resource policy names, from the closest user that may open their session (review gd, 2).
+        for (const f of await federatedReach(queue, start, paths)) canBecome.push(f);
         const createdKinds = new Set<'user' | 'role'>();
         for (const x of queue) {
           if (x === start && x.disabled) continue;

@@ -23,7 +23,7 @@ import type { ProofAudiences } from './proof-audiences.ts';
 import { keyOwner } from './auth-failures.ts';
 import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
-import { createWhoCan } from './who-can.ts';
+import { createWhoCan, federatedUsersNamed } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey, kubePrefix } from './kube-apply.ts';
 import type { AccessEntry } from '../core/kube/index.ts';
@@ -311,6 +311,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
         const v = await tx.kv.get(accessEntryKey(account, cluster, principalArn));
         return v === undefined ? undefined : (JSON.parse(v) as AccessEntry);
       }),
+    // Of every resource policy the account holds, the federated users an Allow names (review gd, 2).
+    federatedUsersNamed: async (account) => [...new Set(resourcePolicies.list(account).flatMap((p) => federatedUsersNamed(resourcePolicies.forResource(p.resource).policies, account).map((f) => f.principal)))].sort(),
     policyResources: async (account) => {
       const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
       const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));

@@ -229,7 +229,7 @@ const FEDERATED_USER_RE = /^arn:aws[a-z-]*:sts::(\d{12}):federated-user\/([\w+=,
  * "federated-user session"), and any user allowed `sts:GetFederationToken` on that ARN may open such a session: asked
  * about by that ARN, as the sessions a policy names are.
  */
-function federatedUsersNamed(policies: readonly CompiledPolicy[], account: string): Asked[] {
+export function federatedUsersNamed(policies: readonly CompiledPolicy[], account: string): Asked[] {
   const out = new Map<string, Asked>();
   for (const policy of policies) {
     for (const st of policy.statements) {
