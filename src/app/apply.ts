@@ -1526,7 +1526,7 @@ const workspaceKind = kvDocumentKind<Workspace>({
     defaultTableProject: w.defaultTableProject ?? '',
   }),
   // Only a bucket the writer may read can be named as a default bucket (review S, S1), when it is set or changed.
-  alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket) : []),
+  alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket).map(({ action, resource }) => ({ action, resource })) : []),
   // A workspace created again under its name starts without the old one's IAM policies (review B6), which the plan lists.
   onDelete: removeWorkspaceIamPolicies,
   alsoDeletes: (tx, account, name) => iamPoliciesGoingWith(tx, 'Workspace', account, name),
@@ -1935,7 +1935,10 @@ export function decideWithResourcePolicies(caller: Caller, now: number, action: 
 export async function defaultBucketRefusal(tx: ReadTx, caller: Caller, now: number, arn: string): Promise<Result<void>> {
   for (const read of defaultBucketReads(arn)) {
     const r = decideWithResourcePolicies(caller, now, read.action, read.resource, await resourcePoliciesIn(tx, read.resource));
-    if (!r.ok) return failWith('ACCESS_DENIED', `you may only name a bucket you can read as a workspace's default bucket: ${r.errors[0]?.message ?? ''}`, 'defaultBucket');
+    if (!r.ok) {
+      const what = read.read ? 'you can read' : 'you may write, delete and set the policy of, as its default-role jobs may';
+      return failWith('ACCESS_DENIED', `you may only name a bucket ${what} as a workspace's default bucket: ${r.errors[0]?.message ?? ''}`, 'defaultBucket');
+    }
   }
   return ok(undefined);
 }

@@ -311,12 +311,23 @@ export function defaultBucketName(arn: string): string | undefined {
   return m?.[1];
 }
 
-/** The reads a writer of a workspace's default bucket must hold on it (`defaultBucketName`): listing it and reading its objects. */
-export function defaultBucketReads(arn: string): readonly { readonly action: string; readonly resource: string }[] {
+/**
+ * The rights a writer of a workspace's default bucket must hold on it (`defaultBucketName`), since every member's
+ * default-role job gets the service's every action there (`defaultBucketStatement`): listing it and reading its objects
+ * (`read`), and, review gd, 5, writing and deleting its objects, setting its policy and deleting it. With the reads
+ * alone, a user allowed only to read a bucket named it, ran a default-role job, and wrote, deleted and re-permissioned
+ * the bucket through the job's session.
+ */
+export function defaultBucketReads(arn: string): readonly { readonly action: string; readonly resource: string; readonly read: boolean }[] {
   const oss = arn.startsWith('acs:');
+  const service = oss ? 'oss' : 's3';
   return [
-    { action: oss ? 'oss:ListObjects' : 's3:ListBucket', resource: arn },
-    { action: oss ? 'oss:GetObject' : 's3:GetObject', resource: `${arn}/*` },
+    { action: oss ? 'oss:ListObjects' : 's3:ListBucket', resource: arn, read: true },
+    { action: `${service}:GetObject`, resource: `${arn}/*`, read: true },
+    { action: `${service}:PutObject`, resource: `${arn}/*`, read: false },
+    { action: `${service}:DeleteObject`, resource: `${arn}/*`, read: false },
+    { action: `${service}:PutBucketPolicy`, resource: arn, read: false },
+    { action: `${service}:DeleteBucket`, resource: arn, read: false },
   ];
 }
 
