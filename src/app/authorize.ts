@@ -194,13 +194,20 @@ const SIMULATED_FACTS: ReadonlySet<string> = new Set(
 );
 const simulatedFact = (key: string): boolean => SIMULATED_FACTS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
 /**
+ * S3's own spelling of the bucket owner's account (Service Authorization Reference, Amazon S3 condition keys), which S3
+ * supplies on every request and the data-perimeter guard `Deny … StringNotEquals s3:ResourceAccount` reads (review aj,
+ * 5): set from the owner Gatehouse knows on every question about an S3 ARN (review gd, 6), never from the asker.
+ */
+const S3_OWNER_KEY = 's3:resourceaccount';
+const S3_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::/;
+/**
  * Nor may a question say whose the resource is: `aws:ResourceAccount` is the account the decision takes as its owner
  * (the ARN's, a bucket's owner, the account whose policy governs it; docs/semantics.md), the one that also makes the
  * request cross-account or not, and `resourceAccount` is no field of the API for that reason. Read from the context,
  * the asker's value overrode it for conditions alone: the data perimeter `Deny … StringNotEquals aws:ResourceAccount
  * <our account>` was lifted on another account's bucket (review bx, 1). Ignored in simulations too.
  */
-const OWNER_KEYS: ReadonlySet<string> = new Set(['aws:resourceaccount', 'acs:resourceaccount']);
+const OWNER_KEYS: ReadonlySet<string> = new Set(['aws:resourceaccount', 'acs:resourceaccount', S3_OWNER_KEY]);
 
 /** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
@@ -1413,6 +1420,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (ctx.has(ACCESS_ID)) ignored.push(namedKey(input.context, ACCESS_ID));
       ctx.set(ACCESS_ID, [signedWith]);
     }
+    // The bucket's owner, as the S3 gateway decides with it; absent where no one is known to own it (a perimeter
+    // written with `StringNotEquals` then fails closed).
+    if (rp.account !== undefined && S3_ARN_RE.test(input.resource)) ctx.set(S3_OWNER_KEY, [rp.account]);
     const { policies } = who.value;
     const principal = input.simulated === true ? asNewSession(input.principal, who.value.principal) : who.value.principal;
     // Asking about a principal is decided as the caller's own account's permission, wherever that principal lives

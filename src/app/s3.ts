@@ -246,14 +246,6 @@ function factsContext(f: S3Facts): Record<string, string> {
   };
 }
 
-/**
- * `s3:ResourceAccount`, the account that owns the bucket, which S3 supplies on every request (Service Authorization
- * Reference, Amazon S3 condition keys) and the data-perimeter guard writes as `"Deny" … "StringNotEquals":
- * {"s3:ResourceAccount": [<our accounts>]}` in identity policies: without it the key was absent, StringNotEquals
- * true, and that guard denied every request, to the principal's own buckets too. (`aws:ResourceAccount` is the
- * engine's, from `resourceAccount`.)
- */
-const ownerContext = (owner: string): Record<string, string> => ({ 's3:ResourceAccount': owner });
 
 export interface S3Call {
   readonly caller: Caller;
@@ -393,7 +385,9 @@ export function createS3(app: App, objects: ObjectStore) {
       action,
       resource,
       resourceAccount: owner,
-      context: { ...factsContext(call.facts), ...ownerContext(owner), ...context },
+      // `s3:ResourceAccount` (the data-perimeter guard's key, review aj, 5) is set by the authorizer from `resourceAccount`
+      // on every question about an S3 ARN (review gd, 6), as `aws:ResourceAccount` is.
+      context: { ...factsContext(call.facts), ...context },
     });
     if (!r.ok) return { code: 'AccessDenied', message: r.errors[0]?.message ?? 'Access Denied' };
     if (r.value.decision === 'Allow') return undefined;
@@ -442,7 +436,7 @@ export function createS3(app: App, objects: ObjectStore) {
 
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): not audited by the engine. */
   async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<AuthorizeAnswer | undefined> {
-    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: { ...factsContext(call.facts), ...ownerContext(owner) } });
+    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: factsContext(call.facts) });
     return r.ok ? r.value : undefined;
   }
 
