@@ -174,6 +174,7 @@ const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   'InvalidTimeStamp.Format': 'the request date is malformed',
   'InvalidTimeStamp.Expired': 'the request time is more than 15 minutes from the server clock',
   'InvalidAccessKeyId.NotFound': 'unknown or inactive access key id',
+  MissingSecurityToken: 'a temporary access key id sent without its session token',
   'InvalidSecurityToken.Expired': 'expired or revoked session token',
   'InvalidSecurityToken.Malformed': 'invalid session token',
   SignatureNonceUsed: 'the signature nonce was used already (a replayed request)',

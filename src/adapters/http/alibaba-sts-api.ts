@@ -24,6 +24,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
+import { isTemporaryKeyId } from '../../core/sts/key-id.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { RequestFacts } from '../../app/sts.ts';
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
@@ -287,6 +288,10 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   if (Number.isNaN(at)) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give the time as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
   const now = Date.now();
   if (Math.abs(now - at) > TIMESTAMP_SKEW_MS) return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${timestamp} is more than 15 minutes from the server's time ${isoSeconds(now)}; check the client's clock`, accessKeyId);
+  // A temporary key without its token (an AssumeRole answer's AccessKeyId and AccessKeySecret copied, not its
+  // SecurityToken) is refused as Alibaba refuses it: the key exists, its token is missing. It was told the key was not
+  // found (review ge, 1).
+  if ((token === undefined || token === '') && isTemporaryKeyId(accessKeyId)) return refuse(400, 'MissingSecurityToken', 'SecurityToken is mandatory for this action.', accessKeyId);
   const who = await app.authenticate(accessKeyId, token);
   if (!who.ok) {
     const code = who.errors[0]?.code ?? 'INVALID_CLIENT_TOKEN_ID';
