@@ -56,8 +56,13 @@ interface AlibabaError {
   readonly code: string;
 }
 
-/** The parameters whose own `InvalidParameter.<Name>` code Alibaba answers. */
-const NAMED_PARAMETERS: ReadonlySet<string> = new Set(['RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy']);
+/**
+ * The parameters whose own `InvalidParameter.<Name>` code Alibaba answers (STS API reference, AssumeRole's error codes).
+ * `Policy` has two: `PolicyGrammar` for a document RAM cannot read, and `PolicySize` for one over its 2,048 characters,
+ * the only thing its own constraint refuses (a grammar error is a `POLICY_*` code); `InvalidParameter.Policy` is no
+ * code of Alibaba's (review ge, 2).
+ */
+const NAMED_PARAMETERS: ReadonlySet<string> = new Set(['RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId']);
 
 /**
  * Alibaba's code for a refusal of the use case. The token and provider refusals are told apart by the parameter the app
@@ -84,8 +89,9 @@ export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>, action:
     default: {
       const status = HTTP_ERRORS[e.code].status;
       if (status >= 500) return { status, code: 'InternalError' };
-      if (e.code.startsWith('POLICY_')) return { status: 400, code: 'InvalidParameter.PolicyGrammar' };
       const field = e.path.split('.')[0] ?? '';
+      if (e.code === 'POLICY_TOO_LARGE' || (field === 'Policy' && !e.code.startsWith('POLICY_'))) return { status: 400, code: 'InvalidParameter.PolicySize' };
+      if (e.code.startsWith('POLICY_')) return { status: 400, code: 'InvalidParameter.PolicyGrammar' };
       return { status: 400, code: NAMED_PARAMETERS.has(field) ? `InvalidParameter.${field}` : 'InvalidParameter' };
     }
   }
