@@ -168,21 +168,25 @@ const MAX_NONCES = 100_000;
 const noncesOf = new WeakMap<App, Map<string, number>>();
 
 /**
- * Whether `(accessKeyId, nonce)` is new in the last 15 minutes, remembering it if so. Per process: another instance of
- * a deployment does not see it, so a replay to another instance within the window is not refused (the signature and
- * timestamp still bound it, as SigV4's are on AWS).
+ * Whether `(accessKeyId, nonce)` is new, remembering it if so until `until`: the end of the request's own timestamp
+ * window (its timestamp + 15 minutes), not 15 minutes from its arrival, which is earlier for a request signed by a clock
+ * ahead of the server's: its nonce was forgotten while the same bytes were still taken, and replayed they were answered
+ * again (review ge, 3). Per process: another instance of a deployment does not see it, so a replay to another instance
+ * within the window is not refused (the signature and timestamp still bound it, as SigV4's are on AWS).
  */
-function freshNonce(app: App, accessKeyId: string, nonce: string, now: number): boolean {
+function freshNonce(app: App, accessKeyId: string, nonce: string, now: number, until: number): boolean {
   let held = noncesOf.get(app);
   if (held === undefined) noncesOf.set(app, (held = new Map()));
   const key = `${accessKeyId}\n${nonce}`;
   const seen = held.get(key);
   if (seen !== undefined && seen > now) return false;
-  for (const [k, until] of held) {
-    if (until > now && held.size < MAX_NONCES) break;
+  for (const [k, ends] of held) {
+    if (ends > now && held.size < MAX_NONCES) break;
     held.delete(k);
   }
-  held.set(key, now + TIMESTAMP_SKEW_MS);
+  // Insertion order is no longer expiry order (each entry ends with its request's timestamp): the sweep above stops at
+  // the first live entry, so an expired one behind it waits for the next sweep that reaches it, or for the bound.
+  held.set(key, Math.max(until, now));
   return true;
 }
 
@@ -310,7 +314,7 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   // The message is the gateway's, ending in the string to sign: `@alicloud/credentials` compares it with its own to
   // tell a wrong secret ("the access key secret is invalid") from a request altered on the way.
   if (!signature.ok) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${signature.stringToSign}`, accessKeyId);
-  if (!freshNonce(app, accessKeyId, claim.nonce, now)) return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
+  if (!freshNonce(app, accessKeyId, claim.nonce, now, at + TIMESTAMP_SKEW_MS)) return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
   const caller = withRequest(who.value.caller, facts);
   const refused = r.refusal?.(caller, action);
   if (refused !== undefined) {

@@ -1,0 +1,77 @@
+/**
+ * Review ge, 3: a signed Alibaba STS request could be replayed once its SignatureNonce was forgotten. The server keeps
+ * each nonce 15 minutes from when it first saw the request, but takes a request whose Timestamp is up to 15 minutes from
+ * its clock either way: a request signed by a client whose clock runs ahead (Timestamp later than its arrival) stayed
+ * acceptable after its nonce was dropped. Sent again 16 minutes later, an AssumeRole captured from a client 14 minutes
+ * ahead was answered with fresh credentials for whoever sent it. A nonce is now kept until the request's own Timestamp
+ * can no longer be taken (Timestamp + 15 minutes), so the same bytes are SignatureNonceUsed for as long as they would
+ * otherwise be valid, and InvalidTimeStamp.Expired after. Real server on 127.0.0.1, signature version 1.0 (what
+ * `@alicloud/credentials`' ram_role_arn provider sends) signed as the RPC signature's definition says; the server's
+ * clock is moved with node:test's mock timers (Date only).
+ */
+import { after, before, describe, it, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { startTestServer, type TestServer } from './support/server.ts';
+import { readerWorld } from './support/alibaba-world.ts';
+
+const ACS = '350000000073';
+const MINUTE = 60_000;
+
+/** RFC 3986 percent-encoding, as the RPC signature takes it. */
+const percent = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+describe('ge3: a signed Alibaba STS request is not taken twice while its Timestamp is valid', () => {
+  let s: TestServer;
+  let bob: { accessKeyId: string; secretAccessKey: string };
+
+  before(async () => {
+    s = await startTestServer();
+    bob = await readerWorld(s, ACS);
+  });
+  after(async () => {
+    mock.timers.reset();
+    await s?.stop();
+  });
+
+  it('an AssumeRole signed 14 minutes ahead and sent again 16 minutes later is SignatureNonceUsed, then InvalidTimeStamp.Expired', async () => {
+    const start = Date.now();
+    const params: Record<string, string> = {
+      Action: 'AssumeRole',
+      Version: '2015-04-01',
+      Format: 'JSON',
+      RoleArn: `acs:ram::${ACS}:role/reader`,
+      RoleSessionName: 'captured',
+      DurationSeconds: '900',
+      // The client's clock is 14 minutes ahead of the server's: within the 15 minutes taken.
+      Timestamp: new Date(start + 14 * MINUTE).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      SignatureNonce: randomUUID(),
+      AccessKeyId: bob.accessKeyId,
+    };
+    const canonical = Object.keys(params).sort().map((k) => `${percent(k)}=${percent(params[k] as string)}`).join('&');
+    const signature = createHmac('sha1', `${bob.secretAccessKey}&`).update(`GET&${percent('/')}&${percent(canonical)}`).digest('base64');
+    const url = `${s.url}/?${canonical}&Signature=${percent(signature)}`;
+    const send = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const r = await fetch(url);
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+
+    const first = await send();
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+
+    // The same bytes, 16 minutes later by the server's clock: the Timestamp is 2 minutes old, still within 15.
+    mock.timers.enable({ apis: ['Date'], now: start + 16 * MINUTE });
+    const replay = await send();
+    assert.equal(replay.status, 400, `replayed and answered: ${JSON.stringify(replay.body).slice(0, 200)}`);
+    assert.equal(replay.body['Code'], 'SignatureNonceUsed');
+
+    // Past the Timestamp's own 15 minutes, refused for its time.
+    mock.timers.setTime(start + 30 * MINUTE);
+    const late = await send();
+    assert.equal(late.status, 400);
+    assert.equal(late.body['Code'], 'InvalidTimeStamp.Expired');
+    mock.timers.reset();
+  });
+});
