@@ -159,6 +159,9 @@ export function rpcStringToSign(method: string, query: string, body: string): st
   return `${method}&${percent('/')}&${percent(canonical)}`;
 }
 
+/** A region name (`cn-hangzhou`, `ap-southeast-1`), as a SigV4 credential scope's region is checked (sigv4/verify.ts). */
+const REGION_ID_RE = /^[a-z0-9-]{1,64}$/;
+
 /** How far a request's `Timestamp` may be from the server's clock, as Alibaba's gateway allows (and AWS, for SigV4). */
 const TIMESTAMP_SKEW_MS = 15 * 60 * 1000;
 /** `YYYY-MM-DDThh:mm:ssZ`, the ISO 8601 UTC form the SDKs send (a fraction of a second is taken too). */
@@ -321,7 +324,11 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
     const a = refused.code === 'ACCESS_DENIED' ? { status: 403, code: 'NoPermission' } : { status: 400, code: 'InvalidSecurityToken.Malformed' };
     return refuse(a.status, a.code, refused.message, accessKeyId);
   }
-  app.keyUse.note(accessKeyId, 'sts', p.get('RegionId') ?? '');
+  // The key's last-used region is the request's `RegionId` only when it is a region name, as a SigV4 scope's region must
+  // be before it is noted: any text up to the body's 1 MiB was recorded and answered by GetAccessKeyLastUsed and every
+  // credential report of the account (review ge, 5).
+  const regionId = p.get('RegionId') ?? '';
+  app.keyUse.note(accessKeyId, 'sts', REGION_ID_RE.test(regionId) ? regionId : '');
   return { ok: true, caller };
 }
 
