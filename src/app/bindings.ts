@@ -1194,6 +1194,21 @@ export async function forgetCustomRole(tx: WriteTx, account: string, role: strin
   return changed;
 }
 
+/**
+ * The IAM policies `forgetCustomRole` would change, read in `tx`: each as `apply` lists it (its document's name, else
+ * its resource), `removed` when no binding would be left, so that a pruned custom role's plan names them (review gf, 1).
+ */
+async function customRoleForgetting(tx: ReadTx, account: string, role: string): Promise<{ readonly kind: 'IamPolicy'; readonly account: string; readonly name: string; readonly field: 'bindings'; readonly delete?: true }[]> {
+  const out: { kind: 'IamPolicy'; account: string; name: string; field: 'bindings'; delete?: true }[] = [];
+  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    if (stored.account !== account || !stored.bindings.some((b) => b.role === role)) continue;
+    const removed = stored.bindings.every((b) => b.role === role);
+    out.push({ kind: 'IamPolicy', account: stored.account, name: stored.name ?? stored.resource, field: 'bindings', ...(removed ? { delete: true as const } : {}) });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // `gatehouse apply`: kinds IamPolicy and IamRole (registered in apply.ts's KINDS; only types come from there)
 
@@ -1357,7 +1372,10 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
       await forgetCustomRole(tx, ref.account, name, env.now);
       return ok(deleted);
     };
-    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: name, account: ref.account, run };
+    // The policies that lose its bindings in the same transaction are listed with it, as a pruned principal's are (review
+    // eo, 1): the plan said `- delete IamRole/<id>` only, and the apply changed or removed IAM policies unsaid.
+    const also = await customRoleForgetting(env.tx, ref.account, name);
+    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: name, account: ref.account, run, ...(also.length > 0 ? { alsoChanges: also } : {}) };
     return { ok: true, value: [step] };
   },
 };
