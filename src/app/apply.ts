@@ -1472,9 +1472,9 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   };
 }
 
-/** A user or group a workspace or cluster names, and where. */
+/** A user or group a workspace or cluster names, or a role a cluster's nodes run as, and where. */
 interface MemberRef {
-  readonly type: 'user' | 'group';
+  readonly type: 'user' | 'group' | 'role';
   readonly name: string;
   readonly path: string;
 }
@@ -1489,15 +1489,15 @@ interface MemberRef {
 async function memberRefusals(env: PlanEnv, account: string, refs: readonly MemberRef[]): Promise<PlanError[]> {
   const errors: PlanError[] = [];
   for (const r of refs) {
-    const kind = r.type === 'user' ? 'User' : 'Group';
+    const kind = r.type === 'user' ? 'User' : r.type === 'role' ? 'Role' : 'Group';
     const inFiles = env.documents.some((d) => d.kind === kind && d.account === account && d.name.toLowerCase() === r.name.toLowerCase());
     if (inFiles || env.newAccounts.has(account)) continue;
     if (r.type === 'group') {
       if ((await env.group(account, r.name)) === undefined && env.prunedGroups.has(`${account}/${r.name.toLowerCase()}`)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `group \`${r.name}\` is deleted by --prune (no Group document names it) but named here` });
       continue;
     }
-    const stored = await env.tx.users.get(account, r.name);
-    if (stored !== undefined && env.pruned('User', account, stored.name)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `user \`${r.name}\` is deleted by --prune (no User document names it) but named here` });
+    const stored = await (r.type === 'role' ? env.tx.roles.get(account, r.name) : env.tx.users.get(account, r.name));
+    if (stored !== undefined && env.pruned(kind, account, stored.name)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `${r.type} \`${r.name}\` is deleted by --prune (no ${kind} document names it) but named here` });
   }
   return errors;
 }
@@ -1573,9 +1573,23 @@ const clusterKind = kvDocumentKind<Cluster>({
     await removeClusterIamPolicies(tx, account, name);
   },
   alsoDeletes: (tx, account, name) => iamPoliciesGoingWith(tx, 'Cluster', account, name),
-  names: (c) =>
-    (c.mappings ?? []).flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.mappings[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.mappings[${i}].group` }] : [])),
+  // The roles its nodes run as too: a role the same prune deletes left the cluster naming none, every node refused at
+  // start while plan called the files applied (review gf, 2), as an AccessEntry mapping that role is refused.
+  names: (c) => [
+    ...(c.mappings ?? []).flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.mappings[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.mappings[${i}].group` }] : [])),
+    ...clusterRoleRef(c.account, c.instanceRole, 'spec.instanceRole'),
+    ...Object.entries(c.computeConfigs ?? {}).flatMap(([name, v]) => clusterRoleRef(c.account, v.instanceRole, `spec.computeConfigs.${name}.instanceRole`)),
+    ...(c.mappings ?? []).flatMap((m, i) => clusterRoleRef(c.account, m.role, `spec.mappings[${i}].role`)),
+  ],
 });
+
+/** A role of the cluster's own account that `ref` (a name or ARN) names, as a `MemberRef` at `path`. */
+function clusterRoleRef(account: string, ref: string | undefined, path: string): MemberRef[] {
+  if (ref === undefined) return [];
+  if (!ref.includes(':')) return [{ type: 'role', name: ref, path }];
+  const arn = parseRoleArn(ref);
+  return arn !== undefined && arn.account === account ? [{ type: 'role', name: arn.name, path }] : [];
+}
 
 /**
  * A trust or resource policy may name only users and roles that exist once the apply is done: in the store, or
