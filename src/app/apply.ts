@@ -69,7 +69,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
-import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type GonePrincipal } from './forget-principal.ts';
+import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
@@ -392,6 +392,16 @@ interface Step {
 
 interface RunOutput {
   readonly credentials: AdminCredentials[];
+  /**
+   * Set by a step's `run`: its record's `after` instead of its `view`'s. A deletion that made other objects forget the
+   * principal records them, `{policiesForgettingIt}`, as DeleteUser/DeleteRole/DeleteGroup through the IAM API do.
+   */
+  recorded?: unknown;
+}
+
+/** `after` of a deletion's record that forgot `f` (`undefined`, the view's `null`, when nothing named it). */
+function forgettingRecord(f: Forgotten): { policiesForgettingIt: Forgotten } | undefined {
+  return Object.values(f).some((names: readonly string[]) => names.length > 0) ? { policiesForgettingIt: f } : undefined;
 }
 
 /** Creations first, in dependency order; then detaching what goes, then attaching what comes; deletions last. */
@@ -688,8 +698,8 @@ function onEntity(steps: readonly Step[], arn: string, context: Readonly<Conditi
 }
 
 /** After a user or role is deleted (`deleted` ok), the policies that named it forget it (src/app/forget-principal.ts). */
-async function forgotten(tx: WriteTx, gone: GonePrincipal, now: string, deleted: Result<unknown>): Promise<Result<unknown>> {
-  if (deleted.ok) await forgetPrincipal(tx, gone, now);
+async function forgotten(tx: WriteTx, out: RunOutput, gone: GonePrincipal, now: string, deleted: Result<unknown>): Promise<Result<unknown>> {
+  if (deleted.ok) out.recorded = forgettingRecord(await forgetPrincipal(tx, gone, now));
   return deleted;
 }
 
@@ -699,7 +709,7 @@ async function principalDeleteSteps(
   ref: PrincipalRef,
   arn: string,
   phase: number,
-  drop: (tx: WriteTx) => Promise<Result<unknown>>,
+  drop: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>,
   context: Readonly<ConditionContext> = {},
   boundary: string | null = null,
 ): Promise<Step[]> {
@@ -721,7 +731,7 @@ async function principalDeleteSteps(
     ...base,
     action: `Delete${noun}`,
     view: entityView(ref),
-    run: async (w) => {
+    run: async (w, out) => {
       for (const p of await w.attachments.listForPrincipal(ref)) {
         const r = await w.attachments.detach(ref, p);
         if (!r.ok) return fromStore(r);
@@ -746,7 +756,7 @@ async function principalDeleteSteps(
           if (!r.ok) return fromStore(r);
         }
       }
-      return drop(w);
+      return drop(w, out);
     },
   });
   return onEntity(steps, arn, context);
@@ -767,7 +777,7 @@ async function userOrRoleDelete(
   const gone: GonePrincipal = { type, account, name: found.name, id: found.id };
   const ref: PrincipalRef = { type, account, name: found.name };
   const arn = entityArn(env.partitionOf(account), account, type, found.path, found.name);
-  const steps = await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags), found.permissionsBoundary);
+  const steps = await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx, out) => forgotten(tx, out, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags), found.permissionsBoundary);
   return planOk(withForgetting(steps, `Delete${NOUN[type]}`, await forgetting(env.tx, gone)));
 }
 
@@ -1097,10 +1107,10 @@ const groupKind: KindHandler<GroupSpec> = {
     const g = await env.tx.groups.get(ref.account, ref.name);
     if (!g) return planOk([]);
     const pref: PrincipalRef = { type: 'group', account: ref.account, name: g.name };
-    const steps = await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => {
+    const steps = await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx, out) => {
       const deleted = fromStore(await tx.groups.delete(ref.account, g.name));
       // A workspace or binding naming it would make members of a group created later under that name (review K1).
-      if (deleted.ok) await forgetGroup(tx, { account: ref.account, name: g.name, id: g.id }, env.now);
+      if (deleted.ok) out.recorded = forgettingRecord(await forgetGroup(tx, { account: ref.account, name: g.name, id: g.id }, env.now));
       return deleted;
     });
     return planOk(withForgetting(steps, 'DeleteGroup', await forgetting(env.tx, { type: 'group', account: ref.account, name: g.name, id: g.id })));
@@ -2213,8 +2223,9 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
     for (const { step, document, ref } of ordered) {
       if (!step.run) continue;
       const was = step.view ? await step.view(tx) : undefined;
+      out.recorded = undefined;
       const r = await step.run(tx, out);
-      if (r.ok && step.view) seen.set(step, { before: was ?? null, after: (await step.view(tx)) ?? null });
+      if (r.ok && step.view) seen.set(step, { before: was ?? null, after: out.recorded ?? (await step.view(tx)) ?? null });
       if (!r.ok) {
         const e = r.errors[0];
         abort(fail([errorAt(input, objects, document, ref, { code: e?.code ?? 'INTERNAL_ERROR', path: '', message: `${step.action} failed: ${e?.message ?? 'unknown error'}` })]));
