@@ -1679,6 +1679,10 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const claimed = await claimedByAnother(env.tx, o.spec.resource, o.account);
     if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = resourcePolicyKey(o.spec.resource);
+    // A resource has one policy, as it has one IAM policy: two documents on it were both planned `+ create`, the later
+    // overwrote the earlier, and every apply after flipped it back, `~ update` for ever (review gf, 4).
+    const twin = (env.documents as readonly Partial<Desired<ResourcePolicySpec>>[]).find((d) => d.kind === 'ResourcePolicy' && d.spec !== undefined && d.document !== undefined && d.document < o.document && resourcePolicyKey(d.spec.resource) === key);
+    if (twin) return planFail('VALIDATION_ERROR', 'spec.resource', `ResourcePolicy \`${twin.name ?? ''}\`${twin.account !== o.account ? ` of account ${twin.account ?? ''}` : ''} also sets the policy of ${o.spec.resource}; one document per resource: merge their statements`);
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
     // A record that is not one (edited by hand) is replaced by whoever manages it, as DELETE removes it.
     const existing = text === undefined ? undefined : resourcePolicyRecord(key, text);
