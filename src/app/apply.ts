@@ -64,7 +64,7 @@ import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
 import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
-import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
@@ -2041,6 +2041,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
         // (deleted, the session applying the files would be left with nothing: review ak, 6).
         if (kind === 'User' && (name.toLowerCase() === ADMIN_USER || (account === caller.account && name.toLowerCase() === caller.user?.name.toLowerCase()))) continue;
         if (kind === 'Role' && account === caller.account && name.toLowerCase() === caller.session?.role?.name.toLowerCase()) continue;
+        // Nor the account's default training role, which Gatehouse makes itself at the first `--role default` job (as AWS
+        // keeps its service-linked roles from DeleteRole): pruned, every running default-role job lost its credentials at
+        // the next refresh, and CI applying `--prune` did it again after every new submission (review gf, 5).
+        if (kind === 'Role' && name.toLowerCase() === defaultRoleName(partitionOf(account)).toLowerCase()) continue;
         pruneList.push({ kind, account, name });
         pruned.add(pruneKey(kind, account, name, exact));
         if (kind === 'Policy') {
