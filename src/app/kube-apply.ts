@@ -10,7 +10,7 @@
  */
 import { failWith, ok } from '../core/errors.ts';
 import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
-import { parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
+import { comparableRbacDocument, parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
 import { entryKey, entryPrincipal, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
 import type { KindHandler } from './apply.ts';
 import { canonicalJson, documentChanges } from './document-diff.ts';
@@ -186,15 +186,18 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const key = keyOf(o.account, o.name);
       const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
       const existing = text === undefined ? undefined : (JSON.parse(text) as StoredRbacObject);
-      const current = existing ? canonicalJson(existing.document) : undefined;
-      if (current === o.spec.canonical) return planOk({ action: 'unchanged', fields: [], steps: [] });
+      const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
+      // Compared as the API server holds them: a subject's defaulted `apiGroup`, a server-set `uid` or an empty list is
+      // no change (`kubectl get -o yaml` of the object applied back, review gf, 6).
+      const before = existing ? comparableRbacDocument(existing.document) : undefined;
+      const after = comparableRbacDocument(stored.document);
+      if (before !== undefined && canonicalJson(before) === canonicalJson(after)) return planOk({ action: 'unchanged', fields: [], steps: [] });
       const changedRef = existing ? roleRefChange(existing.document, o.spec.object) : undefined;
       if (changedRef !== undefined) return planFail('RBAC_INVALID_VALUE', 'roleRef', changedRef);
-      const fields = existing ? ['rules', 'aggregationRule', 'subjects', 'roleRef', 'metadata'].filter((f) => canonicalJson(existing.document[f]) !== canonicalJson((JSON.parse(o.spec.canonical) as Obj)[f])) : [];
-      const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
+      const fields = before ? ['rules', 'aggregationRule', 'subjects', 'roleRef', 'metadata'].filter((f) => canonicalJson(before[f]) !== canonicalJson(after[f])) : [];
       // What changes inside, at its path (`rules[0].verbs[1]`, `subjects[2]`), as for a policy document (review cq, 4):
       // a verb `*` or a subject `system:authenticated` added is what a reviewer of the plan must see (review fr, 5).
-      const diff = existing ? documentChanges(existing.document, stored.document, '') : [];
+      const diff = before ? documentChanges(before, after, '') : [];
       return planOk({
         action: existing ? 'update' : 'create',
         fields,

@@ -4,6 +4,7 @@
  * shared/reference/policy-semantics.md §A.3; conformance cases in conformance/rbac.
  */
 export { parseRbacObject, parseRbacObjects, type ParseOptions } from './parse.ts';
+export { comparableRbacDocument } from './compare.ts';
 export { compileRbac, type AuthorizeOptions, type CompiledRbac, type RbacStats } from './compile.ts';
 export { aggregateClusterRoles, type Aggregation } from './aggregate.ts';
 export {
