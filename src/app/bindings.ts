@@ -1402,6 +1402,14 @@ function bindingChanges(before: readonly IamBinding[], after: readonly IamBindin
   const out: DocumentChange[] = [];
   for (const [k, { binding, members }] of was) for (const x of members) if (!now.get(k)?.members.has(x)) out.push({ op: '-', path: pathOf(binding), before: x });
   for (const [k, { binding, members }] of now) for (const x of members) if (!was.get(k)?.members.has(x)) out.push({ op: '+', path: pathOf(binding), after: x });
+  // A condition's description is no part of its key: changed alone, the update listed nothing (review gf, 7).
+  for (const [k, { binding }] of now) {
+    const before = was.get(k)?.binding.condition?.description;
+    const after = binding.condition?.description;
+    if (!was.has(k) || before === after) continue;
+    const path = `${pathOf(binding)}.condition.description`;
+    out.push(before === undefined ? { op: '+', path, after } : after === undefined ? { op: '-', path, before } : { op: '~', path, before, after });
+  }
   return out;
 }
 
