@@ -744,7 +744,10 @@ async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 /**
- * Resolves at the first SIGINT or SIGTERM, saying so: the long-running commands then stop gracefully. A later one
+ * Resolves at the first SIGINT, SIGTERM or SIGHUP, saying so: the long-running commands then stop gracefully. SIGHUP
+ * (the terminal or SSH session they run in going away; Node.js resets the SIGHUP that `nohup` ignored, so a nohup'd
+ * server gets it at logout too) met Node's default and killed the process at once, its audit records neither written
+ * nor spooled (review gc, 2): it stops them as SIGTERM does, as it stops `jobs run` and `demo`. A later one
  * while they stop is said and changes nothing: the handlers were `once`, so a second SIGTERM (an impatient operator,
  * a second Ctrl-C, a supervisor that signals again) met Node's default and killed the process at once, in the middle
  * of its bounded stop, before the audit records it held were written or spooled (review fq, 1). SIGKILL still stops
@@ -761,6 +764,7 @@ export function untilStopSignal(log: (line: string) => void): Promise<void> {
     };
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGHUP', () => onSignal('SIGHUP'));
   });
 }
 
@@ -773,7 +777,8 @@ export function untilStopSignal(log: (line: string) => void): Promise<void> {
  * Watched only when `npx`/`npm exec` started this process (`npm_command=exec` in its environment) and its parent is
  * not init: a process an npm script starts directly inherits `npm_command` too, but not `exec`, and keeps running as
  * before; a container's PID 1 setup is unaffected, and so is a server started directly and meant to outlive the
- * shell that started it (`nohup node bin/gatehouse.js server &`, then logging out). `stop` ends the watch.
+ * shell that started it (`setsid node bin/gatehouse.js server &`, then logging out: under `nohup` the logout's SIGHUP
+ * stops it, `untilStopSignal`). `stop` ends the watch.
  */
 export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.ProcessEnv; everyMs?: number } = {}): { exited: Promise<void>; stop(): void } {
   const parent = process.ppid;

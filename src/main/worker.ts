@@ -2,7 +2,7 @@
  * One worker process of `gatehouse server --workers N` (src/main/workers.ts forks it through `node:cluster`): a
  * whole server on the supervisor's data dir and ports. Its listeners are shared through the supervisor, which
  * hands each connection to one worker in turn. Its log lines, readiness, change notes and job notes go to the
- * supervisor over the IPC channel. Once started it stops gracefully when told or on SIGINT/SIGTERM; asked to stop
+ * supervisor over the IPC channel. Once started it stops gracefully when told or on SIGINT/SIGTERM/SIGHUP; asked to stop
  * while it starts, it exits at once, as a single server does on a signal then (a start may wait for its database
  * without end). When the supervisor is gone (killed), node:cluster ends the worker at once (its own `disconnect`
  * handler): the supervisor held the shared ports, and a worker must not outlive it holding job metadata ports.
@@ -58,6 +58,8 @@ async function main(): Promise<void> {
   // middle of its stop, its audit records neither written nor spooled (review fq, 1). `stop` is asked once.
   process.on('SIGINT', ask);
   process.on('SIGTERM', ask);
+  // A terminal's hang-up reaches every process of its group too (review gc, 2).
+  process.on('SIGHUP', ask);
   try {
     server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers(), metricsPeers: workerMetrics() });
   } catch (e) {

@@ -25,7 +25,7 @@ AWS_EC2_METADATA_SERVICE_ENDPOINT) on a port of --metadata-host. Point pods at i
 --agent-address. Every process of a job on the node shares one cached answer: the server sees one request per
 job per --revalidate seconds.
 
-Stops on SIGINT or SIGTERM; started by npx (or npm exec), also when its parent process exits, as the server does
+Stops on SIGINT, SIGTERM or SIGHUP; started by npx (or npm exec), also when its parent process exits, as the server does
 (npm runs it under \`sh -c\`, which does not pass a SIGTERM on).
 
 Exit status: 0 stopped; 2 a malformed argument (--upstream, --listen, --revalidate, --metadata-host); 10 the
