@@ -198,6 +198,18 @@ export function parseBaseUrl(s: string, what: string): string {
   return s.replace(/\/+$/, '');
 }
 
+/** A setting that may hold a URL with credentials, as a message shows it: no password, at most 200 characters. */
+function shownSetting(value: string): string {
+  let shown: string;
+  if (URL.canParse(value) && new URL(value).host !== '') shown = shownUrl(value);
+  else {
+    // Not a URL with an authority: whatever comes before an `@` may be a user and password.
+    const at = value.lastIndexOf('@');
+    shown = at === -1 ? value : `…${value.slice(at)}`;
+  }
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+}
+
 /** The base URL of a bound address (an IPv6 host in brackets). */
 const urlOf = (scheme: 'http' | 'https', at: { host: string; port: number }): string => `${scheme}://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
 
@@ -300,6 +312,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? Number(waitText) : undefined);
   if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
     throw new StartError(`GATEHOUSE_DATABASE_WAIT_SECONDS must be a number of seconds (0 or more), got \`${waitText ?? String(waitSeconds)}\``, 'usage');
+  }
+  const urlText = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
+  // Any other value was taken as a PostgreSQL address all the same: `sqlite:///…` reached a PostgreSQL on localhost,
+  // a bare `host:5432/db` was waited for without end (review gc, 3).
+  if (urlText !== undefined && urlText !== '' && !/^postgres(?:ql)?:\/\//i.test(urlText)) {
+    throw new StartError(`GATEHOUSE_DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://, such as postgres://gatehouse@db.internal:5432/gatehouse), got \`${shownSetting(urlText)}\`; leave it unset for SQLite in the data dir`, 'usage');
   }
   const auditOptions = auditOptionsFromEnv(env);
   if (!auditOptions.ok) throw new StartError(auditOptions.errors[0]?.message ?? 'invalid audit settings', 'usage');
