@@ -83,7 +83,8 @@ export class Params {
   int(name: string): Result<number | undefined> {
     const v = this.map.get(name);
     if (v === undefined) return ok(undefined);
-    if (!/^-?\d+$/.test(v)) return failWith('VALIDATION_ERROR', `${name} must be an integer, got \`${v}\``, name);
+    // Cut: a value reaches 1 MiB, and unsigned calls take integers too (review gc, 4).
+    if (!/^-?\d+$/.test(v)) return failWith('VALIDATION_ERROR', `${name} must be an integer, got \`${v.length > 32 ? `${v.slice(0, 32)}…` : v}\``, name);
     return ok(Number(v));
   }
 

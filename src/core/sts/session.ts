@@ -273,6 +273,9 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
   return undefined;
 }
 
+/** The longest parameter value a validation message quotes. */
+const MAX_SHOWN_VALUE = 256;
+
 /**
  * A string parameter outside its constraints, in STS's words: one clause per constraint broken (pattern, then length),
  * counted (`2 validation errors detected: …; …`), as AWS answers (review cy, 2). `chars` tests the characters only;
@@ -284,7 +287,9 @@ function stringProblem(field: string, value: string, rule: { readonly chars: Reg
   if (value.length < rule.min) broken.push(`Member must have length greater than or equal to ${rule.min}`);
   if (value.length > rule.max) broken.push(`Member must have length less than or equal to ${rule.max}`);
   if (broken.length === 0) return undefined;
-  const subject = shown ? `Value '${value}'` : 'Value';
+  // A long value is left out as `shown` false leaves it: the parameters of an unsigned call reach 1 MiB, and were
+  // answered whole to whoever sent them (review gc, 4).
+  const subject = shown && value.length <= MAX_SHOWN_VALUE ? `Value '${value}'` : 'Value';
   return `${broken.length} validation error${broken.length > 1 ? 's' : ''} detected: ${broken.map((c) => `${subject} at '${field}' failed to satisfy constraint: ${c}`).join('; ')}`;
 }
 
