@@ -104,6 +104,9 @@ export function decisionOf(value: string): Result<string | readonly string[]> {
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
   const known = new Set(['account', 'principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
   for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; filters are ${[...known].join(', ')}`, k);
+  // Its first value alone was read: `principal=alice&principal=bob` answered alice's records as if bob had none (review
+  // gc, 5). One value a filter, as `/v1/jobs` takes them.
+  for (const k of known) if (query.getAll(k).length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once: a filter takes one value (ask once per value)`, k);
   const filter: { -readonly [K in keyof AuditFilter]: AuditFilter[K] } = {};
   for (const k of ['principal', 'role', 'job', 'action'] as const) {
     const v = query.get(k);
