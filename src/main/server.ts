@@ -210,6 +210,16 @@ function shownSetting(value: string): string {
   return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }
 
+/**
+ * The data dir `--data-dir` names, absolute; `./.gatehouse` without it. An empty one is refused: resolved, it is the
+ * working directory, and `--data-dir "$DIR"` with DIR unset put the store, master.key and the root admin's credentials
+ * wherever the server was started (review gc, 6).
+ */
+export function dataDirOf(given: string | undefined): string {
+  if (given !== undefined && given.trim() === '') throw new StartError("--data-dir is empty: give the directory of the server's data, or leave --data-dir out for ./.gatehouse", 'usage');
+  return resolve(given ?? './.gatehouse');
+}
+
 /** The base URL of a bound address (an IPv6 host in brackets). */
 const urlOf = (scheme: 'http' | 'https', at: { host: string; port: number }): string => `${scheme}://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
 
@@ -289,7 +299,7 @@ function servesGatehouse(base: string): Promise<boolean> {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const dataDir = resolve(opts.dataDir ?? './.gatehouse');
+  const dataDir = dataDirOf(opts.dataDir);
   // Arguments, settings and input files are checked before anything is created or opened: a bad one changes nothing.
   const listen = asUsage(() => parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen'));
   // Through the supervisor of `--workers`, a listener opened on a shared port is handed its share of connections at once.

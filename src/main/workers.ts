@@ -30,10 +30,9 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
-import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromWorker, METRICS_WAIT_MS, replies, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
-import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
+import { dataDirOf, DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
 export const CLUSTER_OPTIONS_ENV = 'GATEHOUSE_WORKER_OPTIONS';
@@ -147,7 +146,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   const withPorts = async (): Promise<ServerOptions> => ({
     ...serialisable,
     env: { ...env },
-    dataDir: resolvePath(opts.dataDir ?? './.gatehouse'),
+    dataDir: dataDirOf(opts.dataDir),
     listen: await concreteAt(opts.listen ?? DEFAULT_LISTEN, '--listen'),
     agentListen: await concreteAt(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'),
     ...(opts.s3Listen === 'off' ? {} : { s3Listen: await concreteAt(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen') }),
