@@ -41,7 +41,30 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
     .exitOverride();
   // Subcommands copy the settings above (output, exit override) when they are created, so groups come after.
   for (const register of groups) register(program, ctx);
+  sayUnknownBeforeMissing(program);
   return program;
+}
+
+/**
+ * A typo in a required option's name (`jobs run --worksapce vision`, `policy evaluate --resouce ARN`): commander checks
+ * the required options before the unknown ones, so it said `required option '--workspace <name>' not specified` about an
+ * option the user had typed, and never `unknown option '--worksapce'` with its `(Did you mean --workspace?)`. On each
+ * command that runs (no subcommands), an unknown option is now reported first when a required option is missing, through
+ * commander's own `unknownOption` (a method of `Command`, not in its typings; jobs.ts hooks it too), so the message and
+ * the suggestion are commander's and the status the same usage error (exit 2). `--help` is left to commander.
+ */
+function sayUnknownBeforeMissing(cmd: Command): void {
+  for (const sub of cmd.commands) sayUnknownBeforeMissing(sub);
+  if (cmd.commands.length > 0 || !cmd.options.some((o) => o.mandatory)) return;
+  const parse = cmd.parseOptions.bind(cmd);
+  cmd.parseOptions = (argv) => {
+    const parsed = parse(argv);
+    const first = parsed.unknown[0];
+    const help = parsed.unknown.some((a) => a === '-h' || a === '--help');
+    const missing = cmd.options.some((o) => o.mandatory && cmd.getOptionValue(o.attributeName()) === undefined);
+    if (first !== undefined && first.startsWith('-') && first !== '--' && !help && missing) (cmd as Command & { unknownOption(flag: string): void }).unknownOption(first);
+    return parsed;
+  };
 }
 
 /** Options of many commands that may be given before the command too, as the aws CLI's global options. */
