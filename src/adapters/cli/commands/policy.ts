@@ -95,10 +95,27 @@ async function validate(files: readonly string[], opts: { kind: PolicyKind; json
   } else {
     for (const r of reports) {
       if (r.valid) ctx.out(files.length === 1 ? 'valid\n' : `${r.file}: valid\n`);
-      else for (const e of r.errors) ctx.out(formatError(r.file, e));
+      else {
+        for (const e of r.errors) ctx.out(formatError(r.file, e));
+        const hint = kindHint(r.errors, opts.kind);
+        if (hint !== undefined) ctx.err(`gatehouse: \`${r.file}\` was checked as ${hint}\n`);
+      }
     }
   }
   return status;
+}
+
+/**
+ * The errors of a file checked against the grammar of another kind than its own: a role's trust policy or a bucket
+ * policy validated as an identity policy (the default `--kind`, README §1) was refused naming its `Principal` and, for
+ * a trust policy, its missing `Resource`, without a word on `--kind`, and the user looked for a fault in the file. Said
+ * once per file, on stderr, beside the errors (which stay as they are, on stdout).
+ */
+function kindHint(errors: readonly GatehouseError[], kind: PolicyKind): string | undefined {
+  const codes = new Set(errors.map((e) => e.code));
+  if (kind === 'identity' && codes.has('POLICY_PRINCIPAL_NOT_ALLOWED')) return 'an identity policy (--kind identity, the default), which names no `Principal`: for a role\'s trust policy give --kind trust, for a bucket\'s or another resource\'s policy --kind resource';
+  if (kind !== 'identity' && codes.has('POLICY_PRINCIPAL_REQUIRED')) return `a ${kind === 'trust' ? 'role trust' : 'resource-based'} policy (--kind ${kind}), whose statements name a \`Principal\`: for a policy attached to a user, group or role (or a boundary or session policy) leave --kind out (identity)`;
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
