@@ -276,6 +276,17 @@ async function retentionNote(conn: Connection, opts: QueryOpts, now: number): Pr
   return all ? `; ${retention}, and the whole range lies before ${horizon}` : `; ${retention}: none before ${horizon} can match`;
 }
 
+/**
+ * Why `--principal alice` matched nothing: records name a user or role session by its ARN (a service by its name:
+ * `training.gatehouse.dev`; the server itself `gatehouse`, an unsigned caller `anonymous`), so a user's name matches
+ * no record, and "no records match" read as "alice did nothing" (as `--role NAME` did, review bn2; `--principal` is not
+ * refused, since a name may be what some record carries). Said only when nothing matched, for a value that is a name.
+ */
+function principalNote(principal: string | undefined): string {
+  if (principal === undefined || !/^[\w+=,@-]{1,64}$/.test(principal) || principal === 'gatehouse' || principal === 'anonymous') return '';
+  return ` for the principal \`${principal}\`; records name a user by its ARN: for the user named \`${principal}\`, --principal arn:aws:iam::<account>:user/${principal} (a role's sessions: --role arn:aws:iam::<account>:role/NAME; \`gatehouse whoami\` shows your account)`;
+}
+
 async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
@@ -334,7 +345,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   }
   // An empty table said nothing at all, as if the command had not run (review readme, R6). Said on stderr: stdout
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
-  if (shown === 0 && !opts.json) ctx.err(opts.follow ? 'no records match yet; waiting for new ones (Ctrl-C to stop)\n' : `no records match${await retentionNote(conn.value, opts, ctx.now())}\n`);
+  if (shown === 0 && !opts.json) ctx.err(opts.follow ? `no records match yet${principalNote(opts.principal)}; waiting for new ones (Ctrl-C to stop)\n` : `no records match${principalNote(opts.principal)}${await retentionNote(conn.value, opts, ctx.now())}\n`);
   if (!opts.follow) return EXIT.ok;
   // `--follow | head -1`: head has what it wanted and is gone, and no write may come for hours to notice it.
   ctx.watchOutput?.();
