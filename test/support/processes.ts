@@ -207,10 +207,11 @@ export interface ServerProcess {
  * `gatehouse server ARGS` in its own process with exactly `env` (and PATH, and the compile cache), resolved once it logs the address it
  * listens on; rejected with its output when it exits first or takes more than 30 s. `what` names it in errors.
  * `detached`: in a process group of its own (its id is the child's pid), which a test signals as a terminal signals its
- * foreground group (`process.kill(-pid, …)`), workers included.
+ * foreground group (`process.kill(-pid, …)`), workers included. `bin`: the `bin/gatehouse.js` run (another copy of the
+ * tree, as an image lays it out).
  */
-export async function serverProcess(args: readonly string[], env: Record<string, string>, what = 'the server', opts: { detached?: boolean } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'server', ...args], { env: { PATH: process.env['PATH'] ?? '', ...COMPILE_CACHE, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true });
+export async function serverProcess(args: readonly string[], env: Record<string, string>, what = 'the server', opts: { detached?: boolean; bin?: string } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [opts.bin ?? GATEHOUSE_BIN, 'server', ...args], { env: { PATH: process.env['PATH'] ?? '', ...COMPILE_CACHE, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start within 30 s:\n${output.join('')}`)), 30_000);
