@@ -7,6 +7,7 @@
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
+import { resourceRefusal } from './request-resource.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -211,8 +212,6 @@ const OWNER_KEYS: ReadonlySet<string> = new Set(['aws:resourceaccount', 'acs:res
 
 /** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
-/** An ARN of either dialect: `arn:partition:service:…` or `acs:service:…`. */
-const RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:[a-z0-9-]+:|acs:[a-z0-9-]+:)/;
 /** Batches and contexts are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
 const MAX_CONTEXT_KEYS = 256;
@@ -353,9 +352,8 @@ export function actionAndResourceRefusal(input: { readonly action?: unknown; rea
   if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) {
     return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(String(input.action))}\` must be one action \`service:Name\` (no wildcards)`, 'action');
   }
-  if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
-    return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
-  }
+  const resource = resourceRefusal(input.resource);
+  if (resource !== undefined) return failWith('VALIDATION_ERROR', resource, 'resource');
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import { compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyNa
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
 import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
+import { resourceRefusal } from './request-resource.ts';
 
 export { POLICY_KINDS, REQUEST_SOURCE };
 
@@ -91,6 +92,10 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
   if (!REQUEST_ACTION_RE.test(input.action)) {
     errors.push(fromRequest({ code: 'REQUEST_INVALID_ACTION', path: 'action', message: `action \`${input.action}\` must look like \`service:ActionName\` (no wildcards: a request names one action)` }));
   }
+  // As the server reads it (authorize, simulate): `ml-datasets/x` for `arn:aws:s3:::ml-datasets/x` was decided, and
+  // matched no statement, an ImplicitDeny that was the typo's, not the policy's (review readme, gh 6).
+  const resource = resourceRefusal(input.resource);
+  if (resource !== undefined) errors.push(fromRequest({ code: 'VALIDATION_ERROR', path: 'resource', message: resource }));
   if (input.resourceAccount !== undefined && !ACCOUNT_RE.test(input.resourceAccount)) {
     errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: 'resourceAccount', message: `resource account \`${input.resourceAccount}\` must be an account id (digits only)` }));
   }
