@@ -47,6 +47,7 @@ import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord
 import { unreadableDocument } from './unreadable-policy.ts';
 import { resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
+import { resourceRefusal } from './request-resource.ts';
 import { JOB_ACTIONS, jobArn, parseJobArn, workspaceArn } from '../core/jobs/jobs.ts';
 
 type R<T> = Promise<Result<T>>;
@@ -287,6 +288,9 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
   }
   for (const r of o.resourceArns ?? []) {
     if (r.length === 0 || r.length > 2048) return failWith('INVALID_INPUT', 'ResourceArns: each entry must be 1 to 2048 characters', 'ResourceArns');
+    // As IAM's simulator answers it: a bucket path for its ARN (`ml-datasets/x`) was decided, matched no statement and
+    // came back implicitDeny, the typo's answer and not the policies' (review readme, gh 7).
+    if (resourceRefusal(r) !== undefined) return failWith('INVALID_INPUT', `ResourceNames are not in a valid ARN format: ${r.slice(0, 100)}.`, 'ResourceArns');
   }
   if ((o.permissionsBoundaryPolicyInputList?.length ?? 0) > 1) {
     return failWith('INVALID_INPUT', 'PermissionsBoundaryPolicyInputList: only one permissions boundary can be simulated at a time', 'PermissionsBoundaryPolicyInputList');
