@@ -558,6 +558,11 @@ function page() {
       const decision = document.createElement('p');
       decision.className = `decision ${a.decision}`;
       decision.textContent = a.decision;
+      // Whom it was decided for, when the answer names it (review gi, 1): `user/BOB` typed for user `bob` is decided
+      // for `user/bob`, as `gatehouse simulate` says under its decision (review cm, 5); the view showed the decision alone.
+      const decidedFor = document.createElement('p');
+      decidedFor.className = 'decided-for';
+      decidedFor.textContent = visible(`decided for ${a.principal}`);
       const lines = (title, items) => {
         const h = document.createElement('h3');
         h.textContent = title;
@@ -571,7 +576,7 @@ function page() {
       };
       // `iam: identity policy arn:…:policy/X, statement 0 (Sid): Allow`
       const rule = (m) => `${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}: ${m.effect}`;
-      show(decision, ...lines('reasons', a.reasons), ...lines('rules that decided', (a.matched ?? []).map(rule)), ...lines('diagnostics', a.diagnostics));
+      show(decision, ...(a.principal !== undefined ? [decidedFor] : []), ...lines('reasons', a.reasons), ...lines('rules that decided', (a.matched ?? []).map(rule)), ...lines('diagnostics', a.diagnostics));
       return `decided in ${a.evaluationMicros} µs`;
     },
   };
