@@ -205,6 +205,7 @@ const GIVES = {
   bindings: 'any role a binding grants',
   resource: 'any right a resource policy grants',
   tags: 'what its policies grant by tag',
+  'without-deny': 'its policies without a Deny',
 };
 /** An error that is an answer to the request (a refusal of the server, or an answer the console will not take). */
 const refusal = (message) => Object.assign(new Error(message), { refused: true });
@@ -533,6 +534,9 @@ function page() {
         const versions = (g.versions ?? []).length > 0 ? ` (version${g.versions.length === 1 ? '' : 's'} ${g.versions.join(', ')})` : '';
         if (g.policy !== undefined && g.gives === 'policy') return `the rights of ${name(g.policy)}${versions}`;
         if (g.policy !== undefined && g.gives === 'own-policies') return `its policies within boundary ${name(g.policy)}${versions}`;
+        // A Deny of its own it may take away: the inline policy, managed policy, group or tag that carries it (review
+        // gi, 2), as the CLI names it; the bare code said none.
+        if (g.policy !== undefined && g.gives === 'without-deny') return `its policies without the Denies of ${g.policy.startsWith('aws:PrincipalTag/') ? `tag ${g.policy.slice('aws:PrincipalTag/'.length)}` : name(g.policy)}`;
         return Object.hasOwn(GIVES, g.gives) ? GIVES[g.gives] : g.gives;
       };
       // The page joins these lines itself: each is made visible first (as the Who can view's).
