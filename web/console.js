@@ -230,6 +230,16 @@ function tokenHint(c, message) {
   return '';
 }
 
+/**
+ * A rule that decided, as the Authorize and Who can views show it: `iam: identity user/ana/data, statement 1 (Read)`;
+ * a binding by its index in the IAM policy on the resource, as `gatehouse authorize` says it (ruleText,
+ * src/adapters/cli/commands/authorize.ts). The Who can view named the policy without its statement (review gi, 3).
+ */
+const ruleText = (m) =>
+  m.engine === 'bindings' && m.type === 'binding'
+    ? `bindings: binding ${m.statement ?? '?'} of the IAM policy on ${m.policy}`
+    : `${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`;
+
 function page() {
   const $ = (id) => document.getElementById(id);
   const status = $('status');
@@ -465,7 +475,7 @@ function page() {
       const name = (arn) => arn.slice(arn.lastIndexOf(':') + 1);
       // The page joins these lines itself: each part is made visible first, so that a line break in one (a binding's
       // CEL expression may have some) is not read as another rule (as the audit view's `via`).
-      const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => visible(`${m.engine}: ${m.type} ${m.policy}`));
+      const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => visible(ruleText(m)));
       // A grant that holds only under conditions says on what, as the CLI's row does (review dv, 1; dw, 1): "always"
       // and "only from the office" read alike before.
       // And one a Deny with a condition would take away in another context says which (review du, 2).
@@ -579,7 +589,7 @@ function page() {
         return [h, ul];
       };
       // `iam: identity policy arn:…:policy/X, statement 0 (Sid): Allow`
-      const rule = (m) => `${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}: ${m.effect}`;
+      const rule = (m) => `${ruleText(m)}: ${m.effect}`;
       show(decision, ...(a.principal !== undefined ? [decidedFor] : []), ...lines('reasons', a.reasons), ...lines('rules that decided', (a.matched ?? []).map(rule)), ...lines('diagnostics', a.diagnostics));
       return `decided in ${a.evaluationMicros} µs`;
     },
