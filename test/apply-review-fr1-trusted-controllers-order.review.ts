@@ -6,12 +6,9 @@
  * Now the controllers are compared as the set of their usernames: another order is `= unchanged`, while adding or
  * removing one is still an update. The real CLI in process against a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const cluster = (controllers: string): string => `apiVersion: gatehouse.dev/v1
 kind: Cluster
@@ -21,24 +18,11 @@ spec:
 `;
 
 describe('review fr1: the order of a cluster\'s trusted controllers is not a change', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const { cli, file } = applyWorkspace('fr1');
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-fr1-'));
     const first = await file('first.yaml', cluster('[{serviceAccount: "kubeflow:training-operator"}, {username: argo-controller}]'));
     const applied = await cli('apply', '-f', first);
     assert.equal(applied.status, 0, applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('the same controllers in another order: unchanged in plan (exit-code 0) and apply', async () => {

@@ -7,33 +7,16 @@
  * at its own line and column as `document 2`. One value, a list, and YAML read as before. The real CLI in process
  * against a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const user = (name: string): string => JSON.stringify({ apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name }, spec: {} });
 
 describe('review fr3: a JSON stream is one document per value, as kubectl reads it', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
-  before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-fr3-'));
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const ws = applyWorkspace('fr3');
+  const { cli, file } = ws;
 
   it('a .json file of objects one per line: each a document; applied again, unchanged', async () => {
     const f = await file('users.json', `${user('ann')}\n${user('bo')}\n`);
@@ -47,7 +30,7 @@ describe('review fr3: a JSON stream is one document per value, as kubectl reads 
 
   it('standard input: pretty-printed objects one after another', async () => {
     const stdin = `${JSON.stringify(JSON.parse(user('cy')), null, 2)}\n${JSON.stringify(JSON.parse(user('di')), null, 2)}`;
-    const r = await gatehouseInProcess(['plan', '-f', '-'], { AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { stdin });
+    const r = await gatehouseInProcess(['plan', '-f', '-'], { AWS_ACCESS_KEY_ID: ws.server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: ws.server.admin.secretAccessKey, GATEHOUSE_ENDPOINT: ws.server.url }, { stdin });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^ {2}\+ create User\/cy$/m);
     assert.match(r.stdout, /^ {2}\+ create User\/di$/m);

@@ -7,12 +7,9 @@
  * with the first's path and the ARN both name, and nothing changes. The real CLI in process against a real server on
  * 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const POLICY = `apiVersion: gatehouse.dev/v1
 kind: Policy
@@ -24,23 +21,10 @@ spec:
 const group = (policies: string): string => `${POLICY}apiVersion: gatehouse.dev/v1\nkind: Group\nmetadata: {name: readers}\nspec: {policies: ${policies}}\n`;
 
 describe('review fr4: one managed policy by name and by ARN is listed twice', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const { cli, file } = applyWorkspace('fr4');
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-fr4-'));
     const applied = await cli('apply', '-f', await file('start.yaml', group('[ReadOnlyAccess]')));
     assert.equal(applied.status, 0, applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('a built-in policy by name and ARN: refused at the second, nothing changes', async () => {

@@ -7,12 +7,9 @@
  * (`+ subjects[1]: {…}`, `~ rules[0].verbs[0]: "get" → "*"`), in plan, apply and `--json` (`diff`); key order and
  * layout still do not count. The real CLI in process against a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const rbac = (verbs: string, subjects: string): string => `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -30,25 +27,12 @@ const TEAM = '{kind: Group, apiGroup: rbac.authorization.k8s.io, name: team}';
 const EVERYONE = '{kind: Group, apiGroup: rbac.authorization.k8s.io, name: "system:authenticated"}';
 
 describe('review fr5: plan shows how an RBAC object changes', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const { cli, file } = applyWorkspace('fr5');
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-fr5-'));
     const cluster = await cli('apply', '-f', await file('cluster.yaml', 'apiVersion: gatehouse.dev/v1\nkind: Cluster\nmetadata: {name: gpu}\nspec: {}\n'));
     assert.equal(cluster.status, 0, cluster.err);
     const applied = await cli('apply', '--cluster', 'gpu', '-f', await file('before.yaml', rbac('[get, list]', `[${TEAM}]`)));
     assert.equal(applied.status, 0, applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('a verb widened and a subject added are listed at their paths, in plan and --json', async () => {

@@ -8,12 +8,9 @@
  * is `= unchanged`; another role is still an update. The real CLI in process against a real server on 127.0.0.1
  * (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const role = (name: string): string => `apiVersion: gatehouse.dev/v1
 kind: Role
@@ -38,23 +35,10 @@ spec:
 `;
 
 describe('review fr6: a cluster\'s role by name or ARN is the same role', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const { cli, file } = applyWorkspace('fr6');
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-fr6-'));
     const applied = await cli('apply', '-f', await file('names.yaml', cluster('node', 'node-large', '{group: ml, role: node-large}')));
     assert.equal(applied.status, 0, applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('ARNs for names, another case: unchanged in plan (exit-code 0) and apply', async () => {

@@ -7,12 +7,9 @@
  * `plan --exit-code` of the same files still said everything matched. Now each such field is refused at its line, as a
  * mapping's user or group is, and nothing changes. The real CLI in process against a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const role = (name: string): string => `apiVersion: gatehouse.dev/v1
 kind: Role
@@ -31,23 +28,10 @@ spec:
 `;
 
 describe('review gf2: a cluster naming a role the same prune deletes is refused', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const { cli, file } = applyWorkspace('gf2');
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-gf2-'));
     const applied = await cli('apply', '-f', await file('all.yaml', `${role('node')}${role('other')}${CLUSTER}`));
     assert.equal(applied.status, 0, applied.out + applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('plan and apply --prune refuse each field naming the pruned role, and the role stays', async () => {

@@ -9,12 +9,10 @@
  * `after.policiesForgettingIt` as the IAM API's do. The real CLI in process against a real server on 127.0.0.1 (SQLite),
  * its audit log read as the root admin.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { auditRecords, cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
+import { auditRecords } from './support/server.ts';
 
 const A = '000000000000';
 // Objects naming user `ux`, group `gx` and role `rx`, kept in a file of their own (kinds the pruning files lack).
@@ -76,23 +74,11 @@ spec:
 `;
 
 describe('review gf3: an apply --prune deletion records what forgot the principal', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const ws = applyWorkspace('gf3');
+  const { cli, file } = ws;
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-gf3-'));
     const applied = await cli('apply', '-f', await file('principals.yaml', PRINCIPALS), await file('owners.yaml', OWNERS));
     assert.equal(applied.status, 0, applied.out + applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('DeleteUser, DeleteGroup and DeleteRole carry after.policiesForgettingIt, as the IAM API records them', async () => {
@@ -102,7 +88,7 @@ describe('review gf3: an apply --prune deletion records what forgot the principa
     assert.match(apply.out, /- delete Group\/gx\n/);
     assert.match(apply.out, /- delete Role\/rx\n/);
     const after = async (action: string, resource: string): Promise<unknown> => {
-      const records = await auditRecords(s, { kind: 'change', action });
+      const records = await auditRecords(ws.server, { kind: 'change', action });
       const r = records.find((x) => x.resource === resource);
       assert.ok(r, `no ${action} record of ${resource}`);
       return (r.detail as { after?: unknown }).after;

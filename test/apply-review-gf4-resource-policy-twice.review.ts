@@ -7,12 +7,9 @@
  * always reported drift. Now the later document is refused at its `spec.resource`, naming the earlier one, and nothing
  * changes. The real CLI in process against a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const policy = (name: string, action: string): string => `apiVersion: gatehouse.dev/v1
 kind: ResourcePolicy
@@ -28,23 +25,10 @@ spec: {}
 `;
 
 describe('review gf4: two ResourcePolicy documents on one resource are refused', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const { cli, file } = applyWorkspace('gf4');
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-gf4-'));
     const applied = await cli('apply', '-f', await file('alice.yaml', ALICE));
     assert.equal(applied.status, 0, applied.out + applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('plan and apply refuse the second, at its spec.resource, and nothing changes', async () => {

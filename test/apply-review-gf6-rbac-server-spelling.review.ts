@@ -9,12 +9,10 @@
  * compared as the API server holds them; a real change is still planned, with its diff. The real CLI in process against
  * a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const CLUSTER = `apiVersion: gatehouse.dev/v1
 kind: Cluster
@@ -70,25 +68,13 @@ items:
 `;
 
 describe('review gf6: an RBAC object spelled as the API server holds it is no change', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const ws = applyWorkspace('gf6');
+  const { cli, file } = ws;
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-gf6-'));
     const cluster = await cli('apply', '-f', await file('cluster.yaml', CLUSTER));
     assert.equal(cluster.status, 0, cluster.out + cluster.err);
     const rbac = await cli('apply', '--cluster', 'gpu', '-f', await file('written.yaml', WRITTEN));
     assert.equal(rbac.status, 0, rbac.out + rbac.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('the server spelling plans and applies as unchanged', async () => {
@@ -101,7 +87,7 @@ describe('review gf6: an RBAC object spelled as the API server holds it is no ch
     assert.equal(apply.status, 0, apply.out + apply.err);
     assert.match(apply.out, /applied: 0 created, 0 updated, 0 deleted, 2 unchanged/);
     // And the hand-written file still matches.
-    const back = await cli('plan', '--exit-code', '--cluster', 'gpu', '-f', join(dir, 'written.yaml'));
+    const back = await cli('plan', '--exit-code', '--cluster', 'gpu', '-f', join(ws.dir, 'written.yaml'));
     assert.equal(back.status, 0, back.out + back.err);
   });
 

@@ -6,12 +6,10 @@
  * listed at its path (`~ bindings[roles/ml.viewer if t].condition.description: "d" → "e"`, `+` when added, `-` when
  * removed). The real CLI in process against a real server on 127.0.0.1 (SQLite).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { applyWorkspace } from './support/apply-files.ts';
 
 const files = (condition: string): string => `apiVersion: gatehouse.dev/v1
 kind: User
@@ -30,23 +28,11 @@ spec:
 `;
 
 describe('review gf7: a condition description changed alone is listed under the update', () => {
-  let s: TestServer;
-  let dir: string;
-  const cli = (...args: string[]) => cliAgainst(s, args);
-  const file = async (name: string, text: string): Promise<string> => {
-    const f = join(dir, name);
-    await writeFile(f, text);
-    return f;
-  };
+  const ws = applyWorkspace('gf7');
+  const { cli, file } = ws;
   before(async () => {
-    s = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'gh-gf7-'));
     const applied = await cli('apply', '-f', await file('first.yaml', files(', description: for the audit')));
     assert.equal(applied.status, 0, applied.out + applied.err);
-  });
-  after(async () => {
-    await s?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('changed, removed: each listed at its path, in plan and apply', async () => {
@@ -56,7 +42,7 @@ describe('review gf7: a condition description changed alone is listed under the 
     const removed = await cli('apply', '-f', await file('removed.yaml', files('')));
     assert.equal(removed.status, 0, removed.out + removed.err);
     assert.match(removed.out, /~ update IamPolicy\/viewers \(bindings\)\n\s+- bindings\[roles\/ml\.viewer if until-2030\]\.condition\.description: "for the audit"\n/);
-    const same = await cli('plan', '--exit-code', '-f', join(dir, 'removed.yaml'));
+    const same = await cli('plan', '--exit-code', '-f', join(ws.dir, 'removed.yaml'));
     assert.equal(same.status, 0, same.out + same.err);
   });
 });
