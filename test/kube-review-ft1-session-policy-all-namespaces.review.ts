@@ -13,56 +13,30 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { gatehouseJson } from './support/resource-server.ts';
+import { ciSessionOnK1, type CiSession } from './support/kube-session.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { reviewedUser, type UserInfo } from './support/admission.ts';
 
 let server: TestServer;
-let bearer = '';
-let user: UserInfo;
+let k: CiSession;
 const V = '2012-10-17';
-const RBAC = 'rbac.authorization.k8s.io';
 
-async function review(resourceAttributes: Record<string, string>): Promise<Record<string, unknown>> {
-  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes, user: user.username, groups: user.groups, extra: user.extra } };
-  const r = await fetch(`${server.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as Record<string, unknown>;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return json['status'] as Record<string, unknown>;
-}
+const review = (resourceAttributes: Record<string, string>): Promise<Record<string, unknown>> => k.review(resourceAttributes);
 
 const denied = (s: Record<string, unknown>): void => assert.deepEqual([s['allowed'], s['denied'] === true], [false, true], JSON.stringify(s));
 const allowed = (s: Record<string, unknown>): void => assert.deepEqual([s['allowed'], s['denied'] === true], [true, false], JSON.stringify(s));
 
 before(async () => {
   server = await startTestServer();
-  const acct = server.adminFile.AccountId;
-  const cluster = `arn:aws:training::${acct}:cluster/k1`;
-  await server.iam().send(new I.CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: 'sts:AssumeRole' }] }) }));
-  const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [doc('Cluster', 'k1', {}), doc('AccessEntry', 'ci', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:role/ci`, kubernetesGroups: ['ci'] })] });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const rbac = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list'] }] },
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ci-reader' }, subjects: [{ kind: 'Group', name: 'ci', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'reader', apiGroup: RBAC } },
-    ],
-  });
-  assert.equal(rbac.status, 200, JSON.stringify(rbac.json));
-  bearer = String((await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
   // The session may do what its role may, but never read prod's secrets or its PyTorchJobs.
-  const Policy = JSON.stringify({
-    Version: V,
-    Statement: [
-      { Effect: 'Allow', Action: '*', Resource: '*' },
-      { Effect: 'Deny', Action: 'kubernetes:list', Resource: [`${cluster}/namespaces/prod/secrets`, `${cluster}/namespaces/prod/pytorchjobs.kubeflow.org`] },
-    ],
-  });
-  const c = (await server.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/ci`, RoleSessionName: 'build-7', Policy }))).Credentials;
-  user = await reviewedUser(server.url, 'k1', bearer, { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' });
+  k = await ciSessionOnK1(server, (cluster) =>
+    JSON.stringify({
+      Version: V,
+      Statement: [
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'kubernetes:list', Resource: [`${cluster}/namespaces/prod/secrets`, `${cluster}/namespaces/prod/pytorchjobs.kubeflow.org`] },
+      ],
+    }),
+  );
 });
 after(() => server?.stop());
 
