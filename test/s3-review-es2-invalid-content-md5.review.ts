@@ -12,14 +12,14 @@
  *
  * Before the fix, all 3 tests failed (the boto3 one skips without python3-boto3).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
+import type { TestServer } from './support/server.ts';
+import { adminBucket, objectExists, s3Refusal } from './support/s3.ts';
 import { boto3Missing, PYTHON } from './support/processes.ts';
 
 const BUCKET = 'es2-content-md5';
@@ -27,16 +27,9 @@ const md5 = (s: string): string => createHash('md5').update(s).digest('base64');
 
 let server: TestServer;
 let c: S3.S3Client;
-
-before(async () => {
-  server = await startTestServer();
-  c = adminS3Client(server);
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
+adminBucket(BUCKET, (client, s) => {
+  c = client;
+  server = s;
 });
 
 describe('es 2: a Content-MD5 that is not an MD5', () => {

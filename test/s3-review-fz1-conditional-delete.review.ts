@@ -18,28 +18,16 @@
  *
  * Before the fix, all 3 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
+import { adminBucket, objectExists, s3Refusal } from './support/s3.ts';
 
 const BUCKET = 'fz1-checkpoints';
 const OTHER_ETAG = '"0123456789abcdef0123456789abcdef"';
 
-let server: TestServer;
 let c: S3.S3Client;
-
-before(async () => {
-  server = await startTestServer();
-  c = adminS3Client(server);
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
-});
+adminBucket(BUCKET, (client) => (c = client));
 
 /** The error name and HTTP status a call was refused with. */
 const refused = async (p: Promise<unknown>): Promise<[string, number | undefined]> => (await s3Refusal(p)).slice(0, 2) as [string, number | undefined];

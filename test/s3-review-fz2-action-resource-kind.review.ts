@@ -16,28 +16,16 @@
  *
  * Before the fix, the first test failed (the policies were stored); the second passed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { adminS3Client, s3Refusal } from './support/s3.ts';
+import { adminBucket, s3Refusal } from './support/s3.ts';
 
 const BUCKET = 'fz2-checkpoints';
 const ARN = `arn:aws:s3:::${BUCKET}`;
 
-let server: TestServer;
 let c: S3.S3Client;
-
-before(async () => {
-  server = await startTestServer();
-  c = adminS3Client(server);
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
-});
+adminBucket(BUCKET, (client) => (c = client));
 
 const policy = (...statements: Record<string, unknown>[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements.map((s) => ({ Principal: '*', ...s })) });
 const putPolicy = (document: string) => c.send(new S3.PutBucketPolicyCommand({ Bucket: BUCKET, Policy: document }));

@@ -15,31 +15,19 @@
  *
  * Before the fix, the first and third tests failed; the second passed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S3 from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { adminS3Client } from './support/s3.ts';
+import { adminBucket } from './support/s3.ts';
 
 const BUCKET = 'fz3-shards';
 const KEY = 'train/shard-00001.tar';
 const V1 = 'old-shard:' + 'a'.repeat(54);
 const V2 = 'new-shard:' + 'b'.repeat(54);
 
-let server: TestServer;
 let c: S3.S3Client;
-
-before(async () => {
-  server = await startTestServer();
-  c = adminS3Client(server);
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
-});
+adminBucket(BUCKET, (client) => (c = client));
 
 /** A GET (or HEAD) of KEY through a presigned URL, with `headers`, as a browser resuming a download sends it. */
 async function fetchKey(headers: Record<string, string>, method: 'GET' | 'HEAD' = 'GET'): Promise<{ status: number; etag: string | null; length: string | null; range: string | null; body: string }> {

@@ -15,27 +15,15 @@
  *
  * Before the fix, both tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
+import { adminBucket, objectExists, s3Refusal } from './support/s3.ts';
 
 const BUCKET = 'fz4-outputs';
 
-let server: TestServer;
 let c: S3.S3Client;
-
-before(async () => {
-  server = await startTestServer();
-  c = adminS3Client(server);
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
-});
+adminBucket(BUCKET, (client) => (c = client));
 
 describe('fz 4: the directory-bucket delete conditions are refused, not dropped', () => {
   it('DeleteObject with IfMatchSize or IfMatchLastModifiedTime: 501 NotImplemented, the object kept', async () => {
