@@ -7,24 +7,19 @@
  * now, through `@alicloud/sts20150401` (V3 signature, the token in `x-acs-security-token`). With the token the same
  * session is served, and a key of nobody is still `InvalidAccessKeyId.NotFound`.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import StsModule from '@alicloud/sts20150401';
-import OpenApi from '@alicloud/openapi-core';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import { alibabaStsWorld } from './support/alibaba-sts.ts';
 
-// CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
-const { default: Sts, AssumeRoleRequest } = StsModule;
-const { $OpenApiUtil } = OpenApi;
+// A CommonJS module: its ES default is `module.exports`.
+const { AssumeRoleRequest } = StsModule;
 
 const ACS = '350000000071';
 
 describe('ge1: an STS. key without its SecurityToken', () => {
-  let s: TestServer;
-  let bob: { accessKeyId: string; accessKeySecret: string };
-  const client = (c: { accessKeyId: string; accessKeySecret: string; securityToken?: string }) =>
-    new Sts(new $OpenApiUtil.Config({ ...c, endpoint: new URL(s.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 }));
+  const w = alibabaStsWorld(ACS);
+  const { client } = w;
   const refusal = async (p: Promise<unknown>): Promise<{ code?: string; statusCode?: number; message?: string }> => {
     try {
       await p;
@@ -34,17 +29,8 @@ describe('ge1: an STS. key without its SecurityToken', () => {
     assert.fail('the call was answered');
   };
 
-  before(async () => {
-    s = await startTestServer();
-    const key = await readerWorld(s, ACS);
-    bob = { accessKeyId: key.accessKeyId, accessKeySecret: key.secretAccessKey };
-  });
-  after(async () => {
-    await s?.stop();
-  });
-
   it('is refused with MissingSecurityToken, as Alibaba refuses it; with the token it is served', async () => {
-    const assumed = await client(bob).assumeRole(new AssumeRoleRequest({ roleArn: `acs:ram::${ACS}:role/reader`, roleSessionName: 'copied', durationSeconds: 900 }));
+    const assumed = await client(w.bob).assumeRole(new AssumeRoleRequest({ roleArn: `acs:ram::${ACS}:role/reader`, roleSessionName: 'copied', durationSeconds: 900 }));
     const c = assumed.body?.credentials;
     assert.match(c?.accessKeyId ?? '', /^STS\./);
 

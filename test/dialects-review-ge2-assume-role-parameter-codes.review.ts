@@ -7,25 +7,20 @@
  * external id is wrong) took neither branch. A policy that does not parse is still `InvalidParameter.PolicyGrammar`.
  * Through `@alicloud/sts20150401`.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import StsModule from '@alicloud/sts20150401';
-import OpenApi from '@alicloud/openapi-core';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import { alibabaStsWorld } from './support/alibaba-sts.ts';
 
-// CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
-const { default: Sts, AssumeRoleRequest } = StsModule;
-const { $OpenApiUtil } = OpenApi;
+// A CommonJS module: its ES default is `module.exports`.
+const { AssumeRoleRequest } = StsModule;
 
 const ACS = '350000000072';
 const ROLE = `acs:ram::${ACS}:role/reader`;
 
 describe('ge2: AssumeRole names the parameter it refuses, as Alibaba does', () => {
-  let s: TestServer;
-  let bob: { accessKeyId: string; accessKeySecret: string };
-  const assume = (r: Record<string, unknown>) =>
-    new Sts(new $OpenApiUtil.Config({ ...bob, endpoint: new URL(s.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 })).assumeRole(new AssumeRoleRequest({ roleArn: ROLE, roleSessionName: 'ge2-session', ...r }));
+  const w = alibabaStsWorld(ACS);
+  const assume = (r: Record<string, unknown>) => w.client(w.bob).assumeRole(new AssumeRoleRequest({ roleArn: ROLE, roleSessionName: 'ge2-session', ...r }));
   const code = async (p: Promise<unknown>): Promise<{ code?: string; statusCode?: number; message?: string }> => {
     try {
       await p;
@@ -37,15 +32,6 @@ describe('ge2: AssumeRole names the parameter it refuses, as Alibaba does', () =
   /** A session policy granting reads of `n` buckets, as written (`indent`) or compact. */
   const policy = (n: number, indent?: number): string =>
     JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Resource: Array.from({ length: n }, (_, i) => `acs:oss:*:*:bucket-${i}/*`) }] }, null, indent);
-
-  before(async () => {
-    s = await startTestServer();
-    const key = await readerWorld(s, ACS);
-    bob = { accessKeyId: key.accessKeyId, accessKeySecret: key.secretAccessKey };
-  });
-  after(async () => {
-    await s?.stop();
-  });
 
   it('a malformed ExternalId is InvalidParameter.ExternalId', async () => {
     const e = await code(assume({ externalId: 'a' }));

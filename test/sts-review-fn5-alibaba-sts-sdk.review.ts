@@ -6,42 +6,28 @@
  * error carrying that code. fn3's own signer covers what no client sends (a tampered header, a nonce twice, a stale
  * date); this is the client users run.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import StsModule from '@alicloud/sts20150401';
-import OpenApi from '@alicloud/openapi-core';
+import { alibabaStsWorld } from './support/alibaba-sts.ts';
 
-// CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
-const { default: Sts, AssumeRoleRequest } = StsModule;
-const { $OpenApiUtil } = OpenApi;
-import { startTestServer, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+// A CommonJS module: its ES default is `module.exports`.
+const { AssumeRoleRequest } = StsModule;
 
 const ACS = '350000000025';
 
 describe('fn5: Alibaba STS through @alicloud/sts20150401', () => {
-  let s: TestServer;
-  let bob: { accessKeyId: string; accessKeySecret: string };
-  const client = (c: { accessKeyId: string; accessKeySecret: string; securityToken?: string }) =>
-    new Sts(new $OpenApiUtil.Config({ ...c, endpoint: new URL(s.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 }));
-
-  before(async () => {
-    s = await startTestServer();
-    const key = await readerWorld(s, ACS);
-    bob = { accessKeyId: key.accessKeyId, accessKeySecret: key.secretAccessKey };
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  const w = alibabaStsWorld(ACS);
+  const { client } = w;
 
   it('a RAM user asks who it is, assumes a role, and the session asks who it is', async () => {
-    const who = await client(bob).getCallerIdentity();
+    const who = await client(w.bob).getCallerIdentity();
     assert.equal(who.statusCode, 200);
     assert.equal(who.body?.arn, `acs:ram::${ACS}:user/bob`);
     assert.equal(who.body?.identityType, 'RAMUser');
     assert.equal(who.body?.accountId, ACS);
 
-    const assumed = await client(bob).assumeRole(new AssumeRoleRequest({ roleArn: `acs:ram::${ACS}:role/reader`, roleSessionName: 'sdk-session', durationSeconds: 900 }));
+    const assumed = await client(w.bob).assumeRole(new AssumeRoleRequest({ roleArn: `acs:ram::${ACS}:role/reader`, roleSessionName: 'sdk-session', durationSeconds: 900 }));
     const c = assumed.body?.credentials;
     assert.match(c?.accessKeyId ?? '', /^STS\./);
     assert.equal(assumed.body?.assumedRoleUser?.arn, `acs:ram::${ACS}:role/reader/sdk-session`);
@@ -54,12 +40,12 @@ describe('fn5: Alibaba STS through @alicloud/sts20150401', () => {
   });
 
   it('a wrong secret is refused with SignatureDoesNotMatch, and a role the user may not assume with NoPermission', async () => {
-    await assert.rejects(client({ ...bob, accessKeySecret: `${bob.accessKeySecret}x` }).getCallerIdentity(), (e: { code?: string; statusCode?: number }) => {
+    await assert.rejects(client({ ...w.bob, accessKeySecret: `${w.bob.accessKeySecret}x` }).getCallerIdentity(), (e: { code?: string; statusCode?: number }) => {
       assert.equal(e.code, 'SignatureDoesNotMatch');
       assert.equal(e.statusCode, 400);
       return true;
     });
-    await assert.rejects(client(bob).assumeRole(new AssumeRoleRequest({ roleArn: `acs:ram::${ACS}:role/absent`, roleSessionName: 'nope' })), (e: { code?: string; statusCode?: number }) => {
+    await assert.rejects(client(w.bob).assumeRole(new AssumeRoleRequest({ roleArn: `acs:ram::${ACS}:role/absent`, roleSessionName: 'nope' })), (e: { code?: string; statusCode?: number }) => {
       assert.equal(e.statusCode, 403, String(e.code));
       return true;
     });
