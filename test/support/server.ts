@@ -9,6 +9,7 @@
  * (`openApp()` is then refused: it opens the SQLite file); `stop()` leaves the schema to the test.
  */
 import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +79,10 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
     await running.stop();
   };
 
-  const config = (credentials: Credentials, maxAttempts: number) => ({ endpoint: running.url, region: REGION, credentials, maxAttempts });
+  // A connection per call: with one attempt a call, a pooled connection the server closed as idle (keep-alive, 5 s)
+  // just as the next call went out failed the test with ECONNRESET "socket hang up" (principal-recreated, stop 45's
+  // CI), a race the SDK's default three attempts absorb but the tests' one does not.
+  const config = (credentials: Credentials, maxAttempts: number) => ({ endpoint: running.url, region: REGION, credentials, maxAttempts, requestHandler: { httpAgent: new Agent({ keepAlive: false }) } });
   return {
     url: running.url,
     dataDir,
