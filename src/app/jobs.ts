@@ -2025,24 +2025,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return ended.length;
   }
 
-  /**
-   * The name of the service `job`'s sessions are asked for as: the first of `services` that the job's role trusts, as
-   * submission decides it (`trustingService`); else the first. An `acs` account's role may trust either name of the
-   * service, and a role trusting `training.gatehouse.dev` was accepted at submit and then refused every session, asked
-   * for as `pai.aliyuncs.com` only (review gb, 4). Read at each issuance (a job's first fetch, then every few hours).
-   */
-  async function serviceFor(job: StoredJob, services: readonly string[]): Promise<string> {
-    const first = services[0] as string;
-    const parsed = job.role.arn !== undefined ? parseRoleArn(job.role.arn) : undefined;
-    if (services.length < 2 || parsed === undefined) return first;
-    const role = await deps.store.read((tx) => tx.roles.get(parsed.account, parsed.name)).catch(() => undefined);
-    return (role && trustingService(role, job.partition, roleArnOf(job.partition, role.account, role.path, role.name), services, job.id)) ?? first;
-  }
-
   async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {
     const session = sessionFacts(job);
     const r = await sts.assumeRoleAsService({
-      service: await serviceFor(job, job.kind === 'node' ? computeServices(job.partition) : trainingServices(job.partition)),
+      // Issued to the first name of the service the role trusts, for this job (an `acs` account's role may trust
+      // either of its two names), decided with the rest of the trust policy in one read of the store.
+      service: job.kind === 'node' ? computeServices(job.partition) : trainingServices(job.partition),
       roleArn: job.role.arn as string,
       sessionName: session.sessionName,
       sourceIdentity: session.sourceIdentity,

@@ -737,7 +737,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * task role credentials for hours whatever the role's `MaxSessionDuration`).
    */
   async function assumeRoleAsService(input: {
-    service: string;
+    /**
+     * The service assuming the role, or its names in order of preference (an `acs` account's training service has
+     * two): the session is issued to the first the trust policy allows, decided in the same read as the rest, so a
+     * job's issuance reads the store once (review gb, 4).
+     */
+    service: string | readonly string[];
     roleArn: string;
     sessionName: string;
     durationSeconds?: number;
@@ -758,10 +763,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
      */
     sourceArn?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
+    const services = (typeof input.service === 'string' ? [input.service] : input.service).map((s) => s.toLowerCase());
+    const first = services[0] ?? '';
     const note = (r: Result<unknown>) => {
       const refused = {
         account: parseRoleArn(input.roleArn)?.account ?? '',
-        principal: input.service.toLowerCase(),
+        principal: first,
         action: 'sts:AssumeRole',
         resource: input.roleArn,
         role: input.roleArn,
@@ -788,11 +795,14 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
       const role = entry.role;
       const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
-      const principal: Principal = { kind: 'service', arn: input.service.toLowerCase(), partition, account: '' };
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
       const context = contextOf(serviceTrustContext(role.account, input.sourceArn));
-      const d = trust && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust });
-      if (!d || d.decision !== 'Allow') return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${input.service} to assume it`);
+      const trusts = (service: string): boolean => {
+        const principal: Principal = { kind: 'service', arn: service, partition, account: '' };
+        return trust !== undefined && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision === 'Allow';
+      };
+      const service = services.find(trusts);
+      if (service === undefined) return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${first} to assume it`);
       const duration = Math.min(input.durationSeconds ?? DURATION.default, Math.max(role.maxSessionDuration, input.maximumAtLeastSeconds ?? 0));
       const t = now();
       const { claims, credentials } = issue({
@@ -807,7 +817,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(input.job !== undefined ? { job: input.job } : {}),
         ...(input.policy !== undefined ? { pol: input.policy } : {}),
         ...(input.owner !== undefined ? { owner: input.owner } : {}),
-      }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase(), ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
+      }, { via: input.job !== undefined ? 'job' : 'service', principal: service, ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     }), note);
     note(r);
