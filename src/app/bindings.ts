@@ -561,7 +561,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     }
     const d = decide(
       held.map((h) => h.compiled),
-      { principal: membersOf(principal, account), permission, resource: resourceAttributes(resource), time },
+      // A condition reads the resource in the one form its policies are kept and looked up in (`canonicalArn`): any
+      // spelling of an OSS object is that object, and `!resource.name.startsWith("acs:oss:*:*:b/secret/")` let
+      // `acs:oss:cn-hangzhou:*:b/secret/x` in (review gk, 1).
+      { principal: membersOf(principal, account), permission, resource: resourceAttributes(canonicalArn(resource)), time },
       unconditional ? { explain: true, unconditional: true } : { explain: true },
     );
     return { ...d, chain };
@@ -635,7 +638,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (permission === undefined) return [];
     const { account, held } = chainOf(resource, undefined, asker);
     if (held.length === 0 || (account !== asker && asker !== ROOT_ACCOUNT)) return [];
-    const env = { time, resource: resourceAttributes(resource) };
+    const env = { time, resource: resourceAttributes(canonicalArn(resource)) };
     const out: BeyondGrant[] = [];
     for (const h of held) {
       h.stored.bindings.forEach((b, index) => {
