@@ -91,7 +91,7 @@ import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, requestContext, type Caller } from './principals.ts';
-import { ownerIn, resourcePolicyClaim } from './resource-policies.ts';
+import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
@@ -496,7 +496,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         if (h !== undefined) own.push(h);
       }
     }
-    let account = known ?? own[0]?.stored.account;
+    // An OSS ARN's account says nothing of whose the bucket is (`acs:oss:*:<B>:b/x` is the object `acs:oss:*:*:b/x`): the
+    // account of the IAM policy held on it or above it is its owner, as writes take it (another account's write is
+    // refused there). Taken from the ARN, `account/<B>`'s bindings governed account A's bucket (review gk, 2).
+    let account = (own.length > 0 && isOss(resource) ? own[0]?.stored.account : undefined) ?? known ?? own[0]?.stored.account;
     if (account === undefined && s.hierarchy.size > 0) account = options.ownerOf?.(resource);
     if ((account === undefined && s.hierarchy.size > 0) || (account !== undefined && s.hierarchy.has(account))) {
       const claimants: { account: string; name: string }[] = [];

@@ -39,7 +39,7 @@ export const resourcePolicyArn = canonicalArn;
 const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/;
 
 /** Whether `resource` is an OSS ARN of one bucket, whose owner its region and account segments do not say. */
-const isOss = (resource: string): boolean => OSS_ARN_RE.test(resource);
+export const isOss = (resource: string): boolean => OSS_ARN_RE.test(resource);
 
 export function resourcePolicyKey(resource: string): string {
   return `${RESOURCE_POLICY_PREFIX}${resourcePolicyArn(resource)}`;
