@@ -90,7 +90,7 @@ import {
   type JsonPatchOp,
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
-import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
+import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
@@ -1601,6 +1601,9 @@ export function createKube(app: App, options: KubeOptions) {
       // As EKS: only for a principal that exists, and tied to its unique id (review I, S7).
       const principalId = await entryPrincipalId(tx, spec.value.principalArn);
       if (principalId === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', noPrincipal(spec.value.principalArn), 'principalArn');
+      // One entry per principal (review gk, 3): not a second one under its ARN with or without its path.
+      const other = await entryUnderAnotherSpelling(tx, caller.account, c.value.name, spec.value.principalArn);
+      if (other !== undefined) return failWith<AccessEntry>('ENTITY_ALREADY_EXISTS', `${spec.value.principalArn} already has an access entry in cluster ${c.value.name} as ${other.principalArn} (its ARN with or without its path); a principal has one entry per cluster: change that entry with \`gatehouse apply\`, or delete it first`, 'principalArn');
       const entry: AccessEntry = { account: caller.account, cluster: c.value.name, name: entryName(spec.value.principalArn), ...spec.value, principalId, created: t, modified: t };
       await tx.kv.put(key, JSON.stringify(entry));
       return ok(entry);
