@@ -289,7 +289,18 @@ export async function entryPrincipalOf(tx: ReadTx, principalArn: string): Promis
   if (!p) return undefined;
   const found = p.kind === 'user' ? await tx.users.get(p.account, p.name) : await tx.roles.get(p.account, p.name);
   if (found === undefined) return undefined;
+  // With its own path or none, as an entry is found (`entryCandidates`, keys without case): an ARN with another path
+  // names no principal, and its entry mapped no one, silently (review gk, 4).
+  const path = entryPath(principalArn, p);
+  if (path !== '/' && path.toLowerCase() !== found.path.toLowerCase()) return undefined;
   return { id: found.id, arn: canonicalPrincipalArn(principalArn, found) };
+}
+
+/** The path an `entryPrincipal` ARN spells (`/` when none, and for `acs`, which has no paths). */
+function entryPath(principalArn: string, p: { readonly kind: string; readonly name: string; readonly partition: string }): string {
+  if (p.partition === 'acs') return '/';
+  const at = principalArn.indexOf(`:${p.kind}/`);
+  return at < 0 ? '/' : principalArn.slice(at + p.kind.length + 1, principalArn.length - p.name.length);
 }
 
 /**
