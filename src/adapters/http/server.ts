@@ -18,7 +18,7 @@ import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { ALIBABA_STS_VERSION, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
-import { queryError, queryResponse } from './xml.ts';
+import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './xml.ts';
 import { answerS3Elsewhere, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
@@ -152,9 +152,19 @@ function send(res: ServerResponse, status: number, body: string, requestId: stri
   endThisTurn(res, body);
 }
 
-function sendError(res: ServerResponse, requestId: string, code: ErrorCode, message: string, namespace = IAM_NAMESPACE): void {
+function sendError(res: ServerResponse, requestId: string, code: ErrorCode, message: string, namespace = IAM_NAMESPACE, json = false): void {
   const e = HTTP_ERRORS[code];
+  if (json) return send(res, e.status, queryErrorJson(e.type, e.aws, message, requestId), requestId, 'application/json');
   send(res, e.status, queryError(namespace, e.type, e.aws, message, requestId), requestId);
+}
+
+/**
+ * Whether an STS request asks for JSON (`Accept: application/json`), which AWS STS answers in JSON: identity verifiers
+ * that forward a presigned GetCallerIdentity (aws-iam-authenticator) ask so and unmarshal JSON (review gj, 1). The SDKs
+ * send no `Accept` (or `*\/*`): XML.
+ */
+function asksJson(accept: string | string[] | undefined): boolean {
+  return /\bapplication\/json\b/i.test(Array.isArray(accept) ? accept.join(',') : (accept ?? ''));
 }
 
 /**
@@ -272,12 +282,13 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     }
     const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
+    const json = isSts && asksJson(req.headers.accept);
     apiLabels.set(res, isSts ? 'sts' : 'iam');
     const facts = requestFactsOf(req);
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
     const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
-    if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
+    if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace, json);
     const authed = unsigned ? undefined : await authenticate(req, body, isSts ? 'sts' : 'iam');
     const auth = authed?.ok ? (userSessionRefusal(authed.caller, isSts, action) ?? authed) : authed;
     if (auth && !auth.ok) {
@@ -285,7 +296,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // as the edge has no caller to record it under.
       const claimed = claimedCredential(req.headers.authorization, headerText(req.headers['x-amz-security-token']), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
       recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp });
-      return sendError(res, requestId, auth.code, auth.message, namespace);
+      return sendError(res, requestId, auth.code, auth.message, namespace, json);
     }
     // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,
     // whose requests AWS documents as made to us-east-1 whatever the client's region (global condition keys,
@@ -293,11 +304,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // unsigned call (AssumeRoleWithWebIdentity) names no region: the key stays absent.
     const signed = auth?.ok ? { ...facts, requestedRegion: isSts ? auth.region : 'us-east-1' } : facts;
     const result = unsigned ? await unsigned(app, params, facts) : handler && auth?.ok ? await handler(app, auth.caller, params, signed) : undefined;
-    if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace);
+    if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace, json);
     if (!result.ok) {
       const e = result.errors[0];
-      return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error', namespace);
+      return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error', namespace, json);
     }
+    if (json) return send(res, 200, queryResponseJson(action, result.value, requestId), requestId, 'application/json');
     send(res, 200, queryResponse(action, namespace, result.value, requestId), requestId);
   }
 

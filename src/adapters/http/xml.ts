@@ -70,3 +70,29 @@ export function queryResponse(action: string, namespace: string, result: XmlFiel
 export function queryError(namespace: string, type: 'Sender' | 'Receiver', code: string, message: string, requestId: string): string {
   return xmlDocument('ErrorResponse', namespace, { Error: { Type: type, Code: code, Message: message }, RequestId: requestId });
 }
+
+/**
+ * The JSON value of a field, as AWS's Query APIs answer a request asking for JSON (`Accept: application/json`): a list
+ * as an array, a map as an object, an absent value left out.
+ */
+function jsonOf(v: XmlValue): unknown {
+  if (v === undefined || v === null || typeof v !== 'object') return v;
+  if (isList(v)) return v.members.map(jsonOf);
+  if (isMap(v)) return Object.fromEntries(v.entries.map(([k, x]) => [k, jsonOf(x)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, child] of Object.entries(v)) if (child !== undefined && child !== null) out[k] = jsonOf(child);
+  return out;
+}
+
+/**
+ * `queryResponse` in JSON: `{"<Action>Response": {"<Action>Result": {…}, "ResponseMetadata": {"RequestId": …}}}`, what
+ * AWS STS answers `Accept: application/json` (aws-iam-authenticator unmarshals GetCallerIdentity's so).
+ */
+export function queryResponseJson(action: string, result: XmlFields | undefined, requestId: string): string {
+  return JSON.stringify({ [`${action}Response`]: { ...(result !== undefined ? { [`${action}Result`]: jsonOf(result) } : {}), ResponseMetadata: { RequestId: requestId } } });
+}
+
+/** `queryError` in JSON: `{"Error": {"Code", "Message", "Type"}, "RequestId"}`, as AWS STS answers a request asking for JSON. */
+export function queryErrorJson(type: 'Sender' | 'Receiver', code: string, message: string, requestId: string): string {
+  return JSON.stringify({ Error: { Code: code, Message: message, Type: type }, RequestId: requestId });
+}
