@@ -91,6 +91,8 @@ export interface IdentityTokenCheck {
   readonly now: number;
   /** Tolerance on `exp` and `nbf`. */
   readonly skewSeconds: number;
+  /** Tolerance on `exp` alone when it is wider than `skewSeconds` (AWS STS's five minutes past a web identity token's `exp`). */
+  readonly expirySkewSeconds?: number;
 }
 
 export type VerifiedIdentityToken =

@@ -17,8 +17,8 @@
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
- *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp`/`nbf` with 30 s of
- *   skew, `iat` not further ahead),
+ *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
+ *   skew, `nbf` with 30 s, `iat` not further ahead),
  *   then the role's trust policy decides for principal `{Federated: <provider ARN>}` and action
  *   `sts:AssumeRoleWithWebIdentity`, with `<host/path>:aud` (the token's `azp` when it has one, as AWS), `:oaud` (its
  *   audiences, when it has `azp`), `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9). Session
@@ -44,6 +44,12 @@ export { PROVIDER_PREFIX };
 export const ISSUER_KEYS_KV = 'oidc-issuer/keys';
 /** Tolerance on `exp` and `nbf` of presented tokens. */
 export const TOKEN_SKEW_SECONDS = 30;
+/**
+ * How long past its `exp` AssumeRoleWithWebIdentity still takes a token: AWS STS's five minutes ("IAM provides a
+ * five-minute window beyond the expiration time specified in the JWT to account for clock skew", IAM User Guide, "OIDC
+ * federation"; review gj, 2). Alibaba documents no such window for AssumeRoleWithOIDC, which keeps `TOKEN_SKEW_SECONDS`.
+ */
+export const WEB_IDENTITY_EXPIRY_SKEW_SECONDS = 300;
 export const WORKLOAD_TOKEN_TTL = { min: 60, max: 86_400, default: 3600 } as const;
 /** The limits of the IAM API (CreateOpenIDConnectProvider). */
 /**
@@ -853,6 +859,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       audiences: found.record.clientIds,
       now: now(),
       skewSeconds: TOKEN_SKEW_SECONDS,
+      ...(alibaba ? {} : { expirySkewSeconds: WEB_IDENTITY_EXPIRY_SKEW_SECONDS }),
     });
     if (!checked.ok) {
       return checked.reason === 'expired'

@@ -92,7 +92,8 @@ function refusal(e: unknown): VerifiedIdentityToken {
 }
 
 /**
- * Verifies signature (against `jwks`), `iss`, `aud`, `exp` and `nbf` (with `skewSeconds` either way), and
+ * Verifies signature (against `jwks`), `iss`, `aud`, `exp` and `nbf` (with `skewSeconds` either way; `exp` with
+ * `expirySkewSeconds` when that is wider), and
  * that `sub` and `exp` are present. jose checks the signature before any claim, so an expired token with a
  * bad signature is `invalid`, never `expired`. When several keys fit the token (no `kid`, as some issuers send
  * during a rotation, and two keys of its type), each is tried in turn (at most MAX_CANDIDATE_KEYS): the first
@@ -100,17 +101,23 @@ function refusal(e: unknown): VerifiedIdentityToken {
  */
 async function verify(token: string, check: IdentityTokenCheck): Promise<VerifiedIdentityToken> {
   if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'invalid', message: 'the token is too long' };
+  // jose applies one tolerance to `exp` and `nbf`: the wider `exp` one, then `nbf` is held to `skewSeconds` here.
+  const expirySkew = Math.max(check.skewSeconds, check.expirySkewSeconds ?? 0);
   const options = {
     algorithms: VERIFY_ALGS,
     issuer: check.issuer,
     audience: [...check.audiences],
-    clockTolerance: check.skewSeconds,
+    clockTolerance: expirySkew,
     currentDate: new Date(check.now),
     requiredClaims: ['sub', 'exp'],
   };
+  const notYet = (claims: Readonly<Record<string, unknown>>): VerifiedIdentityToken | undefined => {
+    const nbf = claims['nbf'];
+    return typeof nbf === 'number' && nbf > check.now / 1000 + check.skewSeconds ? { ok: false, reason: 'invalid', message: 'it is not valid yet (`nbf`)' } : undefined;
+  };
   try {
     const { payload } = await jwtVerify(token, keySetOf(check.jwks), options);
-    return { ok: true, claims: payload as Readonly<Record<string, unknown>> };
+    return notYet(payload) ?? { ok: true, claims: payload as Readonly<Record<string, unknown>> };
   } catch (e) {
     if (!(e instanceof errors.JWKSMultipleMatchingKeys)) return refusal(e);
     let tried = 0;
@@ -118,7 +125,7 @@ async function verify(token: string, check: IdentityTokenCheck): Promise<Verifie
       if (++tried > MAX_CANDIDATE_KEYS) break;
       try {
         const { payload } = await jwtVerify(token, key, options);
-        return { ok: true, claims: payload as Readonly<Record<string, unknown>> };
+        return notYet(payload) ?? { ok: true, claims: payload as Readonly<Record<string, unknown>> };
       } catch (err) {
         // The signature verified and the claims refuse it: that is the answer. Otherwise (another key's signature, a key
         // jose will not use for this algorithm), the next key.
