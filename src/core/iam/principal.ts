@@ -132,6 +132,12 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
     // (review ax, 1). An anonymous request is unsigned: no value.
     case 'aws:principalisawsservice':
       return p.kind === 'anonymous' ? undefined : [p.kind === 'service' ? 'true' : 'false'];
+    // In every request, `false`: `true` only when an AWS service calls with the principal's credentials on its behalf
+    // (forward access sessions), which nothing here does (reference_policies_condition-keys, aws:ViaAWSService: "always
+    // included in the request context"). AWS's source-IP Deny pairs `NotIpAddress aws:SourceIp` with `Bool
+    // aws:ViaAWSService false`: absent, that `Bool` never held and the Deny never applied (review gj, 3).
+    case 'aws:viaawsservice':
+      return ['false'];
     // The service principal's name, for a request a service makes; absent for any other principal.
     case 'aws:principalservicename':
     case 'aws:principalservicenameslist':
