@@ -635,14 +635,17 @@ export function createEscalation(deps: EscalationDeps) {
     for (const [k, v] of Object.entries(context ?? {})) trustContext[k] = Array.isArray(v) ? v.map(String) : String(v);
     /** Does the role trust one of `services` (a job's or a node's)? */
     const trustsService = async (role: Node, services: readonly string[]): Promise<boolean> => {
+      let allowed = false;
       for (const svc of services) {
         await ask();
         // With the aws:SourceAccount and aws:SourceArn the service assumes it with for a job of the account (any job:
         // `job/*`), as src/app/jobs.ts decides a submission's trust (review fm, 1).
         const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn, serviceTrustContext(account, jobArn(partition, account, '*')));
-        if (d?.decision === 'Allow') return true;
+        // A Deny of the service by any of its names refuses it, as issuance does (`trustedServiceName`, review gj, 4).
+        if (d?.decision === 'ExplicitDeny') return false;
+        if (d?.decision === 'Allow') allowed = true;
       }
-      return false;
+      return allowed;
     };
 
     const workspaces = await deps.workspaces(account);

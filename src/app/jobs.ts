@@ -56,7 +56,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, userKey, type LiveState, type UserEntry } from './live.ts';
-import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -688,7 +688,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     if (!trust) return undefined;
     const context = contextOf(serviceTrustContext(role.account, jobArn(partition, role.account, jobId)));
-    return services.find((service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision === 'Allow');
+    // Refused when it denies the service by any of its names, as issuance refuses it (`trustedServiceName`, review gj, 4).
+    return trustedServiceName(services, (service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision).allowed;
   }
 
   /** Does the role trust one of the training service names, for the job `jobId`? Returns the name, or undefined. */

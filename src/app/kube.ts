@@ -91,7 +91,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, PolicyCache, type Caller } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -1201,10 +1201,12 @@ export function createKube(app: App, options: KubeOptions) {
     const trust = trustPolicies.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const trusted =
       trust !== undefined &&
-      computeServices(partition).some(
-        // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`).
-        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId))), time: deps.now() }, { identity: [], trust }).decision === 'Allow',
-      );
+      trustedServiceName(
+        computeServices(partition),
+        // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`);
+        // refused when the trust policy denies the service by any of its names (review gj, 4).
+        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId))), time: deps.now() }, { identity: [], trust }).decision,
+      ).allowed !== undefined;
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's
     // submitter's is (src/app/jobs.ts `submitterId`), so that the user deleted and created again under the name is

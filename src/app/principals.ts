@@ -374,6 +374,24 @@ export function decideForService(services: readonly string[], decide: (context: 
   return d;
 }
 
+/**
+ * Which name of a service (`names`, in order of preference: an `acs` account's training and compute services answer to
+ * two, `pai.aliyuncs.com` and `training.gatehouse.dev`, `ecs.aliyuncs.com` and `compute.gatehouse.dev`) a role's trust
+ * policy lets assume the role, `decide` giving the trust policy's decision for one name: the first one allowed, unless
+ * any name is denied explicitly (`denied`), which refuses the service whatever name its Allow spells. Decided one name at
+ * a time and taken at the first Allow, a Deny an admin wrote with the other name ("no training job may use this role")
+ * never applied (review gj, 4), as a Deny of PassRole by either name now applies (`decideForService`, review gb, 3).
+ */
+export function trustedServiceName(names: readonly string[], decide: (name: string) => Decision['decision']): { readonly allowed?: string; readonly denied?: string } {
+  let allowed: string | undefined;
+  for (const name of names) {
+    const d = decide(name);
+    if (d === 'ExplicitDeny') return { denied: name };
+    if (d === 'Allow') allowed ??= name;
+  }
+  return allowed === undefined ? {} : { allowed };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Who acted, for the audit log, and the refusals no use case records
 

@@ -37,7 +37,7 @@ import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
@@ -797,11 +797,13 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
       const context = contextOf(serviceTrustContext(role.account, input.sourceArn));
-      const trusts = (service: string): boolean => {
+      // The first name the trust policy allows, unless it denies the service by any of its names (review gj, 4).
+      const decided = trust === undefined ? {} : trustedServiceName(services, (service) => {
         const principal: Principal = { kind: 'service', arn: service, partition, account: '' };
-        return trust !== undefined && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision === 'Allow';
-      };
-      const service = services.find(trusts);
+        return evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision;
+      });
+      const service = decided.allowed;
+      if (decided.denied !== undefined) return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} denies the service ${decided.denied} (${first === decided.denied ? 'its name' : `a name of ${first}`}) the right to assume it`);
       if (service === undefined) return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${first} to assume it`);
       const duration = Math.min(input.durationSeconds ?? DURATION.default, Math.max(role.maxSessionDuration, input.maximumAtLeastSeconds ?? 0));
       const t = now();
