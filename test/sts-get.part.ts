@@ -2,7 +2,8 @@
  * The Query API over GET, as AWS serves it: a presigned `GET /?Action=GetCallerIdentity…` (what
  * aws-iam-authenticator and other identity verifiers forward to STS) answers STS XML, signed by the SDK's
  * SignatureV4 presigner, with the `x-k8s-aws-id` header signed as the authenticator signs it; failures are STS
- * XML errors too, never the JSON 404 of an unknown route.
+ * XML errors too, never the JSON 404 of an unknown route. (A forwarded call that asks `Accept: application/json`, as
+ * aws-iam-authenticator's does, is answered STS's JSON: test/sts-review-gj1-accept-json.review.ts.)
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
