@@ -435,9 +435,25 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): not audited by the engine. */
-  async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<AuthorizeAnswer | undefined> {
-    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: factsContext(call.facts) });
+  async function mayAlso(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<AuthorizeAnswer | undefined> {
+    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: { ...factsContext(call.facts), ...context } });
     return r.ok ? r.value : undefined;
+  }
+
+  /**
+   * The object as GetObject and HeadObject describe it to this caller: its tag count (`x-amz-tagging-count`) only when
+   * the caller may read its tags, as API_GetObject says ("The number of tags, if any, on the object, when you have the
+   * relevant permission to read object tags"). Asked as GetObjectTagging is decided (`s3:GetObjectVersionTagging` for a
+   * request naming the version, the tags as `s3:ExistingObjectTag/*`); a second question that shapes the answer only,
+   * not audited (`mayAlso`). The count went to every reader: one refused, or denied, the tags learned whether an object
+   * is tagged and how many tags it has (review gl, 1).
+   */
+  async function describedTo(call: S3Call, bucket: BucketInfo, key: string, info: ObjectInfo, versionId: string | undefined): Promise<ObjectInfo> {
+    if (!hasTags(info.tags)) return info;
+    const v = versionedAction('s3:GetObjectTagging', versionId);
+    if (!v.ok) return { ...info, tags: {} };
+    const may = await mayAlso(call, v.value.action, objectArn(bucket.name, key), bucket.owner, { ...tagContext('s3:ExistingObjectTag', info.tags), ...v.value.context });
+    return may?.decision === 'Allow' ? info : { ...info, tags: {} };
   }
 
   /**
@@ -890,7 +906,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
-      return { ok: true, value: g.value.info };
+      return { ok: true, value: await describedTo(call, g.value.bucket, key, g.value.info, versionId) };
     },
 
     /**
@@ -912,7 +928,12 @@ export function createS3(app: App, objects: ObjectStore) {
       const ifRange = range?.ifRange;
       const r = await objects.getObject(bucket, key, resolved.value && ifRange !== undefined ? { ...resolved.value, ifRange } : resolved.value);
       if (!r.ok) return r.error.code === 'NoSuchKey' ? noSuchKey(call, g.value.bucket, key) : fromStore(r);
-      return { ok: true, value: r.value };
+      try {
+        return { ok: true, value: { ...r.value, info: await describedTo(call, g.value.bucket, key, r.value.info, versionId) } };
+      } catch (e) {
+        r.value.stream.destroy();
+        throw e;
+      }
     },
 
     deleteObject,
