@@ -35,7 +35,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Decision } from '../core/iam/index.ts';
-import type { AuthorizeAnswer } from './authorize.ts';
+import { MAX_CONTEXT_VALUE_CHARS, type AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
 import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
@@ -232,9 +232,27 @@ function versionedAction(action: string, versionId: string | undefined): S3Resul
 /** The headers naming the account the client expects to own the bucket (every bucket and object operation but CreateBucket and ListBuckets). */
 type ExpectedOwnerHeader = 'x-amz-expected-bucket-owner' | 'x-amz-source-expected-bucket-owner';
 
-/** The condition keys every S3 decision carries: the connection's and the signature's. */
+/** One header of the request as sent (several occurrences joined by commas), from the facts. */
+function sentHeader(f: S3Facts, name: string): string | undefined {
+  const v = f.headers?.[name];
+  return v === undefined ? undefined : typeof v === 'string' ? v : v.join(',');
+}
+
+/**
+ * The condition keys every S3 decision carries: the connection's and the signature's, and the client's `aws:Referer`
+ * and `aws:UserAgent` (AWS global condition keys: the Referer header when a browser sends one, the User-Agent "always
+ * included"), each when the request carries the header. Without them the S3 User Guide's referer policy (Deny
+ * `s3:GetObject` when `StringNotLike aws:Referer [site]`) refused every read, the site's own included, and a grant by
+ * referer or user agent granted nothing (review gl, 3). Both are the client's word, as AWS warns.
+ */
 function factsContext(f: S3Facts): Record<string, string> {
+  // One longer than a context value may be (a question with it is refused) is left out: decided without it (fails closed).
+  const shown = (v: string | undefined): string | undefined => (v !== undefined && v.length <= MAX_CONTEXT_VALUE_CHARS ? v : undefined);
+  const referer = shown(sentHeader(f, 'referer'));
+  const userAgent = shown(sentHeader(f, 'user-agent'));
   return {
+    ...(referer !== undefined ? { 'aws:Referer': referer } : {}),
+    ...(userAgent !== undefined ? { 'aws:UserAgent': userAgent } : {}),
     'aws:SourceIp': f.sourceIp,
     'aws:SecureTransport': String(f.secureTransport),
     ...(f.signatureVersion !== undefined ? { 's3:signatureversion': f.signatureVersion } : {}),
