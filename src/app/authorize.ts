@@ -201,6 +201,10 @@ const simulatedFact = (key: string): boolean => SIMULATED_FACTS.has(key) || key.
  */
 const S3_OWNER_KEY = 's3:resourceaccount';
 const S3_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::/;
+/** A bucket's own ARN (not an object's), its name captured. */
+const S3_BUCKET_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::([^/]+)$/;
+/** The operations S3 lets only principals of the bucket owner's account use, whatever the policies allow. */
+const BUCKET_POLICY_ACTIONS: ReadonlySet<string> = new Set(['s3:getbucketpolicy', 's3:putbucketpolicy', 's3:deletebucketpolicy']);
 /**
  * Nor may a question say whose the resource is: `aws:ResourceAccount` is the account the decision takes as its owner
  * (the ARN's, a bucket's owner, the account whose policy governs it; docs/semantics.md), the one that also makes the
@@ -1578,6 +1582,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource), input.withConditionsNotMet === true);
     if (asking.member !== undefined) decided = asMembersAllow(decided, input, principal, asking.member);
+    decided = bucketPolicyOwnersOnly(decided, input, principal, request);
     const asker = asking.account;
     // The rules of another account than the asker's are that account's to read (review I3); the root account's
     // principals read every account's.
@@ -1608,6 +1613,23 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (about.length > 0) notes.push(`context ${about.map((k) => `\`${k}\``).join(', ')} ignored: ${about.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`);
     if (owner.length > 0) notes.push(`context ${owner.map((k) => `\`${k}\``).join(', ')} ignored: it names the resource's owner, which Gatehouse knows (the account in its ARN, the bucket's owner, the account whose resource policy governs it) and decides with`);
     return ok({ ...answer, diagnostics: [...answer.diagnostics, ...notes] });
+  }
+
+  /**
+   * A question about reading or changing a bucket's policy (`BUCKET_POLICY_ACTIONS`) by a principal of another account
+   * than the bucket's owner: not allowed, whatever the policies allow, as the S3 gateway enforces it (S3's rule: "If you
+   * have the correct permissions, but you're not using an identity that belongs to the bucket owner's account, Amazon S3
+   * returns a 405 Method Not Allowed error"). The API answered Allow where both accounts' policies allowed it (review gl,
+   * 4). A question of a resource server of this process (`resourceAccount` set: the gateway itself) is left as decided:
+   * the gateway applies the rule after the decision, and answers 405 to who is allowed, 403 to who is not.
+   */
+  function bucketPolicyOwnersOnly(a: AuthorizeAnswer, input: AuthorizeInput, principal: Principal, request: AuthzRequest): AuthorizeAnswer {
+    if (a.decision !== 'Allow' || input.resourceAccount !== undefined || !BUCKET_POLICY_ACTIONS.has(input.action.toLowerCase())) return a;
+    const owner = request.resourceAccount;
+    const bucket = S3_BUCKET_ARN_RE.exec(input.resource)?.[1];
+    if (owner === undefined || bucket === undefined || principal.account === owner) return a;
+    const why = `s3: only principals of account ${owner}, which owns bucket \`${bucket}\`, may read or change its policy (the S3 gateway answers 405 MethodNotAllowed to any other)`;
+    return { ...a, decision: 'ImplicitDeny', deniedBy: 'resource', reasons: [...a.reasons, why] };
   }
 
   /** `proofs`: the callers the question's `principalProof` authenticates, verified by the HTTP edge. */
