@@ -25,6 +25,14 @@ export const CREDENTIAL_VARIABLES = [
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
   'AWS_SECURITY_TOKEN',
+  // The other names the AWS SDKs read a key from, before the container endpoint (review gn, 1): the Go SDK v1 and v2,
+  // the Java SDK v1 (Hadoop's s3a, Spark) and the Ruby SDK take `AWS_ACCESS_KEY`/`AWS_SECRET_KEY`; Ruby's
+  // `AMAZON_*` too.
+  'AWS_ACCESS_KEY',
+  'AWS_SECRET_KEY',
+  'AMAZON_ACCESS_KEY_ID',
+  'AMAZON_SECRET_ACCESS_KEY',
+  'AMAZON_SESSION_TOKEN',
   'AWS_PROFILE',
   'AWS_DEFAULT_PROFILE',
   'AWS_WEB_IDENTITY_TOKEN_FILE',
