@@ -1818,7 +1818,11 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     };
     if (!isObj(doc)) return c.error('VALIDATION_ERROR', '', 'a document must be a map with `apiVersion`, `kind`, `metadata` and `spec`');
     const metadata = own(doc, 'metadata');
-    if (isObj(metadata) && typeof own(metadata, 'name') === 'string') name = own(metadata, 'name') as string;
+    // A name YAML reads as a whole number (`name: 2024`) is the text it prints back as (review gn, 3), as an unquoted
+    // `metadata.account` is an account id; the CLI has refused a number whose text YAML changes (`0012`).
+    const rawName = isObj(metadata) ? own(metadata, 'name') : undefined;
+    if (typeof rawName === 'string') name = rawName;
+    else if (typeof rawName === 'number' && Number.isSafeInteger(rawName) && rawName >= 0) name = String(rawName);
     const apiVersion = own(doc, 'apiVersion');
     const k = own(doc, 'kind');
     if (typeof k === 'string') kind = k;
@@ -1849,14 +1853,13 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     if (handler.scope === 'global') {
       // An id YAML reads as a number (`name: 333344445555`) is taken as `metadata.account` takes one (review gn, 2): the
       // CLI has refused, quoting the text, a number YAML does not read as written (`000011112222`).
-      const raw = own(metadata, 'name');
-      const id = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
-      const bad = checkAccountId(id);
+      const bad = checkAccountId(name ?? rawName);
       if (bad) c.error('VALIDATION_ERROR', 'metadata.name', `an Account's name is its id: ${bad}`);
-      else name = id as string;
-      account = String(id);
+      account = String(name ?? rawName);
     } else {
-      const bad = checkName(handler.entity ?? 'policy', own(metadata, 'name'), 'metadata.name');
+      const bad = rawName !== undefined && rawName !== null && name === undefined
+        ? `metadata.name must be text, got ${notText(rawName)}; quote it in YAML`
+        : checkName(handler.entity ?? 'policy', name, 'metadata.name');
       if (bad) c.error('VALIDATION_ERROR', 'metadata.name', bad);
       const a = own(metadata, 'account');
       if (a !== undefined && a !== null) {
@@ -1877,6 +1880,13 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     seen.set(key, index);
     objects.push({ kind: k, account, name, spec: value, document: index });
   }
+}
+
+/** What a value that is not text is, as a message says it: `the boolean true`, `a list`, `the number 1.5`. */
+function notText(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object' && v !== null) return 'a map';
+  return `the ${typeof v} ${shortName(String(v))}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
