@@ -812,7 +812,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
           continue;
         }
         if (limited || st['Effect'] !== 'Allow') continue;
-        const table = actions.filter((a) => TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)));
+        // `*` allows the table services' actions too (an administrator's policy, AdministratorAccess): copied as those
+        // services' `*`, never as itself, which would open every service the default role reaches (review gn, 4).
+        // Action patterns name one service each (`service:Name`, or `*` alone: POLICY_INVALID_ACTION otherwise).
+        const table = [...new Set(actions.flatMap((a) => (a === '*' ? TABLE_SERVICES.map((p) => `${p}*`) : TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)) ? [a] : [])))];
         if (table.length === 0) continue;
         const allow = bindJsonStatement(rest, doc.Version, version, bound);
         if (allow !== undefined) allows.push({ ...allow, Action: table });
