@@ -139,9 +139,18 @@ export async function createAccount(deps: AppDeps, caller: Caller, input: { id: 
   });
 }
 
+/**
+ * `gatehouse accounts list`: every account for a principal of the root account allowed `iam:ListAccounts`
+ * (`ram:ListAccounts`), else the caller's own. Every root-account principal, one allowed nothing or a training job's
+ * session included, read every tenant's id and name (review gn, 5).
+ */
 export async function listAccounts(deps: AppDeps, caller: Caller): Promise<Result<AccountRecord[]>> {
+  const action = `${adminService(caller.partition)}:ListAccounts`;
+  const seesAll =
+    caller.account === ROOT_ACCOUNT &&
+    evaluate({ principal: caller.principal, action, resource: rootArn(caller.partition, caller.account), resourceAccount: caller.account, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies).decision === 'Allow';
   return deps.store.read(async (tx) => {
-    if (caller.account !== ROOT_ACCOUNT) {
+    if (!seesAll) {
       const own = await tx.accounts.get(caller.account);
       return ok(own ? [own] : []);
     }

@@ -69,7 +69,7 @@ Example:
       ),
     );
 
-  withServerOptions(withJsonOption(accounts.command('list').description('list the accounts you can see (all of them for root-account principals, else your own)'))).action(async (opts: Opts) =>
+  withServerOptions(withJsonOption(accounts.command('list').description('list the accounts you can see (all of them for root-account principals allowed iam:ListAccounts, else your own)'))).action(async (opts: Opts) =>
     ctx.exit(
       await remote(
         ctx,
