@@ -9,8 +9,9 @@
  * by a launcher that was killed before it could remove it). At the end the launcher removes the file only if it
  * still holds what it last wrote there.
  */
-import { lstat, readFile, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { constants } from 'node:fs';
+import { access, lstat, readFile, readlink, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 export interface CredentialsFileProblem {
   /** `usage` (exit 2): the path cannot be used; `conflict` (exit 7): something is there already. */
@@ -34,6 +35,36 @@ async function inLauncherLayout(path: string): Promise<boolean> {
 }
 
 /**
+ * Why the missing directory `dir` could not be made when the file is first written, or undefined when it can: its
+ * nearest ancestor that is there must be a directory this user may write, and no entry on the way a symbolic link to
+ * nothing (a volume not mounted). A job submitted with such a path ran its ranks without the file they were pointed at
+ * (review gn, 6).
+ */
+async function unmakeable(dir: string): Promise<string | undefined> {
+  for (let d = dir; ; d = dirname(d)) {
+    let entry;
+    try {
+      entry = await lstat(d);
+    } catch (e) {
+      if ((code(e) === 'ENOENT' || code(e) === 'ENOTDIR') && dirname(d) !== d) continue;
+      return `\`${d}\` cannot be read (${code(e) || String(e)})`;
+    }
+    if (entry.isSymbolicLink()) {
+      const target = await readlink(d).catch(() => '?');
+      const to = await stat(d).catch((e: unknown) => code(e));
+      if (typeof to === 'string') return `\`${d}\` is a symbolic link to \`${resolve(dirname(d), target)}\`, which does not exist`;
+      if (!to.isDirectory()) return `\`${d}\` is not a directory`;
+    } else if (!entry.isDirectory()) return `\`${d}\` is not a directory`;
+    try {
+      await access(d, constants.W_OK | constants.X_OK);
+    } catch {
+      return `\`${d}\` is not writable by this user`;
+    }
+    return undefined;
+  }
+}
+
+/**
  * Why a credentials file the user named may not be used, or undefined when it may: checked before the job is
  * submitted, so a refusal leaves no job behind. Nothing may be at the path. A directory that does not exist is made
  * (owner-only) when the file is first written, as the platform's own path `/mnt/.alibabacloud/credentials` needs on a
@@ -45,8 +76,11 @@ export async function credentialsFileProblem(path: string): Promise<CredentialsF
   try {
     if (!(await stat(dir)).isDirectory()) return { exit: 'usage', message: `--credentials-file \`${path}\`: \`${dir}\` is not a directory` };
   } catch (e) {
-    // Made when the file is first written.
-    if (code(e) === 'ENOENT') return undefined;
+    // Made when the file is first written, if it can be (review gn, 6).
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') {
+      const why = await unmakeable(dir);
+      return why === undefined ? undefined : { exit: 'usage', message: `--credentials-file \`${path}\`: its directory \`${dir}\` cannot be made: ${why}` };
+    }
     return { exit: 'usage', message: `--credentials-file \`${path}\`: the directory \`${dir}\` cannot be read (${code(e) || String(e)})` };
   }
   try {
