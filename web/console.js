@@ -249,6 +249,8 @@ function page() {
   let signedInAt = 0;
   /** Whether the server accepted the credentials at sign-in (`GET /v1/whoami`): a refusal after that signs out. */
   let accepted = false;
+  /** `GET /v1/whoami`'s answer at sign-in: the account and ARN of whoever is signed in. */
+  let signedInAs = null;
   /**
    * The turn of the view or sign-in asked last; a call made in an earlier turn throws STALE when it answers, so only
    * the last one asked draws (review bd, 2): a slow audit query answering after Users was chosen replaced the users
@@ -384,6 +386,14 @@ function page() {
   // A key's last use has its service; a role's (a session of it issued) has none.
   const lastUsed = (u) => (u ? `${u.at} (${[u.service, u.region].filter((x) => x !== undefined && x !== null).join(', ')})` : 'never');
 
+  /** A principal filter that is a name rather than an ARN (a service's name, `gatehouse` and `anonymous` are principals). */
+  const principalIsName = (p) => /^[\w+=,@-]{1,64}$/.test(p) && p !== 'gatehouse' && p !== 'anonymous';
+  const principalNameNote = (name) => {
+    const acs = signedInAs?.arn?.startsWith('acs:') === true;
+    const arn = `${acs ? 'acs:ram' : 'arn:aws:iam'}::${signedInAs?.account ?? '<account>'}:user/${name}`;
+    return `records name a user by its ARN: for the user named \`${name}\` of your account, Principal ${arn} (a role's sessions: ${acs ? 'acs:ram' : 'arn:aws:sts'}::${signedInAs?.account ?? '<account>'}:${acs ? 'role' : 'assumed-role'}/ROLE/SESSION)`;
+  };
+
   const VIEWS = {
     users: async () => {
       const r = await api('GET', '/v1/users');
@@ -461,6 +471,9 @@ function page() {
           r.records,
         ),
       );
+      // A user's name matches no record (records name a user by its ARN): said, with the ARN to give, as `gatehouse
+      // audit query --principal NAME` says it (review gh, 4); `0 record(s)` read as "alice did nothing" (review gn, 7).
+      if (r.records.length === 0 && principalIsName(filters.principal)) return `0 record(s) for the principal \`${filters.principal}\`: ${principalNameNote(filters.principal)}`;
       // Older ones are reached by moving the window's end back (Until): a later Since only cuts them out (review er, 1).
       return start.older ? `the newest ${r.records.length} record(s); older ones match too: set Until (the time of the oldest shown, or a duration back from now) to see those before it, or narrow Principal, Action or Decision` : `${r.records.length} record(s)`;
     },
@@ -662,6 +675,7 @@ function page() {
     try {
       const me = await api('GET', '/v1/whoami');
       accepted = true;
+      signedInAs = me;
       remember();
       $('who').textContent = visible(`${me.arn} (account ${me.account})`);
       $('who').hidden = false;
