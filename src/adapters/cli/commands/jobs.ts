@@ -310,13 +310,26 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
         .option('--limit <n>', 'at most this many jobs; with --json the answer then holds `next` when more follow', listLimit)
         .option('--next <token>', 'start after the jobs of an earlier `jobs list --limit N --json` with the same filters (its `next`)'),
     ),
-  ).action(async (opts: Opts & { workspace?: string; state?: string; limit?: number; next?: string }) =>
+  ).action(async (opts: Opts & { workspace?: string; state?: string; limit?: number; next?: string }) => {
+    // An empty listing of a workspace the caller may see does not exist: said, as `audit query --principal NAME` says
+    // why nothing matched (review gn, 8); a typo printed the header alone, as a workspace that ran no job does. Not
+    // refused: jobs of a deleted workspace keep its name.
+    let note: string | undefined;
+    const listed = async (c: Connection): Promise<ClientResult<{ jobs: JobJson[]; next?: string }>> => {
+      const r = await listAll(c, opts);
+      if (r.ok && r.value.jobs.length === 0 && opts.workspace !== undefined && opts.json !== true) {
+        const w = await call(c, 'GET', ['workspaces', opts.workspace]);
+        if (!w.ok && w.httpStatus === 404) note = `gatehouse: no jobs: there is no workspace \`${opts.workspace}\` in your account (\`gatehouse workspaces list\` names them; jobs of a deleted workspace keep its name)\n`;
+      }
+      return r;
+    };
     ctx.exit(
-      await remote(ctx, opts, (c) => listAll(c, opts), (v) =>
-        ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created]))),
-      ),
-    ),
-  );
+      await remote(ctx, opts, listed, (v) => {
+        ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created])));
+        if (note !== undefined) ctx.err(note);
+      }),
+    );
+  });
   withJsonOption(withServerOptions(jobs.command('get').description('show one job').argument('<id>'))).action(async (id: string, opts: Opts) =>
     ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'GET', ['jobs', id], { shape: JOB }), (j) => ctx.out(describe(j)))),
   );
