@@ -72,7 +72,10 @@ test('sessions of a role whose policy names ${aws:userid}: no matcher is kept pe
   const WARM = 20;
   const sts = server.sts(server.admin, ACROSS_A_CENSUS);
   const admin = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: ACROSS_A_CENSUS });
-  const asSession = async (i: number): Promise<void> => {
+  // Each session's own object and own listing resolve its pattern into each statement's cache: what the rounds count.
+  // The refusals of another's folder add nothing to either cache (the same session resolves the same pattern): they
+  // are asked of the warm sessions and of every 32nd session, not of each.
+  const asSession = async (i: number, refusals = i < WARM || i % 32 === 0): Promise<void> => {
     const a = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/homes', RoleSessionName: `eb1-${i}`, DurationSeconds: 900 }));
     const c = a.Credentials;
     // `aws:userid` of a role's session: `<role id>:<session name>`.
@@ -84,9 +87,9 @@ test('sessions of a role whose policy names ${aws:userid}: no matcher is kept pe
       // Its own folder is allowed (the resolved pattern matched), another's is not; the listing of its own folder is
       // allowed by the condition, another's is not.
       assert.equal(await (await s3.send(new S3.GetObjectCommand({ Bucket: 'homes', Key: `${userId}/notes` }))).Body?.transformToString(), `of ${i}`);
-      assert.equal((await sdkFailure(s3.send(new S3.GetObjectCommand({ Bucket: 'homes', Key: 'someone-else/notes' })))).code, 'AccessDenied');
+      if (refusals) assert.equal((await sdkFailure(s3.send(new S3.GetObjectCommand({ Bucket: 'homes', Key: 'someone-else/notes' })))).code, 'AccessDenied');
       assert.equal((await s3.send(new S3.ListObjectsV2Command({ Bucket: 'homes', Prefix: `${userId}/` }))).KeyCount, 1);
-      assert.equal((await sdkFailure(s3.send(new S3.ListObjectsV2Command({ Bucket: 'homes', Prefix: 'someone-else/' })))).code, 'AccessDenied');
+      if (refusals) assert.equal((await sdkFailure(s3.send(new S3.ListObjectsV2Command({ Bucket: 'homes', Prefix: 'someone-else/' })))).code, 'AccessDenied');
     } finally {
       s3.destroy();
     }
