@@ -12,7 +12,8 @@
  * `--role none` runs without credentials; `--role default` reaches only the workspace default bucket and the
  * submitter's own tables — shown with the job's own credentials through the authorize API
  * (`POST /v1/authorize`, the caller is the principal), which evaluates identity and session policies as
- * every resource server would see them; every refused submit, with its exact message, through the CLI and
+ * every resource server would see them; every refused submit, with its exact message, through the CLI (in this
+ * process: a refused job starts nothing) and
  * `POST /v1/jobs`, leaving no job behind. A second server with 20-second job sessions runs a 45-second job
  * (started in `before`, checked last, so the other tests run meanwhile): the default chain never fails and
  * sees the key rotate; the job's events list each issuance.
@@ -28,6 +29,7 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { connectionTo, gatehouseCli, keysOf, type Keys, type Run } from './support/processes.ts';
 
 const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
@@ -53,6 +55,12 @@ const clients: { destroy(): void }[] = [];
 /** The real CLI as `who`, with no inherited AWS settings; `extraEnv` adds variables (credential ones the job must not see). */
 const gh = (args: readonly string[], who: Keys, opts: { extraEnv?: Record<string, string>; at?: RunningServer } = {}): Promise<Run> =>
   gatehouseCli(args, who, { endpoint: (opts.at ?? server).url, home, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}) });
+
+/**
+ * `gh` in this process (test/support/gatehouse-cli.ts): for a submit the server refuses, whose command never starts;
+ * a spawned CLI costs some 0.3 s of CPU and showed nothing more of a refusal than its exit status and stderr.
+ */
+const ghInProcess = (args: readonly string[], who: Keys): Promise<Run> => gatehouseCliInProcess(args, who, { endpoint: server.url, home });
 
 const jobIdOf = (r: Run): string => /gatehouse: job ([a-z0-9]+) /.exec(r.stderr)?.[1] ?? assert.fail(`no job id in: ${r.stderr}`);
 const conn = (c: Keys, at: RunningServer = server): Connection => connectionTo(at.url, c, REGION);
@@ -580,7 +588,7 @@ test('every refused submit, through the CLI (stderr, exit 9) and POST /v1/jobs (
     },
     { name: 'role does not trust the training service', who: users.alice, role: ROLE('untrusted'), message: `Failed to assume role for user: ${trustFix}` },
   ];
-  const cli = await Promise.all(cases.map((c) => gh(['jobs', 'run', '--workspace', c.workspace ?? 'vision', '--role', c.role, '--', ...cmd], c.who)));
+  const cli = await Promise.all(cases.map((c) => ghInProcess(['jobs', 'run', '--workspace', c.workspace ?? 'vision', '--role', c.role, '--', ...cmd], c.who)));
   for (const [i, c] of cases.entries()) {
     const r = cli[i] as Run;
     assert.equal(r.code, 9, `${c.name}: exit ${r.code}, ${r.stderr}`);
@@ -597,7 +605,7 @@ test('every refused submit, through the CLI (stderr, exit 9) and POST /v1/jobs (
   assert.equal(existsSync(marker), false, 'the command of a refused job ran');
 
   // One role per job: a second --role is a usage error, a list of roles an invalid request.
-  const two = await gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--role', 'default', '--', ...cmd], users.alice);
+  const two = await ghInProcess(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--role', 'default', '--', ...cmd], users.alice);
   assert.equal(two.code, 2, two.stderr);
   assert.match(two.stderr, /a job has at most one role; give --role once/);
   const list = await call(conn(users.alice), 'POST', ['jobs'], { body: { workspace: 'vision', role: [ROLE('trainer'), 'default'] } });
