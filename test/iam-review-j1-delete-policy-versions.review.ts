@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { auditRecords, cliAgainst, REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 import { awsCli } from './support/aws-cli.ts';
-import { awsCliEnv, awsCliMissing, gatehouseCli, keysOf, run } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { awsCliEnv, awsCliMissing, keysOf, run } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
@@ -142,12 +143,12 @@ describe('review J, j1: DeletePolicy with non-default versions', () => {
     const who = keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey });
     for (const action of ['s3:GetObject', 's3:PutObject']) {
       await writeFile(file, JSON.stringify(policy(action)));
-      const r = await gatehouseCli(['apply', '-f', file], who, at);
+      const r = await gatehouseCliInProcess(['apply', '-f', file], who, at);
       assert.equal(r.code, 0, r.stderr);
     }
     assert.deepEqual(await versionsOf(arnOf('applied')), ['v1', 'v2']);
     await writeFile(file, JSON.stringify({ apiVersion: 'gatehouse.dev/v1', kind: 'Policy', metadata: { name: 'other' }, spec: { document: JSON.parse(doc('s3:GetObject')) } }));
-    const pruned = await gatehouseCli(['apply', '-f', file, '--prune'], who, at);
+    const pruned = await gatehouseCliInProcess(['apply', '-f', file, '--prune'], who, at);
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, /- delete Policy\/applied/);
     assert.equal((await sdkFailure(iam.send(new I.GetPolicyCommand({ PolicyArn: arnOf('applied') })))).code, 'NoSuchEntity');
