@@ -15,7 +15,8 @@ import * as S3 from '@aws-sdk/client-s3';
 import * as STS from '@aws-sdk/client-sts';
 import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 
 const A = '000000000000';
 const B = '333344445555';
@@ -70,7 +71,7 @@ async function decision(principal: string, action: string, resource: string): Pr
 }
 
 const cli = (args: string[], who: Credentials = server.admin) =>
-  gatehouseCli(args, keysOf({ AccessKeyId: who.accessKeyId, SecretAccessKey: who.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+  gatehouseCliInProcess(args, keysOf({ AccessKeyId: who.accessKeyId, SecretAccessKey: who.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
 
 before(async () => {
   server = await startTestServer({ keepDir: true });
