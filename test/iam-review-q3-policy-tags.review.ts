@@ -30,7 +30,8 @@ import { SQLITE_MIGRATIONS } from '../src/adapters/store-sqlite/migrations.ts';
 import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, connectionTo, gatehouseCli, keysOf, PYTHON, run } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { boto3Missing, connectionTo, keysOf, PYTHON, run } from './support/processes.ts';
 import { writeFile } from 'node:fs/promises';
 import { call } from '../src/adapters/cli/client.ts';
 
@@ -178,7 +179,7 @@ describe('gatehouse apply: a Policy document\'s tags', () => {
   const apply = async (name: string, tags: string, ...flags: string[]) => {
     const file = join(server.dataDir, `${name}.yaml`);
     await writeFile(file, `apiVersion: gatehouse.dev/v1\nkind: Policy\nmetadata: {name: applied}\nspec:\n  document: ${JSON.stringify(DOC)}\n  tags: ${tags}\n`);
-    const r = await gatehouseCli(['apply', ...flags, '-f', file], keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+    const r = await gatehouseCliInProcess(['apply', ...flags, '-f', file], keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     return r.stdout;
   };
