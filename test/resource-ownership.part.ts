@@ -15,7 +15,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { connectionTo, gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo, keysOf } from './support/processes.ts';
 import { call } from '../src/adapters/cli/client.ts';
 
 const B = '222233334444';
@@ -72,7 +73,7 @@ describe('a bucket is its creator’s account’s', () => {
     }
     const file = join(server.dataDir, 'takeover.yaml');
     await writeFile(file, ['apiVersion: gatehouse.dev/v1', 'kind: ResourcePolicy', 'metadata: {name: takeover}', 'spec:', '  resource: arn:aws:s3:::abucket', '  document: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::abucket/*"}]}', ''].join('\n'));
-    const applied = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+    const applied = await gatehouseCliInProcess(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
     assert.notEqual(applied.code, 0, applied.stdout);
     assert.match(applied.stderr, /belongs to account 000000000000, not 222233334444/);
     // Nor an IAM policy (bindings): the owner's account decides who may set one.
@@ -82,7 +83,7 @@ describe('a bucket is its creator’s account’s', () => {
     assert.notEqual(anonymous.json['decision'], 'Allow', JSON.stringify(anonymous.json));
     const bindingsFile = join(server.dataDir, 'takeover-bindings.yaml');
     await writeFile(bindingsFile, ['apiVersion: gatehouse.dev/v1', 'kind: IamPolicy', 'metadata: {name: takeover}', 'spec:', '  resource: arn:aws:s3:::abucket', '  bindings: [{role: roles/storage.objectAdmin, members: [allUsers]}]', ''].join('\n'));
-    const appliedBindings = await gatehouseCli(['apply', '-f', bindingsFile], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+    const appliedBindings = await gatehouseCliInProcess(['apply', '-f', bindingsFile], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
     assert.notEqual(appliedBindings.code, 0, appliedBindings.stdout);
     assert.match(appliedBindings.stderr, /resource arn:aws:s3:::abucket belongs to account 000000000000, not 222233334444/);
     // The owner's policy is untouched, as S3 reads it.
