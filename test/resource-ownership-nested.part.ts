@@ -10,7 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 import { resourcePolicyKey } from '../src/app/resource-policies.ts';
 
 const A = '000000000000';
@@ -51,7 +52,7 @@ describe('a resource under another account’s', () => {
     assert.doesNotMatch(said, /SecretGrant|user\/bob|GetObject/, 'nothing of the other account’s policy');
     const file = join(server.dataDir, 'claim.yaml');
     await writeFile(file, ['apiVersion: gatehouse.dev/v1', 'kind: ResourcePolicy', 'metadata: {name: claim}', 'spec:', '  resource: arn:aws:s3:::shared-bkt', '  document: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::shared-bkt/*"}]}', ''].join('\n'));
-    const applied = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+    const applied = await gatehouseCliInProcess(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
     assert.notEqual(applied.code, 0, applied.stdout);
     assert.match(applied.stderr, /shared-bkt\/private/);
     // The account that owns what is below may claim above it.
