@@ -19,7 +19,8 @@ import type { AuditRecord } from '../src/core/audit/index.ts';
 import { authFailureEvent, claimedCredential } from '../src/app/auth-failures.ts';
 import { parseSigV4, type SigV4Request } from '../src/adapters/sigv4/index.ts';
 import { printable } from '../src/adapters/cli/output.ts';
-import { gatehouseCli, type Keys } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import type { Keys } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -320,12 +321,12 @@ describe('audit: what unauthenticated clients can put into the log, end to end',
     assert.ok(refused.status === 403 || refused.status === 400, `${refused.status} ${refused.text}`);
     await fresh();
     const who: Keys = { accessKeyId: s.admin.accessKeyId, secretAccessKey: s.admin.secretAccessKey };
-    const table = await gatehouseCli(['audit', 'query', '--kind', 'decision', '--last', '5'], who, { endpoint: s.url, home });
+    const table = await gatehouseCliInProcess(['audit', 'query', '--kind', 'decision', '--last', '5'], who, { endpoint: s.url, home });
     assert.equal(table.code, 0, table.stderr);
     // Nothing that moves the cursor or erases: no C0 control but the line feeds, no C1, no bidi override.
     assert.doesNotMatch(table.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/u, JSON.stringify(table.stdout));
     assert.ok(table.stdout.includes('GET /bucket/y\\r\\x1b[1A\\x1b[2Kforged-line\\x9b31m\\u202e'), table.stdout);
-    const json = await gatehouseCli(['audit', 'query', '--kind', 'decision', '--last', '5', '--json'], who, { endpoint: s.url, home });
+    const json = await gatehouseCliInProcess(['audit', 'query', '--kind', 'decision', '--last', '5', '--json'], who, { endpoint: s.url, home });
     assert.equal(json.code, 0, json.stderr);
     const records = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
     assert.ok(records.some((r) => r.resource === `arn:aws:s3:::bucket/${forged}`), json.stdout);
