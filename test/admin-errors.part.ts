@@ -5,24 +5,22 @@
  * - the JSON answer lists every error in `error.details`, each with its code, JSON path and, where known, line
  *   and column — one error too (a broken condition of the only binding of an IAM policy, the only statement of a
  *   resource policy without `Resource`);
- * - `gatehouse iam-policy set` and `gatehouse resource-policies put` (the real CLI) name the path, line and column
+ * - `gatehouse iam-policy set` and `gatehouse resource-policies put` (the CLI's program, in this process) name the path, line and column
  *   in their message, for one error as for several;
  * - the IAM Query API at `POST /` keeps AWS's XML error shape (no path, no details).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { encodeSegment, report, type ClientFailure } from '../src/adapters/cli/client.ts';
 import type { CommandContext } from '../src/adapters/cli/context.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, REGION, type TestServer } from './support/server.ts';
 
-const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const MODEL = 'arn:aws:training::000000000000:model/located';
 const BUCKET = 'arn:aws:s3:::located-errors';
 /** Column 29 of the expression is where the `)` is missing. */
@@ -73,12 +71,8 @@ function gh(args: readonly string[]): Promise<{ code: number; stdout: string; st
     AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
     AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
   };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd: home, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  // The command's program in this process (test/support/gatehouse-cli.ts): what it prints, not the executable, is the point.
+  return gatehouseInProcess(args, env, { cwd: home });
 }
 
 const statements = (...s: Record<string, unknown>[]): string => JSON.stringify({ Version: '2012-10-17', Statement: s }, null, 2);
