@@ -13,7 +13,8 @@ import * as I from '@aws-sdk/client-iam';
 import { REPORT_COLUMNS } from '../src/app/account-reports.ts';
 import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { awsCli } from './support/aws-cli.ts';
-import { awsCliEnv, awsCliMissing, gatehouseCli } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 const ACCT = '000000000000';
 const V = '2012-10-17';
@@ -149,13 +150,13 @@ describe('credential report', () => {
 describe('gatehouse iam credential-report', () => {
   it('prints each user with its keys, a quoted name whole; --csv prints IAM’s CSV', async () => {
     const env = { endpoint: server.url, home: server.dataDir };
-    const table = await gatehouseCli(['iam', 'credential-report'], server.admin, env);
+    const table = await gatehouseCliInProcess(['iam', 'credential-report'], server.admin, env);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^USER +KEY 1 +KEY 2$/m);
     assert.match(table.stdout, /^ops,team +- +-$/m);
     assert.match(table.stdout, /^alice +active, created \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00, used \d{4}-/m);
     assert.match(table.stdout, /^report generated \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
-    const csv = await gatehouseCli(['iam', 'credential-report', '--csv'], server.admin, env);
+    const csv = await gatehouseCliInProcess(['iam', 'credential-report', '--csv'], server.admin, env);
     assert.equal(csv.code, 0, csv.stderr);
     assert.equal(csv.stdout.split('\n')[0], REPORT_COLUMNS.join(','));
     assert.match(csv.stdout, /^"ops,team","arn:aws:iam::000000000000:user\/ops,team",/m);
