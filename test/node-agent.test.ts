@@ -20,6 +20,7 @@ import Alibaba from '@alicloud/credentials';
 import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { connectionTo, freePort, GATEHOUSE_BIN, gatehouseCli, keysOf, type Keys } from './support/processes.ts';
 
 const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
@@ -212,7 +213,7 @@ describe('node agent', () => {
     while (r.stats().metadataEndpoints > 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
     assert.equal(r.stats().metadataEndpoints, 0);
     await assert.rejects(fetch(`${imdsUrl.origin}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } }));
-    const bad = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', 'http://127.0.0.1:1/path', '--', 'true'], admin, { endpoint: (server as RunningServer).url, home });
+    const bad = await gatehouseCliInProcess(['jobs', 'run', '--workspace', 'w', '--agent', 'http://127.0.0.1:1/path', '--', 'true'], admin, { endpoint: (server as RunningServer).url, home });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--agent must be the base URL of a node agent \(http:\/\/HOST:PORT\), got `http:\/\/127\.0\.0\.1:1\/path`/);
   });
