@@ -21,6 +21,7 @@ import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { launch } from '../src/adapters/launcher/run.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { awsCli } from './support/aws-cli.ts';
 import { AWS_CLI, awsCliMissing, connectionTo, keysOf, run } from './support/processes.ts';
 
 const skip = awsCliMissing();
@@ -59,7 +60,7 @@ const cliArgs = (): string[] => ['sts', 'get-caller-identity', '--endpoint-url',
 test("be1: the Debian aws CLI reads the server's metadata endpoint of a job", { skip }, async () => {
   const job = await submit(true);
   const endpoint = job.environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? assert.fail('no metadata endpoint');
-  const r = await run(AWS_CLI, cliArgs(), { PATH: '/usr/bin:/bin', HOME: home, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint });
+  const r = await awsCli(cliArgs(), { PATH: '/usr/bin:/bin', HOME: home, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint });
   assert.equal(r.code, 0, r.stderr);
   assert.match((JSON.parse(r.stdout) as { Arn: string }).Arn, new RegExp(`:assumed-role/GatehouseTrainingDefaultRole/job-${job.id}$`));
   // A client that appends `/latest/...` to the variable itself sends `//latest/...`.
