@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AWS_CLI, awsCliMissing, gatehouseCli, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing, gatehouseCli } from './support/processes.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 describe('F4: errors go to stderr, with --json too', () => {
@@ -70,7 +71,7 @@ describe('F4: errors go to stderr, with --json too', () => {
   });
 
   it('as the aws CLI does with --output json', { skip: awsCliMissing() }, async () => {
-    const r = await run(AWS_CLI, ['--endpoint-url', s.url, '--region', REGION, '--output', 'json', 'iam', 'get-user', '--user-name', 'nobody'], {
+    const r = await awsCli(['--endpoint-url', s.url, '--region', REGION, '--output', 'json', 'iam', 'get-user', '--user-name', 'nobody'], {
       PATH: '/usr/bin:/bin',
       HOME: dir,
       AWS_CONFIG_FILE: join(dir, 'none'),
