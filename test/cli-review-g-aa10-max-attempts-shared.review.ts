@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, gatehouseCli, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing, gatehouseCli, run } from './support/processes.ts';
 
 const BIN = join(fileURLToPath(new URL('..', import.meta.url)), 'bin', 'gatehouse.js');
 const ACCT = '000000000000';
@@ -46,7 +47,7 @@ describe('review aa10: AWS_MAX_ATTEMPTS as the aws CLI takes it', () => {
 
   it('the aws CLI with a gatehouse credential_process and AWS_MAX_ATTEMPTS=20', { skip: awsCliMissing() }, async () => {
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '20' };
-    const r = await run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'gh', '--endpoint-url', s.url, '--output', 'json'], env);
+    const r = await awsCli(['sts', 'get-caller-identity', '--profile', 'gh', '--endpoint-url', s.url, '--output', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /assumed-role\/trainer\/aa10/);
   });
