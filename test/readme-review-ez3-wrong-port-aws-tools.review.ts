@@ -20,7 +20,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 describe('ez3: S3 requests on the API port and IAM/STS requests on the credential port say where to go', () => {
   let s: TestServer;
@@ -92,10 +93,10 @@ describe('ez3: S3 requests on the API port and IAM/STS requests on the credentia
 
   it('the aws CLI prints the code and where to go, and does not retry an unreadable answer', { skip: awsCliMissing() ?? false }, async () => {
     const env = { ...awsCliEnv(home, s.admin), AWS_DEFAULT_REGION: REGION };
-    const ls = await run(AWS_CLI, ['--endpoint-url', s.url, 's3', 'ls'], env);
+    const ls = await awsCli(['--endpoint-url', s.url, 's3', 'ls'], env);
     assert.notEqual(ls.code, 0);
     assert.match(ls.stderr.replace(/\s+/g, ' '), /An error occurred \(AuthorizationHeaderMalformed\) when calling the ListBuckets operation: .*send S3 requests to its S3 gateway at http:\/\/127\.0\.0\.1:\d+/);
-    const roles = await run(AWS_CLI, ['iam', 'list-roles', '--endpoint-url', s.running.agentUrl], env);
+    const roles = await awsCli(['iam', 'list-roles', '--endpoint-url', s.running.agentUrl], env);
     assert.notEqual(roles.code, 0);
     assert.doesNotMatch(roles.stderr, /invalid XML|Further retries/);
     assert.match(roles.stderr.replace(/\s+/g, ' '), /An error occurred \(NotFound\) when calling the ListRoles operation: This is Gatehouse's credential endpoint for jobs/);
