@@ -18,7 +18,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 const HINT = /This is Gatehouse's S3 gateway, which serves S3 requests only; send IAM, STS and admin API requests to /;
 
@@ -59,12 +60,12 @@ describe('R9: IAM and STS requests sent to the S3 gateway get an answer their cl
 
   it('the aws CLI prints the code and the message, not (Unknown) … Unknown', { skip: awsCliMissing() ?? false }, async () => {
     const env = awsCliEnv(home, s.admin);
-    const r = await run(AWS_CLI, ['iam', 'list-users', '--endpoint-url', s.running.s3Url, '--region', REGION], env);
+    const r = await awsCli(['iam', 'list-users', '--endpoint-url', s.running.s3Url, '--region', REGION], env);
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.stderr, /Unknown/);
     assert.match(r.stderr, /An error occurred \(AuthorizationHeaderMalformed\) when calling the ListUsers operation: The authorization header is malformed; incorrect service 'iam'/);
     assert.match(r.stderr.replace(/\s+/g, ' '), HINT);
-    const sts = await run(AWS_CLI, ['sts', 'get-caller-identity', '--endpoint-url', s.running.s3Url, '--region', REGION], env);
+    const sts = await awsCli(['sts', 'get-caller-identity', '--endpoint-url', s.running.s3Url, '--region', REGION], env);
     assert.notEqual(sts.code, 0);
     assert.match(sts.stderr, /An error occurred \(AuthorizationHeaderMalformed\) when calling the GetCallerIdentity operation: .*incorrect service 'sts'/);
   });
