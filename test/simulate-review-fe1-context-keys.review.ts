@@ -16,7 +16,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -83,7 +84,7 @@ describe('review fe, 1: GetContextKeysForCustomPolicy and GetContextKeysForPrinc
   });
 
   test('the Debian aws CLI: get-context-keys-for-custom-policy and get-context-keys-for-principal-policy', { skip: awsCliMissing() }, async () => {
-    const cli = (args: string[]) => run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], awsCliEnv(home, server.admin));
+    const cli = (args: string[]) => awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], awsCliEnv(home, server.admin));
     const custom = await cli(['get-context-keys-for-custom-policy', '--policy-input-list', ...CUSTOM]);
     assert.equal(custom.code, 0, custom.stderr);
     assert.deepEqual(JSON.parse(custom.stdout), { ContextKeyNames: ['s3:max-keys', 'aws:PrincipalTag/team', 'aws:SecureTransport'] });
