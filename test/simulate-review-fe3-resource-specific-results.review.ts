@@ -16,7 +16,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -105,8 +106,7 @@ print(json.dumps(out))
   });
 
   test('the Debian aws CLI: a jq-style read of .ResourceSpecificResults', { skip: awsCliMissing() }, async () => {
-    const r = await run(
-      AWS_CLI,
+    const r = await awsCli(
       ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 's3:GetObject', '--resource-arns', PUBLIC, LOGS, '--query', 'EvaluationResults[].ResourceSpecificResults[].[EvalResourceName,EvalResourceDecision]'],
       awsCliEnv(home, server.admin),
     );
