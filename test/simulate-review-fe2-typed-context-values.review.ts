@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 /** Listing is allowed, but never more than 100 keys a page; nor from outside 10/8, nor without the `ok` flag. */
@@ -98,7 +99,7 @@ describe('review fe, 2: a ContextEntry value must be of its ContextKeyType', () 
 
   test('the Debian aws CLI: the shorthand of its own examples, with a value of the wrong type', { skip: awsCliMissing() }, async () => {
     const cli = (entry: string) =>
-      run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 's3:ListBucket', '--context-entries', entry], awsCliEnv(home, server.admin));
+      awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-custom-policy', '--policy-input-list', POLICY, '--action-names', 's3:ListBucket', '--context-entries', entry], awsCliEnv(home, server.admin));
     const bad = await cli('ContextKeyName=s3:max-keys,ContextKeyValues=1O0,ContextKeyType=numeric');
     assert.notEqual(bad.code, 0, bad.stdout);
     assert.match(bad.stderr, /InvalidInput/);
