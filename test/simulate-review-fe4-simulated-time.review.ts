@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
@@ -72,8 +73,7 @@ describe('review fe, 4: the time a simulation is given is the request time', () 
   });
 
   test('the Debian aws CLI: the shorthand of its simulate-custom-policy example', { skip: awsCliMissing() }, async () => {
-    const r = await run(
-      AWS_CLI,
+    const r = await awsCli(
       ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-custom-policy', '--policy-input-list', SUNSET, '--action-names', 's3:GetObject', '--context-entries', "ContextKeyName='aws:CurrentTime',ContextKeyValues='2030-12-31T12:00:00Z',ContextKeyType=date"],
       awsCliEnv(home, server.admin),
     );
