@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
@@ -83,8 +84,7 @@ describe('review fe, 5: ResourceOwner owns the resources whose ARN names no acco
   });
 
   test('the Debian aws CLI: simulate-custom-policy --resource-owner', { skip: awsCliMissing() }, async () => {
-    const r = await run(
-      AWS_CLI,
+    const r = await awsCli(
       ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-custom-policy', '--policy-input-list', SEND, '--action-names', 'sqs:SendMessage', '--resource-arns', THEIRS, '--resource-owner', `arn:aws:iam::${ROOT}:root`],
       awsCliEnv(home, server.admin),
     );
