@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { cliAgainst, REGION, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
@@ -99,7 +100,7 @@ describe('review J, j4: simulation supplies the tags of the policies, users and 
   });
 
   test('the Debian aws CLI: simulate-principal-policy on the protected policy', { skip: awsCliMissing() }, async () => {
-    const r = await run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-principal-policy', '--policy-source-arn', arn('user', 'ops'), '--action-names', 'iam:DeletePolicy', '--resource-arns', arn('policy', 'guarded')], awsCliEnv(home, server.admin));
+    const r = await awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-principal-policy', '--policy-source-arn', arn('user', 'ops'), '--action-names', 'iam:DeletePolicy', '--resource-arns', arn('policy', 'guarded')], awsCliEnv(home, server.admin));
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { EvaluationResults: { EvalDecision: string; MissingContextValues: string[] }[] };
     assert.equal(out.EvaluationResults[0]?.EvalDecision, 'explicitDeny');
