@@ -15,7 +15,8 @@ import * as I from '@aws-sdk/client-iam';
 import { tmpdir } from 'node:os';
 import { commitAnswerLost, serverBehindProxy, type ProxiedServer } from './support/pg-proxy.ts';
 import { pgSkip } from './support/postgres.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 const skip = await pgSkip();
 
@@ -51,7 +52,7 @@ describe('review ad6: the SDKs do not send again an IAM change whose outcome is 
     const fired = s.fired;
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && /insert into access_keys/i.test(text));
     const env = { PATH: '/usr/bin:/bin', HOME: tmpdir(), AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-    const r = await run(AWS_CLI, ['iam', 'create-access-key', '--user-name', 'carol', '--endpoint-url', s.running.url], env, { timeoutMs: 60_000 });
+    const r = await awsCli(['iam', 'create-access-key', '--user-name', 'carol', '--endpoint-url', s.running.url], env, { timeoutMs: 60_000 });
     assert.equal(s.fired, fired + 1, 'the proxy swallowed the COMMIT of the key');
     assert.notEqual(r.code, 0, r.stdout);
     assert.match(r.stderr, /OutcomeUnknown/, r.stderr);
