@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetAccessKeyInfoCommand, type STSClient } from '@aws-sdk/client-sts';
 import { auditRecords, REGION, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 const OTHER = '111122223333';
 const ACS = '222233334444';
@@ -137,7 +138,7 @@ describe('Debian aws CLI: sts get-access-key-info', { skip: awsCliMissing() }, (
     await rm(home, { recursive: true, force: true });
   });
   const aws = (...args: string[]) =>
-    run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], awsCliEnv(home, server.admin));
+    awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], awsCliEnv(home, server.admin));
 
   test('prints the account, and NoSuchEntity for a key of nobody', async () => {
     const r = await aws('sts', 'get-access-key-info', '--access-key-id', other.accessKeyId);
