@@ -25,7 +25,8 @@ import * as S from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
 import { REGION, sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 import { adminS3Client, s3Refusal } from './support/s3.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -159,7 +160,7 @@ describe('Debian aws CLI: sts get-federation-token', { skip: awsCliMissing() }, 
   });
 
   test('prints the credentials and the federated user', async () => {
-    const r = await run(AWS_CLI, ['--endpoint-url', s.url, '--region', REGION, '--output', 'json', 'sts', 'get-federation-token', '--name', 'cli-user', '--tags', 'Key=team,Value=ml'], awsCliEnv(home, alice));
+    const r = await awsCli(['--endpoint-url', s.url, '--region', REGION, '--output', 'json', 'sts', 'get-federation-token', '--name', 'cli-user', '--tags', 'Key=team,Value=ml'], awsCliEnv(home, alice));
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { Credentials: { AccessKeyId: string }; FederatedUser: { FederatedUserId: string; Arn: string } };
     assert.deepEqual(out.FederatedUser, { FederatedUserId: `${ACCT}:cli-user`, Arn: `arn:aws:sts::${ACCT}:federated-user/cli-user` });
