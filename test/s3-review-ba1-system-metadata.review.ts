@@ -19,14 +19,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { adminBucketRestartable, storedAsEarlierVersion } from './support/s3.ts';
+import type { TestServer } from './support/server.ts';
 import { awsCli } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
@@ -44,21 +45,9 @@ const SET = {
 
 let server: TestServer;
 let c: S3.S3Client;
-
-const connect = (): void => {
-  c?.destroy();
-  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
-};
-
-before(async () => {
-  server = await startTestServer({ keepDir: true });
-  connect();
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
+const bucket = adminBucketRestartable(BUCKET, (client, s) => {
+  c = client;
+  server = s;
 });
 
 type Served = Pick<S3.HeadObjectCommandOutput, 'ContentType' | 'ContentEncoding' | 'ContentDisposition' | 'CacheControl' | 'ContentLanguage' | 'Expires'>;
@@ -164,23 +153,8 @@ describe('1: system-defined metadata is kept and served back', () => {
 
   it('an object stored by an earlier version (no such field in its record) is served without these headers', async () => {
     await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'legacy', Body: 'old', ContentType: 'text/plain', ContentEncoding: 'identity', Metadata: { owner: 'ana' } }));
-    await server.stopServer();
-    const meta = join(server.dataDir, 'objects', 'buckets', BUCKET, 'meta');
-    let rewritten = 0;
-    for (const shard of await readdir(meta)) {
-      for (const f of await readdir(join(meta, shard))) {
-        const path = join(meta, shard, f);
-        const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-        if (record['key'] !== 'legacy') continue;
-        // The record as the previous version wrote it: the same fields, and nothing else.
-        const { format, key, vid, block, sizes, etag, lastModified, contentType, metadata, tags, sha256 } = record;
-        await writeFile(path, JSON.stringify({ format, key, vid, block, sizes, etag, lastModified, contentType, metadata, tags, sha256 }));
-        rewritten++;
-      }
-    }
-    assert.equal(rewritten, 1);
-    server = await startTestServer({ dataDir: server.dataDir, keepDir: true });
-    connect();
+    // The record as the previous version wrote it: the same fields, and nothing else.
+    await bucket.restart((dataDir) => storedAsEarlierVersion(dataDir, BUCKET, 'legacy', ['format', 'key', 'vid', 'block', 'sizes', 'etag', 'lastModified', 'contentType', 'metadata', 'tags', 'sha256']));
     const h = await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: 'legacy' }));
     assert.deepEqual(shown(h), expected({ ContentType: 'text/plain' }));
     assert.deepEqual(h.Metadata, { owner: 'ana' });

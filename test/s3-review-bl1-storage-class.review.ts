@@ -15,33 +15,17 @@
  * archive tier and no RestoreObject), are 400 InvalidStorageClass, nothing stored. An object stored by an earlier
  * version (no such field in its record) is STANDARD.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { adminBucketRestartable, storedAsEarlierVersion } from './support/s3.ts';
 
 const BUCKET = 'bl1-classes';
 const MiB = 1024 * 1024;
 
-let server: TestServer;
 let c: S3.S3Client;
-
-const connect = (): void => {
-  c?.destroy();
-  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
-};
-
-before(async () => {
-  server = await startTestServer({ keepDir: true });
-  connect();
-  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  c?.destroy();
-  await server?.stop();
+const bucket = adminBucketRestartable(BUCKET, (client) => {
+  c = client;
 });
 
 const headClass = async (key: string): Promise<string | undefined> => (await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key }))).StorageClass;
@@ -146,23 +130,8 @@ describe('1: the storage class is kept and answered', () => {
 
   it('an object stored by an earlier version (no such field in its record) is STANDARD', async () => {
     await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'legacy', Body: 'old', StorageClass: 'STANDARD_IA' }));
-    await server.stopServer();
-    const meta = join(server.dataDir, 'objects', 'buckets', BUCKET, 'meta');
-    let rewritten = 0;
-    for (const shard of await readdir(meta)) {
-      for (const f of await readdir(join(meta, shard))) {
-        const path = join(meta, shard, f);
-        const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-        if (record['key'] !== 'legacy') continue;
-        // The record as the previous version wrote it: the same fields, and nothing else.
-        const { format, key, vid, block, sizes, etag, lastModified, contentType, metadata, headers, tags, sha256 } = record;
-        await writeFile(path, JSON.stringify({ format, key, vid, block, sizes, etag, lastModified, contentType, metadata, headers, tags, sha256 }));
-        rewritten++;
-      }
-    }
-    assert.equal(rewritten, 1);
-    server = await startTestServer({ dataDir: server.dataDir, keepDir: true });
-    connect();
+    // The record as the previous version wrote it: the same fields, and nothing else.
+    await bucket.restart((dataDir) => storedAsEarlierVersion(dataDir, BUCKET, 'legacy', ['format', 'key', 'vid', 'block', 'sizes', 'etag', 'lastModified', 'contentType', 'metadata', 'headers', 'tags', 'sha256']));
     assert.equal(await headClass('legacy'), undefined);
     assert.deepEqual(await listed('legacy'), { legacy: 'STANDARD' });
     const got = await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'legacy' }));

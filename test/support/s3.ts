@@ -1,6 +1,8 @@
 /** Small pieces the S3 gateway's tests share. */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './server.ts';
 
@@ -48,4 +50,58 @@ export function adminBucket(bucket: string, ready: (c: S3Client, server: TestSer
     c?.destroy();
     await server?.stop();
   });
+}
+
+/**
+ * `adminBucket` on a server a test can restart on the same data dir: `restart(between)` stops the server, runs
+ * `between` on its data dir (to change what it stored, as an earlier version would have), starts a server on that
+ * dir and hands `ready` the new client and server. The `after` removes the directory too.
+ */
+export function adminBucketRestartable(bucket: string, ready: (c: S3Client, server: TestServer) => void): { restart(between: (dataDir: string) => Promise<void>): Promise<void> } {
+  let server: TestServer | undefined;
+  let c: S3Client | undefined;
+  const connect = (s: TestServer): void => {
+    c?.destroy();
+    server = s;
+    c = adminS3Client(s);
+    ready(c, s);
+  };
+  before(async () => {
+    connect(await startTestServer({ keepDir: true }));
+    await (c as S3Client).send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(async () => {
+    c?.destroy();
+    await server?.stop();
+    if (server !== undefined) await rm(server.dataDir, { recursive: true, force: true });
+  });
+  return {
+    async restart(between) {
+      const s = server as TestServer;
+      c?.destroy();
+      c = undefined;
+      await s.stopServer();
+      await between(s.dataDir);
+      connect(await startTestServer({ dataDir: s.dataDir, keepDir: true }));
+    },
+  };
+}
+
+/**
+ * Rewrites, under a stopped server's `dataDir`, the stored record of object `key` of `bucket` as an earlier version
+ * wrote it: `fields` of it, and nothing else. Fails unless exactly one record was rewritten.
+ */
+export async function storedAsEarlierVersion(dataDir: string, bucket: string, key: string, fields: readonly string[]): Promise<void> {
+  const meta = join(dataDir, 'objects', 'buckets', bucket, 'meta');
+  let rewritten = 0;
+  for (const shard of await readdir(meta)) {
+    for (const f of await readdir(join(meta, shard))) {
+      const path = join(meta, shard, f);
+      const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      if (record['key'] !== key) continue;
+      await writeFile(path, JSON.stringify(Object.fromEntries(fields.map((name) => [name, record[name]]))));
+      rewritten++;
+    }
+  }
+  assert.equal(rewritten, 1, `records of ${bucket}/${key} rewritten`);
 }
