@@ -14,9 +14,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+import { kubeToken } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 let server: TestServer;
@@ -84,13 +83,7 @@ before(async () => {
   });
   hook = String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']);
   const k = await admin('POST', '/v1/access-keys', { userName: 'alice' });
-  const u = new URL(server.url);
-  const signer = new SignatureV4({ service: 'sts', region: REGION, credentials: { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) }, sha256: Sha256 });
-  const p = await signer.presign(
-    { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': 'k1' } },
-    { expiresIn: 60 },
-  );
-  const token = `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
+  const token = await kubeToken(server.url, 'k1', { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) });
   const tr = await webhook('authenticate', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec: { token }, status: { user: {} } });
   assert.equal(tr['authenticated'], true, JSON.stringify(tr));
   user = tr['user'] as typeof user;

@@ -19,11 +19,10 @@
 import { after, before, describe, test } from 'node:test';
 import { request } from 'node:http';
 import assert from 'node:assert/strict';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { cliAgainst, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { kubeToken } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 
@@ -48,15 +47,8 @@ async function admin(method: string, path: string, body?: unknown): Promise<Reco
 }
 
 /** A `k8s-aws-v1.` token for `cluster`, signed with `creds`, as `aws eks get-token` makes it. */
-async function token(creds: Credentials, cluster: string): Promise<string> {
-  const u = new URL(server.url);
-  const signer = new SignatureV4({ service: 'sts', region: REGION, credentials: creds, sha256: Sha256 });
-  const p = await signer.presign(
-    { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': cluster } },
-    { expiresIn: 60 },
-  );
-  return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
-}
+/** A `k8s-aws-v1.` token of `creds` for `cluster`, as `gatehouse kube token` makes one. */
+const token = (creds: Credentials, cluster: string): Promise<string> => kubeToken(server.url, cluster, creds);
 
 async function webhook(cluster: string, which: 'authenticate' | 'authorize', body: unknown): Promise<Record<string, unknown>> {
   const r = await fetch(`${server.url}/k8s/${cluster}/${which}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(cluster) ?? ''}` }, body: JSON.stringify(body) });
