@@ -15,6 +15,7 @@ import { createAudit, type Audit } from '../src/app/audit.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { rootAdminCaller } from './support/callers.ts';
+import { heldAtSecondRead } from './support/flaky-store.ts';
 
 const ROOT = '000000000000';
 const admin = rootAdminCaller;
@@ -23,30 +24,16 @@ describe('review aa5: verify while the log is written past a lookup fill', () =>
   let dir: string;
   let real: Store;
   let t = Date.parse('2026-01-01T00:00:00Z');
-  let beforeSecondRead: (() => Promise<unknown>) | undefined;
-  let reads = 0;
+  /** The store the audit under test reads: its second read after `held.beforeSecondRead(step)` first runs `step`. */
+  let held: ReturnType<typeof heldAtSecondRead>;
   let audit: Audit;
   let other: Audit;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-aa5-'));
     real = await openSqliteStore({ dataDir: dir });
-    const staged: Store = {
-      dialect: real.dialect,
-      migrations: real.migrations,
-      read: async (fn) => {
-        reads += 1;
-        const p = beforeSecondRead;
-        if (p !== undefined && reads === 2) {
-          beforeSecondRead = undefined;
-          await p();
-        }
-        return real.read(fn);
-      },
-      write: (fn) => real.write(fn),
-      close: () => real.close(),
-    };
-    audit = createAudit({ store: staged, now: () => t }, { flushMs: 5 });
+    held = heldAtSecondRead(real);
+    audit = createAudit({ store: held.store, now: () => t }, { flushMs: 5 });
     other = createAudit({ store: real, now: () => t }, { flushMs: 5 });
     for (let i = 0; i < 100; i++) {
       t += 1000;
@@ -63,14 +50,13 @@ describe('review aa5: verify while the log is written past a lookup fill', () =>
 
   it('records appended during the walk, a lookup fill among them, are no break', async () => {
     // Another instance writes on: 4,200 records, so one of its batches crosses record 4096 and fills the lookup.
-    beforeSecondRead = async () => {
+    held.beforeSecondRead(async () => {
       for (let i = 0; i < 4200; i++) {
         t += 10;
         other.record({ kind: 'decision', account: ROOT, principal: `arn:aws:iam::${ROOT}:user/w${i % 5}`, action: 's3:PutObject', resource: 'arn:aws:s3:::b/k', decision: 'Allow' });
       }
       assert.equal(await other.flush(), true);
-    };
-    reads = 0;
+    });
     const r = await audit.verify(admin);
     assert.ok(r.ok);
     // Before: BROKEN (lookup): "the filter index is marked filled up to record 4300, past the chain's head (record 100)".

@@ -15,6 +15,7 @@ import { createAudit, type Audit } from '../src/app/audit.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { rootAdminCaller } from './support/callers.ts';
+import { heldAtSecondRead } from './support/flaky-store.ts';
 
 const ROOT = '000000000000';
 const admin = rootAdminCaller;
@@ -23,30 +24,15 @@ describe('review V3: verify during a retention pruning', () => {
   let dir: string;
   let real: Store;
   let t = Date.parse('2026-01-01T00:00:00Z');
-  /** Set: the next read of the store, after the one that reads the head, first lets this pruning commit. */
-  let pruneBeforeRead: (() => Promise<unknown>) | undefined;
-  let reads = 0;
+  /** The store the audit under test reads: its second read after `held.beforeSecondRead(step)` first runs `step`. */
+  let held: ReturnType<typeof heldAtSecondRead>;
   let audit: Audit;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-v3-'));
     real = await openSqliteStore({ dataDir: dir });
-    const staged: Store = {
-      dialect: real.dialect,
-      migrations: real.migrations,
-      read: async (fn) => {
-        reads += 1;
-        const p = pruneBeforeRead;
-        if (p !== undefined && reads === 2) {
-          pruneBeforeRead = undefined;
-          await p();
-        }
-        return real.read(fn);
-      },
-      write: (fn) => real.write(fn),
-      close: () => real.close(),
-    };
-    audit = createAudit({ store: staged, now: () => t }, { retentionDays: 30, flushMs: 5 });
+    held = heldAtSecondRead(real);
+    audit = createAudit({ store: held.store, now: () => t }, { retentionDays: 30, flushMs: 5 });
     for (let i = 0; i < 2500; i++) {
       t += 1000;
       audit.record({ kind: 'decision', account: ROOT, principal: `arn:aws:iam::${ROOT}:user/u${i % 7}`, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', decision: 'Allow' });
@@ -63,8 +49,7 @@ describe('review V3: verify during a retention pruning', () => {
     const cut = Date.parse('2026-01-01T00:20:00Z');
     // Another instance's sweep: its own audit log on the same database.
     const other = createAudit({ store: real, now: () => t }, { retentionDays: 30 });
-    pruneBeforeRead = async () => assert.ok((await other.prune(cut)).pruned > 0);
-    reads = 0;
+    held.beforeSecondRead(async () => assert.ok((await other.prune(cut)).pruned > 0));
     const r = await audit.verify(admin);
     assert.ok(r.ok);
     assert.equal(r.value.ok, true, JSON.stringify(r.value.broken));

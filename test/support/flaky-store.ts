@@ -75,3 +75,33 @@ export async function segmentReleased(spoolDir: string, name: string): Promise<v
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * `real` as a walk sees it while another instance writes: after `beforeSecondRead(step)`, the second read (the first
+ * reads the head) first runs `step` to its end, once. Writes and other reads go straight to `real`.
+ */
+export function heldAtSecondRead(real: Store): { readonly store: Store; beforeSecondRead(step: () => Promise<unknown>): void } {
+  let step: (() => Promise<unknown>) | undefined;
+  let reads = 0;
+  return {
+    store: {
+      dialect: real.dialect,
+      migrations: real.migrations,
+      read: async (fn) => {
+        reads += 1;
+        const p = step;
+        if (p !== undefined && reads === 2) {
+          step = undefined;
+          await p();
+        }
+        return real.read(fn);
+      },
+      write: (fn) => real.write(fn),
+      close: () => real.close(),
+    },
+    beforeSecondRead(s) {
+      step = s;
+      reads = 0;
+    },
+  };
+}
