@@ -20,8 +20,8 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { awsCli } from './support/aws-cli.ts';
-import { awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
+import { awsCli, python3Script } from './support/aws-cli.ts';
+import { awsCliMissing, boto3Missing, run } from './support/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gatehouse.js');
@@ -188,7 +188,7 @@ describe('boto3 (Debian python3-boto3)', { skip: botoMissing ?? false }, () => {
       "print(c.get_caller_identity()['Arn'])",
       "print(s.get_credentials().method)",
     ].join('\n');
-    const [admin, viaEnv] = await Promise.all([run(PYTHON, ['-c', script, 'gh', server.url], env()), run(PYTHON, ['-c', script, 'gh-env', server.url], env(aliceEnv()))]);
+    const [admin, viaEnv] = await Promise.all([python3Script(script, ['gh', server.url], env()), python3Script(script, ['gh-env', server.url], env(aliceEnv()))]);
     assert.equal(admin.code, 0, admin.stderr);
     assert.equal(admin.stdout, `arn:aws:sts::${ACCT}:assumed-role/trainer/cp-admin\ncustom-process\n`);
     assert.equal(viaEnv.code, 0, viaEnv.stderr);

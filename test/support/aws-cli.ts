@@ -32,13 +32,15 @@ interface Host {
   log: string;
 }
 
-let host: Host | undefined;
-/** The end of the queue: each command starts once the one before it has answered. */
-let tail: Promise<unknown> = Promise.resolve();
+/** The aws CLI's host, and the one of `python3Script` (which never imports awscli: its botocore is not boto3's). */
+type Kind = 'aws' | 'scripts';
+const hosts = new Map<Kind, Host>();
+/** The end of each host's queue: each command starts once the one before it has answered. */
+const tails = new Map<Kind, Promise<unknown>>();
 
-function startHost(): Host {
+function startHost(kind: Kind): Host {
   // Its own environment matters only until the first command replaces it; Debian's python3, never a pyenv one on PATH.
-  const child = spawn(PYTHON, [HOST_PY], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8' } });
+  const child = spawn(PYTHON, [HOST_PY, ...(kind === 'scripts' ? ['--scripts'] : [])], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8' } });
   const h: Host = { child, pending: undefined, log: '' };
   let buffered = '';
   child.stdout.setEncoding('utf8');
@@ -58,7 +60,7 @@ function startHost(): Host {
     h.log = (h.log + s).slice(-8192);
   });
   const died = (why: string): void => {
-    if (host === h) host = undefined;
+    if (hosts.get(kind) === h) hosts.delete(kind);
     const resolve = h.pending;
     h.pending = undefined;
     resolve?.({ code: -1, stdout: '', stderr: `the aws CLI host ${why}\n${h.log}` });
@@ -72,23 +74,28 @@ function startHost(): Host {
   return h;
 }
 
-function runOne(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<Run> {
-  const h = (host ??= startHost());
+function runOne(kind: Kind, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, script?: string): Promise<Run> {
+  let h = hosts.get(kind);
+  if (h === undefined) {
+    h = startHost(kind);
+    hosts.set(kind, h);
+  }
+  const host = h;
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = String(v);
   return new Promise<Run>((resolve) => {
     const timer = setTimeout(() => {
       // As run() reports a killed process; the host may be anywhere in the command, so it goes, and the next starts anew.
-      h.pending = undefined;
-      if (host === h) host = undefined;
-      h.child.kill('SIGKILL');
-      resolve({ code: -1, stdout: '', stderr: `(aws ${args.join(' ')}: killed after ${timeoutMs} ms)` });
+      host.pending = undefined;
+      if (hosts.get(kind) === host) hosts.delete(kind);
+      host.child.kill('SIGKILL');
+      resolve({ code: -1, stdout: '', stderr: `(${script !== undefined ? 'python3 -c' : 'aws'} ${args.join(' ')}: killed after ${timeoutMs} ms)` });
     }, timeoutMs);
-    h.pending = (a) => {
+    host.pending = (a) => {
       clearTimeout(timer);
       resolve(a);
     };
-    h.child.stdin.write(`${JSON.stringify({ argv: args, env: clean, cwd })}\n`);
+    host.child.stdin.write(`${JSON.stringify({ argv: args, env: clean, cwd, ...(script !== undefined ? { script } : {}) })}\n`);
   });
 }
 
@@ -98,7 +105,22 @@ function runOne(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, ti
  */
 export function awsCli(args: readonly string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
   const cwd = opts.cwd ?? process.cwd();
-  const next = tail.then(() => runOne(args, env, cwd, opts.timeoutMs ?? 60_000));
-  tail = next;
+  const next = (tails.get('aws') ?? Promise.resolve()).then(() => runOne('aws', args, env, cwd, opts.timeoutMs ?? 60_000));
+  tails.set('aws', next);
+  return next;
+}
+
+/**
+ * `python3 -c SCRIPT ARGS` (Debian's; a boto3 script) with exactly `env`, in one long-lived Python of its own (the aws
+ * CLI host started with `--scripts`): boto3's imports, about a second of CPU, paid once a test process instead of once
+ * a script. The script gets what its process would: its environment, working directory, `sys.argv` (`['-c', ...args]`),
+ * an empty stdin, its own stdout and stderr (a credential_process child's included), its exit status (1 and the
+ * traceback for an uncaught exception), a fresh boto3 default session; not signals, a process of its own, or variables
+ * Python reads as it starts (PYTHON*). Scripts queue; 60 s at most, then code -1.
+ */
+export function python3Script(script: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
+  const cwd = opts.cwd ?? process.cwd();
+  const next = (tails.get('scripts') ?? Promise.resolve()).then(() => runOne('scripts', args, env, cwd, opts.timeoutMs ?? 60_000, script));
+  tails.set('scripts', next);
   return next;
 }

@@ -6,6 +6,10 @@ says what a command may and may not rely on.
 Protocol: one JSON line a request on stdin, {"argv": [...], "env": {...}, "cwd": "..."}; one JSON line an answer on
 stdout, {"code": n, "stdout": base64, "stderr": base64}. The host ends when its stdin closes.
 
+Started with `--scripts`, a host never imports awscli (whose botocore is not boto3's) and runs `python3 -c SCRIPT
+ARGV...` for each request instead ({"script": "...", "argv": [...], ...}): a boto3 script, with exactly its environment,
+its working directory, its own fds 1 and 2 and a fresh boto3 default session.
+
 Each command gets what /usr/bin/aws would get as a process of its own: exactly its environment (os.environ replaced,
 then the two edits that /usr/bin/aws and awscli/__init__.py make at start), its working directory, an empty stdin,
 a fresh AWSCLIEntryPoint (so a fresh botocore session, config and credential resolution), and file descriptors 1
@@ -24,13 +28,15 @@ import tempfile
 import time
 import traceback
 
-import awscli
-import awscli.clidriver
-from botocore.history import get_global_history_recorder
+SCRIPTS = sys.argv[1:] == ['--scripts']
+if not SCRIPTS:
+    import awscli
+    import awscli.clidriver
+    from botocore.history import get_global_history_recorder
 
-# The data path awscli/__init__.py put first in AWS_DATA_PATH when imported; each command's own AWS_DATA_PATH (if
-# any) goes before it, as that module does with the environment it finds.
-AWSCLI_DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
+    # The data path awscli/__init__.py put first in AWS_DATA_PATH when imported; each command's own AWS_DATA_PATH (if
+    # any) goes before it, as that module does with the environment it finds.
+    AWSCLI_DATA = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')
 
 
 def command_environ(env):
@@ -111,6 +117,36 @@ def run_one(argv, env, cwd):
     return code
 
 
+def run_script(script, argv, env, cwd):
+    """`python3 -c SCRIPT ARGV...` in this interpreter (fds 1 and 2 already on its files): its exit status."""
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    os.chdir(cwd)
+    sys.argv = ['-c'] + argv
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='surrogateescape')
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
+    # boto3's default session is made from the environment on first use: each script gets a fresh one, as a process.
+    if 'boto3' in sys.modules:
+        sys.modules['boto3'].DEFAULT_SESSION = None
+    try:
+        exec(compile(script, '<string>', 'exec'), {'__name__': '__main__', '__builtins__': __builtins__})
+        code = 0
+    except SystemExit as e:
+        code = exit_status(e.code)
+    except BaseException:  # what the interpreter does with an exception that reaches the top
+        traceback.print_exc()
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    if 'boto3' in sys.modules:
+        sys.modules['boto3'].DEFAULT_SESSION = None
+    return code
+
+
 def exit_status(rc):
     """What sys.exit(rc) makes of rc as a process's exit status."""
     if rc is None:
@@ -134,8 +170,8 @@ def main():
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
     saved_logging = logging_state()
-    history = get_global_history_recorder()
-    saved_history = (history._enabled, list(history._handlers))
+    history = None if SCRIPTS else get_global_history_recorder()
+    saved_history = None if history is None else (history._enabled, list(history._handlers))
     saved_sigint = signal.getsignal(signal.SIGINT)
     saved_environ = dict(os.environ)
     saved_cwd = os.getcwd()
@@ -147,14 +183,18 @@ def main():
         os.dup2(out.fileno(), 1)
         os.dup2(err.fileno(), 2)
         try:
-            code = run_one(req['argv'], req['env'], req['cwd'])
+            if SCRIPTS:
+                code = run_script(req['script'], req['argv'], req['env'], req['cwd'])
+            else:
+                code = run_one(req['argv'], req['env'], req['cwd'])
         finally:
             os.dup2(host_stderr, 1)  # nothing writes to the host's stdout fd but the protocol, via `answers`
             os.dup2(host_stderr, 2)
             sys.stdout = sys.__stdout__
             sys.stderr = sys.__stderr__
             restore_logging(saved_logging)
-            history._enabled, history._handlers = saved_history[0], list(saved_history[1])
+            if history is not None:
+                history._enabled, history._handlers = saved_history[0], list(saved_history[1])
             signal.signal(signal.SIGINT, saved_sigint)
             os.environ.clear()
             os.environ.update(saved_environ)
