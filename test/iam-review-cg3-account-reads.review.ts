@@ -13,7 +13,8 @@ import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing, PYTHON as DEBIAN_PYTHON } from './support/processes.ts';
 
 /** The tools' environment (Debian's, in /usr/bin; PYENV_ROOT kept for a machine whose PATH finds pyenv's shims). */
 const toolEnv = (home?: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home ?? tmpdir(), PYENV_ROOT: process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv') });
@@ -73,7 +74,7 @@ except iam.exceptions.NoSuchEntityException as e:
     pw = e.response['Error']['Code']
 print(json.dumps([aliases, saml, pw]))
 `;
-  const r = await run(PYTHON as string, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], toolEnv());
+  const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey], toolEnv());
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [[], [], 'NoSuchEntity']);
 });
