@@ -13,7 +13,8 @@ import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing, PYTHON as DEBIAN_PYTHON } from './support/processes.ts';
 
 /** The tools' environment (Debian's, in /usr/bin; PYENV_ROOT kept for a machine whose PATH finds pyenv's shims). */
 const toolEnv = (home?: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home ?? tmpdir(), PYENV_ROOT: process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv') });
@@ -83,7 +84,7 @@ iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws
 full = iam.get_paginator('get_account_authorization_details').paginate(PaginationConfig={'PageSize': 2}).build_full_result()
 print(json.dumps([len(full['UserDetailList']), len(full['GroupDetailList']), len(full['RoleDetailList']), len(full['Policies'])]))
 `;
-  const r = await run(PYTHON as string, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], toolEnv());
+  const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey], toolEnv());
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [4, 2, 2, 3]);
 });
