@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -72,7 +73,7 @@ test('a Deny on aws:ResourceTag holds for ListEntitiesForPolicy as for GetPolicy
       'except botocore.exceptions.ClientError as e:',
       "    print(e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])",
     ].join('\n');
-    const r = await run(PYTHON, ['-c', script], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+    const r = await python3Script(script, [], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
     assert.equal(r.stdout.trim(), 'AccessDenied 403', r.stderr);
   }
 });
