@@ -15,7 +15,8 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import * as I from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing } from './support/processes.ts';
 
 const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
 let server: TestServer;
@@ -137,7 +138,7 @@ test('boto3: a delete-as-you-go loop over list_policies deletes every policy', {
     "        c.delete_policy(PolicyArn=p['Arn']); n += 1",
     "print(n, len(c.list_policies(Scope='Local', PathPrefix='/boto/')['Policies']))",
   ].join('\n');
-  const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+  const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '6 0');
 });
