@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing } from './support/processes.ts';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 let server: TestServer;
@@ -56,7 +57,7 @@ test('boto3: update_role_description with an empty Description', { skip: boto3Mi
     "c.update_role_description(RoleName='py-role', Description='')",
     "print(repr(c.get_role(RoleName='py-role')['Role'].get('Description')))",
   ].join('\n');
-  const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+  const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'None');
 });
