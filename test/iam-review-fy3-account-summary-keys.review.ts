@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import * as I from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing } from './support/processes.ts';
 
 /** IAM's `summaryKeyType`, as the API reference lists it. */
 const IAM_SUMMARY_KEYS = [
@@ -53,7 +54,7 @@ test('boto3: the headroom of policy versions is computed from the map', { skip: 
     "s = c.get_account_summary()['SummaryMap']",
     "print(s['PolicyVersionsInUseQuota'] - s['PolicyVersionsInUse'], s['InstanceProfilesQuota'] - s['InstanceProfiles'])",
   ].join('\n');
-  const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+  const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '9999 1000');
 });
