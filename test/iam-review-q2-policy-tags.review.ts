@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing } from './support/processes.ts';
 
 const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 let server: TestServer;
@@ -54,7 +55,7 @@ import boto3, json, sys
 iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
 print(json.dumps(iam.list_policy_tags(PolicyArn=sys.argv[4])['Tags']))
 `;
-  const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, PolicyArn], { PATH: process.env['PATH'] ?? '' });
+  const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey, PolicyArn], { PATH: process.env['PATH'] ?? '' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '[]');
 });
