@@ -31,7 +31,8 @@ import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.t
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
-import { boto3Missing, connectionTo, keysOf, PYTHON, run } from './support/processes.ts';
+import { python3Script } from './support/aws-cli.ts';
+import { boto3Missing, connectionTo, keysOf } from './support/processes.ts';
 import { writeFile } from 'node:fs/promises';
 import { call } from '../src/adapters/cli/client.ts';
 
@@ -169,7 +170,7 @@ p = iam.create_policy(PolicyName='boto', PolicyDocument=sys.argv[4], Tags=[{'Key
 iam.tag_policy(PolicyArn=p['Arn'], Tags=[{'Key': 'Owner', 'Value': 'data'}])
 print(json.dumps([p['Tags'], iam.get_policy(PolicyArn=p['Arn'])['Policy']['Tags'], iam.list_policy_tags(PolicyArn=p['Arn'])['Tags']]))
 `;
-    const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, DOC], { PATH: process.env['PATH'] ?? '' });
+    const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey, DOC], { PATH: process.env['PATH'] ?? '' });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [[{ Key: 'owner', Value: 'ml' }], [{ Key: 'Owner', Value: 'data' }], [{ Key: 'Owner', Value: 'data' }]]);
   });
