@@ -16,8 +16,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { awsCli } from './support/aws-cli.ts';
-import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
+import { awsCli, python3Script } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -103,7 +103,7 @@ entries = [{'ContextKeyName': k, 'ContextKeyValues': [values[k]], 'ContextKeyTyp
 r = iam.simulate_principal_policy(PolicySourceArn=sys.argv[4], ActionNames=['s3:GetObject', 'ec2:RunInstances'], ContextEntries=entries)
 print(json.dumps([keys, [[e['EvalDecision'], e['MissingContextValues']] for e in r['EvaluationResults']]]))
 `;
-    const r = await run(PYTHON as string, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, arn('user', 'dana')], toolEnv());
+    const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey, arn('user', 'dana')], toolEnv());
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [['aws:SourceIp', 'ec2:ResourceTag/env'], [['allowed', []], ['allowed', []]]]);
   });
