@@ -16,8 +16,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
-import { awsCli } from './support/aws-cli.ts';
-import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
+import { awsCli, python3Script } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -97,7 +97,7 @@ for page in iam.get_paginator('simulate_principal_policy').paginate(PolicySource
             out.append([x['EvalResourceName'], x['EvalResourceDecision'], x.get('MissingContextValues', [])])
 print(json.dumps(out))
 `;
-    const r = await run(PYTHON as string, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, `arn:aws:iam::${ROOT}:user/reader`, DATA, LOGS], toolEnv());
+    const r = await python3Script(script, [server.url, server.admin.accessKeyId, server.admin.secretAccessKey, `arn:aws:iam::${ROOT}:user/reader`, DATA, LOGS], toolEnv());
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [
       [DATA, 'implicitDeny', ['s3:ExistingObjectTag/class']],
