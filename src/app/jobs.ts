@@ -704,9 +704,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * transaction that stores the job it is for (`storeNewJob`), so a submission refused there (the account's quota of
    * live jobs) creates no role (review gb, 2).
    */
-  async function createDefaultRole(tx: WriteTx, partition: Partition, account: string): Promise<Record<string, unknown> | undefined> {
+  async function createDefaultRole(tx: WriteTx, partition: Partition, account: string, gate?: () => Result<never> | undefined): Promise<Record<string, unknown> | Result<never> | undefined> {
     const name = defaultRoleName(partition);
     if (await tx.roles.get(account, name)) return undefined;
+    // The role is not there: making it changes the directory, which the closed audit gate may refuse.
+    const closed = gate?.();
+    if (closed !== undefined) return closed;
     const trust = partition === 'acs'
       ? { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('acs') } }] }
       : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('aws') } }] };
@@ -1025,7 +1028,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       seen.job = job;
       // The default role, when the account has none yet, is made with the job, in its transaction (review gb, 2).
       const made: { role?: Record<string, unknown> | undefined } = {};
-      const prepare = mode === 'default' ? async (tx: WriteTx): Promise<void> => void (made.role = await createDefaultRole(tx, partition, account)) : undefined;
+      // Making the role is a directory change: refused, with nothing stored, while the closed audit gate is shut, as
+      // CreateRole is (review gm, 1: the role was made, its record only queued, with the audit log unwritable).
+      const prepare =
+        mode === 'default'
+          ? async (tx: WriteTx): Promise<Result<void>> => {
+              const r = await createDefaultRole(tx, partition, account, () => deps.audit?.gate('the directory is not changed'));
+              if (r !== undefined && r['ok'] === false) return r as Result<never>;
+              made.role = r as Record<string, unknown> | undefined;
+              return ok(undefined);
+            }
+          : undefined;
       let stored: Result<void>;
       try {
         stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare);
@@ -1084,12 +1097,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `submitted` event; its launcher's silence is timed from now. LimitExceeded, and nothing stored, when its account
    * already has `maxLiveJobs` live jobs (`putLiveJob`, in the same transaction).
    */
-  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string, prepare?: (tx: WriteTx) => Promise<void>): Promise<Result<void>> {
+  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string, prepare?: (tx: WriteTx) => Promise<Result<void>>): Promise<Result<void>> {
     const r = await deps.store.write<Result<void>>(async (tx, abort) => {
       const live = await putLiveJob(tx, job, maxLiveJobs);
       if (!live.ok) return abort(live);
-      // What the job needs written with it (the account's default role, on its first default-role job).
-      await prepare?.(tx);
+      // What the job needs written with it (the account's default role, on its first default-role job); refused, nothing
+      // is stored.
+      const prepared = await prepare?.(tx);
+      if (prepared !== undefined && !prepared.ok) return abort(prepared);
       await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
       await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
       await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
