@@ -38,6 +38,7 @@ import { actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principa
 import { unknownPrincipal } from './principal-refs.ts';
 import { isStoreOutcomeUnknown } from './ports/store.ts';
 import { putRevocation, userRevocationIds } from './live.ts';
+import { refusedRequest } from './refused-request.ts';
 import type {
   AccessKeyRecord,
   GroupRecord,
@@ -295,7 +296,8 @@ export function createDirectory(deps: AppDeps) {
           resource: frame.resource ?? '',
           decision,
           ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
-          detail: { request, ...(changed && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error !== undefined ? { error } : {}) },
+          // A refusal's request whole only up to a bound: TagUser's tags are checked after the permission (review gm, 3).
+          detail: { request: decision === 'ok' || decision === 'OUTCOME_UNKNOWN' ? request : refusedRequest(request), ...(changed && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error !== undefined ? { error } : {}) },
         });
       let r: Result<T>;
       try {

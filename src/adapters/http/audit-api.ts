@@ -20,7 +20,8 @@
  * refused, not matched to nothing.
  */
 import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
-import { canonicalRedacted, type AuditFilter, type AuditKind } from '../../core/audit/index.ts';
+import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
+import { refusedRequest } from '../../app/refused-request.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, parseAnchor, READ_AUDIT } from '../../app/audit.ts';
@@ -30,7 +31,6 @@ import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } from '../../core/jobs/jobs.ts';
 import { accessEntryKey } from '../../app/kube-apply.ts';
 import { resourcePolicyKey } from '../../app/resource-policies.ts';
-import { createHash } from 'node:crypto';
 import { HTTP_ERRORS } from './errors.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 
@@ -220,31 +220,6 @@ const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly 
   },
   'POST clusters/:name/webhook-config': { action: 'gatehouse:WebhookConfig', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
 };
-
-/**
- * The most of a refused request's body its record keeps whole, in characters of its JSON: more than any body a change
- * takes (a resource policy is at most 20,480 characters). A body is read (up to MAX_ADMIN_BODY, 4 MiB) before the
- * caller's permission is decided, and a refusal recorded it whole: any principal with a key and no permission put 4 MiB
- * in the audit log per request, for ever (review gm, 2).
- */
-export const MAX_REFUSED_REQUEST_CHARS = 64 << 10;
-
-/**
- * A refused request's body as its record keeps it: whole up to MAX_REFUSED_REQUEST_CHARS, else the length and SHA-256 of
- * the text the record would have held (its canonical JSON, secrets redacted), and its field names.
- */
-export function refusedRequest(body: Readonly<Record<string, unknown>>): unknown {
-  // As the record would hold it (canonical, secrets redacted): the digest gives away no secret of the body.
-  const text = canonicalRedacted(body);
-  if (text.length <= MAX_REFUSED_REQUEST_CHARS) return body;
-  const fields = Object.keys(body);
-  return {
-    notRecorded: `the request's body (${text.length} characters of JSON) is longer than a refused request's record keeps (${MAX_REFUSED_REQUEST_CHARS})`,
-    characters: text.length,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    fields: fields.slice(0, 32).map((f) => (f.length > 128 ? `${f.slice(0, 128)}…` : f)),
-  };
-}
 
 /** What is stored under `key` (parsed; `null`: nothing), read on its own: the state a change found or left. */
 async function storedAt(app: App, key: string | undefined): Promise<unknown> {

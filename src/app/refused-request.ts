@@ -1,0 +1,35 @@
+/**
+ * What the audit record of a refused request keeps of the request (review gm, 2 and 3). A request is read before the
+ * caller's permission is decided (an admin API body up to 4 MiB, a Query API one up to 1 MiB), and some are refused
+ * for want of permission before their values are checked (TagUser's tags, a resource policy's document): a refusal
+ * recorded the request whole, so any principal with a key and no permission put megabytes in the audit log per
+ * request, kept for ever.
+ */
+import { hash } from 'node:crypto';
+import { canonicalRedacted } from '../core/audit/index.ts';
+
+/**
+ * The most of a refused request its record keeps whole, in characters of its JSON: more than any request a change
+ * takes whole (a resource policy is at most 20,480 characters, a managed policy 6,144, an inline one 10,240).
+ */
+export const MAX_REFUSED_REQUEST_CHARS = 64 << 10;
+
+/**
+ * A refused request as its record keeps it: whole up to MAX_REFUSED_REQUEST_CHARS, else the length and SHA-256 of
+ * the text the record would have held (its canonical JSON, secrets redacted), and its field names.
+ */
+export function refusedRequest(body: unknown): unknown {
+  // As the record would hold it (canonical, secrets redacted): the digest gives away no secret of the body.
+  const text = canonicalRedacted(body);
+  if (text.length <= MAX_REFUSED_REQUEST_CHARS) return body;
+  // Its field names (of each object it lists, for a use case's several arguments).
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const fields = [...new Set((Array.isArray(body) ? body.filter(isObject) : isObject(body) ? [body] : []).flatMap((o) => Object.keys(o)))];
+  return {
+    notRecorded: `the request's body (${text.length} characters of JSON) is longer than a refused request's record keeps (${MAX_REFUSED_REQUEST_CHARS})`,
+    characters: text.length,
+    sha256: hash('sha256', text, 'hex'),
+    fields: fields.slice(0, 32).map((f) => (f.length > 128 ? `${f.slice(0, 128)}…` : f)),
+  };
+}
+
