@@ -442,6 +442,9 @@ export function createDirectory(deps: AppDeps) {
     if (arn.length < 20) {
       return invalid(`${field} \`${shortName(arn)}\` is not the ARN of a managed policy: give its ARN as ListPolicies answers it (\`arn:aws:iam::aws:policy/ReadOnlyAccess\` for a built-in one)`, field);
     }
+    // The IAM API reference's bound, before anything decides, echoes or records it: an ARN of any length was decided,
+    // refused naming it and recorded as the resource, 1.8 MB a request from a principal with no permission (review gm, 4).
+    if (arn.length > 2048) return invalid(`1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length less than or equal to 2048`, field);
     const p = await tx.policies.getByArn(storedBuiltinArn(arn));
     if (!p || (p.account !== c.account && p.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
     return ok(p);

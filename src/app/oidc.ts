@@ -38,6 +38,7 @@ import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/s
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
 import { PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
+import { refusedRequest } from './refused-request.ts';
 
 export { PROVIDER_PREFIX };
 
@@ -430,7 +431,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       action: `iam:${action}`,
       resource: arn,
       decision: error ? error.code : 'ok',
-      detail: { ...(request !== undefined ? { request } : {}), ...(r.ok && change ? change : {}), ...(error ? { error: error.message } : {}) },
+      // A refusal's request whole only up to a bound: the tags and client ids are checked after the permission (review gm, 4).
+      detail: { ...(request !== undefined ? { request: r.ok ? request : refusedRequest(request) } : {}), ...(r.ok && change ? change : {}), ...(error ? { error: error.message } : {}) },
     });
   }
 
