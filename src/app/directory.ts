@@ -13,6 +13,7 @@ import {
   checkDescription,
   checkMaxSessionDuration,
   checkName,
+  nameTooLong,
   checkPath,
   checkPathPrefix,
   checkPolicyDescription,
@@ -368,6 +369,9 @@ export function createDirectory(deps: AppDeps) {
    * `user/admin` (review T, T1). Only a name that names nothing keeps the spelling given.
    */
   async function authorizeOn<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: EntityContext<K>): Promise<Result<Principal[K] | undefined>> {
+    // IAM's bound on the name first: nothing longer can exist, and it is neither decided, echoed nor recorded (review gm, 5).
+    const long = nameTooLong(type, name);
+    if (long !== undefined) return invalid(long, `${type[0]?.toUpperCase() ?? ''}${type.slice(1)}Name`);
     const e = await entityOf(tx, type, c.account, name);
     const extra = typeof context === 'function' ? context(e) : context;
     // A user's or role's tags are its resource tags (aws:ResourceTag, iam:ResourceTag: review T, T2).
