@@ -26,6 +26,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
+import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 /**
  * The header of the credential endpoints' 200 that names when the session really expires (the document's
@@ -229,6 +230,27 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
   };
 }
 
+/** When a database outage was last said by a job endpoint (of any job: every rank of every job polls). */
+let lastOutageLog = 0;
+
+/**
+ * Whether `e` is a database outage, said in the log once every 5 s: a job endpoint answers it 503, which the SDKs and
+ * the node agent take as a server to try again (the agent keeps serving what it holds). It was a 500 "internal error",
+ * logged at every fetch (review gm, 6).
+ */
+export function jobEndpointOutage(e: unknown, log: (line: string) => void): boolean {
+  if (!isStoreUnavailable(e)) return false;
+  const t = Date.now();
+  if (t - lastOutageLog > 5000) {
+    lastOutageLog = t;
+    log(`agent: the database cannot be reached, job credential fetches that need it are answered 503 meanwhile: ${e.message}`);
+  }
+  return true;
+}
+
+/** The message of a job endpoint's 503 during a database outage. */
+export const JOB_ENDPOINT_OUTAGE = 'the database cannot be reached: no credentials could be issued; retry later';
+
 /**
  * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
  * (all without it); the server and the port it got.
@@ -237,6 +259,10 @@ export async function listenMetadata(source: () => Promise<MetadataCredentials>,
   const handler = metadataHandler(source, admit);
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
     handler(req, res).catch((e: unknown) => {
+      if (jobEndpointOutage(e, log)) {
+        if (!res.headersSent) text(res, 503, JOB_ENDPOINT_OUTAGE);
+        return;
+      }
       // Said, as the container endpoint says it (an unreadable store, a job no longer held): a 500 with nothing in the
       // log left the operator nothing to go on (review cf).
       if (!isClientAbort(e, req)) log(`agent: internal error on a metadata endpoint: ${e instanceof Error ? e.message : String(e)}`);

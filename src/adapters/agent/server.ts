@@ -23,7 +23,7 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
@@ -269,6 +269,11 @@ export function createAgent(opts: {
     handle(req, res).catch((e: unknown) => {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
+      // The database out of reach (a job's first session, a job not held here): 503, retried, said once a while.
+      if (jobEndpointOutage(e, log)) {
+        if (!res.headersSent) json(res, 503, { Code: 'Unavailable', Message: JOB_ENDPOINT_OUTAGE });
+        return;
+      }
       log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: 'internal error' });
     });
