@@ -248,8 +248,8 @@ export function jobEndpointOutage(e: unknown, log: (line: string) => void): bool
   return true;
 }
 
-/** The message of a job endpoint's 503 during a database outage. */
-export const JOB_ENDPOINT_OUTAGE = 'the database cannot be reached: no credentials could be issued; retry later';
+/** The message of a job endpoint's 503 during a database outage (credentials, a launcher's heartbeat or end). */
+export const JOB_ENDPOINT_OUTAGE = 'the database cannot be reached at the moment: retry later';
 
 /**
  * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
