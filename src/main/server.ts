@@ -33,7 +33,7 @@ import { kubeRoutes, kubeWebhookHandler } from '../adapters/http/k8s-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
-import { openPostgresStore } from '../adapters/store-postgres/store.ts';
+import { openPostgresStore, SCHEMA_NAME } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore, SQLITE_FILE_NAME, type SqliteStore } from '../adapters/store-sqlite/index.ts';
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
 import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
@@ -328,6 +328,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // a bare `host:5432/db` was waited for without end (review gc, 3).
   if (urlText !== undefined && urlText !== '' && !/^postgres(?:ql)?:\/\//i.test(urlText)) {
     throw new StartError(`GATEHOUSE_DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://, such as postgres://gatehouse@db.internal:5432/gatehouse), got \`${shownSetting(urlText)}\`; leave it unset for SQLite in the data dir`, 'usage');
+  }
+  // A schema the store does not take was found out only when it opened: after the data dir and a new master.key had
+  // been made, and as `unavailable` (exit 10, a database to wait for) for a setting that can never work (review gm, 7).
+  const schemaText = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
+  if (urlText !== undefined && urlText !== '' && schemaText !== undefined && schemaText !== '' && !SCHEMA_NAME.test(schemaText)) {
+    const shown = schemaText.length > 80 ? `${schemaText.slice(0, 80)}… (${schemaText.length} characters)` : schemaText;
+    throw new StartError(`GATEHOUSE_DATABASE_SCHEMA must be a plain lower-case identifier (a lower-case letter or \`_\`, then lower-case letters, digits or \`_\`, at most 63 characters, such as gatehouse_prod), got \`${shown}\``, 'usage');
   }
   const auditOptions = auditOptionsFromEnv(env);
   if (!auditOptions.ok) throw new StartError(auditOptions.errors[0]?.message ?? 'invalid audit settings', 'usage');

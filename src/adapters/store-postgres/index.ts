@@ -1,2 +1,2 @@
-export { openPostgresStore, DATABASE_URL_ENV, type PostgresStore, type PostgresStoreOptions } from './store.ts';
+export { openPostgresStore, DATABASE_URL_ENV, SCHEMA_NAME, type PostgresStore, type PostgresStoreOptions } from './store.ts';
 export { POSTGRES_MIGRATIONS } from './migrations.ts';

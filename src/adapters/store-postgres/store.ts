@@ -102,9 +102,12 @@ export interface PostgresStore extends Store {
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** The schema names the store takes (`schema`, GATEHOUSE_DATABASE_SCHEMA): a plain lower-case identifier, at most 63 characters. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const schema = options.schema;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new Error(`schema name \`${schema}\` is not a plain lower-case identifier`);
   }
   const now = options.now ?? (() => new Date());
