@@ -238,8 +238,10 @@ let lastOutageLog = 0;
  * the node agent take as a server to try again (the agent keeps serving what it holds). It was a 500 "internal error",
  * logged at every fetch (review gm, 6).
  */
-export function jobEndpointOutage(e: unknown, log: (line: string) => void): boolean {
+export function jobEndpointOutage(e: unknown, log: (line: string) => void, counted?: () => void): boolean {
   if (!isStoreUnavailable(e)) return false;
+  // In gatehouse_store_unavailable_total, as the API edge counts its 503s of an outage (review gm, 8).
+  counted?.();
   const t = Date.now();
   if (t - lastOutageLog > 5000) {
     lastOutageLog = t;
@@ -255,11 +257,11 @@ export const JOB_ENDPOINT_OUTAGE = 'the database cannot be reached at the moment
  * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
  * (all without it); the server and the port it got.
  */
-export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}): Promise<{ server: Server; port: number }> {
+export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, storeUnavailable?: () => void): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit);
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
     handler(req, res).catch((e: unknown) => {
-      if (jobEndpointOutage(e, log)) {
+      if (jobEndpointOutage(e, log, storeUnavailable)) {
         if (!res.headersSent) text(res, 503, JOB_ENDPOINT_OUTAGE);
         return;
       }

@@ -150,7 +150,7 @@ export function createAgent(opts: {
   maxMetadataEndpoints?: number;
   peers?: AgentPeers;
   /** Request latency (`api` `agent`), as the API edge and the S3 gateway report theirs: by status, never a path (a capability). */
-  metrics?: { observeRequest(api: string, status: number, seconds: number): void };
+  metrics?: { observeRequest(api: string, status: number, seconds: number): void; storeUnavailable?(): void };
   /**
    * The server's API and S3 gateway URLs, once bound (empty: none), which IAM, STS and S3 requests sent to this port
    * are told to use (misdirected.ts).
@@ -270,7 +270,7 @@ export function createAgent(opts: {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
       // The database out of reach (a job's first session, a job not held here): 503, retried, said once a while.
-      if (jobEndpointOutage(e, log)) {
+      if (jobEndpointOutage(e, log, () => metrics?.storeUnavailable?.())) {
         if (!res.headersSent) json(res, 503, { Code: 'Unavailable', Message: JOB_ENDPOINT_OUTAGE });
         return;
       }
@@ -323,7 +323,7 @@ export function createAgent(opts: {
     const uid = await jobs.launcherUidOf(jobId);
     const admit: MetadataAdmit | undefined =
       uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused job ${jobId}'s metadata endpoint to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its launcher runs as uid ${uid})`));
-    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log);
+    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, () => opts.metrics?.storeUnavailable?.());
     metadata.set(jobId, opened);
     if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
     return opened.port;

@@ -57,7 +57,7 @@ export interface S3EdgeOptions {
   /** Serve HTTPS with this certificate and key (PEM), as `--listen` does with `--tls-cert`/`--tls-key`. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Request latencies, under the label `api="s3"` (served at `GET /metrics` on `--listen`). */
-  readonly metrics?: { observeRequest(api: string, status: number, seconds: number): void };
+  readonly metrics?: { observeRequest(api: string, status: number, seconds: number): void; storeUnavailable?(): void };
   /**
    * The URL of the API (`--listen`: IAM, STS, the admin API), named to a client that sent one of its requests here
    * (`queryApiCall`); asked at each such request, as it is known only once bound. Default: the option and its default.
@@ -1562,7 +1562,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     res.setHeader('server', 'Gatehouse');
     handle(req, res, requestId).catch((e: unknown) => {
       const resource = (req.url ?? '/').split('?')[0] ?? '/';
-      if (isStoreUnavailable(e)) return sendError(req, res, s3Error('ServiceUnavailable', 'Please reduce your request rate.'), resource, requestId);
+      if (isStoreUnavailable(e)) {
+        // Counted as the API edge counts its 503s of an outage (review gm, 8).
+        opts.metrics?.storeUnavailable?.();
+        return sendError(req, res, s3Error('ServiceUnavailable', 'Please reduce your request rate.'), resource, requestId);
+      }
       // A change whose COMMIT answer was lost, recorded as such (src/app/s3.ts `committing`): S3's answer when it cannot
       // say how a request went, which the SDKs retry; not a fault of this server's to log with its stack.
       if (isStoreOutcomeUnknown(e)) return sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
