@@ -26,6 +26,7 @@ import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { requestFactsOf } from './request-facts.ts';
+import { shortName } from '../../core/directory/rules.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -288,7 +289,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
     const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
-    if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace, json);
+    // Named whole only when short: any client, unsigned, sent an `Action` of up to 1 MiB and got it back XML-escaped,
+    // up to twice its bytes (review gm, 9).
+    if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${shortName(action, 128)} for version ${version === undefined ? 'NO_VERSION_SPECIFIED' : shortName(version, 32)}`, namespace, json);
     const authed = unsigned ? undefined : await authenticate(req, body, isSts ? 'sts' : 'iam');
     const auth = authed?.ok ? (userSessionRefusal(authed.caller, isSts, action) ?? authed) : authed;
     if (auth && !auth.ok) {
