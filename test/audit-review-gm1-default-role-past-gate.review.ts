@@ -5,7 +5,7 @@
  * the training service) in the job's transaction (review gb, 2) without asking the gate: with the audit log refusing
  * every write, `POST /v1/jobs {role: default}` answered 201 and the role was in the directory, its iam:CreateRole record
  * only queued, while CreateRole through the IAM API was refused 503. Now a submission that would make the role asks
- * the gate first and is refused 503 (retryable), nothing stored; once the log is writable the same submission makes
+ * the gate first and is refused 503 (retryable), nothing stored, the refusal recorded; once the log is writable the same submission makes
  * the role and records it. A submission whose account has the role already changes no directory and goes on.
  *
  * A real server on 127.0.0.1 (SQLite); the audit log is made unwritable with a trigger on its table.
@@ -72,6 +72,11 @@ describe('review gm1: a default-role job does not make the default role past the
     await s.running.app.audit.flush();
     const page = await s.running.app.audit.query(rootAdminCaller, { action: 'iam:CreateRole' }, 0, 1000);
     assert.ok(page.ok);
+    // The refused submission is recorded, as the directory records the gate's refusals.
+    const jobs = await s.running.app.audit.query(rootAdminCaller, { action: 'training:CreateJob' }, 0, 1000);
+    assert.ok(jobs.ok);
+    assert.deepEqual(jobs.value.records.map((r) => r.decision), ['Deny', 'Allow']);
+    assert.match(String(jobs.value.records[0]?.detail['error']), /audit log cannot be written/);
     assert.equal(page.value.records.filter((r) => r.resource.endsWith(`:role/${ROLE}`) && r.decision === 'ok').length, 1, 'the role made is recorded once');
   });
 

@@ -861,7 +861,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   function recordStart(caller: Caller, r: Result<Submitted>, what: { action: string; resource: string; role: string | undefined; detail: Record<string, unknown> }): void {
     // Refusals of who may start it, and of its account's quota of live jobs (review av, 1), are recorded; bad input is not.
-    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' || r.errors[0]?.code === 'LIMIT_EXCEEDED' ? r.errors[0] : undefined;
+    // And a refusal of the closed audit gate (review gm, 1), queued and journaled as the directory's are.
+    const code = r.ok ? undefined : r.errors[0]?.code;
+    const denied = r.ok ? undefined : code === 'ACCESS_DENIED' || code === 'LIMIT_EXCEEDED' || code === 'SERVICE_UNAVAILABLE' ? r.errors[0] : undefined;
     if (!deps.audit || !(r.ok || denied)) return;
     deps.audit.record({
       kind: 'job',
