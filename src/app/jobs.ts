@@ -55,7 +55,7 @@ import {
 } from '../core/jobs/jobs.ts';
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
-import { CLOCK_SKEW_MS, putRevocation, userKey, type LiveState, type UserEntry } from './live.ts';
+import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
 import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
@@ -1913,6 +1913,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return (await deps.store.read((tx) => readJob(tx, id)))?.launcherUid;
   }
 
+  /**
+   * Is the role a cached session was issued for still the one the directory holds under its name? A session names its
+   * role by id, so once the role is deleted and made again every request signed with it is refused; served from the
+   * cache until its refresh (about 6 h), a rank started meanwhile got dead credentials (review gp, 1). A role this
+   * instance does not hold (deleted, or its state not loaded) is left to the session's own checks, as before.
+   */
+  function roleStands(claims: SessionClaims): boolean {
+    if (claims.role === undefined) return true;
+    const held = live.principals.get(roleKey(claims.acct, claims.role.name));
+    return held === undefined || !('role' in held) || held.role.id === claims.role.id;
+  }
+
   async function deliverTo(job: StoredJob, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
@@ -1920,13 +1932,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const t = now();
     let entry = deliveries.get(job.id);
     // Cached credentials are served until their refresh time, unless they were revoked meanwhile (a role's or
-    // the job's sessions revoked by an admin): then a fresh session is issued.
-    if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims)) return { ok: true, value: entry.creds, job };
+    // the job's sessions revoked by an admin), or their role was deleted and made again under its name (review gp, 1):
+    // then a fresh session is issued.
+    if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims) && roleStands(entry.creds.claims)) return { ok: true, value: entry.creds, job };
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
     // Keep serving still-valid credentials when a refresh fails.
     const unavailable = (message: string): Delivery =>
-      current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims) ? { ok: true, value: current.creds, job } : { ok: false, error: { status: 503, message } };
+      current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? { ok: true, value: current.creds, job } : { ok: false, error: { status: 503, message } };
     // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
     // changed, the role deleted) asked for one again, a write and an event each, as fast as the ranks' SDKs retried
     // (review da, 2).
