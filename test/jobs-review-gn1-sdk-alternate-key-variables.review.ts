@@ -12,11 +12,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import type { TestServer } from './support/server.ts';
-import { startWorkspaceServer } from './support/jobs-world.ts';
+import { rankEnvironment, startWorkspaceServer } from './support/jobs-world.ts';
 
 let server: TestServer;
 let home: string;
@@ -36,20 +34,7 @@ const CALLER_KEYS = {
 };
 
 test('gn1: the alternate key variables of the Go, Java and Ruby AWS SDKs do not reach a rank', async () => {
-  const out = join(home, 'env.json');
-  const rank = `require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.env))`;
-  const r = await gatehouseInProcess(['jobs', 'run', '--workspace', 'w', '--role', 'none', '--no-imds', '--', process.execPath, '-e', rank], {
-    HOME: home,
-    TMPDIR: home,
-    PATH: process.env['PATH'],
-    AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
-    GATEHOUSE_ENDPOINT: server.url,
-    HARMLESS: 'kept',
-    ...CALLER_KEYS,
-  });
-  assert.equal(r.code, 0, r.stderr);
-  const env = JSON.parse(await readFile(out, 'utf8')) as Record<string, string>;
+  const env = await rankEnvironment({ server, home }, CALLER_KEYS);
   assert.equal(env['HARMLESS'], 'kept', 'the rest of the caller\'s environment is passed on');
   const leaked = Object.keys(CALLER_KEYS).filter((k) => k in env);
   assert.deepEqual(leaked, [], `the caller's credentials reached the rank: ${leaked.join(', ')}`);

@@ -4,12 +4,13 @@
  * an access key, and a workspace `vision` she is a member of. `close()` stops the server and removes the home.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { call, type Connection } from '../../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
+import { gatehouseInProcess } from './gatehouse-cli.ts';
 import { gatehouseJson } from './resource-server.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
@@ -75,4 +76,26 @@ export async function startWorkspaceServer(prefix: string): Promise<{ server: Te
     throw new Error(`PUT /v1/workspaces/w answered ${ws.status}: ${JSON.stringify(ws.json)}`);
   }
   return { server, home, stop };
+}
+
+/**
+ * The environment a rank of `gatehouse jobs run --role none` sees when the caller's environment holds `callerEnv`
+ * beside the admin's keys, the server's endpoint and `HARMLESS=kept` (a variable that must reach it): the rank writes
+ * its `process.env` to a file in `home`. Fails the test when the run does not exit 0.
+ */
+export async function rankEnvironment(world: { server: TestServer; home: string }, callerEnv: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const out = join(world.home, 'env.json');
+  const rank = `require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.env))`;
+  const r = await gatehouseInProcess(['jobs', 'run', '--workspace', 'w', '--role', 'none', '--no-imds', '--', process.execPath, '-e', rank], {
+    HOME: world.home,
+    TMPDIR: world.home,
+    PATH: process.env['PATH'],
+    AWS_ACCESS_KEY_ID: world.server.admin.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: world.server.admin.secretAccessKey,
+    GATEHOUSE_ENDPOINT: world.server.url,
+    HARMLESS: 'kept',
+    ...callerEnv,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(await readFile(out, 'utf8')) as Record<string, string>;
 }
