@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { rootAdminCaller } from './support/callers.ts';
-import { startTestServer, userWithKey, type TestServer } from './support/server.ts';
+import { sdkFailure, startTestServer, type TestServer, userWithKey } from './support/server.ts';
 
 const ACCT = '000000000000';
 const BIG = 'x'.repeat(900_000);
@@ -50,11 +50,6 @@ describe('review gm4: a long policy ARN is refused first, and a refused OIDC pro
     assert.ok(page.ok);
     return page.value.records;
   };
-  const refusal = async (p: Promise<unknown>): Promise<{ name: string; message: string }> =>
-    p.then(
-      () => assert.fail('expected a refusal'),
-      (e: { name?: string; message?: string }) => ({ name: e.name ?? '', message: e.message ?? '' }),
-    );
 
   it('a PolicyArn over 2,048 characters: ValidationError, not decided, echoed or recorded', async () => {
     const arn = `arn:aws:iam::${ACCT}:policy/${BIG}`;
@@ -64,15 +59,15 @@ describe('review gm4: a long policy ARN is refused first, and a refused OIDC pro
       () => iam.send(new DeletePolicyCommand({ PolicyArn: arn })),
       () => iam.send(new TagPolicyCommand({ PolicyArn: arn, Tags: [{ Key: 'k', Value: 'v' }] })),
     ]) {
-      const r = await refusal(send());
-      assert.equal(r.name, 'ValidationError', r.message.slice(0, 200));
+      const r = await sdkFailure(send());
+      assert.equal(r.code, 'ValidationError', r.message.slice(0, 200));
       assert.ok(r.message.length < 1000, `the refusal holds ${r.message.length} characters`);
     }
     const after = await records();
     assert.equal(after.length, before, 'nothing is recorded of a request refused as malformed');
     // A PolicyArn within the bound is decided as before: refused AccessDenied, recorded.
-    const r = await refusal(iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: `arn:aws:iam::${ACCT}:policy/gm4`, VersionId: 'v1' })));
-    assert.equal(r.name, 'AccessDenied');
+    const r = await sdkFailure(iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: `arn:aws:iam::${ACCT}:policy/gm4`, VersionId: 'v1' })));
+    assert.equal(r.code, 'AccessDenied');
     assert.equal((await records()).at(-1)?.action, 'iam:SetDefaultPolicyVersion');
   });
 
@@ -81,8 +76,8 @@ describe('review gm4: a long policy ARN is refused first, and a refused OIDC pro
     ['AddClientIDToOpenIDConnectProvider', () => iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider, ClientID: BIG }))],
   ] as const) {
     it(`${what} refused with 900 kB: recorded, by its size and digest, not whole`, async () => {
-      const r = await refusal(send());
-      assert.equal(r.name, 'AccessDenied', r.message.slice(0, 200));
+      const r = await sdkFailure(send());
+      assert.equal(r.code, 'AccessDenied', r.message.slice(0, 200));
       const rec = (await records()).at(-1);
       assert.equal(rec?.action, `iam:${what}`);
       assert.equal(rec?.decision, 'ACCESS_DENIED');

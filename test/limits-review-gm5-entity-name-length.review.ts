@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { AddUserToGroupCommand, CreateAccessKeyCommand, DeleteRoleCommand, DeleteUserCommand, IAMClient, TagUserCommand } from '@aws-sdk/client-iam';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { rootAdminCaller } from './support/callers.ts';
-import { startTestServer, userWithKey, type TestServer } from './support/server.ts';
+import { sdkFailure, startTestServer, type TestServer, userWithKey } from './support/server.ts';
 
 const ACCT = '000000000000';
 const BIG = 'n'.repeat(900_000);
@@ -32,11 +32,6 @@ describe('review gm5: an over-long user, group or role name is refused first', (
     assert.ok(page.ok);
     return page.value.records;
   };
-  const refusal = async (p: Promise<unknown>): Promise<{ name: string; message: string }> =>
-    p.then(
-      () => assert.fail('expected a refusal'),
-      (e: { name?: string; message?: string }) => ({ name: e.name ?? '', message: e.message ?? '' }),
-    );
 
   const sends: [string, (name: string) => Promise<unknown>][] = [
     ['TagUser', (n) => iam.send(new TagUserCommand({ UserName: n, Tags: [{ Key: 'k', Value: 'v' }] }))],
@@ -49,20 +44,20 @@ describe('review gm5: an over-long user, group or role name is refused first', (
   for (const [what, send] of sends) {
     it(`${what} with a 900 kB name: ValidationError, not decided, echoed or recorded`, async () => {
       const before = (await records()).length;
-      const r = await refusal(send(BIG));
-      assert.equal(r.name, 'ValidationError', r.message.slice(0, 200));
+      const r = await sdkFailure(send(BIG));
+      assert.equal(r.code, 'ValidationError', r.message.slice(0, 200));
       assert.ok(r.message.length < 1000, `the refusal holds ${r.message.length} characters`);
       assert.equal((await records()).length, before, 'nothing is recorded of a request refused as malformed');
     });
   }
 
   it("names just past IAM's bounds are refused; names within them are decided as before", async () => {
-    assert.equal((await refusal(iam.send(new DeleteUserCommand({ UserName: 'u'.repeat(65) })))).name, 'ValidationError');
-    assert.equal((await refusal(iam.send(new DeleteRoleCommand({ RoleName: 'r'.repeat(65) })))).name, 'ValidationError');
-    assert.equal((await refusal(iam.send(new AddUserToGroupCommand({ UserName: 'gm5-nobody', GroupName: 'g'.repeat(129) })))).name, 'ValidationError');
+    assert.equal((await sdkFailure(iam.send(new DeleteUserCommand({ UserName: 'u'.repeat(65) })))).code, 'ValidationError');
+    assert.equal((await sdkFailure(iam.send(new DeleteRoleCommand({ RoleName: 'r'.repeat(65) })))).code, 'ValidationError');
+    assert.equal((await sdkFailure(iam.send(new AddUserToGroupCommand({ UserName: 'gm5-nobody', GroupName: 'g'.repeat(129) })))).code, 'ValidationError');
     const before = (await records()).length;
-    assert.equal((await refusal(iam.send(new DeleteUserCommand({ UserName: 'u'.repeat(64) })))).name, 'AccessDenied');
-    assert.equal((await refusal(iam.send(new AddUserToGroupCommand({ UserName: 'gm5-nobody', GroupName: 'g'.repeat(128) })))).name, 'AccessDenied');
+    assert.equal((await sdkFailure(iam.send(new DeleteUserCommand({ UserName: 'u'.repeat(64) })))).code, 'AccessDenied');
+    assert.equal((await sdkFailure(iam.send(new AddUserToGroupCommand({ UserName: 'gm5-nobody', GroupName: 'g'.repeat(128) })))).code, 'AccessDenied');
     const after = await records();
     assert.equal(after.length, before + 2, 'the refusals within the bounds are recorded');
     assert.deepEqual(after.slice(-2).map((r) => r.action), ['iam:DeleteUser', 'iam:AddUserToGroup']);
