@@ -892,6 +892,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * The queue is written in order, so once `written` has grown by what was queued, all of it is.
    */
   async function flush(): Promise<boolean> {
+    // An attempt in hand began before this call (the writer's retry, say): its failure says nothing of the store now
+    // (review gq, 1); it is waited for, and what it left queued is written by this call's own attempts.
+    if (flushing) await flushing.catch(() => false);
     while (spooled !== undefined) if (!(await flushOnce())) return false;
     // A batch in hand holds records queued before this call that `backlog` still counts.
     const target = written + backlog;
