@@ -206,11 +206,20 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     const cloud = m[1] as 'iam' | 'ram';
     const header = cloud === 'iam' ? req.headers['x-aws-ec2-metadata-token'] : req.headers['x-aliyun-ecs-metadata-token'];
     const token = Array.isArray(header) ? header[0] : header;
-    // IMDSv2 only: a request without a valid token is 401, which makes SDKs fetch one.
+    // Alibaba's `ram/` paths answer without a token too, as its metadata server does in its normal mode (ECS and ECI
+    // default to `HttpTokens=optional`): seed 002 reads the role and its document with a bare `curl`, and its Go
+    // example lists the role the same way; both read 401 (review gu, 1). A token that is given must still be valid. A
+    // tokenless read relayed by a proxy is refused, as the token PUT is: a proxy or notebook server a job runs is
+    // not to hand the credentials out. AWS's `iam/` paths stay IMDSv2 only: a request without a valid token is 401,
+    // which makes SDKs fetch one.
+    if (cloud === 'ram' && token === undefined) {
+      if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a request without a token must not carry X-Forwarded-For');
+      return serve(res, m[2], cloud, await source());
+    }
     const exp = token !== undefined ? tokens.get(token) : undefined;
     if (exp === undefined || exp < Date.now()) {
       // Unless it carries none and the job has nothing to serve (ended, no role, none issued), which it is told
-      // instead (review fg, 2). The Alibaba SDK's ECS provider asks again without a token after any failure with one
+      // instead (review fg, 2; a tokenless read of the `ram/` paths is answered above since review gu, 1). The Alibaba SDK's ECS provider asks again without a token after any failure with one
       // (credential-protocols §4.2), and reported that second answer only: a job without a role, or one that ended,
       // read `401` and "PUT /latest/api/token first", as if the token flow had failed. A token would change nothing
       // here; a job that has credentials still answers 401, which SDK v3 needs to go back to fetching tokens.
@@ -220,14 +229,18 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       }
       return text(res, 401, 'unauthorized: PUT /latest/api/token first');
     }
-    const c = await source();
-    if (!c.ok) return text(res, c.status, c.message);
-    if (m[2] === undefined || m[2] === '') return text(res, 200, c.roleName);
-    if (m[2] !== c.roleName) return text(res, 404, 'not found');
-    const body = c.document(cloud === 'iam' ? 'aws' : 'alibaba');
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
-    res.end(body);
+    return serve(res, m[2], cloud, await source());
   };
+}
+
+/** Answers a credential path (`role` undefined or empty: the listing) from the job's credentials `c`. */
+function serve(res: ServerResponse, role: string | undefined, cloud: 'iam' | 'ram', c: MetadataCredentials): void {
+  if (!c.ok) return text(res, c.status, c.message);
+  if (role === undefined || role === '') return text(res, 200, c.roleName);
+  if (role !== c.roleName) return text(res, 404, 'not found');
+  const body = c.document(cloud === 'iam' ? 'aws' : 'alibaba');
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+  res.end(body);
 }
 
 /** When a database outage was last said by a job endpoint (of any job: every rank of every job polls). */
