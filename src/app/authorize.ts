@@ -581,10 +581,11 @@ const ACT_AS = 'iam.serviceAccounts.actAs';
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
 /**
- * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`), as opposed to
- * the role itself (`arn:aws:iam::A:role/R`, `acs:ram::A:role/R`), which asks about the role's rights.
+ * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`, Alibaba's
+ * GetCallerIdentity `acs:ram::A:assumed-role/R/S`: review gu, 2), as opposed to the role itself
+ * (`arn:aws:iam::A:role/R`, `acs:ram::A:role/R`), which asks about the role's rights.
  */
-const SESSION_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:sts::\d+:assumed-role\/|acs:ram::\d+:role\/[^/]+\/)/;
+const SESSION_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:sts::\d+:assumed-role\/|acs:ram::\d+:role\/[^/]+\/|acs:ram::\d+:assumed-role\/)/;
 /**
  * The session name a job's sessions are issued under (src/app/jobs.ts `issueFor`): `job-<id>`, `node-<id>`. In any
  * case, as the registry of scoped sessions and the role lookup match a session's name (review K, K4): `JOB-<ID>` names
@@ -910,8 +911,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         const r = await sts.cachedRole(tx, principal.account, name);
         const session = principal.session?.name ?? 'session';
         // A session's ARN carries no path (only the role's name differs, in case); a role's does.
+        // The session as the engine read the ARN (`principal.arn`): Alibaba's `assumed-role/` spelling is read as `role/`.
         const found = r !== undefined && (SESSION_ARN_RE.test(arn)
-          ? arn.toLowerCase() === sessionArn(principal.partition, principal.account, r.role.name, session).toLowerCase()
+          ? principal.arn.toLowerCase() === sessionArn(principal.partition, principal.account, r.role.name, session).toLowerCase()
           : sameEntity(principal.roleArn, roleArnOf(principal.partition, principal.account, r.role.path, r.role.name), r.role.name));
         if (!r || !found) return noSuchPrincipal(arn, principal);
         const roleArn = roleArnOf(r.partition, principal.account, r.role.path, r.role.name);

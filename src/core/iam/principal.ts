@@ -14,6 +14,13 @@ const FED_RE = /^(arn:aws[a-z-]*):sts::(\d{12}):federated-user\/(.+)$/;
 const ACS_ROOT_RE = /^acs:ram::(\d{1,20}):root$/;
 const ACS_USER_RE = /^acs:ram::(\d{1,20}):user\/(.+)$/;
 const ACS_ROLE_RE = /^acs:ram::(\d{1,20}):role\/([^/]+)(?:\/(.+))?$/;
+/**
+ * Alibaba's GetCallerIdentity spelling of a RAM role session (`acs:ram::<uid>:assumed-role/<role>/<session>`), the same
+ * session as `acs:ram::<uid>:role/<role>/<session>`, as STS reads it (src/core/sts/session.ts `parseSessionArn`): a
+ * resource server that learnt its caller from GetCallerIdentity asked about it and was told it named no principal
+ * (review gu, 2).
+ */
+const ACS_ASSUMED_RE = /^acs:ram::(\d{1,20}):assumed-role\/([^/]+)\/(.+)$/;
 const SERVICE_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 export interface PrincipalExtra {
@@ -60,7 +67,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   if ((m = FED_RE.exec(arn))) return build('federated-user', 'aws', m[2] as string, arn, { session: session(m[3] as string) });
   if ((m = ACS_ROOT_RE.exec(arn))) return build('root', 'acs', m[1] as string, arn);
   if ((m = ACS_USER_RE.exec(arn))) return build('user', 'acs', m[1] as string, arn);
-  if ((m = ACS_ROLE_RE.exec(arn))) {
+  if ((m = ACS_ROLE_RE.exec(arn) ?? ACS_ASSUMED_RE.exec(arn))) {
     const [, acct, role, name] = m as unknown as [string, string, string, string | undefined];
     const roleArn = `acs:ram::${acct}:role/${role}`;
     const sessionName = name ?? 'session';
@@ -69,7 +76,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   if (SERVICE_RE.test(arn)) return build('service', arn.endsWith('.aliyuncs.com') ? 'acs' : 'aws', '', arn.toLowerCase());
   return {
     ok: false,
-    errors: [{ code: 'REQUEST_INVALID_PRINCIPAL', message: `\`${arn}\` is not a principal ARN: use arn:aws:iam::<account>:user/<name>, …:root, arn:aws:sts::<account>:assumed-role/<role>/<session>, acs:ram::<account>:user/<name>, a service name or \`anonymous\``, path: 'principal' }],
+    errors: [{ code: 'REQUEST_INVALID_PRINCIPAL', message: `\`${arn}\` is not a principal ARN: use arn:aws:iam::<account>:user/<name>, …:root, arn:aws:sts::<account>:assumed-role/<role>/<session>, acs:ram::<account>:user/<name>, acs:ram::<account>:role/<role>[/<session>], acs:ram::<account>:assumed-role/<role>/<session>, a service name or \`anonymous\``, path: 'principal' }],
   };
 }
 
