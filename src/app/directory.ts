@@ -34,7 +34,7 @@ import {
 import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
-import { followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
+import { clustersRunningAs, followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principals.ts';
 import { unknownPrincipal } from './principal-refs.ts';
 import { isStoreOutcomeUnknown } from './ports/store.ts';
@@ -525,6 +525,14 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const e = await authorizedEntity(c, tx, type, name, `Delete${ACTION_NAME[type]}`);
       if (!e.ok) return e;
+      if (type === 'role') {
+        // A cluster's nodes run as it: IAM's DeleteConflict, as for a role an instance profile holds (review gs, 1).
+        const users = await clustersRunningAs(tx, c.account, e.value.name);
+        if (users.length) {
+          const named = users.map((u) => `cluster \`${u.cluster}\` (${u.fields.join(', ')})`).join(', ');
+          return failWith('DELETE_CONFLICT', `Cannot delete entity, must remove the role from the clusters that run their nodes as it first: role \`${e.value.name}\` is named by ${named}; name another role there, or delete the cluster`);
+        }
+      }
       const r = changedTo(c, e.value, await tx[TABLE[type]].delete(c.account, name), () => null);
       const gone = { account: c.account, name: e.value.name, id: e.value.id };
       if (r.ok) forgot(c, e.value, type === 'group' ? await forgetGroup(tx, gone, now()) : await forgetPrincipal(tx, { type, ...gone }, now()));

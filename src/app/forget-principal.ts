@@ -21,6 +21,7 @@
  * carries it to every instance's caches.
  */
 import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
+import { parseRoleArn } from '../core/sts/session.ts';
 import { clusterKey, workspaceKey, type Cluster, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
 import { forgetMember, policiesForgetting, rewriteMember } from './bindings.ts';
@@ -70,6 +71,36 @@ export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: str
   const workspaces = gone.type === 'user' ? await rewriteWorkspaceMembers(tx, gone.account, 'user', gone.name, undefined) : [];
   const clusters = gone.type === 'user' ? await rewriteClusterMappings(tx, gone.account, 'user', gone.name, undefined) : [];
   return { trustPolicies, resourcePolicies, iamPolicies, workspaces, clusters };
+}
+
+/**
+ * The clusters of `account` whose nodes run as its role `name` (compared without case, as IAM role names are unique),
+ * each with the fields naming it: `spec.instanceRole`, `spec.computeConfigs.<name>.instanceRole`, `spec.mappings[i].role`,
+ * by name or by an ARN of that account (src/app/jobs.ts `startNode` reads them so). DeleteRole is refused while there
+ * is one (review gs, 1), as AWS refuses it while an instance profile holds the role and `apply --prune` refuses it
+ * (review gf, 2): deleted, every node started after was refused, and a role created later under the name became the
+ * nodes' role.
+ */
+export async function clustersRunningAs(tx: ReadTx, account: string, name: string): Promise<{ cluster: string; fields: string[] }[]> {
+  const lower = name.toLowerCase();
+  const names = (ref: string | undefined): boolean => {
+    if (ref === undefined) return false;
+    if (!ref.includes(':')) return ref.toLowerCase() === lower;
+    const arn = parseRoleArn(ref);
+    return arn !== undefined && arn.account === account && arn.name.toLowerCase() === lower;
+  };
+  const out: { cluster: string; fields: string[] }[] = [];
+  for (const { value } of await tx.kv.list(clusterKey(account, ''))) {
+    const c = JSON.parse(value) as Cluster;
+    if (c.account !== account) continue;
+    const fields = [
+      ...(names(c.instanceRole) ? ['spec.instanceRole'] : []),
+      ...Object.entries(c.computeConfigs ?? {}).flatMap(([cc, v]) => (names(v.instanceRole) ? [`spec.computeConfigs.${cc}.instanceRole`] : [])),
+      ...(c.mappings ?? []).flatMap((m, i) => (names(m.role) ? [`spec.mappings[${i}].role`] : [])),
+    ];
+    if (fields.length) out.push({ cluster: c.name, fields });
+  }
+  return out;
 }
 
 /** A group being deleted. */
