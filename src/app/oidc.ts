@@ -933,6 +933,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
       ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
       ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
+      // AWS's "always included" key: the region of the endpoint called (review gs, 2).
+      ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
       // The role's tags, as AssumeRole decides its trust policy with them (review cc, 8); absent, a guard in the trust
       // policy on `aws:ResourceTag/K` never applied to tokens, and an Allow by the role's tags never allowed (review cy, 4).
       ...(entry ? awsResourceTags(entry.role.tags) : {}),
@@ -970,7 +972,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...(transitive.length ? { transitive: [...transitive] } : {}),
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
       ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
-    }, { via: fed.api, principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
+    }, { via: fed.api, principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return issued;
     return ok({
       credentials: issued.value.credentials,

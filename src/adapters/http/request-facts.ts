@@ -14,3 +14,15 @@ export function requestFactsOf(req: IncomingMessage, requestedRegion?: string): 
   const facts = { sourceIp: sourceIpOf(req), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true };
   return requestedRegion === undefined ? facts : { ...facts, requestedRegion };
 }
+
+/**
+ * The region an unsigned STS call (AssumeRoleWithWebIdentity, whose SDKs send no signature) was made to: the one its
+ * Host names when it is a regional STS endpoint's (`sts.eu-west-1.amazonaws.com`, as when a cluster's resolver sends
+ * STS's names here), else us-east-1, the region of STS's global endpoint and of every other name of this server. AWS
+ * puts `aws:RequestedRegion` in every request's context; left out, a trust policy allowing a provider in a region
+ * refused every token (review gs, 2).
+ */
+export function unsignedStsRegion(host: string | undefined): string {
+  const m = /^sts\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?\.?(?::\d+)?$/i.exec(host ?? '');
+  return m ? (m[1] as string).toLowerCase() : 'us-east-1';
+}

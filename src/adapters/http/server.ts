@@ -25,7 +25,7 @@ import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '.
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { requestFactsOf } from './request-facts.ts';
+import { requestFactsOf, unsignedStsRegion } from './request-facts.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -304,9 +304,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,
     // whose requests AWS documents as made to us-east-1 whatever the client's region (global condition keys,
     // aws:RequestedRegion), so a region guard with IAM left out of its NotAction refuses IAM as it does on AWS. An
-    // unsigned call (AssumeRoleWithWebIdentity) names no region: the key stays absent.
+    // unsigned call (AssumeRoleWithWebIdentity) names no region: its endpoint's, from the Host (review gs, 2).
     const signed = auth?.ok ? { ...facts, requestedRegion: isSts ? auth.region : 'us-east-1' } : facts;
-    const result = unsigned ? await unsigned(app, params, facts) : handler && auth?.ok ? await handler(app, auth.caller, params, signed) : undefined;
+    const result = unsigned ? await unsigned(app, params, { ...facts, requestedRegion: unsignedStsRegion(headerText(req.headers.host)) }) : handler && auth?.ok ? await handler(app, auth.caller, params, signed) : undefined;
     if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace, json);
     if (!result.ok) {
       const e = result.errors[0];
