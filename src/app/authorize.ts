@@ -597,7 +597,8 @@ const JOB_SESSION_TTL_MS = 1000;
 
 /**
  * The context of a decision about the asker itself (may it ask about another principal): the facts of the request it
- * asks in, `aws:SourceIp`, `aws:SecureTransport`, `aws:RequestedRegion` and the key it signed with, `acs:AccessId`;
+ * asks in, `aws:SourceIp`, `aws:SecureTransport`, `aws:RequestedRegion`, `aws:UserAgent`, `aws:Referer` and the key it
+ * signed with, `acs:AccessId`;
  * none for a caller made in process. What
  * `contextOf(requestContext(caller))` gives (keys lower-cased as the engine reads them), built directly: it runs for
  * every question about another principal, where the two generic helpers cost ~1 µs and this ~0.1 µs.
@@ -610,6 +611,8 @@ function askerContext(caller: Caller): Context {
   if (r.sourceIp !== undefined) c.set('aws:sourceip', [r.sourceIp]);
   if (r.secureTransport !== undefined) c.set('aws:securetransport', [r.secureTransport ? 'true' : 'false']);
   if (r.requestedRegion !== undefined) c.set('aws:requestedregion', [r.requestedRegion]);
+  if (r.userAgent !== undefined) c.set('aws:useragent', [r.userAgent]);
+  if (r.referer !== undefined) c.set('aws:referer', [r.referer]);
   return c;
 }
 

@@ -33,7 +33,7 @@ import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
-import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
+import { actorOf, authorizeAdmin, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
@@ -931,10 +931,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       // In the spellings the trust policy compares them with as well, as AssumeRole gives them (review X, X1).
       ...(tags.length ? { 'aws:TagKeys': tagKeySpellings(tags.map((t) => t.key), tagKeyLiterals([trust])) } : {}),
       ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
-      ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
-      ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
-      // AWS's "always included" key: the region of the endpoint called (review gs, 2).
-      ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
+      // The request's keys; `aws:RequestedRegion`, AWS's "always included", the region of the endpoint called (review
+      // gs, 2), and the client's User-Agent and Referer (review gs, 3).
+      ...requestFactKeys(facts),
       // The role's tags, as AssumeRole decides its trust policy with them (review cc, 8); absent, a guard in the trust
       // policy on `aws:ResourceTag/K` never applied to tokens, and an Allow by the role's tags never allowed (review cy, 4).
       ...(entry ? awsResourceTags(entry.role.tags) : {}),

@@ -64,6 +64,13 @@ export interface RequestFacts {
   readonly sourceIp?: string;
   readonly secureTransport?: boolean;
   readonly requestedRegion?: string;
+  /**
+   * `aws:UserAgent` and `aws:Referer`: the request's `User-Agent` and `Referer` headers, each when it was sent (and
+   * fits in a context value), as AWS sets them and the S3 gateway gives them (review gl, 3); on the Query API and
+   * `/v1/` they were absent, so a grant by client or by page granted nothing (review gs, 3). The client's word.
+   */
+  readonly userAgent?: string;
+  readonly referer?: string;
 }
 
 /**
@@ -244,14 +251,27 @@ export function requestContext(caller: Caller, context: Readonly<Record<string, 
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of Object.entries(context)) {
     const key = k.toLowerCase();
-    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined) || (key === 'aws:requestedregion' && r.requestedRegion !== undefined) || key === ACCESS_ID) continue;
+    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined) || (key === 'aws:requestedregion' && r.requestedRegion !== undefined) || (key === 'aws:useragent' && r.userAgent !== undefined) || (key === 'aws:referer' && r.referer !== undefined) || key === ACCESS_ID) continue;
     out[k] = v;
   }
   out['acs:AccessId'] = caller.accessKeyId;
-  if (r.sourceIp !== undefined) out['aws:SourceIp'] = r.sourceIp;
-  if (r.secureTransport !== undefined) out['aws:SecureTransport'] = String(r.secureTransport);
-  if (r.requestedRegion !== undefined) out['aws:RequestedRegion'] = r.requestedRegion;
+  Object.assign(out, requestFactKeys(r));
   return out;
+}
+
+/**
+ * The global condition keys a request's facts give (`requestContext`), for the use cases that build a decision's context
+ * themselves (AssumeRole, AssumeRoleWithWebIdentity): `aws:SourceIp`, `aws:SecureTransport`, `aws:RequestedRegion`,
+ * `aws:UserAgent`, `aws:Referer`, each when known.
+ */
+export function requestFactKeys(r: RequestFacts): Record<string, string> {
+  return {
+    ...(r.sourceIp !== undefined ? { 'aws:SourceIp': r.sourceIp } : {}),
+    ...(r.secureTransport !== undefined ? { 'aws:SecureTransport': String(r.secureTransport) } : {}),
+    ...(r.requestedRegion !== undefined ? { 'aws:RequestedRegion': r.requestedRegion } : {}),
+    ...(r.userAgent !== undefined ? { 'aws:UserAgent': r.userAgent } : {}),
+    ...(r.referer !== undefined ? { 'aws:Referer': r.referer } : {}),
+  };
 }
 
 /**

@@ -37,7 +37,7 @@ import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
@@ -662,9 +662,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         // In the spellings the caller's policies and the role's trust policy compare them with as well (review X, X1).
         ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust') : undefined])) } : {}),
         ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
-        ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
-        ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
-        ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
+        // The request's keys: address, transport, region, and the client's User-Agent and Referer (review gs, 3).
+        ...requestFactKeys(facts),
         // RAM's key for the AccessKey ID the request is signed with (review do, 1), read by the caller's policies and
         // the role's trust policy alike.
         'acs:AccessId': caller.accessKeyId,
@@ -920,9 +919,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const context: Record<string, string | string[]> = withPolicyTagKeySpellings(caller, {
       ...(p.tags.length ? { 'aws:TagKeys': p.tags.map((t) => t.key) } : {}),
       ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
-      ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
-      ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
-      ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
+      ...requestFactKeys(facts),
     });
     for (const action of ['sts:GetFederationToken', ...(p.tags.length ? ['sts:TagSession'] : [])]) {
       const a = authorizeAdmin(caller, now(), action, arn, context);
