@@ -10,9 +10,17 @@ import { LITERAL_DOLLAR, LITERAL_QMARK, LITERAL_STAR } from '../iam/index.ts';
  * Built-in resources that are not namespaced: a review of them with namespace `""` is about the one cluster-scoped
  * object or list, not about every namespace. Any other resource (a custom resource among them, whose scope the
  * webhook cannot see) is taken as namespaced, which can only deny more.
+ *
+ * Among them the virtual resources kube-apiserver authorizes without storing them (review gv, 1): impersonation's
+ * `users`, `groups`, `userextras/<key>` and `uids` (k8s.io/apiserver `filters/impersonation.go`, namespace `""`), and
+ * the CSR admission plugins' `signers` (verbs `approve`, `sign`, `attest`). Taken as namespaced, `kubectl --as=bob` by
+ * a principal with a Deny on `…/namespaces/prod/*` was refused "impersonate on …/namespaces/prod/users/bob".
  */
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
-  '/nodes', '/namespaces', '/persistentvolumes', '/componentstatuses',
+  '/nodes', '/namespaces', '/persistentvolumes', '/componentstatuses', '/users', '/groups',
+  'authentication.k8s.io/userextras', 'authentication.k8s.io/uids', 'certificates.k8s.io/signers',
+  'resource.k8s.io/resourceslices', 'internal.apiserver.k8s.io/storageversions', 'storagemigration.k8s.io/storageversionmigrations',
+  'admissionregistration.k8s.io/mutatingadmissionpolicies', 'admissionregistration.k8s.io/mutatingadmissionpolicybindings', 'metrics.k8s.io/nodes',
   'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings',
   'storage.k8s.io/storageclasses', 'storage.k8s.io/volumeattachments', 'storage.k8s.io/csidrivers', 'storage.k8s.io/csinodes', 'storage.k8s.io/volumeattributesclasses',
   'apiextensions.k8s.io/customresourcedefinitions', 'apiregistration.k8s.io/apiservices',
