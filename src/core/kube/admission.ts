@@ -254,6 +254,14 @@ const NON_RESOURCE_ROOTS = new Set(['api', 'apis', 'healthz', 'livez', 'readyz',
 
 export type KubernetesRequestAttributes = Omit<RbacAttributes, 'user' | 'verb'>;
 
+/**
+ * Cluster-scoped resources (`<resource>[.<group>]` as the path spells them) whose objects have no subresource and whose
+ * names may hold `/`: impersonation's `users`, `groups` and `uids` (a Gatehouse user's name is its ARN,
+ * `arn:aws:iam::A:user/alice`; an OIDC user's `https://issuer#sub`) and the CSR plugins' `signers`
+ * (`kubernetes.io/kube-apiserver-client`, `example.com/*`). Everything after the resource is the name (review gv, 2).
+ */
+const SLASHED_NAMES: ReadonlySet<string> = new Set(['users', 'groups', 'uids.authentication.k8s.io', 'signers.certificates.k8s.io']);
+
 /** Subresources of the namespace object (`/api/v1/namespaces/x/status`, `…/finalize`), never namespaced resources. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
@@ -274,6 +282,14 @@ export function parseKubernetesResource(clusterArn: string, arn: string): Kubern
   // A non-resource URL is matched as a string, a trailing `/` included (`/.well-known/openid-configuration/` and
   // `/openid/v1/jwks/` are rules of their own upstream), so it is kept as it is.
   if (NON_RESOURCE_ROOTS.has(segments[0] ?? '')) return { resourceRequest: false, path: rest };
+  // `…/users/arn:aws:iam::A:user/alice` is the user `arn:aws:iam::A:user/alice`, as kubernetesResource writes it, not
+  // the user `arn:aws:iam::A:user` and a subresource `alice`: read so, RBAC's rule on `users` did not match and the
+  // authorize API and who-can refused what the webhook allows (review gv, 2).
+  const head = segments[0] ?? '';
+  if (SLASHED_NAMES.has(head) && rest.length > head.length + 2) {
+    const dot = head.indexOf('.');
+    return { resourceRequest: true, apiGroup: dot < 0 ? '' : head.slice(dot + 1), resource: dot < 0 ? head : head.slice(0, dot), name: rest.slice(head.length + 2) };
+  }
   if (segments.some((s) => s === '')) return rest === '/' ? { resourceRequest: false, path: '/' } : undefined;
   if (segments[0] === 'namespaces' && segments[1] !== undefined && (segments.length === 2 || (segments.length === 3 && NAMESPACE_SUBRESOURCES.has(segments[2] as string)))) {
     const name = segments[1];
