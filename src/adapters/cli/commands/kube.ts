@@ -282,6 +282,14 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     ctx.err(`gatehouse: --server-url \`${opts.serverUrl}\` is not a URL\n`);
     return EXIT.usage;
   }
+  const unusable = serverUrlProblem(base);
+  if (unusable !== undefined) {
+    // Never its password, which the refusal would otherwise echo to the terminal and its logs.
+    const shown = new URL(base.href);
+    if (shown.password !== '') shown.password = '***';
+    ctx.err(`gatehouse: --server-url \`${shown.href}\` ${unusable}\n`);
+    return EXIT.usage;
+  }
   const r = await call<WebhookConfigAnswer>(conn.value, 'POST', ['clusters', opts.cluster, 'webhook-config'], {
     body: { rotate: opts.rotate === true },
     shape: { cluster: 'string', account: 'string', token: 'string', caBundle: 'string?' },
@@ -325,6 +333,20 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
       (caBundle === undefined && base.protocol === 'https:' ? 'note: no CA certificate given (--ca-file): kube-apiserver will verify Gatehouse against its system roots\n' : ''),
   );
   return EXIT.ok;
+}
+
+/**
+ * Why kube-apiserver could not use webhooks at `base`, or undefined. The files name `<origin>/k8s/<cluster>/…`, so
+ * anything of the URL besides its scheme, host and port was dropped without a word: `ftp://…` was written into the
+ * kubeconfigs, and `https://lb/gatehouse` (a path prefix, which Gatehouse does not serve under) named
+ * `https://lb/k8s/…`, exit 0 either way (review gv, 3).
+ */
+export function serverUrlProblem(base: URL): string | undefined {
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') return `is not an https:// URL (kube-apiserver calls webhooks over https)`;
+  if (base.username !== '' || base.password !== '') return 'names a user and password; kube-apiserver authenticates with the webhook token the files hold: remove them';
+  if (base.pathname !== '/' && base.pathname !== '') return `has the path \`${base.pathname}\`; Gatehouse serves its webhooks at /k8s/… of its root URL: give the scheme, host and port only`;
+  if (base.search !== '' || base.hash !== '') return 'has a query or fragment; give the scheme, host and port only';
+  return undefined;
 }
 
 /**
