@@ -462,7 +462,9 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
   const mutating = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
-    metadata: { name: `gatehouse-${cluster.toLowerCase().replace(/[^a-z0-9-]/g, '-')}` },
+    // A DNS-1123 subdomain, which ends alphanumeric: a cluster named `gpu-` or `ml_` made `gatehouse-gpu-`, which
+    // kube-apiserver refuses (`kubectl apply` failed on the file as written; review gv, 4).
+    metadata: { name: `gatehouse-${cluster.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.replace(/-+$/, '') },
     webhooks: [
       {
         // Pods naming a role get their credential environment; workloads get the grant their pods run on.
