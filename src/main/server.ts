@@ -542,7 +542,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   } catch (e) {
     return failStart(e instanceof StartError ? e.message : `cannot load the Kubernetes RBAC state from ${database}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.cert };
+  const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.chain };
   jobRoutes.push(...kubeRoutes(kubeHttp));
   // The webhooks decide for kube-apiserver without `app.authenticate`: the staleness bound is checked here.
   const kubeWebhooks = kubeWebhookHandler(kubeHttp);
@@ -963,7 +963,7 @@ const opensslReason = (e: unknown): string => messageOf(e).replace(/^error:[0-9A
  * `--tls-cert` and `--tls-key`, read and checked before anything is opened: a PEM certificate, a PEM private
  * key, and the key of that certificate. Each error names the flag and the file.
  */
-async function readTls(certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: string; key: string; warnings: string[] } | undefined> {
+async function readTls(certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: string; key: string; chain: string; warnings: string[] } | undefined> {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) throw new StartError(`give both --tls-cert and --tls-key (${certFile === undefined ? '--tls-cert' : '--tls-key'} is missing)`, 'usage');
   const read = async (flag: string, file: string): Promise<string> => {
@@ -995,7 +995,19 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
   }
   // As for the master key: a private key others may read is said at start (review V, V1).
   const warnings = ((await stat(keyFile)).mode & 0o077) !== 0 ? [`--tls-key \`${keyFile}\` is readable by group or others; run \`chmod 600 ${keyFile}\``] : [];
-  return { cert, key, warnings };
+  return { cert, key, chain: certificateBlocks(cert), warnings };
+}
+
+/**
+ * The PEM `CERTIFICATE` blocks of `--tls-cert`, each once, and nothing else: what the server hands out as its CA bundle
+ * (`POST /v1/clusters/{name}/webhook-config` answers it as `caBundle`, and `gatehouse kube webhook-config` writes it into
+ * the kubeconfigs and the MutatingWebhookConfiguration applied to the cluster). A combined PEM, the private key and
+ * the certificate in one file given as both `--tls-cert` and `--tls-key`, starts the server, and was handed out whole:
+ * the server's private key was in every caller's answer and in the cluster's etcd (review gv, 5).
+ */
+export function certificateBlocks(pem: string): string {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return `${[...new Set(blocks)].join('\n')}\n`;
 }
 
 /**

@@ -268,12 +268,25 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   if (!conn.ok) return report(ctx, conn, opts.json);
   let caBundle: string | undefined;
   if (opts.caFile !== undefined) {
+    let text: string;
     try {
-      caBundle = Buffer.from(await ctx.readFile(opts.caFile), 'utf8').toString('base64');
+      text = await ctx.readFile(opts.caFile);
     } catch (e) {
       ctx.err(`gatehouse: cannot read --ca-file \`${opts.caFile}\`: ${describeReadError(e)}\n`);
       return EXIT.noInput;
     }
+    // Only certificates go into the files (review gv, 5): a private key given by mistake (`--ca-file tls.key`, a combined
+    // PEM) was written into the kubeconfigs and the MutatingWebhookConfiguration, which is applied to the cluster.
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
+      ctx.err(`gatehouse: --ca-file \`${opts.caFile}\` holds a private key; give the CA certificate alone (PEM): the files and the cluster's MutatingWebhookConfiguration would carry it\n`);
+      return EXIT.usage;
+    }
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+    if (blocks === null) {
+      ctx.err(`gatehouse: --ca-file \`${opts.caFile}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); kube-apiserver could not verify Gatehouse with it\n`);
+      return EXIT.usage;
+    }
+    caBundle = Buffer.from(`${blocks.join('\n')}\n`, 'utf8').toString('base64');
   }
   let base: URL;
   try {
