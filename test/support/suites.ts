@@ -7,7 +7,19 @@
  * `before`/`after` hooks become its suite's, so what it starts is stopped around its own tests only. Every file a
  * grouping covers must be claimed by exactly one group, or each of its group files fails naming the file: tests are
  * never left out silently.
+ *
+ * The files are imported one after another, each in its suite's async context (review gt, 1). node:test makes a
+ * `describe`, `it` or hook the child of the async context it is declared in, and a module's body does not run in the
+ * context of the `import()` that asked for it: the ESM loader runs it when the last thing it waited on settles, in
+ * that settler's context. Imported side by side, a file waiting on a module an earlier file had begun to evaluate
+ * (test/support/resource-server.ts: its top-level `await`, under `if (import.meta.main …)`, makes it an async module
+ * whose evaluation ends a few ticks later) ran in the earlier file's context and declared its suites in the earlier
+ * file's suite: silently, or, declared after a top-level `await pgSkip()` once that suite had begun, never started
+ * ("test could not be started because its parent finished"; its test "Promise resolution is still pending but the
+ * event loop has already resolved"). One at a time, everything an import waits on from an earlier file has settled,
+ * and nothing of the earlier file's context reaches it.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { after, before, describe } from 'node:test';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,11 +47,23 @@ export function runAsSuites(group: string, all: readonly string[], claimsOf: (fi
   const mine = all.filter((f) => claimsOf(f)[0] === group).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (mine.length === 0) throw new Error(`test group '${group}' has no files`);
   const report = process.env['GATEHOUSE_TEST_CPU_REPORT'];
+  // Settled when the previous file's import has (its top-level `await`s too), failed or not.
+  let previous: Promise<void> = Promise.resolve();
   for (const file of mine) {
     describe(file, async () => {
+      // This suite's own async context: `await turn` resumes in the previous file's, which must not import this one.
+      const suite = new AsyncResource(`suite ${file}`);
+      const turn = previous;
+      let done = (): void => undefined;
+      previous = new Promise<void>((r) => (done = r));
       const measured = report === undefined ? undefined : measureSuite(report, group, file);
-      await import(pathToFileURL(`${root}/${file}`).href);
-      measured?.();
+      try {
+        await turn;
+        await suite.runInAsyncScope(() => import(pathToFileURL(`${root}/${file}`).href));
+      } finally {
+        done();
+      }
+      suite.runInAsyncScope(() => measured?.());
     });
   }
 }
