@@ -88,6 +88,17 @@ export function renderList(policies: readonly PolicyView[]): string {
   );
 }
 
+/**
+ * Whether a file's `resource` names the policy of the command line's: the same text, or `workspace/<name>` in another
+ * case — the server keeps and finds a workspace's policy without case, and `get workspace/ML` answers it as its own
+ * name (`workspace/ml`), so the file `get --json` wrote must go back through `set workspace/ML` (review gx, 1). ARNs
+ * compare exactly, as IAM matches them.
+ */
+function sameResource(named: unknown, resource: string): boolean {
+  if (named === resource) return true;
+  return typeof named === 'string' && named.startsWith('workspace/') && resource.startsWith('workspace/') && named.toLowerCase() === resource.toLowerCase();
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -152,7 +163,7 @@ export function policyFromFile(text: string, resource: string, fileName: string)
   if (!isObj(value)) return { error: 'it must hold an IAM policy: a map with `bindings` (and the `etag` it was read with)' };
   const { resource: named, account: given, ...rest } = value;
   if (!isDocument) whose = given ?? undefined;
-  if (named !== undefined && named !== resource) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\`` };
+  if (named !== undefined && !sameResource(named, resource)) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\`` };
   const policy = isDocument && yaml().isMap(doc.contents) ? doc.contents.get('spec', true) : doc.contents;
   const locate: PolicyFile['locate'] = (path) => {
     if (isDocument && path === 'account' && whose !== undefined) {
