@@ -14,8 +14,12 @@ export const MAX_MEMBER_CHARS = 1024;
 
 /** User and group names as the directory allows them (IAM's character set; emails fit). */
 const NAME = /^[\w+=,.@-]{1,128}$/;
-/** A service account is a role: IAM role-name characters but `@`, up to 64. */
-const SERVICE_ACCOUNT = /^([\w+=,.-]{1,64})@(\d{12})\.iam\.gatehouse\.dev$/;
+/**
+ * A service account is a role: IAM role-name characters (`@` among them, as `serviceAccountOfArn` writes a session's),
+ * up to 64, then `@` and the 12-digit account; the account is after the last `@` (review gx, 2: a role `ci@deploy` could
+ * not be bound).
+ */
+const SERVICE_ACCOUNT = /^([\w+=,.@-]{1,64})@(\d{12})\.iam\.gatehouse\.dev$/;
 /**
  * The one `principal://` form a Gatehouse principal carries (`federatedPrincipalUri`): another (GCP's pool URIs, a typo in
  * the account or the provider) names no principal and would grant nothing, silently; GCP refuses an identifier that
@@ -28,7 +32,7 @@ const PRINCIPAL_URI = /^principal:\/\/iam\.gatehouse\.dev\/accounts\/\d{12,20}\/
  * `deleted:serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev?uid=AROA…`, with the unique id Gatehouse gave the entity
  * (src/core/directory/rules.ts `ID_PREFIX`). It matches no principal.
  */
-const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|group:[\w+=,.@-]{1,128}\?uid=AGPA|serviceAccount:[\w+=,.-]{1,64}@\d{12}\.iam\.gatehouse\.dev\?uid=AROA)[A-Z2-7]{17}$/;
+const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|group:[\w+=,.@-]{1,128}\?uid=AGPA|serviceAccount:[\w+=,.@-]{1,64}@\d{12}\.iam\.gatehouse\.dev\?uid=AROA)[A-Z2-7]{17}$/;
 
 /**
  * The `principal://` URI of a federated identity: the subject `sub` of the OIDC provider `providerArn`
