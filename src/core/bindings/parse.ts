@@ -311,9 +311,26 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
   // An empty etag is no etag, as GCP reads it (proto3's default for `bytes etag`): the write overwrites.
   const given = optionalString(raw, 'etag', '', MAX_ETAG_CHARS, errs);
   const etag = given === '' ? undefined : given;
+  if (etag !== undefined && !isBase64(etag)) {
+    // GCP's `etag` is `bytes`, base64 in JSON: a value that is not base64 is INVALID_ARGUMENT, not a stale etag (ABORTED),
+    // which would tell the writer that the policy changed and to retry — no read gave it (review gx, 3).
+    errs.add('BINDINGS_INVALID_TYPE', '`etag` is not base64, so no read of the policy gave it: send the `etag` that reading the policy answered (such as `BwXhqDFw0f0=`), unchanged, or leave it out to overwrite the policy', 'etag');
+  }
 
   const policy: IamPolicy = { bindings, ...(version !== undefined ? { version } : {}), ...(etag !== undefined ? { etag } : {}) };
   return resource === undefined ? { policy } : { policy, resource };
+}
+
+/**
+ * Whether `v` is base64 as proto3's JSON reads a `bytes` field: the standard or URL-safe alphabet, with or without its
+ * `=` padding (google/iam/v1 `Policy.etag`).
+ */
+function isBase64(v: string): boolean {
+  const m = /^([A-Za-z0-9+/_-]*)(={0,2})$/.exec(v);
+  if (m === null) return false;
+  const body = (m[1] as string).length;
+  const pad = (m[2] as string).length;
+  return pad === 0 ? body % 4 !== 1 : (body + pad) % 4 === 0 && body % 4 === 4 - pad;
 }
 
 /** Parses an IAM policy `{bindings, etag?, version?}` (a parsed JSON or YAML value). */
