@@ -81,8 +81,15 @@ function printableText(v: string, key: string, base: string, keep: string, errs:
   return false;
 }
 
+/**
+ * Whether optional field `key` of `o` is given: present and not null. GCP's policies and roles are proto3 messages,
+ * whose JSON mapping reads `null` as the field's default (unset), and a YAML key left blank (`etag:`) is null: such a
+ * field is absent, as `condition: null` always was (review gx, 4).
+ */
+const given = (o: Obj, key: string): boolean => Object.hasOwn(o, key) && o[key] !== null;
+
 function optionalString(o: Obj, key: string, base: string, max: number, errs: Errors): string | undefined {
-  if (!Object.hasOwn(o, key)) return undefined;
+  if (!given(o, key)) return undefined;
   const v = o[key];
   if (typeof v !== 'string') {
     errs.add('BINDINGS_INVALID_TYPE', `\`${key}\` must be a string, got ${describe(v)}`, join(base, key));
@@ -120,10 +127,10 @@ function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondi
   // GCP requires the title of an IAM condition ("The condition's title is required, but the description is optional",
   // conditions-overview); a blank one is none (proto3 reads an empty `string title` as unset). Only writes are parsed
   // here: a policy stored before this check, with an untitled condition, still loads and decides (src/app/bindings.ts).
-  const given = Object.hasOwn(raw, 'title');
-  const untitled = !given || (title !== undefined && title.trim() === '');
+  const titled = given(raw, 'title');
+  const untitled = !titled || (title !== undefined && title.trim() === '');
   if (untitled) {
-    errs.add('BINDINGS_MISSING_FIELD', `${given ? 'the condition `title` is blank' : 'a condition needs a `title`'}: give it a short name that says what it grants, such as \`until 2027\` (GCP requires one, and decisions name the condition by it)`, join(base, 'title'));
+    errs.add('BINDINGS_MISSING_FIELD', `${titled ? 'the condition `title` is blank' : 'a condition needs a `title`'}: give it a short name that says what it grants, such as \`until 2027\` (GCP requires one, and decisions name the condition by it)`, join(base, 'title'));
   }
   const description = optionalString(raw, 'description', base, MAX_DESCRIPTION_CHARS, errs);
   // A description may keep its line breaks and tabs; a title is one line.
@@ -296,7 +303,7 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
   if (wildcard !== undefined) errs.add('BINDINGS_INVALID_RESOURCE', wildcard, 'resource');
 
   let version: number | undefined;
-  if (Object.hasOwn(raw, 'version')) {
+  if (given(raw, 'version')) {
     const v = raw['version'];
     if (typeof v !== 'number' || !POLICY_VERSIONS.includes(v)) {
       errs.add('BINDINGS_INVALID_VERSION', `\`version\` must be 0, 1 or 3, got ${describe(v)}`, 'version');
@@ -309,8 +316,8 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     }
   }
   // An empty etag is no etag, as GCP reads it (proto3's default for `bytes etag`): the write overwrites.
-  const given = optionalString(raw, 'etag', '', MAX_ETAG_CHARS, errs);
-  const etag = given === '' ? undefined : given;
+  const sent = optionalString(raw, 'etag', '', MAX_ETAG_CHARS, errs);
+  const etag = sent === '' ? undefined : sent;
   if (etag !== undefined && !isBase64(etag)) {
     // GCP's `etag` is `bytes`, base64 in JSON: a value that is not base64 is INVALID_ARGUMENT, not a stale etag (ABORTED),
     // which would tell the writer that the policy changed and to retry — no read gave it (review gx, 3).
