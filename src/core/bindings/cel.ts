@@ -94,8 +94,25 @@ const BAD_TIME = new EvalFailure('`request.time` is not a valid time');
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Parses an RFC 3339 timestamp as `timestamp()` accepts it; epoch milliseconds (sub-millisecond digits dropped). */
+/**
+ * CEL's timestamp range (cel-spec langdef, "Overflow"; google.protobuf.Timestamp): 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999999999Z, in epoch milliseconds (sub-millisecond digits dropped).
+ */
+export const MIN_TIMESTAMP_MS = -62_135_596_800_000;
+export const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
+/**
+ * Parses an RFC 3339 timestamp as `timestamp()` accepts it; epoch milliseconds (sub-millisecond digits dropped), or
+ * undefined when it is not one or lies outside CEL's range (`MIN_TIMESTAMP_MS`…`MAX_TIMESTAMP_MS`), which is checked on
+ * the instant, after its offset: `9999-12-31T23:00:00-05:00` is in year 10000 (review gx, 5).
+ */
 export function parseTimestamp(s: string): number | undefined {
+  const ms = parseRfc3339(s);
+  return ms !== undefined && ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS ? ms : undefined;
+}
+
+/** An RFC 3339 timestamp's instant in epoch milliseconds, whatever CEL's range; undefined when the text is not one. */
+function parseRfc3339(s: string): number | undefined {
   const m = RFC3339.exec(s);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, sec] = m.map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number, number];
@@ -118,8 +135,7 @@ export function parseTimestamp(s: string): number | undefined {
   at.setUTCFullYear(y, mo - 1, d);
   at.setUTCHours(h, mi, sec, frac);
   const ms = at.getTime() - offset;
-  // CEL's timestamp range: years 0001 to 9999.
-  return y >= 1 && Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** 1-based line and column of an offset. */
@@ -463,7 +479,11 @@ class Parser {
       if (this.isOp(',')) this.fail('`timestamp` takes one argument', this.peek().at);
       this.expectOp(')', 'to close the call of `timestamp`');
       const ms = parseTimestamp(arg.value as string);
-      if (ms === undefined) this.fail(`\`${arg.text}\` is not an RFC 3339 timestamp such as "2026-01-01T00:00:00Z"`, arg.at);
+      if (ms === undefined) {
+        // A CEL timestamp outside its range is an error when evaluated (the binding would never apply); said here.
+        if (parseRfc3339(arg.value as string) !== undefined) this.fail(`\`${arg.text}\` is outside the range of CEL timestamps, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z (counted in UTC, after its offset)`, arg.at);
+        this.fail(`\`${arg.text}\` is not an RFC 3339 timestamp such as "2026-01-01T00:00:00Z"`, arg.at);
+      }
       return { type: 'timestamp', at: t.at, fn: () => ms };
     }
     const fields = Object.hasOwn(ATTRIBUTES, word) ? ATTRIBUTES[word] : undefined;
