@@ -13,6 +13,8 @@
  *   order, as CEL orders strings — not JavaScript's UTF-16 code-unit order, which differs past U+FFFF) or
  *   timestamps; one comparison per operand (`a < b < c` is refused rather than read as `(a < b) < c`);
  * - `&&`, `||`, `!`, parentheses. The whole expression must be a bool.
+ * When a policy is written (`knownValues`), `resource.type`/`resource.service` compared with a literal that none of
+ * their values is (`names.ts` RESOURCE_TYPES) is refused: the comparison would be the same for every request.
  *
  * Evaluation follows CEL: `&&` and `||` are commutative over errors (`false && error` is false, `true ||
  * error` is true; otherwise an error propagates). The only errors at evaluation are attributes the request
@@ -20,7 +22,7 @@
  * that errors does not hold — the caller treats the binding as not applying (fail closed).
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
-import { unprintableIn } from './names.ts';
+import { RESOURCE_SERVICES, RESOURCE_TYPES, unprintableIn } from './names.ts';
 import type { BindingsResource } from './types.ts';
 
 /** Gatehouse limits (GCP allows at most 12 logical operators per condition; the rest bound the parser's work). */
@@ -59,6 +61,23 @@ interface Node {
   /** Offset of the token that the node is reported at. */
   readonly at: number;
   readonly fn: Fn;
+  /** The attribute the node reads (`resource.type`), when it is one. */
+  readonly attribute?: string;
+  /** The string the node is, when it is a string literal. */
+  readonly literal?: string;
+}
+
+/** The values an attribute can have, where they are a closed set (`resource.type`, `resource.service`). */
+const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = { 'resource.type': RESOURCE_TYPES, 'resource.service': RESOURCE_SERVICES };
+
+export interface ConditionParseOptions {
+  /**
+   * Refuse a comparison that no request can make come out otherwise (review gx, 6): `resource.type` or
+   * `resource.service` against a string literal that no resource has (`== "storage.googleapis.com/Object"` is always
+   * false, `!=` always true), or `startsWith`/`endsWith` of one that none begins or ends with. Checked when a policy
+   * is written, not when a stored one is loaded, so that a condition stored before still decides as written.
+   */
+  readonly knownValues?: boolean;
 }
 
 /** `bad`: a lexical error, reported when the parser reaches it (so errors come in reading order). */
@@ -283,8 +302,26 @@ class Parser {
   private depth = 0;
   private logical = 0;
 
-  constructor(tokens: Token[]) {
+  private readonly knownValues: boolean;
+
+  constructor(tokens: Token[], knownValues = false) {
     this.tokens = tokens;
+    this.knownValues = knownValues;
+  }
+
+  /**
+   * Refuses `attr OP literal` (either way round, or `attr.startsWith(literal)`) when `attr` has a closed set of values
+   * none of which `matches` the literal: the comparison is the same for every request.
+   */
+  private checkKnown(attr: Node, lit: Node, what: string, matches: (value: string, lit: string) => boolean, outcome: string): void {
+    if (!this.knownValues || attr.attribute === undefined || lit.literal === undefined) return;
+    const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
+    if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
+    const shown = lit.literal.length > 80 ? `${lit.literal.slice(0, 80)}…` : lit.literal;
+    // GCP's spelling of a service (`storage.googleapis.com/Object`): Gatehouse's is `storage.gatehouse.dev/Object`.
+    const ours = lit.literal.replace(/^([a-z]+)\.googleapis\.com(?=\/|$)/, '$1.gatehouse.dev');
+    const hint = ours !== lit.literal ? `; Gatehouse spells GCP's \`…googleapis.com\` as \`…gatehouse.dev\`${values.some((v) => matches(v, ours)) ? `: write \`${ours}\`` : ''}` : '';
+    this.fail(`\`${attr.attribute}\` ${what} \`${shown}\` for no resource, so this comparison is ${outcome} for every request that has a \`${attr.attribute}\`: write one of Gatehouse's values, ${values.join(', ')}${hint}`, lit.at);
   }
 
   private peek(): Token {
@@ -384,6 +421,11 @@ class Parser {
     if (again !== undefined) this.fail(`comparisons do not chain: combine them with \`&&\` (found \`${again.text}\` after \`${op.text}\`)`, again.at);
     if (left.type !== right.type) this.fail(`\`${op.text}\` cannot compare ${an(left.type)} with ${an(right.type)}`, op.at);
     if (op.text !== '==' && op.text !== '!=' && !ORDERED.has(left.type)) this.fail(`\`${op.text}\` cannot order ${left.type} values (only ints, strings and timestamps)`, op.at);
+    if (op.text === '==' || op.text === '!=') {
+      const outcome = op.text === '==' ? 'false' : 'true';
+      const [attr, lit] = right.attribute !== undefined ? [right, left] : [left, right];
+      this.checkKnown(attr, lit, 'is', (v, l) => v === l, outcome);
+    }
     return { type: 'bool', at: op.at, fn: compareFn(op.text, left.fn, right.fn) };
   }
 
@@ -422,6 +464,8 @@ class Parser {
       if (this.isOp(',')) this.fail(`\`${name.text}\` takes one argument`, this.peek().at);
       this.expectOp(')', `to close the call of \`${name.text}\``);
       if (arg.type !== 'string') this.fail(`\`${name.text}\` takes a string argument, got ${an(arg.type)}`, arg.at);
+      const starts = name.text === 'startsWith';
+      this.checkKnown(node, arg, starts ? 'starts with' : 'ends with', (v, l) => (starts ? v.startsWith(l) : v.endsWith(l)), 'false');
       node = { type: 'bool', at: name.at, fn: methodFn(name.text, node.fn, arg.fn) };
     }
     return node;
@@ -436,7 +480,7 @@ class Parser {
       }
       case 'string': {
         const v = t.value as string;
-        return { type: 'string', at: t.at, fn: () => v };
+        return { type: 'string', at: t.at, fn: () => v, literal: v };
       }
       case 'eof':
         return this.fail('the expression ends too early', t.at);
@@ -495,7 +539,7 @@ class Parser {
       if (!Object.hasOwn(fields, f.text)) {
         this.fail(`\`${word}.${f.text}\` is not supported in conditions (supported: ${Object.keys(fields).map((x) => `${word}.${x}`).join(', ')})`, f.at);
       }
-      return attribute(`${word}.${f.text}`, t.at);
+      return { ...attribute(`${word}.${f.text}`, t.at), attribute: `${word}.${f.text}` };
     }
     if (this.isOp('(')) return this.fail(`function \`${word}\` is not supported in conditions (supported: timestamp)`, t.at);
     if (word === 'null') return this.fail('`null` is not supported in conditions', t.at);
@@ -620,12 +664,12 @@ export function unprintableExpression(expression: string): GatehouseError | unde
  * Parses and type-checks a condition expression, and compiles it. Errors carry the line and column in the
  * expression (path `` — the caller places it in its document).
  */
-export function parseCondition(expression: string): Result<CompiledCondition> {
+export function parseCondition(expression: string, options: ConditionParseOptions = {}): Result<CompiledCondition> {
   if (expression.length > MAX_EXPRESSION_CHARS) {
     return { ok: false, errors: [{ code: 'BINDINGS_TOO_LARGE', message: `the condition is ${expression.length} characters long; the limit is ${MAX_EXPRESSION_CHARS}`, path: '' }] };
   }
   try {
-    const node = new Parser(lex(expression)).parse();
+    const node = new Parser(lex(expression), options.knownValues === true).parse();
     const fn = node.fn as (env: ConditionEnv) => ConditionResult;
     return { ok: true, value: { expression, evaluate: fn } };
   } catch (e) {

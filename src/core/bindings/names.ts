@@ -208,6 +208,23 @@ export function trailingSlashProblem(name: string): string | undefined {
   return `resource \`${shown(name)}\` ends with \`/\`, and no request lies under it: attach the policy to \`${shown(under)}\`, and it covers everything under it`;
 }
 
+/** Every `resource.type` that `resourceAttributes` gives (a condition comparing it to another value is vacuous). */
+export const RESOURCE_TYPES: readonly string[] = Object.freeze([
+  'resourcemanager.gatehouse.dev/Account',
+  'resourcemanager.gatehouse.dev/Workspace',
+  'storage.gatehouse.dev/Bucket',
+  'storage.gatehouse.dev/Object',
+  'ml.gatehouse.dev/Job',
+  'ml.gatehouse.dev/Model',
+  'container.gatehouse.dev/Cluster',
+  'iam.gatehouse.dev/ServiceAccount',
+  'iam.gatehouse.dev/User',
+  'iam.gatehouse.dev/Group',
+]);
+
+/** Every `resource.service` that `resourceAttributes` gives. */
+export const RESOURCE_SERVICES: readonly string[] = Object.freeze([...new Set(RESOURCE_TYPES.map((t) => t.slice(0, t.indexOf('/'))))]);
+
 /**
  * The `resource.service` and `resource.type` of a resource name, by the rule: the service is the prefix of its
  * permissions plus `.gatehouse.dev` (objects and buckets: `storage`; jobs and models: `ml`; clusters:

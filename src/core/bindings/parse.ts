@@ -154,7 +154,7 @@ function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondi
     errs.add(unprintable.code, unprintable.message, exprPath, unprintable);
     return undefined;
   }
-  const parsed = parseCondition(expression);
+  const parsed = parseCondition(expression, { knownValues: true });
   if (!parsed.ok) {
     for (const e of parsed.errors) errs.add(e.code, e.message, exprPath, e);
     return undefined;
