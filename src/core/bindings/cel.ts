@@ -67,6 +67,9 @@ interface Node {
   readonly literal?: string;
 }
 
+/** A GCP resource name (`projects/_/buckets/b`, `//storage.googleapis.com/projects/…`), which no Gatehouse request has. */
+const GCP_RESOURCE_NAME = /^(?:(?:projects|organizations|folders)\/|\/\/[a-z0-9.-]+\.googleapis\.com\/)/;
+
 /** The values an attribute can have, where they are a closed set (`resource.type`, `resource.service`). */
 const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = { 'resource.type': RESOURCE_TYPES, 'resource.service': RESOURCE_SERVICES };
 
@@ -74,7 +77,8 @@ export interface ConditionParseOptions {
   /**
    * Refuse a comparison that no request can make come out otherwise (review gx, 6): `resource.type` or
    * `resource.service` against a string literal that no resource has (`== "storage.googleapis.com/Object"` is always
-   * false, `!=` always true), or `startsWith`/`endsWith` of one that none begins or ends with. Checked when a policy
+   * false, `!=` always true), or `startsWith`/`endsWith` of one that none begins or ends with; `resource.name` against a
+   * GCP resource name (`projects/_/buckets/…`), which no request's is (review gx, 7). Checked when a policy
    * is written, not when a stored one is loaded, so that a condition stored before still decides as written.
    */
   readonly knownValues?: boolean;
@@ -315,6 +319,12 @@ class Parser {
    */
   private checkKnown(attr: Node, lit: Node, what: string, matches: (value: string, lit: string) => boolean, outcome: string): void {
     if (!this.knownValues || attr.attribute === undefined || lit.literal === undefined) return;
+    if (attr.attribute === 'resource.name' && what !== 'ends with' && GCP_RESOURCE_NAME.test(lit.literal)) {
+      // A GCP resource name (`projects/_/buckets/data/objects/…`): Gatehouse's `resource.name` is the request's ARN, or
+      // `account/<id>`, `workspace/<name>`, so no request has it (review gx, 7).
+      const shown = lit.literal.length > 80 ? `${lit.literal.slice(0, 80)}…` : lit.literal;
+      this.fail(`\`resource.name\` ${what} \`${shown}\` for no request: it is a GCP resource name, and Gatehouse's \`resource.name\` is the ARN the request names (such as \`arn:aws:s3:::data/reports/\` or \`acs:oss:*:*:data/reports/\`), or \`account/<id>\`, \`workspace/<name>\`; so this comparison is ${outcome} for every request: write the ARN`, lit.at);
+    }
     const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
     if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
     const shown = lit.literal.length > 80 ? `${lit.literal.slice(0, 80)}…` : lit.literal;
