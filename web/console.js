@@ -421,12 +421,28 @@ function page() {
       return `your ${r.accessKeys.length} access key(s)`;
     },
     credentials: async () => {
-      // IAM's credential report: generated unless one younger than four hours is kept, then read.
-      await api('POST', '/v1/credential-report');
-      const r = await api('GET', '/v1/credential-report');
+      // IAM's credential report: generated unless one younger than four hours is kept, then read. A principal allowed to
+      // read it but not to generate one (iam:GetCredentialReport without iam:GenerateCredentialReport, a read-only
+      // auditor's `iam:Get*`) reads the one kept, as `aws iam get-credential-report` does (review gz, 1): the refused
+      // generation ended the view, with the report the administrator had made right there to read.
+      let notGenerated;
+      try {
+        await api('POST', '/v1/credential-report');
+      } catch (e) {
+        if (e.refused !== true || !e.message.startsWith('AccessDenied:')) throw e;
+        notGenerated = e.message;
+      }
+      let r;
+      try {
+        r = await api('GET', '/v1/credential-report');
+      } catch (e) {
+        if (notGenerated === undefined || e.refused !== true) throw e;
+        throw refusal(`${e.message.replace(/\.$/, '')}; and this console could not generate one as you: ${notGenerated}`);
+      }
       const key = (n) => (u) => (u[`access_key_${n}_last_rotated`] === 'N/A' ? '' : `${u[`access_key_${n}_active`] === 'true' ? 'active' : 'inactive'}, created ${u[`access_key_${n}_last_rotated`]}, last used ${u[`access_key_${n}_last_used_date`] === 'N/A' ? 'never' : `${u[`access_key_${n}_last_used_date`]} (${u[`access_key_${n}_last_used_service`]}, ${u[`access_key_${n}_last_used_region`]})`}`);
       show(table([['user', (u) => u.user], ['created', (u) => u.user_creation_time], ['key 1', key(1)], ['key 2', key(2)]], r.users));
-      return `${r.users.length} user(s), report generated ${r.generated} (kept four hours, as in IAM)`;
+      const kept = `${r.users.length} user(s), report generated ${r.generated} (kept four hours, as in IAM)`;
+      return notGenerated === undefined ? kept : `${kept}; not generated anew: ${notGenerated}`;
     },
     jobs: async () => {
       // Every page, as `gatehouse jobs list` (review ca, 1): the API answers oldest first, 100 by default, with `next`
