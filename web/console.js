@@ -1,7 +1,7 @@
 // Gatehouse console (served at /ui/): a static page that calls the admin API under /v1/ with the access key
 // typed into it. Every request is signed here, in the browser, with SigV4 (service `gatehouse`) through Web
 // Crypto, exactly as the CLI signs it. The secret is never sent nor kept: the page keeps SigV4 signing keys derived
-// from it for two dates (see `signingKeys`), in this tab's sessionStorage only. Data from the server is written into
+// from it for the dates of the sign-in (see `signingKeys`), in this tab's sessionStorage only. Data from the server is written into
 // the page as text (`textContent`), never as markup.
 //
 // Plain JavaScript, no build step: the browser runs this file as it is. `signRequest` is exported so the tests
@@ -29,14 +29,16 @@ async function signingKey(secret, date) {
 }
 
 /**
- * The signing keys (hex) of `secretAccessKey` for the UTC date of `since` and the next one, by date: all that a
- * sign-in of at most MAX_SESSION_MS needs, and all the page keeps (review bd, 1). Browsers write sessionStorage to
+ * The signing keys (hex) of `secretAccessKey` for the UTC dates a sign-in made at `since` and lasting MAX_SESSION_MS
+ * touches, by date: that of `since`, and the next one only when the sign-in runs past midnight UTC (review gz, 2: the
+ * next date's key was kept for every sign-in, a key that signed for a whole day the sign-in never reached). All that
+ * the page keeps (review bd, 1). Browsers write sessionStorage to
  * the profile on disk for session restore (Chromium's `Session Storage/*.log`, kept after the tab closes): the secret
  * kept there was a key that never expires, for every API of the server. These sign calls to the admin API only
  * (their scope names the `gatehouse` service, which IAM, STS and S3 refuse) and on those two dates only.
  */
 export async function signingKeys(secretAccessKey, since) {
-  const dates = [dateOf(since), dateOf(new Date(since.getTime() + 24 * 60 * 60 * 1000))];
+  const dates = [...new Set([dateOf(since), dateOf(new Date(since.getTime() + MAX_SESSION_MS))])];
   return Object.fromEntries(await Promise.all(dates.map(async (d) => [d, hex(await signingKey(secretAccessKey, d))])));
 }
 
@@ -209,7 +211,7 @@ const GIVES = {
 };
 /** An error that is an answer to the request (a refusal of the server, or an answer the console will not take). */
 const refusal = (message) => Object.assign(new Error(message), { refused: true });
-const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign-in holds signing keys for; sign in again";
+const CLOCK_TEXT = "signed out: this computer's clock left the dates (UTC) the sign-in holds signing keys for; sign in again";
 /**
  * The API's answers that the credentials themselves are no longer accepted (src/adapters/http/errors.ts): a key
  * deactivated or deleted, its user disabled (InvalidClientTokenId), a session expired or revoked (ExpiredToken).
@@ -289,7 +291,7 @@ function page() {
       forget(IDLE_TEXT);
       throw new Error(IDLE_TEXT);
     }
-    // The keys cover the sign-in's date and the next: only a clock set far off gets here.
+    // The keys cover the dates of the sign-in's MAX_SESSION_MS: only a clock set far off gets here.
     if (!Object.hasOwn(credentials.signingKeys, dateOf(new Date()))) {
       forget(CLOCK_TEXT);
       throw new Error(CLOCK_TEXT);
