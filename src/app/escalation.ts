@@ -516,6 +516,15 @@ export function createEscalation(deps: EscalationDeps) {
     let starts: Node[] = nodes;
     if (input.principal !== undefined) {
       const start = byArn.get(input.principal) ?? nodes.find((n) => n.asked === input.principal);
+      // A name (`bob`, `user/bob`) is not an ARN: said so, with the ARNs of the users and roles of that name (names
+      // compare without case, as IAM's do) (review gz, 3). It was answered "`bob` is not a user or role of the account"
+      // with the user `bob` right there, and another user's ARN as the example.
+      if (!start && !/^(arn|acs):/.test(input.principal)) {
+        const named = input.principal.slice(input.principal.lastIndexOf('/') + 1);
+        const arns = nodes.filter((n) => n.name.toLowerCase() === named.toLowerCase()).map((n) => n.arn);
+        const instead = arns.length > 0 ? `give the ARN of the one meant: ${arns.join(' or ')}` : `no user or role of account ${account} is named \`${named}\`; an ARN is of the form ${entityArn(partition, account, 'user', '/', 'alice')} or ${entityArn(partition, account, 'role', '/', 'ops')}`;
+        return failWith('INVALID_INPUT', `\`${input.principal}\` is not an ARN: ${instead}`, 'principal');
+      }
       if (!start) return failWith('NO_SUCH_ENTITY', `\`${input.principal}\` is not a user or role of account ${account} (give its ARN, e.g. ${entityArn(partition, account, 'user', '/', 'alice')})`, 'principal');
       starts = [start];
     }
