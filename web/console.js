@@ -393,8 +393,11 @@ function page() {
   const principalNameNote = (name) => {
     const acs = signedInAs?.arn?.startsWith('acs:') === true;
     const arn = `${acs ? 'acs:ram' : 'arn:aws:iam'}::${signedInAs?.account ?? '<account>'}:user/${name}`;
-    return `records name a user by its ARN: for the user named \`${name}\` of your account, Principal ${arn} (a role's sessions: ${acs ? 'acs:ram' : 'arn:aws:sts'}::${signedInAs?.account ?? '<account>'}:${acs ? 'role' : 'assumed-role'}/ROLE/SESSION)`;
+    const role = `${acs ? 'acs:ram' : 'arn:aws:iam'}::${signedInAs?.account ?? '<account>'}:role/${name}`;
+    return `records name a user by its ARN: for the user named \`${name}\` of your account, Principal ${arn} (for the sessions of the role named \`${name}\`: Role ${role}, and Principal empty)`;
   };
+  /** A principal filter that is a role's ARN (`arn:aws:iam::A:role/…`, `acs:ram::A:role/NAME`), not one of its sessions'. */
+  const principalIsRole = (p) => /^arn:[\w-]+:iam::\d{12}:role\//.test(p) || /^acs:ram::\d+:role\/[^/]+$/.test(p);
 
   const VIEWS = {
     users: async () => {
@@ -462,7 +465,14 @@ function page() {
     audit: async () => {
       const form = new FormData($('audit-form'));
       const filters = {};
-      for (const k of ['principal', 'action', 'decision', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
+      for (const k of ['principal', 'role', 'job', 'action', 'decision', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
+      // Role takes the role's ARN, as records carry it: a name matches none, and is refused as `gatehouse audit query
+      // --role` refuses it, with the ARN to give.
+      if (filters.role !== '' && !principalIsRole(filters.role)) {
+        const acs = signedInAs?.arn?.startsWith('acs:') === true;
+        const hint = principalIsName(filters.role) ? `; for the role named \`${filters.role}\` of your account: ${acs ? 'acs:ram' : 'arn:aws:iam'}::${signedInAs?.account ?? '<account>'}:role/${filters.role}` : '';
+        throw new Error(`Role takes a role's ARN, as records name it, got \`${filters.role}\`${hint}`);
+      }
       const page = (after, limit, filtered) => api('GET', '/v1/audit', { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) } });
       // The newest AUDIT_SHOWN matching records, oldest of them first, as `gatehouse audit query --last` (review ca, 2):
       // the API reads oldest first, and its first page was the start of the day, never what just happened.
@@ -492,6 +502,9 @@ function page() {
       // A user's name matches no record (records name a user by its ARN): said, with the ARN to give, as `gatehouse
       // audit query --principal NAME` says it (review gh, 4); `0 record(s)` read as "alice did nothing" (review gn, 7).
       if (r.records.length === 0 && principalIsName(filters.principal)) return `0 record(s) for the principal \`${filters.principal}\`: ${principalNameNote(filters.principal)}`;
+      // A role's ARN is no record's principal: its sessions are, each by its own ARN (review gz, 4); `0 record(s)` read as
+      // "the role was never used".
+      if (r.records.length === 0 && principalIsRole(filters.principal)) return `0 record(s) for the principal \`${filters.principal}\`: a role acts through its sessions, which records name by their own ARN (…:assumed-role/ROLE/SESSION); set Role to ${filters.principal} (and Principal empty) for every session of the role and the changes to it`;
       // Older ones are reached by moving the window's end back (Until): a later Since only cuts them out (review er, 1).
       return start.older ? `the newest ${r.records.length} record(s); older ones match too: set Until (the time of the oldest shown, or a duration back from now) to see those before it, or narrow Principal, Action or Decision` : `${r.records.length} record(s)`;
     },
