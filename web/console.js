@@ -192,6 +192,8 @@ const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
 const LEFT_TEXT = 'signed out when the console was left for another page: sign in again';
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
+/** Signed in as what is not a user, the Access keys view reads this many users' keys at once. */
+const KEYS_AT_ONCE = 8;
 /** The Jobs view reads `GET /v1/jobs` in pages of its largest size, and shows at most this many jobs. */
 const JOBS_PAGE = 1000;
 const MAX_JOBS_SHOWN = 10_000;
@@ -421,8 +423,33 @@ function page() {
       return `${r.policies.length} managed polic${r.policies.length === 1 ? 'y' : 'ies'} of this account`;
     },
     keys: async () => {
+      const columns = [['access key id', (k) => k.accessKeyId], ['user', (k) => k.userName], ['status', (k) => k.status], ['created', (k) => k.created], ['last used', (k) => lastUsed(k.lastUsed)]];
+      // Signed in as what is not a user (a role's session, the usual way in for an operator), there are no keys of one's
+      // own: `GET /v1/access-keys` without a user was answered `UserName is required when the caller is not a user`, a
+      // field the console has not, and the view showed nothing else (review gz, 5). It lists every user's keys instead,
+      // a few users at a time; a refusal (ListUsers, ListAccessKeys) is shown as ever, naming the permission.
+      if (signedInAs !== null && typeof signedInAs.userName !== 'string') {
+        const { users } = await api('GET', '/v1/users');
+        const keys = [];
+        // A user whose keys this principal may not list (a Deny guarding a break-glass user) is left out and counted,
+        // with the first refusal shown: it does not hide every other user's keys.
+        const refused = [];
+        const keysOf = (u) =>
+          api('GET', '/v1/access-keys', { query: { userName: u.name } }).catch((e) => {
+            if (e.refused !== true || !e.message.startsWith('AccessDenied:')) throw e;
+            refused.push(e.message);
+            return { accessKeys: [] };
+          });
+        for (let i = 0; i < users.length; i += KEYS_AT_ONCE) {
+          const pages = await Promise.all(users.slice(i, i + KEYS_AT_ONCE).map(keysOf));
+          for (const p of pages) keys.push(...p.accessKeys);
+        }
+        show(table(columns, keys));
+        const left = refused.length > 0 ? `; the keys of ${refused.length} user(s) are not shown, refused: ${refused[0]}` : '';
+        return `${keys.length} access key(s) of the ${users.length} user(s) of the account: you are signed in as ${signedInAs.arn}, which has no access keys of its own${left}`;
+      }
       const r = await api('GET', '/v1/access-keys');
-      show(table([['access key id', (k) => k.accessKeyId], ['user', (k) => k.userName], ['status', (k) => k.status], ['created', (k) => k.created], ['last used', (k) => lastUsed(k.lastUsed)]], r.accessKeys));
+      show(table(columns, r.accessKeys));
       return `your ${r.accessKeys.length} access key(s)`;
     },
     credentials: async () => {
