@@ -479,15 +479,24 @@ function page() {
     jobs: async () => {
       // Every page, as `gatehouse jobs list` (review ca, 1): the API answers oldest first, 100 by default, with `next`
       // while more follow, so one page left out the newest jobs (the running ones) and was counted as all of them.
+      // Narrowed by the view's Workspace and State, as `gatehouse jobs list --workspace --state` (review gz, 6).
+      const form = new FormData($('jobs-form'));
+      const filters = { workspace: String(form.get('workspace') ?? '').trim(), state: String(form.get('state') ?? '') };
       const jobs = [];
       let next;
       do {
-        const r = await api('GET', '/v1/jobs', { query: { limit: String(JOBS_PAGE), next } });
+        const r = await api('GET', '/v1/jobs', { query: { ...filters, limit: String(JOBS_PAGE), next } });
         jobs.push(...r.jobs);
         next = r.next;
       } while (next !== undefined && jobs.length < MAX_JOBS_SHOWN);
       show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', (j) => j.state], ['created', (j) => j.created]], jobs));
-      return next === undefined ? `${jobs.length} job(s)` : `the oldest ${jobs.length} job(s); more follow: \`gatehouse jobs list --state Running\` (or --workspace) narrows the list`;
+      // None in a workspace that does not exist: said, as `gatehouse jobs list --workspace` says it (review gn, 8); a typo
+      // read as a workspace that ran nothing. Not refused: jobs of a deleted workspace keep its name.
+      if (jobs.length === 0 && filters.workspace !== '') {
+        const missing = await api('GET', `/v1/workspaces/${encodeURIComponent(filters.workspace)}`).then(() => false, (e) => e.refused === true && e.message.startsWith('NoSuchEntity:'));
+        if (missing) return `0 job(s): there is no workspace \`${filters.workspace}\` in your account (jobs of a deleted workspace keep its name)`;
+      }
+      return next === undefined ? `${jobs.length} job(s)` : `the oldest ${jobs.length} job(s); more follow: a State (Queued or Running: the live ones) or a Workspace narrows the list`;
     },
     audit: async () => {
       const form = new FormData($('audit-form'));
@@ -680,6 +689,7 @@ function page() {
     current = name;
     for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b.dataset.view === name));
     $('audit-form').hidden = name !== 'audit';
+    $('jobs-form').hidden = name !== 'jobs';
     $('authorize-form').hidden = name !== 'authorize';
     $('who-can-form').hidden = name !== 'whoCan';
     $('escalation-form').hidden = name !== 'escalation';
@@ -795,6 +805,10 @@ function page() {
   $('audit-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void open('audit', true);
+  });
+  $('jobs-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void open('jobs', true);
   });
   $('authorize-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
