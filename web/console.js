@@ -192,6 +192,8 @@ const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
 const LEFT_TEXT = 'signed out when the console was left for another page: sign in again';
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
+/** A service principal's name (`training.gatehouse.dev`, `ec2.amazonaws.com`, `ecs.aliyuncs.com`), which records carry as it is. */
+const SERVICE_NAME = /\.(gatehouse\.dev|amazonaws\.com|aliyuncs\.com)$/i;
 /** Signed in as what is not a user, the Access keys view reads this many users' keys at once. */
 const KEYS_AT_ONCE = 8;
 /** The Jobs view reads `GET /v1/jobs` in pages of its largest size, and shows at most this many jobs. */
@@ -391,7 +393,8 @@ function page() {
   const lastUsed = (u) => (u ? `${u.at} (${[u.service, u.region].filter((x) => x !== undefined && x !== null).join(', ')})` : 'never');
 
   /** A principal filter that is a name rather than an ARN (a service's name, `gatehouse` and `anonymous` are principals). */
-  const principalIsName = (p) => /^[\w+=,@-]{1,64}$/.test(p) && p !== 'gatehouse' && p !== 'anonymous';
+  // Dots too (`jane.doe`: IAM names take them), unless it is a service's name (review gz, 7), as the CLI's principalNote.
+  const principalIsName = (p) => /^[\w+=,.@-]{1,64}$/.test(p) && !SERVICE_NAME.test(p) && p !== 'gatehouse' && p !== 'anonymous';
   const principalNameNote = (name) => {
     const acs = signedInAs?.arn?.startsWith('acs:') === true;
     const arn = `${acs ? 'acs:ram' : 'arn:aws:iam'}::${signedInAs?.account ?? '<account>'}:user/${name}`;

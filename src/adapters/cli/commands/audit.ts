@@ -283,7 +283,8 @@ async function retentionNote(conn: Connection, opts: QueryOpts, now: number): Pr
  * refused, since a name may be what some record carries). Said only when nothing matched, for a value that is a name.
  */
 function principalNote(principal: string | undefined): string {
-  if (principal === undefined || !/^[\w+=,@-]{1,64}$/.test(principal) || principal === 'gatehouse' || principal === 'anonymous') return '';
+  // A name with dots is a name too (`jane.doe`), unless it is a service's (review gz, 7).
+  if (principal === undefined || !/^[\w+=,.@-]{1,64}$/.test(principal) || /\.(gatehouse\.dev|amazonaws\.com|aliyuncs\.com)$/i.test(principal) || principal === 'gatehouse' || principal === 'anonymous') return '';
   return ` for the principal \`${principal}\`; records name a user by its ARN: for the user named \`${principal}\`, --principal arn:aws:iam::<account>:user/${principal} (a role's sessions: --role arn:aws:iam::<account>:role/NAME; \`gatehouse whoami\` shows your account)`;
 }
 
