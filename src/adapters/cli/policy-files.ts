@@ -27,9 +27,18 @@ export function formatOf(fileName: string): PolicyFormat {
   return /\.ya?ml$/i.test(fileName) ? 'yaml' : 'json';
 }
 
+/**
+ * Standard input (`-`) has no name to tell its format: JSON when its text starts with `{`, as every policy document in
+ * JSON does, else YAML. It was always JSON, and README §1's YAML example piped in was refused at its first `#` as a
+ * JSON syntax error, while `apply -f -` reads YAML (review gy, 2).
+ */
+export function formatOfStdin(text: string): PolicyFormat {
+  return /^\s*\{/.test(text) ? 'json' : 'yaml';
+}
+
 export function loadPolicy(fileName: string, text: string): LoadedPolicy {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const format = formatOf(fileName);
+  const format = fileName === '-' ? formatOfStdin(source) : formatOf(fileName);
   if (source.length > MAX_POLICY_FILE_CHARS) {
     const tooLarge: GatehouseError = { code: 'POLICY_TOO_LARGE', path: '', message: `file is ${source.length} characters; a policy file may have at most ${MAX_POLICY_FILE_CHARS}` };
     return { format, input: undefined, errors: [tooLarge], locate: (e) => e };

@@ -217,7 +217,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
   // --- managed policies ---
   const policies = iam.command('policies').description('create, show, list and delete managed policies');
   command(policies, 'create <name>', 'create a managed policy in your account')
-    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml; - reads JSON from standard input)')
+    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML)')
     .option('--description <text>', 'what the policy is for (cannot change later)')
     .option('--path <path>', 'the IAM path, such as /ml/')
     .action(async (name: string, o: Opts & { document: string; description?: string; path?: string }) => {
@@ -321,7 +321,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     );
   });
   withTarget(command(iam, 'put-inline <policy-name>', 'create or replace an inline policy of a user, group or role'))
-    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml; - reads JSON from standard input)')
+    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML)')
     .action(async (policyName: string, o: Opts & Target & { document: string }) => {
       const t = targetOf(o, ctx);
       if (!t) return ctx.exit(EXIT.usage);

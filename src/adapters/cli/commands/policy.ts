@@ -22,7 +22,7 @@ export const policyCommands: CommandGroup = (program, ctx) => {
     policy
       .command('validate')
       .description('check policy documents against the grammar of where they are attached')
-      .argument('<file...>', 'policy documents (JSON, or YAML for .yaml/.yml; - reads JSON from standard input)')
+      .argument('<file...>', 'policy documents (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML)')
       .addOption(new Option('--kind <kind>', 'where the policy is attached: identity (users, groups, roles, boundaries, sessions), resource, or trust (a role trust policy)').choices(POLICY_KINDS).default('identity')),
   )
     .addHelpText('after', `
