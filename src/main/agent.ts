@@ -48,6 +48,10 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
   }
   const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   if (bound.port >= 1024) opts.log?.(unprivilegedPortWarning(bound.port));
+  // Not awaited: a server not up yet (or unreachable) must not hold the start; jobs' requests say so then.
+  void relay.checkUpstream().then((warning) => {
+    if (warning !== undefined) opts.log?.(`gatehouse agent: warning: ${warning}`);
+  });
   return { url: `http://${host}:${bound.port}`, relay, stop: () => relay.close() };
 }
 

@@ -89,6 +89,11 @@ export interface Relay {
   readonly server: Server;
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
   stats(): RelayStats;
+  /**
+   * Asks `--upstream` once whether it serves job credentials: what to warn of when it is the server's API (`--listen`),
+   * else nothing (also when it cannot be reached: jobs' requests say so then).
+   */
+  checkUpstream(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -255,8 +260,8 @@ export function createRelay(opts: RelayOptions): Relay {
    * One request to the server; a rejection means it could not be reached or did not answer in time. node:http
    * rather than fetch: fetch refuses the ports browsers block (6000, 6665–6669…), which a server may well use.
    */
-  function upstream(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
-    upstreamCalls++;
+  function upstream(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer; uncounted?: true } = {}): Promise<Answer> {
+    if (init.uncounted !== true) upstreamCalls++;
     return new Promise<Answer>((resolve, reject) => {
       const req = requestOf(`${upstreamBase}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? {}, agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
@@ -297,12 +302,41 @@ export function createRelay(opts: RelayOptions): Relay {
    */
   const checkedNow = (): number => now() - Math.floor(Math.random() * revalidateMs * 0.2);
 
+  /**
+   * `--upstream` given the server's API address (`--listen`, 8470) where its credential endpoints (`--agent-listen`,
+   * 8471) go: the agent started, relayed `jobs run`'s launcher calls (which the API serves too), and passed the API's
+   * 404 `no route for GET /v1/container-credentials` on to the job's SDKs, which said only "Could not load credentials
+   * from any providers"; the agent's log said nothing (review gy, 3). Now the start warns, and so does the first such
+   * answer, once; the jobs get a 502 saying it.
+   */
+  const wrongUpstream = `the server at ${shownBase} serves no job credentials: it answered 404 \`no route\` as Gatehouse's API (--listen) does; --upstream must be the server's credential endpoints (its --agent-listen, port 8471 by default)`;
+  let saidWrongUpstream = false;
+  function isApiNoRoute(a: Answer): boolean {
+    if (a.status !== 404) return false;
+    try {
+      const d = JSON.parse(a.body.toString('utf8')) as { error?: { message?: unknown } };
+      return typeof d.error?.message === 'string' && d.error.message.startsWith('no route for ');
+    } catch {
+      return false;
+    }
+  }
+  function sayWrongUpstream(): string {
+    if (!saidWrongUpstream) log(`agent: ${wrongUpstream}`);
+    saidWrongUpstream = true;
+    return wrongUpstream;
+  }
+
   /** Asks the server for the entry's document and keeps its answer: usable credentials, or why there are none. */
   function revalidate(entry: Entry, path: string, headers?: Record<string, string>): Promise<void> {
     entry.pending ??= (async () => {
       try {
         const a = await upstream(path, headers ? { headers } : {});
         entry.checkedAt = checkedNow();
+        if (isApiNoRoute(a)) {
+          entry.ok = undefined;
+          entry.last = json(502, { Code: 'BadGateway', Message: sayWrongUpstream() });
+          return;
+        }
         if (a.status === 200) {
           entry.ok = cachedOf(a.body, a.realExpiration);
         } else if (a.status === 403 || a.status === 404 || a.status === 410) {
@@ -549,6 +583,16 @@ export function createRelay(opts: RelayOptions): Relay {
   return {
     server,
     listen: (host, port) => listenOn(server, host, port),
+    async checkUpstream() {
+      try {
+        const a = await upstream('/v1/container-credentials', { uncounted: true });
+        if (!isApiNoRoute(a) || saidWrongUpstream) return undefined;
+        saidWrongUpstream = true;
+        return wrongUpstream;
+      } catch {
+        return undefined;
+      }
+    },
     stats: () => ({ served, upstream: upstreamCalls, servedStale, entries: cache.size, metadataEndpoints: endpoints.size }),
     close: async () => {
       clearInterval(sweep);
