@@ -290,7 +290,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .addOption(launcherUidOption())
       .argument('<command...>', 'the command to run (put it after `--`)'),
   ))
-    .addHelpText('after', `\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py\n\n${IMDS_NOTE}`)
+    .addHelpText('after', `\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py\n\n${runExitNote('job')}\n\n${IMDS_NOTE}`)
     .action(async (command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, cmd: Command) => {
       const taken = optionTakenFromCommand(cmd);
       if (taken !== undefined) {
@@ -402,7 +402,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .addOption(launcherUidOption())
       .argument('<command...>', 'the command to run (put it after `--`)'),
   ))
-    .addHelpText('after', `\nThe role is the compute config's instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster's instance role. It must trust compute.gatehouse.dev.\n\n${IMDS_NOTE}`)
+    .addHelpText('after', `\nThe role is the compute config's instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster's instance role. It must trust compute.gatehouse.dev.\n\n${runExitNote('node')}\n\n${IMDS_NOTE}`)
     .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }, cmd: Command) => {
       const taken = optionTakenFromCommand(cmd);
       if (taken !== undefined) {
@@ -497,6 +497,18 @@ function describe(j: JobJson): string {
 }
 
 const NO_IMDS_HELP = 'no IMDSv2 metadata endpoint for the job: no AWS_EC2_METADATA_SERVICE_ENDPOINT, and AWS_EC2_METADATA_DISABLED=true';
+/**
+ * What `jobs run` and `clusters run-node` exit with. Their help said nothing of it, while README §4 names their
+ * refusals' statuses (9, 7) and docs/errors.md said a status never changes meaning: once started, the status is the
+ * command's, which can be any of those numbers (review gy, 4).
+ */
+const runExitNote = (what: 'job' | 'node'): string => `Exit status: once the ${what} has started (\`gatehouse: ${what} ID …\` on stderr), its command's: that of the first
+rank to fail, else 0; 128+N for a rank killed by signal N (143 when the ${what} is stopped), 127 for a command that
+cannot be run${what === 'job' ? '; `gatehouse: job ID ended with status N` closes it' : ''}. Before anything runs, Gatehouse's own
+(docs/errors.md): 9 the submission refused (\`check permission for … failed\`: a role that may not be passed or does not
+exist), 7 the live-job quota or an unsafe per-job directory, 2 a bad command line, 10 the server not reached. The
+two can be alike (a command may exit 9): the lines on stderr tell them apart.`;
+
 const IMDS_NOTE = `The job's clients get their credentials from the container endpoint and the credentials URI, which answer
 only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), and from a metadata endpoint of its
 own on a loopback port (AWS_EC2_METADATA_SERVICE_ENDPOINT, IMDSv2 of both clouds). IMDSv2 cannot carry the
