@@ -63,7 +63,7 @@ import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
-import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
+import { missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
@@ -1390,6 +1390,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
   /** What goes with the document when it is pruned, in the same transaction (a workspace's IAM policies, review B6). */
   readonly onDelete?: (tx: WriteTx, account: string, name: string) => Promise<unknown>;
+  /** Why the document may not be pruned now (a workspace whose jobs are live: review hb, 1), or undefined. */
+  readonly deleteRefusal?: (tx: ReadTx, account: string, name: string) => Promise<Result<never> | undefined>;
   /** What `onDelete` removes besides, listed in the plan as deletions of their own (its IAM policies, review fv, 5). */
   readonly alsoDeletes?: (tx: ReadTx, account: string, name: string) => Promise<NonNullable<Step['alsoChanges']>>;
   /**
@@ -1458,6 +1460,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
     async planDelete(env, ref) {
       const key = k.key(ref.account, ref.name);
       if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
+      const refused = await k.deleteRefusal?.(env.tx, ref.account, ref.name);
+      if (refused !== undefined && !refused.ok) return planFail(refused.errors[0]?.code ?? 'DELETE_CONFLICT', '', refused.errors[0]?.message ?? '');
       const alsoDeleted = async (tx: ReadTx, account: string, name: string): Promise<{ alsoChanges?: NonNullable<Step['alsoChanges']> }> => {
         const also = (await k.alsoDeletes?.(tx, account, name)) ?? [];
         return also.length > 0 ? { alsoChanges: also } : {};
@@ -1539,6 +1543,7 @@ const workspaceKind = kvDocumentKind<Workspace>({
   alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket).map(({ action, resource }) => ({ action, resource })) : []),
   // A workspace created again under its name starts without the old one's IAM policies (review B6), which the plan lists.
   onDelete: removeWorkspaceIamPolicies,
+  deleteRefusal: workspaceDeleteRefusal,
   alsoDeletes: (tx, account, name) => iamPoliciesGoingWith(tx, 'Workspace', account, name),
   names: (w) => w.members.flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.members[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.members[${i}].group` }] : [])),
   missing: (env, w, existing) => missingWorkspaceMembers(w, existing, 'spec.', (type, name) => existsAfter(env, w.account, type, name), { where: (kind) => ` and no ${kind} document names it`, advice: '' }),

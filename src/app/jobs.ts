@@ -107,6 +107,27 @@ export async function putLiveJob(tx: WriteTx, job: Pick<Job, 'account' | 'id'>, 
   return ok(undefined);
 }
 /**
+ * The refusal of deleting workspace `name` of `account` while jobs of it are live (DeleteConflict, as IAM refuses
+ * deleting a role still in use), naming up to 10 of them; undefined when none is. Deleted from under them, they ran on,
+ * their sessions issued (a default-role job's session policy names the workspace's bucket), listed under a workspace
+ * that no longer existed, and one created again under the name found them as its own (review hb, 1). Read in the
+ * deleting transaction from the account's live index (at most its quota of keys), each job's document deciding.
+ */
+export async function workspaceDeleteRefusal(tx: ReadTx, account: string, name: string): Promise<Result<never> | undefined> {
+  const ids = (await tx.kv.list(liveAccountPrefix(account))).map((e) => e.key.slice(liveAccountPrefix(account).length));
+  if (ids.length === 0) return undefined;
+  const docs = await tx.kv.getMany(ids.map((id) => `${JOB}${id}`));
+  const live: string[] = [];
+  for (const id of ids) {
+    const text = docs.get(`${JOB}${id}`);
+    const job = text === undefined ? undefined : (JSON.parse(text) as StoredJob);
+    if (job !== undefined && job.workspace !== '' && job.workspace.toLowerCase() === name.toLowerCase() && !TERMINAL.has(job.state)) live.push(job.id);
+  }
+  if (live.length === 0) return undefined;
+  const shown = live.slice(0, 10).join(', ') + (live.length > 10 ? ` and ${live.length - 10} more` : '');
+  return failWith('DELETE_CONFLICT', `Cannot delete entity, must stop the workspace's live jobs first: workspace \`${name}\` has ${live.length} live job${live.length === 1 ? '' : 's'} (${shown}); stop them with \`gatehouse jobs stop ID\` (\`POST /v1/jobs/{id}/stop\`), or let them end`);
+}
+/**
  * The index of an account's jobs, in the order they were created: `jobacct/<account>/<created>/<id>`, holding the job's
  * workspace and state (`{"w":…,"s":…}`, kept with the job's state by every change of it). `jobs list` reads a range of
  * it, a page at a time, never every job stored (review ar, 3). Written with the job; a job stored by a writer that does
@@ -567,10 +588,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /** The workspace, and the IAM policies attached to it (a workspace created again under its name starts without them, review B6). */
-  async function deleteWorkspace(tx: WriteTx, account: string, name: string): Promise<boolean> {
+  async function deleteWorkspace(tx: WriteTx, account: string, name: string): Promise<Result<boolean>> {
+    // Not while jobs of it run (review hb, 1): the same case-blind match the stored workspace is found by.
+    const busy = await workspaceDeleteRefusal(tx, account, (await getWorkspace(tx, account, name))?.name ?? name);
+    if (busy !== undefined) return busy;
     const gone = await tx.kv.delete(wsKey(account, name));
     if (gone) await removeWorkspaceIamPolicies(tx, account, name);
-    return gone;
+    return ok(gone);
   }
 
   /**

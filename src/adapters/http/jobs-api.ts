@@ -164,7 +164,8 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const a = await authorizeOnWorkspace(app, caller, 'training:DeleteWorkspace', name);
         if (!a.ok) return a;
         const gone = await app.deps.store.write((tx) => app.jobs.deleteWorkspace(tx, caller.account, name));
-        return gone ? ok({ status: 204, body: null }) : failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
+        if (!gone.ok) return gone;
+        return gone.value ? ok({ status: 204, body: null }) : failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
       },
     },
     {
