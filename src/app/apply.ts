@@ -63,7 +63,7 @@ import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
-import { missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
+import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
@@ -1583,6 +1583,7 @@ const clusterKind = kvDocumentKind<Cluster>({
   // the old kube-apiserver's token accepted (review ak, 2), as EKS's DeleteCluster removes its access entries.
   contents: (env, account, name) => clusterContentsDeletion(env, account, name),
   // Its IAM policies too (review fv, 3): the one on its ARN granted a cluster created again under the name.
+  deleteRefusal: clusterDeleteRefusal,
   onDelete: async (tx, account, name) => {
     await deleteClusterContents(tx, account, name);
     await removeClusterIamPolicies(tx, account, name);

@@ -106,6 +106,23 @@ export async function putLiveJob(tx: WriteTx, job: Pick<Job, 'account' | 'id'>, 
   await tx.kv.put(jobLiveAccountKey(job.account, job.id), job.id);
   return ok(undefined);
 }
+/** The ids of `account`'s live jobs that `holds` says are held by what is being deleted, read from its live index. */
+async function liveJobsHeld(tx: ReadTx, account: string, holds: (job: StoredJob) => boolean): Promise<string[]> {
+  const ids = (await tx.kv.list(liveAccountPrefix(account))).map((e) => e.key.slice(liveAccountPrefix(account).length));
+  if (ids.length === 0) return [];
+  const docs = await tx.kv.getMany(ids.map((id) => `${JOB}${id}`));
+  const live: string[] = [];
+  for (const id of ids) {
+    const text = docs.get(`${JOB}${id}`);
+    const job = text === undefined ? undefined : (JSON.parse(text) as StoredJob);
+    // The document decides (a state changed by a writer that does not index it).
+    if (job !== undefined && !TERMINAL.has(job.state) && holds(job)) live.push(job.id);
+  }
+  return live;
+}
+
+const someIds = (ids: readonly string[]): string => ids.slice(0, 10).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
+
 /**
  * The refusal of deleting workspace `name` of `account` while jobs of it are live (DeleteConflict, as IAM refuses
  * deleting a role still in use), naming up to 10 of them; undefined when none is. Deleted from under them, they ran on,
@@ -114,19 +131,23 @@ export async function putLiveJob(tx: WriteTx, job: Pick<Job, 'account' | 'id'>, 
  * deleting transaction from the account's live index (at most its quota of keys), each job's document deciding.
  */
 export async function workspaceDeleteRefusal(tx: ReadTx, account: string, name: string): Promise<Result<never> | undefined> {
-  const ids = (await tx.kv.list(liveAccountPrefix(account))).map((e) => e.key.slice(liveAccountPrefix(account).length));
-  if (ids.length === 0) return undefined;
-  const docs = await tx.kv.getMany(ids.map((id) => `${JOB}${id}`));
-  const live: string[] = [];
-  for (const id of ids) {
-    const text = docs.get(`${JOB}${id}`);
-    const job = text === undefined ? undefined : (JSON.parse(text) as StoredJob);
-    if (job !== undefined && job.workspace !== '' && job.workspace.toLowerCase() === name.toLowerCase() && !TERMINAL.has(job.state)) live.push(job.id);
-  }
+  const live = await liveJobsHeld(tx, account, (job) => job.workspace !== '' && job.workspace.toLowerCase() === name.toLowerCase());
   if (live.length === 0) return undefined;
-  const shown = live.slice(0, 10).join(', ') + (live.length > 10 ? ` and ${live.length - 10} more` : '');
-  return failWith('DELETE_CONFLICT', `Cannot delete entity, must stop the workspace's live jobs first: workspace \`${name}\` has ${live.length} live job${live.length === 1 ? '' : 's'} (${shown}); stop them with \`gatehouse jobs stop ID\` (\`POST /v1/jobs/{id}/stop\`), or let them end`);
+  return failWith('DELETE_CONFLICT', `Cannot delete entity, must stop the workspace's live jobs first: workspace \`${name}\` has ${live.length} live job${live.length === 1 ? '' : 's'} (${someIds(live)}); stop them with \`gatehouse jobs stop ID\` (\`POST /v1/jobs/{id}/stop\`), or let them end`);
 }
+
+/**
+ * The refusal of deleting cluster `name` while nodes or pods of it are live (DeleteConflict; EKS refuses DeleteCluster
+ * while node groups are attached): pruned from under them, they went on being issued sessions of its instance role
+ * (or their pods' roles), tagged with a cluster that no longer existed, and a pod whose cluster's webhook is gone never
+ * ends (review hb, 2).
+ */
+export async function clusterDeleteRefusal(tx: ReadTx, account: string, name: string): Promise<Result<never> | undefined> {
+  const live = await liveJobsHeld(tx, account, (job) => job.cluster !== undefined && job.cluster.toLowerCase() === name.toLowerCase());
+  if (live.length === 0) return undefined;
+  return failWith('DELETE_CONFLICT', `Cannot delete entity, must end the cluster's live nodes and pods first: cluster \`${name}\` has ${live.length} live node${live.length === 1 ? ' or pod' : 's or pods'} (${someIds(live)}); stop a node with \`gatehouse jobs stop ID\` (\`POST /v1/jobs/{id}/stop\`), delete a pod in the cluster, or let them end`);
+}
+
 /**
  * The index of an account's jobs, in the order they were created: `jobacct/<account>/<created>/<id>`, holding the job's
  * workspace and state (`{"w":…,"s":…}`, kept with the job's state by every change of it). `jobs list` reads a range of
