@@ -13,41 +13,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
+import { connectionAs, decisionFor, defaultRoleJob, workspaceUser } from './support/default-role-jobs.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { connectionTo } from './support/processes.ts';
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const TABLE = 'acs:odps:*:*:projects/p/tables/t';
 
 let s: TestServer;
-const conn = (c: Credentials) => connectionTo(s.url, { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) });
-
+const conn = (c: Credentials) => connectionAs(s, c);
 /** A user with `setUp` applied, a member of workspace `<name>-ws` whose default bucket is `<name>-data`. */
-async function user(name: string, setUp: (iam: I.IAMClient) => Promise<unknown>): Promise<Credentials> {
-  const iam = s.iam();
-  await iam.send(new I.CreateUserCommand({ UserName: name }));
-  await setUp(iam);
-  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-  const put = await call(conn(s.admin), 'PUT', ['workspaces', `${name}-ws`], { body: { members: [{ user: name }], defaultBucket: `arn:aws:s3:::${name}-data` } });
-  assert.ok(put.ok, put.ok ? '' : put.message);
-  return { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-}
-
-async function decision(who: Credentials, action: string, resource: string): Promise<string> {
-  const d = await call<{ decision: string }>(conn(who), 'POST', ['authorize'], { body: { action, resource } });
-  assert.ok(d.ok, d.ok ? '' : d.message);
-  return d.value.decision;
-}
-
-async function defaultJob(who: Credentials, workspace: string): Promise<{ creds: Credentials; id: string }> {
-  const r = await call<{ job: { id: string }; capability: string }>(conn(who), 'POST', ['jobs'], { body: { workspace, role: 'default', imds: false } });
-  assert.ok(r.ok, r.ok ? '' : r.message);
-  const got = await fetch(`${s.running.agentUrl}/v1/container-credentials`, { headers: { authorization: r.value.capability } });
-  const body = await got.text();
-  assert.equal(got.status, 200, body);
-  const j = JSON.parse(body) as { AccessKeyId: string; SecretAccessKey: string; Token: string };
-  return { creds: { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey, sessionToken: j.Token }, id: r.value.job.id };
-}
+const user = (name: string, setUp: (iam: I.IAMClient) => Promise<unknown>) => workspaceUser(s, name, setUp);
+const decision = (who: Credentials, action: string, resource: string) => decisionFor(s, who, action, resource);
+const defaultJob = (who: Credentials, workspace: string) => defaultRoleJob(s, who, workspace);
 
 before(async () => {
   s = await startTestServer();
