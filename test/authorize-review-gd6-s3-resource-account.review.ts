@@ -12,10 +12,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { gatehouseJson } from './support/resource-server.ts';
-import { REGION, sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { s3Clients } from './support/s3.ts';
+import { createdAccount, sdkFailure, startTestServer, userWithPolicy, type Credentials, type TestServer } from './support/server.ts';
 
 const OTHER = '111111111111';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -24,41 +24,26 @@ describe('authorize: s3:ResourceAccount is the bucket owner, as the S3 gateway d
   let s: TestServer;
   let account: string;
   let perimeter: Credentials;
-  const clients: S3.S3Client[] = [];
-  const s3 = (credentials: Credentials) => {
-    const c = new S3.S3Client({ endpoint: s.running.s3Url, region: REGION, forcePathStyle: true, credentials, maxAttempts: 1 });
-    clients.push(c);
-    return c;
-  };
+  const s3 = s3Clients(() => s);
   const ask = async (resource: string, context?: Record<string, string>) =>
     (await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${account}:user/perimeter`, action: 's3:GetObject', resource, ...(context ? { context } : {}) })).json;
 
   before(async () => {
     s = await startTestServer();
     account = s.adminFile.AccountId;
-    const app = await s.openApp();
-    const root = await app.authenticate(s.admin.accessKeyId);
-    assert.ok(root.ok);
-    const created = await app.createAccount(root.value.caller, { id: OTHER, partition: 'aws', name: 'partner' });
-    assert.ok(created.ok, JSON.stringify(created));
-    const partner = s3({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    const partner = s3(await createdAccount(s, OTHER, 'partner'));
     await s3(s.admin).send(new S3.CreateBucketCommand({ Bucket: 'gd6-own' }));
     await s3(s.admin).send(new S3.PutObjectCommand({ Bucket: 'gd6-own', Key: 'k', Body: 'own' }));
     await partner.send(new S3.CreateBucketCommand({ Bucket: 'gd6-partner' }));
     await partner.send(new S3.PutObjectCommand({ Bucket: 'gd6-partner', Key: 'k', Body: 'partner' }));
     await partner.send(new S3.PutBucketPolicyCommand({ Bucket: 'gd6-partner', Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::gd6-partner/*' }) }));
-    perimeter = await userWithKey(s, 'perimeter');
-    await s.iam().send(new I.PutUserPolicyCommand({
-      UserName: 'perimeter',
-      PolicyName: 'p',
-      PolicyDocument: doc(
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
-        { Sid: 'Perimeter', Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { StringNotEquals: { 's3:ResourceAccount': [account] } } },
-      ),
-    }));
+    perimeter = await userWithPolicy(s, 'perimeter', doc(
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      { Sid: 'Perimeter', Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { StringNotEquals: { 's3:ResourceAccount': [account] } } },
+    ));
   });
   after(async () => {
-    for (const c of clients.splice(0)) c.destroy();
+    s3.destroyAll();
     await s?.stop();
   });
 

@@ -19,11 +19,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { gatehouseJson } from './support/resource-server.ts';
-import { s3Refusal } from './support/s3.ts';
-import { REGION, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { s3Clients, s3Refusal } from './support/s3.ts';
+import { createdAccount, startTestServer, userWithPolicy, type Credentials, type TestServer } from './support/server.ts';
 
 const PARTNER = '111111111111';
 const BUCKET = 'gl4-partner-data';
@@ -34,26 +33,15 @@ describe('authorize: a bucket\'s policy is its owner\'s account\'s to read and c
   let account: string;
   let partner: Credentials;
   let ops: Credentials;
-  const clients: S3.S3Client[] = [];
-  const s3 = (credentials: Credentials) => {
-    const c = new S3.S3Client({ endpoint: s.running.s3Url, region: REGION, forcePathStyle: true, credentials, maxAttempts: 1 });
-    clients.push(c);
-    return c;
-  };
+  const s3 = s3Clients(() => s);
   const ask = async (as: Credentials, principal: string, action: string, resource = `arn:aws:s3:::${BUCKET}`) =>
     (await gatehouseJson(s.url, as, 'POST', '/v1/authorize', { principal, action, resource })).json;
 
   before(async () => {
     s = await startTestServer();
     account = s.adminFile.AccountId;
-    const app = await s.openApp();
-    const root = await app.authenticate(s.admin.accessKeyId);
-    assert.ok(root.ok);
-    const created = await app.createAccount(root.value.caller, { id: PARTNER, partition: 'aws', name: 'partner' });
-    assert.ok(created.ok, JSON.stringify(created));
-    partner = { accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey };
-    ops = await userWithKey(s, 'gl4-ops');
-    await s.iam().send(new I.PutUserPolicyCommand({ UserName: 'gl4-ops', PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }));
+    partner = await createdAccount(s, PARTNER, 'partner');
+    ops = await userWithPolicy(s, 'gl4-ops', doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }), 'all');
     await s3(partner).send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
     await s3(partner).send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'data' }));
     await s3(partner).send(new S3.PutBucketPolicyCommand({
@@ -62,7 +50,7 @@ describe('authorize: a bucket\'s policy is its owner\'s account\'s to read and c
     }));
   });
   after(async () => {
-    for (const c of clients.splice(0)) c.destroy();
+    s3.destroyAll();
     await s?.stop();
   });
 

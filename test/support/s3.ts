@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './server.ts';
+import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
 /** The error name, HTTP status and message an S3 call was refused with; fails the test when it was not refused. */
 export async function s3Refusal(p: Promise<unknown>): Promise<[string, number | undefined, string]> {
@@ -27,9 +27,35 @@ export async function objectExists(c: S3Client, bucket: string, key: string): Pr
   }
 }
 
-/** A client of `server`'s S3 gateway as its root admin: path-style addressing, one attempt (a refusal is seen as sent). */
+/** A client of `server`'s S3 gateway as `credentials`: path-style addressing, one attempt (a refusal is seen as sent). */
+export function s3ClientAs(server: Pick<TestServer, 'running'>, credentials: Credentials): S3Client {
+  return new S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
+}
+
+/** A client of `server`'s S3 gateway as its root admin (`s3ClientAs`). */
 export function adminS3Client(server: Pick<TestServer, 'running' | 'admin'>): S3Client {
-  return new S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  return s3ClientAs(server, server.admin);
+}
+
+/** Clients of one suite's S3 gateway, made as its tests ask for them; `destroyAll()` (in the suite's `after`) destroys every one. */
+export interface S3Clients {
+  (credentials: Credentials): S3Client;
+  destroyAll(): void;
+}
+
+/** `S3Clients` of the server `server()` answers when a client is asked for (a suite's server, set in its `before`). */
+export function s3Clients(server: () => Pick<TestServer, 'running'>): S3Clients {
+  const made: S3Client[] = [];
+  const of = (credentials: Credentials): S3Client => {
+    const c = s3ClientAs(server(), credentials);
+    made.push(c);
+    return c;
+  };
+  return Object.assign(of, {
+    destroyAll(): void {
+      for (const c of made.splice(0)) c.destroy();
+    },
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import { Agent } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
 import type { Store } from '../../src/app/ports/store.ts';
@@ -143,6 +143,31 @@ export async function userWithKey(server: Pick<TestServer, 'url' | 'admin'>, nam
   } finally {
     iam.destroy();
   }
+}
+
+/** `userWithKey`, with the inline policy `policyName` (`policyDocument`, JSON) put on the user once its key is made. */
+export async function userWithPolicy(server: Pick<TestServer, 'url' | 'admin'>, name: string, policyDocument: string, policyName = 'p'): Promise<Credentials> {
+  const credentials = await userWithKey(server, name);
+  const iam = new IAMClient({ endpoint: server.url, region: REGION, credentials: server.admin, maxAttempts: 1 });
+  try {
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: policyName, PolicyDocument: policyDocument }));
+  } finally {
+    iam.destroy();
+  }
+  return credentials;
+}
+
+/**
+ * A new account `id` of partition `aws` named `name`, made through a second App on `server`'s store as its root admin
+ * (no IAM API call makes an account); answers the new account's root access key.
+ */
+export async function createdAccount(server: Pick<TestServer, 'admin' | 'openApp'>, id: string, name: string): Promise<Credentials> {
+  const app = await server.openApp();
+  const root = await app.authenticate(server.admin.accessKeyId);
+  if (!root.ok) throw new Error(`the admin's key does not authenticate: ${root.errors[0]?.message ?? ''}`);
+  const created = await app.createAccount(root.value.caller, { id, partition: 'aws', name });
+  if (!created.ok) throw new Error(`createAccount ${id}: ${JSON.stringify(created)}`);
+  return { accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey };
 }
 
 /** The AWS error name an SDK call failed with (`EntityAlreadyExistsException`, `ValidationError`…). */
