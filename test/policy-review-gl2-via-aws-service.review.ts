@@ -19,11 +19,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
-import { adminS3Client, s3Refusal } from './support/s3.ts';
+import { adminS3Client, s3Clients, s3Refusal } from './support/s3.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, userWithPolicy, type TestServer } from './support/server.ts';
 
 const BUCKET = 'gl2-office-only';
 const OBJECTS = `arn:aws:s3:::${BUCKET}/*`;
@@ -31,19 +30,8 @@ const doc = (...Statement: object[]): string => JSON.stringify({ Version: '2012-
 
 let server: TestServer;
 let admin: S3.S3Client;
-const clients: S3.S3Client[] = [];
-
-function s3(credentials: Credentials): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
-
-async function user(name: string, policy: string): Promise<Credentials> {
-  const credentials = await userWithKey(server, name);
-  await server.iam().send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy }));
-  return credentials;
-}
+const s3 = s3Clients(() => server);
+const user = (name: string, policy: string) => userWithPolicy(server, name, policy);
 
 before(async () => {
   server = await startTestServer();
@@ -53,7 +41,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
+  s3.destroyAll();
   admin?.destroy();
   await server?.stop();
 });

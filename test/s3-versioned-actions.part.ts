@@ -10,9 +10,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { s3Clients } from './support/s3.ts';
+import { startTestServer, userWithPolicy, type TestServer } from './support/server.ts';
 
 const BUCKET = 'versioned';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -21,21 +21,10 @@ const deny = (Action: string | string[], Resource = `arn:aws:s3:::${BUCKET}/*`) 
 
 let server: TestServer;
 let admin: S3.S3Client;
-const clients: S3.S3Client[] = [];
+const s3 = s3Clients(() => server);
 
-function s3(credentials: Credentials): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
-
-async function user(name: string, policy: string): Promise<S3.S3Client> {
-  const iam = server.iam();
-  await iam.send(new I.CreateUserCommand({ UserName: name }));
-  await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: policy }));
-  const k = await iam.send(new I.CreateAccessKeyCommand({ UserName: name }));
-  return s3({ accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' });
-}
+/** An S3 client of a new user `name` whose inline policy is `policy`. */
+const user = async (name: string, policy: string): Promise<S3.S3Client> => s3(await userWithPolicy(server, name, policy, 'inline'));
 
 /** The error's code, status and message, or `ok`. */
 async function outcome(p: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
@@ -62,7 +51,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
+  s3.destroyAll();
   await server?.stop();
 });
 
