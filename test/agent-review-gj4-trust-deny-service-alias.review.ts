@@ -16,13 +16,13 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import Alibaba from '@alicloud/credentials';
+import { acsAccount, ramUser, SUBMITTER, visionAndGpu } from './support/alibaba-world.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '210987654324';
 const role = (n: string) => `acs:ram::${A}:role/${n}`;
 const policy = (...Statement: object[]) => JSON.stringify({ Version: '1', Statement });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name, account: A }, spec });
 const trusts = (services: string[], denied?: string) =>
   policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: services } }, ...(denied !== undefined ? [{ Effect: 'Deny', Action: 'sts:AssumeRole', Principal: { Service: [denied] } }] : []));
 
@@ -32,21 +32,14 @@ describe('review gj4: a trust-policy Deny of the service by its other name refus
   let carol: Credentials;
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', A, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await acsAccount(s, A);
     const iam = s.iam(admin);
     await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: trusts(['pai.aliyuncs.com', 'training.gatehouse.dev'], 'training.gatehouse.dev') }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'nodeadm', AssumeRolePolicyDocument: trusts(['ecs.aliyuncs.com', 'compute.gatehouse.dev'], 'compute.gatehouse.dev') }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'open', AssumeRolePolicyDocument: trusts(['pai.aliyuncs.com', 'training.gatehouse.dev']) }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'later', AssumeRolePolicyDocument: trusts(['pai.aliyuncs.com', 'training.gatehouse.dev']) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'carol' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'p', PolicyDocument: policy({ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'ram:PassRole', Resource: '*' }) }));
-    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'carol' }))).AccessKey;
-    carol = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    const applied = await gatehouseJson(s.url, admin, 'POST', '/v1/apply', { documents: [doc('Workspace', 'vision', { members: [{ user: 'carol' }] }), doc('Cluster', 'gpu', { instanceRole: 'nodeadm' })] });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    carol = await ramUser(iam, 'carol', ...SUBMITTER);
+    await visionAndGpu(s, admin, A, ['carol']);
   });
   after(() => s?.stop());
 

@@ -13,13 +13,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { acsAccount, ramUser, SUBMITTER, visionAndGpu } from './support/alibaba-world.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '210987654321';
 const role = (n: string) => `acs:ram::${A}:role/${n}`;
 const policy = (...Statement: object[]) => JSON.stringify({ Version: '1', Statement });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name, account: A }, spec });
 
 describe('review gb3: a Deny of PassRole naming the service by its other name applies', () => {
   let s: TestServer;
@@ -28,29 +28,15 @@ describe('review gb3: a Deny of PassRole naming the service by its other name ap
   let dave: Credentials;
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', A, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await acsAccount(s, A);
     const iam = s.iam(admin);
     await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['pai.aliyuncs.com'] } }) }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'nodeadm', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['ecs.aliyuncs.com'] } }) }));
-    const user = async (name: string, ...statements: object[]): Promise<Credentials> => {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-      const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      return { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    };
-    const allow = [
-      { Effect: 'Allow', Action: ['training:*'], Resource: '*' },
-      { Effect: 'Allow', Action: 'ram:PassRole', Resource: '*' },
-    ];
     // carol may pass roles, but never to training jobs, as the design names the service.
-    carol = await user('carol', ...allow, { Effect: 'Deny', Action: 'ram:PassRole', Resource: '*', Condition: { StringEquals: { 'acs:Service': 'training.gatehouse.dev' } } });
+    carol = await ramUser(iam, 'carol', ...SUBMITTER, { Effect: 'Deny', Action: 'ram:PassRole', Resource: '*', Condition: { StringEquals: { 'acs:Service': 'training.gatehouse.dev' } } });
     // dave may pass roles, but never to cluster nodes, as the design names the compute service.
-    dave = await user('dave', ...allow, { Effect: 'Deny', Action: 'ram:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'compute.gatehouse.dev' } } });
-    const applied = await gatehouseJson(s.url, admin, 'POST', '/v1/apply', { documents: [doc('Workspace', 'vision', { members: [{ user: 'carol' }, { user: 'dave' }] }), doc('Cluster', 'gpu', { instanceRole: 'nodeadm' })] });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    dave = await ramUser(iam, 'dave', ...SUBMITTER, { Effect: 'Deny', Action: 'ram:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'compute.gatehouse.dev' } } });
+    await visionAndGpu(s, admin, A, ['carol', 'dave']);
   });
   after(() => s?.stop());
 

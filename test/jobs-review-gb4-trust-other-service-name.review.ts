@@ -15,32 +15,25 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import Alibaba from '@alicloud/credentials';
+import { acsAccount, ramUser, SUBMITTER, visionAndGpu } from './support/alibaba-world.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '210987654322';
 const role = (n: string) => `acs:ram::${A}:role/${n}`;
 const policy = (...Statement: object[]) => JSON.stringify({ Version: '1', Statement });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name, account: A }, spec });
 
 describe('review gb4: a role trusting the service by its other name gets its job’s sessions', () => {
   let s: TestServer;
   let carol: Credentials;
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', A, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    const admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    const admin = await acsAccount(s, A);
     const iam = s.iam(admin);
     await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['training.gatehouse.dev'] } }) }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'nodeadm', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['compute.gatehouse.dev'] } }) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'carol' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'p', PolicyDocument: policy({ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'ram:PassRole', Resource: '*' }) }));
-    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'carol' }))).AccessKey;
-    carol = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    const applied = await gatehouseJson(s.url, admin, 'POST', '/v1/apply', { documents: [doc('Workspace', 'vision', { members: [{ user: 'carol' }] }), doc('Cluster', 'gpu', { instanceRole: 'nodeadm' })] });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    carol = await ramUser(iam, 'carol', ...SUBMITTER);
+    await visionAndGpu(s, admin, A, ['carol']);
   });
   after(() => s?.stop());
 
