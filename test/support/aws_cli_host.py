@@ -90,20 +90,25 @@ def read_back(fd):
     return b''.join(chunks)
 
 
-def run_one(argv, env, cwd):
-    """Runs one command (fds 1 and 2 already on its files); its exit status as the process would have it."""
+def enter(env, cwd, argv):
+    """Gives this process what a command's own would have: exactly `env`, its working directory, `argv`, and Python's
+    own streams on fds 1 and 2 (already on its files)."""
     os.environ.clear()
-    os.environ.update(command_environ(env))
+    os.environ.update(env)
     time.tzset()
     os.chdir(cwd)
-    sys.argv = ['/usr/bin/aws'] + argv
+    sys.argv = argv
     # Python's own streams for a pipe: block-buffered, UTF-8 (the C locale is coerced to C.UTF-8), with the errors
     # handlers Python gives stdout and stderr there.
     sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='surrogateescape')
     sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
+
+
+def exit_code(body):
+    """Runs `body` as the interpreter runs a program's top level: the exit status its return value, a SystemExit or an
+    exception that reaches the top (its traceback printed) makes, once both streams are flushed."""
     try:
-        rc = awscli.clidriver.main()
-        code = exit_status(rc)
+        code = exit_status(body())
     except SystemExit as e:
         code = exit_status(e.code)
     except BaseException:  # what the interpreter does with an exception that reaches the top
@@ -117,31 +122,20 @@ def run_one(argv, env, cwd):
     return code
 
 
+def run_one(argv, env, cwd):
+    """Runs one command (fds 1 and 2 already on its files); its exit status as the process would have it."""
+    os.environ.clear()  # command_environ's expandvars and expanduser read os.environ: emptied first, as it always was
+    enter(command_environ(env), cwd, ['/usr/bin/aws'] + argv)
+    return exit_code(awscli.clidriver.main)
+
+
 def run_script(script, argv, env, cwd):
     """`python3 -c SCRIPT ARGV...` in this interpreter (fds 1 and 2 already on its files): its exit status."""
-    os.environ.clear()
-    os.environ.update(env)
-    time.tzset()
-    os.chdir(cwd)
-    sys.argv = ['-c'] + argv
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='surrogateescape')
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
+    enter(env, cwd, ['-c'] + argv)
     # boto3's default session is made from the environment on first use: each script gets a fresh one, as a process.
     if 'boto3' in sys.modules:
         sys.modules['boto3'].DEFAULT_SESSION = None
-    try:
-        exec(compile(script, '<string>', 'exec'), {'__name__': '__main__', '__builtins__': __builtins__})
-        code = 0
-    except SystemExit as e:
-        code = exit_status(e.code)
-    except BaseException:  # what the interpreter does with an exception that reaches the top
-        traceback.print_exc()
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
+    code = exit_code(lambda: exec(compile(script, '<string>', 'exec'), {'__name__': '__main__', '__builtins__': __builtins__}))
     if 'boto3' in sys.modules:
         sys.modules['boto3'].DEFAULT_SESSION = None
     return code
