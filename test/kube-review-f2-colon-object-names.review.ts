@@ -15,78 +15,33 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { kubeToken } from './support/admission.ts';
-import { gatehouseJson } from './support/resource-server.ts';
+import { aliceOnK1, type AliceOnK1, type ReviewAnswer } from './support/kube-session.ts';
 
 let server: TestServer;
-let hook = '';
-let user: { username: string; groups: string[]; extra: Record<string, string[]> };
+let k1: AliceOnK1;
 const GROUP = 'rbac.authorization.k8s.io';
 
-async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await gatehouseJson(server.url, server.admin, method, path, body);
-  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json;
-}
-
-async function webhook(which: string, body: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${server.url}/k8s/k1/${which}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hook}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as Record<string, unknown>;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return json['status'] as Record<string, unknown>;
-}
-
-async function sar(resourceAttributes: Record<string, string>): Promise<{ allowed: boolean; denied: boolean; reason: string }> {
-  const s = await webhook('authorize', {
-    kind: 'SubjectAccessReview',
-    apiVersion: 'authorization.k8s.io/v1',
-    metadata: { creationTimestamp: null },
-    spec: { resourceAttributes, user: user.username, groups: user.groups, extra: user.extra },
-    status: { allowed: false },
-  });
-  return { allowed: s['allowed'] === true, denied: s['denied'] === true, reason: String(s['reason']) };
-}
+const sar = (resourceAttributes: Record<string, string>): Promise<ReviewAnswer> => k1.sar({ resourceAttributes });
 
 before(async () => {
   server = await startTestServer();
-  const acct = server.adminFile.AccountId;
-  const cluster = `arn:aws:training::${acct}:cluster/k1`;
-  await admin('POST', '/v1/apply', {
-    documents: [
-      { apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} },
-      {
-        apiVersion: 'gatehouse.dev/v1',
-        kind: 'User',
-        metadata: { name: 'alice' },
-        spec: {
-          inlinePolicies: {
-            denies: {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Deny', Action: 'kubernetes:delete', Resource: `${cluster}/clusterroles.${GROUP}/system:node` },
-                { Effect: 'Deny', Action: 'kubernetes:update', Resource: `${cluster}/namespaces/kube-system/roles.${GROUP}/system:controller:*` },
-                { Effect: 'Deny', Action: 'kubernetes:create', Resource: `${cluster}/namespaces/ml/pods/web.1/exec` },
-              ],
-            },
-          },
-        },
+  k1 = await aliceOnK1(server, {
+    inlinePolicies: (cluster) => ({
+      denies: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Action: 'kubernetes:delete', Resource: `${cluster}/clusterroles.${GROUP}/system:node` },
+          { Effect: 'Deny', Action: 'kubernetes:update', Resource: `${cluster}/namespaces/kube-system/roles.${GROUP}/system:controller:*` },
+          { Effect: 'Deny', Action: 'kubernetes:create', Resource: `${cluster}/namespaces/ml/pods/web.1/exec` },
+        ],
       },
-      { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'alice' }, spec: { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/alice`, kubernetesGroups: ['admins'] } },
-    ],
-  });
-  await admin('POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
+    }),
+    group: 'admins',
+    rbac: [
       { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
       { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'admins' }, subjects: [{ kind: 'Group', name: 'admins', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'cluster-admin', apiGroup: GROUP } },
     ],
   });
-  hook = String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']);
-  const k = await admin('POST', '/v1/access-keys', { userName: 'alice' });
-  const token = await kubeToken(server.url, 'k1', { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) });
-  const tr = await webhook('authenticate', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec: { token }, status: { user: {} } });
-  assert.equal(tr['authenticated'], true, JSON.stringify(tr));
-  user = tr['user'] as typeof user;
 });
 
 after(async () => {
@@ -153,12 +108,7 @@ describe('F2: a review naming no object finds IAM denies on object names with `:
   });
 
   test('the authorize API answers the same questions the same way', async () => {
-    const acct = server.adminFile.AccountId;
-    const ask = async (action: string, path: string): Promise<string> => {
-      const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${acct}:user/alice`, action, resource: `arn:aws:training::${acct}:cluster/k1${path}` });
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      return String(r.json['decision']);
-    };
+    const ask = (action: string, path: string) => k1.ask(action, path);
     assert.equal(await ask('kubernetes:delete', `/clusterroles.${GROUP}`), 'ExplicitDeny');
     assert.equal(await ask('kubernetes:update', `/namespaces/kube-system/roles.${GROUP}`), 'ExplicitDeny');
     assert.equal(await ask('kubernetes:update', `/namespaces/team/roles.${GROUP}`), 'Allow');

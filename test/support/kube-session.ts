@@ -1,13 +1,14 @@
 /**
- * A role session as the Kubernetes webhooks see it: cluster `k1`, whose group `ci` may get and list every resource
- * (ClusterRole `reader`, bound by `ci-reader`); role `ci`, trusting the account's root and mapped to that group by an
- * AccessEntry; and a session of it (`build-7`, from AssumeRole through SDK v3) with a session policy, its token reviewed
- * by the TokenReview webhook. Then SubjectAccessReviews as kube-apiserver sends them.
+ * Principals as the Kubernetes webhooks see them, on cluster `k1`. `ciSessionOnK1`: a role session, the group `ci` of
+ * which may get and list every resource (ClusterRole `reader`, bound by `ci-reader`); role `ci`, trusting the
+ * account's root and mapped to that group by an AccessEntry; and a session of it (`build-7`, from AssumeRole through
+ * SDK v3) with a session policy, its token reviewed by the TokenReview webhook. `aliceOnK1`: a user with inline
+ * policies and the RBAC a suite gives. Then SubjectAccessReviews as kube-apiserver sends them.
  */
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { reviewedUser, type UserInfo } from './admission.ts';
+import { kubeToken, reviewedUser, type UserInfo } from './admission.ts';
 import { gatehouseJson } from './resource-server.ts';
 import type { TestServer } from './server.ts';
 
@@ -55,4 +56,79 @@ export async function ciSessionOnK1(server: TestServer, policy: (cluster: string
     return json['status'] as Record<string, unknown>;
   };
   return { cluster, bearer, session, user, review };
+}
+
+/** A SubjectAccessReview's answer: allowed, denied (a Deny, not only no opinion), and the reason given. */
+export interface ReviewAnswer {
+  readonly allowed: boolean;
+  readonly denied: boolean;
+  readonly reason: string;
+}
+
+/** What the webhooks' suites on user `alice` of cluster `k1` ask (`aliceOnK1`). */
+export interface AliceOnK1 {
+  /** The cluster's ARN, `arn:aws:training::<account>:cluster/k1`. */
+  readonly cluster: string;
+  /**
+   * A SubjectAccessReview of alice on `k1` with `attributes` (`resourceAttributes` or `nonResourceAttributes`) in the
+   * JSON kube-apiserver sends (webhook.go: metadata.creationTimestamp null, an empty status); 200 asserted.
+   */
+  sar(attributes: { readonly resourceAttributes: Readonly<Record<string, string>> } | { readonly nonResourceAttributes: { readonly verb: string; readonly path: string } }): Promise<ReviewAnswer>;
+  /** The authorize API's decision on `action` by alice on `<cluster ARN><path>`, asked by the root admin; 200 asserted. */
+  ask(action: string, path: string): Promise<string>;
+}
+
+/**
+ * Sets up on `server` cluster `k1`; user `alice` with the inline policies `inlinePolicies(<cluster ARN>)` (name →
+ * document), mapped to the Kubernetes group `group` by an AccessEntry; the cluster's RBAC documents `rbac`; and alice's
+ * token (a key of hers presigned by SDK v3's SignatureV4, as `aws eks get-token`), reviewed by the TokenReview webhook
+ * in the JSON kube-apiserver sends (asserted authenticated).
+ */
+export async function aliceOnK1(server: TestServer, setUp: { inlinePolicies(cluster: string): Record<string, unknown>; group: string; rbac: readonly object[] }): Promise<AliceOnK1> {
+  const admin = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const r = await gatehouseJson(server.url, server.admin, method, path, body);
+    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json;
+  };
+  let hook = '';
+  const webhook = async (which: string, body: unknown): Promise<Record<string, unknown>> => {
+    const r = await fetch(`${server.url}/k8s/k1/${which}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${hook}` }, body: JSON.stringify(body) });
+    const json = (await r.json()) as Record<string, unknown>;
+    assert.equal(r.status, 200, JSON.stringify(json));
+    return json['status'] as Record<string, unknown>;
+  };
+  const acct = server.adminFile.AccountId;
+  const cluster = `arn:aws:training::${acct}:cluster/k1`;
+  await admin('POST', '/v1/apply', {
+    documents: [
+      { apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} },
+      { apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'alice' }, spec: { inlinePolicies: setUp.inlinePolicies(cluster) } },
+      { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'alice' }, spec: { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/alice`, kubernetesGroups: [setUp.group] } },
+    ],
+  });
+  await admin('POST', '/v1/apply', { cluster: 'k1', documents: setUp.rbac });
+  hook = String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']);
+  const k = await admin('POST', '/v1/access-keys', { userName: 'alice' });
+  const token = await kubeToken(server.url, 'k1', { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) });
+  const tr = await webhook('authenticate', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec: { token }, status: { user: {} } });
+  assert.equal(tr['authenticated'], true, JSON.stringify(tr));
+  const user = tr['user'] as { username: string; groups: string[]; extra: Record<string, string[]> };
+  return {
+    cluster,
+    async sar(attributes) {
+      const s = await webhook('authorize', {
+        kind: 'SubjectAccessReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: { ...attributes, user: user.username, groups: user.groups, extra: user.extra },
+        status: { allowed: false },
+      });
+      return { allowed: s['allowed'] === true, denied: s['denied'] === true, reason: String(s['reason']) };
+    },
+    async ask(action, path) {
+      const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${acct}:user/alice`, action, resource: `${cluster}${path}` });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      return String(r.json['decision']);
+    },
+  };
 }
