@@ -6,21 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { authorizeDecision } from './support/authorize-api.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
 const V = '2012-10-17';
 const doc = (...Statement: unknown[]): string => JSON.stringify({ Version: V, Statement });
-const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 
 describe('policy review C3: evaluation against AWS through the real server', () => {
   let s: TestServer;
-  const ask = async (body: Record<string, unknown>, as?: Credentials): Promise<string> => {
-    const r = await call<{ decision: string }>(conn(s, as ?? s.admin), 'POST', ['authorize'], { body });
-    assert.ok(r.ok, JSON.stringify(r));
-    return r.value.decision;
-  };
+  const ask = (body: Record<string, unknown>, as?: Credentials): Promise<string> => authorizeDecision(s, body, as);
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();

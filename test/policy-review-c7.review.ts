@@ -8,22 +8,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { call } from '../src/adapters/cli/client.ts';
+import { authorizeDecision } from './support/authorize-api.ts';
+import { connectionTo } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
 const doc = (...Statement: unknown[]): Record<string, unknown> => ({ Version: '2012-10-17', Statement });
-const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 
 describe('policy review C7: a resource-policy Deny names a user or role whatever the case of its name', () => {
   let s: TestServer;
-  const ask = async (principal: string, resource: string): Promise<string> => {
-    const r = await call<{ decision: string }>(conn(s, s.admin), 'POST', ['authorize'], { body: { principal, action: 's3:GetObject', resource } });
-    assert.ok(r.ok, JSON.stringify(r));
-    return r.value.decision;
-  };
+  const ask = (principal: string, resource: string): Promise<string> => authorizeDecision(s, { principal, action: 's3:GetObject', resource });
   const attach = async (bucket: string, statement: unknown): Promise<void> => {
-    const put = await call(conn(s, s.admin), 'PUT', ['resource-policies', `arn:aws:s3:::${bucket}`], { body: { document: doc(statement) } });
+    const put = await call(connectionTo(s.url, s.admin), 'PUT', ['resource-policies', `arn:aws:s3:::${bucket}`], { body: { document: doc(statement) } });
     assert.ok(put.ok, JSON.stringify(put));
   };
 

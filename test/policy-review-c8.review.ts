@@ -7,19 +7,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { authorizeDecision } from './support/authorize-api.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
-const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 
 describe('policy review C8: years 0–99 and timezone offsets in Date conditions', () => {
   let s: TestServer;
-  const ask = async (date: string): Promise<string> => {
-    const r = await call<{ decision: string }>(conn(s, s.admin), 'POST', ['authorize'], { body: { principal: `arn:aws:iam::${ROOT}:user/dated`, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: { 'svc:ValidFrom': date } } });
-    assert.ok(r.ok, JSON.stringify(r));
-    return r.value.decision;
-  };
+  const ask = (date: string): Promise<string> => authorizeDecision(s, { principal: `arn:aws:iam::${ROOT}:user/dated`, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: { 'svc:ValidFrom': date } });
   before(async () => {
     s = await startTestServer();
     await s.iam().send(new CreateUserCommand({ UserName: 'dated' }));

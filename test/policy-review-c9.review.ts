@@ -10,21 +10,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { authorizeDecision } from './support/authorize-api.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const v1 = (...Statement: unknown[]): string => JSON.stringify({ Version: '1', Statement });
-const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 
 describe('policy review C9: an OSS Deny naming the account applies to any spelling of the object', () => {
   let s: TestServer;
   let acsAdmin: Credentials;
-  const ask = async (user: string, resource: string): Promise<string> => {
-    const r = await call<{ decision: string }>(conn(s, acsAdmin), 'POST', ['authorize'], { body: { principal: `acs:ram::${ACS}:user/${user}`, action: 'oss:GetObject', resource } });
-    assert.ok(r.ok, JSON.stringify(r));
-    return r.value.decision;
-  };
+  const ask = (user: string, resource: string): Promise<string> => authorizeDecision(s, { principal: `acs:ram::${ACS}:user/${user}`, action: 'oss:GetObject', resource }, acsAdmin);
   before(async () => {
     s = await startTestServer();
     const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
