@@ -14,8 +14,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import { assertPodCreationPasses, reviewedUser } from './support/admission.ts';
+import { podderWorld, podPath as podPathOf } from './support/pod-escalation.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
@@ -23,25 +23,14 @@ const A = '000000000000';
 const CLUSTER = `arn:aws:training::${A}:cluster/k1`;
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const role = (n: string) => `arn:aws:iam::${A}:role/${n}`;
-const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const RBAC = 'rbac.authorization.k8s.io';
 const PASS = { Effect: 'Allow', Action: 'iam:PassRole', Resource: role('podder') };
-
-interface Step {
-  readonly how: string;
-  readonly to: string;
-  readonly via?: string;
-  readonly actions: readonly string[];
-}
 
 describe('review fl2: escalation-paths counts writing RBAC to create pods that run as a role', () => {
   let s: TestServer;
   const keys: Record<string, Credentials> = {};
   before(async () => {
     s = await startTestServer();
-    const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'podder', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
     const policies: Record<string, object[]> = {
       eve: [{ Effect: 'Allow', Action: 'training:ApplyRbacObject', Resource: CLUSTER }, PASS],
       // Delegated administration: bindings of ClusterRole view only.
@@ -49,25 +38,11 @@ describe('review fl2: escalation-paths counts writing RBAC to create pods that r
       gina: [{ Effect: 'Allow', Action: 'training:ApplyRbacObject', Resource: CLUSTER }, PASS, { Effect: 'Deny', Action: 'kubernetes:create', Resource: '*' }],
       harry: [{ Effect: 'Allow', Action: 'training:ApplyRbacObject', Resource: CLUSTER }, PASS],
     };
-    for (const [name, statements] of Object.entries(policies)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [doc('Cluster', 'k1', {}), ...['eve', 'frank', 'gina'].map((n) => doc('AccessEntry', n, { cluster: 'k1', principalArn: user(n), kubernetesGroups: [] }))],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    Object.assign(keys, await podderWorld(s, policies, ['eve', 'frank', 'gina']));
   });
   after(() => s?.stop());
 
-  const podPath = async (name: string): Promise<readonly Step[] | undefined> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal: user(name) });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    const reports = r.json['reports'] as { canBecome: { principal: string; path: Step[] }[] }[];
-    return reports[0]?.canBecome.find((b) => b.principal === role('podder'))?.path;
-  };
+  const podPath = (name: string) => podPathOf(s, name);
   const objects = (subject: string, roleRef = { kind: 'Role', name: 'pod-creators' }) => [
     { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'pod-creators', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }] },
     { apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata: { name: 'pod-creators', namespace: 'default' }, subjects: [{ kind: 'User', name: subject, apiGroup: RBAC }], roleRef: { ...roleRef, apiGroup: RBAC } },

@@ -17,8 +17,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import { assertPodCreationPasses, reviewedUser } from './support/admission.ts';
+import { podderWorld, podPath as podPathOf } from './support/pod-escalation.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
@@ -26,25 +26,15 @@ const A = '000000000000';
 const CLUSTER = `arn:aws:training::${A}:cluster/k1`;
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const role = (n: string) => `arn:aws:iam::${A}:role/${n}`;
-const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const RBAC = 'rbac.authorization.k8s.io';
 const PASS = { Effect: 'Allow', Action: 'iam:PassRole', Resource: role('podder') };
-
-interface Step {
-  readonly how: string;
-  readonly to: string;
-  readonly via?: string;
-  readonly actions: readonly string[];
-}
 
 describe('review fl5: escalation-paths counts a principal putting itself in a group its cluster lets create pods', () => {
   let s: TestServer;
   const keys: Record<string, Credentials> = {};
   before(async () => {
     s = await startTestServer();
-    const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'podder', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
     const policies: Record<string, object[]> = {
       // apply rewrites an entry: UpdateAccessEntry on the cluster, and apply's read of the document.
       ivan: [{ Effect: 'Allow', Action: 'training:UpdateAccessEntry', Resource: CLUSTER }, { Effect: 'Allow', Action: 'training:DescribeAccessEntry', Resource: '*' }, PASS],
@@ -54,16 +44,7 @@ describe('review fl5: escalation-paths counts a principal putting itself in a gr
       // Entries confined to the `viewers` group.
       ken: [{ Effect: 'Allow', Action: 'training:UpdateAccessEntry', Resource: CLUSTER, Condition: { 'ForAllValues:StringEquals': { 'training:kubernetesGroups': ['viewers'] } } }, PASS],
     };
-    for (const [name, statements] of Object.entries(policies)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [doc('Cluster', 'k1', {}), ...['ivan', 'ken', 'leo'].map((n) => doc('AccessEntry', n, { cluster: 'k1', principalArn: user(n), kubernetesGroups: [] }))],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    Object.assign(keys, await podderWorld(s, policies, ['ivan', 'ken', 'leo']));
     const objects = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
       cluster: 'k1',
       documents: [
@@ -75,12 +56,7 @@ describe('review fl5: escalation-paths counts a principal putting itself in a gr
   });
   after(() => s?.stop());
 
-  const podPath = async (name: string): Promise<readonly Step[] | undefined> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal: user(name) });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    const reports = r.json['reports'] as { canBecome: { principal: string; path: Step[] }[] }[];
-    return reports[0]?.canBecome.find((b) => b.principal === role('podder'))?.path;
-  };
+  const podPath = (name: string) => podPathOf(s, name);
 
   it('a user who may rewrite its own entry reaches the role by a pod; it puts itself in the group and the pod is admitted', async () => {
     const path = await podPath('ivan');
