@@ -7,34 +7,18 @@
  * `unknown option`, with its suggestion, as it is a typo of gatehouse's own.
  * Against a real server (startTestServer, SQLite in a temporary dir), the CLI run in process (`cliAgainst`).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { call } from '../src/adapters/cli/client.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
-import { connectionTo } from './support/processes.ts';
+import { cliAgainst, type TestServer } from './support/server.ts';
+import { visionWorkspace } from './support/vision-workspace.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/trainer';
 let s: TestServer;
 
-before(async () => {
-  s = await startTestServer();
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
-  await s.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  const put = await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'admin' }] } });
-  assert.ok(put.ok, put.ok ? '' : put.message);
+const { jobCount } = visionWorkspace((server) => {
+  s = server;
 });
-
-after(async () => {
-  await s?.stop();
-});
-
-async function jobCount(): Promise<number> {
-  const r = await call<{ jobs: unknown[] }>(connectionTo(s.url, s.admin), 'GET', ['jobs']);
-  assert.ok(r.ok, r.ok ? '' : r.message);
-  return r.value.jobs.length;
-}
 
 test('bn1: jobs run CMD --data … without `--` says to put the command after `--`, nothing submitted', async () => {
   for (const [args, flag] of [

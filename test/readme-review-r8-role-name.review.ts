@@ -4,33 +4,17 @@
  * `--role` takes `default`, `none` or a role ARN, and the ARN to write. Against a real server (startTestServer,
  * SQLite in a temporary dir), the CLI run in process (`cliAgainst`), the role created with `@aws-sdk/client-iam`.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { call } from '../src/adapters/cli/client.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
-import { connectionTo } from './support/processes.ts';
+import { cliAgainst, type TestServer } from './support/server.ts';
+import { visionWorkspace } from './support/vision-workspace.ts';
 
 let s: TestServer;
 
-before(async () => {
-  s = await startTestServer();
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
-  await s.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  const put = await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'admin' }] } });
-  assert.ok(put.ok, put.ok ? '' : put.message);
+const { jobCount } = visionWorkspace((server) => {
+  s = server;
 });
-
-after(async () => {
-  await s?.stop();
-});
-
-async function jobCount(): Promise<number> {
-  const r = await call<{ jobs: unknown[] }>(connectionTo(s.url, s.admin), 'GET', ['jobs']);
-  assert.ok(r.ok, r.ok ? '' : r.message);
-  return r.value.jobs.length;
-}
 
 test('R8: --role with a role name is a usage error naming the ARN to give; nothing is submitted', async () => {
   const r = await cliAgainst(s, ['jobs', 'run', '--workspace', 'vision', '--role', 'trainer', '--', 'true']);
