@@ -7,45 +7,17 @@
  * without it, so that SDK found no role and no credentials. The C++ SDK is not installed here: its requests are sent
  * as it sends them (raw HTTP), for both clouds' paths.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { call } from '../src/adapters/cli/client.ts';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { jobMetadataEndpoints } from './support/metadata-endpoints.ts';
 
-let home: string;
-let server: RunningServer;
-let relay: Relay;
-const endpoints: { name: string; url: string }[] = [];
+/** The server's metadata endpoint of the job, and the node agent's. */
+let endpoints: readonly { name: string; url: string }[] = [];
 let keyId: string;
 
-before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-agent-review-af2-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
-  assert.ok(server.adminCredentials);
-  const conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-  const r = await call<{ capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', launcherUid: process.getuid?.() ?? 0 } });
-  assert.ok(r.ok, JSON.stringify(r));
-  const env = r.value.environment;
-  endpoints.push({ name: 'server', url: env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '' });
-  const container = await fetch(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { headers: { authorization: r.value.capability } });
-  keyId = ((await container.json()) as { AccessKeyId: string }).AccessKeyId;
-  relay = createRelay({ upstream: server.agentUrl, revalidateMs: 60_000 });
-  const at = await relay.listen('127.0.0.1', 0);
-  const opened = await fetch(`http://127.0.0.1:${at.port}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: r.value.capability }, body: JSON.stringify({ uid: process.getuid?.() ?? 0 }) });
-  assert.equal(opened.status, 200);
-  endpoints.push({ name: 'node agent', url: `http://127.0.0.1:${((await opened.json()) as { port: number }).port}` });
-});
-after(async () => {
-  await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
+jobMetadataEndpoints('gh-agent-review-af2-', (_env, server) => server.agentUrl, (world) => {
+  ({ endpoints, keyId } = world);
 });
 
 function send(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
