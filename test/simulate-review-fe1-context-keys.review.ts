@@ -9,13 +9,13 @@
  * entity), a missing entity is NoSuchEntity, and a document that does not parse is refused as the simulators refuse it.
  * The Debian aws CLI, boto3 and SDK v3 against a real server.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { REGION, sdkFailure, type TestServer } from './support/server.ts';
+import { simulateWorld } from './support/simulate-world.ts';
 import { awsCli, python3Script } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON } from './support/processes.ts';
 
@@ -35,10 +35,9 @@ let iam: I.IAMClient;
 let nobody: I.IAMClient;
 let home: string;
 
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  home = await mkdtemp(join(tmpdir(), 'gh-review-fe1-'));
+simulateWorld('gh-review-fe1-', (world) => {
+  ({ server, iam, home } = world);
+}, async () => {
   await iam.send(new I.CreateUserCommand({ UserName: 'dana' }));
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'dana', PolicyName: 'net', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) }));
   await iam.send(new I.CreateGroupCommand({ GroupName: 'trainers' }));
@@ -48,10 +47,6 @@ before(async () => {
   await iam.send(new I.CreateUserCommand({ UserName: 'nobody' }));
   const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'nobody' }))).AccessKey!;
   nobody = server.iam({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! });
-});
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
 });
 
 describe('review fe, 1: GetContextKeysForCustomPolicy and GetContextKeysForPrincipalPolicy', () => {

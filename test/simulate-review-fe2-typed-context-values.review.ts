@@ -8,13 +8,11 @@
  * value; one that is not is InvalidInput (400), naming the entry, the value and the type. `string` takes anything.
  * The Debian aws CLI and SDK v3 against a real server.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { REGION, sdkFailure, type TestServer } from './support/server.ts';
+import { simulateWorld } from './support/simulate-world.ts';
 import { awsCli } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
@@ -31,14 +29,8 @@ let server: TestServer;
 let iam: I.IAMClient;
 let home: string;
 
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  home = await mkdtemp(join(tmpdir(), 'gh-review-fe2-'));
-});
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
+simulateWorld('gh-review-fe2-', (world) => {
+  ({ server, iam, home } = world);
 });
 
 const simulate = (entries: I.ContextEntry[]) => iam.send(new I.SimulateCustomPolicyCommand({ PolicyInputList: [POLICY], ActionNames: ['s3:ListBucket'], ContextEntries: entries }));

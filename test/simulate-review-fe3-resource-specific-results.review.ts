@@ -9,13 +9,13 @@
  * absent or `*`) has none, as IAM. The top-level fields stay as they were. boto3, the Debian aws CLI and SDK v3 against
  * a real server.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { REGION, type TestServer } from './support/server.ts';
+import { simulateWorld } from './support/simulate-world.ts';
 import { awsCli, python3Script } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing, boto3Missing, PYTHON as DEBIAN_PYTHON } from './support/processes.ts';
 
@@ -38,19 +38,14 @@ let server: TestServer;
 let iam: I.IAMClient;
 let home: string;
 
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  home = await mkdtemp(join(tmpdir(), 'gh-review-fe3-'));
+simulateWorld('gh-review-fe3-', (world) => {
+  ({ server, iam, home } = world);
+}, async () => {
   await iam.send(new I.CreateUserCommand({ UserName: 'reader' }));
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'reader', PolicyName: 'read', PolicyDocument: POLICY }));
   const boundary = await iam.send(new I.CreatePolicyCommand({ PolicyName: 'no-public', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::data/*', 'arn:aws:s3:::logs/*'] }) }));
   await iam.send(new I.CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary.Policy!.Arn! }));
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'bounded', PolicyName: 'read', PolicyDocument: POLICY }));
-});
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
 });
 
 const perResource = (r: I.SimulateCustomPolicyCommandOutput) =>

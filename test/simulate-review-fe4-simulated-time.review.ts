@@ -7,13 +7,11 @@
  * simulators take the time the same way: `aws:CurrentTime` (else `aws:EpochTime`) given is the request's time, and the
  * time keys not given derive from it. SDK v3, the Debian aws CLI and SigV4-signed /v1/ against a real server.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { REGION, type TestServer } from './support/server.ts';
+import { simulateWorld } from './support/simulate-world.ts';
 import { awsCli } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
@@ -33,16 +31,11 @@ let server: TestServer;
 let iam: I.IAMClient;
 let home: string;
 
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  home = await mkdtemp(join(tmpdir(), 'gh-review-fe4-'));
+simulateWorld('gh-review-fe4-', (world) => {
+  ({ server, iam, home } = world);
+}, async () => {
   await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'sunset', PolicyDocument: SUNSET }));
-});
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
 });
 
 const principal = async (entries: I.ContextEntry[]) =>

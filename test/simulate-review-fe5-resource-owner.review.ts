@@ -8,13 +8,11 @@
  * an ARN that names an account keeps it; ResourceOwner owns the rest (bucket and object ARNs), and without it they are
  * the simulated caller's, as before. SDK v3, the Debian aws CLI and SigV4-signed /v1/ against a real server.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { REGION, type TestServer } from './support/server.ts';
+import { simulateWorld } from './support/simulate-world.ts';
 import { awsCli } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
@@ -31,16 +29,11 @@ let server: TestServer;
 let iam: I.IAMClient;
 let home: string;
 
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  home = await mkdtemp(join(tmpdir(), 'gh-review-fe5-'));
+simulateWorld('gh-review-fe5-', (world) => {
+  ({ server, iam, home } = world);
+}, async () => {
   await iam.send(new I.CreateUserCommand({ UserName: 'sender' }));
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'sender', PolicyName: 'send', PolicyDocument: SEND }));
-});
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
 });
 
 const decisions = (r: { EvaluationResults?: I.EvaluationResult[] | undefined }) => (r.EvaluationResults ?? []).map((e) => [e.EvalActionName, e.EvalResourceName, e.EvalDecision]);
