@@ -6,25 +6,15 @@
  * `gatehouse kube webhook-config`, the CLI's program in this process: test/support/gatehouse-cli.ts), the pod's
  * credentials URI as the SDKs read it.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
-import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import type { RunningServer } from '../src/main/server.ts';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+import type { WebhookTarget } from './support/apiserver.ts';
 import { admissionFixture, patchedEnv, reviewAt, reviewedAs } from './support/admission.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { ECI_ACCOUNT as ACCT, eciAdmission } from './support/eci-admission.ts';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
-const ACCT = '123456789012';
-const S3_SERVICE = 'https://gatehouse-s3.gatehouse.svc:8472';
-
-let dir = '';
 let server: RunningServer;
 let admit: WebhookTarget;
 let accountAdmin: { AccessKeyId: string; SecretAccessKey: string };
@@ -39,53 +29,8 @@ const get = async (url: string): Promise<{ status: number; text: string }> => {
   return { status: r.status, text: await r.text() };
 };
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gatehouse-jrx2-kube-'));
-  // As in deploy/kubernetes: pods are sent to the S3 gateway's Service, not to this instance's own gateway.
-  server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Address: S3_SERVICE, env: {}, log: () => {} });
-  const app = server.app;
-  const root = JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string };
-  const rootWho = await app.authenticate(root.AccessKeyId);
-  assert.ok(rootWho.ok);
-  const created = await applyConfig(app.deps, rootWho.value.caller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Account', metadata: { name: ACCT }, spec: { partition: 'acs' } }] });
-  assert.ok(created.ok && created.value.credentials[0]);
-  accountAdmin = created.value.credentials[0];
-  const who = await app.authenticate(accountAdmin.AccessKeyId);
-  assert.ok(who.ok);
-  admin = who.value.caller;
-  const passRole = JSON.parse(await readFile(join(FIXTURES, 'eci', 'passrole-policy.json'), 'utf8')) as Json;
-  const doc = (kind: string, name: string, spec: Json) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-  const entry = (user: string) => doc('AccessEntry', user, { cluster: 'eci', principalArn: `acs:ram::${ACCT}:user/${user}`, kubernetesGroups: [`${user}s`] });
-  const setup = await applyConfig(app.deps, admin, {
-    documents: [
-      doc('Role', 'ECIRamRoleTest', { trustPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['ecs.aliyuncs.com'] } }] } }),
-      doc('Role', 'NotForPods', { trustPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['pai.aliyuncs.com'] } }] } }),
-      doc('User', 'deployer', { inlinePolicies: { passrole: passRole, passAny: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ram:PassRole', Resource: `acs:ram::${ACCT}:role/NotForPods` }] } } }),
-      doc('User', 'intruder', {}),
-      doc('Cluster', 'eci', {}),
-      entry('deployer'),
-      entry('intruder'),
-    ],
-  });
-  assert.ok(setup.ok, JSON.stringify(!setup.ok && setup.errors));
-  const out = join(dir, 'webhooks');
-  const r = await gatehouseInProcess(['kube', 'webhook-config', '--cluster', 'eci', '--out', out], { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: accountAdmin.AccessKeyId, AWS_SECRET_ACCESS_KEY: accountAdmin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url }).then(({ code, stderr }) => ({ status: code === 0 ? 0 : 1, stderr }));
-  assert.equal(r.status, 0, r.stderr);
-  const authn = await webhookFromKubeconfig(join(out, 'authentication-webhook.kubeconfig'));
-  admit = { ...authn, url: new URL(authn.url.toString().replace(/authenticate$/, 'admit')) };
-  const mutating = parse(await readFile(join(out, 'mutating-webhook.yaml'), 'utf8')) as { webhooks: { clientConfig: { url: string }; rules: { resources: string[]; operations: string[] }[] }[] };
-  assert.equal(mutating.webhooks[0]?.clientConfig.url, admit.url.toString());
-  assert.ok(mutating.webhooks[0]?.rules.some((x) => x.resources.includes('deployments')));
-});
-
-after(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-after(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+eciAdmission('gatehouse-jrx2-kube-', { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['ecs.aliyuncs.com'] } }, (world) => {
+  ({ server, admit, accountAdmin, admin } = world);
 });
 
 test('a pod\'s job records its passer\'s unique id: the passer deleted and created again under the name ends the job', async () => {
