@@ -11,11 +11,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { jobAnswers, mergerTalksJob, userWithStatements } from './support/job-existence.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const MISSING = 'nosuchjob0001';
 
 let server: TestServer;
@@ -23,32 +23,17 @@ let id = '';
 const who: Record<string, Credentials> = {};
 
 async function user(name: string, ...statements: object[]): Promise<void> {
-  const iam = server.iam();
-  await iam.send(new I.CreateUserCommand({ UserName: name }));
-  if (statements.length > 0) await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  who[name] = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+  who[name] = await userWithStatements(server, name, ...statements);
 }
 
 /** The four ways of asking about job `jobId`, each answered: status and error message (the job id replaced by `ID`). */
 async function answers(name: string, jobId: string): Promise<{ status: number; message: string }[]> {
-  const c = name === 'admin' ? server.admin : (who[name] as Credentials);
-  const asked = await Promise.all([
-    gatehouseJson(server.url, c, 'GET', `/v1/jobs/${jobId}`),
-    gatehouseJson(server.url, c, 'GET', `/v1/jobs/${jobId}/events`),
-    gatehouseJson(server.url, c, 'POST', `/v1/jobs/${jobId}/stop`, {}),
-    gatehouseJson(server.url, c, 'POST', '/v1/sts/revoke-sessions', { jobId }),
-  ]);
-  return asked.map((r) => ({ status: r.status, message: JSON.stringify(r.json).replaceAll(jobId, 'ID') }));
+  return jobAnswers(server, name === 'admin' ? server.admin : (who[name] as Credentials), jobId);
 }
 
 before(async () => {
   server = await startTestServer();
-  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/merger-talks', { members: [{ user: 'admin' }] });
-  assert.equal(ws.status, 200, JSON.stringify(ws.json));
-  const submitted = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'merger-talks', role: 'none', imds: false });
-  assert.equal(submitted.status, 201, JSON.stringify(submitted.json));
-  id = String((submitted.json['job'] as { id: string }).id);
+  id = await mergerTalksJob(server);
   // No training rights at all.
   await user('mallory');
   // Another job's ARN only.
