@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, iamUserWith, outcomeName as errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const V = '2012-10-17';
@@ -27,22 +27,8 @@ const trustUser = (user: string) => JSON.stringify(policy({ Effect: 'Allow', Pri
 let server: TestServer;
 let admin: I.IAMClient;
 
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return (e as Error).name;
-  }
-}
-
-/** Creates `name` (with `extra`), gives it the inline policy `doc` (when there is one) and returns its key. */
-async function userWith(name: string, doc: unknown, extra: Partial<I.CreateUserCommandInput> = {}): Promise<Credentials> {
-  await admin.send(new I.CreateUserCommand({ UserName: name, ...extra }));
-  if (doc) await admin.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(doc) }));
-  const k = await admin.send(new I.CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
-}
+/** Creates `name` (with `extra`), gives it the inline policy `doc` and returns its key. */
+const userWith = (name: string, doc: unknown, extra: Partial<I.CreateUserCommandInput> = {}): Promise<Credentials> => iamUserWith(admin, name, doc, extra);
 
 async function apply(who: Credentials, documents: unknown[]): Promise<{ status: number; json: Record<string, unknown> }> {
   return gatehouseJson(server.url, who, 'POST', '/v1/apply', { documents });

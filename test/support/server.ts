@@ -13,7 +13,7 @@ import { Agent } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand, type CreateUserCommandInput } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
 import type { Store } from '../../src/app/ports/store.ts';
@@ -178,6 +178,23 @@ export async function errorName(p: Promise<unknown>): Promise<string> {
     return (e as { name?: string }).name ?? String(e);
   }
   return 'no error';
+}
+
+/** `ok` when an SDK call succeeded, else the name of the error it failed with (`errorName`). */
+export async function outcomeName(p: Promise<unknown>): Promise<string> {
+  const name = await errorName(p);
+  return name === 'no error' ? 'ok' : name;
+}
+
+/**
+ * A new user `name` made through `iam` (with `extra`: its tags, path, boundary…), given the inline policy `p` of
+ * `doc` when there is one; answers its access key.
+ */
+export async function iamUserWith(iam: IAMClient, name: string, doc: unknown, extra: Partial<CreateUserCommandInput> = {}): Promise<Credentials> {
+  await iam.send(new CreateUserCommand({ UserName: name, ...extra }));
+  if (doc) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(doc) }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
 }
 
 /** The error an SDK call failed with: its code (the XML `Code`, else the exception's name), message and HTTP status. */
