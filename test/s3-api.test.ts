@@ -27,6 +27,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { App, Caller } from '../src/app/index.ts';
+import { s3Clients } from './support/s3.ts';
 import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
 import { boto3Missing, PYTHON } from './support/processes.ts';
 
@@ -40,13 +41,8 @@ let server: TestServer;
 let admin: I.IAMClient;
 let app: App;
 let rootCaller: Caller;
-const clients: S3.S3Client[] = [];
-
-function s3(credentials: Credentials = server.admin): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const clients = s3Clients(() => server);
+const s3 = (credentials: Credentials = server.admin): S3.S3Client => clients(credentials);
 
 const code = async (p: Promise<unknown>): Promise<string> => (await failure(p)).code;
 
@@ -78,7 +74,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
+  clients.destroyAll();
   await server?.stop();
 });
 

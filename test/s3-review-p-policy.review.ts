@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import type { App, Caller } from '../src/app/index.ts';
+import { s3Clients } from './support/s3.ts';
 import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
 
 const ACCT = '000000000000';
@@ -21,13 +22,8 @@ let server: TestServer;
 let admin: I.IAMClient;
 let app: App;
 let rootCaller: Caller;
-const clients: S3.S3Client[] = [];
-
-function s3(credentials: Credentials = server.admin): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const clients = s3Clients(() => server);
+const s3 = (credentials: Credentials = server.admin): S3.S3Client => clients(credentials);
 
 async function createUser(name: string, inline: string): Promise<Credentials> {
   await admin.send(new I.CreateUserCommand({ UserName: name }));
@@ -69,7 +65,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
+  clients.destroyAll();
   await server?.stop();
 });
 
