@@ -16,7 +16,7 @@ import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson, identityProof } from './support/resource-server.ts';
-import { s3Refusal } from './support/s3.ts';
+import { s3Clients, s3Refusal } from './support/s3.ts';
 import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
@@ -28,13 +28,8 @@ let admin: Credentials;
 /** dev's two keys: `good` is the one its policies allow, `leaked` the one they deny. */
 let good: Credentials;
 let leaked: Credentials;
-const clients: S3.S3Client[] = [];
 
-function s3(credentials: Credentials): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: s.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const s3 = s3Clients(() => s);
 
 async function decision(who: Credentials, body: Record<string, unknown>): Promise<{ decision: string; diagnostics: string[] }> {
   const r = await gatehouseJson(s.url, who, 'POST', '/v1/authorize', { action: 'oss:GetObject', resource: OBJECT, ...body });
@@ -72,7 +67,7 @@ before(async () => {
   await iam.send(new I.CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: v1({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACS}:root`] } }) }));
 });
 after(async () => {
-  for (const c of clients) c.destroy();
+  s3.destroyAll();
   await s?.stop();
 });
 

@@ -7,26 +7,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { s3Clients } from './support/s3.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
 const OWNER = '000000000000';
 const PARTNER = '111111111111';
 const BUCKET = 'aj10-shared';
 let server: TestServer;
-const clients: S3.S3Client[] = [];
 
-function s3(credentials: Credentials): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const s3 = s3Clients(() => server);
 
 before(async () => {
   server = await startTestServer();
 });
 
 after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
+  s3.destroyAll();
   await server?.stop();
 });
 

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
+import { s3Clients } from './support/s3.ts';
 import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
 import { awsCli } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing } from './support/processes.ts';
@@ -32,13 +33,8 @@ import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let server: TestServer;
-const clients: S3.S3Client[] = [];
 
-function s3(credentials: Credentials): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const s3 = s3Clients(() => server);
 
 /** A user of the root account with `statements` inline, and its key. */
 async function userWith(name: string, ...statements: object[]): Promise<Credentials> {
@@ -60,7 +56,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
+  s3.destroyAll();
   await server?.stop();
 });
 
