@@ -3,6 +3,8 @@
 // `npx` runs the Node.js 24 that `npm install` puts in node_modules (the `node` devDependency); anyone who runs
 // this file with another Node.js is told so, rather than met with a syntax error from a .ts file.
 import module from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
@@ -12,7 +14,18 @@ if (major < 24) {
 // Node keeps each module as compiled (type-stripped TypeScript included) in a cache on disk, checked against the
 // source: a command starts in about 0.25 s instead of 0.6 s once the cache is warm. In the system's temporary
 // directory unless NODE_COMPILE_CACHE names one; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-module.enableCompileCache?.();
+// Its directory is made here first, one level at a time (src/adapters/fs): Node's own recursive mkdir loops for ever
+// at 100% CPU where mkdir answers ENOENT with the parent there (a TMPDIR under /proc), and every command hung before
+// it began (review gr, 1). Where it cannot be made, the command runs without the cache.
+if (!process.env.NODE_COMPILE_CACHE && process.env.NODE_DISABLE_COMPILE_CACHE !== '1') {
+  const { makeDirectorySync } = await import('../src/adapters/fs/index.ts');
+  try {
+    makeDirectorySync(join(tmpdir(), 'node-compile-cache'), 0o700);
+    module.enableCompileCache?.();
+  } catch {
+    // No cache: slower to start, never stuck.
+  }
+}
 // node:sqlite prints an ExperimentalWarning on load; it is the embedded store by design (docs/decisions.md).
 process.removeAllListeners('warning');
 process.on('warning', (w) => {

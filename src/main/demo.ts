@@ -16,7 +16,7 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import type { AuditRecordJson } from '../adapters/cli/commands/audit.ts';
 import type { DemoCommandOptions } from '../adapters/cli/context.ts';
 import { ROLE_CHECK_FAILED } from '../core/jobs/jobs.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
+import { makeDirectory } from '../adapters/fs/index.ts';
 
 export interface DemoOptions extends DemoCommandOptions {
   /** Narration and the JSON report; default the process's stdout. */
@@ -400,8 +401,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     // The ranks' home is empty: the SDK reads ~/.aws/credentials before the job's credential endpoint, and a
     // developer's own profile there must not stand in for the job's role (a job's container has none).
     const rankHome = join(dir, 'home');
-    await mkdir(rankHome, { recursive: true, mode: 0o700 });
-    await mkdir(reports, { recursive: true, mode: 0o700 });
+    await makeDirectory(rankHome, 0o700);
+    await makeDirectory(reports, 0o700);
     const as = (user: string): Record<string, string> => ({ ...endpoints, HOME: rankHome, AWS_ACCESS_KEY_ID: keysOf[user]?.accessKeyId ?? '', AWS_SECRET_ACCESS_KEY: keysOf[user]?.secretAccessKey ?? '' });
     const tryUrl = `s3://${SPEECH.bucket}/${SPEECH.dataset}shard-00000.tar`;
     const rankArgs = (reportDir: string) => ['--data', `s3://${VISION.bucket}/${VISION.dataset}`, '--checkpoints', `s3://${VISION.bucket}/checkpoints/`, '--try', tryUrl, '--report', reportDir];
@@ -454,7 +455,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     await run('second-user', async (s) => {
       say.command(`gatehouse jobs run --workspace speech --role ${FORBIDDEN_ROLE} -- node ${rankCommand} …   # as bob`);
       const bobReports = join(dir, 'reports-bob');
-      await mkdir(bobReports, { recursive: true, mode: 0o700 });
+      await makeDirectory(bobReports, 0o700);
       const refused = await cli(['jobs', 'run', '--workspace', SPEECH.workspace, '--role', FORBIDDEN_ROLE, '--credentials-file', join(dir, 'job-bob', 'credentials'), '--', process.execPath, RANK_SCRIPT, ...rankArgs(bobReports)], as('bob'));
       say.output(refused.err);
       const ran = await readReports(bobReports);

@@ -9,7 +9,7 @@ import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObj
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
@@ -46,6 +46,7 @@ import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
 import { containerEndpointRefusal } from '../core/jobs/jobs.ts';
+import { makeDirectory } from '../adapters/fs/index.ts';
 
 export interface ServerOptions {
   readonly dataDir?: string;
@@ -374,9 +375,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The listener that answers probes while the database is awaited needs the certificate too.
   const tls = await readTls(opts.tlsCert, opts.tlsKey);
   try {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await makeDirectory(dataDir, 0o700);
   } catch (e) {
-    throw new StartError(`--data-dir \`${dataDir}\` cannot be created: ${messageOf(e)}`, 'input');
+    throw new StartError(`--data-dir \`${dataDir}\`: ${messageOf(e)}`, 'input');
   }
   // One made earlier keeps its mode: the files in it are 0600, but their names show (review V, V2).
   const startWarnings = [...(tls?.warnings ?? [])];

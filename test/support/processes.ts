@@ -30,10 +30,13 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Runs `file` to its end with exactly `env`; never rejects, the status says how it went. */
-export function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number; maxBuffer?: number } = {}): Promise<Run> {
+/**
+ * Runs `file` to its end with exactly `env`; never rejects, the status says how it went. At `timeoutMs` it is sent
+ * `killSignal` (SIGTERM unless told: SIGKILL for a process that may be stuck where it handles SIGTERM).
+ */
+export function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number; maxBuffer?: number; killSignal?: NodeJS.Signals } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { env, timeout: opts.timeoutMs ?? 60_000, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.maxBuffer !== undefined ? { maxBuffer: opts.maxBuffer } : {}) }, (err, stdout, stderr) => {
+    execFile(file, args, { env, timeout: opts.timeoutMs ?? 60_000, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.maxBuffer !== undefined ? { maxBuffer: opts.maxBuffer } : {}), ...(opts.killSignal !== undefined ? { killSignal: opts.killSignal } : {}) }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

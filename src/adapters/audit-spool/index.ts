@@ -15,11 +15,12 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AuditSpool, SpooledRecords } from '../../app/audit.ts';
 import { AUDIT_KINDS, type AuditEvent, type AuditKind, type TimedEvent } from '../../core/audit/index.ts';
+import { makeDirectory } from '../fs/index.ts';
 
 export const SPOOL_DIR = 'audit-spool';
 const FORMAT = 'gatehouse-audit-spool';
@@ -48,7 +49,7 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
     where: dir,
 
     async save({ reason, spooledAt, events }) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDirectory(dir, 0o700);
       const stamp = new Date(spooledAt).toISOString().replace(/[:]/g, '');
       const name = `audit-spool-${stamp}-${instance.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}.json`;
       const records = events.map(toJson);

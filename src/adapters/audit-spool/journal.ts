@@ -17,13 +17,14 @@
  * start (`load`) as spools whose records may already be in the chain: the queue appends only those that are not.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, unlink, writeSync } from 'node:fs';
+import { closeSync, openSync, unlink, writeSync } from 'node:fs';
 import { readdir, readFile, stat, unlink as unlinkAsync } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AuditJournal, SpooledRecords } from '../../app/audit.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
 import { parseRecord, SPOOL_DIR, toJson } from './index.ts';
+import { makeDirectorySync } from '../fs/index.ts';
 
 const FORMAT = 'gatehouse-audit-journal';
 const NAME = /^audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-\d{6,}\.jsonl$/;
@@ -73,7 +74,7 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
     write(e: TimedEvent): void {
       if (fd === undefined) {
         if (!madeDir) {
-          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          makeDirectorySync(dir, 0o700);
           madeDir = true;
         }
         const name = `${own}${String(n++).padStart(6, '0')}.jsonl`;

@@ -10,9 +10,10 @@
  *   4. Otherwise a fresh key is written to `<dataDir>/master.key`, mode 0600.
  */
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type CryptoResult } from './errors.ts';
+import { makeDirectory } from '../fs/index.ts';
 
 export const MASTER_KEY_ENV = 'GATEHOUSE_MASTER_KEY';
 export const MASTER_KEY_FILE_NAME = 'master.key';
@@ -47,7 +48,7 @@ export async function loadMasterKey(options: LoadMasterKeyOptions): Promise<Cryp
     const parsed = parseMasterKey(fromEnv, `\`${MASTER_KEY_ENV}\``);
     return parsed.ok ? ok({ masterKey: parsed.value, source: 'env', warnings: [] }) : parsed;
   }
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await makeDirectory(options.dataDir, 0o700);
   const file = join(options.dataDir, MASTER_KEY_FILE_NAME);
   const existing = await fromFile(file, true);
   if (existing.ok || existing.error.code !== 'MASTER_KEY_UNREADABLE' || (await exists(file))) return existing;

@@ -12,6 +12,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, readFile, readlink, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { DirectoryError, makeDirectory, removeDirectories } from '../fs/index.ts';
 
 export interface CredentialsFileProblem {
   /** `usage` (exit 2): the path cannot be used; `conflict` (exit 7): something is there already. */
@@ -65,6 +66,20 @@ async function unmakeable(dir: string): Promise<string | undefined> {
 }
 
 /**
+ * Why `dir` cannot be made, found by making it (and removing it again): a directory this user may write can still
+ * refuse new entries (/proc answers ENOENT), and the job then ran without its file (review gr, 1).
+ */
+async function madeAndRemoved(dir: string): Promise<string | undefined> {
+  try {
+    await removeDirectories(await makeDirectory(dir, 0o700));
+    return undefined;
+  } catch (e) {
+    if (e instanceof DirectoryError) return e.path === dir ? e.why : `\`${e.path}\`: ${e.why}`;
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
  * Why a credentials file the user named may not be used, or undefined when it may: checked before the job is
  * submitted, so a refusal leaves no job behind. Nothing may be at the path. A directory that does not exist is made
  * (owner-only) when the file is first written, as the platform's own path `/mnt/.alibabacloud/credentials` needs on a
@@ -78,7 +93,7 @@ export async function credentialsFileProblem(path: string): Promise<CredentialsF
   } catch (e) {
     // Made when the file is first written, if it can be (review gn, 6).
     if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') {
-      const why = await unmakeable(dir);
+      const why = (await unmakeable(dir)) ?? (await madeAndRemoved(dir));
       return why === undefined ? undefined : { exit: 'usage', message: `--credentials-file \`${path}\`: its directory \`${dir}\` cannot be made: ${why}` };
     }
     return { exit: 'usage', message: `--credentials-file \`${path}\`: the directory \`${dir}\` cannot be read (${code(e) || String(e)})` };

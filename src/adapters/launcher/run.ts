@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
+import { rename, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
 import { constants } from 'node:os';
@@ -18,6 +18,7 @@ import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
 import { REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerEndpointRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
+import { makeDirectory } from '../fs/index.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
 export const CREDENTIAL_VARIABLES = [
@@ -261,7 +262,7 @@ async function freePort(): Promise<number> {
  * it is never followed), and `rename` replaces the entry at `path` itself, never what a link there points to.
  */
 async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<string> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(path), 0o700);
   const body = JSON.stringify({ AccessKeyId: doc['AccessKeyId'], AccessKeySecret: doc['AccessKeySecret'], SecurityToken: doc['SecurityToken'], Expiration: doc['Expiration'] }, null, 2);
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let created = false;

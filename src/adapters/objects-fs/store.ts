@@ -69,6 +69,7 @@ import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
 import { BLOCK_SIZE, SegmentStream, writeSegment, type SegmentRef } from './segment.ts';
+import { makeDirectory } from '../fs/index.ts';
 
 export interface FsObjectStoreOptions {
   /** fsync files and directories at every commit (default true). Turn off only for throwaway data. */
@@ -371,10 +372,10 @@ export class FsObjectStore implements ObjectStore {
   // ---- open: load the index, remove what a crash left behind -------------------------------------------
 
   async load(): Promise<void> {
-    await mkdir(join(this.root, 'buckets'), { recursive: true, mode: DIR_MODE });
+    await makeDirectory(join(this.root, 'buckets'), DIR_MODE);
     await this.tightenModes();
     await rm(this.tmp, { recursive: true, force: true });
-    await mkdir(this.tmp, { recursive: true, mode: DIR_MODE });
+    await makeDirectory(this.tmp, DIR_MODE);
     for (const name of await readdir(join(this.root, 'buckets'))) {
       if (bucketNameProblem(name) !== undefined) continue;
       const dir = join(this.root, 'buckets', name);

@@ -14,7 +14,7 @@
  *   once (the second waits, then finds them recorded).
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreDataRefusedError, StoreUnavailableError, type Abort, type ChangeListener, type ChangeNotes, type ChangeSubscription, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
@@ -30,6 +30,7 @@ import {
   type SqlValue,
 } from '../store-sql/index.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { makeDirectorySync } from '../fs/index.ts';
 
 export const SQLITE_FILE_NAME = 'gatehouse.db';
 
@@ -249,7 +250,7 @@ function createPrivate(file: string): void {
 function resolveFile(options: SqliteStoreOptions): string {
   if (options.file !== undefined) return resolve(options.file);
   if (options.dataDir === undefined) throw new Error('openSqliteStore needs `file` or `dataDir`');
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  makeDirectorySync(options.dataDir, 0o700);
   return resolve(join(options.dataDir, SQLITE_FILE_NAME));
 }
 

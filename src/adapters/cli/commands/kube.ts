@@ -13,7 +13,7 @@
  * makes no network call.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -24,6 +24,7 @@ import { call, connect, encodeSegment, remote, report, withServerOptions, type C
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
+import { makeDirectory, removeDirectories } from '../../fs/index.ts';
 import { formatJson, formatTable, withJsonOption } from '../output.ts';
 
 interface EntryJson {
@@ -311,12 +312,21 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   caBundle ??= r.value.caBundle;
   const authorization = opts.authorization === 'config' ? { form: 'config' as const, version: opts.authorizationConfigVersion } : { form: 'flags' as const };
   const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out), authorization });
+  // A directory this command made is removed again, with what it wrote there, when a write fails: nothing
+  // half-written (a token in some files and not the others) is left in a directory the user did not have.
+  let made: readonly string[] = [];
+  const written: string[] = [];
   try {
-    await mkdir(opts.out, { recursive: true, mode: 0o700 });
+    made = await makeDirectory(opts.out, 0o700);
     for (const [name, text] of Object.entries(files)) {
       await writePrivate(join(opts.out, name), text);
+      written.push(join(opts.out, name));
     }
   } catch (e) {
+    if (made.length > 0) {
+      for (const f of written) await rm(f, { force: true });
+      await removeDirectories(made);
+    }
     ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.noInput;
   }
