@@ -16,8 +16,8 @@
  *   alone) are refused, never replaced by it (botocore's `PartialCredentialsError`), and so is a profile this CLI
  *   cannot use (missing, half a key, no credentials, SSO, web identity, mfa_serial, a failing credential_process, a
  *   role the server refuses);
- * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the `Endpoint` of `<data-dir>/admin-credentials.json`,
- *   whichever credentials sign (in a job, the job's `AWS_ENDPOINT_URL`, the server it was submitted to), else
+ * - server, whichever credentials sign: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else in a job the job's
+ *   `AWS_ENDPOINT_URL` (the server it was submitted to), else the data dir's `admin-credentials.json`'s `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
@@ -129,8 +129,8 @@ const failure = (status: ExitCode, code: string, message: string, httpStatus = 0
 /** Adds the options of every command that talks to the server. */
 export function withServerOptions(cmd: Command): Command {
   return cmd
-    .option('--endpoint <url>', 'the Gatehouse server (default: GATEHOUSE_ENDPOINT, else the Endpoint in --data-dir\'s admin-credentials.json, whichever credentials sign, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json (the account admin's key) is; used when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set, and its Endpoint whatever keys sign`, DEFAULT_DATA_DIR);
+    .option('--endpoint <url>', 'the Gatehouse server, whatever credentials sign (default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir\'s admin-credentials.json, else http://127.0.0.1:8470)')
+    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR);
 }
 
 /** Said in --help of the commands that talk to the server, and after a refused signature. */
@@ -592,12 +592,12 @@ async function jobSession(job: JobEnvironment): Promise<ClientResult<Credentials
 }
 
 /**
- * The `Endpoint` of `<dataDir>/admin-credentials.json`, for a command that signs with other keys; none when the file is
- * absent, unreadable (another user's, mode 0600) or not the server's JSON: the endpoint is then the default, as before.
+ * The server `<data-dir>/admin-credentials.json` names (`Endpoint`), for credentials that come from elsewhere; nothing
+ * when the file is missing, unreadable or malformed: it is not this command's credentials, so it is no error here.
  */
-async function dataDirEndpoint(dataDir: string, ctx: CommandContext): Promise<string | undefined> {
+async function dataDirEndpoint(opts: ConnectionOptions, ctx: CommandContext): Promise<string | undefined> {
   try {
-    const o: unknown = JSON.parse(await ctx.readFile(join(dataDir, CREDENTIALS_FILE)));
+    const o: unknown = JSON.parse(await ctx.readFile(join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE)));
     const endpoint = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)['Endpoint'] : undefined;
     return typeof endpoint === 'string' && endpoint !== '' ? endpoint : undefined;
   } catch {
@@ -613,7 +613,6 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
   let renew: string | undefined = RENEW_ENVIRONMENT;
   let fileEndpoint: string | undefined;
-  let signsWithFile = false;
   let roles: readonly RoleStep[] = [];
   const fromEnv = environmentCredentials(env);
   // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
@@ -645,9 +644,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     credentials = got.value;
     credentialsSource = `the job's credential endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI, job ${job.id})`;
     renew = 'run the command again, which reads the job\'s current credentials (a job that has ended has none)';
-    fileEndpoint = job.endpoint;
   } else {
-    signsWithFile = true;
     const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);
     credentialsSource = file;
     renew = undefined;
@@ -670,13 +667,9 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     credentials = { accessKeyId: o['AccessKeyId'], secretAccessKey: o['SecretAccessKey'], ...(typeof o['SessionToken'] === 'string' ? { sessionToken: o['SessionToken'] } : {}) };
     if (typeof o['Endpoint'] === 'string') fileEndpoint = o['Endpoint'];
   }
-  // Keys from the environment or a profile sign for the same server: the one the data dir's admin-credentials.json
-  // names, which each start of the server points at its own address. The tour exports keys from §2 on, and with the
-  // server on another --listen every command after went to 8470 (ConnectionFailed, or another server's; review gy, 1).
-  if (!signsWithFile && job === undefined && opts.endpoint === undefined && !env['GATEHOUSE_ENDPOINT']) {
-    fileEndpoint = await dataDirEndpoint(opts.dataDir ?? DEFAULT_DATA_DIR, ctx);
-  }
-  const raw = opts.endpoint ?? (env['GATEHOUSE_ENDPOINT'] || undefined) ?? fileEndpoint ?? DEFAULT_ENDPOINT;
+  // The server is found whatever signs, as the aws CLI's endpoint settings are independent of its credentials: keys
+  // from the environment or a profile went to 127.0.0.1:8470 though the job or the data dir named the server (review gr, 2).
+  const raw = opts.endpoint ?? (env['GATEHOUSE_ENDPOINT'] || undefined) ?? fileEndpoint ?? job?.endpoint ?? (await dataDirEndpoint(opts, ctx)) ?? DEFAULT_ENDPOINT;
   let endpoint: URL;
   try {
     endpoint = new URL(raw);
