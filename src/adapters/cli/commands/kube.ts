@@ -304,20 +304,34 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     ctx.err(`gatehouse: --server-url \`${shown.href}\` ${unusable}\n`);
     return EXIT.usage;
   }
+  // The directory is made, and a file written in it, before the server is asked: `--rotate` makes the old token stop
+  // working at once, and a directory that could not be written after it left the cluster's webhooks on a token no
+  // file held (review gr, 3). A directory this command made is removed again, with what it wrote there, when
+  // anything fails: nothing half-written (a token in some files and not the others) is left where there was nothing.
+  let made: readonly string[] = [];
+  try {
+    made = await makeDirectory(opts.out, 0o700);
+    const probe = join(opts.out, `.gatehouse-write-check.${randomBytes(6).toString('hex')}.tmp`);
+    await writeFile(probe, '', { mode: 0o600, flag: 'wx' });
+    await rm(probe, { force: true });
+  } catch (e) {
+    await removeDirectories(made);
+    ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.noInput;
+  }
   const r = await call<WebhookConfigAnswer>(conn.value, 'POST', ['clusters', opts.cluster, 'webhook-config'], {
     body: { rotate: opts.rotate === true },
     shape: { cluster: 'string', account: 'string', token: 'string', caBundle: 'string?' },
   });
-  if (!r.ok) return report(ctx, r, opts.json);
+  if (!r.ok) {
+    await removeDirectories(made);
+    return report(ctx, r, opts.json);
+  }
   caBundle ??= r.value.caBundle;
   const authorization = opts.authorization === 'config' ? { form: 'config' as const, version: opts.authorizationConfigVersion } : { form: 'flags' as const };
   const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out), authorization });
-  // A directory this command made is removed again, with what it wrote there, when a write fails: nothing
-  // half-written (a token in some files and not the others) is left in a directory the user did not have.
-  let made: readonly string[] = [];
   const written: string[] = [];
   try {
-    made = await makeDirectory(opts.out, 0o700);
     for (const [name, text] of Object.entries(files)) {
       await writePrivate(join(opts.out, name), text);
       written.push(join(opts.out, name));
