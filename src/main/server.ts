@@ -230,9 +230,14 @@ const urlOf = (scheme: 'http' | 'https', at: { host: string; port: number }): st
  * after the COMMIT must not come back with an empty file in their place.
  */
 async function writePrivateFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  // A fresh name, created exclusively (`wx`): opened with `w`, a file or symbolic link already at the name (a data dir
+  // others may write, which is only warned about) was written through, the admin's secret into a file of theirs or
+  // one that kept its mode (review gr, 4).
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let created = false;
   try {
-    const handle = await open(tmp, 'w', 0o600);
+    const handle = await open(tmp, 'wx', 0o600);
+    created = true;
     try {
       await handle.writeFile(text);
       await handle.sync();
@@ -241,7 +246,8 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
     }
     await rename(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => {});
+    // Only a file this call made: one that was there already is someone else's.
+    if (created) await unlink(tmp).catch(() => {});
     throw e;
   }
 }
