@@ -662,7 +662,9 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     environment,
     command,
     replicas,
-    credentialsFile: credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(jobDir, 'credentials'),
+    // An empty GATEHOUSE_CREDENTIALS_FILE is unset, as `refuseCredentialsFile` reads it: taken as a path, it was the
+    // working directory, never checked, and the ranks were pointed at a directory (review gr, 5).
+    credentialsFile: credentialsFile ?? (ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] || undefined) ?? join(jobDir, 'credentials'),
     profileDir: jobDir,
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
