@@ -155,7 +155,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
         .command('webhook-config')
       .description('write the files kube-apiserver needs to call Gatehouse: authentication and authorization webhook kubeconfigs, the admission configuration, a MutatingWebhookConfiguration')
       .requiredOption('--cluster <name>', 'the cluster')
-      .option('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600); default ./gatehouse-webhooks-CLUSTER')
+      .option('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600); default ./gatehouse-webhooks-CLUSTER', nonEmptyOut)
       .option('--server-url <url>', 'the URL at which kube-apiserver reaches Gatehouse (default: the endpoint this command uses)')
       .option('--ca-file <file>', 'the CA certificate (PEM) kube-apiserver verifies Gatehouse with (default: the certificate the server serves, when it speaks HTTPS)')
       .option('--rotate', 'make a new webhook token (the old one stops working at once)')
@@ -255,6 +255,15 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
   };
   ctx.out(formatJson(credential));
   return EXIT.ok;
+}
+
+/**
+ * `--out ""` (`--out "$DIR"` with DIR unset) resolved to the working directory, and the files holding the webhook token
+ * were written wherever the command ran, over any of the same name (review gr, 6).
+ */
+function nonEmptyOut(v: string): string {
+  if (v.trim() === '') throw new InvalidArgumentError('--out is empty: give the directory to write the files to (is a shell variable unset?), or leave --out out for ./gatehouse-webhooks-CLUSTER');
+  return v;
 }
 
 interface WebhookConfigAnswer {
