@@ -13,7 +13,7 @@
  * makes no network call.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -317,12 +317,20 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   // working at once, and a directory that could not be written after it left the cluster's webhooks on a token no
   // file held (review gr, 3). A directory this command made is removed again, with what it wrote there, when
   // anything fails: nothing half-written (a token in some files and not the others) is left where there was nothing.
+  const authorization = opts.authorization === 'config' ? { form: 'config' as const, version: opts.authorizationConfigVersion } : { form: 'flags' as const };
+  const names = Object.keys(webhookFiles({ base, cluster: opts.cluster, token: '', dir: resolve(opts.out), authorization }));
   let made: readonly string[] = [];
   try {
     made = await makeDirectory(opts.out, 0o700);
     const probe = join(opts.out, `.gatehouse-write-check.${randomBytes(6).toString('hex')}.tmp`);
     await writeFile(probe, '', { mode: 0o600, flag: 'wx' });
     await rm(probe, { force: true });
+    // A directory where a file goes (what a container runtime makes when it bind-mounts a file not there yet) fails
+    // only at its rename, after the files before it were replaced: refused before anything is asked (review gr, 7).
+    for (const name of names) {
+      const at = join(opts.out, name);
+      if ((await lstat(at).catch(() => undefined))?.isDirectory() === true) throw new Error(`\`${at}\` is a directory, where the file goes; remove it`);
+    }
   } catch (e) {
     await removeDirectories(made);
     ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -337,14 +345,10 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     return report(ctx, r, opts.json);
   }
   caBundle ??= r.value.caBundle;
-  const authorization = opts.authorization === 'config' ? { form: 'config' as const, version: opts.authorizationConfigVersion } : { form: 'flags' as const };
   const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out), authorization });
   const written: string[] = [];
   try {
-    for (const [name, text] of Object.entries(files)) {
-      await writePrivate(join(opts.out, name), text);
-      written.push(join(opts.out, name));
-    }
+    await writePrivate(opts.out, files, written);
   } catch (e) {
     if (made.length > 0) {
       for (const f of written) await rm(f, { force: true });
@@ -396,19 +400,35 @@ export function serverUrlProblem(base: URL): string | undefined {
 }
 
 /**
- * Writes a file that holds the webhook's bearer token: to a new file of this directory, created with mode 0600 (`wx`:
- * never an existing file or a link), then renamed over `path`. Written in place, a file that was there kept its mode
- * (0644) while the new token went into it, and a symbolic link planted at `path` was followed (review cli, G19);
- * a rename replaces the link itself, and the token is never in a file others may read.
+ * Writes the files (some hold the webhook's bearer token) into `dir`, adding each path to `written` as it is in place:
+ * each to a new file of the directory, created with mode 0600 (`wx`: never an existing file or a link), and only once
+ * every one of them is written in full, each renamed over its path. Written in place, a file that was there kept its
+ * mode (0644) while the new token went into it, and a symbolic link planted at a path was followed (review cli, G19);
+ * a rename replaces the link itself, and the token is never in a file others may read. Written and renamed one by
+ * one, a failure at the third (a full disk) left the first two with the new token and the rest with the old one
+ * (review gr, 7); a failure while writing now leaves every file as it was.
  */
-async function writePrivate(path: string, text: string): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+async function writePrivate(dir: string, files: Readonly<Record<string, string>>, written: string[]): Promise<void> {
+  const staged: { temp: string; path: string }[] = [];
   try {
-    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(dir, name);
+      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(temp, text, { mode: 0o600, flag: 'wx' }).catch(async (e: unknown) => {
+        // Created before the write failed (a full disk): this call's, and it goes.
+        if ((e as { code?: unknown }).code !== 'EEXIST') await rm(temp, { force: true });
+        throw e;
+      });
+      staged.push({ temp, path });
+    }
+    while (staged.length > 0) {
+      const { temp, path } = staged[0] as { temp: string; path: string };
+      await rename(temp, path);
+      staged.shift();
+      written.push(path);
+    }
+  } finally {
+    for (const { temp } of staged) await rm(temp, { force: true });
   }
 }
 
