@@ -46,7 +46,7 @@ import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
 import { containerEndpointRefusal } from '../core/jobs/jobs.ts';
-import { makeDirectory } from '../adapters/fs/index.ts';
+import { makeDirectory, readSmallFile } from '../adapters/fs/index.ts';
 
 export interface ServerOptions {
   readonly dataDir?: string;
@@ -966,6 +966,9 @@ function asUsage<T>(parse: () => T): T {
 /** OpenSSL's reason without its numeric prefix: `PEM routines::no start line`. */
 const opensslReason = (e: unknown): string => messageOf(e).replace(/^error:[0-9A-Fa-f]+:/, '');
 
+/** A certificate chain or private key in PEM: a long chain is some tens of KiB. */
+const MAX_PEM_BYTES = 1024 * 1024;
+
 /**
  * `--tls-cert` and `--tls-key`, read and checked before anything is opened: a PEM certificate, a PEM private
  * key, and the key of that certificate. Each error names the flag and the file.
@@ -975,7 +978,8 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
   if (certFile === undefined || keyFile === undefined) throw new StartError(`give both --tls-cert and --tls-key (${certFile === undefined ? '--tls-cert' : '--tls-key'} is missing)`, 'usage');
   const read = async (flag: string, file: string): Promise<string> => {
     try {
-      return await readFile(file, 'utf8');
+      // Bounded: `/dev/zero` given by mistake was read for seconds into 700 MB and said `Invalid string length` (review gr, 8).
+      return await readSmallFile(file, MAX_PEM_BYTES);
     } catch (e) {
       throw new StartError(`${flag} \`${file}\`: cannot be read (${messageOf(e)})`, 'input');
     }

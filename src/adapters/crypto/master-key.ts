@@ -10,10 +10,10 @@
  *   4. Otherwise a fresh key is written to `<dataDir>/master.key`, mode 0600.
  */
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, link, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type CryptoResult } from './errors.ts';
-import { makeDirectory } from '../fs/index.ts';
+import { makeDirectory, readSmallFile } from '../fs/index.ts';
 
 export const MASTER_KEY_ENV = 'GATEHOUSE_MASTER_KEY';
 export const MASTER_KEY_FILE_NAME = 'master.key';
@@ -81,7 +81,8 @@ async function fromFile(file: string, mayBeMissing: boolean): Promise<CryptoResu
   let text: string;
   let mode: number;
   try {
-    text = await readFile(file, 'utf8');
+    // A key is 45 bytes; bounded, so that `/dev/zero` given by mistake is refused at once (review gr, 8).
+    text = await readSmallFile(file, 4096);
     mode = (await stat(file)).mode;
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`;
