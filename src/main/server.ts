@@ -380,6 +380,24 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   // The listener that answers probes while the database is awaited needs the certificate too.
   const tls = await readTls(opts.tlsCert, opts.tlsKey);
+  const masterKey = async () => {
+    let loaded: Awaited<ReturnType<typeof loadMasterKey>>;
+    try {
+      loaded = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
+    } catch (e) {
+      throw new StartError(`cannot create the master key in \`${dataDir}\`: ${messageOf(e)}`, 'input');
+    }
+    if (!loaded.ok) {
+      // A malformed GATEHOUSE_MASTER_KEY is a setting; a key file that is missing or malformed is an input file.
+      const fromEnv = opts.masterKeyFile === undefined && (env[MASTER_KEY_ENV] ?? '') !== '';
+      throw new StartError(loaded.error.message, fromEnv ? 'usage' : 'input');
+    }
+    return loaded;
+  };
+  // A key given (--master-key-file, GATEHOUSE_MASTER_KEY) is an input checked before the data dir is made: a missing
+  // or malformed one left an empty data dir behind (review gr, 9). The data dir's own key is made in it, after it.
+  const keyGiven = opts.masterKeyFile !== undefined || (env[MASTER_KEY_ENV] ?? '') !== '';
+  let key = keyGiven ? await masterKey() : undefined;
   try {
     await makeDirectory(dataDir, 0o700);
   } catch (e) {
@@ -388,18 +406,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // One made earlier keeps its mode: the files in it are 0600, but their names show (review V, V2).
   const startWarnings = [...(tls?.warnings ?? [])];
   if (((await stat(dataDir)).mode & 0o077) !== 0) startWarnings.push(`--data-dir \`${dataDir}\` is open to group or others; run \`chmod 700 ${dataDir}\``);
-
-  let key: Awaited<ReturnType<typeof loadMasterKey>>;
-  try {
-    key = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
-  } catch (e) {
-    throw new StartError(`cannot create the master key in \`${dataDir}\`: ${messageOf(e)}`, 'input');
-  }
-  if (!key.ok) {
-    // A malformed GATEHOUSE_MASTER_KEY is a setting; a key file that is missing or malformed is an input file.
-    const fromEnv = opts.masterKeyFile === undefined && (env[MASTER_KEY_ENV] ?? '') !== '';
-    throw new StartError(key.error.message, fromEnv ? 'usage' : 'input');
-  }
+  key ??= await masterKey();
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const databaseSchema = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
