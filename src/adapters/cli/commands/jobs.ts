@@ -51,6 +51,15 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 }
 
 /**
+ * `--credentials-file ""` (`--credentials-file "$F"` with F unset) was the working directory, refused as a path where
+ * something "exists" (review gr, 10): said as what it is.
+ */
+function nonEmptyPath(v: string): string {
+  if (v.trim() === '') throw new InvalidArgumentError('--credentials-file is empty: give the path of the file (is a shell variable unset?), or leave the option out for a private path of its own');
+  return v;
+}
+
+/**
  * The exit status refusing a credentials file the user named (`--credentials-file`, else `GATEHOUSE_CREDENTIALS_FILE`),
  * after saying why; undefined when it may be used (launcher/credentials-file.ts). The per-job default is not checked.
  */
@@ -284,7 +293,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .option('--name <name>', 'a name for the job')
       .addOption(new Option('--role <role>', '`default` (the workspace default role; the default), `none` (no credentials), or a role ARN').argParser(oneRole))
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does); as with torchrun, the first rank to fail stops the others and its status is the job\'s').argParser(positiveInt).default(1))
-      .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE): a path where nothing is yet (missing directories are made, owner-only); removed when the job ends. Default a private per-job path')
+      .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE): a path where nothing is yet (missing directories are made, owner-only); removed when the job ends. Default a private per-job path', nonEmptyPath)
       .option('--agent <url>', AGENT_HELP)
       .option('--no-imds', NO_IMDS_HELP)
       .addOption(launcherUidOption())
@@ -396,7 +405,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .description('run CMD as a node of the cluster, with the temporary credentials of the role the cluster names for it')
       .requiredOption('--cluster <name>', 'the cluster')
       .option('--compute-config <name>', 'a compute config of the cluster whose instance role overrides the default')
-      .option('--credentials-file <path>', 'where to keep the credentials file: a path where nothing is yet (missing directories are made, owner-only); removed when the node ends. Default a private per-node path')
+      .option('--credentials-file <path>', 'where to keep the credentials file: a path where nothing is yet (missing directories are made, owner-only); removed when the node ends. Default a private per-node path', nonEmptyPath)
       .option('--agent <url>', AGENT_HELP)
       .option('--no-imds', NO_IMDS_HELP)
       .addOption(launcherUidOption())
