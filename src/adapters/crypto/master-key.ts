@@ -108,9 +108,15 @@ async function create(file: string): Promise<CryptoResult<LoadedMasterKey>> {
   try {
     await handle.writeFile(`${bytes.toString('base64')}\n`);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (e) {
+    // A write cut short (a full disk, a file size limit) left part of a key, or nothing, in the temporary file: it
+    // goes, and the start fails saying why (review gr, 11).
+    bytes.fill(0);
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
   }
+  await handle.close();
   try {
     await chmod(tmp, 0o600);
     await link(tmp, file);
