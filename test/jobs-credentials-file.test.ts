@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import type { RunningServer } from '../src/main/server.ts';
@@ -68,12 +68,13 @@ describe('jobs run --credentials-file', () => {
     assert.equal(await jobCount(), before, 'no job was submitted');
   });
 
-  it('a path under a directory that does not exist (as /mnt/.alibabacloud on a new machine) gets it, owner-only, and the file goes at the end', async () => {
+  it('a path under a directory that does not exist (as /mnt/.alibabacloud on a new machine) gets it, owner-only, and the file and the directories made for it go at the end', async () => {
     const path = join(home, 'nodir', 'sub', 'credentials');
-    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', path, '--', 'node', '-e', 'const f=require("fs");const d=JSON.parse(f.readFileSync(process.argv[1],"utf8"));process.exit(d.AccessKeyId?0:3)', path]);
+    // The rank sees the directory owner-only (exit 4 otherwise); it goes with the file (review gr, 12).
+    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', path, '--', 'node', '-e', 'const f=require("fs");const p=require("path");if((f.statSync(p.dirname(process.argv[1])).mode&0o777)!==0o700)process.exit(4);const d=JSON.parse(f.readFileSync(process.argv[1],"utf8"));process.exit(d.AccessKeyId?0:3)', path]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((await stat(join(home, 'nodir', 'sub'))).mode & 0o777, 0o700);
     assert.equal(existsSync(path), false, 'removed when the job ended');
+    assert.equal(existsSync(join(home, 'nodir')), false, 'the directories made for it are removed too');
   });
 
   it('a fresh path holds the job\'s credentials while it runs and is removed with the per-job directory after it', async () => {

@@ -18,7 +18,7 @@ import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
 import { REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerEndpointRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
-import { makeDirectory } from '../fs/index.ts';
+import { makeDirectory, removeDirectories } from '../fs/index.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
 export const CREDENTIAL_VARIABLES = [
@@ -261,8 +261,8 @@ async function freePort(): Promise<number> {
  * has a fresh name and is created exclusively (`wx`: a file or symbolic link already there makes the write fail,
  * it is never followed), and `rename` replaces the entry at `path` itself, never what a link there points to.
  */
-async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<string> {
-  await makeDirectory(dirname(path), 0o700);
+async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<{ readonly text: string; readonly made: readonly string[] }> {
+  const made = await makeDirectory(dirname(path), 0o700);
   const body = JSON.stringify({ AccessKeyId: doc['AccessKeyId'], AccessKeySecret: doc['AccessKeySecret'], SecurityToken: doc['SecurityToken'], Expiration: doc['Expiration'] }, null, 2);
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let created = false;
@@ -273,9 +273,10 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
   } catch (e) {
     // Only a file this call made: one that was there already (EEXIST) is someone else's.
     if (created || (e as { code?: unknown }).code !== 'EEXIST') await unlink(tmp).catch(() => {});
+    await removeDirectories(made);
     throw e;
   }
-  return `${body}\n`;
+  return { text: `${body}\n`, made };
 }
 
 /**
@@ -346,11 +347,16 @@ export async function launch(given: LaunchOptions): Promise<number> {
   let lastKey = '';
   // What was last written, so that the end of the job removes the file only if it still holds it.
   let written: string | undefined;
+  // The directories the file's writes made (`--credentials-file` in a directory not there yet): they go with it, when
+  // nothing else is in them, rather than stay behind empty after every job (review gr, 12).
+  let madeDirs: readonly string[] = [];
   let held: { readonly doc: Record<string, unknown>; readonly realEnd: number } | undefined;
   const write = async (doc: Record<string, unknown>): Promise<void> => {
     const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
     if (key === lastKey) return;
-    written = await writeCredentialsFile(opts.credentialsFile, doc);
+    const w = await writeCredentialsFile(opts.credentialsFile, doc);
+    written = w.text;
+    madeDirs = [...madeDirs, ...w.made];
     lastKey = key;
   };
   // One refresh at a time, none once the job has ended: the file is removed then, and must stay removed.
@@ -480,6 +486,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
     ended = true;
     await refreshing;
     await removeCredentialsFile(opts.credentialsFile, written);
+    await removeDirectories(madeDirs);
     if (opts.signals === undefined) signals.close();
     await reportEnd(1);
     return 1;
@@ -563,6 +570,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   ended = true;
   await refreshing;
   if ((await removeCredentialsFile(opts.credentialsFile, written)) === 'kept') log(`gatehouse: ${opts.credentialsFile} was changed by someone else during job ${opts.jobId}: left as it is`);
+  await removeDirectories(madeDirs);
   if (opts.profileDir !== undefined) await removeProfileFiles(opts.profileDir);
   await reportEnd(stopped && status === 0 ? 143 : status);
   return status;
