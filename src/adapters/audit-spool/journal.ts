@@ -78,7 +78,16 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
           madeDir = true;
         }
         const name = `${own}${String(n++).padStart(6, '0')}.jsonl`;
-        const f = openSync(join(dir, name), 'wx', 0o600);
+        let f: number;
+        try {
+          f = openSync(join(dir, name), 'wx', 0o600);
+        } catch (err) {
+          // The directory was removed while the server ran (an operator clearing replayed spools): made again, or
+          // every record after it went unjournaled until a restart (review gr, 13).
+          if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+          makeDirectorySync(dir, 0o700);
+          f = openSync(join(dir, name), 'wx', 0o600);
+        }
         try {
           writeAll(f, `${JSON.stringify({ format: FORMAT, version: 1, instance, host, pid: process.pid, opened: new Date().toISOString() })}\n`);
         } catch (err) {
