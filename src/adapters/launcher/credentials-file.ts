@@ -61,8 +61,21 @@ async function unmakeable(dir: string): Promise<string | undefined> {
     } catch {
       return `\`${d}\` is not writable by this user`;
     }
+    const open = await othersMayWrite(d);
+    if (open !== undefined) return `\`${d}\` may be written by other users (mode ${open}): another could make the directory first, as theirs, and put their own file in it for the ranks to read; give a path in a directory only you can write`;
     return undefined;
   }
+}
+
+/**
+ * The mode of `d` when users other than its owner and group may write it (/tmp, /dev/shm), else undefined. A file
+ * there can be made by another user between the check and the launcher's first write (the sticky bit keeps them
+ * from removing this user's entries, not from making the name first), and the ranks, told the path, read whatever is
+ * there: credentials of the other user's choosing (review gr, 14).
+ */
+async function othersMayWrite(d: string): Promise<string | undefined> {
+  const mode = (await stat(d)).mode;
+  return (mode & 0o002) !== 0 ? (mode & 0o7777).toString(8).padStart(4, '0') : undefined;
 }
 
 /**
@@ -90,6 +103,10 @@ export async function credentialsFileProblem(path: string): Promise<CredentialsF
   const dir = dirname(path);
   try {
     if (!(await stat(dir)).isDirectory()) return { exit: 'usage', message: `--credentials-file \`${path}\`: \`${dir}\` is not a directory` };
+    const open = await othersMayWrite(dir);
+    if (open !== undefined) {
+      return { exit: 'usage', message: `--credentials-file \`${path}\`: \`${dir}\` may be written by other users (mode ${open}): another could put a file of theirs at this path before the launcher writes it, and the ranks would read its credentials; give a path in a directory only you can write, or leave the option out for a private per-job path` };
+    }
   } catch (e) {
     // Made when the file is first written, if it can be (review gn, 6).
     if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') {
