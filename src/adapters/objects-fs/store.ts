@@ -666,8 +666,10 @@ export class FsObjectStore implements ObjectStore {
       const b = this.bucketOf(name);
       if (!b.ok) return b;
       const bucket = b.value;
-      if (bucket.pending > 0 || bucket.objects.size > 0 || bucket.uploads.size > 0) {
-        return fail('BucketNotEmpty', `bucket \`${name}\` is not empty: delete its objects and abort its uploads first`);
+      // Unfinished uploads do not keep the bucket, as in S3 (review ha, 2): they go with its directory. A write in
+      // progress (a part being stored, an upload completing) does, counted in `pending`.
+      if (bucket.pending > 0 || bucket.objects.size > 0) {
+        return fail('BucketNotEmpty', `bucket \`${name}\` is not empty: delete its objects first`);
       }
       // Gone from the index before the first await, so no new write can start on it; back if the rename fails.
       this.buckets.delete(name);

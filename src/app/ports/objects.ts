@@ -393,7 +393,7 @@ export interface ObjectStore {
   listBuckets(): Promise<readonly BucketInfo[]>;
   createBucket(name: string, owner: string): Promise<ObjectResult<BucketInfo>>;
   headBucket(name: string): Promise<ObjectResult<BucketInfo>>;
-  /** Refused with `BucketNotEmpty` while objects or unfinished uploads remain. */
+  /** Refused with `BucketNotEmpty` while objects remain (or a write is in progress); unfinished uploads go with the bucket, as in S3. */
   deleteBucket(name: string): Promise<ObjectResult<void>>;
 
   /** `conditions` are checked before the body is read and again where the write commits. */
