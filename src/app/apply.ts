@@ -28,6 +28,7 @@ import {
   attachmentProblem,
   claimedByAnother,
   coversNothing,
+  operationNameAction,
   managesResourcePolicy,
   ownerIn,
   RESOURCE_POLICY_MAX_CHARS,
@@ -1674,6 +1675,11 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const nothing = coversNothing(resource, document.text);
     if (nothing !== undefined) {
       c.error('POLICY_INVALID_RESOURCE', `spec.document.${nothing.path}`, nothing.message);
+      return undefined;
+    }
+    const operation = operationNameAction(resource, document.text);
+    if (operation !== undefined) {
+      c.error('POLICY_INVALID_ACTION', `spec.document.${operation.path}`, operation.message);
       return undefined;
     }
     return { resource, document };

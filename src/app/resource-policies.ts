@@ -387,7 +387,74 @@ export function checkResourcePolicy(resource: string, document: string): Result<
   if (!parsed.ok) return parsed;
   const nothing = coversNothing(resource, document);
   if (nothing !== undefined) return failWith('POLICY_INVALID_RESOURCE', nothing.message, nothing.path);
+  const operation = operationNameAction(resource, document);
+  if (operation !== undefined) return failWith('POLICY_INVALID_ACTION', operation.message, operation.path);
   return ok(undefined);
+}
+
+/**
+ * S3 API operations whose names are not actions (Service Authorization Reference, Amazon S3, lists none of them), with
+ * the actions S3 decides them as. Written in a bucket policy (`s3:ListObjectsV2`, `s3:HeadObject`…), S3 refuses the
+ * policy with MalformedPolicy "Policy has invalid action"; stored, the statement matched no request, so an Allow granted
+ * nothing and a Deny protected nothing (review ha, 1). Only names certain not to be actions are here; another unknown
+ * name is taken as it is. Every door refuses them on an S3 resource: PutBucketPolicy, `PUT /v1/resource-policies` and
+ * apply (review ha, 3).
+ */
+const OPERATION_NAMES: ReadonlyMap<string, readonly string[]> = new Map(
+  (
+    [
+      ['ListObjects', ['ListBucket']],
+      ['ListObjectsV2', ['ListBucket']],
+      ['HeadObject', ['GetObject']],
+      ['CopyObject', ['GetObject', 'PutObject']],
+      ['UploadPart', ['PutObject']],
+      ['UploadPartCopy', ['GetObject', 'PutObject']],
+      ['CreateMultipartUpload', ['PutObject']],
+      ['CompleteMultipartUpload', ['PutObject']],
+      ['DeleteObjects', ['DeleteObject']],
+      ['ListParts', ['ListMultipartUploadParts']],
+      ['ListMultipartUploads', ['ListBucketMultipartUploads']],
+      ['ListBuckets', ['ListAllMyBuckets']],
+      ['ListObjectVersions', ['ListBucketVersions']],
+      ['GetBucketEncryption', ['GetEncryptionConfiguration']],
+      ['PutBucketEncryption', ['PutEncryptionConfiguration']],
+      ['GetBucketLifecycleConfiguration', ['GetLifecycleConfiguration']],
+      ['PutBucketLifecycleConfiguration', ['PutLifecycleConfiguration']],
+    ] as const
+  ).map(([name, actions]) => [name.toLowerCase(), actions]),
+);
+
+/** Why `action` (at `path`, e.g. `Statement[0].Action`) is an S3 API operation's name rather than an action, if it is. */
+export function operationNameProblem(action: string, path: string): string | undefined {
+  const instead = /^s3:/i.test(action) ? OPERATION_NAMES.get(action.slice(3).toLowerCase()) : undefined;
+  if (instead === undefined) return undefined;
+  return `Policy has invalid action: \`${action}\` (${path}) names an S3 API operation, not an action; that operation is decided as ${instead.map((x) => `\`s3:${x}\``).join(' and ')}`;
+}
+
+/** The first `Action` or `NotAction` of a policy on an S3 resource that names an S3 API operation (`operationNameProblem`). */
+export function operationNameAction(resource: string, document: string): { message: string; path: string } | undefined {
+  if (bucketOf(resource) === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return undefined;
+  }
+  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  for (const [i, st] of list.entries()) {
+    if (st === null || typeof st !== 'object') continue;
+    for (const field of ['Action', 'NotAction'] as const) {
+      const v = (st as Record<string, unknown>)[field];
+      const actions = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+      const path = `${Array.isArray(statements) ? `Statement[${i}]` : 'Statement'}.${field}`;
+      for (const a of actions) {
+        const message = operationNameProblem(a, path);
+        if (message !== undefined) return { message, path };
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -38,7 +38,7 @@ import type { Decision } from '../core/iam/index.ts';
 import { MAX_CONTEXT_VALUE_CHARS, type AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
 import { accessDeniedMessage, actorOf } from './principals.ts';
-import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerKey, operationNameProblem, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
@@ -1179,37 +1179,6 @@ const BUCKET_ACTIONS = new Set(
 );
 
 /**
- * S3 API operations whose names are not actions (Service Authorization Reference, Amazon S3, lists none of them), with
- * the actions S3 decides them as. Written in a bucket policy (`s3:ListObjectsV2`, `s3:HeadObject`…), S3 refuses the
- * policy with MalformedPolicy "Policy has invalid action"; stored, the statement matched no request, so an Allow granted
- * nothing and a Deny protected nothing (review ha, 1). Only names certain not to be actions are here; another unknown
- * name is taken as it is.
- */
-const OPERATION_NAMES: ReadonlyMap<string, readonly string[]> = new Map(
-  (
-    [
-      ['ListObjects', ['ListBucket']],
-      ['ListObjectsV2', ['ListBucket']],
-      ['HeadObject', ['GetObject']],
-      ['CopyObject', ['GetObject', 'PutObject']],
-      ['UploadPart', ['PutObject']],
-      ['UploadPartCopy', ['GetObject', 'PutObject']],
-      ['CreateMultipartUpload', ['PutObject']],
-      ['CompleteMultipartUpload', ['PutObject']],
-      ['DeleteObjects', ['DeleteObject']],
-      ['ListParts', ['ListMultipartUploadParts']],
-      ['ListMultipartUploads', ['ListBucketMultipartUploads']],
-      ['ListBuckets', ['ListAllMyBuckets']],
-      ['ListObjectVersions', ['ListBucketVersions']],
-      ['GetBucketEncryption', ['GetEncryptionConfiguration']],
-      ['PutBucketEncryption', ['PutEncryptionConfiguration']],
-      ['GetBucketLifecycleConfiguration', ['GetLifecycleConfiguration']],
-      ['PutBucketLifecycleConfiguration', ['PutLifecycleConfiguration']],
-    ] as const
-  ).map(([name, actions]) => [name.toLowerCase(), actions]),
-);
-
-/**
  * Which kinds of resource of `bucket` a bucket policy's `Resource` can match: the bucket's ARN (no `/`), its objects'
  * (`bucket/…`), or both (`*`; a `*` in the bucket segment, which also matches `/…`; a policy variable).
  */
@@ -1246,10 +1215,8 @@ function outsideBucket(bucket: string, document: string): string | undefined {
     for (const field of ['Action', 'NotAction'] as const) {
       for (const a of strings((st as Record<string, unknown>)[field])) {
         // Not `service:Action` at all: the policy grammar refuses it, naming its line (checked after this).
-        const instead = /^s3:/i.test(a) ? OPERATION_NAMES.get(a.slice(3).toLowerCase()) : undefined;
-        if (instead !== undefined) {
-          return `Policy has invalid action: \`${a}\` (${where}.${field}) names an S3 API operation, not an action; that operation is decided as ${instead.map((x) => `\`s3:${x}\``).join(' and ')}`;
-        }
+        const operation = operationNameProblem(a, `${where}.${field}`);
+        if (operation !== undefined) return operation;
         if (a === '*' || /^s3:/i.test(a) || !/^[^:\s]+:[^:\s]*$/.test(a)) continue;
         return `Policy has invalid action: \`${a}\` (${where}.${field}) is not an S3 action; a bucket policy takes \`s3:\` actions only`;
       }
