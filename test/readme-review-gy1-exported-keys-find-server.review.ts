@@ -75,5 +75,5 @@ test('gy1: GATEHOUSE_ENDPOINT and --endpoint still win over the file', async () 
 test('gy1: --help says where the server comes from', async () => {
   const r = await gatehouseInProcess(['whoami', '--help'], { ...base(), ...keys(alice) }, { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout.replace(/\s+/g, ' '), /else the Endpoint in --data-dir's admin-credentials\.json, whichever credentials sign/);
+  assert.match(r.stdout.replace(/\s+/g, ' '), /the Gatehouse server, whatever credentials sign \(default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials\.json/);
 });
