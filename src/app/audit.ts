@@ -1007,7 +1007,15 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} read only its own audit records; those of account ${filter.account} are read by that account, or by the root account ${ROOT_ACCOUNT}`, 'account');
     }
     const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? stored : { ...stored, account: caller.account };
-    const { records, through, baseSeq } = await deps.store.read(async (tx) => ({ ...(await tx.audit.page(scoped, cursor, limit, scanWindow)), baseSeq: (await tx.audit.head()).baseSeq }));
+    const { records, through, head } = await deps.store.read(async (tx) => ({ ...(await tx.audit.page(scoped, cursor, limit, scanWindow)), head: await tx.audit.head() }));
+    const baseSeq = head.baseSeq;
+    // A cursor past the newest record was never a `next` of this log (the head never moves back but by a restore): a
+    // cursor of another deployment, one kept from before a restore, or mistyped. It was answered with an empty page, so
+    // `audit query --after` said `no records match` (exit 0) and `--follow --after` waited in silence while the records
+    // after the real head were written, none of them ever printed (review hc, 1). Refused, naming the newest record.
+    if (cursor > head.seq) {
+      return failWith('VALIDATION_ERROR', `\`after\` ${cursor} is past the newest record of this audit log (${head.seq}): it is not a cursor this log gave (one of another server, or kept from before the database was restored?); start from ${head.seq} or less`, 'after');
+    }
     const last = records.at(-1);
     // A full page goes on after its last record; one cut short by the window, after the window (review ef5).
     const next = records.length === limit && last ? last.seq : through;

@@ -5,7 +5,8 @@
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page, until a page has no
  *       `next`. A page holds `limit` records, or fewer (none, even) with a `next` when the server stopped looking
  *       50,000 records past `after` (AUDIT_SCAN_WINDOW, review ef5), or 50,000 entries of the one index key its filter
- *       is read through (review eh5): a filter few records match is read in steps.
+ *       is read through (review eh5): a filter few records match is read in steps. An `after` past the newest record
+ *       (no `next` of this log) is refused, 400 naming `after` (review hc, 1).
  *       `prunedThrough`: the checkpoint's seq, when `after` lies before it (those records were pruned, review fi, 2).
  *   GET /v1/audit/verify?expect=SEQ:HASH
  *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is

@@ -13,7 +13,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AuditRecord } from '../../../core/audit/index.ts';
-import { call, connect, report, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
+import { call, connect, report, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, positive, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
@@ -174,6 +174,9 @@ const PAGE_SHAPE = {
 } as const;
 type Fetch = (after: number, limit: number, filtered: boolean) => Promise<ClientResult<Page>>;
 
+/** The server's refusal of a cursor past the newest record (src/app/audit.ts `query`); an older server answers no records. */
+const pastHead = (r: ClientFailure): boolean => r.httpStatus === 400 && r.errors.some((e) => e.path === 'after') && /past the newest record/.test(r.message);
+
 /**
  * The seq of the first record after `after` (with the filters when `filtered`), following `next` past the pages the
  * server cut short with none (review ef5); undefined when none follows.
@@ -181,6 +184,9 @@ type Fetch = (after: number, limit: number, filtered: boolean) => Promise<Client
 async function firstAfter(fetch: Fetch, after: number, filtered: boolean): Promise<ClientResult<number | undefined>> {
   for (let from = after; ; ) {
     const r = await fetch(from, 1, filtered);
+    // The probes of `startOfNewest` step past the newest record, which the server refuses as a cursor (review hc, 1):
+    // none follows there.
+    if (!r.ok && pastHead(r)) return { ok: true, value: undefined };
     if (!r.ok) return r;
     const next = cursorOf(r.value);
     if (r.value.records.length > 0 || next === undefined) return { ok: true, value: r.value.records[0]?.seq };
