@@ -471,6 +471,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'and ImplicitDeny. Other values are refused. Filters combine with AND.',
         'A query cut at --limit while more records match says so on stderr, with the record to go on from: --after SEQ',
         'starts after it (an export in parts, or resumed); with --follow, every record after it is printed, then new ones.',
+        '--follow with an --until already past (a duration always is) is refused: no new record could match.',
         '--follow ends with status 0 when whatever reads its output has gone (`| head -1`), at once where GNU tail is',
         'installed, else at the next record written.',
         'Examples:',
@@ -482,6 +483,15 @@ export const auditCommands: CommandGroup = (program, ctx) => {
     .action(async (opts: QueryOpts, cmd: Command) => {
       const idle = timingWithoutFollow(opts, cmd);
       if (idle !== undefined) return ctx.exit(usage(ctx, idle));
+      // `--follow` waits for records written from now on, and `--until` in the past (a duration always is: `--until 1h`
+      // is an hour ago) excludes every one of them: the follow printed what matched, then `waiting for new ones` for
+      // ever, none ever printed (review hc, 2). Refused; an `--until` still to come is followed as before.
+      if (opts.follow && opts.until !== undefined) {
+        const until = auditTimeOf(opts.until, ctx.now(), '--until');
+        if (until.ok && Date.parse(until.value) <= ctx.now()) {
+          return ctx.exit(usage(ctx, `--follow waits for new records, and --until ${opts.until} (${until.value}) is already past: no new record can match; leave out --follow to list the range, or --until to follow`));
+        }
+      }
       ctx.exit(await query(ctx, opts));
     });
   withJsonOption(
