@@ -833,6 +833,17 @@ function syntaxPosition(text: string, e: unknown): { line: number; column: numbe
   return { line, column: at - before };
 }
 
+/**
+ * Why a request's body cannot be read for its content coding (a coding other than `identity`: this server decodes
+ * none), as the message of a 415; undefined when it has none. The admin API's and the Query APIs' (review hg, 1).
+ */
+export function unsupportedCoding(req: IncomingMessage): string | undefined {
+  const coding = req.headers['content-encoding'];
+  if (coding === undefined) return undefined;
+  const other = coding.split(',').map((c) => c.trim().toLowerCase()).find((c) => c !== '' && c !== 'identity');
+  return other === undefined ? undefined : `Content-Encoding \`${other.slice(0, 64)}\` is not supported: send the body uncompressed (Content-Encoding identity, or none)`;
+}
+
 /** `charset=…` of a Content-Type, quoted or not. */
 const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
@@ -843,11 +854,8 @@ const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  * §15.5.16 answers a content coding or media type the resource does not take. Undefined: readable.
  */
 function unreadableBody(req: IncomingMessage): GatehouseError[] | undefined {
-  const coding = req.headers['content-encoding'];
-  if (coding !== undefined) {
-    const other = coding.split(',').map((c) => c.trim().toLowerCase()).find((c) => c !== '' && c !== 'identity');
-    if (other !== undefined) return fail1('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding \`${other.slice(0, 64)}\` is not supported: send the body uncompressed (Content-Encoding identity, or none)`);
-  }
+  const coding = unsupportedCoding(req);
+  if (coding !== undefined) return fail1('UNSUPPORTED_MEDIA_TYPE', coding);
   const charset = CHARSET_RE.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return fail1('UNSUPPORTED_MEDIA_TYPE', `charset \`${charset.slice(0, 64)}\` is not supported: send JSON in UTF-8 (Content-Type: application/json or application/json; charset=utf-8)`);
   return undefined;

@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { BodyOverBudget, bodyMeters, BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, type ExtraRoute } from './admin-api.ts';
+import { BodyOverBudget, bodyMeters, BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -247,6 +247,10 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   }
 
   async function queryApi(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    // A compressed body is refused by its coding, unread: a gzipped one was answered "must contain the parameter
+    // Action", and `Content-Encoding: gzip` in front of a plain body was read as if absent (review hg, 1).
+    const coding = unsupportedCoding(req);
+    if (coding !== undefined) return sendError(res, requestId, 'UNSUPPORTED_MEDIA_TYPE', coding);
     let body: Buffer;
     try {
       body = await readBody(req, MAX_QUERY_BODY);
