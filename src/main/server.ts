@@ -6,8 +6,8 @@
  * /healthz 200 and /readyz 503 (GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait).
  */
 import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ import { queryError } from '../adapters/http/xml.ts';
 import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
 import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
-import { createHttpEdge } from '../adapters/http/server.ts';
+import { boundedServer, createHttpEdge, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
 import { closerOf, DEFAULT_GRACE_MS, listenOn } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
@@ -426,7 +426,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -507,7 +507,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections).catch(() => undefined);
   }
   try {
     await untilReachable(() => {
@@ -1083,7 +1083,7 @@ interface WaitingListener {
  * is alive: no restart loop), /readyz 503 (no traffic yet), and 503 ServiceUnavailable, which clients retry, to
  * everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load'): Promise<WaitingListener> {
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -1099,7 +1099,10 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     if (path.startsWith('/v1/')) return reply(503, 'application/json', `${JSON.stringify({ error: { code: 'ServiceUnavailable', message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`);
     reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
   };
-  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
+  // The edge's bounds on connections and their time, as on the edge that takes this port over: the wait may last as
+  // long as the database is down, and this listener took any number of connections, each held 60 s for its headers
+  // and 300 s for its request (review hg, 2).
+  const server: Server = boundedServer(handler, { ...HTTP_EDGE_LIMITS, ...(maxConnections !== undefined ? { maxConnections } : {}) }, tls);
   const { port } = await listenOn(server, at.host, at.port);
   return { port, close: closerOf(server) };
 }

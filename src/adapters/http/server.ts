@@ -219,6 +219,31 @@ const SIGV4_CODES: Record<string, ErrorCode> = {
   AccessDenied: 'ACCESS_DENIED',
 };
 
+/**
+ * An HTTP(S) server holding `limits` of its connections (all but the body budget, which the edge keeps itself): the
+ * edge's, and the listener that answers `--listen` while the database is awaited at start, which held none of them
+ * (no connection cap, Node's 60 s for headers, 300 s a request, 120 s a TLS handshake; review hg, 2).
+ */
+export function boundedServer(handler: (req: IncomingMessage, res: ServerResponse) => void, limits: HttpEdgeLimits, tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }): Server {
+  // Node checks the two timeouts every `connectionsCheckingInterval` (30 s by default): a quarter of the shorter
+  // one cuts a slow client within 1.25 times its timeout instead of up to 30 s past it. (0 turns a timeout off.)
+  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 120_000);
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxHeaderSize: limits.maxHeaderSize,
+    connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(shortest / 4))),
+  };
+  // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only. A
+  // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
+  const server = tls ? createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, handler) : createServer(serverOptions, handler);
+  server.maxConnections = limits.maxConnections;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  server.setTimeout(limits.idleTimeoutMs);
+  return server;
+}
+
 export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const { app } = opts;
   const log = opts.log ?? (() => {});
@@ -373,19 +398,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   }
 
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
-  // Node checks the two timeouts every `connectionsCheckingInterval` (30 s by default): a quarter of the shorter
-  // one cuts a slow client within 1.25 times its timeout instead of up to 30 s past it. (0 turns a timeout off.)
-  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 120_000);
-  const serverOptions = {
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    maxHeaderSize: limits.maxHeaderSize,
-    connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(shortest / 4))),
-  };
-  // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only. A
-  // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
-  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server =>
-    opts.tls ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs }, handler) : createServer(serverOptions, handler);
+  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => boundedServer(handler, limits, opts.tls);
   const metrics = opts.metrics;
   let bodyBytesInFlight = 0;
   let lastBodyLog = 0;
@@ -508,10 +521,6 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     });
   });
   const drain = drainable(server);
-  server.maxConnections = limits.maxConnections;
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
-  server.setTimeout(limits.idleTimeoutMs);
   let lastDropLog = 0;
   server.on('drop', () => {
     const t = Date.now();
