@@ -845,7 +845,7 @@ export function unsupportedCoding(req: IncomingMessage): string | undefined {
 }
 
 /** `charset=…` of a Content-Type, quoted or not. */
-const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+export const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
 /**
  * Why a request's body cannot be read as the JSON it must be, before it is read (review cm, 2): a content coding other

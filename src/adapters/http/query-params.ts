@@ -2,6 +2,7 @@
  * Query API parameters (`application/x-www-form-urlencoded`), with the AWS list and map encodings:
  * `Tags.member.1.Key`, `TagKeys.member.1`, `ContextEntries.member.1.ContextKeyValues.member.2`.
  */
+import { isUtf8 } from 'node:buffer';
 import { failWith, ok, type Result } from '../../core/errors.ts';
 
 /**
@@ -17,6 +18,28 @@ export function parameterCount(src: string): number {
   let n = 1;
   for (let i = src.indexOf('&'); i !== -1; i = src.indexOf('&', i + 1)) n++;
   return n;
+}
+
+/** A run of percent-escapes: the bytes of whole UTF-8 characters, when the run is well formed. */
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/**
+ * The name of the first parameter of form-encoded `src` whose name or value, its percent-escapes decoded, is not UTF-8
+ * (`%E9`, Latin-1's é): undefined when all are. A character's bytes are escaped together, so each run of escapes is
+ * whole characters. URLSearchParams reads such bytes as U+FFFD, which a request was then refused for (a policy document
+ * "character U+FFFD is not allowed") or, where any character is taken, would keep (review hg, 3).
+ */
+export function notUtf8Parameter(src: string): string | undefined {
+  if (!src.includes('%')) return undefined;
+  for (const part of src.split('&')) {
+    if (!part.includes('%')) continue;
+    for (const m of part.matchAll(ESCAPE_RUN)) {
+      if (isUtf8(Buffer.from(m[0].replaceAll('%', ''), 'hex'))) continue;
+      const name = new URLSearchParams(part).keys().next().value ?? '';
+      return name.length > 64 ? `${name.slice(0, 64)}…` : name;
+    }
+  }
+  return undefined;
 }
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
