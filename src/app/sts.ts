@@ -159,22 +159,26 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   /**
    * A compiled principal from the live state, which holds every one once loaded (no database read). One it does
    * not hold may have been created a moment ago through another instance: the change log is read up to now once
-   * before it counts as missing (a store outage then surfaces as one, 503).
+   * before it counts as missing (a store outage then surfaces as one, 503). Likewise one it holds under another unique
+   * id than `id`: the principal may have been deleted and created again under the name through another instance; taken
+   * as it was, a valid session of the new one was refused there as one of a deleted principal (review hf, 1).
    */
-  async function loadedEntry(key: string): Promise<RoleEntry | UserEntry | undefined> {
+  async function loadedEntry(key: string, id?: string): Promise<RoleEntry | UserEntry | undefined> {
     const hit = live.principals.get(key);
-    if (hit) return hit;
+    if (hit && (id === undefined || entryId(hit) === id)) return hit;
     await live.refresh();
     return live.principals.get(key);
   }
+
+  const entryId = (e: RoleEntry | UserEntry): string => ('role' in e ? e.role.id : e.user.id);
 
   /**
    * A role with its compiled policies: from the live state once it is loaded (`tx` unused, and may be absent);
    * before that (an app not started), read from the store.
    */
-  async function cachedRole(tx: ReadTx | undefined, account: string, name: string): Promise<RoleEntry | undefined> {
-    if (live.loaded) return (await loadedEntry(roleKey(account, name))) as RoleEntry | undefined;
-    if (tx === undefined) return deps.store.read((t) => cachedRole(t, account, name));
+  async function cachedRole(tx: ReadTx | undefined, account: string, name: string, id?: string): Promise<RoleEntry | undefined> {
+    if (live.loaded) return (await loadedEntry(roleKey(account, name), id)) as RoleEntry | undefined;
+    if (tx === undefined) return deps.store.read((t) => cachedRole(t, account, name, id));
     const partition = await partitionOf(tx, account);
     const role = partition && (await tx.roles.get(account, name));
     if (!partition || !role) return undefined;
@@ -188,10 +192,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * id. Undefined when no user of the account has that id (deleted, or only another user now holds the name).
    */
   async function ownerEntry(tx: ReadTx | undefined, account: string, owner: { readonly name: string; readonly id: string }): Promise<UserEntry | undefined> {
-    const byName = await cachedUser(tx, account, owner.name);
+    const byName = await cachedUser(tx, account, owner.name, owner.id);
     if (byName?.user.id === owner.id) return byName;
     const renamed = tx ? await tx.users.getById(owner.id) : await deps.store.read((t) => t.users.getById(owner.id));
-    return renamed && renamed.account === account ? cachedUser(tx, account, renamed.name) : undefined;
+    return renamed && renamed.account === account ? cachedUser(tx, account, renamed.name, owner.id) : undefined;
   }
 
   /** Whether account `id` exists: from the live state once loaded (no database read), else through `tx`. */
@@ -209,9 +213,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return deps.store.read((t) => partitionOf(t, id));
   }
 
-  async function cachedUser(tx: ReadTx | undefined, account: string, name: string): Promise<UserEntry | undefined> {
-    if (live.loaded) return (await loadedEntry(userKey(account, name))) as UserEntry | undefined;
-    if (tx === undefined) return deps.store.read((t) => cachedUser(t, account, name));
+  async function cachedUser(tx: ReadTx | undefined, account: string, name: string, id?: string): Promise<UserEntry | undefined> {
+    if (live.loaded) return (await loadedEntry(userKey(account, name), id)) as UserEntry | undefined;
+    if (tx === undefined) return deps.store.read((t) => cachedUser(t, account, name, id));
     const partition = await partitionOf(tx, account);
     const user = partition && (await tx.users.get(account, name));
     if (!partition || !user) return undefined;
@@ -300,10 +304,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const ownerHit = c.owner && live.principals.get(userKey(c.acct, c.owner.name));
     // A user's session's user and the owner, found by name with their ids (else renamed or gone: `ownerEntry` decides).
     const userHit = asUser === undefined || (hit !== undefined && 'user' in hit && hit.user.id === asUser.id);
-    if (hit && userHit && !c.polArns?.length && (c.owner === undefined || (ownerHit && 'user' in ownerHit && ownerHit.user.id === c.owner.id))) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
+    // A role held under another id than the session's (deleted and created again): `cachedRole` reads the change log first.
+    const roleHit = c.role === undefined || (hit !== undefined && 'role' in hit && hit.role.id === c.role.id);
+    if (hit && userHit && roleHit && !c.polArns?.length && (c.owner === undefined || (ownerHit && 'user' in ownerHit && ownerHit.user.id === c.owner.id))) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
     return readPrincipals(async (tx) => {
       const asUser = c.user ?? c.fu;
-      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : asUser ? await ownerEntry(tx, c.acct, asUser) : undefined;
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name, c.role.id) : asUser ? await ownerEntry(tx, c.acct, asUser) : undefined;
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c), owner);
     });
@@ -318,7 +324,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if ((!allowExpired && c.exp <= now()) || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     return readPrincipals(async (tx) => {
       const asUser = c.user ?? c.fu;
-      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : asUser ? await ownerEntry(tx, c.acct, asUser) : undefined;
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name, c.role.id) : asUser ? await ownerEntry(tx, c.acct, asUser) : undefined;
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c), owner);
       return r.ok ? ok(r.value.caller) : r;
