@@ -245,18 +245,26 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   /**
    * A long-term key's secret and caller from the live state (no database read); a key it does not hold may have
    * been created a moment ago through another instance, so the change log is read up to now once before the key
-   * counts as unknown. Unknown, inactive, or its user disabled: the same answer, which does not say which.
+   * counts as unknown. Likewise one held as inactive, or whose user is held as disabled (or not held): it may have been
+   * made active, or the user enabled, through another instance a moment ago; refused at once, the key answered
+   * InvalidClientTokenId there (403, which SDKs do not retry) until the next refresh (review hf, 2). Unknown, inactive,
+   * or its user disabled: the same answer, which does not say which.
    */
   const keyFromMemory = async (accessKeyId: string): Promise<Result<{ secret: string; caller: Caller }>> => {
     const denied = failWith<{ secret: string; caller: Caller }>('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
-    let key = live.accessKey(accessKeyId);
-    if (key === undefined) {
+    const usable = () => {
+      const key = live.accessKey(accessKeyId);
+      if (key === undefined || key.status !== 'Active') return undefined;
+      const entry = live.principals.get(userKey(key.account, key.userName));
+      return entry === undefined || !('user' in entry) || entry.user.disabled ? undefined : { key, entry };
+    };
+    let found = usable();
+    if (found === undefined) {
       await live.refresh();
-      key = live.accessKey(accessKeyId);
+      found = usable();
     }
-    if (key === undefined || key.status !== 'Active') return denied;
-    const entry = live.principals.get(userKey(key.account, key.userName));
-    if (entry === undefined || !('user' in entry) || entry.user.disabled) return denied;
+    if (found === undefined) return denied;
+    const { key, entry } = found;
     const secret = deps.sealer.open(key.secret, key.id);
     if (secret === undefined) return denied;
     const p = principalFromArn(userArn(entry.partition, entry.user), { userId: entry.user.id, tags: { ...entry.tags } });
