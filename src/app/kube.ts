@@ -599,8 +599,11 @@ export function createKube(app: App, options: KubeOptions) {
    * than the pages read). A reload that fails changes nothing: the clusters compiled last keep deciding.
    */
   async function reload(): Promise<void> {
-    // The live directory read the change head just before (`app.refresh`): unmoved, the store is not asked.
-    if (head >= 0 && app.live.head <= head) return;
+    // The live directory read the change head just before (`app.refresh`): unmoved, the store is not asked. Moved back
+    // (a database restored from a backup), the store is read, and the RBAC compiled again in full, as the directory
+    // is: it had returned here, and a binding the restore took away allowed until the head passed its old value
+    // (review hi, 1).
+    if (head >= 0 && app.live.head === head) return;
     await deps.store.read(async (tx) => {
       const now = await tx.changes.head();
       if (head >= 0 && now === head) return;
