@@ -360,10 +360,20 @@ export function checkFederationTokenParams(p: FederationTokenParams): { code: 'V
   return undefined;
 }
 
+/**
+ * The characters a session policy may hold (botocore `sessionPolicyDocumentType`: `[\u0009\u000A\u000D\u0020-\u00FF]+`),
+ * as the pattern STS's message quotes it.
+ */
+const SESSION_POLICY_RULE = { chars: /^[\t\n\r\u0020-\u00FF]*$/, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+', min: 1, max: LIMITS.policyChars } as const;
+
+/**
+ * The inline session policy (`Policy`) outside its constraints, in STS's words, the value left out: a parameter
+ * constraint, so ValidationError before anything reads the document (review hd, 1: a character outside the pattern was
+ * answered MalformedPolicyDocument by the policy parser, where STS answers ValidationError).
+ */
 function policyProblem(policy: string | undefined): string | undefined {
   if (policy !== undefined && policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
-  if (policy !== undefined && policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
-  return undefined;
+  return policy === undefined ? undefined : stringProblem('policy', policy, SESSION_POLICY_RULE, false);
 }
 
 /**
