@@ -131,6 +131,15 @@ function pooled(source: (n: number) => Uint8Array, size = 4096): (n: number) => 
   };
 }
 
+/**
+ * Whether a session is one a service issued for a job or node (`assumeRoleAsService`) of an `aws` account: it belongs
+ * to a job and was not assumed from other temporary credentials. A session assumed from it carries the job as well, but
+ * is `chained`. AWS's exception for instance roles only: RAM documents none, so an `acs` job's session stays capped.
+ */
+function instanceSession(c: SessionClaims): boolean {
+  return c.part === 'aws' && c.job !== undefined && c.chained !== true && c.role !== undefined;
+}
+
 /** `context` without resource-tag keys, which name the directory's tags and are never the request's to give. */
 function withoutResourceTags(context: Record<string, string | string[]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -614,9 +623,13 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (p.mfaParameters !== undefined && p.mfaParameters.length > 0) return failWith('ACCESS_DENIED', mfaRefusalMessage(p.mfaParameters));
     // Any temporary credentials assuming a role are role chaining, as AWS counts it: a role session's, and a user's from
     // GetSessionToken too (review ao, 1: those were let assume for the role's whole maximum, where AWS caps at 1 h).
+    // Except the session a service issued a job or node (`instanceSession`): AWS does not count roles granting
+    // permissions to applications on EC2 instances as chaining (reference §A.1.9), and a job's session is those
+    // instance credentials, served at its instance metadata endpoint (review hd, 2). The session it assumes is chained.
     const chained = caller.session !== undefined;
+    const capped = caller.session !== undefined && !instanceSession(caller.session);
     const duration = p.durationSeconds ?? DURATION.default;
-    if (chained && duration > DURATION.chainedMax) {
+    if (capped && duration > DURATION.chainedMax) {
       return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 'DurationSeconds');
     }
     if (p.policy !== undefined) {

@@ -39,7 +39,11 @@ export interface SessionClaims {
   /** Inline session policy text and managed session policy ARNs. */
   readonly pol?: string;
   readonly polArns?: readonly string[];
-  /** Issued by role chaining (temporary credentials, a role session's or a GetSessionToken session's, assumed a role). */
+  /**
+   * Assumed with temporary credentials (a role session's or a GetSessionToken session's): role chaining. A job's or
+   * node's own session (issued by its service) assuming a role makes one too, though its duration is not capped as
+   * chaining (review hd, 2); a session assumed from that one is.
+   */
   readonly chained?: boolean;
   /** The training job the session belongs to. */
   readonly job?: string;
