@@ -21,6 +21,16 @@ export function credentialsXml(c: IssuedCredentials): XmlFields {
 }
 
 /**
+ * `PackedPolicySize`, sent when the session packs something (a session policy, managed session policy ARNs, session
+ * tags, its own or inherited): STS leaves the element out of a session that carries none (the AssumeRole and
+ * AssumeRoleWithWebIdentity examples of the aws CLI reference), where Gatehouse answered `0` (review hd, 3). Any of
+ * them counts at least 1 (the size is rounded up).
+ */
+function packedPolicySize(percent: number): number | undefined {
+  return percent > 0 ? percent : undefined;
+}
+
+/**
  * Every member of each list of structures (`Tags.member.N.Key`) has its required fields, as AWS validates them: a tag
  * sent without its `Value` (SDK v3 checks no required member) was issued as a tag with an empty value (review sts, E5).
  * The message is AWS's (`Value null at 'tags.1.member.value'`).
@@ -97,7 +107,7 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     return ok({
       Credentials: credentialsXml(r.value.credentials),
       AssumedRoleUser: { AssumedRoleId: r.value.assumedRoleId, Arn: r.value.arn },
-      PackedPolicySize: r.value.packedPolicySize,
+      PackedPolicySize: packedPolicySize(r.value.packedPolicySize),
       SourceIdentity: r.value.sourceIdentity,
     });
   },
@@ -133,7 +143,7 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     return ok({
       Credentials: credentialsXml(r.value.credentials),
       FederatedUser: { FederatedUserId: r.value.federatedUserId, Arn: r.value.arn },
-      PackedPolicySize: r.value.packedPolicySize,
+      PackedPolicySize: packedPolicySize(r.value.packedPolicySize),
     });
   },
 
@@ -174,7 +184,7 @@ export const STS_UNSIGNED_ACTIONS: Readonly<Record<string, UnsignedHandler>> = {
       Credentials: credentialsXml(r.value.credentials),
       SubjectFromWebIdentityToken: r.value.subject,
       AssumedRoleUser: { AssumedRoleId: r.value.assumedRoleId, Arn: r.value.arn },
-      PackedPolicySize: r.value.packedPolicySize,
+      PackedPolicySize: packedPolicySize(r.value.packedPolicySize),
       Provider: r.value.provider,
       Audience: r.value.audience,
       SourceIdentity: r.value.sourceIdentity,
