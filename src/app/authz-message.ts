@@ -124,6 +124,11 @@ const invalidMessage = <T>(): Result<T> => failWith<T>('INVALID_AUTHORIZATION_ME
  * alike, so the answer tells nothing about messages of other accounts.
  */
 export function decodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>, caller: Caller, encoded: string): Result<string> {
+  // STS's constraint on `EncodedMessage` (1 to 10,240 characters), in its words and before anything else, as it checks
+  // parameters: a longer one was authorized, then answered InvalidAuthorizationMessageException (review hd, 4).
+  if (encoded.length > MAX_ENCODED_CHARS) {
+    return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'encodedMessage' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENCODED_CHARS}`, 'EncodedMessage');
+  }
   const a = authorizeAdmin(caller, deps.now(), 'sts:DecodeAuthorizationMessage', '*');
   if (!a.ok) return a;
   const text = encoded.trim();

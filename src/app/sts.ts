@@ -851,11 +851,13 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetSessionToken', resource: caller.principal.arn, ...(sourceIp !== undefined ? { sourceIp } : {}), detail: { via: 'GetSessionToken', ...(durationSeconds !== undefined ? { durationSeconds } : {}) } }, closed);
       return closed;
     }
-    if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
-    if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
+    // A parameter outside its constraints first, as STS checks them before the call's own refusals (and as
+    // GetFederationToken and AssumeRole here do): it was refused as session credentials first (review hd, 4).
     const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
     const outside = durationProblem(duration, SESSION_TOKEN_DURATION);
-    if (outside !== undefined) return failWith('VALIDATION_ERROR', outside);
+    if (outside !== undefined) return failWith('VALIDATION_ERROR', outside, 'DurationSeconds');
+    if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
+    if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
     const t = now();
     const u = caller.user;
     const { credentials } = issue(
