@@ -69,8 +69,52 @@ function utc(year: number, month: number, day: number, hour: number, minute: num
   return t.getTime();
 }
 
-function parseNumber(s: string): number | undefined {
-  return NUMBER_RE.test(s) ? Number(s) : undefined;
+/**
+ * A decimal as written, for exact comparison: its sign, its integer digits without leading zeros and its fraction
+ * digits without trailing zeros (zero has sign 0). Read as a double, two decimals past 15–17 significant digits
+ * compared equal: 9007199254740993 was 2^53, 0.09999999999999999999 was 0.1 (policy review he, 1).
+ */
+interface Decimal {
+  readonly sign: -1 | 0 | 1;
+  readonly int: string;
+  readonly frac: string;
+}
+
+function parseDecimal(s: string): Decimal | undefined {
+  if (!NUMBER_RE.test(s)) return undefined;
+  const negative = s[0] === '-';
+  const body = s[0] === '-' || s[0] === '+' ? s.slice(1) : s;
+  const dot = body.indexOf('.');
+  const int = (dot < 0 ? body : body.slice(0, dot)).replace(/^0+/, '');
+  const frac = dot < 0 ? '' : body.slice(dot + 1).replace(/0+$/, '');
+  if (int === '' && frac === '') return { sign: 0, int, frac };
+  return { sign: negative ? -1 : 1, int, frac };
+}
+
+/** -1, 0 or 1 as `a` is less than, equal to or greater than `b`. */
+function compareDecimal(a: Decimal, b: Decimal): number {
+  if (a.sign !== b.sign) return a.sign < b.sign ? -1 : 1;
+  let m: number;
+  if (a.int.length !== b.int.length) m = a.int.length < b.int.length ? -1 : 1;
+  else if (a.int !== b.int) m = a.int < b.int ? -1 : 1;
+  else m = a.frac === b.frac ? 0 : a.frac < b.frac ? -1 : 1;
+  return a.sign < 0 ? -m : m;
+}
+
+/** Whether `order` (as `compareDecimal` answers) satisfies the Numeric operator. */
+function numericHolds(op: BaseOperator, order: number): boolean {
+  switch (op) {
+    case 'NumericLessThan':
+      return order < 0;
+    case 'NumericLessThanEquals':
+      return order <= 0;
+    case 'NumericGreaterThan':
+      return order > 0;
+    case 'NumericGreaterThanEquals':
+      return order >= 0;
+    default:
+      return order === 0;
+  }
 }
 
 function decodeBase64(s: string): string | undefined {
@@ -171,12 +215,12 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
     case 'NumericLessThanEquals':
     case 'NumericGreaterThan':
     case 'NumericGreaterThanEquals': {
-      const nums = values.map((v) => Number(v));
-      const cmp = op === 'NumericNotEquals' ? 'NumericEquals' : op;
+      // The parser takes only decimals here (src/core/iam/parse.ts `checkConditionValue`).
+      const nums = values.map((v) => parseDecimal(v)).filter((d): d is Decimal => d !== undefined);
       matchOne = (value) => {
-        const n = parseNumber(value);
+        const n = parseDecimal(value);
         if (n === undefined) return undefined;
-        return nums.some((p) => compare(cmp, n, p));
+        return nums.some((p) => numericHolds(op, compareDecimal(n, p)));
       };
       break;
     }
