@@ -33,9 +33,15 @@ const NEGATED: ReadonlySet<BaseOperator> = new Set([
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
+/**
+ * Epoch seconds: any number but four digits alone, which are a year (`YYYY`, the W3C profile). By length alone, `12.5`
+ * and `-100` were read as years and were no date at all (policy review he, 3).
+ */
+const isEpochSeconds = (s: string): boolean => /^-?\d+(\.\d+)?$/.test(s) && !/^\d{4}$/.test(s);
+
 /** W3C ISO-8601 profile (https://www.w3.org/TR/NOTE-datetime) or epoch seconds → epoch milliseconds. */
 export function parseDateValue(s: string): number | undefined {
-  if (/^-?\d+(\.\d+)?$/.test(s) && s.length !== 4) return Number(s) * 1000;
+  if (isEpochSeconds(s)) return Number(s) * 1000;
   return isoMs(s);
 }
 
@@ -133,7 +139,7 @@ const FRACTION_RE = /^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$/;
  * it, and `00:00:00.0001Z` was no later than `00:00:00Z` (policy review he, 2).
  */
 function parseDateExact(s: string): Decimal | undefined {
-  if (/^-?\d+(\.\d+)?$/.test(s) && s.length !== 4) return parseDecimal(s);
+  if (isEpochSeconds(s)) return parseDecimal(s);
   const f = s.includes('.') ? FRACTION_RE.exec(s) : null;
   const ms = isoMs(f ? `${f[1] as string}${f[3] as string}` : s);
   if (ms === undefined) return undefined;
