@@ -490,6 +490,12 @@ export interface KindHandler<S> {
   /** The read action that planning an object of this kind implies (`GetUser`), and the list action that pruning implies. */
   readonly readAction?: string;
   readonly listAction?: string;
+  /**
+   * The ARN of an object of this kind (`*`: of them all), which `readAction` and `listAction` are asked on, when it is not
+   * an IAM entity's (a workspace's or cluster's `arn:aws:training::…`). Without it, a Workspace's read was asked on
+   * `arn:aws:iam::…:workspace/NAME`, an ARN no policy names (review hh, 1).
+   */
+  arnOf?(partition: Partition, account: string, name: string): string;
 }
 
 const planOk = <T>(value: T): Planned<T> => ({ ok: true, value });
@@ -1416,6 +1422,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
     specFields: k.specFields,
     readAction: action('Get'),
     listAction: `training:List${k.kind}s`,
+    arnOf: k.arn,
     validate(spec, c) {
       // Unknown fields were reported by apply already (the parser, which PUT /v1/workspaces and /v1/clusters share,
       // would report each a second time in its own words).
@@ -2144,7 +2151,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: storedName, ...(storedName !== o.name ? { spelled: o.name } : {}), fields: p.value.fields, document: o.document, ...listedDiff(p.value.diff) });
     if (handler.readAction && !newAccounts.has(o.account)) {
       // On the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names it.
-      const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
+      const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : handler.arnOf ? handler.arnOf(partitionOf(o.account), o.account, stored?.name ?? o.name) : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
       const context = resourceTagContext(stored?.tags);
       steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account, context }, document: o.document, ref: o });
     }
@@ -2173,7 +2180,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       } else if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
       else if (!listed.fields.includes(also.field)) changes[at] = { ...listed, fields: [...listed.fields, also.field] };
     }
-    if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
+    if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: handler.arnOf ? handler.arnOf(partitionOf(ref.account), ref.account, '*') : entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
     for (const s of d.value) steps.push({ step: s, document: undefined, ref });
   }
   if (errors.length > 0) return fail(listedErrors(errors, omitted));
