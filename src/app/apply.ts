@@ -733,7 +733,12 @@ async function principalDeleteSteps(
       steps.push({ ...base, action: 'RemoveUserFromGroup', resource: entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name) });
     }
   }
-  if (ref.type === 'group' && (await tx.groups.listMembers(ref.account, ref.name)).length > 0) steps.push({ ...base, action: 'RemoveUserFromGroup' });
+  if (ref.type === 'group') {
+    // Each member loses the group (and what it is given through it): a change to that user, listed as its update
+    // unless the files name it or the same prune deletes it (review hh, 2), as a pruned policy's principals are.
+    const members = await tx.groups.listMembers(ref.account, ref.name);
+    if (members.length > 0) steps.push({ ...base, action: 'RemoveUserFromGroup', alsoChanges: members.map((u) => ({ kind: 'User', account: ref.account, name: u.name, field: 'groups' })) });
+  }
   steps.push({
     ...base,
     action: `Delete${noun}`,
