@@ -70,7 +70,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
-import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
+import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
@@ -1377,6 +1377,16 @@ const roleKind: KindHandler<RoleSpec> = {
     return (await tx.roles.list(account)).map((r) => r.name);
   },
   async planDelete(env, ref) {
+    // A cluster's nodes run as it: refused as DeleteRole refuses it (review gs, 1), unless the files point that cluster
+    // at another role or the same prune deletes it. A Cluster document still naming it is refused at its field (review
+    // gf, 2); one the files do not hold kept naming a role that was gone (review hh, 3).
+    const held = (await clustersRunningAs(env.tx, ref.account, ref.name)).filter(
+      (u) => !env.pruned('Cluster', ref.account, u.cluster) && !env.documents.some((d) => d.kind === 'Cluster' && d.account === ref.account && d.name.toLowerCase() === u.cluster.toLowerCase()),
+    );
+    if (held.length > 0) {
+      const named = held.map((u) => `cluster \`${u.cluster}\` (${u.fields.join(', ')})`).join(', ');
+      return planFail('DELETE_CONFLICT', '', `role \`${ref.name}\` is deleted by --prune (no Role document names it) but the nodes of ${named} run as it; give it a Role document, name another role there, or delete the cluster`);
+    }
     return userOrRoleDelete(env, 'role', ref.account, await env.tx.roles.get(ref.account, ref.name), (tx, name) => tx.roles.delete(ref.account, name));
   },
 };
