@@ -857,8 +857,9 @@ const accountKind: KindHandler<AccountSpec> = {
       if (existing.partition !== o.spec.partition) {
         return planFail('INVALID_INPUT', 'spec.partition', `account ${o.name} is in partition \`${existing.partition}\`; the partition of an account cannot change`);
       }
-      if (o.spec.displayName === undefined || o.spec.displayName === existing.name) return planOk({ action: 'unchanged', fields: [], steps: [] });
-      const name = o.spec.displayName;
+      // A document owns its name too: left out, it is the default, the id (review hh, 4), as it is on creation.
+      const name = o.spec.displayName ?? o.name;
+      if (name === existing.name) return planOk({ action: 'unchanged', fields: [], steps: [] });
       return planOk({
         action: 'update',
         fields: ['name'],
