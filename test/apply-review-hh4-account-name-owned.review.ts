@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { applyWorkspace } from './support/apply-files.ts';
 
 const ID = '444455556666';
-const account = (name?: string): string => `apiVersion: gatehouse.dev/v1
+const account = (name?: string, id = ID): string => `apiVersion: gatehouse.dev/v1
 kind: Account
-metadata: {name: "${ID}"}
+metadata: {name: "${id}"}
 spec: {partition: aws${name !== undefined ? `, name: ${name}` : ''}}
 `;
 
@@ -38,5 +38,12 @@ describe("review hh4: an Account document without `name` owns its name: the defa
     const again = await w.cli('plan', '--exit-code', '-f', bare);
     assert.equal(again.status, 0, again.out + again.err);
     assert.match(again.out, new RegExp(`= unchanged Account/${ID}\\n`));
+  });
+
+  it("the root account's document without `name` wants `root`, the name its first start gave it, not its id", async () => {
+    const bare = await w.file('root.yaml', account(undefined, '000000000000'));
+    const plan = await w.cli('plan', '--exit-code', '-f', bare);
+    assert.equal(plan.status, 0, plan.out + plan.err);
+    assert.match(plan.out, /= unchanged Account\/000000000000\n/);
   });
 });

@@ -14,6 +14,8 @@ import { accessDeniedMessage, requestContext, type Caller } from './principals.t
 import { MAX_POLICY_VERSIONS, type AccountRecord, type WriteTx } from './ports/store.ts';
 
 export const ROOT_ACCOUNT = '000000000000';
+/** The root account's name as the server's first start makes it: an Account document without `name` wants it. */
+export const ROOT_ACCOUNT_NAME = 'root';
 export const ADMIN_USER = 'admin';
 
 export interface AdminCredentials {
@@ -95,7 +97,7 @@ export async function bootstrap(deps: AppDeps, handOver?: (creds: AdminCredentia
   const creds = await deps.store.write<AdminCredentials | undefined>(async (tx, abort) => {
     await ensureBuiltins(deps, tx);
     if ((await tx.accounts.list()).length > 0) return undefined;
-    const account: AccountRecord = { id: ROOT_ACCOUNT, partition: 'aws', name: 'root', created: isoSeconds(deps.now()) };
+    const account: AccountRecord = { id: ROOT_ACCOUNT, partition: 'aws', name: ROOT_ACCOUNT_NAME, created: isoSeconds(deps.now()) };
     const r = await createAccountWithAdmin(deps, tx, account);
     if (!r.ok) return abort(undefined);
     // Recorded with the account, in its transaction, as `accounts create` and apply record theirs (review ak, 8): "who

@@ -61,7 +61,7 @@ import {
   type Partition,
 } from '../core/directory/rules.ts';
 import { storedBuiltinArn } from '../core/directory/catalogue.ts';
-import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
+import { ADMIN_USER, ROOT_ACCOUNT, ROOT_ACCOUNT_NAME, type AdminCredentials } from './accounts.ts';
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
 import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
@@ -857,8 +857,9 @@ const accountKind: KindHandler<AccountSpec> = {
       if (existing.partition !== o.spec.partition) {
         return planFail('INVALID_INPUT', 'spec.partition', `account ${o.name} is in partition \`${existing.partition}\`; the partition of an account cannot change`);
       }
-      // A document owns its name too: left out, it is the default, the id (review hh, 4), as it is on creation.
-      const name = o.spec.displayName ?? o.name;
+      // A document owns its name too: left out, it is the default, the id (review hh, 4), as it is on creation; the
+      // root account's, `root`, which its first start gives it.
+      const name = o.spec.displayName ?? (o.name === ROOT_ACCOUNT ? ROOT_ACCOUNT_NAME : o.name);
       if (name === existing.name) return planOk({ action: 'unchanged', fields: [], steps: [] });
       return planOk({
         action: 'update',
