@@ -22,7 +22,8 @@
  * - Logs: each worker's lines, prefixed `[worker K]`.
  *
  * /metrics answers for the server: the worker a scrape reaches gathers every serving worker's metrics through this
- * process and aggregates them (src/adapters/cluster, review ct 2); one that does not answer fails the scrape.
+ * process and aggregates them (src/adapters/cluster, review ct 2); one that does not answer fails the scrape. A worker
+ * that exits leaves its counters and histograms, as last scraped, in every later scrape (review hl 1).
  *
  * Per worker, not per server: the connection bound (--max-connections), the job metadata endpoints a worker opens (each on its own port, served by
  * the worker that opened it), the flood limits of the audit log's refused-authentication records, PostgreSQL
@@ -31,7 +32,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fromWorker, METRICS_WAIT_MS, replies, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
+import { fromWorker, METRICS_WAIT_MS, replies, retireMetrics, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
 import { dataDirOf, DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
@@ -110,6 +111,8 @@ interface Slot {
   startedAt: number;
   delayMs: number;
   timer: NodeJS.Timeout | undefined;
+  /** The metrics its worker last sent (for a scrape): its counts, kept when it exits (`retireMetrics`). */
+  lastMetrics: object | undefined;
 }
 
 export async function startWorkers(opts: ServerOptions, count: number, tuning: WorkersTuning = {}): Promise<RunningWorkers> {
@@ -155,20 +158,26 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   let workerOpts = await withPorts();
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [], silent: false });
 
-  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined }));
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined, lastMetrics: undefined }));
   let stopping = false;
   const cpu = replies<Extract<FromWorker, { gh: 'cpu' }>>();
   const metrics = replies<object>();
+  /** The counters and histograms of the workers that have exited, as last scraped: added to every scrape (review hl, 1). */
+  let retired: object[] = [];
   const send = (w: Worker | undefined, m: ToWorker): void => {
     if (w !== undefined && w.isConnected()) w.send(m, undefined, () => {});
   };
   /** Every serving worker's own metrics (JSON, relayed as it came), or why not: a worker that does not answer fails the scrape. */
-  const workersMetrics = (): Promise<object[]> =>
-    Promise.all(
+  const workersMetrics = (): Promise<object[]> => {
+    // The exited workers' counts as of now, with the workers asked now: one that answers and then exits before the
+    // others answer is counted in its part, not also among the retired.
+    const before = retired;
+    return Promise.all(
       slots
         .filter((s) => s.serving && s.worker !== undefined && s.worker.isConnected())
         .map((s) => metrics.ask((id) => send(s.worker, { gh: 'metrics?', id }), METRICS_WAIT_MS, () => `worker ${s.index} did not send its metrics within ${METRICS_WAIT_MS / 1000} s`)),
-    );
+    ).then((parts) => (before.length === 0 ? parts : [...parts, before]));
+  };
 
   /** Forks the slot's worker; resolves with its ready message, or rejects with its start failure. */
   const fork = (slot: Slot): Promise<Extract<FromWorker, { gh: 'ready' }>> =>
@@ -203,6 +212,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
             );
             break;
           case 'metrics':
+            slot.lastMetrics = msg.part;
             metrics.settle(msg.id, msg.part);
             break;
           case 'failed':
@@ -216,6 +226,9 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
         }
       });
       w.on('exit', (code, signal) => {
+        // Its counts stay in the server's: a counter that fell by a worker's whole count at its restart read as a reset.
+        if (started && slot.lastMetrics !== undefined) retired = retireMetrics(retired, slot.lastMetrics);
+        slot.lastMetrics = undefined;
         if (slot.worker === w) {
           slot.worker = undefined;
           slot.serving = false;

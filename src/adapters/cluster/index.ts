@@ -166,3 +166,43 @@ export function workerMetrics(): MetricsPeers {
     },
   };
 }
+
+/** One family of prom-client's `getMetricsAsJSON`, as far as `retireMetrics` reads it. */
+interface MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly aggregator: string;
+  readonly values: readonly { readonly value: number; readonly labels: Record<string, string | number>; readonly metricName?: string }[];
+}
+
+/**
+ * The counts of a worker that has exited, added to those of the workers before it (`retired`, a part in the shape of
+ * `getMetricsAsJSON`): the counters and histograms of `part` (the last metrics it sent) whose families sum across
+ * workers, its gauges left out (they described a process that is gone). A scrape adds them to the serving workers'
+ * (src/main/workers.ts), so the server's counters do not fall when a worker is restarted: the sum over the workers
+ * serving dropped by the dead one's whole count, and Prometheus took the fall for a reset (review hl, 1). One part
+ * however many workers have exited: its series are those of the families, bounded as theirs are.
+ */
+export function retireMetrics(retired: readonly object[], part: object): object[] {
+  const families = new Map<string, { family: MetricFamily; values: Map<string, { value: number; labels: Record<string, string | number>; metricName?: string }> }>();
+  const keyOf = (v: { labels: Record<string, string | number>; metricName?: string }): string =>
+    JSON.stringify([v.metricName ?? '', Object.entries(v.labels).map(([k, x]) => `${k}=${String(x)}`).sort()]);
+  const add = (families_: readonly object[]): void => {
+    for (const f of families_ as readonly MetricFamily[]) {
+      if ((f.type !== 'counter' && f.type !== 'histogram') || f.aggregator !== 'sum' || !Array.isArray(f.values)) continue;
+      let into = families.get(f.name);
+      if (into === undefined) families.set(f.name, (into = { family: f, values: new Map() }));
+      for (const v of f.values) {
+        if (typeof v.value !== 'number' || !Number.isFinite(v.value)) continue;
+        const key = keyOf(v);
+        const had = into.values.get(key);
+        if (had === undefined) into.values.set(key, { ...v, labels: { ...v.labels } });
+        else had.value += v.value;
+      }
+    }
+  };
+  add(retired);
+  add(Array.isArray(part) ? (part as object[]) : []);
+  return [...families.values()].map(({ family, values }) => ({ name: family.name, help: family.help, type: family.type, aggregator: family.aggregator, values: [...values.values()] }));
+}
