@@ -45,7 +45,7 @@ import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
-import { containerEndpointRefusal } from '../core/jobs/jobs.ts';
+import { containerUriVariables, podContainerAddressRefusal } from '../core/jobs/jobs.ts';
 import { makeDirectory, readSmallFile } from '../adapters/fs/index.ts';
 
 export interface ServerOptions {
@@ -546,7 +546,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // reach, and would answer anyone who reaches it without the capability. The pod gets AWS_EC2_METADATA_DISABLED.
     podEnvironment: async (job, capability) => {
       const base = agentAddress ?? agentUrl;
-      return jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability);
+      const { AWS_CONTAINER_CREDENTIALS_FULL_URI: full, ...env } = jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability);
+      // `http://169.254.170.2` as ECS gives it, a relative URI: SDK v3's fromContainerMetadata refuses that host in a
+      // full URI, and a pod's code that calls it got no credentials (review hk, 1).
+      return full === undefined ? env : { ...env, ...containerUriVariables(full) };
     },
   });
   app.addAuthorizeEngine(kube.engine);
@@ -614,8 +617,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   agentUrl = urlOf('http', agentWildcard ? { host: '127.0.0.1', port: agentBound.port } : agentBound);
   // Pods reach the node agent off their own loopback by construction; over plain http the AWS SDKs take only
   // 169.254.170.2 there (review af, P2).
-  const agentAddressRefused = agentAddress === undefined ? undefined : containerEndpointRefusal(agentAddress);
-  if (agentAddressRefused !== undefined) log(`warning: --agent-address ${new URL(agentAddress as string).origin} is not a container credentials endpoint every AWS SDK accepts (${agentAddressRefused}): pods may get no AWS credentials from it; give the node agent 169.254.170.2 (a link-local address on each node)`);
+  const agentAddressRefused = agentAddress === undefined ? undefined : podContainerAddressRefusal(agentAddress);
+  if (agentAddressRefused !== undefined) log(`warning: --agent-address ${new URL(agentAddress as string).origin} is not a container credentials endpoint every AWS SDK accepts (${agentAddressRefused}): pods may get no AWS credentials from it; give the node agent http://169.254.170.2 on port 80 (a link-local address on each node; pods are then given AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, as ECS gives it, which every AWS SDK takes)`);
 
   // Live jobs' metadata endpoints that this agent served before a restart: the same ports again.
   const reopened = await listeningStep('cannot reopen the metadata endpoints of live jobs', () => untilReachable(() => agent.reopenMetadata()));

@@ -39,14 +39,14 @@ type Json = Record<string, unknown>;
 /**
  * Registers, in the file it is called in, a `before` that sets that world up (the directory named `prefix…`, role
  * `ECIRamRoleTest` trusting by `podRoleTrust`, one statement of RAM's dialect) and hands it to `ready`, and an `after`
- * that stops the server and removes the directory.
+ * that stops the server and removes the directory. `more.agentAddress`: the server's `--agent-address` (pods' node agent).
  */
-export function eciAdmission(prefix: string, podRoleTrust: Json, ready: (world: EciAdmission) => void): void {
+export function eciAdmission(prefix: string, podRoleTrust: Json, ready: (world: EciAdmission) => void, more: { readonly agentAddress?: string } = {}): void {
   let dir = '';
   let server: RunningServer | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), prefix));
-    server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Address: S3_SERVICE, env: {}, log: () => {} });
+    server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Address: S3_SERVICE, env: {}, log: () => {}, ...(more.agentAddress !== undefined ? { agentAddress: more.agentAddress } : {}) });
     const app = server.app;
     const root = JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string };
     const rootWho = await app.authenticate(root.AccessKeyId);

@@ -38,6 +38,7 @@ import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
 import { formatError } from './output.ts';
+import { containerUriOf } from '../../core/jobs/jobs.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
 // their facade with every export and so loads its bundled fetch (undici), which the CLI never uses: about 60 ms of
@@ -560,7 +561,8 @@ interface JobEnvironment {
 /** The job whose environment `env` is, when it is one: `GATEHOUSE_JOB_ID` with the job's container endpoint and token. */
 function inJob(env: Readonly<Record<string, string | undefined>>): JobEnvironment | undefined {
   const id = env['GATEHOUSE_JOB_ID'];
-  const uri = env['AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+  // A pod reading the node agent at 169.254.170.2 is given a relative URI (review hk, 1).
+  const uri = containerUriOf(env);
   const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   if (!id || !uri || !token) return undefined;
   return { id, uri, token, endpoint: env['AWS_ENDPOINT_URL'] || undefined };
@@ -642,7 +644,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     const got = await jobSession(job);
     if (!got.ok) return got;
     credentials = got.value;
-    credentialsSource = `the job's credential endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI, job ${job.id})`;
+    credentialsSource = `the job's credential endpoint (${env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] ? 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' : 'AWS_CONTAINER_CREDENTIALS_FULL_URI'}, job ${job.id})`;
     renew = 'run the command again, which reads the job\'s current credentials (a job that has ended has none)';
   } else {
     const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);

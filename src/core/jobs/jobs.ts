@@ -449,11 +449,53 @@ export function nodeRole(c: Cluster, who: { user?: string; groups: readonly stri
   return c.instanceRole ? { role: c.instanceRole, why: `instance role of cluster ${c.name}` } : undefined;
 }
 
+/** ECS's link-local container endpoint, where every AWS SDK reads `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (port 80). */
+export const ECS_CONTAINER_HOST = '169.254.170.2';
+
+/**
+ * The container endpoint `url` in the variables every AWS SDK takes: `http://169.254.170.2` on port 80 as
+ * `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (its path), as ECS gives it (credential-protocols §9.1), anything else as
+ * `AWS_CONTAINER_CREDENTIALS_FULL_URI`. SDK v3's `fromContainerMetadata` takes only 127.0.0.1 and `localhost` in a
+ * full URI ("169.254.170.2 is not a valid container metadata service hostname"), but a relative URI at 169.254.170.2
+ * (review hk, 1).
+ */
+export function containerUriVariables(url: string): Record<string, string> {
+  const u = URL.canParse(url) ? new URL(url) : undefined;
+  if (u?.protocol === 'http:' && u.hostname === ECS_CONTAINER_HOST && u.port === '' && u.username === '' && u.password === '') return { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `${u.pathname}${u.search}` };
+  return { AWS_CONTAINER_CREDENTIALS_FULL_URI: url };
+}
+
+/**
+ * The container endpoint a job's process reads, from its environment: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` at
+ * 169.254.170.2 (which every SDK prefers), else `AWS_CONTAINER_CREDENTIALS_FULL_URI`; undefined for neither.
+ */
+export function containerUriOf(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const relative = env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+  if (relative) return `http://${ECS_CONTAINER_HOST}${relative}`;
+  return env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] || undefined;
+}
+
+/**
+ * Why some AWS SDK refuses `url` as the address pods read their container credentials at (`--agent-address`), or
+ * undefined when every one examined takes it: `http://169.254.170.2` on port 80 (given as a relative URI,
+ * `containerUriVariables`), or what `containerEndpointRefusal` takes. On another port 169.254.170.2 can only be a full
+ * URI, which SDK v3's `fromContainerMetadata` refuses (review hk, 1).
+ */
+export function podContainerAddressRefusal(url: string): string | undefined {
+  if ('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' in containerUriVariables(url)) return undefined;
+  if (URL.canParse(url)) {
+    const u = new URL(url);
+    if (u.protocol === 'http:' && u.hostname === ECS_CONTAINER_HOST) return `the AWS SDK v3 fromContainerMetadata takes only 127.0.0.1 and localhost in AWS_CONTAINER_CREDENTIALS_FULL_URI, and ${ECS_CONTAINER_HOST} only on port 80, as AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`;
+  }
+  return containerEndpointRefusal(url);
+}
+
 /**
  * Why some AWS SDK refuses `url` as a container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), or
- * undefined when every one examined takes it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass both SDK
- * v3's default chain (`fromHttp`, `fromContainerMetadata`) and botocore 1.29 and later; they refuse any other host
- * before sending a request (credential-protocols §2.1, §3.1, §9.1; review af, P1, P2 and 5).
+ * undefined when every one examined takes it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass SDK v3's
+ * default chain (`fromHttp`) and botocore 1.29 and later; they refuse any other host before sending a request
+ * (credential-protocols §2.1, §3.1, §9.1; review af, P1, P2 and 5). (SDK v3's `fromContainerMetadata`, called on its
+ * own, takes 169.254.170.2 only as a relative URI: `podContainerAddressRefusal`.)
  */
 export function containerEndpointRefusal(url: string): string | undefined {
   if (!URL.canParse(url)) return 'it is not a URL';

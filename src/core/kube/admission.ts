@@ -210,6 +210,9 @@ export function envPatch(spec: Obj, base: string, env: Readonly<Record<string, s
       if (!isObj(c)) return;
       const existing = own(c, 'env');
       const present = new Set(Array.isArray(existing) ? existing.filter(isObj).map((e) => own(e, 'name')).filter((n): n is string => typeof n === 'string') : []);
+      // The two container URI variables name one endpoint, and a relative one wins in every SDK: a container that
+      // names its own full URI keeps it, as it keeps any variable it sets (review hk, 1).
+      if (present.has('AWS_CONTAINER_CREDENTIALS_FULL_URI')) present.add('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
       const add = Object.entries(env)
         .filter(([name]) => !present.has(name))
         .map(([name, value]) => ({ name, value }));

@@ -17,6 +17,7 @@ import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
 import { withJsonOption } from '../output.ts';
+import { containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
 
@@ -242,7 +243,8 @@ profiles the job's own credentials.`,
 
 /** The job's credentials from its container endpoint (the environment `gatehouse jobs run` gives each rank). */
 async function jobCredentials(ctx: CommandContext): Promise<number> {
-  const uri = ctx.env?.['AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+  // A pod reading the node agent at 169.254.170.2 is given a relative URI (review hk, 1).
+  const uri = containerUriOf(ctx.env ?? {});
   const token = ctx.env?.['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   if (!uri || !token) {
     ctx.err('gatehouse: --job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set\n');
