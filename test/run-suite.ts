@@ -74,7 +74,11 @@ if (gone.length > 0) {
 }
 const files = [...LONGEST, ...all.filter((f) => !LONGEST.includes(f))];
 
-const stream = run({ files, concurrency: 5 });
+/** Test files at a time: five, unless GATEHOUSE_TEST_CONCURRENCY says otherwise (to measure another figure). */
+const given = Number(process.env['GATEHOUSE_TEST_CONCURRENCY'] ?? '5');
+const concurrency = Number.isInteger(given) && given >= 1 ? given : 5;
+
+const stream = run({ files, concurrency });
 // A failing `todo` test is reported, not failed, as `node --test` does.
 stream.on('test:fail', (e) => {
   if (!e.todo) process.exitCode = 1;
