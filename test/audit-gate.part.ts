@@ -20,7 +20,7 @@ function harness(o: { reachable?: () => boolean; append?: () => Promise<void>; f
   let t = 1_000_000;
   const logs: string[] = [];
   const lists: number[] = [];
-  const store = { read: async (fn: (tx: unknown) => Promise<unknown>) => fn({ audit: { list: async (_f: unknown, after: number) => (lists.push(after), []), page: async (_f: unknown, after: number) => (lists.push(after), { records: [] }), head: async () => ({ seq: 0, hash: '', baseSeq: 0, baseHash: '' }) } }) } as unknown as Store;
+  const store = { read: async (fn: (tx: unknown) => Promise<unknown>) => fn({ audit: { list: async (_f: unknown, after: number) => (lists.push(after), []), page: async (_f: unknown, after: number) => (lists.push(after), { records: [] }), head: async () => ({ seq: Number.MAX_SAFE_INTEGER, hash: '', baseSeq: 0, baseHash: '' }) } }) } as unknown as Store;
   const audit = createAudit(
     {
       store,

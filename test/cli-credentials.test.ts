@@ -140,6 +140,6 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\), else the access keys of\nthe profile AWS_PROFILE names/);
     const sub = await run(process.execPath, [GATEHOUSE_BIN, 'whoami', '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
-    assert.match(sub.stdout.replace(/\s+/g, ' '), /admin-credentials\.json \(the account admin's key\) is; used when neither AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set/);
+    assert.match(sub.stdout.replace(/\s+/g, ' '), /its key \(the account admin's\) signs when neither AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set/);
   });
 });

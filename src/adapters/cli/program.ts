@@ -35,7 +35,7 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
       writeErr: (s) => ctx.err(s),
       outputError: (s, write) => write(s),
     })
-    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server (default GATEHOUSE_ENDPOINT, else the Endpoint in\n                    --data-dir's admin-credentials.json, whichever credentials sign, else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n\n${CREDENTIALS_NOTE}\n`)
+    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n\n${CREDENTIALS_NOTE}\n`)
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
