@@ -434,21 +434,10 @@ export function operationNameProblem(action: string, path: string): string | und
 /** The first `Action` or `NotAction` of a policy on an S3 resource that names an S3 API operation (`operationNameProblem`). */
 export function operationNameAction(resource: string, document: string): { message: string; path: string } | undefined {
   if (bucketOf(resource) === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
-    return undefined;
-  }
-  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  for (const [i, st] of list.entries()) {
-    if (st === null || typeof st !== 'object') continue;
+  for (const { statement, at } of statementsOf(document)) {
     for (const field of ['Action', 'NotAction'] as const) {
-      const v = (st as Record<string, unknown>)[field];
-      const actions = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-      const path = `${Array.isArray(statements) ? `Statement[${i}]` : 'Statement'}.${field}`;
-      for (const a of actions) {
+      const path = `${at}.${field}`;
+      for (const a of stringsOf(statement[field])) {
         const message = operationNameProblem(a, path);
         if (message !== undefined) return { message, path };
       }
@@ -456,6 +445,30 @@ export function operationNameAction(resource: string, document: string): { messa
   }
   return undefined;
 }
+
+/**
+ * The statements of a policy document as written, each with its JSON path (`Statement[2]`, or `Statement` when it is
+ * one object); none when the document is not JSON (the parser's own checks say why). Read by the checks below, which
+ * run before or beside the parser.
+ */
+function statementsOf(document: string): { statement: Record<string, unknown>; at: string }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return [];
+  }
+  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
+  const list: unknown[] = Array.isArray(statements) ? statements : [statements];
+  const out: { statement: Record<string, unknown>; at: string }[] = [];
+  for (const [i, st] of list.entries()) {
+    if (st !== null && typeof st === 'object') out.push({ statement: st as Record<string, unknown>, at: Array.isArray(statements) ? `Statement[${i}]` : 'Statement' });
+  }
+  return out;
+}
+
+/** A field written as one string or a list: its strings. */
+const stringsOf = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /**
  * A statement whose every `Resource` names neither `resource` nor anything under it, which the policy attached there
@@ -468,21 +481,12 @@ export function operationNameAction(resource: string, document: string): { messa
  * resource part (bucket and object) is judged against the bucket's, whatever either writes for region and account.
  */
 export function coversNothing(resource: string, document: string): { message: string; path: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
-    return undefined;
-  }
-  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  for (const [i, st] of list.entries()) {
-    const r = st !== null && typeof st === 'object' ? (st as Record<string, unknown>)['Resource'] : undefined;
-    const patterns = typeof r === 'string' ? [r] : Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+  for (const { statement, at } of statementsOf(document)) {
+    const patterns = stringsOf(statement['Resource']);
     if (patterns.length === 0) continue;
     const mayMatch = patterns.some((p) => mayCover(resource, p));
     if (mayMatch) continue;
-    const path = Array.isArray(statements) ? `Statement[${i}].Resource` : 'Statement.Resource';
+    const path = `${at}.Resource`;
     return { path, message: `Policy has invalid resource: no \`Resource\` of ${path} (${patterns.map((p) => `\`${p}\``).join(', ')}) is \`${resource}\` or under it, and a policy attached to \`${resource}\` governs only it and what is under it: name it (or \`${resource}/…\`), or attach the policy where the statement points` };
   }
   return undefined;
