@@ -12,49 +12,31 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { createApp, type AppDeps } from '../src/app/index.ts';
 import type { Caller } from '../src/app/principals.ts';
 import { contextOf, evaluate } from '../src/core/iam/index.ts';
-import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { twoAppsOnPostgres } from './support/pg-two-apps.ts';
+import { pgSkip } from './support/postgres.ts';
 
 const skip = await pgSkip();
 
 describe('a managed session policy made through another instance a moment before (review cn, 3)', { skip, timeout: 60_000 }, () => {
   it('narrows the session as its document says on every instance, not to nothing', async () => {
-    const schema = `gh_cn3_${randomBytes(6).toString('hex')}`;
-    const masterKey = masterKeyFromBytes(randomBytes(32));
-    const appOn = async () => {
-      const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 3 });
-      const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKey), sessions: sessionCrypto };
-      const app = createApp(deps, { audit: { enabled: false } });
-      await app.start();
-      return { app, store };
-    };
-    const a = await appOn();
-    const creds = await a.app.bootstrap();
-    assert.ok(creds);
-    const b = await appOn();
+    const { a, b, admin, close } = await twoAppsOnPostgres('cn3');
     try {
-      const signedIn = await a.app.authenticate(creds.AccessKeyId);
-      assert.ok(signedIn.ok);
-      const admin = signedIn.value.caller;
-      const d = a.app.directory;
+      const d = a.directory;
       const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] });
       const s3All = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
       assert.ok((await d.createRole(admin, { roleName: 'reader', assumeRolePolicyDocument: trust })).ok);
       assert.ok((await d.putInlinePolicy(admin, 'role', { name: 'reader', policyName: 's3', policyDocument: s3All })).ok);
       // B has heard of the role (its refresh ran), not of what A does next.
-      await b.app.refresh();
+      await b.refresh();
       const made = await d.createPolicy(admin, { policyName: 'only-data', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }) });
       assert.ok(made.ok);
-      const issued = await a.app.sts.assumeRole(admin, { roleArn: 'arn:aws:iam::000000000000:role/reader', roleSessionName: 'etl', policyArns: [made.value.arn], tags: [], transitiveTagKeys: [] });
+      const issued = await a.sts.assumeRole(admin, { roleArn: 'arn:aws:iam::000000000000:role/reader', roleSessionName: 'etl', policyArns: [made.value.arn], tags: [], transitiveTagKeys: [] });
       assert.ok(issued.ok, JSON.stringify(issued));
       const { accessKeyId, sessionToken } = issued.value.credentials;
       const decide = async (on: typeof a, resource: string): Promise<string> => {
-        const r = await on.app.authenticate(accessKeyId, sessionToken);
+        const r = await on.authenticate(accessKeyId, sessionToken);
         assert.ok(r.ok, JSON.stringify(r));
         const caller: Caller = r.value.caller;
         return evaluate({ principal: caller.principal, action: 's3:GetObject', resource, resourceAccount: '000000000000', context: contextOf({}), time: Date.now() }, caller.policies).decision;
@@ -63,11 +45,7 @@ describe('a managed session policy made through another instance a moment before
       assert.equal(await decide(b, 'arn:aws:s3:::data/x'), 'Allow', 'on B, which had not heard of the policy');
       assert.equal(await decide(b, 'arn:aws:s3:::other/x'), 'ImplicitDeny', 'and narrowed by it');
     } finally {
-      for (const x of [a, b]) {
-        await x.app.audit.stop();
-        await x.store.close();
-      }
-      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+      await close();
     }
   });
 });

@@ -12,42 +12,24 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { createApp, type AppDeps } from '../src/app/index.ts';
-import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { twoAppsOnPostgres } from './support/pg-two-apps.ts';
+import { pgSkip } from './support/postgres.ts';
 
 const skip = await pgSkip();
 
 describe('a session of a principal deleted and created again through another instance a moment before (review hf, 1)', { skip, timeout: 60_000 }, () => {
   it('is accepted on an instance still holding the old one, and the old one s sessions stay refused', async () => {
-    const schema = `gh_hf1_${randomBytes(6).toString('hex')}`;
-    const masterKey = masterKeyFromBytes(randomBytes(32));
-    const appOn = async () => {
-      const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 3 });
-      const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKey), sessions: sessionCrypto };
-      const app = createApp(deps, { audit: { enabled: false } });
-      await app.start();
-      return { app, store };
-    };
-    const a = await appOn();
-    const creds = await a.app.bootstrap();
-    assert.ok(creds);
-    const b = await appOn();
+    const { a, b, admin, close } = await twoAppsOnPostgres('hf1');
     try {
-      const signedIn = await a.app.authenticate(creds.AccessKeyId);
-      assert.ok(signedIn.ok);
-      const admin = signedIn.value.caller;
-      const d = a.app.directory;
+      const d = a.directory;
       const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] });
       const roleArn = 'arn:aws:iam::000000000000:role/deployer';
       assert.ok((await d.createRole(admin, { roleName: 'deployer', assumeRolePolicyDocument: trust })).ok);
       assert.ok((await d.createUser(admin, { userName: 'ci' })).ok);
-      const oldSession = await a.app.sts.assumeRole(admin, { roleArn, roleSessionName: 'old', policyArns: [], tags: [], transitiveTagKeys: [] });
+      const oldSession = await a.sts.assumeRole(admin, { roleArn, roleSessionName: 'old', policyArns: [], tags: [], transitiveTagKeys: [] });
       assert.ok(oldSession.ok, JSON.stringify(oldSession));
       // B has heard of the first role and user (its refresh ran), not of what A does next.
-      await b.app.refresh();
+      await b.refresh();
 
       // The role and the user deleted and created again under their names, a session of each issued through A.
       assert.ok((await d.deleteRole(admin, { roleName: 'deployer' })).ok);
@@ -56,29 +38,25 @@ describe('a session of a principal deleted and created again through another ins
       assert.ok((await d.createUser(admin, { userName: 'ci' })).ok);
       const key = await d.createAccessKey(admin, { userName: 'ci' });
       assert.ok(key.ok);
-      const ci = await a.app.authenticate(key.value.key.id);
+      const ci = await a.authenticate(key.value.key.id);
       assert.ok(ci.ok, JSON.stringify(ci));
-      const issued = await a.app.sts.assumeRole(admin, { roleArn, roleSessionName: 'new', policyArns: [], tags: [], transitiveTagKeys: [] });
+      const issued = await a.sts.assumeRole(admin, { roleArn, roleSessionName: 'new', policyArns: [], tags: [], transitiveTagKeys: [] });
       assert.ok(issued.ok, JSON.stringify(issued));
-      const userSession = await a.app.sts.getSessionToken(ci.value.caller);
+      const userSession = await a.sts.getSessionToken(ci.value.caller);
       assert.ok(userSession.ok, JSON.stringify(userSession));
 
       for (const [what, c] of [['the new role s session', issued.value.credentials], ['the new user s session', userSession.value]] as const) {
-        const onA = await a.app.authenticate(c.accessKeyId, c.sessionToken);
+        const onA = await a.authenticate(c.accessKeyId, c.sessionToken);
         assert.ok(onA.ok, `${what} on A: ${JSON.stringify(onA)}`);
-        const onB = await b.app.authenticate(c.accessKeyId, c.sessionToken);
+        const onB = await b.authenticate(c.accessKeyId, c.sessionToken);
         assert.ok(onB.ok, `${what} on B, which still held the old one: ${JSON.stringify(onB)}`);
       }
       for (const on of [a, b]) {
-        const old = await on.app.authenticate(oldSession.value.credentials.accessKeyId, oldSession.value.credentials.sessionToken);
+        const old = await on.authenticate(oldSession.value.credentials.accessKeyId, oldSession.value.credentials.sessionToken);
         assert.equal(old.ok, false, 'a session of the deleted role stays refused');
       }
     } finally {
-      for (const x of [a, b]) {
-        await x.app.audit.stop();
-        await x.store.close();
-      }
-      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+      await close();
     }
   });
 });

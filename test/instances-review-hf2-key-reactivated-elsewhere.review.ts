@@ -11,34 +11,16 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { createApp, type AppDeps } from '../src/app/index.ts';
-import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { twoAppsOnPostgres } from './support/pg-two-apps.ts';
+import { pgSkip } from './support/postgres.ts';
 
 const skip = await pgSkip();
 
 describe('a key made usable again through another instance a moment before (review hf, 2)', { skip, timeout: 60_000 }, () => {
   it('works at once on an instance that held it as inactive, or its user as disabled', async () => {
-    const schema = `gh_hf2_${randomBytes(6).toString('hex')}`;
-    const masterKey = masterKeyFromBytes(randomBytes(32));
-    const appOn = async () => {
-      const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 3 });
-      const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKey), sessions: sessionCrypto };
-      const app = createApp(deps, { audit: { enabled: false } });
-      await app.start();
-      return { app, store };
-    };
-    const a = await appOn();
-    const creds = await a.app.bootstrap();
-    assert.ok(creds);
-    const b = await appOn();
+    const { a, b, admin, close } = await twoAppsOnPostgres('hf2');
     try {
-      const signedIn = await a.app.authenticate(creds.AccessKeyId);
-      assert.ok(signedIn.ok);
-      const admin = signedIn.value.caller;
-      const d = a.app.directory;
+      const d = a.directory;
       assert.ok((await d.createUser(admin, { userName: 'ci' })).ok);
       const made = await d.createAccessKey(admin, { userName: 'ci' });
       assert.ok(made.ok);
@@ -46,27 +28,23 @@ describe('a key made usable again through another instance a moment before (revi
 
       // Deactivated through A, and B has heard of it: refused on both.
       assert.ok((await d.updateAccessKey(admin, { userName: 'ci', accessKeyId, status: 'Inactive' })).ok);
-      await b.app.refresh();
-      for (const [name, on] of [['A', a], ['B', b]] as const) assert.equal((await on.app.authenticate(accessKeyId)).ok, false, `an inactive key is refused on ${name}`);
+      await b.refresh();
+      for (const [name, on] of [['A', a], ['B', b]] as const) assert.equal((await on.authenticate(accessKeyId)).ok, false, `an inactive key is refused on ${name}`);
 
       // Made active again through A: B, which has not heard of it yet, takes it at once.
       assert.ok((await d.updateAccessKey(admin, { userName: 'ci', accessKeyId, status: 'Active' })).ok);
-      const reactivated = await b.app.authenticate(accessKeyId);
+      const reactivated = await b.authenticate(accessKeyId);
       assert.ok(reactivated.ok, `the key made active again through A, on B: ${JSON.stringify(reactivated)}`);
 
       // Its user disabled through A, B has heard of it; enabled again through A, and used on B at once.
       assert.ok((await d.setUserDisabled(admin, { userName: 'ci', disabled: true })).ok);
-      await b.app.refresh();
-      assert.equal((await b.app.authenticate(accessKeyId)).ok, false, 'the key of a disabled user is refused on B');
+      await b.refresh();
+      assert.equal((await b.authenticate(accessKeyId)).ok, false, 'the key of a disabled user is refused on B');
       assert.ok((await d.setUserDisabled(admin, { userName: 'ci', disabled: false })).ok);
-      const enabled = await b.app.authenticate(accessKeyId);
+      const enabled = await b.authenticate(accessKeyId);
       assert.ok(enabled.ok, `the key of the user enabled again through A, on B: ${JSON.stringify(enabled)}`);
     } finally {
-      for (const x of [a, b]) {
-        await x.app.audit.stop();
-        await x.store.close();
-      }
-      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+      await close();
     }
   });
 });
