@@ -9,16 +9,12 @@
  * meanwhile revokes that session by its id). Fetches on fresh connections (each goes to the next worker) while the
  * job is stopped: every session handed out after the stop is refused, and the fetches end in 410.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { startWorkers, type RunningWorkers } from '../src/main/workers.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { freshRequest, twoWorkers } from './support/workers.ts';
 
 interface Doc {
   readonly AccessKeyId: string;
@@ -26,33 +22,14 @@ interface Doc {
   readonly Token: string;
 }
 
-const fetchOn = (url: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: string }> =>
-  new Promise((resolve, reject) => {
-    const q = request(`${url}${path}`, { method, agent: false, headers }, (r) => {
-      let b = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (b += c));
-      r.on('end', () => resolve({ status: r.statusCode ?? 0, body: b }));
-    });
-    q.on('error', reject);
-    q.end();
-  });
+const fetchOn = (url: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: string }> => freshRequest(`${url}${path}`, headers, method);
 
 describe('a job stopped through one worker gets no new session from another (review bf)', () => {
-  let dir = '';
-  let w: RunningWorkers;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gh-bf-stop-'));
-    w = await startWorkers({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log: () => {} }, 2);
-  });
-  after(async () => {
-    await w?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const server = twoWorkers('bf-stop');
 
   it('sessions handed out while the stop spreads are refused after it, and fetches end in 410', async () => {
-    const file = JSON.parse(await readFile(join(dir, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-    const admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+    const { w } = server;
+    const admin = await server.admin();
     assert.equal((await gatehouseJson(w.url, admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] })).status < 300, true);
     const sub = await gatehouseJson(w.url, admin, 'POST', '/v1/jobs', { workspace: 'w', role: 'default', imds: false });
     assert.equal(sub.status, 201, JSON.stringify(sub.json));

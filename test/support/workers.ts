@@ -1,0 +1,61 @@
+/**
+ * A server of two workers (`startWorkers`, as `gatehouse server --workers 2`) on a temporary data dir, for the suite
+ * `twoWorkers` is called in: started before its tests, stopped and its directory removed after. And what the reviews
+ * of workers share: a GET on a fresh connection (the next worker takes it) and one sample of a /metrics text.
+ */
+import { after, before } from 'node:test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWorkers, type RunningWorkers } from '../../src/main/workers.ts';
+
+export interface TwoWorkers {
+  /** The running server; set once `before` has run. */
+  readonly w: RunningWorkers;
+  /** The root admin's key, from the data dir's admin-credentials.json. */
+  admin(): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+}
+
+/** Registers the suite's `before` and `after`; `healthListen` adds a health listener. */
+export function twoWorkers(name: string, options: { readonly healthListen?: string } = {}): TwoWorkers {
+  let dir = '';
+  let running: RunningWorkers | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), `gh-${name}-`));
+    running = await startWorkers({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', ...options, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log: () => {} }, 2);
+  });
+  after(async () => {
+    await running?.stop();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get w(): RunningWorkers {
+      if (running === undefined) throw new Error('the workers are not started: twoWorkers is read before its suite began');
+      return running;
+    },
+    async admin() {
+      const file = JSON.parse(await readFile(join(dir, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+      return { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+    },
+  };
+}
+
+/** A request on a fresh connection (no agent): the next worker takes it. */
+export const freshRequest = (url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const q = request(url, { method, agent: false, headers }, (r) => {
+      let b = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (b += c));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, body: b }));
+    });
+    q.on('error', reject);
+    q.end();
+  });
+
+/** The value of the sample `line` (`name{labels}`) of a Prometheus text, or undefined. */
+export const metricSample = (text: string, line: string): number | undefined => {
+  const l = text.split('\n').find((x) => x.startsWith(`${line} `));
+  return l === undefined ? undefined : Number(l.slice(line.length + 1));
+};
