@@ -10,28 +10,11 @@
  * column, saying what `resource.name` is; ARNs are taken as before. Stored conditions load as before.
  * Real server, SigV4-signed /v1/ calls.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseJson } from './support/resource-server.ts';
+import { details, doraConditions } from './support/bindings-conditions.ts';
 
-const ROOT = '000000000000';
-let server: TestServer;
-
-before(async () => {
-  server = await startTestServer();
-  await server.iam().send(new I.CreateUserCommand({ UserName: 'dora' }));
-});
-after(async () => {
-  await server?.stop();
-});
-
-const put = (expression: string) =>
-  gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::data', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:dora'], condition: { title: 'not secret', expression } }] });
-const details = (json: Record<string, unknown>) => ((json['error'] as { details?: { code: string; path: string; message: string; column?: number }[] } | undefined)?.details ?? []);
-const reads = async (key: string) =>
-  (await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${ROOT}:user/dora`, action: 's3:GetObject', resource: `arn:aws:s3:::data/${key}` })).json['decision'];
+const { put, reads } = doraConditions('not secret');
 
 test('`!resource.name.startsWith("projects/_/buckets/…")` is refused, and grants nothing under secret/', async () => {
   const r = await put('!resource.name.startsWith("projects/_/buckets/data/objects/secret/")');

@@ -1,0 +1,54 @@
+/**
+ * A server with user `dora` for the suite `doraConditions` is called in, and what the reviews of binding conditions
+ * written at `/v1/iam-policies` ask (gx 6, gx 7): a policy on bucket `data` granting dora
+ * `roles/storage.objectViewer` under a condition, the refusal's details, and dora's decision on an object of `data`.
+ */
+import { after, before } from 'node:test';
+import * as I from '@aws-sdk/client-iam';
+import { gatehouseJson } from './resource-server.ts';
+import { startTestServer, type TestServer } from './server.ts';
+
+export const ROOT = '000000000000';
+
+/** A refusal's detail as the admin API answers it. */
+export interface Detail {
+  readonly code: string;
+  readonly path: string;
+  readonly message: string;
+  readonly column?: number;
+}
+
+export interface DoraConditions {
+  /** The server; set once `before` has run. */
+  readonly server: TestServer;
+  /** PUT the policy on `arn:aws:s3:::data` with the condition `expression` (titled `title`). */
+  put(expression: string): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** dora's decision on `s3:GetObject` of `arn:aws:s3:::data/<key>`, asked by the root admin. */
+  reads(key: string): Promise<unknown>;
+}
+
+export function doraConditions(title: string): DoraConditions {
+  let s: TestServer | undefined;
+  before(async () => {
+    s = await startTestServer();
+    await s.iam().send(new I.CreateUserCommand({ UserName: 'dora' }));
+  });
+  after(async () => {
+    await s?.stop();
+  });
+  const server = (): TestServer => {
+    if (s === undefined) throw new Error('the server is not started: doraConditions is read before its suite began');
+    return s;
+  };
+  return {
+    get server() {
+      return server();
+    },
+    put: (expression) =>
+      gatehouseJson(server().url, server().admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::data', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:dora'], condition: { title, expression } }] }),
+    reads: async (key) => (await gatehouseJson(server().url, server().admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${ROOT}:user/dora`, action: 's3:GetObject', resource: `arn:aws:s3:::data/${key}` })).json['decision'],
+  };
+}
+
+/** The details of an admin API refusal (none when it has none). */
+export const details = (json: Record<string, unknown>): readonly Detail[] => (json['error'] as { details?: Detail[] } | undefined)?.details ?? [];
