@@ -13,31 +13,20 @@
  *
  * Chromium through playwright-core (skipped when chromium is absent), the audit call held back by a route.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, userWithKey, type TestServer } from './support/server.ts';
+import { signedInPage, CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
+import { userWithKey } from './support/server.ts';
 
 const skip = CHROMIUM_SKIP;
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
 describe('web console review bd2: a late answer is not shown under a later view', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('the audit log answering after Users was chosen leaves the users shown', async () => {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin, 10_000);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin, 10_000);
     try {
       // The audit query answers 1.5 s late.
       let held: () => void = () => {};
@@ -65,26 +54,26 @@ describe('web console review bd2: a late answer is not shown under a later view'
   });
 
   it('a second sign-in made while the first is being checked is the one the page shows and signs with', async () => {
-    const other = await userWithKey(server, 'second-signer');
-    const page = await browser.newPage();
+    const other = await userWithKey(world.server, 'second-signer');
+    const page = await world.browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.setDefaultTimeout(10_000);
     try {
-      await page.goto(`${server.url}/ui/`);
+      await page.goto(`${world.server.url}/ui/`);
       // The first sign-in's whoami (the admin's key) answers 1.5 s late; the second's at once.
       let held: () => void = () => {};
       const answered = new Promise<void>((resolve) => {
         held = resolve;
       });
       await page.route('**/v1/whoami', async (route) => {
-        const slow = (route.request().headers()['authorization'] ?? '').includes(server.admin.accessKeyId);
+        const slow = (route.request().headers()['authorization'] ?? '').includes(world.server.admin.accessKeyId);
         const res = await route.fetch();
         if (slow) await new Promise((r) => setTimeout(r, 1500));
         await route.fulfill({ response: res });
         if (slow) held();
       });
-      for (const c of [server.admin, other]) {
+      for (const c of [world.server.admin, other]) {
         await page.fill('input[name=accessKeyId]', c.accessKeyId);
         await page.fill('input[name=secretAccessKey]', c.secretAccessKey);
         await page.click('#sign-in-form button[type=submit]');

@@ -17,37 +17,25 @@
  *
  * Chromium through playwright-core (skipped when chromium is absent), against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { signedInPage, CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
 
 const skip = CHROMIUM_SKIP;
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
 /** `text` in Unicode tag characters: drawn as nothing. */
 const tags = (text: string): string => [...text].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
 describe('web console review cs1: default-ignorable characters are shown as escapes', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('a policy description in tag characters, variation selectors and fillers reads as what it holds', async () => {
     const description = `read only${tags(' and grant admin')} x\u{fe0f}\u{e0100}\u034f\u115f\u3164\uffa0\u17b4y, Lecture seule — données, 只读, tab\there`;
-    await server.iam().send(new I.CreatePolicyCommand({ PolicyName: 'smuggled', Description: description, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }) }));
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    await world.server.iam().send(new I.CreatePolicyCommand({ PolicyName: 'smuggled', Description: description, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }) }));
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.click('nav button[data-view=policies]');
       await page.waitForFunction(() => /polic(y|ies) of this account$/.test(document.getElementById('status')?.textContent ?? ''));

@@ -14,16 +14,15 @@
  *
  * Chromium through playwright-core (skipped when chromium is absent), against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
-import { cliAgainst, sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { signedInPage, CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
+import { cliAgainst, sdkFailure, userWithKey, type Credentials } from './support/server.ts';
 
 const skip = CHROMIUM_SKIP;
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 declare const document: { getElementById(id: string): { textContent: string | null; hidden: boolean } | null };
 declare const sessionStorage: { length: number };
@@ -31,22 +30,12 @@ declare const sessionStorage: { length: number };
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 describe('web console review cs2: credentials the server no longer accepts sign the console out', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   /** A reader: a user with ReadOnlyAccess and a key. */
   async function reader(name: string): Promise<Credentials> {
-    const c = await userWithKey(server, name);
-    await server.iam().send(new I.AttachUserPolicyCommand({ UserName: name, PolicyArn: READ_ONLY }));
+    const c = await userWithKey(world.server, name);
+    await world.server.iam().send(new I.AttachUserPolicyCommand({ UserName: name, PolicyArn: READ_ONLY }));
     return c;
   }
 
@@ -54,7 +43,7 @@ describe('web console review cs2: credentials the server no longer accepts sign 
   async function refused(c: Credentials, code: string): Promise<void> {
     const deadline = Date.now() + 5_000;
     for (;;) {
-      const f = await sdkFailure(server.sts(c).send(new GetCallerIdentityCommand({})));
+      const f = await sdkFailure(world.server.sts(c).send(new GetCallerIdentityCommand({})));
       if (f.code === code) return;
       if (Date.now() > deadline) assert.fail(`still not refused with ${code}: ${f.code} ${f.message}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -77,13 +66,13 @@ describe('web console review cs2: credentials the server no longer accepts sign 
 
   it('a deactivated access key', async () => {
     const c = await reader('cs2-deactivated');
-    const { page, problems } = await signedInPage(browser, server.url, c);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, c);
     try {
-      await server.iam().send(new I.UpdateAccessKeyCommand({ UserName: 'cs2-deactivated', AccessKeyId: c.accessKeyId, Status: 'Inactive' }));
+      await world.server.iam().send(new I.UpdateAccessKeyCommand({ UserName: 'cs2-deactivated', AccessKeyId: c.accessKeyId, Status: 'Inactive' }));
       await refused(c, 'InvalidClientTokenId');
       await signedOut(page, problems, 'InvalidClientTokenId');
       // Made active again, the key does not come back to the tab by itself: a reload stays signed out.
-      await server.iam().send(new I.UpdateAccessKeyCommand({ UserName: 'cs2-deactivated', AccessKeyId: c.accessKeyId, Status: 'Active' }));
+      await world.server.iam().send(new I.UpdateAccessKeyCommand({ UserName: 'cs2-deactivated', AccessKeyId: c.accessKeyId, Status: 'Active' }));
       await page.reload();
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await page.isHidden('#console'), true);
@@ -94,9 +83,9 @@ describe('web console review cs2: credentials the server no longer accepts sign 
 
   it('a disabled user', async () => {
     const c = await reader('cs2-disabled');
-    const { page, problems } = await signedInPage(browser, server.url, c);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, c);
     try {
-      const r = await cliAgainst(server, ['users', 'disable', 'cs2-disabled']);
+      const r = await cliAgainst(world.server, ['users', 'disable', 'cs2-disabled']);
       assert.equal(r.status, 0, r.err);
       await refused(c, 'InvalidClientTokenId');
       await signedOut(page, problems, 'InvalidClientTokenId');
@@ -107,13 +96,13 @@ describe('web console review cs2: credentials the server no longer accepts sign 
 
   it('a revoked role session', async () => {
     const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] };
-    const role = (await server.iam().send(new I.CreateRoleCommand({ RoleName: 'cs2-reader', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
-    await server.iam().send(new I.AttachRolePolicyCommand({ RoleName: 'cs2-reader', PolicyArn: READ_ONLY }));
-    const got = (await server.sts().send(new AssumeRoleCommand({ RoleArn: role.Arn!, RoleSessionName: 'console' }))).Credentials!;
+    const role = (await world.server.iam().send(new I.CreateRoleCommand({ RoleName: 'cs2-reader', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
+    await world.server.iam().send(new I.AttachRolePolicyCommand({ RoleName: 'cs2-reader', PolicyArn: READ_ONLY }));
+    const got = (await world.server.sts().send(new AssumeRoleCommand({ RoleArn: role.Arn!, RoleSessionName: 'console' }))).Credentials!;
     const c = { accessKeyId: got.AccessKeyId!, secretAccessKey: got.SecretAccessKey!, sessionToken: got.SessionToken! };
-    const { page, problems } = await signedInPage(browser, server.url, c);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, c);
     try {
-      const r = await cliAgainst(server, ['sts', 'revoke-sessions', '--role-arn', role.Arn!]);
+      const r = await cliAgainst(world.server, ['sts', 'revoke-sessions', '--role-arn', role.Arn!]);
       assert.equal(r.status, 0, r.err);
       await refused(c, 'ExpiredToken');
       await signedOut(page, problems, 'ExpiredToken');
@@ -124,11 +113,11 @@ describe('web console review cs2: credentials the server no longer accepts sign 
 
   it('a key refused at sign-in is still a refused sign-in', async () => {
     const c = await reader('cs2-deleted');
-    await server.iam().send(new I.DeleteAccessKeyCommand({ UserName: 'cs2-deleted', AccessKeyId: c.accessKeyId }));
+    await world.server.iam().send(new I.DeleteAccessKeyCommand({ UserName: 'cs2-deleted', AccessKeyId: c.accessKeyId }));
     await refused(c, 'InvalidClientTokenId');
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     try {
-      await page.goto(`${server.url}/ui/`);
+      await page.goto(`${world.server.url}/ui/`);
       await page.fill('input[name=accessKeyId]', c.accessKeyId);
       await page.fill('input[name=secretAccessKey]', c.secretAccessKey);
       await page.click('#sign-in-form button[type=submit]');

@@ -15,29 +15,17 @@
  *
  * Chromium through playwright-core (skipped when chromium is absent), against a real server, then stopped.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { signedInPage, CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
 
 const skip = CHROMIUM_SKIP;
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 declare const document: { getElementById(id: string): { textContent: string | null; className: string } | null };
 
 describe('web console review cs3: a server that does not answer, or a proxy in front of it, is said so', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   /** The status line once `view` was opened and answered with an error. */
   async function failed(page: Page, view: string): Promise<string> {
@@ -47,7 +35,7 @@ describe('web console review cs3: a server that does not answer, or a proxy in f
   }
 
   it("a proxy's own 503 page is said to be the proxy's", async () => {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.route('**/v1/roles', (route) => route.fulfill({ status: 503, contentType: 'text/html', body: '<html><body><h1>503 Service Temporarily Unavailable</h1><hr>nginx</body></html>' }));
       const said = await failed(page, 'roles');
@@ -60,29 +48,29 @@ describe('web console review cs3: a server that does not answer, or a proxy in f
   });
 
   it('a sign-in that got no answer is not a refused one', async () => {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     try {
       await page.route('**/v1/whoami', (route) => route.abort('connectionrefused'));
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+      await page.goto(`${world.server.url}/ui/`);
+      await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+      await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
       await page.click('#sign-in-form button[type=submit]');
       await page.waitForFunction(() => (document.getElementById('sign-in-status')?.textContent ?? '') !== '');
       const said = (await page.textContent('#sign-in-status')) ?? '';
       assert.doesNotMatch(said, /refused/);
-      assert.match(said, new RegExp(`^could not sign in: cannot reach the Gatehouse server at ${server.url.replace(/\./g, '\\.')}: `));
+      assert.match(said, new RegExp(`^could not sign in: cannot reach the Gatehouse server at ${world.server.url.replace(/\./g, '\\.')}: `));
     } finally {
       await page.close();
     }
   });
 
   it('a stopped server: every view says the console cannot reach it', async () => {
-    const { page } = await signedInPage(browser, server.url, server.admin);
+    const { page } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
-      await server.stopServer();
+      await world.server.stopServer();
       const said = await failed(page, 'groups');
       assert.doesNotMatch(said, /^Failed to fetch$/);
-      assert.match(said, new RegExp(`^cannot reach the Gatehouse server at ${server.url.replace(/\./g, '\\.')}: .*is \`gatehouse server\` running there`));
+      assert.match(said, new RegExp(`^cannot reach the Gatehouse server at ${world.server.url.replace(/\./g, '\\.')}: .*is \`gatehouse server\` running there`));
     } finally {
       await page.close();
     }

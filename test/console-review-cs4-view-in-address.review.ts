@@ -12,29 +12,17 @@
  *
  * Chromium through playwright-core (skipped when chromium is absent), against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { signedInPage, CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
 
 const skip = CHROMIUM_SKIP;
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
 describe('web console review cs4: the view is in the address', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   /** Waits until the status line matches `re`; the view whose button is pressed. */
   async function shown(page: Page, re: RegExp): Promise<string | null> {
@@ -43,7 +31,7 @@ describe('web console review cs4: the view is in the address', { skip }, () => {
   }
 
   it('a reload keeps the view, and Back goes to the view before', async () => {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.click('nav button[data-view=audit]');
       assert.equal(await shown(page, /record\(s\)/), 'audit');
@@ -62,19 +50,19 @@ describe('web console review cs4: the view is in the address', { skip }, () => {
   });
 
   it('a link to a view opens it after sign-in; a fragment naming no view opens Users', async () => {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     try {
-      await page.goto(`${server.url}/ui/#roles`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+      await page.goto(`${world.server.url}/ui/#roles`);
+      await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+      await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
       await page.click('#sign-in-form button[type=submit]');
       assert.equal(await shown(page, /role\(s\)$/), 'roles');
     } finally {
       await page.close();
     }
-    const { page: other } = await signedInPage(browser, `${server.url}`, server.admin);
+    const { page: other } = await signedInPage(world.browser, `${world.server.url}`, world.server.admin);
     try {
-      await other.goto(`${server.url}/ui/#constructor`);
+      await other.goto(`${world.server.url}/ui/#constructor`);
       await other.reload();
       assert.equal(await shown(other, /user\(s\)$/), 'users');
     } finally {

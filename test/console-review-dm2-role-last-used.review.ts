@@ -8,46 +8,34 @@
  * AssumeRole through the real SDK v3 STS client; Chromium through playwright-core (skipped when chromium is absent),
  * against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { signedInPage, CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
 
 const skip = CHROMIUM_SKIP;
 const ROOT = '000000000000';
 const TRUST_ROOT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] });
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 
 describe('web console review dm2: the roles view shows when each role was last assumed', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('a "last used" column: the date and region of the last session issued, never for a role not assumed', async () => {
-    for (const name of ['trainer', 'idle']) await server.iam().send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST_ROOT }));
-    const sts = new STSClient({ endpoint: server.url, region: 'ap-south-1', credentials: server.admin, maxAttempts: 1 });
+    for (const name of ['trainer', 'idle']) await world.server.iam().send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST_ROOT }));
+    const sts = new STSClient({ endpoint: world.server.url, region: 'ap-south-1', credentials: world.server.admin, maxAttempts: 1 });
     try {
       await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/trainer`, RoleSessionName: 'use' }));
     } finally {
       sts.destroy();
     }
-    const used = (await server.iam().send(new I.GetRoleCommand({ RoleName: 'trainer' }))).Role?.RoleLastUsed;
+    const used = (await world.server.iam().send(new I.GetRoleCommand({ RoleName: 'trainer' }))).Role?.RoleLastUsed;
     const at = used?.LastUsedDate?.toISOString().replace('.000Z', 'Z');
     assert.ok(at, 'GetRole answers the use');
 
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.click('nav button[data-view=roles]');
       await page.waitForFunction(() => /role\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));

@@ -14,30 +14,18 @@
  * Chromium through playwright-core with its fake clock (skipped when chromium is absent): the wall clock is moved 40
  * minutes on with no timer run, as a machine woken from sleep sees it; against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM_SKIP, launchChromium } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 declare const sessionStorage: { length: number };
 
 describe('web console review fk1: the idle limit holds at the first call after it', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('a view opened 40 minutes after the last use, no timer having run, signs out and sends nothing', async () => {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     page.setDefaultTimeout(15_000);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -45,9 +33,9 @@ describe('web console review fk1: the idle limit holds at the first call after i
     page.on('request', (r) => sent.push(new URL(r.url()).pathname));
     try {
       await page.clock.install();
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+      await page.goto(`${world.server.url}/ui/`);
+      await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+      await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
       await page.click('#sign-in-form button[type=submit]');
       await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       // The machine sleeps 40 minutes: the wall clock moves, no timer fires.
@@ -67,14 +55,14 @@ describe('web console review fk1: the idle limit holds at the first call after i
   });
 
   it('a view opened within the limit is still answered, and a new sign-in after an idle sign-out works', async () => {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     page.setDefaultTimeout(15_000);
     try {
       await page.clock.install();
-      await page.goto(`${server.url}/ui/`);
+      await page.goto(`${world.server.url}/ui/`);
       const signIn = async (listed: string) => {
-        await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-        await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+        await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+        await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
         await page.click('#sign-in-form button[type=submit]');
         await page.waitForFunction((l) => document.getElementById('status')?.textContent?.endsWith(`${l}(s)`), listed);
       };

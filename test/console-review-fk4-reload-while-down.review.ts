@@ -14,30 +14,18 @@
  * Chromium through playwright-core (skipped when chromium is absent), against a real server; the server's absence is
  * a route that drops `/v1/whoami` (as the browser sees a stopped server: no answer).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM_SKIP, launchChromium, signedInPage } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndChromium, signedInPage } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 declare const sessionStorage: { length: number };
 
 describe('web console review fk4: a reload that gets no answer keeps the sign-in', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('reloaded while the server does not answer, then again once it does: signed in without typing the key', async () => {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.route('**/v1/whoami', (route) => route.abort('connectionrefused'));
       await page.reload();
@@ -56,7 +44,7 @@ describe('web console review fk4: a reload that gets no answer keeps the sign-in
   });
 
   it('a kept sign-in the server refuses is still forgotten', async () => {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.route('**/v1/whoami', (route) =>
         route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' } }) }),

@@ -12,35 +12,23 @@
  *
  * Chromium through playwright-core with its fake clock (skipped when chromium is absent), against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM_SKIP, launchChromium } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndChromium } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
 describe('web console review gz8: a sign-out leaves nothing typed in the views\' forms', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('after the idle sign-out, the forms hold their defaults and the header no ARN', async () => {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     page.setDefaultTimeout(15_000);
     try {
       await page.clock.install();
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+      await page.goto(`${world.server.url}/ui/`);
+      await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+      await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
       await page.click('#sign-in-form button[type=submit]');
       await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       await page.click('nav button[data-view=authorize]');

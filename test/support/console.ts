@@ -2,8 +2,9 @@
  * The web console driven through Debian's Chromium (playwright-core), for the console's tests: where Chromium is, and a
  * page signed in as given, with the page errors it meets collected.
  */
+import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
-import type { Credentials } from './server.ts';
+import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
 type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
@@ -108,4 +109,39 @@ export async function askWhoCan(page: Page, resource: string, context?: string):
   if (context !== undefined) await page.fill('#who-can-form input[name=context]', context);
   await page.click('#who-can-form button[type=submit]');
   await page.waitForFunction(() => /principal\(s\) allowed/.test(document.getElementById('status')?.textContent ?? ''));
+}
+
+/** The suite's server and Chromium (`serverAndChromium`); each set once `before` has run. */
+export interface ServerAndChromium {
+  readonly server: TestServer;
+  readonly browser: Browser;
+}
+
+/**
+ * A test server and a Chromium for the suite it is called in: started before its tests, closed after (what the console
+ * reviews each wrote out).
+ */
+export function serverAndChromium(): ServerAndChromium {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  const started = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('the server and Chromium are not started: serverAndChromium is read before its suite began');
+    return x;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get browser() {
+      return started(browser);
+    },
+  };
 }
