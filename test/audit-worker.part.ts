@@ -16,7 +16,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { EMPTY_HEAD, chainVerifier, REDACTED, type AuditEvent } from '../src/core/audit/index.ts';
 import { createAudit } from '../src/app/audit.ts';
-import { auditWorker, decodeEvents, encodeEvents } from '../src/adapters/audit-worker/index.ts';
+import { auditWorker, auditWriterThreadId, decodeEvents, encodeEvents } from '../src/adapters/audit-worker/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 
@@ -163,6 +163,47 @@ describe('audit writer thread', () => {
     const unopenable = auditWorker({ dialect: 'sqlite', file: join(dir, 'no', 'such', 'dir', 'x.db') });
     cleanups.push(async () => unopenable.close?.());
     await assert.rejects(unopenable.warm?.() ?? Promise.resolve(), /./);
+  });
+
+  it('one thread serves every writer of the process: each its own store and chain; one closed or unopenable leaves the others writing', async () => {
+    const one = await sqlite();
+    const two = await sqlite();
+    const a = auditWorker({ dialect: 'sqlite', file: one.file });
+    const b = auditWorker({ dialect: 'sqlite', file: two.file });
+    const dir = await mkdtemp(join(tmpdir(), 'gh-audit-shared-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const unopenable = auditWorker({ dialect: 'sqlite', file: join(dir, 'no', 'such', 'dir', 'x.db') });
+    cleanups.push(async () => {
+      await a.close?.();
+      await b.close?.();
+      await unopenable.close?.();
+    });
+    await a.warm?.();
+    const thread = auditWriterThreadId();
+    assert.notEqual(thread, undefined);
+    await b.warm?.();
+    assert.equal(auditWriterThreadId(), thread, 'a second writer opens a channel of the same thread');
+    await assert.rejects(unopenable.warm?.() ?? Promise.resolve(), /./);
+    const at = Date.now();
+    await Promise.all([
+      a.append(Array.from({ length: 30 }, (_, i) => ({ at, event: ev(i, { principal: 'arn:aws:iam::000000000000:user/a' }) }))),
+      b.append(Array.from({ length: 20 }, (_, i) => ({ at, event: ev(i, { principal: 'arn:aws:iam::000000000000:user/b' }) }))),
+      assert.rejects(unopenable.append([{ at, event: ev(0) }]), /./),
+    ]);
+    assert.ok(a.committed?.() && b.committed?.());
+    await a.close?.();
+    await b.append([{ at, event: ev(20, { principal: 'arn:aws:iam::000000000000:user/b' }) }]);
+    // A closed channel opens again on its next batch, in the same thread.
+    await a.append([{ at, event: ev(30, { principal: 'arn:aws:iam::000000000000:user/a' }) }]);
+    assert.equal(auditWriterThreadId(), thread);
+    for (const [store, who, n] of [[one, 'a', 31], [two, 'b', 21]] as const) {
+      const rows = await store.read((tx) => tx.audit.list({}, 0, 1000));
+      assert.deepEqual(rows.map((r) => r.principal), Array.from({ length: n }, () => `arn:aws:iam::000000000000:user/${who}`));
+      assert.deepEqual(rows.map((r) => r.detail['i']), Array.from({ length: n }, (_, i) => i));
+      const head = await store.read((tx) => tx.audit.head());
+      const v = chainVerifier(EMPTY_HEAD, sha256);
+      assert.equal(v.check(rows) ?? v.end(head), undefined);
+    }
   });
 
   it('writes to PostgreSQL through its own pool', async (t) => {

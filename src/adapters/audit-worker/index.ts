@@ -7,10 +7,15 @@
  * through its own connection to the same database — a second SQLite connection (WAL; writers serialise on the
  * file's write lock and on the head row) or its own PostgreSQL pool.
  *
+ * One thread a process serves every writer of that process (a server has one; a process running many in-process
+ * servers, as the test suite does, would otherwise start a thread for each, about 55 ms of CPU apiece): each
+ * `auditWorker(…)` is a channel of it, with its own store in the thread, its own order of batches and its own
+ * record of the last batch committed.
+ *
  * `append` resolves when the batch is committed and rejects when it is not, with the store's message, so the
  * queue in `src/app/audit.ts` keeps the batch, counts the failure and applies the failure policy exactly as
- * with the in-thread appender. A worker that dies fails what it had in hand and is started again on the next
- * batch. It keeps the process alive only while a batch is in hand.
+ * with the in-thread appender. A thread that dies fails what every channel had in hand and is started again on
+ * the next batch. It keeps the process alive only while a batch is in hand.
  */
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -21,81 +26,143 @@ export type AuditWorkerTarget =
   | { readonly dialect: 'sqlite'; readonly file: string }
   | { readonly dialect: 'postgres'; readonly url: string; readonly schema?: string };
 
-/** What the thread is started with. */
-export interface AuditWorkerData {
+/** What a channel is opened with in the thread. */
+export interface AuditChannelData {
   readonly target: AuditWorkerTarget;
   readonly chainKey?: KeyObject;
   /**
-   * Shared with the deciding thread: the id of the last batch committed, stored as it commits, so that the audit gate
-   * knows a batch is written while its answer still waits for that thread's event loop (`AuditAppender.committed`).
+   * Shared with the deciding thread: the id of the channel's last batch committed, stored as it commits, so that the
+   * audit gate knows a batch is written while its answer still waits for that thread's event loop
+   * (`AuditAppender.committed`).
    */
-  readonly committed?: BigInt64Array<SharedArrayBuffer>;
+  readonly committed: BigInt64Array<SharedArrayBuffer>;
 }
 
-interface Reply {
+/** What the thread is sent: a channel opened, a batch's piece, a warm-up, a channel closed. */
+export type AuditWorkerMessage =
+  | { readonly channel: number; readonly open: AuditChannelData }
+  | { readonly channel: number; readonly id: number; readonly commit: boolean; readonly events: PackedEvents }
+  | { readonly channel: number; readonly id: number; readonly warm: true }
+  | { readonly channel: number; readonly id: number; readonly close: true };
+
+/** What the thread answers: the message `id` of `channel` done, or failed with `error`. */
+export interface AuditWorkerReply {
+  readonly channel: number;
   readonly id: number;
   readonly error?: string;
   /** What the batch linked to and committed (the queue checks the head never moves back). */
   readonly appended?: Appended;
 }
 
+interface Waiting {
+  readonly resolve: (a?: Appended) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** A writer's side of the shared thread. */
+interface Channel {
+  readonly data: AuditChannelData;
+  /** The thread this channel was opened in (undefined: not open in the current one). */
+  openIn: Worker | undefined;
+  readonly pending: Map<number, Waiting>;
+}
+
+/** The process's writer thread, and the channels that have something in hand or are open in it. */
+let thread: Worker | undefined;
+const channels = new Map<number, Channel>();
+let nextChannel = 1;
+
+const inHand = (): number => {
+  let n = 0;
+  for (const c of channels.values()) n += c.pending.size;
+  return n;
+};
+
+const failAll = (e: Error): void => {
+  for (const c of channels.values()) {
+    for (const p of c.pending.values()) p.reject(e);
+    c.pending.clear();
+  }
+};
+
+function spawn(): Worker {
+  const w = new Worker(new URL('./worker.ts', import.meta.url));
+  w.on('message', (m: AuditWorkerReply) => {
+    const p = channels.get(m.channel)?.pending;
+    const waiting = p?.get(m.id);
+    if (p === undefined || waiting === undefined) return;
+    p.delete(m.id);
+    if (m.error === undefined) waiting.resolve(m.appended);
+    else waiting.reject(new Error(m.error));
+    if (inHand() === 0) w.unref();
+  });
+  w.on('error', (e) => failAll(new Error(`the audit writer failed: ${e instanceof Error ? e.message : String(e)}`)));
+  w.on('exit', (code) => {
+    if (thread === w) thread = undefined;
+    for (const c of channels.values()) if (c.openIn === w) c.openIn = undefined;
+    failAll(new Error(`the audit writer stopped (exit code ${code})`));
+  });
+  w.unref();
+  return w;
+}
+
+/** The writer thread's id while one runs (to see that the process's writers share it). */
+export function auditWriterThreadId(): number | undefined {
+  return thread?.threadId;
+}
+
+/** The thread, started if need be, with `channel` open in it (opened by the first message it is sent). */
+function threadFor(channel: number, c: Channel): Worker {
+  thread ??= spawn();
+  const w = thread;
+  channels.set(channel, c);
+  if (c.openIn !== w) {
+    w.postMessage({ channel, open: c.data } satisfies AuditWorkerMessage);
+    c.openIn = w;
+  }
+  return w;
+}
+
 /** `chainKey`: the audit chain's key (src/adapters/crypto/chain-key.ts), cloned into the thread; absent, an unkeyed chain. */
 export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): AuditAppender {
-  let worker: Worker | undefined;
+  const channel = nextChannel++;
   let nextId = 1;
   /** The last batch handed over, and (written by the thread, kept across its restarts) the last one it committed. */
   let lastHanded = 0;
   const committed = new BigInt64Array(new SharedArrayBuffer(8));
-  const pending = new Map<number, { resolve: (a?: Appended) => void; reject: (e: Error) => void }>();
+  // In `channels` while open in the thread or with something in hand (a closed writer's channel is let go).
+  const c: Channel = { data: { target, committed, ...(chainKey !== undefined ? { chainKey } : {}) }, openIn: undefined, pending: new Map() };
 
-  const failAll = (e: Error): void => {
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-  };
-
-  const spawn = (): Worker => {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { target, committed, ...(chainKey !== undefined ? { chainKey } : {}) } satisfies AuditWorkerData });
-    w.on('message', (m: Reply) => {
-      const p = pending.get(m.id);
-      if (p === undefined) return;
-      pending.delete(m.id);
-      if (m.error === undefined) p.resolve(m.appended);
-      else p.reject(new Error(m.error));
-      if (pending.size === 0) w.unref();
+  /** Sends what `send` posts as message `id`, settled by the thread's answer to it. */
+  const ask = (send: (w: Worker, id: number) => void): { id: number; answer: Promise<Appended | void> } => {
+    const w = threadFor(channel, c);
+    const id = nextId++;
+    const answer = new Promise<Appended | void>((resolve, reject) => {
+      c.pending.set(id, { resolve, reject });
+      w.ref();
+      try {
+        send(w, id);
+      } catch (e) {
+        c.pending.delete(id);
+        if (inHand() === 0) w.unref();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
-    w.on('error', (e) => failAll(new Error(`the audit writer failed: ${e instanceof Error ? e.message : String(e)}`)));
-    w.on('exit', (code) => {
-      if (worker === w) worker = undefined;
-      failAll(new Error(`the audit writer stopped (exit code ${code})`));
-    });
-    w.unref();
-    return w;
+    return { id, answer };
   };
 
   // A batch crosses as its pieces (each packed as its records were queued); the last says `commit`, and the
   // worker writes the whole batch in one transaction. A packed piece holds only strings, numbers and one typed
   // array, so the clone cannot fail on what a detail holds. Not transferred: a refused batch is sent again.
   const post = (w: Worker, id: number, pieces: readonly AuditPiece[]): void => {
-    if (pieces.length === 0) w.postMessage({ id, commit: true, events: new EventPacker().packed() });
-    pieces.forEach((p, i) => w.postMessage({ id, commit: i === pieces.length - 1, events: (p as EventPacker).packed() }));
+    if (pieces.length === 0) w.postMessage({ channel, id, commit: true, events: new EventPacker().packed() } satisfies AuditWorkerMessage);
+    pieces.forEach((p, i) => w.postMessage({ channel, id, commit: i === pieces.length - 1, events: (p as EventPacker).packed() } satisfies AuditWorkerMessage));
   };
 
   const appendPieces = (pieces: readonly AuditPiece[]): Promise<Appended | void> => {
-    worker ??= spawn();
-    const w = worker;
-    const id = nextId++;
+    const { id, answer } = ask((w, id) => post(w, id, pieces));
     lastHanded = id;
-    return new Promise<Appended | void>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      w.ref();
-      try {
-        post(w, id, pieces);
-      } catch (e) {
-        pending.delete(id);
-        if (pending.size === 0) w.unref();
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
+    return answer;
   };
 
   return {
@@ -105,19 +172,12 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
     maxBatch: 4000,
     piece: () => new EventPacker(),
     appendPieces,
-    // Ids only grow, and the thread writes batches in the order they are handed over.
+    // Ids only grow, and the thread writes a channel's batches in the order they are handed over.
     committed: () => Atomics.load(committed, 0) >= BigInt(lastHanded),
     // What is left at stop, to be spooled: each detail as the writer would have written it (redacted).
     eventsOf: (pieces) => pieces.flatMap((p) => decodeEvents((p as EventPacker).packed())),
-    warm() {
-      worker ??= spawn();
-      const w = worker;
-      const id = nextId++;
-      return new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve: () => resolve(), reject });
-        w.ref();
-        w.postMessage({ id, warm: true });
-      });
+    async warm() {
+      await ask((w, id) => w.postMessage({ channel, id, warm: true } satisfies AuditWorkerMessage)).answer;
     },
     append(events) {
       const pieces: EventPacker[] = [];
@@ -125,17 +185,33 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
       return appendPieces(pieces);
     },
     async close(graceMs = 5000) {
-      const w = worker;
-      worker = undefined;
-      if (w === undefined) return;
-      // Ask the worker to close its store (a clean SQLite/PostgreSQL shutdown), then end it.
-      await new Promise<void>((resolve) => {
-        const done = (): void => resolve();
-        w.once('exit', done);
-        w.ref();
-        w.postMessage({ close: true });
-        setTimeout(() => void w.terminate().then(done, done), graceMs).unref();
-      });
+      const w = c.openIn;
+      if (w === undefined || w !== thread) return;
+      // The thread ends what this channel has in hand, then closes its store (a clean SQLite/PostgreSQL shutdown);
+      // the channel opens again on its next batch.
+      const { answer } = ask((w, id) => w.postMessage({ channel, id, close: true } satisfies AuditWorkerMessage));
+      c.openIn = undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = await Promise.race([
+        answer.then(() => false, () => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+      ]);
+      clearTimeout(timer);
+      if (!late) {
+        if (c.pending.size === 0 && c.openIn === undefined) channels.delete(channel);
+        return;
+      }
+      // Stuck past the grace: a thread that serves only this channel is ended (what it had in hand fails); one
+      // that serves others too is left to them, and what this channel had in hand fails here.
+      const others = [...channels.entries()].some(([n, o]) => n !== channel && o.openIn === w);
+      if (!others) {
+        await w.terminate().catch(() => {});
+        return;
+      }
+      const e = new Error(`the audit writer did not finish within ${graceMs} ms`);
+      for (const p of c.pending.values()) p.reject(e);
+      c.pending.clear();
+      if (inHand() === 0) w.unref();
     },
   };
 }
