@@ -21,6 +21,7 @@
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import {
   compilePolicy,
+  referencedKeys,
   contextKeyProblem,
   contextValueTypeProblem,
   contextOf,
@@ -705,13 +706,13 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
 // Context keys
 
 /**
- * The condition keys `docs` read, each once (keys are case-insensitive: the first spelling is kept), in the order they
- * are written: what GetContextKeysForCustomPolicy and GetContextKeysForPrincipalPolicy answer, the keys a simulation
- * of those policies may need in its ContextEntries.
+ * The context keys `docs` read, in their conditions and through their policy variables (review hn, 1), each once (keys
+ * are case-insensitive: the first spelling is kept), in the order they are written: what GetContextKeysForCustomPolicy
+ * and GetContextKeysForPrincipalPolicy answer, the keys a simulation of those policies may need in its ContextEntries.
  */
 function conditionKeysOf(docs: readonly PolicyDocument[]): string[] {
   const seen = new Map<string, string>();
-  for (const d of docs) for (const st of d.statements) for (const cond of st.conditions) if (!seen.has(cond.key.toLowerCase())) seen.set(cond.key.toLowerCase(), cond.key);
+  for (const d of docs) referencedKeys(d, seen);
   return [...seen.values()];
 }
 

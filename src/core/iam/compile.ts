@@ -5,7 +5,7 @@
 import { compileCondition, type CompiledCondition } from './conditions.ts';
 import { globMatcher, resolvedResourceMatcher, resourceMatcher, type Matcher } from './glob.ts';
 import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
-import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
+import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, resolveTemplate, templateKeys, type KeyLookup, type Template } from './variables.ts';
 
 /** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
 export type PrincipalMatch = 0 | 1 | 2 | 3 | 4;
@@ -284,6 +284,30 @@ export function statementRef(s: CompiledStatement, type: PolicyType): StatementR
     (s.refs as Record<PolicyType, StatementRef>)[type] = ref;
   }
   return ref;
+}
+
+/** The operators whose values may hold policy variables (reference §A.1.6): String and Arn. */
+const VARIABLE_OPERATORS = /^(String|Arn)/;
+
+/**
+ * Every context key a document reads, each as first written and once whatever its case, in the order written: per
+ * statement, the keys of the policy variables of its `Resource`/`NotResource` (their resource part), then each condition's
+ * key followed by the keys of the variables in its values. Variables count under `Version: 2012-10-17` only, as the
+ * engine reads them; the escapes `${*}`, `${?}`, `${$}` read no key. What GetContextKeysFor…Policy answer (review hn, 1).
+ */
+export function referencedKeys(doc: PolicyDocument, seen: Map<string, string> = new Map()): Map<string, string> {
+  const variables = doc.version === '2012-10-17';
+  const add = (k: string): void => {
+    if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
+  };
+  for (const st of doc.statements) {
+    if (variables) for (const r of st.resource ?? st.notResource ?? []) for (const k of templateKeys(r, resourcePart(r))) add(k);
+    for (const c of st.conditions) {
+      add(c.key);
+      if (variables && VARIABLE_OPERATORS.test(c.base)) for (const v of c.values) for (const k of templateKeys(v)) add(k);
+    }
+  }
+  return seen;
 }
 
 export function compilePolicy(doc: PolicyDocument, name: string): CompiledPolicy {

@@ -49,6 +49,24 @@ export function parseTemplate(text: string, from = 0): Template | undefined {
   return { parts };
 }
 
+/**
+ * The keys of the variables `text` reads from `from` on (as `parseTemplate` finds them), each as written, in order; not
+ * the escapes `${*}`, `${?}`, `${$}`. What GetContextKeysFor…Policy answers of a policy's variables (src/app/simulate.ts).
+ */
+export function templateKeys(text: string, from = 0): string[] {
+  const out: string[] = [];
+  if (!text.includes('${', from)) return out;
+  const re = new RegExp(VAR_RE.source, 'g');
+  re.lastIndex = from;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const body = m[1] ?? '';
+    if (body === '*' || body === '?' || body === '$') continue;
+    const k = KEY_RE.exec(body);
+    if (k && k[1] && isConditionKeyName(k[1])) out.push(k[1]);
+  }
+  return out;
+}
+
 function markLiteral(v: string): string {
   return v.replaceAll('*', LITERAL_STAR).replaceAll('?', LITERAL_QMARK).replaceAll('$', LITERAL_DOLLAR);
 }
