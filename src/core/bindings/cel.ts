@@ -53,7 +53,8 @@ export interface CompiledCondition {
   evaluate(env: ConditionEnv): ConditionResult;
 }
 
-type Value = boolean | number | string | EvalFailure;
+/** A timestamp is a bigint of epoch nanoseconds (`timestampNanos`); an int a number. */
+type Value = boolean | number | bigint | string | EvalFailure;
 type Fn = (env: ConditionEnv) => Value;
 
 interface Node {
@@ -125,17 +126,36 @@ export const MIN_TIMESTAMP_MS = -62_135_596_800_000;
 export const MAX_TIMESTAMP_MS = 253_402_300_799_999;
 
 /**
- * Parses an RFC 3339 timestamp as `timestamp()` accepts it; epoch milliseconds (sub-millisecond digits dropped), or
- * undefined when it is not one or lies outside CEL's range (`MIN_TIMESTAMP_MS`…`MAX_TIMESTAMP_MS`), which is checked on
- * the instant, after its offset: `9999-12-31T23:00:00-05:00` is in year 10000 (review gx, 5).
+ * Parses an RFC 3339 timestamp as `timestamp()` accepts it; epoch milliseconds (rounded down: `timestampNanos` keeps every
+ * digit), or undefined when it is not one or lies outside CEL's range (`MIN_TIMESTAMP_MS`…`MAX_TIMESTAMP_MS`), which is
+ * checked on the instant, after its offset: `9999-12-31T23:00:00-05:00` is in year 10000 (review gx, 5).
  */
 export function parseTimestamp(s: string): number | undefined {
-  const ms = parseRfc3339(s);
-  return ms !== undefined && ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS ? ms : undefined;
+  const ns = parseRfc3339(s);
+  if (ns === undefined) return undefined;
+  const ms = msOf(ns);
+  return ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS ? ms : undefined;
 }
 
-/** An RFC 3339 timestamp's instant in epoch milliseconds, whatever CEL's range; undefined when the text is not one. */
-function parseRfc3339(s: string): number | undefined {
+const NS_PER_MS = 1_000_000n;
+
+/** Epoch nanoseconds → epoch milliseconds, rounded down (before the epoch too). */
+function msOf(ns: bigint): number {
+  const q = ns / NS_PER_MS;
+  return Number(ns % NS_PER_MS < 0n ? q - 1n : q);
+}
+
+/**
+ * A timestamp as CEL holds it (google.protobuf.Timestamp: nanoseconds), epoch nanoseconds, in CEL's range; undefined
+ * else. The condition compares timestamps so: read as milliseconds, `.0005Z` was `.000Z`, and a request at `.000` was at
+ * a grant that starts half a millisecond later (review hn, 2).
+ */
+function timestampNanos(s: string): bigint | undefined {
+  return parseTimestamp(s) === undefined ? undefined : parseRfc3339(s);
+}
+
+/** An RFC 3339 timestamp's instant in epoch nanoseconds, whatever CEL's range; undefined when the text is not one. */
+function parseRfc3339(s: string): bigint | undefined {
   const m = RFC3339.exec(s);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, sec] = m.map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number, number];
@@ -144,7 +164,8 @@ function parseRfc3339(s: string): number | undefined {
   last.setUTCFullYear(y, mo, 0);
   const dim = last.getUTCDate();
   if (d > dim) return undefined;
-  const frac = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
+  // Every digit of the fraction (at most nine: nanoseconds), read as digits, not as a double.
+  const frac = m[7] === undefined ? 0n : BigInt((m[7] as string).slice(1).padEnd(9, '0'));
   const tz = m[8] as string;
   let offset = 0;
   if (tz !== 'Z' && tz !== 'z') {
@@ -156,9 +177,9 @@ function parseRfc3339(s: string): number | undefined {
   // Not `Date.UTC(y, …)`: it reads years 0 to 99 as 1900 to 1999 (`timestamp("0050-01-01T00:00:00Z")` would be 1950).
   const at = new Date(0);
   at.setUTCFullYear(y, mo - 1, d);
-  at.setUTCHours(h, mi, sec, frac);
+  at.setUTCHours(h, mi, sec, 0);
   const ms = at.getTime() - offset;
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) ? BigInt(ms) * NS_PER_MS + frac : undefined;
 }
 
 /** 1-based line and column of an offset. */
@@ -532,13 +553,13 @@ class Parser {
       if (arg.kind !== 'string') this.fail('`timestamp` takes a string literal such as "2026-01-01T00:00:00Z"', arg.at);
       if (this.isOp(',')) this.fail('`timestamp` takes one argument', this.peek().at);
       this.expectOp(')', 'to close the call of `timestamp`');
-      const ms = parseTimestamp(arg.value as string);
-      if (ms === undefined) {
+      const ns = timestampNanos(arg.value as string);
+      if (ns === undefined) {
         // A CEL timestamp outside its range is an error when evaluated (the binding would never apply); said here.
         if (parseRfc3339(arg.value as string) !== undefined) this.fail(`\`${arg.text}\` is outside the range of CEL timestamps, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z (counted in UTC, after its offset)`, arg.at);
         this.fail(`\`${arg.text}\` is not an RFC 3339 timestamp such as "2026-01-01T00:00:00Z"`, arg.at);
       }
-      return { type: 'timestamp', at: t.at, fn: () => ms };
+      return { type: 'timestamp', at: t.at, fn: () => ns };
     }
     const fields = Object.hasOwn(ATTRIBUTES, word) ? ATTRIBUTES[word] : undefined;
     if (fields !== undefined) {
@@ -561,7 +582,8 @@ class Parser {
 function attribute(name: string, at: number): Node {
   switch (name) {
     case 'request.time':
-      return { type: 'timestamp', at, fn: (env) => (Number.isFinite(env.time) ? env.time : BAD_TIME) };
+      // Whole milliseconds, as nanoseconds (the timestamps it is compared with keep every digit: review hn, 2).
+      return { type: 'timestamp', at, fn: (env) => (Number.isFinite(env.time) ? BigInt(Math.floor(env.time)) * NS_PER_MS : BAD_TIME) };
     case 'resource.name':
       return { type: 'string', at, fn: (env) => (typeof env.resource.name === 'string' ? env.resource.name : MISSING_NAME) };
     case 'resource.type':
@@ -613,12 +635,12 @@ function compareCodePoints(a: string, b: string): number {
   }
 }
 
-/** `<`-style comparison of two values of one ordered type (ints and timestamps are numbers, strings by code point). */
-const order = (a: number | string | boolean, b: number | string | boolean): number =>
+/** `<`-style comparison of two values of one ordered type (ints are numbers, timestamps bigints, strings by code point). */
+const order = (a: number | bigint | string | boolean, b: number | bigint | string | boolean): number =>
   typeof a === 'string' && typeof b === 'string' ? compareCodePoints(a, b) : a < b ? -1 : a > b ? 1 : 0;
 
 function compareFn(op: string, l: Fn, r: Fn): Fn {
-  const cmp = ((): ((a: number | string | boolean, b: number | string | boolean) => boolean) => {
+  const cmp = ((): ((a: number | bigint | string | boolean, b: number | bigint | string | boolean) => boolean) => {
     switch (op) {
       case '==':
         return (a, b) => a === b;
