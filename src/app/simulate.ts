@@ -22,6 +22,8 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import {
   compilePolicy,
   referencedKeys,
+  statementKeys,
+  withUnresolvedResourcesOpen,
   contextKeyProblem,
   contextValueTypeProblem,
   contextOf,
@@ -436,9 +438,13 @@ function matchedOf(sources: Sources, d: Decision): MatchedStatement[] {
   return out;
 }
 
-/** The same documents with every condition removed: which statements apply to the request at all. */
-function unconditioned(s: Source): CompiledPolicy {
-  return compilePolicy({ ...s.doc, statements: s.doc.statements.map((st) => ({ ...st, conditions: [] })) }, s.compiled.name);
+/**
+ * The same documents with every condition removed, and every variable of a `Resource` whose key is `absent` made a `*`:
+ * which statements apply to the request at all, or would once the keys they wait on are given (review hn, 3).
+ */
+function unconditioned(s: Source, absent: (key: string) => boolean): CompiledPolicy {
+  const doc = withUnresolvedResourcesOpen(s.doc, absent);
+  return compilePolicy({ ...doc, statements: doc.statements.map((st) => ({ ...st, conditions: [] })) }, s.compiled.name);
 }
 
 function presenceProbe(key: string): CompiledPolicy {
@@ -469,20 +475,29 @@ function presenceProbe(key: string): CompiledPolicy {
 function missingContextValues(sources: Sources, request: Parameters<typeof evaluate>[0], resourceSources: ReadonlySet<Source>): string[] {
   const identity: CompiledPolicy[] = [];
   const resource: CompiledPolicy[] = [];
-  const withConditions = sources.all().filter((s) => s.doc.statements.some((st) => st.conditions.length > 0));
-  if (withConditions.length === 0) return [];
-  for (const s of withConditions) (resourceSources.has(s) ? resource : identity).push(unconditioned(s));
+  // The statements that read a key: in a condition, or through a policy variable that needs a value (review hn, 3).
+  const reading = sources.all().filter((s) => s.doc.statements.some((st) => statementKeys(s.doc, st, false).length > 0));
+  if (reading.length === 0) return [];
+  const presence = new Map<string, boolean>();
+  const present = (key: string): boolean => {
+    const k = key.toLowerCase();
+    let p = presence.get(k);
+    if (p === undefined) presence.set(k, (p = evaluate(request, { identity: [presenceProbe(key)] }).decision === 'Allow'));
+    return p;
+  };
+  for (const s of reading) (resourceSources.has(s) ? resource : identity).push(unconditioned(s, (key) => !present(key)));
   const applicable = evaluate(request, { identity, resource });
   const out: string[] = [];
   const seen = new Set<string>();
   for (const ref of applicable.matched as readonly StatementRef[]) {
-    const st = sources.get(ref.policy)?.doc.statements.find((x) => x.index === ref.index);
-    for (const c of st?.conditions ?? []) {
-      const k = c.key.toLowerCase();
+    const source = sources.get(ref.policy);
+    const st = source?.doc.statements.find((x) => x.index === ref.index);
+    if (source === undefined || st === undefined) continue;
+    for (const key of statementKeys(source.doc, st, false)) {
+      const k = key.toLowerCase();
       if (seen.has(k)) continue;
       seen.add(k);
-      const present = evaluate(request, { identity: [presenceProbe(c.key)] }).decision === 'Allow';
-      if (!present) out.push(c.key);
+      if (!present(key)) out.push(key);
     }
   }
   return out;

@@ -5,7 +5,7 @@
 import { compileCondition, type CompiledCondition } from './conditions.ts';
 import { globMatcher, resolvedResourceMatcher, resourceMatcher, type Matcher } from './glob.ts';
 import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
-import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, resolveTemplate, templateKeys, type KeyLookup, type Template } from './variables.ts';
+import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, replaceVariables, resolveTemplate, templateKeys, type KeyLookup, type Template } from './variables.ts';
 
 /** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
 export type PrincipalMatch = 0 | 1 | 2 | 3 | 4;
@@ -290,24 +290,41 @@ export function statementRef(s: CompiledStatement, type: PolicyType): StatementR
 const VARIABLE_OPERATORS = /^(String|Arn)/;
 
 /**
- * Every context key a document reads, each as first written and once whatever its case, in the order written: per
- * statement, the keys of the policy variables of its `Resource`/`NotResource` (their resource part), then each condition's
- * key followed by the keys of the variables in its values. Variables count under `Version: 2012-10-17` only, as the
- * engine reads them; the escapes `${*}`, `${?}`, `${$}` read no key. What GetContextKeysFor…Policy answer (review hn, 1).
+ * The context keys a statement of `doc` reads, each as written, in order (repeats kept): the keys of the policy
+ * variables of its `Resource`/`NotResource` (their resource part), then each condition's key followed by the keys of the
+ * variables in its values. Variables count under `Version: 2012-10-17` only, as the engine reads them; the escapes
+ * `${*}`, `${?}`, `${$}` read no key. Without `withDefaults`, a variable with a default (`${k, 'x'}`) is left out: it
+ * needs no value.
+ */
+export function statementKeys(doc: PolicyDocument, st: Statement, withDefaults = true): string[] {
+  const variables = doc.version === '2012-10-17';
+  const out: string[] = [];
+  if (variables) for (const r of st.resource ?? st.notResource ?? []) out.push(...templateKeys(r, resourcePart(r), withDefaults));
+  for (const c of st.conditions) {
+    out.push(c.key);
+    if (variables && VARIABLE_OPERATORS.test(c.base)) for (const v of c.values) out.push(...templateKeys(v, 0, withDefaults));
+  }
+  return out;
+}
+
+/**
+ * Every context key a document reads (`statementKeys`), each as first written and once whatever its case, in the order
+ * written: what GetContextKeysFor…Policy answer (review hn, 1).
  */
 export function referencedKeys(doc: PolicyDocument, seen: Map<string, string> = new Map()): Map<string, string> {
-  const variables = doc.version === '2012-10-17';
-  const add = (k: string): void => {
-    if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
-  };
-  for (const st of doc.statements) {
-    if (variables) for (const r of st.resource ?? st.notResource ?? []) for (const k of templateKeys(r, resourcePart(r))) add(k);
-    for (const c of st.conditions) {
-      add(c.key);
-      if (variables && VARIABLE_OPERATORS.test(c.base)) for (const v of c.values) for (const k of templateKeys(v)) add(k);
-    }
-  }
+  for (const st of doc.statements) for (const k of statementKeys(doc, st)) if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
   return seen;
+}
+
+/**
+ * `doc` with each variable of its `Resource` patterns that `absent` says has no value (and that has no default) made a
+ * `*`: a statement that applies to a resource once those keys are given applies to it so. What a simulation asks to tell
+ * the keys a statement waits on (review hn, 3). Other documents, and a `NotResource`, are left as they are.
+ */
+export function withUnresolvedResourcesOpen(doc: PolicyDocument, absent: (key: string) => boolean): PolicyDocument {
+  if (doc.version !== '2012-10-17') return doc;
+  const open = (r: string): string => replaceVariables(r, resourcePart(r), (key, fallback) => (fallback === undefined && absent(key) ? '*' : undefined));
+  return { ...doc, statements: doc.statements.map((st) => (st.resource === undefined ? st : { ...st, resource: st.resource.map(open) })) };
 }
 
 export function compilePolicy(doc: PolicyDocument, name: string): CompiledPolicy {

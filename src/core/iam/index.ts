@@ -1,6 +1,6 @@
 /** The JSON policy engine (AWS IAM and Alibaba RAM dialects). API: docs/engine-api.md. */
 export { parsePolicy, countNonWhitespace, DEFAULT_MAX_CHARS, type ParseOptions } from './parse.ts';
-export { compilePolicy, namedEntity, referencedKeys, type CompiledPolicy } from './compile.ts';
+export { compilePolicy, namedEntity, referencedKeys, statementKeys, withUnresolvedResourcesOpen, type CompiledPolicy } from './compile.ts';
 export { compiledWeight } from './weight.ts';
 export { replacePrincipals } from './rewrite.ts';
 export { evaluate, accountOf, type EvaluateOptions } from './evaluate.ts';

@@ -53,18 +53,36 @@ export function parseTemplate(text: string, from = 0): Template | undefined {
  * The keys of the variables `text` reads from `from` on (as `parseTemplate` finds them), each as written, in order; not
  * the escapes `${*}`, `${?}`, `${$}`. What GetContextKeysFor…Policy answers of a policy's variables (src/app/simulate.ts).
  */
-export function templateKeys(text: string, from = 0): string[] {
+export function templateKeys(text: string, from = 0, withDefaults = true): string[] {
   const out: string[] = [];
-  if (!text.includes('${', from)) return out;
+  replaceVariables(text, from, (key, fallback) => {
+    if (withDefaults || fallback === undefined) out.push(key);
+    return undefined;
+  });
+  return out;
+}
+
+/**
+ * `text` with each variable it reads from `from` on (not the escapes) replaced by what `by` answers for its key (as
+ * written) and default, or kept as written where `by` answers undefined.
+ */
+export function replaceVariables(text: string, from: number, by: (key: string, fallback: string | undefined) => string | undefined): string {
+  if (!text.includes('${', from)) return text;
   const re = new RegExp(VAR_RE.source, 'g');
   re.lastIndex = from;
+  let out = '';
+  let last = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const body = m[1] ?? '';
     if (body === '*' || body === '?' || body === '$') continue;
     const k = KEY_RE.exec(body);
-    if (k && k[1] && isConditionKeyName(k[1])) out.push(k[1]);
+    if (!k || !k[1] || !isConditionKeyName(k[1])) continue;
+    const r = by(k[1], k[2]);
+    if (r === undefined) continue;
+    out += text.slice(last, m.index) + r;
+    last = m.index + m[0].length;
   }
-  return out;
+  return out + text.slice(last);
 }
 
 function markLiteral(v: string): string {
