@@ -383,7 +383,7 @@ export function attachmentProblem(resource: string): string | undefined {
 export function checkResourcePolicy(resource: string, document: string): Result<void> {
   const problem = attachmentProblem(resource);
   if (problem !== undefined) return failWith('VALIDATION_ERROR', problem, 'resource');
-  const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
+  const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS, written: true });
   if (!parsed.ok) return parsed;
   const nothing = coversNothing(resource, document);
   if (nothing !== undefined) return failWith('POLICY_INVALID_RESOURCE', nothing.message, nothing.path);

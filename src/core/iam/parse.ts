@@ -343,6 +343,12 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     const service = parts[isArn ? 2 : 1] ?? '';
     if (/[*?]/.test(service)) err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\`: wildcards are not allowed in the service part of an ARN`);
     else if (service === '') err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\` names no service`);
+    else if (opts.written === true && isVariableVersion(version)) {
+      const head = variableBeforeResourcePart(r, need - 1);
+      if (head !== undefined) {
+        err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\`: \`${head}\` is before the ARN's resource part, where policy variables are not substituted (only after its ${need === 6 ? 'fifth' : 'fourth'} colon): it would be literal text, and the pattern would match no request; write the value, or \`*\`, there`);
+      }
+    }
   }
 
   function parsePrincipal(v: JsonValue, path: string): PrincipalSpec | undefined {
@@ -527,6 +533,22 @@ export function plainNumber(n: number): string {
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/**
+ * The first `${…}` (a variable or an escape) that starts before the resource part of ARN pattern `r`, which begins after
+ * its `colons`-th colon (src/core/iam/compile.ts `resourcePart`: the engine substitutes only from there), else undefined.
+ */
+function variableBeforeResourcePart(r: string, colons: number): string | undefined {
+  let seen = 0;
+  for (let i = 0; i < r.length && seen < colons; i++) {
+    if (r.charCodeAt(i) === 0x3a) seen++;
+    else if (r.startsWith('${', i)) {
+      const end = r.indexOf('}', i);
+      if (end > 0) return r.slice(i, end + 1);
+    }
+  }
+  return undefined;
 }
 
 /** Validates a policy value for its operator family; returns a message, or undefined when valid. */
