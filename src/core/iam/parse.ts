@@ -503,6 +503,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     }
     const base = rest as BaseOperator;
     if (base === 'Null' && ifExists) return '`Null` cannot take `IfExists`: it already tests whether the key exists';
+    // A set qualifier compares a key's values with the policy's, and `Null` compares none: the engine decides it as plain
+    // `Null`, which is not what `ForAllValues:` says of an absent key (review hn, 5). Refused when written; stored, read so.
+    if (base === 'Null' && qualifier !== undefined && opts.written === true) return `\`${operator}\`: \`Null\` takes no set qualifier: it tests whether the key is in the request at all, whatever its values; write \`Null\``;
     if (dialect === 'acs') {
       if (!RAM_OPERATORS.has(base)) return `condition operator \`${base}\` is not part of the RAM policy language (Version "1"); use a String, Numeric, Date, Bool or IpAddress operator`;
       if (ifExists) {
