@@ -8,6 +8,7 @@ import { childPath, readJson, type JsonValue, type Position } from './json.ts';
 import { resolvedGlobMatcher } from './glob.ts';
 import { isValidCidr } from './ip.ts';
 import { isConditionKeyName } from './key-name.ts';
+import { multiValuedVariable } from './variables.ts';
 import { parseDateValue } from './conditions.ts';
 import {
   BASE_OPERATORS,
@@ -347,6 +348,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       const head = variableBeforeResourcePart(r, need - 1);
       if (head !== undefined) {
         err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\`: \`${head}\` is before the ARN's resource part, where policy variables are not substituted (only after its ${need === 6 ? 'fifth' : 'fourth'} colon): it would be literal text, and the pattern would match no request; write the value, or \`*\`, there`);
+      } else {
+        const multi = multiValuedVariable(r, resourcePartStart(r, need - 1));
+        if (multi !== undefined) err('POLICY_INVALID_RESOURCE', path, multiValuedMessage(multi));
       }
     }
   }
@@ -445,7 +449,8 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
         if (!values) continue;
         let valid = true;
         values.forEach((val, i) => {
-          const msg = checkConditionValue(op.base, val, isVariableVersion(version));
+          const multi = opts.written === true && isVariableVersion(version) && /^(String|Arn)/.test(op.base) ? multiValuedVariable(val) : undefined;
+          const msg = checkConditionValue(op.base, val, isVariableVersion(version)) ?? (multi !== undefined ? multiValuedMessage(multi) : undefined);
           if (msg) {
             err('POLICY_INVALID_CONDITION_VALUE', Array.isArray(raw) ? childPath(keyPath, i) : keyPath, msg);
             valid = false;
@@ -536,6 +541,22 @@ export function plainNumber(n: number): string {
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/** Why a variable of a multivalued key is refused (review hn, 6). */
+function multiValuedMessage(variable: string): string {
+  return `\`${variable}\` reads a multivalued key, and only single-valued keys can be policy variables: it would never have a value; compare the key's values in a condition with \`ForAnyValue:\` or \`ForAllValues:\` instead`;
+}
+
+/** Where the resource part of ARN pattern `r` begins: just past its `colons`-th colon (its length when it has fewer). */
+function resourcePartStart(r: string, colons: number): number {
+  let at = 0;
+  for (let i = 0; i < colons; i++) {
+    const c = r.indexOf(':', at);
+    if (c < 0) return r.length;
+    at = c + 1;
+  }
+  return at;
 }
 
 /**

@@ -89,6 +89,31 @@ function markLiteral(v: string): string {
   return v.replaceAll('*', LITERAL_STAR).replaceAll('?', LITERAL_QMARK).replaceAll('$', LITERAL_DOLLAR);
 }
 
+/**
+ * The multivalued keys (reference §A.1.8: `aws:TagKeys`, `sts:TransitiveTagKeys`; IAM's `ArrayOf…` global keys), in
+ * both dialects' spellings, lowercased. "Only single-valued keys can be variables" (§A.1.6): such a variable has no value,
+ * however many values a request carries (review hn, 6).
+ */
+const MULTI_VALUED: ReadonlySet<string> = new Set([
+  ...['tagkeys', 'principalorgpaths', 'resourceorgpaths', 'sourceorgpaths', 'calledvia', 'principalservicenameslist'].flatMap((k) => [`aws:${k}`, `acs:${k}`]),
+  'sts:transitivetagkeys',
+]);
+
+/** Whether `key` (any case) is a multivalued key, which no policy variable may read. */
+export function isMultiValuedKey(key: string): boolean {
+  return MULTI_VALUED.has(key.toLowerCase());
+}
+
+/** The first variable of `text` from `from` on that reads a multivalued key, as written (`${aws:TagKeys}`), else undefined. */
+export function multiValuedVariable(text: string, from = 0): string | undefined {
+  let found: string | undefined;
+  replaceVariables(text, from, (key, fallback) => {
+    if (found === undefined && isMultiValuedKey(key)) found = `\${${key}${fallback !== undefined ? `, '${fallback}'` : ''}}`;
+    return undefined;
+  });
+  return found;
+}
+
 /** Substitutes every variable; undefined when one has no value (absent or multi-valued) and no default. */
 export function resolveTemplate(t: Template, lookup: KeyLookup): string | undefined {
   let out = '';
@@ -97,7 +122,7 @@ export function resolveTemplate(t: Template, lookup: KeyLookup): string | undefi
       out += p;
       continue;
     }
-    const v = lookup(p.key);
+    const v = MULTI_VALUED.has(p.key) ? undefined : lookup(p.key);
     if (v !== undefined && v.length === 1) out += markLiteral(v[0] as string);
     else if (p.fallback !== undefined) out += markLiteral(p.fallback);
     else return undefined;
