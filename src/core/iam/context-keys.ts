@@ -46,6 +46,17 @@ const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
   ['resourceaccount', 'string'],
   ['referer', 'string'],
   ['useragent', 'string'],
+  // Single-valued too in AWS's global condition keys (review hn, 7): taken as lists, a negated Deny on one (the data
+  // perimeter's `StringNotEqualsIfExists aws:ResourceOrgID`) did not apply to `["o-ours", "o-theirs"]`.
+  ['resourceorgid', 'string'],
+  ['sourceorgid', 'string'],
+  ['calledviafirst', 'string'],
+  ['calledvialast', 'string'],
+  ['vpceaccount', 'string'],
+  ['vpceorgid', 'string'],
+  ['sourcevpcarn', 'string'],
+  ['ec2instancesourcevpc', 'string'],
+  ['ec2instancesourceprivateipv4', 'ip'],
 ]);
 
 /** One value per tag key (reference §A.1.8: "String, single per K"). */
