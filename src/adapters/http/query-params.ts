@@ -66,6 +66,48 @@ export class Params {
     return this.map.get(name);
   }
 
+  /**
+   * The first list of the request whose members are not numbered 1, 2, 3… without a gap (`PolicyArns.member.2.arn`
+   * with no `PolicyArns.member.1`, a 0-based `Tags.member.0.Key`, `TagKeys.member.01`), as a refusal naming the list
+   * and the member at fault; undefined when every list is numbered so. `list` and `structs` read members from 1 up to
+   * the first missing number: the rest were dropped without a word, and a session asked with its managed session policy
+   * numbered from 2 (or 0) was issued without it, with all its role's rights (review hj, 1). Nested lists
+   * (`ContextEntries.member.1.ContextKeyValues.member.N`) are checked each on its own.
+   */
+  listNumberingProblem(): Result<void> {
+    const indices = new Map<string, Map<string, string>>();
+    for (const key of this.map.keys()) {
+      for (let at = key.indexOf('.member.'); at !== -1; at = key.indexOf('.member.', at + 1)) {
+        const list = key.slice(0, at);
+        const start = at + '.member.'.length;
+        const dot = key.indexOf('.', start);
+        const index = key.slice(start, dot === -1 ? undefined : dot);
+        let seen = indices.get(list);
+        if (seen === undefined) indices.set(list, (seen = new Map()));
+        if (!seen.has(index)) seen.set(index, key);
+      }
+    }
+    const shown = (s: string): string => (s.length > 128 ? `${s.slice(0, 128)}…` : s);
+    for (const [list, seen] of indices) {
+      for (const [index, key] of seen) {
+        if (!/^[1-9]\d*$/.test(index)) {
+          return failWith('VALIDATION_ERROR', `parameter \`${shown(key)}\`: the members of list \`${shown(list)}\` are numbered 1, 2, 3… (\`${shown(list)}.member.1\` first), not \`${shown(index)}\``, shown(key));
+        }
+      }
+      for (let i = 1; i <= seen.size; i++) {
+        if (seen.has(String(i))) continue;
+        // The next number given, as it was written (a number of hundreds of digits is no `Infinity`).
+        const beyond = [...seen.keys()].filter((n) => n.length > String(i).length || (n.length === String(i).length && n > String(i))).sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0] ?? '';
+        return failWith(
+          'VALIDATION_ERROR',
+          `parameter \`${shown(list)}.member.${i}\` is missing while \`${shown(list)}.member.${shown(beyond)}\` is given: the members of a list are numbered 1, 2, 3… without a gap; number them again from 1`,
+          `${shown(list)}.member.${i}`,
+        );
+      }
+    }
+    return ok(undefined);
+  }
+
   has(name: string): boolean {
     return this.map.has(name);
   }

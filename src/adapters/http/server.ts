@@ -347,6 +347,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // aws:RequestedRegion), so a region guard with IAM left out of its NotAction refuses IAM as it does on AWS. An
     // unsigned call (AssumeRoleWithWebIdentity) names no region: its endpoint's, from the Host (review gs, 2).
     const signed = auth?.ok ? { ...facts, requestedRegion: isSts ? auth.region : 'us-east-1' } : facts;
+    // A list numbered with a gap (or from 0) is refused: its members past the gap were dropped unread (review hj, 1).
+    const numbering = params.listNumberingProblem();
+    if (!numbering.ok) return sendError(res, requestId, 'VALIDATION_ERROR', numbering.errors[0]?.message ?? 'a list parameter is misnumbered', namespace, json);
     const result = unsigned ? await unsigned(app, params, { ...facts, requestedRegion: unsignedStsRegion(headerText(req.headers.host)) }) : handler && auth?.ok ? await handler(app, auth.caller, params, signed) : undefined;
     if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace, json);
     if (!result.ok) {
