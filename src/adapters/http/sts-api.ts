@@ -100,6 +100,8 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
         tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })),
         transitiveTagKeys: p.list('TransitiveTagKeys'),
         ...(mfa.length > 0 ? { mfaParameters: mfa } : {}),
+        // Checked and refused by the use case: no trusted context assertion can be validated here (review hj, 2).
+        providedContexts: p.structs('ProvidedContexts').map((m) => ({ providerArn: m.get('ProviderArn') ?? '', contextAssertion: m.get('ContextAssertion') ?? '' })),
       },
       facts,
     );

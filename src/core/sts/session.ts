@@ -242,6 +242,28 @@ export interface AssumeRoleParams {
   readonly transitiveTagKeys: readonly string[];
   /** The MFA parameters given (`SerialNumber`, `TokenCode`): refused, since no MFA device is authenticated here. */
   readonly mfaParameters?: readonly string[];
+  /**
+   * The trusted context assertions given (`ProvidedContexts.member.N.{ProviderArn, ContextAssertion}`): checked against
+   * their constraints, then refused, since no assertion can be validated here (`providedContextsRefusal`).
+   */
+  readonly providedContexts?: readonly { readonly providerArn: string; readonly contextAssertion: string }[];
+}
+
+/**
+ * AssumeRole's `ProvidedContexts` (STS API reference, `ProvidedContext`): at most 5, each `ProviderArn` 20 to 2,048
+ * characters and `ContextAssertion` 4 to 2,048.
+ */
+export const PROVIDED_CONTEXTS = { max: 5, providerArn: { min: 20, max: 2048 }, contextAssertion: { min: 4, max: 2048 } } as const;
+
+/**
+ * The refusal of `ProvidedContexts` (review hj, 2): a trusted context assertion is signed and encrypted by AWS STS for
+ * IAM Identity Center's trusted identity propagation, and this server can neither open nor validate one, so it cannot
+ * set the identity context the caller asked for. It was ignored, and the session issued without it: a broker passing a
+ * user's identity context got a session that did not carry it, and neither the policies nor the audit log saw the user.
+ */
+export function providedContextsRefusal(providerArns: readonly string[]): string {
+  const named = [...new Set(providerArns)].map((a) => `\`${a.length > 128 ? `${a.slice(0, 128)}…` : a}\``).join(', ');
+  return `ProvidedContexts cannot be honoured: this server validates no trusted context assertion (AWS STS signs and encrypts them for IAM Identity Center's trusted identity propagation), so the session cannot carry the context asserted by ${named}; call again without ProvidedContexts (the session then carries no identity context)`;
 }
 
 /** The refusal of MFA parameters (review sts, E8): AWS's words for a code it cannot validate, and what to do. */
@@ -274,6 +296,9 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
   }
   const missing = p.transitiveTagKeys.find((k) => !seen.has(k.toLowerCase()));
   if (missing !== undefined) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.transitiveNotTag} (\`${missing}\`)`, path: 'TransitiveTagKeys' };
+  if (p.providedContexts !== undefined && p.providedContexts.length > 0) {
+    return { code: 'INVALID_PARAMETER_VALUE', message: providedContextsRefusal(p.providedContexts.map((c) => c.providerArn)), path: 'ProvidedContexts' };
+  }
   return undefined;
 }
 
@@ -318,7 +343,7 @@ const STRING_RULES = {
  * The request parameter a refusal is about, as the API names it: the error's path, which Alibaba's STS turns into its
  * code (`InvalidParameter.RoleSessionName`, `InvalidParameter.DurationSeconds`; review en, 1).
  */
-export type AssumeRoleParameter = 'RoleSessionName' | 'DurationSeconds' | 'ExternalId' | 'SourceIdentity' | 'Policy' | 'PolicyArns' | 'Tags' | 'TransitiveTagKeys';
+export type AssumeRoleParameter = 'RoleSessionName' | 'DurationSeconds' | 'ExternalId' | 'SourceIdentity' | 'Policy' | 'PolicyArns' | 'Tags' | 'TransitiveTagKeys' | 'ProvidedContexts';
 
 function validationProblem(p: AssumeRoleParams, partition: Partition): { message: string; path: AssumeRoleParameter } | undefined {
   const at = (path: AssumeRoleParameter, message: string | undefined) => (message === undefined ? undefined : { message, path });
@@ -330,8 +355,22 @@ function validationProblem(p: AssumeRoleParams, partition: Partition): { message
     at('Policy', policyProblem(p.policy)) ??
     at('PolicyArns', policyArnsProblem(p.policyArns)) ??
     at('Tags', tagsProblem(p.tags)) ??
-    at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys))
+    at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys)) ??
+    at('ProvidedContexts', providedContextsProblem(p.providedContexts ?? []))
   );
+}
+
+/** `ProvidedContexts` outside its constraints (`PROVIDED_CONTEXTS`), in STS's words, the values left out. */
+function providedContextsProblem(contexts: NonNullable<AssumeRoleParams['providedContexts']>): string | undefined {
+  if (contexts.length > PROVIDED_CONTEXTS.max) return `1 validation error detected: Value at 'providedContexts' failed to satisfy constraint: Member must have length less than or equal to ${PROVIDED_CONTEXTS.max}`;
+  for (const [i, c] of contexts.entries()) {
+    for (const [field, value, bounds] of [['providerArn', c.providerArn, PROVIDED_CONTEXTS.providerArn], ['contextAssertion', c.contextAssertion, PROVIDED_CONTEXTS.contextAssertion]] as const) {
+      const at = (constraint: string) => `1 validation error detected: Value at 'providedContexts.${i + 1}.member.${field}' failed to satisfy constraint: Member must have length ${constraint}`;
+      if (value.length < bounds.min) return at(`greater than or equal to ${bounds.min}`);
+      if (value.length > bounds.max) return at(`less than or equal to ${bounds.max}`);
+    }
+  }
+  return undefined;
 }
 
 export interface FederationTokenParams {
