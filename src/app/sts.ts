@@ -10,6 +10,7 @@ import {
   checkAssumeRoleParams,
   checkFederationTokenParams,
   claimsBytes,
+  claimsTooLargeMessage,
   federatedUserArn,
   FEDERATION_TOKEN_DURATION,
   DURATION,
@@ -361,7 +362,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // A token too large to be presented is never issued (nor its scope recorded).
     const bytes = claimsBytes(claims);
     if (bytes > MAX_CLAIMS_BYTES) {
-      return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags is too large: the session token would carry ${bytes} bytes of them (UTF-8), over the ${MAX_CLAIMS_BYTES} it can: use fewer or shorter tags (characters outside ASCII take 2 to 4 bytes) or a smaller policy`);
+      return failWith('PACKED_POLICY_TOO_LARGE', claimsTooLargeMessage(claims, bytes));
     }
     if (scopes !== undefined && isScoped(claims)) {
       try {

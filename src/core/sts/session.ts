@@ -139,6 +139,28 @@ export function claimsBytes(claims: object): number {
   return utf8.encode(JSON.stringify(claims)).length;
 }
 
+/**
+ * Why claims of `bytes` (over `MAX_CLAIMS_BYTES`) cannot be sealed, naming what in them takes the most and what to do:
+ * the message said "use fewer or shorter tags … or a smaller policy" whatever filled the token, and a web identity
+ * session asked with neither, whose token's `sub` ran to 12,000 characters, was told to shorten tags it did not pass
+ * (review hj, 3). The parts are the session tags (with their transitive keys), the session policy, the managed session
+ * policy ARNs, the web identity token's subject and the source identity, largest first.
+ */
+export function claimsTooLargeMessage(claims: Partial<Pick<SessionClaims, 'tags' | 'transitive' | 'pol' | 'polArns' | 'fed' | 'srcId'>>, bytes: number): string {
+  const size = (v: unknown): number => (v === undefined ? 0 : typeof v === 'string' ? utf8.encode(v).length : claimsBytes([v]) - 2);
+  const parts: [number, string, string][] = [
+    [size(claims.tags) + size(claims.transitive), 'the session tags', 'pass fewer or shorter tags (characters outside ASCII take 2 to 4 bytes)'],
+    [size(claims.pol), 'the session policy', 'pass a smaller session policy'],
+    [size(claims.polArns), 'the managed session policy ARNs', 'pass fewer managed session policies'],
+    [size(claims.fed?.sub), "the web identity token's subject (`sub`)", "present a token whose `sub` is shorter: it is the issuer's, and the session carries it whole"],
+    [size(claims.srcId), 'the source identity', 'pass a shorter source identity'],
+  ];
+  const large = parts.filter(([n]) => n > 0).sort((a, b) => b[0] - a[0]);
+  const named = large.map(([n, what]) => `${what} ${n} bytes`).join(', ');
+  const first = large[0];
+  return `Packed size of the session policies, session tags and identity is too large: the session token would carry ${bytes} bytes of them (UTF-8), over the ${MAX_CLAIMS_BYTES} it can${named ? ` (${named})` : ''}${first ? `: ${first[2]}` : ''}`;
+}
+
 export function sessionArn(partition: Partition, account: string, roleName: string, sessionName: string): string {
   return partition === 'acs' ? `acs:ram::${account}:role/${roleName}/${sessionName}` : `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
 }
