@@ -374,7 +374,7 @@ function validationProblem(p: AssumeRoleParams, partition: Partition): { message
     at('DurationSeconds', p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, DURATION) : undefined) ??
     at('ExternalId', p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined) ??
     at('SourceIdentity', p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined) ??
-    at('Policy', policyProblem(p.policy)) ??
+    at('Policy', policyProblem(p.policy, partition)) ??
     at('PolicyArns', policyArnsProblem(p.policyArns)) ??
     at('Tags', tagsProblem(p.tags)) ??
     at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys)) ??
@@ -436,10 +436,20 @@ const SESSION_POLICY_RULE = { chars: /^[\t\n\r\u0020-\u00FF]*$/, pattern: '[\\u0
  * constraint, so ValidationError before anything reads the document (review hd, 1: a character outside the pattern was
  * answered MalformedPolicyDocument by the policy parser, where STS answers ValidationError).
  */
-function policyProblem(policy: string | undefined): string | undefined {
+function policyProblem(policy: string | undefined, partition: Partition = 'aws'): string | undefined {
   if (policy !== undefined && policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
-  return policy === undefined ? undefined : stringProblem('policy', policy, SESSION_POLICY_RULE, false);
+  return policy === undefined ? undefined : stringProblem('policy', policy, partition === 'acs' ? RAM_SESSION_POLICY_RULE : SESSION_POLICY_RULE, false);
 }
+
+/**
+ * RAM's session policy (Alibaba STS AssumeRole and AssumeRoleWithOIDC, `Policy`): 1 to 2,048 characters, its only
+ * constraint as a parameter. The AWS character pattern (U+0020–U+00FF) is botocore's STS model, no rule of Alibaba's, and
+ * a policy naming `acs:oss:*:*:reports/报告/*` (170 characters) was answered `InvalidParameter.PolicySize`, "too large",
+ * quoting AWS's pattern (review hj, 4): a client that retries a PolicySize refusal with a compacted policy retried in
+ * vain. The characters are the policy grammar's (the rule of every policy document, core/iam/parse.ts), so such a policy
+ * is `InvalidParameter.PolicyGrammar` naming the character, as PutRolePolicy refuses the same document.
+ */
+const RAM_SESSION_POLICY_RULE = { chars: /^[\s\S]*$/, pattern: '.*', min: 1, max: LIMITS.policyChars } as const;
 
 /**
  * The managed session policies (`PolicyArns`): at most 10, each ARN 20 to 2,048 characters (STS API reference,
