@@ -111,6 +111,22 @@ const MAX_LAUNCHER_BODY = 4096;
 
 class BodyTooLarge extends Error {}
 
+/**
+ * The exit status a launcher's end names (`{"exitCode": N}`, N from 0 to 255, as a process exits), 1 when it names none
+ * (an empty body, `{}`); or why the body names no status, which ends nothing. Any other value was taken as exit 1, and a
+ * number as given: `{"exitCode": "0"}` or a misspelt `exitcode` ended a job that had succeeded as Failed, for good, its
+ * sessions revoked (review hp, 2).
+ */
+function exitCodeOf(body: Record<string, unknown>): number | string {
+  const unknown = Object.keys(body).find((k) => k !== 'exitCode');
+  if (unknown !== undefined) return `unknown field \`${unknown.length > 64 ? `${unknown.slice(0, 64)}…` : unknown}\`: the body takes only \`exitCode\`, the job's exit status: {"exitCode": N}`;
+  const code = body['exitCode'];
+  if (code === undefined) return 1;
+  if (typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 255) return code;
+  const given = JSON.stringify(code);
+  return `\`exitCode\` must be the job's exit status, a whole number from 0 to 255, got ${given.length > 64 ? `${given.slice(0, 64)}…` : given}`;
+}
+
 async function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -239,8 +255,8 @@ export function createAgent(opts: {
       }
       // `null` crashed the read of its field (500, the job left running: review fd, 6); a list or a scalar is no object.
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return json(res, 400, { Code: 'Invalid', Message: 'the body must be a JSON object: {"exitCode": N}' });
-      const code = (body as { exitCode?: unknown }).exitCode;
-      const exitCode = typeof code === 'number' && Number.isInteger(code) ? code : 1;
+      const exitCode = exitCodeOf(body as Record<string, unknown>);
+      if (typeof exitCode === 'string') return json(res, 400, { Code: 'Invalid', Message: exitCode });
       const r = await jobs.endJob(cap, exitCode);
       return r.ok ? json(res, 200, { state: r.value.state }) : json(res, 400, { Code: 'Invalid', Message: r.errors[0]?.message ?? '' });
     }
