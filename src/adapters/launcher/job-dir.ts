@@ -1,6 +1,6 @@
 /**
  * The per-job directory of `gatehouse jobs run` and `clusters run-node`: where the job's profile files
- * (`aws-config`, `aws-credentials`, `alibaba-credentials`) and its default credentials file live. Every rank reads
+ * (`aws-config`, `aws-credentials`, `alibaba-credentials`, `boto-config`) and its default credentials file live. Every rank reads
  * its identity from there (`AWS_CONFIG_FILE` can name a `credential_process`), so no other local user may be able
  * to make, swap or redirect it (review S, S2): it is made by `mkdtemp` (0700) in a base directory of this user's
  * own, `$XDG_RUNTIME_DIR/gatehouse` when that directory is private, else `${TMPDIR}/gatehouse-<uid>`. Each user has

@@ -47,6 +47,11 @@ export const CREDENTIAL_VARIABLES = [
   'AWS_EC2_METADATA_SERVICE_ENDPOINT',
   'AWS_SHARED_CREDENTIALS_FILE',
   'AWS_CONFIG_FILE',
+  // botocore reads both before the container endpoint and instance metadata (`OriginalEC2Provider`, `BotoProvider`):
+  // the old EC2 tools' key file, and the boto 2 config (else `/etc/boto.cfg` and `~/.boto`, which the job's own
+  // `BOTO_CONFIG` keeps out: `writeProfileFiles`). A boto3 rank signed as the submitter's key there (review hp, 3).
+  'AWS_CREDENTIAL_FILE',
+  'BOTO_CONFIG',
   'ALIBABA_CLOUD_ACCESS_KEY_ID',
   'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
   'ALIBABA_CLOUD_SECURITY_TOKEN',
@@ -285,18 +290,22 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
  * and `~/.alibabacloud/credentials` (Alibaba) before the credential endpoints, and a developer's default profile
  * would silently become the job's identity. The job gets its own: no credentials; an AWS config that only sets
  * what the gateway needs (region, path-style S3 addressing: one host, buckets as the first path segment); an
- * Alibaba ini without a profile (that step of the chain passes on to the next); and the switch that turns the
- * Alibaba CLI profile off (`~/.aliyun/config.json` has no path variable).
+ * Alibaba ini without a profile (that step of the chain passes on to the next); a boto 2 config without credentials
+ * (botocore reads `/etc/boto.cfg` and `~/.boto` otherwise); and the switch that turns the Alibaba CLI profile off
+ * (`~/.aliyun/config.json` has no path variable).
  */
 export async function writeProfileFiles(dir: string, region: string): Promise<Record<string, string>> {
   const note = '# written by `gatehouse jobs run`: the job\'s identity is its role, served by the credential endpoints\n';
-  const files = { AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'), ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'alibaba-credentials') };
+  const files = { AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'), ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'alibaba-credentials'), BOTO_CONFIG: join(dir, 'boto-config') };
   // Created exclusively, owner-only: a file or symbolic link someone put there makes the job fail here rather than
   // be written through or read by the ranks (an `aws-config` can name a `credential_process`).
   const create = { mode: 0o600, flag: 'wx' } as const;
   await writeFile(files.AWS_CONFIG_FILE, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, create);
   await writeFile(files.AWS_SHARED_CREDENTIALS_FILE, note, create);
   await writeFile(files.ALIBABA_CLOUD_CREDENTIALS_FILE, note, create);
+  // boto 2's config, without credentials: botocore reads the file `BOTO_CONFIG` names instead of `/etc/boto.cfg` and
+  // `~/.boto`, where a submitter's key (gsutil's, boto 2's) became every boto3 rank's identity (review hp, 3).
+  await writeFile(files.BOTO_CONFIG, note, create);
   return { ...files, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
 }
 
@@ -602,7 +611,7 @@ const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 
 /** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
 async function removeProfileFiles(dir: string): Promise<void> {
-  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials']) await unlink(join(dir, f)).catch(() => {});
+  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config']) await unlink(join(dir, f)).catch(() => {});
   await rmdir(dir).catch(() => {});
 }
 
