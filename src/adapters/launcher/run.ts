@@ -46,6 +46,8 @@ export const CREDENTIAL_VARIABLES = [
   // A metadata endpoint is the job's own, or none (`--no-imds`): the caller's would hand the job another identity.
   'AWS_EC2_METADATA_SERVICE_ENDPOINT',
   'AWS_SHARED_CREDENTIALS_FILE',
+  // The AWS SDK for Java 1.x's name for it (Hadoop's s3a, Spark): the job's own is set (`writeProfileFiles`).
+  'AWS_CREDENTIAL_PROFILES_FILE',
   'AWS_CONFIG_FILE',
   // botocore reads both before the container endpoint and instance metadata (`OriginalEC2Provider`, `BotoProvider`):
   // the old EC2 tools' key file, and the boto 2 config (else `/etc/boto.cfg` and `~/.boto`, which the job's own
@@ -306,7 +308,10 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   // boto 2's config, without credentials: botocore reads the file `BOTO_CONFIG` names instead of `/etc/boto.cfg` and
   // `~/.boto`, where a submitter's key (gsutil's, boto 2's) became every boto3 rank's identity (review hp, 3).
   await writeFile(files.BOTO_CONFIG, note, create);
-  return { ...files, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
+  // The AWS SDK for Java 1.x reads its credentials file from `AWS_CREDENTIAL_PROFILES_FILE`, else ~/.aws/credentials,
+  // and not `AWS_SHARED_CREDENTIALS_FILE` (2.x's name): a Java 1.x rank signed with the submitter's default profile
+  // (review hp, 4).
+  return { ...files, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
 }
 
 export async function launch(given: LaunchOptions): Promise<number> {
