@@ -807,10 +807,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /** Could the action pattern (with `*`/`?`) match an action of a table service? `*`, `*:Read`, `od*`, `odps:Get*` can. */
   function mayConcernTables(pattern: string): boolean {
+    return TABLE_SERVICES.some((svc) => mayConcernService(pattern, svc));
+  }
+
+  /** Could the action pattern match an action of the service `svc` (`odps:`)? */
+  function mayConcernService(pattern: string, svc: string): boolean {
     const p = pattern.toLowerCase();
     const wild = p.search(/[*?]/);
     const head = wild === -1 ? p : p.slice(0, wild);
-    return TABLE_SERVICES.some((svc) => (wild === -1 ? p.startsWith(svc) : svc.startsWith(head) || head.startsWith(svc)));
+    return wild === -1 ? p.startsWith(svc) : svc.startsWith(head) || head.startsWith(svc);
   }
 
   /**
@@ -863,9 +868,19 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // `*` allows the table services' actions too (an administrator's policy, AdministratorAccess): copied as those
         // services' `*`, never as itself, which would open every service the default role reaches (review gn, 4).
         // Action patterns name one service each (`service:Name`, or `*` alone: POLICY_INVALID_ACTION otherwise).
-        const table = [...new Set(actions.flatMap((a) => (a === '*' ? TABLE_SERVICES.map((p) => `${p}*`) : TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)) ? [a] : [])))];
+        // An Allow with `NotAction` (PowerUserAccess's `NotAction: iam:*`, "all but IAM") allows every table service its
+        // NotAction leaves whole: copied as that service's `*`. One it excludes in part is not copied (never more than the
+        // owner); the NotAction itself never is, which would allow every other service the default role reaches. Only
+        // `Action` lists were read, and such an owner's default-role job got no table rights (review hp, 5).
+        const notActions = ([] as unknown[]).concat(st['NotAction'] ?? []).filter((a): a is string => typeof a === 'string');
+        const table =
+          st['NotAction'] !== undefined
+            ? TABLE_SERVICES.filter((svc) => !notActions.some((a) => mayConcernService(a, svc))).map((svc) => `${svc}*`)
+            : [...new Set(actions.flatMap((a) => (a === '*' ? TABLE_SERVICES.map((p) => `${p}*`) : TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)) ? [a] : [])))];
         if (table.length === 0) continue;
-        const allow = bindJsonStatement(rest, doc.Version, version, bound);
+        const { NotAction: _notAction, ...asAllow } = rest;
+        void _notAction;
+        const allow = bindJsonStatement(st['NotAction'] !== undefined ? { ...asAllow, Action: table } : rest, doc.Version, version, bound);
         if (allow !== undefined) allows.push({ ...allow, Action: table });
       }
     }
