@@ -94,7 +94,7 @@ import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, SESSION_NAME_RE } f
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
-import { ASSOCIATED_RESOURCE, type Caller } from './principals.ts';
+import { ASSOCIATED_RESOURCE, decideForServiceNames, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import { accessEntryContext } from './kube-apply.ts';
@@ -672,18 +672,14 @@ export function createEscalation(deps: EscalationDeps) {
       let trusted = service.trusted.get(r.arn);
       if (trusted === undefined) service.trusted.set(r.arn, (trusted = await trustsService(r, service.services)));
       if (!trusted) return;
-      const name = service.services[0] as string;
       // The job the role would go with (`iam:AssociatedResourceArn`, review gb, 5): any job of the account, as pod
       // admission asks it of a workload's template; a job's id is drawn by the server, never chosen.
       const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, '*') };
-      let pass = await answer(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name, ...associated });
-      // An explicit deny naming the service by another of its names refuses the pass too, as enforcement decides it
-      // (src/app/principals.ts `decideForService`, review gb, 3).
-      for (const other of service.services.slice(1)) {
-        if (pass.decision === 'ExplicitDeny') break;
-        const x2 = await answer(x, passAction, r.arn, { 'iam:PassedToService': other, 'acs:Service': other, ...associated });
-        if (x2.decision === 'ExplicitDeny') pass = x2;
-      }
+      // Decided as enforcement decides it (src/app/principals.ts `decideForService`): an explicit deny naming the service
+      // by any of its names refuses (review gb, 3), an Allow by any of them allows (review hp, 6).
+      const answers = new Map<string, Awaited<ReturnType<typeof answer>>>();
+      for (const svc of service.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, ...associated }));
+      const pass = decideForServiceNames(service.services, (svc) => answers.get(svc) as Awaited<ReturnType<typeof answer>>);
       if (pass.decision === 'Allow') {
         out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
         return;

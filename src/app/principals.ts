@@ -377,21 +377,31 @@ export const ASSOCIATED_RESOURCE = 'iam:AssociatedResourceArn';
 
 /**
  * The decision of a PassRole to a service known by several names (`services`, as `trainingServices`/`computeServices`
- * give them, its first name first): `decide` with the first name as `iam:PassedToService` and `acs:Service`, unless an
- * explicit deny applies with another of its names, which then decides. A role trusting either name is trusted, so a
- * Deny naming the service by its other name (`training.gatehouse.dev` in an `acs` account) refuses too (review gb, 3);
- * never an Allow the first name's decision does not give.
+ * give them, its first name first), `decide` giving it with one name as `iam:PassedToService` and `acs:Service`: an
+ * explicit deny with any of its names (a role trusting either name is trusted, so a Deny naming the service by its
+ * other name, `training.gatehouse.dev` in an `acs` account, refuses too: review gb, 3); else an Allow with any of them;
+ * else the first name's decision. An Allow was decided on the first name alone, and a RAM user allowed PassRole to
+ * `training.gatehouse.dev`, the name DESIGN.md pins and a role of that account may trust, was refused (review hp, 6).
  */
 export function decideForService(services: readonly string[], decide: (context: Record<string, string>) => Decision): Decision {
-  const passedTo = (service: string): Record<string, string> => ({ 'iam:PassedToService': service, 'acs:Service': service });
+  return decideForServiceNames(services, (service) => decide(passedToContext(service)));
+}
+
+/** The context keys a PassRole to `service` is decided with. */
+export const passedToContext = (service: string): Record<string, string> => ({ 'iam:PassedToService': service, 'acs:Service': service });
+
+/** `decideForService`'s rule over the decisions `decide` gives for each name (maybe asynchronously: escalation-paths). */
+export function decideForServiceNames<D extends { readonly decision: string }>(services: readonly string[], decide: (service: string) => D): D {
   const [first = '', ...others] = services;
-  const d = decide(passedTo(first));
+  const d = decide(first);
   if (d.decision === 'ExplicitDeny') return d;
+  let allowed = d.decision === 'Allow' ? d : undefined;
   for (const other of others) {
-    const x = decide(passedTo(other));
+    const x = decide(other);
     if (x.decision === 'ExplicitDeny') return x;
+    if (x.decision === 'Allow') allowed ??= x;
   }
-  return d;
+  return allowed ?? d;
 }
 
 /**
