@@ -89,7 +89,7 @@ import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
-import { clusterArn, computeServices, isWorkspaceMember, jobArn, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, computeServices, isWorkspaceMember, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, SESSION_NAME_RE } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
@@ -643,13 +643,14 @@ export function createEscalation(deps: EscalationDeps) {
     const trustContext: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(context ?? {})) trustContext[k] = Array.isArray(v) ? v.map(String) : String(v);
     /** Does the role trust one of `services` (a job's or a node's)? */
-    const trustsService = async (role: Node, services: readonly string[]): Promise<boolean> => {
+    const trustsService = async (role: Node, services: readonly string[], tags: Readonly<Record<string, string>>): Promise<boolean> => {
       let allowed = false;
       for (const svc of services) {
         await ask();
         // With the aws:SourceAccount and aws:SourceArn the service assumes it with for a job of the account (any job:
-        // `job/*`), as src/app/jobs.ts decides a submission's trust (review fm, 1).
-        const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn, serviceTrustContext(account, jobArn(partition, account, '*')));
+        // `job/*`), as src/app/jobs.ts decides a submission's trust (review fm, 1); and the session tags of the step's
+        // workspace or cluster, which a trust policy may scope the role by (review hp, 7).
+        const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn, serviceTrustContext(account, jobArn(partition, account, '*'), tags));
         // A Deny of the service by any of its names refuses it, as issuance does (`trustedServiceName`, review gj, 4).
         if (d?.decision === 'ExplicitDeny') return false;
         if (d?.decision === 'Allow') allowed = true;
@@ -668,9 +669,10 @@ export function createEscalation(deps: EscalationDeps) {
      * The step to role `r` through a workload of `service` (a job, a node) that `x` may already start (`via`):
      * `r` trusts the service, and `x` may pass `r` to it.
      */
-    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[] }, out: Edge[]): Promise<void> => {
-      let trusted = service.trusted.get(r.arn);
-      if (trusted === undefined) service.trusted.set(r.arn, (trusted = await trustsService(r, service.services)));
+    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[]): Promise<void> => {
+      const trustKey = `${r.arn}\n${JSON.stringify(via.tags)}`;
+      let trusted = service.trusted.get(trustKey);
+      if (trusted === undefined) service.trusted.set(trustKey, (trusted = await trustsService(r, service.services, via.tags)));
       if (!trusted) return;
       // The job the role would go with (`iam:AssociatedResourceArn`, review gb, 5): any job of the account, as pod
       // admission asks it of a workload's template; a job's id is drawn by the server, never chosen.
@@ -913,16 +915,16 @@ export function createEscalation(deps: EscalationDeps) {
         if (rewrite && then) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:UpdateAssumeRolePolicy', actions: [iam('UpdateAssumeRolePolicy'), 'sts:AssumeRole'], reasons: [...rewrite.reasons, then] } });
       }
       if (x.kind === 'user') {
-        // Training jobs: a workspace it belongs to and may create jobs in, then each role it may pass there.
-        let creates: { ws: Workspace; why: readonly string[]; join?: string } | undefined;
+        // Training jobs: the workspaces it belongs to and may create jobs in, then each role it may pass there. Every
+        // one: a role's trust policy may let only one workspace's jobs assume it (`aws:RequestTag/gatehouse:workspace`,
+        // review hp, 7), so the first such workspace does not answer for the others.
+        const creating: { ws: Workspace; why: readonly string[]; join?: string }[] = [];
         for (const ws of workspaces) {
           if (!isWorkspaceMember(ws, x.name, x.groups)) continue;
           const a = await allows(x, 'training:CreateJob', workspaceArn(partition, account, ws.name));
-          if (a) {
-            creates = { ws, why: a.reasons };
-            break;
-          }
+          if (a) creating.push({ ws, why: a.reasons });
         }
+        let creates: { ws: Workspace; why: readonly string[]; join?: string } | undefined = creating[0];
         // Else a workspace it may join (review bz, 4): one where only membership refuses the submission, that it may
         // write (PUT /v1/workspaces/W needs training:CreateWorkspace, apply of an existing one training:UpdateWorkspace)
         // or one of whose member groups it may add itself to. Decided with its own policies: a group's may add more.
@@ -937,8 +939,9 @@ export function createEscalation(deps: EscalationDeps) {
             break;
           }
         }
-        if (creates) {
-          const via = { how: 'iam:PassRole to a training job' as const, actions: [...(creates.join ? [creates.join] : []), 'training:CreateJob'], arn: workspaceArn(partition, account, creates.ws.name), reasons: creates.why };
+        if (creating.length === 0 && creates) creating.push(creates);
+        for (const c of creating) {
+          const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ? [c.join] : []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
           for (const r of roles) if (!out.some((e) => e.to === r)) await passTo(x, r, training, via, out);
         }
       }
@@ -956,7 +959,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (chosen.size === 0) continue;
         const start = await allows(x, 'training:StartClusterNode', clusterArn(partition, account, c.name));
         if (!start) continue;
-        const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons };
+        const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons, tags: jobSessionTags({ kind: 'node', workspace: '', cluster: c.name, id: '*' }) };
         for (const r of chosen) await passTo(x, r, compute, via, out);
       }
       // Pods: a namespace where X may create pods (the cluster's RBAC, through X's access entry), then each role it
@@ -994,6 +997,7 @@ export function createEscalation(deps: EscalationDeps) {
           actions: [...(create.actions ?? []), 'kubernetes:create'],
           arn,
           reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may ${create.rbac ? `write ${create.rbac} and so ` : ''}create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons],
+          tags: jobSessionTags({ workspace: '', id: '*' }),
         };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
       }

@@ -44,6 +44,7 @@ import {
   clusterArn,
   clusterKey,
   serviceTrustContext,
+  jobSessionTags,
   computeServices,
   nodeRole,
   type Cluster,
@@ -729,18 +730,19 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * undefined: decided with the `aws:SourceAccount` and `aws:SourceArn` (the job's ARN) its sessions are issued with
    * (`issueFor`), so that a trust conditioned on them, as AWS's confused-deputy guidance has it, is trusted here too.
    */
-  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[], jobId: string): string | undefined {
+  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[], jobId: string, tags: Readonly<Record<string, string>>): string | undefined {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     if (!trust) return undefined;
-    const context = contextOf(serviceTrustContext(role.account, jobArn(partition, role.account, jobId)));
+    // With the session tags the job's sessions carry, as issuance decides it (review hp, 7).
+    const context = contextOf(serviceTrustContext(role.account, jobArn(partition, role.account, jobId), tags));
     // Refused when it denies the service by any of its names, as issuance refuses it (`trustedServiceName`, review gj, 4).
     return trustedServiceName(services, (service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision).allowed;
   }
 
   /** Does the role trust one of the training service names, for the job `jobId`? Returns the name, or undefined. */
-  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string, jobId: string): Promise<string | undefined> {
+  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string, jobId: string, workspace: string): Promise<string | undefined> {
     const role = await tx.roles.get(account, roleName);
-    return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition), jobId);
+    return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition), jobId, jobSessionTags({ workspace, id: jobId }));
   }
 
   /**
@@ -1068,7 +1070,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // 3. The role trusts the training service.
       if (mode === 'custom' && roleArn !== undefined) {
         const parsed = parseRoleArn(roleArn);
-        const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name, id));
+        const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name, id, ws.name));
         if (!trusted) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn)}`);
       }
       // The account's default role too, once it exists (`ensureDefaultRole` makes it trusting the service): an admin may
@@ -1076,7 +1078,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (mode === 'default') {
         const role = await tx.roles.get(account, defaultRoleName(partition));
         const arn = role && roleArnOf(partition, account, role.path, role.name);
-        if (role && arn && trustingService(role, partition, arn, trainingServices(partition), id) === undefined) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, arn)}`);
+        if (role && arn && trustingService(role, partition, arn, trainingServices(partition), id, jobSessionTags({ workspace: ws.name, id })) === undefined) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, arn)}`);
       }
       return ok({ ws, roleArn, mode });
     }).then(async (checked): Promise<Result<Submitted>> => {
@@ -1903,7 +1905,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const service = computeServices(partition)[0] as string;
       const refused = passRoleRefusal(caller, roleArn, computeServices(partition), jobArn(partition, account, id));
       if (refused) return refused;
-      if (trustingService(role, partition, roleArn, computeServices(partition), id) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
+      if (trustingService(role, partition, roleArn, computeServices(partition), id, jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id })) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
       return ok({ roleArn, why: chosen.why });
     });
     if (!checked.ok) return checked;
@@ -2268,7 +2270,7 @@ function sessionFacts(job: Job): { sessionName: string; tags: Record<string, str
   const node = job.kind === 'node';
   return {
     sessionName: node ? `node-${job.id}` : jobSessionName(job.id),
-    tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
+    tags: jobSessionTags(job),
     sourceIdentity: sourceIdentityOf(job.submitter.name),
   };
 }

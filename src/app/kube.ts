@@ -43,6 +43,7 @@ import {
   jobArn,
   ROLE_CHECK_FAILED,
   serviceTrustContext,
+  jobSessionTags,
   trustFix,
   type Cluster,
   type Job,
@@ -1208,7 +1209,7 @@ export function createKube(app: App, options: KubeOptions) {
         computeServices(partition),
         // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`);
         // refused when the trust policy denies the service by any of its names (review gj, 4).
-        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId))), time: deps.now() }, { identity: [], trust }).decision,
+        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ workspace: '', id: jobId }))), time: deps.now() }, { identity: [], trust }).decision,
       ).allowed !== undefined;
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's

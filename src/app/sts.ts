@@ -815,7 +815,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const role = entry.role;
       const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
-      const context = contextOf(serviceTrustContext(role.account, input.sourceArn));
+      // With the session tags it passes, as AWS gives them to AssumeRole: a trust policy scopes the role by them (review hp, 7).
+      const context = contextOf(serviceTrustContext(role.account, input.sourceArn, input.tags));
       // The first name the trust policy allows, unless it denies the service by any of its names (review gj, 4).
       const decided = trust === undefined ? {} : trustedServiceName(services, (service) => {
         const principal: Principal = { kind: 'service', arn: service, partition, account: '' };

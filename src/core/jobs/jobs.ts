@@ -211,8 +211,26 @@ export function jobArn(partition: Partition, account: string, id: string): strin
  * the training job's ARN), and their `acs:` spellings read them too. AWS's cross-service confused-deputy guidance
  * conditions a service's trust on them (`StringEquals aws:SourceAccount`, `ArnLike aws:SourceArn`).
  */
-export function serviceTrustContext(account: string, sourceArn?: string): Record<string, string> {
-  return sourceArn === undefined ? { 'aws:SourceAccount': account } : { 'aws:SourceAccount': account, 'aws:SourceArn': sourceArn };
+export function serviceTrustContext(account: string, sourceArn?: string, tags?: Readonly<Record<string, string>>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = sourceArn === undefined ? { 'aws:SourceAccount': account } : { 'aws:SourceAccount': account, 'aws:SourceArn': sourceArn };
+  // The session tags the service passes, as AWS gives them to AssumeRole (`aws:RequestTag/<key>`, `aws:TagKeys`): a trust
+  // policy scopes a role to one workspace's jobs or one cluster's nodes by them, as EKS Pod Identity's are scoped by
+  // namespace and service account. They were left out, and such a trust policy refused every job (review hp, 7).
+  const keys = Object.keys(tags ?? {});
+  if (tags !== undefined && keys.length > 0) {
+    for (const k of keys) out[`aws:RequestTag/${k}`] = tags[k] as string;
+    out['aws:TagKeys'] = keys;
+  }
+  return out;
+}
+
+/**
+ * The session tags of a job's sessions (`gatehouse:workspace` and `gatehouse:job`; a node's `gatehouse:cluster` and
+ * `gatehouse:job`), as they are issued (src/app/jobs.ts `sessionFacts`) and as its role's trust policy is decided with
+ * them at submission (`serviceTrustContext`).
+ */
+export function jobSessionTags(job: { readonly kind?: string | undefined; readonly workspace: string; readonly cluster?: string | undefined; readonly id: string }): Record<string, string> {
+  return job.kind === 'node' ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id };
 }
 
 const JOB_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
