@@ -1323,20 +1323,23 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /**
    * Ends a live job whose submitter was disabled or deleted (review S, S8): as AWS has no disabled user, Gatehouse
    * says what one means, and a disabled user's jobs stop running as them. The job is Stopped with the reason, so its
-   * sessions are revoked everywhere and its endpoints and launcher answer as for any ended job. True when it ended.
+   * sessions are revoked everywhere and its endpoints and launcher answer as for any ended job. Why, when it ended.
    */
-  async function endedForSubmitter(job: StoredJob): Promise<boolean> {
+  async function endedForSubmitter(job: StoredJob): Promise<string | undefined> {
     const why = await submitterRefusal(job);
-    if (why === undefined) return false;
+    if (why === undefined) return undefined;
     const r = await setState(job.id, 'Stopped', { reason: why });
-    return r.ok || TERMINAL.has(job.state);
+    if (r.ok) return r.value.reason ?? why;
+    return TERMINAL.has(job.state) ? why : undefined;
   }
 
   /** The launcher reports: started, heartbeat, ended. Returns whether a stop was requested. */
   async function heartbeat(id: string): Promise<Result<{ stop: boolean; state: JobState; reason?: string }>> {
     const job = await deps.store.read((tx) => readJob(tx, id));
     if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
-    if (!TERMINAL.has(job.state) && (await endedForSubmitter(job))) return ok({ stop: true, state: 'Stopped' });
+    // The heartbeat that ends it says why, as every later one does: the launcher said only "was stopped" (review hp, 8).
+    const ended = TERMINAL.has(job.state) ? undefined : await endedForSubmitter(job);
+    if (ended !== undefined) return ok({ stop: true, state: 'Stopped', reason: ended });
     if (!TERMINAL.has(job.state)) heard(id, now());
     if (job.state === 'Queued') await setState(id, 'Running');
     // Any end stops the processes, not only a stop: a job the sweep marked Failed while its launcher was unheard (a
@@ -1499,7 +1502,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
-      if (await endedForSubmitter(job)) continue;
+      if ((await endedForSubmitter(job)) !== undefined) continue;
       // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
       if (job.pod) continue;
       const here = heartbeats.get(job.id);
@@ -1996,7 +1999,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   async function deliverTo(job: StoredJob, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
-    if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
+    if ((await endedForSubmitter(job)) !== undefined) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
     const t = now();
     let entry = deliveries.get(job.id);
