@@ -58,8 +58,12 @@ export interface ObjectServer {
 
 /** One SigV4-signed JSON request to Gatehouse's `/v1/` API (what the CLI does, src/adapters/cli/client.ts). */
 export async function gatehouseJson(endpoint: string, credentials: ServiceCredentials, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  return gatehouseText(endpoint, credentials, method, path, body === undefined ? '' : JSON.stringify(body));
+}
+
+/** `gatehouseJson` with the body's text as given (`''`: none), for JSON no serializer writes (a key given twice). */
+export async function gatehouseText(endpoint: string, credentials: ServiceCredentials, method: string, path: string, text: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const u = new URL(endpoint);
-  const text = body === undefined ? '' : JSON.stringify(body);
   const signer = new SignatureV4({ service: 'gatehouse', region: REGION, credentials, sha256: Sha256 });
   // The signer takes the path and the query apart (it encodes and sorts the query itself).
   const q = path.indexOf('?');

@@ -758,7 +758,7 @@ function decidesAlone(route: Route): boolean {
  * workspace and cluster configuration, nodes, revocation, signing keys, reports, simulation and analysis, audit)
  * is refused, and so is any route added later until it is named here: the list fails closed.
  */
-/** The routes that decide a question (`authorize-api.ts`): their bodies may not repeat a key (`repeatedKey`). */
+/** The routes that decide a question (`authorize-api.ts`): they take their question in the JSON body alone, never the query. */
 const QUESTION_ROUTES: ReadonlySet<string> = new Set(['authorize', 'authorize:batch', 'simulate', 'who-can', 'escalation-paths']);
 const asksQuestion = (route: Route): boolean => route.method === 'POST' && route.pattern.length === 1 && QUESTION_ROUTES.has(route.pattern[0] as string);
 
@@ -949,19 +949,24 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     // client's mistake was answered 500 (review fd, 1); longer, a route refusing each element of a list built an error
     // for each, gigabytes, and answered 500 or hundreds of megabytes (review fd, 5).
     const past = shapePast(text, MAX_BODY_DEPTH, MAX_BODY_ITEMS);
-    if (past !== undefined) {
+    // A key given twice in one object was read as its last (review cm, 6; review ho, 1): on every route, not only the
+    // questions, as a policy document given as an object (`{"Effect":"Deny","Effect":"Allow"}`) was stored as the Allow
+    // that the same document as text is refused for (POLICY_DUPLICATE_KEY), and `permissionsBoundary` given then taken
+    // back by `null` made an unbounded user. Refused, as readers disagree on which of two counts.
+    const repeated = past === undefined ? repeatedKey(text) : undefined;
+    if (past !== undefined || repeated !== undefined) {
+      const where = past?.path ?? (repeated as string);
       // Within an apply's document: said as that document's error (`document`, the path in it), which the CLI places
       // at its file and line.
-      const inDocument = route.pattern[0] === 'apply' ? /^documents\[(\d+)\](?:\.(.*))?$/s.exec(past.path) : null;
-      const at = shortName(inDocument !== null ? (inDocument[2] ?? '') : past.path, 4096);
-      const message = past.bound === 'depth'
-        ? `${at === '' ? 'the document' : `\`${at}\``} is nested past ${MAX_BODY_DEPTH} levels of objects and arrays (the body is level 1): send it less deeply nested`
-        : `${at === '' ? (inDocument !== null ? 'the document' : 'the body') : `\`${at}\``} holds more than ${MAX_BODY_ITEMS} elements: no list or map of a request is that long; send fewer`;
+      const inDocument = route.pattern[0] === 'apply' ? /^documents\[(\d+)\](?:\.(.*))?$/s.exec(where) : null;
+      const at = shortName(inDocument !== null ? (inDocument[2] ?? '') : where, 4096);
+      const message = past === undefined
+        ? `\`${at}\` is given twice in one object: send each key once (JSON readers disagree on which of two counts)`
+        : past.bound === 'depth'
+          ? `${at === '' ? 'the document' : `\`${at}\``} is nested past ${MAX_BODY_DEPTH} levels of objects and arrays (the body is level 1): send it less deeply nested`
+          : `${at === '' ? (inDocument !== null ? 'the document' : 'the body') : `\`${at}\``} holds more than ${MAX_BODY_ITEMS} elements: no list or map of a request is that long; send fewer`;
       return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message, path: at, ...(inDocument !== null ? { document: Number(inDocument[1]) } : {}) }]);
     }
-    // A question naming a key twice was decided with the last one (review cm, 6): refused, as readers disagree on it.
-    const repeated = asksQuestion(route) ? repeatedKey(text) : undefined;
-    if (repeated !== undefined) return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `\`${repeated.slice(0, 200)}\` is given twice in one object: send each key once (JSON readers disagree on which of two counts)`, path: repeated }]);
     json = parsed as Json;
   }
   // A question is taken from the JSON body alone (review cm, 1): dropped, `POST /v1/authorize?principal=ARN` was
