@@ -154,6 +154,19 @@ export function onlyFields(body: Readonly<Record<string, unknown>>, allowed: rea
   return ok(undefined);
 }
 
+/**
+ * The query of a route that reads `allowed` of it (none: a route that reads no query), each at most once. A misspelt
+ * parameter was dropped without a word (review ho, 2): `GET /v1/access-keys?username=bob` listed the caller's own keys
+ * as if they were bob's, `GET /v1/users?pathprefix=/eng/` every user; one given twice was read as its first.
+ */
+export function onlyParams(query: URLSearchParams, route: string, allowed: readonly string[]): Result<void> {
+  for (const k of query.keys()) {
+    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', allowed.length === 0 ? `unknown parameter \`${shortName(k)}\`: \`${route}\` takes no query parameters` : `unknown parameter \`${shortName(k)}\`; \`${route}\` takes ${allowed.join(', ')}`, k);
+  }
+  for (const k of allowed) if (query.getAll(k).length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once: it takes one value`, k);
+  return ok(undefined);
+}
+
 /** An optional boolean: absent (or null) is `false`; a string `"true"` is refused, never read as either. */
 export function flag(body: Readonly<Record<string, unknown>>, key: string): Result<boolean> {
   const v = Object.hasOwn(body, key) ? body[key] : undefined;
@@ -193,6 +206,12 @@ async function map<T>(r: Promise<Result<T>>, f: (v: T) => unknown, status = 200)
   const v = await r;
   return v.ok ? ok({ status, body: f(v.value) }) : v;
 }
+
+/** `then()` when the query holds `allowed` parameters only (`onlyParams`), else the refusal. */
+const withParams = (query: URLSearchParams, route: string, allowed: readonly string[], then: () => Promise<Result<Reply>>): Promise<Result<Reply>> => {
+  const params = onlyParams(query, route, allowed);
+  return params.ok ? then() : Promise.resolve(params);
+};
 
 const TYPES: Readonly<Record<string, PrincipalType>> = { users: 'user', groups: 'group', roles: 'role' };
 
@@ -318,7 +337,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   // Users
   // A listing lists what IAM's does: no tags and no boundary, which are read on the user's own ARN (GET /v1/users/{name},
   // iam:GetUser / ListUserTags), so a Deny on reading them is not bypassed by listing (review directory, D11).
-  { method: 'GET', pattern: ['users'], handler: ({ app, caller, query }) => map(app.directory.listUsers(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (us) => ({ users: us.map((u) => listed(userJson(caller.partition, u))) })) },
+  { method: 'GET', pattern: ['users'], handler: ({ app, caller, query }) => withParams(query, 'GET /v1/users', ['pathPrefix'], () => map(app.directory.listUsers(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (us) => ({ users: us.map((u) => listed(userJson(caller.partition, u))) }))) },
   {
     method: 'POST',
     pattern: ['users'],
@@ -350,7 +369,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   { method: 'DELETE', pattern: ['users', ':name'], handler: ({ app, caller, params }) => map(app.directory.deleteUser(caller, { userName: params['name'] ?? '' }), () => ({ deleted: params['name'] })) },
 
   // Groups
-  { method: 'GET', pattern: ['groups'], handler: ({ app, caller, query }) => map(app.directory.listGroups(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (gs) => ({ groups: gs.map((g) => groupJson(caller.partition, g)) })) },
+  { method: 'GET', pattern: ['groups'], handler: ({ app, caller, query }) => withParams(query, 'GET /v1/groups', ['pathPrefix'], () => map(app.directory.listGroups(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (gs) => ({ groups: gs.map((g) => groupJson(caller.partition, g)) }))) },
   {
     method: 'POST',
     pattern: ['groups'],
@@ -385,7 +404,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   },
 
   // Roles
-  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => map(app.directory.listRolesWithLastUsed(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => listed(roleJson(caller.partition, r))) })) },
+  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => withParams(query, 'GET /v1/roles', ['pathPrefix'], () => map(app.directory.listRolesWithLastUsed(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => listed(roleJson(caller.partition, r))) }))) },
   {
     method: 'POST',
     pattern: ['roles'],
@@ -430,9 +449,14 @@ export const ADMIN_ROUTES: readonly Route[] = [
     method: 'GET',
     pattern: ['policies'],
     handler: async ({ app, caller, query }) => {
+      const params = onlyParams(query, 'GET /v1/policies', ['scope', 'onlyAttached']);
+      if (!params.ok) return params;
       const scope = query.get('scope') ?? 'All';
       if (scope !== 'All' && scope !== 'AWS' && scope !== 'Local') return failWith('VALIDATION_ERROR', '`scope` must be All, AWS or Local', 'scope');
-      return map(app.directory.listPolicies(caller, { scope, ...(query.get('onlyAttached') === 'true' ? { onlyAttached: true } : {}) }), (ps) => ({ policies: ps.map((x) => policyJson(x)) }));
+      // `true` or `false`: any other value (`1`, `yes`) was read as false, every policy listed as if attached.
+      const onlyAttached = query.get('onlyAttached');
+      if (onlyAttached !== null && onlyAttached !== 'true' && onlyAttached !== 'false') return failWith('VALIDATION_ERROR', `\`onlyAttached\` must be true or false, got \`${shortName(onlyAttached, 32)}\``, 'onlyAttached');
+      return map(app.directory.listPolicies(caller, { scope, ...(onlyAttached === 'true' ? { onlyAttached: true } : {}) }), (ps) => ({ policies: ps.map((x) => policyJson(x)) }));
     },
   },
   {
@@ -479,7 +503,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...principalRoutes('roles'),
 
   // Access keys (of the caller when no user is named, as IAM)
-  { method: 'GET', pattern: ['access-keys'], handler: ({ app, caller, query }) => map(app.directory.listAccessKeys(caller, { ...opt('userName', query.get('userName') ?? undefined) }), (ks) => ({ accessKeys: ks.map(keyJson) })) },
+  { method: 'GET', pattern: ['access-keys'], handler: ({ app, caller, query }) => withParams(query, 'GET /v1/access-keys', ['userName'], () => map(app.directory.listAccessKeys(caller, { ...opt('userName', query.get('userName') ?? undefined) }), (ks) => ({ accessKeys: ks.map(keyJson) }))) },
   {
     method: 'POST',
     pattern: ['access-keys'],
@@ -504,7 +528,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'DELETE',
     pattern: ['access-keys', ':id'],
-    handler: ({ app, caller, params, query }) => map(app.directory.deleteAccessKey(caller, { accessKeyId: params['id'] ?? '', ...opt('userName', query.get('userName') ?? undefined) }), () => ({ deleted: params['id'] })),
+    handler: ({ app, caller, params, query }) =>
+      withParams(query, 'DELETE /v1/access-keys/{id}', ['userName'], () => map(app.directory.deleteAccessKey(caller, { accessKeyId: params['id'] ?? '', ...opt('userName', query.get('userName') ?? undefined) }), () => ({ deleted: params['id'] }))),
   },
 ];
 
