@@ -33,6 +33,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
 import { entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
+import { readJson } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
@@ -73,6 +74,8 @@ interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: Json;
+  /** The body's JSON text as sent (without a byte order mark), `''` for none: where its errors are. */
+  readonly text: string;
 }
 
 interface Reply {
@@ -190,6 +193,33 @@ function documentOf(body: Json, key: string): Result<string> {
   return failWith(v === undefined ? 'MISSING_PARAMETER' : 'VALIDATION_ERROR', `\`${key}\` is required: a policy document (JSON object or text)`, key);
 }
 
+/**
+ * The errors of a policy document that `body[field]` gave as an object, said where they are in the body as sent (review
+ * ho, 3). The use case reads the text the object was serialized to, on one line: its errors named the path in the
+ * document (`Statement[1].Effect`, no `document.`) and a line and column of a text the client never sent (`line 1`,
+ * column 97, for a body written over 20 lines). Now the body's path (`document.Statement[1].Effect`) and, where the
+ * error had one, the line and column of that element in the body. A document given as text keeps its errors as they
+ * are: they are in that text. Other errors (not `POLICY_…`: the name, the path, tags) are left as they are.
+ */
+export function documentErrorsInBody<T>(r: Result<T>, body: Readonly<Record<string, unknown>>, field: string, text: string): Result<T> {
+  const given = Object.hasOwn(body, field) ? body[field] : undefined;
+  if (r.ok || typeof given !== 'object' || given === null || !r.errors.some((e) => e.code.startsWith('POLICY_'))) return r;
+  let positions: ReadonlyMap<string, { line: number; column: number }> | undefined;
+  const errors = r.errors.map((e): GatehouseError => {
+    if (!e.code.startsWith('POLICY_')) return e;
+    const inDoc = e.path ?? '';
+    const path = inDoc === '' ? field : inDoc.startsWith('[') ? `${field}${inDoc}` : `${field}.${inDoc}`;
+    const { line: _line, column: _column, ...rest } = e;
+    // Only an error that had a place has one in the body; read (with every element's place) only then.
+    const at = e.line !== undefined ? (positions ??= readJson(text).positions).get(path) : undefined;
+    // `checkDocument` and the trust policy's principal check say where in the message too.
+    const said = e.line !== undefined ? ` (at ${inDoc}, line ${e.line})` : ` (at ${inDoc})`;
+    const message = inDoc !== '' && e.message.endsWith(said) ? `${e.message.slice(0, -said.length)} (at ${path}${at !== undefined ? `, line ${at.line}` : ''})` : e.message;
+    return { ...rest, message, path, ...(at !== undefined ? { line: at.line, column: at.column } : {}) };
+  });
+  return { ok: false, errors };
+}
+
 function tagsOf(body: Json): Result<Tag[]> {
   const v = Object.hasOwn(body, 'tags') ? body['tags'] : undefined;
   if (v === undefined || v === null) return ok([]);
@@ -269,12 +299,13 @@ function principalRoutes(segment: 'users' | 'groups' | 'roles'): Route[] {
     {
       method: 'PUT',
       pattern: [segment, ':name', 'inline-policies', ':policy'],
-      handler: async ({ app, caller, params, body }) => {
+      handler: async ({ app, caller, params, body, text }) => {
         const fields = onlyFields(body, ['document']);
         if (!fields.ok) return fields;
         const doc = documentOf(body, 'document');
         if (!doc.ok) return doc;
-        return map(app.directory.putInlinePolicy(caller, type, { name: params['name'] ?? '', policyName: params['policy'] ?? '', policyDocument: doc.value }), () => ({ name: params['policy'] }));
+        const put = await app.directory.putInlinePolicy(caller, type, { name: params['name'] ?? '', policyName: params['policy'] ?? '', policyDocument: doc.value });
+        return map(Promise.resolve(documentErrorsInBody(put, body, 'document', text)), () => ({ name: params['policy'] }));
       },
     },
     {
@@ -408,7 +439,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     pattern: ['roles'],
-    handler: async ({ app, caller, body }) => {
+    handler: async ({ app, caller, body, text }) => {
       const fields = onlyFields(body, ['name', 'trustPolicy', 'path', 'description', 'maxSessionDuration', 'tags', 'permissionsBoundary']);
       if (!fields.ok) return fields;
       const name = str(body, 'name', true);
@@ -426,8 +457,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       const max = body['maxSessionDuration'] ?? undefined;
       if (max !== undefined && typeof max !== 'number') return failWith('VALIDATION_ERROR', '`maxSessionDuration` must be a number of seconds', 'maxSessionDuration');
       const permissionsBoundary = boundary.value === undefined ? undefined : await policyArnOf(app, caller, boundary.value);
-      return map(
-        app.directory.createRole(caller, {
+      const created = app.directory.createRole(caller, {
           roleName: name.value,
           assumeRolePolicyDocument: trust.value,
           ...opt('path', path.value),
@@ -435,10 +465,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
           ...(max !== undefined ? { maxSessionDuration: max } : {}),
           tags: tags.value,
           ...opt('permissionsBoundary', permissionsBoundary),
-        }),
-        (r) => roleJson(caller.partition, r),
-        201,
-      );
+        });
+      return map(created.then((r) => documentErrorsInBody(r, body, 'trustPolicy', text)), (r) => roleJson(caller.partition, r), 201);
     },
   },
   { method: 'GET', pattern: ['roles', ':name'], handler: ({ app, caller, params }) => map(app.directory.getRole(caller, { roleName: params['name'] ?? '' }), (r) => roleJson(caller.partition, r)) },
@@ -462,7 +490,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     pattern: ['policies'],
-    handler: async ({ app, caller, body }) => {
+    handler: async ({ app, caller, body, text }) => {
       const fields = onlyFields(body, ['name', 'document', 'path', 'description', 'tags']);
       if (!fields.ok) return fields;
       const name = str(body, 'name', true);
@@ -475,7 +503,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!description.ok) return description;
       if (!doc.ok) return doc;
       if (!tags.ok) return tags;
-      return map(app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value), tags: tags.value }), (x) => policyJson(x, true), 201);
+      const created = app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value), tags: tags.value });
+      return map(created.then((r) => documentErrorsInBody(r, body, 'document', text)), (x) => policyJson(x, true), 201);
     },
   },
   {
@@ -744,13 +773,15 @@ class Context implements RouteContext {
   readonly caller: Caller;
   readonly params: Readonly<Record<string, string>>;
   readonly body: Json;
+  readonly text: string;
   readonly #rawQuery: string;
   #query: URLSearchParams | undefined;
-  constructor(app: App, caller: Caller, params: Readonly<Record<string, string>>, body: Json, rawQuery: string) {
+  constructor(app: App, caller: Caller, params: Readonly<Record<string, string>>, body: Json, text: string, rawQuery: string) {
     this.app = app;
     this.caller = caller;
     this.params = params;
     this.body = body;
+    this.text = text;
     this.#rawQuery = rawQuery;
   }
   get query(): URLSearchParams {
@@ -957,6 +988,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   }
 
   let json: Json = Object.create(null);
+  let bodyText = '';
   if (body.length > 0) {
     // JSON is UTF-8 (RFC 8259 §8.1): other bytes are refused, never read as U+FFFD, which decided another question
     // than the one sent (review cm, 2). A leading byte order mark, which a parser may ignore, is.
@@ -993,6 +1025,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
       return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message, path: at, ...(inDocument !== null ? { document: Number(inDocument[1]) } : {}) }]);
     }
     json = parsed as Json;
+    bodyText = text;
   }
   // A question is taken from the JSON body alone (review cm, 1): dropped, `POST /v1/authorize?principal=ARN` was
   // decided for the signing caller, as an unknown body field was before `questionOf` refused it.
@@ -1005,7 +1038,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, questionRefusal[0]);
     return sendErrors(res, requestId, questionRefusal);
   }
-  const result = await route.handler(new Context(app, caller, params, json, q === -1 ? '' : url.slice(q + 1)));
+  const result = await route.handler(new Context(app, caller, params, json, bodyText, q === -1 ? '' : url.slice(q + 1)));
   if (!result.ok) {
     // A refusal that its use case did not record (a read: GET /v1/audit, /v1/users…) is recorded here, once.
     if (!decides) recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, result.errors[0]);

@@ -41,6 +41,7 @@ interface Ctx {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
+  readonly text: string;
 }
 
 interface Route {

@@ -39,7 +39,7 @@ import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePol
 import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
-import { onlyFields } from './admin-api.ts';
+import { documentErrorsInBody, onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
@@ -48,6 +48,7 @@ interface Ctx {
   readonly caller: Caller;
   readonly params: Readonly<Record<string, string>>;
   readonly body: Record<string, unknown>;
+  readonly text: string;
   readonly query: URLSearchParams;
 }
 
@@ -330,7 +331,7 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'PUT',
       pattern: ['resource-policies', ':resource'],
-      handler: async ({ app, caller, params, body }) => {
+      handler: async ({ app, caller, params, body, text: bodyText }) => {
         // An unknown field is refused, not dropped (review K, K5): `"dryRun": true` stored the policy for real.
         const fields = onlyFields(body, ['document']);
         if (!fields.ok) return fields;
@@ -348,7 +349,7 @@ export function authorizeRoutes(): Route[] {
           if (!put.ok) abort(put);
           return put;
         });
-        if (!r.ok) return r;
+        if (!r.ok) return documentErrorsInBody(r, body, 'document', bodyText);
         await app.refresh();
         return ok({ body: { ...r.value, document: JSON.parse(r.value.document) as unknown } });
       },
