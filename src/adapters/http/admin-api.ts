@@ -220,13 +220,36 @@ export function documentErrorsInBody<T>(r: Result<T>, body: Readonly<Record<stri
   return { ok: false, errors };
 }
 
+/**
+ * `tags`: a map of key to value, or a list of `{key, value}` (value optional: empty), as an apply document's. A tag's
+ * field other than those two was dropped (review ho, 4): `{"key":"team","valeu":"ml"}`, or AWS's `{"key":"team",
+ * "Value":"ml"}`, made the tag `team` with an empty value, which `aws:PrincipalTag/team` conditions then read, where
+ * apply refuses it; and a refusal named `tags`, not the tag. Each is refused at its path (`tags[0].valeu`).
+ */
 function tagsOf(body: Json): Result<Tag[]> {
   const v = Object.hasOwn(body, 'tags') ? body['tags'] : undefined;
   if (v === undefined || v === null) return ok([]);
-  if (Array.isArray(v) && v.every((t: unknown) => typeof t === 'object' && t !== null && typeof (t as Json)['key'] === 'string' && typeof ((t as Json)['value'] ?? '') === 'string')) {
-    return ok(v.map((t: Json) => ({ key: t['key'] as string, value: (t['value'] as string | undefined) ?? '' })));
+  const out: Tag[] = [];
+  if (Array.isArray(v)) {
+    for (const [i, t] of (v as unknown[]).entries()) {
+      if (typeof t !== 'object' || t === null || Array.isArray(t)) return failWith('VALIDATION_ERROR', `\`tags[${i}]\` must be a tag, \`{key, value}\``, `tags[${i}]`);
+      const tag = t as Json;
+      for (const k of Object.keys(tag)) if (k !== 'key' && k !== 'value') return failWith('VALIDATION_ERROR', `unknown field \`${shortName(k)}\` of \`tags[${i}]\`: a tag has \`key\` and \`value\``, `tags[${i}].${k}`);
+      const key = Object.hasOwn(tag, 'key') ? tag['key'] : undefined;
+      const value = (Object.hasOwn(tag, 'value') ? tag['value'] : undefined) ?? '';
+      if (typeof key !== 'string') return failWith(key === undefined ? 'MISSING_PARAMETER' : 'VALIDATION_ERROR', `\`tags[${i}].key\` ${key === undefined ? 'is required' : 'must be a string'}`, `tags[${i}].key`);
+      if (typeof value !== 'string') return failWith('VALIDATION_ERROR', `\`tags[${i}].value\` must be a string`, `tags[${i}].value`);
+      out.push({ key, value });
+    }
+    return ok(out);
   }
-  if (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')) return ok(Object.entries(v as Record<string, string>).map(([key, value]) => ({ key, value })));
+  if (typeof v === 'object') {
+    for (const [key, value] of Object.entries(v as Json)) {
+      if (typeof value !== 'string') return failWith('VALIDATION_ERROR', `the value of tag \`${shortName(key)}\` must be a string`, `tags.${key}`);
+      out.push({ key, value });
+    }
+    return ok(out);
+  }
   return failWith('VALIDATION_ERROR', '`tags` must be a map of key to value, or a list of `{key, value}`', 'tags');
 }
 
