@@ -1061,7 +1061,10 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, questionRefusal[0]);
     return sendErrors(res, requestId, questionRefusal);
   }
-  const result = await route.handler(new Context(app, caller, params, json, bodyText, q === -1 ? '' : url.slice(q + 1)));
+  // A DELETE takes no body fields (review ho, 5): read by none, `{"dryRun": true}` was dropped and the user, role, policy,
+  // key or workspace deleted for real, as review K, 5 found of `DELETE /v1/resource-policies/R`, the one that refused it.
+  const bodiless = route.method === 'DELETE' ? onlyFields(json, []) : undefined;
+  const result = bodiless !== undefined && !bodiless.ok ? bodiless : await route.handler(new Context(app, caller, params, json, bodyText, q === -1 ? '' : url.slice(q + 1)));
   if (!result.ok) {
     // A refusal that its use case did not record (a read: GET /v1/audit, /v1/users…) is recorded here, once.
     if (!decides) recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, result.errors[0]);

@@ -14,17 +14,9 @@
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { Revoked, RevokeTarget } from '../../app/index.ts';
-import { userJson, type ExtraRoute } from './admin-api.ts';
+import { onlyFields, userJson, type ExtraRoute } from './admin-api.ts';
 
 type Json = Record<string, unknown>;
-
-/** Refuses fields outside `allowed`, so a misspelt option is an error rather than silently ignored. */
-function onlyFields(body: Json, allowed: readonly string[]): Result<void> {
-  for (const k of Object.keys(body)) {
-    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` (allowed: ${allowed.join(', ')})`, k);
-  }
-  return ok(undefined);
-}
 
 function optString(body: Json, key: string): Result<string | undefined> {
   const v = Object.hasOwn(body, key) ? body[key] : undefined;
@@ -103,7 +95,10 @@ export function stsAdminRoutes(): ExtraRoute[] {
     {
       method: 'POST',
       pattern: ['users', ':name', 'disable'],
-      handler: async ({ app, caller, params }) => {
+      handler: async ({ app, caller, params, body }) => {
+        // It takes no body: a field (`"dryRun": true`) would otherwise be dropped and the change made (review ho, 5).
+        const fields = onlyFields(body, []);
+        if (!fields.ok) return fields;
         const r = await app.revocation.disableUser(caller, params['name'] ?? '');
         return r.ok ? ok({ body: { user: userJson(caller.partition, r.value.user), revoked: revokedJson(r.value.revoked) } }) : r;
       },
@@ -111,7 +106,10 @@ export function stsAdminRoutes(): ExtraRoute[] {
     {
       method: 'POST',
       pattern: ['users', ':name', 'enable'],
-      handler: async ({ app, caller, params }) => {
+      handler: async ({ app, caller, params, body }) => {
+        // It takes no body: a field (`"dryRun": true`) would otherwise be dropped and the change made (review ho, 5).
+        const fields = onlyFields(body, []);
+        if (!fields.ok) return fields;
         const r = await app.revocation.enableUser(caller, params['name'] ?? '');
         return r.ok ? ok({ body: { user: userJson(caller.partition, r.value) } }) : r;
       },
@@ -119,7 +117,10 @@ export function stsAdminRoutes(): ExtraRoute[] {
     {
       method: 'POST',
       pattern: ['keys', 'rotate'],
-      handler: async ({ app, caller }) => {
+      handler: async ({ app, caller, body }) => {
+        // It takes no body: a field (`"dryRun": true`) would otherwise be dropped and the change made (review ho, 5).
+        const fields = onlyFields(body, []);
+        if (!fields.ok) return fields;
         const r = await app.revocation.rotateKeys(caller);
         return r.ok ? ok({ body: { keyId: r.value.keyId, created: isoSeconds(r.value.created), retiredKeys: r.value.retiredKeys } }) : r;
       },
