@@ -85,6 +85,19 @@ export async function gatehouseText(endpoint: string, credentials: ServiceCreden
 }
 
 /**
+ * One SigV4-signed Query API request (`POST /`, form-encoded) of `body` as given, for parameters no SDK writes (a list
+ * with a gap); `service` `iam` or `sts`. The answer's status and XML text.
+ */
+export async function gatehouseQuery(endpoint: string, credentials: ServiceCredentials, service: 'iam' | 'sts', body: string): Promise<{ status: number; text: string }> {
+  const u = new URL(endpoint);
+  const signer = new SignatureV4({ service, region: REGION, credentials, sha256: Sha256 });
+  const headers = { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+  const signed = await signer.sign({ method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: {}, headers, body });
+  const r = await fetch(`${u.origin}/`, { method: 'POST', headers: signed.headers, body });
+  return { status: r.status, text: await r.text() };
+}
+
+/**
  * The caller's side of step 1: a presigned GetCallerIdentity for `endpoint`, as the query string to send; bound to
  * `audience` (the resource server it is for, as that server names itself) when given: the header
  * `x-gatehouse-audience` is signed (the presigner signs every header it is given, and hoists only `x-amz-*` ones).
