@@ -104,6 +104,17 @@ async function authorizeOnStored(app: App, caller: Caller, action: string, name:
   return authorize(app, caller, action, arnOf(caller.partition, caller.account, stored.name));
 }
 
+/**
+ * A workspace's or cluster's refusals as paths of the body sent (review ho, 7). Their parsers are apply's, whose
+ * documents hold the fields under `spec` and the name at `metadata.name`: `PUT /v1/workspaces/w` answered a bad member
+ * at `spec.members[0]` (and a missing one, checked here, at `members[0].user`), a path of no body a client sent. The
+ * fields are at the top of the body, and the name is the URL's (path '').
+ */
+function asBodyPaths<T>(r: Result<T>): Result<T> {
+  if (r.ok) return r;
+  return fail(r.errors.map((e) => ({ ...e, path: e.path === 'metadata.name' || e.path === 'spec' ? '' : e.path.startsWith('spec.') ? e.path.slice('spec.'.length) : e.path })));
+}
+
 async function authorizeOnWorkspace(app: App, caller: Caller, action: string, name: string): Promise<Result<unknown>> {
   return authorizeOnStored(app, caller, action, name, 'workspace');
 }
@@ -133,7 +144,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const name = params['name'] ?? '';
         const a = await authorizeOnWorkspace(app, caller, 'training:CreateWorkspace', name);
         if (!a.ok) return a;
-        const ws = parseWorkspace(caller.account, name, body);
+        const ws = asBodyPaths(parseWorkspace(caller.account, name, body));
         if (!ws.ok) return ws;
         const bucket = ws.value.defaultBucket;
         if (bucket !== undefined) {
@@ -225,7 +236,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const name = params['name'] ?? '';
         const a = await authorizeOnStored(app, caller, 'training:CreateCluster', name, 'cluster');
         if (!a.ok) return a;
-        const c = parseCluster(caller.account, name, body);
+        const c = asBodyPaths(parseCluster(caller.account, name, body));
         if (!c.ok) return c;
         // A cluster named in another case is the stored one, and keeps its name (its ARN), as `apply` keeps it (review fv, 8).
         const written = await app.deps.store.write(async (tx) => {
