@@ -171,6 +171,9 @@ export function auditRoutes(): Route[] {
       pattern: ['audit', 'verify'],
       handler: async ({ app, caller, query }) => {
         for (const k of query.keys()) if (k !== 'expect') return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; verify takes expect (an anchor, SEQ:HASH)`, k);
+        // Its first alone was checked (review ho, 8): `expect=A&expect=B` reported the chain intact against A, B never looked
+        // at, as a filter given twice was read once (review gc, 5). One anchor a request.
+        if (query.getAll('expect').length > 1) return failWith('VALIDATION_ERROR', '`expect` is given more than once: verify checks one anchor a request (ask once per anchor)', 'expect');
         const given = query.get('expect');
         const expect = given === null ? undefined : parseAnchor(given);
         if (expect !== undefined && !expect.ok) return expect;
