@@ -857,6 +857,9 @@ const USER_SESSION_ROUTES: ReadonlySet<string> = new Set([
   'GET clusters/:name',
 ]);
 
+/** The changes (`METHOD pattern`) that read a query parameter: the user whose key is deleted (`userName`), as IAM. */
+const QUERY_CHANGES: ReadonlySet<string> = new Set(['DELETE access-keys/:id']);
+
 const isUserSession = (caller: Caller): boolean => caller.session?.user !== undefined && caller.session.role === undefined;
 
 /** The refusal of a route a GetSessionToken session may not call (`USER_SESSION_ROUTES`), else undefined. */
@@ -1055,6 +1058,15 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   if (asksQuestion(route) && q !== -1 && q + 1 < url.length) {
     const k = new URLSearchParams(url.slice(q + 1)).keys().next().value ?? '';
     return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `query parameter \`${shortName(k)}\` refused: \`POST /v1/${route.pattern[0] as string}\` takes its question in the JSON body alone, never in the query`, path: k }]);
+  }
+  // A change takes its fields in the JSON body (review ho, 9): a query parameter of a route that reads none was dropped,
+  // so `POST /v1/apply?dryRun=true` applied for real and `DELETE /v1/roles/R?dryRun=true` deleted the role.
+  if (method !== 'GET' && !asksQuestion(route) && !QUERY_CHANGES.has(`${route.method} ${route.pattern.join('/')}`) && q !== -1) {
+    const first = new URLSearchParams(url.slice(q + 1)).keys().next();
+    if (first.done !== true) {
+      const k = first.value;
+      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `query parameter \`${shortName(k)}\` refused: \`${route.method} ${shortName(rawPath, 200)}\` takes no query parameters; give its fields in the JSON body`, path: k }]);
+    }
   }
   const questionRefusal = decides && isUserSession(caller) ? userSessionQuestionRefusal(caller, json, route.pattern[0] === 'authorize:batch') : undefined;
   if (questionRefusal !== undefined) {
