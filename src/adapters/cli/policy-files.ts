@@ -43,7 +43,14 @@ export function loadPolicy(fileName: string, text: string): LoadedPolicy {
     const tooLarge: GatehouseError = { code: 'POLICY_TOO_LARGE', path: '', message: `file is ${source.length} characters; a policy file may have at most ${MAX_POLICY_FILE_CHARS}` };
     return { format, input: undefined, errors: [tooLarge], locate: (e) => e };
   }
-  return format === 'yaml' ? loadYaml(source) : loadJson(source);
+  const loaded = format === 'yaml' ? loadYaml(source) : loadJson(source);
+  // An empty file, a YAML file of comments only, `-` with nothing piped in: sent as read (`''`, null), the server's
+  // `document is required` (exit 8) named neither the file nor the option (review hm, 1). Refused here as the file's.
+  const nothing = loaded.errors.length === 0 && (format === 'json' ? source.trim() === '' : loaded.input === null);
+  if (!nothing) return loaded;
+  const what = fileName === '-' ? 'standard input' : 'the file';
+  const empty: GatehouseError = { code: 'POLICY_INVALID_TYPE', path: '', message: `${what} holds no policy document (it is empty or only comments): a policy document is a JSON object, {"Version": "2012-10-17", "Statement": [...]}` };
+  return { format, input: undefined, errors: [empty], locate: (e) => e };
 }
 
 function loadJson(text: string): LoadedPolicy {
