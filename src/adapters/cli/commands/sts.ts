@@ -284,18 +284,21 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
 }
 
 async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
+  // With --json, every error is the JSON error on stderr, as every other command's (review F, F4): they were text here
+  // (review hm, 2).
   const policy = await policyText(ctx, opts.policy);
   if (!policy.ok) {
+    if (opts.json) return { ok: false, status: report(ctx, { ok: false, status: EXIT.noInput, httpStatus: 0, code: 'UnreadableFile', message: policy.message, errors: [] }, true) };
     ctx.err(`gatehouse: ${policy.message}\n`);
     return { ok: false, status: EXIT.noInput };
   }
   const conn = await connect(opts, ctx);
-  if (!conn.ok) return { ok: false, status: report(ctx, conn) };
+  if (!conn.ok) return { ok: false, status: report(ctx, conn, opts.json) };
   const r = await call<AssumedJson>(conn.value, 'POST', ['sts', 'assume-role'], {
     body: assumeBody(opts, sessionName, policy.value),
     shape: { credentials: { accessKeyId: 'string', secretAccessKey: 'string', sessionToken: 'string', expiration: 'string' }, assumedRoleUser: { arn: 'string', assumedRoleId: 'string' }, packedPolicySize: 'number' },
   });
-  if (!r.ok) return { ok: false, status: report(ctx, r) };
+  if (!r.ok) return { ok: false, status: report(ctx, r, opts.json) };
   return { ok: true, value: r.value };
 }
 
