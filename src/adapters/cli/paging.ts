@@ -29,3 +29,14 @@ export async function followPages<T>(page: (want: number, next: string | undefin
 /** Items and `next` of a page as the API names them (`jobs`, `events`, `iamPolicies`). */
 export const asItems = <T>(r: ClientResult<{ next?: string } & Record<string, unknown>>, key: string): ClientResult<{ items: T[]; next?: string }> =>
   r.ok ? { ok: true, value: { items: r.value[key] as T[], ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
+
+/**
+ * Said on stderr after a table cut at `--limit` while more follow (review hm, 3): the `next` was in the `--json` answer
+ * only, and the table alone read as the whole listing (`jobs list --limit 20` of 21 jobs, the 21st never mentioned),
+ * where `audit query` says it stopped and how to go on. `resume` is the option and value that go on (`--next TOKEN`,
+ * `--after ARN`), quoted for the shell when it needs it.
+ */
+export function moreFollow(noun: string, limit: number | undefined, option: string, value: string): string {
+  const word = /^[\w+/=.:,@%-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+  return `gatehouse: stopped at --limit ${limit ?? ''}; more ${noun} follow: go on with ${option} ${word} (or raise --limit)\n`;
+}

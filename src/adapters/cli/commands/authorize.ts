@@ -9,7 +9,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { formatError, formatTable, withJsonOption } from '../output.ts';
-import { asItems, followPages, listLimit } from '../paging.ts';
+import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
 interface Listed {
@@ -403,7 +403,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
       rp
         .command('list')
         .description('list the resource policies of your account (every one, page by page, unless --limit)')
-        .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
         .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)'),
     ),
   ).action(async (opts: ConnectionOptions & { json?: true; limit?: number; after?: string }) =>
@@ -420,7 +420,10 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
           );
           return r.ok ? { ok: true, value: { resourcePolicies: r.value.items, ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
         },
-        (v) => ctx.out(formatTable([{ header: 'resource', value: (r: Listed) => r.resource }, { header: 'updated', value: (r: Listed) => r.updated }], v.resourcePolicies)),
+        (v) => {
+          ctx.out(formatTable([{ header: 'resource', value: (r: Listed) => r.resource }, { header: 'updated', value: (r: Listed) => r.updated }], v.resourcePolicies));
+          if (v.next !== undefined) ctx.err(moreFollow('policies', opts.limit, '--after', v.next));
+        },
       ),
     ),
   );

@@ -18,7 +18,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { offsetOf } from '../policy-files.ts';
-import { asItems, followPages, listLimit } from '../paging.ts';
+import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { formatTable, printable, withJsonOption } from '../output.ts';
 
 export interface Binding {
@@ -210,11 +210,16 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
       group
         .command('list')
         .description("list your account's IAM policies that you may read (every one, page by page, unless --limit)")
-        .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
         .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)'),
     ),
   ).action(async (opts: ConnectionOptions & { json?: true; limit?: number; after?: string }) =>
-    ctx.exit(await remote(ctx, opts, (c) => listAll(c, opts), (v) => ctx.out(renderList(v.iamPolicies)))),
+    ctx.exit(
+      await remote(ctx, opts, (c) => listAll(c, opts), (v) => {
+        ctx.out(renderList(v.iamPolicies));
+        if (v.next !== undefined) ctx.err(moreFollow('policies', opts.limit, '--after', v.next));
+      }),
+    ),
   );
   withJsonOption(
     withServerOptions(

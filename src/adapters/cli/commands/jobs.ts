@@ -11,7 +11,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
 import { formatTable, withJsonOption } from '../output.ts';
-import { asItems, followPages, listLimit } from '../paging.ts';
+import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 
@@ -316,7 +316,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
         .description('list the jobs you can see, oldest first (every one, page by page, unless --limit)')
         .option('--workspace <name>', 'only the jobs of this workspace')
         .addOption(new Option('--state <state>', 'only the jobs in this state').choices(['Queued', 'Running', 'Succeeded', 'Failed', 'Stopped']))
-        .option('--limit <n>', 'at most this many jobs; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--limit <n>', 'at most this many jobs; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
         .option('--next <token>', 'start after the jobs of an earlier `jobs list --limit N --json` with the same filters (its `next`)'),
     ),
   ).action(async (opts: Opts & { workspace?: string; state?: string; limit?: number; next?: string }) => {
@@ -336,6 +336,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       await remote(ctx, opts, listed, (v) => {
         ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created])));
         if (note !== undefined) ctx.err(note);
+        if (v.next !== undefined) ctx.err(moreFollow('jobs', opts.limit, '--next', v.next));
       }),
     );
   });
@@ -351,7 +352,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
         .command('events')
         .description('credential issuances, denials and state changes of a job, oldest first (every one, page by page, unless --limit or --tail)')
         .argument('<id>')
-        .option('--limit <n>', 'at most this many events; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--limit <n>', 'at most this many events; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
         .option('--after <n>', 'only the events after this one (a SEQ, or the `next` of an earlier --json answer)', eventNumber)
         .option('--tail <n>', 'only the newest N events (1 to 1000)', tailCount)
         .option('--follow', 'print the events (or the newest --tail N), then new ones as they happen, until the job ends (Ctrl-C to stop)'),
@@ -383,9 +384,10 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       }
       if (opts.follow) return ctx.exit(await followEvents(ctx, id, opts));
       return ctx.exit(
-        await remote(ctx, opts, (c) => allEvents(c, id, opts), (v) =>
-          ctx.out(table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [String(e.seq), e.at, e.type, e.message]))),
-        ),
+        await remote(ctx, opts, (c) => allEvents(c, id, opts), (v) => {
+          ctx.out(table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [String(e.seq), e.at, e.type, e.message])));
+          if (v.next !== undefined && opts.tail === undefined) ctx.err(moreFollow('events', opts.limit, '--after', v.next));
+        }),
       );
     });
 
