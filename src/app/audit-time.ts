@@ -41,6 +41,26 @@ export function auditTimeProblem(value: string, now: number, flag: string): stri
   return t.why === undefined ? `${flag} must be ${TIME_FORMS}, got \`${value}\`` : `${flag} \`${value}\` ${t.why}`;
 }
 
+/**
+ * `value` as an instant (epoch ms), for `policy evaluate --time`: an ISO-8601 time by the grammar above (a time without
+ * a zone is UTC, as IAM's `aws:CurrentTime` is; a day that does not exist is refused), or epoch seconds of 9 digits or
+ * more (`date +%s`). `Date.parse` read a time without a zone in the machine's own zone, took `June 1, 2025` and moved
+ * `2025-02-30` to 2 March, and a bare `2025` was epoch seconds: 1970 (review hm, 4). Else what is wrong, to be said of
+ * `flag`.
+ */
+export function instantOf(value: string, flag: string): { ms: number } | { why: string } {
+  const forms = `an ISO 8601 time (2025-01-31T12:00:00Z; UTC unless it gives a zone) or epoch seconds (9 digits or more, as \`date +%s\` prints)`;
+  if (/^\d+$/.test(value)) {
+    if (value.length < 9) return { why: `${flag} \`${value}\` is too short for epoch seconds (it would be ${new Date(Number(value) * 1000).toISOString()}): give ${forms}${value.length === 4 ? `; a year alone is not a time: ${value}-01-01` : ''}` };
+    const ms = Number(value) * 1000;
+    return ms <= LAST ? { ms } : { why: `${flag} \`${value}\` is past the year 9999 as epoch seconds` };
+  }
+  if (DURATION.test(value)) return { why: `${flag} must be ${forms}, got \`${value}\`` };
+  const t = readTime(value, 0);
+  if ('iso' in t) return { ms: Date.parse(t.iso) };
+  return { why: t.why === undefined ? `${flag} must be ${forms}, got \`${value}\`` : `${flag} \`${value}\` ${t.why}` };
+}
+
 /** The ISO text of `value`, or why it is none (undefined: it has no form of a time at all). */
 function readTime(value: string, now: number): { iso: string } | { why: string | undefined } {
   const d = DURATION.exec(value);

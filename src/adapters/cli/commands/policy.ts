@@ -6,6 +6,7 @@ import type { GatehouseError } from '../../../core/errors.ts';
 import type { PolicyKind, PolicyType } from '../../../core/iam/index.ts';
 import type { ContextInput, PolicyText, SourcedError } from '../../../app/policy.ts';
 import { POLICY_KINDS, REQUEST_SOURCE } from '../../../app/policy-names.ts';
+import { instantOf } from '../../../app/audit-time.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -47,7 +48,7 @@ Example:
       .requiredOption('--resource <arn>', 'the resource ARN, or * for actions without a resource')
       .option('--resource-account <id>', 'the account owning the resource (default: from the ARN, else the principal\'s)')
       .option('--context <key=value...>', 'a request context value (repeatable; a repeated key is multi-valued)', parseContextPair)
-      .option('--time <when>', 'the time of the request, ISO 8601 (default: now)', parseTime)
+      .option('--time <when>', 'the time of the request: ISO 8601, UTC unless it gives a zone, or epoch seconds (default: now)', parseTime)
       .option('--explain', 'explain the decision: the statements that matched, and conditions that failed'),
   )
     .addHelpText('after', `
@@ -245,9 +246,9 @@ function parseContextPair(value: string, previous: [string, string][] | undefine
 }
 
 function parseTime(value: string): number {
-  const t = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(t)) throw new InvalidArgumentError('expected an ISO 8601 time such as 2025-01-31T12:00:00Z, or epoch seconds');
-  return t;
+  const t = instantOf(value, '--time');
+  if ('why' in t) throw new InvalidArgumentError(t.why);
+  return t.ms;
 }
 
 /** Repeated keys (compared case-insensitively, as condition keys are) become one multi-valued key. */
