@@ -471,14 +471,24 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
   ).action(async (name: string, opts: Opts & { member?: string[]; defaultBucket?: string; defaultTableProject?: string }) => {
     const members: { user?: string; group?: string }[] = [];
     for (const m of opts.member ?? []) {
-      const [kind, who] = m.split(':', 2);
-      if ((kind !== 'user' && kind !== 'group') || !who) {
+      // The whole rest is the name: `split(':', 2)` cut `user:alice:x` to alice, and added her (review hm, 5).
+      const colon = m.indexOf(':');
+      const [kind, who] = colon < 0 ? [m, ''] : [m.slice(0, colon), m.slice(colon + 1)];
+      if ((kind !== 'user' && kind !== 'group') || who.trim() === '') {
         ctx.err(`gatehouse: --member must be user:NAME or group:NAME, got \`${m}\`\n`);
         return ctx.exit(EXIT.usage);
       }
       members.push(kind === 'user' ? { user: who } : { group: who });
     }
-    const body = { members, ...(opts.defaultBucket ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject ? { defaultTableProject: opts.defaultTableProject } : {}) };
+    // An empty value (`--default-bucket "$BUCKET"`, BUCKET unset) was left out without a word, and the put, which
+    // replaces the workspace, removed the bucket it had (review hm, 5): refused, as an empty name is (review cli, H7).
+    for (const [flag, value] of [['--default-bucket', opts.defaultBucket], ['--default-table-project', opts.defaultTableProject]] as const) {
+      if (value !== undefined && value.trim() === '') {
+        ctx.err(`gatehouse: ${flag} is empty (is a shell variable unset?): give a value, or leave ${flag} out for none\n`);
+        return ctx.exit(EXIT.usage);
+      }
+    }
+    const body = { members, ...(opts.defaultBucket !== undefined ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject !== undefined ? { defaultTableProject: opts.defaultTableProject } : {}) };
     ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['workspaces', name], { body, shape: { name: 'string', members: ['object'] } }), () => ctx.out(`workspace ${name} saved\n`)));
   });
   withJsonOption(withServerOptions(ws.command('delete').description('delete a workspace').argument('<name>'))).action(async (name: string, opts: Opts) =>
