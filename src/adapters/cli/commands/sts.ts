@@ -13,10 +13,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { withJsonOption } from '../output.ts';
+import { formatError, formatJson, withJsonOption } from '../output.ts';
 import { containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -63,16 +63,46 @@ const durationSeconds = (v: string): number => {
 /** Values printed for `eval`: bare when they hold only safe characters (keys and tokens do), else single-quoted. */
 const shellWord = (s: string): string => (/^[\w+/=.:,@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
-/** `--policy` takes the document itself or `file://PATH`, as the AWS CLI does. */
-async function policyText(ctx: CommandContext, v: string | undefined): Promise<{ ok: true; value: string | undefined } | { ok: false; message: string }> {
+/**
+ * `--policy`: the document itself (JSON: it starts with `{`) or `file://PATH`, as the AWS CLI takes it. A path given
+ * without `file://` (`--policy deny.json`) was sent as the policy's text and refused as `unexpected character \`d\` at
+ * line 1, column 1`, which said nothing of the file (review hm, 6): a usage error saying how to give it.
+ */
+const policyArg = (v: string): string => {
+  if (v.startsWith('file://') || /^\s*\{/.test(v)) return v;
+  throw new InvalidArgumentError(`--policy takes the session policy's JSON text (it starts with \`{\`) or file://PATH${v.trim() === '' ? '' : `; to read the file \`${v}\`, give file://${v}`}`);
+};
+const POLICY_HELP = 'a session policy narrowing the role: JSON text or file://PATH (YAML for .yaml/.yml)';
+
+/**
+ * `--policy`'s document as sent: its JSON text. A file is read as every command that sends a policy file reads it
+ * (policy-files.ts): JSON as written, `.yaml`/`.yml` as YAML, whose value is sent as JSON. The YAML file's text was sent
+ * as it was, refused as `unexpected character \`V\` at line 1` (review hm, 6). What the file holds that is not a policy
+ * document is said at its line in the file, as `iam policies create --document` says it (exit 3).
+ */
+async function policyText(ctx: CommandContext, v: string | undefined, json: boolean): Promise<{ ok: true; value: string | undefined } | { ok: false; status: number }> {
   if (v === undefined) return { ok: true, value: undefined };
   if (!v.startsWith('file://')) return { ok: true, value: v };
   const path = v.slice('file://'.length);
+  let text: string;
   try {
-    return { ok: true, value: await ctx.readFile(path) };
+    text = await ctx.readFile(path);
   } catch (e) {
-    return { ok: false, message: `cannot read the session policy \`${path}\`: ${describeReadError(e)}` };
+    const message = `cannot read the session policy \`${path}\`: ${describeReadError(e)}`;
+    // With --json, every error is the JSON error on stderr, as every other command's (review F, F4; review hm, 2).
+    if (json) return { ok: false, status: report(ctx, { ok: false, status: EXIT.noInput, httpStatus: 0, code: 'UnreadableFile', message, errors: [] }, true) };
+    ctx.err(`gatehouse: ${message}\n`);
+    return { ok: false, status: EXIT.noInput };
   }
+  // Loaded here, as resource-policies put loads it: the YAML reader, which a command given no file never needs.
+  const { loadPolicy } = await import('../policy-files.ts');
+  const loaded = loadPolicy(path, text);
+  if (loaded.errors.length > 0) {
+    if (json) ctx.err(formatJson({ errors: loaded.errors.map((e) => ({ ...e, source: path })) }));
+    else for (const e of loaded.errors) ctx.err(formatError(path, e));
+    return { ok: false, status: exitCodeOf(loaded.errors) };
+  }
+  return { ok: true, value: loaded.format === 'json' ? text : JSON.stringify(loaded.input) };
 }
 
 function assumeBody(opts: AssumeOpts, sessionName: string, policy: string | undefined): Record<string, unknown> {
@@ -90,7 +120,7 @@ function withAssumeOptions(cmd: Command, sessionNameRequired: boolean): Command 
     .requiredOption('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
     .addOption(sessionNameRequired ? name.makeOptionMandatory() : name)
     .addOption(new Option('--duration-seconds <seconds>', 'the session lifetime, 900 to 43200 (default 3600; at most the role\'s maximum)').argParser(durationSeconds))
-    .option('--policy <document>', 'a session policy narrowing the role: JSON text or file://PATH');
+    .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg));
 }
 
 export const stsCommands: CommandGroup = (program, ctx) => {
@@ -200,7 +230,7 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
       .option('--job', 'the credentials of the training job this command runs in (read from its credential endpoint)')
       .addOption(new Option('--role-session-name <name>', 'the session name (default: gatehouse-<unix time>)'))
       .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
-      .option('--policy <document>', 'a session policy narrowing the role: JSON text or file://PATH'),
+      .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg)),
   )
     .addHelpText(
       'after',
@@ -286,12 +316,8 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
 async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
   // With --json, every error is the JSON error on stderr, as every other command's (review F, F4): they were text here
   // (review hm, 2).
-  const policy = await policyText(ctx, opts.policy);
-  if (!policy.ok) {
-    if (opts.json) return { ok: false, status: report(ctx, { ok: false, status: EXIT.noInput, httpStatus: 0, code: 'UnreadableFile', message: policy.message, errors: [] }, true) };
-    ctx.err(`gatehouse: ${policy.message}\n`);
-    return { ok: false, status: EXIT.noInput };
-  }
+  const policy = await policyText(ctx, opts.policy, opts.json === true);
+  if (!policy.ok) return { ok: false, status: policy.status };
   const conn = await connect(opts, ctx);
   if (!conn.ok) return { ok: false, status: report(ctx, conn, opts.json) };
   const r = await call<AssumedJson>(conn.value, 'POST', ['sts', 'assume-role'], {
