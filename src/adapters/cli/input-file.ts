@@ -2,13 +2,22 @@
 import type { CommandContext } from './context.ts';
 
 /** The text of `file`, or undefined after saying on stderr why it cannot be read (the command exits `EXIT.noInput`). */
-export async function readInputFile(ctx: CommandContext, file: string): Promise<string | undefined> {
+export async function readInputFile(ctx: CommandContext, file: string, json = false): Promise<string | undefined> {
   try {
     return await ctx.readFile(file);
   } catch (e) {
-    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeReadError(e)}\n`);
+    sayUnreadable(ctx, `cannot read \`${file}\`: ${describeReadError(e)}`, json);
     return undefined;
   }
+}
+
+/**
+ * `gatehouse: MESSAGE` about a file that cannot be read; with `--json`, the JSON error every other failure of a
+ * `--json` command is (`{"error": {"code": "UnreadableFile", "message"}}`, review F, F4), which it was not (review hm, 2
+ * and 7).
+ */
+export function sayUnreadable(ctx: CommandContext, message: string, json: boolean): void {
+  ctx.err(json ? `${JSON.stringify({ error: { code: 'UnreadableFile', message } }, null, 2)}\n` : `gatehouse: ${message}\n`);
 }
 
 /**

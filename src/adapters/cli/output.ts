@@ -32,6 +32,15 @@ export function formatError(source: string, e: GatehouseError): string {
 }
 
 /**
+ * A policy file's errors found before anything is sent: a line each (`formatError`), or with `--json` the
+ * `{"errors": [...]}` document `policy evaluate` prints, each error with its `source` (the file). They were lines with
+ * `--json` too, where the server's refusal of the same file is JSON (review hm, 7).
+ */
+export function fileErrorsText(file: string, errors: readonly GatehouseError[], json: boolean): string {
+  return json ? formatJson({ errors: errors.map((e) => ({ ...e, source: file })) }) : errors.map((e) => formatError(file, e)).join('');
+}
+
+/**
  * Adds `--json` to a command; every command that prints a result should offer it. `-o json` and `--output json`, which
  * kubectl and aws CLI users type by habit, are taken as `--json` (hidden from --help); `text` and `table` are the
  * default output; any other format (`yaml`, `wide`) is a usage error listing these, and so is `--json` with `-o text`.

@@ -8,7 +8,7 @@ import { call, connect, deleteNoContent, refusedInFile, remote, report, withServ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { formatError, formatTable, withJsonOption } from '../output.ts';
+import { fileErrorsText, formatTable, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
@@ -433,14 +433,14 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   // --json on every command, changes too, as the aws CLI's --output: a script passing it throughout is not refused here.
   withJsonOption(withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy>', 'the policy document, JSON or YAML'))).action(
     async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
-      const text = await readInputFile(ctx, opts.file);
+      const text = await readInputFile(ctx, opts.file, opts.json === true);
       if (text === undefined) return ctx.exit(EXIT.noInput);
       // Read as every command that sends a policy file reads it (review bx, 3): JSON as written, YAML by its value.
       // Loaded here: it brings the YAML parser and the IAM engine, which a command that sends no policy never needs.
       const { loadPolicy } = await import('../policy-files.ts');
       const loaded = loadPolicy(opts.file, text);
       if (loaded.errors.length > 0) {
-        for (const e of loaded.errors) ctx.err(formatError(opts.file, e));
+        ctx.err(fileErrorsText(opts.file, loaded.errors, opts.json === true));
         return ctx.exit(exitCodeOf(loaded.errors));
       }
       const conn = await connect(opts, ctx);

@@ -7,8 +7,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { call, refusedInFile, remote, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { describeReadError } from '../input-file.ts';
-import { formatError, formatTable, withJsonOption, type Column } from '../output.ts';
+import { readInputFile } from '../input-file.ts';
+import { fileErrorsText, formatTable, withJsonOption, type Column } from '../output.ts';
 import { loadPolicy } from '../policy-files.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -63,17 +63,12 @@ interface PolicyDocument {
 }
 
 /** Reads a policy document file (JSON as written, YAML as its value); prints its load errors. */
-async function readDocument(file: string, ctx: CommandContext): Promise<PolicyDocument | { ok: false; status: number }> {
-  let text: string;
-  try {
-    text = await ctx.readFile(file);
-  } catch (e) {
-    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeReadError(e)}\n`);
-    return { ok: false, status: EXIT.noInput };
-  }
+async function readDocument(file: string, ctx: CommandContext, json: boolean): Promise<PolicyDocument | { ok: false; status: number }> {
+  const text = await readInputFile(ctx, file, json);
+  if (text === undefined) return { ok: false, status: EXIT.noInput };
   const loaded = loadPolicy(file, text);
   if (loaded.errors.length > 0) {
-    for (const e of loaded.errors) ctx.err(formatError(file, e));
+    ctx.err(fileErrorsText(file, loaded.errors, json));
     return { ok: false, status: EXIT.invalidPolicy };
   }
   // The server's line and column are those of the JSON it was sent, a YAML file's rendering: found again by path.
@@ -182,7 +177,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the role\'s rights')
     .addHelpText('after', '\nExample:\n  gatehouse iam roles create trainer --trust-policy examples/policies/training-trust.json')
     .action(async (name: string, o: Opts & { trustPolicy: string; description?: string; maxSessionDuration?: number; path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) => {
-      const doc = await readDocument(o.trustPolicy, ctx);
+      const doc = await readDocument(o.trustPolicy, ctx, o.json === true);
       if (!doc.ok) return ctx.exit(doc.status);
       await run(
         o,
@@ -221,7 +216,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .option('--description <text>', 'what the policy is for (cannot change later)')
     .option('--path <path>', 'the IAM path, such as /ml/')
     .action(async (name: string, o: Opts & { document: string; description?: string; path?: string }) => {
-      const doc = await readDocument(o.document, ctx);
+      const doc = await readDocument(o.document, ctx, o.json === true);
       if (!doc.ok) return ctx.exit(doc.status);
       await run(o, (c) => call<Row>(c, 'POST', ['policies'], { body: { name, document: doc.value, description: o.description, path: o.path }, shape: NAMED }), done((p) => `created policy ${s(p['arn'])}`), doc.refused('iam policies create'));
     });
@@ -325,7 +320,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action(async (policyName: string, o: Opts & Target & { document: string }) => {
       const t = targetOf(o, ctx);
       if (!t) return ctx.exit(EXIT.usage);
-      const doc = await readDocument(o.document, ctx);
+      const doc = await readDocument(o.document, ctx, o.json === true);
       if (!doc.ok) return ctx.exit(doc.status);
       await run(o, (c) => call<Row>(c, 'PUT', [t.segment, t.name, 'inline-policies', policyName], { body: { document: doc.value }, shape: { name: 'string' } }), done(() => `put inline policy ${policyName} on ${t.segment.slice(0, -1)} ${t.name}`), doc.refused('iam put-inline'));
     });

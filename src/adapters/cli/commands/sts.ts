@@ -14,9 +14,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
-import { describeReadError } from '../input-file.ts';
+import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { formatError, formatJson, withJsonOption } from '../output.ts';
+import { fileErrorsText, withJsonOption } from '../output.ts';
 import { containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -88,18 +88,15 @@ async function policyText(ctx: CommandContext, v: string | undefined, json: bool
   try {
     text = await ctx.readFile(path);
   } catch (e) {
-    const message = `cannot read the session policy \`${path}\`: ${describeReadError(e)}`;
     // With --json, every error is the JSON error on stderr, as every other command's (review F, F4; review hm, 2).
-    if (json) return { ok: false, status: report(ctx, { ok: false, status: EXIT.noInput, httpStatus: 0, code: 'UnreadableFile', message, errors: [] }, true) };
-    ctx.err(`gatehouse: ${message}\n`);
+    sayUnreadable(ctx, `cannot read the session policy \`${path}\`: ${describeReadError(e)}`, json);
     return { ok: false, status: EXIT.noInput };
   }
   // Loaded here, as resource-policies put loads it: the YAML reader, which a command given no file never needs.
   const { loadPolicy } = await import('../policy-files.ts');
   const loaded = loadPolicy(path, text);
   if (loaded.errors.length > 0) {
-    if (json) ctx.err(formatJson({ errors: loaded.errors.map((e) => ({ ...e, source: path })) }));
-    else for (const e of loaded.errors) ctx.err(formatError(path, e));
+    ctx.err(fileErrorsText(path, loaded.errors, json));
     return { ok: false, status: exitCodeOf(loaded.errors) };
   }
   return { ok: true, value: loaded.format === 'json' ? text : JSON.stringify(loaded.input) };
