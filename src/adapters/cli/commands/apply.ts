@@ -367,7 +367,9 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
   if (loaded.docs.length === 0) {
-    ctx.err(`gatehouse: no documents found in ${opts.filename.map((f) => `\`${f}\``).join(', ')} (files ending in .yaml, .yml or .json)\n`);
+    const message = `no documents found in ${opts.filename.map((f) => `\`${f}\``).join(', ')} (files ending in .yaml, .yml or .json)`;
+    // As JSON with --json, as the files' other errors are (review hm, 10).
+    ctx.err(opts.json ? formatJson({ errors: [{ message }] }) : `gatehouse: ${message}\n`);
     return EXIT.noInput;
   }
   // Each document is bounded (yamlValue); together they may still be more than the server reads, and more than a string

@@ -19,7 +19,7 @@ import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { offsetOf } from '../policy-files.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
-import { formatTable, printable, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, printable, withJsonOption } from '../output.ts';
 
 export interface Binding {
   readonly role: string;
@@ -232,11 +232,17 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
   )
     .addHelpText('after', '\nExit status: 0 set, 7 the policy changed since it was read (stale etag), other statuses for errors (docs/errors.md).')
     .action(async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
-      const text = await readInputFile(ctx, opts.file);
+      // With --json, what is wrong with the file is JSON on stderr too, as every error of a --json command (review F,
+      // F4); it was text (review hm, 10).
+      const text = await readInputFile(ctx, opts.file, opts.json === true);
       if (text === undefined) return ctx.exit(EXIT.noInput);
       const policy = policyFromFile(text, resource, opts.file);
       if ('error' in policy) {
-        ctx.err(`gatehouse: ${opts.file}: ${policy.error}\n`);
+        ctx.err(opts.json ? formatJson({ errors: [{ source: opts.file, message: policy.error }] }) : `gatehouse: ${opts.file}: ${policy.error}\n`);
+        return ctx.exit(EXIT.invalidPolicy);
+      }
+      if ('misread' in policy && opts.json) {
+        ctx.err(formatJson({ errors: policy.misread.map((m) => ({ source: opts.file, code: 'POLICY_JSON_SYNTAX', path: m.path, message: m.message, line: m.line, column: m.column })) }));
         return ctx.exit(EXIT.invalidPolicy);
       }
       if ('misread' in policy) {
