@@ -9,7 +9,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { fileErrorsText, formatTable, withJsonOption } from '../output.ts';
-import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
+import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
 interface Listed {
@@ -404,7 +404,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
         .command('list')
         .description('list the resource policies of your account (every one, page by page, unless --limit)')
         .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
-        .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)'),
+        .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)', nonEmptyArg('--after', 'the resource an earlier listing cut at --limit stopped at', 'to start from the first')),
     ),
   ).action(async (opts: ConnectionOptions & { json?: true; limit?: number; after?: string }) =>
     ctx.exit(

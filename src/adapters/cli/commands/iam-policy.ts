@@ -18,7 +18,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { offsetOf } from '../policy-files.ts';
-import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
+import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
 import { formatJson, formatTable, printable, withJsonOption } from '../output.ts';
 
 export interface Binding {
@@ -211,7 +211,7 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
         .command('list')
         .description("list your account's IAM policies that you may read (every one, page by page, unless --limit)")
         .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
-        .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)'),
+        .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)', nonEmptyArg('--after', 'the resource an earlier listing cut at --limit stopped at', 'to start from the first')),
     ),
   ).action(async (opts: ConnectionOptions & { json?: true; limit?: number; after?: string }) =>
     ctx.exit(

@@ -11,7 +11,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
 import { formatTable, withJsonOption } from '../output.ts';
-import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
+import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 
@@ -314,10 +314,10 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       jobs
         .command('list')
         .description('list the jobs you can see, oldest first (every one, page by page, unless --limit)')
-        .option('--workspace <name>', 'only the jobs of this workspace')
+        .option('--workspace <name>', 'only the jobs of this workspace', nonEmptyArg('--workspace', "a workspace's name", 'to list the jobs of every workspace'))
         .addOption(new Option('--state <state>', 'only the jobs in this state').choices(['Queued', 'Running', 'Succeeded', 'Failed', 'Stopped']))
         .option('--limit <n>', 'at most this many jobs; with --json the answer then holds `next` when more follow, else stderr says how to go on', listLimit)
-        .option('--next <token>', 'start after the jobs of an earlier `jobs list --limit N --json` with the same filters (its `next`)'),
+        .option('--next <token>', 'start after the jobs of an earlier `jobs list --limit N --json` with the same filters (its `next`)', nonEmptyArg('--next', 'the `next` an earlier listing cut at --limit printed', 'to start from the first')),
     ),
   ).action(async (opts: Opts & { workspace?: string; state?: string; limit?: number; next?: string }) => {
     // An empty listing of a workspace the caller may see does not exist: said, as `audit query --principal NAME` says
