@@ -189,7 +189,12 @@ Files written:
     kube
       .command('token')
       .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
-      .requiredOption('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)'),
+      // Empty (`--cluster "$CLUSTER"` unset in a kubeconfig's args), a token for no cluster was printed, exit 0, and
+      // kubectl was refused later with a 401 that said nothing of it (review hm, 12): refused here, naming the option.
+      .requiredOption('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', (v: string) => {
+        if (v.trim() === '') throw new InvalidArgumentError('--cluster is empty: give the name of the cluster the token is for (is a shell variable unset?)');
+        return v;
+      }),
   )
     .addHelpText(
       'after',
