@@ -1229,7 +1229,8 @@ export const nothingChanged = (command: string, count: number, code?: string): s
  * PATH: MESSAGE [CODE]`, as `policy validate` and `apply` print them), then `… N errors; nothing was changed`; undefined
  * when the refusal is not a 400 whose every error `aboutDocument` says is the document's, which `report` prints. The
  * server's line and column are those of the JSON it was sent: a YAML file's are found again by the path (`locate`),
- * and the place IAM's message ends with (` (at Statement[0].Action, line 1)`, for the aws CLI) is left out.
+ * and the place IAM's message ends with (` (at Statement[0].Action, line 1)`, for the aws CLI) is left out. `field`: the
+ * body's field that held the document, whose name the server puts before the path within it.
  */
 export function refusedInFile(
   ctx: CommandContext,
@@ -1238,13 +1239,19 @@ export function refusedInFile(
   file: string,
   locate: (e: GatehouseError) => GatehouseError,
   aboutDocument: (e: ClientFailure['errors'][number]) => boolean,
+  field?: string,
 ): number | undefined {
   if (f.httpStatus !== 400 || f.errors.length === 0 || !f.errors.every(aboutDocument)) return undefined;
   for (const e of f.errors) {
     const place = ` (at ${e.path}`;
     const at = e.path === '' ? -1 : e.message.lastIndexOf(place);
     const message = at >= 0 && /^(, line \d+)?\)$/.test(e.message.slice(at + place.length)) ? e.message.slice(0, at) : e.message;
-    ctx.err(formatError(file, locate({ code: e.code, path: e.path, message, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) })));
+    // A document sent as an object is refused at its path in the body (`document.Statement[0].Action`, review ho 3),
+    // with the body's line and column: the file's place is found by the path within the document.
+    const inBody = field !== undefined && (e.path === field || e.path.startsWith(`${field}.`) || e.path.startsWith(`${field}[`));
+    const path = inBody ? e.path.slice((field ?? '').length).replace(/^\./, '') : e.path;
+    const position = inBody ? {} : { ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) };
+    ctx.err(formatError(file, locate({ code: e.code, path, message, ...position })));
   }
   ctx.err(nothingChanged(command, f.errors.length, f.code));
   return f.status;

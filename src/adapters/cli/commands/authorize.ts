@@ -450,7 +450,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
       // server's is said as any other.
       if (!r.ok) {
         const about = (e: ClientFailure['errors'][number]) => e.path !== 'resource' && e.path !== 'document';
-        return ctx.exit((opts.json ? undefined : refusedInFile(ctx, r, 'resource-policies put', opts.file, loaded.locate, about)) ?? report(ctx, r, opts.json));
+        return ctx.exit((opts.json ? undefined : refusedInFile(ctx, r, 'resource-policies put', opts.file, loaded.locate, about, 'document')) ?? report(ctx, r, opts.json));
       }
       ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : `policy attached to ${resource}\n`);
       ctx.exit(EXIT.ok);

@@ -63,7 +63,7 @@ interface PolicyDocument {
 }
 
 /** Reads a policy document file (JSON as written, YAML as its value); prints its load errors. */
-async function readDocument(file: string, ctx: CommandContext, json: boolean): Promise<PolicyDocument | { ok: false; status: number }> {
+async function readDocument(file: string, ctx: CommandContext, json: boolean, field: 'document' | 'trustPolicy' = 'document'): Promise<PolicyDocument | { ok: false; status: number }> {
   const text = await readInputFile(ctx, file, json);
   if (text === undefined) return { ok: false, status: EXIT.noInput };
   const loaded = loadPolicy(file, text);
@@ -72,7 +72,7 @@ async function readDocument(file: string, ctx: CommandContext, json: boolean): P
     return { ok: false, status: EXIT.invalidPolicy };
   }
   // The server's line and column are those of the JSON it was sent, a YAML file's rendering: found again by path.
-  return { ok: true, value: loaded.input, refused: (command) => (f) => refusedInFile(ctx, f, command, file, loaded.locate, (e) => e.code.startsWith('POLICY_')) };
+  return { ok: true, value: loaded.input, refused: (command) => (f) => refusedInFile(ctx, f, command, file, loaded.locate, (e) => e.code.startsWith('POLICY_'), field) };
 }
 
 function parseTag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
@@ -177,7 +177,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the role\'s rights')
     .addHelpText('after', '\nExample:\n  gatehouse iam roles create trainer --trust-policy examples/policies/training-trust.json')
     .action(async (name: string, o: Opts & { trustPolicy: string; description?: string; maxSessionDuration?: number; path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) => {
-      const doc = await readDocument(o.trustPolicy, ctx, o.json === true);
+      const doc = await readDocument(o.trustPolicy, ctx, o.json === true, 'trustPolicy');
       if (!doc.ok) return ctx.exit(doc.status);
       await run(
         o,
