@@ -16,7 +16,7 @@ import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { checkName, ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
-import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
+import { roleArnOf, parseRoleArn, roleNamedBy, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
   canTransition,
@@ -1041,8 +1041,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // role's names no role. Found by its name alone, `role/sandbox/finance-admin` ran the job as `role/finance-admin`,
         // and PassRole decided on the role's own ARN told a caller allowed only under `/sandbox/` which names and paths
         // the account's roles have (review hp, 1).
-        const stored = await tx.roles.get(account, parsed.name);
-        const role = stored && (partition === 'acs' || parsed.partition === 'acs' || stored.path === parsed.path) ? stored : undefined;
+        const role = roleNamedBy(await tx.roles.get(account, parsed.name), parsed, partition);
         // PassRole is decided before the caller is told whether the role exists, on its ARN as stored or, for a role
         // not there, as given (as AWS decides iam:PassRole on the ARN it is handed): a submitter without it on a role
         // is refused alike whether the role exists or not. It was told `does not exist` for a name that was not a
@@ -1899,9 +1898,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!chosen) return failWith('VALIDATION_ERROR', `cluster ${cluster.name} names no instance role for this node (set spec.instanceRole)`);
       seen.why = chosen.why;
       const parsed = chosen.role.includes(':') ? parseRoleArn(chosen.role) : { partition, account, name: chosen.role, path: '/' };
-      const stored = parsed && parsed.account === account ? await tx.roles.get(account, parsed.name) : undefined;
-      // An instance role given by ARN names it with its path, as a job's role (review hp, 1).
-      const role = stored && parsed && (partition === 'acs' || parsed.partition === 'acs' || !chosen.role.includes(':') || stored.path === parsed.path) ? stored : undefined;
+      // An instance role given by ARN names it with its path, as a job's role (review hp, 1); by name, at its path.
+      const role = parsed && parsed.account === account ? roleNamedBy(await tx.roles.get(account, parsed.name), parsed, partition, !chosen.role.includes(':')) : undefined;
       if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
       const roleArn = roleArnOf(partition, account, role.path, role.name);
       seen.roleArn = roleArn;

@@ -33,7 +33,7 @@ import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, explainReasons, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
-import { parseRoleArn, roleArnOf, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
+import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
   clusterArn,
@@ -1171,9 +1171,10 @@ export function createKube(app: App, options: KubeOptions) {
     if (!parsed || parsed.account !== account) {
       return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}${parsed ? ' (a role of another account cannot be passed)' : ''}`);
     }
-    const found = await deps.store.read((tx) => tx.roles.get(account, parsed.name));
-    // A role named with a path it does not have is not that role.
-    const role = found && (parsed.path === '/' || roleArnOf(partition, account, parsed.path, parsed.name) === roleArnOf(partition, account, found.path, found.name)) ? found : undefined;
+    // An ARN names the role with its exact path, `/` included, as a job's role and a node's (src/core/sts/session.ts
+    // `roleNamedBy`): `role/finance-admin` was taken for `role/sandbox/finance-admin` (review hq, 1). A bare name
+    // names the account's role of that name at its path.
+    const role = roleNamedBy(await deps.store.read((tx) => tx.roles.get(account, parsed.name)), parsed, partition, !roleRef.includes(':'));
     // PassRole is decided before the pod's creator is told whether the role exists, on its ARN as stored or, for a role
     // not there, as named: anyone allowed to create pods was told `does not exist` for a name no role has and `is not
     // allowed to perform PassRole` for one a role has, and could list the account's role names (review ag, as

@@ -198,6 +198,16 @@ export function parseRoleArn(arn: string): { partition: Partition; account: stri
   return undefined;
 }
 
+/**
+ * The stored role a reference names, or none: an `aws` role ARN names the role with its exact path, as AssumeRole finds
+ * it (src/app/sts.ts); an `acs` role has no path; a bare name (`byName`, the account's role of that name) names it at
+ * whatever path it has. Job submission, a node's instance role and a pod's role annotation all hold a role to this
+ * (reviews hp, 1 and hq, 1): found by its name alone, `role/finance-admin` ran as `role/sandbox/finance-admin`.
+ */
+export function roleNamedBy<R extends { readonly path: string }>(stored: R | undefined, ref: { readonly partition: Partition; readonly path: string }, partition: Partition, byName = false): R | undefined {
+  return stored && (byName || partition === 'acs' || ref.partition === 'acs' || stored.path === ref.path) ? stored : undefined;
+}
+
 /** Session tags override role tags with the same key, compared without case (reference §A.1.8). */
 export function mergeTags(base: Readonly<Record<string, string>>, over: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
