@@ -45,7 +45,7 @@ import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
-import { containerUriVariables, podContainerAddressRefusal } from '../core/jobs/jobs.ts';
+import { podContainerAddressRefusal, withContainerUri } from '../core/jobs/jobs.ts';
 import { makeDirectory, readSmallFile } from '../adapters/fs/index.ts';
 
 export interface ServerOptions {
@@ -546,10 +546,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // reach, and would answer anyone who reaches it without the capability. The pod gets AWS_EC2_METADATA_DISABLED.
     podEnvironment: async (job, capability) => {
       const base = agentAddress ?? agentUrl;
-      const { AWS_CONTAINER_CREDENTIALS_FULL_URI: full, ...env } = jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability);
       // `http://169.254.170.2` as ECS gives it, a relative URI: SDK v3's fromContainerMetadata refuses that host in a
       // full URI, and a pod's code that calls it got no credentials (review hk, 1).
-      return full === undefined ? env : { ...env, ...containerUriVariables(full) };
+      return withContainerUri(jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability));
     },
   });
   app.addAuthorizeEngine(kube.engine);

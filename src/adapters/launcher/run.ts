@@ -17,7 +17,7 @@ import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
 import { REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
-import { containerEndpointRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
+import { containerUriOf, ECS_CONTAINER_HOST, podContainerAddressRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 import { makeDirectory, removeDirectories } from '../fs/index.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
@@ -110,8 +110,8 @@ const ENDPOINT_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'ALIBABA_CLOUD
 function noProxyFor(env: Readonly<Record<string, string>>, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
   if (!PROXY_VARIABLES.some((v) => (env[v] ?? '') !== '')) return {};
   const hosts: string[] = [];
-  for (const v of ENDPOINT_VARIABLES) {
-    const url = jobEnv[v];
+  // The container endpoint as a relative URI too (at 169.254.170.2, `withContainerUri`).
+  for (const url of [...ENDPOINT_VARIABLES.map((v) => jobEnv[v]), containerUriOf(jobEnv)]) {
     if (url === undefined || !URL.canParse(url)) continue;
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     const local = host.toLowerCase() === 'localhost' || /^127\./.test(host) || /^169\.254\./.test(host) || host === '::1' || /^fe80:/i.test(host);
@@ -202,9 +202,12 @@ export function stopSignals(): StopSignals {
  */
 export function containerUrlRefusal(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
-  const why = containerEndpointRefusal(url);
+  // As the server holds its `--agent-address` (`podContainerAddressRefusal`): 169.254.170.2 on another port than 80 can
+  // only be a full URI, which SDK v3's fromContainerMetadata refuses (review hq, 2).
+  const why = podContainerAddressRefusal(url);
   if (why === undefined) return undefined;
   const origin = URL.canParse(url) ? new URL(url).origin : url;
+  if (URL.canParse(url) && new URL(url).hostname === ECS_CONTAINER_HOST) return `the job's container credentials endpoint ${origin} is not one every AWS SDK accepts (${why}): a rank's code calling it may get no credentials; run the node agent on port 80 there and give \`--agent http://${ECS_CONTAINER_HOST}\` (the ranks then get AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), or give \`--agent http://127.0.0.1:PORT\``;
   return `the job's container credentials endpoint ${origin} is not one every AWS SDK accepts (${why}): the ranks' AWS SDKs may get no credentials there; run a node agent on this machine (\`gatehouse agent --upstream ${origin}\`) and give \`--agent http://127.0.0.1:PORT\``;
 }
 

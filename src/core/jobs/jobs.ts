@@ -484,6 +484,17 @@ export function containerUriVariables(url: string): Record<string, string> {
 }
 
 /**
+ * A job's credential environment (`AWS_CONTAINER_CREDENTIALS_FULL_URI` among it) with its container endpoint in the
+ * variables every AWS SDK takes (`containerUriVariables`): a pod's, and the ranks' of `jobs run --agent` (and of a
+ * node's), which read the same node agent. Only pods got the relative URI at `http://169.254.170.2`, and a rank's
+ * code calling SDK v3's `fromContainerMetadata` got no credentials there (reviews hk, 1 and hq, 2).
+ */
+export function withContainerUri(env: Readonly<Record<string, string>>): Record<string, string> {
+  const { AWS_CONTAINER_CREDENTIALS_FULL_URI: full, ...rest } = env;
+  return full === undefined ? rest : { ...rest, ...containerUriVariables(full) };
+}
+
+/**
  * The container endpoint a job's process reads, from its environment: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` at
  * 169.254.170.2 (which every SDK prefers), else `AWS_CONTAINER_CREDENTIALS_FULL_URI`; undefined for neither.
  */

@@ -14,6 +14,7 @@ import { formatTable, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
+import { containerUriOf, withContainerUri } from '../../../core/jobs/jobs.ts';
 
 interface JobJson {
   readonly id: string;
@@ -582,7 +583,10 @@ function agentOf(ctx: CommandContext, flag: string | undefined): string | undefi
   return u.origin;
 }
 
-/** The job's environment pointed at the node agent `agent`: the same paths, on its origin. */
+/**
+ * The job's environment pointed at the node agent `agent`: the same paths, on its origin; the container endpoint as a
+ * pod's is given (`withContainerUri`: at `http://169.254.170.2`, the relative URI, review hq, 2).
+ */
 function throughAgent(environment: Record<string, string>, agent: string): Record<string, string> {
   const out = { ...environment };
   for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
@@ -592,7 +596,7 @@ function throughAgent(environment: Record<string, string>, agent: string): Recor
       out[k] = `${agent}${u.pathname}${u.search}`;
     }
   }
-  return out;
+  return withContainerUri(out);
 }
 
 /**
@@ -673,7 +677,7 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
   const uid = launcherUid(opts);
   const { job, capability } = started;
   const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
-  const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
+  const agentUrl = agent ?? new URL(containerUriOf(environment) ?? '').origin;
   const { launch } = await import('../../launcher/run.ts');
   return launch({
     signals,
