@@ -57,7 +57,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
-import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -683,8 +683,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * union cuts a binding's grant (`limited` in src/app/authorize.ts; a binding names the principal, never its session:
    * review S, S4).
    */
-  function bindingRefusal(caller: Caller, d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
-    return bindingsRefusal(d, grant, { principal: caller.principal, action: q.action, resource: q.resource, context: contextOf(requestContext(caller, q.context)), time: now() }, caller.policies);
+  function bindingRefusal(caller: Caller, d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, q: { action: string; resource: string; context: Record<string, string> | readonly Record<string, string>[] }): string | undefined {
+    // A PassRole's contexts: one a name of the service (`bindingsRefusal`, review hq, 3).
+    const contexts = Array.isArray(q.context) ? q.context : [q.context as Record<string, string>];
+    return bindingsRefusal(d, grant, contexts.map((context) => ({ principal: caller.principal, action: q.action, resource: q.resource, context: contextOf(requestContext(caller, context)), time: now() })), caller.policies);
   }
 
   /**
@@ -712,7 +714,6 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const service = services[0] as string;
     // `associated`: the job's ARN, the resource the role goes with (`iam:AssociatedResourceArn`, review gb, 5).
     const with_ = (ctx: Record<string, string>): Record<string, string> => ({ ...ctx, [ASSOCIATED_RESOURCE]: associated });
-    const context = with_({ 'iam:PassedToService': service, 'acs:Service': service });
     // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
     // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing. So does
     // a Deny naming the service by another of its names (`decideForService`, review gb, 3).
@@ -720,7 +721,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const onService = (a: string, r: string): Decision => decideForService(services, (ctx) => decide(caller, a, r, with_(ctx)));
     const d = parsed ? decideOnRole({ ...parsed, partition: caller.partition }, passAction, onService) : onService(passAction, roleArn);
     if (d.decision === 'Allow') return undefined;
-    const bindings = bindingRefusal(caller, d, () => options.actAs?.(caller, roleArn), { action: passAction, resource: roleArn, context });
+    // The binding's grant, cut by the caller's limits under each name of the service as IAM's Allow is decided (review hq, 3).
+    const bindings = bindingRefusal(caller, d, () => options.actAs?.(caller, roleArn), { action: passAction, resource: roleArn, context: services.map((svc) => with_(passedToContext(svc))) });
     if (bindings === undefined) return undefined;
     return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${refusalWords({ d, bindings })}`);
   }

@@ -92,7 +92,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -1188,7 +1188,6 @@ export function createKube(app: App, options: KubeOptions) {
     // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing.
     // With the pod's job's ARN as the resource the role goes with (`iam:AssociatedResourceArn`, review gb, 5).
     const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, jobId) };
-    const passContext = contextOf({ 'iam:PassedToService': service, 'acs:Service': service, ...associated });
     // And a Deny naming the compute service by another of its names (`decideForService`, review gb, 3).
     const d = decideOnRole({ partition, account, path: role?.path ?? parsed.path, name: role?.name ?? parsed.name }, passAction, (action, resource) =>
       decideForService(computeServices(partition), (context) => evaluate({ principal: who.value.principal, action, resource, context: contextOf({ ...context, ...associated }), time: deps.now() }, who.value.policies)),
@@ -1199,7 +1198,9 @@ export function createKube(app: App, options: KubeOptions) {
       // node's start accept it (src/app/jobs.ts `passRoleRefusal`), and as the authorize API and simulate answer the
       // PassRole. Pod admission asked IAM alone, so a pod was refused the role that a job of the same user got (review
       // cb, 3).
-      const bindings = bindingsRefusal(d, () => app.bindings.actAs({ principal: who.value.principal }, roleArn), { principal: who.value.principal, action: passAction, resource: roleArn, context: passContext, time: deps.now() }, who.value.policies);
+      // Cut by the passer's limits under each name of the compute service, as IAM's Allow is decided (review hq, 3).
+      const asked = computeServices(partition).map((svc) => ({ principal: who.value.principal, action: passAction, resource: roleArn, context: contextOf({ ...passedToContext(svc), ...associated }), time: deps.now() }));
+      const bindings = bindingsRefusal(d, () => app.bindings.actAs({ principal: who.value.principal }, roleArn), asked, who.value.policies);
       if (bindings !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${bindings === '' ? '' : `; ${bindings}`}`);
     }
     if (!role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);

@@ -301,25 +301,37 @@ const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
  * cross-account rule and a session policy that allows everything would seem to cut the grant.
  */
 export function principalLimitsCut(request: AuthzRequest, set: PolicySet, how: Pick<EvaluateOptions, 'unconditional' | 'deniesHold'> = {}): 'boundary' | 'session' | undefined {
+  return cutOf(limitsDecision(request, set, how));
+}
+
+/** The principal's limits' decision on `request` (`principalLimitsCut`), or undefined when it has none. */
+function limitsDecision(request: AuthzRequest, set: PolicySet, how: Pick<EvaluateOptions, 'unconditional' | 'deniesHold'> = {}): Decision | undefined {
   if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
   // `how`: who-can's what-ifs (review dv, 1; du, 2): the limits' conditional Allows count for nothing, or their
   // conditional Denies apply whatever the context.
-  const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, how);
-  if (within.decision === 'Allow') return undefined;
-  return within.deniedBy === 'boundary' ? 'boundary' : 'session';
+  return evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, how);
 }
+
+const cutOf = (within: Decision | undefined): 'boundary' | 'session' | undefined => (within === undefined || within.decision === 'Allow' ? undefined : within.deniedBy === 'boundary' ? 'boundary' : 'session');
 
 /**
  * What bindings add to an IAM decision `d` that did not allow (job submission, node start and pod admission alike):
  * undefined when a binding grants the request (`grant`, never asked over an explicit deny) and the principal's own
  * limits (`request` decided by `principalLimitsCut` against `set`) do not cut it; else the words to add to the refusal
- * ('' when no binding was asked).
+ * ('' when no binding was asked). A PassRole to a service of several names gives `request` once a name (its first
+ * name first): the limits are decided over them as the IAM decision is (`decideForService`), a Deny by any name cutting
+ * the grant, else an Allow by any name letting it through. Decided under the first name alone, a boundary allowing
+ * PassRole to `training.gatehouse.dev` cut the grant that an IAM Allow of the same would have let through (review hq, 3).
  */
-export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, request: AuthzRequest, set: PolicySet): string | undefined {
+export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, request: AuthzRequest | readonly AuthzRequest[], set: PolicySet): string | undefined {
   const g = d.decision === 'ExplicitDeny' ? undefined : grant();
   if (g === undefined) return '';
   if (!g.allowed) return `bindings: ${g.reason}`;
-  const cut = principalLimitsCut(request, set);
+  const asked: readonly AuthzRequest[] = Array.isArray(request) ? request : [request as AuthzRequest];
+  const cut = cutOf(firstDenyElseAnyAllow(asked, (r) => {
+    const within = limitsDecision(r, set);
+    return { decision: within?.decision ?? 'Allow', within };
+  }).within);
   return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut === 'boundary' ? 'the permissions boundary' : 'the session policy'} does not allow this request (a binding names the principal, not its session)`;
 }
 
@@ -392,7 +404,15 @@ export const passedToContext = (service: string): Record<string, string> => ({ '
 
 /** `decideForService`'s rule over the decisions `decide` gives for each name (maybe asynchronously: escalation-paths). */
 export function decideForServiceNames<D extends { readonly decision: string }>(services: readonly string[], decide: (service: string) => D): D {
-  const [first = '', ...others] = services;
+  return firstDenyElseAnyAllow(services.length > 0 ? services : [''], decide);
+}
+
+/**
+ * `decideForServiceNames`' rule over any questions (`asked`, at least one, the first the one whose refusal is told):
+ * the first explicit deny; else the first Allow; else the first question's decision.
+ */
+function firstDenyElseAnyAllow<T, D extends { readonly decision: string }>(asked: readonly T[], decide: (question: T) => D): D {
+  const [first, ...others] = asked as [T, ...T[]];
   const d = decide(first);
   if (d.decision === 'ExplicitDeny') return d;
   let allowed = d.decision === 'Allow' ? d : undefined;
