@@ -89,7 +89,7 @@ import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
-import { clusterArn, computeServices, isWorkspaceMember, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, SESSION_NAME_RE } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
@@ -642,28 +642,56 @@ export function createEscalation(deps: EscalationDeps) {
     /** The context as AssumeRole's trust check takes it (strings). */
     const trustContext: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(context ?? {})) trustContext[k] = Array.isArray(v) ? v.map(String) : String(v);
-    /** Does the role trust one of `services` (a job's or a node's)? */
-    const trustsService = async (role: Node, services: readonly string[], tags: Readonly<Record<string, string>>): Promise<boolean> => {
-      let allowed = false;
-      for (const svc of services) {
-        await ask();
-        // With the aws:SourceAccount and aws:SourceArn the service assumes it with for a job of the account (any job:
-        // `job/*`), as src/app/jobs.ts decides a submission's trust (review fm, 1); and the session tags of the step's
-        // workspace or cluster, which a trust policy may scope the role by (review hp, 7).
-        const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn, serviceTrustContext(account, jobArn(partition, account, '*'), tags));
-        // A Deny of the service by any of its names refuses it, as issuance does (`trustedServiceName`, review gj, 4).
-        if (d?.decision === 'ExplicitDeny') return false;
-        if (d?.decision === 'Allow') allowed = true;
+    /**
+     * The job ids a new job may be drawn with that the role's trust policy singles out by a pattern (`StringLike
+     * aws:RequestTag/gatehouse:job`, `ArnLike aws:SourceArn …:job/a*`): one for each (`drawableJobIdLike`).
+     */
+    const trustJobIds = (role: Node): string[] => {
+      const trust = trustOf.get(role.name) ?? [];
+      const ids = new Set<string>();
+      for (const policy of trust) {
+        for (const st of policy.statements) {
+          for (const c of st.conditions) {
+            const key = c.entry.key.toLowerCase();
+            const byTag = key === `aws:requesttag/${JOB_TAG_JOB}`;
+            if (!byTag && key !== 'aws:sourcearn' && key !== 'acs:sourcearn') continue;
+            for (const v of c.entry.values) {
+              const id = drawableJobIdLike(byTag ? v : (/:job\/([^:]*)$/.exec(v)?.[1] ?? ''));
+              if (id !== undefined) ids.add(id);
+            }
+          }
+        }
       }
-      return allowed;
+      return [...ids];
+    };
+    /**
+     * The id of a new job (`*`: any job) for which the role trusts one of `services` (a job's or a node's), or undefined.
+     * Asked for any job, then for an id of each pattern of job ids its trust policy names (`trustJobIds`): the literal
+     * `*` matched none, and a role that one new job in 32 may assume was left out (review hq, 4).
+     */
+    const trustsService = async (role: Node, services: readonly string[], tags: Readonly<Record<string, string>>): Promise<string | undefined> => {
+      next: for (const id of ['*', ...trustJobIds(role)]) {
+        let allowed = false;
+        for (const svc of services) {
+          await ask();
+          // With the aws:SourceAccount and aws:SourceArn the service assumes it with for the job (review fm, 1) and the
+          // job's session tags, of the step's workspace or cluster, which a trust policy may scope the role by (review hp, 7).
+          const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn, serviceTrustContext(account, jobArn(partition, account, id), { ...tags, [JOB_TAG_JOB]: id }));
+          // A Deny of the service by any of its names refuses it, as issuance does (`trustedServiceName`, review gj, 4).
+          if (d?.decision === 'ExplicitDeny') continue next;
+          if (d?.decision === 'Allow') allowed = true;
+        }
+        if (allowed) return id;
+      }
+      return undefined;
     };
 
     const workspaces = await deps.workspaces(account);
     const clusters = await deps.clusters(account);
     const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     /** A service that runs workloads as a role, and which roles trust it (asked once a role). */
-    const training = { services: trainingServices(partition), trusted: new Map<string, boolean>() };
-    const compute = { services: computeServices(partition), trusted: new Map<string, boolean>() };
+    const training = { services: trainingServices(partition), trusted: new Map<string, string | null>() };
+    const compute = { services: computeServices(partition), trusted: new Map<string, string | null>() };
 
     /**
      * The step to role `r` through a workload of `service` (a job, a node) that `x` may already start (`via`):
@@ -672,11 +700,12 @@ export function createEscalation(deps: EscalationDeps) {
     const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[]): Promise<void> => {
       const trustKey = `${r.arn}\n${JSON.stringify(via.tags)}`;
       let trusted = service.trusted.get(trustKey);
-      if (trusted === undefined) service.trusted.set(trustKey, (trusted = await trustsService(r, service.services, via.tags)));
-      if (!trusted) return;
+      if (trusted === undefined) service.trusted.set(trustKey, (trusted = (await trustsService(r, service.services, via.tags)) ?? null));
+      if (trusted === null) return;
       // The job the role would go with (`iam:AssociatedResourceArn`, review gb, 5): any job of the account, as pod
-      // admission asks it of a workload's template; a job's id is drawn by the server, never chosen.
-      const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, '*') };
+      // admission asks it of a workload's template, or the one of the ids the trust singles out (review hq, 4); a job's
+      // id is drawn by the server, never chosen.
+      const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, trusted) };
       // Decided as enforcement decides it (src/app/principals.ts `decideForService`): an explicit deny naming the service
       // by any of its names refuses (review gb, 3), an Allow by any of them allows (review hp, 6).
       const answers = new Map<string, Awaited<ReturnType<typeof answer>>>();

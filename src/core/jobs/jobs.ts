@@ -233,6 +233,29 @@ export function jobSessionTags(job: { readonly kind?: string | undefined; readon
   return job.kind === 'node' ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id };
 }
 
+/** An id the server draws for a job (src/app/jobs.ts `newJobId`): 12 characters of the ID alphabet, lower-cased. */
+const DRAWN_JOB_ID_RE = /^[a-z2-7]{12}$/;
+
+/**
+ * An id a new job may be drawn with that the pattern `pattern` matches (a `StringLike`/`ArnLike` value's job id: `*` any
+ * run, `?` one character), or undefined: when no drawable id matches it, or when it has no wildcard, since an exact id
+ * is one job's, which no new job is drawn with. escalation-paths asks a role's trust with it: a trust policy tied to
+ * the jobs whose id matches a pattern (`StringLike aws:RequestTag/gatehouse:job = a*`) lets about one new job in 32 assume
+ * the role, and a submitter reaches it by submitting a few (review hq, 4).
+ */
+export function drawableJobIdLike(pattern: string): string | undefined {
+  if (!/[*?]/.test(pattern)) return undefined;
+  const fixed = pattern.replaceAll('*', '').length;
+  if (fixed > 12) return undefined;
+  let first = true;
+  const id = pattern.replaceAll('?', 'a').replace(/\*/g, () => {
+    const fill = first ? 'a'.repeat(12 - fixed) : '';
+    first = false;
+    return fill;
+  });
+  return DRAWN_JOB_ID_RE.test(id) ? id : undefined;
+}
+
 const JOB_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
 /** The account and job id a job's ARN names (in any partition's spelling; `jobArn` gives the canonical one). */
 export function parseJobArn(arn: string): { readonly account: string; readonly id: string } | undefined {
