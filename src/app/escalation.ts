@@ -90,7 +90,7 @@ import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
-import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, SESSION_NAME_RE } from '../core/sts/session.ts';
+import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
@@ -981,8 +981,10 @@ export function createEscalation(deps: EscalationDeps) {
         const chosen = new Set<Node>();
         for (const cc of [undefined, ...Object.keys(c.computeConfigs ?? {})]) {
           const pick = nodeRole(c, x.kind === 'user' ? { user: x.name, groups: x.groups } : { groups: [] }, cc);
-          const ref = pick && (pick.role.includes(':') ? parseRoleArn(pick.role) : { account, name: pick.role });
-          const r = ref && ref.account === account ? roles.find((n) => n.name.toLowerCase() === ref.name.toLowerCase()) : undefined;
+          // Found as node start finds it (`roleNamedBy`): an ARN names the role with its path, a bare name at its path; by
+          // its name alone, a cluster whose instance role's ARN names another path was a path to the role (review hq, 5).
+          const ref = pick && (pick.role.includes(':') ? parseRoleArn(pick.role) : { partition, account, name: pick.role, path: '/' });
+          const r = ref && ref.account === account ? roles.find((n) => n.name.toLowerCase() === ref.name.toLowerCase() && roleNamedBy({ path: parseRoleArn(n.arn)?.path ?? '/' }, ref, partition, !pick.role.includes(':')) !== undefined) : undefined;
           if (r && r !== x && !out.some((e) => e.to === r)) chosen.add(r);
         }
         if (chosen.size === 0) continue;
