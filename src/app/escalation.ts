@@ -643,20 +643,18 @@ export function createEscalation(deps: EscalationDeps) {
     const trustContext: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(context ?? {})) trustContext[k] = Array.isArray(v) ? v.map(String) : String(v);
     /**
-     * The job ids a new job may be drawn with that the role's trust policy singles out by a pattern (`StringLike
-     * aws:RequestTag/gatehouse:job`, `ArnLike aws:SourceArn …:job/a*`): one for each (`drawableJobIdLike`).
+     * The job ids a new job may be drawn with that `policies` single out by a pattern, one for each
+     * (`drawableJobIdLike`): in the values of the condition keys `kindOf` says hold a job's id or its ARN.
      */
-    const trustJobIds = (role: Node): string[] => {
-      const trust = trustOf.get(role.name) ?? [];
+    const jobIdsIn = (policies: readonly (CompiledPolicy | undefined)[], kindOf: (key: string) => 'id' | 'arn' | undefined): string[] => {
       const ids = new Set<string>();
-      for (const policy of trust) {
-        for (const st of policy.statements) {
+      for (const policy of policies) {
+        for (const st of policy?.statements ?? []) {
           for (const c of st.conditions) {
-            const key = c.entry.key.toLowerCase();
-            const byTag = key === `aws:requesttag/${JOB_TAG_JOB}`;
-            if (!byTag && key !== 'aws:sourcearn' && key !== 'acs:sourcearn') continue;
+            const kind = kindOf(c.entry.key.toLowerCase());
+            if (kind === undefined) continue;
             for (const v of c.entry.values) {
-              const id = drawableJobIdLike(byTag ? v : (/:job\/([^:]*)$/.exec(v)?.[1] ?? ''));
+              const id = drawableJobIdLike(kind === 'id' ? v : (/:job\/([^:]*)$/.exec(v)?.[1] ?? ''));
               if (id !== undefined) ids.add(id);
             }
           }
@@ -664,13 +662,23 @@ export function createEscalation(deps: EscalationDeps) {
       }
       return [...ids];
     };
+    /** Those the role's trust policy names (`aws:RequestTag/gatehouse:job`, `aws:SourceArn …:job/a*`, review hq, 4). */
+    const trustJobIds = (role: Node): string[] =>
+      jobIdsIn(trustOf.get(role.name) ?? [], (key) => (key === `aws:requesttag/${JOB_TAG_JOB}` ? 'id' : key === 'aws:sourcearn' || key === 'acs:sourcearn' ? 'arn' : undefined));
+    /** Those `x`'s own policies pass roles for (`iam:AssociatedResourceArn …:job/a*`, review hq, 6). */
+    const passJobIds = async (x: Node): Promise<string[]> => {
+      // Only what `answer` asked already decides a step: a principal that cannot be resolved has no more ids to give.
+      const policies = await asPrincipal(x).then((p) => p.policies, () => undefined);
+      if (policies === undefined) return [];
+      return jobIdsIn([...policies.identity, policies.boundary, ...(policies.session ?? [])], (key) => (key === ASSOCIATED_RESOURCE.toLowerCase() ? 'arn' : undefined));
+    };
     /**
      * The id of a new job (`*`: any job) for which the role trusts one of `services` (a job's or a node's), or undefined.
      * Asked for any job, then for an id of each pattern of job ids its trust policy names (`trustJobIds`): the literal
-     * `*` matched none, and a role that one new job in 32 may assume was left out (review hq, 4).
+     * `*` matched none, and a role that one new job in 32 may assume was left out (review hq, 4). `ids`: those only.
      */
-    const trustsService = async (role: Node, services: readonly string[], tags: Readonly<Record<string, string>>): Promise<string | undefined> => {
-      next: for (const id of ['*', ...trustJobIds(role)]) {
+    const trustsService = async (role: Node, services: readonly string[], tags: Readonly<Record<string, string>>, ids: readonly string[] = ['*', ...trustJobIds(role)]): Promise<string | undefined> => {
+      next: for (const id of ids) {
         let allowed = false;
         for (const svc of services) {
           await ask();
@@ -703,18 +711,25 @@ export function createEscalation(deps: EscalationDeps) {
       if (trusted === undefined) service.trusted.set(trustKey, (trusted = (await trustsService(r, service.services, via.tags)) ?? null));
       if (trusted === null) return;
       // The job the role would go with (`iam:AssociatedResourceArn`, review gb, 5): any job of the account, as pod
-      // admission asks it of a workload's template, or the one of the ids the trust singles out (review hq, 4); a job's
-      // id is drawn by the server, never chosen.
-      const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, trusted) };
-      // Decided as enforcement decides it (src/app/principals.ts `decideForService`): an explicit deny naming the service
-      // by any of its names refuses (review gb, 3), an Allow by any of them allows (review hp, 6).
-      const answers = new Map<string, Awaited<ReturnType<typeof answer>>>();
-      for (const svc of service.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, ...associated }));
-      const pass = decideForServiceNames(service.services, (svc) => answers.get(svc) as Awaited<ReturnType<typeof answer>>);
-      if (pass.decision === 'Allow') {
-        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
-        return;
+      // admission asks it of a workload's template, or the one of the ids the trust singles out (review hq, 4); then one
+      // of each pattern of job ids `x`'s policies pass roles for, which the role trusts too (review hq, 6). A job's id
+      // is drawn by the server, never chosen.
+      let pass: AuthorizeAnswer | undefined;
+      for (const id of [trusted, ...(await passJobIds(x)).filter((i) => i !== trusted)]) {
+        if (id !== trusted && (await trustsService(r, service.services, via.tags, [id])) === undefined) continue;
+        const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, id) };
+        // Decided as enforcement decides it (src/app/principals.ts `decideForService`): an explicit deny naming the
+        // service by any of its names refuses (review gb, 3), an Allow by any of them allows (review hp, 6).
+        const answers = new Map<string, AuthorizeAnswer>();
+        for (const svc of service.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, ...associated }));
+        const decided = decideForServiceNames(service.services, (svc) => answers.get(svc) as AuthorizeAnswer);
+        if (decided.decision === 'Allow') {
+          out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...decided.reasons, ...via.reasons] } });
+          return;
+        }
+        pass ??= decided;
       }
+      if (pass === undefined) return;
       // Refused only for want of an allow: `roles/iam.serviceAccountUser` bound to `x` on the role, or on the account
       // above it, is PassRole wherever it is asked (src/app/bindings.ts `actAs`), and `x` may write that binding when it
       // may set the role's or the account's IAM policy (review ai: such a principal was reported with no step).
