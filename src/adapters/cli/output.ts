@@ -2,7 +2,7 @@
  * Output formatting shared by every command: a plain-text table for people, JSON for scripts (`--json`), and one
  * line per error in the `file:line:column: path: message [CODE]` shape editors and CI annotations understand.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { GatehouseError } from '../../core/errors.ts';
 
 export interface Column<Row> {
@@ -80,3 +80,17 @@ export const printable = (s: string): string =>
     const n = c.codePointAt(0) ?? 0;
     return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
   });
+
+/** A value as one shell word: bare when it holds only safe characters (keys, tokens, ARNs do), else single-quoted. */
+export const shellWord = (s: string): string => (/^[\w+/=.:,@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+
+/**
+ * An option's parser refusing an empty value (`--workspace "$WS"` with WS unset), naming the option: the server reads
+ * an empty parameter as none, so `jobs list --workspace ''` listed every workspace's jobs, exit 0 (review hm, 11), and
+ * an empty path was the working directory (review gr, 6 and 10). `otherwise`: what leaving the option out does (none
+ * for a required option).
+ */
+export const nonEmptyArg = (flag: string, what: string, otherwise?: string) => (v: string): string => {
+  if (v.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give ${what} (is a shell variable unset?)${otherwise !== undefined ? `, or leave ${flag} out ${otherwise}` : ''}`);
+  return v;
+};

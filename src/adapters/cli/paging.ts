@@ -1,6 +1,7 @@
 /** The listings the CLI follows page by page (`jobs list`, `jobs events`, `iam-policy list`, `resource-policies list`), and their `--limit`. */
 import { InvalidArgumentError } from 'commander';
 import type { ClientResult } from './client.ts';
+import { shellWord } from './output.ts';
 
 /** `--limit N` of a listing: a usage error (exit 2) naming the option. */
 export const listLimit = (v: string): number => {
@@ -37,17 +38,5 @@ export const asItems = <T>(r: ClientResult<{ next?: string } & Record<string, un
  * `--after ARN`), quoted for the shell when it needs it.
  */
 export function moreFollow(noun: string, limit: number | undefined, option: string, value: string): string {
-  const word = /^[\w+/=.:,@%-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-  return `gatehouse: stopped at --limit ${limit ?? ''}; more ${noun} follow: go on with ${option} ${word} (or raise --limit)\n`;
+  return `gatehouse: stopped at --limit ${limit ?? ''}; more ${noun} follow: go on with ${option} ${shellWord(value)} (or raise --limit)\n`;
 }
-
-/**
- * A listing's filter or cursor given empty (`jobs list --workspace "$WS"` with WS unset): refused naming the option, as
- * `audit query` refuses its empty filters. The server reads an empty parameter as none, so `--workspace ''` listed the
- * jobs of every workspace, exit 0, as if they were the one's (a script stopping "its" running jobs stopped them all),
- * and an empty cursor started the listing again from the first (review hm, 11). `otherwise`: what leaving it out does.
- */
-export const nonEmptyArg = (flag: string, what: string, otherwise: string) => (v: string): string => {
-  if (v.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give ${what} (is a shell variable unset?), or leave ${flag} out ${otherwise}`);
-  return v;
-};

@@ -17,7 +17,7 @@ import { call, connect, report, withServerOptions, type ClientFailure, type Clie
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, positive, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { printable, withJsonOption } from '../output.ts';
+import { nonEmptyArg, printable, withJsonOption } from '../output.ts';
 import { auditTimeOf, auditTimeProblem } from '../../../app/audit-time.ts';
 
 /**
@@ -89,14 +89,10 @@ const roleArg = (v: string): string => {
 };
 
 /**
- * A filter given empty (`--principal "$ARN"` with ARN unset): refused naming the option. The server reads an empty
- * parameter as no filter (the console sends its empty fields so), so the query went out unfiltered and printed every
- * record, exit 0, as if they were the principal's (as H7 refused an empty name where the path takes one).
+ * A filter given empty (`--principal "$ARN"` with ARN unset) is refused naming the option: the server reads an empty
+ * parameter as no filter, so the query printed every record, exit 0, as if they were the principal's.
  */
-const filterArg = (flag: string, what: string) => (v: string): string => {
-  if (v.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give ${what} (is a shell variable unset?), or leave ${flag} out to list records of any`);
-  return v;
-};
+const filterArg = (flag: string, what: string) => nonEmptyArg(flag, what, 'to list records of any');
 
 /** `--after SEQ`: a record number, as records and the API's cursor give it (whole digits: not `1e3`, `0x10`, `-1`). */
 const cursorArg = (v: string): number => {

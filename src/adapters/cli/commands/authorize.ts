@@ -8,8 +8,8 @@ import { call, connect, deleteNoContent, refusedInFile, remote, report, withServ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { fileErrorsText, formatTable, withJsonOption } from '../output.ts';
-import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
+import { fileErrorsText, formatTable, nonEmptyArg, withJsonOption } from '../output.ts';
+import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
 interface Listed {

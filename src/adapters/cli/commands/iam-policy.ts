@@ -18,8 +18,8 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { offsetOf } from '../policy-files.ts';
-import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
-import { formatJson, formatTable, printable, withJsonOption } from '../output.ts';
+import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
+import { formatJson, formatTable, nonEmptyArg, printable, withJsonOption } from '../output.ts';
 
 export interface Binding {
   readonly role: string;

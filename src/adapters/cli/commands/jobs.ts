@@ -10,8 +10,8 @@ import { call, connect, deleteNoContent, remote, report, withServerOptions, type
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { formatTable, withJsonOption } from '../output.ts';
-import { asItems, followPages, listLimit, moreFollow, nonEmptyArg } from '../paging.ts';
+import { formatTable, nonEmptyArg, withJsonOption } from '../output.ts';
+import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 import { containerUriOf, withContainerUri } from '../../../core/jobs/jobs.ts';
@@ -55,10 +55,7 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
  * `--credentials-file ""` (`--credentials-file "$F"` with F unset) was the working directory, refused as a path where
  * something "exists" (review gr, 10): said as what it is.
  */
-function nonEmptyPath(v: string): string {
-  if (v.trim() === '') throw new InvalidArgumentError('--credentials-file is empty: give the path of the file (is a shell variable unset?), or leave the option out for a private path of its own');
-  return v;
-}
+const nonEmptyPath = nonEmptyArg('--credentials-file', 'the path of the file', 'for a private path of its own');
 
 /**
  * The exit status refusing a credentials file the user named (`--credentials-file`, else `GATEHOUSE_CREDENTIALS_FILE`),

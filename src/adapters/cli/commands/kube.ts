@@ -25,7 +25,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
-import { formatJson, formatTable, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, nonEmptyArg, withJsonOption } from '../output.ts';
 
 interface EntryJson {
   readonly cluster: string;
@@ -191,10 +191,7 @@ Files written:
       .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
       // Empty (`--cluster "$CLUSTER"` unset in a kubeconfig's args), a token for no cluster was printed, exit 0, and
       // kubectl was refused later with a 401 that said nothing of it (review hm, 12): refused here, naming the option.
-      .requiredOption('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', (v: string) => {
-        if (v.trim() === '') throw new InvalidArgumentError('--cluster is empty: give the name of the cluster the token is for (is a shell variable unset?)');
-        return v;
-      }),
+      .requiredOption('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', nonEmptyArg('--cluster', 'the name of the cluster the token is for')),
   )
     .addHelpText(
       'after',
@@ -266,10 +263,7 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
  * `--out ""` (`--out "$DIR"` with DIR unset) resolved to the working directory, and the files holding the webhook token
  * were written wherever the command ran, over any of the same name (review gr, 6).
  */
-function nonEmptyOut(v: string): string {
-  if (v.trim() === '') throw new InvalidArgumentError('--out is empty: give the directory to write the files to (is a shell variable unset?), or leave --out out for ./gatehouse-webhooks-CLUSTER');
-  return v;
-}
+const nonEmptyOut = nonEmptyArg('--out', 'the directory to write the files to', 'for ./gatehouse-webhooks-CLUSTER');
 
 interface WebhookConfigAnswer {
   readonly cluster: string;

@@ -16,7 +16,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { fileErrorsText, withJsonOption } from '../output.ts';
+import { fileErrorsText, shellWord, withJsonOption } from '../output.ts';
 import { containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -60,8 +60,6 @@ const durationSeconds = (v: string): number => {
   return n;
 };
 
-/** Values printed for `eval`: bare when they hold only safe characters (keys and tokens do), else single-quoted. */
-const shellWord = (s: string): string => (/^[\w+/=.:,@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
 /**
  * `--policy`: the document itself (JSON: it starts with `{`) or `file://PATH`, as the AWS CLI takes it. A path given
