@@ -90,6 +90,9 @@ function alibabaError(r: Outcome | undefined): { Code?: string; Message?: string
   return JSON.parse(m[1] as string) as { Code?: string; Message?: string };
 }
 
+/** `secret` with its last character changed: a random secret may already end in whatever a fixed suffix would put. */
+const wrongSecret = (secret: string) => `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`;
+
 const percent = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** A GET signed with Alibaba's signature version 1.0, as its SDKs sign one; `nonce` and `timestamp` may be set. */
@@ -175,7 +178,7 @@ describe('fn1: Alibaba STS AssumeRole and GetCallerIdentity, signed with signatu
   it('refuses as Alibaba does: a wrong secret, a key of nobody, a caller without sts:AssumeRole, a missing session name', async () => {
     const role = `acs:ram::${ACS}:role/reader`;
     const [badSecret, nobody, denied] = await ramRoleArn([
-      { accessKeyId: bob.accessKeyId, accessKeySecret: `${bob.secretAccessKey.slice(0, -2)}xx`, roleArn: role, roleSessionName: 's-1' },
+      { accessKeyId: bob.accessKeyId, accessKeySecret: wrongSecret(bob.secretAccessKey), roleArn: role, roleSessionName: 's-1' },
       { accessKeyId: 'LTAI00000000000000000000', accessKeySecret: 'x'.repeat(30), roleArn: role, roleSessionName: 's-1' },
       // RAM asks the caller's own policies too, though the trust policy trusts the account.
       { accessKeyId: eve.accessKeyId, accessKeySecret: eve.secretAccessKey, roleArn: role, roleSessionName: 's-1' },
