@@ -109,6 +109,8 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   MISSING_PARAMETER: EXIT.invalidInput,
   REQUEST_TOO_LARGE: EXIT.invalidInput,
   UNSUPPORTED_MEDIA_TYPE: EXIT.invalidInput,
+  UNKNOWN_ROUTE: EXIT.notFound,
+  METHOD_NOT_ALLOWED: EXIT.invalidInput,
   SERVICE_UNAVAILABLE: EXIT.unavailable,
   INTERNAL_ERROR: EXIT.internal,
 };

@@ -707,6 +707,14 @@ function sendErrors(res: ServerResponse, requestId: string, errors: readonly Gat
 
 const fail1 = (code: ErrorCode, message: string): GatehouseError[] => [{ code, message, path: '' }];
 
+/**
+ * The JSON error body of a request no route takes (`UNKNOWN_ROUTE`, `METHOD_NOT_ALLOWED`), in the shape of every other
+ * error of this module, for the server's paths outside `/v1/` too (`GET /`, a probe asked with POST).
+ */
+export function routeErrorBody(code: 'UNKNOWN_ROUTE' | 'METHOD_NOT_ALLOWED', message: string): string {
+  return JSON.stringify({ error: { code: HTTP_ERRORS[code].aws, message, gatehouseCode: code, details: fail1(code, message) } });
+}
+
 /** SigV4 refusal codes are AWS codes; map them onto ours. */
 const SIGV4_CODES: Readonly<Record<string, ErrorCode>> = {
   MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',
@@ -977,10 +985,12 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     if (r.method === 'GET') methods.push('HEAD');
   }
   if (route === undefined || params === undefined) {
-    const status = methods !== undefined ? 405 : 404;
-    // A 405 names the methods the path takes in `Allow` too (RFC 9110 §15.5.6 requires it; review cm, 3).
-    if (methods !== undefined) res.setHeader('allow', [...new Set(methods)].join(', '));
-    return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${[...new Set(methods)].join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
+    // A 405 names the methods the path takes in `Allow` too (RFC 9110 §15.5.6 requires it; review cm, 3). Both answer
+    // in the module's error shape, with `gatehouseCode` and `details` as every other error (they lacked them).
+    if (methods === undefined) return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${rawPath}`));
+    const allowed = [...new Set(methods)].join(', ');
+    res.setHeader('allow', allowed);
+    return sendErrors(res, requestId, fail1('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${rawPath}; use ${allowed}`));
   }
 
   const unread = unreadableBody(req);

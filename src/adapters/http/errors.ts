@@ -77,6 +77,8 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   INVALID_CLIENT_TOKEN_ID: { status: 403, aws: 'InvalidClientTokenId', type: 'Sender' },
   EXPIRED_TOKEN: { status: 403, aws: 'ExpiredToken', type: 'Sender' },
   PACKED_POLICY_TOO_LARGE: { status: 400, aws: 'PackedPolicyTooLarge', type: 'Sender' },
+  UNKNOWN_ROUTE: { status: 404, aws: 'NotFound', type: 'Sender' },
+  METHOD_NOT_ALLOWED: { status: 405, aws: 'MethodNotAllowed', type: 'Sender' },
   INVALID_IDENTITY_TOKEN: { status: 400, aws: 'InvalidIdentityToken', type: 'Sender' },
   EXPIRED_IDENTITY_TOKEN: { status: 400, aws: 'ExpiredTokenException', type: 'Sender' },
   IDP_COMMUNICATION_ERROR: { status: 400, aws: 'IDPCommunicationError', type: 'Sender' },

@@ -10,7 +10,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
+import { BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -401,15 +401,15 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         res.setHeader('location', '/ui/');
         return send(res, 302, 'the console is at /ui/\n', requestId, 'text/plain');
       }
-      return send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: 'no route for GET /: the web console is at /ui/, the admin API under /v1/, the IAM and STS Query APIs take POST / (or GET / with Action=…)' } }), requestId, 'application/json');
+      return send(res, 404, routeErrorBody('UNKNOWN_ROUTE', 'no route for GET /: the web console is at /ui/, the admin API under /v1/, the IAM and STS Query APIs take POST / (or GET / with Action=…)'), requestId, 'application/json');
     }
     // The probes and /metrics take GET and HEAD: another method is 405 with Allow (RFC 9110 §15.5.6), not a 404 that
     // says the probe's path does not exist (review fq, 3).
     if (path === '/healthz' || path === '/readyz' || (path === '/metrics' && opts.metrics)) {
       res.setHeader('allow', 'GET, HEAD');
-      return send(res, 405, JSON.stringify({ error: { code: 'MethodNotAllowed', message: `${req.method} is not allowed on ${path}; use GET, HEAD` } }), requestId, 'application/json');
+      return send(res, 405, routeErrorBody('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use GET, HEAD`), requestId, 'application/json');
     }
-    send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
+    send(res, 404, routeErrorBody('UNKNOWN_ROUTE', `no route for ${req.method} ${path}`), requestId, 'application/json');
   }
 
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
