@@ -1,6 +1,7 @@
 /**
- * What a command loads at start. Every command builds the whole command tree (commander needs every command to
- * parse one), so a module imported at the top of any command file is loaded by `gatehouse whoami` too: the YAML
+ * What a command loads at start. A command loads the module of its own command group only (`groupsFor`,
+ * src/adapters/cli/program.ts), `--version` none; `--help`, a word that names no command and the like build the whole
+ * command tree, so a module imported at the top of any command file is loaded by `gatehouse --help` too: the YAML
  * parser, the IAM engine and the audit log's use cases are loaded where a command uses them, and `node:http` is
  * required when a request is first made (imported as an ES module, it loads Node's bundled fetch). The CLI's test
  * suites spawn it hundreds of times; a user types it.
@@ -8,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'gatehouse.js');
@@ -42,4 +44,13 @@ test('the commands that need them still load them: policy validate of a YAML fil
   assert.equal(r.code, 0);
   assert.ok(r.modules.some((u) => u.includes('/node_modules/yaml/')), 'yaml loaded');
   assert.ok(r.modules.some((u) => u.includes('/src/core/iam/')), 'the IAM engine loaded');
+});
+
+test('a command loads the module of its own command group only, --version none, --help all of them (stop 49)', async () => {
+  const groups = (modules: readonly string[]): string[] => modules.filter((u) => u.includes('/src/adapters/cli/commands/')).map((u) => u.replace(/.*\/commands\//, ''));
+  assert.deepEqual(groups((await loaded(['--version'])).modules), []);
+  assert.deepEqual(groups((await loaded(['whoami', '--endpoint', 'http://127.0.0.1:9'])).modules), ['accounts.ts']);
+  assert.deepEqual(groups((await loaded(['--endpoint', 'http://127.0.0.1:9', 'help', 'iam', 'users'])).modules), ['iam.ts']);
+  const files = readdirSync(join(import.meta.dirname, '..', 'src', 'adapters', 'cli', 'commands')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  assert.deepEqual(groups((await loaded(['--help'])).modules).sort(), files.sort());
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createProgram, runCli } from '../src/adapters/cli/program.ts';
+import { COMMAND_GROUPS } from '../src/adapters/cli/command-groups.ts';
 import type { DemoCommandOptions } from '../src/adapters/cli/context.ts';
 
 const deps = { out: () => {}, err: () => {}, readFile: (p: string) => readFile(p, 'utf8'), now: () => Date.now(), version: 'test', env: {} };
@@ -28,7 +29,7 @@ test('ez7: `gatehouse demo -o json` is `demo --json`; another format is a usage 
 test('ez7: every command that takes --json also takes -o json, as the README says', async () => {
   const readme = (await readFile(new URL('../README.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
   assert.ok(readme.includes('every command that prints a result takes `--json`, also spelled `-o json`'));
-  const program = createProgram({ ...deps, exit: () => {} });
+  const program = createProgram({ ...deps, exit: () => {} }, COMMAND_GROUPS);
   const missing: string[] = [];
   const walk = (c: Command, path: string[]): void => {
     const name = [...path, c.name()];

@@ -134,16 +134,6 @@ export function withServerOptions(cmd: Command): Command {
     .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR);
 }
 
-/** Said in --help of the commands that talk to the server, and after a refused signature. */
-export const CREDENTIALS_NOTE = `Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the access keys of
-the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config), what its credential_process prints, or the
-session of its role_arn (assumed on this server with its source_profile's credentials, or with the environment's
-keys for credential_source = Environment), else --data-dir's admin-credentials.json (the admin of the account the
-server created). One of the pair without the other is an error (exit 2), and so is a profile gatehouse cannot use
-(SSO, web identity, mfa_serial): never the admin file instead.
-An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set. Requests go through
-HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**

@@ -79,6 +79,6 @@ export interface CommandContext extends CliDeps {
 
 /**
  * A command group (`policy`, later `iam`, `sts`, `jobs`…) registers its commands on the program. Add new groups
- * to `COMMAND_GROUPS` in program.ts.
+ * to `GROUP_MODULES` in program.ts.
  */
 export type CommandGroup = (program: Command, ctx: CommandContext) => void;

@@ -1,30 +1,76 @@
 /**
  * The `gatehouse` command tree. Each command group lives in `commands/<group>.ts` and registers itself on the
- * program; to add one (`server`, `iam`, `apply`, `sts`, `jobs`…), write its module and list it in
- * `COMMAND_GROUPS`. Parsing errors never exit the process: they become exit status 2 (`EXIT.usage`), and
- * `runCli` returns the status for the composition root to set.
+ * program; to add one (`server`, `iam`, `apply`, `sts`, `jobs`…), write its module and list it in `GROUP_MODULES`
+ * with the top-level commands it registers. Parsing errors never exit the process: they become exit status 2
+ * (`EXIT.usage`), and `runCli` returns the status for the composition root to set.
  */
 import { Command, CommanderError } from 'commander';
-import { policyCommands } from './commands/policy.ts';
-import { serverCommand } from './commands/server.ts';
-import { jobsCommands } from './commands/jobs.ts';
-import { authorizeCommands } from './commands/authorize.ts';
-import { accountsCommands } from './commands/accounts.ts';
-import { applyCommands } from './commands/apply.ts';
-import { iamCommands } from './commands/iam.ts';
-import { credentialsCommand, keysCommands, stsCommands, usersCommands } from './commands/sts.ts';
-import { kubeCommands } from './commands/kube.ts';
-import { auditCommands } from './commands/audit.ts';
-import { iamPolicyCommands } from './commands/iam-policy.ts';
-import { demoCommand } from './commands/demo.ts';
-import { agentCommand } from './commands/agent.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
-import { CREDENTIALS_NOTE } from './client.ts';
+import { CREDENTIALS_NOTE } from './credentials-note.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand, kubeCommands, auditCommands, iamPolicyCommands, demoCommand, agentCommand];
+/** A module of command groups, and the top-level commands (names and aliases) its groups register. */
+interface GroupModule {
+  readonly commands: readonly string[];
+  readonly load: () => Promise<readonly CommandGroup[]>;
+}
 
-export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
+/**
+ * Every command group, in the order `gatehouse --help` lists their commands, each loaded only when needed: importing
+ * all of them (and through them the request signer, the launcher, the core modules they use) cost every command,
+ * `--version` included, several times the CPU of Node's own start. `runCli` loads the one module that registers the
+ * command typed (`groupsFor`); commander needs every name only to list them or suggest one. `commands` must be what
+ * the module's groups register (src/adapters/cli/program.test.ts checks it).
+ */
+export const GROUP_MODULES: readonly GroupModule[] = [
+  { commands: ['server'], load: async () => [(await import('./commands/server.ts')).serverCommand] },
+  { commands: ['policy'], load: async () => [(await import('./commands/policy.ts')).policyCommands] },
+  { commands: ['authorize', 'simulate', 'who-can', 'escalation-paths', 'resource-policies'], load: async () => [(await import('./commands/authorize.ts')).authorizeCommands] },
+  { commands: ['jobs', 'clusters', 'workspaces'], load: async () => [(await import('./commands/jobs.ts')).jobsCommands] },
+  { commands: ['accounts', 'whoami'], load: async () => [(await import('./commands/accounts.ts')).accountsCommands] },
+  { commands: ['iam'], load: async () => [(await import('./commands/iam.ts')).iamCommands] },
+  { commands: ['apply', 'plan'], load: async () => [(await import('./commands/apply.ts')).applyCommands] },
+  { commands: ['sts'], load: async () => [(await import('./commands/sts.ts')).stsCommands] },
+  { commands: ['users'], load: async () => [(await import('./commands/sts.ts')).usersCommands] },
+  { commands: ['keys'], load: async () => [(await import('./commands/sts.ts')).keysCommands] },
+  { commands: ['credentials'], load: async () => [(await import('./commands/sts.ts')).credentialsCommand] },
+  { commands: ['kube'], load: async () => [(await import('./commands/kube.ts')).kubeCommands] },
+  { commands: ['audit'], load: async () => [(await import('./commands/audit.ts')).auditCommands] },
+  { commands: ['iam-policy'], load: async () => [(await import('./commands/iam-policy.ts')).iamPolicyCommands] },
+  { commands: ['demo'], load: async () => [(await import('./commands/demo.ts')).demoCommand] },
+  { commands: ['agent'], load: async () => [(await import('./commands/agent.ts')).agentCommand] },
+];
+
+/** Every command group, in `GROUP_MODULES`' order (src/adapters/cli/command-groups.ts holds them loaded, for tests). */
+export async function loadAllGroups(): Promise<readonly CommandGroup[]> {
+  return (await Promise.all(GROUP_MODULES.map((m) => m.load()))).flat();
+}
+
+/**
+ * The command groups `argv` needs, read as `runCli` reads it (`placeLeadingOptions`, then `helpOf`): the module of
+ * the command typed first, or of the one `help` is asked about; none for `--version` (`-V`) first, which commander
+ * answers before it looks at any command; every group for anything else (no command, `--help`, `help` alone, a word
+ * that names no command, whose suggestion needs every name), so that what is printed and the exit status are those of
+ * the whole tree.
+ */
+export async function groupsFor(argv: readonly string[]): Promise<readonly CommandGroup[]> {
+  let i = 0;
+  for (;;) {
+    const a = argv[i];
+    const name = GLOBAL_OPTIONS.find((o) => a === o || a?.startsWith(`${o}=`));
+    if (a === undefined || name === undefined) break;
+    if (a !== name) i += 1;
+    else if (argv[i + 1] !== undefined) i += 2;
+    else break;
+  }
+  let word = argv[i];
+  if (word === '-V' || word === '--version') return [];
+  if (word === 'help' && argv[i + 1] !== undefined) word = argv[i + 1];
+  const module = GROUP_MODULES.find((m) => m.commands.includes(word as string));
+  return module === undefined ? loadAllGroups() : module.load();
+}
+
+export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[]): Command {
   const program = new Command('gatehouse')
     .description('Gatehouse: uniform access control for AI training clusters')
     .version(ctx.version, '-V, --version', 'print the version')
@@ -122,10 +168,13 @@ function helpOf(argv: readonly string[], program: Command): readonly string[] {
   return [...words, '--help'];
 }
 
-/** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
-export async function runCli(argv: readonly string[], deps: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. Without `groups`,
+ * those `argv` needs (`groupsFor`).
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps, groups?: readonly CommandGroup[]): Promise<number> {
   let status: number = EXIT.ok;
-  const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups);
+  const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups ?? (await groupsFor(argv)));
   try {
     await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });
   } catch (e) {
