@@ -29,8 +29,6 @@
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { ERROR_CODES, type ErrorCode, type GatehouseError } from '../../core/errors.ts';
 import type { Command } from 'commander';
 import type { CommandContext } from './context.ts';
@@ -852,6 +850,15 @@ export const SLOW_NOTICE_MS = 5_000;
 type SendError = Error & { code?: string; sent?: boolean; handshake?: boolean };
 
 /**
+ * The SigV4 signer and its hash, imported when a request is first signed: with `@smithy/core` beneath them they are
+ * about thirty modules, which a command that fails before it sends (no credentials, a usage error) never needs.
+ */
+async function signerModules(): Promise<{ SignatureV4: typeof import('@smithy/signature-v4').SignatureV4; Sha256: typeof import('@aws-crypto/sha256-js').Sha256 }> {
+  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
+  return { SignatureV4, Sha256 };
+}
+
+/**
  * Sends one signed request to `/v1/<path>` (`segments` are URL-encoded here) and reads the JSON answer.
  */
 export async function call<T = Record<string, unknown>>(conn: Connection, method: string, segments: readonly string[], opts: RequestOptions = {}): Promise<ClientResult<T>> {
@@ -869,6 +876,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
     .join('&');
   const body = opts.body === undefined ? '' : JSON.stringify(opts.body);
   const host = conn.endpoint.host;
+  const { SignatureV4, Sha256 } = await signerModules();
   const signer = new SignatureV4({ service: SERVICE, region: conn.region, credentials: conn.credentials, sha256: Sha256 });
   // Signed for each try, as the SDKs sign each attempt: a signature is accepted for 15 minutes, and a retry after a
   // long timeout (10 minutes for `apply` and `audit verify`) sent the first one, refused then as expired (review aa).

@@ -16,8 +16,6 @@ import { randomBytes } from 'node:crypto';
 import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { yaml } from '../yaml.ts';
 import { TRAINING_WORKLOAD_RESOURCES } from '../../../core/kube/admission.ts';
 import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -227,8 +225,9 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
       // kubectl always sends JSON; anything else is ignored, as aws eks get-token does.
     }
   }
-  // Loaded here, not at the top: the Kubernetes core brings the IAM engine, which every other command would load at start.
-  const { CLUSTER_ID_HEADER, encodeToken } = await import('../../../core/kube/index.ts');
+  // Loaded here, not at the top: the Kubernetes core brings the IAM engine, and the signer about thirty modules, which
+  // every other kube command would load at start.
+  const [{ CLUSTER_ID_HEADER, encodeToken }, { SignatureV4 }, { Sha256 }] = await Promise.all([import('../../../core/kube/index.ts'), import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
   const now = ctx.now();
   const signer = new SignatureV4({ service: 'sts', region, credentials, sha256: Sha256 });
   const query = { Action: 'GetCallerIdentity', Version: '2011-06-15' };
