@@ -9,21 +9,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'gatehouse.js');
-// Prints every module URL the command loads (node: builtins included) on stderr at exit.
+// Prints every module URL the command loads (node: builtins included) on stderr at exit, and whether Node loaded its
+// TypeScript stripper (amaro), which it needs only for a file its compile cache does not hold.
 const HOOK = `data:text/javascript,${encodeURIComponent(
-  "import { registerHooks } from 'node:module'; const seen = []; registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify(seen) + '\\n'));",
+  "import { registerHooks } from 'node:module'; const seen = []; registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ seen, stripper: process.moduleLoadList.some((m) => m.includes('amaro')) }) + '\\n'));",
 )}`;
 
-function loaded(args: readonly string[]): Promise<{ code: number; modules: string[] }> {
+function loaded(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number; modules: string[]; stripper: boolean }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', HOOK, BIN, ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent' }, timeout: 30_000 }, (error, _stdout, stderr) => {
+    execFile(process.execPath, ['--import', HOOK, BIN, ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent', ...env }, timeout: 30_000 }, (error, _stdout, stderr) => {
       const line = stderr.split('\n').find((l) => l.startsWith('@@'));
       if (line === undefined) return reject(new Error(`no module list: ${stderr}`));
-      resolve({ code: error ? Number(error.code) : 0, modules: JSON.parse(line.slice(2)) as string[] });
+      const { seen, stripper } = JSON.parse(line.slice(2)) as { seen: string[]; stripper: boolean };
+      resolve({ code: error ? Number(error.code) : 0, modules: seen, stripper });
     });
   });
 }
@@ -53,4 +57,22 @@ test('a command loads the module of its own command group only, --version none, 
   assert.deepEqual(groups((await loaded(['--endpoint', 'http://127.0.0.1:9', 'help', 'iam', 'users'])).modules), ['iam.ts']);
   const files = readdirSync(join(import.meta.dirname, '..', 'src', 'adapters', 'cli', 'commands')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   assert.deepEqual(groups((await loaded(['--help'])).modules).sort(), files.sort());
+});
+
+test('once the compile cache has its directory, a command loads no TypeScript file before the cache is on (stop 49)', async () => {
+  // Before, bin/gatehouse.js imported src/adapters/fs (TypeScript) to make the directory at every command, before it
+  // turned the cache on: Node loaded its TypeScript stripper each time, about half of `--version`'s CPU.
+  const tmp = await mkdtemp(join(tmpdir(), 'gatehouse-startup-'));
+  try {
+    const first = await loaded(['--version'], { TMPDIR: tmp });
+    assert.equal(first.code, 0);
+    assert.ok(first.modules.some((u) => u.endsWith('/src/adapters/fs/index.ts')), 'the first command makes the directory');
+    assert.ok(statSync(join(tmp, 'node-compile-cache')).isDirectory());
+    const second = await loaded(['--version'], { TMPDIR: tmp });
+    assert.equal(second.code, 0);
+    assert.deepEqual(second.modules.filter((u) => u.includes('/src/adapters/fs/')), []);
+    assert.equal(second.stripper, false, 'every TypeScript file came from the cache');
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 });
