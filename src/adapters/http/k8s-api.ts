@@ -79,7 +79,13 @@ export function status(res: ServerResponse, code: keyof typeof STATUS_REASONS, m
   sendJson(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: STATUS_REASONS[code], message });
 }
 
-const WEBHOOK_PATH = /^\/k8s\/([^/]{1,128})\/(authenticate|authorize|admit)$/;
+/**
+ * A cluster's name is up to 128 characters of `+=,.@_-` and alphanumerics, written percent-encoded in the URLs
+ * `webhook-config` makes (`@` as `%40`): the segment is read up to three characters a name character. Routed only when
+ * the encoded segment was 128 characters at most, the webhooks of a long name holding `@`, `=`, `+` or `,` answered 404
+ * at the URLs the files name (review hr, 1).
+ */
+const WEBHOOK_PATH = /^\/k8s\/([^/]{1,384})\/(authenticate|authorize|admit)$/;
 
 export function isKubeWebhook(path: string | undefined): boolean {
   return path !== undefined && path.startsWith('/k8s/');
