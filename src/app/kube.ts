@@ -483,9 +483,56 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
     }
   }
   if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
+  if (who !== undefined && isNamespaceDeletion(a)) resources.push(...namespaceContents(cluster, resources[0] as string, who));
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
   const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}) };
+}
+
+/**
+ * `delete` of a namespace object (`kubectl delete namespace prod`): kube-apiserver asks about the namespace alone, and
+ * the namespace controller then deletes every object in it as itself, so no review of the user names them (review hr,
+ * 2). Such a review covers deleting each of them, as a review naming no object covers its collection's objects.
+ */
+function isNamespaceDeletion(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'delete' && a.resource === 'namespaces' && !a.apiGroup && !!a.name && !a.subresource;
+}
+
+/**
+ * For the deletion of the namespace at `namespacePath` (`<cluster>/namespaces/prod`): a collection or an object in it that
+ * each of `who`'s Deny statements on `kubernetes:delete` names (`…/namespaces/prod/*`, `…/namespaces/*\/secrets/*`), to
+ * be decided with the review's action. Only of a resource the cluster is known to have (`KubeCluster.resources`,
+ * namespaced) or one the pattern names in so many letters (`…/namespaces/prod/notebooks.kubeflow.org/*`): a `*` spans
+ * `/`, so `…/namespaces/*-data/secrets/*` matches `…/namespaces/dev/x-data/secrets/x`, an object of no resource, and was
+ * not to deny deleting `dev`.
+ */
+function namespaceContents(cluster: KubeCluster, namespacePath: string, who: IamSubject): string[] {
+  const deny = denyResourcePatterns(denySources(who.policies), [kubernetesAction('delete')], { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  if (deny.patterns.length === 0) return [];
+  const heads = cluster.resources.filter((r) => isNamespacedResource(r.apiGroup, r.resource)).map((r) => (r.apiGroup === '' ? r.resource : `${r.resource}.${r.apiGroup}`));
+  const out: string[] = [];
+  for (const p of deny.patterns) {
+    const matches = resourceMatcher(p);
+    let found: string | undefined;
+    for (const head of heads) {
+      const collection = `${namespacePath}/${head}`;
+      if (matches(collection)) found = collection;
+      else {
+        const x = continuationMatching(p, `${collection}/`);
+        if (x !== undefined) found = `${collection}/${x}`;
+      }
+      if (found !== undefined) break;
+    }
+    found ??= ((x) => (x === undefined ? undefined : `${namespacePath}/${x}`))(
+      continuationMatching(p, `${namespacePath}/`, (x) => {
+        const slash = x.indexOf('/');
+        const head = slash < 0 ? x : x.slice(0, slash);
+        return /^[a-z0-9]+(?:[-.][a-z0-9]+)*$/.test(head) && (p.endsWith(`/${head}`) || p.includes(`/${head}/`)) && (slash < 0 || isObjectBelow(x.slice(slash + 1), ''));
+      }),
+    );
+    if (found !== undefined) out.push(found);
+  }
+  return out;
 }
 
 /**
@@ -1812,7 +1859,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
-    if (a.verb !== '*' && !open && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
