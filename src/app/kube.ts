@@ -437,6 +437,10 @@ interface IamSubject {
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
   const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : [a.verb];
   const resources = [kubernetesResource(cluster.arn, a)];
+  // A namespace on a cluster-scoped resource: kube-apiserver asks `bind` of a ClusterRole with the namespace of the
+  // RoleBinding being made (`pkg/registry/rbac/escalation_check.go` `BindingAuthorized`). The request is about the
+  // object itself too, whose own path a Deny names (review hr, 3).
+  if (isClusterScopedInNamespace(a)) resources.push(kubernetesResource(cluster.arn, { ...a, namespace: '' }));
   const covered: { apiGroup: string; resource: string }[] = [];
   if (a.resourceRequest && a.resource === '*') {
     for (const r of cluster.resources) {
@@ -487,6 +491,11 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
   const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}) };
+}
+
+/** A review naming a namespace on a built-in cluster-scoped resource other than the namespace object itself (see `iamViews`). */
+function isClusterScopedInNamespace(a: KubernetesRequestAttributes): boolean {
+  return a.resourceRequest && !!a.namespace && !!a.resource && a.resource !== '*' && a.apiGroup !== '*' && !(a.resource === 'namespaces' && !a.apiGroup) && !isNamespacedResource(a.apiGroup ?? '', a.resource);
 }
 
 /**
@@ -1859,7 +1868,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
