@@ -488,9 +488,32 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   }
   if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
   if (who !== undefined && isNamespaceDeletion(a)) resources.push(...namespaceContents(cluster, resources[0] as string, who));
+  if (who !== undefined && isSignerDomain(a)) resources.push(...signersOfDomain(resources[0] as string, verbs, who));
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
   const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}) };
+}
+
+/**
+ * A review of a signer domain, `signers` named `<domain>/*`: kube-apiserver's CSR admission asks it when the signer
+ * itself (`kubernetes.io/kube-apiserver-client`) is not allowed, and lets the request through when it is
+ * (`plugin/pkg/admission/certificates` `IsAuthorizedForSignerName`; cert-manager asks `signers.cert-manager.io` so). It
+ * stands for every signer of the domain (review hr, 4).
+ */
+function isSignerDomain(a: KubernetesRequestAttributes): boolean {
+  return a.resourceRequest && a.resource === 'signers' && !a.subresource && /^[^/*]+\/\*$/.test(a.name ?? '');
+}
+
+/** For a signer-domain review viewed at `domainPath` (`…/signers.certificates.k8s.io/kubernetes.io/*`): a signer of the domain each of `who`'s Deny patterns names. */
+function signersOfDomain(domainPath: string, verbs: readonly string[], who: IamSubject): string[] {
+  const deny = denyResourcePatterns(denySources(who.policies), verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  const prefix = domainPath.slice(0, -1);
+  const out: string[] = [];
+  for (const p of deny.patterns) {
+    const x = continuationMatching(p, prefix, (x) => /^[^*\s]+$/.test(x));
+    if (x !== undefined) out.push(`${prefix}${x}`);
+  }
+  return out;
 }
 
 /** A review naming a namespace on a built-in cluster-scoped resource other than the namespace object itself (see `iamViews`). */
@@ -1868,7 +1891,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
