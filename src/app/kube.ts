@@ -435,7 +435,8 @@ interface IamSubject {
  * `namespaces/x/*` also denies listing a cluster-scoped custom resource.
  */
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
-  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : [a.verb];
+  // A collection's deletion deletes each of its objects, unreviewed: it is also `delete` of each (review hr, 5).
+  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : deletesObjects(a) ? [a.verb, 'delete'] : [a.verb];
   const resources = [kubernetesResource(cluster.arn, a)];
   // A namespace on a cluster-scoped resource: kube-apiserver asks `bind` of a ClusterRole with the namespace of the
   // RoleBinding being made (`pkg/registry/rbac/escalation_check.go` `BindingAuthorized`). The request is about the
@@ -458,7 +459,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   } else if (a.resourceRequest) covered.push({ apiGroup: a.apiGroup ?? '', resource: a.resource ?? '' });
   // Whether the review covers every object of what it names (`Views.below`). A subresource is always requested on one
   // object (`create pods/exec` names its pod), whatever the verb.
-  const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
+  const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb) || deletesObjects(a));
   if (who !== undefined && a.resourceRequest && !a.namespace) {
     const namespaced = covered.filter((r) => r.resource !== '' && r.resource !== '*' && isNamespacedResource(r.apiGroup, r.resource));
     const policies: readonly CompiledPolicy[] = namespaced.length === 0 ? [] : denySources(who.policies);
@@ -514,6 +515,15 @@ function signersOfDomain(domainPath: string, verbs: readonly string[], who: IamS
     if (x !== undefined) out.push(`${prefix}${x}`);
   }
   return out;
+}
+
+/**
+ * `deletecollection` of a collection (`DELETE /api/v1/namespaces/prod/pods`, client-go's `DeleteCollection`):
+ * kube-apiserver deletes every object of it the selectors match without reviewing each, so the review covers deleting
+ * each of them, in the namespace it names or in every one (review hr, 5). Listing a collection is not so: it reads.
+ */
+function deletesObjects(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'deletecollection' && !a.name && !a.subresource && !!a.resource && a.resource !== '*';
 }
 
 /** A review naming a namespace on a built-in cluster-scoped resource other than the namespace object itself (see `iamViews`). */
@@ -1890,7 +1900,7 @@ export function createKube(app: App, options: KubeOptions) {
    */
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
-    const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
+    const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb) || deletesObjects(a));
     if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
