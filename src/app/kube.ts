@@ -435,13 +435,15 @@ interface IamSubject {
  * `namespaces/x/*` also denies listing a cluster-scoped custom resource.
  */
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
-  // A collection's deletion deletes each of its objects, unreviewed: it is also `delete` of each (review hr, 5).
-  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : deletesObjects(a) ? [a.verb, 'delete'] : [a.verb];
+  // A collection's deletion deletes each of its objects, and an eviction its pod, unreviewed: each is also `delete` of
+  // them (reviews hr, 5 and 6).
+  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : deletesObjects(a) || isEviction(a) ? [a.verb, 'delete'] : [a.verb];
   const resources = [kubernetesResource(cluster.arn, a)];
   // A namespace on a cluster-scoped resource: kube-apiserver asks `bind` of a ClusterRole with the namespace of the
   // RoleBinding being made (`pkg/registry/rbac/escalation_check.go` `BindingAuthorized`). The request is about the
   // object itself too, whose own path a Deny names (review hr, 3).
   if (isClusterScopedInNamespace(a)) resources.push(kubernetesResource(cluster.arn, { ...a, namespace: '' }));
+  if (isEviction(a)) resources.push(kubernetesResource(cluster.arn, { ...a, subresource: '' }));
   const covered: { apiGroup: string; resource: string }[] = [];
   if (a.resourceRequest && a.resource === '*') {
     for (const r of cluster.resources) {
@@ -524,6 +526,15 @@ function signersOfDomain(domainPath: string, verbs: readonly string[], who: IamS
  */
 function deletesObjects(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && a.verb === 'deletecollection' && !a.name && !a.subresource && !!a.resource && a.resource !== '*';
+}
+
+/**
+ * `create` of a pod's `eviction` (`kubectl drain`, the Eviction API): kube-apiserver deletes the pod itself when its
+ * PodDisruptionBudget allows, without reviewing that deletion, so the review also stands for `delete` of the pod
+ * (review hr, 6).
+ */
+function isEviction(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'create' && a.resource === 'pods' && !a.apiGroup && a.subresource === 'eviction' && !!a.name;
 }
 
 /** A review naming a namespace on a built-in cluster-scoped resource other than the namespace object itself (see `iamViews`). */
@@ -1901,7 +1912,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb) || deletesObjects(a));
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
