@@ -172,8 +172,8 @@ Files written:
   authentication-webhook.kubeconfig   --authentication-token-webhook-config-file (with --authentication-token-webhook-version=v1)
   authorization-webhook.kubeconfig    --authorization-webhook-config-file (with --authorization-webhook-version=v1, --authorization-mode=${AUTHORIZATION_MODE})
   authorization-config.yaml           with --authorization config: --authorization-config instead of the three flags above
-                                      (Node, Gatehouse's webhook with failurePolicy: Deny, RBAC; the cluster's own components
-                                      and unauthenticated health checks skip the webhook, so that they work while Gatehouse is down)
+                                      (Node, Gatehouse's webhook with failurePolicy: Deny, RBAC; the cluster's own components,
+                                      nodes' bootstrap tokens and unauthenticated health checks skip the webhook, so that they work while Gatehouse is down)
   admission-kubeconfig.yaml           the webhook token for the admission webhook, named by admission-configuration.yaml
   admission-configuration.yaml        --admission-control-config-file
   mutating-webhook.yaml               kubectl apply -f it: pods and workloads naming a role by annotation`,
@@ -374,7 +374,7 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
         .join('') +
       `(Webhook before RBAC: an IAM explicit deny then overrides what the cluster's own RBAC allows; what Gatehouse does not allow or deny falls through to RBAC)\n` +
       (authorization.form === 'config'
-        ? `(failurePolicy: Deny: while Gatehouse cannot be reached, every request the webhook is asked is denied; Node decides kubelets first, and the control plane's own users, kube-system's service accounts, the gatehouse namespace's and unauthenticated health checks skip the webhook. --authorization-config replaces --authorization-mode and --authorization-webhook-*: remove them)\n`
+        ? `(failurePolicy: Deny: while Gatehouse cannot be reached, every request the webhook is asked is denied; Node decides kubelets first, and the control plane's own users, nodes' bootstrap tokens, kube-system's service accounts, the gatehouse namespace's and unauthenticated health checks skip the webhook. --authorization-config replaces --authorization-mode and --authorization-webhook-*: remove them)\n`
         : `(an unreachable Gatehouse is "no opinion": RBAC alone decides until it is back, IAM denies fail open; --authorization config fails closed)\n`) +
       `then: kubectl apply -f ${join(dir, 'mutating-webhook.yaml')}\n` +
       (base.protocol !== 'https:' ? `warning: ${base.origin} is not https; kube-apiserver calls webhooks over https only (start the server with --tls-cert and --tls-key)\n` : '') +
@@ -454,8 +454,8 @@ export const AUTHORIZATION_WEBHOOK_TIMEOUT = '5s';
 
 /**
  * Who never asks the webhook in the structured configuration (CEL over the SubjectAccessReview v1, all of which
- * must hold for the webhook to be asked): the control plane's own users, nodes, kube-system's service accounts,
- * the `gatehouse` namespace's (where deploy/kubernetes runs Gatehouse) and unauthenticated requests (kubelet's and
+ * must hold for the webhook to be asked): the control plane's own users, nodes, joining nodes' bootstrap tokens,
+ * kube-system's service accounts, the `gatehouse` namespace's (where deploy/kubernetes runs Gatehouse) and unauthenticated requests (kubelet's and
  * load balancers' health checks of kube-apiserver). With `failurePolicy: Deny` they would otherwise all be denied while
  * Gatehouse is down, and the cluster could not restart Gatehouse itself. None of them is an IAM principal: access
  * entries never map to `system:` users or groups.
@@ -463,6 +463,9 @@ export const AUTHORIZATION_WEBHOOK_TIMEOUT = '5s';
 export const AUTHORIZATION_MATCH_CONDITIONS: readonly string[] = [
   "!(request.user in ['system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-proxy', 'system:apiserver'])",
   "!request.user.startsWith('system:node:')",
+  // A joining node's kubelet makes its CertificateSigningRequest with a bootstrap token (`system:bootstrap:<id>`), which
+  // the Node authorizer does not decide: without this, no node joined while Gatehouse was down (review hr, 7).
+  "!('system:bootstrappers' in request.groups)",
   "!('system:serviceaccounts:kube-system' in request.groups)",
   "!('system:serviceaccounts:gatehouse' in request.groups)",
   "!('system:unauthenticated' in request.groups)",
