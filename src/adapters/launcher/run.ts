@@ -86,9 +86,17 @@ export const CREDENTIAL_VARIABLES = [
   'GATEHOUSE_ENDPOINT',
 ] as const;
 
+/**
+ * Variables that say whether a job reads its endpoints, which the job's environment decides and the caller's may not:
+ * `AWS_EC2_METADATA_DISABLED` is the job's `true` without a metadata endpoint (`--no-imds`), and absent with one. The
+ * caller's `true` (set on many laptops and CI runners so that the AWS tools do not wait for 169.254.169.254) reached the
+ * ranks beside the job's `AWS_EC2_METADATA_SERVICE_ENDPOINT`, and botocore never asked the job's endpoint (review hu, 1).
+ */
+const JOB_DECIDED_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED'] as const;
+
 export function jobProcessEnv(base: NodeJS.ProcessEnv, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  const drop = new Set<string>(CREDENTIAL_VARIABLES);
+  const drop = new Set<string>([...CREDENTIAL_VARIABLES, ...JOB_DECIDED_VARIABLES]);
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !drop.has(k)) out[k] = v;
   return { ...out, ...jobEnv, ...noProxyFor(out, jobEnv) };
 }
