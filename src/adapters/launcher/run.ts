@@ -221,9 +221,10 @@ export function containerUrlRefusal(url: string | undefined): string | undefined
 
 /**
  * Asks the node agent at `agentUrl` for the job's metadata endpoint (on `port` when given), serving only `uid` when
- * given; its base URL, or why there is none.
+ * given; its base URL, or why there is none (`retry`: the agent could not take the request, not reached or a 5xx, and
+ * may later; else it refused it).
  */
-async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string }> {
+async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string; retry: boolean }> {
   try {
     const r = await endpointRequest(`${agentUrl}/v1/launcher/metadata`, {
       method: 'POST',
@@ -231,7 +232,7 @@ async function agentMetadata(agentUrl: string, capability: string, port: number 
       body: JSON.stringify({ ...(port !== undefined ? { port } : {}), ...(uid !== undefined ? { uid } : {}) }),
     });
     const body = (jsonOf(r.text) ?? {}) as { host?: unknown; port?: unknown; Message?: unknown };
-    if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}` };
+    if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}`, retry: r.status >= 500 };
     // A wildcard address is reached on this node by the name the launcher reaches the agent by, as an address: the
     // endpoint refuses a `Host` that is a DNS name (imds.ts `isOwnHost`, against DNS rebinding), and the SDKs send
     // the host of the URL they are given (review af, 1).
@@ -239,7 +240,7 @@ async function agentMetadata(agentUrl: string, capability: string, port: number 
     // With its trailing slash, as the server gives its own (jobs-api.ts `jobEnvironment`; review be, 1).
     return { endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${body.port}/`, port: body.port };
   } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
+    return { error: e instanceof Error ? e.message : String(e), retry: true };
   }
 }
 
@@ -488,9 +489,21 @@ export async function launch(given: LaunchOptions): Promise<number> {
   if (refused !== undefined) log(`gatehouse: ${refused}`);
   let metadataPort: number | undefined;
   let metadataLost = false;
+  /** The endpoint the ranks were given before the agent could open it, until it does (review hu, 2). */
+  let metadataPromised: string | undefined;
   if (opts.metadataFromAgent === true) {
     const m = await agentMetadata(agentUrl, capability, undefined, opts.launcherUid);
-    if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); its processes have no instance metadata${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] !== undefined ? ` but ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']}` : ''}`);
+    if ('error' in m && m.retry) {
+      // The agent could not take the request (restarting, or its server out of reach for a moment): the ranks are
+      // given an endpoint on a free port of its default --metadata-host all the same, which each heartbeat asks it to
+      // open. Given none, as before review hu, 2, they had no instance metadata for the job's whole life.
+      metadataPort = await freePort();
+      metadataLost = true;
+      metadataPromised = `http://127.0.0.1:${metadataPort}/`;
+      environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = metadataPromised;
+      delete environment['AWS_EC2_METADATA_DISABLED'];
+      log(`gatehouse: the node agent at ${agentUrl} could not open job ${opts.jobId}'s metadata endpoint yet (${m.error}); its processes are given ${metadataPromised}, which the agent is asked to open at each heartbeat`);
+    } else if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); its processes have no instance metadata${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] !== undefined ? ` but ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']}` : ''}`);
     else {
       metadataPort = m.port;
       environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
@@ -576,7 +589,12 @@ export async function launch(given: LaunchOptions): Promise<number> {
       const port = metadataPort;
       void agentMetadata(agentUrl, capability, port, opts.launcherUid).then((m) => {
         // Said once when it stops, once when it is back: not at every heartbeat.
-        if ('error' in m !== metadataLost) log('error' in m ? `gatehouse: the node agent at ${agentUrl} does not serve job ${opts.jobId}'s metadata endpoint on port ${port} (${m.error})` : `gatehouse: the node agent at ${agentUrl} serves job ${opts.jobId}'s metadata endpoint on port ${port} again`);
+        if ('error' in m !== metadataLost) log('error' in m ? `gatehouse: the node agent at ${agentUrl} does not serve job ${opts.jobId}'s metadata endpoint on port ${port} (${m.error})` : `gatehouse: the node agent at ${agentUrl} serves job ${opts.jobId}'s metadata endpoint on port ${port}${metadataPromised !== undefined ? '' : ' again'}`);
+        if (!('error' in m) && metadataPromised !== undefined) {
+          // An agent whose --metadata-host is not 127.0.0.1 opens it where the ranks do not look: said, once.
+          if (m.endpoint !== metadataPromised) log(`gatehouse: the node agent at ${agentUrl} opened job ${opts.jobId}'s metadata endpoint at ${m.endpoint}, not at ${metadataPromised} where its processes look (the agent's --metadata-host is not 127.0.0.1)`);
+          metadataPromised = undefined;
+        }
         metadataLost = 'error' in m;
       });
     }
