@@ -58,11 +58,22 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 const nonEmptyPath = nonEmptyArg('--credentials-file', 'the path of the file', 'for a private path of its own');
 
 /**
+ * The credentials file `GATEHOUSE_CREDENTIALS_FILE` names for a job run from this environment, or undefined (empty: unset,
+ * review gr, 5). Inside a job (`GATEHOUSE_JOB_ID` set) it is the enclosing job's own file, which its launcher gave each
+ * rank: a job started from a rank took it for its own and was refused as a file another job uses, exit 7, naming a
+ * `--credentials-file` nobody gave (review hu, 3). There it names no file for the new job, which gets a path of its own.
+ */
+function credentialsFileOfEnvironment(env: Readonly<Record<string, string | undefined>> | undefined): string | undefined {
+  if ((env?.['GATEHOUSE_JOB_ID'] ?? '') !== '') return undefined;
+  return env?.['GATEHOUSE_CREDENTIALS_FILE'] || undefined;
+}
+
+/**
  * The exit status refusing a credentials file the user named (`--credentials-file`, else `GATEHOUSE_CREDENTIALS_FILE`),
  * after saying why; undefined when it may be used (launcher/credentials-file.ts). The per-job default is not checked.
  */
 async function refuseCredentialsFile(ctx: CommandContext, given: string | undefined): Promise<number | undefined> {
-  const path = given ?? (ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] || undefined);
+  const path = given ?? credentialsFileOfEnvironment(ctx.env);
   if (path === undefined) return undefined;
   const problem = await credentialsFileProblem(resolve(path));
   if (problem === undefined) return undefined;
@@ -291,7 +302,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .option('--name <name>', 'a name for the job')
       .addOption(new Option('--role <role>', '`default` (the workspace default role; the default), `none` (no credentials), or a role ARN').argParser(oneRole))
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does); as with torchrun, the first rank to fail stops the others and its status is the job\'s').argParser(positiveInt).default(1))
-      .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE): a path where nothing is yet (missing directories are made, owner-only); removed when the job ends. Default a private per-job path', nonEmptyPath)
+      .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE, not inside a job, where it is that job’s own): a path where nothing is yet (missing directories are made, owner-only); removed when the job ends. Default a private per-job path', nonEmptyPath)
       .option('--agent <url>', AGENT_HELP)
       .option('--no-imds', NO_IMDS_HELP)
       .addOption(launcherUidOption())
@@ -686,7 +697,7 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     replicas,
     // An empty GATEHOUSE_CREDENTIALS_FILE is unset, as `refuseCredentialsFile` reads it: taken as a path, it was the
     // working directory, never checked, and the ranks were pointed at a directory (review gr, 5).
-    credentialsFile: credentialsFile ?? (ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] || undefined) ?? join(jobDir, 'credentials'),
+    credentialsFile: credentialsFile ?? credentialsFileOfEnvironment(ctx.env) ?? join(jobDir, 'credentials'),
     profileDir: jobDir,
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
