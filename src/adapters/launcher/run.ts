@@ -87,12 +87,16 @@ export const CREDENTIAL_VARIABLES = [
 ] as const;
 
 /**
- * Variables that say whether a job reads its endpoints, which the job's environment decides and the caller's may not:
- * `AWS_EC2_METADATA_DISABLED` is the job's `true` without a metadata endpoint (`--no-imds`), and absent with one. The
- * caller's `true` (set on many laptops and CI runners so that the AWS tools do not wait for 169.254.169.254) reached the
- * ranks beside the job's `AWS_EC2_METADATA_SERVICE_ENDPOINT`, and botocore never asked the job's endpoint (review hu, 1).
+ * Variables that say whether and how a job reads its endpoints, which the job's environment decides and the caller's
+ * may not. `AWS_EC2_METADATA_DISABLED` is the job's `true` without a metadata endpoint (`--no-imds`), and absent with
+ * one: the caller's `true` (set on many laptops and CI runners so that the AWS tools do not wait for 169.254.169.254)
+ * reached the ranks beside the job's `AWS_EC2_METADATA_SERVICE_ENDPOINT`, and botocore never asked the job's endpoint
+ * (review hu, 1). The job's `AWS_ENDPOINT_URL`(`_S3`) are this server's, which has no FIPS or dual-stack variant: with
+ * the caller's `AWS_USE_FIPS_ENDPOINT` or `AWS_USE_DUALSTACK_ENDPOINT`, the SDKs' endpoint rules refused every call of
+ * a rank ("FIPS and custom endpoint are not supported"), and with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` they sent
+ * them to AWS's own endpoints, signed with the job's session (review hu, 4).
  */
-const JOB_DECIDED_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED'] as const;
+const JOB_DECIDED_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] as const;
 
 export function jobProcessEnv(base: NodeJS.ProcessEnv, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
