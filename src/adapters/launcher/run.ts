@@ -94,9 +94,12 @@ export const CREDENTIAL_VARIABLES = [
  * (review hu, 1). The job's `AWS_ENDPOINT_URL`(`_S3`) are this server's, which has no FIPS or dual-stack variant: with
  * the caller's `AWS_USE_FIPS_ENDPOINT` or `AWS_USE_DUALSTACK_ENDPOINT`, the SDKs' endpoint rules refused every call of
  * a rank ("FIPS and custom endpoint are not supported"), and with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` they sent
- * them to AWS's own endpoints, signed with the job's session (review hu, 4).
+ * them to AWS's own endpoints, signed with the job's session (review hu, 4). The job's session is good at this server's
+ * STS and IAM only, which `AWS_ENDPOINT_URL` names: the caller's `AWS_ENDPOINT_URL_STS` and `_IAM`, which the SDKs take
+ * before it, sent a rank's calls to another endpoint with a session it does not know (review hu, 5). A caller's
+ * `AWS_ENDPOINT_URL_S3` stays unless the job sets its own (the server's gateway).
  */
-const JOB_DECIDED_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] as const;
+const JOB_DECIDED_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_IAM'] as const;
 
 export function jobProcessEnv(base: NodeJS.ProcessEnv, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
