@@ -599,7 +599,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
         if ('error' in m !== metadataLost) log('error' in m ? `gatehouse: the node agent at ${agentUrl} does not serve job ${opts.jobId}'s metadata endpoint on port ${port} (${m.error})` : `gatehouse: the node agent at ${agentUrl} serves job ${opts.jobId}'s metadata endpoint on port ${port}${metadataPromised !== undefined ? '' : ' again'}`);
         if (!('error' in m) && metadataPromised !== undefined) {
           // An agent whose --metadata-host is not 127.0.0.1 opens it where the ranks do not look: said, once.
-          if (m.endpoint !== metadataPromised) log(`gatehouse: the node agent at ${agentUrl} opened job ${opts.jobId}'s metadata endpoint at ${m.endpoint}, not at ${metadataPromised} where its processes look (the agent's --metadata-host is not 127.0.0.1)`);
+          const at = new URL(m.endpoint);
+          const loopback = at.hostname === 'localhost' || at.hostname === '127.0.0.1';
+          if (!loopback || at.port !== String(port)) log(`gatehouse: the node agent at ${agentUrl} opened job ${opts.jobId}'s metadata endpoint at ${m.endpoint}, not at ${metadataPromised} where its processes look (the agent's --metadata-host is not 127.0.0.1)`);
           metadataPromised = undefined;
         }
         metadataLost = 'error' in m;
