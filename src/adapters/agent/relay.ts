@@ -102,6 +102,8 @@ interface Answer {
   readonly body: Buffer;
   /** The server's `x-gatehouse-session-expiration`, on a credentials answer. */
   readonly realExpiration?: string | undefined;
+  /** Where a redirect (3xx) of the upstream points (`Location`). */
+  readonly location?: string | undefined;
 }
 
 /** A credentials document the server sent, and when its session really expires (epoch ms). */
@@ -277,7 +279,8 @@ export function createRelay(opts: RelayOptions): Relay {
             unreachableSince = undefined;
           }
           const real = res.headers[REAL_EXPIRATION_HEADER];
-          resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks), ...(typeof real === 'string' ? { realExpiration: real } : {}) });
+          const location = res.headers.location;
+          resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks), ...(typeof real === 'string' ? { realExpiration: real } : {}), ...(typeof location === 'string' ? { location } : {}) });
         });
         res.on('error', reject);
       });
@@ -326,6 +329,24 @@ export function createRelay(opts: RelayOptions): Relay {
     return wrongUpstream;
   }
 
+  /**
+   * `--upstream` behind an ingress or load balancer that redirects (http to https, a path to another): the agent passed
+   * the 301/308 on to every job's SDK ("Server responded with status: 308"), the start's check found nothing, and the
+   * log said nothing (review hu, 6). A redirect is a wrong `--upstream`: said at start and once in the log, and the
+   * jobs get a 502 saying where it points (never followed: the capability would go wherever it says).
+   */
+  let saidRedirect = false;
+  function redirectOf(a: Answer): string | undefined {
+    if (a.status < 300 || a.status > 399) return undefined;
+    const to = a.location === undefined ? 'nowhere it names' : shownUrl(a.location);
+    return `the server at ${shownBase} answered ${a.status}, a redirect to ${to}: --upstream must be the URL the server's credential endpoints answer at themselves (its --agent-listen or --agent-address URL, with https:// if that is where it redirects)`;
+  }
+  function sayRedirect(message: string): string {
+    if (!saidRedirect) log(`agent: ${message}`);
+    saidRedirect = true;
+    return message;
+  }
+
   /** Asks the server for the entry's document and keeps its answer: usable credentials, or why there are none. */
   function revalidate(entry: Entry, path: string, headers?: Record<string, string>): Promise<void> {
     entry.pending ??= (async () => {
@@ -335,6 +356,12 @@ export function createRelay(opts: RelayOptions): Relay {
         if (isApiNoRoute(a)) {
           entry.ok = undefined;
           entry.last = json(502, { Code: 'BadGateway', Message: sayWrongUpstream() });
+          return;
+        }
+        // Credentials already cached are still served while valid, as while the server cannot be reached.
+        const redirect = redirectOf(a);
+        if (redirect !== undefined) {
+          entry.last = json(502, { Code: 'BadGateway', Message: sayRedirect(redirect) });
           return;
         }
         if (a.status === 200) {
@@ -586,6 +613,11 @@ export function createRelay(opts: RelayOptions): Relay {
     async checkUpstream() {
       try {
         const a = await upstream('/v1/container-credentials', { uncounted: true });
+        const redirect = redirectOf(a);
+        if (redirect !== undefined && !saidRedirect) {
+          saidRedirect = true;
+          return redirect;
+        }
         if (!isApiNoRoute(a) || saidWrongUpstream) return undefined;
         saidWrongUpstream = true;
         return wrongUpstream;
