@@ -213,6 +213,12 @@ export function envPatch(spec: Obj, base: string, env: Readonly<Record<string, s
       // The two container URI variables name one endpoint, and a relative one wins in every SDK: a container that
       // names its own full URI keeps it, as it keeps any variable it sets (review hk, 1).
       if (present.has('AWS_CONTAINER_CREDENTIALS_FULL_URI')) present.add('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
+      // The token is the job's capability, which every SDK sends to the container URI: a container that names its own
+      // endpoint is not given it, or the capability went to that endpoint with the first credentials request (review hv, 2).
+      if (present.has('AWS_CONTAINER_CREDENTIALS_FULL_URI') || present.has('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI')) {
+        present.add('AWS_CONTAINER_AUTHORIZATION_TOKEN');
+        present.add('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE');
+      }
       const add = Object.entries(env)
         .filter(([name]) => !present.has(name))
         .map(([name, value]) => ({ name, value }));
