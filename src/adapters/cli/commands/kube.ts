@@ -9,8 +9,9 @@
  * `kube token` is `aws eks get-token` against this server (credential-protocols §3.5, §6.2): a presigned
  * `GetCallerIdentity` URL for this server's STS, signed with the caller's credentials (environment, else the
  * data dir's admin-credentials.json) over `host` and `x-k8s-aws-id: <cluster>`, wrapped as
- * `k8s-aws-v1.<base64url>`; `expirationTimestamp` is now + 14 minutes (the token is honoured for 15). It
- * makes no network call.
+ * `k8s-aws-v1.<base64url>`; `expirationTimestamp` is now + 14 minutes (the token is honoured for 15). Signing
+ * itself makes no network call; a profile with `role_arn` (`AWS_PROFILE`) first assumes that role on this server, once
+ * per run.
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, rename, rm, writeFile } from 'node:fs/promises';
