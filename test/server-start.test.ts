@@ -269,6 +269,9 @@ describe('stopping with the parent process', () => {
       await within(s.closed, 10_000, `stops on SIGTERM; log: ${s.stderr()}`);
       assert.match(s.stderr(), /^gatehouse stopped$/m);
     } finally {
+      // The parent too: when the server was slow to say where it listens (a loaded machine), the test failed before
+      // killing it, and the parent, which waits for ever, held this file's process open: the whole suite hung.
+      s.child.kill('SIGKILL');
       killQuietly(pid);
     }
   });
