@@ -22,7 +22,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
-import { drainable, listenOn } from '../http/lifecycle.ts';
+import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
@@ -280,7 +280,7 @@ export function createAgent(opts: {
     // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.
     const started = performance.now();
     drain.track(res, metrics === undefined ? undefined : () => {
-      if (res.writableFinished) metrics.observeRequest('agent', res.statusCode, (performance.now() - started) / 1000);
+      metrics.observeRequest('agent', timedStatus(res), (performance.now() - started) / 1000);
     });
     handle(req, res).catch((e: unknown) => {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).

@@ -23,7 +23,7 @@ import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './
 import { answerS3Elsewhere, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
+import { endThisTurn, drainable, listenOn, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { requestFactsOf, unsignedStsRegion } from './request-facts.ts';
@@ -466,7 +466,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // One listener for both: the request leaves the in-flight count, and a response sent in full is timed.
       const started = performance.now();
       drain.track(res, () => {
-        if (res.writableFinished) metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, pathOf(req.url ?? '/')), res.statusCode, (performance.now() - started) / 1000);
+        metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, pathOf(req.url ?? '/')), timedStatus(res), (performance.now() - started) / 1000);
       });
     } else drain.track(res);
     if (overBodyBudget(req, res)) return;

@@ -4,7 +4,8 @@
  *
  *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result
  *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, GetFederationToken, job, …)
- *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, s3, agent, …)
+ *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, s3, agent, …), timed
+ *                                                          when its connection closes; code 499: the client left before any answer
  *   gatehouse_cache_head                                   the change-log head this instance has loaded
  *   gatehouse_cache_reloads_total                          how often this instance has reloaded compiled principals
  *   gatehouse_directory_staleness_seconds                  seconds since this instance last refreshed from the store (its change log)

@@ -43,7 +43,7 @@ import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChe
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
-import { drainable, listenOn } from '../http/lifecycle.ts';
+import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { requestFactsOf, sourceIpOf } from '../http/request-facts.ts';
@@ -1551,7 +1551,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.
       const started = performance.now();
       drain.track(res, () => {
-        if (res.writableFinished) metrics.observeRequest('s3', res.statusCode, (performance.now() - started) / 1000);
+        metrics.observeRequest('s3', timedStatus(res), (performance.now() - started) / 1000);
       });
     } else drain.track(res);
     // One draw from the generator for both identifiers.
