@@ -448,6 +448,12 @@ export function trustedServiceName(names: readonly string[], decide: (name: stri
 /** The fields of an audit record that say who acted and from where. */
 export interface Actor {
   readonly principal: string;
+  /**
+   * The role whose session the caller acts in. Records of decisions named it, those of changes did not: `audit query
+   * --role` found none of the changes a role's sessions made (review ht, 2). A record about another role (a change to
+   * a role, a job's role, the role of a session issued) names that one instead, set after this.
+   */
+  readonly role?: string;
   /** The session the caller acts in (a role's). */
   readonly session?: string;
   readonly job?: string;
@@ -468,7 +474,10 @@ const recordedRequests = new WeakSet<RequestFacts>();
 export function actorOf(c: Caller): Actor {
   const out: { -readonly [K in keyof Actor]: Actor[K] } = { principal: c.principal.arn };
   const s = c.session;
-  if (s?.role) out.session = c.principal.arn;
+  if (s?.role) {
+    out.role = c.principal.roleArn ?? roleArnOf(s.part, s.acct, s.role.path, s.role.name);
+    out.session = c.principal.arn;
+  }
   if (s?.job !== undefined) out.job = s.job;
   if (s?.srcId !== undefined) out.sourceIdentity = s.srcId;
   const r = c.request;
