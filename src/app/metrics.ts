@@ -27,6 +27,11 @@ export interface AppMetrics {
   /** Audit records the database refused for what they held, each written as a stand-in (`detail.unstorable`). */
   auditUnstorable?(n: number): void;
   /**
+   * A request answered 503 because the store could not be reached, by a use case that answers it itself rather than
+   * throwing to the edge (which counts its own): a scoped session that could not be recorded (review ht, 3).
+   */
+  storeUnavailable?(): void;
+  /**
    * A `principalProof` the authorize API let in, bound to an audience or not: unbound ones are what
    * GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES would refuse, so an operator sees whether any are still sent before setting it.
    */

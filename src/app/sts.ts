@@ -377,6 +377,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         // session never issued only waits for its expiry). Not 500 OutcomeUnknown, which told the caller to look before
         // asking again and stopped the CLI's retry, `gatehouse credentials` as a credential_process (review ad, ad4).
         if (!isStoreUnavailable(e) && !isStoreOutcomeUnknown(e)) throw e;
+        // Answered here, not by the edge's outage path: counted here (`gatehouse_store_unavailable_total`, review ht, 3).
+        deps.metrics?.storeUnavailable?.();
         return failWith('SERVICE_UNAVAILABLE', 'the session could not be recorded (the database cannot be reached), so it was not issued: retry later');
       }
     }

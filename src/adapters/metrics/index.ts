@@ -198,6 +198,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
       auditHeadRegressed: () => headRegressions.inc(),
       auditUnstorable: (n) => unstorable.inc(n),
       proofAccepted: (bound) => proofs.inc({ bound: bound ? 'true' : 'false' }),
+      storeUnavailable: () => unavailable.inc(),
     },
     bind(s) {
       sources = s;
