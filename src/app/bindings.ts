@@ -529,6 +529,22 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return { account, held };
   }
 
+  /**
+   * The account whose IAM policy sits on `resource` or nearest above it, for an ARN that names no account (a bucket of
+   * an outside store): the owner `chainOf` takes, and the one the IAM engine must take too, or a request on it by another
+   * account's principal was decided as one in that principal's own account (review hs, 1). Undefined when no IAM policy
+   * governs it.
+   */
+  function ownerByPolicy(resource: string): string | undefined {
+    const s = snap;
+    if (s.byArn.size === 0 || !(resource.startsWith('arn:') || resource.startsWith('acs:'))) return undefined;
+    for (const arn of chainArns(canonicalArn(resource))) {
+      const h = s.byArn.get(arn);
+      if (h !== undefined) return h.stored.account;
+    }
+    return undefined;
+  }
+
   /** The principal as the bindings of `account`'s policies see it (see the module comment, "Members"). */
   function membersOf(p: Principal, account: string | undefined): BindingsPrincipal {
     if (p.kind === 'anonymous') return { authenticated: false, groups: [] };
@@ -898,6 +914,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     },
     engine,
     decide: decideBindings,
+    ownerByPolicy,
     actAs,
     permits,
     getPolicy,

@@ -168,7 +168,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     // Heartbeats are bookkeeping too: written through the raw store, they reload no cache.
     notes: raw,
   });
-  const resourcePolicies = new ResourcePolicies(deps, unreadable);
+  // The owner an IAM policy gives an ARN is the IAM engine's too (review hs, 1).
+  const resourcePolicies = new ResourcePolicies(deps, unreadable, (resource) => bindings.ownerByPolicy(resource));
   // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.
   const engines: AuthorizeEngine[] = [bindings.engine, ...(options.engines ?? [])];
   // A refused `principalProof` is recorded under the claimed key's owner, as the front doors record refused sign-ins.

@@ -111,11 +111,17 @@ export class ResourcePolicies {
   private head = -1;
   private generation = 0;
   private readonly unreadable: UnreadableNote;
+  private readonly ownerByIamPolicy: ((resource: string) => string | undefined) | undefined;
 
-  /** `note`: where a stored policy that no longer parses is reported (`unreadableLog`). */
-  constructor(deps: AppDeps, note: UnreadableNote = unreadableLog(undefined)) {
+  /**
+   * `note`: where a stored policy that no longer parses is reported (`unreadableLog`). `ownerByIamPolicy`: the account
+   * whose IAM policy (bindings) governs an ARN, the owner of one that neither the S3 gateway nor a resource policy gives
+   * one to (`forResource`; review hs, 1).
+   */
+  constructor(deps: AppDeps, note: UnreadableNote = unreadableLog(undefined), ownerByIamPolicy?: (resource: string) => string | undefined) {
     this.deps = deps;
     this.unreadable = note;
+    this.ownerByIamPolicy = ownerByIamPolicy;
   }
 
   /**
@@ -188,7 +194,8 @@ export class ResourcePolicies {
 
   /**
    * The compiled policies that govern a request on `resource`, and the account that owns it (if known): `owner`
-   * (an S3 bucket's owner, given by the gateway), else as `ownerOf`. Only the owner's policies count (review N, N4):
+   * (an S3 bucket's owner, given by the gateway), else as `ownerOf`, else the account whose IAM policy governs it (review
+   * hs, 1: the bindings engine's owner). Only the owner's policies count (review N, N4):
    * another account may have attached one to the ARN or above it (an ARN naming no account goes to whoever attached
    * first, nearest first), and it must grant nothing there. An unreadable record of no known account counts whatever
    * the owner (it fails closed).
@@ -210,6 +217,9 @@ export class ResourcePolicies {
         }
       }
     }
+    // Else the account whose IAM policy governs it, as the bindings engine takes it: decided as the asker's own account's,
+    // another account's principal was allowed there by its own identity policy alone (review hs, 1).
+    if (account === undefined && this.ownerByIamPolicy !== undefined) account = this.ownerByIamPolicy(resource);
     if (account === undefined && oss) account = accountOf(resource);
     for (const hit of hits) if (hit.stored.account === account || hit.stored.account === '') policies.push(hit.compiled);
     return { policies, account };
