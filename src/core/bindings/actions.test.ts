@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTION_PERMISSIONS, actionsForPermission, isKubernetesObjectRequest, permissionForAction, permissionForKubernetes } from './actions.ts';
+import { ACTION_PERMISSIONS, actionsForPermission, RELATED_ACTION_PERMISSIONS, isKubernetesObjectRequest, permissionForAction, permissionForKubernetes } from './actions.ts';
 
 const table: [string, string | undefined][] = [
   ['s3:GetObject', 'storage.objects.get'],
@@ -20,6 +20,11 @@ const table: [string, string | undefined][] = [
   ['sts:AssumeRoleWithWebIdentity', undefined],
   ['s3:*', undefined],
   ['s3:GetObjectAcl', undefined],
+  // An object's tags and versions (review hs, 2).
+  ['s3:GetObjectTagging', 'storage.objects.get'],
+  ['s3:GetObjectVersion', 'storage.objects.get'],
+  ['s3:PutObjectTagging', 'storage.objects.update'],
+  ['s3:DeleteObjectVersion', 'storage.objects.delete'],
   ['constructor', undefined],
   ['', undefined],
 ];
@@ -28,7 +33,7 @@ for (const [action, want] of table) {
 }
 
 test('the action table names each action once (ignoring case)', () => {
-  const actions = ACTION_PERMISSIONS.map(([a]) => a.toLowerCase());
+  const actions = [...ACTION_PERMISSIONS, ...RELATED_ACTION_PERMISSIONS].map(([a]) => a.toLowerCase());
   assert.equal(new Set(actions).size, actions.length);
 });
 

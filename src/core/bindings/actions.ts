@@ -96,7 +96,29 @@ export function decidedByIamAlone(action: string): boolean {
   return IAM_ALONE.has(action.toLowerCase());
 }
 
-const byAction: ReadonlyMap<string, string> = new Map(ACTION_PERMISSIONS.filter(([a]) => !decidedByIamAlone(a)).map(([a, p]) => [a.toLowerCase(), p]));
+/**
+ * Actions of the S3 gateway on what a permission of the table already acts on: an object's tags and its versions, which
+ * GCP's JSON API reads and changes as the object's metadata and generations (`storage.objects.get` reads both,
+ * `storage.objects.update` changes metadata, `storage.objects.delete` deletes a generation). Without them no role
+ * granted them: `roles/storage.objectAdmin` could not upload with tags, copy a tagged object (S3 asks
+ * `s3:GetObjectTagging` on the source) or name the `null` version (review hs, 2). Not in `ACTION_PERMISSIONS`: a
+ * question in the bindings' spelling (`storage.objects.get`) is the request of the permission's own actions
+ * (`s3:GetObject`), not of these (`actionsForPermission`; review ej, 6).
+ */
+export const RELATED_ACTION_PERMISSIONS: readonly (readonly [string, string])[] = [
+  ['s3:GetObjectVersion', 'storage.objects.get'],
+  ['s3:GetObjectTagging', 'storage.objects.get'],
+  ['s3:GetObjectVersionTagging', 'storage.objects.get'],
+  ['s3:PutObjectTagging', 'storage.objects.update'],
+  ['s3:PutObjectVersionTagging', 'storage.objects.update'],
+  ['s3:DeleteObjectTagging', 'storage.objects.update'],
+  ['s3:DeleteObjectVersionTagging', 'storage.objects.update'],
+  ['s3:DeleteObjectVersion', 'storage.objects.delete'],
+];
+
+const byAction: ReadonlyMap<string, string> = new Map(
+  [...ACTION_PERMISSIONS, ...RELATED_ACTION_PERMISSIONS].filter(([a]) => !decidedByIamAlone(a)).map(([a, p]) => [a.toLowerCase(), p]),
+);
 
 /**
  * The permission an IAM-style action needs (`s3:GetObject` → `storage.objects.get`), or undefined if none — and for an

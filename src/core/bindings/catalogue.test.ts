@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { KNOWN_PERMISSIONS, PREDEFINED_ROLES, predefinedPermissions, predefinedRole } from './catalogue.ts';
-import { ACTION_PERMISSIONS, permissionForKubernetes } from './actions.ts';
+import { ACTION_PERMISSIONS, permissionForKubernetes, RELATED_ACTION_PERMISSIONS } from './actions.ts';
 import { PERMISSION, PREDEFINED_ROLE } from './names.ts';
 
 const perms = (name: string): ReadonlySet<string> => {
@@ -77,7 +77,7 @@ test('the service-account roles say what enforcement does: TokenCreator lets no 
 });
 
 test('every permission the action table or the Kubernetes mapping names is in the catalogue', () => {
-  for (const [action, p] of ACTION_PERMISSIONS) assert.ok(KNOWN_PERMISSIONS.has(p), `${action} → ${p}`);
+  for (const [action, p] of [...ACTION_PERMISSIONS, ...RELATED_ACTION_PERMISSIONS]) assert.ok(KNOWN_PERMISSIONS.has(p), `${action} → ${p}`);
   for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']) {
     for (const resource of ['pods', 'deployments', 'jobs', 'services', 'configmaps', 'secrets', 'namespaces']) {
       const p = permissionForKubernetes({ verb, resource });
