@@ -57,6 +57,7 @@ import { accountOf, contextOf, evaluate, namedEntity, type Principal } from '../
 import {
   canonicalPolicy,
   checkEtag,
+  sameEtag,
   checkRoles,
   checkVersion,
   compileBindings,
@@ -1467,7 +1468,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     // A document that carries the etag it was read with applies only while the policy is still as read (checked
     // inside apply's write transaction, as `setPolicy` checks it). Without one, the document is the truth.
     const given = o.spec.policy.etag;
-    if (given !== undefined && given !== current.etag) {
+    if (given !== undefined && !sameEtag(given, current.etag)) {
       const shown = given.length > 40 ? `${given.slice(0, 40)}…` : given;
       return planFail(
         'ETAG_MISMATCH',

@@ -112,6 +112,41 @@ export function withEtag(policy: IamPolicy, at: EtagScope): IamPolicy & { readon
   return { version: conditional ? 3 : 1, bindings: policy.bindings, etag: computeEtag(policy, at) };
 }
 
+/** The bytes a base64 text encodes (standard or URL-safe alphabet, padded or not); undefined when it is not base64. */
+function base64Bytes(text: string): number[] | undefined {
+  const body = text.replace(/=+$/, '');
+  if (body.length % 4 === 1 || text.length - body.length > 2) return undefined;
+  const out: number[] = [];
+  let bits = 0;
+  let acc = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] as string;
+    const v = c === '-' ? 62 : c === '_' ? 63 : B64.indexOf(c);
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >>> bits) & 0xff);
+      acc &= (1 << bits) - 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether two etags are the same: the same bytes, whichever base64 spelling each is in. `Policy.etag` is `bytes`, which
+ * proto3's JSON reads "in either standard or URL-safe base64 encoding with/without paddings": a client writing back the
+ * etag it read, as bytes, may send `mtcf0F7uPfk` for `mtcf0F7uPfk=` (review hs, 3). Text that is not base64 compares as
+ * text.
+ */
+export function sameEtag(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = base64Bytes(a);
+  const y = base64Bytes(b);
+  return x !== undefined && y !== undefined && x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
 export interface EtagCheckOptions {
   /** Refuse a write without an etag (default false: such a write overwrites, as `setIamPolicy` does). */
   readonly required?: boolean;
@@ -128,7 +163,7 @@ export function checkEtag(current: string, given: string | undefined, options: E
     if (options.required === true) return { ok: false, errors: [{ code: 'BINDINGS_MISSING_FIELD', message: `an \`etag\` is required: read the policy first (its etag is returned with it) and send it with the write`, path: 'etag' }] };
     return { ok: true, value: current };
   }
-  if (given !== current) {
+  if (!sameEtag(given, current)) {
     const shown = given.length > 40 ? `${given.slice(0, 40)}…` : given;
     return { ok: false, errors: [{ code: 'ETAG_MISMATCH', message: `etag \`${shown}\` is stale: the policy changed since it was read (its etag is now \`${current}\`); read it again, reapply your change and retry`, path: 'etag' }] };
   }
