@@ -38,6 +38,22 @@ test('same-account resource policy: user ARN grants alone, account root only del
   assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: bucket, resourceAccount: '111122223333' }, { identity: [], boundary, resource: [byUser] }).decision, 'Allow');
 });
 
+test('a KMS key is used only as its key policy allows: identity counts where it names the account (review hs, 4)', () => {
+  const key = 'arn:aws:kms:us-east-1:111122223333:key/k1';
+  const admin = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+  const byRole = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/app' }, Action: 'kms:Decrypt', Resource: '*' }] }, 'resource');
+  const byAccount = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }] }, 'resource');
+  const alice = who('arn:aws:iam::111122223333:user/alice');
+  const decrypt = (resource: readonly ReturnType<typeof compile>[] | undefined, on = key) =>
+    evaluate({ principal: alice, action: 'kms:Decrypt', resource: on }, { identity: [admin], ...(resource !== undefined ? { resource } : {}) });
+  assert.deepEqual([decrypt([byRole]).decision, decrypt([byRole]).deniedBy], ['ImplicitDeny', 'resource']);
+  assert.equal(decrypt([]).decision, 'ImplicitDeny', 'no key policy: no one');
+  assert.equal(decrypt([byAccount]).decision, 'Allow', 'the default key policy lets IAM decide');
+  assert.equal(decrypt(undefined).decision, 'Allow', 'no resource policies in the set (a simulation without one): identity alone');
+  assert.equal(decrypt([], 'arn:aws:kms:us-east-1:111122223333:alias/a').decision, 'Allow', 'an alias is no key');
+  assert.equal(evaluate({ principal: who('arn:aws:iam::111122223333:root'), action: 'kms:Decrypt', resource: key }, { identity: [], resource: [byRole] }).decision, 'ImplicitDeny', 'root neither');
+});
+
 test('explain lists the failed condition with its reason', () => {
   const p = compile({ Version: '2012-10-17', Statement: [{ Sid: 'Net', Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] });
   const d = evaluate({ principal: who('arn:aws:iam::111122223333:user/alice'), action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: contextOf({ 'aws:SourceIp': '192.168.1.1' }) }, { identity: [p] }, { explain: true });

@@ -319,6 +319,16 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     return implicit('resource', 'anonymous requests need a resource policy that allows everyone');
   }
 
+  // KMS keys (reference §A.1.2, "Exceptions"): a key is used (`kms:` actions on its ARN) only as its key policy allows.
+  // An identity policy counts only where the key policy lets the account in (names it, as KMS's default key policy
+  // does); nothing, the root user's rights included, opens a key whose key policy does not allow the principal (review
+  // hs, 4). A statement naming the principal, its role or everyone grants as any resource policy's does, below. Only
+  // where the resource's policies are part of the set (`set.resource`, even empty): a simulation given no resource
+  // policy decides by identity policies alone, as IAM's simulator does.
+  if (named === MATCH_NONE && set.resource !== undefined && s.service === 'kms' && KMS_KEY_ARN.test(req.resource)) {
+    return implicit('resource', 'a KMS key is used only as its key policy allows, and no statement of the key policy allows this principal (nor names its account, which would let the account’s IAM policies decide)');
+  }
+
   // 4. Cross-account. RAM (OSS "Authentication", steps 2–4): the session policy is read first; the caller's RAM
   // policies cannot grant a bucket of another account (they implicitly deny it), and a bucket policy that allows the
   // caller grants alone, as in one account (RAM "Policy evaluation process": it "applies to all cases"). A grant
@@ -367,6 +377,9 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   if (named === MATCH_ACCOUNT && identityBlocker === 'identity') return implicit('identity', 'a resource policy delegates to the account (it names the account, not this principal), and no identity policy allows this request');
   return implicit(identityBlocker, identityBlocker === 'identity' ? 'no policy allows this request' : `the ${identityBlocker === 'boundary' ? 'permissions boundary' : 'session policy'} does not allow this request`);
 }
+
+/** A KMS key's ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), whose key policy must allow (not an alias's). */
+const KMS_KEY_ARN = /^arn:[a-z][a-z0-9-]*:kms:[^:]*:\d+:key\//;
 
 /** The account segment of an ARN (`arn:p:svc:region:ACCOUNT:…`, `acs:svc:region:ACCOUNT:…`), if any. */
 export function accountOf(arn: string): string | undefined {
