@@ -30,6 +30,12 @@ export const ACTION_PERMISSIONS: readonly (readonly [string, string])[] = [
   ['oss:ListObjects', 'storage.objects.list'],
   ['oss:GetBucketInfo', 'storage.buckets.get'],
   ['oss:ListBuckets', 'storage.buckets.list'],
+  // OSS's own names of what S3's above are (review hs, 5): an OSS resource server asks in them.
+  ['oss:PutBucket', 'storage.buckets.create'],
+  ['oss:DeleteBucket', 'storage.buckets.delete'],
+  ['oss:AbortMultipartUpload', 'storage.multipartUploads.abort'],
+  ['oss:ListParts', 'storage.multipartUploads.listParts'],
+  ['oss:ListMultipartUploads', 'storage.multipartUploads.list'],
   // training (Gatehouse `training:`; Alibaba PAI `pai:`)
   ['training:CreateJob', 'ml.jobs.create'],
   ['training:GetJob', 'ml.jobs.get'],
@@ -101,7 +107,8 @@ export function decidedByIamAlone(action: string): boolean {
  * GCP's JSON API reads and changes as the object's metadata and generations (`storage.objects.get` reads both,
  * `storage.objects.update` changes metadata, `storage.objects.delete` deletes a generation). Without them no role
  * granted them: `roles/storage.objectAdmin` could not upload with tags, copy a tagged object (S3 asks
- * `s3:GetObjectTagging` on the source) or name the `null` version (review hs, 2). Not in `ACTION_PERMISSIONS`: a
+ * `s3:GetObjectTagging` on the source) or name the `null` version (review hs, 2); OSS's own names of them, as an OSS
+ * resource server asks (review hs, 5). Not in `ACTION_PERMISSIONS`: a
  * question in the bindings' spelling (`storage.objects.get`) is the request of the permission's own actions
  * (`s3:GetObject`), not of these (`actionsForPermission`; review ej, 6).
  */
@@ -114,6 +121,11 @@ export const RELATED_ACTION_PERMISSIONS: readonly (readonly [string, string])[] 
   ['s3:DeleteObjectTagging', 'storage.objects.update'],
   ['s3:DeleteObjectVersionTagging', 'storage.objects.update'],
   ['s3:DeleteObjectVersion', 'storage.objects.delete'],
+  ['oss:GetObjectVersion', 'storage.objects.get'],
+  ['oss:GetObjectTagging', 'storage.objects.get'],
+  ['oss:PutObjectTagging', 'storage.objects.update'],
+  ['oss:DeleteObjectTagging', 'storage.objects.update'],
+  ['oss:DeleteObjectVersion', 'storage.objects.delete'],
 ];
 
 const byAction: ReadonlyMap<string, string> = new Map(
