@@ -19,7 +19,9 @@ const table: [string, string | undefined][] = [
   ['sts:AssumeRole', undefined],
   ['sts:AssumeRoleWithWebIdentity', undefined],
   ['s3:*', undefined],
-  ['s3:GetObjectAcl', undefined],
+  ['s3:GetObjectAcl', 'storage.objects.getIamPolicy'],
+  ['s3:DeleteBucketPolicy', 'storage.buckets.setIamPolicy'],
+  ['s3:PutObjectAcl', undefined],
   // An object's tags and versions (review hs, 2).
   ['s3:GetObjectTagging', 'storage.objects.get'],
   ['s3:GetObjectVersion', 'storage.objects.get'],

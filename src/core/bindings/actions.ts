@@ -126,6 +126,14 @@ export const RELATED_ACTION_PERMISSIONS: readonly (readonly [string, string])[] 
   ['oss:PutObjectTagging', 'storage.objects.update'],
   ['oss:DeleteObjectTagging', 'storage.objects.update'],
   ['oss:DeleteObjectVersion', 'storage.objects.delete'],
+  // A bucket's policy, versioning and ACLs, and an object's ACL (review hs, 6): GCP has no delete of a policy (it is set
+  // empty), reads a bucket's configuration with `storage.buckets.get`, and its and an object's access control with
+  // `getIamPolicy`.
+  ['s3:DeleteBucketPolicy', 'storage.buckets.setIamPolicy'],
+  ['s3:GetBucketVersioning', 'storage.buckets.get'],
+  ['s3:GetBucketAcl', 'storage.buckets.getIamPolicy'],
+  ['s3:GetObjectAcl', 'storage.objects.getIamPolicy'],
+  ['s3:GetObjectVersionAcl', 'storage.objects.getIamPolicy'],
 ];
 
 const byAction: ReadonlyMap<string, string> = new Map(
