@@ -6,12 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { applyConfig } from '../src/app/apply.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const HYPERPOD = join(import.meta.dirname, 'fixtures', 'kube', 'hyperpod');
@@ -30,14 +30,11 @@ let dir = '';
 let server: RunningServer;
 let keys: { AccessKeyId: string; SecretAccessKey: string };
 
-function gatehouse(args: readonly string[]): Promise<Run> {
+/** `gatehouse ARGS` in this process (test/support/gatehouse-cli.ts): what the commands print is the point, not the process. */
+async function gatehouse(args: readonly string[]): Promise<Run> {
   const env = { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: keys.AccessKeyId, AWS_SECRET_ACCESS_KEY: keys.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url };
-  return new Promise((done) => {
-    execFile(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), ...args], { env, timeout: 30_000, cwd: ROOT_DIR }, (err, stdout, stderr) => {
-      const status = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      done({ status, stdout, stderr });
-    });
-  });
+  const r = await gatehouseInProcess(args, env, { cwd: ROOT_DIR });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function decide(action: string, resource: string, principal = SESSION_ARN): Promise<{ decision: string; reasons: string[]; diagnostics: string[] }> {

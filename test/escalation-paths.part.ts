@@ -7,10 +7,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
@@ -202,13 +201,9 @@ describe('escalation paths', () => {
   });
 
   it('gatehouse escalation-paths prints one principal’s paths, or a table of all', async () => {
-    const cli = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: server.dataDir, GATEHOUSE_ENDPOINT: server.url, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey };
-        execFile(process.execPath, [join(import.meta.dirname, '..', 'bin', 'gatehouse.js'), 'escalation-paths', ...args], { env, timeout: 30_000 }, (err, stdout, stderr) =>
-          resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-        );
-      });
+    // In this process (test/support/gatehouse-cli.ts): what the command prints is the point, not the process.
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: server.dataDir, GATEHOUSE_ENDPOINT: server.url, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey };
+    const cli = (args: string[]) => gatehouseInProcess(['escalation-paths', ...args], env);
     const one = await cli(['--principal', user('intern')]);
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /^user\/intern: can come to any right$/m);

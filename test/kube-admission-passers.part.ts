@@ -14,11 +14,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
 import { SESSION_EXTRA } from '../src/app/kube.ts';
@@ -26,8 +25,8 @@ import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/
 import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
 import { reviewedAs } from './support/admission.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
-const ROOT_DIR = resolve(import.meta.dirname, '..');
 const ACCT = '444455556666';
 const TRAINER = `arn:aws:iam::${ACCT}:role/Trainer`;
 const PASSER_ROLE = `arn:aws:iam::${ACCT}:role/PasserRole`;
@@ -63,9 +62,11 @@ function http(method: string, url: string, opts: { body?: unknown; headers?: Rec
   });
 }
 
-function cli(args: readonly string[], creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<{ status: number; stdout: string; stderr: string }> {
+/** `gatehouse ARGS` as `creds`, in this process (test/support/gatehouse-cli.ts): the token and files it makes are the point, not the process. */
+async function cli(args: readonly string[], creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<{ status: number; stdout: string; stderr: string }> {
   const env = { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}), GATEHOUSE_ENDPOINT: server.url };
-  return new Promise((done) => execFile(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => done({ status: err ? 1 : 0, stdout, stderr })));
+  const r = await gatehouseInProcess(args, env);
+  return { status: r.code === 0 ? 0 : 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** What kube-apiserver hands admission for a bearer token: the TokenReview webhook's user. */

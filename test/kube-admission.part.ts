@@ -12,11 +12,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
@@ -24,8 +23,8 @@ import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/
 import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
 import { reviewedAs, type UserInfo } from './support/admission.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
-const ROOT_DIR = resolve(import.meta.dirname, '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
 const ACCT = '123456789012';
 const ROLE_ARN = `acs:ram::${ACCT}:role/ECIRamRoleTest`;
@@ -135,15 +134,9 @@ before(async () => {
   });
   assert.ok(setup.ok, JSON.stringify(!setup.ok && setup.errors));
   const out = join(dir, 'webhooks');
-  const r = await new Promise<{ status: number; stderr: string }>((done) =>
-    execFile(
-      process.execPath,
-      [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'webhook-config', '--cluster', 'eci', '--out', out],
-      { env: { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: accountAdmin.AccessKeyId, AWS_SECRET_ACCESS_KEY: accountAdmin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url } },
-      (err, _stdout, stderr) => done({ status: err ? 1 : 0, stderr }),
-    ),
-  );
-  assert.equal(r.status, 0, r.stderr);
+  // In this process (test/support/gatehouse-cli.ts): the files it writes to `--out` are the point, not the process.
+  const r = await gatehouseInProcess(['kube', 'webhook-config', '--cluster', 'eci', '--out', out], { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: accountAdmin.AccessKeyId, AWS_SECRET_ACCESS_KEY: accountAdmin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url });
+  assert.equal(r.code, 0, r.stderr);
   const authn = await webhookFromKubeconfig(join(out, 'authentication-webhook.kubeconfig'));
   admit = { ...authn, url: new URL(authn.url.toString().replace(/authenticate$/, 'admit')) };
   iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: accountAdmin.AccessKeyId, secretAccessKey: accountAdmin.SecretAccessKey }, maxAttempts: 1 });

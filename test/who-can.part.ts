@@ -5,9 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
@@ -95,12 +94,9 @@ describe('who can reach a resource', () => {
   });
 
   it('gatehouse who-can prints the table and the count', async () => {
-    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: server.dataDir, GATEHOUSE_ENDPOINT: server.url, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey };
-      execFile(process.execPath, [join(import.meta.dirname, '..', 'bin', 'gatehouse.js'), 'who-can', '--action', 's3:GetObject', '--resource', OBJECT], { env, timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-      );
-    });
+    // In this process (test/support/gatehouse-cli.ts): what the command prints is the point, not the process.
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: server.dataDir, GATEHOUSE_ENDPOINT: server.url, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey };
+    const out = await gatehouseInProcess(['who-can', '--action', 's3:GetObject', '--resource', OBJECT], env);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^KIND +NAME +ALLOWED BY$/m);
     assert.match(out.stdout, /^user +carol +iam resource `resource policy of arn:aws:s3:::data` statement 0$/m);
