@@ -5,7 +5,8 @@
  * writes its errors to stderr in every output format. Now an error goes to stderr in every mode, in the same JSON shape
  * with `--json` (one line for `audit query --json`), with the same exit status; stdout holds only results.
  *
- * The binary against a real server on 127.0.0.1, and the aws CLI beside it for the same refusal.
+ * The CLI (in this process, test/support/gatehouse-cli.ts) against a real server on 127.0.0.1, and the aws CLI beside it
+ * for the same refusal.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsCli } from './support/aws-cli.ts';
-import { awsCliMissing, gatehouseCli } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 describe('F4: errors go to stderr, with --json too', () => {
@@ -27,7 +29,8 @@ describe('F4: errors go to stderr, with --json too', () => {
     await s?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
-  const cli = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  // In this process (test/support/gatehouse-cli.ts): which stream a message goes to, and the status, are the command's.
+  const cli = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
 
   it('a server refusal: the JSON error on stderr, nothing on stdout, the same status', async () => {
     for (const flags of [['--json'], ['-o', 'json']]) {

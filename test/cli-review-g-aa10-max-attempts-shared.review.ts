@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 import { awsCli } from './support/aws-cli.ts';
-import { awsCliMissing, gatehouseCli, run } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 const BIN = join(fileURLToPath(new URL('..', import.meta.url)), 'bin', 'gatehouse.js');
 const ACCT = '000000000000';
@@ -40,7 +41,8 @@ describe('review aa10: AWS_MAX_ATTEMPTS as the aws CLI takes it', () => {
   });
 
   it('gatehouse commands work with AWS_MAX_ATTEMPTS=20', async () => {
-    const r = await gatehouseCli(['iam', 'users', 'list'], s.admin, { endpoint: s.url, home, extraEnv: { AWS_MAX_ATTEMPTS: '20' } });
+    // In this process (test/support/gatehouse-cli.ts): the CLI reads AWS_MAX_ATTEMPTS from the environment it is given.
+    const r = await gatehouseCliInProcess(['iam', 'users', 'list'], s.admin, { endpoint: s.url, home, extraEnv: { AWS_MAX_ATTEMPTS: '20' } });
     // Before: exit 2, InvalidMaxAttempts.
     assert.equal(r.code, 0, r.stderr);
   });

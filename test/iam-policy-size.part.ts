@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,7 +89,8 @@ describe('IAM: a policy over its size quota is LimitExceeded 409', () => {
   it('gatehouse iam policies create: the same error through /v1/, exit status 3', async () => {
     const file = join(home, 'bigpol.json');
     await writeFile(file, big);
-    const r = await run(process.execPath, [GATEHOUSE_BIN, 'iam', 'policies', 'create', 'bigpol', '--document', file], {
+    // In this process (test/support/gatehouse-cli.ts): the command's error and status are the point, not the process.
+    const r = await gatehouseInProcess(['iam', 'policies', 'create', 'bigpol', '--document', file], {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: home,
       GATEHOUSE_ENDPOINT: server.url,

@@ -4,7 +4,8 @@
  * server: "cannot reach the Gatehouse server at …: socket hang up (set GATEHOUSE_ENDPOINT or --endpoint)", as for a
  * wrong endpoint, though the server was reached and received the request. Now it says the connection was lost after
  * the request was sent and that the walk may still be running there (same exit status, 10). A real server (SQLite)
- * behind a TCP proxy that forwards the request and cuts the client's connection before any answer; the real CLI.
+ * behind a TCP proxy that forwards the request and cuts the client's connection before any answer; the CLI's program
+ * in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('review ad7: a verify cut after it was sent does not say the server could not be reached', () => {
@@ -52,7 +53,8 @@ describe('review ad7: a verify cut after it was sent does not say the server cou
 
   it('says the connection was lost after sending, once, not that the server cannot be reached', async () => {
     const port = (proxy.address() as { port: number }).port;
-    const r = await gatehouseCli(['audit', 'verify'], s.admin, { endpoint: `http://127.0.0.1:${port}`, home });
+    // In this process (test/support/gatehouse-cli.ts): what the command says of the cut connection is the point.
+    const r = await gatehouseCliInProcess(['audit', 'verify'], s.admin, { endpoint: `http://127.0.0.1:${port}`, home });
     assert.equal(requests, 1, 'sent once (not started again)');
     assert.notEqual(r.code, 0, r.stdout);
     assert.doesNotMatch(r.stderr, /cannot reach|set GATEHOUSE_ENDPOINT/, r.stderr);
