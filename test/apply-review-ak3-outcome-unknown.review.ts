@@ -4,8 +4,8 @@
  * nothing was changed` (exit 11). The apply had committed: the operator was told the opposite, and the Account it
  * created had an admin whose access key no one saw. Now the CLI says the apply may or may not have been made as a
  * whole, which `gatehouse plan` to run, and that an Account it created has an admin key whose secret was lost. A real
- * server on the test PostgreSQL behind a TCP proxy on 127.0.0.1 that drops the answer to the apply's COMMIT; the real
- * CLI in a child process.
+ * server on the test PostgreSQL behind a TCP proxy on 127.0.0.1 that drops the answer to the apply's COMMIT; the CLI's
+ * program in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

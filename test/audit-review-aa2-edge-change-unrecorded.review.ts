@@ -8,7 +8,8 @@
  * all (a refusal NoSuchEntity is not recorded either).
  *
  * Repro: a real server on PostgreSQL through a TCP proxy on 127.0.0.1 that, once the DELETE of w1 has committed, cuts
- * the connection of the next statement naming w1's key (the edge's read of `after`); the real CLI.
+ * the connection of the next statement naming w1's key (the edge's read of `after`); the CLI's program in this process
+ * (test/support/gatehouse-cli.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

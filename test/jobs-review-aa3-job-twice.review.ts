@@ -6,7 +6,8 @@
  * first stays Queued with a capability nobody holds until its launcher's silence fails it.
  *
  * Repro: a real server on PostgreSQL through a TCP proxy on 127.0.0.1 that cuts the connection of the first statement
- * carrying `metadataEndpoint` (that write); the real CLI runs `true` as the job.
+ * carrying `metadataEndpoint` (that write); the CLI's program, in this process (test/support/gatehouse-cli.ts), runs
+ * `true` as the job.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditFilter, AuditRecord } from '../../src/core/audit/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
-import { gatehouseCli, type Run } from './processes.ts';
+import { gatehouseCliInProcess } from './gatehouse-cli.ts';
+import type { Run } from './processes.ts';
 import { PG_URL, pgAdmin } from './postgres.ts';
 
 /**
@@ -63,7 +64,10 @@ export interface ProxiedServer {
   fault: Fault | undefined;
   /** How many times a fault fired. */
   readonly fired: number;
-  /** The gatehouse CLI against the server, as its root admin. */
+  /**
+   * The gatehouse CLI against the server, as its root admin, in this process (test/support/gatehouse-cli.ts): what a
+   * command says when the server's commit is lost is the point, not the process.
+   */
   cli(args: readonly string[]): Promise<Run>;
   /** The audit log's records matching `filter`, read as the root admin once what is queued is written. */
   records(filter: AuditFilter): Promise<readonly AuditRecord[]>;
@@ -133,7 +137,7 @@ export async function serverBehindProxy(name: string): Promise<ProxiedServer> {
     get fired() {
       return state.fired;
     },
-    cli: (args: readonly string[]) => gatehouseCli(args, admin, { endpoint: running.url, home: dataDir }),
+    cli: (args: readonly string[]) => gatehouseCliInProcess(args, admin, { endpoint: running.url, home: dataDir }),
     async records(filter: AuditFilter) {
       const app = running.app;
       const root = await app.authenticate(admin.accessKeyId);
