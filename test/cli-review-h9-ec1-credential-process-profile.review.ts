@@ -8,8 +8,10 @@
  * command that would read the same profile again without end) is an error naming the profile, never the admin.
  * (A role_arn profile is followed since helper eg: test/cli-review-eg1-role-arn-profiles.review.ts.)
  *
- * The real `gatehouse` executable (`run`) with a temporary HOME and AWS_CONFIG_FILE, against a real server on
- * 127.0.0.1 (`startTestServer`); §3's profile taken from the README as written, its paths those of this clone.
+ * The CLI's program in this process (test/support/gatehouse-cli.ts; the profiles' credential_process commands, the
+ * real `gatehouse` executable among them, in processes of their own) with a temporary HOME and AWS_CONFIG_FILE,
+ * against a real server on 127.0.0.1 (`startTestServer`); §3's profile taken from the README as written, its paths
+ * those of this clone.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
-import { COMPILE_CACHE, GATEHOUSE_BIN, run, type Run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { COMPILE_CACHE, GATEHOUSE_BIN, type Run } from './support/processes.ts';
 import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -35,9 +38,13 @@ describe('ec1: AWS_PROFILE naming a credential_process profile (README §3) acts
   let credentialsFile: string;
   let admin: { AccessKeyId: string; SecretAccessKey: string };
 
-  /** The executable, with nothing of this machine's AWS settings: `env` and the files of the temporary HOME. */
+  /**
+   * The CLI's program in this process (test/support/gatehouse-cli.ts), with nothing of this machine's AWS settings:
+   * `env` and the files of the temporary HOME. It runs a profile's credential_process in the environment it is given,
+   * so those (`gatehouse credentials`, `printf`) are still processes of their own.
+   */
   const gatehouse = (args: readonly string[], env: Record<string, string>): Promise<Run> =>
-    run(process.execPath, [GATEHOUSE_BIN, ...args, '--data-dir', server.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...COMPILE_CACHE, GATEHOUSE_ENDPOINT: server.url, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, ...env }, { cwd: home, timeoutMs: 60_000 });
+    gatehouseInProcess([...args, '--data-dir', server.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...COMPILE_CACHE, GATEHOUSE_ENDPOINT: server.url, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, ...env }, { cwd: home });
   const groupExists = async (name: string): Promise<boolean> => {
     const iam = server.iam();
     try {
