@@ -7,7 +7,8 @@
  * 24 and the script by their paths; this test takes that profile from the README as written, puts the repository's
  * path and a real server's data dir in it, and has the AWS SDK's process provider run it and call STS with what it
  * printed. `credentials --help`, whose example is for a `gatehouse` on the PATH, says so and points at it.
- * The real binary in its own process (`serverProcess`), the AWS SDK for JavaScript v3 as the client.
+ * A real server in this process (`startServer`, what `gatehouse server` runs: the processes tested are the client's),
+ * the AWS SDK for JavaScript v3 as the client.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,15 +20,15 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { runCli } from '../src/adapters/cli/program.ts';
-import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const work = await mkdtemp(join(tmpdir(), 'gatehouse-bn4-'));
 const dataDir = join(work, 'data');
-let server: ServerProcess | undefined;
+let server: RunningServer | undefined;
 
 before(async () => {
-  server = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: work });
+  server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { HOME: work }, log: () => {} });
   const admin = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
   const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: admin.AccessKeyId, secretAccessKey: admin.SecretAccessKey } });
   const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] };
@@ -35,8 +36,7 @@ before(async () => {
 });
 
 after(async () => {
-  server?.child.kill('SIGTERM');
-  if (server && server.child.exitCode === null) await new Promise((resolve) => server?.child.once('exit', resolve));
+  await server?.stop();
   await rm(work, { recursive: true, force: true });
 });
 

@@ -6,7 +6,8 @@
  * for a clone; this test takes it from the README as written, runs its command as kubectl does (another working
  * directory, a PATH without npx's, KUBERNETES_EXEC_INFO), and sends the token's presigned GetCallerIdentity to the
  * real server, as Gatehouse's TokenReview does, which answers the admin.
- * The real binary in its own process (`serverProcess`), the plugin run with `run` (execFile).
+ * A real server in this process (`startServer`, what `gatehouse server` runs: the processes tested are the client's),
+ * the plugin run with `run` (execFile).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,20 +17,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { runCli } from '../src/adapters/cli/program.ts';
-import { run, serverProcess, type ServerProcess } from './support/processes.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
+import { run } from './support/processes.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const work = await mkdtemp(join(tmpdir(), 'gatehouse-bn5-'));
 const dataDir = join(work, 'data');
-let server: ServerProcess | undefined;
+let server: RunningServer | undefined;
 
 before(async () => {
-  server = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: work });
+  server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { HOME: work }, log: () => {} });
 });
 
 after(async () => {
-  server?.child.kill('SIGTERM');
-  if (server && server.child.exitCode === null) await new Promise((resolve) => server?.child.once('exit', resolve));
+  await server?.stop();
   await rm(work, { recursive: true, force: true });
 });
 

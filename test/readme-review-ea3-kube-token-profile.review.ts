@@ -11,7 +11,8 @@
  *
  * Both ways are run as kubectl runs the README's exec plugin (bn5): §3's profile from the README as written, and the
  * role's session in the environment; each gives the role's token.
- * The real binary in its own process (`serverProcess`), the plugin run with `run` (execFile).
+ * A real server in this process (`startServer`, what `gatehouse server` runs: the processes tested are the client's),
+ * the plugin run with `run` (execFile).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,19 +23,20 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { run, serverProcess, type ServerProcess } from './support/processes.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
+import { run } from './support/processes.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const work = await mkdtemp(join(tmpdir(), 'gatehouse-ea3-'));
 const dataDir = join(work, 'data');
 const ROLE = 'arn:aws:iam::000000000000:role/ScientistUserRole';
-let server: ServerProcess | undefined;
+let server: RunningServer | undefined;
 let readme = '';
 let admin: { accessKeyId: string; secretAccessKey: string };
 
 before(async () => {
   readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  server = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: work });
+  server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { HOME: work }, log: () => {} });
   const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
   admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
   const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: admin });
@@ -43,8 +45,7 @@ before(async () => {
 });
 
 after(async () => {
-  server?.child.kill('SIGTERM');
-  if (server && server.child.exitCode === null) await new Promise((resolve) => server?.child.once('exit', resolve));
+  await server?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
