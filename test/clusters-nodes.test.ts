@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { ASSUME_FAILED, ROLE_CHECK_FAILED, SUB_USER_CHECK_FAILED } from '../src/core/jobs/jobs.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { connectionTo, gatehouseCli, keysOf, type Keys, type Run } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -52,6 +53,8 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
   const admin = (): Keys => s.admin;
   const conn = (who: Keys): Connection => connectionTo(s.url, who);
   const gh = (args: readonly string[], who: Keys): Promise<Run> => gatehouseCli(args, who, { endpoint: s.url, home });
+  /** `gh` in this process (test/support/gatehouse-cli.ts), for a command that starts nothing (an apply). */
+  const ghInProcess = (args: readonly string[], who: Keys): Promise<Run> => gatehouseCliInProcess(args, who, { endpoint: s.url, home });
   /** `gatehouse clusters run-node … -- node examples/jobs/whoami.mjs` as `who`. */
   const runNode = (who: Keys, cluster: string, ...extra: string[]): Promise<Run> => gh(['clusters', 'run-node', '--cluster', cluster, ...extra, '--', process.execPath, WHOAMI], who);
   const nodeIdOf = (r: Run): string => /gatehouse: node ([a-z0-9]+) of cluster /.exec(r.stderr)?.[1] ?? assert.fail(`no node id in: ${r.stderr}`);
@@ -94,7 +97,7 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
         '',
       ].join('\n'),
     );
-    const applied = await gh(['apply', '-f', CLUSTERS_YAML, '-f', extra], admin());
+    const applied = await ghInProcess(['apply', '-f', CLUSTERS_YAML, '-f', extra], admin());
     assert.equal(applied.code, 0, `apply: ${applied.stdout}${applied.stderr}`);
 
     const iam = s.iam();
@@ -272,7 +275,7 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
     // A cluster whose instance role does not exist: checked before the caller's right, its name and why reached bob.
     const hidden = join(home, 'secret-cluster.yaml');
     await writeFile(hidden, ['apiVersion: gatehouse.dev/v1', 'kind: Cluster', 'metadata: {name: secret-cluster}', 'spec: {instanceRole: hidden-ops-role}', ''].join('\n'));
-    const applied = await gh(['apply', '-f', hidden], admin());
+    const applied = await ghInProcess(['apply', '-f', hidden], admin());
     assert.equal(applied.code, 0, `apply: ${applied.stdout}${applied.stderr}`);
     const answers: Record<string, { status: number; code: string; message: string }> = {};
     for (const cluster of ['secret-cluster', 'no-such-cluster', 'gpu-a']) {
