@@ -22,6 +22,7 @@ import type { Caller } from '../src/app/index.ts';
 import { SESSION_EXTRA } from '../src/app/kube.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
 import { startTestApiserver, webhookFromKubeconfig, type TestApiserver, type WebhookTarget } from './support/apiserver.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const ROOT_DIR = resolve(import.meta.dirname, '..');
@@ -74,6 +75,14 @@ const cliEnv = (): NodeJS.ProcessEnv => ({
   NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
 });
 const gatehouse = (args: readonly string[]): Promise<Run> => run(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), ...args], cliEnv());
+/**
+ * `gatehouse kube token --cluster CLUSTER` with `env`, in this process (test/support/gatehouse-cli.ts): it presigns a
+ * URL without a request, and what it prints is the point. kubectl still runs the executable as its exec plugin.
+ */
+async function kubeToken(cluster: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  const r = await gatehouseInProcess(['kube', 'token', '--cluster', cluster], env, { cwd: ROOT_DIR });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+}
 
 /** A kubeconfig whose user runs `gatehouse kube token` with the given credentials. */
 async function kubeconfig(name: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, cluster = 'hyperpod'): Promise<string> {
@@ -194,7 +203,7 @@ describe('kubectl against the HyperPod example', { skip }, () => {
   test('kube token prints an ExecCredential (v1, or the version kubectl asks for) valid 14 minutes', async () => {
     const env = { ...cliEnv(), AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken };
     const before = Date.now();
-    const r = await run(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'token', '--cluster', 'hyperpod'], env);
+    const r = await kubeToken('hyperpod', env);
     assert.equal(r.status, 0, r.stderr);
     const cred = JSON.parse(r.stdout) as { apiVersion: string; kind: string; status: { token: string; expirationTimestamp: string } };
     assert.equal(cred.kind, 'ExecCredential');
@@ -207,7 +216,7 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     assert.match(url, new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/\\?`));
     assert.match(url, /Action=GetCallerIdentity/);
     assert.match(url, /X-Amz-SignedHeaders=host%3Bx-k8s-aws-id/);
-    const beta = await run(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'token', '--cluster', 'hyperpod'], { ...env, KUBERNETES_EXEC_INFO: JSON.stringify({ kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1beta1', spec: { interactive: false } }) });
+    const beta = await kubeToken('hyperpod', { ...env, KUBERNETES_EXEC_INFO: JSON.stringify({ kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1beta1', spec: { interactive: false } }) });
     assert.equal((JSON.parse(beta.stdout) as { apiVersion: string }).apiVersion, 'client.authentication.k8s.io/v1beta1');
 
     // The TokenReview webhook maps the session through the access entry.
@@ -241,7 +250,7 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     assert.ok(Math.abs(Date.parse(issued) - Date.now()) < 120_000, issued);
     assert.equal(((review.json['status'] as { user: { extra: Record<string, string[]> } }).user.extra[SESSION_EXTRA] ?? []).length, 1, 'the sealed session');
     // A token made for another cluster does not verify here (x-k8s-aws-id is signed).
-    const other = await run(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'token', '--cluster', 'elsewhere'], env);
+    const other = await kubeToken('elsewhere', env);
     const otherToken = (JSON.parse(other.stdout) as { status: { token: string } }).status.token;
     const refused = await postJson(authn, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: otherToken } });
     assert.equal((refused.json['status'] as { authenticated: boolean }).authenticated, false);
