@@ -21,6 +21,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { awsCli, python3Script } from './support/aws-cli.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { awsCliMissing, boto3Missing, run } from './support/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -112,9 +113,11 @@ describe('gatehouse credentials', () => {
   });
 
   it('a failure prints nothing on stdout, the reason on stderr, and exits non-zero', async () => {
+    // In this process (test/support/gatehouse-cli.ts): what the command prints where, and its status; the test above
+    // and the clients below run the executable.
     const [denied, noCreds] = await Promise.all([
-      run(process.execPath, [BIN, 'credentials', '--role-arn', `arn:aws:iam::${ACCT}:role/ghost`, '--data-dir', server.dataDir], env()),
-      run(process.execPath, [BIN, 'credentials', '--role-arn', TRAINER, '--data-dir', join(home, 'nowhere')], env()),
+      gatehouseInProcess(['credentials', '--role-arn', `arn:aws:iam::${ACCT}:role/ghost`, '--data-dir', server.dataDir], env()),
+      gatehouseInProcess(['credentials', '--role-arn', TRAINER, '--data-dir', join(home, 'nowhere')], env()),
     ]);
     assert.equal(denied.stdout, '');
     assert.equal(denied.code, 9);
