@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../src/main/server.ts';
 import { startJobsWorld, ROLE_ARN, type JobsWorld } from './support/jobs-world.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
@@ -54,11 +55,8 @@ test('a credential_process profile inside a job resolves to the job’s session 
 });
 
 test('gatehouse credentials --job outside a job says what is missing', async () => {
-  const r = await new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'credentials', '--job'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
+  // In this process (test/support/gatehouse-cli.ts): what the command says and its status are the point.
+  const r = await gatehouseInProcess(['credentials', '--job'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /--job works inside a training job/);
