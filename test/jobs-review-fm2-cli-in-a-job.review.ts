@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { COMPILE_CACHE } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startWorkspaceServer } from './support/jobs-world.ts';
 import type { Credentials, TestServer } from './support/server.ts';
@@ -54,6 +55,8 @@ async function whoamiInJob(role: string, name: string): Promise<{ rc: number; ou
   const r = await gatehouseInProcess(['jobs', 'run', '--workspace', 'w', '--role', role, '--no-imds', '--', 'sh', '-c', rank, process.execPath], {
     HOME: home,
     TMPDIR: home,
+    // The rank's `gatehouse` keeps its compiled modules in the suite's cache, not a cold one in this TMPDIR.
+    ...COMPILE_CACHE,
     PATH: process.env['PATH'],
     AWS_ACCESS_KEY_ID: alice.accessKeyId,
     AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
