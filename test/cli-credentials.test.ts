@@ -1,7 +1,7 @@
 /**
- * Where the CLI takes its credentials (review-g S2), through the `gatehouse` program (in process: test/support/gatehouse-cli.ts;
- * `--help` through the executable) against a real server
- * whose data dir holds the admin's `admin-credentials.json` (the fallback):
+ * Where the CLI takes its credentials (review-g S2), through the `gatehouse` program (in process:
+ * test/support/gatehouse-cli.ts; `--help` too, whose text is the same as the executable's) against a real server whose
+ * data dir holds the admin's `admin-credentials.json` (the fallback):
  * - half a pair in the environment (a key id without its secret, an empty secret, a secret or a token alone) is a
  *   usage error naming what is missing (exit 2), as botocore's PartialCredentialsError, never the admin;
  * - `AWS_PROFILE` naming a profile with static keys is honoured (as the aws CLI does); a missing profile, half a key,
@@ -19,7 +19,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { GATEHOUSE_BIN, run, type Run } from './support/processes.ts';
+import type { Run } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
@@ -136,10 +136,10 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     assert.equal(unknown.code, 9, unknown.stderr);
     assert.match(unknown.stderr, /^gatehouse: InvalidClientTokenId: .*\(credentials from the profile `alice` in .*bad-credentials\)\n$/);
 
-    const help = await run(process.execPath, [GATEHOUSE_BIN, '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
+    const help = await gatehouseInProcess(['--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\), else the access keys of\nthe profile AWS_PROFILE names/);
-    const sub = await run(process.execPath, [GATEHOUSE_BIN, 'whoami', '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
+    const sub = await gatehouseInProcess(['whoami', '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
     assert.match(sub.stdout.replace(/\s+/g, ' '), /its key \(the account admin's\) signs when neither AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set/);
   });
 });
