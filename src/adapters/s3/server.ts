@@ -114,9 +114,9 @@ const LIST_BUCKETS_PARAMS = new Set(['max-buckets', 'bucket-region']);
 const MAX_BUCKETS_PAGE = 10_000;
 
 /** The first query parameter of the request that the gateway does not serve for this method on this resource. */
-function unservedParam(method: string, level: 'service' | 'bucket' | 'object', query: Query): string | undefined {
+function unservedParam(method: string, level: 'service' | 'bucket' | 'object', query: Query, asHeaders: ReadonlySet<string>): string | undefined {
   for (const name of query.map.keys()) {
-    if (PLAIN_PARAMS.test(name) || HOISTED_PARAMS.test(name.toLowerCase())) continue;
+    if (PLAIN_PARAMS.test(name) || HOISTED_PARAMS.test(name.toLowerCase()) || asHeaders.has(name)) continue;
     if (level === 'service' && method === 'GET' && LIST_BUCKETS_PARAMS.has(name)) continue;
     const served = level === 'service' ? undefined : SUBRESOURCES.get(name)?.[level];
     if (served === undefined || !served.includes(method)) return name;
@@ -524,11 +524,32 @@ const PLAIN_PARAMS =
 
 /**
  * `x-amz-*` headers that presigners move into the query (SDK v3's hoisting, botocore's SigV2 query auth) and that the
- * edge may leave there: credentials and payload checksums. Any other (`x-amz-copy-source`, `x-amz-tagging`,
- * `x-amz-meta-*`…) is read only as a header, so a request carrying it in the query is not served: a presigned
- * CopyObject would otherwise be an empty PutObject over its destination.
+ * edge leaves there: credentials and payload checksums (S3 ignores a checksum on a presigned upload; SDK v3 signs the
+ * CRC32 of an empty body into every presigned PutObject). Any other (`x-amz-copy-source`, `x-amz-tagging`,
+ * `x-amz-meta-*`…) is, on a SigV4 request, read as the header (`queryHeaders`); on a SigV2 one, whose signature does
+ * not cover it, it is not served: a presigned CopyObject would otherwise be an empty PutObject over its destination.
  */
 const HOISTED_PARAMS = /^x-amz-(?:security-token|date|content-sha256|checksum-[a-z0-9]+|sdk-checksum-algorithm|user-agent)$/;
+
+/** SigV4's own query parameters (`X-Amz-Algorithm`…), in lower case: never a header. */
+const SIGV4_QUERY_AUTH = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders', 'x-amz-signature', 'x-amz-security-token']);
+
+/**
+ * The `x-amz-*` query parameters of a SigV4 request that S3 reads as headers (review hx, 2): what SDK v3's presigner
+ * hoisted (a presigned PutObject's `x-amz-meta-*`, `x-amz-tagging`, `x-amz-storage-class`; a presigned CopyObject's
+ * `x-amz-copy-source`), signed as part of the canonical query string. Each is set as the header (lower-cased) when
+ * the request does not send that header itself; the names (as sent) are returned, for `unservedParam` to pass.
+ */
+function queryHeaders(req: IncomingMessage, query: Query): ReadonlySet<string> {
+  const taken = new Set<string>();
+  for (const [name, value] of query.map) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith('x-amz-') || SIGV4_QUERY_AUTH.has(lower) || HOISTED_PARAMS.test(lower)) continue;
+    if (req.headers[lower] === undefined) req.headers[lower] = value;
+    taken.add(name);
+  }
+  return taken;
+}
 
 /**
  * What a request refused at authentication attempted, for its audit record: the S3 action of a plain object or
@@ -807,6 +828,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return fail(auth.error);
     }
     if (queryApi) return sendQueryError(req, res, queryApi, 'InvalidAction', 400, 'IAM and STS actions are not served on this port', requestId);
+    // Before anything reads a header (the policy's request facts included): a SigV4 query's x-amz-* are its headers.
+    const asHeaders = auth.value.v4 !== undefined ? queryHeaders(req, query) : new Set<string>();
     const contentSha256 = header(req, 'x-amz-content-sha256');
     const call: S3Call = {
       caller: auth.value.caller,
@@ -894,7 +917,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
     };
 
-    const unserved = unservedParam(method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query);
+    const unserved = unservedParam(method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query, asHeaders);
     if (unserved !== undefined) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ${method} ${resource}?${unserved}`));
     // `null` from here on, or absent: the use cases decide a request naming it as the versioned action (s3:GetObjectVersion…).
     const versionId = query.get('versionId');
