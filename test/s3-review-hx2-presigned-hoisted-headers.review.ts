@@ -13,7 +13,7 @@
  * ignored, as S3 ignores them on a presigned upload (SDK v3 signs the CRC32 of an empty body into every presigned
  * PutObject). Each is decided as a header: a presigned CopyObject needs s3:GetObject on its source, a policy condition
  * on `s3:x-amz-storage-class` sees the query's. A parameter added to a URL is outside its signature and refused; a
- * SigV2 URL, whose signature does not cover such parameters, is still NotImplemented.
+ * SigV2 URL was still NotImplemented (review hx, 3 serves a presigned one).
  *
  * Before the fix, 3 of the 4 tests failed.
  */

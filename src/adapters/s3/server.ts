@@ -526,8 +526,9 @@ const PLAIN_PARAMS =
  * `x-amz-*` headers that presigners move into the query (SDK v3's hoisting, botocore's SigV2 query auth) and that the
  * edge leaves there: credentials and payload checksums (S3 ignores a checksum on a presigned upload; SDK v3 signs the
  * CRC32 of an empty body into every presigned PutObject). Any other (`x-amz-copy-source`, `x-amz-tagging`,
- * `x-amz-meta-*`…) is, on a SigV4 request, read as the header (`queryHeaders`); on a SigV2 one, whose signature does
- * not cover it, it is not served: a presigned CopyObject would otherwise be an empty PutObject over its destination.
+ * `x-amz-meta-*`…) is, on a SigV4 request or a SigV2 presigned one, read as the header (`queryHeaders`); on a SigV2
+ * request signed in its Authorization header, whose signature does not cover it, it is not served: a copy source
+ * added there would otherwise turn a signed PutObject into a copy.
  */
 const HOISTED_PARAMS = /^x-amz-(?:security-token|date|content-sha256|checksum-[a-z0-9]+|sdk-checksum-algorithm|user-agent)$/;
 
@@ -535,15 +536,22 @@ const HOISTED_PARAMS = /^x-amz-(?:security-token|date|content-sha256|checksum-[a
 const SIGV4_QUERY_AUTH = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders', 'x-amz-signature', 'x-amz-security-token']);
 
 /**
- * The `x-amz-*` query parameters of a SigV4 request that S3 reads as headers (review hx, 2): what SDK v3's presigner
- * hoisted (a presigned PutObject's `x-amz-meta-*`, `x-amz-tagging`, `x-amz-storage-class`; a presigned CopyObject's
- * `x-amz-copy-source`), signed as part of the canonical query string. Each is set as the header (lower-cased) when
- * the request does not send that header itself; the names (as sent) are returned, for `unservedParam` to pass.
+ * The `x-amz-*` query parameters of a request whose signature covers them that S3 reads as headers (review hx, 2 and
+ * 3): what SDK v3's presigner hoisted (a presigned PutObject's `x-amz-meta-*`, `x-amz-tagging`, `x-amz-storage-class`;
+ * a presigned CopyObject's `x-amz-copy-source`), signed as part of SigV4's canonical query string, and what botocore
+ * moved into a SigV2 presigned query, signed as x-amz headers (`parseSigV2`). Each is set as the header (lower-cased)
+ * when the request does not send that header itself; the names (as sent) are returned, for `unservedParam` to pass.
+ * A SigV2 presigned query's `content-type` and `content-md5` are botocore's copies of headers its signature covers as
+ * sent: passed over, never read.
  */
-function queryHeaders(req: IncomingMessage, query: Query): ReadonlySet<string> {
+function queryHeaders(req: IncomingMessage, query: Query, sigV2Query: boolean): ReadonlySet<string> {
   const taken = new Set<string>();
   for (const [name, value] of query.map) {
     const lower = name.toLowerCase();
+    if (sigV2Query && (lower === 'content-type' || lower === 'content-md5')) {
+      taken.add(name);
+      continue;
+    }
     if (!lower.startsWith('x-amz-') || SIGV4_QUERY_AUTH.has(lower) || HOISTED_PARAMS.test(lower)) continue;
     if (req.headers[lower] === undefined) req.headers[lower] = value;
     taken.add(name);
@@ -613,6 +621,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     readonly caller: Caller;
     /** SigV4: what the body's chunk signatures chain from. Absent for SigV2, whose signature covers no payload. */
     readonly v4?: { readonly parsed: SigV4Parsed; readonly secret: string; readonly signature: string };
+    /** SigV2 presigned (query) form, whose signature covers the query's `x-amz-*` parameters. */
+    readonly sigV2Query?: boolean;
   }
 
   async function resolveKey(accessKeyId: string, sessionToken: string | undefined): Promise<{ ok: true; value: { secret: string; caller: Caller } } | { ok: false; error: S3Error }> {
@@ -635,7 +645,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (!v2.verify(who.value.secret)) return { ok: false, error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: v2.accessKeyId }) };
       // SigV2 names no region: the gateway's own.
       app.keyUse.note(v2.accessKeyId, 's3', region);
-      return { ok: true, value: { caller: who.value.caller } };
+      return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
     }
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers }, Date.now());
     const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
@@ -828,8 +838,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return fail(auth.error);
     }
     if (queryApi) return sendQueryError(req, res, queryApi, 'InvalidAction', 400, 'IAM and STS actions are not served on this port', requestId);
-    // Before anything reads a header (the policy's request facts included): a SigV4 query's x-amz-* are its headers.
-    const asHeaders = auth.value.v4 !== undefined ? queryHeaders(req, query) : new Set<string>();
+    // Before anything reads a header (the policy's request facts included): a signed query's x-amz-* are its headers.
+    const asHeaders = auth.value.v4 !== undefined || auth.value.sigV2Query === true ? queryHeaders(req, query, auth.value.v4 === undefined) : new Set<string>();
     const contentSha256 = header(req, 'x-amz-content-sha256');
     const call: S3Call = {
       caller: auth.value.caller,
