@@ -498,14 +498,16 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       );
     }),
   GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x, true) }))),
-  ListPolicies: (app, c, p) =>
-    listing(
+  ListPolicies: (app, c, p) => {
+    const onlyAttached = p.bool('OnlyAttached');
+    if (!onlyAttached.ok) return Promise.resolve(onlyAttached);
+    return listing(
       p,
       'ListPolicies',
       () =>
         app.directory.listPolicies(c, {
           ...(p.get('Scope') !== undefined ? { scope: p.get('Scope') as 'All' } : {}),
-          ...(p.bool('OnlyAttached') !== undefined ? { onlyAttached: p.bool('OnlyAttached') as boolean } : {}),
+          ...(onlyAttached.value !== undefined ? { onlyAttached: onlyAttached.value } : {}),
           ...opt('pathPrefix', p.get('PathPrefix')),
           ...opt('usage', p.get('PolicyUsageFilter')),
         }),
@@ -513,15 +515,18 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       'Policies',
       (x) => policyXml(x),
       byPolicyName,
-    ),
+    );
+  },
   ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => withTags(p, true, (tags) => mapResult(app.directory.tagPolicy(c, { policyArn, tags }), () => undefined))),
   UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagPolicy(c, { policyArn, tagKeys }), () => undefined))),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn, versions: 'refuse' }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
-    need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>
-      mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: p.bool('SetAsDefault') === true }), (v) => ({ PolicyVersion: versionXml(v, false) })),
-    ),
+    need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) => {
+      const setAsDefault = p.bool('SetAsDefault');
+      if (!setAsDefault.ok) return Promise.resolve(setAsDefault);
+      return mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: setAsDefault.value === true }), (v) => ({ PolicyVersion: versionXml(v, false) }));
+    }),
   GetPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.getPolicyVersion(c, { policyArn, versionId }), (v) => ({ PolicyVersion: versionXml(v) }))),
   ListPolicyVersions: (app, c, p) =>
     need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyVersions', () => app.directory.listPolicyVersions(c, { policyArn }), (vs) => vs, 'Versions', (v) => versionXml(v, false), byVersionDescending)),

@@ -153,9 +153,16 @@ export class Params {
     return ok(Number(v));
   }
 
-  bool(name: string): boolean | undefined {
+  /**
+   * A boolean parameter as the Query protocol reads it, xsd:boolean: `true` or `1`, `false` or `0`. Anything else
+   * was false without a word (`SetAsDefault=1` created a version that was not the default; review hw, 2).
+   */
+  bool(name: string): Result<boolean | undefined> {
     const v = this.map.get(name);
-    return v === undefined ? undefined : v.toLowerCase() === 'true';
+    if (v === undefined) return ok(undefined);
+    if (v === 'true' || v === '1') return ok(true);
+    if (v === 'false' || v === '0') return ok(false);
+    return failWith('VALIDATION_ERROR', `${name} must be a boolean (\`true\` or \`false\`), got \`${v.length > 32 ? `${v.slice(0, 32)}…` : v}\``, name);
   }
 
   /** `Name.member.1`, `Name.member.2`, … in order. */
