@@ -186,27 +186,36 @@ export const DEFAULT_MAX_ITEMS = 100;
 /** What a listing's `MaxItems` and `Marker` ask for, checked before the listing is read. */
 interface PageRequest {
   readonly max: number;
-  /** Where the previous page stopped: the index after it and the key of its last item. */
-  readonly from?: { readonly index: number; readonly key: string };
+  /** Where the previous page stopped: the index after it, the key of its last item and of the item after it. */
+  readonly from?: { readonly index: number; readonly key: string; readonly next?: string };
 }
 
 /**
- * A `Marker` is opaque to clients (IAM's are too): base64url of `[action, index, key]`, the listing that handed it out,
- * the index of the next item and the key of the last item given. A marker of another listing, or one that does not
- * decode, is refused rather than read as a position in this one. IAM's markers are at most 320 characters (its API
- * model's `markerType`), so a key of over 120 bytes (a tag key of 128 letters outside ASCII) is held as `#` and a
- * digest of it: found again when it is still there, not compared by order (no key of a listing begins with `#`).
+ * A `Marker` is opaque to clients (IAM's are too): base64url of `[action, index, key, next]`, the listing that handed
+ * it out, the index of the next item, the key of the last item given and the key of the next one. A marker of another
+ * listing, or one that does not decode, is refused rather than read as a position in this one. IAM's markers are at
+ * most 320 characters (its API model's `markerType`), so a key of over 120 bytes (a tag key of 128 letters outside
+ * ASCII) is held as `#` and a digest of it: found again when it is still there, not compared by order (no key of a
+ * listing begins with `#`); the next item's key is held so too when the marker would be longer otherwise.
  */
 const MARKER_MAX = 320;
-const markerKey = (key: string): string => (Buffer.byteLength(key, 'utf8') <= 120 ? key : `#${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`);
-const encodeMarker = (action: string, index: number, key: string): string => Buffer.from(JSON.stringify([action, index, markerKey(key)]), 'utf8').toString('base64url');
+const digestKey = (key: string): string => `#${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+const markerKey = (key: string): string => (Buffer.byteLength(key, 'utf8') <= 120 ? key : digestKey(key));
+/** Whether `key` is the key a marker holds (itself, or its digest). */
+const sameKey = (key: string, held: string): boolean => (held.startsWith('#') ? digestKey(key) === held : key === held);
+function encodeMarker(action: string, index: number, key: string, next: string): string {
+  const encode = (n: string) => Buffer.from(JSON.stringify([action, index, markerKey(key), n]), 'utf8').toString('base64url');
+  const whole = encode(markerKey(next));
+  return whole.length <= MARKER_MAX ? whole : encode(digestKey(next));
+}
 
 function decodeMarker(action: string, marker: string): PageRequest['from'] {
   if (marker.length > MARKER_MAX || !/^[A-Za-z0-9_-]+$/.test(marker)) return undefined;
   try {
     const v: unknown = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8'));
-    if (!Array.isArray(v) || v.length !== 3 || v[0] !== action || !Number.isSafeInteger(v[1]) || (v[1] as number) < 1 || typeof v[2] !== 'string') return undefined;
-    return { index: v[1] as number, key: v[2] };
+    if (!Array.isArray(v) || (v.length !== 3 && v.length !== 4) || v[0] !== action || !Number.isSafeInteger(v[1]) || (v[1] as number) < 1 || typeof v[2] !== 'string') return undefined;
+    if (v.length === 4 && typeof v[3] !== 'string') return undefined;
+    return { index: v[1] as number, key: v[2], ...(v.length === 4 ? { next: v[3] as string } : {}) };
   } catch {
     return undefined;
   }
@@ -226,15 +235,21 @@ function pageRequest(p: Params, action: string, defaultMax: number): Result<Page
 
 /**
  * One page of a complete listing. The next page starts after the item the marker names, found by its key, so an item
- * created or deleted before it between two calls neither repeats nor skips one; when that item is gone, after the
- * keys that sort before it (listings ordered by key), else at the index the marker holds.
+ * created or deleted before it between two calls neither repeats nor skips one; when that item is gone, at the item
+ * that followed it, else after the keys that sort before it (listings ordered by key), else at the index the marker
+ * holds. The item that followed: listings in the order their items were added (tags, attached policies) are keyed in
+ * no order, and a loop removing each item of a page before asking for the next removes the very item the marker
+ * names, so the next page started at the index, past as many items as had been removed (review hw, 1).
  */
 function pageOf<T>(req: PageRequest, action: string, items: readonly T[], key: (x: T, i: number) => string): { items: readonly T[]; more: XmlFields } {
   let from = 0;
   if (req.from) {
+    const { key: last, next } = req.from;
     const keys = items.map(key);
-    const at = keys.findIndex((k) => markerKey(k) === req.from?.key);
+    const at = keys.findIndex((k) => sameKey(k, last));
+    const nextAt = at < 0 && next !== undefined ? keys.findIndex((k) => sameKey(k, next)) : -1;
     if (at >= 0) from = at + 1;
+    else if (nextAt >= 0) from = nextAt;
     else if (!req.from.key.startsWith('#') && keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k)) {
       const next = keys.findIndex((k) => k > (req.from as { key: string }).key);
       from = next < 0 ? items.length : next;
@@ -242,7 +257,7 @@ function pageOf<T>(req: PageRequest, action: string, items: readonly T[], key: (
   }
   const to = Math.min(items.length, from + req.max);
   const shown = items.slice(from, to);
-  return { items: shown, more: to < items.length ? { IsTruncated: true, Marker: encodeMarker(action, to, key(items[to - 1] as T, to - 1)) } : { IsTruncated: false } };
+  return { items: shown, more: to < items.length ? { IsTruncated: true, Marker: encodeMarker(action, to, key(items[to - 1] as T, to - 1), key(items[to] as T, to)) } : { IsTruncated: false } };
 }
 
 /**
