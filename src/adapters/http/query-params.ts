@@ -48,6 +48,9 @@ const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name
 const nullAt = (field: string, param: string): Result<never> =>
   failWith('VALIDATION_ERROR', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`, param);
 
+/** The most members a request's `Tags` may have (IAM's `tagListType`). */
+const MAX_TAGS_IN_REQUEST = 50;
+
 export class Params {
   private readonly map: Map<string, string>;
   constructor(map: Map<string, string>) {
@@ -128,6 +131,15 @@ export class Params {
     const structs = this.structs(name);
     const field = lowerFirst(name);
     if (required && structs.length === 0) return nullAt(field, name);
+    // IAM's `tagListType` holds at most 50: more in one request is malformed (ValidationError), not the entity's tag
+    // quota (LimitExceeded, for tags merged past 50), which TagRole/TagUser/TagPolicy answered (review hw, 3).
+    if (structs.length > MAX_TAGS_IN_REQUEST) {
+      return failWith(
+        'VALIDATION_ERROR',
+        `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAGS_IN_REQUEST} (${structs.length} tags given)`,
+        name,
+      );
+    }
     const out: { key: string; value: string }[] = [];
     for (const [i, m] of structs.entries()) {
       const key = m.get('Key');
