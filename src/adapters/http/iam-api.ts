@@ -645,5 +645,21 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
     need(p, ['OpenIDConnectProviderArn'], (arn) => listing(p, 'ListOpenIDConnectProviderTags', () => app.oidc.listProviderTags(c, { arn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
 };
 
+/**
+ * An empty `UserName` (SDK v3 sends `UserName=` for `''`) is refused as IAM refuses it, on its length: where the
+ * parameter may be left out (GetUser, ListAccessKeys, CreateAccessKey…) it was read as absent, and a user calling got
+ * "UserName is required when the caller is not a user" (review hw, 4).
+ */
+const withUserName = (table: Readonly<Record<string, Handler>>): Record<string, Handler> =>
+  Object.fromEntries(
+    Object.entries(table).map(([action, handler]): [string, Handler] => [
+      action,
+      (app, c, p) =>
+        p.get('UserName') === ''
+          ? Promise.resolve(failWith('VALIDATION_ERROR', "1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1", 'UserName'))
+          : handler(app, c, p),
+    ]),
+  );
+
 /** The IAM Query API as the edge serves it (`queryActions`): `iam:` actions, `ram:` in `acs` accounts. */
-export const IAM_ACTIONS = queryActions((c) => adminService(c.partition), ACTIONS);
+export const IAM_ACTIONS = queryActions((c) => adminService(c.partition), withUserName(ACTIONS));
