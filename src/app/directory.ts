@@ -1147,7 +1147,12 @@ export function createDirectory(deps: AppDeps) {
   }
 
   /** ListVirtualMFADevices: an account-wide listing (`mfa/*`), always empty. */
-  async function listVirtualMfaDevices(c: Caller): R<readonly never[]> {
+  async function listVirtualMfaDevices(c: Caller, input: { assignmentStatus?: string } = {}): R<readonly never[]> {
+    // Checked as IAM checks it, though nothing is listed: `assigned` answered "none" (review hw, 5).
+    const statuses = ['Assigned', 'Unassigned', 'Any'];
+    if (input.assignmentStatus !== undefined && !statuses.includes(input.assignmentStatus)) {
+      return invalid(`1 validation error detected: Value '${shortName(input.assignmentStatus)}' at 'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value set: [${statuses.join(', ')}]`, 'AssignmentStatus');
+    }
     const a = authz(c, 'ListVirtualMFADevices', c.partition === 'acs' ? `acs:ram::${c.account}:mfa/*` : `arn:aws:iam::${c.account}:mfa/*`);
     return a.ok ? ok([]) : a;
   }

@@ -578,7 +578,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   ...Object.fromEntries(
     (['GetLoginProfile', 'DeleteLoginProfile', 'UpdateLoginProfile'] as const).map((action): [string, Handler] => [action, (app, c, p) => app.directory.noLoginProfile(c, { action, ...opt('userName', p.get('UserName')) })]),
   ),
-  ListVirtualMFADevices: (app, c, p) => listing(p, 'ListVirtualMFADevices', () => app.directory.listVirtualMfaDevices(c), (xs) => xs, 'VirtualMFADevices', itself, byPlace),
+  ListVirtualMFADevices: (app, c, p) => listing(p, 'ListVirtualMFADevices', () => app.directory.listVirtualMfaDevices(c, { ...opt('assignmentStatus', p.get('AssignmentStatus')) }), (xs) => xs, 'VirtualMFADevices', itself, byPlace),
 
   // Simulation and authorization details (src/app/simulate.ts)
   SimulatePrincipalPolicy: (app, c, p) =>
@@ -634,7 +634,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   GetAccountSummary: (app, c) => mapResult(app.accountReports.getAccountSummary(c), (summary) => ({ SummaryMap: map(summary) })),
   ListAccountAliases: (app, c, p) => listing(p, 'ListAccountAliases', () => app.accountReports.listAccountAliases(c), (xs) => xs, 'AccountAliases', itself, itself),
   ListSAMLProviders: (app, c) => mapResult(app.accountReports.listSamlProviders(c), (xs) => ({ SAMLProviderList: list(xs) })),
-  ListServerCertificates: (app, c, p) => listing(p, 'ListServerCertificates', () => app.accountReports.listServerCertificates(c), (xs) => xs, 'ServerCertificateMetadataList', itself, itself),
+  ListServerCertificates: (app, c, p) => listing(p, 'ListServerCertificates', () => app.accountReports.listServerCertificates(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (xs) => xs, 'ServerCertificateMetadataList', itself, itself),
   GetAccountPasswordPolicy: (app, c) => app.accountReports.getAccountPasswordPolicy(c),
   GenerateCredentialReport: (app, c) => mapResult(app.accountReports.generateCredentialReport(c), (r) => ({ State: r.state, Description: r.description })),
   GetCredentialReport: (app, c) => mapResult(app.accountReports.getCredentialReport(c), (r) => ({ Content: Buffer.from(r.csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: r.generated })),
