@@ -74,10 +74,32 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
     return build('role-session', 'acs', acct, `${roleArn}/${sessionName}`, { roleArn: extra.roleArn ?? roleArn, session: session(sessionName) });
   }
   if (SERVICE_RE.test(arn)) return build('service', arn.endsWith('.aliyuncs.com') ? 'acs' : 'aws', '', arn.toLowerCase());
+  const account = accountSlip(arn);
   return {
     ok: false,
-    errors: [{ code: 'REQUEST_INVALID_PRINCIPAL', message: `\`${arn}\` is not a principal ARN: use arn:aws:iam::<account>:user/<name>, …:root, arn:aws:sts::<account>:assumed-role/<role>/<session>, acs:ram::<account>:user/<name>, acs:ram::<account>:role/<role>[/<session>], acs:ram::<account>:assumed-role/<role>/<session>, a service name or \`anonymous\``, path: 'principal' }],
+    errors: [{ code: 'REQUEST_INVALID_PRINCIPAL', message: `\`${arn}\` is not a principal ARN: ${account !== undefined ? `${account}; ` : ''}use ${PRINCIPAL_FORMS}`, path: 'principal' }],
   };
+}
+
+/** Every form `principalFromArn` takes, as its refusal lists them. */
+const PRINCIPAL_FORMS =
+  'arn:aws:iam::<account>:user/<name>, arn:aws:iam::<account>:role/<name>, arn:aws:iam::<account>:root, arn:aws:sts::<account>:assumed-role/<role>/<session>, arn:aws:sts::<account>:federated-user/<name>, acs:ram::<account>:user/<name>, acs:ram::<account>:role/<role>[/<session>], acs:ram::<account>:assumed-role/<role>/<session> (an AWS <account> is 12 digits), a service name or `anonymous`';
+
+/** An IAM or STS principal ARN of a known form but for its account id (`arn:aws:iam::0000000000:user/alice`). */
+const AWS_SHAPE_RE = /^arn:aws[a-z-]*:(?:iam::([^:]*):(user(?=\/)|role(?=\/)|root$)|sts::([^:]*):(assumed-role(?=\/[^/]+\/.)|federated-user(?=\/.)))/;
+
+/**
+ * What is wrong with the account id of an ARN shaped as an AWS principal's, or undefined: a zero too few in the tour's
+ * 000000000000 was refused with the very form the user believed they had typed (review hy, 1).
+ */
+function accountSlip(arn: string): string | undefined {
+  const m = AWS_SHAPE_RE.exec(arn);
+  if (!m) return undefined;
+  const account = m[1] ?? m[3] ?? '';
+  const kind = m[2] ?? m[4] ?? '';
+  if (account === '') return `it names no account id (12 digits, between \`::\` and \`:${kind}\`)`;
+  if (/^\d+$/.test(account)) return `its account id \`${account}\` has ${account.length} digits: an account id has 12`;
+  return `its account id \`${account}\` is not 12 digits`;
 }
 
 /** Request context from a plain object: keys lowercased, values stringified into lists. */
