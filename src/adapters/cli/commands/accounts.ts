@@ -46,7 +46,8 @@ export const accountsCommands: CommandGroup = (program, ctx) => {
       `
 The secret access key is printed once and stored only sealed: keep it. With --json the output has AccountId,
 Partition, Name, UserName, AccessKeyId and SecretAccessKey.
-Exit status: 0 created, 7 the account exists, 8 invalid id or partition, 9 not a root-account principal.
+Exit status: 0 created, 2 a --partition other than aws or acs (or --id or --partition missing), 7 the account exists,
+8 an id that is not 12 digits, 9 not a root-account principal.
 
 Example:
   gatehouse accounts create --id 123456789012 --partition acs --name vision --json`,

@@ -21,7 +21,8 @@ export const demoCommand: CommandGroup = (program, ctx) => {
       `
 Nothing to set up and nothing left behind: every listener is on 127.0.0.1 with a port the system picks (a
 running \`gatehouse server\` is not disturbed), and the temporary data dir is removed at the end, on failure and
-on Ctrl-C. Exit status 0 when every step had the outcome it should (refusals included), 1 otherwise.`,
+on Ctrl-C. Exit status 0 when every step had the outcome it should (refusals included), 1 otherwise;
+interrupted (SIGINT, SIGTERM, SIGHUP), 128 + the signal's number (130 for Ctrl-C), as shells report it.`,
     )
     .action(async (opts: { keep?: true; json?: true }) => {
       if (!ctx.runDemo) {
