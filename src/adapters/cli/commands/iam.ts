@@ -126,8 +126,10 @@ export const iamCommands: CommandGroup = (program, ctx) => {
 Every command talks to the server (--endpoint, GATEHOUSE_ENDPOINT) with the credentials in AWS_ACCESS_KEY_ID /
 AWS_SECRET_ACCESS_KEY, else AWS_PROFILE's credentials, else --data-dir's admin-credentials.json, and acts in the caller's account. Policies are
 named by name (your account's, else a built-in such as AmazonS3ReadOnlyAccess) or by ARN.
-Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or still in use, 8 invalid input,
-9 not authorized, 10 server unreachable (docs/errors.md).`,
+Exit status: 0 done, 2 a wrong command line, 3 invalid policy document, 5 a policy file that cannot be read
+(--document, --trust-policy; nothing is sent), 6 no such entity, 7 exists or still in use, 8 invalid input,
+9 not authorized, 10 server unreachable, 11 the connection was lost once a change was sent: it may or may not have
+been made (docs/errors.md).`,
     );
   const run = async <T>(opts: Opts, fn: (c: Connection) => Promise<ClientResult<T>>, print: (v: T) => void, refused?: (f: ClientFailure) => number | undefined): Promise<void> =>
     ctx.exit(await remote(ctx, opts, fn, print, refused));
