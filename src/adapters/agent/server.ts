@@ -23,7 +23,7 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
-import { boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
@@ -207,7 +207,9 @@ export function createAgent(opts: {
 
   async function deliver(req: IncomingMessage, res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
     if (!capability) {
-      refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
+      // A node agent's start check (`AGENT_SWEEP_HEADER`) asks with no capability to learn what answers: not a refused
+      // authentication, and it guesses nothing, so it leaves no record; a guessed capability still does (review hy, 5).
+      if (req.headers[AGENT_SWEEP_HEADER] !== '1') refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
       return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
     }
     // A session issued for this fetch records where it came from: the job's process, or the node agent relaying for it.
