@@ -28,7 +28,8 @@ export const policyCommands: CommandGroup = (program, ctx) => {
   )
     .addHelpText('after', `
 Prints \`valid\`, or one line per error: FILE:LINE:COLUMN: PATH: MESSAGE [CODE].
-Exit status: 0 valid, 3 invalid, 5 a file could not be read (see docs/errors.md).
+Exit status: 0 valid, 2 a wrong command line (a --kind other than identity, resource or trust), 3 invalid,
+5 a file could not be read (see docs/errors.md).
 
 Example:
   gatehouse policy validate --kind trust examples/policies/training-trust.json`)

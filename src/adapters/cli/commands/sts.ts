@@ -131,8 +131,10 @@ Prints three lines for the shell (eval "$(gatehouse sts assume-role ...)"):
   export AWS_SESSION_TOKEN=...
 With --json, the answer of \`aws sts assume-role\`: {Credentials: {AccessKeyId, SecretAccessKey, SessionToken,
 Expiration}, AssumedRoleUser: {Arn, AssumedRoleId}, PackedPolicySize}.
-Exit status: 0 issued, 8 invalid parameter, 9 not allowed to assume it (a role that does not exist too: STS answers
-AccessDenied either way, as AWS's does, so that whether a role exists is not told), 10 server unreachable.
+Exit status: 0 issued, 2 a wrong command line, 3 an invalid --policy (session policy), 5 a --policy file that cannot
+be read (nothing is sent for either), 8 invalid parameter, 9 not allowed to assume it (a role that does not exist
+too: STS answers AccessDenied either way, as AWS's does, so that whether a role exists is not told), 10 server
+unreachable.
 
 Example:
   eval "$(gatehouse sts assume-role --role-arn arn:aws:iam::123456789012:role/trainer --role-session-name alice)"`,
