@@ -20,7 +20,7 @@ interface GroupModule {
  * all of them (and through them the request signer, the launcher, the core modules they use) cost every command,
  * `--version` included, several times the CPU of Node's own start. `runCli` loads the one module that registers the
  * command typed (`groupsFor`); commander needs every name only to list them or suggest one. `commands` must be what
- * the module's groups register (src/adapters/cli/program.test.ts checks it).
+ * the module's groups register (src/adapters/cli/command-groups.test.ts checks it).
  */
 export const GROUP_MODULES: readonly GroupModule[] = [
   { commands: ['server'], load: async () => [(await import('./commands/server.ts')).serverCommand] },
@@ -54,15 +54,7 @@ export async function loadAllGroups(): Promise<readonly CommandGroup[]> {
  * the whole tree.
  */
 export async function groupsFor(argv: readonly string[]): Promise<readonly CommandGroup[]> {
-  let i = 0;
-  for (;;) {
-    const a = argv[i];
-    const name = GLOBAL_OPTIONS.find((o) => a === o || a?.startsWith(`${o}=`));
-    if (a === undefined || name === undefined) break;
-    if (a !== name) i += 1;
-    else if (argv[i + 1] !== undefined) i += 2;
-    else break;
-  }
+  const i = leadingOptions(argv).end;
   let word = argv[i];
   if (word === '-V' || word === '--version') return [];
   if (word === 'help' && argv[i + 1] !== undefined) word = argv[i + 1];
@@ -125,7 +117,8 @@ const GLOBAL_OPTIONS = ['--endpoint', '--data-dir'] as const;
  * validate`, `demo`) ignores them, as the aws CLI's commands ignore a global option they have no use for: an alias
  * `gatehouse --endpoint URL` works for every command.
  */
-function placeLeadingOptions(argv: readonly string[], program: Command): readonly string[] {
+/** The global options `argv` starts with (`--endpoint URL`, `--data-dir=DIR`), and where the words after them begin. */
+function leadingOptions(argv: readonly string[]): { readonly leading: readonly { name: string; args: string[] }[]; readonly end: number } {
   const leading: { name: string; args: string[] }[] = [];
   let i = 0;
   for (;;) {
@@ -137,6 +130,11 @@ function placeLeadingOptions(argv: readonly string[], program: Command): readonl
     else break;
     i += leading.at(-1)?.args.length ?? 1;
   }
+  return { leading, end: i };
+}
+
+function placeLeadingOptions(argv: readonly string[], program: Command): readonly string[] {
+  const { leading, end: i } = leadingOptions(argv);
   if (leading.length === 0) return argv;
   let cmd = program;
   let end = i;
