@@ -459,9 +459,8 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
       resources.push(kubernetesResource(cluster.arn, { ...a, apiGroup }));
     }
   } else if (a.resourceRequest) covered.push({ apiGroup: a.apiGroup ?? '', resource: a.resource ?? '' });
-  // Whether the review covers every object of what it names (`Views.below`). A subresource is always requested on one
-  // object (`create pods/exec` names its pod), whatever the verb.
-  const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb) || deletesObjects(a));
+  // Whether the review covers every object of what it names (`Views.below`).
+  const open = coversObjects(a);
   if (who !== undefined && a.resourceRequest && !a.namespace) {
     const namespaced = covered.filter((r) => r.resource !== '' && r.resource !== '*' && isNamespacedResource(r.apiGroup, r.resource));
     const policies: readonly CompiledPolicy[] = namespaced.length === 0 ? [] : denySources(who.policies);
@@ -497,6 +496,20 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}) };
 }
 
+/** The resource patterns of `who`'s Deny statements on `actions`, under its principal, context and time. */
+function denyPatternsOf(who: IamSubject, actions: readonly string[]): ReturnType<typeof denyResourcePatterns> {
+  return denyResourcePatterns(denySources(who.policies), actions, { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+}
+
+/**
+ * Whether a review naming no object covers every object of what it names: a subresource is always requested on one
+ * object (`create pods/exec` names its pod), whatever the verb; a collection verb (`list`) is about the collection,
+ * but `deletecollection` deletes each object (`deletesObjects`).
+ */
+function coversObjects(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb) || deletesObjects(a));
+}
+
 /**
  * A review of a signer domain, `signers` named `<domain>/*`: kube-apiserver's CSR admission asks it when the signer
  * itself (`kubernetes.io/kube-apiserver-client`) is not allowed, and lets the request through when it is
@@ -509,7 +522,7 @@ function isSignerDomain(a: KubernetesRequestAttributes): boolean {
 
 /** For a signer-domain review viewed at `domainPath` (`…/signers.certificates.k8s.io/kubernetes.io/*`): a signer of the domain each of `who`'s Deny patterns names. */
 function signersOfDomain(domainPath: string, verbs: readonly string[], who: IamSubject): string[] {
-  const deny = denyResourcePatterns(denySources(who.policies), verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  const deny = denyPatternsOf(who, verbs.map(kubernetesAction));
   const prefix = domainPath.slice(0, -1);
   const out: string[] = [];
   for (const p of deny.patterns) {
@@ -560,7 +573,7 @@ function isNamespaceDeletion(a: KubernetesRequestAttributes & { readonly verb: s
  * not to deny deleting `dev`.
  */
 function namespaceContents(cluster: KubeCluster, namespacePath: string, who: IamSubject): string[] {
-  const deny = denyResourcePatterns(denySources(who.policies), [kubernetesAction('delete')], { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  const deny = denyPatternsOf(who, [kubernetesAction('delete')]);
   if (deny.patterns.length === 0) return [];
   const heads = cluster.resources.filter((r) => isNamespacedResource(r.apiGroup, r.resource)).map((r) => (r.apiGroup === '' ? r.resource : `${r.resource}.${r.apiGroup}`));
   const out: string[] = [];
@@ -594,7 +607,7 @@ function namespaceContents(cluster: KubeCluster, namespacePath: string, who: Iam
  * namespace (any when `""`), with or without an object below (review K, K3). Only `Resource` patterns name them.
  */
 function unnamedResources(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, verbs: readonly string[], who: IamSubject): string[] {
-  const deny = denyResourcePatterns(denySources(who.policies), verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  const deny = denyPatternsOf(who, verbs.map(kubernetesAction));
   if (deny.patterns.length === 0) return [];
   const group = a.apiGroup ?? '';
   // `<resource>[.<group>][/<object>[/<subresource>]]`, the resource in the review's group.
@@ -1911,7 +1924,7 @@ export function createKube(app: App, options: KubeOptions) {
    */
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
-    const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb) || deletesObjects(a));
+    const open = coversObjects(a);
     if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
