@@ -250,9 +250,9 @@ function pageOf<T>(req: PageRequest, action: string, items: readonly T[], key: (
     const nextAt = at < 0 && next !== undefined ? keys.findIndex((k) => sameKey(k, next)) : -1;
     if (at >= 0) from = at + 1;
     else if (nextAt >= 0) from = nextAt;
-    else if (!req.from.key.startsWith('#') && keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k)) {
-      const next = keys.findIndex((k) => k > (req.from as { key: string }).key);
-      from = next < 0 ? items.length : next;
+    else if (!last.startsWith('#') && keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k)) {
+      const after = keys.findIndex((k) => k > last);
+      from = after < 0 ? items.length : after;
     } else from = Math.min(req.from.index, items.length);
   }
   const to = Math.min(items.length, from + req.max);
