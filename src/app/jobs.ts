@@ -2009,9 +2009,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims) && roleStands(entry.creds.claims)) return { ok: true, value: entry.creds, job };
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
+    // The cached credentials while they may still be served (the same checks, to their servable time).
+    const servable = current.creds !== undefined && t < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? current.creds : undefined;
     // Keep serving still-valid credentials when a refresh fails.
-    const unavailable = (message: string): Delivery =>
-      current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? { ok: true, value: current.creds, job } : { ok: false, error: { status: 503, message } };
+    const unavailable = (message: string): Delivery => (servable !== undefined ? { ok: true, value: servable, job } : { ok: false, error: { status: 503, message } });
     // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
     // changed, the role deleted) asked for one again, a write and an event each, as fast as the ranks' SDKs retried
     // (review da, 2).
@@ -2023,6 +2024,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         return r;
       })
       .finally(() => (current.pending = undefined));
+    // Due for refresh and still servable: served at once, refreshed in the background, as AWS's instance metadata
+    // service does. Waiting for the issuance failed the ranks whenever it took longer than the SDKs' one-second
+    // metadata timeout (credential-protocols §2.1, §2.2, §3.2: a slow store), with credentials good for hours in hand
+    // (review hz, 1). What the refresh answers reaches the next fetch: its session, its refusal (held as above), its end.
+    if (servable !== undefined) {
+      current.pending.catch(() => {});
+      return { ok: true, value: servable, job };
+    }
     const r = await current.pending;
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (!r.ok) return unavailable(r.errors[0]?.message ?? 'credentials unavailable');
