@@ -80,7 +80,8 @@ describe('review ag4: a submission is authorised before it says whether the role
 
   test('with training:CreateJob: told the workspace does not exist; a member submits', async () => {
     const absent = await submit('eve', { workspace: 'no-such-ws', role: 'none' }, 'no-such-ws');
-    assert.deepEqual(absent, { status: 403, message: `check permission for sub user failed: workspace X does not exist in account ${A}` });
+    // A 404 NoSuchEntity since review hz, 2 (it was a 403 AccessDenied, exit 9 in the CLI).
+    assert.deepEqual(absent, { status: 404, message: `check permission for sub user failed: workspace X does not exist in account ${A}` });
     const ran = await gatehouseJson(server.url, who['pat'] as Credentials, 'POST', '/v1/jobs', { workspace: 'secret-project', role: ROLE('finance-admin'), imds: false });
     assert.equal(ran.status, 201, JSON.stringify(ran.json));
   });

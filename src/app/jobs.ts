@@ -1060,7 +1060,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const wsArn = workspaceArn(partition, account, ws?.name ?? input.workspace);
       const create = unionRefusal(caller, 'training:CreateJob', wsArn);
       if (create !== undefined) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${refusalWords(create)}`);
-      if (!ws) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
+      // Said to a caller allowed to submit there, as the absence it is (`NO_SUCH_ENTITY`, exit 6, as run-node's cluster):
+      // as ACCESS_DENIED (exit 9) a typo in the name read as a missing permission (review hz, 2). The wording stays.
+      if (!ws) return failWith<Checked>('NO_SUCH_ENTITY', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
       const member = await isMember(tx, caller, ws);
       if (!member) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${ws.name}`);
       // A default bucket stored before it had to name one bucket (review S, S1) would open a default-role job to
