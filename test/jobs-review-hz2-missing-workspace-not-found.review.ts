@@ -36,4 +36,10 @@ test('hz2: jobs run in a workspace that does not exist exits 6 (NoSuchEntity), a
   // The sibling command says the same of its own missing entity.
   const node = await gatehouseCliInProcess(['clusters', 'run-node', '--cluster', 'no-such-cluster', '--', process.execPath, '-e', '0'], server.admin, { endpoint: server.url, home });
   assert.equal(node.code, 6, `exit ${node.code}: ${node.stderr}`);
+
+  // And the help of each says so among the statuses before anything runs.
+  const help = await gatehouseCliInProcess(['jobs', 'run', '--help'], server.admin, { endpoint: server.url, home });
+  assert.match(help.stdout.replace(/\s+/g, ' '), /6 a workspace that does not exist/);
+  const nodeHelp = await gatehouseCliInProcess(['clusters', 'run-node', '--help'], server.admin, { endpoint: server.url, home });
+  assert.match(nodeHelp.stdout.replace(/\s+/g, ' '), /6 a cluster or compute config that does not exist/);
 });

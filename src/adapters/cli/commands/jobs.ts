@@ -536,8 +536,9 @@ const runExitNote = (what: 'job' | 'node'): string => `Exit status: once the ${w
 rank to fail, else 0; 128+N for a rank killed by signal N (143 when the ${what} is stopped), 127 for a command that
 cannot be run${what === 'job' ? '; `gatehouse: job ID ended with status N` closes it' : ''}. Before anything runs, Gatehouse's own
 (docs/errors.md): 9 the submission refused (\`check permission for … failed\`: a role that may not be passed or does not
-exist), 7 the live-job quota or an unsafe per-job directory, 2 a bad command line, 10 the server not reached. The
-two can be alike (a command may exit 9): the lines on stderr tell them apart.`;
+exist), 6 ${what === 'job' ? 'a workspace' : 'a cluster or compute config'} that does not exist, 7 the live-job quota or an unsafe per-job directory,
+2 a bad command line, 10 the server not reached. The two can be alike (a command may exit 9): the lines on stderr tell
+them apart.`;
 
 const IMDS_NOTE = `The job's clients get their credentials from the container endpoint and the credentials URI, which answer
 only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), and from a metadata endpoint of its
