@@ -71,6 +71,13 @@ interface Node {
 /** A GCP resource name (`projects/_/buckets/b`, `//storage.googleapis.com/projects/…`), which no Gatehouse request has. */
 const GCP_RESOURCE_NAME = /^(?:(?:projects|organizations|folders)\/|\/\/[a-z0-9.-]+\.googleapis\.com\/)/;
 
+/**
+ * An OSS ARN naming a bucket (and perhaps an object) with a region or an account (`acs:oss:cn-hangzhou:*:b/x`,
+ * `acs:oss:*:<account>:b`): `resource.name` is never one, since it reads every OSS object in its one form,
+ * `acs:oss:*:*:<bucket>/<key>` (review gk, 1; src/app/resource-tree.ts `canonicalArn`).
+ */
+const SPELLED_OSS_ARN = /^acs:oss:([^:]*):([^:]*):([^/:*?]+(?:\/.*)?)$/;
+
 /** The values an attribute can have, where they are a closed set (`resource.type`, `resource.service`). */
 const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = { 'resource.type': RESOURCE_TYPES, 'resource.service': RESOURCE_SERVICES };
 
@@ -345,6 +352,14 @@ class Parser {
       // `account/<id>`, `workspace/<name>`, so no request has it (review gx, 7).
       const shown = lit.literal.length > 80 ? `${lit.literal.slice(0, 80)}…` : lit.literal;
       this.fail(`\`resource.name\` ${what} \`${shown}\` for no request: it is a GCP resource name, and Gatehouse's \`resource.name\` is the ARN the request names (such as \`arn:aws:s3:::data/reports/\` or \`acs:oss:*:*:data/reports/\`), or \`account/<id>\`, \`workspace/<name>\`; so this comparison is ${outcome} for every request: write the ARN`, lit.at);
+    }
+    const oss = attr.attribute === 'resource.name' && what !== 'ends with' ? SPELLED_OSS_ARN.exec(lit.literal) : null;
+    if (oss !== null && (oss[1] !== '*' || oss[2] !== '*')) {
+      // The region or account an OSS console shows (`acs:oss:cn-hangzhou:*:b/secret/`): no request's `resource.name` has
+      // it, so `!resource.name.startsWith(…)` held for every object, `secret/` included (review ie, 1).
+      const ours = `acs:oss:*:*:${oss[3] as string}`;
+      const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: an OSS object's \`resource.name\` is \`acs:oss:*:*:<bucket>/<key>\` whatever region or account the request names (a bucket is one resource under every spelling), so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
     if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
