@@ -60,6 +60,7 @@ import {
   sameEtag,
   checkRoles,
   checkVersion,
+  conditionDialectErrors,
   compileBindings,
   computeEtag,
   customRoleName,
@@ -865,6 +866,9 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (!roles.ok) return abort(roles);
       const members = await checkMembers(tx, account, policy, '');
       if (!members.ok) return abort(members);
+      const partition = (await tx.accounts.get(account))?.partition;
+      const dialect = partition === undefined ? [] : conditionDialectErrors(policy, partition);
+      if (dialect.length > 0) return abort({ ok: false, errors: dialect });
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
     });
@@ -1523,6 +1527,8 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const inFiles = (kind: string, name: string): boolean => env.documents.some((d) => d.kind === kind && d.account === o.account && d.name === name) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
     const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
     if (!members.ok) errors.push(...members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    // Conditions on a role's, user's or group's ARN in the dialect its account does not use (review ie, 2).
+    errors.push(...conditionDialectErrors(o.spec.policy, partition, 'spec.').map((e) => ({ code: e.code, path: e.path, message: e.message })));
     if (errors.length > 0) return { ok: false, errors };
     // Idempotent: what counts is what the policy means, not how the document spells it.
     const same = existing !== undefined && JSON.stringify(canonicalPolicy({ bindings: existing.bindings })) === JSON.stringify(canonicalPolicy(o.spec.policy)) && existing.name === o.name;

@@ -78,6 +78,9 @@ const GCP_RESOURCE_NAME = /^(?:(?:projects|organizations|folders)\/|\/\/[a-z0-9.
  */
 const SPELLED_OSS_ARN = /^acs:oss:([^:]*):([^:]*):([^/:*?]+(?:\/.*)?)$/;
 
+/** The head of an IAM (`arn:aws:iam::`, any AWS partition) or RAM (`acs:ram::`) ARN: a user's, group's or role's. */
+const IAM_ENTITY_HEAD = /^(arn:aws[a-z-]*:iam|acs:ram)::/;
+
 /** The values an attribute can have, where they are a closed set (`resource.type`, `resource.service`). */
 const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = { 'resource.type': RESOURCE_TYPES, 'resource.service': RESOURCE_SERVICES };
 
@@ -90,6 +93,13 @@ export interface ConditionParseOptions {
    * is written, not when a stored one is loaded, so that a condition stored before still decides as written.
    */
   readonly knownValues?: boolean;
+  /**
+   * The partition of the policy's account, when known (with `knownValues`): a role, user or group of it is asked about,
+   * passed and decided on its ARN in that dialect only, whichever spelling the request uses (`acs:ram::A:role/x` in an
+   * `acs` account), so `resource.name` compared with an IAM or RAM ARN of the other dialect is the same for every
+   * request (review ie, 2).
+   */
+  readonly partition?: 'aws' | 'acs';
 }
 
 /** `bad`: a lexical error, reported when the parser reaches it (so errors come in reading order). */
@@ -335,10 +345,12 @@ class Parser {
   private logical = 0;
 
   private readonly knownValues: boolean;
+  private readonly partition: 'aws' | 'acs' | undefined;
 
-  constructor(tokens: Token[], knownValues = false) {
+  constructor(tokens: Token[], knownValues = false, partition?: 'aws' | 'acs') {
     this.tokens = tokens;
     this.knownValues = knownValues;
+    this.partition = partition;
   }
 
   /**
@@ -360,6 +372,14 @@ class Parser {
       const ours = `acs:oss:*:*:${oss[3] as string}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
       this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: an OSS object's \`resource.name\` is \`acs:oss:*:*:<bucket>/<key>\` whatever region or account the request names (a bucket is one resource under every spelling), so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+    }
+    const entity = attr.attribute === 'resource.name' && what !== 'ends with' && this.partition !== undefined ? IAM_ENTITY_HEAD.exec(lit.literal) : null;
+    if (entity !== null && (entity[1] === 'acs:ram') !== (this.partition === 'acs')) {
+      // `arn:aws:iam::A:role/admin` in an `acs` account: its roles are decided on `acs:ram::A:role/…` (jobs, PassRole in
+      // either spelling), so `!resource.name.startsWith(…)` held for every role, admin's too (review ie, 2).
+      const ours = `${this.partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${lit.literal.slice(entity[0].length)}`;
+      const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and a role, user or group of it is decided on its \`${this.partition === 'acs' ? 'acs:ram::' : 'arn:aws:iam::'}…\` ARN whichever spelling the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
     if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
@@ -716,7 +736,7 @@ export function parseCondition(expression: string, options: ConditionParseOption
     return { ok: false, errors: [{ code: 'BINDINGS_TOO_LARGE', message: `the condition is ${expression.length} characters long; the limit is ${MAX_EXPRESSION_CHARS}`, path: '' }] };
   }
   try {
-    const node = new Parser(lex(expression), options.knownValues === true).parse();
+    const node = new Parser(lex(expression), options.knownValues === true, options.partition).parse();
     const fn = node.fn as (env: ConditionEnv) => ConditionResult;
     return { ok: true, value: { expression, evaluate: fn } };
   } catch (e) {

@@ -21,6 +21,7 @@ export type {
 } from './types.ts';
 export {
   checkRoles,
+  conditionDialectErrors,
   customRoleName,
   parseAttachedPolicy,
   parseCustomRole,

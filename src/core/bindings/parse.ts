@@ -411,6 +411,23 @@ export function parseCustomRole(raw: unknown, options: RoleParseOptions = {}): R
   return { ok: true, value: { name: name as string, permissions, ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) } };
 }
 
+/**
+ * The errors of the conditions of `policy` that compare `resource.name` with an IAM or RAM ARN of the dialect its account
+ * (of `partition`) does not use (cel.ts `ConditionParseOptions.partition`; review ie, 2), each at
+ * `<path>bindings[i].condition.expression` with its line and column. Checked when a policy is written, once its account
+ * is known; the rest of each condition was checked by `parseIamPolicy`.
+ */
+export function conditionDialectErrors(policy: IamPolicy, partition: 'aws' | 'acs', path = ''): GatehouseError[] {
+  const out: GatehouseError[] = [];
+  policy.bindings.forEach((b, i) => {
+    if (b.condition === undefined) return;
+    const r = parseCondition(b.condition.expression, { knownValues: true, partition });
+    if (r.ok) return;
+    for (const e of r.errors) out.push({ ...e, path: `${path}bindings[${i}].condition.expression` });
+  });
+  return out;
+}
+
 export interface CheckRolesOptions extends ParseOptions {
   /** The account the policy belongs to: custom roles of other accounts are refused. */
   readonly account?: string;
