@@ -78,8 +78,26 @@ const GCP_RESOURCE_NAME = /^(?:(?:projects|organizations|folders)\/|\/\/[a-z0-9.
  */
 const SPELLED_OSS_ARN = /^acs:oss:([^:]*):([^:]*):([^/:*?]+(?:\/.*)?)$/;
 
-/** The head of an IAM (`arn:aws:iam::`, any AWS partition) or RAM (`acs:ram::`) ARN: a user's, group's or role's. */
-const IAM_ENTITY_HEAD = /^(arn:aws[a-z-]*:iam|acs:ram)::/;
+/**
+ * The heads of the ARNs Gatehouse decides in their account's dialect only, whichever spelling a request uses, each as
+ * `[aws, acs]`: a user's, group's or role's (`arn:aws:iam::`, any AWS partition, or `acs:ram::`; review ie, 2), and a
+ * workspace's or job's (`arn:aws:training:` or `acs:pai:`; review ie, 3).
+ */
+const DIALECT_HEADS: readonly (readonly [RegExp, RegExp, string, string])[] = [
+  [/^arn:aws[a-z-]*:iam::/, /^acs:ram::/, 'arn:aws:iam::', 'acs:ram::'],
+  // Only what Gatehouse holds and decides on its own ARN (jobs, and the authorize API as jobs do): a model is another
+  // server's, asked about as that server spells it.
+  [/^arn:aws[a-z-]*:training:(?=[^:]*:[^:]*:(?:workspace|job)\/)/, /^acs:pai:(?=[^:]*:[^:]*:(?:workspace|job)\/)/, 'arn:aws:training:', 'acs:pai:'],
+];
+
+/** The literal in the other dialect than `partition`'s, when it is an ARN of `DIALECT_HEADS`: the head it has, and the one to write. */
+function otherDialect(literal: string, partition: 'aws' | 'acs'): { readonly head: string; readonly ours: string } | undefined {
+  for (const [aws, acs, awsHead, acsHead] of DIALECT_HEADS) {
+    const m = (partition === 'acs' ? aws : acs).exec(literal);
+    if (m !== null) return { head: m[0], ours: partition === 'acs' ? acsHead : awsHead };
+  }
+  return undefined;
+}
 
 /** The values an attribute can have, where they are a closed set (`resource.type`, `resource.service`). */
 const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = { 'resource.type': RESOURCE_TYPES, 'resource.service': RESOURCE_SERVICES };
@@ -94,10 +112,10 @@ export interface ConditionParseOptions {
    */
   readonly knownValues?: boolean;
   /**
-   * The partition of the policy's account, when known (with `knownValues`): a role, user or group of it is asked about,
-   * passed and decided on its ARN in that dialect only, whichever spelling the request uses (`acs:ram::A:role/x` in an
-   * `acs` account), so `resource.name` compared with an IAM or RAM ARN of the other dialect is the same for every
-   * request (review ie, 2).
+   * The partition of the policy's account, when known (with `knownValues`): a role, user or group of it, and a workspace
+   * or job, is asked about, passed and decided on its ARN in that dialect only, whichever spelling the request
+   * uses (`acs:ram::A:role/x`, `acs:pai::A:workspace/W` in an `acs` account), so `resource.name` compared with such an
+   * ARN of the other dialect is the same for every request (reviews ie, 2 and 3).
    */
   readonly partition?: 'aws' | 'acs';
 }
@@ -373,13 +391,14 @@ class Parser {
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
       this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: an OSS object's \`resource.name\` is \`acs:oss:*:*:<bucket>/<key>\` whatever region or account the request names (a bucket is one resource under every spelling), so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
-    const entity = attr.attribute === 'resource.name' && what !== 'ends with' && this.partition !== undefined ? IAM_ENTITY_HEAD.exec(lit.literal) : null;
-    if (entity !== null && (entity[1] === 'acs:ram') !== (this.partition === 'acs')) {
+    const other = attr.attribute === 'resource.name' && what !== 'ends with' && this.partition !== undefined ? otherDialect(lit.literal, this.partition) : undefined;
+    if (other !== undefined) {
       // `arn:aws:iam::A:role/admin` in an `acs` account: its roles are decided on `acs:ram::A:role/…` (jobs, PassRole in
-      // either spelling), so `!resource.name.startsWith(…)` held for every role, admin's too (review ie, 2).
-      const ours = `${this.partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${lit.literal.slice(entity[0].length)}`;
+      // either spelling), so `!resource.name.startsWith(…)` held for every role, admin's too (review ie, 2); the same for
+      // its workspaces and jobs, `acs:pai:…` (review ie, 3).
+      const ours = `${other.ours}${lit.literal.slice(other.head.length)}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
-      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and a role, user or group of it is decided on its \`${this.partition === 'acs' ? 'acs:ram::' : 'arn:aws:iam::'}…\` ARN whichever spelling the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces and jobs are decided on their \`${other.ours}…\` ARNs whichever spelling the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
     if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
