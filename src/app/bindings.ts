@@ -1527,7 +1527,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const inFiles = (kind: string, name: string): boolean => env.documents.some((d) => d.kind === kind && d.account === o.account && d.name === name) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
     const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
     if (!members.ok) errors.push(...members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
-    // Conditions on a role's, user's or group's ARN in the dialect its account does not use (review ie, 2).
+    // Conditions on a role's, user's, group's, workspace's or job's ARN as its account does not spell it (reviews ie, 2 to 4).
     errors.push(...conditionDialectErrors(o.spec.policy, partition, 'spec.').map((e) => ({ code: e.code, path: e.path, message: e.message })));
     if (errors.length > 0) return { ok: false, errors };
     // Idempotent: what counts is what the policy means, not how the document spells it.

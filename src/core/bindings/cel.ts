@@ -90,11 +90,20 @@ const DIALECT_HEADS: readonly (readonly [RegExp, RegExp, string, string])[] = [
   [/^arn:aws[a-z-]*:training:(?=[^:]*:[^:]*:(?:workspace|job)\/)/, /^acs:pai:(?=[^:]*:[^:]*:(?:workspace|job)\/)/, 'arn:aws:training:', 'acs:pai:'],
 ];
 
-/** The literal in the other dialect than `partition`'s, when it is an ARN of `DIALECT_HEADS`: the head it has, and the one to write. */
+/**
+ * The literal in another spelling than `partition`'s, when it is an ARN of `DIALECT_HEADS`: the head it has, and the one
+ * to write. In an `aws` account that is the `acs:` dialect and every AWS partition but `aws` (`arn:aws-cn:iam::`): its
+ * ARNs are `arn:aws:` ones (src/core/directory/rules.ts `entityArn`, src/core/jobs/jobs.ts `workspaceArn`; review ie, 4).
+ */
 function otherDialect(literal: string, partition: 'aws' | 'acs'): { readonly head: string; readonly ours: string } | undefined {
   for (const [aws, acs, awsHead, acsHead] of DIALECT_HEADS) {
-    const m = (partition === 'acs' ? aws : acs).exec(literal);
-    if (m !== null) return { head: m[0], ours: partition === 'acs' ? acsHead : awsHead };
+    if (partition === 'acs') {
+      const m = aws.exec(literal);
+      if (m !== null) return { head: m[0], ours: acsHead };
+      continue;
+    }
+    const m = acs.exec(literal) ?? aws.exec(literal);
+    if (m !== null && m[0] !== awsHead) return { head: m[0], ours: awsHead };
   }
   return undefined;
 }
@@ -398,7 +407,7 @@ class Parser {
       // its workspaces and jobs, `acs:pai:…` (review ie, 3).
       const ours = `${other.ours}${lit.literal.slice(other.head.length)}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
-      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces and jobs are decided on their \`${other.ours}…\` ARNs whichever spelling the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces and jobs are decided on their \`${other.ours}…\` ARNs whichever spelling or partition the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
     if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
