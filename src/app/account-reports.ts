@@ -98,7 +98,9 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     const badPrefix = checkPath(input.pathPrefix, 'PathPrefix');
     if (badPrefix) return failWith('VALIDATION_ERROR', badPrefix, 'PathPrefix');
     const prefix = input.pathPrefix ?? '/';
-    const wants = (kind: 'User' | 'Group' | 'Role'): boolean => input.entityFilter === undefined || input.entityFilter === kind || input.entityFilter.endsWith('ManagedPolicy');
+    // IAM filters the entities by their type: no user, group or role is a LocalManagedPolicy or an AWSManagedPolicy,
+    // so those two values (valid, the enum being GetAccountAuthorizationDetails') list nothing, as AWS answers.
+    const wants = (kind: 'User' | 'Group' | 'Role'): boolean => input.entityFilter === undefined || input.entityFilter === kind;
     return deps.store.read(async (tx): Promise<Result<PolicyEntities>> => {
       const stored = await tx.policies.getByArn(input.policyArn);
       const policy = stored && (stored.account === c.account || stored.account === 'aws') ? stored : undefined;
