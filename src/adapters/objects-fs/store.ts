@@ -64,7 +64,7 @@ import type {
   WriteConditions,
 } from '../../app/ports/objects.ts';
 import { DEFAULT_CONTENT_TYPE, ifRangeHolds, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
-import { BodyHasher, checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type DeclaredDigests } from './checksums.ts';
+import { BodyHasher, checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type BodyDigests, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
@@ -186,6 +186,8 @@ interface UploadRecord {
 
 const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'];
 const CHECKSUM_TYPES: readonly ChecksumType[] = ['COMPOSITE', 'FULL_OBJECT'];
+/** The ETag of an object completed by multipart upload (`multipartEtag`): the MD5 of the part MD5s, then `-N`. */
+const MULTIPART_ETAG = /-\d+$/;
 
 /** A record's upload checksum when it is one (a record of an earlier version has none). */
 function uploadChecksumOf(r: { readonly checksum?: unknown }): { checksum?: UploadChecksum } {
@@ -906,8 +908,14 @@ export class FsObjectStore implements ObjectStore {
       // A copy asked for a checksum algorithm (API_CopyObject) has that checksum of its bytes, read (and their block
       // CRCs checked) from the source's segments: the way S3 documents to change an object's algorithm.
       const wanted = replace?.checksumAlgorithm;
-      const checksum = wanted === undefined ? kept : wanted === kept?.algorithm && kept.type === undefined ? kept : await this.checksumOf(source, entry.info, wanted);
-      const fields = { ...body, storageClass: replace?.storageClass ?? 'STANDARD', ...(replace?.redirectLocation === undefined ? {} : { redirectLocation: replace.redirectLocation }), ...(checksum === undefined ? {} : { checksum }) };
+      const recompute = wanted !== undefined && !(wanted === kept?.algorithm && kept.type === undefined);
+      // S3 writes the copy as one part: a multipart source's `<md5>-N` ETag becomes the MD5 of the bytes copied (and
+      // the copy knows their SHA-256), read in the same pass as a checksum asked for.
+      const multipart = MULTIPART_ETAG.test(entry.info.etag);
+      const digests = recompute || multipart ? await this.digestsOf(source, entry.info, recompute ? wanted : undefined) : undefined;
+      const checksum = recompute ? checksumFrom(wanted, digests!)! : kept;
+      const whole = multipart ? { etag: digests!.md5.toString('hex'), sha256: digests!.sha256.toString('hex') } : {};
+      const fields = { ...body, ...whole, storageClass: replace?.storageClass ?? 'STANDARD', ...(replace?.redirectLocation === undefined ? {} : { redirectLocation: replace.redirectLocation }), ...(checksum === undefined ? {} : { checksum }) };
       return await this.writing(dst.value, () =>
         this.commitObject(
           dst.value,
@@ -949,12 +957,12 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  /** The FULL_OBJECT checksum of `version`'s bytes under `algorithm`, read from its segments (the caller pins it). */
-  private async checksumOf(version: Version, info: ObjectInfo, algorithm: ChecksumAlgorithm): Promise<ObjectChecksum> {
+  /** The digests of `version`'s bytes (MD5, SHA-256 and `algorithm`'s), read from its segments (the caller pins it). */
+  private async digestsOf(version: Version, info: ObjectInfo, algorithm: ChecksumAlgorithm | undefined): Promise<BodyDigests> {
     const hasher = new BodyHasher({}, algorithm);
     const stream = new SegmentStream(this.segments(version), version.block, 0, info.size - 1, `object \`${info.key}\` in bucket \`${info.bucket}\``);
     for await (const chunk of stream) hasher.update(chunk as Uint8Array);
-    return checksumFrom(algorithm, await hasher.digest())!;
+    return hasher.digest();
   }
 
   /** Places `v`'s segments as `source`'s (hard links where the file system allows, else copies), made durable. */
