@@ -75,6 +75,8 @@ export interface ServerOptions {
    * Pods get it only when it is given (this instance's bound address means nothing inside a cluster).
    */
   readonly s3Address?: string;
+  /** Largest single PutObject, part and CopyObject source, in bytes; default 5 GiB, as S3 (tests lower it). */
+  readonly s3MaxPutSize?: number;
   readonly databaseUrl?: string;
   /** PostgreSQL schema holding every table (created if missing); default the role's default. Lets benches and tests isolate a schema. */
   readonly databaseSchema?: string;
@@ -626,7 +628,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
   if (s3At !== undefined) {
-    const s3 = createS3(app, await listeningStep('cannot open the S3 gateway\'s objects', () => openFsObjectStore(join(dataDir, 'objects'), { log })));
+    const s3 = createS3(app, await listeningStep('cannot open the S3 gateway\'s objects', () => openFsObjectStore(join(dataDir, 'objects'), { log, ...(opts.s3MaxPutSize !== undefined ? { maxPutSize: opts.s3MaxPutSize } : {}) })));
     opened.push(() => s3.close());
     const owners = await listeningStep('cannot record the owners of the S3 gateway\'s buckets', () => untilReachable(() => s3.recordOwners()));
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);

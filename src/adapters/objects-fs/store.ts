@@ -899,6 +899,9 @@ export class FsObjectStore implements ObjectStore {
     // x-amz-copy-source-if-*, against the very version copied (read in the same step as it).
     const unmet = sourceProblem(conditions?.source, entry.info);
     if (unmet !== undefined) return fail(unmet.code, unmet.message);
+    // S3 copies at most what one PUT may write (API_CopyObject: larger objects are copied by UploadPartCopy), with this
+    // refusal; it also bounds what a copy of a multipart object reads for its ETag.
+    if (entry.info.size > this.maxPutSize) return fail('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${this.maxPutSize}`);
     const source = entry.version;
     source.pins++;
     try {
