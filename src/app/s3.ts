@@ -1030,10 +1030,14 @@ export function createS3(app: App, objects: ObjectStore) {
       const unsupported = unhonoured(call, dst.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
       if (range && (range.end >= info.size || range.start > range.end)) return fail('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`);
+      // More than a part may hold is refused as S3 refuses it, in CopyObject's words (not the part body's
+      // EntityTooLarge), before anything is read.
+      const size = range ? range.end - range.start + 1 : info.size;
+      if (size > objects.maxPutSize) return fail('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${objects.maxPutSize}`);
       const body = await objects.getObject(from.bucket, from.key, range, sourceConditions);
       if (!body.ok) return fromStore(body);
       try {
-        return fromStore(await objects.uploadPart({ ...to, body: body.value.stream, size: range ? range.end - range.start + 1 : info.size }));
+        return fromStore(await objects.uploadPart({ ...to, body: body.value.stream, size }));
       } finally {
         body.value.stream.destroy();
       }

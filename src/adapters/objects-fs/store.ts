@@ -352,7 +352,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly tmp: string;
   private readonly fsync: boolean;
   private readonly minPartSize: number;
-  private readonly maxPutSize: number;
+  readonly maxPutSize: number;
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
   private readonly buckets = new Map<string, Bucket>();

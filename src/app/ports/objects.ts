@@ -390,6 +390,8 @@ export interface CompleteChecks {
 }
 
 export interface ObjectStore {
+  /** The most bytes one PutObject, one part or one copy (CopyObject's source, UploadPartCopy's range) may hold: 5 GiB, as S3. */
+  readonly maxPutSize: number;
   listBuckets(): Promise<readonly BucketInfo[]>;
   createBucket(name: string, owner: string): Promise<ObjectResult<BucketInfo>>;
   headBucket(name: string): Promise<ObjectResult<BucketInfo>>;
