@@ -278,6 +278,8 @@ interface Views {
    * before `fromView` are none of the objects' collections (the review's own path when its resource or group is `*`).
    */
   readonly below?: { readonly subresource: string; readonly fromView: number };
+  /** Views decided on their own, not with every action and resource above (a token request's `impersonate`, `iamViews`). */
+  readonly also?: readonly { readonly action: string; readonly resource: string }[];
 }
 
 /**
@@ -338,6 +340,11 @@ function firstDenied(views: Views, principal: Principal, policies: PolicySet, co
         if (od !== undefined && object !== undefined) return { view: { action, resource: object }, decision: od };
       }
     }
+  }
+  for (const view of views.also ?? []) {
+    if (views.skip !== undefined && views.skip.action === view.action && views.skip.resource === view.resource) continue;
+    const d = evaluate({ principal, action: view.action, resource: view.resource, context, time }, policies);
+    if (d.decision === 'ExplicitDeny') return { view, decision: d };
   }
   return undefined;
 }
@@ -493,7 +500,10 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   if (who !== undefined && isSignerDomain(a)) resources.push(...signersOfDomain(resources[0] as string, verbs, who));
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
   const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
-  return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}) };
+  // A token request mints a token that acts as the service account: it is also `impersonate` of it (review ia, 1), on the
+  // account alone (a Deny of creating the account object is not one of minting its tokens).
+  const also = isTokenRequest(a) ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }] : [];
+  return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
 }
 
 /** The resource patterns of `who`'s Deny statements on `actions`, under its principal, context and time. */
@@ -548,6 +558,16 @@ function deletesObjects(a: KubernetesRequestAttributes & { readonly verb: string
  */
 function isEviction(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && a.verb === 'create' && a.resource === 'pods' && !a.apiGroup && a.subresource === 'eviction' && !!a.name;
+}
+
+/**
+ * `create` of a service account's `token` (the TokenRequest API, `kubectl create token <sa>`): kube-apiserver answers
+ * with a bearer token of `system:serviceaccount:<ns>:<sa>`, which acts as the account as impersonating it does
+ * (`kubectl --as=system:serviceaccount:<ns>:<sa>`, reviewed as `impersonate` on `serviceaccounts/<sa>` in `<ns>` by
+ * k8s.io/apiserver `filters/impersonation.go`), so the review also stands for that impersonation (review ia, 1).
+ */
+function isTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'create' && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !!a.name && !!a.namespace;
 }
 
 /** A review naming a namespace on a built-in cluster-scoped resource other than the namespace object itself (see `iamViews`). */
@@ -1925,7 +1945,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = coversObjects(a);
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
