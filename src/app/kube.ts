@@ -497,6 +497,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   }
   if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
   if (who !== undefined && isNamespaceDeletion(a)) resources.push(...namespaceContents(cluster, resources[0] as string, who));
+  if (who !== undefined && isNamespacesDeletion(a)) for (const ns of namespacesNamed(cluster, who)) resources.push(...namespaceContents(cluster, `${cluster.arn}/namespaces/${ns}`, who));
   if (who !== undefined && isSignerDomain(a)) resources.push(...signersOfDomain(resources[0] as string, verbs, who));
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
   const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
@@ -576,12 +577,32 @@ function isClusterScopedInNamespace(a: KubernetesRequestAttributes): boolean {
 }
 
 /**
- * `delete` of a namespace object (`kubectl delete namespace prod`): kube-apiserver asks about the namespace alone, and
+ * `delete` (or `*`) of a namespace object (`kubectl delete namespace prod`): kube-apiserver asks about the namespace alone, and
  * the namespace controller then deletes every object in it as itself, so no review of the user names them (review hr,
  * 2). Such a review covers deleting each of them, as a review naming no object covers its collection's objects.
  */
 function isNamespaceDeletion(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
-  return a.resourceRequest && a.verb === 'delete' && a.resource === 'namespaces' && !a.apiGroup && !!a.name && !a.subresource;
+  return a.resourceRequest && (a.verb === 'delete' || a.verb === '*') && a.resource === 'namespaces' && !a.apiGroup && !!a.name && !a.subresource;
+}
+
+/**
+ * A review deleting namespaces it does not name: `deletecollection` on `namespaces` (`DELETE /api/v1/namespaces`),
+ * `kubectl auth can-i delete namespaces`, verb `*`. It covers deleting each namespace, and so, as `isNamespaceDeletion`,
+ * what is in each (review ia, 2).
+ */
+function isNamespacesDeletion(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'deletecollection' || a.verb === 'delete' || a.verb === '*') && a.resource === 'namespaces' && !a.apiGroup && !a.name && !a.subresource;
+}
+
+/** The namespaces `who`'s Deny statements on `kubernetes:delete` name something in (`…/namespaces/prod/*`: `prod`; `…/namespaces/*-data/…`: `x-data`). */
+function namespacesNamed(cluster: KubeCluster, who: IamSubject): Set<string> {
+  const prefix = `${cluster.arn}/namespaces/`;
+  const names = new Set<string>();
+  for (const p of denyPatternsOf(who, [kubernetesAction('delete')]).patterns) {
+    const x = continuationMatching(p, prefix, (x) => /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\//.test(x));
+    if (x !== undefined) names.add(x.slice(0, x.indexOf('/')));
+  }
+  return names;
 }
 
 /**
