@@ -503,7 +503,8 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
   // A token request mints a token that acts as the service account: it is also `impersonate` of it (review ia, 1), on the
   // account alone (a Deny of creating the account object is not one of minting its tokens).
-  const also = isTokenRequest(a) ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }] : [];
+  // Naming no account, it covers a token for each account (review K, K3), and so impersonating each (review ia, 3).
+  const also = isTokenRequest(a) ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }] : who !== undefined && isAnyTokenRequest(a) ? accountsDenied(cluster, a.namespace ?? '', who) : [];
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
 }
 
@@ -569,6 +570,35 @@ function isEviction(a: KubernetesRequestAttributes & { readonly verb: string }):
  */
 function isTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && a.verb === 'create' && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !!a.name && !!a.namespace;
+}
+
+/** A token request naming no service account (`kubectl auth can-i create serviceaccounts --subresource=token`), in one namespace or in every one. */
+function isAnyTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'create' && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !a.name;
+}
+
+/** A name no policy is expected to give a service account: the one tried for a `NotResource` deny. */
+const UNNAMED_ACCOUNT = 'gatehouse-unnamed-account';
+
+/**
+ * For a token request naming no account: `impersonate` of a service account that each of `who`'s Deny statements on it
+ * names, in `namespace` (in any when `""`); for a `NotResource` deny, of an account no policy names in `namespace` (in
+ * each namespace of the cluster's RBAC objects and one no policy names, when `""`).
+ */
+function accountsDenied(cluster: KubeCluster, namespace: string, who: IamSubject): { action: string; resource: string }[] {
+  const action = kubernetesAction('impersonate');
+  const deny = denyPatternsOf(who, [action]);
+  const out: { action: string; resource: string }[] = [];
+  const base = `${cluster.arn}/namespaces/`;
+  for (const p of deny.patterns) {
+    const x =
+      namespace !== ''
+        ? ((y) => (y === undefined ? undefined : `${namespace}/serviceaccounts/${y}`))(continuationMatching(p, `${base}${namespace}/serviceaccounts/`, (y) => !y.includes('/') && isObjectBelow(y, '')))
+        : continuationMatching(p, base, (y) => y.split('/').length === 3 && isNamespacedObject(y, '/serviceaccounts', ''));
+    if (x !== undefined) out.push({ action, resource: `${base}${x}` });
+  }
+  if (deny.unlisted) for (const ns of namespace !== '' ? [namespace] : [...cluster.namespaces, UNNAMED_NAMESPACE]) out.push({ action, resource: `${base}${ns}/serviceaccounts/${UNNAMED_ACCOUNT}` });
+  return out;
 }
 
 /** A review naming a namespace on a built-in cluster-scoped resource other than the namespace object itself (see `iamViews`). */
