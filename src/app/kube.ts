@@ -497,6 +497,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   }
   if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
   if (who !== undefined && isNamespaceDeletion(a)) resources.push(...namespaceContents(cluster, resources[0] as string, who));
+  if (who !== undefined && isDefinitionDeletion(a)) resources.push(...definitionContents(cluster, a.name as string, who));
   if (who !== undefined && isNamespacesDeletion(a)) for (const ns of namespacesNamed(cluster, who)) resources.push(...namespaceContents(cluster, `${cluster.arn}/namespaces/${ns}`, who));
   if (who !== undefined && isSignerDomain(a)) resources.push(...signersOfDomain(resources[0] as string, verbs, who));
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
@@ -613,6 +614,44 @@ function isClusterScopedInNamespace(a: KubernetesRequestAttributes): boolean {
  */
 function isNamespaceDeletion(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && (a.verb === 'delete' || a.verb === '*') && a.resource === 'namespaces' && !a.apiGroup && !!a.name && !a.subresource;
+}
+
+/**
+ * `delete` (or `*`) of a CustomResourceDefinition (`kubectl delete crd notebooks.kubeflow.org`): kube-apiserver asks
+ * about the definition alone, then removes its resource's API and deletes every object of it ("delete all custom
+ * objects stored in it", kubernetes.io "Extend the Kubernetes API with CustomResourceDefinitions"), in every namespace,
+ * as itself. Such a review covers deleting each of them (review ia, 4), as a namespace's deletion covers its contents.
+ */
+function isDefinitionDeletion(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'delete' || a.verb === '*') && a.resource === 'customresourcedefinitions' && a.apiGroup === 'apiextensions.k8s.io' && !a.subresource && /^[a-z0-9-]+\.[a-z0-9.-]+$/.test(a.name ?? '');
+}
+
+/**
+ * For the deletion of the CustomResourceDefinition `name` (`<plural>.<group>`, as the path spells its resource): the
+ * collection or an object of that resource that each of `who`'s Deny statements on `kubernetes:delete` names, at cluster
+ * scope or in some namespace (the webhook cannot see the definition's scope, so both are tried: it can only deny more).
+ */
+function definitionContents(cluster: KubeCluster, name: string, who: IamSubject): string[] {
+  const deny = denyPatternsOf(who, [kubernetesAction('delete')]);
+  const collection = `${cluster.arn}/${name}`;
+  const base = `${cluster.arn}/namespaces/`;
+  const out: string[] = [];
+  for (const p of deny.patterns) {
+    if (resourceMatcher(p)(collection)) {
+      out.push(collection);
+      continue;
+    }
+    const below = continuationMatching(p, `${collection}/`);
+    if (below !== undefined) {
+      out.push(`${collection}/${below}`);
+      continue;
+    }
+    const ns = namespaceMatching(p, base, `/${name}`);
+    const object = ns === undefined ? continuationMatching(p, base, (x) => isNamespacedObject(x, `/${name}`, '')) : undefined;
+    if (ns !== undefined) out.push(`${base}${ns}/${name}`);
+    else if (object !== undefined) out.push(`${base}${object}`);
+  }
+  return out;
 }
 
 /**
