@@ -498,6 +498,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
   if (who !== undefined && isNamespaceDeletion(a)) resources.push(...namespaceContents(cluster, resources[0] as string, who));
   if (who !== undefined && isDefinitionDeletion(a)) resources.push(...definitionContents(cluster, a.name as string, who));
+  if (who !== undefined && isDefinitionsDeletion(a)) for (const name of definitionsNamed(cluster, who)) resources.push(...definitionContents(cluster, name, who));
   if (who !== undefined && isNamespacesDeletion(a)) for (const ns of namespacesNamed(cluster, who)) resources.push(...namespaceContents(cluster, `${cluster.arn}/namespaces/${ns}`, who));
   if (who !== undefined && isSignerDomain(a)) resources.push(...signersOfDomain(resources[0] as string, verbs, who));
   // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
@@ -652,6 +653,54 @@ function definitionContents(cluster: KubeCluster, name: string, who: IamSubject)
     else if (object !== undefined) out.push(`${base}${object}`);
   }
   return out;
+}
+
+/**
+ * A review deleting CustomResourceDefinitions it does not name: `deletecollection` (`DELETE
+ * /apis/apiextensions.k8s.io/v1/customresourcedefinitions`), `delete` or `*` without a name. It covers deleting each
+ * definition, and so, as `isDefinitionDeletion`, every object of each (review ia, 5).
+ */
+function isDefinitionsDeletion(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'deletecollection' || a.verb === 'delete' || a.verb === '*') && a.resource === 'customresourcedefinitions' && a.apiGroup === 'apiextensions.k8s.io' && !a.name && !a.subresource;
+}
+
+/**
+ * API groups of the built-in API and of the aggregated APIs clusters commonly serve: never a CRD's. A CRD's group has a
+ * dot (`apiextensions.k8s.io` validation), so single-label groups (`apps`, `batch`) need no listing.
+ */
+const BUILTIN_GROUPS: ReadonlySet<string> = new Set([
+  ...BUILTIN_RESOURCES.map(([g]) => g).filter((g) => g.includes('.')),
+  'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'flowcontrol.apiserver.k8s.io', 'node.k8s.io', 'resource.k8s.io',
+  'apiregistration.k8s.io', 'internal.apiserver.k8s.io', 'storagemigration.k8s.io', 'metrics.k8s.io',
+]);
+
+/** A definition no policy is expected to name: what a Deny whose wildcard spans every resource (`…/namespaces/prod/*`) is tried on. */
+const UNNAMED_DEFINITION = 'resources.gatehouse-unnamed.example';
+
+/**
+ * The CRDs (`<plural>.<group>`) whose objects a review deleting every CRD covers, as far as `who`'s Deny statements on
+ * `kubernetes:delete` can reach them: each custom resource a pattern names (at cluster scope or in a namespace), and
+ * `UNNAMED_DEFINITION`.
+ */
+function definitionsNamed(cluster: KubeCluster, who: IamSubject): string[] {
+  const custom = (x: string): boolean => {
+    const slash = x.indexOf('/');
+    const head = slash < 0 ? x : x.slice(0, slash);
+    const m = /^[a-z0-9-]+\.([a-z0-9-]+(?:\.[a-z0-9-]+)+)$/.exec(head);
+    return m !== null && !BUILTIN_GROUPS.has(m[1] as string) && (slash < 0 || isObjectBelow(x.slice(slash + 1), ''));
+  };
+  const names = new Set([UNNAMED_DEFINITION]);
+  const headOf = (x: string): string => x.split('/')[0] as string;
+  for (const p of denyPatternsOf(who, [kubernetesAction('delete')]).patterns) {
+    const top = continuationMatching(p, `${cluster.arn}/`, custom);
+    if (top !== undefined) names.add(headOf(top));
+    const inSome = continuationMatching(p, `${cluster.arn}/namespaces/`, (x) => {
+      const slash = x.indexOf('/');
+      return slash > 0 && /^[a-z0-9-]+$/.test(x.slice(0, slash)) && custom(x.slice(slash + 1));
+    });
+    if (inSome !== undefined) names.add(headOf(inSome.slice(inSome.indexOf('/') + 1)));
+  }
+  return [...names];
 }
 
 /**
