@@ -83,6 +83,7 @@ import {
   renderUsername,
   roleAnnotation,
   templateChanged,
+  usernameMatch,
   type AccessEntry,
   type AccessReviewRequest,
   type AdmissionRequest,
@@ -578,6 +579,9 @@ function isTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string
 function isAnyTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && a.verb === 'create' && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !a.name;
 }
+
+/** The session name of a role's session an impersonated username names when its entry's template holds none. */
+const IMPERSONATED_SESSION = 'kubernetes-impersonated';
 
 /** A name no policy is expected to give a service account: the one tried for a `NotResource` deny. */
 const UNNAMED_ACCOUNT = 'gatehouse-unnamed-account';
@@ -1270,6 +1274,37 @@ export function createKube(app: App, options: KubeOptions) {
     return `authenticated with access key ${id.length > 128 ? `${id.slice(0, 128)}…` : id}, which ${key.ok ? 'is not its own' : 'was deleted or made inactive since kube-apiserver authenticated this user'}`;
   }
 
+  /** `renderedPrincipal`'s answers, by cluster (rebuilt on every change of it) and username. */
+  const renderedBy = new WeakMap<KubeCluster, Map<string, string | undefined>>();
+
+  /**
+   * The IAM principal whose access entry in the cluster renders `username` (`identify`'s username, read backwards), or
+   * undefined: a user's ARN, or for a role the session of it the username names (a template without the session name
+   * names none: `IMPERSONATED_SESSION`). For a review without `extra.arn`, which an impersonated user's is (`kubectl
+   * --as`), so that it is decided with the IAM denies of the principal it acts as (review ia, 6). Entries in the order of
+   * their principal ARNs, the first that renders it; no `system:` name is one an entry renders (`identify` refuses it).
+   */
+  function renderedPrincipal(cluster: KubeCluster, username: string): string | undefined {
+    if (username === '' || isReservedName(username)) return undefined;
+    let byName = renderedBy.get(cluster);
+    if (byName === undefined) renderedBy.set(cluster, (byName = new Map()));
+    if (byName.has(username)) return byName.get(username);
+    let found: string | undefined;
+    for (const entry of [...cluster.entries.values()].sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0))) {
+      const p = entryPrincipal(entry.principalArn);
+      if (p === undefined) continue;
+      const m = usernameMatch(entry.username ?? defaultUsername(entry.principalArn), username, p.account);
+      if (m === undefined) continue;
+      // A user's session name is its own name (`identify`): `u-{{SessionName}}` renders `u-bob` for bob's entry only.
+      if (p.kind === 'user' && m.sessionName !== undefined && m.sessionName !== p.name && m.sessionName !== p.name.replaceAll('@', '-')) continue;
+      found = p.kind === 'user' ? entry.principalArn : sessionArn(p.partition, p.account, p.name, m.sessionName ?? IMPERSONATED_SESSION);
+      break;
+    }
+    if (byName.size >= 10_000) byName.clear();
+    byName.set(username, found);
+    return found;
+  }
+
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
     const extra = camelExtra(req.attributes.user.extra);
     const arn = extra?.['arn']?.[0];
@@ -1326,7 +1361,10 @@ export function createKube(app: App, options: KubeOptions) {
       });
       return { allowed: false, denied: false, reason };
     }
-    const iamWho = asSession ?? who;
+    // No `extra.arn`: an impersonated user, or another authenticator's. A username an access entry renders is that
+    // entry's principal acting through impersonation, which gives its rights and no more: its IAM denies apply (review ia, 6).
+    const rendered = arn === undefined ? renderedPrincipal(cluster, req.attributes.user.name) : undefined;
+    const iamWho = asSession ?? who ?? (rendered !== undefined ? await principalOf(rendered) : undefined);
     const context = contextOf(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {});
     const r = cluster.authorizer.authorize({
       attrs,

@@ -144,6 +144,47 @@ export function renderUsername(template: string, facts: UsernameFacts): string {
   });
 }
 
+/** Compiled `usernameMatch` patterns, by template. */
+const templatePatterns = new Map<string, RegExp>();
+
+/**
+ * Whether `template` renders `username` for a principal of account `accountId`, and with which session name when the
+ * template holds one (`{{SessionName}}`, `{{SessionNameRaw}}`; an `{{AccessKeyID}}` stands for any key): the inverse of
+ * `renderUsername`, for a review of an impersonated user, which carries the username alone (review ia, 6).
+ */
+export function usernameMatch(template: string, username: string, accountId: string): { readonly sessionName?: string } | undefined {
+  if (username.length > 1024) return undefined;
+  let re = templatePatterns.get(template);
+  if (re === undefined) {
+    const escape = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    let source = '^';
+    let last = 0;
+    let session = false;
+    let account = false;
+    for (const m of template.matchAll(TEMPLATE_RE)) {
+      source += escape(template.slice(last, m.index));
+      last = m.index + m[0].length;
+      const name = m[1] as string;
+      if (name === 'AccountID') {
+        source += account ? '\\k<a>' : '(?<a>\\d{12})';
+        account = true;
+      } else if (name === 'SessionName' || name === 'SessionNameRaw') {
+        // A RoleSessionName (`[\w+=,.@-]{2,64}`), the same wherever the template repeats it.
+        source += session ? '\\k<s>' : '(?<s>[\\w+=,.@-]{2,64})';
+        session = true;
+      } else if (name === 'AccessKeyID') source += '[A-Za-z0-9.]{1,128}';
+      else source += escape(m[0]);
+    }
+    source += `${escape(template.slice(last))}$`;
+    if (templatePatterns.size >= 4096) templatePatterns.clear();
+    templatePatterns.set(template, (re = new RegExp(source)));
+  }
+  const m = re.exec(username);
+  if (m === null || (m.groups?.['a'] !== undefined && m.groups['a'] !== accountId)) return undefined;
+  const sessionName = m.groups?.['s'];
+  return sessionName !== undefined ? { sessionName } : {};
+}
+
 /**
  * Is `entry` the entry of the principal with unique id `id` (a user's id, or the role id of a role session)? An
  * entry made for a principal since deleted names another id; an entry without an id matches by ARN alone.

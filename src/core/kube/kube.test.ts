@@ -14,6 +14,7 @@ import {
   parseAccessEntrySpec,
   parseSubjectAccessReview,
   renderUsername,
+  usernameMatch,
   roleAnnotation,
 } from './index.ts';
 
@@ -60,6 +61,21 @@ describe('access entries', () => {
     assert.equal(renderUsername('u-{{AccountID}}-{{SessionName}}-{{AccessKeyID}}-{{SessionNameRaw}}', { accountId: '1', sessionName: 's', accessKeyId: 'ASIA' }), 'u-1-s-ASIA-s');
     // As aws-iam-authenticator: `@` becomes `-` in {{SessionName}}, not in {{SessionNameRaw}} (review ce, 1).
     assert.equal(renderUsername('{{SessionName}}|{{SessionNameRaw}}', { accountId: '1', sessionName: 'a@b@c', accessKeyId: '' }), 'a-b-c|a@b@c');
+  });
+  test('a username read back through its template (review ia, 6)', () => {
+    const A = '111122223333';
+    const role = defaultUsername(`arn:aws:iam::${A}:role/ci`);
+    assert.deepEqual(usernameMatch(role, `arn:aws:sts::${A}:assumed-role/ci/build-7`, A), { sessionName: 'build-7' });
+    assert.equal(usernameMatch(role, `arn:aws:sts::${A}:assumed-role/ci2/build-7`, A), undefined);
+    assert.equal(usernameMatch(role, `arn:aws:sts::999999999999:assumed-role/ci/build-7`, A), undefined);
+    assert.deepEqual(usernameMatch(`arn:aws:iam::${A}:user/alice`, `arn:aws:iam::${A}:user/alice`, A), {});
+    assert.equal(usernameMatch(`arn:aws:iam::${A}:user/alice`, `arn:aws:iam::${A}:user/alicex`, A), undefined);
+    // Repeated placeholders must agree; a key stands for any key; regex characters are literal.
+    assert.deepEqual(usernameMatch('{{AccountID}}-{{SessionName}}-{{AccountID}}-{{SessionNameRaw}}', `${A}-bob-${A}-bob`, A), { sessionName: 'bob' });
+    assert.equal(usernameMatch('{{SessionName}}-{{SessionNameRaw}}', 'bob-eve', A), undefined);
+    assert.deepEqual(usernameMatch('k.{{AccessKeyID}}', 'k.AKIAEXAMPLE', A), {});
+    assert.equal(usernameMatch('k.{{AccessKeyID}}', 'kxAKIAEXAMPLE', A), undefined);
+    assert.deepEqual(usernameMatch('a(b)*[c]', 'a(b)*[c]', A), {});
   });
   test('a role’s entry is found with and without the role’s path', () => {
     assert.deepEqual(entryCandidates({ partition: 'aws', account: '1', role: { name: 'R', path: '/team/' } }), ['arn:aws:iam::1:role/team/R', 'arn:aws:iam::1:role/R']);
