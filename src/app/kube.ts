@@ -1344,16 +1344,22 @@ export function createKube(app: App, options: KubeOptions) {
       }
       if (problem !== undefined) problem = `the IAM principal \`${arn}\` of this Kubernetes user ${problem}`;
     }
-    if (arn !== undefined && (who === undefined || problem !== undefined)) {
+    // No `extra.arn`: an impersonated user, or another authenticator's. A username an access entry renders is that
+    // entry's principal acting through impersonation, which gives its rights and no more: its IAM denies apply, and when
+    // they cannot be read (the principal disabled or deleted), its RBAC grants nothing, as below (review ia, 6).
+    const rendered = arn === undefined ? renderedPrincipal(cluster, req.attributes.user.name) : undefined;
+    const renderedWho = rendered !== undefined ? await principalOf(rendered) : undefined;
+    const principalArn = arn ?? rendered;
+    if (principalArn !== undefined && ((arn !== undefined && (who === undefined || problem !== undefined)) || (rendered !== undefined && renderedWho === undefined))) {
       // The IAM principal of this user cannot be resolved (disabled, deleted, unknown), or no longer authenticates as
       // this Kubernetes user (above): its IAM denies cannot be read, so Gatehouse's RBAC grants it nothing
       // (kube-apiserver keeps a user authenticated for its TokenReview cache's lifetime after it was disabled; review
       // I, S3). No opinion, not `denied`: DESIGN.md keeps `denied: true` for an explicit IAM deny, and another
       // authorizer (the cluster's own RBAC) may still decide (review L, L4).
-      const reason = `${problem ?? (await unresolved(arn))}: Gatehouse's RBAC grants it nothing`;
+      const reason = `${problem ?? (await unresolved(principalArn))}: Gatehouse's RBAC grants it nothing`;
       deps.audit?.decision({
         account: cluster.account,
-        principal: arn,
+        principal: principalArn,
         action: kubernetesAction(req.attributes.verb),
         resource: kubernetesResource(cluster.arn, req.attributes),
         decision: 'ImplicitDeny',
@@ -1361,10 +1367,7 @@ export function createKube(app: App, options: KubeOptions) {
       });
       return { allowed: false, denied: false, reason };
     }
-    // No `extra.arn`: an impersonated user, or another authenticator's. A username an access entry renders is that
-    // entry's principal acting through impersonation, which gives its rights and no more: its IAM denies apply (review ia, 6).
-    const rendered = arn === undefined ? renderedPrincipal(cluster, req.attributes.user.name) : undefined;
-    const iamWho = asSession ?? who ?? (rendered !== undefined ? await principalOf(rendered) : undefined);
+    const iamWho = asSession ?? who ?? renderedWho;
     const context = contextOf(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {});
     const r = cluster.authorizer.authorize({
       attrs,
