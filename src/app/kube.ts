@@ -507,7 +507,16 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   // A token request mints a token that acts as the service account: it is also `impersonate` of it (review ia, 1), on the
   // account alone (a Deny of creating the account object is not one of minting its tokens).
   // Naming no account, it covers a token for each account (review K, K3), and so impersonating each (review ia, 3).
-  const also = isTokenRequest(a) ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }] : who !== undefined && isAnyTokenRequest(a) ? accountsDenied(cluster, a.namespace ?? '', who) : [];
+  // Likewise an eviction naming no pod covers deleting each pod (review ia, 8).
+  const also = isTokenRequest(a)
+    ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }]
+    : who === undefined
+      ? []
+      : isAnyTokenRequest(a)
+        ? objectsDenied(cluster, a.namespace ?? '', 'serviceaccounts', 'impersonate', who)
+        : isAnyEviction(a)
+          ? objectsDenied(cluster, a.namespace ?? '', 'pods', 'delete', who)
+          : [];
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
 }
 
@@ -583,27 +592,33 @@ function isAnyTokenRequest(a: KubernetesRequestAttributes & { readonly verb: str
 /** The session name of a role's session an impersonated username names when its entry's template holds none. */
 const IMPERSONATED_SESSION = 'kubernetes-impersonated';
 
-/** A name no policy is expected to give a service account: the one tried for a `NotResource` deny. */
-const UNNAMED_ACCOUNT = 'gatehouse-unnamed-account';
+/** An eviction naming no pod (`kubectl auth can-i create pods --subresource=eviction`), in one namespace or in every one. */
+function isAnyEviction(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'create' && a.resource === 'pods' && !a.apiGroup && a.subresource === 'eviction' && !a.name;
+}
+
+/** A name no policy is expected to give an object: the one tried for a `NotResource` deny. */
+const UNNAMED_OBJECT = 'gatehouse-unnamed-object';
 
 /**
- * For a token request naming no account: `impersonate` of a service account that each of `who`'s Deny statements on it
- * names, in `namespace` (in any when `""`); for a `NotResource` deny, of an account no policy names in `namespace` (in
- * each namespace of the cluster's RBAC objects and one no policy names, when `""`).
+ * For a review naming no object that stands for `verb` on each object of the core resource `collection` (a token request
+ * for each service account, `impersonate`; an eviction of each pod, `delete`): `verb` on an object that each of `who`'s
+ * Deny statements on it names, in `namespace` (in any when `""`); for a `NotResource` deny, on an object no policy names
+ * in `namespace` (in each namespace of the cluster's RBAC objects and one no policy names, when `""`).
  */
-function accountsDenied(cluster: KubeCluster, namespace: string, who: IamSubject): { action: string; resource: string }[] {
-  const action = kubernetesAction('impersonate');
+function objectsDenied(cluster: KubeCluster, namespace: string, collection: string, verb: string, who: IamSubject): { action: string; resource: string }[] {
+  const action = kubernetesAction(verb);
   const deny = denyPatternsOf(who, [action]);
   const out: { action: string; resource: string }[] = [];
   const base = `${cluster.arn}/namespaces/`;
   for (const p of deny.patterns) {
     const x =
       namespace !== ''
-        ? ((y) => (y === undefined ? undefined : `${namespace}/serviceaccounts/${y}`))(continuationMatching(p, `${base}${namespace}/serviceaccounts/`, (y) => !y.includes('/') && isObjectBelow(y, '')))
-        : continuationMatching(p, base, (y) => y.split('/').length === 3 && isNamespacedObject(y, '/serviceaccounts', ''));
+        ? ((y) => (y === undefined ? undefined : `${namespace}/${collection}/${y}`))(continuationMatching(p, `${base}${namespace}/${collection}/`, (y) => !y.includes('/') && isObjectBelow(y, '')))
+        : continuationMatching(p, base, (y) => y.split('/').length === 3 && isNamespacedObject(y, `/${collection}`, ''));
     if (x !== undefined) out.push({ action, resource: `${base}${x}` });
   }
-  if (deny.unlisted) for (const ns of namespace !== '' ? [namespace] : [...cluster.namespaces, UNNAMED_NAMESPACE]) out.push({ action, resource: `${base}${ns}/serviceaccounts/${UNNAMED_ACCOUNT}` });
+  if (deny.unlisted) for (const ns of namespace !== '' ? [namespace] : [...cluster.namespaces, UNNAMED_NAMESPACE]) out.push({ action, resource: `${base}${ns}/${collection}/${UNNAMED_OBJECT}` });
   return out;
 }
 
