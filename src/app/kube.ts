@@ -134,6 +134,9 @@ export const USER_EXTRA = 'gatehouse.dev/user';
  */
 const USER_FACTS_SECONDS = 3600;
 
+/** The session name of a role's session an impersonated username names when its entry's template holds none (`renderedPrincipal`). */
+const IMPERSONATED_SESSION = 'kubernetes-impersonated';
+
 /** A plain IAM user's identity as `identify` seals it under `USER_EXTRA`: ARN, unique id, the key it signed with, until when it counts (ms). */
 interface UserFacts {
   readonly arn: string;
@@ -588,9 +591,6 @@ function isTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string
 function isAnyTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && a.verb === 'create' && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !a.name;
 }
-
-/** The session name of a role's session an impersonated username names when its entry's template holds none. */
-const IMPERSONATED_SESSION = 'kubernetes-impersonated';
 
 /** An eviction naming no pod (`kubectl auth can-i create pods --subresource=eviction`), in one namespace or in every one. */
 function isAnyEviction(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
