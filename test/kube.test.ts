@@ -337,8 +337,12 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     const status = denied.json['status'] as { allowed: boolean; denied?: boolean; reason: string };
     assert.deepEqual([status.allowed, status.denied], [false, true]);
     assert.match(status.reason, /explicit deny/);
-    // Without the IAM principal (a user another authenticator made), RBAC alone decides.
-    const rbacOnly = await postJson(authz, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { ...spec(false), group: undefined, groups: spec(false).group } });
+    // Without `extra.arn`, a username the role's access entry renders is its session acting through impersonation
+    // (`kubectl --as`), decided with the role's denies too (review ia, 6); a username no entry renders (a user another
+    // authenticator made), by RBAC alone.
+    const impersonated = await postJson(authz, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { ...spec(false), group: undefined, groups: spec(false).group } });
+    assert.deepEqual([(impersonated.json['status'] as { allowed: boolean }).allowed, (impersonated.json['status'] as { denied?: boolean }).denied], [false, true]);
+    const rbacOnly = await postJson(authz, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { ...spec(false), user: 'oidc:alice', group: undefined, groups: spec(false).group } });
     assert.equal((rbacOnly.json['status'] as { allowed: boolean }).allowed, true);
     // kubectl sees the denial.
     const can = await kubectl(scientist, ['auth', 'can-i', 'delete', 'secrets', '-n', 'kubeflow']);
