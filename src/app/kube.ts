@@ -571,20 +571,21 @@ function deletesObjects(a: KubernetesRequestAttributes & { readonly verb: string
 /**
  * `create` of a pod's `eviction` (`kubectl drain`, the Eviction API): kube-apiserver deletes the pod itself when its
  * PodDisruptionBudget allows, without reviewing that deletion, so the review also stands for `delete` of the pod
- * (review hr, 6).
+ * (review hr, 6). Verb `*` covers `create` (review ia, 9).
  */
 function isEviction(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
-  return a.resourceRequest && a.verb === 'create' && a.resource === 'pods' && !a.apiGroup && a.subresource === 'eviction' && !!a.name;
+  return a.resourceRequest && (a.verb === 'create' || a.verb === '*') && a.resource === 'pods' && !a.apiGroup && a.subresource === 'eviction' && !!a.name;
 }
 
 /**
  * `create` of a service account's `token` (the TokenRequest API, `kubectl create token <sa>`): kube-apiserver answers
  * with a bearer token of `system:serviceaccount:<ns>:<sa>`, which acts as the account as impersonating it does
  * (`kubectl --as=system:serviceaccount:<ns>:<sa>`, reviewed as `impersonate` on `serviceaccounts/<sa>` in `<ns>` by
- * k8s.io/apiserver `filters/impersonation.go`), so the review also stands for that impersonation (review ia, 1).
+ * k8s.io/apiserver `filters/impersonation.go`), so the review also stands for that impersonation (review ia, 1). Verb `*`
+ * covers `create` (review ia, 9).
  */
 function isTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
-  return a.resourceRequest && a.verb === 'create' && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !!a.name && !!a.namespace;
+  return a.resourceRequest && (a.verb === 'create' || a.verb === '*') && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !!a.name && !!a.namespace;
 }
 
 /** A token request naming no service account (`kubectl auth can-i create serviceaccounts --subresource=token`), in one namespace or in every one. */
