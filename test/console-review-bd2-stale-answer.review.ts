@@ -61,12 +61,13 @@ describe('web console review bd2: a late answer is not shown under a later view'
     page.setDefaultTimeout(10_000);
     try {
       await page.goto(`${world.server.url}/ui/`);
-      // The first sign-in's whoami (the admin's key) answers 1.5 s late; the second's at once.
+      // The first sign-in's first call (the admin's key opening its console sign-in, review id, 1) answers 1.5 s late;
+      // the second's at once.
       let held: () => void = () => {};
       const answered = new Promise<void>((resolve) => {
         held = resolve;
       });
-      await page.route('**/v1/whoami', async (route) => {
+      await page.route('**/v1/console/sign-in', async (route) => {
         const slow = (route.request().headers()['authorization'] ?? '').includes(world.server.admin.accessKeyId);
         const res = await route.fetch();
         if (slow) await new Promise((r) => setTimeout(r, 1500));

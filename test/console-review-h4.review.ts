@@ -91,7 +91,8 @@ describe('web console review (H4–H6)', { skip }, () => {
       await p.waitForSelector('#who:not([hidden]), #sign-in-status:not(:empty)');
       const said = (await p.textContent('#sign-in-status')) ?? '';
       assert.deepEqual(proxy.reached.map((h) => h['authorization'] ?? '(no authorization)'), [], 'the signed request went to /elsewhere');
-      assert.match(said, /^sign-in refused: GET \/v1\/whoami was answered with a redirect, which the console does not follow/);
+      // The sign-in's first call opens its console sign-in (review id, 1).
+      assert.match(said, /^sign-in refused: POST \/v1\/console\/sign-in was answered with a redirect, which the console does not follow/);
       assert.equal(await p.isVisible('#console'), false, 'signed in as whoever /elsewhere said');
       assert.deepEqual(problems, []);
     } finally {
@@ -140,7 +141,8 @@ describe('web console review (H4–H6)', { skip }, () => {
         store.setItem('gatehouse-console-credentials', JSON.stringify({ ...saved, signedInAt: Date.now() - 481 * 60_000, usedAt: Date.now() - 60_000 }));
         return Object.keys(saved).sort();
       });
-      assert.deepEqual(kept, ['accessKeyId', 'signedInAt', 'signingKeys', 'usedAt'], 'the kept sign-in says when it began (and holds signing keys, not the secret: review bd, 1)');
+      // The console sign-in's session token too (review id, 1).
+      assert.deepEqual(kept, ['accessKeyId', 'sessionToken', 'signedInAt', 'signingKeys', 'usedAt'], 'the kept sign-in says when it began (and holds signing keys, not the secret: review bd, 1)');
       await p.reload();
       await p.waitForSelector('#sign-in-status:not(:empty)');
       assert.equal(await p.textContent('#sign-in-status'), 'signed out: a sign-in lasts at most 8 hours; sign in again');

@@ -1,7 +1,8 @@
 // Gatehouse console (served at /ui/): a static page that calls the admin API under /v1/ with the access key
 // typed into it. Every request is signed here, in the browser, with SigV4 (service `gatehouse`) through Web
-// Crypto, exactly as the CLI signs it. The secret is never sent nor kept: the page keeps SigV4 signing keys derived
-// from it for the dates of the sign-in (see `signingKeys`), in this tab's sessionStorage only. Data from the server is written into
+// Crypto, exactly as the CLI signs it. The secret is never sent nor kept: it signs one call, which opens a console
+// sign-in on the server (`POST /v1/console/sign-in`, ended by Sign out), and the page keeps SigV4 signing keys derived
+// from that sign-in's credentials for its dates (see `signingKeys`), in this tab's sessionStorage only. Data from the server is written into
 // the page as text (`textContent`), never as markup.
 //
 // Plain JavaScript, no build step: the browser runs this file as it is. `signRequest` is exported so the tests
@@ -720,8 +721,23 @@ function page() {
   /** Keeps the key for a reload of this tab, with when it was last used. */
   const remember = () => sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...credentials, usedAt, signedInAt }));
 
-  /** Forgets the key and shows the sign-in form with `why`. */
-  function forget(why) {
+  /**
+   * Ends the console sign-in `c` on the server, as far as it can be: sent without waiting, and nothing said of how it
+   * went (an idle tab's, or one put away, on its way out). The Sign out button asks and waits (`signOut`).
+   */
+  const endOnServer = (c) => {
+    void signRequest({ method: 'POST', host: location.host, path: '/v1/console/sign-out', credentials: c })
+      .then((signed) => fetch(signed.url, { method: 'POST', headers: signed.headers, redirect: 'manual', keepalive: true }))
+      .catch(() => {});
+  };
+
+  /**
+   * Forgets the key and shows the sign-in form with `why`. A sign-in the server accepted is ended there too (review id,
+   * 1), unless `ended` (the Sign out button ended it already): forgotten by the tab alone, its credentials went on
+   * working for hours for whoever had copied them (the browser keeps session storage on disk, review bd, 1).
+   */
+  function forget(why, ended = false) {
+    if (credentials !== null && accepted && !ended) endOnServer(credentials);
     turn++;
     credentials = null;
     signedInAt = 0;
@@ -753,12 +769,24 @@ function page() {
    */
   async function signIn(c, since = Date.now(), restored = false) {
     turn++;
+    const typed = c;
     credentials = c;
     signedInAt = since;
     // A sign-in is a use: a reload comes here only within the idle limit of the last one (see the end of `page`).
     usedAt = Date.now();
     accepted = false;
     try {
+      // The credentials typed open a console sign-in of their own on the server, which Sign out ends there (review id,
+      // 1): the page signs with those from then on, and keeps nothing of the key typed. A reload's are those already.
+      if (!restored) {
+        const opened = (await api('POST', '/v1/console/sign-in')).credentials;
+        const own = { accessKeyId: opened.accessKeyId, sessionToken: opened.sessionToken, signingKeys: await signingKeys(opened.secretAccessKey, new Date(since)) };
+        if (credentials !== c) {
+          endOnServer(own);
+          return;
+        }
+        credentials = c = own;
+      }
       const me = await api('GET', '/v1/whoami');
       accepted = true;
       signedInAs = me;
@@ -782,7 +810,7 @@ function page() {
       $('sign-in').hidden = false;
       $('console').hidden = true;
       // Refused: the server (or the console, for an answer it will not take) said no to the request. Else no answer came.
-      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}${keep ? '; the sign-in of this tab is kept: reload the page once the server answers, or sign in again' : ''}${e.refused === true ? tokenHint(c, e.message) : ''}`);
+      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}${keep ? '; the sign-in of this tab is kept: reload the page once the server answers, or sign in again' : ''}${e.refused === true ? tokenHint(typed, e.message) : ''}`);
       return;
     }
     // Unless the first view found the credentials refused already, and signed out saying so.
@@ -801,10 +829,32 @@ function page() {
     // The secret goes no further than this: the page keeps keys derived from it (review bd, 1).
     void signingKeys(secret, new Date(since)).then((keys) => signIn({ ...c, signingKeys: keys }, since));
   });
-  $('sign-out').addEventListener('click', () => {
-    sessionStorage.removeItem(STORAGE_KEY);
-    location.reload();
-  });
+  /**
+   * The Sign out button: ends the sign-in on the server (`POST /v1/console/sign-out`: its credentials are refused from
+   * then on, wherever a copy of them is), then forgets it here and shows the sign-in form (review id, 1). It only forgot
+   * it in the tab, and the server went on taking them until they expired.
+   */
+  async function signOut() {
+    if (credentials === null) return;
+    const c = credentials;
+    const kept = `it stays usable until it expires, ${MAX_SESSION_MS / 3_600_000} hours after it began`;
+    let said = 'signed out';
+    // Not through `api`: a view opened meanwhile makes its answer stale, and an idle tab's call is not sent; the
+    // sign-out is to be asked and its answer read whatever the page did since.
+    try {
+      const signed = await signRequest({ method: 'POST', host: location.host, path: '/v1/console/sign-out', credentials: c });
+      const res = await fetch(signed.url, { method: 'POST', headers: signed.headers, redirect: 'manual' });
+      const json = await res.json().catch(() => ({}));
+      // Refused as no longer accepted (expired, revoked, its key deactivated): there is nothing left to end.
+      if (!res.ok && !REFUSED_CREDENTIALS.has(json.error?.code)) said = `signed out of this tab, but the server did not end the sign-in (${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}): ${kept}`;
+    } catch (e) {
+      said = `signed out of this tab, but the server could not be reached to end the sign-in (${e.message}): ${kept}`;
+    }
+    // Signed out meanwhile (idle, refused) and saying why.
+    if (credentials !== c) return;
+    forget(visible(said), true);
+  }
+  $('sign-out').addEventListener('click', () => void signOut());
   // The form's button is disabled in the page until here, where its submit is ours: a key typed before this script
   // ran, or with it failing to load, is never sent as a form (review console, W6).
   $('sign-in-form').querySelector('button[type=submit]').disabled = false;
@@ -857,8 +907,9 @@ function page() {
   const saved = sessionStorage.getItem(STORAGE_KEY);
   const reloaded = performance.getEntriesByType('navigation')[0]?.type === 'reload';
   const { usedAt: last = 0, signedInAt: since = 0, secretAccessKey: _, ...c } = saved === null ? {} : JSON.parse(saved);
-  // A sign-in kept by a console that kept the secret itself: not used, and now removed from the tab.
-  if (saved !== null && c.signingKeys === undefined) sessionStorage.removeItem(STORAGE_KEY);
+  // A sign-in kept by a console that kept the secret itself, or signing keys of the key typed (no console sign-in the
+  // server could end, review id, 1): not used, and now removed from the tab.
+  if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) sessionStorage.removeItem(STORAGE_KEY);
   else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
   else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since, true);
   else if (saved !== null && reloaded) forget(IDLE_TEXT);

@@ -155,7 +155,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
   const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
   // A role's sessions are its use (GetRole's RoleLastUsed), noted as keys' uses are.
-  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region));
+  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)));
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });

@@ -838,6 +838,8 @@ export class LiveState {
       return t !== undefined && c.iat <= t;
     };
     if (at('sid', c.sid)) return true;
+    // A console sign-in opened with temporary credentials ends with them (src/app/sts.ts consoleSignIn).
+    if (c.con !== undefined && 'sid' in c.con && at('sid', c.con.sid)) return true;
     if (c.job !== undefined && at('job', c.job)) return true;
     if (c.role) {
       if (at('role', roleArnOf(c.part, c.acct, c.role.path, c.role.name))) return true;

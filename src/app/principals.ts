@@ -47,6 +47,11 @@ export interface Caller {
   /** Set when the caller signs with temporary credentials. */
   readonly session?: SessionClaims;
   /**
+   * Set when the caller signs with a console sign-in's session (`SessionClaims.con`): what `/v1/console/sign-out`
+   * revokes. One opened with a long-term key has no `session`: it acts as that key does.
+   */
+  readonly console?: SessionClaims;
+  /**
    * The request the caller is making, as the HTTP edge that authenticated it saw it (`withRequest`); absent for a
    * caller made in process. Its source IP goes into every audit record of what the caller does (`actorOf`), and
    * both facts into the context of every decision made for it through `authorizeAdmin` (`requestContext`).

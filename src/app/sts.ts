@@ -156,7 +156,12 @@ function withoutResourceTags(context: Record<string, string | string[]>): Record
  * `roleUsed`: told of every session of a role issued, with the role's unique id and the region asked (the app's
  * last-use notes, src/app/key-use.ts, for GetRole's `RoleLastUsed`); absent (tests of STS alone), nothing is noted.
  */
-export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void) {
+/**
+ * `longTermKey`: a long-term access key's secret and caller, as a request signed with it authenticates (the app's
+ * `authenticate`): a console sign-in opened with that key acts as it, while it is usable. Absent (tests of STS alone),
+ * such a sign-in is refused.
+ */
+export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void, longTermKey?: (accessKeyId: string) => Promise<Result<{ secret: string; caller: Caller }>>) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
   const pastTrust = new WeakSet<object>();
@@ -290,7 +295,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const current = 'user' in own ? { name: own.user.name, path: own.user.path, id: own.user.id } : undefined;
     const principal = sessionPrincipal(current && c.user !== undefined ? { ...c, user: current } : current && c.fu !== undefined ? { ...c, fu: current } : c, own.tags);
     // A federated user is not its IAM user: nothing that serves a user (its own keys, jobs, access entries) serves it.
-    const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own && c.fu === undefined ? own.user : undefined, policies, accessKeyId, session: c };
+    const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own && c.fu === undefined ? own.user : undefined, policies, accessKeyId, session: c, ...(c.con !== undefined ? { console: c } : {}) };
     return ok({ secret: c.sk, caller });
   }
 
@@ -307,6 +312,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       return Promise.resolve(failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.'));
     }
     const c = opened.claims;
+    if (c.con !== undefined && 'ak' in c.con) return consoleOfKey(c, c.con.ak, accessKeyId);
     if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
     const asUser = c.user ?? c.fu;
@@ -323,6 +329,55 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c), owner);
     });
+  }
+
+  /**
+   * A console sign-in opened with a long-term key (`c.con.ak`): the caller of that key, as long as the key is usable
+   * (active, its user enabled: else refused as the key itself is, InvalidClientTokenId) and the sign-in is unexpired and
+   * not ended (signed out, its user's sessions revoked: ExpiredToken). It acts as the key does, with the key's id for
+   * the audit log, and no `session`: the console does what the key it was opened with does, no more, no less.
+   */
+  async function consoleOfKey(c: SessionClaims, parentKeyId: string, accessKeyId: string): Promise<Result<{ secret: string; caller: Caller }>> {
+    const invalid = failWith<{ secret: string; caller: Caller }>('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+    const parent = longTermKey === undefined ? invalid : await longTermKey(parentKeyId);
+    if (!parent.ok || parent.value.caller.user?.id !== c.user?.id || accessKeyId !== c.ak) return invalid;
+    if (c.exp <= now() || live.isRevoked(c)) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+    return ok({ secret: c.sk, caller: { ...parent.value.caller, console: c } });
+  }
+
+  /** How long a console sign-in lasts at most (the console's own limit, web/console.js MAX_SESSION_MS). */
+  const CONSOLE_SESSION_MS = 8 * 3600 * 1000;
+
+  /**
+   * `POST /v1/console/sign-in`: the console's own credentials for the caller, a session that `consoleSignOut` ends on
+   * every instance (its id revoked), so that signing out of the console ends it on the server, not only in the tab that
+   * forgets it. Opened with a long-term key, it acts as that key (`consoleOfKey`); with temporary credentials, it is a
+   * copy of their session (same principal, scope and issue time) that ends when they do. At most 8 hours.
+   */
+  function consoleSignIn(caller: Caller): Result<IssuedCredentials> {
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) return closed;
+    if (caller.console !== undefined) return failWith('ACCESS_DENIED', 'these credentials are a console sign-in already: sign in to the console with an access key or the temporary credentials of a session');
+    const t = now();
+    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}) };
+    const s = caller.session;
+    if (s !== undefined) {
+      const { v: _v, sid: _sid, ak: _ak, sk: _sk, ...rest } = s;
+      return ok(issue({ ...rest, exp: Math.min(s.exp, t + CONSOLE_SESSION_MS), con: { sid: s.sid } }, who).credentials);
+    }
+    const u = caller.user;
+    if (u === undefined) return failWith('ACCESS_DENIED', 'a console sign-in needs the access key of a user, or temporary credentials');
+    return ok(issue({ acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + CONSOLE_SESSION_MS, con: { ak: caller.accessKeyId } }, who).credentials);
+  }
+
+  /** `POST /v1/console/sign-out`: ends the console sign-in the caller signs with, on every instance; when it ended. */
+  async function consoleSignOut(caller: Caller): Promise<Result<{ signedOut: number }>> {
+    const c = caller.console;
+    if (c === undefined) return failWith('VALIDATION_ERROR', 'sign-out ends a console sign-in (`POST /v1/console/sign-in`), and this request is signed with other credentials: nothing was ended (to end sessions, `gatehouse sts revoke-sessions`)');
+    const at = await live.revoke('sid', c.sid, now());
+    // A revocation, recorded as revocation.ts records its own: a change, by the caller.
+    deps.audit?.record({ kind: 'change', account: c.acct, ...actorOf(caller), action: 'gatehouse:ConsoleSignOut', resource: caller.principal.arn, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(at).toISOString() } });
+    return ok({ signedOut: at });
   }
 
   /**
@@ -399,7 +454,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       kind: 'session',
       account: c.acct,
       principal: who.principal ?? c.fed?.provider ?? userArn ?? '',
-      action: via === 'GetSessionToken' || via === 'GetFederationToken' || via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
+      action: via === 'ConsoleSignIn' ? 'gatehouse:ConsoleSignIn' : via === 'GetSessionToken' || via === 'GetFederationToken' || via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
       resource: roleArn ?? (c.fu ? federatedUserArn(c.acct, c.name) : userArn) ?? '',
       decision: 'Allow',
       ...(roleArn !== undefined ? { role: roleArn } : {}),
@@ -1015,6 +1070,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     assumeDecision,
     roleOf,
     getSessionToken,
+    consoleSignIn,
+    consoleSignOut,
     getFederationToken,
     getCallerIdentity,
     getAccessKeyInfo,

@@ -740,7 +740,8 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   if (!who.ok) return who;
   const v = parsed.verify(who.value.secret);
   if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
-  app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+  // A console sign-in opened with a long-term key is a use of that key (its id is the caller's: src/app/sts.ts).
+  app.keyUse.note(who.value.caller.console !== undefined ? who.value.caller.accessKeyId : parsed.accessKeyId, parsed.service, parsed.region);
   return ok({ caller: who.value.caller, region: parsed.region });
 }
 
@@ -851,6 +852,8 @@ const asksQuestion = (route: Route): boolean => route.method === 'POST' && route
 
 const USER_SESSION_ROUTES: ReadonlySet<string> = new Set([
   'GET whoami',
+  'POST console/sign-in',
+  'POST console/sign-out',
   'POST sts/assume-role',
   'POST authorize',
   'POST authorize:batch',
@@ -873,7 +876,8 @@ const isUserSession = (caller: Caller): boolean => caller.session?.user !== unde
 /** The refusal of a route a GetSessionToken session may not call (`USER_SESSION_ROUTES`), else undefined. */
 function userSessionRefusal(caller: Caller, route: Route, method: string, path: string): GatehouseError[] | undefined {
   // A federated user's session (GetFederationToken) may call no IAM operation on AWS: here it keeps `whoami` alone.
-  if (caller.session?.fu !== undefined && `${route.method} ${route.pattern.join('/')}` !== 'GET whoami') {
+  // Signing in to and out of the console too: it calls whoami alone for such a session, as the session may.
+  if (caller.session?.fu !== undefined && !['GET whoami', 'POST console/sign-in', 'POST console/sign-out'].includes(`${route.method} ${route.pattern.join('/')}`)) {
     return fail1('ACCESS_DENIED', `the credentials of a federated user (GetFederationToken) cannot call ${method} ${path}: they may call no administration API, as AWS refuses them every IAM operation; sign with the user's access key, or assume a role`);
   }
   if (!isUserSession(caller)) return undefined;

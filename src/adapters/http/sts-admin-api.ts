@@ -7,6 +7,8 @@
  *   POST /v1/users/{name}/disable                                → {user, revoked}
  *   POST /v1/users/{name}/enable                                 → {user}
  *   POST /v1/keys/rotate                                         → {keyId, created, retiredKeys}
+ *   POST /v1/console/sign-in                                     → {credentials, arn, account}
+ *   POST /v1/console/sign-out                                    → {signedOut}
  * Who is calling: `GET /v1/whoami` (admin-api.ts). `assume-role` follows the rules of STS AssumeRole
  * (app/sts.ts) exactly; it exists so the CLI can hand out credentials (`gatehouse credentials`, a
  * `credential_process`) over the same signed JSON API as its other commands.
@@ -112,6 +114,29 @@ export function stsAdminRoutes(): ExtraRoute[] {
         if (!fields.ok) return fields;
         const r = await app.revocation.enableUser(caller, params['name'] ?? '');
         return r.ok ? ok({ body: { user: userJson(caller.partition, r.value) } }) : r;
+      },
+    },
+    {
+      // The console's sign-in: its own credentials, a session the sign-out below ends on the server (src/app/sts.ts).
+      method: 'POST',
+      pattern: ['console', 'sign-in'],
+      handler: async ({ app, caller, body }) => {
+        const fields = onlyFields(body, []);
+        if (!fields.ok) return fields;
+        const r = app.sts.consoleSignIn(caller);
+        if (!r.ok) return r;
+        const c = r.value;
+        return ok({ body: { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: isoSeconds(c.expiration) }, arn: caller.principal.arn, account: caller.account } });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['console', 'sign-out'],
+      handler: async ({ app, caller, body }) => {
+        const fields = onlyFields(body, []);
+        if (!fields.ok) return fields;
+        const r = await app.sts.consoleSignOut(caller);
+        return r.ok ? ok({ body: { signedOut: isoSeconds(r.value.signedOut) } }) : r;
       },
     },
     {

@@ -55,6 +55,12 @@ export interface SessionClaims {
   readonly owner?: { readonly name: string; readonly id: string };
   /** Web identity: the provider and subject the session came from. */
   readonly fed?: { readonly provider: string; readonly sub: string };
+  /**
+   * A console sign-in's session (`POST /v1/console/sign-in`, ended by `/v1/console/sign-out`): the credentials it was
+   * opened with, a user's long-term key (`ak`), whose caller it acts as for as long as that key is usable, or a
+   * session (`sid`), whose claims it copies and whose revocation ends it too.
+   */
+  readonly con?: { readonly ak: string } | { readonly sid: string };
 }
 
 export const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
