@@ -23,6 +23,7 @@
  *   PUT    /v1/{users|groups|roles}/{name}/inline-policies/{policyName} {document}
  *   GET    …/inline-policies/{policyName}   DELETE …/inline-policies/{policyName}
  *   GET    /v1/access-keys?userName=        POST /v1/access-keys {userName?}
+ *   PATCH  /v1/access-keys/{id} {status, userName?}
  *   DELETE /v1/access-keys/{id}?userName=
  * An access key's answer has `lastUsed` (`{at, service, region}` of its last signed request), a role's, in `/v1/roles`
  * and `/v1/roles/{name}`, `lastUsed` (`{at, region}` of its last session issued); each is null when never used.
@@ -577,6 +578,21 @@ export const ADMIN_ROUTES: readonly Route[] = [
     },
   },
   { method: 'GET', pattern: ['credential-report'], handler: ({ app, caller }) => map(app.accountReports.getCredentialReport(caller), (r) => r) },
+  // A key's status (IAM's UpdateAccessKey): an inactive key is refused until made active again.
+  {
+    method: 'PATCH',
+    pattern: ['access-keys', ':id'],
+    handler: async ({ app, caller, params, body }) => {
+      const fields = onlyFields(body, ['status', 'userName']);
+      if (!fields.ok) return fields;
+      const user = str(body, 'userName', false);
+      if (!user.ok) return user;
+      const status = str(body, 'status', true);
+      if (!status.ok) return status;
+      const id = params['id'] ?? '';
+      return map(app.directory.updateAccessKey(caller, { accessKeyId: id, status: status.value ?? '', ...opt('userName', user.value) }), () => ({ accessKeyId: id, userName: user.value ?? caller.user?.name ?? null, status: status.value }));
+    },
+  },
   {
     method: 'DELETE',
     pattern: ['access-keys', ':id'],

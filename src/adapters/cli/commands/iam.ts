@@ -245,7 +245,7 @@ been made (docs/errors.md).`,
     ctx.err('gatehouse: ValidationError: the credentials in use are not a user\'s (a role session\'s, for one), so there are no keys of yours: name the user with --user NAME\n');
     return f.status;
   };
-  const keys = iam.command('access-keys').description('create, list and delete access keys');
+  const keys = iam.command('access-keys').description('create, list, deactivate and delete access keys');
   command(keys, 'create', 'create an access key and print its secret once')
     .option('--user <name>', 'whose key (default: yours)')
     .action((o: Opts & { user?: string }) =>
@@ -272,6 +272,19 @@ been made (docs/errors.md).`,
               r.accessKeys.map((k) => ({ ...k, lastUsedText: lastUsedText(k['lastUsed']) })),
             ),
           ),
+        userNeeded(o),
+      ),
+    );
+  // Rotation as AWS documents it: the new key made, the old one Inactive until nothing fails, then deleted (review id, 1:
+  // a key could only be deleted, at once and for good).
+  command(keys, 'update <access-key-id>', 'make an access key Inactive (refused from then on) or Active again')
+    .addOption(new Option('--status <status>', 'Active or Inactive').choices(['Active', 'Inactive']).makeOptionMandatory())
+    .option('--user <name>', 'whose key (default: yours)')
+    .action((id: string, o: Opts & { status: string; user?: string }) =>
+      run(
+        o,
+        (c) => call<Row>(c, 'PATCH', ['access-keys', id], { body: { status: o.status, userName: o.user }, shape: { accessKeyId: 'string', status: 'string' } }),
+        done((r) => `access key ${id}${typeof r['userName'] === 'string' ? ` of ${r['userName']}` : ''} is now ${s(r['status'])}`),
         userNeeded(o),
       ),
     );
