@@ -12,7 +12,9 @@ export interface Column<Row> {
 
 /** Left-aligned columns separated by two spaces, headers in capitals (the `kubectl get` look). */
 export function formatTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const cells = [columns.map((c) => c.header.toUpperCase()), ...rows.map((r) => columns.map((c) => oneLine(c.value(r))))];
+  // Every cell as the terminal may show it (`printable`): a description's `\r` overwrote the row's name and ARN with
+  // text of the writer's choosing (review id, 2).
+  const cells = [columns.map((c) => c.header.toUpperCase()), ...rows.map((r) => columns.map((c) => printable(oneLine(c.value(r)))))];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
   return cells.map((line) => line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd() + '\n').join('');
 }
@@ -80,6 +82,15 @@ export const printable = (s: string): string =>
     const n = c.codePointAt(0) ?? 0;
     return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
   });
+
+/**
+ * JSON text (`JSON.stringify`'s) as the terminal may show it: what `printable` escapes, but as JSON escapes (`\u202e`,
+ * `\u009b`), which read as the same string, so the text stays the document it was. JSON.stringify escapes C0 controls
+ * only: DEL, C1 controls (U+009B is CSI to many terminals), bidi overrides and the other invisible characters came
+ * out raw (review id, 2). Its own line feeds, the layout's, stay.
+ */
+export const printableJson = (text: string): string =>
+  text.replace(/(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 
 /** A value as one shell word: bare when it holds only safe characters (keys, tokens, ARNs do), else single-quoted. */
 export const shellWord = (s: string): string => (/^[\w+/=.:,@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);

@@ -8,7 +8,7 @@ import { call, connect, deleteNoContent, refusedInFile, remote, report, withServ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { fileErrorsText, formatTable, nonEmptyArg, withJsonOption } from '../output.ts';
+import { fileErrorsText, formatTable, nonEmptyArg, printableJson, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
@@ -428,7 +428,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
     ),
   );
   withJsonOption(withServerOptions(rp.command('get').description('show the policy on a resource').argument('<resource>'))).action(async (resource: string, opts: ConnectionOptions & { json?: true }) =>
-    ctx.exit(await remote(ctx, opts, (c) => call<{ document: unknown }>(c, 'GET', ['resource-policies', resource], { shape: { document: 'any' } }), (v) => ctx.out(`${JSON.stringify(v.document, null, 2)}\n`))),
+    ctx.exit(await remote(ctx, opts, (c) => call<{ document: unknown }>(c, 'GET', ['resource-policies', resource], { shape: { document: 'any' } }), (v) => ctx.out(`${printableJson(JSON.stringify(v.document, null, 2))}\n`))),
   );
   // --json on every command, changes too, as the aws CLI's --output: a script passing it throughout is not refused here.
   withJsonOption(withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy>', 'the policy document, JSON or YAML'))).action(

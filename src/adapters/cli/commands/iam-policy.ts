@@ -79,7 +79,8 @@ export async function listAll(c: Connection, opts: { limit?: number; after?: str
 export function renderList(policies: readonly PolicyView[]): string {
   return formatTable<PolicyView>(
     [
-      { header: 'RESOURCE', value: (p) => printable(p.resource) },
+      // formatTable makes every cell printable.
+      { header: 'RESOURCE', value: (p) => p.resource },
       { header: 'BINDINGS', value: (p) => String(p.bindings.length) },
       { header: 'MEMBERS', value: (p) => String(new Set(p.bindings.flatMap((b) => b.members)).size) },
       { header: 'ETAG', value: (p) => p.etag },

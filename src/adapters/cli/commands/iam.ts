@@ -8,7 +8,7 @@ import { call, refusedInFile, remote, withServerOptions, type ClientFailure, typ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { fileErrorsText, formatTable, withJsonOption, type Column } from '../output.ts';
+import { fileErrorsText, formatTable, printable, printableJson, withJsonOption, type Column } from '../output.ts';
 import { loadPolicy } from '../policy-files.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -34,14 +34,17 @@ const lastUsedText = (used: unknown): string => {
   return where.length === 0 ? String(u.at) : `${String(u.at)} (${where.join(', ')})`;
 };
 
-/** `key: value` lines for one object; documents and lists as JSON. */
+/**
+ * `key: value` lines for one object; documents and lists as JSON. Values as the terminal may show them (review id, 2): a
+ * description's line feed printed a line of its own choosing among the fields, and a document's U+202E reversed them.
+ */
 function formatObject(o: Row): string {
   const keys = Object.keys(o);
   const width = Math.max(...keys.map((k) => k.length));
   return keys
     .map((k) => {
       const v = o[k];
-      const text = typeof v === 'object' && v !== null ? JSON.stringify(v, null, 2).replace(/\n/g, `\n${' '.repeat(width + 2)}`) : s(v);
+      const text = typeof v === 'object' && v !== null ? printableJson(JSON.stringify(v, null, 2)).replace(/\n/g, `\n${' '.repeat(width + 2)}`) : printable(s(v));
       return `${k.padEnd(width)}  ${text}\n`;
     })
     .join('');

@@ -24,7 +24,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
-import { formatJson, formatTable, nonEmptyArg, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, nonEmptyArg, printable, withJsonOption } from '../output.ts';
 
 interface EntryJson {
   readonly cluster: string;
@@ -51,14 +51,16 @@ const PRESIGN_EXPIRES = 60;
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function describeEntry(e: EntryJson): string {
+  // Each value as the terminal may show it (review id, 2): a username (any 1–512 characters) with a line feed printed a
+  // `kubernetes groups: system:masters` line of its own, and an ESC cleared the screen.
   return [
-    `cluster:           ${e.cluster}`,
-    `principal ARN:     ${e.principalArn}`,
-    `username:          ${e.username ?? '(default)'}`,
-    `kubernetes groups: ${e.kubernetesGroups.join(', ') || '(none)'}`,
-    `name:              ${e.name}`,
-    `created:           ${e.created}`,
-    `modified:          ${e.modified}`,
+    `cluster:           ${printable(e.cluster)}`,
+    `principal ARN:     ${printable(e.principalArn)}`,
+    `username:          ${printable(e.username ?? '(default)')}`,
+    `kubernetes groups: ${printable(e.kubernetesGroups.join(', ') || '(none)')}`,
+    `name:              ${printable(e.name)}`,
+    `created:           ${printable(e.created)}`,
+    `modified:          ${printable(e.modified)}`,
   ].join('\n') + '\n';
 }
 
