@@ -981,28 +981,30 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   try {
     json = answer.text === '' ? {} : JSON.parse(answer.text);
   } catch {
-    return notGatehouse(conn, answer.status, 'with a body that is not JSON');
+    return notGatehouse(conn, answer.status, 'with a body that is not JSON', `${method} ${path}`);
   }
   if (answer.status >= 200 && answer.status < 300) {
     // Every answer of the admin API is JSON, but for the 204 of a delete; the command says what it reads of it.
     const route = `\`${method} /v1/${segments.join('/')}\``;
-    if (opts.shape === 'no content') return answer.status === 204 ? { ok: true, value: {} as T } : notGatehouse(conn, answer.status, `where ${route} answers 204 with no content`);
+    if (opts.shape === 'no content') return answer.status === 204 ? { ok: true, value: {} as T } : notGatehouse(conn, answer.status, `where ${route} answers 204 with no content`, `${method} ${path}`);
     const wrong = answer.text === '' ? (answer.status === 204 && opts.shape === undefined ? undefined : 'the answer is empty') : opts.shape === undefined ? undefined : mismatch(json, opts.shape);
-    if (wrong !== undefined) return notGatehouse(conn, answer.status, `but not as ${route} answers (${wrong})`);
+    if (wrong !== undefined) return notGatehouse(conn, answer.status, `but not as ${route} answers (${wrong})`, `${method} ${path}`);
     return { ok: true, value: json as T };
   }
   const err = (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error'] : undefined) as Record<string, unknown> | undefined;
   // Every error of the admin API is `{"error": {"code", "message"}}`; any other answer is not its (the agent's port
   // answers 404 `{"Code": …}`), and its status means nothing of what was asked: exit 6 would say the user asked about
   // does not exist.
-  if (typeof err?.['code'] !== 'string') return notGatehouse(conn, answer.status, 'without an error of the Gatehouse API');
+  if (typeof err?.['code'] !== 'string') return notGatehouse(conn, answer.status, 'without an error of the Gatehouse API', `${method} ${path}`);
   const code = err['code'];
   const said = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
   // A key refused is a question of which key: say where it was taken from (the environment, a profile, the admin file).
   // An expired or revoked session (ExpiredToken) says too how to get a new one from where it came from.
   const renewal = code === 'ExpiredToken' && conn.renew !== undefined && conn.renew !== '' ? `: the session has expired or was revoked; ${conn.renew}` : '';
-  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})${renewal}` : said;
   const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
+  // No route: the endpoint's path may be why (review id, 3).
+  const pathNote = ours === 'UNKNOWN_ROUTE' ? endpointPathNote(conn) : undefined;
+  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})${renewal}` : pathNote !== undefined ? `${said}; ${pathNote}` : said;
   // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
   // The server lost its database connection while the change committed (review aa1): as a connection lost here after
@@ -1025,14 +1027,32 @@ export async function deleteNoContent(conn: Connection, segments: readonly strin
  * proxy, another service), so the Gatehouse server was not reached (exit 10), unless the status says more: 401/403
  * (a proxy's authentication, exit 9) or a 5xx (a proxy's bad gateway, exit 10; 500, 70).
  */
-function notGatehouse(conn: Connection, status: number, what: string): ClientFailure {
+function notGatehouse(conn: Connection, status: number, what: string, request: string): ClientFailure {
   const exit = status === 401 || status === 403 ? EXIT.accessDenied : status >= 500 ? exitOfHttp(status) : EXIT.unavailable;
+  // With a path, the endpoint is named with it, and the request sent: the server's origin alone, right as it was, read
+  // as the thing wrong when its path was (the console's address given as the endpoint, review id, 3).
+  const note = endpointPathNote(conn);
   return failure(
     exit,
     'InvalidResponse',
-    `the server at ${conn.endpoint.origin} answered ${status} ${what}: is it the Gatehouse API (\`gatehouse server\`'s --listen, ${DEFAULT_ENDPOINT} by default) and not its agent or S3 gateway port? (set GATEHOUSE_ENDPOINT or --endpoint)`,
+    note !== undefined
+      ? `the server at ${conn.endpoint.origin}${conn.endpoint.pathname} answered ${status} to ${request} ${what}: ${note}`
+      : `the server at ${conn.endpoint.origin} answered ${status} ${what}: is it the Gatehouse API (\`gatehouse server\`'s --listen, ${DEFAULT_ENDPOINT} by default) and not its agent or S3 gateway port? (set GATEHOUSE_ENDPOINT or --endpoint)`,
     status,
   );
+}
+
+/**
+ * What to say of an endpoint with a path, under which every request is sent (a proxy may serve the API under one):
+ * undefined for none. The console's address (`/ui/`, printed by `gatehouse server`) and a path ending in `/v1` (which
+ * the CLI adds itself) are named as such, with the endpoint to give.
+ */
+function endpointPathNote(conn: Connection): string | undefined {
+  const base = conn.endpoint.pathname.replace(/\/+$/, '');
+  if (base === '') return undefined;
+  if (/^\/ui$/i.test(base)) return `the endpoint's path \`${base}\` is the web console's, not the API's: give --endpoint ${conn.endpoint.origin} (or set GATEHOUSE_ENDPOINT so)`;
+  if (/\/v1$/i.test(base)) return `the CLI adds /v1/ to the endpoint itself: give --endpoint ${conn.endpoint.origin}${base.slice(0, -3)} (or set GATEHOUSE_ENDPOINT so)`;
+  return `every request goes under the endpoint's path \`${base}\`: is the API served there (a proxy's prefix), or at the server's root (--endpoint ${conn.endpoint.origin})?`;
 }
 
 /** Node's codes for a certificate chain it does not trust (a name that does not match is said the same way). */
