@@ -154,7 +154,7 @@ been made (docs/errors.md).`,
     .action((o: Opts & { pathPrefix?: string }) =>
       run(o, (c) => call<{ users: Row[] }>(c, 'GET', ['users'], { query: { pathPrefix: o.pathPrefix }, shape: { users: [LISTED] } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.users))),
     );
-  command(users, 'delete <name>', 'delete a user (detach its policies, remove its keys and group memberships first)').action((name: string, o: Opts) =>
+  command(users, 'delete <name>', 'delete a user (first detach its managed policies, delete its inline policies (iam delete-inline), access keys and group memberships)').action((name: string, o: Opts) =>
     run(o, (c) => call<Row>(c, 'DELETE', ['users', name], { shape: DELETED }), done(() => `deleted user ${name}`)),
   );
 
@@ -212,7 +212,7 @@ been made (docs/errors.md).`,
         ),
     ),
   );
-  command(roles, 'delete <name>', 'delete a role (detach its policies first)').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'DELETE', ['roles', name], { shape: DELETED }), done(() => `deleted role ${name}`)));
+  command(roles, 'delete <name>', 'delete a role (first detach its managed policies and delete its inline policies (iam delete-inline))').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'DELETE', ['roles', name], { shape: DELETED }), done(() => `deleted role ${name}`)));
 
   // --- managed policies ---
   const policies = iam.command('policies').description('create, show, list and delete managed policies');
