@@ -1644,9 +1644,66 @@ export function createKube(app: App, options: KubeOptions) {
     return { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(user !== undefined ? { user } : {}), ...(isSession ? { isSession } : {}) };
   }
 
+  /**
+   * The IAM principals the user of an admission request is, with their policies, for their denies alone
+   * (`serviceAccountRefusal`): the one Gatehouse's TokenReview named (`extra.arn`, as the session it carries when it
+   * carries one), and the one whose access entry renders the username (`kubectl --as`, as `accessReview` takes it since
+   * review ia, 6). Read only for Deny statements, a claimed `extra.arn` (`--as-user-extra`) adds denies and removes none.
+   * A controller, or another authenticator's user, is none.
+   */
+  async function admissionPrincipals(cluster: KubeCluster, user: AdmissionRequest['userInfo']): Promise<{ principal: Principal; policies: PolicySet }[]> {
+    const extra = camelExtra(user.extra);
+    const out: { principal: Principal; policies: PolicySet }[] = [];
+    const arn = extra?.['arn']?.[0];
+    if (arn !== undefined) {
+      const sealed = extra?.[SESSION_EXTRA]?.[0];
+      const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
+      const who = session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]);
+      if (who !== undefined) out.push(who);
+    }
+    const rendered = renderedPrincipal(cluster, user.username);
+    const renderedWho = rendered !== undefined && rendered !== arn ? await principalOf(rendered) : undefined;
+    if (renderedWho !== undefined) out.push(renderedWho);
+    return out;
+  }
+
+  /**
+   * A pod runs with its service account's token and rights, so creating one acts as the account, as impersonating it
+   * does (Kubernetes' RBAC good practices; GKE asks `iam.serviceAccounts.actAs`; Gatehouse's PassRole for roles). The
+   * SubjectAccessReview of `create pods` does not name the account: only admission sees it. Why the pod spec `spec`
+   * (`what`: the pod, or a workload's template) is refused: a principal of the requesting user is explicitly denied
+   * `kubernetes:impersonate` on the service account it runs as, or undefined. Only an explicit Deny refuses; RBAC's
+   * `create pods` stays the grant (docs/decisions.md, review ij, 1). `principals` is read once per request.
+   */
+  async function serviceAccountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<readonly { principal: Principal; policies: PolicySet }[]>, what: string, spec: unknown): Promise<string | undefined> {
+    const s = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
+    // `serviceAccountName`, else the deprecated `serviceAccount` (kube-apiserver's v1 conversion reads it so), else `default`.
+    const named = typeof s['serviceAccountName'] === 'string' && s['serviceAccountName'] !== '' ? s['serviceAccountName'] : typeof s['serviceAccount'] === 'string' && s['serviceAccount'] !== '' ? s['serviceAccount'] : 'default';
+    const action = kubernetesAction('impersonate');
+    const resource = kubernetesResource(cluster.arn, { resourceRequest: true, namespace: req.namespace, resource: 'serviceaccounts', name: named });
+    for (const who of await principals()) {
+      const d = evaluate({ principal: who.principal, action, resource, context: contextOf({}), time: deps.now() }, who.policies);
+      if (d.decision !== 'ExplicitDeny') continue;
+      const st = d.matched.find((m) => m.effect === 'Deny');
+      const by = st === undefined ? '' : ` (statement ${st.sid ?? `#${st.index + 1}`} of ${st.type === 'identity' ? '' : `${st.type} `}policy ${st.policy})`;
+      return `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does): ${accessDeniedMessage(who.principal.arn, action, resource, d)}${by}`;
+    }
+    return undefined;
+  }
+
+  /** `admissionPrincipals` of the request, read on first need and once. */
+  function principalsOnce(cluster: KubeCluster, req: AdmissionRequest): () => Promise<readonly { principal: Principal; policies: PolicySet }[]> {
+    let p: Promise<{ principal: Principal; policies: PolicySet }[]> | undefined;
+    return () => (p ??= admissionPrincipals(cluster, req.userInfo));
+  }
+
   async function admitPod(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
     const pod = req.object;
     if (!pod) return { allowed: true };
+    const podMeta = (pod['metadata'] ?? {}) as Record<string, unknown>;
+    const podName = req.name || (typeof podMeta['name'] === 'string' && podMeta['name'] !== '' ? podMeta['name'] : `${typeof podMeta['generateName'] === 'string' ? podMeta['generateName'] : ''}*`);
+    const asAccount = await serviceAccountRefusal(cluster, req, principalsOnce(cluster, req), `pod ${req.namespace}/${podName}`, pod['spec']);
+    if (asAccount !== undefined) return refuse(asAccount);
     const annotations = annotationsOf(pod['metadata']);
     const named = roleAnnotation(annotations);
     if (!named) return { allowed: true };
@@ -1733,6 +1790,9 @@ export function createKube(app: App, options: KubeOptions) {
     const warned: AdmissionVerdict =
       JSON.stringify(now) !== JSON.stringify(was) ? { allowed: true, warnings: ['gatehouse: a pod’s role annotation counts only when the pod is created; this update does not change the pod’s role or credentials'] } : { allowed: true };
     if (!containersChanged(req.oldObject, req.object)) return warned;
+    // New code run as the pod's service account (which a pod cannot change) is acting as it, as creating the pod is.
+    const asAccount = await serviceAccountRefusal(cluster, req, principalsOnce(cluster, req), `pod ${req.namespace}/${podName(req, req.oldObject)}`, req.object?.['spec']);
+    if (asAccount !== undefined) return refuse(`${asAccount} (changing its containers)`);
     const old = annotationsOf(req.oldObject?.['metadata']);
     const ids = [old[JOB_ANNOTATION], annotationsOf(req.object?.['metadata'])[JOB_ANNOTATION], ...podEnvValues(req.oldObject, 'GATEHOUSE_JOB_ID')];
     const job = await podJobOf(cluster, req.namespace, podName(req, req.oldObject), ids);
@@ -1757,7 +1817,16 @@ export function createKube(app: App, options: KubeOptions) {
     const patch: JsonPatchOp[] = [];
     const before = req.operation === 'UPDATE' ? new Map(podTemplates(req.kind, req.oldObject).map((t) => [t.path, t.template])) : new Map<string, Record<string, unknown>>();
     let auditAnnotations: Record<string, string> | undefined;
+    const principals = principalsOnce(cluster, req);
+    const workloadName = req.name || (typeof req.object?.['metadata'] === 'object' && typeof (req.object['metadata'] as Record<string, unknown>)['name'] === 'string' ? String((req.object['metadata'] as Record<string, unknown>)['name']) : '*');
     for (const at of templates) {
+      // A new or changed template runs new pods as its service account, made by the workload's controller for the
+      // workload's author: refused as the pod would be (`serviceAccountRefusal`). One left as it was (scaling) is not.
+      const prior = before.get(at.path);
+      if (prior === undefined || templateChanged(prior, at.template)) {
+        const asAccount = await serviceAccountRefusal(cluster, req, principals, `${req.kind.kind} ${req.namespace}/${workloadName}'s pod template (${at.path})`, at.template['spec']);
+        if (asAccount !== undefined) return refuse(asAccount);
+      }
       const annotations = annotationsOf(at.template['metadata']);
       const named = roleAnnotation(annotations);
       if (!named) {

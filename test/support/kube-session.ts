@@ -76,6 +76,10 @@ export interface AliceOnK1 {
   sar(attributes: { readonly resourceAttributes: Readonly<Record<string, string>> } | { readonly nonResourceAttributes: { readonly verb: string; readonly path: string } }): Promise<ReviewAnswer>;
   /** The authorize API's decision on `action` by alice on `<cluster ARN><path>`, asked by the root admin; 200 asserted. */
   ask(action: string, path: string): Promise<string>;
+  /** Alice as the TokenReview webhook named her (kube-apiserver's `userInfo` in her AdmissionReviews). */
+  readonly user: UserInfo;
+  /** The webhook kubeconfig's bearer token of `k1`. */
+  readonly bearer: string;
 }
 
 /**
@@ -115,6 +119,8 @@ export async function aliceOnK1(server: TestServer, setUp: { inlinePolicies(clus
   const user = tr['user'] as { username: string; groups: string[]; extra: Record<string, string[]> };
   return {
     cluster,
+    user,
+    bearer: hook,
     async sar(attributes) {
       const s = await webhook('authorize', {
         kind: 'SubjectAccessReview',
