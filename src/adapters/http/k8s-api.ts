@@ -39,10 +39,14 @@ import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
 import { sourceIpOf } from './request-facts.ts';
+import { shapePast } from './json-keys.ts';
+import { shortName } from '../../core/directory/rules.ts';
 
 /** Reviews are small; an AdmissionReview carries the object and the old object (pods are at most ~1.5 MiB each). */
 const MAX_REVIEW_BODY = 64 << 10;
 const MAX_ADMISSION_BODY = 4 << 20;
+/** The deepest a review may nest objects and arrays (the review is level 1); what Kubernetes sends is tens of levels deep. */
+const MAX_REVIEW_DEPTH = 512;
 
 export interface KubeHttpOptions {
   readonly app: App;
@@ -186,10 +190,20 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
       throw e;
     }
     let body: unknown;
+    const text = raw.toString('utf8');
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(text);
     } catch (e) {
       return status(res, 400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Refused before it is read, as the admin API refuses a body (review fd, 1): the admission of an UPDATE compares
+    // the pod templates by walking them (core/kube/changes.ts), which overflowed the stack some thousands of levels
+    // down and answered 500 (review ij, 2). kube-apiserver decodes up to 10,000 levels, and passes on a custom
+    // resource's unknown fields as written.
+    const past = shapePast(text, MAX_REVIEW_DEPTH, Number.MAX_SAFE_INTEGER);
+    if (past !== undefined) {
+      const what = which === 'admit' ? 'AdmissionReview' : which === 'authorize' ? 'SubjectAccessReview' : 'TokenReview';
+      return status(res, 400, `\`${shortName(past.path, 200)}\` is nested past ${MAX_REVIEW_DEPTH} levels of objects and arrays (the ${what} is level 1); no Kubernetes object is that deep: ${which === 'admit' ? "exclude such objects from the webhook's rules" : 'send the review as kube-apiserver does'}`);
     }
     if (which === 'authenticate') return authenticate(cluster, clusterName, body, req, res);
     if (which === 'authorize') {
