@@ -123,6 +123,10 @@ export const CREDENTIAL_MAX_CONNECTIONS = 4096;
 export function boundCredentialServer(server: Server, maxConnections: number): Server {
   server.keepAliveTimeout = 5_000;
   server.maxConnections = maxConnections;
+  // Every header within the size limit (16 KiB) is kept: Node keeps the first 2,000 lines' names and values (about
+  // 1,000 headers) and drops the rest unsaid, so a request padded with 1,100 headers of a few bytes hid the
+  // X-Forwarded-For a proxy appends, or an Origin, from the checks that refuse them (review ij, 3).
+  server.maxHeadersCount = 0;
   return server;
 }
 
