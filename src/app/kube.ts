@@ -1938,6 +1938,9 @@ export function createKube(app: App, options: KubeOptions) {
     if (isPod && req.operation === 'CREATE') return admitPod(cluster, req);
     if (isPod && req.operation === 'DELETE') return podDeleted(cluster, req);
     if (isPod && req.operation === 'UPDATE') return podUpdated(cluster, req);
+    // `kubectl debug`: a container added to a running pod (sharing its network, processes with `--target`, volumes) is
+    // new code with the pod's role and service account, decided as changing its containers is (review ij, 4).
+    if (req.kind.group === '' && req.kind.kind === 'Pod' && req.subResource === 'ephemeralcontainers' && req.operation === 'UPDATE') return podUpdated(cluster, req);
     const templates = podTemplates(req.kind, req.object);
     if (templates.length > 0 && (req.operation === 'CREATE' || req.operation === 'UPDATE') && req.subResource === '') return admitWorkload(cluster, req, templates);
     return { allowed: true };

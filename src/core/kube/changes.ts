@@ -41,13 +41,16 @@ export function templateChanged(before: unknown, after: unknown): boolean {
   return canonical(withoutGrant(before)) !== canonical(withoutGrant(after));
 }
 
-/** Do a pod's containers or init containers differ between two versions (a pod UPDATE may change their images)? */
+/**
+ * Do a pod's containers, init containers or ephemeral containers differ between two versions (a pod UPDATE may change
+ * their images; an UPDATE of `pods/ephemeralcontainers`, `kubectl debug`, adds one)?
+ */
 export function containersChanged(before: unknown, after: unknown): boolean {
   const of = (pod: unknown, list: string): string => {
     const spec = isObj(pod) ? pod['spec'] : undefined;
     return canonical(isObj(spec) ? (spec[list] ?? []) : []);
   };
-  return of(before, 'containers') !== of(after, 'containers') || of(before, 'initContainers') !== of(after, 'initContainers');
+  return of(before, 'containers') !== of(after, 'containers') || of(before, 'initContainers') !== of(after, 'initContainers') || of(before, 'ephemeralContainers') !== of(after, 'ephemeralContainers');
 }
 
 /** The values of `name` in the env of a pod's containers and init containers. */

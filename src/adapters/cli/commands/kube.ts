@@ -547,7 +547,9 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
         clientConfig,
         namespaceSelector,
         rules: [
-          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'replicationcontrollers'], scope: 'Namespaced' },
+          // `pods/ephemeralcontainers`: `kubectl debug` adds a container to a running pod, new code with its role and
+          // service account, decided as changing its containers is (review ij, 4).
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'], scope: 'Namespaced' },
           { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], scope: 'Namespaced' },
           { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs', 'cronjobs'], scope: 'Namespaced' },
           // The training operators' workloads (PyTorchJob, RayCluster, JobSet…): their templates get grants, which the
