@@ -136,6 +136,8 @@ const USER_FACTS_SECONDS = 3600;
 
 /** The session name of a role's session an impersonated username names when its entry's template holds none (`renderedPrincipal`). */
 const IMPERSONATED_SESSION = 'kubernetes-impersonated';
+/** The type of a Secret kube-controller-manager fills with a token of the service account it names (`admitTokenSecret`). */
+export const SERVICE_ACCOUNT_TOKEN = 'kubernetes.io/service-account-token';
 
 /** A plain IAM user's identity as `identify` seals it under `USER_EXTRA`: ARN, unique id, the key it signed with, until when it counts (ms). */
 interface UserFacts {
@@ -1679,16 +1681,37 @@ export function createKube(app: App, options: KubeOptions) {
     const s = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
     // `serviceAccountName`, else the deprecated `serviceAccount` (kube-apiserver's v1 conversion reads it so), else `default`.
     const named = typeof s['serviceAccountName'] === 'string' && s['serviceAccountName'] !== '' ? s['serviceAccountName'] : typeof s['serviceAccount'] === 'string' && s['serviceAccount'] !== '' ? s['serviceAccount'] : 'default';
+    return accountRefusal(cluster, req, principals, named, `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does)`);
+  }
+
+  /** Why acting as service account `account` of the request's namespace (`said`: how) is refused to its user, or undefined (`serviceAccountRefusal`). */
+  async function accountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<readonly { principal: Principal; policies: PolicySet }[]>, account: string, said: string): Promise<string | undefined> {
     const action = kubernetesAction('impersonate');
-    const resource = kubernetesResource(cluster.arn, { resourceRequest: true, namespace: req.namespace, resource: 'serviceaccounts', name: named });
+    const resource = kubernetesResource(cluster.arn, { resourceRequest: true, namespace: req.namespace, resource: 'serviceaccounts', name: account });
     for (const who of await principals()) {
       const d = evaluate({ principal: who.principal, action, resource, context: contextOf({}), time: deps.now() }, who.policies);
       if (d.decision !== 'ExplicitDeny') continue;
       const st = d.matched.find((m) => m.effect === 'Deny');
       const by = st === undefined ? '' : ` (statement ${st.sid ?? `#${st.index + 1}`} of ${st.type === 'identity' ? '' : `${st.type} `}policy ${st.policy})`;
-      return `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does): ${accessDeniedMessage(who.principal.arn, action, resource, d)}${by}`;
+      return `${said}: ${accessDeniedMessage(who.principal.arn, action, resource, d)}${by}`;
     }
     return undefined;
+  }
+
+  /**
+   * A Secret of type `kubernetes.io/service-account-token` naming a service account (`kubernetes.io/service-account.name`)
+   * is filled by kube-controller-manager's token controller with a long-lived token of the account: creating one, or
+   * making one name another account, acts as it, as a token request does (review ia, 1), and is refused where
+   * impersonating the account is explicitly denied (review ij, 5). Other Secrets are not looked at.
+   */
+  async function admitTokenSecret(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
+    const accountOf = (o: Record<string, unknown> | undefined): string | undefined =>
+      o?.['type'] === SERVICE_ACCOUNT_TOKEN ? annotationsOf(o['metadata'])['kubernetes.io/service-account.name'] : undefined;
+    const account = accountOf(req.object);
+    if (account === undefined || account === '' || (req.operation === 'UPDATE' && accountOf(req.oldObject) === account)) return { allowed: true };
+    const name = req.name || String((req.object?.['metadata'] as Record<string, unknown> | undefined)?.['name'] ?? '');
+    const refused = await accountRefusal(cluster, req, principalsOnce(cluster, req), account, `secret ${req.namespace}/${name} is a token of service account ${req.namespace}/${account} (type ${SERVICE_ACCOUNT_TOKEN}), which kube-controller-manager fills with a token acting as it`);
+    return refused === undefined ? { allowed: true } : refuse(refused);
   }
 
   /** `admissionPrincipals` of the request, read on first need and once. */
@@ -1941,6 +1964,7 @@ export function createKube(app: App, options: KubeOptions) {
     // `kubectl debug`: a container added to a running pod (sharing its network, processes with `--target`, volumes) is
     // new code with the pod's role and service account, decided as changing its containers is (review ij, 4).
     if (req.kind.group === '' && req.kind.kind === 'Pod' && req.subResource === 'ephemeralcontainers' && req.operation === 'UPDATE') return podUpdated(cluster, req);
+    if (req.kind.group === '' && req.kind.kind === 'Secret' && req.subResource === '' && (req.operation === 'CREATE' || req.operation === 'UPDATE')) return admitTokenSecret(cluster, req);
     const templates = podTemplates(req.kind, req.object);
     if (templates.length > 0 && (req.operation === 'CREATE' || req.operation === 'UPDATE') && req.subResource === '') return admitWorkload(cluster, req, templates);
     return { allowed: true };

@@ -559,6 +559,19 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
         ],
       },
       {
+        // A Secret of type kubernetes.io/service-account-token is filled with a token of the account it names: refused
+        // where impersonating that account is denied (review ij, 5). Only such Secrets are sent (`matchConditions`).
+        name: 'service-account-tokens.gatehouse.dev',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        failurePolicy: 'Fail',
+        timeoutSeconds: 10,
+        clientConfig,
+        namespaceSelector,
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['secrets'], scope: 'Namespaced' }],
+        matchConditions: [{ name: 'service-account-token', expression: "has(object.type) && object.type == 'kubernetes.io/service-account-token'" }],
+      },
+      {
         // A deleted pod's job ends (its sessions are revoked); never blocks a deletion.
         name: 'pod-deletions.gatehouse.dev',
         admissionReviewVersions: ['v1'],
