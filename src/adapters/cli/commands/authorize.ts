@@ -22,9 +22,12 @@ interface Answer {
   /** The ARN decided, when the server names it: the principal as the directory spells it (`user/bob` for `user/BOB`). */
   readonly principal?: string;
   readonly reasons: readonly string[];
-  readonly matched: readonly { engine: string; policy: string; type: string; statement?: number; sid?: string; effect: string }[];
+  /** `conditions`: each condition of the rule, `<operator> <key>` (a binding's CEL expression); absent when none. */
+  readonly matched: readonly { engine: string; policy: string; type: string; statement?: number; sid?: string; effect: string; conditions?: readonly string[] }[];
   readonly diagnostics: readonly string[];
   readonly evaluationMicros: number;
+  /** Of a deny, the IAM policy type that refused; absent from an allow and from other engines' denies. */
+  readonly deniedBy?: string;
 }
 
 type Opts = ConnectionOptions & { json?: true; action: string; resource: string; context?: string[] };
@@ -77,12 +80,32 @@ const ruleText = (m: Rule): string => {
   return `${m.engine} ${m.type} \`${m.policy}\`${m.statement !== undefined ? ` statement ${m.statement}` : ''}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`;
 };
 
+/** The policy types `deniedBy` names, as `policy evaluate` words them (src/core/iam/explain.ts). */
+const POLICY_TYPE: Readonly<Record<string, string>> = {
+  identity: 'identity policy',
+  boundary: 'permissions boundary',
+  session: 'session policy',
+  resource: 'resource policy',
+  trust: 'trust policy',
+};
+
+/** ` if <conditions>` of a rule that applied only under them. */
+const underConditions = (m: Rule): string => (m.conditions !== undefined && m.conditions.length > 0 ? ` if ${m.conditions.join(', ')}` : '');
+
 function render(a: Answer): string {
   // Whom it was decided for, when the server names it (review cm, 5): `--json` showed it, the text dropped it.
   const lines = [`${a.decision}`, ...(a.principal !== undefined ? [`  decided for ${a.principal}`] : []), ...a.reasons.map((r) => `  ${r}`)];
+  // What refused, as `policy evaluate` says it: the Deny statements and the conditions under which they applied, or the
+  // policy type no statement of which allowed. The JSON answer held both (`matched`, `deniedBy`), the text neither
+  // (review ic, 1): an ExplicitDeny from a Deny that applies only off the office network did not say so.
+  if (a.decision === 'ExplicitDeny') {
+    for (const m of a.matched) if (m.effect === 'Deny') lines.push(`  denied by ${ruleText(m)}${underConditions(m)}`);
+  } else if (a.decision === 'ImplicitDeny' && a.deniedBy !== undefined) {
+    lines.push(`  blocked at: ${POLICY_TYPE[a.deniedBy] ?? `${a.deniedBy} policy`} (no statement of it allows this request)`);
+  }
   if (a.matched.length > 0) {
     lines.push('  matched:');
-    for (const m of a.matched) lines.push(`    ${m.effect.padEnd(5)} ${ruleText(m)}`);
+    for (const m of a.matched) lines.push(`    ${m.effect.padEnd(5)} ${ruleText(m)}${underConditions(m)}`);
   }
   if (a.diagnostics.length > 0) {
     lines.push('  diagnostics:');
