@@ -46,7 +46,8 @@ describe('review ht2: changes made through a role session are found by the role'
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const records = (r.json as { records: { action: string; session?: string; role?: string; principal: string }[] }).records;
     const bySession = records.filter((x) => x.session === SESSION);
-    assert.deepEqual(bySession.map((x) => x.action), ['iam:CreateUser', 'training:CreateWorkspace'], JSON.stringify(records));
+    // The change to `other` too, by the role that acted (`actingRole`, review ic, 2).
+    assert.deepEqual(bySession.map((x) => x.action), ['iam:CreateUser', 'training:CreateWorkspace', 'iam:PutRolePolicy'], JSON.stringify(records));
     for (const x of bySession) assert.equal(x.principal, SESSION);
     // The change to `other` is about `other`.
     const other = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?role=${encodeURIComponent('arn:aws:iam::000000000000:role/other')}&action=iam:PutRolePolicy`);

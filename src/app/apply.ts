@@ -71,7 +71,7 @@ import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKi
 import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
+import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
@@ -2328,7 +2328,7 @@ function stepEvents(caller: Caller, plan: Plan, credentials: readonly AdminCrede
       resource: step.resource,
       // A change to a role is about that role, as the directory records it: `audit query --role` finds who changed it
       // through apply as well as through the IAM API (review readme, R3).
-      ...(ROLE_RESOURCE.test(step.resource) ? { role: step.resource } : {}),
+      ...(ROLE_RESOURCE.test(step.resource) ? aboutRole(who.role, step.resource) : {}),
       decision: 'ok',
       detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}), ...(seen.get(step) ?? {}), ...keyOf(step) },
     });

@@ -765,7 +765,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const { recoveredFromSpool: _, ...rest } = detail;
       // Columns as stored (`storedText`): a journaled event that held a NUL or a lone surrogate is the record that
       // holds U+FFFD in its place, not another one to append again.
-      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
+      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, e.actingRole, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
     };
     let first = Infinity;
     let last = -Infinity;

@@ -35,7 +35,7 @@ import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { clustersRunningAs, followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
-import { actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principals.ts';
+import { aboutRole, actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principals.ts';
 import { unknownPrincipal } from './principal-refs.ts';
 import { isStoreOutcomeUnknown } from './ports/store.ts';
 import { putRevocation, userRevocationIds } from './live.ts';
@@ -287,19 +287,22 @@ export function createDirectory(deps: AppDeps) {
       frames.set(own, frame);
       const request = args.length === 1 ? args[0] : args;
       // The change as recorded: who (in which session and job, from which address: `actorOf`), what, and how it ended.
-      // A change to a role is about that role: `audit query --role` finds who changed it as well as who assumed it.
-      const note = (action: string, decision: string, changed: boolean, error: string | undefined): void =>
+      // A change to a role is about that role: `audit query --role` finds who changed it as well as who assumed it, and
+      // the role whose session changed it (`aboutRole`).
+      const note = (action: string, decision: string, changed: boolean, error: string | undefined): void => {
+        const who = actorOf(c);
         sink.record({
           kind: 'change',
           account: c.account,
-          ...actorOf(c),
+          ...who,
           action,
           resource: frame.resource ?? '',
           decision,
-          ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
+          ...(ROLE_ARN.test(frame.resource ?? '') ? aboutRole(who.role, frame.resource as string) : {}),
           // A refusal's request whole only up to a bound: TagUser's tags are checked after the permission (review gm, 3).
           detail: { request: decision === 'ok' || decision === 'OUTCOME_UNKNOWN' ? request : refusedRequest(request), ...(changed && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error !== undefined ? { error } : {}) },
         });
+      };
       let r: Result<T>;
       try {
         r = await f(own, ...args);

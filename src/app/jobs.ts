@@ -57,7 +57,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
-import { accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -792,14 +792,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   function recordDefaultRole(caller: Caller, after: Record<string, unknown>, job: string, decision: string, error?: string): void {
     if (!deps.audit) return;
     const arn = String(after['arn']);
+    const who = actorOf(caller);
     deps.audit.record({
       kind: 'change',
       account: caller.account,
-      ...actorOf(caller),
+      ...who,
       action: `${caller.partition === 'acs' ? 'ram' : 'iam'}:CreateRole`,
       resource: arn,
       decision,
-      role: arn,
+      ...aboutRole(who.role, arn),
       detail: { via: 'training:CreateJob', forJob: job, before: null, after, ...(error !== undefined ? { error } : {}) },
     });
   }
@@ -929,15 +930,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const code = r.ok ? undefined : r.errors[0]?.code;
     const denied = r.ok ? undefined : code === 'ACCESS_DENIED' || code === 'LIMIT_EXCEEDED' || code === 'SERVICE_UNAVAILABLE' ? r.errors[0] : undefined;
     if (!deps.audit || !(r.ok || denied)) return;
+    // The submitter: who, in which session, from which address (`actorOf`); the job's role, and the submitter's when another.
+    const who = actorOf(caller);
     deps.audit.record({
       kind: 'job',
       account: caller.account,
-      // The submitter: who, in which session, from which address (`actorOf`).
-      ...actorOf(caller),
+      ...who,
       action: what.action,
       resource: what.resource,
       decision: r.ok ? 'Allow' : 'Deny',
-      ...(what.role !== undefined ? { role: what.role } : {}),
+      ...(what.role !== undefined ? aboutRole(who.role, what.role) : {}),
       ...(r.ok ? { job: r.value.job.id } : {}),
       detail: { ...what.detail, ...(denied ? { error: denied.message } : {}) },
     });
@@ -951,14 +953,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   function recordUnknownStart(caller: Caller, job: StoredJob | undefined, e: Error, what: { action: string; resource: string; role: string | undefined; detail: Record<string, unknown> }): void {
     if (!deps.audit) return;
     const role = job?.role.arn ?? what.role;
+    const who = actorOf(caller);
     deps.audit.record({
       kind: 'job',
       account: caller.account,
-      ...actorOf(caller),
+      ...who,
       action: what.action,
       resource: what.resource,
       decision: 'OUTCOME_UNKNOWN',
-      ...(role !== undefined ? { role } : {}),
+      ...(role !== undefined ? aboutRole(who.role, role) : {}),
       ...(job !== undefined ? { job: job.id } : {}),
       detail: { ...what.detail, before: null, ...(job !== undefined ? { after: jobView(job) } : {}), error: e.message },
     });
@@ -1221,7 +1224,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         action: 'training:JobStateChange',
         resource: `job/${job.id}`,
         decision,
-        ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
+        ...(job.role.arn !== undefined ? aboutRole(by.role, job.role.arn) : {}),
         job: job.id,
         detail: {
           from,

@@ -476,6 +476,15 @@ const recordedRequests = new WeakSet<RequestFacts>();
  * session, a job, or the refusal of one) builds its record with this, which also notes that the request has its
  * record, so that `recordRefusedRequest` does not record the same refusal again.
  */
+/**
+ * The `role` of a record about `role` (a change to it, a session of it, a job of it) made by a caller acting in a session
+ * of `acting` (`actorOf(caller).role`): that role, and the acting one when it is another (`actingRole`), so that `audit
+ * query --role` finds the record by the role that acted as well as by the role it is about (review ic, 2).
+ */
+export function aboutRole(acting: string | undefined, role: string): { role: string; actingRole?: string } {
+  return acting !== undefined && acting !== role ? { role, actingRole: acting } : { role };
+}
+
 export function actorOf(c: Caller): Actor {
   const out: { -readonly [K in keyof Actor]: Actor[K] } = { principal: c.principal.arn };
   const s = c.session;

@@ -38,7 +38,7 @@ import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
@@ -69,6 +69,8 @@ export interface IssuedBy {
   readonly account?: string;
   /** The region the session was asked in (the SigV4 scope's); absent, `ISSUE_REGION` (the role's `RoleLastUsed`). */
   readonly region?: string;
+  /** The role whose session asked (role chaining): the record names it beside the role assumed (`aboutRole`). */
+  readonly actingRole?: string;
 }
 
 /**
@@ -457,7 +459,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       action: via === 'ConsoleSignIn' ? 'gatehouse:ConsoleSignIn' : via === 'GetSessionToken' || via === 'GetFederationToken' || via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
       resource: roleArn ?? (c.fu ? federatedUserArn(c.acct, c.name) : userArn) ?? '',
       decision: 'Allow',
-      ...(roleArn !== undefined ? { role: roleArn } : {}),
+      ...(roleArn !== undefined ? aboutRole(who.actingRole, roleArn) : {}),
       ...(arn !== undefined ? { session: arn } : c.fu ? { session: federatedUserArn(c.acct, c.name) } : {}),
       ...(c.job !== undefined ? { job: c.job } : {}),
       ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
@@ -498,14 +500,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // spelling, and `…:role/LOCKED` was recorded as given, so `audit query --role …:role/locked` did not find the attempt
     // on the role (review V, V6). The spelling asked is kept in the detail.
     const roleArn = canonicalRoleArn(p.roleArn);
+    const who = actorOf(caller);
     const event: AuditEvent = {
       kind: 'session',
       account: caller.account,
-      ...actorOf(caller),
+      ...who,
       action,
       resource: roleArn,
       decision: 'Deny',
-      role: roleArn,
+      ...aboutRole(who.role, roleArn),
       ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
       detail: {
@@ -800,7 +803,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!decided.ok) return decided;
     // Issued after the read: a scoped session's record is written first (outside any read transaction).
     const { role, partition } = decided.value;
-    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, account: caller.account, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
+    const acting = actorOf(caller).role;
+    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, account: caller.account, ...(acting !== undefined ? { actingRole: acting } : {}), ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return trusted(issued);
     const { claims, credentials } = issued.value;
     return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });

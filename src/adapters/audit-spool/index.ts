@@ -25,7 +25,7 @@ import { makeDirectory } from '../fs/index.ts';
 export const SPOOL_DIR = 'audit-spool';
 const FORMAT = 'gatehouse-audit-spool';
 const NAME = /^audit-spool-[0-9TZ.-]+-[A-Za-z0-9._-]+\.json$/;
-const OPTIONAL = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp'] as const;
+const OPTIONAL = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp', 'actingRole'] as const;
 const REQUIRED = ['account', 'principal', 'action', 'resource'] as const;
 
 export interface FileSpoolOptions {

@@ -263,4 +263,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'audit-lookup-decisions',
     statements: [AUDIT_LOOKUP_DECISIONS],
   },
+  {
+    // The role whose session acted, where a record is about another role (a session of `ops` changing `other`): the
+    // record named `other` alone, and `audit query --role` of `ops` did not find what its sessions did to other roles
+    // (review ic, 2). Nullable, without a default (no row rewritten, as version 7); the lookup keys it from the next
+    // fill on (`r:`), and no record before this migration has one.
+    version: 10,
+    name: 'audit-acting-role',
+    statements: ['ALTER TABLE audit_log ADD COLUMN acting_role TEXT'],
+  },
 ];

@@ -992,7 +992,11 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       eq('account', filter.account);
       eq('kind', filter.kind);
       eq('principal', filter.principal);
-      eq('role_arn', filter.role);
+      // A role's records are those about it and those its sessions made to other roles (`actingRole`, review ic, 2).
+      if (filter.role !== undefined) {
+        where.push('(a.role_arn = ? OR a.acting_role = ?)');
+        params.push(filter.role, filter.role);
+      }
       eq('job', filter.job);
       // Actions are case-insensitive, as IAM reads them (`s3:getobject` is `s3:GetObject`), and records keep the spelling
       // the caller used: the filter matches any of them. No index covers the action, so this costs no index use.
@@ -1182,7 +1186,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes, audit };
 }
 
-const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';
+const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, acting_role, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';
 /** The same, of `audit_log a`. */
 const AUDIT_COLUMNS_A = AUDIT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ');
 
@@ -1235,14 +1239,20 @@ const KEYED_DECISION = `decision IS NOT NULL AND decision NOT IN (${UNKEYED_DECI
 /**
  * The lookup keys of the records `range` selects, sorted: `p:` principal, `a:` account, `r:` role, `j:` job, `d:` a
  * decision other than UNKEYED_DECISIONS. `range` appears once per kind of key: its parameters go LOOKUP_KINDS times.
+ * `r:` keys the acting role too, where its key is not the role's (review ic, 2; `acting_role`, migration 10): the
+ * migration that fills the lookup (version 4) runs before that column exists, and fills without it (`acting` false).
  */
-const lookupKeys = (range: string): string =>
+const lookupKeys = (range: string, acting = true): string =>
   `SELECT k, seq FROM (SELECT ${lookupKey('p', 'principal')} AS k, seq FROM audit_log WHERE ${range} ` +
   `UNION ALL SELECT ${lookupKey('a', 'account')}, seq FROM audit_log WHERE ${range} ` +
   `UNION ALL SELECT ${lookupKey('r', 'role_arn')}, seq FROM audit_log WHERE ${range} AND role_arn IS NOT NULL ` +
+  (acting
+    ? `UNION ALL SELECT ${lookupKey('r', 'acting_role')}, seq FROM audit_log WHERE ${range} AND acting_role IS NOT NULL ` +
+      `AND (role_arn IS NULL OR substr(acting_role, 1, ${LOOKUP_KEY_CHARS}) <> substr(role_arn, 1, ${LOOKUP_KEY_CHARS})) `
+    : '') +
   `UNION ALL SELECT ${lookupKey('j', 'job')}, seq FROM audit_log WHERE ${range} AND job IS NOT NULL ` +
   `UNION ALL SELECT ${lookupKey('d', 'decision')}, seq FROM audit_log WHERE ${range} AND ${KEYED_DECISION}) lookup_keys ORDER BY k, seq`;
-const LOOKUP_KINDS = 5;
+const LOOKUP_KINDS = 6;
 /** The parameters of `lookupKeys('seq > ? AND seq <= ?')` for the records after `from` up to `to`. */
 const lookupRange = (from: number, to: number): number[] => Array.from({ length: LOOKUP_KINDS }, () => [from, to]).flat();
 
@@ -1269,8 +1279,8 @@ export const AUDIT_LOOKUP_BOUND_KEYS: readonly string[] = (() => {
       `UNION ALL SELECT ${lookupKey('j', 'job')}, seq FROM audit_log WHERE job IS NOT NULL AND ${long('job')}) bounded WHERE true ON CONFLICT DO NOTHING`,
   ];
 })();
-/** Every record's lookup keys (the migration that creates the lookup). */
-export const AUDIT_LOOKUP_FILL_ALL = lookupKeys('true');
+/** Every record's lookup keys (the migration that creates the lookup, before `acting_role` exists). */
+export const AUDIT_LOOKUP_FILL_ALL = lookupKeys('true', false);
 const AUDIT_LOOKUP_FILL = `INSERT INTO audit_lookup (lookup, seq) ${lookupKeys('seq > ? AND seq <= ?')}`;
 
 /**
@@ -1334,6 +1344,7 @@ function pushAuditRow(params: SqlValue[], r: AuditRecord): void {
     r.resource,
     r.decision ?? null,
     r.role ?? null,
+    r.actingRole ?? null,
     r.session ?? null,
     r.job ?? null,
     r.sourceIdentity ?? null,
@@ -1375,6 +1386,7 @@ function toAuditRecord(r: SqlRow): AuditRecord {
     resource: str(r['resource']),
     ...optional('decision', 'decision'),
     ...optional('role', 'role_arn'),
+    ...optional('actingRole', 'acting_role'),
     ...optional('session', 'session_arn'),
     ...optional('job', 'job'),
     ...optional('sourceIdentity', 'source_identity'),

@@ -22,6 +22,12 @@ export interface AuditEvent {
   readonly decision?: string;
   /** ARN of the role involved (assumed, passed to a job). */
   readonly role?: string;
+  /**
+   * ARN of the role whose session acted, when `role` names another (a session of `ops` changing the role `other`): the
+   * record is about `other` and was done by `ops`, and `audit query --role` finds it by either (review ic, 2). Absent
+   * when the acting role is `role`, or the caller acts in no role's session.
+   */
+  readonly actingRole?: string;
   /** ARN of the session issued or acting. */
   readonly session?: string;
   readonly job?: string;
@@ -62,6 +68,7 @@ export interface AuditFilter {
   readonly account?: string;
   readonly kind?: AuditKind;
   readonly principal?: string;
+  /** A record's `role` or its `actingRole`. */
   readonly role?: string;
   readonly job?: string;
   readonly action?: string;

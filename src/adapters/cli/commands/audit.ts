@@ -438,7 +438,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
         .option('--account <id>', 'records of this account (12 digits): for principals of the root account, which read every account\'s; others read only their own', filterArg('--account', 'an account id (12 digits)'))
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)', filterArg('--principal', 'the principal\'s ARN'))
-        .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions', roleArg)
+        .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions, and what its sessions did, to other roles too (actingRole)', roleArg)
         .option('--job <id>', 'records of this job', filterArg('--job', 'a job id'))
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)', filterArg('--action', 'an action such as sts:AssumeRole'))
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
