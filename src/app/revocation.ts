@@ -25,7 +25,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
 import { userRevocationIds, type LiveState, type RevocationKind } from './live.ts';
-import { accessDenied, accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
+import { aboutRole, accessDenied, accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
@@ -73,9 +73,10 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
 
   /**
    * A revocation's list entry, about to be written, by the caller's copy `recorded` made: what it would write, for the
-   * record of a revocation whose COMMIT answer was lost (it may be in force).
+   * record of a revocation whose COMMIT answer was lost (it may be in force). `role`: the role whose sessions it is about,
+   * as the directory spells it, once known (`ownRole`).
    */
-  const attempts = new WeakMap<Caller, { revoked?: Revoked }>();
+  const attempts = new WeakMap<Caller, { revoked?: Revoked; role?: string }>();
 
   async function revoke(caller: Caller, kind: RevocationKind, target: string): Promise<Result<Revoked>> {
     const at = now();
@@ -104,6 +105,10 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     // named in the refusal as given, so a caller without PutRolePolicy told an existing role (its role ARN refused) from
     // a missing one (the session ARN refused) (review ag, 8).
     const roleArn = found.role ? roleArnOf(partition, account, found.role.path, found.role.name) : roleArnOf(partition, account, path, roleName);
+    // The record names the role, refused or not: `audit query --role` found every session of it issued and not the
+    // revocation that ended them (review ic, 3).
+    const attempt = attempts.get(caller);
+    if (attempt) attempt.role = roleArn;
     // Authorize before saying whether the role exists, as the directory does, with the condition keys PutRolePolicy
     // carries there: the role's tags (aws:ResourceTag, iam:ResourceTag) and its boundary (review X, X6).
     const a = authorizeAdmin(caller, now(), 'PutRolePolicy', roleArn, { ...resourceTagContext(found.role?.tags), ...boundaryContext(found.role?.permissionsBoundary) });
@@ -236,8 +241,10 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    */
   function recorded<A extends unknown[], T>(action: string, resourceOf: (...args: A) => string, f: (caller: Caller, ...args: A) => Promise<Result<T>>, requestOf: (...args: A) => unknown = (...args) => (args.length === 1 ? args[0] : args)) {
     return async (caller: Caller, ...args: A): Promise<Result<T>> => {
-      const record = (decision: string, detail: Record<string, unknown>): void =>
-        deps.audit?.record({ kind: 'change', account: caller.account, ...actorOf(caller), action, resource: resourceOf(...args), decision, detail });
+      const record = (decision: string, detail: Record<string, unknown>): void => {
+        const who = actorOf(caller);
+        deps.audit?.record({ kind: 'change', account: caller.account, ...who, action, resource: resourceOf(...args), decision, ...(attempt.role !== undefined ? aboutRole(who.role, attempt.role) : {}), detail });
+      };
       const note = (r: Result<T>): void => {
         const error = r.ok ? undefined : r.errors[0];
         if (!(r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'SERVICE_UNAVAILABLE')) return;
@@ -245,7 +252,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       };
       // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.
       const own: Caller = { ...caller };
-      const attempt: { revoked?: Revoked } = {};
+      const attempt: { revoked?: Revoked; role?: string } = {};
       attempts.set(own, attempt);
       let r: Result<T>;
       try {
