@@ -184,6 +184,8 @@ const DERIVED_NAMES = [
   'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent',
 ];
 const DERIVED: ReadonlySet<string> = new Set(DERIVED_NAMES.flatMap((n) => [`aws:${n}`, `acs:${n}`]));
+/** Of the derived keys, the time of the question: Gatehouse's clock, not a fact of the principal (review ic, 4). */
+const TIME_KEYS: ReadonlySet<string> = new Set(['currenttime', 'epochtime'].flatMap((n) => [`aws:${n}`, `acs:${n}`]));
 const isDerived = (key: string): boolean => DERIVED.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
 /**
  * Of the derived keys, those a simulation may be given (review bz, 1): what a session or request carries rather than who
@@ -1613,9 +1615,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const notes: string[] = [];
     const owner = ignored.filter((k) => OWNER_KEYS.has(k.toLowerCase()));
     const signed = ignored.filter((k) => k.toLowerCase() === ACCESS_ID);
-    const about = owner.length === 0 && signed.length === 0 ? ignored : ignored.filter((k) => !OWNER_KEYS.has(k.toLowerCase()) && k.toLowerCase() !== ACCESS_ID);
+    // The time of the question is no fact of the principal: said so, and where a time may be given (review ic, 4).
+    const time = ignored.filter((k) => TIME_KEYS.has(k.toLowerCase()));
+    const about = ignored.filter((k) => !OWNER_KEYS.has(k.toLowerCase()) && k.toLowerCase() !== ACCESS_ID && !TIME_KEYS.has(k.toLowerCase()));
     if (signed.length > 0) notes.push(`context ${signed.map((k) => `\`${k}\``).join(', ')} ignored: the principal signed this question${input.principalProof !== undefined ? '’s proof' : ''} with an access key, whose id is \`acs:AccessId\``);
-    if (about.length > 0) notes.push(`context ${about.map((k) => `\`${k}\``).join(', ')} ignored: ${about.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`);
+    if (about.length > 0) notes.push(`context ${about.map((k) => `\`${k}\``).join(', ')} ignored: ${about.length === 1 ? 'it describes the principal, and comes' : 'they describe the principal, and come'} from the directory and the session`);
+    if (time.length > 0) notes.push(`context ${time.map((k) => `\`${k}\``).join(', ')} ignored: ${time.length === 1 ? 'it is' : 'they are'} the time of the question, which Gatehouse's clock gives (POST /v1/simulate and \`gatehouse simulate\` take a time)`);
     if (owner.length > 0) notes.push(`context ${owner.map((k) => `\`${k}\``).join(', ')} ignored: it names the resource's owner, which Gatehouse knows (the account in its ARN, the bucket's owner, the account whose resource policy governs it) and decides with`);
     return ok({ ...answer, diagnostics: [...answer.diagnostics, ...notes] });
   }
