@@ -115,6 +115,12 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
     const v = query.get(k);
     if (v !== null && v !== '') filter[k] = v;
   }
+  // Records name a role by its ARN: a name matches none of them, and was answered with no records, as if the role had
+  // done nothing (review ic, 5); the CLI's `--role` refuses it so (review readme, bn2).
+  if (filter.role !== undefined && !/^(?:arn|acs):/i.test(filter.role)) {
+    const name = /^[\w+=,.@-]{1,64}$/.test(filter.role) ? `; for the role named \`${filter.role}\`: role=arn:aws:iam::<account>:role/${filter.role} (its path too, if it has one)` : '';
+    return failWith('VALIDATION_ERROR', `\`role\` takes a role's ARN, as records name it, got \`${filter.role.slice(0, 64)}\`${name}`, 'role');
+  }
   const account = query.get('account');
   if (account !== null && account !== '') {
     if (!/^[0-9]{12}$/.test(account)) return failWith('VALIDATION_ERROR', `\`account\` must be an account id (12 digits), got \`${account.slice(0, 32)}\``, 'account');
