@@ -19,6 +19,7 @@ import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import { continues } from './change-log.ts';
+import { aboutRole } from './principals.ts';
 
 export const SESSION_SCOPE_PREFIX = 'session-scope/';
 /** Changes read per refresh; more than this since the last one seen, and the registry is read whole again. */
@@ -134,6 +135,8 @@ export interface Registrant {
   readonly via?: string;
   readonly principal?: string;
   readonly sourceIp?: string;
+  /** The role whose session asked (role chaining), named beside the role assumed (src/app/principals.ts `aboutRole`). */
+  readonly actingRole?: string;
 }
 
 /** A record as the audit log shows it: its instants as ISO-8601 UTC, as every other time there. */
@@ -301,7 +304,8 @@ export class SessionScopes {
       action: via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
       resource: roleArn,
       decision: 'OUTCOME_UNKNOWN',
-      role: roleArn,
+      // `--role` of the role whose session asked finds it too, as the session issued (review ic, 6).
+      ...aboutRole(who.actingRole, roleArn),
       session: record.arn,
       ...(record.job !== undefined ? { job: record.job } : {}),
       ...(record.sourceIdentity !== undefined ? { sourceIdentity: record.sourceIdentity } : {}),
