@@ -285,6 +285,11 @@ async function retentionNote(conn: Connection, opts: QueryOpts, now: number): Pr
  * refused, since a name may be what some record carries). Said only when nothing matched, for a value that is a name.
  */
 function principalNote(principal: string | undefined): string {
+  // A role's ARN is no record's principal: its sessions are, each by its own ARN, with the role's apart (review ic, 7; the
+  // console says so, review gz, 4).
+  if (principal !== undefined && (/^arn:[\w-]+:iam::\d{12}:role\//.test(principal) || /^acs:ram::\d+:role\/[^/]+$/.test(principal))) {
+    return ` for the principal \`${principal}\`: a role acts through its sessions, which records name by their own ARN (…:assumed-role/ROLE/SESSION): --role ${principal} finds what they did and the changes to the role`;
+  }
   // A name with dots is a name too (`jane.doe`), unless it is a service's (review gz, 7).
   if (principal === undefined || !/^[\w+=,.@-]{1,64}$/.test(principal) || /\.(gatehouse\.dev|amazonaws\.com|aliyuncs\.com)$/i.test(principal) || principal === 'gatehouse' || principal === 'anonymous') return '';
   return ` for the principal \`${principal}\`; records name a user by its ARN: for the user named \`${principal}\`, --principal arn:aws:iam::<account>:user/${principal} (a role's sessions: --role arn:aws:iam::<account>:role/NAME; \`gatehouse whoami\` shows your account)`;
