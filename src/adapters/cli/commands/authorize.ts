@@ -101,7 +101,9 @@ function render(a: Answer): string {
   if (a.decision === 'ExplicitDeny') {
     for (const m of a.matched) if (m.effect === 'Deny') lines.push(`  denied by ${ruleText(m)}${underConditions(m)}`);
   } else if (a.decision === 'ImplicitDeny' && a.deniedBy !== undefined) {
-    lines.push(`  blocked at: ${POLICY_TYPE[a.deniedBy] ?? `${a.deniedBy} policy`} (no statement of it allows this request)`);
+    // The resource's side refuses for want of a statement of its account's policies, or by a rule of its owner's (a
+    // bucket's policy is its owner's account's alone, review gl, 4) that a statement allowing it does not lift (review ic, 8).
+    lines.push(a.deniedBy === 'resource' ? "  blocked at: the resource's account (the reasons above say why)" : `  blocked at: ${POLICY_TYPE[a.deniedBy] ?? `${a.deniedBy} policy`} (no statement of it allows this request)`);
   }
   if (a.matched.length > 0) {
     lines.push('  matched:');
