@@ -262,9 +262,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     // The role whose session acted, where a record is about another role (a session of `ops` changing `other`): the
     // record named `other` alone, and `audit query --role` of `ops` did not find what its sessions did to other roles
     // (review ic, 2). Nullable, without a default (no row rewritten, as version 7); the lookup keys it from the next
-    // fill on (`r:`), and no record before this migration has one.
+    // fill on (`r:`), and no record before this migration has one. The few records that have one are indexed apart, so
+    // that the fill and a pruning read them alone, not every record of their range once more (review ef4's bound).
     version: 10,
     name: 'audit-acting-role',
-    statements: ['ALTER TABLE audit_log ADD COLUMN acting_role TEXT'],
+    statements: ['ALTER TABLE audit_log ADD COLUMN acting_role TEXT', 'CREATE INDEX IF NOT EXISTS audit_log_acting ON audit_log (seq) WHERE acting_role IS NOT NULL'],
   },
 ];
