@@ -1520,6 +1520,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     if (answer) {
       const detail: Record<string, unknown> =
         answer.decision === 'Allow' ? { matched: answer.matched } : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched };
+      // The policy type that refused, as answered: the owner's copy of a cross-account decision had it, the caller's own
+      // account's record (whose boundary or session policy refused) did not (review ic, 9).
+      if (answer.deniedBy !== undefined && answer.decision !== 'Allow') detail['deniedBy'] = answer.deniedBy;
       if (!self) detail['askedBy'] = caller.principal.arn;
       // The resource server the proof was bound to (never the proof): which one was let in.
       if (proven !== undefined && typeof input.audience === 'string') detail['audience'] = input.audience;
