@@ -866,7 +866,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!checked.ok) {
       return checked.reason === 'expired'
         ? failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: ${alibaba ? 'the OIDC token' : 'the web identity token'} is past its expiration time (\`exp\`); get a fresh one`, at('OIDCToken'))
-        : failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: ${checked.message}`, at(checked.reason === 'audience' ? 'OIDCToken.aud' : 'OIDCToken'));
+        : failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: ${checked.message}`, at(checked.reason === 'audience' ? 'OIDCToken.aud' : checked.reason === 'signature' ? 'OIDCToken.signature' : 'OIDCToken'));
     }
     const claims = checked.claims;
     // `exp` and `nbf` are checked with the skew; a token issued in the future is refused too (review F, F3): its issuer's

@@ -84,7 +84,7 @@ function refusal(e: unknown): VerifiedIdentityToken {
     return { ok: false, reason: claim === 'aud' ? 'audience' : 'invalid', message: why };
   }
   if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'invalid', message: 'no key of the provider matches the token (`kid`/`alg`)' };
-  if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'invalid', message: 'the signature does not verify' };
+  if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'signature', message: 'the signature does not verify' };
   if (e instanceof errors.JOSEError) return { ok: false, reason: 'invalid', message: `the token is malformed or unsupported (${e.code})` };
   // A provider registered before short RSA keys were refused (parseJwks) can still hold one.
   if (e instanceof TypeError && /modulusLength/.test(e.message)) return { ok: false, reason: 'invalid', message: `the provider's key for this token is an RSA key under ${MIN_RSA_BITS} bits, which is refused: the issuer must sign with a longer key` };
@@ -132,7 +132,7 @@ async function verify(token: string, check: IdentityTokenCheck): Promise<Verifie
         if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed || err instanceof errors.JWTInvalid) return refusal(err);
       }
     }
-    return { ok: false, reason: 'invalid', message: 'the signature does not verify against any key of the provider that fits the token' };
+    return { ok: false, reason: 'signature', message: 'the signature does not verify against any key of the provider that fits the token' };
   }
 }
 

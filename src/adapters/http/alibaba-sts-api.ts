@@ -16,7 +16,7 @@
  * This file is the wire format. The client reads `Credentials.{AccessKeyId, AccessKeySecret, SecurityToken,
  * Expiration}` from a 200 answer (`Expiration` through its strict `parseUTC`: `YYYY-MM-DDTHH:MM:SSZ`), and on any other
  * status throws with the body: Alibaba's error object, `{RequestId, HostId, Code, Message}`, with the codes of the STS
- * API reference (AuthenticationFail.OIDCToken.Expired, ….AudienceNotMatch, ….Invalid, AuthenticationFail.NoPermission,
+ * API reference (AuthenticationFail.OIDCToken.Expired, ….AudienceNotMatch, ….InvalidSignature, ….Invalid, AuthenticationFail.NoPermission,
  * NoPermission, InvalidParameter.<Name>, Missing<Name>) and of Alibaba's API gateway for the signature
  * (InvalidAccessKeyId.NotFound, SignatureDoesNotMatch, InvalidTimeStamp.Expired, SignatureNonceUsed, …).
  */
@@ -80,6 +80,8 @@ export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>, action:
     case 'INVALID_IDENTITY_TOKEN':
       if (e.path === 'OIDCProviderArn') return { status: 401, code: 'AuthenticationFail.NoPermission' };
       if (e.path === 'OIDCToken.aud') return { status: 401, code: 'AuthenticationFail.OIDCToken.AudienceNotMatch' };
+      // Alibaba's code for a token read but not verified by the provider's keys, apart from one it cannot read (review ih, 1).
+      if (e.path === 'OIDCToken.signature') return { status: 401, code: 'AuthenticationFail.OIDCToken.InvalidSignature' };
       return { status: 401, code: 'AuthenticationFail.OIDCToken.Invalid' };
     case 'ACCESS_DENIED':
       return { status: 401, code: 'AuthenticationFail.NoPermission' };
