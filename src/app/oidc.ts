@@ -795,6 +795,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
     if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
+      if (alibaba && p.webIdentityToken === '') return failWith('INVALID_IDENTITY_TOKEN', 'The OIDCToken can not empty: OIDCToken is empty; give the token as the issuer wrote it (a projected token file read before it is written reads empty)', 'OIDCToken');
       if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${p.webIdentityToken.length}: give the token as the issuer wrote it`, 'OIDCToken');
       const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
