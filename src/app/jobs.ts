@@ -2023,21 +2023,30 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // (review da, 2).
     if (current.refused !== undefined && t < current.refused.until) return unavailable(current.refused.message);
     // Fetches that arrive while an issuance is under way share it: the session records the address of the one that started it.
-    current.pending ??= issueIfLive(job, from)
-      .then((r) => {
-        current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS } : undefined;
-        return r;
-      })
-      .finally(() => (current.pending = undefined));
+    const issuance = (): Promise<Result<JobCredentials> | typeof ENDED> =>
+      (current.pending ??= issueIfLive(job, from)
+        .then((r) => {
+          current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS } : undefined;
+          return r;
+        })
+        .finally(() => (current.pending = undefined)));
+    const pending = issuance();
     // Due for refresh and still servable: served at once, refreshed in the background, as AWS's instance metadata
     // service does. Waiting for the issuance failed the ranks whenever it took longer than the SDKs' one-second
     // metadata timeout (credential-protocols §2.1, §2.2, §3.2: a slow store), with credentials good for hours in hand
     // (review hz, 1). What the refresh answers reaches the next fetch: its session, its refusal (held as above), its end.
     if (servable !== undefined) {
-      current.pending.catch(() => {});
+      pending.catch(() => {});
       return { ok: true, value: servable, job };
     }
-    const r = await current.pending;
+    let r = await pending;
+    // An issuance under way when the job's (or its role's) sessions were revoked may hand back a session issued before
+    // that instant, already refused everywhere: the rank's SDK failed with ExpiredToken until the next fetch (review ig,
+    // 1). Issued again, once: a session issued after the revocation is not refused by it.
+    if (r !== ENDED && r.ok && live.isRevoked(r.value.claims)) {
+      r = await issuance();
+      if (r !== ENDED && r.ok && live.isRevoked(r.value.claims)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked as it was issued: ask again` } };
+    }
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (!r.ok) return unavailable(r.errors[0]?.message ?? 'credentials unavailable');
     return { ok: true, value: r.value, job };
