@@ -2042,10 +2042,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     let r = await pending;
     // An issuance under way when the job's (or its role's) sessions were revoked may hand back a session issued before
     // that instant, already refused everywhere: the rank's SDK failed with ExpiredToken until the next fetch (review ig,
-    // 1). Issued again, once: a session issued after the revocation is not refused by it.
-    if (r !== ENDED && r.ok && live.isRevoked(r.value.claims)) {
+    // 1); one under way when its role was deleted and made again, a session of the deleted role (InvalidClientTokenId,
+    // review ig, 2). The checks the cache makes (above), made of what the issuance hands back; issued again, once: a
+    // session issued after the revocation, of the role as it is now, passes them.
+    const dead = (x: typeof r): boolean => x !== ENDED && x.ok && (live.isRevoked(x.value.claims) || !roleStands(x.value.claims));
+    if (dead(r)) {
       r = await issuance();
-      if (r !== ENDED && r.ok && live.isRevoked(r.value.claims)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked as it was issued: ask again` } };
+      if (dead(r)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked, or its role made again, as it was issued: ask again` } };
     }
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (!r.ok) return unavailable(r.errors[0]?.message ?? 'credentials unavailable');
