@@ -2072,6 +2072,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     try {
       ended = await endedNow();
     } catch (e) {
+      // An outage goes to the endpoint's own outage answer (src/adapters/agent/imds.ts `jobEndpointOutage`): a fixed
+      // 503 to the job, the driver's words (the database's address among them) to the operator's log only. Given to the
+      // job, they reached every process it runs (review ig, 3).
+      if (isStoreUnavailable(e)) throw e;
       return failWith('SERVICE_UNAVAILABLE', `the job's state cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (ended) {
