@@ -62,7 +62,9 @@
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group.
  * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
- *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values.
+ *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values. For a
+ *   role X may assume, also those tags passed as session tags (`sts:TagSession`, review ii, 1), which its session
+ *   carries over the role's: AssumeRole asked with them (`aws:RequestTag/K`, `aws:TagKeys`), and `sts:TagSession`.
  * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4): a binding of any role to
  *   it there, `roles/owner` included, on every resource below (binding members name users and roles alike).
  * - `s3:PutBucketPolicy` on a bucket the account owns, or `gatehouse:PutResourcePolicy` on it or on a resource the
@@ -202,7 +204,7 @@ export interface EscalationDeps {
   readonly simulate: (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
   readonly principalOf: (caller: Caller, arn: string) => Promise<Result<{ principal: Principal; policies: PolicySet }>>;
   /** `planned`: the trust policy of a role not yet created under `roleArn`, decided as that role's would be. */
-  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy) => Promise<Decision | undefined>;
+  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy, action?: 'sts:AssumeRole' | 'sts:TagSession') => Promise<Decision | undefined>;
   readonly workspaces: (account: string) => Promise<Workspace[]>;
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
@@ -1322,6 +1324,21 @@ export function createEscalation(deps: EscalationDeps) {
           const action = iam(t.kind === 'user' ? 'TagUser' : 'TagRole');
           const a = await allows(x, action, t.arn, requestTagContext(wanted.map(([key, value]) => ({ key, value }))));
           if (a) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', reasons: [...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
+          // Or the session tags `x` passes when it assumes the role (review ii, 1): they are the session's principal
+          // tags, over the role's own (reference §A.1.8), where the trust policy lets `x` pass them (`sts:TagSession`,
+          // which AssumeRole asks as well of a request passing tags).
+          else if (t.kind === 'role' && x !== t) {
+            const me = await asPrincipal(x);
+            const tagged: Record<string, string | string[]> = { ...trustContext, 'aws:TagKeys': wanted.map(([k]) => k) };
+            for (const [k, v] of wanted) tagged[`aws:RequestTag/${k}`] = v;
+            await ask();
+            const assume = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged);
+            await ask();
+            const pass = assume?.decision === 'Allow' ? await deps.assumeDecision(me.principal, me.policies, t.arn, tagged, undefined, 'sts:TagSession') : undefined;
+            if (assume && pass?.decision === 'Allow') {
+              out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'tags', reasons: [line(assume), line(pass), `a session of ${t.arn} that ${x.name} opens with the session tags ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')} carries them, and its policies grant by them (aws:PrincipalTag)`] });
+            }
+          }
         }
       }
       // A resource policy written, naming it (review cc, 6).

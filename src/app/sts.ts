@@ -620,19 +620,20 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * Whether `principal`, with its own `policies`, may assume the role: AssumeRole's trust check (its identity side
    * and the role's trust policy), explained, and nothing issued. Undefined when the role does not exist, unless
    * `planned` gives the trust policy of a role about to be created under `roleArn` (escalation-paths: a principal
-   * that may create a role trusting itself), decided as that role's would be.
+   * that may create a role trusting itself), decided as that role's would be. `action` is the trust check asked:
+   * `sts:AssumeRole`, or `sts:TagSession`, which AssumeRole asks as well of a request passing session tags.
    */
-  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, planned?: CompiledPolicy): Promise<Decision | undefined> {
+  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, planned?: CompiledPolicy, action: 'sts:AssumeRole' | 'sts:TagSession' = 'sts:AssumeRole'): Promise<Decision | undefined> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
     if (planned) {
       const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust: planned }, { explain: true });
-      return decideOnRole({ partition: parsed.partition, account: parsed.account, path: parsed.path, name: parsed.name }, 'sts:AssumeRole', decide);
+      return decideOnRole({ partition: parsed.partition, account: parsed.account, path: parsed.path, name: parsed.name }, action, decide);
     }
     // Asked once per principal and role by an escalation search: the cached role needs no transaction.
     const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
-    return trustDecision(policies, principal, entry.role, entry.partition, 'sts:AssumeRole', context, true).decision;
+    return trustDecision(policies, principal, entry.role, entry.partition, action, context, true).decision;
   }
 
   /**
