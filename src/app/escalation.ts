@@ -7,6 +7,8 @@
  * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts); where
  *   either compares the session name X picks (`sts:RoleSessionName`), also under each name they name (review eq, 5).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
+ * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
+ *   `aws:RequestTag/K` with, which X passes, asked with them as AssumeRole asks it, `sts:TagSession` included.
  * - `sts:AssumeRole` after `iam:TagUser`/`iam:TagRole` on itself (review cc, 5): the principal tags the role's trust
  *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
@@ -779,15 +781,15 @@ export function createEscalation(deps: EscalationDeps) {
      * The principal tags (`aws:PrincipalTag/K` = a value) that the Allow statements of `policies` test with a string
      * operator (not negated), each with one value that meets it (`*` and `?` of a `StringLike` filled in).
      */
-    const principalTagsAsked = (policies: readonly CompiledPolicy[]): Map<string, string> => {
+    const principalTagsAsked = (policies: readonly CompiledPolicy[], prefix = 'aws:principaltag/'): Map<string, string> => {
       const out = new Map<string, string>();
       for (const p of policies) {
         for (const st of p.statements) {
           if (st.effect !== 'Allow') continue;
           for (const c of st.conditions) {
-            if (!c.key.startsWith('aws:principaltag/') || c.negated || !['StringEquals', 'StringEqualsIgnoreCase', 'StringLike'].includes(c.entry.base)) continue;
+            if (!c.key.startsWith(prefix) || c.negated || !['StringEquals', 'StringEqualsIgnoreCase', 'StringLike'].includes(c.entry.base)) continue;
             const v = c.entry.values[0];
-            const k = c.entry.key.slice('aws:PrincipalTag/'.length);
+            const k = c.entry.key.slice(prefix.length);
             if (v !== undefined && k !== '' && !v.includes('${') && !out.has(k)) out.set(k, c.entry.base === 'StringLike' ? v.replace(/[*?]/g, 'x') : v);
           }
         }
@@ -943,6 +945,24 @@ export function createEscalation(deps: EscalationDeps) {
           if (picked) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(picked.d)} (with the session name ${picked.name}, which ${x.name} picks)`] } });
             continue;
+          }
+        }
+        // The session tags, which X picks as it picks the session's name (review ii, 2): the tags the trust policy or X's
+        // own policies compare `aws:RequestTag/K` with, passed with AssumeRole, which then asks sts:TagSession as well.
+        if (asked && d?.decision !== 'ExplicitDeny' && partition === 'aws') {
+          const tags = principalTagsAsked([...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])], 'aws:requesttag/');
+          if (tags.size > 0) {
+            const tagged: Record<string, string | string[]> = { ...trustContext, 'aws:TagKeys': [...tags.keys()] };
+            for (const [k, v] of tags) tagged[`aws:RequestTag/${k}`] = v;
+            await ask();
+            const dt = await deps.assumeDecision(me.principal, me.policies, r.arn, tagged);
+            await ask();
+            const pass = dt?.decision === 'Allow' ? await deps.assumeDecision(me.principal, me.policies, r.arn, tagged, undefined, 'sts:TagSession') : undefined;
+            if (dt && pass?.decision === 'Allow') {
+              const written = [...tags].map(([k, v]) => `${k}=${v}`).join(', ');
+              out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole', 'sts:TagSession'], reasons: [`${line(dt)} (with the session tag${tags.size === 1 ? '' : 's'} ${written}, which ${x.name} passes)`, line(pass)] } });
+              continue;
+            }
           }
         }
         // Attribute-based trust (review cc, 5): the tags the role's trust policy or X's own policies ask of the
