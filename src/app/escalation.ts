@@ -9,6 +9,8 @@
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
  *   `aws:RequestTag/K` with, which X passes, asked with them as AssumeRole asks it, `sts:TagSession` included.
+ * - `sts:AssumeRole` with a source identity (review ii, 3): one the role's trust policy or X's own policies compare
+ *   `sts:SourceIdentity` with (`${aws:username}` read as a user's name), asked with it, `sts:SetSourceIdentity` included.
  * - `sts:AssumeRole` after `iam:TagUser`/`iam:TagRole` on itself (review cc, 5): the principal tags the role's trust
  *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
@@ -206,7 +208,7 @@ export interface EscalationDeps {
   readonly simulate: (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
   readonly principalOf: (caller: Caller, arn: string) => Promise<Result<{ principal: Principal; policies: PolicySet }>>;
   /** `planned`: the trust policy of a role not yet created under `roleArn`, decided as that role's would be. */
-  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy, action?: 'sts:AssumeRole' | 'sts:TagSession') => Promise<Decision | undefined>;
+  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy, action?: 'sts:AssumeRole' | 'sts:TagSession' | 'sts:SetSourceIdentity') => Promise<Decision | undefined>;
   readonly workspaces: (account: string) => Promise<Workspace[]>;
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
@@ -800,14 +802,15 @@ export function createEscalation(deps: EscalationDeps) {
      * The session names that the statements of `policies` compare `sts:RoleSessionName` with (string operators, Allow
      * or Deny, negated or not: a Deny unless the name is the user's own needs that name), each made one that `x` may
      * give: `${aws:username}` read as a user's name, `*` and `?` of a `StringLike` filled in; none that another
-     * variable holds, or that is no session name (review eq, 5).
+     * variable holds, or that is no session name (review eq, 5). With `key` `sts:sourceidentity`, the source identities
+     * (review ii, 3), which AssumeRole takes in the same characters.
      */
-    const sessionNamesAsked = (x: Node, policies: readonly CompiledPolicy[]): string[] => {
+    const sessionNamesAsked = (x: Node, policies: readonly CompiledPolicy[], key = 'sts:rolesessionname'): string[] => {
       const out = new Set<string>();
       for (const p of policies) {
         for (const st of p.statements) {
           for (const c of st.conditions) {
-            if (c.key !== 'sts:rolesessionname' || !c.entry.base.startsWith('String')) continue;
+            if (c.key !== key || !c.entry.base.startsWith('String')) continue;
             for (const v of c.entry.values) {
               let name = x.kind === 'user' ? v.replace(/\$\{aws:username\}/gi, x.name) : v;
               if (name.includes('${')) continue;
@@ -963,6 +966,28 @@ export function createEscalation(deps: EscalationDeps) {
               out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole', 'sts:TagSession'], reasons: [`${line(dt)} (with the session tag${tags.size === 1 ? '' : 's'} ${written}, which ${x.name} passes)`, line(pass)] } });
               continue;
             }
+          }
+        }
+        // The source identity, which X gives as it gives the session's name (review ii, 3): one the trust policy or X's own
+        // policies compare `sts:SourceIdentity` with (AWS's example: `${aws:username}`), passed with AssumeRole, which
+        // then asks sts:SetSourceIdentity as well.
+        if (asked && d?.decision !== 'ExplicitDeny' && partition === 'aws' && !('sts:SourceIdentity' in trustContext)) {
+          let given: { id: string; d: Decision; set: Decision } | undefined;
+          for (const id of sessionNamesAsked(x, [...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])], 'sts:sourceidentity')) {
+            const withId = { ...trustContext, 'sts:SourceIdentity': id };
+            await ask();
+            const di = await deps.assumeDecision(me.principal, me.policies, r.arn, withId);
+            if (di?.decision !== 'Allow') continue;
+            await ask();
+            const set = await deps.assumeDecision(me.principal, me.policies, r.arn, withId, undefined, 'sts:SetSourceIdentity');
+            if (set?.decision === 'Allow') {
+              given = { id, d: di, set };
+              break;
+            }
+          }
+          if (given) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'], reasons: [`${line(given.d)} (with the source identity ${given.id}, which ${x.name} gives)`, line(given.set)] } });
+            continue;
           }
         }
         // Attribute-based trust (review cc, 5): the tags the role's trust policy or X's own policies ask of the

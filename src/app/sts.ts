@@ -621,9 +621,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * and the role's trust policy), explained, and nothing issued. Undefined when the role does not exist, unless
    * `planned` gives the trust policy of a role about to be created under `roleArn` (escalation-paths: a principal
    * that may create a role trusting itself), decided as that role's would be. `action` is the trust check asked:
-   * `sts:AssumeRole`, or `sts:TagSession`, which AssumeRole asks as well of a request passing session tags.
+   * `sts:AssumeRole`, or `sts:TagSession` or `sts:SetSourceIdentity`, which AssumeRole asks as well of a request passing
+   * session tags or a source identity.
    */
-  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, planned?: CompiledPolicy, action: 'sts:AssumeRole' | 'sts:TagSession' = 'sts:AssumeRole'): Promise<Decision | undefined> {
+  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, planned?: CompiledPolicy, action: 'sts:AssumeRole' | 'sts:TagSession' | 'sts:SetSourceIdentity' = 'sts:AssumeRole'): Promise<Decision | undefined> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
     if (planned) {
