@@ -77,7 +77,8 @@
  *   had to set), and for a user `AddUserToGroup`.
  * - a Deny of its own taken away (review eq, 3): an inline policy holding one deleted (`Delete…Policy`), such a managed
  *   policy detached (`Detach…Policy`), a group holding one left (`RemoveUserFromGroup`) or its policy deleted or
- *   detached, a principal tag a Deny tests removed (`Untag…`): what its other policies grant (`without-deny`).
+ *   detached, a principal tag a Deny tests removed (`Untag…`), or one a Deny applies without set (`Tag…`, review ii,
+ *   4: `StringNotEquals aws:PrincipalTag/K`, `Null … true`): what its other policies grant (`without-deny`).
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
  * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
@@ -1210,8 +1211,8 @@ export function createEscalation(deps: EscalationDeps) {
      * The ways `x` may take a Deny of `t`'s own away (review eq, 3), as enforcement decides each removal (src/app/
      * directory.ts): `Delete…Policy` of an inline policy holding a Deny and `Detach…Policy` of such a managed policy
      * (`iam:PolicyARN`, the current boundary), the same on one of its groups or `RemoveUserFromGroup` from it, and
-     * `Untag…` of a principal tag it carries that a Deny of its policies tests (`aws:TagKeys`). What follows is what
-     * its other policies grant, no longer denied there.
+     * `Untag…` of a principal tag it carries that a Deny of its policies tests (`aws:TagKeys`), or `Tag…` with one a
+     * Deny applies without (review ii, 4). What follows is what its other policies grant, no longer denied there.
      */
     const denyRemovals = async (x: Node, t: Node, current: Record<string, string> | undefined): Promise<EscalationGain[]> => {
       const out: EscalationGain[] = [];
@@ -1268,6 +1269,35 @@ export function createEscalation(deps: EscalationDeps) {
         for (const k of keys) {
           const a = await allows(x, untag, t.arn, tagKeysContext([k]));
           if (a) out.push(gain(untag, t.arn, `aws:PrincipalTag/${k}`, a, `${t.arn} carries the tag ${k}, which Deny statements of its policies test and ${x.name} may remove`));
+        }
+        // Or a tag a Deny asks it to lack (review ii, 4): AWS's guardrail that denies unless the principal carries a tag
+        // (`StringNotEquals aws:PrincipalTag/K = v`, `Null aws:PrincipalTag/K = true`) no longer applies once it carries
+        // `K=v` (any value for `Null`), which `x` may set with `Tag…`.
+        const wanted = new Map<string, string>();
+        const tags = tp.principal.tags ?? {};
+        const carries = (k: string): string | undefined => Object.entries(tags).find(([ck]) => ck.toLowerCase() === k.toLowerCase())?.[1];
+        for (const p of [...tp.policies.identity, ...(tp.policies.boundary ? [tp.policies.boundary] : [])]) {
+          for (const st of p.statements) {
+            if (st.effect !== 'Deny') continue;
+            for (const c of st.conditions) {
+              if (!c.key.startsWith('aws:principaltag/') || c.entry.qualifier !== undefined) continue;
+              const k = c.entry.key.slice('aws:PrincipalTag/'.length);
+              const v = c.entry.values[0];
+              if (k === '' || v === undefined || v.includes('${')) continue;
+              let value: string | undefined;
+              if (c.entry.base === 'Null') value = c.entry.values.every((n) => n.toLowerCase() === 'true') && carries(k) === undefined ? 'x' : undefined;
+              else if (c.negated && c.entry.base.startsWith('String')) value = c.entry.base === 'StringNotLike' ? v.replace(/[*?]/g, 'x') : v;
+              if (value === undefined || carries(k) === value) continue;
+              if (![...wanted.keys()].some((w) => w.toLowerCase() === k.toLowerCase())) wanted.set(k, value);
+              break;
+            }
+          }
+        }
+        if (wanted.size > 0) {
+          const tag = iam(`Tag${kind}`);
+          const written = [...wanted].map(([k, v]) => `${k}=${v}`).join(', ');
+          const a = await allows(x, tag, t.arn, requestTagContext([...wanted].map(([key, value]) => ({ key, value }))));
+          if (a) out.push(gain(tag, t.arn, [...wanted.keys()].map((k) => `aws:PrincipalTag/${k}`).join(', '), a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`));
         }
       }
       return out;
