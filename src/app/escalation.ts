@@ -1250,7 +1250,8 @@ export function createEscalation(deps: EscalationDeps) {
           if (a) out.push(gain(iam('DetachGroupPolicy'), arn, ref.arn, a, `managed policy ${ref.arn}, which ${x.name} may detach from group ${name}, holds Deny statements`));
         }
       }
-      // Principal tags its Denies test (`aws:PrincipalTag/K`, an operator that needs the key: not negated, not `Null`).
+      // Principal tags its Denies test (`aws:PrincipalTag/K`, an operator that needs the key: not negated, and `Null` only
+      // as `false`, which holds while the tag is carried whatever its value; review ii, 5).
       if (partition === 'aws') {
         const tp = await asPrincipal(t);
         const carried = Object.keys(tp.principal.tags ?? {});
@@ -1259,7 +1260,8 @@ export function createEscalation(deps: EscalationDeps) {
           for (const st of p.statements) {
             if (st.effect !== 'Deny') continue;
             for (const c of st.conditions) {
-              if (!c.key.startsWith('aws:principaltag/') || c.negated || c.entry.base === 'Null') continue;
+              if (!c.key.startsWith('aws:principaltag/') || c.negated) continue;
+              if (c.entry.base === 'Null' && !c.entry.values.every((n) => n.toLowerCase() === 'false')) continue;
               const k = carried.find((ck) => ck.toLowerCase() === c.key.slice('aws:principaltag/'.length));
               if (k !== undefined) keys.add(k);
             }
