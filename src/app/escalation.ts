@@ -78,7 +78,8 @@
  * - a Deny of its own taken away (review eq, 3): an inline policy holding one deleted (`Delete…Policy`), such a managed
  *   policy detached (`Detach…Policy`), a group holding one left (`RemoveUserFromGroup`) or its policy deleted or
  *   detached, a principal tag a Deny tests removed (`Untag…`), or one a Deny applies without set (`Tag…`, review ii,
- *   4: `StringNotEquals aws:PrincipalTag/K`, `Null … true`): what its other policies grant (`without-deny`).
+ *   4: `StringNotEquals aws:PrincipalTag/K`, `Null … true`; for a role, passed as a session tag, `sts:TagSession`,
+ *   review ii, 6): what its other policies grant (`without-deny`).
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
  * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
@@ -1208,11 +1209,29 @@ export function createEscalation(deps: EscalationDeps) {
     };
     const managedDoc = (arn: string): PolicyDocument | undefined => attachable.find((p) => p.arn === arn)?.doc;
     /**
+     * Whether `x` may assume role `t` passing `tags` as session tags, which its session then carries as principal tags
+     * over the role's own (reference §A.1.8; reviews ii, 1 and 6): AssumeRole asked with them (`aws:RequestTag/K`,
+     * `aws:TagKeys`), and `sts:TagSession`, as STS asks both. The two decisions, or undefined.
+     */
+    const sessionTagged = async (x: Node, t: Node, tags: readonly (readonly [string, string])[]): Promise<{ assume: Decision; pass: Decision } | undefined> => {
+      if (t.kind !== 'role' || x === t || tags.length === 0) return undefined;
+      const me = await asPrincipal(x);
+      const tagged: Record<string, string | string[]> = { ...trustContext, 'aws:TagKeys': tags.map(([k]) => k) };
+      for (const [k, v] of tags) tagged[`aws:RequestTag/${k}`] = v;
+      await ask();
+      const assume = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged);
+      if (assume?.decision !== 'Allow') return undefined;
+      await ask();
+      const pass = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged, undefined, 'sts:TagSession');
+      return pass?.decision === 'Allow' ? { assume, pass } : undefined;
+    };
+    /**
      * The ways `x` may take a Deny of `t`'s own away (review eq, 3), as enforcement decides each removal (src/app/
      * directory.ts): `Delete…Policy` of an inline policy holding a Deny and `Detach…Policy` of such a managed policy
      * (`iam:PolicyARN`, the current boundary), the same on one of its groups or `RemoveUserFromGroup` from it, and
      * `Untag…` of a principal tag it carries that a Deny of its policies tests (`aws:TagKeys`), or `Tag…` with one a
-     * Deny applies without (review ii, 4). What follows is what its other policies grant, no longer denied there.
+     * Deny applies without (review ii, 4), or for a role that tag passed as a session tag (`sts:TagSession`, review ii,
+     * 6). What follows is what its other policies grant, no longer denied there.
      */
     const denyRemovals = async (x: Node, t: Node, current: Record<string, string> | undefined): Promise<EscalationGain[]> => {
       const out: EscalationGain[] = [];
@@ -1298,8 +1317,14 @@ export function createEscalation(deps: EscalationDeps) {
         if (wanted.size > 0) {
           const tag = iam(`Tag${kind}`);
           const written = [...wanted].map(([k, v]) => `${k}=${v}`).join(', ');
+          const named = [...wanted.keys()].map((k) => `aws:PrincipalTag/${k}`).join(', ');
           const a = await allows(x, tag, t.arn, requestTagContext([...wanted].map(([key, value]) => ({ key, value }))));
-          if (a) out.push(gain(tag, t.arn, [...wanted.keys()].map((k) => `aws:PrincipalTag/${k}`).join(', '), a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`));
+          if (a) out.push(gain(tag, t.arn, named, a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`));
+          else {
+            // Or, for a role, as session tags of the session `x` opens (review ii, 6).
+            const st = await sessionTagged(x, t, [...wanted]);
+            if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: named, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag${wanted.size === 1 ? '' : 's'} ${written} carries ${wanted.size === 1 ? 'it' : 'them'}, without which Deny statements of its policies apply`] });
+          }
         }
       }
       return out;
@@ -1404,17 +1429,9 @@ export function createEscalation(deps: EscalationDeps) {
           // Or the session tags `x` passes when it assumes the role (review ii, 1): they are the session's principal
           // tags, over the role's own (reference §A.1.8), where the trust policy lets `x` pass them (`sts:TagSession`,
           // which AssumeRole asks as well of a request passing tags).
-          else if (t.kind === 'role' && x !== t) {
-            const me = await asPrincipal(x);
-            const tagged: Record<string, string | string[]> = { ...trustContext, 'aws:TagKeys': wanted.map(([k]) => k) };
-            for (const [k, v] of wanted) tagged[`aws:RequestTag/${k}`] = v;
-            await ask();
-            const assume = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged);
-            await ask();
-            const pass = assume?.decision === 'Allow' ? await deps.assumeDecision(me.principal, me.policies, t.arn, tagged, undefined, 'sts:TagSession') : undefined;
-            if (assume && pass?.decision === 'Allow') {
-              out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'tags', reasons: [line(assume), line(pass), `a session of ${t.arn} that ${x.name} opens with the session tags ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')} carries them, and its policies grant by them (aws:PrincipalTag)`] });
-            }
+          else {
+            const st = await sessionTagged(x, t, wanted);
+            if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'tags', reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tags ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')} carries them, and its policies grant by them (aws:PrincipalTag)`] });
           }
         }
       }
