@@ -79,7 +79,8 @@
  *   policy detached (`Detach…Policy`), a group holding one left (`RemoveUserFromGroup`) or its policy deleted or
  *   detached, a principal tag a Deny tests removed (`Untag…`), or one a Deny applies without set (`Tag…`, review ii,
  *   4: `StringNotEquals aws:PrincipalTag/K`, `Null … true`; for a role, passed as a session tag, `sts:TagSession`,
- *   review ii, 6): what its other policies grant (`without-deny`).
+ *   review ii, 6), or for a role a tag a Deny compares overridden by a session tag (review ii, 7): what its other
+ *   policies grant (`without-deny`).
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
  * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
@@ -1231,7 +1232,8 @@ export function createEscalation(deps: EscalationDeps) {
      * (`iam:PolicyARN`, the current boundary), the same on one of its groups or `RemoveUserFromGroup` from it, and
      * `Untag…` of a principal tag it carries that a Deny of its policies tests (`aws:TagKeys`), or `Tag…` with one a
      * Deny applies without (review ii, 4), or for a role that tag passed as a session tag (`sts:TagSession`, review ii,
-     * 6). What follows is what its other policies grant, no longer denied there.
+     * 6) or a session tag overriding one it carries (review ii, 7). What follows is what its other policies grant, no
+     * longer denied there.
      */
     const denyRemovals = async (x: Node, t: Node, current: Record<string, string> | undefined): Promise<EscalationGain[]> => {
       const out: EscalationGain[] = [];
@@ -1275,6 +1277,10 @@ export function createEscalation(deps: EscalationDeps) {
         const tp = await asPrincipal(t);
         const carried = Object.keys(tp.principal.tags ?? {});
         const keys = new Set<string>();
+        // For each, a value that a session tag may override it with and that its Denies' `StringEquals` entries do not
+        // name (none where another operator tests it: `Null … false` holds whatever the value).
+        const named = new Map<string, Set<string>>();
+        const fixed = new Set<string>();
         for (const p of [...tp.policies.identity, ...(tp.policies.boundary ? [tp.policies.boundary] : [])]) {
           for (const st of p.statements) {
             if (st.effect !== 'Deny') continue;
@@ -1282,14 +1288,29 @@ export function createEscalation(deps: EscalationDeps) {
               if (!c.key.startsWith('aws:principaltag/') || c.negated) continue;
               if (c.entry.base === 'Null' && !c.entry.values.every((n) => n.toLowerCase() === 'false')) continue;
               const k = carried.find((ck) => ck.toLowerCase() === c.key.slice('aws:principaltag/'.length));
-              if (k !== undefined) keys.add(k);
+              if (k === undefined) continue;
+              keys.add(k);
+              if ((c.entry.base !== 'StringEquals' && c.entry.base !== 'StringEqualsIgnoreCase') || c.entry.qualifier !== undefined) fixed.add(k);
+              else {
+                let values = named.get(k);
+                if (!values) named.set(k, (values = new Set()));
+                for (const v of c.entry.values) values.add(v.toLowerCase());
+              }
             }
           }
         }
         const untag = iam(`Untag${kind}`);
         for (const k of keys) {
           const a = await allows(x, untag, t.arn, tagKeysContext([k]));
-          if (a) out.push(gain(untag, t.arn, `aws:PrincipalTag/${k}`, a, `${t.arn} carries the tag ${k}, which Deny statements of its policies test and ${x.name} may remove`));
+          if (a) {
+            out.push(gain(untag, t.arn, `aws:PrincipalTag/${k}`, a, `${t.arn} carries the tag ${k}, which Deny statements of its policies test and ${x.name} may remove`));
+            continue;
+          }
+          // Or, for a role, overridden by a session tag of the session `x` opens (review ii, 7): a session tag replaces the
+          // role tag of the same key (reference §A.1.8).
+          const value = fixed.has(k) ? undefined : ['x', 'none', 'cleared'].find((v) => !named.get(k)?.has(v));
+          const st = value === undefined ? undefined : await sessionTagged(x, t, [[k, value]]);
+          if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: `aws:PrincipalTag/${k}`, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag ${k}=${value} carries it over the role's own, which Deny statements of its policies test`] });
         }
         // Or a tag a Deny asks it to lack (review ii, 4): AWS's guardrail that denies unless the principal carries a tag
         // (`StringNotEquals aws:PrincipalTag/K = v`, `Null aws:PrincipalTag/K = true`) no longer applies once it carries
