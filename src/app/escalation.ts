@@ -11,6 +11,8 @@
  *   `aws:RequestTag/K` with, which X passes, asked with them as AssumeRole asks it, `sts:TagSession` included.
  * - `sts:AssumeRole` with a source identity (review ii, 3): one the role's trust policy or X's own policies compare
  *   `sts:SourceIdentity` with (`${aws:username}` read as a user's name), asked with it, `sts:SetSourceIdentity` included.
+ * - `sts:AssumeRole` after `iam:TagRole` on the role (review ii, 8): the tags X's own policies ask of the role
+ *   (`aws:ResourceTag/K`, `iam:ResourceTag/K`), AssumeRole decided with the role carrying them.
  * - `sts:AssumeRole` after `iam:TagUser`/`iam:TagRole` on itself (review cc, 5): the principal tags the role's trust
  *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
@@ -100,6 +102,7 @@ import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../cor
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
+import type { AssumeDecisionOptions } from './sts.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
@@ -211,7 +214,7 @@ export interface EscalationDeps {
   readonly simulate: (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
   readonly principalOf: (caller: Caller, arn: string) => Promise<Result<{ principal: Principal; policies: PolicySet }>>;
   /** `planned`: the trust policy of a role not yet created under `roleArn`, decided as that role's would be. */
-  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy, action?: 'sts:AssumeRole' | 'sts:TagSession' | 'sts:SetSourceIdentity') => Promise<Decision | undefined>;
+  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, opts?: AssumeDecisionOptions) => Promise<Decision | undefined>;
   readonly workspaces: (account: string) => Promise<Workspace[]>;
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
@@ -855,7 +858,7 @@ export function createEscalation(deps: EscalationDeps) {
       const parsed = parsePolicy(text, { kind: 'trust' });
       const me = await asPrincipal(x);
       await ask();
-      const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, compilePolicy(parsed.value, `trust policy naming ${x.arn}`)) : undefined;
+      const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, { planned: compilePolicy(parsed.value, `trust policy naming ${x.arn}`) }) : undefined;
       return d?.decision === 'Allow' ? `${line(d)} (under a trust policy naming ${x.arn}, which ${x.name} writes)` : undefined;
     };
 
@@ -963,7 +966,7 @@ export function createEscalation(deps: EscalationDeps) {
             await ask();
             const dt = await deps.assumeDecision(me.principal, me.policies, r.arn, tagged);
             await ask();
-            const pass = dt?.decision === 'Allow' ? await deps.assumeDecision(me.principal, me.policies, r.arn, tagged, undefined, 'sts:TagSession') : undefined;
+            const pass = dt?.decision === 'Allow' ? await deps.assumeDecision(me.principal, me.policies, r.arn, tagged, { action: 'sts:TagSession' }) : undefined;
             if (dt && pass?.decision === 'Allow') {
               const written = [...tags].map(([k, v]) => `${k}=${v}`).join(', ');
               out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole', 'sts:TagSession'], reasons: [`${line(dt)} (with the session tag${tags.size === 1 ? '' : 's'} ${written}, which ${x.name} passes)`, line(pass)] } });
@@ -982,7 +985,7 @@ export function createEscalation(deps: EscalationDeps) {
             const di = await deps.assumeDecision(me.principal, me.policies, r.arn, withId);
             if (di?.decision !== 'Allow') continue;
             await ask();
-            const set = await deps.assumeDecision(me.principal, me.policies, r.arn, withId, undefined, 'sts:SetSourceIdentity');
+            const set = await deps.assumeDecision(me.principal, me.policies, r.arn, withId, { action: 'sts:SetSourceIdentity' });
             if (set?.decision === 'Allow') {
               given = { id, d: di, set };
               break;
@@ -1000,6 +1003,26 @@ export function createEscalation(deps: EscalationDeps) {
           if (tagged) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [tagged.action, 'sts:AssumeRole'], reasons: tagged.reasons } });
             continue;
+          }
+        }
+        // The role tagged as X's own policies ask of it (review ii, 8): AssumeRole is decided with the role's tags
+        // (`aws:ResourceTag/K`, review cc, 8), which X may set with iam:TagRole (ram has no such key).
+        if (asked && d?.decision !== 'ExplicitDeny' && partition === 'aws') {
+          const own = [...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])];
+          const carried = details.value.roles.find((dr) => dr.role.name === r.name)?.role.tags ?? [];
+          const wanted = new Map([...principalTagsAsked(own, 'aws:resourcetag/'), ...principalTagsAsked(own, 'iam:resourcetag/')]);
+          for (const [k, v] of wanted) if (carried.some((t) => t.key.toLowerCase() === k.toLowerCase() && t.value === v)) wanted.delete(k);
+          if (wanted.size > 0) {
+            const tags = [...wanted].map(([key, value]) => ({ key, value }));
+            const tag = await allows(x, iam('TagRole'), r.arn, requestTagContext(tags));
+            if (tag) {
+              await ask();
+              const dt = await deps.assumeDecision(me.principal, me.policies, r.arn, trustContext, { tags });
+              if (dt?.decision === 'Allow') {
+                out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [iam('TagRole'), 'sts:AssumeRole'], reasons: [...tag.reasons, `${line(dt)} (once ${r.name} carries the tag${tags.length === 1 ? '' : 's'} ${tags.map((t) => `${t.key}=${t.value}`).join(', ')}, which iam:TagRole sets)`] } });
+                continue;
+              }
+            }
           }
         }
         // The rewritten trust policy must then let X assume the role: X's own explicit deny of sts:AssumeRole still
@@ -1223,7 +1246,7 @@ export function createEscalation(deps: EscalationDeps) {
       const assume = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged);
       if (assume?.decision !== 'Allow') return undefined;
       await ask();
-      const pass = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged, undefined, 'sts:TagSession');
+      const pass = await deps.assumeDecision(me.principal, me.policies, t.arn, tagged, { action: 'sts:TagSession' });
       return pass?.decision === 'Allow' ? { assume, pass } : undefined;
     };
     /**

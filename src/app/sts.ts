@@ -43,6 +43,13 @@ import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
 
+/** How `assumeDecision` asks (src/app/escalation.ts): the trust check, a planned trust policy, tags the role would carry. */
+export interface AssumeDecisionOptions {
+  readonly planned?: CompiledPolicy;
+  readonly action?: 'sts:AssumeRole' | 'sts:TagSession' | 'sts:SetSourceIdentity';
+  readonly tags?: readonly { readonly key: string; readonly value: string }[];
+}
+
 export interface IssuedCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -620,21 +627,30 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * Whether `principal`, with its own `policies`, may assume the role: AssumeRole's trust check (its identity side
    * and the role's trust policy), explained, and nothing issued. Undefined when the role does not exist, unless
    * `planned` gives the trust policy of a role about to be created under `roleArn` (escalation-paths: a principal
-   * that may create a role trusting itself), decided as that role's would be. `action` is the trust check asked:
-   * `sts:AssumeRole`, or `sts:TagSession` or `sts:SetSourceIdentity`, which AssumeRole asks as well of a request passing
-   * session tags or a source identity.
+   * that may create a role trusting itself), decided as that role's would be. `opts.action` is the trust check asked:
+   * `sts:AssumeRole`, or `sts:TagSession` or `sts:SetSourceIdentity`, which AssumeRole asks as well of a request
+   * passing session tags or a source identity. `opts.tags` are tags the role would carry after a TagRole (escalation:
+   * review ii, 8), over its own, as AssumeRole's `aws:ResourceTag/K` (review cc, 8).
    */
-  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, planned?: CompiledPolicy, action: 'sts:AssumeRole' | 'sts:TagSession' | 'sts:SetSourceIdentity' = 'sts:AssumeRole'): Promise<Decision | undefined> {
+  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, opts: AssumeDecisionOptions = {}): Promise<Decision | undefined> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
-    if (planned) {
+    const action = opts.action ?? 'sts:AssumeRole';
+    if (opts.planned) {
+      const planned = opts.planned;
       const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust: planned }, { explain: true });
       return decideOnRole({ partition: parsed.partition, account: parsed.account, path: parsed.path, name: parsed.name }, action, decide);
     }
     // Asked once per principal and role by an escalation search: the cached role needs no transaction.
     const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
-    return trustDecision(policies, principal, entry.role, entry.partition, action, context, true).decision;
+    if (opts.tags === undefined || opts.tags.length === 0) return trustDecision(policies, principal, entry.role, entry.partition, action, context, true).decision;
+    const role = entry.role;
+    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    if (!trust) return undefined;
+    const added = opts.tags;
+    const tags = [...role.tags.filter((t) => !added.some((a) => a.key.toLowerCase() === t.key.toLowerCase())), ...added];
+    return underTrust(policies, principal, { partition: entry.partition, account: role.account, path: role.path, name: role.name }, trust, awsResourceTags(tags), action, context, true);
   }
 
   /**
