@@ -705,8 +705,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // Except the session a service issued a job or node (`instanceSession`): AWS does not count roles granting
     // permissions to applications on EC2 instances as chaining (reference §A.1.9), and a job's session is those
     // instance credentials, served at its instance metadata endpoint (review hd, 2). The session it assumes is chained.
-    const chained = caller.session !== undefined;
-    const capped = caller.session !== undefined && !instanceSession(caller.session);
+    // A console sign-in opened with a long-term key acts as that key but is temporary credentials all the same (review ik, 1).
+    const chained = caller.session !== undefined || caller.console !== undefined;
+    const capped = caller.session !== undefined ? !instanceSession(caller.session) : caller.console !== undefined;
     const duration = p.durationSeconds ?? DURATION.default;
     if (capped && duration > DURATION.chainedMax) {
       return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 'DurationSeconds');
@@ -937,7 +938,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
     const outside = durationProblem(duration, SESSION_TOKEN_DURATION);
     if (outside !== undefined) return failWith('VALIDATION_ERROR', outside, 'DurationSeconds');
-    if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
+    // A console sign-in is session credentials too, though it acts as the key it was opened with: a session it got
+    // here would outlive its sign-out (review ik, 1).
+    if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
     const t = now();
     const u = caller.user;
@@ -1005,7 +1008,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     }
     const bad = checkFederationTokenParams(p);
     if (bad) return failWith(bad.code, bad.message, bad.path);
-    if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetFederationToken with session credentials');
+    if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetFederationToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetFederationToken needs the long-term credentials of a user');
     if (caller.partition !== 'aws') return failWith('ACCESS_DENIED', `GetFederationToken is AWS STS's: account ${caller.account} is an Alibaba Cloud (acs) account, whose RAM has no federation token; assume a role instead`);
     if (p.policy !== undefined) {
