@@ -12,6 +12,13 @@ export function shownUrl(url: string, unparsable = '<not a URL>'): string {
   } catch {
     return unparsable;
   }
+  // No authority: `user:password@proxy:3128`, a proxy or address written without `scheme://` (curl and the aws CLI
+  // read it as http://), parses as the scheme `user:` and an opaque path, with no password to hide (review ik, 1).
+  // Whatever precedes its last `@` may be a user and password, wherever the parser put them.
+  if (u.host === '') {
+    const at = url.lastIndexOf('@');
+    return at === -1 ? url.replace(/[?#][\s\S]*$/, '') : `…${url.slice(at).replace(/[?#][\s\S]*$/, '')}`;
+  }
   if (u.password === '' && u.search === '' && u.hash === '') return url;
   const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
   // The path as given: `http://host` stays without the `/` the parser adds.
