@@ -695,6 +695,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
   const proxy = proxyOf(endpoint, env);
+  if (proxy !== undefined && 'ok' in proxy) return proxy;
   const fault = credentialFault(credentials);
   if (fault !== undefined) return failure(EXIT.usage, 'InvalidCredentials', `${fault}, in the credentials from ${credentialsSource}; remove it`);
   const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) };
@@ -1165,18 +1166,29 @@ function noProxy(endpoint: URL, env: Env): boolean {
  * https://, tunnelled with CONNECT; none for a host `NO_PROXY` names), with the agent that sends through it (Node's own
  * agents read the variables: `proxyEnv`, Node 24.5); undefined when none applies. From the command's environment.
  */
-function proxyOf(endpoint: URL, env: Env): ProxyUse | undefined {
+function proxyOf(endpoint: URL, env: Env): ProxyUse | ClientFailure | undefined {
   const variable = (PROXY_VARIABLES[endpoint.protocol] ?? []).find((v) => (env[v] ?? '') !== '');
   if (variable === undefined || noProxy(endpoint, env)) return undefined;
   const proxyEnv: Record<string, string> = {};
   for (const v of [...Object.values(PROXY_VARIABLES).flat(), 'NO_PROXY', 'no_proxy']) if (env[v] !== undefined) proxyEnv[v] = env[v] as string;
   const key = `${endpoint.protocol} ${JSON.stringify(proxyEnv)}`;
   let agent = proxyAgents.get(key);
+  const value = env[variable] as string;
+  // What does not parse is shown from its last `@` on: before it may be a user and password.
+  const at = value.lastIndexOf('@');
+  const shown = shownUrl(value, at === -1 ? value.replace(/[?#][\s\S]*$/, '') : `…${value.slice(at).replace(/[?#][\s\S]*$/, '')}`);
   if (agent === undefined) {
-    agent = endpoint.protocol === 'https:' ? new (require('node:https') as typeof import('node:https')).Agent({ proxyEnv }) : new (require('node:http') as typeof import('node:http')).Agent({ proxyEnv });
+    try {
+      agent = endpoint.protocol === 'https:' ? new (require('node:https') as typeof import('node:https')).Agent({ proxyEnv }) : new (require('node:http') as typeof import('node:http')).Agent({ proxyEnv });
+    } catch (e) {
+      // Node refuses a proxy it cannot parse (ERR_PROXY_INVALID_CONFIG), its message quoting the URL, password and all:
+      // that was an internal error printing it (review ik, 2).
+      if ((e as { code?: unknown }).code !== 'ERR_PROXY_INVALID_CONFIG') throw e;
+      return failure(EXIT.usage, 'InvalidProxy', `${variable} \`${shown}\` is not a proxy URL: give http://[USER:PASSWORD@]HOST:PORT, and percent-encode a \`#\`, \`/\`, \`?\` or \`@\` in the user or password (\`%23\`, \`%2F\`, \`%3F\`, \`%40\`)`);
+    }
     proxyAgents.set(key, agent);
   }
-  return { variable, shown: shownUrl(env[variable] as string), agent };
+  return { variable, shown, agent };
 }
 
 function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string, agent?: import('node:http').Agent): Promise<Answer> {
