@@ -1170,10 +1170,10 @@ function proxyOf(endpoint: URL, env: Env): ProxyUse | ClientFailure | undefined 
   const variable = (PROXY_VARIABLES[endpoint.protocol] ?? []).find((v) => (env[v] ?? '') !== '');
   if (variable === undefined || noProxy(endpoint, env)) return undefined;
   const proxyEnv: Record<string, string> = {};
-  for (const v of [...Object.values(PROXY_VARIABLES).flat(), 'NO_PROXY', 'no_proxy']) if (env[v] !== undefined) proxyEnv[v] = env[v] as string;
+  for (const v of [...Object.values(PROXY_VARIABLES).flat(), 'NO_PROXY', 'no_proxy']) if (env[v] !== undefined) proxyEnv[v] = v.toUpperCase() === 'NO_PROXY' ? (env[v] as string) : withProxyScheme(env[v] as string);
   const key = `${endpoint.protocol} ${JSON.stringify(proxyEnv)}`;
   let agent = proxyAgents.get(key);
-  const value = env[variable] as string;
+  const value = withProxyScheme(env[variable] as string);
   // What does not parse is shown from its last `@` on: before it may be a user and password.
   const at = value.lastIndexOf('@');
   const shown = shownUrl(value, at === -1 ? value.replace(/[?#][\s\S]*$/, '') : `…${value.slice(at).replace(/[?#][\s\S]*$/, '')}`);
@@ -1189,6 +1189,16 @@ function proxyOf(endpoint: URL, env: Env): ProxyUse | ClientFailure | undefined 
     proxyAgents.set(key, agent);
   }
   return { variable, shown, agent };
+}
+
+/**
+ * A proxy as botocore's `_fix_proxy_url` reads it: without a scheme (`proxy.corp:3128`, as curl takes it too) it is
+ * http://, and `//proxy.corp:3128` is http: too. Node took `proxy.corp:` for a scheme and went past the proxy to the
+ * server directly (review ik, 3).
+ */
+function withProxyScheme(proxy: string): string {
+  if (proxy === '' || /^https?:/i.test(proxy)) return proxy;
+  return proxy.startsWith('//') ? `http:${proxy}` : `http://${proxy}`;
 }
 
 function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string, agent?: import('node:http').Agent): Promise<Answer> {
