@@ -33,7 +33,7 @@ import { ERROR_CODES, type ErrorCode, type GatehouseError } from '../../core/err
 import type { Command } from 'commander';
 import type { CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
-import { shownUrl } from '../http/shown-url.ts';
+import { shownGivenUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
 import { formatError } from './output.ts';
 import { containerUriOf } from '../../core/jobs/jobs.ts';
@@ -1174,9 +1174,7 @@ function proxyOf(endpoint: URL, env: Env): ProxyUse | ClientFailure | undefined 
   const key = `${endpoint.protocol} ${JSON.stringify(proxyEnv)}`;
   let agent = proxyAgents.get(key);
   const value = withProxyScheme(env[variable] as string);
-  // What does not parse is shown from its last `@` on: before it may be a user and password.
-  const at = value.lastIndexOf('@');
-  const shown = shownUrl(value, at === -1 ? value.replace(/[?#][\s\S]*$/, '') : `…${value.slice(at).replace(/[?#][\s\S]*$/, '')}`);
+  const shown = shownGivenUrl(value);
   if (agent === undefined) {
     try {
       agent = endpoint.protocol === 'https:' ? new (require('node:https') as typeof import('node:https')).Agent({ proxyEnv }) : new (require('node:http') as typeof import('node:http')).Agent({ proxyEnv });

@@ -25,3 +25,12 @@ export function shownUrl(url: string, unparsable = '<not a URL>'): string {
   const path = u.pathname === '/' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url) ? '' : u.pathname;
   return `${u.protocol}//${user}${u.host}${path}`;
 }
+
+/**
+ * A URL a user gave, as a refusal echoes it: `shownUrl`, and one that does not parse shown from its last `@` on
+ * (before it may be a user and password), without query or fragment, so that the refusal still says what was given.
+ */
+export function shownGivenUrl(value: string): string {
+  const at = value.lastIndexOf('@');
+  return shownUrl(value, (at === -1 ? value : `…${value.slice(at)}`).replace(/[?#][\s\S]*$/, ''));
+}

@@ -15,6 +15,7 @@ import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 import { containerUriOf, withContainerUri } from '../../../core/jobs/jobs.ts';
+import { shownGivenUrl } from '../../http/shown-url.ts';
 
 interface JobJson {
   readonly id: string;
@@ -586,7 +587,7 @@ function agentOf(ctx: CommandContext, flag: string | undefined): string | undefi
     u = new URL('about:blank');
   }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.username !== '') {
-    ctx.err(`gatehouse: ${flag !== undefined ? '--agent' : 'GATEHOUSE_AGENT_URL'} must be the base URL of a node agent (http://HOST:PORT), got \`${given}\`\n`);
+    ctx.err(`gatehouse: ${flag !== undefined ? '--agent' : 'GATEHOUSE_AGENT_URL'} must be the base URL of a node agent (http://HOST:PORT), got \`${shownGivenUrl(given)}\`\n`);
     return { usage: EXIT.usage };
   }
   return u.origin;
