@@ -664,9 +664,10 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   try {
     endpoint = new URL(raw);
   } catch {
-    return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` is not a URL; give one such as http://127.0.0.1:8470`);
+    // Echoed as every refused URL is, without a user's password (review ik, 5).
+    return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` is not a URL; give one such as http://127.0.0.1:8470`);
   }
-  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` must be http:// or https://`);
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` must be http:// or https://`);
   // A server started with --tls-cert from a private CA (the README's way to the console and to webhooks) could be
   // trusted only through NODE_EXTRA_CA_CERTS, which nothing said; AWS_CA_BUNDLE is the aws CLI's way.
   const bundle = expandHome(env['AWS_CA_BUNDLE'], env['HOME'] || homedir()) || undefined;
