@@ -211,6 +211,9 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     const name = `x-amz-checksum-${options.checksum.algorithm}`;
     const expected = options.checksum.expected ?? trailers.get(name);
     if (expected === undefined) reject('InvalidRequest', `the trailer does not carry \`${name}\`, which x-amz-trailer announced`);
+    // A trailing value that is no digest of its algorithm is malformed, as S3 answers it (and as a header's value is,
+    // refused before the body): BadDigest would tell the client its bytes were damaged, and have it send them again.
+    if (options.checksum.expected === undefined && !isChecksumValue(options.checksum.algorithm, expected!)) reject('InvalidRequest', `Value for ${name} trailing header is invalid.`);
     if ((await sum.digest()) !== expected) reject('BadDigest', badChecksumMessage(options.checksum.algorithm));
   }
   trailers = new Map();
