@@ -191,6 +191,7 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^Signature not yet current: /, 'the request time is more than 15 minutes in the future'],
   [/^The difference between the request time and the current time is too large/, 'the request time is more than 15 minutes from the server clock'],
   [/^Request has expired(?:$|: a presigned request to this API is valid for at most)/, 'the presigned request has expired'],
+  [/^Request is not yet valid$/, 'the presigned request is dated more than 15 minutes in the future'],
   [/^The request signature we calculated does not match/, 'the signature does not match'],
   [/^The provided 'x-amz-content-sha256' header does not match/, 'the body does not match its declared SHA-256'],
   [/^The request body must be signed/, 'the body is not signed (UNSIGNED-PAYLOAD)'],

@@ -656,6 +656,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'IncompleteSignature':
           return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
         case 'SignatureDoesNotMatch':
+          // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
+          // sign it again, which is what RequestTimeTooSkewed asks of a client.
+          if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }) };
           return { ok: false, error: s3Error(/^Signature (expired|not yet current)/.test(parsed.message) ? 'RequestTimeTooSkewed' : 'SignatureDoesNotMatch', parsed.message) };
         case 'AccessDenied':
           return { ok: false, error: s3Error('AccessDenied', parsed.message) };
