@@ -210,7 +210,9 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
   if (options.checksum && sum) {
     const name = `x-amz-checksum-${options.checksum.algorithm}`;
     const expected = options.checksum.expected ?? trailers.get(name);
-    if (expected === undefined) reject('InvalidRequest', `the trailer does not carry \`${name}\`, which x-amz-trailer announced`);
+    // S3's answer to a trailer without the checksum x-amz-trailer announced (none, another one, or an empty line
+    // ending the trailer section before it): the body is malformed, not the request's headers.
+    if (expected === undefined) reject('MalformedTrailerError', 'The request contained trailing data that was not well-formed or did not conform to our published schema.');
     // A trailing value that is no digest of its algorithm is malformed, as S3 answers it (and as a header's value is,
     // refused before the body): BadDigest would tell the client its bytes were damaged, and have it send them again.
     if (options.checksum.expected === undefined && !isChecksumValue(options.checksum.algorithm, expected!)) reject('InvalidRequest', `Value for ${name} trailing header is invalid.`);

@@ -16,6 +16,7 @@ export type S3ErrorCode =
   | 'AuthorizationQueryParametersError'
   | 'MissingSecurityHeader'
   | 'XAmzContentSHA256Mismatch'
+  | 'MalformedTrailerError'
   | 'InvalidDigest'
   | 'InvalidRequest'
   | 'MalformedXML'
@@ -65,6 +66,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   AuthorizationQueryParametersError: 400,
   MissingSecurityHeader: 400,
   XAmzContentSHA256Mismatch: 400,
+  MalformedTrailerError: 400,
   InvalidDigest: 400,
   InvalidRequest: 400,
   MalformedXML: 400,
