@@ -127,6 +127,10 @@ function unservedParam(method: string, level: 'service' | 'bucket' | 'object', q
 /** The `x-amz-checksum-<algorithm>` headers S3 knows: a body carries one at most. */
 const CHECKSUM_VALUE_HEADERS = Object.keys(CHECKSUM_HEADERS);
 
+/** S3's answer to an `x-amz-content-sha256` that is neither a payload keyword nor a SHA-256 (InvalidArgument). */
+const PAYLOAD_HASH_MESSAGE =
+  'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.';
+
 const STREAMING = new Set(['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER']);
 
 class Query {
@@ -654,6 +658,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'MissingAuthenticationToken':
           return { ok: false, error: s3Error('AccessDenied', 'Access Denied: anonymous requests are not served; sign the request (SigV4 with service `s3`, or SigV2)') };
         case 'IncompleteSignature':
+          // S3 names the header that is wrong: the Authorization header was well formed.
+          if (!presigned && /^x-amz-content-sha256 must be /.test(parsed.message)) {
+            return { ok: false, error: s3Error('InvalidArgument', PAYLOAD_HASH_MESSAGE, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: header(req, 'x-amz-content-sha256') ?? '' }) };
+          }
           return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
         case 'SignatureDoesNotMatch':
           // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
