@@ -127,6 +127,9 @@ function unservedParam(method: string, level: 'service' | 'bucket' | 'object', q
 /** The `x-amz-checksum-<algorithm>` headers S3 knows: a body carries one at most. */
 const CHECKSUM_VALUE_HEADERS = Object.keys(CHECKSUM_HEADERS);
 
+/** `x-amz-checksum-*` headers that carry no checksum value: the algorithm and type of an upload, GetObject's mode. */
+const NOT_CHECKSUM_VALUES: ReadonlySet<string> = new Set(['x-amz-checksum-algorithm', 'x-amz-checksum-type', 'x-amz-checksum-mode']);
+
 /** S3's answer to an `x-amz-content-sha256` that is neither a payload keyword nor a SHA-256 (InvalidArgument). */
 const PAYLOAD_HASH_MESSAGE =
   'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.';
@@ -706,6 +709,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (declared === undefined && (method === 'PUT' || method === 'POST')) return { ok: false, error: s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256') };
     const chunked = declared !== undefined && STREAMING.has(declared);
     if (declared !== undefined && declared.startsWith('STREAMING-') && !chunked) return { ok: false, error: s3Error('NotImplemented', `x-amz-content-sha256 \`${declared}\` is not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD or an HMAC form`) };
+    // A checksum of an algorithm the gateway does not compute (SDK v3's ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64…)
+    // is refused, as S3 refuses an algorithm it does not know: ignored, the body was stored as if it had been checked.
+    for (const name of Object.keys(req.headers)) {
+      if (name.startsWith('x-amz-checksum-') && !NOT_CHECKSUM_VALUES.has(name) && CHECKSUM_HEADERS[name] === undefined) {
+        return { ok: false, error: s3Error('InvalidRequest', 'The algorithm type you specified in x-amz-checksum- header is invalid.') };
+      }
+    }
     let checksum: BodyOptions['checksum'];
     for (const [name, algorithm] of Object.entries(CHECKSUM_HEADERS)) {
       const v = describesObject ? undefined : header(req, name);
