@@ -129,6 +129,7 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     let chunkHash: Hash | undefined;
     let trailerText = '';
     let trailerSig: string | undefined;
+    const announced = options.checksum !== undefined && options.checksum.expected === undefined ? `x-amz-checksum-${options.checksum.algorithm}` : undefined;
     for await (const incoming of source) {
       let buf: Buffer = pending.length > 0 ? Buffer.concat([pending, incoming]) : Buffer.from(incoming.buffer, incoming.byteOffset, incoming.byteLength);
       pending = Buffer.alloc(0);
@@ -188,6 +189,9 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
         const name = line.slice(0, colon).trim().toLowerCase();
         const value = line.slice(colon + 1).trim();
         if (name === 'x-amz-trailer-signature') trailerSig = value;
+        // Only the checksum x-amz-trailer announced may trail (S3's MalformedTrailerError otherwise): another was read and
+        // dropped, so a checksum sent without announcing it was never compared, and the body stored as if it had been.
+        else if (name !== announced) reject('MalformedTrailerError', MALFORMED_TRAILER);
         else {
           trailers.set(name, value);
           trailerText += `${name}:${value}\n`;
@@ -212,7 +216,7 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     const expected = options.checksum.expected ?? trailers.get(name);
     // S3's answer to a trailer without the checksum x-amz-trailer announced (none, another one, or an empty line
     // ending the trailer section before it): the body is malformed, not the request's headers.
-    if (expected === undefined) reject('MalformedTrailerError', 'The request contained trailing data that was not well-formed or did not conform to our published schema.');
+    if (expected === undefined) reject('MalformedTrailerError', MALFORMED_TRAILER);
     // A trailing value that is no digest of its algorithm is malformed, as S3 answers it (and as a header's value is,
     // refused before the body): BadDigest would tell the client its bytes were damaged, and have it send them again.
     if (options.checksum.expected === undefined && !isChecksumValue(options.checksum.algorithm, expected!)) reject('InvalidRequest', `Value for ${name} trailing header is invalid.`);
@@ -220,6 +224,9 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
   }
   trailers = new Map();
 }
+
+/** S3's message for a trailer that is not the one announced (MalformedTrailerError). */
+const MALFORMED_TRAILER = 'The request contained trailing data that was not well-formed or did not conform to our published schema.';
 
 const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
