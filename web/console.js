@@ -538,8 +538,10 @@ function page() {
       const r = { records };
       // What ties an action to a person and a place: the role and session acting, the job, the source identity
       // the caller set, the address it came from. Session names and source identities are the caller's choice.
+      // A change one role's session made to another role names the role changed as `role` and the one that acted as
+      // `actingRole` (review ic, 2): `by role`, or the session's ARN (no path) was all that named it (review im, 1).
       const via = (x) =>
-        [['role', x.role], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp]]
+        [['role', x.role], ['by role', x.actingRole], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp]]
           .filter(([, v]) => v !== undefined && v !== '')
           .map(([label, v]) => `${label} ${visible(v)}`)
           .join('\n');
