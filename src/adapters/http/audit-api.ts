@@ -21,7 +21,7 @@
  * refused, not matched to nothing.
  */
 import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
-import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
+import { AUDIT_KINDS, type AuditFilter } from '../../core/audit/index.ts';
 import { refusedRequest } from '../../app/refused-request.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
@@ -132,8 +132,13 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
     if (!d.ok) return d;
     filter.decision = d.value;
   }
+  // In any case, as `decision` and `action` are read (review im, 2): `kind=Change` was refused for its case alone.
   const kind = query.get('kind');
-  if (kind !== null && kind !== '') filter.kind = kind as AuditKind;
+  if (kind !== null && kind !== '') {
+    const k = AUDIT_KINDS.find((x) => x === kind.toLowerCase());
+    if (k === undefined) return failWith('VALIDATION_ERROR', `\`kind\` must be one of ${AUDIT_KINDS.join(', ')}, got \`${kind.slice(0, 32)}\``, 'kind');
+    filter.kind = k;
+  }
   for (const k of ['since', 'until'] as const) {
     const v = query.get(k);
     if (v === null || v === '') continue;

@@ -12,7 +12,7 @@
  * wrong; `--accept-pruned-anchor` makes that 0, saying so).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { AuditRecord } from '../../../core/audit/index.ts';
+import { AUDIT_KINDS, type AuditRecord } from '../../../core/audit/index.ts';
 import { call, connect, report, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -93,6 +93,13 @@ const roleArg = (v: string): string => {
  * parameter as no filter, so the query printed every record, exit 0, as if they were the principal's.
  */
 const filterArg = (flag: string, what: string) => nonEmptyArg(flag, what, 'to list records of any');
+
+/** `--kind`, in any case as `--decision` and `--action` are read (review im, 2), sent as records spell it. */
+const kindArg = (v: string): string => {
+  const k = AUDIT_KINDS.find((x) => x === v.toLowerCase());
+  if (k === undefined) throw new InvalidArgumentError(`--kind must be one of ${AUDIT_KINDS.join(', ')}, got \`${v}\``);
+  return k;
+};
 
 /** `--after SEQ`: a record number, as records and the API's cursor give it (whole digits: not `1e3`, `0x10`, `-1`). */
 const cursorArg = (v: string): number => {
@@ -447,7 +454,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--job <id>', 'records of this job', filterArg('--job', 'a job id'))
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)', filterArg('--action', 'an action such as sts:AssumeRole'))
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
-        .addOption(new Option('--kind <kind>', 'change, session, decision or job').choices(['change', 'session', 'decision', 'job']))
+        .option('--kind <kind>', 'change, session, decision or job (in any case)', kindArg)
         .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
         .option('--until <time>', 'before this time (same forms; after --since)', timeArg('--until'))
         .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
