@@ -766,7 +766,11 @@ export class LiveState {
     let ring: RingKeyData[] = [];
     const head = await this.deps.store.write(async (tx) => {
       const sealed = await tx.kv.get(KEYRING_KV);
-      const current = sealed === undefined ? [] : this.deps.sessions.parse(this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV) ?? '[]');
+      const text = sealed === undefined ? '[]' : this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
+      // Read as empty, the ring was written over with the new key alone (review im, 3): every key the sessions of
+      // the other instances are sealed with was lost, and so was the ring for the instances of the other master key.
+      if (text === undefined) throw new Error('the session key ring does not open with this master key, so it was not rotated (a new ring would lose the keys that open the sessions issued so far): give every instance the same master key');
+      const current = this.deps.sessions.parse(text);
       const kept = current
         .filter((k) => k.retired === undefined || now - k.retired < RETIRED_KEEP_MS)
         .map((k) => (k.retired === undefined ? { ...k, retired: now } : k));
