@@ -1029,7 +1029,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * be there with that hash: the one check that catches the tail deleted and the head moved back to an earlier
    * record, which leaves a chain intact in itself. An anchor at or before the checkpoint is `pruned`, never
    * confirmed: its record is gone (a pruning forged in the database is linked without the chain's key, `unkeyed`;
-   * review Y, Y1); with retention off here, any pruning is a break.
+   * review Y, Y1); with retention off here, a pruning no keyed pruning record attests is a break (review im, 4).
    * Every break is reported, not only the first.
    */
   async function verify(caller: Caller, expect?: AuditAnchor): Promise<Result<VerifyReport>> {
@@ -1049,14 +1049,22 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     }
   }
 
+  /** Linked with the chain's key: written by an instance holding the master key. Never so on a chain with no key. */
+  const keyedRecord = (r: AuditRecord): boolean => {
+    if (unkeyed === undefined) return false;
+    const { hash, ...rest } = r;
+    return recordHash(rest, digest) === hash;
+  };
+
   async function verifyOnce(expect: AuditAnchor | undefined): Promise<Result<VerifyReport>> {
     const head = await deps.store.read((tx) => tx.audit.head());
     const v = chainVerifier(head, digest, unkeyed);
     let after = head.baseSeq;
     let attested: { seq: number; hash: string } | undefined;
-    // Pruning records in the chain: how many, and the first.
+    // Pruning records in the chain: how many, and the first; and the first not linked with the chain's key.
     let prunings = 0;
     let firstPruning: number | undefined;
+    let firstUnkeyedPruning: number | undefined;
     // The anchored record's hash as the chain holds it.
     let anchored: string | undefined;
     // Breaks beyond the chain's own (checkpoint, anchor), after those `v` found, in the order found.
@@ -1085,6 +1093,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         if (isPruningRecord(r)) {
           prunings += 1;
           firstPruning ??= r.seq;
+          if (!keyedRecord(r)) firstUnkeyedPruning ??= r.seq;
           const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
           if (c && typeof c.seq === 'number' && typeof c.hash === 'string') attested = { seq: c.seq, hash: c.hash };
         }
@@ -1158,13 +1167,19 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     }
     // A pruning is one DELETE, one UPDATE of the checkpoint and one appended pruning record that attests it; one
     // forged in the database is linked without the chain's key (`unkeyed`, review Y, Y1), but a rewrite that a server
-    // restarted on is keyed from there. Where this server prunes nothing, any pruning is tampering.
-    if (options.retentionDays === undefined && (head.baseSeq > 0 || prunings > 0)) {
+    // restarted on is keyed from there (its `gatehouse:KeyAuditChain` record covers the forged one, unkeyed itself).
+    // A pruning record linked with the key was written by an instance of this deployment: the retention setting is
+    // each instance's own, and a pruning another instance did was reported here as tampering (review im, 4). Where
+    // this server prunes nothing, a pruning without such a record (deleted rows alone, an unkeyed pruning record, or
+    // a chain with no key) is tampering.
+    const untrusted = firstUnkeyedPruning !== undefined || (head.baseSeq > 0 && prunings === 0);
+    if (options.retentionDays === undefined && untrusted) {
       const what = head.baseSeq > 0 ? `records up to ${head.baseSeq} were deleted (the chain starts after record ${head.baseSeq})` : `the chain holds ${prunings} pruning record(s)`;
+      const record = firstUnkeyedPruning !== undefined ? `, pruning record ${firstUnkeyedPruning}, which is not linked with the chain's key` : ', and no pruning record attests it';
       more.push({
-        seq: firstPruning ?? head.baseSeq,
+        seq: firstUnkeyedPruning ?? head.baseSeq,
         reason: 'retention',
-        message: `the audit log was pruned, but retention is off on this server (GATEHOUSE_AUDIT_RETENTION_DAYS unset, records are kept forever): ${what}${firstPruning !== undefined ? `, pruning record ${firstPruning}` : ''}; a pruning this deployment did not do is tampering by someone with write access to the database`,
+        message: `the audit log was pruned, but retention is off on this server (GATEHOUSE_AUDIT_RETENTION_DAYS unset, records are kept forever) and no instance holding the chain's key recorded the pruning: ${what}${record}; a pruning this deployment did not do is tampering by someone with write access to the database`,
       });
     }
     if (expect !== undefined) {
