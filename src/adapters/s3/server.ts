@@ -721,7 +721,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const v = describesObject ? undefined : header(req, name);
       if (v !== undefined) checksum = { algorithm, expected: v };
     }
-    const trailer = header(req, 'x-amz-trailer');
+    // S3 reads `x-amz-trailer` as a list that may end in commas (`x-amz-checksum-crc32,` is accepted; a leading comma
+    // or an empty member between two is not): the value as it came refused a body S3 stores.
+    const trailer = header(req, 'x-amz-trailer')?.trim().replace(/,+$/, '');
     // One checksum a body, as S3 takes it: of two, only one was checked (the last in CHECKSUM_HEADERS' order, or the
     // trailer's over a header's), so a wrong one was stored as if checked (review cr, 5).
     const declaredChecksums = (describesObject ? 0 : CHECKSUM_VALUE_HEADERS.filter((name) => req.headers[name] !== undefined).length) + (chunked && trailer !== undefined && /^x-amz-checksum-/i.test(trailer.trim()) ? 1 : 0);
@@ -737,7 +739,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (md5 !== undefined && !isMd5Value(md5)) return { ok: false, error: s3Error('InvalidDigest', 'The Content-MD5 you specified was not valid.') };
     if (chunked && trailer !== undefined) {
       const algorithm = CHECKSUM_HEADERS[trailer.trim().toLowerCase()];
-      if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', `the trailing checksum \`${trailer}\` is not supported (CRC32, CRC32C, CRC64NVME, SHA1 and SHA256 are)`) };
+      if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', 'The value specified in the x-amz-trailer header is not supported') };
       checksum = { algorithm };
     }
     // `x-amz-sdk-checksum-algorithm` names the algorithm of the checksum sent (a header or the trailer), as S3 reads
