@@ -92,7 +92,10 @@ export interface BodyOptions {
 
 const MAX_LINE = 4096;
 const CRLF = Buffer.from('\r\n');
-const CHUNK_HEADER = /^([0-9a-fA-F]{1,16})(?:;chunk-signature=([0-9a-fA-F]{64}))?$/;
+// Spaces around `;` and `=` and after the signature are S3's to accept (a client that writes them is answered 200); the
+// signature's form is checked with the signature, so that a malformed one is SignatureDoesNotMatch, as S3 answers it.
+const CHUNK_HEADER = /^([0-9a-fA-F]{1,16})[ \t]*(?:;[ \t]*chunk-signature[ \t]*=[ \t]*([^ \t;]*)[ \t]*)?$/;
+const CHUNK_SIGNATURE = /^[0-9a-fA-F]{64}$/;
 
 const reject = (code: Parameters<typeof s3Error>[0], message: string): never => {
   throw new BodyRejected(s3Error(code, message));
@@ -167,7 +170,10 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
           const m = CHUNK_HEADER.exec(line);
           if (!m) reject('IncompleteBody', `malformed aws-chunked chunk header \`${line.slice(0, 80)}\``);
           const size = parseInt(m![1] as string, 16);
-          if (signatures && m![2] === undefined) reject('SignatureDoesNotMatch', 'a chunk of a signed aws-chunked body carries no chunk-signature');
+          // A signed chunk without its signature (none, or empty) is a body framed wrong, as S3 answers it; a signature
+          // is not asked for, so SignatureDoesNotMatch sent the client to check its key.
+          if (signatures && !m![2]) reject('IncompleteBody', 'The request body terminated unexpectedly');
+          if (!signatures && m![2] !== undefined && !CHUNK_SIGNATURE.test(m![2])) reject('IncompleteBody', `malformed aws-chunked chunk header \`${line.slice(0, 80)}\``);
           chunkSig = m![2] ?? '';
           if (size === 0) {
             if (signatures && !signatures.chunk(EMPTY_HASH, chunkSig)) reject('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided.');
