@@ -62,6 +62,8 @@ export interface WriteLimits {
   readonly size?: number;
   /** Longest body accepted. */
   readonly max: number;
+  /** The body is a part (UploadPart): refused too large without PutObject's advice to upload in parts. */
+  readonly part?: boolean;
   readonly fsync: boolean;
   /** Also compute the body's checksum under this algorithm (the one the object keeps). */
   readonly keep?: ChecksumAlgorithm;
@@ -82,6 +84,9 @@ async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Prom
   }
 }
 
+/** A PUT too large has its way out in a multipart upload; a part too large has none there (it needs smaller parts). */
+const tooLargeAdvice = (limits: WriteLimits): string => (limits.part ? '' : '; upload larger objects in parts (multipart upload)');
+
 /**
  * Streams `body` into a new file at `path` (which must not exist): bytes, then the CRC trailer, then fsync.
  * Memory use is one block whatever the body's size. On any failure the file is removed and nothing remains.
@@ -90,7 +95,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
   // A body declared too long is refused before a byte of it is pulled, as S3 refuses it from its Content-Length: pulled,
   // the gateway told an `Expect: 100-continue` client to send it, and stored 5 GiB of it before saying no (review cr, 2).
   if (limits.size !== undefined && limits.size > limits.max) {
-    return { ok: false, error: { code: 'EntityTooLarge', message: `Your proposed upload exceeds the maximum allowed size: ${limits.size} bytes declared, at most ${limits.max}; upload larger objects in parts (multipart upload)` } };
+    return { ok: false, error: { code: 'EntityTooLarge', message: `Your proposed upload exceeds the maximum allowed size: ${limits.size} bytes declared, at most ${limits.max}${tooLargeAdvice(limits)}` } };
   }
   // 0600 as every object file (store.ts FILE_MODE): the body is as private as the database.
   const fh = await open(path, 'wx', 0o600);
@@ -127,7 +132,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
       if (limits.size !== undefined && size > limits.size) {
         return { ok: false, error: { code: 'IncompleteBody', message: `the body is longer than its declared ${limits.size} bytes` } };
       }
-      if (size > limits.max) return { ok: false, error: { code: 'EntityTooLarge', message: `the body is larger than the ${limits.max} bytes allowed` } };
+      if (size > limits.max) return { ok: false, error: { code: 'EntityTooLarge', message: `Your proposed upload exceeds the maximum allowed size: more than ${limits.max} bytes sent${tooLargeAdvice(limits)}` } };
       let offset = 0;
       while (offset < chunk.length) {
         if (fill === block.length && block.length < BLOCK_SIZE) {

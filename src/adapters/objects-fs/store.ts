@@ -1045,7 +1045,7 @@ export class FsObjectStore implements ObjectStore {
     const keep = want?.algorithm;
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
-      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync, ...(keep === undefined ? {} : { keep }) }, declaredOf(input));
+      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, part: true, fsync: this.fsync, ...(keep === undefined ? {} : { keep }) }, declaredOf(input));
       if (!written.ok) return written;
       const checksum = keep === undefined ? undefined : checksumFrom(keep, written.value.digests)?.value;
       let moved = false;
