@@ -919,6 +919,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         fail(o.error);
         return { ok: false };
       }
+      // Neither Content-Length nor Transfer-Encoding: HTTP gives the request no body, and it was stored as an empty
+      // object (or part) whatever the client meant to send; S3 asks for the length (Swift's s3api tests, against AWS).
+      if (header(req, 'content-length') === undefined && header(req, 'transfer-encoding') === undefined) {
+        fail(s3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.'));
+        return { ok: false };
+      }
       const { sha256Hex, checksum, ...rest } = o.value;
       const digests: { -readonly [K in keyof StoreDigests]: StoreDigests[K] } = {};
       if (sha256Hex !== undefined) digests.sha256Hex = sha256Hex;
