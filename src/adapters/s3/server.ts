@@ -861,6 +861,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return fail(auth.error);
     }
     if (queryApi) return sendQueryError(req, res, queryApi, 'InvalidAction', 400, 'IAM and STS actions are not served on this port', requestId);
+    // A header-signed request carries x-amz-content-sha256 whatever its method, as S3 requires it (a presigned URL
+    // needs none): only PUT and POST were refused, so a client that left it out of a GET worked here and not on S3.
+    if (auth.value.v4?.parsed.form === 'header' && header(req, 'x-amz-content-sha256') === undefined) {
+      return fail(s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256'));
+    }
     // Before anything reads a header (the policy's request facts included): a signed query's x-amz-* are its headers.
     const asHeaders = auth.value.v4 !== undefined || auth.value.sigV2Query === true ? queryHeaders(req, query, auth.value.v4 === undefined) : new Set<string>();
     const contentSha256 = header(req, 'x-amz-content-sha256');
