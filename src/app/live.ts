@@ -40,6 +40,18 @@ import type {
 } from './ports/store.ts';
 
 export const KEYRING_KV = 'sts/keyring';
+
+/**
+ * The stored key ring does not open with this instance's master key (another master key sealed it, or it is damaged), so
+ * it cannot be rotated: a new ring would lose the keys that open the sessions issued so far. No retry helps; the admin
+ * is told (review hz, 1).
+ */
+export class KeyRingUnreadable extends Error {
+  constructor() {
+    super("the session key ring does not open with this instance's master key, so it was not rotated (a new ring would lose the keys that open the sessions issued so far): give every instance the same master key (GATEHOUSE_MASTER_KEY or --master-key-file) and retry");
+    this.name = 'KeyRingUnreadable';
+  }
+}
 export const REVOKE_PREFIX = 'revoke/';
 /**
  * The clock skew allowed between instances (15 min, as SigV4 allows a request's date): an instance may stamp a session
@@ -759,7 +771,10 @@ export class LiveState {
   }
 
 
-  /** Rotates the key ring: a new active key; old keys keep opening tokens until those expire. */
+  /**
+   * Rotates the key ring: a new active key; old keys keep opening tokens until those expire. Throws `KeyRingUnreadable`
+   * (nothing written) if the stored ring does not open with this master key.
+   */
   async rotateKeys(): Promise<RingKeyData> {
     const now = this.deps.now();
     const fresh = this.deps.sessions.newKey(now);
@@ -769,7 +784,7 @@ export class LiveState {
       const text = sealed === undefined ? '[]' : this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
       // Read as empty, the ring was written over with the new key alone (review im, 3): every key the sessions of
       // the other instances are sealed with was lost, and so was the ring for the instances of the other master key.
-      if (text === undefined) throw new Error('the session key ring does not open with this master key, so it was not rotated (a new ring would lose the keys that open the sessions issued so far): give every instance the same master key');
+      if (text === undefined) throw new KeyRingUnreadable();
       const current = this.deps.sessions.parse(text);
       const kept = current
         .filter((k) => k.retired === undefined || now - k.retired < RETIRED_KEEP_MS)

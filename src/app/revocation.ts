@@ -24,7 +24,7 @@ import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
-import { userRevocationIds, type LiveState, type RevocationKind } from './live.ts';
+import { KeyRingUnreadable, userRevocationIds, type LiveState, type RevocationKind } from './live.ts';
 import { aboutRole, accessDenied, accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
@@ -229,7 +229,14 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may rotate the session keys`);
     const d = evaluate({ principal: caller.principal, action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
     if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, ROTATE_KEYS_ACTION, SESSION_KEYS_RESOURCE, d));
-    const fresh = await live.rotateKeys();
+    let fresh: Awaited<ReturnType<typeof live.rotateKeys>>;
+    try {
+      fresh = await live.rotateKeys();
+    } catch (e) {
+      // Not an internal error to retry (review hz, 1): the admin must give this instance the deployment's master key.
+      if (e instanceof KeyRingUnreadable) return failWith('KEY_RING_UNREADABLE', e.message);
+      throw e;
+    }
     return ok({ keyId: fresh.kid, created: fresh.created, retiredKeys: live.keys.filter((k) => k.retired !== undefined).length });
   }
 
@@ -247,7 +254,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       };
       const note = (r: Result<T>): void => {
         const error = r.ok ? undefined : r.errors[0];
-        if (!(r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'SERVICE_UNAVAILABLE')) return;
+        if (!(r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'SERVICE_UNAVAILABLE' || error?.code === 'KEY_RING_UNREADABLE')) return;
         record(error ? error.code : 'ok', r.ok ? { result: isoTimes(r.value) } : { error: error?.message });
       };
       // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.

@@ -85,6 +85,7 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED', // MethodNotAllowed: the path's routes take other methods
   'UNSUPPORTED_MEDIA_TYPE', // a body in a content coding or charset the API does not read (RFC 9110 §15.5.16)
   'SERVICE_UNAVAILABLE', // ServiceUnavailable: retryable
+  'KEY_RING_UNREADABLE', // KeyRingUnreadable: the stored session key ring does not open with this instance's master key (not retryable)
   'INTERNAL_ERROR', // InternalFailure
 ] as const;
 

@@ -112,6 +112,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   UNKNOWN_ROUTE: EXIT.notFound,
   METHOD_NOT_ALLOWED: EXIT.invalidInput,
   SERVICE_UNAVAILABLE: EXIT.unavailable,
+  KEY_RING_UNREADABLE: EXIT.conflict,
   INTERNAL_ERROR: EXIT.internal,
 };
 

@@ -89,5 +89,7 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   REQUEST_TOO_LARGE: { status: 413, aws: 'RequestEntityTooLarge', type: 'Sender' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, aws: 'UnsupportedMediaType', type: 'Sender' },
   SERVICE_UNAVAILABLE: { status: 503, aws: 'ServiceUnavailable', type: 'Receiver' },
+  // A 4xx: the SDKs retry a 500, and no retry opens the ring; the deployment's master keys must be made the same.
+  KEY_RING_UNREADABLE: { status: 409, aws: 'KeyRingUnreadable', type: 'Receiver' },
   INTERNAL_ERROR: { status: 500, aws: 'InternalFailure', type: 'Receiver' },
 };
