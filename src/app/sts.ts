@@ -888,7 +888,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong);
     const parsed = parseRoleArn(input.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
-    const r = await outageRecorded(() => deps.store.read(async (tx) => {
+    const decided = await outageRecorded(() => deps.store.read(async (tx) => {
       const partition = await partitionOf(tx, parsed.account);
       const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
       if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
@@ -905,23 +905,32 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const service = decided.allowed;
       if (decided.denied !== undefined) return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} denies the service ${decided.denied} (${first === decided.denied ? 'its name' : `a name of ${first}`}) the right to assume it`);
       if (service === undefined) return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${first} to assume it`);
-      const duration = Math.min(input.durationSeconds ?? DURATION.default, Math.max(role.maxSessionDuration, input.maximumAtLeastSeconds ?? 0));
-      const t = now();
-      const { claims, credentials } = issue({
-        acct: role.account,
-        part: partition,
-        role: { name: role.name, path: role.path, id: role.id },
-        name: input.sessionName,
-        iat: t,
-        exp: t + duration * 1000,
-        ...(input.sourceIdentity !== undefined ? { srcId: input.sourceIdentity } : {}),
-        ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
-        ...(input.job !== undefined ? { job: input.job } : {}),
-        ...(input.policy !== undefined ? { pol: input.policy } : {}),
-        ...(input.owner !== undefined ? { owner: input.owner } : {}),
-      }, { via: input.job !== undefined ? 'job' : 'service', principal: service, ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
-      return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
+      return ok({ role, partition, service });
     }), note);
+    if (!decided.ok) {
+      note(decided);
+      return decided;
+    }
+    // Issued after the read, not in it (review hz, 2): a read's `fn` may run again (PostgreSQL retries it on 40001/40P01)
+    // or its answer be lost after `fn` returned, and `issue` records the session (audit, metrics, the role's last use):
+    // one session handed out was recorded twice, and a session never handed out was recorded as issued.
+    const { role, partition, service } = decided.value;
+    const duration = Math.min(input.durationSeconds ?? DURATION.default, Math.max(role.maxSessionDuration, input.maximumAtLeastSeconds ?? 0));
+    const t = now();
+    const { claims, credentials } = issue({
+      acct: role.account,
+      part: partition,
+      role: { name: role.name, path: role.path, id: role.id },
+      name: input.sessionName,
+      iat: t,
+      exp: t + duration * 1000,
+      ...(input.sourceIdentity !== undefined ? { srcId: input.sourceIdentity } : {}),
+      ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
+      ...(input.job !== undefined ? { job: input.job } : {}),
+      ...(input.policy !== undefined ? { pol: input.policy } : {}),
+      ...(input.owner !== undefined ? { owner: input.owner } : {}),
+    }, { via: input.job !== undefined ? 'job' : 'service', principal: service, ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
+    const r = ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     note(r);
     return r;
   }
