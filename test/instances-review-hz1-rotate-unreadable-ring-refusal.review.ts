@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { KEYRING_KV } from '../src/app/live.ts';
-import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
+import { auditRecords, cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 describe('review hz1: a rotation refused because the ring does not open here', { timeout: 120_000 }, () => {
@@ -38,5 +38,11 @@ describe('review hz1: a rotation refused because the ring does not open here', {
     const refused = records.filter((x) => x.decision === 'KEY_RING_UNREADABLE');
     assert.equal(refused.length, 1, JSON.stringify(records));
     assert.match(JSON.stringify(refused[0]?.detail), /master key/);
+  });
+
+  it('gatehouse keys rotate says why and exits 7, not 70 (a bug to report)', async () => {
+    const r = await cliAgainst(s, ['keys', 'rotate']);
+    assert.equal(r.status, 7, r.err);
+    assert.match(r.err, /does not open with this instance's master key/);
   });
 });

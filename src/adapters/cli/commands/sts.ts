@@ -209,7 +209,7 @@ export const usersCommands: CommandGroup = (program, ctx) => {
 export const keysCommands: CommandGroup = (program, ctx) => {
   const keys = program.command('keys').description('the key ring that seals session tokens');
   withServerOptions(withJsonOption(keys.command('rotate').description('make a new session key active; older keys keep opening the sessions they sealed until those expire')))
-    .addHelpText('after', '\nFor principals of the root account 000000000000 allowed gatehouse:RotateKeys. Every instance uses the new key within a second.\nExit status: 0 rotated, 9 not allowed.')
+    .addHelpText('after', '\nFor principals of the root account 000000000000 allowed gatehouse:RotateKeys. Every instance uses the new key within a second.\nExit status: 0 rotated, 7 not rotated: the stored key ring does not open with this instance\'s master key (give every instance the same one), 9 not allowed.')
     .action(async (opts: Opts) =>
       ctx.exit(
         await remote(ctx, opts, (c) => call<{ keyId: string; created: string; retiredKeys: number }>(c, 'POST', ['keys', 'rotate'], { shape: { keyId: 'string', created: 'string', retiredKeys: 'number' } }), (k) =>
