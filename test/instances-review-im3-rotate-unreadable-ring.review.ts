@@ -39,7 +39,7 @@ describe('review im3: rotating a key ring this instance cannot open', { timeout:
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/keys/rotate');
     assert.notEqual(r.status, 200, JSON.stringify(r.json));
     assert.equal(await stored(), foreign, 'the ring the other master key sealed is kept');
-    // The cause is the answer's (409 KeyRingUnreadable, review hz, 1), no longer a 500 whose cause only the log held.
+    // The cause is the answer's (409 KeyRingUnreadable, review in, 1), no longer a 500 whose cause only the log held.
     assert.match(JSON.stringify(r.json), /key ring does not open with this instance's master key.*not rotated/);
   });
 });

@@ -44,7 +44,7 @@ export const KEYRING_KV = 'sts/keyring';
 /**
  * The stored key ring does not open with this instance's master key (another master key sealed it, or it is damaged), so
  * it cannot be rotated: a new ring would lose the keys that open the sessions issued so far. No retry helps; the admin
- * is told (review hz, 1).
+ * is told (review in, 1).
  */
 export class KeyRingUnreadable extends Error {
   constructor() {

@@ -233,7 +233,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     try {
       fresh = await live.rotateKeys();
     } catch (e) {
-      // Not an internal error to retry (review hz, 1): the admin must give this instance the deployment's master key.
+      // Not an internal error to retry (review in, 1): the admin must give this instance the deployment's master key.
       if (e instanceof KeyRingUnreadable) return failWith('KEY_RING_UNREADABLE', e.message);
       throw e;
     }

@@ -911,7 +911,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       note(decided);
       return decided;
     }
-    // Issued after the read, not in it (review hz, 2): a read's `fn` may run again (PostgreSQL retries it on 40001/40P01)
+    // Issued after the read, not in it (review in, 2): a read's `fn` may run again (PostgreSQL retries it on 40001/40P01)
     // or its answer be lost after `fn` returned, and `issue` records the session (audit, metrics, the role's last use):
     // one session handed out was recorded twice, and a session never handed out was recorded as issued.
     const { role, partition, service } = decided.value;

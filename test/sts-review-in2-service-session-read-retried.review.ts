@@ -1,5 +1,5 @@
 /**
- * Review hz, 2. A service's session (a job's, `assumeRoleAsService`) was issued inside the store read that decides it:
+ * Review in, 2. A service's session (a job's, `assumeRoleAsService`) was issued inside the store read that decides it:
  * `issue` records the session (its audit record `Allow`, `gatehouse_sessions_issued_total`, the role's last use) as it
  * makes the credentials. But a read's `fn` may run more than once (PostgreSQL retries the transaction on 40001/40P01,
  * and a hot standby's recovery conflict is a 40001), and a read may fail after `fn` returned (its COMMIT answer lost):
@@ -17,7 +17,7 @@ import { auditRecords, startTestServer, type TestServer } from './support/server
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/trainer`;
 
-describe('review hz2: a service session decided in a read that runs twice or fails late', { timeout: 120_000 }, () => {
+describe('review in2: a service session decided in a read that runs twice or fails late', { timeout: 120_000 }, () => {
   let s: TestServer;
   let store: Store;
   let real: Store['read'];

@@ -1,5 +1,5 @@
 /**
- * Review hz, 1. Since review im, 3, `POST /v1/keys/rotate` (`gatehouse sts rotate-keys`) on an instance whose master key
+ * Review in, 1. Since review im, 3, `POST /v1/keys/rotate` (`gatehouse sts rotate-keys`) on an instance whose master key
  * does not open the stored key ring is refused, the ring left as it was. But it was refused by throwing: the admin was
  * answered 500 InternalFailure, "We encountered an internal error. Please try again.", the CLI said the same, and the
  * SDKs retried it, though no retry can help: the instance must be given the deployment's master key. And the refused
@@ -15,7 +15,7 @@ import { KEYRING_KV } from '../src/app/live.ts';
 import { auditRecords, cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
-describe('review hz1: a rotation refused because the ring does not open here', { timeout: 120_000 }, () => {
+describe('review in1: a rotation refused because the ring does not open here', { timeout: 120_000 }, () => {
   let s: TestServer;
   before(async () => {
     s = await startTestServer();
