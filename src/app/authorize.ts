@@ -13,7 +13,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, decidedOnRole, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -577,8 +577,6 @@ const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
 /** `gatehouse:Authorize`, in any case: decided in the asker's own account (`mayAsk`). */
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
-/** Passing a role in the bindings' spelling (`iam:PassRole`'s permission, src/core/bindings/actions.ts). */
-const ACT_AS = 'iam.serviceAccounts.actAs';
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
@@ -1371,7 +1369,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // PassRole on `arn:aws:iam::A:role/trainer` did not apply to it asked on `role/TRAINER` or `acs:ram::A:role/trainer`.
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
-    if (ROLE_ACTIONS.has(action) || input.action === ACT_AS) {
+    if (decidedOnRole(input.action)) {
       return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asking, trusted ? named?.trust : undefined, named?.role));
     }
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started, asking)) : decideFor(input, rp, who, started, asking);

@@ -8,7 +8,8 @@ import { bootstrap, createAccount, listAccounts, type AdminCredentials } from '.
 import type { AppDeps } from './deps.ts';
 import type { AccessKeyRecord, RoleLastUsed, RoleRecord, Store } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
-import { PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
+import { decidedOnRole, PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
+import { roleArnOf } from '../core/sts/session.ts';
 import { LiveState, userKey } from './live.ts';
 import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
@@ -159,6 +160,12 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });
+  // The ARN a question about `action` on `resource` is decided on: a role's canonical one where the authorize API takes
+  // it (`decidedOnRole`), so that who-can's grantedBeyond reads the bindings enforcement applies (review ip, 1).
+  const roleDecidedOn = async (action: string, resource: string): Promise<string> => {
+    const role = decidedOnRole(action) ? (await sts.roleOf(resource))?.role : undefined;
+    return role === undefined ? resource : roleArnOf(role.partition, role.account, role.path, role.name);
+  };
   const jobs = createJobs(deps, live, sts, cache, {
     actAs: (caller, roleArn) => bindings.actAs(caller, roleArn),
     permits: (caller, action, resource) => bindings.permits(caller, action, resource),
@@ -348,7 +355,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
-    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }, engineSessions),
+    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, async (asker, action, resource) => bindings.grantedBeyond(asker, action, await roleDecidedOn(action, resource), deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }, engineSessions),
     /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
     accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */

@@ -351,6 +351,15 @@ export interface RoleName {
 /** The actions decided on a role as the resource: assuming it (under its trust policy) and passing it; lower-cased. */
 export const ROLE_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity', 'iam:passrole', 'ram:passrole']);
 
+/**
+ * Whether a question about `action` on a role is decided on the role's canonical ARN, whichever dialect or case spells
+ * it (`roleQuestions`): `ROLE_ACTIONS`, and passing it in the bindings' spelling (`iam.serviceAccounts.actAs`, review
+ * ej, 5). The authorize API decides so (src/app/authorize.ts `decideWho`), and who-can reads bindings so (review ip, 1).
+ */
+export function decidedOnRole(action: string): boolean {
+  return ROLE_ACTIONS.has(action.toLowerCase()) || action === 'iam.serviceAccounts.actAs';
+}
+
 /** The same action in the other dialect, where the two dialects name one action differently. */
 const OTHER_DIALECT_ACTION: Readonly<Record<string, string>> = { 'iam:passrole': 'ram:PassRole', 'ram:passrole': 'iam:PassRole' };
 

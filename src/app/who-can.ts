@@ -508,7 +508,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
@@ -633,7 +633,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       if (found === undefined) trustedCache.set(arn, (found = await trustedBeyond(role, arn, caller.account, input, now())));
       if (found.length > 0) allowed[i] = { ...r, trustedBeyond: found };
     }
-    const beyond = grantedBeyond(caller.account, input.action, input.resource);
+    const beyond = await grantedBeyond(caller.account, input.action, input.resource);
     // Another account's resource policies are its own to read (as its bindings, review I3).
     const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], governing.account ?? caller.account, input, now()) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
