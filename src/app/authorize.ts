@@ -1366,7 +1366,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // A role the directory holds is decided as STS and jobs decide it: on its canonical ARN, with a Deny spelling it (or
     // PassRole) in the other dialect applying as well (review U, U2).
     // So is its bindings' spelling, `iam.serviceAccounts.actAs` (review ej, 5): decided on the role as asked, a Deny of
-    // PassRole on `arn:aws:iam::A:role/trainer` did not apply to it asked on `role/TRAINER` or `acs:ram::A:role/trainer`.
+    // PassRole on `arn:aws:iam::A:role/trainer` did not apply to it asked on `role/TRAINER` or `acs:ram::A:role/trainer`;
+    // and every other `iam.serviceAccounts.*` permission, whose binding on the role did not apply so (review ip, 2).
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
     if (decidedOnRole(input.action)) {

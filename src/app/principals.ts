@@ -353,11 +353,14 @@ export const ROLE_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts
 
 /**
  * Whether a question about `action` on a role is decided on the role's canonical ARN, whichever dialect or case spells
- * it (`roleQuestions`): `ROLE_ACTIONS`, and passing it in the bindings' spelling (`iam.serviceAccounts.actAs`, review
- * ej, 5). The authorize API decides so (src/app/authorize.ts `decideWho`), and who-can reads bindings so (review ip, 1).
+ * it (`roleQuestions`): `ROLE_ACTIONS`, and every permission of a service account in the bindings' spelling
+ * (`iam.serviceAccounts.actAs`, review ej, 5; `.get`, `.getAccessToken`…, review ip, 2): a binding on the role is kept
+ * under its canonical ARN and a condition reads that ARN, so asked on `acs:ram::A:role/x` in an `aws` account the
+ * binding on the role did not apply and a condition excluding the role held. The authorize API decides so
+ * (src/app/authorize.ts `decideWho`), and who-can reads bindings so (review ip, 1).
  */
 export function decidedOnRole(action: string): boolean {
-  return ROLE_ACTIONS.has(action.toLowerCase()) || action === 'iam.serviceAccounts.actAs';
+  return ROLE_ACTIONS.has(action.toLowerCase()) || action.startsWith('iam.serviceAccounts.');
 }
 
 /** The same action in the other dialect, where the two dialects name one action differently. */
