@@ -6,6 +6,7 @@
  */
 import { failWith, ok, type Result } from '../errors.ts';
 import type { RbacAttributes } from '../rbac/index.ts';
+import type { Principal } from '../iam/index.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -280,8 +281,18 @@ export type JsonPatchOp = { readonly op: 'add' | 'replace' | 'remove'; readonly 
 
 export type AdmissionVerdict =
   | { readonly allowed: true; readonly patch?: readonly JsonPatchOp[]; readonly auditAnnotations?: Readonly<Record<string, string>>; readonly warnings?: readonly string[] }
-  /** `role`: the role the refusal is about when it is not the one the object's annotation names (recorded, not sent). */
-  | { readonly allowed: false; readonly code: number; readonly message: string; readonly role?: string };
+  /**
+   * `role`: the role the refusal is about when it is not the one the object's annotation names (recorded, not sent).
+   * `decided`: the explicit deny that refused an object that is no pod or workload, recorded as that decision (not sent).
+   */
+  | { readonly allowed: false; readonly code: number; readonly message: string; readonly role?: string; readonly decided?: Decided };
+
+/** An explicit deny of `action` on `resource` to `principal` that refused an admission (`AdmissionVerdict`). */
+export interface Decided {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+}
 
 /**
  * In the request's version; `response.uid` echoes `request.uid`; a patch is the base64 of the RFC 6902 JSON array,
