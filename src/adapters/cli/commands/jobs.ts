@@ -472,7 +472,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     withServerOptions(
       ws
         .command('put')
-        .description('create or replace a workspace')
+        .description('create or replace a workspace: what --member, --default-bucket and --default-table-project leave out is removed (and said)')
         .argument('<name>')
         .option('--member <user:NAME|group:NAME...>', 'a member (repeatable)')
         .option('--default-bucket <arn>', 'the default bucket, e.g. arn:aws:s3:::vision-data')
@@ -499,7 +499,22 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       }
     }
     const body = { members, ...(opts.defaultBucket !== undefined ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject !== undefined ? { defaultTableProject: opts.defaultTableProject } : {}) };
-    ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['workspaces', name], { body, shape: { name: 'string', members: ['object'] } }), () => ctx.out(`workspace ${name} saved\n`)));
+    // The put replaces the workspace: what the options leave out is removed. It said only `saved`, and a put meant to set
+    // the bucket took every member away unsaid (review ip, 1): the workspace as it was is read first, and what is gone
+    // said. Not read by an answer the caller may not get (no training:GetWorkspace, a new workspace): nothing to say.
+    let was: WorkspaceShape | undefined;
+    ctx.exit(
+      await remote(
+        ctx,
+        opts,
+        async (c) => {
+          const before = await call<WorkspaceShape>(c, 'GET', ['workspaces', name], { shape: WORKSPACE_SHAPE });
+          was = before.ok ? before.value : undefined;
+          return call<WorkspaceShape>(c, 'PUT', ['workspaces', name], { body, shape: WORKSPACE_SHAPE });
+        },
+        (saved) => ctx.out(`workspace ${name} saved${was === undefined ? '' : removedFrom(was, saved)}\n`),
+      ),
+    );
   });
   withJsonOption(withServerOptions(ws.command('delete').description('delete a workspace').argument('<name>'))).action(async (name: string, opts: Opts) =>
     ctx.exit(
@@ -512,6 +527,28 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     ),
   );
 };
+
+/** A workspace as `GET`/`PUT /v1/workspaces/<name>` answer it, as `workspaces put` reads it. */
+interface WorkspaceShape {
+  readonly name: string;
+  readonly members: readonly { readonly user?: string; readonly group?: string }[];
+  readonly defaultBucket?: string;
+  readonly defaultTableProject?: string;
+}
+const WORKSPACE_SHAPE = { name: 'string', members: [{ user: 'string?', group: 'string?' }], defaultBucket: 'string?', defaultTableProject: 'string?' } as const;
+
+/** `; members removed: user:alice, group:ml; default bucket removed: …`: what replacing `was` by `saved` took away. */
+function removedFrom(was: WorkspaceShape, saved: WorkspaceShape): string {
+  const named = (m: WorkspaceShape['members'][number]): string => (m.user !== undefined ? `user:${m.user}` : `group:${m.group ?? ''}`);
+  const kept = new Set(saved.members.map(named));
+  const members = [...new Set(was.members.map(named))].filter((m) => !kept.has(m));
+  const parts = [
+    ...(members.length > 0 ? [`members removed: ${members.join(', ')}`] : []),
+    ...(was.defaultBucket !== undefined && saved.defaultBucket === undefined ? [`default bucket removed: ${was.defaultBucket}`] : []),
+    ...(was.defaultTableProject !== undefined && saved.defaultTableProject === undefined ? [`default table project removed: ${was.defaultTableProject}`] : []),
+  ];
+  return parts.map((p) => `; ${p}`).join('');
+}
 
 function describe(j: JobJson): string {
   return [
