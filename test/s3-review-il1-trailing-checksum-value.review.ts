@@ -18,11 +18,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { adminBucket, objectExists } from './support/s3.ts';
+import { adminBucket, crc32Base64, objectExists, putWithTrailer } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'il1-trailers';
@@ -32,38 +29,9 @@ let c: S3.S3Client;
 let server: TestServer;
 adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
 
-const crc32Of = (b: Buffer): string => {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(b));
-  return out.toString('base64');
-};
-
 /** A PUT of DATA (to `path`) as SDK v3 sends it: aws-chunked, unsigned payload, `x-amz-checksum-<algorithm>` trailing `value`. */
-async function putWithTrailer(path: string, algorithm: 'crc32' | 'sha256', value: string): Promise<{ status: number; body: string }> {
-  const url = new URL(server.running.s3Url);
-  const payload = Buffer.concat([Buffer.from(`${DATA.length.toString(16)}\r\n`), DATA, Buffer.from(`\r\n0\r\nx-amz-checksum-${algorithm}:${value}\r\n\r\n`)]);
-  const [pathname, query] = path.split('?') as [string, string | undefined];
-  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-  const signed = await signer.sign({
-    method: 'PUT',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: pathname,
-    query: Object.fromEntries(new URLSearchParams(query ?? '')),
-    headers: {
-      host: url.host,
-      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
-      'content-encoding': 'aws-chunked',
-      'x-amz-decoded-content-length': String(DATA.length),
-      'x-amz-trailer': `x-amz-checksum-${algorithm}`,
-      'x-amz-sdk-checksum-algorithm': algorithm.toUpperCase(),
-      'content-length': String(payload.length),
-    },
-  });
-  const r = await fetch(`${server.running.s3Url}${path}`, { method: 'PUT', headers: signed.headers, body: payload });
-  return { status: r.status, body: await r.text() };
-}
+const putChecksum = (path: string, algorithm: 'crc32' | 'sha256', value: string): Promise<{ status: number; body: string }> =>
+  putWithTrailer(server, path, DATA, `x-amz-checksum-${algorithm}:${value}\r\n\r\n`, `x-amz-checksum-${algorithm}`, { 'x-amz-sdk-checksum-algorithm': algorithm.toUpperCase() });
 
 const invalid = (algorithm: string): RegExp => new RegExp(`<Code>InvalidRequest</Code><Message>Value for x-amz-checksum-${algorithm} trailing header is invalid.</Message>`);
 
@@ -72,33 +40,33 @@ describe('il 1: a trailing checksum that is not a digest of its algorithm', () =
     const sha = createHash('sha256').update(DATA).digest('base64');
     for (const [key, algorithm, value] of [
       ['not-base64', 'crc32', 'notbase64!!'],
-      ['crc-under-sha', 'sha256', crc32Of(DATA)],
+      ['crc-under-sha', 'sha256', crc32Base64(DATA)],
       ['unpadded', 'sha256', sha.replace(/=+$/, '')],
       ['too-long', 'crc32', Buffer.alloc(8).toString('base64')],
     ] as const) {
-      const r = await putWithTrailer(`/${BUCKET}/${key}`, algorithm, value);
+      const r = await putChecksum(`/${BUCKET}/${key}`, algorithm, value);
       assert.equal(r.status, 400, `${key}: ${r.body}`);
       assert.match(r.body, invalid(algorithm), key);
       assert.equal(await objectExists(c, BUCKET, key), false, `${key} was stored`);
     }
 
     const u = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'parted', ChecksumAlgorithm: 'CRC32' }));
-    const part = await putWithTrailer(`/${BUCKET}/parted?partNumber=1&uploadId=${encodeURIComponent(u.UploadId ?? '')}`, 'crc32', 'AAAA');
+    const part = await putChecksum(`/${BUCKET}/parted?partNumber=1&uploadId=${encodeURIComponent(u.UploadId ?? '')}`, 'crc32', 'AAAA');
     assert.equal(part.status, 400, part.body);
     assert.match(part.body, invalid('crc32'));
     assert.equal((await c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: 'parted', UploadId: u.UploadId }))).Parts?.length ?? 0, 0);
   });
 
   it('a well-formed value the body does not match is still BadDigest; the right one is stored', async () => {
-    const wrong = await putWithTrailer(`/${BUCKET}/wrong`, 'crc32', crc32Of(Buffer.from('other bytes')));
+    const wrong = await putChecksum(`/${BUCKET}/wrong`, 'crc32', crc32Base64(Buffer.from('other bytes')));
     assert.equal(wrong.status, 400);
     assert.match(wrong.body, /<Code>BadDigest<\/Code><Message>The CRC32 you specified did not match the calculated checksum.<\/Message>/);
     assert.equal(await objectExists(c, BUCKET, 'wrong'), false);
 
-    const right = await putWithTrailer(`/${BUCKET}/right`, 'crc32', crc32Of(DATA));
+    const right = await putChecksum(`/${BUCKET}/right`, 'crc32', crc32Base64(DATA));
     assert.equal(right.status, 200, right.body);
     const got = await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'right', ChecksumMode: 'ENABLED' }));
-    assert.equal(got.ChecksumCRC32, crc32Of(DATA));
+    assert.equal(got.ChecksumCRC32, crc32Base64(DATA));
     assert.equal(await got.Body?.transformToString(), DATA.toString());
   });
 });

@@ -18,11 +18,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32 } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { adminBucket, objectExists } from './support/s3.ts';
+import { adminBucket, crc32Base64, objectExists, putWithTrailer } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'il3-trailers';
@@ -32,41 +29,14 @@ let c: S3.S3Client;
 let server: TestServer;
 adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
 
-const crc32Of = (b: Buffer): string => {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(b));
-  return out.toString('base64');
-};
-
 /** A PUT of DATA to `key`, aws-chunked, unsigned payload, announcing `announced` in x-amz-trailer; `trailer` is what follows the final chunk. */
-async function put(key: string, announced: string, trailer: string): Promise<{ status: number; body: string }> {
-  const url = new URL(server.running.s3Url);
-  const payload = Buffer.concat([Buffer.from(`${DATA.length.toString(16)}\r\n`), DATA, Buffer.from(`\r\n0\r\n${trailer}`)]);
-  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-  const signed = await signer.sign({
-    method: 'PUT',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: `/${BUCKET}/${key}`,
-    headers: {
-      host: url.host,
-      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
-      'content-encoding': 'aws-chunked',
-      'x-amz-decoded-content-length': String(DATA.length),
-      'x-amz-trailer': announced,
-      'content-length': String(payload.length),
-    },
-  });
-  const r = await fetch(`${server.running.s3Url}/${BUCKET}/${key}`, { method: 'PUT', headers: signed.headers, body: payload });
-  return { status: r.status, body: await r.text() };
-}
+const put = (key: string, announced: string, trailer: string): Promise<{ status: number; body: string }> => putWithTrailer(server, `/${BUCKET}/${key}`, DATA, trailer, announced);
 
 const MALFORMED = /<Code>MalformedTrailerError<\/Code><Message>The request contained trailing data that was not well-formed or did not conform to our published schema.<\/Message>/;
 
 describe('il 3: a trailer that does not carry the checksum x-amz-trailer announced', () => {
   it('is 400 MalformedTrailerError; nothing is stored', async () => {
-    const crc = crc32Of(DATA);
+    const crc = crc32Base64(DATA);
     for (const [key, announced, trailer] of [
       ['none-sent', 'x-amz-checksum-crc32', '\r\n'],
       ['another-sent', 'x-amz-checksum-crc32c', `x-amz-checksum-crc32:${crc}\r\n\r\n`],
@@ -80,10 +50,10 @@ describe('il 3: a trailer that does not carry the checksum x-amz-trailer announc
   });
 
   it('the announced trailer is verified and stored as before', async () => {
-    const r = await put('announced', 'x-amz-checksum-crc32', `x-amz-checksum-crc32:${crc32Of(DATA)}\r\n\r\n`);
+    const r = await put('announced', 'x-amz-checksum-crc32', `x-amz-checksum-crc32:${crc32Base64(DATA)}\r\n\r\n`);
     assert.equal(r.status, 200, r.body);
     const got = await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'announced', ChecksumMode: 'ENABLED' }));
-    assert.equal(got.ChecksumCRC32, crc32Of(DATA));
+    assert.equal(got.ChecksumCRC32, crc32Base64(DATA));
     assert.equal(await got.Body?.transformToString(), DATA.toString());
   });
 });

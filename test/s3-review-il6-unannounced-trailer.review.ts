@@ -16,11 +16,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32 } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { adminBucket, objectExists } from './support/s3.ts';
+import { adminBucket, crc32Base64, objectExists, putWithTrailer } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'il6-trailers';
@@ -30,41 +27,14 @@ let c: S3.S3Client;
 let server: TestServer;
 adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
 
-const crc32Of = (b: Buffer): string => {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(b));
-  return out.toString('base64');
-};
-
 /** A PUT of DATA to `key`, aws-chunked, unsigned payload, `announced` in x-amz-trailer (none when undefined); `trailer` follows the final chunk. */
-async function put(key: string, announced: string | undefined, trailer: string): Promise<{ status: number; body: string }> {
-  const url = new URL(server.running.s3Url);
-  const payload = Buffer.concat([Buffer.from(`${DATA.length.toString(16)}\r\n`), DATA, Buffer.from(`\r\n0\r\n${trailer}`)]);
-  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-  const signed = await signer.sign({
-    method: 'PUT',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: `/${BUCKET}/${key}`,
-    headers: {
-      host: url.host,
-      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
-      'content-encoding': 'aws-chunked',
-      'x-amz-decoded-content-length': String(DATA.length),
-      ...(announced !== undefined ? { 'x-amz-trailer': announced } : {}),
-      'content-length': String(payload.length),
-    },
-  });
-  const r = await fetch(`${server.running.s3Url}/${BUCKET}/${key}`, { method: 'PUT', headers: signed.headers, body: payload });
-  return { status: r.status, body: await r.text() };
-}
+const put = (key: string, announced: string | undefined, trailer: string): Promise<{ status: number; body: string }> => putWithTrailer(server, `/${BUCKET}/${key}`, DATA, trailer, announced);
 
 describe('il 6: a trailing header x-amz-trailer did not announce', () => {
   it('is 400 MalformedTrailerError; nothing is stored', async () => {
-    const crc = crc32Of(DATA);
+    const crc = crc32Base64(DATA);
     for (const [key, announced, trailer] of [
-      ['wrong-crc-unannounced', undefined, `x-amz-checksum-crc32:${crc32Of(Buffer.from('other'))}\r\n\r\n`],
+      ['wrong-crc-unannounced', undefined, `x-amz-checksum-crc32:${crc32Base64(Buffer.from('other'))}\r\n\r\n`],
       ['right-crc-unannounced', undefined, `x-amz-checksum-crc32:${crc}\r\n\r\n`],
       ['bonus-beside', 'x-amz-checksum-crc32', `x-amz-checksum-crc32:${crc}\r\nbonus:trailer\r\n\r\n`],
       ['second-checksum', 'x-amz-checksum-crc32', `x-amz-checksum-crc32:${crc}\r\nx-amz-checksum-crc32c:AAAAAA==\r\n\r\n`],
@@ -77,10 +47,10 @@ describe('il 6: a trailing header x-amz-trailer did not announce', () => {
   });
 
   it('the announced checksum, once or repeated, is verified as before; what follows the trailer is not read', async () => {
-    const crc = crc32Of(DATA);
+    const crc = crc32Base64(DATA);
     for (const [key, trailer] of [
       ['once', `x-amz-checksum-crc32:${crc}\r\n\r\n`],
-      ['repeated', `x-amz-checksum-crc32:${crc32Of(Buffer.from('other'))}\r\nx-amz-checksum-crc32:${crc}\r\n\r\n`],
+      ['repeated', `x-amz-checksum-crc32:${crc32Base64(Buffer.from('other'))}\r\nx-amz-checksum-crc32:${crc}\r\n\r\n`],
       ['after-the-end', `x-amz-checksum-crc32:${crc}\r\n\r\nbonus:trailer\r\n`],
     ] as const) {
       const r = await put(key, 'x-amz-checksum-crc32', trailer);

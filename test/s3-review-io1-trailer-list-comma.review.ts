@@ -13,11 +13,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32 } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { adminBucket, objectExists } from './support/s3.ts';
+import { adminBucket, crc32Base64, objectExists, putWithTrailer } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'io1-trailers';
@@ -27,35 +24,9 @@ let c: S3.S3Client;
 let server: TestServer;
 adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
 
-const crc32Of = (b: Buffer): string => {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(b));
-  return out.toString('base64');
-};
-
 /** A PUT of DATA to `key`, aws-chunked with its CRC32 trailing, `x-amz-trailer` as given. */
-async function putAnnouncing(key: string, announced: string): Promise<{ status: number; body: string }> {
-  const url = new URL(server.running.s3Url);
-  const payload = Buffer.concat([Buffer.from(`${DATA.length.toString(16)}\r\n`), DATA, Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc32Of(DATA)}\r\n\r\n`)]);
-  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-  const signed = await signer.sign({
-    method: 'PUT',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: `/${BUCKET}/${key}`,
-    headers: {
-      host: url.host,
-      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
-      'content-encoding': 'aws-chunked',
-      'x-amz-decoded-content-length': String(DATA.length),
-      'x-amz-trailer': announced,
-      'content-length': String(payload.length),
-    },
-  });
-  const r = await fetch(`${server.running.s3Url}/${BUCKET}/${key}`, { method: 'PUT', headers: signed.headers, body: payload });
-  return { status: r.status, body: await r.text() };
-}
+const putAnnouncing = (key: string, announced: string): Promise<{ status: number; body: string }> =>
+  putWithTrailer(server, `/${BUCKET}/${key}`, DATA, `x-amz-checksum-crc32:${crc32Base64(DATA)}\r\n\r\n`, announced);
 
 describe('io 1: x-amz-trailer with a trailing comma', () => {
   it('names the checksum followed by commas: accepted, the checksum verified and stored', async () => {
@@ -67,7 +38,7 @@ describe('io 1: x-amz-trailer with a trailing comma', () => {
       const r = await putAnnouncing(key, announced);
       assert.equal(r.status, 200, `${announced}: ${r.body}`);
       const got = await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
-      assert.equal(got.ChecksumCRC32, crc32Of(DATA), announced);
+      assert.equal(got.ChecksumCRC32, crc32Base64(DATA), announced);
       assert.equal(await got.Body?.transformToString(), DATA.toString());
     }
   });

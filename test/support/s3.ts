@@ -3,6 +3,9 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateBucketCommand, HeadObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
@@ -130,4 +133,50 @@ export async function storedAsEarlierVersion(dataDir: string, bucket: string, ke
     }
   }
   assert.equal(rewritten, 1, `records of ${bucket}/${key} rewritten`);
+}
+
+/** `b`'s CRC32 as `x-amz-checksum-crc32` carries it: four bytes, big-endian, base64. */
+export function crc32Base64(b: Buffer): string {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32(b));
+  return out.toString('base64');
+}
+
+/**
+ * A PUT of `data` to `path` (`/bucket/key`, with a query if any) in the form SDK v3 uploads with by default: aws-chunked,
+ * `STREAMING-UNSIGNED-PAYLOAD-TRAILER`, one chunk, signed as the admin by the SDK's own signer. `trailer` is what
+ * follows the final chunk as sent (its lines and the closing empty line); `announced` is `x-amz-trailer` (none when
+ * undefined); `headers` are added to the signed ones.
+ */
+export async function putWithTrailer(
+  server: Pick<TestServer, 'running' | 'admin'>,
+  path: string,
+  data: Buffer,
+  trailer: string,
+  announced: string | undefined,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; body: string }> {
+  const url = new URL(server.running.s3Url);
+  const payload = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from(`\r\n0\r\n${trailer}`)]);
+  const [pathname, query] = path.split('?') as [string, string | undefined];
+  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signed = await signer.sign({
+    method: 'PUT',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: pathname,
+    query: Object.fromEntries(new URLSearchParams(query ?? '')),
+    headers: {
+      host: url.host,
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': String(data.length),
+      ...(announced !== undefined ? { 'x-amz-trailer': announced } : {}),
+      ...headers,
+      'content-length': String(payload.length),
+    },
+  });
+  const r = await fetch(`${server.running.s3Url}${path}`, { method: 'PUT', headers: signed.headers, body: payload });
+  return { status: r.status, body: await r.text() };
 }
