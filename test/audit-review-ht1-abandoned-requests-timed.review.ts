@@ -84,7 +84,9 @@ describe('review ht1 on PostgreSQL: a write its client gave up on while the data
       const text = await (await fetch(`${s.url}/metrics`)).text();
       const sum = text.split('\n').find((l) => l.startsWith('gatehouse_http_request_duration_seconds_sum{') && l.includes('api="iam"') && l.includes('code="499"'));
       const seconds = Number(sum?.slice(sum.lastIndexOf(' ') + 1));
-      assert.ok(seconds >= 0.25 && seconds < 5, `timed ${seconds} s: about the 300 ms the client waited`);
+      // The client's 300 ms count from its call, before signing and connecting; on a loaded host the request reaches
+      // the server well after that (CI read 0.240 s once), so the bound is "most of the wait, not zero, not forever".
+      assert.ok(seconds >= 0.1 && seconds < 5, `timed ${seconds} s: about the 300 ms the client waited`);
     } finally {
       proxy.freeze(false);
       await s.stop();
