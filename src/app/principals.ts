@@ -227,9 +227,22 @@ const BECAUSE: Record<string, string> = {
   trust: 'no trust policy allows',
 };
 
+/**
+ * The policy type an explicit deny was found in, as AWS names it after `with an explicit deny in` ("Troubleshooting
+ * access denied error messages"): `a permissions boundary` and `the role trust policy`, not `a boundary policy` and
+ * `a trust policy`, which AWS never writes and a search of the logs for AWS's phrase missed (policy review ir, 1).
+ */
+const DENIED_IN: Record<string, string> = {
+  identity: 'an identity-based policy',
+  boundary: 'a permissions boundary',
+  session: 'a session policy',
+  resource: 'a resource-based policy',
+  trust: 'the role trust policy',
+};
+
 /** The AWS wording of an authorization failure (what SDK users grep their logs for). */
 export function accessDeniedMessage(principalArn: string, action: string, resource: string, d: Decision): string {
-  const why = d.decision === 'ExplicitDeny' ? `with an explicit deny in a${d.deniedBy === 'identity' ? 'n' : ''} ${d.deniedBy ?? 'identity'}${d.deniedBy === 'identity' || d.deniedBy === 'resource' ? '-based' : ''} policy` : `because ${BECAUSE[d.deniedBy ?? 'identity']} the ${action} action`;
+  const why = d.decision === 'ExplicitDeny' ? `with an explicit deny in ${DENIED_IN[d.deniedBy ?? 'identity']}` : `because ${BECAUSE[d.deniedBy ?? 'identity']} the ${action} action`;
   return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
 }
 
