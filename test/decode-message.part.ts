@@ -104,8 +104,8 @@ describe('DecodeAuthorizationMessage', () => {
     const m = await decoded(server.admin, await refusedBlob(bob, 'forbidden'));
     assert.equal(m['explicitDeny'], true);
     assert.deepEqual(
-      (m['matchedStatements']['items'] as { effect: string; statementId: string; policyType: string }[]).filter((x) => x.effect === 'Deny').map((x) => [x.policyType, x.statementId]),
-      [['identity', 'NoDenied']],
+      (m['matchedStatements']['items'] as { effect: string; statementId: string; policyType: string }[]).map((x) => [x.policyType, x.statementId, x.effect]),
+      [['identity', 'NoDenied', 'DENY']],
     );
   });
 

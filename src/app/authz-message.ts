@@ -53,6 +53,10 @@ function accountOfResource(arn: string): string {
 export function explainDenial(decision: Decision, request: DeniedRequest, at: number): Record<string, unknown> {
   const hidden = (type: string) => request.hideResourceSide === true && (type === 'trust' || type === 'resource');
   const matched = decision.matched.filter((m) => !hidden(m.type));
+  // As AWS decodes an explicit deny (EvaluationResult.MatchedStatements: "the deny statement is the only entry included
+  // in the result"), with its `effect` spelt `DENY`/`ALLOW`: the Allow statements it overrode decided nothing, and listed
+  // first they read as the statement that refused (policy review ir, 2). `explanation` still lists every one.
+  const deciding = decision.decision === 'ExplicitDeny' ? matched.filter((m) => m.effect === 'Deny') : matched;
   const failures = decision.conditionFailures.filter((f) => !hidden(f.type));
   const shown: Decision = hidden('trust') ? { ...decision, matched, conditionFailures: failures } : decision;
   const conditions = Object.entries(request.context ?? {}).map(([key, v]) => ({ key, values: { items: (typeof v === 'string' ? [v] : [...v]).map((value) => ({ value })) } }));
@@ -60,7 +64,7 @@ export function explainDenial(decision: Decision, request: DeniedRequest, at: nu
   return {
     allowed: decision.decision === 'Allow',
     explicitDeny: decision.decision === 'ExplicitDeny',
-    matchedStatements: { items: matched.map((m) => ({ statementId: m.sid ?? '', effect: m.effect, policy: m.policy, policyType: m.type, statementIndex: m.index })) },
+    matchedStatements: { items: deciding.map((m) => ({ statementId: m.sid ?? '', effect: m.effect === 'Deny' ? 'DENY' : 'ALLOW', policy: m.policy, policyType: m.type, statementIndex: m.index })) },
     failures: { items: failures.map((f) => ({ policy: f.policy, policyType: f.type, statementIndex: f.index, statementId: f.sid ?? '', operator: f.operator, key: f.key, reason: f.reason })) },
     context: {
       principal: { id: p.userId ?? p.arn, arn: p.arn, ...(p.kind === 'web-identity' && p.provider !== undefined ? { provider: p.provider } : {}) },
