@@ -1085,7 +1085,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // For who-can only, and as many as the diagnostics name (MAX_CONDITION_DIAGNOSTICS).
     if (withNotMet && d.decision !== 'Allow' && !onlyDenies) {
       for (const f of failures) {
-        if (f.effect !== 'Allow') continue;
+        // A `Resource` waiting on a variable is no condition (policy review ir, 3): said in the diagnostics alone.
+        if (f.effect !== 'Allow' || f.operator === 'Resource' || f.operator === 'NotResource') continue;
         if (notMet !== undefined && notMet.length >= MAX_CONDITION_DIAGNOSTICS) break;
         const rule: MatchedRule = f.sid !== undefined ? { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, sid: f.sid, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] } : { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] };
         (notMet ??= []).push(rule);

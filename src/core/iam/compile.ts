@@ -5,7 +5,7 @@
 import { compileCondition, type CompiledCondition } from './conditions.ts';
 import { globMatcher, resolvedResourceMatcher, resourceMatcher, type Matcher } from './glob.ts';
 import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
-import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, replaceVariables, resolveTemplate, templateKeys, type KeyLookup, type Template } from './variables.ts';
+import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, replaceVariables, resolveTemplate, templateKeys, unresolvedVariable, type KeyLookup, type Template } from './variables.ts';
 
 /** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
 export type PrincipalMatch = 0 | 1 | 2 | 3 | 4;
@@ -252,6 +252,16 @@ export function resourceMatches(patterns: readonly ResourcePattern[], resource: 
     else if ((p.cache as MatcherCache<Matcher>).get(resolved)(resource)) return true;
   }
   return unresolved ? undefined : false;
+}
+
+/** The first variable a pattern of `patterns` has no value for (`resourceMatches` answered undefined), as written. */
+export function unresolvedResourceVariable(patterns: readonly ResourcePattern[], lookup: KeyLookup): string | undefined {
+  for (const p of patterns) {
+    if (p.template === undefined) continue;
+    const v = unresolvedVariable(p.template, lookup);
+    if (v !== undefined) return v;
+  }
+  return undefined;
 }
 
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {

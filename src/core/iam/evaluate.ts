@@ -11,6 +11,7 @@ import {
   MATCH_ROLE,
   resourceMatches,
   sessionKey,
+  unresolvedResourceVariable,
   statementRef,
   userKey,
   type CompiledPolicy,
@@ -144,12 +145,17 @@ function actionMatches(cs: CompiledStatement, action: string): boolean {
  */
 function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMatch {
   if (!actionMatches(cs, s.action)) return MATCH_NONE;
+  // A variable with no value: `Resource` matches nothing; `NotResource` cannot say what it excludes, so an Allow grants
+  // nothing and a Deny applies (fails closed; policy review C4). Either is explained once the statement is known to be
+  // about this principal (policy review ir, 3).
+  let unresolved: 'skipped' | 'applies' | undefined;
   if (cs.resources !== undefined) {
     const hit = resourceMatches(cs.resources, s.req.resource, cs.resourceVariables ? lookupOf(s) : noLookup);
     if (hit === undefined) {
-      // A variable with no value: `Resource` matches nothing; `NotResource` cannot say what it excludes, so an Allow
-      // grants nothing and a Deny applies (fails closed; policy review C4).
-      if (!cs.notResource || cs.effect === 'Allow') return MATCH_NONE;
+      if (!cs.notResource || cs.effect === 'Allow') {
+        if (!s.explain) return MATCH_NONE;
+        unresolved = 'skipped';
+      } else unresolved = 'applies';
     } else if (hit === cs.notResource) return MATCH_NONE;
   }
   let pm: PrincipalMatch = MATCH_DIRECT;
@@ -168,6 +174,15 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
       if (m === MATCH_DIRECT || m === MATCH_EVERYONE || (m === MATCH_ACCOUNT && s.req.principal.kind === 'root')) return MATCH_NONE;
     }
     pm = MATCH_EVERYONE;
+  }
+  if (unresolved !== undefined && s.explain) {
+    const element = cs.notResource ? 'NotResource' : 'Resource';
+    const variable = unresolvedResourceVariable(cs.resources ?? [], lookupOf(s)) ?? 'a policy variable';
+    const reason = unresolved === 'skipped'
+      ? `\`${element}\` reads \`${variable}\`, which has no value in this request: ${cs.notResource ? 'an Allow with it grants nothing (fails closed)' : 'the pattern matches nothing'}`
+      : `\`NotResource\` reads \`${variable}\`, which has no value in this request, so it cannot say what it exempts: the Deny applies (fails closed)`;
+    (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: element, key: variable, reason });
+    if (unresolved === 'skipped') return MATCH_NONE;
   }
   if (cs.conditions.length > 0) {
     if (s.unconditional && cs.effect === 'Allow') return MATCH_NONE;

@@ -28,9 +28,16 @@ export function renderDecision(d: Decision): string {
     lines.push('  matched statements:');
     for (const m of d.matched) lines.push(`    ${m.effect.padEnd(5)} ${TYPE_NAME[m.type]} ${ref(m)}`);
   }
-  if (d.conditionFailures.length > 0) {
+  // A `Resource`/`NotResource` reading a policy variable with no value is listed apart from conditions (policy review ir, 3).
+  const unresolved = d.conditionFailures.filter((f) => f.operator === 'Resource' || f.operator === 'NotResource');
+  const conditions = unresolved.length === 0 ? d.conditionFailures : d.conditionFailures.filter((f) => !unresolved.includes(f));
+  if (conditions.length > 0) {
     lines.push('  statements whose conditions did not hold:');
-    for (const f of d.conditionFailures) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
+    for (const f of conditions) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
+  }
+  if (unresolved.length > 0) {
+    lines.push('  statements whose resource reads a policy variable with no value:');
+    for (const f of unresolved) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
   }
   return lines.join('\n');
 }

@@ -188,6 +188,11 @@ export interface StatementRef {
   readonly conditions?: readonly string[];
 }
 
+/**
+ * A statement that did not apply for this request's values, or applied only by failing closed: a condition that did
+ * not hold or could not be read, or (`operator` `Resource`/`NotResource`, `key` the variable as written) a resource
+ * pattern reading a policy variable the request has no value for (policy review ir, 3).
+ */
 export interface ConditionFailure {
   readonly policy: string;
   readonly type: PolicyType;

@@ -8,7 +8,8 @@ import { isConditionKeyName } from './key-name.ts';
 
 export type KeyLookup = (lowerKey: string) => readonly string[] | undefined;
 
-type Part = string | { readonly key: string; readonly fallback: string | undefined };
+/** A variable: `key` lowercased (as the lookup reads it), `name` as written (for explanations), its default if any. */
+type Part = string | { readonly key: string; readonly name: string; readonly fallback: string | undefined };
 
 export interface Template {
   readonly parts: readonly Part[];
@@ -36,7 +37,7 @@ export function parseTemplate(text: string, from = 0): Template | undefined {
     else if (body === '$') part = LITERAL_DOLLAR;
     else {
       const k = KEY_RE.exec(body);
-      if (k && k[1] && isConditionKeyName(k[1])) part = { key: k[1].toLowerCase(), fallback: k[2] };
+      if (k && k[1] && isConditionKeyName(k[1])) part = { key: k[1].toLowerCase(), name: k[1], fallback: k[2] };
     }
     if (part === undefined) continue;
     sawVariable = true;
@@ -128,6 +129,20 @@ export function resolveTemplate(t: Template, lookup: KeyLookup): string | undefi
     else return undefined;
   }
   return out;
+}
+
+/**
+ * The first variable of `t` that `resolveTemplate` finds no value for (absent or multi-valued, and no default), as
+ * written (`${aws:PrincipalTag/team}`), else undefined: what an explanation names when a pattern matched nothing for want
+ * of it (policy review ir, 3).
+ */
+export function unresolvedVariable(t: Template, lookup: KeyLookup): string | undefined {
+  for (const p of t.parts) {
+    if (typeof p === 'string' || p.fallback !== undefined) continue;
+    const v = MULTI_VALUED.has(p.key) ? undefined : lookup(p.key);
+    if (v === undefined || v.length !== 1) return `\${${p.name}}`;
+  }
+  return undefined;
 }
 
 /** Patterns a resource's cache holds, resolved from requests (src/core/iam/compile.ts). */
