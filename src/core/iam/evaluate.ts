@@ -159,6 +159,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     } else if (hit === cs.notResource) return MATCH_NONE;
   }
   let pm: PrincipalMatch = MATCH_DIRECT;
+  let exemptButBounded = false;
   if (cs.principal !== undefined) {
     pm = matchPrincipal(cs.principal, s, cs.effect === 'Deny');
     if (pm === MATCH_NONE) return MATCH_NONE;
@@ -169,9 +170,14 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     // parents are not denied, not to exempt every session or user under them (reference §A.1.4). The account
     // itself is a principal NotPrincipal may name (AWS's NotPrincipal page): its root user is that account, so
     // an account entry names it directly.
-    if (!s.hasBoundary) {
+    if (!s.hasBoundary || s.explain) {
       const m = matchPrincipal(cs.notPrincipal, s);
-      if (m === MATCH_DIRECT || m === MATCH_EVERYONE || (m === MATCH_ACCOUNT && s.req.principal.kind === 'root')) return MATCH_NONE;
+      if (m === MATCH_DIRECT || m === MATCH_EVERYONE || (m === MATCH_ACCOUNT && s.req.principal.kind === 'root')) {
+        if (!s.hasBoundary) return MATCH_NONE;
+        // Exempt but for its boundary: said when the Deny applies, or the reader, finding itself listed, cannot tell why
+        // (policy review ir, 4).
+        exemptButBounded = true;
+      }
     }
     pm = MATCH_EVERYONE;
   }
@@ -202,6 +208,10 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
       }
       if (!denyStands) return MATCH_NONE;
     }
+  }
+  if (exemptButBounded) {
+    const reason = '`NotPrincipal` lists this principal, but it has a permissions boundary, and a `NotPrincipal` statement denies every principal with one, listed or not (AWS, "Permissions boundaries for IAM entities"): the Deny applies';
+    (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: 'NotPrincipal', key: s.req.principal.arn, reason });
   }
   return pm;
 }

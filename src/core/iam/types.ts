@@ -191,7 +191,9 @@ export interface StatementRef {
 /**
  * A statement that did not apply for this request's values, or applied only by failing closed: a condition that did
  * not hold or could not be read, or (`operator` `Resource`/`NotResource`, `key` the variable as written) a resource
- * pattern reading a policy variable the request has no value for (policy review ir, 3).
+ * pattern reading a policy variable the request has no value for (policy review ir, 3), or (`operator` `NotPrincipal`,
+ * `key` the principal's ARN) a NotPrincipal Deny that lists the principal and applies to it all the same, for its
+ * permissions boundary (policy review ir, 4).
  */
 export interface ConditionFailure {
   readonly policy: string;
