@@ -10,7 +10,7 @@
  * question asked of Gatehouse's simulator taught the reader nothing about why. Now each such statement is named in the
  * diagnostics (and in `policy evaluate --explain`) with the variable it waits on; the decisions are unchanged.
  *
- * Before the fix 2 of 2 tests failed. Real server (SQLite), AWS SDK v3 for the IAM set-up, SigV4-signed `/v1/` calls.
+ * Before the fix 2 of 3 tests failed (the third guards the note against a Deny whose condition did not hold). Real server (SQLite), AWS SDK v3 for the IAM set-up, SigV4-signed `/v1/` calls.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,8 @@ describe('policy review ir3: a Resource variable with no value is explained', ()
           { Sid: 'TeamHome', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:PrincipalTag/team}/*' },
           { Sid: 'Scratch', Effect: 'Allow', Action: 's3:PutObject', Resource: '*' },
           { Sid: 'OnlyOwnFolder', Effect: 'Deny', Action: 's3:PutObject', NotResource: 'arn:aws:s3:::scratch/${aws:username}/*' },
+          { Sid: 'TaggedOwnFolder', Effect: 'Deny', Action: 's3:DeleteObject', NotResource: 'arn:aws:s3:::scratch/${aws:username}/*', Condition: { StringEquals: { 's3:ExistingObjectTag/keep': 'yes' } } },
+          { Sid: 'Deletes', Effect: 'Allow', Action: 's3:DeleteObject', Resource: '*' },
         ],
       }),
     }));
@@ -66,5 +68,11 @@ describe('policy review ir3: a Resource variable with no value is explained', ()
     assert.equal(a['decision'], 'ExplicitDeny');
     const diagnostics = (a['diagnostics'] as string[]).join('\n');
     assert.match(diagnostics, /statement 2 \(OnlyOwnFolder\): .*\$\{aws:username\}.*no value.*the Deny applies \(fails closed\)/, diagnostics);
+  });
+
+  it('such a Deny whose condition does not hold: not applied, and nothing says it applies', async () => {
+    const a = await ask('/v1/authorize', { principal: ROLE, action: 's3:DeleteObject', resource: 'arn:aws:s3:::scratch/anything/x', context: { 's3:ExistingObjectTag/keep': 'no' } });
+    assert.equal(a['decision'], 'Allow');
+    assert.doesNotMatch((a['diagnostics'] as string[]).join('\n'), /the Deny applies/);
   });
 });

@@ -181,14 +181,12 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     }
     pm = MATCH_EVERYONE;
   }
-  if (unresolved !== undefined && s.explain) {
+  if (unresolved === 'skipped') {
     const element = cs.notResource ? 'NotResource' : 'Resource';
     const variable = unresolvedResourceVariable(cs.resources ?? [], lookupOf(s)) ?? 'a policy variable';
-    const reason = unresolved === 'skipped'
-      ? `\`${element}\` reads \`${variable}\`, which has no value in this request: ${cs.notResource ? 'an Allow with it grants nothing (fails closed)' : 'the pattern matches nothing'}`
-      : `\`NotResource\` reads \`${variable}\`, which has no value in this request, so it cannot say what it exempts: the Deny applies (fails closed)`;
+    const reason = `\`${element}\` reads \`${variable}\`, which has no value in this request: ${cs.notResource ? 'an Allow with it grants nothing (fails closed)' : 'the pattern matches nothing'}`;
     (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: element, key: variable, reason });
-    if (unresolved === 'skipped') return MATCH_NONE;
+    return MATCH_NONE;
   }
   if (cs.conditions.length > 0) {
     if (s.unconditional && cs.effect === 'Allow') return MATCH_NONE;
@@ -208,6 +206,12 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
       }
       if (!denyStands) return MATCH_NONE;
     }
+  }
+  // Said only of a Deny that applies, its conditions held (policy review ir, 3).
+  if (unresolved === 'applies' && s.explain) {
+    const variable = unresolvedResourceVariable(cs.resources ?? [], lookupOf(s)) ?? 'a policy variable';
+    const reason = `\`NotResource\` reads \`${variable}\`, which has no value in this request, so it cannot say what it exempts: the Deny applies (fails closed)`;
+    (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: 'NotResource', key: variable, reason });
   }
   if (exemptButBounded) {
     const reason = '`NotPrincipal` lists this principal, but it has a permissions boundary, and a `NotPrincipal` statement denies every principal with one, listed or not (AWS, "Permissions boundaries for IAM entities"): the Deny applies';
