@@ -10,6 +10,7 @@ import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '
 import { countNonWhitespace, DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
   adminService,
+  arnTooLong,
   checkDescription,
   checkMaxSessionDuration,
   checkName,
@@ -451,7 +452,8 @@ export function createDirectory(deps: AppDeps) {
     }
     // The IAM API reference's bound, before anything decides, echoes or records it: an ARN of any length was decided,
     // refused naming it and recorded as the resource, 1.8 MB a request from a principal with no permission (review gm, 4).
-    if (arn.length > 2048) return invalid(`1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length less than or equal to 2048`, field);
+    const long = arnTooLong(field, arn);
+    if (long !== undefined) return invalid(long, field);
     const p = await tx.policies.getByArn(storedBuiltinArn(arn));
     if (!p || (p.account !== c.account && p.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
     return ok(p);

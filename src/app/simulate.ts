@@ -41,7 +41,7 @@ import {
   type Principal,
   type StatementRef,
 } from '../core/iam/index.ts';
-import { entityArn, type Partition } from '../core/directory/rules.ts';
+import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, simulatedTime } from './authorize.ts';
 import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
@@ -633,8 +633,11 @@ interface PolicySource {
  * review I): read first, with the same refusal whether it exists or not.
  */
 async function authorizedSource(deps: AppDeps, c: Caller, action: string, policySourceArn: string): R<PolicySource> {
+  // IAM's bound first: a longer ARN names nothing, and is neither decided, echoed nor recorded (review iu, 1).
+  const long = arnTooLong('PolicySourceArn', policySourceArn);
+  if (long !== undefined) return failWith('VALIDATION_ERROR', long, 'PolicySourceArn');
   const m = ENTITY_ARN_RE.exec(policySourceArn);
-  if (!m) return failWith('INVALID_INPUT', `PolicySourceArn must be the ARN of a user, group or role, got \`${policySourceArn}\``, 'PolicySourceArn');
+  if (!m) return failWith('INVALID_INPUT', `PolicySourceArn must be the ARN of a user, group or role, got \`${shortName(policySourceArn)}\``, 'PolicySourceArn');
   const source: PolicySource = { account: (m[1] ?? m[2]) as string, type: m[3] as 'user' | 'group' | 'role', name: m[4] as string };
   const target = source.account === c.account && source.type !== 'group'
     ? await deps.store.read<UserRecord | RoleRecord | undefined>((tx) => (source.type === 'user' ? tx.users.get(c.account, source.name) : tx.roles.get(c.account, source.name)))

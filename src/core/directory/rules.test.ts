@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkMaxSessionDuration, checkName, checkPath, checkTags, entityArn, mergeTags, uniqueId } from './rules.ts';
+import { arnTooLong, checkMaxSessionDuration, checkName, checkPath, checkTags, entityArn, mergeTags, uniqueId } from './rules.ts';
 
 test('names: IAM character set and length per entity kind', () => {
   assert.equal(checkName('user', 'alice.b+c=d,e@f_g-h'), undefined);
@@ -31,4 +31,11 @@ test('ARNs and ids', () => {
   assert.equal(entityArn('acs', '123456789012', 'role', '/', 'trainer'), 'acs:ram::123456789012:role/trainer');
   const id = uniqueId('AROA', new Uint8Array([1, 2, 3]));
   assert.match(id, /^AROA[A-Z2-7]{17}$/);
+});
+
+test('ARN parameters: at most 2,048 characters, refused in IAM\'s words without the value', () => {
+  assert.equal(arnTooLong('PolicySourceArn', `arn:aws:iam::123456789012:user/${'a'.repeat(2000)}`), undefined);
+  const refusal = arnTooLong('PolicySourceArn', `arn:aws:iam::123456789012:user/${'a'.repeat(3000)}`) ?? '';
+  assert.match(refusal, /'policySourceArn' failed to satisfy constraint: Member must have length less than or equal to 2048/);
+  assert.doesNotMatch(refusal, /aaaa/);
 });
