@@ -11,6 +11,7 @@ import { countNonWhitespace, DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } f
 import {
   adminService,
   arnTooLong,
+  checkAccessKeyId,
   checkDescription,
   checkMaxSessionDuration,
   checkName,
@@ -611,7 +612,18 @@ export function createDirectory(deps: AppDeps) {
 
   const deleteGroup = (c: Caller, input: { groupName: string }): R<void> => deletePrincipal(c, 'group', input.groupName);
 
+  /**
+   * The member a group call names, bounded as user names are before anything is decided (`nameTooLong`): it was quoted
+   * whole in the NoSuchEntity and recorded in the change's error (review iu, 2).
+   */
+  const memberTooLong = (userName: string): Result<never> | undefined => {
+    const long = nameTooLong('user', userName, 'UserName');
+    return long === undefined ? undefined : invalid(long, 'UserName');
+  };
+
   async function addUserToGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
+    const long = memberTooLong(input.userName);
+    if (long) return long;
     return write(c, async (tx) => {
       const g = await authorizedEntity(c, tx, 'group', input.groupName, 'AddUserToGroup');
       if (!g.ok) return g;
@@ -628,6 +640,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function removeUserFromGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
+    const long = memberTooLong(input.userName);
+    if (long) return long;
     return write(c, async (tx) => {
       const g = await authorizedEntity(c, tx, 'group', input.groupName, 'RemoveUserFromGroup');
       if (!g.ok) return g;
@@ -1098,7 +1112,15 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
+  /** An inline policy's name as a read or delete names it, bounded as putting one bounds it (review iu, 2). */
+  const inlineNameTooLong = (policyName: string): Result<never> | undefined => {
+    const long = nameTooLong('policy', policyName, 'PolicyName');
+    return long === undefined ? undefined : invalid(long, 'PolicyName');
+  };
+
   async function getInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<InlinePolicyRecord> {
+    const long = inlineNameTooLong(input.policyName);
+    if (long) return long;
     return store.read(async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `Get${ACTION_NAME[type]}Policy`);
       if (!e.ok) return e;
@@ -1108,6 +1130,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function deleteInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<void> {
+    const long = inlineNameTooLong(input.policyName);
+    if (long) return long;
     return write(c, async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}Policy`, currentBoundary);
       if (!e.ok) return e;
@@ -1199,6 +1223,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function updateAccessKey(c: Caller, input: { userName?: string; accessKeyId: string; status: string }): R<void> {
     if (input.status !== 'Active' && input.status !== 'Inactive') return invalid('Status must be Active or Inactive', 'Status');
+    const badId = checkAccessKeyId(input.accessKeyId);
+    if (badId) return invalid(badId, 'AccessKeyId');
     const status = input.status;
     return write(c, async (tx) => {
       // Authorized before keyOf asks for a name or finds the user: its refusals come after.
@@ -1217,6 +1243,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function deleteAccessKey(c: Caller, input: { userName?: string; accessKeyId: string }): R<void> {
+    const badId = checkAccessKeyId(input.accessKeyId);
+    if (badId) return invalid(badId, 'AccessKeyId');
     return write(c, async (tx) => {
       // Authorized before keyOf asks for a name or finds the user: its refusals come after.
       const a = await authorizeOn(c, tx, 'user', input.userName ?? c.user?.name ?? '', 'DeleteAccessKey');
@@ -1238,6 +1266,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function getAccessKeyLastUsed(c: Caller, input: { accessKeyId: string }): R<AccessKeyRecord> {
+    const badId = checkAccessKeyId(input.accessKeyId);
+    if (badId) return invalid(badId, 'AccessKeyId');
     return store.read(async (tx) => {
       // A key of another account is no key here: deciding on its user would name that user's path and name in the
       // AccessDenied and let the caller's own conditions on aws:ResourceTag probe its tags (review directory, D2).

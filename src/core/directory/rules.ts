@@ -63,6 +63,16 @@ export function arnTooLong(field: string, arn: string): string | undefined {
   return `1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ARN_PARAMETER}`;
 }
 
+/**
+ * An access key id as IAM's API model bounds it (`accessKeyIdType`: 16 to 128 of `[\w]`); a message when it is not one.
+ * Checked before anything decides or looks it up: the NoSuchEntity quoted a key id of any length, and DeleteAccessKey's
+ * and UpdateAccessKey's audit records kept it (review iu, 2).
+ */
+export function checkAccessKeyId(id: unknown, field = 'AccessKeyId'): string | undefined {
+  if (typeof id === 'string' && id.length >= 16 && id.length <= 128 && /^\w+$/.test(id)) return undefined;
+  return `${field} \`${shortName(String(id))}\` is not an access key id (16 to 128 letters, digits or \`_\`): ListAccessKeys gives a user's key ids`;
+}
+
 export function checkName(kind: EntityKind, name: unknown, field = `${kind === 'policy' ? 'Policy' : kind[0]!.toUpperCase() + kind.slice(1)}Name`): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return `${field} is required`;
   const max = NAME_MAX[kind];
