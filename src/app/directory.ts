@@ -1062,6 +1062,10 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function detachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
+    // Bounded as attaching bounds it (`policyByArn`): detaching never looks the policy up, and the store's NoSuchEntity
+    // quoted an ARN of any length into the answer and the change's audit record (review iu, 3).
+    const long = typeof input.policyArn === 'string' ? arnTooLong('PolicyArn', input.policyArn) : undefined;
+    if (long !== undefined) return invalid(long, 'PolicyArn');
     return write(c, async (tx) => {
       const policyArn = typeof input.policyArn === 'string' ? storedBuiltinArn(input.policyArn) : input.policyArn;
       const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': policyArn, ...currentBoundary(x) }));
