@@ -21,7 +21,7 @@
  * Each is authorized like any IAM action (`iam:`/`ram:` by partition) and changes nothing but the stored report.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { arnTooLong, checkPath, checkPathPrefix, entityArn, QUOTAS, type Partition } from '../core/directory/rules.ts';
+import { arnTooLong, checkPath, checkPathPrefix, entityArn, shortName, QUOTAS, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { resourceTagContext } from './directory.ts';
 import { PROVIDER_PREFIX } from './oidc.ts';
@@ -93,8 +93,8 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
 
   async function listEntitiesForPolicy(c: Caller, input: { policyArn: string; entityFilter?: string; usage?: string; pathPrefix?: string }): Promise<Result<PolicyEntities>> {
     // IAM's EntityType, the same values as GetAccountAuthorizationDetails' filter.
-    if (input.entityFilter !== undefined && !(DETAIL_FILTERS as readonly string[]).includes(input.entityFilter)) return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.entityFilter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]`, 'EntityFilter');
-    if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
+    if (input.entityFilter !== undefined && !(DETAIL_FILTERS as readonly string[]).includes(input.entityFilter)) return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${shortName(input.entityFilter)}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]`, 'EntityFilter');
+    if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${shortName(input.usage)}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
     // IAM's bound before the decision: a longer PolicyArn was echoed in the AccessDenied and recorded twice (review iu, 1).
     const long = arnTooLong('PolicyArn', input.policyArn);
     if (long !== undefined) return failWith('VALIDATION_ERROR', long, 'PolicyArn');

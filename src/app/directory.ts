@@ -935,7 +935,7 @@ export function createDirectory(deps: AppDeps) {
     const scope = input.scope ?? 'All';
     if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
     if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') {
-      return invalid(`1 validation error detected: Value '${input.usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
+      return invalid(`1 validation error detected: Value '${shortName(input.usage)}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
     }
     const bad = checkPolicyPath(input.pathPrefix, 'PathPrefix');
     if (bad) return invalid(bad);

@@ -838,7 +838,7 @@ export async function getAccountAuthorizationDetails(
   if (!a.ok) return a;
   for (const f of input.filter ?? []) {
     if (!(DETAIL_FILTERS as readonly string[]).includes(f)) {
-      return failWith('VALIDATION_ERROR', `1 validation error detected: Value '[${f}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]]`, 'Filter');
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value '[${shortName(f)}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]]`, 'Filter');
     }
   }
   const want = (f: DetailFilter): boolean => !input.filter || input.filter.length === 0 || input.filter.includes(f);
