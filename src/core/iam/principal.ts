@@ -144,6 +144,18 @@ function principalType(p: Principal): string {
   }
 }
 
+const OIDC_PROVIDER_MARK = ':oidc-provider/';
+
+/**
+ * The subject key, lowercased, of an IAM OIDC provider's ARN (`arn:aws:iam::A:oidc-provider/<host/path>` →
+ * `<host/path>:sub`), as the trust policy names it; undefined for any other ARN.
+ */
+function webIdentitySubKey(providerArn: string): string | undefined {
+  const at = providerArn.indexOf(OIDC_PROVIDER_MARK);
+  if (!providerArn.startsWith('arn:') || at < 0) return undefined;
+  return `${providerArn.slice(at + OIDC_PROVIDER_MARK.length).toLowerCase()}:sub`;
+}
+
 /** A key derived from the principal or the request; `aws:` form, lowercased. */
 function derived(req: AuthzRequest, key: string): readonly string[] | undefined {
   const p = req.principal;
@@ -251,7 +263,16 @@ function counterpart(key: string): string | undefined {
  */
 export function keyLookup(req: AuthzRequest): KeyLookup {
   const ctx = req.context;
+  const fed = req.principal.session?.federated;
+  const subKey = fed !== undefined ? webIdentitySubKey(fed.provider) : undefined;
   return (key) => {
+    // The subject of the web identity token a session was opened with, as `<host/path>:sub` of its IAM OIDC provider, in
+    // every request the session makes: AWS documents it for the role's permissions policy ("Identifying users with web
+    // identity federation": per-user prefixes `${server.example.com:sub}`). Read in the trust policy only, it was absent
+    // from the session's requests, so a Deny on it never applied (review it, 1). A fact of the session, which no context
+    // overrides (the authorize API's asker included). Not along a chain, as `aws:FederatedProvider`; RAM's
+    // AssumeRoleWithOIDC sessions (`acs:` provider ARNs) have no such key.
+    if (subKey !== undefined && key === subKey && fed !== undefined) return [fed.sub];
     const own = ctx?.get(key);
     if (own !== undefined) return own;
     const other = counterpart(key);
