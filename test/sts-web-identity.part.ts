@@ -138,7 +138,8 @@ describe('OIDC providers (IAM API)', () => {
     assert.equal((await failure(admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: 'http://idp.example.com', ClientIDList: ['x'] })))).name, 'InvalidInputException');
     // Nothing listens there: discovery fails, and the answer says how to register the keys instead.
     const down = await failure(admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: 'http://127.0.0.1:9', ClientIDList: ['x'] })));
-    assert.equal(down.name, 'InvalidInputException');
+    // IAM's OpenIdIdpCommunicationError (review it, 2; it was InvalidInput).
+    assert.equal(down.name, 'OpenIdIdpCommunicationErrorException');
     assert.match(down.message, /JwksJson/);
     const missing = await failure(admin.send(new I.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: `arn:aws:iam::${ACCT}:oidc-provider/nowhere.example` })));
     assert.equal(missing.name, 'NoSuchEntityException');

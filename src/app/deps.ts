@@ -115,5 +115,10 @@ export interface OidcCrypto {
   /** Validates a JWKS document (public signature keys only). */
   parseJwks(input: string | unknown): { readonly ok: true; readonly jwks: JwkSet } | { readonly ok: false; readonly message: string };
   /** OIDC discovery: `<issuer>/.well-known/openid-configuration`, its `issuer` checked, then its `jwks_uri`. */
-  fetchJwks(issuer: string): Promise<{ readonly ok: true; readonly jwks: JwkSet } | { readonly ok: false; readonly message: string }>;
+  /**
+   * `unreachable` on a failure: the issuer's documents could not be read (no answer, a status other than 200, not JSON,
+   * a discovery document naming another issuer, a JWKS that does not answer), as against a document or key set read but
+   * refused (a `jwks_uri` that is not https, keys refused by `parseJwks`).
+   */
+  fetchJwks(issuer: string): Promise<{ readonly ok: true; readonly jwks: JwkSet } | { readonly ok: false; readonly message: string; readonly unreachable?: boolean }>;
 }

@@ -504,7 +504,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // The network call happens outside any transaction, after the caller is known to be allowed.
     const keys = input.jwks !== undefined ? o.parseJwks(input.jwks) : await o.fetchJwks(u.value.url);
     if (!keys.ok) {
-      return failWith('INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url');
+      // An issuer whose documents could not be read is IAM's OpenIdIdpCommunicationError, which the SDKs type apart from a
+      // bad request (review it, 2: it was InvalidInput); keys read but refused, or given inline, are InvalidInput.
+      const unreachable = input.jwks === undefined && 'unreachable' in keys && keys.unreachable === true;
+      return failWith(unreachable ? 'OPENID_IDP_COMMUNICATION_ERROR' : 'INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; ${unreachable ? 'retry once the issuer answers, or ' : ''}give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url');
     }
     const base = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks } as const;
     const record: ProviderRecord = input.jwks !== undefined ? { ...base, jwksSource: 'inline' } : { ...base, jwksSource: 'discovery', fetched: now(), lifetime: lifetimeOf(keys) };

@@ -75,6 +75,7 @@ export const ERROR_CODES = [
   'INVALID_IDENTITY_TOKEN', // InvalidIdentityToken
   'EXPIRED_IDENTITY_TOKEN', // ExpiredTokenException (web identity token expired)
   'IDP_COMMUNICATION_ERROR', // IDPCommunicationError: the identity provider's keys could not be read (retryable)
+  'OPENID_IDP_COMMUNICATION_ERROR', // OpenIdIdpCommunicationError: CreateOpenIDConnectProvider could not read the provider's discovery document or keys
   'INVALID_AUTHORIZATION_MESSAGE', // InvalidAuthorizationMessageException
   'INVALID_PARAMETER_VALUE', // InvalidParameterValue: session tags STS refuses together (a duplicate key, a transitive key not among them, a transitive tag overridden)
   // protocol

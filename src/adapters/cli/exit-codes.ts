@@ -103,6 +103,8 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   INVALID_IDENTITY_TOKEN: EXIT.accessDenied,
   EXPIRED_IDENTITY_TOKEN: EXIT.accessDenied,
   IDP_COMMUNICATION_ERROR: EXIT.unavailable,
+  // The identity provider could not be read: retrying once it answers may succeed.
+  OPENID_IDP_COMMUNICATION_ERROR: EXIT.unavailable,
   INVALID_AUTHORIZATION_MESSAGE: EXIT.invalidInput,
   INVALID_PARAMETER_VALUE: EXIT.invalidInput,
   INVALID_ACTION: EXIT.invalidInput,

@@ -82,6 +82,8 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   INVALID_IDENTITY_TOKEN: { status: 400, aws: 'InvalidIdentityToken', type: 'Sender' },
   EXPIRED_IDENTITY_TOKEN: { status: 400, aws: 'ExpiredTokenException', type: 'Sender' },
   IDP_COMMUNICATION_ERROR: { status: 400, aws: 'IDPCommunicationError', type: 'Sender' },
+  // IAM's (its API model's OpenIdIdpCommunicationErrorException): the provider's documents could not be read (review it, 2).
+  OPENID_IDP_COMMUNICATION_ERROR: { status: 400, aws: 'OpenIdIdpCommunicationError', type: 'Sender' },
   INVALID_AUTHORIZATION_MESSAGE: { status: 400, aws: 'InvalidAuthorizationMessageException', type: 'Sender' },
   INVALID_PARAMETER_VALUE: { status: 400, aws: 'InvalidParameterValue', type: 'Sender' },
   INVALID_ACTION: { status: 400, aws: 'InvalidAction', type: 'Sender' },

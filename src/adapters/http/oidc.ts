@@ -127,14 +127,17 @@ async function getJson(url: URL): Promise<{ ok: true; value: unknown; maxAgeSeco
  * OIDC discovery of an issuer's JWKS (the network half of the app's `OidcCrypto` port), with the JWKS answer's
  * `Cache-Control` max-age (`maxAgeSeconds`, undefined when it gives none): the app keeps the keys that long, within bounds.
  */
-export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSet; maxAgeSeconds: number | undefined } | { ok: false; message: string }> {
+export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSet; maxAgeSeconds: number | undefined } | { ok: false; message: string; unreachable?: boolean }> {
   const base = allowedUrl(issuer, () => true);
   if (!base) return { ok: false, message: 'the issuer must be an https:// URL (http:// only on loopback)' };
   // Discovery §4: the well-known path is appended after removing any trailing slash of the issuer.
   const discoveryUrl = new URL(`${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`);
   // One answer for every way the discovery document can fail (no answer, a status, not JSON, another issuer).
+  // `unreachable`: the IdP's documents could not be read, IAM's OpenIdIdpCommunicationError (review it, 2); a key set read
+  // but refused (parseJwks) is not.
   const noDiscovery = {
     ok: false,
+    unreachable: true,
     message: `no OpenID Connect discovery document naming this issuer could be read at ${discoveryUrl.href} (it must answer 200 with JSON within 5 s, without redirect, its \`issuer\` exactly the URL, a trailing slash included)`,
   } as const;
   const config = await getJson(discoveryUrl);
@@ -143,8 +146,9 @@ export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSe
   if (typeof doc !== 'object' || doc === null || doc.issuer !== issuer) return noDiscovery;
   // An http:// issuer on loopback may name an http:// jwks_uri on its own host and port only; an https:// issuer, https:// only.
   const jwksUri = allowedUrl(doc.jwks_uri, (u) => base.protocol === 'http:' && u.host === base.host);
+  // Read, and refused (an https issuer's keys are never read in clear): not an unreachable IdP.
   if (!jwksUri) return { ok: false, message: '`jwks_uri` of the discovery document is missing or not https:// (http:// only on the host of an http:// loopback issuer)' };
-  const noJwks = { ok: false, message: `no JWKS could be read at ${jwksUri.href} (it must answer 200 with a JSON object with a \`keys\` array within 5 s, without redirect)` } as const;
+  const noJwks = { ok: false, unreachable: true, message: `no JWKS could be read at ${jwksUri.href} (it must answer 200 with a JSON object with a \`keys\` array within 5 s, without redirect)` } as const;
   const jwks = await getJson(jwksUri);
   if (!jwks.ok) return noJwks;
   const value = jwks.value as { keys?: unknown } | null;
