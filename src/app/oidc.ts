@@ -389,9 +389,15 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     }
   }
 
-  function checkClientIds(ids: readonly string[], field = 'ClientIDList'): string | undefined {
-    if (ids.length > PROVIDER_LIMITS.clientIds) return `${field} may hold at most ${PROVIDER_LIMITS.clientIds} client ids`;
-    for (const id of ids) if (id.length < 1 || id.length > PROVIDER_LIMITS.clientIdChars) return `${field}: a client id is 1–${PROVIDER_LIMITS.clientIdChars} characters`;
+  /**
+   * A client id outside 1-255 characters is a malformed parameter (ValidationError); more than 100 on a provider is IAM's
+   * quota, LimitExceeded (409), as IAM answers the 101st (review it, 3: it was ValidationError, "may hold at most").
+   */
+  function checkClientIds(ids: readonly string[], field = 'ClientIDList'): { code: 'VALIDATION_ERROR' | 'LIMIT_EXCEEDED'; message: string } | undefined {
+    for (const id of ids) if (id.length < 1 || id.length > PROVIDER_LIMITS.clientIdChars) return { code: 'VALIDATION_ERROR', message: `${field}: a client id is 1–${PROVIDER_LIMITS.clientIdChars} characters` };
+    if (ids.length > PROVIDER_LIMITS.clientIds) {
+      return { code: 'LIMIT_EXCEEDED', message: `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${PROVIDER_LIMITS.clientIds}: an OIDC provider holds at most ${PROVIDER_LIMITS.clientIds} client ids (${ids.length} asked); remove one it no longer needs (RemoveClientIDFromOpenIDConnectProvider) first` };
+    }
     return undefined;
   }
 
@@ -472,7 +478,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const thumbprints = [...(input.thumbprints ?? [])];
     const tags = [...(input.tags ?? [])];
     const clientIds = [...new Set(input.clientIds)];
-    const bad = checkClientIds(clientIds) ?? checkThumbprints(thumbprints) ?? checkTags(tags);
+    const badIds = checkClientIds(clientIds);
+    if (badIds) return failWith(badIds.code, badIds.message, 'ClientIDList');
+    const bad = checkThumbprints(thumbprints) ?? checkTags(tags);
     if (bad) return failWith('VALIDATION_ERROR', bad);
     const arn = providerArn(c.partition, c.account, u.value.hostPath);
     const request = { url: u.value.url, clientIds, thumbprints, tags, jwks: input.jwks !== undefined ? 'inline' : 'discovery' };
@@ -588,7 +596,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     updateProvider(c, input.arn, 'AddClientIDToOpenIDConnectProvider', (r) => {
       const clientIds = r.clientIds.includes(input.clientId) ? r.clientIds : [...r.clientIds, input.clientId];
       const bad = checkClientIds(clientIds, 'ClientID');
-      return bad ? failWith('VALIDATION_ERROR', bad, 'ClientID') : ok({ ...r, clientIds });
+      return bad ? failWith(bad.code, bad.message, 'ClientID') : ok({ ...r, clientIds });
     }, input);
 
   const removeClientId = (c: Caller, input: { arn: string; clientId: string }) =>
