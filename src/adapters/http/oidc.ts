@@ -216,7 +216,12 @@ export const OIDC_PROVIDER_ACTIONS: Readonly<Record<string, IamHandler>> = {
       const id = p.required('ClientID');
       return id.ok ? done(await app.oidc.removeClientId(c, { arn, clientId: id.value })) : id;
     }),
-  UpdateOpenIDConnectProviderThumbprint: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.updateThumbprints(c, { arn, thumbprints: p.list('ThumbprintList') }))),
+  UpdateOpenIDConnectProviderThumbprint: (app, c, p) =>
+    withArn(p, async (arn) => {
+      // Required: left out, it removed every thumbprint (review it, 4); given empty (`ThumbprintList=`), it is an empty list.
+      const thumbprints = p.presentList('ThumbprintList');
+      return thumbprints.ok ? done(await app.oidc.updateThumbprints(c, { arn, thumbprints: thumbprints.value })) : thumbprints;
+    }),
   TagOpenIDConnectProvider: (app, c, p) =>
     withArn(p, async (arn) => {
       const tags = p.tags('Tags', true);

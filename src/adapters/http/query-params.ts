@@ -177,6 +177,16 @@ export class Params {
     return failWith('VALIDATION_ERROR', `${name} must be a boolean (\`true\` or \`false\`), got \`${v.length > 32 ? `${v.slice(0, 32)}…` : v}\``, name);
   }
 
+  /**
+   * A required `Name.member.N` list that may be empty: given empty, the SDKs send `Name=` (botocore and SDK v3 alike);
+   * left out, nothing, which IAM answers ValidationError. UpdateOpenIDConnectProviderThumbprint without its list removed
+   * every thumbprint (review it, 4).
+   */
+  presentList(name: string): Result<string[]> {
+    const v = this.list(name);
+    return v.length === 0 && !this.map.has(name) ? nullAt(lowerFirst(name), name) : ok(v);
+  }
+
   /** `Name.member.1`, `Name.member.2`, … in order. */
   list(name: string): string[] {
     const out: string[] = [];
