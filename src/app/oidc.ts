@@ -219,6 +219,18 @@ function tagRecord(tags: readonly { readonly key: string; readonly value: string
   return out;
 }
 
+/**
+ * A token's NumericDate claim (`iat`, `exp`) as epoch ms, when it is one a date can hold (ECMAScript's ±8.64e15 ms):
+ * a token verifies with `exp` 10^13 (an issuer writing milliseconds, a "never expires" sentinel), and formatting such a
+ * time for Alibaba's `OIDCTokenInfo` threw after the session was issued, answering 500 for credentials it had recorded
+ * as given (review it, 5). Undefined otherwise, as for a token without the claim.
+ */
+function tokenTime(seconds: unknown): number | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return undefined;
+  const ms = seconds * 1000;
+  return Math.abs(ms) <= 8.64e15 ? ms : undefined;
+}
+
 /** How many whole seconds a token's `iat` is ahead of `nowMs` (0 when it is not, or has no numeric `iat`). */
 function issuedAheadSeconds(iat: unknown, nowMs: number): number {
   return typeof iat === 'number' && Number.isFinite(iat) ? Math.max(0, Math.floor(iat - nowMs / 1000)) : 0;
@@ -996,8 +1008,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       sourceIdentity,
       issuer: found.record.url,
       audiences: auds,
-      tokenIssuedAt: typeof claims['iat'] === 'number' && Number.isFinite(claims['iat']) ? claims['iat'] * 1000 : undefined,
-      tokenExpiresAt: typeof claims['exp'] === 'number' && Number.isFinite(claims['exp']) ? claims['exp'] * 1000 : undefined,
+      tokenIssuedAt: tokenTime(claims['iat']),
+      tokenExpiresAt: tokenTime(claims['exp']),
     });
   }
 
