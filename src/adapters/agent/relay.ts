@@ -12,8 +12,9 @@
  * - A cached answer is served while it is revalidated in the background. When the server answers that the job has
  *   ended (410), has no role (404) or that the capability is unknown (403), the cached credentials go and that
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
- *   `revalidateMs`.
- * - When the server cannot be reached (or answers 5xx), still-valid credentials keep being served until
+ *   `revalidateMs`. Only the server's own refusal does that (JSON with `Code` and `Message`): a page a proxy in front
+ *   of it answers with (an ingress's 404, a firewall's 403, a maintenance page served 200) is the server out of reach.
+ * - When the server cannot be reached (or answers 5xx, or a proxy answers for it), still-valid credentials keep being served until
  *   `marginMs` (default 30 min) before they expire, as DESIGN.md's performance model asks; the 30 min are
  *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
  *   credentials with under 17–25 min left as valid for that long again (§3.2), past their real end (review agent,
@@ -131,11 +132,6 @@ const MAX_UPSTREAM_BODY = 64 * 1024;
 const MAX_UID = 4294967294;
 const MAX_LAUNCHER_BODY = 4096;
 
-/** The expiry of a credentials document of either shape (`Expiration` in both), or undefined. */
-function expiryOf(body: Buffer): number | undefined {
-  return cachedOf(body, undefined)?.expires;
-}
-
 /**
  * A 200's document and its session's real expiry: the server's header when it names one at or after the
  * document's `Expiration` (an older server sends none: then the `Expiration`); undefined for no credentials document.
@@ -208,6 +204,19 @@ function capabilityOfPath(segment: string): string | undefined {
     return undefined;
   }
   return cap.length >= 16 && cap.length <= 128 && /^[\x21-\x7e]+$/.test(cap) && !/[/\\]/.test(cap) ? cap : undefined;
+}
+
+/**
+ * Whether `body` is a refusal of a Gatehouse server's credential endpoints: a JSON object with a string `Code` and
+ * `Message` (server.ts `deliver`), not a page a proxy in front of it answered with.
+ */
+function isGatehouseAnswer(body: Buffer): boolean {
+  try {
+    const d = JSON.parse(body.toString('utf8')) as unknown;
+    return typeof d === 'object' && d !== null && typeof (d as { Code?: unknown }).Code === 'string' && typeof (d as { Message?: unknown }).Message === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** The `Message` of a JSON error answer, else its text. */
@@ -347,6 +356,22 @@ export function createRelay(opts: RelayOptions): Relay {
     return message;
   }
 
+  /**
+   * An answer of `--upstream` that is not the server's (`isGatehouseAnswer`): what the jobs are told (502) and the log
+   * says, once until the server answers again.
+   */
+  let saidForeign: number | undefined;
+  function foreignMessage(status: number): string {
+    const what = status === 200 ? `: it is not a credentials document (no Expiration): is --upstream the server's credential endpoints?` : ` (a refusal of the server's is JSON with Code and Message): a proxy or ingress in front of the server answered for it, or --upstream is not the server's credential endpoints`;
+    return `the server at ${shownBase} answered ${status} with something that is not Gatehouse's answer${what}; credentials cached here are served while they are valid`;
+  }
+  function sayForeign(status: number): string {
+    const message = foreignMessage(status);
+    if (saidForeign !== status) log(`agent: ${message}`);
+    saidForeign = status;
+    return message;
+  }
+
   /** Asks the server for the entry's document and keeps its answer: usable credentials, or why there are none. */
   function revalidate(entry: Entry, path: string, headers?: Record<string, string>): Promise<void> {
     entry.pending ??= (async () => {
@@ -364,12 +389,20 @@ export function createRelay(opts: RelayOptions): Relay {
           entry.last = json(502, { Code: 'BadGateway', Message: sayRedirect(redirect) });
           return;
         }
-        if (a.status === 200) {
-          entry.ok = cachedOf(a.body, a.realExpiration);
-        } else if (a.status === 403 || a.status === 404 || a.status === 410) {
-          // Definitive: the job ended, has no role, or the capability is unknown. Kept as the answer for a while.
-          entry.ok = undefined;
+        // Only the server's own answer ends what is held: a credentials document, or its refusal (JSON with `Code` and
+        // `Message`). A proxy answering for a server that is not there (an ingress's `404 page not found`, a firewall's
+        // 403 page, a maintenance page served 200) took every job's still-valid credentials away at once and was passed
+        // on to their SDKs as if the job had ended (review iq, 1): it is the server out of reach, as a 5xx is.
+        const doc = a.status === 200 ? cachedOf(a.body, a.realExpiration) : undefined;
+        const refusal = a.status === 403 || a.status === 404 || a.status === 410;
+        if ((a.status === 200 && doc === undefined) || (refusal && !isGatehouseAnswer(a.body))) {
+          entry.last = json(502, { Code: 'BadGateway', Message: sayForeign(a.status) });
+          return;
         }
+        saidForeign = undefined;
+        if (a.status === 200) entry.ok = doc;
+        // Definitive: the job ended, has no role, or the capability is unknown. Kept as the answer for a while.
+        else if (refusal) entry.ok = undefined;
         entry.last = a;
       } catch (e) {
         entry.checkedAt = checkedNow();
@@ -418,11 +451,9 @@ export function createRelay(opts: RelayOptions): Relay {
     if (fresh) return servedAnswer(fresh, t2);
     const a = entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     if (a.status !== 200) return a;
-    // A 200 that is not a credentials document (no `Expiration`: --upstream names something else), or credentials
-    // too close to their expiry: not served.
-    return expiryOf(a.body) === undefined
-      ? json(502, { Code: 'BadGateway', Message: `the answer of ${shownBase} is not a credentials document (no Expiration): is --upstream the server's credential endpoints?` })
-      : json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
+    // Credentials too close to their expiry: not served. (A 200 that is not a credentials document is kept as a 502 by
+    // `revalidate`.)
+    return json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
   }
 
   /** Per-job metadata endpoints, by capability. */
@@ -619,6 +650,12 @@ export function createRelay(opts: RelayOptions): Relay {
         if (redirect !== undefined && !saidRedirect) {
           saidRedirect = true;
           return redirect;
+        }
+        // A proxy's page where the server refuses a request without a capability (403 `Forbidden` in JSON): said at
+        // start, as the jobs' requests would say it (review iq, 1).
+        if (a.status >= 400 && a.status < 500 && !isApiNoRoute(a) && !isGatehouseAnswer(a.body)) {
+          saidForeign = a.status;
+          return foreignMessage(a.status);
         }
         if (!isApiNoRoute(a) || saidWrongUpstream) return undefined;
         saidWrongUpstream = true;
