@@ -43,6 +43,21 @@ export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
  */
 export const AGENT_SWEEP_HEADER = 'x-gatehouse-agent-sweep';
 
+/**
+ * Whether `text`, an answer of a job's credential port (the server's `--agent-listen`, a node agent's) that is not a
+ * credentials document, is the port's own: JSON with a string `Code` and `Message` (`Forbidden`, `NoRole`, `JobEnded`,
+ * `Invalid`…), rather than a page a proxy in front of it answered with while it was not there (an ingress's 404, a
+ * firewall's 403): only the port's own refusal is final (review iq, 1 and 2).
+ */
+export function isGatehouseAnswer(text: string): boolean {
+  try {
+    const d = JSON.parse(text) as unknown;
+    return typeof d === 'object' && d !== null && typeof (d as { Code?: unknown }).Code === 'string' && typeof (d as { Message?: unknown }).Message === 'string';
+  } catch {
+    return false;
+  }
+}
+
 /** The job's credentials as a metadata endpoint serves them, or why there are none (status and message). */
 export type MetadataCredentials =
   | { readonly ok: true; readonly roleName: string; document(shape: 'aws' | 'alibaba'): Buffer }

@@ -47,7 +47,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -204,19 +204,6 @@ function capabilityOfPath(segment: string): string | undefined {
     return undefined;
   }
   return cap.length >= 16 && cap.length <= 128 && /^[\x21-\x7e]+$/.test(cap) && !/[/\\]/.test(cap) ? cap : undefined;
-}
-
-/**
- * Whether `body` is a refusal of a Gatehouse server's credential endpoints: a JSON object with a string `Code` and
- * `Message` (server.ts `deliver`), not a page a proxy in front of it answered with.
- */
-function isGatehouseAnswer(body: Buffer): boolean {
-  try {
-    const d = JSON.parse(body.toString('utf8')) as unknown;
-    return typeof d === 'object' && d !== null && typeof (d as { Code?: unknown }).Code === 'string' && typeof (d as { Message?: unknown }).Message === 'string';
-  } catch {
-    return false;
-  }
 }
 
 /** The `Message` of a JSON error answer, else its text. */
@@ -395,7 +382,7 @@ export function createRelay(opts: RelayOptions): Relay {
         // on to their SDKs as if the job had ended (review iq, 1): it is the server out of reach, as a 5xx is.
         const doc = a.status === 200 ? cachedOf(a.body, a.realExpiration) : undefined;
         const refusal = a.status === 403 || a.status === 404 || a.status === 410;
-        if ((a.status === 200 && doc === undefined) || (refusal && !isGatehouseAnswer(a.body))) {
+        if ((a.status === 200 && doc === undefined) || (refusal && !isGatehouseAnswer(a.body.toString('utf8')))) {
           entry.last = json(502, { Code: 'BadGateway', Message: sayForeign(a.status) });
           return;
         }
@@ -653,7 +640,7 @@ export function createRelay(opts: RelayOptions): Relay {
         }
         // A proxy's page where the server refuses a request without a capability (403 `Forbidden` in JSON): said at
         // start, as the jobs' requests would say it (review iq, 1).
-        if (a.status >= 400 && a.status < 500 && !isApiNoRoute(a) && !isGatehouseAnswer(a.body)) {
+        if (a.status >= 400 && a.status < 500 && !isApiNoRoute(a) && !isGatehouseAnswer(a.body.toString('utf8'))) {
           saidForeign = a.status;
           return foreignMessage(a.status);
         }

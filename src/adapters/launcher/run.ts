@@ -15,7 +15,7 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
-import { REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
+import { isGatehouseAnswer, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerUriOf, ECS_CONTAINER_HOST, podContainerAddressRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 import { makeDirectory, removeDirectories } from '../fs/index.ts';
@@ -353,7 +353,10 @@ export async function launch(given: LaunchOptions): Promise<number> {
    * 503 while its server is unreachable), after waits of `END_RETRY_BEATS` heartbeats, well inside the heartbeat
    * timeout; a refusal (4xx: the job ended already) is the server's word. Told once, an end lost to a server
    * restarting or a network blip left the job Running with working sessions after its command had exited, until its
-   * launcher's silence failed it, and nothing was said (review ek, 4).
+   * launcher's silence failed it, and nothing was said (review ek, 4). Only the server's (or agent's) own answer is
+   * final: its acceptance (`{"state"}`) or its refusal (JSON with `Code` and `Message`). A page a proxy in front of it
+   * answered with while it was not there (an ingress's 404, a firewall's 403) was taken for a refusal, and the end was
+   * lost without a word (review iq, 2); it is told again as a 5xx is.
    */
   const reportEnd = async (exitCode: number): Promise<void> => {
     let why = '';
@@ -361,9 +364,12 @@ export async function launch(given: LaunchOptions): Promise<number> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       try {
         const r = await send('/v1/launcher/end', { exitCode });
-        if (r.status < 500) return;
+        const accepted = r.ok && typeof (jsonOf(r.text) as { state?: unknown } | undefined)?.state === 'string';
+        const own = isGatehouseAnswer(r.text);
+        if (accepted || (r.status < 500 && own)) return;
         const message = (jsonOf(r.text) as { Message?: unknown } | undefined)?.Message;
-        why = `${r.status}${typeof message === 'string' ? ` ${message}` : ''}`;
+        const page = r.text.replace(/\s+/g, ' ').trim();
+        why = own ? `${r.status}${typeof message === 'string' ? ` ${message}` : ''}` : `${r.status}, not Gatehouse's answer: ${page.length > 80 ? `${page.slice(0, 80)}…` : page}`;
       } catch (e) {
         why = e instanceof Error ? e.message : String(e);
       }
