@@ -415,8 +415,10 @@ export async function launch(given: LaunchOptions): Promise<number> {
       } catch (e) {
         unreachable = e;
       }
-      if (r?.ok === true) {
-        const doc = JSON.parse(r.text) as Record<string, unknown>;
+      // A credentials document (an `Expiration` in a JSON object), or nothing usable.
+      const answered = r?.ok === true ? (jsonOf(r.text) as Record<string, unknown> | null | undefined) : undefined;
+      const doc = typeof answered === 'object' && answered !== null && typeof answered['Expiration'] === 'string' ? answered : undefined;
+      if (r !== undefined && doc !== undefined) {
         const real = r.headers[REAL_EXPIRATION_HEADER];
         const realEnd = typeof real === 'string' ? Date.parse(real) : Number.NaN;
         held = Number.isFinite(realEnd) && realEnd >= Date.parse(String(doc['Expiration'])) ? { doc, realEnd } : undefined;
@@ -425,13 +427,18 @@ export async function launch(given: LaunchOptions): Promise<number> {
         failing = false;
         return;
       }
-      // A 4xx is the server's word (the job ended, has no role): the session is not advanced from then on.
-      if (r !== undefined && r.status < 500) held = undefined;
+      // A refusal of the endpoint's own (the job ended, has no role) is the server's word: the session is not advanced
+      // from then on. Anything else in place of its answer (a proxy's 404 or 403 page, a maintenance page served 200) is
+      // the server out of reach, as a 5xx is: the file stopped advancing then, and said expired 3 h into such an outage
+      // while the session was good for hours more (review iq, 3).
+      const refused = r !== undefined && !r.ok && r.status < 500 && isGatehouseAnswer(r.text);
+      if (refused) held = undefined;
       if (held !== undefined) {
         const expiration = Math.max(servedExpiration(held.realEnd, Date.now()), Date.parse(String(held.doc['Expiration'])));
         await write({ ...held.doc, Expiration: isoSeconds(expiration) });
       }
       if (r === undefined) throw unreachable;
+      if (r.ok) throw new Error(`the credentials URI answered ${r.status} with no credentials document`);
     } catch (e) {
       if (!failing) log(`gatehouse: could not refresh ${opts.credentialsFile}: ${e instanceof Error ? e.message : String(e)}; said once until it works again`);
       failing = true;
