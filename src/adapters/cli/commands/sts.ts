@@ -306,6 +306,13 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
     ctx.err(`gatehouse: the job's credential endpoint answered ${r.status}: ${String(doc['Message'] ?? '')}${r.status >= 500 ? ' (try again in a while)' : ''}\n`);
     return exitOf(r.status);
   }
+  // Only a credentials document is passed on (review iq, 4): a 200 of another shape came out as `{"Version":1}` or
+  // without its token, exit 0, and the SDK then failed on the output, or took keys without a token for long-term ones.
+  const missing = ['AccessKeyId', 'SecretAccessKey', 'Token', 'Expiration'].filter((k) => Array.isArray(doc) || typeof doc?.[k] !== 'string' || doc[k] === '');
+  if (missing.length > 0) {
+    ctx.err(`gatehouse: the job's credential endpoint answered ${r.status} without ${missing.join(', ')}: that is not a credentials document; is ${uri === ctx.env?.['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ? 'AWS_CONTAINER_CREDENTIALS_FULL_URI' : 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'} the job's container endpoint?\n`);
+    return EXIT.unavailable;
+  }
   ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: doc['AccessKeyId'], SecretAccessKey: doc['SecretAccessKey'], SessionToken: doc['Token'], Expiration: doc['Expiration'] })}\n`);
   return EXIT.ok;
 }
