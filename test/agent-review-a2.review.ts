@@ -81,8 +81,11 @@ test('A2: a credentials URI path with / or dot segments is refused, never sent u
   }
   assert.deepEqual(seen, []);
   // A capability is still asked for, under the prefix: as the job's one entry, the container endpoint's (review ek, 2).
+  // The stub's 404 is no refusal of a Gatehouse server (JSON with Code and Message): 502, its text not passed on
+  // (review iq, 1).
   const ok = await get(url, '/v1/credentials/bbbbbbbbbbbbbbbb.c-d_e~f');
-  assert.equal(ok.status, 404);
+  assert.equal(ok.status, 502);
+  assert.doesNotMatch(ok.body, /private answer/);
   assert.deepEqual(seen, ['/gatehouse/v1/container-credentials']);
 });
 
