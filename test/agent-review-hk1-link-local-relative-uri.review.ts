@@ -63,10 +63,11 @@ test('hk1: a pod whose node agent is http://169.254.170.2 is given AWS_CONTAINER
   const r = await reviewAt(admit, body, admit.token);
   assert.equal(r.response['allowed'], true, JSON.stringify(r.response));
   const env = patchedEnv(r.patch);
-  assert.equal(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'], '/v1/container-credentials', JSON.stringify(env));
-  assert.equal(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], undefined, JSON.stringify(env));
   const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   assert.ok(token);
+  // With the capability in its path, for the clients that send no token to a relative URI (review iq, 5).
+  assert.equal(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'], `/v1/container-credentials/${token}`, JSON.stringify(env));
+  assert.equal(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], undefined, JSON.stringify(env));
   // What every SDK asks at http://169.254.170.2<relative>: here the node agent is the server's own port.
   const got = await fetch(`${server.agentUrl}${env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']}`, { headers: { authorization: token } });
   const text = await got.text();

@@ -125,7 +125,7 @@ interface Entry {
 }
 
 /** The paths the agent serves and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
-const RELAY_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
+const RELAY_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/v1/container-credentials/': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
 /** The largest uid (`(uid_t)-1` is no uid). */
@@ -583,6 +583,13 @@ export function createRelay(opts: RelayOptions): Relay {
       const cap = req.headers.authorization;
       if (cap === undefined || cap.length < 16 || cap.length > 128) return send(res, FORBIDDEN);
       return send(res, await deliver(`aws ${cap}`, path, { authorization: cap }));
+    }
+    if (req.method === 'GET' && path.startsWith('/v1/container-credentials/')) {
+      // The relative URI at 169.254.170.2 with the capability in its path, for clients that send no token there (the
+      // AWS SDK for Java 1.x, `curl`): the same entry, asked upstream as the header form (review iq, 5).
+      const cap = capabilityOfPath(path.slice('/v1/container-credentials/'.length));
+      if (cap === undefined) return send(res, FORBIDDEN);
+      return send(res, await jobCredentials(cap));
     }
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const body = await readBody(req, MAX_LAUNCHER_BODY);

@@ -514,7 +514,18 @@ export function containerUriVariables(url: string): Record<string, string> {
  */
 export function withContainerUri(env: Readonly<Record<string, string>>): Record<string, string> {
   const { AWS_CONTAINER_CREDENTIALS_FULL_URI: full, ...rest } = env;
-  return full === undefined ? rest : { ...rest, ...containerUriVariables(full) };
+  if (full === undefined) return rest;
+  const vars = containerUriVariables(full);
+  const relative = vars['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+  const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
+  // The job's capability in the relative path too, as ECS puts an unguessable id there (`/v2/credentials/<id>`): the
+  // AWS SDK for Java 1.x sends no `Authorization` for a relative URI, nor does `curl 169.254.170.2$AWS_…_RELATIVE_URI`,
+  // and both got 403 (review iq, 5; credential-protocols §9.1). The token stays for SDKs given a full URI.
+  if (relative !== undefined && token !== undefined && token !== '') {
+    const u = new URL(relative, `http://${ECS_CONTAINER_HOST}`);
+    if (u.pathname.endsWith('/v1/container-credentials')) return { ...rest, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `${u.pathname}/${encodeURIComponent(token)}${u.search}` };
+  }
+  return { ...rest, ...vars };
 }
 
 /**
