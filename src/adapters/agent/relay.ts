@@ -3,7 +3,8 @@
  * credential endpoints a server serves on `--agent-listen` (src/adapters/agent/server.ts):
  *
  * - `GET /v1/credentials/<capability>` (the Alibaba credentials URI) and `GET /v1/container-credentials` with the
- *   capability in `Authorization` (the AWS container endpoint) are answered from one cache entry per capability, the
+ *   capability in `Authorization` (the AWS container endpoint; or in its path, `/v1/container-credentials/<capability>`,
+ *   the relative URI at 169.254.170.2: review iq, 5) are answered from one cache entry per capability, the
  *   job's container-endpoint answer, rendered in Alibaba's fields for the credentials URI: every process of every
  *   job on the node costs the server one request per job per `revalidateMs` (default 30 s, jittered), however many
  *   ranks poll and through whichever endpoint, and every endpoint of the job serves the same session (DESIGN.md).
