@@ -65,8 +65,8 @@ test('hk1: a pod whose node agent is http://169.254.170.2 is given AWS_CONTAINER
   const env = patchedEnv(r.patch);
   const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   assert.ok(token);
-  // With the capability in its path, for the clients that send no token to a relative URI (review iq, 5).
-  assert.equal(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'], `/v1/container-credentials/${token}`, JSON.stringify(env));
+  // With the capability in its query, for the clients that send no token to a relative URI (review iq, 5).
+  assert.equal(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'], `/v1/container-credentials?capability=${token}`, JSON.stringify(env));
   assert.equal(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], undefined, JSON.stringify(env));
   // What every SDK asks at http://169.254.170.2<relative>: here the node agent is the server's own port.
   const got = await fetch(`${server.agentUrl}${env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']}`, { headers: { authorization: token } });

@@ -7,14 +7,15 @@
  * nor does what AWS's ECS documentation tells users to run (`curl 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`):
  * they got 403, so such a pod had no AWS credentials at all. ECS itself puts an unguessable id in the relative path
  * (`/v2/credentials/<id>`), and credential-protocols §9.1 says to authenticate the 169.254.170.2 path so. The relative
- * URI now carries the job's capability, as the Alibaba credentials URI already does (`/v1/container-credentials/<capability>`),
- * and the server and the node agent serve that path with or without `Authorization`; the token stays in the
- * environment for the full-URI case, where every SDK sends it.
+ * URI now carries the job's capability, as the Alibaba credentials URI already does
+ * (`/v1/container-credentials?capability=<capability>`: in the query, so that a node agent from before, which reads the
+ * path alone, still serves the SDKs that send the token), and the server and the node agent serve it with or without
+ * `Authorization`; the token stays in the environment for the full-URI case, where every SDK sends it.
  *
  * A real server and a real node agent; the relative URI of a job read through an agent at http://169.254.170.2,
  * asked at the agent's own address (this machine does not reach 169.254.170.2) without `Authorization`, as Java SDK
  * 1.x and `curl` ask it; and the AWS SDK v3 (`fromContainerMetadata`, `fromHttp`) and botocore given the same path as a
- * full URI without a token. Before the fix 4 of 4 tests failed.
+ * full URI without a token. Before the fix 5 of 5 tests failed.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,15 +98,20 @@ test('iq5: botocore takes the path with no token (skipped without Python botocor
   assert.equal(stdout.trim(), await direct());
 });
 
-test('iq5: a made-up capability in the path is 403, another method 405 naming the container endpoint, never the path', async () => {
+test('iq5: a made-up or doubled capability in the query is 403, another method 405 never naming the capability', async () => {
   for (const base of [agentUrl, serverAgent]) {
-    const bad = await fetch(`${base}/v1/container-credentials/${'x'.repeat(43)}`);
-    assert.equal(bad.status, 403, base);
+    for (const query of [`capability=${'x'.repeat(43)}`, `capability=${job.capability}&capability=${job.capability}`, 'capability=']) {
+      const bad = await fetch(`${base}/v1/container-credentials?${query}`);
+      assert.equal(bad.status, 403, `${base} ?${query}`);
+    }
     const post = await fetch(`${base}${relative}`, { method: 'POST' });
     const body = (await post.json()) as { Message: string };
     assert.equal(post.status, 405, base);
     assert.equal(post.headers.get('allow'), 'GET');
     assert.ok(!body.Message.includes(job.capability), body.Message);
-    assert.match(body.Message, /the container endpoint/);
   }
+});
+
+test('iq5: the relative URI keeps the path a node agent from before serves with the token', () => {
+  assert.equal(relative, `/v1/container-credentials?capability=${job.capability}`);
 });

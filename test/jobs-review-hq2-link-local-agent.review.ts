@@ -48,8 +48,8 @@ test('hq2: ranks reading a node agent at http://169.254.170.2 are given AWS_CONT
   // Before the fix: AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.2/v1/container-credentials.
   assert.equal(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], undefined, JSON.stringify(env));
   assert.ok(env['AWS_CONTAINER_AUTHORIZATION_TOKEN']);
-  // With the capability in its path, for the clients that send no token to a relative URI (review iq, 5).
-  assert.equal(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'], `/v1/container-credentials/${env['AWS_CONTAINER_AUTHORIZATION_TOKEN']}`);
+  // With the capability in its query, for the clients that send no token to a relative URI (review iq, 5).
+  assert.equal(env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'], `/v1/container-credentials?capability=${env['AWS_CONTAINER_AUTHORIZATION_TOKEN']}`);
   // The Alibaba endpoint is a full URI in every SDK: it stays at the agent.
   assert.match(env['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', /^http:\/\/169\.254\.170\.2\/v1\/credentials\//);
   // The SDK v3 provider takes it (and asks 169.254.170.2, which this machine does not reach): no hostname refusal.

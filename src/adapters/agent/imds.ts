@@ -148,12 +148,11 @@ export function boundCredentialServer(server: Server, maxConnections: number): S
 /**
  * The method a path of a job's credential port (the server's `--agent-listen`, a node agent's) takes, by `routes`
  * (path, or path prefix ending in `/`, to method), or undefined for a path it does not serve; with how the path is
- * named in an answer (the credentials URI and the container endpoint's capability path by name: their path holds the
- * job's capability).
+ * named in an answer (the credentials URI by name: its path holds the job's capability).
  */
 export function credentialRouteOf(routes: Readonly<Record<string, 'GET' | 'POST'>>, path: string): { method: 'GET' | 'POST'; named: string } | undefined {
   for (const [route, method] of Object.entries(routes)) {
-    if (route.endsWith('/') ? path.startsWith(route) : path === route) return { method, named: route === '/v1/credentials/' ? 'the credentials URI' : route === '/v1/container-credentials/' ? 'the container endpoint' : `\`${route}\`` };
+    if (route.endsWith('/') ? path.startsWith(route) : path === route) return { method, named: route === '/v1/credentials/' ? 'the credentials URI' : `\`${route}\`` };
   }
   return undefined;
 }

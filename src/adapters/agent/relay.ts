@@ -3,8 +3,8 @@
  * credential endpoints a server serves on `--agent-listen` (src/adapters/agent/server.ts):
  *
  * - `GET /v1/credentials/<capability>` (the Alibaba credentials URI) and `GET /v1/container-credentials` with the
- *   capability in `Authorization` (the AWS container endpoint; or in its path, `/v1/container-credentials/<capability>`,
- *   the relative URI at 169.254.170.2: review iq, 5) are answered from one cache entry per capability, the
+ *   capability in `Authorization` (the AWS container endpoint; or in its query, `?capability=…`, the relative URI at
+ *   169.254.170.2: review iq, 5) are answered from one cache entry per capability, the
  *   job's container-endpoint answer, rendered in Alibaba's fields for the credentials URI: every process of every
  *   job on the node costs the server one request per job per `revalidateMs` (default 30 s, jittered), however many
  *   ranks poll and through whichever endpoint, and every endpoint of the job serves the same session (DESIGN.md).
@@ -45,7 +45,7 @@
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
-import { servedExpiration } from '../../core/jobs/jobs.ts';
+import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
@@ -126,7 +126,7 @@ interface Entry {
 }
 
 /** The paths the agent serves and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
-const RELAY_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/v1/container-credentials/': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
+const RELAY_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
 /** The largest uid (`(uid_t)-1` is no uid). */
@@ -581,16 +581,12 @@ export function createRelay(opts: RelayOptions): Relay {
       return send(res, a.status === 200 ? { ...a, body: alibabaOf(a.body).alibaba } : a);
     }
     if (req.method === 'GET' && path === '/v1/container-credentials') {
-      const cap = req.headers.authorization;
+      // In `Authorization`, or in the query of the relative URI at 169.254.170.2 for clients that send no token there
+      // (the AWS SDK for Java 1.x, `curl`): the same entry either way, asked upstream in `Authorization` (review iq, 5).
+      const given = req.headers.authorization;
+      const cap = given ?? capabilityOfPath(encodeURIComponent(containerCapabilityOf(req.url ?? '') ?? ''));
       if (cap === undefined || cap.length < 16 || cap.length > 128) return send(res, FORBIDDEN);
       return send(res, await deliver(`aws ${cap}`, path, { authorization: cap }));
-    }
-    if (req.method === 'GET' && path.startsWith('/v1/container-credentials/')) {
-      // The relative URI at 169.254.170.2 with the capability in its path, for clients that send no token there (the
-      // AWS SDK for Java 1.x, `curl`): the same entry, asked upstream as the header form (review iq, 5).
-      const cap = capabilityOfPath(path.slice('/v1/container-credentials/'.length));
-      if (cap === undefined) return send(res, FORBIDDEN);
-      return send(res, await jobCredentials(cap));
     }
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const body = await readBody(req, MAX_LAUNCHER_BODY);

@@ -3,8 +3,8 @@
  *
  * - `GET /v1/credentials/<capability>`: the Alibaba credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`);
  * - `GET /v1/container-credentials` with `Authorization: <capability>`: the AWS container endpoint
- *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`); `GET /v1/container-credentials/<capability>`
- *   the same, for the relative URI at 169.254.170.2, which some clients ask without the token (review iq, 5);
+ *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`), or with the capability in its query,
+ *   `?capability=…`, for the relative URI at 169.254.170.2, which some clients ask without the token (review iq, 5);
  * - per job (unless submitted with `"imds": false`), an IMDSv2-style metadata endpoint on its own loopback port
  *   (imds.ts): no capability travels over IMDS, so it serves only processes of the uid the job's launcher reported
  *   at submit (peer-uid.ts), or any local process when none was reported;
@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
-import { servedExpiration } from '../../core/jobs/jobs.ts';
+import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
@@ -105,7 +105,7 @@ function decodePath(s: string): string | undefined {
 }
 
 /** The paths of the credential port and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
-const AGENT_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/v1/container-credentials/': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST' };
+const AGENT_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST' };
 
 /** The most a launcher's call may send (its `{"exitCode": N}`), as on the node agent. */
 const MAX_LAUNCHER_BODY = 4096;
@@ -229,10 +229,9 @@ export function createAgent(opts: {
     if (refused !== undefined) return json(res, 403, { Code: 'Forbidden', Message: refused });
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(req, res, decodePath(path.slice('/v1/credentials/'.length)), 'alibaba');
-    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, req.headers.authorization, 'aws');
-    // The relative URI at 169.254.170.2 carries the capability in its path, for clients that send no token there (the
-    // AWS SDK for Java 1.x, `curl`): review iq, 5.
-    if (req.method === 'GET' && path.startsWith('/v1/container-credentials/')) return deliver(req, res, decodePath(path.slice('/v1/container-credentials/'.length)), 'aws');
+    // The capability in `Authorization`, or in the query of the relative URI at 169.254.170.2 for clients that send no
+    // token there (the AWS SDK for Java 1.x, `curl`): review iq, 5.
+    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, req.headers.authorization ?? containerCapabilityOf(req.url ?? ''), 'aws');
     if (req.method === 'GET' && path === '/healthz') return text(res, 200, 'ok\n');
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const cap = req.headers.authorization;

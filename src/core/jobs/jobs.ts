@@ -507,6 +507,23 @@ export function containerUriVariables(url: string): Record<string, string> {
 }
 
 /**
+ * The query parameter of the container endpoint (`/v1/container-credentials?capability=…`) that names the job's
+ * capability for a client that sends no `Authorization` (review iq, 5).
+ */
+export const CONTAINER_CAPABILITY_PARAMETER = 'capability';
+
+/**
+ * The capability the query of a container endpoint request (`req.url`) names, or undefined: exactly one
+ * `capability` parameter, else none (two would leave it to the reader which one is meant).
+ */
+export function containerCapabilityOf(url: string): string | undefined {
+  const at = url.indexOf('?');
+  if (at === -1) return undefined;
+  const all = new URLSearchParams(url.slice(at + 1)).getAll(CONTAINER_CAPABILITY_PARAMETER);
+  return all.length === 1 && all[0] !== '' ? all[0] : undefined;
+}
+
+/**
  * A job's credential environment (`AWS_CONTAINER_CREDENTIALS_FULL_URI` among it) with its container endpoint in the
  * variables every AWS SDK takes (`containerUriVariables`): a pod's, and the ranks' of `jobs run --agent` (and of a
  * node's), which read the same node agent. Only pods got the relative URI at `http://169.254.170.2`, and a rank's
@@ -518,12 +535,16 @@ export function withContainerUri(env: Readonly<Record<string, string>>): Record<
   const vars = containerUriVariables(full);
   const relative = vars['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
   const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
-  // The job's capability in the relative path too, as ECS puts an unguessable id there (`/v2/credentials/<id>`): the
+  // The job's capability in the relative URI too, as ECS puts an unguessable id there (`/v2/credentials/<id>`): the
   // AWS SDK for Java 1.x sends no `Authorization` for a relative URI, nor does `curl 169.254.170.2$AWS_…_RELATIVE_URI`,
-  // and both got 403 (review iq, 5; credential-protocols §9.1). The token stays for SDKs given a full URI.
+  // and both got 403 (review iq, 5; credential-protocols §9.1). In the query, not the path: a node agent from before
+  // reads the path alone and still serves the SDKs that send the token. The token stays for SDKs given a full URI.
   if (relative !== undefined && token !== undefined && token !== '') {
     const u = new URL(relative, `http://${ECS_CONTAINER_HOST}`);
-    if (u.pathname.endsWith('/v1/container-credentials')) return { ...rest, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `${u.pathname}/${encodeURIComponent(token)}${u.search}` };
+    if (u.pathname.endsWith('/v1/container-credentials') && !u.searchParams.has(CONTAINER_CAPABILITY_PARAMETER)) {
+      u.searchParams.append(CONTAINER_CAPABILITY_PARAMETER, token);
+      return { ...rest, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `${u.pathname}${u.search}` };
+    }
   }
   return { ...rest, ...vars };
 }

@@ -19,8 +19,8 @@ export const agentCommand: CommandGroup = (program, ctx) => {
       'after',
       `
 Serves GET /v1/credentials/<capability> (ALIBABA_CLOUD_CREDENTIALS_URI), GET /v1/container-credentials
-(AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN), GET /v1/container-credentials/<capability>
-(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, for an agent at http://169.254.170.2) and the launcher calls of
+(AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN; or, as AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+for an agent at http://169.254.170.2, with ?capability=<capability>) and the launcher calls of
 \`gatehouse jobs run --agent\`, for which it also opens each job's own metadata endpoint (IMDSv2 of both clouds,
 AWS_EC2_METADATA_SERVICE_ENDPOINT) on a port of --metadata-host. Point pods at it with the server's
 --agent-address. Every process of a job on the node shares one cached answer: the server sees one request per
