@@ -15,7 +15,7 @@
  * A real server and a real node agent; the relative URI of a job read through an agent at http://169.254.170.2,
  * asked at the agent's own address (this machine does not reach 169.254.170.2) without `Authorization`, as Java SDK
  * 1.x and `curl` ask it; and the AWS SDK v3 (`fromContainerMetadata`, `fromHttp`) and botocore given the same path as a
- * full URI without a token. Before the fix 5 of 5 tests failed.
+ * full URI without a token. Before the fix 4 of 5 tests failed (the refusals were refusals before too).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
