@@ -67,7 +67,7 @@ test('iq5: the relative URI, asked without Authorization as Java SDK 1.x and cur
   }
 });
 
-test('iq5: the AWS SDK v3 providers take the path with no token', async () => {
+test('iq5: the AWS SDK v3 providers take the same URI with no token', async () => {
   const saved = { ...process.env };
   delete process.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   delete process.env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
@@ -81,7 +81,7 @@ test('iq5: the AWS SDK v3 providers take the path with no token', async () => {
   }
 });
 
-test('iq5: botocore takes the path with no token (skipped without Python botocore)', async (t) => {
+test('iq5: botocore takes the same URI with no token (skipped without Python botocore)', async (t) => {
   const script = 'import botocore.session;c=botocore.session.get_session().get_credentials();print(c.access_key if c else "none")';
   let python: string | undefined;
   for (const p of ['/usr/bin/python3', 'python3']) {
