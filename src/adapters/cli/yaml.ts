@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Document, LineCounter, Scalar } from 'yaml';
+import { readJson } from '../../core/iam/index.ts';
 
 type Yaml = typeof import('yaml');
 
@@ -154,6 +155,28 @@ export function readAsJson(file: string, text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The first syntax error of `text` read as JSON, by the reader policy documents are read with (`policy validate` words
+ * its errors so): where it is in `text` (offset, and line and column) and what is wrong there. A `.json` file went to the YAML reader
+ * alone, JSON being YAML's flow style: it took what JSON refuses (a trailing comma, 'single quotes', a comment) and
+ * worded a slip in its own terms, often twice (`unexpected double-quoted-scalar token`, then `block collections are not
+ * allowed within flow collections` elsewhere; review iv, 1). Undefined for JSON, and for a value nested deeper than a
+ * policy may be, which is the YAML reader's to bound, and for a number with a leading zero, which lossyScalars names.
+ */
+export function jsonSyntaxError(text: string): { readonly offset: number; readonly line: number; readonly column: number; readonly message: string } | undefined {
+  const error = readJson(text, false).errors.find((e) => e.code === 'POLICY_JSON_SYNTAX');
+  if (error === undefined || error.line === undefined) return undefined;
+  const message = error.message.replace(/ at line \d+, column \d+$/, '');
+  if (message === 'document nested too deeply') return undefined;
+  const column = error.column ?? 1;
+  let offset = 0;
+  for (let line = 1; line < error.line; line++) offset = text.indexOf('\n', offset) + 1;
+  offset += column - 1;
+  // A number with a leading zero (`012345678901`, an account id unquoted): lossyScalars says what it is, with its path.
+  if (/\d/.test(text.charAt(offset)) && /(?:^|[^\w.+-])-?0$/.test(text.slice(Math.max(0, offset - 3), offset))) return undefined;
+  return { offset, line: error.line, column, message };
 }
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;

@@ -5,7 +5,7 @@
  * are printed with the file, line and column where the field is.
  */
 import type { Document, LineCounter } from 'yaml';
-import { expandsPast, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
+import { expandsPast, jsonSyntaxError, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, nothingChanged, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
@@ -134,6 +134,18 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
   const stream = jsonStream(file, source);
   const isJson = stream !== undefined || readAsJson(file, source);
+  // JSON is read as JSON before the YAML reader, which takes what JSON refuses and words its slips as YAML's; a `.json`
+  // file that does not start as JSON does (`{`, `[`) is YAML misnamed, read as before (kubectl goes by the text too).
+  if (isJson && /^\s*[[{]/.test(source)) {
+    const lines = linesOf(source);
+    const syntax = (stream ?? [{ start: 0, end: source.length }]).flatMap(({ start, end }): LoadError[] => {
+      const e = jsonSyntaxError(source.slice(start, end));
+      if (e === undefined) return [];
+      const p = lines.linePos(start + e.offset);
+      return [{ file, line: p.line, column: p.col, message: `json: ${e.message}` }];
+    });
+    if (syntax.length > 0) return syntax;
+  }
   const parts = stream !== undefined ? streamParts(source, stream) : [parseYamlDocuments(source, isJson)];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
@@ -217,11 +229,17 @@ function jsonStream(file: string, text: string): { readonly start: number; reado
   return values;
 }
 
+/** A line counter of all of `text`, which places an offset anywhere in it. */
+function linesOf(text: string): LineCounter {
+  const lines = new (yaml().LineCounter)();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return lines;
+}
+
 /** Each value of a JSON stream parsed on its own, with a line counter that places its offsets in the whole text. */
 function streamParts(text: string, values: readonly { start: number; end: number }[]): { documents: Document.Parsed[]; lineCounter: Pick<LineCounter, 'linePos'> }[] {
-  const whole = new (yaml().LineCounter)();
-  whole.addNewLine(0);
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) whole.addNewLine(i + 1);
+  const whole = linesOf(text);
   return values.map(({ start, end }) => ({
     documents: parseYamlDocuments(text.slice(start, end), true).documents,
     lineCounter: { linePos: (offset: number) => whole.linePos(offset + start) },

@@ -12,7 +12,7 @@
  * account), or a `kind: IamPolicy` document (its `metadata.account` likewise). A refusal names each error where it is
  * in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
-import { lossyScalars, parseYamlDocument, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
+import { jsonSyntaxError, lossyScalars, parseYamlDocument, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import { call, describeError, nothingChanged, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -130,6 +130,9 @@ export interface MisreadScalar {
 export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | { error: string } | { misread: readonly MisreadScalar[] } {
   // Read as `gatehouse apply` reads its files (yaml.ts): merge keys merged, a key given twice refused.
   const json = readAsJson(fileName, text);
+  // As `gatehouse apply` reads a `.json` file: as JSON first, its slips in JSON's words (review iv, 1).
+  const syntax = json && /^\s*[[{]/.test(text) ? jsonSyntaxError(text) : undefined;
+  if (syntax !== undefined) return { error: `not JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}` };
   const { document: doc, lineCounter } = parseYamlDocument(text, json);
   const notYaml = (message: string, offset: number | undefined): { error: string } => {
     const p = offset !== undefined ? lineCounter.linePos(offset) : undefined;
