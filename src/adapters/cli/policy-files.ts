@@ -7,6 +7,7 @@
 import type { Document, LineCounter, Node } from 'yaml';
 import { lossyScalars, parseYamlDocument, yaml, yamlMessage, yamlValue } from './yaml.ts';
 import type { GatehouseError } from '../../core/errors.ts';
+import { readJson } from '../../core/iam/index.ts';
 
 export type PolicyFormat = 'json' | 'yaml';
 
@@ -126,6 +127,11 @@ function withPosition(e: GatehouseError, { doc, lineCounter }: Located): Gatehou
  * element that exists. A key that itself contains dots is found by trying the longest run of segments first.
  */
 export function offsetOf(doc: Document.Parsed, path: string): number | undefined {
+  return walkPath(doc, path).offset;
+}
+
+/** `offsetOf`'s walk: where it stopped (the deepest element of `path` that exists), and the part of `path` beyond it. */
+function walkPath(doc: Document.Parsed, path: string): { readonly offset: number | undefined; readonly node: Node | null | undefined; readonly rest: string } {
   const segments = splitPath(path.replace(/#dup$/, ''));
   let node: Node | null | undefined = doc.contents;
   let offset = node?.range?.[0];
@@ -160,7 +166,49 @@ export function offsetOf(doc: Document.Parsed, path: string): number | undefined
     }
     if (!matched) break;
   }
-  return offset;
+  const rest = segments.slice(i).reduce<string>((p, seg) => (typeof seg === 'number' ? `${p}[${seg}]` : p === '' ? seg : `${p}.${seg}`), '');
+  return { offset, node, rest };
+}
+
+/**
+ * Where in `source` (the text `doc` was read from) the element at `path` is, when `path` runs into a policy written as
+ * its JSON text (`document: |` followed by the JSON, or `'{"Version": …}'` on one line), which docs/documents.md allows:
+ * the element's place in that text (readJson's positions; for `path` ending at the text itself, its first syntax error),
+ * carried over to the file. The server's errors give the path alone, and were placed at the `document:` key, a syntax
+ * error's message saying `at line 4, column 24` of a text whose line 4 is not the file's (review iv, 2). Undefined for
+ * anything else: a document written as YAML (`offsetOf` places it), a folded (`>`) or escaped text whose lines or
+ * columns are not the file's, an explicit indentation indicator.
+ */
+export function offsetInPolicyText(doc: Document.Parsed, source: string, path: string): number | undefined {
+  const { node, rest } = walkPath(doc, path);
+  if (!yaml().isScalar(node) || typeof node.value !== 'string' || !node.value.trimStart().startsWith('{') || !node.range) return undefined;
+  const text = node.value;
+  const read = readJson(text, true);
+  let at: { readonly line: number; readonly column: number } | undefined;
+  if (rest === '') at = read.errors.find((e) => e.code === 'POLICY_JSON_SYNTAX' && e.line !== undefined) as { line: number; column: number } | undefined;
+  // A missing element is placed at its nearest enclosing one, as offsetOf places it.
+  for (let p = rest; at === undefined && p !== ''; p = p.replace(/(?:\.[^.[\]]*|\[\d+\])$|^[^.[\]]*$/, '')) at = read.positions.get(p);
+  if (at === undefined && rest !== '') at = read.positions.get('');
+  if (at === undefined) return undefined;
+  const lines = text.split('\n');
+  const start = node.range[0];
+  if (node.type === 'BLOCK_LITERAL') {
+    const header = source.slice(start, source.indexOf('\n', start) === -1 ? source.length : source.indexOf('\n', start));
+    if (/\d/.test(header)) return undefined;
+    const firstLine = source.indexOf('\n', start) + 1;
+    const contentLines = source.slice(firstLine).split('\n');
+    const indent = /^ */.exec(contentLines.find((l) => l.trim() !== '') ?? '')?.[0].length ?? 0;
+    // Each line of the text is its line in the file without the block's indentation; else the text is not laid out so.
+    if (lines.some((l, i) => l !== '' && contentLines[i]?.slice(indent) !== l)) return undefined;
+    return firstLine + contentLines.slice(0, at.line - 1).reduce((n, l) => n + l.length + 1, 0) + indent + at.column - 1;
+  }
+  if (node.type === 'PLAIN' || node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') {
+    const first = start + (node.type === 'PLAIN' ? 0 : 1);
+    // Only a text written as it reads: on one line, with no escape or doubled quote before its end.
+    if (source.slice(first, first + text.length) !== text || at.line !== 1) return undefined;
+    return first + at.column - 1;
+  }
+  return undefined;
 }
 
 function splitPath(path: string): (string | number)[] {

@@ -13,7 +13,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import { formatJson, printable, withJsonOption } from '../output.ts';
-import { offsetOf } from '../policy-files.ts';
+import { offsetInPolicyText, offsetOf } from '../policy-files.ts';
 
 /** How long an apply may take to answer once sent. */
 const APPLY_TIMEOUT_MS = 10 * 60_000;
@@ -84,6 +84,8 @@ interface LoadedDocument {
   readonly yaml: Document.Parsed;
   /** Places an offset of `yaml` in its file (a value of a JSON stream is parsed on its own, its offsets shifted). */
   readonly lineCounter: Pick<LineCounter, 'linePos'>;
+  /** The text `yaml` was read from, which its offsets index. */
+  readonly text: string;
   /** `[i]` when the document is an item of a JSON array file. */
   readonly prefix: string;
 }
@@ -146,13 +148,13 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     });
     if (syntax.length > 0) return syntax;
   }
-  const parts = stream !== undefined ? streamParts(source, stream) : [parseYamlDocuments(source, isJson)];
+  const parts = stream !== undefined ? streamParts(source, stream) : [{ ...parseYamlDocuments(source, isJson), text: source }];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
   // Documents are numbered as the server's errors number them (empty ones skipped), those in error included, so that
   // every error names the document it is in.
   let position = 0;
-  for (const { d, lineCounter } of parts.flatMap((part) => part.documents.map((d) => ({ d, lineCounter: part.lineCounter })))) {
+  for (const { d, lineCounter, text: partText } of parts.flatMap((part) => part.documents.map((d) => ({ d, lineCounter: part.lineCounter, text: part.text })))) {
     if (d.errors.length > 0) position++;
     for (const e of d.errors) {
       const p = lineCounter.linePos(e.pos[0]);
@@ -180,7 +182,7 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
         const p = lineCounter.linePos(l.offset);
         errors.push({ file, line: p.line, column: p.col, document: position, ...(l.path !== '' ? { path: l.path } : {}), message: l.message });
       }
-      out.push({ file, index: position - 1, value: v, yaml: d, lineCounter, prefix });
+      out.push({ file, index: position - 1, value: v, yaml: d, lineCounter, text: partText, prefix });
     }
   }
   return errors.length > 0 ? errors : out;
@@ -238,11 +240,12 @@ function linesOf(text: string): LineCounter {
 }
 
 /** Each value of a JSON stream parsed on its own, with a line counter that places its offsets in the whole text. */
-function streamParts(text: string, values: readonly { start: number; end: number }[]): { documents: Document.Parsed[]; lineCounter: Pick<LineCounter, 'linePos'> }[] {
+function streamParts(text: string, values: readonly { start: number; end: number }[]): { documents: Document.Parsed[]; lineCounter: Pick<LineCounter, 'linePos'>; text: string }[] {
   const whole = linesOf(text);
   return values.map(({ start, end }) => ({
     documents: parseYamlDocuments(text.slice(start, end), true).documents,
     lineCounter: { linePos: (offset: number) => whole.linePos(offset + start) },
+    text: text.slice(start, end),
   }));
 }
 
@@ -327,21 +330,27 @@ function formatDiff(diff: readonly DocumentChange[], omitted: number): string {
 
 type ServerError = GatehouseError & { document?: number; kind?: string; name?: string };
 
-/** Where in its file the server's error is: the line and column of the element at its path, else of its document. */
-function filePosition(e: ServerError, docs: readonly LoadedDocument[]): { readonly line: number; readonly col: number } | undefined {
+/**
+ * Where in its file the server's error is: the line and column of the element at its path, within a policy written as
+ * its JSON text too (`inText`; review iv, 2), else of its document.
+ */
+function filePosition(e: ServerError, docs: readonly LoadedDocument[]): { readonly line: number; readonly col: number; readonly inText: boolean } | undefined {
   const d = e.document !== undefined ? docs[e.document] : undefined;
   if (!d) return undefined;
-  const offset = offsetOf(d.yaml, `${d.prefix}.${e.path}`);
-  return offset !== undefined ? d.lineCounter.linePos(offset) : undefined;
+  const path = `${d.prefix}.${e.path}`;
+  const inText = offsetInPolicyText(d.yaml, d.text, path);
+  const offset = inText ?? offsetOf(d.yaml, path);
+  return offset !== undefined ? { ...d.lineCounter.linePos(offset), inText: inText !== undefined } : undefined;
 }
 
 function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): string {
   const d = e.document !== undefined ? docs[e.document] : undefined;
   const what = e.kind !== undefined ? ` (${e.kind}${e.name !== undefined ? ` ${e.name}` : ''})` : '';
   const path = e.path ? `${e.path}: ` : '';
-  const message = `${e.message.replace(/\s*\n\s*/g, ' ')} [${e.code}]`;
-  if (!d) return `gatehouse: ${what ? `${what.trim()}: ` : ''}${path}${message}\n`;
   const pos = filePosition(e, docs);
+  // The engine's `at line 4, column 24` is of the policy's text; placed in the file, the file's line and column say it.
+  const message = `${e.message.replace(/\s*\n\s*/g, ' ').replace(pos?.inText === true ? / at line \d+, column \d+$/ : /$^/, '')} [${e.code}]`;
+  if (!d) return `gatehouse: ${what ? `${what.trim()}: ` : ''}${path}${message}\n`;
   return `${d.file}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${what}: ${path}${message}\n`;
 }
 
