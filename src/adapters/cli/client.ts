@@ -1261,7 +1261,7 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
  * The last line of a refusal printed an error a line (`apply`, `plan`, `iam-policy set`): `gatehouse apply: 2 errors;
  * nothing was changed` (`code`, the answer's code, after the command when there is one).
  */
-export const nothingChanged = (command: string, count: number, code?: string): string => `gatehouse ${command}: ${code !== undefined ? `${code}: ` : ''}${count} error${count === 1 ? '' : 's'}; nothing was changed\n`;
+export const nothingChanged = (command: string, count: number, code?: string, outcome = 'nothing was changed'): string => `gatehouse ${command}: ${code !== undefined ? `${code}: ` : ''}${count} error${count === 1 ? '' : 's'}; ${outcome}\n`;
 
 /**
  * A refusal of a policy document the command read from `file`, each error at its place in that file (`FILE:LINE:COLUMN:
@@ -1269,7 +1269,8 @@ export const nothingChanged = (command: string, count: number, code?: string): s
  * when the refusal is not a 400 whose every error `aboutDocument` says is the document's, which `report` prints. The
  * server's line and column are those of the JSON it was sent: a YAML file's are found again by the path (`locate`),
  * and the place IAM's message ends with (` (at Statement[0].Action, line 1)`, for the aws CLI) is left out. `field`: the
- * body's field that held the document, whose name the server puts before the path within it.
+ * body's field that held the document, whose name the server puts before the path within it. `outcome`: what the
+ * refusal left undone, for a command that changes nothing (`no session was issued`).
  */
 export function refusedInFile(
   ctx: CommandContext,
@@ -1279,6 +1280,7 @@ export function refusedInFile(
   locate: (e: GatehouseError) => GatehouseError,
   aboutDocument: (e: ClientFailure['errors'][number]) => boolean,
   field?: string,
+  outcome?: string,
 ): number | undefined {
   if (f.httpStatus !== 400 || f.errors.length === 0 || !f.errors.every(aboutDocument)) return undefined;
   for (const e of f.errors) {
@@ -1292,7 +1294,7 @@ export function refusedInFile(
     const position = inBody ? {} : { ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) };
     ctx.err(formatError(file, locate({ code: e.code, path, message, ...position })));
   }
-  ctx.err(nothingChanged(command, f.errors.length, f.code));
+  ctx.err(nothingChanged(command, f.errors.length, f.code, outcome));
   return f.status;
 }
 

@@ -11,7 +11,7 @@
  * document on stdout and nothing else; every message goes to stderr with a non-zero exit status.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, connect, refusedInFile, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
@@ -78,7 +78,7 @@ const POLICY_HELP = 'a session policy narrowing the role: JSON text or file://PA
  * as it was, refused as `unexpected character \`V\` at line 1` (review hm, 6). What the file holds that is not a policy
  * document is said at its line in the file, as `iam policies create --document` says it (exit 3).
  */
-async function policyText(ctx: CommandContext, v: string | undefined, json: boolean): Promise<{ ok: true; value: string | undefined } | { ok: false; status: number }> {
+async function policyText(ctx: CommandContext, command: string, v: string | undefined, json: boolean): Promise<{ ok: true; value: string | undefined; refused?: (f: ClientFailure) => number | undefined } | { ok: false; status: number }> {
   if (v === undefined) return { ok: true, value: undefined };
   if (!v.startsWith('file://')) return { ok: true, value: v };
   const path = v.slice('file://'.length);
@@ -93,11 +93,18 @@ async function policyText(ctx: CommandContext, v: string | undefined, json: bool
   // Loaded here, as resource-policies put loads it: the YAML reader, which a command given no file never needs.
   const { loadPolicy } = await import('../policy-files.ts');
   const loaded = loadPolicy(path, text);
-  if (loaded.errors.length > 0) {
-    ctx.err(fileErrorsText(path, loaded.errors, json));
-    return { ok: false, status: exitCodeOf(loaded.errors) };
+  // A JSON file is read here too, as `iam policies create --document` has it read: sent unread, its syntax error came
+  // back as the server's `Policy: session policy: … at line 4, column 24`, naming no file (review iv, 3).
+  const syntax = loaded.format === 'json' && loaded.errors.length === 0 ? (await import('../../../core/iam/index.ts')).readJson(text.replace(/^\uFEFF/, ''), false).errors.filter((e) => e.code === 'POLICY_JSON_SYNTAX') : [];
+  const errors = [...loaded.errors, ...syntax];
+  if (errors.length > 0) {
+    ctx.err(fileErrorsText(path, errors, json));
+    return { ok: false, status: exitCodeOf(errors) };
   }
-  return { ok: true, value: loaded.format === 'json' ? text : JSON.stringify(loaded.input) };
+  // The server's refusal of the document (at `Policy.…`), at its places in the file; with --json, the server's error.
+  const refused = (f: ClientFailure): number | undefined =>
+    json ? undefined : refusedInFile(ctx, f, command, path, loaded.locate, (e) => e.code.startsWith('POLICY_') && (e.path === 'Policy' || e.path.startsWith('Policy.')), 'Policy', 'no session was issued');
+  return { ok: true, value: loaded.format === 'json' ? text : JSON.stringify(loaded.input), refused };
 }
 
 function assumeBody(opts: AssumeOpts, sessionName: string, policy: string | undefined): Record<string, unknown> {
@@ -317,10 +324,10 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
-async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
+async function assumed(ctx: CommandContext, command: string, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
   // With --json, every error is the JSON error on stderr, as every other command's (review F, F4): they were text here
   // (review hm, 2).
-  const policy = await policyText(ctx, opts.policy, opts.json === true);
+  const policy = await policyText(ctx, command, opts.policy, opts.json === true);
   if (!policy.ok) return { ok: false, status: policy.status };
   const conn = await connect(opts, ctx);
   if (!conn.ok) return { ok: false, status: report(ctx, conn, opts.json) };
@@ -328,12 +335,12 @@ async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: strin
     body: assumeBody(opts, sessionName, policy.value),
     shape: { credentials: { accessKeyId: 'string', secretAccessKey: 'string', sessionToken: 'string', expiration: 'string' }, assumedRoleUser: { arn: 'string', assumedRoleId: 'string' }, packedPolicySize: 'number' },
   });
-  if (!r.ok) return { ok: false, status: report(ctx, r, opts.json) };
+  if (!r.ok) return { ok: false, status: policy.refused?.(r) ?? report(ctx, r, opts.json) };
   return { ok: true, value: r.value };
 }
 
 async function assumeRole(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
-  const r = await assumed(ctx, opts, opts.roleSessionName ?? '');
+  const r = await assumed(ctx, 'sts assume-role', opts, opts.roleSessionName ?? '');
   if (!r.ok) return r.status;
   const { credentials: c, assumedRoleUser: u, packedPolicySize } = r.value;
   if (opts.json) {
@@ -354,7 +361,7 @@ async function assumeRole(ctx: CommandContext, opts: AssumeOpts): Promise<number
 async function credentials(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
   const sessionName = opts.roleSessionName ?? `gatehouse-${Math.floor(ctx.now() / 1000)}`;
   // Run as a profile's credential_process, AWS_PROFILE names that very profile: its keys are not this command's.
-  const r = await assumed(ctx, { ...opts, ignoreProfile: true }, sessionName);
+  const r = await assumed(ctx, 'credentials', { ...opts, ignoreProfile: true }, sessionName);
   if (!r.ok) return r.status;
   const c = r.value.credentials;
   // Exactly the credential_process document; Expiration as YYYY-MM-DDTHH:MM:SSZ, which every SDK parses.
