@@ -30,12 +30,13 @@ describe('an endpoint that is not the Gatehouse API', () => {
   it('the agent port (404 in another JSON shape): exit 10, naming the likely mistake', async () => {
     const r = await usersGet(s.running.agentUrl);
     assert.equal(r.code, 10, r.stderr);
-    assert.match(r.stderr, /answered 404 without an error of the Gatehouse API: is it the Gatehouse API .* and not its agent or S3 gateway port\?/);
+    // Since review readme iv4 the port says what it is and where the API is, and the CLI says so.
+    assert.match(r.stderr, /is Gatehouse's credential endpoint for jobs \(--agent-listen\), not its API: give the API's address/);
   });
 
   it('the S3 gateway (an S3 XML error): exit 10, not 8 or 9', async () => {
     const r = await usersGet(s.running.s3Url);
     assert.equal(r.code, 10, r.stderr);
-    assert.match(r.stderr, /with a body that is not JSON: is it the Gatehouse API/);
+    assert.match(r.stderr, /is Gatehouse's S3 gateway, not its API: give the API's address/);
   });
 });

@@ -277,7 +277,9 @@ export function createAgent(opts: {
     if (signedServiceOf(req) === 's3') return answerS3Elsewhere(req, res, randomUUID(), { service: 'gatehouse', name: here }, opts.addresses?.().s3 || undefined);
     const query = queryServiceOf(req, path);
     if (query !== undefined) return answerQueryElsewhere(req, res, randomUUID(), query, here, opts.addresses?.().api || undefined);
-    json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
+    // The admin API's routes (the `gatehouse` CLI given this port as its endpoint): said where it is (review iv, 4).
+    const api = path.startsWith('/v1/') ? opts.addresses?.().api || undefined : undefined;
+    json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}${api !== undefined ? `. This is ${here}, which serves no admin API requests; send admin API requests to ${api}` : ''}` });
   }
 
   const metrics = opts.metrics;

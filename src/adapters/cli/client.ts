@@ -983,7 +983,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   try {
     json = answer.text === '' ? {} : JSON.parse(answer.text);
   } catch {
-    return notGatehouse(conn, answer.status, 'with a body that is not JSON', `${method} ${path}`);
+    return notGatehouse(conn, answer.status, 'with a body that is not JSON', `${method} ${path}`, answer.text);
   }
   if (answer.status >= 200 && answer.status < 300) {
     // Every answer of the admin API is JSON, but for the 204 of a delete; the command says what it reads of it.
@@ -997,7 +997,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   // Every error of the admin API is `{"error": {"code", "message"}}`; any other answer is not its (the agent's port
   // answers 404 `{"Code": …}`), and its status means nothing of what was asked: exit 6 would say the user asked about
   // does not exist.
-  if (typeof err?.['code'] !== 'string') return notGatehouse(conn, answer.status, 'without an error of the Gatehouse API', `${method} ${path}`);
+  if (typeof err?.['code'] !== 'string') return notGatehouse(conn, answer.status, 'without an error of the Gatehouse API', `${method} ${path}`, answer.text);
   const code = err['code'];
   const said = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
   // A key refused is a question of which key: say where it was taken from (the environment, a profile, the admin file).
@@ -1029,11 +1029,17 @@ export async function deleteNoContent(conn: Connection, segments: readonly strin
  * proxy, another service), so the Gatehouse server was not reached (exit 10), unless the status says more: 401/403
  * (a proxy's authentication, exit 9) or a 5xx (a proxy's bad gateway, exit 10; 500, 70).
  */
-function notGatehouse(conn: Connection, status: number, what: string, request: string): ClientFailure {
+function notGatehouse(conn: Connection, status: number, what: string, request: string, body?: string): ClientFailure {
   const exit = status === 401 || status === 403 ? EXIT.accessDenied : status >= 500 ? exitOfHttp(status) : EXIT.unavailable;
   // With a path, the endpoint is named with it, and the request sent: the server's origin alone, right as it was, read
   // as the thing wrong when its path was (the console's address given as the endpoint, review id, 3).
   const note = endpointPathNote(conn);
+  const port = note === undefined && body !== undefined ? gatehousePort(body) : undefined;
+  if (port !== undefined) {
+    // The API's address it names is repeated only on the host reached: another host's answer is not taken for a pointer.
+    const api = port.api !== undefined && port.api.hostname === conn.endpoint.hostname ? `the API's address, ${port.api.origin},` : "the address of its API (`gatehouse server`'s --listen)";
+    return failure(exit, 'InvalidResponse', `${conn.endpoint.origin} is Gatehouse's ${port.what}, not its API: give ${api} as --endpoint (or GATEHOUSE_ENDPOINT)`, status);
+  }
   return failure(
     exit,
     'InvalidResponse',
@@ -1043,6 +1049,37 @@ function notGatehouse(conn: Connection, status: number, what: string, request: s
     status,
   );
 }
+
+/**
+ * Which port of a Gatehouse server, not its API, answered (the CLI given the S3 gateway's or the job credential
+ * endpoints' address), from what that port says of itself in its refusal (the S3 gateway's `<Message>`, the credential
+ * endpoints' JSON `Message`: `This is Gatehouse's S3 gateway, …; send admin API requests to URL`), and the API's address
+ * it names when that is a URL. Undefined for any other answer (review iv, 4).
+ */
+function gatehousePort(body: string): { readonly what: string; readonly api: URL | undefined } | undefined {
+  const text = body.slice(0, 16_384);
+  let message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.replace(/&(apos|quot|lt|gt|amp);/g, (_, e: string) => XML_ENTITIES[e] ?? '');
+  if (message === undefined) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      const said = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['Message'] : undefined;
+      if (typeof said === 'string') message = said;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /This is Gatehouse's (S3 gateway|credential endpoint for jobs \(--agent-listen\)), which serves [^;]*; send admin API requests to (\S+)$/.exec(message ?? '');
+  if (m === null) return undefined;
+  let api: URL | undefined;
+  try {
+    api = new URL(m[2] as string);
+  } catch {
+    api = undefined;
+  }
+  return { what: m[1] as string, api: api !== undefined && /^https?:$/.test(api.protocol) ? api : undefined };
+}
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { apos: "'", quot: '"', lt: '<', gt: '>', amp: '&' };
 
 /**
  * What to say of an endpoint with a path, under which every request is sent (a proxy may serve the API under one):

@@ -676,7 +676,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
     }
     if (parsed.service !== 's3') {
-      return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service '${parsed.service}'. This endpoint belongs to 's3'.`) };
+      // The admin API's requests (the `gatehouse` CLI's, signed for `gatehouse`) are told where it is, as the IAM and STS
+      // ones are (sendQueryError): the CLI given this port as its endpoint said only "is it the API?" (review iv, 4).
+      const elsewhere = parsed.service === 'gatehouse' ? ` This is Gatehouse's S3 gateway, which serves S3 requests only; send admin API requests to ${opts.apiAddress?.() || 'the `gatehouse server --listen` address, http://127.0.0.1:8470 by default'}` : '';
+      return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service '${parsed.service}'. This endpoint belongs to 's3'.${elsewhere}`) };
     }
     // Every x-amz-* header the edge may act on (x-amz-copy-source, x-amz-tagging, x-amz-meta-*…) must be signed, or
     // the holder of a presigned URL, or anyone replaying a signed request, adds one: refused before anything is looked up.
