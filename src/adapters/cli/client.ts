@@ -262,6 +262,8 @@ async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<
 }
 
 /** After an ExpiredToken of the environment's session. */
+/** Where the environment's keys are said to come from, in the refusals of a key. */
+const ENVIRONMENT_SOURCE = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
 const RENEW_ENVIRONMENT =
   'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use a profile (AWS_PROFILE) or --data-dir\'s admin-credentials.json';
 const orUnset = (variable: string): string => `or unset ${variable} to use --data-dir's admin-credentials.json`;
@@ -600,7 +602,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const env = ctx.env ?? {};
   const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
   let credentials: Credentials | undefined;
-  let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+  let credentialsSource = ENVIRONMENT_SOURCE;
   let renew: string | undefined = RENEW_ENVIRONMENT;
   let fileEndpoint: string | undefined;
   let roles: readonly RoleStep[] = [];
@@ -756,6 +758,25 @@ export const encodeSegment = (s: string): string => encodeURIComponent(s).replac
 const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 /** Answers that refuse the key itself rather than what it asked for. */
 const KEY_REFUSALS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'IncompleteSignature']);
+
+/**
+ * Why the server refused a key with `InvalidClientTokenId`, when its id says it: a user's long-term key (`AKIA…`,
+ * Alibaba's `LTAI…`) sent with a session token, or a temporary one (`ASIA…`, `STS.…`) without. The first is what
+ * `eval "$(gatehouse sts assume-role …)"` and then exporting a user's two keys (README §3, §4) leaves in a shell:
+ * AWS_SESSION_TOKEN of the earlier session, which the refusal, `The security token included in the request is invalid
+ * (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`, did not name (review iv, 5).
+ */
+function tokenMismatch(conn: Connection): string | undefined {
+  const { accessKeyId: id, sessionToken } = conn.credentials;
+  const env = conn.credentialsSource === ENVIRONMENT_SOURCE;
+  if (sessionToken !== undefined && /^(?:AKIA|LTAI)/.test(id)) {
+    return `: ${id.slice(0, 4)}… is a user's long-term access key, which takes no session token, but ${env ? 'AWS_SESSION_TOKEN is set (left from an earlier session?): unset it' : 'one is given with it: remove it'}`;
+  }
+  if (sessionToken === undefined && /^(?:ASIA|STS\.)/.test(id)) {
+    return `: ${id.slice(0, 4)}… is a temporary access key, which needs the session token issued with it, but ${env ? 'AWS_SESSION_TOKEN is not set: set it too' : 'none is given with it'}`;
+  }
+  return undefined;
+}
 
 function exitOfHttp(status: number): ExitCode {
   if (status === 401 || status === 403) return EXIT.accessDenied;
@@ -1006,7 +1027,8 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
   // No route: the endpoint's path may be why (review id, 3).
   const pathNote = ours === 'UNKNOWN_ROUTE' ? endpointPathNote(conn) : undefined;
-  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})${renewal}` : pathNote !== undefined ? `${said}; ${pathNote}` : said;
+  const tokenNote = code === 'InvalidClientTokenId' ? tokenMismatch(conn) : undefined;
+  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})${tokenNote ?? ''}${renewal}` : pathNote !== undefined ? `${said}; ${pathNote}` : said;
   // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
   // The server lost its database connection while the change committed (review aa1): as a connection lost here after
