@@ -80,7 +80,59 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
   // Subcommands copy the settings above (output, exit override) when they are created, so groups come after.
   for (const register of groups) register(program, ctx);
   sayUnknownBeforeMissing(program);
+  knowGlobalOptions(program);
   return program;
+}
+
+/**
+ * The global options are taken off the line before commander parses it (`placeLeadingOptions`), so the program does
+ * not know them: a slip in one before the command (`gatehouse --endpiont URL whoami`) got commander's `unknown option`
+ * without the suggestion every other option gets, and one without its value (`gatehouse --endpoint`) was called unknown
+ * (review iv, 6). The program's hook for an unknown option now suggests among them and its own options, and says a
+ * global option lacks its value as commander says it of a command's option; the same usage error (exit 2).
+ */
+function knowGlobalOptions(program: Command): void {
+  const hooked = program as Command & { unknownOption(flag: string): void };
+  hooked.unknownOption = (flag: string) => {
+    const global = GLOBAL_OPTION_VALUES.find(([name]) => name === flag);
+    if (global !== undefined) program.error(`error: option '${global[0]} ${global[1]}' argument missing`, { code: 'commander.optionMissingArgument' });
+    const candidates = [...GLOBAL_OPTION_VALUES.map(([name]) => name), ...program.options.flatMap((o) => (o.long !== undefined ? [o.long] : []))];
+    const meant = flag.startsWith('--') ? closest(flag, candidates) : undefined;
+    program.error(`error: unknown option '${flag}'${meant !== undefined ? `\n(Did you mean ${meant}?)` : ''}`, { code: 'commander.unknownOption' });
+  };
+}
+
+/** The global options with their values, as the help names them. */
+const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>']] as const;
+
+/**
+ * The candidate `word` is most likely a slip of, as commander suggests one: at most 3 edits away (insertions,
+ * deletions, substitutions, transpositions of neighbours) and more alike than not; undefined when none is.
+ */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { readonly candidate: string; readonly distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.slice(2), candidate.slice(2));
+    const length = Math.max(word.length, candidate.length) - 2;
+    if (distance > 3 || (length - distance) / length <= 0.4) continue;
+    if (best === undefined || distance < best.distance) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/** Optimal string alignment distance (Damerau–Levenshtein without repeated edits of one substring). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = v;
+    }
+  }
+  return at(a.length, b.length);
 }
 
 /**
