@@ -265,7 +265,12 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
  * `--out ""` (`--out "$DIR"` with DIR unset) resolved to the working directory, and the files holding the webhook token
  * were written wherever the command ran, over any of the same name (review gr, 6).
  */
-const nonEmptyOut = nonEmptyArg('--out', 'the directory to write the files to', 'for ./gatehouse-webhooks-CLUSTER');
+const nonEmptyOut = (v: string): string => {
+  // `-` stands for standard input or output where an option takes a file (README §2), which cannot hold the files written
+  // here: `--out -` made a directory `-` and wrote the webhook token's kubeconfigs there (review iv, 8).
+  if (v === '-') throw new InvalidArgumentError('--out takes the directory to write the files to, not `-`: standard output cannot hold its several files; for a directory named `-`, give ./-');
+  return nonEmptyArg('--out', 'the directory to write the files to', 'for ./gatehouse-webhooks-CLUSTER')(v);
+};
 
 interface WebhookConfigAnswer {
   readonly cluster: string;
