@@ -514,15 +514,20 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   // account alone (a Deny of creating the account object is not one of minting its tokens).
   // Naming no account, it covers a token for each account (review K, K3), and so impersonating each (review ia, 3).
   // Likewise an eviction naming no pod covers deleting each pod (review ia, 8).
+  // The identity review of constrained impersonation stands for the legacy impersonation of the same identity (review
+  // ix, 1): kube-apiserver falls back to `impersonate` only when it is refused.
+  const impersonated = constrainedIdentity(a);
   const also = isTokenRequest(a)
     ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }]
-    : who === undefined
-      ? []
-      : isAnyTokenRequest(a)
-        ? objectsDenied(cluster, a.namespace ?? '', 'serviceaccounts', 'impersonate', who)
-        : isAnyEviction(a)
-          ? objectsDenied(cluster, a.namespace ?? '', 'pods', 'delete', who)
-          : [];
+    : impersonated !== undefined
+      ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, impersonated) }]
+      : who === undefined
+        ? []
+        : isAnyTokenRequest(a) || isAnyConstrainedAccount(a)
+          ? objectsDenied(cluster, a.namespace ?? '', 'serviceaccounts', 'impersonate', who)
+          : isAnyEviction(a)
+            ? objectsDenied(cluster, a.namespace ?? '', 'pods', 'delete', who)
+            : [];
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
 }
 
@@ -589,6 +594,46 @@ function isEviction(a: KubernetesRequestAttributes & { readonly verb: string }):
  */
 function isTokenRequest(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return a.resourceRequest && (a.verb === 'create' || a.verb === '*') && a.resource === 'serviceaccounts' && !a.apiGroup && a.subresource === 'token' && !!a.name && !!a.namespace;
+}
+
+/**
+ * The identity verbs of constrained impersonation (KEP-5284, the `ConstrainedImpersonation` feature; kubernetes.io "User
+ * Impersonation"), asked on resources of `authentication.k8s.io`: kube-apiserver asks one for `Impersonate-User` and
+ * the rest before it falls back to the `impersonate` verb, so an allow of it impersonates whatever a refused
+ * `impersonate` would have. Verb `*` grants them, as cluster-admin does.
+ */
+const CONSTRAINED_IDENTITY_VERBS: ReadonlySet<string> = new Set(['impersonate:serviceaccount', 'impersonate:user-info', 'impersonate:arbitrary-node', 'impersonate:associated-node']);
+const AUTHENTICATION_GROUP = 'authentication.k8s.io';
+
+/**
+ * For an identity review of constrained impersonation naming what it impersonates, the legacy `impersonate` review of the
+ * same identity (k8s.io/apiserver `filters/impersonation.go`): a service account's own path; `users` and `groups` of the
+ * core group; `uids` and `userextras/<key>` as they are; a node `<name>` as its user `system:node:<name>`. Else undefined.
+ * A Deny of `kubernetes:impersonate` is written on those paths; the constrained review's own view,
+ * `kubernetes:impersonate:serviceaccount` on `…/serviceaccounts.authentication.k8s.io/<name>`, is one no Deny names.
+ */
+function constrainedIdentity(a: KubernetesRequestAttributes & { readonly verb: string }): KubernetesRequestAttributes | undefined {
+  if (!a.resourceRequest || !CONSTRAINED_IDENTITY_VERBS.has(a.verb) || a.apiGroup !== AUTHENTICATION_GROUP || !a.name) return undefined;
+  const sub = a.subresource ?? '';
+  switch (a.resource) {
+    case 'serviceaccounts':
+      return a.namespace ? { resourceRequest: true, namespace: a.namespace, apiGroup: '', resource: 'serviceaccounts', name: a.name } : undefined;
+    case 'users':
+    case 'groups':
+      return { resourceRequest: true, apiGroup: '', resource: a.resource, name: a.name };
+    case 'uids':
+    case 'userextras':
+      return { resourceRequest: true, apiGroup: AUTHENTICATION_GROUP, resource: a.resource, name: a.name, ...(sub !== '' ? { subresource: sub } : {}) };
+    case 'nodes':
+      return { resourceRequest: true, apiGroup: '', resource: 'users', name: `system:node:${a.name}` };
+    default:
+      return undefined;
+  }
+}
+
+/** `impersonate:serviceaccount` naming no account (`kubectl auth can-i impersonate:serviceaccount serviceaccounts.authentication.k8s.io -n prod`). */
+function isAnyConstrainedAccount(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'impersonate:serviceaccount' && a.apiGroup === AUTHENTICATION_GROUP && a.resource === 'serviceaccounts' && !a.name;
 }
 
 /** A token request naming no service account (`kubectl auth can-i create serviceaccounts --subresource=token`), in one namespace or in every one. */
