@@ -140,6 +140,15 @@ const IMPERSONATED_SESSION = 'kubernetes-impersonated';
 /** The type of a Secret kube-controller-manager fills with a token of the service account it names (`admitTokenSecret`). */
 export const SERVICE_ACCOUNT_TOKEN = 'kubernetes.io/service-account-token';
 
+/**
+ * The IAM principals of an admission request's user, read for their Deny statements (`admissionPrincipals`), and one of
+ * this directory whose policies cannot be read (`unreadable`, with why: disabled, deleted).
+ */
+interface AdmissionPrincipals {
+  readonly who: readonly { readonly principal: Principal; readonly policies: PolicySet }[];
+  readonly unreadable?: { readonly arn: string; readonly why: string };
+}
+
 /** A plain IAM user's identity as `identify` seals it under `USER_EXTRA`: ARN, unique id, the key it signed with, until when it counts (ms). */
 interface UserFacts {
   readonly arn: string;
@@ -1697,22 +1706,32 @@ export function createKube(app: App, options: KubeOptions) {
    * (`serviceAccountRefusal`): the one Gatehouse's TokenReview named (`extra.arn`, as the session it carries when it
    * carries one), and the one whose access entry renders the username (`kubectl --as`, as `accessReview` takes it since
    * review ia, 6). Read only for Deny statements, a claimed `extra.arn` (`--as-user-extra`) adds denies and removes none.
-   * A controller, or another authenticator's user, is none.
+   * A controller, or another authenticator's user, is none. `unreadable`: a principal of this directory the user is (named
+   * by Gatehouse's TokenReview, or rendered by an access entry) whose policies cannot be read (disabled, deleted).
    */
-  async function admissionPrincipals(cluster: KubeCluster, user: AdmissionRequest['userInfo']): Promise<{ principal: Principal; policies: PolicySet }[]> {
+  async function admissionPrincipals(cluster: KubeCluster, user: AdmissionRequest['userInfo']): Promise<AdmissionPrincipals> {
     const extra = camelExtra(user.extra);
     const out: { principal: Principal; policies: PolicySet }[] = [];
+    let unreadable: { readonly arn: string; readonly why: string } | undefined;
     const arn = extra?.['arn']?.[0];
     if (arn !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
       const who = session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]);
       if (who !== undefined) out.push(who);
+      else {
+        // Named by Gatehouse's own TokenReview (its sealed facts for this cluster): a principal of this directory whose
+        // Deny statements cannot be read now (disabled, deleted), not another authenticator's user (review ix, 2).
+        const userSealed = extra?.[USER_EXTRA]?.[0];
+        const ours = session?.claims !== undefined || (userSealed !== undefined && openUser(cluster, userSealed)?.arn === arn);
+        if (ours) unreadable = { arn, why: await unresolved(arn) };
+      }
     }
     const rendered = renderedPrincipal(cluster, user.username);
     const renderedWho = rendered !== undefined && rendered !== arn ? await principalOf(rendered) : undefined;
     if (renderedWho !== undefined) out.push(renderedWho);
-    return out;
+    else if (rendered !== undefined && rendered !== arn) unreadable ??= { arn: rendered, why: await unresolved(rendered) };
+    return { who: out, ...(unreadable !== undefined ? { unreadable } : {}) };
   }
 
   /**
@@ -1723,7 +1742,7 @@ export function createKube(app: App, options: KubeOptions) {
    * `kubernetes:impersonate` on the service account it runs as, or undefined. Only an explicit Deny refuses; RBAC's
    * `create pods` stays the grant (docs/decisions.md, review ij, 1). `principals` is read once per request.
    */
-  async function serviceAccountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<readonly { principal: Principal; policies: PolicySet }[]>, what: string, spec: unknown): Promise<string | undefined> {
+  async function serviceAccountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<AdmissionPrincipals>, what: string, spec: unknown): Promise<string | undefined> {
     const s = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
     // `serviceAccountName`, else the deprecated `serviceAccount` (kube-apiserver's v1 conversion reads it so), else `default`.
     const named = typeof s['serviceAccountName'] === 'string' && s['serviceAccountName'] !== '' ? s['serviceAccountName'] : typeof s['serviceAccount'] === 'string' && s['serviceAccount'] !== '' ? s['serviceAccount'] : 'default';
@@ -1735,10 +1754,19 @@ export function createKube(app: App, options: KubeOptions) {
    * undefined (`serviceAccountRefusal`): the message, and the decision that refused (the principal explicitly denied
    * `kubernetes:impersonate` on the account), for the audit record of a refusal that is no pod's (`admitTokenSecret`).
    */
-  async function accountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<readonly { principal: Principal; policies: PolicySet }[]>, account: string, said: string): Promise<{ message: string; decided: Decided } | undefined> {
+  async function accountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<AdmissionPrincipals>, account: string, said: string): Promise<{ message: string; decided?: Decided } | undefined> {
     const action = kubernetesAction('impersonate');
     const resource = kubernetesResource(cluster.arn, { resourceRequest: true, namespace: req.namespace, resource: 'serviceaccounts', name: account });
-    for (const who of await principals()) {
+    const { who: all, unreadable } = await principals();
+    // Its Deny statements unread, none is known not to apply: refused, as its SubjectAccessReviews get nothing from
+    // Gatehouse's RBAC (`accessReview`; review ix, 2). kube-apiserver keeps a disabled user authenticated for its
+    // TokenReview cache's lifetime, and the cluster's own RBAC may let it create pods meanwhile.
+    if (unreadable !== undefined) {
+      const p = principalFromArn(unreadable.arn);
+      const message = `${said}: ${unreadable.why}, so whether it may act as the account cannot be decided; refused until it can`;
+      return { message, ...(p.ok ? { decided: { principal: p.value, action, resource, decision: 'ImplicitDeny' as const } } : {}) };
+    }
+    for (const who of all) {
       const d = evaluate({ principal: who.principal, action, resource, context: contextOf({}), time: deps.now() }, who.policies);
       if (d.decision !== 'ExplicitDeny') continue;
       const st = d.matched.find((m) => m.effect === 'Deny');
@@ -1761,12 +1789,12 @@ export function createKube(app: App, options: KubeOptions) {
     if (account === undefined || account === '' || (req.operation === 'UPDATE' && accountOf(req.oldObject) === account)) return { allowed: true };
     const name = req.name || String((req.object?.['metadata'] as Record<string, unknown> | undefined)?.['name'] ?? '');
     const refused = await accountRefusal(cluster, req, principalsOnce(cluster, req), account, `secret ${req.namespace}/${name} is a token of service account ${req.namespace}/${account} (type ${SERVICE_ACCOUNT_TOKEN}), which kube-controller-manager fills with a token acting as it`);
-    return refused === undefined ? { allowed: true } : { allowed: false, code: 403, message: refused.message, decided: refused.decided };
+    return refused === undefined ? { allowed: true } : { allowed: false, code: 403, message: refused.message, ...(refused.decided !== undefined ? { decided: refused.decided } : {}) };
   }
 
   /** `admissionPrincipals` of the request, read on first need and once. */
-  function principalsOnce(cluster: KubeCluster, req: AdmissionRequest): () => Promise<readonly { principal: Principal; policies: PolicySet }[]> {
-    let p: Promise<{ principal: Principal; policies: PolicySet }[]> | undefined;
+  function principalsOnce(cluster: KubeCluster, req: AdmissionRequest): () => Promise<AdmissionPrincipals> {
+    let p: Promise<AdmissionPrincipals> | undefined;
     return () => (p ??= admissionPrincipals(cluster, req.userInfo));
   }
 
@@ -1962,7 +1990,7 @@ export function createKube(app: App, options: KubeOptions) {
         ...(roleArn !== undefined ? { role: roleArn, session: d.principal.arn } : {}),
         action: d.action,
         resource: d.resource,
-        decision: 'ExplicitDeny',
+        decision: d.decision ?? 'ExplicitDeny',
         detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, object: { kind: req.kind.kind, namespace: req.namespace, name }, reason: v.message, ...(req.dryRun ? { dryRun: true } : {}) },
       });
       return v;

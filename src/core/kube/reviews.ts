@@ -292,6 +292,8 @@ export interface Decided {
   readonly principal: Principal;
   readonly action: string;
   readonly resource: string;
+  /** `ImplicitDeny` when the principal's policies could not be read (review ix, 2); absent, an explicit deny. */
+  readonly decision?: 'ExplicitDeny' | 'ImplicitDeny';
 }
 
 /**
