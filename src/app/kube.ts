@@ -458,6 +458,27 @@ interface IamSubject {
  * `namespaces/x/*` also denies listing a cluster-scoped custom resource.
  */
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
+  // A list or watch that names an object is one on the collection that a `metadata.name` field selector narrows
+  // (k8s.io/apiserver `RequestInfoFactory` names the request so): it is also viewed as the collection, as the plain list
+  // is, so that a Deny on listing the collection applies (review ix, 3).
+  if (isNarrowedList(a)) {
+    const named = objectViews(cluster, a, who);
+    const whole = objectViews(cluster, { ...a, name: '' }, who);
+    return { ...named, resources: [...new Set([...named.resources, ...whole.resources])] };
+  }
+  return objectViews(cluster, a, who);
+}
+
+/**
+ * `list` or `watch` naming an object: `kubectl get secrets --field-selector metadata.name=db-password`, `kubectl get
+ * secret db-password -w` (RequestInfoFactory sets the name from a `metadata.name` field selector of a list or watch).
+ */
+function isNarrowedList(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'list' || a.verb === 'watch') && !!a.name && !a.subresource && !!a.resource && a.resource !== '*';
+}
+
+/** The views of `iamViews` for the review as it names its object. */
+function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
   // A collection's deletion deletes each of its objects, and an eviction its pod, unreviewed: each is also `delete` of
   // them (reviews hr, 5 and 6).
   const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : deletesObjects(a) || isEviction(a) ? [a.verb, 'delete'] : [a.verb];
@@ -2334,7 +2355,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = coversObjects(a);
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
