@@ -470,6 +470,17 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
 }
 
 /**
+ * `get` of a pod's `exec`, `attach` or `portforward`: kubectl (1.30 and later, KEP-4006) opens them with a WebSocket
+ * upgrade, a GET, which kube-apiserver authorizes as `get`; the same session by SPDY is a POST, `create`. Kubernetes 1.35
+ * authorizes such a GET as `create` too (`AuthorizePodWebsocketUpgradeCreatePermission`, kubernetes/kubernetes#133515),
+ * and so does Gatehouse's IAM view, on every server version: a `Deny kubernetes:create` on `…/pods/*\/exec` refused the
+ * SPDY exec and not the WebSocket one (review ix, 4).
+ */
+function isConnectGet(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && a.verb === 'get' && a.resource === 'pods' && !a.apiGroup && (a.subresource === 'exec' || a.subresource === 'attach' || a.subresource === 'portforward');
+}
+
+/**
  * `list` or `watch` naming an object: `kubectl get secrets --field-selector metadata.name=db-password`, `kubectl get
  * secret db-password -w` (RequestInfoFactory sets the name from a `metadata.name` field selector of a list or watch).
  */
@@ -481,7 +492,9 @@ function isNarrowedList(a: KubernetesRequestAttributes & { readonly verb: string
 function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
   // A collection's deletion deletes each of its objects, and an eviction its pod, unreviewed: each is also `delete` of
   // them (reviews hr, 5 and 6).
-  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : deletesObjects(a) || isEviction(a) ? [a.verb, 'delete'] : [a.verb];
+  // A WebSocket exec, attach or port-forward (a GET, `get` of the subresource) opens the session that `create` does: it is
+  // also `create` of it (review ix, 4).
+  const verbs = a.verb === '*' ? ['*', ...(a.resourceRequest ? KUBERNETES_VERBS : NON_RESOURCE_VERBS)] : deletesObjects(a) || isEviction(a) ? [a.verb, 'delete'] : isConnectGet(a) ? [a.verb, 'create'] : [a.verb];
   const resources = [kubernetesResource(cluster.arn, a)];
   // A namespace on a cluster-scoped resource: kube-apiserver asks `bind` of a ClusterRole with the namespace of the
   // RoleBinding being made (`pkg/registry/rbac/escalation_check.go` `BindingAuthorized`). The request is about the
@@ -2355,7 +2368,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = coversObjects(a);
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
