@@ -470,6 +470,36 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
 }
 
 /**
+ * `approve` (or `*`) of the signer `kubernetes.io/kube-apiserver-client`, or of its domain `kubernetes.io/*` (asked when
+ * the signer itself is refused, review hr, 4): kube-controller-manager signs an approved request of that signer as a
+ * client certificate for whatever subject it names (CN the username, O the groups), so approving one mints the identity
+ * of any user, group or service account, as impersonating it does; the review never names it (review ix, 5).
+ */
+function isClientSignerApproval(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'approve' || a.verb === '*') && a.resource === 'signers' && a.apiGroup === 'certificates.k8s.io' && !a.subresource && (a.name === 'kubernetes.io/kube-apiserver-client' || a.name === 'kubernetes.io/*');
+}
+
+/**
+ * `kubernetes:impersonate` of each identity one of `who`'s Deny statements on it names: a service account in any namespace
+ * (`objectsDenied`), a user (`<cluster>/users/<name>`, a name that may hold `/`) or a group; for a `NotResource` deny,
+ * one no policy names of each kind.
+ */
+function identitiesDenied(cluster: KubeCluster, who: IamSubject): { action: string; resource: string }[] {
+  const action = kubernetesAction('impersonate');
+  const deny = denyPatternsOf(who, [action]);
+  const out = objectsDenied(cluster, '', 'serviceaccounts', 'impersonate', who);
+  for (const kind of ['users', 'groups']) {
+    const prefix = `${cluster.arn}/${kind}/`;
+    for (const p of deny.patterns) {
+      const x = continuationMatching(p, prefix, (y) => y !== '' && !/\s/.test(y));
+      if (x !== undefined) out.push({ action, resource: `${prefix}${x}` });
+    }
+    if (deny.unlisted) out.push({ action, resource: `${prefix}${UNNAMED_OBJECT}` });
+  }
+  return out;
+}
+
+/**
  * `get` of a pod's `exec`, `attach` or `portforward`: kubectl (1.30 and later, KEP-4006) opens them with a WebSocket
  * upgrade, a GET, which kube-apiserver authorizes as `get`; the same session by SPDY is a POST, `create`. Kubernetes 1.35
  * authorizes such a GET as `create` too (`AuthorizePodWebsocketUpgradeCreatePermission`, kubernetes/kubernetes#133515),
@@ -570,7 +600,9 @@ function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { re
           ? objectsDenied(cluster, a.namespace ?? '', 'serviceaccounts', 'impersonate', who)
           : isAnyEviction(a)
             ? objectsDenied(cluster, a.namespace ?? '', 'pods', 'delete', who)
-            : [];
+            : isClientSignerApproval(a)
+              ? identitiesDenied(cluster, who)
+              : [];
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
 }
 
@@ -2368,7 +2400,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = coversObjects(a);
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
