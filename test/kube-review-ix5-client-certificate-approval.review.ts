@@ -10,10 +10,11 @@
  * `kubectl --as` and `kubectl create token` for them but could approve her own request for a certificate of
  * `deployer`, or of bob. Such an approval, of that signer or of its domain, now also stands for `kubernetes:impersonate`
  * of each user, group and service account one of the approver's Deny statements names (as a token request naming no
- * account stands for each account, review ia, 3), in the webhook and the authorize API. Other signers (kubelet serving,
- * another domain) are decided as before.
+ * account stands for each account, review ia, 3), in the webhook and the authorize API; an approval of the kubelet
+ * client signer (`kubernetes.io/kube-apiserver-client-kubelet`, CN `system:node:<name>` only) of each node's user a Deny
+ * names. Other signers (kubelet serving, another domain) are decided as before.
  *
- * Before the fix 3 of 4 tests failed.
+ * Before the fix 4 of 5 tests failed.
  *
  * Real server; alice's token presigned by SDK v3's SignatureV4 (as `aws eks get-token`) and reviewed by the
  * TokenReview webhook; SubjectAccessReviews as the CSR admission plugin sends them (`apiGroup` certificates.k8s.io,
@@ -37,6 +38,7 @@ before(async () => {
     inlinePolicies: (cluster) => ({
       'not-prod-accounts': { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: `${cluster}/namespaces/prod/serviceaccounts/*` }] },
       'not-bob-nor-masters': { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: [`${cluster}/users/bob`, `${cluster}/groups/system:masters`] }] },
+      'not-nodes': { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: `${cluster}/users/system:node:*` }] },
     }),
     group: 'approvers',
     rbac: [
@@ -63,6 +65,12 @@ test('through the signer domain too (asked when the signer itself is refused)', 
 
 test('the authorize API says the same', async () => {
   assert.equal(await k1.ask('kubernetes:approve', `/signers.${CERTS}/kubernetes.io/kube-apiserver-client`), 'ExplicitDeny');
+});
+
+test('approving kubelet client certificates is impersonating a node, denied where that is', async () => {
+  const kubelet = await approve('kubernetes.io/kube-apiserver-client-kubelet');
+  assert.deepEqual([kubelet.allowed, kubelet.denied], [false, true], kubelet.reason);
+  assert.match(kubelet.reason, /kubernetes:impersonate on resource: arn:aws:training::\d{12}:cluster\/k1\/users\/system:node:/);
 });
 
 test('signers that issue no client identity, and other domains, are decided as before', async () => {

@@ -480,6 +480,15 @@ function isClientSignerApproval(a: KubernetesRequestAttributes & { readonly verb
 }
 
 /**
+ * `approve` (or `*`) of the signer `kubernetes.io/kube-apiserver-client-kubelet`, whose approved requests
+ * kube-controller-manager signs as client certificates of a node (CN `system:node:<name>`, O `system:nodes`): it mints
+ * a node's identity, as impersonating `system:node:<name>` does (review ix, 5).
+ */
+function isNodeClientSignerApproval(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'approve' || a.verb === '*') && a.resource === 'signers' && a.apiGroup === 'certificates.k8s.io' && !a.subresource && a.name === 'kubernetes.io/kube-apiserver-client-kubelet';
+}
+
+/**
  * `kubernetes:impersonate` of each identity one of `who`'s Deny statements on it names: a service account in any namespace
  * (`objectsDenied`), a user (`<cluster>/users/<name>`, a name that may hold `/`) or a group; for a `NotResource` deny,
  * one no policy names of each kind.
@@ -602,7 +611,9 @@ function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { re
             ? objectsDenied(cluster, a.namespace ?? '', 'pods', 'delete', who)
             : isClientSignerApproval(a)
               ? identitiesDenied(cluster, who)
-              : [];
+              : isNodeClientSignerApproval(a)
+                ? identitiesDenied(cluster, who).filter((v) => v.resource.startsWith(`${cluster.arn}/users/system:node:`) || v.resource === `${cluster.arn}/groups/system:nodes`)
+                : [];
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
 }
 
@@ -2400,7 +2411,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = coversObjects(a);
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
