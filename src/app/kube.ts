@@ -1794,8 +1794,13 @@ export function createKube(app: App, options: KubeOptions) {
     if (arn !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
-      const who = session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]);
-      if (who !== undefined) out.push(who);
+      // A session this server sealed that no longer authenticates (revoked, expired, its role or user gone) is refused
+      // as its SubjectAccessReviews are (review R, R1): read as its role, its session policies' Deny statements were
+      // lost (review ix, 6).
+      const lapsed = session?.claims !== undefined && session.problem !== undefined ? session.problem : undefined;
+      const who = lapsed !== undefined ? undefined : (session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]));
+      if (lapsed !== undefined) unreadable = { arn, why: `the IAM principal \`${arn}\` of this Kubernetes user ${lapsed}` };
+      else if (who !== undefined) out.push(who);
       else {
         // Named by Gatehouse's own TokenReview (its sealed facts for this cluster): a principal of this directory whose
         // Deny statements cannot be read now (disabled, deleted), not another authenticator's user (review ix, 2).
@@ -1840,7 +1845,7 @@ export function createKube(app: App, options: KubeOptions) {
     // TokenReview cache's lifetime, and the cluster's own RBAC may let it create pods meanwhile.
     if (unreadable !== undefined) {
       const p = principalFromArn(unreadable.arn);
-      const message = `${said}: ${unreadable.why}, so whether it may act as the account cannot be decided; refused until it can`;
+      const message = `${said}: ${unreadable.why}; its Deny statements cannot be read, so it may not act as the account`;
       return { message, ...(p.ok ? { decided: { principal: p.value, action, resource, decision: 'ImplicitDeny' as const } } : {}) };
     }
     for (const who of all) {
