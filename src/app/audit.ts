@@ -60,7 +60,7 @@ import { admitAuthFailure, authFailureMessage, claimedCredential, type Admission
 import type { AuditSink } from './deps.ts';
 import { provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
 import { isProofAudienceRefusal } from './proof-audiences.ts';
-import type { Store } from './ports/store.ts';
+import { isStoreOutcomeUnknown, type Store } from './ports/store.ts';
 import { storeAppender } from './audit-store-appender.ts';
 
 export type AuditFailurePolicy = 'closed' | 'open';
@@ -306,8 +306,12 @@ export interface AuditSpool {
   readonly instance: string;
   /** Where spools are kept (for the log). */
   readonly where: string;
-  /** Writes one spool, atomically and readable by its owner only; resolves with where it is. */
-  save(spool: { readonly reason: string; readonly spooledAt: number; readonly events: readonly TimedEvent[] }): Promise<string>;
+  /**
+   * Writes one spool, atomically and readable by its owner only; resolves with where it is. `mayBeWritten`: a write of
+   * these records may have committed without its answer reaching this instance (review iw, 1); the next start then
+   * appends only those the chain does not hold, as it does a journal segment's.
+   */
+  save(spool: { readonly reason: string; readonly spooledAt: number; readonly events: readonly TimedEvent[]; readonly mayBeWritten?: boolean }): Promise<string>;
   /** Every spool waiting to be appended, oldest first, and those that cannot be read (left where they are). */
   load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[] }>;
   /** Removes a spool once its records are committed. */
@@ -361,9 +365,12 @@ export interface SpooledRecords {
   readonly events: readonly TimedEvent[];
   /**
    * Its records may already be in the chain (a journal segment: journaled as recorded, then the process stopped
-   * before it knew their batch committed): only those the chain does not hold are appended.
+   * before it knew their batch committed; a spool written after a write whose COMMIT answer was lost): only those the
+   * chain does not hold are appended.
    */
   readonly mayBeWritten?: boolean;
+  /** Where it was read from: a journal segment or a spool (set by the queue as it loads them). */
+  readonly source?: 'spool' | 'journal';
 }
 
 /** Records as the queue holds them until written, filled as they come. */
@@ -612,6 +619,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let sampledOut = 0;
   let gateRefusals = 0;
   let recovered = 0;
+  /**
+   * A write of records still queued failed without its outcome known (StoreOutcomeUnknownError: the COMMIT may have gone
+   * through): until a write succeeds, some of them may be in the chain already, and a spool of the queue says so.
+   */
+  let mayBeWritten = false;
   /** Spools left by an earlier stop, read at `start`, appended before anything queued (removed from here as each is). */
   let spooled: Promise<SpooledRecords[]> | undefined;
   let pruner: ReturnType<typeof setInterval> | undefined;
@@ -710,8 +722,12 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const done = recoveredIds.has(s.id);
       // A journal segment's records may be in the chain already: only the others are appended.
       const missing = done ? [] : s.mayBeWritten === true ? await notInChain(s.events) : s.events;
+      // A spool may be one whose records may be in the chain too (written after a lost COMMIT answer): where it came from
+      // says how it goes, not whether its records were looked for.
+      const fromJournal = s.source === 'journal' || (s.source === undefined && s.mayBeWritten === true);
+      const held = fromJournal ? 'journaled' : 'spooled';
       if (!done && s.mayBeWritten === true && missing.length === 0) {
-        log(`audit: the ${s.events.length} record(s) ${s.instance} journaled in ${s.where} are all in the audit log already`);
+        log(`audit: the ${s.events.length} record(s) ${s.instance} ${held} in ${s.where} are all in the audit log already`);
       } else if (!done) {
         const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: missing.length, recoveredBy: spool?.instance ?? journal?.instance ?? 'gatehouse' };
         const events: TimedEvent[] = missing.map(({ at, event }) => ({ at, event: { ...event, detail: { ...event.detail, recoveredFromSpool: mark } } }));
@@ -733,7 +749,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             detail: {
               ...mark,
               reason: s.reason,
-              ...(s.mayBeWritten === true ? { journaled: s.events.length, alreadyWritten: s.events.length - missing.length } : {}),
+              ...(s.mayBeWritten === true ? { [held]: s.events.length, alreadyWritten: s.events.length - missing.length } : {}),
               ...(missing.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}),
             },
           },
@@ -742,11 +758,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         written += events.length;
         recovered += missing.length;
         metrics.auditWritten(events.length);
-        log(`audit: appended ${missing.length} record(s) that ${s.instance} ${s.mayBeWritten === true ? `journaled (${s.events.length - missing.length} of ${s.events.length} were written already)` : 'spooled'} at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
+        log(`audit: appended ${missing.length} record(s) that ${s.instance} ${held}${s.mayBeWritten === true ? ` (${s.events.length - missing.length} of ${s.events.length} were written already)` : ''} at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
       }
       pending.shift();
       try {
-        if (s.mayBeWritten === true) await journal?.remove(s.where);
+        if (fromJournal) await journal?.remove(s.where);
         else await spool?.remove(s.where);
       } catch (e) {
         log(`audit: cannot remove the spool ${s.where} whose records are now in the audit log: ${messageOf(e)}; the next start sees its ${RECOVER_ACTION} record and only removes it`);
@@ -851,9 +867,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       try {
         done = await handOver(() => appendPieces(batch));
       } catch (e) {
+        // Its COMMIT may have gone through (the answer lost, the writer gone with the batch in hand): the appender looks
+        // before writing it again, but a stop before it can look spools the queue, which must then be looked for too.
+        if (isStoreOutcomeUnknown(e)) mayBeWritten = true;
         failed(e, `${backlog} queued record(s)`);
         return false;
       }
+      // The appender looked, and wrote only what the chain did not hold: the queue is the records not written.
+      mayBeWritten = false;
       appended(done);
       if (covered !== undefined && covered.length > 0) journal?.release(covered);
       // The queue may have grown meanwhile; the batch is its head.
@@ -1316,7 +1337,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         log(`audit: ${settings()}`);
         keying = keyChain().catch((e: unknown) => log(`audit: cannot key the chain now (${messageOf(e)}); the next start tries again`));
         if (spool !== undefined || journal !== undefined) {
-          const loaded = (from: AuditSpool | AuditJournal | undefined, what: string): Promise<SpooledRecords[]> =>
+          const loaded = (from: AuditSpool | AuditJournal | undefined, what: 'spool' | 'journal'): Promise<SpooledRecords[]> =>
             from === undefined
               ? Promise.resolve([])
               : from.load().then(
@@ -1325,8 +1346,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
                     for (const u of unreadable) log(`audit: CANNOT READ the ${what} ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
               const live = (r as { readonly live?: readonly string[] }).live;
               if (live !== undefined && live.length > 0) log(`audit: ${live.length} journal file(s) of another gatehouse process still running on this host with this data dir (${live.join(', ')}) are left to it: run one server per data dir`);
-                    if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' ? '' : ', those it does not hold already'}`);
-                    return [...spools];
+                    if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' && !spools.some((x) => x.mayBeWritten === true) ? '' : ', those it does not hold already'}`);
+                    return spools.map((x) => ({ ...x, source: what }));
                   },
                   (e: unknown) => {
                     log(`audit: cannot read the ${what}s in ${from.where}: ${messageOf(e)}; records they hold are appended at the next start that can`);
@@ -1389,6 +1410,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         await Promise.race([flushing.catch(() => false), grace.done]);
         grace.cancel();
       }
+      // A batch still with the writer past its grace may yet commit: what is spooled may be in the chain then.
+      if (handed) mayBeWritten = true;
       if (enabled && backlog > 0) await spoolQueue();
       // Everything is written or spooled: the journal's segments go. Records that could be neither stay in it, for
       // the next start to append.
@@ -1433,7 +1456,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     }
     if (spool !== undefined && events !== undefined) {
       try {
-        const where = await spool.save({ reason: why, spooledAt: deps.now(), events });
+        // After a write of unknown outcome, the next start appends only what the chain does not hold (review iw, 1): the
+        // spool of a batch that had committed was appended whole, every record of it twice.
+        const where = await spool.save({ reason: why, spooledAt: deps.now(), events, ...(mayBeWritten ? { mayBeWritten: true } : {}) });
         pieces.length = 0;
         starts.length = 0;
         open = undefined;

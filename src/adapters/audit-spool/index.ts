@@ -13,6 +13,10 @@
  * { "format": "gatehouse-audit-spool", "version": 1, "instance": "host/pid", "spooledAt": "…Z", "reason": "…",
  *   "count": 2, "records": [{ "at": "…Z", "kind": "session", "account": "…", …, "detail": { … } }, …] }
  * ```
+ *
+ * `"mayBeWritten": true` in the header: a write of these records failed without its outcome known (its COMMIT answer
+ * lost), so some may be in the chain already; the next start appends only those it does not hold (review iw, 1).
+ * A server that predates the field ignores it (and appends them all, as before).
  */
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
@@ -48,12 +52,12 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
     instance,
     where: dir,
 
-    async save({ reason, spooledAt, events }) {
+    async save({ reason, spooledAt, events, mayBeWritten }) {
       await makeDirectory(dir, 0o700);
       const stamp = new Date(spooledAt).toISOString().replace(/[:]/g, '');
       const name = `audit-spool-${stamp}-${instance.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}.json`;
       const records = events.map(toJson);
-      const text = `${JSON.stringify({ format: FORMAT, version: 1, instance, spooledAt: new Date(spooledAt).toISOString(), reason, count: records.length, records })}\n`;
+      const text = `${JSON.stringify({ format: FORMAT, version: 1, instance, spooledAt: new Date(spooledAt).toISOString(), reason, ...(mayBeWritten === true ? { mayBeWritten: true } : {}), count: records.length, records })}\n`;
       const path = join(dir, name);
       const tmp = join(dir, `.${name}.tmp`);
       try {
@@ -116,13 +120,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function parseSpool(id: string, where: string, text: string): SpooledRecords {
   const doc = JSON.parse(text) as unknown;
   if (!isObject(doc) || doc['format'] !== FORMAT || doc['version'] !== 1) throw new Error(`not a version 1 ${FORMAT} file`);
-  const { instance, spooledAt, reason, count, records } = doc;
+  const { instance, spooledAt, reason, count, records, mayBeWritten } = doc;
   const spooledMs = typeof spooledAt === 'string' ? Date.parse(spooledAt) : NaN;
-  if (typeof instance !== 'string' || typeof reason !== 'string' || !Number.isFinite(spooledMs) || !Array.isArray(records) || records.length !== count) {
-    throw new Error('its header (instance, spooledAt, reason, count, records) is not as written');
+  if (typeof instance !== 'string' || typeof reason !== 'string' || !Number.isFinite(spooledMs) || !Array.isArray(records) || records.length !== count || (mayBeWritten !== undefined && mayBeWritten !== true)) {
+    throw new Error('its header (instance, spooledAt, reason, mayBeWritten, count, records) is not as written');
   }
   const events = records.map((r: unknown, i): TimedEvent => parseRecord(r, i));
-  return { id, where, instance, spooledAt: spooledMs, reason, events };
+  return { id, where, instance, spooledAt: spooledMs, reason, events, ...(mayBeWritten === true ? { mayBeWritten: true } : {}) };
 }
 
 /** One record as `toJson` writes it, read back; refuses anything else, naming record `i`. */

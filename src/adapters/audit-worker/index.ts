@@ -20,6 +20,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Appended, AuditAppender, AuditPiece } from '../../app/audit.ts';
+import { StoreOutcomeUnknownError } from '../../app/ports/store.ts';
 import { MAX_DEPTH, REDACTED_TEXT, redactedStringText, redactsKey, type AuditEvent, type TimedEvent } from '../../core/audit/index.ts';
 
 export type AuditWorkerTarget =
@@ -50,6 +51,8 @@ export interface AuditWorkerReply {
   readonly channel: number;
   readonly id: number;
   readonly error?: string;
+  /** The batch failed without its outcome known (its COMMIT answer lost): it may be committed (review iw, 1). */
+  readonly outcomeUnknown?: boolean;
   /** What the batch linked to and committed (the queue checks the head never moves back). */
   readonly appended?: Appended;
 }
@@ -93,14 +96,16 @@ function spawn(): Worker {
     if (p === undefined || waiting === undefined) return;
     p.delete(m.id);
     if (m.error === undefined) waiting.resolve(m.appended);
-    else waiting.reject(new Error(m.error));
+    else waiting.reject(m.outcomeUnknown === true ? new StoreOutcomeUnknownError(m.error) : new Error(m.error));
     if (inHand() === 0) w.unref();
   });
-  w.on('error', (e) => failAll(new Error(`the audit writer failed: ${e instanceof Error ? e.message : String(e)}`)));
+  // A batch in hand when the thread dies may have committed (its COMMIT sent, the answer never read): said so, so that a
+  // spool of it is looked for in the chain at the next start (review iw, 1).
+  w.on('error', (e) => failAll(new StoreOutcomeUnknownError(`the audit writer failed: ${e instanceof Error ? e.message : String(e)}`)));
   w.on('exit', (code) => {
     if (thread === w) thread = undefined;
     for (const c of channels.values()) if (c.openIn === w) c.openIn = undefined;
-    failAll(new Error(`the audit writer stopped (exit code ${code})`));
+    failAll(new StoreOutcomeUnknownError(`the audit writer stopped (exit code ${code})`));
   });
   w.unref();
   return w;
@@ -208,7 +213,7 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
         await w.terminate().catch(() => {});
         return;
       }
-      const e = new Error(`the audit writer did not finish within ${graceMs} ms`);
+      const e = new StoreOutcomeUnknownError(`the audit writer did not finish within ${graceMs} ms`);
       for (const p of c.pending.values()) p.reject(e);
       c.pending.clear();
       if (inHand() === 0) w.unref();

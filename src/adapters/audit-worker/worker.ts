@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { AuditAppender } from '../../app/audit.ts';
 import { storeAppender } from '../../app/audit-store-appender.ts';
-import type { Store } from '../../app/ports/store.ts';
+import { isStoreOutcomeUnknown, type Store } from '../../app/ports/store.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
 import { chainDigest } from '../crypto/chain-key.ts';
 import { decodeEvents, type AuditChannelData, type AuditWorkerMessage, type AuditWorkerReply } from './index.ts';
@@ -96,7 +96,7 @@ port.on('message', (m: AuditWorkerMessage) => {
       Atomics.store(c.data.committed, 0, BigInt(m.id));
       reply(appended ? { channel: m.channel, id: m.id, appended } : { channel: m.channel, id: m.id });
     } catch (e) {
-      reply({ channel: m.channel, id: m.id, error: message(e) });
+      reply({ channel: m.channel, id: m.id, error: message(e), ...(isStoreOutcomeUnknown(e) ? { outcomeUnknown: true } : {}) });
     }
   });
 });
