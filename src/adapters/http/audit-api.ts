@@ -255,8 +255,9 @@ async function storedAt(app: App, key: string | undefined): Promise<unknown> {
 
 /**
  * Wraps the routes listed in `EDGE_CHANGES`: refused while the audit log cannot be written (fail-closed policy),
- * and recorded — done or refused, by a policy or by that gate (`SERVICE_UNAVAILABLE`, queued and journaled like any
- * record, as the directory's refused changes are) — with the caller, the action, the resource and the request; a
+ * and recorded — done or refused, by a policy, by that gate (`SERVICE_UNAVAILABLE`, queued and journaled like any
+ * record, as the directory's refused changes are) or for any other reason (the error code as decision) — with the
+ * caller, the action, the resource and the request; a
  * change made, with `before` and `after` as the directory's changes have them (review V, V2: a deleted access entry
  * was recorded as `{request: {}}`, which groups it had granted said nowhere). They are read just before and just
  * after the change, not in its transaction: a change made meanwhile by another call would show in them.
@@ -289,29 +290,30 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         throw e;
       }
       const error = r.ok ? undefined : r.errors[0];
-      if (r.ok || error?.code === 'ACCESS_DENIED' || closed !== undefined) {
-        // The change has committed: a failed read of what it left must neither lose its record nor answer 503 (which
-        // clients retry) for a change made (review aa2). The record says the state after was not read.
-        let after: unknown;
-        let afterUnread: string | undefined;
-        if (r.ok && key !== undefined) {
-          try {
-            after = await storedAt(ctx.app, key);
-          } catch (e) {
-            after = null;
-            afterUnread = isStoreUnavailable(e) ? 'the store could not be reached just after the change' : 'the read just after the change failed';
-          }
+      // Every refusal too, not only a policy's and the gate's (review iw, 2): a second access entry for a principal that
+      // has one (409), a member or principal that does not exist, a malformed document, a delete of nothing were
+      // attempts no record showed, where the directory records the same refusals of its own changes.
+      // A change made has committed: a failed read of what it left must neither lose its record nor answer 503 (which
+      // clients retry) for a change made (review aa2). The record says the state after was not read.
+      let after: unknown;
+      let afterUnread: string | undefined;
+      if (r.ok && key !== undefined) {
+        try {
+          after = await storedAt(ctx.app, key);
+        } catch (e) {
+          after = null;
+          afterUnread = isStoreUnavailable(e) ? 'the store could not be reached just after the change' : 'the read just after the change failed';
         }
-        ctx.app.audit.record({
-          kind: 'change',
-          account: ctx.caller.account,
-          ...actorOf(ctx.caller),
-          action: change.action,
-          resource: change.resource(ctx),
-          decision: error ? error.code : 'ok',
-          detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
-        });
       }
+      ctx.app.audit.record({
+        kind: 'change',
+        account: ctx.caller.account,
+        ...actorOf(ctx.caller),
+        action: change.action,
+        resource: change.resource(ctx),
+        decision: error ? error.code : 'ok',
+        detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
+      });
       return r;
     };
     return { ...route, handler };
