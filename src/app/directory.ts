@@ -238,14 +238,18 @@ export function createDirectory(deps: AppDeps) {
     // Under the fail-closed audit policy, no change happens while the audit log cannot record it.
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
-    return store.write(async (tx, abort) => {
-      // PostgreSQL retries a transaction that lost a serialization race: only the attempt that commits is recorded.
-      const frame = frames.get(c);
-      if (frame) delete frame.change;
-      const r = await fn(tx);
-      if (!r.ok) abort(r);
-      return r;
-    });
+    return store.write(
+      async (tx, abort) => {
+        // PostgreSQL retries a transaction that lost a serialization race: only the attempt that commits is recorded.
+        const frame = frames.get(c);
+        if (frame) delete frame.change;
+        const r = await fn(tx);
+        if (!r.ok) abort(r);
+        return r;
+      },
+      // Recorded as it commits, before the store reloads what it changed (review iw, 3).
+      { committed: (r) => frames.get(c)?.committed?.(r) },
+    );
   }
 
   function authz(c: Caller, action: string, resource: string, context?: Record<string, string | string[]>): Result<unknown> {
@@ -270,6 +274,10 @@ export function createDirectory(deps: AppDeps) {
     action?: string;
     resource?: string;
     change?: { readonly before: unknown; readonly after: unknown };
+    /** The change's transaction committed (called by `write` before the store's reload): records it at once. */
+    committed?: (r: Result<unknown>) => void;
+    /** Its record is made. */
+    recorded?: boolean;
   }
   const frames = new WeakMap<Caller, Frame>();
   const ROLE_ARN = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
@@ -305,15 +313,25 @@ export function createDirectory(deps: AppDeps) {
           detail: { request: decision === 'ok' || decision === 'OUTCOME_UNKNOWN' ? request : refusedRequest(request), ...(changed && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error !== undefined ? { error } : {}) },
         });
       };
+      // A change made is recorded as its transaction commits, not after the store has reloaded what it changed (a read of
+      // the database, which may hang): a process killed in between left the change made and recorded nowhere, not even
+      // in the journal (review iw, 3).
+      frame.committed = (done) => {
+        if (frame.recorded === true || frame.action === undefined || !done.ok) return;
+        frame.recorded = true;
+        note(frame.action, 'ok', true, undefined);
+      };
       let r: Result<T>;
       try {
         r = await f(own, ...args);
       } catch (e) {
         // The database connection was lost as the change committed: it may have been made, and a change made must be
         // in the log (review aa11). Recorded as of unknown outcome, with the before and after it committed, if it did.
-        if (frame.action !== undefined && isStoreOutcomeUnknown(e)) note(frame.action, 'OUTCOME_UNKNOWN', true, e.message);
+        if (frame.action !== undefined && frame.recorded !== true && isStoreOutcomeUnknown(e)) note(frame.action, 'OUTCOME_UNKNOWN', true, e.message);
         throw e;
       }
+      // Recorded already as it committed.
+      if (frame.recorded === true) return r;
       // Calls refused before authorization (malformed input) changed nothing and named no action.
       if (frame.action === undefined) return r;
       const error = r.ok ? undefined : r.errors[0];

@@ -84,8 +84,10 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       return raw.migrations;
     },
     read: (fn, options) => raw.read(fn, options),
-    write: async (fn) => {
+    write: async (fn, options) => {
       const result = await raw.write(fn);
+      // Recorded before the reload, which reads the database: a process killed meanwhile keeps the record (review iw, 3).
+      options?.committed?.(result);
       await afterWrite();
       return result;
     },

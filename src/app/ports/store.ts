@@ -552,6 +552,11 @@ export interface ChangeNotes {
   listen(listener: ChangeListener): ChangeSubscription;
 }
 
+/** What a caller of `Store.write` asks besides the transaction. */
+export interface WriteOptions<T> {
+  readonly committed?: (value: T) => void;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly migrations: MigrationReport;
@@ -560,7 +565,14 @@ export interface Store {
    * for a read that is long by design (`audit verify`'s check of the whole filter index, review aa8).
    */
   read<T>(fn: (tx: ReadTx) => Promise<T>, options?: { readonly statementTimeoutMs?: number }): Promise<T>;
-  write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T>;
+  /**
+   * `options.committed`: called with the transaction's value as soon as it has ended (committed, or rolled back by
+   * `abort` with that value), before anything else the store does after it (the app's store reloads what the write changed before it returns: src/app/index.ts). A use
+   * case records its change there, so a process killed during that reload leaves the change's record in the journal
+   * (review iw, 3). Stores that do nothing after a commit call it just before they return, or not at all (the caller
+   * then records after the write, as before).
+   */
+  write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>, options?: WriteOptions<T>): Promise<T>;
   /**
    * Optional: pushes a note of every committed change made by any process on the same database, so instances
    * need not poll fast. Stores without it (SQLite, unless given `ChangeNotes`) are polled. A hint only: a listener
