@@ -800,13 +800,17 @@ export class LiveState {
   }
 
   /** Revokes the target's sessions issued at or before `at`; the instant in force after it, which may be later (a job's end). */
-  async revoke(kind: RevocationKind, id: string, at: number): Promise<number> {
+  async revoke(kind: RevocationKind, id: string, at: number, committed?: (kept: number) => void): Promise<number> {
     // One entry per target: the later instant wins. A revoke through an instance whose clock is behind, or one that
     // took its instant first and committed second, must not give back sessions an earlier one cut off (review M2).
-    const { kept, head } = await this.deps.store.write(async (tx) => {
-      const kept = await putRevocation(tx, kind, id, at);
-      return { kept, head: await tx.changes.head() };
-    });
+    // `committed`: told the instant in force as the write commits, before the reloads below (its record, review iw, 4).
+    const { kept, head } = await this.deps.store.write(
+      async (tx) => {
+        const kept = await putRevocation(tx, kind, id, at);
+        return { kept, head: await tx.changes.head() };
+      },
+      committed === undefined ? undefined : { committed: (v) => committed(v.kept) },
+    );
     // In force here at once, whether or not the reload after the write gets through, and kept by a reload running
     // meanwhile on an older snapshot; the compiled principals are left as they are (a revocation changes none of them).
     // Set in place: `isRevoked` reads the map synchronously, and a copy of a list that only grows cost each revocation

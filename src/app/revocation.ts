@@ -76,15 +76,19 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * record of a revocation whose COMMIT answer was lost (it may be in force). `role`: the role whose sessions it is about,
    * as the directory spells it, once known (`ownRole`).
    */
-  const attempts = new WeakMap<Caller, { revoked?: Revoked; role?: string }>();
+  const attempts = new WeakMap<Caller, { revoked?: Revoked; role?: string; committed?: (revoked: Revoked) => void }>();
 
-  async function revoke(caller: Caller, kind: RevocationKind, target: string): Promise<Result<Revoked>> {
+  /** `last`: this write is the call's last, whose commit is recorded at once (review iw, 4); a user's takes two. */
+  async function revoke(caller: Caller, kind: RevocationKind, target: string, last = true): Promise<Result<Revoked>> {
     const at = now();
     const attempt = attempts.get(caller);
     if (attempt) attempt.revoked = { kind, target, before: at };
     // The instant in force, which an earlier revocation may have set later than now: an ended job's sessions are
     // refused up to the clock skew allowed ahead (src/app/live.ts CLOCK_SKEW_MS), and the answer says so.
-    const before = await live.revoke(kind, target, at);
+    const before = await live.revoke(kind, target, at, (kept) => {
+      if (attempt) attempt.revoked = { kind, target, before: kept };
+      if (last) attempt?.committed?.({ kind, target, before: kept });
+    });
     if (attempt) attempt.revoked = { kind, target, before };
     return ok({ kind, target, before });
   }
@@ -209,13 +213,14 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    */
   async function revokeUserSessions(caller: Caller, { user }: DisabledUser): Promise<Result<Revoked>> {
     const [byName, byId] = userRevocationIds(user);
-    const r = await revoke(caller, 'user', byName);
+    const r = await revoke(caller, 'user', byName, false);
     if (!r.ok) return r;
     // And under its unique id: a session names the user as it was called when issued, and a user renamed since then, or
-    // renamed back later, must not get it back (review M9).
+    // renamed back later, must not get it back (review M9). Its commit is the revocation's, recorded at once.
     const attempt = attempts.get(caller);
     if (attempt) attempt.revoked = { kind: 'user', target: byId, before: r.value.before };
-    await live.revoke('user', byId, r.value.before);
+    const { value } = r;
+    await live.revoke('user', byId, r.value.before, () => attempt?.committed?.(value));
     return r;
   }
 
@@ -259,13 +264,23 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       };
       // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.
       const own: Caller = { ...caller };
-      const attempt: { revoked?: Revoked; role?: string } = {};
+      const attempt: { revoked?: Revoked; role?: string; committed?: (revoked: Revoked) => void } = {};
       attempts.set(own, attempt);
+      // A revocation is recorded as it commits, before the reloads that follow it (reads of the database, which may
+      // hang): a process killed in between left the revocation in force and recorded nowhere (review iw, 4). Its
+      // result is what `revoke` answers: the revocation's kind, target and the instant in force.
+      let recordedAt = false;
+      attempt.committed = (revoked) => {
+        if (recordedAt) return;
+        recordedAt = true;
+        record('ok', { result: isoTimes(revoked) });
+      };
       let r: Result<T>;
       try {
         r = await f(own, ...args);
       } catch (e) {
         // Thrown on all the same: the edges answer it (503 ServiceUnavailable) and log its cause.
+        if (recordedAt) throw e;
         if (isStoreUnavailable(e)) note(failWith('SERVICE_UNAVAILABLE', 'the database cannot be reached, so nothing was revoked: retry later'));
         // The database connection was lost as the revocation (or the key ring) committed: it may be in force, and a
         // change made must be in the log (as the directory records its own, review aa11). Recorded as of unknown
@@ -275,7 +290,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
         }
         throw e;
       }
-      note(r);
+      if (!recordedAt) note(r);
       return r;
     };
   }
