@@ -1236,6 +1236,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         },
       });
     };
+    // Recorded as the change commits, before the store reloads what it changed (a read of the database, which may hang):
+    // a process killed in between left the job ended (or started) and its record nowhere, not even in the journal
+    // (review iw, 5; as the directory's changes, iw 3).
+    let recorded = false;
+    const committed = (done: Result<Job>): void => {
+      if (!done.ok || from === undefined || recorded) return;
+      recorded = true;
+      record(done.value, from, to);
+    };
     const write = deps.store.write<Result<Job>>(async (tx, abort) => {
       const job = await readJob(tx, id);
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
@@ -1266,7 +1275,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       from = job.state;
       attempt = { before: job, after: next };
       return ok(next);
-    });
+    }, { committed });
     let r: Result<Job>;
     try {
       r = await write;
@@ -1285,7 +1294,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       }
       throw e;
     }
-    if (r.ok && from !== undefined) record(r.value, from, to);
+    if (r.ok && from !== undefined && !recorded) record(r.value, from, to);
     if (r.ok && TERMINAL.has(r.value.state)) {
       // The job's sessions stop working everywhere (revocation list), and its cache entry goes. Every session of the job,
       // issued before its end by whichever instance: an entry refuses the sessions stamped at or before its instant, and
