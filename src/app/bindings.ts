@@ -849,6 +849,14 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const key = iamPolicyKey(account, resource);
     // What the attempt that may have committed found, for the record of a change whose COMMIT answer was lost.
     let found: StoredIamPolicy | undefined;
+    // Recorded as it commits, before the reloads that follow (reads of the database, which may hang): a process killed in
+    // between left the grants in force and no record of them, not even in the journal (review iw, 6).
+    let recordedEarly = false;
+    const committed = (done: Result<{ view: IamPolicyView; before: StoredIamPolicy | undefined }>): void => {
+      if (!done.ok || recordedEarly) return;
+      recordedEarly = true;
+      recorded(caller, account, resource, ok(done.value.view), done.value.before);
+    };
     const write = deps.store.write<Result<{ view: IamPolicyView; before: StoredIamPolicy | undefined }>>(async (tx, abort) => {
       const now = await readPolicy(tx, key);
       const current = now.stored;
@@ -871,7 +879,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (dialect.length > 0) return abort({ ok: false, errors: dialect });
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
-    });
+    }, { committed });
     let r: Awaited<typeof write>;
     try {
       r = await write;
@@ -892,6 +900,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       throw e;
     }
     if (r.ok) await refresh();
+    if (recordedEarly) return r.ok ? ok(r.value.view) : r;
     return recorded(caller, account, resource, r.ok ? ok(r.value.view) : r, r.ok ? r.value.before : undefined);
   }
 
