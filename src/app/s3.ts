@@ -753,24 +753,31 @@ export function createS3(app: App, objects: ObjectStore) {
       // Whose it is, for every instance (the authorize API decides on it too); without that record, no bucket. Policies
       // another account attached to the name before it existed grant nothing, and would keep the owner from managing
       // its own bucket's: they go.
+      // Recorded as it commits, before the reloads that follow (reads of the database, which may hang): a process killed
+      // in between left the change made and recorded nowhere, not even in the journal (review iw, 7). After the write
+      // only if the store did not say when it committed.
+      let recorded = false;
       let change: { before: unknown; after: unknown; policiesRemoved: ReturnType<typeof removedPolicies> };
       try {
         change = await committing(call, 's3:CreateBucket', bucket, owner, { bucket }, () =>
-          deps.store.write(async (tx) => {
-            const before = await ownerRecord(tx, bucket);
-            const held = await policiesUnder(tx, bucket);
-            await tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: owner, created: created.value.created }));
-            await removeResourcePoliciesUnder(tx, bucketArn(bucket), owner);
-            await removeIamPoliciesUnder(tx, bucketArn(bucket), owner);
-            return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
-          }),
+          deps.store.write(
+            async (tx) => {
+              const before = await ownerRecord(tx, bucket);
+              const held = await policiesUnder(tx, bucket);
+              await tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: owner, created: created.value.created }));
+              await removeResourcePoliciesUnder(tx, bucketArn(bucket), owner);
+              await removeIamPoliciesUnder(tx, bucketArn(bucket), owner);
+              return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
+            },
+            { committed: (done) => void ((recorded = true), recordChange(call, 's3:CreateBucket', bucket, owner, 'ok', { request: { bucket }, ...done })) },
+          ),
         );
       } catch (e) {
         await objects.deleteBucket(bucket);
         throw e;
       }
+      if (!recorded) recordChange(call, 's3:CreateBucket', bucket, owner, 'ok', { request: { bucket }, ...change });
       await app.refresh();
-      recordChange(call, 's3:CreateBucket', bucket, owner, 'ok', { request: { bucket }, ...change });
       return fromStore(created);
     },
 
@@ -807,24 +814,29 @@ export function createS3(app: App, objects: ObjectStore) {
       // retry), the bucket, empty, is put back, as CreateBucket removes its own: a bucket gone from disk whose policies
       // stayed in the store answered the retry NoSuchBucket, and gave its policy to the next bucket of the name
       // (review fw, 1).
+      let recorded = false;
       let change: { before: unknown; after: unknown; policiesRemoved: ReturnType<typeof removedPolicies> };
       try {
         change = await committing(call, 's3:DeleteBucket', bucket, g.value.owner, { bucket }, () =>
-          deps.store.write(async (tx) => {
-            const before = await ownerRecord(tx, bucket);
-            const held = await policiesUnder(tx, bucket);
-            await removeResourcePoliciesUnder(tx, bucketArn(bucket));
-            await removeIamPoliciesUnder(tx, bucketArn(bucket));
-            await tx.kv.delete(bucketOwnerKey(bucket));
-            return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
-          }),
+          deps.store.write(
+            async (tx) => {
+              const before = await ownerRecord(tx, bucket);
+              const held = await policiesUnder(tx, bucket);
+              await removeResourcePoliciesUnder(tx, bucketArn(bucket));
+              await removeIamPoliciesUnder(tx, bucketArn(bucket));
+              await tx.kv.delete(bucketOwnerKey(bucket));
+              return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
+            },
+            // Recorded as it commits, before the reloads (review iw, 7).
+            { committed: (done) => void ((recorded = true), recordChange(call, 's3:DeleteBucket', bucket, g.value.owner, 'ok', { request: { bucket }, ...done })) },
+          ),
         );
       } catch (e) {
         await objects.createBucket(bucket, g.value.owner).catch(() => undefined);
         throw e;
       }
+      if (!recorded) recordChange(call, 's3:DeleteBucket', bucket, g.value.owner, 'ok', { request: { bucket }, ...change });
       await app.refresh();
-      recordChange(call, 's3:DeleteBucket', bucket, g.value.owner, 'ok', { request: { bucket }, ...change });
       return { ok: true, value: undefined };
     },
 
@@ -851,14 +863,19 @@ export function createS3(app: App, objects: ObjectStore) {
       const request = { bucket, policy: document };
       const closed = closedGate(call, 's3:PutBucketPolicy', bucket, g.value.owner, request);
       if (closed) return { ok: false, error: closed };
+      let recorded = false;
       const r = await committing(call, 's3:PutBucketPolicy', bucket, g.value.owner, request, () =>
-        deps.store.write<Result<{ before: StoredResourcePolicy | null; after: StoredResourcePolicy }>>(async (tx, abort) => {
-          const key = resourcePolicyKey(arn);
-          const held = await tx.kv.get(key);
-          const put = await ResourcePolicies.put(deps, tx, { resource: arn, account: g.value.owner, document });
-          if (!put.ok) return abort(put);
-          return { ok: true, value: { before: held === undefined ? null : resourcePolicyRecord(key, held), after: put.value } };
-        }),
+        deps.store.write<Result<{ before: StoredResourcePolicy | null; after: StoredResourcePolicy }>>(
+          async (tx, abort) => {
+            const key = resourcePolicyKey(arn);
+            const held = await tx.kv.get(key);
+            const put = await ResourcePolicies.put(deps, tx, { resource: arn, account: g.value.owner, document });
+            if (!put.ok) return abort(put);
+            return { ok: true, value: { before: held === undefined ? null : resourcePolicyRecord(key, held), after: put.value } };
+          },
+          // Recorded as it commits, before the reloads (review iw, 7).
+          { committed: (done) => void (done.ok && ((recorded = true), recordChange(call, 's3:PutBucketPolicy', bucket, g.value.owner, 'ok', { request, before: done.value.before, after: done.value.after }))) },
+        ),
       );
       if (!r.ok) {
         // The parser's message with where it points, as IAM's MalformedPolicyDocument (`checkDocument`).
@@ -866,8 +883,8 @@ export function createS3(app: App, objects: ObjectStore) {
         const where = e?.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
         return fail('MalformedPolicy', `${e?.message ?? 'the policy is not valid'}${where}`);
       }
+      if (!recorded) recordChange(call, 's3:PutBucketPolicy', bucket, g.value.owner, 'ok', { request, before: r.value.before, after: r.value.after });
       await app.refresh();
-      recordChange(call, 's3:PutBucketPolicy', bucket, g.value.owner, 'ok', { request, before: r.value.before, after: r.value.after });
       return { ok: true, value: undefined };
     },
 
@@ -879,18 +896,23 @@ export function createS3(app: App, objects: ObjectStore) {
       const closed = closedGate(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket });
       if (closed) return { ok: false, error: closed };
       // Read and deleted in one transaction, so that `before` is exactly what was removed (none: nothing to do).
+      let recorded = false;
       const before = await committing(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket }, () =>
-        deps.store.write(async (tx) => {
-          const key = resourcePolicyKey(arn);
-          const held = await tx.kv.get(key);
-          const stored = held === undefined ? undefined : resourcePolicyRecord(key, held);
-          if (stored === undefined || stored.account !== g.value.owner) return null;
-          await tx.kv.delete(key);
-          return stored;
-        }),
+        deps.store.write(
+          async (tx) => {
+            const key = resourcePolicyKey(arn);
+            const held = await tx.kv.get(key);
+            const stored = held === undefined ? undefined : resourcePolicyRecord(key, held);
+            if (stored === undefined || stored.account !== g.value.owner) return null;
+            await tx.kv.delete(key);
+            return stored;
+          },
+          // Recorded as it commits, before the reloads (review iw, 7).
+          { committed: (removed) => void ((recorded = true), recordChange(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, 'ok', { request: { bucket }, before: removed, after: null })) },
+        ),
       );
+      if (!recorded) recordChange(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, 'ok', { request: { bucket }, before, after: null });
       if (before !== null) await app.refresh();
-      recordChange(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, 'ok', { request: { bucket }, before, after: null });
       return { ok: true, value: undefined };
     },
 
