@@ -531,15 +531,21 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     }
     const base = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks } as const;
     const record: ProviderRecord = input.jwks !== undefined ? { ...base, jwksSource: 'inline' } : { ...base, jwksSource: 'discovery', fetched: now(), lifetime: lifetimeOf(keys) };
+    // Recorded as it commits, before the reload that follows (a read of the database, which may hang): a process killed
+    // in between left the provider registered and no record of it, not even in the journal (review iw, 8).
+    let recorded = false;
     const r = await committing(c, 'CreateOpenIDConnectProvider', arn, request, () => ({ before: null, after: providerView(record) }), () =>
-      deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
-        if (await registered(tx)) abort(exists());
-        if (await full(tx)) abort(overQuota());
-        await tx.kv.put(key, JSON.stringify(record));
-        return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
-      }),
+      deps.store.write<Result<OidcProvider>>(
+        async (tx, abort) => {
+          if (await registered(tx)) abort(exists());
+          if (await full(tx)) abort(overQuota());
+          await tx.kv.put(key, JSON.stringify(record));
+          return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
+        },
+        { committed: (done) => void (done.ok && ((recorded = true), recordChange(c, 'CreateOpenIDConnectProvider', arn, done, { before: null, after: providerView(record) }, request))) },
+      ),
     );
-    recordChange(c, 'CreateOpenIDConnectProvider', arn, r, { before: null, after: providerView(record) }, request);
+    if (!recorded) recordChange(c, 'CreateOpenIDConnectProvider', arn, r, { before: null, after: providerView(record) }, request);
     return r;
   }
 
@@ -582,6 +588,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
     let seen: { before: unknown; after: unknown; policiesForgettingIt?: { iamPolicies: string[] } } | undefined;
+    // Recorded as it commits, before the reload (review iw, 8).
+    let recorded = false;
     const w = await committing(c, action, p.value.arn, request, () => seen, () =>
       deps.store.write<Result<void>>(async (tx, abort) => {
         const r = readRecord(await tx.kv.get(key));
@@ -596,9 +604,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         // Noted by the attempt that commits (a PostgreSQL write may run again).
         seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value), ...(iamPolicies.length > 0 ? { policiesForgettingIt: { iamPolicies } } : {}) };
         return ok(undefined);
-      }),
+      }, { committed: (done) => void (done.ok && ((recorded = true), recordChange(c, action, p.value.arn, done, seen, request))) }),
     );
-    recordChange(c, action, p.value.arn, w, seen, request);
+    if (!recorded) recordChange(c, action, p.value.arn, w, seen, request);
     return w;
   }
 
