@@ -6,11 +6,11 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { principalFromArn } from '../core/iam/index.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
-import type { AccessKeyRecord, RoleLastUsed, RoleRecord, Store } from './ports/store.ts';
+import type { AccessKeyRecord, RoleLastUsed, RoleRecord, Store, UserRecord } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
 import { decidedOnRole, PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
 import { roleArnOf } from '../core/sts/session.ts';
-import { LiveState, userKey } from './live.ts';
+import { LiveState, userKey, type KeyEntry } from './live.ts';
 import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
 import { SessionScopes } from './session-scopes.ts';
@@ -281,6 +281,13 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     if (!p.ok) return denied;
     return ok({ secret, caller: { principal: p.value, partition: entry.partition, account: key.account, user: entry.user, policies: entry.policies, accessKeyId } });
   };
+  /** A long-term key as the live state holds it, with its user's record (undefined: not held, or not a user's). */
+  const inactiveFromMemory = (accessKeyId: string): { key: KeyEntry; user: UserRecord | undefined } | undefined => {
+    const key = live.accessKey(accessKeyId);
+    if (key === undefined) return undefined;
+    const entry = live.principals.get(userKey(key.account, key.userName));
+    return { key, user: entry !== undefined && 'user' in entry ? entry.user : undefined };
+  };
   /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts); who-can reuses its search. */
   /** The role sessions the union's engines name for a resource by their session name (review eq, 4). */
   const engineSessions = async (account: string, resource: string): Promise<string[]> => {
@@ -416,6 +423,21 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
         keyCache.set(accessKeyId, r.value);
       }
       return r;
+    },
+    /**
+     * The secret of long-term key `accessKeyId` when it exists and is `Inactive` and its user is enabled; else undefined.
+     * For Alibaba's gateway answer `InvalidAccessKeyId.Inactive`, which the edge gives only to a request signed with this
+     * secret (src/adapters/http/alibaba-sts-api.ts): `authenticate` answers unknown, inactive and disabled alike, so that
+     * an answer tells no one but the key's holder that the key exists (review is, 1).
+     */
+    inactiveKeySecret: async (accessKeyId: string): Promise<string | undefined> => {
+      if (accessKeyId.startsWith('ASIA') || accessKeyId.startsWith('STS.')) return undefined;
+      const found = live.loaded ? inactiveFromMemory(accessKeyId) : await deps.store.read(async (tx) => {
+        const key = await tx.accessKeys.get(accessKeyId);
+        return key === undefined ? undefined : { key, user: await tx.users.get(key.account, key.userName) };
+      });
+      if (found === undefined || found.key.status !== 'Inactive' || found.user === undefined || found.user.disabled) return undefined;
+      return deps.sealer.open(found.key.secret, found.key.id);
     },
     bootstrap: (handOver?: (creds: AdminCredentials) => Promise<void>): Promise<AdminCredentials | undefined> => bootstrap(deps, handOver),
     createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),

@@ -18,7 +18,8 @@
  * status throws with the body: Alibaba's error object, `{RequestId, HostId, Code, Message}`, with the codes of the STS
  * API reference (AuthenticationFail.OIDCToken.Expired, ….AudienceNotMatch, ….InvalidSignature, ….Invalid, AuthenticationFail.NoPermission,
  * NoPermission, InvalidParameter.<Name>, Missing<Name>) and of Alibaba's API gateway for the signature
- * (InvalidAccessKeyId.NotFound, SignatureDoesNotMatch, InvalidTimeStamp.Expired, SignatureNonceUsed, …).
+ * (InvalidAccessKeyId.NotFound, InvalidAccessKeyId.Inactive, SignatureDoesNotMatch, InvalidTimeStamp.Expired,
+ * SignatureNonceUsed, …).
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -324,7 +325,14 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   if (!who.ok) {
     const code = who.errors[0]?.code ?? 'INVALID_CLIENT_TOKEN_ID';
     if (HTTP_ERRORS[code].status >= 500) return { ok: false, answer: errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', who.errors[0]?.message ?? 'the server cannot check the credential now; retry later') };
-    if (token === undefined) return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId);
+    if (token === undefined) {
+      // A disabled key (`UpdateAccessKey … Inactive`) is Alibaba's `InvalidAccessKeyId.Inactive`, but only to a request
+      // signed with that key's own secret: to anyone else it is not told from an unknown key, as the directory answers
+      // (review is, 1; it was "not found" to its holder too, who saw it listed as Inactive).
+      const inactive = await app.inactiveKeySecret(accessKeyId);
+      if (inactive !== undefined && claim.verify(inactive).ok) return refuse(400, 'InvalidAccessKeyId.Inactive', 'Specified access key is disabled.', accessKeyId);
+      return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId);
+    }
     if (code === 'EXPIRED_TOKEN') return refuse(400, 'InvalidSecurityToken.Expired', `Specified SecurityToken is expired: ${who.errors[0]?.message ?? ''}`, accessKeyId);
     return refuse(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed, or is not the one of this AccessKeyId.', accessKeyId);
   }
