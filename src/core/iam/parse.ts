@@ -152,9 +152,14 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   if (value['Version'] !== undefined) {
     const v = value['Version'];
     if (typeof v === 'string' && VERSIONS.has(v)) version = v as PolicyVersion;
+    // A number (`"Version": 1`, and YAML's unquoted `Version: 1`, the natural way to write RAM's version there) was told
+    // it "must be `1`, got `1`" (review is, 2): the version is a string, and the message says to quote it.
+    else if (typeof v === 'number' || typeof v === 'boolean') err('POLICY_INVALID_VERSION', 'Version', `\`Version\` must be a string, \`"2012-10-17"\`, \`"2008-10-17"\` (AWS) or \`"1"\` (Alibaba RAM), got the ${typeof v} ${show(v)}: put it in quotes (in YAML, \`Version: "1"\`)`);
     else err('POLICY_INVALID_VERSION', 'Version', `\`Version\` must be \`2012-10-17\`, \`2008-10-17\` (AWS) or \`1\` (Alibaba RAM), got ${show(v)}`);
   }
-  const dialect: Dialect = version === '1' ? 'acs' : 'aws';
+  // A RAM document whose version was written as the number 1 is read as RAM's for the rest, so that its `RAM` principals
+  // and operators are not refused as AWS's besides the version (review is, 2).
+  const dialect: Dialect = version === '1' || value['Version'] === 1 ? 'acs' : 'aws';
 
   let id: string | undefined;
   if (value['Id'] !== undefined) {
