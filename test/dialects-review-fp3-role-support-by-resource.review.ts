@@ -21,6 +21,9 @@ let server: TestServer;
 
 before(async () => {
   server = await startTestServer();
+  // A policy attaches to a training cluster only while it exists (review is, 3).
+  const made = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'gpu-a' }, spec: {} }] });
+  assert.equal(made.status, 200, JSON.stringify(made.json));
 });
 after(async () => {
   await server?.stop();

@@ -87,7 +87,7 @@ import {
   type IamPolicy,
 } from '../core/bindings/index.ts';
 import { entityArn, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
-import { clusterArn, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { DocumentChange, KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
@@ -192,7 +192,7 @@ async function readPolicy(tx: ReadTx, key: string): Promise<CurrentPolicy> {
 }
 
 /** What `missingResource` looks for in an apply's own documents. */
-type HeldKind = 'Account' | 'Workspace' | 'User' | 'Group' | 'Role';
+type HeldKind = 'Account' | 'Workspace' | 'Cluster' | 'User' | 'Group' | 'Role';
 
 const WORKSPACE_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):workspace\/([^/]+)$/;
 /** A training cluster's ARN, or one under it (its Kubernetes objects): the cluster's account and name. */
@@ -205,9 +205,12 @@ const ENTITY_ARN_OF = /^(arn:aws[a-z-]*:iam|acs:ram)::(\d{12,16}):(user|group|ro
  * another ARN than its own (`role/trainer` for the role of path `/team/`, which no request names). Such a policy grants
  * nothing now — a typo goes unnoticed, as a mistyped member would — and, on a name, grants whatever takes that name
  * later: exactly what deleting a workspace or a principal takes its policies away to prevent (`removeWorkspaceIamPolicies`,
- * `forgetMember`). GCP's setIamPolicy answers NOT_FOUND for a resource that does not exist. `planned(kind, name)` says
- * whether the apply being planned creates it in `account`. Other ARNs (buckets, objects, models, jobs, clusters) may name
- * what Gatehouse does not hold, and are not checked. Undefined when the policy may attach.
+ * `forgetMember`). GCP's setIamPolicy answers NOT_FOUND for a resource that does not exist. A training cluster's ARN, and
+ * one under it (its Kubernetes objects), likewise needs the cluster, which deleting takes its policies along
+ * (`removeClusterIamPolicies`): a policy set on `…:cluster/gpu` before it existed was taken, and came with the cluster
+ * made later under the name (review is, 3). `planned(kind, name)` says whether the apply being planned creates it in
+ * `account`. Other ARNs (buckets, objects, models, jobs) may name what Gatehouse does not hold, and are not checked.
+ * Undefined when the policy may attach.
  */
 async function missingResource(tx: ReadTx, account: string, resource: string, planned: (kind: HeldKind, name: string) => boolean = () => false): Promise<string | undefined> {
   const shown = resource.length > 80 ? `${resource.slice(0, 80)}…` : resource;
@@ -230,6 +233,25 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     if (!resource.startsWith('workspace/') && stored !== name) {
       const own = workspaceArn(resource.startsWith('acs:') ? 'acs' : 'aws', of, stored);
       return `\`${shown}\` is not the ARN of workspace \`${stored}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\` (or to \`workspace/${stored}\`)`;
+    }
+    return undefined;
+  }
+  const c = CLUSTER_ARN_OF.exec(resource);
+  if (c !== null) {
+    const [, of, name] = c as unknown as [string, string, string];
+    const text = await tx.kv.get(clusterKey(of, name));
+    if (text === undefined) {
+      if (of === account && planned('Cluster', name)) return undefined;
+      return `cluster \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever cluster later takes the name)`;
+    }
+    // Found whatever the case of its name, but decided and deleted on its own ARN: as a workspace's (review fv, 1).
+    const stored = (JSON.parse(text) as Cluster).name;
+    if (stored !== name) {
+      const base = clusterArn(resource.startsWith('acs:') ? 'acs' : 'aws', of, stored);
+      const rest = resource.slice(resource.indexOf(':cluster/') + ':cluster/'.length + name.length);
+      const own = `${base}${rest}`;
+      const ownShown = own.length > 80 ? `${own.slice(0, 80)}…` : own;
+      return `\`${shown}\` is not the ARN of cluster \`${stored}\`${rest === '' ? '' : ' or of what lies under it'}, which is \`${ownShown}\`: a policy governs requests naming its resource's ARN, so attach it to \`${ownShown}\``;
     }
     return undefined;
   }
@@ -1523,7 +1545,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
       const creates = (kind: HeldKind, name: string): boolean =>
         kind === 'Account'
           ? env.newAccounts.has(name)
-          : env.documents.some((d) => d.kind === kind && d.account === o.account && (kind === 'Workspace' ? d.name.toLowerCase() === name.toLowerCase() : d.name === name)) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
+          : env.documents.some((d) => d.kind === kind && d.account === o.account && (kind === 'Workspace' || kind === 'Cluster' ? d.name.toLowerCase() === name.toLowerCase() : d.name === name)) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
       const missing = await missingResource(env.tx, o.account, resource, creates);
       if (missing !== undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: 'spec.resource', message: missing });
     }
