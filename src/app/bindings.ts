@@ -223,16 +223,22 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     const [of, name] = ws as [string, string];
     const text = await tx.kv.get(workspaceKey(of, name));
     if (text === undefined) {
-      if (of === account && planned('Workspace', name)) return undefined;
+      if (of === account && planned('Workspace', name)) {
+        const own = workspaceArn(await dialectOf(tx, of, resource), of, name);
+        return resource.startsWith('workspace/') || resource === own ? undefined : otherDialect(own, 'workspace', name);
+      }
       return `workspace \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever workspace later takes the name)`;
     }
     // The store finds a workspace whatever the case of its name, but requests, jobs and its claims name it by its own
     // ARN, which a policy on another spelling never governs (and which deleting the workspace leaves behind): as for an
     // IAM entity below (review fv, 1). `workspace/<name>` is kept and looked up without case, so any case names it.
+    // In its account's dialect too: a job is submitted on `arn:aws:training::A:workspace/W` in an `aws` account, so a
+    // policy on `acs:pai::A:workspace/W` governed no submission while the authorize API, asked on that spelling,
+    // answered Allow (review is, 4).
     const stored = (JSON.parse(text) as Workspace).name;
-    if (!resource.startsWith('workspace/') && stored !== name) {
-      const own = workspaceArn(resource.startsWith('acs:') ? 'acs' : 'aws', of, stored);
-      return `\`${shown}\` is not the ARN of workspace \`${stored}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\` (or to \`workspace/${stored}\`)`;
+    if (!resource.startsWith('workspace/')) {
+      const own = workspaceArn(await dialectOf(tx, of, resource), of, stored);
+      if (own !== resource) return `\`${shown}\` is not the ARN of workspace \`${stored}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\` (or to \`workspace/${stored}\`)`;
     }
     return undefined;
   }
@@ -241,13 +247,17 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     const [, of, name] = c as unknown as [string, string, string];
     const text = await tx.kv.get(clusterKey(of, name));
     if (text === undefined) {
-      if (of === account && planned('Cluster', name)) return undefined;
+      if (of === account && planned('Cluster', name)) {
+        const base = clusterArn(await dialectOf(tx, of, resource), of, name);
+        return resource === base || resource.startsWith(`${base}/`) ? undefined : otherDialect(base, 'cluster', name);
+      }
       return `cluster \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever cluster later takes the name)`;
     }
-    // Found whatever the case of its name, but decided and deleted on its own ARN: as a workspace's (review fv, 1).
+    // Found whatever the case of its name, but decided and deleted on its own ARN, in its account's dialect: as a
+    // workspace's (reviews fv, 1; is, 4).
     const stored = (JSON.parse(text) as Cluster).name;
-    if (stored !== name) {
-      const base = clusterArn(resource.startsWith('acs:') ? 'acs' : 'aws', of, stored);
+    const base = clusterArn(await dialectOf(tx, of, resource), of, stored);
+    if (resource !== base && !resource.startsWith(`${base}/`)) {
       const rest = resource.slice(resource.indexOf(':cluster/') + ':cluster/'.length + name.length);
       const own = `${base}${rest}`;
       const ownShown = own.length > 80 ? `${own.slice(0, 80)}…` : own;
@@ -272,6 +282,16 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     return `\`${shown}\` is not the ARN of ${kind} \`${found.name}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\``;
   }
   return undefined;
+}
+
+/** Why a policy may not attach to a workspace or cluster the apply creates, named in the dialect its account does not use. */
+function otherDialect(own: string, kind: 'workspace' | 'cluster', name: string): string {
+  return `${kind} \`${name}\` is named \`${own}\` in its account's dialect: a policy governs requests naming its resource's ARN, so attach it to \`${own}\``;
+}
+
+/** The dialect account `of`'s ARNs are written in: its partition, or, for an account not held, the ARN's own. */
+async function dialectOf(tx: ReadTx, of: string, resource: string): Promise<'aws' | 'acs'> {
+  return (await tx.accounts.get(of))?.partition ?? (resource.startsWith('acs:') ? 'acs' : 'aws');
 }
 
 /** The workspace, user, group, role or cluster an IAM policy's resource names (`workspace/<name>` or an ARN, a cluster's or one under it); undefined for others. */
