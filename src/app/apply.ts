@@ -71,7 +71,7 @@ import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKi
 import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
-import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
+import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, decideAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
@@ -1939,7 +1939,7 @@ export function authorizeAcross(caller: Caller, now: number, action: string, res
     return failWith('ACCESS_DENIED', `principals of account ${caller.account} may manage only their own account; \`${resource}\` belongs to account ${account} (use that account's admin credentials)`);
   }
   const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
-  const d = evaluate({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
+  const d = decideAdmin({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
 }
 

@@ -13,7 +13,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, decidedOnRole, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decidedOnRole, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -1374,7 +1374,23 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (decidedOnRole(input.action)) {
       return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asking, trusted ? named?.trust : undefined, named?.role));
     }
+    // An IAM/RAM administrative action, as the IAM API decides it (`decideAdmin`): a Deny spelling it in the other
+    // dialect applies too (review is, 5).
+    const others = adminDenyOnly(input.action, input.resource);
+    if (others !== undefined) return Promise.resolve(who).then((w) => decideAdminAsked(input, rp, w, started, asking, others));
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started, asking)) : decideFor(input, rp, who, started, asking);
+  }
+
+  /** `input` as asked, unless an explicit deny applies to one of its other-dialect spellings (`others`), which then decides. */
+  async function decideAdminAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asking: Asking, others: readonly { action: string; resource: string }[]): Promise<Answered> {
+    const a = await decideFor(input, rp, who, started, asking);
+    if (!a.ok || a.value.decision === 'ExplicitDeny') return a;
+    for (const o of others) {
+      const x = await decideFor({ ...input, action: o.action, resource: o.resource }, o.resource === input.resource ? rp : resourcePolicies.forResource(o.resource, input.resourceAccount), who, started, asking);
+      if (!x.ok) return x;
+      if (x.value.decision === 'ExplicitDeny') return ok({ ...x.value, diagnostics: [...x.value.diagnostics, `iam: an explicit deny of \`${o.action}\` on \`${o.resource}\` (the same action or entity in the other dialect’s spelling) applies`] });
+    }
+    return a;
   }
 
   /**

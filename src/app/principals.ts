@@ -299,9 +299,55 @@ export function requestFactKeys(r: RequestFacts): Record<string, string> {
 export function authorizeAdmin(caller: Caller, now: number, action: string, resource: string, context: Record<string, string | string[]> = {}): Result<Decision> {
   // `CreateUser` is an IAM action (`iam:`/`ram:` by partition); `training:CreateWorkspace` names its service.
   const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
-  const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
+  const d = decideAdmin({ principal: caller.principal, action: full, resource, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   if (d.decision === 'Allow') return ok(d);
   return accessDenied(accessDeniedMessage(caller.principal.arn, full, resource, d), full, resource, d.decision);
+}
+
+/** An IAM/RAM administrative action (`iam:DeleteUser`, `ram:DeleteUser`): its service and its name. */
+const ADMIN_ACTION = /^(iam|ram):([A-Za-z0-9]+)$/i;
+
+/**
+ * The other dialect's spelling of an IAM/RAM ARN (`acs:ram::A:user/x` ≡ `arn:aws:iam::A:user/x`; RAM has no paths, so an
+ * `aws` entity's path is dropped, as `entityArn` writes it), or undefined for any other resource.
+ */
+export function otherDialectIamArn(resource: string): string | undefined {
+  const acs = /^acs:ram::([^:]*):(.+)$/.exec(resource);
+  if (acs !== null) return `arn:aws:iam::${acs[1] as string}:${acs[2] as string}`;
+  const aws = /^arn:aws[a-z-]*:iam::([^:]*):(?:(root)|([a-z-]+)\/(?:.*\/)?([^/]+))$/.exec(resource);
+  if (aws === null) return undefined;
+  return aws[2] !== undefined ? `acs:ram::${aws[1] as string}:root` : `acs:ram::${aws[1] as string}:${aws[3] as string}/${aws[4] as string}`;
+}
+
+/**
+ * The other-dialect spellings of an IAM/RAM administrative question (`decideAdmin`), whose explicit deny refuses and whose
+ * Allow grants nothing: the other service's action on the resource, and both actions on the entity's other ARN; undefined
+ * for an action of another service. PassRole and AssumeRole on a role go through `roleQuestions`.
+ */
+export function adminDenyOnly(action: string, resource: string): { action: string; resource: string }[] | undefined {
+  const m = ADMIN_ACTION.exec(action);
+  if (m === null) return undefined;
+  const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
+  const otherResource = otherDialectIamArn(resource);
+  return [{ action: otherAction, resource }, ...(otherResource !== undefined ? [{ action, resource: otherResource }, { action: otherAction, resource: otherResource }] : [])];
+}
+
+/**
+ * The decision on an administrative call (`authorizeAdmin`, `authorizeAcross`): `request` as asked, unless an explicit
+ * deny applies to it spelt in the other dialect — the other service's action (`iam:DeleteUser` for `ram:DeleteUser`) or
+ * the entity's other ARN (`arn:aws:iam::A:user/carol` for `acs:ram::A:user/carol`) — which then decides. Both dialects
+ * are accepted everywhere and the engine compares literally, so a guardrail written in AWS's dialect in an `acs` account
+ * (or in RAM's in an `aws` one) was taken and never matched (review is, 5; roles had this since review U,
+ * `decideOnRole`). An Allow in the other spelling grants nothing: never an Allow `request` does not get.
+ */
+export function decideAdmin(request: AuthzRequest, set: PolicySet): Decision {
+  const d = evaluate(request, set);
+  const others = d.decision === 'ExplicitDeny' ? undefined : adminDenyOnly(request.action, request.resource);
+  for (const o of others ?? []) {
+    const x = evaluate({ ...request, ...o }, set);
+    if (x.decision === 'ExplicitDeny') return x;
+  }
+  return d;
 }
 
 /** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */

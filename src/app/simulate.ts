@@ -32,6 +32,7 @@ import {
   principalFromArn,
   readJson,
   accountOf,
+  type AuthzRequest,
   type CompiledPolicy,
   type Context,
   type Decision,
@@ -44,7 +45,7 @@ import {
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, simulatedTime } from './authorize.ts';
-import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
+import { adminDenyOnly, authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
@@ -54,6 +55,20 @@ import { resourceRefusal } from './request-resource.ts';
 import { JOB_ACTIONS, jobArn, parseJobArn, workspaceArn } from '../core/jobs/jobs.ts';
 
 type R<T> = Promise<Result<T>>;
+
+/**
+ * An IAM/RAM administrative action as the IAM API decides it (`decideAdmin`): a Deny spelling it in the other dialect
+ * applies too (review is, 5); any other action as asked.
+ */
+function adminDecision(request: AuthzRequest, set: PolicySet): Decision {
+  const d = evaluate(request, set, { explain: true });
+  if (d.decision === 'ExplicitDeny') return d;
+  for (const o of adminDenyOnly(request.action, request.resource) ?? []) {
+    const x = evaluate({ ...request, ...o }, set, { explain: true });
+    if (x.decision === 'ExplicitDeny') return x;
+  }
+  return d;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Statement positions
@@ -592,7 +607,7 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
         ? decideOnRole(role, action, (a, r) => evaluate({ ...request, action: a, resource: r }, set, { explain: true }))
         : workspace !== undefined
           ? onJobOrWorkspace(evaluate(request, set, { explain: true }), evaluate({ ...request, resource: workspace }, set, { explain: true }))
-          : evaluate(request, set, { explain: true });
+          : adminDecision(request, set);
       const boundaryRefs = set.boundary ? d.matched.filter((m) => m.type === 'boundary') : [];
       out.push({
         evalActionName: action,
