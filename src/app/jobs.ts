@@ -57,7 +57,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
-import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -674,7 +674,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   function decide(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Decision {
     // With the request's aws:SourceIp and aws:SecureTransport when the caller came over HTTP (`requestContext`).
-    return evaluate({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller, context)), time: now() }, caller.policies);
+    // A Deny spelling the workspace, job or cluster (or an IAM action) in the other dialect applies too (review is, 6).
+    return decideAdmin({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller, context)), time: now() }, caller.policies);
   }
 
   /**

@@ -304,6 +304,9 @@ export function authorizeAdmin(caller: Caller, now: number, action: string, reso
   return accessDenied(accessDeniedMessage(caller.principal.arn, full, resource, d), full, resource, d.decision);
 }
 
+/** A workspace's, job's or training cluster's ARN (or one under a cluster), in either dialect: head, account, the rest. */
+const TRAINING_ARN = /^(arn:aws[a-z-]*:training|acs:pai)::(\d{12}):((?:workspace|job|cluster)\/.+)$/;
+
 /** An IAM/RAM administrative action (`iam:DeleteUser`, `ram:DeleteUser`): its service and its name. */
 const ADMIN_ACTION = /^(iam|ram):([A-Za-z0-9]+)$/i;
 
@@ -326,7 +329,14 @@ export function otherDialectIamArn(resource: string): string | undefined {
  */
 export function adminDenyOnly(action: string, resource: string): { action: string; resource: string }[] | undefined {
   const m = ADMIN_ACTION.exec(action);
-  if (m === null) return undefined;
+  if (m === null) {
+    // A workspace's, job's or cluster's ARN (and what lies under a cluster) in the other dialect: decided on its
+    // account's spelling, a Deny of the other spelling applies too (review is, 6).
+    const t = TRAINING_ARN.exec(resource);
+    if (t === null) return undefined;
+    const other = t[1] === 'acs:pai' ? `arn:aws:training::${t[2] as string}` : `acs:pai::${t[2] as string}`;
+    return [{ action, resource: `${other}:${t[3] as string}` }];
+  }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
   const otherResource = otherDialectIamArn(resource);
   return [{ action: otherAction, resource }, ...(otherResource !== undefined ? [{ action, resource: otherResource }, { action: otherAction, resource: otherResource }] : [])];

@@ -15,8 +15,8 @@
  */
 import { fail, failWith, ok, type Result } from '../../core/errors.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, type Cluster } from '../../core/jobs/jobs.ts';
-import { contextOf, evaluate } from '../../core/iam/index.ts';
-import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
+import { contextOf } from '../../core/iam/index.ts';
+import { accessDeniedMessage, decideAdmin, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { defaultBucketRefusal } from '../../app/apply.ts';
 import { JOB_EVENTS_PAGE_MAX, JOBS_PAGE_MAX, missingStoredMembers, type JobEventsQuery, type ListJobsQuery } from '../../app/jobs.ts';
@@ -53,8 +53,9 @@ export interface JobsRoute {
 }
 
 function authorize(app: App, caller: Caller, action: string, resource: string): Result<void> {
-  // With the request's aws:SourceIp and aws:SecureTransport, as every admin API decision (`requestContext`).
-  const d = evaluate({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller)), time: app.deps.now() }, caller.policies);
+  // With the request's aws:SourceIp and aws:SecureTransport, as every admin API decision (`requestContext`); a Deny
+  // spelling the workspace or cluster in the other dialect applies too (review is, 6).
+  const d = decideAdmin({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller)), time: app.deps.now() }, caller.policies);
   return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
 }
 
