@@ -9,7 +9,8 @@
  * `/v1/` directory calls, `gatehouse apply`) is also decided in the other dialect's spelling, action and ARN, whose
  * explicit Deny refuses and whose Allow grants nothing (an `iam:*` Allow alone still grants nothing in an `acs`
  * account), in either kind of account; the authorize API and the IAM simulator answer so too. Real server, SDK v3 IAM
- * client against the Query API. Before the fix 4 of 5 tests failed.
+ * client against the Query API. An exemption written with `NotAction`/`NotResource` in one dialect still exempts: only a
+ * Deny naming the action and the resource speaks of the other spelling. Before the fix 4 of 6 tests failed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +79,23 @@ describe('is5: an explicit Deny in the other dialect refuses an administrative c
     assert.equal(await ask('ram:TagUser', `acs:ram::${ACS}:user/dave`), 'Allow');
     const sim = await acs.send(new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: `acs:ram::${ACS}:user/mallory`, ActionNames: ['ram:DeleteUser', 'ram:GetUser'], ResourceArns: [`acs:ram::${ACS}:user/bob`] }));
     assert.deepEqual(sim.EvaluationResults?.map((r) => [r.EvalActionName, r.EvalDecision]), [['ram:DeleteUser', 'explicitDeny'], ['ram:GetUser', 'allowed']]);
+  });
+
+  it('an exemption by NotAction or NotResource, written in one dialect, still exempts', async () => {
+    // olga: everything but RAM and STS denied, and RAM denied on every user but herself: all in RAM's dialect.
+    await acs.send(new I.CreateUserCommand({ UserName: 'olga' }));
+    await acs.send(new I.PutUserPolicyCommand({ UserName: 'olga', PolicyName: 'all', PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }));
+    await acs.send(new I.PutUserPolicyCommand({
+      UserName: 'olga',
+      PolicyName: 'fence',
+      PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', NotAction: ['ram:*', 'sts:*'], Resource: '*' }, { Effect: 'Deny', Action: 'ram:TagUser', NotResource: `acs:ram::${ACS}:user/olga` }] }),
+    }));
+    const olga = s.iam(await keyOf(acs, 'olga'));
+    await olga.send(new I.TagUserCommand({ UserName: 'olga', Tags: [{ Key: 'team', Value: 'y' }] }));
+    assert.equal((await acs.send(new I.ListUserTagsCommand({ UserName: 'olga' }))).Tags?.[0]?.Value, 'y');
+    await olga.send(new I.CreateUserCommand({ UserName: 'olga-made' }));
+    const e = await sdkFailure(olga.send(new I.TagUserCommand({ UserName: 'dave', Tags: [{ Key: 'team', Value: 'y' }] })));
+    assert.equal(e.code, 'AccessDenied', e.message);
   });
 
   it('an Allow in the other dialect alone still grants nothing', async () => {

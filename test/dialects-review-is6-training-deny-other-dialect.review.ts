@@ -8,8 +8,8 @@
  * administrative Deny in the other dialect was (review is, 5). Now a decision on a workspace's, job's or cluster's ARN
  * also asks its other-dialect spelling, deny-only (its Allow grants nothing): job submission, cluster reads, the
  * workspace and cluster API, the authorize API and the IAM simulator alike. Real server, SigV4-signed `/v1/` requests,
- * SDK v3 IAM client.
- * Before the fix 4 of 5 tests failed.
+ * SDK v3 IAM client. An exemption by `NotResource` in one spelling still exempts (only a Deny naming its resource
+ * speaks of the other spelling). Before the fix 4 of 6 tests failed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +87,21 @@ describe('is6: a Deny on a workspace or cluster ARN of the other dialect applies
     assert.equal(r.status, 403, JSON.stringify(r.json));
     const ws = await v1('GET', '/v1/workspaces/keep');
     assert.equal(ws.status, 200, JSON.stringify(ws.json));
+  });
+
+  it('an exemption by NotResource in the account dialect still exempts', async () => {
+    // pat: every workspace but vis denied, written with the account's own spelling.
+    const iam = s.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: 'pat' }));
+    await iam.send(new I.PutUserPolicyCommand({
+      UserName: 'pat',
+      PolicyName: 'p',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'training:*', NotResource: `arn:aws:training::${ROOT}:workspace/other` }] }),
+    }));
+    const made = await v1('POST', '/v1/apply', { documents: [doc('Workspace', 'other', { members: [{ user: 'mallory' }, { user: 'pat' }] })] });
+    assert.equal(made.status, 200, JSON.stringify(made.json));
+    const job = await v1('POST', '/v1/jobs', { workspace: 'other', role: 'none', imds: false }, await keyOf(iam, 'pat'));
+    assert.equal(job.status, 201, JSON.stringify(job.json));
   });
 
   it('an Allow on the other spelling alone still grants nothing', async () => {

@@ -13,7 +13,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decidedOnRole, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decidedOnRole, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -1388,7 +1388,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     for (const o of others) {
       const x = await decideFor({ ...input, action: o.action, resource: o.resource }, o.resource === input.resource ? rp : resourcePolicies.forResource(o.resource, input.resourceAccount), who, started, asking);
       if (!x.ok) return x;
-      if (x.value.decision === 'ExplicitDeny') return ok({ ...x.value, diagnostics: [...x.value.diagnostics, `iam: an explicit deny of \`${o.action}\` on \`${o.resource}\` (the same action or entity in the other dialect’s spelling) applies`] });
+      // Only a Deny naming the action and resource speaks of the other spelling (`namesItsTarget`).
+      const denies = x.value.matched.filter((m) => m.engine === 'iam' && m.effect === 'Deny').map((m) => ({ policy: m.policy, index: m.statement ?? -1, effect: m.effect }));
+      if (x.value.decision === 'ExplicitDeny' && who.ok && namesItsTarget(denies, who.value.policies)) return ok({ ...x.value, diagnostics: [...x.value.diagnostics, `iam: an explicit deny of \`${o.action}\` on \`${o.resource}\` (the same action or entity in the other dialect’s spelling) applies`] });
     }
     return a;
   }

@@ -94,7 +94,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, decideForService, decideOnRole, namesItsTarget, otherTrainingArn, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -309,6 +309,33 @@ interface Views {
  * all of them for an action some `NotResource` Deny covers.
  */
 function firstDenied(views: Views, principal: Principal, policies: PolicySet, context: Context, time: number): { view: { readonly action: string; readonly resource: string }; decision: ReturnType<typeof evaluate> } | undefined {
+  const found = firstDeniedAs(views, principal, policies, context, time);
+  if (found !== undefined) return found;
+  // The cluster's objects spelt in the other dialect (`acs:pai::A:cluster/c/…` for `arn:aws:training::A:cluster/c/…`):
+  // a Deny naming them so applies too, as the authorize API and jobs decide a cluster's ARN (review is, 7). The view
+  // reported is the one asked.
+  const other = (r: string): string => otherTrainingArn(r) ?? r;
+  const mapped: Views = {
+    actions: views.actions,
+    resources: views.resources.map(other),
+    ...(views.skip !== undefined ? { skip: { action: views.skip.action, resource: other(views.skip.resource) } } : {}),
+    ...(views.below !== undefined ? { below: views.below } : {}),
+    ...(views.also !== undefined ? { also: views.also.map((v) => ({ action: v.action, resource: other(v.resource) })) } : {}),
+  };
+  if (mapped.resources.every((r, i) => r === views.resources[i]) && (mapped.also ?? []).every((v, i) => v.resource === views.also?.[i]?.resource)) return undefined;
+  const denied = firstDeniedAs(mapped, principal, policies, context, time);
+  // Only a Deny naming the action and resource speaks of the other spelling (`namesItsTarget`): one exempting the
+  // object by `NotResource` in the review's spelling would deny it in the other.
+  if (denied === undefined || !namesItsTarget(denied.decision.matched, policies)) return undefined;
+  // Back to the spelling asked where the view is one of the review's (an object below one keeps the Deny's spelling).
+  const i = mapped.resources.indexOf(denied.view.resource);
+  const j = mapped.also?.findIndex((v) => v.action === denied.view.action && v.resource === denied.view.resource) ?? -1;
+  const asked = i >= 0 ? views.resources[i] : j >= 0 ? views.also?.[j]?.resource : undefined;
+  return { view: { action: denied.view.action, resource: asked ?? denied.view.resource }, decision: denied.decision };
+}
+
+/** `firstDenied` for the views as spelt. */
+function firstDeniedAs(views: Views, principal: Principal, policies: PolicySet, context: Context, time: number): { view: { readonly action: string; readonly resource: string }; decision: ReturnType<typeof evaluate> } | undefined {
   const all: CompiledPolicy[] = [...policies.identity, ...(policies.boundary ? [policies.boundary] : []), ...(policies.session ?? []), ...(policies.resource ?? []), ...(policies.trust ? [policies.trust] : [])];
   // The object (and subresource) below a view that a pattern reaches, by pattern and view: the same for every verb.
   const objects = new Map<string, Map<string, string | undefined>>();

@@ -307,6 +307,13 @@ export function authorizeAdmin(caller: Caller, now: number, action: string, reso
 /** A workspace's, job's or training cluster's ARN (or one under a cluster), in either dialect: head, account, the rest. */
 const TRAINING_ARN = /^(arn:aws[a-z-]*:training|acs:pai)::(\d{12}):((?:workspace|job|cluster)\/.+)$/;
 
+/** A workspace's, job's or cluster's ARN (or one under a cluster) in the other dialect's spelling; undefined for others. */
+export function otherTrainingArn(resource: string): string | undefined {
+  const t = TRAINING_ARN.exec(resource);
+  if (t === null) return undefined;
+  return `${t[1] === 'acs:pai' ? 'arn:aws:training' : 'acs:pai'}::${t[2] as string}:${t[3] as string}`;
+}
+
 /** An IAM/RAM administrative action (`iam:DeleteUser`, `ram:DeleteUser`): its service and its name. */
 const ADMIN_ACTION = /^(iam|ram):([A-Za-z0-9]+)$/i;
 
@@ -332,10 +339,8 @@ export function adminDenyOnly(action: string, resource: string): { action: strin
   if (m === null) {
     // A workspace's, job's or cluster's ARN (and what lies under a cluster) in the other dialect: decided on its
     // account's spelling, a Deny of the other spelling applies too (review is, 6).
-    const t = TRAINING_ARN.exec(resource);
-    if (t === null) return undefined;
-    const other = t[1] === 'acs:pai' ? `arn:aws:training::${t[2] as string}` : `acs:pai::${t[2] as string}`;
-    return [{ action, resource: `${other}:${t[3] as string}` }];
+    const other = otherTrainingArn(resource);
+    return other === undefined ? undefined : [{ action, resource: other }];
   }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
   const otherResource = otherDialectIamArn(resource);
@@ -355,9 +360,25 @@ export function decideAdmin(request: AuthzRequest, set: PolicySet): Decision {
   const others = d.decision === 'ExplicitDeny' ? undefined : adminDenyOnly(request.action, request.resource);
   for (const o of others ?? []) {
     const x = evaluate({ ...request, ...o }, set);
-    if (x.decision === 'ExplicitDeny') return x;
+    if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, set)) return x;
   }
   return d;
+}
+
+/**
+ * Whether an explicit deny of a request's other-dialect spelling comes from a Deny statement that names its action and
+ * resource (`Action` and `Resource`), the only kind that speaks of the other spelling: an exemption listed in one
+ * spelling (`NotAction: iam:*`, `NotResource: arn:aws:iam::A:user/self`) does not list the other, so such a statement
+ * would deny, in the other spelling, what it exempts in its own (`Deny NotAction iam:*` would refuse every `ram:`
+ * call). `matched` are the statements that matched the other spelling; `set` the policies they are from.
+ */
+export function namesItsTarget(matched: readonly { readonly policy: string; readonly index: number; readonly effect: string }[], set: PolicySet): boolean {
+  const all = [...set.identity, ...(set.boundary ? [set.boundary] : []), ...(set.session ?? []), ...(set.resource ?? []), ...(set.trust ? [set.trust] : [])];
+  return matched.some((m) => {
+    if (m.effect !== 'Deny') return false;
+    const statements = all.filter((p) => p.name === m.policy).map((p) => p.statements.find((st) => st.index === m.index));
+    return statements.length > 0 && statements.every((st) => st !== undefined && st.effect === 'Deny' && !st.notAction && !st.notResource);
+  });
 }
 
 /** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */

@@ -45,7 +45,7 @@ import {
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, simulatedTime } from './authorize.ts';
-import { adminDenyOnly, authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
+import { adminDenyOnly, authorizeAdmin, namesItsTarget, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
@@ -65,7 +65,7 @@ function adminDecision(request: AuthzRequest, set: PolicySet): Decision {
   if (d.decision === 'ExplicitDeny') return d;
   for (const o of adminDenyOnly(request.action, request.resource) ?? []) {
     const x = evaluate({ ...request, ...o }, set, { explain: true });
-    if (x.decision === 'ExplicitDeny') return x;
+    if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, set)) return x;
   }
   return d;
 }
