@@ -138,14 +138,28 @@ const STREAMING = new Set(['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4
 
 class Query {
   readonly map = new Map<string, string>();
+  /**
+   * The first parameter whose name or value is not percent-encoded UTF-8 (`uploadId=%FF`, `prefix=50%`), its name as
+   * sent (at most 64 characters). Such a parameter was dropped without a word, so the request ran as if it had not been
+   * sent: `DELETE /b/k?uploadId=%FF` (an AbortMultipartUpload) deleted the object, `versionId=%E9` deleted or served
+   * the current object, `prefix=%FF` listed the whole bucket. The edge refuses the request instead (review iy, 1).
+   */
+  readonly undecodable: string | undefined;
   constructor(raw: string) {
+    let undecodable: string | undefined;
     for (const pair of raw.split('&')) {
       if (pair === '') continue;
       const eq = pair.indexOf('=');
-      const k = decodeForm(eq < 0 ? pair : pair.slice(0, eq));
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      const k = decodeForm(rawName);
       const v = decodeForm(eq < 0 ? '' : pair.slice(eq + 1));
-      if (k !== undefined && v !== undefined && !this.map.has(k)) this.map.set(k, v);
+      if (k === undefined || v === undefined) {
+        undecodable ??= (k ?? rawName).length > 64 ? `${(k ?? rawName).slice(0, 64)}…` : (k ?? rawName);
+        continue;
+      }
+      if (!this.map.has(k)) this.map.set(k, v);
     }
+    this.undecodable = undecodable;
   }
   has(k: string): boolean {
     return this.map.has(k);
@@ -851,6 +865,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
     const resource = bucket === '' ? '/' : key === '' ? `/${bucket}` : `/${bucket}/${key}`;
     const fail = (error: S3Error, headers?: Record<string, string | number>): void => sendError(req, res, error, resource, requestId, headers);
+    // As the path: a query parameter that does not decode is refused, never dropped (the request would run without it).
+    if (query.undecodable !== undefined) {
+      return fail(s3Error('InvalidRequest', `The query parameter \`${query.undecodable}\` is not valid percent-encoded UTF-8.`));
+    }
 
     const queryApi = queryApiCall(req, bucket, query);
     const auth = await authenticate(req, rawQuery);
