@@ -212,6 +212,16 @@ function urlEncodeKey(s: string): string {
   return out;
 }
 
+/** A key as a URL path: each UTF-8 byte but RFC 3986's unreserved ones and `/` as `%XX` (`a b+c` is `a%20b%2Bc`). */
+function uriPath(s: string): string {
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    const unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e || byte === 0x2f;
+    out += unreserved ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /**
  * An upload's `Initiator`: who began it (its principal's ARN, or the account for a root), never the caller listing it.
  * An upload recorded before initiators were names the bucket owner, whose account began it or let it be begun. An
@@ -864,6 +874,17 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return sendError(req, res, s3Error('InvalidRequest', 'The request path is not valid percent-encoded UTF-8.'), rawPath, requestId);
     }
     const resource = bucket === '' ? '/' : key === '' ? `/${bucket}` : `/${bucket}/${key}`;
+    /**
+     * The object's URL, as CompleteMultipartUpload's `Location` names it (API_CompleteMultipartUpload: "The URI that
+     * identifies the newly created object"; S3 answers `https://bucket.s3.region.amazonaws.com/key`): absolute, on the
+     * host and in the addressing style the request used, its key percent-encoded so that the URL fetches the object.
+     * It was `/${bucket}/${key}`, relative and raw: what a client keeps as the object's address (lib-storage's
+     * `Upload`, the Go s3manager) named no host, and a key with a space, `%`, `?` or `#` named another resource or none.
+     */
+    const objectUrl = (): string => {
+      const host = header(req, 'host') ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? ''}`;
+      return `${opts.tls ? 'https' : 'http'}://${host}${virtual ? '' : `/${bucket}`}/${uriPath(key)}`;
+    };
     const fail = (error: S3Error, headers?: Record<string, string | number>): void => sendError(req, res, error, resource, requestId, headers);
     // As the path: a query parameter that does not decode is refused, never dropped (the request would run without it).
     if (query.undecodable !== undefined) {
@@ -1382,7 +1403,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             const parts = parseComplete(body.toString('utf8'));
             if (!parts) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
             return answer(await s3.completeUpload(call, bucket, key, uploadId, parts, conditions.value, checks.value), (info) =>
-              sendXml(res, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"`, ...checksumElements(info.checksum) }),
+              sendXml(res, 'CompleteMultipartUploadResult', { Location: objectUrl(), Bucket: bucket, Key: key, ETag: `"${info.etag}"`, ...checksumElements(info.checksum) }),
             );
           }
           return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: POST ${resource}`));
