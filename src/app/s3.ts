@@ -171,6 +171,50 @@ function ownerOnlyGrant(name: string, grant: string, owner: string): boolean {
   return name === 'x-amz-grant-full-control' && owners.length > 0 && owners.every((g) => g === `id=${owner}`);
 }
 
+/** A grant of a PutObjectAcl or PutBucketAcl body (AccessControlPolicy): its grantee (`ID`, or `uri=…`, `emailAddress=…`) and permission. */
+export interface AclGrant {
+  readonly grantee: string;
+  readonly permission: string;
+}
+
+/**
+ * Why the ACL a PutObjectAcl or PutBucketAcl sets is not one a bucket with ACLs disabled takes (S3's BucketOwnerEnforced:
+ * "requests to set ACLs or update ACLs fail with … AccessControlListNotSupported", but an ACL that gives the bucket
+ * owner full control and no one else anything, as a header or "an equivalent form of this ACL expressed in the XML
+ * format", is taken and changes nothing). Undefined when it is such an ACL.
+ */
+function aclNotTaken(call: S3Call, owner: string, grants: readonly AclGrant[] | undefined): S3Failure | undefined {
+  const refusedAcl = (what: string): S3Failure => ({
+    code: 'AccessControlListNotSupported',
+    message: `The bucket does not allow ACLs: ${what}; access is granted by policies only, so set no ACL but \`private\` or \`bucket-owner-full-control\``,
+  });
+  const acl = headerOf(call, 'x-amz-acl')?.trim();
+  const granted = GRANT_HEADERS.filter((name) => headerOf(call, name) !== undefined);
+  if (acl === undefined && granted.length === 0 && grants === undefined) {
+    return { code: 'InvalidRequest', message: 'An ACL is set by an x-amz-acl header, x-amz-grant-* headers or an AccessControlPolicy body; the request has none' };
+  }
+  if (acl !== undefined && !OWNER_ACLS.has(acl)) return refusedAcl(`x-amz-acl \`${acl}\``);
+  for (const name of granted) {
+    const grant = headerOf(call, name) as string;
+    if (!ownerOnlyGrant(name, grant, owner)) return refusedAcl(`${name} \`${grant.trim()}\``);
+  }
+  for (const g of grants ?? []) {
+    if (g.grantee !== owner || g.permission !== 'FULL_CONTROL') return refusedAcl(`the AccessControlPolicy grants ${g.permission} to \`${g.grantee}\``);
+  }
+  if (grants !== undefined && grants.length === 0) return refusedAcl('the AccessControlPolicy grants the bucket owner nothing');
+  return undefined;
+}
+
+/** `s3:x-amz-acl` and `s3:x-amz-grant-*` of a PutObjectAcl or PutBucketAcl, when it carries them (Service Authorization Reference). */
+function aclContext(call: S3Call): Record<string, string> {
+  const ctx: Record<string, string> = {};
+  for (const name of ['x-amz-acl', ...GRANT_HEADERS]) {
+    const v = headerOf(call, name);
+    if (v !== undefined) ctx[`s3:${name}`] = v.trim();
+  }
+  return ctx;
+}
+
 /**
  * What a CreateBucket asks of the bucket that the gateway cannot honour, refused rather than dropped, as `unhonoured`
  * refuses it on objects: every bucket here is what S3 creates by default since April 2023, Object Ownership
@@ -216,6 +260,7 @@ const VERSIONED_ACTIONS: Readonly<Record<string, string>> = {
   's3:PutObjectTagging': 's3:PutObjectVersionTagging',
   's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
   's3:GetObjectAcl': 's3:GetObjectVersionAcl',
+  's3:PutObjectAcl': 's3:PutObjectVersionAcl',
 };
 const NULL_VERSION = 'null';
 
@@ -502,7 +547,7 @@ export function createS3(app: App, objects: ObjectStore) {
    * The object's stored tags for `s3:ExistingObjectTag/*`, deciding without them when the object is missing. A request
    * naming `versionId` is decided as the versioned action (`versionedAction`).
    */
-  async function gateObject(call: S3Call, bucket: string, key: string, unversioned: string, expectedHeader?: ExpectedOwnerHeader, versionId?: string): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
+  async function gateObject(call: S3Call, bucket: string, key: string, unversioned: string, expectedHeader?: ExpectedOwnerHeader, versionId?: string, extra: Context = {}): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
     const v = versionedAction(unversioned, versionId);
     if (!v.ok) return v;
     const { action } = v.value;
@@ -510,7 +555,7 @@ export function createS3(app: App, objects: ObjectStore) {
     if (!b.ok) return b;
     const head = await objects.headObject(bucket, key);
     const info = head.ok ? head.value : undefined;
-    const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...v.value.context });
+    const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...extra, ...v.value.context });
     if (refused) return { ok: false, error: refused };
     if (!head.ok && head.error.code !== 'NoSuchKey') return fromStore(head);
     return { ok: true, value: { bucket: b.value, info } };
@@ -800,6 +845,29 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: g.value.bucket };
+    },
+
+    /**
+     * PutObjectAcl (`key` given; `s3:PutObjectVersionAcl` with `versionId`) and PutBucketAcl, as S3 answers them on a
+     * bucket whose ACLs are disabled (BucketOwnerEnforced, every bucket here): decided, then taken without changing
+     * anything when the ACL gives the bucket owner full control and no one else anything (`private`,
+     * `bucket-owner-full-control`, its grant header or XML form), else 400 AccessControlListNotSupported. `grants`: the
+     * AccessControlPolicy body's, when one was sent.
+     */
+    async putAcl(call: S3Call, bucket: string, key: string | undefined, versionId: string | undefined, grants: readonly AclGrant[] | undefined): Promise<S3Result<void>> {
+      let owner: string;
+      if (key === undefined) {
+        const g = await gate(call, bucket, 's3:PutBucketAcl', bucketArn(bucket), aclContext(call));
+        if (!g.ok) return g;
+        owner = g.value.owner;
+      } else {
+        const g = await gateObject(call, bucket, key, 's3:PutObjectAcl', undefined, versionId, aclContext(call));
+        if (!g.ok) return g;
+        if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
+        owner = g.value.bucket.owner;
+      }
+      const refused = aclNotTaken(call, owner, grants);
+      return refused ? { ok: false, error: refused } : { ok: true, value: undefined };
     },
 
     async deleteBucket(call: S3Call, bucket: string): Promise<S3Result<void>> {

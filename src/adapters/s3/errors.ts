@@ -20,6 +20,7 @@ export type S3ErrorCode =
   | 'InvalidDigest'
   | 'InvalidRequest'
   | 'MalformedXML'
+  | 'MalformedACLError'
   | 'MethodNotAllowed'
   | 'NotImplemented'
   | 'MissingContentLength'
@@ -70,6 +71,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   InvalidDigest: 400,
   InvalidRequest: 400,
   MalformedXML: 400,
+  MalformedACLError: 400,
   MethodNotAllowed: 405,
   NotImplemented: 501,
   MissingContentLength: 411,

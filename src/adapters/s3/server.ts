@@ -41,7 +41,7 @@ import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, typ
 import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
-import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
+import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { queryError } from '../http/xml.ts';
@@ -97,7 +97,7 @@ const MAX_POLICY_BODY = 20 * 1024;
  * DeleteBucket, `PUT /b/k?renameObject` an empty PutObject).
  */
 const SUBRESOURCES: ReadonlyMap<string, { readonly bucket?: readonly string[]; readonly object?: readonly string[] }> = new Map([
-  ['acl', { bucket: ['GET'], object: ['GET'] }],
+  ['acl', { bucket: ['GET', 'PUT'], object: ['GET', 'PUT'] }],
   ['versioning', { bucket: ['GET'] }],
   ['location', { bucket: ['GET'] }],
   ['policy', { bucket: ['GET', 'PUT', 'DELETE'] }],
@@ -1047,6 +1047,16 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     // Read-only answers some tools ask for before anything else (the owner's full control, no versioning).
     if (method === 'GET' && query.has('acl')) {
       return answer(key === '' ? await s3.bucketSetting(call, bucket, 's3:GetBucketAcl') : await s3.objectAcl(call, bucket, key, versionId), (b) => send(res, 200, aclDocument(b.owner)));
+    }
+    // PutObjectAcl and PutBucketAcl, as S3 answers them with ACLs disabled: an owner-only ACL is taken (nothing
+    // changes), any other is 400 AccessControlListNotSupported. They were 501 NotImplemented, which failed the
+    // cross-account writer's `aws s3api put-object-acl --acl bucket-owner-full-control` that S3 answers 200.
+    if (method === 'PUT' && query.has('acl')) {
+      const body = await smallBody(MAX_SMALL_XML_BODY);
+      if (body === undefined) return;
+      const grants = body.length === 0 ? undefined : parseAcl(body.toString('utf8'));
+      if (body.length > 0 && grants === undefined) return fail(s3Error('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema'));
+      return answer(await s3.putAcl(call, bucket, key === '' ? undefined : key, versionId, grants), () => sendEmpty(res, 200));
     }
     if (method === 'GET' && key === '' && query.has('versioning')) {
       return answer(await s3.bucketSetting(call, bucket, 's3:GetBucketVersioning'), () => sendXml(res, 'VersioningConfiguration', {}));

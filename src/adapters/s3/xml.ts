@@ -61,7 +61,7 @@ const parser = new XMLParser({
   processEntities: true,
   // For `&#xD;` alone (`resolveReferences`): every other reference is resolved, and every other entity refused, before.
   htmlEntities: true,
-  isArray: (name) => name === 'Object' || name === 'Part' || name === 'Tag',
+  isArray: (name) => name === 'Object' || name === 'Part' || name === 'Tag' || name === 'Grant',
 });
 
 /** Sections whose text is not markup: references in them are text as written. */
@@ -220,4 +220,35 @@ export function parseTagPairs(text: string): [string, string][] | undefined {
 export function parseTagging(text: string): Record<string, string> | undefined {
   const pairs = parseTagPairs(text);
   return pairs === undefined || tagSetProblem(pairs) !== undefined ? undefined : tagRecord(pairs);
+}
+
+/**
+ * `<AccessControlPolicy><Owner>…</Owner><AccessControlList><Grant><Grantee xsi:type="…"><ID>…</ID></Grantee>
+ * <Permission>FULL_CONTROL</Permission></Grant>…</AccessControlList></AccessControlPolicy>` (PutObjectAcl, PutBucketAcl):
+ * each grant's grantee (its `ID`, or `uri=<URI>`, `emailAddress=<EmailAddress>`) and permission. Undefined when the
+ * document is not one.
+ */
+export function parseAcl(text: string): { grantee: string; permission: string }[] | undefined {
+  const doc = parseXml(text)?.['AccessControlPolicy'];
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const list = (doc as Record<string, unknown>)['AccessControlList'];
+  if (list === '' || list === undefined) return [];
+  if (typeof list !== 'object' || list === null) return undefined;
+  const grants = (list as Record<string, unknown>)['Grant'] ?? [];
+  if (!Array.isArray(grants)) return undefined;
+  const out: { grantee: string; permission: string }[] = [];
+  for (const g of grants) {
+    if (typeof g !== 'object' || g === null) return undefined;
+    const grantee = (g as Record<string, unknown>)['Grantee'];
+    const permission = textOf((g as Record<string, unknown>)['Permission'])?.trim();
+    if (typeof grantee !== 'object' || grantee === null || permission === undefined) return undefined;
+    const fields = grantee as Record<string, unknown>;
+    const id = textOf(fields['ID'])?.trim();
+    const uri = textOf(fields['URI'])?.trim();
+    const email = textOf(fields['EmailAddress'])?.trim();
+    const who = id !== undefined ? id : uri !== undefined ? `uri=${uri}` : email !== undefined ? `emailAddress=${email}` : undefined;
+    if (who === undefined) return undefined;
+    out.push({ grantee: who, permission });
+  }
+  return out;
 }
