@@ -46,6 +46,7 @@ import {
   serviceTrustContext,
   jobSessionTags,
   computeServices,
+  hasComputeConfig,
   nodeRole,
   type Cluster,
   type Job,
@@ -1909,7 +1910,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const own = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, cluster.name));
         if (own.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${own.summary}`);
       }
-      if (input.computeConfig !== undefined && !cluster.computeConfigs?.[input.computeConfig]) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} has no compute config ${input.computeConfig}`);
+      if (input.computeConfig !== undefined && !hasComputeConfig(cluster, input.computeConfig)) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} has no compute config ${input.computeConfig}`);
       const groups = caller.user ? (await tx.groups.listForUser(account, caller.user.name)).map((g) => g.name) : [];
       const chosen = nodeRole(cluster, { ...(caller.user ? { user: caller.user.name } : {}), groups }, input.computeConfig);
       if (!chosen) return failWith('VALIDATION_ERROR', `cluster ${cluster.name} names no instance role for this node (set spec.instanceRole)`);

@@ -431,6 +431,13 @@ export function parseCluster(account: string, name: string, spec: Record<string,
   if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) refuse('`computeConfigs` maps a compute config name to {instanceRole}', 'spec.computeConfigs');
   else {
     for (const [k, v] of Object.entries(cc as Record<string, unknown>)) {
+      // A name as a cluster's is (review iz, 1): `__proto__` set the object's prototype and was stored as nothing, said
+      // nowhere; an empty or 10,000-character name, or `a.b` (its errors' paths ambiguous), was taken as it was.
+      const badName = k === '__proto__' ? `compute config name \`${k}\` is reserved: give the compute config another name` : checkName('group', k, 'compute config name');
+      if (badName !== undefined) {
+        refuse(badName, `spec.computeConfigs.${k}`);
+        continue;
+      }
       const rec = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
       for (const extra of Object.keys(rec).filter((x) => x !== 'instanceRole')) refuse(`unknown field \`${extra}\` in a compute config (allowed: instanceRole)`, `spec.computeConfigs.${k}.${extra}`);
       if (rec['instanceRole'] === undefined) computeConfigs[k] = {};
@@ -477,9 +484,18 @@ export function computeServices(partition: Partition): readonly string[] {
  * The role a node runs as (seed 003): the compute config's instance role when one is named and set, else the
  * first mapping rule matching the user or one of their groups, else the cluster's instance role.
  */
+/**
+ * Whether cluster `c` has the compute config `name` of its own: not a property every object inherits (`toString`,
+ * `constructor`, `__proto__`), which was found, passed for a compute config, and started a node as another role than
+ * asked (review iz, 1).
+ */
+export function hasComputeConfig(c: Cluster, name: string): boolean {
+  return c.computeConfigs !== undefined && Object.hasOwn(c.computeConfigs, name);
+}
+
 export function nodeRole(c: Cluster, who: { user?: string; groups: readonly string[] }, computeConfig?: string): { role: string; why: string } | undefined {
   if (computeConfig !== undefined) {
-    const cc = c.computeConfigs?.[computeConfig];
+    const cc = hasComputeConfig(c, computeConfig) ? c.computeConfigs?.[computeConfig] : undefined;
     if (cc?.instanceRole) return { role: cc.instanceRole, why: `compute config ${computeConfig}` };
   }
   const groups = new Set(who.groups.map((g) => g.toLowerCase()));
