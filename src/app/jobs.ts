@@ -1755,11 +1755,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return r.ok ? ok(readerView(r.value as StoredJob)) : r;
   }
 
-  /** The launcher (authenticated by the job's capability) reports the end of the job. */
-  async function endJob(capability: string, exitCode: number): Promise<Result<Job>> {
+  /**
+   * The launcher (authenticated by the job's capability) reports the end of the job: with `stoppedBy`, the signal that
+   * made it stop the job (SIGINT, SIGTERM, SIGHUP to `jobs run`), which then ends Stopped, as a job `jobs stop` stops
+   * does, its status the command's. Reported as exit 143 whatever the ranks did, a job whose ranks caught the signal and
+   * exited 0 was recorded Failed (exit 143) while `jobs run` said it ended with status 0 and exited 0, and one stopped so
+   * ended Failed where `jobs stop` ends it Stopped (review iz, 2).
+   */
+  async function endJob(capability: string, exitCode: number, stoppedBy?: string): Promise<Result<Job>> {
     const job = await jobByCapability(capability);
     if (!job) return failWith('ACCESS_DENIED', 'unknown job capability');
     if (TERMINAL.has(job.state)) return ok(job);
+    if (stoppedBy !== undefined) return setState(job.id, 'Stopped', { exitCode, reason: `stopped by ${stoppedBy} to its launcher`, report: true });
     // A launcher whose first heartbeat was lost (an agent restarting, a server blip) reports the end of a job still
     // Queued: it ran, as its end says. Refused (Queued cannot become Succeeded), the end left the job Queued with working
     // sessions until the sweep failed it for its launcher's silence, a success recorded as a failure (review fg, 4).

@@ -112,18 +112,28 @@ const MAX_LAUNCHER_BODY = 4096;
 
 class BodyTooLarge extends Error {}
 
+/** The signals a launcher stops its job on (launcher/run.ts `STOP_SIGNALS`), as its end may name one (`stoppedBy`). */
+const LAUNCHER_STOP_SIGNALS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
  * The exit status a launcher's end names (`{"exitCode": N}`, N from 0 to 255, as a process exits), 1 when it names none
- * (an empty body, `{}`); or why the body names no status, which ends nothing. Any other value was taken as exit 1, and a
- * number as given: `{"exitCode": "0"}` or a misspelt `exitcode` ended a job that had succeeded as Failed, for good, its
- * sessions revoked (review hp, 2).
+ * (an empty body, `{}`), and the signal that made the launcher stop the job, when one did (`"stoppedBy": "SIGTERM"`:
+ * the job ends Stopped, review iz, 2); or why the body names no status, which ends nothing. Any other value was taken as
+ * exit 1, and a number as given: `{"exitCode": "0"}` or a misspelt `exitcode` ended a job that had succeeded as Failed,
+ * for good, its sessions revoked (review hp, 2).
  */
-function exitCodeOf(body: Record<string, unknown>): number | string {
-  const unknown = Object.keys(body).find((k) => k !== 'exitCode');
-  if (unknown !== undefined) return `unknown field \`${unknown.length > 64 ? `${unknown.slice(0, 64)}…` : unknown}\`: the body takes only \`exitCode\`, the job's exit status: {"exitCode": N}`;
+function launcherEndOf(body: Record<string, unknown>): { readonly exitCode: number; readonly stoppedBy?: string } | string {
+  const unknown = Object.keys(body).find((k) => k !== 'exitCode' && k !== 'stoppedBy');
+  if (unknown !== undefined) return `unknown field \`${unknown.length > 64 ? `${unknown.slice(0, 64)}…` : unknown}\`: the body takes only \`exitCode\`, the job's exit status, and \`stoppedBy\`, the signal its launcher stopped it on: {"exitCode": N}`;
+  const stoppedBy = body['stoppedBy'];
+  if (stoppedBy !== undefined && (typeof stoppedBy !== 'string' || !LAUNCHER_STOP_SIGNALS.includes(stoppedBy))) {
+    const given = JSON.stringify(stoppedBy);
+    return `\`stoppedBy\` must be the signal the launcher stopped the job on, one of ${LAUNCHER_STOP_SIGNALS.join(', ')}, got ${given.length > 64 ? `${given.slice(0, 64)}…` : given}`;
+  }
+  const by = typeof stoppedBy === 'string' ? { stoppedBy } : {};
   const code = body['exitCode'];
-  if (code === undefined) return 1;
-  if (typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 255) return code;
+  if (code === undefined) return { exitCode: 1, ...by };
+  if (typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 255) return { exitCode: code, ...by };
   const given = JSON.stringify(code);
   return `\`exitCode\` must be the job's exit status, a whole number from 0 to 255, got ${given.length > 64 ? `${given.slice(0, 64)}…` : given}`;
 }
@@ -260,9 +270,9 @@ export function createAgent(opts: {
       }
       // `null` crashed the read of its field (500, the job left running: review fd, 6); a list or a scalar is no object.
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return json(res, 400, { Code: 'Invalid', Message: 'the body must be a JSON object: {"exitCode": N}' });
-      const exitCode = exitCodeOf(body as Record<string, unknown>);
-      if (typeof exitCode === 'string') return json(res, 400, { Code: 'Invalid', Message: exitCode });
-      const r = await jobs.endJob(cap, exitCode);
+      const end = launcherEndOf(body as Record<string, unknown>);
+      if (typeof end === 'string') return json(res, 400, { Code: 'Invalid', Message: end });
+      const r = await jobs.endJob(cap, end.exitCode, end.stoppedBy);
       return r.ok ? json(res, 200, { state: r.value.state }) : json(res, 400, { Code: 'Invalid', Message: r.errors[0]?.message ?? '' });
     }
     const route = credentialRouteOf(AGENT_ROUTES, path);

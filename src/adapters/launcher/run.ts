@@ -358,12 +358,12 @@ export async function launch(given: LaunchOptions): Promise<number> {
    * answered with while it was not there (an ingress's 404, a firewall's 403) was taken for a refusal, and the end was
    * lost without a word (review iq, 2); it is told again as a 5xx is.
    */
-  const reportEnd = async (exitCode: number): Promise<void> => {
+  const reportEnd = async (exitCode: number, stoppedBy?: NodeJS.Signals): Promise<void> => {
     let why = '';
     for (const wait of [0, ...END_RETRY_BEATS.map((beats) => beats * (opts.heartbeatMs ?? 5000))]) {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       try {
-        const r = await send('/v1/launcher/end', { exitCode });
+        const r = await send('/v1/launcher/end', { exitCode, ...(stoppedBy !== undefined ? { stoppedBy } : {}) });
         const accepted = r.ok && typeof (jsonOf(r.text) as { state?: unknown } | undefined)?.state === 'string';
         const own = isGatehouseAnswer(r.text);
         if (accepted || (r.status < 500 && own)) return;
@@ -637,7 +637,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
   if ((await removeCredentialsFile(opts.credentialsFile, written)) === 'kept') log(`gatehouse: ${opts.credentialsFile} was changed by someone else during job ${opts.jobId}: left as it is`);
   await removeDirectories(madeDirs);
   if (opts.profileDir !== undefined) await removeProfileFiles(opts.profileDir);
-  await reportEnd(stopped && status === 0 ? 143 : status);
+  // Stopped by a signal to this process: the job ends Stopped, with the command's status (review iz, 2). Stopped from
+  // the server (`jobs stop`, or ended there): it has ended already, and what is reported changes nothing.
+  await reportEnd(stoppedBy === undefined && stopped && status === 0 ? 143 : status, stoppedBy);
   return status;
 }
 
