@@ -1900,6 +1900,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
+    // Names as a cluster's and a compute config's are (review iz, 3), before anything is decided or recorded: neither was
+    // bounded, and a caller allowed nothing had each refusal recorded with what it sent (a 300 KB compute config, an 8 KB
+    // cluster name in the ARN), and echoed back whole, as `POST /v1/jobs` bounds its workspace's name.
+    const badCluster = checkName('group', input.cluster, 'cluster name');
+    if (badCluster !== undefined) return failWith('VALIDATION_ERROR', badCluster, 'cluster');
+    const badConfig = input.computeConfig === undefined ? undefined : checkName('group', input.computeConfig, 'compute config name');
+    if (badConfig !== undefined) return failWith('VALIDATION_ERROR', badConfig, 'computeConfig');
     // The node's job id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
     const id = newJobId();
     // The caller's right to start nodes there first, on the ARN it names, before the cluster is read: a caller
