@@ -2255,6 +2255,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     jobEvents,
     stopJob,
     endJob,
+    /**
+     * A refusal of job `id`'s credentials at one of its endpoints (another user's process at its metadata port), as a
+     * `denied` event of the job: every denial is among its events (review iz, 4).
+     */
+    recordDenial: (id: string, message: string): Promise<void> => event(id, 'denied', message),
     /** Live jobs one account may keep at once (`putLiveJob`; pod admission counts against it too, src/app/kube.ts). */
     maxLiveJobs,
     /** Ends a pod's job (the pod was deleted): its sessions stop working everywhere. */

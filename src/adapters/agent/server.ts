@@ -354,10 +354,21 @@ export function createAgent(opts: {
     };
     // Only the launcher's uid (review H, finding 1): the port is no secret, and IMDSv2 carries no capability.
     const uid = await jobs.launcherUidOf(jobId);
+    /** The port listened on, once it is (`port` 0 is any). */
+    let at = port;
     const admit: MetadataAdmit | undefined =
-      uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused job ${jobId}'s metadata endpoint to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its launcher runs as uid ${uid})`));
+      uid === undefined
+        ? undefined
+        : onlyUid(uid, peers, (peer) => {
+            const who = peer === undefined ? 'a process not found in the socket table' : `a process of uid ${peer}`;
+            log(`agent: refused job ${jobId}'s metadata endpoint to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its launcher runs as uid ${uid})`);
+            // A denial of the job's credentials, in its events as every other (review iz, 4): it was in this log alone, and
+            // `jobs events` said nothing of another user's process reaching for them. Once per uid, as the log says it.
+            void jobs.recordDenial(jobId, `credentials refused at its metadata endpoint (${METADATA_HOST}:${at}) to ${who}: it serves only the processes of uid ${uid}, its launcher's`).catch(() => {});
+          });
     const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, () => opts.metrics?.storeUnavailable?.());
     metadata.set(jobId, opened);
+    at = opened.port;
     if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
     return opened.port;
   }
