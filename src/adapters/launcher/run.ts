@@ -1,6 +1,6 @@
 /**
- * The local side of `gatehouse jobs run`: runs the job's command as N ranks (as torchrun sets them:
- * `RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_ADDR`, `MASTER_PORT`) with the job's credential environment,
+ * The local side of `gatehouse jobs run`: runs the job's command as N ranks (with the variables torchrun gives its
+ * workers: `RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `LOCAL_WORLD_SIZE`, `MASTER_ADDR`, `MASTER_PORT`…, `torchrunVariables`) with the job's credential environment,
  * keeps the credentials file fresh (written atomically, mode 0600), heartbeats to the agent so a job whose
  * launcher is gone is marked Failed, stops the ranks when the job is stopped or one of them fails (as torchrun's
  * agent tears its group down), and reports the end.
@@ -101,9 +101,44 @@ export const CREDENTIAL_VARIABLES = [
  */
 const JOB_DECIDED_VARIABLES = ['AWS_EC2_METADATA_DISABLED', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_IAM'] as const;
 
+/**
+ * Variables of another launcher's workers that torchrun sets only in some runs, and that the ranks of this job must not
+ * inherit from the caller: `TORCHELASTIC_USE_AGENT_STORE=True` makes torch's `env://` rendezvous connect to a store its
+ * launcher hosts, which this one does not (rank 0 hosts it here), so the ranks waited for it; `TORCHELASTIC_ERROR_FILE`
+ * is the other launcher's file (review iz, 5).
+ */
+const OTHER_LAUNCHER_VARIABLES = ['TORCHELASTIC_USE_AGENT_STORE', 'TORCHELASTIC_ERROR_FILE'] as const;
+
+/**
+ * What torchrun gives each worker of one node running `replicas` of them (its documented environment variables: the
+ * worker group is this node's, the role `default`, no restarts), for rank `rank`. Five of them only were set, and the
+ * caller's values of the others passed through: `jobs run --replicas 2` from a shell that an enclosing torchrun or
+ * Slurm script had given `LOCAL_WORLD_SIZE=8 GROUP_RANK=3` handed its ranks those beside `WORLD_SIZE=2`, and frameworks
+ * that recognise a torchrun launch by its variables (PyTorch Lightning asks for RANK, GROUP_RANK, LOCAL_RANK and
+ * LOCAL_WORLD_SIZE) did not recognise this one (review iz, 5).
+ */
+export function torchrunVariables(rank: number, replicas: number, masterPort: number, jobId: string): Record<string, string> {
+  return {
+    RANK: String(rank),
+    LOCAL_RANK: String(rank),
+    GROUP_RANK: '0',
+    ROLE_RANK: String(rank),
+    ROLE_NAME: 'default',
+    LOCAL_WORLD_SIZE: String(replicas),
+    WORLD_SIZE: String(replicas),
+    GROUP_WORLD_SIZE: '1',
+    ROLE_WORLD_SIZE: String(replicas),
+    MASTER_ADDR: '127.0.0.1',
+    MASTER_PORT: String(masterPort),
+    TORCHELASTIC_RESTART_COUNT: '0',
+    TORCHELASTIC_MAX_RESTARTS: '0',
+    TORCHELASTIC_RUN_ID: jobId,
+  };
+}
+
 export function jobProcessEnv(base: NodeJS.ProcessEnv, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  const drop = new Set<string>([...CREDENTIAL_VARIABLES, ...JOB_DECIDED_VARIABLES]);
+  const drop = new Set<string>([...CREDENTIAL_VARIABLES, ...JOB_DECIDED_VARIABLES, ...OTHER_LAUNCHER_VARIABLES]);
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !drop.has(k)) out[k] = v;
   return { ...out, ...jobEnv, ...noProxyFor(out, jobEnv) };
 }
@@ -563,7 +598,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
       const child = spawn(cmd as string, args, {
         stdio: 'inherit',
         detached: ownGroup,
-        env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
+        env: { ...env, ...torchrunVariables(rank, opts.replicas, masterPort, opts.jobId) },
       });
       children.push(child);
       status = new Promise<number>((resolve) => {
