@@ -300,7 +300,9 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .command('run')
       .description('submit a job and run CMD as its processes, with the job role’s temporary credentials')
       .requiredOption('--workspace <name>', 'the workspace the job belongs to')
-      .option('--name <name>', 'a name for the job')
+      // `--name "$NAME"` with NAME unset named the job `job-<id>` without a word (review iz, 6): refused, as every other
+      // empty value is.
+      .option('--name <name>', 'a name for the job (default job-<id>)', nonEmptyArg('--name', "the job's name", 'for the default, job-<id>'))
       .addOption(new Option('--role <role>', '`default` (the workspace default role; the default), `none` (no credentials), or a role ARN').argParser(oneRole))
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT and the rest of torchrun\'s variables set as torchrun does); as with torchrun, the first rank to fail stops the others and its status is the job\'s').argParser(positiveInt).default(1))
       .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE, not inside a job, where it is that job’s own): a path where nothing is yet (missing directories are made, owner-only); removed when the job ends. Default a private per-job path', nonEmptyPath)
