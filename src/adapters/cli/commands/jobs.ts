@@ -25,14 +25,19 @@ interface JobJson {
   readonly role: { readonly mode: string; readonly arn?: string };
   readonly submitter: { readonly arn: string };
   readonly created: string;
+  readonly started?: string;
   readonly ended?: string;
   readonly exitCode?: number;
+  /** Why it ended when it did not end by itself (stopped by whom, its launcher unheard, its submitter disabled). */
+  readonly reason?: string;
+  readonly replicas?: number;
+  readonly cluster?: string;
 }
 
 type Opts = ConnectionOptions & { json?: true };
 
 /** A job as the commands read it (`JobJson`). */
-const JOB = { id: 'string', name: 'string', workspace: 'string', state: 'string', role: { mode: 'string', arn: 'string?' }, submitter: { arn: 'string' }, created: 'string', ended: 'string?', exitCode: 'number?' } as const;
+const JOB = { id: 'string', name: 'string', workspace: 'string', state: 'string', role: { mode: 'string', arn: 'string?' }, submitter: { arn: 'string' }, created: 'string', started: 'string?', ended: 'string?', exitCode: 'number?', reason: 'string?', replicas: 'number?', cluster: 'string?' } as const;
 /** A job started (`POST /v1/jobs`, `POST /v1/clusters/NAME/nodes`): the job, its capability and its environment. */
 const STARTED = { job: JOB, capability: 'string', environment: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'string' }, note: 'string?' } as const;
 
@@ -552,15 +557,23 @@ function removedFrom(was: WorkspaceShape, saved: WorkspaceShape): string {
   return parts.map((p) => `; ${p}`).join('');
 }
 
+/**
+ * A job as `jobs get` shows it. Why it ended (`reason`: stopped by whom or by which signal, its launcher not heard
+ * from, its submitter disabled) was left out, so `jobs get` of a job that Failed or was Stopped did not say why, which
+ * only `--json` or `jobs events` showed (review iz, 7); so were when it started, its ranks and a node's cluster.
+ */
 function describe(j: JobJson): string {
   return [
     `id:         ${j.id}`,
     `name:       ${j.name}`,
-    `workspace:  ${j.workspace}`,
+    ...(j.cluster !== undefined ? [`cluster:    ${j.cluster}`] : [`workspace:  ${j.workspace}`]),
     `state:      ${j.state}${j.exitCode !== undefined ? ` (exit ${j.exitCode})` : ''}`,
+    ...(j.reason !== undefined ? [`reason:     ${j.reason}`] : []),
     `role:       ${j.role.arn ?? j.role.mode}${j.role.arn ? ` (${j.role.mode})` : ''}`,
+    ...(j.replicas !== undefined ? [`replicas:   ${j.replicas}`] : []),
     `submitter:  ${j.submitter.arn}`,
     `created:    ${j.created}`,
+    ...(j.started ? [`started:    ${j.started}`] : []),
     ...(j.ended ? [`ended:      ${j.ended}`] : []),
     '',
   ].join('\n');
