@@ -113,7 +113,7 @@ const MAX_LAUNCHER_BODY = 4096;
 class BodyTooLarge extends Error {}
 
 /** The signals a launcher stops its job on (launcher/run.ts `STOP_SIGNALS`), as its end may name one (`stoppedBy`). */
-const LAUNCHER_STOP_SIGNALS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const LAUNCHER_STOP_SIGNALS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /**
  * The exit status a launcher's end names (`{"exitCode": N}`, N from 0 to 255, as a process exits), 1 when it names none

@@ -203,13 +203,18 @@ export interface LaunchOptions {
    * ranks are; undefined where there are no uids (Windows), and then it serves any process of the node.
    */
   readonly launcherUid?: number;
-  /** SIGINT, SIGTERM and SIGHUP as heard since before the job was submitted (`stopSignals`); default: from now on. */
+  /** SIGINT, SIGTERM, SIGHUP and SIGQUIT as heard since before the job was submitted (`stopSignals`); default: from now on. */
   readonly signals?: StopSignals;
 }
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * The signals that stop a job, as torchrun's agent stops its workers on them. SIGQUIT (`kill -QUIT`, Ctrl-\) was not
+ * among them: by its default action it killed the launcher alone, the ranks ran on in their own process groups with
+ * nobody to stop them, and the job stayed Running on the server until its heartbeat timed out (review iz, 8).
+ */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
-/** SIGINT, SIGTERM and SIGHUP, heard from the moment this is made until `close`. */
+/** SIGINT, SIGTERM, SIGHUP and SIGQUIT, heard from the moment this is made until `close`. */
 export interface StopSignals {
   /** `fn` for every signal from now on, and at once (in a microtask) for one that came already. */
   on(fn: (signal: NodeJS.Signals) => void): void;
@@ -217,7 +222,7 @@ export interface StopSignals {
 }
 
 /**
- * Starts hearing SIGINT, SIGTERM and SIGHUP for a job this process is about to submit and run: from before the
+ * Starts hearing SIGINT, SIGTERM, SIGHUP and SIGQUIT (`STOP_SIGNALS`) for a job this process is about to submit and run: from before the
  * submission, so that a signal sent at any moment (a process manager's stop, `kill $!` right after the job is
  * announced, the terminal or SSH session it was started from going away) stops the job, instead of killing this
  * process by the signal's default action and leaving the ranks, or the job on the server, behind. SIGHUP killed the
@@ -528,7 +533,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
     // started (a Python rank's `except KeyboardInterrupt:` saving a checkpoint; review et, 4). A SIGINT sent to this
     // pid alone while it is in the foreground (`kill -INT` from another shell) cannot be told apart, and is not passed
     // on: the ranks are then killed 10 s later, as ranks that do not stop are.
-    stopAll(signal, !ownGroup && signal === 'SIGINT' && inTerminalForeground() === true);
+    // So for Ctrl-\ (SIGQUIT), which the terminal sends the whole group as well.
+    stopAll(signal, !ownGroup && (signal === 'SIGINT' || signal === 'SIGQUIT') && inTerminalForeground() === true);
   };
   // Before the job's setup and its ranks start (and, with `opts.signals`, since before it was submitted): a signal
   // that comes meanwhile stops the job, instead of killing this process and leaving the ranks behind or the job
