@@ -8,7 +8,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
-import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -1264,7 +1264,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // On the job's own ARN, in its account's dialect (jobs find a job by its id: another partition's spelling of its ARN
     // named no Deny of it; review ad, ad2), an explicit deny of the ARN as asked holding too.
     const own = jobArn(place.partition, place.account, q.id);
-    const ws = workspaceArn(place.partition, place.account, place.workspace);
+    // Its workspace's, or a node's cluster's (review iz, 9).
+    const ws = jobContainerArn(place);
     const [onJob, onWorkspace, asAsked] = await Promise.all([
       decideAskedAs(caller, own === input.resource ? input : { ...input, resource: own }, asked, proofs, started, asking),
       decideAskedAs(caller, { ...input, resource: ws }, asked, proofs, started, asking),
@@ -1283,7 +1284,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const refused = jobOrWorkspace(as(onJob.value), as(onWorkspace.value));
     const by = refused !== undefined ? refused.a : onJob.value.decision === 'Allow' ? onJob.value : onWorkspace.value;
     if (by === onJob.value) return ok(spelt(onJob.value));
-    return ok(spelt({ ...by, reasons: [...by.reasons, `jobs: decided on workspace \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's`] }));
+    return ok(spelt({ ...by, reasons: [...by.reasons, `jobs: decided on ${place.kind === 'node' ? 'cluster' : 'workspace'} \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's (a node's, its cluster's)`] }));
   }
 
   /**

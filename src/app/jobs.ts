@@ -43,6 +43,8 @@ import {
   workspaceKey,
   clusterArn,
   clusterKey,
+  jobContainerArn,
+  jobContainerName,
   serviceTrustContext,
   jobSessionTags,
   computeServices,
@@ -1578,7 +1580,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const refused = jobRefused(caller, job.id, action, on.refused);
     const ws = on.cutOnWorkspace;
     if (ws === undefined || refused.ok) return refused;
-    return accessDenied(`${refused.errors[0]?.message ?? ''}; on its workspace ${job.workspace}: ${refusalWords(ws)}`, action, jobArn(job.partition, job.account, job.id), 'ImplicitDeny');
+    return accessDenied(`${refused.errors[0]?.message ?? ''}; on its ${jobContainerName(job)}: ${refusalWords(ws)}`, action, jobArn(job.partition, job.account, job.id), 'ImplicitDeny');
   }
 
   /** The refusal of `action` on job `id` when nothing allows it, the same whether the job exists or not. */
@@ -1624,7 +1626,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   function jobAccessRefusal(caller: Caller, job: Job, action: string): { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string }; readonly cutOnWorkspace?: { readonly d: Decision; readonly bindings: string } } | undefined {
     const on = (resource: string) => ({ resource, refused: unionRefusal(caller, action, resource) });
-    const onWorkspace = on(workspaceArn(job.partition, job.account, job.workspace));
+    // Its workspace, or a node's cluster (review iz, 9).
+    const onWorkspace = on(jobContainerArn(job));
     const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), onWorkspace);
     if (r?.refused === undefined) return undefined;
     const ws = onWorkspace.refused;
@@ -2364,9 +2367,9 @@ export function absentJobRefusal<R extends { readonly d: { readonly decision: st
 }
 
 /** The account, partition and workspace of job `id` (its ARN's container, `jobOrWorkspace`), or undefined for none. */
-export async function jobPlaceOf(tx: ReadTx, id: string): Promise<(Pick<Job, 'account' | 'partition' | 'workspace'> & { readonly submitter: string; readonly submitterId: string | undefined }) | undefined> {
+export async function jobPlaceOf(tx: ReadTx, id: string): Promise<(Pick<Job, 'account' | 'partition' | 'workspace' | 'kind' | 'cluster'> & { readonly submitter: string; readonly submitterId: string | undefined }) | undefined> {
   const job = await readDoc<StoredJob>(tx, `${JOB}${id}`);
-  return job === undefined ? undefined : { account: job.account, partition: job.partition, workspace: job.workspace, submitter: job.submitter.arn, submitterId: job.submitterId };
+  return job === undefined ? undefined : { account: job.account, partition: job.partition, workspace: job.workspace, ...(job.kind !== undefined ? { kind: job.kind } : {}), ...(job.cluster !== undefined ? { cluster: job.cluster } : {}), submitter: job.submitter.arn, submitterId: job.submitterId };
 }
 
 /**

@@ -19,7 +19,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
-import { jobArn, workspaceArn, type Job } from '../core/jobs/jobs.ts';
+import { jobArn, jobContainerArn, type Job } from '../core/jobs/jobs.ts';
 import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
@@ -172,7 +172,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       // As `jobs stop` decides it (src/app/jobs.ts `authorizeJobAccess`, review J, j2): on the job's ARN, with its
       // workspace's as its container.
       const on = (resource: string) => ({ resource, refused: refusal(resource) });
-      const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(workspaceArn(job.partition, job.account, job.workspace)));
+      const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(jobContainerArn(job)));
       const refused = r?.refused;
       if (r !== undefined && refused !== undefined) {
         // A deny on the job's workspace, to a caller that may not be told whether a job is there: the refusal a job not

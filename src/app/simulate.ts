@@ -52,7 +52,7 @@ import { unreadableDocument } from './unreadable-policy.ts';
 import { resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
-import { JOB_ACTIONS, jobArn, parseJobArn, workspaceArn } from '../core/jobs/jobs.ts';
+import { JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -575,7 +575,7 @@ async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<M
     if (!named || named.account !== c.account || out.has(resource)) continue;
     const job = await jobPlaceOf(tx, named.id);
     if (!job || job.account !== c.account || jobArn(job.partition, job.account, named.id) !== resource) continue;
-    out.set(resource, workspaceArn(job.partition, job.account, job.workspace));
+    out.set(resource, jobContainerArn(job));
   }
   return out;
 }

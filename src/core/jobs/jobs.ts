@@ -471,6 +471,22 @@ export function clusterKey(account: string, name: string): string {
   return `cluster/${account}/${name.toLowerCase()}`;
 }
 
+/**
+ * The ARN a job lies in, on which its actions (`training:GetJob`, `StopJob`, `ListJobs`, revoking its sessions) are
+ * decided besides its own: its workspace's, and a cluster node's or pod's cluster's (review iz, 9). A node has no
+ * workspace, and was decided on `…:workspace/` (an empty name), so a grant on every workspace (`workspace/*`) let its
+ * holder read and stop every cluster's nodes, while a grant on the cluster allowed none of them and a Deny on the
+ * cluster did not keep them from being stopped.
+ */
+export function jobContainerArn(job: { readonly partition: Partition; readonly account: string; readonly workspace: string; readonly kind?: string | undefined; readonly cluster?: string | undefined }): string {
+  return job.kind === 'node' && job.cluster !== undefined ? clusterArn(job.partition, job.account, job.cluster) : workspaceArn(job.partition, job.account, job.workspace);
+}
+
+/** What a job lies in, said to a reader: `workspace W` or `cluster C` (`jobContainerArn`). */
+export function jobContainerName(job: { readonly workspace: string; readonly kind?: string | undefined; readonly cluster?: string | undefined }): string {
+  return job.kind === 'node' && job.cluster !== undefined ? `cluster ${job.cluster}` : `workspace ${job.workspace}`;
+}
+
 export function clusterArn(partition: Partition, account: string, name: string): string {
   return partition === 'acs' ? `acs:pai::${account}:cluster/${name}` : `arn:aws:training::${account}:cluster/${name}`;
 }
