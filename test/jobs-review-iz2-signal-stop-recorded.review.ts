@@ -10,7 +10,9 @@
  * launcher`; its sessions are revoked as at any end. A `stoppedBy` that is not one of those signals is refused 400 and
  * ends nothing. (test/jobs-review-et3-hangup.review.ts now expects Stopped, with 129, for its SIGHUP.)
  *
- * The real CLI as a process, with no terminal, against a real server. Before the fix 2 of 2 tests failed.
+ * The real CLI as a process, with no terminal, against a real server. Before the fix 2 of 2 tests failed. The third
+ * (added after): a rank that failed before the signal came failed the job, which ends Failed whatever signal follows
+ * while the other ranks are stopped (it ended Stopped with the first fix).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,4 +85,31 @@ test('iz2: an end naming a stoppedBy that is not a stop signal is refused and en
   assert.equal(ok.status, 200, await ok.text());
   const job = await gatehouseJson(server.url, server.admin, 'GET', `/v1/jobs/${id}`);
   assert.deepEqual([job.json['state'], job.json['exitCode'], job.json['reason']], ['Stopped', 130, 'stopped by SIGINT to its launcher']);
+});
+
+test('iz2: a rank that failed before the signal still fails the job', { timeout: 60_000 }, async () => {
+  const ready = join(home, 'ready-3');
+  // Rank 0 fails at once; rank 1 takes a second to stop on SIGTERM, during which the launcher gets its own SIGTERM.
+  const rank = `if (process.env.RANK === '0') { setTimeout(() => process.exit(3), 300); } else { process.on('SIGTERM', () => { require('node:fs').writeFileSync(${JSON.stringify(ready)}, ''); setTimeout(() => process.exit(0), 1500); }); setInterval(() => {}, 1000); }`;
+  const launcher = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'w', '--role', 'none', '--no-imds', '--replicas', '2', '--', process.execPath, '-e', rank], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, ...COMPILE_CACHE, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  launcher.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+  const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
+  try {
+    const end = Date.now() + 30_000;
+    while (!existsSync(ready)) {
+      assert.ok(Date.now() < end, `rank 1 was not stopped: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    launcher.kill('SIGTERM');
+    assert.equal(await exited, 3, stderr);
+    const id = /job (\w+) \(/.exec(stderr)?.[1] ?? '';
+    const job = await gatehouseJson(server.url, server.admin, 'GET', `/v1/jobs/${id}`);
+    assert.deepEqual([job.json['state'], job.json['exitCode']], ['Failed', 3], JSON.stringify(job.json));
+  } finally {
+    if (launcher.exitCode === null && launcher.signalCode === null) launcher.kill('SIGKILL');
+  }
 });

@@ -680,7 +680,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
   if (opts.profileDir !== undefined) await removeProfileFiles(opts.profileDir);
   // Stopped by a signal to this process: the job ends Stopped, with the command's status (review iz, 2). Stopped from
   // the server (`jobs stop`, or ended there): it has ended already, and what is reported changes nothing.
-  await reportEnd(stoppedBy === undefined && stopped && status === 0 ? 143 : status, stoppedBy);
+  // A rank that failed before the signal came failed the job: it ends Failed, as it would have without the signal.
+  await reportEnd(stoppedBy === undefined && stopped && status === 0 ? 143 : status, firstFailure === undefined ? stoppedBy : undefined);
   return status;
 }
 
