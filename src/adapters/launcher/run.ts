@@ -542,7 +542,14 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const signals = opts.signals ?? stopSignals();
   signals.on(onSignal);
 
-  await post('/v1/launcher/heartbeat');
+  // Its answer is heard as every later heartbeat's: a job stopped (or ended on the server) before its launcher was
+  // first heard starts no rank. It was not read, and the ranks ran until the next heartbeat, 5 s later, with every
+  // credential endpoint answering 410 (review iz, 10).
+  const first = await post('/v1/launcher/heartbeat');
+  if (first?.['stop'] === true) {
+    stopped = true;
+    log(`gatehouse: job ${opts.jobId} ${first['state'] === 'Stopped' || first['state'] === undefined ? 'was stopped' : `ended on the server (${String(first['state'])})`}${typeof first['reason'] === 'string' ? `: ${first['reason']}` : ''} before its processes started; none is started`);
+  }
   await refreshFile();
 
   const environment = { ...opts.environment };
@@ -670,8 +677,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // What a rank started and left running (in its process group) ends with the job.
   if (ownGroup) signalRanks('SIGTERM', true);
   if (opts.signals === undefined) signals.close();
-  // Stopped before every rank started: the job ends as its signal says, not as a success.
-  const status = firstFailure ?? codes.find((c) => c !== 0) ?? (codes.length < opts.replicas && stoppedBy !== undefined ? 128 + (signalNumber(stoppedBy) ?? 1) : 0);
+  // Stopped before every rank started: not a success, but the status of its signal, or SIGTERM's when the server stopped
+  // it (as its ranks would have had).
+  const status = firstFailure ?? codes.find((c) => c !== 0) ?? (codes.length < opts.replicas && stopped ? 128 + (signalNumber(stoppedBy ?? 'SIGTERM') ?? 1) : 0);
   // The job's credentials go with it: the file (if it still holds what was written), and the per-job profile files.
   ended = true;
   await refreshing;
