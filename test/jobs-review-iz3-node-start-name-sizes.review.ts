@@ -5,8 +5,9 @@
  * 8,000-character cluster name a 24 KB one (the name in the resource ARN and twice in the message), and the refusal
  * echoed the name back whole; a caller allowed to start nodes got the compute config echoed whole in `has no compute
  * config …`. `POST /v1/jobs` bounds its workspace's name for the same reason. Now both names follow a cluster name's
- * rule (1–128 letters, digits and `+=,.@_-`), checked first: 400 ValidationError naming the field, short, nothing
- * decided or recorded.
+ * rule (1–128 letters, digits and `+=,.@_-`; a compute config asked for, 1–128 characters of any kind, since one stored
+ * before review iz, 1 may hold others), checked first: 400 ValidationError naming the field, short, nothing decided or
+ * recorded.
  *
  * A real server on 127.0.0.1, its admin API and audit log. Before the fix 2 of 2 tests failed.
  */
@@ -31,7 +32,7 @@ test('iz3: a long compute config or cluster name is refused 400 before anything 
   const cases: { path: string; body: Record<string, unknown>; field: string; message: RegExp }[] = [
     { path: '/v1/clusters/gpu/nodes', body: { computeConfig: 'c'.repeat(300_000), imds: false }, field: 'computeConfig', message: /compute config name `c+… \(300000 characters\)` is longer than 128 characters/ },
     { path: `/v1/clusters/${'n'.repeat(8000)}/nodes`, body: { imds: false }, field: 'cluster', message: /cluster name `n+… \(8000 characters\)` is longer than 128 characters/ },
-    { path: '/v1/clusters/gpu/nodes', body: { computeConfig: 'big memory', imds: false }, field: 'computeConfig', message: /compute config name `big memory` may contain only letters, digits/ },
+    { path: '/v1/clusters/gpu/nodes', body: { computeConfig: '', imds: false }, field: 'computeConfig', message: /compute config name is required/ },
   ];
   for (const who of [bob, server.admin]) {
     for (const c of cases) {
@@ -52,4 +53,17 @@ test('iz3: a refused start with names within bounds is recorded, small', async (
   const recs = await auditRecords(server, { action: 'training:StartClusterNode', decision: 'Deny' });
   assert.equal(recs.length, 1);
   assert.ok(JSON.stringify(recs[0]).length < 3000, `the record is ${JSON.stringify(recs[0]).length} characters`);
+});
+
+test('iz3: a compute config stored before names were checked is still started by its name', async () => {
+  const { CreateRoleCommand } = await import('@aws-sdk/client-iam');
+  const { clusterKey } = await import('../src/core/jobs/jobs.ts');
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
+  await server.iam().send(new CreateRoleCommand({ RoleName: 'node-a100', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  // As a server before review iz, 1 stored it: a name `PUT /v1/clusters` now refuses.
+  const app = await server.openApp();
+  await app.deps.store.write(async (tx) => tx.kv.put(clusterKey('000000000000', 'legacy'), JSON.stringify({ account: '000000000000', name: 'legacy', computeConfigs: { 'gpu:a100': { instanceRole: 'node-a100' } }, mappings: [] })));
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/legacy/nodes', { computeConfig: 'gpu:a100', imds: false });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal((r.json['job'] as { role: { arn: string } }).role.arn, 'arn:aws:iam::000000000000:role/node-a100');
 });

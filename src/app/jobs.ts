@@ -1908,7 +1908,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // cluster name in the ARN), and echoed back whole, as `POST /v1/jobs` bounds its workspace's name.
     const badCluster = checkName('group', input.cluster, 'cluster name');
     if (badCluster !== undefined) return failWith('VALIDATION_ERROR', badCluster, 'cluster');
-    const badConfig = input.computeConfig === undefined ? undefined : checkName('group', input.computeConfig, 'compute config name');
+    // The compute config's name bounded as a name is (128), its characters not checked: one stored before review iz, 1
+    // asked them may hold others, and is still asked for by its name.
+    const badConfig = input.computeConfig === undefined ? undefined : input.computeConfig === '' ? 'compute config name is required' : input.computeConfig.length > 128 ? `compute config name \`${shortName(input.computeConfig)}\` is longer than 128 characters` : undefined;
     if (badConfig !== undefined) return failWith('VALIDATION_ERROR', badConfig, 'computeConfig');
     // The node's job id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
     const id = newJobId();
