@@ -55,12 +55,12 @@ test('iz3: a refused start with names within bounds is recorded, small', async (
   assert.ok(JSON.stringify(recs[0]).length < 3000, `the record is ${JSON.stringify(recs[0]).length} characters`);
 });
 
-test('iz3: a compute config stored before names were checked is still started by its name', async () => {
+test('iz3: a compute config whose name is not of the cluster-name rule is still started by its name', async () => {
   const { CreateRoleCommand } = await import('@aws-sdk/client-iam');
   const { clusterKey } = await import('../src/core/jobs/jobs.ts');
   const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
   await server.iam().send(new CreateRoleCommand({ RoleName: 'node-a100', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  // As a server before review iz, 1 stored it: a name `PUT /v1/clusters` now refuses.
+  // Written to the store as a cluster holds it (`gpu:a100` is no cluster name, and a compute config's may be).
   const app = await server.openApp();
   await app.deps.store.write(async (tx) => tx.kv.put(clusterKey('000000000000', 'legacy'), JSON.stringify({ account: '000000000000', name: 'legacy', computeConfigs: { 'gpu:a100': { instanceRole: 'node-a100' } }, mappings: [] })));
   const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/legacy/nodes', { computeConfig: 'gpu:a100', imds: false });

@@ -5,7 +5,7 @@
  */
 
 import { fail, failWith, ok, type GatehouseError, type Result } from '../errors.ts';
-import { checkName } from '../directory/rules.ts';
+import { checkName, shortName } from '../directory/rules.ts';
 
 export type Partition = 'aws' | 'acs';
 
@@ -431,9 +431,10 @@ export function parseCluster(account: string, name: string, spec: Record<string,
   if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) refuse('`computeConfigs` maps a compute config name to {instanceRole}', 'spec.computeConfigs');
   else {
     for (const [k, v] of Object.entries(cc as Record<string, unknown>)) {
-      // A name as a cluster's is (review iz, 1): `__proto__` set the object's prototype and was stored as nothing, said
-      // nowhere; an empty or 10,000-character name, or `a.b` (its errors' paths ambiguous), was taken as it was.
-      const badName = k === '__proto__' ? `compute config name \`${k}\` is reserved: give the compute config another name` : checkName('group', k, 'compute config name');
+      // Bounded as a name is (review iz, 1): `__proto__` set the object's prototype and was stored as nothing, said
+      // nowhere; an empty or 10,000-character name was taken as it was. Its characters are not checked: names such as
+      // `gpu:a100` were taken before, and a configuration applied again keeps working.
+      const badName = k === '__proto__' ? `compute config name \`${k}\` is reserved: give the compute config another name` : k === '' ? 'compute config name is required' : k.length > 128 ? `compute config name \`${shortName(k)}\` is longer than 128 characters` : undefined;
       if (badName !== undefined) {
         refuse(badName, `spec.computeConfigs.${k}`);
         continue;
