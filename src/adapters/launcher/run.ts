@@ -345,6 +345,9 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
   return { text: `${body}\n`, made };
 }
 
+/** A region's name as the AWS SDKs take one (`us-east-1`, `cn-north-1`, `us-gov-west-1`, a local `local`). */
+const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 /**
  * The profile files a job's clients read, and the environment that points them there. Without them the SDKs'
  * default chains consult the submitter's `~/.aws/credentials` and `~/.aws/config` (AWS) and `~/.aliyun/config.json`
@@ -356,6 +359,11 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
  * (`~/.aliyun/config.json` has no path variable).
  */
 export async function writeProfileFiles(dir: string, region: string): Promise<Record<string, string>> {
+  // The region comes from the server's answer and goes into an INI file every AWS SDK of the ranks reads: a value with a
+  // line break would add keys of its own to `[default]` (`credential_process = …`, a command each rank's SDK runs
+  // before it asks the container endpoint), so an answer altered on its way (plain http) or a server not the user's ran
+  // code on the user's machine (review iz, 11). Only a region's name is written.
+  if (!REGION_NAME.test(region)) throw new Error(`the job's region \`${region.length > 64 ? `${region.slice(0, 64)}…` : region}\` from the server is not a region's name (letters, digits and \`-\`)`.replace(/[\r\n]/g, ' '));
   const note = '# written by `gatehouse jobs run`: the job\'s identity is its role, served by the credential endpoints\n';
   const files = { AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'), ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'alibaba-credentials'), BOTO_CONFIG: join(dir, 'boto-config') };
   // Created exclusively, owner-only: a file or symbolic link someone put there makes the job fail here rather than
