@@ -734,11 +734,52 @@ async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0
  * `jobDir` is the job's private directory (`jobDirOrRefuse`): its profile files, and its credentials file unless the
  * user named one.
  */
+/**
+ * The variables of a job's credential environment (DESIGN.md "Job credential environment", src/adapters/http/jobs-api.ts
+ * `jobEnvironment`): the only ones a start's answer may give the job's processes.
+ */
+const JOB_VARIABLES: ReadonlySet<string> = new Set([
+  'ALIBABA_CLOUD_CREDENTIALS_URI',
+  'ALIBABACLOUD_CREDENTIALS_URI',
+  'ALIBABA_CLOUD_ECS_METADATA_DISABLED',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+  'AWS_EC2_METADATA_DISABLED',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'GATEHOUSE_JOB_ID',
+]);
+
+/**
+ * Of the environment a start's answer gives, the job's variables with string values (`JOB_VARIABLES`); any other is
+ * left out, and said. Every variable of the answer reached every rank: an answer altered on its way (a plain-http
+ * endpoint across a network) or a server that is not the user's could set `GIT_SSH_COMMAND`, `BASH_ENV`, `LD_PRELOAD`,
+ * `NODE_OPTIONS`, `PYTHONPATH`…, and run code as the user in the job's processes, which handing out credentials does
+ * not (review iz, 12).
+ */
+function jobVariablesOf(ctx: CommandContext, environment: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const left: string[] = [];
+  for (const [k, v] of Object.entries(environment)) {
+    if (JOB_VARIABLES.has(k) && typeof v === 'string') out[k] = v;
+    else left.push(k);
+  }
+  if (left.length > 0) {
+    const shown = left.slice(0, 10).map((k) => `\`${k.length > 64 ? `${k.slice(0, 64)}…` : k}\``).join(', ');
+    ctx.err(`gatehouse: the server's answer gave the job's processes ${left.length === 1 ? 'a variable' : 'variables'} that ${left.length === 1 ? 'is' : 'are'} not of a job's credential environment, left out: ${shown}${left.length > 10 ? ` and ${left.length - 10} more` : ''}\n`);
+  }
+  return out;
+}
+
 async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
   const { credentialsFile } = opts;
   const uid = launcherUid(opts);
   const { job, capability } = started;
-  const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
+  const given = jobVariablesOf(ctx, started.environment);
+  const environment = agent !== undefined ? throughAgent(given, agent) : given;
   const agentUrl = agent ?? new URL(containerUriOf(environment) ?? '').origin;
   const { launch } = await import('../../launcher/run.ts');
   return launch({
