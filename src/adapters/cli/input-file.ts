@@ -1,6 +1,14 @@
 /** Files a command reads whole and sends as written (a resource policy, an IAM policy). */
 import type { CommandContext } from './context.ts';
 
+/**
+ * `file://PATH` as PATH (`file:///abs` as `/abs`), the aws CLI's way of naming a file argument (`--policy-document
+ * file://policy.json`). Only `sts assume-role --policy` took it; every other option that reads a file took the word as
+ * a path and said `no such file; check the path` of a file that was there (review jc, 1). `runCli` reads every named
+ * file and directory through this, so each command takes it alike; messages keep the word as given.
+ */
+export const filePathOf = (arg: string): string => (arg.startsWith('file://') ? arg.slice('file://'.length) : arg);
+
 /** The text of `file`, or undefined after saying on stderr why it cannot be read (the command exits `EXIT.noInput`). */
 export async function readInputFile(ctx: CommandContext, file: string, json = false): Promise<string | undefined> {
   try {

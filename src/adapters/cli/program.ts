@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { CREDENTIALS_NOTE } from './credentials-note.ts';
+import { filePathOf } from './input-file.ts';
 
 /** A module of command groups, and the top-level commands (names and aliases) its groups register. */
 interface GroupModule {
@@ -224,7 +225,9 @@ function helpOf(argv: readonly string[], program: Command): readonly string[] {
  */
 export async function runCli(argv: readonly string[], deps: CliDeps, groups?: readonly CommandGroup[]): Promise<number> {
   let status: number = EXIT.ok;
-  const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups ?? (await groupsFor(argv)));
+  const readDir = deps.readDir;
+  const files = { readFile: (path: string) => deps.readFile(filePathOf(path)), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path)) } : {}) };
+  const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code) }, groups ?? (await groupsFor(argv)));
   try {
     await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });
   } catch (e) {
