@@ -5,7 +5,8 @@
  * `ErrorCode` so that the exit status follows `EXIT_CODES`.
  *
  * Where things come from, first found wins:
- * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the profile
+ * - credentials: the profile `--profile` names, as the aws CLI's `--profile`, which passes the environment's keys over
+ *   (review jc, 2); else `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the profile
  *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, what its
  *   `credential_process` prints, or the session of its `role_arn`, assumed on the same server with its
  *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
@@ -19,7 +20,7 @@
  * - server, whichever credentials sign: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else in a job the job's
  *   `AWS_ENDPOINT_URL` (the server it was submitted to), else the data dir's `admin-credentials.json`'s `Endpoint`, else
  *   `http://127.0.0.1:8470`;
- * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
+ * - region (part of the signature scope only): `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
  *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS);
  * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`;
@@ -59,6 +60,14 @@ export interface ConnectionOptions {
    * profile that names it in `AWS_PROFILE`.
    */
   readonly ignoreProfile?: boolean;
+  /**
+   * `--profile NAME`, as the aws CLI's: that profile signs, whatever AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
+   * AWS_PROFILE say (botocore drops its environment provider for a profile given explicitly). Read by `gatehouse
+   * credentials` too: AWS_PROFILE names the profile whose credential_process it is, `--profile` the one it is to use.
+   */
+  readonly profile?: string;
+  /** `--region`: the region signed for, over AWS_REGION and AWS_DEFAULT_REGION. */
+  readonly region?: string;
 }
 
 export interface Credentials {
@@ -129,7 +138,9 @@ const failure = (status: ExitCode, code: string, message: string, httpStatus = 0
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server, whatever credentials sign (default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir\'s admin-credentials.json, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR);
+    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR)
+    .option('--profile <name>', 'sign with this profile of ~/.aws/credentials or ~/.aws/config (its keys, credential_process or role_arn), as the aws CLI\'s --profile: it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE')
+    .option('--region <name>', 'the region requests are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)');
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -218,10 +229,10 @@ interface ProfilePlan {
  * or ECS metadata) is an error, as it is to the AWS CLI: the data dir's admin-credentials.json, the account's admin,
  * stands in for no profile.
  */
-async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<ProfilePlan> | undefined> {
-  const variable = env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
+async function profilePlan(env: Env, ctx: CommandContext, explicit?: string): Promise<ClientResult<ProfilePlan> | undefined> {
+  const variable = explicit !== undefined ? PROFILE_OPTION : env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
   if (variable === undefined) return undefined;
-  const name = env[variable] ?? '';
+  const name = explicit ?? env[variable] ?? '';
   const home = env['HOME'] || homedir();
   const credentialsPath = expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials');
   const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
@@ -266,7 +277,10 @@ async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<
 const ENVIRONMENT_SOURCE = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
 const RENEW_ENVIRONMENT =
   'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use a profile (AWS_PROFILE) or --data-dir\'s admin-credentials.json';
-const orUnset = (variable: string): string => `or unset ${variable} to use --data-dir's admin-credentials.json`;
+/** What names a profile given on the command line, in messages where a variable's name goes. */
+const PROFILE_OPTION = '--profile';
+const orUnset = (variable: string): string =>
+  variable === PROFILE_OPTION ? `or leave out ${PROFILE_OPTION} to sign with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --data-dir's admin-credentials.json` : `or unset ${variable} to use --data-dir's admin-credentials.json`;
 const invalidProfile = (message: string): ClientFailure => failure(EXIT.usage, 'InvalidProfile', message);
 
 /**
@@ -600,7 +614,15 @@ async function dataDirEndpoint(opts: ConnectionOptions, ctx: CommandContext): Pr
 /** Finds the endpoint and the credentials; a failure says what to set. */
 export async function connect(opts: ConnectionOptions, ctx: CommandContext): Promise<ClientResult<Connection>> {
   const env = ctx.env ?? {};
-  const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
+  if (opts.profile !== undefined && opts.profile.trim() === '') {
+    return failure(EXIT.usage, 'EmptyArgument', `--profile is empty; name a profile of ~/.aws/credentials or ~/.aws/config (is a shell variable unset?), or leave the option out`);
+  }
+  // botocore's rule for a region name (validate_region_name): it goes into the signature's scope, where a `/` would
+  // split it.
+  if (opts.region !== undefined && !/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(opts.region)) {
+    return failure(EXIT.usage, 'InvalidRegion', `--region \`${opts.region.slice(0, 64)}\` is not a region name (letters, digits and -, such as us-east-1)`);
+  }
+  const region = opts.region || env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
   let credentials: Credentials | undefined;
   let credentialsSource = ENVIRONMENT_SOURCE;
   let renew: string | undefined = RENEW_ENVIRONMENT;
@@ -609,14 +631,16 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const fromEnv = environmentCredentials(env);
   // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
   // followed or refused, never replaced by the admin file (review ec: §3's credential_process profile acted as the admin).
-  const plan = opts.ignoreProfile !== true ? await profilePlan(env, ctx) : undefined;
+  const plan = opts.profile !== undefined || opts.ignoreProfile !== true ? await profilePlan(env, ctx, opts.profile) : undefined;
   // The environment's keys win over AWS_PROFILE, as in botocore, but over a profile whose chain starts from them
   // (credential_source = Environment): that profile says they are what assumes its role, not who signs; followed as
   // the JavaScript SDK follows it (AWS_PROFILE set, its chain skips the environment), and as `aws --profile` does.
   // botocore with AWS_PROFILE signs with the keys themselves (aws/aws-cli#3875), which makes the setting do nothing.
   const sourcedFromEnvironment = plan?.ok === true && plan.value.base.kind === 'environment';
   const job = inJob(env);
-  if (fromEnv !== undefined && !sourcedFromEnvironment) {
+  // `--profile` passes the environment's keys over, as botocore drops its environment provider for a profile given
+  // explicitly (review jc, 2): the README had to run `env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY` before a profile.
+  if (fromEnv !== undefined && !sourcedFromEnvironment && opts.profile === undefined) {
     if (!fromEnv.ok) return fromEnv;
     credentials = fromEnv.value;
   } else if (plan !== undefined) {

@@ -74,7 +74,7 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
       writeErr: (s) => ctx.err(s),
       outputError: (s, write) => write(s),
     })
-    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n\n${CREDENTIALS_NOTE}\n`)
+    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n  --profile <name>  sign with this profile of ~/.aws/credentials or ~/.aws/config, as the aws CLI's --profile:\n                    it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE\n  --region <name>   the region requests are signed for (default AWS_REGION, else us-east-1)\n\n${CREDENTIALS_NOTE}\n`)
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -104,7 +104,7 @@ function knowGlobalOptions(program: Command): void {
 }
 
 /** The global options with their values, as the help names them. */
-const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>']] as const;
+const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>'], ['--profile', '<name>'], ['--region', '<name>']] as const;
 
 /**
  * The candidate `word` is most likely a slip of, as commander suggests one: at most 3 edits away (insertions,
@@ -159,7 +159,7 @@ function sayUnknownBeforeMissing(cmd: Command): void {
 }
 
 /** Options of many commands that may be given before the command too, as the aws CLI's global options. */
-const GLOBAL_OPTIONS = ['--endpoint', '--data-dir'] as const;
+const GLOBAL_OPTIONS = ['--endpoint', '--data-dir', '--profile', '--region'] as const;
 
 /**
  * `--endpoint URL` and `--data-dir DIR` given before the command (`gatehouse --endpoint URL whoami`, `gatehouse
