@@ -8,7 +8,7 @@ import { call, refusedInFile, remote, withServerOptions, type ClientFailure, typ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { fileErrorsText, formatTable, printable, printableJson, withJsonOption, type Column } from '../output.ts';
+import { fileErrorsText, formatTable, nonEmptyArg, printable, printableJson, withJsonOption, type Column } from '../output.ts';
 import { loadPolicy } from '../policy-files.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -96,6 +96,14 @@ function parseSeconds(value: string): number {
   return n;
 }
 
+/**
+ * Empty names given as options (`--user "$NAME"` with NAME unset) are refused as usage errors naming the option (review
+ * jc, 3): sent, `--user ''` got `UserName is required when the caller is not a user` (said to a user), and an empty
+ * boundary `Policy arn:…:policy/ does not exist` (exit 6).
+ */
+const ownUser = nonEmptyArg('--user', "a user's name", 'for your own keys');
+const boundaryArg = nonEmptyArg('--permissions-boundary', "a managed policy's name or ARN", 'for no boundary');
+
 /** Which principal a command is about: exactly one of --user, --group, --role. */
 interface Target {
   readonly user?: string;
@@ -144,7 +152,7 @@ been made (docs/errors.md).`,
   command(users, 'create <name>', 'create a user')
     .option('--path <path>', 'the IAM path, such as /ml/', undefined)
     .option('--tag <key=value>', 'a tag (repeatable)', parseTag)
-    .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the user\'s rights')
+    .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the user\'s rights', boundaryArg)
     .action((name: string, o: Opts & { path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) =>
       run(o, (c) => call<Row>(c, 'POST', ['users'], { body: { name, path: o.path, tags: o.tag, permissionsBoundary: o.permissionsBoundary }, shape: NAMED }), done((u) => `created user ${s(u['arn'])}`)),
     );
@@ -179,7 +187,7 @@ been made (docs/errors.md).`,
     .option('--max-session-duration <seconds>', 'longest session, 3600–43200 seconds', parseSeconds)
     .option('--path <path>', 'the IAM path, such as /ml/')
     .option('--tag <key=value>', 'a tag (repeatable)', parseTag)
-    .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the role\'s rights')
+    .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the role\'s rights', boundaryArg)
     .addHelpText('after', '\nExample:\n  gatehouse iam roles create trainer --trust-policy examples/policies/training-trust.json')
     .action(async (name: string, o: Opts & { trustPolicy: string; description?: string; maxSessionDuration?: number; path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) => {
       const doc = await readDocument(o.trustPolicy, ctx, o.json === true, 'trustPolicy');
@@ -250,7 +258,7 @@ been made (docs/errors.md).`,
   };
   const keys = iam.command('access-keys').description('create, list, deactivate and delete access keys');
   command(keys, 'create', 'create an access key and print its secret once')
-    .option('--user <name>', 'whose key (default: yours)')
+    .option('--user <name>', 'whose key (default: yours)', ownUser)
     .action((o: Opts & { user?: string }) =>
       run(
         o,
@@ -260,7 +268,7 @@ been made (docs/errors.md).`,
       ),
     );
   command(keys, 'list', 'list access keys (no secrets)')
-    .option('--user <name>', 'whose keys (default: yours)')
+    .option('--user <name>', 'whose keys (default: yours)', ownUser)
     .action((o: Opts & { user?: string }) =>
       run(
         o,
@@ -282,7 +290,7 @@ been made (docs/errors.md).`,
   // a key could only be deleted, at once and for good).
   command(keys, 'update <access-key-id>', 'make an access key Inactive (refused from then on) or Active again')
     .addOption(new Option('--status <status>', 'Active or Inactive').choices(['Active', 'Inactive']).makeOptionMandatory())
-    .option('--user <name>', 'whose key (default: yours)')
+    .option('--user <name>', 'whose key (default: yours)', ownUser)
     .action((id: string, o: Opts & { status: string; user?: string }) =>
       run(
         o,
@@ -292,7 +300,7 @@ been made (docs/errors.md).`,
       ),
     );
   command(keys, 'delete <access-key-id>', 'delete an access key')
-    .option('--user <name>', 'whose key (default: yours)')
+    .option('--user <name>', 'whose key (default: yours)', ownUser)
     .action((id: string, o: Opts & { user?: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['access-keys', id], { query: { userName: o.user }, shape: DELETED }), done(() => `deleted access key ${id}`), userNeeded(o)));
 
   command(iam, 'credential-report', 'every user of your account with its access keys: status, creation, last use (IAM’s credential report)')
@@ -322,7 +330,9 @@ been made (docs/errors.md).`,
     });
 
   // --- relations ---
-  withTarget(command(iam, 'attach <policy>', 'attach a managed policy (name or ARN) to a user, group or role'))
+  const attach = withTarget(command(iam, 'attach <policy>', 'attach a managed policy (name or ARN) to a user, group or role'));
+  attach.registeredArguments[0]?.argParser(nonEmptyArg('the policy', 'its name or ARN'));
+  attach
     .addHelpText('after', '\nExample:\n  gatehouse iam attach --role trainer AmazonS3ReadOnlyAccess')
     .action((policy: string, o: Opts & Target) => {
       const t = targetOf(o, ctx);

@@ -304,7 +304,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     jobs
       .command('run')
       .description('submit a job and run CMD as its processes, with the job role’s temporary credentials')
-      .requiredOption('--workspace <name>', 'the workspace the job belongs to')
+      .requiredOption('--workspace <name>', 'the workspace the job belongs to', nonEmptyArg('--workspace', "the name of the job's workspace"))
       // `--name "$NAME"` with NAME unset named the job `job-<id>` without a word (review iz, 6): refused, as every other
       // empty value is.
       .option('--name <name>', 'a name for the job (default job-<id>)', nonEmptyArg('--name', "the job's name", 'for the default, job-<id>'))

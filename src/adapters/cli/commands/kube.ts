@@ -92,7 +92,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
         .command('create')
         .description('map a user or role (and every session of the role) to Kubernetes groups in a cluster')
         .requiredOption('--cluster <name>', 'the cluster')
-        .requiredOption('--principal-arn <arn>', 'ARN of an IAM user or role')
+        .requiredOption('--principal-arn <arn>', 'ARN of an IAM user or role', principalArnArg)
         .option('--kubernetes-groups <json>', 'the groups, as a JSON list (`\'["g1","g2"]\'`) or comma-separated', kubernetesGroups, [])
         .option('--username <name>', 'the Kubernetes username; may use {{AccountID}}, {{SessionName}} (each @ as -, as EKS), {{SessionNameRaw}}, {{AccessKeyID}} (default: the user ARN, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/{{SessionName}})'),
     ),
@@ -137,7 +137,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
     ['describe', 'GET', 'show one access entry'],
     ['delete', 'DELETE', 'delete an access entry: the principal can no longer authenticate to the cluster'],
   ] as const) {
-    withJsonOption(withServerOptions(entries.command(name).description(what).requiredOption('--cluster <name>', 'the cluster').requiredOption('--principal-arn <arn>', 'ARN of the IAM user or role'))).action(
+    withJsonOption(withServerOptions(entries.command(name).description(what).requiredOption('--cluster <name>', 'the cluster').requiredOption('--principal-arn <arn>', 'ARN of the IAM user or role', principalArnArg))).action(
       async (opts: Opts & { principalArn: string }) =>
         ctx.exit(
           await remote(
@@ -265,6 +265,9 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
  * `--out ""` (`--out "$DIR"` with DIR unset) resolved to the working directory, and the files holding the webhook token
  * were written wherever the command ran, over any of the same name (review gr, 6).
  */
+/** An empty `--principal-arn` (an unset variable) named as the option, not as the API's `principalArn` (review jc, 3). */
+const principalArnArg = nonEmptyArg('--principal-arn', 'the ARN of an IAM user or role');
+
 const nonEmptyOut = (v: string): string => {
   // `-` stands for standard input or output where an option takes a file (README §2), which cannot hold the files written
   // here: `--out -` made a directory `-` and wrote the webhook token's kubeconfigs there (review iv, 8).

@@ -16,7 +16,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { fileErrorsText, shellWord, withJsonOption } from '../output.ts';
+import { fileErrorsText, nonEmptyArg, shellWord, withJsonOption } from '../output.ts';
 import { containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -166,9 +166,9 @@ Example:
       sts
         .command('revoke-sessions')
         .description('revoke sessions issued before now: every session of a role, one session, or a job\'s sessions')
-        .option('--role-arn <arn>', 'every session of this role issued before now')
-        .option('--session-arn <arn>', 'one session: arn:aws:sts::<account>:assumed-role/<role>/<session> (acs:ram::<account>:role/<role>/<session>)')
-        .option('--job <id>', 'the sessions issued so far to this job'),
+        .option('--role-arn <arn>', 'every session of this role issued before now', nonEmptyArg('--role-arn', "the role's ARN"))
+        .option('--session-arn <arn>', 'one session: arn:aws:sts::<account>:assumed-role/<role>/<session> (acs:ram::<account>:role/<role>/<session>)', nonEmptyArg('--session-arn', "the session's ARN"))
+        .option('--job <id>', 'the sessions issued so far to this job', nonEmptyArg('--job', "the job's id")),
     ),
   )
     .addHelpText(
