@@ -14,7 +14,8 @@
  * The CLI in this process (test/support/gatehouse-cli.ts), relative paths from a temporary working directory, against
  * a real server on 127.0.0.1.
  *
- * Before the fix 6 of 7 tests failed (the missing-file one passed: its status and message were already right).
+ * Before the fix 6 of 7 tests failed (the missing-file one passed: its status and message were already right). The
+ * follow-up (`file://~/…`, an eighth test) failed before its fix too.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +39,7 @@ describe('jc1: file://PATH names a file in every option that reads one', () => {
     await writeFile(join(dir, 'bucket.json'), JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::vision/*' }] }));
     await writeFile(join(dir, 'bindings.json'), JSON.stringify({ bindings: [{ role: 'roles/viewer', members: ['user:admin'] }] }));
     await mkdir(join(dir, 'config'));
+    await writeFile(join(dir, 'admin-trust.json'), JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] }));
     await writeFile(join(dir, 'config', 'users.yaml'), 'apiVersion: gatehouse.dev/v1\nkind: User\nmetadata:\n  name: carol\n');
   });
   after(async () => {
@@ -45,7 +47,8 @@ describe('jc1: file://PATH names a file in every option that reads one', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir }, { cwd: dir });
+  /** The working directory is `dir`; `env` replaces variables (HOME) of the CLI's environment. */
+  const cli = (args: readonly string[], env: Record<string, string> = {}) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: env }, { cwd: dir });
 
   it('iam policies create --document file://policy.json', async () => {
     const r = await cli(['iam', 'policies', 'create', 'reader', '--document', 'file://policy.json']);
@@ -86,6 +89,17 @@ describe('jc1: file://PATH names a file in every option that reads one', () => {
     const a = await cli(['apply', '-f', 'file://config']);
     assert.equal(a.code, 0, a.stderr);
     assert.equal((await cli(['iam', 'users', 'get', 'carol'])).code, 0);
+  });
+
+  // Follow-up: the aws CLI expands `~` in a file:// path (awscli/paramfile.py, expanduser), where no shell does; here it
+  // was a directory named `~`, for every option and for `sts assume-role --policy`, which took file:// already.
+  it('file://~/PATH is HOME\'s PATH, sts assume-role --policy included', async () => {
+    const r = await cli(['iam', 'policies', 'create', 'home-reader', '--document', 'file://~/policy.json'], { HOME: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const trust = await cli(['iam', 'roles', 'create', 'assumable', '--trust-policy', 'file://~/admin-trust.json'], { HOME: dir });
+    assert.equal(trust.code, 0, trust.stderr);
+    const a = await cli(['sts', 'assume-role', '--role-arn', 'arn:aws:iam::000000000000:role/assumable', '--role-session-name', 'jc1', '--policy', 'file://~/policy.json', '--json'], { HOME: dir });
+    assert.equal(a.code, 0, a.stderr);
   });
 
   it('a file:// that is missing is still exit 5, naming what was given', async () => {

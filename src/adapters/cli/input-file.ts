@@ -5,9 +5,14 @@ import type { CommandContext } from './context.ts';
  * `file://PATH` as PATH (`file:///abs` as `/abs`), the aws CLI's way of naming a file argument (`--policy-document
  * file://policy.json`). Only `sts assume-role --policy` took it; every other option that reads a file took the word as
  * a path and said `no such file; check the path` of a file that was there (review jc, 1). `runCli` reads every named
- * file and directory through this, so each command takes it alike; messages keep the word as given.
+ * file and directory through this, so each command takes it alike; messages keep the word as given. As the aws CLI
+ * (awscli/paramfile.py's `get_file`, `expanduser`), `file://~/x` is `home`'s x: the shell expands no `~` inside a word.
  */
-export const filePathOf = (arg: string): string => (arg.startsWith('file://') ? arg.slice('file://'.length) : arg);
+export const filePathOf = (arg: string, home: string): string => {
+  if (!arg.startsWith('file://')) return arg;
+  const path = arg.slice('file://'.length);
+  return path === '~' ? home : path.startsWith('~/') ? `${home.replace(/\/+$/, '')}/${path.slice(2)}` : path;
+};
 
 /** The text of `file`, or undefined after saying on stderr why it cannot be read (the command exits `EXIT.noInput`). */
 export async function readInputFile(ctx: CommandContext, file: string, json = false): Promise<string | undefined> {

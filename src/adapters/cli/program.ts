@@ -4,6 +4,7 @@
  * with the top-level commands it registers. Parsing errors never exit the process: they become exit status 2
  * (`EXIT.usage`), and `runCli` returns the status for the composition root to set.
  */
+import { homedir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
@@ -226,7 +227,8 @@ function helpOf(argv: readonly string[], program: Command): readonly string[] {
 export async function runCli(argv: readonly string[], deps: CliDeps, groups?: readonly CommandGroup[]): Promise<number> {
   let status: number = EXIT.ok;
   const readDir = deps.readDir;
-  const files = { readFile: (path: string) => deps.readFile(filePathOf(path)), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path)) } : {}) };
+  const home = deps.env?.['HOME'] || homedir();
+  const files = { readFile: (path: string) => deps.readFile(filePathOf(path, home)), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path, home)) } : {}) };
   const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code) }, groups ?? (await groupsFor(argv)));
   try {
     await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });

@@ -84,7 +84,8 @@ async function policyText(ctx: CommandContext, command: string, v: string | unde
   const path = v.slice('file://'.length);
   let text: string;
   try {
-    text = await ctx.readFile(path);
+    // As given: the CLI's reader takes `file://` (and `file://~/`) as every command's (review jc, 1).
+    text = await ctx.readFile(v);
   } catch (e) {
     // With --json, every error is the JSON error on stderr, as every other command's (review F, F4; review hm, 2).
     sayUnreadable(ctx, `cannot read the session policy \`${path}\`: ${describeReadError(e)}`, json);
