@@ -75,7 +75,7 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
       writeErr: (s) => ctx.err(s),
       outputError: (s, write) => write(s),
     })
-    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n  --profile <name>  sign with this profile of ~/.aws/credentials or ~/.aws/config, as the aws CLI's --profile:\n                    it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE\n  --region <name>   the region requests are signed for (default AWS_REGION, else us-east-1)\n\n${CREDENTIALS_NOTE}\n`)
+    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n  --profile <name>  sign with this profile of ~/.aws/credentials or ~/.aws/config, as the aws CLI's --profile:\n                    it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE\n  --region <name>   the region requests are signed for (default AWS_REGION, else us-east-1)\n  --output <format> json (as --json; -o json too), text or table, for the commands that print a result\n\n${CREDENTIALS_NOTE}\n`)
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -105,7 +105,7 @@ function knowGlobalOptions(program: Command): void {
 }
 
 /** The global options with their values, as the help names them. */
-const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>'], ['--profile', '<name>'], ['--region', '<name>']] as const;
+const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>'], ['--profile', '<name>'], ['--region', '<name>'], ['--output', '<format>']] as const;
 
 /**
  * The candidate `word` is most likely a slip of, as commander suggests one: at most 3 edits away (insertions,
@@ -161,6 +161,13 @@ function sayUnknownBeforeMissing(cmd: Command): void {
 
 /** Options of many commands that may be given before the command too, as the aws CLI's global options. */
 const GLOBAL_OPTIONS = ['--endpoint', '--data-dir', '--profile', '--region'] as const;
+/**
+ * The output format, the aws CLI's `--output` (and `-o`, `--json`), before the command (review jc, 4): moved after its
+ * name as the options above are, but never dropped: a command with no JSON output refuses it there, as it refuses it
+ * after its name, instead of printing text to a script that asked for JSON.
+ */
+const FORMAT_OPTIONS: ReadonlyMap<string, string> = new Map([['--output', '--output'], ['-o', '--output']]);
+const FORMAT_FLAG = '--json';
 
 /**
  * `--endpoint URL` and `--data-dir DIR` given before the command (`gatehouse --endpoint URL whoami`, `gatehouse
@@ -177,7 +184,12 @@ function leadingOptions(argv: readonly string[]): { readonly leading: readonly {
   let i = 0;
   for (;;) {
     const a = argv[i];
-    const name = GLOBAL_OPTIONS.find((o) => a === o || a?.startsWith(`${o}=`));
+    if (a === FORMAT_FLAG) {
+      leading.push({ name: a, args: [a] });
+      i++;
+      continue;
+    }
+    const name = [...GLOBAL_OPTIONS, ...FORMAT_OPTIONS.keys()].find((o) => a === o || (o.startsWith('--') && a?.startsWith(`${o}=`)));
     if (a === undefined || name === undefined) break;
     if (a !== name) leading.push({ name, args: [a] });
     else if (argv[i + 1] !== undefined) leading.push({ name, args: [a, argv[i + 1] as string] });
@@ -199,7 +211,8 @@ function placeLeadingOptions(argv: readonly string[], program: Command): readonl
     cmd = sub;
     end++;
   }
-  const taken = leading.filter((o) => cmd !== program && cmd.options.some((x) => x.long === o.name)).flatMap((o) => o.args);
+  const format = (name: string): boolean => name === FORMAT_FLAG || FORMAT_OPTIONS.has(name);
+  const taken = leading.filter((o) => format(o.name) || (cmd !== program && cmd.options.some((x) => x.long === o.name))).flatMap((o) => o.args);
   return [...argv.slice(i, end), ...taken, ...argv.slice(end)];
 }
 
