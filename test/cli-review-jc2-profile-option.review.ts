@@ -81,6 +81,20 @@ describe('jc2: --profile and --region, as the aws CLI takes them', () => {
     assert.equal(key?.lastUsed?.region, 'eu-west-1');
   });
 
+  // Follow-up: `gatehouse credentials` reads no AWS_PROFILE (it runs as that profile's credential_process), but a
+  // --profile given to it is the identity that assumes the role; beside --job, whose session is the job's, it is refused
+  // as --role-arn is there.
+  it('gatehouse credentials --profile assumes the role as the profile; with --job it is a usage error', async () => {
+    const r = await cli(['credentials', '--role-arn', 'arn:aws:iam::000000000000:role/nosuch', '--profile', 'alice']);
+    assert.equal(r.code, 9, r.stderr);
+    assert.match(r.stderr, /^gatehouse: AccessDenied: User: arn:aws:iam::000000000000:user\/alice is not authorized/);
+    const asAdmin = await cli(['credentials', '--role-arn', 'arn:aws:iam::000000000000:role/nosuch']);
+    assert.match(asAdmin.stderr, /^gatehouse: AccessDenied: User: arn:aws:iam::000000000000:user\/admin is not authorized/);
+    const ex = await cli(['credentials', '--job', '--profile', 'alice']);
+    assert.equal(ex.code, 2);
+    assert.match(ex.stderr, /takes no --profile/);
+  });
+
   it('a --region that is not a region name is a usage error; nothing is sent', async () => {
     const r = await cli(['whoami', '--region', 'eu-west-1/x']);
     assert.equal(r.code, 2);

@@ -252,7 +252,7 @@ and the script by their paths, CLONE/node_modules/.bin/node CLONE/bin/gatehouse.
 
 The command runs with the environment of the SDK that starts it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY there
 are the identity that assumes the role, else the --data-dir credentials file (AWS_PROFILE is not read here: it
-names the profile that runs this command).
+names the profile that runs this command). --profile NAME makes that profile's credentials assume the role.
 
 Inside a job (gatehouse jobs run), \`credential_process = gatehouse credentials --job\` gives any tool that reads
 profiles the job's own credentials.`,
@@ -261,7 +261,8 @@ profiles the job's own credentials.`,
       if (opts.job) {
         // The job's credentials are what its endpoint gives: a session policy, a role, a duration or a session name
         // asked for beside --job would be dropped, and a narrowing the caller relies on silently absent.
-        const given = (['roleArn', 'roleSessionName', 'durationSeconds', 'policy'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        // So is `--profile`'s identity (review jc, 2): the job's session is the job's, whoever runs this.
+        const given = (['roleArn', 'roleSessionName', 'durationSeconds', 'policy', 'profile'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         if (given.length > 0) {
           ctx.err(`gatehouse: --job prints the job's own credentials as its endpoint gives them and takes no ${given.join(', ')}; leave ${given.length === 1 ? 'it' : 'them'} out, or assume a role with --role-arn instead of --job\n`);
           return ctx.exit(EXIT.usage);
