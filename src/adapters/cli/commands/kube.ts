@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { yaml } from '../yaml.ts';
 import { TRAINING_WORKLOAD_RESOURCES } from '../../../core/kube/admission.ts';
 import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -192,7 +192,11 @@ Files written:
       .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
       // Empty (`--cluster "$CLUSTER"` unset in a kubeconfig's args), a token for no cluster was printed, exit 0, and
       // kubectl was refused later with a 401 that said nothing of it (review hm, 12): refused here, naming the option.
-      .requiredOption('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', nonEmptyArg('--cluster', 'the name of the cluster the token is for')),
+      .option('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', nonEmptyArg('--cluster', 'the name of the cluster the token is for'))
+      // What `aws eks update-kubeconfig` writes for `aws eks get-token` (`--cluster-name C --output json`), kept by a
+      // kubeconfig moved over to gatehouse: unknown options, kubectl failed with exit 2 (review jc, 6).
+      .addOption(new Option('--cluster-name <name>', 'as --cluster (aws eks get-token\'s name for it)').argParser(nonEmptyArg('--cluster-name', 'the name of the cluster the token is for')).hideHelp())
+      .addOption(new Option('-o, --output <format>', 'json: what it prints (aws eks get-token --output json)').argParser(execOutput).hideHelp()),
   )
     .addHelpText(
       'after',
@@ -211,7 +215,21 @@ kubectl runs the command as written, in its own working directory and outside np
 (a clone), command: CLONE/node_modules/.bin/node and args: [CLONE/bin/gatehouse.js, kube, token, --cluster, hyperpod,
 --data-dir, CLONE/.gatehouse], or credentials in kubectl's environment (README, §6).`,
     )
-    .action(async (opts: ConnectionOptions & { cluster: string }) => ctx.exit(await token(ctx, opts)));
+    .action(async (opts: ConnectionOptions & { cluster?: string; clusterName?: string }, cmd: Command) => {
+      const { cluster, clusterName } = opts;
+      if (cluster !== undefined && clusterName !== undefined && cluster.toLowerCase() !== clusterName.toLowerCase()) {
+        cmd.error(`error: --cluster \`${cluster}\` and --cluster-name \`${clusterName}\` name two clusters; give one`, { exitCode: EXIT.usage, code: 'gatehouse.conflictingOptions' });
+      }
+      const name = cluster ?? clusterName;
+      if (name === undefined) cmd.error("error: required option '--cluster <name>' not specified", { exitCode: EXIT.usage, code: 'commander.missingMandatoryOptionValue' });
+      ctx.exit(await token(ctx, { ...opts, cluster: name as string }));
+    });
+};
+
+/** `--output` of `kube token`: an ExecCredential is JSON, so `json` (aws eks get-token's) is taken and nothing else. */
+const execOutput = (v: string): string => {
+  if (v !== 'json') throw new InvalidArgumentError(`kube token prints an ExecCredential, which is JSON: give --output json or leave it out, not \`${v}\``);
+  return v;
 };
 
 async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: string }): Promise<number> {
