@@ -36,7 +36,7 @@ import type { CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownGivenUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
-import { formatError } from './output.ts';
+import { formatError, nonEmptyArg } from './output.ts';
 import { containerUriOf } from '../../core/jobs/jobs.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
@@ -134,11 +134,17 @@ export type ClientResult<T = Record<string, unknown>> = { readonly ok: true; rea
 
 const failure = (status: ExitCode, code: string, message: string, httpStatus = 0, errors: ClientFailure['errors'] = []): ClientFailure => ({ ok: false, status, httpStatus, code, message, errors });
 
+/**
+ * An empty `--data-dir` (`"$DIR"` unset) was the working directory: the `./admin-credentials.json` found there signed,
+ * and the server it names was asked (review jc, 7). Refused, naming the option, as `server --data-dir ''` is.
+ */
+const DATA_DIR_ARG = nonEmptyArg('--data-dir', 'the directory of the server\'s admin-credentials.json', `for ${DEFAULT_DATA_DIR}`);
+
 /** Adds the options of every command that talks to the server. */
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server, whatever credentials sign (default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir\'s admin-credentials.json, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DATA_DIR_ARG, DEFAULT_DATA_DIR)
     .option('--profile <name>', 'sign with this profile of ~/.aws/credentials or ~/.aws/config (its keys, credential_process or role_arn), as the aws CLI\'s --profile: it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE')
     .option('--region <name>', 'the region requests are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)');
 }
