@@ -134,8 +134,8 @@ export const iamCommands: CommandGroup = (program, ctx) => {
     .addHelpText(
       'after',
       `
-Every command talks to the server (--endpoint, GATEHOUSE_ENDPOINT) with the credentials in AWS_ACCESS_KEY_ID /
-AWS_SECRET_ACCESS_KEY, else AWS_PROFILE's credentials, else --data-dir's admin-credentials.json, and acts in the caller's account. Policies are
+Every command talks to the server (--endpoint, GATEHOUSE_ENDPOINT) with the credentials of --profile, else those in
+AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else AWS_PROFILE's, else --data-dir's admin-credentials.json, and acts in the caller's account. Policies are
 named by name (your account's, else a built-in such as AmazonS3ReadOnlyAccess) or by ARN.
 Exit status: 0 done, 2 a wrong command line, 3 invalid policy document, 5 a policy file that cannot be read
 (--document, --trust-policy; nothing is sent), 6 no such entity, 7 exists or still in use, 8 invalid input,
