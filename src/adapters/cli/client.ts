@@ -144,7 +144,7 @@ const DATA_DIR_ARG = nonEmptyArg('--data-dir', 'the directory of the server\'s a
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server, whatever credentials sign (default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir\'s admin-credentials.json, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DATA_DIR_ARG, DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set (nor --profile given)`, DATA_DIR_ARG, DEFAULT_DATA_DIR)
     .option('--profile <name>', 'sign with this profile of ~/.aws/credentials or ~/.aws/config (its keys, credential_process or role_arn), as the aws CLI\'s --profile: it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE')
     .option('--region <name>', 'the region requests are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)');
 }
