@@ -36,7 +36,7 @@ import type { CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownGivenUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
-import { formatError, nonEmptyArg } from './output.ts';
+import { formatError, nonEmptyArg, printable } from './output.ts';
 import { containerUriOf } from '../../core/jobs/jobs.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
@@ -623,12 +623,13 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   if (opts.profile !== undefined && opts.profile.trim() === '') {
     return failure(EXIT.usage, 'EmptyArgument', `--profile is empty; name a profile of ~/.aws/credentials or ~/.aws/config (is a shell variable unset?), or leave the option out`);
   }
-  // botocore's rule for a region name (validate_region_name): it goes into the signature's scope, where a `/` would
-  // split it.
-  if (opts.region !== undefined && !/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(opts.region)) {
-    return failure(EXIT.usage, 'InvalidRegion', `--region \`${opts.region.slice(0, 64)}\` is not a region name (letters, digits and -, such as us-east-1)`);
+  // botocore's rule for a region name (validate_region_name): it goes into the signature's scope, where a `/` split
+  // it (the server's IncompleteSignature, blaming the credentials) and a `\r` made Node refuse the Authorization header
+  // (reported as ConnectionFailed, exit 10); from the environment as from --region (review jc, 2 and 8).
+  const [regionFrom, region] = opts.region !== undefined ? ['--region', opts.region] : env['AWS_REGION'] ? ['AWS_REGION', env['AWS_REGION']] : env['AWS_DEFAULT_REGION'] ? ['AWS_DEFAULT_REGION', env['AWS_DEFAULT_REGION']] : ['', 'us-east-1'];
+  if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(region)) {
+    return failure(EXIT.usage, 'InvalidRegion', `${regionFrom} \`${printable(region.slice(0, 64))}\` is not a region name (letters, digits and -, such as us-east-1)${regionFrom === '--region' ? '' : `; correct or unset ${regionFrom}, or give --region`}`);
   }
-  const region = opts.region || env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
   let credentials: Credentials | undefined;
   let credentialsSource = ENVIRONMENT_SOURCE;
   let renew: string | undefined = RENEW_ENVIRONMENT;
