@@ -269,10 +269,15 @@ async function profilePlan(env: Env, ctx: CommandContext, explicit?: string): Pr
   };
   const sections = files.sectionsOf(name);
   if (sections.length === 0) {
+    // Shown escaped (review jc, 9): AWS_PROFILE from a `.env` with Windows line endings is `alice\r`, whose carriage
+    // return, printed raw, let the rest of the line overwrite the name on a terminal. A name that is a profile once
+    // its surrounding whitespace and controls are gone is named.
+    const trimmed = name.replace(/^[\s\p{Cc}]+|[\s\p{Cc}]+$/gu, '');
+    const near = trimmed !== name && trimmed !== '' && files.sectionsOf(trimmed).length > 0 ? `; did you mean \`${trimmed}\` (the name given has whitespace or a control character around it: a Windows line ending?)` : '';
     return failure(
       EXIT.usage,
       'InvalidProfile',
-      `the profile \`${name}\` (${variable}) is in neither \`${credentialsPath}\` nor \`${configPath}\`; name a profile that is, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset(variable)}`,
+      `the profile \`${printable(name)}\` (${variable}) is in neither \`${credentialsPath}\` nor \`${configPath}\`${near}; name a profile that is, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset(variable)}`,
     );
   }
   return planOf(files, name, variable, [name], sections, true);
