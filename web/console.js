@@ -907,15 +907,27 @@ function page() {
   // opened by it, and stays with the tab when it goes elsewhere and comes back by URL: any of those signed in as
   // the administrator with nobody typing the key (review console, W4). Every load but a reload forgets it.
   const saved = sessionStorage.getItem(STORAGE_KEY);
-  const reloaded = performance.getEntriesByType('navigation')[0]?.type === 'reload';
+  const navigationType = () => performance.getEntriesByType('navigation')[0]?.type;
+  const reloaded = navigationType() === 'reload';
   const { usedAt: last = 0, signedInAt: since = 0, secretAccessKey: _, ...c } = saved === null ? {} : JSON.parse(saved);
   // A sign-in kept by a console that kept the secret itself, or signing keys of the key typed (no console sign-in the
   // server could end, review id, 1): not used, and now removed from the tab.
   if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) sessionStorage.removeItem(STORAGE_KEY);
   else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
   else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since, true);
-  else if (saved !== null && reloaded) forget(IDLE_TEXT);
-  else sessionStorage.removeItem(STORAGE_KEY);
+  else if (saved !== null && reloaded) {
+    // Signed out here, at load, with no sign-in held in memory: `forget` ends only that one, and this sign-in, copied
+    // off the disk, went on administering for the rest of its 8 hours (review jd, 1).
+    endOnServer(c);
+    forget(IDLE_TEXT);
+  } else {
+    // A tab that left the console without the back/forward cache keeping it (no `pagehide` with `persisted`) and came
+    // back by the address: its sign-in is dropped, and ended on the server too (review jd, 1). Not a load by Back or a
+    // restored session (`back_forward`): a tab duplicated from a signed-in one loads so with a copy of its storage, and
+    // ending that copy would sign out the tab it came from.
+    if (saved !== null && navigationType() !== 'back_forward') endOnServer(c);
+    sessionStorage.removeItem(STORAGE_KEY);
+  }
 }
 
 if (typeof document !== 'undefined') {
