@@ -286,6 +286,33 @@ function page() {
     return;
   }
 
+  /**
+   * The sign-in kept in the tab's session storage for a reload, read, written and removed. A browser that keeps no site
+   * data for this origin (Chromium's "don't allow sites to save data", the `DefaultCookiesSetting` policy of a hardened
+   * machine) throws `SecurityError` at the mere reading of `sessionStorage`: the sign-in then lives in the page alone and
+   * a reload asks for the key again (review jd, 2). It threw out of every sign-in, before its first call, and the page
+   * said nothing at all. A write the storage refuses (its quota) likewise keeps nothing.
+   */
+  const tabKept = (() => {
+    let storage;
+    try {
+      storage = globalThis.sessionStorage;
+    } catch {
+      storage = undefined;
+    }
+    return {
+      get: () => storage?.getItem(STORAGE_KEY) ?? null,
+      set: (text) => {
+        try {
+          storage?.setItem(STORAGE_KEY, text);
+        } catch {
+          // Not kept: a reload asks for the key again.
+        }
+      },
+      remove: () => storage?.removeItem(STORAGE_KEY),
+    };
+  })();
+
   const say = (text, error = false) => {
     status.textContent = visible(text);
     status.className = error ? 'error' : '';
@@ -312,7 +339,7 @@ function page() {
       throw new Error(CLOCK_TEXT);
     }
     usedAt = Date.now();
-    if (sessionStorage.getItem(STORAGE_KEY) !== null) remember();
+    if (tabKept.get() !== null) remember();
     const text = body === undefined ? '' : JSON.stringify(body);
     const signed = await signRequest({ method, host: location.host, path, query, body: text, credentials });
     // A redirect is never followed (review console, H4): the signed request, its Authorization with it, would go
@@ -721,7 +748,7 @@ function page() {
   }
 
   /** Keeps the key for a reload of this tab, with when it was last used. */
-  const remember = () => sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...credentials, usedAt, signedInAt }));
+  const remember = () => tabKept.set(JSON.stringify({ ...credentials, usedAt, signedInAt }));
 
   /**
    * Ends the console sign-in `c` on the server, as far as it can be: sent without waiting, and nothing said of how it
@@ -744,7 +771,7 @@ function page() {
     credentials = null;
     signedInAt = 0;
     accepted = false;
-    sessionStorage.removeItem(STORAGE_KEY);
+    tabKept.remove();
     show();
     say('');
     // What the operator typed into the views (a principal investigated, a resource, a context) and whom the page was
@@ -808,7 +835,7 @@ function page() {
       // a reload once the server answers signs in again, as a reload does (review fk, 4). Forgotten, the key had to be
       // found and typed again after every upgrade of the server. Its idle and 8-hour limits hold as ever.
       const keep = restored && e.refused !== true;
-      if (!keep) sessionStorage.removeItem(STORAGE_KEY);
+      if (!keep) tabKept.remove();
       $('sign-in').hidden = false;
       $('console').hidden = true;
       // Refused: the server (or the console, for an answer it will not take) said no to the request. Else no answer came.
@@ -900,19 +927,19 @@ function page() {
     if (!ev.persisted) return;
     if (credentials !== null) forget(LEFT_TEXT);
     // A kept sign-in that could not be checked (see `signIn`) is not kept past leaving either.
-    else sessionStorage.removeItem(STORAGE_KEY);
+    else tabKept.remove();
   });
 
   // The key is kept for a reload of this page only. Session storage is copied to a tab duplicated from this one or
   // opened by it, and stays with the tab when it goes elsewhere and comes back by URL: any of those signed in as
   // the administrator with nobody typing the key (review console, W4). Every load but a reload forgets it.
-  const saved = sessionStorage.getItem(STORAGE_KEY);
+  const saved = tabKept.get();
   const navigationType = () => performance.getEntriesByType('navigation')[0]?.type;
   const reloaded = navigationType() === 'reload';
   const { usedAt: last = 0, signedInAt: since = 0, secretAccessKey: _, ...c } = saved === null ? {} : JSON.parse(saved);
   // A sign-in kept by a console that kept the secret itself, or signing keys of the key typed (no console sign-in the
   // server could end, review id, 1): not used, and now removed from the tab.
-  if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) sessionStorage.removeItem(STORAGE_KEY);
+  if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) tabKept.remove();
   else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
   else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since, true);
   else if (saved !== null && reloaded) {
@@ -926,7 +953,7 @@ function page() {
     // restored session (`back_forward`): a tab duplicated from a signed-in one loads so with a copy of its storage, and
     // ending that copy would sign out the tab it came from.
     if (saved !== null && navigationType() !== 'back_forward') endOnServer(c);
-    sessionStorage.removeItem(STORAGE_KEY);
+    tabKept.remove();
   }
 }
 
