@@ -226,6 +226,8 @@ const GIVES = {
 };
 /** An error that is an answer to the request (a refusal of the server, or an answer the console will not take). */
 const refusal = (message) => Object.assign(new Error(message), { refused: true });
+/** How long Sign out waits for the server to end the sign-in before it signs the tab out all the same (review jd, 3). */
+const SIGN_OUT_WAIT_MS = 10_000;
 const CLOCK_TEXT = "signed out: this computer's clock left the dates (UTC) the sign-in holds signing keys for; sign in again";
 /**
  * The API's answers that the credentials themselves are no longer accepted (src/adapters/http/errors.ts): a key
@@ -870,14 +872,19 @@ function page() {
     let said = 'signed out';
     // Not through `api`: a view opened meanwhile makes its answer stale, and an idle tab's call is not sent; the
     // sign-out is to be asked and its answer read whatever the page did since.
+    // At most SIGN_OUT_WAIT_MS (review jd, 3): a server that takes the request and does not answer (wedged, or a dead
+    // network path under a kept-alive connection) left the console signed in on screen, keys kept, for minutes.
     try {
       const signed = await signRequest({ method: 'POST', host: location.host, path: '/v1/console/sign-out', credentials: c });
-      const res = await fetch(signed.url, { method: 'POST', headers: signed.headers, redirect: 'manual' });
+      const res = await fetch(signed.url, { method: 'POST', headers: signed.headers, redirect: 'manual', signal: AbortSignal.timeout(SIGN_OUT_WAIT_MS) });
       const json = await res.json().catch(() => ({}));
       // Refused as no longer accepted (expired, revoked, its key deactivated): there is nothing left to end.
       if (!res.ok && !REFUSED_CREDENTIALS.has(json.error?.code)) said = `signed out of this tab, but the server did not end the sign-in (${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}): ${kept}`;
     } catch (e) {
-      said = `signed out of this tab, but the server could not be reached to end the sign-in (${e.message}): ${kept}`;
+      said =
+        e?.name === 'TimeoutError'
+          ? `signed out of this tab, but the server did not answer the sign-out within ${SIGN_OUT_WAIT_MS / 1000} seconds, so the sign-in may not have ended there: ${kept}`
+          : `signed out of this tab, but the server could not be reached to end the sign-in (${e.message}): ${kept}`;
     }
     // Signed out meanwhile (idle, refused) and saying why.
     if (credentials !== c) return;
