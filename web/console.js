@@ -226,6 +226,8 @@ const GIVES = {
 };
 /** An error that is an answer to the request (a refusal of the server, or an answer the console will not take). */
 const refusal = (message) => Object.assign(new Error(message), { refused: true });
+/** How long a load that found a sign-in kept waits for another console page to say it holds it (review jd, 4). */
+const HELD_WAIT_MS = 500;
 /** How long Sign out waits for the server to end the sign-in before it signs the tab out all the same (review jd, 3). */
 const SIGN_OUT_WAIT_MS = 10_000;
 const CLOCK_TEXT = "signed out: this computer's clock left the dates (UTC) the sign-in holds signing keys for; sign in again";
@@ -749,6 +751,32 @@ function page() {
     }
   }
 
+  /**
+   * The console pages of this origin answer on this channel for the sign-in they hold: a load that finds a sign-in kept
+   * in the tab's storage asks whether another page holds it (`heldElsewhere`) before it ends it on the server (review
+   * jd, 4). Without BroadcastChannel, a sign-in is taken as held elsewhere, and so not ended there.
+   */
+  const holders = typeof BroadcastChannel === 'function' ? new BroadcastChannel('gatehouse-console-sign-ins') : undefined;
+  holders?.addEventListener('message', (ev) => {
+    if (typeof ev.data?.ask === 'string' && credentials !== null && credentials.accessKeyId === ev.data.ask) holders.postMessage({ held: ev.data.ask });
+  });
+  /** Whether another console page of this origin holds the sign-in of key id `id`: asked, and answered within HELD_WAIT_MS. */
+  const heldElsewhere = (id) =>
+    new Promise((resolve) => {
+      if (holders === undefined) return resolve(true);
+      const done = (held) => {
+        holders.removeEventListener('message', onAnswer);
+        clearTimeout(timer);
+        resolve(held);
+      };
+      const onAnswer = (ev) => {
+        if (ev.data?.held === id) done(true);
+      };
+      const timer = setTimeout(() => done(false), HELD_WAIT_MS);
+      holders.addEventListener('message', onAnswer);
+      holders.postMessage({ ask: id });
+    });
+
   /** Keeps the key for a reload of this tab, with when it was last used. */
   const remember = () => tabKept.set(JSON.stringify({ ...credentials, usedAt, signedInAt }));
 
@@ -956,10 +984,10 @@ function page() {
     forget(IDLE_TEXT);
   } else {
     // A tab that left the console without the back/forward cache keeping it (no `pagehide` with `persisted`) and came
-    // back by the address: its sign-in is dropped, and ended on the server too (review jd, 1). Not a load by Back or a
-    // restored session (`back_forward`): a tab duplicated from a signed-in one loads so with a copy of its storage, and
-    // ending that copy would sign out the tab it came from.
-    if (saved !== null && navigationType() !== 'back_forward') endOnServer(c);
+    // back, by the address or by Back: its sign-in is dropped, and ended on the server too (review jd, 1 and 4), unless
+    // another console page holds it: a tab duplicated from a signed-in one, or opened by it, loads with a copy of its
+    // storage, and ending that copy would sign out the tab it came from.
+    if (saved !== null) void heldElsewhere(c.accessKeyId).then((held) => held || endOnServer(c));
     tabKept.remove();
   }
 }
