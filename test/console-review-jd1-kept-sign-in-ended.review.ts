@@ -15,8 +15,8 @@
  * the rest of the sign-in's 8 hours, though the console had signed out.
  *
  * What is now so: either load ends the kept sign-in on the server, as `forget` ends one held in memory, before it
- * forgets it. (A load by Back or a restored session, `back_forward`, is left as before: a tab duplicated from a
- * signed-in one loads so with a copy of its storage, and ending that copy would sign the tab it came from out.)
+ * forgets it. (Review jd, 4 then ended the sign-in a load by Back finds too, asking the other console pages first
+ * whether one holds it: a tab duplicated from, or opened by, a signed-in one loads with a copy of its storage.)
  *
  * Before the fix 2 of 2 tests failed. Debian's Chromium through playwright-core (skipped when chromium is absent),
  * against a real server; the kept credentials are tried with web/console.js's own signer.
