@@ -238,6 +238,21 @@ const CLOCK_TEXT = "signed out: this computer's clock left the dates (UTC) the s
 const REFUSED_CREDENTIALS = new Set(['InvalidClientTokenId', 'ExpiredToken']);
 
 /**
+ * What to do about a signature refused as made too far from the server's time (review jd, 5): the server takes one
+ * made within 15 minutes of its clock, and says `Signature expired` or `Signature not yet current` under
+ * SignatureDoesNotMatch, which reads as a wrong key. By how much this computer's clock is off, from the time signed
+ * (`amzDate`, `20260301T120000Z`) and the answer's `Date`; '' for any other refusal, or without a `Date`.
+ */
+function clockHint(error, amzDate, serverDate) {
+  if (error?.code !== 'SignatureDoesNotMatch' || !/^Signature (expired|not yet current)/.test(String(error.message ?? ''))) return '';
+  const signedAt = Date.parse(String(amzDate ?? '').replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  const answeredAt = Date.parse(serverDate ?? '');
+  if (!Number.isFinite(signedAt) || !Number.isFinite(answeredAt)) return '';
+  const minutes = Math.round((signedAt - answeredAt) / 60_000);
+  return ` (this computer's clock is ${Math.abs(minutes)} minutes ${minutes > 0 ? 'ahead of' : 'behind'} the server's, which takes requests signed within 15 minutes of its own: set it right, by NTP or by hand, and try again)`;
+}
+
+/**
  * What to do about a refused key whose session token was left out or added (review fk, 5): the server answers both as
  * AWS does, `InvalidClientTokenId: The security token included in the request is invalid.`, which for a temporary key
  * typed without its token speaks of a token nobody sent. Temporary key ids are `ASIA…` (Alibaba's `STS.…`,
@@ -381,7 +396,7 @@ function page() {
       }
       throw refusal(`${method} ${path} was answered ${res.status} with a body that is not JSON: is this page served by the Gatehouse server itself?`);
     }
-    const why = `${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}`;
+    const why = `${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}${clockHint(json.error, signed.headers['x-amz-date'], res.headers.get('date'))}`;
     // Signed in with a key the server has since stopped accepting (review cs, 2): the console signs out, as the idle
     // limit does, rather than stay signed in as that principal, answering every view with AWS's words, and keep keys
     // that a reload, or the key made active again, would use with nobody typing it.
