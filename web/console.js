@@ -253,6 +253,25 @@ function clockHint(error, amzDate, serverDate) {
 }
 
 /**
+ * Why a field of the sign-in form cannot be a key (review jd, 6): access key ids, secret keys and session tokens are
+ * printable ASCII, and a copy from a chat, a wiki or a vault may bring a character that does not show (a zero-width or
+ * no-break space) or typographic quotes. In a header, fetch refuses to send it, and the sign-in read as a server that
+ * cannot be reached; in the secret, as a wrong key. The first such character of `fields` ([label, value]), by field,
+ * character (escaped when it does not show) and position; undefined when there is none.
+ */
+function pastedProblem(fields) {
+  for (const [label, value] of fields) {
+    const chars = Array.from(value);
+    const at = chars.findIndex((ch) => !/^[\x21-\x7e]$/.test(ch));
+    if (at === -1) continue;
+    const ch = chars[at];
+    const shown = /[\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u.test(ch) ? `\\u{${ch.codePointAt(0).toString(16).padStart(4, '0')}}` : ch;
+    return `the ${label} holds ${shown} at character ${at + 1}, which no ${label} has (a copy from a chat, a document or a vault may add it): type or paste it again`;
+  }
+  return undefined;
+}
+
+/**
  * What to do about a refused key whose session token was left out or added (review fk, 5): the server answers both as
  * AWS does, `InvalidClientTokenId: The security token included in the request is invalid.`, which for a temporary key
  * typed without its token speaks of a token nobody sent. Temporary key ids are `ASIA…` (Alibaba's `STS.…`,
@@ -900,6 +919,11 @@ function page() {
     const token = String(form.get('sessionToken') ?? '').trim();
     if (token !== '') c.sessionToken = token;
     ev.target.reset();
+    const odd = pastedProblem([['access key id', c.accessKeyId], ['secret access key', secret], ['session token', token]]);
+    if (odd !== undefined) {
+      $('sign-in-status').textContent = odd;
+      return;
+    }
     // The secret goes no further than this: the page keeps keys derived from it (review bd, 1).
     void signingKeys(secret, new Date(since)).then((keys) => signIn({ ...c, signingKeys: keys }, since));
   });
