@@ -443,7 +443,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let health: HealthListener | undefined;
   const listenForProbes = async (at: { host: string; port: number }): Promise<void> => {
     try {
-      health = await listenForHealth(at, { ready: () => readyNow(), metrics: () => metricsNow?.() });
+      health = await listenForHealth(at, { ready: () => readyNow(), metrics: () => metricsNow?.() }, log);
     } catch (e) {
       throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable', addressInUse(e) ? '--health-listen' : undefined);
     }

@@ -10,6 +10,7 @@
  * Prometheus reach it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { closerOf, listenOn } from './lifecycle.ts';
 
 export interface HealthSources {
@@ -26,8 +27,10 @@ export interface HealthListener {
 
 /** Connections the listener keeps at once: probes and scrapes, a few at a time. */
 export const HEALTH_MAX_CONNECTIONS = 64;
+/** A probe's request line and headers must arrive within this long of its connection (or of its previous answer). */
+export const HEALTH_HEADERS_TIMEOUT_MS = 5_000;
 
-export async function listenForHealth(at: { host: string; port: number }, sources: HealthSources): Promise<HealthListener> {
+export async function listenForHealth(at: { host: string; port: number }, sources: HealthSources, log?: (line: string) => void): Promise<HealthListener> {
   const reply = (res: ServerResponse, status: number, type: string, body: string): void => {
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -60,10 +63,44 @@ export async function listenForHealth(at: { host: string; port: number }, source
     }
     reply(res, 404, 'text/plain', `no route for ${req.method ?? ''} ${path.slice(0, 256)}: this port serves GET /healthz, /readyz and /metrics\n`);
   };
-  const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000, maxHeaderSize: 8192 }, handler);
-  server.maxConnections = HEALTH_MAX_CONNECTIONS;
+  // Node checks the headers timeout every `connectionsCheckingInterval` (30 s by default): a connection that sent part
+  // of its headers, or nothing, was held up to 35 s, not 5 (review ja, 1).
+  const server = createServer({ headersTimeout: HEALTH_HEADERS_TIMEOUT_MS, requestTimeout: 10_000, maxHeaderSize: 8192, connectionsCheckingInterval: 1_000 }, handler);
   server.keepAliveTimeout = 5_000;
   server.setTimeout(30_000);
+  // At the cap a new connection takes the place of the oldest one that is not being answered (still sending its
+  // headers, or idle between requests), not the other way round: with Node's `maxConnections` the newest was closed, so
+  // 64 connections that never finished their headers, opened again as they were cut, kept every kubelet probe out and
+  // the kubelet restarted a healthy server (review ja, 1). A probe is answered within a millisecond of its headers; a
+  // connection being answered (a scrape rendering /metrics) is never cut, and when all of them are, the new one is.
+  const open = new Set<Socket>();
+  const answering = new WeakSet<Socket>();
+  let lastEvictionLog = 0;
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    if (open.size <= HEALTH_MAX_CONNECTIONS) return;
+    let oldest: Socket | undefined;
+    for (const s of open) {
+      if (s !== socket && !answering.has(s)) {
+        oldest = s;
+        break;
+      }
+    }
+    const cut = oldest ?? socket;
+    open.delete(cut);
+    cut.destroy();
+    const t = Date.now();
+    if (log !== undefined && t - lastEvictionLog > 5_000) {
+      lastEvictionLog = t;
+      log(`health listener: ${HEALTH_MAX_CONNECTIONS} connections are open, the most it keeps; ${cut === socket ? 'all are being answered, the new one was closed' : 'closed the oldest one not being answered for a new one'}`);
+    }
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    answering.add(socket);
+    res.once('close', () => answering.delete(socket));
+  });
   const { port } = await listenOn(server, at.host, at.port);
   return { port, close: closerOf(server) };
 }
