@@ -263,6 +263,31 @@ export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string
   return ok({ url: raw, hostPath: `${u.host.toLowerCase()}${path}` });
 }
 
+/**
+ * Why `url` cannot be this deployment's issuer URL (`setIssuer`), or undefined when it can: an http(s):// URL without
+ * credentials, query or fragment, at most 255 characters (trailing `/` dropped). Pure, so that `gatehouse server`
+ * checks GATEHOUSE_ISSUER_URL with its other settings, before it makes or opens anything (review ja, 2). The URL is
+ * shown without its user name and password: a URL given with them by mistake is not written to the log.
+ */
+export function issuerUrlRefusal(url: string): string | undefined {
+  const trimmed = url.replace(/\/+$/, '');
+  let u: URL | undefined;
+  try {
+    u = new URL(trimmed);
+  } catch {
+    u = undefined;
+  }
+  if (u && (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password && !u.search && !u.hash && trimmed.length <= PROVIDER_LIMITS.urlChars) return undefined;
+  let shown = url;
+  if (u && (u.username || u.password)) {
+    u.username = '';
+    u.password = '';
+    shown = `${u.protocol}//***@${u.href.slice(u.protocol.length + 2)}`;
+  } else if (!u && url.includes('@')) shown = `***@${url.slice(url.lastIndexOf('@') + 1)}`;
+  if (shown.length > 300) shown = `${shown.slice(0, 300)}… (${url.length} characters)`;
+  return `issuer URL \`${shown}\` must be an http(s):// URL without credentials, query or fragment, at most ${PROVIDER_LIMITS.urlChars} characters`;
+}
+
 export function providerArn(partition: Partition, account: string, hostPath: string): string {
   return partition === 'acs' ? `acs:ram::${account}:oidc-provider/${hostPath}` : `arn:aws:iam::${account}:oidc-provider/${hostPath}`;
 }
@@ -326,17 +351,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * whether it fetches keys in clear; Gatehouse itself does so only on loopback).
    */
   function setIssuer(url: string): Result<string> {
-    const trimmed = url.replace(/\/+$/, '');
-    let u: URL | undefined;
-    try {
-      u = new URL(trimmed);
-    } catch {
-      u = undefined;
-    }
-    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || u.search || u.hash || trimmed.length > PROVIDER_LIMITS.urlChars) {
-      return failWith('INVALID_INPUT', `issuer URL \`${url}\` must be an http(s):// URL without credentials, query or fragment, at most ${PROVIDER_LIMITS.urlChars} characters`);
-    }
-    issuer = trimmed;
+    const refused = issuerUrlRefusal(url);
+    if (refused !== undefined) return failWith('INVALID_INPUT', refused);
+    issuer = url.replace(/\/+$/, '');
     return ok(issuer);
   }
 

@@ -41,6 +41,7 @@ import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
+import { issuerUrlRefusal } from '../app/oidc.ts';
 import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from '../app/proof-audiences.ts';
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
@@ -349,6 +350,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (!auditOptions.ok) throw new StartError(auditOptions.errors[0]?.message ?? 'invalid audit settings', 'usage');
   const proofAudiences = parseProofAudiences(opts.authorizeProofAudiences ?? env[PROOF_AUDIENCES_ENV]);
   if (!proofAudiences.ok) throw new StartError(proofAudiences.errors[0]?.message ?? `invalid ${PROOF_AUDIENCES_ENV}`, 'usage');
+  // Checked with the other settings: it was checked once the store was open and the directory loaded, so a malformed one
+  // first made the data dir, master.key and the database, or, with a PostgreSQL out of reach, waited for it without end
+  // and never said what was wrong (review ja, 2).
+  const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
+  const issuerRefused = issuerUrl ? issuerUrlRefusal(issuerUrl) : undefined;
+  if (issuerRefused !== undefined) throw new StartError(`GATEHOUSE_ISSUER_URL: ${issuerRefused}`, 'usage');
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
     throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``, 'usage');
@@ -528,7 +535,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const loadedSize = app.live.size();
   log(`loaded ${loadedSize.principals} user(s) and role(s), ${loadedSize.accessKeys} access key(s) and ${loadedSize.policies} managed polic${loadedSize.policies === 1 ? 'y' : 'ies'} in ${Date.now() - loadStarted} ms`);
-  const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   if (issuerUrl) {
     const set = app.oidc.setIssuer(issuerUrl);
     if (!set.ok) return failStart(`GATEHOUSE_ISSUER_URL: ${set.errors[0]?.message ?? 'invalid'}`, 'usage');
