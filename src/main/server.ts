@@ -356,6 +356,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   const issuerRefused = issuerUrl ? issuerUrlRefusal(issuerUrl) : undefined;
   if (issuerRefused !== undefined) throw new StartError(`GATEHOUSE_ISSUER_URL: ${issuerRefused}`, 'usage');
+  const tokenHostsText = env['GATEHOUSE_KUBE_TOKEN_HOSTS'];
+  const tokenHostsRefused = tokenHostsRefusal(tokenHostsText);
+  if (tokenHostsRefused !== undefined) throw new StartError(tokenHostsRefused, 'usage');
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
     throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``, 'usage');
@@ -650,7 +653,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
   }
   serverUrl = url;
-  tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);
+  tokenHosts = ownHosts(bound, tokenHostsText, issuerUrl);
 
   // Not ready until the root account (and its credentials file) exist: a client polling /readyz on a first
   // start must find admin-credentials.json once it answers 200.
@@ -888,6 +891,32 @@ export async function runServer(opts: ServerOptions & { readonly workers?: numbe
   }
   log('gatehouse stopped');
   return EXIT.ok;
+}
+
+/** A host name (letters, digits, `-`, `_`, dot-separated labels, a final dot), an IPv4 address or an IPv6 one in brackets, then an optional port. */
+const TOKEN_HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i;
+
+/**
+ * Why GATEHOUSE_KUBE_TOKEN_HOSTS cannot be taken, or undefined when it can (unset or empty too): comma-separated
+ * `host[:port]` names, as a token's URL names its host. An entry of another shape (a URL, `https://gatehouse.example.com`,
+ * a host with a path or a space) was kept as it was and matched no token: every k8s-aws-v1 token naming that host was
+ * refused `is neither this server nor sts.amazonaws.com`, and the start said nothing (review ja, 3).
+ */
+export function tokenHostsRefusal(text: string | undefined): string | undefined {
+  for (const raw of (text ?? '').split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const m = TOKEN_HOST.exec(entry);
+    if (m !== null && (m[1] === undefined || (Number(m[1]) >= 1 && Number(m[1]) <= 65535))) continue;
+    const shown = entry.length > 120 ? `${entry.slice(0, 120)}…` : entry;
+    let hint = 'give host names or addresses, each with an optional :PORT (such as gatehouse.example.com or gatehouse.gatehouse.svc:8470), separated by commas';
+    if (URL.canParse(entry) && /^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+      const host = new URL(entry).host;
+      if (host !== '') hint = `give the host of a URL, not the URL: \`${host}\``;
+    }
+    return `GATEHOUSE_KUBE_TOKEN_HOSTS: \`${shownSetting(shown)}\` is not a host[:port]; ${hint}`;
+  }
+  return undefined;
 }
 
 /**
