@@ -4,6 +4,7 @@
  * (fields)`, `- delete`, `= unchanged` per object. Errors come back with the document and the field path; they
  * are printed with the file, line and column where the field is.
  */
+import type { Command } from 'commander';
 import type { Document, LineCounter } from 'yaml';
 import { expandsPast, jsonSyntaxError, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
@@ -70,8 +71,25 @@ Example:
   gatehouse ${name} -f examples/config/${dryRun ? '' : ' --prune'}`,
       )
       .action(async (opts: ApplyOptions) => ctx.exit(await applyCommand(opts, dryRun, ctx)));
+    if (!dryRun) sayPlanForDryRun(cmd);
   }
 };
+
+/**
+ * `gatehouse apply --dry-run` (kubectl's `apply --dry-run=client|server`, terraform's habit of a flag on the command
+ * that changes things) was refused `unknown option '--dry-run'` with nothing to say that `gatehouse plan` is the dry run
+ * (review ja, 4). It is still refused (a typo of a flag on the command that writes must never write), with a usage error
+ * (exit 2) that names `plan`, which takes the same options. `unknownOption` is commander's hook for this error (a method
+ * of `Command`, not in its typings), as jobs.ts hooks it.
+ */
+function sayPlanForDryRun(cmd: Command): void {
+  const hooked = cmd as Command & { unknownOption(flag: string): void };
+  const unknown = hooked.unknownOption.bind(cmd);
+  hooked.unknownOption = (flag: string) => {
+    if (!/^--(?:server-)?dry-?run(?:=.*)?$/i.test(flag)) return unknown(flag);
+    cmd.error(`error: gatehouse apply has no \`${flag}\`: \`gatehouse plan\` takes the same options and shows what apply would change, changing nothing (\`gatehouse plan --exit-code\` exits 1 when something would change, as kubectl diff)`, { code: 'commander.unknownOption' });
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading documents
