@@ -289,7 +289,7 @@ describe('audit spool end to end on PostgreSQL: the data dir holds the spool the
     dirs.push(dataDir);
     const logs: string[] = [];
     const start = () => startServer({ dataDir, databaseUrl: PG_URL, databaseSchema: schema, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: {}, log: (l) => void logs.push(l), audit: { failure: 'open', drainMs: 500 } });
-    const running: { stop(): Promise<void> }[] = [];
+    const running: { stop(): Promise<unknown> }[] = [];
     try {
       const first = await start();
       running.push(first);

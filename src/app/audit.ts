@@ -1376,9 +1376,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
      * time counts from then, and every wait before the spool (the drain, the writer's grace for a write in hand, the
      * flush's) ends by `drainFrom` + `drainMs`, each after a short floor. The server's stop passes SIGTERM plus its edges'
      * grace, so that on a database that does not answer the waits do not add up past an orchestrator's grace period
-     * (review eh4).
+     * (review eh4). Resolves with the number of records this stop lost: neither written nor spooled.
      */
-    async stop(options: { readonly drainFrom?: number } = {}): Promise<void> {
+    async stop(options: { readonly drainFrom?: number } = {}): Promise<number> {
+      const droppedBefore = dropped;
       const spoolBy = options.drainFrom === undefined ? undefined : options.drainFrom + drainMs;
       /** `ms`, cut to what is left before `spoolBy` (less `reserve`), but not below `floor`. */
       const within = (ms: number, floor: number, reserve = 0): number => (spoolBy === undefined ? ms : Math.min(ms, Math.max(floor, spoolBy - Date.now() - reserve)));
@@ -1419,6 +1420,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         if (backlog === 0 && !lostAtStop) journal.release(journal.seal());
         journal.close();
       }
+      // What this stop lost (neither written nor spooled): a server's stop that lost records is not a clean one (review ja, 5).
+      return dropped - droppedBefore;
     },
   };
   return api;

@@ -156,7 +156,11 @@ export interface RunningServer {
   readonly app: App;
   readonly dataDir: string;
   readonly adminCredentials: AdminCredentials | undefined;
-  stop(): Promise<void>;
+  /**
+   * Stops gracefully; resolves with what went wrong in the stop (audit records lost: neither written nor spooled), empty
+   * for a clean one. `gatehouse server` then exits 10, not 0 (review ja, 5).
+   */
+  stop(): Promise<readonly string[]>;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
@@ -750,7 +754,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   revocationPruner.unref();
   const firstRevocationPrune = setTimeout(pruneRevocations, 60_000);
   firstRevocationPrune.unref();
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<readonly string[]> | undefined;
   return {
     url,
     agentUrl,
@@ -783,7 +787,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // last use and the scope sweep may wait out the statement bound (30 s) on a database that does not answer,
         // and behind them the spool came after Kubernetes' default grace period (30 s), so a killed pod lost the
         // decisions queued during the outage (left by review az). Nothing they do records to the audit log.
-        await app.audit.stop({ drainFrom });
+        const lost = await app.audit.stop({ drainFrom });
         // Keys' last use and the scope sweep's last writes get LAST_WRITES_MS; a write of theirs still in flight then is
         // cut with the other transactions by the store's close, which waits at most its close timeout (5 s) for what is
         // in flight: a transaction hung on the database (a row lock another session holds, a database that stopped
@@ -791,6 +795,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await settledWithin(Promise.all([app.keyUse.stop(), app.sessionScopes.stop()]), LAST_WRITES_MS);
         await store.close();
         await health?.close();
+        return lost > 0 ? [`${lost} audit record(s) lost: they could be neither written to the audit log nor spooled to ${join(dataDir, 'audit-spool')} (see the lines above)`] : [];
       })()),
   };
 }
@@ -873,7 +878,7 @@ export async function runServer(opts: ServerOptions & { readonly workers?: numbe
   // Noticed then, the server stops as soon as it has started.
   const parent = untilParentExits(log);
   // Workers' stop answers what went wrong in it (src/main/workers.ts); a single server's stop throws instead.
-  let server: { stop(): Promise<readonly string[] | void> };
+  let server: { stop(): Promise<readonly string[]> };
   try {
     server = workers !== undefined && workers > 1 ? await (await import('./workers.ts')).startWorkers(serverOpts, workers) : await startServer(serverOpts);
   } catch (e) {
@@ -883,10 +888,14 @@ export async function runServer(opts: ServerOptions & { readonly workers?: numbe
   }
   await Promise.race([untilStopSignal(log), parent.exited]);
   parent.stop();
-  const failures = (await server.stop()) ?? [];
+  const failures = await server.stop();
   if (failures.length > 0) {
-    for (const f of failures) log(`gatehouse: ${f}`);
-    log('gatehouse stopped, not cleanly: what those workers held (decisions not yet in the audit log) may be lost');
+    // A stop that lost audit records, or (`--workers`) a worker that could not stop cleanly: not the 0 of a clean stop,
+    // which a supervisor or an operator reading the status took it for (review ja, 5).
+    if (workers !== undefined && workers > 1) {
+      for (const f of failures) log(`gatehouse: ${f}`);
+      log('gatehouse stopped, not cleanly: what those workers held (decisions not yet in the audit log) may be lost');
+    } else log(`gatehouse stopped, not cleanly: ${failures.join('; ')}`);
     return EXIT.unavailable;
   }
   log('gatehouse stopped');

@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       try {
-        await server?.stop();
+        const failures = (await server?.stop()) ?? [];
+        if (failures.length > 0) {
+          // Audit records lost: the supervisor's stop reports the worker's status, and `gatehouse server` exits 10 (review ja, 5).
+          for (const f of failures) log(`stop not clean: ${f}`);
+          process.exit(EXIT.unavailable);
+        }
       } catch (e) {
         // The supervisor's stop reports a worker that exited with a failure (src/main/workers.ts `stop`).
         log(`stop failed: ${e instanceof Error ? e.message : String(e)}`);
