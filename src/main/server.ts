@@ -91,6 +91,8 @@ export interface ServerOptions {
   /** PEM files: serve `--listen` and the S3 gateway over HTTPS (kube-apiserver calls its webhooks over HTTPS only). Both or neither. */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /** How often `--tls-cert` and `--tls-key` are looked at for a renewed certificate, in ms; default `TLS_RELOAD_MS` (tests shorten it). */
+  readonly tlsReloadMs?: number;
   /** Base URL of the node agent as pods reach it (their credential environment); default the agent's own URL. */
   readonly agentAddress?: string;
   readonly env?: NodeJS.ProcessEnv;
@@ -396,6 +398,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   // The listener that answers probes while the database is awaited needs the certificate too.
   const tls = await readTls(opts.tlsCert, opts.tlsKey);
+  // The certificate served now: a renewed one replaces it (`watchTls`), and the CA bundle handed out follows it.
+  let tlsNow = tls;
   const masterKey = async () => {
     let loaded: Awaited<ReturnType<typeof loadMasterKey>>;
     try {
@@ -573,7 +577,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   } catch (e) {
     return failStart(e instanceof StartError ? e.message : `cannot load the Kubernetes RBAC state from ${database}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.chain };
+  const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tlsNow?.chain };
   jobRoutes.push(...kubeRoutes(kubeHttp));
   // The webhooks decide for kube-apiserver without `app.authenticate`: the staleness bound is checked here.
   const kubeWebhooks = kubeWebhookHandler(kubeHttp);
@@ -656,6 +660,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     gateway = { s3, edge: s3Edge };
     s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
   }
+  // A certificate renewed on disk (cert-manager renews a 90-day one after 60 days, a cron with certbot) was never read
+  // again: the server served the one it started with until it expired, and then every webhook call and HTTPS client
+  // failed until someone restarted it (review ja, 6). Served from then on to new connections, on both HTTPS ports.
+  const tlsWatch = tls === undefined || opts.tlsCert === undefined || opts.tlsKey === undefined ? undefined : watchTls(opts.tlsCert, opts.tlsKey, opts.tlsReloadMs ?? TLS_RELOAD_MS, log, (next) => {
+    for (const server of [edge.server, gateway?.edge.server]) (server as unknown as { setSecureContext?: (o: { cert: string; key: string }) => void } | undefined)?.setSecureContext?.({ cert: next.cert, key: next.key });
+    tlsNow = next;
+  });
   serverUrl = url;
   tokenHosts = ownHosts(bound, tokenHostsText, issuerUrl);
 
@@ -771,6 +782,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // grace period.
         const drainFrom = Date.now() + DEFAULT_GRACE_MS;
         await following.stop();
+        tlsWatch?.stop();
         clearInterval(sweeper);
         clearInterval(revocationPruner);
         clearTimeout(firstRevocationPrune);
@@ -1061,7 +1073,57 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
   }
   // As for the master key: a private key others may read is said at start (review V, V1).
   const warnings = ((await stat(keyFile)).mode & 0o077) !== 0 ? [`--tls-key \`${keyFile}\` is readable by group or others; run \`chmod 600 ${keyFile}\``] : [];
+  // Served all the same (clients that do not verify it still work), but said: every client that verifies it refuses it.
+  const now = Date.now();
+  if (certificate.validToDate.getTime() < now) warnings.push(`--tls-cert \`${certFile}\`: the certificate expired at ${certificate.validToDate.toISOString()}: every client that verifies it (kube-apiserver, the CLI, the SDKs) refuses it; renew it (a renewed file is loaded within ${TLS_RELOAD_MS / 1000} s)`);
+  else if (certificate.validFromDate.getTime() > now) warnings.push(`--tls-cert \`${certFile}\`: the certificate is not valid before ${certificate.validFromDate.toISOString()}: clients that verify it refuse it until then (this machine's clock, or the certificate's?)`);
   return { cert, key, chain: certificateBlocks(cert), warnings };
+}
+
+/** How often `--tls-cert` and `--tls-key` are looked at for a renewed certificate. */
+export const TLS_RELOAD_MS = 60_000;
+
+/** What changes when a file is replaced or rewritten (a Kubernetes secret volume swaps a symbolic link: followed). */
+async function fileStamp(file: string): Promise<string> {
+  const s = await stat(file);
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+}
+
+/**
+ * Looks at `certFile` and `keyFile` every `everyMs`; once either changed, reads and checks both as the start does
+ * (`readTls`) and hands them to `use`. A pair that does not load (the key renewed before the certificate, a file half
+ * written) is said once and tried again at the next look; the certificate loaded before is served meanwhile.
+ */
+function watchTls(certFile: string, keyFile: string, everyMs: number, log: (line: string) => void, use: (tls: { cert: string; key: string; chain: string; warnings: string[] }) => void): { stop(): void } {
+  const stampOf = async (): Promise<string | undefined> => Promise.all([fileStamp(certFile), fileStamp(keyFile)]).then((x) => x.join('|'), () => undefined);
+  let seen: Promise<string | undefined> | string | undefined = stampOf();
+  let lastFailure = '';
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      const before = await seen;
+      const stamp = await stampOf();
+      if (stamp === before) return;
+      try {
+        const next = await readTls(certFile, keyFile);
+        if (next === undefined) return;
+        seen = stamp;
+        lastFailure = '';
+        use(next);
+        const valid = new X509Certificate(next.cert).validToDate.toISOString();
+        log(`--tls-cert: loaded the renewed certificate in ${certFile} (valid until ${valid}); new connections get it`);
+        for (const w of next.warnings) log(`warning: ${w}`);
+      } catch (e) {
+        const m = messageOf(e);
+        if (m !== lastFailure) log(`warning: --tls-cert and --tls-key changed but do not load (${m}); still serving the certificate loaded before, trying again every ${everyMs / 1000} s`);
+        lastFailure = m;
+      }
+    })().finally(() => void (busy = false));
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /**

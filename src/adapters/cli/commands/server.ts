@@ -32,7 +32,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--s3-listen <host:port>', 'address of the S3-compatible gateway (path-style; objects in DIR/objects), or `off`', '127.0.0.1:8472')
     .option('--s3-address <url>', 'base URL at which jobs and pods reach the S3 gateway (AWS_ENDPOINT_URL_S3); default the --s3-listen URL')
     .option('--master-key-file <file>', 'master key file (base64 of 32 bytes); default GATEHOUSE_MASTER_KEY, else DIR/master.key')
-    .option('--tls-cert <file>', 'serve --listen and --s3-listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
+    .option('--tls-cert <file>', 'serve --listen and --s3-listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only; the files are read again within a minute of a renewal')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
