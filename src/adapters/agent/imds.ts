@@ -26,6 +26,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
+import { capConnections } from '../http/connection-cap.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 /**
@@ -137,7 +138,10 @@ export const CREDENTIAL_MAX_CONNECTIONS = 4096;
 /** Applies the bounds of `CREDENTIAL_SERVER_OPTIONS` not given at creation, and a connection limit, to `server`. */
 export function boundCredentialServer(server: Server, maxConnections: number): Server {
   server.keepAliveTimeout = 5_000;
-  server.maxConnections = maxConnections;
+  // At the cap the oldest connection not being answered makes room for the new one: with Node's `maxConnections`, one
+  // process on the node holding the cap with connections that send nothing (each cut after 10 s, opened again) kept
+  // every job's SDK from refreshing its credentials until they expired (review ja, 7).
+  capConnections(server, maxConnections);
   // Every header within the size limit (16 KiB) is kept: Node keeps the first 2,000 lines' names and values (about
   // 1,000 headers) and drops the rest unsaid, so a request padded with 1,100 headers of a few bytes hid the
   // X-Forwarded-For a proxy appends, or an Origin, from the checks that refuse them (review ij, 3).

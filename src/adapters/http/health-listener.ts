@@ -10,8 +10,8 @@
  * Prometheus reach it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { closerOf, listenOn } from './lifecycle.ts';
+import { capConnections } from './connection-cap.ts';
 
 export interface HealthSources {
   /** Whether the server is ready for traffic now. */
@@ -68,38 +68,16 @@ export async function listenForHealth(at: { host: string; port: number }, source
   const server = createServer({ headersTimeout: HEALTH_HEADERS_TIMEOUT_MS, requestTimeout: 10_000, maxHeaderSize: 8192, connectionsCheckingInterval: 1_000 }, handler);
   server.keepAliveTimeout = 5_000;
   server.setTimeout(30_000);
-  // At the cap a new connection takes the place of the oldest one that is not being answered (still sending its
-  // headers, or idle between requests), not the other way round: with Node's `maxConnections` the newest was closed, so
-  // 64 connections that never finished their headers, opened again as they were cut, kept every kubelet probe out and
-  // the kubelet restarted a healthy server (review ja, 1). A probe is answered within a millisecond of its headers; a
-  // connection being answered (a scrape rendering /metrics) is never cut, and when all of them are, the new one is.
-  const open = new Set<Socket>();
-  const answering = new WeakSet<Socket>();
+  // At the cap a new connection takes the place of the oldest one not being answered: with Node's `maxConnections` the
+  // newest was closed, so 64 connections that never finished their headers, opened again as they were cut, kept every
+  // kubelet probe out and the kubelet restarted a healthy server (review ja, 1).
   let lastEvictionLog = 0;
-  server.on('connection', (socket: Socket) => {
-    open.add(socket);
-    socket.once('close', () => open.delete(socket));
-    if (open.size <= HEALTH_MAX_CONNECTIONS) return;
-    let oldest: Socket | undefined;
-    for (const s of open) {
-      if (s !== socket && !answering.has(s)) {
-        oldest = s;
-        break;
-      }
-    }
-    const cut = oldest ?? socket;
-    open.delete(cut);
-    cut.destroy();
+  capConnections(server, HEALTH_MAX_CONNECTIONS, (closed) => {
     const t = Date.now();
     if (log !== undefined && t - lastEvictionLog > 5_000) {
       lastEvictionLog = t;
-      log(`health listener: ${HEALTH_MAX_CONNECTIONS} connections are open, the most it keeps; ${cut === socket ? 'all are being answered, the new one was closed' : 'closed the oldest one not being answered for a new one'}`);
+      log(`health listener: ${HEALTH_MAX_CONNECTIONS} connections are open, the most it keeps; ${closed === 'new' ? 'all are being answered, the new one was closed' : 'closed the oldest one not being answered for a new one'}`);
     }
-  });
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket;
-    answering.add(socket);
-    res.once('close', () => answering.delete(socket));
   });
   const { port } = await listenOn(server, at.host, at.port);
   return { port, close: closerOf(server) };

@@ -1,0 +1,40 @@
+/**
+ * A connection cap that makes room for a new connection: at the cap, the oldest connection that is not being answered
+ * (still sending its request, or idle between requests) is closed for the new one. Node's `maxConnections` closes the
+ * new one instead, so whoever holds the cap with connections that never finish a request (slowloris) keeps everyone
+ * else out for as long as they keep them open, opening them again as the headers timeout cuts them (review ja, 1 and 7).
+ * Here a client that sends its request at once is answered whatever the others hold: it is the newest, and once its
+ * request is in it is being answered, which is never cut; when every connection is being answered, the new one is
+ * closed. For ports whose requests are small and answered at once (probes, credential endpoints): a port whose
+ * requests may take long to send (an upload) keeps Node's cap.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export function capConnections(server: Server, max: number, onFull?: (closed: 'oldest' | 'new') => void): void {
+  // Insertion order: the first idle one found is the oldest.
+  const open = new Set<Socket>();
+  const answering = new WeakSet<Socket>();
+  server.maxConnections = Infinity;
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    if (open.size <= max) return;
+    let oldest: Socket | undefined;
+    for (const s of open) {
+      if (s !== socket && !answering.has(s)) {
+        oldest = s;
+        break;
+      }
+    }
+    const cut = oldest ?? socket;
+    open.delete(cut);
+    cut.destroy();
+    onFull?.(oldest === undefined ? 'new' : 'oldest');
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    answering.add(socket);
+    res.once('close', () => answering.delete(socket));
+  });
+}
