@@ -6,7 +6,8 @@
  * Here a client that sends its request at once is answered whatever the others hold: it is the newest, and once its
  * request is in it is being answered, which is never cut; when every connection is being answered, the new one is
  * closed. For ports whose requests are small and answered at once (probes, credential endpoints): a port whose
- * requests may take long to send (an upload) keeps Node's cap.
+ * requests may take long to send (an upload) keeps Node's cap. Plain HTTP only: on an HTTPS server `connection` gives
+ * the TCP socket and a request the TLS socket over it, which this would not match.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
