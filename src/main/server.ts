@@ -144,6 +144,11 @@ export interface ServerOptions {
   readonly peers?: AgentPeers;
   /** The other workers, for /metrics (src/adapters/cluster `workerMetrics`, set by src/main/worker.ts). */
   readonly metricsPeers?: MetricsPeers;
+  /**
+   * A stop asked for while the server starts (SIGTERM while it waits for the database or loads): the start gives up at
+   * its next wait or step, closing what it opened, with a `StartError` whose failure is `stopped` (exit 0).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunningServer {
@@ -440,6 +445,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     whileUnreachable(step, {
       what: database,
       log,
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onWait: async () => {
         waitingFor = 'database';
@@ -542,7 +548,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (key.value.source === 'created' && key.value.file !== undefined && /does not open with this master key|do not open with this master key/.test(messageOf(e))) {
       await unlink(key.value.file).catch(() => {});
     }
-    return failStart(e instanceof StartError ? e.message : `cannot load the directory from ${database}: ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(e instanceof StartError ? e.message : `cannot load the directory from ${database}: ${e instanceof Error ? e.message : String(e)}`, e instanceof StartError ? e.failure : 'unavailable');
   }
   const loadedSize = app.live.size();
   log(`loaded ${loadedSize.principals} user(s) and role(s), ${loadedSize.accessKeys} access key(s) and ${loadedSize.policies} managed polic${loadedSize.policies === 1 ? 'y' : 'ies'} in ${Date.now() - loadStarted} ms`);
@@ -575,7 +581,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     await untilReachable(async () => kube.engine.prepare());
   } catch (e) {
-    return failStart(e instanceof StartError ? e.message : `cannot load the Kubernetes RBAC state from ${database}: ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(e instanceof StartError ? e.message : `cannot load the Kubernetes RBAC state from ${database}: ${e instanceof Error ? e.message : String(e)}`, e instanceof StartError ? e.failure : 'unavailable');
   }
   const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tlsNow?.chain };
   jobRoutes.push(...kubeRoutes(kubeHttp));
@@ -889,16 +895,27 @@ export async function runServer(opts: ServerOptions & { readonly workers?: numbe
   // `--workers`, whose workers start one, then the others) left it reparented already, and it served on, orphaned.
   // Noticed then, the server stops as soon as it has started.
   const parent = untilParentExits(log);
-  // Workers' stop answers what went wrong in it (src/main/workers.ts); a single server's stop throws instead.
+  const many = workers !== undefined && workers > 1;
+  // A single server listens for the stop signals from the start: SIGTERM while it waited for the database or loaded
+  // met Node's default and ended it by the signal (status 143, nothing said), not as the stop it is (review ja, 8). The
+  // start gives up at its next wait or step. (The supervisor of `--workers` keeps Node's default while its workers
+  // start: each of them, and the supervisor through their IPC channel, ends at once.)
+  const stopAsked = many ? undefined : untilStopSignal(log);
+  const abort = new AbortController();
+  void stopAsked?.then(() => abort.abort());
   let server: { stop(): Promise<readonly string[]> };
   try {
-    server = workers !== undefined && workers > 1 ? await (await import('./workers.ts')).startWorkers(serverOpts, workers) : await startServer(serverOpts);
+    server = many ? await (await import('./workers.ts')).startWorkers(serverOpts, workers) : await startServer({ ...serverOpts, signal: abort.signal });
   } catch (e) {
     parent.stop();
+    if (e instanceof StartError && e.failure === 'stopped') {
+      log('gatehouse stopped while starting (nothing was served)');
+      return EXIT.ok;
+    }
     log(`gatehouse server: ${messageOf(e)}`);
     return startExitCode(e);
   }
-  await Promise.race([untilStopSignal(log), parent.exited]);
+  await Promise.race([stopAsked ?? untilStopSignal(log), parent.exited]);
   parent.stop();
   const failures = await server.stop();
   if (failures.length > 0) {
@@ -967,9 +984,10 @@ export function ownHosts(bound: { host: string; port: number }, extra: string | 
  * `usage` a malformed argument or setting (2), `input` an input file that cannot be read or is not what it must
  * be (5), `unavailable` something it needs: its database, an address to listen on (10).
  */
-export type StartFailure = 'usage' | 'input' | 'unavailable';
+export type StartFailure = 'usage' | 'input' | 'unavailable' | 'stopped';
 
-const START_FAILURE_EXIT: Readonly<Record<StartFailure, number>> = { usage: EXIT.usage, input: EXIT.noInput, unavailable: EXIT.unavailable };
+/** `stopped`: a stop signal while it started (review ja, 8) ends it as a stop does, 0. */
+const START_FAILURE_EXIT: Readonly<Record<StartFailure, number>> = { usage: EXIT.usage, input: EXIT.noInput, unavailable: EXIT.unavailable, stopped: EXIT.ok };
 
 /**
  * Why the SQLite database in `dataDir` did not open. A file SQLite cannot open (a directory in its place, one it may not
@@ -991,7 +1009,7 @@ function sqliteStartError(e: unknown, dataDir: string, database: string): StartE
 export const startExitCode = (e: unknown): number => (e instanceof StartError ? START_FAILURE_EXIT[e.failure] : EXIT.unavailable);
 
 /** The failure of a start that exited with `code` (the inverse of `startExitCode`). */
-export const startFailureOf = (code: number): StartFailure => (code === EXIT.usage ? 'usage' : code === EXIT.noInput ? 'input' : 'unavailable');
+export const startFailureOf = (code: number): StartFailure => (code === EXIT.usage ? 'usage' : code === EXIT.noInput ? 'input' : code === EXIT.ok ? 'stopped' : 'unavailable');
 
 /** A start-up failure whose message is complete as it is (it names the argument, the file or the database). */
 export class StartError extends Error {
@@ -1162,9 +1180,10 @@ export function isUnreachable(e: unknown): boolean {
  * database cannot be reached, one log line per attempt; any other failure is thrown at once. Past `waitMs` (when
  * given), gives up with a `StartError` that names the database.
  */
-async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; log: (line: string) => void; waitMs?: number; onWait: () => Promise<void> }): Promise<T> {
+async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; log: (line: string) => void; waitMs?: number; onWait: () => Promise<void>; signal?: AbortSignal }): Promise<T> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
+    if (o.signal?.aborted === true) throw new StartError('stopped while starting: nothing was served', 'stopped');
     try {
       return await step();
     } catch (e) {
@@ -1178,7 +1197,7 @@ async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; lo
       }
       await o.onWait();
       o.log(`${o.what} cannot be reached (attempt ${attempt}): ${why}; trying again in ${delay / 1000} s`);
-      await sleep(delay);
+      await sleep(delay, undefined, o.signal !== undefined ? { signal: o.signal } : {}).catch(() => undefined);
     }
   }
 }

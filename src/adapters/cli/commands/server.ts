@@ -80,7 +80,7 @@ Started by npx (or npm exec), the server also stops as on SIGTERM when its paren
 under \`sh -c\`, which does not pass a SIGTERM to the npm process on. A service manager can run
 \`node bin/gatehouse.js server\` directly (Node.js 24 or later: node_modules/.bin/node).
 
-Exit status: 0 stopped (SIGINT, SIGTERM, SIGHUP, or its npm parent exited), 10 if that stop lost audit records; 2 a malformed argument or setting (--listen,
+Exit status: 0 stopped (SIGINT, SIGTERM, SIGHUP, while it starts too, or its npm parent exited), 10 if that stop lost audit records; 2 a malformed argument or setting (--listen,
 --s3-address, only one of --tls-cert and --tls-key, GATEHOUSE_* variables); 5 an input file cannot be read or is
 not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir cannot be created; 10 something it
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
