@@ -195,6 +195,16 @@ export function sharedAddress(listeners: readonly { readonly what: string; reado
   });
 }
 
+/**
+ * A numeric setting (GATEHOUSE_*_SECONDS, _MS, _CONNECTIONS, _JOBS) as its flag takes it: decimal digits, a fraction
+ * where the setting allows one, blanks around; NaN for anything else, which the setting's own check refuses naming it.
+ * `Number()` took a blank value for 0 (GATEHOUSE_DATABASE_WAIT_SECONDS=" " gave up on the database at once) and
+ * hexadecimal, binary and exponents (`0x400`, `1e3`) that the flags refuse (review ja, 9).
+ */
+export function decimalSetting(text: string): number {
+  return /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+}
+
 /** `--s3-address` and the like: an http(s) base URL without credentials, query or fragment (trailing `/` dropped); throws naming `what` otherwise. */
 export function parseBaseUrl(s: string, what: string): string {
   // A refused URL is echoed without its user name and password (review agent, U5): as the agent shows its upstream,
@@ -340,7 +350,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
   const agentAddress = opts.agentAddress === undefined ? undefined : asUsage(() => parseBaseUrl(opts.agentAddress as string, '--agent-address'));
   const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];
-  const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? Number(waitText) : undefined);
+  const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? decimalSetting(waitText) : undefined);
   if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
     throw new StartError(`GATEHOUSE_DATABASE_WAIT_SECONDS must be a number of seconds (0 or more), got \`${waitText ?? String(waitSeconds)}\``, 'usage');
   }
@@ -370,17 +380,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const tokenHostsText = env['GATEHOUSE_KUBE_TOKEN_HOSTS'];
   const tokenHostsRefused = tokenHostsRefusal(tokenHostsText);
   if (tokenHostsRefused !== undefined) throw new StartError(tokenHostsRefused, 'usage');
-  const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
+  const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? decimalSetting(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
-    throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``, 'usage');
+    throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${opts.jobSessionSeconds !== undefined ? String(jobSessionSeconds) : (env['GATEHOUSE_JOB_SESSION_SECONDS'] ?? '')}\``, 'usage');
   }
   const pollText = env['GATEHOUSE_CHANGE_POLL_MS'];
-  const pollMs = pollText ? Number(pollText) : undefined;
+  const pollMs = pollText ? decimalSetting(pollText) : undefined;
   if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
     throw new StartError(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``, 'usage');
   }
   const staleText = env['GATEHOUSE_MAX_STALENESS_SECONDS'];
-  const staleSeconds = opts.maxStalenessSeconds ?? (staleText !== undefined && staleText !== '' ? Number(staleText) : undefined);
+  const staleSeconds = opts.maxStalenessSeconds ?? (staleText !== undefined && staleText !== '' ? decimalSetting(staleText) : undefined);
   if (staleSeconds !== undefined) {
     const shown = opts.maxStalenessSeconds !== undefined ? `--max-staleness \`${String(staleSeconds)}\`` : `GATEHOUSE_MAX_STALENESS_SECONDS \`${staleText ?? ''}\``;
     if (!(Number.isFinite(staleSeconds) && staleSeconds > 0)) throw new StartError(`${shown}: give a number of seconds above 0 (leave it unset for no bound)`, 'usage');
@@ -390,13 +400,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const connText = env['GATEHOUSE_MAX_CONNECTIONS'];
-  const maxConnections = opts.maxConnections ?? (connText !== undefined && connText !== '' ? Number(connText) : undefined);
+  const maxConnections = opts.maxConnections ?? (connText !== undefined && connText !== '' ? decimalSetting(connText) : undefined);
   if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 1 && maxConnections <= 9_999_999)) {
     const shown = opts.maxConnections !== undefined ? `--max-connections \`${String(maxConnections)}\`` : `GATEHOUSE_MAX_CONNECTIONS \`${connText ?? ''}\``;
     throw new StartError(`${shown}: give a whole number from 1 to 9999999`, 'usage');
   }
   const liveJobsText = env['GATEHOUSE_MAX_LIVE_JOBS'];
-  const maxLiveJobs = opts.maxLiveJobs ?? (liveJobsText !== undefined && liveJobsText !== '' ? Number(liveJobsText) : undefined);
+  const maxLiveJobs = opts.maxLiveJobs ?? (liveJobsText !== undefined && liveJobsText !== '' ? decimalSetting(liveJobsText) : undefined);
   if (maxLiveJobs !== undefined && !(Number.isInteger(maxLiveJobs) && maxLiveJobs >= 1 && maxLiveJobs <= 1_000_000)) {
     const shown = opts.maxLiveJobs !== undefined ? `--max-live-jobs \`${String(maxLiveJobs)}\`` : `GATEHOUSE_MAX_LIVE_JOBS \`${liveJobsText ?? ''}\``;
     throw new StartError(`${shown}: give a whole number from 1 to 1000000`, 'usage');
