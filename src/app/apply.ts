@@ -2369,7 +2369,7 @@ function recordApply(deps: AppDeps, caller: Caller, input: ApplyInput, r: Result
 export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: { id: unknown; partition: unknown; name?: unknown }): Promise<Result<AdminCredentials & { Partition: Partition; Name: string }>> {
   const bad = checkAccountId(input.id);
   if (bad) return failWith('VALIDATION_ERROR', bad, 'id');
-  if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${String(input.partition)}\``, 'partition');
+  if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${shortName(String(input.partition))}\``, 'partition');
   if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 128)) return failWith('VALIDATION_ERROR', 'name must be 1–128 characters', 'name');
   const id = input.id as string;
   const partition: Partition = input.partition;

@@ -98,7 +98,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
+import { adminService, entityArn, QUOTAS, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
@@ -534,10 +534,10 @@ export function createEscalation(deps: EscalationDeps) {
       if (!start && !/^(arn|acs):/.test(input.principal)) {
         const named = input.principal.slice(input.principal.lastIndexOf('/') + 1);
         const arns = nodes.filter((n) => n.name.toLowerCase() === named.toLowerCase()).map((n) => n.arn);
-        const instead = arns.length > 0 ? `give the ARN of the one meant: ${arns.join(' or ')}` : `no user or role of account ${account} is named \`${named}\`; an ARN is of the form ${entityArn(partition, account, 'user', '/', 'alice')} or ${entityArn(partition, account, 'role', '/', 'ops')}`;
-        return failWith('INVALID_INPUT', `\`${input.principal}\` is not an ARN: ${instead}`, 'principal');
+        const instead = arns.length > 0 ? `give the ARN of the one meant: ${arns.join(' or ')}` : `no user or role of account ${account} is named \`${shortName(named)}\`; an ARN is of the form ${entityArn(partition, account, 'user', '/', 'alice')} or ${entityArn(partition, account, 'role', '/', 'ops')}`;
+        return failWith('INVALID_INPUT', `\`${shortName(input.principal)}\` is not an ARN: ${instead}`, 'principal');
       }
-      if (!start) return failWith('NO_SUCH_ENTITY', `\`${input.principal}\` is not a user or role of account ${account} (give its ARN, e.g. ${entityArn(partition, account, 'user', '/', 'alice')})`, 'principal');
+      if (!start) return failWith('NO_SUCH_ENTITY', `\`${shortName(input.principal)}\` is not a user or role of account ${account} (give its ARN, e.g. ${entityArn(partition, account, 'user', '/', 'alice')})`, 'principal');
       starts = [start];
     }
 

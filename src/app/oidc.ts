@@ -27,7 +27,7 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
-import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, type Partition, type Tag } from '../core/directory/rules.ts';
+import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
 import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
@@ -432,7 +432,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
   function checkThumbprints(t: readonly string[]): string | undefined {
     if (t.length > PROVIDER_LIMITS.thumbprints) return `ThumbprintList may hold at most ${PROVIDER_LIMITS.thumbprints} thumbprints`;
-    for (const x of t) if (!/^[0-9a-fA-F]{40}$/.test(x)) return `thumbprint \`${x}\` is not 40 hexadecimal digits (the SHA-1 of a certificate)`;
+    for (const x of t) if (!/^[0-9a-fA-F]{40}$/.test(x)) return `thumbprint \`${shortName(x)}\` is not 40 hexadecimal digits (the SHA-1 of a certificate)`;
     return undefined;
   }
 

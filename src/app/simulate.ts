@@ -302,7 +302,7 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
     return failWith('VALIDATION_ERROR', `a simulation decides at most ${MAX_SIMULATED_PAIRS} action and resource pairs; ActionNames (${o.actionNames.length}) × ResourceArns (${o.resourceArns?.length ?? 0}) asks for ${pairs}: split it into several calls`, 'ActionNames');
   }
   for (const a of o.actionNames) {
-    if (!ACTION_RE.test(a)) return failWith('INVALID_INPUT', `ActionNames: \`${a}\` is not an action name; use \`service:ActionName\` without wildcards, such as \`s3:GetObject\``, 'ActionNames');
+    if (!ACTION_RE.test(a)) return failWith('INVALID_INPUT', `ActionNames: \`${shortName(a)}\` is not an action name; use \`service:ActionName\` without wildcards, such as \`s3:GetObject\``, 'ActionNames');
   }
   for (const r of o.resourceArns ?? []) {
     if (r.length === 0 || r.length > 2048) return failWith('INVALID_INPUT', 'ResourceArns: each entry must be 1 to 2048 characters', 'ResourceArns');
@@ -351,7 +351,7 @@ function resourceOwnerOf(owner: string | undefined): Result<string | undefined> 
   if (owner === undefined) return ok(undefined);
   if (/^\d{1,20}$/.test(owner)) return ok(owner);
   const a = accountOf(owner);
-  return a !== undefined ? ok(a) : failWith('INVALID_INPUT', `ResourceOwner must be an account id or an ARN naming one (\`arn:aws:iam::123456789012:root\`), got \`${owner}\``, 'ResourceOwner');
+  return a !== undefined ? ok(a) : failWith('INVALID_INPUT', `ResourceOwner must be an account id or an ARN naming one (\`arn:aws:iam::123456789012:root\`), got \`${shortName(owner)}\``, 'ResourceOwner');
 }
 
 /** The request context of `entries`, over the values the directory supplies (`directory`): an entry's key wins in any case. */
@@ -377,7 +377,7 @@ async function partitionOfAccount(tx: ReadTx, account: string): Promise<Partitio
 /** The simulated caller from `CallerArn`: an IAM user ARN, enriched from the directory when it exists. */
 async function callerPrincipal(tx: ReadTx, c: Caller, arn: string): Promise<Result<Principal>> {
   const m = USER_ARN_RE.exec(arn);
-  if (!m) return failWith('INVALID_INPUT', `CallerArn must be the ARN of a user (\`arn:aws:iam::<account>:user/<name>\`), got \`${arn}\``, 'CallerArn');
+  if (!m) return failWith('INVALID_INPUT', `CallerArn must be the ARN of a user (\`arn:aws:iam::<account>:user/<name>\`), got \`${shortName(arn)}\``, 'CallerArn');
   const account = (m[1] ?? m[2]) as string;
   const u = await tx.users.get(account, m[3] as string);
   const known = u !== undefined && entityArn(await partitionOfAccount(tx, account), account, 'user', u.path, u.name) === arn && account === c.account;

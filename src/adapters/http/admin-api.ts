@@ -175,7 +175,7 @@ export function onlyParams(query: URLSearchParams, route: string, allowed: reado
 export function flag(body: Readonly<Record<string, unknown>>, key: string): Result<boolean> {
   const v = Object.hasOwn(body, key) ? body[key] : undefined;
   if (v === undefined || v === null) return ok(false);
-  return typeof v === 'boolean' ? ok(v) : failWith('VALIDATION_ERROR', `\`${key}\` must be true or false, got ${JSON.stringify(v)}`, key);
+  return typeof v === 'boolean' ? ok(v) : failWith('VALIDATION_ERROR', `\`${key}\` must be true or false, got ${shortName(JSON.stringify(v) ?? String(v))}`, key);
 }
 
 function str(body: Json, key: string, required: true): Result<string>;

@@ -10,6 +10,7 @@
  * as EKS and aws-iam-authenticator render them (`renderTemplate`).
  */
 import { failWith, ok, type Result } from '../errors.ts';
+import { shortName } from '../directory/rules.ts';
 
 export type Partition = 'aws' | 'acs';
 
@@ -80,7 +81,7 @@ export function parseAccessEntrySpec(spec: Obj, path = 'spec'): Result<AccessEnt
   const at = (k: string): string => (path === '' ? k : `${path}.${k}`);
   const arn = own(spec, 'principalArn');
   if (typeof arn !== 'string' || arn === '') return failWith('VALIDATION_ERROR', '`principalArn` is required: the ARN of an IAM user or role (`arn:aws:iam::111122223333:role/ScientistUserRole`)', at('principalArn'));
-  if (!entryPrincipal(arn)) return failWith('VALIDATION_ERROR', `\`principalArn\` must be the ARN of a user or role (\`arn:aws:iam::ACCOUNT:role/NAME\`, \`acs:ram::ACCOUNT:user/NAME\`), got \`${arn}\``, at('principalArn'));
+  if (!entryPrincipal(arn)) return failWith('VALIDATION_ERROR', `\`principalArn\` must be the ARN of a user or role (\`arn:aws:iam::ACCOUNT:role/NAME\`, \`acs:ram::ACCOUNT:user/NAME\`), got \`${shortName(arn)}\``, at('principalArn'));
   const rawGroups = own(spec, 'kubernetesGroups') ?? [];
   let groupsValue: unknown = rawGroups;
   // The CLI passes the list as JSON text, as `aws eks create-access-entry --kubernetes-groups '["a","b"]'` does.

@@ -7,6 +7,7 @@
 import { failWith, ok, type Result } from '../errors.ts';
 import type { RbacAttributes } from '../rbac/index.ts';
 import type { Principal } from '../iam/index.ts';
+import { shortName } from '../directory/rules.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,7 +96,7 @@ export function parseTokenReview(body: unknown): Result<TokenReviewRequest> {
   if (!isObj(body)) return failWith('VALIDATION_ERROR', 'the body must be a TokenReview object');
   const apiVersion = str(body, 'apiVersion');
   if (!(TOKEN_REVIEW_VERSIONS as readonly string[]).includes(apiVersion) || str(body, 'kind') !== 'TokenReview') {
-    return failWith('VALIDATION_ERROR', `expected a TokenReview of ${TOKEN_REVIEW_VERSIONS.join(' or ')}, got \`${apiVersion}\` \`${str(body, 'kind')}\``);
+    return failWith('VALIDATION_ERROR', `expected a TokenReview of ${TOKEN_REVIEW_VERSIONS.join(' or ')}, got \`${shortName(apiVersion)}\` \`${shortName(str(body, 'kind'))}\``);
   }
   const spec = own(body, 'spec');
   if (!isObj(spec) || typeof own(spec, 'token') !== 'string') return failWith('VALIDATION_ERROR', '`spec.token` is required', 'spec.token');
@@ -157,7 +158,7 @@ export function parseSubjectAccessReview(body: unknown): Result<AccessReviewRequ
   if (!isObj(body)) return failWith('VALIDATION_ERROR', 'the body must be a SubjectAccessReview object');
   const apiVersion = str(body, 'apiVersion');
   if (!(SAR_VERSIONS as readonly string[]).includes(apiVersion) || str(body, 'kind') !== 'SubjectAccessReview') {
-    return failWith('VALIDATION_ERROR', `expected a SubjectAccessReview of ${SAR_VERSIONS.join(' or ')}, got \`${apiVersion}\` \`${str(body, 'kind')}\``);
+    return failWith('VALIDATION_ERROR', `expected a SubjectAccessReview of ${SAR_VERSIONS.join(' or ')}, got \`${shortName(apiVersion)}\` \`${shortName(str(body, 'kind'))}\``);
   }
   const spec = own(body, 'spec');
   if (!isObj(spec)) return failWith('VALIDATION_ERROR', '`spec` is required', 'spec');
@@ -243,7 +244,7 @@ export function parseAdmissionReview(body: unknown): Result<AdmissionRequest> {
   if (!isObj(body)) return failWith('VALIDATION_ERROR', 'the body must be an AdmissionReview object');
   const apiVersion = str(body, 'apiVersion');
   if (!(ADMISSION_VERSIONS as readonly string[]).includes(apiVersion) || str(body, 'kind') !== 'AdmissionReview') {
-    return failWith('VALIDATION_ERROR', `expected an AdmissionReview of ${ADMISSION_VERSIONS.join(' or ')} (set admissionReviewVersions: ["v1"]), got \`${str(body, 'apiVersion')}\` \`${str(body, 'kind')}\``);
+    return failWith('VALIDATION_ERROR', `expected an AdmissionReview of ${ADMISSION_VERSIONS.join(' or ')} (set admissionReviewVersions: ["v1"]), got \`${shortName(str(body, 'apiVersion'))}\` \`${shortName(str(body, 'kind'))}\``);
   }
   const r = own(body, 'request');
   if (!isObj(r) || typeof own(r, 'uid') !== 'string' || str(r, 'uid') === '') return failWith('VALIDATION_ERROR', '`request.uid` is required', 'request.uid');
@@ -273,7 +274,7 @@ export function parseAdmissionReview(body: unknown): Result<AdmissionRequest> {
   if (grace !== undefined && grace !== null && !Number.isSafeInteger(grace)) wrong(rd, 'request.options.gracePeriodSeconds', 'a whole number of seconds', grace);
   if (rd.problem) return invalid(rd);
   if (kindName === '') return failWith('VALIDATION_ERROR', '`request.kind.kind` is required (Pod, Deployment…)', 'request.kind.kind');
-  if (!OPERATIONS.includes(operation)) return failWith('VALIDATION_ERROR', `\`request.operation\` must be one of ${OPERATIONS.join(', ')}, got \`${operation}\``, 'request.operation');
+  if (!OPERATIONS.includes(operation)) return failWith('VALIDATION_ERROR', `\`request.operation\` must be one of ${OPERATIONS.join(', ')}, got \`${shortName(operation)}\``, 'request.operation');
   return ok({ apiVersion, uid: str(r, 'uid'), kind: { group, version, kind: kindName }, subResource, namespace, name, operation, userInfo, object, oldObject, dryRun: dryRun === true, ...(typeof grace === 'number' ? { gracePeriodSeconds: grace } : {}) });
 }
 

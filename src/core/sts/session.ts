@@ -90,13 +90,16 @@ export function reservedByGatehouse(key: string): boolean {
   return key.slice(0, GATEHOUSE_TAG_PREFIX.length).toLowerCase() === GATEHOUSE_TAG_PREFIX;
 }
 
+/** A value quoted in a refusal: its first 80 characters and its length past them (src/core/directory/rules.ts `shortName`, which imports this module). */
+const shortName = (v: string): string => (v.length <= 80 ? v : `${v.slice(0, 80)}… (${v.length} characters)`);
+
 /**
  * The first thing wrong with session tag `i` (0-based), in AWS's validation message shape (`tags.1.member.key`), or
  * undefined. The `aws:` prefix is reserved for AWS (IAM User Guide, "Tagging IAM resources"), in any case.
  */
 export function sessionTagProblem(t: { readonly key: string; readonly value: string }, i: number): string | undefined {
   const at = (field: 'key' | 'value', v: string, constraint: string) =>
-    `1 validation error detected: Value '${v}' at 'tags.${i + 1}.member.${field}' failed to satisfy constraint: ${constraint}`;
+    `1 validation error detected: Value '${shortName(v)}' at 'tags.${i + 1}.member.${field}' failed to satisfy constraint: ${constraint}`;
   if (t.key.length < 1) return at('key', t.key, 'Member must have length greater than or equal to 1');
   if (t.key.length > LIMITS.tagKey) return at('key', t.key, `Member must have length less than or equal to ${LIMITS.tagKey}`);
   if (!TAG_KEY_RE.test(t.key)) return at('key', t.key, `Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
@@ -495,12 +498,12 @@ function transitiveKeysProblem(keys: readonly string[]): string | undefined {
   if (keys.length > LIMITS.transitive) return `1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.transitive}`;
   for (const [i, k] of keys.entries()) {
     // Each a tag key (botocore's `tagKeyListType`), checked before it is looked for among the tags.
-    const at = (constraint: string) => `1 validation error detected: Value '${k}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: ${constraint}`;
+    const at = (constraint: string) => `1 validation error detected: Value '${shortName(k)}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: ${constraint}`;
     if (k.length < 1) return at('Member must have length greater than or equal to 1');
     if (k.length > LIMITS.tagKey) return at(`Member must have length less than or equal to ${LIMITS.tagKey}`);
     if (!TAG_KEY_RE.test(k)) return at(`Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
     if (reservedByGatehouse(k)) {
-      return `1 validation error detected: Value '${k}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`;
+      return `1 validation error detected: Value '${shortName(k)}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`;
     }
   }
   return undefined;
