@@ -21,6 +21,7 @@
  * refused, not matched to nothing.
  */
 import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
+import { shortName } from '../../core/directory/rules.ts';
 import { AUDIT_KINDS, type AuditFilter } from '../../core/audit/index.ts';
 import { refusedRequest } from '../../app/refused-request.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -104,13 +105,13 @@ export function decisionOf(value: string): Result<string | readonly string[]> {
   if (value.toLowerCase() === ACCESS_DENIED_AWS) return ok(REFUSALS);
   const v = DECISIONS.get(value.toLowerCase());
   if (v !== undefined) return ok(v);
-  return failWith('VALIDATION_ERROR', `no record carries the decision \`${value}\`: use ${DECISION_HELP}`, 'decision');
+  return failWith('VALIDATION_ERROR', `no record carries the decision \`${shortName(value)}\`: use ${DECISION_HELP}`, 'decision');
 }
 
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
   const known = new Set(['account', 'principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
-  for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; filters are ${[...known].join(', ')}`, k);
+  for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; filters are ${[...known].join(', ')}`, k);
   // Its first value alone was read: `principal=alice&principal=bob` answered alice's records as if bob had none (review
   // gc, 5). One value a filter, as `/v1/jobs` takes them.
   for (const k of known) if (query.getAll(k).length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once: a filter takes one value (ask once per value)`, k);
@@ -185,7 +186,7 @@ export function auditRoutes(): Route[] {
       method: 'GET',
       pattern: ['audit', 'verify'],
       handler: async ({ app, caller, query }) => {
-        for (const k of query.keys()) if (k !== 'expect') return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; verify takes expect (an anchor, SEQ:HASH)`, k);
+        for (const k of query.keys()) if (k !== 'expect') return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; verify takes expect (an anchor, SEQ:HASH)`, k);
         // Its first alone was checked (review ho, 8): `expect=A&expect=B` reported the chain intact against A, B never looked
         // at, as a filter given twice was read once (review gc, 5). One anchor a request.
         if (query.getAll('expect').length > 1) return failWith('VALIDATION_ERROR', '`expect` is given more than once: verify checks one anchor a request (ask once per anchor)', 'expect');
