@@ -33,6 +33,7 @@ import { kubeRoutes, kubeWebhookHandler } from '../adapters/http/k8s-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
+import { adminErrorBody } from '../adapters/http/admin-api.ts';
 import { openPostgresStore, SCHEMA_NAME } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore, SQLITE_FILE_NAME, type SqliteStore } from '../adapters/store-sqlite/index.ts';
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
@@ -1235,7 +1236,7 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     const probe = req.method === 'GET' || req.method === 'HEAD';
     if (probe && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
     if (probe && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
-    if (path.startsWith('/v1/')) return reply(503, 'application/json', `${JSON.stringify({ error: { code: 'ServiceUnavailable', message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`);
+    if (path.startsWith('/v1/')) return reply(503, 'application/json', adminErrorBody('SERVICE_UNAVAILABLE', message));
     reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
   };
   // The edge's bounds on connections and their time, as on the edge that takes this port over: the wait may last as

@@ -731,6 +731,14 @@ export function routeErrorBody(code: 'UNKNOWN_ROUTE' | 'METHOD_NOT_ALLOWED', mes
   return JSON.stringify({ error: { code: HTTP_ERRORS[code].aws, message, gatehouseCode: code, details: fail1(code, message) } });
 }
 
+/**
+ * The JSON error body of a failure answered outside a route (the store unreachable, a bug, a commit cut off): this
+ * module's shape, `details` included (review je, 3: it had none). `aws` overrides the code's AWS code (`OutcomeUnknown`).
+ */
+export function adminErrorBody(code: ErrorCode, message: string, aws: string = HTTP_ERRORS[code].aws): string {
+  return `${JSON.stringify({ error: { code: aws, message, gatehouseCode: code, details: fail1(code, message) } })}\n`;
+}
+
 /** SigV4 refusal codes are AWS codes; map them onto ours. */
 const SIGV4_CODES: Readonly<Record<string, ErrorCode>> = {
   MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',

@@ -10,7 +10,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
+import { adminErrorBody, BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -427,8 +427,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     res.shouldKeepAlive = false;
     const message = `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment, or send a body of at most ${COUNTED_BODY} bytes`;
     if ((req.url ?? '/').startsWith('/v1/')) {
-      const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
-      send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
+      send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), randomUUID(), 'application/json');
     } else sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
   };
   /**
@@ -471,6 +470,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     } else drain.track(res);
     if (overBodyBudget(req, res)) return;
     handle(req, res).catch((e: unknown) => {
+      // One id for the answer and the log line, so the id a client was answered finds what happened (review je, 3:
+      // the log line had none, and each answer a fresh id found nowhere).
+      const requestId = randomUUID();
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
       // verification, decisions from memory) keeps answering meanwhile.
       if (isStoreUnavailable(e)) {
@@ -478,29 +480,25 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         const t = Date.now();
         if (t - lastOutageLog > 5000) {
           lastOutageLog = t;
-          log(`store unavailable, answering 503: ${e.message}`);
+          log(`store unavailable, answering 503 (request ${requestId}): ${e.message}`);
         }
         if (res.headersSent) return void res.destroy();
         const message = 'The service is unavailable: its database cannot be reached. Please try again.';
         if (isKubeWebhook(req.url)) return kubeStatus(res, 503, message);
-        if ((req.url ?? '/').startsWith('/v1/')) {
-          const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
-          return send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
-        }
-        return sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message, namespaceOf(res));
+        if ((req.url ?? '/').startsWith('/v1/')) return send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), requestId, 'application/json');
+        return sendError(res, requestId, 'SERVICE_UNAVAILABLE', message, namespaceOf(res));
       }
       // The database connection was lost as the change committed: it may or may not have been made. Not a 503, which
       // every client retries (the CLI, the SDKs): the change would be made twice (review aa1).
       if (isStoreOutcomeUnknown(e)) {
-        log(`store outcome unknown, answering 500: ${e.message}`);
+        log(`store outcome unknown, answering 500 (request ${requestId}): ${e.message}`);
         if (res.headersSent) return void res.destroy();
         const message = 'The connection to the database was lost while the change was being committed: it may or may not have been made. Look before making it again.';
-        if ((req.url ?? '/').startsWith('/v1/')) return send(res, 500, `${JSON.stringify({ error: { code: 'OutcomeUnknown', message, gatehouseCode: 'INTERNAL_ERROR' } })}\n`, randomUUID(), 'application/json');
+        if ((req.url ?? '/').startsWith('/v1/')) return send(res, 500, adminErrorBody('INTERNAL_ERROR', message, 'OutcomeUnknown'), requestId, 'application/json');
         // The Query APIs: not a 5xx either, which the AWS SDKs and the aws CLI retry as transient (SDK v3: 500, 502, 503,
         // 504; botocore likewise), so that a CreateAccessKey was made twice, or answered LimitExceeded for the key it made
         // (review ad, ad6). A 409 with its own code is retried by none of them; they show the code and the message.
-        const id = randomUUID();
-        return send(res, 409, queryError(namespaceOf(res), 'Sender', 'OutcomeUnknown', message, id), id);
+        return send(res, 409, queryError(namespaceOf(res), 'Sender', 'OutcomeUnknown', message, requestId), requestId);
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
@@ -518,21 +516,22 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // value its type cannot hold): the same request is refused every time, so a 400, not a 500 to retry. Nothing was
       // written (the transaction rolled back). The reason has the database's quoted values removed.
       if (isStoreDataRefused(e)) {
-        log(`a request's value was refused by the database (${e.dbCode}): ${e.reason}`);
+        log(`a request's value was refused by the database (${e.dbCode}): ${e.reason} (request ${requestId})`);
         if (res.headersSent) return void res.destroy();
         const message = `The database refused a value of this request (${e.reason}); nothing was changed. Shorten or correct it.`;
         if (isKubeWebhook(req.url)) return kubeStatus(res, 400, message);
-        if (v1) return send(res, 400, `${JSON.stringify({ error: { code: 'ValidationError', message, gatehouseCode: 'VALIDATION_ERROR' } })}\n`, randomUUID(), 'application/json');
-        return sendError(res, randomUUID(), 'VALIDATION_ERROR', message, namespaceOf(res));
+        if (v1) return send(res, 400, adminErrorBody('VALIDATION_ERROR', message), requestId, 'application/json');
+        return sendError(res, requestId, 'VALIDATION_ERROR', message, namespaceOf(res));
       }
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
-      log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      log(`internal error (request ${requestId}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       const internal = 'We encountered an internal error. Please try again.';
       if (res.headersSent) res.destroy();
-      else if (isKubeWebhook(req.url)) kubeStatus(res, 500, internal);
+      // A Status has no request id of its own: the message names it.
+      else if (isKubeWebhook(req.url)) kubeStatus(res, 500, `We encountered an internal error (request ${requestId}). Please try again.`);
       // JSON on the admin API, as its every other answer (it was the Query APIs' XML).
-      else if (v1) send(res, 500, `${JSON.stringify({ error: { code: 'InternalFailure', message: internal, gatehouseCode: 'INTERNAL_ERROR' } })}\n`, randomUUID(), 'application/json');
-      else sendError(res, randomUUID(), 'INTERNAL_ERROR', internal, namespaceOf(res));
+      else if (v1) send(res, 500, adminErrorBody('INTERNAL_ERROR', internal), requestId, 'application/json');
+      else sendError(res, requestId, 'INTERNAL_ERROR', internal, namespaceOf(res));
     });
   });
   const drain = drainable(server);
