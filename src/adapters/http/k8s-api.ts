@@ -64,7 +64,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** The `StatusReason` of each code answered (k8s.io/apimachinery `metav1.StatusReason`). */
-const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413 | 500 | 503, string>> = {
+export const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413 | 500 | 503, string>> = {
   400: 'BadRequest',
   401: 'Unauthorized',
   404: 'NotFound',

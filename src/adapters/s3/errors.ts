@@ -14,7 +14,6 @@ export type S3ErrorCode =
   | 'RequestTimeTooSkewed'
   | 'AuthorizationHeaderMalformed'
   | 'AuthorizationQueryParametersError'
-  | 'MissingSecurityHeader'
   | 'XAmzContentSHA256Mismatch'
   | 'MalformedTrailerError'
   | 'InvalidDigest'
@@ -65,7 +64,6 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   RequestTimeTooSkewed: 403,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
-  MissingSecurityHeader: 400,
   XAmzContentSHA256Mismatch: 400,
   MalformedTrailerError: 400,
   InvalidDigest: 400,
