@@ -90,6 +90,15 @@ function firstError(...messages: (string | undefined)[]): string | undefined {
 }
 
 /**
+ * The first parameter refused, as a `VALIDATION_ERROR` whose path is the parameter's IAM name (`UserName`, `Path`,
+ * `Tags`…), which the admin API turns into its body's field (review je, 5: the path was empty, so `/v1/` named nothing).
+ */
+function firstInvalid<T>(...checks: readonly (readonly [param: string, message: string | undefined])[]): Result<T> | undefined {
+  const bad = checks.find(([, m]) => m !== undefined);
+  return bad === undefined ? undefined : invalid<T>(bad[1] as string, bad[0]);
+}
+
+/**
  * Validates a policy document; the first grammar error becomes the message, as IAM's MalformedPolicyDocument. A
  * document over the size limit is IAM's LimitExceeded (409, POLICY_TOO_LARGE): `tooLarge` is IAM's message for it
  * (`Cannot exceed quota for PolicySize: 6144`), followed by the document's size.
@@ -500,8 +509,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function createUser(c: Caller, input: { userName: string; path?: string; tags?: Tag[]; permissionsBoundary?: string }): R<UserRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('user', input.userName), checkPath(input.path), checkTags(input.tags ?? []));
-    if (bad) return invalid(bad);
+    const bad = firstInvalid<UserRecord>(['UserName', checkName('user', input.userName)], ['Path', checkPath(input.path)], ['Tags', checkTags(input.tags ?? [])]);
+    if (bad) return bad;
     const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
     if (!a.ok) return a;
     const tagging = authorizeTagsOnCreate(c, 'TagUser', arnOf(c, 'user', path, input.userName), input.tags);
@@ -602,8 +611,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function createGroup(c: Caller, input: { groupName: string; path?: string }): R<GroupRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('group', input.groupName), checkPath(input.path));
-    if (bad) return invalid(bad);
+    const bad = firstInvalid<GroupRecord>(['GroupName', checkName('group', input.groupName)], ['Path', checkPath(input.path)]);
+    if (bad) return bad;
     const a = authz(c, 'CreateGroup', arnOf(c, 'group', path, input.groupName));
     if (!a.ok) return a;
     return write(c, async (tx) => {
@@ -700,8 +709,8 @@ export function createDirectory(deps: AppDeps) {
     input: { roleName: string; assumeRolePolicyDocument: string; path?: string; description?: string; maxSessionDuration?: number; tags?: Tag[]; permissionsBoundary?: string },
   ): R<RoleRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('role', input.roleName), checkPath(input.path), checkDescription(input.description), checkMaxSessionDuration(input.maxSessionDuration), checkTags(input.tags ?? []));
-    if (bad) return invalid(bad);
+    const bad = firstInvalid<RoleRecord>(['RoleName', checkName('role', input.roleName)], ['Path', checkPath(input.path)], ['Description', checkDescription(input.description)], ['MaxSessionDuration', checkMaxSessionDuration(input.maxSessionDuration)], ['Tags', checkTags(input.tags ?? [])]);
+    if (bad) return bad;
     const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
     const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
@@ -872,8 +881,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string; tags?: Tag[] }): R<PolicyRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('policy', input.policyName), checkPolicyPath(input.path), checkPolicyDescription(input.description), checkTags(input.tags ?? []));
-    if (bad) return invalid(bad);
+    const bad = firstInvalid<PolicyRecord>(['PolicyName', checkName('policy', input.policyName)], ['Path', checkPolicyPath(input.path)], ['Description', checkPolicyDescription(input.description)], ['Tags', checkTags(input.tags ?? [])]);
+    if (bad) return bad;
     const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
     const arn = arnOf(c, 'policy', path, input.policyName);

@@ -222,6 +222,18 @@ export function documentErrorsInBody<T>(r: Result<T>, body: Readonly<Record<stri
 }
 
 /**
+ * The errors of a use case at an IAM parameter (`UserName`, `Path`, `Tags`) named by the body's field that gave it
+ * (`name`, `path`, `tags`), so `details[].path` says where in the body the fault is (review je, 5: it was empty).
+ */
+function atFields<T>(r: Result<T>, fields: Readonly<Record<string, string>>): Result<T> {
+  // Only the parameters' own refusals: a policy document's errors are at paths in the document (`Tags` may be one).
+  const at = (e: GatehouseError): boolean => e.code === 'VALIDATION_ERROR' && Object.hasOwn(fields, e.path);
+  if (r.ok || !r.errors.some(at)) return r;
+  return { ok: false, errors: r.errors.map((e) => (at(e) ? { ...e, path: fields[e.path] as string } : e)) };
+}
+const ENTITY_FIELDS = { Path: 'path', Description: 'description', MaxSessionDuration: 'maxSessionDuration', Tags: 'tags' } as const;
+
+/**
  * `tags`: a map of key to value, or a list of `{key, value}` (value optional: empty), as an apply document's. A tag's
  * field other than those two was dropped (review ho, 4): `{"key":"team","valeu":"ml"}`, or AWS's `{"key":"team",
  * "Value":"ml"}`, made the tag `team` with an empty value, which `aws:PrincipalTag/team` conditions then read, where
@@ -408,7 +420,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!boundary.ok) return boundary;
       if (!tags.ok) return tags;
       const permissionsBoundary = boundary.value === undefined ? undefined : await policyArnOf(app, caller, boundary.value);
-      return map(app.directory.createUser(caller, { userName: name.value, ...opt('path', path.value), tags: tags.value, ...opt('permissionsBoundary', permissionsBoundary) }), (u) => userJson(caller.partition, u), 201);
+      const created = app.directory.createUser(caller, { userName: name.value, ...opt('path', path.value), tags: tags.value, ...opt('permissionsBoundary', permissionsBoundary) });
+      return map(created.then((r) => atFields(r, { ...ENTITY_FIELDS, UserName: 'name' })), (u) => userJson(caller.partition, u), 201);
     },
   },
   {
@@ -435,7 +448,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
       const path = str(body, 'path', false);
       if (!name.ok) return name;
       if (!path.ok) return path;
-      return map(app.directory.createGroup(caller, { groupName: name.value, ...opt('path', path.value) }), (g) => groupJson(caller.partition, g), 201);
+      const created = app.directory.createGroup(caller, { groupName: name.value, ...opt('path', path.value) });
+      return map(created.then((r) => atFields(r, { ...ENTITY_FIELDS, GroupName: 'name' })), (g) => groupJson(caller.partition, g), 201);
     },
   },
   {
@@ -490,7 +504,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
           tags: tags.value,
           ...opt('permissionsBoundary', permissionsBoundary),
         });
-      return map(created.then((r) => documentErrorsInBody(r, body, 'trustPolicy', text)), (r) => roleJson(caller.partition, r), 201);
+      return map(created.then((r) => atFields(documentErrorsInBody(r, body, 'trustPolicy', text), { ...ENTITY_FIELDS, RoleName: 'name' })), (r) => roleJson(caller.partition, r), 201);
     },
   },
   { method: 'GET', pattern: ['roles', ':name'], handler: ({ app, caller, params }) => map(app.directory.getRole(caller, { roleName: params['name'] ?? '' }), (r) => roleJson(caller.partition, r)) },
@@ -528,7 +542,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!doc.ok) return doc;
       if (!tags.ok) return tags;
       const created = app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value), tags: tags.value });
-      return map(created.then((r) => documentErrorsInBody(r, body, 'document', text)), (x) => policyJson(x, true), 201);
+      return map(created.then((r) => atFields(documentErrorsInBody(r, body, 'document', text), { ...ENTITY_FIELDS, PolicyName: 'name' })), (x) => policyJson(x, true), 201);
     },
   },
   {
