@@ -955,6 +955,23 @@ function userSessionQuestionRefusal(caller: Caller, body: Json, batch: boolean):
  * Where `JSON.parse` stopped in `text`, as the 1-based line and column every error with a place in the source carries
  * (review cm, 7; it was in the message alone); nothing when the parser gives no position.
  */
+/**
+ * Why `text`, which `JSON.parse` refused with `e`, is not JSON: where (line and column) and what, in the strict
+ * reader's words (`unexpected character \`x\` at line 1, column 12`). V8's message had no position for an unexpected
+ * token (`{"action": x}`), and quoted the body around it (`Unexpected token 'w', ..."ccessKey":wJalrXUtnF"... is not
+ * valid JSON`): ten characters of whatever was there, a secret among them, copied into the answer and the logs that
+ * keep it (review je, 6). Where the strict reader finds no error of its own (it stops at 64 levels of nesting), V8's
+ * message is said without its quotation.
+ */
+export function bodySyntaxError(text: string, e: unknown, what: string): GatehouseError {
+  const ours = readJson(text, false).errors[0];
+  if (ours !== undefined && ours.code === 'POLICY_JSON_SYNTAX' && ours.line !== undefined && !ours.message.startsWith('document nested too deeply')) {
+    return { code: 'VALIDATION_ERROR', message: `${what} is not JSON: ${ours.message}`, path: '', line: ours.line, ...(ours.column !== undefined ? { column: ours.column } : {}) };
+  }
+  const v8 = (e instanceof Error ? e.message : String(e)).replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '');
+  return { code: 'VALIDATION_ERROR', message: `${what} is not JSON: ${v8}`, path: '', ...syntaxPosition(text, e) };
+}
+
 function syntaxPosition(text: string, e: unknown): { line: number; column: number } | Record<string, never> {
   const m = e instanceof Error ? / at position (\d+)/.exec(e.message) : null;
   if (m === null) return {};
@@ -1077,7 +1094,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`, path: '', ...syntaxPosition(text, e) }]);
+      return sendErrors(res, requestId, [bodySyntaxError(text, e, 'the request body')]);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
     // Refused before any route reads it: deeper, `JSON.stringify` (a policy document's text) overflowed the stack and a

@@ -37,7 +37,7 @@ import type { App } from '../../app/index.ts';
 import type { Kube, KubeCluster, TokenRefusal } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
-import { BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
+import { bodySyntaxError, BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
 import { sourceIpOf } from './request-facts.ts';
 import { shapePast } from './json-keys.ts';
 import { shortName } from '../../core/directory/rules.ts';
@@ -194,7 +194,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     try {
       body = JSON.parse(text);
     } catch (e) {
-      return status(res, 400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return status(res, 400, bodySyntaxError(text, e, 'the body').message);
     }
     // Refused before it is read, as the admin API refuses a body (review fd, 1): the admission of an UPDATE compares
     // the pod templates by walking them (core/kube/changes.ts), which overflowed the stack some thousands of levels
