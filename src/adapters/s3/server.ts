@@ -1701,7 +1701,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         log(`s3: the object store is out of space (${code}) writing ${req.method ?? ''} ${resource}: nothing stored; free space on the data volume`);
         return sendError(req, res, s3Error('StorageFull', 'The gateway\'s object storage is full: nothing was stored. Delete objects or abort unfinished multipart uploads, or grow the data volume, then try again.'), resource, requestId);
       }
-      log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      // With the id the client was answered, which docs/errors.md says finds it here (review je, 8).
+      log(`s3: internal error (request ${requestId}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
     });
   }
