@@ -21,7 +21,7 @@
  * what only a browser sends (`browserRefusal`). Every SDK examined (AWS SDK v3, botocore/boto3 and the aws CLI, the
  * Alibaba SDK, whose ECS provider sends `Host: 100.100.100.200`) sends the IP or `localhost` of its configured URL.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { PeerVerdict } from './peer-uid.ts';
@@ -303,8 +303,9 @@ export async function listenMetadata(source: () => Promise<MetadataCredentials>,
       }
       // Said, as the container endpoint says it (an unreadable store, a job no longer held): a 500 with nothing in the
       // log left the operator nothing to go on (review cf).
-      if (!isClientAbort(e, req)) log(`agent: internal error on a metadata endpoint: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) text(res, 500, 'internal error');
+      const id = randomUUID();
+      if (!isClientAbort(e, req)) log(`agent: internal error on a metadata endpoint (request ${id}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) text(res, 500, `internal error (request ${id})`);
     });
   });
   boundCredentialServer(server, METADATA_MAX_CONNECTIONS);

@@ -307,8 +307,11 @@ export function createAgent(opts: {
         if (!res.headersSent) json(res, 503, { Code: 'Unavailable', Message: JOB_ENDPOINT_OUTAGE });
         return;
       }
-      log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: 'internal error' });
+      // One id for the answer and the log line, with the stack (review je, 9: the line had the message alone, and
+      // nothing tied it to the answer a job's SDK printed).
+      const id = randomUUID();
+      log(`agent: internal error (request ${id}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: `internal error (request ${id})` });
     });
   });
   boundCredentialServer(server, CREDENTIAL_MAX_CONNECTIONS);
