@@ -555,9 +555,9 @@ async function resolveRefs(env: PlanEnv, account: string, refs: readonly { value
   for (const r of refs) {
     const arn = await env.resolvePolicy(account, r.value);
     const before = arn === undefined ? undefined : first.get(arn);
-    if (arn === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `policy \`${r.value}\` does not exist in account ${account}, among the built-in policies, or in the documents applied` });
+    if (arn === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `policy \`${shortName(r.value)}\` does not exist in account ${account}, among the built-in policies, or in the documents applied` });
     else if (before !== undefined) errors.push({ code: 'VALIDATION_ERROR', path: r.path, message: `\`${r.value}\` is \`${before.value}\` (${before.path}), ${arn}: listed twice` });
-    else if (env.prunedPolicies.has(arn)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `policy \`${r.value}\` is deleted by --prune (no Policy document names it) but still referenced here` });
+    else if (env.prunedPolicies.has(arn)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `policy \`${shortName(r.value)}\` is deleted by --prune (no Policy document names it) but still referenced here` });
     else {
       first.set(arn, r);
       out.push(arn);
@@ -844,7 +844,7 @@ const accountKind: KindHandler<AccountSpec> = {
     const partition = own(spec, 'partition');
     const displayName = optionalString(spec, 'name', 'spec', c);
     if (partition !== 'aws' && partition !== 'acs') {
-      c.error('VALIDATION_ERROR', 'spec.partition', partition === undefined ? '`partition` is required: `aws` or `acs`' : `\`partition\` must be \`aws\` or \`acs\`, got \`${String(partition)}\``);
+      c.error('VALIDATION_ERROR', 'spec.partition', partition === undefined ? '`partition` is required: `aws` or `acs`' : `\`partition\` must be \`aws\` or \`acs\`, got \`${shortName(String(partition))}\``);
       return undefined;
     }
     if (displayName !== undefined && (displayName.length === 0 || displayName.length > 128)) c.error('VALIDATION_ERROR', 'spec.name', '`name` must be 1–128 characters');
@@ -1179,8 +1179,8 @@ const userKind: KindHandler<UserSpec> = {
       // The group as stored: its ARN is what the steps are authorized on, whatever the case the document spells it in (review T, T1).
       const found = await env.group(o.account, g.value);
       if (found === undefined && env.prunedGroups.has(`${o.account}/${g.value.toLowerCase()}`)) {
-        errors.push({ code: 'INVALID_INPUT', path: g.path, message: `group \`${g.value}\` is deleted by --prune (no Group document names it) but still listed here` });
-      } else if (found === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: g.path, message: `group \`${g.value}\` does not exist in account ${o.account} and no Group document names it` });
+        errors.push({ code: 'INVALID_INPUT', path: g.path, message: `group \`${shortName(g.value)}\` is deleted by --prune (no Group document names it) but still listed here` });
+      } else if (found === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: g.path, message: `group \`${shortName(g.value)}\` does not exist in account ${o.account} and no Group document names it` });
       else groups.push(found);
     }
     if (errors.length > 0) return { ok: false, errors };

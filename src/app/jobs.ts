@@ -415,7 +415,7 @@ export async function missingWorkspaceMembers(
     errors.push({
       code: 'NO_SUCH_ENTITY',
       path: `${prefix}members[${i}].${type}`,
-      message: `${type} \`${name}\` does not exist in account ${ws.account}${wording.where(type === 'user' ? 'User' : 'Group')}; ${wording.advice}a ${type} created later under the name would get what it is given here`,
+      message: `${type} \`${shortName(name)}\` does not exist in account ${ws.account}${wording.where(type === 'user' ? 'User' : 'Group')}; ${wording.advice}a ${type} created later under the name would get what it is given here`,
     });
   }
   return errors;

@@ -118,7 +118,7 @@ export function checkPathPrefix(prefix: unknown, field = 'PathPrefix'): string |
 export function checkMaxSessionDuration(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 3600 || n > 43200) return `MaxSessionDuration must be an integer from 3600 to 43200 seconds, got \`${String(v)}\``;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 3600 || n > 43200) return `MaxSessionDuration must be an integer from 3600 to 43200 seconds, got \`${shortName(String(v))}\``;
   return undefined;
 }
 

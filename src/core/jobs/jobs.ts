@@ -397,7 +397,7 @@ export function parseWorkspace(account: string, name: string, spec: Record<strin
   }
   const bucket = spec['defaultBucket'];
   if (bucket !== undefined && (typeof bucket !== 'string' || defaultBucketName(bucket) === undefined)) {
-    refuse(`\`defaultBucket\` must be the ARN of one bucket, without wildcards or an object path, such as \`arn:aws:s3:::ws-data\` or \`acs:oss:*:*:ws-data\`${typeof bucket === 'string' ? `; got \`${bucket}\`` : ''}`, 'spec.defaultBucket');
+    refuse(`\`defaultBucket\` must be the ARN of one bucket, without wildcards or an object path, such as \`arn:aws:s3:::ws-data\` or \`acs:oss:*:*:ws-data\`${typeof bucket === 'string' ? `; got \`${shortName(bucket)}\`` : ''}`, 'spec.defaultBucket');
   }
   const table = spec['defaultTableProject'];
   if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) refuse('`defaultTableProject` must be a project name', 'spec.defaultTableProject');
