@@ -66,7 +66,8 @@
  *   the wider boundary `policy`. Enforcement names the boundary (`iam:PermissionsBoundary`): the current one on
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
- * - `AddUserToGroup`: the rights of that group.
+ * - `AddUserToGroup`: the rights of that group; with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
+ *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`.
  * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
  *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values. For a
  *   role X may assume, also those tags passed as session tags (`sts:TagSession`, review ii, 1), which its session
@@ -1374,6 +1375,49 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /**
+     * The ways `x` may write the policies of group `name` (managed policies `attached`) that give a member more rights
+     * (review jb, 1): `PutGroupPolicy`, `AttachGroupPolicy` (each managed policy, by `iam:PolicyARN`, where a policy of
+     * `x` reads that key), a new version of a managed policy attached to it (`DeletePolicyVersion` first at the quota),
+     * or a wider one of its versions made the default; each giving `gives` (any right, or within a boundary that
+     * stays), or the rights of one policy. Without `principal`, which the caller fills in.
+     */
+    const groupWrites = async (x: Node, name: string, attached: readonly string[], gives: 'any' | 'any-within-boundary'): Promise<Omit<EscalationGain, 'principal'>[]> => {
+      const out: Omit<EscalationGain, 'principal'>[] = [];
+      const arn = groupArn(name);
+      for (const action of [iam('PutGroupPolicy'), iam('AttachGroupPolicy')]) {
+        const a = await allows(x, action, arn);
+        if (a) {
+          out.push({ by: x.arn, action, resource: arn, gives, reasons: a.reasons });
+          return out;
+        }
+      }
+      if (await decidesOn(x, 'iam:policyarn')) {
+        for (const p of attachable) {
+          if (attached.includes(p.arn)) continue;
+          const b = await allows(x, iam('AttachGroupPolicy'), arn, { 'iam:PolicyARN': p.arn });
+          if (!b) continue;
+          out.push({ by: x.arn, action: iam('AttachGroupPolicy'), resource: arn, gives: p.any ? gives : 'policy', policy: p.arn, reasons: b.reasons });
+          if (p.any) return out;
+        }
+      }
+      for (const p of attached.filter(customerManaged)) {
+        const a = await allows(x, iam('CreatePolicyVersion'), p);
+        const room = a && (await versionRoom(x, p));
+        if (a && room) {
+          out.push({ by: x.arn, action: iam('CreatePolicyVersion'), resource: p, gives, ...room.first, reasons: [...room.reasons, ...a.reasons] });
+          return out;
+        }
+        const wider = widerOf(p);
+        const set = wider.length > 0 ? await allows(x, iam('SetDefaultPolicyVersion'), p) : undefined;
+        if (!set) continue;
+        const all = wider.filter((v) => v.any);
+        const picked = all.length > 0 ? all : wider;
+        out.push({ by: x.arn, action: iam('SetDefaultPolicyVersion'), resource: p, gives: all.length > 0 ? gives : 'policy', policy: p, versions: picked.map((v) => v.versionId), reasons: [...set.reasons, versionsLine(p, picked)] });
+      }
+      return out;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -1488,7 +1532,11 @@ export function createEscalation(deps: EscalationDeps) {
           if (t.groups.includes(g.group.name)) continue;
           const arn = groupArn(g.group.name);
           const a = await allows(x, iam('AddUserToGroup'), arn);
-          if (a) out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', reasons: a.reasons });
+          if (!a) continue;
+          out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', reasons: a.reasons });
+          // The group's policies written too (review jb, 1): a group `x` may add `t` to and whose policy it may write gives
+          // any right, not just the group's (an empty group's: none). It was asked only of the groups `t` was in already.
+          for (const w of await groupWrites(x, g.group.name, g.attached.map((p) => p.arn), gives)) out.push({ ...w, principal: t.arn, first: [iam('AddUserToGroup'), ...(w.first ?? [])], reasons: [...a.reasons, ...w.reasons] });
         }
       }
       gainCache.set(key, out);
