@@ -35,7 +35,9 @@
  *   and bind it to its own Kubernetes user (`training:ApplyRbacObject`, asked with apply's condition keys, review fl,
  *   2), or put itself in a group a binding lets create pods by rewriting its own entry (`training:UpdateAccessEntry`
  *   through apply, or `DeleteAccessEntry` and `CreateAccessEntry`, review fl, 5); without an entry, it may make one
- *   (`training:CreateAccessEntry`) first; unless IAM denies it `kubernetes:create` there.
+ *   (`training:CreateAccessEntry`) first; unless IAM denies it `kubernetes:create` there. Where it may create no pods, a
+ *   workload whose pod template names the role (review jb, 2): admission grants the template on X's authority, and the
+ *   pods a built-in controller (a Job's, a Deployment's) or a controller the cluster trusts makes from it run as the role.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a user holding its quota of two keys, together
  *   with `iam:DeleteAccessKey`, which makes room; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
@@ -111,6 +113,7 @@ import { ASSOCIATED_RESOURCE, decideForServiceNames, type Caller } from './princ
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import { accessEntryContext } from './kube-apply.ts';
+import { TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
 
 export interface EscalationStep {
@@ -784,6 +787,27 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /**
+     * A namespace of cluster `c` (ARN `arn`) where `x` may create a workload whose pods run on the grant its pod template
+     * gets at admission (review jb, 2, src/app/kube.ts `passerOf`): the built-in kinds kube-controller-manager makes pods
+     * of (`WORKLOAD_TEMPLATES`), and the training kinds where the cluster trusts a controller (`trustedControllers`).
+     */
+    const workloadCreatable = async (x: Node, c: Cluster, arn: string, namespaces: readonly string[]): Promise<{ ns: string; reasons: readonly string[]; workload: string } | undefined> => {
+      const kinds = [
+        ...Object.keys(WORKLOAD_TEMPLATES)
+          .filter((k) => TRAINING_WORKLOAD_RESOURCES[k.slice(0, k.indexOf('/'))] === undefined)
+          .map((k) => `${k.slice(k.indexOf('/') + 1).toLowerCase()}s${k.startsWith('/') ? '' : `.${k.slice(0, k.indexOf('/'))}`}`),
+        ...((c.trustedControllers?.length ?? 0) > 0 ? Object.entries(TRAINING_WORKLOAD_RESOURCES).flatMap(([group, resources]) => resources.map((r) => `${r}.${group}`)) : []),
+      ];
+      for (const ns of namespaces) {
+        for (const workload of kinds) {
+          const a = await allows(x, 'kubernetes:create', `${arn}/namespaces/${ns}/${workload}`);
+          if (a) return { ns, reasons: a.reasons, workload };
+        }
+      }
+      return undefined;
+    };
+
     /** The compiled trust policy of each role, read once. */
     const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
     /**
@@ -1088,7 +1112,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
         const arn = clusterArn(partition, account, c.name);
         const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default'])];
-        let create: { ns: string; reasons: readonly string[]; as?: string; rbac?: string; actions?: readonly string[] } | undefined;
+        let create: { ns: string; reasons: readonly string[]; as?: string; rbac?: string; actions?: readonly string[]; workload?: string } | undefined;
         for (const ns of namespaces) {
           const pods = `${arn}/namespaces/${ns}/pods`;
           const a = await allows(x, 'kubernetes:create', pods);
@@ -1110,13 +1134,18 @@ export function createEscalation(deps: EscalationDeps) {
         // created and a binding of it to its own Kubernetes user (its access entry's), as Kubernetes' `bind` and
         // `escalate` would; asked with the objects' condition keys (src/app/kube-apply.ts `rbacContext`), unless IAM
         // denies it the pods outright (IAM's Deny takes part in every SubjectAccessReview).
+        // A workload whose pod template names the role (review jb, 2): admission gives the template a grant on X's
+        // authority (PassRole asked as for a pod), and the pods kube-controller-manager makes from it (a Job's, a
+        // Deployment's ReplicaSet's), or a controller the cluster trusts (a PyTorchJob's), run as the role. RBAC that
+        // lets X create Jobs but not pods was no path.
+        if (!create) create = await workloadCreatable(x, c, arn, namespaces);
         if (!create) create = await rbacWritable(x, c.name, arn, namespaces);
         if (!create) continue;
         const via = {
           how: 'iam:PassRole to a pod' as const,
           actions: [...(create.actions ?? []), 'kubernetes:create'],
           arn,
-          reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may ${create.rbac ? `write ${create.rbac} and so ` : ''}create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons],
+          reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may ${create.rbac ? `write ${create.rbac} and so ` : ''}${create.workload !== undefined ? `create ${create.workload} in namespace ${create.ns} of cluster ${c.name}, whose pod template, annotated gatehouse.dev/role, its controller makes pods of on ${x.name}'s grant` : `create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`}`, ...create.reasons],
           tags: jobSessionTags({ workspace: '', id: '*' }),
         };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
