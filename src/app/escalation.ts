@@ -463,7 +463,24 @@ interface Node {
 /** An edge out of a node: the node it leads to and how. */
 type Edge = { readonly to: Node; readonly step: EscalationStep };
 
-const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}`;
+/** `identity policy \`user/eve/p\` statement 0 (Sid \`Mint\`)`: a statement that decided, as src/core/iam/explain.ts names one. */
+const statementText = (m: { readonly type: string; readonly policy: string; readonly index?: number; readonly statement?: number; readonly sid?: string | undefined }): string =>
+  `${m.type === 'boundary' ? 'permissions boundary' : `${m.type} policy`} \`${m.policy}\` statement ${m.index ?? m.statement ?? '?'}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`;
+/**
+ * The statements of `matched` that made `decision` (the Denies of an ExplicitDeny, else the Allows), named: a step or
+ * gain said only "allowed by an identity policy", and an auditor could not tell which policy to change (review jb, 3).
+ */
+const decidedBy = (decision: string, matched: readonly { readonly effect: string; readonly type: string; readonly policy: string; readonly index?: number; readonly statement?: number; readonly sid?: string | undefined }[]): string => {
+  const effect = decision === 'ExplicitDeny' ? 'Deny' : decision === 'Allow' ? 'Allow' : undefined;
+  const rules = effect === undefined ? [] : matched.filter((m) => m.effect === effect);
+  return rules.length === 0 ? '' : ` (${rules.map(statementText).join('; ')})`;
+};
+const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}${decidedBy(d.decision, d.matched)}`;
+/** The answer with its `iam:` line naming the IAM statements that decided (`decidedBy`). */
+const named = (a: AuthorizeAnswer): AuthorizeAnswer => {
+  const by = decidedBy(a.decision, a.matched.filter((m) => m.engine === 'iam'));
+  return by === '' ? a : { ...a, reasons: a.reasons.map((r) => (r.startsWith('iam: ') && !r.startsWith('iam: no opinion') ? `${r}${by}` : r)) };
+};
 
 /** A question the engine would not answer. */
 class Refused extends Error {
@@ -553,7 +570,7 @@ export function createEscalation(deps: EscalationDeps) {
       const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
       if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
       if (!extra) answeredOnce = true;
-      return a.value;
+      return named(a.value);
     };
     const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>): Promise<AuthorizeAnswer | undefined> => {
       const a = await answer(node, action, resource, extra);
@@ -564,7 +581,7 @@ export function createEscalation(deps: EscalationDeps) {
       await ask();
       const a = await deps.simulate(caller, { principal, action, resource, ...(context ? { context } : {}) });
       if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
-      return a.value.decision === 'Allow' ? a.value : undefined;
+      return a.value.decision === 'Allow' ? named(a.value) : undefined;
     };
     /**
      * A namespace of cluster `name` (ARN `arn`) where `x` may come to create pods by writing RBAC (review fl, 2): it has

@@ -60,7 +60,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
-import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, cachedTrust, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -737,7 +737,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * (`issueFor`), so that a trust conditioned on them, as AWS's confused-deputy guidance has it, is trusted here too.
    */
   function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[], jobId: string, tags: Readonly<Record<string, string>>): string | undefined {
-    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    const trust = cachedTrust(cache, role);
     if (!trust) return undefined;
     // With the session tags the job's sessions carry, as issuance decides it (review hp, 7).
     const context = contextOf(serviceTrustContext(role.account, jobArn(partition, role.account, jobId), tags));

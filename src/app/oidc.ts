@@ -33,7 +33,7 @@ import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
-import { actorOf, authorizeAdmin, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
+import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
@@ -959,7 +959,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const entry = found.entry !== undefined && (parsed.partition === 'acs' || found.entry.role.path === parsed.path) ? found.entry : undefined;
     const roleArn = entry ? roleArnOf(partition, entry.role.account, entry.role.path, entry.role.name) : roleArnOf(partition, parsed.account, parsed.path, parsed.name);
     if (entry) verified.roleArn = roleArn;
-    const trust = (entry && cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust')) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
+    const trust = (entry && cachedTrust(cache, entry.role)) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
     const { tags, transitive, sourceIdentity } = carried.value;
     // RAM's keys for an OIDC role (`oidc:iss`, `oidc:aud`, `oidc:sub`), IAM's `<host/path>:…` ones for AWS's call.

@@ -102,6 +102,17 @@ interface Held {
   used: number;
 }
 
+
+/**
+ * A role's compiled trust policy, held under the role's id (a role deleted and made again under its name is another
+ * role) and named `role/<path><name>`, as decisions and explanations name the policy that decided: named by the id
+ * (`trust:AROA…`), a trust statement in `matched` told an auditor nothing of which role's policy it was (review jb, 3).
+ * Every caller of the shared cache names it so, so that whichever compiles it first gives the name.
+ */
+export function cachedTrust(cache: Pick<PolicyCache, 'get'>, role: { readonly id: string; readonly path: string; readonly name: string; readonly trustPolicy: string }): CompiledPolicy {
+  return cache.get(`trust:${role.id}`, role.trustPolicy, 'trust', `role${role.path}${role.name}`);
+}
+
 /**
  * Compiled policies keyed by document text: the same document compiles once however often it is attached. Bounded by
  * count and by the estimated bytes of what it keeps (`POLICY_CACHE_MAX_BYTES`); when either is full, the least
@@ -125,14 +136,14 @@ export class PolicyCache {
    * The compiled document. One that no longer parses fails closed: it denies every request it governs
    * (src/app/unreadable-policy.ts), so that a Deny it held is not lost and nothing is allowed because of it.
    */
-  get(name: string, document: string, kind: 'identity' | 'resource' | 'trust' = 'identity'): CompiledPolicy {
+  get(name: string, document: string, kind: 'identity' | 'resource' | 'trust' = 'identity', label: string = name): CompiledPolicy {
     const key = `${kind}\u0000${name}\u0000${document}`;
     const held = this.map.get(key);
     if (held !== undefined) {
       held.used = ++this.clock;
       return held.compiled;
     }
-    const { compiled, weight } = compileStoredWeighed(name, document, kind, 1 << 20, this.note);
+    const { compiled, weight } = compileStoredWeighed(label, document, kind, 1 << 20, this.note);
     if (weight > this.maxBytes / 4) return compiled;
     if (this.map.size >= this.max || this.bytes + weight > this.maxBytes) this.evict(weight);
     this.map.set(key, { compiled, weight, used: ++this.clock });

@@ -38,7 +38,7 @@ import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
@@ -599,7 +599,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
 
   /** The decision of `action` on the role by `principal` (with its `policies`) under the role's trust policy. */
   function trustDecision(policies: PolicySet, principal: Principal, role: RoleRecord, partition: Partition, action: string, asked: Record<string, string | string[]>, explain = false) {
-    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    const trust = cachedTrust(cache, role);
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
     // The role's tags, the directory's and not the request's (review cc, 8: a Deny on aws:ResourceTag never applied).
@@ -646,7 +646,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
     if (opts.tags === undefined || opts.tags.length === 0) return trustDecision(policies, principal, entry.role, entry.partition, action, context, true).decision;
     const role = entry.role;
-    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    const trust = cachedTrust(cache, role);
     if (!trust) return undefined;
     const added = opts.tags;
     const tags = [...role.tags.filter((t) => !added.some((a) => a.key.toLowerCase() === t.key.toLowerCase())), ...added];
@@ -665,7 +665,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!parsed) return undefined;
     const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
     const found = entry && (parsed.partition === 'acs' || entry.role.path === parsed.path) ? entry : undefined;
-    const trust = found ? cache.get(`trust:${found.role.id}`, found.role.trustPolicy, 'trust') : undefined;
+    const trust = found ? cachedTrust(cache, found.role) : undefined;
     return {
       role: found ? { partition: found.partition, account: found.role.account, path: found.role.path, name: found.role.name } : undefined,
       trust: trust ?? compilePolicy({ version: parsed.partition === 'acs' ? '1' : '2012-10-17', dialect: parsed.partition, id: undefined, statements: [] }, `trust policy of ${roleArn} (no such role)`),
@@ -759,7 +759,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
         ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': [...p.transitiveTagKeys] } : {}),
         // In the spellings the caller's policies and the role's trust policy compare them with as well (review X, X1).
-        ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust') : undefined])) } : {}),
+        ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cachedTrust(cache, entry.role) : undefined])) } : {}),
         ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
         // The request's keys: address, transport, region, and the client's User-Agent and Referer (review gs, 3).
         ...requestFactKeys(facts),
@@ -772,7 +772,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       // an encoded message alike, as a role that does not trust the caller (review cy, 3).
       const found = entry && partition && (parsed.partition === 'acs' || entry.role.path === parsed.path) ? entry : undefined;
       const target: RoleName = found ? { partition: found.partition, account: found.role.account, path: found.role.path, name: found.role.name } : { partition: parsed.partition, account: parsed.account, path: parsed.path, name: parsed.name };
-      const trust = (found && cache.get(`trust:${found.role.id}`, found.role.trustPolicy, 'trust')) || trustsNobody(parsed.partition, p.roleArn);
+      const trust = (found && cachedTrust(cache, found.role)) || trustsNobody(parsed.partition, p.roleArn);
       const roleTags = found ? awsResourceTags(found.role.tags) : {};
       // A source identity carried by the calling session is set on the new one as well: every hop of a chain needs
       // sts:SetSourceIdentity from both sides, as AWS asks (IAM User Guide, "Permissions required to set source
@@ -893,7 +893,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
       if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
       const role = entry.role;
-      const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+      const trust = cachedTrust(cache, role);
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
       // With the session tags it passes, as AWS gives them to AssumeRole: a trust policy scopes the role by them (review hp, 7).
       const context = contextOf(serviceTrustContext(role.account, input.sourceArn, input.tags));
