@@ -7,6 +7,8 @@
  * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts); where
  *   either compares the session name X picks (`sts:RoleSessionName`), also under each name they name (review eq, 5).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
+ * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
+ *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
  *   `aws:RequestTag/K` with, which X passes, asked with them as AssumeRole asks it, `sts:TagSession` included.
  * - `sts:AssumeRole` with a source identity (review ii, 3): one the role's trust policy or X's own policies compare
@@ -89,7 +91,7 @@
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
  * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
- * that a condition gates (an external id, a source IP) appears only when the context satisfies it. Principals of
+ * that a condition gates (a source IP, MFA; not an external id, session name or source identity, which the assumer gives) appears only when the context satisfies it. Principals of
  * other accounts are not followed. The caller needs `iam:GetAccountAuthorizationDetails` (`ram:` in `acs`
  * accounts), which reads the account whole, and `gatehouse:Authorize` on its principals.
  *
@@ -204,6 +206,9 @@ export interface EscalationInput {
    */
   readonly becomeOnly?: boolean;
 }
+
+/** An external id AssumeRole takes (`ExternalId`: 2 to 1,224 of these characters, src/core/sts/session.ts). */
+const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** The name escalation-paths asks to give the Role (ClusterRole) and binding a principal may write for itself (review fl, 2). */
 const RBAC_NAME = 'pod-creators';
@@ -851,9 +856,10 @@ export function createEscalation(deps: EscalationDeps) {
      * or Deny, negated or not: a Deny unless the name is the user's own needs that name), each made one that `x` may
      * give: `${aws:username}` read as a user's name, `*` and `?` of a `StringLike` filled in; none that another
      * variable holds, or that is no session name (review eq, 5). With `key` `sts:sourceidentity`, the source identities
-     * (review ii, 3), which AssumeRole takes in the same characters.
+     * (review ii, 3), which AssumeRole takes in the same characters; with `sts:externalid` and `valid` its characters, the
+     * external ids (review jb, 4).
      */
-    const sessionNamesAsked = (x: Node, policies: readonly CompiledPolicy[], key = 'sts:rolesessionname'): string[] => {
+    const sessionNamesAsked = (x: Node, policies: readonly CompiledPolicy[], key = 'sts:rolesessionname', valid: RegExp = partition === 'acs' ? RAM_SESSION_NAME_RE : SESSION_NAME_RE): string[] => {
       const out = new Set<string>();
       for (const p of policies) {
         for (const st of p.statements) {
@@ -863,7 +869,7 @@ export function createEscalation(deps: EscalationDeps) {
               let name = x.kind === 'user' ? v.replace(/\$\{aws:username\}/gi, x.name) : v;
               if (name.includes('${')) continue;
               if (c.entry.base.includes('Like')) name = name.replace(/[*?]/g, 'x');
-              if ((partition === 'acs' ? RAM_SESSION_NAME_RE : SESSION_NAME_RE).test(name)) out.add(name);
+              if (valid.test(name)) out.add(name);
             }
           }
         }
@@ -995,6 +1001,25 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (picked) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(picked.d)} (with the session name ${picked.name}, which ${x.name} picks)`] } });
+            continue;
+          }
+        }
+        // The external id, which X gives as it gives the session's name (review jb, 4): a trust policy that asks for one
+        // (`sts:ExternalId`, AWS's guard against the confused deputy) names its value, which is no secret (AWS: "the
+        // external ID is not treated as a secret"), and AssumeRole takes it from any caller the policy names. Asked with
+        // each value it names: a role that allowed everything to whoever passed `x-123` was no path to anyone.
+        if (asked && d?.decision !== 'ExplicitDeny' && !('sts:ExternalId' in trustContext)) {
+          let given: { id: string; d: Decision } | undefined;
+          for (const id of sessionNamesAsked(x, [...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])], 'sts:externalid', EXTERNAL_ID_RE)) {
+            await ask();
+            const de = await deps.assumeDecision(me.principal, me.policies, r.arn, { ...trustContext, 'sts:ExternalId': id });
+            if (de?.decision === 'Allow') {
+              given = { id, d: de };
+              break;
+            }
+          }
+          if (given) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(given.d)} (with the external id ${given.id}, which ${x.name} gives: the trust policy names it)`] } });
             continue;
           }
         }
