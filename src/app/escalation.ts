@@ -19,7 +19,8 @@
  *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
  *   workspace it belongs to, or in one it may join (write it with `training:CreateWorkspace`/`UpdateWorkspace`, or add
- *   itself to a member group; its own policies deciding the submission), and the role trusts the training service:
+ *   itself to a member group; its own policies deciding the submission), or one it may create (review jb, 5), and the
+ *   role trusts the training service:
  *   the job's processes run as the role. Where
  *   PassRole is refused only for want of an allow, X may also come to pass it by binding itself
  *   `roles/iam.serviceAccountUser` on the role or the account (it may set their IAM policy): listed with
@@ -830,6 +831,45 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /**
+     * A workspace user `x` may create (`PUT /v1/workspaces/W`: `training:CreateWorkspace`), naming itself a member, and
+     * submit jobs in (review jb, 5): only workspaces that exist were looked at, so a user allowed to create one, to
+     * submit jobs and to pass a role was no path to the role. Asked for a name each of its Allow statements on
+     * workspaces spells (`workspace/team-*` read as `team-new`) and a plain one; none taken.
+     */
+    const newWorkspaceFor = async (x: Node): Promise<{ ws: Workspace; why: readonly string[]; join: string } | undefined> => {
+      const taken = new Set(workspaces.map((w) => w.name.toLowerCase()));
+      const names = new Set<string>();
+      const re = partition === 'acs' ? /^acs:pai::(\d+|\*)?:workspace\/(.+)$/ : /^arn:aws:training::(\d+|\*)?:workspace\/(.+)$/;
+      for (const d of documentsOf(x)) {
+        for (const st of d.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const r of st.resource ?? []) {
+            const m = re.exec(r);
+            if (!m || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
+            const name = (m[2] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
+            if (/^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(name.toLowerCase())) names.add(name);
+          }
+        }
+      }
+      for (let i = 0; ; i++) {
+        const name = `new-workspace${i === 0 ? '' : `-${i}`}`;
+        if (taken.has(name)) continue;
+        names.add(name);
+        break;
+      }
+      for (const name of [...names].slice(0, 8)) {
+        const arn = workspaceArn(partition, account, name);
+        const create = await allows(x, 'training:CreateWorkspace', arn);
+        if (!create) continue;
+        // Decided as for a member: a workspace that does not exist yet refuses a non-member alone (`asMembersAllow`).
+        const submit = await answer(x, 'training:CreateJob', arn);
+        if (!refusedOnlyAsNonMember(submit)) continue;
+        return { ws: { account, name, members: [{ user: x.name }] }, why: [...create.reasons, `${x.arn} may create workspace ${name}, naming itself a member`, ...reasonsBesideMembership(submit)], join: 'training:CreateWorkspace' };
+      }
+      return undefined;
+    };
+
     /** The compiled trust policy of each role, read once. */
     const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
     /**
@@ -1123,6 +1163,8 @@ export function createEscalation(deps: EscalationDeps) {
             break;
           }
         }
+        // Else a workspace it may create (review jb, 5), naming itself a member: where none exists it may join.
+        if (!creates) creates = await newWorkspaceFor(x);
         if (creating.length === 0 && creates) creating.push(creates);
         for (const c of creating) {
           const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ? [c.join] : []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
