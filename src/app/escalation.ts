@@ -27,7 +27,8 @@
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
- *   service, and the role trusts that service.
+ *   service, and the role trusts that service; or of a cluster X may write (`training:CreateCluster`), its instance
+ *   role set to the role (review jb, 6).
  * - `iam:PassRole` to a pod (review cc, 3): X (a user or role) may create pods in a namespace of a cluster
  *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
@@ -870,6 +871,41 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /**
+     * A cluster `x` may write (`PUT /v1/clusters/C`: `training:CreateCluster` on its ARN) to set its instance role
+     * (review jb, 6): an existing one first, then one under a name each of its Allow statements on clusters spells
+     * (`cluster/gpu-*` read as `gpu-new`) and a plain `new-cluster`; none taken.
+     */
+    const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; reasons: readonly string[] } | undefined> => {
+      const taken = new Set(clusters.map((c) => c.name.toLowerCase()));
+      const names = clusters.map((c) => c.name);
+      const fresh = new Set<string>();
+      const re = partition === 'acs' ? /^acs:pai::(\d+|\*)?:cluster\/(.+)$/ : /^arn:aws:training::(\d+|\*)?:cluster\/(.+)$/;
+      for (const d of documentsOf(x)) {
+        for (const st of d.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const r of st.resource ?? []) {
+            const m = re.exec(r);
+            if (!m || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
+            const name = (m[2] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
+            if (/^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(name.toLowerCase())) fresh.add(name);
+          }
+        }
+      }
+      for (let i = 0; ; i++) {
+        const name = `new-cluster${i === 0 ? '' : `-${i}`}`;
+        if (taken.has(name)) continue;
+        fresh.add(name);
+        break;
+      }
+      for (const name of [...names, ...[...fresh].slice(0, 8)]) {
+        const arn = clusterArn(partition, account, name);
+        const a = await allows(x, 'training:CreateCluster', arn);
+        if (a) return { name, arn, reasons: a.reasons };
+      }
+      return undefined;
+    };
+
     /** The compiled trust policy of each role, read once. */
     const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
     /**
@@ -1189,6 +1225,17 @@ export function createEscalation(deps: EscalationDeps) {
         if (!start) continue;
         const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons, tags: jobSessionTags({ kind: 'node', workspace: '', cluster: c.name, id: '*' }) };
         for (const r of chosen) await passTo(x, r, compute, via, out);
+      }
+      // A cluster X may write (review jb, 6): `PUT /v1/clusters/C` (`training:CreateCluster`, an existing cluster or a
+      // new one) sets its instance role, asked of no one but the writer, and a node X starts there runs as that role
+      // (PassRole asked at the start, as above). Only the node roles of clusters as they stand were looked at.
+      if (roles.some((r) => r !== x && !out.some((e) => e.to === r))) {
+        const written = await clusterWritable(x);
+        const start = written && (await allows(x, 'training:StartClusterNode', written.arn));
+        if (written && start) {
+          const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:CreateCluster', 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, `${x.arn} may write cluster ${written.name} with the role as its instance role`, ...start.reasons], tags: jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' }) };
+          for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
+        }
       }
       // Pods: a namespace where X may create pods (the cluster's RBAC, through X's access entry), then each role it
       // may pass to the compute service that trusts it, named by the pod's annotation.
