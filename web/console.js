@@ -677,7 +677,7 @@ function page() {
       // Who reaches it through a job of the workspace default role, which needs no PassRole (review eq, 2).
       const jobs = a.throughDefaultRoleJobs ?? [];
       if (jobs.length > 0) {
-        tables.push(table([['kind', (j) => j.kind], ['name', (j) => j.name], ['acts as', (j) => name(j.role)], ['path', (j) => `-(training:CreateJob --role default in ${name(j.workspace)})-> ${name(j.role)}`]], jobs, 'Also through a job of the workspace default role (a member allowed training:CreateJob; its session opens the workspace\'s default bucket)'));
+        tables.push(table([['kind', (j) => j.kind], ['name', (j) => j.name], ['acts as', (j) => name(j.role)], ['path', (j) => `-(${j.join !== undefined ? `${j.join} then ` : ''}training:CreateJob --role default in ${name(j.workspace)})-> ${name(j.role)}`]], jobs, 'Also through a job of the workspace default role (a member allowed training:CreateJob, or one that may make itself a member first; its session opens the workspace\'s default bucket)'));
       }
       // Refused only because conditions of their Allow statements did not hold for the context given (review dv, 1).
       const excluded = a.conditionallyExcluded ?? [];

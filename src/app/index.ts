@@ -364,7 +364,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
-    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, async (asker, action, resource) => bindings.grantedBeyond(asker, action, await roleDecidedOn(action, resource), deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }, engineSessions),
+    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, async (asker, action, resource) => bindings.grantedBeyond(asker, action, await roleDecidedOn(action, resource), deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user), groups: (account, names) => deps.store.read(async (tx) => (await Promise.all(names.map((n) => tx.groups.get(account, n)))).flatMap((g) => (g ? [{ name: g.name, path: g.path }] : []))) }, engineSessions),
     /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
     accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */

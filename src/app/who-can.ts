@@ -36,7 +36,8 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
-import { actionAndResourceRefusal, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
+import { actionAndResourceRefusal, reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
+import { entityArn } from '../core/directory/rules.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
@@ -138,6 +139,12 @@ export interface ThroughDefaultRoleJob {
   readonly workspace: string;
   /** The default role the job runs as (created by the first such job when the account has none yet). */
   readonly role: string;
+  /**
+   * How a user that is no member makes itself one first (review jb, 7): `iam:AddUserToGroup` (a member group),
+   * `training:UpdateWorkspace` or `training:CreateWorkspace` (the workspace written with it among the members). Absent
+   * for a member.
+   */
+  readonly join?: string;
   /** Why it may submit the job, then why the job's session may do it. */
   readonly reasons: readonly string[];
 }
@@ -149,6 +156,8 @@ export interface ThroughDefaultRoleJob {
 export interface DefaultRoleJobs {
   readonly workspaces: (account: string) => Promise<readonly Workspace[]>;
   readonly session: (ws: Workspace, user: string) => Promise<readonly CompiledPolicy[] | undefined>;
+  /** The groups of the account of these names that exist, with their paths (a workspace's member groups, review jb, 7). */
+  readonly groups?: (account: string, names: readonly string[]) => Promise<readonly { readonly name: string; readonly path: string }[]>;
 }
 
 /** A principal not allowed only because the conditions of Allow statements for the question did not hold (review dv, 1). */
@@ -472,6 +481,20 @@ async function throughDefaultRoleJobs(
   const principal: Principal = { kind: 'role-session', arn: sessionArn(partition, account, role?.name ?? name, 'job-who-can'), partition, account, roleArn };
   const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(input.context), time };
   const out: ThroughDefaultRoleJob[] = [];
+  /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
+  const joinOf = async (u: Asked, ws: Workspace, arn: string): Promise<Result<{ action: string; reasons: readonly string[] } | undefined>> => {
+    const groups = jobs.groups === undefined ? [] : await jobs.groups(account, ws.members.flatMap((m) => (m.group !== undefined ? [m.group] : [])));
+    for (const [action, resource] of [
+      ['training:UpdateWorkspace', arn],
+      ['training:CreateWorkspace', arn],
+      ...groups.map((g) => [`${partition === 'acs' ? 'ram' : 'iam'}:AddUserToGroup`, entityArn(partition, account, 'group', g.path, g.name)] as const),
+    ] as const) {
+      const a = await simulate(caller, { principal: u.principal, action, resource, ...(input.context !== undefined ? { context: input.context } : {}) });
+      if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
+      if (a.value.decision === 'Allow') return ok({ action, reasons: a.value.reasons });
+    }
+    return ok(undefined);
+  };
   for (const ws of await jobs.workspaces(account)) {
     if (ws.defaultBucket === undefined) continue;
     const head = compiled({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [defaultBucketStatement(ws.defaultBucket)] }, 'session-policy');
@@ -481,7 +504,16 @@ async function throughDefaultRoleJobs(
       // Allowed only to a member (src/app/authorize.ts `asMembersAllow`), and never to a disabled user.
       const submit = await simulate(caller, { principal: u.principal, action: 'training:CreateJob', resource: wsArn, ...(input.context !== undefined ? { context: input.context } : {}) });
       if (!submit.ok) return failWith(submit.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${submit.errors[0]?.message ?? 'cannot be asked about'}`, submit.errors[0]?.path ?? '');
-      if (submit.value.decision !== 'Allow') continue;
+      // Refused only as no member (review jb, 7): a user that may make itself one (as escalation-paths' job steps join a
+      // workspace, review bz, 4) submits the job all the same. It was left out, though it reaches the bucket as a member.
+      let join: { action: string; reasons: readonly string[] } | undefined;
+      if (submit.value.decision !== 'Allow') {
+        if (!refusedOnlyAsNonMember(submit.value)) continue;
+        const j = await joinOf(u, ws, wsArn);
+        if (!j.ok) return j;
+        if (j.value === undefined) continue;
+        join = j.value;
+      }
       const session = await jobs.session(ws, u.name);
       if (session === undefined) continue;
       const cut = evaluate(request, { identity: [...session] });
@@ -496,7 +528,8 @@ async function throughDefaultRoleJobs(
         principal: u.principal,
         workspace: wsArn,
         role: roleArn,
-        reasons: [...submit.value.reasons, `a job of ${u.name}'s with --role default in workspace ${ws.name} runs as ${roleArn}, its session policy allowing ${input.action} on the workspace's default bucket ${ws.defaultBucket}`],
+        ...(join !== undefined ? { join: join.action } : {}),
+        reasons: [...(join !== undefined ? [...join.reasons, ...reasonsBesideMembership(submit.value)] : submit.value.reasons), `a job of ${u.name}'s with --role default in workspace ${ws.name} runs as ${roleArn}, its session policy allowing ${input.action} on the workspace's default bucket ${ws.defaultBucket}`],
       });
     }
   }

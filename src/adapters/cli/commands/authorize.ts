@@ -182,7 +182,7 @@ interface WhoCanAnswer {
   /** Those whose Allow statements' conditions did not hold for the context; absent from servers before review dv1. */
   readonly conditionallyExcluded?: readonly ConditionallyExcluded[];
   /** Users who reach it through a job of the workspace default role; absent from servers before review eq2. */
-  readonly throughDefaultRoleJobs?: readonly { readonly kind: string; readonly name: string; readonly workspace: string; readonly role: string }[];
+  readonly throughDefaultRoleJobs?: readonly { readonly kind: string; readonly name: string; readonly workspace: string; readonly role: string; readonly join?: string }[];
   readonly note: string;
 }
 
@@ -243,12 +243,12 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
       // Who reaches it through a job of the workspace default role, which needs no PassRole (review eq, 2).
       const jobs = v.throughDefaultRoleJobs ?? [];
       if (jobs.length > 0) {
-        ctx.out(`also through a job of the workspace default role (--role default: a member allowed training:CreateJob; its session opens the workspace's default bucket):\n${formatTable(
+        ctx.out(`also through a job of the workspace default role (--role default: a member allowed training:CreateJob, or one that may make itself a member first; its session opens the workspace's default bucket):\n${formatTable(
           [
             { header: 'kind', value: (j: (typeof jobs)[number]) => j.kind },
             { header: 'name', value: (j: (typeof jobs)[number]) => j.name },
             { header: 'acts as', value: (j: (typeof jobs)[number]) => entityName(j.role) },
-            { header: 'path', value: (j: (typeof jobs)[number]) => `-(training:CreateJob --role default in ${entityName(j.workspace)})-> ${entityName(j.role)}` },
+            { header: 'path', value: (j: (typeof jobs)[number]) => `-(${j.join !== undefined ? `${j.join} then ` : ''}training:CreateJob --role default in ${entityName(j.workspace)})-> ${entityName(j.role)}` },
           ],
           jobs,
         )}`);
