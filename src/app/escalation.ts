@@ -906,6 +906,44 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /**
+     * Managed policies `x` may create (`iam:CreatePolicy`, review jb, 8), each with why: under a name each of its Allow
+     * statements on policies of the account spells (`policy/team-*` read as `team-new`, a path kept) and a plain
+     * `new-policy`; none taken. Read once a principal.
+     */
+    const newPolicyCache = new Map<string, { arn: string; reasons: readonly string[] }[]>();
+    const newPoliciesBy = async (x: Node): Promise<{ arn: string; reasons: readonly string[] }[]> => {
+      const hit = newPolicyCache.get(x.arn);
+      if (hit) return hit;
+      const taken = new Set(details.value.policies.map((p) => p.policy.arn.toLowerCase()));
+      const arns = new Set<string>();
+      const re = partition === 'acs' ? /^acs:ram::(\d+|\*)?:policy\/(.+)$/i : /^arn:aws:iam::(\d+|\*)?:policy\/(.+)$/;
+      for (const d of documentsOf(x)) {
+        for (const st of d.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const r of [...(st.resource ?? []), ...st.conditions.flatMap((c) => (c.key.toLowerCase() === 'iam:policyarn' ? c.values : []))]) {
+            const m = re.exec(r);
+            if (!m || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
+            const rest = (m[2] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
+            const slash = rest.lastIndexOf('/');
+            const name = rest.slice(slash + 1);
+            const path = partition === 'acs' || slash < 0 ? '/' : `/${rest.slice(0, slash + 1)}`;
+            const arn = entityArn(partition, account, 'policy', path, name);
+            if (/^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(arn.toLowerCase())) arns.add(arn);
+          }
+        }
+      }
+      arns.add(entityArn(partition, account, 'policy', '/', 'new-policy'));
+      const out: { arn: string; reasons: readonly string[] }[] = [];
+      for (const arn of [...arns].slice(0, 8)) {
+        if (taken.has(arn.toLowerCase())) continue;
+        const a = await allows(x, iam('CreatePolicy'), arn);
+        if (a) out.push({ arn, reasons: a.reasons });
+      }
+      newPolicyCache.set(x.arn, out);
+      return out;
+    };
+
     /** The compiled trust policy of each role, read once. */
     const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
     /**
@@ -1649,6 +1687,16 @@ export function createEscalation(deps: EscalationDeps) {
             if (t.managed.includes(p.arn)) continue;
             const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
             if (b) out.push({ by: x.arn, principal: t.arn, action, resource, gives: p.any ? gives : 'policy', policy: p.arn, reasons: b.reasons });
+          }
+          // Or a policy it creates (review jb, 8): `iam:PolicyARN` allowing only `policy/team-*`, none of which exists
+          // yet, was no gain, though `x` may create `team-new` allowing everything and attach it.
+          if (!out.some((g) => g.action === action && g.resource === resource && g.gives === gives)) {
+            for (const p of await newPoliciesBy(x)) {
+              const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
+              if (!b) continue;
+              out.push({ by: x.arn, principal: t.arn, action, resource, gives, policy: p.arn, first: [iam('CreatePolicy')], reasons: [...p.reasons, ...b.reasons, `${x.arn} may create ${p.arn}, allowing what it chooses, and attach it`] });
+              break;
+            }
           }
         }
       }
