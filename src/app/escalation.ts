@@ -479,13 +479,14 @@ const statementText = (m: { readonly type: string; readonly policy: string; read
  */
 const decidedBy = (decision: string, matched: readonly { readonly effect: string; readonly type: string; readonly policy: string; readonly index?: number; readonly statement?: number; readonly sid?: string | undefined }[]): string => {
   const effect = decision === 'ExplicitDeny' ? 'Deny' : decision === 'Allow' ? 'Allow' : undefined;
-  const rules = effect === undefined ? [] : matched.filter((m) => m.effect === effect);
+  // `matched` of a decision made elsewhere than the engine (a test's stub) may be missing: named by nothing, then.
+  const rules = effect === undefined ? [] : (matched ?? []).filter((m) => m.effect === effect);
   return rules.length === 0 ? '' : ` (${rules.map(statementText).join('; ')})`;
 };
 const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}${decidedBy(d.decision, d.matched)}`;
 /** The answer with its `iam:` line naming the IAM statements that decided (`decidedBy`). */
 const named = (a: AuthorizeAnswer): AuthorizeAnswer => {
-  const by = decidedBy(a.decision, a.matched.filter((m) => m.engine === 'iam'));
+  const by = decidedBy(a.decision, (a.matched ?? []).filter((m) => m.engine === 'iam'));
   return by === '' ? a : { ...a, reasons: a.reasons.map((r) => (r.startsWith('iam: ') && !r.startsWith('iam: no opinion') ? `${r}${by}` : r)) };
 };
 
