@@ -42,6 +42,9 @@
  *   (`training:CreateAccessEntry`) first; unless IAM denies it `kubernetes:create` there. Where it may create no pods, a
  *   workload whose pod template names the role (review jb, 2): admission grants the template on X's authority, and the
  *   pods a built-in controller (a Job's, a Deployment's) or a controller the cluster trusts makes from it run as the role.
+ * - `sts:AssumeRoleWithWebIdentity` (review jb, 9): the role's trust policy lets an OIDC provider of the account assume it,
+ *   and X may register that provider (`iam:CreateOpenIDConnectProvider`, after `iam:DeleteOpenIDConnectProvider` where
+ *   it is registered) with keys of its own (`JwksJson`), so it signs the tokens, with the claims the trust policy asks.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a user holding its quota of two keys, together
  *   with `iam:DeleteAccessKey`, which makes room; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
@@ -110,7 +113,7 @@ import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
-import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideForServiceNames, type Caller } from './principals.ts';
@@ -125,7 +128,7 @@ export interface EscalationStep {
   readonly from: string;
   /** The user or role it acts as afterwards. */
   readonly to: string;
-  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole' | 'sts:GetFederationToken';
+  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole' | 'sts:GetFederationToken' | 'sts:AssumeRoleWithWebIdentity';
   /** The actions it takes, as the account's dialect names them. */
   readonly actions: readonly string[];
   /** Where, when it is not `to`: the workspace or cluster. */
@@ -256,6 +259,14 @@ export interface EscalationDeps {
   readonly federatedUsersNamed?: (account: string) => Promise<readonly string[]>;
   /** How many access keys (active or not) a user of the account holds: at the quota, a new one needs a deletion first. */
   readonly accessKeyCount?: (account: string, user: string) => Promise<number>;
+  /**
+   * The ARNs of the OIDC providers registered in the account (`aws`): a role whose trust policy names a provider that
+   * a principal may register (or delete and register again) with keys of its own is one it may become (review jb, 9).
+   * None looked for when absent.
+   */
+  readonly oidcProviders?: (account: string) => Promise<readonly string[]>;
+  /** The clock web identity trust decisions are made at (default `Date.now`). */
+  readonly now?: () => number;
   /** Default `MAX_QUESTIONS`. */
   readonly maxQuestions?: number;
   /**
@@ -945,6 +956,54 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /**
+     * Whether `x` may register an OIDC provider that role `r`'s trust policy lets assume it, and so become `r` (review
+     * jb, 9): CreateOpenIDConnectProvider takes the issuer's keys inline (`JwksJson`, for issuers the server cannot
+     * reach), so whoever registers a provider under a URL signs that issuer's tokens, claims of its choosing included.
+     * A provider already registered must be deleted first (`iam:DeleteOpenIDConnectProvider`). The trust decision is
+     * AssumeRoleWithWebIdentity's (src/app/oidc.ts), with the claims the trust policy compares (`<provider>:sub`, `:aud`…;
+     * `*` and `?` of a `StringLike` filled in) as the token would carry them.
+     */
+    const webIdentityVia = async (x: Node, r: Node): Promise<{ actions: string[]; reasons: string[] } | undefined> => {
+      const trust = (trustOf.get(r.name) ?? [])[0];
+      if (trust === undefined) return undefined;
+      const named = new Set<string>();
+      for (const st of trust.statements) {
+        if (st.effect !== 'Allow' || st.principal === undefined || !(st.notAction || st.actions.some((m) => m('sts:assumerolewithwebidentity')))) continue;
+        for (const f of st.principal.federated) if (f.startsWith(`arn:aws:iam::${account}:oidc-provider/`)) named.add(f);
+      }
+      if (named.size === 0) return undefined;
+      registered ??= new Set(((await deps.oidcProviders?.(account)) ?? []).map((a) => a.toLowerCase()));
+      for (const arn of named) {
+        const hp = arn.slice(arn.indexOf(':oidc-provider/') + ':oidc-provider/'.length);
+        const claims: Record<string, string> = { [`${hp}:aud`]: 'sts.amazonaws.com', [`${hp}:sub`]: `escalation-${x.name}` };
+        for (const st of trust.statements) {
+          for (const c of st.conditions) {
+            if (!c.key.startsWith(`${hp.toLowerCase()}:`) || c.negated || !c.entry.base.startsWith('String')) continue;
+            const v = c.entry.values[0];
+            if (v !== undefined && !v.includes('${')) claims[c.entry.key] = c.entry.base.includes('Like') ? v.replace(/[*?]/g, 'x') : v;
+          }
+        }
+        await ask();
+        const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
+        const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation' });
+        const d = evaluate({ principal, action: 'sts:AssumeRoleWithWebIdentity', resource: r.arn, context, time: (deps.now ?? Date.now)() }, { identity: [], trust });
+        if (d.decision !== 'Allow') continue;
+        const create = await allows(x, iam('CreateOpenIDConnectProvider'), arn);
+        if (!create) continue;
+        const exists = registered.has(arn.toLowerCase());
+        const del = exists ? await allows(x, iam('DeleteOpenIDConnectProvider'), arn) : undefined;
+        if (exists && !del) continue;
+        const written = Object.entries(claims).map(([k, v]) => `${k}=${v}`).join(', ');
+        return {
+          actions: [...(del ? [iam('DeleteOpenIDConnectProvider')] : []), iam('CreateOpenIDConnectProvider'), 'sts:AssumeRoleWithWebIdentity'],
+          reasons: [...(del?.reasons ?? []), ...create.reasons, `${x.name} may ${exists ? 'delete and register again' : 'register'} OIDC provider ${arn} with keys of its own (JwksJson) and sign a token of it with ${written}`, line(d)],
+        };
+      }
+      return undefined;
+    };
+    let registered: Set<string> | undefined;
+
     /** The compiled trust policy of each role, read once. */
     const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
     /**
@@ -1205,6 +1264,14 @@ export function createEscalation(deps: EscalationDeps) {
                 continue;
               }
             }
+          }
+        }
+        // An OIDC provider the role's trust policy names, which X may register with keys of its own (review jb, 9).
+        if (partition === 'aws' && deps.oidcProviders !== undefined) {
+          const w = await webIdentityVia(x, r);
+          if (w) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRoleWithWebIdentity', actions: w.actions, reasons: w.reasons } });
+            continue;
           }
         }
         // The rewritten trust policy must then let X assume the role: X's own explicit deny of sts:AssumeRole still

@@ -2,6 +2,7 @@
  * The application: the one API that HTTP, CLI and agent call. `createApp` wires the use cases to their
  * ports; edges hold no business rules.
  */
+import { PROVIDER_PREFIX } from './oidc-provider-keys.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { principalFromArn } from '../core/iam/index.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
@@ -320,6 +321,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     workspaces: (account) => jobs.listWorkspaces(account),
     clusters: (account) => jobs.listClusters(account),
     accessKeyCount: (account, user) => deps.store.read(async (tx) => (await tx.accessKeys.listForUser(account, user)).length),
+    oidcProviders: (account) => deps.store.read(async (tx) => (await tx.kv.list(`${PROVIDER_PREFIX}${account}/`)).map((row) => `arn:aws:iam::${account}:oidc-provider/${row.key.slice(`${PROVIDER_PREFIX}${account}/`.length)}`)),
+    now: deps.now,
     // `k8s/<account>/<cluster>/<kind>/<namespace>/<name>`: the namespaces of its RBAC objects (access entries have none).
     podNamespaces: (account, cluster) =>
       deps.store.read(async (tx) => {
