@@ -76,7 +76,8 @@
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group; with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
- *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`.
+ *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
+ *   group X may create, join and write (`CreateGroup`, review jb, 10).
  * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
  *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values. For a
  *   role X may assume, also those tags passed as session tags (`sts:TagSession`, review ii, 1), which its session
@@ -1684,6 +1685,56 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /**
+     * A group `x` may create, add a user to and write a policy to (review jb, 10): `iam:CreateGroup`, `AddUserToGroup`,
+     * then `PutGroupPolicy` (or `AttachGroupPolicy` of a policy allowing everything), under a name each of its Allow
+     * statements on groups of the account spells (`group/eve-*` read as `eve-new`, a path kept) or `new-group`; none taken.
+     * A gain without `principal`, which the caller fills in; asked once an actor and `gives`.
+     */
+    const newGroupCache = new Map<string, Omit<EscalationGain, 'principal'> | null>();
+    const newGroupBy = async (x: Node, gives: 'any' | 'any-within-boundary'): Promise<Omit<EscalationGain, 'principal'> | undefined> => {
+      const cacheKey = `${x.arn} ${gives}`;
+      const hit = newGroupCache.get(cacheKey);
+      if (hit !== undefined) return hit ?? undefined;
+      const taken = new Set(details.value.groups.map((g) => g.group.name.toLowerCase()));
+      const arns = new Set<string>();
+      const re = partition === 'acs' ? /^acs:ram::(\d+|\*)?:group\/(.+)$/i : /^arn:aws:iam::(\d+|\*)?:group\/(.+)$/;
+      for (const d of documentsOf(x)) {
+        for (const st of d.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const r of st.resource ?? []) {
+            const m = re.exec(r);
+            if (!m || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
+            const rest = (m[2] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
+            const slash = rest.lastIndexOf('/');
+            const name = rest.slice(slash + 1);
+            const path = partition === 'acs' || slash < 0 ? '/' : `/${rest.slice(0, slash + 1)}`;
+            if (/^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(name.toLowerCase())) arns.add(entityArn(partition, account, 'group', path, name));
+          }
+        }
+      }
+      if (!taken.has('new-group')) arns.add(entityArn(partition, account, 'group', '/', 'new-group'));
+      let found: Omit<EscalationGain, 'principal'> | undefined;
+      for (const arn of [...arns].slice(0, 8)) {
+        const create = await allows(x, iam('CreateGroup'), arn);
+        const add = create && (await allows(x, iam('AddUserToGroup'), arn));
+        if (!create || !add) continue;
+        let write: { action: string; reasons: readonly string[] } | undefined;
+        for (const [action, extra] of [[iam('PutGroupPolicy'), undefined], [iam('AttachGroupPolicy'), undefined], ...attachable.filter((p) => p.any).map((p) => [iam('AttachGroupPolicy'), { 'iam:PolicyARN': p.arn }] as const)] as const) {
+          const w = await allows(x, action, arn, extra);
+          if (w) {
+            write = { action, reasons: w.reasons };
+            break;
+          }
+        }
+        if (!write) continue;
+        found = { by: x.arn, action: write.action, resource: arn, gives, first: [iam('CreateGroup'), iam('AddUserToGroup')], reasons: [...create.reasons, ...add.reasons, ...write.reasons, `${x.arn} may create group ${arn.slice(arn.lastIndexOf('/') + 1)}, add a user to it and write what it allows`] };
+        break;
+      }
+      newGroupCache.set(cacheKey, found ?? null);
+      return found;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -1813,6 +1864,11 @@ export function createEscalation(deps: EscalationDeps) {
           // The group's policies written too (review jb, 1): a group `x` may add `t` to and whose policy it may write gives
           // any right, not just the group's (an empty group's: none). It was asked only of the groups `t` was in already.
           for (const w of await groupWrites(x, g.group.name, g.attached.map((p) => p.arn), gives)) out.push({ ...w, principal: t.arn, first: [iam('AddUserToGroup'), ...(w.first ?? [])], reasons: [...a.reasons, ...w.reasons] });
+        }
+        // Or a group it creates (review jb, 10): `iam:CreateGroup`, `iam:AddUserToGroup` and a policy written to it.
+        if (!out.some((g) => g.gives === gives && g.first?.includes(iam('AddUserToGroup')))) {
+          const made = await newGroupBy(x, gives);
+          if (made) out.push({ ...made, principal: t.arn });
         }
       }
       gainCache.set(key, out);
