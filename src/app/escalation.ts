@@ -82,8 +82,9 @@
  *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values. For a
  *   role X may assume, also those tags passed as session tags (`sts:TagSession`, review ii, 1), which its session
  *   carries over the role's: AssumeRole asked with them (`aws:RequestTag/K`, `aws:TagKeys`), and `sts:TagSession`.
- * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4): a binding of any role to
- *   it there, `roles/owner` included, on every resource below (binding members name users and roles alike).
+ * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4), or on a bucket or resource of
+ *   the account (review jb, 11): a binding of any role to it there, `roles/owner` included, on every resource below
+ *   (binding members name users and roles alike).
  * - `s3:PutBucketPolicy` on a bucket the account owns, or `gatehouse:PutResourcePolicy` on it or on a resource the
  *   account holds a policy on (review cc, 6): a policy granting it every action there.
  * - over a principal X creates: `Put…Policy` or `Attach…Policy` on it (any right, within the boundary its creation
@@ -1465,7 +1466,9 @@ export function createEscalation(deps: EscalationDeps) {
       const hit = bindableCache.get(x.arn);
       if (hit) return hit;
       const out: { resource: string; reasons: readonly string[] }[] = [];
-      for (const [resource, asked] of [[`account/${account}`, rootArn(partition, account)], ...workspaces.map((w) => [`workspace/${w.name}`, workspaceArn(partition, account, w.name)])] as const) {
+      // And each resource of the account whose policy it writes (review jb, 11): a bucket's IAM policy (`PUT
+      // /v1/iam-policies {resource: arn:aws:s3:::data}`) binds `roles/storage.objectAdmin` there as the account's does.
+      for (const [resource, asked] of [[`account/${account}`, rootArn(partition, account)], ...workspaces.map((w) => [`workspace/${w.name}`, workspaceArn(partition, account, w.name)]), ...policyResources.map((r) => [r.arn, r.arn])] as const) {
         const a = await allows(x, 'gatehouse:SetIamPolicy', asked);
         if (a) out.push({ resource, reasons: a.reasons });
       }
