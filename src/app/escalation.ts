@@ -1738,6 +1738,29 @@ export function createEscalation(deps: EscalationDeps) {
       return found;
     };
 
+    /** The managed policies attached to each user, role and group of the account, by its ARN. */
+    const attachedTo = new Map<string, readonly string[]>([
+      ...details.value.users.map((u) => [entityArn(partition, account, 'user', u.user.path, u.user.name), u.attached.map((a) => a.arn)] as const),
+      ...details.value.roles.map((r) => [entityArn(partition, account, 'role', r.role.path, r.role.name), r.attached.map((a) => a.arn)] as const),
+      ...details.value.groups.map((g) => [groupArn(g.group.name), g.attached.map((a) => a.arn)] as const),
+    ]);
+    /**
+     * Room for one more managed policy on `resource` (a user, role or group), for `attach` (its `Attach…Policy`) by `x`
+     * (review jb, 12): IAM holds an entity to ten (`QUOTAS.managedPoliciesPerEntity`, LimitExceeded past it), so at the
+     * quota `x` must detach one first (`Detach…Policy`, asked with that policy's ARN and `extra`, the boundary). The
+     * actions taken first and why; undefined when there is no room to be made.
+     */
+    const attachRoom = async (x: Node, attach: string, resource: string, extra: Record<string, string> | undefined): Promise<{ first: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const held = attachedTo.get(resource) ?? [];
+      if (held.length < QUOTAS.managedPoliciesPerEntity) return { first: [], reasons: [] };
+      const detach = attach.replace(':Attach', ':Detach');
+      for (const p of held) {
+        const d = await allows(x, detach, resource, { ...extra, 'iam:PolicyARN': p });
+        if (d) return { first: [detach], reasons: [...d.reasons, `${resource.slice(resource.lastIndexOf(':') + 1)} holds its quota of ${QUOTAS.managedPoliciesPerEntity} managed policies: ${p.slice(p.lastIndexOf('/') + 1)} is detached first`] };
+      }
+      return undefined;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -1798,9 +1821,14 @@ export function createEscalation(deps: EscalationDeps) {
         ...t.managed.filter(customerManaged).map((arn): [string, string] => [iam('CreatePolicyVersion'), arn]),
       ];
       for (const [action, resource, extra] of writes) {
+        // A principal or group holding its quota of managed policies takes another only after one is detached (review
+        // jb, 12): none at all without that.
+        const space = action.includes(':Attach') ? await attachRoom(x, action, resource, extra) : { first: [], reasons: [] };
+        if (space === undefined) continue;
+        const pre = (more: readonly string[] = []): { first?: readonly string[] } => (space.first.length + more.length > 0 ? { first: [...more, ...space.first] } : {});
         const a = await allows(x, action, resource, extra);
         // A policy at its quota of versions takes a new one only after one is deleted (review fl, 6).
-        const room = a && action === iam('CreatePolicyVersion') ? await versionRoom(x, resource) : { first: {}, reasons: [] };
+        const room = a && action === iam('CreatePolicyVersion') ? await versionRoom(x, resource) : { first: pre(), reasons: space.reasons };
         if (a && room) out.push({ by: x.arn, principal: t.arn, action, resource, gives, ...room.first, reasons: [...room.reasons, ...a.reasons] });
         else if (action.endsWith('Policy') && action.includes(':Attach') && (await decidesOn(x, 'iam:policyarn'))) {
           // Enforcement names the policy attached (`iam:PolicyARN`): asked for each policy that could be, when a
@@ -1808,7 +1836,7 @@ export function createEscalation(deps: EscalationDeps) {
           for (const p of attachable) {
             if (t.managed.includes(p.arn)) continue;
             const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
-            if (b) out.push({ by: x.arn, principal: t.arn, action, resource, gives: p.any ? gives : 'policy', policy: p.arn, reasons: b.reasons });
+            if (b) out.push({ by: x.arn, principal: t.arn, action, resource, gives: p.any ? gives : 'policy', policy: p.arn, ...pre(), reasons: [...space.reasons, ...b.reasons] });
           }
           // Or a policy it creates (review jb, 8): `iam:PolicyARN` allowing only `policy/team-*`, none of which exists
           // yet, was no gain, though `x` may create `team-new` allowing everything and attach it.
@@ -1816,7 +1844,7 @@ export function createEscalation(deps: EscalationDeps) {
             for (const p of await newPoliciesBy(x)) {
               const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
               if (!b) continue;
-              out.push({ by: x.arn, principal: t.arn, action, resource, gives, policy: p.arn, first: [iam('CreatePolicy')], reasons: [...p.reasons, ...b.reasons, `${x.arn} may create ${p.arn}, allowing what it chooses, and attach it`] });
+              out.push({ by: x.arn, principal: t.arn, action, resource, gives, policy: p.arn, ...pre([iam('CreatePolicy')]), reasons: [...p.reasons, ...space.reasons, ...b.reasons, `${x.arn} may create ${p.arn}, allowing what it chooses, and attach it`] });
               break;
             }
           }
