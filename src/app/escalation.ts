@@ -1761,6 +1761,20 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /**
+     * Room for user `t` in one more group, made by `x` (review jb, 13): IAM holds a user to ten groups
+     * (`QUOTAS.groupsPerUser`, LimitExceeded past it), so at the quota `x` must remove it from one first
+     * (`iam:RemoveUserFromGroup`, its rights going with it). The actions taken first and why; undefined when no room.
+     */
+    const groupRoom = async (x: Node, t: Node): Promise<{ first: readonly string[]; reasons: readonly string[] } | undefined> => {
+      if (t.groups.length < QUOTAS.groupsPerUser) return { first: [], reasons: [] };
+      for (const g of t.groups) {
+        const r = await allows(x, iam('RemoveUserFromGroup'), groupArn(g));
+        if (r) return { first: [iam('RemoveUserFromGroup')], reasons: [...r.reasons, `${t.name} is in ${QUOTAS.groupsPerUser} groups, its quota: it leaves ${g} first (and that group's rights)`] };
+      }
+      return undefined;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -1885,21 +1899,24 @@ export function createEscalation(deps: EscalationDeps) {
       for (const w of await policyWritableBy(x)) out.push({ by: x.arn, principal: t.arn, action: w.action, resource: w.resource, gives: 'resource', reasons: [...w.reasons, `${x.arn} may write the policy of ${w.resource}, granting ${t.arn} any action on it`] });
       // The account's or a workspace's IAM policy written: any binding naming it there (review cc, 4).
       for (const w of await bindableBy(x)) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:SetIamPolicy', resource: w.resource, gives: 'bindings', reasons: [...w.reasons, `${x.arn} may bind any role (roles/owner…) to ${t.arn} on ${w.resource} and every resource under it`] });
-      if (t.kind === 'user') {
+      // A user in its quota of groups (ten, LimitExceeded past it) joins another only after leaving one (review jb, 13).
+      const leave = t.kind === 'user' ? await groupRoom(x, t) : undefined;
+      if (t.kind === 'user' && leave !== undefined) {
+        const then = (more: readonly string[]): { first?: readonly string[] } => (leave.first.length + more.length > 0 ? { first: [...leave.first, ...more] } : {});
         for (const g of details.value.groups) {
           if (t.groups.includes(g.group.name)) continue;
           const arn = groupArn(g.group.name);
           const a = await allows(x, iam('AddUserToGroup'), arn);
           if (!a) continue;
-          out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', reasons: a.reasons });
+          out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', ...then([]), reasons: [...leave.reasons, ...a.reasons] });
           // The group's policies written too (review jb, 1): a group `x` may add `t` to and whose policy it may write gives
           // any right, not just the group's (an empty group's: none). It was asked only of the groups `t` was in already.
-          for (const w of await groupWrites(x, g.group.name, g.attached.map((p) => p.arn), gives)) out.push({ ...w, principal: t.arn, first: [iam('AddUserToGroup'), ...(w.first ?? [])], reasons: [...a.reasons, ...w.reasons] });
+          for (const w of await groupWrites(x, g.group.name, g.attached.map((p) => p.arn), gives)) out.push({ ...w, principal: t.arn, ...then([iam('AddUserToGroup'), ...(w.first ?? [])]), reasons: [...leave.reasons, ...a.reasons, ...w.reasons] });
         }
         // Or a group it creates (review jb, 10): `iam:CreateGroup`, `iam:AddUserToGroup` and a policy written to it.
         if (!out.some((g) => g.gives === gives && g.first?.includes(iam('AddUserToGroup')))) {
           const made = await newGroupBy(x, gives);
-          if (made) out.push({ ...made, principal: t.arn });
+          if (made) out.push({ ...made, principal: t.arn, ...then(made.first ?? []), reasons: [...leave.reasons, ...made.reasons] });
         }
       }
       gainCache.set(key, out);
