@@ -295,6 +295,8 @@ interface Step {
   readonly to: string;
   readonly how: string;
   readonly via?: string;
+  /** Why each action of the step is allowed (the statements that allow it, review jb, 3); absent from older servers. */
+  readonly reasons?: readonly string[];
 }
 interface Gain {
   readonly by: string;
@@ -311,6 +313,7 @@ interface Gain {
   readonly versions?: readonly string[];
   /** Actions taken before `action` (`iam:DeletePolicyVersion` at the versions quota); absent from servers before review fl6. */
   readonly first?: readonly string[];
+  readonly reasons?: readonly string[];
 }
 interface EscalationReport {
   readonly principal: string;
@@ -340,29 +343,46 @@ function givesText(g: Gain): string {
   return GIVES[g.gives];
 }
 
-/** One principal's paths: whom it can act as, then the ways to more rights, shortest first. */
-function renderEscalation(r: EscalationReport): string {
+/**
+ * One principal's paths: whom it can act as, then the ways to more rights, shortest first. With `why` (review jb, 3:
+ * the statements that allow each step were in `--json` alone), each step and gain is followed by its reasons.
+ */
+function renderEscalation(r: EscalationReport, why = false): string {
   const lines = [`${entityName(r.principal)}${r.anyRight ? ': can come to any right' : ''}`];
+  const because = (reasons: readonly string[] | undefined, prefix = ''): void => {
+    if (why) for (const reason of reasons ?? []) lines.push(`        ${prefix}${reason}`);
+  };
+  const stepsWhy = (path: readonly Step[]): void => {
+    for (const st of path) because(st.reasons, `${entityName(st.from)} → ${entityName(st.to)}: `);
+  };
   lines.push(r.canBecome.length === 0 ? '  acts as no other principal' : '  can act as:');
-  for (const b of r.canBecome) lines.push(`    ${entityName(b.principal)}  ${pathText(b.path)}`);
+  for (const b of r.canBecome) {
+    lines.push(`    ${entityName(b.principal)}  ${pathText(b.path)}`);
+    stepsWhy(b.path);
+  }
   lines.push(r.canGain.length === 0 ? '  no way to more rights found' : '  can gain:');
   for (const g of r.canGain) {
     const as = g.path.length > 0 ? ` (as ${entityName(g.gain.by)}: ${pathText(g.path)})` : '';
     lines.push(`    ${givesText(g.gain)} for ${entityName(g.gain.principal)}: ${[...(g.gain.first ?? []), g.gain.action].join(' then ')} on ${entityName(g.gain.resource)}${as}`);
+    because(g.gain.reasons);
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** `escalation-paths`: one principal in full, or a table of every user and role of the account. */
-async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { json?: true; principal?: string; context?: string[] }): Promise<number> {
+async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { json?: true; principal?: string; context?: string[]; why?: true }): Promise<number> {
   const context = contextOf(ctx, opts.context);
   if (context === undefined) return EXIT.usage;
+  if (opts.why === true && opts.principal === undefined) {
+    ctx.err('gatehouse: --why explains the paths of one principal: give it with --principal ARN (the table of every user and role has no room for them)\n');
+    return EXIT.usage;
+  }
   return remote<EscalationAnswer>(
     ctx,
     opts,
     (c) => call<EscalationAnswer>(c, 'POST', ['escalation-paths'], { read: true, body: { ...(opts.principal !== undefined ? { principal: opts.principal } : {}), ...(opts.context ? { context } : {}) }, shape: ESCALATION }),
     (v) => {
-      if (opts.principal) for (const r of v.reports) ctx.out(renderEscalation(r));
+      if (opts.principal) for (const r of v.reports) ctx.out(renderEscalation(r, opts.why === true));
       else {
         ctx.out(
           formatTable(
@@ -416,11 +436,12 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
         .command('escalation-paths')
         .description('which paths let a principal gain more rights: whom it can come to act as (AssumeRole, PassRole to a job or node, CreateAccessKey, a rewritten trust policy), and how it can give itself more rights')
         .option('--principal <arn>', 'a user or role of your account (default: every user and role, as a table)')
-        .option('--context <key=value...>', 'request context every question is asked with (repeat a key for several values)'),
+        .option('--context <key=value...>', 'request context every question is asked with (repeat a key for several values)')
+        .option('--why', 'with --principal: under each step and gain, why it is allowed (the policy and statement that allow it)'),
     ),
   )
     .addHelpText('after', '\nRoles are asked about as a session with no session policy. Principals of other accounts are not followed.')
-    .action(async (opts: ConnectionOptions & { json?: true; principal?: string; context?: string[] }) => ctx.exit(await escalationPaths(ctx, opts)));
+    .action(async (opts: ConnectionOptions & { json?: true; principal?: string; context?: string[]; why?: true }) => ctx.exit(await escalationPaths(ctx, opts)));
 
   const rp = program.command('resource-policies').description('resource-based policies: bucket policies and policies on any resource ARN');
   withJsonOption(
