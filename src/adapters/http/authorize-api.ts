@@ -52,6 +52,9 @@ interface Ctx {
   readonly query: URLSearchParams;
 }
 
+
+/** The fields of a who-can question (`POST /v1/who-can`). */
+const WHO_CAN_FIELDS: readonly string[] = ['action', 'resource', 'context'];
 /** The largest and the default page of `GET /v1/resource-policies`, as `GET /v1/iam-policies`'s. */
 export const RESOURCE_POLICIES_PAGE_MAX = 1000;
 const RESOURCE_POLICIES_PAGE_DEFAULT = 100;
@@ -259,6 +262,14 @@ export function authorizeRoutes(): Route[] {
       method: 'POST',
       pattern: ['who-can'],
       handler: async ({ app, caller, body }) => {
+        // who-can's own fields (review jb, 15): an unknown one was refused in the words of the authorize API's question,
+        // "a question has `principal` or `principalProof`…", naming fields who-can refuses.
+        if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+          for (const k of Object.keys(body)) {
+            if (k === 'principal' || k === 'principalProof' || WHO_CAN_FIELDS.includes(k)) continue;
+            return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: who-can takes \`action\`, \`resource\` and \`context\` (optional); every user and role of your account is asked about`, k);
+          }
+        }
         const q = questionOf(body);
         if (!q.ok) return q;
         const input = q.value;
