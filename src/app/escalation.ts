@@ -886,11 +886,11 @@ export function createEscalation(deps: EscalationDeps) {
     };
 
     /**
-     * A cluster `x` may write (`PUT /v1/clusters/C`: `training:CreateCluster` on its ARN) to set its instance role
-     * (review jb, 6): an existing one first, then one under a name each of its Allow statements on clusters spells
+     * A cluster `x` may write (`PUT /v1/clusters/C`: `training:CreateCluster` on its ARN; an existing one also by apply,
+     * `training:GetCluster` and `training:UpdateCluster`, review jb, 16) to set its instance role (review jb, 6): an existing one first, then one under a name each of its Allow statements on clusters spells
      * (`cluster/gpu-*` read as `gpu-new`) and a plain `new-cluster`; none taken.
      */
-    const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; reasons: readonly string[] } | undefined> => {
+    const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] } | undefined> => {
       const taken = new Set(clusters.map((c) => c.name.toLowerCase()));
       const names = clusters.map((c) => c.name);
       const fresh = new Set<string>();
@@ -915,7 +915,13 @@ export function createEscalation(deps: EscalationDeps) {
       for (const name of [...names, ...[...fresh].slice(0, 8)]) {
         const arn = clusterArn(partition, account, name);
         const a = await allows(x, 'training:CreateCluster', arn);
-        if (a) return { name, arn, reasons: a.reasons };
+        if (a) return { name, arn, actions: ['training:CreateCluster'], reasons: a.reasons };
+        // An existing one through `gatehouse apply` (review jb, 16): `training:UpdateCluster`, after apply's read of it
+        // (`training:GetCluster`).
+        if (!names.includes(name)) continue;
+        const read = await allows(x, 'training:GetCluster', arn);
+        const update = read && (await allows(x, 'training:UpdateCluster', arn));
+        if (read && update) return { name, arn, actions: ['training:GetCluster', 'training:UpdateCluster'], reasons: [...read.reasons, ...update.reasons] };
       }
       return undefined;
     };
@@ -1341,7 +1347,7 @@ export function createEscalation(deps: EscalationDeps) {
         const written = await clusterWritable(x);
         const start = written && (await allows(x, 'training:StartClusterNode', written.arn));
         if (written && start) {
-          const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:CreateCluster', 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, `${x.arn} may write cluster ${written.name} with the role as its instance role`, ...start.reasons], tags: jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' }) };
+          const via = { how: 'iam:PassRole to a cluster node' as const, actions: [...written.actions, 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, `${x.arn} may write cluster ${written.name} with the role as its instance role`, ...start.reasons], tags: jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' }) };
           for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
         }
       }
