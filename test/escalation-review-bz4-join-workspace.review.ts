@@ -40,7 +40,8 @@ describe('review bz4: joining a workspace to run a job as a role', () => {
     const users: Record<string, object[]> = {
       member: [run],
       writer: [run, allow('training:CreateWorkspace', WS)],
-      updater: [run, allow('training:UpdateWorkspace', WS)],
+      // apply reads the workspace before it writes it (review jb, 17): UpdateWorkspace alone is no join.
+      updater: [run, allow(['training:GetWorkspace', 'training:UpdateWorkspace'], WS)],
       joiner: [run, allow('iam:AddUserToGroup', `arn:aws:iam::${A}:group/team`)],
       outsider: [run],
     };
@@ -67,7 +68,7 @@ describe('review bz4: joining a workspace to run a job as a role', () => {
 
   it('a user who may write the workspace, or join a member group, is listed with the joining action', async () => {
     assert.deepEqual((await toBig('writer'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'training:CreateWorkspace', 'training:CreateJob'], WS]]);
-    assert.deepEqual((await toBig('updater'))?.map((st) => st.actions), [['iam:PassRole', 'training:UpdateWorkspace', 'training:CreateJob']]);
+    assert.deepEqual((await toBig('updater'))?.map((st) => st.actions), [['iam:PassRole', 'training:GetWorkspace', 'training:UpdateWorkspace', 'training:CreateJob']]);
     assert.deepEqual((await toBig('joiner'))?.map((st) => st.actions), [['iam:PassRole', 'iam:AddUserToGroup', 'training:CreateJob']]);
     assert.equal(await toBig('outsider'), undefined);
   });

@@ -52,7 +52,7 @@ describe('review jb7: who-can lists who reaches a default bucket by joining the 
     const jobs = (w.json['throughDefaultRoleJobs'] as ViaJob[]).map((j) => [j.name, j.workspace, j.join]).sort();
     // The admin too: it may write the workspace (it reads the bucket anyway).
     assert.deepEqual(jobs, [
-      ['admin', WS, 'training:UpdateWorkspace'],
+      ['admin', WS, 'training:GetWorkspace then training:UpdateWorkspace'],
       ['joiner', WS, 'iam:AddUserToGroup'],
       ['member', WS, undefined],
       ['writer', WS, 'training:CreateWorkspace'],

@@ -810,17 +810,23 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
-    /** How user `x` may make itself a member of workspace `ws` (its ARN `arn`): the action, and why it is allowed. */
-    const joinOf = async (x: Node, ws: Workspace, arn: string): Promise<{ action: string; reasons: readonly string[] } | undefined> => {
-      for (const action of ['training:UpdateWorkspace', 'training:CreateWorkspace']) {
-        const a = await allows(x, action, arn);
-        if (a) return { action, reasons: a.reasons };
-      }
+    /**
+     * How user `x` may make itself a member of workspace `ws` (its ARN `arn`): the actions, and why they are allowed.
+     * `gatehouse apply` of an existing workspace reads it first (`training:GetWorkspace`, which a non-member needs from
+     * its policies) and then asks `training:UpdateWorkspace` (review jb, 17: UpdateWorkspace alone was taken for a join
+     * that apply refuses); `PUT /v1/workspaces/W` asks `training:CreateWorkspace` alone.
+     */
+    const joinOf = async (x: Node, ws: Workspace, arn: string): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const read = await allows(x, 'training:GetWorkspace', arn);
+      const update = read && (await allows(x, 'training:UpdateWorkspace', arn));
+      if (read && update) return { actions: ['training:GetWorkspace', 'training:UpdateWorkspace'], reasons: [...read.reasons, ...update.reasons] };
+      const put = await allows(x, 'training:CreateWorkspace', arn);
+      if (put) return { actions: ['training:CreateWorkspace'], reasons: put.reasons };
       for (const m of ws.members) {
         const g = m.group === undefined ? undefined : details.value.groups.find((d) => d.group.name.toLowerCase() === (m.group as string).toLowerCase());
         if (!g) continue;
         const a = await allows(x, iam('AddUserToGroup'), groupArn(g.group.name));
-        if (a) return { action: iam('AddUserToGroup'), reasons: a.reasons };
+        if (a) return { actions: [iam('AddUserToGroup')], reasons: a.reasons };
       }
       return undefined;
     };
@@ -852,7 +858,7 @@ export function createEscalation(deps: EscalationDeps) {
      * submit jobs and to pass a role was no path to the role. Asked for a name each of its Allow statements on
      * workspaces spells (`workspace/team-*` read as `team-new`) and a plain one; none taken.
      */
-    const newWorkspaceFor = async (x: Node): Promise<{ ws: Workspace; why: readonly string[]; join: string } | undefined> => {
+    const newWorkspaceFor = async (x: Node): Promise<{ ws: Workspace; why: readonly string[]; join: readonly string[] } | undefined> => {
       const taken = new Set(workspaces.map((w) => w.name.toLowerCase()));
       const names = new Set<string>();
       const re = partition === 'acs' ? /^acs:pai::(\d+|\*)?:workspace\/(.+)$/ : /^arn:aws:training::(\d+|\*)?:workspace\/(.+)$/;
@@ -880,7 +886,7 @@ export function createEscalation(deps: EscalationDeps) {
         // Decided as for a member: a workspace that does not exist yet refuses a non-member alone (`asMembersAllow`).
         const submit = await answer(x, 'training:CreateJob', arn);
         if (!refusedOnlyAsNonMember(submit)) continue;
-        return { ws: { account, name, members: [{ user: x.name }] }, why: [...create.reasons, `${x.arn} may create workspace ${name}, naming itself a member`, ...reasonsBesideMembership(submit)], join: 'training:CreateWorkspace' };
+        return { ws: { account, name, members: [{ user: x.name }] }, why: [...create.reasons, `${x.arn} may create workspace ${name}, naming itself a member`, ...reasonsBesideMembership(submit)], join: ['training:CreateWorkspace'] };
       }
       return undefined;
     };
@@ -1292,13 +1298,13 @@ export function createEscalation(deps: EscalationDeps) {
         // Training jobs: the workspaces it belongs to and may create jobs in, then each role it may pass there. Every
         // one: a role's trust policy may let only one workspace's jobs assume it (`aws:RequestTag/gatehouse:workspace`,
         // review hp, 7), so the first such workspace does not answer for the others.
-        const creating: { ws: Workspace; why: readonly string[]; join?: string }[] = [];
+        const creating: { ws: Workspace; why: readonly string[]; join?: readonly string[] }[] = [];
         for (const ws of workspaces) {
           if (!isWorkspaceMember(ws, x.name, x.groups)) continue;
           const a = await allows(x, 'training:CreateJob', workspaceArn(partition, account, ws.name));
           if (a) creating.push({ ws, why: a.reasons });
         }
-        let creates: { ws: Workspace; why: readonly string[]; join?: string } | undefined = creating[0];
+        let creates: { ws: Workspace; why: readonly string[]; join?: readonly string[] } | undefined = creating[0];
         // Else a workspace it may join (review bz, 4): one where only membership refuses the submission, that it may
         // write (PUT /v1/workspaces/W needs training:CreateWorkspace, apply of an existing one training:UpdateWorkspace)
         // or one of whose member groups it may add itself to. Decided with its own policies: a group's may add more.
@@ -1309,7 +1315,7 @@ export function createEscalation(deps: EscalationDeps) {
           if (!refusedOnlyAsNonMember(submit)) continue;
           const join = await joinOf(x, ws, arn);
           if (join) {
-            creates = { ws, why: [...join.reasons, ...reasonsBesideMembership(submit)], join: join.action };
+            creates = { ws, why: [...join.reasons, ...reasonsBesideMembership(submit)], join: join.actions };
             break;
           }
         }
@@ -1317,7 +1323,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (!creates) creates = await newWorkspaceFor(x);
         if (creating.length === 0 && creates) creating.push(creates);
         for (const c of creating) {
-          const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ? [c.join] : []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
+          const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ?? []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
           for (const r of roles) if (!out.some((e) => e.to === r)) await passTo(x, r, training, via, out);
         }
       }

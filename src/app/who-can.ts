@@ -141,8 +141,8 @@ export interface ThroughDefaultRoleJob {
   readonly role: string;
   /**
    * How a user that is no member makes itself one first (review jb, 7): `iam:AddUserToGroup` (a member group),
-   * `training:UpdateWorkspace` or `training:CreateWorkspace` (the workspace written with it among the members). Absent
-   * for a member.
+   * `training:GetWorkspace then training:UpdateWorkspace` (apply) or `training:CreateWorkspace` (PUT), the workspace
+   * written with it among the members. Absent for a member.
    */
   readonly join?: string;
   /** Why it may submit the job, then why the job's session may do it. */
@@ -484,14 +484,17 @@ async function throughDefaultRoleJobs(
   /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
   const joinOf = async (u: Asked, ws: Workspace, arn: string): Promise<Result<{ action: string; reasons: readonly string[] } | undefined>> => {
     const groups = jobs.groups === undefined ? [] : await jobs.groups(account, ws.members.flatMap((m) => (m.group !== undefined ? [m.group] : [])));
+    // apply's read first (review jb, 17): `training:UpdateWorkspace` alone is no join, apply refusing the write unread.
+    const read = await simulate(caller, { principal: u.principal, action: 'training:GetWorkspace', resource: arn, ...(input.context !== undefined ? { context: input.context } : {}) });
+    if (!read.ok) return failWith(read.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${read.errors[0]?.message ?? 'cannot be asked about'}`, read.errors[0]?.path ?? '');
     for (const [action, resource] of [
-      ['training:UpdateWorkspace', arn],
+      ...(read.value.decision === 'Allow' ? [['training:UpdateWorkspace', arn] as const] : []),
       ['training:CreateWorkspace', arn],
       ...groups.map((g) => [`${partition === 'acs' ? 'ram' : 'iam'}:AddUserToGroup`, entityArn(partition, account, 'group', g.path, g.name)] as const),
     ] as const) {
       const a = await simulate(caller, { principal: u.principal, action, resource, ...(input.context !== undefined ? { context: input.context } : {}) });
       if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
-      if (a.value.decision === 'Allow') return ok({ action, reasons: a.value.reasons });
+      if (a.value.decision === 'Allow') return ok(action === 'training:UpdateWorkspace' ? { action: `training:GetWorkspace then ${action}`, reasons: [...read.value.reasons, ...a.value.reasons] } : { action, reasons: a.value.reasons });
     }
     return ok(undefined);
   };
