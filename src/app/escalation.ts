@@ -822,11 +822,16 @@ export function createEscalation(deps: EscalationDeps) {
       if (read && update) return { actions: ['training:GetWorkspace', 'training:UpdateWorkspace'], reasons: [...read.reasons, ...update.reasons] };
       const put = await allows(x, 'training:CreateWorkspace', arn);
       if (put) return { actions: ['training:CreateWorkspace'], reasons: put.reasons };
+      // A member group, room made first when `x` is in its quota of groups (review jb, 18, as review jb, 13 for gains).
+      let room: { first: readonly string[]; reasons: readonly string[] } | undefined | null = null;
       for (const m of ws.members) {
         const g = m.group === undefined ? undefined : details.value.groups.find((d) => d.group.name.toLowerCase() === (m.group as string).toLowerCase());
         if (!g) continue;
         const a = await allows(x, iam('AddUserToGroup'), groupArn(g.group.name));
-        if (a) return { actions: [iam('AddUserToGroup')], reasons: a.reasons };
+        if (!a) continue;
+        if (room === null) room = await groupRoom(x, x);
+        if (room === undefined) return undefined;
+        return { actions: [...room.first, iam('AddUserToGroup')], reasons: [...room.reasons, ...a.reasons] };
       }
       return undefined;
     };
