@@ -5,7 +5,7 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { BUILTIN_POLICIES, type BuiltinPolicy } from '../core/directory/catalogue.ts';
-import { adminService, checkAccountId, ID_PREFIX, rootArn, shortName, uniqueId, type Partition } from '../core/directory/rules.ts';
+import { adminService, checkAccountId, checkAccountName, ID_PREFIX, rootArn, shortName, uniqueId, type Partition } from '../core/directory/rules.ts';
 import { contextOf, evaluate, isoSeconds } from '../core/iam/index.ts';
 import { appendInTx } from './audit-in-tx.ts';
 import type { AppDeps } from './deps.ts';
@@ -127,6 +127,8 @@ export async function createAccount(deps: AppDeps, caller: Caller, input: { id: 
   const bad = checkAccountId(input.id);
   if (bad) return failWith('VALIDATION_ERROR', bad, 'id');
   if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${shortName(String(input.partition))}\``, 'partition');
+  const badName = input.name === undefined ? undefined : checkAccountName(input.name);
+  if (badName !== undefined) return failWith('VALIDATION_ERROR', badName, 'name');
   const partition: Partition = input.partition;
   // The new account's root ARN names an account that does not exist yet: the decision is the caller's own
   // account's alone (evaluated as a resource of it), not a cross-account request that no resource policy allows.

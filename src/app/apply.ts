@@ -45,6 +45,7 @@ import { namedPrincipals, unknownPrincipal } from './principal-refs.ts';
 import {
   adminService,
   checkAccountId,
+  checkAccountName,
   checkDescription,
   checkMaxSessionDuration,
   checkPolicyDescription,
@@ -847,7 +848,8 @@ const accountKind: KindHandler<AccountSpec> = {
       c.error('VALIDATION_ERROR', 'spec.partition', partition === undefined ? '`partition` is required: `aws` or `acs`' : `\`partition\` must be \`aws\` or \`acs\`, got \`${shortName(String(partition))}\``);
       return undefined;
     }
-    if (displayName !== undefined && (displayName.length === 0 || displayName.length > 128)) c.error('VALIDATION_ERROR', 'spec.name', '`name` must be 1–128 characters');
+    const badName = displayName === undefined ? undefined : checkAccountName(displayName);
+    if (badName !== undefined) c.error('VALIDATION_ERROR', 'spec.name', badName);
     return { partition, displayName };
   },
   async plan(env, o) {
@@ -2370,7 +2372,8 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
   const bad = checkAccountId(input.id);
   if (bad) return failWith('VALIDATION_ERROR', bad, 'id');
   if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${shortName(String(input.partition))}\``, 'partition');
-  if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 128)) return failWith('VALIDATION_ERROR', 'name must be 1–128 characters', 'name');
+  const badName = input.name === undefined ? undefined : checkAccountName(input.name);
+  if (badName !== undefined) return failWith('VALIDATION_ERROR', badName, 'name');
   const id = input.id as string;
   const partition: Partition = input.partition;
   const name = (input.name as string | undefined) ?? id;

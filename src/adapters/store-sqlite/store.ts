@@ -275,13 +275,27 @@ async function inTransaction<T>(conn: Connection, begin: string, fn: (db: SqlExe
   }
 }
 
+/**
+ * Refuses a text value holding NUL, as PostgreSQL does (SQLSTATE 22021, `invalid byte sequence for encoding "UTF8":
+ * 0x00`, its words): node:sqlite gave SQLite the text cut at the first NUL, so a value was stored, compared and looked up
+ * as another (`acme\u0000evil` kept as `acme`, a key `k\u0000x` as `k`) where the PostgreSQL store refused it (review
+ * jf, 1). Now both stores refuse it the same way and change nothing.
+ */
+function refuseNul(params: readonly SqlValue[]): void {
+  for (const p of params) {
+    if (typeof p === 'string' && p.includes('\u0000')) throw new StoreDataRefusedError('invalid byte sequence for encoding "UTF8": 0x00', '22021');
+  }
+}
+
 function executor(db: DatabaseSync): SqlExecutor {
   const statement = cached((sql: string): StatementSync => db.prepare(sql));
   return {
     async all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+      refuseNul(params);
       return statement(sql).all(...params) as SqlRow[];
     },
     async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+      refuseNul(params);
       return Number(statement(sql).run(...params).changes);
     },
   };

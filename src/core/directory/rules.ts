@@ -205,6 +205,21 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
   return [...out.values()];
 }
 
+/**
+ * An account's display name (`POST /v1/accounts {name}`, an Account document's `spec.name`): 1–128 characters of any
+ * script, but no control character and no unpaired surrogate (review jf, 1). Neither store keeps those: SQLite cut the
+ * name at a NUL (`acme\u0000evil` was answered 201 and stored as `acme`, and an apply of it changed the account on every
+ * run), PostgreSQL refused it with its own words naming no field, and both stored U+FFFD for a lone surrogate while the
+ * answer echoed it. Undefined when `name` is one.
+ */
+export function checkAccountName(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 128) return 'name must be 1–128 characters';
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(name);
+  if (control) return `name holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}: an account name is printable text`;
+  if (!name.isWellFormed()) return 'name holds an unpaired UTF-16 surrogate (a `\\ud800`-style escape alone): no store can keep it';
+  return undefined;
+}
+
 export function checkAccountId(id: unknown): string | undefined {
   return typeof id === 'string' && /^\d{12}$/.test(id) ? undefined : `account id must be 12 digits, got \`${shortName(String(id))}\``;
 }
