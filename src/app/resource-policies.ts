@@ -373,6 +373,9 @@ export function attachmentProblem(resource: string): string | undefined {
   if (bytes > RESOURCE_ARN_MAX_BYTES) return `resource \`${shown}\` is ${resource.length} characters, ${bytes} bytes in UTF-8; an ARN a policy is attached to is at most ${RESOURCE_ARN_MAX_BYTES} bytes (2048 ASCII characters, the longest a request may name)`;
   const control = /[\u0000-\u001f\u007f]/.exec(resource);
   if (control) return `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}, which no request's ARN holds`;
+  // Neither store can keep a lone UTF-16 surrogate (both write U+FFFD): the policy was kept under another ARN than its
+  // record's, read back as no record at all, and its Deny governed nothing (review jf, 2).
+  if (!resource.isWellFormed()) return `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds an unpaired UTF-16 surrogate (a \`\\ud800\`-style escape alone), which no store can keep and no request's ARN in UTF-8 holds`;
   const acs = resource.startsWith('acs:');
   const colons = resource.split(':', 6).length - 1;
   const part = resourcePartStart(resource);
