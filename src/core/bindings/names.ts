@@ -167,6 +167,12 @@ export const MAX_RESOURCE_CHARS = 2048;
 export function resourceLevel(name: string): ResourceName | { readonly error: string } {
   const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
   if (name.length > MAX_RESOURCE_CHARS) return { error: `resource \`${shown}\` is longer than ${MAX_RESOURCE_CHARS} characters` };
+  // What no store keeps as given (review jf, 3): NUL (SQLite cut the text at it, PostgreSQL refused it in words naming no
+  // field), a lone surrogate (both stored U+FFFD, under another key than the policy's record named); other controls as
+  // resource policies refuse them, since no request's ARN holds one.
+  const control = /[\u0000-\u001f\u007f]/.exec(name);
+  if (control) return { error: `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}, which no request's ARN holds` };
+  if (!name.isWellFormed()) return { error: `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds an unpaired UTF-16 surrogate (a \`\\ud800\`-style escape alone), which no store can keep` };
   let level: ResourceLevel | undefined;
   if (name.startsWith('account/')) level = /^account\/\d{12}$/.test(name) ? 'account' : undefined;
   else if (name.startsWith('workspace/')) level = NAME.test(name.slice('workspace/'.length)) ? 'workspace' : undefined;
