@@ -163,6 +163,22 @@ export const PERMISSION = /^[a-z][a-z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){2,}$/;
 
 export const MAX_RESOURCE_CHARS = 2048;
 
+/**
+ * The most bytes of UTF-8 a resource a policy is written on may take: 2,048, the most a request's ARN may be, and short
+ * enough that its store key (`iampolicy/arn/<ARN>`) fits PostgreSQL's B-tree (2,704 bytes an entry). Counted in
+ * characters alone, 937 CJK characters (2,737 bytes) were taken by the SQLite store and refused by PostgreSQL's in its
+ * own words, naming no field (review jf, 4), as resource policies' ARNs were before review ax, 4.
+ */
+export const MAX_RESOURCE_BYTES = 2048;
+
+/** Why a policy with bindings cannot be written on `name` for its length in UTF-8, or undefined. */
+export function resourceBytesProblem(name: string): string | undefined {
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes <= MAX_RESOURCE_BYTES) return undefined;
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  return `resource \`${shown}\` is ${name.length} characters, ${bytes} bytes in UTF-8; a resource an IAM policy is written on is at most ${MAX_RESOURCE_BYTES} bytes (2048 ASCII characters, the longest a request may name)`;
+}
+
 /** Parses what an IAM policy may attach to: an ARN, `account/<id>` or `workspace/<name>`. */
 export function resourceLevel(name: string): ResourceName | { readonly error: string } {
   const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
