@@ -1,11 +1,11 @@
 /**
- * Review jf, 1: a text value holding NUL (U+0000) was cut at the NUL by the SQLite store and refused by the PostgreSQL
- * store, so the two stores did not keep the same data. node:sqlite hands SQLite the text up to the first NUL: on SQLite
- * `POST /v1/accounts {"name": "acme\u0000evil"}` answered 201 with that name and stored `acme` (an apply of the same
- * Account document then "updated" the account on every run, never converging), and a key/value key `k\u0000x` was kept,
- * listed and looked up as `k`, colliding with another key. On PostgreSQL the same request was a 400 in the database's
- * words naming no field. An account name with a lone surrogate (`x\ud800`) was answered 201 as given and stored as
- * `x\ufffd` on both.
+ * Review jf, 1: a text value holding NUL (U+0000) was kept by the SQLite store and read back cut at the NUL (node:sqlite
+ * reads text as a C string), and refused by the PostgreSQL store, so the two stores did not keep the same data. On
+ * SQLite `POST /v1/accounts {"name": "acme\u0000evil"}` answered 201 with that name and the account read back as
+ * `acme` (an apply of the same Account document found it changed on every run), and a key/value key `k\u0000x` was a
+ * second row read back as `k`, so a listing held two entries of key `k`. On PostgreSQL the same request was a 400 in
+ * the database's words naming no field. An account name with a lone surrogate (`x\ud800`) was answered 201 as given
+ * and stored as `x\ufffd` on both.
  *
  * Why it matters: the embedded store and PostgreSQL must behave the same; a store that silently keeps another value
  * than the one written answers lookups for a name nobody created and loses what the caller said.
@@ -91,7 +91,7 @@ describe('a NUL or a lone surrogate in stored text, on both stores (review jf, 1
           await assert.rejects(st.write((tx) => tx.kv.put(key, value)), (e: unknown) => isStoreDataRefused(e) && e.dbCode === '22021' && /0x00/.test(e.reason), `${JSON.stringify(key)} refused`);
         }
         const rows = await st.read((tx) => tx.kv.list('jf/'));
-        assert.deepEqual(rows, [{ key: 'jf/k', value: 'plain' }], 'the key k was not overwritten through k\\u0000x, and nothing else was written');
+        assert.deepEqual(rows, [{ key: 'jf/k', value: 'plain' }], 'only the key k, read back as written: no second row read back as k');
       } finally {
         await st.close();
         await rm(dir, { recursive: true, force: true });

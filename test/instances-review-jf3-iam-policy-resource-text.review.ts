@@ -1,8 +1,9 @@
 /**
  * Review jf, 3: an IAM policy (bindings, `kind: IamPolicy`, `PUT /v1/iam-policies`) took any resource ARN without
  * whitespace, NUL, other control characters and unpaired surrogates included, though no store keeps those as given.
- * On SQLite, `spec.resource: "arn:aws:training::A:model/m\u0000x"` was stored under the key of `…model/m` (node:sqlite
- * cut the text at the NUL: the policy of another resource overwritten; review jf, 1 made that a refusal); on PostgreSQL
+ * On SQLite, `spec.resource: "arn:aws:training::A:model/m\u0000x"` was read back under the key of `…model/m` (node:sqlite
+ * reads text cut at the NUL), and the listing showed it in place of that resource's policy (review jf, 1 made that a
+ * refusal naming no field); on PostgreSQL
  * it was a 400 in the database's words naming no field. A lone surrogate (`…model/m\ud800`) was answered "create" and
  * kept under the key of `…model/m\ufffd` on both stores, colliding with the policy of that well-formed name.
  *

@@ -277,9 +277,9 @@ async function inTransaction<T>(conn: Connection, begin: string, fn: (db: SqlExe
 
 /**
  * Refuses a text value holding NUL, as PostgreSQL does (SQLSTATE 22021, `invalid byte sequence for encoding "UTF8":
- * 0x00`, its words): node:sqlite gave SQLite the text cut at the first NUL, so a value was stored, compared and looked up
- * as another (`acme\u0000evil` kept as `acme`, a key `k\u0000x` as `k`) where the PostgreSQL store refused it (review
- * jf, 1). Now both stores refuse it the same way and change nothing.
+ * 0x00`, its words): SQLite kept it whole but node:sqlite reads text back cut at the first NUL, so a value was read as
+ * another (`acme\u0000evil` as `acme`, a key `k\u0000x` as `k`, beside the row of `k`) where the PostgreSQL store
+ * refused it (review jf, 1). Now both stores refuse it the same way and change nothing.
  */
 function refuseNul(params: readonly SqlValue[]): void {
   for (const p of params) {

@@ -207,9 +207,9 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
 
 /**
  * An account's display name (`POST /v1/accounts {name}`, an Account document's `spec.name`): 1–128 characters of any
- * script, but no control character and no unpaired surrogate (review jf, 1). Neither store keeps those: SQLite cut the
- * name at a NUL (`acme\u0000evil` was answered 201 and stored as `acme`, and an apply of it changed the account on every
- * run), PostgreSQL refused it with its own words naming no field, and both stored U+FFFD for a lone surrogate while the
+ * script, but no control character and no unpaired surrogate (review jf, 1). Neither store keeps those: SQLite read the
+ * name back cut at a NUL (`acme\u0000evil` was answered 201 and read back as `acme`, and an apply of it found the account
+ * changed on every run), PostgreSQL refused it with its own words naming no field, and both stored U+FFFD for a lone surrogate while the
  * answer echoed it. Undefined when `name` is one.
  */
 export function checkAccountName(name: unknown): string | undefined {
