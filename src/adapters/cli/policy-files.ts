@@ -7,7 +7,7 @@
 import type { Document, LineCounter, Node } from 'yaml';
 import { lossyScalars, parseYamlDocument, yaml, yamlMessage, yamlValue } from './yaml.ts';
 import type { GatehouseError } from '../../core/errors.ts';
-import { readJson } from '../../core/iam/index.ts';
+import { readJson } from '../../core/iam/json.ts';
 
 export type PolicyFormat = 'json' | 'yaml';
 

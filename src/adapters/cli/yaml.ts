@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Document, LineCounter, Scalar } from 'yaml';
-import { readJson } from '../../core/iam/index.ts';
+import { readJson } from '../../core/iam/json.ts';
 
 type Yaml = typeof import('yaml');
 
