@@ -53,7 +53,7 @@
  * binding answers `sts:AssumeRole`: STS decides it by trust and identity policies only (src/core/bindings/actions.ts).
  */
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { accountOf, contextOf, evaluate, namedEntity, type Principal } from '../core/iam/index.ts';
+import { accountOf, contextOf, namedEntity, type Principal } from '../core/iam/index.ts';
 import {
   canonicalPolicy,
   checkEtag,
@@ -92,7 +92,7 @@ import type { DocumentChange, KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, requestContext, type Caller } from './principals.ts';
+import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
@@ -748,7 +748,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const target = iamPolicyAuthzResource(caller.partition, account, resource);
     const now = deps.now();
     const question = { principal: caller.principal, action, resource: target, ...(account !== caller.account ? { resourceAccount: caller.account } : {}), context: contextOf(requestContext(caller)), time: now };
-    const iam = evaluate(question, caller.policies);
+    // As the IAM API decides: a Deny naming the workspace, cluster or account in the other dialect applies too (review jh, 1).
+    const iam = decideAdmin(question, caller.policies);
     // As apply's `authorizeAcross`: in another account only principals of the root account act by IAM.
     const byIam = account === caller.account || caller.account === ROOT_ACCOUNT ? iam : undefined;
     if (byIam?.decision === 'Allow') return ok(byIam);

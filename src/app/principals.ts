@@ -342,15 +342,17 @@ export function otherDialectIamArn(resource: string): string | undefined {
 
 /**
  * The other-dialect spellings of an IAM/RAM administrative question (`decideAdmin`), whose explicit deny refuses and whose
- * Allow grants nothing: the other service's action on the resource, and both actions on the entity's other ARN; undefined
- * for an action of another service. PassRole and AssumeRole on a role go through `roleQuestions`.
+ * Allow grants nothing: the other service's action on the resource, and both actions on the entity's other ARN; for an
+ * action of another service, the workspace's, cluster's or IAM entity's other ARN, or undefined. PassRole and AssumeRole on a role go through `roleQuestions`.
  */
 export function adminDenyOnly(action: string, resource: string): { action: string; resource: string }[] | undefined {
   const m = ADMIN_ACTION.exec(action);
   if (m === null) {
     // A workspace's, job's or cluster's ARN (and what lies under a cluster) in the other dialect: decided on its
-    // account's spelling, a Deny of the other spelling applies too (review is, 6).
-    const other = otherTrainingArn(resource);
+    // account's spelling, a Deny of the other spelling applies too (review is, 6). So does an IAM entity's or an
+    // account's other ARN under another service's action (`gatehouse:SetIamPolicy` on `account/A`, decided on
+    // `arn:aws:iam::A:root`; review jh, 1).
+    const other = otherTrainingArn(resource) ?? otherDialectIamArn(resource);
     return other === undefined ? undefined : [{ action, resource: other }];
   }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
