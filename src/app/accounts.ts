@@ -6,11 +6,11 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { BUILTIN_POLICIES, type BuiltinPolicy } from '../core/directory/catalogue.ts';
 import { adminService, checkAccountId, checkAccountName, ID_PREFIX, rootArn, shortName, uniqueId, type Partition } from '../core/directory/rules.ts';
-import { contextOf, evaluate, isoSeconds } from '../core/iam/index.ts';
+import { contextOf, isoSeconds } from '../core/iam/index.ts';
 import { appendInTx } from './audit-in-tx.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
-import { accessDeniedMessage, requestContext, type Caller } from './principals.ts';
+import { accessDeniedMessage, decideAdmin, requestContext, type Caller } from './principals.ts';
 import { MAX_POLICY_VERSIONS, type AccountRecord, type WriteTx } from './ports/store.ts';
 
 export const ROOT_ACCOUNT = '000000000000';
@@ -134,7 +134,9 @@ export async function createAccount(deps: AppDeps, caller: Caller, input: { id: 
   // account's alone (evaluated as a resource of it), not a cross-account request that no resource policy allows.
   const action = `${adminService(caller.partition)}:CreateAccount`;
   const resource = rootArn(partition, input.id);
-  const d = evaluate({ principal: caller.principal, action, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies);
+  // As the IAM API decides (`decideAdmin`): a Deny of `ram:CreateAccount`, or naming the account's root in the other
+  // dialect, applies too (review jh, 2).
+  const d = decideAdmin({ principal: caller.principal, action, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies);
   if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
   return deps.store.write(async (tx, abort) => {
     const r = await createAccountWithAdmin(deps, tx, { id: input.id, partition, name: input.name ?? input.id, created: isoSeconds(deps.now()) });
@@ -152,7 +154,7 @@ export async function listAccounts(deps: AppDeps, caller: Caller): Promise<Resul
   const action = `${adminService(caller.partition)}:ListAccounts`;
   const seesAll =
     caller.account === ROOT_ACCOUNT &&
-    evaluate({ principal: caller.principal, action, resource: rootArn(caller.partition, caller.account), resourceAccount: caller.account, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies).decision === 'Allow';
+    decideAdmin({ principal: caller.principal, action, resource: rootArn(caller.partition, caller.account), resourceAccount: caller.account, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies).decision === 'Allow';
   return deps.store.read(async (tx) => {
     if (!seesAll) {
       const own = await tx.accounts.get(caller.account);
