@@ -13,7 +13,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decidedOnRole, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -824,7 +824,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       // A decision about the asker, with the facts of the request it asks in (aws:SourceIp, aws:SecureTransport), as
       // every admin decision: an IP or TLS guard on the asker holds here too (review K, K3). Never with the question's
       // context, which describes the principal asked about and its request.
-      const d = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, context: askerContext(caller), time: deps.now() }, caller.policies);
+      // As the IAM API decides (`decideAdmin`): a Deny naming the principal in the other dialect applies too (review jh, 3).
+      const d = decideAdmin({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, context: askerContext(caller), time: deps.now() }, caller.policies);
       may = d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, d));
       asked?.set(arn, may);
     }
