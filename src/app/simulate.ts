@@ -606,7 +606,7 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       const d = role
         ? decideOnRole(role, action, (a, r) => evaluate({ ...request, action: a, resource: r }, set, { explain: true }))
         : workspace !== undefined
-          ? onJobOrWorkspace(evaluate(request, set, { explain: true }), evaluate({ ...request, resource: workspace }, set, { explain: true }))
+          ? onJobOrWorkspace(adminDecision(request, set), adminDecision({ ...request, resource: workspace }, set))
           : adminDecision(request, set);
       const boundaryRefs = set.boundary ? d.matched.filter((m) => m.type === 'boundary') : [];
       out.push({
