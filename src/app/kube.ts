@@ -1875,8 +1875,17 @@ export function createKube(app: App, options: KubeOptions) {
       const message = `${said}: ${unreadable.why}; its Deny statements cannot be read, so it may not act as the account`;
       return { message, ...(p.ok ? { decided: { principal: p.value, action, resource, decision: 'ImplicitDeny' as const } } : {}) };
     }
+    // The account spelt in the other dialect too (`acs:pai::A:cluster/…` for `arn:aws:training::A:cluster/…`), as the
+    // webhook decides `kubectl --as` it (review is, 7): only a Deny naming the action and the account counts there
+    // (`namesItsTarget`), one exempting it by `NotResource` in the cluster's spelling does not refuse (review jh, 5).
+    const other = otherTrainingArn(resource);
     for (const who of all) {
-      const d = evaluate({ principal: who.principal, action, resource, context: contextOf({}), time: deps.now() }, who.policies);
+      const asked = (r: string) => evaluate({ principal: who.principal, action, resource: r, context: contextOf({}), time: deps.now() }, who.policies);
+      let d = asked(resource);
+      if (d.decision !== 'ExplicitDeny' && other !== undefined) {
+        const x = asked(other);
+        if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, who.policies)) d = x;
+      }
       if (d.decision !== 'ExplicitDeny') continue;
       const st = d.matched.find((m) => m.effect === 'Deny');
       const by = st === undefined ? '' : ` (statement ${st.sid ?? `#${st.index + 1}`} of ${st.type === 'identity' ? '' : `${st.type} `}policy ${st.policy})`;
