@@ -296,6 +296,12 @@ interface Views {
   readonly below?: { readonly subresource: string; readonly fromView: number };
   /** Views decided on their own, not with every action and resource above (a token request's `impersonate`, `iamViews`). */
   readonly also?: readonly { readonly action: string; readonly resource: string }[];
+  /**
+   * The same views made with the cluster's ARN in the other dialect (`acs:pai::A:cluster/c` for
+   * `arn:aws:training::A:cluster/c`): a review naming no namespace or object is viewed as the objects a Deny's patterns
+   * reach, read against the cluster's ARN as spelt, so a Deny in the other spelling reached none (review jh, 7).
+   */
+  readonly otherSpelling?: () => Views;
 }
 
 /**
@@ -315,23 +321,24 @@ function firstDenied(views: Views, principal: Principal, policies: PolicySet, co
   // a Deny naming them so applies too, as the authorize API and jobs decide a cluster's ARN (review is, 7). The view
   // reported is the one asked.
   const other = (r: string): string => otherTrainingArn(r) ?? r;
+  // Made again on the other spelling where the views say how (`iamViews`: the objects of every namespace a Deny's
+  // pattern names, review jh, 7), else the same views respelt.
+  const remade = views.otherSpelling?.();
   const mapped: Views = {
-    actions: views.actions,
-    resources: views.resources.map(other),
+    actions: remade?.actions ?? views.actions,
+    resources: remade?.resources ?? views.resources.map(other),
     ...(views.skip !== undefined ? { skip: { action: views.skip.action, resource: other(views.skip.resource) } } : {}),
-    ...(views.below !== undefined ? { below: views.below } : {}),
-    ...(views.also !== undefined ? { also: views.also.map((v) => ({ action: v.action, resource: other(v.resource) })) } : {}),
+    ...((remade ?? views).below !== undefined ? { below: (remade ?? views).below } : {}),
+    ...(remade !== undefined ? (remade.also !== undefined ? { also: remade.also } : {}) : views.also !== undefined ? { also: views.also.map((v) => ({ action: v.action, resource: other(v.resource) })) } : {}),
   };
-  if (mapped.resources.every((r, i) => r === views.resources[i]) && (mapped.also ?? []).every((v, i) => v.resource === views.also?.[i]?.resource)) return undefined;
+  if (remade === undefined && mapped.resources.every((r, i) => r === views.resources[i]) && (mapped.also ?? []).every((v, i) => v.resource === views.also?.[i]?.resource)) return undefined;
   const denied = firstDeniedAs(mapped, principal, policies, context, time);
   // Only a Deny naming the action and resource speaks of the other spelling (`namesItsTarget`): one exempting the
   // object by `NotResource` in the review's spelling would deny it in the other.
   if (denied === undefined || !namesItsTarget(denied.decision.matched, policies)) return undefined;
   // Back to the spelling asked where the view is one of the review's (an object below one keeps the Deny's spelling).
-  const i = mapped.resources.indexOf(denied.view.resource);
-  const j = mapped.also?.findIndex((v) => v.action === denied.view.action && v.resource === denied.view.resource) ?? -1;
-  const asked = i >= 0 ? views.resources[i] : j >= 0 ? views.also?.[j]?.resource : undefined;
-  return { view: { action: denied.view.action, resource: asked ?? denied.view.resource }, decision: denied.decision };
+  const viewed = mapped.resources.includes(denied.view.resource) || (mapped.also?.some((v) => v.action === denied.view.action && v.resource === denied.view.resource) ?? false);
+  return { view: { action: denied.view.action, resource: viewed ? other(denied.view.resource) : denied.view.resource }, decision: denied.decision };
 }
 
 /** `firstDenied` for the views as spelt. */
@@ -485,6 +492,13 @@ interface IamSubject {
  * `namespaces/x/*` also denies listing a cluster-scoped custom resource.
  */
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
+  const views = iamViewsAs(cluster, a, who);
+  const arn = otherTrainingArn(cluster.arn);
+  return arn === undefined ? views : { ...views, otherSpelling: () => iamViewsAs({ ...cluster, arn }, a, who) };
+}
+
+/** `iamViews` on the cluster's ARN as `cluster` spells it. */
+function iamViewsAs(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
   // A list or watch that names an object is one on the collection that a `metadata.name` field selector narrows
   // (k8s.io/apiserver `RequestInfoFactory` names the request so): it is also viewed as the collection, as the plain list
   // is, so that a Deny on listing the collection applies (review ix, 3).
