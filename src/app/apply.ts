@@ -23,7 +23,7 @@
  */
 import type { AuditEvent } from '../core/audit/index.ts';
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicyKind } from '../core/iam/index.ts';
+import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type Decision, type PolicyKind } from '../core/iam/index.ts';
 import {
   attachmentProblem,
   claimedByAnother,
@@ -66,15 +66,15 @@ import { ADMIN_USER, ROOT_ACCOUNT, ROOT_ACCOUNT_NAME, type AdminCredentials } fr
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
 import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
-import { clusterArn, clusterKey, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, clusterRoleRefs, computeServices, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
-import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, decideAdmin, requestContext, type Caller } from './principals.ts';
+import { aboutRole, accessDeniedMessage, actorOf, ASSOCIATED_RESOURCE, authorizeAdmin, decideAdmin, decideForService, decideOnRole, passedToContext, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
-import { parseRoleArn } from '../core/sts/session.ts';
+import { parseRoleArn, roleArnOf, roleNamedBy } from '../core/sts/session.ts';
 import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
 
 export { canonicalJson, documentChanges, type DocumentChange };
@@ -376,6 +376,8 @@ interface Step {
    * writer on that resource is, with its resource policies and its owner (`decideWithResourcePolicies`).
    */
   readonly onResource?: ResourcePoliciesOf;
+  /** A right decided otherwise than as an admin action (passing a role a cluster hands its nodes: `clusterPassRole`). */
+  readonly decide?: (caller: Caller, now: number) => Result<unknown>;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
   /**
    * The part of the store this step changes, as the directory's record of the same IAM call shows it (`{trustPolicy}`,
@@ -1414,6 +1416,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
    * decided as the writer's requests on those resources, with their resource policies (review X, X4).
    */
   readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
+  /** Authorization-only steps the write needs besides (passing each role a cluster hands its nodes anew: review jg, 1). */
+  readonly alsoDecides?: (env: PlanEnv, desired: S, existing: S | undefined) => Promise<readonly Step[]>;
   /** What goes with the document when it is pruned, in the same transaction (a workspace's IAM policies, review B6). */
   readonly onDelete?: (tx: WriteTx, account: string, name: string) => Promise<unknown>;
   /** Why the document may not be pruned now (a workspace whose jobs are live: review hb, 1), or undefined. */
@@ -1478,6 +1482,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
               // Authorization only (no run): as the list step of a prune. A right on a resource, decided with its
               // resource policies (review X, X4).
               ...(await Promise.all((k.alsoRequires?.(desired, existing) ?? []).map(async (r) => ({ phase: PHASE.link, action: r.action, resource: r.resource, account: o.account, onResource: await resourcePoliciesIn(env.tx, r.resource) })))),
+              ...((await k.alsoDecides?.(env, desired, existing)) ?? []),
             ];
       return objectPlan(existing, fields, steps);
     },
@@ -1616,6 +1621,7 @@ const clusterKind = kvDocumentKind<Cluster>({
     await removeClusterIamPolicies(tx, account, name);
   },
   alsoDeletes: (tx, account, name) => iamPoliciesGoingWith(tx, 'Cluster', account, name),
+  alsoDecides: clusterPassRoles,
   // The roles its nodes run as too: a role the same prune deletes left the cluster naming none, every node refused at
   // start while plan called the files applied (review gf, 2), as an AccessEntry mapping that role is refused.
   names: (c) => [
@@ -1625,6 +1631,44 @@ const clusterKind = kvDocumentKind<Cluster>({
     ...(c.mappings ?? []).flatMap((m, i) => clusterRoleRef(c.account, m.role, `spec.mappings[${i}].role`)),
   ],
 });
+
+/**
+ * A step for each role Cluster `c` hands its nodes that `existing` (as stored) did not: the writer must be allowed to
+ * pass it (`iam:PassRole`/`ram:PassRole` to the compute service, `iam:AssociatedResourceArn` the cluster's ARN), as
+ * `PUT /v1/clusters/{name}` asks it (src/app/jobs.ts `clusterWriteRefusal`, review jg, 1), on the role's ARN as stored,
+ * or as given. Decided by IAM alone, with the same rules for the role's and the action's other spellings and the
+ * service's other names; a binding's `iam.serviceAccounts.actAs`, which the HTTP write honours too, is not asked here.
+ */
+async function clusterPassRoles(env: PlanEnv, c: Cluster, existing: Cluster | undefined): Promise<Step[]> {
+  const partition = env.partitionOf(c.account);
+  const arnOf = async (ref: string): Promise<string> => {
+    const parsed = ref.includes(':') ? parseRoleArn(ref) : { partition, account: c.account, name: ref, path: '/' };
+    if (!parsed) return ref;
+    const role = parsed.account === c.account && !env.newAccounts.has(c.account) ? roleNamedBy(await env.tx.roles.get(c.account, parsed.name), parsed, partition, !ref.includes(':')) : undefined;
+    return role ? roleArnOf(partition, c.account, role.path, role.name) : roleArnOf(partition, parsed.account, parsed.path, parsed.name);
+  };
+  const had = new Set<string>();
+  for (const r of existing === undefined ? [] : clusterRoleRefs(existing)) had.add((await arnOf(r.role)).toLowerCase());
+  const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
+  const services = computeServices(partition);
+  const cluster = clusterArn(partition, c.account, c.name);
+  const steps: Step[] = [];
+  const asked = new Set<string>();
+  for (const r of clusterRoleRefs(c)) {
+    const roleArn = await arnOf(r.role);
+    if (had.has(roleArn.toLowerCase()) || asked.has(roleArn)) continue;
+    asked.add(roleArn);
+    const parsed = parseRoleArn(roleArn);
+    const decide = (caller: Caller, now: number): Result<unknown> => {
+      if (c.account !== caller.account && caller.account !== ROOT_ACCOUNT) return authorizeAcross(caller, now, passAction, roleArn, c.account);
+      const on = (a: string, res: string): Decision => decideForService(services, (ctx) => decideAdmin({ principal: caller.principal, action: a, resource: res, context: contextOf(requestContext(caller, { ...ctx, [ASSOCIATED_RESOURCE]: cluster })), time: now }, caller.policies));
+      const d = parsed ? decideOnRole({ ...parsed, partition: caller.partition }, passAction, on) : on(passAction, roleArn);
+      return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, passAction, roleArn, d)} (passed to ${services[0] ?? ''} for cluster ${c.name}: spec.${r.path} names it, and a cluster's nodes run as it)`);
+    };
+    steps.push({ phase: PHASE.link, action: passAction, resource: roleArn, account: c.account, context: { ...passedToContext(services[0] ?? ''), [ASSOCIATED_RESOURCE]: cluster }, decide });
+  }
+  return steps;
+}
 
 /** A role of the cluster's own account that `ref` (a name or ARN) names, as a `MemberRef` at `path`. */
 function clusterRoleRef(account: string, ref: string | undefined, path: string): MemberRef[] {
@@ -1967,6 +2011,7 @@ function namedResourcePolicies(entries: readonly { key: string; value: string }[
 
 function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {
   if (step.rootOnly && caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create or change accounts`);
+  if (step.decide !== undefined) return step.decide(caller, now);
   if (step.onResource !== undefined) return decideWithResourcePolicies(caller, now, step.action, step.resource, step.onResource);
   return authorizeAcross(caller, now, step.action, step.resource, step.account, step.context && withPolicyTagKeySpellings(caller, step.context));
 }

@@ -795,6 +795,20 @@ export function createEscalation(deps: EscalationDeps) {
       }
     };
     /**
+     * Whether `x` may name `r` as the instance role of the cluster it may write (`written`): PassRole on `r` to the
+     * compute service with the cluster's ARN as `iam:AssociatedResourceArn`, as the write asks it (review jg, 1); refused
+     * only for want of an allow, through a binding `x` may write, which `PUT /v1/clusters/C` honours (apply does not).
+     */
+    const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const answers = new Map<string, AuthorizeAnswer>();
+      for (const svc of compute.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, [ASSOCIATED_RESOURCE]: written.arn }));
+      const decided = decideForServiceNames(compute.services, (svc) => answers.get(svc) as AuthorizeAnswer);
+      if (decided.decision === 'Allow') return { actions: [], reasons: decided.reasons };
+      if (decided.decision !== 'ImplicitDeny' || !written.actions.includes('training:CreateCluster')) return undefined;
+      const bind = await mayBind(x, r);
+      return bind && { actions: [bind.action], reasons: [...bind.reasons, `${x.arn} may bind roles/iam.serviceAccountUser to itself on ${bind.on} (${bind.action}), which allows ${passAction} on ${r.arn}`] };
+    };
+    /**
      * Where `x` may write the binding that passes `r`: the role's own IAM policy or the account's, by IAM
      * (`gatehouse:SetIamPolicy`) or by a binding (`iam.serviceAccounts.setIamPolicy`, inherited from the account).
      */
@@ -1352,14 +1366,21 @@ export function createEscalation(deps: EscalationDeps) {
         for (const r of chosen) await passTo(x, r, compute, via, out);
       }
       // A cluster X may write (review jb, 6): `PUT /v1/clusters/C` (`training:CreateCluster`, an existing cluster or a
-      // new one) sets its instance role, asked of no one but the writer, and a node X starts there runs as that role
-      // (PassRole asked at the start, as above). Only the node roles of clusters as they stand were looked at.
+      // new one) sets its instance role, and a node X starts there runs as that role (PassRole asked at the start, as
+      // above). The write asks PassRole on the role too, to the compute service with the cluster's ARN as
+      // `iam:AssociatedResourceArn` (src/app/jobs.ts `clusterWriteRefusal`, review jg, 1): a role X may pass to a node's
+      // job only was a path the server refuses. Only the node roles of clusters as they stand were looked at.
       if (roles.some((r) => r !== x && !out.some((e) => e.to === r))) {
         const written = await clusterWritable(x);
         const start = written && (await allows(x, 'training:StartClusterNode', written.arn));
         if (written && start) {
-          const via = { how: 'iam:PassRole to a cluster node' as const, actions: [...written.actions, 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, `${x.arn} may write cluster ${written.name} with the role as its instance role`, ...start.reasons], tags: jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' }) };
-          for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
+          for (const r of roles) {
+            if (r === x || out.some((e) => e.to === r)) continue;
+            const named = await passesToCluster(x, r, written);
+            if (!named) continue;
+            const via = { how: 'iam:PassRole to a cluster node' as const, actions: [...written.actions, ...named.actions, 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, ...named.reasons, `${x.arn} may write cluster ${written.name} with the role as its instance role`, ...start.reasons], tags: jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' }) };
+            await passTo(x, r, compute, via, out);
+          }
         }
       }
       // Pods: a namespace where X may create pods (the cluster's RBAC, through X's access entry), then each role it

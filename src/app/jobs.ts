@@ -12,7 +12,7 @@
  * Workspaces and jobs live in the store's key/value table as JSON documents.
  */
 import { createHash } from 'node:crypto';
-import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
+import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { checkName, ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
@@ -50,6 +50,7 @@ import {
   computeServices,
   hasComputeConfig,
   nodeRole,
+  clusterRoleRefs,
   type Cluster,
   type Job,
   type JobEvent,
@@ -1957,6 +1958,37 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return ok({ job, capability, why: checked.value.why });
   }
 
+  /**
+   * Why `caller` may not write cluster `desired` over `existing` (as stored, if any), or undefined: each role the
+   * cluster hands its nodes that it did not hand them before (`clusterRoleRefs`: the instance role, a compute config's,
+   * a mapping's) must be one the caller may pass, `iam:PassRole`/`ram:PassRole` to the compute service the nodes' roles
+   * trust, with `iam:AssociatedResourceArn` the cluster's ARN, decided as a node's start decides it (`passRoleRefusal`,
+   * bindings' `iam.serviceAccounts.actAs` included), as EKS's CreateNodegroup asks PassRole on the node role. Without
+   * it, a caller allowed `training:CreateCluster` named any role there, and the role went to whoever starts a node
+   * (review jg, 1). Decided on the role's ARN as stored, or as given for one that does not exist, before saying so.
+   */
+  async function clusterWriteRefusal(tx: ReadTx, caller: Caller, desired: Cluster, existing: Cluster | undefined): Promise<Result<never> | undefined> {
+    const partition = caller.partition;
+    const account = desired.account;
+    const arnOf = async (ref: string): Promise<string> => {
+      const parsed = ref.includes(':') ? parseRoleArn(ref) : { partition, account, name: ref, path: '/' };
+      if (!parsed) return ref;
+      const role = parsed.account === account ? roleNamedBy(await tx.roles.get(account, parsed.name), parsed, partition, !ref.includes(':')) : undefined;
+      return role ? roleArnOf(partition, account, role.path, role.name) : roleArnOf(partition, parsed.account, parsed.path, parsed.name);
+    };
+    const had = new Set<string>();
+    for (const r of existing === undefined ? [] : clusterRoleRefs(existing)) had.add((await arnOf(r.role)).toLowerCase());
+    const asked = new Set<string>();
+    for (const r of clusterRoleRefs(desired)) {
+      const roleArn = await arnOf(r.role);
+      if (had.has(roleArn.toLowerCase()) || asked.has(roleArn)) continue;
+      asked.add(roleArn);
+      const refused = passRoleRefusal(caller, roleArn, computeServices(partition), clusterArn(partition, account, desired.name));
+      if (refused && !refused.ok) return fail(refused.errors.map((e) => ({ ...e, message: `${e.message} (the role named by \`${r.path}\`, which a node of cluster ${desired.name} runs as)`, path: r.path })));
+    }
+    return undefined;
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Delivery
 
@@ -2240,6 +2272,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   return {
     getCluster,
+    clusterWriteRefusal,
     listClusters,
     readableClusters,
     readCluster,

@@ -240,13 +240,16 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const c = asBodyPaths(parseCluster(caller.account, name, body));
         if (!c.ok) return c;
         // A cluster named in another case is the stored one, and keeps its name (its ARN), as `apply` keeps it (review fv, 8).
-        const written = await app.deps.store.write(async (tx) => {
+        // Each role it hands its nodes anew must be one the caller may pass (review jg, 1): refused, nothing is written.
+        const written = await app.deps.store.write(async (tx): Promise<Result<Cluster>> => {
           const stored = await storedCluster(tx, caller.account, name);
           const value = stored !== undefined && stored.name !== name ? { ...c.value, name: stored.name } : c.value;
+          const refused = await app.jobs.clusterWriteRefusal(tx, caller, value, stored);
+          if (refused) return refused;
           await tx.kv.put(clusterKey(caller.account, value.name), JSON.stringify(value));
-          return value;
+          return ok(value);
         });
-        return ok({ body: written });
+        return written.ok ? ok({ body: written.value }) : written;
       },
     },
     {

@@ -623,3 +623,16 @@ export function containerEndpointRefusal(url: string): string | undefined {
   if (/^127\./.test(host) || host === '[::1]') return 'botocore accepts only 127.0.0.1, localhost and 169.254.170.2 over http';
   return 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
 }
+
+/**
+ * The roles cluster `c` hands its nodes (its instance role, each compute config's, each mapping's), each with the field
+ * that names it (`instanceRole`, `computeConfigs.gpu.instanceRole`, `mappings[0].role`): those its writer must be
+ * allowed to pass (`iam:PassRole`, review jg, 1) when the cluster as stored did not already hand them.
+ */
+export function clusterRoleRefs(c: Cluster): { readonly role: string; readonly path: string }[] {
+  return [
+    ...(c.instanceRole !== undefined ? [{ role: c.instanceRole, path: 'instanceRole' }] : []),
+    ...Object.entries(c.computeConfigs ?? {}).flatMap(([name, v]) => (v.instanceRole !== undefined ? [{ role: v.instanceRole, path: `computeConfigs.${name}.instanceRole` }] : [])),
+    ...(c.mappings ?? []).map((m, i) => ({ role: m.role, path: `mappings[${i}].role` })),
+  ];
+}
