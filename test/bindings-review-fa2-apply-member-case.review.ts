@@ -32,7 +32,11 @@ describe('apply checks members and resources the store holds as the API does', (
   let server: TestServer;
   const apply = (documents: unknown[]) => gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents });
   const errorsOf = (json: Record<string, unknown>): ApplyError[] => ((json['error'] as { details?: ApplyError[] } | undefined)?.details ?? []);
-  const bindingsOn = async (resource: string): Promise<unknown> => (await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(resource)}`)).json['bindings'];
+  const bindingsOn = async (resource: string): Promise<unknown> => {
+    // No policy: a resource not there answers NoSuchEntity (404) since review jg, 2.
+    const r = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(resource)}`);
+    return r.status === 404 ? [] : r.json['bindings'];
+  };
 
   before(async () => {
     server = await startTestServer();

@@ -43,7 +43,8 @@ describe('a pruned workspace or cluster lists the IAM policies that go with it',
     assert.deepEqual(await deletions({ documents: [doc('Workspace', 'keep', { members: [] })], prune: true, dryRun: true }), expected);
     assert.deepEqual(await deletions({ documents: [doc('Workspace', 'keep', { members: [] })], prune: true }), expected);
     const left = await v1('GET', '/v1/iam-policies?resource=workspace/vision');
-    assert.deepEqual(left.json['bindings'], []);
+    // No policy: a resource not there answers NoSuchEntity (404) since review jg, 2.
+    assert.equal(left.status, 404, JSON.stringify(left.json));
   });
 
   test('a cluster: the policy on its ARN is listed, and removed', async () => {
@@ -53,6 +54,7 @@ describe('a pruned workspace or cluster lists the IAM policies that go with it',
     assert.deepEqual(await deletions({ documents: [doc('Cluster', 'keep', {})], prune: true, dryRun: true }), expected);
     assert.deepEqual(await deletions({ documents: [doc('Cluster', 'keep', {})], prune: true }), expected);
     const left = await v1('GET', `/v1/iam-policies?resource=${encodeURIComponent(CLUSTER_ARN)}`);
-    assert.deepEqual(left.json['bindings'], []);
+    // No policy: a resource not there answers NoSuchEntity (404) since review jg, 2.
+    assert.equal(left.status, 404, JSON.stringify(left.json));
   });
 });

@@ -792,7 +792,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return r.ok ? ok(r.value.name) : r;
   }
 
-  /** `GET /v1/iam-policies?resource=…`: the policy (empty when none) with its etag, read from the store. */
+  /** `GET /v1/iam-policies?resource=…`: the policy (empty when none) with its etag, read from the store; NoSuchEntity for a resource not there. */
   async function getPolicy(caller: Caller, rawResource: unknown): Promise<Result<IamPolicyView>> {
     const asked = parsedResource(rawResource);
     if (!asked.ok) return asked;
@@ -801,8 +801,17 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const may = mayManage(caller, 'getIamPolicy', resource, account);
     if (!may.ok) return may;
     const key = iamPolicyKey(account, resource);
-    const current = await deps.store.read((tx) => readPolicy(tx, key));
+    // A resource that does not exist, and holds no policy, is NoSuchEntity, as `setPolicy` answers it (review jg, 2):
+    // an empty policy read as "no bindings here" of a workspace, account or entity that is not there (a typo), which
+    // setting then refused. One that still holds a policy (one written before `set` asked that its resource exist) is
+    // shown, so that it can be emptied.
+    const read = await deps.store.read(async (tx) => {
+      const current = await readPolicy(tx, key);
+      return { current, missing: current.stored === undefined ? await missingResource(tx, account, resource) : undefined };
+    });
+    const { current } = read;
     if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.stored.account}`);
+    if (read.missing !== undefined) return failWith('NO_SUCH_ENTITY', read.missing, 'resource');
     return ok(view(resource, account, current));
   }
 
