@@ -10,6 +10,10 @@
  * Repro: a real server on PostgreSQL through a TCP proxy on 127.0.0.1 that, once the DELETE of w1 has committed, cuts
  * the connection of the next statement naming w1's key (the edge's read of `after`); the CLI's program in this process
  * (test/support/gatehouse-cli.ts).
+ *
+ * Since review ji, 1 the edge reads `before` and `after` in the change's own transaction and records the change as it
+ * commits, so no statement names the key after the COMMIT: the proxy now cuts the next statement after it, whatever it
+ * names but the audit log (the app's reload of what the write changed), the read after the change that fails.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,14 +29,14 @@ describe('review aa2: an edge change is recorded even when the read of its after
   });
   after(() => s?.stop());
 
-  /** Once the DELETE naming `key` has committed, the connection of the next statement naming it is cut. */
+  /** Once the DELETE naming `key` has committed, the connection of the next statement (not the audit log's) is cut. */
   const readAfterDeleteCut = (key: string): Fault => {
     let committed = false;
     return {
       connection() {
         let deleting = false;
         return (text) => {
-          if (committed && text.includes(key)) return 'cut';
+          if (committed && !text.includes('audit')) return 'cut';
           if (!committed && text.includes('DELETE FROM kv') && text.includes(key)) deleting = true;
           if (deleting && isCommit(text)) committed = true;
           return 'pass';

@@ -2,6 +2,7 @@
  * The application: the one API that HTTP, CLI and agent call. `createApp` wires the use cases to their
  * ports; edges hold no business rules.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PROVIDER_PREFIX } from './oidc-provider-keys.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { principalFromArn } from '../core/iam/index.ts';
@@ -70,6 +71,16 @@ export interface AppOptions {
   readonly proofAudiences?: ProofAudiences;
 }
 
+/** A caller's watch on one stored key through the writes `fn` makes (`App.watchWrites`). */
+interface WriteWatch {
+  readonly key: string;
+  /** Called once, as the first write that changed the key commits: what it held before and after (`undefined`: nothing). */
+  readonly committed: (before: string | undefined, after: string | undefined) => void;
+  /** Told, or no longer watching: later writes are not looked at. */
+  done: boolean;
+}
+const writeWatches = new AsyncLocalStorage<WriteWatch>();
+
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   // Read-your-writes on this instance: once a write commits, what it changed is read and compiled again before the
   // write returns (the live state, resource policies); other instances follow within a tick. Until it is, the old
@@ -86,9 +97,28 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     },
     read: (fn, options) => raw.read(fn, options),
     write: async (fn, options) => {
-      const result = await raw.write(fn);
+      // A caller watching one key (`watchWrites`: the admin API's edge, which records changes made by routes): what it
+      // held before and after, read in this write's own transaction (its last attempt's, a retried one running again).
+      const watch = writeWatches.getStore();
+      let seen: { before: string | undefined; after: string | undefined } | undefined;
+      const run: typeof fn =
+        watch === undefined || watch.done
+          ? fn
+          : async (tx, abort) => {
+              seen = undefined;
+              const before = await tx.kv.get(watch.key);
+              const value = await fn(tx, abort);
+              seen = { before, after: await tx.kv.get(watch.key) };
+              return value;
+            };
+      const result = await raw.write(run);
       // Recorded before the reload, which reads the database: a process killed meanwhile keeps the record (review iw, 3).
       options?.committed?.(result);
+      // A write that changed the watched key: told as it commits, once, before the reload (review ji, 1).
+      if (watch !== undefined && !watch.done && seen !== undefined && seen.before !== seen.after) {
+        watch.done = true;
+        watch.committed(seen.before, seen.after);
+      }
       await afterWrite();
       return result;
     },
@@ -350,6 +380,21 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   });
   return {
     deps,
+    /**
+     * Runs `fn`, telling `committed` as soon as the first of its writes through this app's store that changed what is
+     * stored under `key` commits (before that write's reload of compiled state), with what the key held before and
+     * after in that transaction. For changes made by routes that record them (the admin
+     * API's edge): a process killed during the reload keeps the record (review ji, 1).
+     */
+    watchWrites: async <T>(key: string, committed: (before: string | undefined, after: string | undefined) => void, fn: () => Promise<T>): Promise<T> => {
+      const watch: WriteWatch = { key, committed, done: false };
+      try {
+        return await writeWatches.run(watch, fn);
+      } finally {
+        // Anything `fn` left running (a timer, a background task) writes unwatched from here on.
+        watch.done = true;
+      }
+    },
     directory,
     sts,
     jobs,

@@ -245,7 +245,11 @@ const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly 
 /** What is stored under `key` (parsed; `null`: nothing), read on its own: the state a change found or left. */
 async function storedAt(app: App, key: string | undefined): Promise<unknown> {
   if (key === undefined) return null;
-  const text = await app.deps.store.read((tx) => tx.kv.get(key));
+  return parsedStored(await app.deps.store.read((tx) => tx.kv.get(key)));
+}
+
+/** A stored value as a record's `before` or `after` shows it (parsed; `null`: nothing). */
+function parsedStored(text: string | undefined): unknown {
   if (text === undefined) return null;
   try {
     return JSON.parse(text) as unknown;
@@ -272,12 +276,28 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
       const key = closed === undefined ? change.stored?.(ctx) : undefined;
       const before = key !== undefined ? await storedAt(ctx.app, key) : undefined;
       let r: Awaited<ReturnType<Route['handler']>>;
+      // A change that altered what is stored under its key is recorded as its transaction commits, with what the key
+      // held before and after in that transaction, before the reload that follows (review ji, 1): a process killed
+      // during that reload (a database that stopped answering, then SIGKILL) keeps the record in the journal.
+      let recorded = false;
+      const atCommit = (was: string | undefined, is: string | undefined): void => {
+        recorded = true;
+        ctx.app.audit.record({
+          kind: 'change',
+          account: ctx.caller.account,
+          ...actorOf(ctx.caller),
+          action: change.action,
+          resource: change.resource(ctx),
+          decision: 'ok',
+          detail: { request: ctx.body, before: parsedStored(was), after: parsedStored(is) },
+        });
+      };
       try {
-        r = closed ?? (await route.handler(ctx));
+        r = closed ?? (key === undefined ? await route.handler(ctx) : await ctx.app.watchWrites(key, atCommit, () => route.handler(ctx)));
       } catch (e) {
         // The database connection was lost as the change committed: it may have been made, and a change made must be in
         // the log (as the directory records its own, review aa11). Recorded as of unknown outcome, then answered 500.
-        if (isStoreOutcomeUnknown(e)) {
+        if (isStoreOutcomeUnknown(e) && !recorded) {
           ctx.app.audit.record({
             kind: 'change',
             account: ctx.caller.account,
@@ -290,6 +310,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         }
         throw e;
       }
+      if (recorded) return r;
       const error = r.ok ? undefined : r.errors[0];
       // Every refusal too, not only a policy's and the gate's (review iw, 2): a second access entry for a principal that
       // has one (409), a member or principal that does not exist, a malformed document, a delete of nothing were
