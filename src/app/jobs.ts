@@ -1000,21 +1000,30 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * Runs a start (`run`), then records it or its refusal (`recordStart`); one whose COMMIT answer was lost, as of
    * unknown outcome with the job it stored (`seen.job`, review ab2), and thrown on.
    */
-  async function recordedStart<R extends Result<Submitted>>(caller: Caller, seen: { readonly job?: StoredJob }, what: (r: R | undefined) => Parameters<typeof recordStart>[2], run: () => Promise<R>): Promise<R> {
+  async function recordedStart<R extends Result<Submitted>>(caller: Caller, seen: { readonly job?: StoredJob; committed?: (r: R) => void }, what: (r: R | undefined) => Parameters<typeof recordStart>[2], run: () => Promise<R>): Promise<R> {
+    // A start is recorded as its job's transaction commits (`seen.committed`, called by the start with what it will
+    // answer), before the store's reload that follows: a process killed during that read keeps the record (review ji, 2).
+    let recorded = false;
+    seen.committed = (r) => {
+      recorded = true;
+      recordStart(caller, r, what(r));
+    };
     let r: R;
     try {
       r = await run();
     } catch (e) {
-      if (isStoreOutcomeUnknown(e)) recordUnknownStart(caller, seen.job, e, what(undefined));
+      if (isStoreOutcomeUnknown(e) && !recorded) recordUnknownStart(caller, seen.job, e, what(undefined));
       throw e;
     }
-    recordStart(caller, r, what(r));
+    if (!recorded) recordStart(caller, r, what(r));
     return r;
   }
 
   /** What a submission's checks found, for its record: the job stored, and the workspace's and role's own names. */
   interface SubmitSeen {
     job?: StoredJob;
+    /** Told as the job's transaction commits, with the answer the submission will give (`recordedStart`). */
+    committed?: (r: Result<Submitted>) => void;
     workspace?: string;
     roleArn?: string;
   }
@@ -1120,14 +1129,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
             }
           : undefined;
       let stored: Result<void>;
+      // Recorded as the transaction commits, before the reload (review ji, 2): the default role made with it, then the start.
+      const atCommit = (): void => {
+        if (made.role !== undefined) recordDefaultRole(caller, made.role, job.id, 'ok');
+        seen.committed?.(ok({ job, capability }));
+      };
       try {
-        stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare);
+        stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare, atCommit);
       } catch (e) {
         if (made.role !== undefined && isStoreOutcomeUnknown(e)) recordDefaultRole(caller, made.role, job.id, 'OUTCOME_UNKNOWN', e.message);
         throw e;
       }
       if (!stored.ok) return stored;
-      if (made.role !== undefined) recordDefaultRole(caller, made.role, job.id, 'ok');
       return ok({ job, capability });
     });
   }
@@ -1177,7 +1190,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `submitted` event; its launcher's silence is timed from now. LimitExceeded, and nothing stored, when its account
    * already has `maxLiveJobs` live jobs (`putLiveJob`, in the same transaction).
    */
-  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string, prepare?: (tx: WriteTx) => Promise<Result<void>>): Promise<Result<void>> {
+  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string, prepare?: (tx: WriteTx) => Promise<Result<void>>, committed?: () => void): Promise<Result<void>> {
     const r = await deps.store.write<Result<void>>(async (tx, abort) => {
       const live = await putLiveJob(tx, job, maxLiveJobs);
       if (!live.ok) return abort(live);
@@ -1190,7 +1203,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
       await appendEvent(tx, job.id, 'submitted', message);
       return ok(undefined);
-    });
+    }, { committed: (done) => {
+      // `committed`: the job is stored (told before the store's reload, review ji, 2); not on a refusal (rolled back).
+      if (done.ok) committed?.();
+    } });
     if (r.ok) heartbeats.set(job.id, now());
     return r;
   }
@@ -1887,7 +1903,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }): Promise<Result<Submitted & { why: string }>> {
     // What the checks learnt before any refusal: the role chosen for the node, and why it was.
     // `cluster`: the cluster's own name, once found (it is found whatever the case of the name asked).
-    const seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string } = {};
+    const seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string; committed?: (r: Result<Submitted & { why: string }>) => void } = {};
     const what = (r: Result<Submitted & { why: string }> | undefined) => {
       const why = r?.ok ? r.value.why : seen.why;
       const cluster = seen.cluster ?? input.cluster;
@@ -1901,7 +1917,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return recordedStart(caller, seen, what, () => startNodeChecked(caller, input, seen));
   }
 
-  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string }): Promise<Result<Submitted & { why: string }>> {
+  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string; committed?: (r: Result<Submitted & { why: string }>) => void }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
     // Names as a cluster's and a compute config's are (review iz, 3), before anything is decided or recorded: neither was
@@ -1953,7 +1969,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const clusterName = seen.cluster ?? input.cluster;
     const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${clusterName}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: clusterName } }), id);
     seen.job = job;
-    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
+    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, undefined, () => seen.committed?.(ok({ job, capability, why: checked.value.why })));
     if (!stored.ok) return stored;
     return ok({ job, capability, why: checked.value.why });
   }

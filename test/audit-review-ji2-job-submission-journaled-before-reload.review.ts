@@ -1,0 +1,128 @@
+/**
+ * Review ji, 2: a job's submission (POST /v1/jobs, `gatehouse jobs submit`; a cluster node's start) was recorded, and so
+ * journaled, only after the job's write had returned, that is after the app's reload of compiled state that every write
+ * awaits once its transaction commits (src/app/index.ts). A process killed there (kill -9, the out-of-memory killer, an
+ * orchestrator's SIGKILL while that read hangs on a database that stopped answering) left a job stored, Queued, whose
+ * launcher fetches the role's sessions, and no record of who submitted it, though README §7 promises a hard crash loses
+ * no change or job record; the default role a first default-role job makes (its CreateRole record) likewise. Now both
+ * are recorded through Store.write's committed callback as the job's transaction commits.
+ *
+ * A real `gatehouse server` process on the test PostgreSQL behind a TCP proxy that passes the COMMIT of the write of the
+ * job and its answer, then holds every byte; the process is SIGKILLed while the reload waits; a second start on the same
+ * data dir and schema recovers the journal. The admin API.
+ *
+ * Before the fix 1 of 2 tests failed (no record of the submission nor of the default role, though the job exists).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { isCommit, postgresProxy } from './support/pg-proxy.ts';
+import { pgAdmin, pgSkip, PG_URL } from './support/postgres.ts';
+import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+
+const skip = await pgSkip();
+const schema = `gh_audit_ji2_${process.pid}`;
+
+describe('review ji2: a job submission is journaled before the reload that follows its commit', { skip, timeout: 120_000 }, () => {
+  let dataDir = '';
+  /** `pass`; `armed`: after the COMMIT of the transaction writing the job is answered, hold everything; `frozen`. */
+  let mode = 'pass' as 'pass' | 'armed' | 'frozen';
+  const modeNow = (): typeof mode => mode;
+  const held: (() => void)[] = [];
+  let proxy: Awaited<ReturnType<typeof postgresProxy>> | undefined;
+  const servers: ServerProcess[] = [];
+  let admin = { accessKeyId: '', secretAccessKey: '' };
+  let second: ServerProcess | undefined;
+
+  before(async () => {
+    await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    dataDir = await mkdtemp(join(tmpdir(), 'gh-audit-ji2-'));
+    proxy = await postgresProxy((client: Socket, upstream: Socket) => {
+      let marked = false;
+      let commitSent = false;
+      client.on('data', (b: Buffer) => {
+        if (mode === 'frozen') return void held.push(() => upstream.write(b));
+        const text = b.toString('latin1');
+        if (mode === 'armed' && text.includes('job/') && text.includes('INSERT INTO kv') && !text.includes('audit_log')) marked = true;
+        if (marked && isCommit(text)) commitSent = true;
+        upstream.write(b);
+      });
+      upstream.on('data', (b: Buffer) => {
+        if (mode === 'frozen') return void held.push(() => client.write(b));
+        client.write(b);
+        // The change committed and the server has the answer: from here on the database answers nothing.
+        if (commitSent && b.toString('latin1').includes('COMMIT')) mode = 'frozen';
+      });
+    });
+  });
+  after(async () => {
+    for (const s of [...servers, second]) if (s !== undefined && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    proxy?.close();
+    await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+    if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const env = { GATEHOUSE_DATABASE_SCHEMA: schema, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), HOME: process.env['HOME'] ?? tmpdir() };
+  const start = async (url: string): Promise<ServerProcess> => {
+    const s = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { ...env, GATEHOUSE_DATABASE_URL: url });
+    servers.push(s);
+    return s;
+  };
+
+  it('a job submitted, the database stops answering after the commit, the process is killed: the records are recovered', async () => {
+    const first = await start(proxy?.url ?? '');
+    const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string; UserName?: string };
+    admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+    const ws = await gatehouseJson(first.url, admin, 'PUT', '/v1/workspaces/ji2-ws', { members: [{ user: 'admin' }] });
+    assert.equal(ws.status, 200, JSON.stringify(ws.json));
+    mode = 'armed';
+    const pending = gatehouseJson(first.url, admin, 'POST', '/v1/jobs', { workspace: 'ji2-ws', name: 'ji2-job', imds: false }).catch((e: unknown) => e);
+    for (let i = 0; i < 500 && modeNow() !== 'frozen'; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(modeNow(), 'frozen', `the job's write committed, and the database then stopped answering: ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('pending'), 10))]))}`);
+    // Whatever the server does at once with a committed change; then the hard stop.
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await exited;
+    await pending;
+
+    // The database answers again (what was held is dropped with the connections of the killed process).
+    held.length = 0;
+    mode = 'pass';
+    second = await start(PG_URL);
+    const jobs = await gatehouseJson(second.url, admin, 'GET', '/v1/jobs');
+    assert.equal(jobs.status, 200, JSON.stringify(jobs.json));
+    const job = (jobs.json['jobs'] as { id: string; name: string }[]).find((j) => j.name === 'ji2-job');
+    assert.ok(job, `the job was stored: ${JSON.stringify(jobs.json)}`);
+    const of = async (action: string): Promise<{ action: string; resource: string; decision?: string; job?: string; detail: Record<string, unknown> }[]> => {
+      const r = await gatehouseJson(second?.url ?? '', admin, 'GET', `/v1/audit?action=${action}&limit=1000`);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      return (r.json as { records: Awaited<ReturnType<typeof of>> }).records;
+    };
+    let submitted: Awaited<ReturnType<typeof of>> = [];
+    for (let i = 0; i < 30; i++) {
+      submitted = (await of('training:CreateJob')).filter((x) => x.job === job.id);
+      if (submitted.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Before the fix: none (the record was to be made after the reload, which the kill cut short).
+    assert.equal(submitted.length, 1, `the submission is in the audit log once: ${JSON.stringify(submitted)}`);
+    assert.equal(submitted[0]?.decision, 'Allow');
+    assert.ok(submitted[0]?.detail['recoveredFromSpool'] !== undefined, 'recovered from the journal');
+    // The account's default role, made with its first default-role job.
+    const role = (await of('iam:CreateRole')).filter((x) => x.detail['forJob'] === job.id);
+    assert.equal(role.length, 1, `the default role's creation is in the audit log once: ${JSON.stringify(role)}`);
+  });
+
+  it('the chain verifies', async () => {
+    assert.ok(second, 'the second start ran');
+    const v = await gatehouseJson(second.url, admin, 'GET', '/v1/audit/verify');
+    assert.equal(v.status, 200, JSON.stringify(v.json));
+    assert.equal(v.json['ok'], true, JSON.stringify(v.json));
+  });
+});
