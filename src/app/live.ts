@@ -775,7 +775,7 @@ export class LiveState {
    * Rotates the key ring: a new active key; old keys keep opening tokens until those expire. Throws `KeyRingUnreadable`
    * (nothing written) if the stored ring does not open with this master key.
    */
-  async rotateKeys(): Promise<RingKeyData> {
+  async rotateKeys(committed?: (fresh: RingKeyData, ring: readonly RingKeyData[]) => void): Promise<RingKeyData> {
     const now = this.deps.now();
     const fresh = this.deps.sessions.newKey(now);
     let ring: RingKeyData[] = [];
@@ -792,7 +792,7 @@ export class LiveState {
       ring = [fresh, ...kept];
       await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(ring), KEYRING_KV));
       return tx.changes.head();
-    });
+    }, committed === undefined ? undefined : { committed: () => committed(fresh, ring) });
     // In force here at once, whether or not the reload after the write gets through.
     this.adoptKeys(ring, head);
     await this.refresh().catch(() => {});

@@ -76,7 +76,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * record of a revocation whose COMMIT answer was lost (it may be in force). `role`: the role whose sessions it is about,
    * as the directory spells it, once known (`ownRole`).
    */
-  const attempts = new WeakMap<Caller, { revoked?: Revoked; role?: string; committed?: (revoked: Revoked) => void }>();
+  const attempts = new WeakMap<Caller, { revoked?: Revoked; role?: string; committed?: (result: Revoked | RotatedKey) => void }>();
 
   /** `last`: this write is the call's last, whose commit is recorded at once (review iw, 4); a user's takes two. */
   async function revoke(caller: Caller, kind: RevocationKind, target: string, last = true): Promise<Result<Revoked>> {
@@ -235,8 +235,11 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     const d = evaluate({ principal: caller.principal, action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
     if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, ROTATE_KEYS_ACTION, SESSION_KEYS_RESOURCE, d));
     let fresh: Awaited<ReturnType<typeof live.rotateKeys>>;
+    // Recorded as the key ring's write commits, before the reload that follows it (review ji, 3): what it answers.
+    const attempt = attempts.get(caller);
+    const rotated = (key: { kid: string; created: number }, ring: readonly { retired?: number }[]): RotatedKey => ({ keyId: key.kid, created: key.created, retiredKeys: ring.filter((k) => k.retired !== undefined).length });
     try {
-      fresh = await live.rotateKeys();
+      fresh = await live.rotateKeys((key, ring) => attempt?.committed?.(rotated(key, ring)));
     } catch (e) {
       // Not an internal error to retry (review in, 1): the admin must give this instance the deployment's master key.
       if (e instanceof KeyRingUnreadable) return failWith('KEY_RING_UNREADABLE', e.message);
@@ -264,16 +267,16 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       };
       // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.
       const own: Caller = { ...caller };
-      const attempt: { revoked?: Revoked; role?: string; committed?: (revoked: Revoked) => void } = {};
+      const attempt: { revoked?: Revoked; role?: string; committed?: (result: Revoked | RotatedKey) => void } = {};
       attempts.set(own, attempt);
       // A revocation is recorded as it commits, before the reloads that follow it (reads of the database, which may
       // hang): a process killed in between left the revocation in force and recorded nowhere (review iw, 4). Its
       // result is what `revoke` answers: the revocation's kind, target and the instant in force.
       let recordedAt = false;
-      attempt.committed = (revoked) => {
+      attempt.committed = (result) => {
         if (recordedAt) return;
         recordedAt = true;
-        record('ok', { result: isoTimes(revoked) });
+        record('ok', { result: isoTimes(result) });
       };
       let r: Result<T>;
       try {
