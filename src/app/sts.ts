@@ -383,9 +383,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   async function consoleSignOut(caller: Caller): Promise<Result<{ signedOut: number }>> {
     const c = caller.console;
     if (c === undefined) return failWith('VALIDATION_ERROR', 'sign-out ends a console sign-in (`POST /v1/console/sign-in`), and this request is signed with other credentials: nothing was ended (to end sessions, `gatehouse sts revoke-sessions`)');
-    const at = await live.revoke('sid', c.sid, now());
-    // A revocation, recorded as revocation.ts records its own: a change, by the caller.
-    deps.audit?.record({ kind: 'change', account: c.acct, ...actorOf(caller), action: 'gatehouse:ConsoleSignOut', resource: caller.principal.arn, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(at).toISOString() } });
+    // A revocation, recorded as revocation.ts records its own: a change, by the caller, as its write commits, before the
+    // reloads that follow it (review ji, 4: a process killed during them left the sign-in ended and no record of it).
+    const at = await live.revoke('sid', c.sid, now(), (kept) => {
+      deps.audit?.record({ kind: 'change', account: c.acct, ...actorOf(caller), action: 'gatehouse:ConsoleSignOut', resource: caller.principal.arn, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(kept).toISOString() } });
+    });
     return ok({ signedOut: at });
   }
 
