@@ -31,7 +31,7 @@ import { auditTimeOf } from '../../app/audit-time.ts';
 import { ROOT_ACCOUNT } from '../../app/accounts.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } from '../../core/jobs/jobs.ts';
-import { accessEntryKey } from '../../app/kube-apply.ts';
+import { accessEntryKey, clusterWebhookKey } from '../../app/kube-apply.ts';
 import { resourcePolicyKey } from '../../app/resource-policies.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
@@ -223,7 +223,7 @@ export function auditRoutes(): Route[] {
  * `before` and `after`). Everything else records itself in the app (directory, apply, STS, jobs, revocation).
  * The webhook credential has none: it is a secret, and its record says only whether it was rotated.
  */
-const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined }>> = {
+const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string }>> = {
   'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => clusterKey(c.caller.account, c.params['name'] ?? '') },
@@ -239,7 +239,8 @@ const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly 
     resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${c.params['arn'] ?? ''}`,
     stored: (c) => accessEntryKey(c.caller.account, c.params['name'] ?? '', c.params['arn'] ?? ''),
   },
-  'POST clusters/:name/webhook-config': { action: 'gatehouse:WebhookConfig', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
+  // `watched`: the key whose change is recorded as it commits (review ji, 5), its value (a sealed secret) shown nowhere.
+  'POST clusters/:name/webhook-config': { action: 'gatehouse:WebhookConfig', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), watched: (c) => clusterWebhookKey(c.caller.account, c.params['name'] ?? '') },
 };
 
 /** What is stored under `key` (parsed; `null`: nothing), read on its own: the state a change found or left. */
@@ -289,11 +290,12 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           action: change.action,
           resource: change.resource(ctx),
           decision: 'ok',
-          detail: { request: ctx.body, before: parsedStored(was), after: parsedStored(is) },
+          detail: { request: ctx.body, ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
         });
       };
+      const watched = closed === undefined ? (key ?? change.watched?.(ctx)) : undefined;
       try {
-        r = closed ?? (key === undefined ? await route.handler(ctx) : await ctx.app.watchWrites(key, atCommit, () => route.handler(ctx)));
+        r = closed ?? (watched === undefined ? await route.handler(ctx) : await ctx.app.watchWrites(watched, atCommit, () => route.handler(ctx)));
       } catch (e) {
         // The database connection was lost as the change committed: it may have been made, and a change made must be in
         // the log (as the directory records its own, review aa11). Recorded as of unknown outcome, then answered 500.

@@ -1,0 +1,127 @@
+/**
+ * Review ji, 5: a rotation of a cluster's webhook credential (POST /v1/clusters/{name}/webhook-config {rotate: true},
+ * `gatehouse kube webhook-config --rotate`) was recorded at the admin API's edge, and so journaled, only after the route
+ * had returned, that is after the app's reload of compiled state that follows the token's commit. A process killed
+ * there (kill -9, the out-of-memory killer, an orchestrator's SIGKILL while that read hangs on a database that stopped
+ * answering) left the cluster's kube-apiserver refused by the webhooks until given the new token, and no record of who
+ * rotated it, though README §7 promises a hard crash loses no change record. Review ji, 1 left it out (its record shows
+ * no stored value: the token is a secret); it is now recorded as the write of the token commits, the edge watching the
+ * token's key without showing its value.
+ *
+ * A real `gatehouse server` process on the test PostgreSQL behind a TCP proxy that passes the COMMIT of the write of the
+ * token and its answer, then holds every byte; the process is SIGKILLed while the reload waits; a second start on the
+ * same data dir and schema recovers the journal. The admin API.
+ *
+ * Before the fix 1 of 2 tests failed (no record of the rotation, though the token was replaced).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { isCommit, postgresProxy } from './support/pg-proxy.ts';
+import { pgAdmin, pgSkip, PG_URL } from './support/postgres.ts';
+import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+
+const skip = await pgSkip();
+const schema = `gh_audit_ji5_${process.pid}`;
+
+describe('review ji5: a webhook credential rotation is journaled before the reload that follows its commit', { skip, timeout: 120_000 }, () => {
+  let dataDir = '';
+  /** `pass`; `armed`: after the COMMIT of the transaction writing the webhook token is answered, hold everything; `frozen`. */
+  let mode = 'pass' as 'pass' | 'armed' | 'frozen';
+  const modeNow = (): typeof mode => mode;
+  const held: (() => void)[] = [];
+  let proxy: Awaited<ReturnType<typeof postgresProxy>> | undefined;
+  const servers: ServerProcess[] = [];
+  let admin = { accessKeyId: '', secretAccessKey: '' };
+  let second: ServerProcess | undefined;
+
+  before(async () => {
+    await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    dataDir = await mkdtemp(join(tmpdir(), 'gh-audit-ji5-'));
+    proxy = await postgresProxy((client: Socket, upstream: Socket) => {
+      let marked = false;
+      let commitSent = false;
+      client.on('data', (b: Buffer) => {
+        if (mode === 'frozen') return void held.push(() => upstream.write(b));
+        const text = b.toString('latin1');
+        if (mode === 'armed' && text.includes('k8swebhook/') && text.includes('INSERT INTO kv') && !text.includes('audit_log')) marked = true;
+        if (marked && isCommit(text)) commitSent = true;
+        upstream.write(b);
+      });
+      upstream.on('data', (b: Buffer) => {
+        if (mode === 'frozen') return void held.push(() => client.write(b));
+        client.write(b);
+        // The change committed and the server has the answer: from here on the database answers nothing.
+        if (commitSent && b.toString('latin1').includes('COMMIT')) mode = 'frozen';
+      });
+    });
+  });
+  after(async () => {
+    for (const s of [...servers, second]) if (s !== undefined && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    proxy?.close();
+    await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+    if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const env = { GATEHOUSE_DATABASE_SCHEMA: schema, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), HOME: process.env['HOME'] ?? tmpdir() };
+  const start = async (url: string): Promise<ServerProcess> => {
+    const s = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { ...env, GATEHOUSE_DATABASE_URL: url });
+    servers.push(s);
+    return s;
+  };
+
+  it('a webhook token rotated, the database stops answering after the commit, the process is killed: the record is recovered', async () => {
+    const first = await start(proxy?.url ?? '');
+    const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+    admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+    const cluster = await gatehouseJson(first.url, admin, 'PUT', '/v1/clusters/ji5-c', {});
+    assert.equal(cluster.status, 200, JSON.stringify(cluster.json));
+    const made = await gatehouseJson(first.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', {});
+    assert.equal(made.status, 200, JSON.stringify(made.json));
+    const old = String(made.json['token']);
+    mode = 'armed';
+    const pending = gatehouseJson(first.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', { rotate: true }).catch((e: unknown) => e);
+    for (let i = 0; i < 500 && modeNow() !== 'frozen'; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(modeNow(), 'frozen', `the token's write committed, and the database then stopped answering: ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('pending'), 10))]))}`);
+    // Whatever the server does at once with a committed change; then the hard stop.
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await exited;
+    await pending;
+
+    // The database answers again (what was held is dropped with the connections of the killed process).
+    held.length = 0;
+    mode = 'pass';
+    second = await start(PG_URL);
+    const now = await gatehouseJson(second.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', {});
+    assert.equal(now.status, 200, JSON.stringify(now.json));
+    assert.notEqual(now.json['token'], old, 'the rotation was committed');
+    let records: { action: string; resource: string; decision?: string; detail: Record<string, unknown> }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=gatehouse:WebhookConfig&limit=1000');
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      records = (r.json as { records: typeof records }).records.filter((x) => (x.detail['request'] as { rotate?: boolean } | undefined)?.rotate === true);
+      if (records.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Before the fix: none (the record was to be made after the reload, which the kill cut short).
+    assert.equal(records.length, 1, `the rotation is in the audit log once: ${JSON.stringify(records)}`);
+    assert.equal(records[0]?.decision, 'ok');
+    assert.ok(records[0]?.detail['recoveredFromSpool'] !== undefined, 'recovered from the journal');
+    const text = JSON.stringify(records[0]);
+    assert.ok(!text.includes(String(now.json['token'])) && !text.includes('sealed') && !text.includes('ghk8s.'), `the token is not in the record: ${text}`);
+  });
+
+  it('the chain verifies', async () => {
+    assert.ok(second, 'the second start ran');
+    const v = await gatehouseJson(second.url, admin, 'GET', '/v1/audit/verify');
+    assert.equal(v.status, 200, JSON.stringify(v.json));
+    assert.equal(v.json['ok'], true, JSON.stringify(v.json));
+  });
+});
