@@ -16,89 +16,36 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Socket } from 'node:net';
-import { isCommit, postgresProxy } from './support/pg-proxy.ts';
-import { pgAdmin, pgSkip, PG_URL } from './support/postgres.ts';
-import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { commitFreezeWorld } from './support/commit-freeze.ts';
+import { pgSkip } from './support/postgres.ts';
+import type { ServerProcess } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const skip = await pgSkip();
-const schema = `gh_audit_ji5_${process.pid}`;
 
 describe('review ji5: a webhook credential rotation is journaled before the reload that follows its commit', { skip, timeout: 120_000 }, () => {
-  let dataDir = '';
-  /** `pass`; `armed`: after the COMMIT of the transaction writing the webhook token is answered, hold everything; `frozen`. */
-  let mode = 'pass' as 'pass' | 'armed' | 'frozen';
-  const modeNow = (): typeof mode => mode;
-  const held: (() => void)[] = [];
-  let proxy: Awaited<ReturnType<typeof postgresProxy>> | undefined;
-  const servers: ServerProcess[] = [];
-  let admin = { accessKeyId: '', secretAccessKey: '' };
+  const world = commitFreezeWorld('ji5');
   let second: ServerProcess | undefined;
-
-  before(async () => {
-    await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-    dataDir = await mkdtemp(join(tmpdir(), 'gh-audit-ji5-'));
-    proxy = await postgresProxy((client: Socket, upstream: Socket) => {
-      let marked = false;
-      let commitSent = false;
-      client.on('data', (b: Buffer) => {
-        if (mode === 'frozen') return void held.push(() => upstream.write(b));
-        const text = b.toString('latin1');
-        if (mode === 'armed' && text.includes('k8swebhook/') && text.includes('INSERT INTO kv') && !text.includes('audit_log')) marked = true;
-        if (marked && isCommit(text)) commitSent = true;
-        upstream.write(b);
-      });
-      upstream.on('data', (b: Buffer) => {
-        if (mode === 'frozen') return void held.push(() => client.write(b));
-        client.write(b);
-        // The change committed and the server has the answer: from here on the database answers nothing.
-        if (commitSent && b.toString('latin1').includes('COMMIT')) mode = 'frozen';
-      });
-    });
-  });
-  after(async () => {
-    for (const s of [...servers, second]) if (s !== undefined && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    proxy?.close();
-    await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
-    if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
-  });
-
-  const env = { GATEHOUSE_DATABASE_SCHEMA: schema, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), HOME: process.env['HOME'] ?? tmpdir() };
-  const start = async (url: string): Promise<ServerProcess> => {
-    const s = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { ...env, GATEHOUSE_DATABASE_URL: url });
-    servers.push(s);
-    return s;
-  };
+  before(() => world.open());
+  after(() => world.close());
 
   it('a webhook token rotated, the database stops answering after the commit, the process is killed: the record is recovered', async () => {
-    const first = await start(proxy?.url ?? '');
-    const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+    const first = await world.start(world.proxyUrl);
+    const admin = world.admin;
     const cluster = await gatehouseJson(first.url, admin, 'PUT', '/v1/clusters/ji5-c', {});
     assert.equal(cluster.status, 200, JSON.stringify(cluster.json));
     const made = await gatehouseJson(first.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', {});
     assert.equal(made.status, 200, JSON.stringify(made.json));
     const old = String(made.json['token']);
-    mode = 'armed';
+    world.arm((text) => text.includes('k8swebhook/') && text.includes('INSERT INTO kv'));
     const pending = gatehouseJson(first.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', { rotate: true }).catch((e: unknown) => e);
-    for (let i = 0; i < 500 && modeNow() !== 'frozen'; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(modeNow(), 'frozen', `the token's write committed, and the database then stopped answering: ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('pending'), 10))]))}`);
-    // Whatever the server does at once with a committed change; then the hard stop.
-    await new Promise((r) => setTimeout(r, 500));
-    const exited = new Promise((r) => first.child.once('exit', r));
-    first.child.kill('SIGKILL');
-    await exited;
+    assert.equal(await world.waitFrozen(), 'frozen', `the token's write committed, and the database then stopped answering: ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('pending'), 10))]))}`);
+    // Whatever the server does at once with a committed change (half a second); then the hard stop.
+    await world.killHard(first);
     await pending;
 
-    // The database answers again (what was held is dropped with the connections of the killed process).
-    held.length = 0;
-    mode = 'pass';
-    second = await start(PG_URL);
+    // The database answers again.
+    second = await world.restart();
     const now = await gatehouseJson(second.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', {});
     assert.equal(now.status, 200, JSON.stringify(now.json));
     assert.notEqual(now.json['token'], old, 'the rotation was committed');
@@ -120,6 +67,7 @@ describe('review ji5: a webhook credential rotation is journaled before the relo
 
   it('the chain verifies', async () => {
     assert.ok(second, 'the second start ran');
+    const admin = world.admin;
     const v = await gatehouseJson(second.url, admin, 'GET', '/v1/audit/verify');
     assert.equal(v.status, 200, JSON.stringify(v.json));
     assert.equal(v.json['ok'], true, JSON.stringify(v.json));
