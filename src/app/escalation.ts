@@ -872,15 +872,13 @@ export function createEscalation(deps: EscalationDeps) {
     };
 
     /**
-     * A workspace user `x` may create (`PUT /v1/workspaces/W`: `training:CreateWorkspace`), naming itself a member, and
-     * submit jobs in (review jb, 5): only workspaces that exist were looked at, so a user allowed to create one, to
-     * submit jobs and to pass a role was no path to the role. Asked for a name each of its Allow statements on
-     * workspaces spells (`workspace/team-*` read as `team-new`) and a plain one; none taken.
+     * Names not yet `taken` (lower-cased) of a `kind` — a workspace or a training cluster — that `x` might create: one
+     * each of its Allow statements on that kind spells (`workspace/team-*` read as `team-new`, `?` as `x`), then a
+     * plain `new-<kind>` (`-1`, `-2`… past taken ones). Reviews jb, 5 (workspaces) and 6 (clusters).
      */
-    const newWorkspaceFor = async (x: Node): Promise<{ ws: Workspace; why: readonly string[]; join: readonly string[] } | undefined> => {
-      const taken = new Set(workspaces.map((w) => w.name.toLowerCase()));
+    const unusedNamesSpelt = (x: Node, kind: 'workspace' | 'cluster', taken: ReadonlySet<string>): Set<string> => {
       const names = new Set<string>();
-      const re = partition === 'acs' ? /^acs:pai::(\d+|\*)?:workspace\/(.+)$/ : /^arn:aws:training::(\d+|\*)?:workspace\/(.+)$/;
+      const re = new RegExp(partition === 'acs' ? `^acs:pai::(\\d+|\\*)?:${kind}/(.+)$` : `^arn:aws:training::(\\d+|\\*)?:${kind}/(.+)$`);
       for (const d of documentsOf(x)) {
         for (const st of d.statements) {
           if (st.effect !== 'Allow') continue;
@@ -893,11 +891,21 @@ export function createEscalation(deps: EscalationDeps) {
         }
       }
       for (let i = 0; ; i++) {
-        const name = `new-workspace${i === 0 ? '' : `-${i}`}`;
+        const name = `new-${kind}${i === 0 ? '' : `-${i}`}`;
         if (taken.has(name)) continue;
         names.add(name);
-        break;
+        return names;
       }
+    };
+
+    /**
+     * A workspace user `x` may create (`PUT /v1/workspaces/W`: `training:CreateWorkspace`), naming itself a member, and
+     * submit jobs in (review jb, 5): only workspaces that exist were looked at, so a user allowed to create one, to
+     * submit jobs and to pass a role was no path to the role. Asked for a name each of its Allow statements on
+     * workspaces spells (`workspace/team-*` read as `team-new`) and a plain one; none taken.
+     */
+    const newWorkspaceFor = async (x: Node): Promise<{ ws: Workspace; why: readonly string[]; join: readonly string[] } | undefined> => {
+      const names = unusedNamesSpelt(x, 'workspace', new Set(workspaces.map((w) => w.name.toLowerCase())));
       for (const name of [...names].slice(0, 8)) {
         const arn = workspaceArn(partition, account, name);
         const create = await allows(x, 'training:CreateWorkspace', arn);
@@ -916,27 +924,8 @@ export function createEscalation(deps: EscalationDeps) {
      * (`cluster/gpu-*` read as `gpu-new`) and a plain `new-cluster`; none taken.
      */
     const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] } | undefined> => {
-      const taken = new Set(clusters.map((c) => c.name.toLowerCase()));
       const names = clusters.map((c) => c.name);
-      const fresh = new Set<string>();
-      const re = partition === 'acs' ? /^acs:pai::(\d+|\*)?:cluster\/(.+)$/ : /^arn:aws:training::(\d+|\*)?:cluster\/(.+)$/;
-      for (const d of documentsOf(x)) {
-        for (const st of d.statements) {
-          if (st.effect !== 'Allow') continue;
-          for (const r of st.resource ?? []) {
-            const m = re.exec(r);
-            if (!m || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
-            const name = (m[2] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
-            if (/^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(name.toLowerCase())) fresh.add(name);
-          }
-        }
-      }
-      for (let i = 0; ; i++) {
-        const name = `new-cluster${i === 0 ? '' : `-${i}`}`;
-        if (taken.has(name)) continue;
-        fresh.add(name);
-        break;
-      }
+      const fresh = unusedNamesSpelt(x, 'cluster', new Set(clusters.map((c) => c.name.toLowerCase())));
       for (const name of [...names, ...[...fresh].slice(0, 8)]) {
         const arn = clusterArn(partition, account, name);
         const a = await allows(x, 'training:CreateCluster', arn);
