@@ -20,62 +20,21 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
-import { admit, type UserInfo } from './support/admission.ts';
+import { admissionReviewOf, admit, cronJobAs, CRONJOB_KIND, deploymentAs, DEPLOYMENT_KIND, podAs, POD_KIND, type UserInfo } from './support/admission.ts';
 
 let server: TestServer;
 let k1: AliceOnK1;
-let uid = 0;
-
-const pod = (namespace: string, name: string, serviceAccountName?: string, image = 'busybox') => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace },
-  spec: { ...(serviceAccountName !== undefined ? { serviceAccountName } : {}), containers: [{ name: 'c', image }] },
-});
-
-const deployment = (namespace: string, serviceAccountName: string, replicas = 1, image = 'busybox') => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace },
-  spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { serviceAccountName, containers: [{ name: 'c', image }] } } },
-});
-
-const cronJob = (namespace: string, serviceAccountName: string) => ({
-  apiVersion: 'batch/v1',
-  kind: 'CronJob',
-  metadata: { name: 'nightly', namespace },
-  spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: { serviceAccountName, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } },
-});
+const pod = podAs;
+const deployment = deploymentAs;
+const cronJob = cronJobAs;
 
 /** An AdmissionReview of `object` as kube-apiserver sends it, by `userInfo` (alice's by default); the response. */
-async function review(kind: { group: string; kind: string; resource: string }, operation: 'CREATE' | 'UPDATE', object: Record<string, unknown>, oldObject: Record<string, unknown> | null = null, userInfo: UserInfo = k1.user) {
-  const meta = object['metadata'] as { name: string; namespace: string };
-  const version = 'v1';
-  const body = {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
-      kind: { group: kind.group, version, kind: kind.kind },
-      resource: { group: kind.group, version, resource: kind.resource },
-      requestKind: { group: kind.group, version, kind: kind.kind },
-      requestResource: { group: kind.group, version, resource: kind.resource },
-      name: meta.name,
-      namespace: meta.namespace,
-      operation,
-      userInfo,
-      object,
-      oldObject,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions' },
-    },
-  };
-  return admit(server.url, 'k1', k1.bearer, body);
-}
+const review = (kind: { group: string; kind: string; resource: string }, operation: 'CREATE' | 'UPDATE', object: Record<string, unknown>, oldObject: Record<string, unknown> | null = null, userInfo: UserInfo = k1.user) =>
+  admit(server.url, 'k1', k1.bearer, admissionReviewOf(kind, operation, object, oldObject, userInfo));
 
-const POD = { group: '', kind: 'Pod', resource: 'pods' };
-const DEPLOYMENT = { group: 'apps', kind: 'Deployment', resource: 'deployments' };
-const CRONJOB = { group: 'batch', kind: 'CronJob', resource: 'cronjobs' };
+const POD = POD_KIND;
+const DEPLOYMENT = DEPLOYMENT_KIND;
+const CRONJOB = CRONJOB_KIND;
 const GROUP = 'rbac.authorization.k8s.io';
 
 before(async () => {

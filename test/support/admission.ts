@@ -204,3 +204,63 @@ export async function assertPodCreationPasses(serverUrl: string, cluster: string
   const response = await admit(serverUrl, cluster, bearer, review);
   assert.equal(response['allowed'], true, JSON.stringify(response));
 }
+
+/**
+ * Objects that run pods as a service account, as reviews ij 1 and jh 5 admit them: a pod (without
+ * `serviceAccountName` it runs as `default`), a Deployment's template and a CronJob's job template.
+ */
+export const podAs = (namespace: string, name: string, serviceAccountName?: string, image = 'busybox') => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace },
+  spec: { ...(serviceAccountName !== undefined ? { serviceAccountName } : {}), containers: [{ name: 'c', image }] },
+});
+
+export const deploymentAs = (namespace: string, serviceAccountName: string, replicas = 1, image = 'busybox') => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace },
+  spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { serviceAccountName, containers: [{ name: 'c', image }] } } },
+});
+
+export const cronJobAs = (namespace: string, serviceAccountName: string) => ({
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name: 'nightly', namespace },
+  spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: { serviceAccountName, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } },
+});
+
+/** The kinds of those objects, as `request.kind` and `request.resource` name them (version v1). */
+export const POD_KIND = { group: '', kind: 'Pod', resource: 'pods' };
+export const DEPLOYMENT_KIND = { group: 'apps', kind: 'Deployment', resource: 'deployments' };
+export const CRONJOB_KIND = { group: 'batch', kind: 'CronJob', resource: 'cronjobs' };
+
+let fullReviews = 0;
+
+/**
+ * The AdmissionReview body kube-apiserver sends for `object` (`request.kind`/`resource` and their `request*` copies,
+ * the object's name and namespace, the operation's options), by `userInfo`; `oldObject` for an UPDATE.
+ */
+export function admissionReviewOf(kind: { group: string; kind: string; resource: string }, operation: 'CREATE' | 'UPDATE', object: Record<string, unknown>, oldObject: Record<string, unknown> | null, userInfo: UserInfo): Record<string, unknown> {
+  const meta = object['metadata'] as { name: string; namespace: string };
+  const version = 'v1';
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `00000000-0000-4000-8000-${String(++fullReviews).padStart(12, '0')}`,
+      kind: { group: kind.group, version, kind: kind.kind },
+      resource: { group: kind.group, version, resource: kind.resource },
+      requestKind: { group: kind.group, version, kind: kind.kind },
+      requestResource: { group: kind.group, version, resource: kind.resource },
+      name: meta.name,
+      namespace: meta.namespace,
+      operation,
+      userInfo,
+      object,
+      oldObject,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions' },
+    },
+  };
+}
