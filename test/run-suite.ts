@@ -6,7 +6,7 @@
  * 486 s of 492 s). Every other file runs after `LONGEST`, by name; the report is `node --test`'s (spec), and the
  * exit status is 1 when a test or a file fails.
  */
-import { globSync } from 'node:fs';
+import { appendFileSync, globSync } from 'node:fs';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 
@@ -20,12 +20,22 @@ const PATTERNS = ['conformance/**/*.test.ts', 'test/**/*.test.ts'];
  * under 20 s each. A file named here that is gone fails the run.
  */
 const LONGEST = [
-  'test/reviews-jobs-bindings-apply.test.ts',
-  'test/reviews-instances.test.ts',
-  'test/reviews-audit.test.ts',
-  'test/reviews-limits.test.ts',
+  // Stop 52: the five longest review groups, each split in two or three processes (test/support/reviews.ts).
+  'test/reviews-instances-1.test.ts',
+  'test/reviews-console-1.test.ts',
+  'test/reviews-audit-1.test.ts',
+  'test/reviews-jobs-bindings-apply-1.test.ts',
+  'test/reviews-limits-1.test.ts',
+  'test/reviews-instances-2.test.ts',
+  'test/reviews-console-2.test.ts',
+  'test/reviews-audit-2.test.ts',
+  'test/reviews-jobs-bindings-apply-2.test.ts',
+  'test/reviews-limits-2.test.ts',
+  'test/reviews-instances-3.test.ts',
+  'test/reviews-audit-3.test.ts',
+  'test/reviews-jobs-bindings-apply-3.test.ts',
+  'test/reviews-limits-3.test.ts',
   'test/reviews-iam.test.ts',
-  'test/reviews-console.test.ts',
   'test/reviews-sts-oidc.test.ts',
   'test/iam-properties.test.ts',
   'test/server-start.test.ts',
@@ -92,6 +102,10 @@ const stop = new AbortController();
 const running = new Map<string, number>();
 const named = new Set(files);
 
+/** GATEHOUSE_TEST_TIMELINE=FILE: each file's start and end (seconds from the run's start), tab-separated, to see what ran when. */
+const timeline = process.env['GATEHOUSE_TEST_TIMELINE'];
+const t0 = Date.now();
+
 const stream = run({ files, concurrency, signal: stop.signal });
 // A failing `todo` test is reported, not failed, as `node --test` does.
 stream.on('test:fail', (e) => {
@@ -102,7 +116,10 @@ stream.on('test:dequeue', (e) => {
   if (e.nesting === 0 && named.has(e.name)) running.set(e.name, Date.now());
 });
 stream.on('test:complete', (e) => {
-  if (e.nesting === 0) running.delete(e.name);
+  if (e.nesting !== 0) return;
+  const since = running.get(e.name);
+  running.delete(e.name);
+  if (timeline !== undefined && since !== undefined) appendFileSync(timeline, `${e.name}\t${((since - t0) / 1000).toFixed(1)}\t${((Date.now() - t0) / 1000).toFixed(1)}\n`);
 });
 const watchdog = setTimeout(() => {
   const left = [...running].map(([file, since]) => `  ${file} (running for ${Math.round((Date.now() - since) / 1000)} s)`).join('\n');

@@ -31,20 +31,33 @@ const TEST_DIR = join(import.meta.dirname, '..');
  * Declares one suite a file of test/ ending in `suffix` whose name starts with one of `groups[group]`'s prefixes
  * (`.review.ts`: test/support/reviews.ts; `.part.ts`: test/support/parts.ts).
  */
-export function runPrefixGroup(groups: Readonly<Record<string, readonly string[]>>, suffix: string, group: string): void {
+export function runPrefixGroup(groups: Readonly<Record<string, readonly string[]>>, suffix: string, group: string, share?: Share): void {
   if (!(group in groups)) throw new Error(`no test group '${group}' for the *${suffix} files`);
   const files = readdirSync(TEST_DIR).filter((f) => f.endsWith(suffix));
   const claimsOf = (file: string) => Object.entries(groups).filter(([, prefixes]) => prefixes.some((p) => file.startsWith(p))).map(([g]) => g);
-  runAsSuites(group, files, claimsOf, TEST_DIR);
+  runAsSuites(group, files, claimsOf, TEST_DIR, share);
 }
 
-/** `group`'s files of `all`, claimed by `claimsOf(file)` (the groups claiming it), one suite each in natural order. */
-export function runAsSuites(group: string, all: readonly string[], claimsOf: (file: string) => readonly string[], root: string): void {
+/**
+ * One process's share of a group run as several (`index` of `of`, from 1): every `of`-th file in natural order from the
+ * `index`-th, so that each share holds files of every era of the group and the shares take about as long.
+ */
+export interface Share {
+  readonly index: number;
+  readonly of: number;
+}
+
+/** `group`'s files of `all` (`share`'s of them), claimed by `claimsOf(file)` (the groups claiming it), one suite each in natural order. */
+export function runAsSuites(group: string, all: readonly string[], claimsOf: (file: string) => readonly string[], root: string, share?: Share): void {
   const bad = all.map((f) => [f, claimsOf(f)] as const).filter(([, groups]) => groups.length !== 1);
   if (bad.length > 0) {
     throw new Error(`test files not in exactly one group: ${bad.map(([f, g]) => `${f} (claimed by ${g.length === 0 ? 'no group' : g.join(', ')})`).join('; ')}`);
   }
-  const mine = all.filter((f) => claimsOf(f)[0] === group).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const claimed = all.filter((f) => claimsOf(f)[0] === group).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  if (share !== undefined && !(Number.isInteger(share.of) && share.of >= 1 && Number.isInteger(share.index) && share.index >= 1 && share.index <= share.of)) {
+    throw new Error(`test group '${group}': share ${share.index} of ${share.of} is not one of 1..${share.of}`);
+  }
+  const mine = share === undefined ? claimed : claimed.filter((_, i) => i % share.of === share.index - 1);
   if (mine.length === 0) throw new Error(`test group '${group}' has no files`);
   const report = process.env['GATEHOUSE_TEST_CPU_REPORT'];
   // Settled when the previous file's import has (its top-level `await`s too), failed or not.

@@ -1,4 +1,0 @@
-/** The review files of group 'instances' (test/support/reviews.ts), one suite each in this one process. */
-import { runReviewGroup } from './support/reviews.ts';
-
-runReviewGroup('instances');
