@@ -13,7 +13,7 @@
  * form POST at the root with `Action=` (on the credential port, which serves no such thing).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { escapeXml, queryError } from './xml.ts';
+import { escapeXml, queryError, queryErrorJson } from './xml.ts';
 import { IAM_NAMESPACE } from './iam-api.ts';
 import { STS_NAMESPACE } from './sts-api.ts';
 
@@ -66,6 +66,42 @@ export function answerQueryElsewhere(req: IncomingMessage, res: ServerResponse, 
   const message = `This is ${here}, which serves no ${service.toUpperCase()} requests; send IAM, STS and admin API requests to ${to}`;
   const body = queryError(service === 'sts' ? STS_NAMESPACE : IAM_NAMESPACE, 'Sender', 'NotFound', message, requestId);
   drainAndAnswer(req, res, 404, req.method === 'HEAD' ? '' : body, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+}
+
+/**
+ * Whether a request that reached no route of the port serving the Query API (`--listen`) is an IAM or STS Query API call
+ * sent to another path than `/`: signed for `iam` or `sts`, or, unsigned, a form POST or a GET naming an `Action` (an
+ * AssumeRoleWithWebIdentity, which the SDKs send unsigned). That is the endpoint URL given with a path
+ * (`AWS_ENDPOINT_URL=https://lb.example.com/gatehouse/`, `--endpoint-url http://host:8470//`), or a proxy that moved the
+ * path (review jo, 1).
+ */
+export function misplacedQueryServiceOf(req: IncomingMessage): 'iam' | 'sts' | undefined {
+  const service = signedServiceOf(req);
+  if (service === 'iam' || service === 'sts') return service;
+  if (service !== undefined) return undefined;
+  if (req.method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? ''))) return 'sts';
+  if (req.method === 'GET' && /[?&]Action=/.test(req.url ?? '')) return 'sts';
+  return undefined;
+}
+
+/**
+ * Answers a Query API call sent to `path` (not `/`) in the Query API's error document, 404 `NotFound`, saying where the
+ * API is (at `/` with another method than GET or POST: 405 `MethodNotAllowed`), in JSON when it asks so (`json`, as STS
+ * answers `Accept: application/json`). The admin API's JSON 404 it got before was read by no AWS client: SDK v3 said
+ * "XML parse error", botocore "invalid XML received. Further retries may succeed". Nothing is served there: the
+ * signature covers the path the client signed.
+ */
+export function answerQueryMisplaced(req: IncomingMessage, res: ServerResponse, requestId: string, service: 'iam' | 'sts', path: string, json: boolean): void {
+  const shown = path.length > 128 ? `${path.slice(0, 128)}…` : path;
+  // At `/` itself, the method is what is wrong (a PUT, a DELETE): 405 with the methods the Query API takes.
+  const root = path === '/';
+  const method = (req.method ?? '').slice(0, 16);
+  const message = root
+    ? `The IAM and STS Query APIs take POST / (or GET /?Action=…), not ${method}`
+    : `No ${service.toUpperCase()} Query API at \`${shown}\`: this server answers the IAM and STS Query APIs at \`/\` only (POST /, or GET /?Action=…); give the endpoint URL as the server's address without a path (http://host:port), and have a proxy in front forward the path unchanged`;
+  const code = root ? 'MethodNotAllowed' : 'NotFound';
+  const body = json ? queryErrorJson('Sender', code, message, requestId) : queryError(service === 'sts' ? STS_NAMESPACE : IAM_NAMESPACE, 'Sender', code, message, requestId);
+  drainAndAnswer(req, res, root ? 405 : 404, req.method === 'HEAD' ? '' : body, { 'content-type': json ? 'application/json' : 'text/xml', 'x-amzn-requestid': requestId, ...(root ? { allow: 'GET, POST' } : {}) });
 }
 
 /** The answer, after the body is let go: a client still sending one (`s3 cp`) would otherwise see a reset. */

@@ -20,7 +20,7 @@ import { ALIBABA_STS_VERSION, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
 import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './xml.ts';
-import { answerS3Elsewhere, signedServiceOf } from './misdirected.ts';
+import { answerQueryMisplaced, answerS3Elsewhere, misplacedQueryServiceOf, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn, timedStatus } from './lifecycle.ts';
@@ -409,6 +409,10 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, routeErrorBody('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use GET, HEAD`), requestId, 'application/json');
     }
+    // An IAM or STS call at another path (an endpoint URL given with one): said in the Query API's error document, which
+    // the AWS clients read, not the JSON 404 they took for a broken server (review jo, 1).
+    const misplaced = misplacedQueryServiceOf(req);
+    if (misplaced !== undefined) return answerQueryMisplaced(req, res, requestId, misplaced, path, misplaced === 'sts' && asksJson(req.headers.accept));
     send(res, 404, routeErrorBody('UNKNOWN_ROUTE', `no route for ${req.method} ${path}`), requestId, 'application/json');
   }
 
