@@ -40,7 +40,7 @@ import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type App
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
-import { parseSigV4 } from '../sigv4/index.ts';
+import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
@@ -771,7 +771,7 @@ const SIGV4_OPTIONS = Object.freeze({ expectedService: ADMIN_SERVICE, acceptPres
 
 /** The caller, with the region its request was signed for (`aws:RequestedRegion`: one endpoint serves every region). */
 async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<{ readonly caller: Caller; readonly region: string }>> {
-  const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), SIGV4_OPTIONS);
+  const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req), body }, Date.now(), SIGV4_OPTIONS);
   if (!parsed.ok) return failWith(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
   if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);

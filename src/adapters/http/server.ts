@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
-import { parseSigV4 } from '../sigv4/index.ts';
+import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { adminErrorBody, BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
@@ -258,7 +258,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
    * the region the request was made to (`aws:RequestedRegion`).
    */
   async function authenticate(req: IncomingMessage, body: Buffer, service: 'iam' | 'sts'): Promise<{ ok: true; caller: Caller; region: string } | { ok: false; code: ErrorCode; message: string }> {
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), service === 'sts' ? STS_SIGV4 : IAM_SIGV4);
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req), body }, Date.now(), service === 'sts' ? STS_SIGV4 : IAM_SIGV4);
     if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);

@@ -37,7 +37,7 @@ import {
   type WriteConditions,
 } from '../../app/ports/objects.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
+import { checkSignatureOnly, chunkSignatures, nodeRequestHeaders, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
@@ -678,7 +678,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       app.keyUse.note(v2.accessKeyId, 's3', region);
       return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
     }
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers }, Date.now());
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) }, Date.now());
     const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
     if (!parsed.ok) {
       switch (parsed.code) {

@@ -5,7 +5,7 @@
  * `parseSigV4(request, now)` → `{ ok: true, accessKeyId, sessionToken?, … , verify(secret) }`.
  * Refusals are values carrying the AWS error code; see `verify.ts` for the time rules.
  */
-export { parseSigV4 } from './verify.ts';
+export { nodeRequestHeaders, parseSigV4 } from './verify.ts';
 export type { SigV4Form, SigV4Options, SigV4Parsed, SigV4Request, SigV4Result, SigV4Verification } from './verify.ts';
 export { SIGV4_ERROR_CODES, SIGV4_HTTP_STATUS } from './errors.ts';
 export type { SigV4ErrorCode, SigV4Failure } from './errors.ts';

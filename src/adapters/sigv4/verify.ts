@@ -52,13 +52,29 @@ export interface SigV4Request {
   /** Raw request target in origin form, query string included, not decoded: `/a%20b?x=1&y=2`. */
   readonly path: string;
   /**
-   * Lower-case header names. Node's `IncomingMessage.headers` fits as is; a header sent several
-   * times must be joined with `,` (the SigV4 rule for canonical multi-value headers).
+   * Lower-case header names; a header sent several times as the list of its values (joined with `,`, the SigV4 rule
+   * for canonical multi-value headers) or already so joined. From a Node request: `nodeRequestHeaders(req)` (its
+   * `headers` join with `, ` and drop repeats of some).
    */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The body exactly as received; `undefined` for none. */
   readonly body?: Uint8Array | string | undefined;
 }
+
+/**
+ * The headers of a Node request as `SigV4Request.headers` wants them. Node's `req.headers` joins a header sent several
+ * times with `, ` and keeps only the first of some (`authorization`, `host`, `content-type`, `user-agent`…), where
+ * SigV4 signers join every value with `,` (botocore `SigV4Auth.canonical_headers`, the Go SDK), as AWS reads them: a
+ * botocore request carrying a header twice was refused SignatureDoesNotMatch (review jo, 2). When a name is repeated,
+ * every value (`headersDistinct`, joined with `,` by the verifier); else Node's own object, untouched (nearly every
+ * request: one object, no copy).
+ */
+export const nodeRequestHeaders = (req: { readonly headers: SigV4Request['headers']; readonly rawHeaders: readonly string[]; readonly headersDistinct: Readonly<Record<string, readonly string[] | undefined>> }): SigV4Request['headers'] => {
+  // Node folds a repeated name into one key: fewer keys than header lines means one was repeated.
+  let keys = 0;
+  for (const _ in req.headers) keys++;
+  return req.rawHeaders.length === 2 * keys ? req.headers : req.headersDistinct;
+};
 
 export interface SigV4Options {
   /** Allowed clock difference; AWS uses 15 minutes. */
