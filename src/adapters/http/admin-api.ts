@@ -41,6 +41,7 @@ import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
+import { answerQueryMisplaced, signedServiceOf } from './misdirected.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
@@ -1046,7 +1047,13 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   if (route === undefined || params === undefined) {
     // A 405 names the methods the path takes in `Allow` too (RFC 9110 §15.5.6 requires it; review cm, 3). Both answer
     // in the module's error shape, with `gatehouseCode` and `details` as every other error (they lacked them).
-    if (methods === undefined) return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${rawPath}`));
+    if (methods === undefined) {
+      // An IAM or STS Query API call sent here (an endpoint URL given as this API's, `…:8470/v1`): in the Query API's
+      // shape, which the AWS clients read, as at any other path (review jo, 3). Looked at only when no route matched.
+      const service = signedServiceOf(req);
+      if (service === 'iam' || service === 'sts') return answerQueryMisplaced(req, res, requestId, service, rawPath, false);
+      return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${rawPath}`));
+    }
     const allowed = [...new Set(methods)].join(', ');
     res.setHeader('allow', allowed);
     return sendErrors(res, requestId, fail1('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${rawPath}; use ${allowed}`));
