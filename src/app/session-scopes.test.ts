@@ -27,6 +27,7 @@ function memoryStore(): { store: Store; kv: Map<string, string>; changes: Change
   const tx = {
     kv: {
       get: async (k: string) => kv.get(k),
+      getMany: async (keys: readonly string[]) => new Map(keys.flatMap((k) => (kv.has(k) ? [[k, kv.get(k) as string] as const] : []))),
       list: async (prefix: string) => [...kv].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value })),
       put: async (k: string, v: string) => {
         kv.set(k, v);

@@ -18,12 +18,12 @@ import type { SessionClaims } from '../core/sts/session.ts';
 import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
-import { continues } from './change-log.ts';
+import { readChanges } from './change-log.ts';
 import { aboutRole } from './principals.ts';
 
 export const SESSION_SCOPE_PREFIX = 'session-scope/';
-/** Changes read per refresh; more than this since the last one seen, and the registry is read whole again. */
-const CHANGES_PAGE = 1000;
+/** Records read per statement by a refresh (`KvRead.getMany` takes at most 1,000 keys). */
+const KEYS_PER_READ = 1000;
 /** How often expired records are deleted from the store (by every instance; a record deleted twice costs nothing). */
 const SWEEP_MS = 60_000;
 /**
@@ -347,20 +347,33 @@ export class SessionScopes {
     this.head = head;
   }
 
-  /** Applies the registrations and deletions made through any instance since the last head seen. */
+  /**
+   * Applies the registrations and deletions made through any instance since the last head seen: the change log read in
+   * pages (`readChanges`, as the directory and the other states beside it read it), then the records it names, up to
+   * `KEYS_PER_READ` a statement. Only when the log cannot say what changed (pruned from under this instance, or more
+   * changes than its pages) is every record read again. With one page of 1,000 changes, a burst of scoped AssumeRoles
+   * between two refreshes made every instance read its whole registry, over and over while the burst lasted (review jj,
+   * 1).
+   */
   async refresh(tx: ReadTx, head: number): Promise<void> {
     if (head === this.head) return;
     if (this.head < 0 || head < this.head) return this.load(tx, head);
-    const changes = await tx.changes.since(this.head, CHANGES_PAGE);
-    // Empty or not going on from the head seen: changes were pruned (src/app/change-log.ts), what they did is unknown.
-    if (changes.length >= CHANGES_PAGE || !continues(changes, this.head) || (changes.at(-1)?.seq ?? head) < head) return this.load(tx, head);
     const touched = new Set<string>();
-    for (const c of changes) if (c.kind === 'kv' && c.key.startsWith(SESSION_SCOPE_PREFIX)) touched.add(c.key);
-    for (const key of touched) {
-      const value = await tx.kv.get(key);
-      const r = value === undefined ? undefined : parseRecord(value);
-      if (r === undefined) this.remove(key);
-      else if (!this.byKey.has(key)) this.add(key, r);
+    const read = await readChanges(tx, this.head, head, (c) => {
+      if (c.kind === 'kv' && c.key.startsWith(SESSION_SCOPE_PREFIX)) touched.add(c.key);
+      return undefined;
+    });
+    if (read !== 'done') return this.load(tx, head);
+    const keys = [...touched];
+    for (let i = 0; i < keys.length; i += KEYS_PER_READ) {
+      const part = keys.slice(i, i + KEYS_PER_READ);
+      const values = await tx.kv.getMany(part);
+      for (const key of part) {
+        const value = values.get(key);
+        const r = value === undefined ? undefined : parseRecord(value);
+        if (r === undefined) this.remove(key);
+        else if (!this.byKey.has(key)) this.add(key, r);
+      }
     }
     this.head = head;
   }
