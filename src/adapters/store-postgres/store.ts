@@ -391,23 +391,40 @@ export function channelOf(schema: string | undefined): string {
 /**
  * Whether `pg_notify` exists here: called in a transaction that is rolled back, so nothing is sent. CockroachDB
  * refuses it; an engine that accepts it without delivering is caught by the listener's own check instead.
+ *
+ * Only the engine's refusal of the statement says "no": a connection lost meanwhile (a database restarting or failing
+ * over as the instance starts) is an outage, thrown as `StoreUnavailableError` for the caller to try the open again.
+ * Taken for "no", the instance sent no notification for its whole life, and its changes reached the others only at
+ * their poll (review jj, 2).
  */
 async function canNotify(pool: pg.Pool, channel: string): Promise<boolean> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client has no error listener of the pool's: a connection lost here was an uncaught 'error'.
+  const onError = (): void => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     try {
       await client.query("SELECT pg_notify($1, 'probe')", [channel]);
       return true;
-    } catch {
+    } catch (e) {
+      if (unavailable(e) !== undefined) throw e;
       return false;
     } finally {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
+      if (!broken) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+      }
     }
+  } catch (e) {
+    broken = true;
+    throw unavailable(e) ?? e;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
