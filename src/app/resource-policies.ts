@@ -161,9 +161,13 @@ export class ResourcePolicies {
     this.generation++;
   }
 
-  /** Forces the next refresh to reload (after a write on this instance). */
+  /**
+   * Moves the version at once (after a write on this instance: the authorizer's caches of principals key on it, and the
+   * refresh that follows the write has not run yet). The policies themselves are brought up by that refresh, from the
+   * change log, as on every other instance: forgetting the head here made each write through this instance, of
+   * whatever, read and compile every resource policy of every account again (review jj, 3).
+   */
   invalidate(): void {
-    this.head = -1;
     this.generation++;
   }
 
