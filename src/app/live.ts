@@ -538,6 +538,11 @@ export class LiveState {
     }
     // Compiled outside the transaction; nothing is replaced until all of it is ready.
     const built = out.all && (await buildMirror(out.all, this.unreadable));
+    // A head below the one the last reload read (reloads run one at a time, and the head only grows otherwise): the
+    // database was restored from a backup. Its key ring is what every instance goes by now, as one restarted loads it:
+    // kept as "older" than a ring this instance rotated in after the backup, it sealed every session with a key no other
+    // instance could open, and never took a rotation made since through another (review jj, 4).
+    if (out.head < this.head) this.keysHead = -1;
     // What this instance wrote after the snapshot this reload read stays in force (a revocation, a rotated-in key).
     if (out.keys) this.adoptKeys(out.keys, out.head);
     // The entries that changed are applied in place (nothing reads the map across an await).
