@@ -248,6 +248,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
    * its head was taken as applied, and the change reached those states only at the next poll (review eu, 2).
    */
   let refreshedHead = -1;
+  /** The directory's `restores` that `refreshedHead` has followed back. */
+  let restoresSeen = 0;
   /**
    * The resource policies and the registry of scoped sessions brought up to the change head, one read at a time, each
    * begun after the call (`serialReload`, as the directory, the bindings and the RBAC queue theirs). Refreshes overlap
@@ -268,10 +270,15 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       await live.refresh();
       // Each state below reads a change head at least this one, and none goes back.
       const head = live.head;
+      const restores = live.restores;
       await refreshBeside();
       await bindings.refresh();
       for (const r of refreshers) await runRefresher(r);
-      if (head > refreshedHead) refreshedHead = head;
+      // Back with the directory's after a restore (review jj, 5); else only forward (refreshes may end out of order).
+      if (restores > restoresSeen) {
+        restoresSeen = restores;
+        refreshedHead = head;
+      } else if (restores === restoresSeen && head > refreshedHead) refreshedHead = head;
       reachable = true;
     } catch (e) {
       if (isStoreUnavailable(e)) reachable = false;

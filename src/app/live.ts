@@ -373,6 +373,11 @@ export class LiveState {
   loaded = false;
   /** Bumped whenever a compiled principal changes (the `gatehouse_cache_generation` metric). */
   generation = 0;
+  /**
+   * How many times a reload found the change head below the one the last reload read: the database was restored from a
+   * backup. What compares itself with `head` (the app's `refreshedHead`) may go back then, and only then (review jj, 5).
+   */
+  restores = 0;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private wantFull = false;
@@ -542,7 +547,10 @@ export class LiveState {
     // database was restored from a backup. Its key ring is what every instance goes by now, as one restarted loads it:
     // kept as "older" than a ring this instance rotated in after the backup, it sealed every session with a key no other
     // instance could open, and never took a rotation made since through another (review jj, 4).
-    if (out.head < this.head) this.keysHead = -1;
+    if (out.head < this.head) {
+      this.keysHead = -1;
+      this.restores++;
+    }
     // What this instance wrote after the snapshot this reload read stays in force (a revocation, a rotated-in key).
     if (out.keys) this.adoptKeys(out.keys, out.head);
     // The entries that changed are applied in place (nothing reads the map across an await).
@@ -940,6 +948,14 @@ export function followChanges(o: FollowOptions): Following {
   let again = false;
   /** The highest change head announced; a refresh that ends below it ran on a snapshot older than that commit. */
   let wanted = -1;
+  /**
+   * The sequence number of the last notification heard. PostgreSQL delivers notifications in commit order, and the
+   * change head follows commit order: one at or below the last says the head went back (a database restored from a
+   * backup). Compared with `head()` alone, which had passed those numbers before the restore, every notification after
+   * it was dropped until the head passed its old value again, and changes reached this instance only at the poll
+   * (review jj, 5).
+   */
+  let lastHeard = -1;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   // Checked on a timer of its own: a refresh that hangs (packets dropped, not refused) runs no poll meanwhile.
@@ -1028,7 +1044,16 @@ export function followChanges(o: FollowOptions): Following {
 
   const subscription = o.subscribe?.({
     onChange: (seq) => {
-      if (stopped || seq <= o.head()) return;
+      if (stopped) return;
+      const wentBack = seq <= lastHeard;
+      lastHeard = seq;
+      if (wentBack) {
+        // A restore: what was wanted before it may never be reached again.
+        wanted = seq;
+        void pump();
+        return;
+      }
+      if (seq <= o.head()) return;
       wanted = Math.max(wanted, seq);
       void pump();
     },
