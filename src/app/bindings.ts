@@ -384,10 +384,16 @@ interface Snapshot {
 
 const EMPTY: Snapshot = { policies: new Map(), byArn: new Map(), byAccount: new Map(), byWorkspace: new Map(), hierarchy: new Set(), claims: new Map(), groups: new Map(), roles: new Map() };
 
-/** Does a change-log row touch what the snapshot holds? */
+/**
+ * Does a change-log row touch what the snapshot holds? Of users it holds only who is in the groups bindings name, by
+ * name: a user's change touches that only when a name goes (a rename logs the old name's delete; a user is deleted only
+ * once out of every group, whose removals are logged). Any put of a user (created, tagged, disabled) reloaded the whole
+ * snapshot on every instance (review jj, 6).
+ */
 function relevant(c: ChangeRecord): boolean {
   if (c.kind === 'kv') return c.key.startsWith(IAM_POLICY_PREFIX) || c.key.startsWith(IAM_ROLE_PREFIX) || c.key.startsWith(WORKSPACE_PREFIX);
-  return c.kind === 'group-member' || c.kind === 'group' || c.kind === 'user' || c.kind === 'account';
+  if (c.kind === 'user') return c.op === 'delete';
+  return c.kind === 'group-member' || c.kind === 'group' || c.kind === 'account';
 }
 
 /** Reads every policy, custom role, workspace claim and the memberships of the groups bindings name. */
