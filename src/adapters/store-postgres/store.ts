@@ -357,6 +357,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly Migration[], now: () => Date): Promise<MigrationReport> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client has no error listener of the pool's: a connection lost during the migrations was an uncaught
+  // 'error' that ended the process, where a database lost at start is waited for (review jj, 7).
+  const onError = (): void => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     // READ COMMITTED: after the lock is granted, the next statement must see what the previous holder
     // committed (a REPEATABLE READ snapshot would predate it).
@@ -368,12 +374,17 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
       await client.query('COMMIT');
       return report;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
+      if (!broken) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+      }
       throw e;
     }
+  } catch (e) {
+    throw unavailable(e) ?? e;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
@@ -400,7 +411,8 @@ export function channelOf(schema: string | undefined): string {
 async function canNotify(pool: pg.Pool, channel: string): Promise<boolean> {
   const client = await pool.connect();
   let broken = false;
-  // A checked-out client has no error listener of the pool's: a connection lost here was an uncaught 'error'.
+  // A checked-out client has no error listener of the pool's: a connection lost here was an uncaught 'error' (as in
+  // `migrate`, review jj, 7).
   const onError = (): void => {
     broken = true;
   };
