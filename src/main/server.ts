@@ -24,6 +24,7 @@ import { listenForHealth, type HealthListener } from '../adapters/http/health-li
 import { closerOf, DEFAULT_GRACE_MS, listenOn } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
+import { parseTrustedProxies, TRUSTED_PROXIES_ENV } from '../adapters/http/request-facts.ts';
 import { createAgent, type AgentPeers } from '../adapters/agent/server.ts';
 import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { readFile } from 'node:fs/promises';
@@ -378,6 +379,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   const issuerRefused = issuerUrl ? issuerUrlRefusal(issuerUrl) : undefined;
   if (issuerRefused !== undefined) throw new StartError(`GATEHOUSE_ISSUER_URL: ${issuerRefused}`, 'usage');
+  const trustedProxies = parseTrustedProxies(env[TRUSTED_PROXIES_ENV]);
+  if (!trustedProxies.ok) throw new StartError(trustedProxies.message, 'usage');
   const tokenHostsText = env['GATEHOUSE_KUBE_TOKEN_HOSTS'];
   const tokenHostsRefused = tokenHostsRefusal(tokenHostsText);
   if (tokenHostsRefused !== undefined) throw new StartError(tokenHostsRefused, 'usage');
@@ -622,7 +625,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();
@@ -667,7 +670,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const owners = await listeningStep('cannot record the owners of the S3 gateway\'s buckets', () => untilReachable(() => s3.recordOwners()));
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
     // Requests for the API sent to the gateway's port are told where to go (review readme, R9).
-    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, ...(tls ? { tls } : {}), ...(maxConnections !== undefined ? { maxConnections } : {}) });
+    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, trustedProxies: trustedProxies.value, ...(tls ? { tls } : {}), ...(maxConnections !== undefined ? { maxConnections } : {}) });
     let s3Bound: { host: string; port: number };
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);
@@ -730,6 +733,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
   if (proofAudiences.value !== undefined) log(describeProofAudiences(proofAudiences.value));
+  if (trustedProxies.value.length > 0) log(`client addresses: from X-Forwarded-For when the connection comes from ${TRUSTED_PROXIES_ENV} (${(env[TRUSTED_PROXIES_ENV] ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '').join(', ')})`);
   if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store

@@ -8,9 +8,99 @@
 import type { IncomingMessage } from 'node:http';
 import { MAX_CONTEXT_VALUE_CHARS } from '../../app/authorize.ts';
 import type { RequestFacts } from '../../app/principals.ts';
+import { cidrContains, parseCidr, parseIp, type Cidr } from '../../core/iam/index.ts';
+
+/** The setting naming the proxies whose `X-Forwarded-For` is believed (docs/decisions.md "Trusted proxies"). */
+export const TRUSTED_PROXIES_ENV = 'GATEHOUSE_TRUSTED_PROXIES';
+
+/** The address blocks of the load balancers and reverse proxies in front of a listener; empty: none. */
+export type TrustedProxies = readonly Cidr[];
+
+/** Entries GATEHOUSE_TRUSTED_PROXIES may list: a deployment names a few ranges, not a table. */
+const MAX_TRUSTED_PROXIES = 256;
+
+/**
+ * GATEHOUSE_TRUSTED_PROXIES (unset or empty: none): comma-separated IPv4 or IPv6 addresses or CIDR blocks. A block of
+ * every address (`0.0.0.0/0`, `::/0`) is refused: it would let any client choose its own `aws:SourceIp`.
+ */
+export function parseTrustedProxies(text: string | undefined): { ok: true; value: TrustedProxies } | { ok: false; message: string } {
+  const entries = (text ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length > MAX_TRUSTED_PROXIES) return { ok: false, message: `${TRUSTED_PROXIES_ENV}: ${entries.length} entries; give at most ${MAX_TRUSTED_PROXIES} (name the proxies' ranges as CIDR blocks)` };
+  const value: Cidr[] = [];
+  for (const entry of entries) {
+    const cidr = parseCidr(entry);
+    const shown = entry.length > 80 ? `${entry.slice(0, 80)}…` : entry;
+    if (cidr === undefined) {
+      return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown.replace(/[\u0000-\u001f\u007f]/g, '?')}\` is not an IP address or CIDR block; give the addresses or ranges of the load balancers in front of this server, such as 10.0.0.0/8 or 192.0.2.10, separated by commas` };
+    }
+    if (cidr.mask === 0n) return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown}\` trusts every address, so any client could choose its own source IP with X-Forwarded-For; name the load balancers' addresses or ranges` };
+    value.push(cidr);
+  }
+  return { ok: true, value };
+}
+
+/** The address the connection comes from, as policies compare it: an IPv4 peer of a dual-stack socket without `::ffff:`. */
+function peerAddress(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/i, '');
+}
+
+/** The client's address as a listener behind trusted proxies took it (`noteClientAddress`), by request. */
+const clientAddresses = new WeakMap<IncomingMessage, string>();
+
+const trusted = (proxies: TrustedProxies, address: string): boolean => {
+  const ip = parseIp(address);
+  return ip !== undefined && proxies.some((c) => cidrContains(c, ip));
+};
+
+/**
+ * The client's address: the connection's, unless it comes from a trusted proxy. Then `X-Forwarded-For` (every copy
+ * of the header, in order) is read from the right, each trusted address skipped: the first one that is not trusted is
+ * the client (what the nearest trusted proxy saw connect to it; the entries to its left are the client's to write and
+ * are never believed). An entry that is not an address (or `unknown`) ends the walk at the proxy that passed it on;
+ * when every entry is trusted, the left-most is taken. RFC 7239 `Forwarded` is not read (docs/decisions.md).
+ */
+export function clientAddressOf(req: IncomingMessage, proxies: TrustedProxies): string {
+  let address = peerAddress(req);
+  if (proxies.length === 0 || !trusted(proxies, address)) return address;
+  const header = req.headers['x-forwarded-for'];
+  const entries = (Array.isArray(header) ? header.join(',') : header ?? '').split(',');
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const hop = forwardedAddress(entries[i] ?? '');
+    if (hop === undefined) return address;
+    address = hop;
+    if (!trusted(proxies, hop)) return hop;
+  }
+  return address;
+}
+
+/**
+ * One entry of `X-Forwarded-For` as an address: trimmed, an IPv4 one's `:port` and an IPv6 one's brackets (and
+ * `]:port`) taken off (some load balancers add them), an IPv4-mapped IPv6 one as its IPv4 address; undefined otherwise.
+ */
+function forwardedAddress(entry: string): string | undefined {
+  let text = entry.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  if (bracketed !== null) text = bracketed[1] as string;
+  else if (/^[\d.]+:\d{1,5}$/.test(text)) text = text.slice(0, text.indexOf(':'));
+  if (text.length > 45 || parseIp(text) === undefined) return undefined;
+  return text.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
+}
+
+/**
+ * Takes the client's address of each request a listener serves behind `proxies` (its handler wrapped), which
+ * `sourceIpOf` and `requestFactsOf` then give at every door of that listener; a listener not wrapped (the node agent's)
+ * and one with no proxies give the connection's address.
+ */
+export function behindProxies<A extends unknown[]>(proxies: TrustedProxies, handler: (req: IncomingMessage, ...rest: A) => void): (req: IncomingMessage, ...rest: A) => void {
+  if (proxies.length === 0) return handler;
+  return (req, ...rest) => {
+    clientAddresses.set(req, clientAddressOf(req, proxies));
+    handler(req, ...rest);
+  };
+}
 
 export function sourceIpOf(req: IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  return clientAddresses.get(req) ?? peerAddress(req);
 }
 
 export function requestFactsOf(req: IncomingMessage, requestedRegion?: string): RequestFacts & { readonly sourceIp: string; readonly secureTransport: boolean } {

@@ -26,7 +26,7 @@ import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '.
 import { endThisTurn, drainable, listenOn, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { requestFactsOf, unsignedStsRegion } from './request-facts.ts';
+import { behindProxies, requestFactsOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -62,6 +62,11 @@ export interface HttpEdgeOptions {
    * use (misdirected.ts).
    */
   readonly s3Address?: () => string | undefined;
+  /**
+   * The load balancers in front of this listener (GATEHOUSE_TRUSTED_PROXIES): from one of them, the client's address is
+   * taken from `X-Forwarded-For` (request-facts.ts `clientAddressOf`); default none, the connection's address.
+   */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 /** What one client, or many, may hold of the edge: sockets, and the time a request or an idle connection may take. */
@@ -417,7 +422,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   }
 
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
-  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => boundedServer(handler, limits, opts.tls);
+  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => boundedServer(behindProxies(opts.trustedProxies ?? [], handler), limits, opts.tls);
   const metrics = opts.metrics;
   let bodyBytesInFlight = 0;
   let lastBodyLog = 0;

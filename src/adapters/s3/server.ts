@@ -46,7 +46,7 @@ import { tagRecord, tagSetProblem } from './tags.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { requestFactsOf, sourceIpOf } from '../http/request-facts.ts';
+import { behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -68,6 +68,8 @@ export interface S3EdgeOptions {
    * closed unanswered. Default `S3_MAX_CONNECTIONS`.
    */
   readonly maxConnections?: number;
+  /** The load balancers in front of the gateway (GATEHOUSE_TRUSTED_PROXIES), as `--listen`'s (HttpEdgeOptions). */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 /** Without a cap, unauthenticated clients holding half-sent requests took every file descriptor of the process (review limits, L5). */
@@ -1646,9 +1648,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // A client that never finishes its headers (or its TLS hello) is cut within 25 s: Node checks the headers timeout
   // every `connectionsCheckingInterval` (30 s by default), and the connection cap below counts such clients too.
   const serverOptions = { headersTimeout: 20_000, connectionsCheckingInterval: 5_000, maxHeaderSize: 16 * 1024 };
+  const proxied = behindProxies(opts.trustedProxies ?? [], serve);
   const server: Server = opts.tls
-    ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: 20_000 }, serve)
-    : createServer(serverOptions, serve);
+    ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: 20_000 }, proxied)
+    : createServer(serverOptions, proxied);
   const maxConnections = opts.maxConnections ?? S3_MAX_CONNECTIONS;
   server.maxConnections = maxConnections;
   let lastDropLog = 0;
@@ -1661,7 +1664,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     awaitingContinue.add(req);
-    serve(req, res);
+    proxied(req, res);
   });
   const drain = drainable(server);
   function serve(req: IncomingMessage, res: ServerResponse): void {

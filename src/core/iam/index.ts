@@ -11,7 +11,7 @@ export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR } from './glob.ts';
 export { parseDateValue } from './conditions.ts';
 export { contextKeyProblem, contextValueTypeProblem } from './context-keys.ts';
 export { isConditionKeyName, MAX_CONDITION_KEY_CHARS } from './key-name.ts';
-export { parseCidr, parseIp, cidrContains } from './ip.ts';
+export { parseCidr, parseIp, cidrContains, type Cidr } from './ip.ts';
 export { readJson, type JsonValue } from './json.ts';
 export * from './types.ts';
 export { attachmentWildcard } from './attach.ts';
