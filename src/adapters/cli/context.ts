@@ -75,6 +75,11 @@ export interface ServerCommandOptions {
 export interface CommandContext extends CliDeps {
   /** Sets the process exit status of the running command (the last call wins). */
   readonly exit: (code: number) => void;
+  /**
+   * The command line asked for JSON output (`--json`, `-o json`, `--output json`) and for no other format: its usage
+   * errors are then the JSON error document other failures print under `--json` (output.ts `usageFailure`).
+   */
+  readonly jsonErrors?: boolean;
 }
 
 /**

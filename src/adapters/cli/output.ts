@@ -23,6 +23,51 @@ export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** What follows a usage error in text, as commander's `showHelpAfterError` prints it. */
+export const USAGE_HINT = '(add --help for usage)';
+
+/**
+ * Whether `argv` asks for JSON output and for no other format: `--json`, `-o json`, `-ojson`, `--output json` or
+ * `--output=json` before any `--`, and neither `--csv` nor `-o`/`--output` `text` or `table` (two formats asked for
+ * are a usage error said in text, as neither was taken).
+ */
+export function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const words = end < 0 ? argv : argv.slice(0, end);
+  const formats = new Set<string>();
+  words.forEach((w, i) => {
+    if (w === '--json') formats.add('json');
+    else if (w === '--csv') formats.add('csv');
+    else if (w === '-o' || w === '--output') formats.add(words[i + 1] ?? '');
+    else if (w.startsWith('--output=')) formats.add(w.slice('--output='.length));
+    else if (w.startsWith('-o') && !w.startsWith('--') && w.length > 2) formats.add(w.slice(w[2] === '=' ? 3 : 2));
+  });
+  return formats.has('json') && [...formats].every((f) => f === 'json' || (f !== 'csv' && f !== 'text' && f !== 'table'));
+}
+
+/**
+ * A usage error (exit status 2) on stderr: `error: MESSAGE` and the hint to `--help`, as commander says its own
+ * (`gatehouse: MESSAGE` with `'gatehouse'`, as the commands word theirs); or, when the line asked for JSON
+ * (`ctx.jsonErrors`), `{"error": {"code": "UsageError", "message"}}`, the shape of every other failure under `--json`
+ * (client.ts `report`), so a script reading stderr as JSON gets JSON whatever went wrong (review jn, 2). On one line:
+ * the commands that print JSON lines (`audit query`, `jobs events`) print their errors so, and one line is one JSON
+ * document to a reader of either.
+ */
+export function usageFailure(ctx: { readonly err: (s: string) => void; readonly jsonErrors?: boolean }, message: string, text: 'commander' | 'gatehouse' = 'commander', code = 'UsageError'): 2 {
+  if (ctx.jsonErrors === true) ctx.err(`${JSON.stringify({ error: { code, message: message.replace(/\s*\n\s*/g, ' ') } })}\n`);
+  else ctx.err(text === 'gatehouse' ? `gatehouse: ${message}\n` : `error: ${message}\n${USAGE_HINT}\n`);
+  return 2;
+}
+
+/**
+ * The JSON error code of a commander error code: `commander.unknownOption` → `UnknownOption`,
+ * `gatehouse.conflictingFormats` → `ConflictingFormats`; commander's generic `commander.error` → `UsageError`.
+ */
+export function usageCode(commanderCode: string): string {
+  const name = commanderCode.slice(commanderCode.indexOf('.') + 1);
+  return name === '' || name === 'error' ? 'UsageError' : `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
 /**
  * One error on one line: `source:line:column: path: message [CODE]`; the position and the path are left out when
  * unknown (the path is empty when the error concerns the whole document).

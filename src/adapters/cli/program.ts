@@ -10,6 +10,7 @@ import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { CREDENTIALS_NOTE } from './credentials-note.ts';
 import { filePathOf } from './input-file.ts';
+import { asksForJson, usageCode, usageFailure, USAGE_HINT } from './output.ts';
 
 /** A module of command groups, and the top-level commands (names and aliases) its groups register. */
 interface GroupModule {
@@ -73,10 +74,11 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
     .configureOutput({
       writeOut: (s) => ctx.out(s),
       writeErr: (s) => ctx.err(s),
-      outputError: (s, write) => write(s),
+      // Under --json the error is printed as JSON by `runCli`, which has its code (review jn, 2).
+      outputError: (s, write) => (ctx.jsonErrors === true ? undefined : write(s)),
     })
     .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n  --profile <name>  sign with this profile of ~/.aws/credentials or ~/.aws/config, as the aws CLI's --profile:\n                    it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE\n  --region <name>   the region requests are signed for (default AWS_REGION, else us-east-1)\n  --output <format> json (as --json; -o json too), text or table, for the commands that print a result\n\n${CREDENTIALS_NOTE}\n`)
-    .showHelpAfterError('(add --help for usage)')
+    .showHelpAfterError(ctx.jsonErrors === true ? false : USAGE_HINT)
     .showSuggestionAfterError(true)
     .exitOverride();
   // Subcommands copy the settings above (output, exit override) when they are created, so groups come after.
@@ -242,11 +244,19 @@ export async function runCli(argv: readonly string[], deps: CliDeps, groups?: re
   const readDir = deps.readDir;
   const home = deps.env?.['HOME'] || homedir();
   const files = { readFile: (path: string) => deps.readFile(filePathOf(path, home)), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path, home)) } : {}) };
-  const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code) }, groups ?? (await groupsFor(argv)));
+  const jsonErrors = asksForJson(argv);
+  const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code), jsonErrors }, groups ?? (await groupsFor(argv)));
   try {
     await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return commanderStatus(e);
+    if (e instanceof CommanderError) {
+      const exit = commanderStatus(e);
+      // Help asked for, or shown for a group given no command, is help (text); any other is a usage error.
+      if (jsonErrors && e.code !== 'commander.help' && e.code !== 'commander.helpDisplayed' && e.code !== 'commander.version') {
+        usageFailure({ err: deps.err, jsonErrors }, e.message.replace(/^error: /, ''), 'commander', usageCode(e.code));
+      }
+      return exit;
+    }
     deps.err(`gatehouse: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nplease report this with the command that caused it\n`);
     return EXIT.internal;
   }

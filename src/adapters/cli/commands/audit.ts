@@ -17,7 +17,7 @@ import { call, connect, report, withServerOptions, type ClientFailure, type Clie
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, positive, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { nonEmptyArg, printable, withJsonOption } from '../output.ts';
+import { nonEmptyArg, printable, usageFailure, withJsonOption } from '../output.ts';
 import { auditTimeOf, auditTimeProblem } from '../../../app/audit-time.ts';
 
 /**
@@ -156,8 +156,7 @@ function tablePrinter(out: (text: string) => void, following: boolean): (records
 
 /** An option given where it does nothing: said, as commander says an unknown one (exit 2). */
 function usage(ctx: CommandContext, message: string): number {
-  ctx.err(`error: ${message}\n(add --help for usage)\n`);
-  return EXIT.usage;
+  return usageFailure(ctx, message);
 }
 
 

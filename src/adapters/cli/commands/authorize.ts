@@ -8,7 +8,7 @@ import { call, connect, deleteNoContent, refusedInFile, remote, report, withServ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { fileErrorsText, formatTable, nonEmptyArg, printableJson, withJsonOption } from '../output.ts';
+import { fileErrorsText, formatTable, nonEmptyArg, printableJson, usageFailure, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
@@ -56,7 +56,7 @@ function contextOf(ctx: CommandContext, pairs: readonly string[] | undefined): R
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) {
-      ctx.err(`gatehouse: --context must be KEY=VALUE, got \`${p}\`\n`);
+      usageFailure(ctx, `--context must be KEY=VALUE, got \`${p}\``, 'gatehouse');
       return undefined;
     }
     const k = p.slice(0, eq);
@@ -374,8 +374,7 @@ async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { 
   const context = contextOf(ctx, opts.context);
   if (context === undefined) return EXIT.usage;
   if (opts.why === true && opts.principal === undefined) {
-    ctx.err('gatehouse: --why explains the paths of one principal: give it with --principal ARN (the table of every user and role has no room for them)\n');
-    return EXIT.usage;
+    return usageFailure(ctx, '--why explains the paths of one principal: give it with --principal ARN (the table of every user and role has no room for them)', 'gatehouse');
   }
   return remote<EscalationAnswer>(
     ctx,

@@ -10,7 +10,7 @@ import { call, connect, deleteNoContent, remote, report, withServerOptions, type
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { formatTable, nonEmptyArg, withJsonOption } from '../output.ts';
+import { formatTable, nonEmptyArg, usageFailure, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
@@ -320,8 +320,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     .action(async (command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, cmd: Command) => {
       const taken = optionTakenFromCommand(cmd);
       if (taken !== undefined) {
-        ctx.err(`gatehouse: ${taken}\n`);
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, `${taken}`, 'gatehouse'));
       }
       return ctx.exit(await run(ctx, command, opts));
     });
@@ -387,17 +386,14 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     )
     .action(async (id: string, opts: Opts & FollowOptions & { limit?: number; after?: number; tail?: number }, cmd: Command) => {
       if (opts.tail !== undefined && (opts.limit !== undefined || opts.after !== undefined)) {
-        ctx.err('gatehouse: --tail shows the newest events: it does not go with --limit or --after\n');
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, '--tail shows the newest events: it does not go with --limit or --after', 'gatehouse'));
       }
       if (opts.follow && opts.limit !== undefined) {
-        ctx.err('gatehouse: --follow prints every event until the job ends: it does not go with --limit (--tail N starts from the newest N)\n');
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, '--follow prints every event until the job ends: it does not go with --limit (--tail N starts from the newest N)', 'gatehouse'));
       }
       const idle = timingWithoutFollow(opts, cmd);
       if (idle !== undefined) {
-        ctx.err(`gatehouse: ${idle}\n`);
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, `${idle}`, 'gatehouse'));
       }
       if (opts.follow) return ctx.exit(await followEvents(ctx, id, opts));
       return ctx.exit(
@@ -434,8 +430,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }, cmd: Command) => {
       const taken = optionTakenFromCommand(cmd);
       if (taken !== undefined) {
-        ctx.err(`gatehouse: ${taken}\n`);
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, `${taken}`, 'gatehouse'));
       }
       const agent = agentOf(ctx, opts.agent);
       if (typeof agent === 'object') return ctx.exit(agent.usage);
@@ -492,8 +487,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       const colon = m.indexOf(':');
       const [kind, who] = colon < 0 ? [m, ''] : [m.slice(0, colon), m.slice(colon + 1)];
       if ((kind !== 'user' && kind !== 'group') || who.trim() === '') {
-        ctx.err(`gatehouse: --member must be user:NAME or group:NAME, got \`${m}\`\n`);
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, `--member must be user:NAME or group:NAME, got \`${m}\``, 'gatehouse'));
       }
       members.push(kind === 'user' ? { user: who } : { group: who });
     }
@@ -501,8 +495,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     // replaces the workspace, removed the bucket it had (review hm, 5): refused, as an empty name is (review cli, H7).
     for (const [flag, value] of [['--default-bucket', opts.defaultBucket], ['--default-table-project', opts.defaultTableProject]] as const) {
       if (value !== undefined && value.trim() === '') {
-        ctx.err(`gatehouse: ${flag} is empty (is a shell variable unset?): give a value, or leave ${flag} out for none\n`);
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, `${flag} is empty (is a shell variable unset?): give a value, or leave ${flag} out for none`, 'gatehouse'));
       }
     }
     const body = { members, ...(opts.defaultBucket !== undefined ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject !== undefined ? { defaultTableProject: opts.defaultTableProject } : {}) };
@@ -678,8 +671,7 @@ function launcherUid(opts: RunOpts): number | undefined {
 
 async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }): Promise<number> {
   if (command.length === 0) {
-    ctx.err('gatehouse: give the command to run after `--`\n');
-    return EXIT.usage;
+    return usageFailure(ctx, 'give the command to run after `--`', 'gatehouse');
   }
   // Checked before anything is submitted: a bad address leaves no job behind.
   const agent = agentOf(ctx, opts.agent);

@@ -24,7 +24,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
-import { formatJson, formatTable, nonEmptyArg, printable, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, nonEmptyArg, printable, usageFailure, withJsonOption } from '../output.ts';
 
 interface EntryJson {
   readonly cluster: string;
@@ -315,13 +315,11 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     // Only certificates go into the files (review gv, 5): a private key given by mistake (`--ca-file tls.key`, a combined
     // PEM) was written into the kubeconfigs and the MutatingWebhookConfiguration, which is applied to the cluster.
     if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
-      ctx.err(`gatehouse: --ca-file \`${opts.caFile}\` holds a private key; give the CA certificate alone (PEM): the files and the cluster's MutatingWebhookConfiguration would carry it\n`);
-      return EXIT.usage;
+      return usageFailure(ctx, `--ca-file \`${opts.caFile}\` holds a private key; give the CA certificate alone (PEM): the files and the cluster's MutatingWebhookConfiguration would carry it`, 'gatehouse');
     }
     const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
     if (blocks === null) {
-      ctx.err(`gatehouse: --ca-file \`${opts.caFile}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); kube-apiserver could not verify Gatehouse with it\n`);
-      return EXIT.usage;
+      return usageFailure(ctx, `--ca-file \`${opts.caFile}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); kube-apiserver could not verify Gatehouse with it`, 'gatehouse');
     }
     caBundle = Buffer.from(`${blocks.join('\n')}\n`, 'utf8').toString('base64');
   }
@@ -329,16 +327,14 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   try {
     base = new URL(opts.serverUrl ?? conn.value.endpoint.origin);
   } catch {
-    ctx.err(`gatehouse: --server-url \`${opts.serverUrl}\` is not a URL\n`);
-    return EXIT.usage;
+    return usageFailure(ctx, `--server-url \`${opts.serverUrl}\` is not a URL`, 'gatehouse');
   }
   const unusable = serverUrlProblem(base);
   if (unusable !== undefined) {
     // Never its password, which the refusal would otherwise echo to the terminal and its logs.
     const shown = new URL(base.href);
     if (shown.password !== '') shown.password = '***';
-    ctx.err(`gatehouse: --server-url \`${shown.href}\` ${unusable}\n`);
-    return EXIT.usage;
+    return usageFailure(ctx, `--server-url \`${shown.href}\` ${unusable}`, 'gatehouse');
   }
   // The directory is made, and a file written in it, before the server is asked: `--rotate` makes the old token stop
   // working at once, and a directory that could not be written after it left the cluster's webhooks on a token no

@@ -10,7 +10,7 @@ import { instantOf } from '../../../app/audit-time.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatError, formatJson, withJsonOption } from '../output.ts';
+import { formatError, formatJson, usageFailure, withJsonOption } from '../output.ts';
 import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
 
 export const policyCommands: CommandGroup = (program, ctx) => {
@@ -157,8 +157,7 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
   // action it was still evaluated, and an s3:GetObject an identity policy allows came out ImplicitDeny, "the role
   // trust policy does not allow this principal".
   if (opts.trustPolicy !== undefined && !/^sts:/i.test(opts.action)) {
-    ctx.err(`error: --trust-policy decides sts: actions on the role being assumed (sts:AssumeRole…), and --action is \`${opts.action}\`; leave --trust-policy out, or ask about sts:AssumeRole\n(add --help for usage)\n`);
-    return EXIT.usage;
+    return usageFailure(ctx, `--trust-policy decides sts: actions on the role being assumed (sts:AssumeRole…), and --action is \`${opts.action}\`; leave --trust-policy out, or ask about sts:AssumeRole`);
   }
   const files: { type: PolicyType; file: string }[] = [
     ...(opts.policy ?? []).map((file) => ({ type: 'identity' as const, file })),

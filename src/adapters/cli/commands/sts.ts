@@ -16,7 +16,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { fileErrorsText, nonEmptyArg, shellWord, withJsonOption } from '../output.ts';
+import { fileErrorsText, nonEmptyArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
 import { containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -191,8 +191,7 @@ Examples:
         (x) => x !== undefined,
       );
       if (given.length !== 1) {
-        ctx.err('gatehouse: give exactly one of --role-arn, --session-arn or --job\n(add --help for usage)\n');
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, 'give exactly one of --role-arn, --session-arn or --job'));
       }
       ctx.exit(
         await remote(ctx, opts, (c) => call<RevokedJson>(c, 'POST', ['sts', 'revoke-sessions'], { body: given[0], shape: REVOKED }), (r) =>
@@ -264,14 +263,12 @@ profiles the job's own credentials.`,
         // So is `--profile`'s identity (review jc, 2): the job's session is the job's, whoever runs this.
         const given = (['roleArn', 'roleSessionName', 'durationSeconds', 'policy', 'profile'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         if (given.length > 0) {
-          ctx.err(`gatehouse: --job prints the job's own credentials as its endpoint gives them and takes no ${given.join(', ')}; leave ${given.length === 1 ? 'it' : 'them'} out, or assume a role with --role-arn instead of --job\n`);
-          return ctx.exit(EXIT.usage);
+          return ctx.exit(usageFailure(ctx, `--job prints the job's own credentials as its endpoint gives them and takes no ${given.join(', ')}; leave ${given.length === 1 ? 'it' : 'them'} out, or assume a role with --role-arn instead of --job`, 'gatehouse'));
         }
         return ctx.exit(await jobCredentials(ctx));
       }
       if (!opts.roleArn) {
-        ctx.err('gatehouse: give --role-arn ARN, or --job inside a training job\n');
-        return ctx.exit(EXIT.usage);
+        return ctx.exit(usageFailure(ctx, 'give --role-arn ARN, or --job inside a training job', 'gatehouse'));
       }
       ctx.exit(await credentials(ctx, { ...opts, roleArn: opts.roleArn }));
     });
@@ -283,8 +280,7 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
   const uri = containerUriOf(ctx.env ?? {});
   const token = ctx.env?.['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   if (!uri || !token) {
-    ctx.err('gatehouse: --job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set\n');
-    return EXIT.usage;
+    return usageFailure(ctx, '--job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set', 'gatehouse');
   }
   let r: EndpointAnswer;
   try {
