@@ -20,9 +20,11 @@
  * - server, whichever credentials sign: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else in a job the job's
  *   `AWS_ENDPOINT_URL` (the server it was submitted to), else the data dir's `admin-credentials.json`'s `Endpoint`, else
  *   `http://127.0.0.1:8470`;
- * - region (part of the signature scope only): `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`;
- * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
- *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS);
+ * - region (part of the signature scope only): `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
+ *   profile's `region` (`--profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`, in the config file, as
+ *   the aws CLI reads it), else `us-east-1`;
+ * - the CAs an https endpoint's certificate is checked against: `--ca-bundle`, else `AWS_CA_BUNDLE`, else the profile's
+ *   `ca_bundle` (a PEM file, as the aws CLI and the SDKs read them), else Node's (and NODE_EXTRA_CA_CERTS);
  * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`;
  * - the proxy: `HTTP_PROXY` for an http endpoint, `HTTPS_PROXY` for an https one (CONNECT), either case, none for a
  *   host `NO_PROXY` names, as the aws CLI reads them, from the command's environment; see `proxyOf`.
@@ -66,8 +68,10 @@ export interface ConnectionOptions {
    * credentials` too: AWS_PROFILE names the profile whose credential_process it is, `--profile` the one it is to use.
    */
   readonly profile?: string;
-  /** `--region`: the region signed for, over AWS_REGION and AWS_DEFAULT_REGION. */
+  /** `--region`: the region signed for, over AWS_REGION, AWS_DEFAULT_REGION and the profile's `region`. */
   readonly region?: string;
+  /** `--ca-bundle`: the CA certificates (PEM) an https endpoint is checked against, over AWS_CA_BUNDLE and the profile's `ca_bundle`. */
+  readonly caBundle?: string;
 }
 
 export interface Credentials {
@@ -87,8 +91,10 @@ export interface Connection {
    * server's message alone said what, not what to do. Absent: nothing is added.
    */
   readonly renew?: string;
-  /** The CA certificates (PEM) of `AWS_CA_BUNDLE`, which replace Node's for an https endpoint. */
+  /** The CA certificates (PEM) of `--ca-bundle`, `AWS_CA_BUNDLE` or the profile's `ca_bundle`, which replace Node's for an https endpoint. */
   readonly ca?: string;
+  /** Which of those `ca` came from, for messages (`AWS_CA_BUNDLE`, `ca_bundle of the profile \`ci\``). */
+  readonly caFrom?: string;
   /**
    * Tries of a request that fails in a way worth trying again (`retryable`), the first included: `connect` sets it
    * from AWS_MAX_ATTEMPTS, default 3. Absent (a connection made by hand, as tests of the server's answers make): one.
@@ -146,10 +152,43 @@ export function withServerOptions(cmd: Command): Command {
     .option('--endpoint <url>', 'the Gatehouse server, whatever credentials sign (default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir\'s admin-credentials.json, else http://127.0.0.1:8470)')
     .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set (nor --profile given)`, DATA_DIR_ARG, DEFAULT_DATA_DIR)
     .option('--profile <name>', 'sign with this profile of ~/.aws/credentials or ~/.aws/config (its keys, credential_process or role_arn), as the aws CLI\'s --profile: it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE')
-    .option('--region <name>', 'the region requests are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)');
+    .option('--region <name>', 'the region requests are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else the profile\'s region, else us-east-1)')
+    .option('--ca-bundle <file>', 'the CA certificates (PEM) an https endpoint\'s certificate is checked against, as the aws CLI\'s --ca-bundle (default: AWS_CA_BUNDLE, else the profile\'s ca_bundle, else the system\'s)');
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** A setting of the profile in the config file: its value, and where it is, for messages. */
+interface ProfileSetting {
+  readonly value: string;
+  readonly from: string;
+}
+
+/**
+ * The settings the aws CLI takes from a profile besides its credentials, `region` and `ca_bundle`, from the config file
+ * (botocore reads them there only, and from the profile named, not from a source_profile): the profile `--profile`,
+ * AWS_PROFILE or AWS_DEFAULT_PROFILE names, else `default`, as the aws CLI's. A config file that cannot be read gives
+ * none: the profile's credentials say so when they are read from it (`profilePlan`), and a profile that is only
+ * `default` was never required.
+ */
+async function profileSettings(env: Env, ctx: CommandContext, explicit?: string): Promise<{ region?: ProfileSetting; caBundle?: ProfileSetting }> {
+  const name = explicit ?? (env['AWS_PROFILE'] || undefined) ?? (env['AWS_DEFAULT_PROFILE'] || undefined) ?? 'default';
+  const home = env['HOME'] || homedir();
+  const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
+  let keys: ReadonlyMap<string, string> | undefined;
+  try {
+    keys = configProfiles(iniSections(await ctx.readFile(configPath))).get(name);
+  } catch {
+    return {};
+  }
+  const setting = (key: string): ProfileSetting | undefined => {
+    const value = keys?.get(key)?.trim();
+    return value ? { value, from: `${key} of the profile \`${printable(name)}\` in \`${configPath}\`` } : undefined;
+  };
+  const region = setting('region');
+  const caBundle = setting('ca_bundle');
+  return { ...(region !== undefined ? { region } : {}), ...(caBundle !== undefined ? { caBundle } : {}) };
+}
 
 /**
  * `~/x` as `HOME/x`, as the AWS tools read their file variables (botocore's expanduser): set where no shell expands it
@@ -631,9 +670,18 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   // botocore's rule for a region name (validate_region_name): it goes into the signature's scope, where a `/` split
   // it (the server's IncompleteSignature, blaming the credentials) and a `\r` made Node refuse the Authorization header
   // (reported as ConnectionFailed, exit 10); from the environment as from --region (review jc, 2 and 8).
-  const [regionFrom, region] = opts.region !== undefined ? ['--region', opts.region] : env['AWS_REGION'] ? ['AWS_REGION', env['AWS_REGION']] : env['AWS_DEFAULT_REGION'] ? ['AWS_DEFAULT_REGION', env['AWS_DEFAULT_REGION']] : ['', 'us-east-1'];
+  // The profile's region and ca_bundle, below the option and the variables, as the aws CLI ranks them (review jn, 3):
+  // a profile with `region = eu-west-1` signed for us-east-1, and one with `ca_bundle` failed UntrustedCertificate.
+  const settings = await profileSettings(env, ctx, opts.profile);
+  const [regionFrom, region] =
+    opts.region !== undefined ? ['--region', opts.region]
+    : env['AWS_REGION'] ? ['AWS_REGION', env['AWS_REGION']]
+    : env['AWS_DEFAULT_REGION'] ? ['AWS_DEFAULT_REGION', env['AWS_DEFAULT_REGION']]
+    : settings.region !== undefined ? [settings.region.from, settings.region.value]
+    : ['', 'us-east-1'];
   if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(region)) {
-    return failure(EXIT.usage, 'InvalidRegion', `${regionFrom} \`${printable(region.slice(0, 64))}\` is not a region name (letters, digits and -, such as us-east-1)${regionFrom === '--region' ? '' : `; correct or unset ${regionFrom}, or give --region`}`);
+    const fix = regionFrom === '--region' ? '' : settings.region !== undefined && regionFrom === settings.region.from ? '; correct it, or give --region' : `; correct or unset ${regionFrom}, or give --region`;
+    return failure(EXIT.usage, 'InvalidRegion', `${regionFrom} \`${printable(region.slice(0, 64))}\` is not a region name (letters, digits and -, such as us-east-1)${fix}`);
   }
   let credentials: Credentials | undefined;
   let credentialsSource = ENVIRONMENT_SOURCE;
@@ -708,15 +756,21 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` must be http:// or https://`);
   // A server started with --tls-cert from a private CA (the README's way to the console and to webhooks) could be
   // trusted only through NODE_EXTRA_CA_CERTS, which nothing said; AWS_CA_BUNDLE is the aws CLI's way.
-  const bundle = expandHome(env['AWS_CA_BUNDLE'], env['HOME'] || homedir()) || undefined;
+  // `--ca-bundle`, else AWS_CA_BUNDLE, else the profile's ca_bundle, as the aws CLI ranks them.
+  const [caFrom, given] =
+    opts.caBundle !== undefined ? ['--ca-bundle', opts.caBundle]
+    : env['AWS_CA_BUNDLE'] ? ['AWS_CA_BUNDLE', env['AWS_CA_BUNDLE']]
+    : settings.caBundle !== undefined ? [settings.caBundle.from, settings.caBundle.value]
+    : ['', undefined];
+  const bundle = expandHome(given, env['HOME'] || homedir()) || undefined;
   let ca: string | undefined;
   if (bundle !== undefined && endpoint.protocol === 'https:') {
     try {
       ca = await ctx.readFile(bundle);
     } catch (e) {
-      return failure(EXIT.noInput, 'InvalidCaBundle', `cannot read AWS_CA_BUNDLE \`${bundle}\`: ${e instanceof Error ? e.message : String(e)}`);
+      return failure(EXIT.noInput, 'InvalidCaBundle', `cannot read ${caFrom} \`${bundle}\`: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) return failure(EXIT.noInput, 'InvalidCaBundle', `AWS_CA_BUNDLE \`${bundle}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA certificate that signed the server's`);
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) return failure(EXIT.noInput, 'InvalidCaBundle', `${caFrom} \`${bundle}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA certificate that signed the server's`);
     // It replaces Node's roots, as it replaces the aws CLI's; certificates NODE_EXTRA_CA_CERTS adds are still trusted
     // (a host with AWS_CA_BUNDLE set for everything, and gatehouse's CA there, kept working).
     const extra = (require('node:tls') as typeof import('node:tls')).getCACertificates?.('extra') ?? [];
@@ -737,7 +791,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   if (proxy !== undefined && 'ok' in proxy) return proxy;
   const fault = credentialFault(credentials);
   if (fault !== undefined) return failure(EXIT.usage, 'InvalidCredentials', `${fault}, in the credentials from ${credentialsSource}; remove it`);
-  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) };
+  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(ca !== undefined ? { ca, caFrom } : {}), ...(proxy !== undefined ? { proxy } : {}) };
   if (roles.length === 0) return { ok: true, value: conn };
   const assumed = await assumeRoles(conn, roles, ctx.now());
   return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source, renew: assumed.value.renew } } : assumed;
@@ -997,7 +1051,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       return failure(
         EXIT.unavailable,
         'UntrustedCertificate',
-        `the certificate of ${conn.endpoint.origin} is not trusted (${reason})${conn.ca !== undefined ? ' by AWS_CA_BUNDLE' : ''}: set AWS_CA_BUNDLE to a PEM file with the CA that signed it (for a self-signed one, the certificate itself: the server's --tls-cert)`,
+        `the certificate of ${conn.endpoint.origin} is not trusted (${reason})${conn.ca !== undefined ? ` by ${conn.caFrom ?? 'AWS_CA_BUNDLE'}` : ''}: set AWS_CA_BUNDLE to a PEM file with the CA that signed it (for a self-signed one, the certificate itself: the server's --tls-cert)`,
       );
     }
     const proxy = conn.proxy;

@@ -10,5 +10,7 @@ session of its role_arn (assumed on this server with its source_profile's creden
 keys for credential_source = Environment), else --data-dir's admin-credentials.json (the admin of the account the
 server created). One of the pair without the other is an error (exit 2), and so is a profile gatehouse cannot use
 (SSO, web identity, mfa_serial): never the admin file instead.
-An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set. Requests go through
+An https endpoint's certificate is checked against --ca-bundle, else AWS_CA_BUNDLE, else the profile's ca_bundle
+(a PEM file) when one is set; the region signed for is --region, else AWS_REGION, else AWS_DEFAULT_REGION, else the
+profile's region (the profile named, else default, in ~/.aws/config), as for the aws CLI. Requests go through
 HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;

@@ -77,7 +77,7 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
       // Under --json the error is printed as JSON by `runCli`, which has its code (review jn, 2).
       outputError: (s, write) => (ctx.jsonErrors === true ? undefined : write(s)),
     })
-    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n  --profile <name>  sign with this profile of ~/.aws/credentials or ~/.aws/config, as the aws CLI's --profile:\n                    it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE\n  --region <name>   the region requests are signed for (default AWS_REGION, else us-east-1)\n  --output <format> json (as --json; -o json too), text or table, for the commands that print a result\n\n${CREDENTIALS_NOTE}\n`)
+    .addHelpText('after', `\nGlobal options (before or after the command, as the aws CLI's):\n  --endpoint <url>  the Gatehouse server, whatever credentials sign (default GATEHOUSE_ENDPOINT, else in a\n                    job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir's admin-credentials.json,\n                    else http://127.0.0.1:8470)\n  --data-dir <dir>  where the server keeps its data and admin-credentials.json (default .gatehouse)\n  --profile <name>  sign with this profile of ~/.aws/credentials or ~/.aws/config, as the aws CLI's --profile:\n                    it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE\n  --region <name>   the region requests are signed for (default AWS_REGION, else AWS_DEFAULT_REGION, else\n                    the profile's region, else us-east-1)\n  --ca-bundle <file> the CA certificates (PEM) an https endpoint is checked against (default AWS_CA_BUNDLE,\n                    else the profile's ca_bundle)\n  --output <format> json (as --json; -o json too), text or table, for the commands that print a result\n\n${CREDENTIALS_NOTE}\n`)
     .showHelpAfterError(ctx.jsonErrors === true ? false : USAGE_HINT)
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -107,7 +107,7 @@ function knowGlobalOptions(program: Command): void {
 }
 
 /** The global options with their values, as the help names them. */
-const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>'], ['--profile', '<name>'], ['--region', '<name>'], ['--output', '<format>']] as const;
+const GLOBAL_OPTION_VALUES = [['--endpoint', '<url>'], ['--data-dir', '<dir>'], ['--profile', '<name>'], ['--region', '<name>'], ['--ca-bundle', '<file>'], ['--output', '<format>']] as const;
 
 /**
  * The candidate `word` is most likely a slip of, as commander suggests one: at most 3 edits away (insertions,
@@ -162,7 +162,7 @@ function sayUnknownBeforeMissing(cmd: Command): void {
 }
 
 /** Options of many commands that may be given before the command too, as the aws CLI's global options. */
-const GLOBAL_OPTIONS = ['--endpoint', '--data-dir', '--profile', '--region'] as const;
+const GLOBAL_OPTIONS = ['--endpoint', '--data-dir', '--profile', '--region', '--ca-bundle'] as const;
 /**
  * The output format, the aws CLI's `--output` (and `-o`, `--json`), before the command (review jc, 4): moved after its
  * name as the options above are, but never dropped: a command with no JSON output refuses it there, as it refuses it
