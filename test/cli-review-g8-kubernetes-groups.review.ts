@@ -29,7 +29,8 @@ describe('kube access-entry create --kubernetes-groups', () => {
   it('a broken JSON list is a usage error and creates nothing; comma-separated names are still taken', async () => {
     const broken = await gatehouse(['kube', 'access-entry', 'create', '--cluster', 'c1', '--principal-arn', ROLE, '--kubernetes-groups', '["a",', '--json']);
     assert.equal(broken.code, 2, broken.stdout + broken.stderr);
-    assert.match(broken.stderr, /`\["a",` starts as a JSON list but is not one/);
+    // Under --json the usage error is the JSON error object (review jn, 2).
+    assert.match((JSON.parse(broken.stderr) as { error: { message: string } }).error.message, /`\["a",` starts as a JSON list but is not one/);
     const listed = await gatehouse(['kube', 'access-entry', 'list', '--cluster', 'c1', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.deepEqual((JSON.parse(listed.stdout) as { accessEntries?: unknown[] }).accessEntries ?? JSON.parse(listed.stdout), [], 'no entry was created');
