@@ -3,7 +3,9 @@
  * webhooks, the agent): the peer's address as policies compare it (`aws:SourceIp`: an IPv4 peer of a dual-stack
  * socket without its `::ffff:` prefix) and whether it came over TLS (`aws:SecureTransport`); with the region the
  * request was made to (`aws:RequestedRegion`) when the door knows it (the SigV4 scope's, or IAM's `us-east-1`), and
- * the client's `User-Agent` and `Referer` headers (`aws:UserAgent`, `aws:Referer`) when it sent them.
+ * the client's `User-Agent` and `Referer` headers (`aws:UserAgent`, `aws:Referer`) when it sent them. Behind the
+ * load balancers GATEHOUSE_TRUSTED_PROXIES names, the address and the scheme are the client's, as `X-Forwarded-For` and
+ * `X-Forwarded-Proto` from one of them say (`behindProxies`; reviews jn, 1 and 4).
  */
 import type { IncomingMessage } from 'node:http';
 import { MAX_CONTEXT_VALUE_CHARS } from '../../app/authorize.ts';
@@ -44,8 +46,8 @@ function peerAddress(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:/i, '');
 }
 
-/** The client's address as a listener behind trusted proxies took it (`noteClientAddress`), by request. */
-const clientAddresses = new WeakMap<IncomingMessage, string>();
+/** What a listener behind trusted proxies took of each request from them (`behindProxies`): the client's address, and its scheme. */
+const proxied = new WeakMap<IncomingMessage, { readonly address: string; readonly secure?: boolean }>();
 
 const trusted = (proxies: TrustedProxies, address: string): boolean => {
   const ip = parseIp(address);
@@ -87,20 +89,35 @@ function forwardedAddress(entry: string): string | undefined {
 }
 
 /**
- * Takes the client's address of each request a listener serves behind `proxies` (its handler wrapped), which
- * `sourceIpOf` and `requestFactsOf` then give at every door of that listener; a listener not wrapped (the node agent's)
- * and one with no proxies give the connection's address.
+ * Whether the client reached the first proxy over TLS, as `X-Forwarded-Proto` says it from a trusted proxy (a
+ * load balancer that ends TLS and forwards plain HTTP): true only when every value it lists is `https` (a chain that
+ * passed an `http` hop on, or a client's own value followed by the proxy's, is not secure), false for any other
+ * value, undefined when the connection is not a trusted proxy's or the header is absent (the connection then says).
+ */
+export function forwardedSecure(req: IncomingMessage, proxies: TrustedProxies): boolean | undefined {
+  if (proxies.length === 0 || !trusted(proxies, peerAddress(req))) return undefined;
+  const header = req.headers['x-forwarded-proto'];
+  if (header === undefined) return undefined;
+  const values = (Array.isArray(header) ? header.join(',') : header).split(',').map((v) => v.trim().toLowerCase());
+  return values.every((v) => v === 'https');
+}
+
+/**
+ * Takes the client's address (and, from `X-Forwarded-Proto`, whether it used TLS) of each request a listener serves
+ * behind `proxies` (its handler wrapped), which `sourceIpOf` and `requestFactsOf` then give at every door of that
+ * listener; a listener not wrapped (the node agent's) and one with no proxies give the connection's.
  */
 export function behindProxies<A extends unknown[]>(proxies: TrustedProxies, handler: (req: IncomingMessage, ...rest: A) => void): (req: IncomingMessage, ...rest: A) => void {
   if (proxies.length === 0) return handler;
   return (req, ...rest) => {
-    clientAddresses.set(req, clientAddressOf(req, proxies));
+    const secure = forwardedSecure(req, proxies);
+    proxied.set(req, { address: clientAddressOf(req, proxies), ...(secure !== undefined ? { secure } : {}) });
     handler(req, ...rest);
   };
 }
 
 export function sourceIpOf(req: IncomingMessage): string {
-  return clientAddresses.get(req) ?? peerAddress(req);
+  return proxied.get(req)?.address ?? peerAddress(req);
 }
 
 export function requestFactsOf(req: IncomingMessage, requestedRegion?: string): RequestFacts & { readonly sourceIp: string; readonly secureTransport: boolean } {
@@ -108,7 +125,7 @@ export function requestFactsOf(req: IncomingMessage, requestedRegion?: string): 
   const referer = contextHeader(req.headers.referer);
   return {
     sourceIp: sourceIpOf(req),
-    secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
+    secureTransport: proxied.get(req)?.secure ?? ('encrypted' in req.socket && req.socket.encrypted === true),
     ...(requestedRegion !== undefined ? { requestedRegion } : {}),
     ...(userAgent !== undefined ? { userAgent } : {}),
     ...(referer !== undefined ? { referer } : {}),

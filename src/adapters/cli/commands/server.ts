@@ -60,7 +60,8 @@ GATEHOUSE_ISSUER_URL is this deployment's public URL as an OIDC issuer (the \`is
 signs, e.g. behind a load balancer); default the URL --listen is bound to.
 GATEHOUSE_TRUSTED_PROXIES names the load balancers in front of --listen and the S3 gateway (addresses or CIDR
 blocks, separated by commas; default none): from one of them, a request's source IP (aws:SourceIp, audit) is the
-right-most X-Forwarded-For address that is not one of them; from any other peer the header is ignored.
+right-most X-Forwarded-For address that is not one of them, and X-Forwarded-Proto: https from one of them is
+aws:SecureTransport true (a balancer that ends TLS); from any other peer the headers are ignored.
 On first start with an empty store the server creates account 000000000000 with user admin and writes
 DIR/admin-credentials.json (mode 0600); each later start points its Endpoint at this start's URL, unless a
 server still answers at the one it names. GET /healthz and GET /readyz answer 200 when it can serve.
