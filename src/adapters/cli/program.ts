@@ -215,6 +215,11 @@ function placeLeadingOptions(argv: readonly string[], program: Command): readonl
   }
   const format = (name: string): boolean => name === FORMAT_FLAG || FORMAT_OPTIONS.has(name);
   const taken = leading.filter((o) => format(o.name) || (cmd !== program && cmd.options.some((x) => x.long === o.name))).flatMap((o) => o.args);
+  // A word that names no command of the group the walk stopped at (`gatehouse -o json iam userz list`): the options go
+  // after it, so that commander says `unknown command 'userz'` with its suggestion; put before it, they were reported
+  // as `unknown option '-o'`, as if the format were not taken (review jn, 5).
+  const word = argv[end];
+  if (cmd.commands.length > 0 && word !== undefined && !word.startsWith('-')) end++;
   return [...argv.slice(i, end), ...taken, ...argv.slice(end)];
 }
 
