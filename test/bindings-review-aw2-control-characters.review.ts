@@ -68,7 +68,7 @@ test('a title, description or expression holding controls, bidi or invisible cha
 });
 
 test('escapes, line breaks in a description and text in any script are accepted as before', async () => {
-  const r = await put({ title: 'Zugriff bis März 🕒', description: 'first line\n\tsecond line', expression: 'resource.name != "a\\u001bb" && request.time < timestamp("2099-01-01T00:00:00Z")' });
+  const r = await put({ title: 'Zugriff bis März 🕒', description: 'first line\n\tsecond line', expression: 'resource.name != "arn:aws:training::000000000000:model/aw2/a\\u001bb" && request.time < timestamp("2099-01-01T00:00:00Z")' });
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.ok(parseCondition('resource.name == "\\u202e"').ok);
   // A condition may span lines, and take tabs, as CEL whitespace.

@@ -94,7 +94,7 @@ import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
-import { canonicalArn, chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
+import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
@@ -933,7 +933,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const members = await checkMembers(tx, account, policy, '');
       if (!members.ok) return abort(members);
       const partition = (await tx.accounts.get(account))?.partition;
-      const dialect = partition === undefined ? [] : conditionDialectErrors(policy, partition);
+      const dialect = conditionDialectErrors(policy, partition, '', governedScope(resource));
       if (dialect.length > 0) return abort({ ok: false, errors: dialect });
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
@@ -1595,7 +1595,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
     if (!members.ok) errors.push(...members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // Conditions on a role's, user's, group's, workspace's or job's ARN as its account does not spell it (reviews ie, 2 to 4).
-    errors.push(...conditionDialectErrors(o.spec.policy, partition, 'spec.').map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    errors.push(...conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource)).map((e) => ({ code: e.code, path: e.path, message: e.message })));
     if (errors.length > 0) return { ok: false, errors };
     // Idempotent: what counts is what the policy means, not how the document spells it.
     const same = existing !== undefined && JSON.stringify(canonicalPolicy({ bindings: existing.bindings })) === JSON.stringify(canonicalPolicy(o.spec.policy)) && existing.name === o.name;

@@ -65,6 +65,17 @@ export function chainArns(resource: string): string[] {
   return IAM_ENTITY_ARN.test(resource) ? [resource] : governingArns(resource);
 }
 
+/**
+ * The requests an IAM policy attached to `resource` governs, as `chainArns` finds its policy: those on its ARN in the form
+ * it is kept (`canonicalArn`) and, but for an IAM entity's, on what lies under it. Undefined for `account/<id>` and
+ * `workspace/<name>`, which govern requests on any ARN. What a condition's `resource.name` can be there (review jl, 1).
+ */
+export function governedScope(resource: string): { readonly name: string; readonly under: boolean } | undefined {
+  if (!resource.startsWith('arn:') && !resource.startsWith('acs:')) return undefined;
+  const name = canonicalArn(resource);
+  return { name, under: !IAM_ENTITY_ARN.test(name) };
+}
+
 const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
 
 /**

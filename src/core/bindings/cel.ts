@@ -127,6 +127,21 @@ export interface ConditionParseOptions {
    * ARN of the other dialect is the same for every request (reviews ie, 2 and 3).
    */
   readonly partition?: 'aws' | 'acs';
+  /**
+   * The ARN the policy is attached to, in the form it is kept and looked up in (with `knownValues`): its bindings decide
+   * only requests on `name` and, when `under`, on what lies under it (`name/…`), so those are the only values
+   * `resource.name` takes there. A comparison no such request can make come out otherwise (`==`, `!=` or `startsWith`
+   * with another bucket's ARN, an object key, `name/…` on a role's ARN) is refused (review jl, 1). Not given for
+   * `account/<id>` and `workspace/<name>`, which govern requests on any ARN.
+   */
+  readonly scope?: ConditionScope;
+}
+
+/** What requests a policy attached to an ARN governs: see `ConditionParseOptions.scope`. */
+export interface ConditionScope {
+  readonly name: string;
+  /** Whether it governs what lies under `name` too (`name/…`): false for a user's, group's or role's ARN. */
+  readonly under: boolean;
 }
 
 /** `bad`: a lexical error, reported when the parser reaches it (so errors come in reading order). */
@@ -373,11 +388,13 @@ class Parser {
 
   private readonly knownValues: boolean;
   private readonly partition: 'aws' | 'acs' | undefined;
+  private readonly scope: ConditionScope | undefined;
 
-  constructor(tokens: Token[], knownValues = false, partition?: 'aws' | 'acs') {
+  constructor(tokens: Token[], knownValues = false, partition?: 'aws' | 'acs', scope?: ConditionScope) {
     this.tokens = tokens;
     this.knownValues = knownValues;
     this.partition = partition;
+    this.scope = scope;
   }
 
   /**
@@ -408,6 +425,18 @@ class Parser {
       const ours = `${other.ours}${lit.literal.slice(other.head.length)}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
       this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces and jobs are decided on their \`${other.ours}…\` ARNs whichever spelling or partition the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+    }
+    const scope = this.scope;
+    if (scope !== undefined && attr.attribute === 'resource.name' && what !== 'ends with') {
+      // The values `resource.name` takes under this policy: `scope.name`, and when `under`, `scope.name/…` (review jl, 1).
+      const l = lit.literal;
+      const below = scope.under && l.startsWith(`${scope.name}/`);
+      const reachable = what === 'is' ? l === scope.name || below : scope.name.startsWith(l) || below;
+      if (!reachable) {
+        const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+        const names = scope.under ? `\`${shown(scope.name)}\` or a name under it (\`${shown(scope.name)}/…\`)` : `\`${shown(scope.name)}\` itself (a user's, group's or role's policy governs that principal alone)`;
+        this.fail(`\`resource.name\` ${what} \`${shown(l)}\` for no request this policy governs: it is attached to \`${shown(scope.name)}\`, so \`resource.name\` is always ${names}, the ARN the request names; this comparison is ${outcome} for every request: write the ARN of what it is meant for, under \`${shown(scope.name)}\`, or attach the binding higher up (\`account/<id>\`)`, lit.at);
+      }
     }
     const values = Object.hasOwn(KNOWN_VALUES, attr.attribute) ? KNOWN_VALUES[attr.attribute] : undefined;
     if (values === undefined || values.some((v) => matches(v, lit.literal as string))) return;
@@ -764,7 +793,7 @@ export function parseCondition(expression: string, options: ConditionParseOption
     return { ok: false, errors: [{ code: 'BINDINGS_TOO_LARGE', message: `the condition is ${expression.length} characters long; the limit is ${MAX_EXPRESSION_CHARS}`, path: '' }] };
   }
   try {
-    const node = new Parser(lex(expression), options.knownValues === true, options.partition).parse();
+    const node = new Parser(lex(expression), options.knownValues === true, options.partition, options.scope).parse();
     const fn = node.fn as (env: ConditionEnv) => ConditionResult;
     return { ok: true, value: { expression, evaluate: fn } };
   } catch (e) {

@@ -7,7 +7,7 @@
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
-import { parseCondition, unprintableExpression } from './cel.ts';
+import { parseCondition, unprintableExpression, type ConditionScope } from './cel.ts';
 import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceBytesProblem, resourceLevel, roleKind, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
@@ -413,15 +413,17 @@ export function parseCustomRole(raw: unknown, options: RoleParseOptions = {}): R
 
 /**
  * The errors of the conditions of `policy` that compare `resource.name` with an IAM or RAM ARN of the dialect its account
- * (of `partition`) does not use (cel.ts `ConditionParseOptions.partition`; review ie, 2), each at
- * `<path>bindings[i].condition.expression` with its line and column. Checked when a policy is written, once its account
- * is known; the rest of each condition was checked by `parseIamPolicy`.
+ * (of `partition`, when known) does not use (cel.ts `ConditionParseOptions.partition`; review ie, 2), or, for a policy
+ * attached to an ARN (`scope`), with a name no request it governs has (`ConditionParseOptions.scope`; review jl, 1),
+ * each at `<path>bindings[i].condition.expression` with its line and column. Checked when a policy is written, once its
+ * account and resource are known; the rest of each condition was checked by `parseIamPolicy`.
  */
-export function conditionDialectErrors(policy: IamPolicy, partition: 'aws' | 'acs', path = ''): GatehouseError[] {
+export function conditionDialectErrors(policy: IamPolicy, partition: 'aws' | 'acs' | undefined, path = '', scope?: ConditionScope): GatehouseError[] {
   const out: GatehouseError[] = [];
+  if (partition === undefined && scope === undefined) return out;
   policy.bindings.forEach((b, i) => {
     if (b.condition === undefined) return;
-    const r = parseCondition(b.condition.expression, { knownValues: true, partition });
+    const r = parseCondition(b.condition.expression, { knownValues: true, ...(partition !== undefined ? { partition } : {}), ...(scope !== undefined ? { scope } : {}) });
     if (r.ok) return;
     for (const e of r.errors) out.push({ ...e, path: `${path}bindings[${i}].condition.expression` });
   });
