@@ -71,6 +71,7 @@ import {
   parseResourceName,
   permissionForAction,
   resourceAttributes,
+  resourceNameEqualities,
   serviceAccountOfArn,
   federatedPrincipalProviders,
   federatedPrincipalPrefix,
@@ -282,6 +283,68 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     return `\`${shown}\` is not the ARN of ${kind} \`${found.name}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\``;
   }
   return undefined;
+}
+
+/**
+ * The ARN requests name the user, group, role, workspace or cluster that `arn` means, and what that is, when it exists and
+ * its own ARN is another (the role's path, the stored case of a workspace's or cluster's name); undefined otherwise. As
+ * `missingResource` finds an entity for a policy's resource, for the ARNs conditions compare `resource.name` with.
+ */
+async function ownArnOf(tx: ReadTx, arn: string): Promise<{ readonly own: string; readonly what: string } | undefined> {
+  const ws = WORKSPACE_ARN_OF.exec(arn);
+  if (ws !== null) {
+    const [, of, name] = ws as unknown as [string, string, string];
+    const text = await tx.kv.get(workspaceKey(of, name));
+    if (text === undefined) return undefined;
+    const stored = (JSON.parse(text) as Workspace).name;
+    const own = workspaceArn(await dialectOf(tx, of, arn), of, stored);
+    return own === arn ? undefined : { own, what: `workspace \`${stored}\`` };
+  }
+  const c = CLUSTER_ARN_OF.exec(arn);
+  if (c !== null) {
+    const [, of, name] = c as unknown as [string, string, string];
+    const text = await tx.kv.get(clusterKey(of, name));
+    if (text === undefined) return undefined;
+    const stored = (JSON.parse(text) as Cluster).name;
+    const base = clusterArn(await dialectOf(tx, of, arn), of, stored);
+    const own = `${base}${arn.slice(arn.indexOf(':cluster/') + ':cluster/'.length + name.length)}`;
+    return own === arn ? undefined : { own, what: `cluster \`${stored}\`` };
+  }
+  const e = ENTITY_ARN_OF.exec(arn);
+  if (e === null) return undefined;
+  const [, head, of, kind, , name] = e as unknown as [string, string, string, 'user' | 'group' | 'role', string, string];
+  const found = kind === 'user' ? await tx.users.get(of, name) : kind === 'group' ? await tx.groups.get(of, name) : await tx.roles.get(of, name);
+  if (found === undefined) return undefined;
+  const own = entityArn((await tx.accounts.get(of))?.partition ?? (head.startsWith('acs:') ? 'acs' : 'aws'), of, kind, found.path, found.name);
+  return own === arn ? undefined : { own, what: `${kind} \`${found.name}\`` };
+}
+
+/**
+ * The errors of the conditions of `policy` that compare `resource.name` by `==` or `!=` with the ARN of a user, group,
+ * role, workspace or cluster that exists, spelt otherwise than its own (without the role's path, the workspace's name
+ * in another case): requests name it by its own ARN, so the comparison is the same for every request, and
+ * `!= "…role/admin"` for the role of path `/ops/` let admin be passed (review jl, 2). Each at
+ * `<path>bindings[i].condition.expression`, with the literal's line and column. An ARN of what does not exist is taken.
+ */
+async function conditionArnErrors(tx: ReadTx, policy: IamPolicy, path: string): Promise<{ code: ErrorCode; path: string; message: string; line: number; column: number }[]> {
+  const out: { code: ErrorCode; path: string; message: string; line: number; column: number }[] = [];
+  for (const [i, b] of policy.bindings.entries()) {
+    if (b.condition === undefined) continue;
+    for (const eq of resourceNameEqualities(b.condition.expression)) {
+      const mine = await ownArnOf(tx, eq.literal);
+      if (mine === undefined) continue;
+      const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+      const where = b.condition.expression.includes('\n') ? `line ${eq.line}, column ${eq.column}` : `column ${eq.column}`;
+      out.push({
+        code: 'BINDINGS_INVALID_CONDITION',
+        path: `${path}bindings[${i}].condition.expression`,
+        line: eq.line,
+        column: eq.column,
+        message: `\`resource.name\` is \`${shown(eq.literal)}\` for no request: that is not the ARN of ${mine.what}, which is \`${shown(mine.own)}\`, and requests name it by its own ARN, so this comparison is ${eq.op === '==' ? 'false' : 'true'} for every request: write \`${shown(mine.own)}\` (at ${where})`,
+      });
+    }
+  }
+  return out;
 }
 
 /** Why a policy may not attach to a workspace or cluster the apply creates, named in the dialect its account does not use. */
@@ -935,6 +998,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const partition = (await tx.accounts.get(account))?.partition;
       const dialect = conditionDialectErrors(policy, partition, '', governedScope(resource));
       if (dialect.length > 0) return abort({ ok: false, errors: dialect });
+      const named = await conditionArnErrors(tx, policy, '');
+      if (named.length > 0) return abort({ ok: false, errors: named });
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
     }, { committed });
@@ -1595,7 +1660,10 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
     if (!members.ok) errors.push(...members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // Conditions on a role's, user's, group's, workspace's or job's ARN as its account does not spell it (reviews ie, 2 to 4).
-    errors.push(...conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource)).map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    const dialect = conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource));
+    errors.push(...dialect.map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    // An ARN spelt otherwise than the entity's own (review jl, 2); once, where the dialect was refused already.
+    if (dialect.length === 0 && !env.newAccounts.has(o.account)) errors.push(...(await conditionArnErrors(env.tx, o.spec.policy, 'spec.')).map((e) => ({ code: e.code, path: e.path, message: e.message })));
     if (errors.length > 0) return { ok: false, errors };
     // Idempotent: what counts is what the policy means, not how the document spells it.
     const same = existing !== undefined && JSON.stringify(canonicalPolicy({ bindings: existing.bindings })) === JSON.stringify(canonicalPolicy(o.spec.policy)) && existing.name === o.name;

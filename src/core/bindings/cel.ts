@@ -389,12 +389,15 @@ class Parser {
   private readonly knownValues: boolean;
   private readonly partition: 'aws' | 'acs' | undefined;
   private readonly scope: ConditionScope | undefined;
+  /** When given, every `resource.name == "…"` and `!=` is listed here (`resourceNameEqualities`). */
+  private readonly equalities: { literal: string; at: number; op: '==' | '!=' }[] | undefined;
 
-  constructor(tokens: Token[], knownValues = false, partition?: 'aws' | 'acs', scope?: ConditionScope) {
+  constructor(tokens: Token[], knownValues = false, partition?: 'aws' | 'acs', scope?: ConditionScope, equalities?: { literal: string; at: number; op: '==' | '!=' }[]) {
     this.tokens = tokens;
     this.knownValues = knownValues;
     this.partition = partition;
     this.scope = scope;
+    this.equalities = equalities;
   }
 
   /**
@@ -548,6 +551,7 @@ class Parser {
       const outcome = op.text === '==' ? 'false' : 'true';
       const [attr, lit] = right.attribute !== undefined ? [right, left] : [left, right];
       this.checkKnown(attr, lit, 'is', (v, l) => v === l, outcome);
+      if (this.equalities !== undefined && attr.attribute === 'resource.name' && lit.literal !== undefined) this.equalities.push({ literal: lit.literal, at: lit.at, op: op.text === '==' ? '==' : '!=' });
     }
     return { type: 'bool', at: op.at, fn: compareFn(op.text, left.fn, right.fn) };
   }
@@ -782,6 +786,31 @@ export function unprintableExpression(expression: string): GatehouseError | unde
   const code = bad.name.slice(2).toLowerCase();
   const instead = code.length === 4 ? `, or inside a string write it as the escape \`\\u${code}\`` : '';
   return { code: 'BINDINGS_INVALID_CONDITION', message: `the expression holds ${bad.name}, a control, format or separator character that would not show as written (it can hide or reorder text where the condition is shown): remove it${instead} (at ${where})`, path: '', line, column };
+}
+
+/** A `resource.name == "…"` (or `!=`) of a condition: the literal, where it is, and the operator. */
+export interface ResourceNameEquality {
+  readonly literal: string;
+  readonly op: '==' | '!=';
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * Every comparison of `resource.name` with a string literal by `==` or `!=` in `expression`, in reading order; none when
+ * it does not parse. For the checks only the store can make (src/app/bindings.ts: an ARN that names an entity that
+ * exists by another ARN; review jl, 2).
+ */
+export function resourceNameEqualities(expression: string): readonly ResourceNameEquality[] {
+  if (expression.length > MAX_EXPRESSION_CHARS) return [];
+  const found: { literal: string; at: number; op: '==' | '!=' }[] = [];
+  try {
+    new Parser(lex(expression), false, undefined, undefined, found).parse();
+  } catch (e) {
+    if (!(e instanceof CelSyntaxError)) throw e;
+    return [];
+  }
+  return found.map((f) => ({ literal: f.literal, op: f.op, ...position(expression, f.at) }));
 }
 
 /**

@@ -32,7 +32,7 @@ export {
   type ParseOptions,
   type RoleParseOptions,
 } from './parse.ts';
-export { parseCondition, parseTimestamp, EvalFailure, MAX_EXPRESSION_CHARS, MAX_LOGICAL_OPERATORS, MAX_NESTING, type CompiledCondition, type ConditionEnv, type ConditionResult } from './cel.ts';
+export { parseCondition, parseTimestamp, resourceNameEqualities, EvalFailure, MAX_EXPRESSION_CHARS, MAX_LOGICAL_OPERATORS, MAX_NESTING, type CompiledCondition, type ConditionEnv, type ConditionResult, type ResourceNameEquality } from './cel.ts';
 export { federatedPrincipalPrefix, federatedPrincipalProviders, federatedPrincipalUri, memberKind, resourceAttributes, serviceAccountEmail, serviceAccountOfArn, roleKind, SERVICE_ACCOUNT_DOMAIN, type MemberKind } from './names.ts';
 export { PREDEFINED_ROLES, KNOWN_PERMISSIONS, predefinedRole, predefinedPermissions } from './catalogue.ts';
 export { effectiveBindings, compileBindings, type CompileOptions, type CompiledBinding, type CompiledBindings, type EffectiveBinding, type MemberIndex } from './compile.ts';
