@@ -1547,19 +1547,42 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
 function bindingChanges(before: readonly IamBinding[], after: readonly IamBinding[]): DocumentChange[] {
   const keyOf = (b: IamBinding): string => `${b.role}\u0000${b.condition ? JSON.stringify([b.condition.expression, b.condition.title ?? '']) : ''}`;
   const pathOf = (b: IamBinding): string => `bindings[${b.role}${b.condition ? ` if ${b.condition.title ?? b.condition.expression}` : ''}]`;
-  const membersBy = (bs: readonly IamBinding[]): Map<string, { binding: IamBinding; members: Set<string> }> => {
+  const membersBy = (bs: readonly IamBinding[], alias: ReadonlyMap<string, string> = new Map()): Map<string, { binding: IamBinding; members: Set<string> }> => {
     const m = new Map<string, { binding: IamBinding; members: Set<string> }>();
     for (const b of bs) {
-      const k = keyOf(b);
+      const k = alias.get(keyOf(b)) ?? keyOf(b);
       const at = m.get(k) ?? { binding: b, members: new Set<string>() };
       for (const x of b.members) at.members.add(x);
       m.set(k, at);
     }
     return m;
   };
-  const was = membersBy(before);
-  const now = membersBy(after);
+  // A conditional binding of one role and title on each side is one binding whose expression changed: keyed by its
+  // expression, its members were listed as lost and gained under one shown path, and the change itself not (review jl, 3).
+  const keysByPath = (bs: readonly IamBinding[]): Map<string, Map<string, IamBinding>> => {
+    const m = new Map<string, Map<string, IamBinding>>();
+    for (const b of bs) {
+      if (b.condition === undefined) continue;
+      const at = m.get(pathOf(b)) ?? new Map<string, IamBinding>();
+      if (!at.has(keyOf(b))) at.set(keyOf(b), b);
+      m.set(pathOf(b), at);
+    }
+    return m;
+  };
+  const wasByPath = keysByPath(before);
+  const alias = new Map<string, string>();
   const out: DocumentChange[] = [];
+  for (const [path, keys] of keysByPath(after)) {
+    const had = wasByPath.get(path);
+    if (keys.size !== 1 || had?.size !== 1) continue;
+    const [[k2, b2]] = [...keys] as [[string, IamBinding]];
+    const [[k1, b1]] = [...had] as [[string, IamBinding]];
+    if (k1 === k2) continue;
+    alias.set(k2, k1);
+    out.push({ op: '~', path: `${path}.condition.expression`, before: b1.condition?.expression, after: b2.condition?.expression });
+  }
+  const was = membersBy(before);
+  const now = membersBy(after, alias);
   for (const [k, { binding, members }] of was) for (const x of members) if (!now.get(k)?.members.has(x)) out.push({ op: '-', path: pathOf(binding), before: x });
   for (const [k, { binding, members }] of now) for (const x of members) if (!was.get(k)?.members.has(x)) out.push({ op: '+', path: pathOf(binding), after: x });
   // A condition's description is no part of its key: changed alone, the update listed nothing (review gf, 7).
