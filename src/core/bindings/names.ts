@@ -149,6 +149,26 @@ export const PREDEFINED_ROLE = /^roles\/[A-Za-z][A-Za-z0-9_.]{0,63}$/;
 /** `accounts/<id>/roles/<name>`: custom, as GCP's custom role ids (`[a-zA-Z0-9_.]{3,64}`). */
 export const CUSTOM_ROLE = /^accounts\/(\d{12})\/roles\/([A-Za-z0-9_.]{3,64})$/;
 
+/**
+ * Why `role` is not a role name (`roleKind` undefined): what is wrong with it and what to write — a custom role id too
+ * short or with another character, an account id that is not 12 digits, GCP's own custom role names
+ * (`projects/<p>/roles/<id>`), a predefined name with a character no role has (review jl, 4).
+ */
+export function roleNameProblem(role: string): string {
+  const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+  const both = 'is not `roles/<name>` (predefined) or `accounts/<12-digit id>/roles/<name>` (custom)';
+  const custom = /^accounts\/([^/]*)\/roles\/(.*)$/.exec(role);
+  if (custom !== null) {
+    const [, account, id] = custom as unknown as [string, string, string];
+    if (!/^\d{12}$/.test(account)) return `role \`${shown(role)}\` names account \`${shown(account)}\`: a custom role is \`accounts/<12-digit id>/roles/<name>\`, with the 12-digit id of the policy's account`;
+    return `role \`${shown(role)}\`: custom role id \`${shown(id)}\` must be 3 to 64 letters, digits, \`_\` and \`.\` (as GCP's custom role ids; no \`-\` or \`/\`)`;
+  }
+  const gcp = /^(?:projects|organizations)\/[^/]+\/roles\/([^/]+)$/.exec(role);
+  if (gcp !== null) return `role \`${shown(role)}\` is GCP's name of a custom role: Gatehouse's are \`accounts/<12-digit id>/roles/${shown(gcp[1] as string)}\` (the policy's account), defined with \`kind: IamRole\``;
+  if (role.startsWith('roles/')) return `role \`${shown(role)}\` is not a predefined role name: after \`roles/\`, a letter, then up to 63 letters, digits, \`_\` and \`.\` (such as \`roles/ml.developer\`)`;
+  return `role \`${shown(role)}\` ${both}`;
+}
+
 export function roleKind(role: string): 'predefined' | 'custom' | undefined {
   return PREDEFINED_ROLE.test(role) ? 'predefined' : CUSTOM_ROLE.test(role) ? 'custom' : undefined;
 }

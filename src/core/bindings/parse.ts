@@ -8,7 +8,7 @@
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
 import { parseCondition, unprintableExpression, type ConditionScope } from './cel.ts';
-import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceBytesProblem, resourceLevel, roleKind, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
+import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceBytesProblem, resourceLevel, roleKind, roleNameProblem, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
 /** GCP's limit: of the members of an allow policy, at most 250 may be groups (each group counted once). */
@@ -179,7 +179,7 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget):
     errs.add('BINDINGS_INVALID_TYPE', `\`role\` must be a string, got ${describe(role)}`, join(base, 'role'));
     ok = false;
   } else if (roleKind(role) === undefined) {
-    errs.add('BINDINGS_INVALID_ROLE', `role \`${role.length > 80 ? `${role.slice(0, 80)}…` : role}\` is not \`roles/<name>\` (predefined) or \`accounts/<12-digit id>/roles/<name>\` (custom)`, join(base, 'role'));
+    errs.add('BINDINGS_INVALID_ROLE', roleNameProblem(role), join(base, 'role'));
     ok = false;
   }
 
@@ -499,7 +499,7 @@ export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): 
       return;
     }
     if (kind === undefined) {
-      errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not \`roles/<name>\` or \`accounts/<id>/roles/<name>\``, path);
+      errs.add('BINDINGS_INVALID_ROLE', roleNameProblem(b.role), path);
       return;
     }
     const owner = customRoleAccount(b.role);
