@@ -22,7 +22,17 @@ interface Budget {
   /** The distinct `group:` members named so far. */
   readonly groups: Set<string>;
   groupsReported: boolean;
+  /** `<role>\u0000<member>` → the condition expressions it is granted under so far (`MAX_CONDITIONS_PER_GRANT`). */
+  readonly conditioned: Map<string, Set<string>>;
+  /** The `<role>\u0000<member>` already reported over that limit. */
+  readonly conditionedReported: Set<string>;
 }
+
+/**
+ * GCP's limit: "Role bindings in a policy that include the same role and the same member, but different condition
+ * expressions: 20" (iam/quotas, "Limits"; review jl, 5).
+ */
+export const MAX_CONDITIONS_PER_GRANT = 20;
 
 /** The basic roles: GCP takes no condition on a binding of one of them. */
 export const BASIC_ROLES: ReadonlySet<string> = new Set(['roles/owner', 'roles/editor', 'roles/viewer']);
@@ -184,6 +194,8 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget):
   }
 
   const members: string[] = [];
+  /** Each member taken, at its first index in `members`. */
+  const firstAt = new Map<string, number>();
   const mPath = join(base, 'members');
   const rawMembers = raw['members'];
   if (!Object.hasOwn(raw, 'members')) {
@@ -206,7 +218,6 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget):
     budget.members -= rawMembers.length;
     // A member listed twice in one binding: GCP never holds one (Cloud Storage's setIamPolicy answers "The member … is
     // listed more than once in the role"; others keep one copy), and it is most often a slip for another member.
-    const firstAt = new Map<string, number>();
     rawMembers.forEach((m: unknown, j: number) => {
       const p = `${mPath}[${j}]`;
       if (typeof m !== 'string') {
@@ -246,6 +257,21 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget):
     const cPath = join(base, 'condition');
     condition = parseConditionField(raw['condition'], cPath, errs);
     if (condition === undefined) ok = false;
+    else if (typeof role === 'string') {
+      // One role to one member under more than 20 different conditions: said once, at the member of the binding past it.
+      for (const [m, j] of firstAt) {
+        const key = `${role}\u0000${m}`;
+        const seen = budget.conditioned.get(key) ?? new Set<string>();
+        budget.conditioned.set(key, seen);
+        if (seen.has(condition.expression)) continue;
+        seen.add(condition.expression);
+        if (seen.size <= MAX_CONDITIONS_PER_GRANT || budget.conditionedReported.has(key)) continue;
+        budget.conditionedReported.add(key);
+        const shown = m.length > 80 ? `${m.slice(0, 80)}…` : m;
+        errs.add('BINDINGS_TOO_LARGE', `a policy may grant one role to one member under at most ${MAX_CONDITIONS_PER_GRANT} different conditions (GCP's limit); this is the ${seen.size}th binding of \`${role}\` to \`${shown}\` with another condition: combine conditions with \`||\` in fewer bindings`, `${mPath}[${j}]`);
+        ok = false;
+      }
+    }
     // GCP takes no condition on a basic role's binding, nor on a binding of `allUsers` or `allAuthenticatedUsers`
     // (conditions-overview: "You cannot use conditions when you grant legacy basic roles … or … to all users or all
     // authenticated users"); its setIamPolicy answers INVALID_ARGUMENT. A binding Gatehouse would store there is one
@@ -292,7 +318,7 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     // Every binding has a member: more bindings than the member limit cannot be valid.
     errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all; it has ${rawBindings.length} bindings`, 'bindings');
   } else {
-    const budget: Budget = { members: MAX_MEMBERS_PER_POLICY, reported: false, groups: new Set(), groupsReported: false };
+    const budget: Budget = { members: MAX_MEMBERS_PER_POLICY, reported: false, groups: new Set(), groupsReported: false, conditioned: new Map(), conditionedReported: new Set() };
     rawBindings.forEach((b: unknown, i: number) => {
       const parsed = parseBinding(b, `bindings[${i}]`, errs, budget);
       if (parsed !== undefined) bindings.push(parsed);
