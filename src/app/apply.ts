@@ -69,7 +69,8 @@ import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, 
 import { clusterArn, clusterKey, clusterRoleRefs, computeServices, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
-import { iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
+import { customRoleCount, iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
+import { MAX_CUSTOM_ROLES_PER_ACCOUNT } from '../core/bindings/index.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
 import { aboutRole, accessDeniedMessage, actorOf, ASSOCIATED_RESOURCE, authorizeAdmin, decideAdmin, decideForService, decideOnRole, passedToContext, requestContext, type Caller } from './principals.ts';
@@ -2255,6 +2256,8 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     Group: { limit: QUOTAS.groupsPerAccount, name: 'GroupsPerAccount', count: async (a) => (await tx.groups.list(a)).length },
     Role: { limit: QUOTAS.rolesPerAccount, name: 'RolesPerAccount', count: async (a) => (await tx.roles.list(a)).length },
     Policy: { limit: QUOTAS.customerManagedPoliciesPerAccount, name: 'PoliciesPerAccount', count: async (a) => (await tx.policies.list(a)).length },
+    // GCP's 300 custom roles a project (review jl, 6).
+    IamRole: { limit: MAX_CUSTOM_ROLES_PER_ACCOUNT, name: 'CustomRolesPerAccount', count: async (a) => customRoleCount(tx, a) },
   };
   for (const account of partitions.keys()) {
     for (const [kind, q] of Object.entries(quota)) {

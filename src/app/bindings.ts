@@ -1481,6 +1481,11 @@ interface IamRoleSpec {
 
 const roleCanon = (r: IamRoleSpec): string => JSON.stringify({ permissions: [...new Set(r.permissions)].sort(), title: r.title ?? '', description: r.description ?? '' });
 
+/** How many custom roles account `account` holds, for apply's quota (`MAX_CUSTOM_ROLES_PER_ACCOUNT`; review jl, 6). */
+export async function customRoleCount(tx: ReadTx, account: string): Promise<number> {
+  return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).length;
+}
+
 export const iamRoleKind: KindHandler<IamRoleSpec> = {
   kind: 'IamRole',
   scope: 'account',

@@ -28,6 +28,7 @@ export {
   parseIamPolicy,
   parseResourceName,
   MAX_MEMBERS_PER_POLICY,
+  MAX_CUSTOM_ROLES_PER_ACCOUNT,
   type CheckRolesOptions,
   type ParseOptions,
   type RoleParseOptions,

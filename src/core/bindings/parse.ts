@@ -43,6 +43,8 @@ export const MAX_TITLE_CHARS = 100;
 export const MAX_DESCRIPTION_CHARS = 256;
 /** GCP's limit for a custom role. */
 export const MAX_ROLE_PERMISSIONS = 3000;
+/** GCP's limit, "Custom roles for a project: 300" (iam/quotas, "Limits"): custom roles of one account (review jl, 6). */
+export const MAX_CUSTOM_ROLES_PER_ACCOUNT = 300;
 /** GCP's limits for a custom role's title and description, in UTF-8 bytes (cloud.google.com/iam/quotas, "Limits"). */
 export const MAX_ROLE_TITLE_BYTES = 100;
 export const MAX_ROLE_DESCRIPTION_BYTES = 300;
