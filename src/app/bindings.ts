@@ -1523,7 +1523,22 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
         return ok(undefined);
       },
     };
-    return planOk({ action: existing ? 'update' : 'create', fields: [...fields], steps: [step] });
+    if (!existing) return planOk({ action: 'create', fields: [], steps: [step] });
+    // What changes in the role, as an IamPolicy's update lists its members (review jl, 7): its permissions are what every
+    // binding of it grants.
+    const had = new Set(existing.permissions);
+    const has = new Set(o.spec.permissions);
+    const diff: DocumentChange[] = [
+      ...[...had].filter((p) => !has.has(p)).map((p): DocumentChange => ({ op: '-', path: 'permissions', before: p })),
+      ...[...has].filter((p) => !had.has(p)).map((p): DocumentChange => ({ op: '+', path: 'permissions', after: p })),
+    ];
+    for (const f of ['title', 'description'] as const) {
+      const before = existing[f];
+      const after = o.spec[f];
+      if ((before ?? '') === (after ?? '')) continue;
+      diff.push(before === undefined ? { op: '+', path: f, after } : after === undefined ? { op: '-', path: f, before } : { op: '~', path: f, before, after });
+    }
+    return planOk({ action: 'update', fields: [...fields], steps: [step], ...(diff.length > 0 ? { diff } : {}) });
   },
   async listNames(tx, account) {
     return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).map((e) => e.key.slice(`${IAM_ROLE_PREFIX}${account}/`.length));
