@@ -996,7 +996,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const members = await checkMembers(tx, account, policy, '');
       if (!members.ok) return abort(members);
       const partition = (await tx.accounts.get(account))?.partition;
-      const dialect = conditionDialectErrors(policy, partition, '', governedScope(resource));
+      const dialect = conditionDialectErrors(policy, partition, '', governedScope(resource, account));
       if (dialect.length > 0) return abort({ ok: false, errors: dialect });
       const named = await conditionArnErrors(tx, policy, '');
       if (named.length > 0) return abort({ ok: false, errors: named });
@@ -1703,7 +1703,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
     if (!members.ok) errors.push(...members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // Conditions on a role's, user's, group's, workspace's or job's ARN as its account does not spell it (reviews ie, 2 to 4).
-    const dialect = conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource));
+    const dialect = conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource, o.account));
     errors.push(...dialect.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // An ARN spelt otherwise than the entity's own (review jl, 2); once, where the dialect was refused already.
     if (dialect.length === 0 && !env.newAccounts.has(o.account)) errors.push(...(await conditionArnErrors(env.tx, o.spec.policy, 'spec.')).map((e) => ({ code: e.code, path: e.path, message: e.message })));

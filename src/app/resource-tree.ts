@@ -66,11 +66,14 @@ export function chainArns(resource: string): string[] {
 }
 
 /**
- * The requests an IAM policy attached to `resource` governs, as `chainArns` finds its policy: those on its ARN in the form
- * it is kept (`canonicalArn`) and, but for an IAM entity's, on what lies under it. Undefined for `account/<id>` and
- * `workspace/<name>`, which govern requests on any ARN. What a condition's `resource.name` can be there (review jl, 1).
+ * The requests an IAM policy of `account` attached to `resource` governs, as `chainArns` finds its policy: those on its
+ * ARN in the form it is kept (`canonicalArn`) and, but for an IAM entity's, on what lies under it; for `account/<id>` and
+ * `workspace/<name>`, those on the account's resources, whose ARNs name no other account. What a condition's
+ * `resource.name` can be there (reviews jl, 1 and 8).
  */
-export function governedScope(resource: string): { readonly name: string; readonly under: boolean } | undefined {
+export function governedScope(resource: string, account: string): { readonly name: string; readonly under: boolean } | { readonly account: string } | undefined {
+  if (resource.startsWith('account/')) return { account: resource.slice('account/'.length) };
+  if (resource.startsWith('workspace/')) return { account };
   if (!resource.startsWith('arn:') && !resource.startsWith('acs:')) return undefined;
   const name = canonicalArn(resource);
   return { name, under: !IAM_ENTITY_ARN.test(name) };

@@ -137,12 +137,21 @@ export interface ConditionParseOptions {
   readonly scope?: ConditionScope;
 }
 
-/** What requests a policy attached to an ARN governs: see `ConditionParseOptions.scope`. */
-export interface ConditionScope {
-  readonly name: string;
-  /** Whether it governs what lies under `name` too (`name/…`): false for a user's, group's or role's ARN. */
-  readonly under: boolean;
-}
+/**
+ * What requests a policy governs: see `ConditionParseOptions.scope`. One attached to an ARN, those on `name` (and under
+ * it); one attached to `account/<id>` or `workspace/<name>`, those on the resources of `account`, so never an ARN that
+ * names another account (review jl, 8).
+ */
+export type ConditionScope =
+  | {
+      readonly name: string;
+      /** Whether it governs what lies under `name` too (`name/…`): false for a user's, group's or role's ARN. */
+      readonly under: boolean;
+    }
+  | { readonly account: string };
+
+/** The account an ARN names (`arn:P:S:R:<account>:…`, `acs:S:R:<account>:…`), when it names one. */
+const ARN_ACCOUNT = /^(?:arn:[^:]*:[^:]*:[^:]*|acs:[^:]*:[^:]*):(\d{12,16}):/;
 
 /** `bad`: a lexical error, reported when the parser reaches it (so errors come in reading order). */
 type TokenKind = 'ident' | 'int' | 'string' | 'op' | 'eof' | 'bad';
@@ -430,7 +439,13 @@ class Parser {
       this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces and jobs are decided on their \`${other.ours}…\` ARNs whichever spelling or partition the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const scope = this.scope;
-    if (scope !== undefined && attr.attribute === 'resource.name' && what !== 'ends with') {
+    const named = scope !== undefined && 'account' in scope && attr.attribute === 'resource.name' && what !== 'ends with' ? ARN_ACCOUNT.exec(lit.literal)?.[1] : undefined;
+    if (named !== undefined && scope !== undefined && 'account' in scope && named !== scope.account) {
+      // An ARN of another account is decided with that account's policies, never with this one's (review jl, 8).
+      const shown = lit.literal.length > 80 ? `${lit.literal.slice(0, 80)}…` : lit.literal;
+      this.fail(`\`resource.name\` ${what} \`${shown}\` for no request this policy governs: that ARN names account ${named}, and this policy, of account ${scope.account}, governs only requests on its own account's resources (another account's are decided with its policies), so this comparison is ${outcome} for every request: write the ARN with account ${scope.account}`, lit.at);
+    }
+    if (scope !== undefined && 'name' in scope && attr.attribute === 'resource.name' && what !== 'ends with') {
       // The values `resource.name` takes under this policy: `scope.name`, and when `under`, `scope.name/…` (review jl, 1).
       const l = lit.literal;
       const below = scope.under && l.startsWith(`${scope.name}/`);
