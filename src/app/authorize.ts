@@ -11,6 +11,7 @@ import { resourceRefusal } from './request-resource.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
+import { isStoreDataRefused } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
 import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
@@ -456,6 +457,14 @@ const readsResourcePolicies = (action: string): boolean => {
   return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
+
+/**
+ * Whether a name a question carries may be looked up in the store: a NUL is refused by the store (PostgreSQL's `invalid
+ * byte sequence for encoding "UTF8": 0x00`, mirrored by the SQLite store), and no workspace, job or policy can hold one,
+ * so such a name names nothing stored. Read, the refusal escaped the decision: the question was answered 400 and a
+ * batch holding it failed whole (review jk, 1).
+ */
+const storable = (name: string): boolean => !name.includes('\u0000');
 
 /**
  * What the enforcement of workspaces (src/app/jobs.ts) adds to the policies, so that the union answers as it decides
@@ -1176,7 +1185,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[] }> {
     if (e.kind === 'policy') {
       // Read from the store, as the Query API reads it (built-in policies carry no tags; another account's is not found).
-      const policy = await deps.store.read((tx) => tx.policies.getByArn(e.arn));
+      const policy = storable(e.arn) ? await deps.store.read((tx) => tx.policies.getByArn(e.arn)) : undefined;
       return policy === undefined || policy.account !== e.account ? { input, replaced: [] } : withFacts(input, resourceTagContext(policy.tags), false);
     }
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
@@ -1260,7 +1269,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Another account's job is decided as asked: which workspace holds it is that account's to know (review I3; jobs
     // answer another account's caller NoSuchEntity whatever its policies say), and the answer named it (review ad, ad3).
     if (q.account !== caller.account && caller.account !== ROOT_ACCOUNT) return decideAskedAs(caller, input, asked, proofs, started, asking);
-    const place = await deps.store.read((tx) => jobPlaceOf(tx, q.id));
+    const place = storable(q.id) ? await deps.store.read((tx) => jobPlaceOf(tx, q.id)) : undefined;
     if (place === undefined || place.account !== q.account) return decideAskedAs(caller, input, asked, proofs, started, asking);
     // On the job's own ARN, in its account's dialect (jobs find a job by its id: another partition's spelling of its ARN
     // named no Deny of it; review ad, ad2), an explicit deny of the ARN as asked holding too.
@@ -1315,6 +1324,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // canonical ARN and id, and not disabled: a disabled user may do nothing, its own job's actions included (its keys
     // and sessions authenticate nothing, so jobs never reach `isSubmitter`; review ad, ad1: the union said Allow).
     const name = p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1);
+    if (!storable(name)) return false;
     const found = await sts.readPrincipals((tx) => sts.cachedUser(tx, place.account, name));
     if (found === undefined || found.user.disabled === true) return false;
     if (userArnOf(found.partition, place.account, found.user.path, found.user.name) !== place.submitter) return false;
@@ -1335,12 +1345,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const p = principalFromArn(input.principal);
       if (p.ok && p.value.kind === 'user') user = { account: p.value.account, name: p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1) };
     }
+    if (!storable(ws.name)) return { member: false, stored: undefined };
     return deps.store.read(async (tx) => {
       const text = await tx.kv.get(workspaceKey(ws.account, ws.name));
       if (text === undefined) return { member: false, stored: undefined };
       const workspace = JSON.parse(text) as Workspace;
       const stored = workspace.name;
-      if (user === undefined || user.account !== ws.account) return { member: false, stored };
+      if (user === undefined || user.account !== ws.account || !storable(user.name)) return { member: false, stored };
       const found = await tx.users.get(user.account, user.name);
       if (found === undefined) return { member: false, stored };
       if (isWorkspaceMember(workspace, found.name, [])) return { member: true, stored };
@@ -1675,8 +1686,16 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const asked = new Map<string, Result<unknown>>();
     for (let i = 0; i < requests.length; i++) {
       const q = questionOf(requests[i], `requests[${i}].`);
-      const pending = q.ok ? decide(caller, q.value, asked, proofs) : q;
-      const one = pending instanceof Promise ? await pending : pending;
+      let one: Answered;
+      try {
+        const pending = q.ok ? decide(caller, q.value, asked, proofs) : q;
+        one = pending instanceof Promise ? await pending : pending;
+      } catch (e) {
+        // A value of this item that the store refuses to hold (review jk, 1) is this item's fault, as any other of its
+        // faults: the rest of the batch is decided. An outage or a bug still fails the whole batch (fails closed).
+        if (!isStoreDataRefused(e)) throw e;
+        one = failWith('VALIDATION_ERROR', `a value of this request is one the database cannot hold (${e.reason}): correct it`);
+      }
       out[i] = one.ok ? one.value : batchError(one.errors[0], i);
     }
     return ok(out);
