@@ -457,6 +457,8 @@ const readsResourcePolicies = (action: string): boolean => {
   return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
+/** The trust policy of what is not a role ARN, under which a trust action on it is decided: it allows nothing (review jk, 2). */
+const NO_ROLE_TRUST: CompiledPolicy = compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'trust policy of no role');
 
 /**
  * Whether a name a question carries may be looked up in the store: a NUL is refused by the store (PostgreSQL's `invalid
@@ -1385,7 +1387,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
     if (decidedOnRole(input.action)) {
-      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asking, trusted ? named?.trust : undefined, named?.role));
+      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => {
+        // A resource that is no role ARN at all (`role/x/`, `*`, a bucket): STS assumes no such thing, whatever the
+        // policies allow (review jk, 2). Decided under a trust policy allowing nothing, as a role of no such name.
+        if (trusted && named === undefined) {
+          const a = decideFor(input, rp, w, started, asking, NO_ROLE_TRUST);
+          return a instanceof Promise ? a.then((x) => notARole(x, input.resource)) : notARole(a, input.resource);
+        }
+        return decideOnRoleAsked(input, rp, w, started, asking, trusted ? named?.trust : undefined, named?.role);
+      });
     }
     // An IAM/RAM administrative action, as the IAM API decides it (`decideAdmin`): a Deny spelling it in the other
     // dialect applies too (review is, 5).
@@ -1583,6 +1593,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const account = accountOf(roleArn);
     if (asking.account !== ROOT_ACCOUNT && account !== asking.account) return a;
     const why = `iam: ImplicitDeny: no such role \`${roleArn}\` in account ${account} (AssumeRole finds a role by its name in any case and its path as written): check the name and path, or create the role`;
+    return ok({ ...a.value, reasons: a.value.reasons.map((r) => (r.endsWith('the role trust policy does not allow this principal') ? why : r)) });
+  }
+
+  /** An answer about assuming what is not a role ARN (`NO_ROLE_TRUST`): its refusal says so; an explicit deny keeps its reasons. */
+  function notARole(a: Answered, resource: string): Answered {
+    if (!a.ok || a.value.decision !== 'ImplicitDeny' || a.value.deniedBy !== 'trust') return a;
+    const why = `iam: ImplicitDeny: \`${quoted(resource)}\` is not a role ARN (arn:aws:iam::<account>:role/<path/>name or acs:ram::<account>:role/<name>): STS assumes only a role, whatever the policies allow`;
     return ok({ ...a.value, reasons: a.value.reasons.map((r) => (r.endsWith('the role trust policy does not allow this principal') ? why : r)) });
   }
 
