@@ -89,8 +89,8 @@ const PRINCIPAL_FORMS =
 const AWS_SHAPE_RE = /^arn:aws[a-z-]*:(?:iam::([^:]*):(user(?=\/)|role(?=\/)|root$)|sts::([^:]*):(assumed-role(?=\/[^/]+\/.)|federated-user(?=\/.)))/;
 
 /**
- * What is wrong with the account id of an ARN shaped as an AWS principal's, or undefined: a zero too few in the tour's
- * 000000000000 was refused with the very form the user believed they had typed (review hy, 1).
+ * What is wrong with an ARN shaped as an AWS principal's, or undefined: its account id (a zero too few in the tour's
+ * 000000000000 was refused with the very form the user believed they had typed, review hy, 1), or a trailing `/`.
  */
 function accountSlip(arn: string): string | undefined {
   const m = AWS_SHAPE_RE.exec(arn);
@@ -98,6 +98,9 @@ function accountSlip(arn: string): string | undefined {
   const account = m[1] ?? m[3] ?? '';
   const kind = m[2] ?? m[4] ?? '';
   if (account === '') return `it names no account id (12 digits, between \`::\` and \`:${kind}\`)`;
+  // The account is right: what is wrong follows it. A user's or role's ARN ends in its name (review jk, 3: `user/` and
+  // `role/trainer/` were told that their 12-digit account id "has 12 digits: an account id has 12").
+  if (/^\d{12}$/.test(account)) return arn.endsWith('/') ? `it ends in \`/\`, where a ${kind}'s ARN ends in its name (\`…:${kind}/<path/>name\`)` : undefined;
   if (/^\d+$/.test(account)) return `its account id \`${account}\` has ${account.length} digits: an account id has 12`;
   return `its account id \`${account}\` is not 12 digits`;
 }
