@@ -1174,27 +1174,30 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const proven = provenOf(proofs, input);
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
     if (entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
-    return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
+    return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, x.none === true ? input.resource : undefined));
   }
 
   /**
    * The question about a user or role of the directory, with the facts the IAM Query API decides it with (src/app/
    * directory.ts `authorizeOn`), in place of any the asker wrote: the entity's tags as `aws:ResourceTag/K` and
    * `iam:ResourceTag/K`, and for the actions that read it its current permissions boundary as `iam:PermissionsBoundary`
-   * (review I, I2). `replaced`: the asker's keys that were dropped. An entity the directory does not hold: the question
-   * as asked (the Query API then refuses with NoSuchEntity whatever the policies say).
+   * (review I, I2). `replaced`: the asker's keys that were dropped. An ARN that names no entity of the directory (none
+   * of that name, path or account): the question without the asker's resource tags (and boundary), `none`, since the
+   * Query API decides a request on an entity that does not exist — `CreateUser` and `CreateRole` included — with no
+   * resource tag (directory.ts `authorizeOn`); kept, they lifted a Deny it applies and met an Allow it does not (review jk, 4).
    */
-  async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[] }> {
+  async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[]; none?: true }> {
+    const boundary = e.kind !== 'policy' && e.sts !== true && BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
+    const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary), none: true });
     if (e.kind === 'policy') {
       // Read from the store, as the Query API reads it (built-in policies carry no tags; another account's is not found).
       const policy = storable(e.arn) ? await deps.store.read((tx) => tx.policies.getByArn(e.arn)) : undefined;
-      return policy === undefined || policy.account !== e.account ? { input, replaced: [] } : withFacts(input, resourceTagContext(policy.tags), false);
+      return policy === undefined || policy.account !== e.account ? none() : withFacts(input, resourceTagContext(policy.tags), false);
     }
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
-    if (found === undefined || (e.path !== undefined && found.path !== e.path)) return { input, replaced: [] };
+    if (found === undefined || (e.path !== undefined && found.path !== e.path)) return none();
     // STS's `role` resource has `aws:ResourceTag/K` only (Service Authorization Reference), IAM's both.
     if (e.kind === 'role' && e.sts === true) return withFacts(input, awsResourceTags(found.tags), false);
-    const boundary = BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
     return withFacts(input, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
   }
 
@@ -1218,11 +1221,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * a fact did not hold, not the entity's tags, which iam:ListRoleTags and iam:ListUserTags read), and a note naming
    * the asker's keys that were `replaced`.
    */
-  function noteReplaced(r: Answered, replaced: readonly string[]): Answered {
+  function noteReplaced(r: Answered, replaced: readonly string[], none?: string): Answered {
     if (!r.ok) return r;
     const diagnostics = r.value.diagnostics.map((x) => x.replace(DIRECTORY_VALUE_RE, '`$1` (the directory’s value) does not satisfy'));
     if (replaced.length === 0) return ok({ ...r.value, diagnostics });
-    const note = `context ${replaced.map((k) => `\`${k}\``).join(', ')} replaced: the directory supplies the tags of its users, roles and managed policies and the permissions boundary of its users and roles, as the IAM API decides with them`;
+    const keys = replaced.map((k) => `\`${k}\``).join(', ');
+    const note = none !== undefined
+      ? `context ${keys} ignored: \`${quoted(none)}\` names no user, role or policy of the directory, so it has no tags (nor boundary), as the IAM API decides a request on it (CreateUser and CreateRole included)`
+      : `context ${keys} replaced: the directory supplies the tags of its users, roles and managed policies and the permissions boundary of its users and roles, as the IAM API decides with them`;
     return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 
