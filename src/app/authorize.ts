@@ -585,6 +585,9 @@ const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
   ['User', 'Role'].flatMap((t) => [`delete${t}permissionsboundary`, `attach${t}policy`, `detach${t}policy`, `put${t}policy`, `delete${t}policy`].map((x) => x.toLowerCase())),
 );
 
+/** PassRole in either dialect, or in the bindings' spelling (`iam.serviceAccounts.actAs`, decided as it: review ej, 5). */
+const isPassRole = (action: string): boolean => action === 'iam.serviceAccounts.actAs' || (action.length === 12 && (action.toLowerCase() === 'iam:passrole' || action.toLowerCase() === 'ram:passrole'));
+
 /** `gatehouse:Authorize`, in any case: decided in the asker's own account (`mayAsk`). */
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
@@ -1166,6 +1169,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const started = performance.now();
     const refused = actionAndResourceRefusal(input);
     if (refused !== undefined) return refused;
+    // PassRole carries no resource tag (reference §A.1.9; enforcement passes a role with `iam:PassedToService` and
+    // `iam:AssociatedResourceArn` alone): the asker's are dropped, or one lifted a Deny every submission meets (review jk, 5).
+    if (isPassRole(input.action) && input.context !== undefined) {
+      const x = withFacts(input, {}, false);
+      if (x.replaced.length > 0) {
+        const a = decideAsked(caller, x.input, asked, proofs, started);
+        return a instanceof Promise ? a.then((r) => notePassRoleTags(r, x.replaced)) : notePassRoleTags(a, x.replaced);
+      }
+    }
     const entity = directoryEntityOf(input.action, input.resource);
     if (entity === undefined) return decideAsked(caller, input, asked, proofs, started);
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
@@ -1221,6 +1233,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * a fact did not hold, not the entity's tags, which iam:ListRoleTags and iam:ListUserTags read), and a note naming
    * the asker's keys that were `replaced`.
    */
+  /** A PassRole answer with a note naming the asker's resource tags that were dropped (`isPassRole`). */
+  function notePassRoleTags(r: Answered, dropped: readonly string[]): Answered {
+    if (!r.ok) return r;
+    const note = `context ${dropped.map((k) => `\`${k}\``).join(', ')} ignored: PassRole is decided without the role's tags (IAM supports no resource tag condition for iam:PassRole; jobs, clusters and apply pass a role with iam:PassedToService and iam:AssociatedResourceArn alone)`;
+    return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
+  }
+
   function noteReplaced(r: Answered, replaced: readonly string[], none?: string): Answered {
     if (!r.ok) return r;
     const diagnostics = r.value.diagnostics.map((x) => x.replace(DIRECTORY_VALUE_RE, '`$1` (the directory’s value) does not satisfy'));
