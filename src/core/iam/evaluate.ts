@@ -311,10 +311,11 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   const implicit = (by: PolicyType, why: string): Decision => decision(s, 'ImplicitDeny', by, undefined, why);
   const acs = p.partition === 'acs';
 
-  // GetFederationToken takes a user's long-term key: STS refuses it to temporary credentials ("Cannot call
-  // GetFederationToken with session credentials"), so no policy lets a session call it (policy review fs, 5).
-  if (action === 'sts:getfederationtoken' && (p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined)) {
-    return implicit('identity', 'GetFederationToken cannot be called with session credentials: it takes a user’s long-term access key');
+  // GetFederationToken and GetSessionToken take a user's long-term key: STS refuses them to temporary credentials
+  // ("Cannot call GetFederationToken with session credentials", the same of GetSessionToken; reference §A.1.9), so no
+  // policy lets a session call them (policy review fs, 5; GetSessionToken: review jk, 6).
+  if ((action === 'sts:getfederationtoken' || action === 'sts:getsessiontoken') && (p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined)) {
+    return implicit('identity', `${action === 'sts:getsessiontoken' ? 'GetSessionToken' : 'GetFederationToken'} cannot be called with session credentials: it takes a user’s long-term access key`);
   }
 
   // 3. Trust mode: deciding sts:AssumeRole* on a role (reference §A.1.9; RAM: §A.2).
