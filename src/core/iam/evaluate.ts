@@ -281,6 +281,13 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   };
   const p = req.principal;
 
+  // GetCallerIdentity needs no permission: "If an administrator attaches a policy to your identity that explicitly denies
+  // access to the sts:GetCallerIdentity action, you can still perform this operation" (STS API reference). Every signed
+  // principal may call it whatever its policies say, as Gatehouse's STS answers it (review jk, 7); nothing is matched.
+  if (action === 'sts:getcalleridentity' && set.trust === undefined && (p.kind === 'user' || p.kind === 'root' || p.kind === 'role-session' || p.kind === 'federated-user')) {
+    return { decision: 'Allow', matched: EMPTY, deniedBy: undefined, allowedBy: undefined, summary: 'GetCallerIdentity needs no permission: STS answers it to every signed caller, whatever its policies say (an explicit deny included)', conditionFailures: EMPTY };
+  }
+
   const identity = scan(set.identity, s, 'identity');
   const boundary = set.boundary ? scan([set.boundary], s, 'boundary') : NOTHING;
   const session = set.session && set.session.length > 0 ? scan(set.session, s, 'session') : NOTHING;
