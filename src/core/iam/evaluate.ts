@@ -287,6 +287,12 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   if (action === 'sts:getcalleridentity' && set.trust === undefined && (p.kind === 'user' || p.kind === 'root' || p.kind === 'role-session' || p.kind === 'federated-user')) {
     return { decision: 'Allow', matched: EMPTY, deniedBy: undefined, allowedBy: undefined, summary: 'GetCallerIdentity needs no permission: STS answers it to every signed caller, whatever its policies say (an explicit deny included)', conditionFailures: EMPTY };
   }
+  // So does GetSessionToken, for a user's long-term key: "No permissions are required for users to perform this
+  // operation … You cannot use policies to control authentication operations" (STS API reference); Gatehouse's STS
+  // issues it deciding nothing (review jk, 8). Session credentials are refused it, below (review jk, 6).
+  if (action === 'sts:getsessiontoken' && set.trust === undefined && p.kind === 'user' && p.session === undefined) {
+    return { decision: 'Allow', matched: EMPTY, deniedBy: undefined, allowedBy: undefined, summary: 'GetSessionToken needs no permission: STS issues it to a user signing with its long-term access key, whatever its policies say (an explicit deny included)', conditionFailures: EMPTY };
+  }
 
   const identity = scan(set.identity, s, 'identity');
   const boundary = set.boundary ? scan([set.boundary], s, 'boundary') : NOTHING;
