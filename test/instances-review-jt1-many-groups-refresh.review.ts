@@ -1,5 +1,5 @@
 /**
- * Review jj, 1: an instance picking up a run of changes that named many groups (an apply or a Terraform run creating
+ * Review jt, 1 (a second review of the same area, letters jt): an instance picking up a run of changes that named many groups (an apply or a Terraform run creating
  * a few hundred) walked every principal it held once per group, in one turn of the event loop (src/app/live.ts
  * `applyChanges`): 1,000 groups created next to 20,000 users held every instance's event loop for 2.3 s (decisions,
  * session checks and probes all waiting), four times what loading the whole directory again costs, which yields as it
@@ -27,7 +27,7 @@ const USERS = 3_000;
 /** Fewer than SCOPE_MAX (1,000) entries named, with the member and the policy: the incremental path, not a full load. */
 const GROUPS = 900;
 
-describe('picking up a run of changes naming many groups (review jj, 1)', () => {
+describe('picking up a run of changes naming many groups (review jt, 1)', () => {
   let dir = '';
   const opened: { app: App; store: Store }[] = [];
   let a: App;
@@ -47,7 +47,7 @@ describe('picking up a run of changes naming many groups (review jj, 1)', () => 
   const group = (j: number): GroupRecord => ({ account: ACCOUNT, name: `g${j}`, path: '/', id: `AGPA${String(j).padStart(17, '0')}`, created });
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gh-jj1-'));
+    dir = await mkdtemp(join(tmpdir(), 'gh-jt1-'));
     ({ app: a, store: aStore } = await open());
     assert.ok(await a.bootstrap(), 'the root account and its admin');
     await aStore.write(async (tx) => {
