@@ -626,7 +626,7 @@ export class LiveState {
       keys.set(id, k && keyEntry(k));
     }
     // A user read again brings its keys along (a renamed user's keys carry the new name). The keys held of users gone are
-    // found through one index of the held keys by user, not a walk of every key per user gone (review jj, 1).
+    // found through one index of the held keys by user, not a walk of every key per user gone (review jt, 1).
     let heldByUser: Map<string, string[]> | undefined;
     for (const [key, s] of sources) {
       if (s && isUserSource(s)) for (const k of await tx.accessKeys.listForUser(s.record.account, s.record.name)) keys.set(k.id, keyEntry(k));
@@ -669,7 +669,7 @@ export class LiveState {
     // Each step below walks the held principals once for the whole run of changes, never once per changed account or
     // group: a run may name up to SCOPE_MAX of them, and this runs in one turn of the event loop. Once per group, an
     // apply that created 1,000 groups held every instance's event loop for 2.3 s with 20,000 users (decisions, session
-    // checks and probes waiting), four times what loading everything again costs, which yields as it goes (review jj, 1).
+    // checks and probes waiting), four times what loading everything again costs, which yields as it goes (review jt, 1).
     for (const [id, a] of accounts) {
       if (a) m.accounts.set(id, a);
       else m.accounts.delete(id);
