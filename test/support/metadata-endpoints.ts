@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { call } from '../../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../../src/adapters/agent/relay.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
@@ -25,9 +26,10 @@ export interface JobMetadataEndpoints {
 /**
  * Registers, in the file it is called in, a `before` that sets that world up (the home named `prefix…`; the relay's
  * upstream what `upstream` makes of the job's environment and the server) and hands it to `ready`, and an `after`
- * that closes the relay, stops the server and removes the home.
+ * that closes the relay, stops the server and removes the home. With `opts.roleName` the job runs as a role of that
+ * name, made first (trusting the training service), instead of the default role.
  */
-export function jobMetadataEndpoints(prefix: string, upstream: (env: Readonly<Record<string, string>>, server: RunningServer) => string, ready: (world: JobMetadataEndpoints) => void): void {
+export function jobMetadataEndpoints(prefix: string, upstream: (env: Readonly<Record<string, string>>, server: RunningServer) => string, ready: (world: JobMetadataEndpoints) => void, opts: { readonly roleName?: string } = {}): void {
   let home: string | undefined;
   let server: RunningServer | undefined;
   let relay: Relay | undefined;
@@ -37,7 +39,14 @@ export function jobMetadataEndpoints(prefix: string, upstream: (env: Readonly<Re
     assert.ok(server.adminCredentials);
     const conn = connectionTo(server.url, keysOf(server.adminCredentials));
     assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-    const r = await call<{ capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', launcherUid: process.getuid?.() ?? 0 } });
+    let role = 'default';
+    if (opts.roleName !== undefined) {
+      const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: keysOf(server.adminCredentials), maxAttempts: 1 });
+      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'training.gatehouse.dev' } }] });
+      role = (await iam.send(new CreateRoleCommand({ RoleName: opts.roleName, AssumeRolePolicyDocument: trust }))).Role?.Arn ?? '';
+      iam.destroy();
+    }
+    const r = await call<{ capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role, launcherUid: process.getuid?.() ?? 0 } });
     assert.ok(r.ok, JSON.stringify(r));
     const env = r.value.environment;
     const endpoints = [{ name: 'server', url: env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '' }];

@@ -226,6 +226,11 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     }
     const peer = await admitted(req);
     if (!peer.ok) return text(res, 403, peer.message);
+    // The role's segment percent-decoded, as a web server reads a path: the AWS SDK for C++ sends the role it listed
+    // through its `URI` class, which encodes `+` (an IAM role name may hold `+=,.@_-`) as `%2B` (aws-sdk-cpp URI.cpp
+    // `urlEncodeSegment`), and got 404 for such a role (review jm, 1). One that does not decode is no role's name.
+    const role = m[2] === undefined ? undefined : decodedSegment(m[2]);
+    if (role === null) return text(res, 404, 'not found');
     const cloud = m[1] as 'iam' | 'ram';
     const header = cloud === 'iam' ? req.headers['x-aws-ec2-metadata-token'] : req.headers['x-aliyun-ecs-metadata-token'];
     const token = Array.isArray(header) ? header[0] : header;
@@ -237,7 +242,7 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     // which makes SDKs fetch one.
     if (cloud === 'ram' && token === undefined) {
       if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a request without a token must not carry X-Forwarded-For');
-      return serve(res, m[2], cloud, await source());
+      return serve(res, role, cloud, await source());
     }
     const exp = token !== undefined ? tokens.get(token) : undefined;
     if (exp === undefined || exp < Date.now()) {
@@ -252,8 +257,17 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       }
       return text(res, 401, 'unauthorized: PUT /latest/api/token first');
     }
-    return serve(res, m[2], cloud, await source());
+    return serve(res, role, cloud, await source());
   };
+}
+
+/** A path segment percent-decoded, or null when it is not valid percent-encoding of UTF-8. */
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 /** Answers a credential path (`role` undefined or empty: the listing) from the job's credentials `c`. */
