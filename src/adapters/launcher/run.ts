@@ -300,6 +300,39 @@ async function addressOf(name: string, family: 0 | 4): Promise<string> {
   return (await lookup(name, { family })).address;
 }
 
+/**
+ * Why the metadata endpoint at `base` that the server opened for a job (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, on the
+ * server's own 127.0.0.1) is not the job's on this machine, or undefined when it is or hands out nothing. Asked as
+ * the AWS SDKs ask (a token, without one if none is given, the role, its document): nothing answering there (the
+ * server is on another machine, or in a container of its own) or a document of another session than the job's
+ * (`jobKey`: the access key id its credentials URI serves; asked `again` once, after a rotation) means the port is
+ * someone else's here. A `jobs run` against a server elsewhere gave its ranks `http://127.0.0.1:<the server's port>/`
+ * as it came: any user of this machine could listen there and hand a rank that reads instance metadata (SDK v3's
+ * `fromInstanceMetadata`, a Java SDK whose chain falls through to it) credentials of theirs, so that the job wrote its
+ * results with their identity, to their buckets (review jm, 2). An answer that gives no credentials (the endpoint's
+ * refusal of another uid, a job without a role) is left as it is: it hands out no identity.
+ */
+export async function foreignMetadataEndpoint(base: string, jobKey: (again: boolean) => Promise<string | undefined>): Promise<string | undefined> {
+  const at = (path: string): string => new URL(path, base.endsWith('/') ? base : `${base}/`).href;
+  const timeoutMs = 3000;
+  let served: unknown;
+  try {
+    const t = await endpointRequest(at('latest/api/token'), { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, timeoutMs });
+    const headers: Record<string, string> = t.status === 200 ? { 'x-aws-ec2-metadata-token': t.text } : {};
+    const listing = await endpointRequest(at('latest/meta-data/iam/security-credentials/'), { headers, timeoutMs });
+    if (listing.status !== 200) return undefined;
+    const role = listing.text.trim().split('\n')[0] ?? '';
+    const doc = await endpointRequest(at(`latest/meta-data/iam/security-credentials/${encodeURIComponent(role)}`), { headers, timeoutMs });
+    if (doc.status !== 200) return undefined;
+    served = (jsonOf(doc.text) as { AccessKeyId?: unknown } | null | undefined)?.AccessKeyId;
+  } catch (e) {
+    return `nothing answers there: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  if (typeof served !== 'string' || served === '') return undefined;
+  if (served === (await jobKey(false)) || served === (await jobKey(true))) return undefined;
+  return 'it serves credentials of another session than the job\'s';
+}
+
 /** `text` as JSON, or undefined when it is not JSON. */
 function jsonOf(text: string): unknown {
   try {
@@ -438,6 +471,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // nothing else is in them, rather than stay behind empty after every job (review gr, 12).
   let madeDirs: readonly string[] = [];
   let held: { readonly doc: Record<string, unknown>; readonly realEnd: number } | undefined;
+  /** The access key id of the session the credentials URI last served (none: it served none, or refused). */
+  let servedKey: string | undefined;
   const write = async (doc: Record<string, unknown>): Promise<void> => {
     const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
     if (key === lastKey) return;
@@ -467,6 +502,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
       const answered = r?.ok === true ? (jsonOf(r.text) as Record<string, unknown> | null | undefined) : undefined;
       const doc = typeof answered === 'object' && answered !== null && typeof answered['Expiration'] === 'string' ? answered : undefined;
       if (r !== undefined && doc !== undefined) {
+        servedKey = typeof doc['AccessKeyId'] === 'string' ? doc['AccessKeyId'] : undefined;
         const real = r.headers[REAL_EXPIRATION_HEADER];
         const realEnd = typeof real === 'string' ? Date.parse(real) : Number.NaN;
         held = Number.isFinite(realEnd) && realEnd >= Date.parse(String(doc['Expiration'])) ? { doc, realEnd } : undefined;
@@ -480,7 +516,10 @@ export async function launch(given: LaunchOptions): Promise<number> {
       // the server out of reach, as a 5xx is: the file stopped advancing then, and said expired 3 h into such an outage
       // while the session was good for hours more (review iq, 3).
       const refused = r !== undefined && !r.ok && r.status < 500 && isGatehouseAnswer(r.text);
-      if (refused) held = undefined;
+      if (refused) {
+        held = undefined;
+        servedKey = undefined;
+      }
       if (held !== undefined) {
         const expiration = Math.max(servedExpiration(held.realEnd, Date.now()), Date.parse(String(held.doc['Expiration'])));
         await write({ ...held.doc, Expiration: isoSeconds(expiration) });
@@ -563,6 +602,19 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const environment = { ...opts.environment };
   const refused = containerUrlRefusal(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI']);
   if (refused !== undefined) log(`gatehouse: ${refused}`);
+  // The server's metadata endpoint of the job is on its own 127.0.0.1: on this machine only if the server is here.
+  const serverMetadata = environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
+  if (opts.metadataFromAgent !== true && serverMetadata !== undefined && !stopped) {
+    const foreign = await foreignMetadataEndpoint(serverMetadata, async (again) => {
+      if (again) await refreshFile();
+      return servedKey;
+    });
+    if (foreign !== undefined) {
+      delete environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
+      environment['AWS_EC2_METADATA_DISABLED'] = 'true';
+      log(`gatehouse: job ${opts.jobId}'s metadata endpoint ${serverMetadata} is not the job's on this machine (${foreign}): the server opened it on its own loopback, so it runs on another machine or in another network namespace, and whatever holds that port here would hand the ranks its own credentials; its processes are given none (AWS_EC2_METADATA_DISABLED=true, as with --no-imds). For instance metadata, run a node agent on this machine and give --agent http://127.0.0.1:PORT`);
+    }
+  }
   let metadataPort: number | undefined;
   let metadataLost = false;
   /** The endpoint the ranks were given before the agent could open it, until it does (review hu, 2). */

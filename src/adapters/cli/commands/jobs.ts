@@ -594,7 +594,9 @@ found from /proc/net/tcp: another user's job on the node is refused (403), but a
 (as it can read the job's environment). Where /proc/net/tcp cannot be read (not Linux, no /proc) it cannot tell whose
 a process is, so it refuses every one (403; the server's or agent's log says so): use the container
 endpoint or the credentials URI there. With --no-imds the job gets no metadata endpoint and
-AWS_EC2_METADATA_DISABLED=true, so no AWS SDK falls through to the node's own instance metadata.`;
+AWS_EC2_METADATA_DISABLED=true, so no AWS SDK falls through to the node's own instance metadata. The server's
+endpoint is on the server's own loopback: run against a server on another machine (without --agent), where nothing
+of the job answers at that port here (or something else does), the job gets none, as with --no-imds, and is told so.`;
 
 /** The options `jobs run` and `clusters run-node` share. */
 interface RunOpts {
