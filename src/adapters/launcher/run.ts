@@ -271,7 +271,7 @@ export function containerUrlRefusal(url: string | undefined): string | undefined
  * given; its base URL, or why there is none (`retry`: the agent could not take the request, not reached or a 5xx, and
  * may later; else it refused it).
  */
-async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string; retry: boolean }> {
+async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string; retry: boolean; status?: number }> {
   try {
     const r = await endpointRequest(`${agentUrl}/v1/launcher/metadata`, {
       method: 'POST',
@@ -279,7 +279,7 @@ async function agentMetadata(agentUrl: string, capability: string, port: number 
       body: JSON.stringify({ ...(port !== undefined ? { port } : {}), ...(uid !== undefined ? { uid } : {}) }),
     });
     const body = (jsonOf(r.text) ?? {}) as { host?: unknown; port?: unknown; Message?: unknown };
-    if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}`, retry: r.status >= 500 };
+    if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}`, retry: r.status >= 500, status: r.status };
     // A wildcard address is reached on this node by the name the launcher reaches the agent by, as an address: the
     // endpoint refuses a `Host` that is a DNS name (imds.ts `isOwnHost`, against DNS rebinding), and the SDKs send
     // the host of the URL they are given (review af, 1).
@@ -617,6 +617,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
   }
   let metadataPort: number | undefined;
   let metadataLost = false;
+  /** A check of who holds the ranks' metadata port is under way (review jm, 3). */
+  let checkingPort = false;
   /** The endpoint the ranks were given before the agent could open it, until it does (review hu, 2). */
   let metadataPromised: string | undefined;
   if (opts.metadataFromAgent === true) {
@@ -726,6 +728,25 @@ export async function launch(given: LaunchOptions): Promise<number> {
           metadataPromised = undefined;
         }
         metadataLost = 'error' in m;
+        // The agent cannot listen on the port the ranks read (409 PortUnavailable): another process holds it, taken
+        // while the agent was not serving it (before it first could, review hu, 2, or across its restart). Whoever it
+        // is answers the ranks' instance-metadata reads; one that hands out another session than the job's has the
+        // job's processes run as someone else, and the launcher said only that the agent does not serve the port
+        // (review jm, 3). The ranks' variable cannot be changed under them: the job is stopped, saying why.
+        const seen = environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
+        if ('error' in m && m.status === 409 && seen !== undefined && !stopped && !checkingPort) {
+          checkingPort = true;
+          void foreignMetadataEndpoint(seen, async (again) => {
+            if (again) await refreshFile();
+            return servedKey;
+          }).then((why) => {
+            checkingPort = false;
+            if (why === undefined || why.startsWith('nothing answers') || stopped) return;
+            stopped = true;
+            log(`gatehouse: port ${port}, where job ${opts.jobId}'s processes read instance metadata (${seen}), is held by another process than the node agent, and ${why}: they could take its credentials for the job's; stopping the job. Run it again (its endpoint gets a new port), or with --no-imds`);
+            stopAll('SIGTERM');
+          });
+        }
       });
     }
   }, opts.heartbeatMs ?? 5000);
