@@ -617,8 +617,6 @@ export async function launch(given: LaunchOptions): Promise<number> {
   }
   let metadataPort: number | undefined;
   let metadataLost = false;
-  /** A check of who holds the ranks' metadata port is under way (review jm, 3). */
-  let checkingPort = false;
   /** The endpoint the ranks were given before the agent could open it, until it does (review hu, 2). */
   let metadataPromised: string | undefined;
   if (opts.metadataFromAgent === true) {
@@ -704,8 +702,39 @@ export async function launch(given: LaunchOptions): Promise<number> {
     );
   }
 
+  /**
+   * Stops the job when the port its ranks read instance metadata from is held by another process than `holder`, one
+   * that serves another session than the job's (`foreignMetadataEndpoint`): their environment cannot be changed under
+   * them, and that process's credentials would be taken for the job's (reviews jm, 3 and 4). One that hands out
+   * nothing, or is gone, is left.
+   */
+  let checkingPort = false;
+  const checkRanksPort = (holder: string): void => {
+    const seen = environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
+    if (seen === undefined || stopped || checkingPort) return;
+    checkingPort = true;
+    void foreignMetadataEndpoint(seen, async (again) => {
+      if (again) await refreshFile();
+      return servedKey;
+    }).then((why) => {
+      checkingPort = false;
+      if (why === undefined || why.startsWith('nothing answers') || stopped) return;
+      stopped = true;
+      log(`gatehouse: port ${new URL(seen).port}, where job ${opts.jobId}'s processes read instance metadata (${seen}), is held by another process than ${holder}, and ${why}: they could take its credentials for the job's; stopping the job. Run it again (its endpoint gets a new port), or with --no-imds`);
+      stopAll('SIGTERM');
+    });
+  };
+  // The server's endpoint (not through a node agent) is opened again on its port when the server restarts, unless
+  // another process took the port while it was down: the server only logs that (review jm, 4). The launcher sees the
+  // restart as heartbeats that fail, then work again: it asks the port then.
+  let beatsFailing = false;
   const beat = setInterval(() => {
     void post('/v1/launcher/heartbeat').then((r) => {
+      if (r === undefined) beatsFailing = true;
+      else if (beatsFailing) {
+        beatsFailing = false;
+        if (opts.metadataFromAgent !== true) checkRanksPort('the Gatehouse server');
+      }
       if (r && r['stop'] === true && !stopped) {
         stopped = true;
         // Stopped, or ended on the server otherwise (Failed by the sweep while this launcher was unheard: review ag, 9).
@@ -733,20 +762,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
         // is answers the ranks' instance-metadata reads; one that hands out another session than the job's has the
         // job's processes run as someone else, and the launcher said only that the agent does not serve the port
         // (review jm, 3). The ranks' variable cannot be changed under them: the job is stopped, saying why.
-        const seen = environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-        if ('error' in m && m.status === 409 && seen !== undefined && !stopped && !checkingPort) {
-          checkingPort = true;
-          void foreignMetadataEndpoint(seen, async (again) => {
-            if (again) await refreshFile();
-            return servedKey;
-          }).then((why) => {
-            checkingPort = false;
-            if (why === undefined || why.startsWith('nothing answers') || stopped) return;
-            stopped = true;
-            log(`gatehouse: port ${port}, where job ${opts.jobId}'s processes read instance metadata (${seen}), is held by another process than the node agent, and ${why}: they could take its credentials for the job's; stopping the job. Run it again (its endpoint gets a new port), or with --no-imds`);
-            stopAll('SIGTERM');
-          });
-        }
+        if ('error' in m && m.status === 409) checkRanksPort('the node agent');
       });
     }
   }, opts.heartbeatMs ?? 5000);
