@@ -13,7 +13,10 @@
  * `--no-imds`), and the launcher says why and what to do. The server's own endpoint on this machine is kept. Real
  * server (in process), the real launcher, ranks reading with SDK v3.
  *
- * Before the fix 2 of 3 tests failed (the squatter's credentials reached the rank; the dead port was handed on).
+ * A session of the same job that another instance (or worker) of the server issued, which differs from the one its
+ * credentials URI serves, is the job's too: the server is asked whether both are the same principal (`GET /v1/whoami`).
+ *
+ * Before the fix 2 of 4 tests failed (the squatter's credentials reached the rank; the dead port was handed on).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +25,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
+import { awsDocument } from '../src/adapters/agent/server.ts';
 import { launch } from '../src/adapters/launcher/run.ts';
 import { connectionTo, freePort } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -72,7 +76,7 @@ const out = { endpoint: process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? null, d
  * A job of the root admin run by the launcher with its ranks' metadata endpoint `endpoint` (undefined: the server's
  * own): what its rank saw, the launcher's lines and the job's session key (its container endpoint's).
  */
-async function run(name: string, endpoint?: (own: string) => string): Promise<{ rank: RankView; lines: string[]; jobKey: string }> {
+async function run(name: string, endpoint?: (own: string, capability: string) => string | Promise<string>): Promise<{ rank: RankView; lines: string[]; jobKey: string }> {
   const conn = connectionTo(server.url, server.admin);
   const r = await call<{ job: { id: string }; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', launcherUid: process.getuid?.() ?? 0 } });
   assert.ok(r.ok, JSON.stringify(r));
@@ -86,7 +90,7 @@ async function run(name: string, endpoint?: (own: string) => string): Promise<{ 
     jobId: r.value.job.id,
     capability: r.value.capability,
     agentUrl: server.running.agentUrl,
-    environment: { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint === undefined ? own : endpoint(own) },
+    environment: { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint === undefined ? own : await endpoint(own, r.value.capability) },
     command: [process.execPath, '-e', RANK, out],
     replicas: 1,
     credentialsFile: join(home, `${name}-credentials`),
@@ -126,4 +130,28 @@ test('jm2: the server\'s own endpoint on this machine is kept, and serves the ra
   assert.match(rank.endpoint ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.equal(rank.key, jobKey, rank.error);
   assert.ok(!lines.some((l) => l.includes('metadata endpoint')), lines.join('\n'));
+});
+
+test('jm2: a session of the same job that another instance (or worker) of the server issued is the job\'s: kept', async () => {
+  let other: Server | undefined;
+  try {
+    const { rank, lines, jobKey } = await run('other-instance', async (_own, capability) => {
+      // A second instance on the same store, as `--workers` or a second server runs: it issues the job a session of its own.
+      const app = await server.openApp();
+      const c = await app.jobs.credentialsFor(capability);
+      assert.ok(c.ok, JSON.stringify(c));
+      const session = c.value;
+      const doc = JSON.stringify(awsDocument(session, Date.now()));
+      other = createServer((req, res) => res.end(req.method === 'PUT' ? 'token' : req.url?.endsWith('/security-credentials/') ? session.roleName : doc));
+      await new Promise<void>((r) => other?.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(other.address() as { port: number }).port}/`;
+    });
+    assert.equal(rank.disabled, null, lines.join('\n'));
+    assert.match(rank.key ?? '', /^ASIA/, rank.error);
+    assert.notEqual(rank.key, jobKey, 'the endpoint serves the other instance\'s session');
+    assert.ok(!lines.some((l) => l.includes('metadata endpoint')), lines.join('\n'));
+  } finally {
+    other?.closeAllConnections();
+    other?.close();
+  }
 });

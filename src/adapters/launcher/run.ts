@@ -312,10 +312,10 @@ async function addressOf(name: string, family: 0 | 4): Promise<string> {
  * results with their identity, to their buckets (review jm, 2). An answer that gives no credentials (the endpoint's
  * refusal of another uid, a job without a role) is left as it is: it hands out no identity.
  */
-export async function foreignMetadataEndpoint(base: string, jobKey: (again: boolean) => Promise<string | undefined>): Promise<string | undefined> {
+export async function foreignMetadataEndpoint(base: string, isJobs: (doc: Record<string, unknown>) => Promise<boolean | undefined>): Promise<string | undefined> {
   const at = (path: string): string => new URL(path, base.endsWith('/') ? base : `${base}/`).href;
   const timeoutMs = 3000;
-  let served: unknown;
+  let served: Record<string, unknown> | null | undefined;
   try {
     const t = await endpointRequest(at('latest/api/token'), { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, timeoutMs });
     const headers: Record<string, string> = t.status === 200 ? { 'x-aws-ec2-metadata-token': t.text } : {};
@@ -324,13 +324,14 @@ export async function foreignMetadataEndpoint(base: string, jobKey: (again: bool
     const role = listing.text.trim().split('\n')[0] ?? '';
     const doc = await endpointRequest(at(`latest/meta-data/iam/security-credentials/${encodeURIComponent(role)}`), { headers, timeoutMs });
     if (doc.status !== 200) return undefined;
-    served = (jsonOf(doc.text) as { AccessKeyId?: unknown } | null | undefined)?.AccessKeyId;
+    served = jsonOf(doc.text) as Record<string, unknown> | null | undefined;
   } catch (e) {
     return `nothing answers there: ${e instanceof Error ? e.message : String(e)}`;
   }
-  if (typeof served !== 'string' || served === '') return undefined;
-  if (served === (await jobKey(false)) || served === (await jobKey(true))) return undefined;
-  return 'it serves credentials of another session than the job\'s';
+  if (typeof served !== 'object' || served === null || typeof served['AccessKeyId'] !== 'string' || served['AccessKeyId'] === '') return undefined;
+  const jobs = await isJobs(served);
+  if (jobs === true) return undefined;
+  return jobs === false ? "it serves credentials of another session than the job's" : "it serves credentials that cannot be told to be the job's";
 }
 
 /** `text` as JSON, or undefined when it is not JSON. */
@@ -471,8 +472,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // nothing else is in them, rather than stay behind empty after every job (review gr, 12).
   let madeDirs: readonly string[] = [];
   let held: { readonly doc: Record<string, unknown>; readonly realEnd: number } | undefined;
-  /** The access key id of the session the credentials URI last served (none: it served none, or refused). */
-  let servedKey: string | undefined;
+  /** The session the credentials URI last served, in its fields (none: it served none, or refused). */
+  let servedDoc: Record<string, unknown> | undefined;
   const write = async (doc: Record<string, unknown>): Promise<void> => {
     const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
     if (key === lastKey) return;
@@ -502,7 +503,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
       const answered = r?.ok === true ? (jsonOf(r.text) as Record<string, unknown> | null | undefined) : undefined;
       const doc = typeof answered === 'object' && answered !== null && typeof answered['Expiration'] === 'string' ? answered : undefined;
       if (r !== undefined && doc !== undefined) {
-        servedKey = typeof doc['AccessKeyId'] === 'string' ? doc['AccessKeyId'] : undefined;
+        servedDoc = doc;
         const real = r.headers[REAL_EXPIRATION_HEADER];
         const realEnd = typeof real === 'string' ? Date.parse(real) : Number.NaN;
         held = Number.isFinite(realEnd) && realEnd >= Date.parse(String(doc['Expiration'])) ? { doc, realEnd } : undefined;
@@ -518,7 +519,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
       const refused = r !== undefined && !r.ok && r.status < 500 && isGatehouseAnswer(r.text);
       if (refused) {
         held = undefined;
-        servedKey = undefined;
+        servedDoc = undefined;
       }
       if (held !== undefined) {
         const expiration = Math.max(servedExpiration(held.realEnd, Date.now()), Date.parse(String(held.doc['Expiration'])));
@@ -599,16 +600,39 @@ export async function launch(given: LaunchOptions): Promise<number> {
   }
   await refreshFile();
 
+  /**
+   * Whether `doc`, a metadata document served where the ranks read instance metadata, is the job's session: the one
+   * its credentials URI serves (asked again, in case of a rotation), or, when another instance or worker of the server
+   * issued the job another (each issues its own), one the server calls the same principal (`GET /v1/whoami` with
+   * each); false when the server refuses it, undefined when it cannot be asked.
+   */
+  const isJobsSession = async (doc: Record<string, unknown>): Promise<boolean | undefined> => {
+    if (servedDoc !== undefined && doc['AccessKeyId'] === servedDoc['AccessKeyId']) return true;
+    await refreshFile();
+    const mine = servedDoc;
+    if (mine === undefined) return undefined;
+    if (doc['AccessKeyId'] === mine['AccessKeyId']) return true;
+    const api = opts.environment['AWS_ENDPOINT_URL'];
+    if (api === undefined || !URL.canParse(api)) return undefined;
+    const arnOf = async (accessKeyId: unknown, secretAccessKey: unknown, sessionToken: unknown): Promise<string | false | undefined> => {
+      if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || typeof sessionToken !== 'string') return false;
+      const { call } = await import('../cli/client.ts');
+      const r = await call<{ arn?: unknown }>({ endpoint: new URL(api), credentials: { accessKeyId, secretAccessKey, sessionToken }, region: opts.environment['AWS_REGION'] ?? 'us-east-1', credentialsSource: 'the job' }, 'GET', ['whoami'], { timeoutMs: 3000, maxAttempts: 1 });
+      if (r.ok) return typeof r.value.arn === 'string' ? r.value.arn : undefined;
+      return r.httpStatus >= 400 && r.httpStatus < 500 ? false : undefined;
+    };
+    const [theirs, ours] = await Promise.all([arnOf(doc['AccessKeyId'], doc['SecretAccessKey'], doc['Token']), arnOf(mine['AccessKeyId'], mine['AccessKeySecret'], mine['SecurityToken'])]);
+    if (theirs === false) return false;
+    return typeof theirs === 'string' && typeof ours === 'string' ? theirs === ours : undefined;
+  };
+
   const environment = { ...opts.environment };
   const refused = containerUrlRefusal(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI']);
   if (refused !== undefined) log(`gatehouse: ${refused}`);
   // The server's metadata endpoint of the job is on its own 127.0.0.1: on this machine only if the server is here.
   const serverMetadata = environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
   if (opts.metadataFromAgent !== true && serverMetadata !== undefined && !stopped) {
-    const foreign = await foreignMetadataEndpoint(serverMetadata, async (again) => {
-      if (again) await refreshFile();
-      return servedKey;
-    });
+    const foreign = await foreignMetadataEndpoint(serverMetadata, isJobsSession);
     if (foreign !== undefined) {
       delete environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
       environment['AWS_EC2_METADATA_DISABLED'] = 'true';
@@ -713,12 +737,11 @@ export async function launch(given: LaunchOptions): Promise<number> {
     const seen = environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
     if (seen === undefined || stopped || checkingPort) return;
     checkingPort = true;
-    void foreignMetadataEndpoint(seen, async (again) => {
-      if (again) await refreshFile();
-      return servedKey;
-    }).then((why) => {
+    void foreignMetadataEndpoint(seen, isJobsSession).then((why) => {
       checkingPort = false;
-      if (why === undefined || why.startsWith('nothing answers') || stopped) return;
+      // Only a port that hands out another principal's session stops the job: one gone, or one that cannot be told
+      // apart (the server out of reach), does not.
+      if (why !== "it serves credentials of another session than the job's" || stopped) return;
       stopped = true;
       log(`gatehouse: port ${new URL(seen).port}, where job ${opts.jobId}'s processes read instance metadata (${seen}), is held by another process than ${holder}, and ${why}: they could take its credentials for the job's; stopping the job. Run it again (its endpoint gets a new port), or with --no-imds`);
       stopAll('SIGTERM');
