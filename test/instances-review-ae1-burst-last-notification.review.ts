@@ -65,7 +65,10 @@ describe('a burst of changes that keeps the other instance refreshing (review ae
       burst = 8;
       await a.revoke('sid', 'burst-0', Date.now());
       // B now refreshes round after round, each round overtaken by a commit of A's; the burst ends after `burst` of them.
-      const until = Date.now() + 1_000 + 8 * 400;
+      // A round is a commit, 150 ms and a refresh: about 0.3 s, but over 0.5 s on a host loaded by a whole suite (stop 52:
+      // 5 of 8 rounds in the 4.2 s this waited). With the cap this fixed, B stops at round 5 and polls only after 60 s, so
+      // waiting up to 15 s for the eighth still tells the two apart.
+      const until = Date.now() + 15_000;
       while (made < burst && Date.now() < until) await sleep(20);
       const last = `burst-${made}`;
       const deadline = Date.now() + 1_000;
