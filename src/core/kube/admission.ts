@@ -271,6 +271,11 @@ export type KubernetesRequestAttributes = Omit<RbacAttributes, 'user' | 'verb'>;
  */
 const SLASHED_NAMES: ReadonlySet<string> = new Set(['users', 'groups', 'uids.authentication.k8s.io', 'signers.certificates.k8s.io']);
 
+/** Impersonation's extras, `userextras/<key>` named by the extra's value (`parseKubernetesResource`). */
+const USER_EXTRAS = 'userextras.authentication.k8s.io';
+/** The prefix of a domain-prefixed extra key: a DNS subdomain with at least one dot (`authentication.kubernetes.io`). */
+const DOMAIN_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
 /** Subresources of the namespace object (`/api/v1/namespaces/x/status`, `…/finalize`), never namespaced resources. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
@@ -298,6 +303,19 @@ export function parseKubernetesResource(clusterArn: string, arn: string): Kubern
   if (SLASHED_NAMES.has(head) && rest.length > head.length + 2) {
     const dot = head.indexOf('.');
     return { resourceRequest: true, apiGroup: dot < 0 ? '' : head.slice(dot + 1), resource: dot < 0 ? head : head.slice(0, dot), name: rest.slice(head.length + 2) };
+  }
+  // `…/userextras.authentication.k8s.io/<value>/<key>`: impersonating `extra.<key>` = `<value>` (`kubectl --as-user-extra
+  // arn=arn:aws:iam::A:user/bob`), whose value may hold `/` as a user's name does. The key is the last segment, or the
+  // last two when the one before is a DNS subdomain with a dot (a domain-prefixed key, `authentication.kubernetes.io/pod-name`);
+  // the value is what lies between. Read as resource, name, subresource and more, the ARN value of Gatehouse's own
+  // `extra.arn` made the path unreadable, and the authorize API and who-can refused what the webhook allows (review js, 1).
+  // A value whose own last segment is such a domain (`…/issuer.example.com`) before a plain key is read the other way:
+  // the path cannot tell them apart.
+  if (head === USER_EXTRAS && segments.length > 3 && (segments[segments.length - 1] as string) !== '') {
+    const domain = DOMAIN_PREFIX.test(segments[segments.length - 2] as string);
+    const keyAt = segments.length - (domain ? 2 : 1);
+    const name = segments.slice(1, keyAt).join('/');
+    if (name !== '') return { resourceRequest: true, apiGroup: 'authentication.k8s.io', resource: 'userextras', name, subresource: segments.slice(keyAt).join('/') };
   }
   if (segments.some((s) => s === '')) return rest === '/' ? { resourceRequest: false, path: '/' } : undefined;
   if (segments[0] === 'namespaces' && segments[1] !== undefined && (segments.length === 2 || (segments.length === 3 && NAMESPACE_SUBRESOURCES.has(segments[2] as string)))) {
