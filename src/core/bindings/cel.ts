@@ -151,6 +151,9 @@ export type ConditionScope =
   | { readonly account: string };
 
 /** The account an ARN names (`arn:P:S:R:<account>:…`, `acs:S:R:<account>:…`), when it names one. */
+/** How every `resource.name` begins: an ARN of either dialect, an account's or a workspace's name (review jr, 1). */
+const NAME_HEADS = ['arn:', 'acs:', 'account/', 'workspace/'] as const;
+
 const ARN_ACCOUNT = /^(?:arn:[^:]*:[^:]*:[^:]*|acs:[^:]*:[^:]*):(\d{12,16}):/;
 
 /** `bad`: a lexical error, reported when the parser reaches it (so errors come in reading order). */
@@ -444,6 +447,16 @@ class Parser {
       // An ARN of another account is decided with that account's policies, never with this one's (review jl, 8).
       const shown = lit.literal.length > 80 ? `${lit.literal.slice(0, 80)}…` : lit.literal;
       this.fail(`\`resource.name\` ${what} \`${shown}\` for no request this policy governs: that ARN names account ${named}, and this policy, of account ${scope.account}, governs only requests on its own account's resources (another account's are decided with its policies), so this comparison is ${outcome} for every request: write the ARN with account ${scope.account}`, lit.at);
+    }
+    if (scope !== undefined && 'account' in scope && attr.attribute === 'resource.name' && what !== 'ends with') {
+      // Every request's `resource.name` under an account's or workspace's policy is an ARN, `account/<id>` or
+      // `workspace/<name>`: a literal none of them can be, or start with, is the same for every request (review jr, 1).
+      const l = lit.literal;
+      const reachable = l === '*' || NAME_HEADS.some((h) => l.startsWith(h) || (what === 'starts with' && h.startsWith(l))) || (what === 'starts with' && l === '');
+      if (!reachable) {
+        const shown = l.length > 80 ? `${l.slice(0, 80)}…` : l;
+        this.fail(`\`resource.name\` ${what} \`${shown}\` for no request: \`resource.name\` is always an ARN (\`arn:…\`, \`acs:…\`, such as \`arn:aws:s3:::data/reports/\`), \`account/<id>\` or \`workspace/<name>\`, so this comparison is ${outcome} for every request: write the ARN of what it is meant for`, lit.at);
+      }
     }
     if (scope !== undefined && 'name' in scope && attr.attribute === 'resource.name' && what !== 'ends with') {
       // The values `resource.name` takes under this policy: `scope.name`, and when `under`, `scope.name/…` (review jl, 1).
