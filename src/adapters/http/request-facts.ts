@@ -23,7 +23,8 @@ const MAX_TRUSTED_PROXIES = 256;
 
 /**
  * GATEHOUSE_TRUSTED_PROXIES (unset or empty: none): comma-separated IPv4 or IPv6 addresses or CIDR blocks. A block of
- * every address (`0.0.0.0/0`, `::/0`) is refused: it would let any client choose its own `aws:SourceIp`.
+ * every address (`0.0.0.0/0`, `::/0`), or of every IPv4 one (`::ffff:0:0/96`), is refused: it would let any client
+ * choose its own `aws:SourceIp`.
  */
 export function parseTrustedProxies(text: string | undefined): { ok: true; value: TrustedProxies } | { ok: false; message: string } {
   const entries = (text ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
@@ -36,6 +37,11 @@ export function parseTrustedProxies(text: string | undefined): { ok: true; value
       return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown.replace(/[\u0000-\u001f\u007f]/g, '?')}\` is not an IP address or CIDR block; give the addresses or ranges of the load balancers in front of this server, such as 10.0.0.0/8 or 192.0.2.10, separated by commas` };
     }
     if (cidr.mask === 0n) return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown}\` trusts every address, so any client could choose its own source IP with X-Forwarded-For; name the load balancers' addresses or ranges` };
+    // `::ffff:0:0/96` is every IPv4 address (an IPv4 peer is compared as its IPv4 address, which that block holds):
+    // the whole IPv4 space lies in a block holding both of its ends (review jr, 2).
+    if (cidr.v6 && cidrContains(cidr, { v6: false, value: 0n }) && cidrContains(cidr, { v6: false, value: 0xffffffffn })) {
+      return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown}\` trusts every IPv4 address, so any client could choose its own source IP with X-Forwarded-For; name the load balancers' addresses or ranges` };
+    }
     value.push(cidr);
   }
   return { ok: true, value };
