@@ -669,7 +669,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   }
 
   async function authenticate(req: IncomingMessage, rawQuery: string): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
-    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
+    // Every value of a repeated header, as for SigV4: SigV2 signs an x-amz-* header sent on several lines as its values
+    // joined with `,` (S3's own example, two `X-Amz-Meta-ReviewedBy` lines), which Node's `req.headers` joins with `, `.
+    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req) };
     if (isSigV2(request)) {
       const v2 = parseSigV2(request, Date.now());
       if (!v2.ok) return { ok: false, error: s3Error(v2.code, v2.message) };
