@@ -16,15 +16,14 @@
  *
  * Now the first two are bounded by an estimate of the bytes they keep (32 MiB, `POLICY_CACHE_MAX_BYTES`, least recently
  * used first; 16 MiB, `INTERN_MAX_BYTES`), and a statement's cache by characters too (`RESOLVED_VALUE_CHARS`). Against a real server in this process, through the real SDK v3 clients; what is
- * kept is the heap used (and array buffers) after a full collection (`v8.queryObjects` collects garbage first).
+ * kept is the heap used (and array buffers) after a full collection (test/support/census.ts `collectGarbage`).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryObjects } from 'node:v8';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
-import { ACROSS_A_CENSUS } from './support/census.ts';
+import { ACROSS_A_CENSUS, collectGarbage } from './support/census.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -70,7 +69,7 @@ after(async () => {
 });
 
 const kept = (): number => {
-  queryObjects(Object, { format: 'count' });
+  collectGarbage();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
