@@ -11,8 +11,8 @@
  *
  * Now a resolved pattern is held by its statement's cache alone, and the table is bounded by characters too
  * (`INTERN_MAX_CHARS`). Against a real server in this process, through the real SDK v3 clients; what is kept is read
- * as the heap used after a full collection (`v8.queryObjects` collects garbage first) and as live functions (each
- * matcher is one).
+ * as the heap used after a full collection (test/support/census.ts `collectGarbage`) and as live functions (each
+ * matcher is one; `v8.queryObjects` collects garbage first).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ import * as S3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateRoleCommand, PutRolePolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
 import { RESOLVED_RESOURCES, RESOLVED_VALUES } from '../src/core/iam/variables.ts';
-import { ACROSS_A_CENSUS } from './support/census.ts';
+import { ACROSS_A_CENSUS, collectGarbage } from './support/census.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -61,7 +61,7 @@ after(async () => {
 });
 
 const heapUsed = (): number => {
-  queryObjects(Object, { format: 'count' });
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 };
 const liveFunctions = (): number => queryObjects(Function, { format: 'count' }) as number;
