@@ -13,68 +13,29 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseJson } from './support/resource-server.ts';
+import { startOpsWorld, type OpsWorld } from './support/kube-ops-world.ts';
 
-let server: TestServer;
-let hook = '';
+let world: OpsWorld;
 let acct = '';
 let cluster = '';
-const GROUP = 'rbac.authorization.k8s.io';
-
-async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await gatehouseJson(server.url, server.admin, method, path, body);
-  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json;
-}
+const admin = (method: string, path: string, body?: unknown) => world.admin(method, path, body);
+const webhook = (resourceAttributes: Record<string, string>) => world.webhook(resourceAttributes);
 
 async function authorize(resource: string): Promise<{ decision: string; text: string }> {
   const r = await admin('POST', '/v1/authorize', { principal: `arn:aws:iam::${acct}:user/alice`, action: 'kubernetes:impersonate', resource });
   return { decision: String(r['decision']), text: JSON.stringify(r) };
 }
 
-async function webhook(resourceAttributes: Record<string, string>): Promise<boolean> {
-  const r = await fetch(`${server.url}/k8s/k1/authorize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${hook}` },
-    body: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes, user: `arn:aws:iam::${acct}:user/alice`, groups: ['ops', 'system:authenticated'] } }),
-  });
-  const json = (await r.json()) as { status: { allowed: boolean } };
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return json.status.allowed;
-}
-
 before(async () => {
-  server = await startTestServer();
-  acct = server.adminFile.AccountId;
-  cluster = `arn:aws:training::${acct}:cluster/k1`;
-  await admin('POST', '/v1/apply', {
-    documents: [
-      { apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} },
-      { apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'alice' }, spec: {} },
-      { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'alice' }, spec: { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/alice`, kubernetesGroups: ['ops'] } },
-    ],
-  });
-  await admin('POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
-      {
-        apiVersion: `${GROUP}/v1`,
-        kind: 'ClusterRole',
-        metadata: { name: 'extras' },
-        rules: [
-          { apiGroups: ['authentication.k8s.io'], resources: ['userextras/arn'], resourceNames: [`arn:aws:iam::${acct}:user/bob`], verbs: ['impersonate'] },
-          { apiGroups: ['authentication.k8s.io'], resources: ['userextras/authentication.kubernetes.io/pod-name'], verbs: ['impersonate'] },
-        ],
-      },
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'extras', apiGroup: GROUP } },
-    ],
-  });
-  hook = String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']);
+  world = await startOpsWorld('extras', (acct) => [
+    { apiGroups: ['authentication.k8s.io'], resources: ['userextras/arn'], resourceNames: [`arn:aws:iam::${acct}:user/bob`], verbs: ['impersonate'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['userextras/authentication.kubernetes.io/pod-name'], verbs: ['impersonate'] },
+  ]);
+  ({ acct, cluster } = world);
 });
 
 after(async () => {
-  await server?.stop();
+  await world?.server.stop();
 });
 
 test('impersonating extra.arn with an ARN value: the authorize API allows what the webhook allows', async () => {

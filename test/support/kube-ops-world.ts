@@ -1,0 +1,58 @@
+/**
+ * A server with cluster `k1`, user alice (access entry, Kubernetes group `ops`) and one ClusterRole of `rules` bound to
+ * `ops`: the world of the reviews that ask the authorize API and the SubjectAccessReview webhook the same question
+ * (gv2, js1).
+ */
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from './server.ts';
+import { gatehouseJson } from './resource-server.ts';
+
+const GROUP = 'rbac.authorization.k8s.io';
+
+export interface OpsWorld {
+  readonly server: TestServer;
+  readonly acct: string;
+  /** `arn:aws:training::<acct>:cluster/k1`. */
+  readonly cluster: string;
+  /** An admin API call that must succeed; its JSON. */
+  admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
+  /** Alice's SubjectAccessReview as kube-apiserver sends it to k1's webhook: whether it is allowed. */
+  webhook(resourceAttributes: Record<string, string>): Promise<boolean>;
+}
+
+/** Starts the world; `rules(account id)` are the ClusterRole's (named `role`) that group `ops` is bound to. Stop `server`. */
+export async function startOpsWorld(role: string, rules: (acct: string) => readonly Record<string, unknown>[]): Promise<OpsWorld> {
+  const server = await startTestServer();
+  const acct = server.adminFile.AccountId;
+  const admin = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const r = await gatehouseJson(server.url, server.admin, method, path, body);
+    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json;
+  };
+  await admin('POST', '/v1/apply', {
+    documents: [
+      { apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} },
+      { apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'alice' }, spec: {} },
+      { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'alice' }, spec: { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/alice`, kubernetesGroups: ['ops'] } },
+    ],
+  });
+  await admin('POST', '/v1/apply', {
+    cluster: 'k1',
+    documents: [
+      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: role }, rules: rules(acct) },
+      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: role, apiGroup: GROUP } },
+    ],
+  });
+  const hook = String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']);
+  const webhook = async (resourceAttributes: Record<string, string>): Promise<boolean> => {
+    const r = await fetch(`${server.url}/k8s/k1/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${hook}` },
+      body: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes, user: `arn:aws:iam::${acct}:user/alice`, groups: ['ops', 'system:authenticated'] } }),
+    });
+    const json = (await r.json()) as { status: { allowed: boolean } };
+    assert.equal(r.status, 200, JSON.stringify(json));
+    return json.status.allowed;
+  };
+  return { server, acct, cluster: `arn:aws:training::${acct}:cluster/k1`, admin, webhook };
+}
