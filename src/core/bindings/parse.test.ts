@@ -229,6 +229,7 @@ test('custom roles: name and permissions checked, unknown permissions refused un
     [{ name: 'roles/trainer', permissions: [] }, 'BINDINGS_INVALID_ROLE', 'name'],
     [{ permissions: [] }, 'BINDINGS_MISSING_FIELD', 'name'],
     [{ name }, 'BINDINGS_MISSING_FIELD', 'permissions'],
+    [{ name, permissions: [] }, 'BINDINGS_MISSING_FIELD', 'permissions'],
     [{ name, permissions: 'ml.jobs.create' }, 'BINDINGS_INVALID_TYPE', 'permissions'],
     [{ name, permissions: ['ml.jobs.*'] }, 'BINDINGS_INVALID_PERMISSION', 'permissions[0]'],
     [{ name, permissions: ['ml.jobs.create', 'storage.object.get'] }, 'BINDINGS_INVALID_PERMISSION', 'permissions[1]'],

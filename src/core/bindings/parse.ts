@@ -426,6 +426,9 @@ export function parseCustomRole(raw: unknown, options: RoleParseOptions = {}): R
   if (!Object.hasOwn(raw, 'permissions')) errs.add('BINDINGS_MISSING_FIELD', 'a custom role needs `permissions`, a list such as ["storage.objects.get"]', 'permissions');
   else if (!Array.isArray(perms)) errs.add('BINDINGS_INVALID_TYPE', `\`permissions\` must be a list of strings, got ${describe(perms)}`, 'permissions');
   else if (perms.length > MAX_ROLE_PERMISSIONS) errs.add('BINDINGS_TOO_LARGE', `a custom role may hold at most ${MAX_ROLE_PERMISSIONS} permissions, got ${perms.length}`, 'permissions');
+  // A role that grants nothing, bound as if it granted something (review jw, 3): a file that narrowed a role to nothing
+  // went through silently. Refused; a permission Gatehouse does not know is refused below, each at its place.
+  else if (perms.length === 0) errs.add('BINDINGS_MISSING_FIELD', 'a custom role has no permissions (`permissions: []`); list at least one it grants, such as ["storage.objects.get"], or delete the role', 'permissions');
   else {
     perms.forEach((p: unknown, i: number) => {
       const path = `permissions[${i}]`;
