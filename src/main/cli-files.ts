@@ -15,16 +15,17 @@ export const MAX_INPUT_BYTES = 16 << 20;
 
 const systemError = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
 
-const tooLarge = (): NodeJS.ErrnoException => systemError('EFBIG', `larger than ${MAX_INPUT_BYTES >> 20} MiB, more than any input of gatehouse may be; check the path`);
+const tooLarge = (max: number): NodeJS.ErrnoException =>
+  systemError('EFBIG', max === MAX_INPUT_BYTES ? `larger than ${MAX_INPUT_BYTES >> 20} MiB, more than any input of gatehouse may be; check the path` : `larger than ${max} bytes; check the path`);
 
-/** The bytes of `path` (`-`: `stdin`), at most `MAX_INPUT_BYTES`. */
-async function readBytes(path: string, stdin: AsyncIterable<Buffer>): Promise<Buffer> {
+/** The bytes of `path` (`-`: `stdin`), at most `max` (`MAX_INPUT_BYTES` or less). */
+async function readBytes(path: string, stdin: AsyncIterable<Buffer>, max = MAX_INPUT_BYTES): Promise<Buffer> {
   if (path === '-') {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of stdin) {
       size += c.length;
-      if (size > MAX_INPUT_BYTES) throw tooLarge();
+      if (size > max) throw tooLarge(max);
       chunks.push(c);
     }
     return Buffer.concat(chunks);
@@ -38,7 +39,7 @@ async function readBytes(path: string, stdin: AsyncIterable<Buffer>): Promise<Bu
       const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) return Buffer.concat(chunks);
       size += bytesRead;
-      if (size > MAX_INPUT_BYTES) throw tooLarge();
+      if (size > max) throw tooLarge(max);
       chunks.push(buffer.subarray(0, bytesRead));
     }
   } finally {
@@ -75,15 +76,21 @@ function invalidUtf8At(bytes: Buffer): string {
  * documents (and have `apply --prune` delete their objects); a dangling link is no directory.
  */
 export function cliFiles(stdin: AsyncIterable<Buffer>, cwd?: string): {
-  readFile: (path: string) => Promise<string>;
+  readFile: (path: string, options?: { readonly maxBytes?: number }) => Promise<string>;
   readDir: (path: string) => Promise<{ name: string; directory: boolean }[]>;
 } {
   let stdinText: Promise<string> | undefined;
   const at = (path: string) => (cwd === undefined ? path : resolve(cwd, path));
   return {
-    readFile: async (path) => {
-      if (path === '-') return (stdinText ??= decode(path, readBytes(path, stdin)));
-      return decode(path, readBytes(at(path), stdin));
+    readFile: async (path, options) => {
+      const max = Math.min(options?.maxBytes ?? MAX_INPUT_BYTES, MAX_INPUT_BYTES);
+      // Standard input is read once, whole, for every `-`; a smaller bound is checked on what it held.
+      if (path === '-') {
+        const text = await (stdinText ??= decode(path, readBytes(path, stdin)));
+        if (max < MAX_INPUT_BYTES && Buffer.byteLength(text) > max) throw tooLarge(max);
+        return text;
+      }
+      return decode(path, readBytes(at(path), stdin, max));
     },
     readDir: async (path) =>
       Promise.all(

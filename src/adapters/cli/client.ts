@@ -165,29 +165,88 @@ interface ProfileSetting {
 }
 
 /**
+ * The most the shared config and credentials files may hold (review jw, 1): a few KiB is usual, and a path given by
+ * mistake (a log, a disk image, `/dev/zero`) is refused once this much is read, rather than read and parsed up to the
+ * CLI's 16 MiB at every command, or, for the config file, passed over in silence.
+ */
+export const MAX_PROFILE_FILE_BYTES = 1 << 20;
+/** The most a CA bundle may hold (the whole of Mozilla's roots is about 200 KiB). */
+export const MAX_CA_BUNDLE_BYTES = 10 << 20;
+
+const inMiB = (bytes: number): string => `${bytes / (1 << 20)} MiB`;
+const errorCode = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '');
+
+/** The text of `path`, at most `max` bytes of it: rejects as `ctx.readFile` does, `EFBIG` for a file over `max`. */
+async function readBounded(ctx: CommandContext, path: string, max: number): Promise<string> {
+  const text = await ctx.readFile(path, { maxBytes: max });
+  // A reader that does not bound (a test's own) is held to it all the same.
+  if (text.length > max || Buffer.byteLength(text) > max) throw Object.assign(new Error(`larger than ${inMiB(max)}`), { code: 'EFBIG' });
+  return text;
+}
+
+/** One of the shared files as a command read it: its sections, absent, or why it cannot be used. */
+type SharedFileRead = { readonly kind: 'sections'; readonly sections: IniSections } | { readonly kind: 'missing' } | { readonly kind: 'failed'; readonly error: unknown };
+
+/**
+ * The shared credentials and config files of one command: each read and parsed once, whoever asks first (the config
+ * file gives the profile's region and ca_bundle, then its credentials; review jw, 1), and only when asked.
+ */
+interface SharedFiles {
+  readonly credentialsPath: string;
+  readonly configPath: string;
+  read(path: string): Promise<SharedFileRead>;
+  /** Why `path`, over MAX_PROFILE_FILE_BYTES, is refused: the file, the variable that named it, the limit. */
+  tooLarge(path: string): string;
+}
+
+function sharedFiles(env: Env, ctx: CommandContext): SharedFiles {
+  const home = env['HOME'] || homedir();
+  const credentialsPath = expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials');
+  const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
+  const reads = new Map<string, Promise<SharedFileRead>>();
+  return {
+    credentialsPath,
+    configPath,
+    read(path) {
+      let r = reads.get(path);
+      if (r === undefined) {
+        r = readBounded(ctx, path, MAX_PROFILE_FILE_BYTES).then(
+          (text): SharedFileRead => ({ kind: 'sections', sections: iniSections(text) }),
+          (error: unknown): SharedFileRead => (errorCode(error) === 'ENOENT' ? { kind: 'missing' } : { kind: 'failed', error }),
+        );
+        reads.set(path, r);
+      }
+      return r;
+    },
+    tooLarge(path) {
+      const [variable, what] = path === configPath ? ['AWS_CONFIG_FILE', 'config'] : ['AWS_SHARED_CREDENTIALS_FILE', 'credentials'];
+      const named = env[variable] ? ` (${variable})` : '';
+      const fix = named === '' ? 'check what it holds' : `set ${variable} to the AWS ${what} file, or unset it for ~/.aws/${what}`;
+      return `\`${path}\`${named} is larger than ${inMiB(MAX_PROFILE_FILE_BYTES)}, more than an AWS shared ${what} file holds (a few KiB is usual); ${fix}`;
+    },
+  };
+}
+
+/**
  * The settings the aws CLI takes from a profile besides its credentials, `region` and `ca_bundle`, from the config file
  * (botocore reads them there only, and from the profile named, not from a source_profile): the profile `--profile`,
  * AWS_PROFILE or AWS_DEFAULT_PROFILE names, else `default`, as the aws CLI's. A config file that cannot be read gives
  * none: the profile's credentials say so when they are read from it (`profilePlan`), and a profile that is only
- * `default` was never required.
+ * `default` was never required. One over MAX_PROFILE_FILE_BYTES is refused: no config file is that large.
  */
-async function profileSettings(env: Env, ctx: CommandContext, explicit?: string): Promise<{ region?: ProfileSetting; caBundle?: ProfileSetting }> {
+async function profileSettings(files: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<{ region?: ProfileSetting; caBundle?: ProfileSetting }>> {
   const name = explicit ?? (env['AWS_PROFILE'] || undefined) ?? (env['AWS_DEFAULT_PROFILE'] || undefined) ?? 'default';
-  const home = env['HOME'] || homedir();
-  const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
-  let keys: ReadonlyMap<string, string> | undefined;
-  try {
-    keys = configProfiles(iniSections(await ctx.readFile(configPath))).get(name);
-  } catch {
-    return {};
-  }
+  const configPath = files.configPath;
+  const read = await files.read(configPath);
+  if (read.kind === 'failed' && errorCode(read.error) === 'EFBIG') return failure(EXIT.noInput, 'InvalidProfile', files.tooLarge(configPath));
+  const keys = read.kind === 'sections' ? configProfiles(read.sections).get(name) : undefined;
   const setting = (key: string): ProfileSetting | undefined => {
     const value = keys?.get(key)?.trim();
     return value ? { value, from: `${key} of the profile \`${printable(name)}\` in \`${configPath}\`` } : undefined;
   };
   const region = setting('region');
   const caBundle = setting('ca_bundle');
-  return { ...(region !== undefined ? { region } : {}), ...(caBundle !== undefined ? { caBundle } : {}) };
+  return { ok: true, value: { ...(region !== undefined ? { region } : {}), ...(caBundle !== undefined ? { caBundle } : {}) } };
 }
 
 /**
@@ -274,27 +333,23 @@ interface ProfilePlan {
  * or ECS metadata) is an error, as it is to the AWS CLI: the data dir's admin-credentials.json, the account's admin,
  * stands in for no profile.
  */
-async function profilePlan(env: Env, ctx: CommandContext, explicit?: string): Promise<ClientResult<ProfilePlan> | undefined> {
+async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<ProfilePlan> | undefined> {
   const variable = explicit !== undefined ? PROFILE_OPTION : env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
   if (variable === undefined) return undefined;
   const name = explicit ?? env[variable] ?? '';
-  const home = env['HOME'] || homedir();
-  const credentialsPath = expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials');
-  const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
+  const { credentialsPath, configPath } = shared;
   const read: { path: string; profiles: IniSections }[] = [];
   for (const f of [
     { path: credentialsPath, profilesOf: (s: IniSections) => s },
     { path: configPath, profilesOf: configProfiles },
   ]) {
-    let text: string;
-    try {
-      text = await ctx.readFile(f.path);
-    } catch (e) {
-      const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
-      if (code === 'ENOENT') continue;
-      return failure(EXIT.noInput, 'InvalidProfile', `cannot read \`${f.path}\` for the profile \`${name}\` (${variable}): ${e instanceof Error ? e.message : String(e)}`);
+    const r = await shared.read(f.path);
+    if (r.kind === 'missing') continue;
+    if (r.kind === 'failed') {
+      const e = r.error;
+      return failure(EXIT.noInput, 'InvalidProfile', errorCode(e) === 'EFBIG' ? shared.tooLarge(f.path) : `cannot read \`${f.path}\` for the profile \`${name}\` (${variable}): ${e instanceof Error ? e.message : String(e)}`);
     }
-    read.push({ path: f.path, profiles: f.profilesOf(iniSections(text)) });
+    read.push({ path: f.path, profiles: f.profilesOf(r.sections) });
   }
   const files: ProfileFiles = {
     credentialsPath,
@@ -672,7 +727,10 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   // (reported as ConnectionFailed, exit 10); from the environment as from --region (review jc, 2 and 8).
   // The profile's region and ca_bundle, below the option and the variables, as the aws CLI ranks them (review jn, 3):
   // a profile with `region = eu-west-1` signed for us-east-1, and one with `ca_bundle` failed UntrustedCertificate.
-  const settings = await profileSettings(env, ctx, opts.profile);
+  const shared = sharedFiles(env, ctx);
+  const found = await profileSettings(shared, env, opts.profile);
+  if (!found.ok) return found;
+  const settings = found.value;
   const [regionFrom, region] =
     opts.region !== undefined ? ['--region', opts.region]
     : env['AWS_REGION'] ? ['AWS_REGION', env['AWS_REGION']]
@@ -691,7 +749,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const fromEnv = environmentCredentials(env);
   // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
   // followed or refused, never replaced by the admin file (review ec: §3's credential_process profile acted as the admin).
-  const plan = opts.profile !== undefined || opts.ignoreProfile !== true ? await profilePlan(env, ctx, opts.profile) : undefined;
+  const plan = opts.profile !== undefined || opts.ignoreProfile !== true ? await profilePlan(shared, env, opts.profile) : undefined;
   // The environment's keys win over AWS_PROFILE, as in botocore, but over a profile whose chain starts from them
   // (credential_source = Environment): that profile says they are what assumes its role, not who signs; followed as
   // the JavaScript SDK follows it (AWS_PROFILE set, its chain skips the environment), and as `aws --profile` does.
@@ -766,8 +824,9 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   let ca: string | undefined;
   if (bundle !== undefined && endpoint.protocol === 'https:') {
     try {
-      ca = await ctx.readFile(bundle);
+      ca = await readBounded(ctx, bundle, MAX_CA_BUNDLE_BYTES);
     } catch (e) {
+      if (errorCode(e) === 'EFBIG') return failure(EXIT.noInput, 'InvalidCaBundle', `${caFrom} \`${bundle}\` is larger than ${inMiB(MAX_CA_BUNDLE_BYTES)}, more than a CA bundle holds; check the path, and give the PEM file of the CA that signed the server's certificate`);
       return failure(EXIT.noInput, 'InvalidCaBundle', `cannot read ${caFrom} \`${bundle}\`: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) return failure(EXIT.noInput, 'InvalidCaBundle', `${caFrom} \`${bundle}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA certificate that signed the server's`);

@@ -9,8 +9,11 @@ export interface CliDeps {
   readonly out: (text: string) => void;
   /** Writes to standard error, as is. */
   readonly err: (text: string) => void;
-  /** Reads a whole file as UTF-8; rejects with a Node.js system error (`code` such as `ENOENT`). */
-  readonly readFile: (path: string) => Promise<string>;
+  /**
+   * Reads a whole file as UTF-8; rejects with a Node.js system error (`code` such as `ENOENT`), `EFBIG` for a file over
+   * `options.maxBytes` (reading stops there) or over the most any input of the CLI may be.
+   */
+  readonly readFile: (path: string, options?: ReadFileOptions) => Promise<string>;
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly version: string;
@@ -33,6 +36,11 @@ export interface CliDeps {
    * to a closed pipe fails, instead of at its next write.
    */
   readonly watchOutput?: () => void;
+}
+
+export interface ReadFileOptions {
+  /** The most bytes the file may hold, below the CLI's bound for every input: a shared config file's 1 MiB. */
+  readonly maxBytes?: number;
 }
 
 export interface AgentCommandOptions {

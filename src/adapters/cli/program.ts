@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
+import type { CliDeps, CommandContext, CommandGroup, ReadFileOptions } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { CREDENTIALS_NOTE } from './credentials-note.ts';
 import { filePathOf } from './input-file.ts';
@@ -248,7 +248,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps, groups?: re
   let status: number = EXIT.ok;
   const readDir = deps.readDir;
   const home = deps.env?.['HOME'] || homedir();
-  const files = { readFile: (path: string) => deps.readFile(filePathOf(path, home)), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path, home)) } : {}) };
+  const files = { readFile: (path: string, options?: ReadFileOptions) => deps.readFile(filePathOf(path, home), options), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path, home)) } : {}) };
   const jsonErrors = asksForJson(argv);
   const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code), jsonErrors }, groups ?? (await groupsFor(argv)));
   try {
