@@ -130,13 +130,13 @@ describe('buckets', () => {
     assert.equal(body, '200 by host');
   });
 
-  it('S3 error documents: namespace-free <Error> with Code, Message, Resource, RequestId, and x-amz-request-id', async () => {
+  it('S3 error documents: namespace-free <Error> with Code, Message, the missing bucket (as S3), Resource, RequestId, and x-amz-request-id', async () => {
     const r = await signedFetch(server.admin, 'GET', '/no-such-bucket-here', { 'x-amz-content-sha256': sha256('') });
     assert.equal(r.status, 404, await r.clone().text());
     const id = r.headers.get('x-amz-request-id');
     assert.ok(id);
     const body = await r.text();
-    assert.match(body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchBucket<\/Code><Message>[^<]+<\/Message><Resource>\/no-such-bucket-here<\/Resource><RequestId>([0-9A-F]+)<\/RequestId><\/Error>$/);
+    assert.match(body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchBucket<\/Code><Message>[^<]+<\/Message><BucketName>no-such-bucket-here<\/BucketName><Resource>\/no-such-bucket-here<\/Resource><RequestId>([0-9A-F]+)<\/RequestId><\/Error>$/);
     assert.ok(body.includes(`<RequestId>${id}</RequestId>`));
     // Its latency is in the server's metrics, under api="s3".
     const metrics = await (await fetch(`${server.url}/metrics`)).text();

@@ -54,6 +54,12 @@ export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'MethodNotAllowe
 export interface S3Failure {
   readonly code: S3AppErrorCode;
   readonly message: string;
+  /**
+   * What was not found, which S3's error document names (`ObjectError`): the bucket of NoSuchBucket and
+   * NoSuchBucketPolicy, the key of NoSuchKey. Never set on a refusal, which tells nothing of what exists.
+   */
+  readonly bucketName?: string;
+  readonly key?: string;
 }
 
 export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };
@@ -565,7 +571,7 @@ export function createS3(app: App, objects: ObjectStore) {
   async function noSuchKey<T>(call: S3Call, bucket: BucketInfo, key: string): Promise<S3Result<T>> {
     const arn = bucketArn(bucket.name);
     const list = await mayAlso(call, 's3:ListBucket', arn, bucket.owner);
-    if (list?.decision === 'Allow') return fail('NoSuchKey', 'The specified key does not exist.');
+    if (list?.decision === 'Allow') return { ok: false, error: { code: 'NoSuchKey', message: 'The specified key does not exist.', key } };
     // The message says only what was not allowed; the audit record says why it was asked.
     const message = list ? deniedMessage(call.caller, 's3:ListBucket', arn, list) : `User: ${call.caller.principal.arn} is not authorized to perform: s3:ListBucket on resource: "${arn}"`;
     const refusal = refuse(call, 's3:ListBucket', arn, `${message} (asked because the key \`${key}\` does not exist)`, bucket.owner);
@@ -916,7 +922,7 @@ export function createS3(app: App, objects: ObjectStore) {
       // `s3:Get*` on the bucket would otherwise read every other partner and condition the policy names.
       if (call.caller.account !== g.value.owner) return { ok: false, error: notOwner(call, 's3:GetBucketPolicy', bucketArn(bucket), g.value.owner, 'read') };
       const p = app.resourcePolicies.get(bucketArn(bucket));
-      if (!p || p.account !== g.value.owner) return fail('NoSuchBucketPolicy', 'The bucket policy does not exist');
+      if (!p || p.account !== g.value.owner) return { ok: false, error: { code: 'NoSuchBucketPolicy', message: 'The bucket policy does not exist', bucketName: bucket } };
       return { ok: true, value: p.document };
     },
 
@@ -1160,7 +1166,7 @@ export function createS3(app: App, objects: ObjectStore) {
           if (refused) return { ok: false, error: refused };
           decided = info?.tags;
         }
-        if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
+        if (!info) return head.ok ? { ok: false, error: { code: 'NoSuchKey', message: 'The specified key does not exist.', key } } : fromStore(head);
         const written = await objects.setObjectTags(bucket, key, tags ?? {}, info);
         if (written.ok || written.error.code !== 'PreconditionFailed') return fromStore(written);
         // Replaced on every try (a key rewritten without pause): 503, which S3 clients retry after a pause.

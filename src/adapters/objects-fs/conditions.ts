@@ -13,12 +13,12 @@ const failed: ObjectError = { code: 'PreconditionFailed', message: PRECONDITION 
 const matches = (tags: readonly string[], etag: string): boolean => tags.some((t) => t === '*' || t === etag);
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
-/** Why the key's current object (`existing`, undefined when there is none) fails the write's conditions, if it does. */
-export function destinationProblem(conditions: WriteConditions | undefined, existing: ObjectInfo | undefined): ObjectError | undefined {
+/** Why `key`'s current object (`existing`, undefined when there is none) fails the write's conditions, if it does. */
+export function destinationProblem(conditions: WriteConditions | undefined, existing: ObjectInfo | undefined, key: string): ObjectError | undefined {
   if (conditions === undefined) return undefined;
   if (conditions.ifMatch !== undefined) {
     // S3: If-Match on a key with no object is 404 NoSuchKey, on another ETag 412.
-    if (existing === undefined) return { code: 'NoSuchKey', message: 'The specified key does not exist.' };
+    if (existing === undefined) return { code: 'NoSuchKey', message: 'The specified key does not exist.', key };
     if (!matches(conditions.ifMatch, existing.etag)) return failed;
   }
   if (conditions.ifNoneMatch === '*' && existing !== undefined) return failed;

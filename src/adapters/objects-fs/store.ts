@@ -220,6 +220,12 @@ function fail<T>(code: ObjectErrorCode, message: string): ObjectResult<T> {
   return { ok: false, error };
 }
 
+/** A failure as it was found (a condition's, with the key it names). */
+const failWith = <T>(error: ObjectError): ObjectResult<T> => ({ ok: false, error });
+
+const noSuchBucket = <T>(name: string): ObjectResult<T> => failWith({ code: 'NoSuchBucket', message: `bucket \`${name}\` does not exist`, bucketName: name });
+const noSuchKey = <T>(bucketName: string, key: string): ObjectResult<T> => failWith({ code: 'NoSuchKey', message: `no object \`${key}\` in bucket \`${bucketName}\``, key });
+
 function ok<T>(value: T): ObjectResult<T> {
   return { ok: true, value };
 }
@@ -601,7 +607,7 @@ export class FsObjectStore implements ObjectStore {
   private bucketOf(name: string): ObjectResult<Bucket> {
     this.check();
     const b = this.buckets.get(name);
-    return b === undefined ? fail('NoSuchBucket', `bucket \`${name}\` does not exist`) : ok(b);
+    return b === undefined ? noSuchBucket(name) : ok(b);
   }
 
   /** The bucket a new object `key` goes to: it exists, and the key is one S3 accepts. */
@@ -722,8 +728,8 @@ export class FsObjectStore implements ObjectStore {
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
       // The write's conditions (If-Match, If-None-Match), against the object it replaces: under the key's lock, so a
       // racing writer cannot commit between the check and this commit.
-      const unmet = destinationProblem(conditions, bucket.objects.get(key)?.info);
-      if (unmet !== undefined) return fail<ObjectInfo>(unmet.code, unmet.message);
+      const unmet = destinationProblem(conditions, bucket.objects.get(key)?.info, key);
+      if (unmet !== undefined) return failWith<ObjectInfo>(unmet);
       if (over !== undefined && bucket.objects.get(key) !== over) return replacedMeanwhile(bucket, key);
       const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: fields.block ?? BLOCK_SIZE, pins: 0, retired: false };
       const record: MetaRecord = {
@@ -782,8 +788,8 @@ export class FsObjectStore implements ObjectStore {
     const bucket = b.value;
     // Checked again where the write commits; here, so that a create-only PUT of an existing key is refused before its
     // body is read.
-    const unmet = destinationProblem(conditions, bucket.objects.get(input.key)?.info);
-    if (unmet !== undefined) return fail(unmet.code, unmet.message);
+    const unmet = destinationProblem(conditions, bucket.objects.get(input.key)?.info, input.key);
+    if (unmet !== undefined) return failWith(unmet);
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
       const keep = input.checksumAlgorithm;
@@ -825,14 +831,14 @@ export class FsObjectStore implements ObjectStore {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
-    return entry === undefined ? fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``) : ok(entry.info);
+    return entry === undefined ? noSuchKey(bucketName, key) : ok(entry.info);
   }
 
   async getObject(bucketName: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number; readonly ifRange?: string }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
-    if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
+    if (entry === undefined) return noSuchKey(bucketName, key);
     // UploadPartCopy reads its source here: its x-amz-copy-source-if-*, against the version served.
     const unmet = sourceProblem(conditions, entry.info);
     if (unmet !== undefined) return fail(unmet.code, unmet.message);
@@ -865,12 +871,12 @@ export class FsObjectStore implements ObjectStore {
     if (!b.ok) return b;
     const bucket = b.value;
     const conditional = conditions?.ifMatch !== undefined ? { ifMatch: conditions.ifMatch } : undefined;
-    if (keyProblem(key) !== undefined) return conditional === undefined ? ok(undefined) : fail('NoSuchKey', 'The specified key does not exist.');
+    if (keyProblem(key) !== undefined) return conditional === undefined ? ok(undefined) : failWith({ code: 'NoSuchKey', message: 'The specified key does not exist.', key });
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
       const entry = bucket.objects.get(key);
       // A conditional delete (If-Match) is held against the very object removed, in the key's lock.
-      const unmet = destinationProblem(conditional, entry?.info);
-      if (unmet !== undefined) return fail(unmet.code, unmet.message);
+      const unmet = destinationProblem(conditional, entry?.info, key);
+      if (unmet !== undefined) return failWith(unmet);
       if (entry === undefined) return ok(undefined);
       const metaPath = this.metaPath(bucket, key);
       await unlink(metaPath).catch((e: unknown) => {
@@ -895,7 +901,7 @@ export class FsObjectStore implements ObjectStore {
     const dst = this.writableBucketOf(to.bucket, to.key);
     if (!dst.ok) return dst;
     const entry = src.value.objects.get(from.key);
-    if (entry === undefined) return fail('NoSuchKey', `no object \`${from.key}\` in bucket \`${from.bucket}\``);
+    if (entry === undefined) return noSuchKey(from.bucket, from.key);
     // x-amz-copy-source-if-*, against the very version copied (read in the same step as it).
     const unmet = sourceProblem(conditions?.source, entry.info);
     if (unmet !== undefined) return fail(unmet.code, unmet.message);
@@ -937,7 +943,7 @@ export class FsObjectStore implements ObjectStore {
     const b = this.writableBucketOf(bucketName, key);
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
-    if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
+    if (entry === undefined) return noSuchKey(bucketName, key);
     if (expect !== undefined && entry.info !== expect) return replacedMeanwhile(b.value, key);
     const source = entry.version;
     source.pins++;
@@ -1252,7 +1258,7 @@ function declaredOf(input: DeclaredDigests): DeclaredDigests {
 function replacedMeanwhile(bucket: Bucket, key: string): ObjectResult<ObjectInfo> {
   return bucket.objects.has(key)
     ? fail('PreconditionFailed', `object \`${key}\` in bucket \`${bucket.info.name}\` was replaced while its tags were being written; read it again and retry`)
-    : fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucket.info.name}\``);
+    : noSuchKey(bucket.info.name, key);
 }
 
 /**

@@ -833,7 +833,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     send(res, status, document, headers);
   }
 
-  const failure = (e: S3Failure): S3Error => s3Error(e.code, e.message);
+  /** A use case's failure, with the names S3 puts in its error document (`<BucketName>`, `<Key>`) when it has them. */
+  const failure = (e: S3Failure): S3Error => {
+    const names = { ...(e.bucketName !== undefined ? { BucketName: e.bucketName } : {}), ...(e.key !== undefined ? { Key: e.key } : {}) };
+    return s3Error(e.code, e.message, Object.keys(names).length > 0 ? names : undefined);
+  };
 
   /**
    * The answer to an IAM or STS request sent here (`queryApiCall`), in the Query API's error shape, which the aws

@@ -44,6 +44,12 @@ export type ObjectErrorCode =
 export interface ObjectError {
   readonly code: ObjectErrorCode;
   readonly message: string;
+  /**
+   * What was not found, as S3's error document names it: the bucket of a NoSuchBucket (`<BucketName>`), the key of a
+   * NoSuchKey (`<Key>`); for a copy, the source's when the source is what is missing.
+   */
+  readonly bucketName?: string;
+  readonly key?: string;
 }
 
 export type ObjectResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ObjectError };
