@@ -29,9 +29,11 @@
  *   job's own metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers
  *   `{"host", "port"}`: `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again
  *   with the same port at each heartbeat, so an agent restarted meanwhile opens it again. `uid` is the launcher's
- *   (`process.getuid()`): the endpoint then serves only processes of that uid (peer-uid.ts); without it, any process
- *   that reaches it (said in the log). Its documents come from the job's cache entry
- *   of the container endpoint (the Alibaba one is the same session in the other cloud's fields). The port closes a
+ *   (`process.getuid()`), and must be the caller's as the connection shows it, unless the caller is root
+ *   (`callerUid`); without it, the caller's: the endpoint then serves only processes of that uid (peer-uid.ts). Only
+ *   where the caller's uid cannot be read (no socket table, a caller in another network namespace) does an endpoint
+ *   of no uid serve any process (said in the log). Its documents come from the job's cache entry of the container
+ *   endpoint (the Alibaba one is the same session in the other cloud's fields). The port closes a
  *   few seconds after the job ends (the launcher's end, or the server's 410 or 403 at a revalidation: the agent
  *   asks every `revalidateMs` for each open endpoint, saying it asks on its own, so that the server does not take
  *   it for the job's sign of life); at most `maxMetadataEndpoints` are open.
@@ -497,6 +499,27 @@ export function createRelay(opts: RelayOptions): Relay {
     }, metadataGraceMs).unref();
   }
 
+  /**
+   * The uid a launcher's metadata endpoint is to serve: its caller's, read from the connection as the endpoints read
+   * their peers' (peer-uid.ts; the agent's port is TCP). The uid the body names (`asked`) was taken on trust: any user
+   * of the node could have the agent open an endpoint of their own job serving another user's processes (or every
+   * process, naming none), on the port that user's ranks read while the agent restarted (review jx, 2). Now a named
+   * uid must be the caller's, unless the caller is root, who may act for any uid of the node anyway; none named is the
+   * caller's. A caller not in the socket table (another network namespace) cannot be checked: a uid it names is
+   * refused, as the endpoint would refuse its processes, and with none it is served as before (any process). Where
+   * there is no table (not Linux), as before: the endpoint of a named uid refuses every process there.
+   */
+  async function callerUid(req: IncomingMessage, asked: number | undefined): Promise<{ ok: true; uid: number | undefined } | { ok: false; message: string }> {
+    const found = await peers.uidOf(req.socket);
+    if (found === 'unavailable') return { ok: true, uid: asked };
+    if (found === undefined) {
+      if (asked === undefined) return { ok: true, uid: undefined };
+      return { ok: false, message: `uid ${asked} cannot be checked: the calling process was not found in this host's socket table (another network namespace or host?); run the launcher on this host, in its network namespace` };
+    }
+    if (asked === undefined || asked === found || found === 0) return { ok: true, uid: asked ?? found };
+    return { ok: false, message: `uid ${asked} is not the caller's: this request comes from a process of uid ${found}, and a launcher opens its job's metadata endpoint for its own uid only` };
+  }
+
   /** `POST /v1/launcher/metadata`: opens (or finds) the job's metadata endpoint; `{"port": N}` asks for that port. */
   async function openEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const cap = req.headers.authorization;
@@ -528,6 +551,9 @@ export function createRelay(opts: RelayOptions): Relay {
       }
       uid = typeof u === 'number' ? u : undefined;
     }
+    const caller = await callerUid(req, uid);
+    if (!caller.ok) return send(res, json(403, { Code: 'Forbidden', Message: caller.message }));
+    uid = caller.uid;
     const answer = (port: number): Answer => json(200, { host: metadataHost, port });
     const existing = endpoints.get(cap);
     if (existing && !existing.closing) return send(res, answer(existing.port));
