@@ -156,3 +156,56 @@ describe('web console in a browser', { skip }, () => {
     assert.deepEqual(problems, []);
   });
 });
+
+/**
+ * The console tests' tabs (test/support/console.ts): a tab a test closed is reset and given to the next test as a new
+ * one. What it had must not reach that test: its session storage (the console keeps its sign-in there), listeners,
+ * routes, cookies; and the test that closed it must not use it again.
+ */
+describe('a tab the console tests reuse', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('comes to the next test as a new tab, and is no more the closing test’s', async () => {
+    const web = globalThis as unknown as Record<'sessionStorage' | 'localStorage', { getItem(k: string): string | null; setItem(k: string, v: string): void }>;
+    const first = await browser.newPage();
+    let heard = 0;
+    first.on('console', () => heard++);
+    await first.route('**/ui/console.css', (route) => route.abort());
+    await first.goto(`${server.url}/ui/`);
+    await first.evaluate(() => {
+      const w = globalThis as unknown as typeof web & { document: { cookie: string } };
+      w.sessionStorage.setItem('left', 'by the first test');
+      w.localStorage.setItem('left', 'by the first test');
+      w.document.cookie = 'left=1';
+    });
+    const heardBefore = heard;
+    await first.close();
+    assert.equal(first.isClosed(), true);
+    assert.throws(() => first.url(), /this tab was closed/);
+
+    const next = await browser.newPage();
+    assert.equal(next.url(), 'about:blank');
+    const css = await next.goto(`${server.url}/ui/console.css`);
+    assert.equal(css?.status(), 200, 'no route of the first test');
+    await next.goto(`${server.url}/ui/`);
+    assert.deepEqual(
+      await next.evaluate(() => {
+        const w = globalThis as unknown as typeof web & { document: { cookie: string } };
+        return [w.sessionStorage.getItem('left'), w.localStorage.getItem('left'), w.document.cookie];
+      }),
+      [null, null, ''],
+    );
+    await next.evaluate(() => console.log('heard only by this test'));
+    assert.equal(heard, heardBefore, "the first test's listener is gone");
+    await next.close();
+  });
+});

@@ -16,8 +16,15 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 /** A browser suite's `skip`: why it cannot run here, or false. */
 export const CHROMIUM_SKIP: string | false = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
 
+/** A tab a suite closed, reset and kept for the next `browser.newPage()` of the process (see `launchChromium`). */
+interface Pooled {
+  readonly page: Page;
+  /** Every origin the tab has shown: their session storage is cleared before the tab is given again. */
+  readonly origins: Set<string>;
+}
+
 /** The Chromium this process runs, by launch arguments: the suites of a group share one, as they run one after another. */
-const running = new Map<string, { browser: Promise<Browser>; users: number; closing?: ReturnType<typeof setTimeout> }>();
+const running = new Map<string, { browser: Promise<Browser>; users: number; closing?: ReturnType<typeof setTimeout>; spare: Pooled[] }>();
 
 /** Whether a Chromium no suite uses stays open until `closeHeldChromiums` (a group file's last hook) instead of a second. */
 let held = false;
@@ -43,16 +50,109 @@ export async function closeHeldChromiums(): Promise<void> {
 }
 
 /**
+ * What a test may do to a tab that resetting it does not undo: a fake clock cannot be uninstalled, exposed functions and
+ * init scripts stay, emulation and headers stay, and its context is the test's to change. Such a tab is closed, not kept.
+ */
+const LASTING = new Set<string | symbol>(['clock', 'exposeFunction', 'exposeBinding', 'addInitScript', 'setViewportSize', 'emulateMedia', 'setExtraHTTPHeaders', 'context', 'pause', 'coverage', 'video']);
+
+/** Listener registrations a test makes on a tab: they are removed when the tab is reset. */
+const LISTENING = new Set<string | symbol>(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
+
+/**
+ * A tab for a test: a spare one of `spare` (reset by `keep`) or a new one. Chromium's new tab costs about a second of CPU
+ * (its renderer, its context, the DevTools domains playwright enables), a navigation a fifth of that: the console
+ * groups opened about 200 tabs a run. What the test gets behaves as a new tab: no listeners, routes, cookies or
+ * storage of any origin it showed, on about:blank; closing it (or the suite's `close()`) resets it and keeps it for the
+ * next test, unless the test did something a reset cannot undo (`LASTING`) or the reset fails, when it is closed.
+ */
+async function pooledPage(browser: Browser, spare: Pooled[], mine: Set<() => Promise<void>>): Promise<Page> {
+  const given = spare.pop();
+  const pooled: Pooled = given ?? { page: await browser.newPage(), origins: new Set() };
+  const raw = pooled.page;
+  if (given === undefined) {
+    raw.on('framenavigated', (f) => {
+      const origin = new URL(f.url()).origin;
+      if (origin.startsWith('http')) pooled.origins.add(origin);
+    });
+  }
+  const listeners: [string | symbol, (...a: unknown[]) => unknown][] = [];
+  let lasting = false;
+  let closed = false;
+  const keep = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    mine.delete(keep);
+    if (raw.isClosed()) return;
+    if (lasting || !(await reset(raw, pooled, listeners))) {
+      await raw.context().close().catch(() => undefined);
+      return;
+    }
+    spare.push(pooled);
+  };
+  mine.add(keep);
+  const page: Page = new Proxy(raw, {
+    get(target, name) {
+      if (name === 'close') return keep;
+      if (name === 'isClosed') return () => closed || target.isClosed();
+      if (closed) throw new Error(`this tab was closed (test/support/console.ts keeps it for another test): ${String(name)} is not for it any more`);
+      if (LASTING.has(name)) lasting = true;
+      const v: unknown = Reflect.get(target, name, target);
+      if (LISTENING.has(name)) {
+        return (event: string | symbol, fn: (...a: unknown[]) => unknown) => {
+          listeners.push([event, fn]);
+          (v as (e: string | symbol, f: (...a: unknown[]) => unknown) => unknown).call(target, event, fn);
+          return page;
+        };
+      }
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return page;
+}
+
+/** Makes a tab as a new one (see `pooledPage`), or says false if it could not. */
+async function reset(raw: Page, pooled: Pooled, listeners: readonly [string | symbol, (...a: unknown[]) => unknown][]): Promise<boolean> {
+  try {
+    for (const [event, fn] of listeners) raw.off(event as 'close', fn as () => void);
+    const context = raw.context();
+    await raw.unrouteAll({ behavior: 'ignoreErrors' });
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
+    for (const other of context.pages()) if (other !== raw) await other.close();
+    // Session storage belongs to the tab and the origin, and Chromium clears it only from a document of that origin:
+    // each origin the tab showed is shown again, its document made here (the server may be gone), and cleared.
+    await raw.route('**/*', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '' }));
+    for (const origin of pooled.origins) {
+      await raw.goto(`${origin}/test-support-reset`, { timeout: 5_000 });
+      await raw.evaluate(() => {
+        const web = globalThis as unknown as Record<'sessionStorage' | 'localStorage', { clear(): void }>;
+        web.sessionStorage.clear();
+        web.localStorage.clear();
+      });
+    }
+    await raw.unrouteAll({ behavior: 'wait' });
+    await raw.goto('about:blank', { timeout: 5_000 });
+    await context.clearCookies();
+    pooled.origins.clear();
+    raw.setDefaultTimeout(30_000);
+    raw.setDefaultNavigationTimeout(30_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Debian's Chromium, headless, for one suite (closed in its `after`); `args` adds to `--no-sandbox`. A Chromium costs
  * seconds of CPU to start, so the suites of one process share it: what `close()` closes is the contexts and pages the
- * suite made, and the browser itself only once no suite has used it for a second.
+ * suite made, and the browser itself only once no suite has used it for a second. Its `newPage()` gives a tab of
+ * `pooledPage`.
  */
 export async function launchChromium(args: readonly string[] = []): Promise<Browser> {
   const key = args.join('\0');
   let shared = running.get(key);
   if (shared === undefined) {
     const { chromium } = await import('playwright-core');
-    shared = { browser: chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', ...args], headless: true, timeout: 60_000 }), users: 0 };
+    shared = { browser: chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', ...args], headless: true, timeout: 60_000 }), users: 0, spare: [] };
     running.set(key, shared);
     shared.browser.catch(() => running.delete(key));
   }
@@ -67,20 +167,25 @@ export async function launchChromium(args: readonly string[] = []): Promise<Brow
     throw e;
   }
   const before = new Set(browser.contexts());
+  const tabs = new Set<() => Promise<void>>();
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    for (const c of browser.contexts()) if (!before.has(c)) await c.close();
+    for (const keep of [...tabs]) await keep();
+    const kept = new Set(mine.spare.map((p) => p.page.context()));
+    for (const c of browser.contexts()) if (!before.has(c) && !kept.has(c)) await c.close();
     if (--mine.users > 0 || held) return;
     mine.closing = setTimeout(() => {
       running.delete(key);
+      mine.spare.length = 0;
       void browser.close();
     }, 1_000);
   };
   return new Proxy(browser, {
     get(target, name) {
       if (name === 'close') return close;
+      if (name === 'newPage') return (options?: object) => (options === undefined ? pooledPage(target, mine.spare, tabs) : target.newPage(options));
       const v: unknown = Reflect.get(target, name, target);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
