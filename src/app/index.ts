@@ -258,13 +258,16 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
    * dropped a scoped session registered in between, so that its ARN was decided with its role's whole rights here until
    * something else changed (review fh, 1).
    */
-  const refreshBeside = serialReload(() =>
-    deps.store.read(async (tx) => {
+  const refreshBeside = serialReload(async () => {
+    const policies = await deps.store.read(async (tx) => {
       const head = await tx.changes.head();
-      await resourcePolicies.refresh(head, tx);
+      const read = await resourcePolicies.read(head, tx);
       await sessionScopes.refresh(tx, head);
-    }),
-  );
+      return read;
+    });
+    // Compiled after the transaction, letting the event loop turn, and put in place whole (review jv, 2).
+    if (policies !== undefined) await resourcePolicies.load(policies);
+  });
   const refresh = async (): Promise<void> => {
     try {
       await live.refresh();
