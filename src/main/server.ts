@@ -356,6 +356,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
     throw new StartError(`GATEHOUSE_DATABASE_WAIT_SECONDS must be a number of seconds (0 or more), got \`${waitText ?? String(waitSeconds)}\``, 'usage');
   }
+  // The migrations' wait for a lock at open (review jv, 3): unset, the store's default (30 s).
+  const migrationLockText = env['GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS'];
+  const migrationLockSeconds = migrationLockText !== undefined && migrationLockText !== '' ? decimalSetting(migrationLockText) : undefined;
+  if (migrationLockSeconds !== undefined && !(Number.isFinite(migrationLockSeconds) && migrationLockSeconds > 0)) {
+    throw new StartError(`GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS must be a number of seconds (more than 0), got \`${migrationLockText ?? ''}\``, 'usage');
+  }
   const urlText = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   // Any other value was taken as a PostgreSQL address all the same: `sqlite:///…` reached a PostgreSQL on localhost,
   // a bare `host:5432/db` was waited for without end (review gc, 3).
@@ -489,7 +495,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (healthAt !== undefined && !othersServe) await listenForProbes(healthAt);
   let store: Store;
   try {
-    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
+    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}), ...(migrationLockSeconds !== undefined ? { migrationLockTimeoutMs: migrationLockSeconds * 1000 } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
   } catch (e) {
     await waiting?.close();
     await health?.close();

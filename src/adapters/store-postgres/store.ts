@@ -91,6 +91,18 @@ export interface PostgresStoreOptions {
    * (30 s, Kubernetes' whole grace period), or for ever for one that kept waiting for a connection (review dz1).
    */
   readonly closeTimeoutMs?: number;
+  /**
+   * How long the migrations at open may wait for a lock (`lock_timeout`): their advisory lock, held by another instance
+   * running them (or one frozen or cut off while it held it), or a lock on a table a migration alters. Default 30,000 ms.
+   * Past it the open fails as `StoreUnavailableError` naming what it waited on (a server logs it and tries again); it
+   * waited without end and said nothing (review jv, 3).
+   */
+  readonly migrationLockTimeoutMs?: number;
+  /**
+   * How long one migration statement may run (`statement_timeout`, and this process's bound on an answer, after which
+   * the connection is cut); default 600,000 ms: a migration may rebuild an index of a large table.
+   */
+  readonly migrationStatementTimeoutMs?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -138,7 +150,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let notifies: boolean;
   const channel = channelOf(schema);
   try {
-    migrations = await migrate(pool, schema, options.migrations ?? POSTGRES_MIGRATIONS, now);
+    migrations = await migrate(pool, schema, options.migrations ?? POSTGRES_MIGRATIONS, now, {
+      lockMs: Math.max(1, Math.floor(options.migrationLockTimeoutMs ?? 30_000)),
+      statementMs: Math.max(1, Math.floor(options.migrationStatementTimeoutMs ?? 600_000)),
+    });
     notifies = options.notify ?? (await canNotify(pool, channel));
   } catch (e) {
     await pool.end();
@@ -354,7 +369,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 }
 
-async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly Migration[], now: () => Date): Promise<MigrationReport> {
+/** How long the answer to the migrations' lock statement may take past `lock_timeout` before its connection is cut as hung. */
+const LOCK_ANSWER_GRACE_MS = 2_000;
+
+/**
+ * Runs the migrations in one transaction holding the schema's advisory lock. Every wait is bounded (review jv, 3): lock
+ * waits by `lock_timeout` (the advisory lock, and the locks a migration's DDL takes), statements by `statement_timeout`,
+ * and every answer by this process's timer (a connection that stopped answering is cut). Each failure of that kind is
+ * thrown as `StoreUnavailableError` saying what the open waited on and for how long.
+ */
+async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly Migration[], now: () => Date, bounds: { lockMs: number; statementMs: number }): Promise<MigrationReport> {
   const client = await pool.connect();
   let broken = false;
   // A checked-out client has no error listener of the pool's: a connection lost during the migrations was an uncaught
@@ -363,15 +387,49 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
     broken = true;
   };
   client.on('error', onError);
+  const where = schema === undefined ? "the role's default schema" : `schema \`${schema}\``;
+  /** The step under way, and the lock it may wait for: what the error that ends a wait names. */
+  let step = 'taking their lock';
+  let lockOf = `the migrations' advisory lock of ${where} (held by another instance running them, or by a session left open: see pg_locks, locktype advisory)`;
+  let cutForSilence = false;
+  const send = (sql: string, params?: readonly SqlValue[], boundMs = bounds.statementMs + LOCK_ANSWER_GRACE_MS): Promise<pg.QueryResult> =>
+    bounded(client, boundMs, () => {
+      broken = true;
+      cutForSilence = true;
+    }, sql, params);
+  const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+  const explained = (e: unknown): unknown => {
+    if (e instanceof StoreUnavailableError) return e;
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (cutForSilence) return new StoreUnavailableError(`PostgreSQL did not answer the database migrations, ${step}, in time; the connection was cut`, { cause: e });
+    if (code === '55P03') return new StoreUnavailableError(`the database migrations, ${step}, waited ${seconds(bounds.lockMs)} for ${lockOf}, and gave up (lock_timeout; GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS sets it)`, { cause: e });
+    if (code === '57014') return new StoreUnavailableError(`the database migrations, ${step}, ran ${seconds(bounds.statementMs)}, and gave up (statement_timeout)`, { cause: e });
+    return e;
+  };
   try {
     // READ COMMITTED: after the lock is granted, the next statement must see what the previous holder
     // committed (a REPEATABLE READ snapshot would predate it).
-    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    const quick = bounds.lockMs + LOCK_ANSWER_GRACE_MS;
+    await send('BEGIN ISOLATION LEVEL READ COMMITTED', undefined, quick);
     try {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema)]);
-      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      const report = await applyMigrations(executor(client, () => undefined), list, now);
-      await client.query('COMMIT');
+      // Settings of this transaction only (`SET LOCAL`): the connection goes back to the pool afterwards.
+      await send(`SET LOCAL lock_timeout = ${bounds.lockMs}`, undefined, quick);
+      await send(`SET LOCAL statement_timeout = ${bounds.statementMs}`, undefined, quick);
+      await send('SELECT pg_advisory_xact_lock($1)', [lockKey(schema)], quick);
+      step = `creating ${where}`;
+      lockOf = `a lock on ${where} (held by another session: see pg_locks and pg_stat_activity)`;
+      if (schema !== undefined) await send(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      const migrationOf = (sql: string): Migration | undefined => list.find((m) => m.statements.includes(sql));
+      const run = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
+        const m = migrationOf(sql);
+        step = m !== undefined ? `at migration ${m.version} (\`${m.name}\`)` : 'reading or recording the versions applied';
+        lockOf = m !== undefined
+          ? `a lock on a table of ${where} it alters (held by another session: see pg_locks and pg_stat_activity)`
+          : `a lock on the table schema_migrations in ${where} (held by another session: see pg_locks and pg_stat_activity)`;
+        return send(sql, params);
+      };
+      const report = await applyMigrations(executor(run, () => undefined), list, now);
+      await send('COMMIT');
       return report;
     } catch (e) {
       if (!broken) {
@@ -379,10 +437,10 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
           broken = true;
         });
       }
-      throw e;
+      throw explained(e);
     }
   } catch (e) {
-    throw unavailable(e) ?? e;
+    throw unavailable(explained(e)) ?? explained(e);
   } finally {
     client.removeListener('error', onError);
     client.release(broken);
