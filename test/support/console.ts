@@ -66,7 +66,9 @@ const LISTENING = new Set<string | symbol>(['on', 'once', 'addListener', 'prepen
  * next test, unless the test did something a reset cannot undo (`LASTING`) or the reset fails, when it is closed.
  */
 async function pooledPage(browser: Browser, spare: Pooled[], mine: Set<() => Promise<void>>): Promise<Page> {
-  const given = spare.pop();
+  // A kept tab whose renderer went away since is not given again.
+  let given = spare.pop();
+  while (given !== undefined && given.page.isClosed()) given = spare.pop();
   const pooled: Pooled = given ?? { page: await browser.newPage(), origins: new Set() };
   const raw = pooled.page;
   if (given === undefined) {
