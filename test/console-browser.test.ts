@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { askWhoCan, CHROMIUM_SKIP, launchChromium } from './support/console.ts';
+import { askWhoCan, CHROMIUM_SKIP, launchChromium, serverAndChromium } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -163,24 +163,15 @@ describe('web console in a browser', { skip }, () => {
  * routes, cookies; and the test that closed it must not use it again.
  */
 describe('a tab the console tests reuse', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndChromium();
 
   it('comes to the next test as a new tab, and is no more the closing test’s', async () => {
     const web = globalThis as unknown as Record<'sessionStorage' | 'localStorage', { getItem(k: string): string | null; setItem(k: string, v: string): void }>;
-    const first = await browser.newPage();
+    const first = await world.browser.newPage();
     let heard = 0;
     first.on('console', () => heard++);
     await first.route('**/ui/console.css', (route) => route.abort());
-    await first.goto(`${server.url}/ui/`);
+    await first.goto(`${world.server.url}/ui/`);
     await first.evaluate(() => {
       const w = globalThis as unknown as typeof web & { document: { cookie: string } };
       w.sessionStorage.setItem('left', 'by the first test');
@@ -192,11 +183,11 @@ describe('a tab the console tests reuse', { skip }, () => {
     assert.equal(first.isClosed(), true);
     assert.throws(() => first.url(), /this tab was closed/);
 
-    const next = await browser.newPage();
+    const next = await world.browser.newPage();
     assert.equal(next.url(), 'about:blank');
-    const css = await next.goto(`${server.url}/ui/console.css`);
+    const css = await next.goto(`${world.server.url}/ui/console.css`);
     assert.equal(css?.status(), 200, 'no route of the first test');
-    await next.goto(`${server.url}/ui/`);
+    await next.goto(`${world.server.url}/ui/`);
     assert.deepEqual(
       await next.evaluate(() => {
         const w = globalThis as unknown as typeof web & { document: { cookie: string } };
