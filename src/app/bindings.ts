@@ -767,7 +767,9 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    */
   function grantedBeyond(asker: string, action: string, resource: string, time: number): BeyondGrant[] {
     const permission = permissionOf(action);
-    if (permission === undefined) return [];
+    // A cluster's Kubernetes objects are decided by its RBAC, never by bindings (as the engine answers, above): a binding
+    // on the cluster lets no one beyond the account in there (review ke, 1).
+    if (permission === undefined || isKubernetesObjectRequest(permission, resource)) return [];
     const { account, held } = chainOf(resource, undefined, asker);
     if (held.length === 0 || (account !== asker && asker !== ROOT_ACCOUNT)) return [];
     const env = { time, resource: resourceAttributes(canonicalArn(resource)) };
