@@ -36,7 +36,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
-import { actionAndResourceRefusal, reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
+import { actionAndResourceRefusal, reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
 import { entityArn } from '../core/directory/rules.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
@@ -544,7 +544,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
@@ -669,7 +669,9 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       if (found === undefined) trustedCache.set(arn, (found = await trustedBeyond(role, arn, caller.account, input, now())));
       if (found.length > 0) allowed[i] = { ...r, trustedBeyond: found };
     }
-    const beyond = await grantedBeyond(caller.account, input.action, input.resource);
+    // At the question's time (`aws:CurrentTime`), which the principals above were decided at (simulate, review ej, 2), not
+    // the server's: a binding's `request.time` condition lists who it lets in then (review ke, 2).
+    const beyond = await grantedBeyond(caller.account, input.action, input.resource, simulatedTime(contextOf(input.context)) ?? now());
     // Another account's resource policies are its own to read (as its bindings, review I3).
     const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], governing.account ?? caller.account, input, now()) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
