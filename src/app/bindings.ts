@@ -792,6 +792,21 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return out;
   }
 
+  /**
+   * The bindings of `account`'s IAM policies whose role is one of its custom roles: the role, where, and to whom
+   * (escalation-paths: rewriting such a role grants what is added to every member of them; review ke, 3).
+   */
+  async function customRoleBindings(account: string): Promise<{ role: string; resource: string; members: readonly string[] }[]> {
+    await refresh();
+    const prefix = `accounts/${account}/roles/`;
+    const out: { role: string; resource: string; members: readonly string[] }[] = [];
+    for (const h of snap.policies.values()) {
+      if (h.stored.account !== account) continue;
+      for (const b of h.stored.bindings) if (b.role.startsWith(prefix)) out.push({ role: b.role, resource: h.stored.resource, members: b.members });
+    }
+    return out;
+  }
+
   // ----------------------------------------------------------------------------------------------------
   // Reading and writing policies
 
@@ -1061,6 +1076,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     listPolicies,
     listPolicyPage,
     grantedBeyond,
+    customRoleBindings,
     /** The stored policy of a resource as held in memory (for tests and the console). */
     held: (account: string, resource: string): StoredIamPolicy | undefined => snap.policies.get(iamPolicyKey(account, resource))?.stored,
   };

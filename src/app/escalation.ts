@@ -85,6 +85,8 @@
  * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4), or on a bucket or resource of
  *   the account (review jb, 11): a binding of any role to it there, `roles/owner` included, on every resource below
  *   (binding members name users and roles alike).
+ * - `gatehouse:UpdateIamRole` on a custom role that a binding of the account grants it (as `user:`, through a group, as
+ *   a service account, or as everyone; review ke, 3): any permission added to the role, wherever the binding applies.
  * - `s3:PutBucketPolicy` on a bucket the account owns, or `gatehouse:PutResourcePolicy` on it or on a resource the
  *   account holds a policy on (review cc, 6): a policy granting it every action there.
  * - over a principal X creates: `Put…Policy` or `Attach…Policy` on it (any right, within the boundary its creation
@@ -121,6 +123,7 @@ import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, 
 import { ASSOCIATED_RESOURCE, decideForServiceNames, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
+import { serviceAccountEmail } from '../core/bindings/index.ts';
 import { accessEntryContext } from './kube-apply.ts';
 import { TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
@@ -253,6 +256,11 @@ export interface EscalationDeps {
   readonly sessionsNamed?: (account: string, resource: string) => Promise<readonly string[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
+  /**
+   * The bindings of the account's IAM policies whose role is one of its custom roles (`accounts/<id>/roles/<name>`):
+   * the role, the resource the policy is on and the binding's members (review ke, 3). None when absent.
+   */
+  readonly customRoleBindings?: (account: string) => Promise<readonly { readonly role: string; readonly resource: string; readonly members: readonly string[] }[]>;
   /**
    * The federated users of the account (`arn:aws:sts::A:federated-user/N`) that an Allow statement of a resource policy
    * of the account names by ARN: such a grant holds for that session alone, and a user allowed `sts:GetFederationToken`
@@ -1503,6 +1511,26 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /**
+     * The custom roles that bindings of the account grant to `t` (by `user:`, a `group:` it is in, `serviceAccount:` for a
+     * role, `allAuthenticatedUsers`, `allUsers`), each with where and as which member (review ke, 3). Conditions are not
+     * read: the permission added is granted wherever and whenever the binding applies.
+     */
+    const roleBindings = (await deps.customRoleBindings?.(account)) ?? [];
+    const customRolesOf = (t: Node): { role: string; where: { resource: string; member: string }[] }[] => {
+      if (roleBindings.length === 0) return [];
+      const as = new Set(['allUsers', 'allAuthenticatedUsers', ...(t.kind === 'user' ? [`user:${t.name}`, ...t.groups.map((g) => `group:${g}`)] : [`serviceAccount:${serviceAccountEmail(account, t.name)}`])]);
+      const out = new Map<string, { resource: string; member: string }[]>();
+      for (const b of roleBindings) {
+        const member = b.members.find((m) => as.has(m));
+        if (member === undefined) continue;
+        const where = out.get(b.role) ?? [];
+        if (!where.some((w) => w.resource === b.resource && w.member === member)) where.push({ resource: b.resource, member });
+        out.set(b.role, where);
+      }
+      return [...out].map(([role, where]) => ({ role, where }));
+    };
+
     /** The resource policies `x` may write: of the account's buckets (through the S3 gateway or the admin API) and of the resources it holds one on. */
     const policyResources = (await deps.policyResources?.(account)) ?? [];
     const writableCache = new Map<string, { action: string; resource: string; reasons: readonly string[] }[]>();
@@ -1926,6 +1954,14 @@ export function createEscalation(deps: EscalationDeps) {
       for (const w of await policyWritableBy(x)) out.push({ by: x.arn, principal: t.arn, action: w.action, resource: w.resource, gives: 'resource', reasons: [...w.reasons, `${x.arn} may write the policy of ${w.resource}, granting ${t.arn} any action on it`] });
       // The account's or a workspace's IAM policy written: any binding naming it there (review cc, 4).
       for (const w of await bindableBy(x)) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:SetIamPolicy', resource: w.resource, gives: 'bindings', reasons: [...w.reasons, `${x.arn} may bind any role (roles/owner…) to ${t.arn} on ${w.resource} and every resource under it`] });
+      // A custom role bound to it rewritten (review ke, 3): any permission added to the role is granted by every binding of it.
+      const customRoles = customRolesOf(t);
+      // Apply decides it on `accounts/<id>/roles/<name>`, which no statement's `Resource` can name (an ARN or `*`): the
+      // same statements match it as match `*`, the question the authorize API takes, asked once for every such role.
+      const a = customRoles.length > 0 ? await allows(x, 'gatehouse:UpdateIamRole', '*') : undefined;
+      for (const c of customRoles) {
+        if (a) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:UpdateIamRole', resource: c.role, gives: 'bindings', reasons: [...a.reasons, `${x.arn} may add any permission to custom role ${c.role}, which ${c.where.map((w) => `a binding on ${w.resource} grants to ${w.member}`).join(', ')}: ${t.arn} then holds it there and on every resource under it`] });
+      }
       // A user in its quota of groups (ten, LimitExceeded past it) joins another only after leaving one (review jb, 13).
       const leave = t.kind === 'user' ? await groupRoom(x, t) : undefined;
       if (t.kind === 'user' && leave !== undefined) {
