@@ -807,6 +807,17 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return out;
   }
 
+  /** The ARNs `account` holds an IAM policy on, as written (escalation-paths asks who may set each; review ke, 4). */
+  async function iamPolicyResources(account: string): Promise<string[]> {
+    await refresh();
+    const out = new Set<string>();
+    for (const h of snap.policies.values()) {
+      const r = h.stored.resource;
+      if (h.stored.account === account && !r.startsWith('account/') && !r.startsWith('workspace/')) out.add(r);
+    }
+    return [...out].sort();
+  }
+
   // ----------------------------------------------------------------------------------------------------
   // Reading and writing policies
 
@@ -1077,6 +1088,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     listPolicyPage,
     grantedBeyond,
     customRoleBindings,
+    iamPolicyResources,
     /** The stored policy of a resource as held in memory (for tests and the console). */
     held: (account: string, resource: string): StoredIamPolicy | undefined => snap.policies.get(iamPolicyKey(account, resource))?.stored,
   };

@@ -83,8 +83,8 @@
  *   role X may assume, also those tags passed as session tags (`sts:TagSession`, review ii, 1), which its session
  *   carries over the role's: AssumeRole asked with them (`aws:RequestTag/K`, `aws:TagKeys`), and `sts:TagSession`.
  * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4), or on a bucket or resource of
- *   the account (review jb, 11): a binding of any role to it there, `roles/owner` included, on every resource below
- *   (binding members name users and roles alike).
+ *   the account (review jb, 11), or on any other ARN the account holds an IAM policy on (review ke, 4): a binding of any
+ *   role to it there, `roles/owner` included, on every resource below (binding members name users and roles alike).
  * - `gatehouse:UpdateIamRole` on a custom role that a binding of the account grants it (as `user:`, through a group, as
  *   a service account, or as everyone; review ke, 3): any permission added to the role, wherever the binding applies.
  * - `s3:PutBucketPolicy` on a bucket the account owns, or `gatehouse:PutResourcePolicy` on it or on a resource the
@@ -260,6 +260,8 @@ export interface EscalationDeps {
    * The bindings of the account's IAM policies whose role is one of its custom roles (`accounts/<id>/roles/<name>`):
    * the role, the resource the policy is on and the binding's members (review ke, 3). None when absent.
    */
+  /** The ARNs the account holds an IAM policy (bindings) on, as they are written (review ke, 4). None when absent. */
+  readonly iamPolicyResources?: (account: string) => Promise<readonly string[]>;
   readonly customRoleBindings?: (account: string) => Promise<readonly { readonly role: string; readonly resource: string; readonly members: readonly string[] }[]>;
   /**
    * The federated users of the account (`arn:aws:sts::A:federated-user/N`) that an Allow statement of a resource policy
@@ -1503,7 +1505,11 @@ export function createEscalation(deps: EscalationDeps) {
       const out: { resource: string; reasons: readonly string[] }[] = [];
       // And each resource of the account whose policy it writes (review jb, 11): a bucket's IAM policy (`PUT
       // /v1/iam-policies {resource: arn:aws:s3:::data}`) binds `roles/storage.objectAdmin` there as the account's does.
-      for (const [resource, asked] of [[`account/${account}`, rootArn(partition, account)], ...workspaces.map((w) => [`workspace/${w.name}`, workspaceArn(partition, account, w.name)]), ...policyResources.map((r) => [r.arn, r.arn])] as const) {
+      // And each other ARN it holds an IAM policy on (review ke, 4): a model's, a job's, a cluster's, which neither is a
+      // bucket nor holds a resource policy.
+      const held = policyResources.map((r) => r.arn);
+      const others = iamPolicyArns.filter((arn) => !held.includes(arn));
+      for (const [resource, asked] of [[`account/${account}`, rootArn(partition, account)], ...workspaces.map((w) => [`workspace/${w.name}`, workspaceArn(partition, account, w.name)]), ...[...held, ...others].map((arn) => [arn, arn])] as const) {
         const a = await allows(x, 'gatehouse:SetIamPolicy', asked);
         if (a) out.push({ resource, reasons: a.reasons });
       }
@@ -1517,6 +1523,7 @@ export function createEscalation(deps: EscalationDeps) {
      * read: the permission added is granted wherever and whenever the binding applies.
      */
     const roleBindings = (await deps.customRoleBindings?.(account)) ?? [];
+    const iamPolicyArns = (await deps.iamPolicyResources?.(account)) ?? [];
     const customRolesOf = (t: Node): { role: string; where: { resource: string; member: string }[] }[] => {
       if (roleBindings.length === 0) return [];
       const as = new Set(['allUsers', 'allAuthenticatedUsers', ...(t.kind === 'user' ? [`user:${t.name}`, ...t.groups.map((g) => `group:${g}`)] : [`serviceAccount:${serviceAccountEmail(account, t.name)}`])]);

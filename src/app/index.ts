@@ -382,6 +382,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     // Of every resource policy the account holds, the federated users an Allow names (review gd, 2).
     federatedUsersNamed: async (account) => [...new Set(resourcePolicies.list(account).flatMap((p) => federatedUsersNamed(resourcePolicies.forResource(p.resource).policies, account).map((f) => f.principal)))].sort(),
     customRoleBindings: (account) => bindings.customRoleBindings(account),
+    iamPolicyResources: (account) => bindings.iamPolicyResources(account),
     policyResources: async (account) => {
       const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
       const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
