@@ -781,9 +781,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         if (c.condition !== undefined && c.condition.evaluate(env) !== true) return;
         for (const member of new Set(b.members)) {
           const sa = member.startsWith('serviceAccount:') ? SERVICE_ACCOUNT_RE.exec(member.slice('serviceAccount:'.length)) : null;
-          // Passing a role is for principals of its own account (see "Passing a role"): only a federated subject of it.
+          // Passing a role is for principals of its own account (see "Passing a role"): only a federated subject of it, one
+          // of a provider of that account (another's subjects are sessions of that account's roles; review ke, 5).
           const beyond = permission === ACT_AS
-            ? member.startsWith('principal://')
+            ? member.startsWith('principal://') && federatedPrincipalProviders(member)?.account === (accountOf(resource) ?? account)
             : member === 'allUsers' || member === 'allAuthenticatedUsers' || member.startsWith('principal://') || (sa !== null && sa[2] !== account);
           if (beyond) out.push({ member, policy: h.stored.resource, index, role: b.role });
         }
