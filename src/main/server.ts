@@ -125,6 +125,8 @@ export interface ServerOptions {
    * and `S3_MAX_CONNECTIONS` (src/adapters/s3/server.ts), both 1024.
    */
   readonly maxConnections?: number;
+  /** Alibaba STS signature nonces held for the replay check; default `HTTP_EDGE_LIMITS.maxSignatureNonces` (tests lower it). */
+  readonly maxSignatureNonces?: number;
   /**
    * `--health-listen HOST:PORT` (GATEHOUSE_HEALTH_LISTEN): /healthz, /readyz and /metrics on a port of their own,
    * outside `--max-connections` (src/adapters/http/health-listener.ts); default none (they are on `--listen` too).
@@ -631,7 +633,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) } });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();

@@ -99,6 +99,12 @@ export interface HttpEdgeLimits {
    * declare 4 MiB each would hold 4 GiB for unauthenticated clients.
    */
   readonly maxBodyBytesInFlight: number;
+  /**
+   * Alibaba STS signature nonces held at once for the replay check (alibaba-sts-api.ts `freshNonce`): each is held until
+   * its request's Timestamp can no longer be taken; past the bound the soonest to end goes first, and a request of its
+   * key signed no later than it is refused from then on (tests lower it).
+   */
+  readonly maxSignatureNonces: number;
 }
 
 /**
@@ -116,6 +122,7 @@ export const HTTP_EDGE_LIMITS: HttpEdgeLimits = Object.freeze({
   maxHeaderSize: 16 * 1024,
   maxRequestsPerSocket: 0,
   maxBodyBytesInFlight: 64 << 20,
+  maxSignatureNonces: 100_000,
 });
 
 /** Bodies up to this size (every authorize question, STS call and webhook review in practice) are not counted. */
@@ -324,6 +331,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         path: pathOf(url),
         headers: req.headers,
         refusal: (caller, alibabaAction) => userSessionRefusal(caller, true, alibabaAction),
+        maxNonces: limits.maxSignatureNonces,
       });
       return send(res, answer.status, answer.body, requestId, answer.contentType);
     }
