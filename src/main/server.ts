@@ -42,6 +42,7 @@ import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
+import type { NonceClaims } from '../adapters/http/nonce-set.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 import { issuerUrlRefusal } from '../app/oidc.ts';
 import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from '../app/proof-audiences.ts';
@@ -148,6 +149,8 @@ export interface ServerOptions {
   readonly peers?: AgentPeers;
   /** The other workers, for /metrics (src/adapters/cluster `workerMetrics`, set by src/main/worker.ts). */
   readonly metricsPeers?: MetricsPeers;
+  /** The supervisor's Alibaba STS nonce set, shared by every worker (src/adapters/cluster `workerNonces`, set by src/main/worker.ts). */
+  readonly nonces?: NonceClaims;
   /**
    * A stop asked for while the server starts (SIGTERM while it waits for the database or loads): the start gives up at
    * its next wait or step, closing what it opened, with a `StartError` whose failure is `stopped` (exit 0).
@@ -633,7 +636,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) } });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(opts.nonces !== undefined ? { nonces: opts.nonces } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();

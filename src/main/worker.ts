@@ -11,7 +11,7 @@ import cluster from 'node:cluster';
 import { CLUSTER_OPTIONS_ENV } from './workers.ts';
 import { startExitCode, startServer, StartError, type RunningServer, type ServerOptions } from './server.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
-import { tellSupervisor, toWorker, workerMetrics, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
+import { tellSupervisor, toWorker, workerMetrics, workerNonces, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
 // As bin/gatehouse.js: node:sqlite's ExperimentalWarning is the embedded store by design (docs/decisions.md).
 process.removeAllListeners('warning');
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   // A terminal's hang-up reaches every process of its group too (review gc, 2).
   process.on('SIGHUP', ask);
   try {
-    server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers(), metricsPeers: workerMetrics() });
+    server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers(), metricsPeers: workerMetrics(), nonces: workerNonces() });
   } catch (e) {
     // Exits once the supervisor has the message (a start that failed half-way may leave a timer behind).
     const code = startExitCode(e);

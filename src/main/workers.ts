@@ -33,6 +33,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fromWorker, METRICS_WAIT_MS, replies, retireMetrics, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
+import { MAX_NONCES, NonceSet } from '../adapters/http/nonce-set.ts';
 import { dataDirOf, DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
@@ -162,6 +163,9 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   let stopping = false;
   const cpu = replies<Extract<FromWorker, { gh: 'cpu' }>>();
   const metrics = replies<object>();
+  // The server's one set of Alibaba STS signature nonces: each worker's own let a request replayed on a new connection
+  // (handed to the next worker) be taken again (review jy, 2). Kept across worker restarts, as the server's.
+  const nonces = new NonceSet(opts.maxSignatureNonces ?? MAX_NONCES);
   /** The counters and histograms of the workers that have exited, as last scraped: added to every scrape (review hl, 1). */
   let retired: object[] = [];
   const send = (w: Worker | undefined, m: ToWorker): void => {
@@ -210,6 +214,9 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
               (parts) => send(w, { gh: 'metrics', id: msg.id, parts }),
               (e: unknown) => send(w, { gh: 'metrics', id: msg.id, error: e instanceof Error ? e.message : String(e) }),
             );
+            break;
+          case 'nonce?':
+            send(w, { gh: 'nonce', id: msg.id, verdict: nonces.claim(msg.nonceKey, msg.keyDigest, msg.until, msg.now) });
             break;
           case 'metrics':
             slot.lastMetrics = msg.part;

@@ -13,11 +13,16 @@
  * Metrics (`workerMetrics`): the worker a scrape reaches asks the supervisor for every serving worker's metrics
  * (`metrics?`), which asks each (`metrics?` to the worker) and answers the first with their parts (`metrics`); the
  * worker aggregates them (src/adapters/metrics). The supervisor relays JSON only, and loads no prom-client.
+ *
+ * Nonces (`workerNonces`): Alibaba STS's signature nonces are held in one set, the supervisor's: it hands each new
+ * connection to the next worker, and a request replayed on a new connection was taken again by a worker that had not
+ * seen it (review jy, 2). A worker asks (`nonce?`) and the supervisor answers (`nonce`), in the order asked.
  */
 import { availableParallelism } from 'node:os';
 import type { ChangeListener, ChangeNotes, ChangeSubscription } from '../../app/ports/store.ts';
 import type { AgentPeers } from '../agent/server.ts';
 import type { MetricsPeers } from '../metrics/index.ts';
+import type { NonceClaims, NonceVerdict } from '../http/nonce-set.ts';
 
 export const MAX_WORKERS = 64;
 
@@ -42,7 +47,9 @@ export type FromWorker =
   /** A scrape: every serving worker's metrics, please (answered by `metrics` with the same id). */
   | { readonly gh: 'metrics?'; readonly id: number }
   /** This worker's own metrics (prom-client's `getMetricsAsJSON`), asked for by the supervisor's `metrics?`. */
-  | { readonly gh: 'metrics'; readonly id: number; readonly part: object };
+  | { readonly gh: 'metrics'; readonly id: number; readonly part: object }
+  /** An Alibaba STS signature nonce to check in the server's one set (answered by `nonce` with the same id). */
+  | { readonly gh: 'nonce?'; readonly id: number; readonly nonceKey: string; readonly keyDigest: string; readonly until: number; readonly now: number };
 
 /** What the supervisor tells a worker. */
 export type ToWorker =
@@ -53,7 +60,9 @@ export type ToWorker =
   /** This worker's own metrics, please (answered by `metrics`). */
   | { readonly gh: 'metrics?'; readonly id: number }
   /** The answer to a worker's `metrics?`: every serving worker's part, or why not. */
-  | { readonly gh: 'metrics'; readonly id: number; readonly parts?: readonly object[]; readonly error?: string };
+  | { readonly gh: 'metrics'; readonly id: number; readonly parts?: readonly object[]; readonly error?: string }
+  /** The answer to a worker's `nonce?`. */
+  | { readonly gh: 'nonce'; readonly id: number; readonly verdict: NonceVerdict };
 
 /** The root account's first credentials, as worker 1 created them on a first start (sent once, over the local IPC channel). */
 export interface AdminFile {
@@ -63,8 +72,8 @@ export interface AdminFile {
   readonly UserName: string;
 }
 
-const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended', 'metrics?', 'metrics']);
-const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended', 'metrics?', 'metrics']);
+const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended', 'metrics?', 'metrics', 'nonce?']);
+const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended', 'metrics?', 'metrics', 'nonce']);
 
 /** How long the supervisor waits for each worker's metrics, and a worker for the supervisor's answer (a scrape's default timeout is 10 s). */
 export const METRICS_WAIT_MS = 4000;
@@ -164,6 +173,22 @@ export function workerMetrics(): MetricsPeers {
       if (m.parts === undefined) throw new Error(m.error ?? 'no metrics');
       return m.parts;
     },
+  };
+}
+
+/** How long a worker waits for the supervisor's verdict on a nonce (it answers at once; a channel that stalls fails the request). */
+export const NONCE_WAIT_MS = 5000;
+
+/** A worker's nonce set: the supervisor's, over the IPC channel (see the header). */
+export function workerNonces(): NonceClaims {
+  const answers = replies<NonceVerdict>();
+  process.on('message', (m: unknown) => {
+    const msg = toWorker(m);
+    if (msg?.gh === 'nonce') answers.settle(msg.id, msg.verdict);
+  });
+  return {
+    claim: (nonceKey, keyDigest, until, now) =>
+      answers.ask((id) => tellSupervisor({ gh: 'nonce?', id, nonceKey, keyDigest, until, now }), NONCE_WAIT_MS, () => `the supervisor did not check the signature nonce within ${NONCE_WAIT_MS / 1000} s`),
   };
 }
 

@@ -35,6 +35,7 @@ import { constantTimeEqual } from '../crypto/index.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import type { Params } from './query-params.ts';
 import { escapeXml } from './xml.ts';
+import { MAX_NONCES, NonceSet, type NonceClaims, type NonceVerdict } from './nonce-set.ts';
 
 export const ALIBABA_STS_VERSION = '2015-04-01';
 
@@ -147,7 +148,9 @@ export interface AlibabaRequest {
    * session: `userSessionRefusal` in server.ts), as AWS STS's Query API refuses it.
    */
   readonly refusal?: (caller: Caller, action: string) => { readonly code: ErrorCode; readonly message: string } | undefined;
-  /** Signature nonces held at most for the replay check (`HttpEdgeLimits.maxSignatureNonces`); default `MAX_NONCES`. */
+  /** The server's signature nonces, for the replay check (nonce-set.ts); default a set of the app's own. */
+  readonly nonces?: NonceClaims;
+  /** What the set holds at most (`HttpEdgeLimits.maxSignatureNonces`), as a refusal for its bound says. */
   readonly maxNonces?: number;
 }
 
@@ -181,66 +184,27 @@ const TIMESTAMP_SKEW_MS = 15 * 60 * 1000;
 /** `YYYY-MM-DDThh:mm:ssZ`, the ISO 8601 UTC form the SDKs send (a fraction of a second is taken too). */
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 /**
- * Nonces held at most per app: past it the oldest go first (each is kept for the timestamp window only). Each is held
- * as a SHA-256 of (key id, nonce), 44 characters whatever the client sent: a nonce is the client's own text, up to the
- * 1 MiB body, and kept whole 100,000 of them were 100 GB (review gc, 1).
+ * The nonce set of an app whose edge gave none (`AlibabaRequest.nonces`): `MAX_NONCES` at most (nonce-set.ts).
  */
-const MAX_NONCES = 100_000;
+const noncesOf = new WeakMap<App, NonceSet>();
 
 /**
- * A nonce held: until when its request's Timestamp is taken, and the AccessKeyId that signed it as a SHA-256 (the id as
- * parsed is a slice of the request's text, which would keep the whole request alive with it).
+ * Whether `(accessKeyId, nonce)` is new (`fresh`), held in `nonces` (the edge's: one set per server, shared by the workers
+ * of `--workers`), else in the app's own. Held as SHA-256 digests, 44 characters whatever the client sent: a nonce is
+ * the client's own text, up to the 1 MiB body, and kept whole 100,000 of them were 100 GB (review gc, 1); and the
+ * AccessKeyId as parsed is a slice of the request's text, which would keep the whole request alive with it. Per server:
+ * another instance of a deployment does not see it, so a replay to another instance within the window is not refused
+ * (the signature and timestamp still bound it, as SigV4's are on AWS).
  */
-interface HeldNonce {
-  readonly ends: number;
-  readonly keyDigest: string;
-}
-
-interface Nonces {
-  /** By digest of (key id, nonce), in the order first seen. */
-  readonly held: Map<string, HeldNonce>;
-  /**
-   * Per AccessKeyId (its SHA-256), the latest end of a live nonce of its that the bound made the server drop: a request of that key
-   * whose window ends no later cannot be told from a replay of the dropped one (review jy, 1).
-   */
-  readonly dropped: Map<string, number>;
-}
-const noncesOf = new WeakMap<App, Nonces>();
-
-/**
- * Whether `(accessKeyId, nonce)` is new (`fresh`), remembering it if so until `until`: the end of the request's own
- * timestamp window (its timestamp + 15 minutes), not 15 minutes from its arrival, which is earlier for a request signed
- * by a clock ahead of the server's: its nonce was forgotten while the same bytes were still taken, and replayed they
- * were answered again (review ge, 3). `used` when it is held; `unknown` when the request's window ends no later than
- * that of a nonce of the same key dropped for the bound: the nonces of a flood of requests (any key's: GetCallerIdentity
- * needs no right) pushed out the live nonces of others, whose captured requests were then taken again (review jy, 1).
- * Per process: another instance of a deployment does not see it, so a replay to another instance within the window is
- * not refused (the signature and timestamp still bound it, as SigV4's are on AWS).
- */
-function freshNonce(app: App, max: number, accessKeyId: string, nonce: string, now: number, until: number): 'fresh' | 'used' | 'unknown' {
-  let state = noncesOf.get(app);
-  if (state === undefined) noncesOf.set(app, (state = { held: new Map(), dropped: new Map() }));
-  const { held, dropped } = state;
-  const key = createHash('sha256').update(accessKeyId).update('\n').update(nonce).digest('base64');
+async function freshNonce(app: App, nonces: NonceClaims | undefined, accessKeyId: string, nonce: string, now: number, until: number): Promise<NonceVerdict> {
+  let set = nonces;
+  if (set === undefined) {
+    set = noncesOf.get(app);
+    if (set === undefined) noncesOf.set(app, (set = new NonceSet()));
+  }
+  const nonceKey = createHash('sha256').update(accessKeyId).update('\n').update(nonce).digest('base64');
   const keyDigest = createHash('sha256').update(accessKeyId).digest('base64');
-  const seen = held.get(key);
-  if (seen !== undefined && seen.ends > now) return 'used';
-  const floor = dropped.get(keyDigest);
-  if (floor !== undefined) {
-    if (floor <= now) dropped.delete(keyDigest);
-    else if (until <= floor) return 'unknown';
-  }
-  for (const [k, entry] of held) {
-    if (entry.ends > now && held.size < max) break;
-    held.delete(k);
-    // A live nonce dropped for the bound: its key's requests signed no later are refused from now on (the map holds at
-    // most one entry per key of the directory, each gone once its window has passed).
-    if (entry.ends > now) dropped.set(entry.keyDigest, Math.max(entry.ends, dropped.get(entry.keyDigest) ?? 0));
-  }
-  // Insertion order is no longer expiry order (each entry ends with its request's timestamp): the sweep above stops at
-  // the first live entry, so an expired one behind it waits for the next sweep that reaches it, or for the bound.
-  held.set(key, { ends: Math.max(until, now), keyDigest });
-  return 'fresh';
+  return set.claim(nonceKey, keyDigest, until, now);
 }
 
 type Authenticated = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly answer: Reply };
@@ -374,7 +338,13 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   // The message is the gateway's, ending in the string to sign: `@alicloud/credentials` compares it with its own to
   // tell a wrong secret ("the access key secret is invalid") from a request altered on the way.
   if (!signature.ok) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${signature.stringToSign}`, accessKeyId);
-  const nonce = freshNonce(app, r.maxNonces ?? MAX_NONCES, accessKeyId, claim.nonce, now, at + TIMESTAMP_SKEW_MS);
+  let nonce: NonceVerdict;
+  try {
+    nonce = await freshNonce(app, r.nonces, accessKeyId, claim.nonce, now, at + TIMESTAMP_SKEW_MS);
+  } catch (e) {
+    // A worker whose supervisor did not answer (nonce-set.ts): not taken, since it cannot be told from a replay; retryable.
+    return { ok: false, answer: errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', `the signature nonce could not be checked: ${e instanceof Error ? e.message : String(e)}; retry`) };
+  }
   if (nonce === 'used') return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
   if (nonce === 'unknown') {
     return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: this server has had more signed requests in the last 15 minutes than it holds nonces for (${r.maxNonces ?? MAX_NONCES}), and can no longer tell whether a request of this AccessKeyId signed at ${timestamp} was taken already; sign the request again with the current time`, accessKeyId);

@@ -17,6 +17,7 @@ import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { MAX_QUERY_PARAMETERS, notUtf8Parameter, parameterCount, Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { ALIBABA_STS_VERSION, alibabaStsAnswer } from './alibaba-sts-api.ts';
+import { MAX_NONCES, NonceSet, type NonceClaims } from './nonce-set.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
 import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './xml.ts';
@@ -67,6 +68,11 @@ export interface HttpEdgeOptions {
    * taken from `X-Forwarded-For` (request-facts.ts `clientAddressOf`); default none, the connection's address.
    */
   readonly trustedProxies?: TrustedProxies;
+  /**
+   * Where Alibaba STS signature nonces are checked (nonce-set.ts): the supervisor's set for a worker of `--workers`
+   * (src/adapters/cluster `workerNonces`); default a set of this edge's own, `limits.maxSignatureNonces` at most.
+   */
+  readonly nonces?: NonceClaims;
 }
 
 /** What one client, or many, may hold of the edge: sockets, and the time a request or an idle connection may take. */
@@ -122,7 +128,7 @@ export const HTTP_EDGE_LIMITS: HttpEdgeLimits = Object.freeze({
   maxHeaderSize: 16 * 1024,
   maxRequestsPerSocket: 0,
   maxBodyBytesInFlight: 64 << 20,
-  maxSignatureNonces: 100_000,
+  maxSignatureNonces: MAX_NONCES,
 });
 
 /** Bodies up to this size (every authorize question, STS call and webhook review in practice) are not counted. */
@@ -331,6 +337,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         path: pathOf(url),
         headers: req.headers,
         refusal: (caller, alibabaAction) => userSessionRefusal(caller, true, alibabaAction),
+        nonces,
         maxNonces: limits.maxSignatureNonces,
       });
       return send(res, answer.status, answer.body, requestId, answer.contentType);
@@ -430,6 +437,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   }
 
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
+  // One set for the server: its own, or its supervisor's for a worker of `--workers` (nonce-set.ts).
+  const nonces: NonceClaims = opts.nonces ?? new NonceSet(limits.maxSignatureNonces);
   const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => boundedServer(behindProxies(opts.trustedProxies ?? [], handler), limits, opts.tls);
   const metrics = opts.metrics;
   let bodyBytesInFlight = 0;

@@ -1,0 +1,73 @@
+/**
+ * The signature nonces of Alibaba's STS (`SignatureNonce`, `x-acs-signature-nonce`; alibaba-sts-api.ts), held for the
+ * replay check: one set per server. A single process holds its own (`NonceSet`); the workers of `gatehouse server
+ * --workers N` ask their supervisor's (src/adapters/cluster `workerNonces`, src/main/workers.ts), since the supervisor
+ * hands each new connection to the next worker, and a request replayed on a new connection reached a worker that had
+ * never seen its nonce and was taken again, once per worker (review jy, 2).
+ */
+
+/**
+ * `fresh`: new, now held; `used`: held, the request was taken already; `unknown`: the request's window ends no later
+ * than that of a nonce of the same key dropped for the bound (`NonceSet`), so it cannot be told from a replay.
+ */
+export type NonceVerdict = 'fresh' | 'used' | 'unknown';
+
+/**
+ * Where a server checks its nonces. `nonceKey` is a digest of (AccessKeyId, nonce) and `keyDigest` one of the
+ * AccessKeyId alone (fixed-size, whatever the client sent: review gc, 1); `until` the end of the request's Timestamp
+ * window, `now` the server's time, both epoch ms.
+ */
+export interface NonceClaims {
+  claim(nonceKey: string, keyDigest: string, until: number, now: number): NonceVerdict | Promise<NonceVerdict>;
+}
+
+/** Nonces held by default (`HttpEdgeLimits.maxSignatureNonces`). */
+export const MAX_NONCES = 100_000;
+
+/** A nonce held: until when its request's Timestamp is taken, and the digest of the AccessKeyId that signed it. */
+interface HeldNonce {
+  readonly ends: number;
+  readonly keyDigest: string;
+}
+
+/**
+ * The nonces of one server, at most `max`: each held until its request's Timestamp can no longer be taken (its window
+ * ends), not 15 minutes from its arrival, which is earlier for a request signed by a clock ahead of the server's (review
+ * ge, 3). Past `max` the oldest go first; a live one dropped so makes its key's requests whose window ends no later
+ * `unknown`: the nonces of a flood of requests (any key's: GetCallerIdentity needs no right) pushed out the live nonces
+ * of others, whose captured requests were then taken again (review jy, 1).
+ */
+export class NonceSet implements NonceClaims {
+  /** By nonce key, in the order first seen. */
+  private readonly held = new Map<string, HeldNonce>();
+  /**
+   * Per AccessKeyId digest, the latest end of a live nonce of its that the bound made the set drop (at most one entry per
+   * key of the directory, each gone once its window has passed).
+   */
+  private readonly dropped = new Map<string, number>();
+  private readonly max: number;
+
+  constructor(max: number = MAX_NONCES) {
+    this.max = max;
+  }
+
+  claim(nonceKey: string, keyDigest: string, until: number, now: number): NonceVerdict {
+    const { held, dropped } = this;
+    const seen = held.get(nonceKey);
+    if (seen !== undefined && seen.ends > now) return 'used';
+    const floor = dropped.get(keyDigest);
+    if (floor !== undefined) {
+      if (floor <= now) dropped.delete(keyDigest);
+      else if (until <= floor) return 'unknown';
+    }
+    for (const [k, entry] of held) {
+      if (entry.ends > now && held.size < this.max) break;
+      held.delete(k);
+      if (entry.ends > now) dropped.set(entry.keyDigest, Math.max(entry.ends, dropped.get(entry.keyDigest) ?? 0));
+    }
+    // Insertion order is no longer expiry order (each entry ends with its request's timestamp): the sweep above stops at
+    // the first live entry, so an expired one behind it waits for the next sweep that reaches it, or for the bound.
+    held.set(nonceKey, { ends: Math.max(until, now), keyDigest });
+    return 'fresh';
+  }
+}
