@@ -106,9 +106,9 @@ export interface HttpEdgeLimits {
    */
   readonly maxBodyBytesInFlight: number;
   /**
-   * Alibaba STS signature nonces held at once for the replay check (alibaba-sts-api.ts `freshNonce`): each is held until
-   * its request's Timestamp can no longer be taken; past the bound the soonest to end goes first, and a request of its
-   * key signed no later than it is refused from then on (tests lower it).
+   * Alibaba STS signature nonces held at once for the replay check (nonce-set.ts `NonceSet`): each is held until
+   * its request's Timestamp can no longer be taken; past the bound the oldest seen goes first, and a request of its
+   * key whose Timestamp window ends no later is refused from then on (tests lower it).
    */
   readonly maxSignatureNonces: number;
 }
