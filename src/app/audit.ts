@@ -237,6 +237,17 @@ export function isPruningRecord(r: Pick<AuditRecord, 'kind' | 'account' | 'actio
 export const RECOVER_ACTION = 'gatehouse:RecoverAudit';
 /** The action of the record a server appends after the newest record of a chain linked without a key (`keyChain`). */
 export const KEY_ACTION = 'gatehouse:KeyAuditChain';
+/**
+ * The action of the record an instance appends when it finds the chain's head below a record it committed (`appended`):
+ * records were deleted from the end of the log (or replaced) while it ran. `verify` reports each such record it can
+ * trust (`isHeadMovedBackRecord`, keyed) as `truncated` (review jz, 1).
+ */
+export const HEAD_MOVED_BACK_ACTION = 'gatehouse:AuditHeadMovedBack';
+
+/** Whether a record is one an instance appended on finding the head moved back: a change of the audit log itself, of no account (as `isPruningRecord`). */
+export function isHeadMovedBackRecord(r: Pick<AuditRecord, 'kind' | 'account' | 'action' | 'resource'>): boolean {
+  return r.action === HEAD_MOVED_BACK_ACTION && r.kind === 'change' && r.account === '' && r.resource === 'audit';
+}
 export const READ_AUDIT = 'gatehouse:ReadAudit';
 const MAX_PAGE = 1000;
 /**
@@ -560,6 +571,18 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
           `${a.linkedTo.seq === h.seq ? ' with another hash' : ''}: records were deleted or replaced in the database (or it was restored from a backup); ` +
           `the new records reuse their seqs. Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions} so far)`,
       );
+      // In the chain too (review jz, 1): the log line and the counter were all there was of it, while the new records
+      // reused the deleted seqs and `verify` without an anchor said intact. Keyed like every record, after the batch
+      // that found it; `verify` reports it from then on, and deleting it too is another truncation to notice.
+      record({
+        kind: 'change',
+        account: '',
+        principal: 'gatehouse',
+        action: HEAD_MOVED_BACK_ACTION,
+        resource: 'audit',
+        decision: 'ok',
+        detail: { committed: { seq: h.seq, hash: h.hash }, foundHead: { seq: a.linkedTo.seq, hash: a.linkedTo.hash }, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' },
+      });
       // From here on the chain as it now stands is the one compared against: one regression is reported once.
       highest = a.last;
       return;
@@ -1088,6 +1111,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     let firstUnkeyedPruning: number | undefined;
     // The anchored record's hash as the chain holds it.
     let anchored: string | undefined;
+    // Records of a head found moved back (`HEAD_MOVED_BACK_ACTION`), in order.
+    const movedBack: AuditRecord[] = [];
     // Breaks beyond the chain's own (checkpoint, anchor), after those `v` found, in the order found.
     const more: VerifyBreak[] = [];
     const report = (): Result<VerifyReport> => {
@@ -1119,11 +1144,27 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
           if (c && typeof c.seq === 'number' && typeof c.hash === 'string') attested = { seq: c.seq, hash: c.hash };
         }
         if (expect !== undefined && r.seq === expect.seq) anchored = r.hash;
+        // An instance found the head below a record it had committed (review jz, 1): records were deleted from the end
+        // and their seqs reused, which the chain alone cannot show. Trusted when keyed (no question of the authorize API
+        // or row written into the database without the key can make one).
+        if (isHeadMovedBackRecord(r) && (unkeyed === undefined || keyedRecord(r))) movedBack.push(r);
       }
       if (upto.length < page.length || page.length < MAX_PAGE) break;
       after = (page.at(-1) as AuditRecord).seq;
     }
     v.end(head);
+    for (const r of movedBack) {
+      const c = r.detail['committed'] as { seq?: unknown; hash?: unknown } | undefined;
+      const f = r.detail['foundHead'] as { seq?: unknown } | undefined;
+      const was = typeof c?.seq === 'number' ? c.seq : undefined;
+      const found = typeof f?.seq === 'number' ? f.seq : undefined;
+      const by = typeof r.detail['instance'] === 'string' ? ` ${r.detail['instance']}` : '';
+      const what =
+        was !== undefined && found !== undefined
+          ? `${found < was ? `records ${found + 1}–${was} were deleted` : `record ${was} was replaced`} from the end of the log while instance${by} ran: it had committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''}, then found the head at record ${found}, and the records after it reuse those seqs`
+          : `records were deleted from the end of the log while instance${by} ran`;
+      more.push({ seq: r.seq, reason: 'truncated', message: `${what} (record ${r.seq}, ${HEAD_MOVED_BACK_ACTION}, says so)` });
+    }
     // Rows the walk from the checkpoint to the head does not reach: beyond the head (the head row moved back, the
     // rows left in place, still served by queries: review Y, Y5), or at or before the checkpoint (left by a pruning
     // that did not delete them, or put back). Either way the head row does not describe the table.
