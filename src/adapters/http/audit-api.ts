@@ -15,7 +15,8 @@
  *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings;
  *       to principals of other accounts than the root account, without the store's last error and the journal's path
  * `since`/`until` take ISO-8601 times (a date, or a date and time whose zone defaults to UTC; a day, hour or offset out
- * of range is refused, never moved) or durations back from now (`15m`, `24h`, `7d`); `since` must come before `until`.
+ * of range is refused, never moved; an offset's `+` sent unencoded, which the query string turns into a space, is read
+ * as `+`) or durations back from now (`15m`, `24h`, `7d`); `since` must come before `until`.
  * `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients see for a refused
  * change; `AccessDenied` finds every refusal (`ACCESS_DENIED`, `Deny`, `ExplicitDeny`, `ImplicitDeny`); anything else is
  * refused, not matched to nothing.
@@ -108,6 +109,9 @@ export function decisionOf(value: string): Result<string | readonly string[]> {
   return failWith('VALIDATION_ERROR', `no record carries the decision \`${shortName(value)}\`: use ${DECISION_HELP}`, 'decision');
 }
 
+/** A date, a time of day, then a space and an offset's digits: an offset whose `+` the query string's decoding made a space. */
+const PLUS_READ_AS_SPACE = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?) (\d{2}(?::?\d{2})?)$/;
+
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
   const known = new Set(['account', 'principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
@@ -145,8 +149,12 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
     filter.kind = k;
   }
   for (const k of ['since', 'until'] as const) {
-    const v = query.get(k);
-    if (v === null || v === '') continue;
+    const given = query.get(k);
+    if (given === null || given === '') continue;
+    // `+` in a query string is read as a space, so `since=2024-05-01T12:00:00+02:00` typed into curl or a browser arrived
+    // with a space where the offset's sign was and was refused (review jz, 2). After a time of day, a space before an
+    // offset's digits can only be that `+`; a space between the date and the time is left to be read as `T`.
+    const v = given.replace(PLUS_READ_AS_SPACE, '$1+$2');
     const t = auditTimeOf(v, now, k);
     if (!t.ok) return t;
     filter[k] = t.value;
