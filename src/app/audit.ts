@@ -1309,9 +1309,39 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     }
   }
 
+  /**
+   * A part of a pruning: the records from the checkpoint older than `beforeIso`, `chunk` at most, deleted with the record
+   * of it. Only records that verify as `verify` checks them (each links to the one before and matches its hash, keyed,
+   * which covers `at`) are deleted, up to the first that does not: the store's own choice reads `at` alone, and someone
+   * with write access to the database set `at` years back on the newest records, and the next sweep deleted them and
+   * attested the new checkpoint with a keyed pruning record, so `verify` said intact (review jz, 3). A record that
+   * does not verify stops the pruning there, said in the log, and stays for `verify` to report.
+   */
   async function pruneChunk(beforeIso: string, by: string, chunk: number): Promise<{ pruned: number; head: AuditHead }> {
-    return deps.store.write(async (tx) => {
-      const r = await tx.audit.prune(beforeIso, chunk);
+    let stopped: BrokenLink | undefined;
+    const done = await deps.store.write(async (tx) => {
+      stopped = undefined;
+      const start = await tx.audit.head();
+      const v = chainVerifier(start, digest, unkeyed);
+      let count = 0;
+      scan: for (let after = start.baseSeq; count < chunk; ) {
+        const asked = Math.min(MAX_PAGE, chunk - count);
+        const page = await tx.audit.list({}, after, asked);
+        for (const r of page) {
+          if (r.seq > start.seq || r.at >= beforeIso) break scan;
+          const broken = v.check([r]);
+          if (broken !== undefined) {
+            stopped = broken;
+            break scan;
+          }
+          count += 1;
+        }
+        if (page.length < asked) break;
+        after = (page.at(-1) as AuditRecord).seq;
+      }
+      if (count === 0) return { pruned: 0, head: start };
+      // Every record from the checkpoint up to `count` is older than `beforeIso`: the store deletes them all.
+      const r = await tx.audit.prune(beforeIso, count);
       if (r.pruned === 0) return r;
       const event: AuditEvent = {
         kind: 'change',
@@ -1328,6 +1358,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const last = linked[0] as AuditRecord;
       return { pruned: r.pruned, head: { ...head, seq: last.seq, hash: last.hash } };
     });
+    const b = stopped as BrokenLink | undefined;
+    if (b !== undefined) {
+      log(`audit: retention stops before record ${b.seq}, which does not verify (${b.reason}: ${b.message}): it and the records after it are not pruned; run gatehouse audit verify (records may have been edited in the database)`);
+    }
+    return done;
   }
 
   const api = {
