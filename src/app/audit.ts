@@ -243,6 +243,8 @@ export const KEY_ACTION = 'gatehouse:KeyAuditChain';
  * trust (`isHeadMovedBackRecord`, keyed) as `truncated` (review jz, 1).
  */
 export const HEAD_MOVED_BACK_ACTION = 'gatehouse:AuditHeadMovedBack';
+/** The action of the record that notes records dropped for a full backlog (how many, of which kinds, when): review jz, 4. */
+export const DROPPED_ACTION = 'gatehouse:AuditRecordsDropped';
 
 /** Whether a record is one an instance appended on finding the head moved back: a change of the audit log itself, of no account (as `isPruningRecord`). */
 export function isHeadMovedBackRecord(r: Pick<AuditRecord, 'kind' | 'account' | 'action' | 'resource'>): boolean {
@@ -693,6 +695,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     if (backlog >= (decisionRecord ? maxBacklog : hardBacklog)) {
       dropped += 1;
       metrics.auditDropped(1);
+      // Noted in the chain once a batch is written again (`noteDrops`), unless the journal keeps it for the next start.
+      if (!journaled) {
+        const d = (unnotedDrops ??= { count: 0, kinds: {}, firstAt: at, lastAt: at });
+        d.count += 1;
+        d.kinds[event.kind] = (d.kinds[event.kind] ?? 0) + 1;
+        d.firstAt = Math.min(d.firstAt, at);
+        d.lastAt = Math.max(d.lastAt, at);
+      }
       // Not kept in memory, but kept on disk: the next start appends it (the journal's segments stay until then).
       if (journaled) journal?.retain();
       const t = deps.now();
@@ -716,6 +726,35 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     } else if (backlog >= batchSize) {
       if (!soon) schedule(0);
     } else if (timer === undefined) schedule(flushMs);
+  }
+
+  /**
+   * Records dropped for a full backlog and kept nowhere else, not yet noted in the chain: the log had only a counter and
+   * a log line of them, so a reader of the audit log saw no sign of the gap (review jz, 4).
+   */
+  let unnotedDrops: { count: number; kinds: Record<string, number>; firstAt: number; lastAt: number } | undefined;
+
+  /** Queues the record of the drops not yet noted: after a batch is written, when the queue has room again. */
+  function noteDrops(): void {
+    const d = unnotedDrops;
+    if (d === undefined) return;
+    unnotedDrops = undefined;
+    record({
+      kind: 'change',
+      account: '',
+      principal: 'gatehouse',
+      action: DROPPED_ACTION,
+      resource: 'audit',
+      decision: 'ok',
+      detail: {
+        dropped: d.count,
+        kinds: d.kinds,
+        firstAt: new Date(d.firstAt).toISOString(),
+        lastAt: new Date(d.lastAt).toISOString(),
+        reason: `the backlog was full (${maxBacklog} records waiting to be written): these records were not kept`,
+        instance: spool?.instance ?? journal?.instance ?? 'gatehouse',
+      },
+    });
   }
 
   /** A write refused: counted, logged (once, then every 30 s), and the failure policy applies until one succeeds. */
@@ -911,6 +950,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       healthy = true;
       consecutive = 0;
       lastError = undefined;
+      noteDrops();
       return true;
     })().then(
       (done) => {
