@@ -1201,7 +1201,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const by = typeof r.detail['instance'] === 'string' ? ` ${r.detail['instance']}` : '';
       const what =
         was !== undefined && found !== undefined
-          ? `${found < was ? `records ${found + 1}–${was} were deleted` : `record ${was} was replaced`} from the end of the log while instance${by} ran: it had committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''}, then found the head at record ${found}, and the records after it reuse those seqs`
+          ? `${found < was ? `records ${found + 1}–${was} were deleted` : `record ${was} was replaced`} from the end of the log while instance${by} ran: it had committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''}, then found the head at record ${found} (records deleted or replaced in the database, or the database restored from a backup), and the records after it reuse those seqs`
           : `records were deleted from the end of the log while instance${by} ran`;
       more.push({ seq: r.seq, reason: 'truncated', message: `${what} (record ${r.seq}, ${HEAD_MOVED_BACK_ACTION}, says so)` });
     }
