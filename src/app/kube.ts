@@ -145,17 +145,35 @@ export const SERVICE_ACCOUNT_TOKEN = 'kubernetes.io/service-account-token';
  * this directory whose policies cannot be read (`unreadable`, with why: disabled, deleted).
  */
 interface AdmissionPrincipals {
-  readonly who: readonly { readonly principal: Principal; readonly policies: PolicySet }[];
+  /** With the keys of the request it makes (`requestFacts`): `aws:RequestedRegion` when Gatehouse sealed its token's. */
+  readonly who: readonly { readonly principal: Principal; readonly policies: PolicySet; readonly context?: Record<string, string> }[];
   readonly unreadable?: { readonly arn: string; readonly why: string };
 }
 
-/** A plain IAM user's identity as `identify` seals it under `USER_EXTRA`: ARN, unique id, the key it signed with, until when it counts (ms). */
+/**
+ * A plain IAM user's identity as `identify` seals it under `USER_EXTRA`: ARN, unique id, the key it signed with, until
+ * when it counts (ms), and the region its token was signed for (`rg`, `aws:RequestedRegion`; absent in facts sealed
+ * before it was carried).
+ */
 interface UserFacts {
   readonly arn: string;
   readonly id: string;
   readonly ak: string;
   readonly exp: number;
+  readonly rg?: string;
 }
+
+/**
+ * A session's claims as `identify` seals them under `SESSION_EXTRA`, with the region its token was signed for (`rg`,
+ * absent in facts sealed before it was carried).
+ */
+interface SealedSession {
+  readonly claims: SessionClaims;
+  readonly region?: string;
+}
+
+/** The shape of an AWS or Alibaba Cloud region name (`us-east-1`, `cn-hangzhou`): what a SigV4 scope's region may be taken for. */
+const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface KubeOptions {
   /**
@@ -1041,7 +1059,7 @@ export function createKube(app: App, options: KubeOptions) {
    * user (gone, re-created, disabled). Expiry and revocation are checked on every review (`sessionProblem`), against
    * the live revocation list.
    */
-  const sessionChecks = new Map<string, { cluster: KubeCluster; claims: SessionClaims | undefined; problem: string | undefined; as?: { principal: Principal; policies: PolicySet } }>();
+  const sessionChecks = new Map<string, { cluster: KubeCluster; claims: SessionClaims | undefined; region?: string; problem: string | undefined; as?: { principal: Principal; policies: PolicySet } }>();
   /** The live directory's change head `principals` and `sessionChecks` were filled at. */
   let cachedAt = -1;
   const trustPolicies = new PolicyCache(10_000);
@@ -1251,10 +1269,13 @@ export function createKube(app: App, options: KubeOptions) {
   /** Binds a sealed session to the cluster whose TokenReview sealed it. */
   const sessionAad = (cluster: KubeCluster): string => `k8s-session\u0000${cluster.account}\u0000${cluster.name.toLowerCase()}`;
 
-  /** A session's claims without its secret, sealed under the master key for `extra` (opaque, tamper-evident). */
-  function sealSession(cluster: KubeCluster, c: SessionClaims): string {
+  /**
+   * A session's claims without its secret, sealed under the master key for `extra` (opaque, tamper-evident), with the
+   * region its token was signed for (`rg`).
+   */
+  function sealSession(cluster: KubeCluster, c: SessionClaims, region: string | undefined): string {
     const { sk: _secret, ...facts } = c;
-    return deps.sealer.seal(JSON.stringify(facts), sessionAad(cluster));
+    return deps.sealer.seal(JSON.stringify(region !== undefined ? { ...facts, rg: region } : facts), sessionAad(cluster));
   }
 
   /** Binds a plain user's sealed identity to the cluster whose TokenReview sealed it (not interchangeable with a session's). */
@@ -1271,20 +1292,22 @@ export function createKube(app: App, options: KubeOptions) {
     try {
       const f = JSON.parse(text) as Partial<UserFacts> | null;
       return f !== null && typeof f === 'object' && typeof f.arn === 'string' && typeof f.id === 'string' && typeof f.ak === 'string' && typeof f.exp === 'number'
-        ? { arn: f.arn, id: f.id, ak: f.ak, exp: f.exp }
+        ? { arn: f.arn, id: f.id, ak: f.ak, exp: f.exp, ...(typeof f.rg === 'string' && REGION_NAME.test(f.rg) ? { rg: f.rg } : {}) }
         : undefined;
     } catch {
       return undefined;
     }
   }
 
-  function openSession(cluster: KubeCluster, sealed: string): SessionClaims | undefined {
+  function openSession(cluster: KubeCluster, sealed: string): SealedSession | undefined {
     if (sealed.length > 32_768) return undefined;
     const text = deps.sealer.open(sealed as SealedSecret, sessionAad(cluster));
     if (text === undefined) return undefined;
     try {
-      const c = JSON.parse(text) as Omit<SessionClaims, 'sk'>;
-      return c !== null && typeof c === 'object' && typeof c.acct === 'string' && typeof c.iat === 'number' ? { ...c, sk: '' } : undefined;
+      const c = JSON.parse(text) as (Omit<SessionClaims, 'sk'> & { rg?: unknown }) | null;
+      if (c === null || typeof c !== 'object' || typeof c.acct !== 'string' || typeof c.iat !== 'number') return undefined;
+      const { rg, ...claims } = c;
+      return { claims: { ...claims, sk: '' }, ...(typeof rg === 'string' && REGION_NAME.test(rg) ? { region: rg } : {}) };
     } catch {
       return undefined;
     }
@@ -1304,8 +1327,13 @@ export function createKube(app: App, options: KubeOptions) {
     return stale ? { stale } : {};
   }
 
-  /** Maps an authenticated caller to its Kubernetes user through the cluster's access entries. */
-  function identify(cluster: KubeCluster, caller: Caller, accessKeyId: string): Result<AuthenticatedUser> {
+  /**
+   * Maps an authenticated caller to its Kubernetes user through the cluster's access entries. `region`: the region the token was signed for (its SigV4 scope's), sealed with the session's or user's facts: the
+   * `aws:RequestedRegion` of the decisions made for this user in its SubjectAccessReviews and AdmissionReviews, as every
+   * other door takes the region a request was signed for (review kc, 1).
+   */
+  function identify(cluster: KubeCluster, caller: Caller, accessKeyId: string, region?: string): Result<AuthenticatedUser> {
+    const rg = region !== undefined && REGION_NAME.test(region) ? region : undefined;
     const s = caller.session;
     const who = s?.role ? { role: s.role } : s?.user ? { user: s.user } : caller.user ? { user: caller.user } : {};
     const { entry, stale } = entryOf(cluster, { partition: caller.partition, account: caller.account, ...who }, s?.role?.id ?? s?.user?.id ?? caller.user?.id);
@@ -1325,11 +1353,11 @@ export function createKube(app: App, options: KubeOptions) {
       extra['tokenIssueTime'] = [isoSeconds(s.iat)];
       // The whole session (session policies, tags, source identity, issue time), sealed: admission decides
       // whether this user may pass a role as the session, not as its role (see `passerIdentity`).
-      extra[SESSION_EXTRA] = [sealSession(cluster, s)];
+      extra[SESSION_EXTRA] = [sealSession(cluster, s, rg)];
     } else if (caller.principal.kind === 'user' && caller.user !== undefined) {
       // A user signing with its own key: who it is, sealed, for admission to decide PassRole as this user (see
       // `passerIdentity`); `extra.arn` alone can be set by anyone allowed to impersonate.
-      extra[USER_EXTRA] = [sealUser(cluster, { arn: caller.principal.arn, id: caller.user.id, ak: accessKeyId, exp: deps.now() + USER_FACTS_SECONDS * 1000 })];
+      extra[USER_EXTRA] = [sealUser(cluster, { arn: caller.principal.arn, id: caller.user.id, ak: accessKeyId, exp: deps.now() + USER_FACTS_SECONDS * 1000, ...(rg !== undefined ? { rg } : {}) })];
     }
     return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
   }
@@ -1391,12 +1419,13 @@ export function createKube(app: App, options: KubeOptions) {
    * the next change head; expiry and the live revocation list are read on every review, so a revocation counts
    * here as soon as it does for the session's own requests.
    */
-  async function sessionProblem(cluster: KubeCluster, arn: string, sealed: string): Promise<{ problem: string | undefined; claims: SessionClaims | undefined; as?: { principal: Principal; policies: PolicySet } }> {
+  async function sessionProblem(cluster: KubeCluster, arn: string, sealed: string): Promise<{ problem: string | undefined; claims: SessionClaims | undefined; region?: string; as?: { principal: Principal; policies: PolicySet } }> {
     const key = sha256(sealed).toString('base64');
     dropStaleCaches();
     let check = sessionChecks.get(key);
     if (check === undefined || check.cluster !== cluster) {
-      const claims = openSession(cluster, sealed);
+      const opened = openSession(cluster, sealed);
+      const claims = opened?.claims;
       let problem: string | undefined;
       let as: { principal: Principal; policies: PolicySet } | undefined;
       if (claims === undefined) problem = `carries a session that this server did not seal for cluster ${cluster.name}`;
@@ -1407,7 +1436,7 @@ export function createKube(app: App, options: KubeOptions) {
         if (!caller.ok && !app.live.isRevoked(claims)) problem = `is a session whose ${claims.role ? 'role was deleted or created again' : 'user was deleted, created again or disabled'} since its token was reviewed`;
         if (caller.ok) as = { principal: caller.value.principal, policies: caller.value.policies };
       }
-      check = { cluster, claims, problem, ...(as !== undefined ? { as } : {}) };
+      check = { cluster, claims, problem, ...(opened?.region !== undefined ? { region: opened.region } : {}), ...(as !== undefined ? { as } : {}) };
       if (sessionChecks.size >= 20_000) sessionChecks.clear();
       sessionChecks.set(key, check);
     }
@@ -1415,7 +1444,23 @@ export function createKube(app: App, options: KubeOptions) {
     if (check.problem !== undefined || c === undefined) return { problem: check.problem, claims: c };
     if (c.exp <= deps.now()) return { problem: `is a session that expired at ${isoSeconds(c.exp)}`, claims: c };
     if (app.live.isRevoked(c)) return { problem: `is a session that was revoked (\`gatehouse sts revoke-sessions\`${c.job !== undefined ? `, or its job ${c.job} ended` : ''}${c.user ? ', or its user was disabled' : ''})`, claims: c };
-    return { problem: undefined, claims: c, ...(check.as !== undefined ? { as: check.as } : {}) };
+    return { problem: undefined, claims: c, ...(check.region !== undefined ? { region: check.region } : {}), ...(check.as !== undefined ? { as: check.as } : {}) };
+  }
+
+  /**
+   * The keys of the request a reviewed user makes, for the IAM side of its decisions: `aws:RequestedRegion`, the region
+   * its token was signed for, from the facts Gatehouse's TokenReview sealed for this cluster (the session's, when `session`
+   * opened, else the plain user's `USER_EXTRA` naming `arn`), never from what `extra` says unsealed, which an impersonating
+   * client sets (review kc, 1). None when the review carries no such facts (an impersonated user, a token reviewed before
+   * they were sealed): absent, as before.
+   */
+  function requestFacts(cluster: KubeCluster, arn: string, extra: Readonly<Record<string, readonly string[]>> | undefined, session: { readonly region?: string } | undefined): Record<string, string> {
+    const region = session !== undefined ? session.region : (() => {
+      const sealed = extra?.[USER_EXTRA]?.[0];
+      const facts = sealed !== undefined ? openUser(cluster, sealed) : undefined;
+      return facts?.arn === arn ? facts.rg : undefined;
+    })();
+    return region !== undefined ? { 'aws:RequestedRegion': region } : {};
   }
 
   /**
@@ -1514,6 +1559,9 @@ export function createKube(app: App, options: KubeOptions) {
     // key, or a plain user's long-term key that `keyProblem` found still its own. None when the review does not
     // establish it (a session without its sealed claims, a key it could not check): absent, as before.
     let signedWith: string | undefined;
+    // The keys of the request itself (`aws:RequestedRegion`, the region its token was signed for; review kc, 1), from
+    // the facts Gatehouse sealed; none when the review does not establish them.
+    let facts: Record<string, string> = {};
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
@@ -1524,6 +1572,7 @@ export function createKube(app: App, options: KubeOptions) {
         problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name) ?? (sealed === undefined ? await keyProblem(who, extra) : undefined);
         const id = extra?.['accessKeyId']?.[0];
         if (problem === undefined) signedWith = session !== undefined ? session.claims?.ak : who.principal.kind === 'user' && id !== undefined && id !== '' && !/^(?:ASIA|STS\.)/.test(id) ? id : undefined;
+        if (problem === undefined) facts = requestFacts(cluster, arn, extra, session);
         // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
         // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
         // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
@@ -1559,7 +1608,7 @@ export function createKube(app: App, options: KubeOptions) {
       return { allowed: false, denied: false, reason };
     }
     const iamWho = asSession ?? who ?? renderedWho;
-    const context = contextOf(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {});
+    const context = contextOf({ ...facts, ...(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {}) });
     const r = cluster.authorizer.authorize({
       attrs,
       iam: iamWho ? { principal: iamWho.principal, policies: iamWho.policies, views: iamViews(cluster, req.attributes, { principal: iamWho.principal, policies: iamWho.policies, context, time: deps.now() }), context, time: deps.now() } : undefined,
@@ -1624,7 +1673,7 @@ export function createKube(app: App, options: KubeOptions) {
   async function passerIdentity(cluster: KubeCluster, passer: Passer, roleArn: string): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
     const cannot = (why: string): Result<never> => failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} ${why}, so it cannot pass role ${roleArn}`);
     if (passer.session !== undefined) {
-      const c = openSession(cluster, passer.session);
+      const c = openSession(cluster, passer.session)?.claims;
       if (!c) return cannot(`carries session facts that this server did not seal for cluster ${cluster.name}`);
       if (sessionPrincipal(c, {}).arn !== passer.arn) return cannot('carries the session facts of another principal');
       const caller = await app.sts.callerOfClaims(c, passer.fromGrant === true);
@@ -1829,7 +1878,7 @@ export function createKube(app: App, options: KubeOptions) {
    */
   async function admissionPrincipals(cluster: KubeCluster, user: AdmissionRequest['userInfo']): Promise<AdmissionPrincipals> {
     const extra = camelExtra(user.extra);
-    const out: { principal: Principal; policies: PolicySet }[] = [];
+    const out: AdmissionPrincipals['who'][number][] = [];
     let unreadable: { readonly arn: string; readonly why: string } | undefined;
     const arn = extra?.['arn']?.[0];
     if (arn !== undefined) {
@@ -1841,7 +1890,8 @@ export function createKube(app: App, options: KubeOptions) {
       const lapsed = session?.claims !== undefined && session.problem !== undefined ? session.problem : undefined;
       const who = lapsed !== undefined ? undefined : (session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]));
       if (lapsed !== undefined) unreadable = { arn, why: `the IAM principal \`${arn}\` of this Kubernetes user ${lapsed}` };
-      else if (who !== undefined) out.push(who);
+      // With the keys of its request that Gatehouse sealed (`aws:RequestedRegion`), as its SubjectAccessReviews (review kc, 1).
+      else if (who !== undefined) out.push({ principal: who.principal, policies: who.policies, context: requestFacts(cluster, arn, extra, session?.claims !== undefined ? session : undefined) });
       else {
         // Named by Gatehouse's own TokenReview (its sealed facts for this cluster): a principal of this directory whose
         // Deny statements cannot be read now (disabled, deleted), not another authenticator's user (review ix, 2).
@@ -1894,7 +1944,7 @@ export function createKube(app: App, options: KubeOptions) {
     // (`namesItsTarget`), one exempting it by `NotResource` in the cluster's spelling does not refuse (review jh, 5).
     const other = otherTrainingArn(resource);
     for (const who of all) {
-      const asked = (r: string) => evaluate({ principal: who.principal, action, resource: r, context: contextOf({}), time: deps.now() }, who.policies);
+      const asked = (r: string) => evaluate({ principal: who.principal, action, resource: r, context: contextOf(who.context ?? {}), time: deps.now() }, who.policies);
       let d = asked(resource);
       if (d.decision !== 'ExplicitDeny' && other !== undefined) {
         const x = asked(other);
