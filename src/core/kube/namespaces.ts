@@ -127,55 +127,159 @@ function namespaceUnder(head: string, prefix: string, suffix: string): string | 
   return undefined;
 }
 
-/** The general search: positions of the pattern against the three parts of the string. */
+/** A compiled pattern as flat arrays for `search`: each token's kind, its literal's code unit, and its flags. */
+interface Flat {
+  /** 0: a literal, 1: `*`, 2: `?`. */
+  readonly kind: Uint8Array;
+  /** A literal's code unit (-1 for a literal of more than one, which no one code unit of the string equals). */
+  readonly unit: Int32Array;
+  /** A wildcard that may match `:`. */
+  readonly colon: Uint8Array;
+  /** A literal that may stand in a namespace name (`NAMESPACE_CHAR`). */
+  readonly nsChar: Uint8Array;
+}
+
+const flats = new WeakMap<readonly Token[], Flat>();
+
+function flatOf(toks: readonly Token[]): Flat {
+  let f = flats.get(toks);
+  if (f === undefined) {
+    const kind = new Uint8Array(toks.length);
+    const unit = new Int32Array(toks.length);
+    const colon = new Uint8Array(toks.length);
+    const nsChar = new Uint8Array(toks.length);
+    toks.forEach((tok, i) => {
+      if ('lit' in tok) {
+        unit[i] = tok.lit.length === 1 ? tok.lit.charCodeAt(0) : -1;
+        nsChar[i] = NAMESPACE_CHAR.test(tok.lit) ? 1 : 0;
+      } else {
+        kind[i] = 'star' in tok ? 1 : 2;
+        colon[i] = tok.colon ? 1 : 0;
+      }
+    });
+    flats.set(toks, (f = { kind, unit, colon, nsChar }));
+  }
+  return f;
+}
+
+/**
+ * The search's scratch, reused across calls (a call runs to its end before another starts): a state is visited when its
+ * stamp is the call's; `from` and `ch` say how it was reached. Up to `MAX_SCRATCH` states; a search with more (a long
+ * pattern against a long path) keeps them in maps instead.
+ */
+const MAX_SCRATCH = 1 << 20;
+let stamps = new Uint32Array(0);
+let froms = new Int32Array(0);
+let chars = new Int32Array(0);
+let queue = new Int32Array(0);
+let stamp = 0;
+
+const COLON_UNIT = 0x3a;
+const FILLER_UNIT = FILLER.charCodeAt(0);
+
+/**
+ * The general search: positions of the pattern against the three parts of the string, breadth first. A state is a token
+ * position and a string position; each is visited once, so the time is the states reached (at most tokens × string),
+ * with no allocation per state (review kc, 3: a map and arrays made per state cost ~0.2 µs a state, and a wildcard
+ * review, or a batch of authorize questions, searches thousands of paths).
+ */
 function search(toks: readonly Token[], prefix: string, suffix: string): string | undefined {
   const T = toks.length;
   const a = prefix.length;
   const b = suffix.length;
   // String positions: 0…a-1 in the prefix, a: namespace empty so far, a+1: namespace begun, a+2+j: suffix at j.
   const S = a + b + 3;
-  const id = (t: number, sp: number): number => t * S + sp;
-  const parent = new Map<number, { from: number; ch: string | undefined }>();
-  const start = id(0, 0);
-  parent.set(start, { from: -1, ch: undefined });
-  const queue = [start];
-  const visit = (from: number, to: number, ch: string | undefined): void => {
-    if (parent.has(to)) return;
-    parent.set(to, { from, ch });
-    queue.push(to);
+  const n = (T + 1) * S;
+  const { kind, unit, colon, nsChar } = flatOf(toks);
+  let seen: (s: number) => boolean;
+  let mark: (s: number, from: number, ch: number) => void;
+  let fromOf: (s: number) => number;
+  let chOf: (s: number) => number;
+  let q: Int32Array | number[];
+  if (n <= MAX_SCRATCH) {
+    if (stamps.length < n) {
+      const size = Math.min(MAX_SCRATCH, Math.max(n, stamps.length * 2, 1024));
+      stamps = new Uint32Array(size);
+      froms = new Int32Array(size);
+      chars = new Int32Array(size);
+      queue = new Int32Array(size);
+      stamp = 0;
+    }
+    if (stamp === 0xffffffff) {
+      stamps.fill(0);
+      stamp = 0;
+    }
+    const current = ++stamp;
+    const st = stamps;
+    const fr = froms;
+    const cs = chars;
+    seen = (s) => st[s] === current;
+    mark = (s, from, ch) => {
+      st[s] = current;
+      fr[s] = from;
+      cs[s] = ch;
+    };
+    fromOf = (s) => fr[s] as number;
+    chOf = (s) => cs[s] as number;
+    q = queue;
+  } else {
+    const how = new Map<number, number>();
+    const chs = new Map<number, number>();
+    seen = (s) => how.has(s);
+    mark = (s, from, ch) => {
+      how.set(s, from);
+      if (ch >= 0) chs.set(s, ch);
+    };
+    fromOf = (s) => how.get(s) as number;
+    chOf = (s) => chs.get(s) ?? -1;
+    q = [];
+  }
+  let tail = 0;
+  const visit = (from: number, to: number, ch: number): void => {
+    if (seen(to)) return;
+    mark(to, from, ch);
+    q[tail++] = to;
   };
-  for (let q = 0; q < queue.length; q++) {
-    const state = queue[q] as number;
+  const start = 0;
+  visit(-1, start, -1);
+  const end = a + 2 + b;
+  for (let head = 0; head < tail; head++) {
+    const state = q[head] as number;
     const t = Math.floor(state / S);
-    const sp = state % S;
-    if (t === T && sp === a + 2 + b) {
+    const sp = state - t * S;
+    if (t === T && sp === end) {
       let ns = '';
-      for (let at = state; at !== start; ) {
-        const p = parent.get(at) as { from: number; ch: string | undefined };
-        if (p.ch !== undefined) ns = p.ch + ns;
-        at = p.from;
+      for (let at = state; at !== start; at = fromOf(at)) {
+        const c = chOf(at);
+        if (c >= 0) ns = String.fromCharCode(c) + ns;
       }
       return ns;
     }
     // The namespace may end once begun (no character consumed).
-    if (sp === a + 1) visit(state, id(t, a + 2), undefined);
-    const tok = toks[t];
-    if (tok === undefined) continue;
-    if ('star' in tok) visit(state, id(t + 1, sp), undefined);
-    // The characters the string may take next, with the string position after each.
-    const next: [string, number, boolean][] = [];
-    if (sp < a) next.push([prefix[sp] as string, sp + 1, false]);
-    else if (sp === a || sp === a + 1) {
-      if ('lit' in tok) {
-        if (NAMESPACE_CHAR.test(tok.lit)) next.push([tok.lit, a + 1, true]);
-      } else next.push([FILLER, a + 1, true]);
-    } else if (sp - a - 2 < b) next.push([suffix[sp - a - 2] as string, sp + 1, false]);
-    for (const [c, nsp, inNamespace] of next) {
-      const fits = 'lit' in tok ? tok.lit === c : tok.colon || c !== ':';
-      if (!fits) continue;
-      const ch = inNamespace ? c : undefined;
-      visit(state, id('star' in tok ? t : t + 1, nsp), ch);
-    }
+    if (sp === a + 1) visit(state, t * S + a + 2, -1);
+    if (t === T) continue;
+    const k = kind[t] as number;
+    if (k === 1) visit(state, (t + 1) * S + sp, -1);
+    // The character the string may take next, and the string position after it.
+    let c: number;
+    let nsp: number;
+    let inNamespace = false;
+    if (sp < a) {
+      c = prefix.charCodeAt(sp);
+      nsp = sp + 1;
+    } else if (sp === a || sp === a + 1) {
+      if (k === 0) {
+        if (nsChar[t] !== 1) continue;
+        c = unit[t] as number;
+      } else c = FILLER_UNIT;
+      nsp = a + 1;
+      inNamespace = true;
+    } else if (sp - a - 2 < b) {
+      c = suffix.charCodeAt(sp - a - 2);
+      nsp = sp + 1;
+    } else continue;
+    const fits = k === 0 ? unit[t] === c : colon[t] === 1 || c !== COLON_UNIT;
+    if (fits) visit(state, (k === 1 ? t : t + 1) * S + nsp, inNamespace ? c : -1);
   }
   return undefined;
 }
