@@ -1452,15 +1452,24 @@ export function createKube(app: App, options: KubeOptions) {
    * its token was signed for, from the facts Gatehouse's TokenReview sealed for this cluster (the session's, when `session`
    * opened, else the plain user's `USER_EXTRA` naming `arn`), never from what `extra` says unsealed, which an impersonating
    * client sets (review kc, 1). None when the review carries no such facts (an impersonated user, a token reviewed before
-   * they were sealed): absent, as before.
+   * they were sealed): absent, as before. `withKey`: also `acs:AccessId`, the key the token was signed with, from the same
+   * sealed facts (admission; the webhook establishes the key itself, checking a plain user's is still its own; review kc, 4).
    */
-  function requestFacts(cluster: KubeCluster, arn: string, extra: Readonly<Record<string, readonly string[]>> | undefined, session: { readonly region?: string } | undefined): Record<string, string> {
-    const region = session !== undefined ? session.region : (() => {
+  function requestFacts(cluster: KubeCluster, arn: string, extra: Readonly<Record<string, readonly string[]>> | undefined, session: { readonly region?: string; readonly claims?: SessionClaims | undefined } | undefined, withKey = false): Record<string, string> {
+    let region: string | undefined;
+    let key: string | undefined;
+    if (session !== undefined) {
+      region = session.region;
+      key = session.claims?.ak;
+    } else {
       const sealed = extra?.[USER_EXTRA]?.[0];
       const facts = sealed !== undefined ? openUser(cluster, sealed) : undefined;
-      return facts?.arn === arn ? facts.rg : undefined;
-    })();
-    return region !== undefined ? { 'aws:RequestedRegion': region } : {};
+      if (facts?.arn === arn) {
+        region = facts.rg;
+        key = facts.ak;
+      }
+    }
+    return { ...(region !== undefined ? { 'aws:RequestedRegion': region } : {}), ...(withKey && key !== undefined && key !== '' ? { [ACCESS_ID]: key } : {}) };
   }
 
   /**
@@ -1890,8 +1899,9 @@ export function createKube(app: App, options: KubeOptions) {
       const lapsed = session?.claims !== undefined && session.problem !== undefined ? session.problem : undefined;
       const who = lapsed !== undefined ? undefined : (session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]));
       if (lapsed !== undefined) unreadable = { arn, why: `the IAM principal \`${arn}\` of this Kubernetes user ${lapsed}` };
-      // With the keys of its request that Gatehouse sealed (`aws:RequestedRegion`), as its SubjectAccessReviews (review kc, 1).
-      else if (who !== undefined) out.push({ principal: who.principal, policies: who.policies, context: requestFacts(cluster, arn, extra, session?.claims !== undefined ? session : undefined) });
+      // With the keys of its request that Gatehouse sealed (`aws:RequestedRegion`, `acs:AccessId`), as its
+      // SubjectAccessReviews are decided (reviews kc, 1 and 4).
+      else if (who !== undefined) out.push({ principal: who.principal, policies: who.policies, context: requestFacts(cluster, arn, extra, session?.claims !== undefined ? session : undefined, true) });
       else {
         // Named by Gatehouse's own TokenReview (its sealed facts for this cluster): a principal of this directory whose
         // Deny statements cannot be read now (disabled, deleted), not another authenticator's user (review ix, 2).
