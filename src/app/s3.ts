@@ -60,6 +60,8 @@ export interface S3Failure {
    */
   readonly bucketName?: string;
   readonly key?: string;
+  /** The upload of a NoSuchUpload, as the request named it (S3's `<UploadId>`). */
+  readonly uploadId?: string;
 }
 
 export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };

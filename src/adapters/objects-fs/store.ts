@@ -223,6 +223,9 @@ function fail<T>(code: ObjectErrorCode, message: string): ObjectResult<T> {
 /** A failure as it was found (a condition's, with the key it names). */
 const failWith = <T>(error: ObjectError): ObjectResult<T> => ({ ok: false, error });
 
+/** NoSuchUpload, naming the upload id as the request gave it (S3's `<UploadId>`). */
+const noSuchUpload = <T>(uploadId: string, message: string): ObjectResult<T> => failWith({ code: 'NoSuchUpload', message, uploadId });
+
 const noSuchBucket = <T>(name: string): ObjectResult<T> => failWith({ code: 'NoSuchBucket', message: `bucket \`${name}\` does not exist`, bucketName: name });
 const noSuchKey = <T>(bucketName: string, key: string): ObjectResult<T> => failWith({ code: 'NoSuchKey', message: `no object \`${key}\` in bucket \`${bucketName}\``, key });
 
@@ -994,7 +997,7 @@ export class FsObjectStore implements ObjectStore {
   private uploadFor(bucket: Bucket, key: string, uploadId: string): ObjectResult<Upload> {
     const upload = isUploadId(uploadId) ? bucket.uploads.get(uploadId) : undefined;
     if (upload === undefined || upload.done || upload.info.key !== key) {
-      return fail('NoSuchUpload', `no upload \`${uploadId}\` of \`${key}\` in bucket \`${bucket.info.name}\`: it may have been completed or aborted`);
+      return noSuchUpload(uploadId, `no upload \`${uploadId}\` of \`${key}\` in bucket \`${bucket.info.name}\`: it may have been completed or aborted`);
     }
     return ok(upload);
   }
@@ -1057,7 +1060,7 @@ export class FsObjectStore implements ObjectStore {
       let moved = false;
       try {
         return await this.locks.run(`u:${upload.info.uploadId}`, async () => {
-          if (upload.done) return fail<PartInfo>('NoSuchUpload', `upload \`${upload.info.uploadId}\` was completed or aborted while the part was uploading`);
+          if (upload.done) return noSuchUpload<PartInfo>(upload.info.uploadId, `upload \`${upload.info.uploadId}\` was completed or aborted while the part was uploading`);
           const record: PartRecord = {
             format: 1,
             partNumber: n,
@@ -1115,7 +1118,7 @@ export class FsObjectStore implements ObjectStore {
     const upload = u.value;
     return this.writing(bucket, () =>
       this.locks.run(`u:${uploadId}`, async () => {
-        if (upload.done) return fail<ObjectInfo>('NoSuchUpload', `upload \`${uploadId}\` was completed or aborted`);
+        if (upload.done) return noSuchUpload<ObjectInfo>(uploadId, `upload \`${uploadId}\` was completed or aborted`);
         if (parts.length === 0) return fail<ObjectInfo>('InvalidPart', 'a multipart upload needs at least one part to complete');
         const chosen: Part[] = [];
         let total = 0;
@@ -1185,7 +1188,7 @@ export class FsObjectStore implements ObjectStore {
     if (!u.ok) return u;
     const upload = u.value;
     return this.locks.run(`u:${uploadId}`, async () => {
-      if (upload.done) return fail<void>('NoSuchUpload', `upload \`${uploadId}\` was completed or aborted`);
+      if (upload.done) return noSuchUpload<void>(uploadId, `upload \`${uploadId}\` was completed or aborted`);
       await this.removeUpload(bucket, upload);
       return ok(undefined);
     });

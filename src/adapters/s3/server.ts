@@ -833,9 +833,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     send(res, status, document, headers);
   }
 
-  /** A use case's failure, with the names S3 puts in its error document (`<BucketName>`, `<Key>`) when it has them. */
+  /** A use case's failure, with the names S3 puts in its error document (`<BucketName>`, `<Key>`, `<UploadId>`) when it has them. */
   const failure = (e: S3Failure): S3Error => {
-    const names = { ...(e.bucketName !== undefined ? { BucketName: e.bucketName } : {}), ...(e.key !== undefined ? { Key: e.key } : {}) };
+    const names = { ...(e.bucketName !== undefined ? { BucketName: e.bucketName } : {}), ...(e.key !== undefined ? { Key: e.key } : {}), ...(e.uploadId !== undefined ? { UploadId: e.uploadId } : {}) };
     return s3Error(e.code, e.message, Object.keys(names).length > 0 ? names : undefined);
   };
 

@@ -50,6 +50,8 @@ export interface ObjectError {
    */
   readonly bucketName?: string;
   readonly key?: string;
+  /** The upload id of a NoSuchUpload, as the request named it (`<UploadId>`). */
+  readonly uploadId?: string;
 }
 
 export type ObjectResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ObjectError };
