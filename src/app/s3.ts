@@ -41,7 +41,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, operationNameProblem, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, DigestMismatch, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import { ifRangeHolds } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
@@ -62,6 +62,8 @@ export interface S3Failure {
   readonly key?: string;
   /** The upload of a NoSuchUpload, as the request named it (S3's `<UploadId>`). */
   readonly uploadId?: string;
+  /** A BadDigest's digest, as declared and as computed (S3's error document names both). */
+  readonly digest?: DigestMismatch;
 }
 
 export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };

@@ -7,7 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
-import type { ChecksumAlgorithm, ObjectChecksum } from '../../app/ports/objects.ts';
+import type { ChecksumAlgorithm, DigestMismatch, ObjectChecksum } from '../../app/ports/objects.ts';
 
 const CASTAGNOLI = 0x82f63b78;
 const TABLE = (() => {
@@ -125,15 +125,21 @@ export function checksumFrom(algorithm: ChecksumAlgorithm, digests: BodyDigests)
   return { algorithm, value: typeof raw === 'number' ? crcBase64(raw) : raw.toString('base64') };
 }
 
-/** The first declared digest that the body does not match, named for the error message; undefined when all match. */
-export function digestMismatch(declared: DeclaredDigests, got: BodyDigests): string | undefined {
-  if (declared.contentMd5 !== undefined && declared.contentMd5 !== got.md5.toString('base64')) return 'Content-MD5';
-  if (declared.sha256Hex !== undefined && declared.sha256Hex.toLowerCase() !== got.sha256.toString('hex')) return 'x-amz-content-sha256';
-  if (declared.sha256Base64 !== undefined && declared.sha256Base64 !== got.sha256.toString('base64')) return 'x-amz-checksum-sha256';
-  if (declared.crc32Base64 !== undefined && declared.crc32Base64 !== crcBase64(got.crc32 ?? 0)) return 'x-amz-checksum-crc32';
-  if (declared.crc32cBase64 !== undefined && declared.crc32cBase64 !== crcBase64(got.crc32c ?? 0)) return 'x-amz-checksum-crc32c';
-  if (declared.crc64nvmeBase64 !== undefined && declared.crc64nvmeBase64 !== got.crc64nvme?.toString('base64')) return 'x-amz-checksum-crc64nvme';
-  return undefined;
+/**
+ * The first declared digest that the body does not match: its header's name, the value declared and the body's, each
+ * in that header's form (hex for `x-amz-content-sha256`, base64 for the others); undefined when all match.
+ */
+export function digestMismatch(declared: DeclaredDigests, got: BodyDigests): DigestMismatch | undefined {
+  const differs = (header: string, sent: string | undefined, computed: string, ignoreCase = false): DigestMismatch | undefined =>
+    sent !== undefined && (ignoreCase ? sent.toLowerCase() : sent) !== computed ? { header, declared: sent, computed } : undefined;
+  return (
+    differs('Content-MD5', declared.contentMd5, got.md5.toString('base64')) ??
+    differs('x-amz-content-sha256', declared.sha256Hex, got.sha256.toString('hex'), true) ??
+    differs('x-amz-checksum-sha256', declared.sha256Base64, got.sha256.toString('base64')) ??
+    differs('x-amz-checksum-crc32', declared.crc32Base64, crcBase64(got.crc32 ?? 0)) ??
+    differs('x-amz-checksum-crc32c', declared.crc32cBase64, crcBase64(got.crc32c ?? 0)) ??
+    differs('x-amz-checksum-crc64nvme', declared.crc64nvmeBase64, got.crc64nvme?.toString('base64') ?? '')
+  );
 }
 
 /** S3's multipart ETag: MD5 of the concatenated binary part MD5s, then `-N`. */

@@ -160,7 +160,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     }
     const digests = await hasher.digest();
     const mismatch = digestMismatch(declared, digests);
-    if (mismatch !== undefined) return { ok: false, error: { code: 'BadDigest', message: `the body does not match its \`${mismatch}\`` } };
+    if (mismatch !== undefined) return { ok: false, error: { code: 'BadDigest', message: `the body does not match its \`${mismatch.header}\``, digest: mismatch } };
     const trailer = Buffer.allocUnsafe(crcs.length * 4);
     crcs.forEach((c, i) => trailer.writeUInt32BE(c, i * 4));
     await writeAll(fh, fill > 0 ? Buffer.concat([tail, trailer]) : trailer, position);

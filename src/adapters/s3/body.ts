@@ -13,7 +13,7 @@ import { crc32 } from 'node:zlib';
 import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import type { ChunkSignatures } from '../sigv4/index.ts';
 import { crc32c } from '../objects-fs/index.ts';
-import { BodyRejected, s3Error } from './errors.ts';
+import { BodyRejected, s3Error, type S3Error } from './errors.ts';
 import { bodyBytesRead } from './garbage.ts';
 
 export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'crc64nvme' | 'sha1' | 'sha256';
@@ -216,7 +216,10 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
   }
 
   if (options.size !== undefined && total !== options.size) reject('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header (declared ${options.size}, received ${total})`);
-  if (sha && sha.digest('hex') !== options.sha256Hex!.toLowerCase()) reject('XAmzContentSHA256Mismatch', 'The provided \'x-amz-content-sha256\' header does not match what was computed.');
+  if (sha) {
+    const computed = sha.digest('hex');
+    if (computed !== options.sha256Hex!.toLowerCase()) throw new BodyRejected(sha256Mismatch(options.sha256Hex!, computed));
+  }
   if (options.checksum && sum) {
     const name = `x-amz-checksum-${options.checksum.algorithm}`;
     const expected = options.checksum.expected ?? trailers.get(name);
@@ -230,6 +233,20 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
   }
   trailers = new Map();
 }
+
+/**
+ * S3's answer to a body whose SHA-256 is not the `x-amz-content-sha256` the request declared (and signed): both hashes
+ * named, as S3's document names them, so that a signer that hashed other bytes is told from a body damaged in transit.
+ */
+export const sha256Mismatch = (declared: string, computed: string): S3Error =>
+  s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", { ClientComputedContentSHA256: declared, S3ComputedContentSHA256: computed });
+
+/**
+ * S3's answer to a body whose MD5 is not its Content-MD5 (both base64, as the header carries them): the digest expected
+ * in hex and the one calculated in base64, as S3's document gives them.
+ */
+export const md5Mismatch = (declaredBase64: string, computedBase64: string): S3Error =>
+  s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.', { ExpectedDigest: Buffer.from(declaredBase64, 'base64').toString('hex'), CalculatedDigest: computedBase64 });
 
 /** S3's message for a trailer that is not the one announced (MalformedTrailerError). */
 const MALFORMED_TRAILER = 'The request contained trailing data that was not well-formed or did not conform to our published schema.';

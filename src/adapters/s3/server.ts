@@ -39,7 +39,7 @@ import {
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, nodeRequestHeaders, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
-import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, readWhole, type BodyOptions } from './body.ts';
+import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, md5Mismatch, readWhole, sha256Mismatch, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
@@ -954,7 +954,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         const body = await readWhole(decodeBody(source(), o.value));
         const md5 = header(req, 'content-md5');
         if (md5 !== undefined) {
-          if (createHash('md5').update(body).digest('base64') !== md5) return void fail(s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.'));
+          const computed = createHash('md5').update(body).digest('base64');
+          if (computed !== md5) return void fail(md5Mismatch(md5, computed));
         }
         return body;
       } catch (e) {
@@ -997,10 +998,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const storing = async <T>(p: Promise<S3Result<T>>, then: (value: T) => void): Promise<void> => {
       try {
         const r = await p;
-        // The store names the digest that failed; S3 has a code of its own for the signed payload hash.
-        if (!r.ok && r.error.code === 'BadDigest' && r.error.message.includes('x-amz-content-sha256')) {
-          return fail(s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed."));
-        }
+        // The store names the digest that failed, as declared and as computed; S3 has a code of its own for the signed
+        // payload hash, and names both values of it and of a Content-MD5.
+        const digest = r.ok ? undefined : r.error.digest;
+        if (digest?.header === 'x-amz-content-sha256') return fail(sha256Mismatch(digest.declared, digest.computed));
+        if (digest?.header === 'Content-MD5') return fail(md5Mismatch(digest.declared, digest.computed));
         // A checksum header the body does not match: S3's own message, naming the algorithm.
         const named = !r.ok && r.error.code === 'BadDigest' ? CHECKSUM_HEADERS[/`(x-amz-checksum-[a-z0-9]+)`/.exec(r.error.message)?.[1] ?? ''] : undefined;
         if (named !== undefined) return fail(s3Error('BadDigest', badChecksumMessage(named)));

@@ -52,6 +52,15 @@ export interface ObjectError {
   readonly key?: string;
   /** The upload id of a NoSuchUpload, as the request named it (`<UploadId>`). */
   readonly uploadId?: string;
+  /** The digest a BadDigest is about: which one, as declared and as computed from the body received. */
+  readonly digest?: DigestMismatch;
+}
+
+/** A declared digest the body did not match: its header's name, and its value as sent and as computed, in that header's form. */
+export interface DigestMismatch {
+  readonly header: string;
+  readonly declared: string;
+  readonly computed: string;
 }
 
 export type ObjectResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ObjectError };
