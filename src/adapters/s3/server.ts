@@ -645,6 +645,9 @@ function queryApiCall(req: IncomingMessage, bucket: string, query: Query): { rea
   return query.has('Action') || form ? { service: undefined } : undefined;
 }
 
+/** An instant as S3's error documents write it: ISO 8601 to the second (`2026-01-02T03:04:05Z`). */
+const isoSecond = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
   const log = opts.log ?? (() => {});
@@ -674,7 +677,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req) };
     if (isSigV2(request)) {
       const v2 = parseSigV2(request, Date.now());
-      if (!v2.ok) return { ok: false, error: s3Error(v2.code, v2.message) };
+      if (!v2.ok) return { ok: false, error: s3Error(v2.code, v2.message, v2.expiresAt !== undefined ? { Expires: isoSecond(v2.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
       const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
       if (!who.ok) return who;
       if (!v2.verify(who.value.secret)) return { ok: false, error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: v2.accessKeyId }) };
@@ -697,10 +700,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'SignatureDoesNotMatch':
           // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
           // sign it again, which is what RequestTimeTooSkewed asks of a client.
-          if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }) };
+          if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: isoSecond(Date.now()) }) };
           return { ok: false, error: s3Error(/^Signature (expired|not yet current)/.test(parsed.message) ? 'RequestTimeTooSkewed' : 'SignatureDoesNotMatch', parsed.message) };
-        case 'AccessDenied':
-          return { ok: false, error: s3Error('AccessDenied', parsed.message) };
+        case 'AccessDenied': {
+          // An expired URL, with the times S3's document names: the lifetime it was signed with, when it ended, and now.
+          const expired = parsed.expired;
+          return { ok: false, error: s3Error('AccessDenied', parsed.message, expired ? { 'X-Amz-Expires': String(expired.expiresSeconds), Expires: isoSecond(expired.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
+        }
       }
     }
     if (parsed.service !== 's3') {

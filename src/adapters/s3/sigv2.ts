@@ -28,7 +28,13 @@ export interface SigV2Request {
 
 export type SigV2Parsed =
   | { readonly ok: true; readonly accessKeyId: string; readonly sessionToken?: string; verify(secret: string): boolean }
-  | { readonly ok: false; readonly code: 'AccessDenied' | 'AuthorizationQueryParametersError' | 'AuthorizationHeaderMalformed' | 'RequestTimeTooSkewed'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'AccessDenied' | 'AuthorizationQueryParametersError' | 'AuthorizationHeaderMalformed' | 'RequestTimeTooSkewed';
+      readonly message: string;
+      /** An expired URL's `Expires`, epoch ms (S3's error document names it). */
+      readonly expiresAt?: number;
+    };
 
 const one = (v: string | readonly string[] | undefined): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : v.join(','));
 
@@ -81,7 +87,7 @@ export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
     signature = param('Signature') ?? '';
     const expires = param('Expires') ?? '';
     if (!/^\d{1,12}$/.test(expires) || accessKeyId === '' || signature === '') return { ok: false, code: 'AuthorizationQueryParametersError', message: 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters' };
-    if (now > Number(expires) * 1000) return { ok: false, code: 'AccessDenied', message: 'Request has expired' };
+    if (now > Number(expires) * 1000) return { ok: false, code: 'AccessDenied', message: 'Request has expired', expiresAt: Number(expires) * 1000 };
     dateLine = expires;
     // botocore moves the signed x-amz-* headers (the session token among them) into the query. Every x-amz-* header
     // sent is signed too, but a header of the same name as a query parameter would be replaced by it in the string to

@@ -24,6 +24,11 @@ export interface SigV4Failure {
   readonly ok: false;
   readonly code: SigV4ErrorCode;
   readonly message: string;
+  /**
+   * An expired presigned request's times, which S3 names in its error document: `X-Amz-Expires` as sent, and the end of
+   * validity (epoch ms) that was passed.
+   */
+  readonly expired?: { readonly expiresSeconds: number; readonly expiresAt: number };
 }
 
 /** HTTP status AWS pairs with each code (IAM/STS: 400 for malformed auth, 403 otherwise). */

@@ -501,7 +501,8 @@ const parsePresignedForm = (
   const capped = cap !== undefined && lifetime > cap;
   const expiresAt = signedAt + (capped ? cap : lifetime) * 1000;
   if (now > expiresAt) {
-    return sigv4Failure('AccessDenied', capped ? `Request has expired: a presigned request to this API is valid for at most ${cap} seconds after X-Amz-Date, whatever X-Amz-Expires says` : 'Request has expired');
+    const failure = sigv4Failure('AccessDenied', capped ? `Request has expired: a presigned request to this API is valid for at most ${cap} seconds after X-Amz-Date, whatever X-Amz-Expires says` : 'Request has expired');
+    return { ...failure, expired: { expiresSeconds: expires, expiresAt } };
   }
   if (signedAt > now + maxSkewMs) return skewFailure(signedAt, now, maxSkewMs)!;
   // smithy's presign hoists an `x-amz-content-sha256` header into the query (S3 presigner:
