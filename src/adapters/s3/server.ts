@@ -645,6 +645,9 @@ function queryApiCall(req: IncomingMessage, bucket: string, query: Query): { rea
   return query.has('Action') || form ? { service: undefined } : undefined;
 }
 
+/** The clock difference a signed request may have, as S3 (and the SigV4 and SigV2 verifiers) allow it. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
 /** An instant as S3's error documents write it: ISO 8601 to the second (`2026-01-02T03:04:05Z`). */
 const isoSecond = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 
@@ -671,13 +674,25 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     return { ok: false, error: s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId }) };
   }
 
+  /**
+   * RequestTimeTooSkewed with the times S3's document gives: the request's date as sent (`x-amz-date`, else `Date`), the
+   * server's clock, and the skew allowed. SDK v3 corrects its clock from `ServerTime`.
+   */
+  function skewed(req: IncomingMessage, message: string): S3Error {
+    const sent = (header(req, 'x-amz-date') ?? header(req, 'date') ?? '').slice(0, 64);
+    return s3Error('RequestTimeTooSkewed', message, { RequestTime: sent, ServerTime: isoSecond(Date.now()), MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS) });
+  }
+
   async function authenticate(req: IncomingMessage, rawQuery: string): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
     // Every value of a repeated header, as for SigV4: SigV2 signs an x-amz-* header sent on several lines as its values
     // joined with `,` (S3's own example, two `X-Amz-Meta-ReviewedBy` lines), which Node's `req.headers` joins with `, `.
     const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req) };
     if (isSigV2(request)) {
       const v2 = parseSigV2(request, Date.now());
-      if (!v2.ok) return { ok: false, error: s3Error(v2.code, v2.message, v2.expiresAt !== undefined ? { Expires: isoSecond(v2.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
+      if (!v2.ok) {
+        if (v2.code === 'RequestTimeTooSkewed') return { ok: false, error: skewed(req, v2.message) };
+        return { ok: false, error: s3Error(v2.code, v2.message, v2.expiresAt !== undefined ? { Expires: isoSecond(v2.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
+      }
       const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
       if (!who.ok) return who;
       if (!v2.verify(who.value.secret)) return { ok: false, error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: v2.accessKeyId }) };
@@ -701,7 +716,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
           // sign it again, which is what RequestTimeTooSkewed asks of a client.
           if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: isoSecond(Date.now()) }) };
-          return { ok: false, error: s3Error(/^Signature (expired|not yet current)/.test(parsed.message) ? 'RequestTimeTooSkewed' : 'SignatureDoesNotMatch', parsed.message) };
+          return { ok: false, error: /^Signature (expired|not yet current)/.test(parsed.message) ? skewed(req, parsed.message) : s3Error('SignatureDoesNotMatch', parsed.message) };
         case 'AccessDenied': {
           // An expired URL, with the times S3's document names: the lifetime it was signed with, when it ended, and now.
           const expired = parsed.expired;
