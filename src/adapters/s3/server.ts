@@ -1278,6 +1278,15 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
 
     async function deleteObjects(): Promise<void> {
+      // S3 deletes only a list it can check (API_DeleteObjects): a Content-MD5, an x-amz-checksum-* header, or one the
+      // aws-chunked trailer carries (announced in x-amz-trailer); a presigned URL's signed checksum parameter counts, as
+      // SDK v3 puts it there. Without one, a body damaged on its way deleted the keys it happened to name.
+      const digested =
+        header(req, 'content-md5') !== undefined ||
+        CHECKSUM_VALUE_HEADERS.some((name) => req.headers[name] !== undefined) ||
+        [...query.map.keys()].some((name) => CHECKSUM_HEADERS[name.toLowerCase()] !== undefined) ||
+        /^\s*x-amz-checksum-/i.test(header(req, 'x-amz-trailer') ?? '');
+      if (!digested) return fail(s3Error('InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*'));
       const body = await smallBody(MAX_XML_BODY);
       if (body === undefined) return;
       const parsed = parseDelete(body.toString('utf8'));
