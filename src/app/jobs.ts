@@ -566,7 +566,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `refused`: the last issuance's refusal, answered to the job's reads until `until` without asking again; `denied`:
    * the refusal last recorded in the job's events since a session was issued (`issueFor` records each once).
    */
-  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number } | undefined; denied?: string | undefined }>();
+  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number; readonly gone?: boolean } | undefined; denied?: string | undefined }>();
   let issuances = 0;
   const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
 
@@ -2077,7 +2077,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   function roleStands(claims: SessionClaims): boolean {
     if (claims.role === undefined) return true;
     const held = live.principals.get(roleKey(claims.acct, claims.role.name));
-    return held === undefined || !('role' in held) || held.role.id === claims.role.id;
+    // A role the loaded directory does not hold was deleted: its sessions are refused (InvalidClientTokenId), and one
+    // served from the cache reached every rank as credentials good for hours (review kb, 1). Before the directory is
+    // loaded, nothing is known of it.
+    if (held === undefined) return !live.loaded;
+    return !('role' in held) || held.role.id === claims.role.id;
   }
 
   async function deliverTo(job: StoredJob, from: RequestFacts): Promise<Delivery> {
@@ -2096,15 +2100,19 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const servable = current.creds !== undefined && t < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? current.creds : undefined;
     // Keep serving still-valid credentials when a refresh fails.
     const unavailable = (message: string): Delivery => (servable !== undefined ? { ok: true, value: servable, job } : { ok: false, error: { status: 503, message } });
+    // The job's role no longer exists: nothing of it can be served (its sessions are refused), said as the job's having
+    // no role is (404), which a node agent takes as final and passes on, dropping what it cached (review kb, 1). It was
+    // a 503, which the agent took for an outage and answered with the dead session it held.
+    const refusal = (message: string, gone: boolean | undefined): Delivery => (gone === true ? { ok: false, error: { status: 404, message: `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${message}` } } : unavailable(message));
     // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
     // changed, the role deleted) asked for one again, a write and an event each, as fast as the ranks' SDKs retried
     // (review da, 2).
-    if (current.refused !== undefined && t < current.refused.until) return unavailable(current.refused.message);
+    if (current.refused !== undefined && t < current.refused.until) return refusal(current.refused.message, current.refused.gone);
     // Fetches that arrive while an issuance is under way share it: the session records the address of the one that started it.
     const issuance = (): Promise<Result<JobCredentials> | typeof ENDED> =>
       (current.pending ??= issueIfLive(job, from)
         .then((r) => {
-          current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS } : undefined;
+          current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS, gone: r.errors[0]?.code === 'NO_SUCH_ENTITY' } : undefined;
           return r;
         })
         .finally(() => (current.pending = undefined)));
@@ -2129,7 +2137,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (dead(r)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked, or its role made again, as it was issued: ask again` } };
     }
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
-    if (!r.ok) return unavailable(r.errors[0]?.message ?? 'credentials unavailable');
+    if (!r.ok) return refusal(r.errors[0]?.message ?? 'credentials unavailable', r.errors[0]?.code === 'NO_SUCH_ENTITY');
     return { ok: true, value: r.value, job };
   }
 
