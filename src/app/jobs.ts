@@ -1099,6 +1099,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const role = await tx.roles.get(account, defaultRoleName(partition));
         const arn = role && roleArnOf(partition, account, role.path, role.name);
         if (role && arn && trustingService(role, partition, arn, trainingServices(partition), id, jobSessionTags({ workspace: ws.name, id })) === undefined) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, arn)}`);
+        // Its ARN with the path it has (an admin may have made it under one): sessions are issued to the role the ARN
+        // names, path included (review kb, 2).
+        if (arn) roleArn = arn;
       }
       return ok({ ws, roleArn, mode });
     }).then(async (checked): Promise<Result<Submitted>> => {
@@ -1111,7 +1114,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         if (!made.ok) return made;
         sessionPolicy = made.value;
         const name = defaultRoleName(partition);
-        roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
+        // As it is stored, or as it is made with the job (at `/`).
+        roleArn ??= partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
       }
       const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }), id);
       seen.job = job;

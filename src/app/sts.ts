@@ -893,7 +893,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const decided = await outageRecorded(() => deps.store.read(async (tx) => {
       const partition = await partitionOf(tx, parsed.account);
       const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
-      if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
+      // The ARN must name the role exactly, path included, as AssumeRole finds it: a job runs as the ARN its submitter
+      // was allowed to pass, and found by name alone, a role of that name made under another path after the job's was
+      // deleted (another ARN, perhaps with more rights) was issued to the job (review kb, 2).
+      if (!entry || !partition || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
       const role = entry.role;
       const trust = cachedTrust(cache, role);
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
