@@ -2075,16 +2075,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /**
    * Is the role a cached session was issued for still the one the directory holds under its name? A session names its
    * role by id, so once the role is deleted and made again every request signed with it is refused; served from the
-   * cache until its refresh (about 6 h), a rank started meanwhile got dead credentials (review gp, 1). A role this
-   * instance does not hold (deleted, or its state not loaded) is left to the session's own checks, as before.
+   * cache until its refresh (about 6 h), a rank started meanwhile got dead credentials (review gp, 1). So does a role
+   * deleted and not made again (review kb, 1).
    */
-  function roleStands(claims: SessionClaims): boolean {
+  function roleStands(claims: SessionClaims, missing: 'deleted' | 'not yet seen' = 'deleted'): boolean {
     if (claims.role === undefined) return true;
     const held = live.principals.get(roleKey(claims.acct, claims.role.name));
     // A role the loaded directory does not hold was deleted: its sessions are refused (InvalidClientTokenId), and one
     // served from the cache reached every rank as credentials good for hours (review kb, 1). Before the directory is
-    // loaded, nothing is known of it.
-    if (held === undefined) return !live.loaded;
+    // loaded, nothing is known of it; nor of a role missing here just after an issuance read it from the store (`missing`
+    // 'not yet seen': made through another instance, not yet reached here).
+    if (held === undefined) return missing === 'not yet seen' || !live.loaded;
     return !('role' in held) || held.role.id === claims.role.id;
   }
 
@@ -2135,7 +2136,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // 1); one under way when its role was deleted and made again, a session of the deleted role (InvalidClientTokenId,
     // review ig, 2). The checks the cache makes (above), made of what the issuance hands back; issued again, once: a
     // session issued after the revocation, of the role as it is now, passes them.
-    const dead = (x: typeof r): boolean => x !== ENDED && x.ok && (live.isRevoked(x.value.claims) || !roleStands(x.value.claims));
+    const dead = (x: typeof r): boolean => x !== ENDED && x.ok && (live.isRevoked(x.value.claims) || !roleStands(x.value.claims, 'not yet seen'));
     if (dead(r)) {
       r = await issuance();
       if (dead(r)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked, or its role made again, as it was issued: ask again` } };
