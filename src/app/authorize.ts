@@ -8,7 +8,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
-import { isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { isStoreDataRefused } from './ports/store.ts';
@@ -1343,7 +1343,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   async function isSubmitterAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, place: { readonly account: string; readonly submitter: string; readonly submitterId: string | undefined }): Promise<boolean> {
     const who = callerAsked(caller, input, proofs);
-    if (who !== undefined) return who.principal.arn === place.submitter && (place.submitterId === undefined || who.user?.id === place.submitterId);
+    const job = { submitter: { arn: place.submitter }, submitterId: place.submitterId };
+    if (who !== undefined) return isJobSubmitter(job, { arn: who.principal.arn, userId: who.user?.id });
     if (input.principal === undefined) return false;
     const p = principalFromArn(input.principal);
     if (!p.ok || p.value.kind !== 'user' || p.value.account !== place.account) return false;
@@ -1354,8 +1355,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!storable(name)) return false;
     const found = await sts.readPrincipals((tx) => sts.cachedUser(tx, place.account, name));
     if (found === undefined || found.user.disabled === true) return false;
-    if (userArnOf(found.partition, place.account, found.user.path, found.user.name) !== place.submitter) return false;
-    return place.submitterId === undefined || found.user.id === place.submitterId;
+    return isJobSubmitter(job, { arn: userArnOf(found.partition, place.account, found.user.path, found.user.name), userId: found.user.id });
   }
 
   /**

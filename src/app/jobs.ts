@@ -18,6 +18,7 @@ import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-
 import { checkName, ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, roleNamedBy, type SessionClaims } from '../core/sts/session.ts';
 import {
+  isJobSubmitter,
   ASSUME_FAILED,
   canTransition,
   defaultBucketName,
@@ -1570,7 +1571,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * user (a user deleted and created again under the same name has the ARN, not the id: another principal, as in AWS).
    */
   function isSubmitter(caller: Caller, job: StoredJob): boolean {
-    return caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
+    return isJobSubmitter(job, { arn: caller.principal.arn, userId: caller.user?.id });
   }
 
   /**

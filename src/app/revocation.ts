@@ -19,7 +19,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
-import { jobArn, jobContainerArn, type Job } from '../core/jobs/jobs.ts';
+import { isJobSubmitter, jobArn, jobContainerArn, type Job } from '../core/jobs/jobs.ts';
 import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
@@ -167,7 +167,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     }
     // Its submitter: the same ARN and, when the job records it, the same user (a user deleted and created again under
     // the name is another one, src/app/jobs.ts `isSubmitter`).
-    const submitter = caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
+    const submitter = isJobSubmitter(job, { arn: caller.principal.arn, userId: caller.user?.id });
     if (!submitter) {
       // As `jobs stop` decides it (src/app/jobs.ts `authorizeJobAccess`, review J, j2): on the job's ARN, with its
       // workspace's as its container.

@@ -263,6 +263,18 @@ export function parseJobArn(arn: string): { readonly account: string; readonly i
   return m === null ? undefined : { account: m[1] as string, id: m[2] as string };
 }
 
+/**
+ * Whether `who` (a principal's ARN, and the unique id of the user it is, if one) submitted `job`: the user whose unique
+ * id the job recorded (`submitterId`), whatever its name and path now, as a user renamed (UpdateUser `NewUserName`,
+ * `NewPath`) keeps its id and its jobs, and a user deleted and made again under the name is another; a job that recorded
+ * no id (a role session's), the principal of the ARN it recorded. Compared by ARN alone, a renamed submitter lost the
+ * right to read, list and stop its own job (review kb, 3).
+ */
+export function isJobSubmitter(job: { readonly submitter: { readonly arn: string }; readonly submitterId?: string | undefined }, who: { readonly arn: string; readonly userId?: string | undefined }): boolean {
+  if (job.submitterId !== undefined) return who.userId !== undefined && who.userId === job.submitterId;
+  return who.arn === job.submitter.arn;
+}
+
 /** The actions on a job (lower-cased), decided on its ARN in its workspace (src/app/jobs.ts `authorizeJobAccess`). */
 export const JOB_ACTIONS: ReadonlySet<string> = new Set(['training:getjob', 'training:stopjob', 'training:listjobs']);
 
