@@ -206,6 +206,26 @@ const S3_OWNER_KEY = 's3:resourceaccount';
 const S3_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::/;
 /** A bucket's own ARN (not an object's), its name captured. */
 const S3_BUCKET_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::([^/]+)$/;
+/** An object's ARN: its bucket and key captured (the gateway's `objectArn`). */
+const S3_OBJECT_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::([^/]+)\/(.+)$/s;
+/**
+ * The actions S3 decides with `s3:ExistingObjectTag/<key>` (Service Authorization Reference, Amazon S3; src/app/s3.ts
+ * `gateObject`, `putObjectTagging`): reads, the ACL and tagging actions, and their Version forms. Others (PutObject,
+ * DeleteObject) have none (S3 User Guide, "Tagging and access control policies").
+ */
+const EXISTING_TAG_ACTIONS: ReadonlySet<string> = new Set(
+  ['getobject', 'getobjectacl', 'putobjectacl', 'getobjecttagging', 'putobjecttagging', 'deleteobjecttagging', 'getobjectversion', 'getobjectversionacl', 'putobjectversionacl', 'getobjectversiontagging', 'putobjectversiontagging', 'deleteobjectversiontagging'].map((a) => `s3:${a}`),
+);
+const EXISTING_TAG_PREFIX = 's3:existingobjecttag/';
+/** A condition miss quoting an object's tag value (replaced by `noteObjectTags`). */
+const OBJECT_TAG_VALUE_RE = /`(s3:ExistingObjectTag\/[^`]*)` = .*? does not satisfy/gi;
+
+/**
+ * The stored tags of an object the S3 gateway of this process holds (`useObjectTags`): undefined when it holds no
+ * bucket of that name; `tags` undefined when the bucket holds no such object.
+ */
+export type ObjectTagsReader = (bucket: string, key: string) => Promise<{ readonly tags: Readonly<Record<string, string>> | undefined } | undefined>;
+
 /** The operations S3 lets only principals of the bucket owner's account use, whatever the policies allow. */
 const BUCKET_POLICY_ACTIONS: ReadonlySet<string> = new Set(['s3:getbucketpolicy', 's3:putbucketpolicy', 's3:deletebucketpolicy']);
 /**
@@ -669,6 +689,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * directory); `undefined`: no running job carries that ARN (it is then an ordinary session's).
    */
   const jobSessions = new Map<string, { value: Resolved | undefined; at: number }>();
+  /** The S3 gateway's objects, when one runs in this process (`useObjectTags`). */
+  let objectTags: ObjectTagsReader | undefined;
 
   /** One session a session ARN may name: its principal and policies, and what it carries beyond its role's. */
   type OneSession = { principal: Principal; policies: PolicySet; scope?: ScopeRecord; job?: string };
@@ -1178,15 +1200,57 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         return a instanceof Promise ? a.then((r) => notePassRoleTags(r, x.replaced)) : notePassRoleTags(a, x.replaced);
       }
     }
-    const entity = directoryEntityOf(input.action, input.resource);
-    if (entity === undefined) return decideAsked(caller, input, asked, proofs, started);
+    // An object of a bucket the S3 gateway holds: its stored tags, as the gateway decides with them (review kd, 1). Not a
+    // question of the gateway itself (it names the owner, `resourceAccount`, and gives the tags it read).
+    const objectAt = objectTags !== undefined && input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
+    const entity = objectAt === null ? directoryEntityOf(input.action, input.resource) : undefined;
+    if (objectAt === null && entity === undefined) return decideAsked(caller, input, asked, proofs, started);
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
     // account alone (a cross-account iam: request is refused whatever it carries), and another account's tags are its
-    // own to read (asking about a principal of another account is only for the asker's own resources, `mayAsk`).
+    // own to read (asking about a principal of another account is only for the asker's own resources, `mayAsk`). So
+    // are its objects' tags: a question whose conditions held or not on them would tell them (review kd, 1).
     const proven = provenOf(proofs, input);
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
-    if (entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
+    if (objectAt !== null && objectTags !== undefined) {
+      if (principalAccount === undefined || resourcePolicies.ownerOf(input.resource) !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
+      return decideOnObject(caller, input, asked, proofs, started, objectTags, objectAt[1] as string, objectAt[2] as string);
+    }
+    if (entity === undefined || entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
     return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, x.none === true ? input.resource : undefined));
+  }
+
+  /**
+   * A question about an object of a bucket the S3 gateway holds (`useObjectTags`), with the object's stored tags as
+   * `s3:ExistingObjectTag/<key>` in place of any the asker wrote, for the actions S3 gives that key to (a bindings
+   * permission: when one of the IAM actions it stands for is one), and none for the others or a missing object: the
+   * asker's tags lifted a Deny the gateway applies and met an Allow it does not (review kd, 1). A bucket the gateway
+   * does not hold: as asked (the asker's tags are the only ones there are). Only a bucket of the account of the principal
+   * asked about (`decide`).
+   */
+  async function decideOnObject(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, read: ObjectTagsReader, bucket: string, key: string): Promise<Answered> {
+    const action = input.action.toLowerCase();
+    const tagged = (action.includes(':') ? [action] : actionsForPermissionOn(input.action, input.resource).map((a) => a.toLowerCase())).some((a) => EXISTING_TAG_ACTIONS.has(a));
+    const given = Object.keys(input.context ?? {}).filter((k) => k.toLowerCase().startsWith(EXISTING_TAG_PREFIX));
+    if (!tagged && given.length === 0) return decideAsked(caller, input, asked, proofs, started);
+    const held = await read(bucket, key);
+    if (held === undefined) return decideAsked(caller, input, asked, proofs, started);
+    const context: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(input.context ?? {})) if (!k.toLowerCase().startsWith(EXISTING_TAG_PREFIX)) context[k] = v;
+    if (tagged && held.tags !== undefined) for (const [k, v] of Object.entries(held.tags)) context[`s3:ExistingObjectTag/${k}`] = v;
+    const r = await decideAsked(caller, { ...input, context }, asked, proofs, started);
+    if (!r.ok) return r;
+    const diagnostics = r.value.diagnostics.map((x) => x.replace(OBJECT_TAG_VALUE_RE, '`$1` (the object’s value) does not satisfy'));
+    if (given.length > 0) {
+      const keys = given.map((k) => `\`${k}\``).join(', ');
+      diagnostics.push(
+        !tagged
+          ? `context ${keys} ignored: S3 decides ${input.action} without the object’s tags (only reads, the ACL and the tagging actions have s3:ExistingObjectTag), as the S3 gateway decides it`
+          : held.tags === undefined
+            ? `context ${keys} ignored: bucket \`${quoted(bucket)}\` of the S3 gateway holds no object \`${quoted(key)}\`, so it has no tags, as the gateway decides a request on it`
+            : `context ${keys} replaced: the S3 gateway supplies the stored tags of its objects as s3:ExistingObjectTag, as it decides with them`,
+      );
+    }
+    return ok({ ...r.value, diagnostics });
   }
 
   /**
@@ -1757,7 +1821,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return decide(caller, { ...input, simulated: true }, undefined, proofs);
   }
 
-  return { authorize, authorizeBatch, simulate, principalOf };
+  /**
+   * The S3 gateway of this process gives the tags of its objects, which questions about them are then decided with
+   * (`decideOnObject`); the function returned takes them back (the gateway closed).
+   */
+  function useObjectTags(reader: ObjectTagsReader): () => void {
+    objectTags = reader;
+    return () => {
+      if (objectTags === reader) objectTags = undefined;
+    };
+  }
+
+  return { authorize, authorizeBatch, simulate, principalOf, useObjectTags };
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;

@@ -452,6 +452,12 @@ function tagContext(prefix: string, tags: Readonly<Record<string, string>> | und
 
 export function createS3(app: App, objects: ObjectStore) {
   const { deps } = app;
+  // The authorize API decides a question about one of these objects with its stored tags, as `gateObject` does (review kd, 1).
+  const giveBackTags = app.authorizer.useObjectTags(async (bucket, key) => {
+    if (!(await objects.headBucket(bucket)).ok) return undefined;
+    const head = await objects.headObject(bucket, key);
+    return { tags: head.ok ? head.value.tags : undefined };
+  });
 
   async function decide(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<S3Failure | undefined> {
     const r = await app.authorizer.authorize(call.caller, {
@@ -1227,7 +1233,10 @@ export function createS3(app: App, objects: ObjectStore) {
       return page.ok ? { ok: true, value: { ...page.value, owner: g.value.owner } } : page;
     },
 
-    close: (): Promise<void> => objects.close(),
+    close: (): Promise<void> => {
+      giveBackTags();
+      return objects.close();
+    },
     /**
      * Records the owner of every bucket on disk in the store, at start: buckets created before owners were recorded
      * are then known to every instance. (An owner is forgotten by DeleteBucket only: another instance's gateway may
