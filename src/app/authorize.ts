@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
@@ -985,6 +985,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (ctx === undefined) return out;
     // The key as the caller first wrote it, for errors (keys differing only in case share one list of values).
     const named = new Map<string, string>();
+    const spellings = new Map<string, number>();
     let n = 0;
     let total = 0;
     for (const k in ctx) {
@@ -1011,6 +1012,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         out.set(key, values);
         named.set(key, k);
       }
+      // A tag key is single-valued per spelling (review kd, 3): its count under this spelling.
+      if (isTagKey(key)) spellings.set(k, Array.isArray(v) ? v.length : 1);
       if (!Array.isArray(v)) {
         if (!contextValue(v)) return badContextValue(k);
         const s = contextText(v as string | number | boolean);
@@ -1031,6 +1034,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     for (const [key, values] of out) {
       const name = named.get(key) ?? key;
+      if (isTagKey(key)) {
+        // Each spelling one value: read together as the tags that differ only in case (review kd, 3).
+        for (const [k, n] of spellings) {
+          if (n === 1 || k.toLowerCase() !== key) continue;
+          const problem = contextKeyProblem(k, new Array<string>(n).fill(''));
+          if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `context key ${problem}`, `context.${k}`);
+        }
+        continue;
+      }
       const problem = contextKeyProblem(name, values);
       if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `context key ${problem}`, `context.${name}`);
     }

@@ -4,7 +4,7 @@
  * adapter and tests all share exactly this code path.
  */
 import type { GatehouseError, Result } from '../core/errors.ts';
-import { compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyName, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
+import { compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyName, isTagKey, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
 import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
@@ -111,6 +111,15 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
   // A typed global key the engine could not read, or a list for a single-valued key (review N, N2).
   for (const [key, values] of context) {
     const name = named.get(key) ?? key;
+    // A tag key: one value under each spelling (review kd, 3).
+    if (isTagKey(key)) {
+      for (const [k, v] of Object.entries(input.context ?? {})) {
+        if (k.toLowerCase() !== key) continue;
+        const problem = contextKeyProblem(k, contextOf({ [k]: v }).get(key) ?? []);
+        if (problem !== undefined) errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${k}`, message: `context key ${problem}` }));
+      }
+      continue;
+    }
     const problem = contextKeyProblem(name, values);
     if (problem !== undefined) errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${name}`, message: `context key ${problem}` }));
   }

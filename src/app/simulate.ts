@@ -25,6 +25,7 @@ import {
   statementKeys,
   withUnresolvedResourcesOpen,
   contextKeyProblem,
+  isTagKey,
   contextValueTypeProblem,
   contextOf,
   evaluate,
@@ -331,8 +332,10 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
   // them (review N, N2); entries naming one key in any case share one list of values, as contextOfEntries reads them.
   const given = new Map<string, { field: string; key: string; values: string[] }>();
   for (const [i, e] of (o.contextEntries ?? []).entries()) {
-    const g = given.get(e.key.toLowerCase()) ?? { field: `ContextEntries.member.${i + 1}`, key: e.key, values: [] };
-    given.set(e.key.toLowerCase(), g);
+    // A tag key is single-valued per spelling: tags that differ only in case are two tags (review kd, 3).
+    const id = isTagKey(e.key) ? e.key : e.key.toLowerCase();
+    const g = given.get(id) ?? { field: `ContextEntries.member.${i + 1}`, key: e.key, values: [] };
+    given.set(id, g);
     g.values.push(...e.values);
   }
   for (const g of given.values()) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contextKeyProblem } from './index.ts';
+import { contextKeyProblem, isTagKey } from './index.ts';
 
 test('typed global keys take one value the engine can read (review N, N2)', () => {
   const table: [key: string, values: string[], problem: RegExp | undefined][] = [
@@ -25,6 +25,12 @@ test('typed global keys take one value the engine can read (review N, N2)', () =
     ['aws:PrincipalTag/team', ['a', 'b'], /single-valued/],
     ['aws:RequestTag/team', [''], undefined],
     ['sts:ExternalId', ['e1', 'e2'], /single-valued/],
+    // A service's tag keys too (review kd, 2); its lists of keys stay lists.
+    ['s3:ExistingObjectTag/c', ['a', 'b'], /single-valued/],
+    ['S3:RequestObjectTag/c', ['a', 'b'], /single-valued/],
+    ['ec2:ResourceTag/env', ['a', 'b'], /single-valued/],
+    ['s3:RequestObjectTagKeys', ['a', 'b'], undefined],
+    ['ec2:ResourceTag/', ['a', 'b'], undefined],
     // Keys not in the table take any strings, any number of them.
     ['aws:TagKeys', ['a', 'b'], undefined],
     ['s3:max-keys', ['x'], undefined],
@@ -35,4 +41,9 @@ test('typed global keys take one value the engine can read (review N, N2)', () =
     if (problem === undefined) assert.equal(got, undefined, `${key} = ${JSON.stringify(values)}`);
     else assert.match(got ?? '', problem, `${key} = ${JSON.stringify(values)}`);
   }
+});
+
+test('a tag key of any service is single-valued per spelling (review kd, 3)', () => {
+  for (const k of ['aws:ResourceTag/a', 'S3:ExistingObjectTag/Team', 's3:RequestObjectTag/x', 'ec2:ResourceTag/env', 'acs:PrincipalTag/t']) assert.equal(isTagKey(k), true, k);
+  for (const k of ['aws:TagKeys', 's3:RequestObjectTagKeys', 'aws:ResourceTag/', 'aws:SourceIp', 'ResourceTag/x']) assert.equal(isTagKey(k), false, k);
 });

@@ -61,14 +61,38 @@ const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
 
 /** One value per tag key (reference §A.1.8: "String, single per K"). */
 const TAG_PREFIXES = ['principaltag/', 'requesttag/', 'resourcetag/'] as const;
+/**
+ * A service's tag keys are single-valued too (Service Authorization Reference: `ec2:ResourceTag/${TagKey}`,
+ * `iam:ResourceTag/${TagKey}`, `s3:ExistingObjectTag/${TagKey}`, `s3:RequestObjectTag/${TagKey}` are `String`; the list
+ * of keys is the `ArrayOfString` `…TagKeys`). Taken as lists, a negated Deny on one (`StringNotEquals
+ * s3:ExistingObjectTag/classification public`) did not apply to `["public", "secret"]` (review kd, 2).
+ */
+const SERVICE_TAG_PREFIXES = [...TAG_PREFIXES, 'existingobjecttag/', 'requestobjecttag/'] as const;
 
 /** Single-valued keys of STS and IAM actions (reference §A.1.8). */
 const SERVICE_KEYS: ReadonlySet<string> = new Set(['sts:externalid', 'sts:rolesessionname', 'sts:sourceidentity', 'iam:passedtoservice']);
 
+/**
+ * Whether `key` names one tag (`aws:ResourceTag/K`, `s3:ExistingObjectTag/K`…): single-valued per spelling, not across
+ * spellings. Tags whose keys differ only in case are two tags (S3's tag keys are case-sensitive), each one value under its
+ * own spelling, which the engine reads as two values of one key (reference §A.1.7: "the key-name match hits both but
+ * only one value can match"). Checked merged, an object tagged `Team` and `team` was refused every decision (review kd, 3).
+ */
+export function isTagKey(key: string): boolean {
+  const k = key.toLowerCase();
+  const colon = k.indexOf(':');
+  if (colon < 0) return false;
+  const name = k.slice(colon + 1);
+  return SERVICE_TAG_PREFIXES.some((p) => name.startsWith(p) && name.length > p.length);
+}
+
 function typeOf(key: string): ValueType | undefined {
   const k = key.toLowerCase();
   if (SERVICE_KEYS.has(k)) return 'string';
-  if (!k.startsWith('aws:') && !k.startsWith('acs:')) return undefined;
+  if (!k.startsWith('aws:') && !k.startsWith('acs:')) {
+    const name = k.slice(k.indexOf(':') + 1);
+    return k.includes(':') && SERVICE_TAG_PREFIXES.some((p) => name.startsWith(p) && name.length > p.length) ? 'string' : undefined;
+  }
   const name = k.slice(4);
   const t = KEY_TYPES.get(name);
   if (t !== undefined) return t;
