@@ -319,6 +319,10 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   const sessionOk = isRoot || (hasSessionPolicies ? (session & ALLOW) !== 0 : p.kind !== 'federated-user');
   const identityPath = p.kind !== 'anonymous' && identityAllows && boundaryOk && sessionOk;
   const identityBlocker: PolicyType = !identityAllows ? 'identity' : !boundaryOk ? 'boundary' : 'session';
+  // A federated user given no session policy has none to blame: said as such, with the cure (review kd, 3).
+  const noSessionPolicy = !hasSessionPolicies && p.kind === 'federated-user'
+    ? 'this federated user’s session was given no session policy, and a federated user has no permissions without one (pass `Policy` or `PolicyArns` to GetFederationToken)'
+    : undefined;
 
   const allowIdentity = (why: string): Decision => decision(s, 'Allow', undefined, isRoot && (identity & ALLOW) === 0 ? 'root' : 'identity', why);
   const implicit = (by: PolicyType, why: string): Decision => decision(s, 'ImplicitDeny', by, undefined, why);
@@ -391,7 +395,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   }
   if (!sameAccount && p.kind !== 'service' && p.kind !== 'web-identity') {
     if (named === MATCH_NONE) return implicit('resource', `cross-account request: no resource policy of account ${resourceAccount} allows it`);
-    if (!identityPath) return implicit(identityBlocker, 'cross-account request: the resource policy allows it, but the caller’s own account does not');
+    if (!identityPath) return implicit(identityBlocker, `cross-account request: the resource policy allows it, but the caller’s own account does not${identityBlocker === 'session' && noSessionPolicy !== undefined ? `: ${noSessionPolicy}` : ''}`);
     return decision(s, 'Allow', undefined, 'resource', 'allowed by the resource policy and the caller’s identity policies');
   }
 
@@ -415,9 +419,11 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   if (identityPath) return allowIdentity(isRoot && (identity & ALLOW) === 0 ? 'the account root has full access to its own account' : 'allowed by an identity policy');
   if (named === MATCH_ROLE || named === MATCH_EVERYONE) {
     const by: PolicyType = !boundaryOk ? 'boundary' : 'session';
+    if (by === 'session' && noSessionPolicy !== undefined) return implicit(by, `a resource policy allows ${whom}, but ${noSessionPolicy}`);
     return implicit(by, `a resource policy allows ${whom}, but the ${by === 'boundary' ? 'permissions boundary' : 'session policy'} does not`);
   }
   if (named === MATCH_ACCOUNT && identityBlocker === 'identity') return implicit('identity', 'a resource policy delegates to the account (it names the account, not this principal), and no identity policy allows this request');
+  if (identityBlocker === 'session' && noSessionPolicy !== undefined) return implicit('session', noSessionPolicy);
   return implicit(identityBlocker, identityBlocker === 'identity' ? 'no policy allows this request' : `the ${identityBlocker === 'boundary' ? 'permissions boundary' : 'session policy'} does not allow this request`);
 }
 
