@@ -75,7 +75,7 @@ test('TagUser, TagRole and TagPolicy without Tags, and their Untag without TagKe
 
 test('an empty Value is still a tag with an empty value', async () => {
   await iam.send(new I.TagUserCommand({ UserName: 'u', Tags: [{ Key: 'flag', Value: '' }] }));
-  assert.deepEqual(await tagsOf.user(), [...ML, { Key: 'flag', Value: '' }]);
+  assert.deepEqual(await tagsOf.user(), [{ Key: 'flag', Value: '' }, ...ML], 'listed by key (review ka, 1)');
   await iam.send(new I.UntagUserCommand({ UserName: 'u', TagKeys: ['flag'] }));
   assert.deepEqual(await tagsOf.user(), ML);
 });

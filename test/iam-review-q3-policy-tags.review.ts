@@ -80,10 +80,10 @@ describe('the IAM API keeps a managed policy\'s tags', () => {
     const PolicyArn = policyArn('plain');
     await iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'team', Value: 'a' }, { Key: 'cost', Value: '1' }] }));
     await iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'TEAM', Value: 'b' }] }));
-    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'TEAM', Value: 'b' }, { Key: 'cost', Value: '1' }], 'TEAM replaced team, in its place');
+    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'cost', Value: '1' }, { Key: 'TEAM', Value: 'b' }], 'TEAM replaced team (listed by key: review ka, 1)');
     const over = await sdkFailure(iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) })));
     assert.equal(over.code, 'LimitExceeded');
-    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'TEAM', Value: 'b' }, { Key: 'cost', Value: '1' }], 'a refused TagPolicy changes nothing');
+    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'cost', Value: '1' }, { Key: 'TEAM', Value: 'b' }], 'a refused TagPolicy changes nothing');
     assert.equal((await sdkFailure(iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'aws:x', Value: 'v' }] })))).code, 'ValidationError');
     await iam.send(new I.UntagPolicyCommand({ PolicyArn, TagKeys: ['team', 'absent'] }));
     assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'cost', Value: '1' }]);
@@ -190,7 +190,7 @@ describe('gatehouse apply: a Policy document\'s tags', () => {
 
   test('created with its tags; unchanged when they are; changed with TagPolicy/UntagPolicy, the document kept', async () => {
     assert.match(await apply('a1', '{owner: ml, env: test}'), /create Policy\/applied/);
-    assert.deepEqual(await tagsOf(policyArn('applied')), [{ Key: 'owner', Value: 'ml' }, { Key: 'env', Value: 'test' }]);
+    assert.deepEqual(await tagsOf(policyArn('applied')), [{ Key: 'env', Value: 'test' }, { Key: 'owner', Value: 'ml' }]);
     assert.match(await apply('a2', '{env: test, owner: ml}'), /unchanged|no changes|0 changes/i);
     assert.match(await apply('a3', '{owner: data}'), /update Policy\/applied \(tags\)/);
     assert.deepEqual(await tagsOf(policyArn('applied')), [{ Key: 'owner', Value: 'data' }]);

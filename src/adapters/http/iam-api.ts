@@ -59,6 +59,12 @@ const enc = (doc: string): string => encodeURIComponent(doc);
 
 const tagXml = (t: Tag): XmlFields => ({ Key: t.key, Value: t.value });
 const byTagKey = (t: Tag): string => t.key.toLowerCase();
+/**
+ * A resource's tags as ListUserTags, ListRoleTags, ListPolicyTags and ListOpenIDConnectProviderTags answer them: "sorted
+ * by tag key" (IAM API reference), compared without regard to case as IAM's tag keys are; they were in the order they
+ * were added (review ka, 1). Sorted as `byTagKey` keys them, so a page's marker finds its place again by key.
+ */
+const tagsByKey = (tags: readonly Tag[]): readonly Tag[] => tags.toSorted((a, b) => (byTagKey(a) < byTagKey(b) ? -1 : byTagKey(a) > byTagKey(b) ? 1 : 0));
 const tagsXml = (tags: readonly Tag[]) => (tags.length ? list(tags.map(tagXml)) : undefined);
 const boundaryXml = (arn: string | null) => (arn ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn } : undefined);
 
@@ -237,7 +243,7 @@ function pageRequest(p: Params, action: string, defaultMax: number): Result<Page
  * One page of a complete listing. The next page starts after the item the marker names, found by its key, so an item
  * created or deleted before it between two calls neither repeats nor skips one; when that item is gone, at the item
  * that followed it, else after the keys that sort before it (listings ordered by key), else at the index the marker
- * holds. The item that followed: listings in the order their items were added (tags, attached policies) are keyed in
+ * holds. The item that followed: listings in the order their items were added (attached policies) are keyed in
  * no order, and a loop removing each item of a page before asking for the next removes the very item the marker
  * names, so the next page started at the index, past as many items as had been removed (review hw, 1).
  */
@@ -412,7 +418,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   DeleteUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.deleteUser(c, { userName }), () => undefined)),
   TagUser: (app, c, p) => need(p, ['UserName'], (name) => withTags(p, true, (tags) => mapResult(app.directory.tagEntity(c, 'user', { name, tags }), () => undefined))),
   UntagUser: (app, c, p) => need(p, ['UserName'], (name) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagEntity(c, 'user', { name, tagKeys }), () => undefined))),
-  ListUserTags: (app, c, p) => need(p, ['UserName'], (name) => listing(p, 'ListUserTags', () => app.directory.listTags(c, 'user', { name }), (tags) => tags, 'Tags', tagXml, byTagKey)),
+  ListUserTags: (app, c, p) => need(p, ['UserName'], (name) => listing(p, 'ListUserTags', () => app.directory.listTags(c, 'user', { name }), tagsByKey, 'Tags', tagXml, byTagKey)),
   PutUserPermissionsBoundary: (app, c, p) =>
     need(p, ['UserName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'user', { name, permissionsBoundary }), () => undefined)),
   DeleteUserPermissionsBoundary: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'user', { name }), () => undefined)),
@@ -478,7 +484,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   DeleteRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.deleteRole(c, { roleName }), () => undefined)),
   TagRole: (app, c, p) => need(p, ['RoleName'], (name) => withTags(p, true, (tags) => mapResult(app.directory.tagEntity(c, 'role', { name, tags }), () => undefined))),
   UntagRole: (app, c, p) => need(p, ['RoleName'], (name) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagEntity(c, 'role', { name, tagKeys }), () => undefined))),
-  ListRoleTags: (app, c, p) => need(p, ['RoleName'], (name) => listing(p, 'ListRoleTags', () => app.directory.listTags(c, 'role', { name }), (tags) => tags, 'Tags', tagXml, byTagKey)),
+  ListRoleTags: (app, c, p) => need(p, ['RoleName'], (name) => listing(p, 'ListRoleTags', () => app.directory.listTags(c, 'role', { name }), tagsByKey, 'Tags', tagXml, byTagKey)),
   PutRolePermissionsBoundary: (app, c, p) =>
     need(p, ['RoleName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'role', { name, permissionsBoundary }), () => undefined)),
   DeleteRolePermissionsBoundary: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'role', { name }), () => undefined)),
@@ -532,7 +538,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       byPolicyName,
     );
   },
-  ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
+  ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), tagsByKey, 'Tags', tagXml, byTagKey)),
   TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => withTags(p, true, (tags) => mapResult(app.directory.tagPolicy(c, { policyArn, tags }), () => undefined))),
   UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => withTagKeys(p, (tagKeys) => mapResult(app.directory.untagPolicy(c, { policyArn, tagKeys }), () => undefined))),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn, versions: 'refuse' }), () => undefined)),
@@ -642,7 +648,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   // OpenID Connect providers (src/app/oidc.ts, adapters/http/oidc.ts)
   ...OIDC_PROVIDER_ACTIONS,
   ListOpenIDConnectProviderTags: (app, c, p) =>
-    need(p, ['OpenIDConnectProviderArn'], (arn) => listing(p, 'ListOpenIDConnectProviderTags', () => app.oidc.listProviderTags(c, { arn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
+    need(p, ['OpenIDConnectProviderArn'], (arn) => listing(p, 'ListOpenIDConnectProviderTags', () => app.oidc.listProviderTags(c, { arn }), tagsByKey, 'Tags', tagXml, byTagKey)),
 };
 
 /**
