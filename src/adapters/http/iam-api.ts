@@ -121,6 +121,16 @@ export function policyXml(p: PolicyRecord & { attachmentCount?: number; permissi
   };
 }
 /**
+ * A managed policy as ListPolicies shows it: without Description (and Tags), which IAM leaves out of that listing ("It is
+ * not included in the response to the ListPolicies operation", Policy). It is what GetPolicy answers, on the policy's own
+ * ARN: in the listing, a caller with only iam:ListPolicies read every policy's description, a Deny on iam:GetPolicy for
+ * `policy/restricted/*` notwithstanding (review ka, 2).
+ */
+export function policyListXml(p: Parameters<typeof policyXml>[0]): XmlFields {
+  const { Description: _d, ...rest } = policyXml(p);
+  return rest;
+}
+/**
  * A policy version. `withDocument`: GetPolicyVersion and GetAccountAuthorizationDetails answer the document;
  * CreatePolicyVersion and ListPolicyVersions do not (IAM API reference, PolicyVersion), so iam:ListPolicyVersions alone
  * reads no document, a Deny on iam:GetPolicyVersion holding (review cg, 1).
@@ -534,7 +544,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
         }),
       (ps) => ps,
       'Policies',
-      (x) => policyXml(x),
+      policyListXml,
       byPolicyName,
     );
   },
