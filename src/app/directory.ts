@@ -1171,7 +1171,9 @@ export function createDirectory(deps: AppDeps) {
     return store.read(async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `Get${ACTION_NAME[type]}Policy`);
       if (!e.ok) return e;
-      const p = await tx.inlinePolicies.get({ type, account: c.account, name: input.name }, input.policyName);
+      // Read under the entity's own name, which the answer names: names are case-insensitive, and the name as the request
+      // spelt it was answered back (`alice` for `Alice`; review ka, 3).
+      const p = await tx.inlinePolicies.get({ type, account: c.account, name: e.value.name }, input.policyName);
       return p ? ok(p) : failWith('NO_SUCH_ENTITY', `The ${type} policy with name ${input.policyName} cannot be found.`);
     });
   }
