@@ -684,8 +684,11 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const g = await authorizedEntity(c, tx, 'group', input.groupName, 'RemoveUserFromGroup');
       if (!g.ok) return g;
-      // The member as stored, when there is one (else the store's NoSuchEntity names it as given).
-      const user = (await tx.users.get(c.account, input.userName))?.name ?? input.userName;
+      // A user that does not exist is IAM's NoSuchEntity for it, as AddUserToGroup says it: "is not a member" read as
+      // "already removed", and a typo left the user meant in the group (review ka, 5).
+      const member = await tx.users.get(c.account, input.userName);
+      if (!member) return noSuch('user', input.userName);
+      const user = member.name;
       const current = await groupNamesOf(tx, c.account, user);
       const r = await tx.groups.removeMember(c.account, g.value.name, user);
       if (r.ok) changed(c, { groups: current }, { groups: await groupNamesOf(tx, c.account, user) });
