@@ -79,6 +79,20 @@ function fromStore<T>(r: StoreResult<T>): Result<T> {
 /** IAM's LimitExceeded for a quota (`Cannot exceed quota for GroupsPerUser: 10`). */
 const overQuota = <T>(quota: string, limit: number): Result<T> => failWith<T>('LIMIT_EXCEEDED', `Cannot exceed quota for ${quota}: ${limit}`);
 
+/**
+ * TagUser's, TagRole's or TagPolicy's refusal of tags past the 50 a resource may carry: IAM's quota, then `what` (the
+ * resource), how many tags it carries, how many keys new to it the request adds, and what to do. "an entity may carry at
+ * most 50 tags" named none of them (review ka, 6).
+ */
+function tooManyTags<T>(noun: 'User' | 'Role' | 'Policy', what: string, held: readonly Tag[], asked: readonly Tag[]): Result<T> {
+  const heldKeys = new Set(held.map((t) => t.key.toLowerCase()));
+  const added = new Set(asked.map((t) => t.key.toLowerCase()).filter((k) => !heldKeys.has(k))).size;
+  return failWith<T>(
+    'LIMIT_EXCEEDED',
+    `Cannot exceed quota for TagsPer${noun}: ${QUOTAS.tagsPerEntity}: ${what} carries ${held.length} tags and the request adds ${added} new keys; remove some with Untag${noun} first, or ask for fewer`,
+  );
+}
+
 /** An update's patch for a rename or a move: only what the request names. */
 const renaming = (name: string | undefined, path: string | undefined): { name?: string; path?: string } => ({ ...(name !== undefined ? { name } : {}), ...(path !== undefined ? { path } : {}) });
 
@@ -856,7 +870,7 @@ export function createDirectory(deps: AppDeps) {
       const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`, (u) => requestTagContext(input.tags, u?.tags));
       if (!e.ok) return e;
       const bad = checkTags(input.tags, e.value.tags);
-      if (bad) return isTagCountRefusal(bad) ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
+      if (bad) return isTagCountRefusal(bad) ? tooManyTags(ACTION_NAME[type] as 'User' | 'Role', `${type} \`${e.value.name}\``, e.value.tags, input.tags) : invalid(bad);
       return updateField(c, tx, type, input.name, e.value, 'tags', mergeTags(e.value.tags, input.tags));
     });
   }
@@ -938,7 +952,7 @@ export function createDirectory(deps: AppDeps) {
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       const bad = checkTags(input.tags, p.value.tags);
-      if (bad) return isTagCountRefusal(bad) ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
+      if (bad) return isTagCountRefusal(bad) ? tooManyTags('Policy', `policy \`${p.value.arn}\``, p.value.tags, input.tags) : invalid(bad);
       return updatePolicyTags(c, tx, p.value, mergeTags(p.value.tags, input.tags));
     });
   }
