@@ -1679,15 +1679,17 @@ export function createKube(app: App, options: KubeOptions) {
    * impersonate a user into that user's PassRole rights (review ch, 1). A grant's passer is Gatehouse's own signed
    * word.
    */
-  async function passerIdentity(cluster: KubeCluster, passer: Passer, roleArn: string): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
+  async function passerIdentity(cluster: KubeCluster, passer: Passer, roleArn: string): Promise<Result<{ principal: Principal; policies: PolicySet; facts: Record<string, string> }>> {
     const cannot = (why: string): Result<never> => failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} ${why}, so it cannot pass role ${roleArn}`);
     if (passer.session !== undefined) {
-      const c = openSession(cluster, passer.session)?.claims;
+      const opened = openSession(cluster, passer.session);
+      const c = opened?.claims;
       if (!c) return cannot(`carries session facts that this server did not seal for cluster ${cluster.name}`);
       if (sessionPrincipal(c, {}).arn !== passer.arn) return cannot('carries the session facts of another principal');
       const caller = await app.sts.callerOfClaims(c, passer.fromGrant === true);
       if (!caller.ok) return cannot(`is a session that has expired or was revoked, or whose ${c.role ? 'role' : 'user'} no longer exists or is disabled`);
-      return ok({ principal: caller.value.principal, policies: caller.value.policies });
+      // The key and region of the session's token, as its SubjectAccessReviews are decided (review kg, 1).
+      return ok({ principal: caller.value.principal, policies: caller.value.policies, facts: requestFacts(cluster, passer.arn, undefined, opened ?? undefined, true) });
     }
     const parsed = principalFromArn(passer.arn);
     if (passer.isSession || (parsed.ok && parsed.value.kind === 'role-session')) {
@@ -1699,7 +1701,9 @@ export function createKube(app: App, options: KubeOptions) {
     }
     if (passer.fromGrant) {
       const who = await principalOf(passer.arn);
-      return who ? ok(who) : cannot('is not an existing user or role');
+      // The key and region its author's token was signed for, sealed by the TokenReview and carried by the grant (review
+      // kg, 1); none in a grant made before it carried them.
+      return who ? ok({ ...who, facts: requestFacts(cluster, passer.arn, passer.user !== undefined ? { [USER_EXTRA]: [passer.user] } : undefined, undefined, true) }) : cannot('is not an existing user or role');
     }
     const facts = passer.user !== undefined ? openUser(cluster, passer.user) : undefined;
     if (facts === undefined) return failWith('ACCESS_DENIED', unsealedPasser(cluster, passer.arn, roleArn, passer.user !== undefined));
@@ -1710,7 +1714,8 @@ export function createKube(app: App, options: KubeOptions) {
     if (who.principal.userId !== facts.id) return cannot('is a user deleted and created again since its token was reviewed');
     const key = await keyProblem(who, { accessKeyId: [facts.ak] });
     if (key !== undefined) return cannot(key);
-    return ok(who);
+    // With the key and region its token was signed for (review kg, 1).
+    return ok({ ...who, facts: requestFacts(cluster, passer.arn, { [USER_EXTRA]: [passer.user as string] }, undefined, true) });
   }
 
   /**
@@ -1752,7 +1757,7 @@ export function createKube(app: App, options: KubeOptions) {
     const associated = { [ASSOCIATED_RESOURCE]: jobArn(partition, account, jobId) };
     // And a Deny naming the compute service by another of its names (`decideForService`, review gb, 3).
     const d = decideOnRole({ partition, account, path: role?.path ?? parsed.path, name: role?.name ?? parsed.name }, passAction, (action, resource) =>
-      decideForService(computeServices(partition), (context) => evaluate({ principal: who.value.principal, action, resource, context: contextOf({ ...context, ...associated }), time: deps.now() }, who.value.policies)),
+      decideForService(computeServices(partition), (context) => evaluate({ principal: who.value.principal, action, resource, context: contextOf({ ...who.value.facts, ...context, ...associated }), time: deps.now() }, who.value.policies)),
     );
     if (d.decision !== 'Allow') {
       // Or, unless IAM denies it explicitly, a binding granting `iam.serviceAccounts.actAs` on the role
@@ -1761,7 +1766,7 @@ export function createKube(app: App, options: KubeOptions) {
       // PassRole. Pod admission asked IAM alone, so a pod was refused the role that a job of the same user got (review
       // cb, 3).
       // Cut by the passer's limits under each name of the compute service, as IAM's Allow is decided (review hq, 3).
-      const asked = computeServices(partition).map((svc) => ({ principal: who.value.principal, action: passAction, resource: roleArn, context: contextOf({ ...passedToContext(svc), ...associated }), time: deps.now() }));
+      const asked = computeServices(partition).map((svc) => ({ principal: who.value.principal, action: passAction, resource: roleArn, context: contextOf({ ...who.value.facts, ...passedToContext(svc), ...associated }), time: deps.now() }));
       const bindings = bindingsRefusal(d, () => app.bindings.actAs({ principal: who.value.principal }, roleArn), asked, who.value.policies);
       if (bindings !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${bindings === '' ? '' : `; ${bindings}`}`);
     }
@@ -1785,8 +1790,8 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace, s?: the
-   * passer's sealed session, k?: the `group/Kind` of the workload it was made on}: a session's grant is decided again,
-   * for each pod, as that session. Grants made before `k` was recorded have none; only the built-in controllers take
+   * passer's sealed session, k?: the `group/Kind` of the workload it was made on, u?: a plain user passer's sealed identity,
+   * for the key and region of its pods' PassRole}: a session's grant is decided again, for each pod, as that session. Grants made before `k` was recorded have none; only the built-in controllers take
    * them, for objects of the built-in workloads.
    */
   interface Grant {
@@ -1795,6 +1800,8 @@ export function createKube(app: App, options: KubeOptions) {
     readonly ns: string;
     readonly s?: string;
     readonly k?: string;
+    /** A plain user passer's sealed identity (`USER_EXTRA`): the key and region its token was signed for (review kg, 1). */
+    readonly u?: string;
   }
 
   function signGrant(cluster: KubeCluster, g: Grant): string | undefined {
@@ -1811,9 +1818,9 @@ export function createKube(app: App, options: KubeOptions) {
     const got = Buffer.from(mac, 'base64url');
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
     try {
-      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown; s?: unknown; k?: unknown };
+      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown; s?: unknown; k?: unknown; u?: unknown };
       if (typeof g.p !== 'string' || typeof g.r !== 'string' || typeof g.ns !== 'string') return undefined;
-      return { p: g.p, r: g.r, ns: g.ns, ...(typeof g.s === 'string' ? { s: g.s } : {}), ...(typeof g.k === 'string' ? { k: g.k } : {}) };
+      return { p: g.p, r: g.r, ns: g.ns, ...(typeof g.s === 'string' ? { s: g.s } : {}), ...(typeof g.k === 'string' ? { k: g.k } : {}), ...(typeof g.u === 'string' ? { u: g.u } : {}) };
     } catch {
       return undefined;
     }
@@ -1849,7 +1856,7 @@ export function createKube(app: App, options: KubeOptions) {
         const owner = controllerOwner(req.object);
         const kept = req.operation === 'UPDATE' && old !== undefined && old[GRANT_ANNOTATION] === given;
         if (kept || (g.k !== undefined && g.k === owner) || (system && builtInGrantServes(g.k, owner))) {
-          return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}) };
+          return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}), ...(g.u !== undefined ? { user: g.u } : {}) };
         }
         refused =
           g.k === undefined
@@ -2151,7 +2158,8 @@ export function createKube(app: App, options: KubeOptions) {
         continue;
       }
       const kind = `${req.kind.group}/${req.kind.kind}`;
-      const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : {}), k: kind });
+      // A plain user's sealed identity goes with it, for the key and region of its pods' PassRole (review kg, 1).
+      const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : passer.user !== undefined ? { u: passer.user } : {}), k: kind });
       // Recorded whenever the check was made (a new template with the same grant too: its author changed it).
       auditAnnotations ??= { role: pass.value.roleArn, 'passed-by': passer.arn };
       if (grant !== undefined && annotations[GRANT_ANNOTATION] !== grant) patch.push(...annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant));
