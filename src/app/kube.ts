@@ -1256,14 +1256,6 @@ export function createKube(app: App, options: KubeOptions) {
     });
   }
 
-  /** A session principal with the issue time its token had (`extra.tokenIssueTime`, set at authentication). */
-  function withIssueTime(who: Resolved | undefined, iso: string | undefined): Resolved | undefined {
-    const session = who?.principal.session;
-    const t = iso !== undefined ? Date.parse(iso) : Number.NaN;
-    if (who === undefined || session === undefined || !Number.isFinite(t)) return who;
-    return { ...who, principal: { ...who.principal, session: { ...session, issuedAt: t } } };
-  }
-
   // --- Authentication ---------------------------------------------------------------------------------------
 
   /** Binds a sealed session to the cluster whose TokenReview sealed it. */
@@ -1553,7 +1545,10 @@ export function createKube(app: App, options: KubeOptions) {
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
     const extra = camelExtra(req.attributes.user.extra);
     const arn = extra?.['arn']?.[0];
-    const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, extra?.['tokenIssueTime']?.[0]);
+    // Resolved from its ARN, a session counts as issued at the earliest (`aws:TokenIssueTime`): its issue time is only
+    // ever the one Gatehouse sealed with it (`asSession` below), never `extra.tokenIssueTime` as sent, which an
+    // impersonating client sets to dodge a Deny of the role's sessions issued before a revocation (review kg, 2).
+    const who = arn !== undefined ? await principalOf(arn) : undefined;
     // The user as Gatehouse's TokenReview gave it may no longer be one: kube-apiserver caches TokenReviews (two minutes
     // by default, often more), and sends the cached user here. Its session revoked or expired, or its access entry
     // deleted, it is refused as a disabled user is (review R, R1).
@@ -1904,9 +1899,10 @@ export function createKube(app: App, options: KubeOptions) {
       // as its SubjectAccessReviews are (review R, R1): read as its role, its session policies' Deny statements were
       // lost (review ix, 6).
       const lapsed = session?.claims !== undefined && session.problem !== undefined ? session.problem : undefined;
-      const who = lapsed !== undefined ? undefined : (session?.as ?? withIssueTime(await principalOf(arn), extra?.['tokenIssueTime']?.[0]));
+      const who = lapsed !== undefined ? undefined : (session?.as ?? (await principalOf(arn)));
       if (lapsed !== undefined) unreadable = { arn, why: `the IAM principal \`${arn}\` of this Kubernetes user ${lapsed}` };
-      // With the keys of its request that Gatehouse sealed (`aws:RequestedRegion`, `acs:AccessId`), as its
+      // A session without its sealed facts counts as issued at the earliest, never at a claimed `extra.tokenIssueTime`
+      // (review kg, 2). With the keys of its request that Gatehouse sealed (`aws:RequestedRegion`, `acs:AccessId`), as its
       // SubjectAccessReviews are decided (reviews kc, 1 and 4).
       else if (who !== undefined) out.push({ principal: who.principal, policies: who.policies, context: requestFacts(cluster, arn, extra, session?.claims !== undefined ? session : undefined, true) });
       else {
