@@ -1627,12 +1627,16 @@ export function createKube(app: App, options: KubeOptions) {
     const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}${ignored}` : r.reasons.filter((x) => !x.startsWith('rbac: RBAC: ')).join('; ');
     // Recorded as the authorize API's decisions are: denials always, allows sampled (GATEHOUSE_AUDIT_ALLOW_SAMPLE).
     // No opinion is no decision: kube-apiserver's next authorizer decides, and its own audit log has the outcome.
-    const roleArn = who?.principal.kind === 'role-session' ? who.principal.roleArn : undefined;
+    // An impersonated user an access entry renders is recorded as the IAM principal it maps to (its denies decided it),
+    // the username kept in `detail.user`: recorded as the username, `audit query --principal`/`--role` missed it (review
+    // kg, 3).
+    const recorded = who ?? renderedWho;
+    const roleArn = recorded?.principal.kind === 'role-session' ? recorded.principal.roleArn : undefined;
     if (r.verdict !== 'no-opinion') deps.audit?.decision({
       account: cluster.account,
-      principal: arn ?? req.attributes.user.name,
+      principal: principalArn ?? req.attributes.user.name,
       // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
-      ...(roleArn !== undefined ? { role: roleArn, session: who?.principal.arn as string } : {}),
+      ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
       decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
@@ -2203,7 +2207,8 @@ export function createKube(app: App, options: KubeOptions) {
       deps.audit?.record({
         kind: 'job',
         account: cluster.account,
-        principal: passedBy ?? req.userInfo.extra['arn']?.[0] ?? req.userInfo.username,
+        // An impersonated user an access entry renders: the IAM principal it maps to, the username in `detail.user` (review kg, 3).
+        principal: passedBy ?? req.userInfo.extra['arn']?.[0] ?? renderedPrincipal(cluster, req.userInfo.username) ?? req.userInfo.username,
         action: req.kind.kind === 'Pod' ? 'training:AdmitPod' : 'training:AdmitWorkload',
         resource,
         decision: v.allowed ? 'Allow' : 'Deny',
