@@ -351,21 +351,31 @@ describe('kubectl against the HyperPod example', { skip }, () => {
 
   test('revoking the role’s older sessions (a deny on aws:TokenIssueTime) refuses them in SubjectAccessReviews, not the newer ones', async () => {
     const user = `arn:aws:sts::${ACCT}:assumed-role/ScientistUserRole/alice`;
-    const review = (tokenIssueTime?: string) =>
+    const review = (tokenIssueTime?: string, sealed?: Record<string, unknown>) =>
       postJson(authz, {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SubjectAccessReview',
-        spec: { resourceAttributes: { namespace: 'kubeflow', verb: 'get', version: 'v1', resource: 'pods' }, user, groups: ['hyperpod-scientist-user-namespace-level', 'system:authenticated'], extra: { arn: [user], ...(tokenIssueTime !== undefined ? { tokenIssueTime: [tokenIssueTime] } : {}) } },
+        spec: { resourceAttributes: { namespace: 'kubeflow', verb: 'get', version: 'v1', resource: 'pods' }, user, groups: ['hyperpod-scientist-user-namespace-level', 'system:authenticated'], extra: sealed ?? { arn: [user], ...(tokenIssueTime !== undefined ? { tokenIssueTime: [tokenIssueTime] } : {}) } },
       });
+    // A session issued now, through its token's TokenReview: its issue time is the one Gatehouse sealed with it.
+    const fresh = await server.app.sts.assumeRole(adminCaller, { roleArn: ROLE_ARN, roleSessionName: 'alice', policyArns: [], tags: [], transitiveTagKeys: [] });
+    assert.ok(fresh.ok);
+    const c = fresh.value.credentials;
+    const tok = await kubeToken('hyperpod', { ...cliEnv(), AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken });
+    const tr = await postJson(authn, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: (JSON.parse(tok.stdout) as { status: { token: string } }).status.token } });
+    const sealedExtra = (tr.json['status'] as { user: { extra: Record<string, string[]> } }).user.extra;
     const cutoff = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
     const revoke = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } }] };
     const r = await applyConfig(server.app.deps, adminCaller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'ScientistUserRole' }, spec: { trustPolicy: trust, inlinePolicies: { 'revoke-older': revoke } } }] });
     assert.ok(r.ok, JSON.stringify(r));
     await server.app.refresh();
-    const status = async (t?: string) => (await review(t)).json['status'] as { allowed: boolean; denied?: boolean };
-    const newer = await status(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    const status = async (t?: string, sealed?: Record<string, unknown>) => (await review(t, sealed)).json['status'] as { allowed: boolean; denied?: boolean };
+    const newer = await status(undefined, sealedExtra);
     assert.deepEqual([newer.allowed, newer.denied ?? false], [true, false], `a session issued after the cutoff: ${JSON.stringify(newer)}`);
+    // A claimed issue time without the sealed session is not read (`--as-user-extra tokenIssueTime=…`; review kg, 2).
+    const claimed = await status(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    assert.deepEqual([claimed.allowed, claimed.denied], [false, true], 'a claimed issue time after the cutoff');
     const older = await status(new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     assert.deepEqual([older.allowed, older.denied], [false, true], 'a session issued before it');
     const unknown = await status();
