@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -21,15 +22,6 @@ const ROLE = `arn:aws:iam::${A}:role/worker`;
 const READER = `accounts/${A}/roles/reader`;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const readerRole = (permissions: string[]) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'IamRole', metadata: { name: 'reader' }, spec: { permissions } });
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-  readonly reasons: readonly string[];
-}
 
 describe('review ke3: rewriting a custom role bound to oneself', () => {
   let s: TestServer;
@@ -42,12 +34,7 @@ describe('review ke3: rewriting a custom role bound to oneself', () => {
       eve: [{ Effect: 'Allow', Action: ['gatehouse:UpdateIamRole', 'gatehouse:Apply'], Resource: '*' }],
       bob: [{ Effect: 'Allow', Action: 'gatehouse:GetIamPolicy', Resource: '*' }],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    for (const [name, Statement] of Object.entries(users)) keys[name] = await iamUserWith(iam, name, { Version: '2012-10-17', Statement });
     const admin = connectionTo(s.url, s.admin);
     const made = await call(admin, 'POST', ['apply'], { body: { documents: [readerRole(['ml.models.get'])] } });
     assert.ok(made.ok, made.ok ? '' : made.message);
@@ -56,11 +43,7 @@ describe('review ke3: rewriting a custom role bound to oneself', () => {
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('updating a custom role bound to oneself is a gain; a user who may not update it has none', async () => {
     const eve = (await gainsOf('eve')).filter((g) => g.action === 'gatehouse:UpdateIamRole');

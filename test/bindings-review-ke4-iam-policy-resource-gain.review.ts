@@ -12,20 +12,12 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const MODEL = `arn:aws:training::${A}:model/m1`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-}
 
 describe('review ke4: the IAM policy of a resource that holds only bindings', () => {
   let s: TestServer;
@@ -37,22 +29,13 @@ describe('review ke4: the IAM policy of a resource that holds only bindings', ()
       modeler: [{ Effect: 'Allow', Action: 'gatehouse:SetIamPolicy', Resource: `arn:aws:training::${A}:model/*` }],
       reader: [{ Effect: 'Allow', Action: 'gatehouse:GetIamPolicy', Resource: '*' }],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    for (const [name, Statement] of Object.entries(users)) keys[name] = await iamUserWith(iam, name, { Version: '2012-10-17', Statement });
     const bound = await call(connectionTo(s.url, s.admin), 'PUT', ['iam-policies'], { body: { resource: MODEL, bindings: [{ role: 'roles/ml.viewer', members: ['user:reader'] }] } });
     assert.ok(bound.ok, bound.ok ? '' : bound.message);
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('setting the IAM policy of a model that holds one is a gain there; reading it is not', async () => {
     assert.deepEqual((await gainsOf('modeler')).map((g) => [g.by, g.principal, g.action, g.resource, g.gives]), [[user('modeler'), user('modeler'), 'gatehouse:SetIamPolicy', MODEL, 'bindings']]);

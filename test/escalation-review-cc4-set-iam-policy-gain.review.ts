@@ -12,20 +12,13 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const ROLE = `arn:aws:iam::${A}:role/worker`;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-}
 
 describe('review cc4: writing the account’s or a workspace’s IAM policy', () => {
   let s: TestServer;
@@ -41,20 +34,11 @@ describe('review cc4: writing the account’s or a workspace’s IAM policy', ()
       wsBinder: [{ Effect: 'Allow', Action: 'gatehouse:SetIamPolicy', Resource: `arn:aws:training::${A}:workspace/lab` }],
       reader: [{ Effect: 'Allow', Action: 'gatehouse:GetIamPolicy', Resource: '*' }],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    for (const [name, Statement] of Object.entries(users)) keys[name] = await iamUserWith(iam, name, { Version: '2012-10-17', Statement });
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('the account’s and a workspace’s IAM policy are gains; reading them is not', async () => {
     assert.deepEqual((await gainsOf('binder')).map((g) => [g.by, g.principal, g.action, g.resource, g.gives]), [[user('binder'), user('binder'), 'gatehouse:SetIamPolicy', `account/${A}`, 'bindings']]);

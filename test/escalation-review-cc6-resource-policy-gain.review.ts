@@ -12,21 +12,14 @@ import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const BUCKET = 'arn:aws:s3:::cc6-data';
 const MODEL = `arn:aws:ml::${A}:model/m1`;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-}
 
 describe('review cc6: writing a resource policy', () => {
   let s: TestServer;
@@ -44,20 +37,11 @@ describe('review cc6: writing a resource policy', () => {
       policyWriter: [{ Effect: 'Allow', Action: 'gatehouse:PutResourcePolicy', Resource: MODEL }],
       reader: [{ Effect: 'Allow', Action: ['s3:GetBucketPolicy', 'gatehouse:GetResourcePolicy'], Resource: '*' }],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    for (const [name, Statement] of Object.entries(users)) keys[name] = await iamUserWith(iam, name, { Version: '2012-10-17', Statement });
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('a bucket policy or a resource policy the user may write is a gain on that resource; reading them is not', async () => {
     assert.deepEqual((await gainsOf('bucketWriter')).map((g) => [g.by, g.principal, g.action, g.resource, g.gives]), [[user('bucketWriter'), user('bucketWriter'), 's3:PutBucketPolicy', BUCKET, 'resource']]);

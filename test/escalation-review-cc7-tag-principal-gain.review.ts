@@ -12,21 +12,13 @@ import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const OBJECT = 'arn:aws:s3:::vault/k';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const abac = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::vault/*', Condition: { StringEquals: { 'aws:PrincipalTag/clearance': 'high' } } };
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-  readonly reasons: readonly string[];
-}
 
 describe('review cc7: tagging a principal whose policies grant by tag', () => {
   let s: TestServer;
@@ -48,11 +40,7 @@ describe('review cc7: tagging a principal whose policies grant by tag', () => {
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('a user who may tag itself with the tag its policies grant by gains those rights', async () => {
     const gains = await gainsOf('selfTagger');

@@ -14,6 +14,7 @@ import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -23,15 +24,6 @@ const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::
 const unlessApproved = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/approved': 'yes' } } };
 const unlessTagged = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Null: { 'aws:PrincipalTag/approved': 'true' } } };
 const tagSelf = (n: string) => ({ Effect: 'Allow', Action: 'iam:TagUser', Resource: user(n) });
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-  readonly reasons: readonly string[];
-}
 
 describe('review ii4: tagging a principal out of a Deny that tests a tag it lacks', () => {
   let s: TestServer;
@@ -54,11 +46,7 @@ describe('review ii4: tagging a principal out of a Deny that tests a tag it lack
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('a user who may tag itself out of its Deny gains what the Deny took away', async () => {
     for (const name of ['guarded', 'nullGuarded']) {

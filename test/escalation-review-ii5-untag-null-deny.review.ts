@@ -13,6 +13,7 @@ import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -22,15 +23,6 @@ const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::
 const whileQuarantined = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Null: { 'aws:PrincipalTag/quarantine': 'false' } } };
 const untagSelf = (n: string) => ({ Effect: 'Allow', Action: 'iam:UntagUser', Resource: user(n) });
 const QUARANTINED = [{ Key: 'quarantine', Value: 'since-monday' }];
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-  readonly policy?: string;
-}
 
 describe('review ii5: removing a tag a Null Deny tests', () => {
   let s: TestServer;
@@ -52,11 +44,7 @@ describe('review ii5: removing a tag a Null Deny tests', () => {
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('a user who may remove the tag gains what the Deny took away', async () => {
     const gains = await gainsOf('erin');

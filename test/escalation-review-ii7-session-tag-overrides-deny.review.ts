@@ -15,6 +15,7 @@ import * as S from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { escalationGains, type Gain } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -23,15 +24,6 @@ const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', 
 const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::vault/*' };
 const whileQuarantined = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantine': 'yes' } } };
 const QUARANTINED = [{ Key: 'quarantine', Value: 'yes' }];
-
-interface Gain {
-  readonly by: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly gives: string;
-  readonly reasons: readonly string[];
-}
 
 describe('review ii7: a session tag that overrides the role tag its Deny tests', () => {
   let s: TestServer;
@@ -51,11 +43,7 @@ describe('review ii7: a session tag that overrides the role tag its Deny tests',
   });
   after(() => s?.stop());
 
-  const gainsOf = async (name: string): Promise<Gain[]> => {
-    const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
-  };
+  const gainsOf = (name: string): Promise<Gain[]> => escalationGains(s, user(name));
 
   it('a user the trust policy lets pass session tags gains what the role’s Deny took away, by overriding its tag', async () => {
     const gains = (await gainsOf('tagger')).filter((g) => g.gives === 'without-deny');

@@ -1,0 +1,26 @@
+/**
+ * The escalation-paths report (`POST /v1/escalation-paths`) as the escalation review tests read it: the gains one
+ * principal can come to.
+ */
+import assert from 'node:assert/strict';
+import { call } from '../../src/adapters/cli/client.ts';
+import { connectionTo } from './processes.ts';
+import type { TestServer } from './server.ts';
+
+/** One gain of a report: who can make it, as whom, by which action on what, and what it gives. */
+export interface Gain {
+  readonly by: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly gives: string;
+  readonly reasons: readonly string[];
+  readonly policy?: string;
+}
+
+/** The gains `server`'s escalation-paths reports for the principal of ARN `principal`, asked by its admin. */
+export async function escalationGains(server: Pick<TestServer, 'url' | 'admin'>, principal: string): Promise<Gain[]> {
+  const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(server.url, server.admin), 'POST', ['escalation-paths'], { body: { principal } });
+  assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
+  return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
+}
