@@ -8,6 +8,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
+import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -422,6 +423,19 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {
     return failWith('REQUEST_INVALID_CONTEXT', '`context` must be an object: {KEY: VALUE or [VALUES]}', `${at}context`);
   }
+  // A Kubernetes question names what the webhook's reviews name, within the same bounds (src/core/kube limits.ts): its
+  // IAM view searches the namespaces a Deny reaches through the whole path, and a batch of 1,000 naming 1,900
+  // characters each held the server for seconds (review ki, 1).
+  if (typeof action === 'string' && typeof resource === 'string' && resource.length <= 2048 && iamOnlyDenies(action, resource)) {
+    const over = kubernetesPathOverLimit(resource);
+    if (over !== undefined) {
+      return failWith(
+        'VALIDATION_ERROR',
+        `\`resource\` names a Kubernetes ${KUBERNETES_PART[over.attribute]} of ${over.length} characters; ${over.what} is at most ${over.max}, so no object is named by it, as the SubjectAccessReview webhook refuses it: name what Kubernetes allows (\`<cluster>/namespaces/<namespace>/<resource>[.<group>][/<name>][/<subresource>]\`)`,
+        `${at}resource`,
+      );
+    }
+  }
   return ok({
     ...(principal !== undefined ? { principal } : {}),
     ...(principalProof !== undefined ? { principalProof: principalProof as string } : {}),
@@ -432,6 +446,9 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   });
 }
 
+
+/** How a Kubernetes question's error names the part of its path that is too long. */
+const KUBERNETES_PART: Readonly<Record<KubernetesNameAttribute, string>> = { namespace: 'namespace', apiGroup: 'API group', resource: 'resource', subresource: 'subresource', name: 'object name' };
 
 /**
  * A cluster's resources (src/app/kube.ts): `kubernetes:<verb>` on them is decided as the SubjectAccessReview webhook

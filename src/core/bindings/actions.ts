@@ -245,6 +245,8 @@ const KUBERNETES_PERMISSIONS: ReadonlySet<string> = (() => {
  * `acs:pai::A:cluster/c/…`): the resources of the `kubernetes:<verb>` questions RBAC decides (src/app/kube.ts).
  */
 export const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]/;
+/** The cluster ARN at the head of such a resource (`arn:aws:training::A:cluster/c` of `…:cluster/c/namespaces/ns`). */
+export const CLUSTER_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]+/;
 
 /**
  * Whether `permission` on `resource` is a request on a cluster's Kubernetes objects: RBAC decides those, never bindings,

@@ -39,5 +39,5 @@ export { PREDEFINED_ROLES, KNOWN_PERMISSIONS, predefinedRole, predefinedPermissi
 export { effectiveBindings, compileBindings, type CompileOptions, type CompiledBinding, type CompiledBindings, type EffectiveBinding, type MemberIndex } from './compile.ts';
 export { decide, principalMembers, type DecideOptions } from './decide.ts';
 export { canonicalPolicy, checkEtag, checkVersion, computeEtag, sameEtag, withEtag, type EtagCheckOptions, type EtagScope } from './etag.ts';
-export { ACTION_PERMISSIONS, RELATED_ACTION_PERMISSIONS, actionsForPermission, actionsForPermissionOn, CLUSTER_RESOURCE_RE, decidedByIamAlone, isKubernetesObjectRequest, permissionForAction, permissionForKubernetes } from './actions.ts';
+export { ACTION_PERMISSIONS, RELATED_ACTION_PERMISSIONS, actionsForPermission, actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, decidedByIamAlone, isKubernetesObjectRequest, permissionForAction, permissionForKubernetes } from './actions.ts';
 export { bindingsAuthorizer, createBindingsAuthorizer, type ActionDecideRequest, type BindingsAuthorizer, type BindingsAuthorizerOptions, type BindingsAuthorizerResult, type BindingsAuthzInput } from './authorizer.ts';

@@ -9,3 +9,4 @@ export * from './reviews.ts';
 export * from './admission.ts';
 export * from './changes.ts';
 export * from './namespaces.ts';
+export * from './limits.ts';

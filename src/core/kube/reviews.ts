@@ -8,6 +8,7 @@ import { failWith, ok, type Result } from '../errors.ts';
 import type { RbacAttributes } from '../rbac/index.ts';
 import type { Principal } from '../iam/index.ts';
 import { shortName } from '../directory/rules.ts';
+import { kubernetesNameOverLimit } from './limits.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -186,12 +187,14 @@ export function parseSubjectAccessReview(body: unknown): Result<AccessReviewRequ
     };
     if (r.problem) return invalid(r);
     if (a.verb === '') return failWith('VALIDATION_ERROR', `\`${at}.verb\` is required (get, list, watch, create…)`, `${at}.verb`);
-    const over = oversized(a);
+    // One rule with the authorize API's Kubernetes questions (limits.ts; reviews kc 2 and ki 1).
+    const over = kubernetesNameOverLimit(a);
     if (over !== undefined) {
+      const field = over.attribute === 'apiGroup' ? 'group' : over.attribute;
       return failWith(
         'VALIDATION_ERROR',
-        `\`${at}.${over.field}\` is ${over.length} characters; ${over.what} is at most ${over.max}, so no object is named by it: send what kube-apiserver's requests name`,
-        `${at}.${over.field}`,
+        `\`${at}.${field}\` is ${over.length} characters; ${over.what} is at most ${over.max}, so no object is named by it: send what kube-apiserver's requests name`,
+        `${at}.${field}`,
       );
     }
     const { version, ...attrs } = a;
@@ -204,36 +207,6 @@ export function parseSubjectAccessReview(body: unknown): Result<AccessReviewRequ
   if (verb === '') return failWith('VALIDATION_ERROR', `\`${at}.verb\` is required (get, post…)`, `${at}.verb`);
   if (path === '') return failWith('VALIDATION_ERROR', `\`${at}.path\` is required (\`/healthz\`…)`, `${at}.path`);
   return ok({ apiVersion, version: '', attributes: { user, verb, resourceRequest: false, path } });
-}
-
-/**
- * The longest namespace, API group, resource, subresource and object name a resource review may name: what Kubernetes
- * lets any object be named (a namespace is a DNS label, `IsDNS1123Label`; groups, CRD plurals and the names of what it
- * stores are DNS subdomains, `IsDNS1123Subdomain`, or shorter). kube-apiserver forwards a SelfSubjectAccessReview's
- * attributes as written and a request's as its URL names them, unvalidated; the IAM view of a review that names no
- * namespace or object searches the namespaces and objects a Deny reaches through the whole path, once per resource it
- * covers, and took seconds for one naming 48 KB (review kc, 2). The identities impersonation names (`users`, `groups`,
- * `uids`, `userextras`, `signers`: user names, ARNs, extra values) are no stored objects and search no namespace: their
- * names are bounded by the review's size only.
- */
-const MAX_REVIEW_NAMES = { namespace: 63, apiGroup: 253, resource: 253, subresource: 253, name: 253 } as const;
-
-/** The resources whose objects are identities that impersonation names, by API group. */
-const IDENTITY_RESOURCES: Readonly<Record<string, string>> = { users: '', groups: '', uids: 'authentication.k8s.io', userextras: 'authentication.k8s.io', signers: 'certificates.k8s.io' };
-
-/** The first attribute of a resource review longer than `MAX_REVIEW_NAMES` allows, with its field in the review. */
-function oversized(a: { namespace: string; apiGroup: string; resource: string; subresource: string; name: string }): { field: string; length: number; max: number; what: string } | undefined {
-  const fields = [
-    ['namespace', 'namespace', a.namespace, 'a namespace name (a DNS label)'],
-    ['apiGroup', 'group', a.apiGroup, 'an API group (a DNS subdomain)'],
-    ['resource', 'resource', a.resource, 'a resource'],
-    ['subresource', 'subresource', a.subresource, 'a subresource'],
-  ] as const;
-  for (const [key, field, value, what] of fields) if (value.length > MAX_REVIEW_NAMES[key]) return { field, length: value.length, max: MAX_REVIEW_NAMES[key], what };
-  const identityGroup = Object.hasOwn(IDENTITY_RESOURCES, a.resource) ? IDENTITY_RESOURCES[a.resource] : undefined;
-  const identity = identityGroup !== undefined && (a.apiGroup === identityGroup || a.apiGroup === '*');
-  if (!identity && a.name.length > MAX_REVIEW_NAMES.name) return { field: 'name', length: a.name.length, max: MAX_REVIEW_NAMES.name, what: 'the name of an object Kubernetes stores (a DNS subdomain, or shorter)' };
-  return undefined;
 }
 
 export function accessReviewAnswer(apiVersion: string, status: { allowed: boolean; denied?: boolean; reason: string; evaluationError?: string }): unknown {
