@@ -6,7 +6,7 @@
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
-import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
+import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
@@ -446,6 +446,17 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   });
 }
 
+
+/**
+ * A Kubernetes question on a cluster's bare ARN is the request for the API server's root path `/`, which the
+ * SubjectAccessReview webhook decides as `kubernetes:<verb>` on `<cluster>/` (the cluster ARN followed by the path,
+ * core/kube `kubernetesResource`): so is it decided here, or a Deny written on one spelling applied through one door
+ * only (review ki, 2). Other actions on the cluster (`training:GetCluster`) keep the bare ARN, their resource.
+ */
+function kubernetesRootQuestion(input: AuthorizeInput): AuthorizeInput {
+  if (!iamOnlyDenies(input.action, input.resource) || CLUSTER_ARN_RE.exec(input.resource)?.[0] !== input.resource) return input;
+  return { ...input, resource: `${input.resource}/` };
+}
 
 /** How a Kubernetes question's error names the part of its path that is too long. */
 const KUBERNETES_PART: Readonly<Record<KubernetesNameAttribute, string>> = { namespace: 'namespace', apiGroup: 'API group', resource: 'resource', subresource: 'subresource', name: 'object name' };
@@ -1216,10 +1227,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   type Answered = Result<AuthorizeAnswer>;
 
   /** A decision, synchronous unless a principal must be read or an engine is behind (then a promise). */
-  function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>, proofs?: ProvenCallers): Answered | Promise<Answered> {
+  function decide(caller: Caller, question: AuthorizeInput, asked?: Map<string, Result<unknown>>, proofs?: ProvenCallers): Answered | Promise<Answered> {
     const started = performance.now();
-    const refused = actionAndResourceRefusal(input);
+    const refused = actionAndResourceRefusal(question);
     if (refused !== undefined) return refused;
+    const input = kubernetesRootQuestion(question);
     // PassRole carries no resource tag (reference §A.1.9; enforcement passes a role with `iam:PassedToService` and
     // `iam:AssociatedResourceArn` alone): the asker's are dropped, or one lifted a Deny every submission meets (review jk, 5).
     if (isPassRole(input.action) && input.context !== undefined) {
