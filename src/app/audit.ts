@@ -1748,5 +1748,6 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     /** A principal with its policies, as decisions see it (nothing decided, nothing recorded). */
     principalOf: inner.principalOf,
     useObjectTags: inner.useObjectTags,
+    contextFor: inner.contextFor,
   };
 }

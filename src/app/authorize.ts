@@ -1261,6 +1261,40 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /**
+   * The context a question about object `key` of `bucket` (a bucket the S3 gateway holds) is decided with
+   * (`decideOnObject`): the asker's `s3:ExistingObjectTag/*` keys replaced by the object's stored tags for the actions S3
+   * gives that key to, dropped for the others and for a missing object. Undefined: decided as asked (no such key given
+   * nor needed, or a bucket the gateway does not hold).
+   */
+  async function withObjectTags(input: AuthorizeInput, read: ObjectTagsReader, bucket: string, key: string): Promise<{ context: Record<string, unknown>; tagged: boolean; given: string[]; held: { readonly tags: Readonly<Record<string, string>> | undefined } } | undefined> {
+    const action = input.action.toLowerCase();
+    const tagged = (action.includes(':') ? [action] : actionsForPermissionOn(input.action, input.resource).map((a) => a.toLowerCase())).some((a) => EXISTING_TAG_ACTIONS.has(a));
+    const given = Object.keys(input.context ?? {}).filter((k) => k.toLowerCase().startsWith(EXISTING_TAG_PREFIX));
+    if (!tagged && given.length === 0) return undefined;
+    const held = await read(bucket, key);
+    if (held === undefined) return undefined;
+    const context: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(input.context ?? {})) if (!k.toLowerCase().startsWith(EXISTING_TAG_PREFIX)) context[k] = v;
+    if (tagged && held.tags !== undefined) for (const [k, v] of Object.entries(held.tags)) context[`s3:ExistingObjectTag/${k}`] = v;
+    return { context, tagged, given, held };
+  }
+
+  /**
+   * The context a question about `principal` (an ARN) is decided with: on an object of a bucket the S3 gateway holds,
+   * of the principal's account, the object's stored tags as `s3:ExistingObjectTag/*` (`withObjectTags`, as `decide`);
+   * else the question's own. For who-can's evaluations outside the authorizer (a default-role job's session, review
+   * kj, 1), which otherwise decided with the asker's tags where the gateway and who-can's other answers use the object's.
+   */
+  async function contextFor(input: AuthorizeInput & { readonly principal: string }): Promise<AuthorizeInput['context']> {
+    const at = objectTags !== undefined && input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
+    if (at === null || objectTags === undefined) return input.context;
+    const account = accountOf(input.principal);
+    if (account === undefined || resourcePolicies.ownerOf(input.resource) !== account) return input.context;
+    const x = await withObjectTags(input, objectTags, at[1] as string, at[2] as string);
+    return x === undefined ? input.context : x.context;
+  }
+
+  /**
    * A question about an object of a bucket the S3 gateway holds (`useObjectTags`), with the object's stored tags as
    * `s3:ExistingObjectTag/<key>` in place of any the asker wrote, for the actions S3 gives that key to (a bindings
    * permission: when one of the IAM actions it stands for is one), and none for the others or a missing object: the
@@ -1269,15 +1303,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * asked about (`decide`).
    */
   async function decideOnObject(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, read: ObjectTagsReader, bucket: string, key: string): Promise<Answered> {
-    const action = input.action.toLowerCase();
-    const tagged = (action.includes(':') ? [action] : actionsForPermissionOn(input.action, input.resource).map((a) => a.toLowerCase())).some((a) => EXISTING_TAG_ACTIONS.has(a));
-    const given = Object.keys(input.context ?? {}).filter((k) => k.toLowerCase().startsWith(EXISTING_TAG_PREFIX));
-    if (!tagged && given.length === 0) return decideAsked(caller, input, asked, proofs, started);
-    const held = await read(bucket, key);
-    if (held === undefined) return decideAsked(caller, input, asked, proofs, started);
-    const context: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(input.context ?? {})) if (!k.toLowerCase().startsWith(EXISTING_TAG_PREFIX)) context[k] = v;
-    if (tagged && held.tags !== undefined) for (const [k, v] of Object.entries(held.tags)) context[`s3:ExistingObjectTag/${k}`] = v;
+    const x = await withObjectTags(input, read, bucket, key);
+    if (x === undefined) return decideAsked(caller, input, asked, proofs, started);
+    const { context, tagged, given, held } = x;
     const r = await decideAsked(caller, { ...input, context }, asked, proofs, started);
     if (!r.ok) return r;
     const diagnostics = r.value.diagnostics.map((x) => x.replace(OBJECT_TAG_VALUE_RE, '`$1` (the object’s value) does not satisfy'));
@@ -1873,7 +1901,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     };
   }
 
-  return { authorize, authorizeBatch, simulate, principalOf, useObjectTags };
+  return { authorize, authorizeBatch, simulate, principalOf, useObjectTags, contextFor };
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;

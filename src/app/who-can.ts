@@ -217,6 +217,11 @@ export interface ResourcePolicyGrant {
 }
 
 type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
+/**
+ * The context the authorizer decides a question about a principal with (src/app/authorize.ts `contextFor`): an object's
+ * stored tags where the S3 gateway holds it (review kj, 1). Without it, the question's own.
+ */
+type ContextFor = (input: AuthorizeInput & { readonly principal: string }) => Promise<AuthorizeInput['context']>;
 
 interface Asked {
   readonly kind: Reacher['kind'];
@@ -466,6 +471,7 @@ async function throughDefaultRoleJobs(
   jobs: DefaultRoleJobs,
   simulate: Simulate,
   time: number,
+  contextFor?: ContextFor,
 ): Promise<Result<ThroughDefaultRoleJob[]>> {
   const { partition, account } = caller;
   const name = defaultRoleName(partition);
@@ -479,7 +485,11 @@ async function throughDefaultRoleJobs(
   };
   const created = role === undefined ? compiled(defaultRoleScope(partition), `training-default-scope of ${name} (created by the first default-role job)`) : undefined;
   const principal: Principal = { kind: 'role-session', arn: sessionArn(partition, account, role?.name ?? name, 'job-who-can'), partition, account, roleArn };
-  const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(input.context), time };
+  // With the context the authorizer decides the job's session with (review kj, 1): on an object of a bucket the S3
+  // gateway holds, its stored tags as s3:ExistingObjectTag, as the gateway decides the job's request and as `allowed`
+  // was decided above; the asker's tags there mixed the two answers.
+  const context = contextFor === undefined ? input.context : await contextFor({ ...input, principal: principal.arn });
+  const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(context), time };
   const out: ThroughDefaultRoleJob[] = [];
   /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
   const joinOf = async (u: Asked, ws: Workspace, arn: string): Promise<Result<{ action: string; reasons: readonly string[] } | undefined>> => {
@@ -544,7 +554,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
@@ -602,7 +612,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     let viaJobs: ThroughDefaultRoleJob[] = [];
     if (defaultRoleJobs !== undefined) {
       const users = principals.filter((p) => p.kind === 'user');
-      const v = await throughDefaultRoleJobs(caller, input, users, roles.value, allowed, governing, defaultRoleJobs, simulate, now());
+      const v = await throughDefaultRoleJobs(caller, input, users, roles.value, allowed, governing, defaultRoleJobs, simulate, now(), contextFor);
       if (!v.ok) return v;
       viaJobs = v.value;
     }
