@@ -58,8 +58,8 @@ after(async () => {
 
 test('bindings to allUsers and to a principal:// subject are granted beyond the account; user:hal is not', () => {
   assert.deepEqual(app.bindings.grantedBeyond(A, 'training:GetModel', MODEL, Date.now()), [
-    { member: 'allUsers', policy: MODEL, index: 0, role: 'roles/ml.viewer' },
-    { member: 'principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/ci', policy: MODEL, index: 2, role: 'roles/ml.developer' },
+    { member: 'allUsers', policy: MODEL, index: 0, role: 'roles/ml.viewer', conditional: false, conditions: [] },
+    { member: 'principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/ci', policy: MODEL, index: 2, role: 'roles/ml.developer', conditional: false, conditions: [] },
   ]);
 });
 

@@ -50,8 +50,8 @@ const whoCan = async (action: string, asker: Credentials = server.admin): Promis
 test('a binding to allUsers is part of who can reach the model', async () => {
   const a = await whoCan('training:GetModel');
   assert.deepEqual(a['grantedBeyond'], [
-    { member: 'allUsers', policy: MODEL, index: 0, role: 'roles/ml.viewer' },
-    { member: `serviceAccount:partner@${B}.iam.gatehouse.dev`, policy: MODEL, index: 2, role: 'roles/ml.developer' },
+    { member: 'allUsers', policy: MODEL, index: 0, role: 'roles/ml.viewer', conditional: false, conditions: [] },
+    { member: `serviceAccount:partner@${B}.iam.gatehouse.dev`, policy: MODEL, index: 2, role: 'roles/ml.developer', conditional: false, conditions: [] },
   ]);
   assert.match(a['note'] as string, /anyone, unauthenticated too \(allUsers\)/);
   // The account's own principals are listed as before.
@@ -60,7 +60,7 @@ test('a binding to allUsers is part of who can reach the model', async () => {
 
 test('another account\'s service account is listed; a condition false now lists nothing', async () => {
   const a = await whoCan('ml.models.predict');
-  assert.deepEqual(a['grantedBeyond'], [{ member: `serviceAccount:partner@${B}.iam.gatehouse.dev`, policy: MODEL, index: 2, role: 'roles/ml.developer' }], 'the subject `old` holds it only under a condition false now (GCP takes no condition on allAuthenticatedUsers)');
+  assert.deepEqual(a['grantedBeyond'], [{ member: `serviceAccount:partner@${B}.iam.gatehouse.dev`, policy: MODEL, index: 2, role: 'roles/ml.developer', conditional: false, conditions: [] }], 'the subject `old` holds it only under a condition false now (GCP takes no condition on allAuthenticatedUsers)');
   assert.match(a['note'] as string, /principals of other accounts or federated subjects: see grantedBeyond/);
   const none = await whoCan('training:UpdateModel');
   assert.deepEqual(none['grantedBeyond'], [], 'no role bound here holds ml.models.update');

@@ -44,5 +44,5 @@ test('a Kubernetes object of the cluster is not reached through the binding: RBA
 
 test('the cluster itself is still granted to allUsers, and listed', async () => {
   const a = await whoCan('training:GetCluster', CLUSTER);
-  assert.deepEqual(a['grantedBeyond'], [{ member: 'allUsers', policy: CLUSTER, index: 0, role: 'roles/container.viewer' }]);
+  assert.deepEqual(a['grantedBeyond'], [{ member: 'allUsers', policy: CLUSTER, index: 0, role: 'roles/container.viewer', conditional: false, conditions: [] }]);
 });

@@ -49,7 +49,7 @@ const names = (a: Record<string, unknown>): string[] => (a['allowed'] as { name:
 test('a grant that starts before the question’s time lists the other account’s service account it names', async () => {
   const a = await in2031(FROM_2030);
   assert.ok(names(a).includes('hal'), `hal is allowed in 2031: ${JSON.stringify(a['allowed'])}`);
-  assert.deepEqual(a['grantedBeyond'], [{ member: PARTNER, policy: FROM_2030, index: 0, role: 'roles/ml.viewer' }]);
+  assert.deepEqual(a['grantedBeyond'], [{ member: PARTNER, policy: FROM_2030, index: 0, role: 'roles/ml.viewer', conditional: true, conditions: ['request.time >= timestamp("2030-01-01T00:00:00Z")'] }]);
 });
 
 test('a grant that has expired by the question’s time lists no one beyond the account', async () => {

@@ -45,12 +45,12 @@ const beyond = async (action: string): Promise<unknown> => {
 };
 
 test('passing the role: only the subjects of the role’s own account’s provider are listed', async () => {
-  assert.deepEqual(await beyond('iam:PassRole'), [{ member: ours, policy: ROLE, index: 0, role: 'roles/iam.serviceAccountUser' }]);
+  assert.deepEqual(await beyond('iam:PassRole'), [{ member: ours, policy: ROLE, index: 0, role: 'roles/iam.serviceAccountUser', conditional: false, conditions: [] }]);
 });
 
 test('reading the role: both subjects are listed, as before', async () => {
   assert.deepEqual(await beyond('iam.serviceAccounts.get'), [
-    { member: ours, policy: ROLE, index: 0, role: 'roles/iam.serviceAccountUser' },
-    { member: theirs, policy: ROLE, index: 0, role: 'roles/iam.serviceAccountUser' },
+    { member: ours, policy: ROLE, index: 0, role: 'roles/iam.serviceAccountUser', conditional: false, conditions: [] },
+    { member: theirs, policy: ROLE, index: 0, role: 'roles/iam.serviceAccountUser', conditional: false, conditions: [] },
   ]);
 });

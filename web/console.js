@@ -646,8 +646,9 @@ function page() {
           ...(x.conditional === true ? [`if ${(x.conditions ?? []).map((c) => visible(c)).join(', ')}`] : []),
           ...((x.unless ?? []).length > 0 ? [`unless ${x.unless.map((c) => visible(c)).join(', ')}`] : []),
         ].join('\n');
-      // Bindings granting it to principals not asked about (allUsers, another account's…), which the note names.
-      const beyond = (a.grantedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, matched: [{ effect: 'Allow', engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] }));
+      // Bindings granting it to principals not asked about (allUsers, another account's…), which the note names; one
+      // that grants only under its condition says so, as the principals listed do (review kj, 2).
+      const beyond = (a.grantedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, conditional: g.conditional, conditions: g.conditions, matched: [{ effect: 'Allow', engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] }));
       // Resource policies granting it to `*` or principals of other accounts, whose own policies decide their side.
       // Conditional, or taken away by a conditional Deny elsewhere, as the principals listed say (review du, 3).
       const foreign = (a.grantedByResourcePolicy ?? []).map((g) => ({ kind: 'beyond the account', name: g.principal, conditional: g.conditional, conditions: g.conditions, unless: g.unless, matched: [{ effect: 'Allow', engine: 'iam', type: `statement ${g.statement} of the`, policy: g.policy }] }));

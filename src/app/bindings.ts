@@ -540,6 +540,12 @@ export interface BeyondGrant {
   /** The binding's index in that policy. */
   readonly index: number;
   readonly role: string;
+  /**
+   * As who-can's principals allowed say it (review kj, 2): whether the binding grants only under its condition (one
+   * that holds at the question's time, or it would not be listed), and that condition's CEL expression; else none.
+   */
+  readonly conditional: boolean;
+  readonly conditions: readonly string[];
 }
 
 /** The answer of the bindings engine to one question. */
@@ -786,7 +792,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
           const beyond = permission === ACT_AS
             ? member.startsWith('principal://') && federatedPrincipalProviders(member)?.account === (accountOf(resource) ?? account)
             : member === 'allUsers' || member === 'allAuthenticatedUsers' || member.startsWith('principal://') || (sa !== null && sa[2] !== account);
-          if (beyond) out.push({ member, policy: h.stored.resource, index, role: b.role });
+          if (beyond) out.push({ member, policy: h.stored.resource, index, role: b.role, conditional: b.condition !== undefined, conditions: b.condition !== undefined ? [b.condition.expression] : [] });
         }
       });
     }

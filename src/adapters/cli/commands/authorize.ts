@@ -158,6 +158,9 @@ interface BeyondGrant {
   readonly policy: string;
   readonly index: number;
   readonly role: string;
+  /** Whether the binding grants only under its condition, and which; absent from servers before review kj2. */
+  readonly conditional?: boolean;
+  readonly conditions?: readonly string[];
 }
 interface ResourcePolicyGrant {
   readonly principal: string;
@@ -271,7 +274,7 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
           [
             { header: 'member', value: (g: BeyondGrant) => g.member },
             { header: 'role', value: (g: BeyondGrant) => g.role },
-            { header: 'binding', value: (g: BeyondGrant) => `bindings[${g.index}] of the policy on ${g.policy}` },
+            { header: 'binding', value: (g: BeyondGrant) => `bindings[${g.index}] of the policy on ${g.policy}${ifUnless(g)}` },
           ],
           beyond,
         )}`);
