@@ -1280,16 +1280,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /**
-   * The context a question about `principal` (an ARN) is decided with: on an object of a bucket the S3 gateway holds,
-   * of the principal's account, the object's stored tags as `s3:ExistingObjectTag/*` (`withObjectTags`, as `decide`);
-   * else the question's own. For who-can's evaluations outside the authorizer (a default-role job's session, review
-   * kj, 1), which otherwise decided with the asker's tags where the gateway and who-can's other answers use the object's.
+   * The context a question is decided with as the S3 gateway decides it, where `account` may read the resource's facts
+   * (the account of the principal asked about, as in `decide`; or the owner asking about another account's principals):
+   * on an object of a bucket of `account` the gateway holds, the object's stored tags as `s3:ExistingObjectTag/*`
+   * (`withObjectTags`, as `decide`); else the question's own. For who-can's evaluations outside the authorizer (a
+   * default-role job's session, a bucket policy's grant beyond the account; review kj, 1 and 3), which otherwise decided
+   * with the asker's tags where the gateway and who-can's other answers use the object's.
    */
-  async function contextFor(input: AuthorizeInput & { readonly principal: string }): Promise<AuthorizeInput['context']> {
+  async function contextFor(input: AuthorizeInput, account: string): Promise<AuthorizeInput['context']> {
     const at = objectTags !== undefined && input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
     if (at === null || objectTags === undefined) return input.context;
-    const account = accountOf(input.principal);
-    if (account === undefined || resourcePolicies.ownerOf(input.resource) !== account) return input.context;
+    if (resourcePolicies.ownerOf(input.resource) !== account) return input.context;
     const x = await withObjectTags(input, objectTags, at[1] as string, at[2] as string);
     return x === undefined ? input.context : x.context;
   }

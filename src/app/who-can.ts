@@ -218,10 +218,19 @@ export interface ResourcePolicyGrant {
 
 type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
 /**
- * The context the authorizer decides a question about a principal with (src/app/authorize.ts `contextFor`): an object's
- * stored tags where the S3 gateway holds it (review kj, 1). Without it, the question's own.
+ * The context the authorizer decides a question with where `account` may read the resource's facts (src/app/
+ * authorize.ts `contextFor`): an object's stored tags where the S3 gateway holds it, of that account (review kj, 1 and
+ * 3). Without it, the question's own.
  */
-type ContextFor = (input: AuthorizeInput & { readonly principal: string }) => Promise<AuthorizeInput['context']>;
+type ContextFor = (input: AuthorizeInput, account: string) => Promise<AuthorizeInput['context']>;
+
+/** `input` with the context `contextFor` gives for `account` (review kj, 3). */
+async function withContextOf(input: WhoCanInput, account: string, contextFor: ContextFor | undefined): Promise<WhoCanInput> {
+  const context = contextFor === undefined ? input.context : await contextFor(input, account);
+  if (context === input.context) return input;
+  const { context: _given, ...rest } = input;
+  return context === undefined ? rest : { ...rest, context };
+}
 
 interface Asked {
   readonly kind: Reacher['kind'];
@@ -488,7 +497,7 @@ async function throughDefaultRoleJobs(
   // With the context the authorizer decides the job's session with (review kj, 1): on an object of a bucket the S3
   // gateway holds, its stored tags as s3:ExistingObjectTag, as the gateway decides the job's request and as `allowed`
   // was decided above; the asker's tags there mixed the two answers.
-  const context = contextFor === undefined ? input.context : await contextFor({ ...input, principal: principal.arn });
+  const context = contextFor === undefined ? input.context : await contextFor(input, account);
   const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(context), time };
   const out: ThroughDefaultRoleJob[] = [];
   /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
@@ -683,7 +692,10 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // the server's: a binding's `request.time` condition lists who it lets in then (review ke, 2).
     const beyond = await grantedBeyond(caller.account, input.action, input.resource, simulatedTime(contextOf(input.context)) ?? now());
     // Another account's resource policies are its own to read (as its bindings, review I3).
-    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], governing.account ?? caller.account, input, now()) : [];
+    // Listed to the owner (or the root account) alone, so decided with the owner's facts: an object's stored tags, as the
+    // gateway decides the other account's request on it (review kj, 3), not the asker's.
+    const owner = governing.account ?? caller.account;
+    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), now()) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
