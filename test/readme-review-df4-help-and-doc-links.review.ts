@@ -38,7 +38,7 @@ test('df4: policy evaluate takes the federated-user and anonymous principals its
     await writeFile(bucket, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::public/*' }] }));
     const federated = await cli(['policy', 'evaluate', '--policy', identity, '--principal', 'arn:aws:sts::111122223333:federated-user/bob', '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::b/k']);
     assert.equal(federated.status, EXIT.denied, federated.err);
-    assert.match(federated.out, /^ImplicitDeny: the session policy does not allow this request/);
+    assert.match(federated.out, /^ImplicitDeny: this federated user’s session was given no session policy/);
     const anonymous = await cli(['policy', 'evaluate', '--resource-policy', bucket, '--principal', 'anonymous', '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::public/k', '--resource-account', '111122223333']);
     assert.equal(anonymous.status, EXIT.ok, anonymous.err);
   } finally {
