@@ -99,6 +99,16 @@ const renaming = (name: string | undefined, path: string | undefined): { name?: 
 /** A list call's filter: the path prefix when the request names one. */
 const prefixOf = (input: { pathPrefix?: string }): { pathPrefix?: string } => (input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {});
 
+/** An id of a credential Gatehouse does not keep (an SSH key's, a certificate's, an MFA serial number), as IAM bounds them. */
+function credentialIdProblem(param: string, id: string): string | undefined {
+  return /^[\w+=/:,.@-]{1,256}$/.test(id) ? undefined : `${param} must be 1–256 letters, digits and \`+=/:,.@-\`, got \`${shortName(id)}\``;
+}
+
+/** A server certificate's name, as IAM bounds it. */
+function checkServerCertificateName(param: string, name: string): string | undefined {
+  return /^[\w+=,.@-]{1,128}$/.test(name) ? undefined : `${param} must be 1–128 letters, digits and \`+=,.@-\`, got \`${shortName(name)}\``;
+}
+
 function firstError(...messages: (string | undefined)[]): string | undefined {
   return messages.find((m) => m !== undefined);
 }
@@ -1241,6 +1251,41 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
+  /**
+   * One credential of a user that Gatehouse does not keep, named by its id (GetSSHPublicKey, DeleteSSHPublicKey,
+   * DeleteSigningCertificate, DeleteServiceSpecificCredential, DeactivateMFADevice…): decided on the user as IAM decides
+   * it, then IAM's NoSuchEntity for the id, saying none is kept. They answered "Could not find operation …", which
+   * blamed the endpoint, and a cleanup that takes NoSuchEntity as "already gone" failed (review kk, 2).
+   */
+  async function noUserCredential(c: Caller, input: { action: string; userName?: string; kind: string; what: (id: string) => string; idName: string; id: string }): R<never> {
+    const bad = credentialIdProblem(input.idName, input.id);
+    if (bad) return invalid(bad, input.idName);
+    const name = input.userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    return store.read(async (tx) => {
+      const u = await authorizedEntity(c, tx, 'user', name, input.action);
+      return u.ok ? failWith('NO_SUCH_ENTITY', `${input.what(input.id)} cannot be found for user ${u.value.name}: Gatehouse keeps no ${input.kind}, only access keys`) : u;
+    });
+  }
+
+  /**
+   * One virtual MFA device (DeleteVirtualMFADevice, ListMFADeviceTags, TagMFADevice, UntagMFADevice) or server
+   * certificate (GetServerCertificate, DeleteServerCertificate, UpdateServerCertificate, its tags): decided on its ARN,
+   * then NoSuchEntity, as for any entity that does not exist (review kk, 2).
+   */
+  async function noAccountCredential(c: Caller, input: { action: string; kind: 'mfa' | 'server-certificate'; idName: string; id: string }): R<never> {
+    const bad = input.kind === 'mfa' ? credentialIdProblem(input.idName, input.id) : checkServerCertificateName(input.idName, input.id);
+    if (bad) return invalid(bad, input.idName);
+    const prefix = c.partition === 'acs' ? `acs:ram::${c.account}:` : `arn:aws:iam::${c.account}:`;
+    // A virtual device's serial number is its ARN; another serial (a hardware device's) is decided as `mfa/<serial>`.
+    const arn = input.kind === 'mfa' && /^(arn|acs):/.test(input.id) ? input.id : `${prefix}${input.kind}/${input.id}`;
+    const a = authz(c, input.action, arn);
+    if (!a.ok) return a;
+    return input.kind === 'mfa'
+      ? failWith('NO_SUCH_ENTITY', `VirtualMFADevice with serial number ${input.id} cannot be found: Gatehouse keeps no MFA devices`)
+      : failWith('NO_SUCH_ENTITY', `The Server Certificate with name ${input.id} cannot be found: Gatehouse keeps no server certificates`);
+  }
+
   /** ListVirtualMFADevices: an account-wide listing (`mfa/*`), always empty. */
   async function listVirtualMfaDevices(c: Caller, input: { assignmentStatus?: string } = {}): R<readonly never[]> {
     // Checked as IAM checks it, though nothing is listed: `assigned` answered "none" (review hw, 5).
@@ -1403,6 +1448,8 @@ export function createDirectory(deps: AppDeps) {
     getAccessKeyLastUsed,
     listNoCredentials,
     noLoginProfile,
+    noUserCredential,
+    noAccountCredential,
     listVirtualMfaDevices,
   };
 }
