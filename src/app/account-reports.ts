@@ -279,7 +279,27 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     return a.ok ? failWith('NO_SUCH_ENTITY', `The Password Policy with domain name ${c.account} cannot be found.`) : a;
   }
 
-  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport, listAccountAliases, listSamlProviders, listServerCertificates, getAccountPasswordPolicy };
+  /**
+   * DeleteAccountPasswordPolicy, and GetSAMLProvider, DeleteSAMLProvider, UpdateSAMLProvider and a SAML provider's tags:
+   * decided as IAM decides them (the account, the provider's ARN as given), then IAM's NoSuchEntity, saying none is
+   * kept. They answered "Could not find operation …", and a destroy taking NoSuchEntity as "gone" failed (review kk, 3).
+   */
+  async function deleteAccountPasswordPolicy(c: Caller): Promise<Result<never>> {
+    const a = authorizeAdmin(c, now(), 'DeleteAccountPasswordPolicy', '*');
+    return a.ok ? failWith('NO_SUCH_ENTITY', `The account policy with name PasswordPolicy cannot be found: Gatehouse keeps no password policy (its users have no console password)`) : a;
+  }
+
+  async function noSamlProvider(c: Caller, input: { action: string; samlProviderArn: string }): Promise<Result<never>> {
+    const arn = input.samlProviderArn;
+    if (!/^(arn:aws[a-z-]*:iam::\d{12}|acs:ram::\d{1,20}):saml-provider\/[\w+=,.@-]{1,128}$/.test(arn)) {
+      const form = c.partition === 'acs' ? 'acs:ram::<account>:saml-provider/<name>' : 'arn:aws:iam::<account>:saml-provider/<name>';
+      return failWith('VALIDATION_ERROR', `SAMLProviderArn must be a SAML provider's ARN (${form}), got \`${shortName(arn)}\``, 'SAMLProviderArn');
+    }
+    const a = authorizeAdmin(c, now(), input.action, arn);
+    return a.ok ? failWith('NO_SUCH_ENTITY', `SAML provider ${arn} cannot be found: Gatehouse keeps no SAML providers (it trusts OpenID Connect providers for web identity)`) : a;
+  }
+
+  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport, listAccountAliases, listSamlProviders, listServerCertificates, getAccountPasswordPolicy, deleteAccountPasswordPolicy, noSamlProvider };
 }
 
 export type AccountReports = ReturnType<typeof createAccountReports>;
