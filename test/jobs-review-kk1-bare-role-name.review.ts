@@ -4,8 +4,8 @@
  * permission and denied the role's existence (`gatehouse jobs run --role trainer` already refuses it with a hint).
  * Now anything that is not `default`, `none` or an ARN is 400 ValidationError naming the field `role`, saying an ARN
  * is wanted (arn:aws:iam::<account>:role/<name>), and giving the account's ARN for that name, its path included, when
- * the caller may pass that role (a caller allowed to pass no role learns nothing of the account's roles, as review ag
- * keeps for ARNs: it is shown the form only). Nothing is submitted.
+ * the caller may pass that role and submit a job there (a caller allowed to pass no role, or to submit no job, learns
+ * nothing of the account's roles, as review ag keeps for ARNs: it is shown the form only). Nothing is submitted.
  *
  * Before the fix 3 of 3 tests failed.
  *
@@ -23,6 +23,7 @@ const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17
 let server: TestServer;
 let stop: (() => Promise<void>) | undefined;
 let bob: Credentials;
+let dan: Credentials;
 
 before(async () => {
   ({ server, stop } = await startWorkspaceServer('gh-kk1-'));
@@ -32,7 +33,10 @@ before(async () => {
   // bob may submit jobs in w but pass no role.
   bob = await userWithKey(server, 'bob');
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'p', PolicyDocument: policy({ Effect: 'Allow', Action: 'training:*', Resource: '*' }) }));
-  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }, { user: 'bob' }] });
+  // dan may pass any role but submit no job.
+  dan = await userWithKey(server, 'dan');
+  await iam.send(new I.PutUserPolicyCommand({ UserName: 'dan', PolicyName: 'p', PolicyDocument: policy({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }) }));
+  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }, { user: 'bob' }, { user: 'dan' }] });
   assert.equal(ws.status, 200, JSON.stringify(ws.json));
 });
 after(async () => stop?.());
@@ -76,4 +80,8 @@ test('kk1: a caller allowed to pass no role is told the form, not whether a role
     assert.doesNotMatch(r.error.message ?? '', /role\/team\//, 'no stored path is told');
   }
   assert.equal(named.error.message?.replaceAll('trainer', 'X'), none.error.message?.replaceAll('no-such-role', 'X'), 'the same answer whether the role exists or not');
+  // Nor is one allowed to pass any role but to submit no job there, which a submission by ARN would not tell either.
+  const dans = await submit(dan, 'trainer');
+  assert.equal(dans.status, 400, dans.text);
+  assert.doesNotMatch(dans.error.message ?? '', /role\/team\//, 'no stored path is told to a caller who may not submit');
 });

@@ -1031,9 +1031,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /**
    * What to say of a job's `role` that is not `default`, `none` or an ARN: the form an ARN takes and, for a role name
-   * (`trainer`, `role/team/trainer`), the ARN of the account's role of that name when the caller may pass it to a job.
+   * (`trainer`, `role/team/trainer`), the ARN of the account's role of that name when the caller may pass it to a job
+   * and submit one in the workspace (`wsArn`): what a submission naming the role by its ARN would let it learn.
    */
-  async function notAnArn(tx: ReadTx, caller: Caller, given: string, jobId: string): Promise<string> {
+  async function notAnArn(tx: ReadTx, caller: Caller, given: string, jobId: string, wsArn: string): Promise<string> {
     const { partition, account } = caller;
     const form = partition === 'acs' ? 'acs:ram::<account>:role/<name>' : 'arn:aws:iam::<account>:role/<name>';
     const said = `\`role\` takes \`default\`, \`none\` or a role ARN (${form}), got \`${shortName(given)}\``;
@@ -1041,7 +1042,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!/^[\w+=,.@-]{1,64}$/.test(name)) return said;
     const role = await tx.roles.get(account, name);
     const arn = role && roleArnOf(partition, account, role.path, role.name);
-    if (arn && passRoleRefusal(caller, arn, trainingServices(partition), jobArn(partition, account, jobId)) === undefined) return `${said}; the role named \`${role.name}\` is ${arn}`;
+    const told = arn !== undefined && passRoleRefusal(caller, arn, trainingServices(partition), jobArn(partition, account, jobId)) === undefined && unionRefusal(caller, 'training:CreateJob', wsArn) === undefined;
+    if (role && told) return `${said}; the role named \`${role.name}\` is ${arn}`;
     return `${said}; for a role named \`${name}\`, give ${roleArnOf(partition, account, '/', name)} (with the role's path, if it has one)`;
   }
 
@@ -1072,7 +1074,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // Not an ARN (`trainer`, `role/team/trainer`): the field wants one. It was answered 403 "role trainer does not
         // exist", with the role right there (review kk, 1). The ARN of the role of that name is told only to a caller
         // allowed to pass it, so one allowed to pass no role still learns nothing of the account's roles (review ag).
-        if (!parsed && !/^(arn|acs):/i.test(input.role)) return failWith<Checked>('VALIDATION_ERROR', await notAnArn(tx, caller, input.role, id), 'role');
+        if (!parsed && !/^(arn|acs):/i.test(input.role)) return failWith<Checked>('VALIDATION_ERROR', await notAnArn(tx, caller, input.role, id, workspaceArn(partition, account, ws?.name ?? input.workspace)), 'role');
         // Another account's role is never read: nothing is said of that account.
         if (!parsed || parsed.account !== account) {
           return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}${parsed ? ' (a role of another account cannot be passed)' : ''}`);
