@@ -36,5 +36,5 @@ test('gr13: a journal whose directory was removed makes it again at its next seg
   assert.equal((await stat(dir)).mode & 0o777, 0o700);
   const loaded = await fileAuditJournal(dataDir, { instance: 'pod-b/2' }).load();
   assert.deepEqual(loaded.spools.flatMap((s) => s.events.map((e) => e.event.resource)), ['arn:aws:iam::000000000000:user/u2']);
-  journal.close();
+  await journal.close();
 });

@@ -349,7 +349,7 @@ export interface AuditJournal {
   write(e: TimedEvent): void;
   /** Ends the current segment; returns every ended segment not yet released, the one just ended included. */
   seal(): readonly string[];
-  /** These segments' records are committed (or spooled): they go. */
+  /** These segments' records are committed (or spooled): they go (`close` waits until they are gone). */
   release(ids: readonly string[]): void;
   /** Ends the current segment and keeps every segment so far for the next start (a record the queue could not keep is in one). */
   retain(): void;
@@ -360,8 +360,8 @@ export interface AuditJournal {
   load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[] }>;
   /** Removes a segment an earlier process left, once its records are in the chain. */
   remove(where: string): Promise<void>;
-  /** Ends the current segment, keeping it (released or not, as the queue says). */
-  close(): void;
+  /** Ends the current segment, keeping it (released or not, as the queue says); resolves once the segments released so far are removed. */
+  close(): Promise<void>;
 }
 
 /** One spool as read back. */
@@ -1534,7 +1534,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       // the next start to append.
       if (journal !== undefined) {
         if (backlog === 0 && !lostAtStop) journal.release(journal.seal());
-        journal.close();
+        // Their removal is waited for: `stop()` resolving means the released segments are gone (review kh, 1).
+        await journal.close();
       }
       // What this stop lost (neither written nor spooled): a server's stop that lost records is not a clean one (review ja, 5).
       return dropped - droppedBefore;

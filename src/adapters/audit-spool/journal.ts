@@ -51,6 +51,8 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
   let madeDir = false;
   /** Ended files not yet released, oldest first. */
   const sealed: string[] = [];
+  /** Removals of released files still under way: `close` waits for them (review kh, 1). */
+  const removing = new Set<Promise<void>>();
 
   /** Ends the file being written, if any: it joins the ended ones, and the next record starts another. */
   const endSegment = (): void => {
@@ -125,9 +127,16 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       for (const id of ids) {
         const i = sealed.indexOf(id);
         if (i !== -1) sealed.splice(i, 1);
-        // Not waited for: a file that stays (the process stops first) is read at the next start, whose records
-        // are found in the chain and not appended again.
-        unlink(join(dir, id), () => {});
+        // Not waited for here (a commit does not wait on the disk), but kept: `close` waits for every removal under
+        // way, so a clean stop leaves no file. Before, `stop()` resolved with the files still there whenever the
+        // thread pool was busy, and a process that exited then left them to be read back at the next start (review
+        // kh, 1). A file that stays all the same (a hard stop first) is read at the next start, whose records are
+        // found in the chain and not appended again.
+        const p: Promise<void> = unlinkAsync(join(dir, id)).then(
+          () => void removing.delete(p),
+          () => void removing.delete(p),
+        );
+        removing.add(p);
       }
     },
 
@@ -135,7 +144,10 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       await unlinkAsync(where);
     },
 
-    close: endSegment,
+    async close(): Promise<void> {
+      endSegment();
+      while (removing.size > 0) await Promise.all([...removing]);
+    },
 
     async load() {
       let names: string[];
