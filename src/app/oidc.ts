@@ -535,16 +535,19 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // the provider is written.
     const full = async (tx: ReadTx): Promise<boolean> => (await tx.kv.list(`${PROVIDER_PREFIX}${c.account}/`, { limit: PROVIDER_LIMITS.perAccount })).length >= PROVIDER_LIMITS.perAccount;
     const overQuota = () => failWith<OidcProvider>('LIMIT_EXCEEDED', `Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${PROVIDER_LIMITS.perAccount}`);
+    // Every refusal past the permission is recorded, as the transaction's own are: an issuer that cannot be read, a
+    // provider already registered and the quota went unrecorded (review kh, 2).
+    const refused = (r: Result<OidcProvider>): Result<OidcProvider> => (recordChange(c, 'CreateOpenIDConnectProvider', arn, r, undefined, request), r);
     const before = await deps.store.read(async (tx) => ((await registered(tx)) ? 'exists' : (await full(tx)) ? 'full' : undefined));
-    if (before === 'exists') return exists();
-    if (before === 'full') return overQuota();
+    if (before === 'exists') return refused(exists());
+    if (before === 'full') return refused(overQuota());
     // The network call happens outside any transaction, after the caller is known to be allowed.
     const keys = input.jwks !== undefined ? o.parseJwks(input.jwks) : await o.fetchJwks(u.value.url);
     if (!keys.ok) {
       // An issuer whose documents could not be read is IAM's OpenIdIdpCommunicationError, which the SDKs type apart from a
       // bad request (review it, 2: it was InvalidInput); keys read but refused, or given inline, are InvalidInput.
       const unreachable = input.jwks === undefined && 'unreachable' in keys && keys.unreachable === true;
-      return failWith(unreachable ? 'OPENID_IDP_COMMUNICATION_ERROR' : 'INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; ${unreachable ? 'retry once the issuer answers, or ' : ''}give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url');
+      return refused(failWith(unreachable ? 'OPENID_IDP_COMMUNICATION_ERROR' : 'INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; ${unreachable ? 'retry once the issuer answers, or ' : ''}give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url'));
     }
     const base = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks } as const;
     const record: ProviderRecord = input.jwks !== undefined ? { ...base, jwksSource: 'inline' } : { ...base, jwksSource: 'discovery', fetched: now(), lifetime: lifetimeOf(keys) };
