@@ -1149,6 +1149,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     let prunings = 0;
     let firstPruning: number | undefined;
     let firstUnkeyedPruning: number | undefined;
+    // Checkpoints that pruning records linked with the chain's key attest (`SEQ:HASH`): a pruning of this deployment,
+    // which deletes only records that verify (review jz, 3), says record SEQ had hash HASH; no one without the key can
+    // write such a record, so an anchor that one attests is confirmed though the record is pruned (review kh, 3).
+    const keyedCheckpoints = new Set<string>();
     // The anchored record's hash as the chain holds it.
     let anchored: string | undefined;
     // Records of a head found moved back (`HEAD_MOVED_BACK_ACTION`), in order.
@@ -1181,7 +1185,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
           firstPruning ??= r.seq;
           if (!keyedRecord(r)) firstUnkeyedPruning ??= r.seq;
           const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
-          if (c && typeof c.seq === 'number' && typeof c.hash === 'string') attested = { seq: c.seq, hash: c.hash };
+          if (c && typeof c.seq === 'number' && typeof c.hash === 'string') {
+            attested = { seq: c.seq, hash: c.hash };
+            if (keyedRecord(r)) keyedCheckpoints.add(`${c.seq}:${c.hash}`);
+          }
         }
         if (expect !== undefined && r.seq === expect.seq) anchored = r.hash;
         // An instance found the head below a record it had committed (review jz, 1): records were deleted from the end
@@ -1289,6 +1296,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         more.push({ seq: head.seq + 1, reason: 'truncated', message: `missing anchor: record ${expect.seq} is not in the chain, which ends at record ${head.seq}: records ${head.seq + 1}–${expect.seq} at least were deleted and the head moved back` });
       } else if (expect.seq === head.baseSeq && expect.hash !== head.baseHash) {
         more.push({ seq: expect.seq, reason: 'anchor', message: `record ${expect.seq} does not match the anchor: the checkpoint's hash is ${head.baseHash}, the anchor's ${expect.hash}` });
+      } else if (expect.seq <= head.baseSeq && keyedCheckpoints.has(`${expect.seq}:${expect.hash}`)) {
+        // Pruned, but a keyed pruning record of the chain attests this very record and hash: confirmed (review kh, 3).
       } else if (expect.seq <= head.baseSeq) {
         // The anchored record is gone, pruned or deleted as a pruning would: the checkpoint and the pruning record
         // that attests it are both writable without a secret, so the anchor cannot be confirmed, only not refuted.
