@@ -522,9 +522,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn, tagContext);
       if (!t.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, t, undefined, request), t);
     }
-    // Under the fail-closed audit policy, nothing changes while the audit log cannot record it.
+    // Under the fail-closed audit policy, nothing changes while the audit log cannot record it; the refusal is recorded
+    // (queued and journaled), as the directory's are (review kh, 4).
     const closed = deps.audit?.gate('the directory is not changed');
-    if (closed) return closed;
+    if (closed) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, closed, undefined, request), closed);
     const key = providerKey(c.account, u.value.hostPath);
     const exists = () => failWith<OidcProvider>('ENTITY_ALREADY_EXISTS', `Provider with url ${u.value.url} already exists.`);
     const legacy = legacyHostPath(u.value.hostPath);
@@ -606,7 +607,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const a = authorizeAdmin(c, now(), action, p.value.arn, withPolicyTagKeySpellings(c, { ...awsResourceTags(current?.tags), ...context(current?.tags ?? []) }));
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
-    if (closed) return closed;
+    if (closed) return (recordChange(c, action, p.value.arn, closed, undefined, request), closed);
     let seen: { before: unknown; after: unknown; policiesForgettingIt?: { iamPolicies: string[] } } | undefined;
     // Recorded as it commits, before the reload (review iw, 8).
     let recorded = false;
