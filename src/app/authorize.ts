@@ -145,6 +145,12 @@ export interface AuthorizeEngine {
    * whether it may (review fl, 5). `''` when no group is needed beyond those every member has. None when absent.
    */
   readonly groupsAllowed?: (account: string, resource: string, action: string) => readonly string[];
+  /**
+   * `resource` as this engine holds it, when it lies under something the engine keeps in one spelling (a cluster's
+   * request path under the cluster's own ARN, whichever partition or dialect asked it); undefined when the engine holds
+   * no such thing. Read once `prepare` is done.
+   */
+  readonly ownResource?: (resource: string) => string | undefined;
 }
 
 export interface EngineResult {
@@ -1394,7 +1400,43 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (job !== undefined) return decideOnJob(caller, input, asked, proofs, started, job);
     const ws = workspaceQuestion(input.action, input.resource);
     if (ws !== undefined) return workspaceAsked(caller, input, proofs, ws).then((w) => decideOnWorkspace(caller, input, asked, proofs, started, ws, w));
+    if (iamOnlyDenies(input.action, input.resource)) {
+      const behind = enginesReady();
+      if (behind !== undefined) return behind.then(() => decideOnCluster(caller, input, asked, proofs, started));
+      return decideOnCluster(caller, input, asked, proofs, started);
+    }
     return decideAskedAs(caller, input, asked, proofs, started, { account: caller.account });
+  }
+
+  /** Every engine brought up to date: a promise when one was behind, else undefined. */
+  function enginesReady(): Promise<void> | undefined {
+    for (let i = 0; i < engines.length; i++) {
+      const behind = engines[i]?.prepare?.();
+      if (behind !== undefined) return catchUp(behind, i + 1);
+    }
+    return undefined;
+  }
+
+  /**
+   * A Kubernetes question (`iamOnlyDenies`) answered as the SubjectAccessReview webhook decides its request: on the
+   * cluster's own ARN (its account's dialect, `AuthorizeEngine.ownResource`), whichever spelling asked it
+   * (`arn:aws-cn:training::A:cluster/c/…`, `acs:pai::…` of an `aws` account's cluster, `arn:aws:training::…` of an
+   * `acs` one). Asked in another, RBAC found no cluster and IAM read no Deny written on the cluster's own ARN: an
+   * ImplicitDeny the webhook never gives, with no word why (review kl, 1). An explicit deny of the path as asked still
+   * refuses, as a workspace's question does (`decideOnWorkspace`).
+   */
+  function decideOnCluster(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
+    const asking: Asking = { account: caller.account };
+    let own: string | undefined;
+    for (const e of engines) own ??= e.ownResource?.(input.resource);
+    if (own === undefined || own === input.resource) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    const stored = own;
+    return Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: stored }, asked, proofs, started, asking)]).then(([asAsked, onOwn]) => {
+      if (!asAsked.ok) return asAsked;
+      if (!onOwn.ok) return onOwn;
+      const by = asAsked.value.decision === 'ExplicitDeny' && onOwn.value.decision !== 'ExplicitDeny' ? asAsked.value : onOwn.value;
+      return ok({ ...by, diagnostics: [...by.diagnostics, `kubernetes: decided on \`${stored}\` (asked as \`${input.resource}\`), under the cluster’s own ARN, as the SubjectAccessReview webhook decides it; an explicit deny of the path as asked holds too`] });
+    });
   }
 
   /**

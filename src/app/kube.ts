@@ -33,6 +33,7 @@ import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, explainReasons, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
+import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
@@ -2427,13 +2428,14 @@ export function createKube(app: App, options: KubeOptions) {
       prepare: loaded,
       decide: (request) => rbacOpinion(request),
       sessionsNamed: (account, resource) => {
-        const cluster = clusterOfResource(resource);
-        return cluster && cluster.account === account ? sessionsBound(cluster) : [];
+        const on = clusterOfResource(resource);
+        return on && on.cluster.account === account ? sessionsBound(on.cluster) : [];
       },
       groupsAllowed: (account, resource, action) => {
-        const cluster = clusterOfResource(resource);
-        return cluster && cluster.account === account ? groupsBound(cluster, resource, action) : [];
+        const on = clusterOfResource(resource);
+        return on && on.cluster.account === account ? groupsBound(on.cluster, on.resource, action) : [];
       },
+      ownResource: (resource) => clusterOfResource(resource)?.resource,
     } satisfies AuthorizeEngine,
   };
 
@@ -2482,10 +2484,11 @@ export function createKube(app: App, options: KubeOptions) {
    * without an entry, or a resource of no known cluster, gets no opinion from it.
    */
   function rbacOpinion(request: ResolvedRequest): EngineResult {
-    const { principal, action, resource } = request;
+    const { principal, action } = request;
     if (!action.toLowerCase().startsWith('kubernetes:')) return NO_OPINION;
-    const cluster = clusterOfResource(resource);
-    if (!cluster) return NO_OPINION;
+    const on = clusterOfResource(request.resource);
+    if (!on) return NO_OPINION;
+    const { cluster, resource } = on;
     const attrs = parseKubernetesResource(cluster.arn, resource);
     if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
     // IAM compares actions without case, so `kubernetes:Get` is the question `kubernetes:get` is; Kubernetes' verbs are
@@ -2565,10 +2568,21 @@ export function createKube(app: App, options: KubeOptions) {
     return app.live.principals.get(p.kind === 'user' ? userKey(p.account, name) : roleKey(p.account, name))?.policies;
   }
 
-  function clusterOfResource(resource: string): KubeCluster | undefined {
-    const m = /^(?:arn:aws:training::|acs:pai::)(\d{12}):cluster\/([^/]+)/.exec(resource);
+  /**
+   * The cluster a resource lies under, whichever spelling of its ARN names it (`CLUSTER_ARN_RE`: `arn:<any AWS
+   * partition>:training::A:cluster/c` or `acs:pai::A:cluster/c`), and the resource under the cluster's own ARN (its
+   * account's dialect, as the webhook views its requests). Only `arn:aws:training::` and `acs:pai::` were read, and only
+   * the cluster's own spelling found it: `acs:pai::A:cluster/c/…` of an `aws` account's cluster, `arn:aws:training::…`
+   * of an `acs` account's or `arn:aws-cn:training::…` of either got no RBAC opinion (review kl, 1).
+   */
+  function clusterOfResource(resource: string): { readonly cluster: KubeCluster; readonly resource: string } | undefined {
+    const head = CLUSTER_ARN_RE.exec(resource)?.[0];
+    if (head === undefined) return undefined;
+    const m = /::(\d{12}):cluster\/([^/]+)$/.exec(head);
     if (!m) return undefined;
-    return clusters.get((m[2] as string).toLowerCase())?.find((c) => c.account === m[1] && resource.startsWith(c.arn));
+    const name = m[2] as string;
+    const cluster = clusters.get(name.toLowerCase())?.find((c) => c.account === m[1] && c.name === name);
+    return cluster && { cluster, resource: `${cluster.arn}${resource.slice(head.length)}` };
   }
 }
 
