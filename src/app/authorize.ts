@@ -437,7 +437,9 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
     if (over !== undefined) {
       return failWith(
         'VALIDATION_ERROR',
-        `\`resource\` names a Kubernetes ${KUBERNETES_PART[over.attribute]} of ${over.length} characters; ${over.what} is at most ${over.max}, so no object is named by it, as the SubjectAccessReview webhook refuses it: name what Kubernetes allows (\`<cluster>/namespaces/<namespace>/<resource>[.<group>][/<name>][/<subresource>]\`)`,
+        over.attribute === 'path'
+          ? `\`resource\` names a Kubernetes ${KUBERNETES_PART[over.attribute]} of ${over.length} characters; ${over.what} is at most ${over.max}, as the SubjectAccessReview webhook refuses it: name the path a request has (\`<cluster>/healthz\`…)`
+          : `\`resource\` names a Kubernetes ${KUBERNETES_PART[over.attribute]} of ${over.length} characters; ${over.what} is at most ${over.max}, so no object is named by it, as the SubjectAccessReview webhook refuses it: name what Kubernetes allows (\`<cluster>/namespaces/<namespace>/<resource>[.<group>][/<name>][/<subresource>]\`)`,
         `${at}resource`,
       );
     }
@@ -465,7 +467,7 @@ function kubernetesRootQuestion(input: AuthorizeInput): AuthorizeInput {
 }
 
 /** How a Kubernetes question's error names the part of its path that is too long. */
-const KUBERNETES_PART: Readonly<Record<KubernetesNameAttribute, string>> = { namespace: 'namespace', apiGroup: 'API group', resource: 'resource', subresource: 'subresource', name: 'object name' };
+const KUBERNETES_PART: Readonly<Record<KubernetesNameAttribute, string>> = { namespace: 'namespace', apiGroup: 'API group', resource: 'resource', subresource: 'subresource', name: 'object name', path: 'non-resource URL path' };
 
 /**
  * A cluster's resources (src/app/kube.ts): `kubernetes:<verb>` on them is decided as the SubjectAccessReview webhook

@@ -19,12 +19,23 @@ import { parseKubernetesResource } from './admission.ts';
  */
 export const MAX_KUBERNETES_NAMES = { namespace: 63, apiGroup: 253, resource: 253, subresource: 253, name: 253 } as const;
 
+/**
+ * The longest non-resource URL path (`nonResourceAttributes.path`, `kubernetes:<verb>` on `<cluster>/<path>`) a
+ * question may name: 4,096 characters, Linux's PATH_MAX. The non-resource URLs kube-apiserver serves are short
+ * (`/healthz/etcd`, `/openapi/v3/apis/<group>/<version>`, `/.well-known/openid-configuration`); the longest it serves by
+ * name are the files under `/logs/` (its log handler serves the node's `/var/log`), and no file's path is longer than
+ * PATH_MAX. The path excludes the query string. kube-apiserver reads a request line of up to its header limit (1 MiB)
+ * and forwards a SelfSubjectAccessReview's path as written, unvalidated: a review naming 48 KB took 5 to 27 ms of CPU
+ * (its IAM views match each Deny pattern through the whole path), one of 4,096 characters about 1 ms (review kl, 2).
+ */
+export const MAX_NON_RESOURCE_PATH = 4096;
+
 /** The resources whose objects are identities that impersonation names, by API group. */
 const IDENTITY_RESOURCES: Readonly<Record<string, string>> = { users: '', groups: '', uids: 'authentication.k8s.io', userextras: 'authentication.k8s.io', signers: 'certificates.k8s.io' };
 
-export type KubernetesNameAttribute = keyof typeof MAX_KUBERNETES_NAMES;
+export type KubernetesNameAttribute = keyof typeof MAX_KUBERNETES_NAMES | 'path';
 
-/** A part of a request longer than `MAX_KUBERNETES_NAMES` allows: which, its length, its bound, what it is in words. */
+/** A part of a request longer than `MAX_KUBERNETES_NAMES` (or `MAX_NON_RESOURCE_PATH`) allows: which, its length, its bound, what it is in words. */
 export interface KubernetesNameOverLimit {
   readonly attribute: KubernetesNameAttribute;
   readonly length: number;
@@ -50,14 +61,21 @@ export function kubernetesNameOverLimit(a: { readonly namespace?: string; readon
   return undefined;
 }
 
+/** A non-resource request's path longer than `MAX_NON_RESOURCE_PATH`, or undefined. */
+export function nonResourcePathOverLimit(path: string): KubernetesNameOverLimit | undefined {
+  if (path.length <= MAX_NON_RESOURCE_PATH) return undefined;
+  return { attribute: 'path', length: path.length, max: MAX_NON_RESOURCE_PATH, what: 'a non-resource URL path (Linux\'s PATH_MAX, the longest file path kube-apiserver\'s `/logs/` serves)' };
+}
+
 /**
- * The same bound on a resource request path under a cluster (`<cluster>/namespaces/ns/pods/p`, as the authorize API
- * names a Kubernetes request), read as `parseKubernetesResource` reads it; undefined for anything else (another ARN, a
- * non-resource URL, a path no request has: those are decided, or refused, as before).
+ * The same bounds on a request path under a cluster (`<cluster>/namespaces/ns/pods/p`, as the authorize API
+ * names a Kubernetes request; `<cluster>/healthz`, a non-resource request's), read as `parseKubernetesResource` reads
+ * it; undefined for anything else (another ARN, a path no request has: those are decided, or refused, as before).
  */
 export function kubernetesPathOverLimit(resource: string): KubernetesNameOverLimit | undefined {
   const cluster = CLUSTER_ARN_RE.exec(resource)?.[0];
   if (cluster === undefined) return undefined;
   const attrs = parseKubernetesResource(cluster, resource);
-  return attrs?.resourceRequest ? kubernetesNameOverLimit(attrs) : undefined;
+  if (attrs === undefined) return undefined;
+  return attrs.resourceRequest ? kubernetesNameOverLimit(attrs) : nonResourcePathOverLimit(attrs.path ?? '');
 }

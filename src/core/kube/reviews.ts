@@ -8,7 +8,7 @@ import { failWith, ok, type Result } from '../errors.ts';
 import type { RbacAttributes } from '../rbac/index.ts';
 import type { Principal } from '../iam/index.ts';
 import { shortName } from '../directory/rules.ts';
-import { kubernetesNameOverLimit } from './limits.ts';
+import { kubernetesNameOverLimit, nonResourcePathOverLimit } from './limits.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -206,6 +206,9 @@ export function parseSubjectAccessReview(body: unknown): Result<AccessReviewRequ
   if (r.problem) return invalid(r);
   if (verb === '') return failWith('VALIDATION_ERROR', `\`${at}.verb\` is required (get, post…)`, `${at}.verb`);
   if (path === '') return failWith('VALIDATION_ERROR', `\`${at}.path\` is required (\`/healthz\`…)`, `${at}.path`);
+  // One rule with the authorize API's `kubernetes:<verb>` on `<cluster>/<path>` (limits.ts; review kl, 2).
+  const over = nonResourcePathOverLimit(path);
+  if (over !== undefined) return failWith('VALIDATION_ERROR', `\`${at}.path\` is ${over.length} characters; ${over.what} is at most ${over.max}: send the path kube-apiserver's request names, without its query`, `${at}.path`);
   return ok({ apiVersion, version: '', attributes: { user, verb, resourceRequest: false, path } });
 }
 
