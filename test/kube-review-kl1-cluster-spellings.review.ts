@@ -7,7 +7,8 @@
  * request; who-can named no one. IAM read such a question on the path as asked, where no Deny written on the cluster's
  * own ARN applies. Now one rule (src/app/kube.ts `clusterOfResource`, `AuthorizeEngine.ownResource`): a question in
  * any spelling is decided on the path under the cluster's own ARN, as the webhook decides it, and an explicit deny of
- * the path as asked still refuses.
+ * the path as asked still refuses. Another account's caller (but the root account's) is answered as asked: which
+ * clusters that account holds, and its dialect, are its own to know.
  *
  * Before the fix 4 of 4 tests failed.
  *
@@ -91,4 +92,10 @@ test("an acs account's cluster asked in AWS's spelling is decided by its RBAC", 
   const bob = `acs:ram::${ACS}:user/bob`;
   assert.equal(await ask(bob, 'kubernetes:get', `acs:pai::${ACS}:cluster/eci/namespaces/ml/pods/p`, admin), 'Allow');
   assert.equal(await ask(bob, 'kubernetes:get', `arn:aws:training::${ACS}:cluster/eci/namespaces/ml/pods/p`, admin), 'Allow');
+  // Another account's cluster is that account's to know of: its admin's question about k1 is answered as asked, its
+  // own ARN untold.
+  const other = await gatehouseJson(server.url, admin, 'POST', '/v1/authorize', { principal: bob, action: 'kubernetes:get', resource: `acs:pai::${acct}:cluster/k1/namespaces/ml/pods/p` });
+  assert.equal(other.status, 200, JSON.stringify(other.json));
+  assert.equal(other.json['decision'], 'ImplicitDeny');
+  assert.doesNotMatch(JSON.stringify(other.json), /arn:aws:training::\d{12}:cluster\/k1/);
 });

@@ -1425,11 +1425,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * (`arn:aws-cn:training::A:cluster/c/…`, `acs:pai::…` of an `aws` account's cluster, `arn:aws:training::…` of an
    * `acs` one). Asked in another, RBAC found no cluster and IAM read no Deny written on the cluster's own ARN: an
    * ImplicitDeny the webhook never gives, with no word why (review kl, 1). An explicit deny of the path as asked still
-   * refuses, as a workspace's question does (`decideOnWorkspace`).
+   * refuses, as a workspace's question does (`decideOnWorkspace`). Another account's caller (but the root account's)
+   * is answered as asked, the cluster's own ARN untold.
    */
   function decideOnCluster(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
     const asking: Asking = { account: caller.account };
     let own: string | undefined;
+    // Another account's cluster is that account's to know of (that it exists, its dialect): as asked, as a workspace's.
+    const account = /::(\d{12}):cluster\//.exec(input.resource)?.[1];
+    if (account !== caller.account && caller.account !== ROOT_ACCOUNT) return decideAskedAs(caller, input, asked, proofs, started, asking);
     for (const e of engines) own ??= e.ownResource?.(input.resource);
     if (own === undefined || own === input.resource) return decideAskedAs(caller, input, asked, proofs, started, asking);
     const stored = own;
