@@ -3,7 +3,7 @@
  * (`parseSubjectAccessReview`, review kc, 2) and the authorize API's `kubernetes:<verb>` questions on a cluster's
  * request path (src/app/authorize.ts `questionOf`, review ki, 1).
  */
-import { CLUSTER_ARN_RE } from '../bindings/index.ts';
+import { CLUSTER_ARN_RE } from '../bindings/actions.ts';
 import { parseKubernetesResource } from './admission.ts';
 
 /**
