@@ -781,6 +781,65 @@ describe('what Gatehouse does not keep (instance profiles, passwords, MFA device
   });
 });
 
+describe('credentials Gatehouse does not keep (reviews ka, 4 and kk, 2 and 3; in full there)', () => {
+  it('refuses to create them, saying so, and answers NoSuchEntity for any one named', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'kk-user' }));
+    const u = 'kk-user';
+    const MFA = 'arn:aws:iam::000000000000:mfa/kk-phone';
+    const SAML = 'arn:aws:iam::000000000000:saml-provider/kk-idp';
+    const [SSH, CERT, SSC] = ['APKAEIBAERJR2EXAMPLE1', 'TA7SMP42TDN5Z26OBPJE7EXAMPLE', 'ACCA12345ABCDEXAMPLE1'];
+    const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    const tag = { Tags: [{ Key: 'k', Value: 'v' }] };
+    for (const c of [
+      new I.CreateLoginProfileCommand({ UserName: u, Password: 'Passw0rd!Passw0rd' }),
+      new I.ChangePasswordCommand({ OldPassword: 'Passw0rd!Passw0rd', NewPassword: 'Passw0rd!Passw0rd2' }),
+      new I.UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 14 }),
+      new I.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'kk-phone' }),
+      new I.EnableMFADeviceCommand({ UserName: u, SerialNumber: MFA, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }),
+      new I.UploadSSHPublicKeyCommand({ UserName: u, SSHPublicKeyBody: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample kk' }),
+      new I.UploadSigningCertificateCommand({ UserName: u, CertificateBody: PEM }),
+      new I.CreateServiceSpecificCredentialCommand({ UserName: u, ServiceName: 'codecommit.amazonaws.com' }),
+      new I.CreateSAMLProviderCommand({ Name: 'kk-idp', SAMLMetadataDocument: '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>'.padEnd(1_000, ' ') }),
+      new I.UploadServerCertificateCommand({ ServerCertificateName: 'kk-cert', CertificateBody: PEM, PrivateKey: '-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----' }),
+    ]) {
+      assert.equal(await errorName(admin.send(c as never)), 'InvalidAction', c.constructor.name);
+    }
+    for (const c of [
+      new I.GetSSHPublicKeyCommand({ UserName: u, SSHPublicKeyId: SSH, Encoding: 'SSH' }),
+      new I.DeleteSSHPublicKeyCommand({ UserName: u, SSHPublicKeyId: SSH }),
+      new I.UpdateSSHPublicKeyCommand({ UserName: u, SSHPublicKeyId: SSH, Status: 'Inactive' }),
+      new I.DeleteSigningCertificateCommand({ UserName: u, CertificateId: CERT }),
+      new I.UpdateSigningCertificateCommand({ UserName: u, CertificateId: CERT, Status: 'Inactive' }),
+      new I.DeleteServiceSpecificCredentialCommand({ UserName: u, ServiceSpecificCredentialId: SSC }),
+      new I.UpdateServiceSpecificCredentialCommand({ UserName: u, ServiceSpecificCredentialId: SSC, Status: 'Inactive' }),
+      new I.ResetServiceSpecificCredentialCommand({ UserName: u, ServiceSpecificCredentialId: SSC }),
+      new I.DeactivateMFADeviceCommand({ UserName: u, SerialNumber: MFA }),
+      new I.ResyncMFADeviceCommand({ UserName: u, SerialNumber: MFA, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }),
+      new I.GetMFADeviceCommand({ UserName: u, SerialNumber: MFA }),
+      new I.DeleteVirtualMFADeviceCommand({ SerialNumber: MFA }),
+      new I.ListMFADeviceTagsCommand({ SerialNumber: MFA }),
+      new I.TagMFADeviceCommand({ SerialNumber: MFA, ...tag }),
+      new I.UntagMFADeviceCommand({ SerialNumber: MFA, TagKeys: ['k'] }),
+      new I.GetServerCertificateCommand({ ServerCertificateName: 'kk-cert' }),
+      new I.DeleteServerCertificateCommand({ ServerCertificateName: 'kk-cert' }),
+      new I.UpdateServerCertificateCommand({ ServerCertificateName: 'kk-cert', NewServerCertificateName: 'kk-cert-2' }),
+      new I.ListServerCertificateTagsCommand({ ServerCertificateName: 'kk-cert' }),
+      new I.TagServerCertificateCommand({ ServerCertificateName: 'kk-cert', ...tag }),
+      new I.UntagServerCertificateCommand({ ServerCertificateName: 'kk-cert', TagKeys: ['k'] }),
+      new I.DeleteAccountPasswordPolicyCommand({}),
+      new I.GetSAMLProviderCommand({ SAMLProviderArn: SAML }),
+      new I.DeleteSAMLProviderCommand({ SAMLProviderArn: SAML }),
+      new I.UpdateSAMLProviderCommand({ SAMLProviderArn: SAML, SAMLMetadataDocument: '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>'.padEnd(1_000, ' ') }),
+      new I.ListSAMLProviderTagsCommand({ SAMLProviderArn: SAML }),
+      new I.TagSAMLProviderCommand({ SAMLProviderArn: SAML, ...tag }),
+      new I.UntagSAMLProviderCommand({ SAMLProviderArn: SAML, TagKeys: ['k'] }),
+    ]) {
+      assert.equal(await errorName(admin.send(c as never)), 'NoSuchEntityException', c.constructor.name);
+    }
+    await admin.send(new I.DeleteUserCommand({ UserName: u }));
+  });
+});
+
 describe('coverage', () => {
   it('this suite sent every action the IAM API implements', () => {
     const missing = Object.keys(IAM_ACTIONS).filter((a) => !called.has(a));
