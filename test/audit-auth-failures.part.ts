@@ -203,7 +203,11 @@ describe('audit: requests refused at authentication', () => {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const flood = refusals(await fresh()).filter((r) => r.sourceIp === '127.0.0.2');
+    // A summary record (review kn1: the address quiet for a second, on a slow machine) sums up what no record carried.
+    const isSummary = (r: AuditRecord | undefined): boolean => r?.detail['first'] !== undefined;
+    const burst = refusals(await fresh()).filter((r) => r.sourceIp === '127.0.0.2');
+    const flood = burst.filter((r) => !isSummary(r));
+    const summaries = burst.filter(isSummary);
     const suppressed = (await counted()) - before;
     // The burst (20) and what the rate (5/s) refilled while it lasted; every other failure counted.
     assert.ok(flood.length >= 20 && flood.length <= 20 + Math.ceil(seconds * 5) + 1, `${flood.length} records in ${seconds.toFixed(2)} s`);
@@ -212,13 +216,15 @@ describe('audit: requests refused at authentication', () => {
     // Once a token is back, the next failure from that address carries everything left out since its last record.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await errorName(flooder.send(new GetCallerIdentityCommand({}))), 'SignatureDoesNotMatch');
-    const [last, ...rest] = refusals(await fresh());
+    const after = refusals(await fresh());
+    summaries.push(...after.filter(isSummary));
+    const [last, ...rest] = after.filter((r) => !isSummary(r));
     assert.equal(rest.length, 0);
     assert.equal(last?.sourceIp, '127.0.0.2');
     assert.equal(last?.principal, BOB);
-    const carried = [...flood, last].reduce((n, r) => n + Number(r?.detail['suppressed'] ?? 0), 0);
-    assert.equal(carried, suppressed, 'every failure left out is carried by a later record');
-    assert.ok(Number(last?.detail['suppressed']) > 0);
+    const carried = [...flood, last, ...summaries].reduce((n, r) => n + Number(r?.detail['suppressed'] ?? 0), 0);
+    assert.equal(carried, suppressed, 'every failure left out is carried by a later record or summarised');
+    assert.ok(Number(last?.detail['suppressed']) > 0 || summaries.length > 0);
     agent.destroy();
   });
 });

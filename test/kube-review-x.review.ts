@@ -405,7 +405,8 @@ describe('X4: refused TokenReviews are audited', () => {
     const N = 80;
     for (let i = 0; i < N; i++) assert.equal(await post(bad), 200);
     const seconds = (performance.now() - started) / 1000;
-    const flood = refusals(await fresh()).filter((r) => r.sourceIp === '127.0.0.3');
+    // A summary record (review kn1) sums up refusals left out once the address is quiet for a second: not one of the N.
+    const flood = refusals(await fresh()).filter((r) => r.sourceIp === '127.0.0.3' && r.detail['first'] === undefined);
     const suppressed = (await counted()) - before;
     assert.ok(flood.length >= 20 && flood.length <= 20 + Math.ceil(seconds * 5) + 1, `${flood.length} records in ${seconds.toFixed(2)} s`);
     assert.equal(flood.length + suppressed, N);

@@ -12,7 +12,10 @@
  *
  * Anyone can send unauthenticated requests, so recording is flood-limited (`createFloodGate`): a token bucket per
  * source IP and one for all. What is not recorded is counted (`gatehouse_audit_auth_failures_suppressed_total`) and
- * the next record from that address carries the count as `suppressed`. Recording is not subject to the audit gate
+ * the next record from that address carries the count as `suppressed`; an address that goes quiet for a second
+ * (`summaryAfterMs`) with refusals left out, or is forgotten from the table of addresses, gets a summary record
+ * instead (its count, first and last time, the codes, actions and key ids refused), written by a timer off the
+ * request path and at the audit log's stop: every refusal left out reaches the log, not only the metric (review kn1). Recording is not subject to the audit gate
  * (it changes nothing), and runs only on the failure path: a valid request never reaches this module.
  */
 import { roleArnOf, sessionPrincipal } from '../core/sts/session.ts';
@@ -31,9 +34,33 @@ export interface FloodLimits {
   /** Records per second over all addresses, and its burst. */
   readonly globalRate: number;
   readonly globalBurst: number;
-  /** Addresses remembered at most; beyond, the least recently seen is forgotten (its pending count stays in the counter). */
+  /** Addresses remembered at most; beyond, the least recently seen is forgotten (its pending count goes to a summary). */
   readonly maxIps: number;
+  /** How long an address with refusals left out must be quiet before they are summarised; default 1000 ms. */
+  readonly summaryAfterMs?: number;
 }
+
+/** What a refusal left out was: kept (bounded) for the address's summary record. */
+export interface Refused {
+  readonly code: string;
+  readonly action: string;
+  readonly accessKeyId?: string | undefined;
+}
+
+/** Refusals from one address left out and not carried by a later record: what its summary record says. */
+export interface Summary {
+  readonly ip: string;
+  readonly count: number;
+  /** Epoch ms of the first and the last refusal left out. */
+  readonly first: number;
+  readonly last: number;
+  readonly codes: readonly string[];
+  readonly actions: readonly string[];
+  readonly accessKeyIds: readonly string[];
+}
+
+/** Distinct codes, actions and key ids a summary lists at most (each); more are not listed, still counted. */
+export const SUMMARY_MAX_LISTED = 8;
 
 export const DEFAULT_FLOOD_LIMITS: FloodLimits = Object.freeze({ perIpRate: 5, perIpBurst: 20, globalRate: 100, globalBurst: 100, maxIps: 10_000 });
 
@@ -41,7 +68,14 @@ export const DEFAULT_FLOOD_LIMITS: FloodLimits = Object.freeze({ perIpRate: 5, p
 export type Admission = { readonly record: true; readonly suppressed: number } | { readonly record: false };
 
 export interface FloodGate {
-  admit(ip: string): Admission;
+  admit(ip: string, refused?: Refused): Admission;
+  /**
+   * Summaries of the addresses whose refusals left out are not carried by a later record: forgotten addresses, and
+   * those quiet for `summaryAfterMs` at `now` (all of them with `all`). Each is then reset (counted once).
+   */
+  due(now: number, all?: boolean): Summary[];
+  /** Whether some refusal left out is not yet carried nor summarised. */
+  readonly pending: boolean;
   /** Addresses currently remembered (bounded by `maxIps`). */
   readonly size: number;
 }
@@ -52,6 +86,27 @@ interface Bucket {
   at: number;
   /** Failures from this address left out since its last record. */
   suppressed: number;
+  /** Since its last record: epoch ms of the first and last left out, and what was refused (bounded sets). */
+  first?: number;
+  last?: number;
+  codes?: Set<string>;
+  actions?: Set<string>;
+  keyIds?: Set<string>;
+}
+
+const addBounded = (set: Set<string>, v: string | undefined): void => {
+  if (v !== undefined && set.size < SUMMARY_MAX_LISTED) set.add(v);
+};
+
+function summaryOf(ip: string, b: Bucket): Summary {
+  const s = { ip, count: b.suppressed, first: b.first ?? b.at, last: b.last ?? b.at, codes: [...(b.codes ?? [])], actions: [...(b.actions ?? [])], accessKeyIds: [...(b.keyIds ?? [])] };
+  b.suppressed = 0;
+  delete b.first;
+  delete b.last;
+  delete b.codes;
+  delete b.actions;
+  delete b.keyIds;
+  return s;
 }
 
 function refill(b: Bucket, now: number, rate: number, burst: number): void {
@@ -65,15 +120,26 @@ function refill(b: Bucket, now: number, rate: number, burst: number): void {
 export function createFloodGate(limits: FloodLimits, now: () => number): FloodGate {
   const ips = new Map<string, Bucket>();
   const global: Bucket = { tokens: limits.globalBurst, at: now(), suppressed: 0 };
+  const quietMs = limits.summaryAfterMs ?? 1000;
+  /** Summaries of forgotten addresses, until `due` hands them out. */
+  const forgotten: Summary[] = [];
+  /** Addresses with a pending count (so `pending` need not scan the table). */
+  let withCount = 0;
   return {
-    admit(ip) {
+    admit(ip, refused) {
       const t = now();
       let b = ips.get(ip);
       if (b === undefined) {
         if (ips.size >= limits.maxIps) {
           // Least recently seen first: a Map iterates in insertion order, and a seen address is re-inserted below.
-          const oldest = ips.keys().next();
-          if (!oldest.done) ips.delete(oldest.value);
+          const oldest = ips.entries().next();
+          if (!oldest.done) {
+            ips.delete(oldest.value[0]);
+            if (oldest.value[1].suppressed > 0) {
+              withCount -= 1;
+              forgotten.push(summaryOf(oldest.value[0], oldest.value[1]));
+            }
+          }
         }
         b = { tokens: limits.perIpBurst, at: t, suppressed: 0 };
       } else ips.delete(ip);
@@ -81,14 +147,40 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
       refill(b, t, limits.perIpRate, limits.perIpBurst);
       refill(global, t, limits.globalRate, limits.globalBurst);
       if (b.tokens < 1 || global.tokens < 1) {
+        if (b.suppressed === 0) withCount += 1;
         b.suppressed += 1;
+        b.first ??= t;
+        b.last = t;
+        if (refused !== undefined) {
+          addBounded((b.codes ??= new Set()), refused.code);
+          addBounded((b.actions ??= new Set()), refused.action);
+          addBounded((b.keyIds ??= new Set()), refused.accessKeyId);
+        }
         return { record: false };
       }
       b.tokens -= 1;
       global.tokens -= 1;
       const suppressed = b.suppressed;
-      b.suppressed = 0;
+      if (suppressed > 0) {
+        withCount -= 1;
+        summaryOf(ip, b);
+      }
       return { record: true, suppressed };
+    },
+    due(t, all = false) {
+      const out = forgotten.splice(0);
+      // Least recently seen first: stop at the first address seen within the quiet time.
+      for (const [ip, b] of ips) {
+        if (!all && b.at > t - quietMs) break;
+        if (b.suppressed > 0) {
+          withCount -= 1;
+          out.push(summaryOf(ip, b));
+        }
+      }
+      return out;
+    },
+    get pending() {
+      return withCount > 0 || forgotten.length > 0;
     },
     get size() {
       return ips.size;
@@ -297,18 +389,80 @@ export function keyOwner(ctx: AuthFailureContext, accessKeyId: string | undefine
 
 const NOT_REFUSALS = new Set(['ServiceUnavailable', 'InternalFailure', 'InternalError']);
 
-/** One flood gate per audit log (per app): the three front doors, the unsigned STS call and the webhooks share its limits. */
-const gates = new WeakMap<object, FloodGate>();
+/** One flood gate per audit log (per app), and the timer writing its summaries while some are pending. */
+interface GateState {
+  readonly gate: FloodGate;
+  readonly sink: Pick<AuditSink, 'record'>;
+  readonly now: () => number;
+  timer: ReturnType<typeof setInterval> | undefined;
+}
+const gates = new WeakMap<object, GateState>();
+
+/** How often pending summaries are looked for, ms (only while some refusal left out is not yet in the log). */
+const SUMMARY_SWEEP_MS = 250;
+/** Addresses summarised one record each per sweep at most; beyond, one record sums up the rest (it names no address). */
+const SUMMARIES_PER_SWEEP = 100;
+
+/** The audit event summing up refusals left out by the flood limit (pure): one address's, or several addresses'. */
+export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
+  const all = Array.isArray(s) ? (s as readonly Summary[]) : [s as Summary];
+  const union = (pick: (x: Summary) => readonly string[]): string[] => [...new Set(all.flatMap(pick))].slice(0, SUMMARY_MAX_LISTED);
+  const codes = union((x) => x.codes);
+  const actions = union((x) => x.actions);
+  const accessKeyIds = union((x) => x.accessKeyIds);
+  const ip = all.length === 1 ? all[0]?.ip ?? '' : '';
+  return {
+    kind: 'decision' as const,
+    account: ROOT_ACCOUNT,
+    principal: 'anonymous',
+    action: actions.length === 1 ? (actions[0] ?? '*') : '*',
+    resource: '*',
+    decision: 'Deny',
+    ...(ip !== '' ? { sourceIp: ip } : {}),
+    detail: {
+      authentication: codes.length === 1 ? (codes[0] ?? 'Unknown') : 'Multiple',
+      message: all.length === 1 ? 'refused authentications left out by the flood limit, summarised' : `refused authentications from ${all.length} addresses left out by the flood limit, summarised`,
+      suppressed: all.reduce((n, x) => n + x.count, 0),
+      first: new Date(Math.min(...all.map((x) => x.first))).toISOString(),
+      last: new Date(Math.max(...all.map((x) => x.last))).toISOString(),
+      codes,
+      actions,
+      ...(accessKeyIds.length > 0 ? { accessKeyIds } : {}),
+      ...(all.length > 1 ? { addresses: all.length } : {}),
+    },
+  };
+}
+
+function writeSummaries(st: GateState, all: boolean): void {
+  const due = st.gate.due(st.now(), all);
+  for (const s of due.slice(0, SUMMARIES_PER_SWEEP)) st.sink.record(authFailureSummaryEvent(s));
+  if (due.length > SUMMARIES_PER_SWEEP) st.sink.record(authFailureSummaryEvent(due.slice(SUMMARIES_PER_SWEEP)));
+  if (!st.gate.pending && st.timer !== undefined) {
+    clearInterval(st.timer);
+    st.timer = undefined;
+  }
+}
+
+/**
+ * Writes the summaries of every refusal left out and not yet carried (the audit log's stop calls it before it
+ * drains), and stops the timer. Nothing pending, or no gate for this sink: nothing.
+ */
+export function flushAuthFailureSummaries(sink: object): void {
+  const st = gates.get(sink);
+  if (st !== undefined) writeSummaries(st, true);
+}
 
 /**
  * Records a request refused at authentication, unless the flood gate leaves it out (then it is counted, and carried
- * as `suppressed` by the next record from that address). The owner is resolved only for a record that is made.
+ * as `suppressed` by the next record from that address, or summarised once the address is quiet or forgotten). The
+ * owner is resolved only for a record that is made.
  */
 export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limits: FloodLimits = DEFAULT_FLOOD_LIMITS): void {
   const sink: Pick<AuditSink, 'record'> | undefined = ctx.deps.audit;
   // Our own failure to check the credential (the store unreachable) is not the caller's failure to authenticate.
   if (sink === undefined || NOT_REFUSALS.has(f.code)) return;
-  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits);
+  const accessKeyId = f.accessKeyId !== undefined && KEY_ID.test(f.accessKeyId) ? f.accessKeyId : undefined;
+  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: CODE.test(f.code) ? f.code : 'Unknown', action: cut(f.action, MAX_ACTION), accessKeyId });
   if (!admitted.record) return;
   sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
 }
@@ -317,18 +471,24 @@ export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limit
  * The flood gate alone, for refusals of an unauthenticated caller recorded in their own shape: a refused
  * `AssumeRoleWithWebIdentity` (unsigned; its token is the credential) is a `session` record, under the same
  * per-address and global limits as the records above. Left out: counted in the metric, carried by the address's next
- * record (of either kind) as `suppressed`. No sink: nothing to admit.
+ * record (of either kind) as `suppressed`, or summarised in a record of its own when the address goes quiet or is
+ * forgotten (written by a timer, off the request path). No sink: nothing to admit.
  */
-export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'>, sourceIp: string, limits: FloodLimits = DEFAULT_FLOOD_LIMITS): Admission {
+export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'>, sourceIp: string, limits: FloodLimits = DEFAULT_FLOOD_LIMITS, refused?: Refused): Admission {
   const sink = deps.audit;
   if (sink === undefined) return { record: false };
-  let gate = gates.get(sink);
-  if (gate === undefined) {
-    gate = createFloodGate(limits, () => deps.now());
-    gates.set(sink, gate);
+  let st = gates.get(sink);
+  if (st === undefined) {
+    st = { gate: createFloodGate(limits, () => deps.now()), sink, now: () => deps.now(), timer: undefined };
+    gates.set(sink, st);
   }
-  const admitted = gate.admit(sourceIp);
+  const admitted = st.gate.admit(sourceIp, refused);
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();
+  if (st.gate.pending && st.timer === undefined) {
+    const state = st;
+    state.timer = setInterval(() => writeSummaries(state, false), SUMMARY_SWEEP_MS);
+    state.timer.unref();
+  }
   return admitted;
 }
 
