@@ -64,6 +64,9 @@ export const SUMMARY_MAX_LISTED = 8;
 
 export const DEFAULT_FLOOD_LIMITS: FloodLimits = Object.freeze({ perIpRate: 5, perIpBurst: 20, globalRate: 100, globalBurst: 100, maxIps: 10_000 });
 
+/** An internal error code (`INVALID_IDENTITY_TOKEN`) as AWS spells it (`InvalidIdentityToken`), for a summary's `codes`. */
+export const awsCodeOf = (code: string): string => (/^[A-Z]+(?:_[A-Z]+)*$/.test(code) ? code.toLowerCase().replace(/(?:^|_)([a-z])/g, (_m, c: string) => c.toUpperCase()) : code);
+
 /** Record this failure (with how many from the same address were left out since its last record), or leave it out. */
 export type Admission = { readonly record: true; readonly suppressed: number } | { readonly record: false };
 
@@ -420,7 +423,7 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
     decision: 'Deny',
     ...(ip !== '' ? { sourceIp: ip } : {}),
     detail: {
-      authentication: codes.length === 1 ? (codes[0] ?? 'Unknown') : 'Multiple',
+      authentication: codes.length > 1 ? 'Multiple' : (codes[0] ?? 'Unknown'),
       message: all.length === 1 ? 'refused authentications left out by the flood limit, summarised' : `refused authentications from ${all.length} addresses left out by the flood limit, summarised`,
       suppressed: all.reduce((n, x) => n + x.count, 0),
       first: new Date(Math.min(...all.map((x) => x.first))).toISOString(),
@@ -461,8 +464,7 @@ export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limit
   const sink: Pick<AuditSink, 'record'> | undefined = ctx.deps.audit;
   // Our own failure to check the credential (the store unreachable) is not the caller's failure to authenticate.
   if (sink === undefined || NOT_REFUSALS.has(f.code)) return;
-  const accessKeyId = f.accessKeyId !== undefined && KEY_ID.test(f.accessKeyId) ? f.accessKeyId : undefined;
-  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: CODE.test(f.code) ? f.code : 'Unknown', action: cut(f.action, MAX_ACTION), accessKeyId });
+  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: f.code, action: f.action, accessKeyId: f.accessKeyId });
   if (!admitted.record) return;
   sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
 }
@@ -475,6 +477,7 @@ export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limit
  * forgotten (written by a timer, off the request path). No sink: nothing to admit.
  */
 export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'>, sourceIp: string, limits: FloodLimits = DEFAULT_FLOOD_LIMITS, refused?: Refused): Admission {
+  // `refused`: what a summary of this address's refusals left out lists (the AWS error code, the action, the key id).
   const sink = deps.audit;
   if (sink === undefined) return { record: false };
   let st = gates.get(sink);
@@ -482,7 +485,9 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
     st = { gate: createFloodGate(limits, () => deps.now()), sink, now: () => deps.now(), timer: undefined };
     gates.set(sink, st);
   }
-  const admitted = st.gate.admit(sourceIp, refused);
+  // What was refused, for a summary: bounded, a code that is not a code `Unknown`, a key id only if shaped as one.
+  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined };
+  const admitted = st.gate.admit(sourceIp, what);
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();
   if (st.gate.pending && st.timer === undefined) {
     const state = st;

@@ -1367,11 +1367,12 @@ export function createKube(app: App, options: KubeOptions) {
   function tokenRefused(cluster: KubeCluster, r: TokenRefusal): void {
     const sink = deps.audit;
     if (sink === undefined || r.code === 'SERVICE_UNAVAILABLE') return;
-    const admitted = admitAuthFailure(deps, r.sourceIp);
-    if (!admitted.record) return;
     const at = r.target?.indexOf('?') ?? -1;
     const claimed = r.target !== undefined && at >= 0 ? claimedCredential(undefined, undefined, r.target.slice(at + 1)) : {};
     const code = r.step === 'token' ? 'InvalidToken' : r.step === 'entry' ? 'AccessDenied' : r.step === 'credentials' ? (CREDENTIAL_CODES[r.code ?? ''] ?? 'InvalidClientTokenId') : (r.code ?? 'SignatureDoesNotMatch');
+    // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
+    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId });
+    if (!admitted.record) return;
     const message =
       r.step === 'token'
         ? 'the token is not a k8s-aws-v1. presigned GetCallerIdentity URL this server accepts'

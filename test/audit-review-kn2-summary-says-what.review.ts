@@ -1,0 +1,67 @@
+/**
+ * Review kn, finding 2: the summary of refusals left out by the flood limit (kn1) said what was refused only for the
+ * front doors' signed requests. Refused unsigned AssumeRoleWithWebIdentity calls (and refused TokenReviews and
+ * `principalProof`s), which share the flood gate, were admitted without saying what they were, so their summary
+ * listed no code and no action and named the refusal `Multiple`. Now every caller of the gate passes the AWS error
+ * code, the action and the claimed key id, and a summary with no code names it `Unknown`. Real AWS SDK v3
+ * (AssumeRoleWithWebIdentity, unsigned) against a real server.
+ *
+ * Before the fix 1 of 1 tests failed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
+import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AuditRecord } from '../src/core/audit/index.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
+
+describe('audit review kn2: a summary of refusals left out says what they were', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  async function from(ip: string): Promise<AuditRecord[]> {
+    await s.running.app.audit.flush();
+    const out: AuditRecord[] = [];
+    let since = 0;
+    for (;;) {
+      const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?after=${since}&limit=1000`);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      const page = r.json as { records: AuditRecord[]; next?: string };
+      out.push(...page.records.filter((x) => x.sourceIp === ip));
+      since = page.records.at(-1)?.seq ?? since;
+      if (page.next === undefined) return out;
+    }
+  }
+
+  it('a burst of refused AssumeRoleWithWebIdentity calls, then quiet: the summary names InvalidIdentityToken and the action', async () => {
+    const agent = new Agent({ localAddress: '127.0.0.4', keepAlive: true, maxSockets: 8 });
+    // Unsigned: AssumeRoleWithWebIdentity needs no credentials (optional auth), an empty provider chain is fine.
+    const sts = new STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: async () => { throw new Error('no credentials'); }, requestHandler: { httpAgent: agent } });
+    const N = 40;
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (sent < N) {
+          sent += 1;
+          assert.equal(await errorName(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'guess', WebIdentityToken: 'x'.repeat(64) }))), 'InvalidIdentityTokenException');
+        }
+      }),
+    );
+    let sum: AuditRecord | undefined;
+    for (let i = 0; i < 50 && sum === undefined; i++) {
+      sum = (await from('127.0.0.4')).find((r) => r.detail['first'] !== undefined);
+      if (sum === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(sum !== undefined, 'a summary is written');
+    assert.deepEqual([sum.action, sum.detail['authentication'], sum.detail['codes'], sum.detail['actions']], ['sts:AssumeRoleWithWebIdentity', 'InvalidIdentityToken', ['InvalidIdentityToken'], ['sts:AssumeRoleWithWebIdentity']]);
+    assert.ok(!JSON.stringify(sum).includes('x'.repeat(64)), 'never the token');
+    sts.destroy();
+    agent.destroy();
+  });
+});
