@@ -403,8 +403,11 @@ const gates = new WeakMap<object, GateState>();
 
 /** How often pending summaries are looked for, ms (only while some refusal left out is not yet in the log). */
 const SUMMARY_SWEEP_MS = 250;
-/** Addresses summarised one record each per sweep at most; beyond, one record sums up the rest (it names no address). */
-const SUMMARIES_PER_SWEEP = 100;
+/**
+ * Addresses summarised one record each per sweep at most (25 a quarter second: the global limit's 100 records/s);
+ * beyond, one record sums up the rest (it names no address).
+ */
+const SUMMARIES_PER_SWEEP = 25;
 
 /** The audit event summing up refusals left out by the flood limit (pure): one address's, or several addresses'. */
 export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
