@@ -1047,6 +1047,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return `${said}; for a role named \`${name}\`, give ${roleArnOf(partition, account, '/', name)} (with the role's path, if it has one)`;
   }
 
+  /** What to say of a job's `role` that starts `arn:`/`acs:` but is no role ARN (review km, 1): the form wanted. */
+  function notARoleArn(partition: Caller['partition'], given: string): string {
+    const form = partition === 'acs' ? 'acs:ram::<account>:role/<name>' : 'arn:aws:iam::<account>:role/<name>';
+    return `\`role\` takes \`default\`, \`none\` or a role ARN (${form}), got \`${shortName(given)}\`, which is not a role ARN (the resource part must be \`role/\`, a path if any, and a name of 1-64 letters, digits or \`+=,.@_-\`)`;
+  }
+
   async function submitChecked(caller: Caller, input: SubmitInput, seen: SubmitSeen): Promise<Result<Submitted>> {
     const partition = caller.partition;
     const account = caller.account;
@@ -1075,9 +1081,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // exist", with the role right there (review kk, 1). The ARN of the role of that name is told only to a caller
         // allowed to pass it, so one allowed to pass no role still learns nothing of the account's roles (review ag).
         if (!parsed && !/^(arn|acs):/i.test(input.role)) return failWith<Checked>('VALIDATION_ERROR', await notAnArn(tx, caller, input.role, id, workspaceArn(partition, account, ws?.name ?? input.workspace)), 'role');
+        // An ARN that is not a role's (a user's, a policy's, garbage after `arn:`, a name outside the rule) wants a role
+        // ARN too: it was answered 403 "role … does not exist", blaming a permission (review km, 1). Nothing is read, so
+        // every caller is told the same.
+        if (!parsed) return failWith<Checked>('VALIDATION_ERROR', notARoleArn(partition, input.role), 'role');
         // Another account's role is never read: nothing is said of that account.
-        if (!parsed || parsed.account !== account) {
-          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}${parsed ? ' (a role of another account cannot be passed)' : ''}`);
+        if (parsed.account !== account) {
+          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account} (a role of another account cannot be passed)`);
         }
         // The ARN must name the role exactly, path included, as AssumeRole finds it (sts.ts): one whose path is not the
         // role's names no role. Found by its name alone, `role/sandbox/finance-admin` ran the job as `role/finance-admin`,
