@@ -333,7 +333,14 @@ export function ownerTableDenies(owner: UserEntry): CompiledPolicy[] {
   return out;
 }
 
-export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
+/**
+ * Why a job's endpoints serve no credentials: `status` 409 is a refusal of its session that is no outage (its role's
+ * trust policy, its limits), `code` the refusal's, which the endpoints answer as `Code` (review km, 2).
+ */
+export type DeliveryError = { readonly status: 403 | 404 | 409 | 410 | 503; readonly message: string; readonly code?: ErrorCode };
+
+/** Refusals of a job's session that are an outage, not a decision: answered 503, which clients retry. */
+const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'IDP_COMMUNICATION_ERROR', 'OPENID_IDP_COMMUNICATION_ERROR']);
 /** A job's current credentials, or why its endpoints refuse them. */
 export type Delivery = { ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError };
 
@@ -567,7 +574,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `refused`: the last issuance's refusal, answered to the job's reads until `until` without asking again; `denied`:
    * the refusal last recorded in the job's events since a session was issued (`issueFor` records each once).
    */
-  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number; readonly gone?: boolean } | undefined; denied?: string | undefined }>();
+  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number; readonly code?: ErrorCode | undefined } | undefined; denied?: string | undefined }>();
   let issuances = 0;
   const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
 
@@ -2141,16 +2148,24 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // The job's role no longer exists: nothing of it can be served (its sessions are refused), said as the job's having
     // no role is (404), which a node agent takes as final and passes on, dropping what it cached (review kb, 1). It was
     // a 503, which the agent took for an outage and answered with the dead session it held.
-    const refusal = (message: string, gone: boolean | undefined): Delivery => (gone === true ? { ok: false, error: { status: 404, message: `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${message}` } } : unavailable(message));
+    // A refusal that is no outage (the role's trust policy no longer lets the service assume it, its limits), with
+    // nothing servable, is a 409 saying why, `Code` the refusal's: as a 503 the AWS SDKs' container provider, which
+    // reads a body only from a 4xx, said "Server responded with status: 503" and the reason was in `jobs events` alone
+    // (review km, 2). A node agent passes it on and keeps what it holds, as for a 503.
+    const refusal = (message: string, code: ErrorCode | undefined): Delivery => {
+      if (code === 'NO_SUCH_ENTITY') return { ok: false, error: { status: 404, message: `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${message}` } };
+      if (code === undefined || OUTAGE_CODES.has(code) || servable !== undefined) return unavailable(message);
+      return { ok: false, error: { status: 409, code, message: `job ${job.id}'s role ${job.role.arn ?? ''} cannot be assumed for it: ${message}` } };
+    };
     // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
     // changed, the role deleted) asked for one again, a write and an event each, as fast as the ranks' SDKs retried
     // (review da, 2).
-    if (current.refused !== undefined && t < current.refused.until) return refusal(current.refused.message, current.refused.gone);
+    if (current.refused !== undefined && t < current.refused.until) return refusal(current.refused.message, current.refused.code);
     // Fetches that arrive while an issuance is under way share it: the session records the address of the one that started it.
     const issuance = (): Promise<Result<JobCredentials> | typeof ENDED> =>
       (current.pending ??= issueIfLive(job, from)
         .then((r) => {
-          current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS, gone: r.errors[0]?.code === 'NO_SUCH_ENTITY' } : undefined;
+          current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS, code: r.errors[0]?.code } : undefined;
           return r;
         })
         .finally(() => (current.pending = undefined)));
@@ -2175,7 +2190,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (dead(r)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked, or its role made again, as it was issued: ask again` } };
     }
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
-    if (!r.ok) return refusal(r.errors[0]?.message ?? 'credentials unavailable', r.errors[0]?.code === 'NO_SUCH_ENTITY');
+    if (!r.ok) return refusal(r.errors[0]?.message ?? 'credentials unavailable', r.errors[0]?.code);
     return { ok: true, value: r.value, job };
   }
 

@@ -15,7 +15,9 @@
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
  *   `revalidateMs`. Only the server's own refusal does that (JSON with `Code` and `Message`): a page a proxy in front
  *   of it answers with (an ingress's 404, a firewall's 403, a maintenance page served 200) is the server out of reach.
- * - When the server cannot be reached (or answers 5xx, or a proxy answers for it), still-valid credentials keep being served until
+ * - When the server cannot be reached (or answers 5xx, or a proxy answers for it), or refuses a new session with 409
+ *   (the job's role's trust policy: review km, 2; that answer is passed on when nothing valid is held), still-valid
+ *   credentials keep being served until
  *   `marginMs` (default 30 min) before they expire, as DESIGN.md's performance model asks; the 30 min are
  *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
  *   credentials with under 17–25 min left as valid for that long again (§3.2), past their real end (review agent,

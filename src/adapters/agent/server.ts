@@ -22,7 +22,8 @@ import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
-import type { JobCredentials } from '../../app/jobs.ts';
+import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
+import { HTTP_ERRORS } from '../http/errors.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
@@ -51,6 +52,16 @@ export interface Agent {
   readonly maxMetadataEndpoints: number;
   close(): Promise<void>;
   readonly server: Server;
+}
+
+/**
+ * The `Code` of a job's credential endpoint's refusal, which the AWS SDKs' container provider copies onto its error
+ * from a 4xx (credential-protocols §2.1): a refusal of the job's session that is no outage (409) is named by its own
+ * code (`AccessDenied` for the role's trust policy: review km, 2).
+ */
+function credentialRefusalCode(e: DeliveryError): string {
+  if (e.status === 409) return e.code !== undefined ? HTTP_ERRORS[e.code].aws : 'AccessDenied';
+  return e.status === 410 ? 'JobEnded' : e.status === 404 ? 'NoRole' : e.status === 403 ? 'Forbidden' : 'Unavailable';
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -228,7 +239,7 @@ export function createAgent(opts: {
     // launcher's heartbeat is (review da, 1).
     const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) });
     if (!r.ok && r.error.status === 403) refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
-    if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
+    if (!r.ok) return json(res, r.error.status, { Code: credentialRefusalCode(r.error), Message: r.error.message });
     const body = documentOf(r.value, shape);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store', [REAL_EXPIRATION_HEADER]: isoSeconds(r.value.credentials.expiration) });
     res.end(body);

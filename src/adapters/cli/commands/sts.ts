@@ -301,8 +301,10 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
   }
   // Each answer by what it says (review cf): a 503 (the server cannot be reached by the agent) exited as not allowed,
   // and an answer that is not JSON (a proxy's page) was said to be an endpoint that cannot be reached.
+  // A 409 is the job's session refused by a decision (its role's trust policy: `AccessDenied`, exit 9), not an outage
+  // (review km, 2).
   const exitOf = (status: number): number =>
-    status === 404 || status === 410 ? EXIT.notFound : status === 401 || status === 403 ? EXIT.accessDenied : status >= 500 ? EXIT.unavailable : EXIT.invalidRequest;
+    status === 404 || status === 410 ? EXIT.notFound : status === 401 || status === 403 || (status === 409 && doc?.['Code'] === 'AccessDenied') ? EXIT.accessDenied : status === 409 ? EXIT.conflict : status >= 500 ? EXIT.unavailable : EXIT.invalidRequest;
   if (doc === undefined) {
     ctx.err(`gatehouse: the job's credential endpoint answered ${r.status} with a body that is not JSON\n`);
     return r.ok ? EXIT.unavailable : exitOf(r.status);
