@@ -12,65 +12,23 @@
  *
  * Before the fix 2 of 2 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromHttp } from '@aws-sdk/credential-provider-http';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { call } from '../src/adapters/cli/client.ts';
+import { containerCredentials, jobRoleWorld, trustOf } from './support/job-role-world.ts';
 
-let home: string;
-let server: RunningServer;
-let conn: Connection;
-let iam: IAMClient;
-let relay: Relay | undefined;
-let account: string;
-
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] });
-
-before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-jobs-review-kb1-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
-  assert.ok(server.adminCredentials);
-  account = server.adminCredentials.AccountId;
-  const keys = keysOf(server.adminCredentials);
-  conn = connectionTo(server.url, keys);
-  iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-});
-after(async () => {
-  iam?.destroy();
-  await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-});
-
-/** Submits a job with role `name` (made first); its id and capability. */
-async function jobWithRole(name: string): Promise<{ id: string; capability: string }> {
-  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST }));
-  const r = await call<{ job: { id: string }; capability: string }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: `arn:aws:iam::${account}:role/${name}`, imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  return { id: r.value.job.id, capability: r.value.capability };
-}
+const world = jobRoleWorld('jobs-review-kb1');
+const TRUST = trustOf('training.gatehouse.dev');
+const jobWithRole = (name: string) => world.jobWithRole(name, TRUST);
 
 /** What the AWS SDK v3 container provider gets at `base`: the caller's ARN its credentials sign as, or its error. */
 async function sdkRead(base: string, capability: string): Promise<string> {
-  let c;
-  try {
-    c = await fromHttp({ awsContainerCredentialsFullUri: `${base}/v1/container-credentials`, awsContainerAuthorizationToken: capability, maxRetries: 0 })();
-  } catch (e) {
-    // The container provider copies a 4xx answer's `Code` and `Message` onto its error.
-    const x = e as { Code?: string; Message?: string; message: string };
-    return `no credentials: ${x.Code ?? ''} ${x.Message ?? x.message}`;
-  }
-  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', maxAttempts: 1, credentials: c });
+  const got = await containerCredentials(base, capability);
+  if (!got.ok) return got.said;
+  const sts = new STSClient({ endpoint: world.server.url, region: 'us-east-1', maxAttempts: 1, credentials: got.credentials });
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
   } catch (e) {
@@ -82,18 +40,18 @@ async function sdkRead(base: string, capability: string): Promise<string> {
 
 test('kb1: the server endpoint says a job\'s role was deleted instead of serving its dead session, and serves the role made again', async () => {
   const job = await jobWithRole('trainer');
-  const base = server.agentUrl ?? '';
+  const base = world.server.agentUrl ?? '';
   assert.match(await sdkRead(base, job.capability), /:assumed-role\/trainer\/job-/);
 
-  await iam.send(new DeleteRoleCommand({ RoleName: 'trainer' }));
+  await world.iam.send(new DeleteRoleCommand({ RoleName: 'trainer' }));
   const gone = await sdkRead(base, job.capability);
   assert.doesNotMatch(gone, /refused: InvalidClientTokenId/, 'the job was served the cached session of its deleted role');
-  assert.match(gone, new RegExp(`^no credentials: NoRole job ${job.id}'s role arn:aws:iam::${account}:role/trainer does not exist`));
-  const events = await call<{ events: { type: string; message: string }[] }>(conn, 'GET', ['jobs', job.id, 'events']);
+  assert.match(gone, new RegExp(`^no credentials: NoRole job ${job.id}'s role arn:aws:iam::${world.account}:role/trainer does not exist`));
+  const events = await call<{ events: { type: string; message: string }[] }>(world.conn, 'GET', ['jobs', job.id, 'events']);
   assert.ok(events.ok);
   assert.ok(events.value.events.some((e) => e.type === 'denied' && /trainer cannot be found/.test(e.message)), JSON.stringify(events.value.events));
 
-  await iam.send(new CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST }));
+  await world.iam.send(new CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST }));
   // The refusal is held a few seconds (review da, 2); then the role as it is now is served.
   let again = '';
   for (let i = 0; i < 40 && !again.includes(':assumed-role/'); i++) {
@@ -105,16 +63,15 @@ test('kb1: the server endpoint says a job\'s role was deleted instead of serving
 
 test('kb1: a node agent drops the session it cached for a job whose role was deleted and passes the refusal on', async () => {
   const job = await jobWithRole('relayed');
-  relay = createRelay({ upstream: server.agentUrl ?? '', revalidateMs: 1 });
-  const base = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
+  const base = await world.nodeAgent();
   assert.match(await sdkRead(base, job.capability), /:assumed-role\/relayed\/job-/);
 
-  await iam.send(new DeleteRoleCommand({ RoleName: 'relayed' }));
+  await world.iam.send(new DeleteRoleCommand({ RoleName: 'relayed' }));
   // A read past the revalidation interval is served from the cache while the agent asks again; the one after, what it heard.
   let last = '';
   for (let i = 0; i < 20 && !last.startsWith('no credentials'); i++) {
     last = await sdkRead(base, job.capability);
     if (!last.startsWith('no credentials')) await sleep(50);
   }
-  assert.match(last, new RegExp(`^no credentials: NoRole job ${job.id}'s role arn:aws:iam::${account}:role/relayed does not exist`), 'the node agent kept serving the dead session');
+  assert.match(last, new RegExp(`^no credentials: NoRole job ${job.id}'s role arn:aws:iam::${world.account}:role/relayed does not exist`), 'the node agent kept serving the dead session');
 });

@@ -13,73 +13,35 @@
  *
  * Before the fix 2 of 2 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { fromHttp } from '@aws-sdk/credential-provider-http';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { runCli } from '../src/adapters/cli/program.ts';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { containerCredentials, jobRoleWorld, trustOf } from './support/job-role-world.ts';
 
-let home: string;
-let server: RunningServer;
-let conn: Connection;
-let iam: IAMClient;
-let relay: Relay | undefined;
-let account: string;
-
-const trust = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
-
-before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-jobs-review-km2-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
-  assert.ok(server.adminCredentials);
-  account = server.adminCredentials.AccountId;
-  const keys = keysOf(server.adminCredentials);
-  conn = connectionTo(server.url, keys);
-  iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-});
-after(async () => {
-  iam?.destroy();
-  await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-});
+const world = jobRoleWorld('jobs-review-km2');
 
 /** Submits a job with role `name` (made trusting the training service), then makes the role trust another service. */
 async function jobWithUntrustedRole(name: string): Promise<{ id: string; capability: string }> {
-  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust('training.gatehouse.dev') }));
-  const r = await call<{ job: { id: string }; capability: string }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: `arn:aws:iam::${account}:role/${name}`, imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust('ec2.amazonaws.com') }));
-  return { id: r.value.job.id, capability: r.value.capability };
+  const job = await world.jobWithRole(name, trustOf('training.gatehouse.dev'));
+  await world.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trustOf('ec2.amazonaws.com') }));
+  return job;
 }
 
 /** What the AWS SDK v3 container provider says at `base`: its error's Code and Message, or that it got credentials. */
 async function sdkRead(base: string, capability: string): Promise<string> {
-  try {
-    await fromHttp({ awsContainerCredentialsFullUri: `${base}/v1/container-credentials`, awsContainerAuthorizationToken: capability, maxRetries: 0 })();
-    return 'credentials';
-  } catch (e) {
-    const x = e as { Code?: string; Message?: string; message: string };
-    return `no credentials: ${x.Code ?? ''} ${x.Message ?? x.message}`;
-  }
+  const got = await containerCredentials(base, capability);
+  return got.ok ? 'credentials' : got.said;
 }
 
-const why = (id: string, role: string) => new RegExp(`^no credentials: AccessDenied job ${id}'s role arn:aws:iam::${account}:role/${role} .*trust policy of role arn:aws:iam::${account}:role/${role} does not allow the service training\\.gatehouse\\.dev to assume it`);
+const why = (id: string, role: string) => new RegExp(`^no credentials: AccessDenied job ${id}'s role arn:aws:iam::${world.account}:role/${role} .*trust policy of role arn:aws:iam::${world.account}:role/${role} does not allow the service training\\.gatehouse\\.dev to assume it`);
 
 test('km2: the server endpoint says why a job whose role no longer trusts the training service gets no credentials', async () => {
   const job = await jobWithUntrustedRole('trainer');
-  const first = await sdkRead(server.agentUrl ?? '', job.capability);
+  const first = await sdkRead(world.server.agentUrl ?? '', job.capability);
   assert.match(first, why(job.id, 'trainer'));
   // Held a few seconds (review da, 2): said the same way meanwhile.
-  assert.match(await sdkRead(server.agentUrl ?? '', job.capability), why(job.id, 'trainer'));
+  assert.match(await sdkRead(world.server.agentUrl ?? '', job.capability), why(job.id, 'trainer'));
   // `gatehouse credentials --job` (a credential_process) says it too, and exits 9 (not allowed), not 10 (try again).
   let err = '';
   const exit = await runCli(['credentials', '--job'], {
@@ -90,7 +52,7 @@ test('km2: the server endpoint says why a job whose role no longer trusts the tr
     },
     now: () => Date.now(),
     version: 'test',
-    env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.agentUrl ?? ''}/v1/container-credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: job.capability },
+    env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${world.server.agentUrl ?? ''}/v1/container-credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: job.capability },
   });
   assert.equal(exit, 9, err);
   assert.match(err, /answered 409: .*does not allow the service training\.gatehouse\.dev to assume it/);
@@ -99,7 +61,6 @@ test('km2: the server endpoint says why a job whose role no longer trusts the tr
 
 test('km2: a node agent passes the reason on', async () => {
   const job = await jobWithUntrustedRole('relayed');
-  relay = createRelay({ upstream: server.agentUrl ?? '', revalidateMs: 1 });
-  const base = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
+  const base = await world.nodeAgent();
   assert.match(await sdkRead(base, job.capability), why(job.id, 'relayed'));
 });
