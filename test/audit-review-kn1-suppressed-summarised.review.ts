@@ -15,7 +15,7 @@ import { Agent } from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import * as flood from '../src/app/auth-failures.ts';
-import { gatehouseJson } from './support/resource-server.ts';
+import { auditRecordsFrom } from './support/audit-from.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const GUESSED = 'AKIAGUESSEDKEY000001';
@@ -29,19 +29,7 @@ describe('audit review kn1: refusals left out by the flood limit reach the log',
     await s?.stop();
   });
 
-  async function from(ip: string): Promise<AuditRecord[]> {
-    await s.running.app.audit.flush();
-    const out: AuditRecord[] = [];
-    let since = 0;
-    for (;;) {
-      const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?after=${since}&limit=1000`);
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      const page = r.json as { records: AuditRecord[]; next?: string };
-      out.push(...page.records.filter((x) => x.sourceIp === ip && x.detail['authentication'] !== undefined));
-      since = page.records.at(-1)?.seq ?? since;
-      if (page.next === undefined) return out;
-    }
-  }
+  const from = async (ip: string): Promise<AuditRecord[]> => (await auditRecordsFrom(s, ip)).filter((x) => x.detail['authentication'] !== undefined);
 
   it('a burst of refused requests from an address that then goes quiet: every refusal is in the log', async () => {
     const agent = new Agent({ localAddress: '127.0.0.3', keepAlive: true, maxSockets: 8 });

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
+import { auditRecordsFrom } from './support/audit-from.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit review kn2: a summary of refusals left out says what they were', () => {
@@ -25,19 +25,7 @@ describe('audit review kn2: a summary of refusals left out says what they were',
     await s?.stop();
   });
 
-  async function from(ip: string): Promise<AuditRecord[]> {
-    await s.running.app.audit.flush();
-    const out: AuditRecord[] = [];
-    let since = 0;
-    for (;;) {
-      const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?after=${since}&limit=1000`);
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      const page = r.json as { records: AuditRecord[]; next?: string };
-      out.push(...page.records.filter((x) => x.sourceIp === ip));
-      since = page.records.at(-1)?.seq ?? since;
-      if (page.next === undefined) return out;
-    }
-  }
+  const from = (ip: string): Promise<AuditRecord[]> => auditRecordsFrom(s, ip);
 
   it('a burst of refused AssumeRoleWithWebIdentity calls, then quiet: the summary names InvalidIdentityToken and the action', async () => {
     const agent = new Agent({ localAddress: '127.0.0.4', keepAlive: true, maxSockets: 8 });
