@@ -42,7 +42,7 @@ import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
-import type { NonceClaims } from '../adapters/http/nonce-set.ts';
+import { storeNonces, type NonceClaims } from '../adapters/http/nonce-set.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 import { issuerUrlRefusal } from '../app/oidc.ts';
 import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from '../app/proof-audiences.ts';
@@ -636,7 +636,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(opts.nonces !== undefined ? { nonces: opts.nonces } : {}) });
+  // Alibaba STS nonces: on PostgreSQL, claimed in the database, one set for every instance (and every worker) on it
+  // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the edge's own.
+  const nonces = store.dialect === 'postgres' ? storeNonces(store) : opts.nonces;
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();

@@ -342,6 +342,8 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   try {
     nonce = await freshNonce(app, r.nonces, accessKeyId, claim.nonce, now, at + TIMESTAMP_SKEW_MS);
   } catch (e) {
+    // The database the nonces are claimed in (on PostgreSQL) cannot be reached: the outage's own answer, retryable.
+    if (isStoreUnavailable(e)) return { ok: false, answer: storeUnavailableAnswer(app, requestId, hostId) };
     // A worker whose supervisor did not answer (nonce-set.ts): not taken, since it cannot be told from a replay; retryable.
     return { ok: false, answer: errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', `the signature nonce could not be checked: ${e instanceof Error ? e.message : String(e)}; retry`) };
   }

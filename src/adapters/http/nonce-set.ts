@@ -3,8 +3,11 @@
  * replay check: one set per server. A single process holds its own (`NonceSet`); the workers of `gatehouse server
  * --workers N` ask their supervisor's (src/adapters/cluster `workerNonces`, src/main/workers.ts), since the supervisor
  * hands each new connection to the next worker, and a request replayed on a new connection reached a worker that had
- * never seen its nonce and was taken again, once per worker (review jy, 2).
+ * never seen its nonce and was taken again, once per worker (review jy, 2). The instances of a deployment on one
+ * PostgreSQL claim them in the database (`storeNonces`): each instance's own set let a request taken by one be taken
+ * again by every other within its window (review kq, 1).
  */
+import type { Store } from '../../app/ports/store.ts';
 
 /**
  * `fresh`: new, now held; `used`: held, the request was taken already; `unknown`: the request's window ends no later
@@ -70,4 +73,23 @@ export class NonceSet implements NonceClaims {
     held.set(nonceKey, { ends: Math.max(until, now), keyDigest });
     return 'fresh';
   }
+}
+
+/** Expired claims a claim in the database deletes besides its own (oldest first): more than it adds, so they do not pile up. */
+export const NONCES_PRUNED_PER_CLAIM = 8;
+
+/**
+ * Nonces claimed in `store` (table `signature_nonces`), one set for every instance on that database: a request one
+ * instance took is `used` at all. Never `unknown`: the database holds every live nonce (no bound drops one; those past
+ * their window are deleted as claims go). A claim is a write of its own, bookkeeping (no change-log row, no refresh);
+ * while the database cannot take it the claim throws and the request is answered 503, retryable: it cannot be told
+ * from a replay. Written through the raw store, not the app's, which reloads after each write.
+ */
+export function storeNonces(store: Pick<Store, 'write'>): NonceClaims {
+  return {
+    async claim(nonceKey, _keyDigest, until, now) {
+      const taken = await store.write((tx) => tx.signatureNonces.claim(nonceKey, Math.max(until, now), now, NONCES_PRUNED_PER_CLAIM));
+      return taken ? 'fresh' : 'used';
+    },
+  };
 }

@@ -1183,7 +1183,21 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     },
   };
 
-  return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes, audit };
+  const signatureNonces: WriteTx['signatureNonces'] = {
+    async claim(nonceKey, ends, now, prune) {
+      writable();
+      // An expired claim of this key first (a concurrent claimer waits on its row lock, then finds it gone), then the
+      // insert: of two claims of one key racing, the second waits on the first's key and inserts nothing.
+      await db.run('DELETE FROM signature_nonces WHERE nonce_key = ? AND ends <= ?', [nonceKey, now]);
+      const taken = (await db.run('INSERT INTO signature_nonces (nonce_key, ends) VALUES (?, ?) ON CONFLICT (nonce_key) DO NOTHING', [nonceKey, ends])) > 0;
+      if (prune > 0) {
+        await db.run('DELETE FROM signature_nonces WHERE nonce_key IN (SELECT nonce_key FROM signature_nonces WHERE ends <= ? ORDER BY ends LIMIT ?)', [now, Math.floor(prune)]);
+      }
+      return taken;
+    },
+  };
+
+  return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes, audit, signatureNonces };
 }
 
 const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, acting_role, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';

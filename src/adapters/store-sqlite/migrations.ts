@@ -268,4 +268,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: 'audit-acting-role',
     statements: ['ALTER TABLE audit_log ADD COLUMN acting_role TEXT', 'CREATE INDEX IF NOT EXISTS audit_log_acting ON audit_log (seq) WHERE acting_role IS NOT NULL'],
   },
+  {
+    // Alibaba STS signature nonces claimed by the instances of a deployment on one database (review kq, 1): each held
+    // in memory per instance let a signed AssumeRole taken by one be taken again by another within its 15-minute window.
+    // A row lives until its request's Timestamp window ends (`ends`, epoch ms); claims delete the expired ones a few at
+    // a time, oldest first, through `signature_nonces_ends`. Bookkeeping: never in the change log.
+    version: 11,
+    name: 'signature-nonces',
+    statements: [
+      'CREATE TABLE signature_nonces (nonce_key TEXT PRIMARY KEY, ends INTEGER NOT NULL)',
+      'CREATE INDEX signature_nonces_ends ON signature_nonces (ends)',
+    ],
+  },
 ];

@@ -417,6 +417,19 @@ export interface KvWrite extends KvRead {
   delete(key: string): Promise<boolean>;
 }
 
+/**
+ * Alibaba STS signature nonces claimed in the database, so that every instance of a deployment refuses a request another
+ * took (review kq, 1; src/adapters/http/nonce-set.ts). Bookkeeping: no change-log row, nothing cached from it.
+ */
+export interface SignatureNoncesWrite {
+  /**
+   * Claims `nonceKey` until `ends` (epoch ms): `true` when no live claim held it (one whose `ends` is past `now` is
+   * dropped first), `false` when one does. Of concurrent claims of one key, one alone gets `true`. Also deletes up to
+   * `prune` expired claims of other keys, oldest first.
+   */
+  claim(nonceKey: string, ends: number, now: number, prune: number): Promise<boolean>;
+}
+
 export interface ChangesRead {
   /** The last sequence number written (0 on an empty store). */
   head(): Promise<number>;
@@ -509,6 +522,7 @@ export interface WriteTx extends ReadTx {
   readonly kv: KvWrite;
   readonly changes: ChangesWrite;
   readonly audit: AuditWrite;
+  readonly signatureNonces: SignatureNoncesWrite;
 }
 
 /**
