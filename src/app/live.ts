@@ -403,6 +403,8 @@ export class LiveState {
    * includes them: a reload whose snapshot predates one keeps it in its list instead of dropping it (review M5).
    */
   private ownRevocations = new Map<string, { at: number; head: number }>();
+  /** A write of revocations a restore took away is running (`writeBackLost`). */
+  private writingBack = false;
   /** When what is held was last known to match the store: the start of the last refresh that succeeded (`deps.now`). */
   private freshAt: number | undefined;
   /**
@@ -559,7 +561,8 @@ export class LiveState {
     // database was restored from a backup. Its key ring is what every instance goes by now, as one restarted loads it:
     // kept as "older" than a ring this instance rotated in after the backup, it sealed every session with a key no other
     // instance could open, and never took a rotation made since through another (review jj, 4).
-    if (out.head < this.head) {
+    const restored = out.head < this.head;
+    if (restored) {
       this.keysHead = -1;
       this.restores++;
     }
@@ -575,6 +578,18 @@ export class LiveState {
       }
     }
     if (rev !== undefined) {
+      // A restore took away the revocations made after its backup; a revocation is never undone (review M2): those this
+      // instance held, made through it or heard of, are kept in force here and written back (`writeBackLost`), else
+      // the instances that had only heard of them let the sessions in again at once, the one that made them later, and
+      // one started after the restore never refused them (review kq, 2). Entries past the pruning age are not.
+      if (restored && rev !== this.revocations) {
+        const cutoff = this.deps.now() - RETIRED_KEEP_MS;
+        for (const [entry, at] of this.revocations) {
+          if (at < cutoff || (rev.get(entry) ?? -Infinity) >= at) continue;
+          const own = this.ownRevocations.get(entry);
+          this.ownRevocations.set(entry, { at: Math.max(at, own?.at ?? -Infinity), head: Infinity });
+        }
+      }
       for (const [key, own] of this.ownRevocations) {
         if (own.head <= out.head) this.ownRevocations.delete(key);
         else rev.set(key, Math.max(own.at, rev.get(key) ?? -Infinity));
@@ -589,6 +604,37 @@ export class LiveState {
     } else out.apply?.();
     this.head = out.head;
     this.freshAt = started;
+    this.writeBackLost();
+  }
+
+  /**
+   * Writes back the revocations a restore took away (`ownRevocations` entries of head `Infinity`: in force here, not in
+   * the database), 500 a write, each kept only if no later instant is stored. Not awaited by the reload that found them:
+   * the write's own reload would wait for it. One at a time; a failed write is tried again after the next reload.
+   */
+  private writeBackLost(): void {
+    if (this.writingBack) return;
+    const lost = [...this.ownRevocations].filter(([, own]) => own.head === Infinity);
+    if (lost.length === 0) return;
+    this.writingBack = true;
+    void (async () => {
+      for (let i = 0; i < lost.length; i += 500) {
+        const part = lost.slice(i, i + 500);
+        const head = await this.deps.store.write(async (tx) => {
+          for (const [entry, own] of part) {
+            const slash = entry.indexOf('/');
+            await putRevocation(tx, entry.slice(0, slash) as RevocationKind, entry.slice(slash + 1), own.at);
+          }
+          return tx.changes.head();
+        });
+        for (const [entry, own] of part) {
+          const now = this.ownRevocations.get(entry);
+          if (now?.head === Infinity) this.ownRevocations.set(entry, { at: Math.max(now.at, own.at), head });
+        }
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.writingBack = false));
   }
 
   /**
