@@ -15,7 +15,7 @@ import type { AppDeps } from './deps.ts';
 import { isStoreDataRefused } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -1100,8 +1100,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, whatIf) === undefined)) cutBy = undefined;
     }
     if (cutBy === undefined) return e;
-    const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
-    const reasons = e.reasons.map((r) => `${r}, but ${which} does not allow this request (a binding names the principal, not its session)`);
+    const which = limitsCutWords(cutBy, request, set);
+    const reasons = e.reasons.map((r) => `${r}, but ${which} (a binding names the principal, not its session)`);
     return { verdict: 'no-opinion', reasons, errors: e.errors, cutBy, ...(e.diagnostics !== undefined ? { diagnostics: e.diagnostics } : {}), ...(e.matched !== undefined ? { matched: e.matched } : {}) };
   }
 

@@ -93,7 +93,7 @@ import type { DocumentChange, KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, principalLimitsCut, requestContext, type Caller } from './principals.ts';
+import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, limitsCutWords, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
@@ -870,8 +870,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       }
     }
     if (cut !== undefined) {
-      const which = cut === 'boundary' ? 'the permissions boundary' : 'the session policy';
-      return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: a binding grants ${permission ?? ''} on ${resource}, but ${which} does not allow ${action} (a binding names the principal, not its session)`, action, target, 'ImplicitDeny');
+      const which = limitsCutWords(cut, question, caller.policies, action);
+      return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: a binding grants ${permission ?? ''} on ${resource}, but ${which} (a binding names the principal, not its session)`, action, target, 'ImplicitDeny');
     }
     if (byIam === undefined && iam.decision === 'ExplicitDeny') {
       return accessDenied(accessDeniedMessage(caller.principal.arn, action, target, iam), action, target, 'ExplicitDeny');

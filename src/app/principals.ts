@@ -412,9 +412,29 @@ export function principalLimitsCut(request: AuthzRequest, set: PolicySet, how: P
   return cutOf(limitsDecision(request, set, how));
 }
 
-/** The principal's limits' decision on `request` (`principalLimitsCut`), or undefined when it has none. */
+/** Whether the principal is a federated user whose session was given no session policy: it has no permissions. */
+const bareFederatedUser = (request: AuthzRequest, set: PolicySet): boolean =>
+  request.principal.kind === 'federated-user' && (set.session === undefined || set.session.length === 0);
+
+/**
+ * What a cut (`principalLimitsCut`) says does not allow the request. A federated user given no session policy has none
+ * to blame: said as such, with the cure, as the IAM engine says it (review kd, 3).
+ */
+export function limitsCutWords(cut: 'boundary' | 'session', request: AuthzRequest, set: PolicySet, what = 'this request'): string {
+  if (cut === 'boundary') return `the permissions boundary does not allow ${what}`;
+  if (bareFederatedUser(request, set)) return 'this federated user’s session was given no session policy, and a federated user has no permissions without one (pass `Policy` or `PolicyArns` to GetFederationToken)';
+  return `the session policy does not allow ${what}`;
+}
+
+/**
+ * The principal's limits' decision on `request` (`principalLimitsCut`), or undefined when it has none. A federated user
+ * given no session policy has a limit all the same: it has no permissions ("If you do not pass a policy to this
+ * operation, the resulting federated user session has no permissions", GetFederationToken), which `evaluate` answers as
+ * a session cut; skipped for want of a boundary or session policy, a binding to `allUsers` let it in where a resource
+ * policy open to everyone does not (review kt, 1).
+ */
 function limitsDecision(request: AuthzRequest, set: PolicySet, how: Pick<EvaluateOptions, 'unconditional' | 'deniesHold'> = {}): Decision | undefined {
-  if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
+  if (set.boundary === undefined && (set.session === undefined || set.session.length === 0) && request.principal.kind !== 'federated-user') return undefined;
   // `how`: who-can's what-ifs (review dv, 1; du, 2): the limits' conditional Allows count for nothing, or their
   // conditional Denies apply whatever the context.
   return evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, how);
@@ -440,7 +460,7 @@ export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: bo
     const within = limitsDecision(r, set);
     return { decision: within?.decision ?? 'Allow', within };
   }).within);
-  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut === 'boundary' ? 'the permissions boundary' : 'the session policy'} does not allow this request (a binding names the principal, not its session)`;
+  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${limitsCutWords(cut, asked[0] as AuthzRequest, set)} (a binding names the principal, not its session)`;
 }
 
 /** A role as a decision on it names it: its own account's partition, account, path and name (`RoleRecord`). */
