@@ -102,7 +102,7 @@ function typeOf(key: string): ValueType | undefined {
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 const READS: Readonly<Record<ValueType, { ok: (v: string) => boolean; what: string }>> = {
-  ip: { ok: (v) => parseIp(v) !== undefined, what: 'one IPv4 or IPv6 address, such as `203.0.113.9` (no port, range or list)' },
+  ip: { ok: (v) => parseIp(v) !== undefined, what: 'one IPv4 or IPv6 address, such as `203.0.113.9` (no port, range or list, no octet with a leading zero)' },
   bool: { ok: (v) => v === 'true' || v === 'false', what: '`true` or `false`' },
   date: { ok: (v) => parseDateValue(v) !== undefined, what: 'a date, such as `2026-12-01T12:00:00Z`, or epoch seconds' },
   number: { ok: (v) => NUMBER_RE.test(v), what: 'a decimal number' },

@@ -19,8 +19,14 @@ export function parseIp(s: string): { v6: boolean; value: bigint } | undefined {
 }
 
 /**
- * Four dot-separated decimal octets of one to three digits, each at most 255. One pass over the characters and one
- * bigint at the end: every request's `aws:SourceIp` is read here by each IP condition a decision evaluates.
+ * Four dot-separated decimal octets of one to three digits, each at most 255, none of more than one digit starting with
+ * `0`. One pass over the characters and one bigint at the end: every request's `aws:SourceIp` is read here by each IP
+ * condition a decision evaluates.
+ *
+ * A leading zero (`010.0.0.1`) has two readings, octal 8 to BSD's `inet_aton` (glibc, curl, URL parsers) and decimal 10
+ * to others: read one way behind an access check, an address passed on the other way slips past it (CVE-2021-29921,
+ * Python `ipaddress`; CVE-2021-28918, npm `netmask`). Go's `net.ParseIP` and Node's `net.isIP` refuse it, and so does
+ * this (review kt, 2): no policy value is written with one, and a request value with one is unreadable (fails closed).
  */
 function parseIpv4(s: string): bigint | undefined {
   let out = 0;
@@ -37,6 +43,7 @@ function parseIpv4(s: string): bigint | undefined {
       continue;
     }
     if (c < 0x30 || c > 0x39 || ++digits > 3) return undefined;
+    if (digits === 2 && octet === 0) return undefined;
     octet = octet * 10 + (c - 0x30);
     if (octet > 255) return undefined;
   }
@@ -105,6 +112,11 @@ export function parseCidr(s: string): Cidr | undefined {
 
 export function isValidCidr(s: string): boolean {
   return parseCidr(s) !== undefined;
+}
+
+/** Whether `s` holds an IPv4 octet of more than one digit starting with `0` (`010.0.0.1`), which `parseIp` refuses. */
+export function hasLeadingZeroOctet(s: string): boolean {
+  return s.includes('.') && /(?:^|[.:])0\d+(?=[./]|$)/.test(s);
 }
 
 /** `::ffff:0:0/96`, the IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2). */

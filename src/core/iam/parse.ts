@@ -6,7 +6,7 @@
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { childPath, readJson, type JsonValue, type Position } from './json.ts';
 import { resolvedGlobMatcher } from './glob.ts';
-import { isValidCidr } from './ip.ts';
+import { hasLeadingZeroOctet, isValidCidr } from './ip.ts';
 import { isConditionKeyName } from './key-name.ts';
 import { multiValuedVariable } from './variables.ts';
 import { parseDateValue } from './conditions.ts';
@@ -594,7 +594,9 @@ function checkConditionValue(base: BaseOperator, v: string, variables: boolean):
     case 'Null':
       return /^(true|false)$/i.test(v) ? undefined : `\`${base}\` takes \`true\` or \`false\`, got \`${v}\``;
     case 'Ip':
-      return isValidCidr(v) ? undefined : `\`${v}\` is not an IPv4 or IPv6 address or CIDR block`;
+      if (isValidCidr(v)) return undefined;
+      if (hasLeadingZeroOctet(v)) return `\`${v}\` is not an IPv4 address or CIDR block: an octet has a leading zero, which some read as octal (\`010\` is 8 to them, 10 to others); write it without (\`10.0.0.0/8\`)`;
+      return `\`${v}\` is not an IPv4 or IPv6 address or CIDR block`;
     case 'BinaryEquals':
       return /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0 ? undefined : `\`${v}\` is not base64 (\`BinaryEquals\` compares base64 values)`;
     default:
