@@ -356,7 +356,10 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     // A trust policy naming the role, or everyone, does not name this session: its session policy applies, as it does
     // to a resource policy open to everyone (reference §A.1.2 table; only naming the session ARN lifts it).
     if ((named === MATCH_ROLE || named === MATCH_EVERYONE) && !sessionOk) return implicit('session', 'the session policy does not allow assuming the role');
-    return decision(s, 'Allow', undefined, 'resource', 'allowed by the role trust policy, which names the caller');
+    // Say what the trust policy named: the caller, its role, or everyone. "Names the caller" of a trust policy open to
+    // `*` read as the narrow grant it is not (review kt, 3).
+    const trustNamed = named === MATCH_EVERYONE ? 'which is open to everyone (`*`; the caller’s permissions boundary and session policies applied)' : named === MATCH_ROLE ? 'which names the caller’s role (the caller’s permissions boundary and session policies applied)' : 'which names the caller';
+    return decision(s, 'Allow', undefined, 'resource', `allowed by the role trust policy, ${trustNamed}`);
   }
 
   const named = (resource & ALLOW) !== 0 ? resource >> 4 : MATCH_NONE;
