@@ -32,7 +32,7 @@ import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, explainReasons, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
-import { uniqueId } from '../core/directory/rules.ts';
+import { shortName, uniqueId } from '../core/directory/rules.ts';
 import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
@@ -175,6 +175,8 @@ interface SealedSession {
 
 /** The shape of an AWS or Alibaba Cloud region name (`us-east-1`, `cn-hangzhou`): what a SigV4 scope's region may be taken for. */
 const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** A role's name (IAM's `RoleName` rule), which a role annotation may give instead of the role's ARN. */
+const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 
 export interface KubeOptions {
   /**
@@ -1725,7 +1727,23 @@ export function createKube(app: App, options: KubeOptions) {
    */
   /** The role an annotation names: an ARN, or a name of the cluster's account (path `/`). */
   const roleRefOf = (cluster: KubeCluster, roleRef: string) =>
-    roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition: cluster.partition, account: cluster.account, name: roleRef, path: '/' } : undefined;
+    roleRef.includes(':') ? parseRoleArn(roleRef) : ROLE_NAME_RE.test(roleRef) ? { partition: cluster.partition, account: cluster.account, name: roleRef, path: '/' } : undefined;
+
+  /**
+   * What is wrong with a role annotation that names no role (a user's ARN, `role/` with no name, a bare name with a
+   * `/`), said as the jobs API says it of a job's `role` (src/app/jobs.ts `notARoleArn`): it was refused 403 `role …
+   * does not exist`, blaming a missing role for a malformed annotation (review ko, 1). Nothing is read, so every pod's
+   * creator is told the same; undefined for a role ARN or name, decided by `checkPass`.
+   */
+  function notARole(cluster: KubeCluster, named: { readonly role: string; readonly annotation: string }): string | undefined {
+    const isArn = named.role.includes(':');
+    if (isArn ? parseRoleArn(named.role) !== undefined : ROLE_NAME_RE.test(named.role)) return undefined;
+    const form = cluster.partition === 'acs' ? 'acs:ram::<account>:role/<name>' : "arn:aws:iam::<account>:role/<name>, with the role's path if it has one";
+    const said = `${ROLE_CHECK_FAILED}: annotation \`${named.annotation}\` takes a role ARN (${form}) or the name of a role of account ${cluster.account}, got \`${shortName(named.role)}\``;
+    return isArn
+      ? `${said}, which is not a role ARN (the resource part must be \`role/\`, a path if any, and a name of 1-64 letters, digits or \`+=,.@_-\`)`
+      : `${said}, which is not a role name (1-64 letters, digits or \`+=,.@_-\`); for a role at a path, give its ARN`;
+  }
 
   /**
    * `jobId`: the pod's job, whose ARN is the trust check's `aws:SourceArn`, as its sessions are issued with it
@@ -2010,6 +2028,8 @@ export function createKube(app: App, options: KubeOptions) {
     const named = roleAnnotation(annotations);
     if (!named) return { allowed: true };
     if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
+    const malformed = notARole(cluster, named);
+    if (malformed !== undefined) return refuse(malformed, 400);
     const passer = passerOf(cluster, req, annotations, named.role);
     if ('error' in passer) return refuse(passer.error);
     // The pod's job's id is drawn first: the role's trust is decided for the job's ARN (`aws:SourceArn`).
@@ -2138,6 +2158,8 @@ export function createKube(app: App, options: KubeOptions) {
         continue;
       }
       if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
+      const malformed = notARole(cluster, named);
+      if (malformed !== undefined) return refuse(malformed, 400);
       const was = before.get(at.path);
       const old = was ? annotationsOf(was['metadata']) : undefined;
       if (was && old) {
