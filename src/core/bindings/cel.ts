@@ -81,13 +81,15 @@ const SPELLED_OSS_ARN = /^acs:oss:([^:]*):([^:]*):([^/:*?]+(?:\/.*)?)$/;
 /**
  * The heads of the ARNs Gatehouse decides in their account's dialect only, whichever spelling a request uses, each as
  * `[aws, acs]`: a user's, group's or role's (`arn:aws:iam::`, any AWS partition, or `acs:ram::`; review ie, 2), and a
- * workspace's or job's (`arn:aws:training:` or `acs:pai:`; review ie, 3).
+ * workspace's, job's or cluster's (`arn:aws:training:` or `acs:pai:`; reviews ie, 3 and ko, 2).
  */
 const DIALECT_HEADS: readonly (readonly [RegExp, RegExp, string, string])[] = [
   [/^arn:aws[a-z-]*:iam::/, /^acs:ram::/, 'arn:aws:iam::', 'acs:ram::'],
   // Only what Gatehouse holds and decides on its own ARN (jobs, and the authorize API as jobs do): a model is another
-  // server's, asked about as that server spells it.
-  [/^arn:aws[a-z-]*:training:(?=[^:]*:[^:]*:(?:workspace|job)\/)/, /^acs:pai:(?=[^:]*:[^:]*:(?:workspace|job)\/)/, 'arn:aws:training:', 'acs:pai:'],
+  // server's, asked about as that server spells it. A cluster too: the clusters API decides it on its own ARN, and the
+  // Kubernetes door and the authorize API read its other spellings as that ARN (src/app/kube.ts `clusterOfResource`;
+  // review ko, 2).
+  [/^arn:aws[a-z-]*:training:(?=[^:]*:[^:]*:(?:workspace|job|cluster)\/)/, /^acs:pai:(?=[^:]*:[^:]*:(?:workspace|job|cluster)\/)/, 'arn:aws:training:', 'acs:pai:'],
 ];
 
 /**
@@ -439,7 +441,7 @@ class Parser {
       // its workspaces and jobs, `acs:pai:…` (review ie, 3).
       const ours = `${other.ours}${lit.literal.slice(other.head.length)}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
-      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces and jobs are decided on their \`${other.ours}…\` ARNs whichever spelling or partition the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces, jobs and clusters are decided on their \`${other.ours}…\` ARNs whichever spelling or partition the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const scope = this.scope;
     const named = scope !== undefined && 'account' in scope && attr.attribute === 'resource.name' && what !== 'ends with' ? ARN_ACCOUNT.exec(lit.literal)?.[1] : undefined;
