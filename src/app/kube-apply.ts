@@ -296,6 +296,25 @@ export async function entryPrincipalOf(tx: ReadTx, principalArn: string): Promis
   return { id: found.id, arn: canonicalPrincipalArn(principalArn, found) };
 }
 
+/**
+ * Why `principalArn` cannot be an entry's, when it spells its principal in another partition or dialect than its account's
+ * (`arn:aws-cn:iam::A:user/x` or `acs:ram::A:user/x` of an `aws` account, `arn:aws:iam::A:user/x` of an `acs` one); else
+ * undefined, as for an account not held. Entries are found at authentication by the account's own spelling only
+ * (src/core/kube/access-entry.ts `entryCandidates`): one spelt otherwise was taken, tied to the principal, and mapped
+ * no one, beside the principal's own entry (review ko, 3).
+ */
+export async function entryDialectProblem(tx: ReadTx, principalArn: string): Promise<string | undefined> {
+  const p = entryPrincipal(principalArn);
+  if (!p) return undefined;
+  const partition = (await tx.accounts.get(p.account))?.partition;
+  if (partition === undefined) return undefined;
+  const head = principalArn.slice(0, principalArn.indexOf(`:${p.account}:`) + 1);
+  const ownHead = partition === 'acs' ? 'acs:ram::' : 'arn:aws:iam::';
+  if (head === ownHead) return undefined;
+  const own = partition === 'acs' ? `acs:ram::${p.account}:${p.kind}/${p.name}` : `arn:aws:iam::${p.account}:${p.kind}${entryPath(principalArn, p)}${p.name}`;
+  return `\`${principalArn}\` spells ${p.kind} \`${p.name}\` of account ${p.account} as \`${head}\`, but that account's principals are found by their \`${ownHead}\` ARNs (its partition is \`${partition}\`), so this entry would map no one: give \`${own}\``;
+}
+
 /** The path an `entryPrincipal` ARN spells (`/` when none, and for `acs`, which has no paths). */
 function entryPath(principalArn: string, p: { readonly kind: string; readonly name: string; readonly partition: string }): string {
   if (p.partition === 'acs') return '/';
@@ -402,6 +421,8 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
       return planFail('INVALID_INPUT', 'spec.principalArn', `${named.kind} \`${named.name}\` of account ${named.account} is deleted by --prune (no ${named.kind === 'user' ? 'User' : 'Role'} document names it) but mapped here`);
     }
     const principalAccountIsNew = named !== undefined && env.newAccounts.has(named.account);
+    const dialect = principalAccountIsNew ? undefined : await entryDialectProblem(env.tx, o.spec.principalArn);
+    if (dialect !== undefined) return planFail('VALIDATION_ERROR', 'spec.principalArn', dialect);
     const current = principalAccountIsNew ? undefined : await entryPrincipalOf(env.tx, o.spec.principalArn);
     const currentId = current?.id;
     if (currentId === undefined && !inFiles) return planFail('NO_SUCH_ENTITY', 'spec.principalArn', noPrincipal(o.spec.principalArn));

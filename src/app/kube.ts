@@ -94,7 +94,7 @@ import {
   type JsonPatchOp,
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
-import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
+import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryDialectProblem, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, cachedTrust, decideForService, decideOnRole, namesItsTarget, otherTrainingArn, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
@@ -2353,6 +2353,9 @@ export function createKube(app: App, options: KubeOptions) {
     const t = isoSeconds(deps.now());
     return deps.store.write(async (tx) => {
       if ((await tx.kv.get(key)) !== undefined) return failWith<AccessEntry>('ENTITY_ALREADY_EXISTS', `${spec.value.principalArn} already has an access entry in cluster ${c.value.name}; delete it first, or change it with \`gatehouse apply\``);
+      // In its account's own spelling, the one an entry is found by (review ko, 3).
+      const dialect = await entryDialectProblem(tx, spec.value.principalArn);
+      if (dialect !== undefined) return failWith<AccessEntry>('VALIDATION_ERROR', dialect, 'principalArn');
       // As EKS: only for a principal that exists, and tied to its unique id (review I, S7).
       const principalId = await entryPrincipalId(tx, spec.value.principalArn);
       if (principalId === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', noPrincipal(spec.value.principalArn), 'principalArn');
