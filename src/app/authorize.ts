@@ -478,6 +478,14 @@ const KUBERNETES_PART: Readonly<Record<KubernetesNameAttribute, string>> = { nam
  * through.
  */
 // Asked twice a decision: the first letter turns away every other service without a copy of the action.
+/**
+ * A cluster's own action (`training:GetCluster`, `training:CreateAccessEntry`…, those Gatehouse enforces) on a cluster's
+ * ARN in any spelling: the clusters API and the cluster doors decide it on the cluster's ARN in its account's dialect, so
+ * the authorize API does too (`decideOnCluster`). Asked as `arn:aws-cn:training::A:cluster/c`, no Deny written on
+ * `arn:aws:training::A:cluster/c` applied, and it answered Allow where the clusters API refuses (review ko, 4).
+ */
+const clusterQuestion = (action: string, resource: string): boolean => (action.charCodeAt(0) | 32) === 116 && ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) && CLUSTER_ARN_RE.exec(resource)?.[0] === resource;
+
 const iamOnlyDenies = (action: string, resource: string): boolean => {
   const first = action.charCodeAt(0) | 32;
   if (first === 107) return action.length > 11 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
@@ -1402,7 +1410,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (job !== undefined) return decideOnJob(caller, input, asked, proofs, started, job);
     const ws = workspaceQuestion(input.action, input.resource);
     if (ws !== undefined) return workspaceAsked(caller, input, proofs, ws).then((w) => decideOnWorkspace(caller, input, asked, proofs, started, ws, w));
-    if (iamOnlyDenies(input.action, input.resource)) {
+    if (iamOnlyDenies(input.action, input.resource) || clusterQuestion(input.action, input.resource)) {
       const behind = enginesReady();
       if (behind !== undefined) return behind.then(() => decideOnCluster(caller, input, asked, proofs, started));
       return decideOnCluster(caller, input, asked, proofs, started);
@@ -1441,7 +1449,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (!asAsked.ok) return asAsked;
       if (!onOwn.ok) return onOwn;
       const by = asAsked.value.decision === 'ExplicitDeny' && onOwn.value.decision !== 'ExplicitDeny' ? asAsked.value : onOwn.value;
-      return ok({ ...by, diagnostics: [...by.diagnostics, `kubernetes: decided on \`${stored}\` (asked as \`${input.resource}\`), under the cluster’s own ARN, as the SubjectAccessReview webhook decides it; an explicit deny of the path as asked holds too`] });
+      const said = iamOnlyDenies(input.action, input.resource)
+        ? `kubernetes: decided on \`${stored}\` (asked as \`${input.resource}\`), under the cluster’s own ARN, as the SubjectAccessReview webhook decides it; an explicit deny of the path as asked holds too`
+        : `clusters: decided on the cluster’s ARN \`${stored}\` (asked as \`${input.resource}\`), as the clusters API decides it; an explicit deny of the ARN as asked holds too`;
+      return ok({ ...by, diagnostics: [...by.diagnostics, said] });
     });
   }
 
