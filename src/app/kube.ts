@@ -1746,6 +1746,21 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /**
+   * Whether a grant made for the role `granted` (its own ARN, as `checkPass` gave it) serves a template naming `roleRef`:
+   * both name the same role of the cluster's account, found as `checkPass` finds it (its name without case; an `aws` ARN's
+   * path as the role's, a bare name at any path), in any AWS partition's spelling. Compared as written (the grant's ARN
+   * ending with the reference), a template naming `trainer`, `arn:aws:iam::A:role/trainer` or `arn:aws-cn:…` for role
+   * `Trainer` was admitted with its grant, and every pod its controller made was refused (review ko, 5).
+   */
+  function grantNames(cluster: KubeCluster, granted: string, roleRef: string): boolean {
+    if (granted === roleRef) return true;
+    const g = parseRoleArn(granted);
+    const r = roleRefOf(cluster, roleRef);
+    if (g === undefined || r === undefined || g.account !== r.account || g.name.toLowerCase() !== r.name.toLowerCase()) return false;
+    return roleNamedBy({ path: g.path }, r, cluster.partition, !roleRef.includes(':')) !== undefined;
+  }
+
+  /**
    * `jobId`: the pod's job, whose ARN is the trust check's `aws:SourceArn`, as its sessions are issued with it
    * (src/app/jobs.ts `issueFor`); a workload's template, whose pods' jobs are not made yet, is checked for any job
    * of the account (`job/*`).
@@ -1869,7 +1884,7 @@ export function createKube(app: App, options: KubeOptions) {
     let refused: string | undefined;
     const given = annotations[GRANT_ANNOTATION];
     const g = given === undefined ? undefined : openGrant(cluster, given);
-    const granted = g !== undefined && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`));
+    const granted = g !== undefined && g.ns === req.namespace && grantNames(cluster, g.r, roleRef);
     if (system || trusted) {
       if (g && granted) {
         const owner = controllerOwner(req.object);
