@@ -93,6 +93,8 @@ export interface IdentityTokenCheck {
   readonly skewSeconds: number;
   /** Tolerance on `exp` alone when it is wider than `skewSeconds` (AWS STS's five minutes past a web identity token's `exp`). */
   readonly expirySkewSeconds?: number;
+  /** The signature algorithms (`alg`) taken; absent, every asymmetric one the verifier knows. */
+  readonly algorithms?: readonly string[];
 }
 
 export type VerifiedIdentityToken =
@@ -110,8 +112,8 @@ export interface OidcCrypto {
   publicJwk(key: SigningKeyData): Jwk;
   sign(key: SigningKeyData, claims: Readonly<Record<string, unknown>>): Promise<string>;
   verify(token: string, check: IdentityTokenCheck): Promise<VerifiedIdentityToken>;
-  /** `iss` and `kid` read without verification, to find the provider; undefined when not a JWT. */
-  peek(token: string): { readonly iss: string; readonly kid: string | undefined } | undefined;
+  /** `iss`, `kid` and `alg` read without verification, to find the provider; undefined when not a JWT. */
+  peek(token: string): { readonly iss: string; readonly kid: string | undefined; readonly alg: string | undefined } | undefined;
   /** Validates a JWKS document (public signature keys only). */
   parseJwks(input: string | unknown): { readonly ok: true; readonly jwks: JwkSet } | { readonly ok: false; readonly message: string };
   /** OIDC discovery: `<issuer>/.well-known/openid-configuration`, its `issuer` checked, then its `jwks_uri`. */

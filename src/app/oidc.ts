@@ -51,6 +51,14 @@ export const TOKEN_SKEW_SECONDS = 30;
  * federation"; review gj, 2). Alibaba documents no such window for AssumeRoleWithOIDC, which keeps `TOKEN_SKEW_SECONDS`.
  */
 export const WEB_IDENTITY_EXPIRY_SKEW_SECONDS = 300;
+/**
+ * The signature algorithms AssumeRoleWithWebIdentity takes, and only these (STS API reference, `WebIdentityToken`: "Tokens
+ * must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512)"; review ks, 1).
+ * The verifier knows more (PS256…PS512, EdDSA), which Alibaba's AssumeRoleWithOIDC, documenting no such list, still takes.
+ */
+export const WEB_IDENTITY_ALGS: readonly string[] = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
+/** The token times AWS STS holds to "an integer or a long integer" (STS API reference, `WebIdentityToken`; review ks, 1). */
+const WHOLE_SECOND_CLAIMS = ['exp', 'iat', 'nbf'] as const;
 export const WORKLOAD_TOKEN_TTL = { min: 60, max: 86_400, default: 3600 } as const;
 /** The limits of the IAM API (CreateOpenIDConnectProvider). */
 /**
@@ -867,6 +875,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
     const peeked = o.peek(p.webIdentityToken);
     if (!peeked) return failWith('INVALID_IDENTITY_TOKEN', `${T} is not a JWT with an issuer (\`iss\`) claim`, at('OIDCToken'));
+    // AWS STS refuses a token signed otherwise, whichever key of the provider would verify it (review ks, 1).
+    if (!alibaba && !WEB_IDENTITY_ALGS.includes(peeked.alg ?? '')) {
+      return failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: it is signed with \`${(peeked.alg ?? 'none').slice(0, 32)}\` (its header's \`alg\`), and AssumeRoleWithWebIdentity takes tokens signed with ${WEB_IDENTITY_ALGS.slice(0, -1).join(', ')} or ${WEB_IDENTITY_ALGS.at(-1) ?? ''} only: have the issuer sign with an RSA or ECDSA key`);
+    }
     const iss = parseIssuerUrl(peeked.iss, 'iss');
     // AssumeRoleWithOIDC names its provider, which must be one of the role's account (RAM's "No such OIDC Provider registered").
     const named = alibaba ? PROVIDER_ARN_RE.exec(fed.providerArn) : null;
@@ -914,7 +926,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       audiences: found.record.clientIds,
       now: now(),
       skewSeconds: TOKEN_SKEW_SECONDS,
-      ...(alibaba ? {} : { expirySkewSeconds: WEB_IDENTITY_EXPIRY_SKEW_SECONDS }),
+      ...(alibaba ? {} : { expirySkewSeconds: WEB_IDENTITY_EXPIRY_SKEW_SECONDS, algorithms: WEB_IDENTITY_ALGS }),
     });
     if (!checked.ok) {
       return checked.reason === 'expired'
@@ -922,6 +934,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         : failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: ${checked.message}`, at(checked.reason === 'audience' ? 'OIDCToken.aud' : checked.reason === 'signature' ? 'OIDCToken.signature' : 'OIDCToken'));
     }
     const claims = checked.claims;
+    const fractional = alibaba ? undefined : WHOLE_SECOND_CLAIMS.find((c) => claims[c] !== undefined && !Number.isInteger(claims[c]));
+    if (fractional !== undefined) {
+      return failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: its \`${fractional}\` is ${String(claims[fractional]).slice(0, 32)}, not a whole number of seconds, and AWS STS takes token times written as integers only: have the issuer write them so`);
+    }
     // `exp` and `nbf` are checked with the skew; a token issued in the future is refused too (review F, F3): its issuer's
     // clock is wrong, or the token was made to outlive what its issuer meant.
     const iatSkew = issuedAheadSeconds(claims['iat'], now());

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
-export type OidcAlg = 'ES256' | 'RS256';
+export type OidcAlg = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
 
 export interface OidcIssuerOptions {
   /** The keys published at start, kid → algorithm, in this order (default `{ k1: 'ES256' }`). */
@@ -34,6 +34,8 @@ export interface MintOptions {
   readonly iatIn?: number;
   /** `exp`, seconds from now (default 600). */
   readonly expIn?: number;
+  /** Written as they are, over `iatIn` and `expIn`: a time that is not a whole number of seconds, say. */
+  readonly times?: { readonly iat?: number; readonly exp?: number; readonly nbf?: number };
 }
 
 export interface OidcIssuer {
@@ -51,7 +53,7 @@ export interface OidcIssuer {
   close(): Promise<void>;
 }
 
-const ALG_OF: Readonly<Record<string, OidcAlg>> = { ECDSA: 'ES256', 'RSASSA-PKCS1-v1_5': 'RS256' };
+const ALG_OF: Readonly<Record<string, OidcAlg>> = { ECDSA: 'ES256', 'RSASSA-PKCS1-v1_5': 'RS256', 'RSA-PSS': 'PS256', Ed25519: 'EdDSA' };
 
 export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<OidcIssuer> {
   const held = new Map<string, { key: CryptoKey; alg: OidcAlg }>();
@@ -84,18 +86,18 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
   return {
     url,
     hostPath: url.slice('http://'.length),
-    async mint({ iss = url, sub = 'repo:ml/train', aud = 'sts.amazonaws.com', ...extra } = {}, { signWith = first, kid, iatIn = 0, expIn = 600 } = {}) {
+    async mint({ iss = url, sub = 'repo:ml/train', aud = 'sts.amazonaws.com', ...extra } = {}, { signWith = first, kid, iatIn = 0, expIn = 600, times } = {}) {
       const signer = typeof signWith === 'string' ? held.get(signWith) : { key: signWith, alg: ALG_OF[signWith.algorithm.name] };
       if (!signer?.alg) throw new Error(`the issuer cannot sign with ${String(signWith)}`);
       const headerKid = kid === undefined ? (typeof signWith === 'string' ? signWith : undefined) : (kid ?? undefined);
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT(extra)
+      return new SignJWT({ ...extra, ...times })
         .setProtectedHeader({ alg: signer.alg, typ: 'JWT', ...(headerKid !== undefined ? { kid: headerKid } : {}) })
         .setIssuer(iss)
         .setSubject(sub)
         .setAudience(aud)
-        .setIssuedAt(now + iatIn)
-        .setExpirationTime(now + expIn)
+        .setIssuedAt(times?.iat ?? now + iatIn)
+        .setExpirationTime(times?.exp ?? now + expIn)
         .sign(signer.key);
     },
     publish,

@@ -104,7 +104,7 @@ async function verify(token: string, check: IdentityTokenCheck): Promise<Verifie
   // jose applies one tolerance to `exp` and `nbf`: the wider `exp` one, then `nbf` is held to `skewSeconds` here.
   const expirySkew = Math.max(check.skewSeconds, check.expirySkewSeconds ?? 0);
   const options = {
-    algorithms: VERIFY_ALGS,
+    algorithms: check.algorithms !== undefined ? VERIFY_ALGS.filter((a) => check.algorithms?.includes(a)) : VERIFY_ALGS,
     issuer: check.issuer,
     audience: [...check.audiences],
     clockTolerance: expirySkew,
@@ -136,13 +136,13 @@ async function verify(token: string, check: IdentityTokenCheck): Promise<Verifie
   }
 }
 
-/** `iss` and `kid` of a token, read without verifying: only to choose the provider that will verify it. */
-function peek(token: string): { iss: string; kid: string | undefined } | undefined {
+/** `iss`, `kid` and `alg` of a token, read without verifying: only to choose the provider that will verify it. */
+function peek(token: string): { iss: string; kid: string | undefined; alg: string | undefined } | undefined {
   if (token.length > MAX_TOKEN_CHARS) return undefined;
   try {
     const payload = decodeJwt(token);
     const header = decodeProtectedHeader(token);
-    return typeof payload.iss === 'string' ? { iss: payload.iss, kid: typeof header.kid === 'string' ? header.kid : undefined } : undefined;
+    return typeof payload.iss === 'string' ? { iss: payload.iss, kid: typeof header.kid === 'string' ? header.kid : undefined, alg: typeof header.alg === 'string' ? header.alg : undefined } : undefined;
   } catch {
     return undefined;
   }
