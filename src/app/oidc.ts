@@ -648,8 +648,18 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       return bad ? failWith(bad.code, bad.message, 'ClientID') : ok({ ...r, clientIds });
     }, input);
 
-  const removeClientId = (c: Caller, input: { arn: string; clientId: string }) =>
-    updateProvider(c, input.arn, 'RemoveClientIDFromOpenIDConnectProvider', (r) => ok({ ...r, clientIds: r.clientIds.filter((x) => x !== input.clientId) }), input);
+  /**
+   * The `ClientID` held to IAM's 1 to 255 characters first, in its words, the value left out, as untagging checks its
+   * keys: removal checked nothing, answered 200 and recorded the request whole, up to the Query API's 1 MiB a request
+   * kept in the audit log for ever (review ks, 2).
+   */
+  async function removeClientId(c: Caller, input: { arn: string; clientId: string }): Promise<Result<void>> {
+    const n = input.clientId.length;
+    if (n < 1 || n > PROVIDER_LIMITS.clientIdChars) {
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'clientID' failed to satisfy constraint: Member must have length ${n < 1 ? 'greater than or equal to 1' : `less than or equal to ${PROVIDER_LIMITS.clientIdChars}`}`, 'ClientID');
+    }
+    return updateProvider(c, input.arn, 'RemoveClientIDFromOpenIDConnectProvider', (r) => ok({ ...r, clientIds: r.clientIds.filter((x) => x !== input.clientId) }), input);
+  }
 
   const updateThumbprints = (c: Caller, input: { arn: string; thumbprints: readonly string[] }) =>
     updateProvider(c, input.arn, 'UpdateOpenIDConnectProviderThumbprint', (r) => {
