@@ -118,6 +118,11 @@ export interface WebIdentityParams {
   readonly durationSeconds?: number;
   readonly policy?: string;
   readonly policyArns: readonly string[];
+  /**
+   * `ProviderId`, the host of an OAuth 2.0 provider (STS takes Login with Amazon's and Facebook's access tokens with it):
+   * held to STS's 4 to 2,048 characters, then not read, since the token verified is an OpenID Connect one (review ks, 3).
+   */
+  readonly providerId?: string;
 }
 
 /**
@@ -869,6 +874,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${p.webIdentityToken.length}: give the token as the issuer wrote it`, 'OIDCToken');
       const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
+    }
+    // STS's constraint on ProviderId (botocore `urlType`), checked with the other parameters' (review ks, 3): it was not read at all.
+    if (p.providerId !== undefined && (p.providerId.length < 4 || p.providerId.length > 2048)) {
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'providerId' failed to satisfy constraint: Member must have length ${p.providerId.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 2048'}`, 'ProviderId');
     }
     // By the role's account, whichever dialect's ARN names it (review en, 2).
     const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, (await sts.accountPartition(parsed.account)) ?? parsed.partition);

@@ -178,6 +178,7 @@ export const STS_UNSIGNED_ACTIONS: Readonly<Record<string, UnsignedHandler>> = {
         ...(duration.value !== undefined ? { durationSeconds: duration.value } : {}),
         ...(p.get('Policy') !== undefined ? { policy: p.get('Policy') as string } : {}),
         policyArns: p.structs('PolicyArns').map((m) => m.get('arn') ?? ''),
+        ...(p.get('ProviderId') !== undefined ? { providerId: p.get('ProviderId') as string } : {}),
       },
       facts,
     );
