@@ -15,7 +15,8 @@
  *   (a withdrawn key stops opening sessions within one lifetime). Past 80% of its lifetime a set is read again in
  *   the background; past its lifetime a token is verified only after it has been read again, and is refused
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
- *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
+ *   (the issuer rotated), or a token naming none that no key of the set verifies (review ks, 4), makes it read again, at
+ *   most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
  *   skew, `nbf` with 30 s, `iat` not further ahead),
@@ -74,6 +75,12 @@ export const PROVIDER_LIMITS = { urlChars: 255, clientIds: 100, clientIdChars: 2
 export const JWKS_LIFETIME = { min: 5_000, max: 86_400_000, default: 3_600_000 } as const;
 /** Share of the lifetime after which the set is read again in the background (a token still uses the current one). */
 const JWKS_REFRESH_AHEAD = 0.8;
+/**
+ * The key id `keysFor` is asked for when a token without `kid` verifies against no key of the set: a lone NUL, which no
+ * issuer's key is expected to carry, so the set is read again as for a key it lacks (review ks, 4; a set holding a key
+ * with that id is merely not read again early).
+ */
+const NO_KID = '\u0000';
 /** A token naming a key the set lacks makes it read again at most this often per provider and instance. */
 const JWKS_REFETCH_MS = 60_000;
 /** After a failed read of a stale set, the issuer is asked again at most this often (tokens are refused meanwhile). */
@@ -939,14 +946,23 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const state = peeked.kid !== undefined && !found.record.jwks.keys.some((k) => k['kid'] === peeked.kid) ? `do not hold the token's key \`${peeked.kid.slice(0, 64)}\`` : 'are past their lifetime';
       return failWith('IDP_COMMUNICATION_ERROR', `Couldn't retrieve verification key from your identity provider: the keys of OpenIDConnect provider ${found.record.url} ${state} and could not be read again from the issuer${why ? ` (${why})` : ''}; retry once it answers`);
     }
-    const checked = await o.verify(p.webIdentityToken, {
-      jwks,
-      issuer: found.record.url,
-      audiences: found.record.clientIds,
-      now: now(),
-      skewSeconds: TOKEN_SKEW_SECONDS,
-      ...(alibaba ? {} : { expirySkewSeconds: WEB_IDENTITY_EXPIRY_SKEW_SECONDS, algorithms: WEB_IDENTITY_ALGS }),
-    });
+    const verifyWith = (keys: JwkSet) =>
+      o.verify(p.webIdentityToken, {
+        jwks: keys,
+        issuer: found.record?.url ?? '',
+        audiences: found.record?.clientIds ?? [],
+        now: now(),
+        skewSeconds: TOKEN_SKEW_SECONDS,
+        ...(alibaba ? {} : { expirySkewSeconds: WEB_IDENTITY_EXPIRY_SKEW_SECONDS, algorithms: WEB_IDENTITY_ALGS }),
+      });
+    let checked = await verifyWith(jwks);
+    // A token naming no key whose signature no key of the set verifies may be the issuer's new key (a rotation by an issuer
+    // that signs without `kid`): the set is read again as for a token naming a key it lacks (at most once a minute), and
+    // the token verified against what was read. It was refused until the set's lifetime ran out, up to 24 h (review ks, 4).
+    if (!checked.ok && checked.reason === 'signature' && peeked.kid === undefined && found.record.jwksSource === 'discovery') {
+      const again = await keysFor(o, arn, parsed.account, hp, found.record, NO_KID);
+      if (again !== undefined && again !== jwks && JSON.stringify(again) !== JSON.stringify(jwks)) checked = await verifyWith(again);
+    }
     if (!checked.ok) {
       return checked.reason === 'expired'
         ? failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: ${alibaba ? 'the OIDC token' : 'the web identity token'} is past its expiration time (\`exp\`); get a fresh one`, at('OIDCToken'))
