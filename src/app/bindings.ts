@@ -63,6 +63,7 @@ import {
   conditionDialectErrors,
   compileBindings,
   computeEtag,
+  customRoleArn,
   customRoleName,
   decide,
   decidedByIamAlone,
@@ -1553,7 +1554,8 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
     const step: Step = {
       phase: PHASE_LINK,
       action: existing ? 'gatehouse:UpdateIamRole' : 'gatehouse:CreateIamRole',
-      resource: name,
+      // Its ARN, which a statement's `Resource` can name (review ku, 1): `accounts/<id>/roles/<name>` matched only `*`.
+      resource: customRoleArn(env.partitionOf(o.account), o.account, o.name),
       account: o.account,
       run: async (tx) => {
         await tx.kv.put(key, JSON.stringify(stored));
@@ -1592,7 +1594,7 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
     // The policies that lose its bindings in the same transaction are listed with it, as a pruned principal's are (review
     // eo, 1): the plan said `- delete IamRole/<id>` only, and the apply changed or removed IAM policies unsaid.
     const also = await customRoleForgetting(env.tx, ref.account, name);
-    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: name, account: ref.account, run, ...(also.length > 0 ? { alsoChanges: also } : {}) };
+    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: customRoleArn(env.partitionOf(ref.account), ref.account, ref.name), account: ref.account, run, ...(also.length > 0 ? { alsoChanges: also } : {}) };
     return { ok: true, value: [step] };
   },
 };

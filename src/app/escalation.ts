@@ -123,7 +123,7 @@ import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, 
 import { ASSOCIATED_RESOURCE, decideForServiceNames, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
-import { serviceAccountEmail } from '../core/bindings/index.ts';
+import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
 import { accessEntryContext } from './kube-apply.ts';
 import { TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
@@ -1963,10 +1963,10 @@ export function createEscalation(deps: EscalationDeps) {
       for (const w of await bindableBy(x)) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:SetIamPolicy', resource: w.resource, gives: 'bindings', reasons: [...w.reasons, `${x.arn} may bind any role (roles/owner…) to ${t.arn} on ${w.resource} and every resource under it`] });
       // A custom role bound to it rewritten (review ke, 3): any permission added to the role is granted by every binding of it.
       const customRoles = customRolesOf(t);
-      // Apply decides it on `accounts/<id>/roles/<name>`, which no statement's `Resource` can name (an ARN or `*`): the
-      // same statements match it as match `*`, the question the authorize API takes, asked once for every such role.
-      const a = customRoles.length > 0 ? await allows(x, 'gatehouse:UpdateIamRole', '*') : undefined;
+      // Apply decides it on the role's ARN (review ku, 1), so a statement scoped to one role grants that role only.
       for (const c of customRoles) {
+        const id = /^accounts\/(\d{12})\/roles\/(.+)$/.exec(c.role);
+        const a = id === null ? undefined : await allows(x, 'gatehouse:UpdateIamRole', customRoleArn(partition, id[1] as string, id[2] as string));
         if (a) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:UpdateIamRole', resource: c.role, gives: 'bindings', reasons: [...a.reasons, `${x.arn} may add any permission to custom role ${c.role}, which ${c.where.map((w) => `a binding on ${w.resource} grants to ${w.member}`).join(', ')}: ${t.arn} then holds it there and on every resource under it`] });
       }
       // A user in its quota of groups (ten, LimitExceeded past it) joins another only after leaving one (review jb, 13).

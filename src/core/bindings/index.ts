@@ -22,6 +22,7 @@ export type {
 export {
   checkRoles,
   conditionDialectErrors,
+  customRoleArn,
   customRoleName,
   parseAttachedPolicy,
   parseCustomRole,

@@ -405,6 +405,15 @@ export function customRoleName(account: string, name: string): string {
   return `accounts/${account}/roles/${name}`;
 }
 
+/**
+ * The ARN that IAM policies scope custom role `name` of `account` by (`gatehouse:CreateIamRole`, `UpdateIamRole`,
+ * `DeleteIamRole`): a statement's `Resource` is `*` or an ARN, so `accounts/<id>/roles/<name>` itself can be named by none.
+ * Spelled as the other gatehouse resources are (`…:resource-policy/…`, `…:audit`).
+ */
+export function customRoleArn(partition: 'aws' | 'acs', account: string, name: string): string {
+  return partition === 'acs' ? `acs:gatehouse:*:${account}:custom-role/${name}` : `arn:aws:gatehouse::${account}:custom-role/${name}`;
+}
+
 /** Parses a custom role `{name: accounts/<id>/roles/<name>, permissions, title?, description?}`. */
 export function parseCustomRole(raw: unknown, options: RoleParseOptions = {}): Result<CustomRole> {
   const errs = new Errors(options.path ?? '');
