@@ -120,7 +120,7 @@ import type { AssumeDecisionOptions } from './sts.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
-import { ASSOCIATED_RESOURCE, decideForServiceNames, type Caller } from './principals.ts';
+import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
@@ -769,6 +769,17 @@ export function createEscalation(deps: EscalationDeps) {
      * The step to role `r` through a workload of `service` (a job, a node) that `x` may already start (`via`):
      * `r` trusts the service, and `x` may pass `r` to it.
      */
+    /**
+     * Whether `x`'s policies deny passing role `role` with every name of the service at once (`decideForServiceNames`'
+     * `deniedTogether`, review ku, 2), asked only when a name's answer is an explicit deny to confirm. Decided on the
+     * policies themselves, as enforcement decides it: the authorize API takes one value of a single-valued key.
+     */
+    const everyName = async (x: Node, answers: ReadonlyMap<string, AuthorizeAnswer>, role: string, keys: Record<string, string | string[]>): Promise<(() => boolean) | undefined> => {
+      if (answers.size < 2 || ![...answers.values()].some((a) => a.decision === 'ExplicitDeny')) return undefined;
+      const me = await asPrincipal(x);
+      const d = decideAdmin({ principal: me.principal, action: passAction, resource: role, context: contextOf({ ...(context ?? {}), ...keys }), time: (deps.now ?? Date.now)() }, me.policies);
+      return () => d.decision === 'ExplicitDeny';
+    };
     const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[]): Promise<void> => {
       const trustKey = `${r.arn}\n${JSON.stringify(via.tags)}`;
       let trusted = service.trusted.get(trustKey);
@@ -786,7 +797,8 @@ export function createEscalation(deps: EscalationDeps) {
         // service by any of its names refuses (review gb, 3), an Allow by any of them allows (review hp, 6).
         const answers = new Map<string, AuthorizeAnswer>();
         for (const svc of service.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, ...associated }));
-        const decided = decideForServiceNames(service.services, (svc) => answers.get(svc) as AuthorizeAnswer);
+        const together = await everyName(x, answers, r.arn, { ...passedToEveryName(service.services), ...associated });
+        const decided = decideForServiceNames(service.services, (svc) => answers.get(svc) as AuthorizeAnswer, together);
         if (decided.decision === 'Allow') {
           out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...decided.reasons, ...via.reasons] } });
           return;
@@ -812,7 +824,8 @@ export function createEscalation(deps: EscalationDeps) {
     const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
       const answers = new Map<string, AuthorizeAnswer>();
       for (const svc of compute.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, [ASSOCIATED_RESOURCE]: written.arn }));
-      const decided = decideForServiceNames(compute.services, (svc) => answers.get(svc) as AuthorizeAnswer);
+      const together = await everyName(x, answers, r.arn, { ...passedToEveryName(compute.services), [ASSOCIATED_RESOURCE]: written.arn });
+      const decided = decideForServiceNames(compute.services, (svc) => answers.get(svc) as AuthorizeAnswer, together);
       if (decided.decision === 'Allow') return { actions: [], reasons: decided.reasons };
       if (decided.decision !== 'ImplicitDeny' || !written.actions.includes('training:CreateCluster')) return undefined;
       const bind = await mayBind(x, r);

@@ -726,7 +726,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const passAction = caller.partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const service = services[0] as string;
     // `associated`: the job's ARN, the resource the role goes with (`iam:AssociatedResourceArn`, review gb, 5).
-    const with_ = (ctx: Record<string, string>): Record<string, string> => ({ ...ctx, [ASSOCIATED_RESOURCE]: associated });
+    const with_ = <C extends Record<string, string | string[]>>(ctx: C): C & { [ASSOCIATED_RESOURCE]: string } => ({ ...ctx, [ASSOCIATED_RESOURCE]: associated });
     // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
     // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing. So does
     // a Deny naming the service by another of its names (`decideForService`, review gb, 3).

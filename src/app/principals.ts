@@ -535,16 +535,29 @@ export const ASSOCIATED_RESOURCE = 'iam:AssociatedResourceArn';
  * else the first name's decision. An Allow was decided on the first name alone, and a RAM user allowed PassRole to
  * `training.gatehouse.dev`, the name DESIGN.md pins and a role of that account may trust, was refused (review hp, 6).
  */
-export function decideForService(services: readonly string[], decide: (context: Record<string, string>) => Decision): Decision {
-  return decideForServiceNames(services, (service) => decide(passedToContext(service)));
+export function decideForService(services: readonly string[], decide: (context: Record<string, string | string[]>) => Decision): Decision {
+  return decideForServiceNames(services, (service) => decide(passedToContext(service)), () => decide(passedToEveryName(services)).decision === 'ExplicitDeny');
 }
 
 /** The context keys a PassRole to `service` is decided with. */
 export const passedToContext = (service: string): Record<string, string> => ({ 'iam:PassedToService': service, 'acs:Service': service });
 
-/** `decideForService`'s rule over the decisions `decide` gives for each name (maybe asynchronously: escalation-paths). */
-export function decideForServiceNames<D extends { readonly decision: string }>(services: readonly string[], decide: (service: string) => D): D {
-  return firstDenyElseAnyAllow(services.length > 0 ? services : [''], decide);
+/** The context keys of a PassRole to a service known by every name of `services` at once (multivalued). */
+export const passedToEveryName = (services: readonly string[]): Record<string, string[]> => ({ 'iam:PassedToService': [...services], 'acs:Service': [...services] });
+
+/**
+ * `decideForService`'s rule over the decisions `decide` gives for each name (maybe asynchronously: escalation-paths).
+ * An explicit deny found under one name is confirmed by `deniedTogether`, whether the decision with every name at once
+ * as a multivalued key is one (a positive operator matches when any name does, a negated one only when none does): a Deny of
+ * PassRole to every service but one (`StringNotEquals {"acs:Service": "pai.aliyuncs.com"}`, the guard RAM teaches)
+ * matched under the service's other name, `training.gatehouse.dev`, and refused the very service it lets through
+ * (review ku, 2), while a Deny naming the service by either name still refuses (review gb, 3).
+ */
+export function decideForServiceNames<D extends { readonly decision: string }>(services: readonly string[], decide: (service: string) => D, deniedTogether?: () => boolean): D {
+  const d = firstDenyElseAnyAllow(services.length > 0 ? services : [''], decide);
+  if (d.decision !== 'ExplicitDeny' || deniedTogether === undefined || services.length < 2 || deniedTogether()) return d;
+  const rest = services.map(decide).filter((x) => x.decision !== 'ExplicitDeny');
+  return rest.find((x) => x.decision === 'Allow') ?? rest[0] ?? d;
 }
 
 /**
