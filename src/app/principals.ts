@@ -456,11 +456,35 @@ export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: bo
   if (g === undefined) return '';
   if (!g.allowed) return `bindings: ${g.reason}`;
   const asked: readonly AuthzRequest[] = Array.isArray(request) ? request : [request as AuthzRequest];
-  const cut = cutOf(firstDenyElseAnyAllow(asked, (r) => {
+  const limited = (r: AuthzRequest) => {
     const within = limitsDecision(r, set);
     return { decision: within?.decision ?? 'Allow', within };
   }).within);
   return cut === undefined ? undefined : `bindings: ${g.reason}, but ${limitsCutWords(cut, asked[0] as AuthzRequest, set)} (a binding names the principal, not its session)`;
+
+  };
+  let picked = firstDenyElseAnyAllow(asked, limited);
+  // A Deny under one name cuts only if it holds with every name at once, as the IAM decision's (`decideForServiceNames`,
+  // review ku, 3): a boundary passing roles to every service but PAI cut the grant for PAI under its other name.
+  if (picked.decision === 'ExplicitDeny' && asked.length > 1 && limited({ ...(asked[0] as AuthzRequest), context: everyValue(asked) }).decision !== 'ExplicitDeny') {
+    const rest = asked.map(limited).filter((x) => x.decision !== 'ExplicitDeny');
+    picked = rest.find((x) => x.decision === 'Allow') ?? rest[0] ?? picked;
+  }
+  const cut = cutOf(picked.within);
+  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut === 'boundary' ? 'the permissions boundary' : 'the session policy'} does not allow this request (a binding names the principal, not its session)`;
+}
+
+/** The contexts of `asked` (the same request under each name of a service) as one: every value of each key. */
+function everyValue(asked: readonly AuthzRequest[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of asked) {
+    for (const [k, vs] of r.context ?? []) {
+      const all = out.get(k) ?? [];
+      for (const v of vs) if (!all.includes(v)) all.push(v);
+      out.set(k, all);
+    }
+  }
+  return out;
 }
 
 /** A role as a decision on it names it: its own account's partition, account, path and name (`RoleRecord`). */
