@@ -459,9 +459,6 @@ export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: bo
   const limited = (r: AuthzRequest) => {
     const within = limitsDecision(r, set);
     return { decision: within?.decision ?? 'Allow', within };
-  }).within);
-  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${limitsCutWords(cut, asked[0] as AuthzRequest, set)} (a binding names the principal, not its session)`;
-
   };
   let picked = firstDenyElseAnyAllow(asked, limited);
   // A Deny under one name cuts only if it holds with every name at once, as the IAM decision's (`decideForServiceNames`,
@@ -471,7 +468,7 @@ export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: bo
     picked = rest.find((x) => x.decision === 'Allow') ?? rest[0] ?? picked;
   }
   const cut = cutOf(picked.within);
-  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut === 'boundary' ? 'the permissions boundary' : 'the session policy'} does not allow this request (a binding names the principal, not its session)`;
+  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${limitsCutWords(cut, asked[0] as AuthzRequest, set)} (a binding names the principal, not its session)`;
 }
 
 /** The contexts of `asked` (the same request under each name of a service) as one: every value of each key. */
