@@ -4,7 +4,7 @@
  *
  * - `GET /v1/credentials/<capability>` (the Alibaba credentials URI) and `GET /v1/container-credentials` with the
  *   capability in `Authorization` (the AWS container endpoint; or in its query, `?capability=…`, the relative URI at
- *   169.254.170.2: review iq, 5) are answered from one cache entry per capability, the
+ *   169.254.170.2, which is taken first: reviews iq, 5 and kv, 1) are answered from one cache entry per capability, the
  *   job's container-endpoint answer, rendered in Alibaba's fields for the credentials URI: every process of every
  *   job on the node costs the server one request per job per `revalidateMs` (default 30 s, jittered), however many
  *   ranks poll and through whichever endpoint, and every endpoint of the job serves the same session (DESIGN.md).
@@ -609,10 +609,12 @@ export function createRelay(opts: RelayOptions): Relay {
       return send(res, a.status === 200 ? { ...a, body: alibabaOf(a.body).alibaba } : a);
     }
     if (req.method === 'GET' && path === '/v1/container-credentials') {
-      // In `Authorization`, or in the query of the relative URI at 169.254.170.2 for clients that send no token there
-      // (the AWS SDK for Java 1.x, `curl`): the same entry either way, asked upstream in `Authorization` (review iq, 5).
-      const given = req.headers.authorization;
-      const cap = given ?? capabilityOfPath(encodeURIComponent(containerCapabilityOf(req.url ?? '') ?? ''));
+      // In the query of the relative URI at 169.254.170.2, for clients that send no token there (the AWS SDK for Java
+      // 1.x, `curl`), else in `Authorization`: the same entry either way, asked upstream in `Authorization` (review iq,
+      // 5). The query's first, as the server takes it: a token file's content or an empty token variable in
+      // `Authorization` hid it (review kv, 1).
+      const query = containerCapabilityOf(req.url ?? '');
+      const cap = query !== undefined ? capabilityOfPath(encodeURIComponent(query)) : req.headers.authorization;
       if (cap === undefined || cap.length < 16 || cap.length > 128) return send(res, FORBIDDEN);
       return send(res, await deliver(`aws ${cap}`, path, { authorization: cap }));
     }

@@ -4,7 +4,8 @@
  * - `GET /v1/credentials/<capability>`: the Alibaba credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`);
  * - `GET /v1/container-credentials` with `Authorization: <capability>`: the AWS container endpoint
  *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`), or with the capability in its query,
- *   `?capability=…`, for the relative URI at 169.254.170.2, which some clients ask without the token (review iq, 5);
+ *   `?capability=…`, for the relative URI at 169.254.170.2, which some clients ask without the token (review iq, 5),
+ *   and which is taken before whatever `Authorization` carries (review kv, 1);
  * - per job (unless submitted with `"imds": false`), an IMDSv2-style metadata endpoint on its own loopback port
  *   (imds.ts): no capability travels over IMDS, so it serves only processes of the uid the job's launcher reported
  *   at submit (peer-uid.ts), or any local process when none was reported;
@@ -250,9 +251,11 @@ export function createAgent(opts: {
     if (refused !== undefined) return json(res, 403, { Code: 'Forbidden', Message: refused });
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(req, res, decodePath(path.slice('/v1/credentials/'.length)), 'alibaba');
-    // The capability in `Authorization`, or in the query of the relative URI at 169.254.170.2 for clients that send no
-    // token there (the AWS SDK for Java 1.x, `curl`): review iq, 5.
-    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, req.headers.authorization ?? containerCapabilityOf(req.url ?? ''), 'aws');
+    // The capability in the query of the relative URI at 169.254.170.2, for clients that send no token there (the AWS
+    // SDK for Java 1.x, `curl`: review iq, 5), else in `Authorization`. The query's first: it is the URI Gatehouse gave,
+    // while `Authorization` is whatever the SDK found, a token file's content (EKS Pod Identity's) or an empty token
+    // variable, which hid the query's capability and were answered 403 (review kv, 1).
+    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, containerCapabilityOf(req.url ?? '') ?? req.headers.authorization, 'aws');
     if (req.method === 'GET' && path === '/healthz') return text(res, 200, 'ok\n');
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const cap = req.headers.authorization;
