@@ -17,7 +17,7 @@ import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
 import { fileErrorsText, nonEmptyArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
-import { containerUriOf } from '../../../core/jobs/jobs.ts';
+import { containerCapabilityOf, containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
 
@@ -279,15 +279,18 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
   // A pod reading the node agent at 169.254.170.2 is given a relative URI (review hk, 1).
   const uri = containerUriOf(ctx.env ?? {});
   const token = ctx.env?.['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
-  if (!uri || !token) {
-    return usageFailure(ctx, '--job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set', 'gatehouse');
+  // A URI that names the job's capability (`?capability=…`, a node agent's) is served without the token, as the SDKs
+  // read it: `--job` required the token all the same (review kv, 2).
+  if (!uri || (!token && containerCapabilityOf(uri) === undefined)) {
+    const which = !uri ? 'AWS_CONTAINER_CREDENTIALS_FULL_URI (or AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set' : 'AWS_CONTAINER_AUTHORIZATION_TOKEN is not set, and the container URI names no capability';
+    return usageFailure(ctx, `--job works inside a training job: ${which}`, 'gatehouse');
   }
   let r: EndpointAnswer;
   try {
     // Loaded here: it brings node:http, which a command that sends nothing never needs.
     const { endpointRequest } = await import('../../launcher/endpoint-request.ts');
     // node:http, not fetch: fetch refuses the ports browsers block (6000, 6665–6669…), which the endpoint may be on.
-    r = await endpointRequest(uri, { headers: { authorization: token } });
+    r = await endpointRequest(uri, { headers: token ? { authorization: token } : {} });
   } catch (e) {
     ctx.err(`gatehouse: cannot reach the job's credential endpoint: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.unavailable;
