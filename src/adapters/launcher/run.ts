@@ -149,7 +149,8 @@ const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy
 const ENDPOINT_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'ALIBABA_CLOUD_CREDENTIALS_URI', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'] as const;
 
 /**
- * `NO_PROXY` and `no_proxy` with the hosts of the job's endpoints on this node (loopback, link-local) added, when the
+ * `NO_PROXY` and `no_proxy` with the hosts of the job's endpoints on this node (loopback, link-local, and the metadata
+ * endpoint's whatever its address: review kv, 3) added, when the
  * environment names a proxy; nothing otherwise. A rank inherits the caller's `HTTP_PROXY` (a cluster behind a
  * proxy), and botocore sends its instance-metadata requests, and its clients' calls to `AWS_ENDPOINT_URL(_S3)`,
  * through it unless `NO_PROXY` names the host (`get_environ_proxies`): the proxy cannot reach this node's 127.0.0.1,
@@ -164,7 +165,10 @@ function noProxyFor(env: Readonly<Record<string, string>>, jobEnv: Readonly<Reco
   for (const url of [...ENDPOINT_VARIABLES.map((v) => jobEnv[v]), containerUriOf(jobEnv)]) {
     if (url === undefined || !URL.canParse(url)) continue;
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    const local = host.toLowerCase() === 'localhost' || /^127\./.test(host) || /^169\.254\./.test(host) || host === '::1' || /^fe80:/i.test(host);
+    // The metadata endpoint is on this node whatever its address (a `--metadata-host` of the node's, or 100.100.100.200
+    // put on it): it serves only peers found in this host's socket table. Behind a proxy, botocore sent its IMDS
+    // requests to the proxy for any other address, and got no credentials (review kv, 3).
+    const local = url === jobEnv['AWS_EC2_METADATA_SERVICE_ENDPOINT'] || host.toLowerCase() === 'localhost' || /^127\./.test(host) || /^169\.254\./.test(host) || host === '::1' || /^fe80:/i.test(host);
     if (local && !hosts.includes(host)) hosts.push(host);
   }
   if (hosts.length === 0) return {};
