@@ -1224,7 +1224,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         Name: bucket,
         Prefix: enc(prefix ?? ''),
         Marker: enc(query.get('marker') ?? ''),
-        ...(page.truncated && next !== undefined ? { NextMarker: enc(next) } : {}),
+        // S3 names NextMarker only for a listing with a delimiter (API_ListObjects); without one, a client pages on
+        // with the page's last Key, and one that read NextMarker here would break on S3 (review kr, 1).
+        ...(page.truncated && next !== undefined && delimiter !== undefined && delimiter !== '' ? { NextMarker: enc(next) } : {}),
         MaxKeys: maxKeys,
         ...(delimiter !== undefined ? { Delimiter: enc(delimiter) } : {}),
         ...(encoding.url ? { EncodingType: 'url' } : {}),
