@@ -645,6 +645,12 @@ function queryApiCall(req: IncomingMessage, bucket: string, query: Query): { rea
   return query.has('Action') || form ? { service: undefined } : undefined;
 }
 
+/**
+ * S3's reading of SigV4: a presigned URL lives 1 to 604800 seconds ("The minimum value you can set is 1",
+ * sigv4-query-string-auth.html); X-Amz-Expires=0, which SDK v3's presigner signs, is a malformed URL (review kr, 2).
+ */
+const S3_SIGV4 = { presignedMinExpiresSeconds: 1 } as const;
+
 /** The clock difference a signed request may have, as S3 (and the SigV4 and SigV2 verifiers) allow it. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -700,7 +706,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       app.keyUse.note(v2.accessKeyId, 's3', region);
       return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
     }
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) }, Date.now());
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) }, Date.now(), S3_SIGV4);
     const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
     if (!parsed.ok) {
       switch (parsed.code) {

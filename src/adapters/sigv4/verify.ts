@@ -91,6 +91,11 @@ export interface SigV4Options {
    */
   readonly presignedMaxLifetimeSeconds?: number;
   /**
+   * The least `X-Amz-Expires` a presigned request may carry; less is malformed (`IncompleteSignature`). Default 0,
+   * which STS's and EKS's presigned requests may send (STS ignores the value); S3 takes 1 to 604800 (1 here).
+   */
+  readonly presignedMinExpiresSeconds?: number;
+  /**
    * False: the presigned (query-string) form is refused with `AccessDenied` before anything of it is read, for an API
    * whose clients all sign with an Authorization header (a URL that authenticates ends up in histories and logs).
    * Default true.
@@ -490,8 +495,9 @@ const parsePresignedForm = (
   if (signedAt === undefined) return incomplete(`Invalid 'X-Amz-Date' '${echo(amzDate)}': expected ISO 8601 basic format 'yyyymmddThhmmssZ'.`);
   const expiresText = values.get(QUERY_EXPIRES)!;
   const expires = EXPIRES.test(expiresText) ? Number(expiresText) : Number.NaN;
-  if (!(expires <= MAX_PRESIGNED_EXPIRES_S)) {
-    return incomplete(`X-Amz-Expires must be a whole number of seconds from 0 to ${MAX_PRESIGNED_EXPIRES_S} (one week), got '${echo(expiresText)}'.`);
+  const minExpires = options.presignedMinExpiresSeconds ?? 0;
+  if (!(expires >= minExpires && expires <= MAX_PRESIGNED_EXPIRES_S)) {
+    return incomplete(`X-Amz-Expires must be a whole number of seconds from ${minExpires} to ${MAX_PRESIGNED_EXPIRES_S} (one week), got '${echo(expiresText)}'.`);
   }
   const scopeProblem = checkScope(credential, amzDate, options);
   if (scopeProblem !== undefined) return scopeProblem;
