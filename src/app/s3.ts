@@ -114,7 +114,8 @@ function headerOf(call: S3Call, name: string): string | undefined {
  * believes its object is encrypted under its own key, or private to a grant, must not be told yes):
  * - SSE-C (`x-amz-server-side-encryption-customer-*`, and `x-amz-copy-source-server-side-encryption-customer-*` for a
  *   copy's source) on any object operation, and SSE-KMS (`x-amz-server-side-encryption: aws:kms | aws:kms:dsse`, a
- *   KMS key id or context, `x-amz-server-side-encryption-bucket-key-enabled: true`) on writes: 501 NotImplemented,
+ *   KMS key id or context, `x-amz-server-side-encryption-bucket-key-enabled: true`) and appends
+ *   (`x-amz-write-offset-bytes`) on writes: 501 NotImplemented,
  *   as S3 answers a feature it lacks and MinIO answers SSE without a KMS. `AES256` (SSE-S3) is accepted, and
  *   only feeds `s3:x-amz-server-side-encryption`: the store keeps objects as written (encryption at rest is the
  *   disk's, as the README says), so no answer carries `x-amz-server-side-encryption`, which would claim otherwise.
@@ -154,6 +155,9 @@ function unhonoured(call: S3Call, owner: string, kind: 'read' | 'write'): S3Fail
     if (headerOf(call, name) !== undefined) return notImplemented('server-side encryption with KMS keys', name);
   }
   if (headerOf(call, 'x-amz-server-side-encryption-bucket-key-enabled')?.trim().toLowerCase() === 'true') return notImplemented('S3 Bucket Keys for SSE-KMS', 'x-amz-server-side-encryption-bucket-key-enabled');
+  // An append (S3's directory buckets take PutObject at `x-amz-write-offset-bytes`, the object's size): no bucket here
+  // appends, and a write that dropped the header replaced the object with the appended bytes alone (review kr, 3).
+  if (headerOf(call, 'x-amz-write-offset-bytes') !== undefined) return notImplemented('appending to an object (a write at an offset, which directory buckets take)', 'x-amz-write-offset-bytes');
   // Object Lock (a retention mode and date, a legal hold): no bucket here has it, and the object stays deletable and
   // replaceable at once, so a write asking for it is refused as S3 refuses it on a bucket without Object Lock, never
   // stored as if it were locked (it was: the headers were dropped and a "COMPLIANCE until 2030" object deleted at once).
