@@ -1139,6 +1139,11 @@ export class FsObjectStore implements ObjectStore {
           }
         }
         if (total > MAX_OBJECT_SIZE) return fail<ObjectInfo>('EntityTooLarge', `the parts add up to ${total} bytes, more than the ${MAX_OBJECT_SIZE} allowed`);
+        // S3 refuses a Complete whose x-amz-mp-object-size is not the object's size with 400 InvalidRequest
+        // (API_CompleteMultipartUpload); the upload stays, to be completed with the right parts (review kr, 4).
+        if (check?.objectSize !== undefined && check.objectSize !== total) {
+          return fail<ObjectInfo>('InvalidRequest', `x-amz-mp-object-size is ${check.objectSize} bytes, but the parts listed add up to ${total}; list the parts of the object you meant, or send its size`);
+        }
         const summed = await objectChecksum(upload.info, parts, chosen, check);
         if (!summed.ok) return summed;
         const checksum = summed.value;

@@ -436,8 +436,8 @@ function uploadChecksumOf(req: IncomingMessage): { ok: true; value: UploadChecks
 
 /**
  * What a CompleteMultipartUpload asserts of the object in its headers (API_CompleteMultipartUpload): an
- * `x-amz-checksum-<algorithm>` (one at most) and an `x-amz-checksum-type`. They describe the object, not the request's
- * body, which carries none.
+ * `x-amz-checksum-<algorithm>` (one at most), an `x-amz-checksum-type`, and its size (`x-amz-mp-object-size`, a whole
+ * number of bytes). They describe the object, not the request's body, which carries none.
  */
 function completeChecksOf(req: IncomingMessage): { ok: true; value: CompleteChecks | undefined } | { ok: false; error: S3Error } {
   const sent = Object.entries(CHECKSUM_HEADERS).filter(([name]) => req.headers[name] !== undefined);
@@ -446,7 +446,15 @@ function completeChecksOf(req: IncomingMessage): { ok: true; value: CompleteChec
   if (typeName !== undefined && !isChecksumType(typeName)) return { ok: false, error: s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.') };
   const [name, algorithm] = sent[0] ?? [];
   const value = name === undefined ? undefined : header(req, name);
-  const checks: CompleteChecks = { ...(algorithm !== undefined && value !== undefined ? { checksum: { algorithm, value: value.trim() } } : {}), ...(typeName !== undefined ? { type: typeName } : {}) };
+  const sizeText = header(req, 'x-amz-mp-object-size')?.trim();
+  if (sizeText !== undefined && !/^\d{1,15}$/.test(sizeText)) {
+    return { ok: false, error: s3Error('InvalidArgument', 'x-amz-mp-object-size must be the object\'s size, a whole number of bytes', { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: sizeText.slice(0, 64) }) };
+  }
+  const checks: CompleteChecks = {
+    ...(algorithm !== undefined && value !== undefined ? { checksum: { algorithm, value: value.trim() } } : {}),
+    ...(typeName !== undefined ? { type: typeName } : {}),
+    ...(sizeText !== undefined ? { objectSize: Number(sizeText) } : {}),
+  };
   return { ok: true, value: Object.keys(checks).length > 0 ? checks : undefined };
 }
 

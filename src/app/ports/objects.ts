@@ -404,6 +404,8 @@ export interface UploadPartInput {
 export interface CompleteChecks {
   readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly value: string };
   readonly type?: ChecksumType;
+  /** The object's size in bytes the client expects (`x-amz-mp-object-size`): another sum of the parts is InvalidRequest, nothing written. */
+  readonly objectSize?: number;
 }
 
 export interface ObjectStore {
