@@ -1431,7 +1431,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           return getObject(method === 'HEAD');
         }
         case 'DELETE':
-          if (uploadId !== undefined) return answer(await s3.abortUpload(call, bucket, key, uploadId), () => sendEmpty(res, 204));
+          if (uploadId !== undefined) {
+            // S3 takes AbortMultipartUpload's condition on the upload's start on directory buckets only: refused, as
+            // DeleteObject's, rather than dropped, which aborted an upload the client did not mean (review kr, 5).
+            if (header(req, 'x-amz-if-match-initiated-time') !== undefined) {
+              return fail(s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented: `x-amz-if-match-initiated-time` (a conditional abort of directory buckets); check the upload with ListMultipartUploads, then abort it without the header'));
+            }
+            return answer(await s3.abortUpload(call, bucket, key, uploadId), () => sendEmpty(res, 204));
+          }
           {
             // A conditional delete (If-Match: an ETag or `*`), held by the store in the key's lock. The directory-bucket
             // conditions on time and size are refused rather than dropped: the object would go whatever they say.
