@@ -126,7 +126,15 @@ function headerOf(call: S3Call, name: string): string | undefined {
  */
 const SSE_C = /^x-amz-(?:copy-source-)?server-side-encryption-customer-/;
 const OWNER_ACLS = new Set(['private', 'bucket-owner-full-control']);
-const OBJECT_LOCK_HEADERS = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'] as const;
+// The event hold and its duration (SDK v3's ObjectLockEventHold*) are Object Lock as much as a retention is (review kr, 6).
+const OBJECT_LOCK_HEADERS = [
+  'x-amz-object-lock-mode',
+  'x-amz-object-lock-retain-until-date',
+  'x-amz-object-lock-legal-hold',
+  'x-amz-object-lock-event-hold',
+  'x-amz-object-lock-event-hold-duration-days',
+  'x-amz-object-lock-event-hold-duration-years',
+] as const;
 const GRANT_HEADERS = ['x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write', 'x-amz-grant-write-acp'] as const;
 
 /**
