@@ -1652,7 +1652,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     const code = awsCode(error.code);
     const action = typeof input.action === 'string' && input.action !== '' ? input.action.slice(0, 128) : 'sts:GetCallerIdentity';
     // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
-    const admitted = audit.admitRefusal?.(sourceIp, { code, action, accessKeyId: claimed.accessKeyId }) ?? { record: true, suppressed: 0 };
+    const admitted = audit.admitRefusal?.(sourceIp, { code, action, accessKeyId: claimed.accessKeyId, owner: () => ownerOf?.(claimed.accessKeyId, claimed.sessionToken) }) ?? { record: true, suppressed: 0 };
     if (!admitted.record) return;
     const owner = ownerOf?.(claimed.accessKeyId, claimed.sessionToken);
     const resource = typeof input.resource === 'string' && input.resource !== '' ? input.resource.slice(0, 256) : '*';

@@ -14,7 +14,8 @@
  * source IP and one for all. What is not recorded is counted (`gatehouse_audit_auth_failures_suppressed_total`) and
  * the next record from that address carries the count as `suppressed`; an address that goes quiet for a second
  * (`summaryAfterMs`) with refusals left out, or is forgotten from the table of addresses, gets a summary record
- * instead (its count, first and last time, the codes, actions and key ids refused), written by a timer off the
+ * instead (its count, first and last time, the codes, actions and key ids refused, under the keys' owner as the
+ * refusals' own records name it: one summary per owner, review kp1), written by a timer off the
  * request path and at the audit log's stop: every refusal left out reaches the log, not only the metric (review kn1). Recording is not subject to the audit gate
  * (it changes nothing), and runs only on the failure path: a valid request never reaches this module.
  */
@@ -45,11 +46,21 @@ export interface Refused {
   readonly code: string;
   readonly action: string;
   readonly accessKeyId?: string | undefined;
+  /**
+   * Who owns the key the refusal claimed, from memory (`keyOwner`), asked only of a refusal left out: its summary
+   * names that owner, as the refusal's own record would have (review kp1). Undefined, or answering undefined: unknown.
+   */
+  readonly owner?: (() => KeyOwner | undefined) | undefined;
 }
 
-/** Refusals from one address left out and not carried by a later record: what its summary record says. */
+/**
+ * Refusals from one address left out and not carried by a later record, all under one key owner (or none known): what
+ * its summary record says. An address whose refusals named several owners gets one summary per owner.
+ */
 export interface Summary {
   readonly ip: string;
+  /** The owner of the keys these refusals claimed; undefined: no key, or one the directory does not know. */
+  readonly owner?: KeyOwner | undefined;
   readonly count: number;
   /** Epoch ms of the first and the last refusal left out. */
   readonly first: number;
@@ -83,33 +94,59 @@ export interface FloodGate {
   readonly size: number;
 }
 
+/** Refusals from one address left out under one owner since its last record (bounded sets of what was refused). */
+interface Group {
+  readonly owner: KeyOwner | undefined;
+  count: number;
+  /** Epoch ms of the first and last left out. */
+  first: number;
+  last: number;
+  readonly codes: Set<string>;
+  readonly actions: Set<string>;
+  readonly keyIds: Set<string>;
+}
+
 interface Bucket {
   tokens: number;
   /** Epoch ms of the last refill. */
   at: number;
   /** Failures from this address left out since its last record. */
   suppressed: number;
-  /** Since its last record: epoch ms of the first and last left out, and what was refused (bounded sets). */
-  first?: number;
-  last?: number;
-  codes?: Set<string>;
-  actions?: Set<string>;
-  keyIds?: Set<string>;
+  /**
+   * Since its last record, by owner (the principal ARN; `` none known): at most SUMMARY_MAX_LISTED named owners,
+   * refusals under further owners go to ``'s.
+   */
+  groups?: Map<string, Group>;
 }
 
 const addBounded = (set: Set<string>, v: string | undefined): void => {
   if (v !== undefined && set.size < SUMMARY_MAX_LISTED) set.add(v);
 };
 
-function summaryOf(ip: string, b: Bucket): Summary {
-  const s = { ip, count: b.suppressed, first: b.first ?? b.at, last: b.last ?? b.at, codes: [...(b.codes ?? [])], actions: [...(b.actions ?? [])], accessKeyIds: [...(b.keyIds ?? [])] };
+function summariesOf(ip: string, b: Bucket): Summary[] {
+  const out = [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds] }));
   b.suppressed = 0;
-  delete b.first;
-  delete b.last;
-  delete b.codes;
-  delete b.actions;
-  delete b.keyIds;
-  return s;
+  delete b.groups;
+  return out;
+}
+
+function leftOut(b: Bucket, t: number, refused: Refused | undefined): void {
+  const owner = refused?.owner?.();
+  const groups = (b.groups ??= new Map());
+  let name = owner?.principal ?? '';
+  if (name === 'anonymous' || (name !== '' && !groups.has(name) && groups.size - (groups.has('') ? 1 : 0) >= SUMMARY_MAX_LISTED)) name = '';
+  let g = groups.get(name);
+  if (g === undefined) {
+    g = { owner: name === '' ? undefined : owner, count: 0, first: t, last: t, codes: new Set(), actions: new Set(), keyIds: new Set() };
+    groups.set(name, g);
+  }
+  g.count += 1;
+  g.last = t;
+  if (refused !== undefined) {
+    addBounded(g.codes, refused.code);
+    addBounded(g.actions, refused.action);
+    addBounded(g.keyIds, refused.accessKeyId);
+  }
 }
 
 function refill(b: Bucket, now: number, rate: number, burst: number): void {
@@ -140,7 +177,7 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
             ips.delete(oldest.value[0]);
             if (oldest.value[1].suppressed > 0) {
               withCount -= 1;
-              forgotten.push(summaryOf(oldest.value[0], oldest.value[1]));
+              forgotten.push(...summariesOf(oldest.value[0], oldest.value[1]));
             }
           }
         }
@@ -152,13 +189,7 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
       if (b.tokens < 1 || global.tokens < 1) {
         if (b.suppressed === 0) withCount += 1;
         b.suppressed += 1;
-        b.first ??= t;
-        b.last = t;
-        if (refused !== undefined) {
-          addBounded((b.codes ??= new Set()), refused.code);
-          addBounded((b.actions ??= new Set()), refused.action);
-          addBounded((b.keyIds ??= new Set()), refused.accessKeyId);
-        }
+        leftOut(b, t, refused);
         return { record: false };
       }
       b.tokens -= 1;
@@ -166,7 +197,7 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
       const suppressed = b.suppressed;
       if (suppressed > 0) {
         withCount -= 1;
-        summaryOf(ip, b);
+        summariesOf(ip, b);
       }
       return { record: true, suppressed };
     },
@@ -177,7 +208,7 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
         if (!all && b.at > t - quietMs) break;
         if (b.suppressed > 0) {
           withCount -= 1;
-          out.push(summaryOf(ip, b));
+          out.push(...summariesOf(ip, b));
         }
       }
       return out;
@@ -416,25 +447,33 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
   const codes = union((x) => x.codes);
   const actions = union((x) => x.actions);
   const accessKeyIds = union((x) => x.accessKeyIds);
-  const ip = all.length === 1 ? all[0]?.ip ?? '' : '';
+  const ips = new Set(all.map((x) => x.ip));
+  const ip = ips.size === 1 ? all[0]?.ip ?? '' : '';
+  // Named as the refusals' own records are (`authFailureEvent`) when they all claimed keys of one owner (review kp1).
+  const owner = all[0]?.owner;
+  const one = owner !== undefined && all.every((x) => x.owner?.principal === owner.principal) ? owner : undefined;
   return {
     kind: 'decision' as const,
-    account: ROOT_ACCOUNT,
-    principal: 'anonymous',
+    account: one?.account ?? ROOT_ACCOUNT,
+    principal: one?.principal ?? 'anonymous',
+    ...(one?.role !== undefined ? { role: one.role } : {}),
+    ...(one?.session !== undefined ? { session: one.session } : {}),
+    ...(one?.job !== undefined ? { job: one.job } : {}),
+    ...(one?.sourceIdentity !== undefined ? { sourceIdentity: one.sourceIdentity } : {}),
     action: actions.length === 1 ? (actions[0] ?? '*') : '*',
     resource: '*',
     decision: 'Deny',
     ...(ip !== '' ? { sourceIp: ip } : {}),
     detail: {
       authentication: codes.length > 1 ? 'Multiple' : (codes[0] ?? 'Unknown'),
-      message: all.length === 1 ? 'refused authentications left out by the flood limit, summarised' : `refused authentications from ${all.length} addresses left out by the flood limit, summarised`,
+      message: ips.size === 1 ? 'refused authentications left out by the flood limit, summarised' : `refused authentications from ${ips.size} addresses left out by the flood limit, summarised`,
       suppressed: all.reduce((n, x) => n + x.count, 0),
       first: new Date(Math.min(...all.map((x) => x.first))).toISOString(),
       last: new Date(Math.max(...all.map((x) => x.last))).toISOString(),
       codes,
       actions,
       ...(accessKeyIds.length > 0 ? { accessKeyIds } : {}),
-      ...(all.length > 1 ? { addresses: all.length } : {}),
+      ...(ips.size > 1 ? { addresses: ips.size } : {}),
     },
   };
 }
@@ -461,13 +500,14 @@ export function flushAuthFailureSummaries(sink: object): void {
 /**
  * Records a request refused at authentication, unless the flood gate leaves it out (then it is counted, and carried
  * as `suppressed` by the next record from that address, or summarised once the address is quiet or forgotten). The
- * owner is resolved only for a record that is made.
+ * owner is resolved for a record that is made, and for a refusal left out (its summary names the owner, review kp1):
+ * from memory, as the refusal's own check of the key did.
  */
 export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limits: FloodLimits = DEFAULT_FLOOD_LIMITS): void {
   const sink: Pick<AuditSink, 'record'> | undefined = ctx.deps.audit;
   // Our own failure to check the credential (the store unreachable) is not the caller's failure to authenticate.
   if (sink === undefined || NOT_REFUSALS.has(f.code)) return;
-  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: f.code, action: f.action, accessKeyId: f.accessKeyId });
+  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: f.code, action: f.action, accessKeyId: f.accessKeyId, owner: () => keyOwner(ctx, f.accessKeyId, f.sessionToken) });
   if (!admitted.record) return;
   sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
 }
@@ -489,7 +529,7 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
     gates.set(sink, st);
   }
   // What was refused, for a summary: bounded, a code that is not a code `Unknown`, a key id only if shaped as one.
-  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined };
+  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined, owner: refused.owner };
   const admitted = st.gate.admit(sourceIp, what);
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();
   if (st.gate.pending && st.timer === undefined) {

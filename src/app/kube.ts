@@ -1373,7 +1373,7 @@ export function createKube(app: App, options: KubeOptions) {
     const claimed = r.target !== undefined && at >= 0 ? claimedCredential(undefined, undefined, r.target.slice(at + 1)) : {};
     const code = r.step === 'token' ? 'InvalidToken' : r.step === 'entry' ? 'AccessDenied' : r.step === 'credentials' ? (CREDENTIAL_CODES[r.code ?? ''] ?? 'InvalidClientTokenId') : (r.code ?? 'SignatureDoesNotMatch');
     // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
-    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId });
+    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: () => keyOwner(app, claimed.accessKeyId, claimed.sessionToken) });
     if (!admitted.record) return;
     const message =
       r.step === 'token'
