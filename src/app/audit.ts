@@ -360,6 +360,12 @@ export interface AuditJournal {
   load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[] }>;
   /** Removes a segment an earlier process left, once its records are in the chain. */
   remove(where: string): Promise<void>;
+  /**
+   * Keeps `events` (records not yet made: the pending summaries of refusals left out by the flood limit) for the next
+   * start, in place of what the last call kept; `[]`: nothing (review kp2). Read back by `load` as a segment is.
+   * Throws when it cannot.
+   */
+  notePending?(events: readonly TimedEvent[]): void;
   /** Ends the current segment, keeping it (released or not, as the queue says); resolves once the segments released so far are removed. */
   close(): Promise<void>;
 }
@@ -1418,6 +1424,25 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     record,
     decision,
     gate,
+    /**
+     * Keeps the summaries of refused authentications left out by the flood limit and not yet recorded (`events`, as
+     * they stand; `[]` once none is pending) in the journal, so that a hard stop loses none: the next start appends
+     * them as it appends a segment's records (src/app/auth-failures.ts; review kp2). No journal: nothing.
+     */
+    notePending(events: readonly AuditEvent[]): void {
+      if (!enabled || journal?.notePending === undefined) return;
+      const at = deps.now();
+      try {
+        journal.notePending(events.map((event) => ({ at, event })));
+      } catch (e) {
+        journalFailures += 1;
+        metrics.auditJournalFailed?.();
+        if (at - lastJournalLog > 30_000) {
+          lastJournalLog = at;
+          log(`audit: cannot note the pending summaries of refused authentications in ${journal.where}: ${messageOf(e)}; a hard stop before they are written would lose them (${journalFailures} journal failure(s) so far)`);
+        }
+      }
+    },
     /**
      * The flood gate of refused authentications (src/app/auth-failures.ts), shared with the front doors: whether a
      * refusal from `sourceIp` is recorded now (refused `principalProof`s of the authorize API, `auditedAuthorizer`).

@@ -88,6 +88,8 @@ export interface FloodGate {
    * those quiet for `summaryAfterMs` at `now` (all of them with `all`). Each is then reset (counted once).
    */
   due(now: number, all?: boolean): Summary[];
+  /** The summaries `due(now, true)` would give, without resetting anything: what a hard stop now would lose. */
+  peek(): Summary[];
   /** Whether some refusal left out is not yet carried nor summarised. */
   readonly pending: boolean;
   /** Addresses currently remembered (bounded by `maxIps`). */
@@ -123,8 +125,11 @@ const addBounded = (set: Set<string>, v: string | undefined): void => {
   if (v !== undefined && set.size < SUMMARY_MAX_LISTED) set.add(v);
 };
 
+const viewOf = (ip: string, b: Bucket): Summary[] =>
+  [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds] }));
+
 function summariesOf(ip: string, b: Bucket): Summary[] {
-  const out = [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds] }));
+  const out = viewOf(ip, b);
   b.suppressed = 0;
   delete b.groups;
   return out;
@@ -211,6 +216,11 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
           out.push(...summariesOf(ip, b));
         }
       }
+      return out;
+    },
+    peek() {
+      const out = [...forgotten];
+      if (withCount > 0) for (const [ip, b] of ips) if (b.suppressed > 0) out.push(...viewOf(ip, b));
       return out;
     },
     get pending() {
@@ -429,6 +439,11 @@ interface GateState {
   readonly sink: Pick<AuditSink, 'record'>;
   readonly now: () => number;
   timer: ReturnType<typeof setInterval> | undefined;
+  /** Where the pending summaries are kept against a hard stop (the audit log's journal), if anywhere (review kp2). */
+  readonly note: ((events: readonly ReturnType<typeof authFailureSummaryEvent>[]) => void) | undefined;
+  /** Whether what is kept there may differ from what is pending, and whether anything is kept there. */
+  changed: boolean;
+  noted: boolean;
 }
 const gates = new WeakMap<object, GateState>();
 
@@ -478,10 +493,34 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
   };
 }
 
+/** The summary records of `due`: one each for the first SUMMARIES_PER_SWEEP, one for the rest. */
+function summaryEvents(due: readonly Summary[]): ReturnType<typeof authFailureSummaryEvent>[] {
+  const out = due.slice(0, SUMMARIES_PER_SWEEP).map((s) => authFailureSummaryEvent(s));
+  if (due.length > SUMMARIES_PER_SWEEP) out.push(authFailureSummaryEvent(due.slice(SUMMARIES_PER_SWEEP)));
+  return out;
+}
+
+/**
+ * Keeps what is pending where a hard stop does not lose it (the journal), once it changed: the summaries as they
+ * stand (replaced at each sweep while they grow), or nothing once none is pending (review kp2).
+ */
+function notePending(st: GateState): void {
+  if (st.note === undefined || !st.changed) return;
+  st.changed = false;
+  if (st.gate.pending) {
+    st.note(summaryEvents(st.gate.peek()));
+    st.noted = true;
+  } else if (st.noted) {
+    st.note([]);
+    st.noted = false;
+  }
+}
+
 function writeSummaries(st: GateState, all: boolean): void {
   const due = st.gate.due(st.now(), all);
-  for (const s of due.slice(0, SUMMARIES_PER_SWEEP)) st.sink.record(authFailureSummaryEvent(s));
-  if (due.length > SUMMARIES_PER_SWEEP) st.sink.record(authFailureSummaryEvent(due.slice(SUMMARIES_PER_SWEEP)));
+  for (const e of summaryEvents(due)) st.sink.record(e);
+  if (due.length > 0) st.changed = true;
+  notePending(st);
   if (!st.gate.pending && st.timer !== undefined) {
     clearInterval(st.timer);
     st.timer = undefined;
@@ -525,13 +564,17 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
   if (sink === undefined) return { record: false };
   let st = gates.get(sink);
   if (st === undefined) {
-    st = { gate: createFloodGate(limits, () => deps.now()), sink, now: () => deps.now(), timer: undefined };
+    const keep = (sink as { notePending?: (events: readonly ReturnType<typeof authFailureSummaryEvent>[]) => void }).notePending;
+    st = { gate: createFloodGate(limits, () => deps.now()), sink, now: () => deps.now(), timer: undefined, note: typeof keep === 'function' ? keep.bind(sink) : undefined, changed: false, noted: false };
     gates.set(sink, st);
   }
   // What was refused, for a summary: bounded, a code that is not a code `Unknown`, a key id only if shaped as one.
   const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined, owner: refused.owner };
   const admitted = st.gate.admit(sourceIp, what);
+  if (!admitted.record || admitted.suppressed > 0) st.changed = true;
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();
+  // The first refusal left out is kept against a hard stop at once; later ones by the sweep (a quarter second).
+  if (!admitted.record && !st.noted) notePending(st);
   if (st.gate.pending && st.timer === undefined) {
     const state = st;
     state.timer = setInterval(() => writeSummaries(state, false), SUMMARY_SWEEP_MS);

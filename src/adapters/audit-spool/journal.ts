@@ -15,9 +15,14 @@
  * The queue ends the current file (`seal`) when it hands the whole queue to the writer, and removes the ended
  * files (`release`) once that batch is committed. Files left by a process that stopped hard are read at the next
  * start (`load`) as spools whose records may already be in the chain: the queue appends only those that are not.
+ *
+ * Beside the segments, `audit-journal-<start>-<instance>-pending.jsonl` (`notePending`) holds, while refused
+ * authentications left out by the flood limit wait for their summary record (src/app/auth-failures.ts), those
+ * summaries as they stand, replaced as they grow (a quarter second at most) and removed once written: a hard stop
+ * then loses none of the counts, the next start appends them as it appends a segment's records (review kp2).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, unlink, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlink, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { readdir, readFile, stat, unlink as unlinkAsync } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +32,11 @@ import { parseRecord, SPOOL_DIR, toJson } from './index.ts';
 import { makeDirectorySync } from '../fs/index.ts';
 
 const FORMAT = 'gatehouse-audit-journal';
-const NAME = /^audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-\d{6,}\.jsonl$/;
+const NAME = /^audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-(?:\d{6,}|pending)\.jsonl$/;
 /** Why a journal's records are appended at the next start. */
 export const JOURNAL_REASON = 'journaled as they were recorded; the instance stopped before it knew them written (killed or crashed)';
+/** Why the records of a `pending` file (`notePending`) are appended at the next start. */
+export const PENDING_REASON = 'summaries of refused authentications left out by the flood limit, not yet written when the instance stopped hard (killed or crashed): their counts as noted at most a quarter second before';
 
 export interface FileJournalOptions {
   /** This instance as recorded; default `<hostname>/<pid>` (the pod's name on Kubernetes). */
@@ -140,6 +147,28 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       }
     },
 
+    notePending(events: readonly TimedEvent[]): void {
+      // One file, replaced whole (written aside, then renamed over: a hard stop leaves the old note or the new one,
+      // never part of one), or removed once nothing is pending (review kp2).
+      const where = join(dir, `${own}pending.jsonl`);
+      if (events.length === 0) {
+        try {
+          unlinkSync(where);
+        } catch (e) {
+          if ((e as { code?: unknown }).code !== 'ENOENT') throw e;
+        }
+        return;
+      }
+      if (!madeDir) {
+        makeDirectorySync(dir, 0o700);
+        madeDir = true;
+      }
+      const text = `${JSON.stringify({ format: FORMAT, version: 1, instance, host, pid: process.pid, opened: new Date().toISOString(), pending: true })}\n${events.map((e) => `${line(e)}\n`).join('')}`;
+      const aside = `${where}.tmp`;
+      writeFileSync(aside, text, { mode: 0o600 });
+      renameSync(aside, where);
+    },
+
     async remove(where: string): Promise<void> {
       await unlinkAsync(where);
     },
@@ -215,7 +244,7 @@ export function parseJournal(id: string, where: string, text: string, modifiedMs
   } catch {
     header = undefined;
   }
-  const h = header as { format?: unknown; version?: unknown; instance?: unknown; host?: unknown; pid?: unknown } | undefined;
+  const h = header as { format?: unknown; version?: unknown; instance?: unknown; host?: unknown; pid?: unknown; pending?: unknown } | undefined;
   if (h === undefined || h === null || h.format !== FORMAT || h.version !== 1 || typeof h.instance !== 'string') throw new Error(`line 1: not a version 1 ${FORMAT} header`);
   // A line that cannot be read (a write cut short by a full disk, in a file written before that closed it) is
   // skipped and counted; every whole line is still recovered.
@@ -229,7 +258,8 @@ export function parseJournal(id: string, where: string, text: string, modifiedMs
     }
   });
   const owner = typeof h.host === 'string' && typeof h.pid === 'number' ? { host: h.host, pid: h.pid } : undefined;
-  const reason = skipped.length === 0 ? JOURNAL_REASON : `${JOURNAL_REASON}; line(s) ${skipped.join(', ')} could not be read and were skipped`;
+  const why = h.pending === true ? PENDING_REASON : JOURNAL_REASON;
+  const reason = skipped.length === 0 ? why : `${why}; line(s) ${skipped.join(', ')} could not be read and were skipped`;
   return { id, where, instance: h.instance, spooledAt: modifiedMs, reason, events, mayBeWritten: true, ...(owner !== undefined ? { owner } : {}) };
 }
 
