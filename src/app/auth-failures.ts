@@ -47,8 +47,10 @@ export interface Refused {
   readonly action: string;
   readonly accessKeyId?: string | undefined;
   /**
-   * Who owns the key the refusal claimed, from memory (`keyOwner`), asked only of a refusal left out: its summary
-   * names that owner, as the refusal's own record would have (review kp1). Undefined, or answering undefined: unknown.
+   * Who owns the key the refusal claimed, from memory (`keyOwner`), or whom the refusal's own record names (a refused
+   * web identity: the provider that verified its token, the role's account, the role; review kp3), asked only of a
+   * refusal left out: its summary names that owner, as the refusal's own record would have (review kp1). Undefined,
+   * or answering undefined: unknown (`anonymous` in the root account).
    */
   readonly owner?: (() => KeyOwner | undefined) | undefined;
 }
@@ -115,7 +117,7 @@ interface Bucket {
   /** Failures from this address left out since its last record. */
   suppressed: number;
   /**
-   * Since its last record, by owner (the principal ARN; `` none known): at most SUMMARY_MAX_LISTED named owners,
+   * Since its last record, by owner (`ownerKey`; `` none known): at most SUMMARY_MAX_LISTED named owners,
    * refusals under further owners go to ``'s.
    */
   groups?: Map<string, Group>;
@@ -135,11 +137,14 @@ function summariesOf(ip: string, b: Bucket): Summary[] {
   return out;
 }
 
+/** One owner as a summary names it: its principal, account, role, session, job and source identity (`` for none known). */
+const ownerKey = (o: KeyOwner | undefined): string => (o === undefined ? '' : [o.principal, o.account, o.role ?? '', o.session ?? '', o.job ?? '', o.sourceIdentity ?? ''].join('\n'));
+
 function leftOut(b: Bucket, t: number, refused: Refused | undefined): void {
   const owner = refused?.owner?.();
   const groups = (b.groups ??= new Map());
-  let name = owner?.principal ?? '';
-  if (name === 'anonymous' || (name !== '' && !groups.has(name) && groups.size - (groups.has('') ? 1 : 0) >= SUMMARY_MAX_LISTED)) name = '';
+  let name = ownerKey(owner);
+  if (name !== '' && !groups.has(name) && groups.size - (groups.has('') ? 1 : 0) >= SUMMARY_MAX_LISTED) name = '';
   let g = groups.get(name);
   if (g === undefined) {
     g = { owner: name === '' ? undefined : owner, count: 0, first: t, last: t, codes: new Set(), actions: new Set(), keyIds: new Set() };
@@ -466,7 +471,7 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
   const ip = ips.size === 1 ? all[0]?.ip ?? '' : '';
   // Named as the refusals' own records are (`authFailureEvent`) when they all claimed keys of one owner (review kp1).
   const owner = all[0]?.owner;
-  const one = owner !== undefined && all.every((x) => x.owner?.principal === owner.principal) ? owner : undefined;
+  const one = owner !== undefined && all.every((x) => ownerKey(x.owner) === ownerKey(owner)) ? owner : undefined;
   return {
     kind: 'decision' as const,
     account: one?.account ?? ROOT_ACCOUNT,

@@ -30,7 +30,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
 import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
-import { admitAuthFailure, awsCodeOf } from './auth-failures.ts';
+import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
@@ -824,7 +824,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const e = r.ok ? undefined : r.errors[0];
     // Unsigned, so anyone can send it by the thousand: flood-limited like the refused authentications
     // (auth-failures.ts), per source address and globally, with what is left out counted and carried.
-    const admitted = e !== undefined && (REFUSALS.has(e.code) || verified.provider !== undefined) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '', undefined, { code: awsCodeOf(e.code), action: `sts:${fed.api}` }) : undefined;
+    // Left out, its summary names whom its record would (below): the provider, the role's account, the role (review kp3).
+    const owner = (): KeyOwner => ({ principal: verified.provider ?? 'anonymous', account: parseRoleArn(p.roleArn)?.account ?? '', role: verified.roleArn ?? p.roleArn });
+    const admitted = e !== undefined && (REFUSALS.has(e.code) || verified.provider !== undefined) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '', undefined, { code: awsCodeOf(e.code), action: `sts:${fed.api}`, owner }) : undefined;
     if (e !== undefined && admitted?.record && deps.audit) {
       const parsed = parseRoleArn(p.roleArn);
       // Who asked: the provider's ARN once the token's signature verified against its keys (as a session it opens is
