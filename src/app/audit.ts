@@ -1677,7 +1677,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     const code = awsCode(error.code);
     const action = typeof input.action === 'string' && input.action !== '' ? input.action.slice(0, 128) : 'sts:GetCallerIdentity';
     // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
-    const admitted = audit.admitRefusal?.(sourceIp, { code, action, accessKeyId: claimed.accessKeyId, owner: () => ownerOf?.(claimed.accessKeyId, claimed.sessionToken) }) ?? { record: true, suppressed: 0 };
+    // Left out, its summary is where its record is (below): in the asker's account, naming the proof key's owner (review kp4).
+    const summarised = (): KeyOwner => ({ principal: ownerOf?.(claimed.accessKeyId, claimed.sessionToken)?.principal ?? 'anonymous', account: caller.account });
+    const admitted = audit.admitRefusal?.(sourceIp, { code, action, accessKeyId: claimed.accessKeyId, owner: summarised }) ?? { record: true, suppressed: 0 };
     if (!admitted.record) return;
     const owner = ownerOf?.(claimed.accessKeyId, claimed.sessionToken);
     const resource = typeof input.resource === 'string' && input.resource !== '' ? input.resource.slice(0, 256) : '*';

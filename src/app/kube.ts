@@ -101,7 +101,7 @@ import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize
 import { roleKey, userKey } from './live.ts';
 import { jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
-import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
+import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner, type KeyOwner } from './auth-failures.ts';
 import { serialReload } from './serial-reload.ts';
 import { readChanges } from './change-log.ts';
 
@@ -1373,7 +1373,9 @@ export function createKube(app: App, options: KubeOptions) {
     const claimed = r.target !== undefined && at >= 0 ? claimedCredential(undefined, undefined, r.target.slice(at + 1)) : {};
     const code = r.step === 'token' ? 'InvalidToken' : r.step === 'entry' ? 'AccessDenied' : r.step === 'credentials' ? (CREDENTIAL_CODES[r.code ?? ''] ?? 'InvalidClientTokenId') : (r.code ?? 'SignatureDoesNotMatch');
     // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
-    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: () => keyOwner(app, claimed.accessKeyId, claimed.sessionToken) });
+    // Left out, its summary is where its record is (below): the key's owner, else `anonymous` in the cluster's account (review kp4).
+    const summarised = (): KeyOwner => keyOwner(app, claimed.accessKeyId, claimed.sessionToken) ?? { principal: 'anonymous', account: cluster.account };
+    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: summarised });
     if (!admitted.record) return;
     const message =
       r.step === 'token'
