@@ -15,7 +15,7 @@ import {
   checkDescription,
   checkMaxSessionDuration,
   checkName,
-  nameTooLong,
+  lookupNameProblem,
   checkPath,
   checkPathPrefix,
   checkPolicyDescription,
@@ -425,8 +425,9 @@ export function createDirectory(deps: AppDeps) {
    * `user/admin` (review T, T1). Only a name that names nothing keeps the spelling given.
    */
   async function authorizeOn<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: EntityContext<K>): Promise<Result<Principal[K] | undefined>> {
-    // IAM's bound on the name first: nothing longer can exist, and it is neither decided, echoed nor recorded (review gm, 5).
-    const long = nameTooLong(type, name);
+    // IAM's bound and pattern on the name first: nothing else can exist, and it is neither decided, echoed nor recorded
+    // (review gm, 5; review kz, 1).
+    const long = lookupNameProblem(type, name);
     if (long !== undefined) return invalid(long, `${type[0]?.toUpperCase() ?? ''}${type.slice(1)}Name`);
     const e = await entityOf(tx, type, c.account, name);
     const extra = typeof context === 'function' ? context(e) : context;
@@ -676,11 +677,11 @@ export function createDirectory(deps: AppDeps) {
   const deleteGroup = (c: Caller, input: { groupName: string }): R<void> => deletePrincipal(c, 'group', input.groupName);
 
   /**
-   * The member a group call names, bounded as user names are before anything is decided (`nameTooLong`): it was quoted
-   * whole in the NoSuchEntity and recorded in the change's error (review iu, 2).
+   * The member a group call names, bounded and patterned as user names are before anything is decided
+   * (`lookupNameProblem`): it was quoted whole in the NoSuchEntity and recorded in the change's error (review iu, 2).
    */
   const memberTooLong = (userName: string): Result<never> | undefined => {
-    const long = nameTooLong('user', userName, 'UserName');
+    const long = lookupNameProblem('user', userName, 'UserName');
     return long === undefined ? undefined : invalid(long, 'UserName');
   };
 
@@ -1186,9 +1187,9 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
-  /** An inline policy's name as a read or delete names it, bounded as putting one bounds it (review iu, 2). */
+  /** An inline policy's name as a read or delete names it, bounded and patterned as putting one checks it (review iu, 2; kz, 1). */
   const inlineNameTooLong = (policyName: string): Result<never> | undefined => {
-    const long = nameTooLong('policy', policyName, 'PolicyName');
+    const long = lookupNameProblem('policy', policyName, 'PolicyName');
     return long === undefined ? undefined : invalid(long, 'PolicyName');
   };
 

@@ -49,6 +49,18 @@ export function nameTooLong(kind: EntityKind, name: unknown, field = `${kind ===
   return `${field} \`${shortName(name)}\` is longer than ${NAME_MAX[kind]} characters`;
 }
 
+/**
+ * A name an action looks up (GetUser, DeleteRole, AddUserToGroup's UserName, GetUserPolicy's PolicyName…), held to IAM's
+ * bound and pattern (`[\w+=,.@-]+`) before anything is decided: a name outside the pattern was looked up, answered
+ * NoSuchEntity ("cannot be found", read as "already gone" by a cleanup) and, for a caller without the right, AccessDenied
+ * on an ARN made of it (`ops/deploy` a path), where IAM answers ValidationError (review kz, 1). Undefined for a name that
+ * fits, and for an empty one, which the action's own check of a required or implied name refuses.
+ */
+export function lookupNameProblem(kind: EntityKind, name: unknown, field = `${kind === 'policy' ? 'Policy' : kind[0]!.toUpperCase() + kind.slice(1)}Name`): string | undefined {
+  if (typeof name !== 'string' || name === '') return undefined;
+  return nameTooLong(kind, name, field) ?? (NAME_RE.test(name) ? undefined : `${field} \`${name}\` may contain only letters, digits and \`+=,.@_-\``);
+}
+
 /** The most characters of an ARN parameter (IAM's `arnType`: PolicyArn, PolicySourceArn, PermissionsBoundary…). */
 export const MAX_ARN_PARAMETER = 2048;
 
