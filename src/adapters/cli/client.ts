@@ -228,21 +228,31 @@ function sharedFiles(env: Env, ctx: CommandContext): SharedFiles {
 }
 
 /**
- * The settings the aws CLI takes from a profile besides its credentials, `region` and `ca_bundle`, from the config file
- * (botocore reads them there only, and from the profile named, not from a source_profile): the profile `--profile`,
- * AWS_PROFILE or AWS_DEFAULT_PROFILE names, else `default`, as the aws CLI's. A config file that cannot be read gives
- * none: the profile's credentials say so when they are read from it (`profilePlan`), and a profile that is only
- * `default` was never required. One over MAX_PROFILE_FILE_BYTES is refused: no config file is that large.
+ * The settings the aws CLI takes from a profile besides its credentials, `region` and `ca_bundle`, from the profile
+ * `--profile`, AWS_PROFILE or AWS_DEFAULT_PROFILE names, else `default` (not from a source_profile), as the aws CLI's:
+ * in the config file, and in the credentials file, whose section of the same name botocore merges over the config
+ * file's profile (`Session.full_config`; the JavaScript SDK's `parseKnownFiles` too), so that a `region` kept with the
+ * keys in ~/.aws/credentials wins (review kw, 1: it was read from the config file only, and signed for us-east-1).
+ * A file that cannot be read gives none: the profile's credentials say so when they are read from it
+ * (`profilePlan`), and a profile that is only `default` was never required. One over MAX_PROFILE_FILE_BYTES is
+ * refused: no shared file is that large.
  */
 async function profileSettings(files: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<{ region?: ProfileSetting; caBundle?: ProfileSetting }>> {
   const name = explicit ?? (env['AWS_PROFILE'] || undefined) ?? (env['AWS_DEFAULT_PROFILE'] || undefined) ?? 'default';
-  const configPath = files.configPath;
-  const read = await files.read(configPath);
-  if (read.kind === 'failed' && errorCode(read.error) === 'EFBIG') return failure(EXIT.noInput, 'InvalidProfile', files.tooLarge(configPath));
-  const keys = read.kind === 'sections' ? configProfiles(read.sections).get(name) : undefined;
+  // The credentials file first: its keys win.
+  const found: { path: string; keys: Map<string, string> | undefined }[] = [];
+  for (const [path, profilesOf] of [
+    [files.credentialsPath, (s: IniSections) => s],
+    [files.configPath, configProfiles],
+  ] as const) {
+    const read = await files.read(path);
+    if (read.kind === 'failed' && errorCode(read.error) === 'EFBIG') return failure(EXIT.noInput, 'InvalidProfile', files.tooLarge(path));
+    found.push({ path, keys: read.kind === 'sections' ? profilesOf(read.sections).get(name) : undefined });
+  }
   const setting = (key: string): ProfileSetting | undefined => {
-    const value = keys?.get(key)?.trim();
-    return value ? { value, from: `${key} of the profile \`${printable(name)}\` in \`${configPath}\`` } : undefined;
+    const at = found.find((f) => f.keys?.has(key));
+    const value = at?.keys?.get(key)?.trim();
+    return at !== undefined && value ? { value, from: `${key} of the profile \`${printable(name)}\` in \`${at.path}\`` } : undefined;
   };
   const region = setting('region');
   const caBundle = setting('ca_bundle');
@@ -725,7 +735,8 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   // botocore's rule for a region name (validate_region_name): it goes into the signature's scope, where a `/` split
   // it (the server's IncompleteSignature, blaming the credentials) and a `\r` made Node refuse the Authorization header
   // (reported as ConnectionFailed, exit 10); from the environment as from --region (review jc, 2 and 8).
-  // The profile's region and ca_bundle, below the option and the variables, as the aws CLI ranks them (review jn, 3):
+  // The profile's region and ca_bundle (its credentials file section's first; review kw, 1), below the option and the
+  // variables, as the aws CLI ranks them (review jn, 3):
   // a profile with `region = eu-west-1` signed for us-east-1, and one with `ca_bundle` failed UntrustedCertificate.
   const shared = sharedFiles(env, ctx);
   const found = await profileSettings(shared, env, opts.profile);

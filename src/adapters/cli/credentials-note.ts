@@ -12,5 +12,5 @@ server created). One of the pair without the other is an error (exit 2), and so 
 (SSO, web identity, mfa_serial): never the admin file instead.
 An https endpoint's certificate is checked against --ca-bundle, else AWS_CA_BUNDLE, else the profile's ca_bundle
 (a PEM file) when one is set; the region signed for is --region, else AWS_REGION, else AWS_DEFAULT_REGION, else the
-profile's region (the profile named, else default, in ~/.aws/config), as for the aws CLI. Requests go through
-HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
+profile's region (the profile named, else default, in ~/.aws/config), its section in ~/.aws/credentials first, as
+for the aws CLI. Requests go through HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
