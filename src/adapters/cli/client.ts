@@ -558,6 +558,16 @@ async function assumeRoles(conn: Connection, roles: readonly RoleStep[], now: nu
 }
 
 /**
+ * `conn` signing as a session of `roleArn`, assumed on the same server with `conn`'s credentials as a profile's
+ * role_arn is (`assumeRoles`): `kube token --role-arn`, as `aws eks get-token --role-arn` (review kw, 2). `who` names
+ * what asked for the role, in a refusal.
+ */
+export async function assumedConnection(conn: Connection, roleArn: string, sessionName: string, who: string, now: number): Promise<ClientResult<Connection>> {
+  const r = await assumeRoles(conn, [{ who, roleArn, sessionName }], now);
+  return r.ok ? { ok: true, value: { ...conn, credentials: r.value.credentials, credentialsSource: r.value.source, renew: r.value.renew } } : r;
+}
+
+/**
  * Runs a profile's `credential_process` as the AWS SDK for JavaScript does (credential-protocols §2.3: through a shell,
  * stdout trimmed and read as JSON, `Version` the number 1, `AccessKeyId` and `SecretAccessKey` required, an
  * `Expiration` in the past refused), in the command's environment (not @aws-sdk/credential-provider-process's

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { yaml } from '../yaml.ts';
 import { TRAINING_WORKLOAD_RESOURCES } from '../../../core/kube/admission.ts';
-import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { assumedConnection, call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -43,6 +43,8 @@ const ENTRY = { cluster: 'string', principalArn: 'string', kubernetesGroups: ['s
 
 /** The ExecCredential versions kubectl speaks; the one asked for in KUBERNETES_EXEC_INFO wins. */
 const EXEC_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
+/** The session name `aws eks get-token --role-arn` assumes its role with (awscli/customizations/eks/get_token.py). */
+const EKS_SESSION_NAME = 'EKSGetTokenAuth';
 /** kubectl refreshes the token this long before the 15 minutes the server honours it (as aws eks get-token). */
 const TOKEN_VALIDITY_MS = 14 * 60_000;
 /** `X-Amz-Expires` as aws eks get-token sends it; the server honours the token for 15 minutes regardless. */
@@ -196,7 +198,9 @@ Files written:
       // What `aws eks update-kubeconfig` writes for `aws eks get-token` (`--cluster-name C --output json`), kept by a
       // kubeconfig moved over to gatehouse: unknown options, kubectl failed with exit 2 (review jc, 6).
       .addOption(new Option('--cluster-name <name>', 'as --cluster (aws eks get-token\'s name for it)').argParser(nonEmptyArg('--cluster-name', 'the name of the cluster the token is for')).hideHelp())
-      .addOption(new Option('-o, --output <format>', 'json: what it prints (aws eks get-token --output json)').argParser(execOutput).hideHelp()),
+      .addOption(new Option('-o, --output <format>', 'json: what it prints (aws eks get-token --output json)').argParser(execOutput).hideHelp())
+      // What `aws eks update-kubeconfig --role-arn R` writes into the args (review kw, 2): unknown, kubectl failed with exit 2.
+      .option('--role-arn <arn>', `sign with a session of this role, assumed with your credentials (session name ${EKS_SESSION_NAME}), as aws eks get-token --role-arn`, nonEmptyArg('--role-arn', 'the ARN of the role to sign as')),
   )
     .addHelpText(
       'after',
@@ -215,7 +219,7 @@ kubectl runs the command as written, in its own working directory and outside np
 (a clone), command: CLONE/node_modules/.bin/node and args: [CLONE/bin/gatehouse.js, kube, token, --cluster, hyperpod,
 --data-dir, CLONE/.gatehouse], or credentials in kubectl's environment (README, §6).`,
     )
-    .action(async (opts: ConnectionOptions & { cluster?: string; clusterName?: string }, cmd: Command) => {
+    .action(async (opts: ConnectionOptions & { cluster?: string; clusterName?: string; roleArn?: string }, cmd: Command) => {
       const { cluster, clusterName } = opts;
       if (cluster !== undefined && clusterName !== undefined && cluster.toLowerCase() !== clusterName.toLowerCase()) {
         cmd.error(`error: --cluster \`${cluster}\` and --cluster-name \`${clusterName}\` name two clusters; give one`, { exitCode: EXIT.usage, code: 'gatehouse.conflictingOptions' });
@@ -232,9 +236,13 @@ const execOutput = (v: string): string => {
   return v;
 };
 
-async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: string }): Promise<number> {
-  const conn = await connect(opts, ctx);
+async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: string; roleArn?: string }): Promise<number> {
+  let conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
+  if (opts.roleArn !== undefined) {
+    conn = await assumedConnection(conn.value, opts.roleArn, EKS_SESSION_NAME, 'kube token --role-arn', ctx.now());
+    if (!conn.ok) return report(ctx, conn);
+  }
   const { endpoint, credentials, region } = conn.value;
   let apiVersion = EXEC_VERSIONS[0] as string;
   const info = ctx.env?.['KUBERNETES_EXEC_INFO'];
