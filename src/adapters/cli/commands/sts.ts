@@ -1,12 +1,12 @@
 /**
  * Temporary credentials and their revocation (DESIGN.md "Revocation CLI"), over the admin API
  * (adapters/http/sts-admin-api.ts):
- *   gatehouse sts assume-role --role-arn ARN --role-session-name N [--duration-seconds S] [--policy DOC]
+ *   gatehouse sts assume-role --role-arn ARN --role-session-name N [--duration-seconds S] [--policy DOC] [--external-id ID]
  *   gatehouse sts whoami
  *   gatehouse sts revoke-sessions --role-arn ARN | --session-arn ARN | --job ID
  *   gatehouse users disable NAME | enable NAME
  *   gatehouse keys rotate
- *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S]
+ *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S] [--external-id ID]
  * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3): it prints the process
  * document on stdout and nothing else; every message goes to stderr with a non-zero exit status.
  */
@@ -48,6 +48,8 @@ interface AssumeOpts extends Opts {
   readonly roleSessionName?: string;
   readonly durationSeconds?: number;
   readonly policy?: string;
+  /** `--external-id`: what a trust policy's `sts:ExternalId` condition compares (review kw, 3). */
+  readonly externalId?: string;
 }
 
 /**
@@ -71,6 +73,12 @@ const policyArg = (v: string): string => {
   throw new InvalidArgumentError(`--policy takes the session policy's JSON text (it starts with \`{\`) or file://PATH${v.trim() === '' ? '' : `; to read the file \`${v}\`, give file://${v}`}`);
 };
 const POLICY_HELP = 'a session policy narrowing the role: JSON text or file://PATH (YAML for .yaml/.yml)';
+/**
+ * `--external-id`, as `aws sts assume-role --external-id`: a role whose trust policy asks for an external id
+ * (`sts:ExternalId`) could not be assumed from the command line at all (review kw, 3). Empty (an unset variable) is a
+ * usage error: sent, it would be the server's refusal of an id no one gave.
+ */
+const EXTERNAL_ID_OPTION = () => new Option('--external-id <id>', 'the external id the role\'s trust policy asks for (sts:ExternalId), as aws sts assume-role --external-id').argParser(nonEmptyArg('--external-id', 'the external id the role\'s trust policy asks for'));
 
 /**
  * `--policy`'s document as sent: its JSON text. A file is read as every command that sends a policy file reads it
@@ -114,6 +122,7 @@ function assumeBody(opts: AssumeOpts, sessionName: string, policy: string | unde
     roleSessionName: sessionName,
     ...(opts.durationSeconds !== undefined ? { durationSeconds: opts.durationSeconds } : {}),
     ...(policy !== undefined ? { policy } : {}),
+    ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
   };
 }
 
@@ -123,7 +132,8 @@ function withAssumeOptions(cmd: Command, sessionNameRequired: boolean): Command 
     .requiredOption('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
     .addOption(sessionNameRequired ? name.makeOptionMandatory() : name)
     .addOption(new Option('--duration-seconds <seconds>', 'the session lifetime, 900 to 43200 (default 3600; at most the role\'s maximum)').argParser(durationSeconds))
-    .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg));
+    .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg))
+    .addOption(EXTERNAL_ID_OPTION());
 }
 
 export const stsCommands: CommandGroup = (program, ctx) => {
@@ -234,7 +244,8 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
       .option('--job', 'the credentials of the training job this command runs in (read from its credential endpoint)')
       .addOption(new Option('--role-session-name <name>', 'the session name (default: gatehouse-<unix time>)'))
       .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
-      .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg)),
+      .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg))
+      .addOption(EXTERNAL_ID_OPTION()),
   )
     .addHelpText(
       'after',
@@ -261,7 +272,7 @@ profiles the job's own credentials.`,
         // The job's credentials are what its endpoint gives: a session policy, a role, a duration or a session name
         // asked for beside --job would be dropped, and a narrowing the caller relies on silently absent.
         // So is `--profile`'s identity (review jc, 2): the job's session is the job's, whoever runs this.
-        const given = (['roleArn', 'roleSessionName', 'durationSeconds', 'policy', 'profile'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        const given = (['roleArn', 'roleSessionName', 'durationSeconds', 'policy', 'externalId', 'profile'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         if (given.length > 0) {
           return ctx.exit(usageFailure(ctx, `--job prints the job's own credentials as its endpoint gives them and takes no ${given.join(', ')}; leave ${given.length === 1 ? 'it' : 'them'} out, or assume a role with --role-arn instead of --job`, 'gatehouse'));
         }
