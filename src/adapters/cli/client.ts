@@ -6,7 +6,8 @@
  *
  * Where things come from, first found wins:
  * - credentials: the profile `--profile` names, as the aws CLI's `--profile`, which passes the environment's keys over
- *   (review jc, 2); else `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the profile
+ *   (review jc, 2); else `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`, else its older name
+ *   `AWS_SECURITY_TOKEN`, as botocore reads both; a profile's `aws_security_token` likewise), else the profile
  *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, what its
  *   `credential_process` prints, or the session of its `role_arn`, assumed on the same server with its
  *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
@@ -423,7 +424,8 @@ function planOf(files: ProfileFiles, name: string, namedBy: string, chain: reado
     const secret = s.keys.get('aws_secret_access_key') ?? '';
     if (id === '' && secret === '') return undefined;
     if (id === '' || secret === '') return invalidProfile(`${label} in \`${s.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
-    const token = s.keys.get('aws_session_token') ?? '';
+    // botocore reads the older name too (`aws_security_token`, which SAML and MFA helpers still write; review kw, 4).
+    const token = s.keys.get('aws_session_token') || s.keys.get('aws_security_token') || '';
     const credentials = { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) };
     const renew = `put a new session's aws_access_key_id, aws_secret_access_key and aws_session_token in the profile \`${name}\` in \`${s.path}\`, or give it a credential_process that prints fresh ones (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role)`;
     return { ok: true, value: { base: { kind: 'keys', credentials, source: `the profile \`${name}\` in ${s.path}`, renew }, roles: [] } };
@@ -642,19 +644,22 @@ async function processCredentials(command: string, profile: { name: string; vari
 /**
  * The credentials of the environment; undefined when none of the variables is set. Half a pair is refused, as
  * botocore refuses it (`Partial credentials found in env`): falling back to the admin file would act as the account's
- * admin for someone who meant to be, say, alice.
+ * admin for someone who meant to be, say, alice. The token is AWS_SESSION_TOKEN, else its older name
+ * AWS_SECURITY_TOKEN, which botocore reads too (review kw, 4): the session's keys were sent without it, and the token
+ * alone let the admin file sign.
  */
 function environmentCredentials(env: Env): ClientResult<Credentials> | undefined {
   const id = env['AWS_ACCESS_KEY_ID'];
   const secret = env['AWS_SECRET_ACCESS_KEY'];
-  const token = env['AWS_SESSION_TOKEN'];
+  const tokenVariable = env['AWS_SESSION_TOKEN'] ? 'AWS_SESSION_TOKEN' : env['AWS_SECURITY_TOKEN'] ? 'AWS_SECURITY_TOKEN' : 'AWS_SESSION_TOKEN';
+  const token = env[tokenVariable];
   if (!id && !secret && !token) return undefined;
   const state = (v: string | undefined) => (v === undefined ? 'is not set' : 'is empty');
   const partial = (message: string) =>
     failure(EXIT.usage, 'PartialCredentials', `partial credentials in the environment: ${message}; set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither to use a profile or --data-dir's admin-credentials.json`);
   if (id && !secret) return partial(`AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY ${state(secret)}`);
   if (!id && secret) return partial(`AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID ${state(id)}`);
-  if (!id || !secret) return partial(`AWS_SESSION_TOKEN is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not`);
+  if (!id || !secret) return partial(`${tokenVariable} is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not`);
   return { ok: true, value: { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } };
 }
 
