@@ -22,11 +22,12 @@
  *   `AWS_ENDPOINT_URL` (the server it was submitted to), else the data dir's `admin-credentials.json`'s `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
- *   profile's `region` (`--profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`, in the config file, as
- *   the aws CLI reads it), else `us-east-1`;
+ *   profile's `region` (`--profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`, in the credentials
+ *   file, else the config file, as the aws CLI reads it), else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `--ca-bundle`, else `AWS_CA_BUNDLE`, else the profile's
  *   `ca_bundle` (a PEM file, as the aws CLI and the SDKs read them), else Node's (and NODE_EXTRA_CA_CERTS);
- * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`;
+ * - how many times a request is tried: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts` (as the aws CLI reads them),
+ *   else 3; see `retryable`;
  * - the proxy: `HTTP_PROXY` for an http endpoint, `HTTPS_PROXY` for an https one (CONNECT), either case, none for a
  *   host `NO_PROXY` names, as the aws CLI reads them, from the command's environment; see `proxyOf`.
  */
@@ -238,7 +239,7 @@ function sharedFiles(env: Env, ctx: CommandContext): SharedFiles {
  * (`profilePlan`), and a profile that is only `default` was never required. One over MAX_PROFILE_FILE_BYTES is
  * refused: no shared file is that large.
  */
-async function profileSettings(files: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<{ region?: ProfileSetting; caBundle?: ProfileSetting }>> {
+async function profileSettings(files: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<{ region?: ProfileSetting; caBundle?: ProfileSetting; maxAttempts?: ProfileSetting }>> {
   const name = explicit ?? (env['AWS_PROFILE'] || undefined) ?? (env['AWS_DEFAULT_PROFILE'] || undefined) ?? 'default';
   // The credentials file first: its keys win.
   const found: { path: string; keys: Map<string, string> | undefined }[] = [];
@@ -257,7 +258,9 @@ async function profileSettings(files: SharedFiles, env: Env, explicit?: string):
   };
   const region = setting('region');
   const caBundle = setting('ca_bundle');
-  return { ok: true, value: { ...(region !== undefined ? { region } : {}), ...(caBundle !== undefined ? { caBundle } : {}) } };
+  // botocore's `max_attempts`, below AWS_MAX_ATTEMPTS (review kw, 5).
+  const maxAttempts = setting('max_attempts');
+  return { ok: true, value: { ...(region !== undefined ? { region } : {}), ...(caBundle !== undefined ? { caBundle } : {}), ...(maxAttempts !== undefined ? { maxAttempts } : {}) } };
 }
 
 /**
@@ -861,14 +864,15 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     const extra = (require('node:tls') as typeof import('node:tls')).getCACertificates?.('extra') ?? [];
     if (extra.length > 0) ca = `${ca}\n${extra.join('\n')}`;
   }
-  const attempts = env['AWS_MAX_ATTEMPTS'];
+  // AWS_MAX_ATTEMPTS, else the profile's max_attempts, as the aws CLI ranks them (review kw, 5: the profile's was not read).
+  const [attemptsFrom, attempts] = env['AWS_MAX_ATTEMPTS'] ? ['AWS_MAX_ATTEMPTS', env['AWS_MAX_ATTEMPTS']] : settings.maxAttempts !== undefined ? [settings.maxAttempts.from, settings.maxAttempts.value] : ['', undefined];
   let maxAttempts = DEFAULT_MAX_ATTEMPTS;
   if (attempts !== undefined && attempts !== '') {
     // The variable is the aws CLI's and the SDKs' too, which take any whole number from 1 (20 is common in CI): a value
     // they take is taken here, at most MOST_ATTEMPTS tries, rather than failing every command, `gatehouse credentials`
     // as a credential_process among them (review aa10).
     if (!/^\d+$/.test(attempts.trim()) || Number(attempts) < 1) {
-      return failure(EXIT.usage, 'InvalidMaxAttempts', `AWS_MAX_ATTEMPTS must be a whole number of at least 1 (tries of a request, the first included; at most ${MOST_ATTEMPTS} are made), got \`${attempts.slice(0, 40)}\``);
+      return failure(EXIT.usage, 'InvalidMaxAttempts', `${attemptsFrom} must be a whole number of at least 1 (tries of a request, the first included; at most ${MOST_ATTEMPTS} are made), got \`${printable(attempts.slice(0, 40))}\``);
     }
     maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
