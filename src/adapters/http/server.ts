@@ -259,6 +259,10 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   server.maxConnections = limits.maxConnections;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  // Every header within `maxHeaderSize` is kept: Node keeps the first 2,000 lines' names and values (1,000 headers) and
+  // drops the rest unsaid, so a client padding its request with 1,100 headers of a few bytes hid the X-Forwarded-For
+  // a trusted proxy appends after them, and chose the proxy's address as its `aws:SourceIp` (review ky, 1).
+  server.maxHeadersCount = 0;
   server.setTimeout(limits.idleTimeoutMs);
   return server;
 }

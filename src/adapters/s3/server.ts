@@ -1715,6 +1715,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     : createServer(serverOptions, proxied);
   const maxConnections = opts.maxConnections ?? S3_MAX_CONNECTIONS;
   server.maxConnections = maxConnections;
+  // Every header within the 16 KiB is kept, not Node's first 1,000: a trusted proxy's X-Forwarded-For written after a
+  // client's padding was dropped unsaid (review ky, 1; server.ts `boundedServer`).
+  server.maxHeadersCount = 0;
   let lastDropLog = 0;
   server.on('drop', () => {
     const t = Date.now();
