@@ -38,7 +38,7 @@ export interface Drain {
 }
 
 export function drainable(server: Server): Drain {
-  let inFlight = 0;
+  const inFlight = new Set<ServerResponse>();
   let closing = false;
   let drained: (() => void) | undefined;
   return {
@@ -46,16 +46,22 @@ export function drainable(server: Server): Drain {
       return closing;
     },
     track(res, onClose) {
-      inFlight++;
+      inFlight.add(res);
+      // A request that arrives once the stop began (pipelined on a connection being answered) is answered, and closes it.
+      if (closing) res.shouldKeepAlive = false;
       res.on('close', () => {
-        inFlight--;
+        inFlight.delete(res);
         onClose?.();
-        if (closing && inFlight === 0) drained?.();
+        if (closing && inFlight.size === 0) drained?.();
       });
     },
     close: (graceMs = DEFAULT_GRACE_MS) =>
       new Promise<void>((resolve) => {
         closing = true;
+        // Answers not begun yet say `Connection: close` and close their connection after them, as Go's `Shutdown` and
+        // nginx do: said keep-alive, a client sent its next request on the connection, which was served while any other
+        // request was in flight, for the whole grace, whose end then cut what it was serving (review ky, 2).
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
         // The grace holds until every connection is closed, not only until the tracked responses are done: `close`
         // waits for a connection still sending its headers, or a body its answer left unread, and Node no longer
         // enforces its header and request timeouts on a server closing (they run on a timer `close` stops), so one
@@ -67,7 +73,7 @@ export function drainable(server: Server): Drain {
         });
         server.closeIdleConnections();
         const done = new Promise<void>((r) => {
-          if (inFlight === 0) r();
+          if (inFlight.size === 0) r();
           else drained = r;
         });
         void done.then(() => server.closeIdleConnections());
