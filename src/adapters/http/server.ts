@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
@@ -264,7 +265,28 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   // a trusted proxy appends after them, and chose the proxy's address as its `aws:SourceIp` (review ky, 1).
   server.maxHeadersCount = 0;
   server.setTimeout(limits.idleTimeoutMs);
+  server.on('clientError', (e: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
+    // What Node answers on its own (a bare status, no body), but for the request line and headers past the limit:
+    // Node's bare 431 left the AWS SDKs with `UnknownError` and the CLI saying the endpoint was not Gatehouse's API
+    // (review ky, 3). It is said in the error shape of the route the request line names (when it is in the bytes the
+    // parser had): the admin API's JSON under `/v1/`, else the Query APIs' XML, which the AWS clients read.
+    if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
+      if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(e.rawPacket, limits.maxHeaderSize));
+      else socket.write(e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
+    socket.destroy();
+  });
   return server;
+}
+
+/** The 431 of a request whose line and headers pass `max` bytes, in its route's error shape (`boundedServer`). */
+function headersTooLarge(rawPacket: Buffer | undefined, max: number): string {
+  const requestId = randomUUID();
+  const path = /^[A-Z]+ (\S+)/.exec(rawPacket?.subarray(0, 512).toString('latin1') ?? '')?.[1] ?? '';
+  const message = `the request line and headers take more than ${max} bytes, the most this server reads: shorten the URL (its query) or the headers`;
+  const code = 'RequestHeaderSectionTooLarge';
+  const [contentType, body] = path.startsWith('/v1/') ? ['application/json', adminErrorBody('REQUEST_TOO_LARGE', message, code)] : ['text/xml', queryError(IAM_NAMESPACE, 'Sender', code, message, requestId)];
+  return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
