@@ -30,7 +30,7 @@ import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { createKube } from '../app/kube.ts';
-import { kubeRoutes, kubeWebhookHandler } from '../adapters/http/k8s-api.ts';
+import { isKubeWebhook, kubeRoutes, kubeWebhookHandler, STATUS_REASONS } from '../adapters/http/k8s-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
@@ -1255,6 +1255,8 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     if (probe && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
     if (probe && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
     if (path.startsWith('/v1/')) return reply(503, 'application/json', adminErrorBody('SERVICE_UNAVAILABLE', message));
+    // A Kubernetes webhook's as kube-apiserver reads it, as the edge answers its 503s: a Status (review ky, 4).
+    if (isKubeWebhook(path)) return reply(503, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: STATUS_REASONS[503], message }));
     reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
   };
   // The edge's bounds on connections and their time, as on the edge that takes this port over: the wait may last as

@@ -477,7 +477,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       log(`request refused: ${bodyBytesInFlight} bytes of request bodies are being read, and ${claim} more would pass ${limits.maxBodyBytesInFlight}`);
     }
     res.shouldKeepAlive = false;
-    const message = `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment, or send a body of at most ${COUNTED_BODY} bytes`;
+    const busy = `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment`;
+    // A webhook's as kube-apiserver reads it, a Status, refused up front (a large AdmissionReview) as mid-body: up front
+    // it was the Query API's XML (review ky, 4).
+    if (isKubeWebhook(req.url)) return kubeStatus(res, 503, busy);
+    const message = `${busy}, or send a body of at most ${COUNTED_BODY} bytes`;
     if ((req.url ?? '/').startsWith('/v1/')) {
       send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), randomUUID(), 'application/json');
     } else sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
@@ -557,10 +561,6 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // Large bodies arriving passed the budget while this one was read (`overBodyBudget`).
       if (e instanceof BodyOverBudget) {
         if (res.headersSent) return void res.destroy();
-        if (isKubeWebhook(req.url)) {
-          res.shouldKeepAlive = false;
-          return kubeStatus(res, 503, `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment`);
-        }
         return refuseOverBudget(req, res, 0);
       }
       const v1 = (req.url ?? '/').startsWith('/v1/');
