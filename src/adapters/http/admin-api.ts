@@ -648,12 +648,25 @@ export class BodyOverBudget extends Error {}
 export const bodyMeters = new WeakMap<IncomingMessage, (bytes: number) => boolean>();
 
 /**
+ * An `Expect: 100-continue` request's `100 Continue`, sent by `readBody` once it reads the body (set by the edge's
+ * `checkContinue` listener): a request refused before (its declared size, the body budget, no credentials where they
+ * come first) is answered its final status, and the client sends no body (RFC 9110 §10.1.1; review ky, 5). Node then
+ * closes the connection after the answer, the body unsent.
+ */
+export const continueOnRead = new WeakMap<IncomingMessage, () => void>();
+
+/**
  * The body, from stream events rather than an async iterator (one promise per request instead of one per
  * chunk); a body that arrives in one chunk, as a small JSON request does, is used without a copy.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) return Promise.reject(new BodyTooLarge());
+  const proceed = continueOnRead.get(req);
+  if (proceed !== undefined) {
+    continueOnRead.delete(req);
+    proceed();
+  }
   const meter = bodyMeters.get(req);
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined;

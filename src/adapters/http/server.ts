@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
-import { adminErrorBody, BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
+import { adminErrorBody, BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, continueOnRead, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -465,7 +465,18 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
   // One set for the server: its own, or its supervisor's for a worker of `--workers` (nonce-set.ts).
   const nonces: NonceClaims = opts.nonces ?? new NonceSet(limits.maxSignatureNonces);
-  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => boundedServer(behindProxies(opts.trustedProxies ?? [], handler), limits, opts.tls);
+  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const proxied = behindProxies(opts.trustedProxies ?? [], handler);
+    const s = boundedServer(proxied, limits, opts.tls);
+    // `100 Continue` only once the body is read (`continueOnRead`): Node sent it for every `Expect: 100-continue` before
+    // the request was looked at, and a body refused unread (over its size, over the body budget) was sent whole all
+    // the same (review ky, 5), as the S3 gateway's once was (review cr, 2).
+    s.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      continueOnRead.set(req, () => res.writeContinue());
+      proxied(req, res);
+    });
+    return s;
+  };
   const metrics = opts.metrics;
   let bodyBytesInFlight = 0;
   let lastBodyLog = 0;
