@@ -3,7 +3,7 @@
  * servers in one process never share counters):
  *
  *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result
- *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, GetFederationToken, job, …)
+ *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, GetFederationToken, ConsoleSignIn, job, …)
  *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, s3, agent, …), timed
  *                                                          when its connection closes; code 499: the client left before any answer
  *   gatehouse_cache_head                                   the change-log head this instance has loaded
@@ -55,7 +55,8 @@ export interface MetricsPeers {
 
 /** The values each labelled counter can take (anything else is `other`). */
 export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny'] as const;
-export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'GetFederationToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'job', 'service'] as const;
+// `ConsoleSignIn`: the web console's own session (POST /v1/console/sign-in), counted as `other` before (review lc, 1).
+export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'GetFederationToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'ConsoleSignIn', 'job', 'service'] as const;
 export const GATE_REFUSALS = ['issuance', 'change'] as const;
 const bounded = (known: readonly string[]): ((v: string) => string) => {
   const set = new Set(known);
