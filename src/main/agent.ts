@@ -7,6 +7,7 @@ import { createRelay, type Relay } from '../adapters/agent/relay.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, StartError, startExitCode, untilParentExits, untilStopSignal } from './server.ts';
+import { oneLinePerEvent } from './log-line.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -61,7 +62,7 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
  * start needs, orphaned (review ea2).
  */
 export async function runAgent(opts: AgentCommandOptions): Promise<number> {
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const log = oneLinePerEvent((line: string): void => void process.stderr.write(`${line}\n`));
   const parent = untilParentExits(log);
   let agent: RunningAgent;
   try {

@@ -51,6 +51,7 @@ import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
 import { podContainerAddressRefusal, withContainerUri } from '../core/jobs/jobs.ts';
 import { makeDirectory, readSmallFile } from '../adapters/fs/index.ts';
+import { oneLinePerEvent } from './log-line.ts';
 
 export interface ServerOptions {
   readonly dataDir?: string;
@@ -336,7 +337,8 @@ function servesGatehouse(base: string): Promise<boolean> {
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Every line this server and its edges log, the given `log`'s too: one event, one line (review lc, 2).
+  const log = oneLinePerEvent(opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
   const dataDir = dataDirOf(opts.dataDir);
   // Arguments, settings and input files are checked before anything is created or opened: a bad one changes nothing.
   const listen = asUsage(() => parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen'));
@@ -918,7 +920,7 @@ export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.
  * exit status"). `workers` above 1: that many server processes under this one (src/main/workers.ts).
  */
 export async function runServer(opts: ServerOptions & { readonly workers?: number }): Promise<number> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = oneLinePerEvent(opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
   const { workers, ...serverOpts } = opts;
   // The parent is taken before the start: one that exits while the server starts (a second or more; longer with
   // `--workers`, whose workers start one, then the others) left it reparented already, and it served on, orphaned.

@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { fromWorker, METRICS_WAIT_MS, replies, retireMetrics, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
 import { MAX_NONCES, NonceSet } from '../adapters/http/nonce-set.ts';
 import { dataDirOf, DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
+import { oneLinePerEvent } from './log-line.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
 export const CLUSTER_OPTIONS_ENV = 'GATEHOUSE_WORKER_OPTIONS';
@@ -120,7 +121,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   const stopGraceMs = tuning.stopGraceMs ?? STOP_GRACE_MS;
   if (!cluster.isPrimary) throw new Error('startWorkers runs in the supervising process only');
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = oneLinePerEvent(opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
   // Every listener on a port of its own, the same for all workers: the ports given, port 0 chosen now.
   const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
   // Two listeners given one address, checked as given (a worker does not check them again): the ports chosen here for
