@@ -17,7 +17,8 @@
  *   gatehouse_audit_auth_failures_suppressed_total        refused authentications not recorded because of the audit log's flood limits
  *   gatehouse_audit_gate_refusals_total{what}              sessions (issuance) and changes refused by the closed audit gate
  *   gatehouse_store_unavailable_total                      requests answered 503 because the store was unreachable
- *   process_* and nodejs_*                                 prom-client's default process metrics
+ *   process_* and nodejs_*                                 prom-client's default process metrics (under `--workers`, summed or as
+ *                                                          prom-client aggregates them; process_start_time_seconds the latest start)
  *
  * Gauges are read from the app at scrape time (`bind`), so the hot paths pay only for counters. Labelled counters
  * start at 0 for every value they can take (alerts see a series before the first event), and a label value
@@ -211,9 +212,20 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
     contentType: registry.contentType,
     render: async () => {
       const peers = options.peers;
-      return peers === undefined ? registry.metrics() : AggregatorRegistry.aggregate([...(await peers.all())]).metrics();
+      return peers === undefined ? registry.metrics() : AggregatorRegistry.aggregate((await peers.all()).map(startTimeKept)).metrics();
     },
   };
+}
+
+/**
+ * A worker's metrics (`getMetricsAsJSON`) with `process_start_time_seconds` aggregated as the latest start, not left
+ * out: prom-client's aggregator for it is `omit`, and under `--workers` the gauge was gone from every scrape, the
+ * uptime of the usual dashboards blank and an alert on restarts unable to fire (review lc, 3). The youngest worker's
+ * start: a worker restarted is a restart seen.
+ */
+function startTimeKept(part: object): object {
+  if (!Array.isArray(part)) return part;
+  return part.map((m: unknown) => (typeof m === 'object' && m !== null && (m as { name?: unknown }).name === 'process_start_time_seconds' ? { ...m, aggregator: 'max' } : m));
 }
 
 /** Which API a request belongs to, from its method and path (the Query API is told apart later, by `Version`). */
