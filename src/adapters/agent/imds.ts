@@ -154,7 +154,10 @@ export function boundCredentialServer(server: Server, maxConnections: number): S
  * (path, or path prefix ending in `/`, to method), or undefined for a path it does not serve; with how the path is
  * named in an answer (the credentials URI by name: its path holds the job's capability).
  */
-export function credentialRouteOf(routes: Readonly<Record<string, 'GET' | 'POST'>>, path: string): { method: 'GET' | 'POST'; named: string } | undefined {
+/** What a route of the credential ports takes: `/healthz` takes HEAD as GET (RFC 9110 §9.3.2, review lc, 4). */
+export type CredentialRouteMethod = 'GET' | 'POST' | 'GET, HEAD';
+
+export function credentialRouteOf(routes: Readonly<Record<string, CredentialRouteMethod>>, path: string): { method: CredentialRouteMethod; named: string } | undefined {
   for (const [route, method] of Object.entries(routes)) {
     if (route.endsWith('/') ? path.startsWith(route) : path === route) return { method, named: route === '/v1/credentials/' ? 'the credentials URI' : `\`${route}\`` };
   }
@@ -166,7 +169,7 @@ export function credentialRouteOf(routes: Readonly<Record<string, 'GET' | 'POST'
  * §15.5.6 requires and the admin API answers (review cm, 3); the credential ports answered 404 `no route`, and a job's
  * metadata port a bare `method not allowed` (review ek, 3).
  */
-export function methodNotAllowed(method: string | undefined, named: string, allow: 'GET' | 'PUT' | 'POST'): { readonly headers: Record<string, string>; readonly message: string } {
+export function methodNotAllowed(method: string | undefined, named: string, allow: CredentialRouteMethod | 'PUT'): { readonly headers: Record<string, string>; readonly message: string } {
   return { headers: { allow }, message: `method not allowed: \`${method ?? ''}\` is not allowed on ${named}; use ${allow}` };
 }
 

@@ -52,7 +52,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -130,7 +130,7 @@ interface Entry {
 }
 
 /** The paths the agent serves and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
-const RELAY_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
+const RELAY_ROUTES: Readonly<Record<string, CredentialRouteMethod>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET, HEAD', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
 /** The largest uid (`(uid_t)-1` is no uid). */
@@ -592,7 +592,8 @@ export function createRelay(opts: RelayOptions): Relay {
     const refused = browserRefusal(req.headers);
     if (refused !== undefined) return send(res, json(403, { Code: 'Forbidden', Message: refused }));
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'GET' && path === '/healthz') {
+    // HEAD as GET (RFC 9110 §9.3.2; Node sends no body): uptime checks and `curl -I` probe with it (review lc, 4).
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok\n');
       return;

@@ -26,7 +26,7 @@ import type { App } from '../../app/index.ts';
 import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
 import { HTTP_ERRORS } from '../http/errors.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
@@ -117,7 +117,7 @@ function decodePath(s: string): string | undefined {
 }
 
 /** The paths of the credential port and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
-const AGENT_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST' };
+const AGENT_ROUTES: Readonly<Record<string, CredentialRouteMethod>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET, HEAD', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST' };
 
 /** The most a launcher's call may send (its `{"exitCode": N}`), as on the node agent. */
 const MAX_LAUNCHER_BODY = 4096;
@@ -256,7 +256,8 @@ export function createAgent(opts: {
     // while `Authorization` is whatever the SDK found, a token file's content (EKS Pod Identity's) or an empty token
     // variable, which hid the query's capability and were answered 403 (review kv, 1).
     if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, containerCapabilityOf(req.url ?? '') ?? req.headers.authorization, 'aws');
-    if (req.method === 'GET' && path === '/healthz') return text(res, 200, 'ok\n');
+    // HEAD as GET (RFC 9110 §9.3.2; Node sends no body): uptime checks and `curl -I` probe with it (review lc, 4).
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') return text(res, 200, 'ok\n');
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const cap = req.headers.authorization;
       const job = cap ? await jobs.jobByCapability(cap) : undefined;
