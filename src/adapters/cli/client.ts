@@ -934,6 +934,12 @@ function backoffMs(attempt: number, retryAfter: string | undefined, random: () =
 /** RFC 3986 encoding, as SigV4 canonicalizes (`encodeURIComponent` leaves `!'()*` alone). */
 export const encodeSegment = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/**
+ * A path segment: `encodeSegment`, and a name that is `.` or `..` as `%2E`/`%2E%2E`, since SigV4 signs a path with its
+ * dot segments removed and the server refuses one (review ld, 1); `%2E` is signed, sent and read as written.
+ */
+const encodePathSegment = (s: string): string => (s === '.' ? '%2E' : s === '..' ? '%2E%2E' : encodeSegment(s));
+
 const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 /** Answers that refuse the key itself rather than what it asked for. */
 const KEY_REFUSALS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'IncompleteSignature']);
@@ -1070,7 +1076,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
     return failure(EXIT.usage, 'EmptyArgument', `an empty argument where a name or id goes (${method} /v1/${segments.map((s) => (s.trim() === '' ? '<empty>' : s)).join('/')}): give one (is a shell variable unset?)`);
   }
   const base = conn.endpoint.pathname.replace(/\/+$/, '');
-  const path = `${base}/v1/${segments.map(encodeSegment).join('/')}`;
+  const path = `${base}/v1/${segments.map(encodePathSegment).join('/')}`;
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) query[k] = v;
   const queryString = Object.entries(query)

@@ -1030,6 +1030,14 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   let segments = rawPath.slice('/v1/'.length).split('/');
+  // A `.` or `..` segment is not in what the signature covers: SigV4 signs a path with its dot segments removed
+  // (`/v1/users/.` as `/v1/users`, sigv4 `canonicalUri`), so routing it as sent answered a request its signature does
+  // not name (a signed listing sent again as GetUser of `.`: review ld, 1). Such a name is written `%2E`, which is
+  // signed as written; `%2E` is read as a name below, never as a dot segment.
+  if (segments.some((s) => s === '.' || s === '..')) {
+    const shown = rawPath.length > 256 ? `${rawPath.slice(0, 256)}…` : rawPath;
+    return sendErrors(res, requestId, fail1('VALIDATION_ERROR', `the request path \`${shown}\` has a \`.\` or \`..\` segment, which its signature does not cover (SigV4 signs the path with dot segments removed): write a name that is \`.\` or \`..\` percent-encoded, \`%2E\` or \`%2E%2E\``));
+  }
   if (rawPath.includes('%')) {
     try {
       segments = segments.map((s) => decodeURIComponent(s));
