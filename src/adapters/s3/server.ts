@@ -770,7 +770,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   /** `describesObject`: the request's `x-amz-checksum-*` headers are the object's (CompleteMultipartUpload), not its body's. */
   function bodyOptions(req: IncomingMessage, auth: Authenticated, limit?: number, describesObject = false): { ok: true; value: BodyOptions } | { ok: false; error: S3Error } {
     const v4 = auth.v4;
-    const declared = header(req, 'x-amz-content-sha256') ?? (v4 === undefined || v4.parsed.form === 'presigned' ? 'UNSIGNED-PAYLOAD' : undefined);
+    // A presigned URL's payload hash is in its query when its signer put one there (`X-Amz-Content-Sha256`, signed as the
+    // canonical request's last line): a hex one is the body's check, as the header's is; else UNSIGNED-PAYLOAD (review
+    // ld, 2: a URL signing a body's hash stored any body).
+    const declared = header(req, 'x-amz-content-sha256') ?? (v4 === undefined ? 'UNSIGNED-PAYLOAD' : v4.parsed.form === 'presigned' ? (v4.parsed.declaredPayloadHash ?? 'UNSIGNED-PAYLOAD') : undefined);
     const method = req.method ?? 'GET';
     if (declared === undefined && (method === 'PUT' || method === 'POST')) return { ok: false, error: s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256') };
     const chunked = declared !== undefined && STREAMING.has(declared);

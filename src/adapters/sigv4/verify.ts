@@ -135,6 +135,13 @@ export interface SigV4Parsed {
    */
   readonly payloadSigned: boolean;
   /**
+   * The payload hash the signature covers as the client declared it: the `x-amz-content-sha256` header, else in the
+   * presigned form the one hoisted into the query (`X-Amz-Content-Sha256`, S3's implied `UNSIGNED-PAYLOAD`); undefined
+   * when none was declared (the body's own hash is signed). A caller that reads the body itself (S3) checks the body
+   * against a hex one: a presigned URL signing a body's hash uploads that body only (review ld, 2).
+   */
+  readonly declaredPayloadHash?: string;
+  /**
    * Check the signature with the secret of `accessKeyId` (constant-time comparison); then, when the
    * client declared a hex `x-amz-content-sha256`, that the body is the one it declared. May be
    * called again (e.g. with the previous secret during a rotation).
@@ -599,6 +606,7 @@ class ParsedRequest implements SigV4Parsed {
   declare readonly expiresAt?: number;
   readonly signedHeaders: readonly string[];
   readonly payloadSigned: boolean;
+  declare readonly declaredPayloadHash?: string;
 
   readonly #method: string;
   readonly #rawPath: string;
@@ -636,6 +644,7 @@ class ParsedRequest implements SigV4Parsed {
     if (common.expiresAt !== undefined) (this as { expiresAt?: number }).expiresAt = common.expiresAt;
     this.signedHeaders = common.signedHeaders;
     this.payloadSigned = payloadSigned;
+    if (declared !== undefined) (this as { declaredPayloadHash?: string }).declaredPayloadHash = declared;
     this.#method = request.method;
     this.#rawPath = rawPath;
     this.#params = params;
