@@ -337,6 +337,7 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^The provided 'x-amz-content-sha256' header does not match/, 'the body does not match its declared SHA-256'],
   [/^The request body must be signed/, 'the body is not signed (UNSIGNED-PAYLOAD)'],
   [/^Date in Credential scope does not match/, 'the credential scope date is not the request date'],
+  [/^(?:The authorization header is malformed; )?Invalid credential date\. Date is not the same as X-Amz-Date\.$/, 'the credential scope date is not the request date'],
   [/^Credential should be scoped to (?:correct|a valid) service/, 'the credential is scoped to another service'],
   [/^The authorization header is malformed; incorrect service/, 'the credential is scoped to another service'],
   [/^Credential should be scoped to a valid region/, 'the credential is scoped to another region'],

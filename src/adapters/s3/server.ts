@@ -727,6 +727,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           }
           return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
         case 'SignatureDoesNotMatch':
+          // A scope dated another day than the request is a malformed request to S3 (400, its own words), where IAM and
+          // STS call it a wrong signature: what a client dating its scope by the local clock is told around midnight
+          // (review ld, 3).
+          if (/^Date in Credential scope does not match/.test(parsed.message)) {
+            return { ok: false, error: presigned ? s3Error('AuthorizationQueryParametersError', 'Invalid credential date. Date is not the same as X-Amz-Date.') : s3Error('AuthorizationHeaderMalformed', 'The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.') };
+          }
           // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
           // sign it again, which is what RequestTimeTooSkewed asks of a client.
           if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: isoSecond(Date.now()) }) };
