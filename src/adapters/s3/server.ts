@@ -725,6 +725,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (!presigned && /^x-amz-content-sha256 must be /.test(parsed.message)) {
             return { ok: false, error: s3Error('InvalidArgument', PAYLOAD_HASH_MESSAGE, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: header(req, 'x-amz-content-sha256') ?? '' }) };
           }
+          // No readable request date in the header form (none, empty, not ISO 8601 basic): S3's own answer, 403 as its
+          // SigV2 door gives it, where IAM and STS say IncompleteSignature (review ld, 4).
+          if (!presigned && /^(?:Authorization header requires existence of either|Invalid date )/.test(parsed.message)) {
+            return { ok: false, error: s3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header') };
+          }
           return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
         case 'SignatureDoesNotMatch':
           // A scope dated another day than the request is a malformed request to S3 (400, its own words), where IAM and
