@@ -689,12 +689,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   }
 
   /**
-   * RequestTimeTooSkewed with the times S3's document gives: the request's date as sent (`x-amz-date`, else `Date`), the
-   * server's clock, and the skew allowed. SDK v3 corrects its clock from `ServerTime`.
+   * RequestTimeTooSkewed in S3's words, SigV4 or SigV2 (IAM's "Signature expired: …" was the SigV4 door's: review ld,
+   * 5), with the times S3's document gives: the request's date as sent (`x-amz-date`, else `Date`), the server's clock,
+   * and the skew allowed. SDK v3 corrects its clock from `ServerTime`.
    */
-  function skewed(req: IncomingMessage, message: string): S3Error {
+  function skewed(req: IncomingMessage): S3Error {
     const sent = (header(req, 'x-amz-date') ?? header(req, 'date') ?? '').slice(0, 64);
-    return s3Error('RequestTimeTooSkewed', message, { RequestTime: sent, ServerTime: isoSecond(Date.now()), MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS) });
+    return s3Error('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', { RequestTime: sent, ServerTime: isoSecond(Date.now()), MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS) });
   }
 
   async function authenticate(req: IncomingMessage, rawQuery: string): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
@@ -704,7 +705,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (isSigV2(request)) {
       const v2 = parseSigV2(request, Date.now());
       if (!v2.ok) {
-        if (v2.code === 'RequestTimeTooSkewed') return { ok: false, error: skewed(req, v2.message) };
+        if (v2.code === 'RequestTimeTooSkewed') return { ok: false, error: skewed(req) };
         return { ok: false, error: s3Error(v2.code, v2.message, v2.expiresAt !== undefined ? { Expires: isoSecond(v2.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
       }
       const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
@@ -741,7 +742,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
           // sign it again, which is what RequestTimeTooSkewed asks of a client.
           if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: isoSecond(Date.now()) }) };
-          return { ok: false, error: /^Signature (expired|not yet current)/.test(parsed.message) ? skewed(req, parsed.message) : s3Error('SignatureDoesNotMatch', parsed.message) };
+          return { ok: false, error: /^Signature (expired|not yet current)/.test(parsed.message) ? skewed(req) : s3Error('SignatureDoesNotMatch', parsed.message) };
         case 'AccessDenied': {
           // An expired URL, with the times S3's document names: the lifetime it was signed with, when it ended, and now.
           const expired = parsed.expired;
