@@ -79,7 +79,9 @@
  *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
  *   group X may create, join and write (`CreateGroup`, review jb, 10).
  * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
- *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values. For a
+ *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values (on a
+ *   principal holding its quota of 50 tags, only with `Untag…` of as many first, review la, 1; so for every tagging
+ *   below and in the steps above). For a
  *   role X may assume, also those tags passed as session tags (`sts:TagSession`, review ii, 1), which its session
  *   carries over the role's: AssumeRole asked with them (`aws:RequestTag/K`, `aws:TagKeys`), and `sts:TagSession`.
  * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4), or on a bucket or resource of
@@ -118,7 +120,7 @@ import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
-import type { PolicyVersionRecord } from './ports/store.ts';
+import type { PolicyVersionRecord, Tag } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
@@ -173,7 +175,8 @@ export interface EscalationGain {
   readonly versions?: readonly string[];
   /**
    * Actions taken before `action`, which it needs (review fl, 6): `iam:DeletePolicyVersion` before a
-   * `CreatePolicyVersion` on a policy that holds its quota of five versions (IAM refuses a sixth, LimitExceeded).
+   * `CreatePolicyVersion` on a policy that holds its quota of five versions (IAM refuses a sixth, LimitExceeded);
+   * `Untag…` before a `Tag…` on a principal that holds its quota of 50 tags (review la, 1).
    */
   readonly first?: readonly string[];
   readonly reasons: readonly string[];
@@ -1096,11 +1099,29 @@ export function createEscalation(deps: EscalationDeps) {
       return [...out].slice(0, 8);
     };
     /**
+     * Room on `t` for `tags` (review la, 1): IAM holds a user or role to 50 tags (`QUOTAS.tagsPerEntity`) and refuses a
+     * `Tag…` that adds keys past them (LimitExceeded, src/app/directory.ts `tooManyTags`), so where the keys new to `t`
+     * would pass the quota, `x` must remove as many of its other tags first (`Untag…`, asked with those keys as
+     * `aws:TagKeys`). Nothing first when there is room; undefined when there is none and `x` may not make it.
+     */
+    const tagRoom = async (x: Node, t: Node, tags: readonly Tag[]): Promise<{ first: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const held = (t.kind === 'user' ? details.value.users.find((u) => u.user.name === t.name)?.user.tags : details.value.roles.find((r) => r.role.name === t.name)?.role.tags) ?? [];
+      const asked = new Set(tags.map((g) => g.key.toLowerCase()));
+      const added = [...asked].filter((k) => !held.some((h) => h.key.toLowerCase() === k)).length;
+      const excess = held.length + added - QUOTAS.tagsPerEntity;
+      if (excess <= 0) return { first: [], reasons: [] };
+      const drop = held.filter((h) => !asked.has(h.key.toLowerCase())).slice(0, excess).map((h) => h.key);
+      if (drop.length < excess) return undefined;
+      const untag = iam(t.kind === 'user' ? 'UntagUser' : 'UntagRole');
+      const a = await allows(x, untag, t.arn, tagKeysContext(drop, held));
+      return a && { first: [untag], reasons: [...a.reasons, `${t.arn} carries ${held.length} tags, and IAM holds it to ${QUOTAS.tagsPerEntity}: ${untag} removes ${drop.join(', ')} first (and what its policies grant by them)`] };
+    };
+    /**
      * May `x` tag itself (`TagUser`, `TagRole`: a role's tags are its sessions' principal tags) with the tags the trust
      * policy of `r`, or its own policies, ask of the principal, and then assume `r`? The tagging is asked with those
      * keys and values (`aws:TagKeys`, `aws:RequestTag/K`), and AssumeRole's trust check with them as principal tags.
      */
-    const retagged = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ action: string; reasons: readonly string[] } | undefined> => {
+    const retagged = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
       if (partition !== 'aws') return undefined;
       const tags = principalTagsAsked([...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])]);
       if (tags.size === 0) return undefined;
@@ -1108,12 +1129,13 @@ export function createEscalation(deps: EscalationDeps) {
       const as: Record<string, string | string[]> = { ...trustContext };
       for (const [k, v] of tags) as[`aws:PrincipalTag/${k}`] = v;
       const tag = await allows(x, action, x.arn, requestTagContext([...tags].map(([key, value]) => ({ key, value }))));
-      if (!tag) return undefined;
+      const room = tag && (await tagRoom(x, x, [...tags].map(([key, value]) => ({ key, value }))));
+      if (!tag || !room) return undefined;
       await ask();
       const d = await deps.assumeDecision(me.principal, me.policies, r.arn, as);
       if (d?.decision !== 'Allow') return undefined;
       const written = [...tags].map(([k, v]) => `${k}=${v}`).join(', ');
-      return { action, reasons: [...tag.reasons, `${line(d)} (once ${x.name} carries the tag${tags.size === 1 ? '' : 's'} ${written}, which ${action} sets)`] };
+      return { actions: [...room.first, action], reasons: [...room.reasons, ...tag.reasons, `${line(d)} (once ${x.name} carries the tag${tags.size === 1 ? '' : 's'} ${written}, which ${action} sets)`] };
     };
 
     /**
@@ -1287,7 +1309,7 @@ export function createEscalation(deps: EscalationDeps) {
         if (asked && d?.decision !== 'ExplicitDeny') {
           const tagged = await retagged(x, r, me);
           if (tagged) {
-            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [tagged.action, 'sts:AssumeRole'], reasons: tagged.reasons } });
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...tagged.actions, 'sts:AssumeRole'], reasons: tagged.reasons } });
             continue;
           }
         }
@@ -1301,11 +1323,12 @@ export function createEscalation(deps: EscalationDeps) {
           if (wanted.size > 0) {
             const tags = [...wanted].map(([key, value]) => ({ key, value }));
             const tag = await allows(x, iam('TagRole'), r.arn, requestTagContext(tags));
-            if (tag) {
+            const room = tag && (await tagRoom(x, r, tags));
+            if (tag && room) {
               await ask();
               const dt = await deps.assumeDecision(me.principal, me.policies, r.arn, trustContext, { tags });
               if (dt?.decision === 'Allow') {
-                out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [iam('TagRole'), 'sts:AssumeRole'], reasons: [...tag.reasons, `${line(dt)} (once ${r.name} carries the tag${tags.length === 1 ? '' : 's'} ${tags.map((t) => `${t.key}=${t.value}`).join(', ')}, which iam:TagRole sets)`] } });
+                out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...room.first, iam('TagRole'), 'sts:AssumeRole'], reasons: [...room.reasons, ...tag.reasons, `${line(dt)} (once ${r.name} carries the tag${tags.length === 1 ? '' : 's'} ${tags.map((t) => `${t.key}=${t.value}`).join(', ')}, which iam:TagRole sets)`] } });
                 continue;
               }
             }
@@ -1709,8 +1732,11 @@ export function createEscalation(deps: EscalationDeps) {
           const written = [...wanted].map(([k, v]) => `${k}=${v}`).join(', ');
           const named = [...wanted.keys()].map((k) => `aws:PrincipalTag/${k}`).join(', ');
           const a = await allows(x, tag, t.arn, requestTagContext([...wanted].map(([key, value]) => ({ key, value }))));
-          if (a) out.push(gain(tag, t.arn, named, a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`));
-          else {
+          const room = a && (await tagRoom(x, t, [...wanted].map(([key, value]) => ({ key, value }))));
+          if (a && room) {
+            const g = gain(tag, t.arn, named, a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`);
+            out.push(room.first.length > 0 ? { ...g, first: room.first, reasons: [...room.reasons, ...g.reasons] } : g);
+          } else {
             // Or, for a role, as session tags of the session `x` opens (review ii, 6).
             const st = await sessionTagged(x, t, [...wanted]);
             if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: named, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag${wanted.size === 1 ? '' : 's'} ${written} carries ${wanted.size === 1 ? 'it' : 'them'}, without which Deny statements of its policies apply`] });
@@ -1960,7 +1986,8 @@ export function createEscalation(deps: EscalationDeps) {
         if (wanted.length > 0) {
           const action = iam(t.kind === 'user' ? 'TagUser' : 'TagRole');
           const a = await allows(x, action, t.arn, requestTagContext(wanted.map(([key, value]) => ({ key, value }))));
-          if (a) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', reasons: [...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
+          const room = a && (await tagRoom(x, t, wanted.map(([key, value]) => ({ key, value }))));
+          if (a && room) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', ...(room.first.length > 0 ? { first: room.first } : {}), reasons: [...room.reasons, ...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
           // Or the session tags `x` passes when it assumes the role (review ii, 1): they are the session's principal
           // tags, over the role's own (reference §A.1.8), where the trust policy lets `x` pass them (`sts:TagSession`,
           // which AssumeRole asks as well of a request passing tags).
