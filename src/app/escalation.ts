@@ -77,7 +77,8 @@
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group; with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
  *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
- *   group X may create, join and write (`CreateGroup`, review jb, 10).
+ *   group X may create, join and write (`CreateGroup`, review jb, 10; in an account holding its quota of 300 groups,
+ *   only with `DeleteGroup` of an empty one first, review la, 2).
  * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
  *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values (on a
  *   principal holding its quota of 50 tags, only with `Untag…` of as many first, review la, 1; so for every tagging
@@ -1790,6 +1791,23 @@ export function createEscalation(deps: EscalationDeps) {
     };
 
     /**
+     * Room in the account for a group `x` creates (review la, 2): IAM holds an account to 300 groups
+     * (`QUOTAS.groupsPerAccount`) and refuses another (LimitExceeded, src/app/directory.ts), so in a full account `x`
+     * must delete one first (`DeleteGroup`), one that may be deleted: no members, no policies. Nothing first when there
+     * is room; `first` undefined when there is none and `x` may not make it.
+     */
+    const groupAccountRoom = async (x: Node): Promise<{ first?: readonly string[]; reasons: readonly string[] }> => {
+      if (details.value.groups.length < QUOTAS.groupsPerAccount) return { first: [], reasons: [] };
+      const grants = identityGrants((await asPrincipal(x)).policies, iam('DeleteGroup'));
+      const members = new Set(details.value.users.flatMap((u) => u.groups));
+      for (const g of details.value.groups) {
+        if (g.inlinePolicies.length > 0 || g.attached.length > 0 || members.has(g.group.name) || !worthAsking(grants, groupArn(g.group.name))) continue;
+        const d = await allows(x, iam('DeleteGroup'), groupArn(g.group.name));
+        if (d) return { first: [iam('DeleteGroup')], reasons: [...d.reasons, `the account holds ${details.value.groups.length} groups, its quota of ${QUOTAS.groupsPerAccount}: ${x.name} deletes ${g.group.name}, which has no members and no policies, first`] };
+      }
+      return { reasons: [] };
+    };
+    /**
      * A group `x` may create, add a user to and write a policy to (review jb, 10): `iam:CreateGroup`, `AddUserToGroup`,
      * then `PutGroupPolicy` (or `AttachGroupPolicy` of a policy allowing everything), under a name each of its Allow
      * statements on groups of the account spells (`group/eve-*` read as `eve-new`, a path kept) or `new-group`; none taken.
@@ -1819,10 +1837,14 @@ export function createEscalation(deps: EscalationDeps) {
       }
       if (!taken.has('new-group')) arns.add(entityArn(partition, account, 'group', '/', 'new-group'));
       let found: Omit<EscalationGain, 'principal'> | undefined;
+      let room: { first?: readonly string[]; reasons: readonly string[] } | undefined;
       for (const arn of [...arns].slice(0, 8)) {
         const create = await allows(x, iam('CreateGroup'), arn);
         const add = create && (await allows(x, iam('AddUserToGroup'), arn));
         if (!create || !add) continue;
+        room ??= await groupAccountRoom(x);
+        const before = room.first;
+        if (!before) break;
         let write: { action: string; reasons: readonly string[] } | undefined;
         for (const [action, extra] of [[iam('PutGroupPolicy'), undefined], [iam('AttachGroupPolicy'), undefined], ...attachable.filter((p) => p.any).map((p) => [iam('AttachGroupPolicy'), { 'iam:PolicyARN': p.arn }] as const)] as const) {
           const w = await allows(x, action, arn, extra);
@@ -1832,7 +1854,7 @@ export function createEscalation(deps: EscalationDeps) {
           }
         }
         if (!write) continue;
-        found = { by: x.arn, action: write.action, resource: arn, gives, first: [iam('CreateGroup'), iam('AddUserToGroup')], reasons: [...create.reasons, ...add.reasons, ...write.reasons, `${x.arn} may create group ${arn.slice(arn.lastIndexOf('/') + 1)}, add a user to it and write what it allows`] };
+        found = { by: x.arn, action: write.action, resource: arn, gives, first: [...before, iam('CreateGroup'), iam('AddUserToGroup')], reasons: [...room.reasons, ...create.reasons, ...add.reasons, ...write.reasons, `${x.arn} may create group ${arn.slice(arn.lastIndexOf('/') + 1)}, add a user to it and write what it allows`] };
         break;
       }
       newGroupCache.set(cacheKey, found ?? null);
