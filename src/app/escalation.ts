@@ -64,7 +64,8 @@
  *   that X cannot remove. Enforcement names the policy an `Attach…Policy` attaches (`iam:PolicyARN`): when the
  *   question without it is refused and a policy of X reads that key, it is asked again for each managed policy of
  *   the account and each built-in one not already in effect, and each one allowed gives its rights (any right when
- *   it allows everything);
+ *   it allows everything), or one X may create (`CreatePolicy`, review jb, 8; in an account holding its quota of
+ *   1,500, only with `DeletePolicy` of one attached to no one first, review la, 3);
  * - another existing version of such a managed policy made the default (`SetDefaultPolicyVersion`), when one allows
  *   more than the default (`widerVersions`): the rights of that version, or any right (within the boundary that
  *   stays) when it allows every action on every resource unconditionally. The actor picks a version, not a document,
@@ -972,10 +973,39 @@ export function createEscalation(deps: EscalationDeps) {
      * statements on policies of the account spells (`policy/team-*` read as `team-new`, a path kept) and a plain
      * `new-policy`; none taken. Read once a principal.
      */
-    const newPolicyCache = new Map<string, { arn: string; reasons: readonly string[] }[]>();
-    const newPoliciesBy = async (x: Node): Promise<{ arn: string; reasons: readonly string[] }[]> => {
+    const newPolicyCache = new Map<string, { arn: string; first: readonly string[]; reasons: readonly string[] }[]>();
+    /**
+     * Room in the account for a managed policy `x` creates (review la, 3): IAM holds an account to 1,500 customer managed
+     * policies (`QUOTAS.customerManagedPoliciesPerAccount`) and refuses another (LimitExceeded, src/app/directory.ts), so
+     * in a full account `x` must delete one first (`DeletePolicy`), one that may go as it is: attached to no one, no
+     * one's boundary, one version. Nothing first when there is room; `first` undefined when there is none and `x` may
+     * not make it.
+     */
+    const policyAccountRoom = async (x: Node): Promise<{ first?: readonly string[]; reasons: readonly string[] }> => {
+      const own = details.value.policies.filter((p) => p.policy.account === account);
+      if (own.length < QUOTAS.customerManagedPoliciesPerAccount) return { first: [], reasons: [] };
+      const used = new Set([
+        ...details.value.users.flatMap((u) => [...u.attached.map((a) => a.arn), ...(u.user.permissionsBoundary ? [u.user.permissionsBoundary] : [])]),
+        ...details.value.groups.flatMap((g) => g.attached.map((a) => a.arn)),
+        ...details.value.roles.flatMap((r) => [...r.attached.map((a) => a.arn), ...(r.role.permissionsBoundary ? [r.role.permissionsBoundary] : [])]),
+      ]);
+      const grants = identityGrants((await asPrincipal(x)).policies, iam('DeletePolicy'));
+      for (const p of own) {
+        if (p.versions.length > 1 || used.has(p.policy.arn) || !worthAsking(grants, p.policy.arn)) continue;
+        const d = await allows(x, iam('DeletePolicy'), p.policy.arn);
+        if (d) return { first: [iam('DeletePolicy')], reasons: [...d.reasons, `the account holds ${own.length} managed policies, its quota of ${QUOTAS.customerManagedPoliciesPerAccount}: ${x.name} deletes ${p.policy.name}, attached to no one, first`] };
+      }
+      return { reasons: [] };
+    };
+    const newPoliciesBy = async (x: Node): Promise<{ arn: string; first: readonly string[]; reasons: readonly string[] }[]> => {
       const hit = newPolicyCache.get(x.arn);
       if (hit) return hit;
+      const room = await policyAccountRoom(x);
+      const first = room.first;
+      if (!first) {
+        newPolicyCache.set(x.arn, []);
+        return [];
+      }
       const taken = new Set(details.value.policies.map((p) => p.policy.arn.toLowerCase()));
       const arns = new Set<string>();
       const re = partition === 'acs' ? /^acs:ram::(\d+|\*)?:policy\/(.+)$/i : /^arn:aws:iam::(\d+|\*)?:policy\/(.+)$/;
@@ -995,11 +1025,11 @@ export function createEscalation(deps: EscalationDeps) {
         }
       }
       arns.add(entityArn(partition, account, 'policy', '/', 'new-policy'));
-      const out: { arn: string; reasons: readonly string[] }[] = [];
+      const out: { arn: string; first: readonly string[]; reasons: readonly string[] }[] = [];
       for (const arn of [...arns].slice(0, 8)) {
         if (taken.has(arn.toLowerCase())) continue;
         const a = await allows(x, iam('CreatePolicy'), arn);
-        if (a) out.push({ arn, reasons: a.reasons });
+        if (a) out.push({ arn, first, reasons: [...room.reasons, ...a.reasons] });
       }
       newPolicyCache.set(x.arn, out);
       return out;
@@ -1981,7 +2011,7 @@ export function createEscalation(deps: EscalationDeps) {
             for (const p of await newPoliciesBy(x)) {
               const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
               if (!b) continue;
-              out.push({ by: x.arn, principal: t.arn, action, resource, gives, policy: p.arn, ...pre([iam('CreatePolicy')]), reasons: [...p.reasons, ...space.reasons, ...b.reasons, `${x.arn} may create ${p.arn}, allowing what it chooses, and attach it`] });
+              out.push({ by: x.arn, principal: t.arn, action, resource, gives, policy: p.arn, ...pre([...p.first, iam('CreatePolicy')]), reasons: [...p.reasons, ...space.reasons, ...b.reasons, `${x.arn} may create ${p.arn}, allowing what it chooses, and attach it`] });
               break;
             }
           }
