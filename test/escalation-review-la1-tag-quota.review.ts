@@ -8,7 +8,8 @@
  * only with `Untag…` allowed too, on as many of its tags as must go, taken first (the gain's `first`, the step's
  * `actions`); each answer is then taken for real through the IAM and STS APIs.
  *
- * Before the fix 2 of 3 tests failed. Real server (SQLite), SDK v3 IAM and STS, the authorize API.
+ * Before the fix 2 of 3 tests failed. The fourth (a user allowed to untag only some keys) failed before the room was
+ * made of the keys it may remove, each asked alone, rather than of the first it holds. Real server (SQLite), SDK v3 IAM and STS, the authorize API.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +41,8 @@ describe('review la1: tagging a principal that holds its quota of 50 tags needs 
     const users: Record<string, object[]> = {
       full: [abac, assume, self('full', 'iam:TagUser')],
       roomy: [abac, assume, self('roomy', 'iam:TagUser', 'iam:UntagUser')],
+      // May untag only t40…t49: the room is made by those, not by the first tags it holds.
+      picky: [abac, assume, self('picky', 'iam:TagUser'), { ...self('picky', 'iam:UntagUser'), Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': 't4?' } } }],
     };
     for (const [name, statements] of Object.entries(users)) {
       await iam.send(new I.CreateUserCommand({ UserName: name, Tags: fifty }));
@@ -73,6 +76,15 @@ describe('review la1: tagging a principal that holds its quota of 50 tags needs 
 
   it('allowed to untag too: the gain names iam:UntagUser first, and the step takes it', async () => {
     assert.deepEqual(await report('roomy'), { gains: [['iam:TagUser', ['iam:UntagUser']]], path: [['sts:AssumeRole', ['iam:UntagUser', 'iam:TagUser', 'sts:AssumeRole']]] });
+  });
+
+  it('allowed to untag only some of its tags (aws:TagKeys): those make the room, and the path is still listed', async () => {
+    assert.deepEqual(await report('picky'), { gains: [['iam:TagUser', ['iam:UntagUser']]], path: [['sts:AssumeRole', ['iam:UntagUser', 'iam:TagUser', 'sts:AssumeRole']]] });
+    const iam = s.iam(keys['picky']);
+    assert.equal(await errorName(iam.send(new I.UntagUserCommand({ UserName: 'picky', TagKeys: ['t0'] }))), 'AccessDenied');
+    await iam.send(new I.UntagUserCommand({ UserName: 'picky', TagKeys: ['t40', 't41'] }));
+    await iam.send(new I.TagUserCommand({ UserName: 'picky', Tags: [{ Key: 'clearance', Value: 'high' }, { Key: 'team', Value: 'admins' }] }));
+    assert.equal(await read('picky'), 'Allow');
   });
 
   it('the paths are real: untag one, tag, read the object and assume the role', async () => {

@@ -1141,9 +1141,15 @@ export function createEscalation(deps: EscalationDeps) {
       const added = [...asked].filter((k) => !held.some((h) => h.key.toLowerCase() === k)).length;
       const excess = held.length + added - QUOTAS.tagsPerEntity;
       if (excess <= 0) return { first: [], reasons: [] };
-      const drop = held.filter((h) => !asked.has(h.key.toLowerCase())).slice(0, excess).map((h) => h.key);
-      if (drop.length < excess) return undefined;
       const untag = iam(t.kind === 'user' ? 'UntagUser' : 'UntagRole');
+      // The tags `x` may remove, each asked alone: a policy letting it untag some keys (aws:TagKeys) and not others must
+      // not hide the room the others make, taken first come (a false 'no path' is the answer this analysis may not give).
+      const drop: string[] = [];
+      for (const h of held) {
+        if (drop.length === excess) break;
+        if (!asked.has(h.key.toLowerCase()) && (await allows(x, untag, t.arn, tagKeysContext([h.key], held)))) drop.push(h.key);
+      }
+      if (drop.length < excess) return undefined;
       const a = await allows(x, untag, t.arn, tagKeysContext(drop, held));
       return a && { first: [untag], reasons: [...a.reasons, `${t.arn} carries ${held.length} tags, and IAM holds it to ${QUOTAS.tagsPerEntity}: ${untag} removes ${drop.join(', ')} first (and what its policies grant by them)`] };
     };
