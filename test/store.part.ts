@@ -461,8 +461,8 @@ for (const target of [sqlite, postgres]) {
         failsWith(await tx.policies.deleteVersion(arn, 'junk'), 'NO_SUCH_ENTITY');
         value(await tx.policies.deleteVersion(arn, 'v1'));
         assert.equal(value(await tx.policies.createVersion(arn, { document: DOC('s3:V6'), setAsDefault: false, created: T1 })).versionId, 'v6', 'never reused');
-        value(await tx.policies.setDefaultVersion(arn, 'v4', T1));
-        failsWith(await tx.policies.setDefaultVersion(arn, 'v1', T1), 'NO_SUCH_ENTITY');
+        value(await tx.policies.setDefaultVersion(arn, 'v4'));
+        failsWith(await tx.policies.setDefaultVersion(arn, 'v1'), 'NO_SUCH_ENTITY');
         failsWith(await tx.policies.createVersion('arn:none', { document: '{}', setAsDefault: false, created: T1 }), 'NO_SUCH_ENTITY');
       });
       await store.read(async (tx) => {

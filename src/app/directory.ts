@@ -1093,7 +1093,7 @@ export function createDirectory(deps: AppDeps) {
       const p = await customerPolicy(tx, c, input.policyArn, undefined, 'SetDefaultPolicyVersion');
       if (!p.ok) return p;
       const was = await tx.policies.getDefaultVersion(p.value.arn);
-      const r = await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now());
+      const r = await tx.policies.setDefaultVersion(p.value.arn, input.versionId);
       if (r.ok) changed(c, { defaultVersion: was ?? null }, { defaultVersion: (await tx.policies.getDefaultVersion(p.value.arn)) ?? null });
       return fromStore(r);
     });

@@ -609,7 +609,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       await recordChange('policy', policyKey(row), 'put');
       return ok({ versionId: `v${v}`, document: version.document, isDefault: version.setAsDefault, created: version.created });
     },
-    async setDefaultVersion(arn, versionId, updated) {
+    async setDefaultVersion(arn, versionId) {
       writable();
       const row = await policyRow(arn);
       if (row === undefined) return noPolicy(arn);
@@ -617,7 +617,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       if (v === undefined || !(await exists('SELECT 1 AS x FROM policy_versions WHERE policy_id = ? AND version = ?', [str(row['id']), v]))) {
         return fail('NO_SUCH_ENTITY', `policy \`${arn}\` has no version \`${versionId}\``);
       }
-      await db.run('UPDATE policies SET default_version = ?, updated = ? WHERE id = ?', [v, updated, str(row['id'])]);
+      await db.run('UPDATE policies SET default_version = ? WHERE id = ?', [v, str(row['id'])]);
       await recordChange('policy', policyKey(row), 'put');
       return ok(undefined);
     },

@@ -331,7 +331,11 @@ export interface PoliciesWrite extends PoliciesRead {
     arn: string,
     version: { readonly document: string; readonly setAsDefault: boolean; readonly created: string },
   ): Promise<StoreResult<PolicyVersionRecord>>;
-  setDefaultVersion(arn: string, versionId: string, updated: string): Promise<StoreResult<void>>;
+  /**
+   * Makes `versionId` the default. The policy's `updated` stays: IAM's UpdateDate is the newest version's creation
+   * date, and choosing a default creates none (review le, 1).
+   */
+  setDefaultVersion(arn: string, versionId: string): Promise<StoreResult<void>>;
   /** DELETE_CONFLICT for the default version. */
   deleteVersion(arn: string, versionId: string): Promise<StoreResult<void>>;
   /** Replaces the policy's tags (TagPolicy/UntagPolicy merge them first). Does not change `updated`. */
