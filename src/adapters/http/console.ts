@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestFactsOf } from './request-facts.ts';
 
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
   '/ui/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -28,7 +29,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Over HTTPS (`--tls-cert`): a browser that reached the console once keeps to HTTPS for this host for a year, so a
+ * Over HTTPS (`--tls-cert`, or a load balancer that ends TLS and that GATEHOUSE_TRUSTED_PROXIES names saying
+ * `X-Forwarded-Proto: https`, as `aws:SecureTransport` reads it: review kx, 1): a browser that reached the console once keeps to HTTPS for this host for a year, so a
  * later `http://` link or a network attacker's downgrade never carries the page (RFC 6797). Not over plain HTTP,
  * where browsers ignore it; no `includeSubDomains`, which would bind hosts this server does not know.
  */
@@ -43,7 +45,7 @@ export const isConsolePath = (path: string): boolean => path === '/ui' || path.s
 
 /** Answers a request for the console: its files on GET and HEAD, `/ui` sent to `/ui/`, 404 and 405 otherwise. */
 export function serveConsole(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): void {
-  const head = { 'x-amzn-requestid': requestId, ...SECURITY_HEADERS, ...((req.socket as { encrypted?: boolean }).encrypted === true ? HSTS : {}) };
+  const head = { 'x-amzn-requestid': requestId, ...SECURITY_HEADERS, ...(requestFactsOf(req).secureTransport ? HSTS : {}) };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...head, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
     res.end(`${req.method} is not allowed on the console; use GET\n`);
