@@ -285,6 +285,19 @@ function tokenHint(c, message) {
   return '';
 }
 
+/** An ARN's head: `arn:partition:service:region:account:` (`acs:` too), the resource part following it. */
+const ARN_HEAD = /^(?:arn|acs):[^:]*:[^:]*:[^:]*:[^:]*:/;
+/**
+ * A user's, role's or other entity's name as the Escalation paths and Who can views show it (`user/ops/alice`): its ARN's
+ * resource part, after the head's fifth `:`, as `gatehouse escalation-paths` names it (entityName,
+ * src/adapters/cli/commands/authorize.ts). Not after the last `:` (review kx, 2): an IAM path may hold one, and
+ * `user/ops:role/carol` was shown as `role/carol`, a user read as a role. What is not an ARN, as it was.
+ */
+const entityName = (arn) => {
+  const head = ARN_HEAD.exec(arn);
+  return head !== null ? arn.slice(head[0].length) : arn.slice(arn.lastIndexOf(':') + 1);
+};
+
 /**
  * A rule that decided, as the Authorize and Who can views show it: `iam: identity user/ana/data, statement 1 (Read)`;
  * a binding by its index in the IAM policy on the resource, as `gatehouse authorize` says it (ruleText,
@@ -633,7 +646,7 @@ function page() {
       const form = new FormData($('who-can-form'));
       const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context: contextOf(form.get('context')) };
       const a = await api('POST', '/v1/who-can', { body });
-      const name = (arn) => arn.slice(arn.lastIndexOf(':') + 1);
+      const name = entityName;
       // The page joins these lines itself: each part is made visible first, so that a line break in one (a binding's
       // CEL expression may have some) is not read as another rule (as the audit view's `via`).
       const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => visible(ruleText(m)));
@@ -697,7 +710,7 @@ function page() {
       const form = new FormData($('escalation-form'));
       const principal = String(form.get('principal') ?? '').trim();
       const a = await api('POST', '/v1/escalation-paths', { body: { context: contextOf(form.get('context')), ...(principal !== '' ? { principal } : {}) } });
-      const name = (arn) => arn.slice(arn.lastIndexOf(':') + 1);
+      const name = entityName;
       const path = (steps) => steps.map((s) => `→ ${name(s.to)} (${s.how}${s.via ? ` in ${name(s.via)}` : ''})`).join(' ');
       // What a gain gives in the words of `gatehouse escalation-paths` (givesText, src/adapters/cli/commands/authorize.ts),
       // with the managed policy it goes through and that policy's versions (review er, 2): the bare code (`policy`)

@@ -332,7 +332,17 @@ interface EscalationAnswer {
 }
 
 /** `user/alice` of an entity ARN (`arn:aws:iam::…:user/alice`, `acs:ram::…:role/x`). */
-const entityName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
+/** An ARN's head: `arn:partition:service:region:account:` (`acs:` too), the resource part following it. */
+const ARN_HEAD = /^(?:arn|acs):[^:]*:[^:]*:[^:]*:[^:]*:/;
+/**
+ * An entity's name as the reports print it (`user/ops/alice`): its ARN's resource part, after the head's fifth `:`. Not
+ * after the last `:` (review kx, 2): an IAM path may hold one, and `user/ops:role/carol` printed as `role/carol`, a user
+ * read as a role. What is not an ARN, as it was. The console words it the same way (web/console.js).
+ */
+const entityName = (arn: string): string => {
+  const head = ARN_HEAD.exec(arn);
+  return head !== null ? arn.slice(head[0].length) : arn.slice(arn.lastIndexOf(':') + 1);
+};
 const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${st.how}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
 const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy', bindings: 'any role a binding grants', resource: 'any right a resource policy grants', tags: 'what its policies grant by tag', 'without-deny': 'its policies without a Deny' };
 
