@@ -924,13 +924,56 @@ function page() {
     if (credentials === c) $('sign-in-status').textContent = '';
   }
 
+  /**
+   * The secret access key and session token as typed (review kx, 3). Their fields hold a MASK per character, the text
+   * being kept here: a masked text field (index.html says why not type=password) gave its value, the secret itself, to
+   * the accessibility tree, which screen readers speak aloud as it is typed and any program using the accessibility API
+   * reads. Each edit (typing, paste, drop, deletion) is made here from the field's selection and drawn as masks; one
+   * the browser does not let the page cancel (an input method's composition) empties the field, as no key holds such
+   * text. Line breaks in a paste are dropped, as a text field drops them. Emptied when the form is reset.
+   */
+  const MASK = '\u2022';
+  const typed = new Map();
+  for (const input of $('sign-in-form').querySelectorAll('input.secret')) {
+    typed.set(input.name, '');
+    const draw = (text, caret) => {
+      typed.set(input.name, text);
+      input.value = MASK.repeat(text.length);
+      input.setSelectionRange(caret, caret);
+    };
+    input.addEventListener('beforeinput', (ev) => {
+      // Enter: the form's submission, which a cancelled line break would cancel.
+      if (!ev.cancelable || ev.inputType === 'insertLineBreak' || ev.inputType === 'insertParagraph') return;
+      ev.preventDefault();
+      const text = typed.get(input.name);
+      let from = input.selectionStart ?? text.length;
+      let to = input.selectionEnd ?? text.length;
+      if (ev.inputType.startsWith('insert')) {
+        const added = String(ev.data ?? ev.dataTransfer?.getData('text/plain') ?? '').replace(/[\r\n]/g, '');
+        draw(text.slice(0, from) + added + text.slice(to), from + added.length);
+      } else if (ev.inputType.startsWith('delete')) {
+        // A character back or forward; a word or a line (which masks do not show): the whole field.
+        if (from === to && ev.inputType === 'deleteContentBackward') from = Math.max(0, from - 1);
+        else if (from === to && ev.inputType === 'deleteContentForward') to = Math.min(text.length, to + 1);
+        else if (from === to) [from, to] = [0, text.length];
+        draw(text.slice(0, from) + text.slice(to), from);
+      }
+    });
+    input.addEventListener('input', () => {
+      if (input.value !== MASK.repeat(typed.get(input.name).length)) draw('', 0);
+    });
+  }
+  $('sign-in-form').addEventListener('reset', () => {
+    for (const name of typed.keys()) typed.set(name, '');
+  });
+
   $('sign-in-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const form = new FormData(ev.target);
     const since = Date.now();
-    const secret = String(form.get('secretAccessKey')).trim();
+    const secret = typed.get('secretAccessKey').trim();
     const c = { accessKeyId: String(form.get('accessKeyId')).trim() };
-    const token = String(form.get('sessionToken') ?? '').trim();
+    const token = typed.get('sessionToken').trim();
     if (token !== '') c.sessionToken = token;
     ev.target.reset();
     const odd = pastedProblem([['access key id', c.accessKeyId], ['secret access key', secret], ['session token', token]]);
