@@ -857,9 +857,13 @@ function page() {
     signedInAs = null;
     $('who').textContent = '';
     for (const id of VIEW_FORMS) $(id).reset();
+    // The focus was on Sign out or in a view now hidden (review kx, 4): it goes to the form shown, not to nothing.
+    const from = document.activeElement;
+    const hid = from === null || from === document.body || from === $('sign-out') || $('console').contains(from);
     for (const id of ['who', 'sign-out', 'console']) $(id).hidden = true;
     $('sign-in').hidden = false;
     $('sign-in-status').textContent = why;
+    if (hid) $('sign-in-form').elements.namedItem('accessKeyId')?.focus();
   }
 
   // An administrator's key left in an open tab is anyone's who sits down at it: forgotten after IDLE_MS without a call.
@@ -901,8 +905,11 @@ function page() {
       $('who').textContent = visible(`${me.arn} (account ${me.account})`);
       $('who').hidden = false;
       $('sign-out').hidden = false;
+      // The focus was in the form now hidden (review kx, 4): it goes to the view's button, not to nothing.
+      const from = document.activeElement;
       $('sign-in').hidden = true;
       $('console').hidden = false;
+      if (from === null || from === document.body || $('sign-in').contains(from)) document.querySelector(`nav button[data-view="${current}"]`)?.focus();
       await open(current);
     } catch (e) {
       // A later sign-in (or a sign-out) took over: it is the one to say how it went.
