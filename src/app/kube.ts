@@ -2260,6 +2260,9 @@ export function createKube(app: App, options: KubeOptions) {
         detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, ...(named !== undefined && given !== undefined && given !== named ? { roleAnnotation: given } : {}), ...(v.allowed ? {} : { error: v.message }), ...(req.dryRun ? { dryRun: true } : {}) },
       });
     }
+    // A refusal names the role too, as an admission does: kube-apiserver records a webhook's auditAnnotations on a
+    // refusal as well, so its audit log shows which role a refused pod tried to run as (review lf, 2).
+    if (!v.allowed && named !== undefined) return { ...v, auditAnnotations: { ...v.auditAnnotations, role: named } };
     return v;
   }
 

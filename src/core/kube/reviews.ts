@@ -300,7 +300,7 @@ export type AdmissionVerdict =
    * `role`: the role the refusal is about when it is not the one the object's annotation names (recorded, not sent).
    * `decided`: the explicit deny that refused an object that is no pod or workload, recorded as that decision (not sent).
    */
-  | { readonly allowed: false; readonly code: number; readonly message: string; readonly role?: string; readonly decided?: Decided };
+  | { readonly allowed: false; readonly code: number; readonly message: string; readonly role?: string; readonly decided?: Decided; readonly auditAnnotations?: Readonly<Record<string, string>>; readonly warnings?: readonly string[] };
 
 /** An explicit deny of `action` on `resource` to `principal` that refused an admission (`AdmissionVerdict`). */
 export interface Decided {
@@ -313,7 +313,9 @@ export interface Decided {
 
 /**
  * In the request's version; `response.uid` echoes `request.uid`; a patch is the base64 of the RFC 6902 JSON array,
- * with `patchType`.
+ * with `patchType`. `auditAnnotations` and `warnings` are sent on a refusal too: kube-apiserver records the annotations
+ * in its audit log and relays the warnings whether or not the webhook allowed the request (admission.k8s.io/v1
+ * AdmissionResponse).
  */
 export function admissionAnswer(req: Pick<AdmissionRequest, 'apiVersion' | 'uid'>, v: AdmissionVerdict): unknown {
   const response: Obj = { uid: req.uid, allowed: v.allowed };
@@ -322,11 +324,11 @@ export function admissionAnswer(req: Pick<AdmissionRequest, 'apiVersion' | 'uid'
       response['patchType'] = 'JSONPatch';
       response['patch'] = Buffer.from(JSON.stringify(v.patch), 'utf8').toString('base64');
     }
-    if (v.auditAnnotations && Object.keys(v.auditAnnotations).length > 0) response['auditAnnotations'] = v.auditAnnotations;
-    if (v.warnings && v.warnings.length > 0) response['warnings'] = v.warnings;
   } else {
     response['status'] = { code: v.code, message: v.message };
   }
+  if (v.auditAnnotations && Object.keys(v.auditAnnotations).length > 0) response['auditAnnotations'] = v.auditAnnotations;
+  if (v.warnings && v.warnings.length > 0) response['warnings'] = v.warnings;
   return { apiVersion: req.apiVersion, kind: 'AdmissionReview', response };
 }
 
