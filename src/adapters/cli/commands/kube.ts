@@ -544,6 +544,13 @@ export function apiserverFlags(dir: string, form: AuthorizationForm = 'flags'): 
   ];
 }
 
+/**
+ * How the files are written: plain, an object the value holds twice (the webhooks' shared `clientConfig` and
+ * `namespaceSelector`) spelt out each time, not as `&a1`/`*a1`, so that editing one webhook does not silently change
+ * the others and the files have the shape of deploy/kubernetes/'s (review lf, 3).
+ */
+const PLAIN = { aliasDuplicateObjects: false } as const;
+
 /** The files of `webhook-config`, by name. Pure, for tests. */
 export function webhookFiles(input: { base: URL; cluster: string; token: string; caBundle?: string; dir: string; authorization?: { form: 'flags' } | { form: 'config'; version: AuthorizationConfigVersion } }): Record<string, string> {
   const { base, cluster, token, caBundle } = input;
@@ -556,7 +563,7 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
       users: [{ name: 'kube-apiserver', user: { token } }],
       contexts: [{ name: 'webhook', context: { cluster: 'gatehouse', user: 'kube-apiserver' } }],
       'current-context': 'webhook',
-    });
+    }, PLAIN);
   const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'gatehouse'] }] };
   const clientConfig = { url: url('admit'), ...(caBundle !== undefined ? { caBundle } : {}) };
   const mutating = {
@@ -619,19 +626,19 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
     kind: 'Config',
     // kube-apiserver picks the user whose name is the webhook's host[:port].
     users: [{ name: base.host, user: { token } }],
-  });
+  }, PLAIN);
   const admissionConfiguration = yaml().stringify({
     apiVersion: 'apiserver.config.k8s.io/v1',
     kind: 'AdmissionConfiguration',
     plugins: [{ name: 'MutatingAdmissionWebhook', configuration: { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'WebhookAdmissionConfiguration', kubeConfigFile: join(input.dir, 'admission-kubeconfig.yaml') } }],
-  });
+  }, PLAIN);
   return {
     'authentication-webhook.kubeconfig': kubeconfig('authenticate'),
     'authorization-webhook.kubeconfig': kubeconfig('authorize'),
     'admission-kubeconfig.yaml': admissionKubeconfig,
     'admission-configuration.yaml': admissionConfiguration,
-    'mutating-webhook.yaml': yaml().stringify(mutating),
+    'mutating-webhook.yaml': yaml().stringify(mutating, PLAIN),
     // Not folded: a CEL expression stays on one line, as an operator reads and edits it.
-    ...(input.authorization?.form === 'config' ? { 'authorization-config.yaml': yaml().stringify(authorizationConfiguration({ dir: input.dir, version: input.authorization.version }), { lineWidth: 0 }) } : {}),
+    ...(input.authorization?.form === 'config' ? { 'authorization-config.yaml': yaml().stringify(authorizationConfiguration({ dir: input.dir, version: input.authorization.version }), { ...PLAIN, lineWidth: 0 }) } : {}),
   };
 }
