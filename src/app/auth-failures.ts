@@ -53,6 +53,12 @@ export interface Refused {
    * or answering undefined: unknown (`anonymous` in the root account).
    */
   readonly owner?: (() => KeyOwner | undefined) | undefined;
+  /**
+   * What the refusal's own record names beyond the key: its resource (a cluster's ARN) and the Kubernetes cluster
+   * (`detail.cluster`), so that the summary of refusals left out names them as well (review lf, 4).
+   */
+  readonly resource?: string | undefined;
+  readonly cluster?: string | undefined;
 }
 
 /**
@@ -70,6 +76,9 @@ export interface Summary {
   readonly codes: readonly string[];
   readonly actions: readonly string[];
   readonly accessKeyIds: readonly string[];
+  /** The resources the refusals named (`*` for one that named none) and the clusters (`` for none). */
+  readonly resources?: readonly string[];
+  readonly clusters?: readonly string[];
 }
 
 /** Distinct codes, actions and key ids a summary lists at most (each); more are not listed, still counted. */
@@ -108,6 +117,8 @@ interface Group {
   readonly codes: Set<string>;
   readonly actions: Set<string>;
   readonly keyIds: Set<string>;
+  readonly resources: Set<string>;
+  readonly clusters: Set<string>;
 }
 
 interface Bucket {
@@ -128,7 +139,7 @@ const addBounded = (set: Set<string>, v: string | undefined): void => {
 };
 
 const viewOf = (ip: string, b: Bucket): Summary[] =>
-  [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds] }));
+  [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds], resources: [...g.resources], clusters: [...g.clusters] }));
 
 function summariesOf(ip: string, b: Bucket): Summary[] {
   const out = viewOf(ip, b);
@@ -147,7 +158,7 @@ function leftOut(b: Bucket, t: number, refused: Refused | undefined): void {
   if (name !== '' && !groups.has(name) && groups.size - (groups.has('') ? 1 : 0) >= SUMMARY_MAX_LISTED) name = '';
   let g = groups.get(name);
   if (g === undefined) {
-    g = { owner: name === '' ? undefined : owner, count: 0, first: t, last: t, codes: new Set(), actions: new Set(), keyIds: new Set() };
+    g = { owner: name === '' ? undefined : owner, count: 0, first: t, last: t, codes: new Set(), actions: new Set(), keyIds: new Set(), resources: new Set(), clusters: new Set() };
     groups.set(name, g);
   }
   g.count += 1;
@@ -156,6 +167,11 @@ function leftOut(b: Bucket, t: number, refused: Refused | undefined): void {
     addBounded(g.codes, refused.code);
     addBounded(g.actions, refused.action);
     addBounded(g.keyIds, refused.accessKeyId);
+    addBounded(g.resources, refused.resource ?? '*');
+    addBounded(g.clusters, refused.cluster ?? '');
+  } else {
+    addBounded(g.resources, '*');
+    addBounded(g.clusters, '');
   }
 }
 
@@ -468,6 +484,10 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
   const codes = union((x) => x.codes);
   const actions = union((x) => x.actions);
   const accessKeyIds = union((x) => x.accessKeyIds);
+  // The resource and cluster the refusals' own records name, when they all named the same one (review lf, 4).
+  const resources = union((x) => x.resources ?? ['*']);
+  const clusterNames = union((x) => x.clusters ?? ['']);
+  const clusters = clusterNames.filter((c) => c !== '');
   const ips = new Set(all.map((x) => x.ip));
   const ip = ips.size === 1 ? all[0]?.ip ?? '' : '';
   // Named as the refusals' own records are (`authFailureEvent`) when they all claimed keys of one owner (review kp1).
@@ -482,7 +502,7 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
     ...(one?.job !== undefined ? { job: one.job } : {}),
     ...(one?.sourceIdentity !== undefined ? { sourceIdentity: one.sourceIdentity } : {}),
     action: actions.length === 1 ? (actions[0] ?? '*') : '*',
-    resource: '*',
+    resource: resources.length === 1 ? (resources[0] ?? '*') : '*',
     decision: 'Deny',
     ...(ip !== '' ? { sourceIp: ip } : {}),
     detail: {
@@ -494,6 +514,7 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
       codes,
       actions,
       ...(accessKeyIds.length > 0 ? { accessKeyIds } : {}),
+      ...(clusterNames.length === 1 && clusters.length === 1 ? { cluster: clusters[0] } : clusters.length > 0 ? { clusters } : {}),
       ...(ips.size > 1 ? { addresses: ips.size } : {}),
     },
   };
@@ -575,7 +596,7 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
     gates.set(sink, st);
   }
   // What was refused, for a summary: bounded, a code that is not a code `Unknown`, a key id only if shaped as one.
-  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined, owner: refused.owner };
+  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined, owner: refused.owner, ...(refused.resource !== undefined ? { resource: cut(refused.resource, MAX_RESOURCE) } : {}), ...(refused.cluster !== undefined ? { cluster: cut(refused.cluster, MAX_RESOURCE) } : {}) };
   const admitted = st.gate.admit(sourceIp, what);
   if (!admitted.record || admitted.suppressed > 0) st.changed = true;
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();

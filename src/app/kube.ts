@@ -1375,7 +1375,7 @@ export function createKube(app: App, options: KubeOptions) {
     // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
     // Left out, its summary is where its record is (below): the key's owner, else `anonymous` in the cluster's account (review kp4).
     const summarised = (): KeyOwner => keyOwner(app, claimed.accessKeyId, claimed.sessionToken) ?? { principal: 'anonymous', account: cluster.account };
-    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: summarised });
+    const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: summarised, resource: cluster.arn, cluster: cluster.name });
     if (!admitted.record) return;
     const message =
       r.step === 'token'
