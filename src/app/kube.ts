@@ -2129,9 +2129,12 @@ export function createKube(app: App, options: KubeOptions) {
     const warned: AdmissionVerdict =
       JSON.stringify(now) !== JSON.stringify(was) ? { allowed: true, warnings: ['gatehouse: a pod’s role annotation counts only when the pod is created; this update does not change the pod’s role or credentials'] } : { allowed: true };
     if (!containersChanged(req.oldObject, req.object)) return warned;
+    // A refusal keeps the warning: kube-apiserver relays a webhook's warnings on a refusal too, and the user should not
+    // think that naming another role in the annotation would get the change through (review lf, 5).
+    const refused = (message: string, role?: string): AdmissionVerdict => ({ ...refuse(message, 403, role), ...(warned.warnings !== undefined ? { warnings: warned.warnings } : {}) });
     // New code run as the pod's service account (which a pod cannot change) is acting as it, as creating the pod is.
     const asAccount = await serviceAccountRefusal(cluster, req, principalsOnce(cluster, req), `pod ${req.namespace}/${podName(req, req.oldObject)}`, req.object?.['spec']);
-    if (asAccount !== undefined) return refuse(`${asAccount} (changing its containers)`);
+    if (asAccount !== undefined) return refused(`${asAccount} (changing its containers)`);
     const old = annotationsOf(req.oldObject?.['metadata']);
     const ids = [old[JOB_ANNOTATION], annotationsOf(req.object?.['metadata'])[JOB_ANNOTATION], ...podEnvValues(req.oldObject, 'GATEHOUSE_JOB_ID')];
     const job = await podJobOf(cluster, req.namespace, podName(req, req.oldObject), ids);
@@ -2139,9 +2142,9 @@ export function createKube(app: App, options: KubeOptions) {
     const roleArn = job.role.arn;
     const passer = passerOf(cluster, req, old, roleArn);
     // Refused, the record names the role the pod runs as, not what its annotation says now (an UPDATE may change it).
-    if ('error' in passer) return refuse(passer.error, 403, roleArn);
+    if ('error' in passer) return refused(passer.error, roleArn);
     const pass = await checkPass(cluster, passer, roleArn, job.id);
-    if (!pass.ok) return refuse(`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (changing the containers of pod ${req.namespace}/${podName(req, req.oldObject)}, which runs as ${roleArn})`, 403, roleArn);
+    if (!pass.ok) return refused(`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (changing the containers of pod ${req.namespace}/${podName(req, req.oldObject)}, which runs as ${roleArn})`, roleArn);
     return { ...warned, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: job.id } };
   }
 
