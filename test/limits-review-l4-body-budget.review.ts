@@ -9,40 +9,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../src/app/index.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { createHttpEdge, HTTP_EDGE_LIMITS, type HttpEdge } from '../src/adapters/http/server.ts';
+import { HTTP_EDGE_LIMITS } from '../src/adapters/http/server.ts';
+import { edgeWorld, type EdgeWorld } from './support/edge-world.ts';
 
-let dir: string;
-let store: SqliteStore;
-let app: App;
-let edge: HttpEdge;
 let port: number;
 const logs: string[] = [];
 const MiB = 1 << 20;
 
+let world: EdgeWorld | undefined;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-limits-l4-'));
-  store = await openSqliteStore({ dataDir: dir });
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto }, { audit: { enabled: false } });
-  await app.start();
-  await app.bootstrap();
-  edge = createHttpEdge({ app, ready: async () => true, limits: { maxBodyBytesInFlight: 2.5 * MiB }, log: (l) => void logs.push(l) });
-  port = (await edge.listen('127.0.0.1', 0)).port;
+  world = await edgeWorld('limits-l4', { limits: { maxBodyBytesInFlight: 2.5 * MiB }, log: (l) => void logs.push(l) });
+  port = world.port;
 });
 
-after(async () => {
-  await edge?.close(0);
-  await app?.audit.stop();
-  await store?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => world?.close());
 
 /** A raw connection that sends a request declaring `length` bytes of body and `sent` of them; what it received. */
 async function sendBody(method: string, path: string, length: number, sent: number): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {

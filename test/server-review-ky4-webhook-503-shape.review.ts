@@ -19,47 +19,28 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../src/app/index.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { createHttpEdge, type HttpEdge } from '../src/adapters/http/server.ts';
+import { edgeWorld, type EdgeWorld } from './support/edge-world.ts';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
 
 const MiB = 1 << 20;
-let dir: string;
-let store: SqliteStore;
-let app: App;
-let edge: HttpEdge;
 let port: number;
 let webhookReached = 0;
 
+let world: EdgeWorld | undefined;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-ky4-'));
-  store = await openSqliteStore({ dataDir: dir });
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto }, { audit: { enabled: false } });
-  await app.start();
-  await app.bootstrap();
-  edge = createHttpEdge({
-    app,
-    ready: async () => true,
+  world = await edgeWorld('ky4', {
     limits: { maxBodyBytesInFlight: 2.5 * MiB },
-    log: () => {},
     kubeWebhooks: async (req, res) => {
       webhookReached++;
       req.resume();
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     },
   });
-  port = (await edge.listen('127.0.0.1', 0)).port;
+  port = world.port;
 });
 
-after(async () => {
-  await edge?.close(0);
-  await app?.audit.stop();
-  await store?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+after(() => world?.close());
 
 /** A raw POST of `path` declaring `declare` bytes and sending `sent` of them. */
 async function post(at: number, path: string, declare: number, sent: number): Promise<{ socket: Socket; received: () => string }> {
