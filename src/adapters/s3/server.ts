@@ -1525,9 +1525,15 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const from = copySourceOf(source);
       if (!from) return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
       if (from.versionId !== undefined && from.versionId !== NULL_VERSION) return fail(invalidVersion('x-amz-copy-source', source));
+      // Each directive is refused in its own words (S3's), naming the header and what it carried.
       const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
       const tagDirective = (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
-      if ((directive !== 'COPY' && directive !== 'REPLACE') || (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')) return fail(s3Error('InvalidArgument', 'Unknown metadata directive.'));
+      for (const [name, value, message] of [
+        ['x-amz-metadata-directive', directive, 'Unknown metadata directive.'],
+        ['x-amz-tagging-directive', tagDirective, 'Unknown tagging directive.'],
+      ] as const) {
+        if (value !== 'COPY' && value !== 'REPLACE') return fail(s3Error('InvalidArgument', message, { ArgumentName: name, ArgumentValue: header(req, name) ?? '' }));
+      }
       // The copy's class and redirect location are the request's with either directive: S3 copies neither.
       const classed = objectClassOf(req);
       if (!classed.ok) return fail(classed.error);
