@@ -194,6 +194,8 @@ function tlsVersionOf(req: IncomingMessage): { tlsVersion?: string } {
 /** Whether the request carries a body (RFC 9112 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
 const sendsBody = (req: IncomingMessage): boolean => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
+/** A string as S3's `*Bytes` error elements write it: each UTF-8 byte as two lowercase hex digits, space-separated. */
+const hexBytes = (s: string): string => Buffer.from(s, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
 const httpDate = (iso: string): string => new Date(iso).toUTCString();
 const s3Date = (iso: string): string => new Date(iso).toISOString();
 
@@ -710,7 +712,19 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
       const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
       if (!who.ok) return who;
-      if (!v2.verify(who.value.secret)) return { ok: false, error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: v2.accessKeyId }) };
+      if (!v2.verify(who.value.secret)) {
+        // S3's SigV2 document: what it signed, as text and as bytes, and the signature it was given.
+        const toSign = v2.stringToSign();
+        return {
+          ok: false,
+          error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
+            AWSAccessKeyId: v2.accessKeyId,
+            StringToSign: toSign,
+            SignatureProvided: v2.signature,
+            StringToSignBytes: hexBytes(toSign),
+          }),
+        };
+      }
       // SigV2 names no region: the gateway's own.
       app.keyUse.note(v2.accessKeyId, 's3', region);
       return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
@@ -770,7 +784,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           AWSAccessKeyId: parsed.accessKeyId,
           StringToSign: parsed.stringToSign(),
           SignatureProvided: signature ?? '',
+          StringToSignBytes: hexBytes(parsed.stringToSign()),
           CanonicalRequest: parsed.canonicalRequest(),
+          CanonicalRequestBytes: hexBytes(parsed.canonicalRequest()),
         }),
       };
     }

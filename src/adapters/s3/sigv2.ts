@@ -27,7 +27,19 @@ export interface SigV2Request {
 }
 
 export type SigV2Parsed =
-  | { readonly ok: true; readonly accessKeyId: string; readonly sessionToken?: string; verify(secret: string): boolean }
+  | {
+      readonly ok: true;
+      readonly accessKeyId: string;
+      readonly sessionToken?: string;
+      /** The signature as sent (base64). */
+      readonly signature: string;
+      verify(secret: string): boolean;
+      /**
+       * The string to sign S3 reports in a SignatureDoesNotMatch: the first form `verify` tries (the resource as
+       * sent, the Content-Type sent), so a signer sees the lines it was expected to sign.
+       */
+      stringToSign(): string;
+    }
   | {
       readonly ok: false;
       readonly code: 'AccessDenied' | 'AuthorizationQueryParametersError' | 'AuthorizationHeaderMalformed' | 'RequestTimeTooSkewed';
@@ -118,14 +130,17 @@ export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
   // sends it may add one; the one signed is what S3 compares, so both are tried.
   const types = [...new Set([one(req.headers['content-type']) ?? '', param('content-type') ?? '', ''])];
   const provided = Buffer.from(signature, 'base64');
+  const toSignOf = (type: string, resource: string): string => `${req.method}\n${md5}\n${type}\n${dateLine}\n${amzLines}${resource}`;
   return {
     ok: true,
     accessKeyId,
     ...(sessionToken !== undefined ? { sessionToken } : {}),
+    signature,
+    stringToSign: () => toSignOf(types[0] ?? '', resources[0] ?? path),
     verify(secret: string): boolean {
       for (const resource of resources) {
         for (const type of types) {
-          const toSign = `${req.method}\n${md5}\n${type}\n${dateLine}\n${amzLines}${resource}`;
+          const toSign = toSignOf(type, resource);
           const expected = createHmac('sha1', secret).update(toSign, 'utf8').digest();
           if (expected.length === provided.length && timingSafeEqual(expected, provided)) return true;
         }
