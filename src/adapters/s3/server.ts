@@ -1735,7 +1735,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (ifMatch !== undefined && !ifMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 412;
       const ius = header(req, 'if-unmodified-since');
       if (ifMatch === undefined && ius !== undefined && !Number.isNaN(Date.parse(ius)) && Math.floor(modified / 1000) > Math.floor(Date.parse(ius) / 1000)) return 412;
-      if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 304;
+      // If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"<etag>"`, as a cache that weakened the ETag sends it,
+      // is the object's. If-Match above stays strong (§13.1.1). The copy's source conditions read `W/` so too.
+      if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => [etag, '*', info.etag].includes(t.trim().replace(/^W\//, '')))) return 304;
       const ims = header(req, 'if-modified-since');
       if (ifNoneMatch === undefined && ims !== undefined && !Number.isNaN(Date.parse(ims)) && Math.floor(modified / 1000) <= Math.floor(Date.parse(ims) / 1000)) return 304;
       return undefined;
