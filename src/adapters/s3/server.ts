@@ -1371,7 +1371,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               if (from.versionId !== undefined && from.versionId !== NULL_VERSION) return fail(invalidVersion('x-amz-copy-source', partSource));
               const rangeText = header(req, 'x-amz-copy-source-range');
               const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
-              if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
+              // S3's document names the header and what it carried (ArgumentName, ArgumentValue).
+              if (rangeText !== undefined && !m) {
+                return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeText }));
+              }
               const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
               // The part's checksum under its upload's algorithm is in the result (API_CopyPartResult), as UploadPart's
               // header: s3transfer's multipart copy (`aws s3 cp s3://… s3://… --checksum-algorithm CRC32`) lists each
