@@ -46,7 +46,8 @@ describe('audit review kp3: a summary of refused web-identity calls names the pr
     const token = await issuer.mint({ sub: 'repo:ml/other' });
     const agent = new Agent({ localAddress: IP, keepAlive: true, maxSockets: 8 });
     const sts = new STSClient({ endpoint: s.url, region: REGION, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }, maxAttempts: 1, requestHandler: { httpAgent: agent } });
-    const N = 50;
+    // 100: at 5 records a second after a burst of 20, a slow run (a loaded CI host) could record 50 one by one and sum up none.
+    const N = 100;
     let sent = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -60,7 +61,7 @@ describe('audit review kp3: a summary of refused web-identity calls names the pr
     agent.destroy();
     const total = (rs: readonly AuditRecord[]): number => rs.reduce((n, r) => n + (r.detail['first'] === undefined ? 1 : 0) + Number(r.detail['suppressed'] ?? 0), 0);
     let got: AuditRecord[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       got = await auditRecordsFrom(s, IP);
       if (got.some((r) => r.detail['first'] !== undefined) && total(got) >= N) break;
       await new Promise((r) => setTimeout(r, 100));
