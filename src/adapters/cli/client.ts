@@ -590,7 +590,7 @@ async function processCredentials(command: string, profile: { name: string; vari
       `${which} runs a gatehouse command that reads the profile \`${profile.name}\` again, without end; make it \`gatehouse credentials --role-arn ARN\`, which reads no profile`,
     );
   }
-  const fail = (message: string) => failure(EXIT.accessDenied, 'CredentialProcessFailed', `${which} ${message}`);
+  const fail = (message: string, exit: ExitCode = EXIT.accessDenied) => failure(exit, 'CredentialProcessFailed', `${which} ${message}`);
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const ran = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; error?: string }>((resolve) => {
     const child = spawn(command, { shell: true, env: { ...env, [CREDENTIAL_PROCESS_VARIABLE]: [...running, profile.name].join('\n') }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -613,7 +613,10 @@ async function processCredentials(command: string, profile: { name: string; vari
   });
   const said = oneLine(ran.stderr.length > PROCESS_STDERR_SHOWN ? `${ran.stderr.slice(0, PROCESS_STDERR_SHOWN)}…` : ran.stderr.trim());
   if (ran.error !== undefined) return fail(ran.error);
-  if (ran.code !== 0) return fail(`${ran.signal !== null ? `was ended by ${ran.signal}` : `exited with status ${ran.code}`}${said !== '' ? `: ${said}` : ' and said nothing on stderr'}`);
+  // A process that exits 10 says, as `gatehouse credentials` does, that its server is unreachable or unavailable:
+  // passed through, so that a script retrying on 10 retries (review ll, 1: it read 9, a refusal, and gave up).
+  const exit = ran.code === EXIT.unavailable ? EXIT.unavailable : EXIT.accessDenied;
+  if (ran.code !== 0) return fail(`${ran.signal !== null ? `was ended by ${ran.signal}` : `exited with status ${ran.code}`}${said !== '' ? `: ${said}` : ' and said nothing on stderr'}`, exit);
   let doc: unknown;
   try {
     doc = JSON.parse(ran.stdout.trim());
