@@ -93,6 +93,11 @@ export interface Connection {
    * server's message alone said what, not what to do. Absent: nothing is added.
    */
   readonly renew?: string;
+  /**
+   * The environment's variables that hold a session token (AWS_SESSION_TOKEN, its older name AWS_SECURITY_TOKEN), when
+   * the credentials are the environment's: named in the advice for a long-term key sent with a token (review ll, 2).
+   */
+  readonly tokenVariables?: readonly string[];
   /** The CA certificates (PEM) of `--ca-bundle`, `AWS_CA_BUNDLE` or the profile's `ca_bundle`, which replace Node's for an https endpoint. */
   readonly ca?: string;
   /** Which of those `ca` came from, for messages (`AWS_CA_BUNDLE`, `ca_bundle of the profile \`ci\``). */
@@ -790,9 +795,11 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const job = inJob(env);
   // `--profile` passes the environment's keys over, as botocore drops its environment provider for a profile given
   // explicitly (review jc, 2): the README had to run `env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY` before a profile.
+  let tokenVariables: string[] = [];
   if (fromEnv !== undefined && !sourcedFromEnvironment && opts.profile === undefined) {
     if (!fromEnv.ok) return fromEnv;
     credentials = fromEnv.value;
+    tokenVariables = ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'].filter((v) => env[v]);
   } else if (plan !== undefined) {
     if (!plan.ok) return plan;
     const base = await baseCredentials(plan.value.base, env, ctx.now());
@@ -883,7 +890,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   if (proxy !== undefined && 'ok' in proxy) return proxy;
   const fault = credentialFault(credentials);
   if (fault !== undefined) return failure(EXIT.usage, 'InvalidCredentials', `${fault}, in the credentials from ${credentialsSource}; remove it`);
-  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(ca !== undefined ? { ca, caFrom } : {}), ...(proxy !== undefined ? { proxy } : {}) };
+  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(tokenVariables.length > 0 ? { tokenVariables } : {}), ...(ca !== undefined ? { ca, caFrom } : {}), ...(proxy !== undefined ? { proxy } : {}) };
   if (roles.length === 0) return { ok: true, value: conn };
   const assumed = await assumeRoles(conn, roles, ctx.now());
   return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source, renew: assumed.value.renew } } : assumed;
@@ -958,7 +965,11 @@ function tokenMismatch(conn: Connection): string | undefined {
   const { accessKeyId: id, sessionToken } = conn.credentials;
   const env = conn.credentialsSource === ENVIRONMENT_SOURCE;
   if (sessionToken !== undefined && /^(?:AKIA|LTAI)/.test(id)) {
-    return `: ${id.slice(0, 4)}… is a user's long-term access key, which takes no session token, but ${env ? 'AWS_SESSION_TOKEN is set (left from an earlier session?): unset it' : 'one is given with it: remove it'}`;
+    // The variable actually set: AWS_SECURITY_TOKEN alone was named AWS_SESSION_TOKEN, which unsetting changed nothing
+    // for; both when both are, since the one left would still be sent (review ll, 2).
+    const set = conn.tokenVariables ?? ['AWS_SESSION_TOKEN'];
+    const named = set.length > 1 ? `${set.join(' and ')} are set (left from an earlier session?): unset them` : `${set[0] ?? 'AWS_SESSION_TOKEN'} is set (left from an earlier session?): unset it`;
+    return `: ${id.slice(0, 4)}… is a user's long-term access key, which takes no session token, but ${env ? named : 'one is given with it: remove it'}`;
   }
   if (sessionToken === undefined && /^(?:ASIA|STS\.)/.test(id)) {
     return `: ${id.slice(0, 4)}… is a temporary access key, which needs the session token issued with it, but ${env ? 'AWS_SESSION_TOKEN is not set: set it too' : 'none is given with it'}`;
