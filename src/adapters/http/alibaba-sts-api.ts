@@ -184,6 +184,18 @@ const TIMESTAMP_SKEW_MS = 15 * 60 * 1000;
 /** `YYYY-MM-DDThh:mm:ssZ`, the ISO 8601 UTC form the SDKs send (a fraction of a second is taken too). */
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 /**
+ * `Timestamp` or `x-acs-date` as epoch ms, if it is a real UTC time in `TIMESTAMP_RE`'s form. `Date.parse` alone moves a
+ * day that does not exist into the next month (`2026-02-30` is 2 March) and `T24:00:00` into the next day: such a time
+ * was read as another instant, where Alibaba's gateway answers InvalidTimeStamp.Format (review lj, 1). The instant read
+ * must print back as the date and time written.
+ */
+function timestampMs(timestamp: string): number | undefined {
+  if (!TIMESTAMP_RE.test(timestamp)) return undefined;
+  const at = Date.parse(timestamp);
+  if (Number.isNaN(at) || new Date(at).toISOString().slice(0, 19) !== timestamp.slice(0, 19)) return undefined;
+  return at;
+}
+/**
  * The nonce set of an app whose edge gave none (`AlibabaRequest.nonces`): `MAX_NONCES` at most (nonce-set.ts).
  */
 const noncesOf = new WeakMap<App, NonceSet>();
@@ -311,8 +323,8 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   };
   if (!claim.ok) return refuse(claim.status, claim.code, claim.message, claim.accessKeyId);
   const { accessKeyId, token, timestamp } = claim;
-  const at = TIMESTAMP_RE.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
-  if (Number.isNaN(at)) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give the time as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
+  const at = timestampMs(timestamp);
+  if (at === undefined) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give a real time as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
   const now = Date.now();
   if (Math.abs(now - at) > TIMESTAMP_SKEW_MS) return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${timestamp} is more than 15 minutes from the server's time ${isoSeconds(now)}; check the client's clock`, accessKeyId);
   // A temporary key without its token (an AssumeRole answer's AccessKeyId and AccessKeySecret copied, not its
