@@ -235,16 +235,20 @@ type Claim =
     }
   | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string; readonly accessKeyId?: string | undefined };
 
-/** Signature version 1.0: everything in the parameters, HMAC-SHA1 under `<secret>&` over `rpcStringToSign`. */
+/**
+ * Signature version 1.0: everything in the parameters, HMAC-SHA1 under `<secret>&` over `rpcStringToSign`. Each common
+ * parameter of the signature is required, `SignatureVersion` too (Alibaba's "Common request parameters"): one missing
+ * was read as 1.0, so a signer that worked here failed against Alibaba (review lj, 2).
+ */
 function v1Claim(p: Params, r: AlibabaRequest): Claim {
-  for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp'] as const) {
+  for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp'] as const) {
     const v = p.get(name);
     if (v === undefined || v === '') return { ok: false, status: 400, code: `Missing${name}`, message: `${name} is mandatory for this action.`, accessKeyId: p.get('AccessKeyId') };
   }
   const accessKeyId = p.get('AccessKeyId') as string;
   if (p.get('SignatureMethod') !== 'HMAC-SHA1') return { ok: false, status: 400, code: 'InvalidSignatureMethod', message: `Specified signature method is not valid: this server takes HMAC-SHA1 (signature version 1.0) or an ACS3-HMAC-SHA256 Authorization header, not \`${(p.get('SignatureMethod') ?? '').slice(0, 32)}\``, accessKeyId };
-  const version = p.get('SignatureVersion');
-  if (version !== undefined && version !== '1.0') return { ok: false, status: 400, code: 'InvalidSignatureVersion', message: `Specified signature version is not valid: this server takes 1.0, not \`${version.slice(0, 32)}\``, accessKeyId };
+  const version = p.get('SignatureVersion') as string;
+  if (version !== '1.0') return { ok: false, status: 400, code: 'InvalidSignatureVersion', message: `Specified signature version is not valid: this server takes 1.0, not \`${version.slice(0, 32)}\``, accessKeyId };
   return {
     ok: true,
     accessKeyId,
