@@ -251,6 +251,9 @@ function tokenTime(seconds: unknown): number | undefined {
   return Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
+/** The IssuanceLimitTime Alibaba's OIDC providers take unless set (RAM CreateOIDCProvider: 1 to 168 hours, default 12). */
+const ALIBABA_ISSUANCE_LIMIT_HOURS = 12;
+
 /** How many whole seconds a token's `iat` is ahead of `nowMs` (0 when it is not, or has no numeric `iat`). */
 function issuedAheadSeconds(iat: unknown, nowMs: number): number {
   return typeof iat === 'number' && Number.isFinite(iat) ? Math.max(0, Math.floor(iat - nowMs / 1000)) : 0;
@@ -980,6 +983,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const iatSkew = issuedAheadSeconds(claims['iat'], now());
     if (iatSkew > TOKEN_SKEW_SECONDS) {
       return failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: it was issued in the future (\`iat\` is ${iatSkew} s ahead of this server's clock, more than the ${TOKEN_SKEW_SECONDS} s allowed); check the issuer's clock`, at('OIDCToken'));
+    }
+    // Alibaba's OIDC providers refuse a token issued longer ago than their IssuanceLimitTime, 12 hours unless set (RAM
+    // CreateOIDCProvider); a provider here has no such setting, so the default holds. A token kept past it (copied off a
+    // pod, with a long `exp`) bought sessions that Alibaba would refuse (review lj, 3). AWS STS has no such limit.
+    const iatMs = alibaba ? tokenTime(claims['iat']) : undefined;
+    if (iatMs !== undefined && now() - iatMs > ALIBABA_ISSUANCE_LIMIT_HOURS * 3_600_000) {
+      return failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: the OIDC token was issued at ${new Date(iatMs).toISOString()} (\`iat\`), more than the provider's issuance limit of ${ALIBABA_ISSUANCE_LIMIT_HOURS} hours ago; get a fresh one`, at('OIDCToken'));
     }
     const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
