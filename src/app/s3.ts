@@ -658,7 +658,7 @@ export function createS3(app: App, objects: ObjectStore) {
    */
   function conditionContext(call: S3Call, conditions: WriteConditions | undefined): Context {
     const ctx: Context = {};
-    if (conditions?.ifMatch !== undefined) ctx['s3:if-match'] = headerOf(call, 'if-match')?.trim() ?? conditions.ifMatch.map((t) => (t === '*' ? t : `"${t}"`)).join(', ');
+    if (conditions?.ifMatch !== undefined) ctx['s3:if-match'] = headerOf(call, 'if-match')?.trim() ?? conditions.ifMatch.map((t) => (t === '*' || t.startsWith('W/') ? t : `"${t}"`)).join(', ');
     if (conditions?.ifNoneMatch !== undefined) ctx['s3:if-none-match'] = headerOf(call, 'if-none-match')?.trim() ?? conditions.ifNoneMatch;
     return ctx;
   }

@@ -540,11 +540,16 @@ const invalidVersion = (argument: string, value: string): S3Error => s3Error('In
 /** DeleteObject's conditions that S3 takes on directory buckets only (API_DeleteObject): refused, never dropped. */
 const DIRECTORY_DELETE_CONDITIONS = ['x-amz-if-match-last-modified-time', 'x-amz-if-match-size'] as const;
 
-/** The ETags of an `If-Match`-style header, unquoted (`*` kept): `"a", "b"` → `a`, `b`. */
-const etagList = (value: string): string[] =>
+/**
+ * The ETags of an `If-Match`-style header, unquoted (`*` kept): `"a", "b"` → `a`, `b`. If-None-Match compares weakly
+ * (RFC 9110 §13.1.2), so `W/"a"` there is `a`; If-Match compares strongly (§13.1.1, RFC 7232 §3.1 as S3's API
+ * reference cites), in which a weak tag matches nothing: it is kept whole (`W/"a"`), which no stored ETag equals.
+ */
+const etagList = (value: string, comparison: 'strong' | 'weak'): string[] =>
   value
     .split(',')
-    .map((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, ''))
+    .map((t) => t.trim())
+    .map((t) => (t.startsWith('W/') && comparison === 'strong' ? t : t.replace(/^W\//, '').replace(/^"|"$/g, '')))
     .filter((t) => t !== '');
 
 /** An HTTP date header as epoch ms; one that does not parse is ignored, as S3 ignores it. */
@@ -1097,7 +1102,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         return { ok: false, error: s3Error('NotImplemented', `A header you provided implies functionality that is not implemented: If-None-Match on ${method} takes only \`*\`, got \`${ifNoneMatch}\``) };
       }
       if (ifMatch === undefined && ifNoneMatch === undefined) return { ok: true, value: undefined };
-      return { ok: true, value: { ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch) } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}) } };
+      return { ok: true, value: { ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch, 'strong') } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}) } };
     };
     /** `x-amz-copy-source-if-*` of CopyObject and UploadPartCopy, held against the version copied. */
     const sourceConditions = (): SourceConditions | undefined => {
@@ -1106,8 +1111,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const ifModifiedSince = dateHeader(header(req, 'x-amz-copy-source-if-modified-since'));
       const ifUnmodifiedSince = dateHeader(header(req, 'x-amz-copy-source-if-unmodified-since'));
       const c: SourceConditions = {
-        ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch) } : {}),
-        ...(ifNoneMatch !== undefined ? { ifNoneMatch: etagList(ifNoneMatch) } : {}),
+        ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch, 'strong') } : {}),
+        ...(ifNoneMatch !== undefined ? { ifNoneMatch: etagList(ifNoneMatch, 'weak') } : {}),
         ...(ifModifiedSince !== undefined ? { ifModifiedSince } : {}),
         ...(ifUnmodifiedSince !== undefined ? { ifUnmodifiedSince } : {}),
       };
@@ -1344,7 +1349,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const nullVersion = new Set(served.filter((o) => o.versionId === NULL_VERSION).map((o) => o.key));
       if (parsed.directoryConditions) return fail(s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented: an Object entry with `LastModifiedTime` or `Size` (a conditional delete of directory buckets); use `ETag`'));
       // An entry's `ETag` makes its deletion conditional (If-Match), unquoted as the header's are.
-      const entries = served.map((o) => (o.etag === undefined ? o : { ...o, etag: etagList(o.etag)[0] ?? '' }));
+      const entries = served.map((o) => (o.etag === undefined ? o : { ...o, etag: etagList(o.etag, 'strong')[0] ?? '' }));
       return answer(await s3.deleteObjects(call, bucket, entries), (r) =>
         sendXml(res, 'DeleteResult', {
           Deleted: parsed.quiet ? [] : r.deleted.map((k) => (nullVersion.has(k) ? { Key: k, VersionId: NULL_VERSION } : { Key: k })),
@@ -1479,7 +1484,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             const onlyDirectory = DIRECTORY_DELETE_CONDITIONS.find((name) => header(req, name) !== undefined);
             if (onlyDirectory !== undefined) return fail(s3Error('NotImplemented', `A header you provided implies functionality that is not implemented: \`${onlyDirectory}\` (a conditional delete of directory buckets); use If-Match with the object's ETag`));
             const ifMatch = header(req, 'if-match');
-            const conditions = ifMatch === undefined ? undefined : { ifMatch: etagList(ifMatch) };
+            const conditions = ifMatch === undefined ? undefined : { ifMatch: etagList(ifMatch, 'strong') };
             return answer(await s3.deleteObject(call, bucket, key, versionId, conditions), () => sendEmpty(res, 204));
           }
         case 'POST': {
