@@ -54,7 +54,8 @@
  *   policy is nothing more. The name is X's choice: asked for a name each of X's own Allow statements on users (roles)
  *   of the account spells (`user/temp-*` read as `user/temp-new`) and for a plain one; when `CreateUser` is refused
  *   without a boundary and a policy of X reads `iam:PermissionsBoundary`, asked with each policy as the boundary. The
- *   new principal is followed no further (it has nothing but what X writes to it).
+ *   new principal is followed no further (it has nothing but what X writes to it). In an account holding its quota of
+ *   5,000 users (1,000 roles), only with `iam:DeleteUser` (`DeleteRole`) first of one that may be deleted, review lk, 1.
  *
  * Gains (X changes what a principal it acts as may do):
  * - a policy written or attached to it (`PutUserPolicy`, `AttachUserPolicy`, `PutRolePolicy`, `AttachRolePolicy`),
@@ -2138,6 +2139,34 @@ export function createEscalation(deps: EscalationDeps) {
       }
       return [...out].slice(0, 8);
     };
+    /**
+     * Room in the account for a user or role `x` creates (review lk, 1): IAM holds an account to 5,000 users and 1,000
+     * roles (`QUOTAS.usersPerAccount`, `QUOTAS.rolesPerAccount`) and refuses another (LimitExceeded, src/app/directory.ts),
+     * so in a full account `x` must delete one first (`DeleteUser` / `DeleteRole`), one that may go as it is (the store
+     * refuses DeleteConflict otherwise): no policies; a user in no group and holding no access key; a role no cluster
+     * runs its nodes as. Never `x` itself. Nothing first when there is room; `first` undefined when there is none and
+     * `x` may not make it.
+     */
+    const principalAccountRoom = async (x: Node, kind: 'user' | 'role'): Promise<{ first?: readonly string[]; reasons: readonly string[] }> => {
+      const held = kind === 'user' ? details.value.users.length : details.value.roles.length;
+      const quota = kind === 'user' ? QUOTAS.usersPerAccount : QUOTAS.rolesPerAccount;
+      if (held < quota) return { first: [], reasons: [] };
+      const del = iam(kind === 'user' ? 'DeleteUser' : 'DeleteRole');
+      const grants = identityGrants((await asPrincipal(x)).policies, del);
+      const lastName = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1).toLowerCase();
+      const nodeRoles = new Set(clusters.flatMap((c) => [c.instanceRole, ...Object.values(c.computeConfigs ?? {}).map((v) => v.instanceRole), ...(c.mappings ?? []).map((m) => m.role)]).filter((r): r is string => r !== undefined).map(lastName));
+      const candidates =
+        kind === 'user'
+          ? details.value.users.filter((u) => u.inlinePolicies.length === 0 && u.attached.length === 0 && u.groups.length === 0).map((u) => ({ name: u.user.name, arn: entityArn(partition, account, 'user', u.user.path, u.user.name) }))
+          : details.value.roles.filter((r) => r.inlinePolicies.length === 0 && r.attached.length === 0 && !nodeRoles.has(r.role.name.toLowerCase())).map((r) => ({ name: r.role.name, arn: entityArn(partition, account, 'role', r.role.path, r.role.name) }));
+      for (const e of candidates) {
+        if (e.arn === x.arn || !worthAsking(grants, e.arn)) continue;
+        if (kind === 'user' && ((await deps.accessKeyCount?.(account, e.name)) ?? 0) > 0) continue;
+        const d = await allows(x, del, e.arn);
+        if (d) return { first: [del], reasons: [...d.reasons, `the account holds ${held} ${kind}s, its quota of ${quota}: ${x.name} deletes ${kind} ${e.name}, which has no policies${kind === 'user' ? ', no groups and no access keys' : ''}, first`] };
+      }
+      return { reasons: [] };
+    };
     /** A principal `x` may create and act as: the step to it and what `x` may give it (review cc, 2). */
     type Created = { readonly arn: string; readonly kind: 'user' | 'role'; readonly step: EscalationStep; readonly gains: readonly EscalationGain[] };
     const createdCache = new Map<string, Created[]>();
@@ -2148,6 +2177,9 @@ export function createEscalation(deps: EscalationDeps) {
       for (const kind of ['user', 'role'] as const) {
         const Kind = kind === 'user' ? 'User' : 'Role';
         const create = iam(`Create${Kind}`);
+        // In an account holding its quota of users (roles), one is deleted first or the creation is refused (review lk, 1).
+        const room = await principalAccountRoom(x, kind);
+        if (!room.first) continue;
         for (const arn of newNames(x, kind)) {
           // The creation, with the boundary it must set when enforcement asks for one (`iam:PermissionsBoundary`).
           let made = await allows(x, create, arn);
@@ -2166,10 +2198,10 @@ export function createEscalation(deps: EscalationDeps) {
           let step: EscalationStep | undefined;
           if (kind === 'user') {
             const key = await allows(x, iam('CreateAccessKey'), arn);
-            if (key) step = { from: x.arn, to: arn, how: 'iam:CreateUser', actions: [create, iam('CreateAccessKey')], reasons: [...made.reasons, ...key.reasons] };
+            if (key) step = { from: x.arn, to: arn, how: 'iam:CreateUser', actions: [...room.first, create, iam('CreateAccessKey')], reasons: [...room.reasons, ...made.reasons, ...key.reasons] };
           } else {
             const then = await assumedUnderOwnTrust(x, arn);
-            if (then) step = { from: x.arn, to: arn, how: 'iam:CreateRole', actions: [create, 'sts:AssumeRole'], reasons: [...made.reasons, then] };
+            if (then) step = { from: x.arn, to: arn, how: 'iam:CreateRole', actions: [...room.first, create, 'sts:AssumeRole'], reasons: [...room.reasons, ...made.reasons, then] };
           }
           if (!step) continue;
           const current = boundary ? { 'iam:PermissionsBoundary': boundary.arn } : undefined;
