@@ -49,7 +49,9 @@ describe('review jb1: a group the user may join and whose policy it may write is
     keys['eve'] = await userWithPolicy(s, 'eve', doc({ Effect: 'Allow', Action: ['iam:AddUserToGroup', 'iam:PutGroupPolicy'], Resource: group('empty') }));
     // fay: may add itself to `team` and write a new version of the managed policy attached to it.
     keys['fay'] = await userWithPolicy(s, 'fay', doc({ Effect: 'Allow', Action: 'iam:AddUserToGroup', Resource: group('team') }, { Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: policyArn('team-read') }));
-    // gus: may join `other` only; hal: may write `other`'s policy only.
+    // gus: may join `other` only; hal: may write `other`'s policy only. `other` grants something (review lk, 2: joining
+    // a group with no policy is no gain).
+    await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'other', PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::jb1/*' }) }));
     keys['gus'] = await userWithPolicy(s, 'gus', doc({ Effect: 'Allow', Action: 'iam:AddUserToGroup', Resource: group('other') }));
     keys['hal'] = await userWithPolicy(s, 'hal', doc({ Effect: 'Allow', Action: 'iam:PutGroupPolicy', Resource: group('other') }));
   });
@@ -67,10 +69,8 @@ describe('review jb1: a group the user may join and whose policy it may write is
   it('joining a group whose inline policy the user may write is any right; the user does it', async () => {
     const r = await report('eve');
     assert.equal(r.anyRight, true);
-    assert.deepEqual(own(r, 'eve'), [
-      ['iam:AddUserToGroup', group('empty'), 'group', undefined],
-      ['iam:PutGroupPolicy', group('empty'), 'any', ['iam:AddUserToGroup']],
-    ]);
+    // The join alone gives nothing: the group has no policy (review lk, 2).
+    assert.deepEqual(own(r, 'eve'), [['iam:PutGroupPolicy', group('empty'), 'any', ['iam:AddUserToGroup']]]);
     const cli = await cliAgainst(s, ['escalation-paths', '--principal', user('eve')]);
     assert.equal(cli.status, 0, cli.err);
     assert.match(cli.out, /eve: can come to any right/);

@@ -77,7 +77,8 @@
  *   the wider boundary `policy`. Enforcement names the boundary (`iam:PermissionsBoundary`): the current one on
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
- * - `AddUserToGroup`: the rights of that group; with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
+ * - `AddUserToGroup`: the rights of that group, when a policy of it has an Allow statement (a group with none, or Deny
+ *   statements only, grants nothing, review lk, 2); with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
  *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
  *   group X may create, join and write (`CreateGroup`, review jb, 10; in an account holding its quota of 300 groups,
  *   only with `DeleteGroup` of an empty one first, review la, 2).
@@ -131,7 +132,7 @@ import { compiledTrust, sessionsNamed } from './who-can.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
 import { accessEntryContext } from './kube-apply.ts';
 import { TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
-import type { AuthorizationDetails, UserDetail } from './simulate.ts';
+import type { AuthorizationDetails, GroupDetail, UserDetail } from './simulate.ts';
 
 export interface EscalationStep {
   /** The user or role acting. */
@@ -2077,7 +2078,7 @@ export function createEscalation(deps: EscalationDeps) {
           const arn = groupArn(g.group.name);
           const a = await allows(x, iam('AddUserToGroup'), arn);
           if (!a) continue;
-          out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', ...then([]), reasons: [...leave.reasons, ...a.reasons] });
+          if (groupGrants(g)) out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', ...then([]), reasons: [...leave.reasons, ...a.reasons] });
           // The group's policies written too (review jb, 1): a group `x` may add `t` to and whose policy it may write gives
           // any right, not just the group's (an empty group's: none). It was asked only of the groups `t` was in already.
           for (const w of await groupWrites(x, g.group.name, g.attached.map((p) => p.arn), gives)) out.push({ ...w, principal: t.arn, ...then([iam('AddUserToGroup'), ...(w.first ?? [])]), reasons: [...leave.reasons, ...a.reasons, ...w.reasons] });
@@ -2092,6 +2093,19 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /**
+     * Whether joining group `g` may grant anything (review lk, 2): a policy of it (inline, or attached) with an Allow
+     * statement. A group with no policy, or with Deny statements only, gives its members no right, so adding a user to
+     * it is no gain. An attached policy whose document is not read counts as granting (never a path hidden).
+     */
+    const groupGrants = (g: GroupDetail): boolean => {
+      const allowing = (d: PolicyDocument | undefined): boolean => d === undefined || d.statements.some((st) => st.effect === 'Allow');
+      for (const p of g.inlinePolicies) {
+        const r = parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+        if (!r.ok || allowing(r.value)) return true;
+      }
+      return g.attached.some((a) => allowing(attachable.find((p) => p.arn === a.arn)?.doc));
+    };
     /** The identity policy documents of `x` (inline, attached, and its groups'), as written. */
     const documentsOf = (x: Node): PolicyDocument[] => {
       const inline = x.kind === 'user'
@@ -2219,6 +2233,7 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (kind === 'user') {
             for (const g of details.value.groups) {
+              if (!groupGrants(g)) continue;
               const ga = groupArn(g.group.name);
               const a = await allows(x, iam('AddUserToGroup'), ga);
               if (a) gains.push({ by: x.arn, principal: arn, action: iam('AddUserToGroup'), resource: ga, gives: 'group', reasons: a.reasons });
