@@ -422,6 +422,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const shown = opts.maxConnections !== undefined ? `--max-connections \`${String(maxConnections)}\`` : `GATEHOUSE_MAX_CONNECTIONS \`${connText ?? ''}\``;
     throw new StartError(`${shown}: give a whole number from 1 to 9999999`, 'usage');
   }
+  const keepAliveText = env['GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS'];
+  const keepAliveSeconds = keepAliveText !== undefined && keepAliveText !== '' ? decimalSetting(keepAliveText) : undefined;
+  if (keepAliveSeconds !== undefined && !(keepAliveSeconds > 0 && keepAliveSeconds <= 3600)) {
+    throw new StartError(`GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS \`${keepAliveText ?? ''}\`: give a number of seconds above 0, at most 3600 (above a load balancer's idle timeout)`, 'usage');
+  }
+  const keepAliveTimeoutMs = keepAliveSeconds === undefined ? undefined : Math.round(keepAliveSeconds * 1000);
   const liveJobsText = env['GATEHOUSE_MAX_LIVE_JOBS'];
   const maxLiveJobs = opts.maxLiveJobs ?? (liveJobsText !== undefined && liveJobsText !== '' ? decimalSetting(liveJobsText) : undefined);
   if (maxLiveJobs !== undefined && !(Number.isInteger(maxLiveJobs) && maxLiveJobs >= 1 && maxLiveJobs <= 1_000_000)) {
@@ -479,7 +485,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -560,7 +566,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs).catch(() => undefined);
   }
   try {
     await untilReachable(() => {
@@ -641,7 +647,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Alibaba STS nonces: on PostgreSQL, claimed in the database, one set for every instance (and every worker) on it
   // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the edge's own.
   const nonces = store.dialect === 'postgres' ? storeNonces(store) : opts.nonces;
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();
@@ -1243,7 +1249,7 @@ interface WaitingListener {
  * is alive: no restart loop), /readyz 503 (no traffic yet), and 503 ServiceUnavailable, which clients retry, to
  * everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined): Promise<WaitingListener> {
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -1264,7 +1270,7 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
   // The edge's bounds on connections and their time, as on the edge that takes this port over: the wait may last as
   // long as the database is down, and this listener took any number of connections, each held 60 s for its headers
   // and 300 s for its request (review hg, 2).
-  const server: Server = boundedServer(handler, { ...HTTP_EDGE_LIMITS, ...(maxConnections !== undefined ? { maxConnections } : {}) }, tls);
+  const server: Server = boundedServer(handler, { ...HTTP_EDGE_LIMITS, ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}) }, tls);
   const { port } = await listenOn(server, at.host, at.port);
   return { port, close: closerOf(server) };
 }

@@ -87,7 +87,11 @@ export interface HttpEdgeLimits {
   readonly headersTimeoutMs: number;
   /** The whole request, body included (at least `headersTimeoutMs`); 408 and closed past it. */
   readonly requestTimeoutMs: number;
-  /** An idle keep-alive connection between requests. */
+  /**
+   * An idle keep-alive connection between requests (GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS). Above a load balancer's
+   * own idle timeout (AWS ALB and nginx: 60 s), or the balancer reuses a connection the edge is closing and answers
+   * the request sent on it with a 502 (review lh, 1).
+   */
   readonly keepAliveTimeoutMs: number;
   /** A connection on which nothing moves either way (a client that stopped reading its answer); 0 for none. */
   readonly idleTimeoutMs: number;
@@ -118,13 +122,14 @@ export interface HttpEdgeLimits {
  * The defaults. 1,024 connections: the resource servers asking the authorize API keep a pool each (the benchmarks
  * use 32), kube-apiserver a few, the CLI and the console one a call; more at once from one instance is a flood, which
  * would otherwise take file descriptors and memory until the process has none. 20 s for the headers and 60 s for a
- * request (a Query API body is at most 1 MiB, an admin one 4 MiB); Node's 5 s keep-alive and 16 KiB of headers.
+ * request (a Query API body is at most 1 MiB, an admin one 4 MiB); 65 s keep-alive, above a load balancer's 60 s (Node's
+ * 5 s closed connections an ALB still reused: 502s); Node's 16 KiB of headers.
  */
 export const HTTP_EDGE_LIMITS: HttpEdgeLimits = Object.freeze({
   maxConnections: 1024,
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 60_000,
-  keepAliveTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 65_000,
   idleTimeoutMs: 120_000,
   maxHeaderSize: 16 * 1024,
   maxRequestsPerSocket: 0,
