@@ -142,12 +142,19 @@ export const COUNTED_BODY = 64 << 10;
 
 /** What a request's body may take of `maxBodyBytesInFlight`: 0 for a small one, else its declared size, bounded. */
 function bodyClaim(req: IncomingMessage): number {
-  // `POST /v1/apply` reads a whole configuration (review cl, 3); every other call at most MAX_ADMIN_BODY.
-  const most = req.url?.startsWith('/v1/apply') === true ? MAX_APPLY_BODY : MAX_ADMIN_BODY;
+  // `POST /v1/apply` reads a whole configuration (review cl, 3); the Query APIs at `/` at most MAX_QUERY_BODY; every
+  // other call at most MAX_ADMIN_BODY.
+  const url = req.url ?? '/';
+  const most = url.startsWith('/v1/apply') ? MAX_APPLY_BODY : MAX_ADMIN_BODY;
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     const n = Number(declared);
-    return n > COUNTED_BODY ? Math.min(n, most) : 0;
+    // Declared over what its route ever reads: refused unread with the route's 413 (`readBody` checks the declared
+    // length first), so not counted. Counted, it was answered 503 "retry in a moment" while the budget was short, and
+    // clients retried a request that can never succeed (review lh, 2).
+    const own = pathOf(url) === '/' ? MAX_QUERY_BODY : most;
+    if (n > own) return 0;
+    return n > COUNTED_BODY ? n : 0;
   }
   return req.headers['transfer-encoding'] !== undefined ? most : 0;
 }
