@@ -17,7 +17,7 @@ import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { MAX_QUERY_PARAMETERS, notUtf8Parameter, parameterCount, Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
-import { ALIBABA_STS_VERSION, alibabaStsAnswer } from './alibaba-sts-api.ts';
+import { ALIBABA_STS_VERSION, alibabaEarlyError, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { MAX_NONCES, NonceSet, type NonceClaims } from './nonce-set.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
@@ -328,33 +328,52 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     return { ok: true, caller: who.value.caller, region: parsed.region };
   }
 
+  /**
+   * A refusal made before the action is read, in the shape of the API that the query string and headers name (Alibaba
+   * STS's JSON or XML; STS's namespace, JSON when asked); IAM's XML otherwise. Always IAM's XML, it was unreadable to
+   * Alibaba's SDKs and to verifiers forwarding a presigned GetCallerIdentity for JSON (review lh, 3).
+   */
+  function earlyError(req: IncomingMessage, res: ServerResponse, requestId: string, code: ErrorCode, message: string): void {
+    const url = req.url ?? '/';
+    const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    const action = query.get('Action');
+    const version = query.get('Version') ?? (action === null ? headerText(req.headers['x-acs-version']) : undefined);
+    if (version === ALIBABA_STS_VERSION) {
+      apiLabels.set(res, 'sts');
+      const answer = alibabaEarlyError(requestId, headerText(req.headers.host), HTTP_ERRORS[code].status, message, query, req.headers);
+      return send(res, answer.status, answer.body, requestId, answer.contentType);
+    }
+    const isSts = version === '2011-06-15' || (version === undefined && action !== null && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
+    sendError(res, requestId, code, message, isSts ? STS_NAMESPACE : IAM_NAMESPACE, isSts && asksJson(req.headers.accept));
+  }
+
   async function queryApi(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     // A compressed body is refused by its coding, unread: a gzipped one was answered "must contain the parameter
     // Action", and `Content-Encoding: gzip` in front of a plain body was read as if absent (review hg, 1).
     const coding = unsupportedCoding(req);
-    if (coding !== undefined) return sendError(res, requestId, 'UNSUPPORTED_MEDIA_TYPE', coding);
+    if (coding !== undefined) return earlyError(req, res, requestId, 'UNSUPPORTED_MEDIA_TYPE', coding);
     let body: Buffer;
     try {
       body = await readBody(req, MAX_QUERY_BODY);
     } catch (e) {
-      if (e instanceof BodyTooLarge) return sendError(res, requestId, 'REQUEST_TOO_LARGE', `request body exceeds ${MAX_QUERY_BODY} bytes`);
+      if (e instanceof BodyTooLarge) return earlyError(req, res, requestId, 'REQUEST_TOO_LARGE', `request body exceeds ${MAX_QUERY_BODY} bytes`);
       throw e;
     }
     const url = req.url ?? '/';
     const text = body.toString('utf8');
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const count = parameterCount(text) + parameterCount(query);
-    if (count > MAX_QUERY_PARAMETERS) return sendError(res, requestId, 'VALIDATION_ERROR', `the request carries ${count} parameters; the limit is ${MAX_QUERY_PARAMETERS}: split it into several calls`);
+    if (count > MAX_QUERY_PARAMETERS) return earlyError(req, res, requestId, 'VALIDATION_ERROR', `the request carries ${count} parameters; the limit is ${MAX_QUERY_PARAMETERS}: split it into several calls`);
     // Bytes that are not UTF-8, sent or percent-escaped, are refused naming the parameter, never read as U+FFFD (review
     // hg, 3); so is a charset other than UTF-8, as the admin API refuses it (review cm, 2).
     const charset = CHARSET_RE.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      return sendError(res, requestId, 'UNSUPPORTED_MEDIA_TYPE', `charset \`${charset.slice(0, 64)}\` is not supported: send the form parameters in UTF-8 (Content-Type: application/x-www-form-urlencoded; charset=utf-8)`);
+      return earlyError(req, res, requestId, 'UNSUPPORTED_MEDIA_TYPE', `charset \`${charset.slice(0, 64)}\` is not supported: send the form parameters in UTF-8 (Content-Type: application/x-www-form-urlencoded; charset=utf-8)`);
     }
-    if (!isUtf8(body)) return sendError(res, requestId, 'VALIDATION_ERROR', 'the request body is not valid UTF-8: send the form parameters encoded in UTF-8');
+    if (!isUtf8(body)) return earlyError(req, res, requestId, 'VALIDATION_ERROR', 'the request body is not valid UTF-8: send the form parameters encoded in UTF-8');
     const notUtf8 = notUtf8Parameter(query) ?? notUtf8Parameter(text);
     if (notUtf8 !== undefined) {
-      return sendError(res, requestId, 'VALIDATION_ERROR', `parameter \`${notUtf8}\` is not UTF-8 once its percent-escapes are decoded: escape the UTF-8 bytes of each character (é is %C3%A9, not %E9)`);
+      return earlyError(req, res, requestId, 'VALIDATION_ERROR', `parameter \`${notUtf8}\` is not UTF-8 once its percent-escapes are decoded: escape the UTF-8 bytes of each character (é is %C3%A9, not %E9)`);
     }
     const params = Params.parse(text, query);
     // Alibaba's V3 requests (ACS3-HMAC-SHA256, its current SDKs' default) name the action and version in headers.
