@@ -1648,6 +1648,9 @@ export function createKube(app: App, options: KubeOptions) {
       decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
       detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, ...(dropped.length > 0 ? { ignoredGroups: dropped } : {}), reason },
     });
+    // Not recorded, but counted: on a cluster where this webhook is one authorizer among others most answers are of this
+    // kind, and with no label for them its traffic did not show in `gatehouse_decisions_total` (review lm, 1).
+    if (r.verdict === 'no-opinion') deps.metrics?.decision('NoOpinion');
     const errors = evaluationError !== '' ? { evaluationError } : {};
     if (r.verdict === 'allow') return { allowed: true, denied: false, reason, ...errors };
     if (r.verdict === 'deny') return { allowed: false, denied: true, reason, ...errors };

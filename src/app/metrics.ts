@@ -4,7 +4,10 @@
  * scraped, so they need no call here.
  */
 export interface AppMetrics {
-  /** A decision recorded through the audit log (authorize API, S3 gateway, Kubernetes): `Allow`, `ExplicitDeny`, `ImplicitDeny`. */
+  /**
+   * A decision recorded through the audit log (authorize API, S3 gateway, Kubernetes): `Allow`, `ExplicitDeny`,
+   * `ImplicitDeny`; or a Kubernetes webhook's answer of no opinion, not recorded: `NoOpinion`.
+   */
   decision(result: string): void;
   /** A session was issued; `via` names the API (`AssumeRole`, `GetSessionToken`, `job`…). */
   sessionIssued(via: string): void;

@@ -2,7 +2,8 @@
  * Prometheus metrics at `GET /metrics` (prom-client, its own Registry so that tests and embedders running several
  * servers in one process never share counters):
  *
- *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result
+ *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result;
+ *                                                          NoOpinion: a Kubernetes webhook answer that leaves it to the next authorizer
  *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, GetFederationToken, ConsoleSignIn, job, …)
  *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, s3, agent, …), timed
  *                                                          when its connection closes; code 499: the client left before any answer
@@ -55,7 +56,9 @@ export interface MetricsPeers {
 }
 
 /** The values each labelled counter can take (anything else is `other`). */
-export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny'] as const;
+// `NoOpinion`: the Kubernetes authorization webhook's answer that leaves the request to kube-apiserver's next authorizer
+// (no label for it before: the webhook's traffic did not show, review lm, 1).
+export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny', 'NoOpinion'] as const;
 // `ConsoleSignIn`: the web console's own session (POST /v1/console/sign-in), counted as `other` before (review lc, 1).
 export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'GetFederationToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'ConsoleSignIn', 'job', 'service'] as const;
 export const GATE_REFUSALS = ['issuance', 'change'] as const;
@@ -87,7 +90,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
 
   const decisions = new Counter({
     name: 'gatehouse_decisions_total',
-    help: 'Access decisions made, by result: the authorize API, the S3 gateway and the Kubernetes authorization webhook',
+    help: 'Access decisions made, by result (Allow, ExplicitDeny, ImplicitDeny; NoOpinion: a Kubernetes authorization webhook answer that leaves the request to the next authorizer): the authorize API, the S3 gateway and the Kubernetes authorization webhook',
     labelNames: ['result'] as const,
     registers: [registry],
   });
