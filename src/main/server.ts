@@ -474,6 +474,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let waiting: WaitingListener | undefined;
   let waitingFor: 'database' | 'load' = 'database';
   let edgeListens = false;
+  // From the start, before the database is reached: while it was awaited /metrics answered 503 on both ports, and
+  // Prometheus marked the target down with no process metrics for as long as the wait lasted (review lm, 2).
+  const metrics = createMetrics(opts.metricsPeers !== undefined ? { peers: opts.metricsPeers } : {});
+  const metricsNow = async (): Promise<{ body: string; contentType: string }> => ({ body: await metrics.render(), contentType: metrics.contentType });
   const untilReachable = <T>(step: () => Promise<T>): Promise<T> =>
     whileUnreachable(step, {
       what: database,
@@ -482,25 +486,25 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onWait: async () => {
         waitingFor = 'database';
+        metrics.waitingForDatabase(true);
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
         }
       },
-    });
+    }).finally(() => metrics.waitingForDatabase(false));
   // The probes' own port, from the start: alive while the database is awaited and the directory loads, ready after.
   // A worker that starts while others serve opens it once ready: through the supervisor its share of the probes would
   // be answered 503 meanwhile, and a pod whose other workers serve would flap out of its Service.
   let readyNow = async (): Promise<boolean> => false;
-  let metricsNow: (() => Promise<{ body: string; contentType: string }>) | undefined;
   let health: HealthListener | undefined;
   const listenForProbes = async (at: { host: string; port: number }): Promise<void> => {
     try {
-      health = await listenForHealth(at, { ready: () => readyNow(), metrics: () => metricsNow?.() }, log);
+      health = await listenForHealth(at, { ready: () => readyNow(), metrics: metricsNow }, log);
     } catch (e) {
       throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable', addressInUse(e) ? '--health-listen' : undefined);
     }
@@ -535,8 +539,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return failStart(e instanceof StartError ? e.message : `${what}: ${messageOf(e)}`, e instanceof StartError ? e.failure : 'unavailable');
     }
   };
-  const metrics = createMetrics(opts.metricsPeers !== undefined ? { peers: opts.metricsPeers } : {});
-  metricsNow = async () => ({ body: await metrics.render(), contentType: metrics.contentType });
   // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
   const auditTarget: AuditWorkerTarget = databaseUrl
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
@@ -566,7 +568,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow).catch(() => undefined);
   }
   try {
     await untilReachable(() => {
@@ -1246,10 +1248,11 @@ interface WaitingListener {
 
 /**
  * What `--listen` answers while the database is awaited at start, or the directory loads: /healthz 200 (the process
- * is alive: no restart loop), /readyz 503 (no traffic yet), and 503 ServiceUnavailable, which clients retry, to
- * everything else.
+ * is alive: no restart loop), /readyz 503 (no traffic yet), /metrics the exposition (process metrics, and
+ * `gatehouse_waiting_for_database`: a 503 there marked the target down, review lm, 2), and 503 ServiceUnavailable,
+ * which clients retry, to everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined): Promise<WaitingListener> {
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -1262,6 +1265,13 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     const probe = req.method === 'GET' || req.method === 'HEAD';
     if (probe && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
     if (probe && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
+    if (probe && path === '/metrics') {
+      void metrics().then(
+        (m) => reply(200, m.contentType, m.body),
+        () => reply(500, 'text/plain', 'the metrics could not be rendered\n'),
+      );
+      return;
+    }
     if (path.startsWith('/v1/')) return reply(503, 'application/json', adminErrorBody('SERVICE_UNAVAILABLE', message));
     // A Kubernetes webhook's as kube-apiserver reads it, as the edge answers its 503s: a Status (review ky, 4).
     if (isKubeWebhook(path)) return reply(503, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: STATUS_REASONS[503], message }));

@@ -5,7 +5,7 @@
  * moved its load onto the others. This listener has its own small bound and short timeouts, and answers only
  *   GET /healthz  200 while the process runs
  *   GET /readyz   200 once the server is ready (its directory loaded, not draining), else 503
- *   GET /metrics  the Prometheus exposition (503 until the server has started)
+ *   GET /metrics  the Prometheus exposition (from the start: process metrics while the database is awaited, review lm, 2)
  * and 404 to anything else. Plain HTTP, unauthenticated, as on the API's port: bind it where only the kubelet and
  * Prometheus reach it.
  */

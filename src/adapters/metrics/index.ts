@@ -18,6 +18,8 @@
  *   gatehouse_audit_auth_failures_suppressed_total        refused authentications not recorded because of the audit log's flood limits
  *   gatehouse_audit_gate_refusals_total{what}              sessions (issuance) and changes refused by the closed audit gate
  *   gatehouse_store_unavailable_total                      requests answered 503 because the store was unreachable
+ *   gatehouse_waiting_for_database                         1 while the start waits for its database (the exposition is served
+ *                                                          from the start, on --listen and --health-listen: review lm, 2)
  *   process_* and nodejs_*                                 prom-client's default process metrics (under `--workers`, summed or as
  *                                                          prom-client aggregates them; process_start_time_seconds the latest start)
  *
@@ -75,6 +77,8 @@ export interface Metrics {
   /** One HTTP request answered: which API, its status, how long it took. */
   observeRequest(api: string, status: number, seconds: number): void;
   storeUnavailable(): void;
+  /** Whether the start waits for its database now (`gatehouse_waiting_for_database`). */
+  waitingForDatabase(waiting: boolean): void;
   readonly contentType: string;
   render(): Promise<string>;
 }
@@ -176,6 +180,16 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
       this.set(sources?.jobsHeld?.() ?? 0);
     },
   });
+  let waitingForDatabase = false;
+  new Gauge({
+    name: 'gatehouse_waiting_for_database',
+    help: 'The start waits for its database: 1 while it cannot be reached (GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait; /readyz answers 503 meanwhile), else 0',
+    aggregator: 'max',
+    registers: [registry],
+    collect() {
+      this.set(waitingForDatabase ? 1 : 0);
+    },
+  });
   // A count that only grows, read from the app when scraped: the counter follows it by its increase.
   let reloadsSeen = 0;
   new Counter({
@@ -212,6 +226,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
       latency.observe({ api, code: String(status) }, seconds);
     },
     storeUnavailable: () => unavailable.inc(),
+    waitingForDatabase: (waiting) => void (waitingForDatabase = waiting),
     contentType: registry.contentType,
     render: async () => {
       const peers = options.peers;
