@@ -649,7 +649,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Alibaba STS nonces: on PostgreSQL, claimed in the database, one set for every instance (and every worker) on it
   // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the edge's own.
   const nonces = store.dialect === 'postgres' ? storeNonces(store) : opts.nonces;
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
+  // The edge's /readyz as --health-listen's: not ready from the start of a stop. It said ready until the edge began to
+  // close, after the change feed had stopped (a prune or the notification channel in flight, up to the statement
+  // bound), while --health-listen already said not ready (review lm, 3).
+  const edge = createHttpEdge({ ...kubeEdge, app, ready: () => readyNow(), log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();
