@@ -54,8 +54,10 @@ describe('escalation search', () => {
   });
 
   it('keeps a farther actor’s larger gain over a principal when a closer actor has a smaller one', async () => {
-    // a may join group g (the rights of a group); r2, reached through r1, may write a policy on a (any right).
-    const withGroup = { ...details, groups: [{ group: { name: 'g', path: '/' }, inlinePolicies: [], attached: [] }] } as unknown as AuthorizationDetails;
+    // a may join group g (the rights of a group: it has an Allow, review lk, 2); r2, reached through r1, may write a
+    // policy on a (any right).
+    const reads = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    const withGroup = { ...details, groups: [{ group: { name: 'g', path: '/' }, inlinePolicies: [{ name: 'reads', document: reads }], attached: [] }] } as unknown as AuthorizationDetails;
     const grants = new Set([`arn:aws:iam::${A}:user/a iam:AddUserToGroup arn:aws:iam::${A}:group/g`, `arn:aws:iam::${A}:role/r2 iam:PutUserPolicy arn:aws:iam::${A}:user/a`]);
     const r = await createEscalation(stub({ details: async () => ok(withGroup), simulate: async (_c, q) => ok(grants.has(`${q.principal} ${q.action} ${q.resource}`) ? allow : { ...allow, decision: 'ImplicitDeny' }) }))(caller, {
       principal: `arn:aws:iam::${A}:user/a`,
