@@ -13,52 +13,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { admit as admitTo, podCreate, reviewedUser, type UserInfo } from './support/admission.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { podCreate, type UserInfo } from './support/admission.ts';
+import { passRoleCluster, type PassRoleCluster } from './support/pass-role-cluster.ts';
 
-let server: TestServer;
+let world: PassRoleCluster | undefined;
 let acct = '';
-let bearer = '';
 let alice: UserInfo;
 let bob: UserInfo;
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
-const admit = (body: unknown) => admitTo(server.url, 'k1', bearer, body);
+const admit = (body: unknown) => (world as PassRoleCluster).admit(body);
 
 before(async () => {
-  server = await startTestServer();
-  acct = server.adminFile.AccountId;
-  await server.iam().send(
-    new I.CreateRoleCommand({
-      RoleName: 'Trainer',
-      Path: '/ml/',
-      AssumeRolePolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' })),
-    }),
-  );
-  const entry = (user: string) => doc('AccessEntry', user, { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/${user}`, kubernetesGroups: ['devs'] });
-  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    documents: [
-      doc('Cluster', 'k1', {}),
-      doc('User', 'alice', { inlinePolicies: { pass: policy({ Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${acct}:role/ml/Trainer` }) } }),
-      entry('alice'),
-      doc('User', 'bob', {}),
-      entry('bob'),
-    ],
-  });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
-  assert.equal(config.status, 200, JSON.stringify(config.json));
-  bearer = String(config.json['token']);
-  const keyOf = async (u: string) => {
-    const k = (await server.iam().send(new I.CreateAccessKeyCommand({ UserName: u }))).AccessKey;
-    return { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-  };
-  alice = await reviewedUser(server.url, 'k1', bearer, await keyOf('alice'));
-  bob = await reviewedUser(server.url, 'k1', bearer, await keyOf('bob'));
+  world = await passRoleCluster();
+  ({ acct, alice, bob } = world);
 });
-after(() => server?.stop());
+after(() => world?.server.stop());
 
 describe('a refused pod’s response names the role it tried to pass, for the apiserver’s audit log (review lf, 2)', () => {
   it('admitted (alice may pass the role): auditAnnotations.role is the role', async () => {
