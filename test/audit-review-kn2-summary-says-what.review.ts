@@ -14,6 +14,7 @@ import { Agent } from 'node:http';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { auditRecordsFrom } from './support/audit-from.ts';
+import { floodBurst } from './support/flood-burst.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit review kn2: a summary of refusals left out says what they were', () => {
@@ -31,16 +32,10 @@ describe('audit review kn2: a summary of refusals left out says what they were',
     const agent = new Agent({ localAddress: '127.0.0.4', keepAlive: true, maxSockets: 8 });
     // Unsigned: AssumeRoleWithWebIdentity needs no credentials (optional auth), an empty provider chain is fine.
     const sts = new STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: async () => { throw new Error('no credentials'); }, requestHandler: { httpAgent: agent } });
-    const N = 40;
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (sent < N) {
-          sent += 1;
-          assert.equal(await errorName(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'guess', WebIdentityToken: 'x'.repeat(64) }))), 'InvalidIdentityTokenException');
-        }
-      }),
-    );
+    // 40 and more: the burst ends with refusals left out (test/support/flood-burst.ts), so a summary is due.
+    await floodBurst(s.url, 40, async () => {
+      assert.equal(await errorName(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'guess', WebIdentityToken: 'x'.repeat(64) }))), 'InvalidIdentityTokenException');
+    });
     let sum: AuditRecord | undefined;
     for (let i = 0; i < 50 && sum === undefined; i++) {
       sum = (await from('127.0.0.4')).find((r) => r.detail['first'] !== undefined);

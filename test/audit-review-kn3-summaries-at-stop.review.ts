@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
+import { floodBurst } from './support/flood-burst.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
@@ -26,16 +27,10 @@ describe('audit review kn3: refusals left out and pending at stop reach the log'
     servers.push(s);
     const agent = new Agent({ localAddress: '127.0.0.5', keepAlive: true, maxSockets: 8 });
     const guesser = new STSClient({ endpoint: s.url, region: REGION, credentials: { accessKeyId: 'AKIAGUESSEDKEY000003', secretAccessKey: 'guess' }, maxAttempts: 1, requestHandler: { httpAgent: agent } });
-    const N = 40;
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (sent < N) {
-          sent += 1;
-          assert.equal(await errorName(guesser.send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId');
-        }
-      }),
-    );
+    // 40 and more: the burst ends with refusals left out (test/support/flood-burst.ts), pending their summary at the stop.
+    const N = await floodBurst(s.url, 40, async () => {
+      assert.equal(await errorName(guesser.send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId');
+    });
     guesser.destroy();
     agent.destroy();
     await s.stopServer();

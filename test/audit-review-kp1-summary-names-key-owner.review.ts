@@ -15,6 +15,7 @@ import { Agent } from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { auditRecordsFrom } from './support/audit-from.ts';
+import { floodBurst } from './support/flood-burst.ts';
 import { auditRecords, errorName, REGION, startTestServer, userWithKey, type TestServer } from './support/server.ts';
 
 const ALICE = 'arn:aws:iam::000000000000:user/alice-kp1';
@@ -30,22 +31,21 @@ describe('audit review kp1: a summary of refusals left out names the key owner',
     await s?.stop();
   });
 
-  /** `n` refused GetCallerIdentity calls from `ip`, 8 at a time, each signed with one of `keys` in turn (wrong secrets). */
-  async function burst(ip: string, keys: readonly string[], n: number, expected: readonly string[]): Promise<void> {
+  /**
+   * `n` refused GetCallerIdentity calls from `ip` and more, 8 at a time, each signed with one of `keys` in turn (wrong
+   * secrets), ending with a round of every key left out (test/support/flood-burst.ts): a summary per key's owner is due.
+   * Returns how many were sent.
+   */
+  async function burst(ip: string, keys: readonly string[], n: number, expected: readonly string[]): Promise<number> {
     const agent = new Agent({ localAddress: ip, keepAlive: true, maxSockets: 8 });
     const clients = keys.map((k) => new STSClient({ endpoint: s.url, region: REGION, credentials: { accessKeyId: k, secretAccessKey: 'wrong-secret-kp1' }, maxAttempts: 1, requestHandler: { httpAgent: agent } }));
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (sent < n) {
-          const i = sent % clients.length;
-          sent += 1;
-          assert.equal(await errorName((clients[i] as STSClient).send(new GetCallerIdentityCommand({}))), expected[i]);
-        }
-      }),
-    );
+    const sent = await floodBurst(s.url, n, async (k) => {
+      const i = k % clients.length;
+      assert.equal(await errorName((clients[i] as STSClient).send(new GetCallerIdentityCommand({}))), expected[i]);
+    }, { round: clients.length });
     for (const c of clients) c.destroy();
     agent.destroy();
+    return sent;
   }
 
   /** The refusals records account for: each record is one (a summary none), plus what it carries. */
@@ -61,8 +61,7 @@ describe('audit review kp1: a summary of refusals left out names the key owner',
   }
 
   it("a burst of bad signatures with alice's key: the summary is alice's, and found by her principal", async () => {
-    const N = 50;
-    await burst('127.0.0.7', [aliceKey], N, ['SignatureDoesNotMatch']);
+    const N = await burst('127.0.0.7', [aliceKey], 50, ['SignatureDoesNotMatch']);
     const got = await settled('127.0.0.7', N);
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(summaries.length, 1, 'one summary');
@@ -74,9 +73,8 @@ describe('audit review kp1: a summary of refusals left out names the key owner',
   });
 
   it("alice's key and an unknown key from one address: one summary each, alice's named, the other anonymous", async () => {
-    const N = 60;
     const unknown = 'AKIAUNKNOWNKEYKP1000';
-    await burst('127.0.0.8', [aliceKey, unknown], N, ['SignatureDoesNotMatch', 'InvalidClientTokenId']);
+    const N = await burst('127.0.0.8', [aliceKey, unknown], 60, ['SignatureDoesNotMatch', 'InvalidClientTokenId']);
     const got = await settled('127.0.0.8', N);
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(total(got), N, 'every refusal once');

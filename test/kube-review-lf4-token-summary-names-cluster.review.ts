@@ -14,6 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../src/core/audit/index.ts';
+import { floodBurst } from './support/flood-burst.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -35,14 +36,14 @@ describe('the summary of refused TokenReviews names the cluster (review lf, 4)',
   });
 
   it('a burst of bad tokens: every record, the summary too, is on the cluster’s ARN and names k1', async () => {
-    const N = 60;
-    // All at once, as a flood: past the burst, the rest are left out and (nothing following them) summarised.
-    await Promise.all(Array.from({ length: N }, async (_, i) => {
+    // 60 at once, as a flood, and more until some are left out at the end (test/support/flood-burst.ts): past the
+    // burst, the rest are left out and (nothing following them) summarised.
+    const N = await floodBurst(s.url, 60, async (i) => {
       const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: `k8s-aws-v1.not-a-token-${i}` } };
       const r = await fetch(`${s.url}/k8s/k1/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
       const json = (await r.json()) as { status: { authenticated: boolean } };
       assert.equal(json.status.authenticated, false);
-    }));
+    }, { concurrency: 60 });
     let refused: AuditRecord[] = [];
     for (let i = 0; i < 40; i++) {
       await s.running.app.audit.flush();

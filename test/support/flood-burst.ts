@@ -1,0 +1,55 @@
+/**
+ * A burst of refused requests from one address that ends with refusals the audit log's flood limit left out, so that
+ * a summary of them is due (src/app/auth-failures.ts): what the tests of those summaries need, whatever the host's
+ * speed. The limit refills a token every 200 ms (5 records a second per address); on a loaded host a burst of 40
+ * takes long enough that its last refusal can be recorded, and a record carries the count of those left out before
+ * it: then nothing is pending and no summary is written (the official CI of stop 54 failed reviews kn3 and kp3 so).
+ * After the burst, rounds are sent one request after another until a whole round is left out (the server's
+ * `gatehouse_audit_auth_failures_suppressed_total` grows by the round's size): every refusal of that round, one per
+ * owner the test sends under, is then pending its summary.
+ */
+import assert from 'node:assert/strict';
+
+/** The count of refusals the server at `url` left out of the audit log so far (its `/metrics`). */
+export async function leftOutCount(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const n = Number(/^gatehouse_audit_auth_failures_suppressed_total\s+(\d+)/m.exec(text)?.[1] ?? 'NaN');
+  assert.ok(Number.isFinite(n), 'the server exposes gatehouse_audit_auth_failures_suppressed_total');
+  return n;
+}
+
+export interface FloodBurstOptions {
+  /** Requests in flight at once during the burst; default 8. */
+  readonly concurrency?: number;
+  /** Requests in a closing round (e.g. one per key an address alternates between); default 1. */
+  readonly round?: number;
+}
+
+/**
+ * Sends `n` refused requests (`send(i)`, i from 0), `concurrency` at a time, then rounds of `round` requests, one at a
+ * time, until a whole round is left out. Returns how many were sent in all (at least `n`).
+ */
+export async function floodBurst(url: string, n: number, send: (i: number) => Promise<void>, options: FloodBurstOptions = {}): Promise<number> {
+  const round = options.round ?? 1;
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: options.concurrency ?? 8 }, async () => {
+      while (sent < n) {
+        const i = sent;
+        sent += 1;
+        await send(i);
+      }
+    }),
+  );
+  // A token comes back every 200 ms: a round sent at once right after the burst is left out unless the host stalls.
+  for (let tries = 0; tries < 20; tries++) {
+    const before = await leftOutCount(url);
+    for (let k = 0; k < round; k++) {
+      const i = sent;
+      sent += 1;
+      await send(i);
+    }
+    if ((await leftOutCount(url)) - before === round) return sent;
+  }
+  throw new Error(`no round of ${round} refusal(s) was left out by the flood limit in 20 tries`);
+}
