@@ -257,6 +257,31 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
   return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
 }
 
+/** What `accessDeniedMessage` (and `withEncodedMessage` after it) said of a refusal, read back from its text. */
+export interface DeniedParts {
+  readonly action: string;
+  readonly explicit: boolean;
+  /** The policy type that refused: `identity`, `boundary`, `session`, `resource` or `trust`. */
+  readonly policyType: string;
+  /** The encoded explanation (`sts:DecodeAuthorizationMessage`), when the message carries one. */
+  readonly encoded?: string;
+}
+
+/**
+ * The parts of a message `accessDeniedMessage` wrote, or undefined for any other text (a refusal in other words: a root
+ * caller, an MFA parameter, a source identity changed). An edge that answers in another API's shape (Alibaba's
+ * `AccessDeniedDetail`, review lp, 1) reads them here, beside the one function that writes them.
+ */
+export function deniedParts(message: string): DeniedParts | undefined {
+  const m = /^User: \S+ is not authorized to perform: (\S+) on resource: \S+ (?:with an explicit deny in (.+?)|because (.+?) the \S+ action)(?:\. Encoded authorization failure message: (\S+))?$/.exec(message);
+  if (!m) return undefined;
+  const explicit = m[2] !== undefined;
+  const phrase = explicit ? m[2] : m[3];
+  const policyType = Object.entries(explicit ? DENIED_IN : BECAUSE).find(([, v]) => v === phrase)?.[0];
+  if (policyType === undefined) return undefined;
+  return { action: m[1] as string, explicit, policyType, ...(m[4] !== undefined ? { encoded: m[4] } : {}) };
+}
+
 /** `acs:AccessId` as the engine reads it (lower-cased): RAM's key for the AccessKey ID a request is signed with. */
 export const ACCESS_ID = 'acs:accessid';
 

@@ -28,7 +28,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { isTemporaryKeyId } from '../../core/sts/key-id.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { RequestFacts } from '../../app/sts.ts';
-import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { deniedParts, recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { constantTimeEqual } from '../crypto/index.ts';
@@ -388,6 +388,37 @@ function identityType(caller: Caller): string {
   return caller.user !== undefined ? 'RAMUser' : 'Account';
 }
 
+/** RAM's `PolicyType` of each policy type a Gatehouse decision names (RAM has no permissions boundary: the caller's own). */
+const RAM_POLICY_TYPES: Readonly<Record<string, string>> = {
+  identity: 'AccountLevelIdentityBasedPolicy',
+  boundary: 'AccountLevelIdentityBasedPolicy',
+  session: 'SessionPolicy',
+  resource: 'ResourceBasedPolicy',
+  trust: 'AssumeRolePolicy',
+};
+
+/**
+ * The `AccessDeniedDetail` Alibaba's gateway answers with a request refused for want of RAM permission, which
+ * `@alicloud/openapi-core` throws as `ClientError.accessDeniedDetail` (review lp, 1): the action, the caller (its type as
+ * RAM names it, its account, its id as `PrincipalId` gives it), implicit or explicit, the policy type that refused (RAM's
+ * DecodeDiagnosticMessage names them) and the encoded explanation, which `sts:DecodeAuthorizationMessage` opens. Read
+ * from the refusal's message (`deniedParts`); undefined for a refusal not written by a decision (a root caller, MFA).
+ */
+function accessDeniedDetail(app: App, caller: Caller, message: string): Record<string, string> | undefined {
+  const d = deniedParts(message);
+  if (d === undefined) return undefined;
+  const type = caller.session?.role !== undefined ? 'AssumedRoleUser' : caller.session?.fu !== undefined ? 'Federated' : 'SubUser';
+  return {
+    AuthAction: d.action,
+    AuthPrincipalType: type,
+    AuthPrincipalOwnerId: caller.account,
+    AuthPrincipalDisplayName: app.sts.getCallerIdentity(caller).userId,
+    NoPermissionType: d.explicit ? 'ExplicitDeny' : 'ImplicitDeny',
+    PolicyType: RAM_POLICY_TYPES[d.policyType] ?? 'AccountLevelIdentityBasedPolicy',
+    ...(d.encoded !== undefined ? { EncodedDiagnosticMessage: d.encoded } : {}),
+  };
+}
+
 /** AssumeRole for a signed caller: `RoleArn`, `RoleSessionName` (both required), `DurationSeconds`, `Policy`, `ExternalId`. */
 async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: RequestFacts, requestId: string, hostId: string): Promise<Reply> {
   for (const name of ['RoleArn', 'RoleSessionName'] as const) {
@@ -420,7 +451,9 @@ async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: Requ
     const e = r.errors[0] ?? { code: 'INTERNAL_ERROR' as const, message: 'internal error', path: '' };
     recordRefusedRequest(app.deps.audit, caller, 'sts:AssumeRole', e);
     const a = alibabaErrorOf(e, 'AssumeRole');
-    return errorAnswer(requestId, hostId, a.status, a.code, e.message);
+    const refused = errorAnswer(requestId, hostId, a.status, a.code, e.message);
+    const detail = a.code === 'NoPermission' ? accessDeniedDetail(app, caller, e.message) : undefined;
+    return detail === undefined ? refused : { ...refused, value: { ...refused.value, AccessDeniedDetail: detail } };
   }
   const v = r.value;
   return json(200, {
