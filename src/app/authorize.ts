@@ -15,7 +15,7 @@ import type { AppDeps } from './deps.ts';
 import { isStoreDataRefused } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -1632,6 +1632,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       // Only a Deny naming the action and resource speaks of the other spelling (`namesItsTarget`).
       const denies = x.value.matched.filter((m) => m.engine === 'iam' && m.effect === 'Deny').map((m) => ({ policy: m.policy, index: m.statement ?? -1, effect: m.effect }));
       if (x.value.decision === 'ExplicitDeny' && who.ok && namesItsTarget(denies, who.value.policies)) return ok({ ...x.value, diagnostics: [...x.value.diagnostics, `iam: an explicit deny of \`${o.action}\` on \`${o.resource}\` (the same action or entity in the other dialect’s spelling) applies`] });
+    }
+    // A `ram:` call is granted by an Allow of RAM's own name for it too, as the IAM API grants it (`decideAdmin`;
+    // review lp, 2): else escalation-paths, which asks here, missed what a RAM user may attach.
+    const own = a.value.decision === 'ImplicitDeny' && /^ram:/i.test(input.action) ? ramOwnName(input.action) : undefined;
+    if (own !== undefined) {
+      const x = await decideFor({ ...input, action: own }, rp, who, started, asking);
+      if (x.ok && x.value.decision === 'Allow') return ok({ ...x.value, diagnostics: [...x.value.diagnostics, `iam: allowed as \`${own}\`, RAM's own name of \`${input.action}\``] });
     }
     return a;
   }

@@ -366,6 +366,27 @@ export function otherDialectIamArn(resource: string): string | undefined {
 }
 
 /**
+ * RAM's own names for the IAM API's calls that RAM names otherwise (lower-cased IAM name → RAM name): its API attaches,
+ * detaches and lists a principal's policies as `AttachPolicyToUser`, `DetachPolicyFromRole`, `ListPoliciesForGroup`…,
+ * and changes a role's trust policy with `UpdateRole` (`NewAssumeRolePolicyDocument`), per the "RAM authorization"
+ * table of each operation in RAM's API reference (review lp, 2). The other calls have the same name in both.
+ */
+const RAM_OWN_NAMES: ReadonlyMap<string, string> = new Map(
+  (['User', 'Group', 'Role'] as const).flatMap((t) => [
+    [`attach${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
+    [`detach${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
+    [`listattached${t.toLowerCase()}policies`, `ListPoliciesFor${t}`],
+  ] as [string, string][]).concat([['updateassumerolepolicy', 'UpdateRole']]),
+);
+
+/** RAM's own name (`ram:AttachPolicyToUser`) of an IAM/RAM administrative action that RAM names otherwise, or undefined. */
+export function ramOwnName(action: string): string | undefined {
+  const m = ADMIN_ACTION.exec(action);
+  const own = m === null ? undefined : RAM_OWN_NAMES.get((m[2] as string).toLowerCase());
+  return own === undefined ? undefined : `ram:${own}`;
+}
+
+/**
  * The other-dialect spellings of an IAM/RAM administrative question (`decideAdmin`), whose explicit deny refuses and whose
  * Allow grants nothing: the other service's action on the resource, and both actions on the entity's other ARN; for an
  * action of another service, the workspace's, cluster's or IAM entity's other ARN, or undefined. PassRole and AssumeRole on a role go through `roleQuestions`.
@@ -382,7 +403,10 @@ export function adminDenyOnly(action: string, resource: string): { action: strin
   }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
   const otherResource = otherDialectIamArn(resource);
-  return [{ action: otherAction, resource }, ...(otherResource !== undefined ? [{ action, resource: otherResource }, { action: otherAction, resource: otherResource }] : [])];
+  // RAM's own name of the call (`ram:AttachPolicyToUser` for AttachUserPolicy): a RAM guardrail names it so (review lp, 2).
+  const own = ramOwnName(action);
+  const actions = [otherAction, ...(own !== undefined ? [own] : [])];
+  return [...actions.map((a) => ({ action: a, resource })), ...(otherResource !== undefined ? [{ action, resource: otherResource }, ...actions.map((a) => ({ action: a, resource: otherResource }))] : [])];
 }
 
 /**
@@ -399,6 +423,13 @@ export function decideAdmin(request: AuthzRequest, set: PolicySet): Decision {
   for (const o of others ?? []) {
     const x = evaluate({ ...request, ...o }, set);
     if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, set)) return x;
+  }
+  // A `ram:` call (an `acs` account's) is granted by an Allow of RAM's own name for it too: it is that account's own
+  // dialect, and RAM's documents grant `ram:AttachPolicyToUser`, never `ram:AttachUserPolicy` (review lp, 2).
+  const own = d.decision === 'ImplicitDeny' && /^ram:/i.test(request.action) ? ramOwnName(request.action) : undefined;
+  if (own !== undefined) {
+    const x = evaluate({ ...request, action: own }, set);
+    if (x.decision === 'Allow') return x;
   }
   return d;
 }
