@@ -387,6 +387,28 @@ export function ramOwnName(action: string): string | undefined {
 }
 
 /**
+ * The RAM operation that stands for an inline-policy call, which RAM has none of (lower-cased IAM name → RAM name): in
+ * RAM a principal gets a policy only by `AttachPolicyTo…` and loses it by `DetachPolicyFrom…`, so a RAM guardrail names
+ * those, and putting an inline policy under it made a RAM user an administrator (review lp, 3). For a Deny only: an
+ * Allow of the attach grants no inline policy.
+ */
+const RAM_GUARD_NAMES: ReadonlyMap<string, string> = new Map(
+  (['User', 'Group', 'Role'] as const).flatMap((t) => [
+    [`put${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
+    [`delete${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
+  ] as [string, string][]),
+);
+
+/** The RAM names whose Deny refuses an IAM/RAM administrative action besides its own: `ramOwnName`'s, or `RAM_GUARD_NAMES`'. */
+function ramGuardNames(action: string): string[] {
+  const own = ramOwnName(action);
+  if (own !== undefined) return [own];
+  const m = ADMIN_ACTION.exec(action);
+  const guard = m === null ? undefined : RAM_GUARD_NAMES.get((m[2] as string).toLowerCase());
+  return guard === undefined ? [] : [`ram:${guard}`];
+}
+
+/**
  * The other-dialect spellings of an IAM/RAM administrative question (`decideAdmin`), whose explicit deny refuses and whose
  * Allow grants nothing: the other service's action on the resource, and both actions on the entity's other ARN; for an
  * action of another service, the workspace's, cluster's or IAM entity's other ARN, or undefined. PassRole and AssumeRole on a role go through `roleQuestions`.
@@ -403,9 +425,9 @@ export function adminDenyOnly(action: string, resource: string): { action: strin
   }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
   const otherResource = otherDialectIamArn(resource);
-  // RAM's own name of the call (`ram:AttachPolicyToUser` for AttachUserPolicy): a RAM guardrail names it so (review lp, 2).
-  const own = ramOwnName(action);
-  const actions = [otherAction, ...(own !== undefined ? [own] : [])];
+  // RAM's own name of the call (`ram:AttachPolicyToUser` for AttachUserPolicy), or the one standing for an inline policy
+  // (PutUserPolicy): a RAM guardrail names it so (review lp, 2 and 3).
+  const actions = [otherAction, ...ramGuardNames(action)];
   return [...actions.map((a) => ({ action: a, resource })), ...(otherResource !== undefined ? [{ action, resource: otherResource }, ...actions.map((a) => ({ action: a, resource: otherResource }))] : [])];
 }
 
