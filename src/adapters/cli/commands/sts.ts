@@ -348,6 +348,9 @@ async function assumed(ctx: CommandContext, command: string, opts: AssumeOpts, s
   const r = await call<AssumedJson>(conn.value, 'POST', ['sts', 'assume-role'], {
     body: assumeBody(opts, sessionName, policy.value),
     shape: { credentials: { accessKeyId: 'string', secretAccessKey: 'string', sessionToken: 'string', expiration: 'string' }, assumedRoleUser: { arn: 'string', assumedRoleId: 'string' }, packedPolicySize: 'number' },
+    // Asking again makes at most another session, which nobody holds: retried as a read, and a lost answer is exit 10,
+    // never 11 (OutcomeUnknown), which a profile's credential_process read as a refusal (review lt, 1).
+    read: true,
   });
   if (!r.ok) return { ok: false, status: policy.refused?.(r) ?? report(ctx, r, opts.json) };
   return { ok: true, value: r.value };
