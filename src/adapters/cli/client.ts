@@ -752,6 +752,18 @@ async function dataDirEndpoint(opts: ConnectionOptions, ctx: CommandContext): Pr
   }
 }
 
+/**
+ * What to do about a refused endpoint, by where it came from: the URL meant when it is `host:port` without its scheme
+ * (which `new URL` reads as the scheme `host:`, or refuses); nothing else of it is repeated (it may hold a password).
+ */
+function endpointFix(from: string, raw: string): string {
+  const meant = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\]):\d{1,5}(?:\/[^\s@]*)?$/.test(raw) ? `http://${raw}` : undefined;
+  const give = meant !== undefined ? `give \`${meant}\` (or https:// for a server with --tls-cert)` : 'give one such as http://127.0.0.1:8470';
+  if (from === '--endpoint') return `it is --endpoint's: ${give}`;
+  if (from === 'GATEHOUSE_ENDPOINT') return `it comes from GATEHOUSE_ENDPOINT: correct or unset it, or ${give} as --endpoint`;
+  return `it comes from ${from}: ${give} as --endpoint or GATEHOUSE_ENDPOINT`;
+}
+
 /** Finds the endpoint and the credentials; a failure says what to set. */
 export async function connect(opts: ConnectionOptions, ctx: CommandContext): Promise<ClientResult<Connection>> {
   const env = ctx.env ?? {};
@@ -842,15 +854,25 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   }
   // The server is found whatever signs, as the aws CLI's endpoint settings are independent of its credentials: keys
   // from the environment or a profile went to 127.0.0.1:8470 though the job or the data dir named the server (review gr, 2).
-  const raw = opts.endpoint ?? (env['GATEHOUSE_ENDPOINT'] || undefined) ?? fileEndpoint ?? job?.endpoint ?? (await dataDirEndpoint(opts, ctx)) ?? DEFAULT_ENDPOINT;
+  // Where it came from is said when it is refused (review lt, 2): GATEHOUSE_ENDPOINT left in a shell profile without its
+  // scheme read as a mistake in a command line that gave no endpoint.
+  const fromDataDir = () => `the Endpoint in \`${join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE)}\``;
+  const dataDirRaw = fileEndpoint ?? (job?.endpoint === undefined ? await dataDirEndpoint(opts, ctx) : undefined);
+  const [endpointFrom, raw]: readonly [string, string] =
+    opts.endpoint !== undefined ? ['--endpoint', opts.endpoint]
+    : env['GATEHOUSE_ENDPOINT'] ? ['GATEHOUSE_ENDPOINT', env['GATEHOUSE_ENDPOINT']]
+    : fileEndpoint !== undefined ? [fromDataDir(), fileEndpoint]
+    : job?.endpoint !== undefined ? ["the job's AWS_ENDPOINT_URL", job.endpoint]
+    : dataDirRaw !== undefined ? [fromDataDir(), dataDirRaw]
+    : ['the default', DEFAULT_ENDPOINT];
   let endpoint: URL;
   try {
     endpoint = new URL(raw);
   } catch {
     // Echoed as every refused URL is, without a user's password (review ik, 5).
-    return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` is not a URL; give one such as http://127.0.0.1:8470`);
+    return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` is not a URL; ${endpointFix(endpointFrom, raw)}`);
   }
-  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` must be http:// or https://`);
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${shownGivenUrl(raw)}\` must be http:// or https://; ${endpointFix(endpointFrom, raw)}`);
   // A server started with --tls-cert from a private CA (the README's way to the console and to webhooks) could be
   // trusted only through NODE_EXTRA_CA_CERTS, which nothing said; AWS_CA_BUNDLE is the aws CLI's way.
   // `--ca-bundle`, else AWS_CA_BUNDLE, else the profile's ca_bundle, as the aws CLI ranks them.
