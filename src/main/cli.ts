@@ -46,6 +46,28 @@ function watchOutput(): void {
   process.on('exit', () => void watcher.kill());
 }
 
+/**
+ * What to say when a signal ends the command while a change waits for its answer (review lt, 3): written at once
+ * (stderr is written synchronously to a file, a pipe or a terminal on Linux), then the process dies of the signal as
+ * it would have with no listener, unless another part of the command listens for it (a job's launcher forwards it).
+ */
+const interruptNotes = new Set<(signal: string) => string>();
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+function interrupted(signal: NodeJS.Signals): void {
+  for (const say of interruptNotes) if (stderrOpen) process.stderr.write(say(signal));
+  interruptNotes.clear();
+  for (const s of INTERRUPTS) process.removeListener(s, interrupted);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+function onInterrupt(say: (signal: string) => string): () => void {
+  if (interruptNotes.size === 0) for (const s of INTERRUPTS) process.on(s, interrupted);
+  interruptNotes.add(say);
+  return () => {
+    if (!interruptNotes.delete(say) || interruptNotes.size > 0) return;
+    for (const s of INTERRUPTS) process.removeListener(s, interrupted);
+  };
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => void process.stdout.write(text),
   err: (text) => void (stderrOpen && process.stderr.write(text)),
@@ -60,4 +82,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   runDemo: async (opts) => (await import('./demo.ts')).runDemo(opts),
   runAgent: async (opts) => (await import('./agent.ts')).runAgent(opts),
   watchOutput,
+  onInterrupt,
 });

@@ -36,7 +36,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_CODES, type ErrorCode, type GatehouseError } from '../../core/errors.ts';
 import type { Command } from 'commander';
-import type { CommandContext } from './context.ts';
+import type { CliDeps, CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownGivenUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
@@ -100,6 +100,8 @@ export interface Connection {
   readonly tokenVariables?: readonly string[];
   /** The CA certificates (PEM) of `--ca-bundle`, `AWS_CA_BUNDLE` or the profile's `ca_bundle`, which replace Node's for an https endpoint. */
   readonly ca?: string;
+  /** The process's `CliDeps.onInterrupt`: what a change on its way says when a signal ends the command. */
+  readonly onInterrupt?: CliDeps['onInterrupt'];
   /** Which of those `ca` came from, for messages (`AWS_CA_BUNDLE`, `ca_bundle of the profile \`ci\``). */
   readonly caFrom?: string;
   /**
@@ -912,7 +914,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   if (proxy !== undefined && 'ok' in proxy) return proxy;
   const fault = credentialFault(credentials);
   if (fault !== undefined) return failure(EXIT.usage, 'InvalidCredentials', `${fault}, in the credentials from ${credentialsSource}; remove it`);
-  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(tokenVariables.length > 0 ? { tokenVariables } : {}), ...(ca !== undefined ? { ca, caFrom } : {}), ...(proxy !== undefined ? { proxy } : {}) };
+  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ctx.onInterrupt !== undefined ? { onInterrupt: ctx.onInterrupt } : {}), ...(renew !== undefined ? { renew } : {}), ...(tokenVariables.length > 0 ? { tokenVariables } : {}), ...(ca !== undefined ? { ca, caFrom } : {}), ...(proxy !== undefined ? { proxy } : {}) };
   if (roles.length === 0) return { ok: true, value: conn };
   const assumed = await assumeRoles(conn, roles, ctx.now());
   return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source, renew: assumed.value.renew } } : assumed;
@@ -1149,6 +1151,14 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
         }, SLOW_NOTICE_MS);
   const maxAttempts = opts.maxAttempts ?? conn.maxAttempts ?? 1;
   const read = method === 'GET' || method === 'HEAD' || opts.read === true || opts.heavyRead === true;
+  // Ctrl-C while a change waits for its answer stops the waiting, not the server, which finishes a request it has read:
+  // the command ended without a word, and the change was taken for undone (review lt, 3). As exit 11 says it.
+  const undoInterrupt = read
+    ? undefined
+    : conn.onInterrupt?.(
+        (signal) =>
+          `\ngatehouse: interrupted (${signal}) while waiting for the answer to \`${method} ${path}\` from ${conn.endpoint.origin}: once sent, the server carries it out all the same (it may have already); look before doing it again (\`gatehouse plan\` shows what an apply still has to do)\n`,
+      );
   try {
     for (let attempt = 1; ; attempt++) {
       let outcome: { status: number; code: string } | { error: SendError };
@@ -1220,6 +1230,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
     return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the Gatehouse server at ${conn.endpoint.origin}: ${why} (set GATEHOUSE_ENDPOINT or --endpoint)`);
   } finally {
     clearInterval(notice);
+    undoInterrupt?.();
   }
   let json: unknown;
   try {

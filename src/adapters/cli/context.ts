@@ -36,6 +36,12 @@ export interface CliDeps {
    * to a closed pipe fails, instead of at its next write.
    */
   readonly watchOutput?: () => void;
+  /**
+   * Registers what to say on stderr if a signal (Ctrl-C's SIGINT, SIGTERM, SIGHUP) ends the process before the function
+   * it returns is called; the process then dies of that signal as it would have (review lt, 3). Absent (a test running
+   * the CLI in its own process): nothing is said.
+   */
+  readonly onInterrupt?: (say: (signal: string) => string) => () => void;
 }
 
 export interface ReadFileOptions {
