@@ -65,9 +65,15 @@ interface PolicyDocument {
   readonly refused: (command: string) => (f: ClientFailure) => number | undefined;
 }
 
-/** Reads a policy document file (JSON as written, YAML as its value); prints its load errors. */
-async function readDocument(file: string, ctx: CommandContext, json: boolean, field: 'document' | 'trustPolicy' = 'document'): Promise<PolicyDocument | { ok: false; status: number }> {
-  const text = await readInputFile(ctx, file, json);
+/**
+ * Reads a policy document file (JSON as written, YAML as its value), or the document's JSON text given as the option's
+ * value, as the aws CLI takes `--policy-document '{…}'` (review lt, 4: it was read as a file's name, "no such file");
+ * no policy file's name starts with `{`. Prints its load errors, placed in the file or in the option's text.
+ */
+async function readDocument(given: string, ctx: CommandContext, json: boolean, field: 'document' | 'trustPolicy' = 'document'): Promise<PolicyDocument | { ok: false; status: number }> {
+  const inline = /^\s*\{/.test(given);
+  const file = inline ? `${field === 'trustPolicy' ? '--trust-policy' : '--document'}'s JSON text` : given;
+  const text = inline ? given : await readInputFile(ctx, given, json);
   if (text === undefined) return { ok: false, status: EXIT.noInput };
   const loaded = loadPolicy(file, text);
   if (loaded.errors.length > 0) {
@@ -182,7 +188,7 @@ been made (docs/errors.md).`,
   // --- roles ---
   const roles = iam.command('roles').description('create, show, list and delete roles');
   command(roles, 'create <name>', 'create a role')
-    .requiredOption('--trust-policy <file>', 'who may assume the role (JSON, or YAML for .yaml/.yml); for training jobs, trust the service principal training.gatehouse.dev')
+    .requiredOption('--trust-policy <file>', 'who may assume the role: a file (JSON, or YAML for .yaml/.yml), or the JSON itself; for training jobs, trust the service principal training.gatehouse.dev')
     .option('--description <text>', 'what the role is for')
     .option('--max-session-duration <seconds>', 'longest session, 3600–43200 seconds', parseSeconds)
     .option('--path <path>', 'the IAM path, such as /ml/')
@@ -225,7 +231,7 @@ been made (docs/errors.md).`,
   // --- managed policies ---
   const policies = iam.command('policies').description('create, show, list and delete managed policies');
   command(policies, 'create <name>', 'create a managed policy in your account')
-    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML)')
+    .requiredOption('--document <file>', 'the policy document: a file (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML), or the JSON itself')
     .option('--description <text>', 'what the policy is for (cannot change later)')
     .option('--path <path>', 'the IAM path, such as /ml/')
     .action(async (name: string, o: Opts & { document: string; description?: string; path?: string }) => {
@@ -354,7 +360,7 @@ been made (docs/errors.md).`,
     );
   });
   withTarget(command(iam, 'put-inline <policy-name>', 'create or replace an inline policy of a user, group or role'))
-    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML)')
+    .requiredOption('--document <file>', 'the policy document: a file (JSON, or YAML for .yaml/.yml; - reads standard input: JSON when it starts with `{`, else YAML), or the JSON itself')
     .action(async (policyName: string, o: Opts & Target & { document: string }) => {
       const t = targetOf(o, ctx);
       if (!t) return ctx.exit(EXIT.usage);
