@@ -219,6 +219,12 @@ export interface SimulationResult {
   readonly missingContextValues: readonly string[];
   /** Set when a permissions boundary took part. */
   readonly allowedByPermissionsBoundary: boolean | undefined;
+  /**
+   * IAM's `EvalDecisionDetails` (API_EvaluationResult): absent on `*` in one account, empty on a resource in one account,
+   * and in a cross-account simulation each account's side: `IAM Policy` (the caller's) and `Resource Policy` (the
+   * resource's) (review lq, 1).
+   */
+  readonly evalDecisionDetails: Readonly<Record<string, EvalDecision>> | undefined;
   /** The engine's one-sentence reason. */
   readonly summary: string;
 }
@@ -620,11 +626,37 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
         // A tag the directory's resource does not carry is absent, not missing: its tags are all known.
         missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => tags === undefined || !RESOURCE_TAG_KEY_RE.test(k)),
         allowedByPermissionsBoundary: set.boundary ? boundaryRefs.some((m) => m.effect === 'Allow') && !boundaryRefs.some((m) => m.effect === 'Deny') : undefined,
+        evalDecisionDetails: decisionDetails(prepared.principal, set, resource, owner, d),
         summary: d.summary,
       });
     }
   }
   return ok(out);
+}
+
+/**
+ * `EvalDecisionDetails` of one result (IAM, API_EvaluationResult): "populated for only cross-account simulations … If
+ * the simulation evaluates policies within the same account and includes a resource ARN, then the parameter is present
+ * but the response is empty … specifies all resources (*), then the parameter is not returned". Across accounts each
+ * side's decision, read from the statements that applied: the caller's account (identity policies ∩ boundary ∩ session
+ * policies) and the resource's (its resource policy). An Allow is both sides' (both must allow across accounts,
+ * reference §A.1.3). IAM does not document the keys; docs/decisions.md, "EvalDecisionDetails", records them (review lq, 1).
+ */
+function decisionDetails(p: Principal, set: PolicySet, resource: string, owner: string | undefined, d: Decision): Readonly<Record<string, EvalDecision>> | undefined {
+  const crossAccount = owner !== undefined && p.account !== '' && owner !== p.account;
+  if (!crossAccount) return resource === '*' ? undefined : {};
+  if (d.decision === 'Allow') return { 'IAM Policy': 'allowed', 'Resource Policy': 'allowed' };
+  const applied = (type: string, effect: 'Allow' | 'Deny') => d.matched.some((m) => m.type === type && m.effect === effect);
+  const identityDenied = applied('identity', 'Deny') || applied('boundary', 'Deny') || applied('session', 'Deny');
+  const sessionPolicies = set.session !== undefined && set.session.length > 0;
+  const identityAllows =
+    (p.kind === 'root' || applied('identity', 'Allow')) &&
+    (set.boundary === undefined || applied('boundary', 'Allow')) &&
+    (sessionPolicies ? applied('session', 'Allow') : p.kind !== 'federated-user');
+  return {
+    'IAM Policy': identityDenied ? 'explicitDeny' : identityAllows ? 'allowed' : 'implicitDeny',
+    'Resource Policy': applied('resource', 'Deny') ? 'explicitDeny' : applied('resource', 'Allow') ? 'allowed' : 'implicitDeny',
+  };
 }
 
 /** A job action's decision on the job's ARN and on its workspace's, combined as jobs combine them (`jobOrWorkspace`). */

@@ -343,6 +343,7 @@ export function evaluationResultXml(r: SimulationResult): XmlFields {
     r.matchedStatements.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType, StartPosition: positionXml(m.startPosition), EndPosition: positionXml(m.endPosition) })),
   );
   const boundary = r.allowedByPermissionsBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: r.allowedByPermissionsBoundary };
+  const details = r.evalDecisionDetails === undefined ? undefined : map(r.evalDecisionDetails);
   return {
     EvalActionName: r.evalActionName,
     EvalResourceName: r.evalResourceName,
@@ -350,10 +351,12 @@ export function evaluationResultXml(r: SimulationResult): XmlFields {
     MatchedStatements: matched,
     MissingContextValues: list(r.missingContextValues),
     PermissionsBoundaryDecisionDetail: boundary,
+    EvalDecisionDetails: details,
+    // Per resource only across accounts: "This parameter is returned only for cross-account simulations" (ResourceSpecificResult).
     ResourceSpecificResults:
       r.evalResourceName === '*'
         ? undefined
-        : list([{ EvalResourceName: r.evalResourceName, EvalResourceDecision: r.evalDecision, MatchedStatements: matched, MissingContextValues: list(r.missingContextValues), PermissionsBoundaryDecisionDetail: boundary }]),
+        : list([{ EvalResourceName: r.evalResourceName, EvalResourceDecision: r.evalDecision, MatchedStatements: matched, MissingContextValues: list(r.missingContextValues), EvalDecisionDetails: details !== undefined && details.entries.length > 0 ? details : undefined, PermissionsBoundaryDecisionDetail: boundary }]),
   };
 }
 
