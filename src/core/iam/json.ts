@@ -18,6 +18,43 @@ export interface JsonReadResult {
   /** JSON path (`Statement[0].Effect`) → where the element starts in the text. */
   readonly positions: ReadonlyMap<string, Position>;
   readonly errors: GatehouseError[];
+  /**
+   * Whether some number literal holds a decimal that its double does not (`9007199254740993` reads as 2^53, `0.1…01` as
+   * 0.1); `exactNumbers` then gives, by JSON path (recorded with positions only), each such literal as its plain decimal
+   * (`plainDecimal`), which a condition value compares as written (review lq, 2).
+   */
+  readonly inexactNumbers: boolean;
+  readonly exactNumbers: ReadonlyMap<string, string>;
+}
+
+/** How long a literal's plain decimal may grow (`1e400` is 401 digits); past it the literal reads as its double alone. */
+const MAX_PLAIN_DIGITS = 1024;
+
+/**
+ * A JSON number literal (or `String` of a double, `1e+21`) as a plain decimal: no exponent, no leading zeros but the one
+ * of `0.5`, no trailing zeros in the fraction, no point without a fraction, `0` for zero whatever its sign. Undefined
+ * when that would be longer than `MAX_PLAIN_DIGITS`, or for text that is no such number.
+ */
+export function plainDecimal(literal: string): string | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (!m) return undefined;
+  const [, sign, int, frac = '', exp = '0'] = m as unknown as [string, string, string, string | undefined, string | undefined];
+  const shift = Number(exp);
+  if (Math.abs(shift) > MAX_PLAIN_DIGITS || int.length + frac.length + Math.abs(shift) > MAX_PLAIN_DIGITS) return undefined;
+  let digits = int + frac;
+  let point = int.length + shift;
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  } else if (point > digits.length) digits += '0'.repeat(point - digits.length);
+  let whole = digits.slice(0, point).replace(/^0+/, '');
+  let fraction = digits.slice(point);
+  let j = fraction.length;
+  while (j > 0 && fraction.charCodeAt(j - 1) === 0x30) j--;
+  fraction = fraction.slice(0, j);
+  if (whole === '') whole = '0';
+  if (whole === '0' && fraction === '') return '0';
+  return `${sign}${whole}${fraction === '' ? '' : `.${fraction}`}`;
 }
 
 export function childPath(parent: string, key: string | number): string {
@@ -30,6 +67,8 @@ const MAX_DEPTH = 64;
 export function readJson(text: string, withPositions = true): JsonReadResult {
   const positions = new Map<string, Position>();
   const errors: GatehouseError[] = [];
+  const exactNumbers = new Map<string, string>();
+  let inexactNumbers = false;
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -164,7 +203,16 @@ export function readJson(text: string, withPositions = true): JsonReadResult {
     const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (m && m[0].length > 0) {
       i += m[0].length;
-      return Number(m[0]);
+      const n = Number(m[0]);
+      // Most literals are short and exact: only one of 16 characters or more, or with an exponent, may not be.
+      if (m[0].length > 15 || /[eE]/.test(m[0])) {
+        const exact = plainDecimal(m[0]);
+        if (exact !== undefined && exact !== plainDecimal(String(n))) {
+          inexactNumbers = true;
+          if (withPositions) exactNumbers.set(path, exact);
+        }
+      }
+      return n;
     }
     if (text.startsWith('true', i)) {
       i += 4;
@@ -185,9 +233,9 @@ export function readJson(text: string, withPositions = true): JsonReadResult {
     const value = parseValue('', 0);
     skipWs();
     if (i < text.length) syntax('unexpected text after the document');
-    return { value, positions, errors };
+    return { value, positions, errors, inexactNumbers, exactNumbers };
   } catch (e) {
-    if (e instanceof JsonSyntaxError) return { value: undefined, positions, errors: [e.error] };
+    if (e instanceof JsonSyntaxError) return { value: undefined, positions, errors: [e.error], inexactNumbers, exactNumbers };
     throw e;
   }
 }

@@ -87,6 +87,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   const errors: GatehouseError[] = [];
   let value: JsonValue | undefined;
   let positions: ReadonlyMap<string, Position> = new Map();
+  let exactNumbers: ReadonlyMap<string, string> = new Map();
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS[opts.kind];
 
   if (typeof input === 'string') {
@@ -113,6 +114,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       return { ok: false, errors: [{ code: 'POLICY_TOO_LARGE', message: `policy document is ${size} characters (whitespace not counted); the limit is ${maxChars}`, path: '' }] };
     }
     const read = readJson(input, withPositions);
+    // A number literal a double does not hold is read again with its path, so that a condition compares it as written.
+    if (read.inexactNumbers && !withPositions) return parseWith(input, opts, true);
+    exactNumbers = read.exactNumbers;
     positions = read.positions;
     errors.push(...read.errors);
     if (read.value === undefined) return { ok: false, errors };
@@ -467,7 +471,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   }
 
   function conditionValues(raw: JsonValue, path: string): string[] | undefined {
-    const one = (x: JsonValue): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' ? plainNumber(x) : typeof x === 'boolean' ? String(x) : undefined);
+    // A number as written where its double differs (review lq, 2), else the double's digits.
+    const one = (x: JsonValue, at: string): string | undefined =>
+      typeof x === 'string' ? x : typeof x === 'number' ? (exactNumbers.get(at) ?? plainNumber(x)) : typeof x === 'boolean' ? String(x) : undefined;
     if (Array.isArray(raw)) {
       if (raw.length === 0) {
         err('POLICY_INVALID_CONDITION_VALUE', path, 'condition value list is empty');
@@ -476,7 +482,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       const out: string[] = [];
       let good = true;
       raw.forEach((x, i) => {
-        const s = one(x);
+        const s = one(x, childPath(path, i));
         if (s === undefined) {
           err('POLICY_INVALID_CONDITION_VALUE', childPath(path, i), `condition values must be strings, numbers or booleans, got ${show(x)}`);
           good = false;
@@ -484,7 +490,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       });
       return good ? out : undefined;
     }
-    const s = one(raw);
+    const s = one(raw, path);
     if (s === undefined) {
       err('POLICY_INVALID_CONDITION_VALUE', path, `condition values must be strings, numbers or booleans, got ${show(raw)}`);
       return undefined;
