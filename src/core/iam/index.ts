@@ -1,5 +1,5 @@
 /** The JSON policy engine (AWS IAM and Alibaba RAM dialects). API: docs/engine-api.md. */
-export { parsePolicy, countNonWhitespace, DEFAULT_MAX_CHARS, type ParseOptions } from './parse.ts';
+export { parsePolicy, countNonWhitespace, plainNumber, DEFAULT_MAX_CHARS, type ParseOptions } from './parse.ts';
 export { compilePolicy, namedEntity, referencedKeys, statementKeys, withUnresolvedResourcesOpen, type CompiledPolicy } from './compile.ts';
 export { compiledWeight } from './weight.ts';
 export { replacePrincipals } from './rewrite.ts';
