@@ -7,7 +7,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { IssuedCredentials, RequestFacts } from '../../app/sts.ts';
 import { accessDenied } from '../../app/principals.ts';
-import { mfaRefusalMessage } from '../../core/sts/session.ts';
+import { checkSessionTokenParams, mfaRefusalMessage } from '../../core/sts/session.ts';
 import { queryActions } from './iam-api.ts';
 import { Params } from './query-params.ts';
 import type { XmlFields } from './xml.ts';
@@ -100,6 +100,8 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
         tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })),
         transitiveTagKeys: p.list('TransitiveTagKeys'),
         ...(mfa.length > 0 ? { mfaParameters: mfa } : {}),
+        ...(p.get('SerialNumber') !== undefined ? { serialNumber: p.get('SerialNumber') as string } : {}),
+        ...(p.get('TokenCode') !== undefined ? { tokenCode: p.get('TokenCode') as string } : {}),
         // Checked and refused by the use case: no trusted context assertion can be validated here (review hj, 2).
         providedContexts: p.structs('ProvidedContexts').map((m) => ({ providerArn: m.get('ProviderArn') ?? '', contextAssertion: m.get('ContextAssertion') ?? '' })),
       },
@@ -117,6 +119,9 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
   GetSessionToken: async (app, caller, p, facts) => {
     const duration = p.int('DurationSeconds');
     if (!duration.ok) return duration;
+    // The parameters' constraints before the MFA refusal, as STS checks them (review lo, 1).
+    const invalid = checkSessionTokenParams({ durationSeconds: duration.value, serialNumber: p.get('SerialNumber'), tokenCode: p.get('TokenCode') });
+    if (invalid !== undefined) return failWith('VALIDATION_ERROR', invalid.message, invalid.path);
     const mfa = refuseMfa(p, 'sts:GetSessionToken', '*');
     if (!mfa.ok) return mfa;
     const r = await app.sts.getSessionToken(caller, duration.value, facts);

@@ -283,6 +283,9 @@ export interface AssumeRoleParams {
   readonly transitiveTagKeys: readonly string[];
   /** The MFA parameters given (`SerialNumber`, `TokenCode`): refused, since no MFA device is authenticated here. */
   readonly mfaParameters?: readonly string[];
+  /** Their values, checked against their constraints before the refusal (`mfaProblem`). */
+  readonly serialNumber?: string;
+  readonly tokenCode?: string;
   /**
    * The trusted context assertions given (`ProvidedContexts.member.N.{ProviderArn, ContextAssertion}`): checked against
    * their constraints, then refused, since no assertion can be validated here (`providedContextsRefusal`).
@@ -378,13 +381,38 @@ const STRING_RULES = {
   ramRoleSessionName: { chars: /^[A-Za-z0-9.@_-]*$/, pattern: '[A-Za-z0-9.@_-]*', min: 2, max: 64 },
   externalId: { chars: /^[\w+=,.@:/-]*$/, pattern: '[\\w+=,.@:\\/-]*', min: 2, max: 1224 },
   sourceIdentity: { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 64 },
+  serialNumber: { chars: /^[\w+=/:,.@-]*$/, pattern: '[\\w+=/:,.@-]*', min: 9, max: 256 },
+  tokenCode: { chars: /^\d*$/, pattern: '[\\d]*', min: 6, max: 6 },
 } as const;
+
+/**
+ * `SerialNumber` or `TokenCode` outside its constraints (STS API reference, AssumeRole and GetSessionToken; botocore
+ * `serialNumberType`, `tokenCodeType`), in STS's words, the value left out (a one-time code and its device are the
+ * caller's): checked before the MFA refusal, as every parameter is checked before the call's own refusals (review lo, 1:
+ * a 5-digit code was answered "unable to validate MFA code", as a wrong code would be).
+ */
+export function mfaProblem(p: { readonly serialNumber?: string | undefined; readonly tokenCode?: string | undefined }): { message: string; path: 'SerialNumber' | 'TokenCode' } | undefined {
+  const serial = p.serialNumber !== undefined ? stringProblem('serialNumber', p.serialNumber, STRING_RULES.serialNumber, false) : undefined;
+  if (serial !== undefined) return { message: serial, path: 'SerialNumber' };
+  const code = p.tokenCode !== undefined ? stringProblem('tokenCode', p.tokenCode, STRING_RULES.tokenCode, false) : undefined;
+  return code !== undefined ? { message: code, path: 'TokenCode' } : undefined;
+}
+
+/**
+ * GetSessionToken's parameters against their constraints (`DurationSeconds` 900 to 129,600; the MFA parameters,
+ * `mfaProblem`): the first problem, or undefined. Checked before the MFA refusal and before the credentials are (review
+ * hd, 4; review lo, 1).
+ */
+export function checkSessionTokenParams(p: { readonly durationSeconds?: number | undefined; readonly serialNumber?: string | undefined; readonly tokenCode?: string | undefined }): { message: string; path: 'DurationSeconds' | 'SerialNumber' | 'TokenCode' } | undefined {
+  const duration = p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, SESSION_TOKEN_DURATION) : undefined;
+  return duration !== undefined ? { message: duration, path: 'DurationSeconds' } : mfaProblem(p);
+}
 
 /**
  * The request parameter a refusal is about, as the API names it: the error's path, which Alibaba's STS turns into its
  * code (`InvalidParameter.RoleSessionName`, `InvalidParameter.DurationSeconds`; review en, 1).
  */
-export type AssumeRoleParameter = 'RoleSessionName' | 'DurationSeconds' | 'ExternalId' | 'SourceIdentity' | 'Policy' | 'PolicyArns' | 'Tags' | 'TransitiveTagKeys' | 'ProvidedContexts';
+export type AssumeRoleParameter = 'RoleSessionName' | 'DurationSeconds' | 'ExternalId' | 'SerialNumber' | 'TokenCode' | 'SourceIdentity' | 'Policy' | 'PolicyArns' | 'Tags' | 'TransitiveTagKeys' | 'ProvidedContexts';
 
 function validationProblem(p: AssumeRoleParams, partition: Partition): { message: string; path: AssumeRoleParameter } | undefined {
   const at = (path: AssumeRoleParameter, message: string | undefined) => (message === undefined ? undefined : { message, path });
@@ -392,6 +420,7 @@ function validationProblem(p: AssumeRoleParams, partition: Partition): { message
     at('RoleSessionName', stringProblem('roleSessionName', p.roleSessionName, partition === 'acs' ? STRING_RULES.ramRoleSessionName : STRING_RULES.roleSessionName)) ??
     at('DurationSeconds', p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, DURATION) : undefined) ??
     at('ExternalId', p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined) ??
+    mfaProblem(p) ??
     at('SourceIdentity', p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined) ??
     at('Policy', policyProblem(p.policy, partition)) ??
     at('PolicyArns', policyArnsProblem(p.policyArns)) ??
