@@ -81,6 +81,25 @@ export const CREDENTIAL_VARIABLES = [
   'OSS_ACCESS_KEY_SECRET',
   'OSS_SESSION_TOKEN',
   'AWS_BEARER_TOKEN_BEDROCK',
+  // The other clouds' identities, which the job's role (an AWS or Alibaba one) never is (review lu, 1): Google's
+  // Application Default Credentials, read first by google-auth, gcsfs and every Google client library, the gcloud CLI's
+  // and Terraform's; azure-identity's `EnvironmentCredential` (first in `DefaultAzureCredential`) and the storage keys
+  // of the az CLI and adlfs. Settings that name no secret (a project, a tenant, a client id) are kept.
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CREDENTIALS',
+  'GOOGLE_OAUTH_ACCESS_TOKEN',
+  'CLOUDSDK_AUTH_ACCESS_TOKEN_FILE',
+  'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+  'AZURE_USERNAME',
+  'AZURE_PASSWORD',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_STORAGE_KEY',
+  'AZURE_STORAGE_ACCOUNT_KEY',
+  'AZURE_STORAGE_CONNECTION_STRING',
+  'AZURE_STORAGE_SAS_TOKEN',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_DATABASE_URL',
   'GATEHOUSE_ENDPOINT',
