@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, rmdir, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
 import { constants } from 'node:os';
@@ -435,7 +435,14 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   // The AWS SDK for Java 1.x reads its credentials file from `AWS_CREDENTIAL_PROFILES_FILE`, else ~/.aws/credentials,
   // and not `AWS_SHARED_CREDENTIALS_FILE` (2.x's name): a Java 1.x rank signed with the submitter's default profile
   // (review hp, 4).
-  return { ...files, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
+  // The other clouds' logins in the home, which no variable removed keeps out (review lu, 2): google-auth's `default()`
+  // (every Google client library, gcsfs, gcloud) reads `application_default_credentials.json` from `CLOUDSDK_CONFIG`,
+  // else `~/.config/gcloud`, where `gcloud auth application-default login` leaves the submitter's refresh token; the az
+  // CLI and azure-identity's `AzureCliCredential` read `az login`'s tokens from `AZURE_CONFIG_DIR`, else `~/.azure`.
+  // Empty directories of the job's own, made exclusively (one there already fails the job, as a file does above).
+  const dirs = { CLOUDSDK_CONFIG: join(dir, 'gcloud'), AZURE_CONFIG_DIR: join(dir, 'azure') };
+  for (const d of Object.values(dirs)) await mkdir(d, { mode: 0o700 });
+  return { ...files, ...dirs, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
 }
 
 export async function launch(given: LaunchOptions): Promise<number> {
@@ -863,6 +870,8 @@ const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 /** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
 async function removeProfileFiles(dir: string): Promise<void> {
   for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config']) await unlink(join(dir, f)).catch(() => {});
+  // With what a rank's gcloud or az wrote there (its configuration, its logs): the job's, and gone with it.
+  for (const d of ['gcloud', 'azure']) await rm(join(dir, d), { recursive: true, force: true }).catch(() => {});
   await rmdir(dir).catch(() => {});
 }
 
