@@ -442,7 +442,11 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   // Empty directories of the job's own, made exclusively (one there already fails the job, as a file does above).
   const dirs = { CLOUDSDK_CONFIG: join(dir, 'gcloud'), AZURE_CONFIG_DIR: join(dir, 'azure') };
   for (const d of Object.values(dirs)) await mkdir(d, { mode: 0o700 });
-  return { ...files, ...dirs, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
+  // `ALIBABA_CLOUD_CLI_PROFILE_DISABLED` is the credentials SDKs' switch, which the aliyun CLI does not read: it loads
+  // `~/.aliyun/config.json`'s current profile (the submitter's AccessKey) unless `ALIBABA_CLOUD_IGNORE_PROFILE` (older
+  // releases: `ALIBABACLOUD_IGNORE_PROFILE`) is `TRUE`, and then takes its profile from the environment, the job's
+  // credentials URI (aliyun-cli `config/configuration.go` `LoadProfileWithContext`; review lu, 3).
+  return { ...files, ...dirs, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true', ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE', ALIBABACLOUD_IGNORE_PROFILE: 'TRUE' };
 }
 
 export async function launch(given: LaunchOptions): Promise<number> {
