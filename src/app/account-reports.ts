@@ -28,6 +28,7 @@ import { PROVIDER_PREFIX } from './oidc.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import type { AccessKeyRecord, PrincipalRef } from './ports/store.ts';
 import { DETAIL_FILTERS } from './simulate.ts';
+import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 
 /** How long a credential report is served, and how long before `GenerateCredentialReport` makes a new one. */
 export const REPORT_LIFETIME_MS = 4 * 3600 * 1000;
@@ -105,7 +106,9 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     // so those two values (valid, the enum being GetAccountAuthorizationDetails') list nothing, as AWS answers.
     const wants = (kind: 'User' | 'Group' | 'Role'): boolean => input.entityFilter === undefined || input.entityFilter === kind;
     return deps.store.read(async (tx): Promise<Result<PolicyEntities>> => {
-      const stored = await tx.policies.getByArn(input.policyArn);
+      // RAM's system-policy ARN of a built-in names it (`acs:ram::system:policy/AdministratorAccess`), as it does for
+      // Attach…Policy and GetPolicy (review fn, 4); it answered NoSuchEntity here, "nobody holds it" (review ln, 2).
+      const stored = await tx.policies.getByArn(storedBuiltinArn(input.policyArn));
       const policy = stored && (stored.account === c.account || stored.account === 'aws') ? stored : undefined;
       // Decided on the policy with its tags (aws:ResourceTag, iam:ResourceTag), as GetPolicy and the version calls are
       // (review q5): a Deny on a protected policy's tag held for those and not here, so its holder still read who the
@@ -117,7 +120,7 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
       const groups: { name: string; id: string; path: string }[] = [];
       const roles: { name: string; id: string; path: string }[] = [];
       if (input.usage !== 'PermissionsBoundary') {
-        for (const at of await tx.attachments.listForPolicy(input.policyArn)) {
+        for (const at of await tx.attachments.listForPolicy(policy.arn)) {
           const ref: PrincipalRef = at.principal;
           if (ref.account !== c.account) continue;
           if (ref.type === 'user' && wants('User')) {
@@ -133,8 +136,8 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
         }
       }
       if (input.usage !== 'PermissionsPolicy') {
-        if (wants('User')) for (const u of await tx.users.list(c.account)) if (u.permissionsBoundary === input.policyArn) users.push({ name: u.name, id: u.id, path: u.path });
-        if (wants('Role')) for (const r of await tx.roles.list(c.account)) if (r.permissionsBoundary === input.policyArn) roles.push({ name: r.name, id: r.id, path: r.path });
+        if (wants('User')) for (const u of await tx.users.list(c.account)) if (u.permissionsBoundary === policy.arn) users.push({ name: u.name, id: u.id, path: u.path });
+        if (wants('Role')) for (const r of await tx.roles.list(c.account)) if (r.permissionsBoundary === policy.arn) roles.push({ name: r.name, id: r.id, path: r.path });
       }
       const keep = <T extends { name: string; id: string; path: string }>(xs: T[]) => {
         const seen = new Set<string>();
