@@ -6,6 +6,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
+import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 import {
   checkAssumeRoleParams,
   checkFederationTokenParams,
@@ -155,6 +156,15 @@ function withoutResourceTags(context: Record<string, string | string[]>): Record
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(context)) if (!/^(?:aws|iam):resourcetag\//i.test(k)) out[k] = v;
   return out;
+}
+
+/**
+ * Session policy ARNs as the store keeps them: RAM's system-policy ARN of a built-in (`acs:ram::system:policy/
+ * ReadOnlyAccess`) names it, as it does wherever IAM takes a managed policy ARN (review fn, 4); AssumeRole's PolicyArns
+ * refused it as a policy that does not exist (review ln, 3). The session holds, and is decided with, the stored ARN.
+ */
+function withStoredPolicyArns<T extends { readonly policyArns: readonly string[] }>(p: T): T {
+  return p.policyArns.some((a) => storedBuiltinArn(a) !== a) ? { ...p, policyArns: p.policyArns.map(storedBuiltinArn) } : p;
 }
 
 /**
@@ -688,7 +698,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return r;
   }
 
-  async function assumeRoleChecked(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
+  async function assumeRoleChecked(caller: Caller, given: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
+    const p = withStoredPolicyArns(given);
     const tooLong = roleArnLengthProblem(p.roleArn);
     if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
