@@ -9,6 +9,7 @@ import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyNa
 import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
+import type { BoundRole } from '../core/rbac/index.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -145,6 +146,13 @@ export interface AuthorizeEngine {
    * whether it may (review fl, 5). `''` when no group is needed beyond those every member has. None when absent.
    */
   readonly groupsAllowed?: (account: string, resource: string, action: string) => readonly string[];
+  /**
+   * The roles of `account` that this engine's bindings give the Kubernetes user `user` (its name and groups, as its
+   * access entry makes them) where `resource` lies (a cluster's namespace, `<cluster>/namespaces/<ns>/pods`): whoever
+   * may rewrite one, or add a ClusterRole that an aggregated one selects, changes what the user may do without
+   * writing a binding, so escalation-paths asks whether it may (review lr, 1). None when absent.
+   */
+  readonly rolesBound?: (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }) => readonly BoundRole[];
   /**
    * `resource` as this engine holds it, when it lies under something the engine keeps in one spelling (a cluster's
    * request path under the cluster's own ARN, whichever partition or dialect asked it); undefined when the engine holds

@@ -130,8 +130,9 @@ import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryN
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
-import { accessEntryContext } from './kube-apply.ts';
-import { TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
+import { accessEntryContext, rbacContext } from './kube-apply.ts';
+import { defaultUsername, renderUsername, TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
+import { AUTHENTICATED_GROUP, labelsMatching, type BoundRole } from '../core/rbac/index.ts';
 import type { AuthorizationDetails, GroupDetail, UserDetail } from './simulate.ts';
 
 export interface EscalationStep {
@@ -261,6 +262,11 @@ export interface EscalationDeps {
    * such a session (review eq, 4). None when absent.
    */
   readonly sessionsNamed?: (account: string, resource: string) => Promise<readonly string[]>;
+  /**
+   * The roles the union's engines bind a Kubernetes user (name and groups) to where `resource` lies (src/app/authorize.ts
+   * `AuthorizeEngine.rolesBound`): rewriting one, or joining an aggregated one, needs no binding (review lr, 1). None when absent.
+   */
+  readonly rolesBound?: (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }) => Promise<readonly BoundRole[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
   /**
@@ -666,6 +672,41 @@ export function createEscalation(deps: EscalationDeps) {
         }
       }
       if (!entry && !made) return undefined;
+      // A role a binding of the cluster already gives its Kubernetes user (review lr, 1): rewritten to let pods be
+      // created, or, for an aggregated ClusterRole, joined by a ClusterRole with the labels one of its selectors
+      // matches (the aggregation controller adds its rules), no binding written. Its user is the entry's, by name
+      // (a user's own; a role's session names are its assumer's to pick, so a role is matched by its groups) and groups.
+      const template = entry?.username ?? defaultUsername(x.arn);
+      const kubeUser = {
+        name: x.kind === 'user' && !template.includes('{{AccessKeyID}}') ? renderUsername(template, { accountId: account, sessionName: x.name, accessKeyId: '' }) : '',
+        groups: [...(entry?.kubernetesGroups ?? []), AUTHENTICATED_GROUP],
+      };
+      for (const ns of namespaces) {
+        const pods = `${arn}/namespaces/${ns}/pods`;
+        if ((await answer(x, 'kubernetes:create', pods)).decision === 'ExplicitDeny') continue;
+        for (const bound of (await deps.rolesBound?.(account, pods, kubeUser)) ?? []) {
+          const where = bound.kind === 'Role' ? `Role ${bound.namespace}/${bound.name}` : `ClusterRole ${bound.name}`;
+          const writes: [Record<string, string | string[]>, string][] = [
+            [rbacContext({ kind: bound.kind, metadata: { name: bound.name, namespace: bound.namespace, labels: bound.labels } }), `${where}, bound to its Kubernetes user, rewritten`],
+          ];
+          for (const sel of bound.selectors ?? []) {
+            const labels = labelsMatching(sel);
+            if (labels === undefined) continue;
+            const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+            writes.push([rbacContext({ kind: 'ClusterRole', metadata: { name: RBAC_NAME, namespace: '', labels } }), `ClusterRole ${RBAC_NAME} labelled ${shown || '(none)'}, which ${where}, bound to its Kubernetes user, aggregates,`]);
+          }
+          for (const [ctx, what] of writes) {
+            const w = await allows(x, 'training:ApplyRbacObject', arn, ctx);
+            if (!w) continue;
+            return {
+              ns,
+              reasons: [...(made?.reasons ?? []), ...w.reasons],
+              rbac: `${made ? 'an access entry for itself, then ' : ''}${what}`,
+              actions: [...(made?.actions ?? []), 'training:ApplyRbacObject'],
+            };
+          }
+        }
+      }
       const objects = (ns: string): [Record<string, string>, Record<string, string>][] => [
         [
           { 'training:RbacKind': 'Role', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns },

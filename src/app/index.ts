@@ -30,6 +30,7 @@ import { createWhoCan, federatedUsersNamed } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey, kubePrefix } from './kube-apply.ts';
 import type { AccessEntry } from '../core/kube/index.ts';
+import type { BoundRole } from '../core/rbac/index.ts';
 import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
@@ -351,9 +352,20 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     }
     return [...new Set(out)];
   };
+  /** The roles the union's engines bind a Kubernetes user to where a resource lies (review lr, 1). */
+  const engineRolesBound = async (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }): Promise<BoundRole[]> => {
+    const out: BoundRole[] = [];
+    for (const e of engines) {
+      if (e.rolesBound === undefined) continue;
+      await e.prepare?.();
+      out.push(...e.rolesBound(account, resource, user));
+    }
+    return out;
+  };
   const escalation = createEscalation({
     sessionsNamed: engineSessions,
     groupsAllowed: engineGroups,
+    rolesBound: engineRolesBound,
     details: (c) => getAccountAuthorizationDetails(deps, c, {}),
     simulate: authorizer.simulate,
     principalOf: authorizer.principalOf,

@@ -31,7 +31,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
-import { compileRbac, explainReasons, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesBoundTo, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { shortName, uniqueId } from '../core/directory/rules.ts';
 import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
@@ -205,6 +205,8 @@ export interface KubeCluster {
   readonly resources: readonly { readonly apiGroup: string; readonly resource: string }[];
   /** Namespaces this cluster's RBAC objects are in: where a deny naming no namespace (`NotResource`) is looked for. */
   readonly namespaces: readonly string[];
+  /** The RBAC objects `rbac` was compiled from (escalation-paths asks which roles a user is bound to, `rolesBoundTo`). */
+  readonly objects: readonly RbacObject[];
   /** Usernames of the controllers the Cluster document trusts besides kube-system's (`spec.trustedControllers`). */
   readonly trustedControllers: ReadonlySet<string>;
 }
@@ -1174,6 +1176,7 @@ export function createKube(app: App, options: KubeOptions) {
       authorizer: clusterAuthorizer(rbac),
       resources: knownResources(rbacObjects),
       namespaces: [...new Set(rbacObjects.map((o) => o.metadata.namespace).filter((ns) => ns !== ''))],
+      objects: rbacObjects,
       trustedControllers: new Set((c.trustedControllers ?? []).map(controllerUsername)),
     };
   }
@@ -2486,6 +2489,12 @@ export function createKube(app: App, options: KubeOptions) {
       groupsAllowed: (account, resource, action) => {
         const on = clusterOfResource(resource);
         return on && on.cluster.account === account ? groupsBound(on.cluster, on.resource, action) : [];
+      },
+      rolesBound: (account, resource, user) => {
+        const on = clusterOfResource(resource);
+        if (!on || on.cluster.account !== account) return [];
+        const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
+        return attrs?.resourceRequest ? rolesBoundTo(on.cluster.objects, user, attrs.namespace ?? '') : [];
       },
       ownResource: (resource) => clusterOfResource(resource)?.resource,
     } satisfies AuthorizeEngine,

@@ -8,6 +8,7 @@ export { comparableRbacDocument } from './compare.ts';
 export { compileRbac, type AuthorizeOptions, type CompiledRbac, type RbacStats } from './compile.ts';
 export { aggregateClusterRoles, type Aggregation } from './aggregate.ts';
 export {
+  AUTHENTICATED_GROUP,
   apiGroupMatches,
   nonResourceURLMatches,
   resourceMatches,
@@ -20,6 +21,7 @@ export {
   verbMatches,
 } from './match.ts';
 export { selectorMatches } from './selector.ts';
+export { labelsMatching, rolesBoundTo, type BoundRole } from './bound.ts';
 export { rbacAuthorizer, rbacResult } from './authorizer.ts';
 export * from './types.ts';
 export { describeRule, explainGrant, explainReasons } from './explain.ts';

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { labelsMatching, rolesBoundTo } from './bound.ts';
+import type { RbacObject } from './types.ts';
+
+const G = 'rbac.authorization.k8s.io' as const;
+const meta = (name: string, namespace = '', labels: Record<string, string> = {}) => ({ name, namespace, labels });
+const objects: RbacObject[] = [
+  { kind: 'Role', metadata: meta('dev', 'a'), rules: [] },
+  { kind: 'ClusterRole', metadata: meta('view'), rules: [], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { agg: 'view' }, matchExpressions: [] }] } },
+  { kind: 'RoleBinding', metadata: meta('dev', 'a'), subjects: [{ kind: 'Group', name: 'team', namespace: '', apiGroup: G }], roleRef: { kind: 'Role', name: 'dev', apiGroup: G } },
+  { kind: 'RoleBinding', metadata: meta('view', 'b'), subjects: [{ kind: 'User', name: 'u', namespace: '', apiGroup: G }], roleRef: { kind: 'ClusterRole', name: 'view', apiGroup: G } },
+  { kind: 'ClusterRoleBinding', metadata: meta('gone'), subjects: [{ kind: 'User', name: 'u', namespace: '', apiGroup: G }], roleRef: { kind: 'ClusterRole', name: 'missing', apiGroup: G } },
+];
+
+test('rolesBoundTo: the roles of the bindings naming the user, in the namespace asked', () => {
+  const names = (user: { name: string; groups: string[] }, ns: string) => rolesBoundTo(objects, user, ns).map((r) => `${r.kind}/${r.namespace}/${r.name}${r.selectors ? '*' : ''}`);
+  assert.deepEqual(names({ name: 'u', groups: ['team'] }, 'a'), ['Role/a/dev']);
+  assert.deepEqual(names({ name: 'u', groups: [] }, 'b'), ['ClusterRole//view*']);
+  assert.deepEqual(names({ name: 'x', groups: ['team'] }, 'b'), []);
+  assert.deepEqual(names({ name: 'u', groups: ['team'] }, ''), []);
+});
+
+test('labelsMatching: labels a selector matches, or none when no labels can', () => {
+  assert.deepEqual(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['x', 'y'] }, { key: 'c', operator: 'Exists', values: [] }, { key: 'd', operator: 'DoesNotExist', values: [] }] }), { a: '1', b: 'x', c: 'true' });
+  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [] }), {});
+  assert.equal(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }), undefined);
+});
