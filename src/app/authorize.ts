@@ -147,6 +147,12 @@ export interface AuthorizeEngine {
    */
   readonly groupsAllowed?: (account: string, resource: string, action: string) => readonly string[];
   /**
+   * The usernames this engine's rules allow `action` on `resource` (a Kubernetes binding to a User), as an access entry
+   * may give them (not `system:`, no template): whoever may set its entry's username to one comes to be allowed, so
+   * escalation-paths asks whether it may (review lr, 2). None when absent.
+   */
+  readonly usersAllowed?: (account: string, resource: string, action: string) => readonly string[];
+  /**
    * The roles of `account` that this engine's bindings give the Kubernetes user `user` (its name and groups, as its
    * access entry makes them) where `resource` lies (a cluster's namespace, `<cluster>/namespaces/<ns>/pods`): whoever
    * may rewrite one, or add a ClusterRole that an aggregated one selects, changes what the user may do without

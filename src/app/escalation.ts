@@ -266,6 +266,11 @@ export interface EscalationDeps {
    * The roles the union's engines bind a Kubernetes user (name and groups) to where `resource` lies (src/app/authorize.ts
    * `AuthorizeEngine.rolesBound`): rewriting one, or joining an aggregated one, needs no binding (review lr, 1). None when absent.
    */
+  /**
+   * The usernames whose Kubernetes user the union's engines allow `action` on `resource` (src/app/authorize.ts
+   * `AuthorizeEngine.usersAllowed`): an access entry giving one reaches it (review lr, 2). None when absent.
+   */
+  readonly usersAllowed?: (account: string, resource: string, action: string) => Promise<readonly string[]>;
   readonly rolesBound?: (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }) => Promise<readonly BoundRole[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
@@ -642,8 +647,8 @@ export function createEscalation(deps: EscalationDeps) {
       // each asked with the keys enforcement gives it (`accessEntryContext`: the principal, the groups, the username).
       // Without an entry, every other way needs one made first.
       const entry = await deps.accessEntryOf(account, name, x.arn);
-      const mayEnter = async (groups: readonly string[]): Promise<{ actions: string[]; reasons: readonly string[] } | undefined> => {
-        const want = accessEntryContext({ principalArn: x.arn, kubernetesGroups: groups, ...(entry?.username !== undefined ? { username: entry.username } : {}) });
+      const mayEnter = async (groups: readonly string[], username = entry?.username): Promise<{ actions: string[]; reasons: readonly string[] } | undefined> => {
+        const want = accessEntryContext({ principalArn: x.arn, kubernetesGroups: groups, ...(username !== undefined ? { username } : {}) });
         const create = async (): Promise<AuthorizeAnswer | undefined> => allows(x, 'training:CreateAccessEntry', arn, want);
         if (entry === undefined) {
           const c = await create();
@@ -659,7 +664,7 @@ export function createEscalation(deps: EscalationDeps) {
       let made: { actions: string[]; reasons: readonly string[] } | undefined;
       if (entry === undefined) {
         made = await mayEnter([]);
-        if (!made && deps.groupsAllowed === undefined) return undefined;
+        if (!made && deps.groupsAllowed === undefined && deps.usersAllowed === undefined) return undefined;
       }
       for (const ns of namespaces) {
         const pods = `${arn}/namespaces/${ns}/pods`;
@@ -669,6 +674,13 @@ export function createEscalation(deps: EscalationDeps) {
           if (g === '' && entry) continue;
           const e = g === '' ? made : await mayEnter([...(entry?.kubernetesGroups ?? []), g]);
           if (e) return { ns, reasons: e.reasons, rbac: g === '' ? 'an access entry for itself' : `its access entry with group ${g}`, actions: e.actions };
+        }
+        // A username a binding names (review lr, 2): the entry's `username` is any name not `system:`, so an entry that
+        // gives it makes the principal that Kubernetes user, asked with the key enforcement gives it, `training:username`.
+        for (const u of (await deps.usersAllowed?.(account, pods, 'kubernetes:create')) ?? []) {
+          if (entry?.username === u) continue;
+          const e = await mayEnter(entry?.kubernetesGroups ?? [], u);
+          if (e) return { ns, reasons: e.reasons, rbac: `its access entry with username ${u}`, actions: e.actions };
         }
       }
       if (!entry && !made) return undefined;

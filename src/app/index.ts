@@ -352,6 +352,16 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     }
     return [...new Set(out)];
   };
+  /** The usernames the union's engines allow an action on a resource to (a Kubernetes binding to a User, review lr, 2). */
+  const engineUsers = async (account: string, resource: string, action: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const e of engines) {
+      if (e.usersAllowed === undefined) continue;
+      await e.prepare?.();
+      out.push(...e.usersAllowed(account, resource, action));
+    }
+    return [...new Set(out)];
+  };
   /** The roles the union's engines bind a Kubernetes user to where a resource lies (review lr, 1). */
   const engineRolesBound = async (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }): Promise<BoundRole[]> => {
     const out: BoundRole[] = [];
@@ -366,6 +376,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     sessionsNamed: engineSessions,
     groupsAllowed: engineGroups,
     rolesBound: engineRolesBound,
+    usersAllowed: engineUsers,
     details: (c) => getAccountAuthorizationDetails(deps, c, {}),
     simulate: authorizer.simulate,
     principalOf: authorizer.principalOf,

@@ -2490,6 +2490,10 @@ export function createKube(app: App, options: KubeOptions) {
         const on = clusterOfResource(resource);
         return on && on.cluster.account === account ? groupsBound(on.cluster, on.resource, action) : [];
       },
+      usersAllowed: (account, resource, action) => {
+        const on = clusterOfResource(resource);
+        return on && on.cluster.account === account ? usersBound(on.cluster, on.resource, action) : [];
+      },
       rolesBound: (account, resource, user) => {
         const on = clusterOfResource(resource);
         if (!on || on.cluster.account !== account) return [];
@@ -2537,6 +2541,21 @@ export function createKube(app: App, options: KubeOptions) {
     const allows = (groups: string[]): boolean => cluster.rbac.authorize({ ...attrs, verb, user: { name: '', groups } }).verdict === 'allow';
     if (allows([AUTHENTICATED_GROUP])) return [''];
     return cluster.rbac.groupNames().filter((g) => !/^system:/i.test(g) && allows([g, AUTHENTICATED_GROUP]));
+  }
+
+  /**
+   * The usernames a binding of the cluster names whose user its RBAC allows `action` on `resource` with no group beyond
+   * `system:authenticated`, as an access entry may give them: not `system:` (refused in entries) and no template
+   * (`{{…}}`), which an entry would render (review lr, 2).
+   */
+  function usersBound(cluster: KubeCluster, resource: string, action: string): string[] {
+    if (!action.toLowerCase().startsWith('kubernetes:')) return [];
+    const attrs = parseKubernetesResource(cluster.arn, resource);
+    if (!attrs) return [];
+    const verb = action.slice('kubernetes:'.length).toLowerCase();
+    return cluster.rbac
+      .userNames()
+      .filter((n) => !isReservedName(n) && !n.includes('{{') && cluster.rbac.authorize({ ...attrs, verb, user: { name: n, groups: [AUTHENTICATED_GROUP] } }, { serviceAccountGroups: false }).verdict === 'allow');
   }
 
   /**
