@@ -160,6 +160,12 @@ export interface AuthorizeEngine {
    */
   readonly rolesBound?: (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }) => readonly BoundRole[];
   /**
+   * The roles of `account` whose rules in this engine allow `action` on `resource` where a binding could give them (a
+   * Role of the resource's namespace, a ClusterRole): whoever may bind one to its own Kubernetes user comes to be
+   * allowed, so escalation-paths asks whether it may (review lr, 3). None when absent.
+   */
+  readonly rolesAllowing?: (account: string, resource: string, action: string) => readonly BoundRole[];
+  /**
    * `resource` as this engine holds it, when it lies under something the engine keeps in one spelling (a cluster's
    * request path under the cluster's own ARN, whichever partition or dialect asked it); undefined when the engine holds
    * no such thing. Read once `prepare` is done.

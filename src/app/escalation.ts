@@ -271,6 +271,11 @@ export interface EscalationDeps {
    * `AuthorizeEngine.usersAllowed`): an access entry giving one reaches it (review lr, 2). None when absent.
    */
   readonly usersAllowed?: (account: string, resource: string, action: string) => Promise<readonly string[]>;
+  /**
+   * The roles whose rules the union's engines let do `action` on `resource` (src/app/authorize.ts
+   * `AuthorizeEngine.rolesAllowing`): binding one to itself needs no role written (review lr, 3). None when absent.
+   */
+  readonly rolesAllowing?: (account: string, resource: string, action: string) => Promise<readonly BoundRole[]>;
   readonly rolesBound?: (account: string, resource: string, user: { readonly name: string; readonly groups: readonly string[] }) => Promise<readonly BoundRole[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
@@ -714,6 +719,27 @@ export function createEscalation(deps: EscalationDeps) {
               ns,
               reasons: [...(made?.reasons ?? []), ...w.reasons],
               rbac: `${made ? 'an access entry for itself, then ' : ''}${what}`,
+              actions: [...(made?.actions ?? []), 'training:ApplyRbacObject'],
+            };
+          }
+        }
+      }
+      // A role that already lets pods be created there, bound to its own Kubernetes user (review lr, 3): a RoleBinding
+      // in the namespace, or for a ClusterRole a ClusterRoleBinding too, asked with the keys apply gives it.
+      for (const ns of namespaces) {
+        const pods = `${arn}/namespaces/${ns}/pods`;
+        if ((await answer(x, 'kubernetes:create', pods)).decision === 'ExplicitDeny') continue;
+        for (const r of (await deps.rolesAllowing?.(account, pods, 'kubernetes:create')) ?? []) {
+          const roleRef = `${r.kind}/${r.name}`;
+          const bindings: [Record<string, string>, string][] = [[{ 'training:RbacKind': 'RoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns, 'training:RbacRoleRef': roleRef }, `a RoleBinding ${ns}/${RBAC_NAME}`]];
+          if (r.kind === 'ClusterRole') bindings.push([{ 'training:RbacKind': 'ClusterRoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacRoleRef': roleRef }, `a ClusterRoleBinding ${RBAC_NAME}`]);
+          for (const [ctx, what] of bindings) {
+            const b = await allows(x, 'training:ApplyRbacObject', arn, ctx);
+            if (!b) continue;
+            return {
+              ns,
+              reasons: [...(made?.reasons ?? []), ...b.reasons],
+              rbac: `${made ? 'an access entry for itself, then ' : ''}${what} of ${r.kind === 'Role' ? `Role ${r.namespace}/${r.name}` : `ClusterRole ${r.name}`} to its Kubernetes user`,
               actions: [...(made?.actions ?? []), 'training:ApplyRbacObject'],
             };
           }

@@ -372,11 +372,22 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     }
     return out;
   };
+  /** The roles whose rules in the union's engines allow an action on a resource (review lr, 3). */
+  const engineRolesAllowing = async (account: string, resource: string, action: string): Promise<BoundRole[]> => {
+    const out: BoundRole[] = [];
+    for (const e of engines) {
+      if (e.rolesAllowing === undefined) continue;
+      await e.prepare?.();
+      out.push(...e.rolesAllowing(account, resource, action));
+    }
+    return out;
+  };
   const escalation = createEscalation({
     sessionsNamed: engineSessions,
     groupsAllowed: engineGroups,
     rolesBound: engineRolesBound,
     usersAllowed: engineUsers,
+    rolesAllowing: engineRolesAllowing,
     details: (c) => getAccountAuthorizationDetails(deps, c, {}),
     simulate: authorizer.simulate,
     principalOf: authorizer.principalOf,

@@ -31,7 +31,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
-import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesBoundTo, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { shortName, uniqueId } from '../core/directory/rules.ts';
 import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
@@ -2493,6 +2493,12 @@ export function createKube(app: App, options: KubeOptions) {
       usersAllowed: (account, resource, action) => {
         const on = clusterOfResource(resource);
         return on && on.cluster.account === account ? usersBound(on.cluster, on.resource, action) : [];
+      },
+      rolesAllowing: (account, resource, action) => {
+        const on = clusterOfResource(resource);
+        if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
+        const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
+        return attrs?.resourceRequest ? rolesAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() }) : [];
       },
       rolesBound: (account, resource, user) => {
         const on = clusterOfResource(resource);

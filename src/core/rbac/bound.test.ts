@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelsMatching, rolesBoundTo } from './bound.ts';
+import { compileRbac } from './compile.ts';
+import { labelsMatching, rolesAllowing, rolesBoundTo } from './bound.ts';
 import type { RbacObject } from './types.ts';
 
 const G = 'rbac.authorization.k8s.io' as const;
@@ -25,4 +26,15 @@ test('labelsMatching: labels a selector matches, or none when no labels can', ()
   assert.deepEqual(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['x', 'y'] }, { key: 'c', operator: 'Exists', values: [] }, { key: 'd', operator: 'DoesNotExist', values: [] }] }), { a: '1', b: 'x', c: 'true' });
   assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [] }), {});
   assert.equal(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }), undefined);
+});
+
+test('rolesAllowing: the Roles of the namespace and the ClusterRoles whose effective rules allow', () => {
+  const more: RbacObject[] = [
+    ...objects,
+    { kind: 'Role', metadata: meta('pods', 'a'), rules: [{ verbs: ['create'], apiGroups: [''], resources: ['pods'], resourceNames: [], nonResourceURLs: [] }] },
+    { kind: 'ClusterRole', metadata: meta('part', '', { agg: 'view' }), rules: [{ verbs: ['*'], apiGroups: [''], resources: ['pods'], resourceNames: [], nonResourceURLs: [] }] },
+  ];
+  const names = (ns: string) => rolesAllowing(more, compileRbac(more), { verb: 'create', resourceRequest: true, namespace: ns, apiGroup: '', resource: 'pods' }).map((r) => `${r.kind}/${r.namespace}/${r.name}`);
+  assert.deepEqual(names('a'), ['ClusterRole//view', 'Role/a/pods', 'ClusterRole//part']);
+  assert.deepEqual(names('b'), ['ClusterRole//view', 'ClusterRole//part']);
 });

@@ -4,9 +4,10 @@
  * RoleBinding in the namespace that does. Whoever may rewrite one of them, or (for an aggregated ClusterRole) write a
  * ClusterRole its selectors match, changes what the user may do without writing a binding (escalation-paths).
  */
-import { subjectMatches } from './match.ts';
+import { ruleAllows, subjectMatches } from './match.ts';
+import type { CompiledRbac } from './compile.ts';
 import { selectorMatches } from './selector.ts';
-import type { ClusterRole, LabelSelector, RbacObject, RbacUser, Role } from './types.ts';
+import type { ClusterRole, LabelSelector, RbacAttributes, RbacObject, RbacUser, Role } from './types.ts';
 
 export interface BoundRole {
   readonly kind: 'Role' | 'ClusterRole';
@@ -49,4 +50,20 @@ export function labelsMatching(selector: LabelSelector): Record<string, string> 
     else if (r.operator === 'Exists') labels[r.key] = 'true';
   }
   return selectorMatches(selector, labels) ? { ...labels } : undefined;
+}
+
+/**
+ * The roles whose rules allow `attrs` (the user ignored) where a binding could give them: each Role of the request's
+ * namespace and each ClusterRole, by its effective rules (an aggregated one's aggregated rules). Whoever may bind one
+ * to its own user gets the request allowed (escalation-paths).
+ */
+export function rolesAllowing(objects: readonly RbacObject[], rbac: Pick<CompiledRbac, 'rulesOf'>, attrs: Omit<RbacAttributes, 'user'>): BoundRole[] {
+  const out: BoundRole[] = [];
+  const request: RbacAttributes = { ...attrs, user: { name: '', groups: [] } };
+  for (const o of objects) {
+    if (o.kind !== 'ClusterRole' && (o.kind !== 'Role' || o.metadata.namespace !== (attrs.namespace ?? '') || o.metadata.namespace === '')) continue;
+    const rules = rbac.rulesOf(o.kind, o.metadata.namespace, o.metadata.name) ?? [];
+    if (rules.some((r) => ruleAllows(request, r))) out.push({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, labels: o.metadata.labels });
+  }
+  return out;
 }
