@@ -283,6 +283,7 @@ const VERSIONED_ACTIONS: Readonly<Record<string, string>> = {
   's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
   's3:GetObjectAcl': 's3:GetObjectVersionAcl',
   's3:PutObjectAcl': 's3:PutObjectVersionAcl',
+  's3:GetObjectAttributes': 's3:GetObjectVersionAttributes',
 };
 const NULL_VERSION = 'null';
 
@@ -1043,6 +1044,25 @@ export function createS3(app: App, objects: ObjectStore) {
       if (unsupported) return { ok: false, error: unsupported };
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: await describedTo(call, g.value.bucket, key, g.value.info, versionId) };
+    },
+
+    /**
+     * GetObjectAttributes: the object's record, for the edge to answer the attributes asked. S3 asks both actions of an
+     * unversioned bucket ("you need the s3:GetObject and s3:GetObjectAttributes permissions", API_GetObjectAttributes;
+     * with a version id `s3:GetObjectVersion` and `s3:GetObjectVersionAttributes`), each decided and audited, the
+     * object's tags as `s3:ExistingObjectTag/*` for both.
+     */
+    async objectAttributes(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<ObjectInfo>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObject', undefined, versionId);
+      if (!g.ok) return g;
+      const v = versionedAction('s3:GetObjectAttributes', versionId);
+      if (!v.ok) return v;
+      const refused = await decide(call, v.value.action, objectArn(bucket, key), g.value.bucket.owner, { ...tagContext('s3:ExistingObjectTag', g.value.info?.tags), ...v.value.context });
+      if (refused) return { ok: false, error: refused };
+      const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
+      if (unsupported) return { ok: false, error: unsupported };
+      if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
+      return { ok: true, value: g.value.info };
     },
 
     /**

@@ -108,7 +108,7 @@ export function decidedByIamAlone(action: string): boolean {
  * `storage.objects.update` changes metadata, `storage.objects.delete` deletes a generation). Without them no role
  * granted them: `roles/storage.objectAdmin` could not upload with tags, copy a tagged object (S3 asks
  * `s3:GetObjectTagging` on the source) or name the `null` version (review hs, 2); OSS's own names of them, as an OSS
- * resource server asks (review hs, 5). Not in `ACTION_PERMISSIONS`: a
+ * resource server asks (review hs, 5); an object's attributes, read as its metadata (review ls, 1). Not in `ACTION_PERMISSIONS`: a
  * question in the bindings' spelling (`storage.objects.get`) is the request of the permission's own actions
  * (`s3:GetObject`), not of these (`actionsForPermission`; review ej, 6).
  */
@@ -116,6 +116,8 @@ export const RELATED_ACTION_PERMISSIONS: readonly (readonly [string, string])[] 
   ['s3:GetObjectVersion', 'storage.objects.get'],
   ['s3:GetObjectTagging', 'storage.objects.get'],
   ['s3:GetObjectVersionTagging', 'storage.objects.get'],
+  ['s3:GetObjectAttributes', 'storage.objects.get'],
+  ['s3:GetObjectVersionAttributes', 'storage.objects.get'],
   ['s3:PutObjectTagging', 'storage.objects.update'],
   ['s3:PutObjectVersionTagging', 'storage.objects.update'],
   ['s3:DeleteObjectTagging', 'storage.objects.update'],
