@@ -390,10 +390,26 @@ export interface RequestedRange {
   readonly suffix?: number;
   /** `If-Range`: the range holds only while the object is the one this validator names (`ifRangeHolds`). */
   readonly ifRange?: string;
+  /** `?partNumber=N` instead of a Range: that part's bytes of a multipart object (`partRange`). */
+  readonly part?: number;
+}
+
+/**
+ * The bytes of part `part` of `info` (API_GetObject: partNumber "effectively performs a 'ranged' GET request for the
+ * part specified"): undefined (the whole object) for part 1 of an object written whole, and for a part the object
+ * does not have, which the edge refuses (InvalidPartNumber).
+ */
+export function partRange(part: number, info: Pick<ObjectInfo, 'partSizes'>): RequestedRange | undefined {
+  const sizes = info.partSizes;
+  if (sizes === undefined || part > sizes.length) return undefined;
+  let start = 0;
+  for (let i = 0; i < part - 1; i++) start += sizes[i]!;
+  return { start, end: start + sizes[part - 1]! - 1 };
 }
 
 /** The range to serve of `info`: none when its If-Range names another object (the whole object is the answer). */
-export function rangeOf(range: RequestedRange | undefined, info: Pick<ObjectInfo, 'etag' | 'lastModified'>): RequestedRange | undefined {
+export function rangeOf(range: RequestedRange | undefined, info: Pick<ObjectInfo, 'etag' | 'lastModified' | 'partSizes'>): RequestedRange | undefined {
+  if (range?.part !== undefined) return partRange(range.part, info);
   return range?.ifRange === undefined || ifRangeHolds(range.ifRange, info) ? range : undefined;
 }
 

@@ -490,6 +490,8 @@ export class FsObjectStore implements ObjectStore {
       storageClass: storageClassOf(r),
       ...redirectOf(r),
       ...(r.checksum === undefined ? {} : { checksum: Object.freeze({ ...r.checksum }) }),
+      // A completed upload's segments are its parts (`completeUpload`); the ETag's `-N` says it is one.
+      ...(/-(\d+)$/.exec(r.etag)?.[1] === String(r.sizes.length) ? { partSizes: r.sizes } : {}),
     });
     const version: Version = { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, ...(r.sha256 === undefined ? {} : { sha256: r.sha256 }), pins: 0, retired: false };
     return { info, version };

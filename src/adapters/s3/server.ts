@@ -1644,12 +1644,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const checksumAsked = header(req, 'x-amz-checksum-mode')?.trim().toUpperCase() === 'ENABLED';
       /**
        * GetObject and HeadObject `?partNumber=N` (API_GetObject): the part of a multipart object, or of a single-part
-       * object its only part, 1. Part 1 is served as the whole object, without `x-amz-mp-parts-count`, which a
-       * part-wise downloader (the Java and Go transfer managers ask part 1 first) reads as a single-part object and is
-       * right to. A later part of a single-part object is 416 InvalidPartNumber, as S3 answers; of a multipart object,
-       * whose part boundaries the store does not say, NotImplemented. Either was served as the whole object (200): a
-       * downloader asking part 2 got every byte again and spliced them in. Asked after the decision, so only who may
-       * read the object learns how it was written.
+       * object its only part, 1. A multipart object's part is its bytes (`partRange`, from the part sizes its record
+       * keeps) with `x-amz-mp-parts-count`, which the Java and Go transfer managers read from part 1 to fetch the rest
+       * in parallel (review ls, 2: part 1 was the whole object and any other 501). A part past the object's count is
+       * 416 InvalidPartNumber, as S3 answers; it was once served as the whole object (200), which a downloader asking
+       * part 2 spliced in. Asked after the decision, so only who may read the object learns how it was written.
        */
       const partText = query.get('partNumber');
       if (partText !== undefined && (!/^\d{1,5}$/.test(partText) || Number(partText) < 1 || Number(partText) > 10_000)) {
@@ -1658,15 +1657,15 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // Both would select bytes; S3 refuses the pair rather than pick one.
       if (partText !== undefined && header(req, 'range') !== undefined) return fail(s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter'));
       const partRefusal = (info: ObjectInfo): S3Error | undefined => {
-        if (partText === undefined || Number(partText) === 1) return undefined;
-        return /-\d+$/.test(info.etag)
-          ? s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: partNumber=${partText} of a multipart object; ask byte ranges (Range: bytes=…) instead`)
-          : s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partText, ActualPartCount: '1' });
+        if (partText === undefined || Number(partText) <= (info.partSizes?.length ?? 1)) return undefined;
+        return s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partText, ActualPartCount: String(info.partSizes?.length ?? 1) });
       };
+      /** `x-amz-mp-parts-count`, which S3 sends only when a part was asked of an object uploaded in parts (API_GetObject). */
+      const partsCount = (info: ObjectInfo): Record<string, number> => (partText !== undefined && info.partSizes !== undefined ? { 'x-amz-mp-parts-count': info.partSizes.length } : {});
       const asked = parseRange(header(req, 'range'));
       // If-Range (RFC 9110 §13.1.5, as S3 honours it): the Range holds only while the object is the one it names.
       const ifRangeValue = header(req, 'if-range');
-      const range = asked !== undefined && ifRangeValue !== undefined ? { ...asked, ifRange: ifRangeValue } : asked;
+      const range = partText !== undefined ? { part: Number(partText) } : asked !== undefined && ifRangeValue !== undefined ? { ...asked, ifRange: ifRangeValue } : asked;
       /**
        * 416 InvalidRange as S3 writes it, with the range asked and the object's size (`RangeRequested`,
        * `ActualObjectSize`). The CRT tells an empty object by them: its first ranged GET of an object of unknown size
@@ -1697,10 +1696,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (!resolved.ok) return fail(invalidRange(info.size), { 'content-range': `bytes */${info.size}` });
           if (resolved.value !== undefined) {
             const { start, end } = resolved.value;
-            return sendEmpty(res, 206, { ...answerHeaders(info), 'content-range': `bytes ${start}-${end}/${info.size}`, 'content-length': end - start + 1 });
+            return sendEmpty(res, 206, { ...answerHeaders(info), ...partsCount(info), 'content-range': `bytes ${start}-${end}/${info.size}`, 'content-length': end - start + 1 });
           }
           const whole = wholePart(info);
-          sendEmpty(res, whole ? 206 : 200, { ...answerHeaders(info), ...(checksumAsked ? checksumHeaders(info.checksum) : {}), 'content-length': info.size, ...whole });
+          sendEmpty(res, whole ? 206 : 200, { ...answerHeaders(info), ...partsCount(info), ...(checksumAsked ? checksumHeaders(info.checksum) : {}), 'content-length': info.size, ...whole });
         });
       }
       const r = await s3.getObject(call, bucket, key, range, versionId);
@@ -1726,7 +1725,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         if (pre === 304) return sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) });
         return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
       }
-      const headers = answerHeaders(info);
+      const headers = { ...answerHeaders(info), ...partsCount(info) };
       let status = 200;
       if (r.value.range) {
         status = 206;

@@ -146,6 +146,11 @@ export interface ObjectInfo {
    * without one.
    */
   readonly checksum?: ObjectChecksum;
+  /**
+   * A multipart object's part sizes, in the order it was completed (each part is one segment of the object): what
+   * GetObject and HeadObject `?partNumber=N` serve. Absent for an object written whole or copied (one part).
+   */
+  readonly partSizes?: readonly number[];
 }
 
 /** The `x-amz-checksum-*` algorithms the gateway computes: every one S3 takes on a write (User Guide, "Checking object integrity"). */
