@@ -974,6 +974,15 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return fail(s3Error('InvalidRequest', `The query parameter \`${query.undecodable}\` is not valid percent-encoded UTF-8.`));
     }
 
+    /**
+     * POST Object (RESTObjectPOST: a browser form upload, `multipart/form-data`, whose signature is a form field over
+     * its POST policy, as boto3's `generate_presigned_post` and `@aws-sdk/s3-presigned-post` make it) is not served.
+     * Carrying no Authorization header or signed query, it was refused as an anonymous request (403), which sent its
+     * user to debug signing; it is refused as the operation it is, saying what to use instead (review ls, 3).
+     */
+    if (method === 'POST' && bucket !== '' && key === '' && /^multipart\/form-data\b/i.test(header(req, 'content-type') ?? '') && header(req, 'authorization') === undefined && !/(?:^|&)(?:X-Amz-Signature|Signature)=/.test(rawQuery)) {
+      return fail(s3Error('NotImplemented', 'A header or query you provided requested a function that is not implemented: POST Object (a browser form upload signed with a POST policy); upload with a presigned PUT URL instead (PutObject, presigned)'));
+    }
     const queryApi = queryApiCall(req, bucket, query);
     const auth = await authenticate(req, rawQuery);
     if (!auth.ok) {
