@@ -779,10 +779,19 @@ function page() {
     return Object.hasOwn(VIEWS, name) ? name : 'users';
   };
   let current = viewOfAddress();
+  /** The document's title: what is shown (a view's name, or `Sign in`), then the console's (WCAG 2.4.2; review lv, 1). */
+  const titled = (what) => {
+    document.title = `${what} · Gatehouse console`;
+  };
   async function open(name, submitted = false) {
     const mine = ++turn;
     current = name;
     for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b.dataset.view === name));
+    // Headed and titled by its name, as its button says it (review lv, 1): the views had no heading, and the title was
+    // the same whatever the view, so a screen reader, the tab, the history and a bookmark never said which was shown.
+    const label = document.querySelector(`nav button[data-view="${name}"]`)?.textContent ?? name;
+    $('view-title').textContent = label;
+    titled(label);
     $('audit-form').hidden = name !== 'audit';
     $('jobs-form').hidden = name !== 'jobs';
     $('authorize-form').hidden = name !== 'authorize';
@@ -862,6 +871,7 @@ function page() {
     const hid = from === null || from === document.body || from === $('sign-out') || $('console').contains(from);
     for (const id of ['who', 'sign-out', 'console']) $(id).hidden = true;
     $('sign-in').hidden = false;
+    titled('Sign in');
     $('sign-in-status').textContent = why;
     if (hid) $('sign-in-form').elements.namedItem('accessKeyId')?.focus();
   }
