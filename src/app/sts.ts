@@ -79,6 +79,13 @@ export interface IssuedBy {
   readonly region?: string;
   /** The role whose session asked (role chaining): the record names it beside the role assumed (`aboutRole`). */
   readonly actingRole?: string;
+  /**
+   * The access key id of the credentials that signed the request for a console sign-in: a user's long-term key, or the
+   * temporary key of the session it copies (whose own record names it as `accessKeyId`). Recorded as `openedWith`, as
+   * CloudTrail records the signing key of every call (`userIdentity.accessKeyId`): a user's two keys, or a role's
+   * sessions of one name, told apart (review lv, 2).
+   */
+  readonly openedWith?: string;
 }
 
 /**
@@ -378,7 +385,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (closed) return closed;
     if (caller.console !== undefined) return failWith('ACCESS_DENIED', 'these credentials are a console sign-in already: sign in to the console with an access key or the temporary credentials of a session');
     const t = now();
-    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}) };
+    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, openedWith: caller.accessKeyId, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}) };
     const s = caller.session;
     if (s !== undefined) {
       const { v: _v, sid: _sid, ak: _ak, sk: _sk, ...rest } = s;
@@ -486,6 +493,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       detail: {
         via,
         accessKeyId: c.ak,
+        ...(who.openedWith !== undefined ? { openedWith: who.openedWith } : {}),
         sessionName: c.name,
         issued: new Date(c.iat).toISOString(),
         expiration: new Date(c.exp).toISOString(),
