@@ -117,7 +117,7 @@
  * (review ee, 1), which changes how many questions an answer takes, never the answer.
  */
 import { setImmediate } from 'node:timers/promises';
-import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
+import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
@@ -128,7 +128,7 @@ import type { PolicyVersionRecord, Tag } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
-import { compiledTrust, sessionsNamed } from './who-can.ts';
+import { compiledTrust, refusalAbout, sessionsNamed } from './who-can.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
 import { accessEntryContext, rbacContext } from './kube-apply.ts';
 import { defaultUsername, renderUsername, TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
@@ -539,11 +539,20 @@ const named = (a: AuthorizeAnswer): AuthorizeAnswer => {
 /** A question the engine would not answer. */
 class Refused extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** Where in the question the fault is (`context.aws:SourceIp`), when it is the question's (review lv, 3). */
+  readonly path: string;
+  constructor(code: ErrorCode, message: string, path = '') {
     super(message);
     this.code = code;
+    this.path = path;
   }
 }
+
+/** `Refused` by the error of a question about `node` (`refusalAbout`: named after it unless it is the question's own). */
+const refusedAbout = (node: { readonly kind: string; readonly name: string }, errors: readonly GatehouseError[]): Refused => {
+  const e = refusalAbout(node.kind, node.name, errors);
+  return new Refused(e.code, e.message, e.path);
+};
 
 export function createEscalation(deps: EscalationDeps) {
   return async function escalation(caller: Caller, input: EscalationInput): Promise<Result<EscalationAnswer>> {
@@ -622,7 +631,7 @@ export function createEscalation(deps: EscalationDeps) {
       await ask();
       const ctx = extra ? { ...(context ?? {}), ...extra } : context;
       const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
-      if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
+      if (!a.ok) throw refusedAbout(node, a.errors);
       if (!extra) answeredOnce = true;
       return named(a.value);
     };
@@ -634,7 +643,7 @@ export function createEscalation(deps: EscalationDeps) {
     const allowsAs = async (principal: string, node: Node, action: string, resource: string): Promise<AuthorizeAnswer | undefined> => {
       await ask();
       const a = await deps.simulate(caller, { principal, action, resource, ...(context ? { context } : {}) });
-      if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
+      if (!a.ok) throw refusedAbout(node, a.errors);
       return a.value.decision === 'Allow' ? named(a.value) : undefined;
     };
     /**
@@ -784,7 +793,7 @@ export function createEscalation(deps: EscalationDeps) {
       let r = resolved.get(node.asked);
       if (!r) {
         const p = await deps.principalOf(caller, node.asked);
-        if (!p.ok) throw new Refused(p.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${p.errors[0]?.message ?? 'cannot be asked about'}`);
+        if (!p.ok) throw refusedAbout(node, p.errors);
         resolved.set(node.asked, (r = p.value));
       }
       return r;
@@ -2439,7 +2448,7 @@ export function createEscalation(deps: EscalationDeps) {
     } catch (e) {
       // A question the engine refuses (the caller may not ask about a principal, a bad context) refuses the whole
       // answer: a partial list of paths would read as complete.
-      if (e instanceof Refused) return failWith(e.code, e.message);
+      if (e instanceof Refused) return failWith(e.code, e.message, e.path);
       throw e;
     }
     return ok({

@@ -32,7 +32,7 @@
  * - The caller needs `iam:ListUsers` and `iam:ListRoles` (`ram:` in `acs` accounts), and `gatehouse:Authorize` on
  *   the principals, as for any question about another principal.
  */
-import { failWith, ok, type Result } from '../core/errors.ts';
+import { fail, failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
@@ -268,6 +268,19 @@ export function federatedUsersNamed(policies: readonly CompiledPolicy[], account
 }
 
 /**
+ * The refusal of a whole answer by the error of one of its questions, about the principal `kind name`: named after it
+ * when it is about that principal (the caller may not ask about it), but as it stands, with its path, when it is the
+ * question's own (its context or action), the same whoever is asked (review lv, 3: `user admin: context key …`, naming
+ * whichever principal happened to be asked first, read as a fault of that user; escalation-paths lost the path).
+ */
+export function refusalAbout(kind: string, name: string, errors: readonly GatehouseError[]): GatehouseError {
+  const e = errors[0];
+  if (e === undefined) return { code: 'INTERNAL_ERROR', message: `${kind} ${name}: cannot be asked about`, path: '' };
+  if (e.code === 'REQUEST_INVALID_CONTEXT' || e.code === 'REQUEST_INVALID_ACTION') return { code: e.code, message: e.message, path: e.path };
+  return { code: e.code, message: `${kind} ${name}: ${e.message}`, path: e.path };
+}
+
+/**
  * The users of the account that may open a session of the federated user `r` (review gd, 2): allowed
  * `sts:GetFederationToken` on its ARN, as STS decides it (a user's own access key alone may ask, so users only), and
  * whose own policies do not explicitly deny the question (a federated session is decided with its user's policies,
@@ -279,7 +292,7 @@ async function federationBrokers(caller: Caller, r: Reacher, input: WhoCanInput,
   const context = input.context !== undefined ? { context: input.context } : {};
   for (const u of users) {
     const mint = await simulate(caller, { principal: u.principal, action: 'sts:GetFederationToken', resource: r.principal, ...context });
-    if (!mint.ok) return failWith(mint.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${mint.errors[0]?.message ?? 'cannot be asked about'}`, mint.errors[0]?.path ?? '');
+    if (!mint.ok) return fail([refusalAbout('user', u.name, mint.errors)]);
     if (mint.value.decision !== 'Allow') continue;
     const own = await simulate(caller, { ...input, principal: u.principal });
     if (!own.ok || own.value.decision === 'ExplicitDeny') continue;
@@ -505,14 +518,14 @@ async function throughDefaultRoleJobs(
     const groups = jobs.groups === undefined ? [] : await jobs.groups(account, ws.members.flatMap((m) => (m.group !== undefined ? [m.group] : [])));
     // apply's read first (review jb, 17): `training:UpdateWorkspace` alone is no join, apply refusing the write unread.
     const read = await simulate(caller, { principal: u.principal, action: 'training:GetWorkspace', resource: arn, ...(input.context !== undefined ? { context: input.context } : {}) });
-    if (!read.ok) return failWith(read.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${read.errors[0]?.message ?? 'cannot be asked about'}`, read.errors[0]?.path ?? '');
+    if (!read.ok) return fail([refusalAbout('user', u.name, read.errors)]);
     for (const [action, resource] of [
       ...(read.value.decision === 'Allow' ? [['training:UpdateWorkspace', arn] as const] : []),
       ['training:CreateWorkspace', arn],
       ...groups.map((g) => [`${partition === 'acs' ? 'ram' : 'iam'}:AddUserToGroup`, entityArn(partition, account, 'group', g.path, g.name)] as const),
     ] as const) {
       const a = await simulate(caller, { principal: u.principal, action, resource, ...(input.context !== undefined ? { context: input.context } : {}) });
-      if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
+      if (!a.ok) return fail([refusalAbout('user', u.name, a.errors)]);
       if (a.value.decision === 'Allow') return ok(action === 'training:UpdateWorkspace' ? { action: `training:GetWorkspace then ${action}`, reasons: [...read.value.reasons, ...a.value.reasons] } : { action, reasons: a.value.reasons });
     }
     return ok(undefined);
@@ -525,7 +538,7 @@ async function throughDefaultRoleJobs(
     for (const u of users) {
       // Allowed only to a member (src/app/authorize.ts `asMembersAllow`), and never to a disabled user.
       const submit = await simulate(caller, { principal: u.principal, action: 'training:CreateJob', resource: wsArn, ...(input.context !== undefined ? { context: input.context } : {}) });
-      if (!submit.ok) return failWith(submit.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${submit.errors[0]?.message ?? 'cannot be asked about'}`, submit.errors[0]?.path ?? '');
+      if (!submit.ok) return fail([refusalAbout('user', u.name, submit.errors)]);
       // Refused only as no member (review jb, 7): a user that may make itself one (as escalation-paths' job steps join a
       // workspace, review bz, 4) submits the job all the same. It was left out, though it reaches the bucket as a member.
       let join: { action: string; reasons: readonly string[] } | undefined;
@@ -601,14 +614,14 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       checked++;
       // The question itself is wrong (an action that is not one), or the caller may not ask about this principal:
       // the whole answer would be partial, so it is refused as it stands.
-      if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
+      if (!a.ok) return fail([refusalAbout(p.kind, p.name, a.errors)]);
       if (a.value.decision === 'Allow') {
         // Asked again without the rules that hold only under a condition, and with every conditional Deny applying:
         // the engines decide whether what is left allows (an identity policy alone, a resource policy alone, both across
         // accounts, within the boundary), so the answer does not re-derive how grants combine.
         const c = await conditionality(a.value, async (what) => {
           const r = await simulate(caller, { ...input, principal: p.principal, ...what });
-          return r.ok ? r : failWith(r.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${r.errors[0]?.message ?? 'cannot be asked about'}`, r.errors[0]?.path ?? '');
+          return r.ok ? r : fail([refusalAbout(p.kind, p.name, r.errors)]);
         });
         if (!c.ok) return c;
         allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, ...c.value });
