@@ -326,7 +326,7 @@ export interface AuditSpool {
    */
   save(spool: { readonly reason: string; readonly spooledAt: number; readonly events: readonly TimedEvent[]; readonly mayBeWritten?: boolean }): Promise<string>;
   /** Every spool waiting to be appended, oldest first, and those that cannot be read (left where they are). */
-  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[] }>;
+  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly strays?: readonly StrayFile[] }>;
   /** Removes a spool once its records are committed. */
   remove(where: string): Promise<void>;
 }
@@ -357,7 +357,7 @@ export interface AuditJournal {
    * Segments that earlier processes left, oldest first (`mayBeWritten`), those that cannot be read, and those of a
    * process still running on this host (`live`: left to it).
    */
-  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[] }>;
+  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[]; readonly strays?: readonly StrayFile[] }>;
   /** Removes a segment an earlier process left, once its records are in the chain. */
   remove(where: string): Promise<void>;
   /**
@@ -368,6 +368,16 @@ export interface AuditJournal {
   notePending?(events: readonly TimedEvent[]): void;
   /** Ends the current segment, keeping it (released or not, as the queue says); resolves once the segments released so far are removed. */
   close(): Promise<void>;
+}
+
+/**
+ * A temporary file an earlier process left where spools or journals are (written aside, never renamed into place:
+ * killed between, or its write cut short) that `load` removed, or could not take up: `what` says which and why, for
+ * the log (review lw, 1). One that was whole was renamed into place and is loaded as the file it was to become.
+ */
+export interface StrayFile {
+  readonly where: string;
+  readonly what: string;
 }
 
 /** One spool as read back. */
@@ -1494,6 +1504,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
                   (r) => {
                     const { spools, unreadable } = r;
                     for (const u of unreadable) log(`audit: CANNOT READ the ${what} ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
+                    for (const x of r.strays ?? []) log(`audit: the temporary file ${x.where}, which an earlier process left in the ${what} directory: ${x.what}`);
               const live = (r as { readonly live?: readonly string[] }).live;
               if (live !== undefined && live.length > 0) log(`audit: ${live.length} journal file(s) of another gatehouse process still running on this host with this data dir (${live.join(', ')}) are left to it: run one server per data dir`);
                     if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' && !spools.some((x) => x.mayBeWritten === true) ? '' : ', those it does not hold already'}`);

@@ -19,7 +19,7 @@
  * A server that predates the field ignores it (and appends them all, as before).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AuditSpool, SpooledRecords } from '../../app/audit.ts';
@@ -29,6 +29,14 @@ import { makeDirectory } from '../fs/index.ts';
 export const SPOOL_DIR = 'audit-spool';
 const FORMAT = 'gatehouse-audit-spool';
 const NAME = /^audit-spool-[0-9TZ.-]+-[A-Za-z0-9._-]+\.json$/;
+/** A spool being written (`save`), under its name to be: renamed to that name once whole and flushed. */
+const TMP = /^\.(audit-spool-[0-9TZ.-]+-[A-Za-z0-9._-]+\.json)\.tmp$/;
+/**
+ * How old a temporary file of the spool directory must be to be taken for one a stopped writer left: a live writer
+ * renames (or removes) its own within the write that made it, in milliseconds; one a minute old is a killed one's.
+ * A fresh one is left alone: it may be another process's, mid-write (review lw, 1).
+ */
+export const STRAY_TMP_MS = 60_000;
 const OPTIONAL = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp', 'actingRole'] as const;
 const REQUIRED = ['account', 'principal', 'action', 'resource'] as const;
 
@@ -78,13 +86,47 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
     },
 
     async load() {
-      let names: string[];
+      let all: string[];
       try {
-        names = (await readdir(dir)).filter((n) => NAME.test(n)).sort();
+        all = await readdir(dir);
       } catch (e) {
         if ((e as { code?: unknown }).code === 'ENOENT') return { spools: [], unreadable: [] };
         throw e;
       }
+      // A spool written aside by an instance stopped hard before its rename (review lw, 1): before, it stayed there,
+      // its records (decisions among them, which the journal does not hold) never appended nor mentioned. Whole (it
+      // reads back as written: one JSON document, every record), it is renamed into place and recovered as any spool;
+      // torn (the write cut short), it holds no spool and goes.
+      const strays: { where: string; what: string }[] = [];
+      let touched = false;
+      for (const name of all) {
+        const m = TMP.exec(name);
+        if (m === null) continue;
+        const where = join(dir, name);
+        const to = m[1] as string;
+        try {
+          if (Date.now() - (await stat(where)).mtimeMs < STRAY_TMP_MS) continue;
+          let whole = true;
+          try {
+            parseSpool(to, join(dir, to), await readFile(where, 'utf8'));
+          } catch {
+            whole = false;
+          }
+          if (whole && !all.includes(to)) {
+            await rename(where, join(dir, to));
+            touched = true;
+            all.push(to);
+          } else {
+            await unlink(where);
+            touched = true;
+            strays.push({ where, what: whole ? 'removed: a copy of a spool already in place' : 'removed: a spool whose write was cut short (its instance stopped hard or its disk filled), which holds no whole spool' });
+          }
+        } catch (e) {
+          if ((e as { code?: unknown }).code !== 'ENOENT') strays.push({ where, what: `left where it is: cannot take it up (${e instanceof Error ? e.message : String(e)})` });
+        }
+      }
+      if (touched) await syncDir();
+      const names = all.filter((n) => NAME.test(n)).sort();
       const spools: SpooledRecords[] = [];
       const unreadable: { where: string; error: string }[] = [];
       for (const name of names) {
@@ -95,7 +137,7 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
           unreadable.push({ where, error: e instanceof Error ? e.message : String(e) });
         }
       }
-      return { spools, unreadable };
+      return { spools, unreadable, ...(strays.length > 0 ? { strays } : {}) };
     },
 
     async remove(where) {

@@ -23,16 +23,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, renameSync, unlink, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { readdir, readFile, stat, unlink as unlinkAsync } from 'node:fs/promises';
+import { readdir, readFile, rename as renameAsync, stat, unlink as unlinkAsync } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AuditJournal, SpooledRecords } from '../../app/audit.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
-import { parseRecord, SPOOL_DIR, toJson } from './index.ts';
+import { parseRecord, SPOOL_DIR, STRAY_TMP_MS, toJson } from './index.ts';
 import { makeDirectorySync } from '../fs/index.ts';
 
 const FORMAT = 'gatehouse-audit-journal';
 const NAME = /^audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-(?:\d{6,}|pending)\.jsonl$/;
+/** A pending note being written (`notePending`), under the note's name: renamed over it once written. */
+const PENDING_TMP = /^(audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-pending\.jsonl)\.tmp$/;
 /** Why a journal's records are appended at the next start. */
 export const JOURNAL_REASON = 'journaled as they were recorded; the instance stopped before it knew them written (killed or crashed)';
 /** Why the records of a `pending` file (`notePending`) are appended at the next start. */
@@ -179,13 +181,15 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
     },
 
     async load() {
-      let names: string[];
+      let all: string[];
       try {
-        names = (await readdir(dir)).filter((x) => NAME.test(x) && !x.startsWith(own)).sort();
+        all = await readdir(dir);
       } catch (e) {
         if ((e as { code?: unknown }).code === 'ENOENT') return { spools: [], unreadable: [] };
         throw e;
       }
+      const strays = await takeUpPendingNotes(dir, own, host, all);
+      const names = all.filter((x) => NAME.test(x) && !x.startsWith(own)).sort();
       const spools: SpooledRecords[] = [];
       const unreadable: { where: string; error: string }[] = [];
       const live: string[] = [];
@@ -212,9 +216,50 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
           unreadable.push({ where, error: e instanceof Error ? e.message : String(e) });
         }
       }
-      return { spools, unreadable, ...(live.length > 0 ? { live } : {}) };
+      return { spools, unreadable, ...(live.length > 0 ? { live } : {}), ...(strays.length > 0 ? { strays } : {}) };
     },
   };
+}
+
+/**
+ * The pending notes another process wrote aside and never renamed over its note (review lw, 1): killed between the
+ * write and the rename, or its write cut short (a full disk). Before, such a file stayed in the spool directory for
+ * good, and a first note killed before its rename held the only count of those refusals, never appended. One older
+ * than STRAY_TMP_MS (a live writer renames its own in the same call) and not of a process still running on this host:
+ * whole (its header and every line read back, the last one ended), it is the newer note and replaces the one it was
+ * to replace (`all` then names it); torn, it goes (the note it was to replace, if any, stays: counts a quarter second
+ * older at most, as a hard stop leaves them). What was done with each is returned for the log.
+ */
+async function takeUpPendingNotes(dir: string, own: string, host: string, all: string[]): Promise<{ where: string; what: string }[]> {
+  const strays: { where: string; what: string }[] = [];
+  for (const name of [...all]) {
+    const m = PENDING_TMP.exec(name);
+    if (m === null || name.startsWith(own)) continue;
+    const where = join(dir, name);
+    const to = m[1] as string;
+    try {
+      if (Date.now() - (await stat(where)).mtimeMs < STRAY_TMP_MS) continue;
+      const text = await readFile(where, 'utf8');
+      let whole = false;
+      try {
+        const s = parseJournal(to, join(dir, to), text, 0);
+        if (s.owner !== undefined && s.owner.host === host && s.owner.pid !== process.pid && alive(s.owner.pid)) continue;
+        whole = text.endsWith('\n') && s.events.length === text.split('\n').length - 2;
+      } catch {
+        whole = false;
+      }
+      if (whole) {
+        await renameAsync(where, join(dir, to));
+        if (!all.includes(to)) all.push(to);
+      } else {
+        await unlinkAsync(where);
+        strays.push({ where, what: 'removed: a note of pending summaries whose write was cut short (its process stopped hard or its disk filled); the note it was to replace, if any, is appended' });
+      }
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ENOENT') strays.push({ where, what: `left where it is: cannot take it up (${e instanceof Error ? e.message : String(e)})` });
+    }
+  }
+  return strays;
 }
 
 /**
