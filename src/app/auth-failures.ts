@@ -600,8 +600,11 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
   const admitted = st.gate.admit(sourceIp, what);
   if (!admitted.record || admitted.suppressed > 0) st.changed = true;
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();
-  // The first refusal left out is kept against a hard stop at once; later ones by the sweep (a quarter second).
-  if (!admitted.record && !st.noted) notePending(st);
+  // The first refusal left out is kept against a hard stop at once; later ones by the sweep (a quarter second). A
+  // record carrying the count takes it out of the note at once too, before that record is queued: left there until the
+  // sweep, a kill after the record was committed had the next start append the note's summary as well, counting those
+  // refusals twice (review lw, 2).
+  if ((!admitted.record && !st.noted) || (admitted.record && admitted.suppressed > 0 && st.noted)) notePending(st);
   if (st.gate.pending && st.timer === undefined) {
     const state = st;
     state.timer = setInterval(() => writeSummaries(state, false), SUMMARY_SWEEP_MS);
