@@ -42,7 +42,7 @@ import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
-import { storeNonces, type NonceClaims } from '../adapters/http/nonce-set.ts';
+import { MAX_NONCES, NonceSet, rememberedNonces, storeNonces, type NonceClaims } from '../adapters/http/nonce-set.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 import { issuerUrlRefusal } from '../app/oidc.ts';
 import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from '../app/proof-audiences.ts';
@@ -647,8 +647,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
   // Alibaba STS nonces: on PostgreSQL, claimed in the database, one set for every instance (and every worker) on it
-  // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the edge's own.
-  const nonces = store.dialect === 'postgres' ? storeNonces(store) : opts.nonces;
+  // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the server's own, in front of claims in
+  // the SQLite file, which outlive a restart (review lx, 1); those pending are written at stop.
+  const remembered = store.dialect === 'postgres' ? undefined : rememberedNonces(opts.nonces ?? new NonceSet(opts.maxSignatureNonces ?? MAX_NONCES), store, log);
+  const nonces = remembered?.claims ?? storeNonces(store);
   // The edge's /readyz as --health-listen's: not ready from the start of a stop. It said ready until the edge began to
   // close, after the change feed had stopped (a prune or the notification channel in flight, up to the statement
   // bound), while --health-listen already said not ready (review lm, 3).
@@ -852,7 +854,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // cut with the other transactions by the store's close, which waits at most its close timeout (5 s) for what is
         // in flight: a transaction hung on the database (a row lock another session holds, a database that stopped
         // answering) held each of these up to the statement bound (30 s), past Kubernetes' grace period (review dz1).
-        await settledWithin(Promise.all([app.keyUse.stop(), app.sessionScopes.stop()]), LAST_WRITES_MS);
+        await settledWithin(Promise.all([app.keyUse.stop(), app.sessionScopes.stop(), remembered?.stop()]), LAST_WRITES_MS);
         await store.close();
         await health?.close();
         return lost > 0 ? [`${lost} audit record(s) lost: they could be neither written to the audit log nor spooled to ${join(dataDir, 'audit-spool')} (see the lines above)`] : [];

@@ -5,7 +5,9 @@
  * hands each new connection to the next worker, and a request replayed on a new connection reached a worker that had
  * never seen its nonce and was taken again, once per worker (review jy, 2). The instances of a deployment on one
  * PostgreSQL claim them in the database (`storeNonces`): each instance's own set let a request taken by one be taken
- * again by every other within its window (review kq, 1).
+ * again by every other within its window (review kq, 1). A server on SQLite keeps its set in front and claims what it
+ * takes in its database too (`rememberedNonces`): a set held in memory alone was empty again after a restart, and a
+ * request taken before it was taken again (review lx, 1).
  */
 import type { Store } from '../../app/ports/store.ts';
 
@@ -90,6 +92,86 @@ export function storeNonces(store: Pick<Store, 'write'>): NonceClaims {
     async claim(nonceKey, _keyDigest, until, now) {
       const taken = await store.write((tx) => tx.signatureNonces.claim(nonceKey, Math.max(until, now), now, NONCES_PRUNED_PER_CLAIM));
       return taken ? 'fresh' : 'used';
+    },
+  };
+}
+
+/** How long after their answer the claims a server on SQLite took are written to its file, together (`rememberedNonces`). */
+export const NONCES_WRITTEN_AFTER_MS = 200;
+
+/** A server's nonces kept in its database beside its set in memory (`rememberedNonces`). */
+export interface RememberedNonces {
+  readonly claims: NonceClaims;
+  /** Writes what is still pending; at a server's stop, before its store closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `front` (a server's set in memory, or its supervisor's) first; what it takes is also written to `store`, which
+ * outlives a restart of the server: a request taken before a restart is `used` after it (review lx, 1). The front's
+ * verdicts `used` and `unknown` stand (its bound and the refusal of a dropped nonce's window, reviews gc, 1 and jy, 1).
+ *
+ * A claim written at once costs a synchronous, fsynced SQLite commit (about 5 ms, the event loop held) per request, so
+ * only a request an earlier run may have taken is claimed at once: one whose window ends no later than the latest claim
+ * the file held at start (a nonce claimed there already is `used`). The others (every request once the last run's
+ * windows have passed) are written together NONCES_WRITTEN_AFTER_MS after their answer, and at stop: a crash loses
+ * that much. While the file cannot take a claim made at once, the request is answered 503, retryable; a batch that
+ * cannot be written is tried again with the next.
+ */
+export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>, log: (line: string) => void = () => {}): RememberedNonces {
+  const kept = storeNonces(store);
+  /** The latest end of a claim of an earlier run, once read (undefined: not yet, or the read failed: made at once). */
+  let earlier: number | undefined;
+  let reading: Promise<void> | undefined;
+  const readEarlier = (): Promise<void> =>
+    (reading ??= store.write((tx) => tx.signatureNonces.latestEnd()).then(
+      (v) => void (earlier = v),
+      () => void (reading = undefined),
+    ));
+  void readEarlier();
+  let pending = new Map<string, number>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let failedBefore = false;
+  const write = (): Promise<void> => {
+    timer = undefined;
+    if (pending.size === 0) return writing;
+    const batch = pending;
+    pending = new Map();
+    writing = writing.then(async () => {
+      const now = Date.now();
+      const claims = [...batch].filter(([, ends]) => ends > now).map(([nonceKey, ends]) => ({ nonceKey, ends }));
+      if (claims.length === 0) return;
+      try {
+        await store.write((tx) => tx.signatureNonces.claimAll(claims, now));
+        failedBefore = false;
+      } catch (e) {
+        for (const c of claims) if (!pending.has(c.nonceKey)) pending.set(c.nonceKey, c.ends);
+        if (!failedBefore) log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database (tried again with the next): ${e instanceof Error ? e.message : String(e)}`);
+        failedBefore = true;
+      }
+    });
+    return writing;
+  };
+  return {
+    claims: {
+      async claim(nonceKey, keyDigest, until, now) {
+        const verdict = await front.claim(nonceKey, keyDigest, until, now);
+        if (verdict !== 'fresh') return verdict;
+        const ends = Math.max(until, now);
+        if (earlier === undefined) await readEarlier();
+        if (earlier === undefined || ends <= earlier) return kept.claim(nonceKey, keyDigest, until, now);
+        pending.set(nonceKey, ends);
+        if (timer === undefined) {
+          timer = setTimeout(() => void write(), NONCES_WRITTEN_AFTER_MS);
+          timer.unref?.();
+        }
+        return 'fresh';
+      },
+    },
+    async stop() {
+      if (timer !== undefined) clearTimeout(timer);
+      await write();
     },
   };
 }

@@ -1195,6 +1195,18 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       }
       return taken;
     },
+    async claimAll(claims, now) {
+      writable();
+      for (const c of claims) {
+        await db.run('DELETE FROM signature_nonces WHERE nonce_key = ? AND ends <= ?', [c.nonceKey, now]);
+        await db.run('INSERT INTO signature_nonces (nonce_key, ends) VALUES (?, ?) ON CONFLICT (nonce_key) DO NOTHING', [c.nonceKey, c.ends]);
+      }
+      await db.run('DELETE FROM signature_nonces WHERE nonce_key IN (SELECT nonce_key FROM signature_nonces WHERE ends <= ? ORDER BY ends LIMIT ?)', [now, claims.length * 2]);
+    },
+    async latestEnd() {
+      const v = (await db.all('SELECT MAX(ends) AS latest FROM signature_nonces'))[0]?.['latest'];
+      return v === null || v === undefined ? 0 : Number(v);
+    },
   };
 
   return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes, audit, signatureNonces };

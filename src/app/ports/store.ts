@@ -432,6 +432,13 @@ export interface SignatureNoncesWrite {
    * `prune` expired claims of other keys, oldest first.
    */
   claim(nonceKey: string, ends: number, now: number, prune: number): Promise<boolean>;
+  /**
+   * Claims every one of `claims` (each as `claim` would, none pruned): those a live claim held already are left as
+   * they were. For claims a server has answered already (src/adapters/http/nonce-set.ts `rememberedNonces`).
+   */
+  claimAll(claims: readonly { readonly nonceKey: string; readonly ends: number }[], now: number): Promise<void>;
+  /** The latest `ends` of the claims held, 0 when there are none. */
+  latestEnd(): Promise<number>;
 }
 
 export interface ChangesRead {
