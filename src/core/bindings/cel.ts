@@ -110,6 +110,26 @@ function otherDialect(literal: string, partition: 'aws' | 'acs'): { readonly hea
   return undefined;
 }
 
+/**
+ * The ARNs of `DIALECT_HEADS` spelt with a region (`acs:pai:cn-hangzhou:A:workspace/W`, `arn:aws:iam:us-east-1:A:role/x`):
+ * the head up to the region, the region, and the rest from the colon after it. Gatehouse's are regionless (IAM and RAM
+ * are global; src/core/jobs/jobs.ts `workspaceArn`, `jobArn`, `clusterArn`), and jobs, PassRole and the clusters API
+ * decide on those ARNs alone, so `resource.name` never has one of these (review ly, 1).
+ */
+const REGIONAL_GLOBAL_ARNS: readonly RegExp[] = [
+  /^(arn:aws[a-z-]*:iam:|acs:ram:)([^:]+)(:.*)$/s,
+  /^(arn:aws[a-z-]*:training:|acs:pai:)([^:]+)(:(?=[^:]*:(?:workspace|job|cluster)\/).*)$/s,
+];
+
+/** The literal without its region, when it is an ARN of `REGIONAL_GLOBAL_ARNS`: the region, and the ARN to write. */
+function regionalGlobalArn(literal: string): { readonly region: string; readonly ours: string } | undefined {
+  for (const re of REGIONAL_GLOBAL_ARNS) {
+    const m = re.exec(literal);
+    if (m !== null) return { region: m[2] as string, ours: `${m[1] as string}${m[3] as string}` };
+  }
+  return undefined;
+}
+
 /** The values an attribute can have, where they are a closed set (`resource.type`, `resource.service`). */
 const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = { 'resource.type': RESOURCE_TYPES, 'resource.service': RESOURCE_SERVICES };
 
@@ -442,6 +462,13 @@ class Parser {
       const ours = `${other.ours}${lit.literal.slice(other.head.length)}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
       this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: this policy's account is of partition \`${this.partition}\`, and its roles, users, groups, workspaces, jobs and clusters are decided on their \`${other.ours}…\` ARNs whichever spelling or partition the request uses, so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+    }
+    const regional = attr.attribute === 'resource.name' && what !== 'ends with' ? regionalGlobalArn(lit.literal) : undefined;
+    if (regional !== undefined) {
+      // `acs:pai:cn-hangzhou:A:workspace/vision`, as RAM writes PAI's ARNs: the workspace's is `acs:pai::A:workspace/vision`,
+      // the one jobs decide on, so `!resource.name.startsWith(…)` held for vision too (review ly, 1).
+      const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: roles, users, groups, workspaces, jobs and clusters are decided on their ARNs without a region (IAM and RAM are global, and Gatehouse's workspaces, jobs and clusters are named by account alone), the ARNs jobs, PassRole and the clusters API decide on, so this comparison, with region \`${shown(regional.region)}\`, is ${outcome} for every request: write \`${shown(regional.ours)}\``, lit.at);
     }
     const scope = this.scope;
     const named = scope !== undefined && 'account' in scope && attr.attribute === 'resource.name' && what !== 'ends with' ? ARN_ACCOUNT.exec(lit.literal)?.[1] : undefined;
