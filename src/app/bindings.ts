@@ -200,6 +200,12 @@ const WORKSPACE_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):work
 /** A training cluster's ARN, or one under it (its Kubernetes objects): the cluster's account and name. */
 const CLUSTER_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):cluster\/([^/]+)(?:\/|$)/;
 const ENTITY_ARN_OF = /^(arn:aws[a-z-]*:iam|acs:ram)::(\d{12,16}):(user|group|role)(\/(?:.*\/)?)([^/]+)$/;
+/**
+ * A workspace's or cluster's ARN (or one under a cluster), or an IAM user's, group's or role's, written with a region
+ * (`acs:pai:cn-hangzhou:A:workspace/W`, as RAM spells PAI's ARNs; `arn:aws:iam:us-east-1:A:user/u`): the head before the
+ * region, the region, and the rest. Those ARNs are regionless, and jobs, PassRole and the clusters API decide on them alone.
+ */
+const REGIONAL_HELD_ARN = /^((?:arn:aws[a-z-]*:iam|acs:ram):)([^:]+)(:\d{12,16}:(?:user|group|role)\/.*)$|^((?:arn:aws[a-z-]*:training|acs:pai):)([^:]+)(:\d{12,16}:(?:workspace|cluster)\/.*)$/s;
 
 /**
  * Why a policy with bindings cannot attach to `resource` (written as account `account`): it names an account, a
@@ -216,6 +222,18 @@ const ENTITY_ARN_OF = /^(arn:aws[a-z-]*:iam|acs:ram)::(\d{12,16}):(user|group|ro
  */
 async function missingResource(tx: ReadTx, account: string, resource: string, planned: (kind: HeldKind, name: string) => boolean = () => false): Promise<string | undefined> {
   const shown = resource.length > 80 ? `${resource.slice(0, 80)}…` : resource;
+  const regional = REGIONAL_HELD_ARN.exec(resource);
+  if (regional !== null) {
+    // Regionless ARNs, whatever region a policy's resource names: a policy on `…:us-east-1:…:workspace/W` governed no
+    // request, and slipped past the checks below, which read the regionless spellings only (review ly, 2).
+    const [head, region, rest] = regional[1] !== undefined ? [regional[1], regional[2], regional[3]] : [regional[4], regional[5], regional[6]];
+    const regionless = `${head as string}${rest as string}`;
+    const missing = await missingResource(tx, account, regionless, planned);
+    if (missing !== undefined) return missing;
+    const r = (region as string).length > 40 ? `${(region as string).slice(0, 40)}…` : (region as string);
+    const own = regionless.length > 80 ? `${regionless.slice(0, 80)}…` : regionless;
+    return `\`${shown}\` names region \`${r}\`, but users, groups, roles, workspaces and clusters have ARNs without a region (IAM and RAM are global; jobs, PassRole and the clusters API name them so), so a policy there governs no request: attach it to \`${own}\``;
+  }
   if (resource.startsWith('account/')) {
     const id = resource.slice('account/'.length);
     return planned('Account', id) || (await tx.accounts.get(id)) !== undefined ? undefined : `account ${id} does not exist: an IAM policy attaches to an account that exists (check the id)`;
