@@ -79,6 +79,14 @@ const GCP_RESOURCE_NAME = /^(?:(?:projects|organizations|folders)\/|\/\/[a-z0-9.
 const SPELLED_OSS_ARN = /^acs:oss:([^:]*):([^:]*):([^/:*?]+(?:\/.*)?)$/;
 
 /**
+ * An S3 bucket's or object's ARN naming a region or an account (`arn:aws:s3:us-east-1:A:data/secret/`): S3's bucket ARNs
+ * have neither (`arn:aws:s3:::<bucket>[/<key>]`, as the S3 gateway names every request; the Service Authorization
+ * Reference's "bucket" and "object" resource types), so no request's `resource.name` is one (review ly, 3). S3's resources
+ * that do carry them (access points, batch jobs, Storage Lens, Access Grants) are left alone.
+ */
+const SPELLED_S3_ARN = /^(arn:aws[a-z-]*:s3:)([^:]*):([^:]*):(?!(?:accesspoint|job|storage-lens|storage-lens-group|access-grants|async-request)\/)([^/:*?]+(?:\/.*)?)$/s;
+
+/**
  * The heads of the ARNs Gatehouse decides in their account's dialect only, whichever spelling a request uses, each as
  * `[aws, acs]`: a user's, group's or role's (`arn:aws:iam::`, any AWS partition, or `acs:ram::`; review ie, 2), and a
  * workspace's, job's or cluster's (`arn:aws:training:` or `acs:pai:`; reviews ie, 3 and ko, 2).
@@ -453,6 +461,14 @@ class Parser {
       const ours = `acs:oss:*:*:${oss[3] as string}`;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
       this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: an OSS object's \`resource.name\` is \`acs:oss:*:*:<bucket>/<key>\` whatever region or account the request names (a bucket is one resource under every spelling), so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
+    }
+    const s3 = attr.attribute === 'resource.name' && what !== 'ends with' ? SPELLED_S3_ARN.exec(lit.literal) : null;
+    if (s3 !== null && (s3[2] !== '' || s3[3] !== '')) {
+      // `arn:aws:s3:us-east-1:A:data/secret/`, as an account's ARNs are written: a bucket's has no region or account, so
+      // `!resource.name.startsWith(…)` held for every object, `secret/` included (review ly, 3).
+      const ours = `${s3[1] as string}::${s3[4] as string}`;
+      const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+      this.fail(`\`resource.name\` ${what} \`${shown(lit.literal)}\` for no request: an S3 bucket's or object's ARN has no region and no account (\`arn:aws:s3:::<bucket>/<key>\`, as every S3 request names it), so this comparison is ${outcome} for every request: write \`${shown(ours)}\``, lit.at);
     }
     const other = attr.attribute === 'resource.name' && what !== 'ends with' && this.partition !== undefined ? otherDialect(lit.literal, this.partition) : undefined;
     if (other !== undefined) {
