@@ -201,6 +201,13 @@ const WORKSPACE_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):work
 const CLUSTER_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):cluster\/([^/]+)(?:\/|$)/;
 const ENTITY_ARN_OF = /^(arn:aws[a-z-]*:iam|acs:ram)::(\d{12,16}):(user|group|role)(\/(?:.*\/)?)([^/]+)$/;
 /**
+ * An S3 bucket's or object's ARN naming a region or an account (`arn:aws:s3:us-east-1:A:data`): the head, and the bucket
+ * (and key). S3's bucket ARNs have neither, and the S3 gateway names every request `arn:aws:s3:::<bucket>/<key>`; access
+ * points and S3's other regional resources are not buckets (review ly, 4).
+ */
+const SPELLED_S3_ARN_OF = /^(arn:aws[a-z-]*:s3:)(?:[^:]+:[^:]*|[^:]*:[^:]+):(?!(?:accesspoint|job|storage-lens|storage-lens-group|access-grants|async-request)\/)([^/:*?]+(?:\/.*)?)$/s;
+
+/**
  * A workspace's or cluster's ARN (or one under a cluster), or an IAM user's, group's or role's, written with a region
  * (`acs:pai:cn-hangzhou:A:workspace/W`, as RAM spells PAI's ARNs; `arn:aws:iam:us-east-1:A:user/u`): the head before the
  * region, the region, and the rest. Those ARNs are regionless, and jobs, PassRole and the clusters API decide on them alone.
@@ -222,6 +229,12 @@ const REGIONAL_HELD_ARN = /^((?:arn:aws[a-z-]*:iam|acs:ram):)([^:]+)(:\d{12,16}:
  */
 async function missingResource(tx: ReadTx, account: string, resource: string, planned: (kind: HeldKind, name: string) => boolean = () => false): Promise<string | undefined> {
   const shown = resource.length > 80 ? `${resource.slice(0, 80)}…` : resource;
+  const s3 = SPELLED_S3_ARN_OF.exec(resource);
+  if (s3 !== null) {
+    const own = `${s3[1] as string}::${s3[2] as string}`;
+    const ownShown = own.length > 80 ? `${own.slice(0, 80)}…` : own;
+    return `\`${shown}\` names a region or an account, but an S3 bucket's ARN has neither (\`arn:aws:s3:::<bucket>\`, as every S3 request names the bucket and its objects), so a policy there governs no request: attach it to \`${ownShown}\``;
+  }
   const regional = REGIONAL_HELD_ARN.exec(resource);
   if (regional !== null) {
     // Regionless ARNs, whatever region a policy's resource names: a policy on `…:us-east-1:…:workspace/W` governed no
