@@ -31,7 +31,10 @@ process.stderr.on('error', (e: NodeJS.ErrnoException) => {
  */
 function watchOutput(): void {
   try {
-    if (!fstatSync(1).isFIFO()) return;
+    // A bigint fstat: on Node.js 24.9 a plain (number) fstat of a pipe left the next CommonJS module import() loads
+    // with its named exports undefined, the signer of `--follow`'s first request (`SignatureV4 is not a constructor`,
+    // review ma, 1).
+    if (!fstatSync(1, { bigint: true }).isFIFO()) return;
   } catch {
     return;
   }

@@ -1100,8 +1100,10 @@ type SendError = Error & { code?: string; sent?: boolean; handshake?: boolean };
  * about thirty modules, which a command that fails before it sends (no credentials, a usage error) never needs.
  */
 async function signerModules(): Promise<{ SignatureV4: typeof import('@smithy/signature-v4').SignatureV4; Sha256: typeof import('@aws-crypto/sha256-js').Sha256 }> {
-  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
-  return { SignatureV4, Sha256 };
+  const [signer, sha] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
+  // Both are CommonJS: their `default` is module.exports whole, where a named export Node's loader left undefined (a
+  // plain fstat of a pipe before the import, on Node.js 24.9; review ma, 1) is still found.
+  return { SignatureV4: signer.SignatureV4 ?? signer.default.SignatureV4, Sha256: sha.Sha256 ?? sha.default.Sha256 };
 }
 
 /**
