@@ -246,7 +246,14 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
       .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
       .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg))
       .addOption(EXTERNAL_ID_OPTION()),
-  )
+  );
+  // The shared line says AWS_PROFILE keeps the data dir's key from signing; this command reads no AWS_PROFILE (it names
+  // the profile whose credential_process runs it), so here the key signs whenever no AWS_ACCESS_KEY_ID is set (review ma, 3).
+  const dataDir = cmd.options.find((o) => o.long === '--data-dir');
+  if (dataDir !== undefined) {
+    dataDir.description = "where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) assumes the role when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set (nor --profile given), AWS_PROFILE set or not";
+  }
+  cmd
     .addHelpText(
       'after',
       `
