@@ -715,6 +715,19 @@ function inJob(env: Readonly<Record<string, string | undefined>>): JobEnvironmen
   return { id, uri, token, endpoint: env['AWS_ENDPOINT_URL'] || undefined };
 }
 
+/**
+ * The exit status for a refusal of a job's credential endpoint (`gatehouse credentials --job` and the CLI in a rank
+ * alike): 404/410 the job has no role or has ended; 401/403, and a 409 `AccessDenied` (the role's trust policy no
+ * longer lets the service assume it, review km, 2), not allowed; another 409 a conflict (a quota); 5xx unavailable,
+ * to retry; another 4xx refused input. The CLI in a rank said 10, an outage to retry, for every 409 and 4xx (review ma, 4).
+ */
+export function jobEndpointExit(status: number, code: unknown): ExitCode {
+  if (status === 404 || status === 410) return EXIT.notFound;
+  if (status === 401 || status === 403 || (status === 409 && code === 'AccessDenied')) return EXIT.accessDenied;
+  if (status === 409) return EXIT.conflict;
+  return status >= 500 ? EXIT.unavailable : EXIT.invalidRequest;
+}
+
 /** The job's current session, from its container endpoint (as `gatehouse credentials --job` reads it). */
 async function jobSession(job: JobEnvironment): Promise<ClientResult<Credentials>> {
   let r: { status: number; ok: boolean; text: string };
@@ -733,7 +746,8 @@ async function jobSession(job: JobEnvironment): Promise<ClientResult<Credentials
     // Said below by the status.
   }
   if (!r.ok || typeof doc['AccessKeyId'] !== 'string' || typeof doc['SecretAccessKey'] !== 'string' || typeof doc['Token'] !== 'string') {
-    const status = r.status === 404 || r.status === 410 ? EXIT.notFound : r.status === 401 || r.status === 403 ? EXIT.accessDenied : EXIT.unavailable;
+    // A 2xx without credentials in it (a proxy's page) is no refusal: said as unavailable.
+    const status = r.ok ? EXIT.unavailable : jobEndpointExit(r.status, doc['Code']);
     const said = typeof doc['Message'] === 'string' ? `: ${doc['Message']}` : '';
     return failure(status, 'NoCredentials', `no credentials: this command runs in job ${job.id}, whose credential endpoint answered ${r.status}${said}`, r.status);
   }

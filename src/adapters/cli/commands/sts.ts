@@ -11,7 +11,7 @@
  * document on stdout and nothing else; every message goes to stderr with a non-zero exit status.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { call, connect, refusedInFile, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
+import { call, connect, jobEndpointExit, refusedInFile, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
@@ -324,8 +324,7 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
   // and an answer that is not JSON (a proxy's page) was said to be an endpoint that cannot be reached.
   // A 409 is the job's session refused by a decision (its role's trust policy: `AccessDenied`, exit 9), not an outage
   // (review km, 2).
-  const exitOf = (status: number): number =>
-    status === 404 || status === 410 ? EXIT.notFound : status === 401 || status === 403 || (status === 409 && doc?.['Code'] === 'AccessDenied') ? EXIT.accessDenied : status === 409 ? EXIT.conflict : status >= 500 ? EXIT.unavailable : EXIT.invalidRequest;
+  const exitOf = (status: number): number => jobEndpointExit(status, doc?.['Code']);
   if (doc === undefined) {
     ctx.err(`gatehouse: the job's credential endpoint answered ${r.status} with a body that is not JSON\n`);
     return r.ok ? EXIT.unavailable : exitOf(r.status);
