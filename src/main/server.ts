@@ -699,7 +699,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const owners = await listeningStep('cannot record the owners of the S3 gateway\'s buckets', () => untilReachable(() => s3.recordOwners()));
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
     // Requests for the API sent to the gateway's port are told where to go (review readme, R9).
-    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, trustedProxies: trustedProxies.value, ...(tls ? { tls } : {}), ...(maxConnections !== undefined ? { maxConnections } : {}) });
+    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, trustedProxies: trustedProxies.value, ...(tls ? { tls } : {}), ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}) });
     let s3Bound: { host: string; port: number };
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);

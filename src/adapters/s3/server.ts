@@ -68,6 +68,12 @@ export interface S3EdgeOptions {
    * closed unanswered. Default `S3_MAX_CONNECTIONS`.
    */
   readonly maxConnections?: number;
+  /**
+   * How long an idle keep-alive connection stays open between requests (GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS, as on
+   * `--listen`); default `S3_KEEP_ALIVE_MS`. Behind a load balancer it must pass the balancer's own idle timeout (an ALB's
+   * 60 s), or the balancer reuses a connection the gateway is closing and answers 502 (review lz, 1).
+   */
+  readonly keepAliveTimeoutMs?: number;
   /** The load balancers in front of the gateway (GATEHOUSE_TRUSTED_PROXIES), as `--listen`'s (HttpEdgeOptions). */
   readonly trustedProxies?: TrustedProxies;
 }
@@ -1868,7 +1874,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // Between requests a connection stays open as long as S3 keeps one: clients tuned for S3 (aiobotocore's 12 s, the
   // SDKs' pools that keep sockets until the server closes them) reuse sockets idle for seconds, and Node's 5 s default
   // closed them under a request sent at that moment ("socket hang up", fatal to a client that does not retry).
-  server.keepAliveTimeout = S3_KEEP_ALIVE_MS;
+  // GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS sets it, as on `--listen`: fixed, it stayed below a load balancer's (review lz, 1).
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? S3_KEEP_ALIVE_MS;
 
   return {
     server,

@@ -63,9 +63,10 @@ GATEHOUSE_TRUSTED_PROXIES names the load balancers in front of --listen and the 
 blocks, separated by commas; default none): from one of them, a request's source IP (aws:SourceIp, audit) is the
 right-most X-Forwarded-For address that is not one of them, and X-Forwarded-Proto: https from one of them is
 aws:SecureTransport true (a balancer that ends TLS); from any other peer the headers are ignored.
-GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS is how long --listen keeps an idle keep-alive connection (more than 0, up to
-3600; default 65): keep it above the idle timeout of a load balancer in front (60 s for an AWS ALB or nginx), or
-the balancer reuses a connection the server is closing and answers 502 now and then.
+GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS is how long --listen and the S3 gateway keep an idle keep-alive connection
+(more than 0, up to 3600; default 65 for --listen, 20 for the gateway, as S3): keep it above the idle timeout of a
+load balancer in front (60 s for an AWS ALB or nginx), or the balancer reuses a connection the server is closing
+and answers 502 now and then.
 On first start with an empty store the server creates account 000000000000 with user admin and writes
 DIR/admin-credentials.json (mode 0600); each later start points its Endpoint at this start's URL, unless a
 server still answers at the one it names. GET /healthz and GET /readyz answer 200 when it can serve.
