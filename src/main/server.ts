@@ -15,11 +15,9 @@ import { createApp, type AdminCredentials, type App, type AppDeps } from '../app
 import { followChanges } from '../app/live.ts';
 import { pruneChangeLog } from '../app/change-log.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ChangeNotes, type Store } from '../app/ports/store.ts';
-import { queryError } from '../adapters/http/xml.ts';
-import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
 import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
-import { boundedServer, createHttpEdge, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
+import { boundedServer, createHttpEdge, earlyAnswer, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
 import { closerOf, DEFAULT_GRACE_MS, listenOn } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
@@ -1280,7 +1278,10 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     if (path.startsWith('/v1/')) return reply(503, 'application/json', adminErrorBody('SERVICE_UNAVAILABLE', message));
     // A Kubernetes webhook's as kube-apiserver reads it, as the edge answers its 503s: a Status (review ky, 4).
     if (isKubeWebhook(path)) return reply(503, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: STATUS_REASONS[503], message }));
-    reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
+    // The Query APIs' in the shape of the API asked, as the edge's early refusals (Alibaba STS's JSON or XML, STS's
+    // namespace, JSON when asked): always IAM's XML, Alibaba's SDKs failed to parse it (review lz, 2).
+    const answer = earlyAnswer(req, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+    reply(answer.status, answer.contentType, answer.body);
   };
   // The edge's bounds on connections and their time, as on the edge that takes this port over: the wait may last as
   // long as the database is down, and this listener took any number of connections, each held 60 s for its headers

@@ -474,14 +474,16 @@ const ALIBABA_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'AssumeRoleW
 
 /**
  * A refusal the edge makes before it reads the parameters (a body over its size, a Content-Encoding, too many
- * parameters, bytes that are not UTF-8), in Alibaba's shape: JSON for a V3 request (`x-acs-action`) unless `Accept` asks
+ * parameters, bytes that are not UTF-8; the start's waiting listener), in Alibaba's shape: JSON for a V3 request (`x-acs-action`) unless `Accept` asks
  * for XML, else the query string's `Format`, XML by default. It was IAM's XML, which Alibaba's SDKs cannot read (review
- * lh, 3). `InvalidParameter`, or `InternalError` for a 5xx, with the edge's status.
+ * lh, 3). `InvalidParameter`, `ServiceUnavailable` for a 503, or `InternalError` for another 5xx, with the edge's status.
  */
 export function alibabaEarlyError(requestId: string, host: string | undefined, status: number, message: string, query: URLSearchParams, headers: IncomingHttpHeaders): AlibabaAnswer {
   const byHeader = query.get('Action') === null && headerValue(headers, 'x-acs-action') !== undefined;
   const asked = (query.get('Format') ?? (byHeader && !/\b(text|application)\/xml\b/.test(headerValue(headers, 'accept') ?? '') ? 'JSON' : 'XML')).toUpperCase();
-  return written(errorAnswer(requestId, (host ?? '').slice(0, 255), status, status >= 500 ? 'InternalError' : 'InvalidParameter', message), asked === 'JSON' ? 'JSON' : 'XML', 'Error');
+  // 503 is Alibaba's `ServiceUnavailable` (the listener waiting for the database at start, review lz, 2).
+  const code = status === 503 ? 'ServiceUnavailable' : status >= 500 ? 'InternalError' : 'InvalidParameter';
+  return written(errorAnswer(requestId, (host ?? '').slice(0, 255), status, code, message), asked === 'JSON' ? 'JSON' : 'XML', 'Error');
 }
 
 /**

@@ -301,6 +301,27 @@ function headersTooLarge(rawPacket: Buffer | undefined, max: number): string {
   return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/**
+ * A Query API refusal made before the action is read, in the shape of the API that the query string and headers name
+ * (Alibaba STS's JSON or XML; STS's namespace, JSON when asked); IAM's XML otherwise. Always IAM's XML, it was unreadable
+ * to Alibaba's SDKs and to verifiers forwarding a presigned GetCallerIdentity for JSON (review lh, 3). The edge's early
+ * refusals, and the 503 of the listener that answers `--listen` while the database is awaited (review lz, 2).
+ */
+export function earlyAnswer(req: IncomingMessage, requestId: string, code: ErrorCode, message: string): { readonly api: 'sts' | 'iam'; readonly status: number; readonly body: string; readonly contentType: string } {
+  const url = req.url ?? '/';
+  const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  const action = query.get('Action');
+  const version = query.get('Version') ?? (action === null ? headerText(req.headers['x-acs-version']) : undefined);
+  const e = HTTP_ERRORS[code];
+  if (version === ALIBABA_STS_VERSION) {
+    const answer = alibabaEarlyError(requestId, headerText(req.headers.host), e.status, message, query, req.headers);
+    return { api: 'sts', ...answer };
+  }
+  const isSts = version === '2011-06-15' || (version === undefined && action !== null && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
+  if (isSts && asksJson(req.headers.accept)) return { api: 'sts', status: e.status, body: queryErrorJson(e.type, e.aws, message, requestId), contentType: 'application/json' };
+  return { api: isSts ? 'sts' : 'iam', status: e.status, body: queryError(isSts ? STS_NAMESPACE : IAM_NAMESPACE, e.type, e.aws, message, requestId), contentType: 'text/xml' };
+}
+
 export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const { app } = opts;
   const log = opts.log ?? (() => {});
@@ -328,23 +349,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     return { ok: true, caller: who.value.caller, region: parsed.region };
   }
 
-  /**
-   * A refusal made before the action is read, in the shape of the API that the query string and headers name (Alibaba
-   * STS's JSON or XML; STS's namespace, JSON when asked); IAM's XML otherwise. Always IAM's XML, it was unreadable to
-   * Alibaba's SDKs and to verifiers forwarding a presigned GetCallerIdentity for JSON (review lh, 3).
-   */
+  /** A refusal made before the action is read (`earlyAnswer`), sent. */
   function earlyError(req: IncomingMessage, res: ServerResponse, requestId: string, code: ErrorCode, message: string): void {
-    const url = req.url ?? '/';
-    const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-    const action = query.get('Action');
-    const version = query.get('Version') ?? (action === null ? headerText(req.headers['x-acs-version']) : undefined);
-    if (version === ALIBABA_STS_VERSION) {
-      apiLabels.set(res, 'sts');
-      const answer = alibabaEarlyError(requestId, headerText(req.headers.host), HTTP_ERRORS[code].status, message, query, req.headers);
-      return send(res, answer.status, answer.body, requestId, answer.contentType);
-    }
-    const isSts = version === '2011-06-15' || (version === undefined && action !== null && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
-    sendError(res, requestId, code, message, isSts ? STS_NAMESPACE : IAM_NAMESPACE, isSts && asksJson(req.headers.accept));
+    const answer = earlyAnswer(req, requestId, code, message);
+    if (answer.api === 'sts') apiLabels.set(res, 'sts');
+    send(res, answer.status, answer.body, requestId, answer.contentType);
   }
 
   async function queryApi(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
