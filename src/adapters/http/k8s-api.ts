@@ -91,6 +91,16 @@ export function status(res: ServerResponse, code: keyof typeof STATUS_REASONS, m
  */
 const WEBHOOK_PATH = /^\/k8s\/([^/]{1,384})\/(authenticate|authorize|admit)$/;
 
+/**
+ * The most a webhook at `path` reads of a body (64 KiB of a TokenReview or SubjectAccessReview, 4 MiB of an
+ * AdmissionReview), or undefined for a path that is not a webhook's: the edge counts a body against its budget at its
+ * route's own limit (server.ts `bodyClaim`, review lz, 3).
+ */
+export function webhookBodyLimit(path: string): number | undefined {
+  const which = WEBHOOK_PATH.exec(path)?.[2];
+  return which === undefined ? undefined : which === 'admit' ? MAX_ADMISSION_BODY : MAX_REVIEW_BODY;
+}
+
 export function isKubeWebhook(path: string | undefined): boolean {
   return path !== undefined && path.startsWith('/k8s/');
 }

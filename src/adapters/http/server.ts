@@ -20,7 +20,7 @@ import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { ALIBABA_STS_VERSION, alibabaEarlyError, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { MAX_NONCES, NonceSet, type NonceClaims } from './nonce-set.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
-import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
+import { isKubeWebhook, status as kubeStatus, webhookBodyLimit } from './k8s-api.ts';
 import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './xml.ts';
 import { answerQueryMisplaced, answerS3Elsewhere, misplacedQueryServiceOf, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
@@ -104,7 +104,7 @@ export interface HttpEdgeLimits {
    */
   readonly maxRequestsPerSocket: number;
   /**
-   * Bytes of request bodies over `COUNTED_BODY` (as declared; a chunked one counts as the largest the edge takes) that
+   * Bytes of request bodies over `COUNTED_BODY` (as declared; a chunked one counts as the most its route reads) that
    * the edge reads at once, whoever sends them: a request that would pass it is answered 503 before its body is read.
    * Bodies are read before their signature is checked (SigV4 covers them), so without it 1,024 connections that
    * declare 4 MiB each would hold 4 GiB for unauthenticated clients.
@@ -140,23 +140,33 @@ export const HTTP_EDGE_LIMITS: HttpEdgeLimits = Object.freeze({
 /** Bodies up to this size (every authorize question, STS call and webhook review in practice) are not counted. */
 export const COUNTED_BODY = 64 << 10;
 
+/**
+ * The most the route of `url` ever reads of a body: the Query APIs at `/` MAX_QUERY_BODY; `POST /v1/apply` a whole
+ * configuration (review cl, 3); a Kubernetes webhook its review's limit; every other call MAX_ADMIN_BODY. Every route
+ * but `/v1/apply` and `/` was counted at MAX_ADMIN_BODY, and a chunked body at it even at `/` (review lz, 3).
+ */
+function routeBodyLimit(url: string): number {
+  const path = pathOf(url);
+  if (path === '/') return MAX_QUERY_BODY;
+  if (url.startsWith('/v1/apply')) return MAX_APPLY_BODY;
+  return webhookBodyLimit(path) ?? MAX_ADMIN_BODY;
+}
+
 /** What a request's body may take of `maxBodyBytesInFlight`: 0 for a small one, else its declared size, bounded. */
 function bodyClaim(req: IncomingMessage): number {
-  // `POST /v1/apply` reads a whole configuration (review cl, 3); the Query APIs at `/` at most MAX_QUERY_BODY; every
-  // other call at most MAX_ADMIN_BODY.
-  const url = req.url ?? '/';
-  const most = url.startsWith('/v1/apply') ? MAX_APPLY_BODY : MAX_ADMIN_BODY;
+  const own = routeBodyLimit(req.url ?? '/');
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     const n = Number(declared);
     // Declared over what its route ever reads: refused unread with the route's 413 (`readBody` checks the declared
-    // length first), so not counted. Counted, it was answered 503 "retry in a moment" while the budget was short, and
-    // clients retried a request that can never succeed (review lh, 2).
-    const own = pathOf(url) === '/' ? MAX_QUERY_BODY : most;
+    // length first; a webhook checks its bearer token, then that), so not counted. Counted, it was answered 503 "retry
+    // in a moment" while the budget was short, and clients retried a request that can never succeed (reviews lh, 2 and
+    // lz, 3).
     if (n > own) return 0;
     return n > COUNTED_BODY ? n : 0;
   }
-  return req.headers['transfer-encoding'] !== undefined ? most : 0;
+  // A chunked body counts as the most its route reads: its size is known only once it is read.
+  return req.headers['transfer-encoding'] !== undefined ? own : 0;
 }
 
 export interface HttpEdge {
