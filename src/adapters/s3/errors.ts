@@ -25,6 +25,7 @@ export type S3ErrorCode =
   | 'MissingContentLength'
   | 'MaxMessageLengthExceeded'
   | 'MetadataTooLarge'
+  | 'RequestHeaderSectionTooLarge'
   | 'PreconditionFailed'
   | 'InvalidPartNumber'
   | 'InvalidStorageClass'
@@ -73,6 +74,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   MethodNotAllowed: 405,
   NotImplemented: 501,
   MissingContentLength: 411,
+  RequestHeaderSectionTooLarge: 400,
   MaxMessageLengthExceeded: 400,
   MetadataTooLarge: 400,
   PreconditionFailed: 412,

@@ -10,6 +10,7 @@
  * taken back once the socket has flushed it; any other Readable is piped.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
@@ -681,6 +682,15 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 
 /** An instant as S3's error documents write it: ISO 8601 to the second (`2026-01-02T03:04:05Z`). */
 const isoSecond = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+
+/** S3's answer to a request whose line and headers pass `max` bytes (`createS3Edge`'s `clientError`). */
+function s3HeadersTooLarge(max: number): string {
+  const ids = randomBytes(32);
+  const requestId = ids.toString('hex', 0, 8).toUpperCase();
+  const code = 'RequestHeaderSectionTooLarge';
+  const body = errorDocument(code, 'Your request header section exceeds the maximum allowed size.', '', requestId, { MaxSizeAllowed: String(max) });
+  return `HTTP/1.1 ${S3_STATUS[code]} Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${requestId}\r\nx-amz-id-2: ${ids.toString('base64', 8, 32)}\r\nServer: Gatehouse\r\nConnection: close\r\n\r\n${body}`;
+}
 
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
@@ -1813,6 +1823,30 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // Every header within the 16 KiB is kept, not Node's first 1,000: a trusted proxy's X-Forwarded-For written after a
   // client's padding was dropped unsaid (review ky, 1; server.ts `boundedServer`).
   server.maxHeadersCount = 0;
+  // A request line and headers past the 16 KiB are S3's 400 RequestHeaderSectionTooLarge in its error document (S3 API
+  // reference, error codes): Node's bare 431 left the SDKs with `UnknownError`, as it once did on `--listen` (review ky,
+  // 3; here review lz, 4). Everything else as Node answers it when no listener is set.
+  const lingering = new WeakSet<Duplex>();
+  server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
+    // The parser's later errors on a connection answered 400 and left to drain: its timer closes it.
+    if (lingering.has(socket)) return;
+    // Not on a keep-alive connection's bytes written: they count the answers before (server.ts `boundedServer`).
+    if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
+      if (e.code === 'HPE_HEADER_OVERFLOW') {
+        // Ended, not destroyed: the client is still sending the rest of its headers (and a body), and a socket closed
+        // with unread bytes sends a reset that reached the SDK before the answer ("socket hang up"). What still comes is
+        // read and dropped, for a second at most.
+        lingering.add(socket);
+        socket.end(s3HeadersTooLarge(serverOptions.maxHeaderSize));
+        socket.on('data', () => {});
+        setTimeout(() => socket.destroy(), 1_000).unref();
+        return;
+      } else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      else if (e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') socket.write('HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n');
+      else if (e.code !== 'ECONNRESET') socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
+    socket.destroy();
+  });
   let lastDropLog = 0;
   server.on('drop', () => {
     const t = Date.now();
