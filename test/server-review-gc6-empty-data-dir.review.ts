@@ -22,10 +22,11 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-test('an empty --data-dir is refused, and nothing is written where the server was started', { timeout: 60_000 }, async () => {
+test('an empty --data-dir is refused, and nothing is written where the server was started', { timeout: 150_000 }, async () => {
   for (const args of [['--data-dir', ''], ['--data-dir='], ['--data-dir', '   '], ['--data-dir', '', '--workers', '2']]) {
-    // Before: it started (killed at 10 s here) with its files in the working directory.
-    const r = await run(process.execPath, [GATEHOUSE_BIN, 'server', ...args, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, ...COMPILE_CACHE }, { cwd: work, timeoutMs: 10_000 });
+    // Before: it started (killed at 30 s here) with its files in the working directory. 30 s, not 10: on a loaded host
+    // (16 test processes on 2 cores) loading the CLI before it refuses the argument took 10 s once.
+    const r = await run(process.execPath, [GATEHOUSE_BIN, 'server', ...args, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, ...COMPILE_CACHE }, { cwd: work, timeoutMs: 30_000 });
     assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`);
     assert.match(r.stderr, /--data-dir is empty: give the directory of the server's data, or leave --data-dir out for \.\/\.gatehouse/);
     assert.deepEqual(readdirSync(work), [], `${JSON.stringify(args)} wrote into the working directory`);
