@@ -78,7 +78,8 @@
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group, when a policy of it has an Allow statement (a group with none, or Deny
- *   statements only, grants nothing, review lk, 2); with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
+ *   statements only, grants nothing, review lk, 2) that may meet one of its permissions boundary's, where one stays
+ *   (review mb, 1; so for a policy attached by `iam:PolicyARN`, `gives: policy`); with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
  *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
  *   group X may create, join and write (`CreateGroup`, review jb, 10; in an account holding its quota of 300 groups,
  *   only with `DeleteGroup` of an empty one first, review la, 2).
@@ -413,6 +414,51 @@ function resourceCovers(q: string, p: string, sameVariables: boolean): boolean {
   if (!q.endsWith('*') || plain.includes('*') || plain.includes('?')) return false;
   const colons = plain.split(':').length - 1;
   return colons >= (plain.startsWith('acs:') ? 4 : 5) && p.startsWith(prefix);
+}
+
+/**
+ * May glob patterns `a` and `b` (`*` any run of characters, `?` one) both match some one string? A policy variable
+ * (`${aws:username}`) reads as `*`: it may resolve to anything.
+ */
+function globsMeet(a: string, b: string): boolean {
+  const x = a.replace(/\$\{[^}]*\}/g, '*');
+  const y = b.replace(/\$\{[^}]*\}/g, '*');
+  const memo = new Map<number, boolean>();
+  const meet = (i: number, j: number): boolean => {
+    const k = i * (y.length + 1) + j;
+    const hit = memo.get(k);
+    if (hit !== undefined) return hit;
+    let r: boolean;
+    if (i === x.length && j === y.length) r = true;
+    else if (x[i] === '*') r = meet(i + 1, j) || (j < y.length && meet(i, j + 1));
+    else if (y[j] === '*') r = meet(i, j + 1) || (i < x.length && meet(i + 1, j));
+    else if (i === x.length || j === y.length) r = false;
+    else r = (x[i] === y[j] || x[i] === '?' || y[j] === '?') && meet(i + 1, j + 1);
+    memo.set(k, r);
+    return r;
+  };
+  return meet(0, 0);
+}
+
+/**
+ * May Allow statements `s` and `c` both allow one same request? Proved apart only by their `Action` and `Resource`
+ * patterns (case-insensitive actions, case-sensitive resources); `NotAction`, `NotResource` and conditions count as
+ * meeting, so the answer may say two statements meet that never do, never the reverse.
+ */
+function statementsMeet(s: Statement, c: Statement): boolean {
+  const actions = s.action === undefined || c.action === undefined || s.action.some((a) => c.action?.some((b) => globsMeet(a.toLowerCase(), b.toLowerCase())));
+  const resources = s.resource === undefined || c.resource === undefined || s.resource.some((a) => c.resource?.some((b) => globsMeet(a, b)));
+  return actions && resources;
+}
+
+/**
+ * May the Allow statements of `docs` grant anything within permissions boundary `boundary` (review mb, 1)? A boundary
+ * caps whatever identity policies grant (reference §A.1.2), so a group or a policy none of whose Allow statements may
+ * meet one of the boundary's gives a principal bounded by it nothing. A document not read (`undefined`) may grant.
+ */
+function grantsWithin(docs: readonly (PolicyDocument | undefined)[], boundary: PolicyDocument): boolean {
+  const fence = boundary.statements.filter((st) => st.effect === 'Allow');
+  return docs.some((d) => d === undefined || d.statements.some((st) => st.effect === 'Allow' && fence.some((c) => statementsMeet(st, c))));
 }
 
 type CompiledStatement = CompiledPolicy['statements'][number];
@@ -2077,6 +2123,10 @@ export function createEscalation(deps: EscalationDeps) {
         }
       }
       const gives = boundaryStays ? 'any-within-boundary' : 'any';
+      // The boundary that stays, as it reads now (review mb, 1): a group or a policy that may grant nothing within it
+      // gives `t` nothing. None when `x` may lift, replace or widen it (those gains are listed above).
+      const fence = boundaryStays && t.boundary && !out.some((g) => g.resource === t.arn || g.resource === t.boundary) ? attachable.find((p) => p.arn === t.boundary)?.doc : undefined;
+      const within = (docs: readonly (PolicyDocument | undefined)[]): boolean => fence === undefined || grantsWithin(docs, fence);
       const writes: [string, string, (Record<string, string> | undefined)?][] = [
         [iam(`Put${kind}Policy`), t.arn, current],
         [iam(`Attach${kind}Policy`), t.arn, current],
@@ -2097,7 +2147,7 @@ export function createEscalation(deps: EscalationDeps) {
           // Enforcement names the policy attached (`iam:PolicyARN`): asked for each policy that could be, when a
           // policy of the actor reads that key and the question without it was refused.
           for (const p of attachable) {
-            if (t.managed.includes(p.arn)) continue;
+            if (t.managed.includes(p.arn) || !within([p.doc])) continue;
             const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
             if (b) out.push({ by: x.arn, principal: t.arn, action, resource, gives: p.any ? gives : 'policy', policy: p.arn, ...pre(), reasons: [...space.reasons, ...b.reasons] });
           }
@@ -2166,7 +2216,7 @@ export function createEscalation(deps: EscalationDeps) {
           const arn = groupArn(g.group.name);
           const a = await allows(x, iam('AddUserToGroup'), arn);
           if (!a) continue;
-          if (groupGrants(g)) out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', ...then([]), reasons: [...leave.reasons, ...a.reasons] });
+          if (groupGrants(g) && within(groupDocuments(g))) out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', ...then([]), reasons: [...leave.reasons, ...a.reasons] });
           // The group's policies written too (review jb, 1): a group `x` may add `t` to and whose policy it may write gives
           // any right, not just the group's (an empty group's: none). It was asked only of the groups `t` was in already.
           for (const w of await groupWrites(x, g.group.name, g.attached.map((p) => p.arn), gives)) out.push({ ...w, principal: t.arn, ...then([iam('AddUserToGroup'), ...(w.first ?? [])]), reasons: [...leave.reasons, ...a.reasons, ...w.reasons] });
@@ -2186,14 +2236,15 @@ export function createEscalation(deps: EscalationDeps) {
      * statement. A group with no policy, or with Deny statements only, gives its members no right, so adding a user to
      * it is no gain. An attached policy whose document is not read counts as granting (never a path hidden).
      */
-    const groupGrants = (g: GroupDetail): boolean => {
-      const allowing = (d: PolicyDocument | undefined): boolean => d === undefined || d.statements.some((st) => st.effect === 'Allow');
-      for (const p of g.inlinePolicies) {
+    const groupGrants = (g: GroupDetail): boolean => groupDocuments(g).some((d) => d === undefined || d.statements.some((st) => st.effect === 'Allow'));
+    /** The policy documents of group `g`, inline and attached; `undefined` for one not read. */
+    const groupDocuments = (g: GroupDetail): (PolicyDocument | undefined)[] => [
+      ...g.inlinePolicies.map((p) => {
         const r = parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
-        if (!r.ok || allowing(r.value)) return true;
-      }
-      return g.attached.some((a) => allowing(attachable.find((p) => p.arn === a.arn)?.doc));
-    };
+        return r.ok ? r.value : undefined;
+      }),
+      ...g.attached.map((a) => attachable.find((p) => p.arn === a.arn)?.doc),
+    ];
     /** The identity policy documents of `x` (inline, attached, and its groups'), as written. */
     const documentsOf = (x: Node): PolicyDocument[] => {
       const inline = x.kind === 'user'
@@ -2308,12 +2359,16 @@ export function createEscalation(deps: EscalationDeps) {
           if (!step) continue;
           const current = boundary ? { 'iam:PermissionsBoundary': boundary.arn } : undefined;
           const cut = boundary && !boundary.any ? { gives: 'any-within-boundary' as const, policy: boundary.arn } : { gives: 'any' as const };
+          // What may grant nothing within the boundary its creation sets gives it nothing (review mb, 1).
+          const fence = boundary && !boundary.any ? boundary.doc : undefined;
+          const within = (docs: readonly (PolicyDocument | undefined)[]): boolean => fence === undefined || grantsWithin(docs, fence);
           const gains: EscalationGain[] = [];
           for (const action of [iam(`Put${Kind}Policy`), iam(`Attach${Kind}Policy`)]) {
             const a = await allows(x, action, arn, current);
             if (a) gains.push({ by: x.arn, principal: arn, action, resource: arn, ...cut, reasons: a.reasons });
             else if (action.includes(':Attach') && (await decidesOn(x, 'iam:policyarn'))) {
               for (const p of attachable) {
+                if (!within([p.doc])) continue;
                 const b = await allows(x, action, arn, { ...current, 'iam:PolicyARN': p.arn });
                 if (b) gains.push({ by: x.arn, principal: arn, action, resource: arn, ...(p.any ? cut : { gives: 'policy' as const, policy: p.arn }), reasons: b.reasons });
               }
@@ -2321,7 +2376,7 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (kind === 'user') {
             for (const g of details.value.groups) {
-              if (!groupGrants(g)) continue;
+              if (!groupGrants(g) || !within(groupDocuments(g))) continue;
               const ga = groupArn(g.group.name);
               const a = await allows(x, iam('AddUserToGroup'), ga);
               if (a) gains.push({ by: x.arn, principal: arn, action: iam('AddUserToGroup'), resource: ga, gives: 'group', reasons: a.reasons });
