@@ -79,7 +79,8 @@
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group, when a policy of it has an Allow statement (a group with none, or Deny
  *   statements only, grants nothing, review lk, 2) that may meet one of its permissions boundary's, where one stays
- *   (review mb, 1; so for a policy attached by `iam:PolicyARN`, `gives: policy`); with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
+ *   (review mb, 1; so for a policy attached by `iam:PolicyARN`, `gives: policy`) and is not
+ *   covered by a Deny of its own that stays (review mb, 2); with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
  *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
  *   group X may create, join and write (`CreateGroup`, review jb, 10; in an account holding its quota of 300 groups,
  *   only with `DeleteGroup` of an empty one first, review la, 2).
@@ -459,6 +460,17 @@ function statementsMeet(s: Statement, c: Statement): boolean {
 function grantsWithin(docs: readonly (PolicyDocument | undefined)[], boundary: PolicyDocument): boolean {
   const fence = boundary.statements.filter((st) => st.effect === 'Allow');
   return docs.some((d) => d === undefined || d.statements.some((st) => st.effect === 'Allow' && fence.some((c) => statementsMeet(st, c))));
+}
+
+/**
+ * Is every Allow statement of `docs` covered by one of `denies`, Deny statements of the principal's own that stay
+ * (review mb, 2)? An explicit deny overrides any allow (reference §A.1), so such a group or policy gives it nothing.
+ * Coverage is proved as `covers` proves it (a Deny with conditions covers only an Allow with the same ones); a document
+ * not read is never covered.
+ */
+function deniedWhole(docs: readonly (PolicyDocument | undefined)[], denies: readonly { readonly st: Statement; readonly version: PolicyDocument['version'] }[]): boolean {
+  if (denies.length === 0) return false;
+  return docs.every((d) => d !== undefined && d.statements.every((st) => st.effect !== 'Allow' || denies.some((n) => covers(n.st, st, n.version === d.version))));
 }
 
 type CompiledStatement = CompiledPolicy['statements'][number];
@@ -2126,7 +2138,11 @@ export function createEscalation(deps: EscalationDeps) {
       // The boundary that stays, as it reads now (review mb, 1): a group or a policy that may grant nothing within it
       // gives `t` nothing. None when `x` may lift, replace or widen it (those gains are listed above).
       const fence = boundaryStays && t.boundary && !out.some((g) => g.resource === t.arn || g.resource === t.boundary) ? attachable.find((p) => p.arn === t.boundary)?.doc : undefined;
-      const within = (docs: readonly (PolicyDocument | undefined)[]): boolean => fence === undefined || grantsWithin(docs, fence);
+      // A Deny of its own that stays (review mb, 2): one `x` may take away is listed below (`without-deny`), so with any
+      // such gain none is counted; the boundary's only while it stays.
+      const removals = await denyRemovals(x, t, current);
+      const denies = removals.length > 0 ? [] : [...documentsOf(t), ...(fence ? [fence] : [])].flatMap((d) => d.statements.filter((st) => st.effect === 'Deny').map((st) => ({ st, version: d.version })));
+      const within = (docs: readonly (PolicyDocument | undefined)[]): boolean => (fence === undefined || grantsWithin(docs, fence)) && !deniedWhole(docs, denies);
       const writes: [string, string, (Record<string, string> | undefined)?][] = [
         [iam(`Put${kind}Policy`), t.arn, current],
         [iam(`Attach${kind}Policy`), t.arn, current],
@@ -2175,7 +2191,7 @@ export function createEscalation(deps: EscalationDeps) {
       }
       // A Deny of its own taken away (review eq, 3): the inline policy deleted, the managed policy detached, the group
       // left, or the principal tag a Deny tests removed. Asked only where that policy, group or tag carries a Deny.
-      for (const g of await denyRemovals(x, t, current)) out.push(g);
+      for (const g of removals) out.push(g);
       // Its tags set to those its own policies grant by (review cc, 7).
       if (partition === 'aws') {
         const tp = await asPrincipal(t);
