@@ -63,7 +63,8 @@
  *   attached to it or its groups (`CreatePolicyVersion`, with `DeletePolicyVersion` first on a policy holding its quota
  *   of five versions, review fl, 6): any right, within its permissions boundary if it has one
  *   that X cannot remove. Enforcement names the policy an `Attach…Policy` attaches (`iam:PolicyARN`): when the
- *   question without it is refused and a policy of X reads that key, it is asked again for each managed policy of
+ *   question without it is refused, or never asked since a policy of X reads that key (so a Deny naming some policies
+ *   holds, review mb, 3; so for `Put…PermissionsBoundary`), it is asked for each managed policy of
  *   the account and each built-in one not already in effect, and each one allowed gives its rights (any right when
  *   it allows everything), or one X may create (`CreatePolicy`, review jb, 8; in an account holding its quota of
  *   1,500, only with `DeletePolicy` of one attached to no one first, review la, 3);
@@ -473,6 +474,19 @@ function deniedWhole(docs: readonly (PolicyDocument | undefined)[], denies: read
   return docs.every((d) => d !== undefined && d.statements.every((st) => st.effect !== 'Allow' || denies.some((n) => covers(n.st, st, n.version === d.version))));
 }
 
+/**
+ * The condition key enforcement always gives `action`, lowercase (src/app/directory.ts): `iam:PolicyARN` on
+ * Attach/Detach…Policy, `iam:PermissionsBoundary` on Put…PermissionsBoundary (review mb, 3); none for other actions.
+ */
+function namedKey(action: string): string | undefined {
+  if (/:(Attach|Detach)(User|Group|Role)Policy$/i.test(action)) return 'iam:policyarn';
+  if (/:Put(User|Role)PermissionsBoundary$/i.test(action)) return 'iam:permissionsboundary';
+  return undefined;
+}
+
+/** Does context `c` give key `key` (lowercase; context keys compare case-insensitively)? */
+const hasKey = (c: Readonly<Record<string, unknown>> | undefined, key: string): boolean => c !== undefined && Object.keys(c).some((k) => k.toLowerCase() === key);
+
 type CompiledStatement = CompiledPolicy['statements'][number];
 
 /**
@@ -694,6 +708,11 @@ export function createEscalation(deps: EscalationDeps) {
       return named(a.value);
     };
     const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>): Promise<AuthorizeAnswer | undefined> => {
+      // Enforcement names the policy an Attach/Detach…Policy attaches and the boundary a Put…PermissionsBoundary puts
+      // (review mb, 3): asked without it, a Deny that reads it (`ArnLike iam:PolicyARN arn:aws:iam::aws:policy/*`) does
+      // not apply, and the Allow read as "any policy". Where a policy of `node` reads the key, only asked with it.
+      const key = namedKey(action);
+      if (key !== undefined && !hasKey(extra, key) && !hasKey(context, key) && (await decidesOn(node, key))) return undefined;
       const a = await answer(node, action, resource, extra);
       return a.decision === 'Allow' ? a : undefined;
     };
