@@ -84,7 +84,7 @@
  *   covered by a Deny of its own that stays (review mb, 2); with the group's policy written too (`Put`/`AttachGroupPolicy`, a new or
  *   wider default version of its managed policy, review jb, 1), what that write gives, the join named `first`; and a
  *   group X may create, join and write (`CreateGroup`, review jb, 10; in an account holding its quota of 300 groups,
- *   only with `DeleteGroup` of an empty one first, review la, 2).
+ *   only with `DeleteGroup` of an empty one first, review la, 2, or of one X may empty first, review mb, 4).
  * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
  *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values (on a
  *   principal holding its quota of 50 tags, only with `Untag…` of as many first, review la, 1; so for every tagging
@@ -1996,8 +1996,8 @@ export function createEscalation(deps: EscalationDeps) {
     /**
      * Room in the account for a group `x` creates (review la, 2): IAM holds an account to 300 groups
      * (`QUOTAS.groupsPerAccount`) and refuses another (LimitExceeded, src/app/directory.ts), so in a full account `x`
-     * must delete one first (`DeleteGroup`), one that may be deleted: no members, no policies. Nothing first when there
-     * is room; `first` undefined when there is none and `x` may not make it.
+     * must delete one first (`DeleteGroup`), one that may be deleted: no members, no policies, or emptied by `x` first
+     * (review mb, 4). Nothing first when there is room; `first` undefined when there is none and `x` may not make it.
      */
     const groupAccountRoom = async (x: Node): Promise<{ first?: readonly string[]; reasons: readonly string[] }> => {
       if (details.value.groups.length < QUOTAS.groupsPerAccount) return { first: [], reasons: [] };
@@ -2007,6 +2007,34 @@ export function createEscalation(deps: EscalationDeps) {
         if (g.inlinePolicies.length > 0 || g.attached.length > 0 || members.has(g.group.name) || !worthAsking(grants, groupArn(g.group.name))) continue;
         const d = await allows(x, iam('DeleteGroup'), groupArn(g.group.name));
         if (d) return { first: [iam('DeleteGroup')], reasons: [...d.reasons, `the account holds ${details.value.groups.length} groups, its quota of ${QUOTAS.groupsPerAccount}: ${x.name} deletes ${g.group.name}, which has no members and no policies, first`] };
+      }
+      // Or one `x` may empty first (review mb, 4): its members removed, its inline policies deleted, its managed ones
+      // detached (DeleteGroup refuses a group holding any, DeleteConflict). Never a group `x` is in: leaving it may take
+      // away the very rights the path needs.
+      for (const g of details.value.groups) {
+        const arn = groupArn(g.group.name);
+        const full = members.has(g.group.name);
+        if ((g.inlinePolicies.length === 0 && g.attached.length === 0 && !full) || x.groups.includes(g.group.name) || !worthAsking(grants, arn)) continue;
+        const d = await allows(x, iam('DeleteGroup'), arn);
+        if (!d) continue;
+        const first: string[] = [];
+        const reasons: string[] = [];
+        const steps: [string, Record<string, string> | undefined][] = [
+          ...(full ? [[iam('RemoveUserFromGroup'), undefined] as [string, undefined]] : []),
+          ...(g.inlinePolicies.length > 0 ? [[iam('DeleteGroupPolicy'), undefined] as [string, undefined]] : []),
+          ...g.attached.map((p): [string, Record<string, string>] => [iam('DetachGroupPolicy'), { 'iam:PolicyARN': p.arn }]),
+        ];
+        let emptied = true;
+        for (const [action, extra] of steps) {
+          const a = await allows(x, action, arn, extra);
+          if (!a) {
+            emptied = false;
+            break;
+          }
+          if (!first.includes(action)) first.push(action);
+          reasons.push(...a.reasons);
+        }
+        if (emptied) return { first: [...first, iam('DeleteGroup')], reasons: [...reasons, ...d.reasons, `the account holds ${details.value.groups.length} groups, its quota of ${QUOTAS.groupsPerAccount}: ${x.name} empties ${g.group.name} (${first.join(', ')}) and deletes it first`] };
       }
       return { reasons: [] };
     };
