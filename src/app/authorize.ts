@@ -74,6 +74,12 @@ export interface AuthorizeInput {
    * from under 3 MB to 9.7 MB, undoing review L12's bound on condition diagnostics (CI, stop 36).
    */
   readonly withConditionsNotMet?: boolean;
+  /**
+   * Set by the authorizer alone (never read from a question): lowercased prefixes of context keys whose values exist but
+   * cannot be read here (the tags of an object of the S3 gateway, asked on an instance without it), on which a
+   * condition fails closed (review mc, 1).
+   */
+  readonly unreadable?: readonly string[];
 }
 
 export interface MatchedRule {
@@ -252,6 +258,15 @@ const OBJECT_TAG_VALUE_RE = /`(s3:ExistingObjectTag\/[^`]*)` = .*? does not sati
  * bucket of that name; `tags` undefined when the bucket holds no such object.
  */
 export type ObjectTagsReader = (bucket: string, key: string) => Promise<{ readonly tags: Readonly<Record<string, string>> | undefined } | undefined>;
+/** What `withObjectTags` knows of an object: its tags, or (`unreadable`) that it is the gateway's but not readable here. */
+type HeldTags = { readonly tags: Readonly<Record<string, string>> | undefined; readonly unreadable?: true };
+type HeldTagsReader = (bucket: string, key: string) => Promise<HeldTags | undefined>;
+/**
+ * On an instance without the S3 gateway (`--s3-listen off`): an object of a bucket the gateway holds (its owner record,
+ * which every instance loads) has tags this instance cannot read (review mc, 1).
+ */
+const UNREADABLE_TAGS: HeldTagsReader = () => Promise.resolve({ tags: undefined, unreadable: true });
+const UNREADABLE_KEYS: readonly string[] = [EXISTING_TAG_PREFIX];
 
 /** The operations S3 lets only principals of the bucket owner's account use, whatever the policies allow. */
 const BUCKET_POLICY_ACTIONS: ReadonlySet<string> = new Set(['s3:getbucketpolicy', 's3:putbucketpolicy', 's3:deletebucketpolicy']);
@@ -1279,7 +1294,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     // An object of a bucket the S3 gateway holds: its stored tags, as the gateway decides with them (review kd, 1). Not a
     // question of the gateway itself (it names the owner, `resourceAccount`, and gives the tags it read).
-    const objectAt = objectTags !== undefined && input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
+    // On an instance without the gateway (a replica, `--s3-listen off`), an object of a bucket the gateway holds has tags
+    // the asker may not supply and this instance cannot read: conditions on them fail closed (review mc, 1).
+    let objectAt = input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
+    const tagsOf: HeldTagsReader | undefined = objectTags ?? (objectAt !== null && resourcePolicies.gatewayBucketOwner(objectAt[1] as string) !== undefined ? UNREADABLE_TAGS : undefined);
+    if (tagsOf === undefined) objectAt = null;
     const entity = objectAt === null ? directoryEntityOf(input.action, input.resource) : undefined;
     if (objectAt === null && entity === undefined) return decideAsked(caller, input, asked, proofs, started);
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
@@ -1288,9 +1307,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // are its objects' tags: a question whose conditions held or not on them would tell them (review kd, 1).
     const proven = provenOf(proofs, input);
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
-    if (objectAt !== null && objectTags !== undefined) {
+    if (objectAt !== null && tagsOf !== undefined) {
       if (principalAccount === undefined || resourcePolicies.ownerOf(input.resource) !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
-      return decideOnObject(caller, input, asked, proofs, started, objectTags, objectAt[1] as string, objectAt[2] as string);
+      return decideOnObject(caller, input, asked, proofs, started, tagsOf, objectAt[1] as string, objectAt[2] as string);
     }
     if (entity === undefined || entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
     return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, x.none === true ? input.resource : undefined));
@@ -1302,7 +1321,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * gives that key to, dropped for the others and for a missing object. Undefined: decided as asked (no such key given
    * nor needed, or a bucket the gateway does not hold).
    */
-  async function withObjectTags(input: AuthorizeInput, read: ObjectTagsReader, bucket: string, key: string): Promise<{ context: Record<string, unknown>; tagged: boolean; given: string[]; held: { readonly tags: Readonly<Record<string, string>> | undefined } } | undefined> {
+  async function withObjectTags(input: AuthorizeInput, read: HeldTagsReader, bucket: string, key: string): Promise<{ context: Record<string, unknown>; tagged: boolean; given: string[]; held: HeldTags } | undefined> {
     const action = input.action.toLowerCase();
     const tagged = (action.includes(':') ? [action] : actionsForPermissionOn(input.action, input.resource).map((a) => a.toLowerCase())).some((a) => EXISTING_TAG_ACTIONS.has(a));
     const given = Object.keys(input.context ?? {}).filter((k) => k.toLowerCase().startsWith(EXISTING_TAG_PREFIX));
@@ -1339,14 +1358,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * does not hold: as asked (the asker's tags are the only ones there are). Only a bucket of the account of the principal
    * asked about (`decide`).
    */
-  async function decideOnObject(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, read: ObjectTagsReader, bucket: string, key: string): Promise<Answered> {
+  async function decideOnObject(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, read: HeldTagsReader, bucket: string, key: string): Promise<Answered> {
     const x = await withObjectTags(input, read, bucket, key);
     if (x === undefined) return decideAsked(caller, input, asked, proofs, started);
     const { context, tagged, given, held } = x;
-    const r = await decideAsked(caller, { ...input, context }, asked, proofs, started);
+    const unreadable = tagged && held.unreadable === true;
+    const r = await decideAsked(caller, { ...input, context, ...(unreadable ? { unreadable: UNREADABLE_KEYS } : {}) }, asked, proofs, started);
     if (!r.ok) return r;
     const diagnostics = r.value.diagnostics.map((x) => x.replace(OBJECT_TAG_VALUE_RE, '`$1` (the object’s value) does not satisfy'));
-    if (given.length > 0) {
+    if (unreadable) {
+      const keys = given.length > 0 ? `context ${given.map((k) => `\`${k}\``).join(', ')} ignored: ` : '';
+      diagnostics.push(`${keys}bucket \`${quoted(bucket)}\` is the S3 gateway’s, which this instance does not run (--s3-listen off), so it cannot read the object’s tags: a condition on s3:ExistingObjectTag fails closed here (an Allow does not apply, a Deny does); ask the instance that runs the gateway`);
+    } else if (given.length > 0) {
       const keys = given.map((k) => `\`${k}\``).join(', ');
       diagnostics.push(
         !tagged
@@ -1726,8 +1749,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const time = input.simulated === true ? (simulatedTime(ctx) ?? deps.now()) : deps.now();
     const request: AuthzRequest =
       rp.account !== undefined
-        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time }
-        : { principal, action: input.action, resource: input.resource, context: ctx, time };
+        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) }
+        : { principal, action: input.action, resource: input.resource, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
     const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };

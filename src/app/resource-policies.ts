@@ -234,6 +234,11 @@ export class ResourcePolicies {
     return oss ? accountOf(resource) : undefined;
   }
 
+  /** The owner of `bucket` when it is a bucket of the S3 gateway (its owner record, which every instance loads). */
+  gatewayBucketOwner(bucket: string): string | undefined {
+    return this.bucketOwners.get(bucket);
+  }
+
   /**
    * The compiled policies that govern a request on `resource`, and the account that owns it (if known): `owner`
    * (an S3 bucket's owner, given by the gateway), else as `ownerOf`, else the account whose IAM policy governs it (review

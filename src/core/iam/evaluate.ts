@@ -19,7 +19,7 @@ import {
   type CompiledStatement,
   type PrincipalMatch,
 } from './compile.ts';
-import { evaluateCondition } from './conditions.ts';
+import { evaluateCondition, type CompiledCondition, type ConditionMiss } from './conditions.ts';
 import { keyLookup } from './principal.ts';
 import type { AuthzRequest, ConditionFailure, Decision, PolicySet, PolicyType, Principal, StatementRef } from './types.ts';
 import type { KeyLookup } from './variables.ts';
@@ -193,8 +193,9 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     if (s.deniesHold && cs.effect === 'Deny') return pm;
     if (s.allowsHold && cs.effect === 'Allow') return pm;
     const lookup = lookupOf(s);
+    const unreadable = s.req.unreadable;
     for (const c of cs.conditions) {
-      const miss = evaluateCondition(c, lookup);
+      const miss = unreadable !== undefined && unreadable.some((p) => c.key.startsWith(p)) ? unreadableMiss(c) : evaluateCondition(c, lookup);
       if (miss === undefined) continue;
       // A condition that cannot be evaluated (a request value that does not parse for its operator) fails
       // closed: it counts as holding in a Deny and as failing in an Allow, so an unreadable value can neither
@@ -221,6 +222,9 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
 }
 
 const noLookup: KeyLookup = () => undefined;
+
+/** A condition on a key the request has but whose value cannot be read here (`AuthzRequest.unreadable`): an error. */
+const unreadableMiss = (c: CompiledCondition): ConditionMiss => ({ error: true, reason: `\`${c.entry.key}\` has a value that cannot be read here, so ${c.entry.operator} cannot be evaluated` });
 
 /**
  * Scans policies of one type. Returns NOTHING | ALLOW | DENY flags; for resource/trust policies also the

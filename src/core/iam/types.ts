@@ -167,6 +167,12 @@ export interface AuthzRequest {
   readonly context?: Context;
   /** Epoch milliseconds of the request, the source of `aws:CurrentTime` and `aws:EpochTime`. */
   readonly time?: number;
+  /**
+   * Lowercased prefixes of context keys whose values exist but cannot be read where the request is decided (a replica
+   * asked about an object of the S3 gateway: `s3:existingobjecttag/`). A condition on such a key fails closed, as one
+   * whose value does not parse: a Deny applies, an Allow does not (review mc, 1).
+   */
+  readonly unreadable?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
