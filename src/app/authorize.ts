@@ -243,11 +243,12 @@ const S3_BUCKET_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::([^/]+)$/;
 const S3_OBJECT_ARN_RE = /^arn:[a-z][a-z0-9-]*:s3:::([^/]+)\/(.+)$/s;
 /**
  * The actions S3 decides with `s3:ExistingObjectTag/<key>` (Service Authorization Reference, Amazon S3; src/app/s3.ts
- * `gateObject`, `putObjectTagging`): reads, the ACL and tagging actions, and their Version forms. Others (PutObject,
- * DeleteObject) have none (S3 User Guide, "Tagging and access control policies").
+ * `gateObject`, `putObjectTagging`, `objectAttributes`): reads (GetObjectAttributes too, review mc, 2), the ACL and
+ * tagging actions, and their Version forms. Others (PutObject, DeleteObject) have none (S3 User Guide, "Tagging and
+ * access control policies").
  */
 const EXISTING_TAG_ACTIONS: ReadonlySet<string> = new Set(
-  ['getobject', 'getobjectacl', 'putobjectacl', 'getobjecttagging', 'putobjecttagging', 'deleteobjecttagging', 'getobjectversion', 'getobjectversionacl', 'putobjectversionacl', 'getobjectversiontagging', 'putobjectversiontagging', 'deleteobjectversiontagging'].map((a) => `s3:${a}`),
+  ['getobject', 'getobjectacl', 'putobjectacl', 'getobjecttagging', 'putobjecttagging', 'deleteobjecttagging', 'getobjectattributes', 'getobjectversion', 'getobjectversionacl', 'putobjectversionacl', 'getobjectversiontagging', 'putobjectversiontagging', 'deleteobjectversiontagging', 'getobjectversionattributes'].map((a) => `s3:${a}`),
 );
 const EXISTING_TAG_PREFIX = 's3:existingobjecttag/';
 /** A condition miss quoting an object's tag value (replaced by `noteObjectTags`). */
@@ -1373,7 +1374,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const keys = given.map((k) => `\`${k}\``).join(', ');
       diagnostics.push(
         !tagged
-          ? `context ${keys} ignored: S3 decides ${input.action} without the object’s tags (only reads, the ACL and the tagging actions have s3:ExistingObjectTag), as the S3 gateway decides it`
+          ? `context ${keys} ignored: S3 decides ${input.action} without the object’s tags (only reads, GetObjectAttributes included, the ACL and the tagging actions have s3:ExistingObjectTag), as the S3 gateway decides it`
           : held.tags === undefined
             ? `context ${keys} ignored: bucket \`${quoted(bucket)}\` of the S3 gateway holds no object \`${quoted(key)}\`, so it has no tags, as the gateway decides a request on it`
             : `context ${keys} replaced: the S3 gateway supplies the stored tags of its objects as s3:ExistingObjectTag, as it decides with them`,
