@@ -53,6 +53,8 @@ export type { ProofAudiences } from './proof-audiences.ts';
 export interface AppOptions {
   /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
   readonly jobSessionSeconds?: number;
+  /** How long a console sign-in may go without a request before the server refuses and ends it, in seconds (default 1,800: the console's own). */
+  readonly consoleIdleSeconds?: number;
   /** How long a job's launcher may stay silent before the job is marked Failed, in ms (default 30,000). */
   readonly jobHeartbeatTimeoutMs?: number;
   /** Further engines of the authorize union (bindings, RBAC). */
@@ -190,7 +192,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
   const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
   // A role's sessions are its use (GetRole's RoleLastUsed), noted as keys' uses are.
-  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)));
+  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)), options.consoleIdleSeconds !== undefined ? options.consoleIdleSeconds * 1000 : undefined, raw);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });

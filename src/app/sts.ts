@@ -40,7 +40,7 @@ import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
 
@@ -182,12 +182,21 @@ function withStoredPolicyArns<T extends { readonly policyArns: readonly string[]
  * `roleUsed`: told of every session of a role issued, with the role's unique id and the region asked (the app's
  * last-use notes, src/app/key-use.ts, for GetRole's `RoleLastUsed`); absent (tests of STS alone), nothing is noted.
  */
+/** The console's idle limit (web/console.js IDLE_MS), which the server enforces too (review me, 1). */
+export const CONSOLE_IDLE_MS = 30 * 60 * 1000;
+/** Store keys of console sign-ins' last uses (`console-use/<session id>` → ms since the epoch), written as notes. */
+const CONSOLE_USE_PREFIX = 'console-use/';
+
 /**
  * `longTermKey`: a long-term access key's secret and caller, as a request signed with it authenticates (the app's
  * `authenticate`): a console sign-in opened with that key acts as it, while it is usable. Absent (tests of STS alone),
  * such a sign-in is refused.
  */
-export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void, longTermKey?: (accessKeyId: string) => Promise<Result<{ secret: string; caller: Caller }>>) {
+/**
+ * `consoleIdleMs`: a console sign-in with no request for as long is refused and ended (default `CONSOLE_IDLE_MS`);
+ * `notes`: the store its last uses are written to as bookkeeping, no change (the app's raw store; default `deps.store`).
+ */
+export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void, longTermKey?: (accessKeyId: string) => Promise<Result<{ secret: string; caller: Caller }>>, consoleIdleMs: number = CONSOLE_IDLE_MS, notes: Store = deps.store) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
   const pastTrust = new WeakSet<object>();
@@ -338,6 +347,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       return Promise.resolve(failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.'));
     }
     const c = opened.claims;
+    if (c.con !== undefined) {
+      const idle = consoleIdle(c);
+      if (idle !== false) return idle.then((refused) => (refused ? expiredToken() : authenticateOpened(c, accessKeyId)));
+    }
+    return authenticateOpened(c, accessKeyId);
+  }
+
+  const expiredToken = (): Result<{ secret: string; caller: Caller }> => failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+
+  function authenticateOpened(c: SessionClaims, accessKeyId: string): Promise<Result<{ secret: string; caller: Caller }>> {
     if (c.con !== undefined && 'ak' in c.con) return consoleOfKey(c, c.con.ak, accessKeyId);
     if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
@@ -375,6 +394,74 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   const CONSOLE_SESSION_MS = 8 * 3600 * 1000;
 
   /**
+   * The last use of each console sign-in this instance has seen (its session id → when; `noted`: when last written to
+   * the store). The console forgets its sign-in after 30 minutes idle in the tab (web/console.js IDLE_MS), and the
+   * server refuses it likewise (review me, 1), so that a copy of its keys left on disk or in a browser profile does not
+   * administer for the rest of its 8 hours. Every instance writes a sign-in's last use it saw (a note, no change: no
+   * instance reloads for it) at most every `useNoteMs`, and one that finds a sign-in idle by its own count reads that
+   * note before refusing: a console whose calls went to another instance, or came before a restart, is not refused.
+   */
+  const consoleUse = new Map<string, { used: number; noted: number }>();
+  const useNoteMs = Math.min(60_000, consoleIdleMs / 4);
+  let consoleUseSwept = now();
+
+  /** Notes a use of console sign-in `sid` at `t`, writing it to the store when the last write is older than `useNoteMs`. */
+  function noteConsoleUse(sid: string, t: number): void {
+    const seen = consoleUse.get(sid);
+    if (seen !== undefined && t - seen.noted < useNoteMs) {
+      if (t > seen.used) consoleUse.set(sid, { used: t, noted: seen.noted });
+      return;
+    }
+    consoleUse.set(sid, { used: Math.max(t, seen?.used ?? t), noted: t });
+    notes.write((tx) => tx.kv.note(`${CONSOLE_USE_PREFIX}${sid}`, String(t))).catch(() => {});
+    if (t - consoleUseSwept > 3_600_000) sweepConsoleUse(t);
+  }
+
+  /** Drops the uses of sign-ins that can no longer be used (past their 8 hours), here and in the store. */
+  function sweepConsoleUse(t: number): void {
+    consoleUseSwept = t;
+    const cutoff = t - CONSOLE_SESSION_MS - consoleIdleMs;
+    for (const [sid, u] of consoleUse) if (u.used < t - consoleIdleMs) consoleUse.delete(sid);
+    notes
+      .write(async (tx) => {
+        for (const { key, value } of await tx.kv.list(CONSOLE_USE_PREFIX, { limit: 1000 })) if (Number(value) < cutoff) await tx.kv.delete(key);
+      })
+      .catch(() => {});
+  }
+
+  /**
+   * Whether console sign-in `c` has been idle past `consoleIdleMs` (then ended on every instance, as sign-out ends it,
+   * and recorded as `gatehouse:ConsoleSignOut` with `reason: idle`); `false` at once when this instance saw it in use
+   * lately (the hot path), else a promise. Not seen here and noted nowhere (a note that could not be written): counted
+   * from now, the lenient side, since no instance knows better.
+   */
+  function consoleIdle(c: SessionClaims): false | Promise<boolean> {
+    const t = now();
+    const seen = consoleUse.get(c.sid);
+    if (seen !== undefined && t - seen.used <= consoleIdleMs) {
+      noteConsoleUse(c.sid, t);
+      return false;
+    }
+    if (c.exp <= t || live.isRevoked(c)) return false;
+    return (async () => {
+      const stored = await notes.read((tx) => tx.kv.get(`${CONSOLE_USE_PREFIX}${c.sid}`)).then(Number, () => NaN);
+      const used = Math.max(seen?.used ?? -Infinity, Number.isFinite(stored) ? stored : -Infinity);
+      if (used === -Infinity || t - used <= consoleIdleMs) {
+        noteConsoleUse(c.sid, t);
+        return false;
+      }
+      consoleUse.delete(c.sid);
+      const principal = sessionPrincipal(c, {}).arn;
+      await live
+        .revoke('sid', c.sid, t, (kept) => {
+          deps.audit?.record({ kind: 'change', account: c.acct, principal, action: 'gatehouse:ConsoleSignOut', resource: principal, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(kept).toISOString(), reason: 'idle', lastUsed: new Date(used).toISOString(), idleLimitSeconds: consoleIdleMs / 1000 } });
+        })
+        .catch(() => {});
+      return true;
+    })();
+  }
+
+  /**
    * `POST /v1/console/sign-in`: the console's own credentials for the caller, a session that `consoleSignOut` ends on
    * every instance (its id revoked), so that signing out of the console ends it on the server, not only in the tab that
    * forgets it. Opened with a long-term key, it acts as that key (`consoleOfKey`); with temporary credentials, it is a
@@ -389,11 +476,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const s = caller.session;
     if (s !== undefined) {
       const { v: _v, sid: _sid, ak: _ak, sk: _sk, ...rest } = s;
-      return ok(issue({ ...rest, exp: Math.min(s.exp, t + CONSOLE_SESSION_MS), con: { sid: s.sid } }, who).credentials);
+      const signedIn = issue({ ...rest, exp: Math.min(s.exp, t + CONSOLE_SESSION_MS), con: { sid: s.sid } }, who);
+      noteConsoleUse(signedIn.claims.sid, t);
+      return ok(signedIn.credentials);
     }
     const u = caller.user;
     if (u === undefined) return failWith('ACCESS_DENIED', 'a console sign-in needs the access key of a user, or temporary credentials');
-    return ok(issue({ acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + CONSOLE_SESSION_MS, con: { ak: caller.accessKeyId } }, who).credentials);
+    const signedIn = issue({ acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + CONSOLE_SESSION_MS, con: { ak: caller.accessKeyId } }, who);
+    noteConsoleUse(signedIn.claims.sid, t);
+    return ok(signedIn.credentials);
   }
 
   /** `POST /v1/console/sign-out`: ends the console sign-in the caller signs with, on every instance; when it ended. */

@@ -399,6 +399,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
     throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${opts.jobSessionSeconds !== undefined ? String(jobSessionSeconds) : (env['GATEHOUSE_JOB_SESSION_SECONDS'] ?? '')}\``, 'usage');
   }
+  const consoleIdleText = env['GATEHOUSE_CONSOLE_IDLE_SECONDS'];
+  const consoleIdleSeconds = consoleIdleText === undefined || consoleIdleText === '' ? undefined : decimalSetting(consoleIdleText);
+  if (consoleIdleSeconds !== undefined && !(consoleIdleSeconds >= 1 && consoleIdleSeconds <= 28_800)) {
+    throw new StartError(`GATEHOUSE_CONSOLE_IDLE_SECONDS must be a number of seconds from 1 to 28800 (the console's 8 hours), got \`${consoleIdleText ?? ''}\``, 'usage');
+  }
   const pollText = env['GATEHOUSE_CHANGE_POLL_MS'];
   const pollMs = pollText ? decimalSetting(pollText) : undefined;
   if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
@@ -549,6 +554,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     audit: { ...auditOptions.value, ...opts.audit },
     log,
     ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
+    ...(consoleIdleSeconds !== undefined ? { consoleIdleSeconds } : {}),
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
     ...(opts.maxScopedSessions !== undefined ? { maxScopedSessions: opts.maxScopedSessions } : {}),
     ...(maxLiveJobs !== undefined ? { maxLiveJobs } : {}),
