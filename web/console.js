@@ -896,6 +896,8 @@ function page() {
     // A sign-in is a use: a reload comes here only within the idle limit of the last one (see the end of `page`).
     usedAt = Date.now();
     accepted = false;
+    // Whether whoami took this sign-in's credentials: from then on `forget` is the one to end them.
+    let took = false;
     try {
       // The credentials typed open a console sign-in of their own on the server, which Sign out ends there (review id,
       // 1): the page signs with those from then on, and keeps nothing of the key typed. A reload's are those already.
@@ -909,6 +911,7 @@ function page() {
         credentials = c = own;
       }
       const me = await api('GET', '/v1/whoami');
+      took = true;
       accepted = true;
       signedInAs = me;
       remember();
@@ -922,6 +925,10 @@ function page() {
       if (from === null || from === document.body || $('sign-in').contains(from)) document.querySelector(`nav button[data-view="${current}"]`)?.focus();
       await open(current);
     } catch (e) {
+      // A sign-in this page opened and will not keep (its whoami failed, or a later sign-in or a sign-out took over) is
+      // ended on the server (review me, 2): dropped by the page alone, it stayed usable there for its 8 hours, and each
+      // failed attempt left another. A kept one restored by a reload is the tab's, and is decided below.
+      if (c !== typed && !took) endOnServer(c);
       // A later sign-in (or a sign-out) took over: it is the one to say how it went.
       if (e === STALE || credentials !== c) return;
       credentials = null;
