@@ -80,6 +80,11 @@ export const CREDENTIAL_VARIABLES = [
   'OSS_ACCESS_KEY_ID',
   'OSS_ACCESS_KEY_SECRET',
   'OSS_SESSION_TOKEN',
+  // ossutil 2.0's role to assume with a key, and its profile in a configuration file the job replaces
+  // (`OSSUTIL_CONFIG_FILE`, `writeProfileFiles`): the caller's would name one the job's file does not hold (review mg, 1).
+  'OSS_ROLE_ARN',
+  'OSS_ROLE_SESSION_NAME',
+  'OSSUTIL_PROFILE',
   'AWS_BEARER_TOKEN_BEDROCK',
   // The other clouds' identities, which the job's role (an AWS or Alibaba one) never is (review lu, 1): Google's
   // Application Default Credentials, read first by google-auth, gcsfs and every Google client library, the gcloud CLI's
@@ -440,13 +445,19 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   // else `~/.config/gcloud`, where `gcloud auth application-default login` leaves the submitter's refresh token; the az
   // CLI and azure-identity's `AzureCliCredential` read `az login`'s tokens from `AZURE_CONFIG_DIR`, else `~/.azure`.
   // Empty directories of the job's own, made exclusively (one there already fails the job, as a file does above).
+  // The object-storage command-line tools a training script calls keep their keys elsewhere (review mg, 1): ossutil 2.0
+  // reads `OSSUTIL_CONFIG_FILE`, else `~/.ossutilconfig`, where `ossutil config` writes the user's AccessKey; s3cmd reads
+  // `S3CMD_CONFIG`, else `~/.s3cfg` (`s3cmd --configure`'s `access_key`/`secret_key`). Files of the job's own without keys.
+  const tools = { OSSUTIL_CONFIG_FILE: join(dir, 'ossutil-config'), S3CMD_CONFIG: join(dir, 's3cmd-config') };
+  await writeFile(tools.OSSUTIL_CONFIG_FILE, note, create);
+  await writeFile(tools.S3CMD_CONFIG, `${note}[default]\n`, create);
   const dirs = { CLOUDSDK_CONFIG: join(dir, 'gcloud'), AZURE_CONFIG_DIR: join(dir, 'azure') };
   for (const d of Object.values(dirs)) await mkdir(d, { mode: 0o700 });
   // `ALIBABA_CLOUD_CLI_PROFILE_DISABLED` is the credentials SDKs' switch, which the aliyun CLI does not read: it loads
   // `~/.aliyun/config.json`'s current profile (the submitter's AccessKey) unless `ALIBABA_CLOUD_IGNORE_PROFILE` (older
   // releases: `ALIBABACLOUD_IGNORE_PROFILE`) is `TRUE`, and then takes its profile from the environment, the job's
   // credentials URI (aliyun-cli `config/configuration.go` `LoadProfileWithContext`; review lu, 3).
-  return { ...files, ...dirs, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true', ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE', ALIBABACLOUD_IGNORE_PROFILE: 'TRUE' };
+  return { ...files, ...tools, ...dirs, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true', ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE', ALIBABACLOUD_IGNORE_PROFILE: 'TRUE' };
 }
 
 export async function launch(given: LaunchOptions): Promise<number> {
@@ -873,7 +884,7 @@ const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 
 /** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
 async function removeProfileFiles(dir: string): Promise<void> {
-  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config']) await unlink(join(dir, f)).catch(() => {});
+  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config', 'ossutil-config', 's3cmd-config']) await unlink(join(dir, f)).catch(() => {});
   // With what a rank's gcloud or az wrote there (its configuration, its logs): the job's, and gone with it.
   for (const d of ['gcloud', 'azure']) await rm(join(dir, d), { recursive: true, force: true }).catch(() => {});
   await rmdir(dir).catch(() => {});
