@@ -105,6 +105,22 @@ export const CREDENTIAL_VARIABLES = [
   'AZURE_STORAGE_ACCOUNT_KEY',
   'AZURE_STORAGE_CONNECTION_STRING',
   'AZURE_STORAGE_SAS_TOKEN',
+  // The other clouds' metadata and managed-identity endpoints, which hand out an identity as the job's own endpoints do
+  // (review mg, 2): google-auth's and cloud.google.com/go's metadata server (`GCE_METADATA_HOST`, its older name
+  // `GCE_METADATA_ROOT`, `GCE_METADATA_IP`: the last step of `google.auth.default()`), and azure-identity's and MSAL's
+  // managed identity (App Service `IDENTITY_ENDPOINT` with its secret `IDENTITY_HEADER`, the older `MSI_ENDPOINT` with
+  // `MSI_SECRET`, Service Fabric's `IDENTITY_SERVER_THUMBPRINT`, Azure Arc's `IMDS_ENDPOINT`, AAD pod identity's
+  // `AZURE_POD_IDENTITY_AUTHORITY_HOST`).
+  'GCE_METADATA_HOST',
+  'GCE_METADATA_ROOT',
+  'GCE_METADATA_IP',
+  'IDENTITY_ENDPOINT',
+  'IDENTITY_HEADER',
+  'MSI_ENDPOINT',
+  'MSI_SECRET',
+  'IDENTITY_SERVER_THUMBPRINT',
+  'IMDS_ENDPOINT',
+  'AZURE_POD_IDENTITY_AUTHORITY_HOST',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_DATABASE_URL',
   'GATEHOUSE_ENDPOINT',
