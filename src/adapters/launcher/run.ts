@@ -86,6 +86,13 @@ export const CREDENTIAL_VARIABLES = [
   'OSS_ROLE_SESSION_NAME',
   'OSSUTIL_PROFILE',
   'AWS_BEARER_TOKEN_BEDROCK',
+  // rclone's S3 backend options (its Alibaba OSS provider too), which outrank a remote's config-file section: a remote
+  // set to take the job's role (`env_auth = true`) signed with the submitter's key or profile file (review mg, 3).
+  'RCLONE_S3_ACCESS_KEY_ID',
+  'RCLONE_S3_SECRET_ACCESS_KEY',
+  'RCLONE_S3_SESSION_TOKEN',
+  'RCLONE_S3_SHARED_CREDENTIALS_FILE',
+  'RCLONE_S3_PROFILE',
   // The other clouds' identities, which the job's role (an AWS or Alibaba one) never is (review lu, 1): Google's
   // Application Default Credentials, read first by google-auth, gcsfs and every Google client library, the gcloud CLI's
   // and Terraform's; azure-identity's `EnvironmentCredential` (first in `DefaultAzureCredential`) and the storage keys
