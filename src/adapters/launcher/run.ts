@@ -128,6 +128,10 @@ export const CREDENTIAL_VARIABLES = [
   'IDENTITY_SERVER_THUMBPRINT',
   'IMDS_ENDPOINT',
   'AZURE_POD_IDENTITY_AUTHORITY_HOST',
+  // The submitter's Vault token, which the Vault CLI and its client libraries use before any login: a rank logs in to
+  // Vault as its role (Vault's AWS auth method, from a signed GetCallerIdentity this server answers), never as the
+  // submitter (review mg, 4).
+  'VAULT_TOKEN',
   'GATEHOUSE_MASTER_KEY',
   'GATEHOUSE_DATABASE_URL',
   'GATEHOUSE_ENDPOINT',
