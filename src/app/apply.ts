@@ -186,6 +186,42 @@ function inlineChanges(current: ReadonlyMap<string, { name: string; text: string
   return documentChanges(before, after, 'inlinePolicies');
 }
 
+/**
+ * A list of names the object holds as a set (the managed policies attached, by ARN; the groups of a user): each one
+ * dropped as `- FIELD: NAME`, each one added as `+ FIELD: NAME`. `key` is how two names compare (groups without case).
+ */
+function setChanges(field: string, before: readonly string[], after: readonly string[], key: (name: string) => string = (n) => n): DocumentChange[] {
+  const had = new Set(before.map(key));
+  const has = new Set(after.map(key));
+  return [
+    ...[...before].sort().filter((n) => !has.has(key(n))).map((n): DocumentChange => ({ op: '-', path: field, before: n })),
+    ...[...after].sort().filter((n) => !had.has(key(n))).map((n): DocumentChange => ({ op: '+', path: field, after: n })),
+  ];
+}
+
+/** A single value's change (a boundary, a session length, a description): `+` when set, `-` when removed, else `~`. */
+function valueChange(field: string, before: unknown, after: unknown): DocumentChange[] {
+  if (canonicalJson(before ?? null) === canonicalJson(after ?? null)) return [];
+  if (before === null || before === undefined) return [{ op: '+', path: field, after }];
+  if (after === null || after === undefined) return [{ op: '-', path: field, before }];
+  return [{ op: '~', path: field, before, after }];
+}
+
+/** The tags added, changed or removed, each at `tags.KEY`. */
+function tagChanges(before: readonly Tag[], after: readonly Tag[]): DocumentChange[] {
+  const map = (tags: readonly Tag[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
+  return documentChanges(map(before), map(after), 'tags');
+}
+
+/**
+ * An update's changes, field by field in the order of `fields` (the kind's spec fields that differ): what each field's
+ * function lists. Every changed field is listed, not only the policy documents: `~ update User/bob (policies)` alone
+ * did not say that AdministratorAccess was attached (review md, 1).
+ */
+function fieldChanges(fields: readonly string[], of: Readonly<Record<string, () => DocumentChange[]>>): DocumentChange[] {
+  return fields.flatMap((f) => of[f]?.() ?? []);
+}
+
 export interface ApplyResult {
   readonly dryRun: boolean;
   readonly prune: boolean;
@@ -1015,7 +1051,7 @@ const policyKind: KindHandler<PolicySpec> = {
     }
     // Tags change after the document, so every step is decided with the tags the policy has now (aws:ResourceTag).
     steps.push(...policyTagSteps(o.account, existing.arn, existing.tags, o.spec.tags));
-    const diff = fields.includes('document') ? documentChanges(documentValue(current?.document ?? ''), documentValue(o.spec.document.text), 'document') : [];
+    const diff = fieldChanges(fields, { document: () => documentChanges(documentValue(current?.document ?? ''), documentValue(o.spec.document.text), 'document'), tags: () => tagChanges(existing.tags, o.spec.tags) });
     return planOk({ action: 'update', fields, steps: onEntity(steps, existing.arn, resourceTagContext(existing.tags)), ...(diff.length > 0 ? { diff } : {}) });
   },
   async listNames(tx, account) {
@@ -1117,7 +1153,7 @@ const groupKind: KindHandler<GroupSpec> = {
         view: entityView({ type: 'group', account: o.account, name: o.name }),
       });
     }
-    return objectPlan(existing, fields, steps, fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []);
+    return objectPlan(existing, fields, steps, fieldChanges(fields, { policies: () => setChanges('policies', current.policies, policies.value), inlinePolicies: () => inlineChanges(current.inline, o.spec.inline) }));
   },
   async listNames(tx, account) {
     return (await tx.groups.list(account)).map((g) => g.name);
@@ -1235,7 +1271,14 @@ const userKind: KindHandler<UserSpec> = {
       ...withBoundary(relationSteps(ref, arn, current, { policies, inline: o.spec.inline }, boundaryAt(created ? undefined : currentBoundary, boundary)), boundarySteps(ref, arn, created ? boundary : currentBoundary, boundary)),
       ...tagSteps(ref, arn, currentTags, o.spec.tags),
     );
-    return objectPlan(existing || virtualAdmin, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)), fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []);
+    const diff = fieldChanges(fields, {
+      groups: () => setChanges('groups', currentGroups.map((g) => g.name), groups.map((g) => g.name), (n) => n.toLowerCase()),
+      policies: () => setChanges('policies', current.policies, policies),
+      inlinePolicies: () => inlineChanges(current.inline, o.spec.inline),
+      permissionsBoundary: () => valueChange('permissionsBoundary', currentBoundary, boundary),
+      tags: () => tagChanges(currentTags, o.spec.tags),
+    });
+    return objectPlan(existing || virtualAdmin, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)), diff);
   },
   async listNames(tx, account) {
     return (await tx.users.list(account)).map((u) => u.name);
@@ -1374,10 +1417,17 @@ const roleKind: KindHandler<RoleSpec> = {
       ),
       ...tagSteps(ref, arn, existing?.tags ?? [], o.spec.tags),
     );
-    const diff = [
-      ...(existing && fields.includes('trustPolicy') ? documentChanges(documentValue(existing.trustPolicy), documentValue(o.spec.trustPolicy.text), 'trustPolicy') : []),
-      ...(fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []),
-    ];
+    const diff = existing
+      ? fieldChanges(fields, {
+          trustPolicy: () => documentChanges(documentValue(existing.trustPolicy), documentValue(o.spec.trustPolicy.text), 'trustPolicy'),
+          policies: () => setChanges('policies', current.policies, policies),
+          inlinePolicies: () => inlineChanges(current.inline, o.spec.inline),
+          permissionsBoundary: () => valueChange('permissionsBoundary', existing.permissionsBoundary, boundary),
+          maxSessionDuration: () => valueChange('maxSessionDuration', existing.maxSessionDuration, o.spec.maxSessionDuration),
+          description: () => valueChange('description', existing.description, o.spec.description),
+          tags: () => tagChanges(existing.tags, o.spec.tags),
+        })
+      : [];
     return objectPlan(existing, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)), diff);
   },
   async listNames(tx, account) {
@@ -1430,6 +1480,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
    * RBAC objects and access entries): steps that run before the document's own deletion.
    */
   readonly contents?: (env: PlanEnv, account: string, name: string) => Promise<Step[]>;
+  /** The spec fields that are sets (a workspace's members): their differences are listed in a stable order, not by position. */
+  readonly sets?: readonly string[];
   /** The users and groups the document names by name (a workspace's members, a cluster's mappings; see `memberRefusals`). */
   readonly names?: (s: S) => readonly MemberRef[];
   /**
@@ -1485,7 +1537,16 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
               ...(await Promise.all((k.alsoRequires?.(desired, existing) ?? []).map(async (r) => ({ phase: PHASE.link, action: r.action, resource: r.resource, account: o.account, onResource: await resourcePoliciesIn(env.tx, r.resource) })))),
               ...((await k.alsoDecides?.(env, desired, existing)) ?? []),
             ];
-      return objectPlan(existing, fields, steps);
+      // Each changed field's differences at its path (`+ members[2]: {"user":"carol"}`, `~ instanceRole: A → B`), review md, 1.
+      const value = (s: S, f: string): unknown => {
+        const v = (s as unknown as Record<string, unknown>)[f];
+        return Array.isArray(v) && k.sets?.includes(f) ? [...(v as unknown[])].sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : 1)) : v;
+      };
+      const change = (f: string): DocumentChange[] => {
+        const [before, after] = existing ? [value(existing, f), value(desired, f)] : [undefined, undefined];
+        return typeof before === 'object' && before !== null && typeof after === 'object' && after !== null ? documentChanges(before, after, f) : valueChange(f, before, after);
+      };
+      return objectPlan(existing, fields, steps, fieldChanges(fields, Object.fromEntries(fields.map((f) => [f, () => change(f)]))));
     },
     async listNames(tx, account) {
       return (await tx.kv.list(k.key(account, ''))).map((e) => (JSON.parse(e.value) as S).name);
@@ -1567,6 +1628,7 @@ const workspaceKind = kvDocumentKind<Workspace>({
   parse: parseWorkspace,
   key: workspaceKey,
   arn: workspaceArn,
+  sets: ['members'],
   canon: (w) => ({
     members: workspaceMembersKey(w),
     defaultBucket: w.defaultBucket ?? '',
@@ -1599,6 +1661,7 @@ const clusterKind = kvDocumentKind<Cluster>({
   parse: parseCluster,
   key: clusterKey,
   arn: clusterArn,
+  sets: ['trustedControllers'],
   // A role by name or by its ARN, a user or group in any case, is the one a node gets (startClusterNode finds them so):
   // another spelling is not a change (review fr, 6).
   canon: (c) => ({

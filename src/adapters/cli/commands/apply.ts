@@ -61,9 +61,9 @@ transaction: one bad document or one failing step changes nothing. An IamPolicy 
 \`gatehouse iam-policy get --json\` prints it) is applied only while that is still the policy's etag (else
 exit 7, nothing changed); without spec.etag it overwrites the policy.
 
-Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged. Under an update of a
-policy document (a Policy's document, a Role's trustPolicy, inlinePolicies, a ResourcePolicy's document), one line
-per change inside it, as terraform plan marks them: ~ PATH: OLD → NEW, + PATH: VALUE, - PATH: VALUE.
+Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged. Under an update, one line
+per change of each field, inside a policy document at its path, as terraform plan marks them: ~ PATH: OLD → NEW,
++ PATH: VALUE, - PATH: VALUE (+ policies: ARN for a policy attached, ~ tags.team: "a" → "b", ~ maxSessionDuration).
 Exit status: 0 done${dryRun ? ' (with --exit-code: 0 nothing to change, 1 something to change)' : ''}, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
 7 conflict or quota, 8 invalid document, 9 not authorized, 10 server unreachable${dryRun ? '' : ', 11 the connection was lost\nonce the apply was sent: it was made or not, as a whole (plan shows what is left)'} (docs/errors.md).
 
