@@ -1725,7 +1725,12 @@ async function clusterPassRoles(env: PlanEnv, c: Cluster, existing: Cluster | un
     const parsed = parseRoleArn(roleArn);
     const decide = (caller: Caller, now: number): Result<unknown> => {
       if (c.account !== caller.account && caller.account !== ROOT_ACCOUNT) return authorizeAcross(caller, now, passAction, roleArn, c.account);
-      const on = (a: string, res: string): Decision => decideForService(services, (ctx) => decideAdmin({ principal: caller.principal, action: a, resource: res, context: contextOf(requestContext(caller, { ...ctx, [ASSOCIATED_RESOURCE]: cluster })), time: now }, caller.policies));
+      // A root principal writing another account's cluster passes that account's roles as its administrator would: on
+      // its own policies, as `authorizeAcross` decides its other steps there (review md, 2), not as a cross-account
+      // request that only a resource-based policy could allow. Only a role of the cluster's own account: one of a third
+      // account is still a cross-account pass.
+      const across = c.account !== caller.account && parsed?.account === c.account ? { resourceAccount: caller.account } : {};
+      const on = (a: string, res: string): Decision => decideForService(services, (ctx) => decideAdmin({ principal: caller.principal, action: a, resource: res, ...across, context: contextOf(requestContext(caller, { ...ctx, [ASSOCIATED_RESOURCE]: cluster })), time: now }, caller.policies));
       const d = parsed ? decideOnRole({ ...parsed, partition: caller.partition }, passAction, on) : on(passAction, roleArn);
       return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, passAction, roleArn, d)} (passed to ${services[0] ?? ''} for cluster ${c.name}: spec.${r.path} names it, and a cluster's nodes run as it)`);
     };
