@@ -2022,7 +2022,8 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     const rawSpec = own(doc, 'spec');
     if (rawSpec !== undefined && rawSpec !== null && !isObj(rawSpec)) return c.error('VALIDATION_ERROR', 'spec', '`spec` must be a map');
     const spec = rawSpec ?? {};
-    checkFields(spec, handler.specFields, 'spec', `the spec of ${/^[AEIOU]/.test(k) ? 'an' : 'a'} ${k}`, c);
+    // The article by sound: "an AccessEntry", "an IamPolicy", but "a User" (review md, 3).
+    checkFields(spec, handler.specFields, 'spec', `the spec of ${/^(?:[AEIO]|U(?!s))/.test(k) ? 'an' : 'a'} ${k}`, c);
     const value = handler.validate(spec, c);
     if (c.failed || value === undefined || name === undefined) return;
     const key = pruneKey(k, account, name, handler.caseSensitiveNames === true);
