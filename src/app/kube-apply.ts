@@ -13,7 +13,7 @@ import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
 import { comparableRbacDocument, parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
 import { entryKey, entryPrincipal, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
 import type { KindHandler } from './apply.ts';
-import { canonicalJson, documentChanges } from './document-diff.ts';
+import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
 import { kvView } from './stored-view.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 
@@ -459,9 +459,22 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
       created: existing?.created ?? env.now,
       modified: env.now,
     });
+    // What the update changes, as a plan lists it (review md, 4): each Kubernetes group the entry gains or loses (what
+    // RBAC grants it), and its username.
+    const diff: DocumentChange[] = [];
+    if (existing) {
+      const had = new Set(existing.kubernetesGroups);
+      const has = new Set(o.spec.kubernetesGroups);
+      for (const g of [...had].sort()) if (!has.has(g)) diff.push({ op: '-', path: 'kubernetesGroups', before: g });
+      for (const g of [...has].sort()) if (!had.has(g)) diff.push({ op: '+', path: 'kubernetesGroups', after: g });
+      if ((existing.username ?? null) !== (o.spec.username ?? null)) {
+        diff.push(existing.username === undefined ? { op: '+', path: 'username', after: o.spec.username } : o.spec.username === undefined ? { op: '-', path: 'username', before: existing.username } : { op: '~', path: 'username', before: existing.username, after: o.spec.username });
+      }
+    }
     return planOk({
       action: existing ? 'update' : 'create',
       fields: renamed ? [...fields, 'name'] : fields,
+      ...(diff.length > 0 ? { diff } : {}),
       steps: [
         {
           phase: PHASE_LINK,
