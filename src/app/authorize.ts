@@ -424,7 +424,34 @@ export function actionAndResourceRefusal(input: { readonly action?: unknown; rea
   }
   const resource = resourceRefusal(input.resource);
   if (resource !== undefined) return failWith('VALIDATION_ERROR', resource, 'resource');
+  const regional = regionalSpelling(input.action, input.resource as string);
+  if (regional !== undefined) return failWith('VALIDATION_ERROR', regional, 'resource');
   return undefined;
+}
+
+/**
+ * A workspace's, job's or cluster's ARN (or a path under a cluster), or an IAM/RAM ARN, written with a region
+ * (`acs:pai:cn-hangzhou:A:workspace/W`, as RAM's documentation spells PAI's ARNs; `arn:aws:training:us-east-1:A:cluster/c/
+ * namespaces/…`; `arn:aws:iam:us-east-1:A:role/R`): the head before the region, the region, and the rest. Those ARNs are
+ * regionless (src/core/jobs/jobs.ts; IAM and RAM are global), and no request Gatehouse enforces names them otherwise.
+ */
+const REGIONAL_REGIONLESS_ARN = /^(arn:[a-z][a-z0-9-]*:iam:|acs:ram:)([^:]+)(:[^:]*:.*)$|^(arn:[a-z][a-z0-9-]*:training:|acs:pai:)([^:]+)(:\d{12}:(?:workspace|job|cluster)\/.*)$/s;
+
+/**
+ * Why a question Gatehouse decides itself (IAM, RAM, STS, the admin API, Kubernetes, the `training:` actions it
+ * enforces, and the bindings' permissions) cannot be asked on `resource`: a regionless ARN spelt with a region. The
+ * checks that make the answer the enforcement's (IAM only denies on a cluster's resources, only members submit to a
+ * workspace, a Deny on the cluster's or role's ARN) read the regionless spelling, so such a question was answered as a
+ * resource server's, Allow where enforcement refuses; and as in AWS a policy on the real ARN does not match another
+ * spelling, so the answer would hold for no request. Refused, naming the ARN to ask about (review mf, 1; docs/decisions.md).
+ */
+function regionalSpelling(action: string, resource: string): string | undefined {
+  const m = REGIONAL_REGIONLESS_ARN.exec(resource);
+  if (m === null || (action.includes(':') && readsResourcePolicies(action))) return undefined;
+  const [head, region, rest] = m[1] !== undefined ? [m[1], m[2], m[3]] : [m[4], m[5], m[6]];
+  const canonical = `${head as string}${rest as string}`;
+  const what = m[1] !== undefined ? 'IAM and RAM ARNs (users, groups, roles, policies) carry no region' : 'workspaces, jobs and clusters (and what lies under a cluster) have ARNs without a region';
+  return `\`resource\` \`${quoted(resource)}\` names region \`${quoted(region as string)}\`, but ${what}, and \`${quoted(action)}\` is decided on those alone: ask about \`${quoted(canonical)}\``;
 }
 
 /**
