@@ -6,7 +6,7 @@
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
-import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
+import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest, KNOWN_PERMISSIONS } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
 import type { BoundRole } from '../core/rbac/index.ts';
@@ -422,11 +422,31 @@ export function actionAndResourceRefusal(input: { readonly action?: unknown; rea
   if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) {
     return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(String(input.action))}\` must be one action \`service:Name\` (no wildcards)`, 'action');
   }
+  if (!input.action.includes(':') && !KNOWN_PERMISSIONS.has(input.action)) return unknownPermission(input.action);
   const resource = resourceRefusal(input.resource);
   if (resource !== undefined) return failWith('VALIDATION_ERROR', resource, 'resource');
   const regional = regionalSpelling(input.action, input.resource as string);
   if (regional !== undefined) return failWith('VALIDATION_ERROR', regional, 'resource');
   return undefined;
+}
+
+/** Gatehouse's permissions by their lower-cased spelling, to name the one a miscased question meant. */
+let permissionsByLowerCase: ReadonlyMap<string, string> | undefined;
+
+/**
+ * A question in the bindings' spelling naming a permission Gatehouse does not know (roles/owner lists every one), as
+ * `ml.jobs.Create` or `iam.serviceAccounts.actas`: no binding can grant it (a custom role holding one is refused), and
+ * decided by IAM on its own spelling, `Action: *` allowed it past what the permission it resembles is decided with
+ * (members, PassRole, IAM-only-denies). GCP's permissions are case-sensitive, and testIamPermissions refuses one that is
+ * not valid with 400 INVALID_ARGUMENT (review mf, 2).
+ */
+function unknownPermission(action: string): Result<never> {
+  permissionsByLowerCase ??= new Map([...KNOWN_PERMISSIONS].map((p) => [p.toLowerCase(), p]));
+  const own = permissionsByLowerCase.get(action.toLowerCase());
+  const hint = own !== undefined
+    ? `: permissions are case-sensitive, ask about \`${own}\``
+    : '; roles/owner lists every permission Gatehouse knows, and a resource server\'s own action is asked as `service:Name`';
+  return failWith('REQUEST_INVALID_ACTION', `permission \`${quoted(action)}\` does not exist${hint}`, 'action');
 }
 
 /**
