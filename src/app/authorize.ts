@@ -427,6 +427,16 @@ export function actionAndResourceRefusal(input: { readonly action?: unknown; rea
   if (resource !== undefined) return failWith('VALIDATION_ERROR', resource, 'resource');
   const regional = regionalSpelling(input.action, input.resource as string);
   if (regional !== undefined) return failWith('VALIDATION_ERROR', regional, 'resource');
+  // `kubernetes:<verb>` is the SubjectAccessReview webhook's question, on which IAM only denies and RBAC alone allows
+  // (`iamOnlyDenies`); on what is no cluster's ARN nor a path under one (`…:Cluster/c/…`, `…:cluster//…`, `*`) it was
+  // decided as a resource server's action, and `Action: *` answered Allow where every cluster refuses (review mf, 3).
+  if ((input.action.charCodeAt(0) | 32) === 107 && input.action.length > 11 && input.action.slice(0, 11).toLowerCase() === 'kubernetes:' && !CLUSTER_RESOURCE_RE.test(input.resource as string)) {
+    return failWith(
+      'VALIDATION_ERROR',
+      `\`${quoted(input.action)}\` is a Kubernetes request, asked on a cluster's ARN or a request path under it (\`arn:aws:training::<account>:cluster/<name>/namespaces/<namespace>/…\`, \`acs:pai::<account>:cluster/<name>/…\`), got \`${quoted(input.resource as string)}\`, which no cluster's request is named (ARNs are case-sensitive)`,
+      'resource',
+    );
+  }
   return undefined;
 }
 
