@@ -440,6 +440,21 @@ export function actionAndResourceRefusal(input: { readonly action?: unknown; rea
   return undefined;
 }
 
+/** A workspace's, job's or cluster's regionless ARN whose type is not written in lower case (`…:Workspace/W`): its head, type and rest. */
+const TYPE_IN_OTHER_CASE = /^((?:arn:[a-z][a-z0-9-]*:training|acs:pai)::\d{12}:)((?:workspace|job|cluster)\/)/i;
+
+/**
+ * Why a question Gatehouse decides itself cannot be asked on a workspace's, job's or cluster's ARN whose type is
+ * written in another case: ARNs are case-sensitive, the checks of members, jobs and clusters read the lower-case type
+ * alone, and `Action: *` answered Allow where jobs or the clusters API refuse (review mf, 4).
+ */
+function typeInOtherCase(action: string, resource: string): string | undefined {
+  const m = TYPE_IN_OTHER_CASE.exec(resource);
+  if (m === null || (m[2] as string) === (m[2] as string).toLowerCase() || (action.includes(':') && readsResourcePolicies(action))) return undefined;
+  const own = `${m[1] as string}${(m[2] as string).toLowerCase()}${resource.slice(m[0].length)}`;
+  return `\`resource\` \`${quoted(resource)}\` writes \`${(m[2] as string).slice(0, -1)}\` in another case, but workspaces', jobs' and clusters' ARNs name their type in lower case (ARNs are case-sensitive), and \`${quoted(action)}\` is decided on those alone: ask about \`${quoted(own)}\``;
+}
+
 /** Gatehouse's permissions by their lower-cased spelling, to name the one a miscased question meant. */
 let permissionsByLowerCase: ReadonlyMap<string, string> | undefined;
 
@@ -477,7 +492,8 @@ const REGIONAL_REGIONLESS_ARN = /^(arn:[a-z][a-z0-9-]*:iam:|acs:ram:)([^:]+)(:[^
  */
 function regionalSpelling(action: string, resource: string): string | undefined {
   const m = REGIONAL_REGIONLESS_ARN.exec(resource);
-  if (m === null || (action.includes(':') && readsResourcePolicies(action))) return undefined;
+  if (m === null) return typeInOtherCase(action, resource);
+  if (action.includes(':') && readsResourcePolicies(action)) return undefined;
   const [head, region, rest] = m[1] !== undefined ? [m[1], m[2], m[3]] : [m[4], m[5], m[6]];
   const canonical = `${head as string}${rest as string}`;
   const what = m[1] !== undefined ? 'IAM and RAM ARNs (users, groups, roles, policies) carry no region' : 'workspaces, jobs and clusters (and what lies under a cluster) have ARNs without a region';
