@@ -472,8 +472,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
 
   function conditionValues(raw: JsonValue, path: string): string[] | undefined {
     // A number as written where its double differs (review lq, 2), else the double's digits.
-    const one = (x: JsonValue, at: string): string | undefined =>
-      typeof x === 'string' ? x : typeof x === 'number' ? (exactNumbers.get(at) ?? plainNumber(x)) : typeof x === 'boolean' ? String(x) : undefined;
+    // `at` is asked only for a number of a policy that holds some inexact literal: no path string per value otherwise.
+    const one = (x: JsonValue, at: () => string): string | undefined =>
+      typeof x === 'string' ? x : typeof x === 'number' ? ((exactNumbers.size > 0 ? exactNumbers.get(at()) : undefined) ?? plainNumber(x)) : typeof x === 'boolean' ? String(x) : undefined;
     if (Array.isArray(raw)) {
       if (raw.length === 0) {
         err('POLICY_INVALID_CONDITION_VALUE', path, 'condition value list is empty');
@@ -482,7 +483,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       const out: string[] = [];
       let good = true;
       raw.forEach((x, i) => {
-        const s = one(x, childPath(path, i));
+        const s = one(x, () => childPath(path, i));
         if (s === undefined) {
           err('POLICY_INVALID_CONDITION_VALUE', childPath(path, i), `condition values must be strings, numbers or booleans, got ${show(x)}`);
           good = false;
@@ -490,7 +491,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       });
       return good ? out : undefined;
     }
-    const s = one(raw, path);
+    const s = one(raw, () => path);
     if (s === undefined) {
       err('POLICY_INVALID_CONDITION_VALUE', path, `condition values must be strings, numbers or booleans, got ${show(raw)}`);
       return undefined;
