@@ -2360,8 +2360,8 @@ export function createEscalation(deps: EscalationDeps) {
      * roles (`QUOTAS.usersPerAccount`, `QUOTAS.rolesPerAccount`) and refuses another (LimitExceeded, src/app/directory.ts),
      * so in a full account `x` must delete one first (`DeleteUser` / `DeleteRole`), one that may go as it is (the store
      * refuses DeleteConflict otherwise): no policies; a user in no group and holding no access key; a role no cluster
-     * runs its nodes as. Never `x` itself. Nothing first when there is room; `first` undefined when there is none and
-     * `x` may not make it.
+     * runs its nodes as; or one `x` may empty first (review ml, 1). Never `x` itself. Nothing first when there is room;
+     * `first` undefined when there is none and `x` may not make it.
      */
     const principalAccountRoom = async (x: Node, kind: 'user' | 'role'): Promise<{ first?: readonly string[]; reasons: readonly string[] }> => {
       const held = kind === 'user' ? details.value.users.length : details.value.roles.length;
@@ -2380,6 +2380,40 @@ export function createEscalation(deps: EscalationDeps) {
         if (kind === 'user' && ((await deps.accessKeyCount?.(account, e.name)) ?? 0) > 0) continue;
         const d = await allows(x, del, e.arn);
         if (d) return { first: [del], reasons: [...d.reasons, `the account holds ${held} ${kind}s, its quota of ${quota}: ${x.name} deletes ${kind} ${e.name}, which has no policies${kind === 'user' ? ', no groups and no access keys' : ''}, first`] };
+      }
+      // Or one `x` may empty first, as for groups (review mb, 4; review ml, 1): its inline policies deleted, its managed
+      // ones detached, and for a user its groups left and its access keys deleted (DeleteUser and DeleteRole refuse an
+      // entity holding any, DeleteConflict). Never `x` itself, nor a role a cluster runs its nodes as.
+      const Kind = kind === 'user' ? 'User' : 'Role';
+      const full =
+        kind === 'user'
+          ? details.value.users.map((u) => ({ name: u.user.name, arn: entityArn(partition, account, 'user', u.user.path, u.user.name), inline: u.inlinePolicies.length > 0, attached: u.attached.map((p) => p.arn), groups: u.groups }))
+          : details.value.roles.filter((r) => !nodeRoles.has(r.role.name.toLowerCase())).map((r) => ({ name: r.role.name, arn: entityArn(partition, account, 'role', r.role.path, r.role.name), inline: r.inlinePolicies.length > 0, attached: r.attached.map((p) => p.arn), groups: [] as readonly string[] }));
+      for (const e of full) {
+        if (e.arn === x.arn || !worthAsking(grants, e.arn)) continue;
+        const keys = kind === 'user' ? ((await deps.accessKeyCount?.(account, e.name)) ?? 0) : 0;
+        if (!e.inline && e.attached.length === 0 && e.groups.length === 0 && keys === 0) continue;
+        const d = await allows(x, del, e.arn);
+        if (!d) continue;
+        const steps: [string, string, Record<string, string> | undefined][] = [
+          ...(keys > 0 ? [[iam('DeleteAccessKey'), e.arn, undefined] as [string, string, undefined]] : []),
+          ...e.groups.map((g): [string, string, undefined] => [iam('RemoveUserFromGroup'), groupArn(g), undefined]),
+          ...(e.inline ? [[iam(`Delete${Kind}Policy`), e.arn, undefined] as [string, string, undefined]] : []),
+          ...e.attached.map((p): [string, string, Record<string, string>] => [iam(`Detach${Kind}Policy`), e.arn, { 'iam:PolicyARN': p }]),
+        ];
+        const first: string[] = [];
+        const reasons: string[] = [];
+        let emptied = true;
+        for (const [action, resource, extra] of steps) {
+          const a = await allows(x, action, resource, extra);
+          if (!a) {
+            emptied = false;
+            break;
+          }
+          if (!first.includes(action)) first.push(action);
+          reasons.push(...a.reasons);
+        }
+        if (emptied) return { first: [...first, del], reasons: [...reasons, ...d.reasons, `the account holds ${held} ${kind}s, its quota of ${quota}: ${x.name} empties ${kind} ${e.name} (${first.join(', ')}) and deletes it first`] };
       }
       return { reasons: [] };
     };
