@@ -17,6 +17,9 @@
  *   (`aws:ResourceTag/K`, `iam:ResourceTag/K`), AssumeRole decided with the role carrying them.
  * - `sts:AssumeRole` after `iam:TagUser`/`iam:TagRole` on itself (review cc, 5): the principal tags the role's trust
  *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
+ * - `sts:AssumeRole` after `iam:UpdateUser` on itself (review ml, 2): a path the role's trust policy admits users under
+ *   (`ArnLike aws:PrincipalArn …:user/admins/*`), which X (a user) may move itself to (UpdateUser asked on its ARN and
+ *   on the new one); asked as AssumeRole decides with X's ARN under that path.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
  *   workspace it belongs to, or in one it may join (write it with `training:CreateWorkspace`/`UpdateWorkspace`, or add
  *   itself to a member group; its own policies deciding the submission), or one it may create (review jb, 5), and the
@@ -1297,6 +1300,37 @@ export function createEscalation(deps: EscalationDeps) {
       return [...out].slice(0, 8);
     };
     /**
+     * The paths other than its own that `aws:PrincipalArn` conditions of `policies` admit user `x` under, its name kept
+     * (review ml, 2): each value naming a user of the account (`ArnLike`/`StringLike` wildcards in the path filled in,
+     * `${aws:username}` read as its name) whose last segment is, or matches, `x`'s name. At most 8.
+     */
+    const pathsAdmitting = (x: Node, policies: readonly CompiledPolicy[]): string[] => {
+      const out = new Set<string>();
+      const globRe = (g: string): RegExp => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      for (const p of policies) {
+        for (const st of p.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const c of st.conditions) {
+            if (c.key !== 'aws:principalarn' || c.negated || !(c.entry.base.startsWith('Arn') || c.entry.base.startsWith('String'))) continue;
+            const like = c.entry.base.includes('Like');
+            for (const v of c.entry.values) {
+              const value = v.replace(/\$\{aws:username\}/gi, x.name);
+              if (value.includes('${')) continue;
+              const m = /^arn:[^:]*:iam::([^:]*):user(\/.*)$/.exec(value);
+              if (!m || (m[1] !== account && !(like && globRe(m[1] ?? '').test(account)))) continue;
+              const rest = m[2] ?? '';
+              const cut = rest.lastIndexOf('/');
+              const name = rest.slice(cut + 1);
+              if (!(like ? globRe(name).test(x.name) : name === x.name)) continue;
+              const path = like ? rest.slice(0, cut + 1).replace(/[*?]/g, 'x') : rest.slice(0, cut + 1);
+              if (path.length <= 512 && /^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) out.add(path);
+            }
+          }
+        }
+      }
+      return [...out].slice(0, 8);
+    };
+    /**
      * Room on `t` for `tags` (review la, 1): IAM holds a user or role to 50 tags (`QUOTAS.tagsPerEntity`) and refuses a
      * `Tag…` that adds keys past them (LimitExceeded, src/app/directory.ts `tooManyTags`), so where the keys new to `t`
      * would pass the quota, `x` must remove as many of its other tags first (`Untag…`, asked with those keys as
@@ -1465,6 +1499,30 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (given) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(given.d)} (with the external id ${given.id}, which ${x.name} gives: the trust policy names it)`] } });
+            continue;
+          }
+        }
+        // The user's own path, which X may change (review ml, 2): a trust policy naming the account and narrowing it by
+        // `aws:PrincipalArn` (`ArnLike … user/admins/*`) admits whoever is under that path when the request is made, and
+        // `iam:UpdateUser` (NewPath) on its own ARN and on the one it moves to (UpdateUser is decided on both) puts X there.
+        if (asked && d?.decision !== 'ExplicitDeny' && x.kind === 'user' && partition === 'aws' && !('aws:PrincipalArn' in trustContext)) {
+          let moved: { arn: string; path: string; d: Decision; reasons: readonly string[] } | undefined;
+          for (const path of pathsAdmitting(x, trustOf.get(r.name) ?? [])) {
+            const arn = entityArn(partition, account, 'user', path, x.name);
+            if (arn === x.arn) continue;
+            await ask();
+            const dm = await deps.assumeDecision({ ...me.principal, arn }, me.policies, r.arn, trustContext);
+            if (dm?.decision !== 'Allow') continue;
+            const from = await allows(x, iam('UpdateUser'), x.arn);
+            if (!from) break;
+            const to = await allows(x, iam('UpdateUser'), arn);
+            if (to) {
+              moved = { arn, path, d: dm, reasons: [...from.reasons, ...to.reasons] };
+              break;
+            }
+          }
+          if (moved) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [iam('UpdateUser'), 'sts:AssumeRole'], reasons: [...moved.reasons, `${line(moved.d)} (as ${moved.arn}, once ${x.name} moves itself to path ${moved.path} with iam:UpdateUser)`] } });
             continue;
           }
         }
