@@ -107,7 +107,8 @@
  *   policy detached (`Detach…Policy`), a group holding one left (`RemoveUserFromGroup`) or its policy deleted or
  *   detached, a principal tag a Deny tests removed (`Untag…`), or one a Deny applies without set (`Tag…`, review ii,
  *   4: `StringNotEquals aws:PrincipalTag/K`, `Null … true`; for a role, passed as a session tag, `sts:TagSession`,
- *   review ii, 6), or for a role a tag a Deny compares overridden by a session tag (review ii, 7): what its other
+ *   review ii, 6), or for a role a tag a Deny compares overridden by a session tag (review ii, 7), or for a user its
+ *   path moved out of one a Deny names by `aws:PrincipalArn` (`UpdateUser`, review ml, 3): what its other
  *   policies grant (`without-deny`).
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
@@ -129,7 +130,7 @@ import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
+import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord, Tag } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, type Caller } from './principals.ts';
@@ -1304,28 +1305,26 @@ export function createEscalation(deps: EscalationDeps) {
      * (review ml, 2): each value naming a user of the account (`ArnLike`/`StringLike` wildcards in the path filled in,
      * `${aws:username}` read as its name) whose last segment is, or matches, `x`'s name. At most 8.
      */
-    const pathsAdmitting = (x: Node, policies: readonly CompiledPolicy[]): string[] => {
+    const pathsAdmitting = (x: Node, policies: readonly CompiledPolicy[]): string[] =>
+      pathsNamed(x, policies.flatMap((p) => p.statements.filter((st) => st.effect === 'Allow').flatMap((st) => st.conditions.filter((c) => !c.negated).map((c) => c.entry))));
+    /** The paths `aws:PrincipalArn` condition entries name user `x` under, its name kept (`pathsAdmitting`). At most 8. */
+    const pathsNamed = (x: Node, entries: readonly ConditionEntry[]): string[] => {
       const out = new Set<string>();
       const globRe = (g: string): RegExp => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-      for (const p of policies) {
-        for (const st of p.statements) {
-          if (st.effect !== 'Allow') continue;
-          for (const c of st.conditions) {
-            if (c.key !== 'aws:principalarn' || c.negated || !(c.entry.base.startsWith('Arn') || c.entry.base.startsWith('String'))) continue;
-            const like = c.entry.base.includes('Like');
-            for (const v of c.entry.values) {
-              const value = v.replace(/\$\{aws:username\}/gi, x.name);
-              if (value.includes('${')) continue;
-              const m = /^arn:[^:]*:iam::([^:]*):user(\/.*)$/.exec(value);
-              if (!m || (m[1] !== account && !(like && globRe(m[1] ?? '').test(account)))) continue;
-              const rest = m[2] ?? '';
-              const cut = rest.lastIndexOf('/');
-              const name = rest.slice(cut + 1);
-              if (!(like ? globRe(name).test(x.name) : name === x.name)) continue;
-              const path = like ? rest.slice(0, cut + 1).replace(/[*?]/g, 'x') : rest.slice(0, cut + 1);
-              if (path.length <= 512 && /^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) out.add(path);
-            }
-          }
+      for (const entry of entries) {
+        if (entry.key.toLowerCase() !== 'aws:principalarn' || !(entry.base.startsWith('Arn') || entry.base.startsWith('String'))) continue;
+        const like = entry.base.includes('Like');
+        for (const v of entry.values) {
+          const value = v.replace(/\$\{aws:username\}/gi, x.name);
+          if (value.includes('${')) continue;
+          const m = /^arn:[^:]*:iam::([^:]*):user(\/.*)$/.exec(value);
+          if (!m || (m[1] !== account && !(like && globRe(m[1] ?? '').test(account)))) continue;
+          const rest = m[2] ?? '';
+          const cut = rest.lastIndexOf('/');
+          const name = rest.slice(cut + 1);
+          if (!(like ? globRe(name).test(x.name) : name === x.name)) continue;
+          const path = like ? rest.slice(0, cut + 1).replace(/[*?]/g, 'x') : rest.slice(0, cut + 1);
+          if (path.length <= 512 && /^(\/|\/[\u0021-\u007E]+\/)$/.test(path)) out.add(path);
         }
       }
       return [...out].slice(0, 8);
@@ -1923,6 +1922,40 @@ export function createEscalation(deps: EscalationDeps) {
         for (const ref of managed) {
           const a = await allows(x, iam('DetachGroupPolicy'), arn, { 'iam:PolicyARN': ref.arn });
           if (a) out.push(gain(iam('DetachGroupPolicy'), arn, ref.arn, a, `managed policy ${ref.arn}, which ${x.name} may detach from group ${name}, holds Deny statements`));
+        }
+      }
+      // Its path, which Deny statements of its policies test by `aws:PrincipalArn` (review ml, 3): a guardrail on
+      // `…:user/contractors/*` no longer applies once `x` moves it elsewhere (`iam:UpdateUser` NewPath, decided on its
+      // ARN and on the new one), nor one that spares `…:user/admins/*` once it is moved there. Asked with `/` and each
+      // path the conditions name; a Deny counts as lifted when, bound to the moved user, it no longer applies.
+      if (t.kind === 'user' && partition === 'aws') {
+        const holders: { policy: string; what: string; docs: readonly PolicyDocument[] }[] = [];
+        const held = (policy: string, what: string, doc: PolicyDocument | undefined) => {
+          if (doc?.statements.some((st) => st.effect === 'Deny' && st.conditions.some((c) => c.key.toLowerCase() === 'aws:principalarn'))) holders.push({ policy, what, docs: [doc] });
+        };
+        for (const p of own?.inlinePolicies ?? []) held(p.name, `inline policy ${p.name}`, parsedDoc(p.document));
+        for (const ref of own?.attached ?? []) held(ref.arn, `managed policy ${ref.arn}`, managedDoc(ref.arn));
+        for (const name of t.groups) {
+          const g = details.value.groups.find((d) => d.group.name === name);
+          for (const p of g?.inlinePolicies ?? []) held(groupArn(name), `inline policy ${p.name} of group ${name}`, parsedDoc(p.document));
+          for (const ref of g?.attached ?? []) held(ref.arn, `managed policy ${ref.arn} of group ${name}`, managedDoc(ref.arn));
+        }
+        if (holders.length > 0) {
+          const me = (await asPrincipal(t)).principal;
+          const applies = (doc: PolicyDocument, st: Statement, principal: Principal) => bindStatement(st, principal, doc.version === '2012-10-17') !== undefined;
+          const entries = holders.flatMap((h) => h.docs.flatMap((d) => d.statements.filter((st) => st.effect === 'Deny').flatMap((st) => st.conditions)));
+          const from = await allows(x, iam('UpdateUser'), t.arn);
+          for (const path of from ? ['/', ...pathsNamed(t, entries)] : []) {
+            const arn = entityArn(partition, account, 'user', path, t.name);
+            if (arn === t.arn) continue;
+            const moved = { ...me, arn };
+            const lifted = holders.filter((h) => h.docs.some((d) => d.statements.some((st) => st.effect === 'Deny' && applies(d, st, me) && !applies(d, st, moved))));
+            if (lifted.length === 0) continue;
+            const to = await allows(x, iam('UpdateUser'), arn);
+            if (!to || !from) continue;
+            for (const h of lifted) out.push({ by: x.arn, principal: t.arn, action: iam('UpdateUser'), resource: t.arn, gives: 'without-deny', policy: h.policy, reasons: [...from.reasons, ...to.reasons, `${h.what} holds Deny statements that test aws:PrincipalArn and no longer apply once ${x.name} moves ${t.name} to path ${path} (${arn})`] });
+            break;
+          }
         }
       }
       // Principal tags its Denies test (`aws:PrincipalTag/K`, an operator that needs the key: not negated, and `Null` only

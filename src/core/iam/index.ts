@@ -15,3 +15,4 @@ export { parseCidr, parseIp, cidrContains, type Cidr } from './ip.ts';
 export { readJson, type JsonValue } from './json.ts';
 export * from './types.ts';
 export { attachmentWildcard } from './attach.ts';
+export { bindStatement } from './bind-principal.ts';
