@@ -1148,8 +1148,8 @@ export function createEscalation(deps: EscalationDeps) {
     /**
      * Room in the account for a managed policy `x` creates (review la, 3): IAM holds an account to 1,500 customer managed
      * policies (`QUOTAS.customerManagedPoliciesPerAccount`) and refuses another (LimitExceeded, src/app/directory.ts), so
-     * in a full account `x` must delete one first (`DeletePolicy`), one that may go as it is: attached to no one, no
-     * one's boundary, one version. Nothing first when there is room; `first` undefined when there is none and `x` may
+     * in a full account `x` must delete one first (`DeletePolicy`), one that may go as it is (attached to no one, no
+     * one's boundary, one version) or that `x` may empty first (review ml, 4). Nothing first when there is room; `first` undefined when there is none and `x` may
      * not make it.
      */
     const policyAccountRoom = async (x: Node): Promise<{ first?: readonly string[]; reasons: readonly string[] }> => {
@@ -1165,6 +1165,44 @@ export function createEscalation(deps: EscalationDeps) {
         if (p.versions.length > 1 || used.has(p.policy.arn) || !worthAsking(grants, p.policy.arn)) continue;
         const d = await allows(x, iam('DeletePolicy'), p.policy.arn);
         if (d) return { first: [iam('DeletePolicy')], reasons: [...d.reasons, `the account holds ${own.length} managed policies, its quota of ${QUOTAS.customerManagedPoliciesPerAccount}: ${x.name} deletes ${p.policy.name}, attached to no one, first`] };
+      }
+      // Or one `x` may empty first, as for groups, users and roles (reviews mb, 4 and ml, 1; review ml, 4): its other
+      // versions deleted, detached from each user, group and role, and taken off as a permissions boundary (DeletePolicy
+      // refuses a policy in any such use, DeleteConflict). Never one that bears on `x` (attached to it or a group of it, or
+      // its boundary): taking it away may take away the very rights the path needs.
+      const mine = new Set([...x.managed, ...(x.boundary ? [x.boundary] : [])]);
+      for (const p of own) {
+        const arn = p.policy.arn;
+        if (mine.has(arn) || !worthAsking(grants, arn)) continue;
+        const steps: [string, string, Record<string, string> | undefined][] = [];
+        if (p.versions.length > 1) steps.push([iam('DeletePolicyVersion'), arn, undefined]);
+        for (const u of details.value.users) {
+          const ua = entityArn(partition, account, 'user', u.user.path, u.user.name);
+          if (u.attached.some((a) => a.arn === arn)) steps.push([iam('DetachUserPolicy'), ua, { 'iam:PolicyARN': arn }]);
+          if (u.user.permissionsBoundary === arn) steps.push([iam('DeleteUserPermissionsBoundary'), ua, { 'iam:PermissionsBoundary': arn }]);
+        }
+        for (const g of details.value.groups) if (g.attached.some((a) => a.arn === arn)) steps.push([iam('DetachGroupPolicy'), groupArn(g.group.name), { 'iam:PolicyARN': arn }]);
+        for (const r of details.value.roles) {
+          const ra = entityArn(partition, account, 'role', r.role.path, r.role.name);
+          if (r.attached.some((a) => a.arn === arn)) steps.push([iam('DetachRolePolicy'), ra, { 'iam:PolicyARN': arn }]);
+          if (r.role.permissionsBoundary === arn) steps.push([iam('DeleteRolePermissionsBoundary'), ra, { 'iam:PermissionsBoundary': arn }]);
+        }
+        if (steps.length === 0) continue;
+        const d = await allows(x, iam('DeletePolicy'), arn);
+        if (!d) continue;
+        const first: string[] = [];
+        const reasons: string[] = [];
+        let emptied = true;
+        for (const [action, resource, extra] of steps) {
+          const a = await allows(x, action, resource, extra);
+          if (!a) {
+            emptied = false;
+            break;
+          }
+          if (!first.includes(action)) first.push(action);
+          reasons.push(...a.reasons);
+        }
+        if (emptied) return { first: [...first, iam('DeletePolicy')], reasons: [...reasons, ...d.reasons, `the account holds ${own.length} managed policies, its quota of ${QUOTAS.customerManagedPoliciesPerAccount}: ${x.name} empties ${p.policy.name} (${first.join(', ')}) and deletes it first`] };
       }
       return { reasons: [] };
     };
