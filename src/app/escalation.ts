@@ -1991,7 +1991,7 @@ export function createEscalation(deps: EscalationDeps) {
             if (lifted.length === 0) continue;
             const to = await allows(x, iam('UpdateUser'), arn);
             if (!to || !from) continue;
-            for (const h of lifted) out.push({ by: x.arn, principal: t.arn, action: iam('UpdateUser'), resource: t.arn, gives: 'without-deny', policy: h.policy, reasons: [...from.reasons, ...to.reasons, `${h.what} holds Deny statements that test aws:PrincipalArn and no longer apply once ${x.name} moves ${t.name} to path ${path} (${arn})`] });
+            for (const h of lifted) out.push({ by: x.arn, principal: t.arn, action: iam('UpdateUser'), resource: t.arn, gives: 'without-deny', policy: h.policy, reasons: [...from.reasons, ...to.reasons, `${h.what} holds Deny statements that test aws:PrincipalArn and no longer apply once ${x === t ? `${t.name} moves itself` : `${x.name} moves ${t.name}`} to path ${path} (${arn})`] });
             break;
           }
         }
