@@ -334,7 +334,9 @@ const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x 
  * A context value as the engine reads it (review cm, 4): a number in plain decimal digits, as policies write numbers
  * (IAM's numeric conditions read no exponent: `String(1e-7)` was "not a number", every numeric Deny applied and no
  * numeric Allow); undefined for a number JSON did not carry exactly, a whole number past ±2^53 (its last digits were
- * lost in parsing, so another number was decided) or one beyond a double's range (`1e400`, Infinity).
+ * lost in parsing, so another number was decided) or one beyond a double's range (`1e400`, Infinity), or NaN: the HTTP
+ * edge reads so any literal a double does not hold, a fraction with more digits than it keeps included
+ * (`0.50000000000000001`, decided as `0.5`: review mo, 1).
  */
 function contextText(x: string | number | boolean): string | undefined {
   if (typeof x !== 'number') return typeof x === 'string' ? x : String(x);
@@ -348,7 +350,7 @@ function contextText(x: string | number | boolean): string | undefined {
   return `${negative ? '-' : ''}0.${'0'.repeat(-Number(s.slice(e + 1)) - 1)}${digits}`;
 }
 const inexactNumber = (k: string): Result<never> =>
-  failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is a number JSON cannot carry exactly (a whole number past ±9007199254740991, or out of range): send it as a string`, `context.${k}`);
+  failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is a number JSON cannot carry exactly (a whole number past ±9007199254740991, a fraction with more digits than a double holds, or out of range): send it as a string`, `context.${k}`);
 const badContextValue = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
 

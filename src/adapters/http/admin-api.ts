@@ -34,7 +34,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
 import { entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
-import { plainNumber, readJson } from '../../core/iam/index.ts';
+import { plainDecimal, plainNumber, readJson } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
@@ -978,6 +978,36 @@ function inexactNumber(text: string): { readonly path: string; readonly exact: s
 }
 
 /**
+ * Whether `text` may hold a number literal a double does not hold: a run of more than 15 digits (with any point among
+ * them; 15 significant digits always survive a double) or a digit before an exponent. A cheap pass, so that a question
+ * pays for `heldOrNaN` only when it may need it (a reviver slows `JSON.parse` about eightfold).
+ */
+function mayRound(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x30 && c <= 0x39) || c === 0x2e) {
+      if (++run > 15) return true;
+    } else {
+      if ((c | 0x20) === 0x65 && run > 0) return true;
+      run = 0;
+    }
+  }
+  return false;
+}
+
+/**
+ * A `JSON.parse` reviver for the questions (review mo, 1): a number literal a double does not hold
+ * (`0.50000000000000001`, `1e-400`, `12345678901234567890`) is read as NaN, which no JSON text gives, so that the
+ * question's context refuses it (src/app/authorize.ts `contextText`) where `JSON.parse` rounded it without a word and
+ * the question was decided on another number. Per value, so a batch refuses only the item holding it.
+ */
+function heldOrNaN(_key: string, value: unknown, context?: { readonly source?: string }): unknown {
+  if (typeof value !== 'number' || context?.source === undefined) return value;
+  return plainDecimal(context.source) === plainNumber(value) ? value : Number.NaN;
+}
+
+/**
  * Where `JSON.parse` stopped in `text`, as the 1-based line and column every error with a place in the source carries
  * (review cm, 7; it was in the message alone); nothing when the parser gives no position.
  */
@@ -1132,7 +1162,8 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const text = body.toString('utf8', bom);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      // A question's context number that a double does not hold is refused by the question (review mo, 1).
+      parsed = asksQuestion(route) && mayRound(text) ? JSON.parse(text, heldOrNaN as (this: unknown, key: string, value: unknown) => unknown) : JSON.parse(text);
     } catch (e) {
       return sendErrors(res, requestId, [bodySyntaxError(text, e, 'the request body')]);
     }
