@@ -20,7 +20,11 @@ export function renderDecision(d: Decision): string {
     const deny = d.matched.find((m: StatementRef) => m.effect === 'Deny');
     if (deny) lines.push(`  denied by ${TYPE_NAME[deny.type]} ${ref(deny)}`);
   } else if (d.decision === 'ImplicitDeny' && d.deniedBy) {
-    lines.push(`  blocked at: ${TYPE_NAME[d.deniedBy]} (no statement allows)`);
+    // A rule refuses what a statement of that type allows (STS takes GetFederationToken and GetSessionToken with a user's
+    // long-term key only): "no statement allows" sent the reader to write one that changes nothing (review mo, 2).
+    const by = d.deniedBy;
+    const allowedThere = d.matched.some((m: StatementRef) => m.type === by && m.effect === 'Allow');
+    lines.push(`  blocked at: ${TYPE_NAME[by]} (${allowedThere ? 'a statement of it allows this request; the summary above says why it is refused' : 'no statement allows'})`);
   } else if (d.allowedBy) {
     lines.push(`  allowed through: ${d.allowedBy === 'root' ? 'account root' : d.allowedBy === 'resource' ? 'resource-based policy' : 'identity-based policies'}`);
   }

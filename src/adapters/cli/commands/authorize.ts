@@ -103,7 +103,17 @@ function render(a: Answer): string {
   } else if (a.decision === 'ImplicitDeny' && a.deniedBy !== undefined) {
     // The resource's side refuses for want of a statement of its account's policies, or by a rule of its owner's (a
     // bucket's policy is its owner's account's alone, review gl, 4) that a statement allowing it does not lift (review ic, 8).
-    lines.push(a.deniedBy === 'resource' ? "  blocked at: the resource's account (the reasons above say why)" : `  blocked at: ${POLICY_TYPE[a.deniedBy] ?? `${a.deniedBy} policy`} (no statement of it allows this request)`);
+    // A rule refuses what a statement of that policy type allows (STS takes GetFederationToken and GetSessionToken with a
+    // user's long-term key only): "no statement of it allows" sent the reader to write one that changes nothing (review mo, 2).
+    const type = POLICY_TYPE[a.deniedBy] ?? `${a.deniedBy} policy`;
+    const allowedThere = a.matched.some((m) => m.engine === 'iam' && m.type === a.deniedBy && m.effect === 'Allow');
+    lines.push(
+      a.deniedBy === 'resource'
+        ? "  blocked at: the resource's account (the reasons above say why)"
+        : allowedThere
+          ? `  blocked at: ${type} (a statement of it allows this request, listed below; the reasons above say why it is refused)`
+          : `  blocked at: ${type} (no statement of it allows this request)`,
+    );
   }
   if (a.matched.length > 0) {
     lines.push('  matched:');
