@@ -1791,16 +1791,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
   }
 
-  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asking: Asking, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
+  /** `asRefused`: `who` is already decided as refused (`Resolved.refused`, `unknownFederation`), so never asked again. */
+  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asking: Asking, roleTrust?: CompiledPolicy, asRefused = false): Answered | Promise<Answered> {
     if (!who.ok) return who;
-    if (who.value.refused !== undefined) {
+    const refused = asRefused ? undefined : (who.value.refused ?? (input.simulated === true ? undefined : unknownFederation(who.value.principal)));
+    if (refused !== undefined) {
       // Enforcement refuses the principal outright: decided all the same, for an explicit deny and the explanation,
       // but never allowed.
-      const { refused, ...rest } = who.value;
+      const { refused: _, ...rest } = who.value;
       // Why (disabled, its sessions revoked) is the principal's account's to read, as its policies are (review I3).
       const account = rest.principal.account;
       const why = asking.account === ROOT_ACCOUNT || account === '' || account === asking.account ? refused : `principal: \`${rest.principal.arn}\` may do nothing now (why is account ${account}'s to read)`;
-      const a = decideFor(input, rp, ok(rest), started, asking, roleTrust);
+      const a = decideFor(input, rp, ok(rest), started, asking, roleTrust, true);
       return a instanceof Promise ? a.then((x) => refusedAnswer(x, why)) : refusedAnswer(a, why);
     }
     if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, asking, roleTrust);
@@ -1945,6 +1947,20 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!a.ok || a.value.decision !== 'ImplicitDeny' || a.value.deniedBy !== 'trust') return a;
     const why = `iam: ImplicitDeny: \`${quoted(resource)}\` is not a role ARN (arn:aws:iam::<account>:role/<path/>name or acs:ram::<account>:role/<name>): STS assumes only a role, whatever the policies allow`;
     return ok({ ...a.value, reasons: a.value.reasons.map((r) => (r.endsWith('the role trust policy does not allow this principal') ? why : r)) });
+  }
+
+  /**
+   * Why a federated user named by its ARN is allowed nothing (review mo, 3), or undefined for any other principal. The
+   * ARN names whatever session GetFederationToken issued under that name, by any user allowed to, each with the session
+   * policy it passed and under that user's own explicit denies and status (disabled), none of which the ARN tells nor
+   * the registry of scoped sessions holds (docs/decisions.md, "GetFederationToken"). Without its session policy a
+   * federated user is allowed nothing, but a resource policy naming its ARN grants without one, and so answered Allow
+   * where the user's Deny refuses every session of that name. A proof (`principalProof`) or the session's own signature
+   * gives its user (`federatedFrom`), and is decided as ever; so is a simulation of a session with no session policy.
+   */
+  function unknownFederation(p: Principal): string | undefined {
+    if (p.kind !== 'federated-user' || p.federatedFrom !== undefined) return undefined;
+    return `principal: \`${p.arn}\` names any session GetFederationToken issued under that name, by any user allowed to, and its ARN tells neither that user (whose explicit denies apply to it) nor the session policy it was given, so it is allowed nothing here: ask with the session's \`principalProof\` to decide the session itself`;
   }
 
   /** An answer about a principal that enforcement refuses outright (`Resolved.refused`): an implicit deny at most, saying why. */
