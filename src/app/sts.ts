@@ -894,13 +894,23 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       // Identity chain whose next role's trust policy lacks it); only the request's tags were counted (review fb, 2).
       const checks = ['sts:AssumeRole', ...(Object.keys(tags).length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
       for (const action of checks) {
-        const d = underTrust(caller.policies, caller.principal, target, trust, roleTags, action, context);
-        if (d.decision !== 'Allow') {
+        const decided = underTrust(caller.policies, caller.principal, target, trust, roleTags, action, context);
+        if (decided.decision !== 'Allow') {
+          // Across accounts, a refusal by the role's trust policy is told as a missing role's (`trustsNobody`): an explicit
+          // deny there ("… with an explicit deny in the role trust policy", `explicitDeny` decoded) told an outsider that
+          // the role exists, as cy, 3 had it tell a role not trusting it (review mm, 1). AWS names the policy type that
+          // refused only within one account or organization. The caller's own policies' refusals are still named.
+          const crossAccount = target.account !== caller.account;
+          const hidden = crossAccount && decided.decision === 'ExplicitDeny' && decided.deniedBy === 'trust';
+          const shownTrust = hidden ? trustsNobody(parsed.partition, p.roleArn) : trust;
+          const shownTags = hidden ? {} : roleTags;
+          const d = hidden ? underTrust(caller.policies, caller.principal, target, shownTrust, shownTags, action, context) : decided;
           // The explanation rides along, sealed, for DecodeAuthorizationMessage (src/app/authz-message.ts). The words name
-          // the role as asked: the directory's spelling of its name would tell that it exists.
-          const why = underTrust(caller.policies, caller.principal, target, trust, roleTags, action, context, true);
-          const resource = roleArnOf(target.partition, target.account, target.path, target.name);
-          const request = { principal: caller.principal, action, resource, context, account: caller.account, hideResourceSide: target.account !== caller.account };
+          // the role as asked: the directory's spelling of its name would tell that it exists, in the words and, across
+          // accounts, in the decoded message.
+          const why = underTrust(caller.policies, caller.principal, target, shownTrust, shownTags, action, context, true);
+          const resource = crossAccount ? roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name) : roleArnOf(target.partition, target.account, target.path, target.name);
+          const request = { principal: caller.principal, action, resource, context, account: caller.account, hideResourceSide: crossAccount };
           return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, p.roleArn, d), why, request));
         }
       }
