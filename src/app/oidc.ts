@@ -891,8 +891,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (p.providerId !== undefined && (p.providerId.length < 4 || p.providerId.length > 2048)) {
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'providerId' failed to satisfy constraint: Member must have length ${p.providerId.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 2048'}`, 'ProviderId');
     }
-    // By the role's account, whichever dialect's ARN names it (review en, 2).
-    const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, (await sts.accountPartition(parsed.account)) ?? parsed.partition);
+    // By the ARN's form until the token has verified against a provider of the role's account, then by that account's
+    // dialect too (review en, 2; below). The account read first told anyone, with a made-up token, which account ids
+    // exist here and in which dialect (review mm, 2).
+    const params = { ...p, tags: [], transitiveTagKeys: [] };
+    const bad = checkAssumeRoleParams(params, parsed.partition);
     if (bad) return failWith(bad.code, bad.message, bad.path);
     if (p.policy !== undefined) {
       const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
@@ -1010,6 +1013,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const audience = azp ?? (listed[0] as string);
     verified.provider = arn;
     verified.subject = sub.slice(0, 255);
+    // The role's account's dialect, now that the caller is a verified subject of a provider it registered (review en, 2).
+    const byAccount = partition === parsed.partition ? undefined : checkAssumeRoleParams(params, partition);
+    if (byAccount) return failWith(byAccount.code, byAccount.message, byAccount.path);
     const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
     // Session tags and a source identity the token carries (review ah, 3): ignored before, so a session meant to carry
     // them was issued without, and a trust policy requiring `sts:SourceIdentity` could not be met through web identity.

@@ -805,8 +805,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
     // RAM's session names for a role of an `acs` account, AWS's for one of an `aws` account, whichever form its ARN takes:
     // by the ARN's form, `arn:aws:iam::<acs account>:role/r` issued `acs:ram::…:role/r/a+b,c=d`, a name RAM refuses, and
-    // `acs:ram::<aws account>:role/r` refused a name AWS takes with RAM's rule (review en, 2).
-    const bad = checkAssumeRoleParams(p, (await accountPartition(parsed.account)) ?? parsed.partition);
+    // `acs:ram::<aws account>:role/r` refused a name AWS takes with RAM's rule (review en, 2). Another account's dialect
+    // is applied only once its role's trust policy has allowed the caller (`decide` below): read first, it told any key
+    // holder which account ids exist here and in which dialect, before any policy was asked (review mm, 2). Until then
+    // the ARN's form decides.
+    const ownAccount = parsed.account === caller.account;
+    const bad = checkAssumeRoleParams(p, (ownAccount ? await accountPartition(parsed.account) : undefined) ?? parsed.partition);
     if (bad) return failWith(bad.code, bad.message, bad.path);
     if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
     // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
@@ -915,6 +919,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         }
       }
       if (!found || !partition) return failWith('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${p.roleArn}`);
+      // The role's account's dialect, now that its trust policy has let the caller in (review mm, 2; en, 2).
+      const byAccount = ownAccount || partition === parsed.partition ? undefined : checkAssumeRoleParams(p, partition);
+      if (byAccount) return trusted(failWith(byAccount.code, byAccount.message, byAccount.path));
       const role = found.role;
       if (duration > role.maxSessionDuration) {
         return trusted(failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds'));
