@@ -617,9 +617,13 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // The role as the directory names it, when it holds a role of that name (any case, any path): the caller chose the
     // spelling, and `…:role/LOCKED` was recorded as given, so `audit query --role …:role/locked` did not find the attempt
     // on the role (review V, V6). The spelling asked is kept in the detail.
-    const roleArn = canonicalRoleArn(p.roleArn);
+    // Across accounts, only the role's account's copy: the caller's, which its own admins read, named another account's
+    // role with its case and path where a role that account does not hold is named as asked, so one AssumeRole and one
+    // audit query told any account's admin which roles another holds (review mm, 3; as AssumeRole's answer must not, cy, 3).
+    const roleAccount = parseRoleArn(p.roleArn)?.account;
+    const crossAccount = roleAccount !== undefined && roleAccount !== '' && roleAccount !== caller.account;
     const who = actorOf(caller);
-    const event: AuditEvent = {
+    const event = (roleArn: string): AuditEvent => ({
       kind: 'session',
       account: caller.account,
       ...who,
@@ -641,8 +645,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(p.policyArns.length ? { policyArns: [...p.policyArns] } : {}),
         ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
       },
-    };
-    for (const x of inBoth(event, caller.account, parseRoleArn(p.roleArn)?.account)) deps.audit.record(x);
+    });
+    const copies = inBoth(event(canonicalRoleArn(p.roleArn)), caller.account, roleAccount);
+    const asked = crossAccount ? inBoth(event(p.roleArn), caller.account, roleAccount) : copies;
+    for (const [i, x] of copies.entries()) deps.audit.record(x.account === caller.account ? (asked[i] ?? x) : x);
   }
 
   /** `arn`, or the ARN of the role of that name the directory holds (in memory; none read): its case and path. */
