@@ -86,6 +86,16 @@ export const CREDENTIAL_VARIABLES = [
   'OSS_ROLE_SESSION_NAME',
   'OSSUTIL_PROFILE',
   'AWS_BEARER_TOKEN_BEDROCK',
+  // The FUSE mounters' own names, read before their key files: s3fs-fuse's `AWSACCESSKEYID`… (after the SDKs' names,
+  // `InitialS3fsCredentials`), and ossfs's `OSSACCESSKEYID`… and the key file `OSS_CREDENTIAL_FILE` (`InitialCredentials`):
+  // a bucket mounted in a rank was mounted as the submitter (review mh, 1).
+  'AWSACCESSKEYID',
+  'AWSSECRETACCESSKEY',
+  'AWSSESSIONTOKEN',
+  'OSSACCESSKEYID',
+  'OSSSECRETACCESSKEY',
+  'OSSSESSIONTOKEN',
+  'OSS_CREDENTIAL_FILE',
   // rclone's S3 backend options (its Alibaba OSS provider too), which outrank a remote's config-file section: a remote
   // set to take the job's role (`env_auth = true`) signed with the submitter's key or profile file (review mg, 3).
   'RCLONE_S3_ACCESS_KEY_ID',
