@@ -122,6 +122,22 @@ export const CREDENTIAL_VARIABLES = [
   'AZURE_STORAGE_ACCOUNT_KEY',
   'AZURE_STORAGE_CONNECTION_STRING',
   'AZURE_STORAGE_SAS_TOKEN',
+  // Tencent Cloud's SDKs' first source (`EnvironmentVariableCredential`, COS's too), and Terraform's azurerm provider's
+  // and backend's secrets beside Google's `GOOGLE_CREDENTIALS` above: the service principal's secret, certificate (or
+  // their files), OIDC token, and the state storage account's key or SAS (review mh, 2). Their ids, tenant, subscription
+  // and region name no secret and are kept.
+  'TENCENTCLOUD_SECRET_ID',
+  'TENCENTCLOUD_SECRET_KEY',
+  'TENCENTCLOUD_SESSION_TOKEN',
+  'ARM_CLIENT_SECRET',
+  'ARM_CLIENT_SECRET_FILE_PATH',
+  'ARM_CLIENT_CERTIFICATE',
+  'ARM_CLIENT_CERTIFICATE_PATH',
+  'ARM_CLIENT_CERTIFICATE_PASSWORD',
+  'ARM_OIDC_TOKEN',
+  'ARM_OIDC_TOKEN_FILE_PATH',
+  'ARM_ACCESS_KEY',
+  'ARM_SAS_TOKEN',
   // The other clouds' metadata and managed-identity endpoints, which hand out an identity as the job's own endpoints do
   // (review mg, 2): google-auth's and cloud.google.com/go's metadata server (`GCE_METADATA_HOST`, its older name
   // `GCE_METADATA_ROOT`, `GCE_METADATA_IP`: the last step of `google.auth.default()`), and azure-identity's and MSAL's
