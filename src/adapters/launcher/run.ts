@@ -504,7 +504,9 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   const tools = { OSSUTIL_CONFIG_FILE: join(dir, 'ossutil-config'), S3CMD_CONFIG: join(dir, 's3cmd-config') };
   await writeFile(tools.OSSUTIL_CONFIG_FILE, note, create);
   await writeFile(tools.S3CMD_CONFIG, `${note}[default]\n`, create);
-  const dirs = { CLOUDSDK_CONFIG: join(dir, 'gcloud'), AZURE_CONFIG_DIR: join(dir, 'azure') };
+  // `DefaultAzureCredential` goes on from the az CLI to the Azure Developer CLI (`AzureDeveloperCliCredential` runs `azd
+  // auth token`), which reads `azd auth login`'s tokens from `AZD_CONFIG_DIR`, else `~/.azd` (review mh, 3).
+  const dirs = { CLOUDSDK_CONFIG: join(dir, 'gcloud'), AZURE_CONFIG_DIR: join(dir, 'azure'), AZD_CONFIG_DIR: join(dir, 'azd') };
   for (const d of Object.values(dirs)) await mkdir(d, { mode: 0o700 });
   // `ALIBABA_CLOUD_CLI_PROFILE_DISABLED` is the credentials SDKs' switch, which the aliyun CLI does not read: it loads
   // `~/.aliyun/config.json`'s current profile (the submitter's AccessKey) unless `ALIBABA_CLOUD_IGNORE_PROFILE` (older
@@ -939,7 +941,7 @@ const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 async function removeProfileFiles(dir: string): Promise<void> {
   for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config', 'ossutil-config', 's3cmd-config']) await unlink(join(dir, f)).catch(() => {});
   // With what a rank's gcloud or az wrote there (its configuration, its logs): the job's, and gone with it.
-  for (const d of ['gcloud', 'azure']) await rm(join(dir, d), { recursive: true, force: true }).catch(() => {});
+  for (const d of ['gcloud', 'azure', 'azd']) await rm(join(dir, d), { recursive: true, force: true }).catch(() => {});
   await rmdir(dir).catch(() => {});
 }
 
