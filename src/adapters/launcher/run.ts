@@ -138,6 +138,21 @@ export const CREDENTIAL_VARIABLES = [
   'ARM_OIDC_TOKEN_FILE_PATH',
   'ARM_ACCESS_KEY',
   'ARM_SAS_TOKEN',
+  // Huawei Cloud's SDK chain (`EnvCredentialProvider`: keys, or a federated id token; its OIDC agency; its profile file,
+  // which the job replaces: `writeProfileFiles`), and obsutil's and esdk-obs's keys (review mh, 4). The project and
+  // domain ids name no secret and are kept.
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'HUAWEICLOUD_SDK_IDP_ID',
+  'HUAWEICLOUD_SDK_ID_TOKEN_FILE',
+  'HUAWEICLOUD_OIDC_PROVIDER_URN',
+  'HUAWEICLOUD_OIDC_AGENCY_URN',
+  'HUAWEICLOUD_OIDC_ID_TOKEN',
+  'HUAWEICLOUD_OIDC_TOKEN_FILE',
+  'OBS_ACCESS_KEY_ID',
+  'OBS_SECRET_ACCESS_KEY',
+  'OBS_SECURITY_TOKEN',
   // The other clouds' metadata and managed-identity endpoints, which hand out an identity as the job's own endpoints do
   // (review mg, 2): google-auth's and cloud.google.com/go's metadata server (`GCE_METADATA_HOST`, its older name
   // `GCE_METADATA_ROOT`, `GCE_METADATA_IP`: the last step of `google.auth.default()`), and azure-identity's and MSAL's
@@ -501,9 +516,11 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   // The object-storage command-line tools a training script calls keep their keys elsewhere (review mg, 1): ossutil 2.0
   // reads `OSSUTIL_CONFIG_FILE`, else `~/.ossutilconfig`, where `ossutil config` writes the user's AccessKey; s3cmd reads
   // `S3CMD_CONFIG`, else `~/.s3cfg` (`s3cmd --configure`'s `access_key`/`secret_key`). Files of the job's own without keys.
-  const tools = { OSSUTIL_CONFIG_FILE: join(dir, 'ossutil-config'), S3CMD_CONFIG: join(dir, 's3cmd-config') };
+  // Huawei Cloud's SDKs read `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials` (review mh, 4).
+  const tools = { OSSUTIL_CONFIG_FILE: join(dir, 'ossutil-config'), S3CMD_CONFIG: join(dir, 's3cmd-config'), HUAWEICLOUD_SDK_CREDENTIALS_FILE: join(dir, 'huaweicloud-credentials') };
   await writeFile(tools.OSSUTIL_CONFIG_FILE, note, create);
   await writeFile(tools.S3CMD_CONFIG, `${note}[default]\n`, create);
+  await writeFile(tools.HUAWEICLOUD_SDK_CREDENTIALS_FILE, note, create);
   // `DefaultAzureCredential` goes on from the az CLI to the Azure Developer CLI (`AzureDeveloperCliCredential` runs `azd
   // auth token`), which reads `azd auth login`'s tokens from `AZD_CONFIG_DIR`, else `~/.azd` (review mh, 3).
   const dirs = { CLOUDSDK_CONFIG: join(dir, 'gcloud'), AZURE_CONFIG_DIR: join(dir, 'azure'), AZD_CONFIG_DIR: join(dir, 'azd') };
@@ -939,7 +956,7 @@ const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 
 /** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
 async function removeProfileFiles(dir: string): Promise<void> {
-  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config', 'ossutil-config', 's3cmd-config']) await unlink(join(dir, f)).catch(() => {});
+  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config', 'ossutil-config', 's3cmd-config', 'huaweicloud-credentials']) await unlink(join(dir, f)).catch(() => {});
   // With what a rank's gcloud or az wrote there (its configuration, its logs): the job's, and gone with it.
   for (const d of ['gcloud', 'azure', 'azd']) await rm(join(dir, d), { recursive: true, force: true }).catch(() => {});
   await rmdir(dir).catch(() => {});
