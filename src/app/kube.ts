@@ -325,6 +325,12 @@ interface Views {
    * reach, read against the cluster's ARN as spelt, so a Deny in the other spelling reached none (review jh, 7).
    */
   readonly otherSpelling?: () => Views;
+  /**
+   * The views of each concrete review that a wildcard review covers and that stands for more than its own path (an
+   * eviction, a token request, a namespace's or a definition's deletion, a signer's approval: `SPECIAL_REVIEWS`), each
+   * decided on its own, as that review would be (review mn, 1).
+   */
+  readonly covered?: readonly Views[];
 }
 
 /**
@@ -338,6 +344,17 @@ interface Views {
  * all of them for an action some `NotResource` Deny covers.
  */
 function firstDenied(views: Views, principal: Principal, policies: PolicySet, context: Context, time: number): { view: { readonly action: string; readonly resource: string }; decision: ReturnType<typeof evaluate> } | undefined {
+  const found = firstDeniedSpelt(views, principal, policies, context, time);
+  if (found !== undefined) return found;
+  for (const sub of views.covered ?? []) {
+    const d = firstDenied(sub, principal, policies, context, time);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/** `firstDenied` for the views themselves, in both spellings of the cluster's ARN, without those they cover. */
+function firstDeniedSpelt(views: Views, principal: Principal, policies: PolicySet, context: Context, time: number): { view: { readonly action: string; readonly resource: string }; decision: ReturnType<typeof evaluate> } | undefined {
   const found = firstDeniedAs(views, principal, policies, context, time);
   if (found !== undefined) return found;
   // The cluster's objects spelt in the other dialect (`acs:pai::A:cluster/c/…` for `arn:aws:training::A:cluster/c/…`):
@@ -517,7 +534,38 @@ interface IamSubject {
 function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
   const views = iamViewsAs(cluster, a, who);
   const arn = otherTrainingArn(cluster.arn);
-  return arn === undefined ? views : { ...views, otherSpelling: () => iamViewsAs({ ...cluster, arn }, a, who) };
+  const spelt = arn === undefined ? views : { ...views, otherSpelling: () => iamViewsAs({ ...cluster, arn }, a, who) };
+  const covered = specialReviewsCovered(a);
+  return covered.length === 0 ? spelt : { ...spelt, covered: covered.map((c) => iamViews(cluster, c, who)) };
+}
+
+/**
+ * Reviews that stand for more than their own path, by verb, API group, resource and subresource: an eviction deletes its
+ * pod (review hr, 6), a token request acts as its service account (reviews ia, 1 and 3), deleting a namespace or a
+ * CustomResourceDefinition deletes what is in it (reviews hr, 2; ia, 2, 4 and 5), approving a client signer mints
+ * identities (review ix, 5). `iamViews` recognises each by its exact verb, group and resource only.
+ */
+const SPECIAL_REVIEWS: readonly { readonly verb: string; readonly apiGroup: string; readonly resource: string; readonly subresource: string }[] = [
+  { verb: 'create', apiGroup: '', resource: 'pods', subresource: 'eviction' },
+  { verb: 'create', apiGroup: '', resource: 'serviceaccounts', subresource: 'token' },
+  { verb: 'delete', apiGroup: '', resource: 'namespaces', subresource: '' },
+  { verb: 'deletecollection', apiGroup: '', resource: 'namespaces', subresource: '' },
+  { verb: 'delete', apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', subresource: '' },
+  { verb: 'deletecollection', apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', subresource: '' },
+  { verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers', subresource: '' },
+];
+
+/**
+ * The special reviews (`SPECIAL_REVIEWS`) a review of verb, group or resource `*` covers, as concrete reviews of the same
+ * namespace, object and subresource: `kubectl auth can-i '*' pods --subresource=eviction`, `can-i create '*'
+ * --subresource=eviction`, `can-i delete namespaces.* prod` are denied when the eviction, or the namespace's deletion,
+ * is (review mn, 1). None for a review without a wildcard: `iamViews` views those as they are.
+ */
+function specialReviewsCovered(a: KubernetesRequestAttributes & { readonly verb: string }): (KubernetesRequestAttributes & { readonly verb: string })[] {
+  if (!a.resourceRequest || (a.verb !== '*' && a.apiGroup !== '*' && a.resource !== '*')) return [];
+  return SPECIAL_REVIEWS.filter(
+    (s) => (a.verb === s.verb || a.verb === '*') && ((a.apiGroup ?? '') === s.apiGroup || a.apiGroup === '*') && (a.resource === s.resource || a.resource === '*') && (a.subresource ?? '') === s.subresource,
+  ).map((s) => ({ ...a, verb: s.verb, apiGroup: s.apiGroup, resource: s.resource }));
 }
 
 /** `iamViews` on the cluster's ARN as `cluster` spells it. */
@@ -721,9 +769,10 @@ function signersOfDomain(domainPath: string, verbs: readonly string[], who: IamS
  * `deletecollection` of a collection (`DELETE /api/v1/namespaces/prod/pods`, client-go's `DeleteCollection`):
  * kube-apiserver deletes every object of it the selectors match without reviewing each, so the review covers deleting
  * each of them, in the namespace it names or in every one (review hr, 5). Listing a collection is not so: it reads.
+ * Of resource `*` (`kubectl auth can-i deletecollection '*'`), it covers that of each resource (review mn, 1).
  */
 function deletesObjects(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
-  return a.resourceRequest && a.verb === 'deletecollection' && !a.name && !a.subresource && !!a.resource && a.resource !== '*';
+  return a.resourceRequest && a.verb === 'deletecollection' && !a.name && !a.subresource && !!a.resource;
 }
 
 /**
