@@ -1569,22 +1569,25 @@ export function createKube(app: App, options: KubeOptions) {
     return `authenticated with access key ${id.length > 128 ? `${id.slice(0, 128)}…` : id}, which ${key.ok ? 'is not its own' : 'was deleted or made inactive since kube-apiserver authenticated this user'}`;
   }
 
-  /** `renderedPrincipal`'s answers, by cluster (rebuilt on every change of it) and username. */
-  const renderedBy = new WeakMap<KubeCluster, Map<string, string | undefined>>();
+  /** `renderedPrincipals`' answers, by cluster (rebuilt on every change of it) and username. */
+  const renderedBy = new WeakMap<KubeCluster, Map<string, readonly string[]>>();
 
   /**
-   * The IAM principal whose access entry in the cluster renders `username` (`identify`'s username, read backwards), or
-   * undefined: a user's ARN, or for a role the session of it the username names (a template without the session name
-   * names none: `IMPERSONATED_SESSION`). For a review without `extra.arn`, which an impersonated user's is (`kubectl
-   * --as`), so that it is decided with the IAM denies of the principal it acts as (review ia, 6). Entries in the order of
-   * their principal ARNs, the first that renders it; no `system:` name is one an entry renders (`identify` refuses it).
+   * The IAM principals whose access entries in the cluster render `username` (`identify`'s username, read backwards): a
+   * user's ARN, or for a role the session of it the username names (a template without the session name names none:
+   * `IMPERSONATED_SESSION`). For a review without `extra.arn`, which an impersonated user's is (`kubectl --as`), so that
+   * it is decided with the IAM denies of the principal it acts as (review ia, 6). Every entry that renders it, in the
+   * order of their principal ARNs: the Kubernetes user is each of them (a user's entry naming it `alice` and a role's
+   * entry `{{SessionName}}` both render `alice`), and taking the first alone let `kubectl --as alice` escape user alice's
+   * denies (review mn, 2). No `system:` name is one an entry renders (`identify` refuses it).
    */
-  function renderedPrincipal(cluster: KubeCluster, username: string): string | undefined {
-    if (username === '' || isReservedName(username)) return undefined;
+  function renderedPrincipals(cluster: KubeCluster, username: string): readonly string[] {
+    if (username === '' || isReservedName(username)) return [];
     let byName = renderedBy.get(cluster);
     if (byName === undefined) renderedBy.set(cluster, (byName = new Map()));
-    if (byName.has(username)) return byName.get(username);
-    let found: string | undefined;
+    const known = byName.get(username);
+    if (known !== undefined) return known;
+    const found: string[] = [];
     for (const entry of [...cluster.entries.values()].sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0))) {
       const p = entryPrincipal(entry.principalArn);
       if (p === undefined) continue;
@@ -1592,12 +1595,16 @@ export function createKube(app: App, options: KubeOptions) {
       if (m === undefined) continue;
       // A user's session name is its own name (`identify`): `u-{{SessionName}}` renders `u-bob` for bob's entry only.
       if (p.kind === 'user' && m.sessionName !== undefined && m.sessionName !== p.name && m.sessionName !== p.name.replaceAll('@', '-')) continue;
-      found = p.kind === 'user' ? entry.principalArn : sessionArn(p.partition, p.account, p.name, m.sessionName ?? IMPERSONATED_SESSION);
-      break;
+      found.push(p.kind === 'user' ? entry.principalArn : sessionArn(p.partition, p.account, p.name, m.sessionName ?? IMPERSONATED_SESSION));
     }
     if (byName.size >= 10_000) byName.clear();
     byName.set(username, found);
     return found;
+  }
+
+  /** The first of `renderedPrincipals`, the one a record names. */
+  function renderedPrincipal(cluster: KubeCluster, username: string): string | undefined {
+    return renderedPrincipals(cluster, username)[0];
   }
 
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
@@ -1649,10 +1656,14 @@ export function createKube(app: App, options: KubeOptions) {
     // No `extra.arn`: an impersonated user, or another authenticator's. A username an access entry renders is that
     // entry's principal acting through impersonation, which gives its rights and no more: its IAM denies apply, and when
     // they cannot be read (the principal disabled or deleted), its RBAC grants nothing, as below (review ia, 6).
-    const rendered = arn === undefined ? renderedPrincipal(cluster, req.attributes.user.name) : undefined;
-    const renderedWho = rendered !== undefined ? await principalOf(rendered) : undefined;
+    // Every principal whose entry renders the username is that user (review mn, 2): each one's denies apply.
+    const renderings = arn === undefined ? renderedPrincipals(cluster, req.attributes.user.name) : [];
+    const renderedWhos = await Promise.all(renderings.map((x) => principalOf(x)));
+    const unreadable = renderings.findIndex((_, i) => renderedWhos[i] === undefined);
+    const rendered = unreadable >= 0 ? renderings[unreadable] : renderings[0];
+    const renderedWho = renderedWhos[0];
     const principalArn = arn ?? rendered;
-    if (principalArn !== undefined && ((arn !== undefined && (who === undefined || problem !== undefined)) || (rendered !== undefined && renderedWho === undefined))) {
+    if (principalArn !== undefined && ((arn !== undefined && (who === undefined || problem !== undefined)) || unreadable >= 0)) {
       // The IAM principal of this user cannot be resolved (disabled, deleted, unknown), or no longer authenticates as
       // this Kubernetes user (above): its IAM denies cannot be read, so Gatehouse's RBAC grants it nothing
       // (kube-apiserver keeps a user authenticated for its TokenReview cache's lifetime after it was disabled; review
@@ -1669,12 +1680,20 @@ export function createKube(app: App, options: KubeOptions) {
       });
       return { allowed: false, denied: false, reason };
     }
-    const iamWho = asSession ?? who ?? renderedWho;
     const context = contextOf({ ...facts, ...(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {}) });
-    const r = cluster.authorizer.authorize({
-      attrs,
-      iam: iamWho ? { principal: iamWho.principal, policies: iamWho.policies, views: iamViews(cluster, req.attributes, { principal: iamWho.principal, policies: iamWho.policies, context, time: deps.now() }), context, time: deps.now() } : undefined,
-    });
+    const decide = (iamWho: { principal: Principal; policies: PolicySet } | undefined) =>
+      cluster.authorizer.authorize({
+        attrs,
+        iam: iamWho ? { principal: iamWho.principal, policies: iamWho.policies, views: iamViews(cluster, req.attributes, { principal: iamWho.principal, policies: iamWho.policies, context, time: deps.now() }), context, time: deps.now() } : undefined,
+      });
+    let r = decide(asSession ?? who ?? renderedWho);
+    // The other principals the impersonated username renders: the first whose IAM denies it decides (review mn, 2).
+    let deniedAs = renderedWho;
+    for (const other of renderedWhos.slice(1)) {
+      if (r.verdict === 'deny' || other === undefined) break;
+      const d = decide(other);
+      if (d.verdict === 'deny') [r, deniedAs] = [d, other];
+    }
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
     const rbacErrors = r.engines.filter((e) => e.name === 'rbac').flatMap((e) => e.result.reasons.filter((x) => x.startsWith('RBAC: ')));
@@ -1688,11 +1707,11 @@ export function createKube(app: App, options: KubeOptions) {
     // An impersonated user an access entry renders is recorded as the IAM principal it maps to (its denies decided it),
     // the username kept in `detail.user`: recorded as the username, `audit query --principal`/`--role` missed it (review
     // kg, 3).
-    const recorded = who ?? renderedWho;
+    const recorded = who ?? deniedAs;
     const roleArn = recorded?.principal.kind === 'role-session' ? recorded.principal.roleArn : undefined;
     if (r.verdict !== 'no-opinion') deps.audit?.decision({
       account: cluster.account,
-      principal: principalArn ?? req.attributes.user.name,
+      principal: (deniedAs !== renderedWho ? deniedAs?.principal.arn : undefined) ?? principalArn ?? req.attributes.user.name,
       // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
       ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
       action: kubernetesAction(req.attributes.verb),
@@ -2009,10 +2028,13 @@ export function createKube(app: App, options: KubeOptions) {
         if (ours) unreadable = { arn, why: await unresolved(arn) };
       }
     }
-    const rendered = renderedPrincipal(cluster, user.username);
-    const renderedWho = rendered !== undefined && rendered !== arn ? await principalOf(rendered) : undefined;
-    if (renderedWho !== undefined) out.push(renderedWho);
-    else if (rendered !== undefined && rendered !== arn) unreadable ??= { arn: rendered, why: await unresolved(rendered) };
+    // Every principal whose entry renders the username (review mn, 2).
+    for (const rendered of renderedPrincipals(cluster, user.username)) {
+      if (rendered === arn) continue;
+      const renderedWho = await principalOf(rendered);
+      if (renderedWho !== undefined) out.push(renderedWho);
+      else unreadable ??= { arn: rendered, why: await unresolved(rendered) };
+    }
     return { who: out, ...(unreadable !== undefined ? { unreadable } : {}) };
   }
 
