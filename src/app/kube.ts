@@ -68,6 +68,7 @@ import {
   isNamespacedResource,
   isObjectBelow,
   isReservedName,
+  RESERVED_USERNAME_PREFIXES,
   JOB_ANNOTATION,
   kubernetesAction,
   kubernetesResource,
@@ -261,7 +262,7 @@ const CREDENTIAL_CODES: Readonly<Record<string, string>> = { INVALID_CLIENT_TOKE
 const ENTRY_REASONS: readonly (readonly [RegExp, string])[] = [
   [/ has no access entry in cluster /, 'no access entry of the cluster maps the principal'],
   [/ was made for an earlier principal of that name/, 'the access entry was made for an earlier principal of that name'],
-  [/ renders the username /, 'the access entry renders a username Kubernetes reserves (`system:`)'],
+  [/ renders the username /, 'the access entry renders a username Kubernetes or EKS reserves (`system:`, `eks:`, `aws:`, `amazon:`, `iam:`)'],
 ];
 
 export interface AccessReviewAnswer {
@@ -1548,7 +1549,7 @@ export function createKube(app: App, options: KubeOptions) {
     const sessionName = claims?.name ?? who.principal.session?.name ?? (owner && 'user' in owner ? owner.user.name : '');
     const template = entry.username ?? defaultUsername(entry.principalArn);
     const username = renderUsername(template, { accountId: who.principal.account, sessionName, accessKeyId: extra?.['accessKeyId']?.[0] ?? '' });
-    if (isReservedName(username)) return `is now given the username \`${username}\` by the access entry of ${entry.principalArn} in cluster ${cluster.name} (template \`${template}\`), a name Kubernetes reserves`;
+    if (isReservedName(username)) return `is now given the username \`${username}\` by the access entry of ${entry.principalArn} in cluster ${cluster.name} (template \`${template}\`), a name Kubernetes or EKS reserves`;
     if (username !== given) return `is now the Kubernetes user \`${username}\` (access entry of ${entry.principalArn} in cluster ${cluster.name}, template \`${template}\`), not \`${given}\`: the entry's username changed since kube-apiserver authenticated this user`;
     return undefined;
   }
@@ -2788,7 +2789,7 @@ function unsealedPasser(cluster: KubeCluster, who: string, role: string, forged:
 
 /** Why a caller whose entry renders a `system:` username is not authenticated (review R, R4). */
 function reservedUsername(cluster: KubeCluster, entry: AccessEntry, template: string, username: string, arn: string): string {
-  return `the access entry of ${entry.principalArn} in cluster ${cluster.name} renders the username \`${username}\` (template \`${template}\`) for ${arn}, and Kubernetes reserves names starting with \`system:\`, so it is not authenticated; use another session name, or give the entry a username template that cannot render to \`system:…\` (one that does not start with {{SessionName}})`;
+  return `the access entry of ${entry.principalArn} in cluster ${cluster.name} renders the username \`${username}\` (template \`${template}\`) for ${arn}, and Kubernetes reserves names starting with \`system:\` (EKS also ${RESERVED_USERNAME_PREFIXES.filter((x) => x !== 'system:').map((x) => `\`${x}\``).join(', ')}), so it is not authenticated; use another session name, or give the entry a username template that cannot render to one (one that does not start with {{SessionName}})`;
 }
 
 function describeRequest(a: RbacAttributes): string {

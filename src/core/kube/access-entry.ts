@@ -57,16 +57,25 @@ export function entryPrincipal(arn: string): EntryPrincipal | undefined {
   return undefined;
 }
 
-/** Kubernetes reserves `system:`; EKS refuses it in access entries, and so do we. */
+/** Kubernetes reserves `system:`; EKS refuses it in access entries' groups and usernames, and so do we. */
 const RESERVED = /^system:/i;
 
 /**
- * Is `name` one Kubernetes reserves (`system:…`)? Checked on a template when an entry is made, and on the username
- * it renders for each caller: `{{SessionName}}:x` is a fine template that renders `system:x` for a session the
- * assumer named `system` (review R, R4).
+ * The prefixes EKS refuses at the start of an access entry's username: "The username can't start with system:, eks:,
+ * aws:, amazon:, or iam:" (EKS user guide, "Set a custom username for EKS access entries"). Besides Kubernetes' own
+ * `system:`, they name the platform's identities, which an EKS-based cluster's bootstrap RBAC binds (User
+ * `eks:addon-manager` to cluster-admin; review mn, 3).
+ */
+export const RESERVED_USERNAME_PREFIXES = ['system:', 'eks:', 'aws:', 'amazon:', 'iam:'] as const;
+const RESERVED_USERNAME = /^(?:system|eks|aws|amazon|iam):/i;
+
+/**
+ * Is `name` a username an access entry may not give (`system:…`, `eks:…`, `aws:…`, `amazon:…`, `iam:…`)? Checked on a
+ * template when an entry is made, and on the username it renders for each caller: `{{SessionName}}:x` is a fine
+ * template that renders `system:x` (or `eks:x`) for a session the assumer named `system` (`eks`) (reviews R, R4; mn, 3).
  */
 export function isReservedName(name: string): boolean {
-  return RESERVED.test(name);
+  return RESERVED_USERNAME.test(name);
 }
 const GROUP_RE = /^[^\s]{1,255}$/;
 const TEMPLATE_RE = /\{\{([A-Za-z]+)\}\}/g;
@@ -107,7 +116,10 @@ export function parseAccessEntrySpec(spec: Obj, path = 'spec'): Result<AccessEnt
   const username = own(spec, 'username');
   if (username !== undefined && username !== null) {
     if (typeof username !== 'string' || username === '' || username.length > 512) return failWith('VALIDATION_ERROR', '`username` must be 1–512 characters', at('username'));
-    if (RESERVED.test(username)) return failWith('VALIDATION_ERROR', `username \`${username}\` starts with \`system:\`, which Kubernetes reserves`, at('username'));
+    const reserved = RESERVED_USERNAME.exec(username)?.[0];
+    if (reserved !== undefined) {
+      return failWith('VALIDATION_ERROR', `username \`${username}\` starts with \`${reserved}\`; Kubernetes and EKS reserve usernames starting with ${RESERVED_USERNAME_PREFIXES.map((x) => `\`${x}\``).join(', ')}: give a name of your own`, at('username'));
+    }
     for (const m of username.matchAll(TEMPLATE_RE)) {
       if (!TEMPLATES.has(m[1] as string)) return failWith('VALIDATION_ERROR', `unknown template \`{{${m[1]}}}\` in \`username\`; use {{AccountID}}, {{SessionName}}, {{SessionNameRaw}} or {{AccessKeyID}}`, at('username'));
     }
