@@ -247,7 +247,35 @@ export function trailingSlashProblem(name: string): string | undefined {
   if ((!name.startsWith('arn:') && !name.startsWith('acs:')) || !name.endsWith('/')) return undefined;
   const under = name.replace(/\/+$/, '');
   const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
-  return `resource \`${shown(name)}\` ends with \`/\`, and no request lies under it: attach the policy to \`${shown(under)}\`, and it covers everything under it`;
+  // `…:model/` is under the type `…:model`, which takes no policy (`resourceTypeProblem`): the account's covers every model.
+  const type = RESOURCE_TYPE_ARN.exec(under);
+  const instead = type === null ? `\`${shown(under)}\`, and it covers everything under it` : `\`${shown(under)}/<name>\` for one ${((type[2] ?? type[4]) as string).toLowerCase()}, or to \`account/${(type[1] ?? type[3]) as string}\` for every resource of the account`;
+  return `resource \`${shown(name)}\` ends with \`/\`, and no request lies under it: attach the policy to ${instead}`;
+}
+
+/**
+ * An ARN whose resource part is a resource type alone, of the types Gatehouse names its workspaces, clusters, jobs, models
+ * (`arn:aws:training::A:cluster`, `acs:pai::A:model`) and IAM users, groups and roles (`arn:aws:iam::A:role`): the account,
+ * and the type as written.
+ */
+const RESOURCE_TYPE_ARN = /^(?:(?:arn:aws[a-z-]*:training|acs:pai):[^:]*:([^:]*):(workspace|cluster|job|model)|(?:arn:aws[a-z-]*:iam|acs:ram):[^:]*:([^:]*):(user|group|role))$/i;
+
+/**
+ * Why a policy with bindings cannot attach to ARN `name` because it names a resource type, not a resource, or undefined.
+ * An ARN's resource part is `type/id`: `arn:aws:training::A:cluster` is no cluster (GCP's `…/clusters` collection takes no
+ * policy either), yet as the `/`-prefix of every cluster's ARN it was taken as their parent, so its bindings granted on
+ * every cluster of the account, on those made later under any name, and outlived them all, past the check that a
+ * cluster's policy needs the cluster (review is, 3); on an IAM type it governed nothing, an IAM entity's ARN having no
+ * parent (review mk, 1). The account (`account/<id>`) is the level above every resource. Reading or removing it stays possible.
+ */
+export function resourceTypeProblem(name: string): string | undefined {
+  const m = RESOURCE_TYPE_ARN.exec(name);
+  if (m === null) return undefined;
+  const account = (m[1] ?? m[3]) as string;
+  const type = (m[2] ?? m[4]) as string;
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  const above = /^\d{12}$/.test(account) ? `\`account/${account}\`` : '`account/<id>`';
+  return `resource \`${shown}\` is the resource type \`${type}\`, not a resource: attach the policy to the ARN of one ${type.toLowerCase()} (\`${shown}/<name>\`), or to ${above} for every resource of the account`;
 }
 
 /** Every `resource.type` that `resourceAttributes` gives (a condition comparing it to another value is vacuous). */

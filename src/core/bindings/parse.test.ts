@@ -101,7 +101,8 @@ test('a policy with bindings on an ARN ending with `/` is refused, naming the AR
   for (const [resource, instead] of [
     ['arn:aws:s3:::data/train/', 'arn:aws:s3:::data/train'],
     ['acs:oss:*:*:data/train//', 'acs:oss:*:*:data/train'],
-    ['arn:aws:training::123456789012:model/', 'arn:aws:training::123456789012:model'],
+    // A type's ARN takes no policy (review mk, 1): the ARN of one model, or the account.
+    ['arn:aws:training::123456789012:model/', 'arn:aws:training::123456789012:model/<name>` for one model, or to `account/123456789012'],
   ]) {
     const r = parseAttachedPolicy({ resource, bindings: [{ role: 'roles/storage.objectViewer', members: ['user:a'] }] });
     assert.ok(!r.ok, resource);
@@ -111,6 +112,20 @@ test('a policy with bindings on an ARN ending with `/` is refused, naming the AR
   // Removing (no bindings) such a policy stays possible; a folder marker's parent takes the policy.
   assert.ok(parseAttachedPolicy({ resource: 'arn:aws:s3:::data/train/', bindings: [] }).ok);
   assert.ok(parseAttachedPolicy({ resource: 'arn:aws:s3:::data/train', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:a'] }] }).ok);
+});
+
+test('a policy with bindings on a resource type\'s ARN without a name is refused (review mk, 1)', () => {
+  for (const resource of ['arn:aws:training::123456789012:cluster', 'acs:pai::123456789012:workspace', 'arn:aws:training::123456789012:Job', 'arn:aws:iam::123456789012:role', 'acs:ram::123456789012:group']) {
+    const r = parseAttachedPolicy({ resource, bindings: [{ role: 'roles/viewer', members: ['user:a'] }] });
+    assert.ok(!r.ok, resource);
+    assert.deepEqual(r.errors.map((e) => [e.code, e.path]), [['BINDINGS_INVALID_RESOURCE', 'resource']]);
+    assert.ok(r.errors[0]?.message.includes(`\`${resource}/<name>\``) && r.errors[0].message.includes('`account/123456789012`'), r.errors[0]?.message);
+    assert.ok(parseAttachedPolicy({ resource, bindings: [] }).ok, 'removing stays possible');
+  }
+  for (const resource of ['arn:aws:training::123456789012:cluster/gpu', 'arn:aws:iam::123456789012:role/r', 'arn:aws:s3:::cluster', 'arn:aws:iam::123456789012:role/']) {
+    const r = parseAttachedPolicy({ resource, bindings: [{ role: 'roles/viewer', members: ['user:a'] }] });
+    assert.ok(r.ok || !r.errors[0]?.message.includes('is the resource type'), resource);
+  }
 });
 
 test('every error is reported, not only the first', () => {
