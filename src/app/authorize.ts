@@ -457,6 +457,32 @@ function typeInOtherCase(action: string, resource: string): string | undefined {
   return `\`resource\` \`${quoted(resource)}\` writes \`${(m[2] as string).slice(0, -1)}\` in another case, but workspaces', jobs' and clusters' ARNs name their type in lower case (ARNs are case-sensitive), and \`${quoted(action)}\` is decided on those alone: ask about \`${quoted(own)}\``;
 }
 
+/** A workspace's, job's or cluster's regionless ARN with more after its name (`…:cluster/gpu/`, `…:workspace/ml/x`): its ARN, and the rest. */
+const PATH_AFTER_NAME = /^((?:arn:[a-z][a-z0-9-]*:training|acs:pai)::\d{12}:(?:workspace|job|cluster)\/[^/]+)(\/.*)$/s;
+
+/** The enforced `training:` actions decided on a path under a cluster (a pod's or workload's), not on its ARN. Lower-cased. */
+const ON_PATHS_UNDER_A_CLUSTER: ReadonlySet<string> = new Set(['training:admitpod', 'training:admitworkload']);
+
+/** Whether Gatehouse decides `action` (or, in the bindings' spelling, one of its actions on `resource`) on a workspace's, job's or cluster's own ARN alone. */
+function decidedOnOwnArn(action: string, resource: string): boolean {
+  const actions = action.includes(':') ? [action] : actionsForPermissionOn(action, resource);
+  return actions.some((a) => ENFORCED_TRAINING_ACTIONS.has(a.toLowerCase()) && !ON_PATHS_UNDER_A_CLUSTER.has(a.toLowerCase()));
+}
+
+/**
+ * Why a question Gatehouse decides itself on a workspace's, job's or cluster's own ARN (`training:GetCluster`,
+ * `training:CreateJob`, and their permissions) cannot be asked on one with a path after its name (`…:cluster/gpu/`,
+ * `…:cluster/gpu/x`): bindings govern it by its `/`-prefixes, the cluster's among them, while a Deny of the cluster's ARN
+ * does not name it, so the question was answered Allow where the clusters API and jobs, which decide on the ARN alone,
+ * refuse (review mk, 2). `kubernetes:` questions name request paths under a cluster (`…:cluster/gpu/` is `/`), and pods'
+ * admission its pods' paths: those keep them.
+ */
+function pathAfterName(action: string, resource: string): string | undefined {
+  const m = PATH_AFTER_NAME.exec(resource);
+  if (m === null || !decidedOnOwnArn(action, resource)) return undefined;
+  return `\`resource\` \`${quoted(resource)}\` has \`${quoted(m[2] as string)}\` after the name of a workspace, job or cluster, but \`${quoted(action)}\` is decided on its own ARN alone (what lies under it is no workspace, job or cluster): ask about \`${quoted(m[1] as string)}\``;
+}
+
 /** Gatehouse's permissions by their lower-cased spelling, to name the one a miscased question meant. */
 let permissionsByLowerCase: ReadonlyMap<string, string> | undefined;
 
@@ -494,7 +520,7 @@ const REGIONAL_REGIONLESS_ARN = /^(arn:[a-z][a-z0-9-]*:iam:|acs:ram:)([^:]+)(:[^
  */
 function regionalSpelling(action: string, resource: string): string | undefined {
   const m = REGIONAL_REGIONLESS_ARN.exec(resource);
-  if (m === null) return typeInOtherCase(action, resource);
+  if (m === null) return typeInOtherCase(action, resource) ?? pathAfterName(action, resource);
   if (action.includes(':') && readsResourcePolicies(action)) return undefined;
   const [head, region, rest] = m[1] !== undefined ? [m[1], m[2], m[3]] : [m[4], m[5], m[6]];
   const canonical = `${head as string}${rest as string}`;
