@@ -142,6 +142,21 @@ for (const [expr, code, column, re] of rejects) {
   });
 }
 
+test('cel: a `\\u` escape of a lone UTF-16 surrogate is refused when a policy is written; a pair is its character (review mk, 3)', () => {
+  for (const [expr, column] of [['resource.name == "a\\uD83D"', 20], ['resource.name == "a\\uDE00b"', 20], ['resource.name == "\\ud83d\\u0041"', 19]] as const) {
+    const r = parseCondition(expr, { knownValues: true });
+    assert.ok(!r.ok, expr);
+    assert.equal(r.errors[0]?.column, column, r.errors[0]?.message);
+    assert.match(r.errors[0]?.message ?? '', /surrogate alone/);
+    // A condition stored before decides as written.
+    assert.ok(parseCondition(expr).ok, expr);
+  }
+  const pair = parseCondition('resource.name.startsWith("a/\\uD83D\\ude00")', { knownValues: true });
+  assert.ok(pair.ok);
+  assert.equal(pair.value.evaluate({ time: 0, resource: { name: 'a/\u{1F600}x' } }), true);
+  assert.equal(pair.value.evaluate({ time: 0, resource: { name: 'a/\u{1F40D}x' } }), false);
+});
+
 test('cel: errors in a multi-line expression give the line and column', () => {
   const r = parseCondition('request.time < timestamp("2027-01-01T00:00:00Z") &&\n  resource.name.starts("x")');
   assert.ok(!r.ok);

@@ -314,7 +314,8 @@ const UNSUPPORTED_OPS: Readonly<Record<string, string>> = {
   '}': 'maps are not supported in conditions',
 };
 
-function lex(text: string): Token[] {
+/** `written`: a policy being written (`knownValues`), where a lone surrogate escape is refused; a stored one decides as before. */
+function lex(text: string, written = false): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = text.length;
@@ -380,7 +381,18 @@ function lex(text: string): Token[] {
             continue;
           }
           if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-            out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+            const unit = parseInt(text.slice(i + 2, i + 6), 16);
+            // CEL strings are code points (langdef, "String and Bytes Values"): a surrogate escape is half of a pair, one
+            // character only with its other half; alone it is none, and `startsWith("…\uD83D")` matched 1,024 (review mk, 3).
+            // Refused when a policy is written, so that a condition stored before still decides as written.
+            if (written && unit >= 0xd800 && unit <= 0xdfff) {
+              const low = unit <= 0xdbff && text.startsWith('\\u', i + 6) && /^[dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 8, i + 12)) ? parseInt(text.slice(i + 8, i + 12), 16) : undefined;
+              if (low === undefined) fail(`\`${text.slice(i, i + 6)}\` is ${unit <= 0xdbff ? 'a high' : 'a low'} UTF-16 surrogate alone, which is no character: write the pair (such as \`\\uD83D\\uDE00\`) or the character itself`, i);
+              out += String.fromCharCode(unit, low as number);
+              i += 12;
+              continue;
+            }
+            out += String.fromCharCode(unit);
             i += 6;
             continue;
           }
@@ -895,7 +907,7 @@ export function parseCondition(expression: string, options: ConditionParseOption
     return { ok: false, errors: [{ code: 'BINDINGS_TOO_LARGE', message: `the condition is ${expression.length} characters long; the limit is ${MAX_EXPRESSION_CHARS}`, path: '' }] };
   }
   try {
-    const node = new Parser(lex(expression), options.knownValues === true, options.partition, options.scope).parse();
+    const node = new Parser(lex(expression, options.knownValues === true), options.knownValues === true, options.partition, options.scope).parse();
     const fn = node.fn as (env: ConditionEnv) => ConditionResult;
     return { ok: true, value: { expression, evaluate: fn } };
   } catch (e) {
