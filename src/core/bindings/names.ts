@@ -278,6 +278,21 @@ export function resourceTypeProblem(name: string): string | undefined {
   return `resource \`${shown}\` is the resource type \`${type}\`, not a resource: attach the policy to the ARN of one ${type.toLowerCase()} (\`${shown}/<name>\`), or to ${above} for every resource of the account`;
 }
 
+/**
+ * Why a policy with bindings cannot attach to an account's root ARN (`arn:aws:iam::A:root`, `acs:ram::A:root`), or
+ * undefined. It is how AWS names the whole account in a `Principal`, but here a policy there is that one ARN's: nothing
+ * lies under an IAM ARN and no request names it with a permission, so its bindings granted nothing, silently; the account
+ * level is `account/<id>` (review mk, 4). Reading or removing it stays possible.
+ */
+export function rootArnProblem(name: string): string | undefined {
+  const m = /^(?:arn:aws[a-z-]*:iam|acs:ram)::([^:]*):root$/.exec(name);
+  if (m === null) return undefined;
+  const account = m[1] as string;
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  const level = /^\d{12}$/.test(account) ? `\`account/${account}\`` : '`account/<12-digit id>`';
+  return `resource \`${shown}\` is the account's root ARN, and a policy there governs that ARN alone, which no request names: attach the policy to ${level}, the account level, which covers every resource of the account`;
+}
+
 /** Every `resource.type` that `resourceAttributes` gives (a condition comparing it to another value is vacuous). */
 export const RESOURCE_TYPES: readonly string[] = Object.freeze([
   'resourcemanager.gatehouse.dev/Account',

@@ -122,6 +122,13 @@ test('a policy with bindings on a resource type\'s ARN without a name is refused
     assert.ok(r.errors[0]?.message.includes(`\`${resource}/<name>\``) && r.errors[0].message.includes('`account/123456789012`'), r.errors[0]?.message);
     assert.ok(parseAttachedPolicy({ resource, bindings: [] }).ok, 'removing stays possible');
   }
+  // An account's root ARN is no account level (review mk, 4).
+  for (const resource of ['arn:aws:iam::123456789012:root', 'acs:ram::123456789012:root']) {
+    const r = parseAttachedPolicy({ resource, bindings: [{ role: 'roles/viewer', members: ['user:a'] }] });
+    assert.ok(!r.ok, resource);
+    assert.deepEqual(r.errors.map((e) => [e.code, e.path]), [['BINDINGS_INVALID_RESOURCE', 'resource']]);
+    assert.ok(r.errors[0]?.message.includes('attach the policy to `account/123456789012`'), r.errors[0]?.message);
+  }
   for (const resource of ['arn:aws:training::123456789012:cluster/gpu', 'arn:aws:iam::123456789012:role/r', 'arn:aws:s3:::cluster', 'arn:aws:iam::123456789012:role/']) {
     const r = parseAttachedPolicy({ resource, bindings: [{ role: 'roles/viewer', members: ['user:a'] }] });
     assert.ok(r.ok || !r.errors[0]?.message.includes('is the resource type'), resource);
