@@ -32,11 +32,14 @@ export function continues(changes: readonly ChangeRecord[], after: number): bool
 /**
  * Deletes the changes more than `keep` behind the head, a chunk per transaction. Every write appends one (a job's
  * heartbeat, a scoped session's record, each directory change), and nothing removed them: the table grew for as long
- * as the deployment ran (review cl, 5). How many it deleted.
+ * as the deployment ran (review cl, 5). How many it deleted. It stops between chunks once `signal` is aborted (the server
+ * stops): a log millions of changes behind is thousands of chunks, and a stop waiting for them came after Kubernetes'
+ * grace period, its audit queue neither written nor spooled (review mi, 1).
  */
-export async function pruneChangeLog(store: Store, keep = CHANGES_KEPT, chunk = PRUNE_CHUNK): Promise<number> {
+export async function pruneChangeLog(store: Store, keep = CHANGES_KEPT, chunk = PRUNE_CHUNK, signal?: AbortSignal): Promise<number> {
   let total = 0;
   for (;;) {
+    if (signal?.aborted === true) return total;
     const n = await store.write(async (tx) => tx.changes.prune((await tx.changes.head()) - keep + 1, chunk));
     total += n;
     if (n < chunk) return total;

@@ -972,9 +972,10 @@ export interface FollowOptions {
   readonly refresh: () => Promise<void>;
   /**
    * Deletes the change log's old changes (`pruneChangeLog`, src/app/change-log.ts), how many: a minute after the start,
-   * then every `PRUNE_CHANGES_MS`. Each instance prunes; deleting what another instance deleted does nothing.
+   * then every `PRUNE_CHANGES_MS`. Each instance prunes; deleting what another instance deleted does nothing. `signal`
+   * is aborted when the follower stops: the prune ends at its next chunk (review mi, 1).
    */
-  readonly pruneChanges?: () => Promise<number>;
+  readonly pruneChanges?: (signal: AbortSignal) => Promise<number>;
   /** The change head this instance has applied. */
   readonly head: () => number;
   /** The store's change notifications, where it has them (`Store.subscribe`). */
@@ -1057,10 +1058,11 @@ export function followChanges(o: FollowOptions): Following {
   staleTimer?.unref?.();
 
   let pruning: Promise<void> | undefined;
+  const stopPruning = new AbortController();
   const pruneOnce = (): void => {
     if (stopped || pruning !== undefined || o.pruneChanges === undefined) return;
     pruning = o
-      .pruneChanges()
+      .pruneChanges(stopPruning.signal)
       .then(
         (n) => void (n > 0 && o.log(`change log: pruned ${n} change(s) more than ${CHANGES_KEPT} behind the head`)),
         (e: unknown) => void (!stopped && o.log(`change log: pruning failed (tried again in an hour): ${e instanceof Error ? e.message : String(e)}`)),
@@ -1171,6 +1173,8 @@ export function followChanges(o: FollowOptions): Following {
      * Not waiting for a refresh in flight: against a database that stopped answering it waits out the store's
      * statement bound (30 s), and a server's stop begins here, before the audit log is drained and spooled (review az,
      * 3). It ends on its own, and starts no other (`stopped`); the store's `close` still waits for its transaction.
+     * Nor for a prune of the change log in flight, for the same reason and because one far behind is thousands of
+     * chunks: it is told to stop (it ends at its next chunk) and left, as the refresh is (review mi, 1).
      */
     stop: async () => {
       stopped = true;
@@ -1178,7 +1182,7 @@ export function followChanges(o: FollowOptions): Following {
       if (staleTimer !== undefined) clearInterval(staleTimer);
       if (firstPrune !== undefined) clearTimeout(firstPrune);
       if (pruneTimer !== undefined) clearInterval(pruneTimer);
-      await pruning;
+      stopPruning.abort();
       await subscription?.close();
     },
   };

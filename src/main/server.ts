@@ -774,7 +774,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // it ends. GATEHOUSE_CHANGE_POLL_MS sets the safety-net poll while notifications flow (default 1,000).
   const following = followChanges({
     refresh: () => app.refresh(),
-    pruneChanges: () => pruneChangeLog(store),
+    pruneChanges: (signal) => pruneChangeLog(store, undefined, undefined, signal),
     // Not the directory's head alone: it also moves by itself, ahead of what else a refresh brings up (review eu, 2).
     head: () => app.refreshedHead(),
     subscribe: store.subscribe?.bind(store),
