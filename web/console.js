@@ -619,7 +619,7 @@ function page() {
       // A change one role's session made to another role names the role changed as `role` and the one that acted as
       // `actingRole` (review ic, 2): `by role`, or the session's ARN (no path) was all that named it (review im, 1).
       const via = (x) =>
-        [['role', x.role], ['by role', x.actingRole], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp]]
+        [['role', x.role], ['by role', x.actingRole], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp], ['access key', x.accessKeyId]]
           .filter(([, v]) => v !== undefined && v !== '')
           .map(([label, v]) => `${label} ${visible(v)}`)
           .join('\n');

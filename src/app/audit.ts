@@ -859,7 +859,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const { recoveredFromSpool: _, ...rest } = detail;
       // Columns as stored (`storedText`): a journaled event that held a NUL or a lone surrogate is the record that
       // holds U+FFFD in its place, not another one to append again.
-      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, e.actingRole, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
+      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, e.actingRole, e.accessKeyId, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
     };
     let first = Infinity;
     let last = -Infinity;
@@ -1747,6 +1747,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
         if (session.job !== undefined) e.job = session.job;
         if (session.srcId !== undefined) e.sourceIdentity = session.srcId;
       }
+      // The key that signed the request decided (the asker's own, or the proof's), as CloudTrail's data events name it
+      // (`userIdentity.accessKeyId`, review mi, 2); none for a question about a principal named by its ARN alone.
+      if (actor !== undefined && actor.accessKeyId !== '') e.accessKeyId = actor.accessKeyId;
       // Enforcement of another account's resource (the S3 gateway names the bucket's owner): recorded in the owner's
       // account too, as CloudTrail delivers a cross-account data event to both (review V, P7): the owner sees who
       // reached or tried its resource, with the decision and what refused, not the caller's rules (its policies are

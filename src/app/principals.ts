@@ -712,6 +712,8 @@ export interface Actor {
   readonly sourceIdentity?: string;
   /** Where the request came from, as CloudTrail's `sourceIPAddress`. */
   readonly sourceIp?: string;
+  /** The access key that signed the request, as CloudTrail's `userIdentity.accessKeyId` (review mi, 2). */
+  readonly accessKeyId?: string;
 }
 
 /** Requests that have an audit record of their own: the edge does not record their refusal a second time. */
@@ -741,6 +743,8 @@ export function actorOf(c: Caller): Actor {
   }
   if (s?.job !== undefined) out.job = s.job;
   if (s?.srcId !== undefined) out.sourceIdentity = s.srcId;
+  // The key that signed the request, as CloudTrail's `userIdentity.accessKeyId` (review mi, 2).
+  if (c.accessKeyId !== '') out.accessKeyId = c.accessKeyId;
   const r = c.request;
   if (r !== undefined) {
     if (r.sourceIp !== undefined && r.sourceIp !== '') out.sourceIp = r.sourceIp;

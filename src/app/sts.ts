@@ -86,6 +86,12 @@ export interface IssuedBy {
    * sessions of one name, told apart (review lv, 2).
    */
   readonly openedWith?: string;
+  /**
+   * The access key that signed the request asking for the session (the caller's `accessKeyId`): the record's own
+   * `accessKeyId`, as every record of what a caller did names it (`actorOf`, review mi, 2). Absent for a session no
+   * signed request asked for (a job's, a pod's, AssumeRoleWithWebIdentity).
+   */
+  readonly signedWith?: string;
 }
 
 /**
@@ -472,7 +478,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (closed) return closed;
     if (caller.console !== undefined) return failWith('ACCESS_DENIED', 'these credentials are a console sign-in already: sign in to the console with an access key or the temporary credentials of a session');
     const t = now();
-    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, openedWith: caller.accessKeyId, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}) };
+    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, openedWith: caller.accessKeyId, signedWith: caller.accessKeyId, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}) };
     const s = caller.session;
     if (s !== undefined) {
       const { v: _v, sid: _sid, ak: _ak, sk: _sk, ...rest } = s;
@@ -581,6 +587,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       ...(c.job !== undefined ? { job: c.job } : {}),
       ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
       ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
+      ...(who.signedWith !== undefined && who.signedWith !== '' ? { accessKeyId: who.signedWith } : {}),
       detail: {
         via,
         accessKeyId: c.ak,
@@ -958,7 +965,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // Issued after the read: a scoped session's record is written first (outside any read transaction).
     const { role, partition } = decided.value;
     const acting = actorOf(caller).role;
-    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, account: caller.account, ...(acting !== undefined ? { actingRole: acting } : {}), ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
+    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, signedWith: caller.accessKeyId, account: caller.account, ...(acting !== undefined ? { actingRole: acting } : {}), ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return trusted(issued);
     const { claims, credentials } = issued.value;
     return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
@@ -1093,7 +1100,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const u = caller.user;
     const { credentials } = issue(
       { acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + duration * 1000 },
-      { via: 'GetSessionToken', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) },
+      { via: 'GetSessionToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) },
     );
     return ok(credentials);
   }
@@ -1198,7 +1205,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(p.policy !== undefined ? { pol: p.policy } : {}),
         ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
       },
-      { via: 'GetFederationToken', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) },
+      { via: 'GetFederationToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) },
     );
     if (!issued.ok) return issued;
     return ok({ credentials: issued.value.credentials, federatedUserId: `${caller.account}:${p.name}`, arn, packedPolicySize: packed });

@@ -1212,7 +1212,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes, audit, signatureNonces };
 }
 
-const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, acting_role, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';
+const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, acting_role, session_arn, job, source_identity, source_ip, access_key_id, detail, prev_hash, hash';
 /** The same, of `audit_log a`. */
 const AUDIT_COLUMNS_A = AUDIT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ');
 
@@ -1375,6 +1375,7 @@ function pushAuditRow(params: SqlValue[], r: AuditRecord): void {
     r.job ?? null,
     r.sourceIdentity ?? null,
     r.sourceIp ?? null,
+    r.accessKeyId ?? null,
     detailTextOf(r),
     r.prevHash,
     r.hash,
@@ -1417,6 +1418,7 @@ function toAuditRecord(r: SqlRow): AuditRecord {
     ...optional('job', 'job'),
     ...optional('sourceIdentity', 'source_identity'),
     ...optional('sourceIp', 'source_ip'),
+    ...optional('accessKeyId', 'access_key_id'),
     detail: detailOf(str(r['detail'])),
     prevHash: str(r['prev_hash']),
     hash: str(r['hash']),

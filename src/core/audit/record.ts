@@ -33,6 +33,11 @@ export interface AuditEvent {
   readonly job?: string;
   readonly sourceIdentity?: string;
   readonly sourceIp?: string;
+  /**
+   * The access key that signed the request of the caller who acted (long-term `AKIA…`, or a session's temporary key), as
+   * CloudTrail's `userIdentity.accessKeyId`: a user's leaked key is told from its other key (review mi, 2).
+   */
+  readonly accessKeyId?: string;
   /** Before/after of a change, the explanation of a denial, the terms of a session. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }

@@ -51,7 +51,7 @@ export function unstorableDigestText(e: TimedEvent): string {
   const ev = e.event;
   const detailText = e.detailText ?? canonicalRedacted(ev.detail ?? {});
   const o: Record<string, unknown> = { at: new Date(e.at).toISOString(), detail: JSON.parse(detailText) as unknown };
-  for (const k of ['kind', 'account', 'principal', 'action', 'resource', 'decision', 'role', 'actingRole', 'session', 'job', 'sourceIdentity', 'sourceIp'] as const) {
+  for (const k of ['kind', 'account', 'principal', 'action', 'resource', 'decision', 'role', 'actingRole', 'session', 'job', 'sourceIdentity', 'sourceIp', 'accessKeyId'] as const) {
     const v = ev[k];
     if (v !== undefined) o[k] = storedText(v);
   }
