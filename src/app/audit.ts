@@ -329,6 +329,13 @@ export interface AuditSpool {
   load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly strays?: readonly StrayFile[] }>;
   /** Removes a spool once its records are committed. */
   remove(where: string): Promise<void>;
+  /**
+   * Takes a loaded spool for this process before its records are appended: where it is now, or undefined when another
+   * process on the data dir has it (a worker of `--workers`, review mi, 3). Without it, every spool is this process's.
+   */
+  claim?(where: string): Promise<string | undefined>;
+  /** Gives back a claim (`claim`'s answer) whose records could not be appended: renamed back to its name. */
+  unclaim?(where: string): Promise<void>;
 }
 
 /**
@@ -360,6 +367,10 @@ export interface AuditJournal {
   load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[]; readonly strays?: readonly StrayFile[] }>;
   /** Removes a segment an earlier process left, once its records are in the chain. */
   remove(where: string): Promise<void>;
+  /** As `AuditSpool.claim`, for a segment (or pending note) an earlier process left. */
+  claim?(where: string): Promise<string | undefined>;
+  /** As `AuditSpool.unclaim`. */
+  unclaim?(where: string): Promise<void>;
   /**
    * Keeps `events` (records not yet made: the pending summaries of refusals left out by the flood limit) for the next
    * start, in place of what the last call kept; `[]`: nothing (review kp2). Read back by `load` as a segment is.
@@ -793,58 +804,79 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * record is already in the chain (the instance stopped between the commit and the removal) is only removed.
    */
   async function recoverSpools(pending: SpooledRecords[]): Promise<void> {
-    // The spools already recovered, read once (not once per spool): the chain's RecoverAudit records.
-    const recoveredIds = pending.length > 0 ? await recoveredSpools() : new Set<unknown>();
+    // The spools already recovered, read once (not once per spool): the chain's RecoverAudit records; again after each
+    // claim, since the process that held it before may have appended it.
+    let recoveredIds: Set<unknown> | undefined;
     while (pending.length > 0) {
       const s = pending[0] as SpooledRecords;
-      const done = recoveredIds.has(s.id);
-      // A journal segment's records may be in the chain already: only the others are appended.
-      const missing = done ? [] : s.mayBeWritten === true ? await notInChain(s.events) : s.events;
       // A spool may be one whose records may be in the chain too (written after a lost COMMIT answer): where it came from
       // says how it goes, not whether its records were looked for.
       const fromJournal = s.source === 'journal' || (s.source === undefined && s.mayBeWritten === true);
       const held = fromJournal ? 'journaled' : 'spooled';
-      if (!done && s.mayBeWritten === true && missing.length === 0) {
-        log(`audit: the ${s.events.length} record(s) ${s.instance} ${held} in ${s.where} are all in the audit log already`);
-      } else if (!done) {
-        const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: missing.length, recoveredBy: spool?.instance ?? journal?.instance ?? 'gatehouse' };
-        const events: TimedEvent[] = missing.map(({ at, event }) => ({ at, event: { ...event, detail: { ...event.detail, recoveredFromSpool: mark } } }));
-        let firstAt = Infinity;
-        let lastAt = -Infinity;
-        for (const e of missing) {
-          firstAt = Math.min(firstAt, e.at);
-          lastAt = Math.max(lastAt, e.at);
-        }
-        events.push({
-          at: deps.now(),
-          event: {
-            kind: 'change',
-            account: '',
-            principal: 'gatehouse',
-            action: RECOVER_ACTION,
-            resource: 'audit',
-            decision: 'ok',
-            detail: {
-              ...mark,
-              reason: s.reason,
-              ...(s.mayBeWritten === true ? { [held]: s.events.length, alreadyWritten: s.events.length - missing.length } : {}),
-              ...(missing.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}),
-            },
-          },
-        });
-        appended(await handOver(() => appender.append(events)));
-        written += events.length;
-        recovered += missing.length;
-        metrics.auditWritten(events.length);
-        log(`audit: appended ${missing.length} record(s) that ${s.instance} ${held}${s.mayBeWritten === true ? ` (${s.events.length - missing.length} of ${s.events.length} were written already)` : ''} at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
+      // Taken for this process first: the workers of `--workers` load the same files, and each appended them, the
+      // check below being read before the append, in another transaction (review mi, 3).
+      const holder = fromJournal ? journal : spool;
+      const where = holder?.claim === undefined ? s.where : await holder.claim(s.where);
+      if (where === undefined) {
+        log(`audit: ${s.where} (records ${s.instance} ${held}) is being appended by another process on this data dir (a worker of --workers): left to it`);
+        pending.shift();
+        continue;
+      }
+      try {
+        await recoverOne(s, held, where !== s.where || recoveredIds === undefined ? (recoveredIds = await recoveredSpools()) : recoveredIds);
+      } catch (e) {
+        // Given back, for this process's next attempt or another's (a claim is held only while it is appended).
+        if (where !== s.where) await holder?.unclaim?.(where).catch(() => {});
+        throw e;
       }
       pending.shift();
       try {
-        if (fromJournal) await journal?.remove(s.where);
-        else await spool?.remove(s.where);
+        if (fromJournal) await journal?.remove(where);
+        else await spool?.remove(where);
       } catch (e) {
-        log(`audit: cannot remove the spool ${s.where} whose records are now in the audit log: ${messageOf(e)}; the next start sees its ${RECOVER_ACTION} record and only removes it`);
+        log(`audit: cannot remove the spool ${where} whose records are now in the audit log: ${messageOf(e)}; the next start sees its ${RECOVER_ACTION} record and only removes it`);
       }
+    }
+  }
+
+  /** Appends the records of spool `s` that the chain does not hold, with the record of its recovery; none when `recoveredIds` has it. */
+  async function recoverOne(s: SpooledRecords, held: string, recoveredIds: Set<unknown>): Promise<void> {
+    const done = recoveredIds.has(s.id);
+    // A journal segment's records may be in the chain already: only the others are appended.
+    const missing = done ? [] : s.mayBeWritten === true ? await notInChain(s.events) : s.events;
+    if (!done && s.mayBeWritten === true && missing.length === 0) {
+      log(`audit: the ${s.events.length} record(s) ${s.instance} ${held} in ${s.where} are all in the audit log already`);
+    } else if (!done) {
+      const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: missing.length, recoveredBy: spool?.instance ?? journal?.instance ?? 'gatehouse' };
+      const events: TimedEvent[] = missing.map(({ at, event }) => ({ at, event: { ...event, detail: { ...event.detail, recoveredFromSpool: mark } } }));
+      let firstAt = Infinity;
+      let lastAt = -Infinity;
+      for (const e of missing) {
+        firstAt = Math.min(firstAt, e.at);
+        lastAt = Math.max(lastAt, e.at);
+      }
+      events.push({
+        at: deps.now(),
+        event: {
+          kind: 'change',
+          account: '',
+          principal: 'gatehouse',
+          action: RECOVER_ACTION,
+          resource: 'audit',
+          decision: 'ok',
+          detail: {
+            ...mark,
+            reason: s.reason,
+            ...(s.mayBeWritten === true ? { [held]: s.events.length, alreadyWritten: s.events.length - missing.length } : {}),
+            ...(missing.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}),
+          },
+        },
+      });
+      appended(await handOver(() => appender.append(events)));
+      written += events.length;
+      recovered += missing.length;
+      metrics.auditWritten(events.length);
+      log(`audit: appended ${missing.length} record(s) that ${s.instance} ${held}${s.mayBeWritten === true ? ` (${s.events.length - missing.length} of ${s.events.length} were written already)` : ''} at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
     }
   }
 

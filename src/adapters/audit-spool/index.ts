@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import type { AuditSpool, SpooledRecords } from '../../app/audit.ts';
 import { AUDIT_KINDS, type AuditEvent, type AuditKind, type TimedEvent } from '../../core/audit/index.ts';
 import { makeDirectory } from '../fs/index.ts';
+import { fileClaims } from './claim.ts';
 
 export const SPOOL_DIR = 'audit-spool';
 const FORMAT = 'gatehouse-audit-spool';
@@ -48,6 +49,7 @@ export interface FileSpoolOptions {
 export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}): AuditSpool {
   const dir = join(dataDir, SPOOL_DIR);
   const instance = options.instance ?? `${hostname()}/${process.pid}`;
+  const claims = fileClaims();
 
   const syncDir = async (): Promise<void> => {
     // Makes the rename or removal durable; some file systems refuse to open a directory for this, which only costs durability.
@@ -97,6 +99,8 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
       // its records (decisions among them, which the journal does not hold) never appended nor mentioned. Whole (it
       // reads back as written: one JSON document, every record), it is renamed into place and recovered as any spool;
       // torn (the write cut short), it holds no spool and goes.
+      // Spools another process claimed and did not append before it stopped (review mi, 3).
+      await claims.takeUpStale(dir, all);
       const strays: { where: string; what: string }[] = [];
       let touched = false;
       for (const name of all) {
@@ -144,6 +148,9 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
       await unlink(where);
       await syncDir();
     },
+
+    claim: (where) => claims.claim(where),
+    unclaim: (where) => claims.unclaim(where),
   };
 }
 

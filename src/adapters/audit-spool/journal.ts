@@ -30,6 +30,7 @@ import type { AuditJournal, SpooledRecords } from '../../app/audit.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
 import { parseRecord, SPOOL_DIR, STRAY_TMP_MS, toJson } from './index.ts';
 import { makeDirectorySync } from '../fs/index.ts';
+import { fileClaims } from './claim.ts';
 
 const FORMAT = 'gatehouse-audit-journal';
 const NAME = /^audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-(?:\d{6,}|pending)\.jsonl$/;
@@ -53,6 +54,7 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
   const start = new Date().toISOString().replace(/[:]/g, '');
   const tag = `${instance.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}`;
   const own = `audit-journal-${start}-${tag}-`;
+  const claims = fileClaims();
   const host = hostname();
   let fd: number | undefined;
   let current: string | undefined;
@@ -175,6 +177,9 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       await unlinkAsync(where);
     },
 
+    claim: (where: string) => claims.claim(where),
+    unclaim: (where: string) => claims.unclaim(where),
+
     async close(): Promise<void> {
       endSegment();
       while (removing.size > 0) await Promise.all([...removing]);
@@ -188,6 +193,8 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
         if ((e as { code?: unknown }).code === 'ENOENT') return { spools: [], unreadable: [] };
         throw e;
       }
+      // Segments another process claimed and did not append before it stopped (review mi, 3).
+      await claims.takeUpStale(dir, all);
       const strays = await takeUpPendingNotes(dir, own, host, all);
       const names = all.filter((x) => NAME.test(x) && !x.startsWith(own)).sort();
       const spools: SpooledRecords[] = [];
