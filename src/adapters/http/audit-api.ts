@@ -1,7 +1,7 @@
 /**
  * Routes of the audit log (under `/v1/`, SigV4 service `gatehouse`); readers need `gatehouse:ReadAudit` (the
  * root account's administrators have it; other accounts' principals see their own account's records):
- *   GET /v1/audit?account=&principal=&role=&job=&action=&decision=&kind=&since=&until=&after=&limit=
+ *   GET /v1/audit?account=&principal=&role=&job=&action=&accessKeyId=&decision=&kind=&since=&until=&after=&limit=
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page, until a page has no
  *       `next`. A page holds `limit` records, or fewer (none, even) with a `next` when the server stopped looking
  *       50,000 records past `after` (AUDIT_SCAN_WINDOW, review ef5), or 50,000 entries of the one index key its filter
@@ -114,7 +114,7 @@ const PLUS_READ_AS_SPACE = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{
 
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
-  const known = new Set(['account', 'principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
+  const known = new Set(['account', 'principal', 'role', 'job', 'action', 'accessKeyId', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
   for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; filters are ${[...known].join(', ')}`, k);
   // Its first value alone was read: `principal=alice&principal=bob` answered alice's records as if bob had none (review
   // gc, 5). One value a filter, as `/v1/jobs` takes them.
@@ -129,6 +129,12 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
   if (filter.role !== undefined && !/^(?:arn|acs):/i.test(filter.role)) {
     const name = /^[\w+=,.@-]{1,64}$/.test(filter.role) ? `; for the role named \`${filter.role}\`: role=arn:aws:iam::<account>:role/${filter.role} (its path too, if it has one)` : '';
     return failWith('VALIDATION_ERROR', `\`role\` takes a role's ARN, as records name it, got \`${filter.role.slice(0, 64)}\`${name}`, 'role');
+  }
+  // The key that signed the request (review mi, 4): an access key id as IAM and Alibaba make them, 16 to 128 of [A-Za-z0-9_].
+  const accessKeyId = query.get('accessKeyId');
+  if (accessKeyId !== null && accessKeyId !== '') {
+    if (!/^\w{16,128}$/.test(accessKeyId)) return failWith('VALIDATION_ERROR', `\`accessKeyId\` must be an access key id (16 to 128 letters, digits or \`_\`: AKIA…, ASIA…, LTAI…), got \`${shortName(accessKeyId)}\``, 'accessKeyId');
+    filter.accessKeyId = accessKeyId;
   }
   const account = query.get('account');
   if (account !== null && account !== '') {

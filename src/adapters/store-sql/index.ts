@@ -998,6 +998,8 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         params.push(filter.role, filter.role);
       }
       eq('job', filter.job);
+      // No index covers the key either: read in windows, as the action is (review mi, 4).
+      eq('access_key_id', filter.accessKeyId);
       // Actions are case-insensitive, as IAM reads them (`s3:getobject` is `s3:GetObject`), and records keep the spelling
       // the caller used: the filter matches any of them. No index covers the action, so this costs no index use.
       if (filter.action !== undefined) {

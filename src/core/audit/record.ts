@@ -77,10 +77,12 @@ export interface AuditFilter {
   readonly role?: string;
   readonly job?: string;
   readonly action?: string;
+  /** The access key that signed the request (`accessKeyId`), as CloudTrail's LookupEvents takes it (review mi, 4). */
+  readonly accessKeyId?: string;
   /** One stored value, or any of several (`AccessDenied`: every refusal a client sees as AccessDenied). */
   readonly decision?: string | readonly string[];
   readonly since?: string;
   readonly until?: string;
 }
 
-export const AUDIT_FILTER_KEYS = ['kind', 'principal', 'role', 'job', 'action', 'decision', 'since', 'until'] as const;
+export const AUDIT_FILTER_KEYS = ['kind', 'principal', 'role', 'job', 'action', 'accessKeyId', 'decision', 'since', 'until'] as const;
