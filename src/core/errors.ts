@@ -82,6 +82,7 @@ export const ERROR_CODES = [
   'INVALID_ACTION', // InvalidAction: unknown Action in a Query API request
   'MISSING_PARAMETER', // MissingParameter
   'REQUEST_TOO_LARGE',
+  'REQUEST_TIMEOUT', // RequestTimeout: the request (its headers, or its body) did not arrive in the time the server waits
   'UNKNOWN_ROUTE', // NotFound: no route of the admin API has this path
   'METHOD_NOT_ALLOWED', // MethodNotAllowed: the path's routes take other methods
   'UNSUPPORTED_MEDIA_TYPE', // a body in a content coding or charset the API does not read (RFC 9110 §15.5.16)

@@ -110,6 +110,8 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   INVALID_ACTION: EXIT.invalidInput,
   MISSING_PARAMETER: EXIT.invalidInput,
   REQUEST_TOO_LARGE: EXIT.invalidInput,
+  // The request came too slowly (a slow or stalled link): trying again may succeed.
+  REQUEST_TIMEOUT: EXIT.unavailable,
   UNSUPPORTED_MEDIA_TYPE: EXIT.invalidInput,
   UNKNOWN_ROUTE: EXIT.notFound,
   METHOD_NOT_ALLOWED: EXIT.invalidInput,

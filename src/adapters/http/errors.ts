@@ -89,6 +89,8 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   INVALID_ACTION: { status: 400, aws: 'InvalidAction', type: 'Sender' },
   MISSING_PARAMETER: { status: 400, aws: 'MissingParameter', type: 'Sender' },
   REQUEST_TOO_LARGE: { status: 413, aws: 'RequestEntityTooLarge', type: 'Sender' },
+  // The code the AWS SDKs retry as transient (@smithy/service-error-classification TRANSIENT_ERROR_CODES), as S3 names it.
+  REQUEST_TIMEOUT: { status: 408, aws: 'RequestTimeout', type: 'Sender' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, aws: 'UnsupportedMediaType', type: 'Sender' },
   SERVICE_UNAVAILABLE: { status: 503, aws: 'ServiceUnavailable', type: 'Receiver' },
   // A 4xx: the SDKs retry a 500, and no retry opens the ring; the deployment's master keys must be made the same.

@@ -287,14 +287,15 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   // a trusted proxy appends after them, and chose the proxy's address as its `aws:SourceIp` (review ky, 1).
   server.maxHeadersCount = 0;
   server.setTimeout(limits.idleTimeoutMs);
-  server.on('clientError', (e: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
+  server.on('clientError', (e: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex & { _httpMessage?: { headersSent?: boolean; req?: IncomingMessage } | null }) => {
     // What Node answers on its own (a bare status, no body), but for the request line and headers past the limit:
     // Node's bare 431 left the AWS SDKs with `UnknownError` and the CLI saying the endpoint was not Gatehouse's API
     // (review ky, 3). It is said in the error shape of the route the request line names (when it is in the bytes the
     // parser had): the admin API's JSON under `/v1/`, else the Query APIs' XML, which the AWS clients read.
     if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
       if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(e.rawPacket, limits.maxHeaderSize));
-      else socket.write(e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write(requestTimedOut(socket._httpMessage?.req, limits));
+      else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
     socket.destroy();
   });
@@ -309,6 +310,26 @@ function headersTooLarge(rawPacket: Buffer | undefined, max: number): string {
   const code = 'RequestHeaderSectionTooLarge';
   const [contentType, body] = path.startsWith('/v1/') ? ['application/json', adminErrorBody('REQUEST_TOO_LARGE', message, code)] : ['text/xml', queryError(IAM_NAMESPACE, 'Sender', code, message, requestId)];
   return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * The 408 of a request cut for its time (`boundedServer`), in its route's error shape with code `RequestTimeout`, which
+ * the AWS SDKs retry as transient: it was a bare 408, which they read as `UnknownError` (review mj, 1). `req` is the
+ * request whose body was awaited; none when its headers never ended, which name no route: the Query APIs' XML.
+ */
+function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimits): string {
+  const requestId = randomUUID();
+  const seconds = (ms: number): string => String(ms / 1000);
+  const message = req === undefined
+    ? `the request line and headers did not arrive within ${seconds(limits.headersTimeoutMs)} s, the most this server waits for them: send them at once, then retry`
+    : `the request did not arrive whole within ${seconds(limits.requestTimeoutMs)} s, the most this server waits for a request and its body: retry, over a faster connection or with a smaller body`;
+  const path = pathOf(req?.url ?? '/');
+  let contentType = 'text/xml';
+  let body = queryError(IAM_NAMESPACE, 'Sender', HTTP_ERRORS.REQUEST_TIMEOUT.aws, message, requestId);
+  if (req !== undefined && path.startsWith('/v1/')) [contentType, body] = ['application/json', adminErrorBody('REQUEST_TIMEOUT', message)];
+  else if (req !== undefined && isKubeWebhook(path)) [contentType, body] = ['application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 408, reason: 'Timeout', message })];
+  else if (req !== undefined && path === '/') ({ contentType, body } = earlyAnswer(req, requestId, 'REQUEST_TIMEOUT', message));
+  return `HTTP/1.1 408 Request Timeout\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
