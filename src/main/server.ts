@@ -19,7 +19,7 @@ import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { boundedServer, createHttpEdge, earlyAnswer, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
-import { closerOf, DEFAULT_GRACE_MS, listenOn } from '../adapters/http/lifecycle.ts';
+import { closerOf, DEFAULT_GRACE_MS, listenOn, RETRY_AFTER_SECONDS } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import { parseTrustedProxies, TRUSTED_PROXIES_ENV } from '../adapters/http/request-facts.ts';
@@ -1266,7 +1266,7 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const reply = (status: number, type: string, body: string): void => {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(status === 503 ? { 'retry-after': '1' } : {}) });
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) });
       res.end(body);
     };
     req.resume();

@@ -42,7 +42,7 @@ import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { answerQueryMisplaced, signedServiceOf } from './misdirected.ts';
-import { endThisTurn } from './lifecycle.ts';
+import { endThisTurn, RETRY_AFTER_SECONDS } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
 import { requestFactsOf, sourceIpOf } from './request-facts.ts';
@@ -746,6 +746,8 @@ function sendErrors(res: ServerResponse, requestId: string, errors: readonly Gat
   const e = HTTP_ERRORS[first.code];
   const isApply = errors.some((x) => 'document' in x || 'kind' in x);
   const message = isApply ? describeApplyError(first as ApplyError) + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : '') : first.message;
+  // A 503 (the audit log not writable under the closed policy, a standby taking no writes) says when to retry (review mj, 2).
+  if (e.status === 503) res.setHeader('retry-after', RETRY_AFTER_SECONDS);
   sendJson(res, e.status, { error: { code: e.aws, message, gatehouseCode: first.code, details: errors.length > 0 ? errors : [first] } }, requestId);
 }
 

@@ -36,7 +36,7 @@ import { recordAuthFailure } from '../../app/auth-failures.ts';
 import type { App } from '../../app/index.ts';
 import type { Kube, KubeCluster, TokenRefusal } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { endThisTurn } from './lifecycle.ts';
+import { endThisTurn, RETRY_AFTER_SECONDS } from './lifecycle.ts';
 import { bodySyntaxError, BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
 import { sourceIpOf } from './request-facts.ts';
 import { shapePast } from './json-keys.ts';
@@ -59,6 +59,8 @@ export interface KubeHttpOptions {
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
+  // kube-apiserver's client retries a 5xx only with `Retry-After` (k8s.io/client-go rest `checkWait`; review mj, 2).
+  if (status === 503) res.setHeader('retry-after', RETRY_AFTER_SECONDS);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   endThisTurn(res, body);
 }

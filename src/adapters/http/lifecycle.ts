@@ -116,3 +116,10 @@ export const CLIENT_CLOSED = 499;
 export function timedStatus(res: { readonly headersSent: boolean; readonly statusCode: number }): number {
   return res.headersSent ? res.statusCode : CLIENT_CLOSED;
 }
+
+/**
+ * The `Retry-After` of every 503 the `--listen` port answers (the edge, and the listener that answers while the database
+ * is awaited): RFC 9110 §10.2.3. Kubernetes' REST client, which kube-apiserver calls the webhooks with, retries a 5xx only
+ * when it carries one (k8s.io/client-go rest `checkWait`), and the gatehouse CLI waits what it says (review mj, 2).
+ */
+export const RETRY_AFTER_SECONDS = '1';

@@ -25,7 +25,7 @@ import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './
 import { answerQueryMisplaced, answerS3Elsewhere, misplacedQueryServiceOf, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { endThisTurn, drainable, listenOn, timedStatus } from './lifecycle.ts';
+import { endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { behindProxies, requestFactsOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
@@ -182,6 +182,8 @@ const pathOf = (url: string): string => {
 };
 
 function send(res: ServerResponse, status: number, body: string, requestId: string, contentType = 'text/xml'): void {
+  // Every 503 says when to come back (review mj, 2): the outage's, the body budget's, Alibaba STS's.
+  if (status === 503) res.setHeader('retry-after', RETRY_AFTER_SECONDS);
   res.writeHead(status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(body),
