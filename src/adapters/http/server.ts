@@ -95,7 +95,10 @@ export interface HttpEdgeLimits {
   readonly keepAliveTimeoutMs: number;
   /** A connection on which nothing moves either way (a client that stopped reading its answer); 0 for none. */
   readonly idleTimeoutMs: number;
-  /** The request line and headers together (a presigned URL with its session token counts); 431 past it. */
+  /**
+   * The request line and headers together (a presigned URL with its session token counts); 431 past it, in the route's
+   * shape (`headTooLarge`). Node's parser holds twice this for a head being read.
+   */
   readonly maxHeaderSize: number;
   /**
    * Requests one keep-alive connection serves before the edge closes it (0: no cap). None by default: a connection
@@ -275,12 +278,17 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   const serverOptions = {
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
-    maxHeaderSize: limits.maxHeaderSize,
+    // Node's parser cuts only a head of twice the limit: one over the limit but within that is read and answered by
+    // `headTooLarge` with the request known, so in its route's shape whatever reads it came in (review mj, 3).
+    maxHeaderSize: 2 * limits.maxHeaderSize,
     connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(shortest / 4))),
   };
   // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only. A
   // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
-  const server = tls ? createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, handler) : createServer(serverOptions, handler);
+  const checked = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!headTooLarge(req, res, limits.maxHeaderSize)) handler(req, res);
+  };
+  const server = tls ? createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, checked) : createServer(serverOptions, checked);
   server.maxConnections = limits.maxConnections;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
@@ -304,14 +312,44 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   return server;
 }
 
-/** The 431 of a request whose line and headers pass `max` bytes, in its route's error shape (`boundedServer`). */
+/** The error body of a request whose line and headers pass `max` bytes, in the shape of the route of `path`. */
+function headersTooLargeBody(path: string, max: number, requestId: string): { contentType: string; body: string } {
+  const message = `the request line and headers take more than ${max} bytes, the most this server reads: shorten the URL (its query) or the headers`;
+  const code = 'RequestHeaderSectionTooLarge';
+  if (path.startsWith('/v1/')) return { contentType: 'application/json', body: adminErrorBody('REQUEST_TOO_LARGE', message, code) };
+  if (isKubeWebhook(path)) return { contentType: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 431, reason: 'RequestEntityTooLarge', message }) };
+  return { contentType: 'text/xml', body: queryError(IAM_NAMESPACE, 'Sender', code, message, requestId) };
+}
+
+/**
+ * The 431 of a head past twice the limit, cut by Node's parser (`boundedServer`): its route is taken from the parser's
+ * last chunk, which holds the request line only when the head came in one read.
+ */
 function headersTooLarge(rawPacket: Buffer | undefined, max: number): string {
   const requestId = randomUUID();
   const path = /^[A-Z]+ (\S+)/.exec(rawPacket?.subarray(0, 512).toString('latin1') ?? '')?.[1] ?? '';
-  const message = `the request line and headers take more than ${max} bytes, the most this server reads: shorten the URL (its query) or the headers`;
-  const code = 'RequestHeaderSectionTooLarge';
-  const [contentType, body] = path.startsWith('/v1/') ? ['application/json', adminErrorBody('REQUEST_TOO_LARGE', message, code)] : ['text/xml', queryError(IAM_NAMESPACE, 'Sender', code, message, requestId)];
+  const { contentType, body } = headersTooLargeBody(path, max, requestId);
   return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * Answers 431 in the route's shape, and closes, when the head of `req` passes `max` bytes as Node's parser counts it (the
+ * URL, and each header's name and value). Node's parser cut such heads itself, and the shape was taken from its last
+ * chunk: a head that came in several reads (20 KiB of headers over a network: a TCP sender's first flight is about
+ * 14 KiB) lost its request line there, and a `/v1/` call was answered the Query API's XML (review mj, 3).
+ */
+export function headTooLarge(req: IncomingMessage, res: ServerResponse, max: number): boolean {
+  let bytes = req.url?.length ?? 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i++) bytes += raw[i]?.length ?? 0;
+  if (bytes < max) return false;
+  const requestId = randomUUID();
+  const { contentType, body } = headersTooLargeBody(pathOf(req.url ?? '/'), max, requestId);
+  // What follows the head (a body) is not read: the connection closes once this is sent.
+  res.shouldKeepAlive = false;
+  res.writeHead(431, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
+  res.end(body);
+  return true;
 }
 
 /**
@@ -545,6 +583,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // the request was looked at, and a body refused unread (over its size, over the body budget) was sent whole all
     // the same (review ky, 5), as the S3 gateway's once was (review cr, 2).
     s.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if (headTooLarge(req, res, limits.maxHeaderSize)) return;
       continueOnRead.set(req, () => res.writeContinue());
       proxied(req, res);
     });
