@@ -18,6 +18,7 @@ import { ok, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { JwkSet, OidcCrypto } from '../../app/deps.ts';
 import { oidcCrypto } from '../crypto/oidc-keys.ts';
+import { RETRY_AFTER_SECONDS } from './lifecycle.ts';
 import type { Params } from './query-params.ts';
 import { list, type XmlFields } from './xml.ts';
 
@@ -36,6 +37,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId:
     'x-amzn-requestid': requestId,
     // Relying parties cache the keys; five minutes keeps a rotation visible soon after it happens.
     ...(cache ? { 'cache-control': 'public, max-age=300' } : {}),
+    // As every 503 of `--listen` (review mj, 2).
+    ...(status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}),
   });
   res.end(text);
 }
