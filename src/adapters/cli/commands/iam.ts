@@ -8,7 +8,7 @@ import { call, refusedInFile, remote, withServerOptions, type ClientFailure, typ
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { fileErrorsText, formatTable, nonEmptyArg, printable, printableJson, withJsonOption, type Column } from '../output.ts';
+import { fileErrorsText, formatTable, nonEmptyArg, printable, printableJson, usageFailure, withJsonOption, type Column } from '../output.ts';
 import { loadPolicy } from '../policy-files.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -120,7 +120,8 @@ interface Target {
 function targetOf(opts: Target, ctx: CommandContext): { segment: 'users' | 'groups' | 'roles'; name: string } | undefined {
   const given = (['user', 'group', 'role'] as const).filter((k) => opts[k] !== undefined);
   if (given.length !== 1) {
-    ctx.err('gatehouse: give exactly one of --user, --group or --role\n');
+    // A usage error as every other: under --json the JSON error document (review mr, 1: it was text there).
+    usageFailure(ctx, 'give exactly one of --user, --group or --role', 'gatehouse');
     return undefined;
   }
   const k = given[0] ?? 'user';

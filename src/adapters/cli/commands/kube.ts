@@ -22,7 +22,7 @@ import { TRAINING_WORKLOAD_RESOURCES } from '../../../core/kube/admission.ts';
 import { assumedConnection, call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { describeReadError } from '../input-file.ts';
+import { describeReadError, sayUnreadable } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
 import { formatJson, formatTable, nonEmptyArg, printable, usageFailure, withJsonOption } from '../output.ts';
 
@@ -301,6 +301,15 @@ const nonEmptyOut = (v: string): string => {
   return nonEmptyArg('--out', 'the directory to write the files to', 'for ./gatehouse-webhooks-CLUSTER')(v);
 };
 
+/**
+ * `gatehouse: cannot write to \`DIR\`: …`; with `--json`, `{"error": {"code": "UnwritableDirectory", "message"}}`, as every
+ * failure of a `--json` command is (review mr, 1: it was text).
+ */
+function sayUnwritable(ctx: CommandContext, dir: string, e: unknown, json: boolean): void {
+  const message = `cannot write to \`${dir}\`: ${e instanceof Error ? e.message : String(e)}`;
+  ctx.err(json ? `${JSON.stringify({ error: { code: 'UnwritableDirectory', message } }, null, 2)}\n` : `gatehouse: ${message}\n`);
+}
+
 interface WebhookConfigAnswer {
   readonly cluster: string;
   readonly account: string;
@@ -317,7 +326,8 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     try {
       text = await ctx.readFile(opts.caFile);
     } catch (e) {
-      ctx.err(`gatehouse: cannot read --ca-file \`${opts.caFile}\`: ${describeReadError(e)}\n`);
+      // With --json, the JSON error every failure of a --json command is (review mr, 1: it was text).
+      sayUnreadable(ctx, `cannot read --ca-file \`${opts.caFile}\`: ${describeReadError(e)}`, opts.json === true);
       return EXIT.noInput;
     }
     // Only certificates go into the files (review gv, 5): a private key given by mistake (`--ca-file tls.key`, a combined
@@ -364,7 +374,7 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     }
   } catch (e) {
     await removeDirectories(made);
-    ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+    sayUnwritable(ctx, opts.out, e, opts.json === true);
     return EXIT.noInput;
   }
   const r = await call<WebhookConfigAnswer>(conn.value, 'POST', ['clusters', opts.cluster, 'webhook-config'], {
@@ -385,7 +395,7 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
       for (const f of written) await rm(f, { force: true });
       await removeDirectories(made);
     }
-    ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+    sayUnwritable(ctx, opts.out, e, opts.json === true);
     return EXIT.noInput;
   }
   const dir = resolve(opts.out);
