@@ -13,7 +13,8 @@
  *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
  *   not sign themselves), else, inside a job (`gatehouse jobs run`'s environment: `GATEHOUSE_JOB_ID` and the job's
  *   container endpoint), the job's own session, else `<data-dir>/admin-credentials.json` (`--data-dir`, default
- *   `./.gatehouse`).
+ *   `./.gatehouse`). AWS_WEB_IDENTITY_TOKEN_FILE set where neither the environment's keys nor a profile sign is
+ *   refused (`WebIdentityNotFollowed`): the AWS tools would sign as AWS_ROLE_ARN's session (review mr, 2).
  *   The last is an account's admin: credentials given partly (a key id without its secret, an empty secret, a token
  *   alone) are refused, never replaced by it (botocore's `PartialCredentialsError`), and so is a profile this CLI
  *   cannot use (missing, half a key, no credentials, SSO, web identity, mfa_serial, a failing credential_process, a
@@ -697,6 +698,12 @@ async function noCredentials(dataDir: string, file: string, ctx: CommandContext)
   return `no credentials: ${keys}, or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`;
 }
 
+/** What `WebIdentityNotFollowed` says: the role the variables name (never the token), and what to do instead. */
+function webIdentityRefusal(roleArn: string | undefined): string {
+  const role = roleArn ? `a session of \`${printable(roleArn.slice(0, 2048))}\` (AWS_ROLE_ARN)` : 'a session of the role AWS_ROLE_ARN names (it is not set)';
+  return `AWS_WEB_IDENTITY_TOKEN_FILE is set: the AWS CLI and SDKs would sign as ${role}, assumed with that token (AssumeRoleWithWebIdentity), which gatehouse does not follow; set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to such a session, name a profile (AWS_PROFILE or --profile), or unset AWS_WEB_IDENTITY_TOKEN_FILE to use --data-dir's admin-credentials.json`;
+}
+
 /** The job `gatehouse jobs run` gives this process's environment (its id, its container endpoint and token, its server). */
 interface JobEnvironment {
   readonly id: string;
@@ -836,6 +843,12 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     credentialsSource = base.value.source;
     renew = base.value.renew;
     roles = plan.value.roles;
+  } else if (env['AWS_WEB_IDENTITY_TOKEN_FILE']) {
+    // The AWS tools take these variables, after the environment's keys and a profile's role, as this process's identity:
+    // a session of AWS_ROLE_ARN assumed with the token (botocore's chain, credential-protocols §3.4; the JavaScript SDK's,
+    // §2.5). Passed over, the job's session or the data dir's admin signed instead (review mr, 2); refused as a profile
+    // with web_identity_token_file is (review ec), before anything is sent.
+    return failure(EXIT.usage, 'WebIdentityNotFollowed', webIdentityRefusal(env['AWS_ROLE_ARN']));
   } else if (job !== undefined) {
     // Inside a job (`gatehouse jobs run`), the job's own session, as the AWS SDKs there find it: never the data dir's
     // admin key, which stood in for the job's role (a job runs as its role only), and the job's server, which its
