@@ -216,7 +216,16 @@ export const usersCommands: CommandGroup = (program, ctx) => {
   withServerOptions(withJsonOption(users.command('disable').description('disable a user: its access keys stop working and its GetSessionToken sessions are revoked').argument('<name>')))
     .addHelpText('after', '\nRole sessions the user assumed belong to the role: revoke them with `gatehouse sts revoke-sessions`.\nNeeds iam:UpdateUser on the user. Exit status: 0 disabled, 6 no such user, 8 it is you, 9 not allowed.')
     .action(async (name: string, opts: Opts) =>
-      ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'disable'], { shape: { user: { name: 'string' }, revoked: REVOKED } }), () => ctx.out(`user ${name} disabled: its access keys and session tokens no longer work\n`))),
+      ctx.exit(
+        await remote(ctx, opts, (c) => call<{ user: { name: string; arn?: string } }>(c, 'POST', ['users', name, 'disable'], { shape: { user: { name: 'string', arn: 'string?' }, revoked: REVOKED } }), (r) =>
+          // Not "its session tokens no longer work" (review mr, 3): a role's session the user assumed is the role's, and
+          // works until it expires, as on AWS; the operator locking out a leaked user is told so, and how to end them.
+          ctx.out(
+            `user ${name} disabled: its access keys and GetSessionToken sessions no longer work; sessions of roles it assumed still work until they expire: ` +
+              `find them with \`gatehouse audit query --principal ${shellWord(r.user.arn ?? name)} --action sts:AssumeRole\` and revoke them with \`gatehouse sts revoke-sessions --role-arn ARN\`\n`,
+          ),
+        ),
+      ),
     );
   withServerOptions(withJsonOption(users.command('enable').description('enable a disabled user again (sessions revoked when it was disabled stay revoked)').argument('<name>')))
     .addHelpText('after', '\nNeeds iam:UpdateUser on the user. Exit status: 0 enabled, 6 no such user, 9 not allowed.')
