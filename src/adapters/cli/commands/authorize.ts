@@ -52,7 +52,9 @@ const ESCALATION = {
 
 /** The `--context` pairs as a request context; undefined when one is not KEY=VALUE, after saying so on stderr. */
 function contextOf(ctx: CommandContext, pairs: readonly string[] | undefined): Record<string, string | string[]> | undefined {
-  const out: Record<string, string | string[]> = {};
+  // Null-prototype (STYLE.md 10; review mr, 4): on `{}`, `constructor=1` found the inherited function as a first value
+  // (sent as `[null, "1"]` and refused), and `__proto__=x` set the prototype and was dropped.
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) {
