@@ -39,7 +39,7 @@ describe('apply and audit verify say they are still waiting for a slow server', 
     child.stderr.on('data', (c: Buffer) => void (err += c.toString()));
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     try {
-      for (let i = 0; i < 200 && !err.includes('still waiting'); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !err.includes('still waiting'); i++) await new Promise((r) => setTimeout(r, 50));
       assert.match(err, /^gatehouse: still waiting for the server at http:\/\/127\.0\.0\.1:\d+ \([56] s; given up after 600 s without a byte of answer; Ctrl-C to stop\)$/m);
       assert.equal(out, '', 'stdout keeps only the result');
       server.child.kill('SIGCONT');
