@@ -115,7 +115,9 @@ function principalKeys(p: Principal): PrincipalKeys {
 function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): PrincipalMatch {
   const p = s.req.principal;
   if (p.kind === 'service') return cp.services.has(p.arn) ? MATCH_DIRECT : cp.everyone || cp.services.has('*') ? MATCH_EVERYONE : MATCH_NONE;
-  if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
+  // `{"Federated": "*"}` names every identity provider, as `{"Service": "*"}` every service: kept as a provider named `*`,
+  // a Deny with it applied to no token (review mv, 1).
+  if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone || cp.federated.has('*') ? MATCH_EVERYONE : MATCH_NONE;
   if (cp.arns.has(p.arn) || (fold && cp.folded.arns.has(p.arn.toLowerCase()))) return MATCH_DIRECT;
   const k = (s.keys ??= principalKeys(p));
   if (k.session !== undefined && cp.sessions.size > 0 && (cp.sessions.has(k.session) || (fold && cp.folded.sessions.has(k.session.toLowerCase())))) return MATCH_DIRECT;
