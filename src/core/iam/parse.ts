@@ -409,6 +409,24 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     return spec;
   }
 
+  /**
+   * What to write instead of a partial wildcard, as the dialect and principal type can take it (review mv, 2): RAM has no
+   * Arn operators (reference §A.2), and a service principal has no `aws:PrincipalArn` (§A.1.8), so "`aws:PrincipalArn`
+   * with `ArnLike`" was refused in RAM and matched no service.
+   */
+  function wildcardAdvice(key: string): string {
+    const other = dialect === 'acs' ? '`"RAM": "*"`' : '`"AWS": "*"`';
+    if (key === 'Service') {
+      return dialect === 'acs'
+        ? 'list the service names, such as `ecs.aliyuncs.com`, or write `"Service": "*"` for every service'
+        : 'write `"Service": "*"` with a condition on `aws:PrincipalServiceName` with `StringLike`';
+    }
+    if (key === 'Federated') return 'list the identity providers’ ARNs, or write `"Federated": "*"` for every provider';
+    return dialect === 'acs'
+      ? `write ${other} with a condition on \`acs:PrincipalARN\` with \`StringLike\` (RAM has no Arn operators)`
+      : `write ${other} with a condition on \`aws:PrincipalArn\` with \`ArnLike\``;
+  }
+
   function checkPrincipalValue(key: string, val: string, vp: string): void {
     if (val === '*' || (key === 'RAM' && OSS_SESSION_PRINCIPAL_RE.test(val))) return;
     if (key === 'RAM' && val.startsWith('arn:sts::')) {
@@ -416,7 +434,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       return;
     }
     if (val.includes('*') || val.includes('?')) {
-      err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (use a condition on \`aws:PrincipalArn\` with \`ArnLike\`)`);
+      err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (${wildcardAdvice(key)})`);
       return;
     }
     if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
