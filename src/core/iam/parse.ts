@@ -428,6 +428,12 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   }
 
   function checkPrincipalValue(key: string, val: string, vp: string): void {
+    // A `CanonicalUser` value is kept as the account it identifies (src/core/iam/compile.ts), and `*` identifies none:
+    // stored, a Deny with it named no one (review mv, 3). Refused when written; a stored one is read as before.
+    if (key === 'CanonicalUser' && val === '*' && opts.written === true) {
+      err('POLICY_INVALID_PRINCIPAL', vp, 'Invalid principal in policy: "CanonicalUser":"*" (a canonical user ID identifies one account, and `*` none): write `"Principal": "*"` for everyone, or the canonical ID of each account');
+      return;
+    }
     if (val === '*' || (key === 'RAM' && OSS_SESSION_PRINCIPAL_RE.test(val))) return;
     if (key === 'RAM' && val.startsWith('arn:sts::')) {
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a RAM role session: give \`arn:sts::<uid>:assumed-role/<role>/<session>\`, or \`…/<role>/*\` for every session of the role (wildcards elsewhere are not supported: list the roles)`);
