@@ -1442,14 +1442,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * on an object of a bucket of `account` the gateway holds, the object's stored tags as `s3:ExistingObjectTag/*`
    * (`withObjectTags`, as `decide`); else the question's own. For who-can's evaluations outside the authorizer (a
    * default-role job's session, a bucket policy's grant beyond the account; review kj, 1 and 3), which otherwise decided
-   * with the asker's tags where the gateway and who-can's other answers use the object's.
+   * with the asker's tags where the gateway and who-can's other answers use the object's. On an instance without the
+   * gateway, the asker's tags are dropped there too and `unreadable` names the key, as `decide` does (review mc, 1): the
+   * asker's tags listed a partner the gateway refuses and lifted a member's Deny (review mq, 1).
    */
-  async function contextFor(input: AuthorizeInput, account: string): Promise<AuthorizeInput['context']> {
-    const at = objectTags !== undefined && input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
-    if (at === null || objectTags === undefined) return input.context;
-    if (resourcePolicies.ownerOf(input.resource) !== account) return input.context;
-    const x = await withObjectTags(input, objectTags, at[1] as string, at[2] as string);
-    return x === undefined ? input.context : x.context;
+  async function contextFor(input: AuthorizeInput, account: string): Promise<Pick<AuthorizeInput, 'context' | 'unreadable'>> {
+    const asked = input.context === undefined ? {} : { context: input.context };
+    const at = input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
+    const read: HeldTagsReader | undefined = at === null ? undefined : objectTags ?? (resourcePolicies.gatewayBucketOwner(at[1] as string) !== undefined ? UNREADABLE_TAGS : undefined);
+    if (at === null || read === undefined) return asked;
+    if (resourcePolicies.ownerOf(input.resource) !== account) return asked;
+    const x = await withObjectTags(input, read, at[1] as string, at[2] as string);
+    if (x === undefined) return asked;
+    return x.tagged && x.held.unreadable === true ? { context: x.context, unreadable: UNREADABLE_KEYS } : { context: x.context };
   }
 
   /**

@@ -220,16 +220,18 @@ type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<Author
 /**
  * The context the authorizer decides a question with where `account` may read the resource's facts (src/app/
  * authorize.ts `contextFor`): an object's stored tags where the S3 gateway holds it, of that account (review kj, 1 and
- * 3). Without it, the question's own.
+ * 3), and on an instance without the gateway the keys it cannot read (`unreadable`, review mq, 1). Without it, the
+ * question's own.
  */
-type ContextFor = (input: AuthorizeInput, account: string) => Promise<AuthorizeInput['context']>;
+type ContextFor = (input: AuthorizeInput, account: string) => Promise<Pick<AuthorizeInput, 'context' | 'unreadable'>>;
 
-/** `input` with the context `contextFor` gives for `account` (review kj, 3). */
+/** `input` with the context (and unreadable keys) `contextFor` gives for `account` (review kj, 3; review mq, 1). */
 async function withContextOf(input: WhoCanInput, account: string, contextFor: ContextFor | undefined): Promise<WhoCanInput> {
-  const context = contextFor === undefined ? input.context : await contextFor(input, account);
-  if (context === input.context) return input;
-  const { context: _given, ...rest } = input;
-  return context === undefined ? rest : { ...rest, context };
+  if (contextFor === undefined) return input;
+  const facts = await contextFor(input, account);
+  if (facts.context === input.context && facts.unreadable === undefined) return input;
+  const { context: _given, unreadable: _none, ...rest } = input;
+  return { ...rest, ...facts };
 }
 
 interface Asked {
@@ -435,7 +437,7 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
         const web = federated.includes(arn) && !named.includes(arn);
         const who: Result<Principal> = web ? ok({ kind: 'web-identity', arn, provider: arn, partition, account: '' }) : principalFromArn(arn);
         if (!who.ok || (!web && arn !== '*' && who.value.account === account)) continue;
-        const request = { principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time };
+        const request = { principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
         // A web identity is decided by the trust policy alone, as AssumeRoleWithWebIdentity decides it.
         const set: PolicySet = web ? { identity: [], trust: policy } : { identity: arn === '*' ? [] : [OWN_SIDE_ALLOWS], resource: policies };
         let d = evaluate(request, set);
@@ -510,8 +512,8 @@ async function throughDefaultRoleJobs(
   // With the context the authorizer decides the job's session with (review kj, 1): on an object of a bucket the S3
   // gateway holds, its stored tags as s3:ExistingObjectTag, as the gateway decides the job's request and as `allowed`
   // was decided above; the asker's tags there mixed the two answers.
-  const context = contextFor === undefined ? input.context : await contextFor(input, account);
-  const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(context), time };
+  const facts = contextFor === undefined ? input : await contextFor(input, account);
+  const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(facts.context), time, ...(facts.unreadable !== undefined ? { unreadable: facts.unreadable } : {}) };
   const out: ThroughDefaultRoleJob[] = [];
   /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
   const joinOf = async (u: Asked, ws: Workspace, arn: string): Promise<Result<{ action: string; reasons: readonly string[] } | undefined>> => {
