@@ -606,6 +606,20 @@ export function createS3(app: App, objects: ObjectStore) {
     return { ok: true, value: { bucket: b.value, info } };
   }
 
+  /**
+   * A read the store served (`served`: the version it pinned) of an object decided on as `decided` (`gateObject`'s
+   * record), decided again on the served version's tags when they differ: the tags are the decision's one input from the
+   * object, and S3 decides a read on the object it serves. A write committed between the two reads (the key rewritten
+   * with `classification=secret`) was served under the decision made on the version before it, past a Deny on that tag
+   * (review mq, 2); PutObjectTagging decides again so (review bj).
+   */
+  async function servedAsDecided(call: S3Call, bucket: BucketInfo, key: string, unversioned: string, versionId: string | undefined, decided: ObjectInfo, served: ObjectInfo): Promise<S3Failure | undefined> {
+    if (sameTags(decided.tags, served.tags)) return undefined;
+    const v = versionedAction(unversioned, versionId);
+    if (!v.ok) return v.error;
+    return decide(call, v.value.action, objectArn(bucket.name, key), bucket.owner, { ...tagContext('s3:ExistingObjectTag', served.tags), ...v.value.context });
+  }
+
   /** S3 answers NoSuchKey only to who may list the bucket; others learn nothing (AccessDenied). */
   async function noSuchKey<T>(call: S3Call, bucket: BucketInfo, key: string): Promise<S3Result<T>> {
     const arn = bucketArn(bucket.name);
@@ -1101,6 +1115,11 @@ export function createS3(app: App, objects: ObjectStore) {
       const r = await objects.getObject(bucket, key, resolved.value && ifRange !== undefined ? { ...resolved.value, ifRange } : resolved.value);
       if (!r.ok) return r.error.code === 'NoSuchKey' ? noSuchKey(call, g.value.bucket, key) : fromStore(r);
       try {
+        const refused = await servedAsDecided(call, g.value.bucket, key, 's3:GetObject', versionId, info, r.value.info);
+        if (refused) {
+          r.value.stream.destroy();
+          return { ok: false, error: refused };
+        }
         return { ok: true, value: { ...r.value, info: await describedTo(call, g.value.bucket, key, r.value.info, versionId) } };
       } catch (e) {
         r.value.stream.destroy();
@@ -1191,7 +1210,11 @@ export function createS3(app: App, objects: ObjectStore) {
       const body = await objects.getObject(from.bucket, from.key, range, sourceConditions);
       if (!body.ok) return fromStore(body);
       try {
-        return fromStore(await objects.uploadPart({ ...to, body: body.value.stream, size }));
+        const refused = await servedAsDecided(call, src.value.bucket, from.key, 's3:GetObject', from.versionId, info, body.value.info);
+        if (refused) return { ok: false, error: refused };
+        // The length of what is served: the source may have been replaced by one of another size since it was read.
+        const served = body.value.range ? body.value.range.end - body.value.range.start + 1 : body.value.info.size;
+        return fromStore(await objects.uploadPart({ ...to, body: body.value.stream, size: served }));
       } finally {
         body.value.stream.destroy();
       }
