@@ -1157,27 +1157,38 @@ export function createS3(app: App, objects: ObjectStore) {
       /** `If-Match` / `If-None-Match: *` on the destination, `x-amz-copy-source-if-*` on the source: held by the store. */
       conditions?: CopyConditions,
     ): Promise<S3Result<ObjectInfo>> {
-      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner', from.versionId);
-      if (!src.ok) return src;
-      const source = src.value.info;
-      if (!source) return noSuchKey(call, src.value.bucket, from.key);
-      const tags = replace?.tags ?? source.tags;
-      const context = putContext(call, tags);
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...copyContext(call), ...conditionContext(call, conditions) });
-      if (!dst.ok) return dst;
-      const unsupported = unhonoured(call, dst.value.owner, 'write') ?? (await mayCompare(call, dst.value, to.key, conditions));
-      if (unsupported) return { ok: false, error: unsupported };
-      // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
-      // source, as S3 asks it ("copying objects that have object tags"), so a copy does not reveal tags its caller may not read.
-      if (replace?.tags === undefined && hasTags(source.tags)) {
-        const v = versionedAction('s3:GetObjectTagging', from.versionId);
-        if (!v.ok) return v;
-        const unreadable = await decide(call, v.value.action, objectArn(from.bucket, from.key), src.value.bucket.owner, { ...tagContext('s3:ExistingObjectTag', source.tags), ...v.value.context });
-        if (unreadable) return { ok: false, error: unreadable };
+      // Decided on the source read, and copied only while that very source is the key's (review mq, 3): the store copied
+      // whatever version was the key's when it got there, so a write that tagged it secret in between was copied under the
+      // decision made on the version before. A source replaced meanwhile is read and decided again, as a retag is (review
+      // bj); replaced on every try, 503, which S3 clients retry.
+      for (let attempt = 1; ; attempt++) {
+        const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner', from.versionId);
+        if (!src.ok) return src;
+        const source = src.value.info;
+        if (!source) return noSuchKey(call, src.value.bucket, from.key);
+        const tags = replace?.tags ?? source.tags;
+        const context = putContext(call, tags);
+        const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...copyContext(call), ...conditionContext(call, conditions) });
+        if (!dst.ok) return dst;
+        const unsupported = unhonoured(call, dst.value.owner, 'write') ?? (await mayCompare(call, dst.value, to.key, conditions));
+        if (unsupported) return { ok: false, error: unsupported };
+        // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
+        // source, as S3 asks it ("copying objects that have object tags"), so a copy does not reveal tags its caller may not read.
+        if (replace?.tags === undefined && hasTags(source.tags)) {
+          const v = versionedAction('s3:GetObjectTagging', from.versionId);
+          if (!v.ok) return v;
+          const unreadable = await decide(call, v.value.action, objectArn(from.bucket, from.key), src.value.bucket.owner, { ...tagContext('s3:ExistingObjectTag', source.tags), ...v.value.context });
+          if (unreadable) return { ok: false, error: unreadable };
+        }
+        const untaggable = await mayTag(call, dst.value, to.key, tags, context);
+        if (untaggable) return { ok: false, error: untaggable };
+        const copied = await objects.copyObject({ bucket: from.bucket, key: from.key, expect: source }, to, replace, conditions);
+        if (copied.ok || copied.error.code !== 'PreconditionFailed') return fromStore(copied);
+        // A condition the client sent (on the source or the destination) that did not hold: the source is the one decided on.
+        const now = await objects.headObject(from.bucket, from.key);
+        if (now.ok && now.value === source) return fromStore(copied);
+        if (attempt === RETAG_ATTEMPTS) return fail('ServiceUnavailable', `object \`${from.key}\` in bucket \`${from.bucket}\` was replaced ${RETAG_ATTEMPTS} times while it was being copied; retry later`);
       }
-      const untaggable = await mayTag(call, dst.value, to.key, tags, context);
-      if (untaggable) return { ok: false, error: untaggable };
-      return fromStore(await objects.copyObject({ bucket: from.bucket, key: from.key }, to, replace, conditions));
     },
 
     /**

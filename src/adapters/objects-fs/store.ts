@@ -896,7 +896,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async copyObject(
-    from: { readonly bucket: string; readonly key: string },
+    from: { readonly bucket: string; readonly key: string; readonly expect?: ObjectInfo },
     to: { readonly bucket: string; readonly key: string },
     replace?: CopyReplace,
     conditions?: CopyConditions,
@@ -907,6 +907,8 @@ export class FsObjectStore implements ObjectStore {
     if (!dst.ok) return dst;
     const entry = src.value.objects.get(from.key);
     if (entry === undefined) return noSuchKey(from.bucket, from.key);
+    // The very source the caller decided on, or none (review mq, 3).
+    if (from.expect !== undefined && entry.info !== from.expect) return fail('PreconditionFailed', `object \`${from.key}\` in bucket \`${from.bucket}\` was replaced while it was being copied; read it again and retry`);
     // x-amz-copy-source-if-*, against the very version copied (read in the same step as it).
     const unmet = sourceProblem(conditions?.source, entry.info);
     if (unmet !== undefined) return fail(unmet.code, unmet.message);

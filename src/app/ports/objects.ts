@@ -442,10 +442,12 @@ export interface ObjectStore {
    * What `replace` leaves undefined is the source's (`headers`: all five, as one), but for the storage class and the
    * website redirect location, which S3 never copies (API_CopyObject: the copy is STANDARD "if the x-amz-storage-class
    * header is not used"; the redirect location "is unique to each object and is not copied"): the copy has
-   * `replace`'s, or STANDARD and none.
+   * `replace`'s, or STANDARD and none. `from.expect`: the source as the caller read it (`headObject`'s answer); refused
+   * with PreconditionFailed unless that very object is still the source key's where it is read, as `setObjectTags`'s
+   * `expect`: the caller decided the copy on its tags (review mq, 3).
    */
   copyObject(
-    from: { readonly bucket: string; readonly key: string },
+    from: { readonly bucket: string; readonly key: string; readonly expect?: ObjectInfo },
     to: { readonly bucket: string; readonly key: string },
     replace?: CopyReplace,
     conditions?: CopyConditions,
