@@ -65,13 +65,17 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   endThisTurn(res, body);
 }
 
-/** The `StatusReason` of each code answered (k8s.io/apimachinery `metav1.StatusReason`). */
-export const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413 | 500 | 503, string>> = {
+/**
+ * The `StatusReason` of each code answered (k8s.io/apimachinery `metav1.StatusReason`). metav1 has no reason of its own
+ * for 431 (request line and headers over the edge's limit): the nearest, `RequestEntityTooLarge`, as for 413.
+ */
+export const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413 | 431 | 500 | 503, string>> = {
   400: 'BadRequest',
   401: 'Unauthorized',
   404: 'NotFound',
   405: 'MethodNotAllowed',
   413: 'RequestEntityTooLarge',
+  431: 'RequestEntityTooLarge',
   500: 'InternalError',
   503: 'ServiceUnavailable',
 };
@@ -82,7 +86,16 @@ export const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413 | 500 |
  * kube-apiserver, which logged it as an undecodable body.
  */
 export function status(res: ServerResponse, code: keyof typeof STATUS_REASONS, message: string): void {
-  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: STATUS_REASONS[code], message });
+  sendJson(res, code, statusOf(code, message));
+}
+
+/** The JSON text of a `Status` failure, for an answer written to the socket before any request object (the 431). */
+export function statusText(code: keyof typeof STATUS_REASONS, message: string): string {
+  return JSON.stringify(statusOf(code, message));
+}
+
+function statusOf(code: keyof typeof STATUS_REASONS, message: string) {
+  return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: STATUS_REASONS[code], message };
 }
 
 /**

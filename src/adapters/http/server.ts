@@ -301,7 +301,8 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
     // What Node answers on its own (a bare status, no body), but for the request line and headers past the limit:
     // Node's bare 431 left the AWS SDKs with `UnknownError` and the CLI saying the endpoint was not Gatehouse's API
     // (review ky, 3). It is said in the error shape of the route the request line names (when it is in the bytes the
-    // parser had): the admin API's JSON under `/v1/`, else the Query APIs' XML, which the AWS clients read.
+    // parser had): the admin API's JSON under `/v1/`, a Kubernetes `Status` under `/k8s/`, else the Query APIs' XML,
+    // which the AWS clients read.
     if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
       if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(e.rawPacket, limits.maxHeaderSize));
       else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write(requestTimedOut(socket._httpMessage?.req, limits));
