@@ -10,7 +10,9 @@ import { join } from 'node:path';
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(`gatehouse: needs Node.js 24 or later, and this is ${process.version}: run \`npx gatehouse …\` in the repository (after \`npm install\`), which uses the Node.js 24 installed in node_modules\n`);
-  process.exit(1);
+  // 2, a usage error (docs/errors.md): how it was run is wrong. 1 is a negative answer (a deny, a broken audit log,
+  // drift), which a script run by an older `node` (a credential_process, a cron job) read as such (review mt, 2).
+  process.exit(2);
 }
 // Node keeps each module as compiled (type-stripped TypeScript included) in a cache on disk, checked against the
 // source: a command starts in about 0.25 s instead of 0.6 s once the cache is warm. In the system's temporary

@@ -1,6 +1,7 @@
 /**
  * The entry point under another Node.js: `bin/gatehouse.js` run by a Node.js older than 24 (the machine's own,
- * where it is older; skipped, saying so, where none is on PATH) exits 1 and says how to run it, instead of failing
+ * where it is older; skipped, saying so, where none is on PATH) exits 2, a usage error (1 is a negative answer: review
+ * mt, 2), and says how to run it, instead of failing
  * on TypeScript it cannot read. And `npx gatehouse` prints no npm warning about engines (package.json has none).
  */
 import { test } from 'node:test';
@@ -30,7 +31,7 @@ const older = olderNode();
 
 test('an older Node.js running bin/gatehouse.js is told how to run it', { skip: older === undefined ? 'no Node.js older than 24 on PATH' : false }, () => {
   const r = spawnSync(older?.path ?? '', [GATEHOUSE_BIN, '--version'], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, `gatehouse: needs Node.js 24 or later, and this is v${older?.version}: run \`npx gatehouse …\` in the repository (after \`npm install\`), which uses the Node.js 24 installed in node_modules\n`);
 });
