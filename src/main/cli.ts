@@ -5,20 +5,24 @@
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import pkg from '../../package.json' with { type: 'json' };
-import { runCli } from '../adapters/cli/index.ts';
+import { EXIT, runCli } from '../adapters/cli/index.ts';
 import { cliFiles } from './cli-files.ts';
 
 // `gatehouse … | head` closes the pipe early: stop quietly, as other command-line tools do.
+// Any other failure to write the result (`--json > out.json` on a full disk: ENOSPC, EIO, EFBIG) was rethrown, an
+// uncaught stack trace and exit 1, which docs/errors.md gives to a deny, a broken audit log or drift (review mt, 3):
+// said once, and exit 5, the status of a file the command could not read or write.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
+  if (stderrOpen) process.stderr.write(`gatehouse: cannot write the result to standard output (${e.code ?? 'error'}: ${e.message.replace(/^[A-Z]+: /, '')}): it is incomplete; whatever the command did is done (look before doing it again)\n`);
+  process.exit(EXIT.noInput);
 });
 // `gatehouse plan … 2>&1 >/dev/null | head` closes stderr early: the error was uncaught and the process exited 1, which
-// docs/errors.md gives to a deny. Messages stop there; the command ends with its own status.
+// docs/errors.md gives to a deny. Messages stop there; the command ends with its own status. So on any other failure
+// to write them (`2> errors.log` on a full disk; review mt, 3).
 let stderrOpen = true;
-process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') stderrOpen = false;
-  else throw e;
+process.stderr.on('error', () => {
+  stderrOpen = false;
 });
 
 /**

@@ -15,7 +15,7 @@ export const EXIT = {
   invalidPolicy: 3,
   /** The request to decide is invalid: principal, action, resource account or context (`REQUEST_*`). */
   invalidRequest: 4,
-  /** An input file could not be read. */
+  /** An input file could not be read, or the result could not be written to standard output (src/main/cli.ts). */
   noInput: 5,
   /** The named entity does not exist (`NO_SUCH_ENTITY`). */
   notFound: 6,
