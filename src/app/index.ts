@@ -521,6 +521,14 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       return r;
     },
     /**
+     * A request of `caller` (as `authenticate` gave it) whose signature verified: a use of its console sign-in, if it is
+     * one, for the sign-in's idle limit. Every edge tells it where it notes its key's use; `authenticate` alone counts
+     * nothing, since it has not seen the signature (review mp, 1).
+     */
+    signatureVerified: (caller: Caller): void => {
+      if (caller.console !== undefined) sts.consoleUsed(caller.console);
+    },
+    /**
      * The secret of long-term key `accessKeyId` when it exists and is `Inactive` and its user is enabled; else undefined.
      * For Alibaba's gateway answer `InvalidAccessKeyId.Inactive`, which the edge gives only to a request signed with this
      * secret (src/adapters/http/alibaba-sts-api.ts): `authenticate` answers unknown, inactive and disabled alike, so that

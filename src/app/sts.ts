@@ -438,24 +438,19 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   /**
    * Whether console sign-in `c` has been idle past `consoleIdleMs` (then ended on every instance, as sign-out ends it,
    * and recorded as `gatehouse:ConsoleSignOut` with `reason: idle`); `false` at once when this instance saw it in use
-   * lately (the hot path), else a promise. Not seen here and noted nowhere (a note that could not be written): counted
-   * from now, the lenient side, since no instance knows better.
+   * lately (the hot path), else a promise. Not seen here and noted nowhere (a note that could not be written): not
+   * idle, the lenient side, since no instance knows better. Asking is no use of it: the request's signature is not
+   * checked yet, and only one that verifies counts (`consoleUsed`; review mp, 1).
    */
   function consoleIdle(c: SessionClaims): false | Promise<boolean> {
     const t = now();
     const seen = consoleUse.get(c.sid);
-    if (seen !== undefined && t - seen.used <= consoleIdleMs) {
-      noteConsoleUse(c.sid, t);
-      return false;
-    }
+    if (seen !== undefined && t - seen.used <= consoleIdleMs) return false;
     if (c.exp <= t || live.isRevoked(c)) return false;
     return (async () => {
       const stored = await notes.read((tx) => tx.kv.get(`${CONSOLE_USE_PREFIX}${c.sid}`)).then(Number, () => NaN);
       const used = Math.max(seen?.used ?? -Infinity, Number.isFinite(stored) ? stored : -Infinity);
-      if (used === -Infinity || t - used <= consoleIdleMs) {
-        noteConsoleUse(c.sid, t);
-        return false;
-      }
+      if (used === -Infinity || t - used <= consoleIdleMs) return false;
       consoleUse.delete(c.sid);
       const principal = sessionPrincipal(c, {}).arn;
       await live
@@ -465,6 +460,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         .catch(() => {});
       return true;
     })();
+  }
+
+  /**
+   * A use of console sign-in `c` (a caller's `console`), told by the edge once the request's signature verified with
+   * the sign-in's secret. Counted when its token merely opened, a request signed with any other secret (by whoever saw
+   * the token: a presigned link carries it in its address) kept an abandoned sign-in from going idle (review mp, 1).
+   */
+  function consoleUsed(c: SessionClaims): void {
+    noteConsoleUse(c.sid, now());
   }
 
   /**
@@ -1255,6 +1259,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
 
   return {
     authenticateSession,
+    consoleUsed,
     callerOfClaims,
     assumeRole,
     assumeRoleAsService,

@@ -796,6 +796,7 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
   // A console sign-in opened with a long-term key is a use of that key (its id is the caller's: src/app/sts.ts).
   app.keyUse.note(who.value.caller.console !== undefined ? who.value.caller.accessKeyId : parsed.accessKeyId, parsed.service, parsed.region);
+  app.signatureVerified(who.value.caller);
   return ok({ caller: who.value.caller, region: parsed.region });
 }
 

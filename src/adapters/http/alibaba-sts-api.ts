@@ -378,6 +378,7 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   // credential report of the account (review ge, 5).
   const regionId = p.get('RegionId') ?? '';
   app.keyUse.note(accessKeyId, 'sts', REGION_ID_RE.test(regionId) ? regionId : '');
+  app.signatureVerified(caller);
   return { ok: true, caller };
 }
 

@@ -209,6 +209,7 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it ${audience !== undefined ? `bound to another audience than \`${audience}\`, a proof its caller made for another resource server; or ` : ''}signed for another host than \`${host}\`${audience !== undefined ? ';' : ','} or changed since?)`);
   if (use) {
     app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.signatureVerified(who.value.caller);
     app.deps.metrics?.proofAccepted?.(signed === BOUND);
   }
   return ok(who.value.caller);

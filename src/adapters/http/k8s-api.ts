@@ -157,6 +157,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     // A mismatch is also what a token minted for another cluster gives (x-k8s-aws-id is signed).
     if (!v.ok) return refuse(`the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}`, { step: 'mismatch', code: v.code, message: v.message, target });
     app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.signatureVerified(who.value.caller);
     // The region the token was signed for: `aws:RequestedRegion` of the decisions made for its user (review kc, 1).
     const user = kube.identify(cluster, who.value.caller, parsed.accessKeyId, parsed.region);
     if (!user.ok) return refuse(user.errors[0]?.message ?? 'no access entry', { step: 'entry', message: user.errors[0]?.message ?? '', target });

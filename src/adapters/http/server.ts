@@ -418,6 +418,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const v = parsed.verify(who.value.secret);
     if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message };
     app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.signatureVerified(who.value.caller);
     return { ok: true, caller: who.value.caller, region: parsed.region };
   }
 

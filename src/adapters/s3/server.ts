@@ -752,6 +752,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
       // SigV2 names no region: the gateway's own.
       app.keyUse.note(v2.accessKeyId, 's3', region);
+      app.signatureVerified(who.value.caller);
       return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
     }
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) }, Date.now(), S3_SIGV4);
@@ -816,6 +817,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       };
     }
     app.keyUse.note(parsed.accessKeyId, 's3', parsed.region);
+    app.signatureVerified(who.value.caller);
     return { ok: true, value: { caller: who.value.caller, v4: { parsed, secret: who.value.secret, signature } } };
   }
 
