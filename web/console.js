@@ -191,14 +191,20 @@ export const visible = (text, lines = false) =>
   String(text).replace(lines ? HIDDEN_BUT_LINES : HIDDEN, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u{${c.codePointAt(0).toString(16).padStart(4, '0')}}`));
 
 const STORAGE_KEY = 'gatehouse-console-credentials';
-/** A signed-in tab not used for this long forgets its key (review console, W7). */
+/**
+ * A signed-in tab not used for this long forgets its key (review console, W7): the server's idle limit of the sign-in
+ * (`idleSeconds` of its answer, GATEHOUSE_CONSOLE_IDLE_SECONDS: review mp, 2), else 30 minutes, the server's default.
+ */
 const IDLE_MS = 30 * 60 * 1000;
+/** The idle limit of sign-in `c` ({idleMs?}), in ms. */
+const idleOf = (c) => (Number.isFinite(c?.idleMs) && c.idleMs > 0 ? c.idleMs : IDLE_MS);
+/** What the page says when it signs out after `ms` without use. */
+const idleText = (ms) => `signed out after ${ms % 60_000 === 0 ? `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}` : `${ms / 1000} seconds`} without use: sign in again`;
 /**
  * A sign-in lasts at most this long, used or not (review console, H5): the idle limit alone kept a tab in use, or one
  * a script or an open audit view kept busy, signed in as the administrator for days on one typing of the key.
  */
 const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
-const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
 const LEFT_TEXT = 'signed out when the console was left for another page: sign in again';
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
 /** A service principal's name (`training.gatehouse.dev`, `ec2.amazonaws.com`, `ecs.aliyuncs.com`), which records carry as it is. */
@@ -380,9 +386,10 @@ function page() {
     // The idle limit holds at the call too, not only at the timer's next tick (review fk, 1): a laptop woken from
     // sleep, or a background tab whose timers the browser held back, had a call made before the tick counted as use,
     // and the tab left unused for hours stayed signed in for whoever touched it first.
-    if (Date.now() - usedAt > IDLE_MS) {
-      forget(IDLE_TEXT);
-      throw new Error(IDLE_TEXT);
+    if (Date.now() - usedAt > idleOf(credentials)) {
+      const text = idleText(idleOf(credentials));
+      forget(text);
+      throw new Error(text);
     }
     // The keys cover the dates of the sign-in's MAX_SESSION_MS: only a clock set far off gets here.
     if (!Object.hasOwn(credentials.signingKeys, dateOf(new Date()))) {
@@ -876,12 +883,12 @@ function page() {
     if (hid) $('sign-in-form').elements.namedItem('accessKeyId')?.focus();
   }
 
-  // An administrator's key left in an open tab is anyone's who sits down at it: forgotten after IDLE_MS without a call.
-  // And whatever the use, after MAX_SESSION_MS from the sign-in.
+  // An administrator's key left in an open tab is anyone's who sits down at it: forgotten after its idle limit without a
+  // call. And whatever the use, after MAX_SESSION_MS from the sign-in.
   setInterval(() => {
     if (credentials === null) return;
     if (Date.now() - signedInAt > MAX_SESSION_MS) forget(EXPIRED_TEXT);
-    else if (Date.now() - usedAt > IDLE_MS) forget(IDLE_TEXT);
+    else if (Date.now() - usedAt > idleOf(credentials)) forget(idleText(idleOf(credentials)));
   }, 30_000);
 
   /**
@@ -902,8 +909,11 @@ function page() {
       // The credentials typed open a console sign-in of their own on the server, which Sign out ends there (review id,
       // 1): the page signs with those from then on, and keeps nothing of the key typed. A reload's are those already.
       if (!restored) {
-        const opened = (await api('POST', '/v1/console/sign-in')).credentials;
+        const answer = await api('POST', '/v1/console/sign-in');
+        const opened = answer.credentials;
         const own = { accessKeyId: opened.accessKeyId, sessionToken: opened.sessionToken, signingKeys: await signingKeys(opened.secretAccessKey, new Date(since)) };
+        // The server's idle limit of this sign-in, which the tab keeps too (review mp, 2).
+        if (Number.isFinite(answer.idleSeconds) && answer.idleSeconds > 0) own.idleMs = answer.idleSeconds * 1000;
         if (credentials !== c) {
           endOnServer(own);
           return;
@@ -1096,12 +1106,12 @@ function page() {
   // server could end, review id, 1): not used, and now removed from the tab.
   if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) tabKept.remove();
   else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
-  else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since, true);
+  else if (saved !== null && reloaded && Date.now() - last <= idleOf(c)) void signIn(c, since, true);
   else if (saved !== null && reloaded) {
     // Signed out here, at load, with no sign-in held in memory: `forget` ends only that one, and this sign-in, copied
     // off the disk, went on administering for the rest of its 8 hours (review jd, 1).
     endOnServer(c);
-    forget(IDLE_TEXT);
+    forget(idleText(idleOf(c)));
   } else {
     // A tab that left the console without the back/forward cache keeping it (no `pagehide` with `persisted`) and came
     // back, by the address or by Back: its sign-in is dropped, and ended on the server too (review jd, 1 and 4), unless

@@ -1260,6 +1260,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   return {
     authenticateSession,
     consoleUsed,
+    /** How long a console sign-in may go without a request (GATEHOUSE_CONSOLE_IDLE_SECONDS), told to the console at sign-in. */
+    consoleIdleSeconds: consoleIdleMs / 1000,
     callerOfClaims,
     assumeRole,
     assumeRoleAsService,

@@ -7,7 +7,7 @@
  *   POST /v1/users/{name}/disable                                → {user, revoked}
  *   POST /v1/users/{name}/enable                                 → {user}
  *   POST /v1/keys/rotate                                         → {keyId, created, retiredKeys}
- *   POST /v1/console/sign-in                                     → {credentials, arn, account}
+ *   POST /v1/console/sign-in                                     → {credentials, arn, account, idleSeconds}
  *   POST /v1/console/sign-out                                    → {signedOut}
  * Who is calling: `GET /v1/whoami` (admin-api.ts). `assume-role` follows the rules of STS AssumeRole
  * (app/sts.ts) exactly; it exists so the CLI can hand out credentials (`gatehouse credentials`, a
@@ -126,7 +126,8 @@ export function stsAdminRoutes(): ExtraRoute[] {
         const r = app.sts.consoleSignIn(caller);
         if (!r.ok) return r;
         const c = r.value;
-        return ok({ body: { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: isoSeconds(c.expiration) }, arn: caller.principal.arn, account: caller.account } });
+        // `idleSeconds`: the server's idle limit of the sign-in, which the console holds its tab to (review mp, 2).
+        return ok({ body: { credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: isoSeconds(c.expiration) }, arn: caller.principal.arn, account: caller.account, idleSeconds: app.sts.consoleIdleSeconds } });
       },
     },
     {

@@ -58,7 +58,7 @@ GATEHOUSE_JOB_SESSION_SECONDS is the duration asked for each session of a job or
 43200), up to the role's maximum session duration, or 3 h when that is shorter. Jobs get new credentials before
 a session ends, so it bounds how long one leaked copy works, not how long a job runs.
 GATEHOUSE_CONSOLE_IDLE_SECONDS: a console sign-in with no request (signed with its secret) for as long is refused
-(ExpiredToken) and ended, as the console itself forgets it (1 to 28800; default 1800, the console's 30 minutes).
+(ExpiredToken) and ended, and the console tab forgets it after as long (1 to 28800; default 1800: 30 minutes).
 GATEHOUSE_ISSUER_URL is this deployment's public URL as an OIDC issuer (the \`iss\` of the workload tokens it
 signs, e.g. behind a load balancer); default the URL --listen is bound to.
 GATEHOUSE_TRUSTED_PROXIES names the load balancers in front of --listen and the S3 gateway (addresses or CIDR
