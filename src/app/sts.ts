@@ -450,7 +450,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return (async () => {
       const stored = await notes.read((tx) => tx.kv.get(`${CONSOLE_USE_PREFIX}${c.sid}`)).then(Number, () => NaN);
       const used = Math.max(seen?.used ?? -Infinity, Number.isFinite(stored) ? stored : -Infinity);
-      if (used === -Infinity || t - used <= consoleIdleMs) return false;
+      // A note is written at most every `useNoteMs`, the uses between kept in the memory of the instance that saw them:
+      // the last use it stands for may be up to that much later. Taken as the last use, a sign-in used through another
+      // instance was refused up to a minute inside its limit (review mp, 3).
+      const latest = Math.max(seen?.used ?? -Infinity, Number.isFinite(stored) ? stored + useNoteMs : -Infinity);
+      if (used === -Infinity || t - latest <= consoleIdleMs) return false;
       consoleUse.delete(c.sid);
       const principal = sessionPrincipal(c, {}).arn;
       await live
