@@ -142,7 +142,7 @@ describe('web console review (H4–H6)', { skip }, () => {
         return Object.keys(saved).sort();
       });
       // The console sign-in's session token too (review id, 1).
-      assert.deepEqual(kept, ['accessKeyId', 'sessionToken', 'signedInAt', 'signingKeys', 'usedAt'], 'the kept sign-in says when it began (and holds signing keys, not the secret: review bd, 1)');
+      assert.deepEqual(kept, ['accessKeyId', 'idleMs', 'sessionToken', 'signedInAt', 'signingKeys', 'usedAt'], 'the kept sign-in says when it began and its idle limit (review mp, 2), and holds signing keys, not the secret (review bd, 1)');
       await p.reload();
       await p.waitForSelector('#sign-in-status:not(:empty)');
       assert.equal(await p.textContent('#sign-in-status'), 'signed out: a sign-in lasts at most 8 hours; sign in again');
