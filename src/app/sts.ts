@@ -355,7 +355,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const c = opened.claims;
     if (c.con !== undefined) {
       const idle = consoleIdle(c);
-      if (idle !== false) return idle.then((refused) => (refused ? expiredToken() : authenticateOpened(c, accessKeyId)));
+      if (idle !== false) {
+        return idle.then((refused) =>
+          refused === 'unread'
+            ? failWith('SERVICE_UNAVAILABLE', "the console sign-in's last use could not be read (the database cannot be reached now), so it was neither taken nor ended: retry later")
+            : refused
+              ? expiredToken()
+              : authenticateOpened(c, accessKeyId),
+        );
+      }
     }
     return authenticateOpened(c, accessKeyId);
   }
@@ -439,16 +447,19 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * Whether console sign-in `c` has been idle past `consoleIdleMs` (then ended on every instance, as sign-out ends it,
    * and recorded as `gatehouse:ConsoleSignOut` with `reason: idle`); `false` at once when this instance saw it in use
    * lately (the hot path), else a promise. Not seen here and noted nowhere (a note that could not be written): not
-   * idle, the lenient side, since no instance knows better. Asking is no use of it: the request's signature is not
+   * idle, the lenient side, since no instance knows better. The note unreadable: `'unread'`, answered 503. Asking is no use of it: the request's signature is not
    * checked yet, and only one that verifies counts (`consoleUsed`; review mp, 1).
    */
-  function consoleIdle(c: SessionClaims): false | Promise<boolean> {
+  function consoleIdle(c: SessionClaims): false | Promise<boolean | 'unread'> {
     const t = now();
     const seen = consoleUse.get(c.sid);
     if (seen !== undefined && t - seen.used <= consoleIdleMs) return false;
     if (c.exp <= t || live.isRevoked(c)) return false;
     return (async () => {
-      const stored = await notes.read((tx) => tx.kv.get(`${CONSOLE_USE_PREFIX}${c.sid}`)).then(Number, () => NaN);
+      const stored = await notes.read((tx) => tx.kv.get(`${CONSOLE_USE_PREFIX}${c.sid}`)).then(Number, () => undefined);
+      // The note unread (the store not answering): this instance's memory alone would refuse a sign-in perhaps used
+      // through another instance a minute ago, and end it for good (review mp, 4). Neither taken nor ended: retried.
+      if (stored === undefined) return 'unread';
       const used = Math.max(seen?.used ?? -Infinity, Number.isFinite(stored) ? stored : -Infinity);
       // A note is written at most every `useNoteMs`, the uses between kept in the memory of the instance that saw them:
       // the last use it stands for may be up to that much later. Taken as the last use, a sign-in used through another
