@@ -3,7 +3,7 @@
  * until SIGINT/SIGTERM, or its parent's exit when `npx` started it (as the server: `untilParentExits`), then a
  * graceful stop (requests in flight finish).
  */
-import { createRelay, type Relay } from '../adapters/agent/relay.ts';
+import { createRelay, metadataHostRefusal, type Relay } from '../adapters/agent/relay.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, StartError, startExitCode, untilParentExits, untilStopSignal } from './server.ts';
@@ -27,7 +27,8 @@ export function unprivilegedPortWarning(port: number): string {
 
 /**
  * Starts the relay; throws a StartError naming the bad option: a malformed `--upstream` or `--listen` is a usage
- * error (exit 2), an address it cannot listen on is unavailable (exit 10), as for `gatehouse server`.
+ * error (exit 2), an address it cannot listen on (`--listen`, or `--metadata-host` for the jobs' metadata endpoints)
+ * is unavailable (exit 10), as for `gatehouse server`.
  */
 export async function startAgent(opts: AgentCommandOptions & { log?: (line: string) => void }): Promise<RunningAgent> {
   const usage = <T>(parse: () => T): T => {
@@ -39,6 +40,9 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
   };
   const upstream = usage(() => parseBaseUrl(opts.upstream, '--upstream'));
   const at = usage(() => parseHostPort(opts.listen, '--listen'));
+  // Before anything listens: an address the metadata endpoints cannot take fails the start, as `--listen`'s does.
+  const metadataRefusal = await metadataHostRefusal(opts.metadataHost);
+  if (metadataRefusal !== undefined) throw new StartError(metadataRefusal, 'unavailable');
   const relay = createRelay({ upstream, revalidateMs: opts.revalidateSeconds * 1000, metadataHost: opts.metadataHost, ...(opts.log ? { log: opts.log } : {}) });
   let bound: { host: string; port: number };
   try {

@@ -234,6 +234,20 @@ function alibabaForm(body: Buffer): { roleName: string; alibaba: Buffer } {
   return { roleName, alibaba: Buffer.from(JSON.stringify(alibaba)) };
 }
 
+/**
+ * Why the per-job metadata endpoints cannot listen on `host` (`--metadata-host`), or undefined when they can: a port
+ * of it is bound and let go again. An address this node does not hold (a typo, another node's, a link-local one not
+ * yet on an interface) was only found at each job's `POST /v1/launcher/metadata`, answered 409 while the agent's log
+ * said nothing and its start had said it served (review mu, 1).
+ */
+export function metadataHostRefusal(host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(`cannot listen on ${host} (--metadata-host), where each job's metadata endpoint is opened: ${e.code ?? e.message}; give an address of this node (127.0.0.1 by default)`));
+    probe.listen({ port: 0, host, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
+}
+
 export function createRelay(opts: RelayOptions): Relay {
   const base = new URL(opts.upstream);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--upstream must be an http(s) URL, got \`${shownUrl(opts.upstream)}\``);

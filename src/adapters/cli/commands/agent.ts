@@ -30,7 +30,7 @@ Stops on SIGINT, SIGTERM or SIGHUP; started by npx (or npm exec), also when its 
 (npm runs it under \`sh -c\`, which does not pass a SIGTERM on).
 
 Exit status: 0 stopped; 2 a malformed argument (--upstream, --listen, --revalidate, --metadata-host); 10 the
---listen address is in use or cannot be bound (see docs/errors.md).`,
+--listen address is in use or cannot be bound, or --metadata-host is no address of this node (see docs/errors.md).`,
     )
     .action(async (opts: { upstream?: string; listen: string; revalidate: string; metadataHost: string }) => {
       if (!ctx.runAgent) {
