@@ -289,13 +289,18 @@ export function createRelay(opts: RelayOptions): Relay {
           else chunks.push(c);
         });
         res.on('end', () => {
-          if (unreachableSince !== undefined) {
+          const status = res.statusCode ?? 502;
+          const body = Buffer.concat(chunks);
+          // A 5xx that is not the server's own answer is a proxy's page for a server it cannot reach (an ingress's
+          // `502 Bad Gateway` while the server is down): out of reach, as a refused connection is (review mu, 2).
+          if (proxyErrorPage(status, body)) unreachable({ code: `a ${status} page of a proxy or ingress in front of it` });
+          else if (unreachableSince !== undefined) {
             log(`agent: the server at ${shownBase} answers again`);
             unreachableSince = undefined;
           }
           const real = res.headers[REAL_EXPIRATION_HEADER];
           const location = res.headers.location;
-          resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks), ...(typeof real === 'string' ? { realExpiration: real } : {}), ...(typeof location === 'string' ? { location } : {}) });
+          resolve({ status, body, ...(typeof real === 'string' ? { realExpiration: real } : {}), ...(typeof location === 'string' ? { location } : {}) });
         });
         res.on('error', reject);
       });
@@ -303,6 +308,14 @@ export function createRelay(opts: RelayOptions): Relay {
       req.on('error', reject);
       req.end(init.body);
     });
+  }
+
+  /**
+   * Whether an answer of `--upstream` is a proxy's error page rather than the server's: a 5xx without the server's JSON
+   * `Code` and `Message` (`isGatehouseAnswer`; the server's own 503 of a database outage has them).
+   */
+  function proxyErrorPage(status: number, body: Buffer): boolean {
+    return status >= 500 && !isGatehouseAnswer(body.toString('utf8'));
   }
 
   function unreachable(e: unknown): void {
@@ -393,6 +406,12 @@ export function createRelay(opts: RelayOptions): Relay {
         const redirect = redirectOf(a);
         if (redirect !== undefined) {
           entry.last = json(502, { Code: 'BadGateway', Message: sayRedirect(redirect) });
+          return;
+        }
+        // A proxy's 5xx page (said in the log by `upstream`): the server out of reach, told in the agent's own words, not
+        // relayed as if the server had answered it (review mu, 2).
+        if (proxyErrorPage(a.status, a.body)) {
+          entry.last = json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached: a proxy or ingress in front of it answered ${a.status}` });
           return;
         }
         // Only the server's own answer ends what is held: a credentials document, or its refusal (JSON with `Code` and
