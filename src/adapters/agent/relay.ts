@@ -14,7 +14,8 @@
  *   ended (410), has no role (404) or that the capability is unknown (403), the cached credentials go and that
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
  *   `revalidateMs`. Only the server's own refusal does that (JSON with `Code` and `Message`): a page a proxy in front
- *   of it answers with (an ingress's 404, a firewall's 403, a maintenance page served 200) is the server out of reach.
+ *   of it answers with (an ingress's 404 or 429, a firewall's 403, a maintenance page served 200, a 502 while the
+ *   server is down) is the server out of reach.
  * - When the server cannot be reached (or answers 5xx, or a proxy answers for it), or refuses a new session with 409
  *   (the job's role's trust policy: review km, 2; that answer is passed on when nothing valid is held), still-valid
  *   credentials keep being served until
@@ -418,9 +419,11 @@ export function createRelay(opts: RelayOptions): Relay {
         // `Message`). A proxy answering for a server that is not there (an ingress's `404 page not found`, a firewall's
         // 403 page, a maintenance page served 200) took every job's still-valid credentials away at once and was passed
         // on to their SDKs as if the job had ended (review iq, 1): it is the server out of reach, as a 5xx is.
+        // Any other 4xx page too (an ingress's `429` of a rate limit, a `401`): relayed as the server's word, it reached
+        // the jobs' SDKs as HTML, and a launcher took it as a refusal of its job's metadata endpoint (review mu, 3).
         const doc = a.status === 200 ? cachedOf(a.body, a.realExpiration) : undefined;
         const refusal = a.status === 403 || a.status === 404 || a.status === 410;
-        if ((a.status === 200 && doc === undefined) || (refusal && !isGatehouseAnswer(a.body.toString('utf8')))) {
+        if ((a.status === 200 && doc === undefined) || (a.status >= 400 && a.status < 500 && !isGatehouseAnswer(a.body.toString('utf8')))) {
           entry.last = json(502, { Code: 'BadGateway', Message: sayForeign(a.status) });
           return;
         }
