@@ -1,7 +1,7 @@
 /**
  * Review mw, 1: unsigned AssumeRoleWithWebIdentity read the role and every PolicyArns entry before the token's signature was checked, so anonymous requests drove database reads.
  *
- * Before the fix 2 of 3 tests failed.
+ * Before the fix 2 of 3 tests failed (the fourth, added with the follow-up, failed before it).
  *
  * The call is unsigned: anyone may send it, with a token anyone can write (any `iss`, any signature). Gatehouse read, in
  * one transaction before it looked at the token's signature: the role's account, the provider, the role (for a role that
@@ -11,8 +11,9 @@
  * and a round trip a read) busy for nothing. AWS STS answers such a token InvalidIdentityToken whatever the role and the
  * PolicyArns; only the provider's keys are needed to tell that.
  *
- * Now only the provider (its record, its account's dialect) is read before the token has verified; the role and the
- * PolicyArns are read once it has. The answers are the same: a forged token is InvalidIdentityToken, a good one naming a
+ * Now only the provider (its record, its account's dialect) is read before the token has verified; the role once it has,
+ * and the PolicyArns once the role's trust policy has allowed the token's subject (follow-up: a token anyone can get,
+ * a CI service's for a repository of their own, verifies, and still cost a read per entry). The answers are the same: a forged token is InvalidIdentityToken, a good one naming a
  * policy that does not exist ValidationError, naming a role that does not exist AccessDenied. Real server, SDK v3,
  * SQLite statements counted in process.
  */
@@ -39,7 +40,8 @@ before(async () => {
   issuer = await startOidcIssuer();
   const iam = s.iam();
   const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn;
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: provider } }] };
+  // The role trusts one subject of the issuer, as a CI role trusts one repository.
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: provider }, Condition: { StringEquals: { [`${issuer.hostPath}:sub`]: 'repo:ml/train' } } }] };
   await iam.send(new I.CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: JSON.stringify(trust) }));
   sts = new S.STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: { accessKeyId: 'AKIAANYONEATALL00000', secretAccessKey: 'x' } });
 });
@@ -101,4 +103,12 @@ test('mw1: a good token is answered as before: a made-up PolicyArns entry Valida
   assert.equal(missing.code, 'AccessDenied', missing.message);
   const issued = await sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, RoleSessionName: 'good', WebIdentityToken: token }));
   assert.match(issued.Credentials?.AccessKeyId ?? '', /^ASIA/);
+});
+
+test("mw1: a verified token whose subject the role does not trust reads no PolicyArns entry", async () => {
+  const counts = await statements(async () => {
+    const f = await sdkFailure(sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, RoleSessionName: 'other', WebIdentityToken: await issuer.mint({ sub: 'repo:someone/else' }), PolicyArns: POLICY_ARNS })));
+    assert.equal(f.code, 'AccessDenied', f.message);
+  });
+  assert.equal(reads(counts, /\bFROM policies\b/), 0, JSON.stringify([...counts]));
 });

@@ -923,7 +923,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
     // Only the provider (its record and keys) is read before the token has verified against them: the call is unsigned,
     // and the role and each PolicyArns entry, read here before, cost every made-up token a read per entry and, for a
-    // role that does not exist, a reload of the directory (review mw, 1). They are read once the token is known good.
+    // role that does not exist, a reload of the directory (review mw, 1). The role is read once the token is known good,
+    // the PolicyArns once the role's trust policy has allowed it.
     const found = await deps.store.read(async (tx: ReadTx) => {
       let hostPath = named?.[2] ?? (iss.ok ? iss.value.hostPath : '');
       let record = readRecord(await tx.kv.get(providerKey(parsed.account, hostPath)));
@@ -1025,16 +1026,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // a wrong path is refused as a missing role is. A role missing, or whose trust policy no longer parses, is decided
     // under a trust policy allowing nothing, so refused in the same words and with an encoded message alike, as a role
     // that does not trust the token: a token anyone can get (a CI service's) listed the account's roles (review cy, 3).
-    const known = await deps.store.read(async (tx: ReadTx) => {
-      const entry = found.partition ? await sts.cachedRole(tx, parsed.account, parsed.name) : undefined;
-      const missing: string[] = [];
-      for (const arn of p.policyArns) {
-        const pol = await tx.policies.getByArn(arn);
-        if (!pol || (pol.account !== parsed.account && pol.account !== 'aws')) missing.push(arn);
-      }
-      return { entry, missing };
-    });
-    const entry = known.entry !== undefined && (parsed.partition === 'acs' || known.entry.role.path === parsed.path) ? known.entry : undefined;
+    const roleEntry = found.partition ? await sts.cachedRole(undefined, parsed.account, parsed.name) : undefined;
+    const entry = roleEntry !== undefined && (parsed.partition === 'acs' || roleEntry.role.path === parsed.path) ? roleEntry : undefined;
     const roleArn = entry ? roleArnOf(partition, entry.role.account, entry.role.path, entry.role.name) : roleArnOf(partition, parsed.account, parsed.path, parsed.name);
     if (entry) verified.roleArn = roleArn;
     const trust = (entry && cachedTrust(cache, entry.role)) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
@@ -1082,7 +1075,16 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const role = entry.role;
     const duration = p.durationSeconds ?? DURATION.default;
     if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
-    if (known.missing.length) return failWith('VALIDATION_ERROR', `PolicyArns: ${known.missing[0] ?? ''} does not exist or is not in the role's account`, 'PolicyArns');
+    // Read only now that the trust policy has let the token's subject in: a token anyone can get (a CI service's, for a
+    // repository of their own) verifies, and each entry read for it was a read the role's trust never asked for.
+    const missing = p.policyArns.length === 0 ? undefined : await deps.store.read(async (tx: ReadTx) => {
+      for (const arn of p.policyArns) {
+        const pol = await tx.policies.getByArn(arn);
+        if (!pol || (pol.account !== parsed.account && pol.account !== 'aws')) return arn;
+      }
+      return undefined;
+    });
+    if (missing !== undefined) return failWith('VALIDATION_ERROR', `PolicyArns: ${missing} does not exist or is not in the role's account`, 'PolicyArns');
     const t = now();
     // A session policy makes the session scoped: it is recorded before it is issued (src/app/session-scopes.ts).
     const issued = await sts.issueRegistered({
