@@ -1,7 +1,7 @@
 /**
  * Review mw, 1: unsigned AssumeRoleWithWebIdentity read the role and every PolicyArns entry before the token's signature was checked, so anonymous requests drove database reads.
  *
- * Before the fix 2 of 3 tests failed (the fourth, added with the follow-up, failed before it).
+ * Before the fix 3 of 4 tests failed (the fourth, added with the follow-up, also failed after the first commit).
  *
  * The call is unsigned: anyone may send it, with a token anyone can write (any `iss`, any signature). Gatehouse read, in
  * one transaction before it looked at the token's signature: the role's account, the provider, the role (for a role that
