@@ -517,9 +517,11 @@ export interface KindHandler<S> {
   planDelete?(env: PlanEnv, ref: ObjectRef): Promise<Planned<Step[]>>;
   /**
    * Prunable kinds whose objects are keyed by something else than the name (a resource policy by its resource, an access
-   * entry by cluster and principal): whether a document names the stored object `name` under another name, so that it
-   * is renamed, not pruned. Without it, a renamed document's object was deleted by the prune of its old name (review
-   * ak, 9).
+   * entry by cluster and principal): whether every stored object named `name` is one a document names (by its key,
+   * under this name or another), so that it is kept or renamed, not pruned. Without it, a renamed document's object was
+   * deleted by the prune of its old name (review ak, 9). For these kinds a document's name does not keep an object by
+   * itself: one moved to another resource or principal left its old object, never pruned (review ms, 1), and their
+   * `planDelete` deletes only the objects of the name that no document names.
    */
   claimed?(tx: ReadTx, documents: readonly Desired<unknown>[], account: string, name: string): Promise<boolean>;
   /**
@@ -1878,18 +1880,22 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
   },
   // A resource policy is its resource's (review ak, 9: a renamed document's was deleted, a bucket's Deny with it).
   async claimed(tx, documents, account, name) {
-    const stored = namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).find((p) => p.account === account && p.name.toLowerCase() === name.toLowerCase());
-    if (stored === undefined) return false;
-    const key = resourcePolicyKey(stored.resource);
-    return documents.some((d) => d.kind === 'ResourcePolicy' && d.account === account && resourcePolicyKey((d.spec as ResourcePolicySpec).resource) === key);
+    const stored = namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).filter((p) => p.account === account && p.name.toLowerCase() === name.toLowerCase());
+    return stored.length > 0 && stored.every((p) => resourcePolicyClaimed(documents, account, p.resource));
   },
+  // Every policy of the name that no document names by its resource: the one a document moved away from (review ms, 1).
   async planDelete(env, ref) {
     const all = namedResourcePolicies(await env.tx.kv.list(RESOURCE_POLICY_PREFIX));
-    const hit = all.find((p) => p.account === ref.account && p.name.toLowerCase() === ref.name.toLowerCase());
-    if (!hit) return planOk([]);
-    return planOk([{ phase: PHASE.deletePolicy, action: 'gatehouse:DeleteResourcePolicy', resource: hit.resource, account: ref.account, view: kvView(resourcePolicyKey(hit.resource)), run: async (tx) => ok(await tx.kv.delete(resourcePolicyKey(hit.resource))) }]);
+    const hits = all.filter((p) => p.account === ref.account && p.name.toLowerCase() === ref.name.toLowerCase() && !resourcePolicyClaimed(env.documents, ref.account, p.resource));
+    return planOk(hits.map((hit): Step => ({ phase: PHASE.deletePolicy, action: 'gatehouse:DeleteResourcePolicy', resource: hit.resource, account: ref.account, view: kvView(resourcePolicyKey(hit.resource)), run: async (tx) => ok(await tx.kv.delete(resourcePolicyKey(hit.resource))) })));
   },
 };
+
+/** Whether a ResourcePolicy document of `account` sets the policy of `resource`. */
+function resourcePolicyClaimed(documents: readonly { readonly kind: string; readonly account: string; readonly spec?: unknown }[], account: string, resource: string): boolean {
+  const key = resourcePolicyKey(resource);
+  return documents.some((d) => d.kind === 'ResourcePolicy' && d.account === account && resourcePolicyKey((d.spec as ResourcePolicySpec).resource) === key);
+}
 
 /** The kind registry: what `apply` accepts, in the order objects are planned (accounts before what they hold). */
 export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, KindHandler<unknown>>([
@@ -2201,8 +2207,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       const exact = handler?.caseSensitiveNames === true;
       const fold = (n: string): string => (exact ? n : n.toLowerCase());
       const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => fold(o.name)));
-      for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
-        if (wanted.has(fold(name))) continue;
+      for (const name of new Set((await handler?.listNames?.(tx, account)) ?? [])) {
+        // A kind keyed by its resource (or cluster and principal) is kept by a document naming that, not by its name:
+        // a document moved to another resource keeps its name, and its old object was never pruned (review ms, 1).
+        if (wanted.has(fold(name)) && handler?.claimed === undefined) continue;
         // An object a document names under another name (renamed) is that document's, not one to prune (review ak, 9).
         if (await handler?.claimed?.(tx, objects, account, name)) continue;
         // Never the account's admin (the way back in), nor the caller itself: its user, or the role whose session it is

@@ -1686,6 +1686,16 @@ function bindingChanges(before: readonly IamBinding[], after: readonly IamBindin
   return out;
 }
 
+/** The IAM policies of `account` that apply stored under the document name `name`, with their keys. */
+async function iamPoliciesNamed(tx: ReadTx, account: string, name: string): Promise<{ key: string; p: StoredIamPolicy }[]> {
+  return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).filter((x) => x.p.account === account && x.p.name?.toLowerCase() === name.toLowerCase());
+}
+
+/** Whether an IamPolicy document of `account` sets the policy stored under `key`. */
+function iamPolicyClaimed(documents: readonly { readonly kind: string; readonly account: string; readonly spec?: unknown }[], account: string, key: string): boolean {
+  return documents.some((d) => d.kind === 'IamPolicy' && d.account === account && iamPolicyKey(account, (d.spec as AttachedPolicy).resource) === key);
+}
+
 export const iamPolicyKind: KindHandler<AttachedPolicy> = {
   kind: 'IamPolicy',
   scope: 'account',
@@ -1807,17 +1817,19 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
   // A policy is its resource's: one a document names under another name is renamed by it, not deleted by the prune of
   // its old name (review ak, 9: the prune's step removed the policy the document had just renamed).
   async claimed(tx, documents, account, name) {
-    const stored = (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).find((x) => x.p.account === account && x.p.name?.toLowerCase() === name.toLowerCase());
-    return stored !== undefined && documents.some((d) => d.kind === 'IamPolicy' && d.account === account && iamPolicyKey(account, (d.spec as AttachedPolicy).resource) === stored.key);
+    const stored = await iamPoliciesNamed(tx, account, name);
+    return stored.length > 0 && stored.every((x) => iamPolicyClaimed(documents, account, x.key));
   },
+  // Every policy of the name that no document names by its resource: the one a document moved away from (review ms, 1).
   async planDelete(env, ref) {
-    const hit = (await env.tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).find((x) => x.p.account === ref.account && x.p.name?.toLowerCase() === ref.name.toLowerCase());
-    if (!hit) return { ok: true, value: [] };
-    const remove = async (tx: WriteTx): Promise<Result<boolean>> => {
-      await removePolicy(tx, hit.key, (await readPolicy(tx, hit.key)).revision + 1);
-      return ok(true);
-    };
-    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:SetIamPolicy', resource: iamPolicyAuthzResource(env.partitionOf(ref.account), ref.account, hit.p.resource), account: ref.account, run: remove };
-    return { ok: true, value: [step] };
+    const hits = (await iamPoliciesNamed(env.tx, ref.account, ref.name)).filter((x) => !iamPolicyClaimed(env.documents, ref.account, x.key));
+    const steps = hits.map((hit): Step => {
+      const remove = async (tx: WriteTx): Promise<Result<boolean>> => {
+        await removePolicy(tx, hit.key, (await readPolicy(tx, hit.key)).revision + 1);
+        return ok(true);
+      };
+      return { phase: PHASE_DELETE, action: 'gatehouse:SetIamPolicy', resource: iamPolicyAuthzResource(env.partitionOf(ref.account), ref.account, hit.p.resource), account: ref.account, run: remove };
+    });
+    return { ok: true, value: steps };
   },
 };
