@@ -907,6 +907,8 @@ const accountKind: KindHandler<AccountSpec> = {
       return planOk({
         action: 'update',
         fields: ['name'],
+        // What it will be called, as every other field's change is listed (review ms, 2; review md, 1).
+        diff: valueChange('name', existing.name, name),
         steps: [{ phase: PHASE.account, action: 'UpdateAccount', resource: arn, account: o.name, rootOnly: true, run: async (tx) => fromStore(await tx.accounts.update(o.name, { name })), view: async (tx: ReadTx) => (await tx.accounts.get(o.name)) ?? null }],
       });
     }
@@ -1867,7 +1869,11 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
           },
         ]
       : [];
-    const diff = existing && documentChanged ? documentChanges(documentValue(existing.document), documentValue(o.spec.document.text), 'document') : [];
+    // A rename says from what, as an IamPolicy's does (review ms, 2).
+    const diff = [
+      ...(renamed ? [{ op: '~' as const, path: 'metadata.name', before: storedName, after: o.name }] : []),
+      ...(existing && documentChanged ? documentChanges(documentValue(existing.document), documentValue(o.spec.document.text), 'document') : []),
+    ];
     return planOk({
       action: existing ? (changed ? 'update' : 'unchanged') : 'create',
       fields: existing ? [...(documentChanged ? ['document'] : []), ...(renamed ? ['name'] : [])] : [],
