@@ -3,7 +3,7 @@
  * directories followed. The composition root (src/main/cli.ts) gives it the process's stdin; tests that run the CLI
  * in their own process (test/support/gatehouse-cli.ts) give it theirs, so both read files exactly alike.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 /**
@@ -78,6 +78,7 @@ function invalidUtf8At(bytes: Buffer): string {
 export function cliFiles(stdin: AsyncIterable<Buffer>, cwd?: string): {
   readFile: (path: string, options?: { readonly maxBytes?: number }) => Promise<string>;
   readDir: (path: string) => Promise<{ name: string; directory: boolean }[]>;
+  realPath: (path: string) => Promise<string>;
 } {
   let stdinText: Promise<string> | undefined;
   const at = (path: string) => (cwd === undefined ? path : resolve(cwd, path));
@@ -92,6 +93,7 @@ export function cliFiles(stdin: AsyncIterable<Buffer>, cwd?: string): {
       }
       return decode(path, readBytes(at(path), stdin, max));
     },
+    realPath: (path) => realpath(at(path)),
     readDir: async (path) =>
       Promise.all(
         (await readdir(at(path), { withFileTypes: true })).map(async (e) => ({

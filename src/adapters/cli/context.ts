@@ -22,6 +22,11 @@ export interface CliDeps {
    * `GATEHOUSE_ENDPOINT`, `AWS_REGION`); none when absent.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The real path of a file (links, `.` and `..` resolved), by which a file given twice under two spellings is known as
+   * one; rejects with a Node.js system error. Without it, paths compare as written.
+   */
+  readonly realPath?: (path: string) => Promise<string>;
   /** Lists a directory's entries; rejects with a Node.js system error (`ENOTDIR` for a file, `ENOENT`). */
   readonly readDir?: (path: string) => Promise<readonly { readonly name: string; readonly directory: boolean }[]>;
   /** Runs the server until it is signalled to stop; resolves with the exit status (composition root supplies it). */

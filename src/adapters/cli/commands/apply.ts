@@ -280,8 +280,11 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
       continue;
     }
     for (const file of files) {
-      if (seen.has(file)) continue;
-      seen.add(file);
+      // Known by its real path: `./config/a.yaml` and `config/a.yaml`, or a link to it, are one file, read once. Compared
+      // as written, its every object was refused as also defined by itself (review ms, 3).
+      const real = file === '-' || ctx.realPath === undefined ? file : await ctx.realPath(file).catch(() => file);
+      if (seen.has(real)) continue;
+      seen.add(real);
       let text: string;
       try {
         text = await ctx.readFile(file);
