@@ -428,7 +428,7 @@ interface Step {
    * pruned user: each listed as its `update`, with `field`) or deletes (`delete: true`, an RBAC object of a pruned
    * cluster), unless the files name them.
    */
-  readonly alsoChanges?: readonly { readonly kind: string; readonly account: string; readonly name: string; readonly field: string; readonly delete?: true }[];
+  readonly alsoChanges?: readonly { readonly kind: string; readonly account: string; readonly name: string; readonly field: string; readonly delete?: true; readonly diff?: readonly DocumentChange[] }[];
 }
 
 interface RunOutput {
@@ -779,7 +779,7 @@ async function principalDeleteSteps(
     // Each member loses the group (and what it is given through it): a change to that user, listed as its update
     // unless the files name it or the same prune deletes it (review hh, 2), as a pruned policy's principals are.
     const members = await tx.groups.listMembers(ref.account, ref.name);
-    if (members.length > 0) steps.push({ ...base, action: 'RemoveUserFromGroup', alsoChanges: members.map((u) => ({ kind: 'User', account: ref.account, name: u.name, field: 'groups' })) });
+    if (members.length > 0) steps.push({ ...base, action: 'RemoveUserFromGroup', alsoChanges: members.map((u) => ({ kind: 'User', account: ref.account, name: u.name, field: 'groups', diff: [{ op: '-', path: 'groups', before: ref.name }] })) });
   }
   steps.push({
     ...base,
@@ -1092,7 +1092,7 @@ const policyKind: KindHandler<PolicySpec> = {
         resource: entityArn(partition, account, type, e?.path ?? '/', e?.name ?? name),
         account,
         context: { ...context, 'iam:PolicyARN': p.arn },
-        alsoChanges: [{ kind: NOUN[type], account, name: e?.name ?? name, field: 'policies' }],
+        alsoChanges: [{ kind: NOUN[type], account, name: e?.name ?? name, field: 'policies', diff: [{ op: '-', path: 'policies', before: p.arn }] }],
         run: async (tx) => {
           const still = (await tx.attachments.listForPolicy(p.arn)).some((x) => x.principal.type === type && x.principal.account === account && x.principal.name.toLowerCase() === name.toLowerCase());
           return still ? fromStore(await tx.attachments.detach(a.principal, p.arn)) : ok(undefined);
@@ -2325,8 +2325,13 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       if (also.delete) {
         if (listed !== undefined) changes.splice(at, 1);
         changes.push({ action: 'delete', kind: also.kind, account: also.account, name: also.name, fields: [] });
-      } else if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
-      else if (!listed.fields.includes(also.field)) changes[at] = { ...listed, fields: [...listed.fields, also.field] };
+      } else if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field], ...listedDiff(also.diff) });
+      else {
+        // Each group or policy the object loses, under its update, as for a change of its own document (review ms, 4).
+        const shown = listedDiff([...(listed.diff ?? []), ...(also.diff ?? [])]);
+        const omitted = (listed.diffOmitted ?? 0) + (shown.diffOmitted ?? 0);
+        changes[at] = { ...listed, fields: listed.fields.includes(also.field) ? listed.fields : [...listed.fields, also.field], ...(shown.diff ? { diff: shown.diff } : {}), ...(omitted > 0 ? { diffOmitted: omitted } : {}) };
+      }
     }
     if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: handler.arnOf ? handler.arnOf(partitionOf(ref.account), ref.account, '*') : entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
     for (const s of d.value) steps.push({ step: s, document: undefined, ref });
