@@ -1225,8 +1225,8 @@ export function isUnreachable(e: unknown): boolean {
 
 /**
  * Runs `step` until it succeeds, waiting with backoff (0.5 s doubling to 15 s) while it fails because the
- * database cannot be reached, one log line per attempt; any other failure is thrown at once. Past `waitMs` (when
- * given), gives up with a `StartError` that names the database.
+ * database cannot be reached, one log line per attempt; any other failure is thrown at once. With `waitMs`, the last
+ * attempt is made at that bound, and its failure gives up with a `StartError` that names the database.
  */
 async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; log: (line: string) => void; waitMs?: number; onWait: () => Promise<void>; signal?: AbortSignal }): Promise<T> {
   const started = Date.now();
@@ -1238,11 +1238,14 @@ async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; lo
       if (!isUnreachable(e)) throw e;
       // A refused connection to `localhost` is an AggregateError (one per address tried) with an empty message.
       const why = (e instanceof Error ? e.message : '') || String((e as { code?: unknown }).code ?? e);
-      const delay = Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5));
       const waited = Date.now() - started;
-      if (o.waitMs !== undefined && waited + delay > o.waitMs) {
+      if (o.waitMs !== undefined && waited >= o.waitMs) {
         throw new StartError(`${o.what} cannot be reached: ${why}; gave up after ${attempt} attempt(s) in ${(waited / 1000).toFixed(1)} s (GATEHOUSE_DATABASE_WAIT_SECONDS=${o.waitMs / 1000})`, 'unavailable');
       }
+      // The last pause ends at the bound, where the last attempt is made: it gave up as soon as the next pause would
+      // end past the bound, `=30` after 15.5 s and `=60` after 45.5 s, and a database back within it was never
+      // reached (review mz, 1).
+      const delay = Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5), o.waitMs === undefined ? Infinity : o.waitMs - waited);
       await o.onWait();
       o.log(`${o.what} cannot be reached (attempt ${attempt}): ${why}; trying again in ${delay / 1000} s`);
       await sleep(delay, undefined, o.signal !== undefined ? { signal: o.signal } : {}).catch(() => undefined);
