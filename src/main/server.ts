@@ -177,6 +177,8 @@ export interface RunningServer {
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
+/** The longest GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS: a day (review mz, 2). */
+export const MAX_MIGRATION_LOCK_SECONDS = 86_400;
 export const DEFAULT_AGENT_LISTEN = '127.0.0.1:8471';
 export const DEFAULT_S3_LISTEN = '127.0.0.1:8472';
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
@@ -364,8 +366,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The migrations' wait for a lock at open (review jv, 3): unset, the store's default (30 s).
   const migrationLockText = env['GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS'];
   const migrationLockSeconds = migrationLockText !== undefined && migrationLockText !== '' ? decimalSetting(migrationLockText) : undefined;
-  if (migrationLockSeconds !== undefined && !(Number.isFinite(migrationLockSeconds) && migrationLockSeconds > 0)) {
-    throw new StartError(`GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS must be a number of seconds (more than 0), got \`${migrationLockText ?? ''}\``, 'usage');
+  // At most a day: PostgreSQL's `lock_timeout` stops at 2147483647 ms, and so does Node's timer that bounds the lock's
+  // answer (the timeout plus 2 s), which fired after 1 ms past it: a larger value cut every attempt on a healthy
+  // database, or was refused by it, and the start waited for it without end (review mz, 2).
+  if (migrationLockSeconds !== undefined && !(Number.isFinite(migrationLockSeconds) && migrationLockSeconds > 0 && migrationLockSeconds <= MAX_MIGRATION_LOCK_SECONDS)) {
+    throw new StartError(`GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS must be a number of seconds, more than 0 and at most ${MAX_MIGRATION_LOCK_SECONDS} (a day), got \`${migrationLockText ?? ''}\``, 'usage');
   }
   const urlText = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   // Any other value was taken as a PostgreSQL address all the same: `sqlite:///…` reached a PostgreSQL on localhost,

@@ -53,7 +53,7 @@ readiness and answers 503 until a refresh succeeds (gatehouse_directory_stalenes
 A database that cannot be reached at start is waited for (backoff up to 15 s, one log line per attempt;
 /healthz 200 and /readyz 503 meanwhile): GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait (unset: no bound;
 0: give up at once, exit 10). Migrations waiting for a lock (another instance running them) give up after
-GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS (default 30), say which lock, and are tried again the same way.
+GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS (default 30, at most 86400), say which lock, and are tried again the same way.
 GATEHOUSE_JOB_SESSION_SECONDS is the duration asked for each session of a job or node (10 to 43200; default
 43200), up to the role's maximum session duration, or 3 h when that is shorter. Jobs get new credentials before
 a session ends, so it bounds how long one leaked copy works, not how long a job runs.
