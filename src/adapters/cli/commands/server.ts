@@ -2,7 +2,7 @@
 import { AUDIT_ENV } from '../../../app/audit-env.ts';
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { parseWorkers } from '../../cluster/index.ts';
+import { MAX_WORKERS, parseWorkers } from '../../cluster/index.ts';
 
 /** The audit settings, one per line, wrapped under their name. */
 const auditHelp = Object.entries(AUDIT_ENV)
@@ -101,6 +101,16 @@ refuses it (see docs/errors.md).`,
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
+      }
+      // Given empty (`--health-listen "$VAR"` with VAR unset), they were read as left out: no probes' port at all, even
+      // over GATEHOUSE_HEALTH_LISTEN, and one process for the workers asked for (review mz, 4). An empty variable is unset.
+      if (opts.healthListen !== undefined && opts.healthListen.trim() === '') {
+        ctx.err('gatehouse server: --health-listen is empty: give HOST:PORT (such as 0.0.0.0:8475), or leave --health-listen out (default GATEHOUSE_HEALTH_LISTEN, else no port of their own)\n');
+        return ctx.exit(EXIT.usage);
+      }
+      if (opts.workers !== undefined && opts.workers.trim() === '') {
+        ctx.err(`gatehouse server: --workers is empty: give a whole number from 1 to ${MAX_WORKERS} or \`auto\`, or leave --workers out (default GATEHOUSE_WORKERS, else 1)\n`);
+        return ctx.exit(EXIT.usage);
       }
       if (opts.maxStaleness !== undefined && !/^\s*\d+(\.\d+)?\s*$/.test(opts.maxStaleness)) {
         ctx.err(`gatehouse server: --max-staleness \`${opts.maxStaleness}\`: give a number of seconds above 0 (leave it out for no bound)\n`);
