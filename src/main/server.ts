@@ -370,7 +370,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // answer (the timeout plus 2 s), which fired after 1 ms past it: a larger value cut every attempt on a healthy
   // database, or was refused by it, and the start waited for it without end (review mz, 2).
   if (migrationLockSeconds !== undefined && !(Number.isFinite(migrationLockSeconds) && migrationLockSeconds > 0 && migrationLockSeconds <= MAX_MIGRATION_LOCK_SECONDS)) {
-    throw new StartError(`GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS must be a number of seconds, more than 0 and at most ${MAX_MIGRATION_LOCK_SECONDS} (a day), got \`${migrationLockText ?? ''}\``, 'usage');
+    throw new StartError(`GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS must be a number of seconds (more than 0), at most ${MAX_MIGRATION_LOCK_SECONDS} (a day), got \`${migrationLockText ?? ''}\``, 'usage');
   }
   const urlText = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   // Any other value was taken as a PostgreSQL address all the same: `sqlite:///…` reached a PostgreSQL on localhost,
