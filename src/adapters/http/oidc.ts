@@ -109,15 +109,22 @@ async function getJson(url: URL): Promise<{ ok: true; value: unknown; maxAgeSeco
   let size = 0;
   const reader = res.body?.getReader();
   if (!reader) return { ok: false, message: `GET ${url.href} answered no body` };
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > FETCH_MAX_BYTES) {
-      await reader.cancel();
-      return { ok: false, message: `GET ${url.href} answered more than ${FETCH_MAX_BYTES} bytes` };
+  // The body is read under the same 5 s as the headers, and may fail as they may: an answer cut off after its headers
+  // (the connection closed, the time run out) is an answer that could not be read, not an internal error (review na, 1:
+  // it threw past fetchJwks, and CreateOpenIDConnectProvider answered 500 with the refusal unrecorded).
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > FETCH_MAX_BYTES) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, message: `GET ${url.href} answered more than ${FETCH_MAX_BYTES} bytes` };
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (e) {
+    return { ok: false, message: `GET ${url.href} failed while its answer was read (${e instanceof Error ? e.message : String(e)})` };
   }
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')), maxAgeSeconds: maxAgeOf(res.headers.get('cache-control')) };
