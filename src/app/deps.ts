@@ -101,9 +101,10 @@ export type VerifiedIdentityToken =
   | { readonly ok: true; readonly claims: Readonly<Record<string, unknown>> }
   /**
    * `audience`: signed by the provider, but its `aud` names none of the audiences asked; `signature`: read, but no key of
-   * the provider that fits it verifies its signature. Alibaba STS answers both apart from a token it cannot read.
+   * the provider that fits it verifies its signature. Alibaba STS answers both apart from a token it cannot read. `key`:
+   * read, but no key of the provider fits it (its `kid`, or its `alg` and key type): a token Alibaba cannot read.
    */
-  | { readonly ok: false; readonly reason: 'expired' | 'audience' | 'signature' | 'invalid'; readonly message: string };
+  | { readonly ok: false; readonly reason: 'expired' | 'audience' | 'signature' | 'key' | 'invalid'; readonly message: string };
 
 /** Signs and verifies JWTs (adapters/crypto/oidc-keys.ts) and fetches an issuer's JWKS (adapters/http/oidc.ts). */
 export interface OidcCrypto {

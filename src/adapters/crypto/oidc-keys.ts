@@ -83,7 +83,7 @@ function refusal(e: unknown): VerifiedIdentityToken {
     const why = claim === 'aud' ? 'its audience (`aud`) is not a client id of the provider' : claim === 'iss' ? 'its issuer (`iss`) is not the provider URL' : claim === 'nbf' ? 'it is not valid yet (`nbf`)' : `claim \`${claim}\` is invalid (${e.reason})`;
     return { ok: false, reason: claim === 'aud' ? 'audience' : 'invalid', message: why };
   }
-  if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'invalid', message: 'no key of the provider matches the token (`kid`/`alg`)' };
+  if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'key', message: 'no key of the provider matches the token (`kid`/`alg`)' };
   if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'signature', message: 'the signature does not verify' };
   if (e instanceof errors.JOSEError) return { ok: false, reason: 'invalid', message: `the token is malformed or unsupported (${e.code})` };
   // A provider registered before short RSA keys were refused (parseJwks) can still hold one.
