@@ -9,7 +9,7 @@
  *   ARN `arn:aws:iam::<account>:oidc-provider/<host/path>`, kept as JSON under `oidc-provider/<account>/<host/path>`.
  *   The provider's JWKS comes from OIDC discovery at registration (`<url>/.well-known/openid-configuration`,
  *   its `issuer` checked, then its `jwks_uri`), or inline (`JwksJson`) for issuers the server cannot reach.
- *   A discovered JWKS has a lifetime: the `Cache-Control` max-age of the issuer's JWKS answer within
+ *   A discovered JWKS has a lifetime: the `Cache-Control` max-age of the issuer's JWKS answer, less its `Age`, within
  *   `JWKS_LIFETIME` (5 s to 24 h; 1 h when it gives none). The current set, with the time it was fetched, is kept in
  *   the provider's record in the store, so every instance and every restart sees the keys the issuer publishes now
  *   (a withdrawn key stops opening sessions within one lifetime). Past 80% of its lifetime a set is read again in

@@ -15,6 +15,8 @@ export interface OidcIssuerOptions {
   readonly keys?: Readonly<Record<string, OidcAlg>>;
   /** The JWKS answer's `Cache-Control: max-age` (seconds), which the server takes as the set's lifetime; none by default. */
   readonly maxAge?: number;
+  /** The JWKS answer's `Age` (seconds), as a cache between the issuer and the server says how long it has held it; none by default. */
+  readonly age?: number;
 }
 
 /** A token's claims: `iss` is the issuer's URL, `sub` `repo:ml/train` and `aud` `sts.amazonaws.com` unless given. */
@@ -74,7 +76,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery));
     }
     if (req.url === '/keys') {
-      const lifetime = options.maxAge !== undefined ? { 'cache-control': `public, max-age=${options.maxAge}` } : {};
+      const lifetime = { ...(options.maxAge !== undefined ? { 'cache-control': `public, max-age=${options.maxAge}` } : {}), ...(options.age !== undefined ? { age: String(options.age) } : {}) };
       return void res.writeHead(200, { 'content-type': 'application/json', ...lifetime }).end(JSON.stringify({ keys: published }));
     }
     res.writeHead(404).end();

@@ -94,6 +94,19 @@ export function maxAgeOf(cacheControl: string | null): number | undefined {
   return undefined;
 }
 
+/**
+ * What is left of an answer's freshness (RFC 9111 §4.2): its max-age less its `Age` (§5.1, the seconds a cache between
+ * the issuer and this server has held it), at least 0; undefined when it gives no max-age. A CDN's copy of a key set
+ * answered `max-age=3600, Age: 3598` is good for 2 s more, not an hour (review na, 3: the `Age` was ignored, and a key
+ * the issuer withdrew stayed good up to a whole max-age after its own copies had dropped it).
+ */
+export function freshnessOf(cacheControl: string | null, age: string | null): number | undefined {
+  const maxAge = maxAgeOf(cacheControl);
+  if (maxAge === undefined) return undefined;
+  const held = age !== null && /^\s*\d{1,10}\s*$/.test(age) ? Number(age) : 0;
+  return Math.max(0, maxAge - held);
+}
+
 async function getJson(url: URL): Promise<{ ok: true; value: unknown; maxAgeSeconds: number | undefined } | { ok: false; message: string }> {
   let res: Response;
   try {
@@ -127,7 +140,7 @@ async function getJson(url: URL): Promise<{ ok: true; value: unknown; maxAgeSeco
     return { ok: false, message: `GET ${url.href} failed while its answer was read (${e instanceof Error ? e.message : String(e)})` };
   }
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')), maxAgeSeconds: maxAgeOf(res.headers.get('cache-control')) };
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')), maxAgeSeconds: freshnessOf(res.headers.get('cache-control'), res.headers.get('age')) };
   } catch {
     return { ok: false, message: `GET ${url.href} did not answer JSON` };
   }
