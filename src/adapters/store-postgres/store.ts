@@ -418,7 +418,10 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
       await send('SELECT pg_advisory_xact_lock($1)', [lockKey(schema)], quick);
       step = `creating ${where}`;
       lockOf = `a lock on ${where} (held by another session: see pg_locks and pg_stat_activity)`;
-      if (schema !== undefined) await send(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      // Quoted: `SCHEMA_NAME` admits SQL key words (`user`, `order`), which the search path takes as they are and an
+      // unquoted CREATE SCHEMA refused as a syntax error, ending the start (review mx, 1). The name is lower case, so the
+      // quoted identifier is the one the search path names.
+      if (schema !== undefined) await send(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       const migrationOf = (sql: string): Migration | undefined => list.find((m) => m.statements.includes(sql));
       const run = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
         const m = migrationOf(sql);
