@@ -1148,8 +1148,13 @@ export function followChanges(o: FollowOptions): Following {
         if (said !== 'permanent') o.log(`change notifications unavailable, polling the change head every ${fallbackPollMs} ms: ${detail.reason ?? 'not supported'}`);
         said = 'permanent';
       } else if (said === 'listening') {
-        // Before the first connect succeeds there is nothing to report as lost: polling covers the gap.
         o.log(`change notifications lost, polling every ${fallbackPollMs} ms until the listening connection is back: ${detail.reason ?? ''}`);
+        said = 'lost';
+      } else if (said === 'nothing') {
+        // A channel that never came up is said too, once: LISTEN taken and nothing delivered (PgBouncer in transaction
+        // mode, an engine that accepts the statement) failed every self-check for the instance's whole life, polled,
+        // and reopened its connection every few seconds without a word (review mx, 2).
+        o.log(`change notifications not working yet, polling every ${fallbackPollMs} ms and trying the listening connection again: ${detail.reason ?? ''}`);
         said = 'lost';
       }
       // The poll interval follows: fast without notifications, slow with them. Failed reconnects (every few
