@@ -314,7 +314,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     };
     let found = usable();
     if (found === undefined) {
-      await live.refresh();
+      await live.refreshForMiss();
       found = usable();
     }
     if (found === undefined) return denied;

@@ -79,6 +79,12 @@ const SCOPE_MAX = 1000;
 const REVOKED_MAX = 1000;
 /** Key ring reads caused by tokens naming an unknown key, at most one per this many ms (forged tokens cost little). */
 const KEY_READ_GAP_MS = 100;
+/**
+ * Refreshes caused by requests naming an access key, principal or managed policy not held (`refreshForMiss`), at most
+ * one per this many ms: an access key id is looked up before any signature is checked, so made-up ones cost anyone
+ * nothing to send (review mx, 3).
+ */
+const MISS_READ_GAP_MS = 100;
 
 export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user';
 
@@ -396,6 +402,9 @@ export class LiveState {
   private keyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private keyLoop: Promise<void> | undefined;
   private lastKeyRead = -Infinity;
+  private missWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private missLoop: Promise<void> | undefined;
+  private lastMissRead = -Infinity;
   /** The change head `keys` was read (or written) at: a reload that read an older head does not replace them (review M5). */
   private keysHead = -1;
   /**
@@ -859,6 +868,43 @@ export class LiveState {
     }
   }
 
+  /**
+   * A refresh because a request names an access key, principal or managed policy this instance does not hold (created a
+   * moment ago through another instance, perhaps): resolves (or rejects, as `refresh`) after a refresh that began after
+   * the call. Callers asking together share one, and these refreshes run at most every `MISS_READ_GAP_MS`: one per
+   * request, requests signed with made-up access key ids — which anyone can send, nothing about them is checked first —
+   * ran refreshes back to back on every instance they reached, a store transaction each (review mx, 3).
+   */
+  refreshForMiss(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.missWaiters.push({ resolve, reject });
+      this.missLoop ??= this.refreshForMissWaiters();
+    });
+  }
+
+  private async refreshForMissWaiters(): Promise<void> {
+    for (;;) {
+      const wait = this.lastMissRead + MISS_READ_GAP_MS - Date.now();
+      if (wait > 0) await sleep(wait);
+      const batch = this.missWaiters;
+      this.missWaiters = [];
+      this.lastMissRead = Date.now();
+      let failed: { readonly e: unknown } | undefined;
+      try {
+        await this.refresh();
+      } catch (e) {
+        failed = { e };
+      }
+      for (const w of batch) {
+        if (failed === undefined) w.resolve();
+        else w.reject(failed.e);
+      }
+      if (this.missWaiters.length === 0) {
+        this.missLoop = undefined;
+        return;
+      }
+    }
+  }
 
   /**
    * Rotates the key ring: a new active key; old keys keep opening tokens until those expire. Throws `KeyRingUnreadable`

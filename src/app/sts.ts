@@ -222,7 +222,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   async function loadedEntry(key: string, id?: string): Promise<RoleEntry | UserEntry | undefined> {
     const hit = live.principals.get(key);
     if (hit && (id === undefined || entryId(hit) === id)) return hit;
-    await live.refresh();
+    await live.refreshForMiss();
     return live.principals.get(key);
   }
 
@@ -306,7 +306,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // A policy not held may have been created through another instance a moment ago (the session was issued there
     // since): the change log is read once before it counts as gone, as for a principal (`loadedEntry`). Taken for gone
     // at once, it narrowed the session to nothing here until the next refresh (review instances, cn3).
-    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await live.refresh();
+    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await live.refreshForMiss();
     for (const arn of c.polArns ?? []) {
       if (tx === undefined) {
         out.push(live.managedPolicy(arn) ?? allowsNothing(arn));
@@ -1261,7 +1261,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // is read up to now once before it counts as unknown (an outage then surfaces as one, 503, as for a signed request).
     let key = live.accessKey(accessKeyId);
     if (key === undefined) {
-      await live.refresh();
+      await live.refreshForMiss();
       key = live.accessKey(accessKeyId);
     }
     return key === undefined ? unknown : ok({ account: key.account });
