@@ -421,7 +421,19 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
       // Quoted: `SCHEMA_NAME` admits SQL key words (`user`, `order`), which the search path takes as they are and an
       // unquoted CREATE SCHEMA refused as a syntax error, ending the start (review mx, 1). The name is lower case, so the
       // quoted identifier is the one the search path names.
-      if (schema !== undefined) await send(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      if (schema !== undefined) {
+        await send(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        // The schema reaches the connection as the startup option `-c search_path=…`, which a pooler in between may drop
+        // (PgBouncer with `options` in ignore_startup_parameters): the migrations and every query then ran in the role's
+        // default schema, two deployments told apart by their schemas sharing one directory (review mx, 4). Refused
+        // before anything is written; waiting cannot cure it.
+        const current = (await send('SELECT current_schema() AS s')).rows[0] as { s?: unknown } | undefined;
+        if (current?.s !== schema) {
+          throw new Error(
+            `the database connection does not use schema \`${schema}\` (GATEHOUSE_DATABASE_SCHEMA) but \`${String(current?.s ?? 'none')}\`: the schema is sent as the startup option \`-c search_path=${schema}\`, and something between Gatehouse and PostgreSQL dropped it (a connection pooler such as PgBouncer with \`options\` in ignore_startup_parameters); connect directly or through a pooler that passes it, or give the database role that search path (ALTER ROLE … SET search_path = ${schema}), and start again`,
+          );
+        }
+      }
       const migrationOf = (sql: string): Migration | undefined => list.find((m) => m.statements.includes(sql));
       const run = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
         const m = migrationOf(sql);
