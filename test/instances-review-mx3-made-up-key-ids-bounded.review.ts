@@ -8,9 +8,8 @@
  * compiled in memory"). That read was a refresh per request: no signature is checked before it (the secret is what
  * is looked up), so unauthenticated requests with random `AKIA…` ids ran refreshes back to back, one store transaction
  * per request, on every instance they reached. Tokens naming an unknown session key were bounded long ago (review
- * M3: shared reads, at most one per 100 ms, "so made-up key ids cost the database at most 10 reads a second"); key
- * ids, principals and managed policies not held now go the same way. A key created through another instance a moment
- * before still works at once.
+ * M3: shared reads, at most one per 100 ms, "so made-up key ids cost the database at most 10 reads a second"); access
+ * key ids not held now go the same way. A key created through another instance a moment before still works at once.
  *
  * Two apps (instances A and B) on one schema of the test PostgreSQL; B's store counts its read transactions.
  */

@@ -80,9 +80,8 @@ const REVOKED_MAX = 1000;
 /** Key ring reads caused by tokens naming an unknown key, at most one per this many ms (forged tokens cost little). */
 const KEY_READ_GAP_MS = 100;
 /**
- * Refreshes caused by requests naming an access key, principal or managed policy not held (`refreshForMiss`), at most
- * one per this many ms: an access key id is looked up before any signature is checked, so made-up ones cost anyone
- * nothing to send (review mx, 3).
+ * Refreshes caused by requests naming an access key id not held (`refreshForMiss`), at most one per this many ms: a key
+ * id is looked up before any signature is checked, so made-up ones cost anyone nothing to send (review mx, 3).
  */
 const MISS_READ_GAP_MS = 100;
 
@@ -869,11 +868,12 @@ export class LiveState {
   }
 
   /**
-   * A refresh because a request names an access key, principal or managed policy this instance does not hold (created a
-   * moment ago through another instance, perhaps): resolves (or rejects, as `refresh`) after a refresh that began after
-   * the call. Callers asking together share one, and these refreshes run at most every `MISS_READ_GAP_MS`: one per
-   * request, requests signed with made-up access key ids — which anyone can send, nothing about them is checked first —
-   * ran refreshes back to back on every instance they reached, a store transaction each (review mx, 3).
+   * A refresh because a request names an access key id this instance does not hold (created a moment ago through another
+   * instance, perhaps): resolves (or rejects, as `refresh`) after a refresh that began after the call. Callers asking
+   * together share one, and these refreshes run at most every `MISS_READ_GAP_MS`: one per request, requests signed with
+   * made-up access key ids — which anyone can send, nothing about them is checked first — ran refreshes back to back on
+   * every instance they reached, a store transaction each (review mx, 3). Principals and managed policies not held keep
+   * their own refresh: only an authenticated caller names them, and a batch of authorize questions asks one at a time.
    */
   refreshForMiss(): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -222,7 +222,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   async function loadedEntry(key: string, id?: string): Promise<RoleEntry | UserEntry | undefined> {
     const hit = live.principals.get(key);
     if (hit && (id === undefined || entryId(hit) === id)) return hit;
-    await live.refreshForMiss();
+    await live.refresh();
     return live.principals.get(key);
   }
 
@@ -306,7 +306,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // A policy not held may have been created through another instance a moment ago (the session was issued there
     // since): the change log is read once before it counts as gone, as for a principal (`loadedEntry`). Taken for gone
     // at once, it narrowed the session to nothing here until the next refresh (review instances, cn3).
-    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await live.refreshForMiss();
+    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await live.refresh();
     for (const arn of c.polArns ?? []) {
       if (tx === undefined) {
         out.push(live.managedPolicy(arn) ?? allowsNothing(arn));
