@@ -426,11 +426,14 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
         // The schema reaches the connection as the startup option `-c search_path=…`, which a pooler in between may drop
         // (PgBouncer with `options` in ignore_startup_parameters): the migrations and every query then ran in the role's
         // default schema, two deployments told apart by their schemas sharing one directory (review mx, 4). Refused
-        // before anything is written; waiting cannot cure it.
-        const current = (await send('SELECT current_schema() AS s')).rows[0] as { s?: unknown } | undefined;
-        if (current?.s !== schema) {
+        // before anything is written; waiting cannot cure it. The setting, not `current_schema()`: it names the schema
+        // whether or not the engine shows one created in this very transaction.
+        const row = (await send("SELECT current_setting('search_path') AS s")).rows[0] as { s?: unknown } | undefined;
+        const path = String(row?.s ?? '');
+        const first = (path.split(',')[0] ?? '').trim().replace(/^"(.*)"$/, '$1');
+        if (first !== schema) {
           throw new Error(
-            `the database connection does not use schema \`${schema}\` (GATEHOUSE_DATABASE_SCHEMA) but \`${String(current?.s ?? 'none')}\`: the schema is sent as the startup option \`-c search_path=${schema}\`, and something between Gatehouse and PostgreSQL dropped it (a connection pooler such as PgBouncer with \`options\` in ignore_startup_parameters); connect directly or through a pooler that passes it, or give the database role that search path (ALTER ROLE … SET search_path = ${schema}), and start again`,
+            `the database connection does not use schema \`${schema}\` (GATEHOUSE_DATABASE_SCHEMA): its search path is \`${path}\`; the schema is sent as the startup option \`-c search_path=${schema}\`, and something between Gatehouse and PostgreSQL dropped it (a connection pooler such as PgBouncer with \`options\` in ignore_startup_parameters); connect directly or through a pooler that passes it, or give the database role that search path (ALTER ROLE … SET search_path = ${schema}), and start again`,
           );
         }
       }
