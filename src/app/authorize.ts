@@ -785,6 +785,8 @@ const DIRECTORY_VALUE_RE = /`((?:aws|iam):ResourceTag\/[^`]*|iam:PermissionsBoun
 const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
   ['User', 'Role'].flatMap((t) => [`delete${t}permissionsboundary`, `attach${t}policy`, `detach${t}policy`, `put${t}policy`, `delete${t}policy`].map((x) => x.toLowerCase())),
 );
+/** Whether the Query API decides `action` (`iam:PutUserPolicy`, `ram:DetachRolePolicy`…) with its target's current boundary. */
+export const readsCurrentBoundary = (action: string): boolean => BOUNDARY_ACTIONS.has(action.slice(action.indexOf(':') + 1).toLowerCase());
 
 /** PassRole in either dialect, or in the bindings' spelling (`iam.serviceAccounts.actAs`, decided as it: review ej, 5). */
 const isPassRole = (action: string): boolean => action === 'iam.serviceAccounts.actAs' || (action.length === 12 && (action.toLowerCase() === 'iam:passrole' || action.toLowerCase() === 'ram:passrole'));
@@ -1499,7 +1501,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * resource tag (directory.ts `authorizeOn`); kept, they lifted a Deny it applies and met an Allow it does not (review jk, 4).
    */
   async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[]; none?: true }> {
-    const boundary = e.kind !== 'policy' && e.sts !== true && BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
+    const boundary = e.kind !== 'policy' && e.sts !== true && readsCurrentBoundary(input.action);
     const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary), none: true });
     if (e.kind === 'policy') {
       // Read from the store, as the Query API reads it (built-in policies carry no tags; another account's is not found).

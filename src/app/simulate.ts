@@ -45,12 +45,12 @@ import {
 } from '../core/iam/index.ts';
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
-import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, simulatedTime } from './authorize.ts';
+import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime } from './authorize.ts';
 import { adminDenyOnly, authorizeAdmin, namesItsTarget, decideOnRole, partitionOf, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
-import { resourceTagContext, type ConditionContext } from './directory.ts';
+import { boundaryContext, resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
@@ -552,16 +552,26 @@ async function rolesNamed(tx: ReadTx, o: SimulationOptions): Promise<Map<string,
   return out;
 }
 
+/** What the directory knows of an entity a simulation names: its tags, and (a user's or role's) its current boundary. */
+interface DirectoryFacts {
+  readonly tags: ConditionContext;
+  /** `iam:PermissionsBoundary`, or nothing when it has none; undefined for a managed policy. */
+  readonly boundary: ConditionContext | undefined;
+}
+
 /**
  * The tags of the managed policies, users and roles of the caller's account that the simulation's resources name, by
  * resource as given: an `iam:`/`ram:` action on one of them (not PassRole) is enforced with its tags as
  * `aws:ResourceTag/K` and `iam:ResourceTag/K` (src/app/directory.ts `authorizedPolicy`, `authorizedEntity`; review Q, q5,
  * and review T, T2), so it is simulated with them too, under any ContextEntries naming the same keys (review J, j4: a
  * Deny on `aws:ResourceTag/protected` was simulated as allowed, the tag reported missing, while DeletePolicy was refused).
- * Only a resource in the directory's own spelling of it (its canonical ARN) has its tags.
+ * So is a user's or role's current boundary (`iam:PermissionsBoundary`), for the actions the Query API decides with it
+ * (`readsCurrentBoundary`; review my, 2: "Allow iam:PutUserPolicy where iam:PermissionsBoundary is the team's" was
+ * simulated implicitDeny on a user the call succeeds on). Only a resource in the directory's own spelling of it (its
+ * canonical ARN) has its facts.
  */
-async function resourceTagsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, ConditionContext>> {
-  const out = new Map<string, ConditionContext>();
+async function directoryFactsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
+  const out = new Map<string, DirectoryFacts>();
   if (!o.actionNames.some(readsResourceTags)) return out;
   const partition = await partitionOfAccount(tx, c.account);
   for (const resource of o.resourceArns ?? []) {
@@ -570,10 +580,10 @@ async function resourceTagsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): P
     if (!m || (m[1] ?? m[2]) !== c.account) continue;
     const kind = m[3] as 'user' | 'role' | 'policy';
     const name = m[4] as string;
-    const found: { readonly path: string; readonly name: string; readonly tags: readonly { key: string; value: string }[] } | undefined =
+    const found: { readonly path: string; readonly name: string; readonly tags: readonly { key: string; value: string }[]; readonly permissionsBoundary?: string | null } | undefined =
       kind === 'policy' ? await tx.policies.getByArn(resource) : kind === 'user' ? await tx.users.get(c.account, name) : await tx.roles.get(c.account, name);
     if (!found || entityArn(partition, c.account, kind, found.path, found.name) !== resource) continue;
-    out.set(resource, resourceTagContext(found.tags));
+    out.set(resource, { tags: resourceTagContext(found.tags), boundary: kind === 'policy' ? undefined : boundaryContext(found.permissionsBoundary) });
   }
   return out;
 }
@@ -596,7 +606,7 @@ async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<M
   return out;
 }
 
-function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, ConditionContext> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
+function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
   const given = contextOfEntries(o.contextEntries ?? []);
   // The time asked about, as `gatehouse simulate` and POST /v1/simulate take it (review ej, 2): the time keys the
   // ContextEntries do not give derive from it (review fe, 4: aws:CurrentTime 2031 left aws:EpochTime at the clock's).
@@ -610,8 +620,9 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       if (performance.now() - started > SIMULATION_BUDGET_MS) {
         return failWith('LIMIT_EXCEEDED', `the simulation took more than ${SIMULATION_BUDGET_MS / 1000} s after ${out.length} of ${o.actionNames.length * resources.length} decisions; ask about fewer actions or resources, or simulate smaller policies`);
       }
-      const tags = readsResourceTags(action) ? tagged.get(resource) : undefined;
-      const context = tags === undefined ? given : contextOfEntries(o.contextEntries ?? [], tags);
+      const facts = readsResourceTags(action) ? tagged.get(resource) : undefined;
+      const boundary = facts?.boundary !== undefined && readsCurrentBoundary(action) ? facts.boundary : undefined;
+      const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary });
       // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
       // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own).
       const owner = accountOf(resource) ?? resourceOwner;
@@ -630,8 +641,8 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
         evalResourceName: resource,
         evalDecision: DECISION[d.decision],
         matchedStatements: matchedOf(sources, d),
-        // A tag the directory's resource does not carry is absent, not missing: its tags are all known.
-        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => tags === undefined || !RESOURCE_TAG_KEY_RE.test(k)),
+        // A tag the directory's resource does not carry is absent, not missing: its tags are all known; so is its boundary.
+        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => facts === undefined || !(RESOURCE_TAG_KEY_RE.test(k) || (boundary !== undefined && k.toLowerCase() === 'iam:permissionsboundary'))),
         allowedByPermissionsBoundary: set.boundary ? boundaryRefs.some((m) => m.effect === 'Allow') && !boundaryRefs.some((m) => m.effect === 'Deny') : undefined,
         evalDecisionDetails: decisionDetails(prepared.principal, set, resource, owner, d),
         summary: d.summary,
@@ -750,7 +761,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input), await jobsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(tx, c, input), await jobsNamed(tx, c, input));
   });
 }
 
@@ -773,7 +784,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input), await jobsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(tx, c, input), await jobsNamed(tx, c, input));
   });
 }
 
