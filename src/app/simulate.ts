@@ -624,8 +624,10 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       const boundary = facts?.boundary !== undefined && readsCurrentBoundary(action) ? facts.boundary : undefined;
       const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary });
       // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
-      // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own).
-      const owner = accountOf(resource) ?? resourceOwner;
+      // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own). Without
+      // it, "the owner of the resources … defaults to the account of the identity provided in CallerArn": the simulated
+      // caller's, `aws:ResourceAccount` too (review my, 3: absent, a data perimeter denied the account's own bucket).
+      const owner = accountOf(resource) ?? resourceOwner ?? (prepared.principal.account !== '' ? prepared.principal.account : undefined);
       const request = { principal: prepared.principal, action, resource, context, time, ...(owner !== undefined ? { resourceAccount: owner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
