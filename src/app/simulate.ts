@@ -478,7 +478,12 @@ function unconditioned(s: Source, absent: (key: string) => boolean): CompiledPol
   return compilePolicy({ ...doc, statements: doc.statements.map((st) => ({ ...st, conditions: [] })) }, s.compiled.name);
 }
 
-function presenceProbe(key: string): CompiledPolicy {
+/**
+ * A policy allowing every request in which `key` has a value, as the identity policy (`principal` unset) or, with
+ * `Principal: *`, as the resource policy: across accounts both sides must allow (review my, 4: the identity probe alone
+ * was refused there, and every key read as missing).
+ */
+function presenceProbe(key: string, principal?: '*'): CompiledPolicy {
   return compilePolicy(
     {
       version: '2012-10-17',
@@ -493,7 +498,7 @@ function presenceProbe(key: string): CompiledPolicy {
           notAction: undefined,
           resource: ['*'],
           notResource: undefined,
-          principal: undefined,
+          principal,
           notPrincipal: undefined,
           conditions: [{ operator: 'Null', base: 'Null', qualifier: undefined, ifExists: false, key, values: ['false'] }],
         },
@@ -513,7 +518,7 @@ function missingContextValues(sources: Sources, request: Parameters<typeof evalu
   const present = (key: string): boolean => {
     const k = key.toLowerCase();
     let p = presence.get(k);
-    if (p === undefined) presence.set(k, (p = evaluate(request, { identity: [presenceProbe(key)] }).decision === 'Allow'));
+    if (p === undefined) presence.set(k, (p = evaluate(request, { identity: [presenceProbe(key)], resource: [presenceProbe(key, '*')] }).decision === 'Allow'));
     return p;
   };
   for (const s of reading) (resourceSources.has(s) ? resource : identity).push(unconditioned(s, (key) => !present(key)));
