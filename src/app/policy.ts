@@ -4,7 +4,7 @@
  * adapter and tests all share exactly this code path.
  */
 import type { GatehouseError, Result } from '../core/errors.ts';
-import { compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyName, isTagKey, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyName, isTagKey, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
 import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
@@ -128,12 +128,16 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
 
   const set = policySet(compiled);
   const explain = input.explain ?? false;
+  // The resource's owner: given, else its ARN's account, else the principal's (`--resource-account`'s documented
+  // default), which the engine decides by and `aws:ResourceAccount` reads alike (review my, 5: the key was left
+  // without a value, so a data perimeter on it refused the principal's own bucket).
+  const resourceAccount = input.resourceAccount ?? accountOf(input.resource) ?? (principal.value.account !== '' ? principal.value.account : undefined);
   const decision = evaluate(
     {
       principal: principal.value,
       action: input.action,
       resource: input.resource,
-      ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
+      ...(resourceAccount !== undefined ? { resourceAccount } : {}),
       context,
       ...(input.time !== undefined ? { time: input.time } : {}),
     },
