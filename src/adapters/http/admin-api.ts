@@ -371,7 +371,15 @@ export const ADMIN_ROUTES: readonly Route[] = [
     handler: async ({ app, caller, body }) => {
       const fields = onlyFields(body, ['id', 'partition', 'name']);
       if (!fields.ok) return fields;
-      return map(createAccountAsRoot(app.deps, caller, { id: body['id'], partition: body['partition'], ...(body['name'] !== undefined ? { name: body['name'] } : {}) }), (c) => c, 201);
+      // Typed here as every other body field: an id sent as a number was told "must be 12 digits, got `222233334444`",
+      // an absent one "got `undefined`" (review nd, 1).
+      const id = str(body, 'id', true);
+      if (!id.ok) return id;
+      const partition = str(body, 'partition', true);
+      if (!partition.ok) return partition;
+      const name = str(body, 'name', false);
+      if (!name.ok) return name;
+      return map(createAccountAsRoot(app.deps, caller, { id: id.value, partition: partition.value, ...opt('name', name.value) }), (c) => c, 201);
     },
   },
   {
