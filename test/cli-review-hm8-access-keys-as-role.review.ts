@@ -47,6 +47,6 @@ describe('hm8: access keys without --user, as a role session', () => {
     assert.match(list.stdout, /\nAKIA\w+ +hm8 +Active/);
     const json = await cli(['iam', 'access-keys', 'list', '--json'], session);
     assert.equal(json.code, 8);
-    assert.equal((JSON.parse(json.stderr) as { error: { details: { path: string }[] } }).error.details[0]?.path, 'UserName');
+    assert.equal((JSON.parse(json.stderr) as { error: { details: { path: string }[] } }).error.details[0]?.path, 'userName');
   });
 });

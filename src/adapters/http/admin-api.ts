@@ -233,6 +233,11 @@ function atFields<T>(r: Result<T>, fields: Readonly<Record<string, string>>): Re
   return { ok: false, errors: r.errors.map((e) => (at(e) ? { ...e, path: fields[e.path] as string } : e)) };
 }
 const ENTITY_FIELDS = { Path: 'path', Description: 'description', MaxSessionDuration: 'maxSessionDuration', Tags: 'tags' } as const;
+/**
+ * The access-key routes' fields (the body's, and the query's `userName`): their refusals named IAM's `Status` and
+ * `UserName`, fields no `/v1/` request has (review nd, 2).
+ */
+const KEY_FIELDS = { UserName: 'userName', Status: 'status' } as const;
 
 /**
  * `tags`: a map of key to value, or a list of `{key, value}` (value optional: empty), as an apply document's. A tag's
@@ -579,7 +584,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   ...principalRoutes('roles'),
 
   // Access keys (of the caller when no user is named, as IAM)
-  { method: 'GET', pattern: ['access-keys'], handler: ({ app, caller, query }) => withParams(query, 'GET /v1/access-keys', ['userName'], () => map(app.directory.listAccessKeys(caller, { ...opt('userName', query.get('userName') ?? undefined) }), (ks) => ({ accessKeys: ks.map(keyJson) }))) },
+  { method: 'GET', pattern: ['access-keys'], handler: ({ app, caller, query }) => withParams(query, 'GET /v1/access-keys', ['userName'], () => map(app.directory.listAccessKeys(caller, { ...opt('userName', query.get('userName') ?? undefined) }).then((r) => atFields(r, KEY_FIELDS)), (ks) => ({ accessKeys: ks.map(keyJson) }))) },
   {
     method: 'POST',
     pattern: ['access-keys'],
@@ -588,7 +593,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!fields.ok) return fields;
       const user = str(body, 'userName', false);
       if (!user.ok) return user;
-      return map(app.directory.createAccessKey(caller, { ...opt('userName', user.value) }), (r) => ({ ...keyJson(r.key), secretAccessKey: r.secretAccessKey }), 201);
+      return map(app.directory.createAccessKey(caller, { ...opt('userName', user.value) }).then((r) => atFields(r, KEY_FIELDS)), (r) => ({ ...keyJson(r.key), secretAccessKey: r.secretAccessKey }), 201);
     },
   },
   // The credential report (src/app/account-reports.ts): generated (kept four hours), then read as IAM's CSV.
@@ -613,14 +618,14 @@ export const ADMIN_ROUTES: readonly Route[] = [
       const status = str(body, 'status', true);
       if (!status.ok) return status;
       const id = params['id'] ?? '';
-      return map(app.directory.updateAccessKey(caller, { accessKeyId: id, status: status.value ?? '', ...opt('userName', user.value) }), () => ({ accessKeyId: id, userName: user.value ?? caller.user?.name ?? null, status: status.value }));
+      return map(app.directory.updateAccessKey(caller, { accessKeyId: id, status: status.value ?? '', ...opt('userName', user.value) }).then((r) => atFields(r, KEY_FIELDS)), () => ({ accessKeyId: id, userName: user.value ?? caller.user?.name ?? null, status: status.value }));
     },
   },
   {
     method: 'DELETE',
     pattern: ['access-keys', ':id'],
     handler: ({ app, caller, params, query }) =>
-      withParams(query, 'DELETE /v1/access-keys/{id}', ['userName'], () => map(app.directory.deleteAccessKey(caller, { accessKeyId: params['id'] ?? '', ...opt('userName', query.get('userName') ?? undefined) }), () => ({ deleted: params['id'] }))),
+      withParams(query, 'DELETE /v1/access-keys/{id}', ['userName'], () => map(app.directory.deleteAccessKey(caller, { accessKeyId: params['id'] ?? '', ...opt('userName', query.get('userName') ?? undefined) }).then((r) => atFields(r, KEY_FIELDS)), () => ({ deleted: params['id'] }))),
   },
 ];
 

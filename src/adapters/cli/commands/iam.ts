@@ -257,9 +257,9 @@ been made (docs/errors.md).`,
   // --- access keys ---
   // Without --user, "yours": a role session (or an account's root) has no user, and the server's refusal named its own
   // field, `ValidationError: UserName: UserName is required when the caller is not a user`, not the option to give
-  // (review hm, 8). Said as the option; with --json, the server's error as it is.
+  // (review hm, 8). Said as the option; with --json, the server's error as it is (its path `userName`: review nd, 2).
   const userNeeded = (o: { user?: string }) => (f: ClientFailure): number | undefined => {
-    if (o.user !== undefined || f.code !== 'ValidationError' || !f.errors.some((e) => e.path === 'UserName')) return undefined;
+    if (o.user !== undefined || f.code !== 'ValidationError' || !f.errors.some((e) => e.path === 'userName')) return undefined;
     ctx.err('gatehouse: ValidationError: the credentials in use are not a user\'s (a role session\'s, for one), so there are no keys of yours: name the user with --user NAME\n');
     return f.status;
   };
