@@ -234,6 +234,28 @@ function atFields<T>(r: Result<T>, fields: Readonly<Record<string, string>>): Re
 }
 const ENTITY_FIELDS = { Path: 'path', Description: 'description', MaxSessionDuration: 'maxSessionDuration', Tags: 'tags' } as const;
 /**
+ * A tag's refusal at the tag itself: `checkTags` names the tag it refuses `Tags[i].Key` or `Tags[i].Value` (i its place in
+ * the list `tagsOf` made of the body), which `atFields` put at `tags`, the whole field (review nd, 3). Said as the body
+ * gave it: `tags[i].key` in a list, `tags.<key>` in a map (as `tagsOf` names a map's value). The count limit names no
+ * tag and stays at `tags`.
+ */
+function atTag<T>(r: Result<T>, body: Json): Result<T> {
+  if (r.ok) return r;
+  const given = Object.hasOwn(body, 'tags') ? body['tags'] : undefined;
+  return {
+    ok: false,
+    errors: r.errors.map((e) => {
+      const m = e.code === 'VALIDATION_ERROR' && e.path === 'tags' ? /^Tags\[(\d+)\]\.(Key|Value)\b/.exec(e.message) : null;
+      if (!m || typeof given !== 'object' || given === null) return e;
+      const i = Number(m[1]);
+      if (Array.isArray(given)) return i < given.length ? { ...e, path: `tags[${i}].${m[2] === 'Key' ? 'key' : 'value'}` } : e;
+      const key = Object.keys(given)[i];
+      return key === undefined ? e : { ...e, path: `tags.${key}` };
+    }),
+  };
+}
+
+/**
  * The access-key routes' fields (the body's, and the query's `userName`): their refusals named IAM's `Status` and
  * `UserName`, fields no `/v1/` request has (review nd, 2).
  */
@@ -435,7 +457,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!tags.ok) return tags;
       const permissionsBoundary = boundary.value === undefined ? undefined : await policyArnOf(app, caller, boundary.value);
       const created = app.directory.createUser(caller, { userName: name.value, ...opt('path', path.value), tags: tags.value, ...opt('permissionsBoundary', permissionsBoundary) });
-      return map(created.then((r) => atFields(r, { ...ENTITY_FIELDS, UserName: 'name' })), (u) => userJson(caller.partition, u), 201);
+      return map(created.then((r) => atTag(atFields(r, { ...ENTITY_FIELDS, UserName: 'name' }), body)), (u) => userJson(caller.partition, u), 201);
     },
   },
   {
@@ -518,7 +540,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
           tags: tags.value,
           ...opt('permissionsBoundary', permissionsBoundary),
         });
-      return map(created.then((r) => atFields(documentErrorsInBody(r, body, 'trustPolicy', text), { ...ENTITY_FIELDS, RoleName: 'name' })), (r) => roleJson(caller.partition, r), 201);
+      return map(created.then((r) => atTag(atFields(documentErrorsInBody(r, body, 'trustPolicy', text), { ...ENTITY_FIELDS, RoleName: 'name' }), body)), (r) => roleJson(caller.partition, r), 201);
     },
   },
   { method: 'GET', pattern: ['roles', ':name'], handler: ({ app, caller, params }) => map(app.directory.getRole(caller, { roleName: params['name'] ?? '' }), (r) => roleJson(caller.partition, r)) },
@@ -556,7 +578,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!doc.ok) return doc;
       if (!tags.ok) return tags;
       const created = app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value), tags: tags.value });
-      return map(created.then((r) => atFields(documentErrorsInBody(r, body, 'document', text), { ...ENTITY_FIELDS, PolicyName: 'name' })), (x) => policyJson(x, true), 201);
+      return map(created.then((r) => atTag(atFields(documentErrorsInBody(r, body, 'document', text), { ...ENTITY_FIELDS, PolicyName: 'name' }), body)), (x) => policyJson(x, true), 201);
     },
   },
   {

@@ -159,6 +159,10 @@ export interface Tag {
   readonly value: string;
 }
 
+/**
+ * A refusal of one tag begins `Tags[i].Key` or `Tags[i].Value`, i its index in `tags`: the admin API names the body's
+ * element from it (review nd, 3).
+ */
 export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): string | undefined {
   const keys = new Map<string, string>();
   for (const t of existing) keys.set(t.key.toLowerCase(), t.key);
