@@ -45,7 +45,7 @@ async function refusedAt(path: string, body: unknown): Promise<string> {
 test('POST /v1/users: a bad name, path or tags is refused at that field', async () => {
   assert.equal(await refusedAt('/v1/users', { name: 'a b' }), 'name');
   assert.equal(await refusedAt('/v1/users', { name: 'je5', path: 'nopath' }), 'path');
-  assert.equal(await refusedAt('/v1/users', { name: 'je5', tags: [{ key: 'aws:reserved', value: 'v' }] }), 'tags');
+  assert.equal(await refusedAt('/v1/users', { name: 'je5', tags: [{ key: 'aws:reserved', value: 'v' }] }), 'tags[0].key', 'the tag refused, at its element (review nd, 3)');
 });
 
 test('POST /v1/groups: a bad name or path is refused at that field', async () => {
