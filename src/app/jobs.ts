@@ -1163,15 +1163,19 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const made: { role?: Record<string, unknown> | undefined } = {};
       // Making the role is a directory change: refused, with nothing stored, while the closed audit gate is shut, as
       // CreateRole is (review gm, 1: the role was made, its record only queued, with the audit log unwritable).
-      const prepare =
-        mode === 'default'
-          ? async (tx: WriteTx): Promise<Result<void>> => {
-              const r = await createDefaultRole(tx, partition, account, () => deps.audit?.gate('the directory is not changed'));
-              if (r !== undefined && r['ok'] === false) return r as Result<never>;
-              made.role = r as Record<string, unknown> | undefined;
-              return ok(undefined);
-            }
-          : undefined;
+      const prepare = async (tx: WriteTx): Promise<Result<void>> => {
+        // The workspace and the membership asked again in the job's own write: read only in the checks' transaction, a
+        // workspace deleted in between (finding no live job yet, review hb, 1) or a member removed in between still got
+        // the job, stored live in a workspace that no longer existed (review nb, 1).
+        const still = await getWorkspace(tx, account, ws.name);
+        if (!still) return failWith('NO_SUCH_ENTITY', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
+        if (!(await isMember(tx, caller, still))) return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${still.name}`);
+        if (mode !== 'default') return ok(undefined);
+        const r = await createDefaultRole(tx, partition, account, () => deps.audit?.gate('the directory is not changed'));
+        if (r !== undefined && r['ok'] === false) return r as Result<never>;
+        made.role = r as Record<string, unknown> | undefined;
+        return ok(undefined);
+      };
       let stored: Result<void>;
       // Recorded as the transaction commits, before the reload (review ji, 2): the default role made with it, then the start.
       const atCommit = (): void => {
