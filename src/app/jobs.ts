@@ -2017,7 +2017,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const clusterName = seen.cluster ?? input.cluster;
     const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${clusterName}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: clusterName } }), id);
     seen.job = job;
-    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, undefined, () => seen.committed?.(ok({ job, capability, why: checked.value.why })));
+    // The cluster asked again in the node's own write: read only in the checks' transaction, a cluster pruned in between
+    // (finding no live node yet, review hb, 2) got the node, stored live in a cluster that no longer existed (review nb, 2).
+    const stillThere = async (tx: WriteTx): Promise<Result<void>> => ((await getCluster(tx, account, clusterName)) ? ok(undefined) : failWith('NO_SUCH_ENTITY', `cluster ${clusterName} does not exist in account ${account}`));
+    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, stillThere, () => seen.committed?.(ok({ job, capability, why: checked.value.why })));
     if (!stored.ok) return stored;
     return ok({ job, capability, why: checked.value.why });
   }
