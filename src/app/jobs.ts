@@ -1124,9 +1124,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!member) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${ws.name}`);
       // A default bucket stored before it had to name one bucket (review S, S1) would open a default-role job to
       // every bucket it matches: such a workspace runs no default-role job until it is set again.
-      if (mode === 'default' && ws.defaultBucket !== undefined && defaultBucketName(ws.defaultBucket) === undefined) {
-        return failWith<Checked>('VALIDATION_ERROR', `the default bucket \`${ws.defaultBucket}\` of workspace ${ws.name} is not the ARN of one bucket (no wildcards or object path), so no default-role job may run in it; set it again with \`gatehouse workspaces put ${ws.name} --default-bucket arn:aws:s3:::BUCKET\``);
-      }
+      const badBucket = mode === 'default' ? unusableDefaultBucket(ws) : undefined;
+      if (badBucket !== undefined) return badBucket;
       // 3. The role trusts the training service.
       if (mode === 'custom' && roleArn !== undefined) {
         const parsed = parseRoleArn(roleArn);
@@ -1148,11 +1147,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!checked.ok) return checked;
       let { roleArn } = checked.value;
       const { mode, ws } = checked.value;
-      let sessionPolicy: string | undefined;
+      // What only the stored document carries: a default-role job's session policy, built in the job's own write
+      // (`prepare`) from the workspace as stored then (review nb, 3).
+      const extra: { sessionPolicy?: string } = {};
       if (mode === 'default') {
-        const made = await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, submitterOf(caller)));
-        if (!made.ok) return made;
-        sessionPolicy = made.value;
         const name = defaultRoleName(partition);
         // As it is stored, or as it is made with the job (at `/`).
         roleArn ??= partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
@@ -1171,6 +1169,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         if (!still) return failWith('NO_SUCH_ENTITY', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
         if (!(await isMember(tx, caller, still))) return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${still.name}`);
         if (mode !== 'default') return ok(undefined);
+        // The session policy from the workspace as stored now: built in a read before this write, a default bucket moved
+        // in between left the job reaching the old bucket for its whole life, and not the new one (review nb, 3).
+        const badBucket = unusableDefaultBucket(still);
+        if (badBucket !== undefined) return badBucket;
+        const policy = await defaultSessionPolicy(tx, partition, still, submitterOf(caller));
+        if (!policy.ok) return policy;
+        extra.sessionPolicy = policy.value;
         const r = await createDefaultRole(tx, partition, account, () => deps.audit?.gate('the directory is not changed'));
         if (r !== undefined && r['ok'] === false) return r as Result<never>;
         made.role = r as Record<string, unknown> | undefined;
@@ -1183,7 +1188,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         seen.committed?.(ok({ job, capability }));
       };
       try {
-        stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare, atCommit);
+        stored = await storeNewJob(job, extra, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare, atCommit);
       } catch (e) {
         if (made.role !== undefined && isStoreOutcomeUnknown(e)) recordDefaultRole(caller, made.role, job.id, 'OUTCOME_UNKNOWN', e.message);
         throw e;
@@ -1191,6 +1196,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!stored.ok) return stored;
       return ok({ job, capability });
     });
+  }
+
+  /** The refusal of a default-role job in `ws` when its default bucket is not one bucket's ARN, or undefined. */
+  function unusableDefaultBucket(ws: Workspace): Result<never> | undefined {
+    if (ws.defaultBucket === undefined || defaultBucketName(ws.defaultBucket) !== undefined) return undefined;
+    return failWith('VALIDATION_ERROR', `the default bucket \`${ws.defaultBucket}\` of workspace ${ws.name} is not the ARN of one bucket (no wildcards or object path), so no default-role job may run in it; set it again with \`gatehouse workspaces put ${ws.name} --default-bucket arn:aws:s3:::BUCKET\``);
   }
 
   /** A new job's id. */
