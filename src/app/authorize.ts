@@ -220,7 +220,12 @@ const DERIVED_NAMES = [
 const DERIVED: ReadonlySet<string> = new Set(DERIVED_NAMES.flatMap((n) => [`aws:${n}`, `acs:${n}`]));
 /** Of the derived keys, the time of the question: Gatehouse's clock, not a fact of the principal (review ic, 4). */
 const TIME_KEYS: ReadonlySet<string> = new Set(['currenttime', 'epochtime'].flatMap((n) => [`aws:${n}`, `acs:${n}`]));
-const isDerived = (key: string): boolean => DERIVED.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
+/**
+ * A service's key that describes the principal as the global ones do: KMS's caller account (review nc, 1: an asker's
+ * value made another account's user one of the key's account for a key policy's grant).
+ */
+const DERIVED_SERVICE_KEYS: ReadonlySet<string> = new Set(['kms:calleraccount']);
+const isDerived = (key: string): boolean => DERIVED.has(key) || DERIVED_SERVICE_KEYS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
 /**
  * Of the derived keys, those a simulation may be given (review bz, 1): what a session or request carries rather than who
  * the principal is (its ARN, account, type, ids stay the directory's), as IAM's simulator takes `ContextEntries` for

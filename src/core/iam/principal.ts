@@ -219,6 +219,12 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       return req.time !== undefined ? [isoSeconds(req.time)] : undefined;
     case 'aws:epochtime':
       return req.time !== undefined ? [String(Math.floor(req.time / 1000))] : undefined;
+    // KMS sets it on every request it decides: the account of the principal calling (AWS KMS developer guide, "AWS KMS
+    // condition keys", kms:CallerAccount). Key policies grant "everyone of this account" as `Principal: *` with it, and
+    // guard a key with `StringNotEquals` on it: absent, the grant gave the account nothing and the guard denied it too
+    // (review nc, 1). Only on `kms:` actions, as only KMS supplies it.
+    case 'kms:calleraccount':
+      return req.action.toLowerCase().startsWith('kms:') && p.kind !== 'anonymous' && p.kind !== 'service' && p.account !== '' ? [p.account] : undefined;
     case 'aws:resourceaccount': {
       // The account that owns the resource, as the decision takes it (src/core/iam/evaluate.ts): the request's, else
       // the ARN's. Absent when neither says (an S3 ARN of a bucket no one owns): a data perimeter then fails closed.
