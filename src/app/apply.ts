@@ -29,6 +29,8 @@ import {
   claimedByAnother,
   coversNothing,
   operationNameAction,
+  outsideBucket,
+  bucketOf,
   managesResourcePolicy,
   ownerIn,
   RESOURCE_POLICY_MAX_CHARS,
@@ -1823,6 +1825,13 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const operation = operationNameAction(resource, document.text);
     if (operation !== undefined) {
       c.error('POLICY_INVALID_ACTION', `spec.document.${operation.path}`, operation.message);
+      return undefined;
+    }
+    // What S3's PutBucketPolicy refuses besides (another service's action, an action on the other kind of S3 resource).
+    const bucket = bucketOf(resource);
+    const outside = bucket !== undefined ? outsideBucket(bucket, document.text, false) : undefined;
+    if (outside !== undefined) {
+      c.error(outside.code, `spec.document.${outside.path}`, outside.message);
       return undefined;
     }
     return { resource, document };

@@ -38,7 +38,7 @@ import type { Decision } from '../core/iam/index.ts';
 import { MAX_CONTEXT_VALUE_CHARS, type AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
 import { accessDeniedMessage, actorOf } from './principals.ts';
-import { BUCKET_OWNER_PREFIX, bucketOwnerKey, operationNameProblem, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerKey, outsideBucket, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, DigestMismatch, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
@@ -986,7 +986,7 @@ export function createS3(app: App, objects: ObjectStore) {
       // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
       if (call.caller.account !== g.value.owner) return { ok: false, error: notOwner(call, 's3:PutBucketPolicy', arn, g.value.owner, 'change') };
       const outside = outsideBucket(bucket, document);
-      if (outside) return fail('MalformedPolicy', outside);
+      if (outside) return fail('MalformedPolicy', outside.message);
       const request = { bucket, policy: document };
       const closed = closedGate(call, 's3:PutBucketPolicy', bucket, g.value.owner, request);
       if (closed) return { ok: false, error: closed };
@@ -1340,110 +1340,6 @@ export function createS3(app: App, objects: ObjectStore) {
       return changed;
     },
   };
-}
-
-/** Glob match of `*` and `?` over a whole string (a bucket name has no `/`). */
-function globMatches(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
-  return re.test(text);
-}
-
-/**
- * S3 actions by the kind of resource they are decided on (Service Authorization Reference, Amazon S3: "object" or
- * "bucket"), for PutBucketPolicy's "Action does not apply to any resource(s) in statement". Only actions named here are
- * judged; any other (and any wildcard) is taken as it is.
- */
-const OBJECT_ACTIONS = new Set(
-  [
-    'GetObject', 'PutObject', 'DeleteObject', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging', 'GetObjectAcl', 'PutObjectAcl',
-    'GetObjectVersion', 'DeleteObjectVersion', 'GetObjectVersionTagging', 'PutObjectVersionTagging', 'DeleteObjectVersionTagging',
-    'GetObjectVersionAcl', 'PutObjectVersionAcl', 'AbortMultipartUpload', 'ListMultipartUploadParts', 'RestoreObject', 'GetObjectAttributes',
-    'GetObjectVersionAttributes', 'GetObjectRetention', 'PutObjectRetention', 'GetObjectLegalHold', 'PutObjectLegalHold',
-  ].map((a) => a.toLowerCase()),
-);
-const BUCKET_ACTIONS = new Set(
-  [
-    'ListBucket', 'ListBucketVersions', 'ListBucketMultipartUploads', 'CreateBucket', 'DeleteBucket', 'GetBucketLocation', 'GetBucketPolicy',
-    'PutBucketPolicy', 'DeleteBucketPolicy', 'GetBucketPolicyStatus', 'GetBucketAcl', 'PutBucketAcl', 'GetBucketVersioning', 'PutBucketVersioning',
-    'GetBucketTagging', 'PutBucketTagging', 'GetBucketCORS', 'PutBucketCORS', 'GetLifecycleConfiguration', 'PutLifecycleConfiguration',
-    'GetEncryptionConfiguration', 'PutEncryptionConfiguration', 'GetBucketPublicAccessBlock', 'PutBucketPublicAccessBlock',
-    'GetBucketOwnershipControls', 'PutBucketOwnershipControls', 'GetBucketLogging', 'PutBucketLogging', 'GetBucketNotification',
-    'PutBucketNotification', 'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite', 'GetBucketObjectLockConfiguration',
-    'PutBucketObjectLockConfiguration', 'GetReplicationConfiguration', 'PutReplicationConfiguration',
-  ].map((a) => a.toLowerCase()),
-);
-
-/**
- * Which kinds of resource of `bucket` a bucket policy's `Resource` can match: the bucket's ARN (no `/`), its objects'
- * (`bucket/…`), or both (`*`; a `*` in the bucket segment, which also matches `/…`; a policy variable).
- */
-function resourceKinds(r: string): { bucket: boolean; object: boolean } {
-  if (r === '*' || r.includes('${')) return { bucket: true, object: true };
-  const rest = r.startsWith('arn:aws:s3:::') ? r.slice('arn:aws:s3:::'.length) : undefined;
-  if (rest === undefined) return { bucket: false, object: false };
-  if (rest.includes('/')) return { bucket: false, object: true };
-  return { bucket: true, object: rest.includes('*') };
-}
-
-/**
- * What S3's PutBucketPolicy refuses that the policy grammar allows (MalformedPolicy "Policy has invalid resource" /
- * "Policy has invalid action"): a `Resource` or `NotResource` outside the bucket (another bucket's ARN, a non-S3 ARN),
- * and an `Action` or `NotAction` of another service. A bucket policy governs its own bucket only (`governingArns`),
- * so such a statement would be stored and never apply: a Deny written with a mistyped bucket name looked in force and
- * protected nothing. `*`, a bucket segment whose wildcard covers the bucket, and a policy variable in it are
- * accepted. Undefined when the policy passes, or is not JSON (the parser then says why).
- */
-function outsideBucket(bucket: string, document: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
-    return undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object') return undefined;
-  const statements = (parsed as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  for (const [i, st] of list.entries()) {
-    if (st === null || typeof st !== 'object') continue;
-    const where = Array.isArray(statements) ? `Statement[${i}]` : 'Statement';
-    for (const field of ['Action', 'NotAction'] as const) {
-      for (const a of strings((st as Record<string, unknown>)[field])) {
-        // Not `service:Action` at all: the policy grammar refuses it, naming its line (checked after this).
-        const operation = operationNameProblem(a, `${where}.${field}`);
-        if (operation !== undefined) return operation;
-        if (a === '*' || /^s3:/i.test(a) || !/^[^:\s]+:[^:\s]*$/.test(a)) continue;
-        return `Policy has invalid action: \`${a}\` (${where}.${field}) is not an S3 action; a bucket policy takes \`s3:\` actions only`;
-      }
-    }
-    for (const field of ['Resource', 'NotResource'] as const) {
-      for (const r of strings((st as Record<string, unknown>)[field])) {
-        // Not an ARN at all: the policy grammar refuses it, naming its line.
-        if (r === '*' || !/^(arn|acs):/.test(r)) continue;
-        const part = r.startsWith('arn:aws:s3:::') ? r.slice('arn:aws:s3:::'.length).split('/')[0] ?? '' : undefined;
-        if (part !== undefined && (part.includes('${') || globMatches(part, bucket))) continue;
-        return `Policy has invalid resource: \`${r}\` (${where}.${field}) is not bucket \`${bucket}\` or an object in it; a bucket policy governs its own bucket only (write \`arn:aws:s3:::${bucket}\` or \`arn:aws:s3:::${bucket}/…\`)`;
-      }
-    }
-    // "Action does not apply to any resource(s) in statement" (review fz, 2): an object action whose every Resource is
-    // the bucket (`s3:GetObject` on `arn:aws:s3:::bucket`), or a bucket action whose every Resource is objects
-    // (`s3:ListBucket` on `bucket/*`), matches no request; stored, a Deny so written looked in force and denied nothing.
-    const fields = st as Record<string, unknown>;
-    if (fields['NotResource'] === undefined && fields['NotAction'] === undefined && fields['Resource'] !== undefined) {
-      const resources = strings(fields['Resource']);
-      const judged = resources.length > 0 && resources.every((r) => r === '*' || r.startsWith('arn:aws:s3:::') || r.includes('${'));
-      const kinds = resources.map(resourceKinds);
-      for (const a of judged ? strings(fields['Action']) : []) {
-        const name = /^s3:/i.test(a) ? a.slice(3).toLowerCase() : undefined;
-        if (name === undefined) continue;
-        const kind = OBJECT_ACTIONS.has(name) ? 'object' : BUCKET_ACTIONS.has(name) ? 'bucket' : undefined;
-        if (kind === undefined || kinds.some((k) => k[kind])) continue;
-        const want = kind === 'object' ? `\`arn:aws:s3:::${bucket}/*\` (its objects)` : `\`arn:aws:s3:::${bucket}\` (the bucket itself)`;
-        return `Action does not apply to any resource(s) in statement: \`${a}\` (${where}.Action) is decided on ${kind === 'object' ? 'objects' : 'the bucket'}, and no Resource of the statement names ${kind === 'object' ? 'an object' : 'the bucket'}; write ${want}`;
-      }
-    }
-  }
-  return undefined;
 }
 
 /** A stored JSON value as an object for the audit record; text that is not JSON (edited by hand) as it is. */
