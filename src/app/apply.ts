@@ -33,7 +33,7 @@ import {
   bucketOf,
   managesResourcePolicy,
   ownerIn,
-  RESOURCE_POLICY_MAX_CHARS,
+  resourcePolicyMaxChars,
   RESOURCE_POLICY_PREFIX,
   resourcePolicyArn,
   resourcePolicyKey,
@@ -1814,7 +1814,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
       c.error('VALIDATION_ERROR', 'spec.resource', wild);
       return undefined;
     }
-    const document = policyDocument(own(spec, 'document'), 'resource', RESOURCE_POLICY_MAX_CHARS, 'spec.document', c);
+    const document = policyDocument(own(spec, 'document'), 'resource', resourcePolicyMaxChars(resource), 'spec.document', c);
     if (!document) return undefined;
     // A statement that can never apply where the policy is attached, refused as PUT refuses it.
     const nothing = coversNothing(resource, document.text);
@@ -2127,7 +2127,7 @@ export async function resourcePoliciesIn(tx: ReadTx, resource: string): Promise<
     const text = await tx.kv.get(key);
     if (text === undefined) continue;
     const stored = resourcePolicyRecord(key, text);
-    if (stored.account === account || stored.account === '') policies.push(compileStored(`resource policy of ${arn}`, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS));
+    if (stored.account === account || stored.account === '') policies.push(compileStored(`resource policy of ${arn}`, stored.document, 'resource', resourcePolicyMaxChars(arn)));
   }
   return { policies, account };
 }

@@ -20,8 +20,18 @@ export const RESOURCE_POLICY_PREFIX = 'respol/';
  * authorize API of replicas that serve no objects included) must know whose it is.
  */
 export const BUCKET_OWNER_PREFIX = 'bucket-owner/';
-/** S3 caps bucket policies at 20 KB; other resource policies are smaller. */
+/** S3 caps bucket policies at 20 KB, and resource policies of other services are no larger, KMS key policies excepted. */
 export const RESOURCE_POLICY_MAX_CHARS = 20480;
+/**
+ * KMS takes key policies up to 32 KB (AWS KMS "Key policy format": 32,768 bytes; Alibaba Cloud KMS SetKeyPolicy: 32,768
+ * bytes), and a `kms:` question on a key is decided by its key policy alone (src/core/iam/evaluate.ts): capped at a
+ * bucket policy's 20,480, a key's policy could not be given at all (review nc, 3).
+ */
+export const KEY_POLICY_MAX_CHARS = 32768;
+const KMS_KEY_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:kms:[^:]*:[^:]*:|acs:kms:[^:]*:[^:]*:)key\//;
+
+/** The largest policy (characters, whitespace not counted) that may be attached to `resource`. */
+export const resourcePolicyMaxChars = (resource: string): number => (KMS_KEY_ARN_RE.test(resource) ? KEY_POLICY_MAX_CHARS : RESOURCE_POLICY_MAX_CHARS);
 
 export interface StoredResourcePolicy {
   readonly resource: string;
@@ -179,7 +189,7 @@ export class ResourcePolicies {
       const stored = resourcePolicyRecord(key, value);
       const name = `resource policy of ${resource}`;
       // Kept under the one form it is looked up by (a record written before OSS ARNs were normalised included).
-      next.set(resourcePolicyArn(resource), { stored, compiled: compileStored(name, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS, this.unreadable, `resource policy of \`${resource}\``) });
+      next.set(resourcePolicyArn(resource), { stored, compiled: compileStored(name, stored.document, 'resource', resourcePolicyMaxChars(resource), this.unreadable, `resource policy of \`${resource}\``) });
       if (performance.now() - sliceStart >= LOAD_SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
@@ -443,7 +453,7 @@ export function attachmentProblem(resource: string): string | undefined {
 export function checkResourcePolicy(resource: string, document: string): Result<void> {
   const problem = attachmentProblem(resource);
   if (problem !== undefined) return failWith('VALIDATION_ERROR', problem, 'resource');
-  const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS, written: true });
+  const parsed = parsePolicy(document, { kind: 'resource', maxChars: resourcePolicyMaxChars(resource), written: true });
   if (!parsed.ok) return parsed;
   const nothing = coversNothing(resource, document);
   if (nothing !== undefined) return failWith('POLICY_INVALID_RESOURCE', nothing.message, nothing.path);
