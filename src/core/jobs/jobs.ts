@@ -631,7 +631,9 @@ export function containerEndpointRefusal(url: string): string | undefined {
   const u = new URL(url);
   const host = u.hostname.toLowerCase();
   if (u.protocol === 'http:' && (host === '127.0.0.1' || host === 'localhost' || host === '169.254.170.2')) return undefined;
-  if (u.protocol === 'https:') return 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it';
+  // botocore 1.29 takes https to its three hosts alone (credential-protocols §3.1); SDK v3's fromContainerMetadata
+  // passes an https `localhost` URL but asks it over node:http, which fails (§2.1).
+  if (u.protocol === 'https:') return host === '127.0.0.1' || host === 'localhost' || host === '169.254.170.2' ? 'the AWS SDK v3 fromContainerMetadata fails on it (it asks over plain http)' : 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it';
   if (/^127\./.test(host) || host === '[::1]') return 'botocore accepts only 127.0.0.1, localhost and 169.254.170.2 over http';
   return 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
 }
