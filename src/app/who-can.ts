@@ -435,7 +435,10 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
       for (const arn of [...named, ...federated]) {
         if (seen.has(arn.toLowerCase())) continue;
         const web = federated.includes(arn) && !named.includes(arn);
-        const who: Result<Principal> = web ? ok({ kind: 'web-identity', arn, provider: arn, partition, account: '' }) : principalFromArn(arn);
+        // `*` names every provider (review mv, 1) but is no provider's ARN: asked as a token of a provider no statement
+        // names, as the exchange decides one, it is let in only where an Allow would let in any token (review ne, 1: it
+        // was asked as a provider named `*`, which the statement names outright, and listed though every token is refused).
+        const who: Result<Principal> = web ? ok({ kind: 'web-identity', arn, ...(arn === '*' ? {} : { provider: arn }), partition, account: '' }) : principalFromArn(arn);
         if (!who.ok || (!web && arn !== '*' && who.value.account === account)) continue;
         const request = { principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
         // A web identity is decided by the trust policy alone, as AssumeRoleWithWebIdentity decides it.
