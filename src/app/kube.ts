@@ -83,6 +83,7 @@ import {
   podTemplates,
   removeAnnotationPatch,
   renderUsername,
+  sessionNamesRendering,
   roleAnnotation,
   templateChanged,
   usernameMatch,
@@ -2598,9 +2599,13 @@ export function createKube(app: App, options: KubeOptions) {
       const parts = template.split(/\{\{SessionName(?:Raw)?\}\}/);
       if (parts.length !== 2 || template.includes('{{AccessKeyID}}')) continue;
       const [pre = '', suf = ''] = parts.map((x) => renderUsername(x, { accountId: cluster.account, sessionName: '', accessKeyId: '' }));
+      // `{{SessionName}}` writes each `@` as `-` (`{{SessionNameRaw}}` keeps it): a binding to `…/dev/alice-example.com`
+      // lets in the session `alice@example.com` too, an SSO user's, and that one was missed (review ne, 2).
+      const raw = template.includes('{{SessionNameRaw}}');
       for (const n of names) {
         if (n.length <= pre.length + suf.length || !n.startsWith(pre) || !n.endsWith(suf)) continue;
-        out.add(sessionArn(p.partition, p.account, p.name, n.slice(pre.length, n.length - suf.length)));
+        const rendered = n.slice(pre.length, n.length - suf.length);
+        for (const name of raw ? [rendered] : sessionNamesRendering(rendered)) out.add(sessionArn(p.partition, p.account, p.name, name));
       }
     }
     return [...out];

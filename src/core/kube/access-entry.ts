@@ -157,6 +157,33 @@ export function renderUsername(template: string, facts: UsernameFacts): string {
   });
 }
 
+/** Session names `sessionNamesRendering` lists at most for one rendered name. */
+export const MAX_SESSION_SPELLINGS = 32;
+
+/**
+ * The session names that `{{SessionName}}` renders as `rendered` (review ne, 2): it writes each `@` as `-`, so each `-`
+ * of `rendered` is a `-` or an `@` of the name (an SSO session named `alice@example.com` renders `alice-example.com`).
+ * The name as rendered first, then those with one `@`, two…, at most `max` (2 ** dashes in all, past it).
+ */
+export function sessionNamesRendering(rendered: string, max = MAX_SESSION_SPELLINGS): string[] {
+  const dashes: number[] = [];
+  for (let i = 0; i < rendered.length; i++) if (rendered[i] === '-') dashes.push(i);
+  const out: string[] = [];
+  // By the number of `@` (k), each set of k dashes in order: the likeliest spellings (none, one `@`) first.
+  const choose = (k: number, from: number, picked: number[]): void => {
+    if (out.length >= max) return;
+    if (picked.length === k) {
+      const chars = [...rendered];
+      for (const i of picked) chars[i] = '@';
+      out.push(chars.join(''));
+      return;
+    }
+    for (let j = from; j < dashes.length && out.length < max; j++) choose(k, j + 1, [...picked, dashes[j] as number]);
+  };
+  for (let k = 0; k <= dashes.length && out.length < max; k++) choose(k, 0, []);
+  return out;
+}
+
 /** Compiled `usernameMatch` patterns, by template. */
 const templatePatterns = new Map<string, RegExp>();
 
