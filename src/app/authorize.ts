@@ -9,7 +9,7 @@ import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyNa
 import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest, KNOWN_PERMISSIONS } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
-import type { BoundRole } from '../core/rbac/index.ts';
+import type { BoundRole, SubjectAllowed } from '../core/rbac/index.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -171,6 +171,12 @@ export interface AuthorizeEngine {
    * allowed, so escalation-paths asks whether it may (review lr, 3). None when absent.
    */
   readonly rolesAllowing?: (account: string, resource: string, action: string) => readonly BoundRole[];
+  /**
+   * The subjects the engine's rules give `action` on `resource` to that are no principal of the account (who-can,
+   * review ne, 3): a cluster's RBAC subjects no access entry renders — ServiceAccounts, Groups, other authenticators'
+   * Users — which its webhook lets in by RBAC alone.
+   */
+  readonly subjectsBeyond?: (account: string, resource: string, action: string) => readonly SubjectAllowed[];
   /**
    * `resource` as this engine holds it, when it lies under something the engine keeps in one spelling (a cluster's
    * request path under the cluster's own ARN, whichever partition or dialect asked it); undefined when the engine holds

@@ -30,7 +30,7 @@ import { createWhoCan, federatedUsersNamed } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey, kubePrefix } from './kube-apply.ts';
 import type { AccessEntry } from '../core/kube/index.ts';
-import type { BoundRole } from '../core/rbac/index.ts';
+import type { BoundRole, SubjectAllowed } from '../core/rbac/index.ts';
 import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
@@ -374,6 +374,16 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     }
     return out;
   };
+  /** The subjects beyond the account's principals that the union's engines give an action on a resource to (review ne, 3). */
+  const engineSubjects = async (account: string, resource: string, action: string): Promise<SubjectAllowed[]> => {
+    const out: SubjectAllowed[] = [];
+    for (const e of engines) {
+      if (e.subjectsBeyond === undefined) continue;
+      await e.prepare?.();
+      out.push(...e.subjectsBeyond(account, resource, action));
+    }
+    return out;
+  };
   /** The roles whose rules in the union's engines allow an action on a resource (review lr, 3). */
   const engineRolesAllowing = async (account: string, resource: string, action: string): Promise<BoundRole[]> => {
     const out: BoundRole[] = [];
@@ -460,7 +470,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
-    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, async (asker, action, resource, time) => bindings.grantedBeyond(asker, action, await roleDecidedOn(action, resource), time), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user), groups: (account, names) => deps.store.read(async (tx) => (await Promise.all(names.map((n) => tx.groups.get(account, n)))).flatMap((g) => (g ? [{ name: g.name, path: g.path }] : []))) }, engineSessions, authorizer.contextFor),
+    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, async (asker, action, resource, time) => bindings.grantedBeyond(asker, action, await roleDecidedOn(action, resource), time), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user), groups: (account, names) => deps.store.read(async (tx) => (await Promise.all(names.map((n) => tx.groups.get(account, n)))).flatMap((g) => (g ? [{ name: g.name, path: g.path }] : []))) }, engineSessions, authorizer.contextFor, engineSubjects),
     /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
     accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */

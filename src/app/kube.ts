@@ -31,7 +31,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
-import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, subjectsAllowing, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { shortName, uniqueId } from '../core/directory/rules.ts';
 import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
@@ -2572,6 +2572,15 @@ export function createKube(app: App, options: KubeOptions) {
         if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
         const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
         return attrs?.resourceRequest ? rolesAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() }) : [];
+      },
+      subjectsBeyond: (account, resource, action) => {
+        const on = clusterOfResource(resource);
+        if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
+        const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
+        if (!attrs) return [];
+        // A User an access entry renders is that entry's IAM principal, which who-can asks about itself (review ne, 3).
+        const all = subjectsAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() });
+        return all.filter((x) => x.kind !== 'User' || renderedPrincipals(on.cluster, x.name).length === 0);
       },
       rolesBound: (account, resource, user) => {
         const on = clusterOfResource(resource);

@@ -44,6 +44,7 @@ import type { ResourcePolicies } from './resource-policies.ts';
 import type { BeyondGrant } from './bindings.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { EscalationAnswer, EscalationInput, EscalationStep } from './escalation.ts';
+import type { SubjectAllowed } from '../core/rbac/index.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'audience' | 'resourceAccount'>;
@@ -127,6 +128,9 @@ export interface Through {
  */
 export type EngineSessions = (account: string, resource: string) => Promise<readonly string[]>;
 
+/** The subjects beyond the account's principals that the union's engines give an action on a resource to (review ne, 3). */
+export type EngineSubjects = (account: string, resource: string, action: string) => Promise<readonly SubjectAllowed[]>;
+
 /** Whom each principal of the caller's account can come to act as (`Escalation` with `becomeOnly`). */
 type CanBecome = (caller: Caller, input: EscalationInput) => Promise<Result<EscalationAnswer>>;
 
@@ -196,6 +200,14 @@ export interface WhoCanAnswer {
   readonly grantedBeyond: readonly BeyondGrant[];
   /** Resource policies granting it to principals beyond those asked about (`*`, other accounts and theirs). */
   readonly grantedByResourcePolicy: readonly ResourcePolicyGrant[];
+  /**
+   * A cluster's RBAC bindings whose role allows it (a `kubernetes:` question), by each subject that is no principal asked
+   * about (review ne, 3): a ServiceAccount (by its username, `system:serviceaccount:NS:NAME`), a Group, a User no
+   * access entry renders. The cluster's webhook lets them in by RBAC alone: every pod running as that account, every
+   * member of that group whoever authenticated it, that user of another authenticator. A User an entry renders is its
+   * IAM principal, listed in `allowed` when allowed.
+   */
+  readonly grantedByRbac: readonly SubjectAllowed[];
   readonly note: string;
 }
 
@@ -581,7 +593,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
@@ -709,6 +721,9 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // At the question's time (`aws:CurrentTime`), which the principals above were decided at (simulate, review ej, 2), not
     // the server's: a binding's `request.time` condition lists who it lets in then (review ke, 2).
     const beyond = await grantedBeyond(caller.account, input.action, input.resource, simulatedTime(contextOf(input.context)) ?? now());
+    // Kubernetes subjects the webhook lets in by RBAC alone, without an IAM principal (review ne, 3): without them, a
+    // secret bound to a ServiceAccount read as reached by no one.
+    const rbacBeyond = engineSubjects !== undefined ? await engineSubjects(caller.account, input.resource, input.action) : [];
     // Another account's resource policies are its own to read (as its bindings, review I3).
     // Listed to the owner (or the root account) alone, so decided with the owner's facts: an object's stored tags, as the
     // gateway decides the other account's request on it (review kj, 3), not the asker's.
@@ -725,9 +740,10 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       checked,
       grantedBeyond: beyond,
       grantedByResourcePolicy: foreign,
+      grantedByRbac: rbacBeyond,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}`,
     });
   };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRbac } from './compile.ts';
-import { labelsMatching, rolesAllowing, rolesBoundTo } from './bound.ts';
+import { labelsMatching, rolesAllowing, rolesBoundTo, subjectsAllowing } from './bound.ts';
 import type { RbacObject } from './types.ts';
 
 const G = 'rbac.authorization.k8s.io' as const;
@@ -37,4 +37,19 @@ test('rolesAllowing: the Roles of the namespace and the ClusterRoles whose effec
   const names = (ns: string) => rolesAllowing(more, compileRbac(more), { verb: 'create', resourceRequest: true, namespace: ns, apiGroup: '', resource: 'pods' }).map((r) => `${r.kind}/${r.namespace}/${r.name}`);
   assert.deepEqual(names('a'), ['ClusterRole//view', 'Role/a/pods', 'ClusterRole//part']);
   assert.deepEqual(names('b'), ['ClusterRole//view', 'ClusterRole//part']);
+});
+
+test('subjectsAllowing: every subject of the bindings whose role allows, service accounts by username (review ne, 3)', () => {
+  const pods = { verbs: ['get'], apiGroups: [''], resources: ['pods'], resourceNames: [], nonResourceURLs: [] };
+  const more: RbacObject[] = [
+    { kind: 'Role', metadata: meta('pods', 'a'), rules: [pods] },
+    { kind: 'ClusterRole', metadata: meta('all-pods'), rules: [pods] },
+    { kind: 'RoleBinding', metadata: meta('p', 'a'), subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: '', apiGroup: '' }, { kind: 'Group', name: 'team', namespace: '', apiGroup: G }], roleRef: { kind: 'Role', name: 'pods', apiGroup: G } },
+    { kind: 'ClusterRoleBinding', metadata: meta('c'), subjects: [{ kind: 'User', name: 'u', namespace: '', apiGroup: G }, { kind: 'ServiceAccount', name: 'no-namespace', namespace: '', apiGroup: '' }], roleRef: { kind: 'ClusterRole', name: 'all-pods', apiGroup: G } },
+    { kind: 'RoleBinding', metadata: meta('other', 'b'), subjects: [{ kind: 'User', name: 'b-only', namespace: '', apiGroup: G }], roleRef: { kind: 'ClusterRole', name: 'all-pods', apiGroup: G } },
+  ];
+  const names = (ns: string, verb = 'get') => subjectsAllowing(more, compileRbac(more), { verb, resourceRequest: true, namespace: ns, apiGroup: '', resource: 'pods' }).map((x) => `${x.kind} ${x.name} by ${x.binding} of ${x.role}`);
+  assert.deepEqual(names('a'), ['ServiceAccount system:serviceaccount:a:sa by RoleBinding a/p of Role a/pods', 'Group team by RoleBinding a/p of Role a/pods', 'User u by ClusterRoleBinding c of ClusterRole all-pods']);
+  assert.deepEqual(names('b'), ['User u by ClusterRoleBinding c of ClusterRole all-pods', 'User b-only by RoleBinding b/other of ClusterRole all-pods']);
+  assert.deepEqual(names('a', 'delete'), []);
 });

@@ -4,10 +4,10 @@
  * RoleBinding in the namespace that does. Whoever may rewrite one of them, or (for an aggregated ClusterRole) write a
  * ClusterRole its selectors match, changes what the user may do without writing a binding (escalation-paths).
  */
-import { ruleAllows, subjectMatches } from './match.ts';
+import { ruleAllows, serviceAccountUsername, subjectMatches } from './match.ts';
 import type { CompiledRbac } from './compile.ts';
 import { selectorMatches } from './selector.ts';
-import type { ClusterRole, LabelSelector, RbacAttributes, RbacObject, RbacUser, Role } from './types.ts';
+import type { ClusterRole, LabelSelector, RbacAttributes, RbacObject, RbacUser, Role, SubjectKind } from './types.ts';
 
 export interface BoundRole {
   readonly kind: 'Role' | 'ClusterRole';
@@ -64,6 +64,45 @@ export function rolesAllowing(objects: readonly RbacObject[], rbac: Pick<Compile
     if (o.kind !== 'ClusterRole' && (o.kind !== 'Role' || o.metadata.namespace !== (attrs.namespace ?? '') || o.metadata.namespace === '')) continue;
     const rules = rbac.rulesOf(o.kind, o.metadata.namespace, o.metadata.name) ?? [];
     if (rules.some((r) => ruleAllows(request, r))) out.push({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, labels: o.metadata.labels });
+  }
+  return out;
+}
+
+/** A subject of a binding whose role allows a request (who-can, review ne, 3): who, and by which binding and role. */
+export interface SubjectAllowed {
+  readonly kind: SubjectKind;
+  /** A User's or Group's name; a ServiceAccount's username (`system:serviceaccount:NS:NAME`). */
+  readonly name: string;
+  /** `RoleBinding NS/NAME` or `ClusterRoleBinding NAME`. */
+  readonly binding: string;
+  /** `Role NS/NAME` or `ClusterRole NAME`. */
+  readonly role: string;
+}
+
+/**
+ * The subjects of each binding that applies to the request's namespace and whose role's effective rules allow `attrs`
+ * (the user ignored), in the order of the bindings: every user and group RBAC lets in, whoever authenticated them.
+ * A ServiceAccount subject of a ClusterRoleBinding without a namespace matches no one (`subjectMatches`): left out.
+ */
+export function subjectsAllowing(objects: readonly RbacObject[], rbac: Pick<CompiledRbac, 'rulesOf'>, attrs: Omit<RbacAttributes, 'user'>): SubjectAllowed[] {
+  const request: RbacAttributes = { ...attrs, user: { name: '', groups: [] } };
+  const namespace = attrs.namespace ?? '';
+  const out: SubjectAllowed[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'ClusterRoleBinding' && (o.kind !== 'RoleBinding' || namespace === '' || o.metadata.namespace !== namespace)) continue;
+    const roleNs = o.roleRef.kind === 'Role' ? o.metadata.namespace : '';
+    const rules = rbac.rulesOf(o.roleRef.kind, roleNs, o.roleRef.name) ?? [];
+    if (!rules.some((r) => ruleAllows(request, r))) continue;
+    const binding = o.kind === 'RoleBinding' ? `RoleBinding ${o.metadata.namespace}/${o.metadata.name}` : `ClusterRoleBinding ${o.metadata.name}`;
+    const role = o.roleRef.kind === 'Role' ? `Role ${roleNs}/${o.roleRef.name}` : `ClusterRole ${o.roleRef.name}`;
+    for (const sub of o.subjects) {
+      if (sub.kind !== 'ServiceAccount') {
+        out.push({ kind: sub.kind, name: sub.name, binding, role });
+        continue;
+      }
+      const ns = sub.namespace !== '' ? sub.namespace : o.metadata.namespace;
+      if (ns !== '') out.push({ kind: sub.kind, name: serviceAccountUsername(ns, sub.name), binding, role });
+    }
   }
   return out;
 }

@@ -21,7 +21,7 @@ export {
   verbMatches,
 } from './match.ts';
 export { selectorMatches } from './selector.ts';
-export { labelsMatching, rolesAllowing, rolesBoundTo, type BoundRole } from './bound.ts';
+export { labelsMatching, rolesAllowing, rolesBoundTo, subjectsAllowing, type BoundRole, type SubjectAllowed } from './bound.ts';
 export { rbacAuthorizer, rbacResult } from './authorizer.ts';
 export * from './types.ts';
 export { describeRule, explainGrant, explainReasons } from './explain.ts';

@@ -194,6 +194,8 @@ interface WhoCanAnswer {
   readonly grantedBeyond?: readonly BeyondGrant[];
   /** Resource policies granting it to `*` or other accounts' principals; absent from servers before review db3. */
   readonly grantedByResourcePolicy?: readonly ResourcePolicyGrant[];
+  /** A cluster's RBAC subjects no access entry maps to a principal asked about; absent from servers before review ne3. */
+  readonly grantedByRbac?: readonly { readonly kind: string; readonly name: string; readonly binding: string; readonly role: string }[];
   /** Those whose Allow statements' conditions did not hold for the context; absent from servers before review dv1. */
   readonly conditionallyExcluded?: readonly ConditionallyExcluded[];
   /** Users who reach it through a job of the workspace default role; absent from servers before review eq2. */
@@ -299,6 +301,17 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
             { header: 'statement', value: (g: ResourcePolicyGrant) => `${g.statement} of the ${g.policy}${ifUnless(g)}` },
           ],
           foreign,
+        )}`);
+      }
+      const rbac = v.grantedByRbac ?? [];
+      if (rbac.length > 0) {
+        ctx.out(`also given by the cluster's RBAC to subjects no access entry maps to a principal listed above (its webhook lets them in):\n${formatTable(
+          [
+            { header: 'subject', value: (g: (typeof rbac)[number]) => `${g.kind} ${g.name}` },
+            { header: 'role', value: (g: (typeof rbac)[number]) => g.role },
+            { header: 'binding', value: (g: (typeof rbac)[number]) => g.binding },
+          ],
+          rbac,
         )}`);
       }
     },
