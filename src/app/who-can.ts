@@ -372,6 +372,9 @@ function trustPolicyOf(action: string, resource: string, account: string, roles:
   return role ? compiledTrust(role) : [];
 }
 
+/** The actions AWS's AssumeRoleWithWebIdentity asks a role's trust policy about a provider's token (src/app/oidc.ts). */
+const WEB_IDENTITY_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
+
 /** The other side of a cross-account question, allowing everything: the foreign account's own policies are its own. */
 const OWN_SIDE_ALLOWS = (() => {
   const d = parsePolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', { kind: 'identity' });
@@ -443,7 +446,10 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
       ];
       // An identity provider's tokens (`Federated`: an OIDC provider's ARN), asked as AssumeRoleWithWebIdentity asks
       // (src/app/oidc.ts): a web identity of that provider, never one of the account's principals (review fl, 3).
-      const federated = input.action.toLowerCase().startsWith('sts:') ? [...p.federated] : [];
+      // Only the questions that call asks (review ne, 4): AWS's AssumeRoleWithWebIdentity, with TagSession and
+      // SetSourceIdentity beside it, never `sts:AssumeRole`, a signed caller's (a trust giving a provider that alone lets
+      // no token in, and was listed); RAM's AssumeRoleWithOIDC asks `sts:AssumeRole`.
+      const federated = (partition === 'acs' ? input.action.toLowerCase().startsWith('sts:') : WEB_IDENTITY_ACTIONS.has(input.action.toLowerCase())) ? [...p.federated] : [];
       for (const arn of [...named, ...federated]) {
         if (seen.has(arn.toLowerCase())) continue;
         const web = federated.includes(arn) && !named.includes(arn);
