@@ -9,6 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { COMPILE_CACHE, GATEHOUSE_BIN, run } from './support/processes.ts';
@@ -49,8 +50,22 @@ describe('review hc2: audit query --follow with an --until already past is refus
     }
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /user\/hc2/, `stderr: ${listed.stderr}`);
-    const future = await run(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--follow', '--until', '2999-01-01', '--action', 'iam:CreateUser', '--json', '--interval', '200'], env, { timeoutMs: 3_000 });
-    assert.equal(future.code, -1, `followed until killed: ${future.stderr}`);
-    assert.match(future.stdout, /user\/hc2/);
+    // Followed: still running once it has printed the record (given 30 s to start on a loaded host; a fixed 3 s timed
+    // out before the CLI had printed anything in a CI run under load, stop 56).
+    const future = spawn(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--follow', '--until', '2999-01-01', '--action', 'iam:CreateUser', '--json', '--interval', '200'], { env });
+    let out = '';
+    let err = '';
+    future.stdout.on('data', (c: Buffer) => void (out += c.toString()));
+    future.stderr.on('data', (c: Buffer) => void (err += c.toString()));
+    try {
+      const end = Date.now() + 30_000;
+      while (!/user\/hc2/.test(out) && future.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /user\/hc2/, `stderr: ${err}`);
+      // A further poll or two: a follow does not end by itself.
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(future.exitCode, null, `followed until killed: ${err}`);
+    } finally {
+      future.kill('SIGKILL');
+    }
   });
 });
