@@ -2148,7 +2148,8 @@ export function createKube(app: App, options: KubeOptions) {
       const closed = deps.audit?.gate('pods are not admitted with a role');
       if (closed && !closed.ok) return refuse(closed.errors[0]?.message ?? 'the audit log cannot be written', 503);
       const made = await createPodJob(cluster, { id: podJobId, passerArn: passer.arn, passerName: pass.value.passerName, ...(pass.value.passerId !== undefined ? { passerId: pass.value.passerId } : {}), roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
-      // Past the account's quota of live jobs the pod is refused, as a ResourceQuota refuses one (403 Forbidden).
+      // Past the account's quota of live jobs the pod is refused, as a ResourceQuota refuses one (403 Forbidden); so is
+      // a pod of a cluster deleted since the webhook found it.
       if (!made.ok) return refuse(made.errors[0]?.message ?? 'the account has as many live jobs as it may have');
       const created = made.value;
       jobId = created.job.id;
@@ -2394,7 +2395,7 @@ export function createKube(app: App, options: KubeOptions) {
     return { allowed: true };
   }
 
-  /** The pod's job, stored live; LimitExceeded, and nothing stored, when the account has as many live jobs as it may (src/app/jobs.ts `putLiveJob`). */
+  /** The pod's job, stored live; LimitExceeded, and nothing stored, when the account has as many live jobs as it may (src/app/jobs.ts `putLiveJob`), NoSuchEntity when the cluster is gone. */
   async function createPodJob(cluster: KubeCluster, input: { id: string; passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<Result<{ job: Job; capability: string }>> {
     const id = input.id;
     const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
@@ -2417,6 +2418,10 @@ export function createKube(app: App, options: KubeOptions) {
       pod: { namespace: input.namespace, name: input.name, ...(input.generateName !== undefined ? { generateName: input.generateName } : {}) },
     };
     return deps.store.write<Result<{ job: Job; capability: string }>>(async (tx, abort) => {
+      // The cluster asked again in the job's own write: found only by the webhook's reads, a cluster pruned in between
+      // (finding no live pod yet, review hb, 2) got the pod's job, stored live in a cluster that no longer existed, as
+      // a node's start did (review nb, 2; review ng, 1).
+      if ((await tx.kv.get(clusterKey(cluster.account, cluster.name))) === undefined) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} does not exist in account ${cluster.account}`);
       // Live: in the indexes the job sweep reads and the account's quota counts (src/app/jobs.ts `putLiveJob`, review
       // ag, 7; review av, 1), checked and written in this transaction; its end deletes them.
       const live = await putLiveJob(tx, job, app.jobs.maxLiveJobs);
