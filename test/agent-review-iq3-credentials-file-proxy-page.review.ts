@@ -16,7 +16,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +45,11 @@ const MAINTENANCE_200: Page = { status: 200, contentType: 'text/html', body: '<h
 const JOB_ENDED_410: Page = { status: 410, contentType: 'application/json', body: JSON.stringify({ Code: 'JobEnded', Message: 'job iq3 has ended' }) };
 
 /** The file's `Expiration` after the credentials URI answers `page` in place of the session, and what it should say. */
-async function fileThrough(page: Page): Promise<{ expiration: string | undefined; served: string; advanced: string }> {
+async function fileThrough(page: Page, advances: boolean): Promise<{ expiration: string | undefined; served: string; advanced: string }> {
   const home = await mkdtemp(join(tmpdir(), 'gh-agent-review-iq3-'));
   homes.push(home);
   const cap = 'c'.repeat(43);
+  const stop = join(home, 'stop');
   const start = Date.now();
   const served = start + 10 * 60_000;
   const real = start + 12 * 3600_000;
@@ -78,7 +79,9 @@ async function fileThrough(page: Page): Promise<{ expiration: string | undefined
     capability: cap,
     agentUrl,
     environment: { ALIBABA_CLOUD_CREDENTIALS_URI: `${agentUrl}/v1/credentials/${cap}` },
-    command: [process.execPath, '-e', 'setTimeout(() => {}, 1500)'],
+    // The rank runs until the test has read the file (at most 60 s): a rank of a fixed 1.5 s could end, and its file
+    // go, before a loaded host had refreshed it (stop 56's CI).
+    command: [process.execPath, '-e', `const fs = require('node:fs'); const end = Date.now() + 60000; const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(stop)}) || Date.now() > end) clearInterval(t); }, 50);`],
     replicas: 1,
     credentialsFile: file,
     profileDir: home,
@@ -93,32 +96,37 @@ async function fileThrough(page: Page): Promise<{ expiration: string | undefined
       return undefined;
     }
   };
-  const end = Date.now() + 3000;
+  const end = Date.now() + 30_000;
   while ((await expiration()) !== iso(served)) {
     if (Date.now() > end) assert.fail('the file was never written');
     await new Promise((r) => setTimeout(r, 25));
   }
   answering = page;
-  // Several refreshes (one a heartbeat) with the page answering, before the rank exits and the file goes.
-  await new Promise((r) => setTimeout(r, 600));
+  // Several refreshes (one a heartbeat) with the page answering, before the rank exits and the file goes: where the
+  // file should advance, until it has (at most 20 s on a loaded host); where it should not, 600 ms of them.
+  if (advances) {
+    const until = Date.now() + 20_000;
+    while ((await expiration()) === iso(served) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  } else await new Promise((r) => setTimeout(r, 600));
   const got = await expiration();
+  await writeFile(stop, '');
   assert.equal(await running, 0);
   return { expiration: got, served: iso(served), advanced: iso(servedExpiration(real, Date.now())) };
 }
 
 test("iq3: an ingress's 404 page in place of the server: the file's Expiration still advances to what the server would serve", async () => {
-  const r = await fileThrough(NGINX_404);
+  const r = await fileThrough(NGINX_404, true);
   assert.notEqual(r.expiration, r.served, `the file kept Expiration ${r.served}, 10 minutes ahead, for a session good for 12 h`);
   assert.equal(r.expiration, r.advanced);
 });
 
 test('iq3: a maintenance page served 200: the same', async () => {
-  const r = await fileThrough(MAINTENANCE_200);
+  const r = await fileThrough(MAINTENANCE_200, true);
   assert.notEqual(r.expiration, r.served, `the file kept Expiration ${r.served}, 10 minutes ahead, for a session good for 12 h`);
   assert.equal(r.expiration, r.advanced);
 });
 
 test('iq3: the server’s own refusal (410 JobEnded) still stops the advance', async () => {
-  const r = await fileThrough(JOB_ENDED_410);
+  const r = await fileThrough(JOB_ENDED_410, false);
   assert.equal(r.expiration, r.served);
 });
