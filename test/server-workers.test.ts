@@ -144,7 +144,7 @@ function supervise(dataDir: string, env: Record<string, string>): Supervisor {
     for (const w of waiters) w();
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const line = (re: RegExp, ms = 30_000): Promise<RegExpExecArray> =>
+  const line = (re: RegExp, ms = 60_000): Promise<RegExpExecArray> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
         for (const l of lines) {
