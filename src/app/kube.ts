@@ -1633,6 +1633,8 @@ export function createKube(app: App, options: KubeOptions) {
     // The keys of the request itself (`aws:RequestedRegion`, the region its token was signed for; review kc, 1), from
     // the facts Gatehouse sealed; none when the review does not establish them.
     let facts: Record<string, string> = {};
+    // The key the decision's record names (`accessKeyId`): `signedWith` when Gatehouse's TokenReview sealed it.
+    let recordedKey: string | undefined;
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
@@ -1644,6 +1646,11 @@ export function createKube(app: App, options: KubeOptions) {
         const id = extra?.['accessKeyId']?.[0];
         if (problem === undefined) signedWith = session !== undefined ? session.claims?.ak : who.principal.kind === 'user' && id !== undefined && id !== '' && !/^(?:ASIA|STS\.)/.test(id) ? id : undefined;
         if (problem === undefined) facts = requestFacts(cluster, arn, extra, session);
+        // The record names the key only as Gatehouse's TokenReview sealed it (the session's own, or the plain user's
+        // `USER_EXTRA`), the key whose signature it verified, as CloudTrail's `userIdentity.accessKeyId` (review nh, 1):
+        // `extra.accessKeyId` alone is what an impersonating client claims.
+        const sealedKey = problem === undefined ? requestFacts(cluster, arn, extra, session, true)[ACCESS_ID] : undefined;
+        if (sealedKey !== undefined && sealedKey === signedWith) recordedKey = sealedKey;
         // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
         // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
         // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
@@ -1716,6 +1723,7 @@ export function createKube(app: App, options: KubeOptions) {
       principal: (deniedAs !== renderedWho ? deniedAs?.principal.arn : undefined) ?? principalArn ?? req.attributes.user.name,
       // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
       ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
+      ...(recordedKey !== undefined ? { accessKeyId: recordedKey } : {}),
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
       decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
