@@ -28,6 +28,7 @@ interface Rec {
   resource: string;
   decision?: string;
   job?: string;
+  accessKeyId?: string;
 }
 
 type Answer = { ok: true; records: Rec[]; next?: string } | { ok: false; httpStatus: number; code: string; message: string };
@@ -107,14 +108,14 @@ describe('audit query: the newest records, followed rows in columns, filter valu
     for (const line of out.split('\n').filter((l) => l !== '')) {
       if (line.startsWith('SEQ ')) {
         starts = [...line.matchAll(/\S+/g)].map((m) => m.index);
-        assert.equal(starts.length, 8, line);
+        assert.equal(starts.length, 9, line);
         continue;
       }
       assert.ok(starts, `a row before any header: ${line}`);
       const seq = Number(/^\d+/.exec(line)?.[0]);
       const r = bySeq.get(seq);
       assert.ok(r, `no record ${seq}: ${line}`);
-      const want = [String(r.seq), r.at, r.kind, r.principal, r.action, r.resource, r.decision ?? '', r.job ?? ''];
+      const want = [String(r.seq), r.at, r.kind, r.principal, r.action, r.resource, r.decision ?? '', r.job ?? '', r.accessKeyId ?? ''];
       const cells = starts.map((at, i) => line.slice(at, starts?.[i + 1]).trimEnd());
       assert.deepEqual(cells, want, `a row out of line with its header:\n${out}`);
       seqs.push(seq);
