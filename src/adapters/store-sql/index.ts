@@ -998,8 +998,14 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         params.push(filter.role, filter.role);
       }
       eq('job', filter.job);
-      // No index covers the key either: read in windows, as the action is (review mi, 4).
-      eq('access_key_id', filter.accessKeyId);
+      // No index covers the key either: read in windows, as the action is (review mi, 4). A refused authentication
+      // keeps the key it claimed in its detail only (no signature verified: it is not the signer), as its first field
+      // (details are canonical JSON, keys sorted): listed too, what was tried with a leaked key (review nh, 3).
+      if (filter.accessKeyId !== undefined) {
+        const claimed = `{"accessKeyId":${JSON.stringify(filter.accessKeyId)},`;
+        where.push(`(a.access_key_id = ? OR (a.access_key_id IS NULL AND a.kind = 'decision' AND substr(a.detail, 1, ${claimed.length}) = ?))`);
+        params.push(filter.accessKeyId, claimed);
+      }
       // Actions are case-insensitive, as IAM reads them (`s3:getobject` is `s3:GetObject`), and records keep the spelling
       // the caller used: the filter matches any of them. No index covers the action, so this costs no index use.
       if (filter.action !== undefined) {
