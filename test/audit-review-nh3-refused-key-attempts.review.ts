@@ -8,15 +8,16 @@
  * Inactive, the attacker's further attempts with it (`InvalidClientTokenId`), or with a guessed secret
  * (`SignatureDoesNotMatch`), were not among the records of that key, the second question of a leaked-key response
  * ("is it still being tried, from where?"). Now the filter also lists refused authentications that claimed the key,
- * still without a top-level `accessKeyId`. Real in-process server, AWS SDK v3 clients.
+ * still without a top-level `accessKeyId`. Real in-process server (SQLite and PostgreSQL), AWS SDK v3 clients.
  *
- * Before the fix 1 of 1 tests failed.
+ * Before the fix 2 of 2 tests failed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateAccessKeyCommand, CreateUserCommand, ListUsersCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
 interface Row {
   action: string;
@@ -25,12 +26,15 @@ interface Row {
   detail?: { authentication?: string; accessKeyId?: string };
 }
 
-describe('review nh3: refused attempts with a key are listed by its id', () => {
+// Both databases: the detail is matched by a prefix of its text, in SQL.
+for (const db of ['sqlite', 'postgres'] as const) describe(`review nh3: refused attempts with a key are listed by its id, ${db}`, { skip: db === 'postgres' ? await pgSkip() : undefined }, () => {
+  const schema = `gh_review_nh3_${process.pid}`;
   let s: TestServer;
   let leaked: Credentials;
   let other: Credentials;
   before(async () => {
-    s = await startTestServer();
+    if (db === 'postgres') await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    s = await startTestServer(db === 'postgres' ? { postgres: { url: PG_URL, schema } } : {});
     const k = (await s.iam().send(new CreateAccessKeyCommand({}))).AccessKey;
     leaked = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
     await s.iam(leaked).send(new CreateUserCommand({ UserName: 'by-leaked' }));
@@ -45,7 +49,10 @@ describe('review nh3: refused attempts with a key are listed by its id', () => {
     await assert.rejects(s.iam({ ...other, secretAccessKey: 'y'.repeat(40) }).send(new ListUsersCommand({})));
     await s.running.app.audit.flush();
   });
-  after(async () => s?.stop());
+  after(async () => {
+    await s?.stop();
+    if (db === 'postgres') await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
+  });
 
   it('accessKeyId= lists what the key signed and the refused attempts that claimed it, the latter without a top-level accessKeyId', async () => {
     const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?accessKeyId=${leaked.accessKeyId}`);
