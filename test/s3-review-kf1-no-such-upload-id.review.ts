@@ -49,7 +49,8 @@ describe('kf 1: NoSuchUpload names the upload', () => {
         [`${label}: UploadPart`, id, () => c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 1, Body: 'x' }))],
         [`${label}: UploadPartCopy`, id, () => c.send(new S3.UploadPartCopyCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 1, CopySource: `${BUCKET}/source` }))],
         [`${label}: ListParts`, id, () => c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: id }))],
-        [`${label}: Complete`, id, () => c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] } }))],
+        // Part 2, not the completed upload's part 1: the same parts again are a retry, answered as the first (review ni, 1).
+        [`${label}: Complete`, id, () => c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: part.ETag! }] } }))],
         [`${label}: Abort`, id, () => c.send(new S3.AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id }))],
       );
     }

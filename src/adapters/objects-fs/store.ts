@@ -87,6 +87,12 @@ export interface FsObjectStoreOptions {
 const MiB = 1024 * 1024;
 const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 const MAX_PARTS = 10000;
+/**
+ * How long, and how many per bucket, completed uploads are remembered so that a Complete retried after its answer was
+ * lost is answered again (review ni, 1). SDKs retry within seconds to minutes; the cap bounds memory.
+ */
+const COMPLETED_KEPT_MS = 60 * 60 * 1000;
+const COMPLETED_KEPT_MAX = 10000;
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 /**
  * Objects are as private as the database beside them (0600): only the server's own OS user may read them, or any
@@ -119,6 +125,14 @@ interface Part {
   readonly nonce: string;
 }
 
+/** A completed upload as a retried Complete must name it (key and parts) and the answer the first Complete gave. */
+interface Completed {
+  readonly key: string;
+  readonly parts: string;
+  readonly info: ObjectInfo;
+  readonly at: number;
+}
+
 interface Upload {
   readonly info: UploadInfo;
   readonly dir: string;
@@ -138,6 +152,8 @@ interface Bucket {
   /** Sorted by `compareKeys` (UTF-8 byte order). */
   readonly keys: string[];
   readonly uploads: Map<string, Upload>;
+  /** Uploads completed lately, oldest first, by upload id: what a retried Complete is answered (`completedAgain`). */
+  readonly completed: Map<string, Completed>;
   /** Writes in progress: a bucket with any is not empty. */
   pending: number;
   readonly madeDirs: Set<string>;
@@ -391,7 +407,7 @@ export class FsObjectStore implements ObjectStore {
       if (bucketNameProblem(name) !== undefined) continue;
       const dir = join(this.root, 'buckets', name);
       const info = JSON.parse(await readFile(join(dir, 'bucket.json'), 'utf8')) as BucketInfo;
-      const bucket: Bucket = { info: { name, owner: info.owner, created: info.created }, dir, objects: new Map(), keys: [], uploads: new Map(), pending: 0, madeDirs: new Set() };
+      const bucket: Bucket = { info: { name, owner: info.owner, created: info.created }, dir, objects: new Map(), keys: [], uploads: new Map(), completed: new Map(), pending: 0, madeDirs: new Set() };
       await this.loadObjects(bucket);
       await this.loadUploads(bucket);
       this.buckets.set(name, bucket);
@@ -663,7 +679,7 @@ export class FsObjectStore implements ObjectStore {
         throw e;
       }
       await this.fsyncDir(dirname(dir));
-      this.buckets.set(name, { info, dir, objects: new Map(), keys: [], uploads: new Map(), pending: 0, madeDirs: new Set() });
+      this.buckets.set(name, { info, dir, objects: new Map(), keys: [], uploads: new Map(), completed: new Map(), pending: 0, madeDirs: new Set() });
       return ok(info);
     });
   }
@@ -1117,12 +1133,17 @@ export class FsObjectStore implements ObjectStore {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const bucket = b.value;
+    const again = this.completedAgain(bucket, key, uploadId, parts);
+    if (again !== undefined) return ok(again);
     const u = this.uploadFor(bucket, key, uploadId);
     if (!u.ok) return u;
     const upload = u.value;
     return this.writing(bucket, () =>
       this.locks.run(`u:${uploadId}`, async () => {
-        if (upload.done) return noSuchUpload<ObjectInfo>(uploadId, `upload \`${uploadId}\` was completed or aborted`);
+        if (upload.done) {
+          const raced = this.completedAgain(bucket, key, uploadId, parts);
+          return raced === undefined ? noSuchUpload<ObjectInfo>(uploadId, `upload \`${uploadId}\` was completed or aborted`) : ok(raced);
+        }
         if (parts.length === 0) return fail<ObjectInfo>('InvalidPart', 'a multipart upload needs at least one part to complete');
         const chosen: Part[] = [];
         let total = 0;
@@ -1174,10 +1195,38 @@ export class FsObjectStore implements ObjectStore {
           },
           conditions,
         );
-        if (committed.ok) await this.removeUpload(bucket, upload);
+        if (committed.ok) {
+          this.rememberCompleted(bucket, uploadId, { key, parts: partsSignature(parts), info: committed.value, at: this.now().getTime() });
+          await this.removeUpload(bucket, upload);
+        }
         return committed;
       }),
     );
+  }
+
+  /**
+   * S3 answers a Complete of an upload it completed, naming the same key and parts, as it answered the first: 200 with
+   * the object's ETag (CompleteMultipartUpload is idempotent; adobe/S3Mock#2586 shows it against S3). SDKs retry a
+   * Complete whose answer was lost, and the object is stored. Other parts or another key are NoSuchUpload. Kept in
+   * memory only: after a restart a retry is NoSuchUpload, as before (review ni, 1).
+   */
+  private completedAgain(bucket: Bucket, key: string, uploadId: string, parts: readonly CompletedPart[]): ObjectInfo | undefined {
+    const done = bucket.completed.get(uploadId);
+    if (done === undefined) return undefined;
+    if (this.now().getTime() - done.at > COMPLETED_KEPT_MS) {
+      bucket.completed.delete(uploadId);
+      return undefined;
+    }
+    return done.key === key && done.parts === partsSignature(parts) ? done.info : undefined;
+  }
+
+  private rememberCompleted(bucket: Bucket, uploadId: string, done: Completed): void {
+    const completed = bucket.completed;
+    for (const [id, old] of completed) {
+      if (completed.size < COMPLETED_KEPT_MAX && done.at - old.at <= COMPLETED_KEPT_MS) break;
+      completed.delete(id);
+    }
+    completed.set(uploadId, done);
   }
 
   private async removeUpload(bucket: Bucket, upload: Upload): Promise<void> {
@@ -1216,6 +1265,11 @@ export class FsObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/** A Complete's parts list as a retry of it must repeat it: part numbers and ETags, in order. */
+function partsSignature(parts: readonly CompletedPart[]): string {
+  return parts.map((p) => `${p.partNumber}:${p.etag.replace(/^"|"$/g, '').toLowerCase()}`).join(',');
 }
 
 /**
