@@ -57,7 +57,7 @@ describe('review jv2: a full load of resource policies lets the event loop turn,
     await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
   });
 
-  it(`${N} policies: no block of the event loop over 100 ms of CPU, and decisions read the old state or the new one whole`, async (t) => {
+  it(`${N} policies: no block of the event loop over 200 ms of CPU, and decisions read the old state or the new one whole`, async (t) => {
     // In one statement (a put each is three round trips); the put of the first one, through the store, is the change
     // that reaches the app and makes it load them all.
     const keys = Array.from({ length: N - 1 }, (_, i) => resourcePolicyKey(bucket(i + 1)));
@@ -94,7 +94,10 @@ describe('review jv2: a full load of resource policies lets the event loop turn,
     look();
     const said = `the load of ${N} resource policies took ${Math.round(took)} ms; the longest block of the event loop: ${Math.round(longestCpu)} ms of CPU, ${Math.round(delay.max / 1e6)} ms of wall time`;
     t.diagnostic(said);
-    assert.ok(longestCpu < 100, said);
+    // 200 ms: a whole load in one block took 280 ms of CPU on a faster host than these (the header); yielding, a block
+    // is 14–47 ms, but once read 151 ms in a CI run of eight test processes on two cores (a collection in the block,
+    // stop 56), so 100 ms failed a working load.
+    assert.ok(longestCpu < 200, said);
     assert.ok(looks > 3, `the event loop turned during the load (${looks} looks): ${said}`);
     assert.deepEqual([...seen].sort(), [`1:old`, `${N}:new`].filter((s) => seen.has(s)).sort(), `only whole states were seen: ${[...seen].join(', ')}`);
     assert.ok(seen.has(`${N}:new`), 'the new state is in place once the load ends');
