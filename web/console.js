@@ -706,6 +706,13 @@ function page() {
         const statements = (x) => (x.notMet ?? []).map((m) => visible(`${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`)).join('\n');
         tables.push(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['conditions not met', (x) => x.conditions.join(', ')], ['Allow statements', statements, 'lines']], excluded, 'Not allowed in this context only because conditions of their Allow statements did not hold'));
       }
+      // Kubernetes subjects no access entry maps to a principal of the account (a ServiceAccount, a Group, another
+      // authenticator's User), whom the cluster's webhook lets in by its RBAC alone, as `gatehouse who-can` prints them
+      // (review ne, 3; nq, 1): a secret every pod of a service account reads read here as read by no one.
+      const rbac = a.grantedByRbac ?? [];
+      if (rbac.length > 0) {
+        tables.push(table([['subject', (g) => `${g.kind} ${g.name}`], ['role', (g) => g.role], ['binding', (g) => g.binding]], rbac, "Also given by the cluster's RBAC to subjects no access entry maps to a principal listed above (its webhook lets them in)"));
+      }
       show(...tables);
       return `${a.allowed.length} of ${a.checked} principal(s) allowed (${a.note})`;
     },
