@@ -777,8 +777,10 @@ function page() {
         }
         return [h, ul];
       };
-      // `iam: identity policy arn:…:policy/X, statement 0 (Sid): Allow`
-      const rule = (m) => `${ruleText(m)}: ${m.effect}`;
+      // `iam: identity policy arn:…:policy/X, statement 0 (Sid): Allow`, then ` if <conditions>` for a rule that applied
+      // only under them, as `gatehouse simulate` prints its matched rules (review nq, 2): an Allow from the office's
+      // addresses, or a Deny of plain HTTP only, read as rules that apply always.
+      const rule = (m) => `${ruleText(m)}: ${m.effect}${(m.conditions ?? []).length > 0 ? ` if ${m.conditions.join(', ')}` : ''}`;
       show(decision, ...(a.principal !== undefined ? [decidedFor] : []), ...lines('reasons', a.reasons), ...lines('rules that decided', (a.matched ?? []).map(rule)), ...lines('diagnostics', a.diagnostics));
       return `decided in ${a.evaluationMicros} µs`;
     },
