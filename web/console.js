@@ -307,12 +307,15 @@ const entityName = (arn) => {
 /**
  * A rule that decided, as the Authorize and Who can views show it: `iam: identity user/ana/data, statement 1 (Read)`;
  * a binding by its index in the IAM policy on the resource, as `gatehouse authorize` says it (ruleText,
- * src/adapters/cli/commands/authorize.ts). The Who can view named the policy without its statement (review gi, 3).
+ * src/adapters/cli/commands/authorize.ts), and an RBAC rule as `rbac: <the rule>` (its type is `rbac` too). The Who can
+ * view named the policy without its statement (review gi, 3).
  */
 const ruleText = (m) =>
   m.engine === 'bindings' && m.type === 'binding'
     ? `bindings: binding ${m.statement ?? '?'} of the IAM policy on ${m.policy}`
-    : `${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`;
+    : m.engine === 'rbac'
+      ? `rbac: ${m.policy}`
+      : `${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`;
 
 function page() {
   const $ = (id) => document.getElementById(id);
