@@ -29,7 +29,7 @@ export const USAGE_HINT = '(add --help for usage)';
 /**
  * Whether `argv` asks for JSON output and for no other format: `--json`, `-o json`, `-ojson`, `--output json` or
  * `--output=json` before any `--`, and neither `--csv` nor `-o`/`--output` `text` or `table` (two formats asked for
- * are a usage error said in text, as neither was taken).
+ * are a usage error said in text, as neither was taken). `-o=json` and `-ojson` are `-o json` (`withJsonOption`).
  */
 export function asksForJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
@@ -93,9 +93,13 @@ export function fileErrorsText(file: string, errors: readonly GatehouseError[], 
  * default output; any other format (`yaml`, `wide`) is a usage error listing these, and so is `--json` with `-o text`.
  */
 export function withJsonOption(cmd: Command, description = 'print the result as JSON, for scripts'): Command {
+  const output = new Option('-o, --output <format>', 'json (as --json), text or table (the default)').choices(['json', 'text', 'table']).hideHelp();
+  // `-o=json`, kubectl's spelling (pflag reads `-o=VALUE` as VALUE), came as the value `=json` and was refused (review np, 1).
+  const choice = output.parseArg;
+  if (choice !== undefined) output.argParser((v: string, previous: unknown) => choice(v.startsWith('=') ? v.slice(1) : v, previous));
   return cmd
     .option('--json', description)
-    .addOption(new Option('-o, --output <format>', 'json (as --json), text or table (the default)').choices(['json', 'text', 'table']).hideHelp())
+    .addOption(output)
     .hook('preAction', (self) => {
       const output = self.getOptionValue('output') as string | undefined;
       // `--json -o table` asked for two formats: one would be dropped without a word (review cli, H15).

@@ -191,7 +191,8 @@ function leadingOptions(argv: readonly string[]): { readonly leading: readonly {
       i++;
       continue;
     }
-    const name = [...GLOBAL_OPTIONS, ...FORMAT_OPTIONS.keys()].find((o) => a === o || (o.startsWith('--') && a?.startsWith(`${o}=`)));
+    // `-ojson` and `-o=json` are `-o json` in one word, as after the command (review np, 1).
+    const name = [...GLOBAL_OPTIONS, ...FORMAT_OPTIONS.keys()].find((o) => a === o || (o.startsWith('--') ? a?.startsWith(`${o}=`) : a?.startsWith(o)));
     if (a === undefined || name === undefined) break;
     if (a !== name) leading.push({ name, args: [a] });
     else if (argv[i + 1] !== undefined) leading.push({ name, args: [a, argv[i + 1] as string] });

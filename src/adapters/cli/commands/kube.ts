@@ -231,7 +231,9 @@ kubectl runs the command as written, in its own working directory and outside np
 };
 
 /** `--output` of `kube token`: an ExecCredential is JSON, so `json` (aws eks get-token's) is taken and nothing else. */
-const execOutput = (v: string): string => {
+const execOutput = (given: string): string => {
+  // `-o=json` as `-o json` (review np, 1), as every other command's `-o` takes it (output.ts `withJsonOption`).
+  const v = given.startsWith('=') ? given.slice(1) : given;
   if (v !== 'json') throw new InvalidArgumentError(`kube token prints an ExecCredential, which is JSON: give --output json or leave it out, not \`${v}\``);
   return v;
 };
