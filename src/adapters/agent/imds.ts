@@ -24,6 +24,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { capConnections } from '../http/connection-cap.ts';
@@ -129,14 +130,17 @@ function ttlOf(header: string | string[] | undefined): number | undefined {
  * enough of them use up the descriptors of the process that serves every job of the node. SDKs send a few small
  * requests with timeouts of 1–2 s, so these bounds never touch them.
  */
-export const CREDENTIAL_SERVER_OPTIONS = Object.freeze({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 });
+export const CREDENTIAL_SERVER_OPTIONS = Object.freeze({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 });
 /** Connections one job's metadata endpoint accepts at once (its ranks on the node, a few requests each). */
 export const METADATA_MAX_CONNECTIONS = 256;
 /** Connections the container endpoint and credentials URI accept at once, on the server or a node agent. */
 export const CREDENTIAL_MAX_CONNECTIONS = 4096;
 
-/** Applies the bounds of `CREDENTIAL_SERVER_OPTIONS` not given at creation, and a connection limit, to `server`. */
-export function boundCredentialServer(server: Server, maxConnections: number): Server {
+/**
+ * Applies the bounds of `CREDENTIAL_SERVER_OPTIONS` not given at creation, and a connection limit, to `server`, whose
+ * answers are `{"Code", "Message"}` (a credential port) or plain text (a metadata port, as EC2's).
+ */
+export function boundCredentialServer(server: Server, maxConnections: number, shape: 'json' | 'text' = 'json'): Server {
   server.keepAliveTimeout = 5_000;
   // At the cap the oldest connection not being answered makes room for the new one: with Node's `maxConnections`, one
   // process on the node holding the cap with connections that send nothing (each cut after 10 s, opened again) kept
@@ -146,7 +150,26 @@ export function boundCredentialServer(server: Server, maxConnections: number): S
   // 1,000 headers) and drops the rest unsaid, so a request padded with 1,100 headers of a few bytes hid the
   // X-Forwarded-For a proxy appends, or an Origin, from the checks that refuse them (review ij, 3).
   server.maxHeadersCount = 0;
+  server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
+    // What Node answers on its own (a bare status), but for the request line and headers past the limit: its bare 431
+    // left the SDKs' container provider without the `Code` and `Message` it copies from a 4xx (credential-protocols
+    // §2.1), `Server responded with status: 431` and nothing of why (review np, 2).
+    if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
+      if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(shape));
+      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
+    socket.destroy();
+  });
   return server;
+}
+
+/** The 431 of a request whose line and headers pass `CREDENTIAL_SERVER_OPTIONS.maxHeaderSize`, in the port's shape. */
+function headersTooLarge(shape: 'json' | 'text'): string {
+  const message = `the request line and headers take more than ${CREDENTIAL_SERVER_OPTIONS.maxHeaderSize} bytes, the most this endpoint reads: shorten the URL or the headers (is the authorization token file the token alone?)`;
+  const body = shape === 'json' ? JSON.stringify({ Code: 'RequestHeaderSectionTooLarge', Message: message }) : message;
+  const type = shape === 'json' ? 'application/json' : 'text/plain';
+  return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
@@ -325,7 +348,7 @@ export async function listenMetadata(source: () => Promise<MetadataCredentials>,
       if (!res.headersSent) text(res, 500, `internal error (request ${id})`);
     });
   });
-  boundCredentialServer(server, METADATA_MAX_CONNECTIONS);
+  boundCredentialServer(server, METADATA_MAX_CONNECTIONS, 'text');
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     // Exclusive: in a worker of `gatehouse server --workers` a listener is otherwise shared through the supervisor,
