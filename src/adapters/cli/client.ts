@@ -120,6 +120,8 @@ export interface Connection {
 /** A proxy in use: the variable that names it, its URL as shown (no password), and the agent that sends through it. */
 export interface ProxyUse {
   readonly variable: string;
+  /** The variable that says which hosts go around it: `no_proxy` when set, as it wins, else `NO_PROXY`. */
+  readonly bypass: string;
   readonly shown: string;
   readonly agent: import('node:http').Agent;
 }
@@ -1230,7 +1232,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       return failure(
         EXIT.unavailable,
         'ConnectionFailed',
-        `cannot reach the proxy ${proxy.shown} (${proxy.variable}) to send to the Gatehouse server at ${conn.endpoint.origin}: ${code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'timed out' : code}; check ${proxy.variable}, or add ${conn.endpoint.hostname} to NO_PROXY to reach the server directly`,
+        `cannot reach the proxy ${proxy.shown} (${proxy.variable}) to send to the Gatehouse server at ${conn.endpoint.origin}: ${code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'timed out' : code}; check ${proxy.variable}, or add ${conn.endpoint.hostname} to ${proxy.bypass} to reach the server directly`,
       );
     }
     const scheme = proxy === undefined ? await otherScheme(conn.endpoint, err) : undefined;
@@ -1460,14 +1462,20 @@ function errorCodeOf(text: string): string {
 
 type Answer = { status: number; text: string; retryAfter?: string };
 
-/** The proxy variables the aws CLI reads, by the endpoint's protocol, in the order it reads them (upper case first). */
-const PROXY_VARIABLES: Readonly<Record<string, readonly string[]>> = { 'https:': ['HTTPS_PROXY', 'https_proxy'], 'http:': ['HTTP_PROXY', 'http_proxy'] };
+/**
+ * The proxy variables the aws CLI reads, by the endpoint's protocol, in the order it reads them: lower case first, as
+ * Python's `getproxies_environment` (botocore's) and the Node.js agent that sends (`proxyEnv`) prefer it. Upper case
+ * first, a failure named `HTTP_PROXY`'s proxy while the agent had tried `http_proxy`'s (review np, 4).
+ */
+const PROXY_VARIABLES: Readonly<Record<string, readonly string[]>> = { 'https:': ['https_proxy', 'HTTPS_PROXY'], 'http:': ['http_proxy', 'HTTP_PROXY'] };
+/** The variable of the hosts no proxy is used for, as the agent reads it: `no_proxy` when it is set (not empty), else `NO_PROXY`. */
+const noProxyVariable = (env: Env): string => ((env['no_proxy'] ?? '') !== '' ? 'no_proxy' : 'NO_PROXY');
 /** Agents by protocol and the proxy environment they were made with: one each, kept for the process. */
 const proxyAgents = new Map<string, import('node:http').Agent>();
 
-/** Whether `NO_PROXY` (either case) names `endpoint`'s host: `*`, the host, a domain it is in (`.example.com` or `example.com`), with or without its port. */
+/** Whether `NO_PROXY` (either case: `noProxyVariable`) names `endpoint`'s host: `*`, the host, a domain it is in (`.example.com` or `example.com`), with or without its port. */
 function noProxy(endpoint: URL, env: Env): boolean {
-  const list = env['NO_PROXY'] ?? env['no_proxy'] ?? '';
+  const list = env[noProxyVariable(env)] ?? '';
   const host = endpoint.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
   return list
@@ -1507,7 +1515,7 @@ function proxyOf(endpoint: URL, env: Env): ProxyUse | ClientFailure | undefined 
     }
     proxyAgents.set(key, agent);
   }
-  return { variable, shown, agent };
+  return { variable, shown, agent, bypass: noProxyVariable(env) };
 }
 
 /**
