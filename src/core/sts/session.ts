@@ -423,7 +423,7 @@ function validationProblem(p: AssumeRoleParams, partition: Partition): { message
     mfaProblem(p) ??
     at('SourceIdentity', p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined) ??
     at('Policy', policyProblem(p.policy, partition)) ??
-    at('PolicyArns', policyArnsProblem(p.policyArns)) ??
+    at('PolicyArns', policyArnsProblem(p.policyArns) ?? sessionPoliciesPlaintextProblem(p.policy, p.policyArns)) ??
     at('Tags', tagsProblem(p.tags)) ??
     at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys)) ??
     at('ProvidedContexts', providedContextsProblem(p.providedContexts ?? []))
@@ -462,7 +462,7 @@ export function checkFederationTokenParams(p: FederationTokenParams): { code: 'V
     at('Name', stringProblem('name', p.name, { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 32 })) ??
     at('DurationSeconds', p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, FEDERATION_TOKEN_DURATION) : undefined) ??
     at('Policy', policyProblem(p.policy)) ??
-    at('PolicyArns', policyArnsProblem(p.policyArns)) ??
+    at('PolicyArns', policyArnsProblem(p.policyArns) ?? sessionPoliciesPlaintextProblem(p.policy, p.policyArns)) ??
     at('Tags', tagsProblem(p.tags));
   if (invalid !== undefined) return invalid;
   const seen = new Set<string>();
@@ -512,6 +512,22 @@ function policyArnsProblem(arns: readonly string[]): string | undefined {
     if (arn.length > LIMITS.policyArnChars.max) return at(`less than or equal to ${LIMITS.policyArnChars.max}`);
   }
   return undefined;
+}
+
+/**
+ * The inline session policy and the managed session policy ARNs together, as plaintext: "The plaintext that you use for
+ * both inline and managed session policies can't exceed 2,048 characters" (STS API reference, AssumeRole,
+ * AssumeRoleWithWebIdentity and GetFederationToken, `Policy` and `PolicyArns`; policy-semantics.md §A.1.9). Each was
+ * held to 2,048 on its own, and the sum only to the packed budget (`PACKED_LIMIT`, twice as large), so a policy of
+ * 2,000 characters beside a managed policy ARN, which STS refuses, was issued (review nl, 1). Checked once each part
+ * has passed its own constraint; the characters are counted as sent, whitespace included, as `Policy`'s own length is.
+ */
+function sessionPoliciesPlaintextProblem(policy: string | undefined, arns: readonly string[]): string | undefined {
+  if (arns.length === 0) return undefined;
+  const arnChars = arns.reduce((n, a) => n + a.length, 0);
+  const total = (policy?.length ?? 0) + arnChars;
+  if (total <= LIMITS.policyChars) return undefined;
+  return `the inline session policy (${policy?.length ?? 0} characters) and the managed session policy ARNs (${arnChars} characters) take ${total} characters of plaintext together, over the ${LIMITS.policyChars} STS takes for both: pass a shorter session policy or fewer managed session policies`;
 }
 
 function tagsProblem(tags: AssumeRoleParams['tags']): string | undefined {
