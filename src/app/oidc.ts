@@ -874,9 +874,6 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const at = (field: string): string => (alibaba ? field : '');
     const o = port();
     if (!o) return unavailable();
-    // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
-    const closed = deps.audit?.gate('sessions are not issued');
-    if (closed) return closed;
     const tooLong = roleArnLengthProblem(p.roleArn);
     if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
@@ -906,6 +903,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     }
     const packed = packedPolicyPercent(p.policy, p.policyArns, {});
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies (${packed}% of the limit) is too large.`);
+    // Under the fail-closed audit policy, no session is issued while the audit log cannot record it. Checked once the
+    // parameters have passed their constraints, as STS checks them first: the refusal's record names the role and the
+    // session name as sent, and a RoleSessionName or RoleArn of up to 1 MiB went whole into it (review nl, 2).
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) return closed;
 
     const peeked = o.peek(p.webIdentityToken);
     if (!peeked) return failWith('INVALID_IDENTITY_TOKEN', `${T} is not a JWT with an issuer (\`iss\`) claim`, at('OIDCToken'));

@@ -821,12 +821,30 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const note = (r: Result<unknown>) => recordRefusal(caller, 'sts:AssumeRole', p, r, facts);
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
+      // The parameters first, as STS checks them and as the open gate does (`assumeRoleChecked`): refused for the gate
+      // unchecked, a RoleSessionName or RoleArn of up to 1 MiB went whole into the record, which the closed gate keeps
+      // queued and journaled until the log takes writes (review nl, 2). A malformed request is not recorded.
+      const bad = await parametersProblem(caller, withStoredPolicyArns(p)).catch((e: unknown) => {
+        if (isStoreUnavailable(e)) return undefined;
+        throw e;
+      });
+      if (bad !== undefined) return bad;
       note(closed);
       return closed;
     }
     const r = await outageRecorded(() => assumeRoleChecked(caller, p, facts), note);
     note(r);
     return r;
+  }
+
+  /** AssumeRole's parameters against their constraints (`assumeRoleChecked`'s first checks): the refusal, or undefined. */
+  async function parametersProblem(caller: Caller, p: AssumeRoleParams & { roleArn: string }): Promise<Result<never> | undefined> {
+    const tooLong = roleArnLengthProblem(p.roleArn);
+    if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
+    const parsed = parseRoleArn(p.roleArn);
+    if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
+    const bad = checkAssumeRoleParams(p, (parsed.account === caller.account ? await accountPartition(parsed.account) : undefined) ?? parsed.partition);
+    return bad ? failWith(bad.code, bad.message, bad.path) : undefined;
   }
 
   async function assumeRoleChecked(caller: Caller, given: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
@@ -1173,14 +1191,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
 
   async function federationToken(caller: Caller, p: FederationTokenParams, facts: RequestFacts): Promise<Result<{ credentials: IssuedCredentials; federatedUserId: string; arn: string; packedPolicySize: number }>> {
     const arn = federatedUserArn(caller.account, p.name);
+    // The parameters before the closed gate's refusal, whose record names the federated user: a `Name` of up to 1 MiB
+    // went whole into it (review nl, 2).
+    const bad = checkFederationTokenParams(p);
+    if (bad) return failWith(bad.code, bad.message, bad.path);
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
       const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
       recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetFederationToken', resource: arn, ...(sourceIp !== undefined ? { sourceIp } : {}), detail: { via: 'GetFederationToken', name: p.name } }, closed);
       return closed;
     }
-    const bad = checkFederationTokenParams(p);
-    if (bad) return failWith(bad.code, bad.message, bad.path);
     if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetFederationToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetFederationToken needs the long-term credentials of a user');
     if (caller.partition !== 'aws') return failWith('ACCESS_DENIED', `GetFederationToken is AWS STS's: account ${caller.account} is an Alibaba Cloud (acs) account, whose RAM has no federation token; assume a role instead`);
