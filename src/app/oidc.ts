@@ -878,12 +878,6 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
-    if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
-      if (alibaba && p.webIdentityToken === '') return failWith('INVALID_IDENTITY_TOKEN', 'The OIDCToken can not empty: OIDCToken is empty; give the token as the issuer wrote it (a projected token file read before it is written reads empty)', 'OIDCToken');
-      if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${p.webIdentityToken.length}: give the token as the issuer wrote it`, 'OIDCToken');
-      const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
-      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
-    }
     // STS's constraint on ProviderId (botocore `urlType`), checked with the other parameters' (review ks, 3): it was not read at all.
     if (p.providerId !== undefined && (p.providerId.length < 4 || p.providerId.length > 2048)) {
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'providerId' failed to satisfy constraint: Member must have length ${p.providerId.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 2048'}`, 'ProviderId');
@@ -894,6 +888,15 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const params = { ...p, tags: [], transitiveTagKeys: [] };
     const bad = checkAssumeRoleParams(params, parsed.partition);
     if (bad) return failWith(bad.code, bad.message, bad.path);
+    // The token's length after the other parameters' constraints: AssumeRoleWithOIDC refuses a token so (an
+    // AuthenticationFail, which `federate` records) with the RoleSessionName as sent, unchecked, up to 1 MiB into the
+    // audit log from anyone (review nl, 3).
+    if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
+      if (alibaba && p.webIdentityToken === '') return failWith('INVALID_IDENTITY_TOKEN', 'The OIDCToken can not empty: OIDCToken is empty; give the token as the issuer wrote it (a projected token file read before it is written reads empty)', 'OIDCToken');
+      if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${p.webIdentityToken.length}: give the token as the issuer wrote it`, 'OIDCToken');
+      const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
+    }
     if (p.policy !== undefined) {
       const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
       if (!doc.ok) {
