@@ -109,6 +109,9 @@ export function decisionOf(value: string): Result<string | readonly string[]> {
   return failWith('VALIDATION_ERROR', `no record carries the decision \`${shortName(value)}\`: use ${DECISION_HELP}`, 'decision');
 }
 
+/** An access key id the filter takes: 16 to 128 characters, `[A-Za-z0-9_]` after an Alibaba session key's `STS.`, if any. */
+const ACCESS_KEY_ID = /^(?=.{16,128}$)(?:STS\.)?\w+$/;
+
 /** A date, a time of day, then a space and an offset's digits: an offset whose `+` the query string's decoding made a space. */
 const PLUS_READ_AS_SPACE = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?) (\d{2}(?::?\d{2})?)$/;
 
@@ -130,10 +133,11 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
     const name = /^[\w+=,.@-]{1,64}$/.test(filter.role) ? `; for the role named \`${filter.role}\`: role=arn:aws:iam::<account>:role/${filter.role} (its path too, if it has one)` : '';
     return failWith('VALIDATION_ERROR', `\`role\` takes a role's ARN, as records name it, got \`${filter.role.slice(0, 64)}\`${name}`, 'role');
   }
-  // The key that signed the request (review mi, 4): an access key id as IAM and Alibaba make them, 16 to 128 of [A-Za-z0-9_].
+  // The key that signed the request (review mi, 4): an access key id as IAM and Alibaba make them, 16 to 128 of [A-Za-z0-9_],
+  // or an Alibaba session's `STS.` and more (TEMPORARY_KEY_PREFIX.acs): refused, what such a session did could not be asked (review nm, 2).
   const accessKeyId = query.get('accessKeyId');
   if (accessKeyId !== null && accessKeyId !== '') {
-    if (!/^\w{16,128}$/.test(accessKeyId)) return failWith('VALIDATION_ERROR', `\`accessKeyId\` must be an access key id (16 to 128 letters, digits or \`_\`: AKIA…, ASIA…, LTAI…), got \`${shortName(accessKeyId)}\``, 'accessKeyId');
+    if (!ACCESS_KEY_ID.test(accessKeyId)) return failWith('VALIDATION_ERROR', `\`accessKeyId\` must be an access key id (16 to 128 letters, digits or \`_\`, or \`STS.\` and more of them: AKIA…, ASIA…, LTAI…, STS.…), got \`${shortName(accessKeyId)}\``, 'accessKeyId');
     filter.accessKeyId = accessKeyId;
   }
   const account = query.get('account');

@@ -457,7 +457,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions, and what its sessions did, to other roles too (actingRole)', roleArg)
         .option('--job <id>', 'records of this job', filterArg('--job', 'a job id'))
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)', filterArg('--action', 'an action such as sts:AssumeRole'))
-        .option('--access-key-id <id>', 'records of requests this access key signed (AKIA…, or a session\'s ASIA…): its changes, the sessions it opened, the decisions about it', filterArg('--access-key-id', 'an access key id'))
+        .option('--access-key-id <id>', 'records of requests this access key signed (AKIA…, LTAI…, or a session\'s ASIA… or STS.…): its changes, the sessions it opened, the decisions about it', filterArg('--access-key-id', 'an access key id'))
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
         .option('--kind <kind>', 'change, session, decision or job (in any case)', kindArg)
         .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
