@@ -51,7 +51,7 @@ import {
   type TimedEvent,
   type UnstorableNote,
 } from '../core/audit/index.ts';
-import { roleArnOf } from '../core/sts/session.ts';
+import { parseSessionArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppMetrics } from './metrics.ts';
 import { NO_METRICS } from './metrics.ts';
@@ -196,6 +196,17 @@ export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 
 export interface AuditAnchor {
   readonly seq: number;
   readonly hash: string;
+}
+
+/**
+ * A principal as records name it: a RAM role session named as Alibaba's GetCallerIdentity names it,
+ * `acs:ram::A:assumed-role/R/S`, is the session its credentials carry and its records name, `acs:ram::A:role/R/S`, as
+ * everywhere else the server reads the two (`parseSessionArn`; the authorize API, review gu, 2). Asked by the first, a
+ * session's records were "no records match" (review nm, 3). Anything else as it is.
+ */
+export function recordedPrincipal(principal: string): string {
+  const s = /^acs:ram::\d+:assumed-role\//i.test(principal) ? parseSessionArn(principal) : undefined;
+  return s?.partition === 'acs' ? sessionArn('acs', s.account, s.roleName, s.sessionName) : principal;
 }
 
 /** `SEQ:HASH` (as `verify` prints it) as an anchor; the hash is SHA-256 hex, in either case. */
@@ -1132,6 +1143,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     for (const [k, v] of Object.entries(filter) as [keyof AuditFilter, string | readonly string[] | undefined][]) {
       if (v !== undefined) (stored as Record<string, string | readonly string[]>)[k] = typeof v === 'string' ? storedText(v) : v.map(storedText);
     }
+    if (stored.principal !== undefined) stored.principal = recordedPrincipal(stored.principal);
     // Principals of other accounts see their own account's records only; the root account's see all, or one
     // account's when they ask. Another account's asked by a principal of neither is refused, not answered with the
     // caller's own records as if they were that account's.
