@@ -49,7 +49,9 @@ export function isSecretKey(key: string): boolean {
   let v = verdicts.get(key);
   if (v === undefined) {
     const k = normalise(key);
-    v = SECRET_KEYS.has(k) || k.endsWith('secret') || k.endsWith('token') || k.endsWith('password');
+    // A secret key or private key under a prefix is one too: `AWS_SECRET_ACCESS_KEY` (the environment's and the
+    // credentials file's name), `MINIO_SECRET_KEY`, `ssh_private_key` were kept in clear (review nm, 4).
+    v = SECRET_KEYS.has(k) || k.endsWith('secret') || k.endsWith('token') || k.endsWith('password') || k.endsWith('secretaccesskey') || k.endsWith('secretkey') || k.endsWith('privatekey');
     if (verdicts.size >= 10_000) verdicts.clear();
     verdicts.set(key, v);
   }
