@@ -231,7 +231,16 @@ const TIME_KEYS: ReadonlySet<string> = new Set(['currenttime', 'epochtime'].flat
  * value made another account's user one of the key's account for a key policy's grant).
  */
 const DERIVED_SERVICE_KEYS: ReadonlySet<string> = new Set(['kms:calleraccount']);
-const isDerived = (key: string): boolean => DERIVED.has(key) || DERIVED_SERVICE_KEYS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
+/**
+ * An OIDC provider's subject key, `<host/path>:sub`: the subject of the token a web identity session was opened with,
+ * which the session carries into every request (src/core/iam/principal.ts `keyLookup`; review it, 1), a fact of the
+ * session as `aws:FederatedProvider` is. Any key ending in `:sub` but a global key and a service's tag key, since a
+ * provider's host may be a single label or carry a port (`localhost:8443:sub`). Taken from the asker's context for a
+ * session named by its ARN, or any other principal, a claimed subject lifted a role's `StringNotLike <provider>:sub`
+ * guard and resolved its `${<provider>:sub}` prefixes (review nk, 1).
+ */
+const isTokenSubject = (key: string): boolean => key.endsWith(':sub') && !key.startsWith('aws:') && !key.startsWith('acs:') && !isTagKey(key);
+const isDerived = (key: string): boolean => DERIVED.has(key) || DERIVED_SERVICE_KEYS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/') || isTokenSubject(key);
 /**
  * Of the derived keys, those a simulation may be given (review bz, 1): what a session or request carries rather than who
  * the principal is (its ARN, account, type, ids stay the directory's), as IAM's simulator takes `ContextEntries` for
@@ -240,7 +249,7 @@ const isDerived = (key: string): boolean => DERIVED.has(key) || DERIVED_SERVICE_
 const SIMULATED_FACTS: ReadonlySet<string> = new Set(
   ['tokenissuetime', 'currenttime', 'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent', 'sourceidentity'].flatMap((n) => [`aws:${n}`, `acs:${n}`]),
 );
-const simulatedFact = (key: string): boolean => SIMULATED_FACTS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
+const simulatedFact = (key: string): boolean => SIMULATED_FACTS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/') || isTokenSubject(key);
 /**
  * S3's own spelling of the bucket owner's account (Service Authorization Reference, Amazon S3 condition keys), which S3
  * supplies on every request and the data-perimeter guard `Deny … StringNotEquals s3:ResourceAccount` reads (review aj,
