@@ -21,6 +21,7 @@ import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
+import { providerKey } from './oidc-provider-keys.ts';
 import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -763,11 +764,17 @@ const PRINCIPAL_SIDE: ReadonlySet<string> = new Set(['identity', 'boundary', 'se
 const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
 
 /**
- * A user, role or managed policy of the directory that a question's resource names (`directoryEntityOf`); `path` of
- * an `aws` ARN; a policy by its ARN as asked (the store finds it by its exact ARN, as the Query API does).
+ * A user, role, managed policy or OIDC provider of the directory that a question's resource names (`directoryEntityOf`);
+ * `path` of an `aws` ARN; a policy by its ARN as asked (the store finds it by its exact ARN, as the Query API does); a
+ * provider by the host and path its ARN names (src/app/oidc.ts `parseArn`).
  */
-type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined; sts?: true } | { kind: 'policy'; account: string; arn: string };
+type DirectoryEntity =
+  | { kind: 'user' | 'role'; account: string; name: string; path: string | undefined; sts?: true }
+  | { kind: 'policy'; account: string; arn: string }
+  | { kind: 'oidc-provider'; account: string; hostPath: string };
 const POLICY_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):policy\//;
+/** An IAM (or RAM) OIDC provider's ARN, as the Query API reads it (src/app/oidc.ts `PROVIDER_ARN_RE`). */
+const OIDC_PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
 const USER_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):user(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
 const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
 /**
@@ -795,7 +802,22 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   if (acs) return { kind: 'user', account: acs[1] as string, name: acs[2] as string, path: undefined };
   // A managed policy: every action on one is decided with its tags (directory.ts `authorizedPolicy`; review Q, q5).
   const p = POLICY_ARN_RE.exec(resource);
-  return p ? { kind: 'policy', account: (p[1] ?? p[2]) as string, arn: resource } : undefined;
+  if (p) return { kind: 'policy', account: (p[1] ?? p[2]) as string, arn: resource };
+  // An OIDC provider: every action on one is decided with its tags as `aws:ResourceTag/K` (oidc.ts; review cb, 7).
+  const o = OIDC_PROVIDER_ARN_RE.exec(resource);
+  return o ? { kind: 'oidc-provider', account: o[1] as string, hostPath: o[2] as string } : undefined;
+}
+
+/** The tags of a stored OIDC provider's record (src/app/oidc.ts `ProviderRecord`, version 1), or undefined when there is none. */
+function providerTags(text: string | undefined): readonly { key: string; value: string }[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const r = JSON.parse(text) as { v?: unknown; tags?: unknown };
+    if (r.v !== 1) return undefined;
+    return Array.isArray(r.tags) ? (r.tags as { key: string; value: string }[]).filter((t) => typeof t?.key === 'string' && typeof t.value === 'string') : [];
+  } catch {
+    return undefined;
+  }
 }
 /** A condition miss quoting the value it read (src/core/iam/conditions.ts): the key, then ` = VALUES does not satisfy`. */
 const QUOTED_VALUE_RE = /`([^`]+)` = .*? does not satisfy/g;
@@ -1521,8 +1543,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * resource tag (directory.ts `authorizeOn`); kept, they lifted a Deny it applies and met an Allow it does not (review jk, 4).
    */
   async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[]; none?: true }> {
-    const boundary = e.kind !== 'policy' && e.sts !== true && readsCurrentBoundary(input.action);
+    const boundary = (e.kind === 'user' || e.kind === 'role') && e.sts !== true && readsCurrentBoundary(input.action);
     const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary), none: true });
+    // An OIDC provider, with its stored tags as the Query API decides its actions (`aws:ResourceTag/K` only; review nk, 2).
+    if (e.kind === 'oidc-provider') {
+      const tags = providerTags(await deps.store.read((tx) => tx.kv.get(providerKey(e.account, e.hostPath))));
+      return tags === undefined ? none() : withFacts(input, awsResourceTags(tags), false);
+    }
     if (e.kind === 'policy') {
       // Read from the store, as the Query API reads it (built-in policies carry no tags; another account's is not found).
       const policy = storable(e.arn) ? await deps.store.read((tx) => tx.policies.getByArn(e.arn)) : undefined;
@@ -1568,8 +1595,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (replaced.length === 0) return ok({ ...r.value, diagnostics });
     const keys = replaced.map((k) => `\`${k}\``).join(', ');
     const note = none !== undefined
-      ? `context ${keys} ignored: \`${quoted(none)}\` names no user, role or policy of the directory, so it has no tags (nor boundary), as the IAM API decides a request on it (CreateUser and CreateRole included)`
-      : `context ${keys} replaced: the directory supplies the tags of its users, roles and managed policies and the permissions boundary of its users and roles, as the IAM API decides with them`;
+      ? OIDC_PROVIDER_ARN_RE.test(none)
+        ? `context ${keys} ignored: \`${quoted(none)}\` names no OIDC provider of the directory, so it has no tags, as the IAM API decides a request on it`
+        : `context ${keys} ignored: \`${quoted(none)}\` names no user, role or policy of the directory, so it has no tags (nor boundary), as the IAM API decides a request on it (CreateUser and CreateRole included)`
+      : `context ${keys} replaced: the directory supplies the tags of its users, roles, managed policies and OIDC providers and the permissions boundary of its users and roles, as the IAM API decides with them`;
     return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 
