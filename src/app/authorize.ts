@@ -771,7 +771,8 @@ const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
 type DirectoryEntity =
   | { kind: 'user' | 'role'; account: string; name: string; path: string | undefined; sts?: true }
   | { kind: 'policy'; account: string; arn: string }
-  | { kind: 'oidc-provider'; account: string; hostPath: string };
+  | { kind: 'oidc-provider'; account: string; hostPath: string }
+  | { kind: 'tagless' };
 const POLICY_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):policy\//;
 /** An IAM (or RAM) OIDC provider's ARN, as the Query API reads it (src/app/oidc.ts `PROVIDER_ARN_RE`). */
 const OIDC_PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
@@ -805,7 +806,10 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   if (p) return { kind: 'policy', account: (p[1] ?? p[2]) as string, arn: resource };
   // An OIDC provider: every action on one is decided with its tags as `aws:ResourceTag/K` (oidc.ts; review cb, 7).
   const o = OIDC_PROVIDER_ARN_RE.exec(resource);
-  return o ? { kind: 'oidc-provider', account: o[1] as string, hostPath: o[2] as string } : undefined;
+  if (o) return { kind: 'oidc-provider', account: o[1] as string, hostPath: o[2] as string };
+  // Anything else (a group, which IAM gives no tags; an instance profile, MFA device or server certificate, which never
+  // exist here; a listing such as `…:user/*`; `*`): the Query API decides it with no resource tag (review nk, 3).
+  return { kind: 'tagless' };
 }
 
 /** The tags of a stored OIDC provider's record (src/app/oidc.ts `ProviderRecord`, version 1), or undefined when there is none. */
@@ -1457,7 +1461,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (principalAccount === undefined || resourcePolicies.ownerOf(input.resource) !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
       return decideOnObject(caller, input, asked, proofs, started, tagsOf, objectAt[1] as string, objectAt[2] as string);
     }
-    if (entity === undefined || entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
+    if (entity === undefined || (entity.kind !== 'tagless' && entity.account !== principalAccount)) return decideAsked(caller, input, asked, proofs, started);
+    if (entity.kind === 'tagless') {
+      const x = withFacts(input, {}, false);
+      const a = decideAsked(caller, x.input, asked, proofs, started);
+      return a instanceof Promise ? a.then((r) => noteTagless(r, x.replaced, input)) : noteTagless(a, x.replaced, input);
+    }
     return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, x.none === true ? input.resource : undefined));
   }
 
@@ -1542,7 +1551,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * Query API decides a request on an entity that does not exist — `CreateUser` and `CreateRole` included — with no
    * resource tag (directory.ts `authorizeOn`); kept, they lifted a Deny it applies and met an Allow it does not (review jk, 4).
    */
-  async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[]; none?: true }> {
+  async function withDirectoryFacts(input: AuthorizeInput, e: Exclude<DirectoryEntity, { kind: 'tagless' }>): Promise<{ input: AuthorizeInput; replaced: string[]; none?: true }> {
     const boundary = (e.kind === 'user' || e.kind === 'role') && e.sts !== true && readsCurrentBoundary(input.action);
     const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary), none: true });
     // An OIDC provider, with its stored tags as the Query API decides its actions (`aws:ResourceTag/K` only; review nk, 2).
@@ -1582,6 +1591,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * a fact did not hold, not the entity's tags, which iam:ListRoleTags and iam:ListUserTags read), and a note naming
    * the asker's keys that were `replaced`.
    */
+  /** An answer on what the Query API decides with no resource tag (`directoryEntityOf`, `tagless`), naming the asker's that were dropped. */
+  function noteTagless(r: Answered, dropped: readonly string[], input: AuthorizeInput): Answered {
+    if (!r.ok || dropped.length === 0) return r;
+    const note = `context ${dropped.map((k) => `\`${k}\``).join(', ')} ignored: the IAM API decides ${quoted(input.action)} on \`${quoted(input.resource)}\` with no resource tag (only users, roles, managed policies and OIDC providers carry tags)`;
+    return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
+  }
+
   /** A PassRole answer with a note naming the asker's resource tags that were dropped (`isPassRole`). */
   function notePassRoleTags(r: Answered, dropped: readonly string[]): Answered {
     if (!r.ok) return r;
