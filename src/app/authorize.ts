@@ -842,6 +842,8 @@ const isAuthorizeAction = (action: string): boolean => action.length === 19 && a
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
+/** STS's key for the source identity the session an AssumeRole issues will carry (lower-cased, as the engine reads it). */
+const SOURCE_IDENTITY = 'sts:sourceidentity';
 
 /**
  * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`, Alibaba's
@@ -1913,6 +1915,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       // a value the asker gives gives way to it (and is named in a note).
       if (ctx.has(ACCESS_ID)) ignored.push(namedKey(input.context, ACCESS_ID));
       ctx.set(ACCESS_ID, [signedWith]);
+    }
+    // A session's source identity is immutable and passes along a chain (reference §A.1.8): STS decides the next role's
+    // trust with it as `sts:SourceIdentity` whatever the request names (src/app/sts.ts), so a question about a session
+    // carrying one is too; the asker's value gave way to nothing, and an absent one lifted a Deny on it (review nk, 4).
+    const carried = who.value.principal.session?.sourceIdentity;
+    if (carried !== undefined && input.simulated !== true && TRUST_ACTIONS.has(input.action.toLowerCase())) {
+      if (ctx.has(SOURCE_IDENTITY)) ignored.push(namedKey(input.context, SOURCE_IDENTITY));
+      ctx.set(SOURCE_IDENTITY, [carried]);
     }
     // The bucket's owner, as the S3 gateway decides with it; absent where no one is known to own it (a perimeter
     // written with `StringNotEquals` then fails closed).
