@@ -49,7 +49,8 @@ before(async () => {
   // What a pod (and a rank of `jobs run --agent http://169.254.170.2`) is given.
   const env = withContainerUri({ ...job.environment, AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.2/v1/container-credentials' });
   relative = env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] ?? assert.fail(JSON.stringify(env));
-  assert.equal(env['AWS_CONTAINER_AUTHORIZATION_TOKEN'], job.capability, 'the token stays, for SDKs given a full URI');
+  // The ranks' own capability, not the launcher's (review nn, 1).
+  assert.equal(env['AWS_CONTAINER_AUTHORIZATION_TOKEN'], job.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'], 'the token stays, for SDKs given a full URI');
 });
 after(async () => {
   await relay?.close();
@@ -113,5 +114,5 @@ test('iq5: a made-up or doubled capability in the query is 403, another method 4
 });
 
 test('iq5: the relative URI keeps the path a node agent from before serves with the token', () => {
-  assert.equal(relative, `/v1/container-credentials?capability=${job.capability}`);
+  assert.equal(relative, `/v1/container-credentials?capability=${job.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? ''}`);
 });

@@ -226,8 +226,16 @@ export interface JobsPage {
 
 export interface Submitted {
   readonly job: Job;
-  /** Shown once: the bearer capability of the job's credential endpoints. */
+  /**
+   * Shown once: the launcher's bearer capability: it reads the job's credential endpoints, and it alone heartbeats and
+   * ends the job (`/v1/launcher/*`).
+   */
   readonly capability: string;
+  /**
+   * Shown once: the capability of the job's processes (`AWS_CONTAINER_AUTHORIZATION_TOKEN`, the credentials URI's
+   * path): it reads the job's credentials and is no launcher, so a rank neither keeps alive nor ends a job (review nn, 1).
+   */
+  readonly rankCapability: string;
 }
 
 export interface JobCredentials {
@@ -244,10 +252,10 @@ export interface JobCredentials {
  * job and the unique id of the user who submitted it (`submitterId`, absent for a job not submitted by a user, or
  * stored before it was recorded).
  */
-type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?: string };
+type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?: string; readonly rankCapabilityHash?: string };
 
-/** A job as its readers are answered it: without its capability's hash or its session policy (`readerView`). */
-export type JobAnswer = Omit<StoredJob, 'capabilityHash' | 'sessionPolicy'>;
+/** A job as its readers are answered it: without its capabilities' hashes or its session policy (`readerView`). */
+export type JobAnswer = Omit<StoredJob, 'capabilityHash' | 'rankCapabilityHash' | 'sessionPolicy'>;
 
 /**
  * Whom a default-role job's session policy is made for: the submitting user (`user`, none for a role's session), its
@@ -379,6 +387,9 @@ async function listDocs<T>(tx: ReadTx, prefix: string): Promise<T[]> {
 }
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** The hashes of the capabilities of `job`: its launcher's and, when it has one, its processes' (review nn, 1). */
+const capabilityHashesOf = (job: StoredJob): string[] => (job.rankCapabilityHash !== undefined ? [job.capabilityHash, job.rankCapabilityHash] : [job.capabilityHash]);
 
 function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
@@ -981,8 +992,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /** A job as a record shows it: without its capability's hash or its (stored) session policy. */
-  const jobView = (job: StoredJob): Omit<StoredJob, 'capabilityHash' | 'sessionPolicy'> => {
-    const { capabilityHash: _c, sessionPolicy: _p, ...view } = job;
+  const jobView = (job: StoredJob): JobAnswer => {
+    const { capabilityHash: _c, rankCapabilityHash: _r, sessionPolicy: _p, ...view } = job;
     return view;
   };
 
@@ -1155,7 +1166,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         // As it is stored, or as it is made with the job (at `/`).
         roleArn ??= partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
       }
-      const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }), id);
+      const { job, capability, rankCapability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }), id);
       seen.job = job;
       // The default role, when the account has none yet, is made with the job, in its transaction (review gb, 2).
       const made: { role?: Record<string, unknown> | undefined } = {};
@@ -1185,7 +1196,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // Recorded as the transaction commits, before the reload (review ji, 2): the default role made with it, then the start.
       const atCommit = (): void => {
         if (made.role !== undefined) recordDefaultRole(caller, made.role, job.id, 'ok');
-        seen.committed?.(ok({ job, capability }));
+        seen.committed?.(ok({ job, capability, rankCapability }));
       };
       try {
         stored = await storeNewJob(job, extra, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare, atCommit);
@@ -1194,7 +1205,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         throw e;
       }
       if (!stored.ok) return stored;
-      return ok({ job, capability });
+      return ok({ job, capability, rankCapability });
     });
   }
 
@@ -1218,8 +1229,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     launcherUid: number | undefined,
     of: (id: string) => { workspace: string; name: string; role: Job['role']; replicas: number; node?: { cluster: string } },
     id: string = newJobId(),
-  ): { job: StoredJob; capability: string } {
+  ): { job: StoredJob; capability: string; rankCapability: string } {
     const capability = toBase64Url(deps.randomBytes(32));
+    // The ranks' own: with the launcher's in their environment, any rank heartbeat (a job whose launcher was killed kept
+    // Running, its sessions alive, for as long as one rank beat) or ended its job for all (review nn, 1).
+    const rankCapability = toBase64Url(deps.randomBytes(32));
     const f = of(id);
     const job: StoredJob = {
       id,
@@ -1238,10 +1252,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       state: 'Queued',
       created: isoSeconds(now()),
       capabilityHash: hash(capability),
+      rankCapabilityHash: hash(rankCapability),
       ...(f.node ? { kind: 'node' as const, cluster: f.node.cluster } : {}),
       ...(launcherUid !== undefined ? { launcherUid } : {}),
     };
-    return { job, capability };
+    return { job, capability, rankCapability };
   }
 
   /**
@@ -1259,6 +1274,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (prepared !== undefined && !prepared.ok) return abort(prepared);
       await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
       await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
+      if (job.rankCapabilityHash !== undefined) await tx.kv.put(`${JOBCAP}${job.rankCapabilityHash}`, job.id);
       await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
       await appendEvent(tx, job.id, 'submitted', message);
       return ok(undefined);
@@ -1383,7 +1399,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // session again (`issueIfLive`), so the allowed skew ahead refuses only the job's own. Not so for an end whose
       // outcome is unknown (above): the job may still run, and its next sessions must work.
       await live.revoke('job', id, now() + CLOCK_SKEW_MS);
-      forget(r.value.id, [r.value.capabilityHash]);
+      forget(r.value.id, capabilityHashesOf(r.value));
       for (const l of listeners) l.ended(r.value);
     }
     return r;
@@ -1842,7 +1858,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * ended Failed where `jobs stop` ends it Stopped (review iz, 2).
    */
   async function endJob(capability: string, exitCode: number, stoppedBy?: string): Promise<Result<Job>> {
-    const job = await jobByCapability(capability);
+    const job = await launcherJob(capability);
     if (!job) return failWith('ACCESS_DENIED', 'unknown job capability');
     if (TERMINAL.has(job.state)) return ok(job);
     if (stoppedBy !== undefined) return setState(job.id, 'Stopped', { exitCode, reason: `stopped by ${stoppedBy} to its launcher`, report: true });
@@ -1854,6 +1870,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!started.ok) return started;
     }
     return setState(job.id, exitCode === 0 ? 'Succeeded' : 'Failed', { exitCode, report: true });
+  }
+
+  /**
+   * The job whose launcher's capability this is, or undefined: its processes' capability (`Submitted.rankCapability`)
+   * reads its credentials and is no launcher's, so no rank heartbeats or ends its job (review nn, 1). A job stored
+   * before the ranks had their own has one capability, which is both.
+   */
+  async function launcherJob(capability: string): Promise<StoredJob | undefined> {
+    const job = await jobByCapability(capability);
+    return job !== undefined && job.capabilityHash === hash(capability) ? job : undefined;
   }
 
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
@@ -2026,14 +2052,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // The node is the stored cluster's, under its own name: its sessions' `gatehouse:cluster` tag, which policies compare
     // with case, said the name as asked (`TEAM-GPU` for team-gpu), and a Deny on the cluster's tag was passed (review gb, 1).
     const clusterName = seen.cluster ?? input.cluster;
-    const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${clusterName}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: clusterName } }), id);
+    const { job, capability, rankCapability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${clusterName}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: clusterName } }), id);
     seen.job = job;
     // The cluster asked again in the node's own write: read only in the checks' transaction, a cluster pruned in between
     // (finding no live node yet, review hb, 2) got the node, stored live in a cluster that no longer existed (review nb, 2).
     const stillThere = async (tx: WriteTx): Promise<Result<void>> => ((await getCluster(tx, account, clusterName)) ? ok(undefined) : failWith('NO_SUCH_ENTITY', `cluster ${clusterName} does not exist in account ${account}`));
-    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, stillThere, () => seen.committed?.(ok({ job, capability, why: checked.value.why })));
+    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, stillThere, () => seen.committed?.(ok({ job, capability, rankCapability, why: checked.value.why })));
     if (!stored.ok) return stored;
-    return ok({ job, capability, why: checked.value.why });
+    return ok({ job, capability, rankCapability, why: checked.value.why });
   }
 
   /**
@@ -2236,7 +2262,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return failWith('SERVICE_UNAVAILABLE', `the job's state cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (ended) {
-      forget(job.id, [job.capabilityHash]);
+      forget(job.id, capabilityHashesOf(job));
       return ENDED;
     }
     const r = await issueFor(job, from);
@@ -2249,7 +2275,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     }
     if (!endedSince) return r;
     await live.revoke('sid', r.value.claims.sid, now()).catch(() => {});
-    forget(job.id, [job.capabilityHash]);
+    forget(job.id, capabilityHashesOf(job));
     return ENDED;
   }
 
@@ -2398,6 +2424,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     /** Ends a pod's job (the pod was deleted): its sessions stop working everywhere. */
     endPod: (id: string, reason: string): Promise<Result<Job>> => setState(id, 'Stopped', { reason }),
     jobByCapability,
+    launcherJob,
     credentialsFor,
     credentialsForJob,
     noteMetadataEndpoint,

@@ -36,6 +36,11 @@ import { isStoreUnavailable } from '../../app/ports/store.ts';
  * until then while the server is unreachable.
  */
 export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
+/**
+ * The ranks' capability, which a launcher names with its end (launcher/run.ts) so that a node agent drops their cached
+ * credentials at once (relay.ts); the ranks' capability is not the launcher's (review nn, 1). The server ignores it.
+ */
+export const RANK_CAPABILITY_HEADER = 'x-gatehouse-rank-capability';
 
 /**
  * The header a node agent sends (value `1`) when it asks for a job's credentials on its own, to learn whether the

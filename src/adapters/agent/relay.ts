@@ -27,7 +27,9 @@
  *   server names in a header (`x-gatehouse-session-expiration`); the document's `Expiration` is the one the server
  *   serves, at most about 3 h ahead (core/jobs `servedExpiration`), and the agent serves it the same way from its
  *   cache, advancing it as the server would, so an outage does not cut a job off at the served `Expiration`.
- * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node).
+ * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node); an end
+ *   the server takes drops the cache entries of the launcher's capability and of the ranks' one it names
+ *   (`RANK_CAPABILITY_HEADER`, review nn, 1).
  * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N, "uid": U}`, N from 1024) opens the
  *   job's own metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers
  *   `{"host", "port"}`: `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again
@@ -53,7 +55,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, RANK_CAPABILITY_HEADER, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -662,7 +664,13 @@ export function createRelay(opts: RelayOptions): Relay {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
         const a = await upstream(path, { method: 'POST', headers, body });
-        if (path === '/v1/launcher/end' && a.status === 200 && req.headers.authorization) ended(req.headers.authorization);
+        if (path === '/v1/launcher/end' && a.status === 200 && req.headers.authorization) {
+          ended(req.headers.authorization);
+          // The ranks' entry too (review nn, 1: their capability is not the launcher's). Only a cache entry goes, which the
+          // next read asks the server for again: a header naming another job's capability costs that job one request.
+          const ranks = req.headers[RANK_CAPABILITY_HEADER];
+          if (typeof ranks === 'string' && ranks.length >= 16 && ranks.length <= 128) ended(ranks);
+        }
         return send(res, a);
       } catch (e) {
         unreachable(e);

@@ -9,7 +9,7 @@
  * - per job (unless submitted with `"imds": false`), an IMDSv2-style metadata endpoint on its own loopback port
  *   (imds.ts): no capability travels over IMDS, so it serves only processes of the uid the job's launcher reported
  *   at submit (peer-uid.ts), or any local process when none was reported;
- * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (capability in `Authorization`) for `jobs run`.
+ * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (the launcher's capability in `Authorization`, not the ranks') for `jobs run`.
  *
  * Every payload comes from the job's one credential cache (app/jobs.ts). A wrong or missing capability gets
  * 403 and reveals nothing; a finished job 410 `job <id> has ended`; a job without a role 404. A request carrying
@@ -260,7 +260,9 @@ export function createAgent(opts: {
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') return text(res, 200, 'ok\n');
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const cap = req.headers.authorization;
-      const job = cap ? await jobs.jobByCapability(cap) : undefined;
+      // The launcher's capability only: the ranks' reads the job's credentials, and a rank that beat with it kept a job
+      // whose launcher was killed Running, its sessions alive, or ended the job for every rank (review nn, 1).
+      const job = cap ? await jobs.launcherJob(cap) : undefined;
       if (!job || !cap) {
         refusedCapability(req, `POST ${path}`, cap);
         return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });

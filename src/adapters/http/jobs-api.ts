@@ -8,8 +8,9 @@
  *   GET  /v1/jobs?limit=&next=&workspace=&state=   → {jobs, next?}   GET /v1/jobs/{id}   GET /v1/jobs/{id}/events?limit=&after=|tail= → {events, next?}
  *   POST /v1/jobs/{id}/stop
  *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?, imds?, launcherUid?}
- * The submit answer holds the job's capability once, and the credential environment of its processes
- * (DESIGN.md "Job credential environment"), pointed at the agent and this server. The job's IMDSv2 endpoint is
+ * The submit answer holds the launcher's capability once (`capability`: it heartbeats and ends the job), and the
+ * credential environment of its processes (DESIGN.md "Job credential environment"), pointed at the agent and this
+ * server, with the processes' own capability, which reads the job's credentials only (review nn, 1). The job's IMDSv2 endpoint is
  * opened unless `imds` is false; IMDSv2 carries no capability, so it serves only processes of `launcherUid`, the uid
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
@@ -217,7 +218,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         });
         if (!r.ok) return r;
         const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {
@@ -269,7 +270,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}), ...(uid.value !== undefined ? { launcherUid: uid.value } : {}) });
         if (!r.ok) return r;
         const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {

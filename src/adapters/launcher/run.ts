@@ -15,7 +15,7 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
-import { isGatehouseAnswer, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
+import { isGatehouseAnswer, RANK_CAPABILITY_HEADER, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerUriOf, ECS_CONTAINER_HOST, podContainerAddressRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 import { makeDirectory, removeDirectories } from '../fs/index.ts';
@@ -537,8 +537,15 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // `--credentials-file ./creds`, is lost to a rank that changes directory (review readme, R10).
   const opts: LaunchOptions = { ...given, credentialsFile: resolve(given.credentialsFile) };
   const { agentUrl, capability, log } = opts;
+  // The ranks' capability (review nn, 1), named to a node agent with the end, so that it drops the ranks' cached entry
+  // at once as it drops the launcher's (relay.ts `ended`); the server reads only `Authorization`.
+  const ranks = opts.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
   const send = (path: string, body?: unknown): Promise<EndpointAnswer> =>
-    endpointRequest(`${agentUrl}${path}`, { method: 'POST', headers: { authorization: capability, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
+    endpointRequest(`${agentUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: capability, 'content-type': 'application/json', ...(path === '/v1/launcher/end' && ranks !== undefined && ranks !== capability ? { [RANK_CAPABILITY_HEADER]: ranks } : {}) },
+      body: body === undefined ? '' : JSON.stringify(body),
+    });
   const post = async (path: string, body?: unknown): Promise<Record<string, unknown> | undefined> => {
     try {
       const r = await send(path, body);
