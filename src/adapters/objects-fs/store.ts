@@ -410,6 +410,7 @@ export class FsObjectStore implements ObjectStore {
       const bucket: Bucket = { info: { name, owner: info.owner, created: info.created }, dir, objects: new Map(), keys: [], uploads: new Map(), completed: new Map(), pending: 0, madeDirs: new Set() };
       await this.loadObjects(bucket);
       await this.loadUploads(bucket);
+      await this.loadCompleted(bucket);
       this.buckets.set(name, bucket);
     }
   }
@@ -489,6 +490,25 @@ export class FsObjectStore implements ObjectStore {
       }
       bucket.uploads.set(id, upload);
     }
+  }
+
+  /**
+   * The uploads completed within `COMPLETED_KEPT_MS` (`completed/<id>.json`), oldest first, as `rememberCompleted` wrote
+   * them: a Complete retried to a restarted server is answered as the first was (review nn, 2). Older ones go.
+   */
+  private async loadCompleted(bucket: Bucket): Promise<void> {
+    const dir = join(bucket.dir, 'completed');
+    const found: [string, Completed][] = [];
+    const t = this.now().getTime();
+    for (const f of await readdirOrEmpty(dir)) {
+      const id = f.endsWith('.json') ? f.slice(0, -'.json'.length) : '';
+      const done = isUploadId(id) ? await readJsonIfAny<Completed>(join(dir, f)).catch(() => undefined) : undefined;
+      if (done === undefined || typeof done.at !== 'number' || t - done.at > COMPLETED_KEPT_MS) await rm(join(dir, f), { force: true });
+      else found.push([id, { key: done.key, parts: done.parts, info: Object.freeze({ ...done.info, metadata: frozenRecord(done.info.metadata), headers: frozenHeaders(done.info.headers), tags: frozenRecord(done.info.tags) }), at: done.at }]);
+    }
+    found.sort((a, b) => a[1].at - b[1].at);
+    for (const [id, done] of found.slice(-COMPLETED_KEPT_MAX)) bucket.completed.set(id, done);
+    for (const [id] of found.slice(0, Math.max(0, found.length - COMPLETED_KEPT_MAX))) await rm(join(dir, `${id}.json`), { force: true });
   }
 
   private entryOf(bucket: Bucket, r: MetaRecord): Entry {
@@ -1196,7 +1216,7 @@ export class FsObjectStore implements ObjectStore {
           conditions,
         );
         if (committed.ok) {
-          this.rememberCompleted(bucket, uploadId, { key, parts: partsSignature(parts), info: committed.value, at: this.now().getTime() });
+          await this.rememberCompleted(bucket, uploadId, { key, parts: partsSignature(parts), info: committed.value, at: this.now().getTime() });
           await this.removeUpload(bucket, upload);
         }
         return committed;
@@ -1207,26 +1227,38 @@ export class FsObjectStore implements ObjectStore {
   /**
    * S3 answers a Complete of an upload it completed, naming the same key and parts, as it answered the first: 200 with
    * the object's ETag (CompleteMultipartUpload is idempotent; adobe/S3Mock#2586 shows it against S3). SDKs retry a
-   * Complete whose answer was lost, and the object is stored. Other parts or another key are NoSuchUpload. Kept in
-   * memory only: after a restart a retry is NoSuchUpload, as before (review ni, 1).
+   * Complete whose answer was lost, and the object is stored. Other parts or another key are NoSuchUpload (review ni,
+   * 1). Kept on disk too (`completed/<id>.json`): an answer is most often lost to the server going away, and the retry
+   * reached a restarted server that answered NoSuchUpload (review nn, 2).
    */
   private completedAgain(bucket: Bucket, key: string, uploadId: string, parts: readonly CompletedPart[]): ObjectInfo | undefined {
     const done = bucket.completed.get(uploadId);
     if (done === undefined) return undefined;
     if (this.now().getTime() - done.at > COMPLETED_KEPT_MS) {
       bucket.completed.delete(uploadId);
+      void removeFile(this.completedPath(bucket, uploadId)).catch(() => {});
       return undefined;
     }
     return done.key === key && done.parts === partsSignature(parts) ? done.info : undefined;
   }
 
-  private rememberCompleted(bucket: Bucket, uploadId: string, done: Completed): void {
+  /** Written before the upload goes: a crash in between leaves the upload, which a retried Complete completes again. */
+  private async rememberCompleted(bucket: Bucket, uploadId: string, done: Completed): Promise<void> {
     const completed = bucket.completed;
+    const gone: string[] = [];
     for (const [id, old] of completed) {
       if (completed.size < COMPLETED_KEPT_MAX && done.at - old.at <= COMPLETED_KEPT_MS) break;
       completed.delete(id);
+      gone.push(id);
     }
     completed.set(uploadId, done);
+    await this.ensureDir(bucket, join(bucket.dir, 'completed'));
+    await this.writeJsonAtomic(this.completedPath(bucket, uploadId), done);
+    for (const id of gone) await removeFile(this.completedPath(bucket, id));
+  }
+
+  private completedPath(bucket: Bucket, uploadId: string): string {
+    return join(bucket.dir, 'completed', `${uploadId}.json`);
   }
 
   private async removeUpload(bucket: Bucket, upload: Upload): Promise<void> {
