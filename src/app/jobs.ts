@@ -1875,11 +1875,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /**
    * The job whose launcher's capability this is, or undefined: its processes' capability (`Submitted.rankCapability`)
    * reads its credentials and is no launcher's, so no rank heartbeats or ends its job (review nn, 1). A job stored
-   * before the ranks had their own has one capability, which is both.
+   * before the ranks had their own has one capability, which is both. A pod's job has no launcher: it ends on the pod's
+   * deletion only (src/app/kube.ts), and its capability, written in clear in the pod's spec, ended it for anyone who could
+   * read the pod, revoking the sessions of a pod still running (review nn, 3).
    */
   async function launcherJob(capability: string): Promise<StoredJob | undefined> {
     const job = await jobByCapability(capability);
-    return job !== undefined && job.capabilityHash === hash(capability) ? job : undefined;
+    return job !== undefined && job.pod === undefined && job.capabilityHash === hash(capability) ? job : undefined;
   }
 
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
