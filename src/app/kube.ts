@@ -2591,9 +2591,19 @@ export function createKube(app: App, options: KubeOptions) {
         if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
         const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
         if (!attrs) return [];
-        // A User an access entry renders is that entry's IAM principal, which who-can asks about itself (review ne, 3).
+        // A User an access entry renders is that entry's IAM principal, which who-can asks about itself (review ne, 3)
+        // when it is one of the account's: who-can asks about the account's users and roles alone, so a User the entry of
+        // another account's principal renders is listed here, or it was listed nowhere (review nr, 1).
         const all = subjectsAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() });
-        return all.filter((x) => x.kind !== 'User' || renderedPrincipals(on.cluster, x.name).length === 0);
+        const ofAccount = (arn: string): boolean => {
+          const p = principalFromArn(arn);
+          return p.ok && p.value.account === account;
+        };
+        return all.filter((x) => {
+          if (x.kind !== 'User') return true;
+          const rendered = renderedPrincipals(on.cluster, x.name);
+          return rendered.length === 0 || !rendered.every(ofAccount);
+        });
       },
       rolesBound: (account, resource, user) => {
         const on = clusterOfResource(resource);
