@@ -174,8 +174,9 @@ export interface AuthorizeEngine {
   readonly rolesAllowing?: (account: string, resource: string, action: string) => readonly BoundRole[];
   /**
    * The subjects the engine's rules give `action` on `resource` to that are no principal of the account (who-can,
-   * review ne, 3): a cluster's RBAC subjects no access entry renders — ServiceAccounts, Groups, other authenticators'
-   * Users — which its webhook lets in by RBAC alone.
+   * review ne, 3): a cluster's RBAC subjects who-can's questions about the account's principals do not reach —
+   * ServiceAccounts, Groups, other authenticators' Users, Users an entry renders for another account's principal or from
+   * an access key id (review nr, 1 and 2) — which its webhook lets in by RBAC alone.
    */
   readonly subjectsBeyond?: (account: string, resource: string, action: string) => readonly SubjectAllowed[];
   /**

@@ -1604,6 +1604,28 @@ export function createKube(app: App, options: KubeOptions) {
     return found;
   }
 
+  /**
+   * Whether who-can, which asks about the principals of `account` (its users and roles, and the sessions of its roles
+   * that a binding names, `sessionsBound`), reaches the Kubernetes user `username`: the access entry of one of them
+   * renders it, as `renderedPrincipals` reads it, from a template without `{{AccessKeyID}}` (a question names no key, so
+   * it renders none) and, for a role, with at most one session name. Not so for the entry of another account's principal
+   * (review nr, 1), nor for a username naming a key (review nr, 2): such a User is one of `grantedByRbac`.
+   */
+  function askedAbout(cluster: KubeCluster, username: string, account: string): boolean {
+    if (username === '' || isReservedName(username)) return false;
+    for (const entry of cluster.entries.values()) {
+      const p = entryPrincipal(entry.principalArn);
+      if (p === undefined || p.account !== account) continue;
+      const template = entry.username ?? defaultUsername(entry.principalArn);
+      if (template.includes('{{AccessKeyID}}') || (p.kind === 'role' && template.split(/\{\{SessionName(?:Raw)?\}\}/).length > 2)) continue;
+      const m = usernameMatch(template, username, p.account);
+      if (m === undefined) continue;
+      if (p.kind === 'user' && m.sessionName !== undefined && m.sessionName !== p.name && m.sessionName !== p.name.replaceAll('@', '-')) continue;
+      return true;
+    }
+    return false;
+  }
+
   /** The first of `renderedPrincipals`, the one a record names. */
   function renderedPrincipal(cluster: KubeCluster, username: string): string | undefined {
     return renderedPrincipals(cluster, username)[0];
@@ -2591,19 +2613,10 @@ export function createKube(app: App, options: KubeOptions) {
         if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
         const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
         if (!attrs) return [];
-        // A User an access entry renders is that entry's IAM principal, which who-can asks about itself (review ne, 3)
-        // when it is one of the account's: who-can asks about the account's users and roles alone, so a User the entry of
-        // another account's principal renders is listed here, or it was listed nowhere (review nr, 1).
+        // A User that who-can's questions about the account's principals reach is asked about there (review ne, 3); any
+        // other User is listed here, or it was listed nowhere (review nr, 1 and 2).
         const all = subjectsAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() });
-        const ofAccount = (arn: string): boolean => {
-          const p = principalFromArn(arn);
-          return p.ok && p.value.account === account;
-        };
-        return all.filter((x) => {
-          if (x.kind !== 'User') return true;
-          const rendered = renderedPrincipals(on.cluster, x.name);
-          return rendered.length === 0 || !rendered.every(ofAccount);
-        });
+        return all.filter((x) => x.kind !== 'User' || !askedAbout(on.cluster, x.name, account));
       },
       rolesBound: (account, resource, user) => {
         const on = clusterOfResource(resource);

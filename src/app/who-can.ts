@@ -203,9 +203,10 @@ export interface WhoCanAnswer {
   /**
    * A cluster's RBAC bindings whose role allows it (a `kubernetes:` question), by each subject that is no principal asked
    * about (review ne, 3): a ServiceAccount (by its username, `system:serviceaccount:NS:NAME`), a Group, a User no
-   * access entry renders. The cluster's webhook lets them in by RBAC alone: every pod running as that account, every
-   * member of that group whoever authenticated it, that user of another authenticator. A User an entry renders is its
-   * IAM principal, listed in `allowed` when allowed.
+   * access entry renders, or one an entry renders for another account's principal or from an access key id (review nr,
+   * 1 and 2). The cluster's webhook lets them in by RBAC alone: every pod running as that account, every member of that
+   * group whoever authenticated it, that user of another authenticator. A User the entry of an account principal renders
+   * otherwise is its IAM principal, listed in `allowed` when allowed.
    */
   readonly grantedByRbac: readonly SubjectAllowed[];
   readonly note: string;
