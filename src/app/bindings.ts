@@ -1311,15 +1311,19 @@ function goneMember(gone: { readonly type: 'user' | 'role' | 'group'; readonly a
  */
 export async function policiesForgetting(
   tx: ReadTx,
-  gone: { readonly type: 'user' | 'role' | 'group'; readonly account: string; readonly name: string },
-): Promise<{ readonly resource: string; readonly account: string; readonly name?: string; readonly removed: boolean }[]> {
+  gone: { readonly type: 'user' | 'role' | 'group'; readonly account: string; readonly name: string; readonly id?: string },
+): Promise<{ readonly resource: string; readonly account: string; readonly name?: string; readonly removed: boolean; readonly diff?: readonly DocumentChange[] }[]> {
   const member = goneMember(gone);
-  const out: { resource: string; account: string; name?: string; removed: boolean }[] = [];
+  const out: { resource: string; account: string; name?: string; removed: boolean; diff?: DocumentChange[] }[] = [];
   for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
     const stored = JSON.parse(value) as StoredIamPolicy;
     const removed = key.startsWith(`${IAM_POLICY_PREFIX}arn/`) && isArnOf(stored.resource, gone);
     const rewritten = (gone.type === 'role' || stored.account === gone.account) && stored.bindings.some((b) => b.members.includes(member));
-    if (removed || rewritten) out.push({ resource: stored.resource, account: stored.account, ...(stored.name !== undefined ? { name: stored.name } : {}), removed });
+    // The member each binding loses and the `deleted:` one it gains, as `rewriteMember` writes them (review no, 1).
+    const to = `deleted:${member}?uid=${gone.id ?? ''}`;
+    const after = stored.bindings.map((b) => (b.members.includes(member) ? { ...b, members: [...new Set(b.members.map((m) => (m === member ? to : m)))] } : b));
+    const diff = rewritten && !removed && gone.id !== undefined ? { diff: bindingChanges(stored.bindings, after) } : {};
+    if (removed || rewritten) out.push({ resource: stored.resource, account: stored.account, ...(stored.name !== undefined ? { name: stored.name } : {}), removed, ...diff });
   }
   return out;
 }
@@ -1427,13 +1431,14 @@ export async function forgetCustomRole(tx: WriteTx, account: string, role: strin
  * The IAM policies `forgetCustomRole` would change, read in `tx`: each as `apply` lists it (its document's name, else
  * its resource), `removed` when no binding would be left, so that a pruned custom role's plan names them (review gf, 1).
  */
-async function customRoleForgetting(tx: ReadTx, account: string, role: string): Promise<{ readonly kind: 'IamPolicy'; readonly account: string; readonly name: string; readonly field: 'bindings'; readonly delete?: true }[]> {
-  const out: { kind: 'IamPolicy'; account: string; name: string; field: 'bindings'; delete?: true }[] = [];
+async function customRoleForgetting(tx: ReadTx, account: string, role: string): Promise<{ readonly kind: 'IamPolicy'; readonly account: string; readonly name: string; readonly field: 'bindings'; readonly delete?: true; readonly diff?: readonly DocumentChange[] }[]> {
+  const out: { kind: 'IamPolicy'; account: string; name: string; field: 'bindings'; delete?: true; diff?: readonly DocumentChange[] }[] = [];
   for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
     const stored = JSON.parse(value) as StoredIamPolicy;
     if (stored.account !== account || !stored.bindings.some((b) => b.role === role)) continue;
     const removed = stored.bindings.every((b) => b.role === role);
-    out.push({ kind: 'IamPolicy', account: stored.account, name: stored.name ?? stored.resource, field: 'bindings', ...(removed ? { delete: true as const } : {}) });
+    // Each member of the role's bindings, lost, under the policy's update (review no, 1).
+    out.push({ kind: 'IamPolicy', account: stored.account, name: stored.name ?? stored.resource, field: 'bindings', ...(removed ? { delete: true as const } : { diff: bindingChanges(stored.bindings, stored.bindings.filter((b) => b.role !== role)) }) });
   }
   return out;
 }

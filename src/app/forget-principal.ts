@@ -25,6 +25,7 @@ import { parseRoleArn } from '../core/sts/session.ts';
 import { clusterKey, workspaceKey, type Cluster, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
 import { forgetMember, policiesForgetting, rewriteMember } from './bindings.ts';
+import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
@@ -134,7 +135,21 @@ export interface Forgetting {
   /** The field rewritten (`trustPolicy`, `document`, `bindings`, `members`, `mappings`). */
   readonly field: string;
   readonly delete?: true;
+  /** What changes in the field, at its paths, as an update of the object's own document lists it (review no, 1). */
+  readonly diff?: readonly DocumentChange[];
 }
+
+/** A stored policy document's value (its text when it is not JSON: no difference is listed inside it then). */
+const documentValue = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+};
+
+/** A workspace's members in the stable order its plan lists them in (a set: `sets` in src/app/apply.ts). */
+const sortedMembers = (members: readonly WorkspaceMember[]): WorkspaceMember[] => [...members].sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : canonicalJson(a) > canonicalJson(b) ? 1 : 0));
 
 /**
  * What deleting `gone` makes `forgetPrincipal` (a user or role) or `forgetGroup` (a group) rewrite or remove, with the
@@ -147,27 +162,34 @@ export async function forgetting(tx: ReadTx, gone: GonePrincipal | (GoneGroup & 
     const names = goneId(gone);
     for (const role of await tx.roles.listAll()) {
       if (gone.type === 'role' && role.account === gone.account && role.name === gone.name) continue;
-      if (replacePrincipals(role.trustPolicy, names) !== undefined) out.push({ kind: 'Role', account: role.account, name: role.name, field: 'trustPolicy' });
+      const next = replacePrincipals(role.trustPolicy, names);
+      if (next !== undefined) out.push({ kind: 'Role', account: role.account, name: role.name, field: 'trustPolicy', diff: documentChanges(documentValue(role.trustPolicy), documentValue(next), 'trustPolicy') });
     }
     for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
       const stored = storedResourcePolicy(key, value) as (StoredResourcePolicy & { name?: unknown }) | undefined;
-      if (stored === undefined || replacePrincipals(stored.document, names) === undefined) continue;
-      out.push({ kind: 'ResourcePolicy', account: stored.account, name: typeof stored.name === 'string' ? stored.name : stored.resource, field: 'document' });
+      const next = stored === undefined ? undefined : replacePrincipals(stored.document, names);
+      if (stored === undefined || next === undefined) continue;
+      out.push({ kind: 'ResourcePolicy', account: stored.account, name: typeof stored.name === 'string' ? stored.name : stored.resource, field: 'document', diff: documentChanges(documentValue(stored.document), documentValue(next), 'document') });
     }
   }
   for (const p of await policiesForgetting(tx, gone)) {
-    out.push({ kind: 'IamPolicy', account: p.account, name: p.name ?? p.resource, field: 'bindings', ...(p.removed ? { delete: true as const } : {}) });
+    out.push({ kind: 'IamPolicy', account: p.account, name: p.name ?? p.resource, field: 'bindings', ...(p.removed ? { delete: true as const } : {}), ...(p.diff !== undefined ? { diff: p.diff } : {}) });
   }
   if (gone.type !== 'role') {
     const lower = gone.name.toLowerCase();
     const kind = gone.type;
     for (const { value } of await tx.kv.list(workspaceKey(gone.account, ''))) {
       const ws = JSON.parse(value) as Workspace;
-      if (ws.members.some((m) => m[kind]?.toLowerCase() === lower)) out.push({ kind: 'Workspace', account: ws.account, name: ws.name, field: 'members' });
+      // The members `rewriteWorkspaceMembers` leaves, each one lost listed as `- members[i]: {"user":"bob"}`.
+      const left = ws.members.filter((m) => m[kind]?.toLowerCase() !== lower);
+      if (left.length < ws.members.length) out.push({ kind: 'Workspace', account: ws.account, name: ws.name, field: 'members', diff: documentChanges(sortedMembers(ws.members), sortedMembers(left), 'members') });
     }
     for (const { value } of await tx.kv.list(clusterKey(gone.account, ''))) {
       const c = JSON.parse(value) as Cluster;
-      if ((c.mappings ?? []).some((m) => m[kind]?.toLowerCase() === lower)) out.push({ kind: 'Cluster', account: c.account, name: c.name, field: 'mappings' });
+      // The rules `rewriteClusterMappings` keeps, each one dropped listed as `- mappings[i]: {"user":"bob","role":"gpu"}`.
+      const rules = c.mappings ?? [];
+      const kept = rules.filter((m) => m[kind]?.toLowerCase() !== lower);
+      if (kept.length < rules.length) out.push({ kind: 'Cluster', account: c.account, name: c.name, field: 'mappings', diff: documentChanges(rules, kept, 'mappings') });
     }
   }
   return out;
