@@ -320,7 +320,9 @@ export function formatPlan(changes: readonly PlannedChange[]): string {
   for (const account of accounts) {
     out += `account ${account}\n`;
     for (const c of changes.filter((x) => x.account === account)) {
-      out += `  ${SIGN[c.action]} ${c.kind}/${c.name}${c.spelled !== undefined ? ` (the file says ${c.spelled})` : ''}${c.action === 'update' && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`;
+      // A Kubernetes RBAC object's name is any path segment, control characters included (as the API server takes it):
+      // written raw, `x\r\e[2K  = unchanged …` showed a ClusterRoleBinding being created as a line of another (review no, 2).
+      out += `  ${SIGN[c.action]} ${printable(`${c.kind}/${c.name}`)}${c.spelled !== undefined ? ` (the file says ${printable(c.spelled)})` : ''}${c.action === 'update' && c.fields.length > 0 ? ` (${printable(c.fields.join(', '))})` : ''}\n`;
       if (Array.isArray(c.diff)) out += formatDiff(c.diff, c.diffOmitted ?? 0);
     }
   }
@@ -371,8 +373,9 @@ function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): str
   const pos = filePosition(e, docs);
   // The engine's `at line 4, column 24` is of the policy's text; placed in the file, the file's line and column say it.
   const message = `${e.message.replace(/\s*\n\s*/g, ' ').replace(pos?.inText === true ? / at line \d+, column \d+$/ : /$^/, '')} [${e.code}]`;
-  if (!d) return `gatehouse: ${what ? `${what.trim()}: ` : ''}${path}${message}\n`;
-  return `${d.file}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${what}: ${path}${message}\n`;
+  // The name, path and message echo what the file holds, as the terminal may show it (review no, 2).
+  if (!d) return `gatehouse: ${printable(`${what ? `${what.trim()}: ` : ''}${path}${message}`)}\n`;
+  return `${printable(d.file)}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${printable(`${what}: ${path}${message}`)}\n`;
 }
 
 /**
@@ -408,7 +411,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   if (loaded.errors.length > 0) {
     if (opts.json) ctx.err(formatJson({ errors: loaded.errors }));
     else {
-      for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${e.path}: ` : ''}${e.message}\n`);
+      for (const e of loaded.errors) ctx.err(`${printable(e.file)}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${printable(e.path)}: ` : ''}${printable(e.message)}\n`);
       // As the server's refusals end: nothing was sent, so none of the documents before the bad one was applied either.
       ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', loaded.errors.length));
     }
