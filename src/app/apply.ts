@@ -2103,8 +2103,20 @@ function namedResourcePolicies(entries: readonly { key: string; value: string }[
 function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {
   if (step.rootOnly && caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create or change accounts`);
   if (step.decide !== undefined) return step.decide(caller, now);
-  if (step.onResource !== undefined) return decideWithResourcePolicies(caller, now, step.action, step.resource, step.onResource);
+  if (step.onResource !== undefined) return decideWithResourcePolicies(caller, now, step.action, step.resource, actingIn(caller, step.account, step.onResource));
   return authorizeAcross(caller, now, step.action, step.resource, step.account, step.context && withPolicyTagKeySpellings(caller, step.context));
+}
+
+/**
+ * A resource of the account a root-account principal writes in, decided as of the principal's own account: the root
+ * account's principals act in each account as its administrator, judged by their own policies (`authorizeAcross`,
+ * docs/decisions.md "Administrative calls are decided by the engine"), so naming that account's bucket as its
+ * workspace's default bucket is not a cross-account request needing the bucket's policy to name them (review no, 3; as
+ * review md, 2 decided its roles' PassRole). The bucket's policies still count: an explicit deny there refuses. A
+ * resource of any other account stays cross-account.
+ */
+function actingIn(caller: Caller, account: string, rp: ResourcePoliciesOf): ResourcePoliciesOf {
+  return caller.account === ROOT_ACCOUNT && account !== caller.account && rp.account === account ? { ...rp, account: caller.account } : rp;
 }
 
 /** The resource policies that govern a resource, and the account that owns it, as `ResourcePolicies.forResource` gives them. */
