@@ -16,46 +16,21 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createApp, type App } from '../src/app/index.ts';
-import type { Store } from '../src/app/ports/store.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import type { App } from '../src/app/index.ts';
+import { racingWrite, type RacingWrite } from './support/racing-write.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
+let race: RacingWrite;
 let app: App;
-let raw: Store;
-/** Run before the next write of the second App reaches its store, once. */
-let beforeNextWrite: (() => Promise<void>) | undefined;
 
 before(async () => {
   server = await startTestServer();
-  const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-  if (!key.ok) throw new Error(key.error.message);
-  raw = await openSqliteStore({ dataDir: server.dataDir });
-  const store: Store = {
-    get dialect() {
-      return raw.dialect;
-    },
-    get migrations() {
-      return raw.migrations;
-    },
-    read: (fn, options) => raw.read(fn, options),
-    write: async (fn, options) => {
-      const hook = beforeNextWrite;
-      beforeNextWrite = undefined;
-      await hook?.();
-      return raw.write(fn, options);
-    },
-    close: () => raw.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) });
-  await app.start();
+  race = await racingWrite(server);
+  app = race.app;
 });
 after(async () => {
-  await raw?.close();
   await server?.stop();
 });
 
@@ -80,9 +55,9 @@ test('nb1: a workspace deleted between the checks and the write gets no job', as
   await putWorkspace('gone', [{ user: 'admin' }]);
   const caller = await adminCaller();
   let deleted = 0;
-  beforeNextWrite = async () => {
+  race.beforeNextWrite(async () => {
     deleted = (await gatehouseJson(server.url, server.admin, 'DELETE', '/v1/workspaces/gone')).status;
-  };
+  });
   const r = await app.jobs.submit(caller, { workspace: 'gone', role: 'none' });
   assert.equal(deleted, 204, 'the workspace was deleted in between');
   assert.equal(r.ok, false, `a job was stored in the deleted workspace: ${JSON.stringify(r)}`);
@@ -97,9 +72,9 @@ test('nb1: a submitter removed from the workspace between the checks and the wri
   await putWorkspace('team', [{ user: 'admin' }]);
   const caller = await adminCaller();
   let put = 0;
-  beforeNextWrite = async () => {
+  race.beforeNextWrite(async () => {
     put = (await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/team', { members: [] })).status;
-  };
+  });
   const r = await app.jobs.submit(caller, { workspace: 'team', role: 'none' });
   assert.equal(put, 200, 'the member was removed in between');
   assert.equal(r.ok, false, `a job was stored for a submitter no longer a member: ${JSON.stringify(r)}`);

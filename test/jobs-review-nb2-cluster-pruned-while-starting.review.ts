@@ -17,54 +17,23 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { randomBytes } from 'node:crypto';
-import { createApp, type App } from '../src/app/index.ts';
-import type { Store } from '../src/app/ports/store.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import type { App } from '../src/app/index.ts';
+import { racingWrite, type RacingWrite } from './support/racing-write.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
+let race: RacingWrite;
 let app: App;
-let raw: Store;
-/** Run before the next write of the second App reaches its store, once. */
-let beforeNextWrite: (() => Promise<void>) | undefined;
 
 before(async () => {
   server = await startTestServer();
-  const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-  if (!key.ok) throw new Error(key.error.message);
-  raw = await openSqliteStore({ dataDir: server.dataDir });
-  const store: Store = {
-    get dialect() {
-      return raw.dialect;
-    },
-    get migrations() {
-      return raw.migrations;
-    },
-    read: (fn, options) => raw.read(fn, options),
-    write: async (fn, options) => {
-      const hook = beforeNextWrite;
-      beforeNextWrite = undefined;
-      await hook?.();
-      return raw.write(fn, options);
-    },
-    close: () => raw.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) });
-  await app.start();
+  race = await racingWrite(server);
+  app = race.app;
 });
 after(async () => {
-  await raw?.close();
   await server?.stop();
 });
-
-async function adminCaller() {
-  const who = await app.authenticate(server.admin.accessKeyId);
-  assert.ok(who.ok, JSON.stringify(who));
-  return who.value.caller;
-}
 
 const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const cluster = (name: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name }, spec: { instanceRole: 'nodeadm' } });
@@ -76,10 +45,10 @@ test('nb2: a cluster pruned between a node start\'s checks and its write gets no
   const who = await app.authenticate(server.admin.accessKeyId);
   assert.ok(who.ok, JSON.stringify(who));
   let pruned = 0;
-  beforeNextWrite = async () => {
+  race.beforeNextWrite(async () => {
     const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [cluster('gpu-b')], prune: true });
     pruned = r.status;
-  };
+  });
   const r = await app.jobs.startNode(who.value.caller, { cluster: 'gpu-a' });
   assert.equal(pruned, 200, 'the cluster was pruned in between');
   assert.equal((await gatehouseJson(server.url, server.admin, 'GET', '/v1/clusters/gpu-a')).status, 404, 'gpu-a is gone');

@@ -16,54 +16,23 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createApp, type App } from '../src/app/index.ts';
-import type { Store } from '../src/app/ports/store.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import type { App } from '../src/app/index.ts';
+import { racingWrite, type RacingWrite } from './support/racing-write.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
+let race: RacingWrite;
 let app: App;
-let raw: Store;
-/** Run before the next write of the second App reaches its store, once. */
-let beforeNextWrite: (() => Promise<void>) | undefined;
 
 before(async () => {
   server = await startTestServer();
-  const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-  if (!key.ok) throw new Error(key.error.message);
-  raw = await openSqliteStore({ dataDir: server.dataDir });
-  const store: Store = {
-    get dialect() {
-      return raw.dialect;
-    },
-    get migrations() {
-      return raw.migrations;
-    },
-    read: (fn, options) => raw.read(fn, options),
-    write: async (fn, options) => {
-      const hook = beforeNextWrite;
-      beforeNextWrite = undefined;
-      await hook?.();
-      return raw.write(fn, options);
-    },
-    close: () => raw.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) });
-  await app.start();
+  race = await racingWrite(server);
+  app = race.app;
 });
 after(async () => {
-  await raw?.close();
   await server?.stop();
 });
-
-async function adminCaller() {
-  const who = await app.authenticate(server.admin.accessKeyId);
-  assert.ok(who.ok, JSON.stringify(who));
-  return who.value.caller;
-}
 
 test('nb3: a default-role job stored after its workspace\'s default bucket changed reaches the new bucket, not the old', async () => {
   const put = (bucket: string) => gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/data', { members: [{ user: 'admin' }], defaultBucket: `arn:aws:s3:::${bucket}` });
@@ -72,13 +41,13 @@ test('nb3: a default-role job stored after its workspace\'s default bucket chang
   const who = await app.authenticate(server.admin.accessKeyId);
   assert.ok(who.ok, JSON.stringify(who));
   let moved = 0;
-  beforeNextWrite = async () => {
+  race.beforeNextWrite(async () => {
     moved = (await put('nb3-new-bucket')).status;
-  };
+  });
   const r = await app.jobs.submit(who.value.caller, { workspace: 'data', role: 'default' });
   assert.equal(moved, 200, 'the default bucket was moved in between');
   assert.ok(r.ok, JSON.stringify(r));
-  const stored = await raw.read((tx) => tx.kv.get(`job/${r.value.job.id}`));
+  const stored = await race.store.read((tx) => tx.kv.get(`job/${r.value.job.id}`));
   const policy = String((JSON.parse(stored ?? '{}') as { sessionPolicy?: string }).sessionPolicy);
   assert.match(policy, /nb3-new-bucket/, policy);
   assert.doesNotMatch(policy, /nb3-old-bucket/, policy);

@@ -18,24 +18,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { randomBytes } from 'node:crypto';
-import { createApp, type App } from '../src/app/index.ts';
+import type { App } from '../src/app/index.ts';
 import { createKube } from '../src/app/kube.ts';
-import type { Store } from '../src/app/ports/store.ts';
 import { parseAdmissionReview } from '../src/core/kube/index.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { podCreate, reviewedAs } from './support/admission.ts';
+import { racingWrite, type RacingWrite } from './support/racing-write.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
+let race: RacingWrite;
 let app: App;
-let raw: Store;
 let acct = '';
 let bearer = '';
-/** Run before the next write of the second App reaches its store, once. */
-let beforeNextWrite: (() => Promise<void>) | undefined;
 
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
@@ -52,30 +47,10 @@ before(async () => {
   const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
   assert.equal(config.status, 200, JSON.stringify(config.json));
   bearer = String(config.json['token']);
-  const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-  if (!key.ok) throw new Error(key.error.message);
-  raw = await openSqliteStore({ dataDir: server.dataDir });
-  const store: Store = {
-    get dialect() {
-      return raw.dialect;
-    },
-    get migrations() {
-      return raw.migrations;
-    },
-    read: (fn, options) => raw.read(fn, options),
-    write: async (fn, options) => {
-      const hook = beforeNextWrite;
-      beforeNextWrite = undefined;
-      await hook?.();
-      return raw.write(fn, options);
-    },
-    close: () => raw.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) });
-  await app.start();
+  race = await racingWrite(server);
+  app = race.app;
 });
 after(async () => {
-  await raw?.close();
   await server?.stop();
 });
 
@@ -86,11 +61,11 @@ test("ng1: a cluster pruned between a pod admission's checks and its job's write
   const review = parseAdmissionReview(podCreate(acct, 'pat', 'train-0', 'trainer', await reviewedAs(server, 'k1', bearer, 'pat')));
   assert.ok(review.ok, JSON.stringify(review));
   let pruned = 0;
-  beforeNextWrite = async () => {
+  race.beforeNextWrite(async () => {
     const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: others(), prune: true });
     pruned = r.status;
     assert.equal(r.status, 200, JSON.stringify(r.json));
-  };
+  });
   const v = await kube.admit(cluster, review.value);
   assert.equal(pruned, 200, 'the cluster was pruned in between');
   assert.equal((await gatehouseJson(server.url, server.admin, 'GET', '/v1/clusters/k1')).status, 404, 'k1 is gone');

@@ -50,7 +50,8 @@ export interface TestServer {
   /** SDK clients of this server, destroyed by `stop`; one attempt a call unless `maxAttempts` says more. */
   iam(credentials?: Credentials, maxAttempts?: number): IAMClient;
   sts(credentials?: Credentials, maxAttempts?: number): STSClient;
-  openApp(): Promise<App>;
+  /** `wrapStore`: what the App is given in place of the store it opens (a wrapper that races its writes: racing-write.ts). */
+  openApp(options?: { readonly wrapStore?: (store: Store) => Store }): Promise<App>;
   /** Stops the server (not the directory), so a test can start another on the same data dir. */
   stopServer(): Promise<void>;
   stop(): Promise<void>;
@@ -100,7 +101,7 @@ export async function startTestServer(options: { env?: Readonly<Record<string, s
       clients.push(c);
       return c;
     },
-    async openApp() {
+    async openApp(appOptions = {}) {
       if (options.postgres !== undefined) throw new Error('openApp() opens the SQLite store: this server keeps its state in PostgreSQL');
       const key = await loadMasterKey({ dataDir, env: {} });
       if (!key.ok) throw new Error(key.error.message);
@@ -108,7 +109,7 @@ export async function startTestServer(options: { env?: Readonly<Record<string, s
       const store = await openSqliteStore({ dataDir });
       stores.push(store);
       const deps: AppDeps = {
-        store,
+        store: appOptions.wrapStore?.(store) ?? store,
         now: () => Date.now(),
         randomBytes: (n) => randomBytes(n),
         sealer: secretSealer(masterKey),
