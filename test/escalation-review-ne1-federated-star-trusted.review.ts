@@ -12,60 +12,33 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import * as S from '@aws-sdk/client-sts';
-import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
+import { whoCan as whoCanOn, type WhoCanAllowed as Allowed, type WhoCanGrant as Grant } from './support/escalation.ts';
+import { errorName } from './support/server.ts';
+import { startWebIdentityWorld, type WebIdentityWorld } from './support/web-identity.ts';
 
 const A = '000000000000';
 const OBJECT = 'arn:aws:s3:::ne1-data/x';
 const role = (n: string) => `arn:aws:iam::${A}:role/${n}`;
-const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-
-interface Grant {
-  readonly principal: string;
-  readonly action?: string;
-}
-interface Allowed {
-  readonly kind: string;
-  readonly name: string;
-  readonly trustedBeyond?: readonly Grant[];
-}
 
 describe('review ne1: who-can does not list {"Federated": "*"} as a way in for web identity tokens', () => {
-  let s: TestServer;
-  let issuer: OidcIssuer;
+  let w: WebIdentityWorld;
   let provider = '';
-  let anonymous: S.STSClient;
   before(async () => {
-    issuer = await startOidcIssuer();
-    s = await startTestServer();
-    const iam = s.iam();
-    provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
-    const trusts: Record<string, object> = {
-      starfed: { Effect: 'Allow', Principal: { Federated: '*' }, Action: 'sts:AssumeRoleWithWebIdentity' },
-      named: { Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity' },
-    };
-    for (const [name, trust] of Object.entries(trusts)) {
-      await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: policy(trust) }));
-      await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::ne1-data/*' }) }));
-    }
-    anonymous = new S.STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+    const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::ne1-data/*' };
+    w = await startWebIdentityWorld({
+      roles: (arn) => ({
+        starfed: { trust: { Effect: 'Allow', Principal: { Federated: '*' }, Action: 'sts:AssumeRoleWithWebIdentity' }, read },
+        named: { trust: { Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity' }, read },
+      }),
+    });
+    provider = w.provider;
   });
   after(async () => {
-    anonymous?.destroy();
-    await issuer?.close();
-    await s?.stop();
+    await w?.close();
   });
 
-  const exchange = async (name: string) =>
-    anonymous.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: role(name), RoleSessionName: 'ne1', WebIdentityToken: await issuer.mint() }));
-  const whoCan = async (action: string, resource: string) => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/who-can', { action, resource });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json;
-  };
+  const exchange = async (name: string) => w.exchange(name, 'ne1', await w.issuer.mint());
+  const whoCan = (action: string, resource: string) => whoCanOn(w.server, action, resource);
 
   it('the role trusting {"Federated": "*"} alone lists no one beyond the account, and the token is refused', async () => {
     const allowed = (await whoCan('s3:GetObject', OBJECT))['allowed'] as Allowed[];

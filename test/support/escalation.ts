@@ -1,10 +1,11 @@
 /**
  * The escalation-paths report (`POST /v1/escalation-paths`) as the escalation review tests read it: the gains one
- * principal can come to.
+ * principal can come to; and who-can's answer (`POST /v1/who-can`).
  */
 import assert from 'node:assert/strict';
 import { call } from '../../src/adapters/cli/client.ts';
 import { connectionTo } from './processes.ts';
+import { gatehouseJson } from './resource-server.ts';
 import type { TestServer } from './server.ts';
 
 /** One gain of a report: who can make it, as whom, by which action on what, and what it gives. */
@@ -23,4 +24,24 @@ export async function escalationGains(server: Pick<TestServer, 'url' | 'admin'>,
   const r = await call<{ reports: { canGain: { gain: Gain }[] }[] }>(connectionTo(server.url, server.admin), 'POST', ['escalation-paths'], { body: { principal } });
   assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
   return (r.value.reports[0]?.canGain ?? []).map((g) => g.gain);
+}
+
+/** A grant of who-can's answer: a principal beyond the account a resource policy (a trust policy) lets in, and by what. */
+export interface WhoCanGrant {
+  readonly principal: string;
+  readonly action?: string;
+}
+
+/** One principal of who-can's `allowed`, and who its trust lets in from beyond the account. */
+export interface WhoCanAllowed {
+  readonly kind: string;
+  readonly name: string;
+  readonly trustedBeyond?: readonly WhoCanGrant[];
+}
+
+/** Who-can's answer on `server` about `action` on `resource`, asked by its admin (200 asserted). */
+export async function whoCan(server: Pick<TestServer, 'url' | 'admin'>, action: string, resource: string): Promise<Record<string, unknown>> {
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/who-can', { action, resource });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return r.json;
 }
