@@ -13,33 +13,27 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import * as S from '@aws-sdk/client-sts';
 import { generateKeyPair } from 'jose';
-import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
-import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import type { OidcIssuer } from './support/oidc-issuer.ts';
+import { sdkFailure } from './support/server.ts';
+import { startWebIdentityWorld, type WebIdentityWorld } from './support/web-identity.ts';
 
-let server: TestServer;
+let w: WebIdentityWorld;
 let issuer: OidcIssuer;
-let sts: S.STSClient;
 
 before(async () => {
-  issuer = await startOidcIssuer({ keys: { old: 'RS256' } });
-  server = await startTestServer();
-  const iam = server.iam();
-  const arn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn;
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'na2', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  sts = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+  w = await startWebIdentityWorld({
+    issuer: { keys: { old: 'RS256' } },
+    roles: (arn) => ({ na2: { trust: { Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity' } } }),
+  });
+  issuer = w.issuer;
 });
 
 after(async () => {
-  sts?.destroy();
-  await issuer?.close();
-  await server?.stop();
+  await w?.close();
 });
 
-const exchange = (token: string) => sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/na2', RoleSessionName: 'na2', WebIdentityToken: token }));
+const exchange = (token: string) => w.exchange('na2', 'na2', token);
 
 test('na2: after the issuer replaces its RSA key by an EC one, a token without kid signed with the new key is issued', async () => {
   const before = await exchange(await issuer.mint({}, { signWith: 'old', kid: null }));
