@@ -24,37 +24,19 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as S3 from '@aws-sdk/client-s3';
-import { createS3, type S3Call } from '../src/app/s3.ts';
-import type { App, Caller } from '../src/app/index.ts';
 import type { ObjectStore } from '../src/app/ports/objects.ts';
-import { openFsObjectStore } from '../src/adapters/objects-fs/index.ts';
-import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
-import { rootAdminCaller } from './support/callers.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { callOf, readerCaller, startRacingObjects, type RacingObjects } from './support/racing-objects.ts';
+import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'mq2-race';
 let server: TestServer;
-let app: App;
-let dir = '';
+let objects: RacingObjects;
 let store: ObjectStore;
-/** Run once, just before the next `getObject` reaches the store: the write that races the read. */
-let racing: (() => Promise<void>) | undefined;
-let s3: ReturnType<typeof createS3>;
+let s3: RacingObjects['s3'];
 
-const bodyOf = (text: string): AsyncIterable<Uint8Array> =>
-  (async function* () {
-    yield Buffer.from(text);
-  })();
-
-const put = async (key: string, text: string, tags?: Record<string, string>): Promise<void> => {
-  const r = await store.putObject({ bucket: BUCKET, key, body: bodyOf(text), ...(tags ? { tags } : {}) });
-  assert.ok(r.ok, JSON.stringify(r));
-};
+const put = (key: string, text: string, tags?: Record<string, string>): Promise<void> => objects.put(key, text, tags);
 
 const textOf = async (stream: Readable): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -62,51 +44,21 @@ const textOf = async (stream: Readable): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
-/** The root account's admin, allowed everything but reading an object tagged `classification=secret`. */
-function readerCaller(): Caller {
-  const deny = parsePolicy(
-    { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'secret' } } }] },
-    { kind: 'identity' },
-  );
-  if (!deny.ok) throw new Error('the deny policy does not parse');
-  const base = rootAdminCaller as unknown as { policies: { identity: unknown[] } };
-  return { ...rootAdminCaller, policies: { ...base.policies, identity: [...base.policies.identity, compilePolicy(deny.value, 'no-secrets')] } } as unknown as Caller;
-}
-
-const callOf = (caller: Caller): S3Call => ({ caller, facts: { sourceIp: '127.0.0.1', secureTransport: false } });
-
 before(async () => {
-  server = await startTestServer();
-  app = await server.openApp();
-  dir = await mkdtemp(join(tmpdir(), 'gh-mq2-race-'));
-  store = await openFsObjectStore(join(dir, 'objects'), { fsync: false });
-  // The store the use case is given: the racing write runs where the read reaches the store for the bytes, after the
-  // use case read the object's record and decided on it.
-  const raced = new Proxy(store, {
-    get(target, name, receiver) {
-      if (name !== 'getObject') return Reflect.get(target, name, receiver) as unknown;
-      return async (...args: Parameters<ObjectStore['getObject']>) => {
-        const race = racing;
-        racing = undefined;
-        if (race) await race();
-        return target.getObject(...args);
-      };
-    },
-  });
-  s3 = createS3(app, raced);
-  const made = await s3.createBucket(callOf(rootAdminCaller), BUCKET);
-  assert.ok(made.ok, JSON.stringify(made));
+  // The store the use case is given: the racing write runs where its `getObject` reaches the store, after it read the
+  // object's record and decided on it.
+  objects = await startRacingObjects(BUCKET, 'getObject');
+  ({ server, store, s3 } = objects);
 });
 
 after(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await objects?.close();
 });
 
 describe('review mq2: a read racing a write that tags the key secret', () => {
   it('GetObject: decided again on the version served, and refused (before the fix: the secret bytes were served)', async () => {
     await put('report', 'public draft', { classification: 'public' });
-    racing = () => put('report', 'secret figures', { classification: 'secret' });
+    objects.race(() => put('report', 'secret figures', { classification: 'secret' }));
     const r = await s3.getObject(callOf(readerCaller()), BUCKET, 'report');
     if (r.ok) {
       const text = await textOf(r.value.stream);
@@ -122,7 +74,7 @@ describe('review mq2: a read racing a write that tags the key secret', () => {
     const up = await s3.createUpload(caller, { bucket: BUCKET, key: 'copy' });
     assert.ok(up.ok, JSON.stringify(up));
     // As long as the public draft: a source of another length was refused as an IncompleteBody part, by luck.
-    racing = () => put('source', 'secret plans', { classification: 'secret' });
+    objects.race(() => put('source', 'secret plans', { classification: 'secret' }));
     const r = await s3.uploadPartCopy(caller, { bucket: BUCKET, key: 'source' }, { bucket: BUCKET, key: 'copy', uploadId: up.value.uploadId, partNumber: 1 });
     assert.equal(r.ok ? 'copied' : r.error.code, 'AccessDenied');
     const parts = await store.listParts(BUCKET, 'copy', up.value.uploadId, {});
@@ -132,7 +84,7 @@ describe('review mq2: a read racing a write that tags the key secret', () => {
 
   it('a racing write that keeps the object readable: the newer bytes are served, not refused', async () => {
     await put('notes', 'first', { classification: 'public' });
-    racing = () => put('notes', 'second', { classification: 'internal' });
+    objects.race(() => put('notes', 'second', { classification: 'internal' }));
     const r = await s3.getObject(callOf(readerCaller()), BUCKET, 'notes');
     assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
     assert.equal(await textOf(r.value.stream), 'second');

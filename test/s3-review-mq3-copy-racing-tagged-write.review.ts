@@ -23,76 +23,29 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
-import { createS3, type S3Call } from '../src/app/s3.ts';
-import type { App, Caller } from '../src/app/index.ts';
+import type { Caller } from '../src/app/index.ts';
 import type { ObjectStore } from '../src/app/ports/objects.ts';
-import { openFsObjectStore } from '../src/adapters/objects-fs/index.ts';
-import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
-import { rootAdminCaller } from './support/callers.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { callOf, readerCaller, startRacingObjects, type RacingObjects } from './support/racing-objects.ts';
+import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'mq3-race';
 let server: TestServer;
-let app: App;
-let dir = '';
+let objects: RacingObjects;
 let store: ObjectStore;
-/** Run once, just before the next `copyObject` reaches the store: the write that races the copy. */
-let racing: (() => Promise<void>) | undefined;
-let s3: ReturnType<typeof createS3>;
+let s3: RacingObjects['s3'];
 
-const bodyOf = (text: string): AsyncIterable<Uint8Array> =>
-  (async function* () {
-    yield Buffer.from(text);
-  })();
-
-const put = async (key: string, text: string, tags?: Record<string, string>): Promise<void> => {
-  const r = await store.putObject({ bucket: BUCKET, key, body: bodyOf(text), ...(tags ? { tags } : {}) });
-  assert.ok(r.ok, JSON.stringify(r));
-};
-
-/** The root account's admin, allowed everything but reading an object tagged `classification=secret`. */
-function readerCaller(): Caller {
-  const deny = parsePolicy(
-    { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'secret' } } }] },
-    { kind: 'identity' },
-  );
-  if (!deny.ok) throw new Error('the deny policy does not parse');
-  const base = rootAdminCaller as unknown as { policies: { identity: unknown[] } };
-  return { ...rootAdminCaller, policies: { ...base.policies, identity: [...base.policies.identity, compilePolicy(deny.value, 'no-secrets')] } } as unknown as Caller;
-}
-
-const callOf = (caller: Caller): S3Call => ({ caller, facts: { sourceIp: '127.0.0.1', secureTransport: false } });
+const put = (key: string, text: string, tags?: Record<string, string>): Promise<void> => objects.put(key, text, tags);
 
 before(async () => {
-  server = await startTestServer();
-  app = await server.openApp();
-  dir = await mkdtemp(join(tmpdir(), 'gh-mq3-race-'));
-  store = await openFsObjectStore(join(dir, 'objects'), { fsync: false });
-  // The store the use case is given: the racing write runs where the copy reaches the store, after the use case read
-  // the source's record and decided on it.
-  const raced = new Proxy(store, {
-    get(target, name, receiver) {
-      if (name !== 'copyObject') return Reflect.get(target, name, receiver) as unknown;
-      return async (...args: Parameters<ObjectStore['copyObject']>) => {
-        const race = racing;
-        racing = undefined;
-        if (race) await race();
-        return target.copyObject(...args);
-      };
-    },
-  });
-  s3 = createS3(app, raced);
-  const made = await s3.createBucket(callOf(rootAdminCaller), BUCKET);
-  assert.ok(made.ok, JSON.stringify(made));
+  // The store the use case is given: the racing write runs where its `copyObject` reaches the store, after it read the
+  // object's record and decided on it.
+  objects = await startRacingObjects(BUCKET, 'copyObject');
+  ({ server, store, s3 } = objects);
 });
 
 after(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await objects?.close();
 });
 
 const copy = (caller: Caller, from: string, to: string, conditions?: Parameters<typeof s3.copyObject>[4]) =>
@@ -101,7 +54,7 @@ const copy = (caller: Caller, from: string, to: string, conditions?: Parameters<
 describe('review mq3: a copy racing a write that tags its source secret', () => {
   it('the copy is decided again on the source it would copy, and refused; nothing is written (before the fix: the secret copied)', async () => {
     await put('report', 'public draft', { classification: 'public' });
-    racing = () => put('report', 'secret figures', { classification: 'secret' });
+    objects.race(() => put('report', 'secret figures', { classification: 'secret' }));
     const r = await copy(readerCaller(), 'report', 'mine');
     assert.equal(r.ok ? `copied ${JSON.stringify(r.value.tags)}` : r.error.code, 'AccessDenied');
     const h = await store.headObject(BUCKET, 'mine');
@@ -110,7 +63,7 @@ describe('review mq3: a copy racing a write that tags its source secret', () => 
 
   it('a racing write that keeps the source readable: the newer source is copied', async () => {
     await put('notes', 'first', { classification: 'public' });
-    racing = () => put('notes', 'second', { classification: 'internal' });
+    objects.race(() => put('notes', 'second', { classification: 'internal' }));
     const r = await copy(readerCaller(), 'notes', 'notes-copy');
     assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
     assert.equal(r.value.size, 'second'.length);
@@ -123,11 +76,11 @@ describe('review mq3: a copy racing a write that tags its source secret', () => 
     const again = async (): Promise<void> => {
       n++;
       await put('busy', `v${n}`, { classification: 'public' });
-      racing = again;
+      objects.race(again);
     };
-    racing = again;
+    objects.race(again);
     const r = await copy(readerCaller(), 'busy', 'busy-copy');
-    racing = undefined;
+    objects.race(undefined);
     assert.equal(r.ok ? 'copied' : r.error.code, 'ServiceUnavailable');
     assert.equal(n, 5, 'read again and retried 5 times');
     const h = await store.headObject(BUCKET, 'busy-copy');
