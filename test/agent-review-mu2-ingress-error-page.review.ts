@@ -17,48 +17,30 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
+import type { Relay } from '../src/adapters/agent/relay.ts';
+import { nginxPage, startIngressStandIn, type IngressStandIn } from './support/ingress-stand-in.ts';
 
 const REVALIDATE_MS = 100;
-const NGINX_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+const NGINX_502 = nginxPage(502, 'Bad Gateway');
 const CAP_CACHED = 'cap-with-credentials-0001';
 const CAP_NEW = 'cap-asked-first-in-outage-0002';
 
-let upstream: Server;
+let ingress: IngressStandIn;
 let relay: Relay;
-let agentUrl: string;
-const logs: string[] = [];
+let logs: string[] = [];
 /** Whether the ingress answers its 502 page (the server behind it down). */
 let down = false;
 
-function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 before(async () => {
-  upstream = createServer((req, res) => {
-    if (down) {
-      res.writeHead(502, { 'content-type': 'text/html' });
-      return void res.end(NGINX_502);
-    }
-    const expires = Date.now() + 6 * 3600_000;
-    const body = JSON.stringify({ Code: 'Success', LastUpdated: iso(Date.now()), Type: 'AWS-HMAC', AccessKeyId: 'ASIAQAAAAAAAEXAMPLE1', SecretAccessKey: 'secret', Token: `token-${String(req.headers.authorization)}`, Expiration: iso(expires), AccountId: '123456789012', RoleArn: 'arn:aws:iam::123456789012:role/trainer' });
-    res.writeHead(200, { 'content-type': 'application/json', 'x-gatehouse-session-expiration': iso(expires) });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const { port } = upstream.address() as { port: number };
-  relay = createRelay({ upstream: `http://127.0.0.1:${port}`, revalidateMs: REVALIDATE_MS, log: (l) => logs.push(l) });
-  agentUrl = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
+  ingress = await startIngressStandIn({ revalidateMs: REVALIDATE_MS, page: () => (down ? { status: 502, html: NGINX_502 } : undefined) });
+  ({ relay, logs } = ingress);
 });
 
 after(async () => {
-  await relay?.close();
-  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+  await ingress?.close();
 });
 
-const ask = (cap: string): Promise<Response> => fetch(`${agentUrl}/v1/container-credentials`, { headers: { authorization: cap } });
+const ask = (cap: string): Promise<Response> => ingress.ask(cap);
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const outageLines = (): string[] => logs.filter((l) => /cannot reach the server/.test(l));
 

@@ -17,46 +17,27 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
+import { nginxPage, startIngressStandIn, type IngressStandIn } from './support/ingress-stand-in.ts';
 
 const REVALIDATE_MS = 100;
-const NGINX_429 = '<html>\r\n<head><title>429 Too Many Requests</title></head>\r\n<body>\r\n<center><h1>429 Too Many Requests</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+const NGINX_429 = nginxPage(429, 'Too Many Requests');
 
-let upstream: Server;
-let relay: Relay;
+let ingress: IngressStandIn;
 let agentUrl: string;
-const logs: string[] = [];
+let logs: string[] = [];
 /** Whether the ingress answers its 429 page instead of passing the request on. */
 let limited = false;
 
-function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 before(async () => {
-  upstream = createServer((req, res) => {
-    if (limited) {
-      res.writeHead(429, { 'content-type': 'text/html' });
-      return void res.end(NGINX_429);
-    }
-    const expires = Date.now() + 6 * 3600_000;
-    const body = JSON.stringify({ Code: 'Success', LastUpdated: iso(Date.now()), Type: 'AWS-HMAC', AccessKeyId: 'ASIAQAAAAAAAEXAMPLE1', SecretAccessKey: 'secret', Token: `token-${String(req.headers.authorization)}`, Expiration: iso(expires), AccountId: '123456789012', RoleArn: 'arn:aws:iam::123456789012:role/trainer' });
-    res.writeHead(200, { 'content-type': 'application/json', 'x-gatehouse-session-expiration': iso(expires) });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const { port } = upstream.address() as { port: number };
-  relay = createRelay({ upstream: `http://127.0.0.1:${port}`, revalidateMs: REVALIDATE_MS, log: (l) => logs.push(l) });
-  agentUrl = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
+  ingress = await startIngressStandIn({ revalidateMs: REVALIDATE_MS, page: () => (limited ? { status: 429, html: NGINX_429 } : undefined) });
+  ({ agentUrl, logs } = ingress);
 });
 
 after(async () => {
-  await relay?.close();
-  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+  await ingress?.close();
 });
 
-const ask = (cap: string): Promise<Response> => fetch(`${agentUrl}/v1/container-credentials`, { headers: { authorization: cap } });
+const ask = (cap: string): Promise<Response> => ingress.ask(cap);
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test('mu3: cached credentials are still served while an ingress answers 429 for the server', async () => {
