@@ -20,44 +20,21 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { consoleCall as call, consoleSignIn, errorCode as code, IDLE_MS, startIdleLimitedServer, untilPassed } from './support/console-idle.ts';
+import type { Credentials, TestServer } from './support/server.ts';
 
-type SignRequest = (r: { method: string; host: string; path: string; body?: string; credentials: Credentials }) => Promise<{ url: string; headers: Record<string, string> }>;
-const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
-/** The idle limit this server is started with, in ms (GATEHOUSE_CONSOLE_IDLE_SECONDS=1.5). */
-const IDLE_MS = 1_500;
-
-async function call(server: TestServer, credentials: Credentials, method: string, path: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const { signRequest } = (await import(CONSOLE_JS)) as { signRequest: SignRequest };
-  const signed = await signRequest({ method, host: new URL(server.url).host, path, credentials });
-  const res = await fetch(`${server.url}${signed.url}`, { method, headers: signed.headers });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
-
-const code = (r: { json: Record<string, unknown> }): string | undefined => (r.json['error'] as { code?: string } | undefined)?.code;
-
-async function until(since: number, ms: number): Promise<void> {
-  while (Date.now() - since < ms) await new Promise((r) => setTimeout(r, Math.min(400, since + ms - Date.now() + 5)));
-}
+const until = (since: number, ms: number): Promise<void> => untilPassed(since, ms, 400);
 
 describe('console review mp1: only a request whose signature verifies keeps a console sign-in alive', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ env: { GATEHOUSE_CONSOLE_IDLE_SECONDS: String(IDLE_MS / 1000) } });
+    server = await startIdleLimitedServer();
   });
   after(async () => {
     await server?.stop();
   });
 
-  async function signIn(c: Credentials): Promise<Credentials> {
-    const r = await call(server, c, 'POST', '/v1/console/sign-in');
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    const got = r.json['credentials'] as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-    return { accessKeyId: got.accessKeyId, secretAccessKey: got.secretAccessKey, sessionToken: got.sessionToken };
-  }
+  const signIn = (c: Credentials): Promise<Credentials> => consoleSignIn(server, c);
 
   it('requests with the token and a wrong secret are refused and do not keep the sign-in from going idle', async () => {
     const con = await signIn(server.admin);
