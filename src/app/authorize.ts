@@ -1563,8 +1563,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return tags === undefined ? none() : withFacts(input, awsResourceTags(tags), false);
     }
     if (e.kind === 'policy') {
-      // Read from the store, as the Query API reads it (built-in policies carry no tags; another account's is not found).
-      const policy = storable(e.arn) ? await deps.store.read((tx) => tx.policies.getByArn(e.arn)) : undefined;
+      // By its exact ARN, as the Query API finds it (built-in policies carry no tags; another account's is not found); from
+      // the compiled state once loaded, as a user's or role's tags are (review ns, 1).
+      const policy = storable(e.arn) ? await sts.cachedPolicy(e.arn) : undefined;
       return policy === undefined || policy.account !== e.account ? none() : withFacts(input, resourceTagContext(policy.tags), false);
     }
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));

@@ -31,6 +31,7 @@ import type {
   ChangeListener,
   ChangeRecord,
   ChangeSubscription,
+  PolicyRecord,
   PrincipalRef,
   ReadTx,
   RoleRecord,
@@ -213,6 +214,8 @@ interface ManagedPolicy {
   readonly key: string;
   /** When the default version does not parse, a policy that denies everything (fails closed, never an allow). */
   readonly compiled: CompiledPolicy;
+  /** The policy as stored (its account and tags: a question about the policy is decided with them, review ns, 1). */
+  readonly record: PolicyRecord;
 }
 
 /**
@@ -319,7 +322,7 @@ async function buildMirror(d: Awaited<ReturnType<typeof readAll>>, note?: Unread
   for (const a of d.accounts) m.accounts.set(a.id, a);
   for (const { policy, version } of d.policies) {
     const key = groupKey(policy.account, policy.name);
-    m.policies.set(policy.arn, { key, compiled: compileText(policy.arn, version.document, note) });
+    m.policies.set(policy.arn, { key, compiled: compileText(policy.arn, version.document, note), record: policy });
     m.policyArns.set(key, policy.arn);
     await turn();
   }
@@ -449,6 +452,11 @@ export class LiveState {
   /** The compiled default version of a managed policy (a session's `PolicyArns`); undefined when unknown or unparsable. */
   managedPolicy(arn: string): CompiledPolicy | undefined {
     return this.mirror.policies.get(arn)?.compiled;
+  }
+
+  /** A managed policy as stored, by its exact ARN (its account and tags); undefined when unknown. */
+  policyRecord(arn: string): PolicyRecord | undefined {
+    return this.mirror.policies.get(arn)?.record;
   }
 
   /** Milliseconds since the start of the last refresh that succeeded (the `gatehouse_directory_staleness_seconds` gauge); 0 before the first load. */
@@ -668,7 +676,7 @@ export class LiveState {
       const held = m.policyArns.get(key);
       if (p && held !== undefined && held !== p.arn) retired.add(held);
       const arn = p?.arn ?? held;
-      if (arn !== undefined) policies.set(key, { arn, policy: p && v ? { key, compiled: compileText(p.arn, v.document, this.unreadable) } : undefined });
+      if (arn !== undefined) policies.set(key, { arn, policy: p && v ? { key, compiled: compileText(p.arn, v.document, this.unreadable), record: p } : undefined });
     }
     const groups = new Map<string, { state: GroupState; members: string[] } | undefined>();
     for (const key of scope.groups) groups.set(key, await readGroup(tx, key, this.unreadable));
@@ -703,7 +711,7 @@ export class LiveState {
       if (known(arn)) continue;
       const p = await tx.policies.getByArn(arn);
       const v = p && (await tx.policies.getDefaultVersion(arn));
-      if (p && v) extra.set(arn, { key: groupKey(p.account, p.name), compiled: compileText(arn, v.document, this.unreadable) });
+      if (p && v) extra.set(arn, { key: groupKey(p.account, p.name), compiled: compileText(arn, v.document, this.unreadable), record: p });
     }
     return () => this.applyChanges(accounts, policies, retired, extra, groups, sources, keys);
   }

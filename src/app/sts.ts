@@ -40,7 +40,7 @@ import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type PolicyRecord, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
 
@@ -276,6 +276,19 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const user = partition && (await tx.users.get(account, name));
     if (!partition || !user) return undefined;
     return { policies: await userPolicySet(tx, cache, user), tags: principalTags(user.tags), user, partition };
+  }
+
+  /**
+   * A managed policy by its exact ARN (its account and tags), as a question about it is decided: from the live state
+   * once loaded, which holds every one (a database outage leaves the decision standing: review ns, 1); one it does not
+   * hold is looked for once more after reading the change log up to now (`loadedEntry`). Before that, from the store.
+   */
+  async function cachedPolicy(arn: string): Promise<PolicyRecord | undefined> {
+    if (!live.loaded) return deps.store.read((tx) => tx.policies.getByArn(arn));
+    const hit = live.policyRecord(arn);
+    if (hit !== undefined) return hit;
+    await live.refresh();
+    return live.policyRecord(arn);
   }
 
   /**
@@ -1311,6 +1324,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     cachedRole,
     accountPartition,
     cachedUser,
+    cachedPolicy,
     accountExists,
     ownerEntry,
     readPrincipals,
