@@ -393,6 +393,8 @@ export class LiveState {
   loaded = false;
   /** Bumped whenever a compiled principal changes (the `gatehouse_cache_generation` metric). */
   generation = 0;
+  /** Held users' keys by unique id (`userById`), for the mirror and generation it was built from. */
+  private byId: { readonly mirror: Mirror; readonly generation: number; readonly index: ReadonlyMap<string, string> } | undefined;
   /**
    * How many times a reload found the change head below the one the last reload read: the database was restored from a
    * backup. What compares itself with `head` (the app's `refreshedHead`) may go back then, and only then (review jj, 5).
@@ -438,6 +440,23 @@ export class LiveState {
   /** `role:<acct>/<name>` or `user:<acct>/<name>` (names lower-cased) → compiled policies, tags and record. */
   get principals(): ReadonlyMap<string, RoleEntry | UserEntry> {
     return this.mirror.principals;
+  }
+
+  /**
+   * A user held, by its unique id: a user renamed since (`UpdateUser NewUserName`) is the same user, and the sessions
+   * issued to it name it by its old name and that id (`SessionClaims.user`, `owner`). From an index built once per
+   * `generation` on first use; undefined when no user held has that id (review ns, 2).
+   */
+  userById(id: string): UserEntry | undefined {
+    const m = this.mirror;
+    if (this.byId?.mirror !== m || this.byId.generation !== this.generation) {
+      const index = new Map<string, string>();
+      for (const [key, e] of m.principals) if ('user' in e) index.set(e.user.id, key);
+      this.byId = { mirror: m, generation: this.generation, index };
+    }
+    const key = this.byId.index.get(id);
+    const e = key === undefined ? undefined : m.principals.get(key);
+    return e !== undefined && 'user' in e && e.user.id === id ? e : undefined;
   }
 
   /** An account as the live state holds it (undefined: not there, as of `head`). */

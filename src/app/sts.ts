@@ -248,6 +248,14 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * id. Undefined when no user of the account has that id (deleted, or only another user now holds the name).
    */
   async function ownerEntry(tx: ReadTx | undefined, account: string, owner: { readonly name: string; readonly id: string }): Promise<UserEntry | undefined> {
+    if (live.loaded) {
+      // Held under its name, or renamed since and held under the new one: no database read, so a session of a user
+      // renamed since it was issued verifies during a database outage as any other (review ns, 2). Else, as below.
+      const held = live.principals.get(userKey(account, owner.name));
+      if (held !== undefined && 'user' in held && held.user.id === owner.id) return held;
+      const renamed = live.userById(owner.id);
+      if (renamed !== undefined && renamed.user.account === account) return renamed;
+    }
     const byName = await cachedUser(tx, account, owner.name, owner.id);
     if (byName?.user.id === owner.id) return byName;
     const renamed = tx ? await tx.users.getById(owner.id) : await deps.store.read((t) => t.users.getById(owner.id));
