@@ -725,10 +725,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     return s3Error('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', { RequestTime: sent, ServerTime: isoSecond(Date.now()), MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS) });
   }
 
-  async function authenticate(req: IncomingMessage, rawQuery: string): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
+  async function authenticate(req: IncomingMessage, rawQuery: string, virtualBucket: string | undefined): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
     // Every value of a repeated header, as for SigV4: SigV2 signs an x-amz-* header sent on several lines as its values
     // joined with `,` (S3's own example, two `X-Amz-Meta-ReviewedBy` lines), which Node's `req.headers` joins with `, `.
-    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req) };
+    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req), ...(virtualBucket !== undefined ? { virtualBucket } : {}) };
     if (isSigV2(request)) {
       const v2 = parseSigV2(request, Date.now());
       if (!v2.ok) {
@@ -1002,7 +1002,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return fail(s3Error('NotImplemented', 'A header or query you provided requested a function that is not implemented: POST Object (a browser form upload signed with a POST policy); upload with a presigned PUT URL instead (PutObject, presigned)'));
     }
     const queryApi = queryApiCall(req, bucket, query);
-    const auth = await authenticate(req, rawQuery);
+    const auth = await authenticate(req, rawQuery, virtual ? bucket : undefined);
     if (!auth.ok) {
       // Refused at authentication: recorded (flood-limited) under the claimed key's owner, or `anonymous`; never the
       // error's extras (the string to sign and canonical request carry the session token).

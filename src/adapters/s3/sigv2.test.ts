@@ -18,6 +18,11 @@ describe('SigV2', () => {
     assert.ok(!p.verify('x'.repeat(40)));
     const moved = parseSigV2({ ...get, url: '/johnsmith/photos/kitten.jpg' }, at);
     assert.ok(moved.ok && !moved.verify(SECRET));
+    // The guide's own form of it: `Host: johnsmith.…`, path `/photos/puppy.jpg`, the bucket first in the resource.
+    const hosted = parseSigV2({ ...get, url: '/photos/puppy.jpg', virtualBucket: 'johnsmith' }, at);
+    assert.ok(hosted.ok && hosted.verify(SECRET));
+    const elsewhere = parseSigV2({ ...get, url: '/johnsmith/photos/puppy.jpg', virtualBucket: 'other' }, at);
+    assert.ok(elsewhere.ok && !elsewhere.verify(SECRET));
 
     const put = { method: 'PUT', url: '/johnsmith/photos/puppy.jpg', headers: { date: 'Tue, 27 Mar 2007 21:15:45 +0000', 'content-type': 'image/jpeg', 'content-length': '94328', authorization: `AWS ${KEY}:MyyxeRY7whkBe+bq8fHCL/2kKUg=` } };
     const q = parseSigV2(put, Date.parse('Tue, 27 Mar 2007 21:16:00 +0000'));

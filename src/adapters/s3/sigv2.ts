@@ -24,6 +24,13 @@ export interface SigV2Request {
   /** Raw request target, query included. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /**
+   * The bucket a virtual-hosted request names in its Host (`bucket.localhost`), whose path is the key alone. The spec's
+   * CanonicalizedResource begins with it ("If the request addresses a bucket using the HTTP Host header (virtual
+   * hosted-style), append the bucket name preceded by a `/`"), as botocore signs it (`auth_path`): Host is not signed
+   * otherwise, so a signature over the path alone held for the same path in any bucket.
+   */
+  readonly virtualBucket?: string;
 }
 
 export type SigV2Parsed =
@@ -67,7 +74,7 @@ export function isSigV2(req: SigV2Request): boolean {
 
 export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
   const q = req.url.indexOf('?');
-  const path = q < 0 ? req.url : req.url.slice(0, q);
+  const path = `${req.virtualBucket !== undefined ? `/${req.virtualBucket}` : ''}${q < 0 ? req.url : req.url.slice(0, q)}`;
   const query: [string, string, boolean][] = [];
   for (const pair of (q < 0 ? '' : req.url.slice(q + 1)).split('&')) {
     if (pair === '') continue;
