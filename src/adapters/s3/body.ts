@@ -91,6 +91,13 @@ export interface BodyOptions {
 }
 
 const MAX_LINE = 4096;
+/**
+ * The trailer section's bytes, its lines together (review nu, 2): it carries one checksum and maybe its signature, about
+ * 200 bytes. Each line was bounded, not their number; the announced checksum may repeat (S3 takes the last, as Swift's
+ * s3api tests record it), and every line was kept for the trailer signature, so a trailer of millions of lines was held
+ * in memory whole, past every body limit (trailer bytes are not body bytes).
+ */
+const MAX_TRAILER = 16 << 10;
 const CRLF = Buffer.from('\r\n');
 // Spaces around `;` and `=` and after the signature are S3's to accept (a client that writes them is answered 200); the
 // signature's form is checked with the signature, so that a malformed one is SignatureDoesNotMatch, as S3 answers it.
@@ -132,6 +139,7 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     let chunkHash: Hash | undefined;
     let trailerText = '';
     let trailerSig: string | undefined;
+    let trailerBytes = 0;
     const announced = options.checksum !== undefined && options.checksum.expected === undefined ? `x-amz-checksum-${options.checksum.algorithm}` : undefined;
     for await (const incoming of source) {
       let buf: Buffer = pending.length > 0 ? Buffer.concat([pending, incoming]) : Buffer.from(incoming.buffer, incoming.byteOffset, incoming.byteLength);
@@ -186,6 +194,8 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
           continue;
         }
         // Trailer lines until an empty one.
+        trailerBytes += eol + 1;
+        if (trailerBytes > MAX_TRAILER) reject('MalformedTrailerError', MALFORMED_TRAILER);
         if (line === '') {
           state = 'done';
           break;
