@@ -637,6 +637,32 @@ export function createS3(app: App, objects: ObjectStore) {
     return ctx;
   }
 
+  /** The write headers (`WRITE_HEADER_KEYS`) a request carries, trimmed; undefined when it carries none. */
+  function writeHeadersOf(call: S3Call): Record<string, string> | undefined {
+    const out: Record<string, string> = {};
+    for (const name of WRITE_HEADER_KEYS) {
+      const v = headerOf(call, name);
+      if (v !== undefined) out[name] = v.trim();
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  /**
+   * The `s3:PutObject` keys of an upload's parts and completion: those of the write headers CreateMultipartUpload sent,
+   * kept with the upload (review nu, 3). S3 takes `x-amz-server-side-encryption`, `x-amz-acl` and the grants at
+   * initiation only ("you can specify server-side encryption by adding the x-amz-server-side-encryption header to the
+   * Initiate Multipart Upload request", User Guide, SSE-S3 with the REST API), and UploadPart carries none: decided
+   * without them, the User Guide's guards ("Deny PutObject when Null s3:x-amz-server-side-encryption", "unless
+   * s3:x-amz-acl is bucket-owner-full-control") refused every part of an upload they had let begin. Nothing when the
+   * upload is not found: the store answers NoSuchUpload after the decision.
+   */
+  async function uploadContext(bucket: string, key: string, uploadId: string): Promise<Context> {
+    const upload = await objects.uploadInfo(bucket, key, uploadId);
+    const ctx: Context = {};
+    if (upload.ok) for (const [name, value] of Object.entries(upload.value.writeHeaders ?? {})) if ((WRITE_HEADER_KEYS as readonly string[]).includes(name)) ctx[`s3:${name}`] = value;
+    return ctx;
+  }
+
   /** A write's context: the tags it sets and the encryption and ACL headers it carries (`WRITE_HEADER_KEYS`). */
   function putContext(call: S3Call, tags: Readonly<Record<string, string>> | undefined): Context {
     const ctx = writeContext(tags);
@@ -1209,7 +1235,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
       // The copy source is a condition key of UploadPartCopy's s3:PutObject too: a policy limiting what may be copied
       // in would otherwise be passed by a multipart upload whose parts are copies.
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), copyContext(call));
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...(await uploadContext(to.bucket, to.key, to.uploadId)), ...copyContext(call) });
       if (!dst.ok) return dst;
       const unsupported = unhonoured(call, dst.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
@@ -1272,12 +1298,13 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
       if (refused) return { ok: false, error: refused };
-      return fromStore(await objects.createUpload({ ...input, initiator: initiatorOf(call.caller) }));
+      const writeHeaders = writeHeadersOf(call);
+      return fromStore(await objects.createUpload({ ...input, initiator: initiatorOf(call.caller), ...(writeHeaders ? { writeHeaders } : {}) }));
     },
 
     /** `sent`: the algorithm of the checksum the client sent with the part, `none` for none (held against the upload's by the store). */
     async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string; sent?: ChecksumAlgorithm | 'none' }): Promise<S3Result<PartInfo>> {
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key));
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), await uploadContext(input.bucket, input.key, input.uploadId));
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
@@ -1286,7 +1313,7 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** `conditions` (`If-Match` / `If-None-Match: *`) are held by the store; a refused Complete keeps its upload. */
     async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<S3Result<ObjectInfo>> {
-      const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key), conditionContext(call, conditions));
+      const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key), { ...(await uploadContext(bucket, key, uploadId)), ...conditionContext(call, conditions) });
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.owner, 'read') ?? (await mayCompare(call, g.value, key, conditions));
       if (unsupported) return { ok: false, error: unsupported };

@@ -198,6 +198,8 @@ interface UploadRecord {
   readonly initiator?: UploadInitiator;
   /** The checksum the upload was created with; absent: none (and in records of earlier versions). */
   readonly checksum?: UploadChecksum;
+  /** `CreateUploadInput.writeHeaders`; absent: none sent (and in records of earlier versions). */
+  readonly writeHeaders?: Record<string, string>;
 }
 
 const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'];
@@ -210,6 +212,14 @@ function uploadChecksumOf(r: { readonly checksum?: unknown }): { checksum?: Uplo
   const c = r.checksum as { algorithm?: unknown; type?: unknown } | null | undefined;
   if (typeof c !== 'object' || c === null || !CHECKSUM_ALGORITHMS.includes(c.algorithm as ChecksumAlgorithm) || !CHECKSUM_TYPES.includes(c.type as ChecksumType)) return {};
   return { checksum: Object.freeze({ algorithm: c.algorithm as ChecksumAlgorithm, type: c.type as ChecksumType }) };
+}
+
+/** A record's write headers when it has any (names and values strings; a record of an earlier version has none). */
+function writeHeadersOf(r: { readonly writeHeaders?: unknown }): { writeHeaders?: Readonly<Record<string, string>> } {
+  const h = r.writeHeaders;
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) return {};
+  const entries = Object.entries(h as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length === 0 ? {} : { writeHeaders: Object.freeze(Object.fromEntries(entries)) };
 }
 
 /** A record's initiator when it is one (a record of an earlier version has none). */
@@ -535,7 +545,7 @@ export class FsObjectStore implements ObjectStore {
 
   private uploadOf(bucket: Bucket, id: string, r: UploadRecord): Upload {
     return {
-      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r), ...initiatorOf(r), ...uploadChecksumOf(r) }),
+      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r), ...initiatorOf(r), ...uploadChecksumOf(r), ...writeHeadersOf(r) }),
       dir: join(bucket.dir, 'uploads', id),
       contentType: r.contentType,
       metadata: frozenRecord(r.metadata),
@@ -1060,6 +1070,7 @@ export class FsObjectStore implements ObjectStore {
         ...classFields(input.storageClass, input.redirectLocation),
         ...initiatorOf(input),
         ...(input.checksum === undefined ? {} : { checksum: { algorithm: input.checksum.algorithm, type: input.checksum.type } }),
+        ...writeHeadersOf({ writeHeaders: input.writeHeaders === undefined ? undefined : { ...input.writeHeaders } }),
       };
       const upload = this.uploadOf(bucket, id, record);
       await mkdir(upload.dir, { mode: DIR_MODE });
@@ -1147,6 +1158,13 @@ export class FsObjectStore implements ObjectStore {
     const { storageClass, initiator, checksum } = u.value.info;
     const of = { storageClass, ...(initiator === undefined ? {} : { initiator }), ...(checksum === undefined ? {} : { checksum }) };
     return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, ...of } : { parts, truncated, ...of });
+  }
+
+  async uploadInfo(bucketName: string, key: string, uploadId: string): Promise<ObjectResult<UploadInfo>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const u = this.uploadFor(b.value, key, uploadId);
+    return u.ok ? ok(u.value.info) : u;
   }
 
   async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<ObjectResult<ObjectInfo>> {

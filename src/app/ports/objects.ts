@@ -330,6 +330,8 @@ export interface UploadInfo {
   readonly initiator?: UploadInitiator;
   /** Absent: created without a checksum algorithm (its object has no checksum). */
   readonly checksum?: UploadChecksum;
+  /** CreateMultipartUpload's write headers (`CreateUploadInput.writeHeaders`); absent when it sent none. */
+  readonly writeHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface CreateUploadInput {
@@ -344,6 +346,12 @@ export interface CreateUploadInput {
   readonly redirectLocation?: string;
   readonly initiator?: UploadInitiator;
   readonly checksum?: UploadChecksum;
+  /**
+   * The headers that S3 takes at initiation only and that policies read as condition keys of every `s3:PutObject` of
+   * the upload (`x-amz-server-side-encryption`, `x-amz-acl`, `x-amz-grant-*`…), as CreateMultipartUpload sent them:
+   * its parts and its completion, which carry none, are decided on them (review nu, 3).
+   */
+  readonly writeHeaders?: Readonly<Record<string, string>>;
 }
 
 /** ListMultipartUploads' parameters (API_ListMultipartUploads). */
@@ -472,6 +480,8 @@ export interface ObjectStore {
    */
   uploadPart(input: UploadPartInput): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>>;
+  /** The upload `uploadId` of `key`, unfinished (NoSuchUpload otherwise). */
+  uploadInfo(bucket: string, key: string, uploadId: string): Promise<ObjectResult<UploadInfo>>;
   /**
    * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
    * failed `conditions` leaves the upload as it was (the client may complete it again).
