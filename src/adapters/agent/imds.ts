@@ -28,6 +28,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { capConnections } from '../http/connection-cap.ts';
+import { answeredRaw } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 /**
@@ -161,7 +162,11 @@ export function boundCredentialServer(server: Server, maxConnections: number, sh
     // §2.1), `Server responded with status: 431` and nothing of why (review np, 2).
     if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
       if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(shape));
-      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        // Timed under 408, not as a client that left (review nx, 1).
+        answeredRaw(socket._httpMessage, 408);
+        socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      }
       else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
     socket.destroy();

@@ -114,7 +114,19 @@ function releaseHeld(): void {
  */
 export const CLIENT_CLOSED = 499;
 export function timedStatus(res: { readonly headersSent: boolean; readonly statusCode: number }): number {
-  return res.headersSent ? res.statusCode : CLIENT_CLOSED;
+  return res.headersSent ? res.statusCode : (answeredOnSocket.get(res) ?? CLIENT_CLOSED);
+}
+
+/** Responses answered by bytes written on their socket, not through them (`answeredRaw`), and the status written. */
+const answeredOnSocket = new WeakMap<object, number>();
+
+/**
+ * Notes that the request of `res` (a connection's `_httpMessage`, if any) was answered `status` on its socket (a
+ * `clientError` listener's 408 when the request timeout passes): timed under it, not as a client that left. The
+ * server's own 408 was `code="499"` (review nx, 1).
+ */
+export function answeredRaw(res: object | null | undefined, status: number): void {
+  if (res !== null && res !== undefined) answeredOnSocket.set(res, status);
 }
 
 /**

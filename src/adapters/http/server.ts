@@ -25,7 +25,7 @@ import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './
 import { answerQueryMisplaced, answerS3Elsewhere, misplacedQueryServiceOf, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
+import { answeredRaw, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { behindProxies, requestFactsOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
@@ -271,7 +271,7 @@ const SIGV4_CODES: Record<string, ErrorCode> = {
  * edge's, and the listener that answers `--listen` while the database is awaited at start, which held none of them
  * (no connection cap, Node's 60 s for headers, 300 s a request, 120 s a TLS handshake; review hg, 2).
  */
-export function boundedServer(handler: (req: IncomingMessage, res: ServerResponse) => void, limits: HttpEdgeLimits, tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }): Server {
+export function boundedServer(handler: (req: IncomingMessage, res: ServerResponse) => void, limits: HttpEdgeLimits, tls?: { readonly cert: string | Buffer; readonly key: string | Buffer }, first?: (req: IncomingMessage, res: ServerResponse) => void): Server {
   // Node checks the two timeouts every `connectionsCheckingInterval` (30 s by default): a quarter of the shorter
   // one cuts a slow client within 1.25 times its timeout instead of up to 30 s past it. (0 turns a timeout off.)
   const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 120_000);
@@ -285,7 +285,9 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   };
   // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only. A
   // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
+  // `first` sees every request, the ones refused for their head too (the edge times them: review nx, 1).
   const checked = (req: IncomingMessage, res: ServerResponse): void => {
+    first?.(req, res);
     if (!headTooLarge(req, res, limits.maxHeaderSize)) handler(req, res);
   };
   const server = tls ? createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, checked) : createServer(serverOptions, checked);
@@ -305,7 +307,10 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
     // which the AWS clients read.
     if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
       if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(e.rawPacket, limits.maxHeaderSize));
-      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write(requestTimedOut(socket._httpMessage?.req, limits));
+      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        answeredRaw(socket._httpMessage, 408);
+        socket.write(requestTimedOut(socket._httpMessage?.req, limits));
+      }
       else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
     socket.destroy();
@@ -578,20 +583,34 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
   // One set for the server: its own, or its supervisor's for a worker of `--workers` (nonce-set.ts).
   const nonces: NonceClaims = opts.nonces ?? new NonceSet(limits.maxSignatureNonces);
+  const metrics = opts.metrics;
+  /**
+   * Every request the edge reads is in flight until its connection closes, and timed then: a 431 for its head (refused
+   * before the handler) too, which was in no series (review nx, 1).
+   */
+  const timed = (req: IncomingMessage, res: ServerResponse): void => {
+    if (metrics) {
+      // One listener for both: the request leaves the in-flight count, and a response sent in full is timed.
+      const started = performance.now();
+      drain.track(res, () => {
+        metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, pathOf(req.url ?? '/')), timedStatus(res), (performance.now() - started) / 1000);
+      });
+    } else drain.track(res);
+  };
   const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
     const proxied = behindProxies(opts.trustedProxies ?? [], handler);
-    const s = boundedServer(proxied, limits, opts.tls);
+    const s = boundedServer(proxied, limits, opts.tls, timed);
     // `100 Continue` only once the body is read (`continueOnRead`): Node sent it for every `Expect: 100-continue` before
     // the request was looked at, and a body refused unread (over its size, over the body budget) was sent whole all
     // the same (review ky, 5), as the S3 gateway's once was (review cr, 2).
     s.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      timed(req, res);
       if (headTooLarge(req, res, limits.maxHeaderSize)) return;
       continueOnRead.set(req, () => res.writeContinue());
       proxied(req, res);
     });
     return s;
   };
-  const metrics = opts.metrics;
   let bodyBytesInFlight = 0;
   let lastBodyLog = 0;
   /** The 503 of a large body refused for the budget; the body is not read (more of it), so the connection closes. */
@@ -642,13 +661,6 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     return false;
   };
   const server = serve((req, res) => {
-    if (metrics) {
-      // One listener for both: the request leaves the in-flight count, and a response sent in full is timed.
-      const started = performance.now();
-      drain.track(res, () => {
-        metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, pathOf(req.url ?? '/')), timedStatus(res), (performance.now() - started) / 1000);
-      });
-    } else drain.track(res);
     if (overBodyBudget(req, res)) return;
     handle(req, res).catch((e: unknown) => {
       // One id for the answer and the log line, so the id a client was answered finds what happened (review je, 3:

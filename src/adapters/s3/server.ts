@@ -44,7 +44,7 @@ import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChe
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
-import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
+import { answeredRaw, drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
@@ -1843,8 +1843,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         socket.on('data', () => {});
         setTimeout(() => socket.destroy(), 1_000).unref();
         return;
-      } else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
-      else if (e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') socket.write('HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n');
+      } else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        // Timed under 408, not as a client that left (review nx, 1).
+        answeredRaw(socket._httpMessage, 408);
+        socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      } else if (e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') socket.write('HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n');
       else if (e.code !== 'ECONNRESET') socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
     socket.destroy();
