@@ -28,7 +28,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { capConnections } from '../http/connection-cap.ts';
-import { answeredRaw } from '../http/lifecycle.ts';
+import { answeredRaw, timedStatus } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 /**
@@ -339,15 +339,26 @@ export function jobEndpointOutage(e: unknown, log: (line: string) => void, count
 /** The message of a job endpoint's 503 during a database outage (credentials, a launcher's heartbeat or end). */
 export const JOB_ENDPOINT_OUTAGE = 'the database cannot be reached at the moment: retry later';
 
+/** What the server counts of a job's metadata endpoint (`gatehouse_http_request_duration_seconds{api="agent"}`, its 503s of an outage). */
+export interface MetadataMetrics {
+  observeRequest(api: string, status: number, seconds: number): void;
+  storeUnavailable?(): void;
+}
+
 /**
  * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
  * (all without it); the server and the port it got.
  */
-export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, storeUnavailable?: () => void): Promise<{ server: Server; port: number }> {
+export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, metrics?: MetadataMetrics): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit);
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+    if (metrics !== undefined) {
+      // Timed as the other credential endpoints, by status only (no job, no port): it was in no series (review nx, 2).
+      const started = performance.now();
+      res.once('close', () => metrics.observeRequest('agent', timedStatus(res), (performance.now() - started) / 1000));
+    }
     handler(req, res).catch((e: unknown) => {
-      if (jobEndpointOutage(e, log, storeUnavailable)) {
+      if (jobEndpointOutage(e, log, () => metrics?.storeUnavailable?.())) {
         if (!res.headersSent) text(res, 503, JOB_ENDPOINT_OUTAGE);
         return;
       }

@@ -386,7 +386,7 @@ export function createAgent(opts: {
             // `jobs events` said nothing of another user's process reaching for them. Once per uid, as the log says it.
             void jobs.recordDenial(jobId, `credentials refused at its metadata endpoint (${METADATA_HOST}:${at}) to ${who}: it serves only the processes of uid ${uid}, its launcher's`).catch(() => {});
           });
-    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, () => opts.metrics?.storeUnavailable?.());
+    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, opts.metrics);
     metadata.set(jobId, opened);
     at = opened.port;
     if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
