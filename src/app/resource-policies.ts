@@ -46,7 +46,8 @@ export interface StoredResourcePolicy {
  * policies keep it too (src/app/resource-tree.ts `canonicalArn`).
  */
 export const resourcePolicyArn = canonicalArn;
-const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/;
+// `s`: a key may hold a line break (src/app/resource-tree.ts `canonicalArn`; review nt, 1).
+const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/s;
 
 /** Whether `resource` is an OSS ARN of one bucket, whose owner its region and account segments do not say. */
 export const isOss = (resource: string): boolean => OSS_ARN_RE.test(resource);
