@@ -320,7 +320,8 @@ export function resourceAttributes(name: string): BindingsResource {
   const of = (service: string, kind: string): BindingsResource => ({ name, service: `${service}.gatehouse.dev`, type: `${service}.gatehouse.dev/${kind}` });
   if (/^account\/\d{12}$/.test(name)) return of('resourcemanager', 'Account');
   if (name.startsWith('workspace/')) return of('resourcemanager', 'Workspace');
-  const s3 = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/.exec(name) ?? /^acs:oss:[^:]*:[^:]*:([^/]+)(\/.*)?$/.exec(name);
+  // `s`: a key may hold a line break; read with `.` alone, such an object had no type nor service (review nt, 2).
+  const s3 = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/s.exec(name) ?? /^acs:oss:[^:]*:[^:]*:([^/]+)(\/.*)?$/s.exec(name);
   if (s3 !== null) return of('storage', s3[2] === undefined ? 'Bucket' : 'Object');
   const m = /^(?:arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*|acs:([a-z0-9-]+):[^:]*:[^:]*):([A-Za-z-]+)[/:]/.exec(name);
   if (m !== null) {
