@@ -320,9 +320,19 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
 /**
  * The ARN requests name the user, group, role, workspace or cluster that `arn` means, and what that is, when it exists and
  * its own ARN is another (the role's path, the stored case of a workspace's or cluster's name); undefined otherwise. As
- * `missingResource` finds an entity for a policy's resource, for the ARNs conditions compare `resource.name` with.
+ * `missingResource` finds an entity for a policy's resource, for the ARNs conditions compare `resource.name` with; and
+ * for `workspace/<name>`, a workspace of `account` (the policy's) by its own name (`noun` then `name`).
  */
-async function ownArnOf(tx: ReadTx, arn: string): Promise<{ readonly own: string; readonly what: string } | undefined> {
+async function ownArnOf(tx: ReadTx, arn: string, account: string): Promise<{ readonly own: string; readonly what: string; readonly noun?: 'name' } | undefined> {
+  if (arn.startsWith('workspace/')) {
+    // `workspace/<name>` of the policy's account, as the policy of a workspace is read and set: by the workspace's own
+    // name, whatever case the request gives (`workspaceSpelling`), so another case is no request's (review nt, 3).
+    const text = await tx.kv.get(workspaceKey(account, arn.slice('workspace/'.length)));
+    if (text === undefined) return undefined;
+    const stored = (JSON.parse(text) as Workspace).name;
+    const own = `workspace/${stored}`;
+    return own === arn ? undefined : { own, what: `workspace \`${stored}\``, noun: 'name' };
+  }
   const ws = WORKSPACE_ARN_OF.exec(arn);
   if (ws !== null) {
     const [, of, name] = ws as unknown as [string, string, string];
@@ -352,18 +362,19 @@ async function ownArnOf(tx: ReadTx, arn: string): Promise<{ readonly own: string
 }
 
 /**
- * The errors of the conditions of `policy` that compare `resource.name` by `==` or `!=` with the ARN of a user, group,
- * role, workspace or cluster that exists, spelt otherwise than its own (without the role's path, the workspace's name
- * in another case): requests name it by its own ARN, so the comparison is the same for every request, and
- * `!= "…role/admin"` for the role of path `/ops/` let admin be passed (review jl, 2). Each at
+ * The errors of the conditions of `policy` (of `account`) that compare `resource.name` by `==` or `!=` with the ARN of a
+ * user, group, role, workspace or cluster that exists, spelt otherwise than its own (without the role's path, the
+ * workspace's name in another case), or with `workspace/<name>` of a workspace of `account` in another case: requests
+ * name it by its own, so the comparison is the same for every request, and `!= "…role/admin"` for the role of path
+ * `/ops/` let admin be passed (review jl, 2), `!= "workspace/Secret"` the policy of `secret` be set (review nt, 3). Each at
  * `<path>bindings[i].condition.expression`, with the literal's line and column. An ARN of what does not exist is taken.
  */
-async function conditionArnErrors(tx: ReadTx, policy: IamPolicy, path: string): Promise<{ code: ErrorCode; path: string; message: string; line: number; column: number }[]> {
+async function conditionArnErrors(tx: ReadTx, policy: IamPolicy, path: string, account: string): Promise<{ code: ErrorCode; path: string; message: string; line: number; column: number }[]> {
   const out: { code: ErrorCode; path: string; message: string; line: number; column: number }[] = [];
   for (const [i, b] of policy.bindings.entries()) {
     if (b.condition === undefined) continue;
     for (const eq of resourceNameEqualities(b.condition.expression)) {
-      const mine = await ownArnOf(tx, eq.literal);
+      const mine = await ownArnOf(tx, eq.literal, account);
       if (mine === undefined) continue;
       const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
       const where = b.condition.expression.includes('\n') ? `line ${eq.line}, column ${eq.column}` : `column ${eq.column}`;
@@ -372,7 +383,7 @@ async function conditionArnErrors(tx: ReadTx, policy: IamPolicy, path: string): 
         path: `${path}bindings[${i}].condition.expression`,
         line: eq.line,
         column: eq.column,
-        message: `\`resource.name\` is \`${shown(eq.literal)}\` for no request: that is not the ARN of ${mine.what}, which is \`${shown(mine.own)}\`, and requests name it by its own ARN, so this comparison is ${eq.op === '==' ? 'false' : 'true'} for every request: write \`${shown(mine.own)}\` (at ${where})`,
+        message: `\`resource.name\` is \`${shown(eq.literal)}\` for no request: that is not the ${mine.noun ?? 'ARN'} of ${mine.what}, which is \`${shown(mine.own)}\`, and requests name it by its own ${mine.noun ?? 'ARN'}, so this comparison is ${eq.op === '==' ? 'false' : 'true'} for every request: write \`${shown(mine.own)}\` (at ${where})`,
       });
     }
   }
@@ -1065,7 +1076,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const partition = (await tx.accounts.get(account))?.partition;
       const dialect = conditionDialectErrors(policy, partition, '', governedScope(resource, account));
       if (dialect.length > 0) return abort({ ok: false, errors: dialect });
-      const named = await conditionArnErrors(tx, policy, '');
+      const named = await conditionArnErrors(tx, policy, '', account);
       if (named.length > 0) return abort({ ok: false, errors: named });
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
@@ -1799,7 +1810,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const dialect = conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource, o.account));
     errors.push(...dialect.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // An ARN spelt otherwise than the entity's own (review jl, 2); once, where the dialect was refused already.
-    if (dialect.length === 0 && !env.newAccounts.has(o.account)) errors.push(...(await conditionArnErrors(env.tx, o.spec.policy, 'spec.')).map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    if (dialect.length === 0 && !env.newAccounts.has(o.account)) errors.push(...(await conditionArnErrors(env.tx, o.spec.policy, 'spec.', o.account)).map((e) => ({ code: e.code, path: e.path, message: e.message })));
     if (errors.length > 0) return { ok: false, errors };
     const step: Step = {
       phase: PHASE_LINK,
