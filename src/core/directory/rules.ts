@@ -30,6 +30,16 @@ const NAME_MAX: Readonly<Record<EntityKind, number>> = { user: 64, group: 128, r
 const PATH_RE = /^(\/|\/[\u0021-\u007E]+\/)$/;
 const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/**
+ * A string's length as IAM bounds it, in Unicode characters ("128 Unicode characters in UTF-8", AWS tagging
+ * restrictions): a character above U+FFFF (`𠀀`, which `\p{L}` takes) is one, not its two UTF-16 units, which refused a
+ * tag key of 65 such letters (review nv, 1). As the S3 gateway counts its tags (src/adapters/s3/tags.ts).
+ */
+const characters = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
 
 /**
  * A value as messages quote it: whole up to `max` characters, else its first `max` and its length, so that a refused
@@ -149,7 +159,7 @@ export function checkDescription(v: unknown): string | undefined {
  */
 export function checkPolicyDescription(v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length > 1000) return 'Description must be a string of at most 1000 characters';
+  if (typeof v !== 'string' || characters(v) > 1000) return 'Description must be a string of at most 1000 characters';
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(v) || !v.isWellFormed()) return 'Description holds a control character or an unpaired surrogate: remove it';
   return undefined;
 }
@@ -167,13 +177,13 @@ export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): 
   const keys = new Map<string, string>();
   for (const t of existing) keys.set(t.key.toLowerCase(), t.key);
   for (const [i, t] of tags.entries()) {
-    if (typeof t.key !== 'string' || t.key.length < 1 || t.key.length > 128 || !TAG_KEY_RE.test(t.key)) return `Tags[${i}].Key must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
+    if (typeof t.key !== 'string' || t.key.length < 1 || characters(t.key) > 128 || !TAG_KEY_RE.test(t.key)) return `Tags[${i}].Key must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
     if (t.key.toLowerCase().startsWith('aws:')) return `Tags[${i}].Key \`${t.key}\`: the \`aws:\` prefix is reserved`;
     // A user's or role's tags are its sessions' aws:PrincipalTag, and Gatehouse marks job and node sessions with
     // gatehouse:workspace, gatehouse:job and gatehouse:cluster, which policies scope by (review X, X5). Only new tags are
     // checked: `existing` ones, stored before this rule, still load and may be removed.
     if (reservedByGatehouse(t.key)) return `Tags[${i}].Key \`${t.key}\`: the \`${GATEHOUSE_TAG_PREFIX}\` prefix is reserved for the tags Gatehouse sets on job and node sessions`;
-    if (typeof t.value !== 'string' || t.value.length > 256 || !TAG_VALUE_RE.test(t.value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
+    if (typeof t.value !== 'string' || characters(t.value) > 256 || !TAG_VALUE_RE.test(t.value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
   }
   const seen = new Set<string>();
   for (const t of tags) {
@@ -200,7 +210,7 @@ export const isTagCountRefusal = (message: string): boolean => message.startsWit
 export function checkTagKeys(keys: readonly string[]): string | undefined {
   if (keys.length > QUOTAS.tagsPerEntity) return `TagKeys names ${keys.length} keys; at most ${QUOTAS.tagsPerEntity} may be removed in one request: split it`;
   for (const [i, k] of keys.entries()) {
-    if (k.length < 1 || k.length > 128 || !TAG_KEY_RE.test(k)) return `TagKeys[${i}] \`${shortName(k)}\` must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
+    if (k.length < 1 || characters(k) > 128 || !TAG_KEY_RE.test(k)) return `TagKeys[${i}] \`${shortName(k)}\` must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
   }
   return undefined;
 }
