@@ -801,6 +801,8 @@ describe('credentials Gatehouse does not keep (reviews ka, 4 and kk, 2 and 3; in
       new I.CreateServiceSpecificCredentialCommand({ UserName: u, ServiceName: 'codecommit.amazonaws.com' }),
       new I.CreateSAMLProviderCommand({ Name: 'kk-idp', SAMLMetadataDocument: '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>'.padEnd(1_000, ' ') }),
       new I.UploadServerCertificateCommand({ ServerCertificateName: 'kk-cert', CertificateBody: PEM, PrivateKey: '-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----' }),
+      // Nor service-linked roles (review nv, 2; in full there).
+      new I.CreateServiceLinkedRoleCommand({ AWSServiceName: 'spot.amazonaws.com' }),
     ]) {
       assert.equal(await errorName(admin.send(c as never)), 'InvalidAction', c.constructor.name);
     }
@@ -833,6 +835,8 @@ describe('credentials Gatehouse does not keep (reviews ka, 4 and kk, 2 and 3; in
       new I.ListSAMLProviderTagsCommand({ SAMLProviderArn: SAML }),
       new I.TagSAMLProviderCommand({ SAMLProviderArn: SAML, ...tag }),
       new I.UntagSAMLProviderCommand({ SAMLProviderArn: SAML, TagKeys: ['k'] }),
+      new I.DeleteServiceLinkedRoleCommand({ RoleName: 'AWSServiceRoleForSpot' }),
+      new I.GetServiceLinkedRoleDeletionStatusCommand({ DeletionTaskId: 'task/aws-service-role/spot.amazonaws.com/AWSServiceRoleForSpot/1' }),
     ]) {
       assert.equal(await errorName(admin.send(c as never)), 'NoSuchEntityException', c.constructor.name);
     }

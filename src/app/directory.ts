@@ -855,6 +855,31 @@ export function createDirectory(deps: AppDeps) {
     return failWith('NO_SUCH_ENTITY', `Instance Profile ${input.instanceProfileName} cannot be found.`);
   }
 
+  /**
+   * DeleteServiceLinkedRole and GetServiceLinkedRoleDeletionStatus: Gatehouse keeps no service-linked roles (a role a
+   * service assumes is one created with CreateRole, trusting the service), so none is deleted and no deletion task
+   * exists. Decided on the role as IAM decides them (a deletion task names its role: `task/<path>/<role>/<id>`), then
+   * IAM's NoSuchEntity; the role of that name, if any, is a role of its own and stays. Both answered "Could not find
+   * operation", which blamed the endpoint (review nv, 2).
+   */
+  async function noServiceLinkedRole(c: Caller, input: { action: 'DeleteServiceLinkedRole'; roleName: string } | { action: 'GetServiceLinkedRoleDeletionStatus'; deletionTaskId: string }): R<never> {
+    if (input.action === 'DeleteServiceLinkedRole') {
+      const bad = checkName('role', input.roleName);
+      if (bad) return invalid(bad, 'RoleName');
+      return store.read(async (tx) => {
+        const r = await authorizedEntity(c, tx, 'role', input.roleName, input.action);
+        return r.ok ? failWith('NO_SUCH_ENTITY', `Role ${r.value.name} is not a service-linked role: Gatehouse keeps none; delete the role with DeleteRole`) : r;
+      });
+    }
+    const task = /^task(\/(?:[\u0021-\u002E\u0030-\u007E]+\/)*)([\w+=,.@-]{1,64})\/[^/]+$/.exec(input.deletionTaskId);
+    if (input.deletionTaskId.length > 1000 || !task) {
+      return invalid(`DeletionTaskId \`${shortName(input.deletionTaskId)}\` is not a deletion task id (\`task/<role path>/<role name>/<id>\`): DeleteServiceLinkedRole gives one`, 'DeletionTaskId');
+    }
+    const a = authz(c, input.action, arnOf(c, 'role', task[1] ?? '/', task[2] ?? ''));
+    if (!a.ok) return a;
+    return failWith('NO_SUCH_ENTITY', `Deletion task ${shortName(input.deletionTaskId)} cannot be found: Gatehouse keeps no service-linked roles`);
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Permissions boundaries and tags (users and roles)
 
@@ -1417,6 +1442,7 @@ export function createDirectory(deps: AppDeps) {
     listInstanceProfilesForRole,
     listInstanceProfiles,
     noInstanceProfile,
+    noServiceLinkedRole,
     putPermissionsBoundary: audited(putPermissionsBoundary),
     deletePermissionsBoundary: audited(deletePermissionsBoundary),
     tagEntity: audited(tagEntity),

@@ -438,6 +438,10 @@ const NOT_KEPT: Readonly<Record<string, { readonly actions: readonly string[]; r
     actions: ['CreateServiceSpecificCredential'],
     use: 'every Gatehouse service takes SigV4 requests signed with an access key (CreateAccessKey) or the credentials of a role assumed (sts:AssumeRole)',
   },
+  'service-linked roles': {
+    actions: ['CreateServiceLinkedRole'],
+    use: 'create the role the service assumes with CreateRole, its trust policy naming the service principal (training.gatehouse.dev for jobs, compute.gatehouse.dev for pods and nodes), and attach the policies it needs',
+  },
   'SAML providers': {
     actions: ['CreateSAMLProvider'],
     use: 'federate with an OpenID Connect provider (CreateOpenIDConnectProvider) and sts:AssumeRoleWithWebIdentity',
@@ -566,6 +570,10 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
         ),
       ),
     ),
+  // Service-linked roles: none are kept (CreateServiceLinkedRole is in NOT_KEPT); these are NoSuchEntity (review nv, 2).
+  DeleteServiceLinkedRole: (app, c, p) => need(p, ['RoleName'], (roleName) => app.directory.noServiceLinkedRole(c, { action: 'DeleteServiceLinkedRole', roleName })),
+  GetServiceLinkedRoleDeletionStatus: (app, c, p) =>
+    need(p, ['DeletionTaskId'], (deletionTaskId) => app.directory.noServiceLinkedRole(c, { action: 'GetServiceLinkedRoleDeletionStatus', deletionTaskId })),
   ...Object.fromEntries(
     (['GetInstanceProfile', 'DeleteInstanceProfile', 'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile', 'ListInstanceProfileTags', 'TagInstanceProfile', 'UntagInstanceProfile'] as const).map((action): [string, Handler] => [
       action,
