@@ -148,6 +148,10 @@ export class Params {
       if (value === undefined) return nullAt(`${field}.${i + 1}.member.value`, `${name}.member.${i + 1}.Value`);
       out.push({ key, value });
     }
+    // One key twice, in any case (IAM's tag keys are case-insensitive), is IAM's InvalidInput in its words, the modeled
+    // InvalidInputException clients catch (Terraform's and kops' users meet it); it was ValidationError (review nv, 3).
+    const keys = new Set(out.map((t) => t.key.toLowerCase()));
+    if (keys.size < out.length) return failWith('INVALID_INPUT', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', name);
     return ok(out);
   }
 
