@@ -76,7 +76,7 @@ async function metadataPort(base: string): Promise<void> {
   const saved = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
   process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = base;
   try {
-    assert.match((await fromInstanceMetadata({ maxRetries: 0 })()).accessKeyId, /^ASIA/);
+    assert.match((await fromInstanceMetadata({ maxRetries: 0, timeout: 10_000 })()).accessKeyId, /^ASIA/);
   } finally {
     if (saved === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
     else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = saved;

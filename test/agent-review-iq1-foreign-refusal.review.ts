@@ -85,7 +85,7 @@ async function viaMetadata(endpoint: string): Promise<string> {
   const saved = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
   process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = endpoint;
   try {
-    return (await fromInstanceMetadata({ maxRetries: 0 })()).accessKeyId;
+    return (await fromInstanceMetadata({ maxRetries: 0, timeout: 10_000 })()).accessKeyId;
   } finally {
     if (saved === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
     else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = saved;

@@ -249,7 +249,7 @@ describe('node agent', () => {
     const saved = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
     process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = `http://127.0.0.1:${at.port}`;
     try {
-      const keys = await fromInstanceMetadata({ maxRetries: 0 })();
+      const keys = await fromInstanceMetadata({ maxRetries: 0, timeout: 10_000 })();
       assert.equal(keys.accessKeyId, (await awsKeys(upstream, job.capability)).accessKeyId);
     } finally {
       if (saved === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];

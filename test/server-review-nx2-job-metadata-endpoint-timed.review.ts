@@ -48,7 +48,7 @@ describe('review nx2: a job\'s metadata endpoint is in the latency histogram', (
     const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
     process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = metadataUrl;
     try {
-      const c = await fromInstanceMetadata({ ec2MetadataV1Disabled: true, maxRetries: 0 })();
+      const c = await fromInstanceMetadata({ ec2MetadataV1Disabled: true, maxRetries: 0, timeout: 10_000 })();
       assert.ok(c.accessKeyId.length > 0);
     } finally {
       if (previous === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
