@@ -118,9 +118,12 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): Principal
   // `{"Federated": "*"}` names every identity provider, as `{"Service": "*"}` every service: kept as a provider named `*`,
   // a Deny with it applied to no token (review mv, 1).
   if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone || cp.federated.has('*') ? MATCH_EVERYONE : MATCH_NONE;
-  if (cp.arns.has(p.arn) || (fold && cp.folded.arns.has(p.arn.toLowerCase()))) return MATCH_DIRECT;
+  // A role asked about by its ARN stands for any session of it (`Principal.anySession`): a statement naming one session
+  // (its made-up name, `session`, included) names it only to deny (`fold`: a Deny), failing closed (review nw, 1).
+  const oneSession = p.anySession !== true || fold;
+  if (oneSession && (cp.arns.has(p.arn) || (fold && cp.folded.arns.has(p.arn.toLowerCase())))) return MATCH_DIRECT;
   const k = (s.keys ??= principalKeys(p));
-  if (k.session !== undefined && cp.sessions.size > 0 && (cp.sessions.has(k.session) || (fold && cp.folded.sessions.has(k.session.toLowerCase())))) return MATCH_DIRECT;
+  if (oneSession && k.session !== undefined && cp.sessions.size > 0 && (cp.sessions.has(k.session) || (fold && cp.folded.sessions.has(k.session.toLowerCase())))) return MATCH_DIRECT;
   if (k.user !== undefined && (cp.users.has(k.user) || (fold && cp.folded.users.has(k.user.toLowerCase())))) return MATCH_DIRECT;
   if (k.role !== undefined && (cp.roles.has(k.role) || (fold && cp.folded.roles.has(k.role.toLowerCase())))) return MATCH_ROLE;
   if (k.federatedFrom !== undefined && (cp.users.has(k.federatedFrom) || (fold && cp.folded.users.has(k.federatedFrom.toLowerCase())))) return MATCH_ROLE;

@@ -62,7 +62,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   }
   if ((m = ROLE_RE.exec(arn))) {
     const [, part, acct, role] = m as unknown as [string, string, string, string];
-    return build('role-session', 'aws', acct, `${part}:sts::${acct}:assumed-role/${role}/session`, { roleArn: arn, session: session('session') });
+    return build('role-session', 'aws', acct, `${part}:sts::${acct}:assumed-role/${role}/session`, { roleArn: arn, session: session('session'), ...(extra.session?.name === undefined ? { anySession: true as const } : {}) });
   }
   if ((m = FED_RE.exec(arn))) return build('federated-user', 'aws', m[2] as string, arn, { session: session(m[3] as string) });
   if ((m = ACS_ROOT_RE.exec(arn))) return build('root', 'acs', m[1] as string, arn);
@@ -71,7 +71,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
     const [, acct, role, name] = m as unknown as [string, string, string, string | undefined];
     const roleArn = `acs:ram::${acct}:role/${role}`;
     const sessionName = name ?? 'session';
-    return build('role-session', 'acs', acct, `${roleArn}/${sessionName}`, { roleArn: extra.roleArn ?? roleArn, session: session(sessionName) });
+    return build('role-session', 'acs', acct, `${roleArn}/${sessionName}`, { roleArn: extra.roleArn ?? roleArn, session: session(sessionName), ...(name === undefined && extra.session?.name === undefined ? { anySession: true as const } : {}) });
   }
   if (SERVICE_RE.test(arn)) return build('service', arn.endsWith('.aliyuncs.com') ? 'acs' : 'aws', '', arn.toLowerCase());
   const account = accountSlip(arn);

@@ -133,6 +133,13 @@ export interface Principal {
   /** For role sessions: the role's ARN (`arn:aws:iam::A:role/path/R`). */
   readonly roleArn?: string;
   /**
+   * For a role named by its ARN rather than a session's (`principalFromArn` of `…:role/R`): it stands for any session of
+   * the role, under a made-up session name (`session`). A statement naming one session's ARN grants it nothing and does
+   * not exempt it from a `NotPrincipal` Deny: the session it names is one that whoever assumes the role may or may not
+   * pick (reference §A.1.2 table: "IAM role | any session of that role"; review nw, 1).
+   */
+  readonly anySession?: true;
+  /**
    * For a federated user (GetFederationToken): the IAM user that federated, by ARN and unique id. A resource policy
    * naming that user applies to the session, its Allow under the user's boundary and the session policy (reference
    * §A.1.2 table, row "IAM user that federated"; policy review fs, 1).
