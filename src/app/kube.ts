@@ -2722,15 +2722,21 @@ export function createKube(app: App, options: KubeOptions) {
     // `{{AccessKeyID}}`: the question's `acs:AccessId`, the key the principal signed the question (or its proof) with,
     // else the one the asker's context names for a principal named by ARN; none, empty (review do, 2).
     const accessKeyId = request.request.context?.get(ACCESS_ID)?.[0] ?? '';
-    const username = renderUsername(template, { accountId: principal.account, sessionName, accessKeyId });
+    // A role asked about by its ARN stands for any session of it (`Principal.anySession`), whose username the session's
+    // name renders, which whoever assumes the role picks: it has no one username, so only the entry's groups are matched
+    // (no User subject is empty). Rendered with the made-up session name `session`, a RoleBinding to
+    // `…:assumed-role/R/session`, one session's username, answered Allow for every session of R (review nw, 2).
+    const anyName = principal.anySession === true && SESSION_NAME_PLACEHOLDER.test(template);
+    const username = anyName ? '' : renderUsername(template, { accountId: principal.account, sessionName, accessKeyId });
     // The webhook refuses this principal's token (`identify`): RBAC gives it nothing here either.
-    if (isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
+    if (!anyName && isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
     const rbacAttrs: RbacAttributes = { ...attrs, verb, user: { name: username, groups, extra: { arn: [principal.arn] } } };
     const d = cluster.rbac.authorize(rbacAttrs);
     // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
     // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).
     const notes = d.errors.map((e) => `RBAC: ${e.message}`);
+    if (anyName) notes.push(`the access entry of ${entry.principalArn} renders each session's username from its session name (template \`${template}\`), which whoever assumes the role picks: asked about the role, only the entry's groups ${groups.map((g) => `\`${g}\``).join(', ')} are matched (ask about a session's ARN for its username's bindings)`);
     if (d.verdict === 'allow') return { verdict: 'allow', reasons: explainReasons(cluster.rbac, rbacAttrs, d).map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
     return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`, ...notes], errors: [] };
   }
@@ -2842,10 +2848,13 @@ function reservedUsername(cluster: KubeCluster, entry: AccessEntry, template: st
   return `the access entry of ${entry.principalArn} in cluster ${cluster.name} renders the username \`${username}\` (template \`${template}\`) for ${arn}, and Kubernetes reserves names starting with \`system:\` (EKS also ${RESERVED_USERNAME_PREFIXES.filter((x) => x !== 'system:').map((x) => `\`${x}\``).join(', ')}), so it is not authenticated; use another session name, or give the entry a username template that cannot render to one (one that does not start with {{SessionName}})`;
 }
 
+/** A username template's session name (`{{SessionName}}`, `{{SessionNameRaw}}`). */
+const SESSION_NAME_PLACEHOLDER = /\{\{SessionName(?:Raw)?\}\}/;
+
 function describeRequest(a: RbacAttributes): string {
   if (!a.resourceRequest) return `${a.verb} ${a.path ?? ''}`;
   const res = `${a.resource ?? ''}${a.subresource ? `/${a.subresource}` : ''}${a.apiGroup ? `.${a.apiGroup}` : ''}`;
-  return `${a.verb} ${res}${a.name ? ` ${a.name}` : ''}${a.namespace ? ` in namespace ${a.namespace}` : ' (cluster-scoped)'} for user ${a.user.name}`;
+  return `${a.verb} ${res}${a.name ? ` ${a.name}` : ''}${a.namespace ? ` in namespace ${a.namespace}` : ' (cluster-scoped)'} ${a.user.name !== '' ? `for user ${a.user.name}` : `for groups ${a.user.groups.join(', ')}`}`;
 }
 
 export type Kube = ReturnType<typeof createKube>;
