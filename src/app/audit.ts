@@ -1590,6 +1590,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const within = (ms: number, floor: number, reserve = 0): number => (spoolBy === undefined ? ms : Math.min(ms, Math.max(floor, spoolBy - Date.now() - reserve)));
       // Refused authentications the flood limit left out and no record carries yet: summarised before the drain (review kn1).
       if (!stopped) flushAuthFailureSummaries(api);
+      // Records dropped for a full backlog, noted so far only once a batch is written again: queued now, so that an
+      // outage lasting until the stop leaves the note in the spool (or the chain) with the records kept (review nz, 1).
+      if (enabled) noteDrops();
       if (pruner !== undefined) clearInterval(pruner);
       pruner = undefined;
       stopped = true;
