@@ -59,6 +59,12 @@ export interface Refused {
    */
   readonly resource?: string | undefined;
   readonly cluster?: string | undefined;
+  /**
+   * The kind of the refusal's own record: `session` for a refused unsigned session request (AssumeRoleWithWebIdentity),
+   * recorded as the refused session it is; default `decision`. A summary is of one kind, that of the records it sums up
+   * (review nz, 2: a web-identity flood's summary was a `decision`, so `--kind session --role R` missed it).
+   */
+  readonly kind?: 'session' | 'decision' | undefined;
 }
 
 /**
@@ -70,6 +76,8 @@ export interface Summary {
   /** The owner of the keys these refusals claimed; undefined: no key, or one the directory does not know. */
   readonly owner?: KeyOwner | undefined;
   readonly count: number;
+  /** The kind of the records summed up (`Refused.kind`); undefined: `decision`. */
+  readonly kind?: 'session' | undefined;
   /** Epoch ms of the first and the last refusal left out. */
   readonly first: number;
   readonly last: number;
@@ -110,6 +118,7 @@ export interface FloodGate {
 /** Refusals from one address left out under one owner since its last record (bounded sets of what was refused). */
 interface Group {
   readonly owner: KeyOwner | undefined;
+  readonly kind: 'session' | 'decision';
   count: number;
   /** Epoch ms of the first and last left out. */
   first: number;
@@ -139,7 +148,7 @@ const addBounded = (set: Set<string>, v: string | undefined): void => {
 };
 
 const viewOf = (ip: string, b: Bucket): Summary[] =>
-  [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds], resources: [...g.resources], clusters: [...g.clusters] }));
+  [...(b.groups?.values() ?? [])].map((g) => ({ ip, ...(g.owner !== undefined ? { owner: g.owner } : {}), ...(g.kind === 'session' ? { kind: 'session' as const } : {}), count: g.count, first: g.first, last: g.last, codes: [...g.codes], actions: [...g.actions], accessKeyIds: [...g.keyIds], resources: [...g.resources], clusters: [...g.clusters] }));
 
 function summariesOf(ip: string, b: Bucket): Summary[] {
   const out = viewOf(ip, b);
@@ -154,11 +163,14 @@ const ownerKey = (o: KeyOwner | undefined): string => (o === undefined ? '' : [o
 function leftOut(b: Bucket, t: number, refused: Refused | undefined): void {
   const owner = refused?.owner?.();
   const groups = (b.groups ??= new Map());
+  const kind = refused?.kind === 'session' ? 'session' : 'decision';
   let name = ownerKey(owner);
   if (name !== '' && !groups.has(name) && groups.size - (groups.has('') ? 1 : 0) >= SUMMARY_MAX_LISTED) name = '';
+  // One group per owner and kind: refused sessions are summed up apart from refused requests of the same owner.
+  if (kind === 'session') name = `session\n${name}`;
   let g = groups.get(name);
   if (g === undefined) {
-    g = { owner: name === '' ? undefined : owner, count: 0, first: t, last: t, codes: new Set(), actions: new Set(), keyIds: new Set(), resources: new Set(), clusters: new Set() };
+    g = { owner: name === '' || name === 'session\n' ? undefined : owner, kind, count: 0, first: t, last: t, codes: new Set(), actions: new Set(), keyIds: new Set(), resources: new Set(), clusters: new Set() };
     groups.set(name, g);
   }
   g.count += 1;
@@ -494,7 +506,8 @@ export function authFailureSummaryEvent(s: Summary | readonly Summary[]) {
   const owner = all[0]?.owner;
   const one = owner !== undefined && all.every((x) => ownerKey(x.owner) === ownerKey(owner)) ? owner : undefined;
   return {
-    kind: 'decision' as const,
+    // Refused sessions are `session` records, as their own (review nz, 2); a summary of several kinds is a `decision`.
+    kind: all.length > 0 && all.every((x) => x.kind === 'session') ? ('session' as const) : ('decision' as const),
     account: one?.account ?? ROOT_ACCOUNT,
     principal: one?.principal ?? 'anonymous',
     ...(one?.role !== undefined ? { role: one.role } : {}),
@@ -596,7 +609,7 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
     gates.set(sink, st);
   }
   // What was refused, for a summary: bounded, a code that is not a code `Unknown`, a key id only if shaped as one.
-  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined, owner: refused.owner, ...(refused.resource !== undefined ? { resource: cut(refused.resource, MAX_RESOURCE) } : {}), ...(refused.cluster !== undefined ? { cluster: cut(refused.cluster, MAX_RESOURCE) } : {}) };
+  const what = refused === undefined ? undefined : { code: CODE.test(refused.code) ? refused.code : 'Unknown', action: cut(refused.action, MAX_ACTION), accessKeyId: refused.accessKeyId !== undefined && KEY_ID.test(refused.accessKeyId) ? refused.accessKeyId : undefined, owner: refused.owner, ...(refused.resource !== undefined ? { resource: cut(refused.resource, MAX_RESOURCE) } : {}), ...(refused.cluster !== undefined ? { cluster: cut(refused.cluster, MAX_RESOURCE) } : {}), ...(refused.kind === 'session' ? { kind: 'session' as const } : {}) };
   const admitted = st.gate.admit(sourceIp, what);
   if (!admitted.record || admitted.suppressed > 0) st.changed = true;
   if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();

@@ -829,7 +829,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // (auth-failures.ts), per source address and globally, with what is left out counted and carried.
     // Left out, its summary names whom its record would (below): the provider, the role's account, the role (review kp3).
     const owner = (): KeyOwner => ({ principal: verified.provider ?? 'anonymous', account: parseRoleArn(p.roleArn)?.account ?? '', role: verified.roleArn ?? p.roleArn });
-    const admitted = e !== undefined && (REFUSALS.has(e.code) || verified.provider !== undefined) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '', undefined, { code: awsCodeOf(e.code), action: `sts:${fed.api}`, owner }) : undefined;
+    const admitted = e !== undefined && (REFUSALS.has(e.code) || verified.provider !== undefined) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '', undefined, { code: awsCodeOf(e.code), action: `sts:${fed.api}`, owner, resource: verified.roleArn ?? p.roleArn, kind: 'session' }) : undefined;
     if (e !== undefined && admitted?.record && deps.audit) {
       const parsed = parseRoleArn(p.roleArn);
       // Who asked: the provider's ARN once the token's signature verified against its keys (as a session it opens is
