@@ -1685,12 +1685,48 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     }
     dropped += n;
     metrics.auditDropped(n);
+    const noted = noteLostAtStop(n, events, why);
     pieces.length = 0;
     starts.length = 0;
     open = undefined;
     backlog = 0;
     lostAtStop = true;
-    log(`audit: LOST ${n} AUDIT RECORD(S): they could not be written before stopping (${why}) ${spool === undefined ? 'and there is no spool' : 'nor spooled'}${unpacked}; counted in gatehouse_audit_dropped_total${journal !== undefined ? `; the sessions, changes and job records among them stay in the journal (${journal.where}) and are appended at the next start with this data dir` : ''}`);
+    log(`audit: LOST ${n} AUDIT RECORD(S): they could not be written before stopping (${why}) ${spool === undefined ? 'and there is no spool' : 'nor spooled'}${unpacked}; counted in gatehouse_audit_dropped_total${journal !== undefined ? `; the sessions, changes and job records among them stay in the journal (${journal.where}) and are appended at the next start with this data dir${noted}` : ''}`);
+  }
+
+  /**
+   * The note of the records a stop loses that the journal does not hold (decisions: never journaled), written to the
+   * journal, whose one line fits where a spool of the whole queue did not: the next start appends it with the journaled
+   * records, so the chain says what the outage lost, as it does of drops for a full backlog (review nz, 3). What the log
+   * line adds about it.
+   */
+  function noteLostAtStop(n: number, events: readonly TimedEvent[] | undefined, why: string): string {
+    if (journal === undefined) return '';
+    // Queued events read back: only the decisions are lost (the rest are journaled). Not read back: all of them, of kinds unknown.
+    const lost = events?.filter((e) => e.event.kind === 'decision');
+    const count = lost === undefined ? n : lost.length;
+    if (count === 0) return '';
+    const now = deps.now();
+    let firstAt = lost === undefined ? (starts[0] ?? now) : Infinity;
+    let lastAt = lost === undefined ? now : -Infinity;
+    for (const e of lost ?? []) {
+      firstAt = Math.min(firstAt, e.at);
+      lastAt = Math.max(lastAt, e.at);
+    }
+    const detail = {
+      dropped: count,
+      kinds: lost === undefined ? {} : { decision: count },
+      firstAt: new Date(firstAt).toISOString(),
+      lastAt: new Date(lastAt).toISOString(),
+      reason: `the instance stopped before they could be written (${why}) or spooled`,
+      instance: spool?.instance ?? journal.instance,
+    };
+    try {
+      journal.write({ at: now, event: { kind: 'change', account: '', principal: 'gatehouse', action: DROPPED_ACTION, resource: 'audit', decision: 'ok', detail }, detailText: canonicalRedacted(detail) });
+      return `; a ${DROPPED_ACTION} record of the ${count} others is journaled with them`;
+    } catch (e) {
+      return `; the ${DROPPED_ACTION} record of the ${count} others could not be journaled either: ${messageOf(e)}`;
+    }
   }
 }
 
