@@ -262,10 +262,15 @@ function v1Claim(p: Params, r: AlibabaRequest): Claim {
   };
 }
 
-/** One header's value as text (a repeated one joined as Node joins it). */
+/**
+ * One header's value as text (a repeated one joined as Node joins it). An own property only, as sigv4/verify.ts reads
+ * one: `req.headers` is an ordinary object, and a V3 `SignedHeaders=constructor` (or `__proto__`) found `Object` there,
+ * whose `.trim()` threw, a 500 to anyone holding a key id (review ny, 1).
+ */
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  if (!Object.hasOwn(headers, name)) return undefined;
   const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
+  return Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined;
 }
 
 /** The headers an ACS3 signature must cover: without any of them, what the request is cannot be held to its signature. */
