@@ -361,7 +361,10 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   if (!signature.ok) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${signature.stringToSign}`, accessKeyId);
   let nonce: NonceVerdict;
   try {
-    nonce = await freshNonce(app, r.nonces, accessKeyId, claim.nonce, now, at + TIMESTAMP_SKEW_MS);
+    // Held until the first instant the Timestamp is no longer taken: the window above includes its last millisecond
+    // (`> TIMESTAMP_SKEW_MS` refuses), and a nonce set drops a nonce whose end is not after now, so one held until
+    // `at + TIMESTAMP_SKEW_MS` let the same request be taken again at that millisecond (review ny, 2).
+    nonce = await freshNonce(app, r.nonces, accessKeyId, claim.nonce, now, at + TIMESTAMP_SKEW_MS + 1);
   } catch (e) {
     // The database the nonces are claimed in (on PostgreSQL) cannot be reached: the outage's own answer, retryable.
     if (isStoreUnavailable(e)) return { ok: false, answer: storeUnavailableAnswer(app, requestId, hostId) };

@@ -1,0 +1,83 @@
+/**
+ * Review ny, 2: Alibaba's STS takes a signed request whose `Timestamp` is up to 15 minutes from the server's clock, 15
+ * minutes included (alibaba-sts-api.ts: refused only when `|now - Timestamp| > 15 min`), and holds its `SignatureNonce`
+ * so that the same request is `SignatureNonceUsed` for as long as its Timestamp is taken (docs/decisions.md, review ge,
+ * 1–3: "remembered until the request's own Timestamp leaves the 15-minute window"). But the nonce was held until
+ * `Timestamp + 15 min` exclusive (every nonce set drops a nonce whose end is not after now: nonce-set.ts, the
+ * `signature_nonces` table), while that very instant is still inside the window: at exactly Timestamp + 15 minutes a
+ * captured AssumeRole was taken a second time and answered with fresh credentials for whoever replayed it. The
+ * contract is one use per nonce while the request is acceptable (Alibaba's "Common request parameters":
+ * `SignatureNonce` prevents replay; credential-protocols and decisions ge, 3).
+ *
+ * Now the nonce is held until the first instant the Timestamp is no longer taken (Timestamp + 15 min + 1 ms): the replay
+ * at the window's last millisecond is SignatureNonceUsed, and one a millisecond later InvalidTimeStamp.Expired. A real
+ * server on 127.0.0.1, signature version 1.0 as `@alicloud/credentials`' ram_role_arn provider signs it; the server's
+ * clock is set with node:test's mock timers (Date only), as review ge, 3 does.
+ *
+ * Before the fix 1 of 1 tests failed.
+ */
+import { after, before, describe, it, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { startTestServer, type TestServer } from './support/server.ts';
+import { readerWorld } from './support/alibaba-world.ts';
+
+const ACS = '350000000062';
+const WINDOW_MS = 15 * 60_000;
+
+const percent = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+describe('ny2: a signed Alibaba STS request is not taken twice at the last instant of its Timestamp window', () => {
+  let s: TestServer;
+  let bob: { accessKeyId: string; secretAccessKey: string };
+
+  before(async () => {
+    s = await startTestServer();
+    bob = await readerWorld(s, ACS);
+  });
+  after(async () => {
+    mock.timers.reset();
+    await s?.stop();
+  });
+
+  it('an AssumeRole replayed at exactly Timestamp + 15 minutes is SignatureNonceUsed, one ms later InvalidTimeStamp.Expired', async () => {
+    // The Timestamp is whole seconds, as every SDK writes it; the server's clock is set to it when the request is first sent.
+    const signedAt = Math.floor(Date.now() / 1000) * 1000;
+    const params: Record<string, string> = {
+      Action: 'AssumeRole',
+      Version: '2015-04-01',
+      Format: 'JSON',
+      RoleArn: `acs:ram::${ACS}:role/reader`,
+      RoleSessionName: 'captured',
+      DurationSeconds: '900',
+      Timestamp: new Date(signedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      SignatureNonce: randomUUID(),
+      AccessKeyId: bob.accessKeyId,
+    };
+    const canonical = Object.keys(params).sort().map((k) => `${percent(k)}=${percent(params[k] as string)}`).join('&');
+    const signature = createHmac('sha1', `${bob.secretAccessKey}&`).update(`GET&${percent('/')}&${percent(canonical)}`).digest('base64');
+    const url = `${s.url}/?${canonical}&Signature=${percent(signature)}`;
+    const send = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const r = await fetch(url);
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+
+    mock.timers.enable({ apis: ['Date'], now: signedAt });
+    const first = await send();
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+
+    // The last instant the Timestamp is taken: the same bytes must not be taken again.
+    mock.timers.setTime(signedAt + WINDOW_MS);
+    const replay = await send();
+    assert.equal(replay.status, 400, `replayed and answered: ${JSON.stringify(replay.body).slice(0, 200)}`);
+    assert.equal(replay.body['Code'], 'SignatureNonceUsed');
+
+    mock.timers.setTime(signedAt + WINDOW_MS + 1);
+    const late = await send();
+    assert.equal(late.status, 400);
+    assert.equal(late.body['Code'], 'InvalidTimeStamp.Expired');
+    mock.timers.reset();
+  });
+});
