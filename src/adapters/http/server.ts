@@ -555,7 +555,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (!queryShaped && signedServiceOf(req) === 's3') return answerS3Elsewhere(req, res, requestId, { service: 'iam', name: "Gatehouse's IAM, STS and admin API (--listen)" }, opts.s3Address?.() || undefined);
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     // AWS Query APIs take GET as well, and a presigned GetCallerIdentity is a GET (aws-iam-authenticator forwards it).
-    if (req.method === 'GET' && path === '/' && new URLSearchParams((req.url ?? '/').slice(path.length + 1)).has('Action')) return queryApi(req, res, requestId);
+    // So do Alibaba's RPC APIs, whose V3 signature names the action in `x-acs-action`, not in the query: such a GET was
+    // answered the console's 404 (review ny, 3).
+    if (req.method === 'GET' && path === '/' && (new URLSearchParams((req.url ?? '/').slice(path.length + 1)).has('Action') || headerText(req.headers['x-acs-version']) === ALIBABA_STS_VERSION)) return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (isKubeWebhook(path) && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     if (isConsolePath(path)) return serveConsole(req, res, path, requestId);
