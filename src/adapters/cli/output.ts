@@ -73,9 +73,12 @@ export function usageCode(commanderCode: string): string {
  * unknown (the path is empty when the error concerns the whole document).
  */
 export function formatError(source: string, e: GatehouseError): string {
-  const where = e.line !== undefined ? `${source}:${e.line}:${e.column ?? 1}` : source;
-  const path = e.path === '' ? '' : ` ${e.path}:`;
-  return `${where}:${path} ${oneLine(e.message)} [${e.code}]\n`;
+  // The file's name, the path and the message as the terminal may show them: a policy file's key is any JSON string
+  // (`"\u001b[2K\r…"`), echoed in the path and the message, so a file under review rewrote the line `policy validate`
+  // printed about it in a CI log (review od, 1).
+  const where = e.line !== undefined ? `${printableMessage(source)}:${e.line}:${e.column ?? 1}` : printableMessage(source);
+  const path = e.path === '' ? '' : ` ${printableMessage(oneLine(e.path))}:`;
+  return `${where}:${path} ${printableMessage(oneLine(e.message))} [${e.code}]\n`;
 }
 
 /**
@@ -124,13 +127,23 @@ const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
  * `\u202e`), as journalctl and kubectl do; a backslash is doubled, so an escape shown is never one a client typed.
  * `--json` output is JSON as the server sent it.
  */
-export const printable = (s: string): string =>
-  s.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => {
-    const named = NAMED_ESCAPES.get(c);
-    if (named !== undefined) return named;
-    const n = c.codePointAt(0) ?? 0;
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
+export const printable = (s: string): string => s.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, escapeOne);
+
+/**
+ * An error's text as the terminal may show it: what `printable` escapes, but a backslash left as it is. Error messages
+ * already show the values they quote escaped (the CLI's own with `printable`, `` profile `alice\r` ``; the server's
+ * JSON-style, `` `x\r\u001b` ``), and doubling their backslashes made those read as other values; the control
+ * characters a message or a path still holds raw (a policy file's JSON key, a name the server echoes) are escaped
+ * (review od, 1).
+ */
+export const printableMessage = (s: string): string => s.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, escapeOne);
+
+function escapeOne(c: string): string {
+  const named = NAMED_ESCAPES.get(c);
+  if (named !== undefined) return named;
+  const n = c.codePointAt(0) ?? 0;
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+}
 
 /**
  * JSON text (`JSON.stringify`'s) as the terminal may show it: what `printable` escapes, but as JSON escapes (`\u202e`,

@@ -10,7 +10,7 @@ import { call, connect, deleteNoContent, remote, report, withServerOptions, type
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { formatTable, nonEmptyArg, usageFailure, withJsonOption } from '../output.ts';
+import { formatTable, nonEmptyArg, printableMessage, usageFailure, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
@@ -47,7 +47,7 @@ const STARTED = { job: JOB, capability: 'string', environment: { AWS_CONTAINER_C
  * fall back to the container endpoint without being told why (review ag, 2).
  */
 function sayNote(ctx: CommandContext, started: { readonly note?: string }): void {
-  if (started.note !== undefined && started.note !== '') ctx.err(`gatehouse: note: ${started.note}\n`);
+  if (started.note !== undefined && started.note !== '') ctx.err(`gatehouse: note: ${printableMessage(started.note)}\n`);
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -701,7 +701,8 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
  */
 function refusedStart(ctx: CommandContext, f: ClientFailure): number {
   if (f.httpStatus === 0 || f.code === 'InvalidResponse') return report(ctx, f);
-  ctx.err(`${f.message}\n`);
+  // As the terminal may show it, as `report` prints it (review od, 1).
+  ctx.err(`${printableMessage(f.message.replace(/\s*\n\s*/g, ' '))}\n`);
   return f.status;
 }
 
