@@ -215,7 +215,10 @@ function placeLeadingOptions(argv: readonly string[], program: Command): readonl
     end++;
   }
   const format = (name: string): boolean => name === FORMAT_FLAG || FORMAT_OPTIONS.has(name);
-  const taken = leading.filter((o) => format(o.name) || (cmd !== program && cmd.options.some((x) => x.long === o.name))).flatMap((o) => o.args);
+  // No command named (`gatehouse --output json`, `gatehouse -o json help`): the format is no command's, and the program
+  // given it said `option '--output <format>' argument missing` of a value given, or `unknown option '--json'`; it
+  // is left as `--endpoint` is, and the program says what it says with no command, or shows the help asked for (review od, 2).
+  const taken = cmd === program ? [] : leading.filter((o) => format(o.name) || cmd.options.some((x) => x.long === o.name)).flatMap((o) => o.args);
   // A word that names no command of the group the walk stopped at (`gatehouse -o json iam userz list`): the options go
   // after it, so that commander says `unknown command 'userz'` with its suggestion; put before it, they were reported
   // as `unknown option '-o'`, as if the format were not taken (review jn, 5).
