@@ -10,7 +10,7 @@ import { instantOf } from '../../../app/audit-time.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatError, formatJson, usageFailure, withJsonOption } from '../output.ts';
+import { formatError, formatJson, printableMessage, usageFailure, withJsonOption } from '../output.ts';
 import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
 
 export const policyCommands: CommandGroup = (program, ctx) => {
@@ -227,7 +227,10 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
       }),
     );
   } else if (explanation !== undefined) {
-    ctx.out(explanation.endsWith('\n') ? explanation : `${explanation}\n`);
+    // Its lines as the terminal may show them: a condition's values are quoted by JSON.stringify, which leaves C1
+    // controls (U+009B is CSI to many terminals) as they are, and a policy's text may hold them (review od, 3).
+    const lines = explanation.split('\n').map(printableMessage).join('\n');
+    ctx.out(lines.endsWith('\n') ? lines : `${lines}\n`);
   } else {
     ctx.out(`${d.decision}: ${d.summary}\n`);
   }
