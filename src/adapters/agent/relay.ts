@@ -30,7 +30,8 @@
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node); an end
  *   the server takes drops the cache entries of the launcher's capability and of the ranks' one it names
  *   (`RANK_CAPABILITY_HEADER`, review nn, 1).
- * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N, "uid": U}`, N from 1024) opens the
+ * - `POST /v1/launcher/metadata` (the launcher's capability in `Authorization`, not the ranks': the server's answer to
+ *   the launcher's heartbeat tells them apart, review oa, 1; optional body `{"port": N, "uid": U}`, N from 1024) opens the
  *   job's own metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers
  *   `{"host", "port"}`: `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again
  *   with the same port at each heartbeat, so an agent restarted meanwhile opens it again. `uid` is the launcher's
@@ -597,6 +598,17 @@ export function createRelay(opts: RelayOptions): Relay {
     const answer = (port: number): Answer => json(200, { host: metadataHost, port });
     const existing = endpoints.get(cap);
     if (existing && !existing.closing) return send(res, answer(existing.port));
+    // The launcher's capability only, as at heartbeat and end: the ranks' reads the job's credentials, and a rank's took
+    // the port its launcher asks for again at every heartbeat (review oa, 1; nn, 1). The server alone tells them apart,
+    // and answers the launcher's heartbeat 403 for a rank's: the launcher asking for its endpoint is alive, so its beat
+    // is one. Any other answer is judged below, as before.
+    try {
+      const beat = await upstream('/v1/launcher/heartbeat', { method: 'POST', headers: { authorization: cap, 'content-type': 'application/json' }, body: Buffer.alloc(0) });
+      if (beat.status === 403 && isGatehouseAnswer(beat.body.toString('utf8'))) return send(res, FORBIDDEN);
+    } catch (e) {
+      unreachable(e);
+      return send(res, json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached` }));
+    }
     // Only a job the server knows gets an endpoint (one without a role too: it answers 404 there, as the server's).
     const a = await jobCredentials(cap);
     if (a.status !== 200 && a.status !== 404) return send(res, a);
