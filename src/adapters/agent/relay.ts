@@ -39,7 +39,7 @@
  *   (`callerUid`); without it, the caller's: the endpoint then serves only processes of that uid (peer-uid.ts). Only
  *   where the caller's uid cannot be read (no socket table, a caller in another network namespace) does an endpoint
  *   of no uid serve any process (said in the log). Its documents come from the job's cache entry of the container
- *   endpoint (the Alibaba one is the same session in the other cloud's fields). The port closes a
+ *   endpoint, the ranks' capability's when the launcher names it (`RANK_CAPABILITY_HEADER`, review oa, 2) (the Alibaba one is the same session in the other cloud's fields). The port closes a
  *   few seconds after the job ends (the launcher's end, or the server's 410 or 403 at a revalidation: the agent
  *   asks every `revalidateMs` for each open endpoint, saying it asks on its own, so that the server does not take
  *   it for the job's sign of life); at most `maxMetadataEndpoints` are open.
@@ -487,8 +487,11 @@ export function createRelay(opts: RelayOptions): Relay {
     return json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
   }
 
-  /** Per-job metadata endpoints, by capability. */
-  const endpoints = new Map<string, { readonly server: Server; readonly port: number; closing: boolean }>();
+  /**
+   * Per-job metadata endpoints, by the launcher's capability; `reads`: the capability whose entry it serves, the ranks'
+   * when the launcher names it (review oa, 2), so that it is the entry the job's other endpoints on the node serve.
+   */
+  const endpoints = new Map<string, { readonly server: Server; readonly port: number; readonly reads: string; closing: boolean }>();
   /** Who connects to a metadata port (by uid). */
   const peers = createPeerUids({ log });
   /** A container document's role name and its Alibaba form, made once per document served. */
@@ -507,8 +510,8 @@ export function createRelay(opts: RelayOptions): Relay {
    * `sweep`: asked by the agent itself, to learn whether the job ended; the server is told so (`AGENT_SWEEP_HEADER`),
    * which a server before review da, 1 needs so as not to count it as a sign of the job's life (review agent, cf4).
    */
-  async function metadataCredentials(cap: string, sweep = false): Promise<MetadataCredentials> {
-    const a = await jobCredentials(cap, sweep);
+  async function metadataCredentials(cap: string, reads: string, sweep = false): Promise<MetadataCredentials> {
+    const a = await jobCredentials(reads, sweep);
     if (a.status !== 200) {
       if (a.status === 403 || a.status === 410) closeEndpoint(cap);
       return { ok: false, status: a.status, message: messageOf(a.body) };
@@ -609,8 +612,15 @@ export function createRelay(opts: RelayOptions): Relay {
       unreachable(e);
       return send(res, json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached` }));
     }
+    // Served from the ranks' entry when the launcher names their capability (as with its end): the job's container
+    // endpoint, credentials URI and credentials file read that one, and an entry of the launcher's own asked the server
+    // again for the job and, after its session changed, served the old one beside the ranks' new one until its next
+    // revalidation (review oa, 2). Naming a capability the caller holds gives it nothing it could not read already; its
+    // job must be one the server knows, as the launcher's is.
+    const named = req.headers[RANK_CAPABILITY_HEADER];
+    const reads = typeof named === 'string' && named.length >= 16 && named.length <= 128 ? named : cap;
     // Only a job the server knows gets an endpoint (one without a role too: it answers 404 there, as the server's).
-    const a = await jobCredentials(cap);
+    const a = await jobCredentials(reads);
     if (a.status !== 200 && a.status !== 404) return send(res, a);
     if (endpoints.size >= maxMetadataEndpoints) {
       return send(res, json(503, { Code: 'Unavailable', Message: `this agent serves ${maxMetadataEndpoints} metadata endpoints already` }));
@@ -620,7 +630,7 @@ export function createRelay(opts: RelayOptions): Relay {
     let at = wanted;
     const admit = uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused the metadata endpoint on ${metadataHost}:${at} to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its job's launcher runs as uid ${uid})`));
     try {
-      opened = await listenMetadata(() => metadataCredentials(cap), metadataHost, wanted, admit, (line) => log(line.replaceAll(cap, '<capability>')));
+      opened = await listenMetadata(() => metadataCredentials(cap, reads), metadataHost, wanted, admit, (line) => log(line.replaceAll(cap, '<capability>').replaceAll(reads, '<capability>')));
       at = opened.port;
     } catch (e) {
       const cause = (e as NodeJS.ErrnoException).code ?? 'error';
@@ -632,7 +642,7 @@ export function createRelay(opts: RelayOptions): Relay {
       opened.server.close();
       return send(res, answer(raced.port));
     }
-    endpoints.set(cap, { ...opened, closing: false });
+    endpoints.set(cap, { ...opened, reads, closing: false });
     if (uid === undefined) log(`agent: a launcher gave no uid for the metadata endpoint on ${metadataHost}:${opened.port}: it serves any process that reaches it`);
     return send(res, answer(opened.port));
   }
@@ -712,7 +722,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const drain = drainable(server);
   // Each open metadata endpoint's job is checked with the server every revalidation: an ended job's port closes.
   const sweep = setInterval(() => {
-    for (const [cap, e] of endpoints) if (!e.closing) void metadataCredentials(cap, true);
+    for (const [cap, e] of endpoints) if (!e.closing) void metadataCredentials(cap, e.reads, true);
   }, revalidateMs);
   sweep.unref();
 

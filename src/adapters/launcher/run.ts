@@ -367,11 +367,13 @@ export function containerUrlRefusal(url: string | undefined): string | undefined
  * given; its base URL, or why there is none (`retry`: the agent could not take the request, not reached or a 5xx, and
  * may later; else it refused it).
  */
-async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string; retry: boolean; status?: number }> {
+async function agentMetadata(agentUrl: string, capability: string, ranks: string | undefined, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string; retry: boolean; status?: number }> {
   try {
     const r = await endpointRequest(`${agentUrl}/v1/launcher/metadata`, {
       method: 'POST',
-      headers: { authorization: capability, 'content-type': 'application/json' },
+      // The ranks' capability named, as with the end: the endpoint then serves the agent's entry of the ranks' reads, the
+      // one session the job's other endpoints on the node serve (review oa, 2).
+      headers: { authorization: capability, 'content-type': 'application/json', ...(ranks !== undefined && ranks !== capability ? { [RANK_CAPABILITY_HEADER]: ranks } : {}) },
       body: JSON.stringify({ ...(port !== undefined ? { port } : {}), ...(uid !== undefined ? { uid } : {}) }),
     });
     const body = (jsonOf(r.text) ?? {}) as { host?: unknown; port?: unknown; Message?: unknown };
@@ -768,7 +770,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   /** The endpoint the ranks were given before the agent could open it, until it does (review hu, 2). */
   let metadataPromised: string | undefined;
   if (opts.metadataFromAgent === true) {
-    const m = await agentMetadata(agentUrl, capability, undefined, opts.launcherUid);
+    const m = await agentMetadata(agentUrl, capability, ranks, undefined, opts.launcherUid);
     if ('error' in m && m.retry) {
       // The agent could not take the request (restarting, or its server out of reach for a moment): the ranks are
       // given an endpoint on a free port of its default --metadata-host all the same, which each heartbeat asks it to
@@ -893,7 +895,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
     void refreshFile();
     if (metadataPort !== undefined) {
       const port = metadataPort;
-      void agentMetadata(agentUrl, capability, port, opts.launcherUid).then((m) => {
+      void agentMetadata(agentUrl, capability, ranks, port, opts.launcherUid).then((m) => {
         // Said once when it stops, once when it is back: not at every heartbeat.
         if ('error' in m !== metadataLost) log('error' in m ? `gatehouse: the node agent at ${agentUrl} does not serve job ${opts.jobId}'s metadata endpoint on port ${port} (${m.error})` : `gatehouse: the node agent at ${agentUrl} serves job ${opts.jobId}'s metadata endpoint on port ${port}${metadataPromised !== undefined ? '' : ' again'}`);
         if (!('error' in m) && metadataPromised !== undefined) {
