@@ -296,6 +296,11 @@ export interface AuthFailure {
   readonly code: string;
   readonly message: string;
   readonly sourceIp: string;
+  /**
+   * Whose credential it is, when the edge knows without a key id: a job's capability refused as its launcher's, which
+   * is recorded in the job's account with its id (review oa, 3). Else found from `accessKeyId` (`keyOwner`).
+   */
+  readonly owner?: KeyOwner | undefined;
 }
 
 /**
@@ -399,6 +404,11 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^`audience` is not one this server accepts /, 'the question names an audience GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES does not list'],
   [/^`principalProof` is not bound to an audience, as this server requires /, 'the proof is not bound to an audience, which GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES requires'],
   [/^wrong webhook bearer token$/, 'the webhook bearer token is not the cluster\'s'],
+  // A job's credential endpoints (adapters/agent/server.ts): nothing there is signed, and `AccessDenied`'s text said a
+  // signature was refused (review oa, 3).
+  [/^no job capability$/, 'no job capability'],
+  [/^no job holds this capability$/, 'no job holds this capability'],
+  [/^not the launcher's capability$/, "the capability of a job's processes (its ranks', or a pod's), which is not its launcher's"],
 ];
 
 /** The record's message: fixed text chosen by the code and the start of the answer's message, never a copy of it. */
@@ -586,9 +596,10 @@ export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limit
   const sink: Pick<AuditSink, 'record'> | undefined = ctx.deps.audit;
   // Our own failure to check the credential (the store unreachable) is not the caller's failure to authenticate.
   if (sink === undefined || NOT_REFUSALS.has(f.code)) return;
-  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: f.code, action: f.action, accessKeyId: f.accessKeyId, owner: () => keyOwner(ctx, f.accessKeyId, f.sessionToken) });
+  const ownerOf = (): KeyOwner | undefined => f.owner ?? keyOwner(ctx, f.accessKeyId, f.sessionToken);
+  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits, { code: f.code, action: f.action, accessKeyId: f.accessKeyId, owner: ownerOf });
   if (!admitted.record) return;
-  sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
+  sink.record(authFailureEvent(f, ownerOf(), admitted.suppressed));
 }
 
 /**

@@ -224,8 +224,10 @@ export function createAgent(opts: {
    * A request with no job capability, or one no job holds, is recorded as the other doors record refused
    * authentications (flood-limited; never the capability itself): guessing capabilities leaves a trail (review V, P6).
    */
-  function refusedCapability(req: IncomingMessage, action: string, given: string | undefined): void {
-    recordAuthFailure(opts.app, { action, code: 'AccessDenied', message: given ? 'no job holds this capability' : 'no job capability', sourceIp: sourceIpOf(req) });
+  /** `job`: the job whose capability `given` is, refused as its launcher's (a rank's or a pod's: review oa, 3). */
+  function refusedCapability(req: IncomingMessage, action: string, given: string | undefined, job?: { readonly id: string; readonly account: string }): void {
+    const message = job !== undefined ? "not the launcher's capability" : given ? 'no job holds this capability' : 'no job capability';
+    recordAuthFailure(opts.app, { action, code: 'AccessDenied', message, sourceIp: sourceIpOf(req), ...(job !== undefined ? { owner: { principal: 'anonymous', account: job.account, job: job.id } } : {}) });
   }
 
   async function deliver(req: IncomingMessage, res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
@@ -262,9 +264,12 @@ export function createAgent(opts: {
       const cap = req.headers.authorization;
       // The launcher's capability only: the ranks' reads the job's credentials, and a rank that beat with it kept a job
       // whose launcher was killed Running, its sessions alive, or ended the job for every rank (review nn, 1).
-      const job = cap ? await jobs.launcherJob(cap) : undefined;
+      // Its job first (one read of the store; `launcherJob` then finds it held): a rank's (or a pod's) refusal is recorded
+      // with its job, which an auditor asks about (`audit query --job`); a guessed one in no account, as before (review oa, 3).
+      const held = cap ? await jobs.jobByCapability(cap) : undefined;
+      const job = held !== undefined && cap ? await jobs.launcherJob(cap) : undefined;
       if (!job || !cap) {
-        refusedCapability(req, `POST ${path}`, cap);
+        refusedCapability(req, `POST ${path}`, cap, held);
         return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
       }
       if (path === '/v1/launcher/heartbeat') {
