@@ -13,7 +13,7 @@
  *   engine reads the request context before deriving a key (DESIGN.md, "Errors"). An `aws:CurrentTime` (else
  *   `aws:EpochTime`) given is the request's time, from which the time keys not given derive.
  * - The simulated principal is `CallerArn` when given (an IAM user ARN; its tags and id come from the
- *   directory when it exists), else the source user, else the source role (as a session of it), else — for
+ *   directory when it exists and the caller may simulate it: is it, or may SimulatePrincipalPolicy on it), else the source user, else the source role (as a session of it), else — for
  *   a group source or a custom simulation — the caller of the API.
  * - `MissingContextValues` lists the condition keys of every statement whose action, resource and principal
  *   apply, that the request (context, principal, clock) does not supply.
@@ -390,13 +390,24 @@ async function partitionOfAccount(tx: ReadTx, account: string): Promise<Partitio
   return (await tx.accounts.get(account))?.partition ?? 'aws';
 }
 
-/** The simulated caller from `CallerArn`: an IAM user ARN, enriched from the directory when it exists. */
-async function callerPrincipal(tx: ReadTx, c: Caller, arn: string): Promise<Result<Principal>> {
+/**
+ * The simulated caller from `CallerArn`: an IAM user ARN, enriched from the directory (its tags and id) when it exists and
+ * the caller may simulate that user: is it, or is allowed SimulatePrincipalPolicy on it, decided with its tags as that
+ * call is (`authorizedSource`). Otherwise the ARN alone, as a user the directory does not hold, its tags given in
+ * ContextEntries: "If you do not want users to see other user's permissions, then consider allowing them to use
+ * SimulateCustomPolicy instead" (IAM, API_SimulatePrincipalPolicy); with a CallerArn's tags read for anyone, a caller
+ * allowed only SimulateCustomPolicy read another user's tags through the conditions it wrote (review oc, 1).
+ */
+async function callerPrincipal(deps: AppDeps, tx: ReadTx, c: Caller, arn: string): Promise<Result<Principal>> {
   const m = USER_ARN_RE.exec(arn);
   if (!m) return failWith('INVALID_INPUT', `CallerArn must be the ARN of a user (\`arn:aws:iam::<account>:user/<name>\`), got \`${shortName(arn)}\``, 'CallerArn');
   const account = (m[1] ?? m[2]) as string;
   const u = await tx.users.get(account, m[3] as string);
-  const known = u !== undefined && entityArn(await partitionOfAccount(tx, account), account, 'user', u.path, u.name) === arn && account === c.account;
+  const known =
+    u !== undefined &&
+    entityArn(await partitionOfAccount(tx, account), account, 'user', u.path, u.name) === arn &&
+    account === c.account &&
+    (arn === c.principal.arn || authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', arn, resourceTagContext(u.tags)).ok);
   return principalFromArn(arn, known ? { userId: u.id, tags: tagsOf(u.tags) } : {});
 }
 
@@ -763,7 +774,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
       await addEntityPolicies(tx, sources, { type: 'group', account, name: entity.name }, identity);
       principal = ok(c.principal);
     }
-    if (input.callerArn !== undefined) principal = await callerPrincipal(tx, c, input.callerArn);
+    if (input.callerArn !== undefined) principal = await callerPrincipal(deps, tx, c, input.callerArn);
     if (!principal.ok) return principal;
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
@@ -785,7 +796,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
   if (!owner.ok) return owner;
   if (input.resourcePolicy !== undefined && input.callerArn === undefined) return failWith('INVALID_INPUT', 'CallerArn is required with a ResourcePolicy', 'CallerArn');
   return deps.store.read(async (tx) => {
-    const principal = input.callerArn !== undefined ? await callerPrincipal(tx, c, input.callerArn) : ok(c.principal);
+    const principal = input.callerArn !== undefined ? await callerPrincipal(deps, tx, c, input.callerArn) : ok(c.principal);
     if (!principal.ok) return principal;
     const sources = new Sources();
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
