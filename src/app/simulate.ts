@@ -570,7 +570,8 @@ async function rolesNamed(tx: ReadTx, o: SimulationOptions): Promise<Map<string,
 
 /** What the directory knows of an entity a simulation names: its tags, and (a user's or role's) its current boundary. */
 interface DirectoryFacts {
-  readonly tags: ConditionContext;
+  /** Undefined when the caller may not read them (`directoryFactsNamed`): then they are the ContextEntries' to give. */
+  readonly tags: ConditionContext | undefined;
   /** `iam:PermissionsBoundary`, or nothing when it has none; undefined for a managed policy. */
   readonly boundary: ConditionContext | undefined;
 }
@@ -584,9 +585,12 @@ interface DirectoryFacts {
  * So is a user's or role's current boundary (`iam:PermissionsBoundary`), for the actions the Query API decides with it
  * (`readsCurrentBoundary`; review my, 2: "Allow iam:PutUserPolicy where iam:PermissionsBoundary is the team's" was
  * simulated implicitDeny on a user the call succeeds on). Only a resource in the directory's own spelling of it (its
- * canonical ARN) has its facts.
+ * canonical ARN) has its facts, and only those the caller may read: the tags with ListUserTags, ListRoleTags or
+ * ListPolicyTags on it, the boundary with GetUser or GetRole, each decided with the entity's tags as the Query API
+ * decides them. A custom simulation's policies are the caller's own text: read for anyone, they told another user's
+ * tags a prefix at a time to a caller allowed only SimulateCustomPolicy (review oc, 2).
  */
-async function directoryFactsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
+async function directoryFactsNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
   const out = new Map<string, DirectoryFacts>();
   if (!o.actionNames.some(readsResourceTags)) return out;
   const partition = await partitionOfAccount(tx, c.account);
@@ -599,7 +603,12 @@ async function directoryFactsNamed(tx: ReadTx, c: Caller, o: SimulationOptions):
     const found: { readonly path: string; readonly name: string; readonly tags: readonly { key: string; value: string }[]; readonly permissionsBoundary?: string | null } | undefined =
       kind === 'policy' ? await tx.policies.getByArn(resource) : kind === 'user' ? await tx.users.get(c.account, name) : await tx.roles.get(c.account, name);
     if (!found || entityArn(partition, c.account, kind, found.path, found.name) !== resource) continue;
-    out.set(resource, { tags: resourceTagContext(found.tags), boundary: kind === 'policy' ? undefined : boundaryContext(found.permissionsBoundary) });
+    const tags = resourceTagContext(found.tags);
+    const may = (action: string): boolean => authorizeAdmin(c, deps.now(), action, resource, tags).ok;
+    const readTags = may(kind === 'policy' ? 'ListPolicyTags' : kind === 'user' ? 'ListUserTags' : 'ListRoleTags');
+    const readBoundary = kind !== 'policy' && may(kind === 'user' ? 'GetUser' : 'GetRole');
+    if (!readTags && !readBoundary) continue;
+    out.set(resource, { tags: readTags ? tags : undefined, boundary: readBoundary ? boundaryContext(found.permissionsBoundary) : undefined });
   }
   return out;
 }
@@ -660,7 +669,7 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
         evalDecision: DECISION[d.decision],
         matchedStatements: matchedOf(sources, d),
         // A tag the directory's resource does not carry is absent, not missing: its tags are all known; so is its boundary.
-        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => facts === undefined || !(RESOURCE_TAG_KEY_RE.test(k) || (boundary !== undefined && k.toLowerCase() === 'iam:permissionsboundary'))),
+        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => facts === undefined || !((facts.tags !== undefined && RESOURCE_TAG_KEY_RE.test(k)) || (boundary !== undefined && k.toLowerCase() === 'iam:permissionsboundary'))),
         allowedByPermissionsBoundary: set.boundary ? boundaryRefs.some((m) => m.effect === 'Allow') && !boundaryRefs.some((m) => m.effect === 'Deny') : undefined,
         evalDecisionDetails: decisionDetails(prepared.principal, set, resource, owner, d),
         summary: d.summary,
@@ -779,7 +788,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(tx, c, input), await jobsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(tx, c, input));
   });
 }
 
@@ -802,7 +811,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(tx, c, input), await jobsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(tx, c, input));
   });
 }
 
