@@ -288,7 +288,11 @@ class Sources {
    */
   addStored(id: string, type: SourcePolicyType, text: string): CompiledPolicy {
     const parsed = parsePolicy(text, { kind: 'identity', maxChars: 1 << 20 });
-    return this.add(id, type, text, parsed.ok ? parsed.value : unreadableDocument('identity'));
+    const compiled = this.add(id, type, text, parsed.ok ? parsed.value : unreadableDocument('identity'));
+    // The stand-in's Deny is no statement of the text, so it has no place in it: its index is not the text's first
+    // statement's, which reported an Allow as the statement that denied (review oc, 3).
+    if (!parsed.ok) (this.list[this.list.length - 1] as Source).spans = [];
+    return compiled;
   }
 
   get(name: string): Source | undefined {
