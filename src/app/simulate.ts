@@ -46,14 +46,14 @@ import {
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime } from './authorize.ts';
-import { adminDenyOnly, authorizeAdmin, namesItsTarget, decideOnRole, partitionOf, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
+import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestContext, decideOnRole, partitionOf, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
 import { boundaryContext, resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
-import { JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
+import { isJobSubmitter, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -622,7 +622,7 @@ async function directoryFactsNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: Simu
  * resource as given, for the job actions (`JOB_ACTIONS`): jobs decide those on the job's ARN with its workspace's as
  * its container (src/app/jobs.ts `authorizeJobAccess`, `jobOrWorkspace`; review J, j2), and so does the simulator.
  */
-async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, string>> {
+async function jobsNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!o.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase()))) return out;
   for (const resource of o.resourceArns ?? []) {
@@ -630,9 +630,26 @@ async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<M
     if (!named || named.account !== c.account || out.has(resource)) continue;
     const job = await jobPlaceOf(tx, named.id);
     if (!job || job.account !== c.account || jobArn(job.partition, job.account, named.id) !== resource) continue;
-    out.set(resource, jobContainerArn(job));
+    const container = jobContainerArn(job);
+    if (!mayReadJob(deps, c, job, resource, container)) continue;
+    out.set(resource, container);
   }
   return out;
+}
+
+/**
+ * Whether `c` may read the job of ARN `arn` in `container`, as jobs decide training:GetJob (its submitter always; else
+ * on the job's ARN or its container's, combined by `jobOrWorkspace`, an explicit deny on either refusing). Only then
+ * does the simulator read where the job lies: a caller's own custom policy on `workspace/a*` told any caller the
+ * workspace of a job, and that it exists, which jobs tell no caller that may not read it (review ag, 1; review oc, 4).
+ */
+function mayReadJob(deps: AppDeps, c: Caller, job: { readonly submitter: string; readonly submitterId: string | undefined }, arn: string, container: string): boolean {
+  if (isJobSubmitter({ submitter: { arn: job.submitter }, submitterId: job.submitterId }, c.principal)) return true;
+  const on = (resource: string) => {
+    const d = decideAdmin({ principal: c.principal, action: 'training:GetJob', resource, context: contextOf(requestContext(c)), time: deps.now() }, c.policies);
+    return { refused: d.decision === 'Allow' ? undefined : { d } };
+  };
+  return jobOrWorkspace(on(arn), on(container)) === undefined;
 }
 
 function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
@@ -792,7 +809,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(deps, tx, c, input));
   });
 }
 
@@ -815,7 +832,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(deps, tx, c, input));
   });
 }
 
