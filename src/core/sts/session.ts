@@ -90,8 +90,25 @@ export function reservedByGatehouse(key: string): boolean {
   return key.slice(0, GATEHOUSE_TAG_PREFIX.length).toLowerCase() === GATEHOUSE_TAG_PREFIX;
 }
 
-/** A value quoted in a refusal: its first 80 characters and its length past them (src/core/directory/rules.ts `shortName`, which imports this module). */
-const shortName = (v: string): string => (v.length <= 80 ? v : `${v.slice(0, 80)}… (${v.length} characters)`);
+/**
+ * A string's length as STS bounds it, in Unicode characters (the STS API reference's `Tag` and `TransitiveTagKeys`, as
+ * IAM's, src/core/directory/rules.ts): a character above U+FFFF (`𠀀`, which `\p{L}` takes) is one, not its two UTF-16
+ * units, which refused a session tag key of 65 such letters (review oe, 1).
+ */
+const characters = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+/**
+ * A value quoted in a refusal: its first 80 characters and its length past them (src/core/directory/rules.ts
+ * `shortName`, which imports this module); cut between characters, never inside a surrogate pair.
+ */
+const shortName = (v: string): string => {
+  const n = characters(v);
+  return n <= 80 ? v : `${Array.from(v).slice(0, 80).join('')}… (${n} characters)`;
+};
 
 /**
  * The first thing wrong with session tag `i` (0-based), in AWS's validation message shape (`tags.1.member.key`), or
@@ -101,11 +118,11 @@ export function sessionTagProblem(t: { readonly key: string; readonly value: str
   const at = (field: 'key' | 'value', v: string, constraint: string) =>
     `1 validation error detected: Value '${shortName(v)}' at 'tags.${i + 1}.member.${field}' failed to satisfy constraint: ${constraint}`;
   if (t.key.length < 1) return at('key', t.key, 'Member must have length greater than or equal to 1');
-  if (t.key.length > LIMITS.tagKey) return at('key', t.key, `Member must have length less than or equal to ${LIMITS.tagKey}`);
+  if (characters(t.key) > LIMITS.tagKey) return at('key', t.key, `Member must have length less than or equal to ${LIMITS.tagKey}`);
   if (!TAG_KEY_RE.test(t.key)) return at('key', t.key, `Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
   if (t.key.slice(0, 4).toLowerCase() === 'aws:') return at('key', t.key, "Member must not begin with 'aws:', a prefix reserved for AWS");
   if (reservedByGatehouse(t.key)) return at('key', t.key, `Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`);
-  if (t.value.length > LIMITS.tagValue) return at('value', t.value, `Member must have length less than or equal to ${LIMITS.tagValue}`);
+  if (characters(t.value) > LIMITS.tagValue) return at('value', t.value, `Member must have length less than or equal to ${LIMITS.tagValue}`);
   if (!TAG_VALUE_RE.test(t.value)) return at('value', t.value, `Member must satisfy regular expression pattern: ${TAG_VALUE_PATTERN}`);
   return undefined;
 }
@@ -545,7 +562,7 @@ function transitiveKeysProblem(keys: readonly string[]): string | undefined {
     // Each a tag key (botocore's `tagKeyListType`), checked before it is looked for among the tags.
     const at = (constraint: string) => `1 validation error detected: Value '${shortName(k)}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: ${constraint}`;
     if (k.length < 1) return at('Member must have length greater than or equal to 1');
-    if (k.length > LIMITS.tagKey) return at(`Member must have length less than or equal to ${LIMITS.tagKey}`);
+    if (characters(k) > LIMITS.tagKey) return at(`Member must have length less than or equal to ${LIMITS.tagKey}`);
     if (!TAG_KEY_RE.test(k)) return at(`Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
     if (reservedByGatehouse(k)) {
       return `1 validation error detected: Value '${shortName(k)}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`;
