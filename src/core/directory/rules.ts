@@ -5,7 +5,7 @@
  * a message or undefined.
  */
 
-import { GATEHOUSE_TAG_PREFIX, reservedByGatehouse } from '../sts/session.ts';
+import { characters, GATEHOUSE_TAG_PREFIX, reservedByGatehouse } from '../sts/session.ts';
 
 export type EntityKind = 'user' | 'group' | 'role' | 'policy' | 'instance-profile';
 
@@ -30,17 +30,6 @@ const NAME_MAX: Readonly<Record<EntityKind, number>> = { user: 64, group: 128, r
 const PATH_RE = /^(\/|\/[\u0021-\u007E]+\/)$/;
 const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-/**
- * A string's length as IAM bounds it, in Unicode characters ("128 Unicode characters in UTF-8", AWS tagging
- * restrictions): a character above U+FFFF (`𠀀`, which `\p{L}` takes) is one, not its two UTF-16 units, which refused a
- * tag key of 65 such letters (review nv, 1). As the S3 gateway counts its tags (src/adapters/s3/tags.ts).
- */
-const characters = (s: string): number => {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-};
-
 /**
  * A value as messages quote it: whole up to `max` characters, else its first `max` and its length, so that a refused
  * over-long name is not echoed back in full (review Z, finding 6: a 3,000,000-character name made a 6 MB answer).

@@ -91,11 +91,12 @@ export function reservedByGatehouse(key: string): boolean {
 }
 
 /**
- * A string's length as STS bounds it, in Unicode characters (the STS API reference's `Tag` and `TransitiveTagKeys`, as
- * IAM's, src/core/directory/rules.ts): a character above U+FFFF (`𠀀`, which `\p{L}` takes) is one, not its two UTF-16
- * units, which refused a session tag key of 65 such letters (review oe, 1).
+ * A string's length as STS and IAM bound it, in Unicode characters (the STS API reference's `Tag` and
+ * `TransitiveTagKeys`; IAM's "128 Unicode characters in UTF-8", src/core/directory/rules.ts): a character above U+FFFF
+ * (`𠀀`, which `\p{L}` takes) is one, not its two UTF-16 units, which refused a tag key of 65 such letters (reviews nv, 1
+ * and oe, 1).
  */
-const characters = (s: string): number => {
+export const characters = (s: string): number => {
   let n = 0;
   for (const _ of s) n++;
   return n;
