@@ -133,7 +133,7 @@ import type { AssumeDecisionOptions } from './sts.ts';
 import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord, Tag } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
-import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, type Caller } from './principals.ts';
+import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, ramOwnName, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, refusalAbout, sessionsNamed } from './who-can.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
@@ -513,10 +513,14 @@ type CompiledStatement = CompiledPolicy['statements'][number];
  */
 function identityGrants(policies: PolicySet, action: string): readonly CompiledStatement[] | undefined {
   if (policies.trust !== undefined) return undefined;
-  const a = action.toLowerCase();
+  // A `ram:` call is granted by an Allow of RAM's own name for it too (`ram:UpdateRole` for UpdateAssumeRolePolicy), as
+  // the IAM API decides it (`decideAdmin`, review lp, 2): read for that name alone, a RAM user allowed `ram:UpdateRole`
+  // on a role was never asked about it (review ob, 1).
+  const own = /^ram:/i.test(action) ? ramOwnName(action) : undefined;
+  const names = own === undefined ? [action.toLowerCase()] : [action.toLowerCase(), own.toLowerCase()];
   const out: CompiledStatement[] = [];
   for (const p of policies.identity) {
-    for (const st of p.statements) if (st.effect === 'Allow' && (st.notAction || st.actions.some((m) => m(a)))) out.push(st);
+    for (const st of p.statements) if (st.effect === 'Allow' && (st.notAction || st.actions.some((m) => names.some((a) => m(a))))) out.push(st);
   }
   return out;
 }
