@@ -454,6 +454,23 @@ function iamPolicyPermission(resource: string, verb: 'getIamPolicy' | 'setIamPol
   return KNOWN_PERMISSIONS.has(p) ? p : undefined;
 }
 
+/**
+ * `gatehouse:SetIamPolicy` / `gatehouse:GetIamPolicy` on `resource` (the account's root ARN for `account/<id>`, as
+ * `iamPolicyAuthzResource` names it) as the bindings of the policy's resource decide it (`mayManage`): the type's
+ * `*.setIamPolicy` / `*.getIamPolicy` on that resource. The authorize union said no binding could grant them, so a user
+ * whose custom role holds `resourcemanager.accounts.setIamPolicy` on the account, which lets it bind `roles/owner` to
+ * itself there, was answered ImplicitDeny, and escalation paths, which ask so, listed nothing (review ob, 2).
+ */
+function policyManagement(action: string, resource: string): { readonly permission: string; readonly resource: string } | undefined {
+  const a = action.toLowerCase();
+  const verb = a === 'gatehouse:setiampolicy' ? 'setIamPolicy' : a === 'gatehouse:getiampolicy' ? 'getIamPolicy' : undefined;
+  if (verb === undefined) return undefined;
+  const root = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{12}):root$/.exec(resource);
+  const target = root !== null ? `account/${root[1] as string}` : resource;
+  const permission = iamPolicyPermission(target, verb);
+  return permission === undefined ? undefined : { permission, resource: target };
+}
+
 /** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */
 const ACT_AS = 'iam.serviceAccounts.actAs';
 
@@ -758,22 +775,25 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     // still cut by the session policy, and by the permissions boundary, as a resource policy naming the role.
     limitedByPrincipalPolicies: true,
     decide(r: ResolvedRequest) {
-      const permission = permissionOf(r.action);
+      // Managing an IAM policy is decided by bindings as `PUT /v1/iam-policies` decides it (`mayManage`, review ob, 2).
+      const managed = policyManagement(r.action, r.resource);
+      const permission = managed?.permission ?? permissionOf(r.action);
+      const resource = managed?.resource ?? r.resource;
       if (permission === undefined) {
         // Said only where bindings govern the resource: elsewhere they have nothing to do with the answer.
-        if (chainOf(r.resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
+        if (chainOf(resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
         const why = decidedByIamAlone(r.action)
           ? `Gatehouse decides \`${r.action}\` by IAM policies alone (no binding lets a principal do it), so no binding can grant it`
           : `action \`${r.action}\` has no bindings permission, so no binding can grant it`;
         return { verdict: 'no-opinion', reasons: [why], errors: [] };
       }
-      if (isKubernetesObjectRequest(permission, r.resource)) {
+      if (isKubernetesObjectRequest(permission, resource)) {
         // RBAC decides a cluster's Kubernetes objects, as the SubjectAccessReview webhook does: a binding of
         // `roles/container.developer` grants no pod there (docs/semantics.md; review ej, 3).
-        if (chainOf(r.resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
+        if (chainOf(resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
         return { verdict: 'no-opinion', reasons: [`\`${permission}\` on a cluster's Kubernetes objects is decided by the cluster's RBAC, never by bindings (ask \`kubernetes:<verb>\`, as the SubjectAccessReview webhook decides it)`], errors: [] };
       }
-      const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now(), r.unconditional === true);
+      const d = decideBindings(r.principal, permission, resource, r.request.resourceAccount, r.request.time ?? deps.now(), r.unconditional === true);
       if (d === NOTHING_GOVERNS) return NO_OPINION;
       const matched: MatchedRule[] = d.matched.map((m) => (m.condition !== undefined ? { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow', conditions: [m.condition] } : { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
       const reasons = d.verdict === 'allow' ? d.reasons.map((x) => `${x} (permission ${permission})`) : d.reasons;
