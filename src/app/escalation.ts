@@ -1077,15 +1077,19 @@ export function createEscalation(deps: EscalationDeps) {
     /**
      * Names not yet `taken` (lower-cased) of a `kind` — a workspace or a training cluster — that `x` might create: one
      * each of its Allow statements on that kind spells (`workspace/team-*` read as `team-new`, `?` as `x`), then a
-     * plain `new-<kind>` (`-1`, `-2`… past taken ones). Reviews jb, 5 (workspaces) and 6 (clusters).
+     * plain `new-<kind>` (`-1`, `-2`… past taken ones). Reviews jb, 5 (workspaces) and 6 (clusters). And one each ARN
+     * of that kind an Allow's `iam:AssociatedResourceArn` names spells (review ob, 3): a cluster write asks PassRole with
+     * the cluster's ARN there (`passesToCluster`), so a principal allowed to pass a role only for `cluster/team-*`
+     * reached it through `team-new`, never through `new-cluster`, and was listed with no path.
      */
     const unusedNamesSpelt = (x: Node, kind: 'workspace' | 'cluster', taken: ReadonlySet<string>): Set<string> => {
       const names = new Set<string>();
       const re = new RegExp(partition === 'acs' ? `^acs:pai::(\\d+|\\*)?:${kind}/(.+)$` : `^arn:aws:training::(\\d+|\\*)?:${kind}/(.+)$`);
+      const associated = ASSOCIATED_RESOURCE.toLowerCase();
       for (const d of documentsOf(x)) {
         for (const st of d.statements) {
           if (st.effect !== 'Allow') continue;
-          for (const r of st.resource ?? []) {
+          for (const r of [...(st.resource ?? []), ...st.conditions.filter((c) => c.key.toLowerCase() === associated).flatMap((c) => c.values)]) {
             const m = re.exec(r);
             if (!m || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
             const name = (m[2] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
@@ -1126,21 +1130,26 @@ export function createEscalation(deps: EscalationDeps) {
      * `training:GetCluster` and `training:UpdateCluster`, review jb, 16) to set its instance role (review jb, 6): an existing one first, then one under a name each of its Allow statements on clusters spells
      * (`cluster/gpu-*` read as `gpu-new`) and a plain `new-cluster`; none taken.
      */
-    const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+    const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[]> => {
       const names = clusters.map((c) => c.name);
       const fresh = unusedNamesSpelt(x, 'cluster', new Set(clusters.map((c) => c.name.toLowerCase())));
+      // Each one, not the first: PassRole on a cluster write is asked with the cluster's ARN (review ob, 3).
+      const out: { name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[] = [];
       for (const name of [...names, ...[...fresh].slice(0, 8)]) {
         const arn = clusterArn(partition, account, name);
         const a = await allows(x, 'training:CreateCluster', arn);
-        if (a) return { name, arn, actions: ['training:CreateCluster'], reasons: a.reasons };
+        if (a) {
+          out.push({ name, arn, actions: ['training:CreateCluster'], reasons: a.reasons });
+          continue;
+        }
         // An existing one through `gatehouse apply` (review jb, 16): `training:UpdateCluster`, after apply's read of it
         // (`training:GetCluster`).
         if (!names.includes(name)) continue;
         const read = await allows(x, 'training:GetCluster', arn);
         const update = read && (await allows(x, 'training:UpdateCluster', arn));
-        if (read && update) return { name, arn, actions: ['training:GetCluster', 'training:UpdateCluster'], reasons: [...read.reasons, ...update.reasons] };
+        if (read && update) out.push({ name, arn, actions: ['training:GetCluster', 'training:UpdateCluster'], reasons: [...read.reasons, ...update.reasons] });
       }
-      return undefined;
+      return out;
     };
 
     /**
@@ -1709,9 +1718,16 @@ export function createEscalation(deps: EscalationDeps) {
       // `iam:AssociatedResourceArn` (src/app/jobs.ts `clusterWriteRefusal`, review jg, 1): a role X may pass to a node's
       // job only was a path the server refuses. Only the node roles of clusters as they stand were looked at.
       if (roles.some((r) => r !== x && !out.some((e) => e.to === r))) {
-        const written = await clusterWritable(x);
-        const start = written && (await allows(x, 'training:StartClusterNode', written.arn));
-        if (written && start) {
+        // The first cluster X may write and start nodes in; then, where X's policies read `iam:AssociatedResourceArn`, each
+        // other one until each role is reached: a PassRole conditioned on the cluster's ARN (`…:cluster/team-*`) lets
+        // one cluster name the role and not another (review ob, 3).
+        let tried = false;
+        for (const written of await clusterWritable(x)) {
+          if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
+          if (tried && !(await decidesOn(x, ASSOCIATED_RESOURCE.toLowerCase()))) break;
+          const start = await allows(x, 'training:StartClusterNode', written.arn);
+          if (!start) continue;
+          tried = true;
           for (const r of roles) {
             if (r === x || out.some((e) => e.to === r)) continue;
             const named = await passesToCluster(x, r, written);
