@@ -834,8 +834,11 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    * (or the asker is of the root account): another account's bindings are its own to read (review I3). Each such
    * principal's own explicit denies, boundary and session policies may still refuse it.
    */
-  function grantedBeyond(asker: string, action: string, resource: string, time: number): BeyondGrant[] {
-    const permission = permissionOf(action);
+  function grantedBeyond(asker: string, action: string, asked: string, time: number): BeyondGrant[] {
+    // Managing an IAM policy as the engine decides it (`policyManagement`, review ob, 4).
+    const managed = policyManagement(action, asked);
+    const permission = managed?.permission ?? permissionOf(action);
+    const resource = managed?.resource ?? asked;
     // A cluster's Kubernetes objects are decided by its RBAC, never by bindings (as the engine answers, above): a binding
     // on the cluster lets no one beyond the account in there (review ke, 1).
     if (permission === undefined || isKubernetesObjectRequest(permission, resource)) return [];
