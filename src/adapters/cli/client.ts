@@ -1418,11 +1418,18 @@ async function otherScheme(endpoint: URL, e: SendError): Promise<string | undefi
   return `the server at ${endpoint.origin} speaks HTTPS (started with --tls-cert): use ${address('https:')} (set GATEHOUSE_ENDPOINT or --endpoint; AWS_CA_BUNDLE for a private CA); it read nothing of the request`;
 }
 
+/**
+ * A URL's hostname as Node's `http.request` options take it: an IPv6 address without the brackets the URL writes it in
+ * (`http://[::1]:8470`), as `http.request(url)` itself strips them; with them, it is looked up as a host name and the
+ * request fails with ENOTFOUND (review of, 1). The `Host` header, and so the signature, keep the URL's spelling.
+ */
+const bareHostname = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
+
 /** Whether HOST:PORT completes a TLS handshake, whatever its certificate (only the scheme is asked). */
 function completesTls(hostname: string, port: number): Promise<boolean> {
   const tls = require('node:tls') as typeof import('node:tls');
   const net = require('node:net') as typeof import('node:net');
-  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = bareHostname(hostname);
   return new Promise((resolve) => {
     const socket = tls.connect({ host, port, rejectUnauthorized: false, timeout: SCHEME_PROBE_MS, ...(net.isIP(host) === 0 ? { servername: host } : {}) });
     const done = (v: boolean) => {
@@ -1439,7 +1446,7 @@ function completesTls(hostname: string, port: number): Promise<boolean> {
 function answersHttp(hostname: string, port: number): Promise<boolean> {
   const http = require('node:http') as typeof import('node:http');
   return new Promise((resolve) => {
-    const req = http.request({ hostname, port, method: 'GET', path: '/healthz', agent: false, timeout: SCHEME_PROBE_MS }, (res) => {
+    const req = http.request({ hostname: bareHostname(hostname), port, method: 'GET', path: '/healthz', agent: false, timeout: SCHEME_PROBE_MS }, (res) => {
       res.resume();
       resolve(true);
       req.destroy();
@@ -1536,7 +1543,7 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
     // handshake that fails (a plain-HTTP server at that address) delivered nothing, whatever `finish` said.
     let secured = endpoint.protocol !== 'https:';
     const fail = (e: SendError): void => reject(Object.assign(e, { sent: sent && secured }, secured ? {} : { handshake: false }));
-    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}), ...(agent !== undefined ? { agent } : {}) }, (res) => {
+    const req = request({ method, hostname: bareHostname(endpoint.hostname), port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}), ...(agent !== undefined ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
