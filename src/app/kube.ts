@@ -1286,6 +1286,12 @@ export function createKube(app: App, options: KubeOptions) {
       p = resolvePrincipal(arn);
       if (principals.size > 50_000) principals.clear();
       principals.set(arn, p);
+      // A lookup the store failed (an outage while reading the change log for a principal not held) is not kept: kept
+      // until the next change head, every review naming the principal failed on after the store was back (review og, 1).
+      const kept = p;
+      kept.catch(() => {
+        if (principals.get(arn) === kept) principals.delete(arn);
+      });
     }
     return p;
   }
