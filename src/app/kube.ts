@@ -164,6 +164,12 @@ interface UserFacts {
   readonly ak: string;
   readonly exp: number;
   readonly rg?: string;
+  /**
+   * The console sign-in the token was signed with, when it was one opened with the user's long-term key (its caller
+   * carries no session to seal): its session id, issue time, end (ms) and the key it was opened with, so that a review
+   * of the user after the sign-out, the sign-in's end or its key made inactive gets no opinion (review og, 2).
+   */
+  readonly con?: { readonly sid: string; readonly iat: number; readonly exp: number; readonly ak: string };
 }
 
 /**
@@ -1347,11 +1353,17 @@ export function createKube(app: App, options: KubeOptions) {
     try {
       const f = JSON.parse(text) as Partial<UserFacts> | null;
       return f !== null && typeof f === 'object' && typeof f.arn === 'string' && typeof f.id === 'string' && typeof f.ak === 'string' && typeof f.exp === 'number'
-        ? { arn: f.arn, id: f.id, ak: f.ak, exp: f.exp, ...(typeof f.rg === 'string' && REGION_NAME.test(f.rg) ? { rg: f.rg } : {}) }
+        ? { arn: f.arn, id: f.id, ak: f.ak, exp: f.exp, ...(typeof f.rg === 'string' && REGION_NAME.test(f.rg) ? { rg: f.rg } : {}), ...(consoleFacts(f.con) ? { con: f.con } : {}) }
         : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  function consoleFacts(c: unknown): c is NonNullable<UserFacts['con']> {
+    if (c === null || typeof c !== 'object') return false;
+    const f = c as Record<string, unknown>;
+    return typeof f['sid'] === 'string' && typeof f['iat'] === 'number' && typeof f['exp'] === 'number' && typeof f['ak'] === 'string';
   }
 
   function openSession(cluster: KubeCluster, sealed: string): SealedSession | undefined {
@@ -1412,7 +1424,9 @@ export function createKube(app: App, options: KubeOptions) {
     } else if (caller.principal.kind === 'user' && caller.user !== undefined) {
       // A user signing with its own key: who it is, sealed, for admission to decide PassRole as this user (see
       // `passerIdentity`); `extra.arn` alone can be set by anyone allowed to impersonate.
-      extra[USER_EXTRA] = [sealUser(cluster, { arn: caller.principal.arn, id: caller.user.id, ak: accessKeyId, exp: deps.now() + USER_FACTS_SECONDS * 1000, ...(rg !== undefined ? { rg } : {}) })];
+      const c = caller.console;
+      const con = c?.con !== undefined && 'ak' in c.con ? { sid: c.sid, iat: c.iat, exp: c.exp, ak: c.con.ak } : undefined;
+      extra[USER_EXTRA] = [sealUser(cluster, { arn: caller.principal.arn, id: caller.user.id, ak: accessKeyId, exp: deps.now() + USER_FACTS_SECONDS * 1000, ...(rg !== undefined ? { rg } : {}), ...(con !== undefined ? { con } : {}) })];
     }
     return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
   }
@@ -1577,6 +1591,28 @@ export function createKube(app: App, options: KubeOptions) {
     return `authenticated with access key ${id.length > 128 ? `${id.slice(0, 128)}…` : id}, which ${key.ok ? 'is not its own' : 'was deleted or made inactive since kube-apiserver authenticated this user'}`;
   }
 
+  /**
+   * Why the console sign-in a plain user's token was signed with (sealed with its facts by `identify`: one opened with the
+   * user's long-term key, whose caller carries no session) no longer authenticates it, or undefined: ended (its 8 hours),
+   * signed out or its user's sessions revoked, or the key it was opened with deleted, made inactive or another's. A token
+   * signed with it is refused from then on (src/app/sts.ts consoleOfKey), and the user kube-apiserver cached from an
+   * earlier one must be too, as a session's (`sessionProblem`) and a plain key's (`keyProblem`; review og, 2).
+   */
+  async function consoleProblem(cluster: KubeCluster, arn: string, who: Resolved, extra: Readonly<Record<string, readonly string[]>> | undefined): Promise<string | undefined> {
+    const sealed = extra?.[USER_EXTRA]?.[0];
+    const facts = sealed !== undefined ? openUser(cluster, sealed) : undefined;
+    const con = facts?.arn === arn ? facts.con : undefined;
+    const owner = who.owner;
+    if (facts === undefined || con === undefined || owner === undefined || !('user' in owner)) return undefined;
+    if (con.exp <= deps.now()) return `authenticated with a console sign-in that ended at ${isoSeconds(con.exp)}`;
+    const p = who.principal;
+    const claims: SessionClaims = { v: 1, sid: con.sid, ak: facts.ak, sk: '', acct: p.account, part: p.partition, user: { ...owner.user, id: facts.id }, name: owner.user.name, iat: con.iat, exp: con.exp, con: { ak: con.ak } };
+    if (app.live.isRevoked(claims)) return "authenticated with a console sign-in that was signed out (or its user's sessions revoked) since kube-apiserver authenticated this user";
+    const key = await app.authenticate(con.ak);
+    if (key.ok && key.value.caller.user?.id === facts.id) return undefined;
+    return `authenticated with a console sign-in opened with access key ${con.ak}, which ${key.ok ? 'is not its own' : 'was deleted or made inactive since kube-apiserver authenticated this user'}`;
+  }
+
   /** `renderedPrincipals`' answers, by cluster (rebuilt on every change of it) and username. */
   const renderedBy = new WeakMap<KubeCluster, Map<string, readonly string[]>>();
 
@@ -1670,7 +1706,7 @@ export function createKube(app: App, options: KubeOptions) {
       const mapped = session?.problem !== undefined ? { problem: session.problem } : entryProblem(cluster, who, session?.claims);
       if ('problem' in mapped) problem = mapped.problem;
       else {
-        problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name) ?? (sealed === undefined ? await keyProblem(who, extra) : undefined);
+        problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name) ?? (sealed === undefined ? ((await keyProblem(who, extra)) ?? (await consoleProblem(cluster, arn, who, extra))) : undefined);
         const id = extra?.['accessKeyId']?.[0];
         if (problem === undefined) signedWith = session !== undefined ? session.claims?.ak : who.principal.kind === 'user' && id !== undefined && id !== '' && !/^(?:ASIA|STS\.)/.test(id) ? id : undefined;
         if (problem === undefined) facts = requestFacts(cluster, arn, extra, session);
