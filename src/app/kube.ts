@@ -1865,7 +1865,8 @@ export function createKube(app: App, options: KubeOptions) {
     const who = await principalOf(facts.arn);
     if (!who) return cannot('is not an existing user, or is disabled');
     if (who.principal.userId !== facts.id) return cannot('is a user deleted and created again since its token was reviewed');
-    const key = await keyProblem(who, { accessKeyId: [facts.ak] });
+    // A console sign-in's token: the sign-in signed out, ended or its key inactive, as the SubjectAccessReview checks it (review og, 3).
+    const key = (await keyProblem(who, { accessKeyId: [facts.ak] })) ?? (await consoleProblem(cluster, facts.arn, who, { [USER_EXTRA]: [passer.user as string] }));
     if (key !== undefined) return cannot(key);
     // With the key and region its token was signed for (review kg, 1).
     return ok({ ...who, facts: requestFacts(cluster, passer.arn, { [USER_EXTRA]: [passer.user as string] }, undefined, true) });
