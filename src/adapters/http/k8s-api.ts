@@ -141,6 +141,13 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     const parsed = signedFor(clusterName);
     if (!parsed.ok) return refuse(`the token's signature is not valid: ${parsed.message}`, { step: 'signature', code: parsed.code, message: parsed.message, target });
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
+    // Not checked (the store not answering: a console sign-in's last use unread) is no refusal: 503 with Retry-After,
+    // which kube-apiserver retries, as any other webhook the store failed. Answered `authenticated: false`, the request
+    // failed 401 at once and kubectl's exec plugin dropped its credential (review og, 4).
+    if (!who.ok && who.errors[0]?.code === 'SERVICE_UNAVAILABLE') {
+      app.deps.metrics?.storeUnavailable?.();
+      return status(res, 503, who.errors[0].message);
+    }
     if (!who.ok) return refuse(`the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}`, { step: 'credentials', code: who.errors[0]?.code ?? '', message: who.errors[0]?.message ?? '', target });
     let v = parsed.verify(who.value.secret);
     // The token signs the cluster's name as its maker typed it (`gatehouse kube token --cluster`, `aws eks get-token
