@@ -603,7 +603,9 @@ function page() {
     audit: async () => {
       const form = new FormData($('audit-form'));
       const filters = {};
-      for (const k of ['principal', 'role', 'job', 'action', 'decision', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
+      for (const k of ['principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
+      // The key's field is not named `accessKeyId`, the sign-in form's (review ol, 1).
+      filters.accessKeyId = String(form.get('keyId') ?? '').trim();
       // Role takes the role's ARN, as records carry it: a name matches none, and is refused as `gatehouse audit query
       // --role` refuses it, with the ARN to give.
       if (filters.role !== '' && !principalIsRole(filters.role)) {
@@ -646,7 +648,7 @@ function page() {
       // "the role was never used".
       if (r.records.length === 0 && principalIsRole(filters.principal)) return `0 record(s) for the principal \`${filters.principal}\`: a role acts through its sessions, which records name by their own ARN (…:assumed-role/ROLE/SESSION); set Role to ${filters.principal} (and Principal empty) for every session of the role and the changes to it`;
       // Older ones are reached by moving the window's end back (Until): a later Since only cuts them out (review er, 1).
-      return start.older ? `the newest ${r.records.length} record(s); older ones match too: set Until (the time of the oldest shown, or a duration back from now) to see those before it, or narrow Principal, Action or Decision` : `${r.records.length} record(s)`;
+      return start.older ? `the newest ${r.records.length} record(s); older ones match too: set Until (the time of the oldest shown, or a duration back from now) to see those before it, or narrow Principal, Access key id, Kind, Action or Decision` : `${r.records.length} record(s)`;
     },
     whoCan: async (submitted) => {
       if (!submitted) {
