@@ -943,7 +943,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>, kube = false): Result<Resolved> | Promise<Result<Resolved>> {
     // Only a question naming no principal is the signed request's own: one naming the caller's ARN may be about a
     // request its client signed with another of the caller's keys (`acs:AccessId` then comes from the context).
-    if (arn === undefined) return ok({ principal: caller.principal, policies: caller.policies, accessKeyId: caller.accessKeyId });
+    // A console sign-in opened with a long-term key acts as that key, but STS refuses it what it refuses session
+    // credentials (review ik, 1): its own question says so too (review ol, 3).
+    if (arn === undefined) {
+      const principal = caller.console !== undefined && caller.session === undefined ? { ...caller.principal, consoleSignIn: true as const } : caller.principal;
+      return ok({ principal, policies: caller.policies, accessKeyId: caller.accessKeyId });
+    }
     if (arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
     const r = resolveNamed(caller, arn, resource, owner, asked, kube);
     return r instanceof Promise ? r.then((x) => asEnforced(caller, arn, resource, owner, asked, x)) : asEnforced(caller, arn, resource, owner, asked, r);

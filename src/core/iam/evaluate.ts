@@ -299,7 +299,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   // So does GetSessionToken, for a user's long-term key: "No permissions are required for users to perform this
   // operation … You cannot use policies to control authentication operations" (STS API reference); Gatehouse's STS
   // issues it deciding nothing (review jk, 8). Session credentials are refused it, below (review jk, 6).
-  if (action === 'sts:getsessiontoken' && set.trust === undefined && p.kind === 'user' && p.session === undefined) {
+  if (action === 'sts:getsessiontoken' && set.trust === undefined && p.kind === 'user' && p.session === undefined && p.consoleSignIn !== true) {
     return { decision: 'Allow', matched: EMPTY, deniedBy: undefined, allowedBy: undefined, summary: 'GetSessionToken needs no permission: STS issues it to a user signing with its long-term access key, whatever its policies say (an explicit deny included)', conditionFailures: EMPTY };
   }
 
@@ -339,8 +339,9 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
 
   // GetFederationToken and GetSessionToken take a user's long-term key: STS refuses them to temporary credentials
   // ("Cannot call GetFederationToken with session credentials", the same of GetSessionToken; reference §A.1.9), so no
-  // policy lets a session call them (policy review fs, 5; GetSessionToken: review jk, 6).
-  if ((action === 'sts:getfederationtoken' || action === 'sts:getsessiontoken') && (p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined)) {
+  // policy lets a session call them (policy review fs, 5; GetSessionToken: review jk, 6), nor a console sign-in, which is
+  // session credentials to STS though it acts as the key it was opened with (review ik, 1; ol, 3).
+  if ((action === 'sts:getfederationtoken' || action === 'sts:getsessiontoken') && (p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined || p.consoleSignIn === true)) {
     return implicit('identity', `${action === 'sts:getsessiontoken' ? 'GetSessionToken' : 'GetFederationToken'} cannot be called with session credentials: it takes a user’s long-term access key`);
   }
 

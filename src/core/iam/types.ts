@@ -151,6 +151,12 @@ export interface Principal {
   readonly userId?: string;
   /** Principal tags (for sessions, session tags already merged over the role's tags). */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * A console sign-in opened with a long-term key, as the principal of its own question: it acts as that key (no
+   * `session`, so no session's condition keys), but to STS it is session credentials (review ik, 1), refused
+   * GetSessionToken and GetFederationToken as STS refuses them (review ol, 3).
+   */
+  readonly consoleSignIn?: true;
   /** Set for temporary credentials. */
   readonly session?: {
     readonly name: string;
