@@ -304,8 +304,10 @@ export function authorizeRoutes(): Route[] {
           if (k !== 'requests') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a batch is {"requests": [...]}, each request naming its own \`principal\``, k);
         }
         const requests = body['requests'];
-        // Proofs are verified before the batch is decided (the length is checked again, with its message, there).
-        const proofs = Array.isArray(requests) && requests.length <= MAX_BATCH ? await proofsOf(app, requests) : undefined;
+        // Proofs are verified before the batch is decided (the length is checked again, with its message, there), each
+        // only in an item that is read (review ok, 1): as the single question's, a proof in an item refused unread (an
+        // unknown field, a `context` that is no object) is not a use of its key nor of a console sign-in.
+        const proofs = Array.isArray(requests) && requests.length <= MAX_BATCH ? await proofsOf(app, requests.filter((q) => questionOf(q).ok)) : undefined;
         const r = await app.authorizer.authorizeBatch(caller, requests, proofs);
         return r.ok ? ok({ body: { results: r.value } }) : r;
       },
