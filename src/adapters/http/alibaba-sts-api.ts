@@ -505,12 +505,26 @@ export async function alibabaStsAnswer(app: App, p: Params, facts: RequestFacts,
   // asks for XML; the parameter form answers XML unless `Format` says JSON.
   const acsAction = request?.headers !== undefined ? headerValue(request.headers, 'x-acs-action') : undefined;
   const action = p.get('Action') ?? acsAction ?? '';
-  const byHeader = p.get('Action') === undefined && acsAction !== undefined;
-  const format = (p.get('Format') ?? (byHeader ? (/\b(text|application)\/xml\b/.test(headerValue(request?.headers ?? {}, 'accept') ?? '') ? 'XML' : 'JSON') : 'XML')).toUpperCase();
+  const format = formatAsked(p, request?.headers ?? {});
   if (format !== 'JSON' && format !== 'XML') {
     return written(errorAnswer(requestId, hostId, 400, 'InvalidParameter.Format', `Specified parameter format is not valid: Format is JSON or XML, not \`${(p.get('Format') ?? '').slice(0, 32)}\``), 'XML', action);
   }
   return written(await replyOf(app, p, facts, requestId, hostId, action, request), format, action);
+}
+
+/** The `Format` a request asks, upper-cased (not necessarily JSON or XML): see `alibabaStsAnswer`. */
+function formatAsked(p: Params, headers: IncomingHttpHeaders): string {
+  const byHeader = p.get('Action') === undefined && headerValue(headers, 'x-acs-action') !== undefined;
+  return (p.get('Format') ?? (byHeader ? (/\b(text|application)\/xml\b/.test(headerValue(headers, 'accept') ?? '') ? 'XML' : 'JSON') : 'XML')).toUpperCase();
+}
+
+/**
+ * The edge's own answer to an Alibaba STS request that failed past its action (a value the database refuses, a commit
+ * whose outcome is unknown, a bug), in the request's shape and `Format` (review ok, 2): it was AWS STS's XML, which
+ * Alibaba's SDKs cannot parse (`@alicloud/sts20150401`: "Unexpected token '<'"), so its code and RequestId were lost.
+ */
+export function alibabaEdgeError(requestId: string, host: string | undefined, status: number, code: string, message: string, p: Params, headers: IncomingHttpHeaders): AlibabaAnswer {
+  return written(errorAnswer(requestId, (host ?? '').slice(0, 255), status, code, message), formatAsked(p, headers) === 'JSON' ? 'JSON' : 'XML', 'Error');
 }
 
 async function replyOf(app: App, p: Params, facts: RequestFacts, requestId: string, hostId: string, action: string, request: AlibabaRequest | undefined): Promise<Reply> {

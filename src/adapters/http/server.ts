@@ -17,7 +17,7 @@ import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { MAX_QUERY_PARAMETERS, notUtf8Parameter, parameterCount, Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
-import { ALIBABA_STS_VERSION, alibabaEarlyError, alibabaStsAnswer } from './alibaba-sts-api.ts';
+import { ALIBABA_STS_VERSION, alibabaEarlyError, alibabaEdgeError, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { MAX_NONCES, NonceSet, type NonceClaims } from './nonce-set.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus, webhookBodyLimit } from './k8s-api.ts';
@@ -40,6 +40,11 @@ const apiLabels = new WeakMap<ServerResponse, string>();
  * STS's for an STS request, as its other errors are (review instances, cn4); IAM's otherwise.
  */
 const namespaceOf = (res: ServerResponse): string => (apiLabels.get(res) === 'sts' ? STS_NAMESPACE : IAM_NAMESPACE);
+/**
+ * The request's Alibaba STS shape, for the edge's own answers to its failures past the action (review ok, 2): they were
+ * AWS STS's XML, which Alibaba's SDKs cannot parse.
+ */
+const alibabaShapes = new WeakMap<ServerResponse, (requestId: string, status: number, code: string, message: string) => { readonly status: number; readonly body: string; readonly contentType: string }>();
 
 /** Query API bodies are small (a policy is at most 10 KiB); anything larger is refused before parsing. */
 export const MAX_QUERY_BODY = 1 << 20;
@@ -198,6 +203,10 @@ function send(res: ServerResponse, status: number, body: string, requestId: stri
     'x-content-type-options': 'nosniff',
   });
   endThisTurn(res, body);
+}
+
+function sendAnswer(res: ServerResponse, a: { readonly status: number; readonly body: string; readonly contentType: string }, requestId: string): void {
+  send(res, a.status, a.body, requestId, a.contentType);
 }
 
 function sendError(res: ServerResponse, requestId: string, code: ErrorCode, message: string, namespace = IAM_NAMESPACE, json = false): void {
@@ -474,6 +483,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // GetCallerIdentity signed with Alibaba's signature version 1.0; alibaba-sts-api.ts).
     if (version === ALIBABA_STS_VERSION) {
       apiLabels.set(res, 'sts');
+      alibabaShapes.set(res, (id, status, code, message) => alibabaEdgeError(id, headerText(req.headers.host), status, code, message, params, req.headers));
       const answer = await alibabaStsAnswer(app, params, requestFactsOf(req), requestId, headerText(req.headers.host), {
         method: req.method ?? 'POST',
         query,
@@ -668,6 +678,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // One id for the answer and the log line, so the id a client was answered finds what happened (review je, 3:
       // the log line had none, and each answer a fresh id found nowhere).
       const requestId = randomUUID();
+      const alibaba = alibabaShapes.get(res);
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
       // verification, decisions from memory) keeps answering meanwhile.
       if (isStoreUnavailable(e)) {
@@ -681,6 +692,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         const message = 'The service is unavailable: its database cannot be reached. Please try again.';
         if (isKubeWebhook(req.url)) return kubeStatus(res, 503, message);
         if ((req.url ?? '/').startsWith('/v1/')) return send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), requestId, 'application/json');
+        if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 503, 'ServiceUnavailable', message), requestId);
         return sendError(res, requestId, 'SERVICE_UNAVAILABLE', message, namespaceOf(res));
       }
       // The database connection was lost as the change committed: it may or may not have been made. Not a 503, which
@@ -693,6 +705,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         // The Query APIs: not a 5xx either, which the AWS SDKs and the aws CLI retry as transient (SDK v3: 500, 502, 503,
         // 504; botocore likewise), so that a CreateAccessKey was made twice, or answered LimitExceeded for the key it made
         // (review ad, ad6). A 409 with its own code is retried by none of them; they show the code and the message.
+        if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 409, 'OutcomeUnknown', message), requestId);
         return send(res, 409, queryError(namespaceOf(res), 'Sender', 'OutcomeUnknown', message, requestId), requestId);
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
@@ -712,6 +725,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         const message = `The database refused a value of this request (${e.reason}); nothing was changed. Shorten or correct it.`;
         if (isKubeWebhook(req.url)) return kubeStatus(res, 400, message);
         if (v1) return send(res, 400, adminErrorBody('VALIDATION_ERROR', message), requestId, 'application/json');
+        if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 400, 'InvalidParameter', message), requestId);
         return sendError(res, requestId, 'VALIDATION_ERROR', message, namespaceOf(res));
       }
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
@@ -722,6 +736,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       else if (isKubeWebhook(req.url)) kubeStatus(res, 500, `We encountered an internal error (request ${requestId}). Please try again.`);
       // JSON on the admin API, as its every other answer (it was the Query APIs' XML).
       else if (v1) send(res, 500, adminErrorBody('INTERNAL_ERROR', internal), requestId, 'application/json');
+      else if (alibaba !== undefined) sendAnswer(res, alibaba(requestId, 500, 'InternalError', internal), requestId);
       else sendError(res, requestId, 'INTERNAL_ERROR', internal, namespaceOf(res));
     });
   });
