@@ -12,6 +12,7 @@
  * account), or a `kind: IamPolicy` document (its `metadata.account` likewise). A refusal names each error where it is
  * in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
+import type { ErrorCode } from '../../../core/errors.ts';
 import { jsonSyntaxError, lossyScalars, parseYamlDocument, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import { call, describeError, nothingChanged, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
@@ -124,19 +125,30 @@ export interface MisreadScalar {
 }
 
 /**
+ * Why a file holds no policy, with the code a `--json` error carries (review ok, 3: it had none) and, for a file that
+ * does not parse, where: as the syntax errors of the other policy files (policy-files.ts).
+ */
+export interface NoPolicy {
+  readonly error: string;
+  readonly code: Extract<ErrorCode, 'POLICY_JSON_SYNTAX' | 'VALIDATION_ERROR'>;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/**
  * The policy a file holds, as the body of PUT /v1/iam-policies, or why it holds none. `fileName` says how numbers are
  * read: by JSON's rules in a `.json` file (and JSON on standard input), by YAML's elsewhere, as `gatehouse apply` reads them.
  */
-export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | { error: string } | { misread: readonly MisreadScalar[] } {
+export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | NoPolicy | { misread: readonly MisreadScalar[] } {
   // Read as `gatehouse apply` reads its files (yaml.ts): merge keys merged, a key given twice refused.
   const json = readAsJson(fileName, text);
   // As `gatehouse apply` reads a `.json` file: as JSON first, its slips in JSON's words (review iv, 1).
   const syntax = json && /^\s*[[{]/.test(text) ? jsonSyntaxError(text) : undefined;
-  if (syntax !== undefined) return { error: `not JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}` };
+  if (syntax !== undefined) return { error: `not JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}`, code: 'POLICY_JSON_SYNTAX', line: syntax.line, column: syntax.column };
   const { document: doc, lineCounter } = parseYamlDocument(text, json);
-  const notYaml = (message: string, offset: number | undefined): { error: string } => {
+  const notYaml = (message: string, offset: number | undefined): NoPolicy => {
     const p = offset !== undefined ? lineCounter.linePos(offset) : undefined;
-    return { error: `not JSON or YAML: ${p ? `line ${p.line}, column ${p.col}: ` : ''}${yamlMessage(message)}` };
+    return { error: `not JSON or YAML: ${p ? `line ${p.line}, column ${p.col}: ` : ''}${yamlMessage(message)}`, code: 'POLICY_JSON_SYNTAX', ...(p ? { line: p.line, column: p.col } : {}) };
   };
   if (doc.errors[0] !== undefined) return notYaml(doc.errors[0].message, doc.errors[0].pos[0]);
   const read = yamlValue(doc);
@@ -164,10 +176,10 @@ export function policyFromFile(text: string, resource: string, fileName: string)
     whose = typeof a === 'number' ? String(a) : (a ?? undefined);
     value = value['spec'];
   }
-  if (!isObj(value)) return { error: 'it must hold an IAM policy: a map with `bindings` (and the `etag` it was read with)' };
+  if (!isObj(value)) return { error: 'it must hold an IAM policy: a map with `bindings` (and the `etag` it was read with)', code: 'VALIDATION_ERROR' };
   const { resource: named, account: given, ...rest } = value;
   if (!isDocument) whose = given ?? undefined;
-  if (named !== undefined && !sameResource(named, resource)) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\`` };
+  if (named !== undefined && !sameResource(named, resource)) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\``, code: 'VALIDATION_ERROR' };
   const policy = isDocument && yaml().isMap(doc.contents) ? doc.contents.get('spec', true) : doc.contents;
   const locate: PolicyFile['locate'] = (path) => {
     if (isDocument && path === 'account' && whose !== undefined) {
@@ -242,7 +254,7 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
       if (text === undefined) return ctx.exit(EXIT.noInput);
       const policy = policyFromFile(text, resource, opts.file);
       if ('error' in policy) {
-        ctx.err(opts.json ? formatJson({ errors: [{ source: opts.file, message: policy.error }] }) : `gatehouse: ${opts.file}: ${policy.error}\n`);
+        ctx.err(opts.json ? formatJson({ errors: [{ source: opts.file, code: policy.code, path: '', message: policy.error, ...(policy.line !== undefined ? { line: policy.line, column: policy.column } : {}) }] }) : `gatehouse: ${opts.file}: ${policy.error}\n`);
         return ctx.exit(EXIT.invalidPolicy);
       }
       if ('misread' in policy && opts.json) {
