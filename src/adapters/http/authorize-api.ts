@@ -220,6 +220,9 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
  * caller). `use`: the proof is let in, and its key noted as used (`GetAccessKeyLastUsed`); a simulation, which has no
  * side effects, notes none (review bb, 4: a what-if about a proof kept a key no one used looking alive).
  */
+/** Whether a batch item carries a `principalProof`: only those are read twice (their proof verified before the batch). */
+const withProof = (q: unknown): boolean => typeof q === 'object' && q !== null && (q as Record<string, unknown>)['principalProof'] !== undefined;
+
 async function proofsOf(app: App, questions: readonly unknown[], use = true): Promise<ProvenCallers | undefined> {
   let out: Map<string, Map<string, Result<Caller>>> | undefined;
   for (const q of questions) {
@@ -307,7 +310,7 @@ export function authorizeRoutes(): Route[] {
         // Proofs are verified before the batch is decided (the length is checked again, with its message, there), each
         // only in an item that is read (review ok, 1): as the single question's, a proof in an item refused unread (an
         // unknown field, a `context` that is no object) is not a use of its key nor of a console sign-in.
-        const proofs = Array.isArray(requests) && requests.length <= MAX_BATCH ? await proofsOf(app, requests.filter((q) => questionOf(q).ok)) : undefined;
+        const proofs = Array.isArray(requests) && requests.length <= MAX_BATCH ? await proofsOf(app, requests.filter((q) => withProof(q) && questionOf(q).ok)) : undefined;
         const r = await app.authorizer.authorizeBatch(caller, requests, proofs);
         return r.ok ? ok({ body: { results: r.value } }) : r;
       },
