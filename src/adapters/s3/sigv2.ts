@@ -134,8 +134,10 @@ export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
   const amzLines = [...amz.keys()].sort().map((k) => `${k}:${amz.get(k)}\n`).join('');
   const md5 = one(req.headers['content-md5']) ?? param('content-md5') ?? '';
   // A presigned PUT is signed with the Content-Type it was made for (often none), while the HTTP library that
-  // sends it may add one; the one signed is what S3 compares, so both are tried.
-  const types = [...new Set([one(req.headers['content-type']) ?? '', param('content-type') ?? '', ''])];
+  // sends it may add one; the one signed is what S3 compares, so both are tried. A header-signed request's signer
+  // signs the Content-Type it sends (RESTAuthentication): that one only, or a replay could change the type stored.
+  const sentType = one(req.headers['content-type']) ?? '';
+  const types = auth !== undefined ? [sentType] : [...new Set([sentType, param('content-type') ?? '', ''])];
   const provided = Buffer.from(signature, 'base64');
   const toSignOf = (type: string, resource: string): string => `${req.method}\n${md5}\n${type}\n${dateLine}\n${amzLines}${resource}`;
   return {
