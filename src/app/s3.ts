@@ -654,12 +654,14 @@ export function createS3(app: App, objects: ObjectStore) {
    * Initiate Multipart Upload request", User Guide, SSE-S3 with the REST API), and UploadPart carries none: decided
    * without them, the User Guide's guards ("Deny PutObject when Null s3:x-amz-server-side-encryption", "unless
    * s3:x-amz-acl is bucket-owner-full-control") refused every part of an upload they had let begin. Nothing when the
-   * upload is not found: the store answers NoSuchUpload after the decision.
+   * upload is not found: the store answers NoSuchUpload after the decision. A Complete retried after its upload was
+   * completed is decided on the same headers, kept with the completion: without them the guards refused the retry of
+   * an upload they had let complete (review oh, 2).
    */
   async function uploadContext(bucket: string, key: string, uploadId: string): Promise<Context> {
-    const upload = await objects.uploadInfo(bucket, key, uploadId);
+    const writeHeaders = await objects.uploadWriteHeaders(bucket, key, uploadId);
     const ctx: Context = {};
-    if (upload.ok) for (const [name, value] of Object.entries(upload.value.writeHeaders ?? {})) if ((WRITE_HEADER_KEYS as readonly string[]).includes(name)) ctx[`s3:${name}`] = value;
+    for (const [name, value] of Object.entries(writeHeaders ?? {})) if ((WRITE_HEADER_KEYS as readonly string[]).includes(name)) ctx[`s3:${name}`] = value;
     return ctx;
   }
 

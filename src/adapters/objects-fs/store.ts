@@ -131,6 +131,8 @@ interface Completed {
   readonly parts: string;
   readonly info: ObjectInfo;
   readonly at: number;
+  /** The upload's `writeHeaders`, on which a retried Complete is decided as the first was (review oh, 2). */
+  readonly writeHeaders?: Readonly<Record<string, string>>;
 }
 
 interface Upload {
@@ -514,7 +516,7 @@ export class FsObjectStore implements ObjectStore {
       const id = f.endsWith('.json') ? f.slice(0, -'.json'.length) : '';
       const done = isUploadId(id) ? await readJsonIfAny<Completed>(join(dir, f)).catch(() => undefined) : undefined;
       if (done === undefined || typeof done.at !== 'number' || t - done.at > COMPLETED_KEPT_MS) await rm(join(dir, f), { force: true });
-      else found.push([id, { key: done.key, parts: done.parts, info: Object.freeze({ ...done.info, metadata: frozenRecord(done.info.metadata), headers: frozenHeaders(done.info.headers), tags: frozenRecord(done.info.tags) }), at: done.at }]);
+      else found.push([id, { key: done.key, parts: done.parts, info: Object.freeze({ ...done.info, metadata: frozenRecord(done.info.metadata), headers: frozenHeaders(done.info.headers), tags: frozenRecord(done.info.tags) }), at: done.at, ...(done.writeHeaders === undefined ? {} : { writeHeaders: frozenRecord(done.writeHeaders) }) }]);
     }
     found.sort((a, b) => a[1].at - b[1].at);
     for (const [id, done] of found.slice(-COMPLETED_KEPT_MAX)) bucket.completed.set(id, done);
@@ -1167,6 +1169,15 @@ export class FsObjectStore implements ObjectStore {
     return u.ok ? ok(u.value.info) : u;
   }
 
+  async uploadWriteHeaders(bucketName: string, key: string, uploadId: string): Promise<Readonly<Record<string, string>> | undefined> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return undefined;
+    const u = this.uploadFor(b.value, key, uploadId);
+    if (u.ok) return u.value.info.writeHeaders;
+    const done = b.value.completed.get(uploadId);
+    return done !== undefined && done.key === key && this.now().getTime() - done.at <= COMPLETED_KEPT_MS ? done.writeHeaders : undefined;
+  }
+
   async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<ObjectResult<ObjectInfo>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
@@ -1234,7 +1245,8 @@ export class FsObjectStore implements ObjectStore {
           conditions,
         );
         if (committed.ok) {
-          await this.rememberCompleted(bucket, uploadId, { key, parts: partsSignature(parts), info: committed.value, at: this.now().getTime() });
+          const { writeHeaders } = upload.info;
+          await this.rememberCompleted(bucket, uploadId, { key, parts: partsSignature(parts), info: committed.value, at: this.now().getTime(), ...(writeHeaders === undefined ? {} : { writeHeaders }) });
           await this.removeUpload(bucket, upload);
         }
         return committed;

@@ -483,6 +483,12 @@ export interface ObjectStore {
   /** The upload `uploadId` of `key`, unfinished (NoSuchUpload otherwise). */
   uploadInfo(bucket: string, key: string, uploadId: string): Promise<ObjectResult<UploadInfo>>;
   /**
+   * The `writeHeaders` of the upload `uploadId` of `key`: unfinished, or completed lately (as long as a retried Complete
+   * is answered again, so that the retry is decided as the first was); undefined otherwise, or when it was created
+   * without any.
+   */
+  uploadWriteHeaders(bucket: string, key: string, uploadId: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /**
    * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
    * failed `conditions` leaves the upload as it was (the client may complete it again).
    */
