@@ -695,18 +695,19 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /**
-   * CopyObject's (and UploadPartCopy's) own `s3:PutObject` keys (Service Authorization Reference, Amazon S3): `s3:x-amz-copy-source` (the
-   * header as sent, `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=`) and `s3:x-amz-metadata-directive`
-   * (when sent), so a bucket policy can say which sources may be copied in ("Deny PutObject when the copy source is
-   * not under public/": `StringNotLike` with `Null` false). Absent, such a Deny never applied and any readable source
-   * was copied in.
+   * CopyObject's (and UploadPartCopy's) own `s3:PutObject` keys (Service Authorization Reference, Amazon S3): `s3:x-amz-copy-source`
+   * and `s3:x-amz-metadata-directive` (when sent), so a bucket policy can say which sources may be copied in ("Deny
+   * PutObject when the copy source is not under public/": `StringNotLike` with `Null` false). Absent, such a Deny never
+   * applied and any readable source was copied in. The copy source is `from`, the object read, as decoded from the
+   * URL-encoded header (`bucket/key`, `/bucket/key` when sent so, `?versionId=` when sent), as the User Guide's examples
+   * write it: the header as sent let `src/%73ecret/a` pass a Deny of `src/secret/*` and copy that very object (review oh, 3).
    */
-  function copyContext(call: S3Call): Context {
+  function copyContext(call: S3Call, from: { bucket: string; key: string; versionId?: string }): Context {
     const ctx: Context = {};
-    for (const name of ['x-amz-copy-source', 'x-amz-metadata-directive']) {
-      const v = headerOf(call, name);
-      if (v !== undefined) ctx[`s3:${name}`] = v.trim();
-    }
+    const source = headerOf(call, 'x-amz-copy-source')?.trim();
+    if (source !== undefined) ctx['s3:x-amz-copy-source'] = `${source.startsWith('/') ? '/' : ''}${from.bucket}/${from.key}${from.versionId !== undefined ? `?versionId=${from.versionId}` : ''}`;
+    const directive = headerOf(call, 'x-amz-metadata-directive');
+    if (directive !== undefined) ctx['s3:x-amz-metadata-directive'] = directive.trim();
     return ctx;
   }
 
@@ -1196,7 +1197,7 @@ export function createS3(app: App, objects: ObjectStore) {
         if (!source) return noSuchKey(call, src.value.bucket, from.key);
         const tags = replace?.tags ?? source.tags;
         const context = putContext(call, tags);
-        const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...copyContext(call), ...conditionContext(call, conditions) });
+        const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...copyContext(call, from), ...conditionContext(call, conditions) });
         if (!dst.ok) return dst;
         const unsupported = unhonoured(call, dst.value.owner, 'write') ?? (await mayCompare(call, dst.value, to.key, conditions));
         if (unsupported) return { ok: false, error: unsupported };
@@ -1237,7 +1238,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
       // The copy source is a condition key of UploadPartCopy's s3:PutObject too: a policy limiting what may be copied
       // in would otherwise be passed by a multipart upload whose parts are copies.
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...(await uploadContext(to.bucket, to.key, to.uploadId)), ...copyContext(call) });
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...(await uploadContext(to.bucket, to.key, to.uploadId)), ...copyContext(call, from) });
       if (!dst.ok) return dst;
       const unsupported = unhonoured(call, dst.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
