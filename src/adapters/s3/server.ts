@@ -601,13 +601,16 @@ const SIGV4_QUERY_AUTH = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-
  * moved into a SigV2 presigned query, signed as x-amz headers (`parseSigV2`). Each is set as the header (lower-cased)
  * when the request does not send that header itself; the names (as sent) are returned, for `unservedParam` to pass.
  * A SigV2 presigned query's `content-type` and `content-md5` are botocore's copies of headers its signature covers as
- * sent: passed over, never read.
+ * sent: the type is passed over, never read. The MD5, which `parseSigV2` verifies the signature with when no
+ * Content-MD5 header is sent, is then that header, so the body is checked against it: a URL presigned for one content
+ * stored any body sent without the header (review oh, 4).
  */
 function queryHeaders(req: IncomingMessage, query: Query, sigV2Query: boolean): ReadonlySet<string> {
   const taken = new Set<string>();
   for (const [name, value] of query.map) {
     const lower = name.toLowerCase();
     if (sigV2Query && (lower === 'content-type' || lower === 'content-md5')) {
+      if (lower === 'content-md5' && req.headers['content-md5'] === undefined) req.headers['content-md5'] = value;
       taken.add(name);
       continue;
     }
