@@ -136,8 +136,11 @@ export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
   // A presigned PUT is signed with the Content-Type it was made for (often none), while the HTTP library that
   // sends it may add one; the one signed is what S3 compares, so both are tried. A header-signed request's signer
   // signs the Content-Type it sends (RESTAuthentication): that one only, or a replay could change the type stored.
-  const sentType = one(req.headers['content-type']) ?? '';
-  const types = auth !== undefined ? [sentType] : [...new Set([sentType, param('content-type') ?? '', ''])];
+  // So does a URL whose signed type botocore copied into the query, when the request sends one: else a URL made for
+  // `image/png` stored `text/html` (review oh, 5).
+  const sent = one(req.headers['content-type']);
+  const signedType = param('content-type');
+  const types = auth !== undefined || (sent !== undefined && signedType !== undefined) ? [sent ?? ''] : [...new Set([sent ?? '', signedType ?? '', ''])];
   const provided = Buffer.from(signature, 'base64');
   const toSignOf = (type: string, resource: string): string => `${req.method}\n${md5}\n${type}\n${dateLine}\n${amzLines}${resource}`;
   return {
