@@ -15,12 +15,15 @@ import { compileStoredWeighed, unreadableLog, type UnreadableNote } from './unre
  * The literal values `policies` compare `aws:TagKeys` with. Tag keys are case-insensitive (a request's `CLEARANCE`
  * sets the tag `aws:PrincipalTag/clearance` reads) while `aws:TagKeys` is compared with the policy's operator, so a
  * request's keys are also given in each spelling a policy uses (review X, X1; `tagKeySpellings` in directory.ts).
+ * RAM's `acs:TagKeys` is the same key (the engine reads one for the other): a guard spelt so was not read, and did not
+ * hold against `CLEARANCE` (review on, 1).
  */
+const TAG_KEYS: ReadonlySet<string> = new Set(['aws:tagkeys', 'acs:tagkeys']);
 export function tagKeyLiterals(policies: readonly (CompiledPolicy | undefined)[]): string[] {
   const out: string[] = [];
   for (const p of policies) {
     if (p === undefined) continue;
-    for (const st of p.statements) for (const c of st.conditions) if (c.key === 'aws:tagkeys') out.push(...c.entry.values);
+    for (const st of p.statements) for (const c of st.conditions) if (TAG_KEYS.has(c.key)) out.push(...c.entry.values);
   }
   return out;
 }
