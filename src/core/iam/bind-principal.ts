@@ -15,7 +15,7 @@
  * Whatever cannot be decided exactly fails closed, so that the Deny binds more, never less: an entry on another key
  * that describes the principal or its credentials (`aws:PrincipalOrgID`, `aws:PrincipalIsAWSService`,
  * `aws:FederatedProvider`, `aws:SourceIdentity`, `aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`,
- * `aws:TokenIssueTime`, any other `aws:Principal…`) is dropped; so is an entry on a principal key whose values use a
+ * `aws:TokenIssueTime`, RAM's `acs:AccessId`, any other `aws:Principal…`) is dropped; so is an entry on a principal key whose values use a
  * variable of the request, and an entry whose values would all be left out. Such a variable in `Resource` becomes
  * `*`; in `NotResource` its pattern is left out. Entries on request keys stay as written and are decided at each
  * request. Pure: no I/O.
@@ -55,13 +55,21 @@ const UNDECIDABLE_KEYS: ReadonlySet<string> = new Set([
   'aws:tokenissuetime',
 ]);
 
+/**
+ * RAM's `acs:AccessId`, the AccessKey ID a request is signed with (reference §A.2), which has no `aws:` counterpart
+ * (src/core/iam/principal.ts): it describes the credentials, and the bound principal signs with its own key. Kept as a
+ * key of the request, a Deny on the key the owner signed with was decided for the job's session key and never applied
+ * (review on, 2).
+ */
+const UNDECIDABLE_RAM_KEYS: ReadonlySet<string> = new Set(['acs:accessid']);
+
 /** Whether a condition key (or a variable's key) describes the principal: `aws:` and `acs:` forms alike. */
 export function keyClass(key: string): KeyClass {
   const k = key.toLowerCase();
   const a = awsFormOf(k);
   if (PRINCIPAL_KEYS.has(a)) return 'principal';
   if (a.startsWith('aws:principaltag/') && a.length > 'aws:principaltag/'.length) return 'principal';
-  if (UNDECIDABLE_KEYS.has(a) || a.startsWith('aws:principal')) return 'undecidable';
+  if (UNDECIDABLE_KEYS.has(a) || UNDECIDABLE_RAM_KEYS.has(k) || a.startsWith('aws:principal')) return 'undecidable';
   return 'request';
 }
 
