@@ -906,9 +906,12 @@ export function createEscalation(deps: EscalationDeps) {
       }
       return [...ids];
     };
-    /** Those the role's trust policy names (`aws:RequestTag/gatehouse:job`, `aws:SourceArn …:job/a*`, review hq, 4). */
+    /**
+     * Those the role's trust policy names (`aws:RequestTag/gatehouse:job`, `aws:SourceArn …:job/a*`, review hq, 4), in
+     * RAM's spelling too (`acs:RequestTag/gatehouse:job`, review on, 3).
+     */
     const trustJobIds = (role: Node): string[] =>
-      jobIdsIn(trustOf.get(role.name) ?? [], (key) => (key === `aws:requesttag/${JOB_TAG_JOB}` ? 'id' : key === 'aws:sourcearn' || key === 'acs:sourcearn' ? 'arn' : undefined));
+      jobIdsIn(trustOf.get(role.name) ?? [], (key) => (key === `aws:requesttag/${JOB_TAG_JOB}` || key === `acs:requesttag/${JOB_TAG_JOB}` ? 'id' : key === 'aws:sourcearn' || key === 'acs:sourcearn' ? 'arn' : undefined));
     /** Those `x`'s own policies pass roles for (`iam:AssociatedResourceArn …:job/a*`, review hq, 6). */
     const passJobIds = async (x: Node): Promise<string[]> => {
       // Only what `answer` asked already decides a step: a principal that cannot be resolved has no more ids to give.
