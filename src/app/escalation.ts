@@ -1312,15 +1312,17 @@ export function createEscalation(deps: EscalationDeps) {
     const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
     /**
      * The principal tags (`aws:PrincipalTag/K` = a value) that the Allow statements of `policies` test with a string
-     * operator (not negated), each with one value that meets it (`*` and `?` of a `StringLike` filled in).
+     * operator (not negated), each with one value that meets it (`*` and `?` of a `StringLike` filled in). In RAM's
+     * spelling too (`acs:PrincipalTag/K`, which the engine reads as the `aws:` key; review on, 4).
      */
     const principalTagsAsked = (policies: readonly CompiledPolicy[], prefix = 'aws:principaltag/'): Map<string, string> => {
       const out = new Map<string, string>();
+      const ram = `acs:${prefix.slice(4)}`;
       for (const p of policies) {
         for (const st of p.statements) {
           if (st.effect !== 'Allow') continue;
           for (const c of st.conditions) {
-            if (!c.key.startsWith(prefix) || c.negated || !['StringEquals', 'StringEqualsIgnoreCase', 'StringLike'].includes(c.entry.base)) continue;
+            if (!(c.key.startsWith(prefix) || (prefix.startsWith('aws:') && c.key.startsWith(ram))) || c.negated || !['StringEquals', 'StringEqualsIgnoreCase', 'StringLike'].includes(c.entry.base)) continue;
             const v = c.entry.values[0];
             const k = c.entry.key.slice(prefix.length);
             if (v !== undefined && k !== '' && !v.includes('${') && !out.has(k)) out.set(k, c.entry.base === 'StringLike' ? v.replace(/[*?]/g, 'x') : v);
@@ -2391,8 +2393,9 @@ export function createEscalation(deps: EscalationDeps) {
       // A Deny of its own taken away (review eq, 3): the inline policy deleted, the managed policy detached, the group
       // left, or the principal tag a Deny tests removed. Asked only where that policy, group or tag carries a Deny.
       for (const g of removals) out.push(g);
-      // Its tags set to those its own policies grant by (review cc, 7).
-      if (partition === 'aws') {
+      // Its tags set to those its own policies grant by (review cc, 7); in an `acs` account too, where a RAM user or role
+      // is tagged alike (TagUser, TagRole) and its policies grant by `acs:PrincipalTag/K` (review on, 4).
+      {
         const tp = await asPrincipal(t);
         const carried = tp.principal.tags ?? {};
         const wanted = [...principalTagsAsked(tp.policies.identity)].filter(([k, v]) => !Object.entries(carried).some(([ck, cv]) => ck.toLowerCase() === k.toLowerCase() && cv === v));
@@ -2403,8 +2406,8 @@ export function createEscalation(deps: EscalationDeps) {
           if (a && room) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', ...(room.first.length > 0 ? { first: room.first } : {}), reasons: [...room.reasons, ...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
           // Or the session tags `x` passes when it assumes the role (review ii, 1): they are the session's principal
           // tags, over the role's own (reference §A.1.8), where the trust policy lets `x` pass them (`sts:TagSession`,
-          // which AssumeRole asks as well of a request passing tags).
-          else {
+          // which AssumeRole asks as well of a request passing tags). RAM's AssumeRole passes no session tags.
+          else if (partition === 'aws') {
             const st = await sessionTagged(x, t, wanted);
             if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'tags', reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tags ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')} carries them, and its policies grant by them (aws:PrincipalTag)`] });
           }
