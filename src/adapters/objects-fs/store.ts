@@ -1162,13 +1162,6 @@ export class FsObjectStore implements ObjectStore {
     return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, ...of } : { parts, truncated, ...of });
   }
 
-  async uploadInfo(bucketName: string, key: string, uploadId: string): Promise<ObjectResult<UploadInfo>> {
-    const b = this.bucketOf(bucketName);
-    if (!b.ok) return b;
-    const u = this.uploadFor(b.value, key, uploadId);
-    return u.ok ? ok(u.value.info) : u;
-  }
-
   async uploadWriteHeaders(bucketName: string, key: string, uploadId: string): Promise<Readonly<Record<string, string>> | undefined> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return undefined;

@@ -480,8 +480,6 @@ export interface ObjectStore {
    */
   uploadPart(input: UploadPartInput): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>>;
-  /** The upload `uploadId` of `key`, unfinished (NoSuchUpload otherwise). */
-  uploadInfo(bucket: string, key: string, uploadId: string): Promise<ObjectResult<UploadInfo>>;
   /**
    * The `writeHeaders` of the upload `uploadId` of `key`: unfinished, or completed lately (as long as a retried Complete
    * is answered again, so that the retry is decided as the first was); undefined otherwise, or when it was created
