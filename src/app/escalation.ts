@@ -127,7 +127,7 @@ import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
-import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_CLUSTER, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
 import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
@@ -912,6 +912,23 @@ export function createEscalation(deps: EscalationDeps) {
      */
     const trustJobIds = (role: Node): string[] =>
       jobIdsIn(trustOf.get(role.name) ?? [], (key) => (key === `aws:requesttag/${JOB_TAG_JOB}` || key === `acs:requesttag/${JOB_TAG_JOB}` ? 'id' : key === 'aws:sourcearn' || key === 'acs:sourcearn' ? 'arn' : undefined));
+    /**
+     * The cluster names (patterns as written) the roles' trust policies accept nodes of by their `gatehouse:cluster`
+     * session tag (`aws:RequestTag/gatehouse:cluster`, as issuance decides it: review hp, 7; RAM's `acs:` spelling too,
+     * as review on, 3 reads the job's), from Allow statements.
+     */
+    const trustClusterNames = (rs: readonly Node[]): string[] => {
+      const names = new Set<string>();
+      for (const r of rs) {
+        for (const policy of trustOf.get(r.name) ?? []) {
+          for (const st of policy?.statements ?? []) {
+            if (st.effect !== 'Allow') continue;
+            for (const c of st.conditions) if (c.entry.key.toLowerCase() === `aws:requesttag/${JOB_TAG_CLUSTER}` || c.entry.key.toLowerCase() === `acs:requesttag/${JOB_TAG_CLUSTER}`) for (const v of c.entry.values) names.add(v);
+          }
+        }
+      }
+      return [...names];
+    };
     /** Those `x`'s own policies pass roles for (`iam:AssociatedResourceArn …:job/a*`, review hq, 6). */
     const passJobIds = async (x: Node): Promise<string[]> => {
       // Only what `answer` asked already decides a step: a principal that cannot be resolved has no more ids to give.
@@ -1085,8 +1102,12 @@ export function createEscalation(deps: EscalationDeps) {
      * the cluster's ARN there (`passesToCluster`), so a principal allowed to pass a role only for `cluster/team-*`
      * reached it through `team-new`, never through `new-cluster`, and was listed with no path.
      */
-    const unusedNamesSpelt = (x: Node, kind: 'workspace' | 'cluster', taken: ReadonlySet<string>): Set<string> => {
+    const unusedNamesSpelt = (x: Node, kind: 'workspace' | 'cluster', taken: ReadonlySet<string>, spelt: readonly string[] = []): Set<string> => {
       const names = new Set<string>();
+      for (const v of spelt) {
+        const name = v.replace(/\*/g, 'new').replace(/\?/g, 'x');
+        if (!v.includes('${') && /^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(name.toLowerCase())) names.add(name);
+      }
       const re = new RegExp(partition === 'acs' ? `^acs:pai::(\\d+|\\*)?:${kind}/(.+)$` : `^arn:aws:training::(\\d+|\\*)?:${kind}/(.+)$`);
       const associated = ASSOCIATED_RESOURCE.toLowerCase();
       for (const d of documentsOf(x)) {
@@ -1133,9 +1154,9 @@ export function createEscalation(deps: EscalationDeps) {
      * `training:GetCluster` and `training:UpdateCluster`, review jb, 16) to set its instance role (review jb, 6): an existing one first, then one under a name each of its Allow statements on clusters spells
      * (`cluster/gpu-*` read as `gpu-new`) and a plain `new-cluster`; none taken.
      */
-    const clusterWritable = async (x: Node): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[]> => {
+    const clusterWritable = async (x: Node, trusted: readonly string[] = []): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[]> => {
       const names = clusters.map((c) => c.name);
-      const fresh = unusedNamesSpelt(x, 'cluster', new Set(clusters.map((c) => c.name.toLowerCase())));
+      const fresh = unusedNamesSpelt(x, 'cluster', new Set(clusters.map((c) => c.name.toLowerCase())), trusted);
       // Each one, not the first: PassRole on a cluster write is asked with the cluster's ARN (review ob, 3).
       const out: { name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[] = [];
       for (const name of [...names, ...[...fresh].slice(0, 8)]) {
@@ -1726,10 +1747,14 @@ export function createEscalation(deps: EscalationDeps) {
         // The first cluster X may write and start nodes in; then, where X's policies read `iam:AssociatedResourceArn`, each
         // other one until each role is reached: a PassRole conditioned on the cluster's ARN (`…:cluster/team-*`) lets
         // one cluster name the role and not another (review ob, 3).
+        // So too while a role left to reach trusts nodes by their `gatehouse:cluster` tag: its trust refuses a node of
+        // one cluster and accepts one of another, and the cluster names it spells are tried (review om, 1).
         let tried = false;
-        for (const written of await clusterWritable(x)) {
-          if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
-          if (tried && !(await decidesOn(x, ASSOCIATED_RESOURCE.toLowerCase()))) break;
+        const left = () => roles.filter((r) => r !== x && !out.some((e) => e.to === r));
+        const byTag = trustClusterNames(left());
+        for (const written of await clusterWritable(x, byTag)) {
+          if (left().length === 0) break;
+          if (tried && !(await decidesOn(x, ASSOCIATED_RESOURCE.toLowerCase())) && trustClusterNames(left()).length === 0) break;
           const start = await allows(x, 'training:StartClusterNode', written.arn);
           if (!start) continue;
           tried = true;

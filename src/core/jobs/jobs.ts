@@ -230,7 +230,7 @@ export function serviceTrustContext(account: string, sourceArn?: string, tags?: 
  * them at submission (`serviceTrustContext`).
  */
 export function jobSessionTags(job: { readonly kind?: string | undefined; readonly workspace: string; readonly cluster?: string | undefined; readonly id: string }): Record<string, string> {
-  return job.kind === 'node' ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id };
+  return job.kind === 'node' ? { [JOB_TAG_CLUSTER]: job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id };
 }
 
 /** An id the server draws for a job (src/app/jobs.ts `newJobId`): 12 characters of the ID alphabet, lower-cased. */
@@ -291,6 +291,8 @@ export function sourceIdentityOf(name: string): string {
 
 export const JOB_TAG_WORKSPACE = 'gatehouse:workspace';
 export const JOB_TAG_JOB = 'gatehouse:job';
+/** A node's session tag: the cluster it is a node of. */
+export const JOB_TAG_CLUSTER = 'gatehouse:cluster';
 
 // --- messages fixed by the platform documents -------------------------------------------------------
 
