@@ -127,7 +127,7 @@ import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
-import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_CLUSTER, JOB_TAG_JOB, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_CLUSTER, JOB_TAG_JOB, JOB_TAG_WORKSPACE, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
 import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
@@ -913,17 +913,20 @@ export function createEscalation(deps: EscalationDeps) {
     const trustJobIds = (role: Node): string[] =>
       jobIdsIn(trustOf.get(role.name) ?? [], (key) => (key === `aws:requesttag/${JOB_TAG_JOB}` || key === `acs:requesttag/${JOB_TAG_JOB}` ? 'id' : key === 'aws:sourcearn' || key === 'acs:sourcearn' ? 'arn' : undefined));
     /**
-     * The cluster names (patterns as written) the roles' trust policies accept nodes of by their `gatehouse:cluster`
-     * session tag (`aws:RequestTag/gatehouse:cluster`, as issuance decides it: review hp, 7; RAM's `acs:` spelling too,
-     * as review on, 3 reads the job's), from Allow statements.
+     * The workspace or cluster names (patterns as written) the roles' trust policies accept jobs or nodes of by their
+     * session tag `tag` (`aws:RequestTag/gatehouse:cluster`, as issuance decides it: review hp, 7; RAM's `acs:` spelling
+     * too, as review on, 3 reads the job's), from Allow statements.
      */
-    const trustClusterNames = (rs: readonly Node[]): string[] => {
+    const trustTagValues = (rs: readonly Node[], tag: string): string[] => {
       const names = new Set<string>();
       for (const r of rs) {
         for (const policy of trustOf.get(r.name) ?? []) {
           for (const st of policy?.statements ?? []) {
             if (st.effect !== 'Allow') continue;
-            for (const c of st.conditions) if (c.entry.key.toLowerCase() === `aws:requesttag/${JOB_TAG_CLUSTER}` || c.entry.key.toLowerCase() === `acs:requesttag/${JOB_TAG_CLUSTER}`) for (const v of c.entry.values) names.add(v);
+            for (const c of st.conditions) {
+              const key = c.entry.key.toLowerCase();
+              if (key === `aws:requesttag/${tag}` || key === `acs:requesttag/${tag}`) for (const v of c.entry.values) names.add(v);
+            }
           }
         }
       }
@@ -1102,12 +1105,14 @@ export function createEscalation(deps: EscalationDeps) {
      * the cluster's ARN there (`passesToCluster`), so a principal allowed to pass a role only for `cluster/team-*`
      * reached it through `team-new`, never through `new-cluster`, and was listed with no path.
      */
-    const unusedNamesSpelt = (x: Node, kind: 'workspace' | 'cluster', taken: ReadonlySet<string>, spelt: readonly string[] = []): Set<string> => {
+    const unusedNamesSpelt = (x: Node, kind: 'workspace' | 'cluster', taken: ReadonlySet<string>, spelt: readonly string[] = [], own = true): Set<string> => {
       const names = new Set<string>();
+      // Names (patterns) a role's trust accepts by the session tag of the workspace or cluster (review om, 1 and 2).
       for (const v of spelt) {
         const name = v.replace(/\*/g, 'new').replace(/\?/g, 'x');
         if (!v.includes('${') && /^[\w+=,.@-]{1,128}$/.test(name) && !taken.has(name.toLowerCase())) names.add(name);
       }
+      if (!own) return names;
       const re = new RegExp(partition === 'acs' ? `^acs:pai::(\\d+|\\*)?:${kind}/(.+)$` : `^arn:aws:training::(\\d+|\\*)?:${kind}/(.+)$`);
       const associated = ASSOCIATED_RESOURCE.toLowerCase();
       for (const d of documentsOf(x)) {
@@ -1135,8 +1140,8 @@ export function createEscalation(deps: EscalationDeps) {
      * submit jobs and to pass a role was no path to the role. Asked for a name each of its Allow statements on
      * workspaces spells (`workspace/team-*` read as `team-new`) and a plain one; none taken.
      */
-    const newWorkspaceFor = async (x: Node): Promise<{ ws: Workspace; why: readonly string[]; join: readonly string[] } | undefined> => {
-      const names = unusedNamesSpelt(x, 'workspace', new Set(workspaces.map((w) => w.name.toLowerCase())));
+    const newWorkspaceFor = async (x: Node, only?: readonly string[]): Promise<{ ws: Workspace; why: readonly string[]; join: readonly string[] } | undefined> => {
+      const names = only ?? unusedNamesSpelt(x, 'workspace', new Set(workspaces.map((w) => w.name.toLowerCase())));
       for (const name of [...names].slice(0, 8)) {
         const arn = workspaceArn(partition, account, name);
         const create = await allows(x, 'training:CreateWorkspace', arn);
@@ -1718,6 +1723,33 @@ export function createEscalation(deps: EscalationDeps) {
           const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ?? []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
           for (const r of roles) if (!out.some((e) => e.to === r)) await passTo(x, r, training, via, out);
         }
+        // A role left to reach whose trust accepts jobs of some workspaces only, by their `gatehouse:workspace` tag: each
+        // other workspace X may join, and a new one under each name that trust spells (`ml-*` as `ml-new`), is tried too
+        // (review om, 1 and 2): only the first workspace X could submit in, join or create was.
+        const left = () => roles.filter((r) => r !== x && !out.some((e) => e.to === r));
+        const byTag = trustTagValues(left(), JOB_TAG_WORKSPACE);
+        if (byTag.length > 0) {
+          const tried = new Set(creating.map((c) => c.ws.name.toLowerCase()));
+          const more: { ws: Workspace; why: readonly string[]; join?: readonly string[] }[] = [];
+          for (const ws of workspaces) {
+            if (tried.has(ws.name.toLowerCase()) || isWorkspaceMember(ws, x.name, x.groups)) continue;
+            const arn = workspaceArn(partition, account, ws.name);
+            const submit = await answer(x, 'training:CreateJob', arn);
+            if (!refusedOnlyAsNonMember(submit)) continue;
+            const join = await joinOf(x, ws, arn);
+            if (join) more.push({ ws, why: [...join.reasons, ...reasonsBesideMembership(submit)], join: join.actions });
+          }
+          const taken = new Set(workspaces.map((w) => w.name.toLowerCase()));
+          for (const name of unusedNamesSpelt(x, 'workspace', taken, byTag, false)) {
+            const fresh = await newWorkspaceFor(x, [name]);
+            if (fresh) more.push(fresh);
+          }
+          for (const c of more) {
+            if (left().length === 0) break;
+            const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ?? []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
+            for (const r of left()) await passTo(x, r, training, via, out);
+          }
+        }
       }
       // Cluster nodes: the role a node of it would run as, under each compute config. A role's session starts nodes
       // as a user does (src/app/jobs.ts `startNode`: no workspace membership), chosen with no user and no groups, so
@@ -1751,10 +1783,10 @@ export function createEscalation(deps: EscalationDeps) {
         // one cluster and accepts one of another, and the cluster names it spells are tried (review om, 1).
         let tried = false;
         const left = () => roles.filter((r) => r !== x && !out.some((e) => e.to === r));
-        const byTag = trustClusterNames(left());
+        const byTag = trustTagValues(left(), JOB_TAG_CLUSTER);
         for (const written of await clusterWritable(x, byTag)) {
           if (left().length === 0) break;
-          if (tried && !(await decidesOn(x, ASSOCIATED_RESOURCE.toLowerCase())) && trustClusterNames(left()).length === 0) break;
+          if (tried && !(await decidesOn(x, ASSOCIATED_RESOURCE.toLowerCase())) && trustTagValues(left(), JOB_TAG_CLUSTER).length === 0) break;
           const start = await allows(x, 'training:StartClusterNode', written.arn);
           if (!start) continue;
           tried = true;
