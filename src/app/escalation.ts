@@ -2079,8 +2079,13 @@ export function createEscalation(deps: EscalationDeps) {
         }
       }
       // Principal tags its Denies test (`aws:PrincipalTag/K`, an operator that needs the key: not negated, and `Null` only
-      // as `false`, which holds while the tag is carried whatever its value; review ii, 5).
-      if (partition === 'aws') {
+      // as `false`, which holds while the tag is carried whatever its value; review ii, 5). In RAM's spelling too
+      // (`acs:PrincipalTag/K`, which the engine reads as the `aws:` key), and in `acs` accounts, where a RAM user or role
+      // is untagged and tagged alike (review oo, 1); the session-tag alternatives stay AWS's (RAM's AssumeRole passes
+      // no session tags).
+      {
+        const tagged = (key: string): boolean => key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
+        const spelled = `${partition === 'aws' ? 'aws' : 'acs'}:PrincipalTag/`;
         const tp = await asPrincipal(t);
         const carried = Object.keys(tp.principal.tags ?? {});
         const keys = new Set<string>();
@@ -2092,7 +2097,7 @@ export function createEscalation(deps: EscalationDeps) {
           for (const st of p.statements) {
             if (st.effect !== 'Deny') continue;
             for (const c of st.conditions) {
-              if (!c.key.startsWith('aws:principaltag/') || c.negated) continue;
+              if (!tagged(c.key) || c.negated) continue;
               if (c.entry.base === 'Null' && !c.entry.values.every((n) => n.toLowerCase() === 'false')) continue;
               const k = carried.find((ck) => ck.toLowerCase() === c.key.slice('aws:principaltag/'.length));
               if (k === undefined) continue;
@@ -2110,13 +2115,13 @@ export function createEscalation(deps: EscalationDeps) {
         for (const k of keys) {
           const a = await allows(x, untag, t.arn, tagKeysContext([k]));
           if (a) {
-            out.push(gain(untag, t.arn, `aws:PrincipalTag/${k}`, a, `${t.arn} carries the tag ${k}, which Deny statements of its policies test and ${x.name} may remove`));
+            out.push(gain(untag, t.arn, `${spelled}${k}`, a, `${t.arn} carries the tag ${k}, which Deny statements of its policies test and ${x.name} may remove`));
             continue;
           }
           // Or, for a role, overridden by a session tag of the session `x` opens (review ii, 7): a session tag replaces the
           // role tag of the same key (reference §A.1.8).
           const value = fixed.has(k) ? undefined : ['x', 'none', 'cleared'].find((v) => !named.get(k)?.has(v));
-          const st = value === undefined ? undefined : await sessionTagged(x, t, [[k, value]]);
+          const st = value === undefined || partition !== 'aws' ? undefined : await sessionTagged(x, t, [[k, value]]);
           if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: `aws:PrincipalTag/${k}`, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag ${k}=${value} carries it over the role's own, which Deny statements of its policies test`] });
         }
         // Or a tag a Deny asks it to lack (review ii, 4): AWS's guardrail that denies unless the principal carries a tag
@@ -2129,7 +2134,7 @@ export function createEscalation(deps: EscalationDeps) {
           for (const st of p.statements) {
             if (st.effect !== 'Deny') continue;
             for (const c of st.conditions) {
-              if (!c.key.startsWith('aws:principaltag/') || c.entry.qualifier !== undefined) continue;
+              if (!tagged(c.key) || c.entry.qualifier !== undefined) continue;
               const k = c.entry.key.slice('aws:PrincipalTag/'.length);
               const v = c.entry.values[0];
               if (k === '' || v === undefined || v.includes('${')) continue;
@@ -2145,13 +2150,13 @@ export function createEscalation(deps: EscalationDeps) {
         if (wanted.size > 0) {
           const tag = iam(`Tag${kind}`);
           const written = [...wanted].map(([k, v]) => `${k}=${v}`).join(', ');
-          const named = [...wanted.keys()].map((k) => `aws:PrincipalTag/${k}`).join(', ');
+          const named = [...wanted.keys()].map((k) => `${spelled}${k}`).join(', ');
           const a = await allows(x, tag, t.arn, requestTagContext([...wanted].map(([key, value]) => ({ key, value }))));
           const room = a && (await tagRoom(x, t, [...wanted].map(([key, value]) => ({ key, value }))));
           if (a && room) {
             const g = gain(tag, t.arn, named, a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`);
             out.push(room.first.length > 0 ? { ...g, first: room.first, reasons: [...room.reasons, ...g.reasons] } : g);
-          } else {
+          } else if (partition === 'aws') {
             // Or, for a role, as session tags of the session `x` opens (review ii, 6).
             const st = await sessionTagged(x, t, [...wanted]);
             if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: named, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag${wanted.size === 1 ? '' : 's'} ${written} carries ${wanted.size === 1 ? 'it' : 'them'}, without which Deny statements of its policies apply`] });
