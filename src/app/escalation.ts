@@ -1441,7 +1441,8 @@ export function createEscalation(deps: EscalationDeps) {
      * keys and values (`aws:TagKeys`, `aws:RequestTag/K`), and AssumeRole's trust check with them as principal tags.
      */
     const retagged = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
-      if (partition !== 'aws') return undefined;
+      // In an `acs` account too: a RAM trust policy may ask `acs:PrincipalTag/K`, and RAM users and roles are tagged alike
+      // (review oo, 2).
       const tags = principalTagsAsked([...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])]);
       if (tags.size === 0) return undefined;
       const action = iam(x.kind === 'user' ? 'TagUser' : 'TagRole');
@@ -1486,7 +1487,7 @@ export function createEscalation(deps: EscalationDeps) {
       let t = trustGrantsOf.get(r.name);
       if (!t) {
         const trust = trustOf.get(r.name) ?? [];
-        trustGrantsOf.set(r.name, (t = { grants: trustGrants(trust), tags: partition === 'aws' && principalTagsAsked(trust).size > 0 }));
+        trustGrantsOf.set(r.name, (t = { grants: trustGrants(trust), tags: principalTagsAsked(trust).size > 0 }));
       }
       return t;
     };
@@ -1496,7 +1497,7 @@ export function createEscalation(deps: EscalationDeps) {
       let o = ownSieve.get(x.arn);
       if (!o) {
         const own = [...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])];
-        ownSieve.set(x.arn, (o = { account: me.principal.account, tags: partition === 'aws' && principalTagsAsked(own).size > 0, createKey: identityGrants(me.policies, iam('CreateAccessKey')), rewrite: identityGrants(me.policies, iam('UpdateAssumeRolePolicy')) }));
+        ownSieve.set(x.arn, (o = { account: me.principal.account, tags: principalTagsAsked(own).size > 0, createKey: identityGrants(me.policies, iam('CreateAccessKey')), rewrite: identityGrants(me.policies, iam('UpdateAssumeRolePolicy')) }));
       }
       return o;
     };
