@@ -42,7 +42,7 @@ async function slowListenProxy(delayMs: number): Promise<{ url: string; slow(on:
     let listening = false;
     let first = true;
     client.on('data', (b: Buffer) => {
-      // The startup message names the connection (`application_name = gatehouse-listen-<pid>`).
+      // The startup message names the connection (`application_name = gatehouse-listen-<host>-<pid>`).
       if (first && b.toString('latin1').includes('gatehouse-listen')) listening = true;
       first = false;
       upstream.write(b);

@@ -25,6 +25,7 @@
  *   instances then poll the change head (docs/decisions.md).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import {
@@ -538,6 +539,22 @@ const SELF_CHECK_MS = 3_000;
 /** How often an idle listening connection is checked (a half-open TCP connection delivers nothing and says nothing). */
 const PING_MS = 5_000;
 
+/** PostgreSQL keeps `application_name` to NAMEDATALEN - 1 bytes, cutting the rest, and shows printable ASCII only. */
+const APPLICATION_NAME_BYTES = 63;
+
+/**
+ * The listening connection's `application_name`: `gatehouse-listen-<host>-<pid>`. The pid alone named every replica's
+ * `gatehouse-listen-1` (the server is its container's first process in every pod of deploy/kubernetes, review oi, 1).
+ * A host name too long for the bound keeps its end (a pod's name ends with what tells replicas apart), the pid whole.
+ */
+export function listenName(host: string, pid: number): string {
+  const prefix = 'gatehouse-listen-';
+  const tail = `-${pid}`;
+  const room = Math.max(0, APPLICATION_NAME_BYTES - prefix.length - tail.length);
+  const printable = host.replace(/[^\x20-\x7e]/g, '?');
+  return `${prefix}${printable.length > room ? printable.slice(printable.length - room) : printable}${tail}`;
+}
+
 interface ListenOptions {
   readonly url: string;
   readonly schema: string | undefined;
@@ -586,8 +603,8 @@ function listen(o: ListenOptions): ChangeSubscription {
     const { url, given } = urlOptions(o.url);
     const client = new pg.Client({
       connectionString: url,
-      // Named after the process, so an operator (or a test) can tell the listening connections apart.
-      application_name: `gatehouse-listen-${process.pid}`,
+      // Named after the host and the process, so an operator (or a test) can tell the listening connections apart.
+      application_name: listenName(hostname(), process.pid),
       keepAlive: true,
       connectionTimeoutMillis: o.connectTimeoutMs,
       ...(o.schema === undefined && given.length === 0 ? {} : { options: [...given, ...(o.schema === undefined ? [] : [`-c search_path=${o.schema}`])].join(' ') }),
