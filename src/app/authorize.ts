@@ -921,6 +921,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * directory); `undefined`: no running job carries that ARN (it is then an ordinary session's).
    */
   const jobSessions = new Map<string, { value: Resolved | undefined; at: number }>();
+  /**
+   * Where each job asked about lives (`jobPlaceOf`: its account, partition, workspace or cluster, submitter), by id. A
+   * job's place is written once, when it is submitted, and a job is never deleted: held, it is never stale. Read from
+   * the store for every question on a job's ARN, a decision read the database (DESIGN.md "Performance model": a
+   * decision touches none) and answered 503 while PostgreSQL was out (issue 7: decisions keep working; review oi, 2).
+   * A job the store does not hold is not held: it may be submitted a moment later, through any instance.
+   */
+  const jobPlaces = new Map<string, NonNullable<Awaited<ReturnType<typeof jobPlaceOf>>>>();
   /** The S3 gateway's objects, when one runs in this process (`useObjectTags`). */
   let objectTags: ObjectTagsReader | undefined;
 
@@ -1705,6 +1713,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...by, diagnostics: [...by.diagnostics, `workspaces: decided on the workspace’s ARN \`${stored}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
   }
 
+  /** Where job `id` lives (`jobPlaces`): held once read, else read from the store; undefined when there is no such job. */
+  async function placeOfJob(id: string): Promise<Awaited<ReturnType<typeof jobPlaceOf>>> {
+    const held = jobPlaces.get(id);
+    if (held !== undefined) return held;
+    const place = await deps.store.read((tx) => jobPlaceOf(tx, id));
+    if (place !== undefined) {
+      if (jobPlaces.size >= MAX_RESOLVED) jobPlaces.clear();
+      jobPlaces.set(id, place);
+    }
+    return place;
+  }
+
   /**
    * A job question (`jobQuestion`) answered as jobs decide it: on the job's ARN and on its workspace's, combined by
    * `jobOrWorkspace` (an explicit deny on either refuses, an allow on either allows). A job the store does not hold is
@@ -1715,7 +1735,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Another account's job is decided as asked: which workspace holds it is that account's to know (review I3; jobs
     // answer another account's caller NoSuchEntity whatever its policies say), and the answer named it (review ad, ad3).
     if (q.account !== caller.account && caller.account !== ROOT_ACCOUNT) return decideAskedAs(caller, input, asked, proofs, started, asking);
-    const place = storable(q.id) ? await deps.store.read((tx) => jobPlaceOf(tx, q.id)) : undefined;
+    const place = storable(q.id) ? await placeOfJob(q.id) : undefined;
     if (place === undefined || place.account !== q.account) return decideAskedAs(caller, input, asked, proofs, started, asking);
     // On the job's own ARN, in its account's dialect (jobs find a job by its id: another partition's spelling of its ARN
     // named no Deny of it; review ad, ad2), an explicit deny of the ARN as asked holding too.
