@@ -13,9 +13,9 @@ import type { BoundRole, SubjectAllowed } from '../core/rbac/index.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
-import { isStoreDataRefused } from './ports/store.ts';
+import { isStoreDataRefused, isStoreUnavailable } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
+import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies, type JobSession } from './jobs.ts';
 import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
@@ -929,6 +929,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * A job the store does not hold is not held: it may be submitted a moment later, through any instance.
    */
   const jobPlaces = new Map<string, NonNullable<Awaited<ReturnType<typeof jobPlaceOf>>>>();
+  /**
+   * The last record read of each job whose session was asked about by ARN (`jobSessionOf`), by id, and when it was read:
+   * what decides for its sessions while the store cannot be read, as the job's credential endpoints serve the job they
+   * hold (src/app/jobs.ts `jobByCapability`). Read again once `jobSessions` lets it go (a second, or any change), the
+   * job's state may have moved on; during an outage nothing is read, and a job that ended before it was revoked
+   * (`job/<id>`), which this instance heard of: a revocation of the job's sessions after the record was read refuses the
+   * fallback (503, as before). Without it every such question answered 503 once the second passed (review oi, 3).
+   */
+  const heldJobSessions = new Map<string, { session: JobSession; at: number }>();
   /** The S3 gateway's objects, when one runs in this process (`useObjectTags`). */
   let objectTags: ObjectTagsReader | undefined;
 
@@ -1144,7 +1153,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * another case names the same role's session of that job.
    */
   async function readJobSession(arn: string, principal: Principal, node: boolean, id: string): Promise<Result<Resolved> | undefined> {
-    const s = await deps.store.read((tx) => jobSessionOf(tx, id));
+    const s = await jobSessionRecord(id, principal);
     const role = s && parseRoleArn(s.roleArn);
     const roleName = principal.roleArn?.slice(principal.roleArn.lastIndexOf('/') + 1);
     if (!s || !role || (s.job.kind === 'node') !== node || role.account !== principal.account || !sameName(role.name, roleName) || !sameName(s.sessionName, principal.session?.name)) {
@@ -1171,6 +1180,26 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
     jobSessions.set(arn, { value, at: deps.now() });
     return ok(value);
+  }
+
+  /** Job `id`'s record (`jobSessionOf`), or while the store cannot be read the one held (`heldJobSessions`). */
+  async function jobSessionRecord(id: string, principal: Principal): Promise<JobSession | undefined> {
+    const held = heldJobSessions.get(id);
+    try {
+      const at = deps.now();
+      const s = await deps.store.read((tx) => jobSessionOf(tx, id));
+      if (s !== undefined) {
+        if (heldJobSessions.size >= MAX_RESOLVED) heldJobSessions.clear();
+        heldJobSessions.set(id, { session: s, at });
+      }
+      return s;
+    } catch (e) {
+      if (held === undefined || !isStoreUnavailable(e)) throw e;
+      // Its sessions revoked since it was read (the job ended, or an admin revoked them): whether it still runs cannot be told.
+      const since: SessionClaims = { v: 1, sid: '', ak: '', sk: '', acct: principal.account, part: principal.partition, name: '', iat: held.at, exp: deps.now(), job: id };
+      if (revocations?.isRevoked(since) === true) throw e;
+      return held.session;
+    }
   }
 
   async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
