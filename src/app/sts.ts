@@ -202,6 +202,14 @@ const CONSOLE_USE_PREFIX = 'console-use/';
  * `consoleIdleMs`: a console sign-in with no request for as long is refused and ended (default `CONSOLE_IDLE_MS`);
  * `notes`: the store its last uses are written to as bookkeeping, no change (the app's raw store; default `deps.store`).
  */
+/**
+ * How long a refresh that found a managed session policy missing answers for it (`lookForPolicies`): as long as the
+ * looks for a made-up access key id wait (src/app/live.ts `MISS_READ_GAP_MS`), without making anyone wait.
+ */
+const MISSING_POLICY_RECHECK_MS = 100;
+/** Managed session policy ARNs remembered as missing at most (authenticated sessions name them; cleared when full). */
+const MAX_POLICIES_MISSING = 10_000;
+
 export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void, longTermKey?: (accessKeyId: string) => Promise<Result<{ secret: string; caller: Caller }>>, consoleIdleMs: number = CONSOLE_IDLE_MS, notes: Store = deps.store) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
@@ -315,6 +323,35 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return cache.get('session-policy', pol) ?? allowsNothing('session-policy');
   }
 
+  /** Managed session policies a refresh made for them found missing (by ARN: when), bounded as the resolved principals. */
+  const policiesMissing = new Map<string, number>();
+
+  /**
+   * Reads the change log up to now for managed session policies `arns` not held (`sessionPolicies`), unless a refresh
+   * made for each of them found it missing less than `MISSING_POLICY_RECHECK_MS` ago; while the store cannot be read,
+   * a policy such a refresh found missing counts as gone (the compiled state as last read), others fail (503). A
+   * session naming a deleted policy read the change log on every request (a decision touching the database), and
+   * could not be verified at all while PostgreSQL was out, though its role and the rest were held (issue 7: session
+   * verification keeps working; review oi, 4). One created a moment ago elsewhere is still looked for first (cn, 3).
+   */
+  async function lookForPolicies(arns: readonly string[]): Promise<void> {
+    const t = now();
+    if (arns.every((a) => t - (policiesMissing.get(a) ?? -Infinity) < MISSING_POLICY_RECHECK_MS)) return;
+    try {
+      await live.refresh();
+    } catch (e) {
+      if (isStoreUnavailable(e) && arns.every((a) => policiesMissing.has(a))) return;
+      throw e;
+    }
+    for (const a of arns) {
+      if (live.managedPolicy(a) !== undefined) policiesMissing.delete(a);
+      else {
+        if (policiesMissing.size >= MAX_POLICIES_MISSING) policiesMissing.clear();
+        policiesMissing.set(a, t);
+      }
+    }
+  }
+
   /**
    * Compiled session policies (inline text + managed ARNs), or undefined when none were passed. A managed policy
    * that no longer exists, or whose document no longer compiles, allows nothing (review O, finding 1): a session
@@ -327,7 +364,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // A policy not held may have been created through another instance a moment ago (the session was issued there
     // since): the change log is read once before it counts as gone, as for a principal (`loadedEntry`). Taken for gone
     // at once, it narrowed the session to nothing here until the next refresh (review instances, cn3).
-    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await live.refresh();
+    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await lookForPolicies(c.polArns.filter((arn) => live.managedPolicy(arn) === undefined));
     for (const arn of c.polArns ?? []) {
       if (tx === undefined) {
         out.push(live.managedPolicy(arn) ?? allowsNothing(arn));
