@@ -906,7 +906,7 @@ function noSuchPrincipal(arn: string, principal: Principal): Result<never> {
  * `revocations`: the live state (src/app/live.ts `LiveState`): its revocation list, read at each decision about a session
  * named by ARN (absent, no session counts as revoked), and the change head its directory has applied.
  */
-export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = [], revocations?: { isRevoked(c: SessionClaims): boolean; readonly head?: number }) {
+export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = [], revocations?: { isRevoked(c: SessionClaims): boolean; readonly head?: number; readonly loaded?: boolean; groupsOfUser?(account: string, name: string): readonly string[] | undefined }) {
   // A decision touches no database (DESIGN.md "Performance model"): the principal named in a question is
   // read once per version of the directory. That version is the resource policies' and the live directory's change
   // head together: an instance's refresh reads the two in transactions one after the other, so a change committed
@@ -932,12 +932,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   /**
    * The last record read of each job whose session was asked about by ARN (`jobSessionOf`), by id, and when it was read:
    * what decides for its sessions while the store cannot be read, as the job's credential endpoints serve the job they
-   * hold (src/app/jobs.ts `jobByCapability`). Read again once `jobSessions` lets it go (a second, or any change), the
-   * job's state may have moved on; during an outage nothing is read, and a job that ended before it was revoked
-   * (`job/<id>`), which this instance heard of: a revocation of the job's sessions after the record was read refuses the
-   * fallback (503, as before). Without it every such question answered 503 once the second passed (review oi, 3).
+   * hold (src/app/jobs.ts `jobByCapability`). A job's end revokes its sessions (`job/<id>`), which this instance hears of
+   * through its change log: a revocation of the job's sessions after the record was read refuses the fallback (503, as
+   * before). Without it every such question answered 503 once the record held for a second had gone (review oi, 3).
    */
   const heldJobSessions = new Map<string, { session: JobSession; at: number }>();
+  /** Workspaces asked about (`heldWorkspace`), by their store key, with the version and head they were read at. */
+  const workspaces = new Map<string, { workspace: Workspace | undefined; version: number; head: number }>();
   /** The S3 gateway's objects, when one runs in this process (`useObjectTags`). */
   let objectTags: ObjectTagsReader | undefined;
 
@@ -1827,6 +1828,25 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /**
+   * Workspace `name` of `account` as stored (undefined: none), kept until the directory or resource policies move on
+   * (`current`: any change, a workspace's included, moves the change head every instance applies within a second). Read
+   * from the store for every workspace question, a decision read the database and answered 503 while PostgreSQL was
+   * out (issue 7: decisions keep working; review oi, 5).
+   */
+  async function heldWorkspace(account: string, name: string): Promise<Workspace | undefined> {
+    const key = workspaceKey(account, name);
+    const held = workspaces.get(key);
+    if (held !== undefined && current(held.version, held.head)) return held.workspace;
+    const version = resourcePolicies.version;
+    const head = revocations?.head ?? -1;
+    const text = await deps.store.read((tx) => tx.kv.get(key));
+    const workspace = text === undefined ? undefined : (JSON.parse(text) as Workspace);
+    if (workspaces.size >= MAX_RESOLVED) workspaces.clear();
+    workspaces.set(key, { workspace, version, head });
+    return workspace;
+  }
+
+  /**
    * Whether the principal a question is about is a member of workspace `ws`, as jobs decide it (`isMember`): a user of
    * the workspace's account, named in it or in one of its groups. The caller itself, the caller a proof authenticated,
    * or a user named by ARN (its name in any case, as the directory finds it); anything else is no member. `stored`:
@@ -1841,6 +1861,16 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (p.ok && p.value.kind === 'user') user = { account: p.value.account, name: p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1) };
     }
     if (!storable(ws.name)) return { member: false, stored: undefined };
+    // From memory once the directory is loaded (`heldWorkspace`, the directory's groups): a decision touches no database.
+    const groupsOf = revocations?.loaded === true ? revocations.groupsOfUser : undefined;
+    if (groupsOf !== undefined) {
+      const workspace = await heldWorkspace(ws.account, ws.name);
+      if (workspace === undefined) return { member: false, stored: undefined };
+      const stored = workspace.name;
+      if (user === undefined || user.account !== ws.account || !storable(user.name)) return { member: false, stored };
+      const groups = groupsOf.call(revocations, user.account, user.name);
+      return { member: groups !== undefined && isWorkspaceMember(workspace, user.name, groups), stored };
+    }
     return deps.store.read(async (tx) => {
       const text = await tx.kv.get(workspaceKey(ws.account, ws.name));
       if (text === undefined) return { member: false, stored: undefined };

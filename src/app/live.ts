@@ -447,6 +447,14 @@ export class LiveState {
    * issued to it name it by its old name and that id (`SessionClaims.user`, `owner`). From an index built once per
    * `generation` on first use; undefined when no user held has that id (review ns, 2).
    */
+  /**
+   * The groups user `name` of `account` is in, by lower-cased name (a workspace's members are compared in any case);
+   * undefined when no such user is held.
+   */
+  groupsOfUser(account: string, name: string): readonly string[] | undefined {
+    return this.mirror.sources.get(userKey(account, name))?.groups.map((g) => g.slice(g.indexOf('/') + 1));
+  }
+
   userById(id: string): UserEntry | undefined {
     const m = this.mirror;
     if (this.byId?.mirror !== m || this.byId.generation !== this.generation) {
