@@ -43,6 +43,17 @@ export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
  */
 export const RANK_CAPABILITY_HEADER = 'x-gatehouse-rank-capability';
 
+/** The header a launcher sends to name the ranks' capability `ranks` beside its own `capability`: none when they are one. */
+export function rankCapabilityHeader(capability: string, ranks: string | undefined): Record<string, string> {
+  return ranks !== undefined && ranks !== capability ? { [RANK_CAPABILITY_HEADER]: ranks } : {};
+}
+
+/** The ranks' capability a request names (`RANK_CAPABILITY_HEADER`) when it has a capability's length, else undefined. */
+export function rankCapabilityOf(headers: IncomingHttpHeaders): string | undefined {
+  const named = headers[RANK_CAPABILITY_HEADER];
+  return typeof named === 'string' && named.length >= 16 && named.length <= 128 ? named : undefined;
+}
+
 /**
  * The header a node agent sends (value `1`) when it asks for a job's credentials on its own, to learn whether the
  * job ended, rather than for a process that reads them: a server before review da, 1 counted every fetch as a sign of

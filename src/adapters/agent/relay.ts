@@ -56,7 +56,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, RANK_CAPABILITY_HEADER, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -617,8 +617,7 @@ export function createRelay(opts: RelayOptions): Relay {
     // again for the job and, after its session changed, served the old one beside the ranks' new one until its next
     // revalidation (review oa, 2). Naming a capability the caller holds gives it nothing it could not read already; its
     // job must be one the server knows, as the launcher's is.
-    const named = req.headers[RANK_CAPABILITY_HEADER];
-    const reads = typeof named === 'string' && named.length >= 16 && named.length <= 128 ? named : cap;
+    const reads = rankCapabilityOf(req.headers) ?? cap;
     // Only a job the server knows gets an endpoint (one without a role too: it answers 404 there, as the server's).
     const a = await jobCredentials(reads);
     if (a.status !== 200 && a.status !== 404) return send(res, a);
@@ -690,8 +689,8 @@ export function createRelay(opts: RelayOptions): Relay {
           ended(req.headers.authorization);
           // The ranks' entry too (review nn, 1: their capability is not the launcher's). Only a cache entry goes, which the
           // next read asks the server for again: a header naming another job's capability costs that job one request.
-          const ranks = req.headers[RANK_CAPABILITY_HEADER];
-          if (typeof ranks === 'string' && ranks.length >= 16 && ranks.length <= 128) ended(ranks);
+          const ranks = rankCapabilityOf(req.headers);
+          if (ranks !== undefined) ended(ranks);
         }
         return send(res, a);
       } catch (e) {

@@ -15,7 +15,7 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
-import { isGatehouseAnswer, RANK_CAPABILITY_HEADER, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
+import { isGatehouseAnswer, rankCapabilityHeader, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerUriOf, ECS_CONTAINER_HOST, podContainerAddressRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 import { makeDirectory, removeDirectories } from '../fs/index.ts';
@@ -373,7 +373,7 @@ async function agentMetadata(agentUrl: string, capability: string, ranks: string
       method: 'POST',
       // The ranks' capability named, as with the end: the endpoint then serves the agent's entry of the ranks' reads, the
       // one session the job's other endpoints on the node serve (review oa, 2).
-      headers: { authorization: capability, 'content-type': 'application/json', ...(ranks !== undefined && ranks !== capability ? { [RANK_CAPABILITY_HEADER]: ranks } : {}) },
+      headers: { authorization: capability, 'content-type': 'application/json', ...rankCapabilityHeader(capability, ranks) },
       body: JSON.stringify({ ...(port !== undefined ? { port } : {}), ...(uid !== undefined ? { uid } : {}) }),
     });
     const body = (jsonOf(r.text) ?? {}) as { host?: unknown; port?: unknown; Message?: unknown };
@@ -545,7 +545,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const send = (path: string, body?: unknown): Promise<EndpointAnswer> =>
     endpointRequest(`${agentUrl}${path}`, {
       method: 'POST',
-      headers: { authorization: capability, 'content-type': 'application/json', ...(path === '/v1/launcher/end' && ranks !== undefined && ranks !== capability ? { [RANK_CAPABILITY_HEADER]: ranks } : {}) },
+      headers: { authorization: capability, 'content-type': 'application/json', ...(path === '/v1/launcher/end' ? rankCapabilityHeader(capability, ranks) : {}) },
       body: body === undefined ? '' : JSON.stringify(body),
     });
   const post = async (path: string, body?: unknown): Promise<Record<string, unknown> | undefined> => {
