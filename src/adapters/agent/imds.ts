@@ -28,7 +28,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { capConnections } from '../http/connection-cap.ts';
-import { answeredRaw, timedStatus } from '../http/lifecycle.ts';
+import { answerClientError, timedStatus } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 /**
@@ -170,17 +170,9 @@ export function boundCredentialServer(server: Server, maxConnections: number, sh
   server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
     // What Node answers on its own (a bare status), but for the request line and headers past the limit: its bare 431
     // left the SDKs' container provider without the `Code` and `Message` it copies from a 4xx (credential-protocols
-    // §2.1), `Server responded with status: 431` and nothing of why (review np, 2).
-    if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
-      if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(shape));
-      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-        // Timed under 408, not as a client that left (review nx, 1).
-        answeredRaw(socket._httpMessage, 408);
-        socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
-      }
-      else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    }
-    socket.destroy();
+    // §2.1), `Server responded with status: 431` and nothing of why (review np, 2). The 408 is timed under 408, not as
+    // a client that left (review nx, 1).
+    answerClientError(e, socket, { headersTooLarge: () => headersTooLarge(shape), timedOut: () => 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' });
   });
   return server;
 }

@@ -3,6 +3,7 @@
  * requests in flight finish (up to a grace period, then connections are cut) and refuses nothing half-way.
  */
 import type { Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** How long a stopping edge lets requests in flight finish before it cuts their connections. */
 export const DEFAULT_GRACE_MS = 10_000;
@@ -127,6 +128,27 @@ const answeredOnSocket = new WeakMap<object, number>();
  */
 export function answeredRaw(res: object | null | undefined, status: number): void {
   if (res !== null && res !== undefined) answeredOnSocket.set(res, status);
+}
+
+/**
+ * A `clientError` listener's answer, written on the socket before it is destroyed (none once a response began): Node's
+ * own bare status, but for the request line and headers past the limit (`headersTooLarge`: the server's error shape)
+ * and the request timeout (`timedOut`, timed under 408 by `answeredRaw`). The HTTP edge's (http/server.ts) and the
+ * credential ports' (agent/imds.ts).
+ */
+export function answerClientError(
+  e: Error & { code?: string },
+  socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null },
+  answers: { readonly headersTooLarge: () => string; readonly timedOut: () => string },
+): void {
+  if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
+    if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(answers.headersTooLarge());
+    else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      answeredRaw(socket._httpMessage, 408);
+      socket.write(answers.timedOut());
+    } else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  }
+  socket.destroy();
 }
 
 /**

@@ -25,7 +25,7 @@ import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './
 import { answerQueryMisplaced, answerS3Elsewhere, misplacedQueryServiceOf, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { answeredRaw, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
+import { answerClientError, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { behindProxies, requestFactsOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
@@ -314,15 +314,7 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
     // (review ky, 3). It is said in the error shape of the route the request line names (when it is in the bytes the
     // parser had): the admin API's JSON under `/v1/`, a Kubernetes `Status` under `/k8s/`, else the Query APIs' XML,
     // which the AWS clients read.
-    if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
-      if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(headersTooLarge(e.rawPacket, limits.maxHeaderSize));
-      else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-        answeredRaw(socket._httpMessage, 408);
-        socket.write(requestTimedOut(socket._httpMessage?.req, limits));
-      }
-      else socket.write(e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    }
-    socket.destroy();
+    answerClientError(e, socket, { headersTooLarge: () => headersTooLarge(e.rawPacket, limits.maxHeaderSize), timedOut: () => requestTimedOut(socket._httpMessage?.req, limits) });
   });
   return server;
 }
