@@ -41,7 +41,7 @@ import type { CliDeps, CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownGivenUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
-import { formatError, nonEmptyArg, printable, printableMessage } from './output.ts';
+import { formatError, nonEmptyArg, printable, shownMessage } from './output.ts';
 import { containerUriOf } from '../../core/jobs/jobs.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
@@ -1582,12 +1582,12 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
     // 'line': the command prints JSON lines (`audit query --json`), so the error is one line too.
     ctx.err(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
   } else if (f.errors.length > 1) {
-    ctx.err(`gatehouse: ${shown(f.code)}: ${shown(f.message)}\n`);
+    ctx.err(`gatehouse: ${shownMessage(f.code)}: ${shownMessage(f.message)}\n`);
     for (const e of f.errors) ctx.err(`  ${describeError(e)}\n`);
   } else {
     const only = f.errors[0];
     // The message is the error's own (not, say, apply's summary of it) when it is the one error listed.
-    ctx.err(`gatehouse: ${shown(f.code)}: ${only !== undefined && only.message === f.message ? whereOf(only) : ''}${shown(f.message)}\n`);
+    ctx.err(`gatehouse: ${shownMessage(f.code)}: ${only !== undefined && only.message === f.message ? whereOf(only) : ''}${shownMessage(f.message)}\n`);
   }
   return f.status;
 }
@@ -1634,23 +1634,15 @@ export function refusedInFile(
 }
 
 /** One error of several, on one line: `Statement[0].Resource: statement needs … [POLICY_MISSING_ELEMENT]`. */
-export const describeError = (e: ClientFailure['errors'][number]): string => `${whereOf(e)}${shown(e.message)} [${shown(e.code)}]`;
+export const describeError = (e: ClientFailure['errors'][number]): string => `${whereOf(e)}${shownMessage(e.message)} [${shownMessage(e.code)}]`;
 
 /** `Statement[0].Resource (line 3, column 5): `, or nothing when the error has no path and no position. */
 function whereOf(e: ClientFailure['errors'][number]): string {
   const at = typeof e.line === 'number' ? `line ${e.line}${typeof e.column === 'number' ? `, column ${e.column}` : ''}` : '';
   const path = typeof e.path === 'string' ? e.path : '';
   if (path === '' && at === '') return '';
-  return path === '' ? `${at}: ` : at === '' ? `${shown(path)}: ` : `${shown(path)} (${at}): `;
+  return path === '' ? `${at}: ` : at === '' ? `${shownMessage(path)}: ` : `${shownMessage(path)} (${at}): `;
 }
-
-/**
- * A server's (or this side's) error text as the terminal may show it: on one line, control characters escaped
- * (`printableMessage`: values the message quotes are escaped already). Messages echo what was sent or stored (a name, an ARN, a Kubernetes object's name, a JSON key of a
- * policy file), and an ESC or CR in one rewrote the line a terminal or CI log showed (review od, 1), as apply's plan
- * lines did (review no, 2). `--json` errors are the server's JSON, unchanged.
- */
-const shown = (s: string): string => printableMessage(oneLine(s));
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
 

@@ -77,8 +77,8 @@ export function formatError(source: string, e: GatehouseError): string {
   // (`"\u001b[2K\r…"`), echoed in the path and the message, so a file under review rewrote the line `policy validate`
   // printed about it in a CI log (review od, 1).
   const where = e.line !== undefined ? `${printableMessage(source)}:${e.line}:${e.column ?? 1}` : printableMessage(source);
-  const path = e.path === '' ? '' : ` ${printableMessage(oneLine(e.path))}:`;
-  return `${where}:${path} ${printableMessage(oneLine(e.message))} [${e.code}]\n`;
+  const path = e.path === '' ? '' : ` ${shownMessage(e.path)}:`;
+  return `${where}:${path} ${shownMessage(e.message)} [${e.code}]\n`;
 }
 
 /**
@@ -99,7 +99,7 @@ export function withJsonOption(cmd: Command, description = 'print the result as 
   const output = new Option('-o, --output <format>', 'json (as --json), text or table (the default)').choices(['json', 'text', 'table']).hideHelp();
   // `-o=json`, kubectl's spelling (pflag reads `-o=VALUE` as VALUE), came as the value `=json` and was refused (review np, 1).
   const choice = output.parseArg;
-  if (choice !== undefined) output.argParser((v: string, previous: unknown) => choice(v.startsWith('=') ? v.slice(1) : v, previous));
+  if (choice !== undefined) output.argParser((v: string, previous: unknown) => choice(outputFormatArg(v), previous));
   return cmd
     .option('--json', description)
     .addOption(output)
@@ -112,6 +112,18 @@ export function withJsonOption(cmd: Command, description = 'print the result as 
 }
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+
+/**
+ * A server's (or this side's) error text as the terminal may show it: on one line, control characters escaped
+ * (`printableMessage`: values the message quotes are escaped already). Messages echo what was sent or stored (a name,
+ * an ARN, a Kubernetes object's name, a JSON key of a policy file), and an ESC or CR in one rewrote the line a terminal
+ * or CI log showed (review od, 1), as apply's plan lines did (review no, 2). `--json` errors are the server's JSON,
+ * unchanged.
+ */
+export const shownMessage = (s: string): string => printableMessage(oneLine(s));
+
+/** The value of `-o`/`--output` as given: `-o=json` (kubectl's spelling: pflag reads `-o=VALUE` as VALUE) is `-o json`. */
+export const outputFormatArg = (v: string): string => (v.startsWith('=') ? v.slice(1) : v);
 
 const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
   ['\\', '\\\\'],

@@ -10,7 +10,7 @@ import { call, connect, deleteNoContent, remote, report, withServerOptions, type
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { formatTable, nonEmptyArg, printableMessage, usageFailure, withJsonOption } from '../output.ts';
+import { formatTable, nonEmptyArg, printableMessage, shownMessage, usageFailure, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
@@ -702,7 +702,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
 function refusedStart(ctx: CommandContext, f: ClientFailure): number {
   if (f.httpStatus === 0 || f.code === 'InvalidResponse') return report(ctx, f);
   // As the terminal may show it, as `report` prints it (review od, 1).
-  ctx.err(`${printableMessage(f.message.replace(/\s*\n\s*/g, ' '))}\n`);
+  ctx.err(`${shownMessage(f.message)}\n`);
   return f.status;
 }
 

@@ -24,7 +24,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
-import { formatJson, formatTable, nonEmptyArg, printable, usageFailure, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, nonEmptyArg, outputFormatArg, printable, usageFailure, withJsonOption } from '../output.ts';
 
 interface EntryJson {
   readonly cluster: string;
@@ -233,7 +233,7 @@ kubectl runs the command as written, in its own working directory and outside np
 /** `--output` of `kube token`: an ExecCredential is JSON, so `json` (aws eks get-token's) is taken and nothing else. */
 const execOutput = (given: string): string => {
   // `-o=json` as `-o json` (review np, 1), as every other command's `-o` takes it (output.ts `withJsonOption`).
-  const v = given.startsWith('=') ? given.slice(1) : given;
+  const v = outputFormatArg(given);
   if (v !== 'json') throw new InvalidArgumentError(`kube token prints an ExecCredential, which is JSON: give --output json or leave it out, not \`${v}\``);
   return v;
 };
