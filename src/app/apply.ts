@@ -78,7 +78,7 @@ import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forge
 import { aboutRole, accessDeniedMessage, actorOf, ASSOCIATED_RESOURCE, authorizeAdmin, decideAdmin, decideForService, decideOnRole, passedToContext, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy } from '../core/sts/session.ts';
-import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
+import { canonicalJson, documentChanges, documentValue, inSetOrder, type DocumentChange } from './document-diff.ts';
 
 export { canonicalJson, documentChanges, type DocumentChange };
 
@@ -170,15 +170,6 @@ export const MAX_DOCUMENT_CHANGES = 50;
 function listedDiff(diff: readonly DocumentChange[] | undefined): Pick<PlannedChange, 'diff' | 'diffOmitted'> {
   if (diff === undefined || diff.length === 0) return {};
   return diff.length > MAX_DOCUMENT_CHANGES ? { diff: diff.slice(0, MAX_DOCUMENT_CHANGES), diffOmitted: diff.length - MAX_DOCUMENT_CHANGES } : { diff };
-}
-
-/** The value of a stored or given policy document text (its text, when it is not JSON). */
-function documentValue(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** The differences between the inline policies a principal has and those its document gives, under `inlinePolicies`. */
@@ -1546,7 +1537,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
       // Each changed field's differences at its path (`+ members[2]: {"user":"carol"}`, `~ instanceRole: A → B`), review md, 1.
       const value = (s: S, f: string): unknown => {
         const v = (s as unknown as Record<string, unknown>)[f];
-        return Array.isArray(v) && k.sets?.includes(f) ? [...(v as unknown[])].sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : 1)) : v;
+        return Array.isArray(v) && k.sets?.includes(f) ? inSetOrder(v as unknown[]) : v;
       };
       const change = (f: string): DocumentChange[] => {
         const [before, after] = existing ? [value(existing, f), value(desired, f)] : [undefined, undefined];

@@ -24,6 +24,18 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** The value of a stored or given policy document text (its text, when it is not JSON: no difference is listed inside it then). */
+export function documentValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The items of a set-valued field (a workspace's members) in the stable order a plan lists them in: by canonical JSON. */
+export const inSetOrder = <T>(items: readonly T[]): T[] => [...items].sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : canonicalJson(a) > canonicalJson(b) ? 1 : 0));
+
 /**
  * The differences between two JSON values, by path. Maps compare key by key; a list keeps the items equal at its start
  * and end and compares the ones between pairwise, so a statement added or removed in a policy is one line, not a

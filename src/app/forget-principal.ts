@@ -25,7 +25,7 @@ import { parseRoleArn } from '../core/sts/session.ts';
 import { clusterKey, workspaceKey, type Cluster, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
 import { forgetMember, policiesForgetting, rewriteMember } from './bindings.ts';
-import { canonicalJson, documentChanges, type DocumentChange } from './document-diff.ts';
+import { documentChanges, documentValue, inSetOrder, type DocumentChange } from './document-diff.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
@@ -139,18 +139,6 @@ export interface Forgetting {
   readonly diff?: readonly DocumentChange[];
 }
 
-/** A stored policy document's value (its text when it is not JSON: no difference is listed inside it then). */
-const documentValue = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-};
-
-/** A workspace's members in the stable order its plan lists them in (a set: `sets` in src/app/apply.ts). */
-const sortedMembers = (members: readonly WorkspaceMember[]): WorkspaceMember[] => [...members].sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : canonicalJson(a) > canonicalJson(b) ? 1 : 0));
-
 /**
  * What deleting `gone` makes `forgetPrincipal` (a user or role) or `forgetGroup` (a group) rewrite or remove, with the
  * same matches, read without writing: a plan that deletes it (`apply --prune`) lists each of these objects too, as
@@ -182,7 +170,7 @@ export async function forgetting(tx: ReadTx, gone: GonePrincipal | (GoneGroup & 
       const ws = JSON.parse(value) as Workspace;
       // The members `rewriteWorkspaceMembers` leaves, each one lost listed as `- members[i]: {"user":"bob"}`.
       const left = ws.members.filter((m) => m[kind]?.toLowerCase() !== lower);
-      if (left.length < ws.members.length) out.push({ kind: 'Workspace', account: ws.account, name: ws.name, field: 'members', diff: documentChanges(sortedMembers(ws.members), sortedMembers(left), 'members') });
+      if (left.length < ws.members.length) out.push({ kind: 'Workspace', account: ws.account, name: ws.name, field: 'members', diff: documentChanges(inSetOrder(ws.members), inSetOrder(left), 'members') });
     }
     for (const { value } of await tx.kv.list(clusterKey(gone.account, ''))) {
       const c = JSON.parse(value) as Cluster;
