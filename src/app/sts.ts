@@ -882,11 +882,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       // The parameters first, as STS checks them and as the open gate does (`assumeRoleChecked`): refused for the gate
       // unchecked, a RoleSessionName or RoleArn of up to 1 MiB went whole into the record, which the closed gate keeps
       // queued and journaled until the log takes writes (review nl, 2). A malformed request is not recorded.
-      const bad = await parametersProblem(caller, withStoredPolicyArns(p)).catch((e: unknown) => {
+      const checked = await checkedParameters(caller, withStoredPolicyArns(p)).catch((e: unknown) => {
         if (isStoreUnavailable(e)) return undefined;
         throw e;
       });
-      if (bad !== undefined) return bad;
+      if (checked !== undefined && !checked.ok) return checked;
       note(closed);
       return closed;
     }
@@ -895,18 +895,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return r;
   }
 
-  /** AssumeRole's parameters against their constraints (`assumeRoleChecked`'s first checks): the refusal, or undefined. */
-  async function parametersProblem(caller: Caller, p: AssumeRoleParams & { roleArn: string }): Promise<Result<never> | undefined> {
-    const tooLong = roleArnLengthProblem(p.roleArn);
-    if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
-    const parsed = parseRoleArn(p.roleArn);
-    if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
-    const bad = checkAssumeRoleParams(p, (parsed.account === caller.account ? await accountPartition(parsed.account) : undefined) ?? parsed.partition);
-    return bad ? failWith(bad.code, bad.message, bad.path) : undefined;
-  }
-
-  async function assumeRoleChecked(caller: Caller, given: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
-    const p = withStoredPolicyArns(given);
+  /**
+   * AssumeRole's parameters against their constraints (`assumeRoleChecked`'s first checks, and the closed gate's): the
+   * role's ARN parsed, or the refusal.
+   */
+  async function checkedParameters(caller: Caller, p: AssumeRoleParams & { roleArn: string }): Promise<Result<NonNullable<ReturnType<typeof parseRoleArn>>>> {
     const tooLong = roleArnLengthProblem(p.roleArn);
     if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
@@ -914,12 +907,19 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // RAM's session names for a role of an `acs` account, AWS's for one of an `aws` account, whichever form its ARN takes:
     // by the ARN's form, `arn:aws:iam::<acs account>:role/r` issued `acs:ram::…:role/r/a+b,c=d`, a name RAM refuses, and
     // `acs:ram::<aws account>:role/r` refused a name AWS takes with RAM's rule (review en, 2). Another account's dialect
-    // is applied only once its role's trust policy has allowed the caller (`decide` below): read first, it told any key
-    // holder which account ids exist here and in which dialect, before any policy was asked (review mm, 2). Until then
-    // the ARN's form decides.
+    // is applied only once its role's trust policy has allowed the caller (`decide` in `assumeRoleChecked`): read first,
+    // it told any key holder which account ids exist here and in which dialect, before any policy was asked (review mm,
+    // 2). Until then the ARN's form decides.
+    const bad = checkAssumeRoleParams(p, (parsed.account === caller.account ? await accountPartition(parsed.account) : undefined) ?? parsed.partition);
+    return bad ? failWith(bad.code, bad.message, bad.path) : ok(parsed);
+  }
+
+  async function assumeRoleChecked(caller: Caller, given: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
+    const p = withStoredPolicyArns(given);
+    const checked = await checkedParameters(caller, p);
+    if (!checked.ok) return checked;
+    const parsed = checked.value;
     const ownAccount = parsed.account === caller.account;
-    const bad = checkAssumeRoleParams(p, (ownAccount ? await accountPartition(parsed.account) : undefined) ?? parsed.partition);
-    if (bad) return failWith(bad.code, bad.message, bad.path);
     if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
     // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
     // (`recordRefusal`), as every other refusal of the call (review aa7).
