@@ -637,6 +637,16 @@ export function createS3(app: App, objects: ObjectStore) {
     return ctx;
   }
 
+  /** Write headers (of `WRITE_HEADER_KEYS` only) as the `s3:` condition keys of a write (`s3:x-amz-acl`…). */
+  function writeHeaderContext(headers: Readonly<Record<string, string>> | undefined): Context {
+    const ctx: Context = {};
+    for (const name of WRITE_HEADER_KEYS) {
+      const v = headers !== undefined && Object.hasOwn(headers, name) ? headers[name] : undefined;
+      if (v !== undefined) ctx[`s3:${name}`] = v;
+    }
+    return ctx;
+  }
+
   /** The write headers (`WRITE_HEADER_KEYS`) a request carries, trimmed; undefined when it carries none. */
   function writeHeadersOf(call: S3Call): Record<string, string> | undefined {
     const out: Record<string, string> = {};
@@ -659,20 +669,12 @@ export function createS3(app: App, objects: ObjectStore) {
    * an upload they had let complete (review oh, 2).
    */
   async function uploadContext(bucket: string, key: string, uploadId: string): Promise<Context> {
-    const writeHeaders = await objects.uploadWriteHeaders(bucket, key, uploadId);
-    const ctx: Context = {};
-    for (const [name, value] of Object.entries(writeHeaders ?? {})) if ((WRITE_HEADER_KEYS as readonly string[]).includes(name)) ctx[`s3:${name}`] = value;
-    return ctx;
+    return writeHeaderContext(await objects.uploadWriteHeaders(bucket, key, uploadId));
   }
 
   /** A write's context: the tags it sets and the encryption and ACL headers it carries (`WRITE_HEADER_KEYS`). */
   function putContext(call: S3Call, tags: Readonly<Record<string, string>> | undefined): Context {
-    const ctx = writeContext(tags);
-    for (const name of WRITE_HEADER_KEYS) {
-      const v = headerOf(call, name);
-      if (v !== undefined) ctx[`s3:${name}`] = v.trim();
-    }
-    return ctx;
+    return { ...writeContext(tags), ...writeHeaderContext(writeHeadersOf(call)) };
   }
 
   /**
