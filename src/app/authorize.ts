@@ -21,7 +21,7 @@ import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
-import { providerKey } from './oidc-provider-keys.ts';
+import { PROVIDER_ARN_RE, providerKey } from './oidc-provider-keys.ts';
 import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -775,8 +775,6 @@ type DirectoryEntity =
   | { kind: 'oidc-provider'; account: string; hostPath: string }
   | { kind: 'tagless' };
 const POLICY_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):policy\//;
-/** An IAM (or RAM) OIDC provider's ARN, as the Query API reads it (src/app/oidc.ts `PROVIDER_ARN_RE`). */
-const OIDC_PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
 const USER_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):user(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
 const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
 /**
@@ -806,7 +804,7 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   const p = POLICY_ARN_RE.exec(resource);
   if (p) return { kind: 'policy', account: (p[1] ?? p[2]) as string, arn: resource };
   // An OIDC provider: every action on one is decided with its tags as `aws:ResourceTag/K` (oidc.ts; review cb, 7).
-  const o = OIDC_PROVIDER_ARN_RE.exec(resource);
+  const o = PROVIDER_ARN_RE.exec(resource);
   if (o) return { kind: 'oidc-provider', account: o[1] as string, hostPath: o[2] as string };
   // Anything else (a group, which IAM gives no tags; an instance profile, MFA device or server certificate, which never
   // exist here; a listing such as `…:user/*`; `*`): the Query API decides it with no resource tag (review nk, 3).
@@ -1658,7 +1656,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (replaced.length === 0) return ok({ ...r.value, diagnostics });
     const keys = replaced.map((k) => `\`${k}\``).join(', ');
     const note = none !== undefined
-      ? OIDC_PROVIDER_ARN_RE.test(none)
+      ? PROVIDER_ARN_RE.test(none)
         ? `context ${keys} ignored: \`${quoted(none)}\` names no OIDC provider of the directory, so it has no tags, as the IAM API decides a request on it`
         : `context ${keys} ignored: \`${quoted(none)}\` names no user, role or policy of the directory, so it has no tags (nor boundary), as the IAM API decides a request on it (CreateUser and CreateRole included)`
       : `context ${keys} replaced: the directory supplies the tags of its users, roles, managed policies and OIDC providers and the permissions boundary of its users and roles, as the IAM API decides with them`;

@@ -38,7 +38,7 @@ import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, reque
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
-import { PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
+import { PROVIDER_ARN_RE, PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
 import { refusedRequest } from './refused-request.ts';
 
 export { PROVIDER_PREFIX };
@@ -315,7 +315,6 @@ export function providerArn(partition: Partition, account: string, hostPath: str
   return partition === 'acs' ? `acs:ram::${account}:oidc-provider/${hostPath}` : `arn:aws:iam::${account}:oidc-provider/${hostPath}`;
 }
 
-const PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
 /**
  * Where a provider whose URL ends in `/` was kept before the slash was part of its name (ARN `…/h/x`, keys `h/x:sub`):
  * such a provider keeps that ARN and those keys (its trust policies name them) and is still found by its URL.

@@ -12,7 +12,7 @@ import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { readChanges } from './change-log.ts';
-import { canonicalArn, governingArns, iamPolicyClaim, resourcePartStart } from './resource-tree.ts';
+import { canonicalArn, governingArns, iamPolicyClaim, OSS_ARN_RE, resourcePartStart } from './resource-tree.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
 /**
@@ -46,8 +46,6 @@ export interface StoredResourcePolicy {
  * policies keep it too (src/app/resource-tree.ts `canonicalArn`).
  */
 export const resourcePolicyArn = canonicalArn;
-// `s`: a key may hold a line break (src/app/resource-tree.ts `canonicalArn`; review nt, 1).
-const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/s;
 
 /** Whether `resource` is an OSS ARN of one bucket, whose owner its region and account segments do not say. */
 export const isOss = (resource: string): boolean => OSS_ARN_RE.test(resource);

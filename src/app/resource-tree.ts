@@ -33,8 +33,11 @@ export function canonicalArn(resource: string): string {
   const m = OSS_ARN_RE.exec(resource);
   return m ? `acs:oss:*:*:${m[1] as string}` : resource;
 }
-/** `s`: an object key may hold a line break, and read with `.` alone such a key was no OSS object's (review nt, 1). */
-const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/s;
+/**
+ * An OSS ARN of one bucket (no wildcard in its name), the bucket and object its group; `s`: an object key may hold a
+ * line break, and read with `.` alone such a key was no OSS object's (review nt, 1). Also src/app/resource-policies.ts's.
+ */
+export const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/s;
 
 /** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
 export function governingArns(resource: string): string[] {
