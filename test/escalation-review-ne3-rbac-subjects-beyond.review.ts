@@ -15,6 +15,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import type { RbacGrant } from './support/escalation.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 
@@ -22,13 +23,6 @@ const A = '000000000000';
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const SECRET = `arn:aws:training::${A}:cluster/k1/namespaces/ml/secrets/s1`;
 const binding = (name: string, subject: object) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: 'ml' }, subjects: [subject], roleRef: { kind: 'Role', name: 'secrets', apiGroup: 'rbac.authorization.k8s.io' } });
-
-interface RbacGrant {
-  readonly kind: string;
-  readonly name: string;
-  readonly binding: string;
-  readonly role: string;
-}
 
 describe('review ne3: who-can lists the RBAC subjects beyond the account\'s principals that a cluster object is given to', () => {
   let s: TestServer;

@@ -26,7 +26,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { reviewedUser } from './support/admission.ts';
+import { reviewedUser, subjectAccessReview } from './support/admission.ts';
+import { rbacSubjects, whoCan } from './support/escalation.ts';
 import { createdAccount, startTestServer, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
@@ -36,13 +37,6 @@ const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ ap
 const SECRET = `arn:aws:training::${A}:cluster/k1/namespaces/ml/secrets/s1`;
 const SESSION_USER = `arn:aws:sts::${B}:assumed-role/ops/alice`;
 const binding = (name: string, user: string) => ({ apiVersion: `${GROUP}/v1`, kind: 'RoleBinding', metadata: { name, namespace: 'ml' }, subjects: [{ kind: 'User', name: user, apiGroup: GROUP }], roleRef: { kind: 'Role', name: 'secrets', apiGroup: GROUP } });
-
-interface RbacGrant {
-  readonly kind: string;
-  readonly name: string;
-  readonly binding: string;
-  readonly role: string;
-}
 
 describe('review nr1: who-can lists a Kubernetes User whose access entry maps a principal of another account', () => {
   let s: TestServer;
@@ -84,32 +78,25 @@ describe('review nr1: who-can lists a Kubernetes User whose access entry maps a 
   });
   after(() => s?.stop());
 
-  const whoCan = async (): Promise<Record<string, unknown>> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/who-can', { action: 'kubernetes:get', resource: SECRET });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json;
-  };
-  const rbacSubjects = (a: Record<string, unknown>): string[][] => ((a['grantedByRbac'] ?? []) as RbacGrant[]).map((g) => [g.kind, g.name, g.binding, g.role]);
+  const whoCanGet = (): Promise<Record<string, unknown>> => whoCan(s, 'kubernetes:get', SECRET);
 
   it('the other account\'s user, whose token the webhooks let read the secret, is listed in grantedByRbac', async () => {
     const user = await reviewedUser(s.url, 'k1', bearer, zed);
     assert.equal(user.username, 'zed');
-    const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: user.username, groups: user.groups, extra: user.extra, resourceAttributes: { namespace: 'ml', verb: 'get', resource: 'secrets', name: 's1', group: '', version: 'v1' } } };
-    const res = await fetch(`${s.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(review) });
-    const answer = (await res.json()) as { status: { allowed: boolean; reason: string } };
-    assert.equal(answer.status.allowed, true, answer.status.reason);
-    const a = await whoCan();
+    const verdict = await subjectAccessReview(s.url, 'k1', bearer, user, { namespace: 'ml', verb: 'get', resource: 'secrets', name: 's1', group: '', version: 'v1' });
+    assert.equal(verdict.allowed, true, verdict.reason);
+    const a = await whoCanGet();
     assert.deepEqual(rbacSubjects(a).filter((g) => g[1] === 'zed'), [['User', 'zed', 'RoleBinding ml/zed', 'Role ml/secrets']]);
     assert.match(String(a['note']), /grantedByRbac/);
   });
 
   it('so is a session of the other account\'s role that a binding names by its username', async () => {
-    const a = await whoCan();
+    const a = await whoCanGet();
     assert.deepEqual(rbacSubjects(a).filter((g) => g[1] === SESSION_USER), [['User', SESSION_USER, 'RoleBinding ml/ops-alice', 'Role ml/secrets']]);
   });
 
   it('a user the entry of an account principal renders is that principal, listed among those allowed and not beyond', async () => {
-    const a = await whoCan();
+    const a = await whoCanGet();
     assert.deepEqual((a['allowed'] as { principal: string }[]).map((x) => x.principal), [`arn:aws:iam::${A}:user/bob`]);
     assert.equal(rbacSubjects(a).some((g) => g[1] === 'bob'), false);
   });

@@ -24,7 +24,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { reviewedUser } from './support/admission.ts';
+import { reviewedUser, subjectAccessReview } from './support/admission.ts';
+import { rbacSubjects, whoCan } from './support/escalation.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
@@ -32,13 +33,6 @@ const GROUP = 'rbac.authorization.k8s.io';
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const SECRET = `arn:aws:training::${A}:cluster/k1/namespaces/ml/secrets/s1`;
 const binding = (name: string, user: string) => ({ apiVersion: `${GROUP}/v1`, kind: 'RoleBinding', metadata: { name, namespace: 'ml' }, subjects: [{ kind: 'User', name: user, apiGroup: GROUP }], roleRef: { kind: 'Role', name: 'secrets', apiGroup: GROUP } });
-
-interface RbacGrant {
-  readonly kind: string;
-  readonly name: string;
-  readonly binding: string;
-  readonly role: string;
-}
 
 describe('review nr2: who-can lists a Kubernetes User named after an access key by its entry\'s template', () => {
   let s: TestServer;
@@ -70,26 +64,19 @@ describe('review nr2: who-can lists a Kubernetes User named after an access key 
   });
   after(() => s?.stop());
 
-  const whoCan = async (): Promise<Record<string, unknown>> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/who-can', { action: 'kubernetes:get', resource: SECRET });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json;
-  };
-  const rbacSubjects = (a: Record<string, unknown>): string[][] => ((a['grantedByRbac'] ?? []) as RbacGrant[]).map((g) => [g.kind, g.name, g.binding, g.role]);
+  const whoCanGet = (): Promise<Record<string, unknown>> => whoCan(s, 'kubernetes:get', SECRET);
 
   it('the username bob\'s token gets, which the webhooks let read the secret, is listed in grantedByRbac', async () => {
     const user = await reviewedUser(s.url, 'k1', bearer, key);
     assert.equal(user.username, `key-${key.accessKeyId}`);
-    const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: user.username, groups: user.groups, extra: user.extra, resourceAttributes: { namespace: 'ml', verb: 'get', resource: 'secrets', name: 's1', group: '', version: 'v1' } } };
-    const res = await fetch(`${s.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(review) });
-    const answer = (await res.json()) as { status: { allowed: boolean; reason: string } };
-    assert.equal(answer.status.allowed, true, answer.status.reason);
-    const a = await whoCan();
+    const verdict = await subjectAccessReview(s.url, 'k1', bearer, user, { namespace: 'ml', verb: 'get', resource: 'secrets', name: 's1', group: '', version: 'v1' });
+    assert.equal(verdict.allowed, true, verdict.reason);
+    const a = await whoCanGet();
     assert.deepEqual(rbacSubjects(a).filter((g) => g[1] !== 'carl'), [['User', `key-${key.accessKeyId}`, 'RoleBinding ml/bob-key', 'Role ml/secrets']]);
   });
 
   it('a user an entry renders without a key is its principal, listed among those allowed and not beyond', async () => {
-    const a = await whoCan();
+    const a = await whoCanGet();
     assert.deepEqual((a['allowed'] as { principal: string }[]).map((x) => x.principal), [`arn:aws:iam::${A}:user/carl`]);
     assert.equal(rbacSubjects(a).some((g) => g[1] === 'carl'), false);
   });

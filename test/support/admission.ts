@@ -177,6 +177,16 @@ export function patchedEnv(patch: JsonPatch): Record<string, string> {
 }
 
 /**
+ * The authorization webhook's verdict on a SubjectAccessReview, as kube-apiserver sends it, of `resourceAttributes` for
+ * `userInfo` (as the TokenReview webhook authenticated it) on cluster `cluster`.
+ */
+export async function subjectAccessReview(serverUrl: string, cluster: string, bearer: string, userInfo: UserInfo, resourceAttributes: Record<string, string>): Promise<{ allowed: boolean; reason: string }> {
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: userInfo.username, groups: userInfo.groups, extra: userInfo.extra, resourceAttributes } };
+  const res = await fetch(`${serverUrl}/k8s/${cluster}/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(review) });
+  return ((await res.json()) as { status: { allowed: boolean; reason: string } }).status;
+}
+
+/**
  * Asserts that `userInfo` may create a pod running as `role` in `namespace` of cluster `cluster`, end to end: the
  * authorization webhook allows its SubjectAccessReview of `create pods`, and the admission webhook admits the pod (a
  * dry run). What an escalation path through a cluster ends with.

@@ -45,3 +45,14 @@ export async function whoCan(server: Pick<TestServer, 'url' | 'admin'>, action: 
   assert.equal(r.status, 200, JSON.stringify(r.json));
   return r.json;
 }
+
+/** A subject of who-can's `grantedByRbac`: a Kubernetes subject a cluster's RBAC lets in beyond the account, with its binding and role. */
+export interface RbacGrant {
+  readonly kind: string;
+  readonly name: string;
+  readonly binding: string;
+  readonly role: string;
+}
+
+/** Who-can's `grantedByRbac` of `answer`, each as `[kind, name, binding, role]`. */
+export const rbacSubjects = (answer: Record<string, unknown>): string[][] => ((answer['grantedByRbac'] ?? []) as RbacGrant[]).map((g) => [g.kind, g.name, g.binding, g.role]);
