@@ -18,66 +18,40 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { call } from '../src/adapters/cli/client.ts';
-import { connectionTo } from './support/processes.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { imdsCredentials, startRelayWorld, type RelayWorld } from './support/relay-world.ts';
 
-let s: TestServer;
-let relay: Relay;
+let w: RelayWorld;
 let agentUrl: string;
 
-type Submitted = { job: { id: string }; capability: string; environment: Record<string, string> };
-
-async function submit(): Promise<Submitted & { rankToken: string }> {
-  const r = await call<Submitted>(connectionTo(s.url, s.admin), 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  return { ...r.value, rankToken: r.value.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? assert.fail('no token in the environment') };
-}
-
 before(async () => {
-  s = await startTestServer();
-  assert.ok((await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-  relay = createRelay({ upstream: s.running.agentUrl, revalidateMs: 60_000 });
-  agentUrl = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
+  w = await startRelayWorld();
+  agentUrl = w.agentUrl;
 });
-after(async () => {
-  await relay?.close();
-  await s?.stop();
-});
+after(() => w?.stop());
 
 const open = (token: string): Promise<Response> => fetch(`${agentUrl}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: '{}' });
 
 test("oa1: a rank's token does not open its job's metadata endpoint on a node agent", async () => {
-  const { rankToken, capability } = await submit();
+  const { rankToken, capability } = await w.submit();
   assert.notEqual(rankToken, capability);
   // The rank's token reads the job's credentials through the agent.
   const read = await fetch(`${agentUrl}/v1/container-credentials`, { headers: { authorization: rankToken } });
   assert.equal(read.status, 200, await read.text());
-  const before = relay.stats().metadataEndpoints;
+  const before = w.relay.stats().metadataEndpoints;
   const r = await open(rankToken);
   const text = await r.text();
   assert.equal(r.status, 403, `a rank's token opened a metadata endpoint: ${text}`);
   assert.equal(JSON.parse(text).Code, 'Forbidden');
-  assert.equal(relay.stats().metadataEndpoints, before, 'no endpoint is opened for a rank');
+  assert.equal(w.relay.stats().metadataEndpoints, before, 'no endpoint is opened for a rank');
 });
 
 test("oa1: the launcher's capability opens it, and the AWS SDK reads the job's credentials there", async () => {
-  const { capability, rankToken } = await submit();
+  const { capability, rankToken } = await w.submit();
   const r = await open(capability);
   const body = (await r.json()) as { host?: string; port?: number; Message?: string };
   assert.equal(r.status, 200, JSON.stringify(body));
   assert.equal(typeof body.port, 'number');
-  const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-  process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = `http://127.0.0.1:${body.port}/`;
-  let fromImds: { accessKeyId: string };
-  try {
-    fromImds = await fromInstanceMetadata({ ec2MetadataV1Disabled: true, timeout: 10_000 })();
-  } finally {
-    if (previous === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-    else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = previous;
-  }
+  const fromImds = await imdsCredentials(`http://127.0.0.1:${body.port}/`);
   const viaContainer = (await (await fetch(`${agentUrl}/v1/container-credentials`, { headers: { authorization: rankToken } })).json()) as { AccessKeyId: string };
   assert.equal(fromImds.accessKeyId, viaContainer.AccessKeyId, 'one session per job at every endpoint');
   // Asked again at the next heartbeat: the same port.

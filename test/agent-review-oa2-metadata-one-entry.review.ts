@@ -21,35 +21,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
-import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { RANK_CAPABILITY_HEADER } from '../src/adapters/agent/imds.ts';
 import { connectionTo } from './support/processes.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { imdsCredentials, startRelayWorld, type RelayWorld } from './support/relay-world.ts';
 
-let s: TestServer;
-let relay: Relay;
+let w: RelayWorld;
 let agentUrl: string;
 
-type Submitted = { job: { id: string; role: { arn: string } }; capability: string; environment: Record<string, string> };
-
-async function submit(): Promise<Submitted & { rankToken: string }> {
-  const r = await call<Submitted>(connectionTo(s.url, s.admin), 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  return { ...r.value, rankToken: r.value.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? assert.fail('no token in the environment') };
-}
-
 before(async () => {
-  s = await startTestServer();
-  assert.ok((await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-  relay = createRelay({ upstream: s.running.agentUrl, revalidateMs: 60_000 });
-  agentUrl = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
+  w = await startRelayWorld();
+  agentUrl = w.agentUrl;
 });
-after(async () => {
-  await relay?.close();
-  await s?.stop();
-});
+after(() => w?.stop());
 
 /** The launcher's request, as launcher/run.ts `agentMetadata` sends it: its capability, and the ranks' named. */
 async function openMetadata(capability: string, rankToken: string): Promise<string> {
@@ -59,16 +43,7 @@ async function openMetadata(capability: string, rankToken: string): Promise<stri
   return `http://${body.host}:${body.port}/`;
 }
 
-async function imdsKey(endpoint: string): Promise<string> {
-  const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-  process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = endpoint;
-  try {
-    return (await fromInstanceMetadata({ ec2MetadataV1Disabled: true, timeout: 10_000 })()).accessKeyId;
-  } finally {
-    if (previous === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-    else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = previous;
-  }
-}
+const imdsKey = async (endpoint: string): Promise<string> => (await imdsCredentials(endpoint)).accessKeyId;
 
 const containerKey = async (base: string, token: string): Promise<string> => {
   const r = await fetch(`${base}/v1/container-credentials`, { headers: { authorization: token } });
@@ -77,29 +52,29 @@ const containerKey = async (base: string, token: string): Promise<string> => {
 };
 
 test("oa2: the ranks' reads on the node are answered from the entry the job's metadata endpoint holds: no second request to the server", async () => {
-  const { capability, rankToken, environment } = await submit();
+  const { capability, rankToken, environment } = await w.submit();
   const endpoint = await openMetadata(capability, rankToken);
   const fromImds = await imdsKey(endpoint);
-  const asked = relay.stats().upstream;
+  const asked = w.relay.stats().upstream;
   const uri = environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '';
   const viaUri = await fetch(`${agentUrl}${new URL(uri).pathname}`);
   assert.equal(viaUri.status, 200);
   assert.equal(((await viaUri.json()) as { AccessKeyId: string }).AccessKeyId, fromImds);
   assert.equal(await containerKey(agentUrl, rankToken), fromImds);
-  assert.equal(relay.stats().upstream, asked, 'the agent asked the server again for the same job');
+  assert.equal(w.relay.stats().upstream, asked, 'the agent asked the server again for the same job');
 });
 
 test("oa2: after the server's session of the job changes, the metadata endpoint serves the session the ranks' endpoints serve", async () => {
-  const { job, capability, rankToken } = await submit();
+  const { job, capability, rankToken } = await w.submit();
   const endpoint = await openMetadata(capability, rankToken);
   const first = await imdsKey(endpoint);
   // The role's sessions revoked: the server gives the job a new session.
-  const revoked = await call(connectionTo(s.url, s.admin), 'POST', ['sts', 'revoke-sessions'], { body: { roleArn: job.role.arn } });
+  const revoked = await call(connectionTo(w.server.url, w.server.admin), 'POST', ['sts', 'revoke-sessions'], { body: { roleArn: job.role.arn } });
   assert.ok(revoked.ok, JSON.stringify(revoked));
   const deadline = Date.now() + 10_000;
   let fresh = first;
   while (fresh === first && Date.now() < deadline) {
-    fresh = await containerKey(s.running.agentUrl, rankToken);
+    fresh = await containerKey(w.server.running.agentUrl, rankToken);
     if (fresh === first) await new Promise((r) => setTimeout(r, 100));
   }
   assert.notEqual(fresh, first, 'the server serves a new session');
