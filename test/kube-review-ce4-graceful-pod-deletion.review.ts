@@ -13,43 +13,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { reviewedUser } from './support/admission.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { POD_REQUEST_KIND as PodKind, POD_REQUEST_RESOURCE as resource, startPodWorld, type PodWorld } from './support/pod-world.ts';
+import type { TestServer } from './support/server.ts';
 
+let w: PodWorld;
 let server: TestServer;
 let acct = '';
 let token = '';
 type Json = Record<string, unknown>;
 
-async function admit(request: Json): Promise<Json> {
-  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }) });
-  const json = (await r.json()) as Json;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return json['response'] as Json;
-}
-
-const PodKind = { group: '', version: 'v1', kind: 'Pod' };
-const resource = { group: '', version: 'v1', resource: 'pods' };
-
-/** Creates pod `name` running as role `trainer`: its stored form (as the DELETEs' oldObject) and its credential environment. */
-async function runningPod(name: string): Promise<{ pod: Json; env: Record<string, string> }> {
-  const pod: Json = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'trainer' } }, spec: { containers: [{ name: 'main', image: 'trainer:1' }], terminationGracePeriodSeconds: 30 } };
-  // The admin, as the TokenReview of a token of its own makes it.
-  const userInfo = await reviewedUser(server.url, 'k1', token, server.admin);
-  const r = await admit({ uid: `c-${name}`, kind: PodKind, resource, name, namespace: 'ml', operation: 'CREATE', userInfo, object: pod, dryRun: false });
-  assert.equal(r['allowed'], true, JSON.stringify(r));
-  const patch = JSON.parse(Buffer.from(String(r['patch']), 'base64').toString('utf8')) as { op: string; path: string; value: unknown }[];
-  const env: Record<string, string> = {};
-  for (const op of patch) if (op.path === '/spec/containers/0/env') for (const e of op.value as { name: string; value: string }[]) env[e.name] = e.value;
-  const job = patch.find((op) => op.path.endsWith('/annotations') || op.path.endsWith('gatehouse.dev~1job'));
-  const annotations = { 'gatehouse.dev/role': 'trainer', 'gatehouse.dev/job': env['GATEHOUSE_JOB_ID'] ?? '' };
-  assert.ok(job !== undefined && env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] !== undefined, JSON.stringify(patch));
-  // As stored once scheduled and started.
-  const stored: Json = { ...pod, metadata: { ...(pod['metadata'] as Json), uid: `uid-${name}`, annotations }, spec: { ...(pod['spec'] as Json), nodeName: 'node-1', containers: [{ name: 'main', image: 'trainer:1', env: Object.entries(env).map(([n, value]) => ({ name: n, value })) }] }, status: { phase: 'Running' } };
-  return { pod: stored, env };
-}
+const admit = (request: Json): Promise<Json> => w.admit(request);
+const runningPod = (name: string): Promise<{ pod: Json; env: Record<string, string> }> => w.runningPod(name);
 
 async function credentialsStatus(env: Record<string, string>): Promise<number> {
   const r = await fetch(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] as string, { headers: { authorization: env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] as string } });
@@ -65,19 +39,12 @@ function deletion(pod: Json, user: string, options: Json | undefined): Json {
 const terminating = (pod: Json): Json => ({ ...pod, metadata: { ...(pod['metadata'] as Json), deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
 
 before(async () => {
-  server = await startTestServer();
-  acct = server.adminFile.AccountId;
-  await server.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] }) }));
-  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    documents: [
-      { apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} },
-      { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'admin' }, spec: { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/admin`, kubernetesGroups: ['admins'] } },
-    ],
-  });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  token = String((await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
+  w = await startPodWorld();
+  server = w.server;
+  acct = w.account;
+  token = w.token;
 });
-after(() => server?.stop());
+after(() => w?.stop());
 
 describe('a pod keeps its credentials through its termination grace period (review ce, 4)', () => {
   it('kubectl delete: credentials still served while the pod terminates; the kubelet’s final DELETE ends them', async () => {
