@@ -11,55 +11,27 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent } from 'node:http';
-import * as I from '@aws-sdk/client-iam';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { auditRecordsFrom } from './support/audit-from.ts';
-import { floodBurst } from './support/flood-burst.ts';
-import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
-import { auditRecords, errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
+import { auditRecords, type TestServer } from './support/server.ts';
+import { refusalsCounted as total, refusedWebIdentityFlood, startRefusingRole } from './support/web-identity-flood.ts';
+import type { WebIdentityWorld } from './support/web-identity.ts';
 
 const IP = '127.0.0.12';
 
 describe('audit review kp3: a summary of refused web-identity calls names the provider and the role', () => {
+  let world: WebIdentityWorld;
   let s: TestServer;
-  let issuer: OidcIssuer;
   let roleArn = '';
   let providerArn = '';
   before(async () => {
-    [s, issuer] = await Promise.all([startTestServer(), startOidcIssuer()]);
-    const iam = s.iam();
-    try {
-      providerArn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
-      const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${issuer.hostPath}:sub`]: 'repo:ml/train' } } }] };
-      roleArn = (await iam.send(new I.CreateRoleCommand({ RoleName: 'ci-kp3', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role?.Arn ?? '';
-    } finally {
-      iam.destroy();
-    }
+    ({ world, roleArn } = await startRefusingRole('ci-kp3'));
+    s = world.server;
+    providerArn = world.provider;
   });
-  after(async () => {
-    await issuer?.close();
-    await s?.stop();
-  });
+  after(() => world?.close());
 
   it('a burst from one address with a verified token the trust policy refuses: the summary is the provider’s, on the role', async () => {
-    const token = await issuer.mint({ sub: 'repo:ml/other' });
-    const agent = new Agent({ localAddress: IP, keepAlive: true, maxSockets: 8 });
-    const sts = new STSClient({ endpoint: s.url, region: REGION, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }, maxAttempts: 1, requestHandler: { httpAgent: agent } });
-    // 50 and more: the burst ends with refusals left out (test/support/flood-burst.ts), so a summary is due.
-    const N = await floodBurst(s.url, 50, async () => {
-      assert.equal(await errorName(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'ci', WebIdentityToken: token }))), 'AccessDenied');
-    });
-    sts.destroy();
-    agent.destroy();
-    const total = (rs: readonly AuditRecord[]): number => rs.reduce((n, r) => n + (r.detail['first'] === undefined ? 1 : 0) + Number(r.detail['suppressed'] ?? 0), 0);
-    let got: AuditRecord[] = [];
-    for (let i = 0; i < 100; i++) {
-      got = await auditRecordsFrom(s, IP);
-      if (got.some((r) => r.detail['first'] !== undefined) && total(got) >= N) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { sent: N, records: got } = await refusedWebIdentityFlood(world, roleArn, IP);
     assert.equal(total(got), N, 'every refusal once');
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(summaries.length, 1, 'one summary');
