@@ -18,14 +18,11 @@
  */
 import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import { capturedAssumeRole, readerWorld } from './support/alibaba-world.ts';
 
 const ACS = '350000000062';
 const WINDOW_MS = 15 * 60_000;
-
-const percent = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 describe('ny2: a signed Alibaba STS request is not taken twice at the last instant of its Timestamp window', () => {
   let s: TestServer;
@@ -43,26 +40,7 @@ describe('ny2: a signed Alibaba STS request is not taken twice at the last insta
   it('an AssumeRole replayed at exactly Timestamp + 15 minutes is SignatureNonceUsed, one ms later InvalidTimeStamp.Expired', async () => {
     // The Timestamp is whole seconds, as every SDK writes it; the server's clock is set to it when the request is first sent.
     const signedAt = Math.floor(Date.now() / 1000) * 1000;
-    const params: Record<string, string> = {
-      Action: 'AssumeRole',
-      Version: '2015-04-01',
-      Format: 'JSON',
-      RoleArn: `acs:ram::${ACS}:role/reader`,
-      RoleSessionName: 'captured',
-      DurationSeconds: '900',
-      Timestamp: new Date(signedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureVersion: '1.0',
-      SignatureNonce: randomUUID(),
-      AccessKeyId: bob.accessKeyId,
-    };
-    const canonical = Object.keys(params).sort().map((k) => `${percent(k)}=${percent(params[k] as string)}`).join('&');
-    const signature = createHmac('sha1', `${bob.secretAccessKey}&`).update(`GET&${percent('/')}&${percent(canonical)}`).digest('base64');
-    const url = `${s.url}/?${canonical}&Signature=${percent(signature)}`;
-    const send = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
-      const r = await fetch(url);
-      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-    };
+    const send = capturedAssumeRole(s.url, bob, ACS, signedAt);
 
     mock.timers.enable({ apis: ['Date'], now: signedAt });
     const first = await send();

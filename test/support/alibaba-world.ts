@@ -4,6 +4,7 @@
  * gb, 3 and 4; gj, 4) start from.
  */
 import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './resource-server.ts';
 import { cliAgainst, type Credentials, type TestServer } from './server.ts';
@@ -51,4 +52,36 @@ export async function readerWorld(s: TestServer, account: string): Promise<Crede
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'sts', PolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `acs:ram::${account}:role/reader` }] }) }));
   const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
   return { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+}
+
+/** RFC 3986 percent-encoding, as the RPC signature takes it. */
+const percent = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * A captured request, for the nonce reviews (ge 3, ny 2): AssumeRole of role `reader` of `account` (readerWorld) as
+ * session `captured` by `key`, a GET signed with Alibaba's RPC signature 1.0 (HMAC-SHA1 of the sorted, percent-encoded
+ * query) with `Timestamp` at `timestamp` (whole seconds) and a fresh SignatureNonce; each call of the function answered
+ * sends the same bytes again, and answers the status and the JSON body.
+ */
+export function capturedAssumeRole(serverUrl: string, key: Credentials, account: string, timestamp: number): () => Promise<{ status: number; body: Record<string, unknown> }> {
+  const params: Record<string, string> = {
+    Action: 'AssumeRole',
+    Version: '2015-04-01',
+    Format: 'JSON',
+    RoleArn: `acs:ram::${account}:role/reader`,
+    RoleSessionName: 'captured',
+    DurationSeconds: '900',
+    Timestamp: new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: randomUUID(),
+    AccessKeyId: key.accessKeyId,
+  };
+  const canonical = Object.keys(params).sort().map((k) => `${percent(k)}=${percent(params[k] as string)}`).join('&');
+  const signature = createHmac('sha1', `${key.secretAccessKey}&`).update(`GET&${percent('/')}&${percent(canonical)}`).digest('base64');
+  const url = `${serverUrl}/?${canonical}&Signature=${percent(signature)}`;
+  return async () => {
+    const r = await fetch(url);
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
 }
