@@ -15,28 +15,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-
-/** What a raw request `text` is answered, read until the server closes the connection. */
-function rawAnswer(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    let got = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => void (got += d));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(got));
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close; got ${got}`));
-    }, 10_000).unref();
-  });
-}
+import { rawAnswer } from './support/raw-answer.ts';
 
 /** What the SDK's container provider throws when its token is `size` bytes. */
 async function providerError(fullUri: string, size: number): Promise<{ message?: string; Code?: string; Message?: string }> {

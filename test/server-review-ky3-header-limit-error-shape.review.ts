@@ -12,27 +12,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-
-/** What a raw request `text` is answered, read until the server closes the connection. */
-function rawAnswer(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    let got = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => void (got += d));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(got));
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close; got ${got}`));
-    }, 3000).unref();
-  });
-}
+import { rawAnswer } from './support/raw-answer.ts';
 
 describe('review ky3: a request past the header limit is told so in its route\'s error shape', () => {
   let s: TestServer;
@@ -61,7 +45,7 @@ describe('review ky3: a request past the header limit is told so in its route\'s
   });
 
   it('a raw request: 431 with the XML error, and the connection closed', async () => {
-    const answer = await rawAnswer(port, `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\nContent-Length: 0\r\n\r\n`);
+    const answer = await rawAnswer(port, `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\nContent-Length: 0\r\n\r\n`, 3000);
     assert.match(answer, /^HTTP\/1\.1 431 /);
     assert.match(answer, /\r\nconnection: close\r\n/i);
     assert.match(answer, /<Code>RequestHeaderSectionTooLarge<\/Code>/);
