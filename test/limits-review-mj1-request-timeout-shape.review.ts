@@ -12,8 +12,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { edgeWorld, type EdgeWorld } from './support/edge-world.ts';
+import { rawAnswer } from './support/raw-answer.ts';
 
 let world: EdgeWorld | undefined;
 before(async () => {
@@ -22,20 +22,7 @@ before(async () => {
 after(() => world?.close());
 
 /** Sends `text` and nothing more; resolves with all that is answered once the server closes (20 s at most). */
-function stalled(text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(world?.port ?? 0, '127.0.0.1', () => socket.write(text));
-    let got = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => void (got += d));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(got));
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`not closed in 20 s; got ${got}`));
-    }, 20_000).unref();
-  });
-}
+const stalled = (text: string): Promise<string> => rawAnswer(world?.port ?? 0, text, 20_000);
 
 const bodyOf = (answer: string): string => answer.slice(answer.indexOf('\r\n\r\n') + 4);
 
