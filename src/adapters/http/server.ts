@@ -41,6 +41,11 @@ const apiLabels = new WeakMap<ServerResponse, string>();
  */
 const namespaceOf = (res: ServerResponse): string => (apiLabels.get(res) === 'sts' ? STS_NAMESPACE : IAM_NAMESPACE);
 /**
+ * The STS requests that ask for JSON (`asksJson`): the edge's own answers to their failures past the action are STS's
+ * JSON error too, as their other errors are (review oq, 1: they were XML, which such a client cannot read).
+ */
+const jsonErrors = new WeakSet<ServerResponse>();
+/**
  * The request's Alibaba STS shape, for the edge's own answers to its failures past the action (review ok, 2): they were
  * AWS STS's XML, which Alibaba's SDKs cannot parse.
  */
@@ -492,6 +497,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
     const json = isSts && asksJson(req.headers.accept);
     apiLabels.set(res, isSts ? 'sts' : 'iam');
+    if (json) jsonErrors.add(res);
     const facts = requestFactsOf(req);
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
@@ -671,6 +677,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // the log line had none, and each answer a fresh id found nowhere).
       const requestId = randomUUID();
       const alibaba = alibabaShapes.get(res);
+      const json = jsonErrors.has(res);
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
       // verification, decisions from memory) keeps answering meanwhile.
       if (isStoreUnavailable(e)) {
@@ -685,7 +692,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         if (isKubeWebhook(req.url)) return kubeStatus(res, 503, message);
         if ((req.url ?? '/').startsWith('/v1/')) return send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), requestId, 'application/json');
         if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 503, 'ServiceUnavailable', message), requestId);
-        return sendError(res, requestId, 'SERVICE_UNAVAILABLE', message, namespaceOf(res));
+        return sendError(res, requestId, 'SERVICE_UNAVAILABLE', message, namespaceOf(res), json);
       }
       // The database connection was lost as the change committed: it may or may not have been made. Not a 503, which
       // every client retries (the CLI, the SDKs): the change would be made twice (review aa1).
@@ -698,6 +705,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         // 504; botocore likewise), so that a CreateAccessKey was made twice, or answered LimitExceeded for the key it made
         // (review ad, ad6). A 409 with its own code is retried by none of them; they show the code and the message.
         if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 409, 'OutcomeUnknown', message), requestId);
+        if (json) return send(res, 409, queryErrorJson('Sender', 'OutcomeUnknown', message, requestId), requestId, 'application/json');
         return send(res, 409, queryError(namespaceOf(res), 'Sender', 'OutcomeUnknown', message, requestId), requestId);
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
@@ -718,7 +726,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         if (isKubeWebhook(req.url)) return kubeStatus(res, 400, message);
         if (v1) return send(res, 400, adminErrorBody('VALIDATION_ERROR', message), requestId, 'application/json');
         if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 400, 'InvalidParameter', message), requestId);
-        return sendError(res, requestId, 'VALIDATION_ERROR', message, namespaceOf(res));
+        return sendError(res, requestId, 'VALIDATION_ERROR', message, namespaceOf(res), json);
       }
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
       log(`internal error (request ${requestId}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -729,7 +737,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // JSON on the admin API, as its every other answer (it was the Query APIs' XML).
       else if (v1) send(res, 500, adminErrorBody('INTERNAL_ERROR', internal), requestId, 'application/json');
       else if (alibaba !== undefined) sendAnswer(res, alibaba(requestId, 500, 'InternalError', internal), requestId);
-      else sendError(res, requestId, 'INTERNAL_ERROR', internal, namespaceOf(res));
+      else sendError(res, requestId, 'INTERNAL_ERROR', internal, namespaceOf(res), json);
     });
   });
   const drain = drainable(server);
