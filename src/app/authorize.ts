@@ -950,7 +950,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * `accessKeyId`: the key the principal signed with, when the question is its own (no `principal`) or a
    * `principalProof`'s: its `acs:AccessId` (review do, 1). A principal named by ARN signed nothing here.
    */
-  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string; accessKeyId?: string };
+  /**
+   * `job`: the job whose session a session ARN named (its record matched, `readJobSession`): revoking that job's sessions
+   * (`sts revoke-sessions --job`) revokes the session as its role's or its ARN's revocation does (review op, 1).
+   */
+  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string; accessKeyId?: string; job?: string };
 
   /**
    * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
@@ -977,9 +981,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    *   which policies match. The asker must also be allowed `gatehouse:Authorize` on that canonical ARN (and on each
    *   session's it stands for): a deny it holds on the entity's ARN is not sidestepped by another spelling.
    * - A session named by ARN is refused (an implicit deny, saying why) while a session of that name issued before a
-   *   revocation of it, or of its role's sessions, could still be unexpired: the ARN does not say whether it names
-   *   such a session or a later one (a session named by ARN counts as issued at the earliest, as for
-   *   `aws:TokenIssueTime`). Read at each decision, not kept with the resolved principal.
+   *   revocation of it, of its role's sessions, or of its job's (a job's session: review op, 1), could still be
+   *   unexpired: the ARN does not say whether it names such a session or a later one (a session named by ARN counts
+   *   as issued at the earliest, as for `aws:TokenIssueTime`). Read at each decision, not kept with the resolved principal.
    */
   function asEnforced(caller: Caller, arn: string, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, r: Result<Resolved>): Result<Resolved> {
     if (!r.ok) return r;
@@ -1007,7 +1011,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (role !== undefined) {
       // The earliest issue time a session of that name can have and still be unexpired.
       const now = deps.now();
-      const claims: SessionClaims = { v: 1, sid: '', ak: '', sk: '', acct: p.account, part: role.partition, role: { name: role.name, path: role.path, id: '' }, name: p.session?.name ?? '', iat: now - DURATION.max * 1000, exp: now };
+      const job = r.value.job;
+      const claims: SessionClaims = { v: 1, sid: '', ak: '', sk: '', acct: p.account, part: role.partition, role: { name: role.name, path: role.path, id: '' }, name: p.session?.name ?? '', iat: now - DURATION.max * 1000, exp: now, ...(job !== undefined ? { job } : {}) };
       if (revocations?.isRevoked(claims) === true) {
         return ok({ ...r.value, refused: `principal: the sessions of \`${p.arn}\` were revoked, and one issued before that may still be unexpired (${DURATION.max / 3600} h): a session named by ARN counts as issued at the earliest, so it may do nothing (ask with \`principalProof\` about a later session)` });
       }
@@ -1175,6 +1180,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const value: Resolved = {
       principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, s.sessionName), partition: r.partition, roleArn: roleArnOf(r.partition, principal.account, r.role.path, r.role.name), userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },
       policies: session ? { ...r.policies, session } : r.policies,
+      job: id,
     };
     if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
     jobSessions.set(arn, { value, at: deps.now() });
