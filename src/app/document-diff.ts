@@ -24,7 +24,11 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** The value of a stored or given policy document text (its text, when it is not JSON: no difference is listed inside it then). */
+/**
+ * The value of a stored or given JSON text: a policy document, a stored key's value. Text that is not JSON (edited by
+ * hand; a policy then fails closed) is its text: no difference is listed inside it, and an audit record or an API
+ * answer shows it as it is.
+ */
 export function documentValue(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;

@@ -40,6 +40,7 @@ import type { App, Caller } from './index.ts';
 import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, outsideBucket, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
+import { documentValue } from './document-diff.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, DigestMismatch, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import { ifRangeHolds } from './ports/objects.ts';
@@ -831,7 +832,7 @@ export function createS3(app: App, objects: ObjectStore) {
     for (const [key, value] of before) {
       if (after.has(key)) continue;
       if (key.startsWith(rp)) resourcePolicies.push(resourcePolicyRecord(key, value));
-      else iamPolicies.push(parsedOr(value));
+      else iamPolicies.push(documentValue(value));
     }
     return { resourcePolicies, iamPolicies };
   }
@@ -839,7 +840,7 @@ export function createS3(app: App, objects: ObjectStore) {
   /** The bucket's stored owner record (`{account, created}`), read in `tx`; null when there is none. */
   async function ownerRecord(tx: ReadTx, bucket: string): Promise<unknown> {
     const text = await tx.kv.get(bucketOwnerKey(bucket));
-    return text === undefined ? null : { bucket, ...(parsedOr(text) as object) };
+    return text === undefined ? null : { bucket, ...(documentValue(text) as object) };
   }
 
   return {
@@ -1372,15 +1373,6 @@ export function createS3(app: App, objects: ObjectStore) {
       return changed;
     },
   };
-}
-
-/** A stored JSON value as an object for the audit record; text that is not JSON (edited by hand) as it is. */
-function parsedOr(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** AWS's wording, with the policy type that blocked. */

@@ -34,6 +34,7 @@ import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } from '../../core/jobs/jobs.ts';
 import { accessEntryKey, clusterWebhookKey } from '../../app/kube-apply.ts';
 import { resourcePolicyKey } from '../../app/resource-policies.ts';
+import { documentValue } from '../../app/document-diff.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 
@@ -269,12 +270,7 @@ async function storedAt(app: App, key: string | undefined): Promise<unknown> {
 
 /** A stored value as a record's `before` or `after` shows it (parsed; `null`: nothing). */
 function parsedStored(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  return text === undefined ? null : documentValue(text);
 }
 
 /**

@@ -38,6 +38,7 @@ import { authorizeAdmin } from '../../app/principals.ts';
 import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
 import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
+import { documentValue } from '../../app/document-diff.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { documentErrorsInBody, onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
@@ -92,15 +93,6 @@ function mayManage(app: App, caller: Caller, action: string, resource: string): 
  * The `document` of `PUT /v1/resource-policies/{resource}`: a policy as a JSON object, or its text. Anything else is
  * refused naming the field, never stored as its JSON (`null`, a number).
  */
-/** A stored document as JSON; one edited into something that is not JSON (it then fails closed), as its text. */
-function documentJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 function documentOf(body: Readonly<Record<string, unknown>>): Result<string> {
   const v = Object.hasOwn(body, 'document') ? body['document'] : undefined;
   if (typeof v === 'string') return ok(v);
@@ -330,7 +322,7 @@ export function authorizeRoutes(): Route[] {
         if (after !== undefined) while (from < all.length && (all[from] as StoredResourcePolicy).resource <= after) from++;
         const items = all.slice(from, from + limit);
         const next = from + limit < all.length ? items[items.length - 1]?.resource : undefined;
-        return ok({ body: { resourcePolicies: items.map((p) => ({ ...p, document: documentJson(p.document) })), ...(next !== undefined ? { next } : {}) } });
+        return ok({ body: { resourcePolicies: items.map((p) => ({ ...p, document: documentValue(p.document) })), ...(next !== undefined ? { next } : {}) } });
       },
     },
     {
@@ -342,7 +334,7 @@ export function authorizeRoutes(): Route[] {
         if (!a.ok) return a;
         const p = app.resourcePolicies.get(resource);
         if (!p || !managesResourcePolicy(p, caller.account, app.resourcePolicies.ownerOf(resource))) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
-        return ok({ body: { ...p, document: documentJson(p.document) } });
+        return ok({ body: { ...p, document: documentValue(p.document) } });
       },
     },
     {
