@@ -13,8 +13,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import { jobMetadataEndpoints } from './support/metadata-endpoints.ts';
+import { imdsCredentials } from './support/relay-world.ts';
 
 let home: string;
 /** The server's metadata endpoint of the job, and the node agent's. */
@@ -60,15 +60,7 @@ test('A1: the token PUT answers the TTL in the header it was asked with, as EC2 
 
 test('A1: the AWS SDK v3 instance-metadata provider and boto3 still read the job\'s credentials', async () => {
   for (const e of endpoints) {
-    const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-    process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = e.url;
-    try {
-      const c = await fromInstanceMetadata({ ec2MetadataV1Disabled: true })();
-      assert.equal(c.accessKeyId, keyId, e.name);
-    } finally {
-      if (previous === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-      else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = previous;
-    }
+    assert.equal((await imdsCredentials(e.url)).accessKeyId, keyId, e.name);
     // Not spawnSync: the server answering boto3 runs in this process.
     const py = await promisify(execFile)('python3', ['-c', 'import boto3; c = boto3.Session().get_credentials(); print(c.method, c.access_key)'], {
       env: { PATH: process.env['PATH'] ?? '', HOME: home, AWS_EC2_METADATA_SERVICE_ENDPOINT: e.url, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') },

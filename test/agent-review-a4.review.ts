@@ -11,9 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import { listenMetadata, type MetadataCredentials } from '../src/adapters/agent/imds.ts';
 import { createPeerUids, onlyUid } from '../src/adapters/agent/peer-uid.ts';
+import { imdsCredentials } from './support/relay-world.ts';
 
 const doc = { Code: 'Success', AccessKeyId: 'ASIAREVIEWA4EXAMPLE1', SecretAccessKey: 's', Token: 't', Expiration: new Date(Date.now() + 3 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z') };
 const source = async (): Promise<MetadataCredentials> => ({ ok: true, roleName: 'trainer', document: () => Buffer.from(JSON.stringify(doc)) });
@@ -31,14 +31,7 @@ async function withEndpoint(dir: string | undefined, f: (url: string, logs: stri
 }
 
 async function sdk(url: string): Promise<string> {
-  const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-  process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = url;
-  try {
-    return (await fromInstanceMetadata({ ec2MetadataV1Disabled: true })()).accessKeyId;
-  } finally {
-    if (previous === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-    else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = previous;
-  }
+  return (await imdsCredentials(url)).accessKeyId;
 }
 
 test('A4: without a socket table to check the peer uid, the endpoint refuses, saying why', async () => {

@@ -15,8 +15,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import { jobMetadataEndpoints } from './support/metadata-endpoints.ts';
+import { imdsCredentials } from './support/relay-world.ts';
 
 const ROLE = 'ml+trainer';
 /** The server's metadata endpoint of the job, and the node agent's. */
@@ -77,14 +77,6 @@ test('jm1: a segment that does not decode, or decodes to another name, is still 
 
 test('jm1: SDK v3 (which sends the `+` as it is) reads the same session from both endpoints', async () => {
   for (const e of endpoints) {
-    const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-    process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = e.url;
-    try {
-      const c = await fromInstanceMetadata({ ec2MetadataV1Disabled: true })();
-      assert.equal(c.accessKeyId, keyId, e.name);
-    } finally {
-      if (previous === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-      else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = previous;
-    }
+    assert.equal((await imdsCredentials(e.url)).accessKeyId, keyId, e.name);
   }
 });

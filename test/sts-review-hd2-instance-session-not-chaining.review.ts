@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import { call } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { sdkFailure } from './support/server.ts';
 import { connectionTo, keysOf } from './support/processes.ts';
+import { imdsCredentials } from './support/relay-world.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -61,15 +61,7 @@ test("hd2: a job's instance credentials assume a role for its maximum; the sessi
   const r = await call<{ environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: `arn:aws:iam::${ACCT}:role/trainer`, imds: true, launcherUid: process.getuid?.() ?? 0 } });
   assert.ok(r.ok, JSON.stringify(r));
   const endpoint = r.value.environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? assert.fail('no metadata endpoint');
-  const prior = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-  process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = endpoint;
-  let instance: Awaited<ReturnType<ReturnType<typeof fromInstanceMetadata>>>;
-  try {
-    instance = await fromInstanceMetadata({ ec2MetadataV1Disabled: true })();
-  } finally {
-    if (prior === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
-    else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = prior;
-  }
+  const instance = await imdsCredentials(endpoint);
   const job = sts(instance);
   const who = await job.send(new S.GetCallerIdentityCommand({}));
   assert.match(who.Arn ?? '', /:assumed-role\/trainer\//);

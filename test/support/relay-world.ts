@@ -50,7 +50,7 @@ export async function startRelayWorld(): Promise<RelayWorld> {
 }
 
 /** The credentials the AWS SDK v3 reads (IMDSv2) at the metadata endpoint `endpoint`, given 10 s as CI needs. */
-export async function imdsCredentials(endpoint: string): Promise<{ accessKeyId: string }> {
+export async function imdsCredentials(endpoint: string): Promise<Awaited<ReturnType<ReturnType<typeof fromInstanceMetadata>>>> {
   const previous = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
   process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = endpoint;
   try {
