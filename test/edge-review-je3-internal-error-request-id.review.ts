@@ -16,50 +16,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createApp, type App } from '../src/app/index.ts';
-import { StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { createHttpEdge, type HttpEdge } from '../src/adapters/http/server.ts';
+import { startFailingEdge, type FailingEdge } from './support/failing-edge.ts';
 
-let dir = '';
-let real: SqliteStore;
-let app: App;
-let edge: HttpEdge;
+let fe: FailingEdge;
 let url = '';
-const logs: string[] = [];
-let failing: 'bug' | 'outage' | undefined;
+let logs: string[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-je3-'));
-  real = await openSqliteStore({ dataDir: dir });
-  const fault = (): Error => (failing === 'outage' ? new StoreUnavailableError('SQLite is unavailable: disk I/O error') : new Error('je3: a bug in a store read'));
-  const store: Store = {
-    dialect: real.dialect,
-    migrations: real.migrations,
-    read: (fn) => (failing ? Promise.reject(fault()) : real.read(fn)),
-    write: (fn) => (failing ? Promise.reject(fault()) : real.write(fn)),
-    close: () => real.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto }, { audit: { enabled: false } });
-  await app.start();
-  await app.bootstrap();
-  // The webhooks: a handler that fails as a bug does, which the edge answers.
-  edge = createHttpEdge({ app, ready: async () => true, log: (line) => void logs.push(line), kubeWebhooks: async () => Promise.reject(new Error('je3: a bug in a webhook')) });
-  url = `http://127.0.0.1:${(await edge.listen('127.0.0.1', 0)).port}`;
+  fe = await startFailingEdge('je3', { kubeWebhooks: async () => Promise.reject(new Error('je3: a bug in a webhook')) });
+  url = fe.url;
+  logs = fe.logs;
 });
 
 after(async () => {
-  await edge?.close(0);
-  await app?.audit.stop();
-  await real?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fe?.close();
 });
 
 const key = { accessKeyId: 'AKIAJE3JE3JE3JE3JE3A', secretAccessKey: 'x'.repeat(40) };
@@ -72,7 +44,7 @@ async function signed(service: string, method: string, path: string, body: strin
 }
 
 test('a bug on /v1/ is answered with details, and its request id finds the stack in the log', async () => {
-  failing = 'bug';
+  fe.fail('bug');
   try {
     const r = await signed('gatehouse', 'POST', '/v1/users', '{"name":"je3"}', 'application/json');
     const text = await r.text();
@@ -86,13 +58,13 @@ test('a bug on /v1/ is answered with details, and its request id finds the stack
     assert.ok(line, logs.join('\n'));
     assert.ok(line.includes(id), `the log line does not name request ${id}: ${line.slice(0, 200)}`);
   } finally {
-    failing = undefined;
+    fe.fail(undefined);
   }
 });
 
 test('a bug on the Query API: the RequestId of the XML error finds the stack in the log', async () => {
   logs.length = 0;
-  failing = 'bug';
+  fe.fail('bug');
   try {
     const r = await signed('iam', 'POST', '/', 'Action=ListUsers&Version=2010-05-08', 'application/x-www-form-urlencoded');
     const text = await r.text();
@@ -102,12 +74,12 @@ test('a bug on the Query API: the RequestId of the XML error finds the stack in 
     const line = logs.find((l) => l.includes('je3: a bug in a store read'));
     assert.ok(line?.includes(id), `the log line does not name request ${id}: ${line?.slice(0, 200)}`);
   } finally {
-    failing = undefined;
+    fe.fail(undefined);
   }
 });
 
 test('a store outage on /v1/ is answered 503 with details', async () => {
-  failing = 'outage';
+  fe.fail('outage');
   try {
     const r = await signed('gatehouse', 'POST', '/v1/users', '{"name":"je3"}', 'application/json');
     const text = await r.text();
@@ -116,7 +88,7 @@ test('a store outage on /v1/ is answered 503 with details', async () => {
     assert.equal(e.code, 'ServiceUnavailable');
     assert.deepEqual(e.details?.map((d) => [d.code, d.path]), [['SERVICE_UNAVAILABLE', '']], text);
   } finally {
-    failing = undefined;
+    fe.fail(undefined);
   }
 });
 

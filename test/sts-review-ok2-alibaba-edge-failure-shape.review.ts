@@ -14,60 +14,26 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
-import { createApp, type App } from '../src/app/index.ts';
-import { StoreDataRefusedError, type Store } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { createHttpEdge, type HttpEdge } from '../src/adapters/http/server.ts';
-import { oidcPort } from '../src/adapters/http/oidc.ts';
+import { startFailingEdge, unsignedJwt, type FailingEdge } from './support/failing-edge.ts';
 
 const { default: Sts, AssumeRoleWithOIDCRequest } = StsModule;
 const { $OpenApiUtil } = OpenApi;
 
-let dir = '';
-let real: SqliteStore;
-let app: App;
-let edge: HttpEdge;
+let fe: FailingEdge;
 let url = '';
-const logs: string[] = [];
-let failing: 'bug' | 'refused' | undefined;
+let logs: string[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-ok2-'));
-  real = await openSqliteStore({ dataDir: dir });
-  const fault = (): Error => (failing === 'refused' ? new StoreDataRefusedError('string or blob too big', 'SQLITE_TOOBIG') : new Error('ok2: a bug in a store read'));
-  const store: Store = {
-    dialect: real.dialect,
-    migrations: real.migrations,
-    read: (fn) => (failing ? Promise.reject(fault()) : real.read(fn)),
-    write: (fn) => (failing ? Promise.reject(fault()) : real.write(fn)),
-    close: () => real.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto, oidc: oidcPort }, { audit: { enabled: false } });
-  await app.start();
-  await app.bootstrap();
-  edge = createHttpEdge({ app, ready: async () => true, log: (line) => void logs.push(line) });
-  url = `http://127.0.0.1:${(await edge.listen('127.0.0.1', 0)).port}`;
+  fe = await startFailingEdge('ok2');
+  url = fe.url;
+  logs = fe.logs;
 });
 
 after(async () => {
-  await edge?.close(0);
-  await app?.audit.stop();
-  await real?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fe?.close();
 });
-
-// A token the provider lookup is reached with (its signature is never checked: the store fails first).
-function jwt(header: object, payload: object): string {
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part(header)}.${part(payload)}.${Buffer.from('sig').toString('base64url')}`;
-}
 
 const OIDC = new URLSearchParams({
   Action: 'AssumeRoleWithOIDC',
@@ -75,15 +41,15 @@ const OIDC = new URLSearchParams({
   OIDCProviderArn: 'acs:ram::350000000062:oidc-provider/ok2',
   RoleArn: 'acs:ram::350000000062:role/rrsa',
   RoleSessionName: 'pod',
-  OIDCToken: jwt({ alg: 'RS256', kid: 'k1' }, { iss: 'https://issuer.ok2.example', aud: 'sts.aliyuncs.com', sub: 'system:serviceaccount:ns:sa', exp: Math.floor(Date.now() / 1000) + 600 }),
+  OIDCToken: unsignedJwt({ alg: 'RS256', kid: 'k1' }, { iss: 'https://issuer.ok2.example', aud: 'sts.aliyuncs.com', sub: 'system:serviceaccount:ns:sa', exp: Math.floor(Date.now() / 1000) + 600 }),
 });
 
 async function failingWith<T>(how: 'bug' | 'refused', fn: () => Promise<T>): Promise<T> {
-  failing = how;
+  fe.fail(how);
   try {
     return await fn();
   } finally {
-    failing = undefined;
+    fe.fail(undefined);
   }
 }
 

@@ -15,79 +15,39 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp, type App } from '../src/app/index.ts';
-import { StoreDataRefusedError, StoreOutcomeUnknownError, StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { createHttpEdge, type HttpEdge } from '../src/adapters/http/server.ts';
-import { oidcPort } from '../src/adapters/http/oidc.ts';
+import { startFailingEdge, unsignedJwt, type FailingEdge, type StoreFault } from './support/failing-edge.ts';
 
-type Fault = 'outage' | 'unknown' | 'refused' | 'bug';
+type Fault = StoreFault;
 
-let dir = '';
-let real: SqliteStore;
-let app: App;
-let edge: HttpEdge;
+let fe: FailingEdge;
 let url = '';
-const logs: string[] = [];
-let failing: Fault | undefined;
-
-function fault(how: Fault): Error {
-  if (how === 'outage') return new StoreUnavailableError('oq1: the database cannot be reached');
-  if (how === 'unknown') return new StoreOutcomeUnknownError('oq1: the connection was lost at COMMIT');
-  if (how === 'refused') return new StoreDataRefusedError('string or blob too big', 'SQLITE_TOOBIG');
-  return new Error('oq1: a bug in a store read');
-}
+let logs: string[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-oq1-'));
-  real = await openSqliteStore({ dataDir: dir });
-  const store: Store = {
-    dialect: real.dialect,
-    migrations: real.migrations,
-    read: (fn) => (failing ? Promise.reject(fault(failing)) : real.read(fn)),
-    write: (fn) => (failing ? Promise.reject(fault(failing)) : real.write(fn)),
-    close: () => real.close(),
-  };
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto, oidc: oidcPort }, { audit: { enabled: false } });
-  await app.start();
-  await app.bootstrap();
-  edge = createHttpEdge({ app, ready: async () => true, log: (line) => void logs.push(line) });
-  url = `http://127.0.0.1:${(await edge.listen('127.0.0.1', 0)).port}`;
+  fe = await startFailingEdge('oq1');
+  url = fe.url;
+  logs = fe.logs;
 });
 
 after(async () => {
-  await edge?.close(0);
-  await app?.audit.stop();
-  await real?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fe?.close();
 });
-
-// A token the provider lookup is reached with (its signature is never checked: the store fails first).
-function jwt(header: object, payload: object): string {
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part(header)}.${part(payload)}.${Buffer.from('sig').toString('base64url')}`;
-}
 
 const WEB_IDENTITY = new URLSearchParams({
   Action: 'AssumeRoleWithWebIdentity',
   Version: '2011-06-15',
   RoleArn: 'arn:aws:iam::000000000000:role/oq1',
   RoleSessionName: 'pod',
-  WebIdentityToken: jwt({ alg: 'RS256', kid: 'k1' }, { iss: 'https://issuer.oq1.example', aud: 'sts.amazonaws.com', sub: 'system:serviceaccount:ns:sa', exp: Math.floor(Date.now() / 1000) + 600 }),
+  WebIdentityToken: unsignedJwt({ alg: 'RS256', kid: 'k1' }, { iss: 'https://issuer.oq1.example', aud: 'sts.amazonaws.com', sub: 'system:serviceaccount:ns:sa', exp: Math.floor(Date.now() / 1000) + 600 }),
 });
 
 async function askFailing(how: Fault, headers: Record<string, string>): Promise<{ status: number; contentType: string; requestId: string; text: string }> {
-  failing = how;
+  fe.fail(how);
   try {
     const r = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: WEB_IDENTITY.toString() });
     return { status: r.status, contentType: r.headers.get('content-type') ?? '', requestId: r.headers.get('x-amzn-requestid') ?? '', text: await r.text() };
   } finally {
-    failing = undefined;
+    fe.fail(undefined);
   }
 }
 
