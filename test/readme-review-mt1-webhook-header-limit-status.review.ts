@@ -15,24 +15,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { rawAnswer } from './support/raw-answer.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-
-/** What a raw request `text` is answered, read until the server closes the connection. */
-function rawAnswer(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
-    let got = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => void (got += d));
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(got));
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close within 20 s; got ${got}`));
-    }, 20_000).unref();
-  });
-}
 
 const bodyOf = (answer: string): string => answer.slice(answer.indexOf('\r\n\r\n') + 4);
 
@@ -50,7 +34,7 @@ describe('review mt1: a webhook request past the header limit is answered a Kube
   for (const hook of ['authorize', 'authenticate', 'admit']) {
     it(`POST /k8s/gpu-a/${hook} with 20 KB of headers: 431, a Status naming the limit, the connection closed`, async () => {
       const review = JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'alice', resourceAttributes: { verb: 'get', resource: 'pods' } } });
-      const answer = await rawAnswer(port, `POST /k8s/gpu-a/${hook} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\nX-Padding: ${'p'.repeat(20_000)}\r\nContent-Length: ${review.length}\r\n\r\n${review}`);
+      const answer = await rawAnswer(port, `POST /k8s/gpu-a/${hook} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\nX-Padding: ${'p'.repeat(20_000)}\r\nContent-Length: ${review.length}\r\n\r\n${review}`, 20_000);
       assert.match(answer, /^HTTP\/1\.1 431 /);
       assert.match(answer, /\r\nconnection: close\r\n/i);
       assert.match(answer, /\r\ncontent-type: application\/json\r\n/i, answer.slice(0, 400));
@@ -64,10 +48,10 @@ describe('review mt1: a webhook request past the header limit is answered a Kube
   }
 
   it('the Query API and the admin API keep their shapes (review ky, 3)', async () => {
-    const query = await rawAnswer(port, `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\nContent-Length: 0\r\n\r\n`);
+    const query = await rawAnswer(port, `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\nContent-Length: 0\r\n\r\n`, 20_000);
     assert.match(query, /^HTTP\/1\.1 431 /);
     assert.match(query, /<Code>RequestHeaderSectionTooLarge<\/Code>/);
-    const admin = await rawAnswer(port, `GET /v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    const admin = await rawAnswer(port, `GET /v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`, 20_000);
     assert.match(admin, /^HTTP\/1\.1 431 /);
     assert.equal((JSON.parse(bodyOf(admin)) as { error?: { code?: string } }).error?.code, 'RequestHeaderSectionTooLarge');
   });
