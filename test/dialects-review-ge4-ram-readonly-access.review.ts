@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789074';
 
@@ -23,10 +23,7 @@ describe("ge4: RAM's ReadOnlyAccess reads in an acs account", () => {
 
   before(async () => {
     s = await startTestServer();
-    const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(created.status, 0, created.err);
-    const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(admin);
     await iam.send(new I.CreateUserCommand({ UserName: 'auditor' }));
     await iam.send(new I.AttachUserPolicyCommand({ UserName: 'auditor', PolicyArn: 'acs:ram::system:policy/ReadOnlyAccess' }));

@@ -14,7 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { cliAgainst, iamUserWith, outcomeName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, iamUserWith, outcomeName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const v1 = (...Statement: object[]) => ({ Version: '1', Statement });
@@ -26,10 +26,7 @@ let admin: I.IAMClient;
 
 before(async () => {
   s = await startTestServer();
-  const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-  assert.equal(created.status, 0, created.err);
-  const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-  admin = s.iam({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey });
+  admin = s.iam(await accountAdmin(s, ACS, 'acs'));
 });
 
 after(async () => {

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const v1 = (...Statement: object[]) => JSON.stringify({ Version: '1', Statement });
@@ -25,10 +25,7 @@ describe('review on3: escalation-paths and RAM trust policies tied to job-id pat
   let steps: { to: string; how: string }[] = [];
   before(async () => {
     s = await startTestServer();
-    const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(created.status, 0, created.err);
-    const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-    const admin: Credentials = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    const admin: Credentials = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(admin);
     await iam.send(new I.CreateRoleCommand({ RoleName: 'any-job', AssumeRolePolicyDocument: trust({}) }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'by-ram-tag-pattern', AssumeRolePolicyDocument: trust({ StringLike: { 'acs:RequestTag/gatehouse:job': 'a*' } }) }));

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
 import { escalationGains } from './support/escalation.ts';
-import { cliAgainst, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const ME = `acs:ram::${ACS}:user/mallory`;
@@ -35,10 +35,7 @@ describe('review on4: a RAM user that may tag itself with the tag its policies g
   let mallory: Credentials;
   before(async () => {
     s = await startTestServer();
-    const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(created.status, 0, created.err);
-    const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await accountAdmin(s, ACS, 'acs');
     mallory = await iamUserWith(s.iam(admin), 'mallory', policy);
   });
   after(() => s?.stop());

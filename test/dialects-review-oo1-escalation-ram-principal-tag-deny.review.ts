@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
 import { escalationGains } from './support/escalation.ts';
-import { cliAgainst, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const VAULT = 'acs:oss:*:*:vault/k';
@@ -31,10 +31,7 @@ describe('review oo1: a RAM user that may untag or tag itself out of a Deny on a
   let admin: Credentials;
   before(async () => {
     s = await startTestServer();
-    const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(created.status, 0, created.err);
-    const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await accountAdmin(s, ACS, 'acs');
   });
   after(() => s?.stop());
 

@@ -215,6 +215,14 @@ export async function cliAgainst(s: Pick<TestServer, 'url' | 'admin'>, args: str
   return { status: r.code, out: r.stdout, err: r.stderr };
 }
 
+/** A new account `id` of `partition` made by `gatehouse accounts create` as the root admin: its admin's access key. */
+export async function accountAdmin(s: Pick<TestServer, 'url' | 'admin'>, id: string, partition: 'aws' | 'acs'): Promise<Credentials> {
+  const created = await cliAgainst(s, ['accounts', 'create', '--id', id, '--partition', partition, '--json']);
+  if (created.status !== 0) throw new Error(`accounts create ${id} exited ${created.status}: ${created.err}`);
+  const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
+  return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+}
+
 
 /**
  * The audit records matching `filter` (up to 1,000), as the root account's admin reads them, once every queued record
