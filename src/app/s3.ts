@@ -667,10 +667,13 @@ export function createS3(app: App, objects: ObjectStore) {
    * s3:x-amz-acl is bucket-owner-full-control") refused every part of an upload they had let begin. Nothing when the
    * upload is not found: the store answers NoSuchUpload after the decision. A Complete retried after its upload was
    * completed is decided on the same headers, kept with the completion: without them the guards refused the retry of
-   * an upload they had let complete (review oh, 2).
+   * an upload they had let complete (review oh, 2). Its tags (`x-amz-tagging`, which S3 also takes at initiation only)
+   * are `s3:RequestObjectTag/*` and `s3:RequestObjectTagKeys` so: a "Deny PutObject when Null s3:RequestObjectTag/<key>"
+   * guard refused every part of an upload created with that tag (review oy, 1).
    */
   async function uploadContext(bucket: string, key: string, uploadId: string): Promise<Context> {
-    return writeHeaderContext(await objects.uploadWriteHeaders(bucket, key, uploadId));
+    const sent = await objects.uploadRequestKeys(bucket, key, uploadId);
+    return { ...writeContext(sent?.tags), ...writeHeaderContext(sent?.writeHeaders) };
   }
 
   /** A write's context: the tags it sets and the encryption and ACL headers it carries (`WRITE_HEADER_KEYS`). */

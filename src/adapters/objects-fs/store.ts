@@ -60,6 +60,7 @@ import type {
   UploadInfo,
   UploadInitiator,
   UploadPartInput,
+  UploadRequestKeys,
   UploadsPage,
   WriteConditions,
 } from '../../app/ports/objects.ts';
@@ -1162,13 +1163,18 @@ export class FsObjectStore implements ObjectStore {
     return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, ...of } : { parts, truncated, ...of });
   }
 
-  async uploadWriteHeaders(bucketName: string, key: string, uploadId: string): Promise<Readonly<Record<string, string>> | undefined> {
+  async uploadRequestKeys(bucketName: string, key: string, uploadId: string): Promise<UploadRequestKeys | undefined> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return undefined;
+    const keys = (writeHeaders: Readonly<Record<string, string>> | undefined, tags: Readonly<Record<string, string>>): UploadRequestKeys => ({
+      ...(writeHeaders === undefined ? {} : { writeHeaders }),
+      ...(Object.keys(tags).length === 0 ? {} : { tags }),
+    });
     const u = this.uploadFor(b.value, key, uploadId);
-    if (u.ok) return u.value.info.writeHeaders;
+    if (u.ok) return keys(u.value.info.writeHeaders, u.value.tags);
+    // A completed upload's object has the upload's tags.
     const done = b.value.completed.get(uploadId);
-    return done !== undefined && done.key === key && this.now().getTime() - done.at <= COMPLETED_KEPT_MS ? done.writeHeaders : undefined;
+    return done !== undefined && done.key === key && this.now().getTime() - done.at <= COMPLETED_KEPT_MS ? keys(done.writeHeaders, done.info.tags) : undefined;
   }
 
   async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<ObjectResult<ObjectInfo>> {

@@ -354,6 +354,15 @@ export interface CreateUploadInput {
   readonly writeHeaders?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The inputs of an upload's `s3:PutObject` decisions that only CreateMultipartUpload carries: its `writeHeaders`
+ * (review nu, 3) and its tags (`x-amz-tagging`, for `s3:RequestObjectTag/*`: review oy, 1); each absent when it sent none.
+ */
+export interface UploadRequestKeys {
+  readonly writeHeaders?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 /** ListMultipartUploads' parameters (API_ListMultipartUploads). */
 export interface ListUploadsInput {
   readonly bucket: string;
@@ -481,11 +490,11 @@ export interface ObjectStore {
   uploadPart(input: UploadPartInput): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>>;
   /**
-   * The `writeHeaders` of the upload `uploadId` of `key`: unfinished, or completed lately (as long as a retried Complete
-   * is answered again, so that the retry is decided as the first was); undefined otherwise, or when it was created
-   * without any.
+   * What CreateMultipartUpload sent that its parts and completion are decided on (`UploadRequestKeys`), of the upload
+   * `uploadId` of `key`: unfinished, or completed lately (as long as a retried Complete is answered again, so that the
+   * retry is decided as the first was); undefined otherwise.
    */
-  uploadWriteHeaders(bucket: string, key: string, uploadId: string): Promise<Readonly<Record<string, string>> | undefined>;
+  uploadRequestKeys(bucket: string, key: string, uploadId: string): Promise<UploadRequestKeys | undefined>;
   /**
    * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
    * failed `conditions` leaves the upload as it was (the client may complete it again).
