@@ -15,8 +15,8 @@
  * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and the tagging operations,
  *   never on DeleteObject or PutObject, which S3 decides without it;
  *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes;
- *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl`, `s3:x-amz-grant-*` and `s3:x-amz-storage-class`
- *   from those headers on PutObject, CreateMultipartUpload and the destination of CopyObject.
+ *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl`, `s3:x-amz-grant-*`, `s3:x-amz-storage-class`
+ *   and `s3:x-amz-website-redirect-location` from those headers on PutObject, CreateMultipartUpload and the destination of CopyObject.
  * - A conditional write (PutObject, CompleteMultipartUpload, CopyObject's destination) carries `s3:if-match` /
  *   `s3:if-none-match` with the header's value into its `s3:PutObject` decision, and one with `If-Match` is also
  *   decided as `s3:GetObject` on the object it would replace (S3 User Guide, "conditional writes": If-Match needs
@@ -143,9 +143,11 @@ const GRANT_HEADERS = ['x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-gr
  * resources, and condition keys for Amazon S3"; also what CopyObject and CreateMultipartUpload are decided on):
  * `s3:<header>` with the header's value, present only when the request carries the header, as in S3. So the usual
  * guards of bucket policies ("deny PutObject unless s3:x-amz-server-side-encryption is AES256", "unless s3:x-amz-acl
- * is bucket-owner-full-control") pass the writes that send the header and refuse the others.
+ * is bucket-owner-full-control") pass the writes that send the header and refuse the others. `s3:x-amz-website-redirect-location`
+ * too, which the gateway stores and answers (review bl, 2): without it "Deny PutObject when Null
+ * s3:x-amz-website-redirect-location false" never applied, and any writer made an object a redirect to any URL (review oy, 2).
  */
-const WRITE_HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-acl', ...GRANT_HEADERS, 'x-amz-storage-class'] as const;
+const WRITE_HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-acl', ...GRANT_HEADERS, 'x-amz-storage-class', 'x-amz-website-redirect-location'] as const;
 
 function notImplemented(what: string, header: string): S3Failure {
   return { code: 'NotImplemented', message: `A header you provided implies functionality that is not implemented: ${what} (\`${header}\`); the gateway cannot honour it, send the request without it` };
