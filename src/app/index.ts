@@ -17,7 +17,7 @@ import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
 import { SessionScopes } from './session-scopes.ts';
 import { createJobs } from './jobs.ts';
-import { BUCKET_OWNER_PREFIX, ResourcePolicies } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerAccount, ResourcePolicies } from './resource-policies.ts';
 import { unreadableLog } from './unreadable-policy.ts';
 import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
@@ -431,7 +431,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     iamPolicyResources: (account) => bindings.iamPolicyResources(account),
     policyResources: async (account) => {
       const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
-      const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
+      const owned = buckets.filter((b) => bucketOwnerAccount(b.value) === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
       const held = resourcePolicies.list(account).map((p) => p.resource).filter((arn) => !owned.some((b) => b.arn === arn));
       return [...owned, ...[...new Set(held)].map((arn) => ({ arn, bucket: false }))];
     },

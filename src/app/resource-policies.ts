@@ -58,6 +58,29 @@ export function bucketOwnerKey(bucket: string): string {
   return `${BUCKET_OWNER_PREFIX}${bucket}`;
 }
 
+/**
+ * The owner of a bucket whose owner record cannot be read (`bucketOwnerAccount`): no account's, so that the record fails
+ * closed (DESIGN.md: the union "fails closed on error"; src/app/unreadable-policy.ts). Read as unknown, a bucket went
+ * to whoever attached a policy to it first, and any account's identity policy reached it through the authorize API.
+ */
+export const UNREADABLE_BUCKET_OWNER = 'unreadable-owner-record';
+
+/**
+ * The account of a bucket's owner record (`{"account": "<12 digits>", "created": …}`, as the S3 gateway writes it), or
+ * undefined when the record is not one (a database restored or edited by hand). It was parsed unguarded: one such
+ * record stopped every start with `Unexpected token … is not valid JSON`, naming no record (review ot, 1).
+ */
+export function bucketOwnerAccount(value: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  const account = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { account?: unknown }).account : undefined;
+  return typeof account === 'string' && /^\d{12}$/.test(account) ? account : undefined;
+}
+
 /** The bucket of an S3 ARN (`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`), else undefined. */
 export function bucketOf(resource: string): string | undefined {
   if (!resource.startsWith('arn:aws:s3:::')) return undefined;
@@ -196,7 +219,12 @@ export class ResourcePolicies {
     }
     if (read.head < this.head) return;
     const owners = new Map<string, string>();
-    for (const { key, value } of read.owners) owners.set(key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(value) as { account: string }).account);
+    for (const { key, value } of read.owners) {
+      const bucket = key.slice(BUCKET_OWNER_PREFIX.length);
+      const account = bucketOwnerAccount(value);
+      if (account === undefined) this.unreadable(`owner record \`${key}\` of bucket \`${bucket}\``, value, [{ code: 'VALIDATION_ERROR', path: '', message: 'not a JSON object with a 12-digit `account`; the bucket is no account\'s' }]);
+      owners.set(bucket, account ?? UNREADABLE_BUCKET_OWNER);
+    }
     let longest = 0;
     for (const arn of next.keys()) if (arn.length > longest) longest = arn.length;
     const lengths = new Uint8Array(longest + 1);

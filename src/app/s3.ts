@@ -38,7 +38,7 @@ import type { Decision } from '../core/iam/index.ts';
 import { MAX_CONTEXT_VALUE_CHARS, type AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
 import { accessDeniedMessage, actorOf } from './principals.ts';
-import { BUCKET_OWNER_PREFIX, bucketOwnerKey, outsideBucket, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerAccount, bucketOwnerKey, outsideBucket, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { documentValue } from './document-diff.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
@@ -1366,7 +1366,8 @@ export function createS3(app: App, objects: ObjectStore) {
       const buckets = await objects.listBuckets();
       const changed = await deps.store.write(async (tx) => {
         let n = 0;
-        const known = new Map((await tx.kv.list(BUCKET_OWNER_PREFIX)).map((e) => [e.key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(e.value) as { account: string }).account]));
+        // A record that cannot be read is written again: the bucket's directory says who created it (review ot, 1).
+        const known = new Map((await tx.kv.list(BUCKET_OWNER_PREFIX)).map((e) => [e.key.slice(BUCKET_OWNER_PREFIX.length), bucketOwnerAccount(e.value)]));
         for (const b of buckets) {
           if (known.get(b.name) === b.owner) continue;
           await tx.kv.put(bucketOwnerKey(b.name), JSON.stringify({ account: b.owner, created: b.created }));
