@@ -385,8 +385,8 @@ function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimit
 }
 
 /**
- * A Query API refusal made before the action is read, in the shape of the API that the query string and headers name
- * (Alibaba STS's JSON or XML; STS's namespace, JSON when asked); IAM's XML otherwise. Always IAM's XML, it was unreadable
+ * A Query API refusal made before the action is read, in the shape of the API that the query string and headers name,
+ * or the signature's scope (Alibaba STS's JSON or XML; STS's namespace, JSON when asked); IAM's XML otherwise. Always IAM's XML, it was unreadable
  * to Alibaba's SDKs and to verifiers forwarding a presigned GetCallerIdentity for JSON (review lh, 3). The edge's early
  * refusals, and the 503 of the listener that answers `--listen` while the database is awaited (review lz, 2).
  */
@@ -400,7 +400,8 @@ export function earlyAnswer(req: IncomingMessage, requestId: string, code: Error
     const answer = alibabaEarlyError(requestId, headerText(req.headers.host), e.status, message, query, req.headers);
     return { api: 'sts', ...answer };
   }
-  const isSts = version === '2011-06-15' || (version === undefined && action !== null && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
+  // With no action in the query (a form POST whose body is not read), the signature's scope names the API (review ot, 2).
+  const isSts = version === '2011-06-15' || (version === undefined && (action !== null ? Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action) : signedServiceOf(req) === 'sts'));
   if (isSts && asksJson(req.headers.accept)) return { api: 'sts', status: e.status, body: queryErrorJson(e.type, e.aws, message, requestId), contentType: 'application/json' };
   return { api: isSts ? 'sts' : 'iam', status: e.status, body: queryError(isSts ? STS_NAMESPACE : IAM_NAMESPACE, e.type, e.aws, message, requestId), contentType: 'text/xml' };
 }
@@ -636,9 +637,13 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // it was the Query API's XML (review ky, 4).
     if (isKubeWebhook(req.url)) return kubeStatus(res, 503, busy);
     const message = `${busy}, or send a body of at most ${COUNTED_BODY} bytes`;
-    if ((req.url ?? '/').startsWith('/v1/')) {
-      send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), randomUUID(), 'application/json');
-    } else sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+    const requestId = randomUUID();
+    if ((req.url ?? '/').startsWith('/v1/')) return send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), requestId, 'application/json');
+    // In the shape of the API the query, headers and signature name (the body is not read): it was IAM's XML for every
+    // request, which Alibaba STS's clients and STS callers asking for JSON could not read (review ot, 2).
+    const answer = earlyAnswer(req, requestId, 'SERVICE_UNAVAILABLE', message);
+    if (answer.api === 'sts') apiLabels.set(res, 'sts');
+    send(res, answer.status, answer.body, requestId, answer.contentType);
   };
   /**
    * Answers 503 (and closes) when the body `req` declares would pass `maxBodyBytesInFlight` with the bytes of large
