@@ -167,22 +167,33 @@ export function boundCredentialServer(server: Server, maxConnections: number, sh
   // 1,000 headers) and drops the rest unsaid, so a request padded with 1,100 headers of a few bytes hid the
   // X-Forwarded-For a proxy appends, or an Origin, from the checks that refuse them (review ij, 3).
   server.maxHeadersCount = 0;
-  server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
-    // What Node answers on its own (a bare status), but for the request line and headers past the limit: its bare 431
-    // left the SDKs' container provider without the `Code` and `Message` it copies from a 4xx (credential-protocols
-    // §2.1), `Server responded with status: 431` and nothing of why (review np, 2). The 408 is timed under 408, not as
-    // a client that left (review nx, 1).
-    answerClientError(e, socket, { headersTooLarge: () => headersTooLarge(shape), timedOut: () => 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' });
+  server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean; req?: unknown } | null }) => {
+    // What Node answers on its own (a bare status), but for the request line and headers past the limit and for the
+    // request timed out: its bare 431 and 408 left the SDKs' container provider without the `Code` and `Message` it
+    // copies from a 4xx (credential-protocols §2.1), `Server responded with status: 431` and nothing of why (reviews
+    // np, 2 and ot, 3). The 408 is timed under 408, not as a client that left (review nx, 1).
+    answerClientError(e, socket, { headersTooLarge: () => headersTooLarge(shape), timedOut: () => requestTimedOut(shape, socket._httpMessage?.req === undefined ? { what: 'the request line and headers', ms: server.headersTimeout } : { what: 'the request', ms: server.requestTimeout }) });
   });
   return server;
+}
+
+/** The 408 of a request that did not arrive within the server's time for `what`, in the port's shape. */
+function requestTimedOut(shape: 'json' | 'text', within: { readonly what: string; readonly ms: number }): string {
+  const message = `${within.what} did not arrive within ${within.ms / 1000} s, the most this endpoint waits: send the request at once, then retry`;
+  return shapedAnswer(shape, '408 Request Timeout', 'RequestTimeout', message);
+}
+
+/** A refusal written to the socket before any request object: `{"Code", "Message"}` on a credential port, text on a metadata port. */
+function shapedAnswer(shape: 'json' | 'text', status: string, code: string, message: string): string {
+  const body = shape === 'json' ? JSON.stringify({ Code: code, Message: message }) : message;
+  const type = shape === 'json' ? 'application/json' : 'text/plain';
+  return `HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** The 431 of a request whose line and headers pass `CREDENTIAL_SERVER_OPTIONS.maxHeaderSize`, in the port's shape. */
 function headersTooLarge(shape: 'json' | 'text'): string {
   const message = `the request line and headers take more than ${CREDENTIAL_SERVER_OPTIONS.maxHeaderSize} bytes, the most this endpoint reads: shorten the URL or the headers (is the authorization token file the token alone?)`;
-  const body = shape === 'json' ? JSON.stringify({ Code: 'RequestHeaderSectionTooLarge', Message: message }) : message;
-  const type = shape === 'json' ? 'application/json' : 'text/plain';
-  return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+  return shapedAnswer(shape, '431 Request Header Fields Too Large', 'RequestHeaderSectionTooLarge', message);
 }
 
 /**

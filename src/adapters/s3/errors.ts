@@ -26,6 +26,7 @@ export type S3ErrorCode =
   | 'MaxMessageLengthExceeded'
   | 'MetadataTooLarge'
   | 'RequestHeaderSectionTooLarge'
+  | 'RequestTimeout'
   | 'PreconditionFailed'
   | 'InvalidPartNumber'
   | 'InvalidStorageClass'
@@ -75,6 +76,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   NotImplemented: 501,
   MissingContentLength: 411,
   RequestHeaderSectionTooLarge: 400,
+  RequestTimeout: 400,
   MaxMessageLengthExceeded: 400,
   MetadataTooLarge: 400,
   PreconditionFailed: 412,

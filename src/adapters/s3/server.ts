@@ -695,6 +695,18 @@ function s3HeadersTooLarge(max: number): string {
   return `HTTP/1.1 ${S3_STATUS[code]} Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${requestId}\r\nx-amz-id-2: ${ids.toString('base64', 8, 32)}\r\nServer: Gatehouse\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/**
+ * S3's answer to a request that did not arrive in time (its headers within `headersTimeout`): `RequestTimeout`, 400, "Your
+ * socket connection to the server was not read from or written to within the timeout period." (S3 API reference, error
+ * responses).
+ */
+function s3RequestTimedOut(): string {
+  const ids = randomBytes(32);
+  const requestId = ids.toString('hex', 0, 8).toUpperCase();
+  const body = errorDocument('RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period.', '', requestId);
+  return `HTTP/1.1 ${S3_STATUS.RequestTimeout} Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${requestId}\r\nx-amz-id-2: ${ids.toString('base64', 8, 32)}\r\nServer: Gatehouse\r\nConnection: close\r\n\r\n${body}`;
+}
+
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
   const log = opts.log ?? (() => {});
@@ -1848,8 +1860,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         return;
       } else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
         // Timed under 408, not as a client that left (review nx, 1).
-        answeredRaw(socket._httpMessage, 408);
-        socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+        // S3's `RequestTimeout` in its error document, which the SDKs retry as transient: it was a bare 408, which they
+        // read as `UnknownError` (review ot, 3; as on `--listen`, review mj, 1).
+        answeredRaw(socket._httpMessage, S3_STATUS.RequestTimeout);
+        socket.write(s3RequestTimedOut());
       } else if (e.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') socket.write('HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n');
       else if (e.code !== 'ECONNRESET') socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
