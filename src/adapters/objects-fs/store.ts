@@ -359,12 +359,47 @@ class Locks {
 }
 
 async function readJsonIfAny<T>(path: string): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    text = await readFile(path, 'utf8');
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
   }
+  return jsonRecord<T>(path, text);
+}
+
+/**
+ * The record `text` of the file `path`, or an error naming the file: a record that was not readable JSON stopped the
+ * open with `Unexpected token …`, naming no file (review ot, 4).
+ */
+function jsonRecord<T>(path: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`object store: \`${path}\` is not readable JSON (${e instanceof Error ? e.message : String(e)}): restore it from a backup`);
+  }
+}
+
+/**
+ * An object's metadata record read from `text` (of `file`), or why it cannot be served: not JSON, or fields not of the
+ * types written. A record of another format (a newer version's) stops the open: it is not read as if it were this one's.
+ */
+function metaRecordOf(file: string, text: string): { readonly ok: true; readonly record: MetaRecord } | { readonly ok: false; readonly problem: string } {
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, problem: `not readable JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return { ok: false, problem: 'not a JSON object' };
+  const m = r as Record<string, unknown>;
+  if (typeof m['format'] === 'number' && m['format'] !== 1) throw new Error(`object metadata \`${file}\` has an unknown format`);
+  if (m['format'] !== 1) return { ok: false, problem: '`format` is not 1' };
+  for (const f of ['key', 'vid', 'etag', 'lastModified', 'contentType'] as const) if (typeof m[f] !== 'string') return { ok: false, problem: `\`${f}\` is not a string` };
+  if (!Array.isArray(m['sizes']) || !m['sizes'].every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return { ok: false, problem: '`sizes` is not a list of sizes' };
+  if (!Number.isSafeInteger(m['block'])) return { ok: false, problem: '`block` is not a number' };
+  return { ok: true, record: r as MetaRecord };
 }
 
 /** Unlinks a file that may already be gone (one syscall, where `rm` also stats). */
@@ -419,7 +454,7 @@ export class FsObjectStore implements ObjectStore {
     for (const name of await readdir(join(this.root, 'buckets'))) {
       if (bucketNameProblem(name) !== undefined) continue;
       const dir = join(this.root, 'buckets', name);
-      const info = JSON.parse(await readFile(join(dir, 'bucket.json'), 'utf8')) as BucketInfo;
+      const info = jsonRecord<BucketInfo>(join(dir, 'bucket.json'), await readFile(join(dir, 'bucket.json'), 'utf8'));
       const bucket: Bucket = { info: { name, owner: info.owner, created: info.created }, dir, objects: new Map(), keys: [], uploads: new Map(), completed: new Map(), pending: 0, madeDirs: new Set() };
       await this.loadObjects(bucket);
       await this.loadUploads(bucket);
@@ -463,16 +498,25 @@ export class FsObjectStore implements ObjectStore {
       for (const f of await readdirOrEmpty(join(bucket.dir, 'meta', shard))) files.push(join(bucket.dir, 'meta', shard, f));
     }
     const live = new Set<string>();
+    let unreadable = 0;
     // Synchronous reads: opening happens before the store serves anything, and a thread-pool round trip per
     // file would make 100k small reads several times slower.
     for (const file of files) {
-      const record = JSON.parse(readFileSync(file, 'utf8')) as MetaRecord;
-      if (record.format !== 1) throw new Error(`object metadata \`${file}\` has an unknown format`);
-      bucket.objects.set(record.key, this.entryOf(bucket, record));
-      live.add(record.vid);
+      const read = metaRecordOf(file, readFileSync(file, 'utf8'));
+      // One object's record that cannot be read (corruption at rest) leaves that object out, said, not the whole start:
+      // it stopped the server, IAM and STS and every job's credentials with it (review ot, 4).
+      if (!read.ok) {
+        unreadable++;
+        this.log(`objects: CANNOT READ the metadata of an object of bucket \`${bucket.info.name}\` (\`${file}\`: ${read.problem}): that object is not served, its data is kept; restore the file from a backup (or remove it to give the object up)`);
+        continue;
+      }
+      bucket.objects.set(read.record.key, this.entryOf(bucket, read.record));
+      live.add(read.record.vid);
     }
     for (const key of bucket.objects.keys()) bucket.keys.push(key);
     bucket.keys.sort(compareKeys);
+    // The segments of an unreadable record are named by it alone: none of this bucket's is removed while one is.
+    if (unreadable > 0) return;
     for (const shard of await readdirOrEmpty(join(bucket.dir, 'data'))) {
       for (const f of await readdirOrEmpty(join(bucket.dir, 'data', shard))) {
         const vid = f.slice(0, f.indexOf('.') < 0 ? f.length : f.indexOf('.'));
@@ -494,7 +538,7 @@ export class FsObjectStore implements ObjectStore {
       const names = await readdir(dir);
       for (const f of names) {
         if (!/^\d+\.json$/.test(f)) continue;
-        const part = JSON.parse(await readFile(join(dir, f), 'utf8')) as PartRecord;
+        const part = jsonRecord<PartRecord>(join(dir, f), await readFile(join(dir, f), 'utf8'));
         upload.parts.set(part.partNumber, this.partOf(part, upload.info.checksum?.algorithm));
       }
       for (const f of names) {
