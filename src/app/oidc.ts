@@ -16,7 +16,7 @@
  *   the background; past its lifetime a token is verified only after it has been read again, and is refused
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated), or a token naming none that no key of the set fits or verifies (review ks, 4; na, 2), makes it read again, at
- *   most once a minute per provider and instance.
+ *   most once a minute per provider, instance and key id, and every 5 s per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
  *   skew, `nbf` with 30 s, `iat` not further ahead),
@@ -81,8 +81,13 @@ const JWKS_REFRESH_AHEAD = 0.8;
  * with that id is merely not read again early).
  */
 const NO_KID = '\u0000';
-/** A token naming a key the set lacks makes it read again at most this often per provider and instance. */
+/**
+ * A token naming a key the set lacks makes it read again at most this often per provider and instance, for the same
+ * key; a key no read of the minute was made for, at most every `JWKS_RETRY_MS` (`keysFor`).
+ */
 const JWKS_REFETCH_MS = 60_000;
+/** The keys the reads of a provider's minute were made for, at most this many (then the minute's rule alone holds). */
+const MAX_KIDS_READ_FOR = 64;
 /** After a failed read of a stale set, the issuer is asked again at most this often (tokens are refused meanwhile). */
 const JWKS_RETRY_MS = 5_000;
 /** Claims `issueWorkloadToken` sets itself. */
@@ -341,6 +346,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   const attempts = new Map<string, { at: number; ok: boolean; message?: string }>();
   /** The read in flight per provider: every call that needs the keys meanwhile waits for it (one request to the issuer). */
   const inflight = new Map<string, Promise<JwkSet | undefined>>();
+  /** Per provider, as `attempts`: the key ids its reads were made for since `since`, the first read of its minute. */
+  const readFor = new Map<string, { since: number; kids: Set<string> }>();
 
   const unavailable = <T>(): Result<T> => failWith<T>('SERVICE_UNAVAILABLE', 'OIDC is not configured on this server (no JWT adapter wired)');
   const port = (): OidcCrypto | undefined => deps.oidc;
@@ -770,8 +777,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   /**
    * The keys a token of the provider is verified against: inline keys as registered; a discovered set only while it
    * is younger than its lifetime (read again first when older; undefined when that fails: the token is refused),
-   * read again in the background past 80% of it, and at once (at most once a minute) when the token names a key it lacks
-   * (undefined when that read, or the last one within the minute, failed).
+   * read again in the background past 80% of it, and at once when the token names a key it lacks, unless a read was
+   * made for that key within the minute or for any within 5 s (undefined when that read, or the last one, failed).
    */
   async function keysFor(o: OidcCrypto, arn: string, account: string, hostPath: string, p: ProviderRecord, kid: string | undefined): Promise<JwkSet | undefined> {
     if (p.jwksSource !== 'discovery') return p.jwks;
@@ -790,7 +797,21 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (kid === undefined || p.jwks.keys.some((k) => k['kid'] === kid)) return p.jwks;
     // The token names a key the set lacks: whether the issuer has it cannot be known while its keys cannot be read, so
     // that is the answer (IDPCommunicationError, which the SDKs retry), not a token refused as forged.
-    if (!running && last && now() - last.at < JWKS_REFETCH_MS) return last.ok ? p.jwks : undefined;
+    // Within the minute of a read, a key that read (or another of the minute) was made for is not read for again; a key
+    // none was made for is, `JWKS_RETRY_MS` after the last read at the earliest. Held to one read a minute whatever the
+    // key, anyone could keep the minute running with a made-up `kid` (the call is unsigned) and the issuer's new key,
+    // signing from the moment it is published, was refused as a forgery for up to a minute after every rotation.
+    const held = readFor.get(key);
+    const window = held !== undefined && now() - held.since < JWKS_REFETCH_MS ? held : undefined;
+    if (!running && last && now() - last.at < JWKS_REFETCH_MS) {
+      const readAlready = window !== undefined && (window.kids.has(kid) || window.kids.size >= MAX_KIDS_READ_FOR);
+      if (readAlready || now() - last.at < JWKS_RETRY_MS) return last.ok ? p.jwks : undefined;
+    }
+    if (window !== undefined) window.kids.add(kid);
+    else {
+      if (readFor.size >= 1000) readFor.clear();
+      readFor.set(key, { since: now(), kids: new Set([kid]) });
+    }
     return refresh(o, account, hostPath, p, key);
   }
 

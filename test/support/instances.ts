@@ -8,6 +8,7 @@ import { createApp, type App, type AppDeps, type AppOptions } from '../../src/ap
 import type { Store } from '../../src/app/ports/store.ts';
 import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
+import { oidcPort } from '../../src/adapters/http/oidc.ts';
 import type { TestServer } from './server.ts';
 
 export interface InstanceOptions {
@@ -16,6 +17,8 @@ export interface InstanceOptions {
   /** The store as this instance sees it (slowed, refusing…), made from the real one. */
   readonly wrap?: (store: Store) => Store;
   readonly options?: AppOptions;
+  /** Verifies web identity tokens and reads issuers' keys as the server does (its OIDC port); none by default. */
+  readonly oidc?: true;
 }
 
 export async function instanceBeside(server: TestServer, o: InstanceOptions): Promise<{ readonly app: App; readonly store: Store }> {
@@ -29,6 +32,7 @@ export async function instanceBeside(server: TestServer, o: InstanceOptions): Pr
     sealer: secretSealer(key.value.masterKey),
     sessions: sessionCrypto,
     chainDigest: chainDigest(auditChainKey(key.value.masterKey)),
+    ...(o.oidc ? { oidc: oidcPort } : {}),
   };
   const app = createApp(deps, o.options);
   await app.start();

@@ -51,6 +51,8 @@ export interface OidcIssuer {
   publish(kid: string, alg: OidcAlg): Promise<void>;
   /** Withdraws a key from the JWKS; the issuer still holds it, so a test can sign with it. */
   withdraw(kid: string): void;
+  /** How many times its JWKS (`/keys`) has been read. */
+  readonly keyReads: () => number;
   /** Stops listening and drops open connections (later reads fail as with an issuer gone). */
   close(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
   const first = [...held.keys()][0] ?? '';
 
   let url = '';
+  let keyReads = 0;
   const http = createServer((req, res) => {
     if (req.url === '/.well-known/openid-configuration') {
       const algs = [...new Set([...held.values()].map((k) => k.alg))];
@@ -76,6 +79,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery));
     }
     if (req.url === '/keys') {
+      keyReads++;
       const lifetime = { ...(options.maxAge !== undefined ? { 'cache-control': `public, max-age=${options.maxAge}` } : {}), ...(options.age !== undefined ? { age: String(options.age) } : {}) };
       return void res.writeHead(200, { 'content-type': 'application/json', ...lifetime }).end(JSON.stringify({ keys: published }));
     }
@@ -103,6 +107,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
         .sign(signer.key);
     },
     publish,
+    keyReads: () => keyReads,
     withdraw(kid) {
       const i = published.findIndex((k) => k.kid === kid);
       if (i >= 0) published.splice(i, 1);
