@@ -16,6 +16,7 @@ import { renderDecision, type Decision, type Principal } from '../core/iam/index
 import type { AppDeps } from './deps.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import type { SealedSecret } from './ports/store.ts';
+import { characters } from '../core/sts/session.ts';
 
 const AAD = 'gatehouse-authorization-message-v1';
 /** `DecodeAuthorizationMessage` takes at most 10,240 characters (the AWS API limit). */
@@ -130,7 +131,7 @@ const invalidMessage = <T>(): Result<T> => failWith<T>('INVALID_AUTHORIZATION_ME
 export function decodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>, caller: Caller, encoded: string): Result<string> {
   // STS's constraint on `EncodedMessage` (1 to 10,240 characters), in its words and before anything else, as it checks
   // parameters: a longer one was authorized, then answered InvalidAuthorizationMessageException (review hd, 4).
-  if (encoded.length > MAX_ENCODED_CHARS) {
+  if (characters(encoded) > MAX_ENCODED_CHARS) {
     return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'encodedMessage' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENCODED_CHARS}`, 'EncodedMessage');
   }
   const a = authorizeAdmin(caller, deps.now(), 'sts:DecodeAuthorizationMessage', '*');

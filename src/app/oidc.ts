@@ -29,7 +29,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
-import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
+import { characters, checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
@@ -899,8 +899,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
     // STS's constraint on ProviderId (botocore `urlType`), checked with the other parameters' (review ks, 3): it was not read at all.
-    if (p.providerId !== undefined && (p.providerId.length < 4 || p.providerId.length > 2048)) {
-      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'providerId' failed to satisfy constraint: Member must have length ${p.providerId.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 2048'}`, 'ProviderId');
+    // In characters, as STS counts lengths (review ow, 2), the token's too.
+    const providerIdChars = p.providerId !== undefined ? characters(p.providerId) : undefined;
+    if (providerIdChars !== undefined && (providerIdChars < 4 || providerIdChars > 2048)) {
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'providerId' failed to satisfy constraint: Member must have length ${providerIdChars < 4 ? 'greater than or equal to 4' : 'less than or equal to 2048'}`, 'ProviderId');
     }
     // By the ARN's form until the token has verified against a provider of the role's account, then by that account's
     // dialect too (review en, 2; below). The account read first told anyone, with a made-up token, which account ids
@@ -911,10 +913,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // The token's length after the other parameters' constraints: AssumeRoleWithOIDC refuses a token so (an
     // AuthenticationFail, which `federate` records) with the RoleSessionName as sent, unchecked, up to 1 MiB into the
     // audit log from anyone (review nl, 3).
-    if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
+    const tokenChars = characters(p.webIdentityToken);
+    if (tokenChars < 4 || tokenChars > 20_000) {
       if (alibaba && p.webIdentityToken === '') return failWith('INVALID_IDENTITY_TOKEN', 'The OIDCToken can not empty: OIDCToken is empty; give the token as the issuer wrote it (a projected token file read before it is written reads empty)', 'OIDCToken');
-      if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${p.webIdentityToken.length}: give the token as the issuer wrote it`, 'OIDCToken');
-      const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
+      if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${tokenChars}: give the token as the issuer wrote it`, 'OIDCToken');
+      const constraint = tokenChars < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
     }
     if (p.policy !== undefined) {

@@ -212,8 +212,9 @@ export function userArnOf(partition: Partition, account: string, path: string, n
  * refused before anything reads the value (it was recorded whole, and kept in the audit log's filter index).
  */
 export function roleArnLengthProblem(arn: string): string | undefined {
-  if (arn.length > 2048) return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length less than or equal to 2048";
-  if (arn.length < 20) return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20";
+  const n = characters(arn);
+  if (n > 2048) return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length less than or equal to 2048";
+  if (n < 20) return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20";
   return undefined;
 }
 
@@ -375,8 +376,12 @@ const MAX_SHOWN_VALUE = 256;
 function stringProblem(field: string, value: string, rule: { readonly chars: RegExp; readonly pattern: string; readonly min: number; readonly max: number }, shown = true): string | undefined {
   const broken: string[] = [];
   if (!rule.chars.test(value)) broken.push(`Member must satisfy regular expression pattern: ${rule.pattern}`);
-  if (value.length < rule.min) broken.push(`Member must have length greater than or equal to ${rule.min}`);
-  if (value.length > rule.max) broken.push(`Member must have length less than or equal to ${rule.max}`);
+  // In characters, as STS counts every string's length (as the tags', review oe, 1): a character above U+FFFF is one
+  // (review ow, 2: a RoleSessionName of 33 such was refused as longer than 64, a SourceIdentity or GetFederationToken
+  // Name alike, and one such character was not too short).
+  const n = characters(value);
+  if (n < rule.min) broken.push(`Member must have length greater than or equal to ${rule.min}`);
+  if (n > rule.max) broken.push(`Member must have length less than or equal to ${rule.max}`);
   if (broken.length === 0) return undefined;
   // A long value is left out as `shown` false leaves it: the parameters of an unsigned call reach 1 MiB, and were
   // answered whole to whoever sent them (review gc, 4).
@@ -454,8 +459,8 @@ function providedContextsProblem(contexts: NonNullable<AssumeRoleParams['provide
   for (const [i, c] of contexts.entries()) {
     for (const [field, value, bounds] of [['providerArn', c.providerArn, PROVIDED_CONTEXTS.providerArn], ['contextAssertion', c.contextAssertion, PROVIDED_CONTEXTS.contextAssertion]] as const) {
       const at = (constraint: string) => `1 validation error detected: Value at 'providedContexts.${i + 1}.member.${field}' failed to satisfy constraint: Member must have length ${constraint}`;
-      if (value.length < bounds.min) return at(`greater than or equal to ${bounds.min}`);
-      if (value.length > bounds.max) return at(`less than or equal to ${bounds.max}`);
+      if (characters(value) < bounds.min) return at(`greater than or equal to ${bounds.min}`);
+      if (characters(value) > bounds.max) return at(`less than or equal to ${bounds.max}`);
     }
   }
   return undefined;
@@ -526,8 +531,8 @@ function policyArnsProblem(arns: readonly string[]): string | undefined {
   if (arns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
   for (const [i, arn] of arns.entries()) {
     const at = (constraint: string) => `1 validation error detected: Value at 'policyArns.${i + 1}.member.arn' failed to satisfy constraint: Member must have length ${constraint}`;
-    if (arn.length < LIMITS.policyArnChars.min) return at(`greater than or equal to ${LIMITS.policyArnChars.min}`);
-    if (arn.length > LIMITS.policyArnChars.max) return at(`less than or equal to ${LIMITS.policyArnChars.max}`);
+    if (characters(arn) < LIMITS.policyArnChars.min) return at(`greater than or equal to ${LIMITS.policyArnChars.min}`);
+    if (characters(arn) > LIMITS.policyArnChars.max) return at(`less than or equal to ${LIMITS.policyArnChars.max}`);
   }
   return undefined;
 }
@@ -542,10 +547,11 @@ function policyArnsProblem(arns: readonly string[]): string | undefined {
  */
 function sessionPoliciesPlaintextProblem(policy: string | undefined, arns: readonly string[]): string | undefined {
   if (arns.length === 0) return undefined;
-  const arnChars = arns.reduce((n, a) => n + a.length, 0);
-  const total = (policy?.length ?? 0) + arnChars;
+  const arnChars = arns.reduce((n, a) => n + characters(a), 0);
+  const policyChars = policy !== undefined ? characters(policy) : 0;
+  const total = policyChars + arnChars;
   if (total <= LIMITS.policyChars) return undefined;
-  return `the inline session policy (${policy?.length ?? 0} characters) and the managed session policy ARNs (${arnChars} characters) take ${total} characters of plaintext together, over the ${LIMITS.policyChars} STS takes for both: pass a shorter session policy or fewer managed session policies`;
+  return `the inline session policy (${policyChars} characters) and the managed session policy ARNs (${arnChars} characters) take ${total} characters of plaintext together, over the ${LIMITS.policyChars} STS takes for both: pass a shorter session policy or fewer managed session policies`;
 }
 
 function tagsProblem(tags: AssumeRoleParams['tags']): string | undefined {
