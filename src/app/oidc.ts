@@ -16,7 +16,8 @@
  *   the background; past its lifetime a token is verified only after it has been read again, and is refused
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated), or a token naming none that no key of the set fits or verifies (review ks, 4; na, 2), makes it read again, at
- *   most once a minute per provider, instance and key id, and every 5 s per provider and instance.
+ *   most once a minute per provider, instance and key id, and every 5 s per provider and instance (a token naming no key:
+ *   every 5 s).
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
  *   skew, `nbf` with 30 s, `iat` not further ahead),
@@ -803,14 +804,18 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // signing from the moment it is published, was refused as a forgery for up to a minute after every rotation.
     const held = readFor.get(key);
     const window = held !== undefined && now() - held.since < JWKS_REFETCH_MS ? held : undefined;
+    // A token naming no key (`NO_KID`) is never one the minute has read for: every such token looks alike, so a made-up
+    // one sent once a minute kept a rotation by an issuer that signs without `kid` out as well (review ow, 3); it costs
+    // the issuer no more than made-up key ids can.
     if (!running && last && now() - last.at < JWKS_REFETCH_MS) {
-      const readAlready = window !== undefined && (window.kids.has(kid) || window.kids.size >= MAX_KIDS_READ_FOR);
+      const readAlready = window !== undefined && ((kid !== NO_KID && window.kids.has(kid)) || window.kids.size >= MAX_KIDS_READ_FOR);
       if (readAlready || now() - last.at < JWKS_RETRY_MS) return last.ok ? p.jwks : undefined;
     }
-    if (window !== undefined) window.kids.add(kid);
+    const noted = kid === NO_KID ? [] : [kid];
+    if (window !== undefined) for (const k of noted) window.kids.add(k);
     else {
       if (readFor.size >= 1000) readFor.clear();
-      readFor.set(key, { since: now(), kids: new Set([kid]) });
+      readFor.set(key, { since: now(), kids: new Set(noted) });
     }
     return refresh(o, account, hostPath, p, key);
   }
@@ -990,7 +995,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       });
     let checked = await verifyWith(jwks);
     // A token naming no key whose signature no key of the set verifies may be the issuer's new key (a rotation by an issuer
-    // that signs without `kid`): the set is read again as for a token naming a key it lacks (at most once a minute), and
+    // that signs without `kid`): the set is read again as for a token naming a key it lacks (at most every 5 s), and
     // the token verified against what was read. It was refused until the set's lifetime ran out, up to 24 h (review ks, 4).
     // Likewise a token naming no key that no key of the set fits at all (`key`): the issuer's new key is of another type
     // or algorithm (RS256 to ES256), and was refused until the set expired (review na, 2).
