@@ -16,8 +16,7 @@
  *   the background; past its lifetime a token is verified only after it has been read again, and is refused
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated), or a token naming none that no key of the set fits or verifies (review ks, 4; na, 2), makes it read again, at
- *   most once a minute per provider, instance and key id, and every 5 s per provider and instance (a token naming no key:
- *   every 5 s).
+ *   most every 5 s per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
  *   skew, `nbf` with 30 s, `iat` not further ahead),
@@ -83,13 +82,10 @@ const JWKS_REFRESH_AHEAD = 0.8;
  */
 const NO_KID = '\u0000';
 /**
- * A token naming a key the set lacks makes it read again at most this often per provider and instance, for the same
- * key; a key no read of the minute was made for, at most every `JWKS_RETRY_MS` (`keysFor`).
+ * After a failed read of a stale set, the issuer is asked again at most this often (tokens are refused meanwhile); a
+ * token naming a key the set lacks, or naming none that no key verifies, has it read again at most this often too, per
+ * provider and instance (`keysFor`).
  */
-const JWKS_REFETCH_MS = 60_000;
-/** The keys the reads of a provider's minute were made for, at most this many (then the minute's rule alone holds). */
-const MAX_KIDS_READ_FOR = 64;
-/** After a failed read of a stale set, the issuer is asked again at most this often (tokens are refused meanwhile). */
 const JWKS_RETRY_MS = 5_000;
 /** Claims `issueWorkloadToken` sets itself. */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
@@ -347,8 +343,6 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   const attempts = new Map<string, { at: number; ok: boolean; message?: string }>();
   /** The read in flight per provider: every call that needs the keys meanwhile waits for it (one request to the issuer). */
   const inflight = new Map<string, Promise<JwkSet | undefined>>();
-  /** Per provider, as `attempts`: the key ids its reads were made for since `since`, the first read of its minute. */
-  const readFor = new Map<string, { since: number; kids: Set<string> }>();
 
   const unavailable = <T>(): Result<T> => failWith<T>('SERVICE_UNAVAILABLE', 'OIDC is not configured on this server (no JWT adapter wired)');
   const port = (): OidcCrypto | undefined => deps.oidc;
@@ -778,8 +772,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   /**
    * The keys a token of the provider is verified against: inline keys as registered; a discovered set only while it
    * is younger than its lifetime (read again first when older; undefined when that fails: the token is refused),
-   * read again in the background past 80% of it, and at once when the token names a key it lacks, unless a read was
-   * made for that key within the minute or for any within 5 s (undefined when that read, or the last one, failed).
+   * read again in the background past 80% of it, and at once when the token names a key it lacks, unless it was read
+   * within 5 s (undefined when that read, or the last one, failed).
    */
   async function keysFor(o: OidcCrypto, arn: string, account: string, hostPath: string, p: ProviderRecord, kid: string | undefined): Promise<JwkSet | undefined> {
     if (p.jwksSource !== 'discovery') return p.jwks;
@@ -798,25 +792,12 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (kid === undefined || p.jwks.keys.some((k) => k['kid'] === kid)) return p.jwks;
     // The token names a key the set lacks: whether the issuer has it cannot be known while its keys cannot be read, so
     // that is the answer (IDPCommunicationError, which the SDKs retry), not a token refused as forged.
-    // Within the minute of a read, a key that read (or another of the minute) was made for is not read for again; a key
-    // none was made for is, `JWKS_RETRY_MS` after the last read at the earliest. Held to one read a minute whatever the
-    // key, anyone could keep the minute running with a made-up `kid` (the call is unsigned) and the issuer's new key,
-    // signing from the moment it is published, was refused as a forgery for up to a minute after every rotation.
-    const held = readFor.get(key);
-    const window = held !== undefined && now() - held.since < JWKS_REFETCH_MS ? held : undefined;
-    // A token naming no key (`NO_KID`) is never one the minute has read for: every such token looks alike, so a made-up
-    // one sent once a minute kept a rotation by an issuer that signs without `kid` out as well (review ow, 3); it costs
-    // the issuer no more than made-up key ids can.
-    if (!running && last && now() - last.at < JWKS_REFETCH_MS) {
-      const readAlready = window !== undefined && ((kid !== NO_KID && window.kids.has(kid)) || window.kids.size >= MAX_KIDS_READ_FOR);
-      if (readAlready || now() - last.at < JWKS_RETRY_MS) return last.ok ? p.jwks : undefined;
-    }
-    const noted = kid === NO_KID ? [] : [kid];
-    if (window !== undefined) for (const k of noted) window.kids.add(k);
-    else {
-      if (readFor.size >= 1000) readFor.clear();
-      readFor.set(key, { since: now(), kids: new Set(noted) });
-    }
+    // At most every `JWKS_RETRY_MS`, whatever the key (or `NO_KID`): the call is unsigned, and held to once a minute,
+    // anyone could keep the minute running with a made-up `kid` (review ow, 1), a made-up token without one (ow, 3), or
+    // the `kid` an issuer naming its keys in sequence will publish next, sent before it does (ow, 1: a minute per key id
+    // left that open), and the issuer's new key, signing from the moment it is published, was refused as a forgery for up
+    // to a minute after every rotation. Now up to 5 s, and the issuer sees at most 12 reads a minute per instance.
+    if (!running && last && now() - last.at < JWKS_RETRY_MS) return last.ok ? p.jwks : undefined;
     return refresh(o, account, hostPath, p, key);
   }
 
