@@ -1054,8 +1054,32 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', (job[2] as string).toLowerCase()).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : jobRefusalFor(caller, named, arn, r)));
     }
-    if (hit !== undefined) return ok(hit);
-    return readPrincipal(arn, named);
+    // On a cluster's resources a job's session is still its job's (review ou, 2): the role's policies decide, as above,
+    // but revoking the job's sessions (`sts revoke-sessions --job`, or its end) revokes it (`asEnforced`), as the webhook
+    // refuses its token then. Only when that job's sessions were revoked is its record read (`readJobSession`), so a
+    // session of that name that is no job's is not refused for it, and the steady state reads nothing.
+    const job = named.kind === 'role-session' && SESSION_ARN_RE.test(arn) ? JOB_SESSION_RE.exec(named.session?.name ?? '') : null;
+    const base = hit !== undefined ? ok(hit) : readPrincipal(arn, named);
+    const id = (job?.[2] as string | undefined)?.toLowerCase();
+    if (job === null || id === undefined || !jobRevoked(named, id)) return base;
+    return Promise.all([base, jobOfSession(arn, named, (job[1] as string).toLowerCase() === 'node', id)]).then(([b, of]) => (b.ok && of !== undefined ? ok({ ...b.value, job: of }) : b));
+  }
+
+  /** Whether the sessions of job `id` were revoked (by an admin, or as it ended) after the earliest a live one was issued. */
+  function jobRevoked(named: Principal, id: string): boolean {
+    const now = deps.now();
+    return revocations?.isRevoked({ v: 1, sid: '', ak: '', sk: '', acct: named.account, part: named.partition, name: '', iat: now - DURATION.max * 1000, exp: now, job: id }) === true;
+  }
+
+  /**
+   * The job whose session `arn` names (`readJobSession`, its record kept 1 s), or undefined when it names no job's
+   * session. A job that has ended names its id too: its end revoked its sessions.
+   */
+  async function jobOfSession(arn: string, named: Principal, node: boolean, id: string): Promise<string | undefined> {
+    const cached = jobSessions.get(arn);
+    if (cached !== undefined && deps.now() - cached.at < JOB_SESSION_TTL_MS) return cached.value?.job;
+    const r = await readJobSession(arn, named, node, id);
+    return r === undefined ? undefined : id;
   }
 
   /**
