@@ -1699,6 +1699,9 @@ export function createKube(app: App, options: KubeOptions) {
     let facts: Record<string, string> = {};
     // The key the decision's record names (`accessKeyId`): `signedWith` when Gatehouse's TokenReview sealed it.
     let recordedKey: string | undefined;
+    // The job and source identity the record names: the sealed session's (review ou, 2), as every other door records a
+    // session's; never from what `extra` says unsealed.
+    let recordedSession: { job?: string; sourceIdentity?: string } = {};
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
@@ -1715,6 +1718,8 @@ export function createKube(app: App, options: KubeOptions) {
         // `extra.accessKeyId` alone is what an impersonating client claims.
         const sealedKey = problem === undefined ? requestFacts(cluster, arn, extra, session, true)[ACCESS_ID] : undefined;
         if (sealedKey !== undefined && sealedKey === signedWith) recordedKey = sealedKey;
+        const claims = problem === undefined ? session?.claims : undefined;
+        if (claims !== undefined) recordedSession = { ...(claims.job !== undefined ? { job: claims.job } : {}), ...(claims.srcId !== undefined ? { sourceIdentity: claims.srcId } : {}) };
         // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
         // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
         // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
@@ -1787,6 +1792,7 @@ export function createKube(app: App, options: KubeOptions) {
       principal: (deniedAs !== renderedWho ? deniedAs?.principal.arn : undefined) ?? principalArn ?? req.attributes.user.name,
       // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
       ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
+      ...(recorded === who ? recordedSession : {}),
       ...(recordedKey !== undefined ? { accessKeyId: recordedKey } : {}),
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
