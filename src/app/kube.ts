@@ -1699,12 +1699,13 @@ export function createKube(app: App, options: KubeOptions) {
     let facts: Record<string, string> = {};
     // The key the decision's record names (`accessKeyId`): `signedWith` when Gatehouse's TokenReview sealed it.
     let recordedKey: string | undefined;
-    // The job and source identity the record names: the sealed session's (review ou, 2), as every other door records a
-    // session's; never from what `extra` says unsealed.
-    let recordedSession: { job?: string; sourceIdentity?: string } = {};
+    // The session the records name: the one Gatehouse's TokenReview sealed for this principal, expired or revoked too
+    // (review ou, 2), never what `extra` says unsealed.
+    let sealedClaims: SessionClaims | undefined;
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
+      if (session?.claims !== undefined && sessionPrincipal(session.claims, {}).arn === arn) sealedClaims = session.claims;
       asSession = session?.problem === undefined ? session?.as : undefined;
       const mapped = session?.problem !== undefined ? { problem: session.problem } : entryProblem(cluster, who, session?.claims);
       if ('problem' in mapped) problem = mapped.problem;
@@ -1718,8 +1719,6 @@ export function createKube(app: App, options: KubeOptions) {
         // `extra.accessKeyId` alone is what an impersonating client claims.
         const sealedKey = problem === undefined ? requestFacts(cluster, arn, extra, session, true)[ACCESS_ID] : undefined;
         if (sealedKey !== undefined && sealedKey === signedWith) recordedKey = sealedKey;
-        const claims = problem === undefined ? session?.claims : undefined;
-        if (claims !== undefined) recordedSession = { ...(claims.job !== undefined ? { job: claims.job } : {}), ...(claims.srcId !== undefined ? { sourceIdentity: claims.srcId } : {}) };
         // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
         // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
         // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
@@ -1751,6 +1750,9 @@ export function createKube(app: App, options: KubeOptions) {
       deps.audit?.decision({
         account: cluster.account,
         principal: principalArn,
+        // A refused session (expired, revoked, its job ended) by its role, session and job too, as the other doors
+        // record a refused session's token (`authFailureEvent`): `audit query --role`/`--job` missed it (review ou, 2).
+        ...(arn !== undefined ? sessionFields(sealedClaims, arn) : {}),
         action: kubernetesAction(req.attributes.verb),
         resource: kubernetesResource(cluster.arn, req.attributes),
         decision: 'ImplicitDeny',
@@ -1792,7 +1794,7 @@ export function createKube(app: App, options: KubeOptions) {
       principal: (deniedAs !== renderedWho ? deniedAs?.principal.arn : undefined) ?? principalArn ?? req.attributes.user.name,
       // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
       ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
-      ...(recorded === who ? recordedSession : {}),
+      ...(recorded === who ? jobFields(sealedClaims) : {}),
       ...(recordedKey !== undefined ? { accessKeyId: recordedKey } : {}),
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
@@ -2850,6 +2852,20 @@ export function createKube(app: App, options: KubeOptions) {
 }
 
 const NO_OPINION: EngineResult = { verdict: 'no-opinion', reasons: [], errors: [] };
+
+/**
+ * What an audit record names of the session `claims` (sealed for principal `arn`): its role and session (a role's
+ * session), its job and its source identity, as every door records a session's (review ou, 2). None without claims.
+ */
+function sessionFields(claims: SessionClaims | undefined, arn: string): { role?: string; session?: string; job?: string; sourceIdentity?: string } {
+  if (claims === undefined) return {};
+  return { ...(claims.role ? { role: roleArnOf(claims.part, claims.acct, claims.role.path, claims.role.name), session: arn } : {}), ...jobFields(claims) };
+}
+
+/** The job and source identity of the session `claims`, for its records. */
+function jobFields(claims: SessionClaims | undefined): { job?: string; sourceIdentity?: string } {
+  return { ...(claims?.job !== undefined ? { job: claims.job } : {}), ...(claims?.srcId !== undefined ? { sourceIdentity: claims.srcId } : {}) };
+}
 
 /** The user or role behind a principal, as access entries name them (by path and name). */
 function entryOwner(p: Principal): { user: { name: string; path: string } } | { role: { name: string; path: string } } | undefined {
