@@ -543,8 +543,42 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   const views = iamViewsAs(cluster, a, who);
   const arn = otherTrainingArn(cluster.arn);
   const spelt = arn === undefined ? views : { ...views, otherSpelling: () => iamViewsAs({ ...cluster, arn }, a, who) };
-  const covered = specialReviewsCovered(a);
+  const covered = [...specialReviewsCovered(a), ...nodeProxyCovered(a)];
   return covered.length === 0 ? spelt : { ...spelt, covered: covered.map((c) => iamViews(cluster, c, who)) };
+}
+
+/**
+ * `get` or `create` (or `*`) of a node's `proxy` (any node's, for no name): kube-apiserver proxies it to the node's
+ * kubelet, whose API runs commands in (`/run`, `/exec`: a POST, or a WebSocket GET), attaches to, forwards the ports of
+ * and reads the logs of every pod on the node. "Access to the proxy sub-resource of node objects grants rights to the
+ * Kubelet API, which allows for command execution on every pod on the node(s)" (Kubernetes' RBAC good practices,
+ * "Escalation paths"); review ou, 4.
+ */
+function isNodeProxy(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'get' || a.verb === 'create' || a.verb === '*') && (a.resource === 'nodes' || a.resource === '*') && (!a.apiGroup || a.apiGroup === '*') && (a.subresource === 'proxy' || isNodeLog(a));
+}
+
+/**
+ * `get` (or `*`) of a node's `log`: the kubelet's `/logs/`, the node's `/var/log`, which holds every pod's container logs
+ * (`/var/log/pods`, `/var/log/containers`; kubelet-authn-authz: `/logs/*` is `nodes/log`).
+ */
+function isNodeLog(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'get' || a.verb === '*') && a.subresource === 'log' && (a.resource === 'nodes' || a.resource === '*') && (!a.apiGroup || a.apiGroup === '*');
+}
+
+/** The pods' subresources whose sessions the kubelet's API opens (`isNodeProxy`). */
+const KUBELET_SESSIONS = ['exec', 'attach', 'portforward', 'log'] as const;
+
+/**
+ * The reviews a node's proxy stands for (`isNodeProxy`): which pods a node runs is not known here, so each kubelet
+ * session on every pod of every namespace, as `kubectl auth can-i get pods --subresource=exec -A` asks it (a WebSocket
+ * `get` of `exec`, `attach` and `portforward` is also their `create`, review ix, 4). A Deny of `kubectl exec` in one
+ * namespace so denies the node proxy of every node (review ou, 4). A node's `log` stands for every pod's `log`.
+ */
+function nodeProxyCovered(a: KubernetesRequestAttributes & { readonly verb: string }): (KubernetesRequestAttributes & { readonly verb: string })[] {
+  if (!isNodeProxy(a)) return [];
+  const sessions = a.subresource === 'log' ? (['log'] as const) : KUBELET_SESSIONS;
+  return sessions.map((subresource) => ({ resourceRequest: true, verb: 'get', namespace: '', apiGroup: '', resource: 'pods', subresource, name: '' }));
 }
 
 /**
@@ -2803,7 +2837,7 @@ export function createKube(app: App, options: KubeOptions) {
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
     // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
     const open = coversObjects(a);
-    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
