@@ -2167,7 +2167,44 @@ export function createKube(app: App, options: KubeOptions) {
     const s = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
     // `serviceAccountName`, else the deprecated `serviceAccount` (kube-apiserver's v1 conversion reads it so), else `default`.
     const named = typeof s['serviceAccountName'] === 'string' && s['serviceAccountName'] !== '' ? s['serviceAccountName'] : typeof s['serviceAccount'] === 'string' && s['serviceAccount'] !== '' ? s['serviceAccount'] : 'default';
-    return (await accountRefusal(cluster, req, principals, named, `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does)`))?.message;
+    const asAccount = await accountRefusal(cluster, req, principals, named, `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does)`);
+    if (asAccount !== undefined) return asAccount.message;
+    // The Secrets the spec hands its containers are read by whoever writes it, through the pod's logs or an exec: each is
+    // `kubernetes:get` of it (Kubernetes' RBAC good practices, "Workload creation"; review ou, 5). The principals'
+    // unreadable policies were refused above (every pod runs as some account).
+    const { who: all } = await principals();
+    if (all.length === 0) return undefined;
+    const action = kubernetesAction('get');
+    for (const { name, where } of podSecrets(s)) {
+      const resource = kubernetesResource(cluster.arn, { resourceRequest: true, namespace: req.namespace, resource: 'secrets', name });
+      const denied = explicitlyDenied(all, action, resource);
+      if (denied !== undefined) return `${what} reads secret ${req.namespace}/${name} (${where}), and a pod hands its containers the Secrets it names: ${denied.message}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The first of `all` explicitly denied `action` on `resource`, with the AWS-worded deny and the statement that decided;
+   * undefined when none is. The resource spelt in the other dialect too (`acs:pai::A:cluster/…` for
+   * `arn:aws:training::A:cluster/…`), as the webhook decides `kubectl --as` it (review is, 7): only a Deny naming the
+   * action and the resource counts there (`namesItsTarget`), one exempting it by `NotResource` in the cluster's spelling
+   * does not refuse (review jh, 5).
+   */
+  function explicitlyDenied(all: AdmissionPrincipals['who'], action: string, resource: string): { message: string; principal: Principal } | undefined {
+    const other = otherTrainingArn(resource);
+    for (const who of all) {
+      const asked = (r: string) => evaluate({ principal: who.principal, action, resource: r, context: contextOf(who.context ?? {}), time: deps.now() }, who.policies);
+      let d = asked(resource);
+      if (d.decision !== 'ExplicitDeny' && other !== undefined) {
+        const x = asked(other);
+        if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, who.policies)) d = x;
+      }
+      if (d.decision !== 'ExplicitDeny') continue;
+      const st = d.matched.find((m) => m.effect === 'Deny');
+      const by = st === undefined ? '' : ` (statement ${st.sid ?? `#${st.index + 1}`} of ${st.type === 'identity' ? '' : `${st.type} `}policy ${st.policy})`;
+      return { message: `${accessDeniedMessage(who.principal.arn, action, resource, d)}${by}`, principal: who.principal };
+    }
+    return undefined;
   }
 
   /**
@@ -2187,23 +2224,8 @@ export function createKube(app: App, options: KubeOptions) {
       const message = `${said}: ${unreadable.why}; its Deny statements cannot be read, so it may not act as the account`;
       return { message, ...(p.ok ? { decided: { principal: p.value, action, resource, decision: 'ImplicitDeny' as const } } : {}) };
     }
-    // The account spelt in the other dialect too (`acs:pai::A:cluster/…` for `arn:aws:training::A:cluster/…`), as the
-    // webhook decides `kubectl --as` it (review is, 7): only a Deny naming the action and the account counts there
-    // (`namesItsTarget`), one exempting it by `NotResource` in the cluster's spelling does not refuse (review jh, 5).
-    const other = otherTrainingArn(resource);
-    for (const who of all) {
-      const asked = (r: string) => evaluate({ principal: who.principal, action, resource: r, context: contextOf(who.context ?? {}), time: deps.now() }, who.policies);
-      let d = asked(resource);
-      if (d.decision !== 'ExplicitDeny' && other !== undefined) {
-        const x = asked(other);
-        if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, who.policies)) d = x;
-      }
-      if (d.decision !== 'ExplicitDeny') continue;
-      const st = d.matched.find((m) => m.effect === 'Deny');
-      const by = st === undefined ? '' : ` (statement ${st.sid ?? `#${st.index + 1}`} of ${st.type === 'identity' ? '' : `${st.type} `}policy ${st.policy})`;
-      return { message: `${said}: ${accessDeniedMessage(who.principal.arn, action, resource, d)}${by}`, decided: { principal: who.principal, action, resource } };
-    }
-    return undefined;
+    const denied = explicitlyDenied(all, action, resource);
+    return denied === undefined ? undefined : { message: `${said}: ${denied.message}`, decided: { principal: denied.principal, action, resource } };
   }
 
   /**
@@ -2886,6 +2908,39 @@ export function createKube(app: App, options: KubeOptions) {
 }
 
 const NO_OPINION: EngineResult = { verdict: 'no-opinion', reasons: [], errors: [] };
+
+const objectOf = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const listOf = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map(objectOf).filter((x): x is Record<string, unknown> => x !== undefined) : []);
+const nameOf = (v: unknown, key: string): string | undefined => {
+  const n = objectOf(v)?.[key];
+  return typeof n === 'string' && n !== '' ? n : undefined;
+};
+
+/**
+ * The Secrets a pod spec hands its containers, each once, with where the spec names it: a `secret` volume
+ * (`secretName`), a projected volume's `secret` source (`name`), and of every container, init container and ephemeral
+ * container `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef`. Not the credentials of volume plugins or
+ * `imagePullSecrets`, which the kubelet uses and the containers never see (review ou, 5).
+ */
+function podSecrets(spec: Record<string, unknown>): { name: string; where: string }[] {
+  const out = new Map<string, string>();
+  const add = (name: string | undefined, where: string): void => {
+    if (name !== undefined && !out.has(name)) out.set(name, where);
+  };
+  for (const v of listOf(spec['volumes'])) {
+    const volume = typeof v['name'] === 'string' ? v['name'] : '';
+    add(nameOf(v['secret'], 'secretName'), `volume \`${volume}\``);
+    for (const source of listOf(objectOf(v['projected'])?.['sources'])) add(nameOf(source['secret'], 'name'), `projected volume \`${volume}\``);
+  }
+  for (const field of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    for (const c of listOf(spec[field])) {
+      const container = `${field === 'containers' ? 'container' : field === 'initContainers' ? 'init container' : 'ephemeral container'} \`${typeof c['name'] === 'string' ? c['name'] : ''}\``;
+      for (const e of listOf(c['env'])) add(nameOf(objectOf(e['valueFrom'])?.['secretKeyRef'], 'name'), `${container}, variable \`${typeof e['name'] === 'string' ? e['name'] : ''}\``);
+      for (const e of listOf(c['envFrom'])) add(nameOf(e['secretRef'], 'name'), `${container}, envFrom`);
+    }
+  }
+  return [...out].map(([name, where]) => ({ name, where }));
+}
 
 /**
  * What an audit record names of the session `claims` (sealed for principal `arn`): its role and session (a role's
