@@ -1054,7 +1054,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', (job[2] as string).toLowerCase()).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : jobRefusalFor(caller, named, arn, r)));
     }
-    // On a cluster's resources a job's session is still its job's (review ou, 2): the role's policies decide, as above,
+    // On a cluster's resources a job's session is still its job's (review ou, 1): the role's policies decide, as above,
     // but revoking the job's sessions (`sts revoke-sessions --job`, or its end) revokes it (`asEnforced`), as the webhook
     // refuses its token then. Only when that job's sessions were revoked is its record read (`readJobSession`), so a
     // session of that name that is no job's is not refused for it, and the steady state reads nothing.
