@@ -1734,7 +1734,7 @@ export function createKube(app: App, options: KubeOptions) {
     // The key the decision's record names (`accessKeyId`): `signedWith` when Gatehouse's TokenReview sealed it.
     let recordedKey: string | undefined;
     // The session the records name: the one Gatehouse's TokenReview sealed for this principal, expired or revoked too
-    // (review ou, 2), never what `extra` says unsealed.
+    // (reviews ou, 2 and 3), never what `extra` says unsealed.
     let sealedClaims: SessionClaims | undefined;
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
@@ -1785,7 +1785,7 @@ export function createKube(app: App, options: KubeOptions) {
         account: cluster.account,
         principal: principalArn,
         // A refused session (expired, revoked, its job ended) by its role, session and job too, as the other doors
-        // record a refused session's token (`authFailureEvent`): `audit query --role`/`--job` missed it (review ou, 2).
+        // record a refused session's token (`authFailureEvent`): `audit query --role`/`--job` missed it (review ou, 3).
         ...(arn !== undefined ? sessionFields(sealedClaims, arn) : {}),
         action: kubernetesAction(req.attributes.verb),
         resource: kubernetesResource(cluster.arn, req.attributes),
