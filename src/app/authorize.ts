@@ -1042,8 +1042,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // session policies and tags, which narrow or change the role's rights. A job's session is known from its job's
     // record; every other scoped session from the registry STS records it in before issuing it (session-scopes.ts),
     // so a session ARN under which none is live names sessions without scope: the role's policies, exactly. Except
-    // on a cluster's resources, where session policies take no part, as in the SubjectAccessReview webhook (IAM
-    // only denies there, with the role's policies; RBAC reads the session name the ARN carries).
+    // on a cluster's resources, where another session's policies take no part (IAM only denies there, with the role's
+    // policies; RBAC reads the session name the ARN carries); a job's session is its job's there too (below).
     if (named.kind === 'role-session' && !kube && SESSION_ARN_RE.test(arn)) {
       const job = JOB_SESSION_RE.exec(named.session?.name ?? '');
       if (job === null) return asSession(arn, named, hit);
@@ -1054,32 +1054,24 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', (job[2] as string).toLowerCase()).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : jobRefusalFor(caller, named, arn, r)));
     }
-    // On a cluster's resources a job's session is still its job's (review ou, 1): the role's policies decide, as above,
-    // but revoking the job's sessions (`sts revoke-sessions --job`, or its end) revokes it (`asEnforced`), as the webhook
-    // refuses its token then. Only when that job's sessions were revoked is its record read (`readJobSession`), so a
-    // session of that name that is no job's is not refused for it, and the steady state reads nothing.
+    // On a cluster's resources a job's session is still its job's: what its job gives it (tags, source identity, session
+    // policy), read from its record, as the webhook decides the session's reviews with them (review ou, 6); and revoking
+    // the job's sessions (`sts revoke-sessions --job`, or its end) revokes it (`asEnforced`, review ou, 1). A job that
+    // ended, or whose role is gone, is such a revoked session here: an implicit deny saying so, not an error.
     const job = named.kind === 'role-session' && SESSION_ARN_RE.test(arn) ? JOB_SESSION_RE.exec(named.session?.name ?? '') : null;
-    const base = hit !== undefined ? ok(hit) : readPrincipal(arn, named);
-    const id = (job?.[2] as string | undefined)?.toLowerCase();
-    if (job === null || id === undefined || !jobRevoked(named, id)) return base;
-    return Promise.all([base, jobOfSession(arn, named, (job[1] as string).toLowerCase() === 'node', id)]).then(([b, of]) => (b.ok && of !== undefined ? ok({ ...b.value, job: of }) : b));
-  }
-
-  /** Whether the sessions of job `id` were revoked (by an admin, or as it ended) after the earliest a live one was issued. */
-  function jobRevoked(named: Principal, id: string): boolean {
-    const now = deps.now();
-    return revocations?.isRevoked({ v: 1, sid: '', ak: '', sk: '', acct: named.account, part: named.partition, name: '', iat: now - DURATION.max * 1000, exp: now, job: id }) === true;
-  }
-
-  /**
-   * The job whose session `arn` names (`readJobSession`, its record kept 1 s), or undefined when it names no job's
-   * session. A job that has ended names its id too: its end revoked its sessions.
-   */
-  async function jobOfSession(arn: string, named: Principal, node: boolean, id: string): Promise<string | undefined> {
+    const base = (): Result<Resolved> | Promise<Result<Resolved>> => (hit !== undefined ? ok(hit) : readPrincipal(arn, named));
+    if (job === null) return base();
+    const id = (job[2] as string).toLowerCase();
     const cached = jobSessions.get(arn);
-    if (cached !== undefined && deps.now() - cached.at < JOB_SESSION_TTL_MS) return cached.value?.job;
-    const r = await readJobSession(arn, named, node, id);
-    return r === undefined ? undefined : id;
+    if (cached !== undefined && deps.now() - cached.at < JOB_SESSION_TTL_MS) return cached.value === undefined ? base() : ok(cached.value);
+    return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', id).then(async (r) => {
+      if (r === undefined) return base();
+      if (r.ok) return r;
+      const b = await base();
+      const refusal = jobRefusalFor(caller, named, arn, r);
+      const why = (!refusal.ok ? refusal.errors[0]?.message : undefined) ?? `\`${arn}\` names a job's session that no longer works`;
+      return b.ok ? ok({ ...b.value, job: id, refused: `principal: ${why}` }) : b;
+    });
   }
 
   /**
