@@ -12,30 +12,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { jobState, startWorkspaceServer, type WorkspaceServer } from './support/jobs-world.ts';
+import { connectionTo } from './support/processes.ts';
 
-let home: string;
-let server: RunningServer;
+let world: WorkspaceServer;
 let relay: Relay | undefined;
 let conn: Connection;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-agent-review-cf4-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {}, jobHeartbeatTimeoutMs: 3000 });
-  assert.ok(server.adminCredentials);
-  conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
+  world = await startWorkspaceServer('gh-agent-review-cf4-', { jobHeartbeatTimeoutMs: 3000 });
+  conn = connectionTo(world.server.url, world.server.admin);
 });
 after(async () => {
   await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
+  await world?.stop();
 });
 
 test('cf4: the node agent\'s own checks of a metadata endpoint keep no job alive', async () => {
@@ -57,11 +49,7 @@ test('cf4: the node agent\'s own checks of a metadata endpoint keep no job alive
   assert.equal(relay.stats().metadataEndpoints, 1);
 
   // The launchers are gone: no heartbeat from here on, and no process reads anything.
-  const state = async (id: string): Promise<string> => {
-    const r = await call<{ state?: string; job?: { state?: string } }>(conn, 'GET', ['jobs', id]);
-    assert.ok(r.ok, JSON.stringify(r));
-    return r.value.state ?? r.value.job?.state ?? '';
-  };
+  const state = (id: string): Promise<string> => jobState(conn, id);
   const deadline = Date.now() + 15_000;
   let states = { withEndpoint: '', without: '' };
   while (Date.now() < deadline) {

@@ -11,29 +11,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { jobState, startWorkspaceServer, type WorkspaceServer } from './support/jobs-world.ts';
+import { connectionTo } from './support/processes.ts';
 
-let home: string;
-let server: RunningServer;
+let world: WorkspaceServer;
 let conn: Connection;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-jobs-review-da1-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {}, jobHeartbeatTimeoutMs: 2000 });
-  assert.ok(server.adminCredentials);
-  conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
+  world = await startWorkspaceServer('gh-jobs-review-da1-', { jobHeartbeatTimeoutMs: 2000 });
+  conn = connectionTo(world.server.url, world.server.admin);
 });
-after(async () => {
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => world?.stop());
 
 test('da1: a rank reading its credentials does not keep a job without a launcher alive', async () => {
   const submitted = await call<{ job: { id: string }; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
@@ -49,11 +39,7 @@ test('da1: a rank reading its credentials does not keep a job without a launcher
   const first = await read();
   assert.equal(first.status, 200, await first.clone().text());
   const creds = (await first.json()) as { AccessKeyId: string; SecretAccessKey: string; Token: string };
-  const state = async (): Promise<string> => {
-    const r = await call<{ state?: string; job?: { state?: string } }>(conn, 'GET', ['jobs', job.id]);
-    assert.ok(r.ok, JSON.stringify(r));
-    return r.value.state ?? r.value.job?.state ?? '';
-  };
+  const state = (): Promise<string> => jobState(conn, job.id);
   const deadline = Date.now() + 10_000;
   let last = await state();
   let status = 200;
@@ -65,6 +51,6 @@ test('da1: a rank reading its credentials does not keep a job without a launcher
   assert.equal(last, 'Failed', 'a rank\'s reads of its credentials kept a job whose launcher is gone Running');
   status = (await read()).status;
   assert.equal(status, 410);
-  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token }, maxAttempts: 1 });
+  const sts = new STSClient({ endpoint: world.server.url, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token }, maxAttempts: 1 });
   await assert.rejects(sts.send(new GetCallerIdentityCommand({})), (e: Error) => e.name === 'ExpiredToken');
 });

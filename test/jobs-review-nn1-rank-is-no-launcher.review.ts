@@ -20,32 +20,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromHttp } from '@aws-sdk/credential-provider-http';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { createRelay } from '../src/adapters/agent/relay.ts';
 import { RANK_CAPABILITY_HEADER } from '../src/adapters/agent/imds.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { jobState, startWorkspaceServer, type WorkspaceServer } from './support/jobs-world.ts';
+import { connectionTo } from './support/processes.ts';
 
-let home: string;
-let server: RunningServer;
+let world: WorkspaceServer;
 let conn: Connection;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-jobs-review-nn1-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {}, jobHeartbeatTimeoutMs: 2000 });
-  assert.ok(server.adminCredentials);
-  conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
+  world = await startWorkspaceServer('gh-jobs-review-nn1-', { jobHeartbeatTimeoutMs: 2000 });
+  conn = connectionTo(world.server.url, world.server.admin);
 });
-after(async () => {
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => world?.stop());
 
 type Submitted = { job: { id: string }; capability: string; environment: Record<string, string> };
 
@@ -56,11 +46,7 @@ async function submit(): Promise<Submitted & { agent: string; rankToken: string 
   return { ...r.value, agent, rankToken: r.value.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? assert.fail('no token in the environment') };
 }
 
-async function stateOf(id: string): Promise<string> {
-  const r = await call<{ state: string }>(conn, 'GET', ['jobs', id]);
-  assert.ok(r.ok, JSON.stringify(r));
-  return r.value.state;
-}
+const stateOf = (id: string): Promise<string> => jobState(conn, id);
 
 const post = (agent: string, path: string, token: string, body?: unknown): Promise<Response> =>
   fetch(`${agent}${path}`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
@@ -68,7 +54,7 @@ const post = (agent: string, path: string, token: string, body?: unknown): Promi
 test('nn1: a rank reads its job\'s credentials with its token, through the AWS SDK and the credentials URI', async () => {
   const { environment, rankToken } = await submit();
   const credentials = await fromHttp({ awsContainerCredentialsFullUri: environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', awsContainerAuthorizationToken: rankToken })();
-  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const sts = new STSClient({ endpoint: world.server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
   const me = await sts.send(new GetCallerIdentityCommand({}));
   assert.match(me.Arn ?? '', /:assumed-role\//);
   const uri = await fetch(environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
@@ -106,7 +92,7 @@ test('nn1: a rank\'s heartbeats do not keep a job whose launcher is gone alive',
     last = await stateOf(job.id);
   }
   assert.equal(last, 'Failed', 'a rank\'s heartbeats kept a job whose launcher is gone Running');
-  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token }, maxAttempts: 1 });
+  const sts = new STSClient({ endpoint: world.server.url, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token }, maxAttempts: 1 });
   await assert.rejects(sts.send(new GetCallerIdentityCommand({})), (e: Error) => e.name === 'ExpiredToken');
 });
 

@@ -62,10 +62,17 @@ export async function startJobsWorld(prefix: string): Promise<JobsWorld> {
 /**
  * A smaller world, for the suites of `jobs run` that need no role: a test server whose root admin is a member of
  * workspace `w`, and a temporary home for the CLI's processes (`prefix` names it). `stop()` stops and removes both.
+ * `jobHeartbeatTimeoutMs`: how long the server waits for a launcher's heartbeat before it marks the job Failed.
  */
-export async function startWorkspaceServer(prefix: string): Promise<{ server: TestServer; home: string; stop(): Promise<void> }> {
+export interface WorkspaceServer {
+  readonly server: TestServer;
+  readonly home: string;
+  stop(): Promise<void>;
+}
+
+export async function startWorkspaceServer(prefix: string, options: { jobHeartbeatTimeoutMs?: number } = {}): Promise<WorkspaceServer> {
   const home = await mkdtemp(join(tmpdir(), prefix));
-  const server = await startTestServer();
+  const server = await startTestServer(options);
   const stop = async (): Promise<void> => {
     await server.stop();
     await rm(home, { recursive: true, force: true });
@@ -76,6 +83,13 @@ export async function startWorkspaceServer(prefix: string): Promise<{ server: Te
     throw new Error(`PUT /v1/workspaces/w answered ${ws.status}: ${JSON.stringify(ws.json)}`);
   }
   return { server, home, stop };
+}
+
+/** The state of job `id` (`Running`, `Failed`, …) as `conn`'s caller reads it through the admin API. */
+export async function jobState(conn: Connection, id: string): Promise<string> {
+  const r = await call<{ state: string }>(conn, 'GET', ['jobs', id]);
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.value.state;
 }
 
 /**

@@ -59,7 +59,7 @@ export interface TestServer {
 
 export const REGION = 'us-east-1';
 
-export async function startTestServer(options: { env?: Readonly<Record<string, string>>; dataDir?: string; keepDir?: boolean; audit?: AuditOptions; maxMetadataEndpoints?: number; maxScopedSessions?: number; maxLiveJobs?: number; s3MaxPutSize?: number; maxSignatureNonces?: number; postgres?: { url: string; schema: string } } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: Readonly<Record<string, string>>; dataDir?: string; keepDir?: boolean; audit?: AuditOptions; maxMetadataEndpoints?: number; maxScopedSessions?: number; maxLiveJobs?: number; s3MaxPutSize?: number; maxSignatureNonces?: number; jobHeartbeatTimeoutMs?: number; postgres?: { url: string; schema: string } } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gh-server-')));
   const logs: string[] = [];
   // The closed audit gate refuses changes and sessions once a record has waited 2 s unwritten. The writer is a
@@ -67,7 +67,7 @@ export async function startTestServer(options: { env?: Readonly<Record<string, s
   // start alone can pass 2 s, and suites failed with ServiceUnavailable. The gate's timing is tested on its own
   // (audit-gate.test.ts); here it waits 30 s unless a test says otherwise. A failed write still closes it at once.
   const audit: AuditOptions = { maxUnwrittenMs: 30_000, ...options.audit };
-  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: { ...options.env }, log: (line) => void logs.push(line), audit, ...(options.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: options.maxMetadataEndpoints } : {}), ...(options.maxScopedSessions !== undefined ? { maxScopedSessions: options.maxScopedSessions } : {}), ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}), ...(options.s3MaxPutSize !== undefined ? { s3MaxPutSize: options.s3MaxPutSize } : {}), ...(options.maxSignatureNonces !== undefined ? { maxSignatureNonces: options.maxSignatureNonces } : {}), ...(options.postgres !== undefined ? { databaseUrl: options.postgres.url, databaseSchema: options.postgres.schema } : {}) });
+  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: { ...options.env }, log: (line) => void logs.push(line), audit, ...(options.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: options.maxMetadataEndpoints } : {}), ...(options.maxScopedSessions !== undefined ? { maxScopedSessions: options.maxScopedSessions } : {}), ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}), ...(options.s3MaxPutSize !== undefined ? { s3MaxPutSize: options.s3MaxPutSize } : {}), ...(options.maxSignatureNonces !== undefined ? { maxSignatureNonces: options.maxSignatureNonces } : {}), ...(options.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}), ...(options.postgres !== undefined ? { databaseUrl: options.postgres.url, databaseSchema: options.postgres.schema } : {}) });
   const adminFile = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as AdminFile;
   const admin: Credentials = { accessKeyId: adminFile.AccessKeyId, secretAccessKey: adminFile.SecretAccessKey };
   const clients: { destroy(): void }[] = [];
