@@ -10,28 +10,13 @@
  *
  * Real server, SigV4-signed /v1/ calls as the root admin.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { BOB, CAROL, ossReaders, ROOT } from './support/bindings-conditions.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
-const ROOT = '000000000000';
-const BOB = `arn:aws:iam::${ROOT}:user/bob`;
-const CAROL = `arn:aws:iam::${ROOT}:user/carol`;
-
 describe('a condition on resource.name reads an OSS object the same way whatever its spelling', () => {
-  let server: TestServer;
-  const decision = async (principal: string, resource: string): Promise<string> => {
-    const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal, action: 'oss:GetObject', resource });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['decision'] as string;
-  };
-
-  before(async () => {
-    server = await startTestServer();
-    await server.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
-    await server.iam().send(new I.CreateUserCommand({ UserName: 'carol' }));
+  const { decision } = ossReaders(async (server) => {
     const w = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', {
       resource: 'acs:oss:*:*:gk1-data',
       bindings: [
@@ -41,7 +26,6 @@ describe('a condition on resource.name reads an OSS object the same way whatever
     });
     assert.equal(w.status, 200, JSON.stringify(w.json));
   });
-  after(() => server?.stop());
 
   test('a negated condition keeps the secret folder out under every spelling of its objects', async () => {
     assert.equal(await decision(BOB, 'acs:oss:*:*:gk1-data/train/x.csv'), 'Allow');

@@ -16,30 +16,15 @@
  *
  * Before the fix 2 of 2 tests failed.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { BOB, CAROL, ossReaders, ROOT } from './support/bindings-conditions.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
-const ROOT = '000000000000';
-const BOB = `arn:aws:iam::${ROOT}:user/bob`;
-const CAROL = `arn:aws:iam::${ROOT}:user/carol`;
-
 describe('an OSS object whose key holds a line break is the same object under every spelling of its ARN', () => {
-  let server: TestServer;
-  const decision = async (principal: string, resource: string): Promise<string> => {
-    const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal, action: 'oss:GetObject', resource });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['decision'] as string;
-  };
-
-  before(async () => {
-    server = await startTestServer();
-    const iam = server.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'read', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: '*' }] }) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'carol' }));
+  const { decision } = ossReaders(async (server) => {
+    await server.iam().send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'read', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: '*' }] }) }));
     const bucket = await gatehouseJson(server.url, server.admin, 'PUT', `/v1/resource-policies/${encodeURIComponent('acs:oss:*:*:nt1-vault')}`, {
       document: { Version: '1', Statement: [{ Effect: 'Deny', Principal: { RAM: ['*'] }, Action: 'oss:GetObject', Resource: 'acs:oss:*:*:nt1-vault/secret/*' }] },
     });
@@ -50,7 +35,6 @@ describe('an OSS object whose key holds a line break is the same object under ev
     });
     assert.equal(account.status, 200, JSON.stringify(account.json));
   });
-  after(() => server?.stop());
 
   test("a bucket policy's explicit Deny holds for a key with a line break, spelt with a region or an account", async () => {
     assert.equal(await decision(BOB, 'acs:oss:*:*:nt1-vault/secret/a\nb'), 'ExplicitDeny');

@@ -5,6 +5,7 @@
  */
 import { after, before } from 'node:test';
 import * as I from '@aws-sdk/client-iam';
+import { authorizeDecision } from './authorize-api.ts';
 import { gatehouseJson } from './resource-server.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
@@ -47,6 +48,45 @@ export function doraConditions(title: string): DoraConditions {
     put: (expression) =>
       gatehouseJson(server().url, server().admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::data', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:dora'], condition: { title, expression } }] }),
     reads: async (key) => (await gatehouseJson(server().url, server().admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${ROOT}:user/dora`, action: 's3:GetObject', resource: `arn:aws:s3:::data/${key}` })).json['decision'],
+  };
+}
+
+/** The users `ossReaders` makes, as principals of the authorize API. */
+export const BOB = `arn:aws:iam::${ROOT}:user/bob`;
+export const CAROL = `arn:aws:iam::${ROOT}:user/carol`;
+
+export interface OssReaders {
+  /** The server; set once `before` has run. */
+  readonly server: TestServer;
+  /** `principal`'s decision on `oss:GetObject` of `resource` (an OSS ARN, spelt as given), asked by the root admin. */
+  decision(principal: string, resource: string): Promise<string>;
+}
+
+/**
+ * A server for the suite this is called in, with users `bob` and `carol` of the root account (no policy of their own)
+ * and whatever `setUp` then adds (their policies, the bucket's), for the reviews of how an OSS object's ARN is read
+ * (gk 1, nt 1).
+ */
+export function ossReaders(setUp: (server: TestServer) => Promise<void>): OssReaders {
+  let s: TestServer | undefined;
+  before(async () => {
+    s = await startTestServer();
+    await s.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
+    await s.iam().send(new I.CreateUserCommand({ UserName: 'carol' }));
+    await setUp(s);
+  });
+  after(async () => {
+    await s?.stop();
+  });
+  const server = (): TestServer => {
+    if (s === undefined) throw new Error('the server is not started: ossReaders is read before its suite began');
+    return s;
+  };
+  return {
+    get server() {
+      return server();
+    },
+    decision: (principal, resource) => authorizeDecision(server(), { principal, action: 'oss:GetObject', resource }),
   };
 }
 
