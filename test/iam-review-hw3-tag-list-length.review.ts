@@ -9,30 +9,17 @@
  * is still LimitExceeded, as IAM answers. Real server, SDK v3.
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { sdkFailure } from './support/server.ts';
+import { EC2_TRUST as TRUST, taggedEntities } from './support/tagged-entities.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 const tags = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => ({ Key: `${prefix}${i}`, Value: 'v' }));
-let server: TestServer;
-let iam: I.IAMClient;
-let policyArn: string;
-
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST }));
-  await iam.send(new I.CreateUserCommand({ UserName: 'dev' }));
-  policyArn = (await iam.send(new I.CreatePolicyCommand({ PolicyName: 'p', PolicyDocument: DOC }))).Policy?.Arn as string;
-});
-after(async () => {
-  await server?.stop();
-});
+const world = taggedEntities();
 
 test('51 tags in one TagRole, TagUser or TagPolicy request is ValidationError naming tags, as in CreateRole, and tags nothing', async () => {
+  const { iam, policyArn } = world;
   const refusals = [
     await sdkFailure(iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: tags(51) }))),
     await sdkFailure(iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: tags(51) }))),
@@ -45,12 +32,11 @@ test('51 tags in one TagRole, TagUser or TagPolicy request is ValidationError na
     assert.match(r.message, /'tags'/);
     assert.match(r.message, /50/);
   }
-  assert.deepEqual((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags, []);
-  assert.deepEqual((await iam.send(new I.ListUserTagsCommand({ UserName: 'dev' }))).Tags, []);
-  assert.deepEqual((await iam.send(new I.ListPolicyTagsCommand({ PolicyArn: policyArn }))).Tags, []);
+  assert.deepEqual(await world.tags(), { role: [], user: [], policy: [] });
 });
 
 test('50 in one request are taken; 2 more on an entity carrying 49 is still LimitExceeded', async () => {
+  const { iam } = world;
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: tags(50) }));
   assert.equal((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags?.length, 50);
   await iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: tags(49) }));

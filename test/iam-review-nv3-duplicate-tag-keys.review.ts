@@ -10,65 +10,40 @@
  * the key of another case, as IAM does. Real server, SDK v3.
  * Before the fix 2 of 3 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { sdkFailure } from './support/server.ts';
+import { EC2_TRUST as TRUST, READ_DOC as DOC, taggedEntities } from './support/tagged-entities.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 const TWICE = [{ Key: 'team', Value: 'ml' }, { Key: 'Team', Value: 'infra' }];
 const WORDS = 'Duplicate tag keys found. Please note that Tag keys are case insensitive.';
-let server: TestServer;
-let iam: I.IAMClient;
-let policyArn: string;
-
-before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST }));
-  await iam.send(new I.CreateUserCommand({ UserName: 'dev' }));
-  policyArn = (await iam.send(new I.CreatePolicyCommand({ PolicyName: 'p', PolicyDocument: DOC }))).Policy?.Arn as string;
-});
-after(async () => {
-  await server?.stop();
-});
-
-/** The SDK's exception for a call that must fail. */
-async function thrown(p: Promise<unknown>): Promise<{ name: string; code: string | undefined; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, code: err.Code, message: err.message, status: err.$metadata?.httpStatusCode };
-  }
-  assert.fail('the call succeeded');
-}
+const world = taggedEntities();
 
 test('TagRole, TagUser and TagPolicy with one key twice are InvalidInput in IAM\'s words, and tag nothing', async () => {
+  const { iam, policyArn } = world;
   for (const p of [
     iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: TWICE })),
     iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: TWICE })),
     iam.send(new I.TagPolicyCommand({ PolicyArn: policyArn, Tags: TWICE })),
   ]) {
-    const e = await thrown(p);
+    const e = await sdkFailure(p);
     assert.equal(e.name, 'InvalidInputException', e.message);
     assert.equal(e.code, 'InvalidInput');
     assert.equal(e.status, 400);
     assert.equal(e.message, WORDS);
   }
-  assert.deepEqual((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags, []);
-  assert.deepEqual((await iam.send(new I.ListUserTagsCommand({ UserName: 'dev' }))).Tags, []);
-  assert.deepEqual((await iam.send(new I.ListPolicyTagsCommand({ PolicyArn: policyArn }))).Tags, []);
+  assert.deepEqual(await world.tags(), { role: [], user: [], policy: [] });
 });
 
 test('CreateRole, CreateUser and CreatePolicy with one key twice are InvalidInput, and create nothing', async () => {
+  const { iam } = world;
   for (const p of [
     iam.send(new I.CreateRoleCommand({ RoleName: 'other', AssumeRolePolicyDocument: TRUST, Tags: TWICE })),
     iam.send(new I.CreateUserCommand({ UserName: 'other', Tags: TWICE })),
     iam.send(new I.CreatePolicyCommand({ PolicyName: 'other', PolicyDocument: DOC, Tags: TWICE })),
   ]) {
-    const e = await thrown(p);
+    const e = await sdkFailure(p);
     assert.equal(e.name, 'InvalidInputException', e.message);
     assert.equal(e.message, WORDS);
   }
@@ -77,6 +52,7 @@ test('CreateRole, CreateUser and CreatePolicy with one key twice are InvalidInpu
 });
 
 test('one request at a time, the key of another case replaces the tag, as IAM does', async () => {
+  const { iam } = world;
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: [{ Key: 'Env', Value: 'dev' }] }));
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: [{ Key: 'env', Value: 'prod' }] }));
   assert.deepEqual((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags, [{ Key: 'env', Value: 'prod' }]);

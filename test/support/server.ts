@@ -198,15 +198,18 @@ export async function iamUserWith(iam: IAMClient, name: string, doc: unknown, ex
   return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
 }
 
-/** The error an SDK call failed with: its code (the XML `Code`, else the exception's name), message and HTTP status. */
-export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+/**
+ * The error an SDK call failed with: its code (the XML `Code`, else the exception's name), the exception's name (the
+ * modeled exception the SDK raised, `InvalidInputException`…), message and HTTP status.
+ */
+export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; name: string; message: string; status: number | undefined }> {
   try {
     await p;
   } catch (e) {
     const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
+    return { code: err.Code ?? err.name ?? String(e), name: err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
   }
-  return { code: 'no error', message: '', status: undefined };
+  return { code: 'no error', name: 'no error', message: '', status: undefined };
 }
 
 /** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin), files read from disk; what it printed and its exit status. */
