@@ -3,11 +3,12 @@
  * policy, and the worlds the Alibaba STS suites (reviews fn, 2, 3 and 5) and the training-service-name suites (reviews
  * gb, 3 and 4; gj, 4) start from.
  */
+import { after, before, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './resource-server.ts';
-import { cliAgainst, type Credentials, type TestServer } from './server.ts';
+import { cliAgainst, startTestServer, type Credentials, type TestServer } from './server.ts';
 
 /** A new `acs` account `account` on `s`, made by `gatehouse accounts create`; answers its root admin's access key. */
 export async function acsAccount(s: Pick<TestServer, 'url' | 'admin'>, account: string): Promise<Credentials> {
@@ -84,4 +85,71 @@ export function capturedAssumeRole(serverUrl: string, key: Credentials, account:
     const r = await fetch(url);
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
+}
+
+export interface NonceReplaySuite {
+  /** The server; set once `before` has run. */
+  readonly server: TestServer;
+  /** bob's access key (readerWorld); set once `before` has run. */
+  readonly bob: Credentials;
+}
+
+/**
+ * The nonce reviews' suite (ge 3, ny 2), for the suite this is called in: a server with readerWorld in the `acs`
+ * account `account`; node:test's mock timers, which `replayRefused` moves the server's clock with, are reset after it.
+ */
+export function nonceReplaySuite(account: string): NonceReplaySuite {
+  let world: { server: TestServer; bob: Credentials } | undefined;
+  before(async () => {
+    const server = await startTestServer();
+    world = { server, bob: await readerWorld(server, account) };
+  });
+  after(async () => {
+    mock.timers.reset();
+    await world?.server.stop();
+  });
+  const got = (): { server: TestServer; bob: Credentials } => {
+    if (world === undefined) throw new Error('the server is not started: nonceReplaySuite is read before its suite began');
+    return world;
+  };
+  return {
+    get server() {
+      return got().server;
+    },
+    get bob() {
+      return got().bob;
+    },
+  };
+}
+
+/**
+ * Sends a captured request (`capturedAssumeRole`) first with the server's clock (Date, through node:test's mock timers)
+ * at `sentAt` (as it is when not given), and expects it answered 200; then the same bytes again at `replayAt`, which
+ * must be SignatureNonceUsed (400), and at `lateAt`, which must be InvalidTimeStamp.Expired (400). The clock is real
+ * again after.
+ */
+export async function replayRefused(send: () => Promise<{ status: number; body: Record<string, unknown> }>, at: { sentAt?: number; replayAt: number; lateAt: number }): Promise<void> {
+  let mocked = false;
+  const setClock = (now: number): void => {
+    if (mocked) mock.timers.setTime(now);
+    else mock.timers.enable({ apis: ['Date'], now });
+    mocked = true;
+  };
+  try {
+    if (at.sentAt !== undefined) setClock(at.sentAt);
+    const first = await send();
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+
+    setClock(at.replayAt);
+    const replay = await send();
+    assert.equal(replay.status, 400, `replayed and answered: ${JSON.stringify(replay.body).slice(0, 200)}`);
+    assert.equal(replay.body['Code'], 'SignatureNonceUsed');
+
+    setClock(at.lateAt);
+    const late = await send();
+    assert.equal(late.status, 400);
+    assert.equal(late.body['Code'], 'InvalidTimeStamp.Expired');
+  } finally {
+    mock.timers.reset();
+  }
 }
