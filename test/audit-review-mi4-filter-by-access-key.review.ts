@@ -11,11 +11,11 @@
  *
  * Before the fix 2 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst } from './support/server.ts';
+import { twoKeysSuite } from './support/two-keys.ts';
 
 interface Row {
   action: string;
@@ -24,20 +24,10 @@ interface Row {
 }
 
 describe('review mi4: the records one access key signed are listed by its id', () => {
-  let s: TestServer;
-  let second: Credentials;
-  before(async () => {
-    s = await startTestServer();
-    const k = (await s.iam().send(new CreateAccessKeyCommand({}))).AccessKey;
-    second = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    await s.iam().send(new CreateUserCommand({ UserName: 'by-first' }));
-    await s.iam(second).send(new CreateUserCommand({ UserName: 'by-second-1' }));
-    await s.iam(second).send(new CreateUserCommand({ UserName: 'by-second-2' }));
-    await s.running.app.audit.flush();
-  });
-  after(async () => s?.stop());
+  const world = twoKeysSuite({ byFirst: ['by-first'], bySecond: ['by-second-1', 'by-second-2'] });
 
   it('GET /v1/audit?accessKeyId= lists the records that key signed, and only those', async () => {
+    const { server: s, second } = world;
     const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?accessKeyId=${second.accessKeyId}&action=iam:CreateUser`);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const records = (r.json as { records: Row[] }).records;
@@ -48,6 +38,7 @@ describe('review mi4: the records one access key signed are listed by its id', (
   });
 
   it('audit query --access-key-id does the same', async () => {
+    const s = world.server;
     const q = await cliAgainst(s, ['audit', 'query', '--access-key-id', s.admin.accessKeyId, '--action', 'iam:CreateUser', '--json']);
     assert.equal(q.status, 0, q.err);
     const rows = q.out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Row);

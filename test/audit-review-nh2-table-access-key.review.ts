@@ -10,25 +10,16 @@
  *
  * Before the fix 1 of 1 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst } from './support/server.ts';
+import { twoKeysSuite } from './support/two-keys.ts';
 
 describe('review nh2: the audit table shows the key that signed each request', () => {
-  let s: TestServer;
-  let second: Credentials;
-  before(async () => {
-    s = await startTestServer();
-    const k = (await s.iam().send(new CreateAccessKeyCommand({}))).AccessKey;
-    second = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    await s.iam().send(new CreateUserCommand({ UserName: 'by-first' }));
-    await s.iam(second).send(new CreateUserCommand({ UserName: 'by-second' }));
-    await s.running.app.audit.flush();
-  });
-  after(async () => s?.stop());
+  const world = twoKeysSuite({ byFirst: ['by-first'], bySecond: ['by-second'] });
 
   it('each row of `audit query` names its key under ACCESS-KEY', async () => {
+    const { server: s, second } = world;
     const q = await cliAgainst(s, ['audit', 'query', '--action', 'iam:CreateUser']);
     assert.equal(q.status, 0, q.err);
     const lines = q.out.split('\n').filter((l) => l !== '');
