@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { CreateRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { cliAgainst, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { accountAdmin, cliAgainst, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 
 const LATER = '999999999999';
 const CI = `arn:aws:iam::${LATER}:role/ci`;
@@ -78,10 +78,7 @@ describe('trust policies: a user or role of an account that does not exist is an
   });
 
   it('once the account and its role exist, the trust policy is accepted', async () => {
-    const c = await cliAgainst(s, ['accounts', 'create', '--id', LATER, '--partition', 'aws', '--json']);
-    assert.equal(c.status, 0, c.err);
-    const j = JSON.parse(c.out) as { AccessKeyId: string; SecretAccessKey: string };
-    await s.iam({ accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey }).send(new CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: trust(`arn:aws:iam::${LATER}:root`) }));
+    await s.iam(await accountAdmin(s, LATER, 'aws')).send(new CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: trust(`arn:aws:iam::${LATER}:root`) }));
     await s.iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: 'deployer', PolicyDocument: trust(CI) }));
   });
 });

@@ -14,7 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
 
 const A = '111111111111';
@@ -29,10 +29,7 @@ describe('authorize API: the root of an account that does not exist is no princi
 
   before(async () => {
     s = await startTestServer();
-    const created = await cliAgainst(s, ['accounts', 'create', '--id', A, '--partition', 'aws', '--json']);
-    assert.equal(created.status, 0, created.err);
-    const j = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-    adminA = { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey };
+    adminA = await accountAdmin(s, A, 'aws');
     // A resource of account A that every principal may read.
     const put = await gatehouseJson(s.url, adminA, 'PUT', `/v1/resource-policies/${encodeURIComponent(PUBLIC)}`, { document: doc({ Effect: 'Allow', Principal: '*', Action: 'svc:Read', Resource: PUBLIC }) });
     assert.equal(put.status, 200, JSON.stringify(put.json));

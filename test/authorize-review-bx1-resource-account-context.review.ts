@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -33,10 +33,7 @@ describe('authorize API: aws:ResourceAccount is the owner Gatehouse knows, never
   let adminB: Credentials;
   const post = (who: Credentials, path: string, body: unknown) => gatehouseJson(s.url, who, 'POST', path, body);
   const account = async (id: string): Promise<Credentials> => {
-    const c = await cliAgainst(s, ['accounts', 'create', '--id', id, '--partition', 'aws', '--json']);
-    assert.equal(c.status, 0, c.err);
-    const j = JSON.parse(c.out) as { AccessKeyId: string; SecretAccessKey: string };
-    return { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey };
+    return accountAdmin(s, id, 'aws');
   };
 
   before(async () => {

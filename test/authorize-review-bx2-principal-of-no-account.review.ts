@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, cliAgainst, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '111111111111';
 const LATER = '999999999999';
@@ -35,10 +35,7 @@ describe('resource policies: a user or role of an account that does not exist is
   let dir: string;
   const put = (who: Credentials, resource: string, document: string) => gatehouseJson(s.url, who, 'PUT', `/v1/resource-policies/${encodeURIComponent(resource)}`, { document });
   const account = async (id: string): Promise<Credentials> => {
-    const c = await cliAgainst(s, ['accounts', 'create', '--id', id, '--partition', 'aws', '--json']);
-    assert.equal(c.status, 0, c.err);
-    const j = JSON.parse(c.out) as { AccessKeyId: string; SecretAccessKey: string };
-    return { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey };
+    return accountAdmin(s, id, 'aws');
   };
 
   before(async () => {

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const v1 = (...Statement: object[]): string => JSON.stringify({ Version: '1', Statement });
@@ -43,10 +43,7 @@ async function session(roleName: string): Promise<Credentials> {
 
 before(async () => {
   s = await startTestServer();
-  const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-  assert.equal(created.status, 0, created.err);
-  const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-  admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+  admin = await accountAdmin(s, ACS, 'acs');
   const iam = s.iam(admin);
   await iam.send(new I.CreateUserCommand({ UserName: 'dev' }));
   await iam.send(new I.PutUserPolicyCommand({ UserName: 'dev', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: ['sts:AssumeRole', 'gatehouse:Authorize'], Resource: '*' }, ALLOW_OSS, RAM_GUARD) }));

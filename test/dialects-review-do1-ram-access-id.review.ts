@@ -17,7 +17,7 @@ import * as S3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson, identityProof } from './support/resource-server.ts';
 import { s3Clients, s3Refusal } from './support/s3.ts';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const v1 = (...Statement: object[]): string => JSON.stringify({ Version: '1', Statement });
@@ -42,10 +42,7 @@ const proof = async (who: Credentials): Promise<string> => `${s.url}/?${await id
 
 before(async () => {
   s = await startTestServer();
-  const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-  assert.equal(created.status, 0, created.err);
-  const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-  admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+  admin = await accountAdmin(s, ACS, 'acs');
   const iam = s.iam(admin);
   await iam.send(new I.CreateUserCommand({ UserName: 'dev' }));
   const keys: Credentials[] = [];

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '350000000075';
 
@@ -48,10 +48,7 @@ describe("ge5: an Alibaba STS call's RegionId is recorded only when it is a regi
 
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(admin);
     await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
     const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;

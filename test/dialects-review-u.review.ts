@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { connectionTo } from './support/processes.ts';
 
 const AWS = '000000000000';
@@ -57,10 +57,7 @@ async function submit(who: Credentials, role: string): Promise<string> {
 
 before(async () => {
   s = await startTestServer();
-  const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-  assert.equal(created.status, 0, created.err);
-  const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-  acsAdmin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+  acsAdmin = await accountAdmin(s, ACS, 'acs');
   const acsIam = s.iam(acsAdmin);
   // trainer: the training service and the acs account's own principals may assume it; secret: the aws account may.
   await acsIam.send(new I.CreateRoleCommand({

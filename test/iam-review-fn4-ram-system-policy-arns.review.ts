@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '350000000024';
 const RAM_ADMIN = 'acs:ram::system:policy/AdministratorAccess';
@@ -31,10 +31,7 @@ describe('fn4: RAM system-policy ARNs of the built-ins kept in aws form', () => 
   before(async () => {
     s = await startTestServer();
     dir = await mkdtemp(join(tmpdir(), 'gh-fn4-'));
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await accountAdmin(s, ACS, 'acs');
   });
 
   after(async () => {

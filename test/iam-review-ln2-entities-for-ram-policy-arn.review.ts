@@ -13,7 +13,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { accountAdmin, startTestServer, type TestServer } from './support/server.ts';
 
 const ACS = '350000000031';
 const RAM_ADMIN = 'acs:ram::system:policy/AdministratorAccess';
@@ -32,10 +32,7 @@ const names = (r: I.ListEntitiesForPolicyCommandOutput) => ({
 describe('ln2: ListEntitiesForPolicy takes RAM\'s system-policy ARNs of the built-ins', () => {
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    iam = s.iam({ accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey });
+    iam = s.iam(await accountAdmin(s, ACS, 'acs'));
     await iam.send(new I.CreateUserCommand({ UserName: 'ops', Path: '/ops/' }));
     await iam.send(new I.CreateGroupCommand({ GroupName: 'admins' }));
     await iam.send(new I.AttachUserPolicyCommand({ UserName: 'ops', PolicyArn: RAM_ADMIN }));

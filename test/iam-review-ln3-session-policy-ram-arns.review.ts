@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '350000000032';
 const RAM_READ = 'acs:ram::system:policy/ReadOnlyAccess';
@@ -32,10 +32,7 @@ async function readsButCannotWrite(who: Credentials, name: string): Promise<void
 describe('ln3: session PolicyArns take RAM\'s system-policy ARNs of the built-ins', () => {
   before(async () => {
     s = await startTestServer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    admin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    admin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(admin);
     const trust = { Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${ACS}:root`] }, Action: 'sts:AssumeRole' }] };
     await iam.send(new I.CreateRoleCommand({ RoleName: 'ops', AssumeRolePolicyDocument: JSON.stringify(trust) }));

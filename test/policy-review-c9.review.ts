@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { authorizeDecision } from './support/authorize-api.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACS = '123456789012';
 const v1 = (...Statement: unknown[]): string => JSON.stringify({ Version: '1', Statement });
@@ -22,10 +22,7 @@ describe('policy review C9: an OSS Deny naming the account applies to any spelli
   const ask = (user: string, resource: string): Promise<string> => authorizeDecision(s, { principal: `acs:ram::${ACS}:user/${user}`, action: 'oss:GetObject', resource }, acsAdmin);
   before(async () => {
     s = await startTestServer();
-    const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(created.status, 0, created.err);
-    const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
-    acsAdmin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    acsAdmin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(acsAdmin);
     await iam.send(new CreateUserCommand({ UserName: 'denied' }));
     await iam.send(new PutUserPolicyCommand({ UserName: 'denied', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: 'oss:*', Resource: '*' }, { Effect: 'Deny', Action: 'oss:GetObject', Resource: `acs:oss:*:${ACS}:mybucket/*` }) }));

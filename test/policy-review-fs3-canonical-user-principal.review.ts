@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
-import { cliAgainst, REGION, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, REGION, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 import { adminS3Client, s3Refusal } from './support/s3.ts';
 
 const OTHER = '222233334444';
@@ -40,10 +40,7 @@ before(async () => {
   alice = await userWithKey(s, 'alice');
   await s.iam().send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }) }));
   // carol, of another account, may read the bucket by hers; the bucket policy must let her account in.
-  const made = await cliAgainst(s, ['accounts', 'create', '--id', OTHER, '--partition', 'aws', '--json']);
-  assert.equal(made.status, 0, made.err);
-  const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-  const otherAdmin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+  const otherAdmin = await accountAdmin(s, OTHER, 'aws');
   carol = await userWithKey({ url: s.url, admin: otherAdmin }, 'carol');
   await s.iam(otherAdmin).send(new I.PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }) }));
 

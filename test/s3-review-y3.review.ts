@@ -16,7 +16,7 @@ import { DatabaseSync } from 'node:sqlite';
 import * as S3 from '@aws-sdk/client-s3';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
 const ADMIN = `arn:aws:iam::${ROOT}:user/admin`;
@@ -58,8 +58,7 @@ describe('S3 gateway bucket changes are change records, never sampled (review Y,
     s3 = s3Of(s);
     // The accounts the bucket policies name exist: a policy may name only an account that does (review ey, 1).
     for (const id of ['222222222222', '333333333333']) {
-      const made = await cliAgainst(s, ['accounts', 'create', '--id', id, '--partition', 'aws', '--json']);
-      assert.equal(made.status, 0, made.err);
+      await accountAdmin(s, id, 'aws');
     }
   });
   after(async () => {

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { cliAgainst, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { accountAdmin, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 
 const ACS = '350000000012';
@@ -30,10 +30,7 @@ describe('en2: the session-name rule is the role account\'s, whichever ARN form 
   before(async () => {
     s = await startTestServer();
     issuer = await startOidcIssuer();
-    const made = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
-    assert.equal(made.status, 0, made.err);
-    const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-    acsAdmin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    acsAdmin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(acsAdmin);
     await iam.send(new I.CreateRoleCommand({ RoleName: 'ram-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACS}:root`] } }] }) }));
     const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';

@@ -8,15 +8,10 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './resource-server.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './server.ts';
+import { accountAdmin, startTestServer, type Credentials, type TestServer } from './server.ts';
 
-/** A new `acs` account `account` on `s`, made by `gatehouse accounts create`; answers its root admin's access key. */
-export async function acsAccount(s: Pick<TestServer, 'url' | 'admin'>, account: string): Promise<Credentials> {
-  const made = await cliAgainst(s, ['accounts', 'create', '--id', account, '--partition', 'acs', '--json']);
-  assert.equal(made.status, 0, made.err);
-  const k = JSON.parse(made.out) as { AccessKeyId: string; SecretAccessKey: string };
-  return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
-}
+/** A new `acs` account `account` on `s`, made by `gatehouse accounts create` (server.ts `accountAdmin`); answers its root admin's access key. */
+export const acsAccount = (s: Pick<TestServer, 'url' | 'admin'>, account: string): Promise<Credentials> => accountAdmin(s, account, 'acs');
 
 /** A new RAM user `name` made through `iam`, with the inline policy `p` of `statements` (RAM's `Version: '1'`); answers its access key. */
 export async function ramUser(iam: I.IAMClient, name: string, ...statements: object[]): Promise<Credentials> {
