@@ -27,7 +27,7 @@ describe('review mi4: the records one access key signed are listed by its id', (
   const world = twoKeysSuite({ byFirst: ['by-first'], bySecond: ['by-second-1', 'by-second-2'] });
 
   it('GET /v1/audit?accessKeyId= lists the records that key signed, and only those', async () => {
-    const { server: s, second } = world;
+    const { server: s, second } = world();
     const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?accessKeyId=${second.accessKeyId}&action=iam:CreateUser`);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const records = (r.json as { records: Row[] }).records;
@@ -38,7 +38,7 @@ describe('review mi4: the records one access key signed are listed by its id', (
   });
 
   it('audit query --access-key-id does the same', async () => {
-    const s = world.server;
+    const s = world().server;
     const q = await cliAgainst(s, ['audit', 'query', '--access-key-id', s.admin.accessKeyId, '--action', 'iam:CreateUser', '--json']);
     assert.equal(q.status, 0, q.err);
     const rows = q.out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Row);

@@ -19,7 +19,7 @@ describe('review nh2: the audit table shows the key that signed each request', (
   const world = twoKeysSuite({ byFirst: ['by-first'], bySecond: ['by-second'] });
 
   it('each row of `audit query` names its key under ACCESS-KEY', async () => {
-    const { server: s, second } = world;
+    const { server: s, second } = world();
     const q = await cliAgainst(s, ['audit', 'query', '--action', 'iam:CreateUser']);
     assert.equal(q.status, 0, q.err);
     const lines = q.out.split('\n').filter((l) => l !== '');

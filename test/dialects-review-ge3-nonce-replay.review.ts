@@ -22,6 +22,6 @@ describe('ge3: a signed Alibaba STS request is not taken twice while its Timesta
     const start = Date.now();
     // The client's clock is 14 minutes ahead of the server's: within the 15 minutes taken. The same bytes, 16 minutes
     // later by the server's clock, have a Timestamp 2 minutes old, still within 15; at 30 minutes it is past its own 15.
-    await replayRefused(capturedAssumeRole(world.server.url, world.bob, ACS, start + 14 * MINUTE), { replayAt: start + 16 * MINUTE, lateAt: start + 30 * MINUTE });
+    await replayRefused(capturedAssumeRole(world().server.url, world().bob, ACS, start + 14 * MINUTE), { replayAt: start + 16 * MINUTE, lateAt: start + 30 * MINUTE });
   });
 });

@@ -19,7 +19,7 @@ const tags = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => ({
 const world = taggedEntities();
 
 test('51 tags in one TagRole, TagUser or TagPolicy request is ValidationError naming tags, as in CreateRole, and tags nothing', async () => {
-  const { iam, policyArn } = world;
+  const { iam, policyArn } = world();
   const refusals = [
     await sdkFailure(iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: tags(51) }))),
     await sdkFailure(iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: tags(51) }))),
@@ -32,11 +32,11 @@ test('51 tags in one TagRole, TagUser or TagPolicy request is ValidationError na
     assert.match(r.message, /'tags'/);
     assert.match(r.message, /50/);
   }
-  assert.deepEqual(await world.tags(), { role: [], user: [], policy: [] });
+  assert.deepEqual(await world().tags(), { role: [], user: [], policy: [] });
 });
 
 test('50 in one request are taken; 2 more on an entity carrying 49 is still LimitExceeded', async () => {
-  const { iam } = world;
+  const { iam } = world();
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: tags(50) }));
   assert.equal((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags?.length, 50);
   await iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: tags(49) }));

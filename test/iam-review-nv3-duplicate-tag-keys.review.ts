@@ -21,7 +21,7 @@ const WORDS = 'Duplicate tag keys found. Please note that Tag keys are case inse
 const world = taggedEntities();
 
 test('TagRole, TagUser and TagPolicy with one key twice are InvalidInput in IAM\'s words, and tag nothing', async () => {
-  const { iam, policyArn } = world;
+  const { iam, policyArn } = world();
   for (const p of [
     iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: TWICE })),
     iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: TWICE })),
@@ -33,11 +33,11 @@ test('TagRole, TagUser and TagPolicy with one key twice are InvalidInput in IAM\
     assert.equal(e.status, 400);
     assert.equal(e.message, WORDS);
   }
-  assert.deepEqual(await world.tags(), { role: [], user: [], policy: [] });
+  assert.deepEqual(await world().tags(), { role: [], user: [], policy: [] });
 });
 
 test('CreateRole, CreateUser and CreatePolicy with one key twice are InvalidInput, and create nothing', async () => {
-  const { iam } = world;
+  const { iam } = world();
   for (const p of [
     iam.send(new I.CreateRoleCommand({ RoleName: 'other', AssumeRolePolicyDocument: TRUST, Tags: TWICE })),
     iam.send(new I.CreateUserCommand({ UserName: 'other', Tags: TWICE })),
@@ -52,7 +52,7 @@ test('CreateRole, CreateUser and CreatePolicy with one key twice are InvalidInpu
 });
 
 test('one request at a time, the key of another case replaces the tag, as IAM does', async () => {
-  const { iam } = world;
+  const { iam } = world();
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: [{ Key: 'Env', Value: 'dev' }] }));
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: [{ Key: 'env', Value: 'prod' }] }));
   assert.deepEqual((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags, [{ Key: 'env', Value: 'prod' }]);

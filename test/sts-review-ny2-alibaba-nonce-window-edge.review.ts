@@ -29,6 +29,6 @@ describe('ny2: a signed Alibaba STS request is not taken twice at the last insta
     // The Timestamp is whole seconds, as every SDK writes it; the server's clock is set to it when the request is first sent.
     const signedAt = Math.floor(Date.now() / 1000) * 1000;
     // Replayed at the last instant the Timestamp is taken: the same bytes must not be taken again.
-    await replayRefused(capturedAssumeRole(world.server.url, world.bob, ACS, signedAt), { sentAt: signedAt, replayAt: signedAt + WINDOW_MS, lateAt: signedAt + WINDOW_MS + 1 });
+    await replayRefused(capturedAssumeRole(world().server.url, world().bob, ACS, signedAt), { sentAt: signedAt, replayAt: signedAt + WINDOW_MS, lateAt: signedAt + WINDOW_MS + 1 });
   });
 });

@@ -3,12 +3,13 @@
  * policy, and the worlds the Alibaba STS suites (reviews fn, 2, 3 and 5) and the training-service-name suites (reviews
  * gb, 3 and 4; gj, 4) start from.
  */
-import { after, before, mock } from 'node:test';
+import { mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './resource-server.ts';
 import { accountAdmin, startTestServer, type Credentials, type TestServer } from './server.ts';
+import { suiteWorld } from './suite-world.ts';
 
 /** A new `acs` account `account` on `s`, made by `gatehouse accounts create` (server.ts `accountAdmin`); answers its root admin's access key. */
 export const acsAccount = (s: Pick<TestServer, 'url' | 'admin'>, account: string): Promise<Credentials> => accountAdmin(s, account, 'acs');
@@ -83,38 +84,25 @@ export function capturedAssumeRole(serverUrl: string, key: Credentials, account:
 }
 
 export interface NonceReplaySuite {
-  /** The server; set once `before` has run. */
   readonly server: TestServer;
-  /** bob's access key (readerWorld); set once `before` has run. */
+  /** bob's access key (readerWorld). */
   readonly bob: Credentials;
 }
 
 /**
  * The nonce reviews' suite (ge 3, ny 2), for the suite this is called in: a server with readerWorld in the `acs`
  * account `account`; node:test's mock timers, which `replayRefused` moves the server's clock with, are reset after it.
+ * The world, read once the suite's `before` has run (suite-world.ts).
  */
-export function nonceReplaySuite(account: string): NonceReplaySuite {
-  let world: { server: TestServer; bob: Credentials } | undefined;
-  before(async () => {
+export function nonceReplaySuite(account: string): () => NonceReplaySuite {
+  return suiteWorld('nonceReplaySuite', async (cleanUp) => {
     const server = await startTestServer();
-    world = { server, bob: await readerWorld(server, account) };
+    cleanUp(async () => {
+      mock.timers.reset();
+      await server.stop();
+    });
+    return { server, bob: await readerWorld(server, account) };
   });
-  after(async () => {
-    mock.timers.reset();
-    await world?.server.stop();
-  });
-  const got = (): { server: TestServer; bob: Credentials } => {
-    if (world === undefined) throw new Error('the server is not started: nonceReplaySuite is read before its suite began');
-    return world;
-  };
-  return {
-    get server() {
-      return got().server;
-    },
-    get bob() {
-      return got().bob;
-    },
-  };
 }
 
 /**

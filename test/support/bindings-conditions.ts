@@ -3,11 +3,11 @@
  * written at `/v1/iam-policies` ask (gx 6, gx 7): a policy on bucket `data` granting dora
  * `roles/storage.objectViewer` under a condition, the refusal's details, and dora's decision on an object of `data`.
  */
-import { after, before } from 'node:test';
 import * as I from '@aws-sdk/client-iam';
 import { authorizeDecision } from './authorize-api.ts';
 import { gatehouseJson } from './resource-server.ts';
 import { startTestServer, type TestServer } from './server.ts';
+import { suiteWorld } from './suite-world.ts';
 
 export const ROOT = '000000000000';
 
@@ -29,18 +29,12 @@ export interface DoraConditions {
 }
 
 export function doraConditions(title: string): DoraConditions {
-  let s: TestServer | undefined;
-  before(async () => {
-    s = await startTestServer();
+  const server = suiteWorld('doraConditions', async (cleanUp) => {
+    const s = await startTestServer();
+    cleanUp(() => s.stop());
     await s.iam().send(new I.CreateUserCommand({ UserName: 'dora' }));
-  });
-  after(async () => {
-    await s?.stop();
-  });
-  const server = (): TestServer => {
-    if (s === undefined) throw new Error('the server is not started: doraConditions is read before its suite began');
     return s;
-  };
+  });
   return {
     get server() {
       return server();
@@ -68,20 +62,14 @@ export interface OssReaders {
  * (gk 1, nt 1).
  */
 export function ossReaders(setUp: (server: TestServer) => Promise<void>): OssReaders {
-  let s: TestServer | undefined;
-  before(async () => {
-    s = await startTestServer();
+  const server = suiteWorld('ossReaders', async (cleanUp) => {
+    const s = await startTestServer();
+    cleanUp(() => s.stop());
     await s.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
     await s.iam().send(new I.CreateUserCommand({ UserName: 'carol' }));
     await setUp(s);
-  });
-  after(async () => {
-    await s?.stop();
-  });
-  const server = (): TestServer => {
-    if (s === undefined) throw new Error('the server is not started: ossReaders is read before its suite began');
     return s;
-  };
+  });
   return {
     get server() {
       return server();
