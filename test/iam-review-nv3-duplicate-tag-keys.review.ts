@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { sdkFailure } from './support/server.ts';
+import { sdkException } from './support/server.ts';
 import { EC2_TRUST as TRUST, READ_DOC as DOC, taggedEntities } from './support/tagged-entities.ts';
 
 const TWICE = [{ Key: 'team', Value: 'ml' }, { Key: 'Team', Value: 'infra' }];
@@ -27,7 +27,7 @@ test('TagRole, TagUser and TagPolicy with one key twice are InvalidInput in IAM\
     iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: TWICE })),
     iam.send(new I.TagPolicyCommand({ PolicyArn: policyArn, Tags: TWICE })),
   ]) {
-    const e = await sdkFailure(p);
+    const e = await sdkException(p);
     assert.equal(e.name, 'InvalidInputException', e.message);
     assert.equal(e.code, 'InvalidInput');
     assert.equal(e.status, 400);
@@ -43,7 +43,7 @@ test('CreateRole, CreateUser and CreatePolicy with one key twice are InvalidInpu
     iam.send(new I.CreateUserCommand({ UserName: 'other', Tags: TWICE })),
     iam.send(new I.CreatePolicyCommand({ PolicyName: 'other', PolicyDocument: DOC, Tags: TWICE })),
   ]) {
-    const e = await sdkFailure(p);
+    const e = await sdkException(p);
     assert.equal(e.name, 'InvalidInputException', e.message);
     assert.equal(e.message, WORDS);
   }

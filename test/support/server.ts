@@ -199,17 +199,23 @@ export async function iamUserWith(iam: IAMClient, name: string, doc: unknown, ex
 }
 
 /**
- * The error an SDK call failed with: its code (the XML `Code`, else the exception's name), the exception's name (the
- * modeled exception the SDK raised, `InvalidInputException`…), message and HTTP status.
+ * The exception an SDK call failed with: the name of the modeled exception the SDK raised (`InvalidInputException`…),
+ * its code (the XML `Code`, else that name), message and HTTP status.
  */
-export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; name: string; message: string; status: number | undefined }> {
+export async function sdkException(p: Promise<unknown>): Promise<{ name: string; code: string; message: string; status: number | undefined }> {
   try {
     await p;
   } catch (e) {
     const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name ?? String(e), name: err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
+    return { name: err.name ?? String(e), code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
   }
-  return { code: 'no error', name: 'no error', message: '', status: undefined };
+  return { name: 'no error', code: 'no error', message: '', status: undefined };
+}
+
+/** The error an SDK call failed with (`sdkException` less the exception's name): its code, message and HTTP status. */
+export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+  const { code, message, status } = await sdkException(p);
+  return { code, message, status };
 }
 
 /** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin), files read from disk; what it printed and its exit status. */
