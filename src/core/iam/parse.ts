@@ -252,6 +252,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       if (hasP) principal = parsePrincipal(raw['Principal'] as JsonValue, childPath(path, 'Principal'));
       if (hasNP) {
         if (opts.kind === 'trust') err('POLICY_NOTPRINCIPAL_NOT_ALLOWED', childPath(path, 'NotPrincipal'), '`NotPrincipal` is not allowed in a role trust policy; use `Principal` with a condition on `aws:PrincipalArn`');
+        // RAM's grammar (reference §A.2, "Policy elements") has `Principal` only: a `Version: "1"` bucket policy with a
+        // `NotPrincipal` Deny was taken and enforced as AWS reads one (review ov, 1). Refused when written; stored, read so.
+        else if (dialect === 'acs' && opts.written === true) err('POLICY_NOTPRINCIPAL_NOT_ALLOWED', childPath(path, 'NotPrincipal'), '`NotPrincipal` is not part of the RAM policy language (Version "1"): write `"Principal": {"RAM": "*"}` with a `StringNotEquals` condition on `acs:PrincipalARN` naming the principals to exempt');
         else if (effect === 'Allow') err('POLICY_NOTPRINCIPAL_NOT_ALLOWED', childPath(path, 'NotPrincipal'), '`NotPrincipal` is allowed only with `"Effect": "Deny"`; use `Principal: "*"` with an `ArnNotEquals` condition on `aws:PrincipalArn`');
         else notPrincipal = parsePrincipal(raw['NotPrincipal'] as JsonValue, childPath(path, 'NotPrincipal'));
       }
