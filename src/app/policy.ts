@@ -23,10 +23,12 @@ const KIND_OF_TYPE: Readonly<Record<PolicyType, PolicyKind>> = {
 
 /**
  * Validate one policy document. `input` is the JSON text (errors then carry line and column), or a value
- * already parsed from another notation such as YAML (errors then carry only their JSON path).
+ * already parsed from another notation such as YAML (errors then carry only their JSON path). Checked as a write
+ * checks it (`written`, as the IAM API, /v1 and apply do): `policy validate` said `valid` of documents every write
+ * refuses, a RAM `NotPrincipal` or a trust policy granting `s3:GetObject` (review ov, 2).
  */
 export function validatePolicy(input: string | unknown, kind: PolicyKind): Result<PolicyDocument> {
-  return parsePolicy(input, { kind });
+  return parsePolicy(input, { kind, written: true });
 }
 
 export interface PolicyText {
