@@ -83,7 +83,9 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
 
   const compiled: { type: PolicyType; policy: CompiledPolicy }[] = [];
   for (const p of input.policies) {
-    const parsed = parsePolicy(p.text, { kind: KIND_OF_TYPE[p.type] });
+    // As the server would take them (`written`): a document every write refuses is an invalid policy here, not a
+    // decision the server would never make (review ov, 3).
+    const parsed = parsePolicy(p.text, { kind: KIND_OF_TYPE[p.type], written: true });
     if (parsed.ok) compiled.push({ type: p.type, policy: compilePolicy(parsed.value, p.name) });
     else errors.push(...parsed.errors.map((e) => ({ ...e, source: p.name })));
   }

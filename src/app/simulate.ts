@@ -304,9 +304,13 @@ class Sources {
   }
 }
 
-/** Parses a caller-supplied document; the first grammar error becomes a MalformedPolicyDocument message. */
-function parseInput(text: string, kind: PolicyKind, field: string): Result<PolicyDocument> {
-  const r = parsePolicy(text, { kind, maxChars: MAX_INPUT_CHARS });
+/**
+ * Parses a caller-supplied document; the first grammar error becomes a MalformedPolicyDocument message. A simulation
+ * reads it as a write would (`written`): a RAM `NotPrincipal`, which no write takes, was simulated as AWS reads one
+ * (review ov, 3). Listing its context keys decides nothing, and keeps the reading of stored documents.
+ */
+function parseInput(text: string, kind: PolicyKind, field: string, written = false): Result<PolicyDocument> {
+  const r = parsePolicy(text, { kind, maxChars: MAX_INPUT_CHARS, written });
   if (r.ok) return r;
   const e = r.errors[0] as GatehouseError;
   const where = e.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
@@ -444,7 +448,7 @@ interface Prepared {
 function addInputs(sources: Sources, o: SimulationOptions, prepared: Prepared): Result<{ boundary: CompiledPolicy | undefined; resource: CompiledPolicy | undefined }> {
   for (const [i, text] of (o.policyInputList ?? []).entries()) {
     const id = `PolicyInputList.${i + 1}`;
-    const doc = parseInput(text, 'identity', id);
+    const doc = parseInput(text, 'identity', id, true);
     if (!doc.ok) return doc;
     prepared.identity.push(sources.add(id, 'none', text, doc.value));
   }
@@ -452,13 +456,13 @@ function addInputs(sources: Sources, o: SimulationOptions, prepared: Prepared): 
   const b = o.permissionsBoundaryPolicyInputList?.[0];
   if (b !== undefined) {
     const id = 'PermissionsBoundaryPolicyInputList.1';
-    const doc = parseInput(b, 'identity', id);
+    const doc = parseInput(b, 'identity', id, true);
     if (!doc.ok) return doc;
     boundary = sources.add(id, 'none', b, doc.value);
   }
   let resource: CompiledPolicy | undefined;
   if (o.resourcePolicy !== undefined) {
-    const doc = parseInput(o.resourcePolicy, 'resource', 'ResourcePolicy');
+    const doc = parseInput(o.resourcePolicy, 'resource', 'ResourcePolicy', true);
     if (!doc.ok) return doc;
     resource = sources.add('ResourcePolicy', 'resource', o.resourcePolicy, doc.value);
   }
