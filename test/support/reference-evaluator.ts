@@ -357,8 +357,9 @@ export function conditionEntryHolds(entry: ConditionEntry, context: Context | un
 
 /** Action, resource and conditions match (the principal is checked separately). */
 /**
- * A Deny's OSS `Resource` naming one bucket, with region and account `*` (bucket names are global: semantics.md
- * "Matching", policy review C9); a pattern over several buckets keeps its account.
+ * A Deny's OSS `Resource`, and an Allow's OSS `NotResource` (review ov, 4), naming one bucket, with region and account
+ * `*` (bucket names are global: semantics.md "Matching", policy review C9); a pattern over several buckets keeps its
+ * account.
  */
 function ossOneBucketAnyAccount(r: string): string {
   const m = /^acs:oss:[^:]*:[^:]*:([^/]*)(.*)$/.exec(r);
@@ -382,7 +383,7 @@ function statementApplies(s: Statement, req: AuthzRequest): boolean {
     if (!any) return false;
   }
   if (s.notResource !== undefined) {
-    for (const r of s.notResource) if (resourceMatch(r, req.resource)) return false;
+    for (const r of s.notResource) if (resourceMatch(s.effect === 'Allow' ? ossOneBucketAnyAccount(r) : r, req.resource)) return false;
   }
   for (const c of s.conditions) {
     const t = conditionEntryTruth(c, req.context);

@@ -212,8 +212,10 @@ export function resourcePart(r: string): number {
  * An OSS pattern with its region and account made `*`: OSS bucket names are global, so `acs:oss:*:*:b/x`,
  * `acs:oss:cn-hangzhou:*:b/x` and `acs:oss:*:123456789012:b/x` name one object (src/app/resource-policies.ts
  * `resourcePolicyArn`). A Deny's `Resource` is read this way so that a request spelling the region or account
- * differently (a resource server that does not know the owner sends `*`) cannot step around it (policy review C9).
- * Allow statements, and `NotResource`, keep the pattern as written (fails closed).
+ * differently (a resource server that does not know the owner sends `*`) cannot step around it (policy review C9),
+ * and so is an Allow's `NotResource`, the exception it carves out of a grant: kept as written, `Allow oss:*
+ * NotResource acs:oss:cn-hangzhou:*:secret/*` granted `acs:oss:*:*:secret/x` (review ov, 4). An Allow's `Resource`
+ * and a Deny's `NotResource` keep the pattern as written (fails closed: fewer grants, fewer exceptions to a deny).
  */
 function ossAnyRegionAccount(r: string): string {
   const m = /^acs:oss:[^:]*:[^:]*:/.exec(r);
@@ -227,7 +229,7 @@ function ossAnyRegionAccount(r: string): string {
 }
 
 function compileResource(raw: string, variables: boolean, deny: boolean, notResource: boolean): ResourcePattern {
-  const r = deny && !notResource ? ossAnyRegionAccount(raw) : raw;
+  const r = deny !== notResource ? ossAnyRegionAccount(raw) : raw;
   const template = variables ? parseTemplate(r, resourcePart(r)) : undefined;
   const text = deny ? r : undefined;
   // Resolved per request: held by this cache alone, never interned (review eb1).
