@@ -359,13 +359,15 @@ export function conditionEntryHolds(entry: ConditionEntry, context: Context | un
 /**
  * A Deny's OSS `Resource`, and an Allow's OSS `NotResource` (review ov, 4), naming one bucket, with region and account
  * `*` (bucket names are global: semantics.md "Matching", policy review C9); a pattern over several buckets keeps its
- * account.
+ * account, with region `*` (review ov, 5).
  */
 function ossOneBucketAnyAccount(r: string): string {
-  const m = /^acs:oss:[^:]*:[^:]*:([^/]*)(.*)$/.exec(r);
+  const m = /^acs:oss:[^:]*:([^:]*):([^/]*)(.*)$/.exec(r);
   if (!m) return r;
-  const bucket = m[1] as string;
-  return bucket === '' || /[*?]|\$\{/.test(bucket) ? r : `acs:oss:*:*:${bucket}${m[2] as string}`;
+  const bucket = m[2] as string;
+  if (bucket === '') return r;
+  // Several buckets keep their account, never their region (review ov, 5).
+  return /[*?]|\$\{/.test(bucket) ? `acs:oss:*:${m[1] as string}:${bucket}${m[3] as string}` : `acs:oss:*:*:${bucket}${m[3] as string}`;
 }
 
 function statementApplies(s: Statement, req: AuthzRequest): boolean {

@@ -218,14 +218,17 @@ export function resourcePart(r: string): number {
  * and a Deny's `NotResource` keep the pattern as written (fails closed: fewer grants, fewer exceptions to a deny).
  */
 function ossAnyRegionAccount(r: string): string {
-  const m = /^acs:oss:[^:]*:[^:]*:/.exec(r);
+  const m = /^acs:oss:[^:]*:([^:]*):/.exec(r);
   if (!m) return r;
-  // Only a pattern naming one bucket: `acs:oss:*:<account>:*` (or `my*`) means the buckets of that account, and read
-  // with any account it would deny every account's buckets.
   const rest = r.slice(m[0].length);
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  return bucket === '' || bucket.includes('*') || bucket.includes('?') || bucket.includes('${') ? r : `acs:oss:*:*:${rest}`;
+  if (bucket === '') return r;
+  // A pattern over several buckets keeps its account: `acs:oss:*:<account>:*` (or `my*`) means the buckets of that
+  // account, and read with any account it would cover every account's buckets. Its region names nothing, as for one
+  // bucket: `acs:oss:cn-hangzhou:*:secret-*` was stepped around by `acs:oss:*:*:secret-a/x` (review ov, 5).
+  if (bucket.includes('*') || bucket.includes('?') || bucket.includes('${')) return `acs:oss:*:${m[1] as string}:${rest}`;
+  return `acs:oss:*:*:${rest}`;
 }
 
 function compileResource(raw: string, variables: boolean, deny: boolean, notResource: boolean): ResourcePattern {
