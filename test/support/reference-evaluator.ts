@@ -370,6 +370,31 @@ function ossOneBucketAnyAccount(r: string): string {
   return /[*?]|\$\{/.test(bucket) ? `acs:oss:*:${m[1] as string}:${bucket}${m[3] as string}` : `acs:oss:*:*:${bucket}${m[3] as string}`;
 }
 
+/** A pattern's spellings in the other dialect (semantics.md, "Roles as resources"; review ov, 6), written plainly. */
+function otherDialectSpellings(r: string): string[] {
+  const parts = r.split(':');
+  if (parts.length !== 6 && parts.length !== 5) return [];
+  if (r.startsWith('arn:aws:training::')) return [`acs:pai::${parts.slice(4).join(':')}`];
+  if (r.startsWith('acs:pai::')) return [`arn:aws:training::${parts.slice(3).join(':')}`];
+  if (r.startsWith('arn:aws:iam::') && parts.length === 6) {
+    const [account, rest] = [parts[4] as string, parts[5] as string];
+    if (rest === 'root') return [`acs:ram::${account}:root`];
+    const segs = rest.split('/');
+    if (segs.length < 2) return [];
+    const path = segs.slice(1, -1).join('/');
+    if (/[*?]/.test(path) || !/^[a-z-]+$/.test(segs[0] as string) || segs[segs.length - 1] === '') return [];
+    return [`acs:ram::${account}:${segs[0] as string}/${segs[segs.length - 1] as string}`];
+  }
+  if (r.startsWith('acs:ram::') && parts.length === 5) {
+    const [account, rest] = [parts[3] as string, parts[4] as string];
+    if (rest === 'root') return [`arn:aws:iam::${account}:root`];
+    const segs = rest.split('/');
+    if (segs.length !== 2 || !/^[a-z-]+$/.test(segs[0] as string) || segs[1] === '') return [];
+    return [`arn:aws:iam::${account}:${rest}`, `arn:aws:iam::${account}:${segs[0] as string}/*/${segs[1] as string}`];
+  }
+  return [];
+}
+
 function statementApplies(s: Statement, req: AuthzRequest): boolean {
   if (s.action !== undefined) {
     let any = false;
@@ -385,7 +410,11 @@ function statementApplies(s: Statement, req: AuthzRequest): boolean {
     if (!any) return false;
   }
   if (s.notResource !== undefined) {
-    for (const r of s.notResource) if (resourceMatch(s.effect === 'Allow' ? ossOneBucketAnyAccount(r) : r, req.resource)) return false;
+    for (const r of s.notResource) {
+      // An Allow's exception holds in every spelling: OSS's region and account (review ov, 4), the other dialect's (ov, 6).
+      const spellings = s.effect === 'Allow' ? [ossOneBucketAnyAccount(r), ...otherDialectSpellings(r)] : [r];
+      if (spellings.some((x) => resourceMatch(x, req.resource))) return false;
+    }
   }
   for (const c of s.conditions) {
     const t = conditionEntryTruth(c, req.context);

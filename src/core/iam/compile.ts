@@ -269,9 +269,38 @@ export function unresolvedResourceVariable(patterns: readonly ResourcePattern[],
   return undefined;
 }
 
+/** An IAM/RAM entity's ARN (pattern) in each dialect, and a workspace's, job's or cluster's. */
+const IAM_PATTERN = /^arn:aws:iam::([^:]*):([a-z-]+)\/(?:([^*?]*)\/)?([^/]+)$/;
+const RAM_PATTERN = /^acs:ram::([^:]*):([a-z-]+)\/([^/]+)$/;
+const TRAINING_PATTERN = /^(arn:aws:training|acs:pai)::([^:]*):(.+)$/;
+
+/**
+ * The other dialect's spellings of a pattern naming an IAM/RAM entity, account root, workspace, job or cluster, as
+ * src/app/principals.ts `otherDialectIamArn` and `otherTrainingArn` spell a request's ARN: RAM has no paths, so AWS's
+ * path is dropped, and RAM's name stands for the entity at any path of AWS's (`role/x`, and `role/<path>/x` through a
+ * `*` path). Read into an Allow's `NotResource`, the exception a grant carves out: decisions are taken on the entity's
+ * canonical ARN in its account's dialect, so `Allow * NotResource arn:aws:iam::A:role/admin` left
+ * `acs:ram::A:role/admin` granted in an `acs` account (review ov, 6). A path holding a wildcard has no RAM spelling.
+ */
+function otherDialectPatterns(r: string): string[] {
+  const t = TRAINING_PATTERN.exec(r);
+  if (t !== null) return [`${t[1] === 'acs:pai' ? 'arn:aws:training' : 'acs:pai'}::${t[2] as string}:${t[3] as string}`];
+  const root = /^(?:arn:aws:iam|acs:ram)::([^:]*):root$/.exec(r);
+  if (root !== null) return [r.startsWith('acs:') ? `arn:aws:iam::${root[1] as string}:root` : `acs:ram::${root[1] as string}:root`];
+  const ram = RAM_PATTERN.exec(r);
+  if (ram !== null) {
+    const [account, type, name] = [ram[1] as string, ram[2] as string, ram[3] as string];
+    return [`arn:aws:iam::${account}:${type}/${name}`, `arn:aws:iam::${account}:${type}/*/${name}`];
+  }
+  const iam = IAM_PATTERN.exec(r);
+  return iam === null ? [] : [`acs:ram::${iam[1] as string}:${iam[2] as string}/${iam[4] as string}`];
+}
+
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {
   const actionList = st.action ?? st.notAction ?? [];
-  const resourceList = st.resource ?? st.notResource;
+  const written = st.resource ?? st.notResource;
+  // An Allow's exceptions hold in either dialect's spelling (review ov, 4 for OSS's: `ossAnyRegionAccount`).
+  const resourceList = st.effect === 'Allow' && st.notResource !== undefined ? st.notResource.flatMap((r) => [r, ...otherDialectPatterns(r)]) : written;
   const resources = resourceList?.map((r) => compileResource(r, variables, st.effect === 'Deny', st.notResource !== undefined));
   return {
     index: st.index,
