@@ -4,7 +4,7 @@
  * engine, so delegated administration works as in AWS (reference §A.1.2; `iam:*` / `ram:*` actions).
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Decision, type EvaluateOptions, type Principal, type PolicySet } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, RAM_GUARD_NAMES, RAM_OWN_NAMES, type AuthzRequest, type CompiledPolicy, type Decision, type EvaluateOptions, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
 import { parseRoleArn, reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -368,39 +368,12 @@ export function otherDialectIamArn(resource: string): string | undefined {
   return aws[2] !== undefined ? `acs:ram::${aws[1] as string}:root` : `acs:ram::${aws[1] as string}:${aws[3] as string}/${aws[4] as string}`;
 }
 
-/**
- * RAM's own names for the IAM API's calls that RAM names otherwise (lower-cased IAM name → RAM name): its API attaches,
- * detaches and lists a principal's policies as `AttachPolicyToUser`, `DetachPolicyFromRole`, `ListPoliciesForGroup`…,
- * and changes a role's trust policy with `UpdateRole` (`NewAssumeRolePolicyDocument`), per the "RAM authorization"
- * table of each operation in RAM's API reference (review lp, 2). The other calls have the same name in both.
- */
-const RAM_OWN_NAMES: ReadonlyMap<string, string> = new Map(
-  (['User', 'Group', 'Role'] as const).flatMap((t) => [
-    [`attach${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
-    [`detach${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
-    [`listattached${t.toLowerCase()}policies`, `ListPoliciesFor${t}`],
-  ] as [string, string][]).concat([['updateassumerolepolicy', 'UpdateRole']]),
-);
-
 /** RAM's own name (`ram:AttachPolicyToUser`) of an IAM/RAM administrative action that RAM names otherwise, or undefined. */
 export function ramOwnName(action: string): string | undefined {
   const m = ADMIN_ACTION.exec(action);
   const own = m === null ? undefined : RAM_OWN_NAMES.get((m[2] as string).toLowerCase());
   return own === undefined ? undefined : `ram:${own}`;
 }
-
-/**
- * The RAM operation that stands for an inline-policy call, which RAM has none of (lower-cased IAM name → RAM name): in
- * RAM a principal gets a policy only by `AttachPolicyTo…` and loses it by `DetachPolicyFrom…`, so a RAM guardrail names
- * those, and putting an inline policy under it made a RAM user an administrator (review lp, 3). For a Deny only: an
- * Allow of the attach grants no inline policy.
- */
-const RAM_GUARD_NAMES: ReadonlyMap<string, string> = new Map(
-  (['User', 'Group', 'Role'] as const).flatMap((t) => [
-    [`put${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
-    [`delete${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
-  ] as [string, string][]),
-);
 
 /** The RAM names whose Deny refuses an IAM/RAM administrative action besides its own: `ramOwnName`'s, or `RAM_GUARD_NAMES`'. */
 function ramGuardNames(action: string): string[] {

@@ -6,6 +6,7 @@ import { compileCondition, type CompiledCondition } from './conditions.ts';
 import { globMatcher, resolvedResourceMatcher, resourceMatcher, type Matcher } from './glob.ts';
 import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
 import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, replaceVariables, resolveTemplate, templateKeys, unresolvedVariable, type KeyLookup, type Template } from './variables.ts';
+import { otherDialectActions } from './ram-actions.ts';
 
 /** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
 export type PrincipalMatch = 0 | 1 | 2 | 3 | 4;
@@ -297,7 +298,8 @@ function otherDialectPatterns(r: string): string[] {
 }
 
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {
-  const actionList = st.action ?? st.notAction ?? [];
+  // An Allow's `NotAction`, the actions a grant leaves out, leaves out their other dialect's names too (review ov, 7).
+  const actionList = st.effect === 'Allow' && st.notAction !== undefined ? st.notAction.flatMap((a) => [a, ...otherDialectActions(a)]) : (st.action ?? st.notAction ?? []);
   const written = st.resource ?? st.notResource;
   // An Allow's exceptions hold in either dialect's spelling (review ov, 4 for OSS's: `ossAnyRegionAccount`).
   const resourceList = st.effect === 'Allow' && st.notResource !== undefined ? st.notResource.flatMap((r) => [r, ...otherDialectPatterns(r)]) : written;

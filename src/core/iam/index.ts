@@ -16,3 +16,4 @@ export { plainDecimal, readJson, type JsonValue } from './json.ts';
 export * from './types.ts';
 export { attachmentWildcard } from './attach.ts';
 export { bindStatement } from './bind-principal.ts';
+export { otherDialectActions, RAM_GUARD_NAMES, RAM_OWN_NAMES } from './ram-actions.ts';
