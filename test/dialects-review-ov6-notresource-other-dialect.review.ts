@@ -8,7 +8,8 @@
  * on `acs:ram::A:role/admin-role`) and delete it over the IAM API, as if the exception were not there; the same policy
  * in RAM's spelling refused them. Now an Allow's `NotResource` naming an IAM/RAM entity (or a workspace, job or cluster)
  * leaves out its other-dialect spelling too (any path in AWS's), so the exception holds whatever dialect it is written in.
- * Before the fix 2 of 3 tests failed.
+ * Before the fix 3 of 4 tests failed (the pattern over every IAM resource was added in a second commit, which it
+ * failed before, alone).
  * Real server (SQLite), an `acs` account, SigV4-signed /v1/authorize and `@aws-sdk/client-iam`.
  */
 import { after, before, describe, it } from 'node:test';
@@ -36,6 +37,7 @@ before(async () => {
   for (const RoleName of ['admin-role', 'other-role', 'spare-role']) await iam.send(new I.CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
   aws = await iamUserWith(iam, 'aws-spelt', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', NotResource: `arn:aws:iam::${A}:role/admin-role` }] });
   await iamUserWith(iam, 'ram-spelt', { Version: '1', Statement: [{ Effect: 'Allow', Action: '*', NotResource: `acs:ram::${A}:role/admin-role` }] });
+  await iamUserWith(iam, 'no-iam', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', NotResource: 'arn:aws:iam::*:*' }] });
 });
 after(() => s?.stop());
 
@@ -54,6 +56,12 @@ describe("an Allow's NotResource leaves an entity out in either dialect's spelli
     await iam.send(new I.DeleteRoleCommand({ RoleName: 'other-role' }));
     const left = (await s.iam(admin).send(new I.ListRolesCommand({}))).Roles?.map((r) => r.RoleName).sort();
     assert.deepEqual(left, ['admin-role', 'spare-role']);
+  });
+
+  it('a pattern over every IAM resource (`arn:aws:iam::*:*`) leaves out every RAM resource too', async () => {
+    assert.equal(await decide('no-iam', 'ram:DeleteRole', `acs:ram::${A}:role/spare-role`), 'ImplicitDeny');
+    assert.equal(await decide('no-iam', 'ram:CreateUser', `acs:ram::${A}:user/evil`), 'ImplicitDeny');
+    assert.equal(await decide('no-iam', 'oss:GetObject', 'acs:oss:*:*:b/x'), 'Allow');
   });
 
   it('the rest of the grant stands: another role, and a role whose name only starts the same', async () => {

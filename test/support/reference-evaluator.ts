@@ -378,17 +378,16 @@ function otherDialectSpellings(r: string): string[] {
   if (r.startsWith('acs:pai::')) return [`arn:aws:training::${parts.slice(3).join(':')}`];
   if (r.startsWith('arn:aws:iam::') && parts.length === 6) {
     const [account, rest] = [parts[4] as string, parts[5] as string];
-    if (rest === 'root') return [`acs:ram::${account}:root`];
     const segs = rest.split('/');
-    if (segs.length < 2) return [];
+    if (segs.length < 2) return [`acs:ram::${account}:${rest}`];
     const path = segs.slice(1, -1).join('/');
     if (/[*?]/.test(path) || !/^[a-z-]+$/.test(segs[0] as string) || segs[segs.length - 1] === '') return [];
     return [`acs:ram::${account}:${segs[0] as string}/${segs[segs.length - 1] as string}`];
   }
   if (r.startsWith('acs:ram::') && parts.length === 5) {
     const [account, rest] = [parts[3] as string, parts[4] as string];
-    if (rest === 'root') return [`arn:aws:iam::${account}:root`];
     const segs = rest.split('/');
+    if (segs.length < 2) return [`arn:aws:iam::${account}:${rest}`];
     if (segs.length !== 2 || !/^[a-z-]+$/.test(segs[0] as string) || segs[1] === '') return [];
     return [`arn:aws:iam::${account}:${rest}`, `arn:aws:iam::${account}:${segs[0] as string}/*/${segs[1] as string}`];
   }

@@ -294,7 +294,10 @@ function otherDialectPatterns(r: string): string[] {
     return [`arn:aws:iam::${account}:${type}/${name}`, `arn:aws:iam::${account}:${type}/*/${name}`];
   }
   const iam = IAM_PATTERN.exec(r);
-  return iam === null ? [] : [`acs:ram::${iam[1] as string}:${iam[2] as string}/${iam[4] as string}`];
+  if (iam !== null) return [`acs:ram::${iam[1] as string}:${iam[2] as string}/${iam[4] as string}`];
+  // Any other pattern over IAM's or RAM's resources (`arn:aws:iam::*:*`, `acs:ram::A:*`): the same text in the other.
+  const any = /^(?:arn:aws:iam|acs:ram)::([^:]*):([^/]*)$/.exec(r);
+  return any === null ? [] : [`${r.startsWith('acs:') ? 'arn:aws:iam' : 'acs:ram'}::${any[1] as string}:${any[2] as string}`];
 }
 
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {
