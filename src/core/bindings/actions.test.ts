@@ -21,12 +21,14 @@ const table: [string, string | undefined][] = [
   ['s3:*', undefined],
   ['s3:GetObjectAcl', 'storage.objects.getIamPolicy'],
   ['s3:DeleteBucketPolicy', 'storage.buckets.setIamPolicy'],
-  ['s3:PutObjectAcl', undefined],
   // An object's tags and versions (review hs, 2).
   ['s3:GetObjectTagging', 'storage.objects.get'],
   ['s3:GetObjectVersion', 'storage.objects.get'],
   ['s3:PutObjectTagging', 'storage.objects.update'],
   ['s3:DeleteObjectVersion', 'storage.objects.delete'],
+  // Setting an object's and a bucket's ACL (review ox, 1).
+  ['s3:PutObjectAcl', 'storage.objects.setIamPolicy'],
+  ['s3:PutBucketAcl', 'storage.buckets.setIamPolicy'],
   ['constructor', undefined],
   ['', undefined],
 ];

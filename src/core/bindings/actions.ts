@@ -136,6 +136,13 @@ export const RELATED_ACTION_PERMISSIONS: readonly (readonly [string, string])[] 
   ['s3:GetBucketAcl', 'storage.buckets.getIamPolicy'],
   ['s3:GetObjectAcl', 'storage.objects.getIamPolicy'],
   ['s3:GetObjectVersionAcl', 'storage.objects.getIamPolicy'],
+  // Setting them (review ox, 1): GCP's ObjectAccessControls and BucketAccessControls writes need `setIamPolicy` (Cloud
+  // Storage, "IAM permissions for JSON methods", ACL methods). The gateway takes only an owner-only ACL (every bucket has
+  // ACLs disabled), so `roles/storage.objectAdmin` could upload but not take the cross-account writer's next step,
+  // `put-object-acl --acl bucket-owner-full-control`.
+  ['s3:PutObjectAcl', 'storage.objects.setIamPolicy'],
+  ['s3:PutObjectVersionAcl', 'storage.objects.setIamPolicy'],
+  ['s3:PutBucketAcl', 'storage.buckets.setIamPolicy'],
 ];
 
 const byAction: ReadonlyMap<string, string> = new Map(
