@@ -471,6 +471,17 @@ function policyManagement(action: string, resource: string): { readonly permissi
   return permission === undefined ? undefined : { permission, resource: target };
 }
 
+/**
+ * Why bindings did not grant, as a refusal says it: the engine's reason and its diagnostics (a binding whose condition is
+ * false now or failed to evaluate, a role that does not exist), as the authorize API answers them. The reason alone, "no
+ * binding grants …", was all an enforcement point said, also where a binding does grant it under a condition that has
+ * expired, which the authorize API names (review ox, 2).
+ */
+function refusalOf(d: BindingsDecision): string {
+  const reason = d.reasons[0] ?? '';
+  return d.diagnostics.length === 0 ? reason : `${reason} (${d.diagnostics.join('; ')})`;
+}
+
 /** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */
 const ACT_AS = 'iam.serviceAccounts.actAs';
 
@@ -821,7 +832,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   /** Whether bindings grant `caller` `permission` on `resource` (owned by `account`), and why. */
   function grants(caller: Pick<Caller, 'principal'>, permission: string, resource: string, account: string | undefined): { allowed: boolean; reason: string } {
     const d = decideBindings(caller.principal, permission, resource, account, deps.now());
-    return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
+    return { allowed: d.verdict === 'allow', reason: d.verdict === 'allow' ? (d.reasons[0] ?? '') : refusalOf(d) };
   }
 
   /**
@@ -928,8 +939,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     // its session, so it is still cut by the permissions boundary and session policies (as the authorize union and
     // PassRole through a binding cut it: `principalLimitsCut`).
     let cut: 'boundary' | 'session' | undefined;
+    let bindingsAsked: BindingsAnswer | undefined;
     if (iam.decision !== 'ExplicitDeny' && permission !== undefined) {
       const d = decideBindings(caller.principal, permission, resource, account, now);
+      bindingsAsked = d;
       if (d.verdict === 'allow') {
         cut = principalLimitsCut(question, caller.policies);
         if (cut === undefined) return ok(d);
@@ -943,10 +956,13 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       return accessDenied(accessDeniedMessage(caller.principal.arn, action, target, iam), action, target, 'ExplicitDeny');
     }
     // Refusals that remember what they refused: the edge records a refused read with its action and resource.
+    // What the bindings found that did not apply (a condition false now, a role that does not exist), as the authorize
+    // API's diagnostics say it (review ox, 2).
+    const why = bindingsAsked !== undefined && bindingsAsked.diagnostics.length > 0 ? ` (${bindingsAsked.diagnostics.join('; ')})` : '';
     if (byIam !== undefined) {
-      return accessDenied(`${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either`}`, action, target, byIam.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
+      return accessDenied(`${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either${why}`}`, action, target, byIam.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
     }
-    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
+    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}${why}`, action, target, 'ImplicitDeny');
   }
 
   function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
