@@ -482,6 +482,14 @@ function refusalOf(d: BindingsDecision): string {
   return d.diagnostics.length === 0 ? reason : `${reason} (${d.diagnostics.join('; ')})`;
 }
 
+/**
+ * The permissions whose request is about the principal's own account whatever resource it names: creating a bucket (it
+ * will be the caller's) and listing buckets (the caller's). The S3 gateway asks `s3:CreateBucket` and `s3:ListAllMyBuckets`
+ * with the caller's account as the resource's (src/app/s3.ts), and the bindings engine decides them so where a question
+ * names no account (review ox, 3).
+ */
+const OWN_ACCOUNT_PERMISSIONS: ReadonlySet<string> = new Set(['storage.buckets.create', 'storage.buckets.list']);
+
 /** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */
 const ACT_AS = 'iam.serviceAccounts.actAs';
 
@@ -804,7 +812,12 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         if (chainOf(resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
         return { verdict: 'no-opinion', reasons: [`\`${permission}\` on a cluster's Kubernetes objects is decided by the cluster's RBAC, never by bindings (ask \`kubernetes:<verb>\`, as the SubjectAccessReview webhook decides it)`], errors: [] };
       }
-      const d = decideBindings(r.principal, permission, resource, r.request.resourceAccount, r.request.time ?? deps.now(), r.unconditional === true);
+      // Creating a bucket and listing one's buckets are decided on the principal's own account, where the question names
+      // none: the S3 gateway asks them so (the bucket will be the caller's, the list holds the caller's), as GCP checks
+      // `storage.buckets.create` and `.list` on the project; asked on `arn:aws:s3:::*` or a bucket not made yet, which lie
+      // in no account, no account-level binding took part, and the authorize API refused what the gateway did (review ox, 3).
+      const own = r.request.resourceAccount ?? (OWN_ACCOUNT_PERMISSIONS.has(permission) && r.principal.account !== '' ? r.principal.account : undefined);
+      const d = decideBindings(r.principal, permission, resource, own, r.request.time ?? deps.now(), r.unconditional === true);
       if (d === NOTHING_GOVERNS) return NO_OPINION;
       const matched: MatchedRule[] = d.matched.map((m) => (m.condition !== undefined ? { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow', conditions: [m.condition] } : { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
       const reasons = d.verdict === 'allow' ? d.reasons.map((x) => `${x} (permission ${permission})`) : d.reasons;
