@@ -35,7 +35,7 @@ test('the adapter maps IAM-style actions, and has no opinion on actions outside 
   const r = bindingsAuthorizer.authorize({ bindings, request: { principal: alice, action: 's3:PutObject', resource: resourceAttributes(BUCKET_OBJECT), time } });
   assert.equal(r.verdict, 'allow');
   assert.match(r.reasons[0] ?? '', /roles\/storage\.objectAdmin to user:alice .*\(condition "objects only" holds\)/);
-  const unknown = bindingsAuthorizer.authorize({ bindings, request: { principal: alice, action: 's3:PutBucketAcl', resource: resourceAttributes(BUCKET_OBJECT), time } });
+  const unknown = bindingsAuthorizer.authorize({ bindings, request: { principal: alice, action: 's3:PutBucketVersioning', resource: resourceAttributes(BUCKET_OBJECT), time } });
   assert.equal(unknown.verdict, 'no-opinion');
   assert.match(unknown.reasons[0] ?? '', /has no bindings permission/);
 });
