@@ -36,6 +36,10 @@ export const ACTION_PERMISSIONS: readonly (readonly [string, string])[] = [
   ['oss:AbortMultipartUpload', 'storage.multipartUploads.abort'],
   ['oss:ListParts', 'storage.multipartUploads.listParts'],
   ['oss:ListMultipartUploads', 'storage.multipartUploads.list'],
+  // A bucket's policy in OSS's names (review ox, 4): the permission's own OSS actions, so that a question in the bindings'
+  // spelling on an OSS bucket is put to IAM as them, and a RAM Deny of `oss:PutBucketPolicy` holds against it.
+  ['oss:GetBucketPolicy', 'storage.buckets.getIamPolicy'],
+  ['oss:PutBucketPolicy', 'storage.buckets.setIamPolicy'],
   // training (Gatehouse `training:`; Alibaba PAI `pai:`)
   ['training:CreateJob', 'ml.jobs.create'],
   ['training:GetJob', 'ml.jobs.get'],
@@ -143,6 +147,15 @@ export const RELATED_ACTION_PERMISSIONS: readonly (readonly [string, string])[] 
   ['s3:PutObjectAcl', 'storage.objects.setIamPolicy'],
   ['s3:PutObjectVersionAcl', 'storage.objects.setIamPolicy'],
   ['s3:PutBucketAcl', 'storage.buckets.setIamPolicy'],
+  // OSS's names of the same (review ox, 4; Alibaba OSS, "RAM Policy": bucket- and object-level actions), as an OSS
+  // resource server asks them: review hs, 5 named the multipart, tagging and version ones only.
+  ['oss:DeleteBucketPolicy', 'storage.buckets.setIamPolicy'],
+  ['oss:GetBucketAcl', 'storage.buckets.getIamPolicy'],
+  ['oss:PutBucketAcl', 'storage.buckets.setIamPolicy'],
+  ['oss:GetObjectAcl', 'storage.objects.getIamPolicy'],
+  ['oss:PutObjectAcl', 'storage.objects.setIamPolicy'],
+  ['oss:GetBucketVersioning', 'storage.buckets.get'],
+  ['oss:GetBucketLocation', 'storage.buckets.get'],
 ];
 
 const byAction: ReadonlyMap<string, string> = new Map(
