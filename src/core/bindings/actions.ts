@@ -176,6 +176,13 @@ const byPermission: ReadonlyMap<string, readonly string[]> = (() => {
   return m;
 })();
 
+/** The related actions (`RELATED_ACTION_PERMISSIONS`) of each permission that has no action of its own. */
+const relatedOnly: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const [a, p] of RELATED_ACTION_PERMISSIONS) if (!byPermission.has(p)) m.set(p, [...(m.get(p) ?? []), a]);
+  return m;
+})();
+
 /**
  * The IAM-style actions that need `permission` (`storage.objects.get` → `s3:GetObject`, `oss:GetObject`), none when
  * the table has none. A question asked with the permission is the same question as with each of them, so an
@@ -189,10 +196,15 @@ export function actionsForPermission(permission: string): readonly string[] {
  * The IAM actions that need `permission` on `resource`: those of the resource's service (`s3:GetObject` on
  * `arn:aws:s3:::b/k`, `oss:GetObject` on `acs:oss:*:*:b/k`), the one request a question in the bindings' spelling is;
  * all of them where the resource names no service of theirs (`*`). `storage.objects.get` is needed by S3's and OSS's
- * reads alike, and an S3 object's read is never an `oss:` request.
+ * reads alike, and an S3 object's read is never an `oss:` request. A permission that no action of `ACTION_PERMISSIONS`
+ * needs is the request of its related actions (`RELATED_ACTION_PERMISSIONS`); one with actions of its own is never
+ * the request of its related ones (`storage.objects.get` is `s3:GetObject`, not `s3:GetObjectTagging`).
  */
 export function actionsForPermissionOn(permission: string, resource: string): readonly string[] {
-  const all = actionsForPermission(permission);
+  // A permission with no action of its own (`storage.objects.update`, `storage.objects.setIamPolicy`) is the request of
+  // the related actions that need it (`s3:PutObjectTagging`…, `s3:PutObjectAcl`…): asked in its own spelling, which no
+  // statement names but `*`, a Deny of `s3:*` did not hold against a binding's grant of it (review ox, 5).
+  const all = byPermission.get(permission) ?? relatedOnly.get(permission) ?? [];
   if (all.length < 2) return all;
   const parts = resource.split(':', 3);
   const service = (parts[0] === 'arn' ? parts[2] : parts[0] === 'acs' ? parts[1] : undefined)?.toLowerCase();
