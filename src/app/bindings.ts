@@ -970,12 +970,13 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     }
     // Refusals that remember what they refused: the edge records a refused read with its action and resource.
     // What the bindings found that did not apply (a condition false now, a role that does not exist), as the authorize
-    // API's diagnostics say it (review ox, 2).
+    // API's diagnostics say it (review ox, 2); only to a caller of the policy's account (or the root account), as the
+    // authorize API shows another account's bindings to no one else (review I3).
     const why = bindingsAsked !== undefined && bindingsAsked.diagnostics.length > 0 ? ` (${bindingsAsked.diagnostics.join('; ')})` : '';
     if (byIam !== undefined) {
       return accessDenied(`${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either${why}`}`, action, target, byIam.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
     }
-    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}${why}`, action, target, 'ImplicitDeny');
+    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
   }
 
   function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
