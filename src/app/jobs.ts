@@ -72,6 +72,20 @@ const JOBCAP = 'jobcap/';
 const JOBBEAT = 'jobbeat/';
 const JOBEVENT = 'jobevent/';
 /**
+ * The session a job's credential endpoints serve, shared by every instance and worker (review oz, 1): `jobsession/<id>`,
+ * `{"ak", "token", "refreshAt"}` of the last session issued for the job. The token holds the session's secret sealed under
+ * the key ring (itself sealed under the master key), so the store holds no usable credential; an instance opens it
+ * (`sessions.open`) to serve it. Written by the issuer, deleted with the job's end.
+ */
+const JOBSESSION = 'jobsession/';
+const jobSessionKey = (id: string): string => `${JOBSESSION}${id}`;
+/** What `jobSessionKey` holds. */
+interface SharedJobSession {
+  readonly ak: string;
+  readonly token: string;
+  readonly refreshAt: number;
+}
+/**
  * The index of live jobs: `joblive/<id>` while job `id` is not ended, written with the job and deleted in the
  * transaction that ends it. The sweep reads the jobs it names instead of every job ever stored (review ag, 7).
  */
@@ -1361,6 +1375,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         await tx.kv.delete(jobLiveKey(id));
         await tx.kv.delete(jobLiveAccountKey(job.account, id));
         await tx.kv.delete(`${JOBBEAT}${id}`);
+        await tx.kv.delete(jobSessionKey(id));
         // The job's sessions end with it, in this transaction: written after it, an instance killed (or a database lost)
         // between the two left a job Stopped everywhere whose sessions worked on until they expired (review fh, 3). The
         // instant as `live.revoke` below writes it (the allowed skew ahead, review bq).
@@ -2254,8 +2269,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return stored === undefined || TERMINAL.has(stored.state);
     };
     let ended: boolean;
+    /** The session another instance or worker issued the job (`JOBSESSION`), read with the job. */
+    let shared: string | undefined;
     try {
-      ended = await endedNow();
+      ({ ended, shared } = await deps.store.read(async (tx) => {
+        const stored = await readJob(tx, job.id);
+        return { ended: stored === undefined || TERMINAL.has(stored.state), shared: await tx.kv.get(jobSessionKey(job.id)) };
+      }));
     } catch (e) {
       // An outage goes to the endpoint's own outage answer (src/adapters/agent/imds.ts `jobEndpointOutage`): a fixed
       // 503 to the job, the driver's words (the database's address among them) to the operator's log only. Given to the
@@ -2267,18 +2287,88 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       forget(job.id, capabilityHashesOf(job));
       return ENDED;
     }
-    const r = await issueFor(job, from);
-    if (!r.ok) return r;
+    // The job's session as another instance or worker issued it, while it is good: every endpoint of a job serves one
+    // session (DESIGN.md), whichever instance answers. Each issued its own, and one job's ranks held as many sessions as
+    // there were workers behind its endpoints (review oz, 1).
+    const adopted = await sharedSession(job, shared);
+    if (adopted !== undefined) return ok(adopted);
+    const issued = await issueFor(job, from);
+    if (!issued.ok) return issued;
+    // Shared with the other instances, unless one of them stored a good session of the job meanwhile: that one is served
+    // here too, and this one, handed to no one, goes unused. Best effort: a store that cannot be written leaves this
+    // instance serving its own, as before.
+    const held = await shareSession(job, shared, issued.value).catch(() => issued.value);
     let endedSince = false;
     try {
       endedSince = await endedNow();
     } catch {
       // The end, if it comes, revokes the session by time: issued before it.
     }
-    if (!endedSince) return r;
-    await live.revoke('sid', r.value.claims.sid, now()).catch(() => {});
+    if (!endedSince) return ok(held);
+    await live.revoke('sid', held.claims.sid, now()).catch(() => {});
     forget(job.id, capabilityHashesOf(job));
     return ENDED;
+  }
+
+  /**
+   * The job's credentials from `text`, what `jobSessionKey` holds, when they may be served: the session opens with the
+   * key ring (read again once when sealed with a key this instance has not heard of), is the job's, is not due for
+   * refresh, revoked or of a role made again since; then held here as if issued here (its refresh time the issuer's).
+   * Undefined otherwise.
+   */
+  async function sharedSession(job: StoredJob, text: string | undefined): Promise<JobCredentials | undefined> {
+    if (text === undefined || job.role.arn === undefined) return undefined;
+    let s: SharedJobSession;
+    try {
+      s = JSON.parse(text) as SharedJobSession;
+    } catch {
+      return undefined;
+    }
+    if (typeof s?.ak !== 'string' || typeof s.token !== 'string' || typeof s.refreshAt !== 'number') return undefined;
+    let opened = deps.sessions.open(live.keys, s.token, s.ak);
+    if (!opened.ok && opened.reason === 'unknown-key') {
+      await live.reloadKeys().catch(() => {});
+      opened = deps.sessions.open(live.keys, s.token, s.ak);
+    }
+    if (!opened.ok) return undefined;
+    const claims = opened.claims;
+    const t = now();
+    if (claims.job !== job.id || claims.role === undefined || claims.acct !== job.account || t >= s.refreshAt || t >= servableUntil(claims.iat, claims.exp)) return undefined;
+    // A role this instance does not hold was deleted (or is not loaded here yet: then a session is issued, as before).
+    if (live.isRevoked(claims) || !roleStands(claims)) return undefined;
+    const creds: JobCredentials = { credentials: { accessKeyId: claims.ak, secretAccessKey: claims.sk, sessionToken: s.token, expiration: claims.exp }, roleArn: job.role.arn, roleName: claims.role.name, account: job.account, issuedAt: claims.iat, claims };
+    const entry = deliveries.get(job.id) ?? { refreshAt: 0, servableUntil: 0 };
+    entry.denied = undefined;
+    entry.creds = creds;
+    entry.refreshAt = s.refreshAt;
+    entry.servableUntil = servableUntil(claims.iat, claims.exp);
+    deliveries.set(job.id, entry);
+    return creds;
+  }
+
+  /**
+   * Stores `issued`, the session this instance just issued job `job`, as the job's shared session (`jobSessionKey`), or,
+   * when another instance stored one since `before` was read that may be served, takes that one instead: the session
+   * this instance holds and serves, either way.
+   */
+  async function shareSession(job: StoredJob, before: string | undefined, issued: JobCredentials): Promise<JobCredentials> {
+    const refresh = deliveries.get(job.id)?.refreshAt ?? refreshAt(issued.issuedAt, issued.credentials.expiration, 0.5);
+    const mine = JSON.stringify({ ak: issued.credentials.accessKeyId, token: issued.credentials.sessionToken, refreshAt: refresh } satisfies SharedJobSession);
+    const theirs = await deps.store.write(async (tx) => {
+      const current = await tx.kv.get(jobSessionKey(job.id));
+      if (current !== before && current !== undefined) return current;
+      const stored = await readJob(tx, job.id);
+      if (stored !== undefined && !TERMINAL.has(stored.state)) await tx.kv.put(jobSessionKey(job.id), mine);
+      return undefined;
+    });
+    if (theirs === undefined) return issued;
+    const adopted = await sharedSession(job, theirs);
+    if (adopted !== undefined) return adopted;
+    // Theirs cannot be served (revoked, due for refresh, of a role made again): this one is, and is stored in its place.
+    await deps.store.write(async (tx) => {
+      if ((await tx.kv.get(jobSessionKey(job.id))) === theirs) await tx.kv.put(jobSessionKey(job.id), mine);
+    });
+    return issued;
   }
 
   /** The ids of the jobs this instance holds anything of. */

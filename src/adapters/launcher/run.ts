@@ -729,7 +729,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   /**
    * Whether `doc`, a metadata document served where the ranks read instance metadata, is the job's session: the one
    * its credentials URI serves (asked again, in case of a rotation), or, when another instance or worker of the server
-   * issued the job another (each issues its own), one the server calls the same principal (`GET /v1/whoami` with
+   * still holds another of the job's (they share one since review oz, 1, but not in every race), one the server calls the same principal (`GET /v1/whoami` with
    * each); false when the server refuses it, undefined when it cannot be asked.
    */
   const isJobsSession = async (doc: Record<string, unknown>): Promise<boolean | undefined> => {
