@@ -301,6 +301,11 @@ export interface AuthFailure {
    * is recorded in the job's account with its id (review oa, 3). Else found from `accessKeyId` (`keyOwner`).
    */
   readonly owner?: KeyOwner | undefined;
+  /**
+   * The uid of the local process refused, when the refusal is of a peer check (a job's metadata endpoint serves only its
+   * launcher's uid: review oz, 2).
+   */
+  readonly peerUid?: number | undefined;
 }
 
 /**
@@ -361,6 +366,8 @@ const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
  * never text the parser quoted from the request.
  */
 const REASONS: readonly (readonly [RegExp, string])[] = [
+  [/^refused at the job's metadata endpoint: another uid$/, "a process of another user than the job's launcher: a job's metadata endpoint serves only the processes of its launcher's uid"],
+  [/^refused at the job's metadata endpoint: a process not in the socket table$/, "a process not found in this host's socket table: a job's metadata endpoint serves only the processes of its launcher's uid"],
   [/^Signature expired: /, 'the request time is more than 15 minutes in the past'],
   [/^Signature not yet current: /, 'the request time is more than 15 minutes in the future'],
   [/^The difference between the request time and the current time is too large/, 'the request time is more than 15 minutes from the server clock'],
@@ -437,6 +444,7 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
       authentication: code,
       message: authFailureMessage(code, f.message),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      ...(f.peerUid !== undefined && Number.isInteger(f.peerUid) && f.peerUid >= 0 ? { peerUid: f.peerUid } : {}),
       ...(suppressed > 0 ? { suppressed } : {}),
     },
   };

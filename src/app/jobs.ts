@@ -2170,7 +2170,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /** The uid the job's launcher reported at submit: the only one its metadata endpoint serves; undefined if none. */
   async function launcherUidOf(id: string): Promise<number | undefined> {
-    return (await deps.store.read((tx) => readJob(tx, id)))?.launcherUid;
+    return (await launcherOf(id))?.uid;
+  }
+
+  /**
+   * Job `id`'s launcher uid and whose job it is (account, partition), as its metadata endpoint needs them: it serves that
+   * uid only, and records the refusal of any other in the job's account (review oz, 2). Undefined for no such job.
+   */
+  async function launcherOf(id: string): Promise<{ readonly uid: number | undefined; readonly account: string; readonly partition: Job['partition'] } | undefined> {
+    const job = await deps.store.read((tx) => readJob(tx, id));
+    return job === undefined ? undefined : { uid: job.launcherUid, account: job.account, partition: job.partition };
   }
 
   /**
@@ -2522,6 +2531,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     noteMetadataEndpoint,
     metadataEndpointsOf,
     launcherUidOf,
+    launcherOf,
     /**
      * `fn` is called when a job ends (the agent closes its per-job endpoints): ended here, or, for a job this instance
      * holds or `holding` names, through another instance or worker (at the next `forgetEnded`).

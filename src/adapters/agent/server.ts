@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
-import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
+import { containerCapabilityOf, jobArn, servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
 import { HTTP_ERRORS } from '../http/errors.ts';
@@ -378,7 +378,8 @@ export function createAgent(opts: {
       return { ok: true, roleName: c.roleName, document: (shape) => documentOf(c, shape) };
     };
     // Only the launcher's uid (review H, finding 1): the port is no secret, and IMDSv2 carries no capability.
-    const uid = await jobs.launcherUidOf(jobId);
+    const owner = await jobs.launcherOf(jobId);
+    const uid = owner?.uid;
     /** The port listened on, once it is (`port` 0 is any). */
     let at = port;
     const admit: MetadataAdmit | undefined =
@@ -390,6 +391,19 @@ export function createAgent(opts: {
             // A denial of the job's credentials, in its events as every other (review iz, 4): it was in this log alone, and
             // `jobs events` said nothing of another user's process reaching for them. Once per uid, as the log says it.
             void jobs.recordDenial(jobId, `credentials refused at its metadata endpoint (${METADATA_HOST}:${at}) to ${who}: it serves only the processes of uid ${uid}, its launcher's`).catch(() => {});
+            // And in the audit log, which records every denial (issue 7), as a capability refused at the job's other
+            // endpoints is (review V, P6): it was in the log and the job's events alone (review oz, 2).
+            if (owner !== undefined) {
+              recordAuthFailure(opts.app, {
+                action: 'gatehouse:GetJobCredentials',
+                resource: jobArn(owner.partition, owner.account, jobId),
+                code: 'AccessDenied',
+                message: peer === undefined ? "refused at the job's metadata endpoint: a process not in the socket table" : "refused at the job's metadata endpoint: another uid",
+                sourceIp: METADATA_HOST,
+                owner: { principal: 'anonymous', account: owner.account, job: jobId },
+                ...(peer !== undefined ? { peerUid: peer } : {}),
+              });
+            }
           });
     const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, opts.metrics);
     metadata.set(jobId, opened);
