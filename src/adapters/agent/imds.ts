@@ -267,8 +267,10 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     }
     // The listing with or without its trailing slash, as EC2 answers both: the AWS SDK for C++ (PyArrow's S3
     // filesystem, TensorFlow, ClickHouse…) asks for `/latest/meta-data/iam/security-credentials` and then
-    // `…/security-credentials/<role>` (aws-sdk-cpp `EC2_SECURITY_CREDENTIALS_RESOURCE`; review af, 2).
-    const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials(?:\/([^/]*))?$/.exec(path);
+    // `…/security-credentials/<role>` (aws-sdk-cpp `EC2_SECURITY_CREDENTIALS_RESOURCE`; review af, 2). The role's document
+    // with or without a trailing slash too, as EC2 answers both: boto 2 and scripts ask `…/security-credentials/<role>/`,
+    // and got 404 (review oz, 3).
+    const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials(?:\/([^/]*)\/?)?$/.exec(path);
     if (!m) return text(res, 404, 'not found');
     if (req.method !== 'GET') {
       const refusal = methodNotAllowed(req.method, `\`${path}\``, 'GET');
