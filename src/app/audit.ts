@@ -1833,6 +1833,11 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       // The key that signed the request decided (the asker's own, or the proof's), as CloudTrail's data events name it
       // (`userIdentity.accessKeyId`, review mi, 2); none for a question about a principal named by its ARN alone.
       if (actor !== undefined && actor.accessKeyId !== '') e.accessKeyId = actor.accessKeyId;
+      // And the address the request came from, when the caller asked about itself (the S3 gateway's decisions, a self
+      // question): decisions.md's "every record says who acted and from where". A `NotIpAddress aws:SourceIp` Deny was
+      // recorded without the address it turned on (review pa, 1). Not for a question about another principal or on a
+      // relayed proof: the asker's address is not that principal's.
+      if (actor === caller && caller.request?.sourceIp !== undefined && caller.request.sourceIp !== '') e.sourceIp = caller.request.sourceIp;
       // Enforcement of another account's resource (the S3 gateway names the bucket's owner): recorded in the owner's
       // account too, as CloudTrail delivers a cross-account data event to both (review V, P7): the owner sees who
       // reached or tried its resource, with the decision and what refused, not the caller's rules (its policies are

@@ -37,7 +37,7 @@ import type { Readable } from 'node:stream';
 import type { Decision } from '../core/iam/index.ts';
 import { MAX_CONTEXT_VALUE_CHARS, type AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
-import { accessDeniedMessage, actorOf } from './principals.ts';
+import { accessDeniedMessage, actorOf, withRequest } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerAccount, bucketOwnerKey, outsideBucket, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { documentValue } from './document-diff.ts';
@@ -492,7 +492,9 @@ export function createS3(app: App, objects: ObjectStore) {
   });
 
   async function decide(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<S3Failure | undefined> {
-    const r = await app.authorizer.authorize(call.caller, {
+    // The request's address on the caller, for the decision's record (review pa, 1); the policy reads it from `context`.
+    const caller = call.facts.sourceIp !== '' ? withRequest(call.caller, { sourceIp: call.facts.sourceIp }) : call.caller;
+    const r = await app.authorizer.authorize(caller, {
       action,
       resource,
       resourceAccount: owner,
