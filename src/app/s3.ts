@@ -518,13 +518,13 @@ export function createS3(app: App, objects: ObjectStore) {
     const { caller } = call;
     const e = {
       account: caller.account,
-      principal: caller.principal.arn,
+      // Who, as every record of a caller names it (`actorOf`): the acting role and session (`audit query --role`), the job,
+      // the source identity and the key that signed the request (`--access-key-id`). The key and the source identity
+      // were left out, so a key's probing for object names was not among its records (review pa, 3).
+      ...actorOf(caller),
       action,
       resource,
       decision: 'ImplicitDeny',
-      // The acting role as well as the session, as the engine's own decisions carry them (`audit query --role`).
-      ...(caller.session?.role ? { session: caller.principal.arn, ...(caller.principal.roleArn !== undefined ? { role: caller.principal.roleArn } : {}) } : {}),
-      ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
       ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
       detail: { reasons: [`s3: ${message}`] } as Record<string, unknown>,
     };
