@@ -55,7 +55,7 @@ import { parseSessionArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppMetrics } from './metrics.ts';
 import { NO_METRICS } from './metrics.ts';
-import { authorizeAdmin, type Caller } from './principals.ts';
+import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import { admitAuthFailure, authFailureMessage, claimedCredential, flushAuthFailureSummaries, type Admission, type KeyOwner, type Refused } from './auth-failures.ts';
 import type { AuditSink } from './deps.ts';
 import { provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
@@ -1860,7 +1860,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     // callers that merely lacked the permission (review V, V4).
     if (error?.code === 'ACCESS_DENIED') {
       const decision = / with an explicit deny /.test(error.message) ? 'ExplicitDeny' : 'ImplicitDeny';
-      audit.decision({ account: caller.account, principal: caller.principal.arn, action: 'gatehouse:Authorize', resource: subject, decision, detail: { reasons: [error.message], question: { action, resource } } });
+      // Who asked as every record of a caller names it (`actorOf`): its key, session, role, job and address. The ARN alone
+      // left a stolen resource-server key's probing out of `audit query --access-key-id` and `--role` (review pa, 4).
+      audit.decision({ account: caller.account, ...actorOf(caller), action: 'gatehouse:Authorize', resource: subject, decision, detail: { reasons: [error.message], question: { action, resource } } });
     }
   };
   return {
