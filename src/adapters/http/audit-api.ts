@@ -27,7 +27,8 @@ import { AUDIT_KINDS, type AuditFilter } from '../../core/audit/index.ts';
 import { refusedRequest } from '../../app/refused-request.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
-import { auditArn, parseAnchor, READ_AUDIT } from '../../app/audit.ts';
+import { auditArn, parseAnchor, READ_AUDIT, recordedPrincipal } from '../../app/audit.ts';
+import { recordedPrincipalArn, recordedRoleArn } from '../../app/audit-spelling.ts';
 import { auditTimeOf } from '../../app/audit-time.ts';
 import { ROOT_ACCOUNT } from '../../app/accounts.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
@@ -193,7 +194,14 @@ export function auditRoutes(): Route[] {
       handler: async ({ app, caller, query }) => {
         const f = filterOf(query, app.deps.now());
         if (!f.ok) return f;
-        const page = await app.audit.query(caller, f.value.filter, f.value.after, f.value.limit);
+        // A user or role named in another case than the directory's: read as records spell it (review pa, 5).
+        const { principal, role } = f.value.filter;
+        const filter = {
+          ...f.value.filter,
+          ...(principal !== undefined ? { principal: recordedPrincipalArn(app.live.principals, recordedPrincipal(principal)) } : {}),
+          ...(role !== undefined ? { role: recordedRoleArn(app.live.principals, role) } : {}),
+        };
+        const page = await app.audit.query(caller, filter, f.value.after, f.value.limit);
         if (!page.ok) return page;
         // The bounds as read, a duration (`since=1h`) as the time it stood for: a reader passes them on with `next`, so
         // that the pages after the first keep its window instead of counting back from later and later (review el, 4).
