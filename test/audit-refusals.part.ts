@@ -170,8 +170,9 @@ describe('audit: refusals, source addresses and times', () => {
       // No policy allows bob gatehouse:Authorize: an implicit deny (review V, V4).
       ['decision', 'gatehouse:Authorize', 'ImplicitDeny'],
     ]);
-    // Changes made through either API say where they came from; the authorize API's records are left as they were.
-    assert.deepEqual(all.map((r) => r.sourceIp), ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', undefined]);
+    // Changes made through either API say where they came from, and so does the refusal of a question the asker may not
+    // ask: the record is about the asker, and names who asked as every other record does (review pa, 4).
+    assert.deepEqual(all.map((r) => r.sourceIp), ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
   });
 
   it('a refused AssumeRole keeps the session name, source identity, duration and tag keys asked for, without the encoded message', async () => {
