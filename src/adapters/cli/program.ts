@@ -161,6 +161,43 @@ function sayUnknownBeforeMissing(cmd: Command): void {
   };
 }
 
+/**
+ * An option that takes one value, given twice (`policy evaluate --boundary B1 --boundary B2`, `authorize --action A
+ * --action B`), kept the last value without a word (commander's way), so the command answered another question than
+ * the one typed: a boundary dropped from the set, an Allow for the second action read as one for both (review pb, 1).
+ * Now a usage error naming the option (exit 2, `RepeatedOption`), before the action runs (so `--help` still helps);
+ * its values are not repeated (an `--endpoint` may hold a password). Options meant to repeat collect their values and
+ * are left alone: variadic ones (`--policy <file...>`) and those whose parser takes the value before (`--tag`, `-o`,
+ * `jobs run --role`, which say their own word). A global option given before the command (`leading`, moved after its
+ * name by `placeLeadingOptions`) may be given once more after it, which wins, as the help says; twice before it is
+ * the same slip.
+ */
+function refuseRepeatedOptions(program: Command, leading: readonly string[]): void {
+  const watch = (cmd: Command): void => {
+    for (const sub of cmd.commands) watch(sub);
+    const repeated: string[] = [];
+    for (const option of cmd.options) {
+      if (option.long === undefined || option.variadic || option.negate || option.isBoolean() || (option.parseArg?.length ?? 0) >= 2) continue;
+      const long = option.long;
+      const before = leading.filter((name) => name === long).length;
+      let seen = 0;
+      cmd.on(`option:${option.name()}`, () => {
+        seen++;
+        // The first `before` values are the leading ones, moved in front of the command's own.
+        const twice = before > 1 ? seen === 2 : seen - before === 2;
+        if (twice) repeated.push(option.flags.replace(/^-\w, /, ''));
+      });
+    }
+    cmd.hook('preAction', (self, action) => {
+      if (action !== self || repeated.length === 0) return;
+      const flags = repeated[0] as string;
+      const name = flags.split(' ')[0] as string;
+      self.error(`error: option '${flags}' is given twice, and takes one value: give ${name} once`, { exitCode: EXIT.usage, code: 'gatehouse.repeatedOption' });
+    });
+  };
+  watch(program);
+}
+
 /** Options of many commands that may be given before the command too, as the aws CLI's global options. */
 const GLOBAL_OPTIONS = ['--endpoint', '--data-dir', '--profile', '--region', '--ca-bundle'] as const;
 /**
@@ -255,6 +292,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps, groups?: re
   const files = { readFile: (path: string, options?: ReadFileOptions) => deps.readFile(filePathOf(path, home), options), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path, home)) } : {}) };
   const jsonErrors = asksForJson(argv);
   const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code), jsonErrors }, groups ?? (await groupsFor(argv)));
+  refuseRepeatedOptions(program, leadingOptions(argv).leading.map((o) => o.name));
   try {
     await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });
   } catch (e) {
