@@ -20,7 +20,7 @@ import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { offsetOf } from '../policy-files.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
-import { formatJson, formatTable, nonEmptyArg, printable, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, nonEmptyArg, printable, printableMessage, shownMessage, withJsonOption } from '../output.ts';
 
 export interface Binding {
   readonly role: string;
@@ -139,7 +139,11 @@ export interface NoPolicy {
  * The policy a file holds, as the body of PUT /v1/iam-policies, or why it holds none. `fileName` says how numbers are
  * read: by JSON's rules in a `.json` file (and JSON on standard input), by YAML's elsewhere, as `gatehouse apply` reads them.
  */
-export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | NoPolicy | { misread: readonly MisreadScalar[] } {
+export function policyFromFile(file: string, resource: string, fileName: string): PolicyFile | NoPolicy | { misread: readonly MisreadScalar[] } {
+  // A UTF-8 byte order mark (Notepad's "UTF-8 with BOM", Windows PowerShell's `Out-File -Encoding utf8`) is dropped, as
+  // `gatehouse apply` and the policy files of `gatehouse policy` drop it: a `.json` file starting with one was refused
+  // as `unexpected character` at line 1, column 1 (review pb, 2). Positions are then those an editor shows.
+  const text = file.startsWith('\uFEFF') ? file.slice(1) : file;
   // Read as `gatehouse apply` reads its files (yaml.ts): merge keys merged, a key given twice refused.
   const json = readAsJson(fileName, text);
   // As `gatehouse apply` reads a `.json` file: as JSON first, its slips in JSON's words (review iv, 1).
@@ -254,7 +258,9 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
       if (text === undefined) return ctx.exit(EXIT.noInput);
       const policy = policyFromFile(text, resource, opts.file);
       if ('error' in policy) {
-        ctx.err(opts.json ? formatJson({ errors: [{ source: opts.file, code: policy.code, path: '', message: policy.error, ...(policy.line !== undefined ? { line: policy.line, column: policy.column } : {}) }] }) : `gatehouse: ${opts.file}: ${policy.error}\n`);
+        // The file's name and what is wrong, as the terminal may show them (review od, 1): the character a slip quotes
+        // (`unexpected character`) may be a zero-width space or a control one, and reached the terminal raw (review pb, 2).
+        ctx.err(opts.json ? formatJson({ errors: [{ source: opts.file, code: policy.code, path: '', message: policy.error, ...(policy.line !== undefined ? { line: policy.line, column: policy.column } : {}) }] }) : `gatehouse: ${printableMessage(opts.file)}: ${shownMessage(policy.error)}\n`);
         return ctx.exit(EXIT.invalidPolicy);
       }
       if ('misread' in policy && opts.json) {
@@ -262,8 +268,9 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
         return ctx.exit(EXIT.invalidPolicy);
       }
       if ('misread' in policy) {
-        // As the policy files of `gatehouse policy` name such a scalar (policy-files.ts), and as a refusal of the server's.
-        for (const m of policy.misread) ctx.err(`${opts.file}:${m.line}:${m.column}: ${describeError({ code: 'POLICY_JSON_SYNTAX', path: m.path, message: m.message })}\n`);
+        // As the policy files of `gatehouse policy` name such a scalar (policy-files.ts), and as a refusal of the server's;
+        // the file's name, as every line about a file shows it, with escapes (review od, 1; pb, 2).
+        for (const m of policy.misread) ctx.err(`${printableMessage(opts.file)}:${m.line}:${m.column}: ${describeError({ code: 'POLICY_JSON_SYNTAX', path: m.path, message: m.message })}\n`);
         ctx.err(nothingChanged('iam-policy set', policy.misread.length));
         return ctx.exit(EXIT.invalidPolicy);
       }
