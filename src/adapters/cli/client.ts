@@ -23,7 +23,7 @@
  *   `AWS_ENDPOINT_URL` (the server it was submitted to), else the data dir's `admin-credentials.json`'s `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
- *   profile's `region` (`--profile`, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else `default`, in the credentials
+ *   profile's `region` (`--profile`, else AWS_DEFAULT_PROFILE, else AWS_PROFILE, else `default`, in the credentials
  *   file, else the config file, as the aws CLI reads it), else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `--ca-bundle`, else `AWS_CA_BUNDLE`, else the profile's
  *   `ca_bundle` (a PEM file, as the aws CLI and the SDKs read them), else Node's (and NODE_EXTRA_CA_CERTS);
@@ -241,7 +241,7 @@ function sharedFiles(env: Env, ctx: CommandContext): SharedFiles {
 
 /**
  * The settings the aws CLI takes from a profile besides its credentials, `region` and `ca_bundle`, from the profile
- * `--profile`, AWS_PROFILE or AWS_DEFAULT_PROFILE names, else `default` (not from a source_profile), as the aws CLI's:
+ * `--profile`, AWS_DEFAULT_PROFILE or AWS_PROFILE names (`profileVariable`), else `default` (not from a source_profile), as the aws CLI's:
  * in the config file, and in the credentials file, whose section of the same name botocore merges over the config
  * file's profile (`Session.full_config`; the JavaScript SDK's `parseKnownFiles` too), so that a `region` kept with the
  * keys in ~/.aws/credentials wins (review kw, 1: it was read from the config file only, and signed for us-east-1).
@@ -250,7 +250,8 @@ function sharedFiles(env: Env, ctx: CommandContext): SharedFiles {
  * refused: no shared file is that large.
  */
 async function profileSettings(files: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<{ region?: ProfileSetting; caBundle?: ProfileSetting; maxAttempts?: ProfileSetting }>> {
-  const name = explicit ?? (env['AWS_PROFILE'] || undefined) ?? (env['AWS_DEFAULT_PROFILE'] || undefined) ?? 'default';
+  const variable = profileVariable(env);
+  const name = explicit ?? (variable !== undefined ? env[variable] : undefined) ?? 'default';
   // The credentials file first: its keys win.
   const found: { path: string; keys: Map<string, string> | undefined }[] = [];
   for (const [path, profilesOf] of [
@@ -321,7 +322,7 @@ interface Section {
 interface ProfileFiles {
   readonly credentialsPath: string;
   readonly configPath: string;
-  /** `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`, whichever named the first profile. */
+  /** `--profile`, `AWS_DEFAULT_PROFILE` or `AWS_PROFILE`, whichever named the first profile (`profileVariable`). */
   readonly variable: string;
   /** A profile's sections, the credentials file's first (its keys win, as botocore merges the two); none when neither file has it. */
   readonly sectionsOf: (profile: string) => Section[];
@@ -350,7 +351,16 @@ interface ProfilePlan {
 }
 
 /**
- * How to follow the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file and the
+ * The variable that names the profile when `--profile` does not: AWS_DEFAULT_PROFILE, else AWS_PROFILE, as botocore
+ * looks them up (configprovider.py: `'profile': (None, ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], …)`, kept so for
+ * backwards compatibility, boto/boto#3287); undefined when neither is set (not empty). AWS_PROFILE was taken first, so
+ * with both set gatehouse signed as another principal than `aws` in the same shell (review pb, 3).
+ */
+const profileVariable = (env: Env): 'AWS_DEFAULT_PROFILE' | 'AWS_PROFILE' | undefined =>
+  env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : env['AWS_PROFILE'] ? 'AWS_PROFILE' : undefined;
+
+/**
+ * How to follow the profile `AWS_DEFAULT_PROFILE` (or `AWS_PROFILE`: `profileVariable`) names, from the shared credentials file and the
  * config file (`[profile NAME]`, or `[default]`); undefined when no profile is named. Nothing is run and nothing sent
  * here: `connect` runs a credential_process and assumes the roles once it knows the endpoint. A profile that does not
  * exist, has half a key, has no credentials, or gets them a way this CLI does not follow (web identity, SSO, MFA, EC2
@@ -358,7 +368,7 @@ interface ProfilePlan {
  * stands in for no profile.
  */
 async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<ProfilePlan> | undefined> {
-  const variable = explicit !== undefined ? PROFILE_OPTION : env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
+  const variable = explicit !== undefined ? PROFILE_OPTION : profileVariable(env);
   if (variable === undefined) return undefined;
   const name = explicit ?? env[variable] ?? '';
   const { credentialsPath, configPath } = shared;
