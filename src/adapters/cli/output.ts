@@ -122,8 +122,13 @@ const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
  */
 export const shownMessage = (s: string): string => printableMessage(oneLine(s));
 
-/** The value of `-o`/`--output` as given: `-o=json` (kubectl's spelling: pflag reads `-o=VALUE` as VALUE) is `-o json`. */
-export const outputFormatArg = (v: string): string => (v.startsWith('=') ? v.slice(1) : v);
+/**
+ * The value of a short option as given: `-x=VALUE` (kubectl's spelling: pflag reads it as VALUE) is `-x VALUE`; commander
+ * gives `=VALUE`. For `-o` (review np, 1), apply's `-f` and `-n` (review pb, 4).
+ */
+export const shortOptionValue = (v: string): string => (v.startsWith('=') ? v.slice(1) : v);
+/** The value of `-o`/`--output` as given: `-o=json` is `-o json` (`shortOptionValue`). */
+export const outputFormatArg = shortOptionValue;
 
 const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
   ['\\', '\\\\'],

@@ -4,7 +4,7 @@
  * (fields)`, `- delete`, `= unchanged` per object. Errors come back with the document and the field path; they
  * are printed with the file, line and column where the field is.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Document, LineCounter } from 'yaml';
 import { expandsPast, jsonSyntaxError, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
@@ -13,7 +13,7 @@ import { call, connect, nothingChanged, report, withServerOptions, type ClientFa
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatJson, printable, withJsonOption } from '../output.ts';
+import { formatJson, printable, shortOptionValue, withJsonOption } from '../output.ts';
 import { offsetInPolicyText, offsetOf } from '../policy-files.ts';
 
 /** How long an apply may take to answer once sent. */
@@ -41,10 +41,12 @@ export const applyCommands: CommandGroup = (program, ctx) => {
     const cmd = program
       .command(name)
       .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies, workspaces, clusters, bindings, Kubernetes RBAC')
-      .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files, or - for standard input (repeatable)')
+      // `-f=FILE` and `-n=NS`, kubectl's spellings (pflag reads `-x=VALUE` as VALUE), as `-o=json` (review np, 1): commander
+      // read `=FILE` as the path (`no such file`) and `=NS` as the namespace, blamed on the document (review pb, 4).
+      .addOption(new Option('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files, or - for standard input (repeatable)').makeOptionMandatory().argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), shortOptionValue(v)]))
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, your own user or the role you act as, the training default role Gatehouse creates, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`; a pruned group is taken from each of its members, listed as `~ update User/<name> (groups)`; a pruned user, group or role is forgotten by the roles\' trust policies, resource policies, IAM policies, workspaces and cluster mappings that name it, each listed as `~ update` (an IAM policy on its own ARN as `- delete`); a pruned Cluster takes its RBAC objects, access entries and webhook token, each object listed as `- delete`; a document renamed renames its object')
       .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
-      .option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused');
+      .addOption(new Option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused').argParser(shortOptionValue));
     if (dryRun) cmd.option('--exit-code', 'exit 1 when the directory differs from the files (something to create, update or delete), 0 when it matches them, as `git diff --exit-code` and `kubectl diff` do: a drift check for CI');
     withServerOptions(withJsonOption(cmd))
       .addHelpText(
