@@ -192,6 +192,8 @@ function withStoredPolicyArns<T extends { readonly policyArns: readonly string[]
 export const CONSOLE_IDLE_MS = 30 * 60 * 1000;
 /** Store keys of console sign-ins' last uses (`console-use/<session id>` → ms since the epoch), written as notes. */
 const CONSOLE_USE_PREFIX = 'console-use/';
+/** The notes the hourly sweep reads at once (and deletes, of those that ended, in one write). */
+const SWEEP_PAGE = 1000;
 
 /**
  * `longTermKey`: a long-term access key's secret and caller, as a request signed with it authenticates (the app's
@@ -494,11 +496,21 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     consoleUseSwept = t;
     const cutoff = t - CONSOLE_SESSION_MS - consoleIdleMs;
     for (const [sid, u] of consoleUse) if (u.used < t - consoleIdleMs) consoleUse.delete(sid);
-    notes
-      .write(async (tx) => {
-        for (const { key, value } of await tx.kv.list(CONSOLE_USE_PREFIX, { limit: 1000 })) if (Number(value) < cutoff) await tx.kv.delete(key);
-      })
-      .catch(() => {});
+    // Every note, a page of SWEEP_PAGE at a time, each page's ended ones deleted in a write of their own (review pc, 1):
+    // the first page alone was read, so once more than a page of notes were kept, those sorting after it stayed for good.
+    void (async () => {
+      for (let after: string | undefined; ; ) {
+        const page = await notes.read((tx) => tx.kv.list(CONSOLE_USE_PREFIX, { ...(after !== undefined ? { after } : {}), limit: SWEEP_PAGE }));
+        const ended = page.filter((e) => Number(e.value) < cutoff).map((e) => e.key);
+        if (ended.length > 0) {
+          await notes.write(async (tx) => {
+            for (const key of ended) await tx.kv.delete(key);
+          });
+        }
+        if (page.length < SWEEP_PAGE) return;
+        after = page[page.length - 1]?.key;
+      }
+    })().catch(() => {});
   }
 
   /**
