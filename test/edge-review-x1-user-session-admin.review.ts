@@ -79,7 +79,9 @@ describe('edge review X1: a GetSessionToken session on the admin API', () => {
     assert.equal(me.json['arn'], 'arn:aws:iam::000000000000:user/alice');
     const decided = await v1(session, 'POST', '/v1/authorize', { action: 'iam:ListUsers', resource: '*' });
     assert.equal(decided.status, 200, JSON.stringify(decided.json));
-    assert.equal(decided.json['decision'], 'Allow');
+    // Answered, and as the IAM API answers the session (review pc, 2): no IAM call without MFA, whatever its policies say.
+    assert.equal(decided.json['decision'], 'ImplicitDeny', JSON.stringify(decided.json));
+    assert.match(String((decided.json['reasons'] as string[])[0]), /credentials from GetSessionToken cannot call the IAM API/);
     const jobs = await v1(session, 'GET', '/v1/jobs');
     assert.equal(jobs.status, 200, JSON.stringify(jobs.json));
   });

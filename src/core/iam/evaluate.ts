@@ -261,6 +261,29 @@ function scan(policies: readonly CompiledPolicy[], s: Scan, type: PolicyType): n
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
+/**
+ * What STS still decides for a user's session beside AssumeRole and GetCallerIdentity: the permissions an AssumeRole
+ * asks with it (tags, source identity, context), which are no STS operation of their own.
+ */
+const USER_SESSION_STS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:getcalleridentity', 'sts:tagsession', 'sts:setsourceidentity', 'sts:setcontext']);
+
+/**
+ * Why credentials from GetSessionToken (`federated`: from GetFederationToken) may not make the call `action` (lower
+ * case) whatever their policies say, or undefined: an IAM (RAM) operation, or an STS one they are refused. PassRole is no
+ * IAM operation but a permission another service asks (a job submitted with the session passes a role), and stays with
+ * the policies; GetSessionToken and GetFederationToken are said of every session before this.
+ */
+function sessionRefusedCall(action: string, federated: boolean): string | undefined {
+  const who = federated ? 'the credentials of a federated user (GetFederationToken)' : 'credentials from GetSessionToken';
+  if ((action.startsWith('iam:') || action.startsWith('ram:')) && action.slice(4) !== 'passrole') {
+    return `${who} cannot call the ${action.startsWith('ram:') ? 'RAM' : 'IAM'} API${federated ? '' : ' without MFA, which Gatehouse does not offer'}; a user's long-term access key, or a role's session, can`;
+  }
+  if (action.startsWith('sts:') && (federated ? action !== 'sts:getcalleridentity' : !USER_SESSION_STS.has(action))) {
+    return `${who} may call, of STS, ${federated ? 'GetCallerIdentity only' : 'only AssumeRole and GetCallerIdentity'}`;
+  }
+  return undefined;
+}
+
 function decision(
   s: Scan,
   value: Decision['decision'],
@@ -343,6 +366,15 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   // session credentials to STS though it acts as the key it was opened with (review ik, 1; ol, 3).
   if ((action === 'sts:getfederationtoken' || action === 'sts:getsessiontoken') && (p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined || p.consoleSignIn === true)) {
     return implicit('identity', `${action === 'sts:getsessiontoken' ? 'GetSessionToken' : 'GetFederationToken'} cannot be called with session credentials: it takes a user’s long-term access key`);
+  }
+  // A user's session (GetSessionToken) "cannot call any IAM API operations unless MFA authentication information is
+  // included" nor "any STS API except AssumeRole or GetCallerIdentity" (IAM User Guide, "Permissions for
+  // GetSessionToken"); a federated user no IAM operation and of STS GetCallerIdentity alone. Gatehouse has no MFA, and its
+  // IAM and STS APIs refuse them so (src/adapters/http/server.ts userSessionRefusal): no policy lets them, as the
+  // authorize API asked about them said it did (review pc, 2).
+  if (set.trust === undefined && ((p.kind === 'user' && p.session !== undefined) || p.kind === 'federated-user')) {
+    const refused = sessionRefusedCall(action, p.kind === 'federated-user');
+    if (refused !== undefined) return implicit('identity', refused);
   }
 
   // 3. Trust mode: deciding sts:AssumeRole* on a role (reference §A.1.9; RAM: §A.2).
