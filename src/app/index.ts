@@ -63,6 +63,8 @@ export interface AppOptions {
   readonly audit?: AuditOptions;
   /** Where the app reports trouble an operator must see (audit backlog, store outage). */
   readonly log?: (line: string) => void;
+  /** Console sign-ins whose last use one instance holds in memory at most (src/app/sts.ts `MAX_CONSOLE_USES_HELD`; tests lower it). */
+  readonly maxConsoleUsesHeld?: number;
   /** Scoped sessions one account may hold at once (src/app/session-scopes.ts `MAX_SCOPED_SESSIONS`; tests lower it). */
   readonly maxScopedSessions?: number;
   /** Live jobs one account may keep at once (src/app/jobs.ts `MAX_LIVE_JOBS`; tests lower it). */
@@ -192,7 +194,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
   const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
   // A role's sessions are its use (GetRole's RoleLastUsed), noted as keys' uses are.
-  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)), options.consoleIdleSeconds !== undefined ? options.consoleIdleSeconds * 1000 : undefined, raw);
+  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)), options.consoleIdleSeconds !== undefined ? options.consoleIdleSeconds * 1000 : undefined, raw, options.maxConsoleUsesHeld);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });

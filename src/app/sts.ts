@@ -194,6 +194,11 @@ export const CONSOLE_IDLE_MS = 30 * 60 * 1000;
 const CONSOLE_USE_PREFIX = 'console-use/';
 /** The notes the hourly sweep reads at once (and deletes, of those that ended, in one write). */
 const SWEEP_PAGE = 1000;
+/**
+ * The console sign-ins one instance holds the last use of in memory at most (review pc, 3): opening one asks no
+ * permission, so a caller opening them in a loop grew the map by one entry a request until the hourly sweep.
+ */
+export const MAX_CONSOLE_USES_HELD = 100_000;
 
 /**
  * `longTermKey`: a long-term access key's secret and caller, as a request signed with it authenticates (the app's
@@ -212,7 +217,7 @@ const MISSING_POLICY_RECHECK_MS = 100;
 /** Managed session policy ARNs remembered as missing at most (authenticated sessions name them; cleared when full). */
 const MAX_POLICIES_MISSING = 10_000;
 
-export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void, longTermKey?: (accessKeyId: string) => Promise<Result<{ secret: string; caller: Caller }>>, consoleIdleMs: number = CONSOLE_IDLE_MS, notes: Store = deps.store) {
+export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void, longTermKey?: (accessKeyId: string) => Promise<Result<{ secret: string; caller: Caller }>>, consoleIdleMs: number = CONSOLE_IDLE_MS, notes: Store = deps.store, maxConsoleUses: number = MAX_CONSOLE_USES_HELD) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
   const pastTrust = new WeakSet<object>();
@@ -486,9 +491,25 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       if (t > seen.used) consoleUse.set(sid, { used: t, noted: seen.noted });
       return;
     }
+    if (seen === undefined && consoleUse.size >= maxConsoleUses) makeRoomForConsoleUse(t);
     consoleUse.set(sid, { used: Math.max(t, seen?.used ?? t), noted: t });
     notes.write((tx) => tx.kv.note(`${CONSOLE_USE_PREFIX}${sid}`, String(t))).catch(() => {});
     if (t - consoleUseSwept > 3_600_000) sweepConsoleUse(t);
+  }
+
+  /**
+   * Makes room in a full `consoleUse`: the idle sign-ins go, then, while more than nine tenths of it are still held, those
+   * held longest (a Map iterates in the order its keys were added), so that a flood of sign-ins costs a scan per tenth
+   * of the map, not per sign-in. Safe: a sign-in not held is decided from its note in the store (`consoleIdle`), whose
+   * last use counts as late as it may have been (review mp, 3); every entry dropped was noted when it was added.
+   */
+  function makeRoomForConsoleUse(t: number): void {
+    for (const [sid, u] of consoleUse) if (u.used < t - consoleIdleMs) consoleUse.delete(sid);
+    const keep = Math.floor(maxConsoleUses * 0.9);
+    for (const sid of consoleUse.keys()) {
+      if (consoleUse.size <= keep) break;
+      consoleUse.delete(sid);
+    }
   }
 
   /** Drops the uses of sign-ins that can no longer be used (past their 8 hours), here and in the store. */
