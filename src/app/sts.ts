@@ -559,9 +559,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       if (used === -Infinity || t - latest <= consoleIdleMs) return false;
       consoleUse.delete(c.sid);
       const principal = sessionPrincipal(c, {}).arn;
+      // The session the sign-in is of, as its ConsoleSignIn record and a Sign out's (actorOf) name it (review pc, 4): the
+      // Role and Job id filters found those and never this end. No access key: no request of it was signed.
+      const of = {
+        ...(c.role !== undefined ? { role: roleArnOf(c.part, c.acct, c.role.path, c.role.name), session: principal } : {}),
+        ...(c.job !== undefined ? { job: c.job } : {}),
+        ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
+      };
       await live
         .revoke('sid', c.sid, t, (kept) => {
-          deps.audit?.record({ kind: 'change', account: c.acct, principal, action: 'gatehouse:ConsoleSignOut', resource: principal, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(kept).toISOString(), reason: 'idle', lastUsed: new Date(used).toISOString(), idleLimitSeconds: consoleIdleMs / 1000 } });
+          deps.audit?.record({ kind: 'change', account: c.acct, principal, ...of, action: 'gatehouse:ConsoleSignOut', resource: principal, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(kept).toISOString(), reason: 'idle', lastUsed: new Date(used).toISOString(), idleLimitSeconds: consoleIdleMs / 1000 } });
         })
         .catch(() => {});
       return true;
