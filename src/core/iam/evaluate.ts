@@ -59,6 +59,10 @@ interface Scan {
   readonly allowsHold: boolean;
   readonly hasBoundary: boolean;
   lookup: KeyLookup | undefined;
+  /** `lookup` without `aws:userid`, for an Allow about a role asked by its ARN (`anySessionLookup`). */
+  anyLookup: KeyLookup | undefined;
+  /** The principal is a role asked about by its ARN (`Principal.anySession`): any session of it. */
+  readonly anySession: boolean;
   matched: StatementRef[] | undefined;
   failures: ConditionFailure[] | undefined;
   /** Principal keys for resource-policy matching, computed on first need. */
@@ -85,6 +89,31 @@ const DENY = 2;
 function lookupOf(s: Scan): KeyLookup {
   return (s.lookup ??= keyLookup(s.req));
 }
+
+/** `aws:userid` in either dialect's spelling, lowercased (as conditions and variables read keys). */
+const USER_ID_KEYS: ReadonlySet<string> = new Set(['aws:userid', 'acs:userid']);
+
+/**
+ * The lookup of a statement: for an Allow about a role asked by its ARN, one in which `aws:userid` has no value. Such a
+ * principal stands for any session of the role (`Principal.anySession`), and a session's `aws:userid` is
+ * `<RoleId>:<session name>`, the name its assumer picks: read as the made-up `session`'s, an Allow of the per-session
+ * folder `${aws:userid}/*`, or under `StringLike aws:userid "<RoleId>:session"`, answered the role Allow where every session
+ * of another name is refused (review pd, 3). An Allow that reads it grants the role nothing (fails closed); a Deny reads
+ * it as before (the session named `session` is one of the role's), and a condition on the key itself fails closed either
+ * way (`applies`).
+ */
+function lookupFor(s: Scan, cs: CompiledStatement): KeyLookup {
+  if (!s.anySession || cs.effect !== 'Allow') return lookupOf(s);
+  if (s.anyLookup !== undefined) return s.anyLookup;
+  const all = lookupOf(s);
+  return (s.anyLookup = (key) => (USER_ID_KEYS.has(key) ? undefined : all(key)));
+}
+
+/** A condition on `aws:userid` of a role asked about by its ARN: an error (fails closed), saying why. */
+const anySessionMiss = (c: CompiledCondition): ConditionMiss => ({
+  error: true,
+  reason: `\`${c.entry.key}\` of a role asked about by its ARN has no one value: it stands for any session of the role, whose \`aws:userid\` is \`<RoleId>:<session name>\` with the name its assumer picks (ask about a session's ARN), so ${c.entry.operator} cannot be evaluated`,
+});
 
 function principalKeys(p: Principal): PrincipalKeys {
   let user: string | undefined;
@@ -155,7 +184,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   // about this principal (policy review ir, 3).
   let unresolved: 'skipped' | 'applies' | undefined;
   if (cs.resources !== undefined) {
-    const hit = resourceMatches(cs.resources, s.req.resource, cs.resourceVariables ? lookupOf(s) : noLookup);
+    const hit = resourceMatches(cs.resources, s.req.resource, cs.resourceVariables ? lookupFor(s, cs) : noLookup);
     if (hit === undefined) {
       if (!cs.notResource || cs.effect === 'Allow') {
         if (!s.explain) return MATCH_NONE;
@@ -188,8 +217,8 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   }
   if (unresolved === 'skipped') {
     const element = cs.notResource ? 'NotResource' : 'Resource';
-    const variable = unresolvedResourceVariable(cs.resources ?? [], lookupOf(s)) ?? 'a policy variable';
-    const reason = `\`${element}\` reads \`${variable}\`, which has no value in this request: ${cs.notResource ? 'an Allow with it grants nothing (fails closed)' : 'the pattern matches nothing'}`;
+    const variable = unresolvedResourceVariable(cs.resources ?? [], lookupFor(s, cs)) ?? 'a policy variable';
+    const reason = `\`${element}\` reads \`${variable}\`, which has no value in this request${s.anySession && /^\$\{\s*a[wc]s:userid/i.test(variable) ? ' (a role asked about by its ARN stands for any session of it, whose `aws:userid` holds the session name its assumer picks: ask about a session\'s ARN)' : ''}: ${cs.notResource ? 'an Allow with it grants nothing (fails closed)' : 'the pattern matches nothing'}`;
     (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: element, key: variable, reason });
     return MATCH_NONE;
   }
@@ -197,10 +226,10 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     if (s.unconditional && cs.effect === 'Allow') return MATCH_NONE;
     if (s.deniesHold && cs.effect === 'Deny') return pm;
     if (s.allowsHold && cs.effect === 'Allow') return pm;
-    const lookup = lookupOf(s);
+    const lookup = lookupFor(s, cs);
     const unreadable = s.req.unreadable;
     for (const c of cs.conditions) {
-      const miss = unreadable !== undefined && unreadable.some((p) => c.key.startsWith(p)) ? unreadableMiss(c) : evaluateCondition(c, lookup);
+      const miss = unreadable !== undefined && unreadable.some((p) => c.key.startsWith(p)) ? unreadableMiss(c) : s.anySession && USER_ID_KEYS.has(c.key) ? anySessionMiss(c) : evaluateCondition(c, lookup);
       if (miss === undefined) continue;
       // A condition that cannot be evaluated (a request value that does not parse for its operator) fails
       // closed: it counts as holding in a Deny and as failing in an Allow, so an unreadable value can neither
@@ -307,6 +336,8 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     allowsHold: opts.allowsHold === true,
     hasBoundary: set.boundary !== undefined,
     lookup: undefined,
+    anyLookup: undefined,
+    anySession: req.principal.kind === 'role-session' && req.principal.anySession === true,
     matched: undefined,
     failures: undefined,
     keys: undefined,
