@@ -22,7 +22,7 @@ import {
 import { evaluateCondition, type CompiledCondition, type ConditionMiss } from './conditions.ts';
 import { keyLookup } from './principal.ts';
 import type { AuthzRequest, ConditionFailure, Decision, PolicySet, PolicyType, Principal, StatementRef } from './types.ts';
-import type { KeyLookup } from './variables.ts';
+import type { KeyLookup, PrefixLookup } from './variables.ts';
 
 export interface EvaluateOptions {
   readonly explain?: boolean;
@@ -59,8 +59,10 @@ interface Scan {
   readonly allowsHold: boolean;
   readonly hasBoundary: boolean;
   lookup: KeyLookup | undefined;
-  /** `lookup` without `aws:userid`, for an Allow about a role asked by its ARN (`anySessionLookup`). */
+  /** `lookup` without `aws:userid`, for an Allow about a role asked by its ARN (`lookupFor`). */
   anyLookup: KeyLookup | undefined;
+  /** `lookup` with `aws:userid` as `<RoleId>:` and any session name, for a Deny about such a role (`denyLookupFor`). */
+  denyLookup: KeyLookup | undefined;
   /** The principal is a role asked about by its ARN (`Principal.anySession`): any session of it. */
   readonly anySession: boolean;
   matched: StatementRef[] | undefined;
@@ -104,9 +106,30 @@ const USER_ID_KEYS: ReadonlySet<string> = new Set(['aws:userid', 'acs:userid']);
  */
 function lookupFor(s: Scan, cs: CompiledStatement): KeyLookup {
   if (!s.anySession || cs.effect !== 'Allow') return lookupOf(s);
+  return withoutUserId(s);
+}
+
+function withoutUserId(s: Scan): KeyLookup {
   if (s.anyLookup !== undefined) return s.anyLookup;
   const all = lookupOf(s);
   return (s.anyLookup = (key) => (USER_ID_KEYS.has(key) ? undefined : all(key)));
+}
+
+/**
+ * The lookup of a Deny about a role asked by its ARN where it may apply to some session of the role (review pd, 4): in
+ * what a Deny matches (its `Resource`, a positive operator's values), `${aws:userid}` stands for `<RoleId>:` and any
+ * session name (`PrefixLookup`); where it narrows what it denies (`NotResource`, a negated operator's values), it has no
+ * value, which makes that part hold (fails closed). Read as the made-up `session`'s, a Deny of the per-session folder
+ * `homes/${aws:userid}/*` did not apply to the role on another session's folder, which that session is denied.
+ */
+function denyLookupFor(s: Scan, widens: boolean): KeyLookup {
+  if (!widens) return withoutUserId(s);
+  if (s.denyLookup !== undefined) return s.denyLookup;
+  const all = lookupOf(s);
+  const id = s.req.principal.userId;
+  const prefix = id !== undefined && id.includes(':') ? [id.slice(0, id.indexOf(':') + 1)] : undefined;
+  const lookup: PrefixLookup = Object.assign((key: string) => (USER_ID_KEYS.has(key) ? prefix : all(key)), { anyRest: USER_ID_KEYS });
+  return (s.denyLookup = lookup);
 }
 
 /** A condition on `aws:userid` of a role asked about by its ARN: an error (fails closed), saying why. */
@@ -184,7 +207,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   // about this principal (policy review ir, 3).
   let unresolved: 'skipped' | 'applies' | undefined;
   if (cs.resources !== undefined) {
-    const hit = resourceMatches(cs.resources, s.req.resource, cs.resourceVariables ? lookupFor(s, cs) : noLookup);
+    const hit = resourceMatches(cs.resources, s.req.resource, !cs.resourceVariables ? noLookup : s.anySession && cs.effect === 'Deny' ? denyLookupFor(s, !cs.notResource) : lookupFor(s, cs));
     if (hit === undefined) {
       if (!cs.notResource || cs.effect === 'Allow') {
         if (!s.explain) return MATCH_NONE;
@@ -229,7 +252,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     const lookup = lookupFor(s, cs);
     const unreadable = s.req.unreadable;
     for (const c of cs.conditions) {
-      const miss = unreadable !== undefined && unreadable.some((p) => c.key.startsWith(p)) ? unreadableMiss(c) : s.anySession && USER_ID_KEYS.has(c.key) ? anySessionMiss(c) : evaluateCondition(c, lookup);
+      const miss = unreadable !== undefined && unreadable.some((p) => c.key.startsWith(p)) ? unreadableMiss(c) : s.anySession && USER_ID_KEYS.has(c.key) ? anySessionMiss(c) : evaluateCondition(c, s.anySession && cs.effect === 'Deny' ? denyLookupFor(s, !c.negated) : lookup);
       if (miss === undefined) continue;
       // A condition that cannot be evaluated (a request value that does not parse for its operator) fails
       // closed: it counts as holding in a Deny and as failing in an Allow, so an unreadable value can neither
@@ -244,8 +267,8 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   }
   // Said only of a Deny that applies, its conditions held (policy review ir, 3).
   if (unresolved === 'applies' && s.explain) {
-    const variable = unresolvedResourceVariable(cs.resources ?? [], lookupOf(s)) ?? 'a policy variable';
-    const reason = `\`NotResource\` reads \`${variable}\`, which has no value in this request, so it cannot say what it exempts: the Deny applies (fails closed)`;
+    const variable = unresolvedResourceVariable(cs.resources ?? [], s.anySession ? withoutUserId(s) : lookupOf(s)) ?? 'a policy variable';
+    const reason = `\`NotResource\` reads \`${variable}\`, which has no value in this request${s.anySession && /^\$\{\s*a[wc]s:userid/i.test(variable) ? ' (a role asked about by its ARN stands for any session of it, whose `aws:userid` holds the session name its assumer picks)' : ''}, so it cannot say what it exempts: the Deny applies (fails closed)`;
     (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: 'NotResource', key: variable, reason });
   }
   if (exemptButBounded) {
@@ -337,6 +360,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     hasBoundary: set.boundary !== undefined,
     lookup: undefined,
     anyLookup: undefined,
+    denyLookup: undefined,
     anySession: req.principal.kind === 'role-session' && req.principal.anySession === true,
     matched: undefined,
     failures: undefined,

@@ -115,8 +115,15 @@ export function multiValuedVariable(text: string, from = 0): string | undefined 
   return found;
 }
 
+/**
+ * A lookup may say that some keys' values are only the start of a value (`anyRest`, a property no request can set): such a
+ * variable is substituted as that text, literal, then a wildcard `*`. `aws:userid` of a role asked about by its ARN is
+ * `<RoleId>:` and whatever session name its assumer picks, as a Deny reads it (src/core/iam/evaluate.ts; review pd, 4).
+ */
+export type PrefixLookup = KeyLookup & { readonly anyRest?: ReadonlySet<string> };
+
 /** Substitutes every variable; undefined when one has no value (absent or multi-valued) and no default. */
-export function resolveTemplate(t: Template, lookup: KeyLookup): string | undefined {
+export function resolveTemplate(t: Template, lookup: PrefixLookup): string | undefined {
   let out = '';
   for (const p of t.parts) {
     if (typeof p === 'string') {
@@ -124,7 +131,7 @@ export function resolveTemplate(t: Template, lookup: KeyLookup): string | undefi
       continue;
     }
     const v = MULTI_VALUED.has(p.key) ? undefined : lookup(p.key);
-    if (v !== undefined && v.length === 1) out += markLiteral(v[0] as string);
+    if (v !== undefined && v.length === 1) out += lookup.anyRest?.has(p.key) === true ? `${markLiteral(v[0] as string)}*` : markLiteral(v[0] as string);
     else if (p.fallback !== undefined) out += markLiteral(p.fallback);
     else return undefined;
   }
