@@ -181,6 +181,16 @@ export function jsonSyntaxError(text: string): { readonly offset: number; readon
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const UNSUPPORTED_COLLECTIONS: ReadonlySet<string> = new Set(['tag:yaml.org,2002:set', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs']);
+/**
+ * The tags the reader resolves (YAML 1.2's core schema, and the YAML 1.1 types the `yaml` package knows, which the checks
+ * below refuse by their value), and the non-specific `!`. Any other (`!Sub`, `!Ref`, `!!python/object`) the package only
+ * warns of, and reads the node as if it had no tag: YAML 1.2 (§3.3.2, §3.3.3) gives such a node only a partial
+ * representation, which cannot be loaded as data.
+ */
+const RESOLVED_TAGS: ReadonlySet<string> = new Set([
+  '!',
+  ...['str', 'int', 'float', 'bool', 'null', 'map', 'seq', 'merge', 'binary', 'timestamp', 'set', 'omap', 'pairs'].map((t) => `tag:yaml.org,2002:${t}`),
+]);
 
 /**
  * The scalars under `node` whose value is not what their text says, so that sending the value would silently change
@@ -222,8 +232,17 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
     else why = `\`${text}\` is read by YAML as ${v instanceof Date ? 'a timestamp' : v instanceof Uint8Array ? 'binary data' : 'a value JSON cannot hold'}`;
     if (why !== undefined) out.push({ offset: at(s), path: where, message: `${isKey ? 'the key ' : ''}${why}; quote it (${json ? JSON.stringify(text) : `'${text.replace(/'/g, "''")}'`}) to keep the text` });
   };
+  // A tag the reader does not resolve: its node read as if untagged (`Resource: !Sub "arn:…${Bucket}…"` applied as that
+  // text, a Deny that never matches; review pf, 1). Refused, as PyYAML's safe loader refuses it.
+  const unknownTag = (n: { tag?: string | undefined; range?: readonly number[] | null | undefined }, where: string, isKey = false): boolean => {
+    if (typeof n.tag !== 'string' || RESOLVED_TAGS.has(n.tag)) return false;
+    const tag = n.tag.startsWith('tag:yaml.org,2002:') ? `!!${n.tag.slice('tag:yaml.org,2002:'.length)}` : n.tag;
+    out.push({ offset: at(n), path: where, message: `${isKey ? 'on a key, ' : ''}the tag \`${tag}\` is not one YAML or Gatehouse knows, and would be dropped, its value read as if it had none; Gatehouse runs no template functions (CloudFormation's !Sub, !Ref, !GetAtt): write the value itself` });
+    return true;
+  };
   const walk = (n: unknown, p: string): void => {
     if (out.length >= max) return;
+    if ((Y.isScalar(n) || Y.isMap(n) || Y.isSeq(n)) && unknownTag(n, p)) return;
     if (Y.isScalar(n)) return problem(n, p);
     if (Y.isMap(n) || Y.isSeq(n)) {
       if (typeof n.tag === 'string' && UNSUPPORTED_COLLECTIONS.has(n.tag)) {
@@ -234,7 +253,9 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
     if (Y.isMap(n)) {
       for (const pair of n.items) {
         const key = Y.isScalar(pair.key) ? pair.key : undefined;
-        if (key !== undefined) problem(key, p, true);
+        if (key !== undefined) {
+          if (!unknownTag(key, p, true)) problem(key, p, true);
+        }
         else if (Y.isMap(pair.key) || Y.isSeq(pair.key)) {
           // Read as its YAML text (`[ x, y ]`), with a warning on stderr naming no file or line (review fd, 7).
           out.push({ offset: at(pair.key), path: p, message: `a ${Y.isMap(pair.key) ? 'map' : 'list'} is used as a key, which JSON cannot hold; keys are names` });
