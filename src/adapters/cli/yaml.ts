@@ -4,7 +4,7 @@
  * gives the same module an `import` would, and the callers stay synchronous.
  */
 import { createRequire } from 'node:module';
-import type { Document, LineCounter, Scalar } from 'yaml';
+import type { Document, LineCounter, ParsedNode, Scalar } from 'yaml';
 import { readJson } from '../../core/iam/json.ts';
 
 type Yaml = typeof import('yaml');
@@ -19,7 +19,22 @@ export const yaml = (): Yaml => (loaded ??= createRequire(import.meta.url)('yaml
  * keys (`<<: *common`) merged as kubectl's YAML reader and YAML 1.1 read them (review cj, 1), where the `yaml` package
  * otherwise reads `<<` as a key of its own (review cq, 3). JSON has no merge keys: there `<<` stays a key.
  */
-const readOptions = (json: boolean) => ({ uniqueKeys: true, prettyErrors: false, merge: !json, logLevel: 'error' }) as const;
+const readOptions = (json: boolean) => ({ uniqueKeys: sameKey, prettyErrors: false, merge: !json, logLevel: 'error' }) as const;
+
+/**
+ * Whether two keys of a map are one: the same node or value, as the `yaml` package compares them, or the same name once
+ * the document is JSON, where every key is text. `2024` and `"2024"`, `true` and `"true"` were two keys to YAML and one in
+ * the JSON sent, which kept the last without a word (review pf, 2). A merge key (`<<`, a symbol) compares as before.
+ */
+function sameKey(a: ParsedNode, b: ParsedNode): boolean {
+  if (a === b) return true;
+  const Y = yaml();
+  if (!Y.isScalar(a) || !Y.isScalar(b)) return false;
+  if (a.value === b.value) return true;
+  const name = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : undefined);
+  const x = name(a.value);
+  return x !== undefined && x === name(b.value);
+}
 
 /** Every document of a YAML stream (`---`), read as `readOptions` says, with the line counter that places their nodes. */
 export function parseYamlDocuments(text: string, json: boolean): { readonly documents: Document.Parsed[]; readonly lineCounter: LineCounter } {
