@@ -22,6 +22,8 @@ export interface FailingEdge {
   readonly url: string;
   readonly app: App;
   readonly logs: string[];
+  /** The root account admin's access key, made by the first start. */
+  readonly admin: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Every store read and write fails so from now on; `undefined`: none does. */
   fail(how: StoreFault | undefined): void;
   close(): Promise<void>;
@@ -46,7 +48,8 @@ export async function startFailingEdge(name: string, edgeOptions: Partial<HttpEd
   };
   const app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto, oidc: oidcPort }, { audit: { enabled: false } });
   await app.start();
-  await app.bootstrap();
+  const admin = await app.bootstrap();
+  if (!admin) throw new Error(`${name}: the first start made no admin`);
   const logs: string[] = [];
   const edge = createHttpEdge({ app, ready: async () => true, log: (line) => void logs.push(line), ...edgeOptions });
   const url = `http://127.0.0.1:${(await edge.listen('127.0.0.1', 0)).port}`;
@@ -54,6 +57,7 @@ export async function startFailingEdge(name: string, edgeOptions: Partial<HttpEd
     url,
     app,
     logs,
+    admin: { accessKeyId: admin.AccessKeyId, secretAccessKey: admin.SecretAccessKey },
     fail: (how) => void (failing = how),
     close: async () => {
       await edge.close(0);

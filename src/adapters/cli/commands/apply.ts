@@ -9,11 +9,11 @@ import type { Document, LineCounter } from 'yaml';
 import { expandsPast, jsonSyntaxError, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
-import { call, connect, nothingChanged, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
+import { call, connect, DEFAULT_DATA_DIR, nothingChanged, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatJson, printable, shortOptionValue, withJsonOption } from '../output.ts';
+import { formatJson, printable, shellWord, shortOptionValue, withJsonOption } from '../output.ts';
 import { offsetInPolicyText, offsetOf } from '../policy-files.ts';
 
 /** How long an apply may take to answer once sent. */
@@ -393,9 +393,32 @@ function placedErrors(errors: ClientFailure['errors'], docs: readonly LoadedDocu
   });
 }
 
+/**
+ * The `gatehouse plan` that compares what `opts` applied: the same files, `--prune`, cluster and namespace, and the same
+ * server and signer, each word quoted for a shell where it needs it. Named with `-f` alone, the plan after an `apply
+ * --prune` whose change was a deletion showed nothing to do whether or not it was made, the plan of RBAC documents was
+ * refused for want of `--cluster`, and one after `--endpoint` asked another server (review pf, 3).
+ */
+function planCommand(opts: ApplyOptions): string {
+  const words = ['gatehouse', 'plan'];
+  if (opts.prune === true) words.push('--prune');
+  const given: readonly [string, string | undefined][] = [
+    ['--cluster', opts.cluster],
+    ['--namespace', opts.namespace],
+    ['--endpoint', opts.endpoint],
+    ['--profile', opts.profile],
+    ['--region', opts.region],
+    ['--ca-bundle', opts.caBundle],
+    ['--data-dir', opts.dataDir === DEFAULT_DATA_DIR ? undefined : opts.dataDir],
+  ];
+  for (const [flag, value] of given) if (value !== undefined) words.push(flag, shellWord(value));
+  for (const f of opts.filename) words.push('-f', shellWord(f));
+  return printable(words.join(' '));
+}
+
 /** What an apply whose outcome is unknown leaves to check: all of it or none of it was applied, and which accounts' keys may be lost. */
-function outcomeUnknownNote(files: readonly string[], docs: readonly LoadedDocument[]): string {
-  const plan = `gatehouse plan ${files.map((f) => `-f ${f}`).join(' ')}`;
+function outcomeUnknownNote(opts: ApplyOptions, docs: readonly LoadedDocument[]): string {
+  const plan = planCommand(opts);
   const accounts = docs.flatMap((d) => {
     const v = d.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
     return typeof v === 'object' && v !== null && v.kind === 'Account' && typeof v.metadata === 'object' && v.metadata !== null ? [String(v.metadata.name)] : [];
@@ -449,7 +472,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     // and an Account it created would have an admin whose key no one saw (review ak, 3).
     if (r.status === EXIT.outcomeUnknown) {
       const status = report(ctx, r, opts.json);
-      if (!opts.json) ctx.err(outcomeUnknownNote(opts.filename, loaded.docs));
+      if (!opts.json) ctx.err(outcomeUnknownNote(opts, loaded.docs));
       return status;
     }
     if (opts.json) return report(ctx, { ...r, errors: placedErrors(r.errors, loaded.docs) }, true);
