@@ -450,6 +450,8 @@ export interface ObjectRef {
 export interface Desired<S> extends ObjectRef {
   readonly spec: S;
   readonly document: number;
+  /** The path of the item it is within its document, when that is a `kind: List` (`items[1]`). */
+  readonly item?: string;
 }
 
 interface ObjectPlan {
@@ -1999,7 +2001,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
       const first = seen.get(key);
       if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${r.kind} \`${r.name}\` is also defined by ${documentLabel(first)}; define each object once`);
       seen.set(key, index);
-      objects.push({ kind: r.kind, account: caller.account, name: r.name, spec: r.spec, document: index });
+      objects.push({ kind: r.kind, account: caller.account, name: r.name, spec: r.spec, document: index, ...(at !== '' ? { item: at } : {}) });
       return;
     }
     if (apiVersion !== API_VERSION) return c.error('VALIDATION_ERROR', 'apiVersion', apiVersion === undefined ? `\`apiVersion\` is required: \`${API_VERSION}\`` : `\`apiVersion\` must be \`${API_VERSION}\`, got \`${shortName(String(apiVersion))}\``);
@@ -2042,7 +2044,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     const first = seen.get(key);
     if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${k} \`${name}\` of account ${account} is also defined by ${documentLabel(first)}; define each object once`);
     seen.set(key, index);
-    objects.push({ kind: k, account, name, spec: value, document: index });
+    objects.push({ kind: k, account, name, spec: value, document: index, ...(at !== '' ? { item: at } : {}) });
   }
 }
 
@@ -2172,11 +2174,14 @@ interface Plan {
 /** Names, files and kinds of documents for errors found after validation. */
 function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], document: number | undefined, ref: ObjectRef | undefined, e: { code: ErrorCode; path: string; message: string }): ApplyError {
   const src = document !== undefined ? input.sources?.[document] : undefined;
-  const o = document !== undefined ? objects.find((x) => x.document === document) : undefined;
+  // The object the error is about, when it is given: a `kind: List` document holds several, and its first one was named
+  // for an error of any other, at that one's path (review pf, 4).
+  const o = document === undefined ? undefined : (objects.find((x) => x === ref) ?? objects.find((x) => x.document === document && x.item === undefined));
   const r = o ?? ref;
+  const item = o?.item;
   return {
     code: e.code,
-    path: e.path,
+    path: item === undefined ? e.path : e.path === '' ? item : `${item}.${e.path}`,
     message: e.message,
     ...(document !== undefined ? { document } : {}),
     ...(src ? { file: src.file, fileDocument: src.index } : {}),
@@ -2207,7 +2212,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     if (o.kind === 'Account' || partitions.has(o.account)) continue;
     const a = await tx.accounts.get(o.account);
     if (a) partitions.set(o.account, a.partition);
-    else err(o.document, undefined, { code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${o.account} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
+    else err(o.document, o, { code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${o.account} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
   }
   if (errors.length > 0) return fail(listedErrors(errors, omitted));
   const partitionOf = (account: string): Partition => partitions.get(account) ?? 'aws';
