@@ -15,7 +15,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { isStoreDataRefused, isStoreUnavailable } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies, type JobSession } from './jobs.ts';
+import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies, sessionPolicyHeld, type JobSession } from './jobs.ts';
 import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
@@ -1191,7 +1191,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // do nothing. Else the submitter's current Denies that may concern tables bind them, as `sessionCaller` (sts.ts).
     const owner = s.owner && (await sts.readPrincipals((tx) => sts.ownerEntry(tx, principal.account, s.owner as { name: string; id: string })));
     if (s.owner && (!owner || owner.user.id !== s.owner.id || owner.user.disabled)) return failWith('VALIDATION_ERROR', `job ${id} has ended (its submitter, user ${s.owner.name}, was deleted or disabled): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
-    const session = s.sessionPolicy !== undefined ? [compileSessionPolicy(s.sessionPolicy), ...(owner ? ownerTableDenies(owner) : [])] : undefined;
+    // Of its owner's table Allows copied at submission, those the owner still holds, as its sessions are issued now
+    // (review pe, 1); while the store cannot be read, the policy as stored, as before.
+    const stored = s.sessionPolicy;
+    const policy = stored !== undefined && owner ? await deps.store.read((tx) => sessionPolicyHeld(tx, r.partition, stored, owner.user)).catch((e: unknown) => (isStoreUnavailable(e) ? stored : Promise.reject(e))) : stored;
+    const session = policy !== undefined ? [compileSessionPolicy(policy), ...(owner ? ownerTableDenies(owner) : [])] : undefined;
     // The job's session as it is issued (review N, N1): the role's stored name, the session's, the account's dialect.
     const value: Resolved = {
       principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, s.sessionName), partition: r.partition, roleArn: roleArnOf(r.partition, principal.account, r.role.path, r.role.name), userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },

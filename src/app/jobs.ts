@@ -60,6 +60,7 @@ import {
   type Workspace,
 } from '../core/jobs/jobs.ts';
 import { removeWorkspaceIamPolicies } from './bindings.ts';
+import { canonicalJson } from './document-diff.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
 import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, cachedTrust, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
@@ -353,6 +354,127 @@ export function ownerTableDenies(owner: UserEntry): CompiledPolicy[] {
     if (v) out.push(v);
   }
   return out;
+}
+
+/** Services whose actions count as table access (ODPS/MaxCompute-style projects). */
+const TABLE_SERVICES = ['odps:', 'tables:'];
+
+/** Could the action pattern (with `*`/`?`) match an action of a table service? `*`, `*:Read`, `od*`, `odps:Get*` can. */
+function mayConcernTables(pattern: string): boolean {
+  return TABLE_SERVICES.some((svc) => mayConcernService(pattern, svc));
+}
+
+/** Could the action pattern match an action of the service `svc` (`odps:`)? */
+function mayConcernService(pattern: string, svc: string): boolean {
+  const p = pattern.toLowerCase();
+  const wild = p.search(/[*?]/);
+  const head = wild === -1 ? p : p.slice(0, wild);
+  return wild === -1 ? p.startsWith(svc) : svc.startsWith(head) || head.startsWith(svc);
+}
+
+/**
+ * The statements of the submitter's identity policies (own inline and attached, and their groups') that concern
+ * tables: every Deny that could (any `NotAction`, `Action: "*"`, a wildcard that can match a table service, a table
+ * service's action), copied whole; and the Allows of table actions, narrowed to those actions. When the submitter
+ * has a permissions boundary or session policies, no Allow is copied: the job gets no table rights, never more
+ * than the owner (review S, S3). Each statement is bound to the owner (src/core/iam/bind-principal.ts
+ * `bindJsonStatement`): what describes the principal is decided with the owner's facts, since the copy is evaluated
+ * for the job's session, another principal (review X, X2); a statement that does not apply to the owner is left out.
+ * `version`: the session policy's.
+ */
+async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: string): Promise<{ denies: unknown[]; allows: unknown[] }> {
+  const user = owner.user;
+  if (!user) return { denies: [], allows: [] };
+  const docs: string[] = [];
+  const refs: PrincipalRef[] = [{ type: 'user', account: user.account, name: user.name }];
+  for (const g of await tx.groups.listForUser(user.account, user.name)) refs.push({ type: 'group' as const, account: g.account, name: g.name });
+  for (const ref of refs) {
+    for (const arn of await tx.attachments.listForPrincipal(ref)) {
+      const v = await tx.policies.getDefaultVersion(arn);
+      if (v) docs.push(v.document);
+    }
+    for (const p of await tx.inlinePolicies.list(ref)) docs.push(p.document);
+  }
+  const limited = user.permissionsBoundary != null || owner.limited;
+  const bound = principalLookup(ownerPrincipal(owner.partition, user, Object.fromEntries(user.tags.map((t) => [t.key, t.value]))));
+  const denies: unknown[] = [];
+  const allows: unknown[] = [];
+  for (const text of docs) {
+    let doc: { Statement?: unknown; Version?: unknown };
+    try {
+      doc = JSON.parse(text) as { Statement?: unknown; Version?: unknown };
+    } catch {
+      continue;
+    }
+    const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+    for (const st of list as Record<string, unknown>[]) {
+      if (st === null || typeof st !== 'object') continue;
+      const { Sid: _sid, ...rest } = st;
+      void _sid;
+      const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
+      if (st['Effect'] === 'Deny') {
+        if (st['NotAction'] === undefined && !actions.some(mayConcernTables)) continue;
+        const deny = bindJsonStatement(rest, doc.Version, version, bound);
+        if (deny !== undefined) denies.push(deny);
+        continue;
+      }
+      if (limited || st['Effect'] !== 'Allow') continue;
+      // `*` allows the table services' actions too (an administrator's policy, AdministratorAccess): copied as those
+      // services' `*`, never as itself, which would open every service the default role reaches (review gn, 4).
+      // Action patterns name one service each (`service:Name`, or `*` alone: POLICY_INVALID_ACTION otherwise).
+      // An Allow with `NotAction` (PowerUserAccess's `NotAction: iam:*`, "all but IAM") allows every table service its
+      // NotAction leaves whole: copied as that service's `*`. One it excludes in part is not copied (never more than the
+      // owner); the NotAction itself never is, which would allow every other service the default role reaches. Only
+      // `Action` lists were read, and such an owner's default-role job got no table rights (review hp, 5).
+      const notActions = ([] as unknown[]).concat(st['NotAction'] ?? []).filter((a): a is string => typeof a === 'string');
+      const table =
+        st['NotAction'] !== undefined
+          ? TABLE_SERVICES.filter((svc) => !notActions.some((a) => mayConcernService(a, svc))).map((svc) => `${svc}*`)
+          : [...new Set(actions.flatMap((a) => (a === '*' ? TABLE_SERVICES.map((p) => `${p}*`) : TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)) ? [a] : [])))];
+      if (table.length === 0) continue;
+      const { NotAction: _notAction, ...asAllow } = rest;
+      void _notAction;
+      const allow = bindJsonStatement(st['NotAction'] !== undefined ? { ...asAllow, Action: table } : rest, doc.Version, version, bound);
+      if (allow !== undefined) allows.push({ ...allow, Action: table });
+    }
+  }
+  return { denies, allows };
+}
+
+/** Whether a statement of a default-role job's session policy is one of its owner's table Allows (`ownerTableStatements` writes their `Action` as a list of table actions). */
+function isCopiedTableAllow(st: unknown): boolean {
+  if (typeof st !== 'object' || st === null) return false;
+  const rec = st as Record<string, unknown>;
+  const actions = rec['Action'];
+  return rec['Effect'] === 'Allow' && Array.isArray(actions) && actions.length > 0 && actions.every((a) => typeof a === 'string' && TABLE_SERVICES.some((svc) => a.toLowerCase().startsWith(svc)));
+}
+
+/**
+ * The session policy a default-role job's session is issued (or decided) with now (review pe, 1): the one stored at its
+ * submission (`sessionPolicy`), less each table Allow copied from its owner then that the owner (`owner`, the user as it
+ * is now) no longer holds, read again as the submission read it (`ownerTableStatements`, bound to the owner's current
+ * facts). So the job's table rights are never more than the owner's at submission, nor than the owner's now, as seed 1's
+ * "table rights equal to the job owner's own" asks: copied once, a right taken from the owner stayed with every session
+ * of its running jobs, refreshes and `sts revoke-sessions --job` included. A right the owner gained since is not added.
+ * The workspace's bucket and the copied Denies stay as stored (the owner's current Denies bind every decision besides:
+ * `ownerTableDenies`). A policy left with no statement denies everything, as `defaultSessionPolicy` writes one.
+ */
+export async function sessionPolicyHeld(tx: ReadTx, partition: Partition, sessionPolicy: string, owner: UserRecord): Promise<string> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(sessionPolicy) as Record<string, unknown>;
+  } catch {
+    return sessionPolicy;
+  }
+  const statements = Array.isArray(doc['Statement']) ? (doc['Statement'] as unknown[]) : undefined;
+  if (statements === undefined || !statements.some(isCopiedTableAllow)) return sessionPolicy;
+  const version = partition === 'acs' ? '1' : '2012-10-17';
+  // Not `limited` by how it called then: a permissions boundary it has now copies no Allow, and every copied one goes.
+  const { allows } = await ownerTableStatements(tx, { partition, arn: userArn(partition, owner), user: owner, limited: false }, version);
+  const held = new Set(allows.map(canonicalJson));
+  const kept = statements.filter((st) => !isCopiedTableAllow(st) || held.has(canonicalJson(st)));
+  if (kept.length === statements.length) return sessionPolicy;
+  return JSON.stringify({ ...doc, Statement: kept.length > 0 ? kept : [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
 }
 
 /**
@@ -843,92 +965,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
   }
 
-  /** Services whose actions count as table access (ODPS/MaxCompute-style projects). */
-  const TABLE_SERVICES = ['odps:', 'tables:'];
   /** The cap on a session policy's length, in characters. */
   const SESSION_POLICY_CAP = 2048;
-
-  /** Could the action pattern (with `*`/`?`) match an action of a table service? `*`, `*:Read`, `od*`, `odps:Get*` can. */
-  function mayConcernTables(pattern: string): boolean {
-    return TABLE_SERVICES.some((svc) => mayConcernService(pattern, svc));
-  }
-
-  /** Could the action pattern match an action of the service `svc` (`odps:`)? */
-  function mayConcernService(pattern: string, svc: string): boolean {
-    const p = pattern.toLowerCase();
-    const wild = p.search(/[*?]/);
-    const head = wild === -1 ? p : p.slice(0, wild);
-    return wild === -1 ? p.startsWith(svc) : svc.startsWith(head) || head.startsWith(svc);
-  }
-
-  /**
-   * The statements of the submitter's identity policies (own inline and attached, and their groups') that concern
-   * tables: every Deny that could (any `NotAction`, `Action: "*"`, a wildcard that can match a table service, a table
-   * service's action), copied whole; and the Allows of table actions, narrowed to those actions. When the submitter
-   * has a permissions boundary or session policies, no Allow is copied: the job gets no table rights, never more
-   * than the owner (review S, S3). Each statement is bound to the owner (src/core/iam/bind-principal.ts
-   * `bindJsonStatement`): what describes the principal is decided with the owner's facts, since the copy is evaluated
-   * for the job's session, another principal (review X, X2); a statement that does not apply to the owner is left out.
-   * `version`: the session policy's.
-   */
-  async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: string): Promise<{ denies: unknown[]; allows: unknown[] }> {
-    const user = owner.user;
-    if (!user) return { denies: [], allows: [] };
-    const docs: string[] = [];
-    const refs: PrincipalRef[] = [{ type: 'user', account: user.account, name: user.name }];
-    for (const g of await tx.groups.listForUser(user.account, user.name)) refs.push({ type: 'group' as const, account: g.account, name: g.name });
-    for (const ref of refs) {
-      for (const arn of await tx.attachments.listForPrincipal(ref)) {
-        const v = await tx.policies.getDefaultVersion(arn);
-        if (v) docs.push(v.document);
-      }
-      for (const p of await tx.inlinePolicies.list(ref)) docs.push(p.document);
-    }
-    const limited = user.permissionsBoundary != null || owner.limited;
-    const bound = principalLookup(ownerPrincipal(owner.partition, user, Object.fromEntries(user.tags.map((t) => [t.key, t.value]))));
-    const denies: unknown[] = [];
-    const allows: unknown[] = [];
-    for (const text of docs) {
-      let doc: { Statement?: unknown; Version?: unknown };
-      try {
-        doc = JSON.parse(text) as { Statement?: unknown; Version?: unknown };
-      } catch {
-        continue;
-      }
-      const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-      for (const st of list as Record<string, unknown>[]) {
-        if (st === null || typeof st !== 'object') continue;
-        const { Sid: _sid, ...rest } = st;
-        void _sid;
-        const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
-        if (st['Effect'] === 'Deny') {
-          if (st['NotAction'] === undefined && !actions.some(mayConcernTables)) continue;
-          const deny = bindJsonStatement(rest, doc.Version, version, bound);
-          if (deny !== undefined) denies.push(deny);
-          continue;
-        }
-        if (limited || st['Effect'] !== 'Allow') continue;
-        // `*` allows the table services' actions too (an administrator's policy, AdministratorAccess): copied as those
-        // services' `*`, never as itself, which would open every service the default role reaches (review gn, 4).
-        // Action patterns name one service each (`service:Name`, or `*` alone: POLICY_INVALID_ACTION otherwise).
-        // An Allow with `NotAction` (PowerUserAccess's `NotAction: iam:*`, "all but IAM") allows every table service its
-        // NotAction leaves whole: copied as that service's `*`. One it excludes in part is not copied (never more than the
-        // owner); the NotAction itself never is, which would allow every other service the default role reaches. Only
-        // `Action` lists were read, and such an owner's default-role job got no table rights (review hp, 5).
-        const notActions = ([] as unknown[]).concat(st['NotAction'] ?? []).filter((a): a is string => typeof a === 'string');
-        const table =
-          st['NotAction'] !== undefined
-            ? TABLE_SERVICES.filter((svc) => !notActions.some((a) => mayConcernService(a, svc))).map((svc) => `${svc}*`)
-            : [...new Set(actions.flatMap((a) => (a === '*' ? TABLE_SERVICES.map((p) => `${p}*`) : TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)) ? [a] : [])))];
-        if (table.length === 0) continue;
-        const { NotAction: _notAction, ...asAllow } = rest;
-        void _notAction;
-        const allow = bindJsonStatement(st['NotAction'] !== undefined ? { ...asAllow, Action: table } : rest, doc.Version, version, bound);
-        if (allow !== undefined) allows.push({ ...allow, Action: table });
-      }
-    }
-    return { denies, allows };
-  }
 
   /**
    * The per-job session policy of the default role: the workspace default bucket, plus the table statements of the
@@ -2445,8 +2483,23 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return ended.length;
   }
 
+  /**
+   * The session policy job `job`'s next session carries (`sessionPolicyHeld`): a default-role job's as stored, less the
+   * table Allows its owner no longer holds. An owner gone, renamed onto another user or disabled keeps it as stored: such
+   * a job's sessions are refused at every use (src/app/sts.ts `sessionCaller`), and the sweep ends the job.
+   */
+  async function sessionPolicyNow(job: StoredJob): Promise<string | undefined> {
+    const stored = job.sessionPolicy;
+    const owner = ownerOf(job)?.owner;
+    if (stored === undefined || owner === undefined) return stored;
+    const entry = await sts.ownerEntry(undefined, job.account, owner);
+    if (entry === undefined || entry.user.id !== owner.id) return stored;
+    return deps.store.read((tx) => sessionPolicyHeld(tx, job.partition, stored, entry.user));
+  }
+
   async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {
     const session = sessionFacts(job);
+    const policy = await sessionPolicyNow(job);
     const r = await sts.assumeRoleAsService({
       // Issued to the first name of the service the role trusts, for this job (an `acs` account's role may trust
       // either of its two names), decided with the rest of the trust policy in one read of the store.
@@ -2462,7 +2515,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // than 3 h for a role whose maximum is shorter (JOB_SESSION_AT_LEAST_SECONDS).
       durationSeconds: options.sessionSeconds ?? 43200,
       maximumAtLeastSeconds: JOB_SESSION_AT_LEAST_SECONDS,
-      ...(job.sessionPolicy !== undefined ? { policy: job.sessionPolicy } : {}),
+      // Of its owner's table Allows copied at submission, those the owner still holds (review pe, 1).
+      ...(policy !== undefined ? { policy } : {}),
       // A default-role job's table rights are its submitter's: the submitter's Denies now bind every decision.
       ...(ownerOf(job) ?? {}),
       ...(from.sourceIp !== undefined && from.sourceIp !== '' ? { sourceIp: from.sourceIp } : {}),
