@@ -1191,10 +1191,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // do nothing. Else the submitter's current Denies that may concern tables bind them, as `sessionCaller` (sts.ts).
     const owner = s.owner && (await sts.readPrincipals((tx) => sts.ownerEntry(tx, principal.account, s.owner as { name: string; id: string })));
     if (s.owner && (!owner || owner.user.id !== s.owner.id || owner.user.disabled)) return failWith('VALIDATION_ERROR', `job ${id} has ended (its submitter, user ${s.owner.name}, was deleted or disabled): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
-    // Of its owner's table Allows copied at submission, those the owner still holds, as its sessions are issued now
-    // (review pe, 1); while the store cannot be read, the policy as stored, as before.
+    // Of its owner's table Allows copied at submission, those the owner still holds, and its workspace's bucket while it
+    // is still that workspace's and the owner a member, as its sessions are issued now (reviews pe, 1 and 2); while the
+    // store cannot be read, the policy as stored, as before.
     const stored = s.sessionPolicy;
-    const policy = stored !== undefined && owner ? await deps.store.read((tx) => sessionPolicyHeld(tx, r.partition, stored, owner.user)).catch((e: unknown) => (isStoreUnavailable(e) ? stored : Promise.reject(e))) : stored;
+    const policy = stored !== undefined && owner ? await deps.store.read((tx) => sessionPolicyHeld(tx, s.job, stored, owner.user)).then((held) => held.policy).catch((e: unknown) => (isStoreUnavailable(e) ? stored : Promise.reject(e))) : stored;
     const session = policy !== undefined ? [compileSessionPolicy(policy), ...(owner ? ownerTableDenies(owner) : [])] : undefined;
     // The job's session as it is issued (review N, N1): the role's stored name, the session's, the account's dialect.
     const value: Resolved = {

@@ -449,32 +449,66 @@ function isCopiedTableAllow(st: unknown): boolean {
   return rec['Effect'] === 'Allow' && Array.isArray(actions) && actions.length > 0 && actions.every((a) => typeof a === 'string' && TABLE_SERVICES.some((svc) => a.toLowerCase().startsWith(svc)));
 }
 
+/** Whether a statement of a default-role job's session policy is its workspace's default bucket's (`defaultBucketStatement`): the bucket's ARN, or undefined. */
+function bucketOfStatement(st: unknown): string | undefined {
+  if (typeof st !== 'object' || st === null) return undefined;
+  const rec = st as Record<string, unknown>;
+  const resources = rec['Resource'];
+  if (rec['Effect'] !== 'Allow' || (rec['Action'] !== 's3:*' && rec['Action'] !== 'oss:*') || !Array.isArray(resources) || typeof resources[0] !== 'string') return undefined;
+  return canonicalJson(st) === canonicalJson(defaultBucketStatement(resources[0])) ? resources[0] : undefined;
+}
+
 /**
- * The session policy a default-role job's session is issued (or decided) with now (review pe, 1): the one stored at its
- * submission (`sessionPolicy`), less each table Allow copied from its owner then that the owner (`owner`, the user as it
- * is now) no longer holds, read again as the submission read it (`ownerTableStatements`, bound to the owner's current
- * facts). So the job's table rights are never more than the owner's at submission, nor than the owner's now, as seed 1's
- * "table rights equal to the job owner's own" asks: copied once, a right taken from the owner stayed with every session
- * of its running jobs, refreshes and `sts revoke-sessions --job` included. A right the owner gained since is not added.
- * The workspace's bucket and the copied Denies stay as stored (the owner's current Denies bind every decision besides:
+ * The session policy a default-role job's session is issued (or decided) with now: the one stored at its submission
+ * (`sessionPolicy`), less what the job's owner (`owner`, the user as it is now) no longer holds:
+ * - each table Allow copied from the owner then that the owner no longer holds, read again as the submission read it
+ *   (`ownerTableStatements`, bound to the owner's current facts; review pe, 1): copied once, a right taken from the owner
+ *   stayed with every session of its running jobs, refreshes and `sts revoke-sessions --job` included;
+ * - the workspace's default bucket, once it is no longer the workspace's default bucket or the owner no longer a member
+ *   of the workspace (review pe, 2): a bucket moved elsewhere, or a member removed, left every running default-role job
+ *   of it with `s3:*` on the bucket for its life.
+ * So a job's rights are never more than at submission, nor than its owner's now, as seed 1's "rights only on the
+ * workspace's default bucket, plus table rights equal to the job owner's own" asks. Nothing the owner or workspace gained
+ * since is added. The copied Denies stay as stored (the owner's current Denies bind every decision besides:
  * `ownerTableDenies`). A policy left with no statement denies everything, as `defaultSessionPolicy` writes one.
  */
-export async function sessionPolicyHeld(tx: ReadTx, partition: Partition, sessionPolicy: string, owner: UserRecord): Promise<string> {
+export async function sessionPolicyHeld(tx: ReadTx, job: Pick<Job, 'partition' | 'account' | 'workspace'>, sessionPolicy: string, owner: UserRecord): Promise<{ readonly policy: string; readonly dropped: readonly string[] }> {
+  const asStored = { policy: sessionPolicy, dropped: [] };
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(sessionPolicy) as Record<string, unknown>;
   } catch {
-    return sessionPolicy;
+    return asStored;
   }
   const statements = Array.isArray(doc['Statement']) ? (doc['Statement'] as unknown[]) : undefined;
-  if (statements === undefined || !statements.some(isCopiedTableAllow)) return sessionPolicy;
-  const version = partition === 'acs' ? '1' : '2012-10-17';
+  if (statements === undefined) return asStored;
+  const copied = statements.some(isCopiedTableAllow);
+  const bucketStatement = statements.some((st) => bucketOfStatement(st) !== undefined);
+  if (!copied && !bucketStatement) return asStored;
+  const { partition } = job;
   // Not `limited` by how it called then: a permissions boundary it has now copies no Allow, and every copied one goes.
-  const { allows } = await ownerTableStatements(tx, { partition, arn: userArn(partition, owner), user: owner, limited: false }, version);
-  const held = new Set(allows.map(canonicalJson));
-  const kept = statements.filter((st) => !isCopiedTableAllow(st) || held.has(canonicalJson(st)));
-  if (kept.length === statements.length) return sessionPolicy;
-  return JSON.stringify({ ...doc, Statement: kept.length > 0 ? kept : [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+  const held = copied ? new Set((await ownerTableStatements(tx, { partition, arn: userArn(partition, owner), user: owner, limited: false }, partition === 'acs' ? '1' : '2012-10-17')).allows.map(canonicalJson)) : undefined;
+  let bucketNow: string | undefined;
+  let bucketGone = '';
+  if (bucketStatement) {
+    const text = await tx.kv.get(workspaceKey(job.account, job.workspace));
+    const ws = text === undefined ? undefined : (JSON.parse(text) as Workspace);
+    const member = ws !== undefined && (isWorkspaceMember(ws, owner.name, []) || isWorkspaceMember(ws, owner.name, (await tx.groups.listForUser(owner.account, owner.name)).map((g) => g.name)));
+    bucketNow = member ? ws.defaultBucket : undefined;
+    bucketGone = ws === undefined ? `workspace ${job.workspace} no longer exists` : member ? `it is no longer the default bucket of workspace ${ws.name}` : `user ${owner.name} is no longer a member of workspace ${ws.name}`;
+  }
+  const dropped: string[] = [];
+  let tables = 0;
+  const kept = statements.filter((st) => {
+    if (held !== undefined && isCopiedTableAllow(st)) return held.has(canonicalJson(st)) || (tables++, false);
+    const bucket = bucketOfStatement(st);
+    if (bucket === undefined || bucket === bucketNow) return true;
+    dropped.push(`the workspace's bucket ${bucket} (${bucketGone})`);
+    return false;
+  });
+  if (tables > 0) dropped.push(`${tables} table Allow statement(s) copied from user ${owner.name} at submission that it no longer holds`);
+  if (kept.length === statements.length) return asStored;
+  return { policy: JSON.stringify({ ...doc, Statement: kept.length > 0 ? kept : [{ Effect: 'Deny', Action: '*', Resource: '*' }] }), dropped };
 }
 
 /**
@@ -2485,16 +2519,20 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /**
    * The session policy job `job`'s next session carries (`sessionPolicyHeld`): a default-role job's as stored, less the
-   * table Allows its owner no longer holds. An owner gone, renamed onto another user or disabled keeps it as stored: such
+   * table Allows its owner no longer holds and the workspace's bucket once it is not the workspace's or the owner not a
+   * member (reviews pe, 1 and 2). An owner gone, renamed onto another user or disabled keeps it as stored: such
    * a job's sessions are refused at every use (src/app/sts.ts `sessionCaller`), and the sweep ends the job.
    */
-  async function sessionPolicyNow(job: StoredJob): Promise<string | undefined> {
+  async function sessionPolicyNow(job: StoredJob): Promise<{ readonly policy: string; readonly dropped: readonly string[] } | undefined> {
     const stored = job.sessionPolicy;
     const owner = ownerOf(job)?.owner;
-    if (stored === undefined || owner === undefined) return stored;
+    if (stored === undefined) return undefined;
+    const asStored = { policy: stored, dropped: [] };
+    if (owner === undefined) return asStored;
     const entry = await sts.ownerEntry(undefined, job.account, owner);
-    if (entry === undefined || entry.user.id !== owner.id) return stored;
-    return deps.store.read((tx) => sessionPolicyHeld(tx, job.partition, stored, entry.user));
+    if (entry === undefined || entry.user.id !== owner.id) return asStored;
+    // The database out of reach: the issuance that follows reads it too, and is refused as an outage, recorded as one.
+    return deps.store.read((tx) => sessionPolicyHeld(tx, job, stored, entry.user)).catch((e: unknown) => (isStoreUnavailable(e) ? asStored : Promise.reject(e)));
   }
 
   async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {
@@ -2516,7 +2554,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       durationSeconds: options.sessionSeconds ?? 43200,
       maximumAtLeastSeconds: JOB_SESSION_AT_LEAST_SECONDS,
       // Of its owner's table Allows copied at submission, those the owner still holds (review pe, 1).
-      ...(policy !== undefined ? { policy } : {}),
+      ...(policy !== undefined ? { policy: policy.policy } : {}),
       // A default-role job's table rights are its submitter's: the submitter's Denies now bind every decision.
       ...(ownerOf(job) ?? {}),
       ...(from.sourceIp !== undefined && from.sourceIp !== '' ? { sourceIp: from.sourceIp } : {}),
@@ -2542,7 +2580,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     entry.refreshAt = refreshAt(creds.issuedAt, creds.credentials.expiration, jitter);
     entry.servableUntil = servableUntil(creds.issuedAt, creds.credentials.expiration);
     deliveries.set(job.id, entry);
-    await event(job.id, 'credentials-issued', `issued ${r.value.arn} (${creds.credentials.accessKeyId}), expires ${isoSeconds(creds.credentials.expiration)}`);
+    // What the job's owner or workspace no longer gives it is said with the session that goes without it (reviews pe, 1 and 2).
+    const without = policy !== undefined && policy.dropped.length > 0 ? `; without ${policy.dropped.join('; ')}` : '';
+    await event(job.id, 'credentials-issued', `issued ${r.value.arn} (${creds.credentials.accessKeyId}), expires ${isoSeconds(creds.credentials.expiration)}${without}`);
     return ok(creds);
   }
 
