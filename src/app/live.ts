@@ -486,6 +486,28 @@ export class LiveState {
     return this.mirror.policies.get(arn)?.record;
   }
 
+  /**
+   * Accounts, users and roles by name (without regard to case) and managed policies by ARN, answered as a read
+   * transaction answers them, from what is held (as of `head`): for the what-ifs that answer as enforcement decides,
+   * the database reachable or not (src/app/simulate.ts `DirectoryReads`; review pg, 1).
+   */
+  readonly held = {
+    accounts: { get: async (id: string): Promise<AccountRecord | undefined> => this.account(id) },
+    users: {
+      get: async (account: string, name: string): Promise<UserRecord | undefined> => {
+        const e = this.mirror.principals.get(userKey(account, name));
+        return e !== undefined && 'user' in e ? e.user : undefined;
+      },
+    },
+    roles: {
+      get: async (account: string, name: string): Promise<RoleRecord | undefined> => {
+        const e = this.mirror.principals.get(roleKey(account, name));
+        return e !== undefined && 'role' in e ? e.role : undefined;
+      },
+    },
+    policies: { getByArn: async (arn: string): Promise<PolicyRecord | undefined> => this.policyRecord(arn) },
+  };
+
   /** Milliseconds since the start of the last refresh that succeeded (the `gatehouse_directory_staleness_seconds` gauge); 0 before the first load. */
   stalenessMs(): number {
     return this.freshAt === undefined ? 0 : Math.max(0, this.deps.now() - this.freshAt);

@@ -46,7 +46,7 @@ import {
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime } from './authorize.ts';
-import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestContext, decideOnRole, partitionOf, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
+import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestContext, decideOnRole, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
@@ -394,7 +394,18 @@ function tagsOf(tags: readonly { key: string; value: string }[]): Record<string,
   return out;
 }
 
-async function partitionOfAccount(tx: ReadTx, account: string): Promise<Partition> {
+/**
+ * What a simulation looks up in the directory besides the policies it is given: a read transaction's view, or the
+ * directory held in memory (src/app/live.ts), which enforcement decides from (`heldDirectory`).
+ */
+export interface DirectoryReads {
+  readonly accounts: Pick<ReadTx['accounts'], 'get'>;
+  readonly users: Pick<ReadTx['users'], 'get'>;
+  readonly roles: Pick<ReadTx['roles'], 'get'>;
+  readonly policies: Pick<ReadTx['policies'], 'getByArn'>;
+}
+
+async function partitionOfAccount(tx: DirectoryReads, account: string): Promise<Partition> {
   return (await tx.accounts.get(account))?.partition ?? 'aws';
 }
 
@@ -406,7 +417,7 @@ async function partitionOfAccount(tx: ReadTx, account: string): Promise<Partitio
  * SimulateCustomPolicy instead" (IAM, API_SimulatePrincipalPolicy); with a CallerArn's tags read for anyone, a caller
  * allowed only SimulateCustomPolicy read another user's tags through the conditions it wrote (review oc, 1).
  */
-async function callerPrincipal(deps: AppDeps, tx: ReadTx, c: Caller, arn: string): Promise<Result<Principal>> {
+async function callerPrincipal(deps: AppDeps, tx: DirectoryReads, c: Caller, arn: string): Promise<Result<Principal>> {
   const m = USER_ARN_RE.exec(arn);
   if (!m) return failWith('INVALID_INPUT', `CallerArn must be the ARN of a user (\`arn:aws:iam::<account>:user/<name>\`), got \`${shortName(arn)}\``, 'CallerArn');
   const account = (m[1] ?? m[2]) as string;
@@ -562,14 +573,14 @@ function missingContextValues(sources: Sources, request: Parameters<typeof evalu
  * The roles of the directory that the simulation's resources name, in any spelling or case, for the actions decided on
  * a role (`ROLE_ACTIONS`): by resource as given. Such a question is decided as STS and jobs decide it (review U, U2).
  */
-async function rolesNamed(tx: ReadTx, o: SimulationOptions): Promise<Map<string, RoleName>> {
+async function rolesNamed(tx: DirectoryReads, o: SimulationOptions): Promise<Map<string, RoleName>> {
   const out = new Map<string, RoleName>();
   if (!o.actionNames.some((a) => ROLE_ACTIONS.has(a.toLowerCase()))) return out;
   for (const resource of o.resourceArns ?? []) {
     const parsed = parseRoleArn(resource);
     if (!parsed || out.has(resource)) continue;
     const role = await tx.roles.get(parsed.account, parsed.name);
-    const partition = role && (await partitionOf(tx, role.account));
+    const partition = role && (await tx.accounts.get(role.account))?.partition;
     if (!role || !partition || (parsed.partition === 'aws' && role.path !== parsed.path)) continue;
     out.set(resource, { partition, account: role.account, path: role.path, name: role.name });
   }
@@ -598,7 +609,7 @@ interface DirectoryFacts {
  * decides them. A custom simulation's policies are the caller's own text: read for anyone, they told another user's
  * tags a prefix at a time to a caller allowed only SimulateCustomPolicy (review oc, 2).
  */
-async function directoryFactsNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
+async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
   const out = new Map<string, DirectoryFacts>();
   if (!o.actionNames.some(readsResourceTags)) return out;
   const partition = await partitionOfAccount(tx, c.account);
@@ -817,8 +828,14 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
   });
 }
 
-/** `SimulateCustomPolicy`: only the policies given, for `CallerArn` (default: the caller of the API). */
-export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: SimulationOptions): R<SimulationResult[]> {
+/**
+ * `SimulateCustomPolicy`: only the policies given, for `CallerArn` (default: the caller of the API). `held`: the
+ * directory held in memory, which enforcement decides from; what the simulation looks up (the CallerArn's user, a role or
+ * a tagged entity named as a resource) is read there, so that it answers during a database outage as decisions do
+ * (review pg, 1: it opened a transaction for every call, and answered 503). A job named for a job action is read from
+ * the store: jobs are not held.
+ */
+export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: SimulationOptions, held?: DirectoryReads): R<SimulationResult[]> {
   const a = authorizeAdmin(c, deps.now(), 'SimulateCustomPolicy', '*');
   if (!a.ok) return a;
   if ((input.policyInputList?.length ?? 0) === 0) {
@@ -829,15 +846,17 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
   const owner = resourceOwnerOf(input.resourceOwner);
   if (!owner.ok) return owner;
   if (input.resourcePolicy !== undefined && input.callerArn === undefined) return failWith('INVALID_INPUT', 'CallerArn is required with a ResourcePolicy', 'CallerArn');
-  return deps.store.read(async (tx) => {
-    const principal = input.callerArn !== undefined ? await callerPrincipal(deps, tx, c, input.callerArn) : ok(c.principal);
+  const simulate = async (directory: DirectoryReads, jobs: () => Promise<Map<string, string>>): R<SimulationResult[]> => {
+    const principal = input.callerArn !== undefined ? await callerPrincipal(deps, directory, c, input.callerArn) : ok(c.principal);
     if (!principal.ok) return principal;
     const sources = new Sources();
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(deps, tx, c, input));
-  });
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(directory, input), await directoryFactsNamed(deps, directory, c, input), await jobs());
+  };
+  if (held !== undefined && !input.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase()))) return simulate(held, async () => new Map());
+  return deps.store.read((tx) => simulate(held ?? tx, () => jobsNamed(deps, tx, c, input)));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -679,7 +679,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   // Simulation and authorization details (src/app/simulate.ts)
   SimulatePrincipalPolicy: (app, c, p) =>
     need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, 'SimulatePrincipalPolicy', () => simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
-  SimulateCustomPolicy: (app, c, p) => simulationXml(p, 'SimulateCustomPolicy', () => simulateCustomPolicy(app.deps, c, simulationOptions(p))),
+  SimulateCustomPolicy: (app, c, p) => simulationXml(p, 'SimulateCustomPolicy', () => simulateCustomPolicy(app.deps, c, simulationOptions(p), app.live.loaded ? app.live.held : undefined)),
   // The condition keys those policies read, for ContextEntries (review fe, 1: both were InvalidAction).
   GetContextKeysForCustomPolicy: (app, c, p) => mapResult(getContextKeysForCustomPolicy(app.deps, c, { policyInputList: p.list('PolicyInputList') }), (keys) => ({ ContextKeyNames: list(keys) })),
   GetContextKeysForPrincipalPolicy: (app, c, p) =>
