@@ -109,6 +109,12 @@ export const jobLiveAccountKey = (account: string, id: string): string => `${liv
  */
 export const MAX_LIVE_JOBS = 1000;
 
+/**
+ * How many times a node's start checks the cluster and writes the node when the cluster's role for it changed between
+ * the two (review pg, 2); after that, 409 ConcurrentModification: the cluster is being changed faster than nodes start.
+ */
+const NODE_START_ATTEMPTS = 3;
+
 /** The refusal of a job past its account's quota of live jobs. */
 export function liveJobsRefusal(account: string, max: number): string {
   return `account ${account} has ${max.toLocaleString('en-US')} live jobs, the most it may have: stop or end one first (\`gatehouse jobs stop ID\`; a pod's job ends when the pod is deleted), or have the operator raise --max-live-jobs (GATEHOUSE_MAX_LIVE_JOBS)`;
@@ -2091,7 +2097,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return recordedStart(caller, seen, what, () => startNodeChecked(caller, input, seen));
   }
 
-  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string; committed?: (r: Result<Submitted & { why: string }>) => void }): Promise<Result<Submitted & { why: string }>> {
+  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob; cluster?: string; committed?: (r: Result<Submitted & { why: string }>) => void }, attempt = 1): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
     // Names as a cluster's and a compute config's are (review iz, 3), before anything is decided or recorded: neither was
@@ -2120,22 +2126,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const own = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, cluster.name));
         if (own.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${own.summary}`);
       }
-      if (input.computeConfig !== undefined && !hasComputeConfig(cluster, input.computeConfig)) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} has no compute config ${input.computeConfig}`);
-      const groups = caller.user ? (await tx.groups.listForUser(account, caller.user.name)).map((g) => g.name) : [];
-      const chosen = nodeRole(cluster, { ...(caller.user ? { user: caller.user.name } : {}), groups }, input.computeConfig);
-      if (!chosen) return failWith('VALIDATION_ERROR', `cluster ${cluster.name} names no instance role for this node (set spec.instanceRole)`);
-      seen.why = chosen.why;
-      const parsed = chosen.role.includes(':') ? parseRoleArn(chosen.role) : { partition, account, name: chosen.role, path: '/' };
-      // An instance role given by ARN names it with its path, as a job's role (review hp, 1); by name, at its path.
-      const role = parsed && parsed.account === account ? roleNamedBy(await tx.roles.get(account, parsed.name), parsed, partition, !chosen.role.includes(':')) : undefined;
-      if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
-      const roleArn = roleArnOf(partition, account, role.path, role.name);
+      const chosen = await chooseNodeRole(tx, caller, cluster, input.computeConfig);
+      if (!chosen.ok) return chosen;
+      const { role, roleArn } = chosen.value;
+      seen.why = chosen.value.why;
       seen.roleArn = roleArn;
       const service = computeServices(partition)[0] as string;
       const refused = passRoleRefusal(caller, roleArn, computeServices(partition), jobArn(partition, account, id));
       if (refused) return refused;
       if (trustingService(role, partition, roleArn, computeServices(partition), id, jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id })) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
-      return ok({ roleArn, why: chosen.why });
+      return ok({ roleArn, why: chosen.value.why });
     });
     if (!checked.ok) return checked;
     // The node is the stored cluster's, under its own name: its sessions' `gatehouse:cluster` tag, which policies compare
@@ -2144,11 +2144,41 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const { job, capability, rankCapability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${clusterName}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: clusterName } }), id);
     seen.job = job;
     // The cluster asked again in the node's own write: read only in the checks' transaction, a cluster pruned in between
-    // (finding no live node yet, review hb, 2) got the node, stored live in a cluster that no longer existed (review nb, 2).
-    const stillThere = async (tx: WriteTx): Promise<Result<void>> => ((await getCluster(tx, account, clusterName)) ? ok(undefined) : failWith('NO_SUCH_ENTITY', `cluster ${clusterName} does not exist in account ${account}`));
+    // (finding no live node yet, review hb, 2) got the node, stored live in a cluster that no longer existed (review nb, 2);
+    // and the node's role chosen again there: a cluster whose instance role, compute config or mapping changed in between
+    // got a node running as the role it no longer hands (review pg, 2). Then the checks run again on the cluster as it is.
+    let changed: string | undefined;
+    const stillThere = async (tx: WriteTx): Promise<Result<void>> => {
+      const cluster = await getCluster(tx, account, clusterName);
+      if (!cluster) return failWith('NO_SUCH_ENTITY', `cluster ${clusterName} does not exist in account ${account}`);
+      const now = await chooseNodeRole(tx, caller, cluster, input.computeConfig);
+      if (now.ok && now.value.roleArn === checked.value.roleArn) return ok(undefined);
+      changed = now.ok ? `it now hands this node ${now.value.roleArn} (${now.value.why})` : 'it no longer hands this node a role that exists';
+      return failWith('ETAG_MISMATCH', `cluster ${clusterName} changed while the node was starting as ${checked.value.roleArn}: ${changed}; start the node again`, 'cluster');
+    };
     const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, stillThere, () => seen.committed?.(ok({ job, capability, rankCapability, why: checked.value.why })));
-    if (!stored.ok) return stored;
+    if (!stored.ok) {
+      if (changed !== undefined && attempt < NODE_START_ATTEMPTS) return startNodeChecked(caller, input, seen, attempt + 1);
+      return stored;
+    }
     return ok({ job, capability, rankCapability, why: checked.value.why });
+  }
+
+  /**
+   * The role a node of `cluster` started by `caller` runs as (`nodeRole`: the compute config's, a mapping's for the
+   * caller's name or groups, else the instance role), found as stored: an ARN names it with its path, as a job's role
+   * (review hp, 1); a bare name at its path. Read in the start's checks and again in the node's write (review pg, 2).
+   */
+  async function chooseNodeRole(tx: ReadTx, caller: Caller, cluster: Cluster, computeConfig: string | undefined): Promise<Result<{ role: RoleRecord; roleArn: string; why: string }>> {
+    const { partition, account } = caller;
+    if (computeConfig !== undefined && !hasComputeConfig(cluster, computeConfig)) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} has no compute config ${computeConfig}`);
+    const groups = caller.user ? (await tx.groups.listForUser(account, caller.user.name)).map((g) => g.name) : [];
+    const chosen = nodeRole(cluster, { ...(caller.user ? { user: caller.user.name } : {}), groups }, computeConfig);
+    if (!chosen) return failWith('VALIDATION_ERROR', `cluster ${cluster.name} names no instance role for this node (set spec.instanceRole)`);
+    const parsed = chosen.role.includes(':') ? parseRoleArn(chosen.role) : { partition, account, name: chosen.role, path: '/' };
+    const role = parsed && parsed.account === account ? roleNamedBy(await tx.roles.get(account, parsed.name), parsed, partition, !chosen.role.includes(':')) : undefined;
+    if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
+    return ok({ role, roleArn: roleArnOf(partition, account, role.path, role.name), why: chosen.why });
   }
 
   /**
