@@ -6,8 +6,11 @@
  * stopped, "decisions … keep working from the compiled state"; issue 8: simulation answers "from the same code path as
  * enforcement"; docs/decisions.md "A store outage is a 503, not a 500, and what lives in memory keeps working". It now
  * reads those from the directory held in memory (a job named as a resource still needs the database: jobs are not).
+ * What that directory does not hold is looked for in the change log once, as a decision looks for a principal it does
+ * not hold (docs/decisions.md "The whole directory is compiled in memory"): a user created a moment ago through another
+ * instance is simulated with its tags, as it was when the simulation read the database (the last test).
  *
- * Before the fix 1 of 2 tests failed.
+ * Before the fix 1 of 2 tests failed; the last test, added with the look in the change log, failed before it (1 of 1).
  *
  * A real server on the test PostgreSQL through a TCP proxy that the test takes down (test/support/pg-outage-jobs.ts);
  * `@aws-sdk/client-iam` as the client.
@@ -17,6 +20,8 @@ import assert from 'node:assert/strict';
 import { CreateUserCommand, IAMClient, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, SimulateCustomPolicyCommand, TagUserCommand, type SimulateCustomPolicyCommandInput } from '@aws-sdk/client-iam';
 import { pgSkip } from './support/postgres.ts';
 import { pgOutageJobsWorld, type PgOutageJobsWorld } from './support/pg-outage-jobs.ts';
+import { twoAppsOnPostgres } from './support/pg-two-apps.ts';
+import { simulateCustomPolicy } from '../src/app/simulate.ts';
 
 const skip = await pgSkip();
 const ROOT = '000000000000';
@@ -82,6 +87,27 @@ describe('review pg1: SimulateCustomPolicy during a database outage answers from
       assert.deepEqual(await ask(), up);
     } finally {
       world.bringUp();
+    }
+  });
+});
+
+describe('review pg1: SimulateCustomPolicy on an instance that has not heard of a user created through another yet', { skip, timeout: 60_000 }, () => {
+  it('looks for it as a decision does, and simulates it with its tags', async () => {
+    const { a, b, admin, close } = await twoAppsOnPostgres('pg1');
+    try {
+      await b.refresh();
+      assert.ok((await a.directory.createUser(admin, { userName: 'pg1-carol', tags: [{ key: 'team', value: 'vision' }] })).ok);
+      // B follows no changes by itself (test/support/pg-two-apps.ts): it has not heard of carol.
+      const r = await simulateCustomPolicy(b.deps, admin, {
+        actionNames: ['s3:GetObject'],
+        resourceArns: ['arn:aws:s3:::pg1/k'],
+        policyInputList: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'vision' } } })],
+        callerArn: `arn:aws:iam::${ROOT}:user/pg1-carol`,
+      }, b.live.loaded ? b.live.held : undefined);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual(r.value.map((e) => [e.evalDecision, e.missingContextValues]), [['allowed', []]]);
+    } finally {
+      await close();
     }
   });
 });

@@ -489,24 +489,35 @@ export class LiveState {
   /**
    * Accounts, users and roles by name (without regard to case) and managed policies by ARN, answered as a read
    * transaction answers them, from what is held (as of `head`): for the what-ifs that answer as enforcement decides,
-   * the database reachable or not (src/app/simulate.ts `DirectoryReads`; review pg, 1).
+   * the database reachable or not (src/app/simulate.ts `DirectoryReads`; review pg, 1). What is not held may have been
+   * made a moment ago through another instance: the change log is read once before it counts as absent, as for a
+   * principal a decision names (an outage then answers 503, as there).
    */
   readonly held = {
-    accounts: { get: async (id: string): Promise<AccountRecord | undefined> => this.account(id) },
+    accounts: { get: (id: string): Promise<AccountRecord | undefined> => this.heldOrLooked(() => this.account(id)) },
     users: {
-      get: async (account: string, name: string): Promise<UserRecord | undefined> => {
-        const e = this.mirror.principals.get(userKey(account, name));
-        return e !== undefined && 'user' in e ? e.user : undefined;
-      },
+      get: (account: string, name: string): Promise<UserRecord | undefined> =>
+        this.heldOrLooked(() => {
+          const e = this.mirror.principals.get(userKey(account, name));
+          return e !== undefined && 'user' in e ? e.user : undefined;
+        }),
     },
     roles: {
-      get: async (account: string, name: string): Promise<RoleRecord | undefined> => {
-        const e = this.mirror.principals.get(roleKey(account, name));
-        return e !== undefined && 'role' in e ? e.role : undefined;
-      },
+      get: (account: string, name: string): Promise<RoleRecord | undefined> =>
+        this.heldOrLooked(() => {
+          const e = this.mirror.principals.get(roleKey(account, name));
+          return e !== undefined && 'role' in e ? e.role : undefined;
+        }),
     },
-    policies: { getByArn: async (arn: string): Promise<PolicyRecord | undefined> => this.policyRecord(arn) },
+    policies: { getByArn: (arn: string): Promise<PolicyRecord | undefined> => this.heldOrLooked(() => this.policyRecord(arn)) },
   };
+
+  private async heldOrLooked<T>(find: () => T | undefined): Promise<T | undefined> {
+    const found = find();
+    if (found !== undefined) return found;
+    await this.refresh();
+    return find();
+  }
 
   /** Milliseconds since the start of the last refresh that succeeded (the `gatehouse_directory_staleness_seconds` gauge); 0 before the first load. */
   stalenessMs(): number {
