@@ -5,7 +5,7 @@
  * and GetRole shows the old id where the ARN was; GCP rewrites a deleted member to `deleted:user:…?uid=…` (§A.4).
  * Gatehouse matches principals by name, so it does the same at deletion, inside the deleting write transaction and
  * in every account: a `Principal`/`NotPrincipal` value naming the entity by ARN (any path, `arn:aws:` or `acs:ram:`
- * form, as the engine matches it) becomes the entity's unique id in roles' trust policies and in resource policies
+ * form, as the engine matches it, and its name in any case, as a policy may name it: review ph, 1) becomes the entity's unique id in roles' trust policies and in resource policies
  * (bucket policies of the S3 gateway included), and a binding member naming it becomes `deleted:<member>?uid=<id>`.
  * Conditions (`aws:PrincipalArn`…) and resources are left as written, as AWS leaves them. A deleted user (or group)
  * also leaves every workspace of its account (review K1): membership gives a job the workspace's default role. A
@@ -14,7 +14,7 @@
  *
  * A user renamed (`UpdateUser` with `NewUserName` or `NewPath`) is followed by what named it (review K2): in AWS the
  * trust and resource policies hold its unique id and show its new ARN, so the grants stay with the renamed user and
- * a new user of the old name gets none. Here every `Principal` ARN naming it becomes its new ARN, `user:OLD` binding
+ * a new user of the old name gets none. Here every `Principal` ARN naming it (in any case) becomes its new ARN, `user:OLD` binding
  * members `user:NEW`, workspace members the new name, and access entries move to the new ARN (keeping the id they
  * are tied to). A group renamed takes its `group:` binding members and workspace memberships along the same way.
  * Every write goes through the store's transaction API (`roles.update`, `kv.put`, `kv.delete`), so the change log
@@ -34,7 +34,7 @@ import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy
 export interface GonePrincipal {
   readonly type: 'user' | 'role';
   readonly account: string;
-  /** As stored (names match exactly, as the engine matches them). */
+  /** As stored. Binding members name it exactly, as their engine matches them; policy principals in any case (`goneId`). */
   readonly name: string;
   /** The unique id Gatehouse gave it (`AIDA…`, `AROA…`). */
   readonly id: string;
@@ -54,12 +54,20 @@ export interface Forgotten {
   readonly clusters: readonly string[];
 }
 
-/** The unique id of `gone` for a policy principal that names it (by its kind, account and stored name), else undefined. */
+/**
+ * Whether a policy principal's name names the entity called `name`: in any case. The engine matches a principal's name
+ * exactly, but a policy is accepted naming an existing user or role in any case (principal-refs.ts, review Z3), and AWS
+ * stores what it names as the entity's unique id; left as written at a deletion or rename, `user/ALICE` for the user
+ * `alice` became a grant to whoever created a user `ALICE` after it (review ph, 1).
+ */
+const sameName = (written: string, name: string): boolean => written.toLowerCase() === name.toLowerCase();
+
+/** The unique id of `gone` for a policy principal that names it (by its kind, account and name in any case), else undefined. */
 const goneId =
   (gone: GonePrincipal) =>
   (value: string): string | undefined => {
     const e = namedEntity(value);
-    return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
+    return e !== undefined && e.kind === gone.type && e.account === gone.account && sameName(e.name, gone.name) ? gone.id : undefined;
   };
 
 /**
@@ -217,7 +225,7 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
   };
   const replace = (value: string): string | undefined => {
     const e = namedEntity(value);
-    return e !== undefined && e.kind === 'user' && e.account === account && e.name === from.name ? arnAfter(value) : undefined;
+    return e !== undefined && e.kind === 'user' && e.account === account && sameName(e.name, from.name) ? arnAfter(value) : undefined;
   };
   const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, undefined, now);
   const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `user:${from.name}`, `user:${to.name}`, account, now);
