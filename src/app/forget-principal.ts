@@ -218,10 +218,15 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
     const clusters = await rewriteClusterMappings(tx, account, 'group', from.name, to.name);
     return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, clusters, accessEntries: [] };
   }
-  // The value's own dialect and partition, with the user's new path (an `acs:ram` ARN has none) and name.
+  // The value's own dialect and partition, with the user's new path (an `acs:ram` ARN has none) and name. A path holding
+  // `*` or `?` (IAM allows any printable ASCII in a path) is left out: in a `Principal` they are a partial wildcard, which
+  // the engine refuses, so the whole policy failed closed for every principal it named and could not be written back as
+  // read (review ph, 2); the engine matches a user principal by account and name whatever the path, so it names the
+  // same user.
+  const path = (value: string): string => (value.startsWith('acs:') || /[*?]/.test(to.path) ? '/' : to.path);
   const arnAfter = (value: string): string => {
     const at = value.indexOf(':user/');
-    return `${value.slice(0, at)}:user${value.startsWith('acs:') ? '/' : to.path}${to.name}`;
+    return `${value.slice(0, at)}:user${path(value)}${to.name}`;
   };
   const replace = (value: string): string | undefined => {
     const e = namedEntity(value);
