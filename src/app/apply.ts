@@ -42,7 +42,7 @@ import {
   type StoredResourcePolicy,
 } from './resource-policies.ts';
 import { governingArns } from './resource-tree.ts';
-import { compileStored } from './unreadable-policy.ts';
+import { compileStored, STORED_POLICY_MAX_CHARS } from './unreadable-policy.ts';
 import { namedPrincipals, unknownPrincipal } from './principal-refs.ts';
 import {
   adminService,
@@ -2132,7 +2132,7 @@ export async function resourcePoliciesIn(tx: ReadTx, resource: string): Promise<
     const text = await tx.kv.get(key);
     if (text === undefined) continue;
     const stored = resourcePolicyRecord(key, text);
-    if (stored.account === account || stored.account === '') policies.push(compileStored(`resource policy of ${arn}`, stored.document, 'resource', resourcePolicyMaxChars(arn)));
+    if (stored.account === account || stored.account === '') policies.push(compileStored(`resource policy of ${arn}`, stored.document, 'resource', STORED_POLICY_MAX_CHARS));
   }
   return { policies, account };
 }

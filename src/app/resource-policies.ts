@@ -10,7 +10,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { unknownPrincipal } from './principal-refs.ts';
 import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
-import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
+import { compileStored, STORED_POLICY_MAX_CHARS, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { readChanges } from './change-log.ts';
 import { canonicalArn, governingArns, iamPolicyClaim, OSS_ARN_RE, resourcePartStart } from './resource-tree.ts';
 
@@ -211,7 +211,7 @@ export class ResourcePolicies {
       const stored = resourcePolicyRecord(key, value);
       const name = `resource policy of ${resource}`;
       // Kept under the one form it is looked up by (a record written before OSS ARNs were normalised included).
-      next.set(resourcePolicyArn(resource), { stored, compiled: compileStored(name, stored.document, 'resource', resourcePolicyMaxChars(resource), this.unreadable, `resource policy of \`${resource}\``) });
+      next.set(resourcePolicyArn(resource), { stored, compiled: compileStored(name, stored.document, 'resource', STORED_POLICY_MAX_CHARS, this.unreadable, `resource policy of \`${resource}\``) });
       if (performance.now() - sliceStart >= LOAD_SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();

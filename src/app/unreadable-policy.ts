@@ -10,6 +10,16 @@
 import type { GatehouseError } from '../core/errors.ts';
 import { compilePolicy, compiledWeight, parsePolicy, type CompiledPolicy, type PolicyDocument, type PolicyType } from '../core/iam/index.ts';
 
+/**
+ * The size (characters, whitespace not counted) a stored policy is read at: far above what may be written, which
+ * every door checks (a trust policy 2,048, a resource policy 20,480…). A stored policy may grow past its quota after it
+ * was written: renaming or moving a user it names writes the user's new ARN, path and all, into it
+ * (src/app/forget-principal.ts `followRename`). Read at the written quota, a resource policy near 20,480 characters
+ * became unreadable when a user it named moved to a longer path, and stood in as an explicit Deny of every request on
+ * its resource; a trust policy near 2,048 allowed no one in who-can and the escalation analysis (review ph, 3).
+ */
+export const STORED_POLICY_MAX_CHARS = 1 << 20;
+
 /** The statement id of the stand-in's one statement: a stored policy cannot carry it (IAM Sids are alphanumeric). */
 export const UNREADABLE_SID = 'gatehouse:unreadable-policy';
 

@@ -43,6 +43,7 @@ import type { Directory } from './directory.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import type { BeyondGrant } from './bindings.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
+import { STORED_POLICY_MAX_CHARS } from './unreadable-policy.ts';
 import type { EscalationAnswer, EscalationInput, EscalationStep } from './escalation.ts';
 import type { SubjectAllowed } from '../core/rbac/index.ts';
 
@@ -355,7 +356,7 @@ function sessionsOf(arns: Iterable<string>, account: string): Asked[] {
 
 /** A role's trust policy, compiled; none when it no longer parses (it allows no one). */
 export function compiledTrust(role: { readonly name: string; readonly trustPolicy: string }): CompiledPolicy[] {
-  const doc = parsePolicy(role.trustPolicy, { kind: 'trust' });
+  const doc = parsePolicy(role.trustPolicy, { kind: 'trust', maxChars: STORED_POLICY_MAX_CHARS });
   return doc.ok ? [compilePolicy(doc.value, `trust policy of ${role.name}`)] : [];
 }
 
