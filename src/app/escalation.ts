@@ -136,6 +136,7 @@ import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, 
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, ramOwnName, type Caller } from './principals.ts';
 import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, refusalAbout, sessionsNamed } from './who-can.ts';
+import { principalArnFor } from './principal-refs.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
 import { accessEntryContext, rbacContext } from './kube-apply.ts';
 import { defaultUsername, renderUsername, TRAINING_WORKLOAD_RESOURCES, WORKLOAD_TEMPLATES } from '../core/kube/index.ts';
@@ -1463,12 +1464,14 @@ export function createEscalation(deps: EscalationDeps) {
      * whose trust policy it may rewrite), decided as AssumeRole would decide that policy: the reason, or undefined.
      */
     const assumedUnderOwnTrust = async (x: Node, arn: string): Promise<string | undefined> => {
-      const text = JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Principal: partition === 'acs' ? { RAM: [x.arn] } : { AWS: x.arn }, Action: 'sts:AssumeRole' }] });
+      // Named as a trust policy can name it: at a path holding `*` or `?`, by its ARN without the path (review ph, 4).
+      const named = principalArnFor(x.arn);
+      const text = JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Principal: partition === 'acs' ? { RAM: [named] } : { AWS: named }, Action: 'sts:AssumeRole' }] });
       const parsed = parsePolicy(text, { kind: 'trust' });
       const me = await asPrincipal(x);
       await ask();
-      const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, { planned: compilePolicy(parsed.value, `trust policy naming ${x.arn}`) }) : undefined;
-      return d?.decision === 'Allow' ? `${line(d)} (under a trust policy naming ${x.arn}, which ${x.name} writes)` : undefined;
+      const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, { planned: compilePolicy(parsed.value, `trust policy naming ${named}`) }) : undefined;
+      return d?.decision === 'Allow' ? `${line(d)} (under a trust policy naming ${named}, which ${x.name} writes)` : undefined;
     };
 
     /**

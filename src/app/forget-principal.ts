@@ -28,6 +28,7 @@ import { forgetMember, policiesForgetting, rewriteMember } from './bindings.ts';
 import { documentChanges, documentValue, inSetOrder, type DocumentChange } from './document-diff.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
+import { principalArnFor } from './principal-refs.ts';
 import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
 
 /** A user or role being deleted. */
@@ -219,14 +220,11 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
     return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, clusters, accessEntries: [] };
   }
   // The value's own dialect and partition, with the user's new path (an `acs:ram` ARN has none) and name. A path holding
-  // `*` or `?` (IAM allows any printable ASCII in a path) is left out: in a `Principal` they are a partial wildcard, which
-  // the engine refuses, so the whole policy failed closed for every principal it named and could not be written back as
-  // read (review ph, 2); the engine matches a user principal by account and name whatever the path, so it names the
-  // same user.
-  const path = (value: string): string => (value.startsWith('acs:') || /[*?]/.test(to.path) ? '/' : to.path);
+  // `*` or `?` (IAM allows any printable ASCII in a path) is left out (`principalArnFor`): with it, the whole policy
+  // failed closed for every principal it named and could not be written back as read (review ph, 2).
   const arnAfter = (value: string): string => {
     const at = value.indexOf(':user/');
-    return `${value.slice(0, at)}:user${path(value)}${to.name}`;
+    return principalArnFor(`${value.slice(0, at)}:user${value.startsWith('acs:') ? '/' : to.path}${to.name}`);
   };
   const replace = (value: string): string | undefined => {
     const e = namedEntity(value);

@@ -91,6 +91,17 @@ export function namedPrincipals(document: unknown): NamedPrincipal[] {
   return out;
 }
 
+/**
+ * The ARN by which a policy's `Principal` names the user or role of ARN `arn`: itself, or without its path when the path
+ * holds `*` or `?`. IAM allows any printable ASCII in a path, but in a `Principal` those are a partial wildcard, which the
+ * parser refuses; the engine matches a user or role principal by account and name whatever the path, so the pathless
+ * ARN names the same one (reviews ph, 2 and 4).
+ */
+export function principalArnFor(arn: string): string {
+  const m = /^(.*?:(?:user|role))(\/.*\/)([^/]+)$/.exec(arn);
+  return m !== null && /[*?]/.test(m[2] as string) ? `${m[1] as string}/${m[3] as string}` : arn;
+}
+
 /** A principal naming an account as a whole or a session in it, not a user or role (review ey, 1). */
 export interface NamedAccount {
   readonly value: string;
