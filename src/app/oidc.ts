@@ -36,7 +36,7 @@ import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
-import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
+import { sessionPolicyRefusal, type IssuedCredentials, type RequestFacts, type Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
 import { PROVIDER_ARN_RE, PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
 import { refusedRequest } from './refused-request.ts';
@@ -906,13 +906,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const constraint = tokenChars < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
     }
-    if (p.policy !== undefined) {
-      const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
-      if (!doc.ok) {
-        const e = doc.errors[0];
-        return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
-      }
-    }
+    const badPolicy = sessionPolicyRefusal(p.policy);
+    if (badPolicy) return badPolicy;
     const packed = packedPolicyPercent(p.policy, p.policyArns, {});
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies (${packed}% of the limit) is too large.`);
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it. Checked once the

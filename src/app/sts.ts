@@ -51,6 +51,22 @@ export interface AssumeDecisionOptions {
   readonly tags?: readonly { readonly key: string; readonly value: string }[];
 }
 
+/**
+ * An inline session policy (`Policy` of AssumeRole, GetFederationToken, AssumeRoleWithWebIdentity and Alibaba's
+ * AssumeRole and AssumeRoleWithOIDC) checked as a write checks a document (`written`, as the IAM API, `/v1`, apply,
+ * `policy validate` and SimulateCustomPolicy do): STS refuses a malformed session policy with MalformedPolicyDocument
+ * (Alibaba: InvalidParameter.PolicyGrammar). It was read with the lenient grammar of stored documents, so a
+ * `ForAllValues:Null`, a variable before an ARN's resource part or one reading a multivalued key, which every write
+ * refuses, was taken and decided as no document says (review pk, 1). Undefined when there is none or it is well formed.
+ */
+export function sessionPolicyRefusal(policy: string | undefined): Result<never> | undefined {
+  if (policy === undefined) return undefined;
+  const doc = parsePolicy(policy, { kind: 'identity', maxChars: 2048, written: true });
+  if (doc.ok) return undefined;
+  const e = doc.errors[0];
+  return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
+}
+
 export interface IssuedCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -976,13 +992,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (capped && duration > DURATION.chainedMax) {
       return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 'DurationSeconds');
     }
-    if (p.policy !== undefined) {
-      const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
-      if (!doc.ok) {
-        const e = doc.errors[0];
-        return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
-      }
-    }
+    const badPolicy = sessionPolicyRefusal(p.policy);
+    if (badPolicy) return badPolicy;
     // Transitive tags of the parent session carry over and cannot be overridden (reference §A.1.9).
     const parentTags = caller.session?.tags ?? {};
     const inherited: Record<string, string> = {};
@@ -1302,13 +1313,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetFederationToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetFederationToken needs the long-term credentials of a user');
     if (caller.partition !== 'aws') return failWith('ACCESS_DENIED', `GetFederationToken is AWS STS's: account ${caller.account} is an Alibaba Cloud (acs) account, whose RAM has no federation token; assume a role instead`);
-    if (p.policy !== undefined) {
-      const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
-      if (!doc.ok) {
-        const e = doc.errors[0];
-        return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
-      }
-    }
+    const badPolicy = sessionPolicyRefusal(p.policy);
+    if (badPolicy) return badPolicy;
     const tags = tagsRecord(p.tags);
     // `aws:TagKeys` in the spellings the caller's policies compare it with as well, as AssumeRole gives it (review X, X1):
     // a Deny on `CostCenter` was evaded by passing `costcenter`, which `aws:PrincipalTag/CostCenter` then read (review fx, 1).
