@@ -51,7 +51,7 @@ describe('review ji5: a webhook credential rotation is journaled before the relo
     assert.notEqual(now.json['token'], old, 'the rotation was committed');
     let records: { action: string; resource: string; decision?: string; detail: Record<string, unknown> }[] = [];
     for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=gatehouse:WebhookConfig&limit=1000');
+      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=training:RotateClusterWebhookToken&limit=1000');
       assert.equal(r.status, 200, JSON.stringify(r.json));
       records = (r.json as { records: typeof records }).records.filter((x) => (x.detail['request'] as { rotate?: boolean } | undefined)?.rotate === true);
       if (records.length > 0) break;

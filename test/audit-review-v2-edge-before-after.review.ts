@@ -55,10 +55,10 @@ describe('review V2: changes made at the edge carry before and after', () => {
     const deleted = await cliAgainst(s, ['kube', 'access-entry', 'delete', '--cluster', 'k1', '--principal-arn', ALICE]);
     assert.equal(deleted.status, 0, deleted.err);
     let records = await since(mark);
-    const c = one(records, 'eks:CreateAccessEntry');
+    const c = one(records, 'training:CreateAccessEntry');
     assert.equal(c.detail['before'], null);
     assert.deepEqual((c.detail['after'] as { kubernetesGroups: string[] }).kubernetesGroups, ['cluster-admins']);
-    const d = one(records, 'eks:DeleteAccessEntry');
+    const d = one(records, 'training:DeleteAccessEntry');
     assert.deepEqual((d.detail['before'] as { kubernetesGroups: string[]; principalArn: string }).kubernetesGroups, ['cluster-admins']);
     assert.equal((d.detail['before'] as { principalArn: string }).principalArn, ALICE);
     assert.equal(d.detail['after'], null);
@@ -106,7 +106,7 @@ describe('review V2: changes made at the edge carry before and after', () => {
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const token = String(r.json['token']);
     const records = await since(mark);
-    const w = one(records, 'gatehouse:WebhookConfig');
+    const w = one(records, 'training:RotateClusterWebhookToken');
     assert.deepEqual(w.detail['request'], { rotate: true });
     assert.equal('before' in w.detail, false);
     assert.ok(!JSON.stringify(records).includes(token));

@@ -249,25 +249,29 @@ export function auditRoutes(): Route[] {
  * record names, and `stored`, the store key of what the change replaces or removes and writes (its record's
  * `before` and `after`). Everything else records itself in the app (directory, apply, STS, jobs, revocation).
  * The webhook credential has none: it is a secret, and its record says only whether it was rotated.
+ * Each action is the one the route's authorization check asks for, the name `gatehouse apply` records the same change
+ * under: access entries were recorded as `eks:…AccessEntry` and the token's read and rotation both as
+ * `gatehouse:WebhookConfig`, so `audit query --action training:CreateAccessEntry` missed what the REST door made
+ * (review pk, 2; a query by the new name lists records under the old one too, `actionFilterNames`).
  */
-const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string }>> = {
+const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: Ctx) => string); readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string }>> = {
   'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => clusterKey(c.caller.account, c.params['name'] ?? '') },
   'PUT resource-policies/:resource': { action: 'gatehouse:PutResourcePolicy', resource: (c) => c.params['resource'] ?? '', stored: (c) => resourcePolicyKey(c.params['resource'] ?? '') },
   'DELETE resource-policies/:resource': { action: 'gatehouse:DeleteResourcePolicy', resource: (c) => c.params['resource'] ?? '', stored: (c) => resourcePolicyKey(c.params['resource'] ?? '') },
   'POST clusters/:name/access-entries': {
-    action: 'eks:CreateAccessEntry',
+    action: 'training:CreateAccessEntry',
     resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${String(c.body['principalArn'] ?? '')}`,
     stored: (c) => (typeof c.body['principalArn'] === 'string' ? accessEntryKey(c.caller.account, c.params['name'] ?? '', c.body['principalArn']) : undefined),
   },
   'DELETE clusters/:name/access-entries/:arn': {
-    action: 'eks:DeleteAccessEntry',
+    action: 'training:DeleteAccessEntry',
     resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${c.params['arn'] ?? ''}`,
     stored: (c) => accessEntryKey(c.caller.account, c.params['name'] ?? '', c.params['arn'] ?? ''),
   },
   // `watched`: the key whose change is recorded as it commits (review ji, 5), its value (a sealed secret) shown nowhere.
-  'POST clusters/:name/webhook-config': { action: 'gatehouse:WebhookConfig', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), watched: (c) => clusterWebhookKey(c.caller.account, c.params['name'] ?? '') },
+  'POST clusters/:name/webhook-config': { action: (c) => (c.body['rotate'] === true ? 'training:RotateClusterWebhookToken' : 'training:GetClusterWebhookConfig'), resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), watched: (c) => clusterWebhookKey(c.caller.account, c.params['name'] ?? '') },
 };
 
 /** What is stored under `key` (parsed; `null`: nothing), read on its own: the state a change found or left. */
@@ -295,6 +299,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
     const change = EDGE_CHANGES[`${route.method} ${route.pattern.join('/')}`];
     if (!change) return route;
     const handler: Route['handler'] = async (ctx) => {
+      const action = typeof change.action === 'string' ? change.action : change.action(ctx);
       const closed = ctx.app.audit.gate('the change is not made');
       const key = closed === undefined ? change.stored?.(ctx) : undefined;
       const before = key !== undefined ? await storedAt(ctx.app, key) : undefined;
@@ -309,7 +314,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           kind: 'change',
           account: ctx.caller.account,
           ...actorOf(ctx.caller),
-          action: change.action,
+          action,
           resource: change.resource(ctx),
           decision: 'ok',
           detail: { request: ctx.body, ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
@@ -326,7 +331,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
             kind: 'change',
             account: ctx.caller.account,
             ...actorOf(ctx.caller),
-            action: change.action,
+            action,
             resource: change.resource(ctx),
             decision: 'OUTCOME_UNKNOWN',
             detail: { request: ctx.body, ...(key !== undefined ? { before } : {}), error: e.message },
@@ -355,7 +360,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         kind: 'change',
         account: ctx.caller.account,
         ...actorOf(ctx.caller),
-        action: change.action,
+        action,
         resource: change.resource(ctx),
         decision: error ? error.code : 'ok',
         detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },

@@ -39,7 +39,7 @@ import type {
   WriteTx,
 } from '../../app/ports/store.ts';
 import { MAX_POLICY_VERSIONS } from '../../app/ports/store.ts';
-import { detailTextOf, EMPTY_HEAD, type AuditFilter, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
+import { actionFilterNames, detailTextOf, EMPTY_HEAD, type AuditFilter, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
 
 export type SqlValue = string | number | null;
 export type SqlRow = Readonly<Record<string, unknown>>;
@@ -1018,9 +1018,12 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // A summary of refusals the flood limit left out that were of several actions is recorded under `*`, its actions in
       // `detail.actions` (src/app/auth-failures.ts): listed too when it names the action, as one of its strings, in any
       // case (review nz, 4: a leaked key tried on STS and IAM showed under either action none of the attempts summarised).
+      // An action recorded before under another name is listed by its name now too (`actionFilterNames`, review pk, 2).
       if (filter.action !== undefined) {
-        where.push(`(lower(a.action) = lower(?) OR (a.action = '*' AND a.decision = 'Deny' AND replace(a.detail, ?, '') <> a.detail AND replace(lower(a.detail), ?, '') <> lower(a.detail)))`);
-        params.push(filter.action, SUMMARY_ACTIONS, JSON.stringify(filter.action.toLowerCase()));
+        const names = actionFilterNames(filter.action);
+        const named = names.length === 1 ? 'lower(a.action) = lower(?)' : `lower(a.action) IN (${names.map(() => 'lower(?)').join(', ')})`;
+        where.push(`(${named} OR (a.action = '*' AND a.decision = 'Deny' AND replace(a.detail, ?, '') <> a.detail AND replace(lower(a.detail), ?, '') <> lower(a.detail)))`);
+        params.push(...names, SUMMARY_ACTIONS, JSON.stringify(filter.action.toLowerCase()));
       }
       if (typeof filter.decision === 'string') eq('decision', filter.decision);
       else if (filter.decision !== undefined && filter.decision.length > 0) {

@@ -86,3 +86,23 @@ export interface AuditFilter {
 }
 
 export const AUDIT_FILTER_KEYS = ['kind', 'principal', 'role', 'job', 'action', 'accessKeyId', 'decision', 'since', 'until'] as const;
+
+/**
+ * Actions recorded before under another name, by the name they are recorded under now (lower-cased): an audit query
+ * by the new name lists the old records too. The HTTP edge recorded an access entry made or deleted through
+ * `/v1/clusters/C/access-entries` as `eks:CreateAccessEntry`/`eks:DeleteAccessEntry`, where `gatehouse apply` and the
+ * authorization check name `training:…AccessEntry`, and the webhook token read and its rotation both as
+ * `gatehouse:WebhookConfig` (review pk, 2). The old webhook name stood for both operations: listed under either new
+ * name (a record too many, never one missed; its `detail.request.rotate` tells them apart).
+ */
+const FORMER_ACTION_NAMES: Readonly<Record<string, readonly string[]>> = {
+  'training:createaccessentry': ['eks:CreateAccessEntry'],
+  'training:deleteaccessentry': ['eks:DeleteAccessEntry'],
+  'training:getclusterwebhookconfig': ['gatehouse:WebhookConfig'],
+  'training:rotateclusterwebhooktoken': ['gatehouse:WebhookConfig'],
+};
+
+/** The names an action filter matches a record's action by (any case): the action, then what it was recorded as before. */
+export function actionFilterNames(action: string): readonly string[] {
+  return [action, ...(FORMER_ACTION_NAMES[action.toLowerCase()] ?? [])];
+}
