@@ -79,7 +79,7 @@ describe('N2: an allow names the subject and the rule', () => {
     const list = await review({ resourceAttributes: { namespace: 'team', verb: 'list', version: 'v1', resource: 'pods' }, user: 'system:serviceaccount:team:builder', groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'] });
     assert.equal(list.reason, 'rbac: allowed by RoleBinding `team/rb` of Role `pod-reader` to ServiceAccount `team/builder`, rules[0] {verbs: [list], apiGroups: [""], resources: [pods]}');
     const svc = await review({ resourceAttributes: { namespace: '', verb: 'list', version: 'v1', resource: 'services' }, user: 'system:serviceaccount:kube-system:prom', groups: ['system:serviceaccounts'] });
-    assert.equal(svc.reason, 'rbac: allowed by ClusterRoleBinding `mon-b` of ClusterRole `mon` to ServiceAccount `kube-system/prom`, rules[1] {verbs: [get, list], apiGroups: [""], resources: [services]}');
+    assert.equal(svc.reason, 'rbac: allowed by ClusterRoleBinding `mon-b` of ClusterRole `mon` to ServiceAccount `kube-system/prom`, rules[1] of ClusterRole `mon-part` (aggregated) {verbs: [get, list], apiGroups: [""], resources: [services]}');
     const health = await review({ nonResourceAttributes: { path: '/healthz/etcd', verb: 'get' }, user: 'x', groups: ['system:authenticated'] });
     assert.equal(health.reason, 'rbac: allowed by ClusterRoleBinding `health-all` of ClusterRole `health` to Group `system:authenticated`, rules[0] {verbs: [get], nonResourceURLs: [/healthz/*]}');
     // No opinion still says what was asked, and nothing about rules.

@@ -55,6 +55,12 @@ export interface CompiledRbac {
   /** A role's effective rules (for an aggregated ClusterRole, the aggregated ones), or undefined if there is none. */
   rulesOf(kind: 'Role' | 'ClusterRole', namespace: string, name: string): readonly PolicyRule[] | undefined;
   /**
+   * Where rule `index` of an aggregated ClusterRole's effective rules is written: the ClusterRole whose own `rules` hold
+   * it, and its index there. Undefined for a role that aggregates nothing (its rules are its own) and past the end.
+   * An explanation naming `rules[N]` of the aggregate pointed at no stored document (review pk, 3).
+   */
+  ruleSource(kind: 'Role' | 'ClusterRole', name: string, index: number): { readonly role: string; readonly rule: number } | undefined;
+  /**
    * The usernames that some binding names (a `User` subject, or a ServiceAccount's `system:serviceaccount:NS:NAME`),
    * each once: who-can finds the IAM sessions a binding names through them (src/app/kube.ts, review eq, 4).
    */
@@ -247,6 +253,16 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
       code: 'RBAC_AGGREGATION_CYCLE',
       path: `[${indexOfClusterRole.get(cycle[0] as string) ?? 0}].aggregationRule`,
       message: `aggregated ClusterRoles ${cycle.map((n) => `\`${n}\``).join(', ')} select each other; each holds only the rules aggregated from outside the cycle and their own rules are ignored — change their labels or selectors to break the cycle`,
+    });
+  }
+
+  // Each rule an aggregated ClusterRole holds is one of another ClusterRole's own rules, the same object (aggregate.ts):
+  // by that object, the role and index it is written at (the first, should one object be held twice).
+  const writtenAt = new Map<PolicyRule, { readonly role: string; readonly rule: number }>();
+  for (const { o } of clusterRoles) {
+    if (o.aggregationRule !== undefined) continue;
+    o.rules.forEach((rule, i) => {
+      if (!writtenAt.has(rule)) writtenAt.set(rule, { role: o.metadata.name, rule: i });
     });
   }
 
@@ -455,6 +471,11 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     authorize,
     explain,
     rulesOf: (kind, namespace, name) => effective.get(roleKey(kind, kind === 'Role' ? namespace : '', name)),
+    ruleSource: (kind, name, index) => {
+      if (kind !== 'ClusterRole' || !aggregation.sources.has(name)) return undefined;
+      const rule = effective.get(roleKey('ClusterRole', '', name))?.[index];
+      return rule === undefined ? undefined : writtenAt.get(rule);
+    },
     userNames: () => [...new Set([...cluster.byUser.keys(), ...[...namespaces.values()].flatMap((sc) => [...sc.byUser.keys()])])],
     groupNames: () => [...new Set([...cluster.byGroup.keys(), ...[...namespaces.values()].flatMap((sc) => [...sc.byGroup.keys()])])],
     diagnostics,

@@ -25,17 +25,24 @@ export function describeRule(rule: PolicyRule): string {
   return `{${parts.join(', ')}}`;
 }
 
-/** One grant: its reason, the subject and the rule (written out when the compiled cluster still has the role). */
-export function explainGrant(cluster: Pick<CompiledRbac, 'rulesOf'>, g: RbacGrant): string {
+/**
+ * One grant: its reason, the subject and the rule (written out when the compiled cluster still has the role). A rule of
+ * an aggregated ClusterRole is named where it is written, `rules[1] of ClusterRole \`mon-part\` (aggregated)`: the
+ * aggregate's own index matched no stored document (its `rules` are the controller's, or none), and the one to tighten
+ * is the source's (review pk, 3).
+ */
+export function explainGrant(cluster: Pick<CompiledRbac, 'rulesOf' | 'ruleSource'>, g: RbacGrant): string {
   const rule = cluster.rulesOf(g.role.kind, g.role.namespace, g.role.name)?.[g.rule];
-  return `${g.reason} to ${g.subject}, rules[${g.rule}]${rule !== undefined ? ` ${describeRule(rule)}` : ''}`;
+  const source = cluster.ruleSource(g.role.kind, g.role.name, g.rule);
+  const where = source !== undefined ? `rules[${source.rule}] of ClusterRole \`${source.role}\` (aggregated)` : `rules[${g.rule}]`;
+  return `${g.reason} to ${g.subject}, ${where}${rule !== undefined ? ` ${describeRule(rule)}` : ''}`;
 }
 
 /**
  * The reasons of an allow, each explained by its grant (`CompiledRbac.explain`, the same scan with the same options);
  * a decision that is not an allow is returned as it is.
  */
-export function explainReasons(cluster: Pick<CompiledRbac, 'rulesOf' | 'explain'>, attrs: RbacAttributes, d: RbacDecision, options?: AuthorizeOptions): readonly string[] {
+export function explainReasons(cluster: Pick<CompiledRbac, 'rulesOf' | 'ruleSource' | 'explain'>, attrs: RbacAttributes, d: RbacDecision, options?: AuthorizeOptions): readonly string[] {
   if (d.verdict !== 'allow') return d.reasons;
   const grants = cluster.explain(attrs, options);
   if (grants.length !== d.reasons.length) return d.reasons;
