@@ -97,7 +97,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryDialectProblem, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, cachedTrust, decideForService, decideOnRole, namesItsTarget, otherTrainingArn, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
+import { aboutRole, ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, cachedTrust, decideForService, decideOnRole, namesItsTarget, otherTrainingArn, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -2523,16 +2523,26 @@ export function createKube(app: App, options: KubeOptions) {
       const resource = `${cluster.arn}/namespaces/${req.namespace}/${req.kind.group ? `${req.kind.kind.toLowerCase()}s.${req.kind.group}` : `${req.kind.kind.toLowerCase()}s`}/${name}`;
       const passedBy = v.allowed ? v.auditAnnotations?.['passed-by'] : undefined;
       const job = v.allowed ? v.auditAnnotations?.['job'] : undefined;
+      // An impersonated user an access entry renders: the IAM principal it maps to, the username in `detail.user` (review kg, 3).
+      const principal = passedBy ?? req.userInfo.extra['arn']?.[0] ?? renderedPrincipal(cluster, req.userInfo.username) ?? req.userInfo.username;
+      // The session that acted, as a job submission's record names its submitter's (`actorOf`) and a SubjectAccessReview's
+      // its session: a refused pod named the passer's ARN alone, so `audit query --job` (the acting job) or `--role` (the
+      // acting role) missed the attempt, and the key and source identity said nowhere (review pk, 4).
+      const acting = actingSession(cluster, req.userInfo.extra, principal);
+      const actingRole = acting.role;
       deps.audit?.record({
         kind: 'job',
         account: cluster.account,
-        // An impersonated user an access entry renders: the IAM principal it maps to, the username in `detail.user` (review kg, 3).
-        principal: passedBy ?? req.userInfo.extra['arn']?.[0] ?? renderedPrincipal(cluster, req.userInfo.username) ?? req.userInfo.username,
+        principal,
+        ...(actingRole !== undefined ? { session: principal } : {}),
         action: req.kind.kind === 'Pod' ? 'training:AdmitPod' : 'training:AdmitWorkload',
         resource,
         decision: v.allowed ? 'Allow' : 'Deny',
-        ...(named !== undefined ? { role: named } : {}),
-        ...(job !== undefined && job !== 'dry-run' ? { job } : {}),
+        ...(named !== undefined ? aboutRole(actingRole, named) : actingRole !== undefined ? { role: actingRole } : {}),
+        // Admitted, the pod's own job; refused (no job made), the job of the session that asked, as a refused submission's.
+        ...(job !== undefined && job !== 'dry-run' ? { job } : !v.allowed && acting.job !== undefined ? { job: acting.job } : {}),
+        ...(acting.sourceIdentity !== undefined ? { sourceIdentity: acting.sourceIdentity } : {}),
+        ...(acting.accessKeyId !== undefined ? { accessKeyId: acting.accessKeyId } : {}),
         // The annotation as the pod spells it, when that is not the ARN recorded as `role` (a short name, another case, a
         // path with `..`): what the author wrote, beside the role an auditor queries by.
         detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, ...(named !== undefined && given !== undefined && given !== named ? { roleAnnotation: given } : {}), ...(v.allowed ? {} : { error: v.message }), ...(req.dryRun ? { dryRun: true } : {}) },
@@ -2542,6 +2552,28 @@ export function createKube(app: App, options: KubeOptions) {
     // refusal as well, so its audit log shows which role a refused pod tried to run as (review lf, 2).
     if (!v.allowed && named !== undefined) return { ...v, auditAnnotations: { ...v.auditAnnotations, role: named } };
     return v;
+  }
+
+  /**
+   * Who acted in an admission request whose record names `principal`, as Gatehouse's TokenReview sealed it into `extra`
+   * (never `extra` as sent, which `kubectl --as-user-extra` sets): a session's role, job, source identity and key, or a
+   * plain user's key. Nothing when the sealed identity is not `principal`'s (a workload's grant names its author).
+   */
+  function actingSession(cluster: KubeCluster, extra: Readonly<Record<string, readonly string[]>>, principal: string): { role?: string; job?: string; sourceIdentity?: string; accessKeyId?: string } {
+    if (extra['arn']?.[0] !== principal) return {};
+    const sealed = extra[SESSION_EXTRA]?.[0];
+    if (sealed !== undefined) {
+      const c = openSession(cluster, sealed)?.claims;
+      if (c === undefined || sessionPrincipal(c, {}).arn !== principal) return {};
+      return {
+        ...(c.role ? { role: roleArnOf(c.part, c.acct, c.role.path, c.role.name) } : {}),
+        ...jobFields(c),
+        ...(c.ak !== '' ? { accessKeyId: c.ak } : {}),
+      };
+    }
+    const user = extra[USER_EXTRA]?.[0];
+    const f = user !== undefined ? openUser(cluster, user) : undefined;
+    return f !== undefined && f.arn === principal ? { accessKeyId: f.ak } : {};
   }
 
   /** The role annotation of the pod, or of the workload's pod template, as written (trimmed); none when absent or in conflict. */
