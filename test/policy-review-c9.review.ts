@@ -4,8 +4,9 @@
  * not: a RAM user's Deny on `acs:oss:*:<account>:mybucket/*` (the form Alibaba's own examples use) did not apply to a
  * request that spells the account `*`, as a resource server that does not know the owner does (authorize API, real
  * server, an `acs` account). A Deny's `Resource` naming one bucket now ignores an OSS ARN's region and account (one
- * over several buckets, `acs:oss:*:<account>:*`, keeps its account); Allow statements and `NotResource` keep them as
- * written (fails closed).
+ * over several buckets, `acs:oss:*:<account>:*`, keeps its account); an Allow's `Resource` and a Deny's `NotResource`
+ * keep them as written (fails closed), and an Allow's `NotResource` naming one bucket is read as a Deny's `Resource` is
+ * since review ov4 (docs/semantics.md), so the bucket it leaves out stays out in every spelling.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
