@@ -2503,10 +2503,15 @@ export function createKube(app: App, options: KubeOptions) {
       // Named `object`, not `secret`: a value under a key naming a secret is redacted (src/core/audit/redact.ts).
       const name = req.name || String((req.object?.['metadata'] as Record<string, unknown> | undefined)?.['name'] ?? '');
       const roleArn = d.principal.kind === 'role-session' ? d.principal.roleArn : undefined;
+      // The job, source identity and key of who asked too, as Gatehouse's TokenReview sealed them (review pk, 5).
+      const acting = actingSession(cluster, req.userInfo.extra, d.principal.arn);
       deps.audit?.decision({
         account: cluster.account,
         principal: d.principal.arn,
         ...(roleArn !== undefined ? { role: roleArn, session: d.principal.arn } : {}),
+        ...(acting.job !== undefined ? { job: acting.job } : {}),
+        ...(acting.sourceIdentity !== undefined ? { sourceIdentity: acting.sourceIdentity } : {}),
+        ...(acting.accessKeyId !== undefined ? { accessKeyId: acting.accessKeyId } : {}),
         action: d.action,
         resource: d.resource,
         decision: d.decision ?? 'ExplicitDeny',
