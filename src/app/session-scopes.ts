@@ -137,6 +137,8 @@ export interface Registrant {
   readonly sourceIp?: string;
   /** The role whose session asked (role chaining), named beside the role assumed (src/app/principals.ts `aboutRole`). */
   readonly actingRole?: string;
+  /** The access key that signed the request asking for the session, named as the issued session's record names it. */
+  readonly signedWith?: string;
 }
 
 /** A record as the audit log shows it: its instants as ISO-8601 UTC, as every other time there. */
@@ -310,6 +312,8 @@ export class SessionScopes {
       ...(record.job !== undefined ? { job: record.job } : {}),
       ...(record.sourceIdentity !== undefined ? { sourceIdentity: record.sourceIdentity } : {}),
       ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
+      // `--access-key-id` of the key that asked finds it, as the session issued (review pl, 1).
+      ...(who.signedWith !== undefined && who.signedWith !== '' ? { accessKeyId: who.signedWith } : {}),
       detail: { via, sessionName: record.sessionName, before: null, after: recordView(record), error: e.message },
     });
   }
