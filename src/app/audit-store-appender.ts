@@ -5,7 +5,7 @@
  * server start). The types come from audit.ts as types only, which type stripping erases.
  */
 import { hash } from 'node:crypto';
-import { linkEvents, unstorableStandIn, type TimedEvent, type UnstorableNote } from '../core/audit/index.ts';
+import { linkEvents, recordHash, unstorableStandIn, type TimedEvent, type UnstorableNote } from '../core/audit/index.ts';
 import type { Appended, AuditAnchor, AuditAppender } from './audit.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, type Store, type StoreDataRefusedError } from './ports/store.ts';
 
@@ -87,6 +87,10 @@ export function storeAppender(store: Store, digest: (text: string) => string = s
   let retry: Retry = NO_RETRY;
   /** Stand-ins committed and not yet reported (an append that wrote some, then failed): reported with the next append. */
   let unreported: UnstorableNote[] = [];
+  /** Linked with a key (not plain SHA-256): a head not linked with it is then told (`Appended.linkedToUnkeyed`). */
+  const keyed = digest !== sha256;
+  /** The last record this appender committed: a head still at it needs no second look. */
+  let ownLast: AuditAnchor | undefined;
 
   /**
    * One write transaction: the events of `events` up to `end` that the chain does not hold yet (after what earlier
@@ -101,6 +105,17 @@ export function storeAppender(store: Store, digest: (text: string) => string = s
     try {
       const done = await store.write(async (tx) => {
         const head = await tx.audit.head();
+        // A head another writer left (another instance, or someone writing the database) that is not linked with the
+        // chain's key: the batch would cover it with a keyed link (review pl, 2). One read of the head record, only
+        // when the head is not the record this appender committed last.
+        let headUnkeyed = false;
+        if (keyed && head.seq > head.baseSeq && !(ownLast !== undefined && ownLast.seq === head.seq && ownLast.hash === head.hash)) {
+          const [h] = await tx.audit.list({}, head.seq - 1, 1);
+          if (h !== undefined && h.seq === head.seq) {
+            const { hash: stored, ...rest } = h;
+            headUnkeyed = recordHash(rest, digest) !== stored;
+          }
+        }
         // What earlier writes of this batch are known to have committed: a prefix of the events passed now.
         let confirmed = retry.confirmed;
         if (confirmed !== undefined && !startsWith(events, confirmed)) confirmed = undefined;
@@ -136,13 +151,14 @@ export function storeAppender(store: Store, digest: (text: string) => string = s
         if (linked.length > 0) await tx.audit.append(linked);
         const end_ = last !== undefined ? anchor(last) : confirmed?.last;
         return {
-          appended: end_ !== undefined ? { linkedTo: confirmed?.origin ?? anchor(head), last: end_ } : undefined,
+          appended: end_ !== undefined ? { linkedTo: confirmed?.origin ?? anchor(head), last: end_, ...(headUnkeyed && confirmed === undefined ? { linkedToUnkeyed: true } : {}) } : undefined,
           through,
           ...(withStandIn && last !== undefined ? { standInAt: anchor(last) } : {}),
         };
       });
       // Committed: the chain holds the batch up to `through`; the rest (a salvage's next part) starts after it.
       const a = done.appended;
+      if (a !== undefined) ownLast = a.last;
       retry = done.through >= events.length || a === undefined ? NO_RETRY : { confirmed: { count: done.through, events, digest: undefined, origin: a.linkedTo, last: a.last }, unconfirmed: undefined };
       return done;
     } catch (e) {
@@ -172,6 +188,7 @@ export function storeAppender(store: Store, digest: (text: string) => string = s
     let writes = 1;
     let origin: AuditAnchor | undefined;
     let last: AuditAnchor | undefined;
+    let originUnkeyed = false;
     const write = async (end: number, standIn?: TimedEvent) => {
       if (writes >= maxSalvageWrites) {
         throw new Error(`the database refuses records of this audit batch for what they hold (${refused.dbCode}: ${refused.reason}), more than ${maxSalvageWrites} writes sort out at once; the records written so far are kept, and the rest is sorted out at the next attempt`, { cause: refused });
@@ -179,6 +196,7 @@ export function storeAppender(store: Store, digest: (text: string) => string = s
       writes += 1;
       const done = await writeUpTo(events, end, standIn);
       if (done.appended !== undefined) {
+        if (origin === undefined) originUnkeyed = done.appended.linkedToUnkeyed === true;
         origin ??= done.appended.linkedTo;
         last = done.appended.last;
       }
@@ -223,7 +241,7 @@ export function storeAppender(store: Store, digest: (text: string) => string = s
     const start = retry.confirmed !== undefined && startsWith(events, retry.confirmed) ? retry.confirmed.count : 0;
     if (start >= events.length) throw refused;
     await part(start, events.length, refused);
-    return answer(origin !== undefined && last !== undefined ? { linkedTo: origin, last } : undefined);
+    return answer(origin !== undefined && last !== undefined ? { linkedTo: origin, last, ...(originUnkeyed ? { linkedToUnkeyed: true } : {}) } : undefined);
   }
 
   return {

@@ -225,6 +225,12 @@ export interface Appended {
   readonly linkedTo: AuditAnchor;
   readonly last: AuditAnchor;
   /**
+   * The head linked to is not linked with the chain's key (told only by a keyed appender, and only for a head another
+   * writer left): written before chains were keyed, by an instance of such a version, or again by someone without
+   * the key. Past a record this instance committed itself, it is the last (review pl, 2).
+   */
+  readonly linkedToUnkeyed?: boolean;
+  /**
    * Records the database refused for what they hold, each written as a stand-in (src/core/audit/unstorable.ts):
    * the queue counts them and logs each once.
    */
@@ -603,6 +609,29 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     if (a === undefined) return;
     if (a.unstorable !== undefined && a.unstorable.length > 0) noteUnstorable(a.unstorable);
     const h = highest;
+    // Linked past a record this instance committed with the chain's key, to a head not linked with it: whoever wrote
+    // it lacked the key, and the keyed batch now covers it, and every record before it that was written again with
+    // plain SHA-256: `verify` said intact, `keyedFrom` moved, no restart needed (review pl, 2).
+    const rewritten = h !== undefined && a.linkedTo.seq > h.seq && a.linkedToUnkeyed === true;
+    if (h !== undefined && rewritten) {
+      headRegressions += 1;
+      metrics.auditHeadRegressed?.();
+      log(
+        `audit: THE AUDIT LOG'S HEAD IS NOT LINKED WITH THE CHAIN'S KEY: this instance committed record ${h.seq} (hash ${h.hash}), keyed, but the head it just linked to, record ${a.linkedTo.seq}, was written without the key ` +
+          `(the log written again in the database by someone without the master key, or an instance of a version before keyed chains writing it). Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions} so far)`,
+      );
+      record({
+        kind: 'change',
+        account: '',
+        principal: 'gatehouse',
+        action: HEAD_MOVED_BACK_ACTION,
+        resource: 'audit',
+        decision: 'ok',
+        detail: { committed: { seq: h.seq, hash: h.hash }, foundHead: { seq: a.linkedTo.seq, hash: a.linkedTo.hash }, foundUnkeyed: true, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' },
+      });
+      highest = a.last;
+      return;
+    }
     if (h !== undefined && (a.linkedTo.seq < h.seq || (a.linkedTo.seq === h.seq && a.linkedTo.hash !== h.hash))) {
       headRegressions += 1;
       metrics.auditHeadRegressed?.();
@@ -1267,7 +1296,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const found = typeof f?.seq === 'number' ? f.seq : undefined;
       const by = typeof r.detail['instance'] === 'string' ? ` ${r.detail['instance']}` : '';
       const what =
-        was !== undefined && found !== undefined
+        r.detail['foundUnkeyed'] === true && was !== undefined && found !== undefined
+          ? `instance${by} committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''} with the chain's key, then found the head at record ${found} written without it: the log up to there was written again by someone without the master key (or by an instance of a version before keyed chains), and the records linked after it cover it`
+          : was !== undefined && found !== undefined
           ? `${found < was ? `records ${found + 1}–${was} were deleted` : `record ${was} was replaced`} from the end of the log while instance${by} ran: it had committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''}, then found the head at record ${found} (records deleted or replaced in the database, or the database restored from a backup), and the records after it reuse those seqs`
           : `records were deleted from the end of the log while instance${by} ran`;
       more.push({ seq: r.seq, reason: 'truncated', message: `${what} (record ${r.seq}, ${HEAD_MOVED_BACK_ACTION}, says so)` });
