@@ -1459,9 +1459,22 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    */
   async function pruneChunk(beforeIso: string, by: string, chunk: number): Promise<{ pruned: number; head: AuditHead }> {
     let stopped: BrokenLink | undefined;
+    let unkeyedHead: AuditAnchor | undefined;
     const done = await deps.store.write(async (tx) => {
       stopped = undefined;
+      unkeyedHead = undefined;
       const start = await tx.audit.head();
+      // The pruning record is linked, keyed, onto the head: a head not linked with the chain's key, on a chain this
+      // instance has written keyed records to, is a rewrite by someone without the key, which that record would cover
+      // (`verify` then said intact: review pl, 2 for the appender, pl, 3 here). Nothing is pruned; the next batch
+      // appended reports it (`appended`), and `verify` does.
+      if (unkeyed !== undefined && highest !== undefined && start.seq > start.baseSeq) {
+        const [h] = await tx.audit.list({}, start.seq - 1, 1);
+        if (h !== undefined && h.seq === start.seq && !keyedRecord(h)) {
+          unkeyedHead = { seq: start.seq, hash: start.hash };
+          return { pruned: 0, head: start };
+        }
+      }
       const v = chainVerifier(start, digest, unkeyed);
       let count = 0;
       scan: for (let after = start.baseSeq; count < chunk; ) {
@@ -1498,6 +1511,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const last = linked[0] as AuditRecord;
       return { pruned: r.pruned, head: { ...head, seq: last.seq, hash: last.hash } };
     });
+    const u = unkeyedHead as AuditAnchor | undefined;
+    if (u !== undefined) {
+      log(`audit: retention prunes nothing: the chain's head, record ${u.seq}, is not linked with the chain's key, though this instance has written keyed records (the log written again in the database by someone without the master key, or by an instance of a version before keyed chains); run gatehouse audit verify`);
+    }
     const b = stopped as BrokenLink | undefined;
     if (b !== undefined) {
       log(`audit: retention stops before record ${b.seq}, which does not verify (${b.reason}: ${b.message}): it and the records after it are not pruned; run gatehouse audit verify (records may have been edited in the database)`);
