@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
@@ -106,6 +107,9 @@ describe('stop 28: a keyed audit chain', () => {
     // The chain as the previous test left it stands for one written by an earlier version: unkeyed throughout.
     const unkeyedHead = (await verify(s)).report.head.seq;
     await s.stopServer();
+    // A data dir of a version before keyed chains holds no note that its instance wrote the chain keyed; this one's
+    // does, and a start with it takes an unkeyed chain for a rewrite, not keyed over (review pl, 4).
+    rmSync(join(s.dataDir, 'audit-keyed.json'), { force: true });
     const t = await startTestServer({ dataDir: s.dataDir, keepDir: true });
     try {
       assert.ok(await t.running.app.audit.keyed().then(() => t.running.app.audit.flush()));

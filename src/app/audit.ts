@@ -522,6 +522,19 @@ export interface AuditDeps {
    * plain SHA-256, an unkeyed chain.
    */
   readonly chainDigest?: (text: string) => string;
+  /** This instance's note, outside the database, that the chain it writes is keyed; absent, none is kept (review pl, 4). */
+  readonly keyedNote?: AuditKeyedNote;
+}
+
+/**
+ * A note kept outside the database (the instance's data dir) of a record its writer committed linked with the chain's
+ * key: a chain whose newest record is not keyed was then written again without the key, never one older than keyed
+ * chains, and is not keyed over at start (review pl, 4).
+ */
+export interface AuditKeyedNote {
+  readonly where: string;
+  read(): Promise<AuditAnchor | undefined>;
+  write(a: AuditAnchor): Promise<void>;
 }
 
 /** Uniform draws in [0, 1) from a byte source, 4 KiB at a time: one call per 1,024 draws. */
@@ -605,8 +618,15 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let highest: AuditAnchor | undefined;
   let headRegressions = 0;
   let unstorable = 0;
+  /** This process has noted (outside the database) that the chain it writes is keyed (review pl, 4). */
+  let keyedNoted = false;
   function appended(a: Appended | void): void {
     if (a === undefined) return;
+    if (!keyedNoted && unkeyed !== undefined && deps.keyedNote !== undefined) {
+      keyedNoted = true;
+      const note = deps.keyedNote;
+      note.write(a.last).catch((e: unknown) => log(`audit: cannot note in ${note.where} that the chain is keyed (${messageOf(e)}): a start on a log written again without the key then keys it over`));
+    }
     if (a.unstorable !== undefined && a.unstorable.length > 0) noteUnstorable(a.unstorable);
     const h = highest;
     // Linked past a record this instance committed with the chain's key, to a head not linked with it: whoever wrote
@@ -988,6 +1008,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   function flushOnce(): Promise<boolean> {
     flushing ??= (async () => {
       inHandSince = deps.now();
+      // The start's look at the chain first: a batch linked before it covered a rewrite it would have found (review pl, 4).
+      if (!keyingSeen) {
+        await keying;
+        keyingSeen = true;
+      }
       // What an earlier stop spooled goes first, before anything recorded since.
       if (spooled !== undefined) {
         const pending = await spooled;
@@ -1412,8 +1437,17 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * `verify` to report, never covered.
    */
   let keying: Promise<void> = Promise.resolve();
+  let keyingSeen = false;
   async function keyChain(): Promise<void> {
     if (unkeyed === undefined) return;
+    const noteOf = deps.keyedNote;
+    const note =
+      noteOf === undefined
+        ? undefined
+        : await noteOf.read().catch((e: unknown) => {
+            log(`audit: cannot read ${noteOf.where} (${messageOf(e)}): whether this instance wrote this chain keyed before is not known`);
+            return undefined;
+          });
     const through = await deps.store.read(async (tx) => {
       const head = await tx.audit.head();
       if (head.seq <= head.baseSeq) return undefined;
@@ -1423,6 +1457,20 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return recordHash(rest, digest) !== h && recordHash(rest, unkeyed) === h ? { seq: head.seq, hash: head.hash } : undefined;
     });
     if (through === undefined) return;
+    // This instance's data dir notes a keyed record it committed to this log: the chain was keyed, and a newest record
+    // linked without the key was written again by someone without it (the whole log, with plain SHA-256). Keyed over,
+    // `verify` said intact and only `keyedFrom` moved (review pl, 4). Not keyed: the record this instance committed is
+    // what its first batch is compared against (`appended`), which puts the rewrite in the chain for `verify`.
+    if (note !== undefined) {
+      highest = note;
+      headRegressions += 1;
+      metrics.auditHeadRegressed?.();
+      log(
+        `audit: THE AUDIT LOG WAS WRITTEN AGAIN WITHOUT THE CHAIN'S KEY: its newest record (${through.seq}) is not linked with the key, but this instance committed record ${note.seq} (hash ${note.hash}) keyed (noted in ${noteOf?.where ?? 'its data dir'}); ` +
+          `the chain is not keyed over. Check with \`gatehouse audit verify --expect ${note.seq}:${note.hash}\`; counted in gatehouse_audit_head_regressions_total`,
+      );
+      return;
+    }
     // Through the queue, as any record: linked by the (keyed) appender, after whatever is queued before it.
     record({ kind: 'change', account: '', principal: 'gatehouse', action: KEY_ACTION, resource: 'audit', decision: 'ok', detail: { unkeyedThrough: through } });
     log(`audit: the chain's newest record (${through.seq}) was linked without a key (written before this version): a keyed record is appended after it, which covers it and every record before it`);

@@ -30,6 +30,8 @@ export interface AppDeps {
   readonly auditSpool?: import('./audit.ts').AuditSpool;
   /** Where sessions, changes and job records are written as recorded, so that a hard stop loses none (src/adapters/audit-spool/journal.ts). */
   readonly auditJournal?: import('./audit.ts').AuditJournal;
+  /** This instance's note, outside the database, that the chain it writes is keyed (src/adapters/audit-spool/keyed-note.ts). */
+  readonly auditKeyedNote?: import('./audit.ts').AuditKeyedNote;
   /**
    * The audit chain's keyed digest, hex: HMAC-SHA256 under a key derived from the master key
    * (src/adapters/crypto/chain-key.ts), so that whoever can write the database but lacks the master key cannot link

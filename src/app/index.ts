@@ -142,6 +142,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       ...(rawDeps.auditAppender ? { appender: rawDeps.auditAppender } : {}),
       ...(rawDeps.auditSpool ? { spool: rawDeps.auditSpool } : {}),
       ...(rawDeps.auditJournal ? { journal: rawDeps.auditJournal } : {}),
+      ...(rawDeps.auditKeyedNote ? { keyedNote: rawDeps.auditKeyedNote } : {}),
       ...(rawDeps.chainDigest ? { chainDigest: rawDeps.chainDigest } : {}),
       randomBytes: (n) => rawDeps.randomBytes(n),
     },

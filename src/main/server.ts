@@ -38,6 +38,7 @@ import { openSqliteStore, SQLITE_FILE_NAME, type SqliteStore } from '../adapters
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
 import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
+import { fileAuditKeyedNote } from '../adapters/audit-spool/keyed-note.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
 import { MAX_NONCES, NonceSet, rememberedNonces, storeNonces, type NonceClaims } from '../adapters/http/nonce-set.ts';
@@ -553,7 +554,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     : { dialect: 'sqlite', file: (store as SqliteStore).file };
   // The audit chain's key, from the master key: the same on every instance of the deployment.
   const chainKey = auditChainKey(key.value.masterKey);
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, chainDigest: chainDigest(chainKey), auditAppender: auditWorker(auditTarget, chainKey), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir) };
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, chainDigest: chainDigest(chainKey), auditAppender: auditWorker(auditTarget, chainKey), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir), auditKeyedNote: fileAuditKeyedNote(dataDir) };
   for (const w of [...startWarnings, ...key.value.warnings]) log(`warning: ${w}`);
   const app = createApp(deps, {
     audit: { ...auditOptions.value, ...opts.audit },
