@@ -22,10 +22,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { newAccessKey } from './support/two-keys.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/mi2';
 
@@ -43,9 +44,7 @@ describe('review mi2: a record names the access key that signed the request', ()
   let session: Credentials;
   before(async () => {
     s = await startTestServer();
-    // The admin's second key (rotation: both keys are live at once).
-    const k = (await s.iam().send(new CreateAccessKeyCommand({}))).AccessKey;
-    second = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    second = await newAccessKey(s);
     assert.notEqual(second.accessKeyId, s.admin.accessKeyId);
     await s.iam().send(new CreateUserCommand({ UserName: 'made-with-first' }));
     await s.iam(second).send(new CreateUserCommand({ UserName: 'made-with-second' }));

@@ -14,10 +14,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateAccessKeyCommand, CreateUserCommand, ListUsersCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { CreateUserCommand, ListUsersCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { newAccessKey } from './support/two-keys.ts';
 
 interface Row {
   action: string;
@@ -35,12 +36,10 @@ for (const db of ['sqlite', 'postgres'] as const) describe(`review nh3: refused 
   before(async () => {
     if (db === 'postgres') await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
     s = await startTestServer(db === 'postgres' ? { postgres: { url: PG_URL, schema } } : {});
-    const k = (await s.iam().send(new CreateAccessKeyCommand({}))).AccessKey;
-    leaked = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    leaked = await newAccessKey(s);
     await s.iam(leaked).send(new CreateUserCommand({ UserName: 'by-leaked' }));
     await s.iam().send(new CreateUserCommand({ UserName: 'other' }));
-    const o = (await s.iam().send(new CreateAccessKeyCommand({ UserName: 'other' }))).AccessKey;
-    other = { accessKeyId: o?.AccessKeyId ?? '', secretAccessKey: o?.SecretAccessKey ?? '' };
+    other = await newAccessKey(s, 'other');
     // A guessed secret with the still-active key, then the key made Inactive and tried again.
     await assert.rejects(s.iam({ ...leaked, secretAccessKey: 'x'.repeat(40) }).send(new ListUsersCommand({})));
     await s.iam().send(new UpdateAccessKeyCommand({ AccessKeyId: leaked.accessKeyId, Status: 'Inactive' }));

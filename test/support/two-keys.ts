@@ -15,6 +15,15 @@ export interface TwoKeys {
 }
 
 /**
+ * A new access key made by `server`'s root admin: the admin's own second key (a rotation: both are live at once), or,
+ * with `userName`, one of that user's.
+ */
+export async function newAccessKey(server: Pick<TestServer, 'iam'>, userName?: string): Promise<Credentials> {
+  const k = (await server.iam().send(new CreateAccessKeyCommand(userName === undefined ? {} : { UserName: userName }))).AccessKey;
+  return { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+}
+
+/**
  * `byFirst`: the users the admin's first key makes; `bySecond`: then those its second key makes. The world, read once
  * the suite's `before` has run (suite-world.ts).
  */
@@ -22,8 +31,7 @@ export function twoKeysSuite(made: { readonly byFirst: readonly string[]; readon
   return suiteWorld('twoKeysSuite', async (cleanUp) => {
     const server = await startTestServer();
     cleanUp(() => server.stop());
-    const k = (await server.iam().send(new CreateAccessKeyCommand({}))).AccessKey;
-    const second = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    const second = await newAccessKey(server);
     for (const name of made.byFirst) await server.iam().send(new CreateUserCommand({ UserName: name }));
     for (const name of made.bySecond) await server.iam(second).send(new CreateUserCommand({ UserName: name }));
     await server.running.app.audit.flush();
