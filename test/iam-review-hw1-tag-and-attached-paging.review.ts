@@ -11,33 +11,28 @@
  * paginators, boto3's paginator and a Marker loop by hand.
  * Before the fix 3 of 3 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+import { EC2_TRUST, READ_DOC, taggedEntities } from './support/tagged-entities.ts';
 import { python3Script } from './support/aws-cli.ts';
 import { boto3Missing } from './support/processes.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 const NAMES = ['zeta', 'Alpha', 'mid', 'beta', 'k10', 'k2', 'k1', 'Omega', 'gamma', 'delta'];
+// Role `app`, user `dev` and managed policy `p`, the policy whose tags are paged.
+const world = taggedEntities();
 let server: TestServer;
 let iam: I.IAMClient;
 let account: string;
+let tagged: string;
 
 before(async () => {
-  server = await startTestServer();
-  iam = server.iam();
+  ({ server, iam, policyArn: tagged } = world());
   account = (await iam.send(new I.GetUserCommand({}))).User?.Arn?.split(':')[4] as string;
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST }));
-  await iam.send(new I.CreateUserCommand({ UserName: 'dev' }));
   await iam.send(new I.CreateGroupCommand({ GroupName: 'team' }));
-  await iam.send(new I.CreatePolicyCommand({ PolicyName: 'tagged', PolicyDocument: DOC }));
-  for (const n of NAMES) await iam.send(new I.CreatePolicyCommand({ PolicyName: n, PolicyDocument: DOC }));
-});
-after(async () => {
-  await server?.stop();
+  for (const n of NAMES) await iam.send(new I.CreatePolicyCommand({ PolicyName: n, PolicyDocument: READ_DOC }));
 });
 
 const tags = NAMES.map((Key) => ({ Key, Value: 'v' }));
@@ -46,7 +41,7 @@ const policyArn = (name: string) => `arn:aws:iam::${account}:policy/${name}`;
 test('untagging each page of ListRoleTags, ListUserTags and ListPolicyTags before the next removes every tag (SDK v3 paginators)', async () => {
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: tags }));
   await iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: tags }));
-  await iam.send(new I.TagPolicyCommand({ PolicyArn: policyArn('tagged'), Tags: tags }));
+  await iam.send(new I.TagPolicyCommand({ PolicyArn: tagged, Tags: tags }));
   const removed: Record<string, string[]> = { role: [], user: [], policy: [] };
   for await (const page of I.paginateListRoleTags({ client: iam, pageSize: 3 }, { RoleName: 'app' })) {
     const keys = (page.Tags ?? []).map((t) => t.Key as string);
@@ -58,15 +53,15 @@ test('untagging each page of ListRoleTags, ListUserTags and ListPolicyTags befor
     if (keys.length) await iam.send(new I.UntagUserCommand({ UserName: 'dev', TagKeys: keys }));
     removed['user']?.push(...keys);
   }
-  for await (const page of I.paginateListPolicyTags({ client: iam, pageSize: 3 }, { PolicyArn: policyArn('tagged') })) {
+  for await (const page of I.paginateListPolicyTags({ client: iam, pageSize: 3 }, { PolicyArn: tagged })) {
     const keys = (page.Tags ?? []).map((t) => t.Key as string);
-    if (keys.length) await iam.send(new I.UntagPolicyCommand({ PolicyArn: policyArn('tagged'), TagKeys: keys }));
+    if (keys.length) await iam.send(new I.UntagPolicyCommand({ PolicyArn: tagged, TagKeys: keys }));
     removed['policy']?.push(...keys);
   }
   for (const what of ['role', 'user', 'policy']) assert.deepEqual([...(removed[what] ?? [])].sort(), [...NAMES].sort(), what);
   assert.deepEqual((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags, []);
   assert.deepEqual((await iam.send(new I.ListUserTagsCommand({ UserName: 'dev' }))).Tags, []);
-  assert.deepEqual((await iam.send(new I.ListPolicyTagsCommand({ PolicyArn: policyArn('tagged') }))).Tags, []);
+  assert.deepEqual((await iam.send(new I.ListPolicyTagsCommand({ PolicyArn: tagged }))).Tags, []);
 });
 
 test('detaching each page of ListAttachedRole/User/GroupPolicies before the next detaches every policy (SDK v3 paginators)', async () => {
@@ -95,7 +90,7 @@ test('detaching each page of ListAttachedRole/User/GroupPolicies before the next
 });
 
 test('boto3: the same loops over list_attached_role_policies (its paginator) and list_role_tags (Marker by hand)', { skip: boto3Missing() }, async () => {
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'py-role', AssumeRolePolicyDocument: TRUST, Tags: tags }));
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'py-role', AssumeRolePolicyDocument: EC2_TRUST, Tags: tags }));
   for (const n of NAMES) await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'py-role', PolicyArn: policyArn(n) }));
   const script = [
     'import boto3, sys',

@@ -14,9 +14,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { EC2_TRUST, READ_DOC } from './support/tagged-entities.ts';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 /** U+20000, a letter (Lo) of CJK Extension B: one character, two UTF-16 units. */
 const WIDE = '\u{20000}';
 const key128 = WIDE.repeat(128);
@@ -35,7 +34,7 @@ after(async () => {
 });
 
 test('a tag key of 128 and a value of 256 characters above U+FFFF are taken by CreateRole, TagRole, TagUser and UntagRole', async () => {
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: key128, Value: value256 }] }));
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: EC2_TRUST, Tags: [{ Key: key128, Value: value256 }] }));
   assert.deepEqual((await iam.send(new I.ListRoleTagsCommand({ RoleName: 'app' }))).Tags, [{ Key: key128, Value: value256 }]);
   await iam.send(new I.TagRoleCommand({ RoleName: 'app', Tags: [{ Key: `k${WIDE.repeat(100)}`, Value: WIDE.repeat(200) }] }));
   await iam.send(new I.TagUserCommand({ UserName: 'dev', Tags: [{ Key: key128, Value: value256 }] }));
@@ -45,7 +44,7 @@ test('a tag key of 128 and a value of 256 characters above U+FFFF are taken by C
 });
 
 test('a managed policy takes such tags and a description of 1,000 such characters', async () => {
-  const made = await iam.send(new I.CreatePolicyCommand({ PolicyName: 'wide', PolicyDocument: DOC, Description: WIDE.repeat(1000), Tags: [{ Key: key128, Value: value256 }] }));
+  const made = await iam.send(new I.CreatePolicyCommand({ PolicyName: 'wide', PolicyDocument: READ_DOC, Description: WIDE.repeat(1000), Tags: [{ Key: key128, Value: value256 }] }));
   const got = (await iam.send(new I.GetPolicyCommand({ PolicyArn: made.Policy?.Arn }))).Policy;
   assert.equal(got?.Description, WIDE.repeat(1000));
   assert.deepEqual(got?.Tags, [{ Key: key128, Value: value256 }]);
@@ -57,7 +56,7 @@ test('one character more is still refused, and nothing is written', async () => 
     await sdkFailure(iam.send(new I.TagUserCommand({ UserName: 'ops', Tags: [{ Key: WIDE.repeat(129), Value: 'v' }] }))),
     await sdkFailure(iam.send(new I.TagUserCommand({ UserName: 'ops', Tags: [{ Key: 'k', Value: WIDE.repeat(257) }] }))),
     await sdkFailure(iam.send(new I.UntagUserCommand({ UserName: 'ops', TagKeys: [WIDE.repeat(129)] }))),
-    await sdkFailure(iam.send(new I.CreatePolicyCommand({ PolicyName: 'wider', PolicyDocument: DOC, Description: WIDE.repeat(1001) }))),
+    await sdkFailure(iam.send(new I.CreatePolicyCommand({ PolicyName: 'wider', PolicyDocument: READ_DOC, Description: WIDE.repeat(1001) }))),
   ];
   for (const r of refusals) {
     assert.equal(r.code, 'ValidationError', r.message);

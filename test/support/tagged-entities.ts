@@ -1,7 +1,7 @@
 /**
- * The entities the reviews of IAM's tag requests tag (hw 3, nv 3): a server, for the suite this is called in, with role
- * `app` (trusted by EC2), user `dev` and managed policy `p`, none of them tagged, an IAM client of its root admin, and
- * the tags each one carries.
+ * The entities the reviews of IAM's tag requests tag (hw 1 and 3, nv 3; nv 1 takes its documents): a server, for the
+ * suite this is called in, with role `app` (trusted by EC2), user `dev` and managed policy `p`, none of them tagged, an
+ * IAM client of its root admin, and the tags each one carries.
  */
 import * as I from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './server.ts';
