@@ -15,11 +15,11 @@
  * Real server on 127.0.0.1, requests signed by hand with signature version 1.0 as `@alicloud/credentials` signs them.
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import { userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { readerSuite } from './support/alibaba-world.ts';
 
 const ACS = '350000000091';
 const BOUND = 20;
@@ -51,17 +51,14 @@ async function send(url: string): Promise<{ status: number; body: Record<string,
 }
 
 describe('jy1: a flood of signed requests does not make another key\'s captured request replayable', () => {
-  let s: TestServer;
-  let bob: Credentials;
+  const world = readerSuite(ACS, { maxSignatureNonces: BOUND });
   let mallory: Credentials;
   before(async () => {
-    s = await startTestServer({ maxSignatureNonces: BOUND });
-    bob = await readerWorld(s, ACS);
-    mallory = await userWithKey(s, 'mallory');
+    mallory = await userWithKey(world().server, 'mallory');
   });
-  after(() => s?.stop());
 
   it('bob\'s AssumeRole, replayed after mallory sent more requests than the server holds nonces for, is refused', async () => {
+    const { server: s, bob } = world();
     const captured = signed(s, bob, { Action: 'AssumeRole', RoleArn: `acs:ram::${ACS}:role/reader`, RoleSessionName: 'captured', DurationSeconds: '900' }, Date.now() - 5_000);
     const first = await send(captured);
     assert.equal(first.status, 200, JSON.stringify(first.body));
@@ -78,6 +75,7 @@ describe('jy1: a flood of signed requests does not make another key\'s captured 
   });
 
   it('after the flood, bob\'s fresh requests are taken, and a fresh one sent twice is SignatureNonceUsed', async () => {
+    const { server: s, bob } = world();
     const fresh = signed(s, bob, { Action: 'GetCallerIdentity' });
     const r = await send(fresh);
     assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -10,42 +10,32 @@
  * `@alicloud/credentials` asks; another `Format` is `InvalidParameter.Format`. A real server on 127.0.0.1; the answers
  * read with fast-xml-parser (the AWS SDKs' XML reader). Before the fix the 3 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import type { Credentials } from './support/server.ts';
+import { readerSuite } from './support/alibaba-world.ts';
 
 const ACS = '350000000022';
 const percent = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-let s: TestServer;
-let bob: Credentials;
+const world = readerSuite(ACS);
 
 /** A GET signed with Alibaba's signature version 1.0; `Format` only when given. */
 async function signed(keys: Credentials, params: Record<string, string>): Promise<{ status: number; type: string; text: string }> {
   const all: Record<string, string> = { Version: '2015-04-01', Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomUUID(), AccessKeyId: keys.accessKeyId, ...params };
   const canonical = Object.keys(all).sort().map((k) => `${percent(k)}=${percent(all[k] as string)}`).join('&');
   const signature = createHmac('sha1', `${keys.secretAccessKey}&`).update(`GET&${percent('/')}&${percent(canonical)}`).digest('base64');
-  const r = await fetch(`${s.url}/?${canonical}&Signature=${percent(signature)}`);
+  const r = await fetch(`${world().server.url}/?${canonical}&Signature=${percent(signature)}`);
   return { status: r.status, type: r.headers.get('content-type') ?? '', text: await r.text() };
 }
 
 const xml = (text: string) => new XMLParser({ parseTagValue: false }).parse(text) as Record<string, Record<string, unknown>>;
 
 describe('fn2: Alibaba STS answers in the Format asked, XML by default', () => {
-  before(async () => {
-    s = await startTestServer();
-    bob = await readerWorld(s, ACS);
-  });
-
-  after(async () => {
-    await s?.stop();
-  });
-
   it('AssumeRole without Format and GetCallerIdentity with Format=XML answer XML', async () => {
-    const assumed = await signed(bob, { Action: 'AssumeRole', RoleArn: `acs:ram::${ACS}:role/reader`, RoleSessionName: 'bob-xml' });
+    const assumed = await signed(world().bob, { Action: 'AssumeRole', RoleArn: `acs:ram::${ACS}:role/reader`, RoleSessionName: 'bob-xml' });
     assert.equal(assumed.status, 200, assumed.text);
     assert.match(assumed.type, /^text\/xml/);
     const r = xml(assumed.text)['AssumeRoleResponse'] as { RequestId?: string; AssumedRoleUser?: { Arn?: string }; Credentials?: Record<string, string> };
@@ -54,13 +44,13 @@ describe('fn2: Alibaba STS answers in the Format asked, XML by default', () => {
     assert.match(r.Credentials?.['Expiration'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(r.Credentials?.['AccessKeySecret'] && r.Credentials['SecurityToken']);
 
-    const who = await signed(bob, { Action: 'GetCallerIdentity', Format: 'XML' });
+    const who = await signed(world().bob, { Action: 'GetCallerIdentity', Format: 'XML' });
     assert.equal(who.status, 200, who.text);
     assert.equal(xml(who.text)['GetCallerIdentityResponse']?.['Arn'], `acs:ram::${ACS}:user/bob`);
   });
 
   it('an error is <Error> with its RequestId, HostId, Code and Message', async () => {
-    const missing = await signed(bob, { Action: 'AssumeRole', RoleArn: `acs:ram::${ACS}:role/reader` });
+    const missing = await signed(world().bob, { Action: 'AssumeRole', RoleArn: `acs:ram::${ACS}:role/reader` });
     assert.equal(missing.status, 400);
     assert.match(missing.type, /^text\/xml/);
     const e = xml(missing.text)['Error'];
@@ -69,17 +59,17 @@ describe('fn2: Alibaba STS answers in the Format asked, XML by default', () => {
     assert.equal(typeof e?.['HostId'], 'string');
     assert.equal(e?.['Message'], 'RoleSessionName is mandatory for this action.');
     // Unsigned AssumeRoleWithOIDC alike.
-    const oidc = await fetch(`${s.url}/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=XML`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'RoleArn=acs%3Aram%3A%3A1%3Arole%2Fr&RoleSessionName=s1&OIDCProviderArn=x' });
+    const oidc = await fetch(`${world().server.url}/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=XML`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'RoleArn=acs%3Aram%3A%3A1%3Arole%2Fr&RoleSessionName=s1&OIDCProviderArn=x' });
     assert.equal(oidc.status, 400);
     assert.equal(xml(await oidc.text())['Error']?.['Code'], 'MissingOIDCToken');
   });
 
   it('Format=json is JSON; a Format of neither kind is InvalidParameter.Format', async () => {
-    const who = await signed(bob, { Action: 'GetCallerIdentity', Format: 'json' });
+    const who = await signed(world().bob, { Action: 'GetCallerIdentity', Format: 'json' });
     assert.equal(who.status, 200, who.text);
     assert.match(who.type, /^application\/json/);
     assert.equal((JSON.parse(who.text) as { Arn?: string }).Arn, `acs:ram::${ACS}:user/bob`);
-    const yaml = await signed(bob, { Action: 'GetCallerIdentity', Format: 'YAML' });
+    const yaml = await signed(world().bob, { Action: 'GetCallerIdentity', Format: 'YAML' });
     assert.equal(yaml.status, 400);
     assert.equal(xml(yaml.text)['Error']?.['Code'], 'InvalidParameter.Format');
   });

@@ -18,15 +18,14 @@
  * test/sts-review-fn5-alibaba-sts-sdk.review.ts runs Alibaba's own client, `@alicloud/sts20150401`. A real server on
  * 127.0.0.1. Before the fix all 3 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import type { Credentials } from './support/server.ts';
+import { readerSuite } from './support/alibaba-world.ts';
 
 const ACS = '350000000023';
-let s: TestServer;
-let bob: Credentials;
+const world = readerSuite(ACS);
 
 const encode = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
@@ -45,7 +44,7 @@ interface V3 {
 
 /** A POST signed as `@alicloud/openapi-core` signs one (`doRequest`, `getAuthorization`). */
 async function v3(keys: Credentials, r: V3): Promise<{ status: number; type: string; json: Record<string, unknown> }> {
-  const url = new URL(s.url);
+  const url = new URL(world().server.url);
   const body = r.body ?? '';
   const headers: Record<string, string> = {
     host: url.host,
@@ -67,29 +66,20 @@ async function v3(keys: Credentials, r: V3): Promise<{ status: number; type: str
   const signature = createHmac('sha256', keys.secretAccessKey).update(`ACS3-HMAC-SHA256\n${sha256(canonicalRequest)}`).digest('hex');
   const sent = { ...headers, ...r.after, authorization: `ACS3-HMAC-SHA256 Credential=${keys.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}` };
   delete (sent as Record<string, string | undefined>)['host'];
-  const res = await fetch(`${s.url}/${canonicalQuery === '' ? '' : `?${canonicalQuery}`}`, { method: 'POST', headers: sent, body: body === '' ? null : body });
+  const res = await fetch(`${world().server.url}/${canonicalQuery === '' ? '' : `?${canonicalQuery}`}`, { method: 'POST', headers: sent, body: body === '' ? null : body });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', json: JSON.parse(text) as Record<string, unknown> };
 }
 
 describe('fn3: Alibaba STS takes the V3 signature (ACS3-HMAC-SHA256) of its current SDKs', () => {
-  before(async () => {
-    s = await startTestServer();
-    bob = await readerWorld(s, ACS);
-  });
-
-  after(async () => {
-    await s?.stop();
-  });
-
   it('GetCallerIdentity and AssumeRole answer JSON, and the session signs with x-acs-security-token', async () => {
-    const who = await v3(bob, { action: 'GetCallerIdentity' });
+    const who = await v3(world().bob, { action: 'GetCallerIdentity' });
     assert.equal(who.status, 200, JSON.stringify(who.json));
     assert.match(who.type, /^application\/json/);
     assert.equal(who.json['Arn'], `acs:ram::${ACS}:user/bob`);
     assert.equal(who.json['IdentityType'], 'RAMUser');
 
-    const assumed = await v3(bob, { action: 'AssumeRole', query: { RoleArn: `acs:ram::${ACS}:role/reader`, RoleSessionName: 'v3-session', DurationSeconds: '900' } });
+    const assumed = await v3(world().bob, { action: 'AssumeRole', query: { RoleArn: `acs:ram::${ACS}:role/reader`, RoleSessionName: 'v3-session', DurationSeconds: '900' } });
     assert.equal(assumed.status, 200, JSON.stringify(assumed.json));
     const c = assumed.json['Credentials'] as Record<string, string>;
     assert.match(c['AccessKeyId'] ?? '', /^STS\./);
@@ -102,28 +92,28 @@ describe('fn3: Alibaba STS takes the V3 signature (ACS3-HMAC-SHA256) of its curr
 
   it('takes parameters from a signed form body too, and refuses a body that is not the one signed', async () => {
     const body = new URLSearchParams({ RoleArn: `acs:ram::${ACS}:role/reader`, RoleSessionName: 'form-body' }).toString();
-    const ok = await v3(bob, { action: 'AssumeRole', body });
+    const ok = await v3(world().bob, { action: 'AssumeRole', body });
     assert.equal(ok.status, 200, JSON.stringify(ok.json));
     assert.equal((ok.json['AssumedRoleUser'] as Record<string, string>)['Arn'], `acs:ram::${ACS}:role/reader/form-body`);
-    const swapped = await v3(bob, { action: 'AssumeRole', body, after: { 'x-acs-content-sha256': sha256('RoleArn=x') } });
+    const swapped = await v3(world().bob, { action: 'AssumeRole', body, after: { 'x-acs-content-sha256': sha256('RoleArn=x') } });
     assert.equal(swapped.status, 400);
     assert.equal(swapped.json['Code'], 'SignatureDoesNotMatch');
   });
 
   it('refuses a wrong secret, a header changed after signing, an unsigned date, a nonce used twice and a stale date', async () => {
-    const wrong = await v3({ ...bob, secretAccessKey: `${bob.secretAccessKey}x` }, { action: 'GetCallerIdentity' });
+    const wrong = await v3({ ...world().bob, secretAccessKey: `${world().bob.secretAccessKey}x` }, { action: 'GetCallerIdentity' });
     assert.equal(wrong.status, 400);
     assert.equal(wrong.json['Code'], 'SignatureDoesNotMatch');
     assert.equal(typeof wrong.json['RequestId'], 'string');
-    const changed = await v3(bob, { action: 'GetCallerIdentity', after: { 'x-acs-signature-nonce': randomUUID() } });
+    const changed = await v3(world().bob, { action: 'GetCallerIdentity', after: { 'x-acs-signature-nonce': randomUUID() } });
     assert.equal(changed.json['Code'], 'SignatureDoesNotMatch');
-    const undated = await v3(bob, { action: 'GetCallerIdentity', omit: ['x-acs-date'] });
+    const undated = await v3(world().bob, { action: 'GetCallerIdentity', omit: ['x-acs-date'] });
     assert.equal(undated.status, 400);
     assert.equal(undated.json['Code'], 'IncompleteSignature');
     const nonce = randomUUID();
-    assert.equal((await v3(bob, { action: 'GetCallerIdentity', nonce })).status, 200);
-    assert.equal((await v3(bob, { action: 'GetCallerIdentity', nonce })).json['Code'], 'SignatureNonceUsed');
-    const stale = await v3(bob, { action: 'GetCallerIdentity', date: new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    assert.equal((await v3(world().bob, { action: 'GetCallerIdentity', nonce })).status, 200);
+    assert.equal((await v3(world().bob, { action: 'GetCallerIdentity', nonce })).json['Code'], 'SignatureNonceUsed');
+    const stale = await v3(world().bob, { action: 'GetCallerIdentity', date: new Date(Date.now() - 20 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
     assert.equal(stale.json['Code'], 'InvalidTimeStamp.Expired');
   });
 });

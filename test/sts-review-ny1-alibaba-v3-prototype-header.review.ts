@@ -16,15 +16,13 @@
  *
  * Before the fix 2 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { readerWorld } from './support/alibaba-world.ts';
+import { readerSuite } from './support/alibaba-world.ts';
 
 const ACS = '350000000061';
-let s: TestServer;
-let bob: Credentials;
+const world = readerSuite(ACS);
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
@@ -33,7 +31,8 @@ const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
  * canonical request, as for any header not sent); `forge` sends a signature not made with the secret.
  */
 async function callerIdentity(extra: string, forge: boolean): Promise<{ status: number; type: string; text: string }> {
-  const url = new URL(s.url);
+  const { server, bob } = world();
+  const url = new URL(server.url);
   const headers: Record<string, string> = {
     host: url.host,
     'x-acs-version': '2015-04-01',
@@ -49,19 +48,11 @@ async function callerIdentity(extra: string, forge: boolean): Promise<{ status: 
   const signature = forge ? 'ab'.repeat(32) : createHmac('sha256', bob.secretAccessKey).update(`ACS3-HMAC-SHA256\n${sha256(canonicalRequest)}`).digest('hex');
   const sent: Record<string, string> = { ...headers, authorization: `ACS3-HMAC-SHA256 Credential=${bob.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}` };
   delete sent['host'];
-  const res = await fetch(`${s.url}/`, { method: 'POST', headers: sent });
+  const res = await fetch(`${server.url}/`, { method: 'POST', headers: sent });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
 describe('ny1: a V3 SignedHeaders naming an Object.prototype property', () => {
-  before(async () => {
-    s = await startTestServer();
-    bob = await readerWorld(s, ACS);
-  });
-  after(async () => {
-    await s?.stop();
-  });
-
   it('a forged signature naming `constructor` or `__proto__` is Alibaba’s 400 SignatureDoesNotMatch, not a 500', async () => {
     for (const name of ['constructor', '__proto__']) {
       const r = await callerIdentity(name, true);

@@ -1,13 +1,12 @@
 /**
  * The suites of Alibaba's own STS client (`@alicloud/sts20150401`, on `@alicloud/openapi-core`, V3 signature) against
- * a real server on 127.0.0.1. Called inside a `describe`, it registers a `before` that starts a test server and sets up
- * `readerWorld` (alibaba-world.ts) in `acs` account `account`, and an `after` that stops the server.
+ * a real server on 127.0.0.1. Called inside a `describe`, it starts `readerSuite` (alibaba-world.ts) in `acs` account
+ * `account` for that suite.
  */
-import { after, before } from 'node:test';
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
-import { readerWorld } from './alibaba-world.ts';
-import { startTestServer, type TestServer } from './server.ts';
+import { readerSuite } from './alibaba-world.ts';
+import type { TestServer } from './server.ts';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts } = StsModule;
@@ -30,24 +29,14 @@ export interface AlibabaStsWorld {
 }
 
 export function alibabaStsWorld(account: string): AlibabaStsWorld {
-  let s: TestServer | undefined;
-  let bob: AlibabaKey | undefined;
-  before(async () => {
-    s = await startTestServer();
-    const key = await readerWorld(s, account);
-    bob = { accessKeyId: key.accessKeyId, accessKeySecret: key.secretAccessKey };
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  const world = readerSuite(account);
   const w: AlibabaStsWorld = {
     get server(): TestServer {
-      if (!s) throw new Error('alibabaStsWorld: the server is started in before()');
-      return s;
+      return world().server;
     },
     get bob(): AlibabaKey {
-      if (!bob) throw new Error('alibabaStsWorld: bob is made in before()');
-      return bob;
+      const { bob } = world();
+      return { accessKeyId: bob.accessKeyId, accessKeySecret: bob.secretAccessKey };
     },
     client: (key) => new Sts(new $OpenApiUtil.Config({ ...key, endpoint: new URL(w.server.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 })),
   };

@@ -1,9 +1,9 @@
 /**
  * Worlds in an `acs` account (Alibaba's partition): the account itself, made through the CLI, a RAM user with an inline
- * policy, and the worlds the Alibaba STS suites (reviews fn, 2, 3 and 5) and the training-service-name suites (reviews
- * gb, 3 and 4; gj, 4) start from.
+ * policy, and the worlds the Alibaba STS suites (reviews fn, 2, 3 and 5; ny, 1; jy, 1) and the training-service-name
+ * suites (reviews gb, 3 and 4; gj, 4) start from.
  */
-import { mock } from 'node:test';
+import { after, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
@@ -83,26 +83,33 @@ export function capturedAssumeRole(serverUrl: string, key: Credentials, account:
   };
 }
 
-export interface NonceReplaySuite {
+export interface ReaderSuite {
   readonly server: TestServer;
   /** bob's access key (readerWorld). */
   readonly bob: Credentials;
 }
 
 /**
- * The nonce reviews' suite (ge 3, ny 2), for the suite this is called in: a server with readerWorld in the `acs`
- * account `account`; node:test's mock timers, which `replayRefused` moves the server's clock with, are reset after it.
- * The world, read once the suite's `before` has run (suite-world.ts).
+ * The Alibaba STS reviews' suite (fn 2, fn 3, ny 1, jy 1 and the client's, alibaba-sts.ts), for the suite this is called
+ * in: a server (started with `options`) with readerWorld in the `acs` account `account`. The world, read once the
+ * suite's `before` has run (suite-world.ts).
  */
-export function nonceReplaySuite(account: string): () => NonceReplaySuite {
-  return suiteWorld('nonceReplaySuite', async (cleanUp) => {
-    const server = await startTestServer();
-    cleanUp(async () => {
-      mock.timers.reset();
-      await server.stop();
-    });
+export function readerSuite(account: string, options: Parameters<typeof startTestServer>[0] = {}): () => ReaderSuite {
+  return suiteWorld('readerSuite', async (cleanUp) => {
+    const server = await startTestServer(options);
+    cleanUp(() => server.stop());
     return { server, bob: await readerWorld(server, account) };
   });
+}
+
+/**
+ * The nonce reviews' suite (ge 3, ny 2): `readerSuite`, with node:test's mock timers, which `replayRefused` moves the
+ * server's clock with, reset after it.
+ */
+export function nonceReplaySuite(account: string): () => ReaderSuite {
+  // Registered first, so run first: the clock is real again before the server stops.
+  after(() => mock.timers.reset());
+  return readerSuite(account);
 }
 
 /**
