@@ -2,9 +2,9 @@
  * The web console driven through Debian's Chromium (playwright-core), for the console's tests: where Chromium is, and a
  * page signed in as given, with the page errors it meets collected.
  */
-import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
 import { startTestServer, type Credentials, type TestServer } from './server.ts';
+import { suiteWorld } from './suite-world.ts';
 
 type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
@@ -229,26 +229,19 @@ export interface ServerAndChromium {
  * reviews each wrote out).
  */
 export function serverAndChromium(): ServerAndChromium {
-  let server: TestServer | undefined;
-  let browser: Browser | undefined;
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
+  const world = suiteWorld('serverAndChromium', async (cleanUp) => {
+    const server = await startTestServer();
+    cleanUp(() => server.stop());
+    const browser = await launchChromium();
+    cleanUp(() => browser.close());
+    return { server, browser };
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-  const started = <T>(x: T | undefined): T => {
-    if (x === undefined) throw new Error('the server and Chromium are not started: serverAndChromium is read before its suite began');
-    return x;
-  };
   return {
     get server() {
-      return started(server);
+      return world().server;
     },
     get browser() {
-      return started(browser);
+      return world().browser;
     },
   };
 }

@@ -3,13 +3,13 @@
  * of `gatehouse kube webhook-config` writing its files ask (gr 3, gr 7): the CLI in process as the root admin, the
  * token the files of a directory hold, and the token now (written to a fresh directory under the home).
  */
-import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatehouseInProcess } from './gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './server.ts';
+import { suiteWorld } from './suite-world.ts';
 
 export interface WebhookConfigWorld {
   /** The home directory of the CLI runs; set once `before` has run. */
@@ -22,23 +22,20 @@ export interface WebhookConfigWorld {
 }
 
 export function webhookConfigWorld(name: string): WebhookConfigWorld {
-  let server: TestServer | undefined;
-  let home = '';
-  const gatehouse = (args: readonly string[], stdin?: string): ReturnType<typeof gatehouseInProcess> => {
-    if (server === undefined) throw new Error('the server is not started: webhookConfigWorld is used before its suite began');
+  const gatehouseAt = (server: TestServer, home: string, args: readonly string[], stdin?: string): ReturnType<typeof gatehouseInProcess> => {
     const env = { HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin', AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, GATEHOUSE_ENDPOINT: server.url };
     return gatehouseInProcess(args, env, stdin === undefined ? {} : { stdin });
   };
-  before(async () => {
-    server = await startTestServer();
-    home = await mkdtemp(join(tmpdir(), `gh-${name}-`));
-    const applied = await gatehouse(['apply', '-f', '-'], 'apiVersion: gatehouse.dev/v1\nkind: Cluster\nmetadata:\n  name: c1\nspec: {}\n');
+  const world = suiteWorld('webhookConfigWorld', async (cleanUp) => {
+    const home = await mkdtemp(join(tmpdir(), `gh-${name}-`));
+    cleanUp(() => rm(home, { recursive: true, force: true }));
+    const server = await startTestServer();
+    cleanUp(() => server.stop());
+    const applied = await gatehouseAt(server, home, ['apply', '-f', '-'], 'apiVersion: gatehouse.dev/v1\nkind: Cluster\nmetadata:\n  name: c1\nspec: {}\n');
     assert.equal(applied.code, 0, applied.stderr);
+    return { server, home };
   });
-  after(async () => {
-    await server?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
-  });
+  const gatehouse = (args: readonly string[], stdin?: string): ReturnType<typeof gatehouseInProcess> => gatehouseAt(world().server, world().home, args, stdin);
   const tokenIn = async (dir: string): Promise<string> => {
     const text = await readFile(join(dir, 'authentication-webhook.kubeconfig'), 'utf8');
     const token = /token:\s*"?([^"\s]+)"?/.exec(text)?.[1];
@@ -47,12 +44,12 @@ export function webhookConfigWorld(name: string): WebhookConfigWorld {
   };
   return {
     get home() {
-      return home;
+      return world().home;
     },
     gatehouse,
     tokenIn,
     async currentToken(dirName) {
-      const out = join(home, dirName);
+      const out = join(world().home, dirName);
       const r = await gatehouse(['kube', 'webhook-config', '--cluster', 'c1', '--out', out]);
       assert.equal(r.code, 0, r.stderr);
       return tokenIn(out);

@@ -3,12 +3,12 @@
  * `twoWorkers` is called in: started before its tests, stopped and its directory removed after. And what the reviews
  * of workers share: a GET on a fresh connection (the next worker takes it) and one sample of a /metrics text.
  */
-import { after, before } from 'node:test';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWorkers, type RunningWorkers } from '../../src/main/workers.ts';
+import { suiteWorld } from './suite-world.ts';
 
 export interface TwoWorkers {
   /** The running server; set once `before` has run. */
@@ -17,25 +17,23 @@ export interface TwoWorkers {
   admin(): Promise<{ accessKeyId: string; secretAccessKey: string }>;
 }
 
-/** Registers the suite's `before` and `after`; `healthListen` adds a health listener. */
+/** Starts the workers for the suite it is called in (suite-world.ts); `healthListen` adds a health listener. */
 export function twoWorkers(name: string, options: { readonly healthListen?: string } = {}): TwoWorkers {
-  let dir = '';
-  let running: RunningWorkers | undefined;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), `gh-${name}-`));
-    running = await startWorkers({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', ...options, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log: () => {} }, 2);
-  });
-  after(async () => {
-    await running?.stop();
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  const world = suiteWorld('twoWorkers', async (cleanUp) => {
+    const dir = await mkdtemp(join(tmpdir(), `gh-${name}-`));
+    cleanUp(() => rm(dir, { recursive: true, force: true }));
+    const running = await startWorkers({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', ...options, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log: () => {} }, 2);
+    cleanUp(async () => {
+      await running.stop();
+    });
+    return { dir, running };
   });
   return {
     get w(): RunningWorkers {
-      if (running === undefined) throw new Error('the workers are not started: twoWorkers is read before its suite began');
-      return running;
+      return world().running;
     },
     async admin() {
-      const file = JSON.parse(await readFile(join(dir, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+      const file = JSON.parse(await readFile(join(world().dir, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
       return { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
     },
   };
