@@ -10,13 +10,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { auditRecords, REGION, sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { auditRecords, REGION, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { aliceAndRole } from './support/sts-caller.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/worker`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const long = `arn:aws:iam::${ACCT}:policy/${'p'.repeat(100_000)}`;
 
 let s: TestServer;
@@ -24,10 +23,7 @@ let alice: Credentials;
 
 before(async () => {
   s = await startTestServer();
-  alice = await userWithKey(s, 'alice');
-  const iam = s.iam();
-  await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'sts', PolicyDocument: doc({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetFederationToken'], Resource: '*' }) }));
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:user/alice` }, Action: 'sts:AssumeRole' }) }));
+  alice = await aliceAndRole(s, 'worker', 'alice', ['sts:AssumeRole', 'sts:GetFederationToken']);
 });
 after(async () => s?.stop());
 

@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { aliceAndRole } from './support/sts-caller.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -25,9 +26,7 @@ let alice: Credentials;
 
 before(async () => {
   s = await startTestServer();
-  alice = await userWithKey(s, 'alice');
-  const iam = s.iam();
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'office', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:user/alice` }, Action: 'sts:AssumeRole' }) }));
+  alice = await aliceAndRole(s, 'office', 'alice');
 });
 after(async () => s?.stop());
 

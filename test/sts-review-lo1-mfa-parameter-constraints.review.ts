@@ -20,24 +20,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { aliceAndRole } from './support/sts-caller.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/lo1`;
 const MFA = `arn:aws:iam::${ACCT}:mfa/alice-phone`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let s: TestServer;
 let alice: Credentials;
 
 before(async () => {
   s = await startTestServer();
-  alice = await userWithKey(s, 'alice');
-  const iam = s.iam();
-  await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'sts', PolicyDocument: doc({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetSessionToken'], Resource: '*' }) }));
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'lo1', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }) }));
+  alice = await aliceAndRole(s, 'lo1', 'account', ['sts:AssumeRole', 'sts:GetSessionToken']);
 });
 after(async () => s?.stop());
 

@@ -14,7 +14,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { aliceAndRole } from './support/sts-caller.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/nl1`;
@@ -32,10 +33,8 @@ let alice: Credentials;
 
 before(async () => {
   s = await startTestServer();
-  alice = await userWithKey(s, 'alice');
+  alice = await aliceAndRole(s, 'nl1', 'account', ['sts:AssumeRole', 'sts:GetFederationToken']);
   const iam = s.iam();
-  await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'sts', PolicyDocument: doc({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetFederationToken'], Resource: '*' }) }));
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'nl1', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }) }));
   await iam.send(new I.CreatePolicyCommand({ PolicyName: 'nl1-read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
 });
 after(async () => s?.stop());

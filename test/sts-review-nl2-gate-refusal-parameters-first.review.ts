@@ -21,12 +21,12 @@ import { DatabaseSync } from 'node:sqlite';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { SQLITE_FILE_NAME } from '../src/adapters/store-sqlite/store.ts';
-import { auditRecords, sdkFailure, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { auditRecords, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { aliceAndRole } from './support/sts-caller.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/nl2`;
 const HUGE = 'x'.repeat(100_000);
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let s: TestServer;
 let alice: Credentials;
@@ -34,10 +34,8 @@ let db: DatabaseSync;
 
 before(async () => {
   s = await startTestServer();
-  alice = await userWithKey(s, 'alice');
+  alice = await aliceAndRole(s, 'nl2', 'account', ['sts:AssumeRole', 'sts:GetFederationToken']);
   const iam = s.iam();
-  await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'sts', PolicyDocument: doc({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:GetFederationToken'], Resource: '*' }) }));
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'nl2', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }) }));
   db = new DatabaseSync(join(s.dataDir, SQLITE_FILE_NAME));
   db.exec('PRAGMA busy_timeout = 5000');
   assert.equal(await s.running.app.audit.flush(), true, 'the setup is written before the log is made unwritable');
