@@ -12,13 +12,11 @@
  * What is now so: the view words it as the CLI does. Chromium through playwright-core (skipped when chromium is
  * absent), against a real server set up through the real SDK v3 IAM client.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { CHROMIUM_SKIP, launchChromium, signedInPage } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndChromium, signedInPage } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 
 const A = '000000000000';
@@ -28,12 +26,10 @@ const work = { Effect: 'Allow', Action: 's3:*', Resource: '*' };
 const denyAll = { Effect: 'Deny', Action: 's3:*', Resource: '*' };
 
 describe('web console review gi2: Escalation paths names the Deny a principal may take away', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
+  const world = serverAndChromium();
 
   before(async () => {
-    server = await startTestServer();
-    const iam = server.iam();
+    const iam = world.server.iam();
     // bob may delete his own inline policies, one of which quarantines him.
     await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'work', PolicyDocument: policy(work, { Effect: 'Allow', Action: 'iam:DeleteUserPolicy', Resource: user('bob') }) }));
@@ -42,15 +38,10 @@ describe('web console review gi2: Escalation paths names the Deny a principal ma
     await iam.send(new I.CreateUserCommand({ UserName: 'erin', Tags: [{ Key: 'quarantine', Value: 'yes' }] }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'erin', PolicyName: 'work', PolicyDocument: policy(work, { Effect: 'Allow', Action: 'iam:UntagUser', Resource: user('erin') }) }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'erin', PolicyName: 'tagged', PolicyDocument: policy({ ...denyAll, Condition: { StringEquals: { 'aws:PrincipalTag/quarantine': 'yes' } } }) }));
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('an inline policy and a principal tag: each named, as gatehouse escalation-paths prints them', async () => {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     const gains = async (principal: string): Promise<string[]> => {
       await page.fill('#escalation-form input[name=principal]', principal);
       await page.click('#escalation-form button[type=submit]');

@@ -18,13 +18,11 @@
  * A real server on 127.0.0.1 set up through the AWS SDK v3 IAM client, and the console in Debian's Chromium through
  * playwright-core (skipped when chromium is absent).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { CHROMIUM_SKIP, launchChromium, signedInPage } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndChromium, signedInPage } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
 interface HeadingLike {
@@ -36,26 +34,19 @@ const BOB = 'arn:aws:iam::000000000000:user/bob';
 const policy = (st: object) => JSON.stringify({ Version: '2012-10-17', Statement: [st] });
 
 describe('review nq2 (console): the Authorize view says the conditions each rule that decided applied under', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
+  const world = serverAndChromium();
 
   before(async () => {
-    server = await startTestServer();
-    const iam = server.iam();
+    const iam = world.server.iam();
     await iam.send(new I.CreateUserCommand({ UserName: 'bob' }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'office', PolicyDocument: policy({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'tls', PolicyDocument: policy({ Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }) }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'list', PolicyDocument: policy({ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }) }));
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   /** The decision and the rules that decided, as the view shows them, for bob's `action` on an object in `context`. */
   async function simulated(action: string, context: object): Promise<{ decision: string; rules: string[] }> {
-    const { page, problems } = await signedInPage(browser, server.url, server.admin);
+    const { page, problems } = await signedInPage(world.browser, world.server.url, world.server.admin);
     try {
       await page.click('nav button[data-view=authorize]');
       await page.fill('#authorize-form input[name=principal]', BOB);
