@@ -15,10 +15,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { request } from 'node:http';
 import * as S3 from '@aws-sdk/client-s3';
-import { adminBucket } from './support/s3.ts';
+import { adminBucket, putSigV2 } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'ju1-sigv2-repeated';
@@ -30,26 +28,8 @@ adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
  * PUTs `body` to `key` with `headers` (name, value pairs, a name as often as given, on as many lines), signed with
  * SigV2 over `amzLines` (the canonical `x-amz-*` lines, as the test writes them).
  */
-function putV2(key: string, body: string, headers: readonly (readonly [string, string])[], amzLines: string): Promise<{ status: number; text: string }> {
-  const date = new Date().toUTCString();
-  const type = 'text/plain';
-  const path = `/${BUCKET}/${key}`;
-  const toSign = `PUT\n\n${type}\n${date}\n${amzLines}${path}`;
-  const signature = createHmac('sha1', server.admin.secretAccessKey).update(toSign, 'utf8').digest('base64');
-  const u = new URL(server.running.s3Url);
-  const flat: string[] = ['Host', u.host, 'Date', date, 'Content-Type', type, 'Content-Length', String(Buffer.byteLength(body)), 'Authorization', `AWS ${server.admin.accessKeyId}:${signature}`];
-  for (const [k, v] of headers) flat.push(k, v);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: 'PUT', path, headers: flat, setHost: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const putV2 = (key: string, body: string, headers: readonly (readonly [string, string])[], amzLines: string): Promise<{ status: number; text: string }> =>
+  putSigV2(server, BUCKET, key, body, { type: 'text/plain', amzLines }, [['Content-Type', 'text/plain'], ...headers]);
 
 const REVIEWERS = [
   ['X-Amz-Meta-ReviewedBy', 'joe@johnsmith.net'],

@@ -21,10 +21,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { request } from 'node:http';
 import * as S3 from '@aws-sdk/client-s3';
-import { adminBucket } from './support/s3.ts';
+import { adminBucket, putSigV2 } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'oh1-sigv2-content-type';
@@ -33,24 +31,8 @@ let server: TestServer;
 adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
 
 /** PUTs `body` to `key` signed (header SigV2) with `signedType` as its Content-Type, sent with `sentType` (none when undefined). */
-function putV2(key: string, body: string, signedType: string, sentType: string | undefined): Promise<{ status: number; text: string }> {
-  const date = new Date().toUTCString();
-  const path = `/${BUCKET}/${key}`;
-  const signature = createHmac('sha1', server.admin.secretAccessKey).update(`PUT\n\n${signedType}\n${date}\n${path}`, 'utf8').digest('base64');
-  const u = new URL(server.running.s3Url);
-  const headers: Record<string, string> = { Host: u.host, Date: date, 'Content-Length': String(Buffer.byteLength(body)), Authorization: `AWS ${server.admin.accessKeyId}:${signature}` };
-  if (sentType !== undefined) headers['Content-Type'] = sentType;
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: 'PUT', path, headers, setHost: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const putV2 = (key: string, body: string, signedType: string, sentType: string | undefined): Promise<{ status: number; text: string }> =>
+  putSigV2(server, BUCKET, key, body, { type: signedType }, sentType === undefined ? [] : [['Content-Type', sentType]]);
 
 const stored = (key: string): Promise<string | undefined> => c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key })).then((h) => h.ContentType ?? '', () => undefined);
 

@@ -14,9 +14,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { sentAsGiven } from './support/raw-answer.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
@@ -24,23 +24,6 @@ before(async () => {
   s = await startTestServer();
 });
 after(async () => s?.stop());
-
-/** Sends `rawHeaders` (name, value pairs, a name as often as given) as they are: fetch would fold a repeated one. */
-function send(url: string, method: string, path: string, rawHeaders: readonly (readonly [string, string])[], body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const flat: string[] = [];
-    for (const [k, v] of rawHeaders) flat.push(k, v);
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: flat, setHost: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /**
  * A request to `url` signed for `service` with the header of the SigV4 test suite's `get-header-key-duplicate` case
@@ -56,7 +39,7 @@ async function twiceSigned(url: string, service: string, method: string, path: s
     if (k === 'my-header1') raw.push([k, 'value2'], [k, 'value2'], [k, 'value1']);
     else raw.push([k, v]);
   }
-  return send(url, method, path, [...raw, ...extra], body);
+  return sentAsGiven(url, method, path, [...raw, ...extra], body);
 }
 
 test('jo2: STS and IAM verify a signed header sent on several lines as its values joined with `,`, in order', async () => {
@@ -83,7 +66,7 @@ test('jo2: a repeated signed header still binds its values: one changed is Signa
   const body = 'Action=GetCallerIdentity&Version=2011-06-15';
   const signed = await signer.sign({ method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: {}, headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded', 'x-trace-hop': 'edge-1,edge-2' }, body });
   const raw = Object.entries(signed.headers).flatMap(([k, v]): [string, string][] => (k === 'x-trace-hop' ? [[k, 'edge-1'], [k, 'edge-3']] : [[k, v]]));
-  const r = await send(s.url, 'POST', '/', raw, body);
+  const r = await sentAsGiven(s.url, 'POST', '/', raw, body);
   assert.equal(r.status, 403, r.text);
   assert.match(r.text, /<Code>SignatureDoesNotMatch<\/Code>/);
 });
@@ -94,7 +77,7 @@ test('jo2: a second Authorization header is not dropped unread: two signatures a
   const body = 'Action=GetCallerIdentity&Version=2011-06-15';
   const signed = await signer.sign({ method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: {}, headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded' }, body });
   const raw = Object.entries(signed.headers) as [string, string][];
-  const r = await send(s.url, 'POST', '/', [...raw, ['authorization', 'AWS4-HMAC-SHA256 Credential=AKIAOTHER000000000000/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64)]], body);
+  const r = await sentAsGiven(s.url, 'POST', '/', [...raw, ['authorization', 'AWS4-HMAC-SHA256 Credential=AKIAOTHER000000000000/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64)]], body);
   assert.equal(r.status, 400, r.text);
   assert.match(r.text, /<Code>IncompleteSignature<\/Code>/);
 });

@@ -1,4 +1,8 @@
-/** A request written on a raw socket, for the tests of what a server answers before any client library could parse it. */
+/**
+ * A request written on a raw socket, for the tests of what a server answers before any client library could parse it,
+ * and one whose headers are sent as given.
+ */
+import { request } from 'node:http';
 import { connect } from 'node:net';
 
 /**
@@ -17,5 +21,25 @@ export function rawAnswer(port: number, text: string, timeoutMs = 10_000): Promi
       socket.destroy();
       reject(new Error(`no close; got ${got}`));
     }, timeoutMs).unref();
+  });
+}
+
+/**
+ * What a `method` request for `path` on `url`'s host and port, with `headers` (name, value pairs, a name as often as
+ * given, each on its own line: fetch would fold a repeated one; no Host unless given) and `body`, is answered.
+ */
+export function sentAsGiven(url: string, method: string, path: string, headers: readonly (readonly [string, string])[], body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const flat: string[] = [];
+    for (const [k, v] of headers) flat.push(k, v);
+    const req = request({ host: u.hostname, port: u.port, method, path, headers: flat, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }

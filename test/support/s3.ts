@@ -1,12 +1,14 @@
 /** Small pieces the S3 gateway's tests share. */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateBucketCommand, HeadObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
+import { sentAsGiven } from './raw-answer.ts';
 import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
 /** The error name, HTTP status and message an S3 call was refused with; fails the test when it was not refused. */
@@ -179,4 +181,19 @@ export async function putWithTrailer(
   });
   const r = await fetch(`${server.running.s3Url}${path}`, { method: 'PUT', headers: signed.headers, body: payload });
   return { status: r.status, body: await r.text() };
+}
+
+/**
+ * PUTs `body` to `key` of `bucket` on `server`'s S3 gateway, signed by its root admin with SigV2 in the Authorization
+ * header (HMAC-SHA1 of `PUT`, no Content-MD5, `signed.type` as the Content-Type, the Date, the canonical `x-amz-*`
+ * lines `signed.amzLines` and the path), sent with Host, Date, Content-Length and Authorization, then `headers` as
+ * given (raw-answer.ts `sentAsGiven`): the Content-Type sent, if any, is among them.
+ */
+export function putSigV2(server: Pick<TestServer, 'admin' | 'running'>, bucket: string, key: string, body: string, signed: { readonly type: string; readonly amzLines?: string }, headers: readonly (readonly [string, string])[]): Promise<{ status: number; text: string }> {
+  const date = new Date().toUTCString();
+  const path = `/${bucket}/${key}`;
+  const signature = createHmac('sha1', server.admin.secretAccessKey).update(`PUT\n\n${signed.type}\n${date}\n${signed.amzLines ?? ''}${path}`, 'utf8').digest('base64');
+  const url = server.running.s3Url;
+  const sent: (readonly [string, string])[] = [['Host', new URL(url).host], ['Date', date], ['Content-Length', String(Buffer.byteLength(body))], ['Authorization', `AWS ${server.admin.accessKeyId}:${signature}`], ...headers];
+  return sentAsGiven(url, 'PUT', path, sent, body);
 }
