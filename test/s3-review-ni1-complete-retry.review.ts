@@ -19,20 +19,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S3 from '@aws-sdk/client-s3';
 import { adminBucket } from './support/s3.ts';
+import { errorName } from './support/server.ts';
 
 const BUCKET = 'ni1-complete-retry';
 let c: S3.S3Client;
 adminBucket(BUCKET, (client) => (c = client));
-
-/** The name of the error a call was refused with. */
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return assert.fail('expected the request to be refused');
-}
 
 describe('ni 1: a retried CompleteMultipartUpload', () => {
   it('with the same parts answers 200 with the same ETag, and the object is as the first stored it', async () => {
@@ -56,12 +47,12 @@ describe('ni 1: a retried CompleteMultipartUpload', () => {
     const one = await c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 1, Body: 'one' }));
     const two = await c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 2, Body: 'two' }));
     await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag! }] } }));
-    const complete = (k: string, parts: S3.CompletedPart[]) => refusal(c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: k, UploadId: id, MultipartUpload: { Parts: parts } })));
+    const complete = (k: string, parts: S3.CompletedPart[]) => errorName(c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: k, UploadId: id, MultipartUpload: { Parts: parts } })));
     assert.equal(await complete(key, [{ PartNumber: 2, ETag: two.ETag! }]), 'NoSuchUpload');
     assert.equal(await complete(key, [{ PartNumber: 1, ETag: one.ETag! }, { PartNumber: 2, ETag: two.ETag! }]), 'NoSuchUpload');
     assert.equal(await complete('retried/elsewhere.bin', [{ PartNumber: 1, ETag: one.ETag! }]), 'NoSuchUpload');
-    assert.equal(await refusal(c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 3, Body: 'three' }))), 'NoSuchUpload');
-    assert.equal(await refusal(c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: id }))), 'NoSuchUpload');
+    assert.equal(await errorName(c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 3, Body: 'three' }))), 'NoSuchUpload');
+    assert.equal(await errorName(c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: id }))), 'NoSuchUpload');
     assert.equal((await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ContentLength, 3);
   });
 });

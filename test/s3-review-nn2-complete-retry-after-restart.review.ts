@@ -14,80 +14,38 @@
  *
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { keysOf } from './support/processes.ts';
+import { adminBucketRestartable } from './support/s3.ts';
+import { errorName } from './support/server.ts';
 
 const BUCKET = 'nn2-complete-retry';
-let home: string;
-let server: RunningServer | undefined;
-let keys: { accessKeyId: string; secretAccessKey: string };
-
-const start = (): Promise<RunningServer> => startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', s3Listen: '127.0.0.1:0', env: {}, log: () => {} });
-const client = (s: RunningServer): S3.S3Client => new S3.S3Client({ endpoint: s.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: keys, maxAttempts: 1 });
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return assert.fail('expected the request to be refused');
-}
-
-before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-s3-review-nn2-'));
-  server = await start();
-  assert.ok(server.adminCredentials);
-  keys = keysOf(server.adminCredentials);
-});
-after(async () => {
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
-});
+let c: S3.S3Client;
+const server = adminBucketRestartable(BUCKET, (client) => (c = client));
 
 test('nn2: a Complete retried after the server restarted answers 200 with the first answer\'s ETag; other parts are NoSuchUpload', async () => {
-  const before = client(server!);
-  await before.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
   const key = 'restarted/object.bin';
-  const id = (await before.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }))).UploadId!;
-  const one = await before.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 1, Body: 'the only part' }));
+  const id = (await c.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }))).UploadId!;
+  const one = await c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 1, Body: 'the only part' }));
   const parts = [{ PartNumber: 1, ETag: one.ETag! }];
-  const first = await before.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
+  const first = await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
   assert.match(first.ETag ?? '', /^"[0-9a-f]{32}-1"$/);
-  before.destroy();
-  await server!.stop();
-  server = undefined;
+  await server.restart(async () => undefined);
 
-  server = await start();
-  const c = client(server);
-  try {
-    assert.equal(await refusal(c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: one.ETag! }] } }))), 'NoSuchUpload');
-    assert.equal(await refusal(c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'restarted/elsewhere.bin', UploadId: id, MultipartUpload: { Parts: parts } }))), 'NoSuchUpload');
-    const again = await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
-    assert.equal(again.$metadata.httpStatusCode, 200);
-    assert.equal(again.ETag, first.ETag);
-    assert.equal((await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ETag, first.ETag);
-    // The upload takes no part, and is listed nowhere.
-    assert.equal(await refusal(c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 2, Body: 'more' }))), 'NoSuchUpload');
-    assert.equal((await c.send(new S3.ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads?.length ?? 0, 0);
-  } finally {
-    c.destroy();
-  }
+  assert.equal(await errorName(c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: one.ETag! }] } }))), 'NoSuchUpload');
+  assert.equal(await errorName(c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'restarted/elsewhere.bin', UploadId: id, MultipartUpload: { Parts: parts } }))), 'NoSuchUpload');
+  const again = await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
+  assert.equal(again.$metadata.httpStatusCode, 200);
+  assert.equal(again.ETag, first.ETag);
+  assert.equal((await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ETag, first.ETag);
+  // The upload takes no part, and is listed nowhere.
+  assert.equal(await errorName(c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 2, Body: 'more' }))), 'NoSuchUpload');
+  assert.equal((await c.send(new S3.ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads?.length ?? 0, 0);
 });
 
 test('nn2: a bucket whose completed uploads are remembered is empty, and is deleted', async () => {
-  const c = client(server!);
-  try {
-    await c.send(new S3.DeleteObjectCommand({ Bucket: BUCKET, Key: 'restarted/object.bin' }));
-    await c.send(new S3.DeleteBucketCommand({ Bucket: BUCKET }));
-    assert.equal(await refusal(c.send(new S3.HeadBucketCommand({ Bucket: BUCKET }))), 'NotFound');
-  } finally {
-    c.destroy();
-  }
+  await c.send(new S3.DeleteObjectCommand({ Bucket: BUCKET, Key: 'restarted/object.bin' }));
+  await c.send(new S3.DeleteBucketCommand({ Bucket: BUCKET }));
+  assert.equal(await errorName(c.send(new S3.HeadBucketCommand({ Bucket: BUCKET }))), 'NotFound');
 });
