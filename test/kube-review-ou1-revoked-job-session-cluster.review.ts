@@ -22,77 +22,27 @@
  * A real server (startTestServer, SQLite); the job's session fetched from its container endpoint as the SDKs fetch it,
  * its token presigned by SDK v3's SignatureV4 and reviewed by the TokenReview and SubjectAccessReview webhooks.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { reviewedUser, type UserInfo } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { trainersOnK1 } from './support/trainers-on-k1.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/ou1-trainer`;
 const CLUSTER = `arn:aws:training::${ACCT}:cluster/k1`;
-const RBAC = 'rbac.authorization.k8s.io';
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const POD = { namespace: 'ml', verb: 'get', version: 'v1', resource: 'pods', name: 'p1' };
 const QUESTIONS = [
   { action: 'kubernetes:get', resource: `${CLUSTER}/namespaces/ml/pods/p1` },
   { action: 'kubernetes:list', resource: `${CLUSTER}/pods` },
 ];
 
-let s: TestServer;
-let bearer = '';
-
-before(async () => {
-  s = await startTestServer();
-  const iam = s.iam();
-  try {
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'ou1-trainer', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
-  } finally {
-    iam.destroy();
-  }
-  const g = (kind: string, name: string, spec: object) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-  const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [g('Cluster', 'k1', {}), g('AccessEntry', 'trainer', { cluster: 'k1', principalArn: ROLE, kubernetesGroups: ['trainers'] }), g('Workspace', 'ou1', { members: [{ user: 'admin' }] })] });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const rbac = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list'] }] },
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'trainers-read' }, subjects: [{ kind: 'Group', name: 'trainers', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'reader', apiGroup: RBAC } },
-    ],
-  });
-  assert.equal(rbac.status, 200, JSON.stringify(rbac.json));
-  bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-});
-
-after(async () => {
-  await s?.stop();
-});
-
-/** A job submitted with the role: its id, its session ARN and the session its container endpoint serves. */
-async function submit(): Promise<{ id: string; arn: string; session: Credentials }> {
-  const submitted = await gatehouseJson(s.url, s.admin, 'POST', '/v1/jobs', { workspace: 'ou1', role: ROLE, imds: false });
-  assert.equal(submitted.status, 201, JSON.stringify(submitted.json));
-  const id = (submitted.json['job'] as { id: string }).id;
-  const r = await fetch(`${s.running.agentUrl}/v1/container-credentials`, { headers: { authorization: String(submitted.json['capability']) } });
-  assert.equal(r.status, 200);
-  const j = (await r.json()) as { AccessKeyId: string; SecretAccessKey: string; Token: string };
-  return { id, arn: `arn:aws:sts::${ACCT}:assumed-role/ou1-trainer/job-${id}`, session: { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey, sessionToken: j.Token } };
-}
-
-/** The SubjectAccessReview webhook's answer for `user` getting pod ml/p1. */
-async function sar(user: UserInfo): Promise<{ allowed: boolean; reason: string }> {
-  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes: POD, user: user.username, groups: user.groups, extra: user.extra } };
-  const r = await fetch(`${s.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as { status: { allowed: boolean; reason?: string } };
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return { allowed: json.status.allowed, reason: json.status.reason ?? '' };
-}
+const world = trainersOnK1({ roles: { 'ou1-trainer': {} }, workspace: 'ou1' });
 
 /** The authorize API's answers (single and batch) about `principal` for each of QUESTIONS: decision and first reason. */
 async function decisions(principal: string): Promise<{ decision: string; reason: string }[]> {
   const out: { decision: string; reason: string }[] = [];
   const one = (json: Record<string, unknown>) => ({ decision: String(json['decision']), reason: String((json['reasons'] as string[] | undefined)?.[0] ?? '') });
+  const s = world().server;
   for (const q of QUESTIONS) {
     const a = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal, ...q });
     assert.equal(a.status, 200, JSON.stringify(a.json));
@@ -105,14 +55,14 @@ async function decisions(principal: string): Promise<{ decision: string; reason:
 }
 
 test('ou1: after revoke-sessions --job, the job’s session named by ARN on a cluster is an implicit deny, as the webhook refuses it', async () => {
-  const job = await submit();
-  const user = await reviewedUser(s.url, 'k1', bearer, job.session);
-  assert.equal((await sar(user)).allowed, true);
+  const { server: s, job: submit, sar } = world();
+  const job = await submit(ROLE);
+  assert.equal((await sar(job.user, POD)).allowed, true);
   for (const d of await decisions(job.arn)) assert.equal(d.decision, 'Allow', JSON.stringify(d));
 
   const revoked = await gatehouseJson(s.url, s.admin, 'POST', '/v1/sts/revoke-sessions', { jobId: job.id });
   assert.equal(revoked.status, 200, JSON.stringify(revoked.json));
-  const refused = await sar(user);
+  const refused = await sar(job.user, POD);
   assert.equal(refused.allowed, false);
   assert.match(refused.reason, /revoked/);
 
@@ -127,15 +77,17 @@ test('ou1: after revoke-sessions --job, the job’s session named by ARN on a cl
 });
 
 test('ou1: a job that ended: its session named by ARN on a cluster is an implicit deny', async () => {
-  const job = await submit();
+  const { server: s, job: submit } = world();
+  const job = await submit(ROLE);
   const stopped = await gatehouseJson(s.url, s.admin, 'POST', `/v1/jobs/${job.id}/stop`, {});
   assert.equal(stopped.status, 200, JSON.stringify(stopped.json));
   for (const d of await decisions(job.arn)) assert.equal(d.decision, 'ImplicitDeny', JSON.stringify(d));
 });
 
 test('ou1: another running job’s session, not revoked, is still allowed by the cluster’s RBAC', async () => {
-  const first = await submit();
-  const other = await submit();
+  const { server: s, job: submit } = world();
+  const first = await submit(ROLE);
+  const other = await submit(ROLE);
   const revoked = await gatehouseJson(s.url, s.admin, 'POST', '/v1/sts/revoke-sessions', { jobId: first.id });
   assert.equal(revoked.status, 200, JSON.stringify(revoked.json));
   for (const d of await decisions(other.arn)) assert.equal(d.decision, 'Allow', JSON.stringify(d));

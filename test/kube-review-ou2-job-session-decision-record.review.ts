@@ -18,64 +18,31 @@
  * A real server (startTestServer, SQLite); the job's session fetched from its container endpoint as the SDKs fetch
  * it, its token presigned by SDK v3's SignatureV4 and reviewed by the webhooks in the JSON kube-apiserver sends.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { reviewedUser, type UserInfo } from './support/admission.ts';
+import type { UserInfo } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import type { Credentials } from './support/server.ts';
+import { trainersOnK1 } from './support/trainers-on-k1.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/ou2-trainer`;
 const CLUSTER = `arn:aws:training::${ACCT}:cluster/k1`;
-const RBAC = 'rbac.authorization.k8s.io';
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
-let s: TestServer;
-let bearer = '';
-
-before(async () => {
-  s = await startTestServer();
-  const iam = s.iam();
-  try {
-    const trust = doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] });
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'ou2-trainer', AssumeRolePolicyDocument: trust }));
-    // Secrets of `prod` are denied to the role's sessions: a denial is recorded whatever the allow sampling.
-    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'ou2-trainer', PolicyName: 'no-prod-secrets', PolicyDocument: doc({ Effect: 'Deny', Action: 'kubernetes:*', Resource: `${CLUSTER}/namespaces/prod/secrets*` }) }));
-  } finally {
-    iam.destroy();
-  }
-  const g = (kind: string, name: string, spec: object) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-  const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [g('Cluster', 'k1', {}), g('AccessEntry', 'trainer', { cluster: 'k1', principalArn: ROLE, kubernetesGroups: ['trainers'] }), g('Workspace', 'ou2', { members: [{ user: 'admin' }] })] });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const rbac = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list'] }] },
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'trainers-read' }, subjects: [{ kind: 'Group', name: 'trainers', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'reader', apiGroup: RBAC } },
-    ],
-  });
-  assert.equal(rbac.status, 200, JSON.stringify(rbac.json));
-  bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-});
-
-after(async () => {
-  await s?.stop();
-});
+// Secrets of `prod` are denied to the role's sessions: a denial is recorded whatever the allow sampling.
+const world = trainersOnK1({ roles: { 'ou2-trainer': { sourceIdentity: true, policy: { Effect: 'Deny', Action: 'kubernetes:*', Resource: `${CLUSTER}/namespaces/prod/secrets*` } } }, workspace: 'ou2' });
 
 /** The SubjectAccessReview webhook's answer for `user` getting `name` of `resource` in `namespace`. */
 async function sar(user: UserInfo, namespace: string, resource: string, name: string): Promise<{ allowed: boolean; denied: boolean }> {
-  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes: { namespace, verb: 'get', version: 'v1', resource, name }, user: user.username, groups: user.groups, extra: user.extra } };
-  const r = await fetch(`${s.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as { status: { allowed: boolean; denied?: boolean } };
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return { allowed: json.status.allowed, denied: json.status.denied === true };
+  const { allowed, denied } = await world().sar(user, { namespace, verb: 'get', version: 'v1', resource, name });
+  return { allowed, denied };
 }
 
 /** The audit's decision records on the cluster's resources that `query` selects, once what is queued is written. */
 async function clusterDecisions(query: string): Promise<AuditRecord[]> {
+  const s = world().server;
   await s.running.app.audit.flush();
   const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?kind=decision&limit=1000&${query}`);
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -83,14 +50,7 @@ async function clusterDecisions(query: string): Promise<AuditRecord[]> {
 }
 
 test('ou2: a job’s session’s SubjectAccessReview decisions are recorded with its job, found by audit query --job', async () => {
-  const submitted = await gatehouseJson(s.url, s.admin, 'POST', '/v1/jobs', { workspace: 'ou2', role: ROLE, imds: false });
-  assert.equal(submitted.status, 201, JSON.stringify(submitted.json));
-  const id = (submitted.json['job'] as { id: string }).id;
-  const c = await fetch(`${s.running.agentUrl}/v1/container-credentials`, { headers: { authorization: String(submitted.json['capability']) } });
-  assert.equal(c.status, 200);
-  const j = (await c.json()) as { AccessKeyId: string; SecretAccessKey: string; Token: string };
-  const session: Credentials = { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey, sessionToken: j.Token };
-  const user = await reviewedUser(s.url, 'k1', bearer, session);
+  const { id, user } = await world().job(ROLE);
 
   assert.deepEqual(await sar(user, 'ml', 'pods', 'p1'), { allowed: true, denied: false });
   assert.deepEqual(await sar(user, 'prod', 'secrets', 'db'), { allowed: false, denied: true });
@@ -102,9 +62,9 @@ test('ou2: a job’s session’s SubjectAccessReview decisions are recorded with
 });
 
 test('ou2: a session with a source identity has it on its SubjectAccessReview decisions; a session of no job names none', async () => {
-  const a = await s.sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'laptop', SourceIdentity: 'carol' }));
+  const a = await world().server.sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'laptop', SourceIdentity: 'carol' }));
   const session: Credentials = { accessKeyId: a.Credentials?.AccessKeyId ?? '', secretAccessKey: a.Credentials?.SecretAccessKey ?? '', sessionToken: a.Credentials?.SessionToken ?? '' };
-  const user = await reviewedUser(s.url, 'k1', bearer, session);
+  const user = await world().reviewed(session);
   assert.deepEqual(await sar(user, 'prod', 'secrets', 'api-key'), { allowed: false, denied: true });
   const records = (await clusterDecisions(`principal=${encodeURIComponent(`arn:aws:sts::${ACCT}:assumed-role/ou2-trainer/laptop`)}`)).filter((x) => x.resource.endsWith('/api-key'));
   assert.equal(records.length, 1, JSON.stringify(records));

@@ -19,62 +19,27 @@
  * A real server (startTestServer, SQLite); a job's session fetched from its container endpoint as the SDKs fetch it,
  * a role session from AssumeRole (SDK v3), their tokens presigned by SDK v3's SignatureV4 and reviewed by the webhooks.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { reviewedUser, type UserInfo } from './support/admission.ts';
+import type { UserInfo } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import type { Credentials } from './support/server.ts';
+import { trainersOnK1, type SarStatus } from './support/trainers-on-k1.ts';
 
 const ACCT = '000000000000';
 const ROLE = `arn:aws:iam::${ACCT}:role/ou3-trainer`;
 const CLUSTER = `arn:aws:training::${ACCT}:cluster/k1`;
-const RBAC = 'rbac.authorization.k8s.io';
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
-let s: TestServer;
-let bearer = '';
-
-before(async () => {
-  s = await startTestServer();
-  const iam = s.iam();
-  try {
-    const trust = doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] });
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'ou3-trainer', AssumeRolePolicyDocument: trust }));
-  } finally {
-    iam.destroy();
-  }
-  const g = (kind: string, name: string, spec: object) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-  const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [g('Cluster', 'k1', {}), g('AccessEntry', 'trainer', { cluster: 'k1', principalArn: ROLE, kubernetesGroups: ['trainers'] }), g('Workspace', 'ou3', { members: [{ user: 'admin' }] })] });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const rbac = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list'] }] },
-      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'trainers-read' }, subjects: [{ kind: 'Group', name: 'trainers', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'reader', apiGroup: RBAC } },
-    ],
-  });
-  assert.equal(rbac.status, 200, JSON.stringify(rbac.json));
-  bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-});
-
-after(async () => {
-  await s?.stop();
-});
+const world = trainersOnK1({ roles: { 'ou3-trainer': { sourceIdentity: true } }, workspace: 'ou3' });
 
 /** The SubjectAccessReview webhook's answer for `user` getting pod `name` in `ml`. */
-async function sar(user: UserInfo, name: string): Promise<{ allowed: boolean; reason: string }> {
-  const body = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { resourceAttributes: { namespace: 'ml', verb: 'get', version: 'v1', resource: 'pods', name }, user: user.username, groups: user.groups, extra: user.extra } };
-  const r = await fetch(`${s.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as { status: { allowed: boolean; reason?: string } };
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return { allowed: json.status.allowed, reason: json.status.reason ?? '' };
-}
+const sar = (user: UserInfo, name: string): Promise<SarStatus> => world().sar(user, { namespace: 'ml', verb: 'get', version: 'v1', resource: 'pods', name });
 
 /** The audit's decision records of pod `name` on the cluster that `query` selects, once what is queued is written. */
 async function podDecisions(query: string, name: string): Promise<AuditRecord[]> {
+  const s = world().server;
   await s.running.app.audit.flush();
   const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?kind=decision&limit=1000&${query}`);
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -82,13 +47,8 @@ async function podDecisions(query: string, name: string): Promise<AuditRecord[]>
 }
 
 test('ou3: after revoke-sessions --job, what the job’s session tries in the cluster is found by audit query --job and --role', async () => {
-  const submitted = await gatehouseJson(s.url, s.admin, 'POST', '/v1/jobs', { workspace: 'ou3', role: ROLE, imds: false });
-  assert.equal(submitted.status, 201, JSON.stringify(submitted.json));
-  const id = (submitted.json['job'] as { id: string }).id;
-  const c = await fetch(`${s.running.agentUrl}/v1/container-credentials`, { headers: { authorization: String(submitted.json['capability']) } });
-  assert.equal(c.status, 200);
-  const j = (await c.json()) as { AccessKeyId: string; SecretAccessKey: string; Token: string };
-  const user = await reviewedUser(s.url, 'k1', bearer, { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey, sessionToken: j.Token });
+  const s = world().server;
+  const { id, user } = await world().job(ROLE);
   const revoked = await gatehouseJson(s.url, s.admin, 'POST', '/v1/sts/revoke-sessions', { jobId: id });
   assert.equal(revoked.status, 200, JSON.stringify(revoked.json));
   const refused = await sar(user, 'after-revocation');
@@ -105,9 +65,10 @@ test('ou3: after revoke-sessions --job, what the job’s session tries in the cl
 });
 
 test('ou3: a role’s revoked session, with a source identity: its refusal names the role, the session and the source identity', async () => {
+  const s = world().server;
   const a = await s.sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'laptop', SourceIdentity: 'dave' }));
   const creds: Credentials = { accessKeyId: a.Credentials?.AccessKeyId ?? '', secretAccessKey: a.Credentials?.SecretAccessKey ?? '', sessionToken: a.Credentials?.SessionToken ?? '' };
-  const user = await reviewedUser(s.url, 'k1', bearer, creds);
+  const user = await world().reviewed(creds);
   const session = `arn:aws:sts::${ACCT}:assumed-role/ou3-trainer/laptop`;
   const revoked = await gatehouseJson(s.url, s.admin, 'POST', '/v1/sts/revoke-sessions', { sessionArn: session });
   assert.equal(revoked.status, 200, JSON.stringify(revoked.json));
