@@ -9,8 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { jobMetadataEndpoints } from './support/metadata-endpoints.ts';
+import { freshRequest } from './support/raw-answer.ts';
 
 /** The server's metadata endpoint of the job, and the node agent's. */
 let endpoints: readonly { name: string; url: string }[] = [];
@@ -20,34 +20,21 @@ jobMetadataEndpoints('gh-agent-review-af2-', (_env, server) => server.agentUrl, 
   ({ endpoints, keyId } = world);
 });
 
-function send(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 test('af2: the AWS SDK for C++ flow (listing without the trailing slash) reads the job\'s credentials, on both clouds\' paths', async () => {
   for (const e of endpoints) {
     for (const [cloud, prefix, idField] of [['iam', 'x-aws-ec2-metadata-token', 'AccessKeyId'], ['ram', 'x-aliyun-ecs-metadata-token', 'AccessKeyId']] as const) {
-      const token = await send(`${e.url}/latest/api/token`, 'PUT', { [`${prefix}-ttl-seconds`]: '21600' });
+      const token = await freshRequest(`${e.url}/latest/api/token`, { [`${prefix}-ttl-seconds`]: '21600' }, 'PUT');
       assert.equal(token.status, 200, `${e.name}: ${token.body}`);
       const resource = `/latest/meta-data/${cloud}/security-credentials`;
-      const listing = await send(`${e.url}${resource}`, 'GET', { [prefix]: token.body.trim() });
+      const listing = await freshRequest(`${e.url}${resource}`, { [prefix]: token.body.trim() });
       assert.equal(listing.status, 200, `${e.name} ${resource}: ${listing.status} ${listing.body}`);
       const role = listing.body.trim().split('\n')[0] ?? '';
       assert.equal(role, 'GatehouseTrainingDefaultRole', e.name);
-      const doc = await send(`${e.url}${resource}/${role}`, 'GET', { [prefix]: token.body.trim() });
+      const doc = await freshRequest(`${e.url}${resource}/${role}`, { [prefix]: token.body.trim() });
       assert.equal(doc.status, 200, `${e.name}: ${doc.body}`);
       assert.equal((JSON.parse(doc.body) as Record<string, string>)[idField], keyId, e.name);
       // Still no token, no listing on AWS's paths; Alibaba's answer without one, as its normal mode does (review gu, 1).
-      assert.equal((await send(`${e.url}${resource}`, 'GET', {})).status, cloud === 'ram' ? 200 : 401, e.name);
+      assert.equal((await freshRequest(`${e.url}${resource}`, {})).status, cloud === 'ram' ? 200 : 401, e.name);
     }
   }
 });

@@ -10,10 +10,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { submitJob } from './support/processes.ts';
+import { freshRequest } from './support/raw-answer.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer | undefined;
@@ -27,18 +27,6 @@ after(async () => {
   await s?.stop();
 });
 
-function get(url: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 test('cf2: during an outage the node agent serves no session with under 30 minutes left', async () => {
   assert.ok(s);
   const job = await submitJob(s.url, s.admin);
@@ -46,17 +34,17 @@ test('cf2: during an outage the node agent serves no session with under 30 minut
   relay = createRelay({ upstream: job.upstream, revalidateMs: 1000, now: () => clock });
   const url = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
   const cap = job.capability;
-  const container = () => get(`${url}/v1/container-credentials`, { authorization: cap });
-  const uri = () => get(`${url}/v1/credentials/${cap}`, {});
+  const container = () => freshRequest(`${url}/v1/container-credentials`, { authorization: cap });
+  const uri = () => freshRequest(`${url}/v1/credentials/${cap}`, {});
   const opened = await fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: cap }, body: '{}' });
   assert.equal(opened.status, 200);
   const imds = `http://127.0.0.1:${((await opened.json()) as { port: number }).port}`;
   const imdsDoc = async () => {
-    const token = await get(`${imds}/latest/api/token`, { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }, 'PUT');
+    const token = await freshRequest(`${imds}/latest/api/token`, { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }, 'PUT');
     assert.equal(token.status, 200, token.body);
-    const role = await get(`${imds}/latest/meta-data/iam/security-credentials/`, { 'x-aws-ec2-metadata-token': token.body });
+    const role = await freshRequest(`${imds}/latest/meta-data/iam/security-credentials/`, { 'x-aws-ec2-metadata-token': token.body });
     if (role.status !== 200) return role;
-    return get(`${imds}/latest/meta-data/iam/security-credentials/${role.body}`, { 'x-aws-ec2-metadata-token': token.body });
+    return freshRequest(`${imds}/latest/meta-data/iam/security-credentials/${role.body}`, { 'x-aws-ec2-metadata-token': token.body });
   };
 
   // Cached, with the session's real expiry (from the server's header, read here from the server itself).

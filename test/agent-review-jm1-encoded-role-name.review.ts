@@ -14,8 +14,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { jobMetadataEndpoints } from './support/metadata-endpoints.ts';
+import { jobMetadataEndpoints, METADATA_CLOUDS } from './support/metadata-endpoints.ts';
+import { freshRequest } from './support/raw-answer.ts';
 import { imdsCredentials } from './support/relay-world.ts';
 
 const ROLE = 'ml+trainer';
@@ -25,52 +25,34 @@ let keyId: string;
 
 jobMetadataEndpoints('gh-agent-review-jm1-', (_env, server) => server.agentUrl, (world) => ({ endpoints, keyId } = world), { roleName: ROLE });
 
-function send(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const CLOUDS = [
-  ['iam', 'x-aws-ec2-metadata-token'],
-  ['ram', 'x-aliyun-ecs-metadata-token'],
-] as const;
-
 test('jm1: the role listed, asked percent-encoded as the AWS SDK for C++ asks it, is served on both endpoints and both clouds\' paths', async () => {
   assert.equal(endpoints.length, 2);
   for (const e of endpoints) {
-    for (const [cloud, header] of CLOUDS) {
-      const token = (await send(`${e.url}/latest/api/token`, 'PUT', { [`${header}-ttl-seconds`]: '21600' })).body;
+    for (const [cloud, header] of METADATA_CLOUDS) {
+      const token = (await freshRequest(`${e.url}/latest/api/token`, { [`${header}-ttl-seconds`]: '21600' }, 'PUT')).body;
       const resource = `${e.url}/latest/meta-data/${cloud}/security-credentials/`;
-      const listing = await send(resource, 'GET', { [header]: token });
+      const listing = await freshRequest(resource, { [header]: token });
       assert.deepEqual(listing, { status: 200, body: ROLE }, `${e.name} ${cloud}`);
-      const doc = await send(`${resource}ml%2Btrainer`, 'GET', { [header]: token });
+      const doc = await freshRequest(`${resource}ml%2Btrainer`, { [header]: token });
       // Before the fix: 404 `not found`.
       assert.equal(doc.status, 200, `${e.name} ${cloud}: ${doc.status} ${doc.body}`);
       assert.equal((JSON.parse(doc.body) as { AccessKeyId?: string }).AccessKeyId, keyId, `${e.name} ${cloud}`);
       // Lower-case hex, as some encoders write it.
-      assert.equal((await send(`${resource}ml%2btrainer`, 'GET', { [header]: token })).status, 200, `${e.name} ${cloud}`);
+      assert.equal((await freshRequest(`${resource}ml%2btrainer`, { [header]: token })).status, 200, `${e.name} ${cloud}`);
     }
   }
 });
 
 test('jm1: a segment that does not decode, or decodes to another name, is still 404 (and the endpoint keeps serving)', async () => {
   for (const e of endpoints) {
-    for (const [cloud, header] of CLOUDS) {
-      const token = (await send(`${e.url}/latest/api/token`, 'PUT', { [`${header}-ttl-seconds`]: '60' })).body;
+    for (const [cloud, header] of METADATA_CLOUDS) {
+      const token = (await freshRequest(`${e.url}/latest/api/token`, { [`${header}-ttl-seconds`]: '60' }, 'PUT')).body;
       const resource = `${e.url}/latest/meta-data/${cloud}/security-credentials/`;
       for (const bad of ['ml%ZZtrainer', 'ml%2Bother', 'ml%20trainer', 'ml%2Btrainer%2F', '%E0%A4%A']) {
-        const r = await send(`${resource}${bad}`, 'GET', { [header]: token });
+        const r = await freshRequest(`${resource}${bad}`, { [header]: token });
         assert.deepEqual(r, { status: 404, body: 'not found' }, `${e.name} ${cloud} ${bad}`);
       }
-      assert.equal((await send(`${resource}${ROLE}`, 'GET', { [header]: token })).status, 200, `${e.name} ${cloud}`);
+      assert.equal((await freshRequest(`${resource}${ROLE}`, { [header]: token })).status, 200, `${e.name} ${cloud}`);
     }
   }
 });

@@ -14,8 +14,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { jobMetadataEndpoints } from './support/metadata-endpoints.ts';
+import { jobMetadataEndpoints, METADATA_CLOUDS } from './support/metadata-endpoints.ts';
+import { freshRequest } from './support/raw-answer.ts';
 
 const ROLE = 'trainer';
 /** The server's metadata endpoint of the job, and the node agent's. */
@@ -24,50 +24,32 @@ let keyId: string;
 
 jobMetadataEndpoints('gh-agent-review-oz3-', (_env, server) => server.agentUrl, (world) => ({ endpoints, keyId } = world), { roleName: ROLE });
 
-function send(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const CLOUDS = [
-  ['iam', 'x-aws-ec2-metadata-token'],
-  ['ram', 'x-aliyun-ecs-metadata-token'],
-] as const;
-
 test("oz3: the role's document asked with a trailing slash is served, as EC2 serves it, on both endpoints and both clouds' paths", async () => {
   assert.equal(endpoints.length, 2);
   for (const e of endpoints) {
-    for (const [cloud, header] of CLOUDS) {
-      const token = (await send(`${e.url}/latest/api/token`, 'PUT', { [`${header}-ttl-seconds`]: '21600' })).body;
+    for (const [cloud, header] of METADATA_CLOUDS) {
+      const token = (await freshRequest(`${e.url}/latest/api/token`, { [`${header}-ttl-seconds`]: '21600' }, 'PUT')).body;
       const resource = `${e.url}/latest/meta-data/${cloud}/security-credentials/`;
-      const doc = await send(`${resource}${ROLE}/`, 'GET', { [header]: token });
+      const doc = await freshRequest(`${resource}${ROLE}/`, { [header]: token });
       // Before the fix: 404 `not found`.
       assert.equal(doc.status, 200, `${e.name} ${cloud}: ${doc.status} ${doc.body}`);
       assert.equal((JSON.parse(doc.body) as { AccessKeyId?: string }).AccessKeyId, keyId, `${e.name} ${cloud}`);
     }
     // Without a token on AWS's path, still 401 (IMDSv2 only there).
-    assert.equal((await send(`${e.url}/latest/meta-data/iam/security-credentials/${ROLE}/`, 'GET', {})).status, 401, e.name);
+    assert.equal((await freshRequest(`${e.url}/latest/meta-data/iam/security-credentials/${ROLE}/`, {})).status, 401, e.name);
   }
 });
 
 test('oz3: what follows the slash, another name, and the listing are answered as before', async () => {
   for (const e of endpoints) {
-    for (const [cloud, header] of CLOUDS) {
-      const token = (await send(`${e.url}/latest/api/token`, 'PUT', { [`${header}-ttl-seconds`]: '60' })).body;
+    for (const [cloud, header] of METADATA_CLOUDS) {
+      const token = (await freshRequest(`${e.url}/latest/api/token`, { [`${header}-ttl-seconds`]: '60' }, 'PUT')).body;
       const resource = `${e.url}/latest/meta-data/${cloud}/security-credentials`;
       for (const bad of [`/${ROLE}/x`, `/${ROLE}/x/`, '/other/', `/${ROLE}%ZZ/`]) {
-        assert.deepEqual(await send(`${resource}${bad}`, 'GET', { [header]: token }), { status: 404, body: 'not found' }, `${e.name} ${cloud} ${bad}`);
+        assert.deepEqual(await freshRequest(`${resource}${bad}`, { [header]: token }), { status: 404, body: 'not found' }, `${e.name} ${cloud} ${bad}`);
       }
-      for (const listing of ['', '/']) assert.deepEqual(await send(`${resource}${listing}`, 'GET', { [header]: token }), { status: 200, body: ROLE }, `${e.name} ${cloud} listing ${listing}`);
-      assert.equal((await send(`${resource}/${ROLE}`, 'GET', { [header]: token })).status, 200, `${e.name} ${cloud}`);
+      for (const listing of ['', '/']) assert.deepEqual(await freshRequest(`${resource}${listing}`, { [header]: token }), { status: 200, body: ROLE }, `${e.name} ${cloud} listing ${listing}`);
+      assert.equal((await freshRequest(`${resource}/${ROLE}`, { [header]: token })).status, 200, `${e.name} ${cloud}`);
     }
   }
 });

@@ -14,6 +14,12 @@ import { createRelay, type Relay } from '../../src/adapters/agent/relay.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
 import { connectionTo, keysOf } from './processes.ts';
 
+/** Each cloud's segment of the credentials path (`/latest/meta-data/<it>/security-credentials/`) and its token header. */
+export const METADATA_CLOUDS = [
+  ['iam', 'x-aws-ec2-metadata-token'],
+  ['ram', 'x-aliyun-ecs-metadata-token'],
+] as const;
+
 export interface JobMetadataEndpoints {
   /** The temporary home (the server's data dir is `data` in it). */
   readonly home: string;

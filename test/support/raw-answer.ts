@@ -43,3 +43,19 @@ export function sentAsGiven(url: string, method: string, path: string, headers: 
     req.end(body);
   });
 }
+
+/**
+ * What a `method` request to `url` with `headers` on a fresh connection (no agent: the next worker takes it, and no
+ * connection is left open) is answered.
+ */
+export const freshRequest = (url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const q = request(url, { method, agent: false, headers }, (r) => {
+      let b = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (b += c));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, body: b }));
+    });
+    q.on('error', reject);
+    q.end();
+  });

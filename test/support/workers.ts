@@ -4,7 +4,6 @@
  * of workers share: a GET on a fresh connection (the next worker takes it) and one sample of a /metrics text.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWorkers, type RunningWorkers } from '../../src/main/workers.ts';
@@ -40,17 +39,7 @@ export function twoWorkers(name: string, options: { readonly healthListen?: stri
 }
 
 /** A request on a fresh connection (no agent): the next worker takes it. */
-export const freshRequest = (url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string }> =>
-  new Promise((resolve, reject) => {
-    const q = request(url, { method, agent: false, headers }, (r) => {
-      let b = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (b += c));
-      r.on('end', () => resolve({ status: r.statusCode ?? 0, body: b }));
-    });
-    q.on('error', reject);
-    q.end();
-  });
+export { freshRequest } from './raw-answer.ts';
 
 /** The value of the sample `line` (`name{labels}`) of a Prometheus text, or undefined. */
 export const metricSample = (text: string, line: string): number | undefined => {
