@@ -15,47 +15,25 @@
  *
  * Before the fix 3 of 3 tests failed. Real server on 127.0.0.1 (SQLite), SigV4-signed `/v1/` calls.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { boundUsers } from './support/bound-users.ts';
 
 const BUCKET = 'acs:oss:*:*:hs5-data';
 const OBJECT = `${BUCKET}/checkpoints/step-100.bin`;
 
 describe('bindings: storage roles grant OSS\'s own actions as they grant S3\'s', () => {
-  let s: TestServer;
-  let account: string;
-  const ask = async (user: string, action: string, resource = OBJECT) => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${account}:user/${user}`, action, resource });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json;
-  };
-
-  before(async () => {
-    s = await startTestServer();
-    account = s.adminFile.AccountId;
-    const iam = s.iam();
-    for (const u of ['writer', 'reader', 'owner', 'ram-user']) await iam.send(new I.CreateUserCommand({ UserName: u }));
-    await iam.send(new I.PutUserPolicyCommand({
-      UserName: 'ram-user',
-      PolicyName: 'uploads',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['oss:AbortMultipartUpload', 'oss:ListParts'], Resource: `${BUCKET}/*` }, { Effect: 'Deny', Action: 'oss:ListParts', Resource: `${BUCKET}/checkpoints/*` }] }),
-    }));
-    const r = await gatehouseJson(s.url, s.admin, 'PUT', '/v1/iam-policies', {
-      resource: BUCKET,
-      bindings: [
-        { role: 'roles/storage.objectAdmin', members: ['user:writer'] },
-        { role: 'roles/storage.objectViewer', members: ['user:reader'] },
-        { role: 'roles/storage.admin', members: ['user:owner'] },
-      ],
-    });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
+  const world = boundUsers({
+    users: ['writer', 'reader', 'owner', 'ram-user'],
+    policies: { 'ram-user': { uploads: [{ Effect: 'Allow', Action: ['oss:AbortMultipartUpload', 'oss:ListParts'], Resource: `${BUCKET}/*` }, { Effect: 'Deny', Action: 'oss:ListParts', Resource: `${BUCKET}/checkpoints/*` }] } },
+    resource: BUCKET,
+    bindings: [
+      { role: 'roles/storage.objectAdmin', members: ['user:writer'] },
+      { role: 'roles/storage.objectViewer', members: ['user:reader'] },
+      { role: 'roles/storage.admin', members: ['user:owner'] },
+    ],
   });
-  after(async () => {
-    await s?.stop();
-  });
+  const ask = (user: string, action: string, resource = OBJECT) => world().ask(user, action, resource);
 
   it('the object admin aborts uploads, lists parts and uploads, and reads and changes tags and versions', async () => {
     for (const action of ['oss:AbortMultipartUpload', 'oss:ListParts', 'oss:GetObjectTagging', 'oss:PutObjectTagging', 'oss:DeleteObjectTagging', 'oss:GetObjectVersion', 'oss:DeleteObjectVersion']) {

@@ -15,48 +15,26 @@
  *
  * Before the fix 2 of 2 tests failed. Real server on 127.0.0.1 (SQLite), SigV4-signed `/v1/` calls.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { boundUsers } from './support/bound-users.ts';
 
 const BUCKET = 'acs:oss:*:*:ox4-data';
 const OBJECT = `${BUCKET}/checkpoints/step-100.bin`;
 
 describe("review ox4: storage roles grant OSS's policy and ACL actions as they grant S3's", () => {
-  let s: TestServer;
-  let account: string;
-  const ask = async (user: string, action: string, resource: string) => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${account}:user/${user}`, action, resource });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json;
-  };
-
-  before(async () => {
-    s = await startTestServer();
-    account = s.adminFile.AccountId;
-    const iam = s.iam();
-    for (const u of ['owner', 'writer', 'reader', 'guarded']) await iam.send(new I.CreateUserCommand({ UserName: u }));
-    // A bucket admin by binding whose own policies deny changing the bucket's policy, in OSS's words.
-    await iam.send(new I.PutUserPolicyCommand({
-      UserName: 'guarded',
-      PolicyName: 'no-policy-changes',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['oss:PutBucketPolicy', 'oss:DeleteBucketPolicy'], Resource: BUCKET }] }),
-    }));
-    const r = await gatehouseJson(s.url, s.admin, 'PUT', '/v1/iam-policies', {
-      resource: BUCKET,
-      bindings: [
-        { role: 'roles/storage.admin', members: ['user:owner', 'user:guarded'] },
-        { role: 'roles/storage.objectAdmin', members: ['user:writer'] },
-        { role: 'roles/storage.objectViewer', members: ['user:reader'] },
-      ],
-    });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
+  // A bucket admin by binding whose own policies deny changing the bucket's policy, in OSS's words.
+  const world = boundUsers({
+    users: ['owner', 'writer', 'reader', 'guarded'],
+    policies: { guarded: { 'no-policy-changes': [{ Effect: 'Deny', Action: ['oss:PutBucketPolicy', 'oss:DeleteBucketPolicy'], Resource: BUCKET }] } },
+    resource: BUCKET,
+    bindings: [
+      { role: 'roles/storage.admin', members: ['user:owner', 'user:guarded'] },
+      { role: 'roles/storage.objectAdmin', members: ['user:writer'] },
+      { role: 'roles/storage.objectViewer', members: ['user:reader'] },
+    ],
   });
-  after(async () => {
-    await s?.stop();
-  });
+  const ask = (user: string, action: string, resource: string) => world().ask(user, action, resource);
 
   it('the bucket admin manages the policy and ACLs, the object admin the object ACL; a viewer neither', async () => {
     for (const action of ['oss:GetBucketPolicy', 'oss:PutBucketPolicy', 'oss:DeleteBucketPolicy', 'oss:GetBucketAcl', 'oss:PutBucketAcl', 'oss:GetBucketVersioning', 'oss:GetBucketLocation']) {

@@ -14,39 +14,21 @@
  *
  * Before the fix 2 of 2 tests failed. Real server on 127.0.0.1 (SQLite), SigV4-signed `/v1/` calls.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { boundUsers } from './support/bound-users.ts';
 
 const BUCKET = 'arn:aws:s3:::ox5-data';
 const OBJECT = `${BUCKET}/models/m.bin`;
 
 describe('review ox5: an explicit deny holds against a permission whose IAM actions are all related ones', () => {
-  let s: TestServer;
-  let account: string;
-  const ask = async (user: string, action: string, resource = OBJECT) => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${account}:user/${user}`, action, resource });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json;
-  };
-
-  before(async () => {
-    s = await startTestServer();
-    account = s.adminFile.AccountId;
-    const iam = s.iam();
-    const deny = (Action: string | string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action, Resource: '*' }] });
-    for (const [user, Action] of [['nos3', 's3:*'], ['noacl', 's3:PutObjectAcl']] as const) {
-      await iam.send(new I.CreateUserCommand({ UserName: user }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: user, PolicyName: 'deny', PolicyDocument: deny(Action) }));
-    }
-    const r = await gatehouseJson(s.url, s.admin, 'PUT', '/v1/iam-policies', { resource: BUCKET, bindings: [{ role: 'roles/storage.admin', members: ['user:nos3', 'user:noacl'] }] });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
+  const world = boundUsers({
+    users: ['nos3', 'noacl'],
+    policies: { nos3: { deny: [{ Effect: 'Deny', Action: 's3:*', Resource: '*' }] }, noacl: { deny: [{ Effect: 'Deny', Action: 's3:PutObjectAcl', Resource: '*' }] } },
+    resource: BUCKET,
+    bindings: [{ role: 'roles/storage.admin', members: ['user:nos3', 'user:noacl'] }],
   });
-  after(async () => {
-    await s?.stop();
-  });
+  const ask = (user: string, action: string, resource = OBJECT) => world().ask(user, action, resource);
 
   it('a Deny of s3:* refuses the permissions as it refuses the S3 actions they are', async () => {
     for (const [permission, action] of [['storage.objects.update', 's3:PutObjectTagging'], ['storage.objects.setIamPolicy', 's3:PutObjectAcl'], ['storage.objects.getIamPolicy', 's3:GetObjectAcl']] as const) {
