@@ -255,8 +255,15 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
     out.push({ offset: at(n), path: where, message: `${isKey ? 'on a key, ' : ''}the tag \`${tag}\` is not one YAML or Gatehouse knows, and would be dropped, its value read as if it had none; Gatehouse runs no template functions (CloudFormation's !Sub, !Ref, !GetAtt): write the value itself` });
     return true;
   };
+  // The anchors met so far, in document order (an alias follows its anchor; a later anchor of the same name wins), so
+  // that an alias used as a key is known for what it stands for.
+  const anchors = new Map<string, unknown>();
+  const anchor = (n: unknown): void => {
+    if (Y.isNode(n) && typeof n.anchor === 'string') anchors.set(n.anchor, n);
+  };
   const walk = (n: unknown, p: string): void => {
     if (out.length >= max) return;
+    anchor(n);
     if ((Y.isScalar(n) || Y.isMap(n) || Y.isSeq(n)) && unknownTag(n, p)) return;
     if (Y.isScalar(n)) return problem(n, p);
     if (Y.isMap(n) || Y.isSeq(n)) {
@@ -267,16 +274,24 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
     }
     if (Y.isMap(n)) {
       for (const pair of n.items) {
+        anchor(pair.key);
         const key = Y.isScalar(pair.key) ? pair.key : undefined;
+        const aliased = Y.isAlias(pair.key) ? anchors.get(pair.key.source) : undefined;
         if (key !== undefined) {
           if (!unknownTag(key, p, true)) problem(key, p, true);
+        }
+        else if (Y.isAlias(pair.key) && (Y.isMap(aliased) || Y.isSeq(aliased))) {
+          // Read as the alias's own text (`*m`), a key the file does not hold, without a word (review pn, 1).
+          out.push({ offset: at(pair.key), path: p, message: `an alias of a ${Y.isMap(aliased) ? 'map' : 'list'} (\`*${pair.key.source}\`) is used as a key, which JSON cannot hold; keys are names` });
+          if (out.length >= max) return;
         }
         else if (Y.isMap(pair.key) || Y.isSeq(pair.key)) {
           // Read as its YAML text (`[ x, y ]`), with a warning on stderr naming no file or line (review fd, 7).
           out.push({ offset: at(pair.key), path: p, message: `a ${Y.isMap(pair.key) ? 'map' : 'list'} is used as a key, which JSON cannot hold; keys are names` });
           if (out.length >= max) return;
         }
-        walk(pair.value, join(p, key !== undefined ? String(key.value) : '?'));
+        const scalar = key ?? (Y.isScalar(aliased) ? aliased : undefined);
+        walk(pair.value, join(p, scalar !== undefined ? String(scalar.value) : '?'));
       }
     } else if (Y.isSeq(n)) n.items.forEach((item, i) => walk(item, join(p, i)));
   };
