@@ -167,8 +167,9 @@ function sayUnknownBeforeMissing(cmd: Command): void {
  * the one typed: a boundary dropped from the set, an Allow for the second action read as one for both (review pb, 1).
  * Now a usage error naming the option (exit 2, `RepeatedOption`), before the action runs (so `--help` still helps);
  * its values are not repeated (an `--endpoint` may hold a password). Options meant to repeat collect their values and
- * are left alone: variadic ones (`--policy <file...>`) and those whose parser takes the value before (`--tag`, `-o`,
- * `jobs run --role`, which say their own word). A global option given before the command (`leading`, moved after its
+ * are left alone: variadic ones (`--policy <file...>`) and those whose parser takes the value before (`--tag`,
+ * `jobs run --role`, which say their own word), but for a parser of a list of values (`-o`, `--kind`, `--state`), which
+ * keeps the last (review pn, 2). A global option given before the command (`leading`, moved after its
  * name by `placeLeadingOptions`) may be given once more after it, which wins, as the help says; twice before it is
  * the same slip.
  */
@@ -177,7 +178,10 @@ function refuseRepeatedOptions(program: Command, leading: readonly string[]): vo
     for (const sub of cmd.commands) watch(sub);
     const repeated: string[] = [];
     for (const option of cmd.options) {
-      if (option.long === undefined || option.variadic || option.negate || option.isBoolean() || (option.parseArg?.length ?? 0) >= 2) continue;
+      // A parser of a list of values (`choices`: `-o`, `--kind`, `--state`) takes the value before too, and returns the
+      // new one alone: such an option takes one value, and kept the last without a word (review pn, 2).
+      const collects = (option.parseArg?.length ?? 0) >= 2 && option.argChoices === undefined;
+      if (option.long === undefined || option.variadic || option.negate || option.isBoolean() || collects) continue;
       const long = option.long;
       const before = leading.filter((name) => name === long).length;
       let seen = 0;
@@ -292,7 +296,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps, groups?: re
   const files = { readFile: (path: string, options?: ReadFileOptions) => deps.readFile(filePathOf(path, home), options), ...(readDir !== undefined ? { readDir: (path: string) => readDir(filePathOf(path, home)) } : {}) };
   const jsonErrors = asksForJson(argv);
   const program = createProgram({ ...deps, ...files, exit: (code) => void (status = code), jsonErrors }, groups ?? (await groupsFor(argv)));
-  refuseRepeatedOptions(program, leadingOptions(argv).leading.map((o) => o.name));
+  // `-o` before the command is `--output` (review pn, 2).
+  refuseRepeatedOptions(program, leadingOptions(argv).leading.map((o) => FORMAT_OPTIONS.get(o.name) ?? o.name));
   try {
     await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });
   } catch (e) {
