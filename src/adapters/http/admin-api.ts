@@ -438,6 +438,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!cluster.ok) return cluster;
       const namespace = str(body, 'namespace', false);
       if (!namespace.ok) return namespace;
+      // Taken as a namespace given: each Role was refused for it, as not matching `--namespace ` (review pn, 3).
+      if (namespace.value === '') return failWith('VALIDATION_ERROR', '`namespace` is empty: give the namespace of Roles and RoleBindings that name none, or leave it out for `default`', 'namespace');
       return map(
         applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: prune.value, dryRun: dryRun.value, ...opt('cluster', cluster.value), ...opt('namespace', namespace.value) }),
         (r) => r,

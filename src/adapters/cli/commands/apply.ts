@@ -13,7 +13,7 @@ import { call, connect, DEFAULT_DATA_DIR, nothingChanged, report, withServerOpti
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatJson, printable, shellWord, shortOptionValue, withJsonOption } from '../output.ts';
+import { formatJson, nonEmptyArg, printable, shellWord, shortOptionValue, withJsonOption } from '../output.ts';
 import { offsetInPolicyText, offsetOf } from '../policy-files.ts';
 
 /** How long an apply may take to answer once sent. */
@@ -45,8 +45,10 @@ export const applyCommands: CommandGroup = (program, ctx) => {
       // read `=FILE` as the path (`no such file`) and `=NS` as the namespace, blamed on the document (review pb, 4).
       .addOption(new Option('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files, or - for standard input (repeatable)').makeOptionMandatory().argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), shortOptionValue(v)]))
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, your own user or the role you act as, the training default role Gatehouse creates, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`; a pruned group is taken from each of its members, listed as `~ update User/<name> (groups)`; a pruned user, group or role is forgotten by the roles\' trust policies, resource policies, IAM policies, workspaces and cluster mappings that name it, each listed as `~ update` (an IAM policy on its own ARN as `- delete`); a pruned Cluster takes its RBAC objects, access entries and webhook token, each object listed as `- delete`; a document renamed renames its object')
-      .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
-      .addOption(new Option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused').argParser(shortOptionValue));
+      // Empty (`-n "$NS"` with NS unset, `-n=`), a namespace given: the Role was blamed, refused for the empty namespace
+      // put in it or as not matching `--namespace ` (review pn, 3); refused here, naming the option, as elsewhere.
+      .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to', nonEmptyArg('--cluster', 'the name of the cluster RBAC documents go to'))
+      .addOption(new Option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused').argParser((v: string) => nonEmptyArg('--namespace', 'a namespace', 'for `default`')(shortOptionValue(v))));
     if (dryRun) cmd.option('--exit-code', 'exit 1 when the directory differs from the files (something to create, update or delete), 0 when it matches them, as `git diff --exit-code` and `kubectl diff` do: a drift check for CI');
     withServerOptions(withJsonOption(cmd))
       .addHelpText(
