@@ -271,10 +271,12 @@ function streamParts(text: string, values: readonly { start: number; end: number
   }));
 }
 
-async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean }> {
+async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean; given: ReadonlySet<'input' | 'file' | 'directory'> }> {
   const docs: LoadedDocument[] = [];
   const errors: LoadError[] = [];
   let unreadable = false;
+  // What the paths were: standard input (`-`), a file, a directory.
+  const given = new Set<'input' | 'file' | 'directory'>();
   const seen = new Set<string>();
   for (const p of paths) {
     const files = await collectFiles(p, ctx);
@@ -283,6 +285,7 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
       unreadable = true;
       continue;
     }
+    given.add(p === '-' ? 'input' : files.length === 1 && files[0] === p ? 'file' : 'directory');
     for (const file of files) {
       // Known by its real path: `./config/a.yaml` and `config/a.yaml`, or a link to it, are one file, read once. Compared
       // as written, its every object was refused as also defined by itself (review ms, 3).
@@ -302,7 +305,7 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
       else docs.push(...(loaded as LoadedDocument[]));
     }
   }
-  return { docs, errors, unreadable };
+  return { docs, errors, unreadable, given };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -445,7 +448,15 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
   if (loaded.docs.length === 0) {
-    const message = `no documents found in ${opts.filename.map((f) => `\`${f}\``).join(', ')} (files ending in .yaml, .yml or .json)`;
+    // Why, for what was given: the extensions a directory is read for said of standard input too, where they mean
+    // nothing (`helm template … | gatehouse apply -f -` printing nothing; review pn, 4).
+    const where = opts.filename.map((f) => (f === '-' ? 'standard input (`-f -`)' : `\`${f}\``)).join(', ');
+    const why = [
+      ...(loaded.given.has('input') ? ['standard input was empty or held only comments and `---`'] : []),
+      ...(loaded.given.has('file') ? ['a file holds none when it is empty or holds only comments and `---`'] : []),
+      ...(loaded.given.has('directory') ? ['a directory is read for files ending in .yaml, .yml or .json'] : []),
+    ];
+    const message = `no documents found in ${where}${why.length > 0 ? `: ${why.join('; ')}` : ''}`;
     // As JSON with --json, as the files' other errors are (review hm, 10).
     ctx.err(opts.json ? formatJson({ errors: [{ message }] }) : `gatehouse: ${message}\n`);
     return EXIT.noInput;
