@@ -424,12 +424,15 @@ function planCommand(opts: ApplyOptions): string {
 /** What an apply whose outcome is unknown leaves to check: all of it or none of it was applied, and which accounts' keys may be lost. */
 function outcomeUnknownNote(opts: ApplyOptions, docs: readonly LoadedDocument[]): string {
   const plan = planCommand(opts);
+  // `-f -`: the plan named, run as said, read what was left of standard input (nothing, or the terminal) and said no
+  // documents were found; the documents must be given to it again (review pn, 5).
+  const stdin = opts.filename.includes('-');
   const accounts = docs.flatMap((d) => {
     const v = d.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
     return typeof v === 'object' && v !== null && v.kind === 'Account' && typeof v.metadata === 'object' && v.metadata !== null ? [String(v.metadata.name)] : [];
   });
   return (
-    `gatehouse apply: the apply may or may not have been made, as a whole (it is one transaction: never a part of it); \`${plan}\` shows what is still to do, and applying again is safe\n` +
+    `gatehouse apply: the apply may or may not have been made, as a whole (it is one transaction: never a part of it); \`${plan}\` shows what is still to do${stdin ? ', given the same documents on its standard input again (this apply read them from it, and they are not there twice)' : ''}, and applying again is safe\n` +
     (accounts.length > 0
       ? `gatehouse apply: if ${accounts.length === 1 ? `account ${accounts[0]} was` : `accounts ${accounts.join(', ')} were`} created by it, the access key of ${accounts.length === 1 ? 'its' : 'their'} \`admin\` user was made too, and its secret was in the answer that was lost: it cannot be shown again\n`
       : '')
