@@ -43,7 +43,7 @@ export const applyCommands: CommandGroup = (program, ctx) => {
       .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies, workspaces, clusters, bindings, Kubernetes RBAC')
       // `-f=FILE` and `-n=NS`, kubectl's spellings (pflag reads `-x=VALUE` as VALUE), as `-o=json` (review np, 1): commander
       // read `=FILE` as the path (`no such file`) and `=NS` as the namespace, blamed on the document (review pb, 4).
-      .addOption(new Option('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files, or - for standard input (repeatable)').makeOptionMandatory().argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), shortOptionValue(v)]))
+      .addOption(new Option('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files (not those named .* nor those in a directory named .*), or - for standard input (repeatable)').makeOptionMandatory().argParser((v: string, previous: string[] | undefined) => [...(previous ?? []), shortOptionValue(v)]))
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, your own user or the role you act as, the training default role Gatehouse creates, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`; a pruned group is taken from each of its members, listed as `~ update User/<name> (groups)`; a pruned user, group or role is forgotten by the roles\' trust policies, resource policies, IAM policies, workspaces and cluster mappings that name it, each listed as `~ update` (an IAM policy on its own ARN as `- delete`); a pruned Cluster takes its RBAC objects, access entries and webhook token, each object listed as `- delete`; a document renamed renames its object')
       // Empty (`-n "$NS"` with NS unset, `-n=`), a namespace given: the Role was blamed, refused for the empty namespace
       // put in it or as not matching `--namespace ` (review pn, 3); refused here, naming the option, as elsewhere.
@@ -126,7 +126,13 @@ interface LoadError {
 /** Deeper than any configuration tree; a symbolic link to a directory above it loops, and is stopped here. */
 const MAX_DIRECTORY_DEPTH = 32;
 
-async function collectFiles(path: string, ctx: CommandContext, depth = 0): Promise<string[] | LoadError> {
+/**
+ * The files of `path`: itself, or a directory's `.yaml`, `.yml` and `.json` files, its subdirectories' too. Names
+ * starting with a dot are not read in a directory (`.git`, `.github`'s workflows, an editor's `.#users.yaml` lock),
+ * where kubectl -R reads them; the files among them that would have been read are added to `hidden`, which the
+ * command names, so that an object defined only there is not deleted by `--prune` unseen (review pn, 6).
+ */
+async function collectFiles(path: string, ctx: CommandContext, depth = 0, hidden: string[] = []): Promise<string[] | LoadError> {
   // `-f -`: the documents on standard input, as kubectl reads them.
   if (path === '-') return [path];
   if (ctx.readDir) {
@@ -135,10 +141,13 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0): Promi
       const entries = [...(await ctx.readDir(path))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const out: string[] = [];
       for (const e of entries) {
-        if (e.name.startsWith('.')) continue;
         const child = `${path.replace(/\/+$/, '')}/${e.name}`;
+        if (e.name.startsWith('.')) {
+          if (!e.directory && CONFIG_FILE.test(e.name)) hidden.push(child);
+          continue;
+        }
         if (e.directory) {
-          const sub = await collectFiles(child, ctx, depth + 1);
+          const sub = await collectFiles(child, ctx, depth + 1, hidden);
           if (!Array.isArray(sub)) return sub;
           out.push(...sub);
         } else if (CONFIG_FILE.test(e.name)) out.push(child);
@@ -271,15 +280,16 @@ function streamParts(text: string, values: readonly { start: number; end: number
   }));
 }
 
-async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean; given: ReadonlySet<'input' | 'file' | 'directory'> }> {
+async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean; given: ReadonlySet<'input' | 'file' | 'directory'>; hidden: readonly string[] }> {
   const docs: LoadedDocument[] = [];
   const errors: LoadError[] = [];
   let unreadable = false;
   // What the paths were: standard input (`-`), a file, a directory.
   const given = new Set<'input' | 'file' | 'directory'>();
   const seen = new Set<string>();
+  const hidden: string[] = [];
   for (const p of paths) {
-    const files = await collectFiles(p, ctx);
+    const files = await collectFiles(p, ctx, 0, hidden);
     if (!Array.isArray(files)) {
       errors.push(files);
       unreadable = true;
@@ -305,7 +315,10 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
       else docs.push(...(loaded as LoadedDocument[]));
     }
   }
-  return { docs, errors, unreadable, given };
+  // One given with -f too (`-f config -f config/.legacy.yaml`) was read: known by its real path, as above.
+  const notRead: string[] = [];
+  for (const h of hidden) if (!seen.has(ctx.realPath === undefined ? h : await ctx.realPath(h).catch(() => h))) notRead.push(h);
+  return { docs, errors, unreadable, given, hidden: notRead };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -450,6 +463,10 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     }
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
+  // Named, not read: under --prune, the objects they define are deleted (review pn, 6). Text only, as the other notes.
+  if (!opts.json) {
+    for (const h of loaded.hidden) ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: not read: \`${printable(h)}\` (a name starting with a dot is skipped in a directory; give it with -f to read it)\n`);
+  }
   if (loaded.docs.length === 0) {
     // Why, for what was given: the extensions a directory is read for said of standard input too, where they mean
     // nothing (`helm template … | gatehouse apply -f -` printing nothing; review pn, 4).
@@ -457,7 +474,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     const why = [
       ...(loaded.given.has('input') ? ['standard input was empty or held only comments and `---`'] : []),
       ...(loaded.given.has('file') ? ['a file holds none when it is empty or holds only comments and `---`'] : []),
-      ...(loaded.given.has('directory') ? ['a directory is read for files ending in .yaml, .yml or .json'] : []),
+      ...(loaded.given.has('directory') ? ['a directory is read for files ending in .yaml, .yml or .json, not those whose name starts with a dot'] : []),
     ];
     const message = `no documents found in ${where}${why.length > 0 ? `: ${why.join('; ')}` : ''}`;
     // As JSON with --json, as the files' other errors are (review hm, 10).
