@@ -836,6 +836,14 @@ export const readsCurrentBoundary = (action: string): boolean => BOUNDARY_ACTION
 /** PassRole in either dialect, or in the bindings' spelling (`iam.serviceAccounts.actAs`, decided as it: review ej, 5). */
 const isPassRole = (action: string): boolean => action === 'iam.serviceAccounts.actAs' || (action.length === 12 && (action.toLowerCase() === 'iam:passrole' || action.toLowerCase() === 'ram:passrole'));
 
+/**
+ * The admin API's own actions (`gatehouse:`, lower-cased) a GetSessionToken session may still be allowed, as its routes
+ * let it (src/adapters/http/admin-api.ts `USER_SESSION_ROUTES`): asking about itself, the console's sign-in and
+ * sign-out; a federated user the last two alone (`sessionAdminRefused`).
+ */
+const USER_SESSION_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:authorize', 'gatehouse:consolesignin', 'gatehouse:consolesignout']);
+const FEDERATED_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:consolesignin', 'gatehouse:consolesignout']);
+
 /** `gatehouse:Authorize`, in any case: decided in the asker's own account (`mayAsk`). */
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
@@ -2217,6 +2225,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource), input.withConditionsNotMet === true);
     if (asking.member !== undefined) decided = asMembersAllow(decided, input, principal, asking.member);
     decided = bucketPolicyOwnersOnly(decided, input, principal, request);
+    decided = sessionAdminRefused(decided, input, principal);
     const asker = asking.account;
     // The rules of another account than the asker's are that account's to read (review I3); the root account's
     // principals read every account's.
@@ -2267,6 +2276,28 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (owner === undefined || bucket === undefined || principal.account === owner) return a;
     const why = `s3: only principals of account ${owner}, which owns bucket \`${bucket}\`, may read or change its policy (the S3 gateway answers 405 MethodNotAllowed to any other)`;
     return { ...a, decision: 'ImplicitDeny', deniedBy: 'resource', reasons: [...a.reasons, why] };
+  }
+
+  /**
+   * A question about an admin API action (`gatehouse:ReadAudit`, `gatehouse:SetIamPolicy`, `gatehouse:Apply`…) by
+   * credentials from GetSessionToken or a federated user: not allowed, whatever any engine grants, as the admin API
+   * refuses such credentials every route but a few (src/adapters/http/admin-api.ts `userSessionRefusal`: a user's session
+   * asks the authorize API about itself, signs in to and out of the console; a federated user signs in and out alone).
+   * AWS refuses them every IAM operation without MFA ("Permissions for GetSessionToken"), which Gatehouse does not
+   * offer. The IAM engine refuses them IAM and STS calls (review pc, 2); these the engine never knew were admin calls,
+   * and a grant of them came from any engine (review pm, 1). `training:*` is left as decided: jobs, workspaces and
+   * clusters are the session's to use, and Kubernetes admission decides those actions for it.
+   */
+  function sessionAdminRefused(a: AuthorizeAnswer, input: AuthorizeInput, principal: Principal): AuthorizeAnswer {
+    if (a.decision !== 'Allow') return a;
+    const federated = principal.kind === 'federated-user';
+    if (!federated && !(principal.kind === 'user' && principal.session !== undefined)) return a;
+    const action = input.action.toLowerCase();
+    if (!action.startsWith('gatehouse:') || (federated ? FEDERATED_ADMIN_ACTIONS : USER_SESSION_ADMIN_ACTIONS).has(action)) return a;
+    const why = federated
+      ? `sessions: the credentials of a federated user (GetFederationToken) cannot call the admin API's \`${input.action}\`: they may call no administration API (only whoami and the console's sign-in and sign-out), as AWS refuses them every IAM operation; the user's access key, or a role's session, can`
+      : `sessions: credentials from GetSessionToken cannot call the admin API's \`${input.action}\` without MFA, which Gatehouse does not offer (they may ask the authorize API about themselves, run jobs and sign in to the console); the user's access key, or a role's session, can`;
+    return { ...a, decision: 'ImplicitDeny', deniedBy: 'identity', reasons: [...a.reasons, why] };
   }
 
   /** `proofs`: the callers the question's `principalProof` authenticates, verified by the HTTP edge. */
