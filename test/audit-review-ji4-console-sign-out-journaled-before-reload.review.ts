@@ -34,7 +34,7 @@ describe('review ji4: a console sign-out is journaled before the reload that fol
     assert.equal(signIn.status, 200, JSON.stringify(signIn.json));
     const c = signIn.json['credentials'] as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
     const signedIn = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
-    world.arm((text) => text.includes('revoke/sid/') && text.includes('INSERT INTO kv'));
+    world.arm((text) => text.includes('revoke/signin/') && text.includes('INSERT INTO kv'));
     const pending = gatehouseJson(first.url, signedIn, 'POST', '/v1/console/sign-out').catch((e: unknown) => e);
     assert.equal(await world.waitFrozen(), 'frozen', `the revocation committed, and the database then stopped answering: ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r('pending'), 10))]))}`);
     // Whatever the server does at once with a committed change (half a second); then the hard stop.

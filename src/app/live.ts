@@ -86,7 +86,29 @@ const KEY_READ_GAP_MS = 100;
  */
 const MISS_READ_GAP_MS = 100;
 
-export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user';
+export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user' | 'signin';
+
+/**
+ * The revocation entry's id of a console sign-in ended (signed out, or idle): its expiry, then its session id
+ * (`<exp>/<sid>`). The entry ends the sign-in as a `sid` one does, and the prune deletes it once the sign-in has expired
+ * and the clock skew has passed (at most 8 h 15 min on), not after the longest session's 36 h: signing out needs no
+ * permission, and a loop of sign-ins and sign-outs grew every instance's list for a day and a half (review pm, 2).
+ */
+export const signInRevocationId = (c: { readonly sid: string; readonly exp: number }): string => `${c.exp}/${c.sid}`;
+
+/** The expiry a `signin/<exp>/<sid>` entry (without `revoke/`) names, else undefined. */
+function signInExpiry(entry: string): number | undefined {
+  if (!entry.startsWith('signin/')) return undefined;
+  const exp = Number(entry.slice(7, entry.indexOf('/', 7)));
+  return Number.isFinite(exp) ? exp : undefined;
+}
+
+/** Whether revocation entry `entry` (without `revoke/`), of instant `at`, can refuse no session at `now` any more. */
+function revocationSpent(entry: string, at: number, now: number): boolean {
+  if (at < now - RETIRED_KEEP_MS) return true;
+  const exp = signInExpiry(entry);
+  return exp !== undefined && exp + CLOCK_SKEW_MS < now;
+}
 
 /** The store's key of the revocation entry of `kind` `id` (its value: the instant, epoch ms). */
 export const revocationKey = (kind: RevocationKind, id: string): string => `${REVOKE_PREFIX}${kind}/${id}`;
@@ -1030,13 +1052,13 @@ export class LiveState {
    * Deletes the revocation entries no session can meet any more: an entry refuses the sessions issued at or before its
    * instant, and every such session has expired once the longest session (36 h) and the clock skew allowed (15 min)
    * have passed since (`RETIRED_KEEP_MS`, as for retired keys). The list only grew (an entry per ended job, per
-   * revoke-sessions, per disabled user), every instance held it all and loaded it whole at start (review az). Each part
-   * of 500 is read again in the write that deletes it, so an entry revoked again meanwhile (a later instant) stays.
-   * Returns how many were deleted.
+   * revoke-sessions, per disabled user), every instance held it all and loaded it whole at start (review az). A console
+   * sign-in's entry goes once the sign-in it ended has expired and the skew has passed (`signInRevocationId`, review
+   * pm, 2). Each part of 500 is read again in the write that deletes it, so an entry revoked again meanwhile (a later
+   * instant) stays. Returns how many were deleted.
    */
   async pruneRevocations(now: number): Promise<number> {
-    const cutoff = now - RETIRED_KEEP_MS;
-    const old = [...this.revocations].filter(([, at]) => at < cutoff).map(([entry]) => `${REVOKE_PREFIX}${entry}`);
+    const old = [...this.revocations].filter(([entry, at]) => revocationSpent(entry, at, now)).map(([entry]) => `${REVOKE_PREFIX}${entry}`);
     let pruned = 0;
     for (let i = 0; i < old.length; i += 500) {
       const part = old.slice(i, i + 500);
@@ -1045,7 +1067,7 @@ export class LiveState {
         let n = 0;
         for (const key of part) {
           const at = Number(stored.get(key));
-          if (!stored.has(key) || !(at < cutoff)) continue;
+          if (!stored.has(key) || !revocationSpent(key.slice(REVOKE_PREFIX.length), at, now)) continue;
           await tx.kv.delete(key);
           n += 1;
         }
@@ -1064,6 +1086,7 @@ export class LiveState {
       return t !== undefined && c.iat <= t;
     };
     if (at('sid', c.sid)) return true;
+    if (c.con !== undefined && at('signin', signInRevocationId(c))) return true;
     // A console sign-in opened with temporary credentials ends with them (src/app/sts.ts consoleSignIn).
     if (c.con !== undefined && 'sid' in c.con && at('sid', c.con.sid)) return true;
     if (c.job !== undefined && at('job', c.job)) return true;

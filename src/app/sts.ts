@@ -38,7 +38,7 @@ import { awsResourceTags, tagKeySpellings, withPolicyTagKeySpellings } from './d
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
-import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
+import { roleKey, signInRevocationId, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PolicyRecord, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
@@ -583,7 +583,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
       };
       await live
-        .revoke('sid', c.sid, t, (kept) => {
+        .revoke('signin', signInRevocationId(c), t, (kept) => {
           deps.audit?.record({ kind: 'change', account: c.acct, principal, ...of, action: 'gatehouse:ConsoleSignOut', resource: principal, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(kept).toISOString(), reason: 'idle', lastUsed: new Date(used).toISOString(), idleLimitSeconds: consoleIdleMs / 1000 } });
         })
         .catch(() => {});
@@ -632,7 +632,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (c === undefined) return failWith('VALIDATION_ERROR', 'sign-out ends a console sign-in (`POST /v1/console/sign-in`), and this request is signed with other credentials: nothing was ended (to end sessions, `gatehouse sts revoke-sessions`)');
     // A revocation, recorded as revocation.ts records its own: a change, by the caller, as its write commits, before the
     // reloads that follow it (review ji, 4: a process killed during them left the sign-in ended and no record of it).
-    const at = await live.revoke('sid', c.sid, now(), (kept) => {
+    const at = await live.revoke('signin', signInRevocationId(c), now(), (kept) => {
       deps.audit?.record({ kind: 'change', account: c.acct, ...actorOf(caller), action: 'gatehouse:ConsoleSignOut', resource: caller.principal.arn, decision: 'ok', detail: { accessKeyId: c.ak, issued: new Date(c.iat).toISOString(), signedOut: new Date(kept).toISOString() } });
     });
     return ok({ signedOut: at });
