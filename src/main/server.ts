@@ -771,7 +771,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
-  log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
+  // The console at a wildcard is opened on this machine at loopback: a browser treats `http://0.0.0.0:…` as no secure
+  // context, gives the page no Web Crypto, and the console then refuses a key (web/console.js; review pm, 3).
+  const consoleUrl = bound.host === '0.0.0.0' || bound.host === '::' ? urlOf(tls ? 'https' : 'http', { host: bound.host === '::' ? '::1' : '127.0.0.1', port: bound.port }) : url;
+  log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${consoleUrl}/ui/`);
   if (proofAudiences.value !== undefined) log(describeProofAudiences(proofAudiences.value));
   if (trustedProxies.value.length > 0) log(`client addresses: from X-Forwarded-For when the connection comes from ${TRUSTED_PROXIES_ENV} (${(env[TRUSTED_PROXIES_ENV] ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '').join(', ')})`);
   if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
