@@ -10,7 +10,7 @@
  * itself is "decided by the same code as enforcement" (docs/decisions.md, the console's Authorize view); review pc, 2
  * made it so for IAM and STS actions in the IAM engine. The admin actions may be granted by any engine, so the
  * combined decision (src/app/authorize.ts `conclude`) now refuses them: ImplicitDeny, `deniedBy: identity`, saying why;
- * `gatehouse:Authorize` (the session may ask about itself), `training:*` (jobs, workspaces and clusters it may use) and
+ * `gatehouse:Authorize` on the session's own ARN (it may ask about itself, not about another), `training:*` (jobs, workspaces and clusters it may use) and
  * the same user's long-term key are decided as before.
  *
  * Real server (SQLite); `@aws-sdk/client-sts` for GetSessionToken and GetFederationToken, SigV4-signed admin API calls.
@@ -49,6 +49,8 @@ const ADMIN_ACTIONS = [
   ['gatehouse:SetIamPolicy', `arn:aws:training::${ROOT}:model/pm1`],
   ['gatehouse:Apply', `arn:aws:gatehouse::${ROOT}:config`],
   ['gatehouse:RevokeSessions', `arn:aws:iam::${ROOT}:user/pm1-alice`],
+  // Asking about another principal: the admin API takes from the session a question about itself alone.
+  ['gatehouse:Authorize', `arn:aws:iam::${ROOT}:user/pm1-bob`],
 ] as const;
 
 test('the admin API refuses the session the audit log, and gives it to alice’s key', async () => {

@@ -838,10 +838,10 @@ const isPassRole = (action: string): boolean => action === 'iam.serviceAccounts.
 
 /**
  * The admin API's own actions (`gatehouse:`, lower-cased) a GetSessionToken session may still be allowed, as its routes
- * let it (src/adapters/http/admin-api.ts `USER_SESSION_ROUTES`): asking about itself, the console's sign-in and
- * sign-out; a federated user the last two alone (`sessionAdminRefused`).
+ * let it (src/adapters/http/admin-api.ts `USER_SESSION_ROUTES`): the console's sign-in and sign-out, and
+ * `gatehouse:Authorize` on itself alone (`sessionAdminRefused`); a federated user the first two alone.
  */
-const USER_SESSION_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:authorize', 'gatehouse:consolesignin', 'gatehouse:consolesignout']);
+const USER_SESSION_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:consolesignin', 'gatehouse:consolesignout']);
 const FEDERATED_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:consolesignin', 'gatehouse:consolesignout']);
 
 /** `gatehouse:Authorize`, in any case: decided in the asker's own account (`mayAsk`). */
@@ -2294,6 +2294,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!federated && !(principal.kind === 'user' && principal.session !== undefined)) return a;
     const action = input.action.toLowerCase();
     if (!action.startsWith('gatehouse:') || (federated ? FEDERATED_ADMIN_ACTIONS : USER_SESSION_ADMIN_ACTIONS).has(action)) return a;
+    // Asking about itself, the one question the admin API takes from a user's session (`userSessionQuestionRefusal`):
+    // about another principal it is IAM's SimulatePrincipalPolicy, refused it.
+    if (!federated && isAuthorizeAction(input.action) && input.resource.toLowerCase() === principal.arn.toLowerCase()) return a;
     const why = federated
       ? `sessions: the credentials of a federated user (GetFederationToken) cannot call the admin API's \`${input.action}\`: they may call no administration API (only whoami and the console's sign-in and sign-out), as AWS refuses them every IAM operation; the user's access key, or a role's session, can`
       : `sessions: credentials from GetSessionToken cannot call the admin API's \`${input.action}\` without MFA, which Gatehouse does not offer (they may ask the authorize API about themselves, run jobs and sign in to the console); the user's access key, or a role's session, can`;
