@@ -563,11 +563,40 @@ const etagList = (value: string, comparison: 'strong' | 'weak'): string[] =>
     .map((t) => (t.startsWith('W/') && comparison === 'strong' ? t : t.replace(/^W\//, '').replace(/^"|"$/g, '')))
     .filter((t) => t !== '');
 
-/** An HTTP date header as epoch ms; one that does not parse is ignored, as S3 ignores it. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const RFC850_DATE = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
+
+/**
+ * An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, or the obsolete RFC 850 and asctime forms a recipient must accept) as
+ * epoch ms, or undefined for anything else. `Date.parse` took far more (`2039`, `0`, ISO 8601, `Tue 1 2 3`), and a
+ * condition of such a value was held; §13.1.3 and §13.1.4 say a recipient MUST ignore an invalid date, and S3 does.
+ * A two-digit RFC 850 year more than 50 years ahead is of the previous century (§5.6.7).
+ */
+function httpDateValue(value: string): number | undefined {
+  const v = value.trim();
+  let parts: [string, string, string, string, string, string] | undefined;
+  let m = IMF_FIXDATE.exec(v);
+  if (m) parts = [m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!];
+  else if ((m = RFC850_DATE.exec(v))) {
+    const nowYear = new Date().getUTCFullYear();
+    let year = Math.floor(nowYear / 100) * 100 + Number(m[3]);
+    if (year > nowYear + 50) year -= 100;
+    parts = [m[1]!, m[2]!, String(year), m[4]!, m[5]!, m[6]!];
+  } else if ((m = ASCTIME_DATE.exec(v))) parts = [m[2]!.trim(), m[1]!, m[6]!, m[3]!, m[4]!, m[5]!];
+  if (parts === undefined) return undefined;
+  const [day, monthName, year, hour, minute, second] = parts.map((p, i) => (i === 1 ? p : Number(p))) as [number, string, number, number, number, number];
+  const month = MONTHS.indexOf(monthName);
+  if (month < 0 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const t = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
+  // A day the month does not have (`31 Feb`) is not a date.
+  return new Date(t).getUTCDate() === day ? t : undefined;
+}
+
+/** An HTTP date header as epoch ms; one that is not an HTTP-date is ignored (`httpDateValue`), as S3 ignores it. */
 function dateHeader(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
+  return value === undefined ? undefined : httpDateValue(value);
 }
 
 /** A body that writes itself to the response with buffers it reuses once each write has been flushed (objects-fs's). */
@@ -1816,13 +1845,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const ifNoneMatch = header(req, 'if-none-match');
       const modified = Date.parse(info.lastModified);
       if (ifMatch !== undefined && !ifMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 412;
-      const ius = header(req, 'if-unmodified-since');
-      if (ifMatch === undefined && ius !== undefined && !Number.isNaN(Date.parse(ius)) && Math.floor(modified / 1000) > Math.floor(Date.parse(ius) / 1000)) return 412;
+      const ius = dateHeader(header(req, 'if-unmodified-since'));
+      if (ifMatch === undefined && ius !== undefined && Math.floor(modified / 1000) > Math.floor(ius / 1000)) return 412;
       // If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"<etag>"`, as a cache that weakened the ETag sends it,
       // is the object's. If-Match above stays strong (§13.1.1). The copy's source conditions read `W/` so too.
       if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => [etag, '*', info.etag].includes(t.trim().replace(/^W\//, '')))) return 304;
-      const ims = header(req, 'if-modified-since');
-      if (ifNoneMatch === undefined && ims !== undefined && !Number.isNaN(Date.parse(ims)) && Math.floor(modified / 1000) <= Math.floor(Date.parse(ims) / 1000)) return 304;
+      const ims = dateHeader(header(req, 'if-modified-since'));
+      if (ifNoneMatch === undefined && ims !== undefined && Math.floor(modified / 1000) <= Math.floor(ims / 1000)) return 304;
       return undefined;
     }
   }
