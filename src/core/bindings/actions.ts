@@ -176,10 +176,30 @@ const byPermission: ReadonlyMap<string, readonly string[]> = (() => {
   return m;
 })();
 
-/** The related actions (`RELATED_ACTION_PERMISSIONS`) of each permission that has no action of its own. */
+/**
+ * Permissions that neither table's actions need, and the IAM actions of the requests they are about: asked in the
+ * bindings' spelling, which no statement names but `*`, a Deny of `s3:*` did not hold against a binding's grant of them
+ * (review po, 2; ox, 5 for those with related actions). Only for that question: the gateway asks the actions, and no
+ * binding grants them through these (`permissionForAction` reads the other tables alone). Creating a multipart upload
+ * needs `s3:PutObject` (API_CreateMultipartUpload, "Permissions"; OSS's InitiateMultipartUpload `oss:PutObject`), as GCP's
+ * XML API multipart upload needs `storage.multipartUploads.create`; changing a bucket's configuration (its versioning,
+ * lifecycle, CORS, tags) is GCP's `storage.buckets.update`.
+ */
+const COUNTERPART_ACTIONS: readonly (readonly [string, string])[] = [
+  ['s3:PutObject', 'storage.multipartUploads.create'],
+  ['oss:PutObject', 'storage.multipartUploads.create'],
+  ['s3:PutBucketVersioning', 'storage.buckets.update'],
+  ['s3:PutLifecycleConfiguration', 'storage.buckets.update'],
+  ['s3:PutBucketCORS', 'storage.buckets.update'],
+  ['s3:PutBucketTagging', 'storage.buckets.update'],
+  ['oss:PutBucketVersioning', 'storage.buckets.update'],
+  ['oss:PutBucketLifecycle', 'storage.buckets.update'],
+];
+
+/** The related actions (`RELATED_ACTION_PERMISSIONS`, `COUNTERPART_ACTIONS`) of each permission that has no action of its own. */
 const relatedOnly: ReadonlyMap<string, readonly string[]> = (() => {
   const m = new Map<string, string[]>();
-  for (const [a, p] of RELATED_ACTION_PERMISSIONS) if (!byPermission.has(p)) m.set(p, [...(m.get(p) ?? []), a]);
+  for (const [a, p] of [...RELATED_ACTION_PERMISSIONS, ...COUNTERPART_ACTIONS]) if (!byPermission.has(p)) m.set(p, [...(m.get(p) ?? []), a]);
   return m;
 })();
 
