@@ -1442,6 +1442,16 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (query.has('attributes')) return objectAttributes();
       switch (method) {
         case 'PUT': {
+          // A part's number without its upload is no PutObject or CopyObject: S3 refuses it (InvalidArgument, "This
+          // operation does not accept partNumber without uploadId"), where it was stored as the whole object, the part's
+          // bytes (or the whole copy source) over what the key held. An upload without a part number is no UploadPart:
+          // S3 answers 405, the methods an upload takes being DELETE, POST and GET.
+          if (uploadId === undefined && query.has('partNumber')) {
+            return fail(s3Error('InvalidArgument', 'This operation does not accept partNumber without uploadId', { ArgumentName: 'partNumber', ArgumentValue: query.get('partNumber') ?? '' }));
+          }
+          if (uploadId !== undefined && !query.has('partNumber')) {
+            return fail(s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource: PUT on a multipart upload takes a partNumber (UploadPart)', { Method: 'PUT', ResourceType: 'UPLOAD' }), { allow: 'DELETE, POST, GET' });
+          }
           if (uploadId !== undefined) {
             const partText = query.get('partNumber') ?? '';
             if (!/^\d{1,5}$/.test(partText) || Number(partText) < 1 || Number(partText) > 10_000) return fail(s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive'));
