@@ -1484,6 +1484,42 @@ function isArnOf(resource: string, gone: { readonly type: 'user' | 'role' | 'gro
 }
 
 /**
+ * Moves, inside `tx`, the IAM policies on the ARN of user or group `entity` (any path, either dialect, as `isArnOf`
+ * finds the one its deletion removes) to the ARN `arnAfter` gives, for the transaction of its rename (src/app/forget-
+ * principal.ts `followRename`): the grants stay with the renamed entity, as its members' do (review K2), and a user or
+ * group created later under the old name starts without them, as after a deletion. Left on the old ARN, the policy
+ * went to whoever next took the name (review po, 4). A policy already on the new ARN keeps its bindings, the moved ones
+ * after them. Each policy written or removed moves to its next revision; `updated` is the time of the rename. Answers
+ * the resources of the policies changed (the old ARN and the new).
+ */
+export async function moveEntityIamPolicies(
+  tx: WriteTx,
+  entity: { readonly type: 'user' | 'group'; readonly account: string; readonly name: string },
+  arnAfter: (resource: string) => string,
+  updated: string,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const { key, value } of await tx.kv.list(`${IAM_POLICY_PREFIX}arn/`)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    if (!isArnOf(stored.resource, entity)) continue;
+    const to = arnAfter(stored.resource);
+    if (to === stored.resource) continue;
+    const there = await tx.kv.get(iamPolicyKey(stored.account, to));
+    const before = there === undefined ? [] : (JSON.parse(there) as StoredIamPolicy).bindings;
+    await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
+    await putPolicy(tx, {
+      resource: to,
+      account: stored.account,
+      policy: { bindings: [...before, ...stored.bindings], ...(stored.version !== undefined ? { version: stored.version } : {}) },
+      ...(stored.name !== undefined ? { name: stored.name } : {}),
+      updated,
+    });
+    changed.push(stored.resource, to);
+  }
+  return changed;
+}
+
+/**
  * Rewrites, inside `tx`, every binding member `from` (exactly, as the engine matches members) to `to`, in the
  * policies of `account` (every account's when undefined): for a deleted principal (`forgetMember`) and for a user
  * or group renamed (src/app/forget-principal.ts), whose grants follow it. A member `to` already in the binding is

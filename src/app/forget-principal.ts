@@ -24,7 +24,7 @@ import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import { clusterKey, workspaceKey, type Cluster, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
-import { forgetMember, policiesForgetting, rewriteMember } from './bindings.ts';
+import { forgetMember, moveEntityIamPolicies, policiesForgetting, rewriteMember } from './bindings.ts';
 import { documentChanges, documentValue, inSetOrder, type DocumentChange } from './document-diff.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
@@ -215,6 +215,9 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
   if (type === 'group') {
     // IAM takes no group as a principal; bindings and workspaces name groups of their own account.
     const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `group:${from.name}`, `group:${to.name}`, account, now);
+    // The policy on the group's own ARN goes with it (review po, 4), in the ARN's dialect, with the new path.
+    const groupArnAfter = (value: string): string => `${value.slice(0, value.indexOf(':group/'))}:group${value.startsWith('acs:') ? '/' : to.path}${to.name}`;
+    for (const r of await moveEntityIamPolicies(tx, { type: 'group', account, name: from.name }, groupArnAfter, now)) if (!iamPolicies.includes(r)) iamPolicies.push(r);
     const workspaces = await rewriteWorkspaceMembers(tx, account, 'group', from.name, to.name);
     const clusters = await rewriteClusterMappings(tx, account, 'group', from.name, to.name);
     return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, clusters, accessEntries: [] };
@@ -232,6 +235,8 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
   };
   const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, undefined, now);
   const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `user:${from.name}`, `user:${to.name}`, account, now);
+  // The policy on the user's own ARN goes with it (review po, 4): left there, a user created under the old name had it.
+  for (const r of await moveEntityIamPolicies(tx, { type: 'user', account, name: from.name }, arnAfter, now)) if (!iamPolicies.includes(r)) iamPolicies.push(r);
   const workspaces = await rewriteWorkspaceMembers(tx, account, 'user', from.name, to.name);
   const clusters = await rewriteClusterMappings(tx, account, 'user', from.name, to.name);
   const accessEntries = await moveAccessEntries(tx, renamed, now);
