@@ -65,7 +65,7 @@ const invalid: [string, unknown, [string, string][]][] = [
   ['a long description', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'true', description: 'x'.repeat(257) } }] }, [['BINDINGS_TOO_LARGE', 'bindings[0].condition.description']]],
   ['a CEL error', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'resource.name.matches("x")' } }] }, [['BINDINGS_INVALID_CONDITION', 'bindings[0].condition.expression']]],
   ['version 2', { version: 2, bindings: [] }, [['BINDINGS_INVALID_VERSION', 'version']]],
-  ['version as a string', { version: '3', bindings: [] }, [['BINDINGS_INVALID_VERSION', 'version']]],
+  ['version as a word', { version: 'three', bindings: [] }, [['BINDINGS_INVALID_VERSION', 'version']]],
   ['a conditional binding in version 1', { version: 1, bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'true' } }] }, [['BINDINGS_INVALID_VERSION', 'version']]],
   ['an etag not a string', { etag: 5, bindings: [] }, [['BINDINGS_INVALID_TYPE', 'etag']]],
   ['too many bindings', { bindings: Array.from({ length: MAX_MEMBERS_PER_POLICY + 1 }, () => ({ role: 'roles/viewer', members: ['user:a'] })) }, [['BINDINGS_TOO_LARGE', 'bindings']]],

@@ -332,7 +332,10 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
 
   let version: number | undefined;
   if (given(raw, 'version')) {
-    const v = raw['version'];
+    // Policy.version is an int32, which proto3's JSON mapping takes as a number or a string ("Either numbers or strings
+    // are accepted"): GCP's setIamPolicy takes `"version": "3"`, which was refused here (review po, 5).
+    const written = raw['version'];
+    const v = typeof written === 'string' && /^-?\d{1,10}$/.test(written) ? Number(written) : written;
     if (typeof v !== 'number' || !POLICY_VERSIONS.includes(v)) {
       errs.add('BINDINGS_INVALID_VERSION', `\`version\` must be 0, 1 or 3, got ${describe(v)}`, 'version');
     } else {
