@@ -172,14 +172,19 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   const send = (w: Worker | undefined, m: ToWorker): void => {
     if (w !== undefined && w.isConnected()) w.send(m, undefined, () => {});
   };
-  /** Every serving worker's own metrics (JSON, relayed as it came), or why not: a worker that does not answer fails the scrape. */
-  const workersMetrics = (): Promise<object[]> => {
+  /**
+   * Every serving worker's own metrics (JSON, relayed as it came), or why not: a worker that does not answer fails the
+   * scrape. And the asker's, serving or not: a worker still waiting for its database serves /metrics (review lm, 2),
+   * and with no worker serving yet its scrape was the aggregate of nothing, an empty exposition, where a single server
+   * shows its process metrics and `gatehouse_waiting_for_database 1` (review pr, 1).
+   */
+  const workersMetrics = (asker?: Slot): Promise<object[]> => {
     // The exited workers' counts as of now, with the workers asked now: one that answers and then exits before the
     // others answer is counted in its part, not also among the retired.
     const before = retired;
     return Promise.all(
       slots
-        .filter((s) => s.serving && s.worker !== undefined && s.worker.isConnected())
+        .filter((s) => (s.serving || s === asker) && s.worker !== undefined && s.worker.isConnected())
         .map((s) => metrics.ask((id) => send(s.worker, { gh: 'metrics?', id }), METRICS_WAIT_MS, () => `worker ${s.index} did not send its metrics within ${METRICS_WAIT_MS / 1000} s`)),
     ).then((parts) => (before.length === 0 ? parts : [...parts, before]));
   };
@@ -211,7 +216,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
             cpu.settle(msg.id, msg);
             break;
           case 'metrics?':
-            workersMetrics().then(
+            workersMetrics(slot).then(
               (parts) => send(w, { gh: 'metrics', id: msg.id, parts }),
               (e: unknown) => send(w, { gh: 'metrics', id: msg.id, error: e instanceof Error ? e.message : String(e) }),
             );
