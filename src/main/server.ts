@@ -19,7 +19,7 @@ import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { boundedServer, createHttpEdge, earlyAnswer, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
-import { closerOf, DEFAULT_GRACE_MS, listenOn, RETRY_AFTER_SECONDS } from '../adapters/http/lifecycle.ts';
+import { closerOf, DEFAULT_GRACE_MS, listenOn, RETRY_AFTER_SECONDS, timedStatus } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import { parseTrustedProxies, TRUSTED_PROXIES_ENV } from '../adapters/http/request-facts.ts';
@@ -40,7 +40,7 @@ import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { fileAuditKeyedNote } from '../adapters/audit-spool/keyed-note.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
-import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
+import { apiOf, createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
 import { MAX_NONCES, NonceSet, rememberedNonces, storeNonces, type NonceClaims } from '../adapters/http/nonce-set.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 import { issuerUrlRefusal } from '../app/oidc.ts';
@@ -487,6 +487,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Prometheus marked the target down with no process metrics for as long as the wait lasted (review lm, 2).
   const metrics = createMetrics(opts.metricsPeers !== undefined ? { peers: opts.metricsPeers } : {});
   const metricsNow = async (): Promise<{ body: string; contentType: string }> => ({ body: await metrics.render(), contentType: metrics.contentType });
+  /**
+   * The waiting listener's requests timed as the edge times its own (every request, when its connection closes, under
+   * the API its path names): its 503s were counted nowhere, and an alert on the rate of 5xx answers saw nothing for as
+   * long as the database was awaited (review pr, 2).
+   */
+  const timeWaiting = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    res.once('close', () => metrics.observeRequest(apiOf(req.method, (req.url ?? '/').split('?')[0] ?? '/'), timedStatus(res), (performance.now() - started) / 1000));
+  };
   const untilReachable = <T>(step: () => Promise<T>): Promise<T> =>
     whileUnreachable(step, {
       what: database,
@@ -499,7 +508,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -578,7 +587,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting).catch(() => undefined);
   }
   try {
     await untilReachable(() => {
@@ -1274,7 +1283,7 @@ interface WaitingListener {
  * `gatehouse_waiting_for_database`: a 503 there marked the target down, review lm, 2), and 503 ServiceUnavailable,
  * which clients retry, to everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>): Promise<WaitingListener> {
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>, timed: (req: IncomingMessage, res: ServerResponse) => void): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -1305,7 +1314,7 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
   // The edge's bounds on connections and their time, as on the edge that takes this port over: the wait may last as
   // long as the database is down, and this listener took any number of connections, each held 60 s for its headers
   // and 300 s for its request (review hg, 2).
-  const server: Server = boundedServer(handler, { ...HTTP_EDGE_LIMITS, ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}) }, tls);
+  const server: Server = boundedServer(handler, { ...HTTP_EDGE_LIMITS, ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}) }, tls, timed);
   const { port } = await listenOn(server, at.host, at.port);
   return { port, close: closerOf(server) };
 }
