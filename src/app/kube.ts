@@ -192,32 +192,7 @@ export interface KubeOptions {
    * region. Supplied by the composition root (it knows the addresses and opens the metadata endpoint).
    */
   readonly podEnvironment: (job: Job, capability: string) => Promise<Record<string, string>>;
-  /** Where a stored record that cannot be read is reported (once per record), naming it (review pd, 2). */
-  readonly log?: (line: string) => void;
 }
-
-/**
- * A stored record's JSON when it is an object, else why it is not (a database restored or edited by hand, a truncated
- * write). Parsed unguarded, one such record made every reload of the Kubernetes RBAC state throw: every cluster was
- * decided with the state compiled before (an access entry deleted afterwards still mapped its principal), and a server
- * did not start (review pd, 2).
- */
-function storedObject(value: string): { ok: true; value: Record<string, unknown> } | { ok: false; why: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(value);
-  } catch (e) {
-    return { ok: false, why: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? { ok: true, value: v as Record<string, unknown> } : { ok: false, why: 'not a JSON object' };
-}
-
-const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-/** The record of a cluster (`cluster/…`) as the server writes it, as far as the RBAC state reads it. */
-const clusterRecordOk = (v: Record<string, unknown>): boolean => typeof v['account'] === 'string' && typeof v['name'] === 'string' && (v['trustedControllers'] === undefined || isStringList(v['trustedControllers']));
-/** An access entry as the server writes it, as far as decisions read it. */
-const entryRecordOk = (v: Record<string, unknown>): boolean =>
-  typeof v['principalArn'] === 'string' && isStringList(v['kubernetesGroups']) && (v['username'] === undefined || typeof v['username'] === 'string') && (v['principalId'] === undefined || typeof v['principalId'] === 'string');
 
 /** What a webhook request needs of one cluster, built once per change. */
 export interface KubeCluster {
@@ -1170,22 +1145,6 @@ export function createKube(app: App, options: KubeOptions) {
   let clusters = new Map<string, KubeCluster[]>();
   /** The change head the compiled clusters are of: -1 until the first load. */
   let head = -1;
-  const said = new Set<string>();
-  /** A stored record that cannot be read, logged once per record and text: it is left out (fails closed). */
-  const unreadableRecord = (key: string, value: string, why: string, effect: string): void => {
-    const k = `${key}\u0000${value}`;
-    if (options.log === undefined || said.has(k)) return;
-    if (said.size >= 10_000) said.clear();
-    said.add(k);
-    options.log(`kubernetes: CANNOT READ the stored record \`${key}\` (${why}): ${effect} until it is replaced or removed (fails closed)`);
-  };
-  /** A cluster's record, or undefined (logged) when it cannot be read: such a cluster is not served. */
-  const storedCluster = (key: string, value: string): Cluster | undefined => {
-    const r = storedObject(value);
-    if (r.ok && clusterRecordOk(r.value)) return r.value as unknown as Cluster;
-    unreadableRecord(key, value, r.ok ? 'not a cluster record of the shape the server writes' : r.why, 'the cluster is not served (its webhooks and questions find no such cluster)');
-    return undefined;
-  };
   /** Each compiled cluster by `<account>/<name, lower case>`, with the sources it was compiled from (unchanged ones are not compiled again). */
   let sources = new Map<string, { text: string; cluster: KubeCluster }>();
   /** IAM principals by ARN (policies for IAM denies and PassRole), for the directory's current change head (`cachedAt`). */
@@ -1245,8 +1204,7 @@ export function createKube(app: App, options: KubeOptions) {
         const objects = await tx.kv.list('k8s/');
         const tokens = new Map((await tx.kv.list(WEBHOOK_PREFIX)).map((e) => [e.key, e.value]));
         for (const row of await tx.kv.list('cluster/')) {
-          const c = storedCluster(row.key, row.value);
-          if (c === undefined) continue;
+          const c = JSON.parse(row.value) as Cluster;
           const prefix = kubePrefix(c.account, c.name);
           compiled(next, c, await partitionOf(c.account), objects.filter((o) => o.key.startsWith(prefix)), tokens.get(webhookKey(c.account, c.name)));
         }
@@ -1258,8 +1216,7 @@ export function createKube(app: App, options: KubeOptions) {
           const row = await tx.kv.get(clusterKey(account, name));
           next.delete(id);
           if (row === undefined) continue;
-          const c = storedCluster(clusterKey(account, name), row);
-          if (c === undefined) continue;
+          const c = JSON.parse(row) as Cluster;
           compiled(next, c, await partitionOf(c.account), await tx.kv.list(kubePrefix(account, name)), await tx.kv.get(webhookKey(account, name)));
         }
       }
@@ -1288,31 +1245,16 @@ export function createKube(app: App, options: KubeOptions) {
     const rbacObjects: RbacObject[] = [];
     const entries = new Map<string, AccessEntry>();
     for (const row of rows) {
-      const read = storedObject(row.value);
-      if (!read.ok) {
-        unreadableRecord(row.key, row.value, read.why, 'what it holds (an RBAC object or an access entry) grants nothing');
-        continue;
-      }
-      const v = read.value;
+      const v = JSON.parse(row.value) as StoredRbacObject | AccessEntry;
       if ('document' in v) {
         // Stored documents passed the parser when applied; one that no longer parses grants nothing.
-        const r = parseRbacObject(v['document']);
+        const r = parseRbacObject(v.document);
         if (r.ok) rbacObjects.push(r.value);
-      } else if ('principalArn' in v) {
-        if (entryRecordOk(v)) entries.set(entryKey(v['principalArn'] as string), v as unknown as AccessEntry);
-        else unreadableRecord(row.key, row.value, 'not an access entry of the shape the server writes', 'the access entry maps its principal to nothing');
-      }
+      } else if ('principalArn' in v) entries.set(entryKey(v.principalArn), v);
     }
     const rbac = compileRbac(rbacObjects);
     let token: string | undefined;
-    if (sealedToken !== undefined) {
-      // A token that cannot be opened authenticates no API server: the cluster's webhooks refuse every review.
-      try {
-        token = deps.sealer.open((JSON.parse(sealedToken) as { sealed: SealedSecret }).sealed, webhookKey(c.account, c.name));
-      } catch (e) {
-        unreadableRecord(webhookKey(c.account, c.name), sealedToken, e instanceof Error ? e.message : String(e), 'the cluster\'s webhook token authenticates no API server');
-      }
-    }
+    if (sealedToken !== undefined) token = deps.sealer.open((JSON.parse(sealedToken) as { sealed: SealedSecret }).sealed, webhookKey(c.account, c.name));
     return {
       account: c.account,
       name: c.name,
