@@ -95,7 +95,7 @@ import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, limitsCutWords, principalLimitsCut, requestContext, type Caller } from './principals.ts';
-import { isOss, ownerIn, resourcePolicyClaim, UNREADABLE_BUCKET_OWNER } from './resource-policies.ts';
+import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
@@ -522,41 +522,9 @@ interface Snapshot {
   /** `<account>/<user, lower case>` → the groups that bindings name and the user is a member of. */
   readonly groups: ReadonlyMap<string, readonly string[]>;
   readonly roles: ReadonlyMap<string, readonly StoredIamRole[]>;
-  /**
-   * The kv keys of the IAM policy records that are not the JSON the server writes (`recordOf`), by the ARN, `account/<id>`
-   * or `workspace/<account>/<name>` the key names: such a policy grants nothing (review pd, 1).
-   */
-  readonly unreadable: ReadonlyMap<string, string>;
 }
 
-const EMPTY: Snapshot = { policies: new Map(), byArn: new Map(), byAccount: new Map(), byWorkspace: new Map(), hierarchy: new Set(), claims: new Map(), groups: new Map(), roles: new Map(), unreadable: new Map() };
-
-/** Where a record that cannot be read is said (once per record and text), and what it does to decisions. */
-type UnreadableRecord = (key: string, value: string, why: string, effect: string) => void;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
-/**
- * A record's JSON, or why it is not a record of the shape `shapeOk` checks (a database restored or edited by hand, a
- * truncated write). Parsed unguarded, one such record made every reload of the bindings throw: decisions kept the
- * bindings compiled before (a binding removed afterwards still granted), and a server did not start (review pd, 1).
- */
-function recordOf<T>(value: string, shapeOk: (v: Record<string, unknown>) => boolean): { ok: true; value: T } | { ok: false; why: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(value);
-  } catch (e) {
-    return { ok: false, why: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  return isObject(v) && shapeOk(v) ? { ok: true, value: v as T } : { ok: false, why: 'not a record of the shape the server writes' };
-}
-
-const bindingOk = (b: unknown): boolean =>
-  isObject(b) && typeof b['role'] === 'string' && isStrings(b['members']) && (b['condition'] === undefined || (isObject(b['condition']) && typeof b['condition']['expression'] === 'string'));
-const policyOk = (v: Record<string, unknown>): boolean => typeof v['resource'] === 'string' && typeof v['account'] === 'string' && Array.isArray(v['bindings']) && v['bindings'].every(bindingOk);
-const roleOk = (v: Record<string, unknown>): boolean => typeof v['account'] === 'string' && typeof v['name'] === 'string' && isStrings(v['permissions']);
-const workspaceOk = (v: Record<string, unknown>): boolean => typeof v['account'] === 'string' && typeof v['name'] === 'string' && (v['defaultBucket'] === undefined || typeof v['defaultBucket'] === 'string');
+const EMPTY: Snapshot = { policies: new Map(), byArn: new Map(), byAccount: new Map(), byWorkspace: new Map(), hierarchy: new Set(), claims: new Map(), groups: new Map(), roles: new Map() };
 
 /**
  * Does a change-log row touch what the snapshot holds? Of users it holds only who is in the groups bindings name, by
@@ -571,15 +539,10 @@ function relevant(c: ChangeRecord): boolean {
 }
 
 /** Reads every policy, custom role, workspace claim and the memberships of the groups bindings name. */
-async function load(tx: ReadTx, unreadableRecord: UnreadableRecord): Promise<Snapshot> {
+async function load(tx: ReadTx): Promise<Snapshot> {
   const roles = new Map<string, StoredIamRole[]>();
-  for (const { key, value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
-    const read = recordOf<StoredIamRole>(value, roleOk);
-    if (!read.ok) {
-      unreadableRecord(key, value, read.why, 'the custom role is missing to bindings, which grant nothing through it, until the record is replaced or removed (fails closed)');
-      continue;
-    }
-    const r = read.value;
+  for (const { value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
+    const r = JSON.parse(value) as StoredIamRole;
     const list = roles.get(r.account) ?? [];
     list.push(r);
     roles.set(r.account, list);
@@ -590,16 +553,8 @@ async function load(tx: ReadTx, unreadableRecord: UnreadableRecord): Promise<Sna
   const byWorkspace = new Map<string, Held>();
   const hierarchy = new Set<string>();
   const named = new Set<string>();
-  const unreadable = new Map<string, string>();
   for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const read = recordOf<StoredIamPolicy>(value, policyOk);
-    if (!read.ok) {
-      unreadableRecord(key, value, read.why, 'it grants nothing until it is replaced or removed (fails closed)');
-      const level = key.slice(IAM_POLICY_PREFIX.length);
-      unreadable.set(level.startsWith('arn/') ? level.slice('arn/'.length) : level, key);
-      continue;
-    }
-    const stored = read.value;
+    const stored = JSON.parse(value) as StoredIamPolicy;
     const policy: IamPolicy = { bindings: stored.bindings };
     const compiled = compileBindings([{ resource: stored.resource, policy }], { customRoles: roles.get(stored.account) ?? [], account: stored.account });
     const held: Held = { stored, compiled };
@@ -640,26 +595,19 @@ async function load(tx: ReadTx, unreadableRecord: UnreadableRecord): Promise<Sna
     if (!list.some((c) => c.account === account && c.name === name)) list.push({ account, name });
     claims.set(arn, list);
   };
-  for (const { key, value } of await tx.kv.list(WORKSPACE_PREFIX)) {
-    const read = recordOf<Workspace>(value, workspaceOk);
-    if (!read.ok) {
-      unreadableRecord(key, value, read.why, 'to bindings the workspace holds no resource (its policy\'s bindings reach none through it) until the record is replaced (fails closed)');
-      continue;
-    }
-    const ws = read.value;
+  for (const { value } of await tx.kv.list(WORKSPACE_PREFIX)) {
+    const ws = JSON.parse(value) as Workspace;
     claim(workspaceArn('aws', ws.account, ws.name), ws.account, ws.name);
     claim(workspaceArn('acs', ws.account, ws.name), ws.account, ws.name);
     if (ws.defaultBucket !== undefined) claim(canonicalArn(ws.defaultBucket.replace(/\/\*?$/, '')), ws.account, ws.name);
   }
   for (const list of claims.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { policies, byArn, byAccount, byWorkspace, hierarchy, claims, groups, roles, unreadable };
+  return { policies, byArn, byAccount, byWorkspace, hierarchy, claims, groups, roles };
 }
 
 export interface BindingsOptions {
   /** The owner of a resource ARN as the resource policies know it (bucket ownership). */
   readonly ownerOf?: (resource: string) => string | undefined;
-  /** Where a stored record that cannot be read is reported (once per record), naming it (review pd, 1). */
-  readonly log?: (line: string) => void;
 }
 
 /** A binding granting a permission to principals beyond the account's own users and roles (`grantedBeyond`). */
@@ -689,14 +637,6 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   let snap: Snapshot = EMPTY;
   let head = -1;
   let generation = 0;
-  const said = new Set<string>();
-  const unreadableRecord: UnreadableRecord = (key, value, why, effect) => {
-    const k = `${key}\u0000${value}`;
-    if (options.log === undefined || said.has(k)) return;
-    if (said.size >= 10_000) said.clear();
-    said.add(k);
-    options.log(`bindings: CANNOT READ the stored record \`${key}\` (${why}): ${effect}`);
-  };
 
   async function reload(): Promise<void> {
     await deps.store.read(async (tx) => {
@@ -707,7 +647,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         head = now;
         return;
       }
-      snap = await load(tx, unreadableRecord);
+      snap = await load(tx);
       head = now;
       generation++;
     });
@@ -795,27 +735,12 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    */
   function ownerByPolicy(resource: string): string | undefined {
     const s = snap;
-    if ((s.byArn.size === 0 && s.unreadable.size === 0) || !(resource.startsWith('arn:') || resource.startsWith('acs:'))) return undefined;
+    if (s.byArn.size === 0 || !(resource.startsWith('arn:') || resource.startsWith('acs:'))) return undefined;
     for (const arn of chainArns(canonicalArn(resource))) {
       const h = s.byArn.get(arn);
       if (h !== undefined) return h.stored.account;
-      // Whose the policy is cannot be read: no account's, as a bucket whose owner record cannot be read (review pd, 1).
-      if (s.unreadable.has(arn)) return UNREADABLE_BUCKET_OWNER;
     }
     return undefined;
-  }
-
-  /**
-   * The ARNs (or `account/<id>`) whose IAM policy would govern `resource` but cannot be read (review pd, 1), each as an
-   * answer says it: such a policy grants nothing.
-   */
-  function unreadableOver(resource: string, account: string | undefined): string[] {
-    const s = snap;
-    if (s.unreadable.size === 0) return [];
-    const out: string[] = [];
-    if (resource.startsWith('arn:') || resource.startsWith('acs:')) for (const arn of chainArns(canonicalArn(resource))) if (s.unreadable.has(arn)) out.push(arn);
-    if (account !== undefined && s.unreadable.has(`account/${account}`)) out.push(`account/${account}`);
-    return out.map((at) => `the stored IAM policy of \`${at}\` cannot be read: it grants nothing until it is replaced or removed (fails closed)`);
   }
 
   /** The principal as the bindings of `account`'s policies see it (see the module comment, "Members"). */
@@ -893,11 +818,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       // in no account, no account-level binding took part, and the authorize API refused what the gateway did (review ox, 3).
       const own = r.request.resourceAccount ?? (OWN_ACCOUNT_PERMISSIONS.has(permission) && r.principal.account !== '' ? r.principal.account : undefined);
       const d = decideBindings(r.principal, permission, resource, own, r.request.time ?? deps.now(), r.unconditional === true);
-      const unreadable = unreadableOver(resource, r.request.resourceAccount ?? accountOf(resource));
-      if (d === NOTHING_GOVERNS) return unreadable.length === 0 ? NO_OPINION : { verdict: 'no-opinion', reasons: unreadable, errors: [] };
+      if (d === NOTHING_GOVERNS) return NO_OPINION;
       const matched: MatchedRule[] = d.matched.map((m) => (m.condition !== undefined ? { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow', conditions: [m.condition] } : { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
       const reasons = d.verdict === 'allow' ? d.reasons.map((x) => `${x} (permission ${permission})`) : d.reasons;
-      return { verdict: d.verdict, reasons, errors: [], diagnostics: unreadable.length === 0 ? d.diagnostics : [...d.diagnostics, ...unreadable], matched };
+      return { verdict: d.verdict, reasons, errors: [], diagnostics: d.diagnostics, matched };
     },
   };
 
