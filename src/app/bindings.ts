@@ -96,7 +96,7 @@ import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, limitsCutWords, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
-import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
+import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey, readIamPolicyRecord, storedIamPolicyAt, UNREADABLE_IAM_POLICY_OWNER, unreadableIamPolicy } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
@@ -184,11 +184,14 @@ function currentOf(key: string, stored: StoredIamPolicy | undefined, goneRevisio
   return { stored, revision, etag: etagAt(key, stored?.bindings ?? [], revision) };
 }
 
+/** The owner of a stored IAM policy, in words: its stand-in's (`unreadableIamPolicy`) is no account. */
+const whose = (account: string): string => (account === UNREADABLE_IAM_POLICY_OWNER ? 'no account: its stored record cannot be read (replace or remove the record)' : `account ${account}`);
+
 const goneKey = (key: string): string => `${IAM_POLICY_GONE_PREFIX}${key.slice(IAM_POLICY_PREFIX.length)}`;
 
 async function readPolicy(tx: ReadTx, key: string): Promise<CurrentPolicy> {
   const text = await tx.kv.get(key);
-  if (text !== undefined) return currentOf(key, JSON.parse(text) as StoredIamPolicy, 0);
+  if (text !== undefined) return currentOf(key, storedIamPolicyAt<StoredIamPolicy>(key, text), 0);
   const gone = await tx.kv.get(goneKey(key));
   return currentOf(key, undefined, gone === undefined ? 0 : Number(gone) || 0);
 }
@@ -538,11 +541,50 @@ function relevant(c: ChangeRecord): boolean {
   return c.kind === 'group-member' || c.kind === 'group' || c.kind === 'account';
 }
 
-/** Reads every policy, custom role, workspace claim and the memberships of the groups bindings name. */
-async function load(tx: ReadTx): Promise<Snapshot> {
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `text` parsed, or undefined when it is not JSON. */
+function parsedRecord(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A custom role record (`iamrole/…`) as the server wrote it, or undefined when it is not one (`load`). */
+function readIamRoleRecord(text: string): StoredIamRole | undefined {
+  const v = parsedRecord(text);
+  if (!isRecord(v) || typeof v['name'] !== 'string' || typeof v['account'] !== 'string' || !Array.isArray(v['permissions']) || !(v['permissions'] as unknown[]).every((p) => typeof p === 'string')) return undefined;
+  return v as unknown as StoredIamRole;
+}
+
+/** A workspace record (`ws/…`) with what the bindings read of it, or undefined when it is not one (`load`). */
+function readWorkspaceRecord(text: string): Workspace | undefined {
+  const v = parsedRecord(text);
+  if (!isRecord(v) || typeof v['name'] !== 'string' || typeof v['account'] !== 'string' || (v['defaultBucket'] !== undefined && typeof v['defaultBucket'] !== 'string')) return undefined;
+  return v as unknown as Workspace;
+}
+
+/** What `load` is told of a stored record it cannot read: `what` names it; `effect` says how it fails closed. */
+export type UnreadableRecordNote = (what: string, text: string, effect: string) => void;
+
+/**
+ * Reads every policy, custom role, workspace claim and the memberships of the groups bindings name. A record that is
+ * not what the server wrote (a database restored or edited by hand, a truncated write) was parsed unguarded, and one
+ * stopped every start (`cannot load the directory from the database … Unterminated string in JSON`, naming no record)
+ * and every later reload (review pi, 1). Now each is told to `note` and fails closed, as bindings can only grant: an IAM
+ * policy stands in as one of no binding (`unreadableIamPolicy`: its ARN stays no other account's), a custom role is
+ * left out (a binding to it is one to a missing role, which grants nothing), a workspace claims nothing.
+ */
+async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}): Promise<Snapshot> {
   const roles = new Map<string, StoredIamRole[]>();
-  for (const { value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
-    const r = JSON.parse(value) as StoredIamRole;
+  for (const { key, value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
+    const r = readIamRoleRecord(value);
+    if (r === undefined) {
+      note(`custom role record \`${key}\``, value, 'no binding grants its permissions until it is replaced or removed (fails closed)');
+      continue;
+    }
     const list = roles.get(r.account) ?? [];
     list.push(r);
     roles.set(r.account, list);
@@ -554,7 +596,11 @@ async function load(tx: ReadTx): Promise<Snapshot> {
   const hierarchy = new Set<string>();
   const named = new Set<string>();
   for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+    let stored = readIamPolicyRecord<StoredIamPolicy>(value);
+    if (stored === undefined) {
+      stored = unreadableIamPolicy(key);
+      note(`IAM policy record \`${key}\``, value, `it grants nothing until it is replaced or removed (fails closed)${stored.account === UNREADABLE_IAM_POLICY_OWNER ? `, and ${stored.resource} is no account's until then` : ''}`);
+    }
     const policy: IamPolicy = { bindings: stored.bindings };
     const compiled = compileBindings([{ resource: stored.resource, policy }], { customRoles: roles.get(stored.account) ?? [], account: stored.account });
     const held: Held = { stored, compiled };
@@ -595,8 +641,12 @@ async function load(tx: ReadTx): Promise<Snapshot> {
     if (!list.some((c) => c.account === account && c.name === name)) list.push({ account, name });
     claims.set(arn, list);
   };
-  for (const { value } of await tx.kv.list(WORKSPACE_PREFIX)) {
-    const ws = JSON.parse(value) as Workspace;
+  for (const { key, value } of await tx.kv.list(WORKSPACE_PREFIX)) {
+    const ws = readWorkspaceRecord(value);
+    if (ws === undefined) {
+      note(`workspace record \`${key}\``, value, 'the policies of workspaces govern nothing it claimed until it is replaced or removed (fails closed)');
+      continue;
+    }
     claim(workspaceArn('aws', ws.account, ws.name), ws.account, ws.name);
     claim(workspaceArn('acs', ws.account, ws.name), ws.account, ws.name);
     if (ws.defaultBucket !== undefined) claim(canonicalArn(ws.defaultBucket.replace(/\/\*?$/, '')), ws.account, ws.name);
@@ -608,6 +658,8 @@ async function load(tx: ReadTx): Promise<Snapshot> {
 export interface BindingsOptions {
   /** The owner of a resource ARN as the resource policies know it (bucket ownership). */
   readonly ownerOf?: (resource: string) => string | undefined;
+  /** Where a stored record that cannot be read is said (`load`), once for each text of it. */
+  readonly log?: (line: string) => void;
 }
 
 /** A binding granting a permission to principals beyond the account's own users and roles (`grantedBeyond`). */
@@ -637,6 +689,15 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   let snap: Snapshot = EMPTY;
   let head = -1;
   let generation = 0;
+  // Each unreadable record is said once (the snapshot is loaded again at every relevant change), again if its text changes.
+  const said = new Set<string>();
+  const note: UnreadableRecordNote = (what, text, effect) => {
+    const seen = `${what}\u0000${text}`;
+    if (options.log === undefined || said.has(seen)) return;
+    if (said.size >= 10_000) said.clear();
+    said.add(seen);
+    options.log(`bindings: CANNOT READ the stored ${what} (not the JSON record the server writes): ${effect}`);
+  };
 
   async function reload(): Promise<void> {
     await deps.store.read(async (tx) => {
@@ -647,7 +708,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         head = now;
         return;
       }
-      snap = await load(tx);
+      snap = await load(tx, note);
       head = now;
       generation++;
     });
@@ -976,7 +1037,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (byIam !== undefined) {
       return accessDenied(`${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either${why}`}`, action, target, byIam.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
     }
-    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
+    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to ${whose(account)}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
   }
 
   function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
@@ -1010,7 +1071,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       return { current, missing: current.stored === undefined ? await missingResource(tx, account, resource) : undefined };
     });
     const { current } = read;
-    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.stored.account}`);
+    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to ${whose(current.stored.account)}`);
     if (read.missing !== undefined) return failWith('NO_SUCH_ENTITY', read.missing, 'resource');
     return ok(view(resource, account, current));
   }
@@ -1069,7 +1130,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   async function customRolesOf(tx: ReadTx, account: string): Promise<CustomRole[]> {
-    return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
+    return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).flatMap((e) => readIamRoleRecord(e.value) ?? []);
   }
 
   /**
@@ -1113,7 +1174,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const now = await readPolicy(tx, key);
       const current = now.stored;
       found = current;
-      if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.account}`, 'resource'));
+      if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to ${whose(current.account)}`, 'resource'));
       const claimed = policy.bindings.length > 0 ? await claimedByAnother(tx, resource, account) : undefined;
       if (claimed !== undefined) return abort(failWith('ACCESS_DENIED', claimed, 'resource'));
       const etag = checkEtag(now.etag, policy.etag);
@@ -1236,7 +1297,7 @@ async function removeOtherSpellings(tx: WriteTx, key: string): Promise<void> {
   if (!key.startsWith(prefix)) return;
   for (const e of await tx.kv.list(prefix)) {
     if (e.key === key) continue;
-    const stored = JSON.parse(e.value) as StoredIamPolicy;
+    const stored = storedIamPolicyAt<StoredIamPolicy>(e.key, e.value);
     if (iamPolicyKey(stored.account, stored.resource) === key) await tx.kv.delete(e.key);
   }
 }
@@ -1258,7 +1319,7 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
   let removed = 0;
   for (const e of await tx.kv.list(key)) {
     if (e.key !== key && !e.key.startsWith(`${key}/`)) continue;
-    if (keep !== undefined && (JSON.parse(e.value) as StoredIamPolicy).account === keep) continue;
+    if (keep !== undefined && storedIamPolicyAt<StoredIamPolicy>(e.key, e.value).account === keep) continue;
     await removePolicy(tx, e.key, (await readPolicy(tx, e.key)).revision + 1);
     removed++;
   }
@@ -1292,7 +1353,7 @@ async function workspacePolicies(tx: ReadTx, account: string, name: string): Pro
   for (const key of keys) {
     const text = await tx.kv.get(key);
     if (text === undefined) continue;
-    const stored = JSON.parse(text) as StoredIamPolicy;
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, text);
     if (stored.account === account) out.push({ key, stored });
   }
   return out;
@@ -1323,7 +1384,7 @@ async function clusterPolicies(tx: ReadTx, account: string, name: string): Promi
     for (const e of await tx.kv.list(base)) {
       const rest = e.key.slice(base.length);
       const slash = rest.indexOf('/');
-      if ((slash < 0 ? rest : rest.slice(0, slash)).toLowerCase() === name.toLowerCase()) out.push({ key: e.key, stored: JSON.parse(e.value) as StoredIamPolicy });
+      if ((slash < 0 ? rest : rest.slice(0, slash)).toLowerCase() === name.toLowerCase()) out.push({ key: e.key, stored: storedIamPolicyAt<StoredIamPolicy>(e.key, e.value) });
     }
   }
   return out;
@@ -1356,7 +1417,7 @@ export async function forgetMember(tx: WriteTx, gone: GonePrincipal | (GoneGroup
   // (`roles/iam.serviceAccountUser` on the old role's ARN lets its members pass the new one), and a user or group
   // who may manage it.
   for (const { key, value } of await tx.kv.list(`${IAM_POLICY_PREFIX}arn/`)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, value);
     if (!isArnOf(stored.resource, gone)) continue;
     await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
     if (!changed.includes(stored.resource)) changed.push(stored.resource);
@@ -1380,7 +1441,7 @@ export async function policiesForgetting(
   const member = goneMember(gone);
   const out: { resource: string; account: string; name?: string; removed: boolean; diff?: DocumentChange[] }[] = [];
   for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, value);
     const removed = key.startsWith(`${IAM_POLICY_PREFIX}arn/`) && isArnOf(stored.resource, gone);
     const rewritten = (gone.type === 'role' || stored.account === gone.account) && stored.bindings.some((b) => b.members.includes(member));
     // The member each binding loses and the `deleted:` one it gains, as `rewriteMember` writes them (review no, 1).
@@ -1452,8 +1513,8 @@ export async function moveEntityIamPolicies(
  */
 export async function rewriteMember(tx: WriteTx, from: string, to: string, account: string | undefined, updated: string): Promise<string[]> {
   const changed: string[] = [];
-  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+  for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, value);
     if (account !== undefined && stored.account !== account) continue;
     if (!stored.bindings.some((b) => b.members.includes(from))) continue;
     const bindings = stored.bindings.map((b) => (b.members.includes(from) ? { ...b, members: [...new Set(b.members.map((m) => (m === from ? to : m)))] } : b));
@@ -1484,8 +1545,8 @@ export async function rewriteMember(tx: WriteTx, from: string, to: string, accou
 export async function forgetProvider(tx: WriteTx, account: string, hostPath: string, updated: string): Promise<string[]> {
   const prefix = federatedPrincipalPrefix(account, hostPath);
   const changed: string[] = [];
-  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+  for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, value);
     const gone = new Set<string>();
     for (const b of stored.bindings) for (const m of b.members) if (m.startsWith(prefix) && !gone.has(m) && (await missingProvider(tx, m)) !== undefined) gone.add(m);
     if (gone.size === 0) continue;
@@ -1512,8 +1573,8 @@ export async function forgetProvider(tx: WriteTx, account: string, hostPath: str
  */
 export async function forgetCustomRole(tx: WriteTx, account: string, role: string, updated: string): Promise<string[]> {
   const changed: string[] = [];
-  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+  for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, value);
     if (stored.account !== account || !stored.bindings.some((b) => b.role === role)) continue;
     await putPolicy(tx, {
       resource: stored.resource,
@@ -1533,8 +1594,8 @@ export async function forgetCustomRole(tx: WriteTx, account: string, role: strin
  */
 async function customRoleForgetting(tx: ReadTx, account: string, role: string): Promise<{ readonly kind: 'IamPolicy'; readonly account: string; readonly name: string; readonly field: 'bindings'; readonly delete?: true; readonly diff?: readonly DocumentChange[] }[]> {
   const out: { kind: 'IamPolicy'; account: string; name: string; field: 'bindings'; delete?: true; diff?: readonly DocumentChange[] }[] = [];
-  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
+  for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = storedIamPolicyAt<StoredIamPolicy>(key, value);
     if (stored.account !== account || !stored.bindings.some((b) => b.role === role)) continue;
     const removed = stored.bindings.every((b) => b.role === role);
     // Each member of the role's bindings, lost, under the policy's update (review no, 1).
@@ -1682,7 +1743,8 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
     if (!ROLE_ID.test(o.name)) return planFail('BINDINGS_INVALID_ROLE', 'metadata.name', `custom role id \`${o.name}\` must be 3 to 64 letters, digits, \`_\` and \`.\` (it becomes \`accounts/${o.account}/roles/${o.name}\`)`);
     const key = iamRoleKey(o.account, o.name);
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-    const existing = text === undefined ? undefined : (JSON.parse(text) as StoredIamRole);
+    // One that cannot be read is replaced as if absent (review pi, 1).
+    const existing = text === undefined ? undefined : readIamRoleRecord(text);
     const name = customRoleName(o.account, o.name);
     if (existing && roleCanon(existing) === roleCanon(o.spec)) return planOk({ action: 'unchanged', fields: [], steps: [] });
     const fields = existing ? (['permissions', 'title', 'description'] as const).filter((f) => JSON.stringify(f === 'permissions' ? [...existing.permissions].sort() : existing[f] ?? '') !== JSON.stringify(f === 'permissions' ? [...o.spec.permissions].sort() : o.spec[f] ?? '')) : [];
@@ -1793,7 +1855,7 @@ function bindingChanges(before: readonly IamBinding[], after: readonly IamBindin
 
 /** The IAM policies of `account` that apply stored under the document name `name`, with their keys. */
 async function iamPoliciesNamed(tx: ReadTx, account: string, name: string): Promise<{ key: string; p: StoredIamPolicy }[]> {
-  return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).filter((x) => x.p.account === account && x.p.name?.toLowerCase() === name.toLowerCase());
+  return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: storedIamPolicyAt<StoredIamPolicy>(e.key, e.value) })).filter((x) => x.p.account === account && x.p.name?.toLowerCase() === name.toLowerCase());
 }
 
 /** Whether an IamPolicy document of `account` sets the policy stored under `key`. */
@@ -1828,7 +1890,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     if (twin) return planFail('VALIDATION_ERROR', 'spec.resource', `IamPolicy \`${twin.name}\` also sets the policy of ${resource}; one document per resource`);
     const current = env.newAccounts.has(o.account) ? currentOf(key, undefined, 0) : await readPolicy(env.tx, key);
     const existing = current.stored;
-    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} has an IAM policy of account ${existing.account}`);
+    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} has an IAM policy of ${whose(existing.account)}`);
     // A document that carries the etag it was read with applies only while the policy is still as read (checked
     // inside apply's write transaction, as `setPolicy` checks it). Without one, the document is the truth.
     const given = o.spec.policy.etag;
@@ -1888,7 +1950,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     }
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
-    const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
+    const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).flatMap((e) => readIamRoleRecord(e.value) ?? []);
     const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec', resource });
     if (!roles.ok) errors.push(...roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // Members: the account's users, groups and roles, as they will be after this apply.
@@ -1917,7 +1979,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     return planOk({ action: 'update', fields: renamed ? ['bindings', 'name'] : ['bindings'], steps: [step], ...(diff.length > 0 ? { diff } : {}) });
   },
   async listNames(tx, account) {
-    return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredIamPolicy).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
+    return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => storedIamPolicyAt<StoredIamPolicy>(e.key, e.value)).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
   },
   // A policy is its resource's: one a document names under another name is renamed by it, not deleted by the prune of
   // its old name (review ak, 9: the prune's step removed the policy the document had just renamed).

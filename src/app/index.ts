@@ -198,7 +198,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)), options.consoleIdleSeconds !== undefined ? options.consoleIdleSeconds * 1000 : undefined, raw, options.maxConsoleUsesHeld);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
-  const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });
+  const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account, ...(options.log !== undefined ? { log: options.log } : {}) });
   // The ARN a question about `action` on `resource` is decided on: a role's canonical one where the authorize API takes
   // it (`decidedOnRole`), so that who-can's grantedBeyond reads the bindings enforcement applies (review ip, 1).
   const roleDecidedOn = async (action: string, resource: string): Promise<string> => {

@@ -12,6 +12,63 @@ import type { ReadTx } from './ports/store.ts';
 export const IAM_POLICY_PREFIX = 'iampolicy/';
 
 /**
+ * The owner of the stand-in of an IAM policy on an ARN whose stored record cannot be read (`storedIamPolicy`): no
+ * account's, as an unreadable bucket owner record's bucket (src/app/resource-policies.ts, review ot, 1), so that the
+ * record fails closed (DESIGN.md: the union "fails closed on error"): its resource stays out of every account's reach
+ * (no identity policy reaches it as its account's, no account may attach a policy there) until the record is replaced.
+ */
+export const UNREADABLE_IAM_POLICY_OWNER = 'unreadable-iam-policy-record';
+
+/** What an IAM policy record holds that its readers rely on (`StoredIamPolicy` of src/app/bindings.ts). */
+interface IamPolicyRecord {
+  readonly resource: string;
+  readonly account: string;
+  readonly bindings: readonly { readonly role: string; readonly members: readonly string[]; readonly condition?: { readonly expression: string } }[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The IAM policy record at kv `key` (`text`, as the server wrote it), or undefined when it is not one: not JSON, or
+ * without the resource, account and bindings its readers rely on (a database restored or edited by hand, a truncated
+ * write). Parsed unguarded, one such record stopped every start with `Unterminated string in JSON`, naming no record
+ * (review pi, 1).
+ */
+export function readIamPolicyRecord<T extends IamPolicyRecord>(text: string): T | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(v) || typeof v['resource'] !== 'string' || typeof v['account'] !== 'string' || !Array.isArray(v['bindings'])) return undefined;
+  for (const b of v['bindings'] as unknown[]) {
+    if (!isObject(b) || typeof b['role'] !== 'string' || !Array.isArray(b['members']) || !(b['members'] as unknown[]).every((m) => typeof m === 'string')) return undefined;
+    if (b['condition'] !== undefined && !(isObject(b['condition']) && typeof b['condition']['expression'] === 'string')) return undefined;
+  }
+  return v as unknown as T;
+}
+
+/**
+ * What stands in for the IAM policy record at kv `key` that cannot be read (`readIamPolicyRecord`): a policy of no
+ * binding, so it grants nothing (bindings only grant), on the resource the key names, of the account the key names
+ * (`account/<id>`, `workspace/<account>/<name>`), else of no account (`UNREADABLE_IAM_POLICY_OWNER`), which keeps the
+ * ARN out of every account's tree as the lost record kept it out of all but one.
+ */
+export function unreadableIamPolicy(key: string): { readonly resource: string; readonly account: string; readonly bindings: readonly never[]; readonly updated: string } {
+  const rest = key.slice(IAM_POLICY_PREFIX.length);
+  if (rest.startsWith('account/')) return { resource: rest, account: rest.slice('account/'.length), bindings: [], updated: '' };
+  const ws = /^workspace\/([^/]+)\/(.+)$/.exec(rest);
+  if (ws !== null) return { resource: `workspace/${ws[2] as string}`, account: ws[1] as string, bindings: [], updated: '' };
+  return { resource: rest.startsWith('arn/') ? rest.slice('arn/'.length) : rest, account: UNREADABLE_IAM_POLICY_OWNER, bindings: [], updated: '' };
+}
+
+/** The IAM policy record at kv `key`, or its stand-in when it cannot be read (`unreadableIamPolicy`). */
+export function storedIamPolicyAt<T extends IamPolicyRecord>(key: string, text: string): T {
+  return readIamPolicyRecord<T>(text) ?? (unreadableIamPolicy(key) as unknown as T);
+}
+
+/**
  * The kv key of the policy of `resource` (as `parseResourceName` accepts it) owned by `account`: ARNs are
  * global (one policy per ARN, whichever account owns it); workspace names are per account and compare
  * without case, as workspaces do.
@@ -96,7 +153,8 @@ export async function iamPolicyClaim(tx: ReadTx, resource: string, account: stri
   for (const arn of chainArns(resource)) {
     if (arn === resource && !self) continue;
     const text = await tx.kv.get(iamPolicyKey('', arn));
-    const holder = text === undefined ? undefined : (JSON.parse(text) as { account: string }).account;
+    const holder = text === undefined ? undefined : storedIamPolicyAt(iamPolicyKey('', arn), text).account;
+    if (holder === UNREADABLE_IAM_POLICY_OWNER) return `the stored IAM policy of ${shown(arn)} cannot be read, so no account may attach policies to ${arn === resource ? 'it' : `${shown(resource)}, under it`}: replace or remove the record \`${iamPolicyKey('', arn)}\``;
     if (holder !== undefined && holder !== account) {
       return arn === resource
         ? `resource ${shown(resource)} has an IAM policy of account ${holder}: only that account may attach policies to it`
@@ -106,7 +164,8 @@ export async function iamPolicyClaim(tx: ReadTx, resource: string, account: stri
   const prefix = `${iamPolicyKey('', resource)}/`;
   for (const e of await tx.kv.list(prefix)) {
     if (!e.key.startsWith(prefix)) continue;
-    const below = JSON.parse(e.value) as { account: string; resource: string };
+    const below = storedIamPolicyAt(e.key, e.value);
+    if (below.account === UNREADABLE_IAM_POLICY_OWNER) return `the stored IAM policy of ${shown(below.resource)}, under ${shown(resource)}, cannot be read: a policy cannot be attached to ${shown(resource)} until the record \`${e.key}\` is replaced or removed`;
     if (below.account !== account) {
       return `resource ${shown(below.resource)}, under ${shown(resource)}, has an IAM policy of account ${below.account}: a policy cannot be attached to ${shown(resource)} while a resource under it holds another account's`;
     }
