@@ -192,6 +192,35 @@ export interface KubeOptions {
    * region. Supplied by the composition root (it knows the addresses and opens the metadata endpoint).
    */
   readonly podEnvironment: (job: Job, capability: string) => Promise<Record<string, string>>;
+  /** Where a stored record that cannot be read is said (`reload`), once for each text of it. */
+  readonly log?: (line: string) => void;
+}
+
+/** `text` parsed as a JSON object, or undefined when it is not one (a database restored or edited by hand, a truncated write). */
+function storedObject(text: string): Record<string, unknown> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** A cluster record (`cluster/<account>/<name>`) with what the RBAC state reads of it, or undefined when it is not one. */
+function readClusterRecord(text: string): Cluster | undefined {
+  const v = storedObject(text);
+  if (v === undefined || typeof v['account'] !== 'string' || typeof v['name'] !== 'string' || (v['trustedControllers'] !== undefined && !(Array.isArray(v['trustedControllers']) && v['trustedControllers'].every((t) => typeof t === 'string')))) return undefined;
+  return v as unknown as Cluster;
+}
+
+/** An RBAC object or access entry record (`k8s/<account>/<cluster>/…`), or undefined when it is neither. */
+function readClusterObject(text: string): StoredRbacObject | AccessEntry | undefined {
+  const v = storedObject(text);
+  if (v === undefined) return undefined;
+  if ('document' in v) return v as unknown as StoredRbacObject;
+  if (typeof v['principalArn'] !== 'string' || (v['kubernetesGroups'] !== undefined && !(Array.isArray(v['kubernetesGroups']) && v['kubernetesGroups'].every((g) => typeof g === 'string'))) || (v['username'] !== undefined && typeof v['username'] !== 'string')) return undefined;
+  return v as unknown as AccessEntry;
 }
 
 /** What a webhook request needs of one cluster, built once per change. */
@@ -1172,6 +1201,18 @@ export function createKube(app: App, options: KubeOptions) {
     cachedAt = now;
   }
 
+  // Each record that cannot be read is said once (the clusters are compiled again at every change of them), again if its
+  // text changes. Parsed unguarded, one stopped every start ("cannot load the Kubernetes RBAC state …: Unterminated
+  // string in JSON"), naming no record, and every reload of a running instance (review pi, 2).
+  const said = new Set<string>();
+  const unreadable = (key: string, text: string, effect: string): void => {
+    const seen = `${key}\u0000${text}`;
+    if (options.log === undefined || said.has(seen)) return;
+    if (said.size >= 10_000) said.clear();
+    said.add(seen);
+    options.log(`kubernetes: CANNOT READ the stored record \`${key}\` (not the JSON record the server writes): ${effect} until it is replaced or removed (fails closed)`);
+  };
+
   /**
    * Brings the compiled clusters up to the store's change head. Run by the instance's refresh (`app.refresh`: on every
    * change note and poll, and after each write on this instance, which returns once it has run), never on a decision's
@@ -1204,7 +1245,11 @@ export function createKube(app: App, options: KubeOptions) {
         const objects = await tx.kv.list('k8s/');
         const tokens = new Map((await tx.kv.list(WEBHOOK_PREFIX)).map((e) => [e.key, e.value]));
         for (const row of await tx.kv.list('cluster/')) {
-          const c = JSON.parse(row.value) as Cluster;
+          const c = readClusterRecord(row.value);
+          if (c === undefined) {
+            unreadable(row.key, row.value, 'the cluster is left out: its webhooks answer as for no cluster, none of its RBAC objects or access entries grants anything');
+            continue;
+          }
           const prefix = kubePrefix(c.account, c.name);
           compiled(next, c, await partitionOf(c.account), objects.filter((o) => o.key.startsWith(prefix)), tokens.get(webhookKey(c.account, c.name)));
         }
@@ -1216,7 +1261,11 @@ export function createKube(app: App, options: KubeOptions) {
           const row = await tx.kv.get(clusterKey(account, name));
           next.delete(id);
           if (row === undefined) continue;
-          const c = JSON.parse(row) as Cluster;
+          const c = readClusterRecord(row);
+          if (c === undefined) {
+            unreadable(clusterKey(account, name), row, 'the cluster is left out: its webhooks answer as for no cluster, none of its RBAC objects or access entries grants anything');
+            continue;
+          }
           compiled(next, c, await partitionOf(c.account), await tx.kv.list(kubePrefix(account, name)), await tx.kv.get(webhookKey(account, name)));
         }
       }
@@ -1245,7 +1294,11 @@ export function createKube(app: App, options: KubeOptions) {
     const rbacObjects: RbacObject[] = [];
     const entries = new Map<string, AccessEntry>();
     for (const row of rows) {
-      const v = JSON.parse(row.value) as StoredRbacObject | AccessEntry;
+      const v = readClusterObject(row.value);
+      if (v === undefined) {
+        unreadable(row.key, row.value, 'it is left out: an RBAC object grants nothing, an access entry maps its principal to nothing');
+        continue;
+      }
       if ('document' in v) {
         // Stored documents passed the parser when applied; one that no longer parses grants nothing.
         const r = parseRbacObject(v.document);
@@ -1254,7 +1307,11 @@ export function createKube(app: App, options: KubeOptions) {
     }
     const rbac = compileRbac(rbacObjects);
     let token: string | undefined;
-    if (sealedToken !== undefined) token = deps.sealer.open((JSON.parse(sealedToken) as { sealed: SealedSecret }).sealed, webhookKey(c.account, c.name));
+    if (sealedToken !== undefined) {
+      const sealed = storedObject(sealedToken)?.['sealed'];
+      token = typeof sealed === 'string' ? deps.sealer.open(sealed as SealedSecret, webhookKey(c.account, c.name)) : undefined;
+      if (token === undefined) unreadable(webhookKey(c.account, c.name), sealedToken, 'the cluster has no webhook token (every webhook call is refused; `gatehouse kube webhook-config` makes a new one)');
+    }
     return {
       account: c.account,
       name: c.name,
@@ -2700,7 +2757,9 @@ export function createKube(app: App, options: KubeOptions) {
     const token = await deps.store.write(async (tx) => {
       const existing = await tx.kv.get(key);
       if (existing !== undefined && !rotate) {
-        const opened = deps.sealer.open((JSON.parse(existing) as { sealed: SealedSecret }).sealed, key);
+        // One that cannot be read or opened is replaced by a new token (review pi, 2).
+        const sealed = storedObject(existing)?.['sealed'];
+        const opened = typeof sealed === 'string' ? deps.sealer.open(sealed as SealedSecret, key) : undefined;
         if (opened !== undefined) return opened;
       }
       const fresh = `ghk8s.${Buffer.from(deps.randomBytes(32)).toString('base64url')}`;

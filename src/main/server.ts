@@ -621,6 +621,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tokenHosts: string[] = [];
   const kube = createKube(app, {
+    log,
     // No metadata endpoint for a pod (review I, S1): one would listen on this server's loopback, which a pod cannot
     // reach, and would answer anyone who reaches it without the capability. The pod gets AWS_EC2_METADATA_DISABLED.
     podEnvironment: async (job, capability) => {
