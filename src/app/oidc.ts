@@ -756,6 +756,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     attempt.ok = true;
     const at = now();
     const lifetime = lifetimeOf(fetched);
+    // The same set, read again while the one kept is not yet due for its background read (a token naming a key it
+    // lacks: a made-up `kid`, which anyone may send, up to 12 times a minute per instance since review ow, 1): nothing to
+    // keep. Each read was a write of the provider's record and a change-log row, which every instance then read
+    // (review pi, 3). Kept when the keys or the lifetime changed, or once the set is due to be read again anyway.
+    const keptAt = p.fetched ?? Date.parse(p.created);
+    const keptLifetime = p.lifetime ?? JWKS_LIFETIME.default;
+    if (lifetime === keptLifetime && Number.isFinite(keptAt) && at - keptAt < keptLifetime * JWKS_REFRESH_AHEAD && JSON.stringify(fetched.jwks) === JSON.stringify(p.jwks)) return fetched.jwks;
     const stored = providerKey(account, hostPath);
     try {
       await deps.store.write(async (tx) => {
