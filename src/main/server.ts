@@ -27,6 +27,8 @@ import { createAgent, type AgentPeers } from '../adapters/agent/server.ts';
 import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { createKube } from '../app/kube.ts';
 import { isKubeWebhook, kubeRoutes, kubeWebhookHandler, STATUS_REASONS } from '../adapters/http/k8s-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
@@ -196,12 +198,38 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
  * `::`): the second could never be bound, and was reported as an address in use by another process (exit 10). Throws
  * naming both; port 0 (a port the system picks) is never shared.
  */
-export function sharedAddress(listeners: readonly { readonly what: string; readonly at: { readonly host: string; readonly port: number } }[]): void {
+export function sharedAddress(listeners: readonly { readonly what: string; readonly at: { readonly host: string; readonly port: number } }[], resolved?: readonly string[]): void {
   const everywhere = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
+  const hostOf = (i: number): string => resolved?.[i] ?? (listeners[i] as (typeof listeners)[number]).at.host;
+  const shown = (i: number): string => {
+    const { what, at } = listeners[i] as (typeof listeners)[number];
+    return `${what} ${at.host}:${at.port}${hostOf(i) !== at.host ? ` (${at.host} is ${hostOf(i)})` : ''}`;
+  };
   listeners.forEach((a, i) => {
-    const b = listeners.slice(0, i).find((x) => x.at.port !== 0 && x.at.port === a.at.port && (x.at.host === a.at.host || everywhere(x.at.host) || everywhere(a.at.host)));
-    if (b !== undefined) throw new Error(`${a.what} ${a.at.host}:${a.at.port} and ${b.what} ${b.at.host}:${b.at.port} are one address: give each listener a port of its own`);
+    const j = listeners.slice(0, i).findIndex((x, k) => x.at.port !== 0 && x.at.port === a.at.port && (hostOf(k) === hostOf(i) || everywhere(hostOf(k)) || everywhere(hostOf(i))));
+    if (j >= 0) throw new Error(`${shown(i)} and ${shown(j)} are one address: give each listener a port of its own`);
   });
+}
+
+/**
+ * `sharedAddress` on the addresses the listeners will be bound to: a host name as \`listen\` takes it (\`dns.lookup\`, its
+ * first address). Compared as given, \`--listen localhost:P --agent-listen 127.0.0.1:P\` passed, bound the first and
+ * failed on the second with \`EADDRINUSE … another process listens there (a gatehouse server already running?)\`, exit
+ * 10 (retry may succeed), after the data dir and the store were opened (review pi, 4). A name that does not resolve is
+ * compared as given: its listener's bind says why.
+ */
+export async function sharedResolvedAddress(listeners: readonly { readonly what: string; readonly at: { readonly host: string; readonly port: number } }[]): Promise<void> {
+  const resolved = await Promise.all(
+    listeners.map(async ({ at }) => {
+      if (at.port === 0 || isIP(at.host) !== 0) return at.host;
+      try {
+        return (await lookup(at.host)).address;
+      } catch {
+        return at.host;
+      }
+    }),
+  );
+  sharedAddress(listeners, resolved);
 }
 
 /**
@@ -356,7 +384,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(healthAt !== undefined ? [{ what: opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN', at: healthAt }] : []),
   ];
   // A worker's ports were checked as given by its supervisor (src/main/workers.ts), which then chose the port-0 ones.
-  if (opts.worker === undefined) asUsage(() => sharedAddress(listeners));
+  if (opts.worker === undefined) {
+    try {
+      await sharedResolvedAddress(listeners);
+    } catch (e) {
+      throw new StartError(messageOf(e), 'usage');
+    }
+  }
   const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
   const agentAddress = opts.agentAddress === undefined ? undefined : asUsage(() => parseBaseUrl(opts.agentAddress as string, '--agent-address'));
   const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];

@@ -34,7 +34,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fromWorker, METRICS_WAIT_MS, replies, retireMetrics, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
 import { MAX_NONCES, NonceSet } from '../adapters/http/nonce-set.ts';
-import { dataDirOf, DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
+import { dataDirOf, DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, sharedResolvedAddress, StartError, startFailureOf, type ServerOptions } from './server.ts';
 import { oneLinePerEvent } from './log-line.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
@@ -128,7 +128,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   // port 0 are not compared, two choices that meet are chosen again below.
   try {
     const given = (text: string, what: string) => ({ what, at: parseHostPort(text, what) });
-    sharedAddress([
+    await sharedResolvedAddress([
       given(opts.listen ?? DEFAULT_LISTEN, '--listen'),
       given(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'),
       ...(opts.s3Listen === 'off' ? [] : [given(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen')]),
