@@ -459,6 +459,19 @@ export class LiveState {
     this.unreadable = note;
   }
 
+  /**
+   * The instant of the revocation entry at `key` (`value`, the milliseconds `putRevocation` writes), or, for one that is
+   * not (a database restored or edited by hand, a truncated write), +Infinity: every session it names is refused,
+   * whenever issued, until a revocation of it is written again (`putRevocation` replaces it). Read as `Number(value)`, it
+   * was NaN (or 0 for an empty value), which no session's issue time is at or before: the sessions a revocation had cut
+   * off (a role's, a disabled user's, an ended job's) worked again from the next start on (review pi, 5). Reported once.
+   */
+  private revocationInstant(key: string, value: string): number {
+    if (/^\d{1,16}(?:\.\d+)?$/.test(value)) return Number(value);
+    this.unreadable(`revocation entry \`${key}\``, value, [{ code: 'VALIDATION_ERROR', path: '', message: 'not an instant in milliseconds; every session it names is refused, whenever issued, until it is written again (revoke again)' }]);
+    return Number.POSITIVE_INFINITY;
+  }
+
   /** `role:<acct>/<name>` or `user:<acct>/<name>` (names lower-cased) → compiled policies, tags and record. */
   get principals(): ReadonlyMap<string, RoleEntry | UserEntry> {
     return this.mirror.principals;
@@ -639,11 +652,11 @@ export class LiveState {
       if (scope === undefined || scope.keys) o.keys = await this.readKeys(tx);
       if (scope === undefined || scope.revocationKeys.size > REVOKED_MAX) {
         const rev = new Map<string, number>();
-        for (const { key, value } of await tx.kv.list(REVOKE_PREFIX)) rev.set(key.slice(REVOKE_PREFIX.length), Number(value));
+        for (const { key, value } of await tx.kv.list(REVOKE_PREFIX)) rev.set(key.slice(REVOKE_PREFIX.length), this.revocationInstant(key, value));
         o.revocations = rev;
       } else if (scope.revocations) {
         const read = await tx.kv.getMany([...scope.revocationKeys]);
-        o.revoked = new Map([...scope.revocationKeys].map((key) => [key.slice(REVOKE_PREFIX.length), read.has(key) ? Number(read.get(key)) : undefined]));
+        o.revoked = new Map([...scope.revocationKeys].map((key) => [key.slice(REVOKE_PREFIX.length), read.has(key) ? this.revocationInstant(key, read.get(key) as string) : undefined]));
       }
       if (scope === undefined || scope.everything) o.all = await readAll(tx);
       else o.apply = await this.readChanges(tx, scope);
