@@ -211,6 +211,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
     ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}),
+    ...(options.log !== undefined ? { log: options.log } : {}),
     // Heartbeats are bookkeeping too: written through the raw store, they reload no cache.
     notes: raw,
   });

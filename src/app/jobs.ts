@@ -557,9 +557,34 @@ function lastSeq(entry: { key: string; value: string }, prefix: string): number 
   return typeof doc.seq === 'number' && Number.isSafeInteger(doc.seq) ? doc.seq : 0;
 }
 
-/** Every JSON document whose key starts with `prefix`. */
-async function listDocs<T>(tx: ReadTx, prefix: string): Promise<T[]> {
-  return (await tx.kv.list(prefix)).map((e) => JSON.parse(e.value) as T);
+/** `text` parsed, when it is a JSON object (every document of this module is one); else undefined. */
+function parsedDoc(text: string): object | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a reader is told of a document it cannot read and leaves out: its key and text. */
+type UnreadableDoc = (key: string, text: string) => void;
+
+/**
+ * Every JSON document whose key starts with `prefix`. One that is not (a database restored or edited by hand, a
+ * truncated write) is left out and told to `unreadable`: parsed unguarded, one job's document, live or long ended,
+ * stopped every start (`cannot reopen the metadata endpoints of live jobs: Unterminated string in JSON`, naming no
+ * job), every sweep (so no live job whose launcher died was ever failed, nor its sessions ended), and every listing of
+ * workspaces or clusters (review pi, 6).
+ */
+async function listDocs<T>(tx: ReadTx, prefix: string, unreadable?: UnreadableDoc): Promise<T[]> {
+  const out: T[] = [];
+  for (const e of await tx.kv.list(prefix)) {
+    const v = parsedDoc(e.value);
+    if (v === undefined) unreadable?.(e.key, e.value);
+    else out.push(v as T);
+  }
+  return out;
 }
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -644,6 +669,8 @@ export interface JobsOptions {
   readonly permits?: (caller: Caller, action: string, resource: string) => { readonly allowed: boolean; readonly reason: string };
   /** Live jobs one account may keep at once (default `MAX_LIVE_JOBS`; tests lower it). */
   readonly maxLiveJobs?: number;
+  /** Where a stored document that cannot be read is said (`listDocs`), once for each text of it. */
+  readonly log?: (line: string) => void;
   /**
    * Where heartbeats are written (`jobbeat/<id>`, bookkeeping that changes nothing any cache holds): the raw store
    * (src/app/index.ts), whose writes reload no cache after them. Without it, `deps.store`.
@@ -662,6 +689,15 @@ const ENDED: unique symbol = Symbol('ended');
 
 export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
   const now = (): number => deps.now();
+  // Each document that cannot be read is said once (sweeps read every job again and again), again if its text changes.
+  const said = new Set<string>();
+  const unreadable: UnreadableDoc = (key, text) => {
+    const seen = `${key}\u0000${text}`;
+    if (options.log === undefined || said.has(seen)) return;
+    if (said.size >= 10_000) said.clear();
+    said.add(seen);
+    options.log(`jobs: CANNOT READ the stored document \`${key}\` (not the JSON the server writes): it is left out of listings, sweeps and the metadata endpoints reopened at start until it is replaced or removed`);
+  };
   const heartbeats = new Map<string, number>();
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
   /**
@@ -787,7 +823,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function listWorkspaces(account: string): Promise<Workspace[]> {
-    return deps.store.read((tx) => listDocs<Workspace>(tx, `${WS}${account}/`));
+    return deps.store.read((tx) => listDocs<Workspace>(tx, `${WS}${account}/`, unreadable));
   }
 
   /**
@@ -1562,16 +1598,29 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * reads are synchronous, and held every request meanwhile (review ag, 7).
    */
   async function sweptJobs(t: number): Promise<StoredJob[]> {
+    // Jobs whose document cannot be read: left out, and kept in the index as they are (whether they live is unknown).
+    const unread = new Set<string>();
+    const leftOut: UnreadableDoc = (key, text) => {
+      unread.add(key.slice(JOB.length));
+      unreadable(key, text);
+    };
     const read = fullSweepAt !== undefined && t - fullSweepAt < FULL_SWEEP_MS
       ? await deps.store.read(async (tx) => {
           const ids = (await tx.kv.list(LIVE)).map((e) => e.key.slice(LIVE.length));
-          return { all: (await Promise.all(ids.map((id) => readJob(tx, id)))).filter((j): j is StoredJob => j !== undefined), indexed: new Set(ids), full: false };
+          const docs = await tx.kv.getMany(ids.map((id) => `${JOB}${id}`));
+          const all: StoredJob[] = [];
+          for (const [key, text] of docs) {
+            const v = parsedDoc(text);
+            if (v === undefined) leftOut(key, text);
+            else all.push(v as StoredJob);
+          }
+          return { all, indexed: new Set(ids), full: false };
         })
-      : await deps.store.read(async (tx) => ({ all: await listDocs<StoredJob>(tx, JOB), indexed: new Set((await tx.kv.list(LIVE)).map((e) => e.key.slice(LIVE.length))), full: true }));
+      : await deps.store.read(async (tx) => ({ all: await listDocs<StoredJob>(tx, JOB, leftOut), indexed: new Set((await tx.kv.list(LIVE)).map((e) => e.key.slice(LIVE.length))), full: true }));
     // Live jobs the index does not name (stored by a writer that does not index), and ended ones it still names (ended by
     // such a writer, or deleted): put right in one write, each as the job stands in it.
     const unindexed = read.all.filter((j) => !TERMINAL.has(j.state) && !read.indexed.has(j.id)).map((j) => j.id);
-    const found = new Set(read.all.map((j) => j.id));
+    const found = new Set([...read.all.map((j) => j.id), ...unread]);
     const stale = [...read.all.filter((j) => TERMINAL.has(j.state) && read.indexed.has(j.id)).map((j) => j.id), ...[...read.indexed].filter((id) => !found.has(id))];
     if (unindexed.length + stale.length > 0) {
       await deps.store.write(async (tx) => {
@@ -1627,7 +1676,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const docs = await tx.kv.getMany(part.map((id) => `${JOB}${id}`));
         for (const id of part) {
           const text = docs.get(`${JOB}${id}`);
-          const entry = text === undefined ? undefined : entryOf(JSON.parse(text) as StoredJob);
+          const doc = text === undefined ? undefined : parsedDoc(text);
+          // A document that cannot be read (left out of `all`): its entries stay as they are, whether it lives is unknown.
+          if (text !== undefined && doc === undefined) continue;
+          const entry = doc === undefined ? undefined : entryOf(doc as StoredJob);
           if (entry !== undefined) await tx.kv.put(entry[0], entry[1]);
           for (const stale of todo.get(id) ?? []) if (stale !== entry?.[0]) await tx.kv.delete(stale);
         }
@@ -1657,7 +1709,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /** Indexes, once an instance, the jobs stored before the account index was written (or by a writer that does not write it). */
   function jobIndexReady(): Promise<void> {
-    jobIndexChecked ??= deps.store.read((tx) => listDocs<StoredJob>(tx, JOB)).then(repairJobIndex).catch((e: unknown) => {
+    jobIndexChecked ??= deps.store.read((tx) => listDocs<StoredJob>(tx, JOB, unreadable)).then(repairJobIndex).catch((e: unknown) => {
       jobIndexChecked = undefined;
       throw e;
     });
@@ -2037,7 +2089,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function listClusters(account: string): Promise<Cluster[]> {
-    return deps.store.read((tx) => listDocs<Cluster>(tx, clusterKey(account, '')));
+    return deps.store.read((tx) => listDocs<Cluster>(tx, clusterKey(account, ''), unreadable));
   }
 
   /**
@@ -2266,7 +2318,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * metadata endpoint (f9d07d7), and one recorded before has no launcher's uid to be served to only.
    */
   async function metadataEndpointsOf(agent: string): Promise<{ job: string; port: number }[]> {
-    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
+    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB, unreadable));
     return all.filter((j) => !TERMINAL.has(j.state) && j.pod === undefined && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
   }
 
