@@ -33,6 +33,7 @@ import {
   bucketOf,
   managesResourcePolicy,
   ownerIn,
+  ownerWords,
   resourcePolicyMaxChars,
   RESOURCE_POLICY_PREFIX,
   resourcePolicyArn,
@@ -1832,7 +1833,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
   async plan(env, o) {
     // Whose the resource is: the ARN's account, the bucket's owner, or the account of a policy on it or above it.
     const owner = await ownerIn(env.tx, o.spec.resource);
-    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to account ${owner}, not ${o.account}; attach its policy as that account`);
+    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to ${ownerWords(owner)}, not ${o.account}; attach its policy as that account`);
     const claimed = await claimedByAnother(env.tx, o.spec.resource, o.account);
     if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = resourcePolicyKey(o.spec.resource);

@@ -95,7 +95,7 @@ import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, limitsCutWords, principalLimitsCut, requestContext, type Caller } from './principals.ts';
-import { isOss, ownerIn, resourcePolicyClaim } from './resource-policies.ts';
+import { isOss, ownerIn, ownerWords, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey, readIamPolicyRecord, storedIamPolicyAt, UNREADABLE_IAM_POLICY_OWNER, unreadableIamPolicy } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
@@ -185,7 +185,7 @@ function currentOf(key: string, stored: StoredIamPolicy | undefined, goneRevisio
 }
 
 /** The owner of a stored IAM policy, in words: its stand-in's (`unreadableIamPolicy`) is no account. */
-const whose = (account: string): string => (account === UNREADABLE_IAM_POLICY_OWNER ? 'no account: its stored record cannot be read (replace or remove the record)' : `account ${account}`);
+const whose = (account: string): string => (account === UNREADABLE_IAM_POLICY_OWNER ? 'no account: its stored record cannot be read (replace or remove the record)' : ownerWords(account));
 
 const goneKey = (key: string): string => `${IAM_POLICY_GONE_PREFIX}${key.slice(IAM_POLICY_PREFIX.length)}`;
 
@@ -1882,7 +1882,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const partition = env.partitionOf(o.account);
     // Whose the resource is: the ARN's account, a bucket's owner, or the account of a resource policy on it.
     const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : await ownerIn(env.tx, resource);
-    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to account ${owner}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
+    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to ${ownerWords(owner)}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
     const claimed = o.spec.policy.bindings.length > 0 && !env.newAccounts.has(o.account) ? await claimedByAnother(env.tx, resource, o.account) : undefined;
     if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = iamPolicyKey(o.account, resource);
