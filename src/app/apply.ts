@@ -305,6 +305,16 @@ export interface PolicyText {
   readonly canonical: string;
 }
 
+/** A workspace's or cluster's stored record, or undefined when it is not a JSON object with a `name` (review pi, 8). */
+function storedRecord<S>(text: string): S | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { name?: unknown }).name === 'string' ? (v as S) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The canonical form of a stored document (JSON text). */
 export function canonicalText(text: string): string {
   try {
@@ -1512,7 +1522,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
     async plan(env, o) {
       const key = k.key(o.account, o.name);
       const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-      const existing = text === undefined ? undefined : (JSON.parse(text) as S);
+      // One that cannot be read is replaced as if there were none (review pi, 8): parsed unguarded, the apply answered 500.
+      const existing = text === undefined ? undefined : storedRecord<S>(text);
       const desired: S = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
       const fields = existing ? changedFields(this.specFields, k.canon(existing), k.canon(desired)) : [];
       const refused = [...(k.names !== undefined ? await memberRefusals(env, o.account, k.names(desired)) : []), ...((await k.missing?.(env, desired, existing)) ?? [])];
@@ -1549,7 +1560,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
       return objectPlan(existing, fields, steps, fieldChanges(fields, Object.fromEntries(fields.map((f) => [f, () => change(f)]))));
     },
     async listNames(tx, account) {
-      return (await tx.kv.list(k.key(account, ''))).map((e) => (JSON.parse(e.value) as S).name);
+      // One that cannot be read by the name its key holds (lower case, as names compare), so a prune may remove it.
+      return (await tx.kv.list(k.key(account, ''))).map((e) => storedRecord<S>(e.value)?.name ?? e.key.slice(k.key(account, '').length));
     },
     async planDelete(env, ref) {
       const key = k.key(ref.account, ref.name);

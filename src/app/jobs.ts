@@ -696,7 +696,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (options.log === undefined || said.has(seen)) return;
     if (said.size >= 10_000) said.clear();
     said.add(seen);
-    options.log(`jobs: CANNOT READ the stored document \`${key}\` (not the JSON the server writes): it is left out of listings, sweeps and the metadata endpoints reopened at start until it is replaced or removed`);
+    options.log(`jobs: CANNOT READ the stored document \`${key}\` (not the JSON the server writes): it is left out of listings, sweeps and the metadata endpoints reopened at start, and a workspace or cluster is read as none, until it is replaced or removed`);
   };
   const heartbeats = new Map<string, number>();
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
@@ -811,15 +811,32 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * workspace (names are unique without case), and keeps its name, as `apply` keeps it: renamed, its ARN changed, and the
    * IAM policies and IAM statements on `…:workspace/<old name>` silently stopped governing it (review fv, 6).
    */
+  /**
+   * A workspace's or cluster's record, or undefined when there is none or it cannot be read (said once): read unguarded,
+   * one that could not be read answered 500 to the writes that replace it (PUT, `apply`), so nothing but a database
+   * edit could bring it back, and to every job submitted to it (review pi, 8). Read as absent, a write replaces it, and
+   * nothing is submitted or started on it meanwhile (it is no workspace, no cluster: fails closed).
+   */
+  async function readRecord<T>(tx: ReadTx, key: string): Promise<T | undefined> {
+    const text = await tx.kv.get(key);
+    if (text === undefined) return undefined;
+    const v = parsedDoc(text);
+    if (v === undefined || typeof (v as { name?: unknown }).name !== 'string') {
+      unreadable(key, text);
+      return undefined;
+    }
+    return v as T;
+  }
+
   async function putWorkspace(tx: WriteTx, ws: Workspace): Promise<Workspace> {
-    const stored = await readDoc<Workspace>(tx, wsKey(ws.account, ws.name));
+    const stored = await readRecord<Workspace>(tx, wsKey(ws.account, ws.name));
     const written = stored !== undefined && stored.name !== ws.name ? { ...ws, name: stored.name } : ws;
     await tx.kv.put(wsKey(written.account, written.name), JSON.stringify(written));
     return written;
   }
 
   async function getWorkspace(tx: ReadTx, account: string, name: string): Promise<Workspace | undefined> {
-    return readDoc<Workspace>(tx, wsKey(account, name));
+    return readRecord<Workspace>(tx, wsKey(account, name));
   }
 
   async function listWorkspaces(account: string): Promise<Workspace[]> {
@@ -2085,7 +2102,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   // Clusters and their nodes
 
   async function getCluster(tx: ReadTx, account: string, name: string): Promise<Cluster | undefined> {
-    return readDoc<Cluster>(tx, clusterKey(account, name));
+    return readRecord<Cluster>(tx, clusterKey(account, name));
   }
 
   async function listClusters(account: string): Promise<Cluster[]> {

@@ -23,7 +23,7 @@ import { defaultBucketRefusal } from '../../app/apply.ts';
 import { JOB_EVENTS_PAGE_MAX, JOBS_PAGE_MAX, missingStoredMembers, type JobEventsQuery, type ListJobsQuery } from '../../app/jobs.ts';
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx } from '../../app/ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
@@ -101,7 +101,7 @@ async function authorizeOnStored(app: App, caller: Caller, action: string, name:
   const arnOf = kind === 'workspace' ? workspaceArn : clusterArn;
   const asked = authorize(app, caller, action, arnOf(caller.partition, caller.account, name));
   if (!asked.ok) return asked;
-  const stored = await app.deps.store.read(async (tx) => (kind === 'workspace' ? app.jobs.getWorkspace(tx, caller.account, name) : storedCluster(tx, caller.account, name)));
+  const stored = await app.deps.store.read(async (tx) => (kind === 'workspace' ? app.jobs.getWorkspace(tx, caller.account, name) : app.jobs.getCluster(tx, caller.account, name)));
   if (stored === undefined || stored.name === name) return asked;
   return authorize(app, caller, action, arnOf(caller.partition, caller.account, stored.name));
 }
@@ -121,11 +121,6 @@ async function authorizeOnWorkspace(app: App, caller: Caller, action: string, na
   return authorizeOnStored(app, caller, action, name, 'workspace');
 }
 
-/** The cluster stored under `name` (in any case), if any. */
-async function storedCluster(tx: ReadTx, account: string, name: string): Promise<Cluster | undefined> {
-  const text = await tx.kv.get(clusterKey(account, name));
-  return text === undefined ? undefined : (JSON.parse(text) as Cluster);
-}
 
 export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
   return [
@@ -243,7 +238,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         // A cluster named in another case is the stored one, and keeps its name (its ARN), as `apply` keeps it (review fv, 8).
         // Each role it hands its nodes anew must be one the caller may pass (review jg, 1): refused, nothing is written.
         const written = await app.deps.store.write(async (tx): Promise<Result<Cluster>> => {
-          const stored = await storedCluster(tx, caller.account, name);
+          const stored = await app.jobs.getCluster(tx, caller.account, name);
           const value = stored !== undefined && stored.name !== name ? { ...c.value, name: stored.name } : c.value;
           const refused = await app.jobs.clusterWriteRefusal(tx, caller, value, stored);
           if (refused) return refused;
