@@ -185,7 +185,8 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       if (exists !== true) return noCluster(o.account, o.spec.cluster, 'apiVersion', exists);
       const key = keyOf(o.account, o.name);
       const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-      const existing = text === undefined ? undefined : (JSON.parse(text) as StoredRbacObject);
+      // One that cannot be read is replaced as if there were none (review pi, 9).
+      const existing = text === undefined ? undefined : storedRbacRecord(text);
       const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
       // Compared as the API server holds them: a subject's defaulted `apiGroup`, a server-set `uid` or an empty list is
       // no change (`kubectl get -o yaml` of the object applied back, review gf, 6).
@@ -233,8 +234,10 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const key = keyOf(ref.account, ref.name);
       const text = await env.tx.kv.get(key);
       if (text === undefined) return { ok: true, value: [] };
-      // The stored document passed the parser when applied; the key names the object if it no longer parses.
-      const parsed = parseRbacObject((JSON.parse(text) as StoredRbacObject).document);
+      // The stored document passed the parser when applied; the key names the object if it no longer parses (or its
+      // record cannot be read, review pi, 9).
+      const stored = storedRbacRecord(text);
+      const parsed = stored === undefined ? { ok: false as const } : parseRbacObject(stored.document);
       const slash = ref.name.indexOf('/');
       const namespaced = kind === 'Role' || kind === 'RoleBinding';
       const object = parsed.ok ? parsed.value : { kind, metadata: { namespace: namespaced && slash > 0 ? ref.name.slice(0, slash) : '', name: namespaced && slash > 0 ? ref.name.slice(slash + 1) : ref.name } };
@@ -262,10 +265,39 @@ interface AccessEntryDoc extends AccessEntrySpec {
   readonly cluster: string;
 }
 
+/** A JSON object's text parsed, else undefined (a record not as the server wrote it: restored or edited by hand, truncated). */
+function storedObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An RBAC object's record, or undefined when it cannot be read. Parsed unguarded, one such record (which the clusters'
+ * state leaves out since review pi, 2) made every apply that replaces or deletes it, or prunes its cluster, a 500: it
+ * could not be replaced but by hand (review pi, 9).
+ */
+function storedRbacRecord(text: string): StoredRbacObject | undefined {
+  const v = storedObject(text);
+  return v !== undefined && 'document' in v ? (v as unknown as StoredRbacObject) : undefined;
+}
+
+/** An access entry's record, or undefined when it cannot be read (as `storedRbacRecord`). */
+function storedEntryRecord(text: string): AccessEntry | undefined {
+  const v = storedObject(text);
+  return v !== undefined && typeof v['principalArn'] === 'string' && typeof v['name'] === 'string' ? (v as unknown as AccessEntry) : undefined;
+}
+
 /** Every access entry of an account, with its key. */
 export async function listAccessEntries(tx: ReadTx, account: string, cluster?: string): Promise<{ key: string; entry: AccessEntry }[]> {
   const prefix = cluster === undefined ? `k8s/${account}/` : kubePrefix(account, cluster);
-  return (await tx.kv.list(prefix)).filter((e) => e.key.slice(prefix.length).includes(`${ACCESS_ENTRY_KIND}/`)).map((e) => ({ key: e.key, entry: JSON.parse(e.value) as AccessEntry }));
+  return (await tx.kv.list(prefix)).filter((e) => e.key.slice(prefix.length).includes(`${ACCESS_ENTRY_KIND}/`)).flatMap((e) => {
+    const entry = storedEntryRecord(e.value);
+    return entry === undefined ? [] : [{ key: e.key, entry }];
+  });
 }
 
 /**
@@ -348,8 +380,8 @@ export async function entryUnderAnotherSpelling(tx: ReadTx, account: string, clu
     const key = accessEntryKey(account, cluster, arn);
     if (key === own) continue;
     const text = await tx.kv.get(key);
-    if (text === undefined) continue;
-    const e = JSON.parse(text) as AccessEntry;
+    const e = text === undefined ? undefined : storedEntryRecord(text);
+    if (e === undefined) continue;
     if (e.principalId === undefined || e.principalId === found.id) return e;
   }
   return undefined;
@@ -441,7 +473,8 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
       }
     }
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-    const existing = text === undefined ? undefined : (JSON.parse(text) as AccessEntry);
+    // One that cannot be read is replaced as if there were none (review pi, 9).
+    const existing = text === undefined ? undefined : storedEntryRecord(text);
     const fields = existing ? Object.keys(entryCanon(o.spec)).filter((f) => entryCanon(existing)[f] !== entryCanon(o.spec)[f]) : [];
     // An entry of a principal since deleted and created again (or made before ids were recorded) is tied to the one
     // that exists now when applied again.
@@ -548,7 +581,9 @@ export async function clusterContentsDeletion(env: Env, account: string, cluster
     const rest = row.key.slice(prefix.length);
     const run = async (tx: WriteTx) => ok(await tx.kv.delete(row.key));
     if (rest.startsWith(`${ACCESS_ENTRY_KIND}/`)) {
-      const entry = JSON.parse(row.value) as AccessEntry;
+      // One that cannot be read goes with its cluster too, named by its key (review pi, 9).
+      const arn = rest.slice(`${ACCESS_ENTRY_KIND}/`.length);
+      const entry = storedEntryRecord(row.value) ?? { account, cluster, name: arn, principalArn: arn, kubernetesGroups: [], created: '' };
       const principal = await entryPrincipalOf(env.tx, entry.principalArn);
       steps.push({
         phase: PHASE_DELETE_PRINCIPAL,
@@ -563,7 +598,8 @@ export async function clusterContentsDeletion(env: Env, account: string, cluster
     }
     const [kind = '', namespace = '', ...name] = rest.split('/');
     if (!(RBAC_KINDS as readonly string[]).includes(kind)) continue;
-    const parsed = parseRbacObject((JSON.parse(row.value) as StoredRbacObject).document);
+    const stored = storedRbacRecord(row.value);
+    const parsed = stored === undefined ? { ok: false as const } : parseRbacObject(stored.document);
     const object = parsed.ok ? parsed.value : { kind: kind as RbacKind, metadata: { namespace, name: name.join('/') } };
     steps.push({
       phase: PHASE_DELETE_PRINCIPAL,
