@@ -427,7 +427,14 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     accessEntryOf: (account, cluster, principalArn) =>
       deps.store.read(async (tx) => {
         const v = await tx.kv.get(accessEntryKey(account, cluster, principalArn));
-        return v === undefined ? undefined : (JSON.parse(v) as AccessEntry);
+        // One that cannot be read maps nothing, as the clusters' state takes it (review pi, 10).
+        if (v === undefined) return undefined;
+        try {
+          const e = JSON.parse(v) as Partial<AccessEntry> | null;
+          return e !== null && typeof e === 'object' && typeof e.name === 'string' && Array.isArray(e.kubernetesGroups) ? (e as AccessEntry) : undefined;
+        } catch {
+          return undefined;
+        }
       }),
     // Of every resource policy the account holds, the federated users an Allow names (review gd, 2).
     federatedUsersNamed: async (account) => [...new Set(resourcePolicies.list(account).flatMap((p) => federatedUsersNamed(resourcePolicies.forResource(p.resource).policies, account).map((f) => f.principal)))].sort(),

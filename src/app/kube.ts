@@ -2669,10 +2669,23 @@ export function createKube(app: App, options: KubeOptions) {
 
   // --- Access entries and the webhook token (admin API) ------------------------------------------------------
 
+  // A record that cannot be read (left out of the clusters' state, review pi, 2) was parsed unguarded here too: every
+  // call on it answered 500, naming nothing (review pi, 10). Now it is said: a cluster's as none (apply its document to
+  // replace it); an access entry's can be deleted, and is shown as what it is.
   async function clusterOf(caller: Caller, name: string): Promise<Result<Cluster>> {
-    const c = await deps.store.read(async (tx) => tx.kv.get(clusterKey(caller.account, name)));
-    return c === undefined ? failWith('NO_SUCH_ENTITY', `cluster ${name} does not exist in account ${caller.account}`) : ok(JSON.parse(c) as Cluster);
+    const key = clusterKey(caller.account, name);
+    const c = await deps.store.read(async (tx) => tx.kv.get(key));
+    if (c === undefined) return failWith('NO_SUCH_ENTITY', `cluster ${name} does not exist in account ${caller.account}`);
+    const cluster = readClusterRecord(c);
+    return cluster === undefined ? failWith('NO_SUCH_ENTITY', `the stored record of cluster ${name} (\`${key}\`) cannot be read, so it is no cluster: apply its Cluster document again, which replaces it`) : ok(cluster);
   }
+
+  /** The message of an access entry whose record cannot be read (`readClusterObject`). */
+  const unreadableEntry = (key: string): string => `the stored access entry \`${key}\` cannot be read, so it maps its principal to nothing: delete it, or apply its AccessEntry document again, which replaces it`;
+  const entryRecord = (text: string): AccessEntry | undefined => {
+    const v = readClusterObject(text);
+    return v !== undefined && !('document' in v) ? v : undefined;
+  };
 
   const allow = (caller: Caller, action: string, cluster: Cluster, context: Record<string, string | string[]> = {}): Result<unknown> =>
     authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, cluster.name), context);
@@ -2719,8 +2732,11 @@ export function createKube(app: App, options: KubeOptions) {
     if (!c.ok) return c;
     const a = allow(caller, 'training:DescribeAccessEntry', c.value);
     if (!a.ok) return a;
-    const v = await deps.store.read((tx) => tx.kv.get(accessEntryKey(caller.account, c.value.name, principalArn)));
-    return v === undefined ? failWith('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`) : ok(JSON.parse(v) as AccessEntry);
+    const key = accessEntryKey(caller.account, c.value.name, principalArn);
+    const v = await deps.store.read((tx) => tx.kv.get(key));
+    if (v === undefined) return failWith('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`);
+    const entry = entryRecord(v);
+    return entry === undefined ? failWith('NO_SUCH_ENTITY', unreadableEntry(key)) : ok(entry);
   }
 
   async function deleteEntry(caller: Caller, clusterName: string, principalArn: string): Promise<Result<AccessEntry>> {
@@ -2729,17 +2745,17 @@ export function createKube(app: App, options: KubeOptions) {
     const key = accessEntryKey(caller.account, c.value.name, principalArn);
     const { stored, principal } = await deps.store.read(async (tx) => {
       const v = await tx.kv.get(key);
-      const given = v !== undefined ? (JSON.parse(v) as AccessEntry).principalArn : principalArn;
+      const given = (v !== undefined ? entryRecord(v)?.principalArn : undefined) ?? principalArn;
       return { stored: v, principal: await entryPrincipalOf(tx, given) };
     });
-    const entry = stored !== undefined ? (JSON.parse(stored) as AccessEntry) : { principalArn };
+    const entry = (stored !== undefined ? entryRecord(stored) : undefined) ?? { principalArn };
     const a = allow(caller, 'training:DeleteAccessEntry', c.value, accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }));
     if (!a.ok) return a;
     return deps.store.write(async (tx) => {
       const v = await tx.kv.get(key);
       if (v === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`);
       await tx.kv.delete(key);
-      return ok(JSON.parse(v) as AccessEntry);
+      return ok(entryRecord(v) ?? { account: caller.account, cluster: c.value.name, name: principalArn, principalArn, kubernetesGroups: [], created: '', modified: '' });
     });
   }
 
