@@ -1466,7 +1466,7 @@ function toGroup(r: SqlRow): GroupRecord {
 function toUser(r: SqlRow): UserRecord {
   return {
     ...toGroup(r),
-    tags: parseTags(r['tags']),
+    tags: parseTags(r['tags'], r, 'user'),
     permissionsBoundary: strOrNull(r['permissions_boundary']),
     disabled: num(r['disabled']) !== 0,
   };
@@ -1478,7 +1478,7 @@ function toRole(r: SqlRow): RoleRecord {
     trustPolicy: str(r['trust_policy']),
     description: str(r['description']),
     maxSessionDuration: num(r['max_session_duration']),
-    tags: parseTags(r['tags']),
+    tags: parseTags(r['tags'], r, 'role'),
     permissionsBoundary: strOrNull(r['permissions_boundary']),
   };
 }
@@ -1494,7 +1494,7 @@ function toPolicy(r: SqlRow): PolicyRecord {
     created: str(r['created']),
     updated: str(r['updated']),
     defaultVersion: `v${num(r['default_version'])}`,
-    tags: parseTags(r['tags']),
+    tags: parseTags(r['tags'], r, 'managed policy'),
   };
 }
 
@@ -1536,10 +1536,23 @@ function tagsText(tags: readonly Tag[]): string {
   return JSON.stringify(tags.map((t) => ({ key: t.key, value: t.value })));
 }
 
-function parseTags(v: unknown): Tag[] {
-  const parsed: unknown = JSON.parse(str(v));
-  if (!Array.isArray(parsed)) throw new Error('store: tags column is not a JSON array');
-  return parsed.map((t: { key: unknown; value: unknown }) => ({ key: String(t.key), value: String(t.value) }));
+/**
+ * The tags column of the row `r` of a user, role or policy (`what` names its kind). Tags decide (`aws:PrincipalTag`,
+ * `aws:ResourceTag`, a Deny's condition among them), so a column that is not the JSON array the server writes is not
+ * read as no tags; it still stops what reads it (the start's load of the directory), but names the row and what to do:
+ * it said only `Unterminated string in JSON at position 8`, naming nothing in a directory of thousands (review pi, 11).
+ */
+function parseTags(v: unknown, r: SqlRow, what: 'user' | 'role' | 'managed policy'): Tag[] {
+  try {
+    const parsed: unknown = JSON.parse(str(v));
+    if (!Array.isArray(parsed)) throw new Error('not a JSON array');
+    return parsed.map((t: unknown) => {
+      if (typeof t !== 'object' || t === null || typeof (t as { key?: unknown }).key !== 'string' || typeof (t as { value?: unknown }).value !== 'string') throw new Error('an element is not a {key, value} object of strings');
+      return { key: (t as Tag).key, value: (t as Tag).value };
+    });
+  } catch (e) {
+    throw new Error(`store: the tags of ${what} \`${str(r['name'])}\` of account ${str(r['account'])} are not the JSON array of {key, value} the server writes (${e instanceof Error ? e.message : String(e)}): restore that row, or set its tags column to []`);
+  }
 }
 
 /** Drops undefined fields so a patch spread leaves current values alone (exactOptionalPropertyTypes). */
