@@ -210,7 +210,7 @@ function storedObject(text: string): Record<string, unknown> | undefined {
 /** A cluster record (`cluster/<account>/<name>`) with what the RBAC state reads of it, or undefined when it is not one. */
 function readClusterRecord(text: string): Cluster | undefined {
   const v = storedObject(text);
-  if (v === undefined || typeof v['account'] !== 'string' || typeof v['name'] !== 'string' || (v['trustedControllers'] !== undefined && !(Array.isArray(v['trustedControllers']) && v['trustedControllers'].every((t) => typeof t === 'string')))) return undefined;
+  if (v === undefined || typeof v['account'] !== 'string' || typeof v['name'] !== 'string' || (v['trustedControllers'] !== undefined && !(Array.isArray(v['trustedControllers']) && v['trustedControllers'].every((t) => typeof t === 'object' && t !== null && !Array.isArray(t))))) return undefined;
   return v as unknown as Cluster;
 }
 
