@@ -620,12 +620,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let unstorable = 0;
   /** This process has noted (outside the database) that the chain it writes is keyed (review pl, 4). */
   let keyedNoted = false;
+  /** The note's write while it is under way: `stop()` waits for it, so a stopped server writes no more to its data dir. */
+  let noting: Promise<void> | undefined;
   function appended(a: Appended | void): void {
     if (a === undefined) return;
     if (!keyedNoted && unkeyed !== undefined && deps.keyedNote !== undefined) {
       keyedNoted = true;
       const note = deps.keyedNote;
-      note.write(a.last).catch((e: unknown) => log(`audit: cannot note in ${note.where} that the chain is keyed (${messageOf(e)}): a start on a log written again without the key then keys it over`));
+      noting = note.write(a.last).catch((e: unknown) => log(`audit: cannot note in ${note.where} that the chain is keyed (${messageOf(e)}): a start on a log written again without the key then keys it over`));
     }
     if (a.unstorable !== undefined && a.unstorable.length > 0) noteUnstorable(a.unstorable);
     const h = highest;
@@ -1727,6 +1729,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         // Their removal is waited for: `stop()` resolving means the released segments are gone (review kh, 1).
         await journal.close();
       }
+      // The keyed-chain note (review pl, 4) is in the data dir, or failed, before the stop resolves: written after it, the
+      // file raced whoever removes the directory next (a test's clean-up failed ENOTEMPTY), or was half there at exit.
+      if (noting !== undefined) await noting;
       // What this stop lost (neither written nor spooled): a server's stop that lost records is not a clean one (review ja, 5).
       return dropped - droppedBefore;
     },
