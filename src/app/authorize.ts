@@ -5,6 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
+import { keyPath, shownKey } from '../core/directory/rules.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest, KNOWN_PERMISSIONS } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
@@ -559,7 +560,7 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return failWith('VALIDATION_ERROR', `${at === '' ? 'the body' : at.slice(0, -1)} must be an object: {"principal"? or "principalProof"?, "action", "resource", "context"?}`, at === '' ? '' : at.slice(0, -1));
   const q = x as Record<string, unknown>;
   for (const k of Object.keys(q)) {
-    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a question has \`principal\` or \`principalProof\` (optional, the proof with its \`audience\`), \`action\`, \`resource\` and \`context\` (optional)`, `${at}${k}`);
+    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${shownKey(k)}\`: a question has \`principal\` or \`principalProof\` (optional, the proof with its \`audience\`), \`action\`, \`resource\` and \`context\` (optional)`, keyPath(k, at));
   }
   const { principal, principalProof, audience, action, resource, context } = q;
   if (principal !== undefined && (typeof principal !== 'string' || principal === '')) {

@@ -88,7 +88,7 @@ import {
   type IamBinding,
   type IamPolicy,
 } from '../core/bindings/index.ts';
-import { entityArn, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
+import { entityArn, keyPath, rootArn, shortName, shownKey, type Partition } from '../core/directory/rules.ts';
 import { clusterArn, clusterKey, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { DocumentChange, KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
@@ -1139,7 +1139,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    */
   async function setPolicy(caller: Caller, body: Readonly<Record<string, unknown>>): Promise<Result<IamPolicyView>> {
     for (const k of Object.keys(body)) {
-      if (!['resource', 'account', 'bindings', 'etag', 'version'].includes(k)) return failWith('BINDINGS_UNKNOWN_FIELD', `unknown field \`${k}\` (allowed: resource, account, bindings, etag, version)`, k);
+      if (!['resource', 'account', 'bindings', 'etag', 'version'].includes(k)) return failWith('BINDINGS_UNKNOWN_FIELD', `unknown field \`${shownKey(k)}\` (allowed: resource, account, bindings, etag, version)`, keyPath(k));
     }
     // `account` is what GET answers alongside the policy: a client sending back what it read (edited) may keep it
     // (review ai, 5). It says whose the policy is, so it must be that account; it chooses nothing.

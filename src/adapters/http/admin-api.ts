@@ -33,7 +33,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
-import { entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
+import { entityArn, keyPath, shortName, shownKey, type Partition } from '../../core/directory/rules.ts';
 import { plainDecimal, plainNumber, readJson } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
@@ -154,7 +154,7 @@ const keyJson = (k: AccessKeyRecord) => ({ accessKeyId: k.id, userName: k.userNa
  */
 export function onlyFields(body: Readonly<Record<string, unknown>>, allowed: readonly string[]): Result<void> {
   for (const k of Object.keys(body)) {
-    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', allowed.length === 0 ? `unknown field \`${k}\`: this request takes no body fields` : `unknown field \`${k}\` (allowed: ${allowed.join(', ')})`, k);
+    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', allowed.length === 0 ? `unknown field \`${shownKey(k)}\`: this request takes no body fields` : `unknown field \`${shownKey(k)}\` (allowed: ${allowed.join(', ')})`, keyPath(k));
   }
   return ok(undefined);
 }
@@ -166,7 +166,7 @@ export function onlyFields(body: Readonly<Record<string, unknown>>, allowed: rea
  */
 export function onlyParams(query: URLSearchParams, route: string, allowed: readonly string[]): Result<void> {
   for (const k of query.keys()) {
-    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', allowed.length === 0 ? `unknown parameter \`${shortName(k)}\`: \`${route}\` takes no query parameters` : `unknown parameter \`${shortName(k)}\`; \`${route}\` takes ${allowed.join(', ')}`, k);
+    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', allowed.length === 0 ? `unknown parameter \`${shownKey(k)}\`: \`${route}\` takes no query parameters` : `unknown parameter \`${shownKey(k)}\`; \`${route}\` takes ${allowed.join(', ')}`, keyPath(k));
   }
   for (const k of allowed) if (query.getAll(k).length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once: it takes one value`, k);
   return ok(undefined);

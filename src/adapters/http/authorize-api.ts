@@ -42,7 +42,7 @@ import { documentValue } from '../../app/document-diff.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { documentErrorsInBody, onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
-import { shortName } from '../../core/directory/rules.ts';
+import { keyPath, shortName, shownKey } from '../../core/directory/rules.ts';
 
 interface Ctx {
   readonly app: App;
@@ -264,7 +264,7 @@ export function authorizeRoutes(): Route[] {
         if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
           for (const k of Object.keys(body)) {
             if (k === 'principal' || k === 'principalProof' || WHO_CAN_FIELDS.includes(k)) continue;
-            return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: who-can takes \`action\`, \`resource\` and \`context\` (optional); every user and role of your account is asked about`, k);
+            return failWith('VALIDATION_ERROR', `unknown field \`${shownKey(k)}\`: who-can takes \`action\`, \`resource\` and \`context\` (optional); every user and role of your account is asked about`, keyPath(k));
           }
         }
         const q = questionOf(body);
@@ -281,7 +281,7 @@ export function authorizeRoutes(): Route[] {
       pattern: ['escalation-paths'],
       handler: async ({ app, caller, body }) => {
         for (const k of Object.keys(body)) {
-          if (k !== 'principal' && k !== 'context') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: escalation-paths takes \`principal\` and \`context\``, k);
+          if (k !== 'principal' && k !== 'context') return failWith('VALIDATION_ERROR', `unknown field \`${shownKey(k)}\`: escalation-paths takes \`principal\` and \`context\``, keyPath(k));
         }
         const principal = body['principal'];
         if (principal !== undefined && (typeof principal !== 'string' || principal === '')) return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a user or role of your account', 'principal');
@@ -297,7 +297,7 @@ export function authorizeRoutes(): Route[] {
       handler: async ({ app, caller, body }) => {
         // The envelope too: a top-level `principal` would be dropped and every item decided for the signing caller.
         for (const k of Object.keys(body)) {
-          if (k !== 'requests') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a batch is {"requests": [...]}, each request naming its own \`principal\``, k);
+          if (k !== 'requests') return failWith('VALIDATION_ERROR', `unknown field \`${shownKey(k)}\`: a batch is {"requests": [...]}, each request naming its own \`principal\``, keyPath(k));
         }
         const requests = body['requests'];
         // Proofs are verified before the batch is decided (the length is checked again, with its message, there), each

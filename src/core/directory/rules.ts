@@ -38,6 +38,28 @@ export function shortName(value: string, max = 80): string {
   return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }
 
+const UNPRINTABLE_KEY = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+/**
+ * A key of a request (a field or parameter name, any text a caller sends) as a message quotes it: `shortName`'s bounded
+ * prefix, with control characters, quotes and backslashes escaped as in a JSON string, so that a 200 KB key is not
+ * echoed back in full nor an ANSI escape in it printed raw by the CLI (review pq, 1).
+ */
+export function shownKey(key: string, max = 80): string {
+  const escaped = JSON.stringify(key.length <= max ? key : key.slice(0, max)).slice(1, -1);
+  return key.length <= max ? escaped : `${escaped}… (${key.length} characters)`;
+}
+
+/**
+ * The JSON path of an error about request key `key` (below `prefix`): the key itself when a reader could use it as one
+ * (at most 128 characters, no control or format character), else `prefix` without it — the message names the key
+ * (review pq, 1: a 200 KB key was the path too).
+ */
+export function keyPath(key: string, prefix = ''): string {
+  if (key.length > 128 || UNPRINTABLE_KEY.test(key) || !key.isWellFormed()) return prefix.endsWith('.') ? prefix.slice(0, -1) : prefix;
+  return `${prefix}${key}`;
+}
+
 /**
  * IAM's bound on the length of a name, as creating the entity says it; undefined within it (or for no string). An
  * action on an existing entity checks it before deciding anything: a name of any length was decided, refused naming
