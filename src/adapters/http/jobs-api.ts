@@ -185,7 +185,9 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (!fields.ok) return fields;
         const workspace = body['workspace'];
         const role = body['role'] ?? 'default';
-        if (typeof workspace !== 'string' || workspace === '') return failWith('VALIDATION_ERROR', '`workspace` is required', 'workspace');
+        // Given but no string (`5`, `["ml"]`): said so, not "required" as if it were absent (review pq, 2).
+        if (workspace === undefined || workspace === null || workspace === '') return failWith('VALIDATION_ERROR', '`workspace` is required', 'workspace');
+        if (typeof workspace !== 'string') return failWith('VALIDATION_ERROR', `\`workspace\` must be a string, the name of a workspace, got ${shortName(JSON.stringify(workspace))}`, 'workspace');
         // A workspace's name as `PUT /v1/workspaces/{name}` takes it: any other names none, and was echoed whole in the
         // refusal (a 1 MB name, a 1 MB answer, and an audit record as big).
         const badWorkspace = checkName('group', workspace, '`workspace`');
