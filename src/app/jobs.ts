@@ -1598,11 +1598,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const ended = TERMINAL.has(job.state) ? undefined : await endedForSubmitter(job);
     if (ended !== undefined) return ok({ stop: true, state: 'Stopped', reason: ended });
     if (!TERMINAL.has(job.state)) heard(id, now());
-    if (job.state === 'Queued') await setState(id, 'Running');
+    // The move to Running reads the job again in its own transaction: a job stopped (or failed) since the read above is
+    // not moved, and is answered as that write found it, ended, not as Running with `stop: false` (review pq, 4: the
+    // launcher ran the job's processes on until its next beat).
+    let state: { readonly state: JobState; readonly reason?: string | undefined } = job;
+    if (job.state === 'Queued') {
+      const started = await setState(id, 'Running');
+      const current = started.ok ? started.value : await deps.store.read((tx) => readJob(tx, id));
+      if (!current) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
+      state = current;
+    }
     // Any end stops the processes, not only a stop: a job the sweep marked Failed while its launcher was unheard (a
     // network cut, a suspended host) has its sessions revoked and its endpoints answer 410, and its ranks ran on without
     // credentials, the job Failed on the server and running on the node (review ag, 9).
-    return ok({ stop: TERMINAL.has(job.state), state: job.state === 'Queued' ? 'Running' : job.state, ...(job.reason !== undefined && TERMINAL.has(job.state) ? { reason: job.reason } : {}) });
+    const over = TERMINAL.has(state.state);
+    return ok({ stop: over, state: state.state, ...(state.reason !== undefined && over ? { reason: state.reason } : {}) });
   }
 
   /** When the sweep last read every job (`FULL_SWEEP_MS`); undefined before the first sweep. */
