@@ -14,6 +14,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,7 +241,7 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
 
   it('keeps the capability and every secret out of the audit log', async () => {
     // Started through the route itself, which hands back the capability, then the node's credentials fetched with it.
-    const started = await call<{ job: { id: string; role: { arn: string }; capabilityHash: string }; capability: string; why: string; environment: Record<string, string> }>(
+    const started = await call<{ job: { id: string; role: { arn: string } }; capability: string; why: string; environment: Record<string, string> }>(
       conn(users.alice),
       'POST',
       ['clusters', 'gpu-a', 'nodes'],
@@ -265,7 +266,9 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
     const nodes = all.filter((x) => x.action === 'training:StartClusterNode');
     assert.deepEqual(nodes.map((x) => x.decision).sort(), ['Allow', 'Allow', 'Allow', 'Allow', 'Deny', 'Deny', 'Deny']);
     const text = JSON.stringify(all);
-    for (const secret of [capability, job.capabilityHash, creds.SecretAccessKey, creds.Token, ...secrets]) {
+    // The capability's hash (the key the server finds the job by; no answer shows it since review pq, 3) is not there either.
+    const capabilityHash = createHash('sha256').update(capability).digest('hex');
+    for (const secret of [capability, capabilityHash, creds.SecretAccessKey, creds.Token, ...secrets]) {
       assert.ok(secret.length >= 16);
       assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 4)}…) is in the audit log`);
     }

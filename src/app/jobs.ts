@@ -246,7 +246,8 @@ export interface JobsPage {
 }
 
 export interface Submitted {
-  readonly job: Job;
+  /** The job as every reader of it is answered (`JobAnswer`): its capabilities' hashes are no part of an answer (review pq, 3). */
+  readonly job: JobAnswer;
   /**
    * Shown once: the launcher's bearer capability: it reads the job's credential endpoints, and it alone heartbeats and
    * ends the job (`/v1/launcher/*`).
@@ -1341,7 +1342,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // Recorded as the transaction commits, before the reload (review ji, 2): the default role made with it, then the start.
       const atCommit = (): void => {
         if (made.role !== undefined) recordDefaultRole(caller, made.role, job.id, 'ok');
-        seen.committed?.(ok({ job, capability, rankCapability }));
+        seen.committed?.(ok({ job: jobView(job), capability, rankCapability }));
       };
       try {
         stored = await storeNewJob(job, extra, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`, prepare, atCommit);
@@ -1350,7 +1351,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         throw e;
       }
       if (!stored.ok) return stored;
-      return ok({ job, capability, rankCapability });
+      return ok({ job: jobView(job), capability, rankCapability });
     });
   }
 
@@ -2235,12 +2236,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       changed = now.ok ? `it now hands this node ${now.value.roleArn} (${now.value.why})` : 'it no longer hands this node a role that exists';
       return failWith('ETAG_MISMATCH', `cluster ${clusterName} changed while the node was starting as ${checked.value.roleArn}: ${changed}; start the node again`, 'cluster');
     };
-    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, stillThere, () => seen.committed?.(ok({ job, capability, rankCapability, why: checked.value.why })));
+    const stored = await storeNewJob(job, {}, `node of cluster ${clusterName} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`, stillThere, () => seen.committed?.(ok({ job: jobView(job), capability, rankCapability, why: checked.value.why })));
     if (!stored.ok) {
       if (changed !== undefined && attempt < NODE_START_ATTEMPTS) return startNodeChecked(caller, input, seen, attempt + 1);
       return stored;
     }
-    return ok({ job, capability, rankCapability, why: checked.value.why });
+    return ok({ job: jobView(job), capability, rankCapability, why: checked.value.why });
   }
 
   /**
