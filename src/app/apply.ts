@@ -58,8 +58,10 @@ import {
   entityArn,
   ID_PREFIX,
   QUOTAS,
+  keyPath,
   rootArn,
   shortName,
+  shownKey,
   uniqueId,
   type EntityKind,
   type Partition,
@@ -252,7 +254,7 @@ interface Check {
 
 function checkFields(o: Obj, allowed: readonly string[], path: string, what: string, c: Check): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) c.error('VALIDATION_ERROR', join(path, k), `unknown field \`${k}\`; ${what} has ${allowed.map((a) => `\`${a}\``).join(', ')}`);
+    if (!allowed.includes(k)) c.error('VALIDATION_ERROR', keyPath(k, path === '' ? '' : `${path}.`), `unknown field \`${shownKey(k)}\`; ${what} has ${allowed.map((a) => `\`${a}\``).join(', ')}`);
   }
 }
 

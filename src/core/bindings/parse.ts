@@ -6,6 +6,7 @@
  * properties are read, and the results are fresh objects.
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import { keyPath, shownKey } from '../directory/rules.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
 import { parseCondition, unprintableExpression, type ConditionScope } from './cel.ts';
 import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceBytesProblem, resourceLevel, resourceTypeProblem, rootArnProblem, roleKind, roleNameProblem, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
@@ -81,7 +82,7 @@ const join = (base: string, key: string): string => (base === '' ? key : `${base
 
 function unknownFields(o: Obj, allowed: readonly string[], base: string, what: string, errs: Errors): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) errs.add('BINDINGS_UNKNOWN_FIELD', `unknown field \`${k}\` in ${what} (allowed: ${allowed.join(', ')})`, join(base, k));
+    if (!allowed.includes(k)) errs.add('BINDINGS_UNKNOWN_FIELD', `unknown field \`${shownKey(k)}\` in ${what} (allowed: ${allowed.join(', ')})`, keyPath(k, base === '' ? '' : `${base}.`));
   }
 }
 

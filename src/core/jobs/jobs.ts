@@ -5,7 +5,7 @@
  */
 
 import { fail, failWith, ok, type GatehouseError, type Result } from '../errors.ts';
-import { checkName, shortName } from '../directory/rules.ts';
+import { checkName, keyPath, shortName, shownKey } from '../directory/rules.ts';
 
 export type Partition = 'aws' | 'acs';
 
@@ -396,7 +396,7 @@ export function parseWorkspace(account: string, name: string, spec: Record<strin
   const errors: GatehouseError[] = [];
   const refuse = (message: string, path: string): void => void errors.push({ code: 'VALIDATION_ERROR', message, path });
   for (const k of Object.keys(spec)) {
-    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) refuse(`unknown field \`${k}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, `spec.${k}`);
+    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) refuse(`unknown field \`${shownKey(k)}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, keyPath(k, 'spec.'));
   }
   const members = spec['members'] ?? [];
   const out: { user?: string; group?: string }[] = [];
@@ -431,7 +431,7 @@ export function parseCluster(account: string, name: string, spec: Record<string,
   const errors: GatehouseError[] = [];
   const refuse = (message: string, path: string): void => void errors.push({ code: 'VALIDATION_ERROR', message, path });
   for (const k of Object.keys(spec)) {
-    if (!['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'].includes(k)) refuse(`unknown field \`${k}\` in a cluster (allowed: instanceRole, computeConfigs, mappings, trustedControllers)`, `spec.${k}`);
+    if (!['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'].includes(k)) refuse(`unknown field \`${shownKey(k)}\` in a cluster (allowed: instanceRole, computeConfigs, mappings, trustedControllers)`, keyPath(k, 'spec.'));
   }
   /** A role name of the account or a role ARN; undefined (and an error at `path`) otherwise. */
   const roleRef = (v: unknown, path: string): string | undefined => {
@@ -454,7 +454,7 @@ export function parseCluster(account: string, name: string, spec: Record<string,
         continue;
       }
       const rec = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-      for (const extra of Object.keys(rec).filter((x) => x !== 'instanceRole')) refuse(`unknown field \`${extra}\` in a compute config (allowed: instanceRole)`, `spec.computeConfigs.${k}.${extra}`);
+      for (const extra of Object.keys(rec).filter((x) => x !== 'instanceRole')) refuse(`unknown field \`${shownKey(extra)}\` in a compute config (allowed: instanceRole)`, keyPath(extra, `spec.computeConfigs.${k}.`));
       if (rec['instanceRole'] === undefined) computeConfigs[k] = {};
       else {
         const role = roleRef(rec['instanceRole'], `spec.computeConfigs.${k}.instanceRole`);
