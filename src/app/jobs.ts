@@ -62,7 +62,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import { canonicalJson } from './document-diff.ts';
 import type { AppDeps } from './deps.ts';
-import { CLOCK_SKEW_MS, putRevocation, roleKey, userKey, type LiveState, type UserEntry } from './live.ts';
+import { CLOCK_SKEW_MS, putRevocation, roleKey, signInRevocationId, userKey, type LiveState, type UserEntry } from './live.ts';
 import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, cachedTrust, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
@@ -2496,7 +2496,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // The end, if it comes, revokes the session by time: issued before it.
     }
     if (!endedSince) return ok(held);
-    await live.revoke('sid', held.claims.sid, now()).catch(() => {});
+    // Its entry names the session's expiry (pm2's `signin/<exp>/<sid>`): pruned once that and the skew have passed, not
+    // 36 h on. Each end of a job that met a fetch in flight wrote one, and the job's own processes fetch at will and
+    // report its exit (review ps, 1).
+    await live.revoke('signin', signInRevocationId(held.claims), now()).catch(() => {});
     forget(job.id, capabilityHashesOf(job));
     return ENDED;
   }

@@ -89,7 +89,8 @@ const MISS_READ_GAP_MS = 100;
 export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user' | 'signin';
 
 /**
- * The revocation entry's id of a console sign-in ended (signed out, or idle): its expiry, then its session id
+ * The revocation entry's id of one session ended by its id (a console sign-in signed out or idle, or a job's session
+ * issued as the job ended, review ps, 1): its expiry, then its session id
  * (`<exp>/<sid>`). The entry ends the sign-in as a `sid` one does, and the prune deletes it once the sign-in has expired
  * and the clock skew has passed (at most 8 h 15 min on), not after the longest session's 36 h: signing out needs no
  * permission, and a loop of sign-ins and sign-outs grew every instance's list for a day and a half (review pm, 2).
@@ -1099,7 +1100,8 @@ export class LiveState {
       return t !== undefined && c.iat <= t;
     };
     if (at('sid', c.sid)) return true;
-    if (c.con !== undefined && at('signin', signInRevocationId(c))) return true;
+    // A session ended by its id and expiry: a console sign-in signed out, a job's session issued as the job ended.
+    if (at('signin', signInRevocationId(c))) return true;
     // A console sign-in opened with temporary credentials ends with them (src/app/sts.ts consoleSignIn).
     if (c.con !== undefined && 'sid' in c.con && at('sid', c.con.sid)) return true;
     if (c.job !== undefined && at('job', c.job)) return true;
