@@ -10,7 +10,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { connectionTo, keysOf, type Keys } from './support/processes.ts';
+import { freshRequest } from './support/raw-answer.ts';
 
 let home: string;
 let server: RunningServer;
@@ -54,18 +54,8 @@ async function submit(): Promise<Submitted> {
 }
 
 /** One request to 127.0.0.1:`port` with exactly these headers (`host` among them when given), as node:http sends it. */
-function send(port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const send = (port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> =>
+  freshRequest(`http://127.0.0.1:${port}${path}`, headers, method);
 
 const TTL = { 'x-aws-ec2-metadata-token-ttl-seconds': '60' };
 const ROLE = 'GatehouseTrainingDefaultRole';
