@@ -15,43 +15,28 @@
  *
  * Before the fix 2 of 3 tests failed. Real server (SQLite), SigV4-signed questions.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { policyRole } from './support/policy-role.ts';
 
 const A = '000000000000';
 const ROLE = `arn:aws:iam::${A}:role/pd3`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-let s: TestServer;
-let roleId = '';
-
-before(async () => {
-  s = await startTestServer();
-  const iam = s.iam();
-  const made = await iam.send(new I.CreateRoleCommand({ RoleName: 'pd3', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }) }));
-  roleId = made.Role?.RoleId ?? '';
-  await iam.send(new I.PutRolePolicyCommand({
-    RoleName: 'pd3',
-    PolicyName: 'per-session',
-    PolicyDocument: doc(
-      { Sid: 'OwnFolder', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::homes/${aws:userid}/*' },
-      { Sid: 'OneSession', Effect: 'Allow', Action: 's3:PutObject', Resource: '*', Condition: { StringLike: { 'aws:userid': `${roleId}:session` } } },
-      { Effect: 'Allow', Action: 's3:DeleteObject', Resource: '*' },
-      { Sid: 'OnlyThatSession', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*', Condition: { StringNotLike: { 'aws:userid': `${roleId}:session` } } },
-    ),
-  }));
+const world = policyRole({
+  role: 'pd3',
+  policyName: 'per-session',
+  statements: (roleId) => [
+    { Sid: 'OwnFolder', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::homes/${aws:userid}/*' },
+    { Sid: 'OneSession', Effect: 'Allow', Action: 's3:PutObject', Resource: '*', Condition: { StringLike: { 'aws:userid': `${roleId}:session` } } },
+    { Effect: 'Allow', Action: 's3:DeleteObject', Resource: '*' },
+    { Sid: 'OnlyThatSession', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*', Condition: { StringNotLike: { 'aws:userid': `${roleId}:session` } } },
+  ],
 });
-after(() => s?.stop());
 
-async function ask(path: string, principal: string, action: string, resource: string): Promise<{ decision?: string; diagnostics?: string[] }> {
-  const r = await gatehouseJson(s.url, s.admin, 'POST', path, { principal, action, resource });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.json as { decision?: string; diagnostics?: string[] };
-}
+const ask = async (path: string, principal: string, action: string, resource: string) =>
+  (await world().ask(path, principal, action, resource)) as { decision?: string; diagnostics?: string[] };
 
 test('a role asked about by its ARN is granted nothing by an Allow that reads aws:userid', async () => {
+  const { roleId } = world();
   for (const path of ['/v1/authorize', '/v1/simulate']) {
     const folder = await ask(path, ROLE, 's3:GetObject', `arn:aws:s3:::homes/${roleId}:session/a.csv`);
     assert.equal(folder.decision, 'ImplicitDeny', `${path}: ${JSON.stringify(folder)}`);
@@ -70,6 +55,7 @@ test('a Deny conditioned on aws:userid applies to a role asked about by its ARN'
 });
 
 test('a session asked about by its own ARN keeps its aws:userid', async () => {
+  const { roleId } = world();
   const own = `arn:aws:sts::${A}:assumed-role/pd3/session`;
   assert.equal((await ask('/v1/authorize', own, 's3:GetObject', `arn:aws:s3:::homes/${roleId}:session/a.csv`)).decision, 'Allow');
   assert.equal((await ask('/v1/authorize', own, 's3:PutObject', 'arn:aws:s3:::homes/x')).decision, 'Allow');

@@ -13,42 +13,27 @@
  *
  * Before the fix 1 of 2 tests failed. Real server (SQLite), SigV4-signed questions.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { policyRole } from './support/policy-role.ts';
 
 const A = '000000000000';
 const ROLE = `arn:aws:iam::${A}:role/pd4`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-let s: TestServer;
-let roleId = '';
-
-before(async () => {
-  s = await startTestServer();
-  const iam = s.iam();
-  const made = await iam.send(new I.CreateRoleCommand({ RoleName: 'pd4', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }) }));
-  roleId = made.Role?.RoleId ?? '';
-  await iam.send(new I.PutRolePolicyCommand({
-    RoleName: 'pd4',
-    PolicyName: 'guards',
-    PolicyDocument: doc(
-      { Effect: 'Allow', Action: 's3:*', Resource: '*' },
-      { Sid: 'KeepOwnFolder', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::homes/${aws:userid}/*' },
-      { Sid: 'NoListingOwn', Effect: 'Deny', Action: 's3:ListBucket', Resource: '*', Condition: { StringLike: { 's3:prefix': '${aws:userid}/*' } } },
-    ),
-  }));
+const world = policyRole({
+  role: 'pd4',
+  policyName: 'guards',
+  statements: () => [
+    { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+    { Sid: 'KeepOwnFolder', Effect: 'Deny', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::homes/${aws:userid}/*' },
+    { Sid: 'NoListingOwn', Effect: 'Deny', Action: 's3:ListBucket', Resource: '*', Condition: { StringLike: { 's3:prefix': '${aws:userid}/*' } } },
+  ],
 });
-after(() => s?.stop());
 
-async function ask(path: string, principal: string, action: string, resource: string, context?: Record<string, string>): Promise<string | undefined> {
-  const r = await gatehouseJson(s.url, s.admin, 'POST', path, { principal, action, resource, ...(context !== undefined ? { context } : {}) });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.json['decision'] as string | undefined;
-}
+const ask = async (path: string, principal: string, action: string, resource: string, context?: Record<string, string>) =>
+  (await world().ask(path, principal, action, resource, context))['decision'] as string | undefined;
 
 test('a Deny of the per-session folder applies to a role asked about by its ARN in any session’s folder', async () => {
+  const { roleId } = world();
   for (const path of ['/v1/authorize', '/v1/simulate']) {
     for (const name of ['session', 'other']) {
       assert.equal(await ask(path, ROLE, 's3:DeleteObject', `arn:aws:s3:::homes/${roleId}:${name}/a.csv`), 'ExplicitDeny', `${path} ${name}`);
@@ -58,6 +43,7 @@ test('a Deny of the per-session folder applies to a role asked about by its ARN 
 });
 
 test('elsewhere the role is allowed, and a session asked about by its own ARN keeps its aws:userid', async () => {
+  const { roleId } = world();
   assert.equal(await ask('/v1/authorize', ROLE, 's3:DeleteObject', 'arn:aws:s3:::shared/a.csv'), 'Allow');
   assert.equal(await ask('/v1/authorize', ROLE, 's3:ListBucket', 'arn:aws:s3:::homes', { 's3:prefix': 'shared/' }), 'Allow');
   const other = `arn:aws:sts::${A}:assumed-role/pd4/other`;
