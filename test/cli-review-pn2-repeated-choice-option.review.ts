@@ -18,20 +18,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/adapters/cli/index.ts';
+import { cliAgainstClosedPort } from './support/gatehouse-cli.ts';
 
-const CLOSED = 'http://127.0.0.1:9';
-
-async function cli(argv: readonly string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const env = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', GATEHOUSE_ENDPOINT: CLOSED, AWS_MAX_ATTEMPTS: '1' };
-  const status = await runCli(argv, { out: (t) => void (out += t), err: (t) => void (err += t), readFile: (p) => readFile(p, 'utf8'), now: () => Date.now(), version: '0.0.0', env });
-  return { status, out, err };
-}
+const cli = cliAgainstClosedPort;
 
 describe('pn2: an option that takes one of a list of values, given twice', () => {
   let dir: string;

@@ -45,3 +45,16 @@ export async function gatehouseInProcess(args: readonly string[], env: Readonly<
 /** `gatehouseCli` (test/support/processes.ts) in this process: the CLI as `who` against `at.endpoint`, the same environment. */
 export const gatehouseCliInProcess = (args: readonly string[], who: Keys, at: CliTarget, opts: InProcessOptions = {}): Promise<Run> =>
   gatehouseInProcess(args, gatehouseCliEnv(who, at), opts);
+
+/** A closed port (discard, never served here): a request the CLI sends to it cannot connect (exit 10). */
+export const CLOSED_ENDPOINT = 'http://127.0.0.1:9';
+
+/**
+ * `gatehouse ARGS` in this process with example keys against CLOSED_ENDPOINT, one attempt a request: for the tests of
+ * the CLI's own parsing, where a usage error sends nothing (exit 2, not 10's "cannot reach the server").
+ */
+export async function cliAgainstClosedPort(args: readonly string[]): Promise<{ status: number; out: string; err: string }> {
+  const env = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', GATEHOUSE_ENDPOINT: CLOSED_ENDPOINT, AWS_MAX_ATTEMPTS: '1' };
+  const r = await gatehouseInProcess(args, env);
+  return { status: r.code, out: r.stdout, err: r.stderr };
+}
