@@ -19,16 +19,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
-import { canonicalJson, recordHash, type AuditRecord } from '../src/core/audit/index.ts';
+import { relinkUnkeyed } from './support/audit-forger.ts';
 import { cliAgainst as cli, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
-const sha256 = (t: string): string => createHash('sha256').update(t).digest('hex');
 const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 
 interface Report {
@@ -50,23 +46,9 @@ async function users(s: TestServer, prefix: string, n: number): Promise<void> {
 
 /** The forger: every record linked again with SHA-256 (record 2's detail changed), then one record appended unkeyed. */
 async function forge(s: TestServer): Promise<void> {
+  await relinkUnkeyed(s.dataDir, (r) => ({ at: r.at, detail: r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail }));
   const store = await openSqliteStore({ dataDir: s.dataDir });
   try {
-    const rows: readonly AuditRecord[] = await store.read((tx) => tx.audit.list({}, 0, 10_000));
-    const db = new DatabaseSync(join(s.dataDir, 'gatehouse.db'), { timeout: 5000 });
-    try {
-      let prev = '0'.repeat(64);
-      for (const r of rows) {
-        const { hash: _, ...rest } = r;
-        const detail = r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail;
-        const next = { ...rest, detail, prevHash: prev };
-        prev = recordHash(next, sha256);
-        db.prepare('UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(canonicalJson(detail), next.prevHash, prev, r.seq);
-      }
-      db.prepare('UPDATE audit_head SET hash = ? WHERE id = 1').run(prev);
-    } finally {
-      db.close();
-    }
     await storeAppender(store).append([{ at: Date.now(), event: { kind: 'change', account: '000000000000', principal: 'arn:aws:iam::000000000000:user/admin', action: 'iam:CreateUser', resource: 'x', decision: 'ok', detail: {} } }]);
   } finally {
     await store.close();

@@ -18,16 +18,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { canonicalJson, recordHash, type AuditRecord } from '../src/core/audit/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { relinkUnkeyed } from './support/audit-forger.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-const sha256 = (t: string): string => createHash('sha256').update(t).digest('hex');
 const DAY_MS = 86_400_000;
 const OLD = '2001-01-01T00:00:00.000Z';
 
@@ -40,30 +35,8 @@ interface Report {
 }
 
 /** The forger: every record linked again with SHA-256, record 2's detail changed, records 1–2 dated 2001. */
-async function forge(s: TestServer): Promise<void> {
-  const store = await openSqliteStore({ dataDir: s.dataDir });
-  let rows: readonly AuditRecord[];
-  try {
-    rows = await store.read((tx) => tx.audit.list({}, 0, 10_000));
-  } finally {
-    await store.close();
-  }
-  const db = new DatabaseSync(join(s.dataDir, 'gatehouse.db'), { timeout: 5000 });
-  try {
-    let prev = '0'.repeat(64);
-    for (const r of rows) {
-      const { hash: _, ...rest } = r;
-      const detail = r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail;
-      const at = r.seq <= 2 ? OLD : r.at;
-      const next = { ...rest, at, detail, prevHash: prev };
-      prev = recordHash(next, sha256);
-      db.prepare('UPDATE audit_log SET at = ?, detail = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(at, canonicalJson(detail), next.prevHash, prev, r.seq);
-    }
-    db.prepare('UPDATE audit_head SET hash = ? WHERE id = 1').run(prev);
-  } finally {
-    db.close();
-  }
-}
+const forge = (s: TestServer): Promise<void> =>
+  relinkUnkeyed(s.dataDir, (r) => ({ at: r.seq <= 2 ? OLD : r.at, detail: r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail }));
 
 describe('review pl3: a retention sweep does not key over a chain rewritten without the key', () => {
   let s: TestServer;

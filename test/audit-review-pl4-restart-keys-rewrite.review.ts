@@ -16,17 +16,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { canonicalJson, recordHash, type AuditRecord } from '../src/core/audit/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { relinkUnkeyed } from './support/audit-forger.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-const sha256 = (t: string): string => createHash('sha256').update(t).digest('hex');
 
 interface Report {
   ok: boolean;
@@ -42,29 +38,7 @@ async function verify(s: TestServer): Promise<Report> {
 }
 
 /** The forger: every record linked again with SHA-256, record 2's detail changed. */
-async function forge(dataDir: string): Promise<void> {
-  const store = await openSqliteStore({ dataDir });
-  let rows: readonly AuditRecord[];
-  try {
-    rows = await store.read((tx) => tx.audit.list({}, 0, 10_000));
-  } finally {
-    await store.close();
-  }
-  const db = new DatabaseSync(join(dataDir, 'gatehouse.db'), { timeout: 5000 });
-  try {
-    let prev = '0'.repeat(64);
-    for (const r of rows) {
-      const { hash: _, ...rest } = r;
-      const detail = r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail;
-      const next = { ...rest, detail, prevHash: prev };
-      prev = recordHash(next, sha256);
-      db.prepare('UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(canonicalJson(detail), next.prevHash, prev, r.seq);
-    }
-    db.prepare('UPDATE audit_head SET hash = ? WHERE id = 1').run(prev);
-  } finally {
-    db.close();
-  }
-}
+const forge = (dataDir: string): Promise<void> => relinkUnkeyed(dataDir, (r) => ({ at: r.at, detail: r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail }));
 
 describe('review pl4: a start does not key over a chain rewritten without the key', () => {
   let s: TestServer;
