@@ -55,7 +55,7 @@ describe('review iw2: refused changes at the admin API edge are recorded', () =>
     const refused = await byLead('training:CreateAccessEntry');
     assert.equal(refused.length, 1, 'the refused attempt is recorded');
     assert.equal(refused[0]?.decision, 'ENTITY_ALREADY_EXISTS');
-    assert.equal(refused[0]?.resource, `arn:aws:training::${acct}:cluster/iw2-k/access-entry/arn:aws:iam::${acct}:role/iw2-ops`);
+    assert.equal(refused[0]?.resource, `arn:aws:training::${acct}:cluster/iw2-k`, 'on the cluster ARN its check asks for (review px1)');
     assert.deepEqual((refused[0]?.detail['request'] as Record<string, unknown>)['kubernetesGroups'], ['admins']);
     assert.match(String(refused[0]?.detail['error']), /already has an access entry/);
   });
@@ -63,7 +63,7 @@ describe('review iw2: refused changes at the admin API edge are recorded', () =>
   it('an access entry for a principal that does not exist (404)', async () => {
     const r = await gatehouseJson(s.url, lead, 'POST', '/v1/clusters/iw2-k/access-entries', { principalArn: `arn:aws:iam::${acct}:role/iw2-nobody`, kubernetesGroups: ['admins'] });
     assert.equal(r.status, 404, JSON.stringify(r.json));
-    const refused = (await byLead('training:CreateAccessEntry')).filter((x) => x.resource.endsWith('role/iw2-nobody'));
+    const refused = (await byLead('training:CreateAccessEntry')).filter((x) => String((x.detail['request'] as Record<string, unknown>)['principalArn']).endsWith('role/iw2-nobody'));
     assert.deepEqual(refused.map((x) => x.decision), ['NO_SUCH_ENTITY']);
   });
 

@@ -60,7 +60,7 @@ describe('review pk2: one action name per operation, whichever door made it', ()
     const deleted = await cliAgainst(s, ['kube', 'access-entry', 'delete', '--cluster', 'k1', '--principal-arn', `arn:aws:iam::${ROOT}:user/bob`]);
     assert.equal(deleted.status, 0, deleted.err);
     const gone = await byAction('training:DeleteAccessEntry');
-    assert.equal(gone.filter((r) => r.resource.endsWith(':user/bob')).length, 1, JSON.stringify(gone));
+    assert.equal(gone.filter((r) => String(r.detail['principalArn']).endsWith(':user/bob')).length, 1, JSON.stringify(gone));
   });
 
   it("the webhook token's read and its rotation are recorded as the actions their checks ask for", async () => {

@@ -253,8 +253,12 @@ export function auditRoutes(): Route[] {
  * under: access entries were recorded as `eks:…AccessEntry` and the token's read and rotation both as
  * `gatehouse:WebhookConfig`, so `audit query --action training:CreateAccessEntry` missed what the REST door made
  * (review pk, 2; a query by the new name lists records under the old one too, `actionFilterNames`).
+ * Each resource is the one that check asks for, the one `gatehouse apply` records (review px, 1): an access entry's
+ * change is on its cluster's ARN, where it was on `<cluster ARN>/access-entry/<principal ARN as typed>`, a resource no
+ * check or policy names; the entry's principal is in the record's `request`, `before` and `after`, and a delete's in
+ * `detail.principalArn` (`about`), so a refused delete of nothing still says which principal it named.
  */
-const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: Ctx) => string); readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string }>> = {
+const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: Ctx) => string); readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string; readonly about?: (ctx: Ctx) => Record<string, unknown> }>> = {
   'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => clusterKey(c.caller.account, c.params['name'] ?? '') },
@@ -262,12 +266,13 @@ const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: C
   'DELETE resource-policies/:resource': { action: 'gatehouse:DeleteResourcePolicy', resource: (c) => c.params['resource'] ?? '', stored: (c) => resourcePolicyKey(c.params['resource'] ?? '') },
   'POST clusters/:name/access-entries': {
     action: 'training:CreateAccessEntry',
-    resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${String(c.body['principalArn'] ?? '')}`,
+    resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''),
     stored: (c) => (typeof c.body['principalArn'] === 'string' ? accessEntryKey(c.caller.account, c.params['name'] ?? '', c.body['principalArn']) : undefined),
   },
   'DELETE clusters/:name/access-entries/:arn': {
     action: 'training:DeleteAccessEntry',
-    resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${c.params['arn'] ?? ''}`,
+    resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''),
+    about: (c) => ({ principalArn: c.params['arn'] ?? '' }),
     stored: (c) => accessEntryKey(c.caller.account, c.params['name'] ?? '', c.params['arn'] ?? ''),
   },
   // `watched`: the key whose change is recorded as it commits (review ji, 5), its value (a sealed secret) shown nowhere.
@@ -317,7 +322,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           action,
           resource: change.resource(ctx),
           decision: 'ok',
-          detail: { request: ctx.body, ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
+          detail: { request: ctx.body, ...change.about?.(ctx), ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
         });
       };
       const watched = closed === undefined ? (key ?? change.watched?.(ctx)) : undefined;
@@ -334,7 +339,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
             action,
             resource: change.resource(ctx),
             decision: 'OUTCOME_UNKNOWN',
-            detail: { request: ctx.body, ...(key !== undefined ? { before } : {}), error: e.message },
+            detail: { request: ctx.body, ...change.about?.(ctx), ...(key !== undefined ? { before } : {}), error: e.message },
           });
         }
         throw e;
@@ -363,7 +368,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         action,
         resource: change.resource(ctx),
         decision: error ? error.code : 'ok',
-        detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
+        detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...change.about?.(ctx), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
       });
       return r;
     };
