@@ -365,15 +365,18 @@ function eventsQueryOf(query: URLSearchParams): Result<JobEventsQuery> {
   return ok(out);
 }
 
-/** `imds` of a submit: absent (a metadata endpoint, as DESIGN.md pins it) or a boolean. */
+/**
+ * `imds` of a submit: absent (a metadata endpoint, as DESIGN.md pins it) or a boolean. `null` is absent, as for `role`,
+ * `replicas`, `name` and `computeConfig` (review px, 2: a client writing an unset field as `null` could not submit).
+ */
 function imdsOf(body: Record<string, unknown>): Result<boolean> {
-  const v = body['imds'];
+  const v = body['imds'] ?? undefined;
   return v === undefined || typeof v === 'boolean' ? ok(v !== false) : failWith('VALIDATION_ERROR', '`imds` must be true or false', 'imds');
 }
 
-/** `launcherUid` of a submit: absent, or a uid (0 to 2^32 - 2; `(uid_t)-1` is no uid). */
+/** `launcherUid` of a submit: absent (or `null`, review px, 2), or a uid (0 to 2^32 - 2; `(uid_t)-1` is no uid). */
 function launcherUidOf(body: Record<string, unknown>): Result<number | undefined> {
-  const v = body['launcherUid'];
+  const v = body['launcherUid'] ?? undefined;
   if (v === undefined) return ok(undefined);
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 4294967294
     ? ok(v)
