@@ -9,6 +9,12 @@ export interface SecretSealer {
   seal(plaintext: string, aad: string): SealedSecret;
   /** undefined when the value was not sealed under this key (or was tampered with). */
   open(sealed: SealedSecret, aad: string): string | undefined;
+  /**
+   * Why `open` gives undefined for this value (review px, 3): `malformed` (not a sealed value at all: damaged or written
+   * by hand), `wrong-key` (sealed under another master key) or `tampered` (altered, or another record's), with the
+   * reason in words; undefined when it opens.
+   */
+  whyNot?(sealed: SealedSecret, aad: string): { readonly kind: 'malformed' | 'wrong-key' | 'tampered'; readonly message: string } | undefined;
 }
 
 export interface AppDeps {

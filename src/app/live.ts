@@ -24,6 +24,7 @@ import { principalTags } from './principals.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { isStoreUnavailable, StoreUnavailableError } from './ports/store.ts';
 import { CHANGES_KEPT, continues } from './change-log.ts';
+import { openSealedRecord, parseSealedRecord } from './sealed-record.ts';
 import type {
   AccessKeyRecord,
   AccessKeyStatus,
@@ -912,9 +913,8 @@ export class LiveState {
   private async readKeys(tx: ReadTx): Promise<readonly RingKeyData[] | undefined> {
     const sealed = await tx.kv.get(KEYRING_KV);
     if (sealed === undefined) return undefined;
-    const text = this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
-    if (text === undefined) throw new Error('the session key ring does not open with this master key: give every instance the same master key');
-    return this.deps.sessions.parse(text);
+    const text = openSealedRecord(this.deps.sealer, sealed, KEYRING_KV, 'the session key ring');
+    return parseSealedRecord(text, KEYRING_KV, 'the session key ring', (t) => this.deps.sessions.parse(t));
   }
 
   private async loadKeys(tx: ReadTx): Promise<void> {

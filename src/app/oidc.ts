@@ -26,6 +26,7 @@
  *   tags and a source identity the token carries (`https://aws.amazon.com/tags`, `…/source_identity`) go to the session
  *   as AssumeRole's parameters would, the trust policy allowing `sts:TagSession` and `sts:SetSourceIdentity` too.
  */
+import { openSealedRecord, parseSealedRecord } from './sealed-record.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
@@ -350,9 +351,12 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   async function loadKeys(): Promise<void> {
     const sealed = await deps.store.read((tx) => tx.kv.get(ISSUER_KEYS_KV));
     if (sealed === undefined || sealed === loadedFrom) return;
-    const text = deps.sealer.open(sealed as SealedSecret, ISSUER_KEYS_KV);
-    if (text === undefined) throw new Error('the OIDC signing keys do not open with this master key: give every instance the same master key');
-    keys = (JSON.parse(text) as SigningKeyData[]).sort((a, b) => b.created - a.created);
+    const text = openSealedRecord(deps.sealer, sealed, ISSUER_KEYS_KV, 'the OIDC signing keys');
+    keys = parseSealedRecord(text, ISSUER_KEYS_KV, 'the OIDC signing keys', (t) => {
+      const v: unknown = JSON.parse(t);
+      if (!Array.isArray(v)) throw new Error('not a list of keys');
+      return v as SigningKeyData[];
+    }).sort((a, b) => b.created - a.created);
     loadedFrom = sealed;
   }
 

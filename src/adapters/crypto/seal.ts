@@ -70,5 +70,11 @@ export function secretSealer(key: MasterKey): SecretSealer {
       const r = openText(key, sealed, aad);
       return r.ok ? r.value : undefined;
     },
+    whyNot: (sealed, aad) => {
+      const r = typeof sealed === 'string' ? openText(key, sealed, aad) : ({ ok: false, error: { code: 'SEALED_MALFORMED', message: 'the stored value is not text' } } as const);
+      if (r.ok) return undefined;
+      const kind = r.error.code === 'SEALED_WRONG_KEY' ? 'wrong-key' : r.error.code === 'SEALED_TAMPERED' ? 'tampered' : 'malformed';
+      return { kind, message: r.error.message };
+    },
   };
 }
