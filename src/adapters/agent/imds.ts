@@ -224,6 +224,18 @@ export function methodNotAllowed(method: string | undefined, named: string, allo
 export type MetadataAdmit = (socket: Socket) => Promise<PeerVerdict>;
 
 /**
+ * The header that says a proxy relayed `req`, or undefined: `X-Forwarded-For`, as EC2 refuses it on the token PUT, and
+ * also `Forwarded` (RFC 7239) and `Via` (RFC 9110 §7.6.3), which proxies write in its place (review px, 4): a proxy
+ * that sent only one of those got a token, where EC2's rule means to refuse any relayed request. No SDK sends them.
+ */
+function relayedBy(req: IncomingMessage): string | undefined {
+  if (req.headers['x-forwarded-for'] !== undefined) return 'X-Forwarded-For';
+  if (req.headers['forwarded'] !== undefined) return 'Forwarded';
+  if (req.headers['via'] !== undefined) return 'Via';
+  return undefined;
+}
+
+/**
  * The request handler of one job's endpoint; `source` is asked on every credentials read, `admit` (when given) once
  * per connection, before a token is handed out or a credential path is answered.
  */
@@ -252,7 +264,8 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       if (!peer.ok) return text(res, 403, peer.message);
       // As EC2 does: a token PUT that went through a proxy is refused, so a proxy or notebook server a job runs on
       // the node does not hand out tokens to whoever reaches it.
-      if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a token request must not carry X-Forwarded-For');
+      const relayed = relayedBy(req);
+      if (relayed !== undefined) return text(res, 403, `forbidden: a token request must not carry ${relayed}`);
       const ttlHeader = req.headers['x-aws-ec2-metadata-token-ttl-seconds'] !== undefined ? 'x-aws-ec2-metadata-token-ttl-seconds' : 'x-aliyun-ecs-metadata-token-ttl-seconds';
       const ttl = ttlOf(req.headers[ttlHeader]);
       // Named as the client asked, so that an Alibaba client is not told of the AWS header (review af, 4).
@@ -293,7 +306,8 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     // not to hand the credentials out. AWS's `iam/` paths stay IMDSv2 only: a request without a valid token is 401,
     // which makes SDKs fetch one.
     if (cloud === 'ram' && token === undefined) {
-      if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a request without a token must not carry X-Forwarded-For');
+      const relayed = relayedBy(req);
+      if (relayed !== undefined) return text(res, 403, `forbidden: a request without a token must not carry ${relayed}`);
       return serve(res, role, cloud, await source());
     }
     const exp = token !== undefined ? tokens.get(token) : undefined;
