@@ -900,8 +900,8 @@ export async function getContextKeysForCustomPolicy(deps: AppDeps, c: Caller, in
 
 /**
  * `GetContextKeysForPrincipalPolicy` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetContextKeysForPrincipalPolicy.html):
- * the condition keys of every policy of a user (its groups' included), group or role, managed and inline, and of the
- * `PolicyInputList` given besides; authorized as SimulatePrincipalPolicy is, on the entity with its tags.
+ * the condition keys of every policy of a user (its groups' included), group or role, managed and inline, of its
+ * permissions boundary (which its simulation evaluates), and of the `PolicyInputList` given besides; authorized as SimulatePrincipalPolicy is, on the entity with its tags.
  */
 export async function getContextKeysForPrincipalPolicy(deps: AppDeps, c: Caller, input: { readonly policySourceArn: string; readonly policyInputList?: readonly string[] }): R<string[]> {
   const src = await authorizedSource(deps, c, 'GetContextKeysForPrincipalPolicy', input.policySourceArn);
@@ -915,6 +915,9 @@ export async function getContextKeysForPrincipalPolicy(deps: AppDeps, c: Caller,
     const { account, type } = src.value;
     await addEntityPolicies(tx, sources, { type, account, name: found.value.name }, []);
     if (type === 'user') for (const g of await tx.groups.listForUser(account, found.value.name)) await addEntityPolicies(tx, sources, { type: 'group', account, name: g.name }, []);
+    // Its permissions boundary too, which the simulation of the entity evaluates (review qa, 1: its keys were reported
+    // missing by SimulatePrincipalPolicy and named by no GetContextKeysForPrincipalPolicy).
+    if (type !== 'group') await addBoundary(tx, sources, (found.value as UserRecord | RoleRecord).permissionsBoundary);
     return ok(conditionKeysOf([...sources.all().map((s) => s.doc), ...given.value]));
   });
 }
