@@ -22,7 +22,7 @@ import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
-import { PROVIDER_ARN_RE, providerKey } from './oidc-provider-keys.ts';
+import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
 import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -812,17 +812,6 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   return { kind: 'tagless' };
 }
 
-/** The tags of a stored OIDC provider's record (src/app/oidc.ts `ProviderRecord`, version 1), or undefined when there is none. */
-function providerTags(text: string | undefined): readonly { key: string; value: string }[] | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const r = JSON.parse(text) as { v?: unknown; tags?: unknown };
-    if (r.v !== 1) return undefined;
-    return Array.isArray(r.tags) ? (r.tags as { key: string; value: string }[]).filter((t) => typeof t?.key === 'string' && typeof t.value === 'string') : [];
-  } catch {
-    return undefined;
-  }
-}
 /** A condition miss quoting the value it read (src/core/iam/conditions.ts): the key, then ` = VALUES does not satisfy`. */
 const QUOTED_VALUE_RE = /`([^`]+)` = .*? does not satisfy/g;
 /** A condition miss on a key the directory supplies, with the value it quotes (src/core/iam/conditions.ts). */

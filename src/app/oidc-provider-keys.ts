@@ -9,6 +9,22 @@ export const providerKey = (account: string, hostPath: string): string => `${PRO
 
 /**
  * An IAM (or RAM) OIDC provider's ARN, as the Query API reads it: its account and its host and path. Also read by
- * src/app/authorize.ts, which decides a question about a provider with its stored tags (review nk, 2).
+ * src/app/authorize.ts, which decides a question about a provider with its stored tags (review nk, 2), and by
+ * src/app/simulate.ts, which simulates an action on one with them (review qa, 2).
  */
 export const PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
+
+/**
+ * The tags of a stored OIDC provider's record (src/app/oidc.ts `ProviderRecord`, version 1), or undefined when there is
+ * none: what the Query API decides an action on the provider with, as `aws:ResourceTag/K`.
+ */
+export function providerTags(text: string | undefined): readonly { key: string; value: string }[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const r = JSON.parse(text) as { v?: unknown; tags?: unknown };
+    if (r.v !== 1) return undefined;
+    return Array.isArray(r.tags) ? (r.tags as { key: string; value: string }[]).filter((t) => typeof t?.key === 'string' && typeof t.value === 'string') : [];
+  } catch {
+    return undefined;
+  }
+}

@@ -50,10 +50,11 @@ import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestCont
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
-import { boundaryContext, resourceTagContext, type ConditionContext } from './directory.ts';
+import { awsResourceTags, boundaryContext, resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { isJobSubmitter, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
+import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -632,6 +633,35 @@ async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller,
   return out;
 }
 
+/** Whether the simulation names an OIDC provider for an action enforced with its tags (`providersNamed`). */
+const namesProvider = (o: SimulationOptions): boolean => o.actionNames.some(readsResourceTags) && (o.resourceArns ?? []).some((r) => PROVIDER_ARN_RE.test(r));
+
+/**
+ * The tags of the caller's account's OIDC providers that the simulation's resources name (in the ARN the provider has in
+ * its account's partition), by resource as given: every `iam:`/`ram:` action on one is enforced with its tags as
+ * `aws:ResourceTag/K` (src/app/oidc.ts; POST /v1/authorize too, review nk, 2), so it is simulated with them, for a caller
+ * that may read them (ListOpenIDConnectProviderTags on it, decided with them, as `directoryFactsNamed` reads a user's).
+ * Providers are kept in the store, not held in memory: read in `tx`. Review qa, 2: a Deny on `aws:ResourceTag/protected`
+ * was simulated `allowed`, the tag reported missing, while DeleteOpenIDConnectProvider was refused.
+ */
+async function providersNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
+  const out = new Map<string, DirectoryFacts>();
+  if (!namesProvider(o)) return out;
+  const partition = await partitionOfAccount(tx, c.account);
+  for (const resource of o.resourceArns ?? []) {
+    const m = out.has(resource) ? null : PROVIDER_ARN_RE.exec(resource);
+    if (!m || m[1] !== c.account) continue;
+    const hostPath = m[2] as string;
+    if (resource !== `${partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.account}:oidc-provider/${hostPath}`) continue;
+    const stored = providerTags(await tx.kv.get(providerKey(c.account, hostPath)));
+    if (stored === undefined) continue;
+    const tags = awsResourceTags(stored);
+    if (!authorizeAdmin(c, deps.now(), 'ListOpenIDConnectProviderTags', resource, tags).ok) continue;
+    out.set(resource, { tags, boundary: undefined });
+  }
+  return out;
+}
+
 /**
  * The workspaces of the caller's account's jobs that the simulation's resources name (a job's canonical ARN), by
  * resource as given, for the job actions (`JOB_ACTIONS`): jobs decide those on the job's ARN with its workspace's as
@@ -824,7 +854,8 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await directoryFactsNamed(deps, tx, c, input), await jobsNamed(deps, tx, c, input));
+    const facts = new Map([...(await directoryFactsNamed(deps, tx, c, input)), ...(await providersNamed(deps, tx, c, input))]);
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), facts, await jobsNamed(deps, tx, c, input));
   });
 }
 
@@ -832,8 +863,8 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
  * `SimulateCustomPolicy`: only the policies given, for `CallerArn` (default: the caller of the API). `held`: the
  * directory held in memory, which enforcement decides from; what the simulation looks up (the CallerArn's user, a role or
  * a tagged entity named as a resource) is read there, so that it answers during a database outage as decisions do
- * (review pg, 1: it opened a transaction for every call, and answered 503). A job named for a job action is read from
- * the store: jobs are not held.
+ * (review pg, 1: it opened a transaction for every call, and answered 503). A job named for a job action, and an OIDC
+ * provider named for an action on it, are read from the store: neither is held (review qa, 2).
  */
 export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: SimulationOptions, held?: DirectoryReads): R<SimulationResult[]> {
   const a = authorizeAdmin(c, deps.now(), 'SimulateCustomPolicy', '*');
@@ -846,17 +877,18 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
   const owner = resourceOwnerOf(input.resourceOwner);
   if (!owner.ok) return owner;
   if (input.resourcePolicy !== undefined && input.callerArn === undefined) return failWith('INVALID_INPUT', 'CallerArn is required with a ResourcePolicy', 'CallerArn');
-  const simulate = async (directory: DirectoryReads, jobs: () => Promise<Map<string, string>>): R<SimulationResult[]> => {
+  const simulate = async (directory: DirectoryReads, jobs: () => Promise<Map<string, string>>, providers: () => Promise<Map<string, DirectoryFacts>>): R<SimulationResult[]> => {
     const principal = input.callerArn !== undefined ? await callerPrincipal(deps, directory, c, input.callerArn) : ok(c.principal);
     if (!principal.ok) return principal;
     const sources = new Sources();
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(directory, input), await directoryFactsNamed(deps, directory, c, input), await jobs());
+    const facts = new Map([...(await directoryFactsNamed(deps, directory, c, input)), ...(await providers())]);
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(directory, input), facts, await jobs());
   };
-  if (held !== undefined && !input.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase()))) return simulate(held, async () => new Map());
-  return deps.store.read((tx) => simulate(held ?? tx, () => jobsNamed(deps, tx, c, input)));
+  if (held !== undefined && !input.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase())) && !namesProvider(input)) return simulate(held, async () => new Map(), async () => new Map());
+  return deps.store.read((tx) => simulate(held ?? tx, () => jobsNamed(deps, tx, c, input), () => providersNamed(deps, tx, c, input)));
 }
 
 // ---------------------------------------------------------------------------------------------------
