@@ -838,7 +838,7 @@ const FEDERATED_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:console
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
-const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
+export const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 /** STS's key for the source identity the session an AssumeRole issues will carry (lower-cased, as the engine reads it). */
 const SOURCE_IDENTITY = 'sts:sourceidentity';
 

@@ -45,7 +45,7 @@ import {
 } from '../core/iam/index.ts';
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
-import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime } from './authorize.ts';
+import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime, TRUST_ACTIONS } from './authorize.ts';
 import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestContext, decideOnRole, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
@@ -594,7 +594,15 @@ interface DirectoryFacts {
   readonly tags: ConditionContext | undefined;
   /** `iam:PermissionsBoundary`, or nothing when it has none; undefined for a managed policy. */
   readonly boundary: ConditionContext | undefined;
+  /**
+   * A role's tags as STS decides AssumeRole, TagSession and SetSourceIdentity on it (`aws:ResourceTag/K` only: STS's
+   * `role` resource; review cc, 8), when the caller may read them; undefined for anything else (review qa, 3).
+   */
+  readonly roleTags?: ConditionContext | undefined;
 }
+
+/** The STS actions decided on a role with its tags (`DirectoryFacts.roleTags`). */
+const isTrustAction = (action: string): boolean => TRUST_ACTIONS.has(action.toLowerCase());
 
 /**
  * The tags of the managed policies, users and roles of the caller's account that the simulation's resources name, by
@@ -612,7 +620,7 @@ interface DirectoryFacts {
  */
 async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller, o: SimulationOptions): Promise<Map<string, DirectoryFacts>> {
   const out = new Map<string, DirectoryFacts>();
-  if (!o.actionNames.some(readsResourceTags)) return out;
+  if (!o.actionNames.some((a) => readsResourceTags(a) || isTrustAction(a))) return out;
   const partition = await partitionOfAccount(tx, c.account);
   for (const resource of o.resourceArns ?? []) {
     if (out.has(resource)) continue;
@@ -628,7 +636,7 @@ async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller,
     const readTags = may(kind === 'policy' ? 'ListPolicyTags' : kind === 'user' ? 'ListUserTags' : 'ListRoleTags');
     const readBoundary = kind !== 'policy' && may(kind === 'user' ? 'GetUser' : 'GetRole');
     if (!readTags && !readBoundary) continue;
-    out.set(resource, { tags: readTags ? tags : undefined, boundary: readBoundary ? boundaryContext(found.permissionsBoundary) : undefined });
+    out.set(resource, { tags: readTags ? tags : undefined, boundary: readBoundary ? boundaryContext(found.permissionsBoundary) : undefined, roleTags: kind === 'role' && readTags ? awsResourceTags(found.tags) : undefined });
   }
   return out;
 }
@@ -711,7 +719,9 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       if (performance.now() - started > SIMULATION_BUDGET_MS) {
         return failWith('LIMIT_EXCEEDED', `the simulation took more than ${SIMULATION_BUDGET_MS / 1000} s after ${out.length} of ${o.actionNames.length * resources.length} decisions; ask about fewer actions or resources, or simulate smaller policies`);
       }
-      const facts = readsResourceTags(action) ? tagged.get(resource) : undefined;
+      // An STS trust action on a role: with the role's tags as STS decides it (review qa, 3); an iam: action: as the Query API.
+      const named = readsResourceTags(action) || isTrustAction(action) ? tagged.get(resource) : undefined;
+      const facts: DirectoryFacts | undefined = !isTrustAction(action) ? named : named?.roleTags !== undefined ? { tags: named.roleTags, boundary: undefined } : undefined;
       const boundary = facts?.boundary !== undefined && readsCurrentBoundary(action) ? facts.boundary : undefined;
       const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary });
       // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
