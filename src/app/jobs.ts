@@ -2674,7 +2674,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
     if (!r.ok) {
       // Once until a session is issued again, not at every refusal (review da, 2).
-      const message = `credential issuance refused: ${r.errors[0]?.message ?? ''}`;
+      // In the words its endpoints answer (README §4: `job ID's role ARN does not exist: …`, "also among its events"),
+      // naming the role ARN the job runs as; it said only `credential issuance refused: …` (review pz1).
+      const refused = r.errors[0];
+      const said = refused?.message ?? '';
+      const message =
+        refused?.code === 'NO_SUCH_ENTITY'
+          ? `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${said}`
+          : refused?.code !== undefined && !OUTAGE_CODES.has(refused.code)
+            ? `job ${job.id}'s role ${job.role.arn ?? ''} cannot be assumed for it: ${said}`
+            : `credential issuance refused: ${said}`;
       const held = deliveries.get(job.id);
       if (held?.denied !== message) {
         await event(job.id, 'denied', message).then(
