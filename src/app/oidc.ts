@@ -404,7 +404,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!key) return failWith('SERVICE_UNAVAILABLE', 'no OIDC signing key yet: start the app first');
     if (typeof input.subject !== 'string' || input.subject.length < 1 || input.subject.length > 255) return failWith('VALIDATION_ERROR', 'subject must be 1–255 characters', 'subject');
     const audiences = typeof input.audience === 'string' ? [input.audience] : [...input.audience];
-    if (audiences.length < 1 || audiences.length > 10 || audiences.some((a) => typeof a !== 'string' || a.length < 1 || a.length > 255)) {
+    if (audiences.length < 1 || audiences.length > 10 || audiences.some((a) => typeof a !== 'string' || a.length < 1 || characters(a) > PROVIDER_LIMITS.clientIdChars)) {
       return failWith('VALIDATION_ERROR', 'audience must be 1–10 client ids of 1–255 characters', 'audience');
     }
     const ttl = input.ttlSeconds ?? WORKLOAD_TOKEN_TTL.default;
@@ -451,7 +451,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * quota, LimitExceeded (409), as IAM answers the 101st (review it, 3: it was ValidationError, "may hold at most").
    */
   function checkClientIds(ids: readonly string[], field = 'ClientIDList'): { code: 'VALIDATION_ERROR' | 'LIMIT_EXCEEDED'; message: string } | undefined {
-    for (const id of ids) if (id.length < 1 || id.length > PROVIDER_LIMITS.clientIdChars) return { code: 'VALIDATION_ERROR', message: `${field}: a client id is 1–${PROVIDER_LIMITS.clientIdChars} characters` };
+    // In characters, as IAM counts them (review pw, 3; STS's parameters alike, review ow, 2): a client id of 128 characters
+    // above U+FFFF (256 UTF-16 units) was refused, one IAM takes.
+    for (const id of ids) if (id.length < 1 || characters(id) > PROVIDER_LIMITS.clientIdChars) return { code: 'VALIDATION_ERROR', message: `${field}: a client id is 1–${PROVIDER_LIMITS.clientIdChars} characters` };
     if (ids.length > PROVIDER_LIMITS.clientIds) {
       return { code: 'LIMIT_EXCEEDED', message: `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${PROVIDER_LIMITS.clientIds}: an OIDC provider holds at most ${PROVIDER_LIMITS.clientIds} client ids (${ids.length} asked); remove one it no longer needs (RemoveClientIDFromOpenIDConnectProvider) first` };
     }
@@ -674,7 +676,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * kept in the audit log for ever (review ks, 2).
    */
   async function removeClientId(c: Caller, input: { arn: string; clientId: string }): Promise<Result<void>> {
-    const n = input.clientId.length;
+    const n = characters(input.clientId);
     if (n < 1 || n > PROVIDER_LIMITS.clientIdChars) {
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'clientID' failed to satisfy constraint: Member must have length ${n < 1 ? 'greater than or equal to 1' : `less than or equal to ${PROVIDER_LIMITS.clientIdChars}`}`, 'ClientID');
     }
