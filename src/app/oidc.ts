@@ -37,7 +37,7 @@ import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
-import { sessionPolicyRefusal, type IssuedCredentials, type RequestFacts, type Sts } from './sts.ts';
+import { sessionPolicyRefusal, withStoredPolicyArns, type IssuedCredentials, type RequestFacts, type Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
 import { PROVIDER_ARN_RE, PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
 import { refusedRequest } from './refused-request.ts';
@@ -887,7 +887,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * For AssumeRoleWithOIDC, a refusal about the token or the provider names the parameter at fault in its path
    * (`OIDCToken`, `OIDCToken.aud`, `OIDCToken.iss`, `OIDCProviderArn`), which Alibaba's error codes tell apart.
    */
-  async function webIdentity(p: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string; roleArn?: string }, fed: Federation): Promise<Result<WebIdentityResult>> {
+  async function webIdentity(given: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string; roleArn?: string }, fed: Federation): Promise<Result<WebIdentityResult>> {
+    // RAM's system-policy ARNs of the built-ins in PolicyArns name them, as AssumeRole maps them (one function; review
+    // pw, 2: they were refused here as policies that do not exist).
+    const p = withStoredPolicyArns(given);
     const alibaba = fed.api === 'AssumeRoleWithOIDC';
     const T = alibaba ? 'The OIDC token' : 'The web identity token';
     const at = (field: string): string => (alibaba ? field : '');

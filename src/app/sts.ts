@@ -191,8 +191,10 @@ function withoutResourceTags(context: Record<string, string | string[]>): Record
  * Session policy ARNs as the store keeps them: RAM's system-policy ARN of a built-in (`acs:ram::system:policy/
  * ReadOnlyAccess`) names it, as it does wherever IAM takes a managed policy ARN (review fn, 4); AssumeRole's PolicyArns
  * refused it as a policy that does not exist (review ln, 3). The session holds, and is decided with, the stored ARN.
+ * AssumeRoleWithWebIdentity maps them with this too (src/app/oidc.ts; review pw, 2: it refused them, so the same
+ * PolicyArns for the same role were a read-only session through AssumeRole and ValidationError through it).
  */
-function withStoredPolicyArns<T extends { readonly policyArns: readonly string[] }>(p: T): T {
+export function withStoredPolicyArns<T extends { readonly policyArns: readonly string[] }>(p: T): T {
   return p.policyArns.some((a) => storedBuiltinArn(a) !== a) ? { ...p, policyArns: p.policyArns.map(storedBuiltinArn) } : p;
 }
 
