@@ -202,18 +202,26 @@ interface Builders<M> {
 }
 
 const asLiteral = (s: string): string => s.replaceAll('*', '\uE000').replaceAll('?', '\uE001');
-const EQUALS: Builders<Matcher> = { written: (s) => globMatcher(asLiteral(s)), resolved: (s) => resolvedGlobMatcher(asLiteral(s)) };
-const EQUALS_IGNORE_CASE: Builders<Matcher> = { written: (s) => globMatcher(asLiteral(s.toLowerCase())), resolved: (s) => resolvedGlobMatcher(asLiteral(s.toLowerCase())) };
+/**
+ * What an exact operator's resolved value holds for "any text" (`PrefixLookup.anyRest`: the session name of a role
+ * asked about by its ARN, as a Deny reads `${aws:userid}`), turned into a wildcard once the value's own `*` and `?` are
+ * literal. Written as `*`, it was made literal with them, so a positive `StringEquals` on `${aws:userid}` in a Deny
+ * matched no session of the role (review pw, 1). A private-use character, which no policy document holds.
+ */
+const ANY_REST = '\uE003';
+const exact = (s: string): string => asLiteral(s).replaceAll(ANY_REST, '*');
+const EQUALS: Builders<Matcher> = { written: (s) => globMatcher(asLiteral(s)), resolved: (s) => resolvedGlobMatcher(exact(s)) };
+const EQUALS_IGNORE_CASE: Builders<Matcher> = { written: (s) => globMatcher(asLiteral(s.toLowerCase())), resolved: (s) => resolvedGlobMatcher(exact(s.toLowerCase())) };
 const LIKE: Builders<Matcher> = { written: (s) => globMatcher(s), resolved: resolvedGlobMatcher };
 const ARN_LIKE: Builders<Matcher> = { written: arnConditionMatcher, resolved: resolvedArnConditionMatcher };
 
-function stringOperator(values: readonly string[], variables: boolean, build: Builders<Matcher>, normalise: (s: string) => string) {
+function stringOperator(values: readonly string[], variables: boolean, build: Builders<Matcher>, normalise: (s: string) => string, rest = '*') {
   const { fixed, templated } = stringValues(values, variables, build);
   return (value: string, lookup: KeyLookup): boolean => {
     const v = normalise(value);
     for (const m of fixed) if (m(v)) return true;
     for (const { t, cache } of templated) {
-      const resolved = resolveTemplate(t, lookup);
+      const resolved = resolveTemplate(t, lookup, rest);
       if (resolved !== undefined && cache.get(resolved)(v)) return true;
     }
     return false;
@@ -230,11 +238,11 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
   switch (op) {
     case 'StringEquals':
     case 'StringNotEquals':
-      matchOne = stringOperator(values, variables, EQUALS, identity);
+      matchOne = stringOperator(values, variables, EQUALS, identity, ANY_REST);
       break;
     case 'StringEqualsIgnoreCase':
     case 'StringNotEqualsIgnoreCase':
-      matchOne = stringOperator(values, variables, EQUALS_IGNORE_CASE, lower);
+      matchOne = stringOperator(values, variables, EQUALS_IGNORE_CASE, lower, ANY_REST);
       break;
     case 'StringLike':
     case 'StringNotLike':

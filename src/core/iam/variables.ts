@@ -122,8 +122,12 @@ export function multiValuedVariable(text: string, from = 0): string | undefined 
  */
 export type PrefixLookup = KeyLookup & { readonly anyRest?: ReadonlySet<string> };
 
-/** Substitutes every variable; undefined when one has no value (absent or multi-valued) and no default. */
-export function resolveTemplate(t: Template, lookup: PrefixLookup): string | undefined {
+/**
+ * Substitutes every variable; undefined when one has no value (absent or multi-valued) and no default. `rest` is what
+ * stands for the rest of an `anyRest` key's value: the wildcard `*`, or a marker an exact operator turns into one after
+ * it has made the value's own `*` literal (`ANY_REST`, src/core/iam/conditions.ts; review pw, 1).
+ */
+export function resolveTemplate(t: Template, lookup: PrefixLookup, rest = '*'): string | undefined {
   let out = '';
   for (const p of t.parts) {
     if (typeof p === 'string') {
@@ -131,7 +135,7 @@ export function resolveTemplate(t: Template, lookup: PrefixLookup): string | und
       continue;
     }
     const v = MULTI_VALUED.has(p.key) ? undefined : lookup(p.key);
-    if (v !== undefined && v.length === 1) out += lookup.anyRest?.has(p.key) === true ? `${markLiteral(v[0] as string)}*` : markLiteral(v[0] as string);
+    if (v !== undefined && v.length === 1) out += lookup.anyRest?.has(p.key) === true ? `${markLiteral(v[0] as string)}${rest}` : markLiteral(v[0] as string);
     else if (p.fallback !== undefined) out += markLiteral(p.fallback);
     else return undefined;
   }
