@@ -1,7 +1,7 @@
 /**
  * The suites of Alibaba's own STS client (`@alicloud/sts20150401`, on `@alicloud/openapi-core`, V3 signature) against
  * a real server on 127.0.0.1. Called inside a `describe`, it starts `readerSuite` (alibaba-world.ts) in `acs` account
- * `account` for that suite.
+ * `account` for that suite, its server started with `options`.
  */
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
@@ -28,8 +28,8 @@ export interface AlibabaStsWorld {
   client(key: AlibabaKey): InstanceType<typeof Sts>;
 }
 
-export function alibabaStsWorld(account: string): AlibabaStsWorld {
-  const world = readerSuite(account);
+export function alibabaStsWorld(account: string, options: Parameters<typeof readerSuite>[1] = {}): AlibabaStsWorld {
+  const world = readerSuite(account, options);
   const w: AlibabaStsWorld = {
     get server(): TestServer {
       return world().server;

@@ -71,8 +71,9 @@ const NAMED_PARAMETERS: ReadonlySet<string> = new Set(['RoleArn', 'RoleSessionNa
  * names in the error's path (`OIDCToken.aud`, `OIDCProviderArn`); a trust policy that does not allow, and a role that does
  * not exist (refused alike, so that a token does not list the account's roles: docs/decisions.md, review cy3), are
  * `AuthenticationFail.NoPermission` for AssumeRoleWithOIDC, and for a signed caller (AssumeRole) STS's 403
- * `NoPermission` ("You are not authorized to do this action. You should be authorized by RAM."). Any other code by its
- * HTTP status: 5xx `ServiceUnavailable` or `InternalError`, else `InvalidParameter`.
+ * `NoPermission` ("You are not authorized to do this action. You should be authorized by RAM."). The cap on live scoped
+ * sessions is `Throttling.User`. Any other code by its HTTP status: 5xx `ServiceUnavailable` or `InternalError`, else
+ * `InvalidParameter`.
  */
 export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>, action: 'AssumeRoleWithOIDC' | 'AssumeRole' = 'AssumeRoleWithOIDC'): AlibabaError {
   if (action === 'AssumeRole' && e.code === 'ACCESS_DENIED') return { status: 403, code: 'NoPermission' };
@@ -90,6 +91,12 @@ export function alibabaErrorOf(e: Pick<GatehouseError, 'code' | 'path'>, action:
     case 'IDP_COMMUNICATION_ERROR':
     case 'SERVICE_UNAVAILABLE':
       return { status: 503, code: 'ServiceUnavailable' };
+    // The account's cap on live scoped sessions (`SessionScopes`): nothing in the request is wrong, and it is taken again
+    // once some expire. Alibaba answers its STS's issuance limits with Throttling errors, which `@alicloud/openapi-core`
+    // throws as its `ThrottlingError` (a code containing `Throttling`), the one a caller backs off on; it was
+    // `InvalidParameter`, thrown as a `ClientError`, an error in the request (review qb, 1).
+    case 'LIMIT_EXCEEDED':
+      return { status: 400, code: 'Throttling.User' };
     default: {
       const status = HTTP_ERRORS[e.code].status;
       if (status >= 500) return { status, code: 'InternalError' };
