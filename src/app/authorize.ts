@@ -19,7 +19,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies, sessionPolicyHeld, type JobSession } from './jobs.ts';
 import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
-import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
+import { UNREADABLE_SID, unreadableDiagnostic, unreadablePolicy } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
@@ -1111,11 +1111,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   async function withScopes(base: Resolved, named: Principal, unscoped: boolean): Promise<Result<Resolved>> {
     const scopes = liveScopes(named);
     if (scopes.length === 0) return ok(base);
-    const callers = await Promise.all(scopes.map((r) => sts.callerOfClaims(claimsOf(r))));
+    // The stand-in for a record that cannot be read (src/app/session-scopes.ts `standInFor`) is not a caller: what it
+    // carries is unknown, so it refuses every request, named (review pv, 1).
+    const callers = await Promise.all(scopes.map((r) => (r.unreadable === undefined ? sts.callerOfClaims(claimsOf(r)) : undefined)));
     const sessions: OneSession[] = [unscoped ? { principal: base.principal, policies: base.policies } : { principal: base.principal, policies: base.policies, job: base.principal.session?.name ?? '' }];
     for (let i = 0; i < scopes.length; i++) {
+      const r = scopes[i] as ScopeRecord;
       const c = callers[i];
-      if (c?.ok) sessions.push({ principal: c.value.principal, policies: c.value.policies, scope: scopes[i] as ScopeRecord });
+      if (r.unreadable !== undefined) sessions.push({ principal: base.principal, policies: { ...base.policies, session: [unreadablePolicy(`scoped session record ${r.unreadable}`, 'identity')] }, scope: r });
+      else if (c?.ok) sessions.push({ principal: c.value.principal, policies: c.value.policies, scope: r });
     }
     return ok(sessions.length === 1 ? base : { ...base, sessions });
   }
@@ -2400,6 +2404,7 @@ function sessionWords(s: { scope?: ScopeRecord; job?: string }): string {
   if (s.job !== undefined) return `the job’s session (${s.job})`;
   const r = s.scope;
   if (r === undefined) return 'a session without session policy or tags (the role’s policies)';
+  if (r.unreadable !== undefined) return `a session whose stored scope record \`${r.unreadable}\` cannot be read (what it carries is unknown: it is refused until it is removed, or until ${new Date(r.expires).toISOString().replace(/\.\d{3}Z$/, 'Z')}, fails closed)`;
   const parts: string[] = [];
   if (r.policy !== undefined) parts.push('an inline session policy');
   if (r.policyArns !== undefined && r.policyArns.length > 0) parts.push(`managed session policies ${r.policyArns.map((a) => `\`${a}\``).join(', ')}`);

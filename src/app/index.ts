@@ -193,7 +193,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   };
   const live = new LiveState(deps, unreadable);
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
-  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
+  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit, unreadable }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
   // A role's sessions are its use (GetRole's RoleLastUsed), noted as keys' uses are.
   const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)), options.consoleIdleSeconds !== undefined ? options.consoleIdleSeconds * 1000 : undefined, raw, options.maxConsoleUsesHeld);
   const oidc = createOidc(deps, sts, cache);

@@ -15,7 +15,8 @@
  * their job's record (src/app/jobs.ts `jobSessionOf`).
  */
 import type { SessionClaims } from '../core/sts/session.ts';
-import { roleArnOf, sessionArn } from '../core/sts/session.ts';
+import { roleArnOf, sessionArn, SESSION_TOKEN_DURATION } from '../core/sts/session.ts';
+import type { UnreadableNote } from './unreadable-policy.ts';
 import type { AppDeps } from './deps.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 import { readChanges } from './change-log.ts';
@@ -71,6 +72,11 @@ export interface ScopeRecord {
   readonly sourceIdentity?: string;
   /** The job a chained session belongs to (its revocation applies). */
   readonly job?: string;
+  /**
+   * Set (to its kv key) on the stand-in for a stored record this version cannot read (`standInFor`): what the session
+   * carries is unknown, so every question about its ARN is refused (src/app/authorize.ts `withScopes`).
+   */
+  readonly unreadable?: string;
 }
 
 /** Whether a session carries anything its role's policies alone do not say: then it is registered. */
@@ -156,6 +162,42 @@ function parseRecord(value: string): ScopeRecord | undefined {
   }
 }
 
+/**
+ * How long the stand-in for an unreadable record is held past the issue time its key names: the longest any session
+ * lives (`SESSION_TOKEN_DURATION.max`, above a role session's 12 hours), so it outlives the session it stands for.
+ */
+const UNREADABLE_HELD_MS = SESSION_TOKEN_DURATION.max * 1000;
+
+/** `arn:aws:sts::A:assumed-role/R/S` or `acs:ram::A:role/R/S`, as `sessionArn` writes them. */
+const SESSION_ARN_IN_KEY = /^(?:arn:aws:sts::([^:/]+):assumed-role|acs:ram::([^:/]+):role)\/([^/]+)\/([^/]+)$/;
+
+/**
+ * The stand-in for the record at `key` that `parseRecord` cannot read (a database restored or edited by hand, a
+ * truncated write), from what its key names (`session-scope/<session ARN>/<issue time>-<random>`); undefined when the
+ * key names no session either. Skipped, as it was, the session it names was decided by its role's policies alone,
+ * wider than its session policy or tags allowed (review pv, 1): the stand-in refuses every question about that ARN
+ * until it expires (the issue time and the longest session) or is removed.
+ */
+function standInFor(key: string, now: number): ScopeRecord | undefined {
+  const rest = key.slice(SESSION_SCOPE_PREFIX.length);
+  const cut = rest.lastIndexOf('/');
+  const m = SESSION_ARN_IN_KEY.exec(rest.slice(0, cut < 0 ? 0 : cut));
+  if (cut < 0 || m === null) return undefined;
+  const issuedText = /^(\d{1,16})-/.exec(rest.slice(cut + 1))?.[1];
+  const issued = issuedText !== undefined && Number(issuedText) <= now ? Number(issuedText) : now;
+  const aws = m[1] !== undefined;
+  return {
+    arn: rest.slice(0, cut),
+    account: (aws ? m[1] : m[2]) as string,
+    partition: aws ? 'aws' : 'acs',
+    role: { name: m[3] as string, path: '/', id: '' },
+    sessionName: m[4] as string,
+    issued,
+    expires: issued + UNREADABLE_HELD_MS,
+    unreadable: key,
+  };
+}
+
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
@@ -167,7 +209,7 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
  * `audit`: where a registration whose COMMIT answer was lost is recorded (`register`); absent, it is not. Registrations
  * that commit are recorded by STS with the session they let it issue (src/app/sts.ts `recordSession`).
  */
-type ScopesDeps = Pick<AppDeps, 'store' | 'now' | 'randomBytes'> & Partial<Pick<AppDeps, 'audit'>>;
+type ScopesDeps = Pick<AppDeps, 'store' | 'now' | 'randomBytes'> & Partial<Pick<AppDeps, 'audit'>> & { readonly unreadable?: UnreadableNote };
 
 export class SessionScopes {
   private readonly deps: ScopesDeps;
@@ -330,6 +372,18 @@ export class SessionScopes {
     return out;
   }
 
+  /** The record stored at `key`, or its stand-in when it cannot be read (`standInFor`, reported once). */
+  private read(key: string, value: string, now: number): ScopeRecord | undefined {
+    const r = parseRecord(value);
+    if (r !== undefined) return r;
+    const standIn = standInFor(key, now);
+    const effect = standIn === undefined
+      ? 'its key names no session, so it is left out'
+      : `every question about \`${standIn.arn}\` is refused until ${new Date(standIn.expires).toISOString()} (the longest session) or until it is removed (fails closed)`;
+    this.deps.unreadable?.(`scoped session record \`${key}\``, value, [{ code: 'VALIDATION_ERROR', path: '', message: `not a scoped session record this version reads; ${effect}` }]);
+    return standIn;
+  }
+
   /** Reads every record (at start, or when too much changed to follow one by one), as of change head `head`. */
   async load(tx: ReadTx, head: number): Promise<void> {
     const entries = await tx.kv.list(SESSION_SCOPE_PREFIX);
@@ -342,7 +396,7 @@ export class SessionScopes {
     const now = this.deps.now();
     const stale: string[] = [];
     for (const { key, value } of entries) {
-      const r = parseRecord(value);
+      const r = this.read(key, value, now);
       if (r === undefined) continue;
       if (r.expires > now) this.add(key, r);
       else stale.push(key);
@@ -374,7 +428,7 @@ export class SessionScopes {
       const values = await tx.kv.getMany(part);
       for (const key of part) {
         const value = values.get(key);
-        const r = value === undefined ? undefined : parseRecord(value);
+        const r = value === undefined ? undefined : this.read(key, value, this.deps.now());
         if (r === undefined) this.remove(key);
         else if (!this.byKey.has(key)) this.add(key, r);
       }
