@@ -66,6 +66,7 @@ import { CLOCK_SKEW_MS, putRevocation, roleKey, signInRevocationId, userKey, typ
 import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, cachedTrust, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -141,7 +142,8 @@ async function liveJobsHeld(tx: ReadTx, account: string, holds: (job: StoredJob)
   const live: string[] = [];
   for (const id of ids) {
     const text = docs.get(`${JOB}${id}`);
-    const job = text === undefined ? undefined : (JSON.parse(text) as StoredJob);
+    // One that cannot be read is no live job's (review pv, 2): none of its sessions is issued (`readJobDoc`).
+    const job = text === undefined ? undefined : jobDocOf(text);
     // The document decides (a state changed by a writer that does not index it).
     if (job !== undefined && !TERMINAL.has(job.state) && holds(job)) live.push(job.id);
   }
@@ -529,10 +531,27 @@ const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SERVICE_UNAVAI
 /** A job's current credentials, or why its endpoints refuse them. */
 export type Delivery = { ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError };
 
-/** A JSON document of the store's key/value table (a workspace, a job, a cluster), if there is one. */
-async function readDoc<T>(tx: ReadTx, key: string): Promise<T | undefined> {
-  const v = await tx.kv.get(key);
-  return v === undefined ? undefined : (JSON.parse(v) as T);
+/**
+ * Job `id`'s document, or undefined when there is none or it is not a job's document as the server writes it (told to
+ * `unreadable`). Parsed unguarded, one that could not be read (a database restored or edited by hand, a truncated
+ * write) answered 500 to every call naming the job (`jobs get`, `stop`, `events`, its heartbeat and metadata endpoint)
+ * after review pi6 left it out of the listings and sweeps (review pv, 2). Read as none, it is refused everywhere (fails
+ * closed: its endpoint serves no credentials, its session named by ARN is a job's that no longer works).
+ */
+async function readJobDoc(tx: ReadTx, id: string, unreadable?: UnreadableDoc): Promise<StoredJob | undefined> {
+  const key = `${JOB}${id}`;
+  const text = await tx.kv.get(key);
+  if (text === undefined) return undefined;
+  const v = jobDocOf(text);
+  if (v === undefined) unreadable?.(key, text);
+  return v;
+}
+
+/** `text` as a job's document, when it is one (what every reader relies on: its id, account, state and role). */
+export function jobDocOf(text: string): StoredJob | undefined {
+  const v = parsedDoc(text) as Partial<StoredJob> | undefined;
+  if (v === undefined || typeof v.id !== 'string' || typeof v.account !== 'string' || typeof v.state !== 'string' || typeof v.role !== 'object' || v.role === null) return undefined;
+  return v as StoredJob;
 }
 
 /**
@@ -914,7 +933,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   // Jobs
 
   async function readJob(tx: ReadTx, id: string): Promise<StoredJob | undefined> {
-    return readDoc<StoredJob>(tx, `${JOB}${id}`);
+    return readJobDoc(tx, id, unreadable);
   }
 
   async function appendEvent(tx: WriteTx, id: string, type: JobEvent['type'], message: string): Promise<void> {
@@ -1866,8 +1885,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * may not reach gets (`jobRefused`). So an unauthorised caller does not learn which job ids exist, as AWS answers
    * AccessDenied before NoSuchEntity to a caller not allowed the action on the named resource (review ag, 1).
    */
-  function absentJob(caller: Caller, id: string, action: string): Result<never> {
+  function absentJob(caller: Caller, id: string, action: string, unreadableDoc = false): Result<never> {
     const r = absentJobRefusal(caller.partition, caller.account, id, (resource) => unionRefusal(caller, action, resource));
+    // A document that cannot be read names no account: said to the root account's principals, who may repair the
+    // store; to any other, as none (it may be another account's job) (review pv, 2).
+    if (r === undefined && unreadableDoc && caller.account === ROOT_ACCOUNT) return failWith('NO_SUCH_ENTITY', `job ${id} cannot be read: its stored document \`${JOB}${id}\` is not the JSON the server writes, so it is no job (its endpoint serves no credentials, its sessions are refused) until the record is replaced or removed`);
     if (r === undefined) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
     return r.refused.d.decision === 'ExplicitDeny' ? accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${id}: ${refusalWords(r.refused)} (on ${r.resource})`, action, r.resource, 'ExplicitDeny') : jobRefused(caller, id, action, r.refused);
   }
@@ -1878,8 +1900,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   async function authorizedJob(caller: Caller, id: string, action: string): Promise<Result<StoredJob>> {
     if (!JOB_ID.test(id)) return failWith('VALIDATION_ERROR', `\`${id.length > 128 ? `${id.slice(0, 128)}…` : id}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'id');
-    const job = await deps.store.read((tx) => readJob(tx, id));
-    if (!job) return absentJob(caller, id, action);
+    const [job, unreadableDoc] = await deps.store.read(async (tx) => {
+      const j = await readJob(tx, id);
+      return [j, j === undefined && (await tx.kv.get(`${JOB}${id}`)) !== undefined] as const;
+    });
+    if (!job) return absentJob(caller, id, action, unreadableDoc);
     const a = await authorizeJobAccess(caller, job, action);
     return a.ok ? ok(job) : a;
   }
@@ -2105,7 +2130,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return deps.store.read(async (tx) => {
       const id = await tx.kv.get(`${JOBCAP}${capability}`);
       if (id === undefined) return undefined;
-      return readDoc<StoredJob>(tx, `${JOB}${id}`);
+      return readJobDoc(tx, id, unreadable);
     });
   }
 
@@ -2843,7 +2868,7 @@ export function absentJobRefusal<R extends { readonly d: { readonly decision: st
 
 /** The account, partition and workspace of job `id` (its ARN's container, `jobOrWorkspace`), or undefined for none. */
 export async function jobPlaceOf(tx: ReadTx, id: string): Promise<(Pick<Job, 'account' | 'partition' | 'workspace' | 'kind' | 'cluster'> & { readonly submitter: string; readonly submitterId: string | undefined }) | undefined> {
-  const job = await readDoc<StoredJob>(tx, `${JOB}${id}`);
+  const job = await readJobDoc(tx, id);
   return job === undefined ? undefined : { account: job.account, partition: job.partition, workspace: job.workspace, ...(job.kind !== undefined ? { kind: job.kind } : {}), ...(job.cluster !== undefined ? { cluster: job.cluster } : {}), submitter: job.submitter.arn, submitterId: job.submitterId };
 }
 
@@ -2853,7 +2878,7 @@ export async function jobPlaceOf(tx: ReadTx, id: string): Promise<(Pick<Job, 'ac
  * It and `issueFor` take what a session carries from `sessionFacts` and the stored job's session policy.
  */
 export async function jobSessionOf(tx: ReadTx, id: string): Promise<JobSession | undefined> {
-  const job = await readDoc<StoredJob>(tx, `${JOB}${id}`);
+  const job = await readJobDoc(tx, id);
   if (job === undefined || job.role.mode === 'none' || job.role.arn === undefined) return undefined;
   return {
     job,

@@ -101,7 +101,7 @@ import { aboutRole, ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authori
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
-import { jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
+import { jobDocOf, jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner, type KeyOwner } from './auth-failures.ts';
 import { serialReload } from './serial-reload.ts';
@@ -2364,7 +2364,8 @@ export function createKube(app: App, options: KubeOptions) {
     if (candidates.length === 0) return undefined;
     const jobs = await deps.store.read(async (tx) => Promise.all(candidates.map(async (id) => tx.kv.get(`job/${id}`))));
     for (const v of jobs) {
-      const job = v === undefined ? undefined : (JSON.parse(v) as Job);
+      // One that cannot be read is no pod's job (review pv, 2): parsed unguarded, the webhook answered 500 for the pod.
+      const job = v === undefined ? undefined : jobDocOf(v);
       const p = job?.pod;
       if (!job || !p || job.account !== cluster.account || job.cluster !== cluster.name || p.namespace !== namespace) continue;
       if (p.name !== '' ? p.name === name : p.generateName !== undefined && p.generateName !== '' && name.startsWith(p.generateName)) return job;
