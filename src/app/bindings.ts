@@ -258,7 +258,9 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   if (ws !== undefined) {
     const [of, name] = ws as [string, string];
     const text = await tx.kv.get(workspaceKey(of, name));
-    if (text === undefined) {
+    const stored = text === undefined ? undefined : recordName(text);
+    if (text !== undefined && stored === undefined && !(of === account && planned('Workspace', name))) return unreadableHeld('workspace', name, of, workspaceKey(of, name));
+    if (stored === undefined) {
       if (of === account && planned('Workspace', name)) {
         const own = workspaceArn(await dialectOf(tx, of, resource), of, name);
         return resource.startsWith('workspace/') || resource === own ? undefined : otherDialect(own, 'workspace', name);
@@ -271,7 +273,6 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     // In its account's dialect too: a job is submitted on `arn:aws:training::A:workspace/W` in an `aws` account, so a
     // policy on `acs:pai::A:workspace/W` governed no submission while the authorize API, asked on that spelling,
     // answered Allow (review is, 4).
-    const stored = (JSON.parse(text) as Workspace).name;
     if (!resource.startsWith('workspace/')) {
       const own = workspaceArn(await dialectOf(tx, of, resource), of, stored);
       if (own !== resource) return `\`${shown}\` is not the ARN of workspace \`${stored}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\` (or to \`workspace/${stored}\`)`;
@@ -282,7 +283,9 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   if (c !== null) {
     const [, of, name] = c as unknown as [string, string, string];
     const text = await tx.kv.get(clusterKey(of, name));
-    if (text === undefined) {
+    const stored = text === undefined ? undefined : recordName(text);
+    if (text !== undefined && stored === undefined && !(of === account && planned('Cluster', name))) return unreadableHeld('cluster', name, of, clusterKey(of, name));
+    if (stored === undefined) {
       if (of === account && planned('Cluster', name)) {
         const base = clusterArn(await dialectOf(tx, of, resource), of, name);
         return resource === base || resource.startsWith(`${base}/`) ? undefined : otherDialect(base, 'cluster', name);
@@ -291,7 +294,6 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     }
     // Found whatever the case of its name, but decided and deleted on its own ARN, in its account's dialect: as a
     // workspace's (reviews fv, 1; is, 4).
-    const stored = (JSON.parse(text) as Cluster).name;
     const base = clusterArn(await dialectOf(tx, of, resource), of, stored);
     if (resource !== base && !resource.startsWith(`${base}/`)) {
       const rest = resource.slice(resource.indexOf(':cluster/') + ':cluster/'.length + name.length);
@@ -321,6 +323,20 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
 }
 
 /**
+ * The name a workspace's or cluster's record holds, or undefined when it is not the JSON the server writes (a database
+ * restored or edited by hand, a truncated write). Parsed unguarded, such a record answered 500 to setting, reading or
+ * applying an IAM policy naming it (review pv, 3), where the rest of the server reads it as none (review pi8).
+ */
+function recordName(text: string): string | undefined {
+  const v = parsedRecord(text);
+  return isRecord(v) && typeof v['name'] === 'string' ? v['name'] : undefined;
+}
+
+/** The refusal of attaching a policy to a workspace or cluster whose record cannot be read (`recordName`), naming it. */
+const unreadableHeld = (noun: 'workspace' | 'cluster', name: string, account: string, key: string): string =>
+  `${noun} \`${name}\` of account ${account} cannot be read: its stored record \`${key}\` is not the JSON the server writes, so it is no ${noun} until it is replaced (PUT it, or apply it) or removed; a policy set on it now would grant to whatever ${noun} later takes the name`;
+
+/**
  * The ARN requests name the user, group, role, workspace or cluster that `arn` means, and what that is, when it exists and
  * its own ARN is another (the role's path, the stored case of a workspace's or cluster's name); undefined otherwise. As
  * `missingResource` finds an entity for a policy's resource, for the ARNs conditions compare `resource.name` with; and
@@ -331,8 +347,8 @@ async function ownArnOf(tx: ReadTx, arn: string, account: string): Promise<{ rea
     // `workspace/<name>` of the policy's account, as the policy of a workspace is read and set: by the workspace's own
     // name, whatever case the request gives (`workspaceSpelling`), so another case is no request's (review nt, 3).
     const text = await tx.kv.get(workspaceKey(account, arn.slice('workspace/'.length)));
-    if (text === undefined) return undefined;
-    const stored = (JSON.parse(text) as Workspace).name;
+    const stored = text === undefined ? undefined : recordName(text);
+    if (stored === undefined) return undefined;
     const own = `workspace/${stored}`;
     return own === arn ? undefined : { own, what: `workspace \`${stored}\``, noun: 'name' };
   }
@@ -340,8 +356,8 @@ async function ownArnOf(tx: ReadTx, arn: string, account: string): Promise<{ rea
   if (ws !== null) {
     const [, of, name] = ws as unknown as [string, string, string];
     const text = await tx.kv.get(workspaceKey(of, name));
-    if (text === undefined) return undefined;
-    const stored = (JSON.parse(text) as Workspace).name;
+    const stored = text === undefined ? undefined : recordName(text);
+    if (stored === undefined) return undefined;
     const own = workspaceArn(await dialectOf(tx, of, arn), of, stored);
     return own === arn ? undefined : { own, what: `workspace \`${stored}\`` };
   }
@@ -349,8 +365,8 @@ async function ownArnOf(tx: ReadTx, arn: string, account: string): Promise<{ rea
   if (c !== null) {
     const [, of, name] = c as unknown as [string, string, string];
     const text = await tx.kv.get(clusterKey(of, name));
-    if (text === undefined) return undefined;
-    const stored = (JSON.parse(text) as Cluster).name;
+    const stored = text === undefined ? undefined : recordName(text);
+    if (stored === undefined) return undefined;
     const base = clusterArn(await dialectOf(tx, of, arn), of, stored);
     const own = `${base}${arn.slice(arn.indexOf(':cluster/') + ':cluster/'.length + name.length)}`;
     return own === arn ? undefined : { own, what: `cluster \`${stored}\`` };
@@ -425,7 +441,8 @@ function attachedTo(resource: string, account: string): { readonly kind: HeldKin
 async function workspaceSpelling(tx: ReadTx, account: string, resource: string): Promise<string> {
   if (!resource.startsWith('workspace/')) return resource;
   const text = await tx.kv.get(workspaceKey(account, resource.slice('workspace/'.length)));
-  return text === undefined ? resource : `workspace/${(JSON.parse(text) as Workspace).name}`;
+  const stored = text === undefined ? undefined : recordName(text);
+  return stored === undefined ? resource : `workspace/${stored}`;
 }
 
 export function iamRoleKey(account: string, name: string): string {
