@@ -1502,12 +1502,13 @@ export async function moveEntityIamPolicies(
 ): Promise<string[]> {
   const changed: string[] = [];
   for (const { key, value } of await tx.kv.list(`${IAM_POLICY_PREFIX}arn/`)) {
-    const stored = JSON.parse(value) as StoredIamPolicy;
-    if (!isArnOf(stored.resource, entity)) continue;
+    // One that cannot be read is no one's (it grants nothing, review pi1): left where it is (review pv, 4).
+    const stored = readIamPolicyRecord<StoredIamPolicy>(value);
+    if (stored === undefined || !isArnOf(stored.resource, entity)) continue;
     const to = arnAfter(stored.resource);
     if (to === stored.resource) continue;
     const there = await tx.kv.get(iamPolicyKey(stored.account, to));
-    const before = there === undefined ? [] : (JSON.parse(there) as StoredIamPolicy).bindings;
+    const before = there === undefined ? [] : (readIamPolicyRecord<StoredIamPolicy>(there)?.bindings ?? []);
     await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
     await putPolicy(tx, {
       resource: to,

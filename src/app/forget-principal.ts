@@ -31,6 +31,35 @@ import type { ReadTx, WriteTx } from './ports/store.ts';
 import { principalArnFor } from './principal-refs.ts';
 import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
 
+/** `text` parsed, when it is a JSON object; else undefined. */
+function parsedObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A workspace's, cluster's or access entry's record, when it is one as the server writes it; undefined when not (a
+ * database restored or edited by hand, a truncated write). Parsed unguarded, one such record stopped every rename and
+ * every deletion of any user, group or role of its account (500 naming nothing), where the rest of the server reads it
+ * as none (reviews pi8, pi10); now it is left as it is, as none (review pv, 4).
+ */
+function workspaceRecord(text: string): Workspace | undefined {
+  const v = parsedObject(text);
+  return v !== undefined && typeof v['name'] === 'string' && typeof v['account'] === 'string' && Array.isArray(v['members']) ? (v as unknown as Workspace) : undefined;
+}
+function clusterRecord(text: string): Cluster | undefined {
+  const v = parsedObject(text);
+  return v !== undefined && typeof v['name'] === 'string' && typeof v['account'] === 'string' && (v['mappings'] === undefined || Array.isArray(v['mappings'])) ? (v as unknown as Cluster) : undefined;
+}
+function accessEntryRecord(text: string): AccessEntry | undefined {
+  const v = parsedObject(text);
+  return v !== undefined && typeof v['principalArn'] === 'string' && typeof v['account'] === 'string' && typeof v['cluster'] === 'string' ? (v as unknown as AccessEntry) : undefined;
+}
+
 /** A user or role being deleted. */
 export interface GonePrincipal {
   readonly type: 'user' | 'role';
@@ -101,8 +130,8 @@ export async function clustersRunningAs(tx: ReadTx, account: string, name: strin
   };
   const out: { cluster: string; fields: string[] }[] = [];
   for (const { value } of await tx.kv.list(clusterKey(account, ''))) {
-    const c = JSON.parse(value) as Cluster;
-    if (c.account !== account) continue;
+    const c = clusterRecord(value);
+    if (c === undefined || c.account !== account) continue;
     const fields = [
       ...(names(c.instanceRole) ? ['spec.instanceRole'] : []),
       ...Object.entries(c.computeConfigs ?? {}).flatMap(([cc, v]) => (names(v.instanceRole) ? [`spec.computeConfigs.${cc}.instanceRole`] : [])),
@@ -176,13 +205,15 @@ export async function forgetting(tx: ReadTx, gone: GonePrincipal | (GoneGroup & 
     const lower = gone.name.toLowerCase();
     const kind = gone.type;
     for (const { value } of await tx.kv.list(workspaceKey(gone.account, ''))) {
-      const ws = JSON.parse(value) as Workspace;
+      const ws = workspaceRecord(value);
+      if (ws === undefined) continue;
       // The members `rewriteWorkspaceMembers` leaves, each one lost listed as `- members[i]: {"user":"bob"}`.
       const left = ws.members.filter((m) => m[kind]?.toLowerCase() !== lower);
       if (left.length < ws.members.length) out.push({ kind: 'Workspace', account: ws.account, name: ws.name, field: 'members', diff: documentChanges(inSetOrder(ws.members), inSetOrder(left), 'members') });
     }
     for (const { value } of await tx.kv.list(clusterKey(gone.account, ''))) {
-      const c = JSON.parse(value) as Cluster;
+      const c = clusterRecord(value);
+      if (c === undefined) continue;
       // The rules `rewriteClusterMappings` keeps, each one dropped listed as `- mappings[i]: {"user":"bob","role":"gpu"}`.
       const rules = c.mappings ?? [];
       const kept = rules.filter((m) => m[kind]?.toLowerCase() !== lower);
@@ -278,8 +309,8 @@ async function rewriteWorkspaceMembers(tx: WriteTx, account: string, kind: 'user
   const lower = name.toLowerCase();
   const changed: string[] = [];
   for (const { key, value } of await tx.kv.list(workspaceKey(account, ''))) {
-    const ws = JSON.parse(value) as Workspace;
-    if (!ws.members.some((m) => m[kind]?.toLowerCase() === lower)) continue;
+    const ws = workspaceRecord(value);
+    if (ws === undefined || !ws.members.some((m) => m[kind]?.toLowerCase() === lower)) continue;
     const members: WorkspaceMember[] = [];
     const seen = new Set<string>();
     for (const m of ws.members) {
@@ -306,7 +337,8 @@ async function rewriteClusterMappings(tx: WriteTx, account: string, kind: 'user'
   const lower = name.toLowerCase();
   const changed: string[] = [];
   for (const { key, value } of await tx.kv.list(clusterKey(account, ''))) {
-    const c = JSON.parse(value) as Cluster;
+    const c = clusterRecord(value);
+    if (c === undefined) continue;
     const rules = c.mappings ?? [];
     if (!rules.some((m) => m[kind]?.toLowerCase() === lower)) continue;
     const mappings = rules.flatMap((m) => (m[kind]?.toLowerCase() !== lower ? [m] : to === undefined ? [] : [{ ...m, [kind]: to }]));
@@ -328,7 +360,8 @@ async function moveAccessEntries(tx: WriteTx, renamed: RenamedPrincipal, now: st
   const moved: string[] = [];
   for (const { key, value } of await tx.kv.list('k8s/')) {
     if (!key.includes(`/${ACCESS_ENTRY_KIND}/`)) continue;
-    const entry = JSON.parse(value) as AccessEntry;
+    const entry = accessEntryRecord(value);
+    if (entry === undefined) continue;
     const p = entryPrincipal(entry.principalArn);
     if (p === undefined || p.kind !== 'user' || p.account !== account || p.name.toLowerCase() !== from.name.toLowerCase()) continue;
     if (entry.principalId !== undefined && entry.principalId !== id) continue;
