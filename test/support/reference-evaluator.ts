@@ -512,6 +512,16 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
     return identityPath ? 'Allow' : 'ImplicitDeny';
   }
 
+  // A user's session (GetSessionToken) calls no IAM (RAM) operation but lets PassRole be asked, and of STS only
+  // AssumeRole, GetCallerIdentity and what an AssumeRole asks with it; a federated user no IAM operation, of STS
+  // GetCallerIdentity alone (IAM User Guide, "Permissions for GetSessionToken"; review pc, 2).
+  const a = req.action.toLowerCase();
+  if ((p.kind === 'user' && p.session !== undefined) || p.kind === 'federated-user') {
+    if ((a.startsWith('iam:') || a.startsWith('ram:')) && a.slice(4) !== 'passrole') return 'ImplicitDeny';
+    const sts = p.kind === 'federated-user' ? ['sts:getcalleridentity'] : ['sts:assumerole', 'sts:getcalleridentity', 'sts:tagsession', 'sts:setsourceidentity', 'sts:setcontext'];
+    if (a.startsWith('sts:') && !sts.includes(a)) return 'ImplicitDeny';
+  }
+
   const forms = allowForms(resource, req);
 
   // 6. acs partition: session check, then identity ∨ resource in one account; across accounts the caller's RAM
