@@ -37,7 +37,7 @@ after(async () => {
 
 /** `gatehouse server` with ephemeral ports, run to its end; nothing of this machine's environment but PATH. */
 const server = (dataDir: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> =>
-  run(process.execPath, [GATEHOUSE_BIN, 'server', '--data-dir', dataDir, '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off', ...(args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0']), ...args], { PATH, HOME: work, ...env }, { timeoutMs: 30_000 });
+  run(process.execPath, [GATEHOUSE_BIN, 'server', '--data-dir', dataDir, ...(args.includes('--agent-listen') ? [] : ['--agent-listen', '127.0.0.1:0']), ...(args.includes('--s3-listen') ? [] : ['--s3-listen', 'off']), ...(args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0']), ...args], { PATH, HOME: work, ...env }, { timeoutMs: 30_000 });
 
 describe('what gatehouse server refuses at start, and its exit status', () => {
   test('a malformed --listen, --agent-listen or --s3-address is a usage error (2); the data dir is not created', async () => {
