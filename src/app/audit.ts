@@ -1011,7 +1011,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     flushing ??= (async () => {
       inHandSince = deps.now();
       // The start's look at the chain first: a batch linked before it covered a rewrite it would have found (review pl, 4).
-      if (!keyingSeen) {
+      // Awaited only when a start began one: an await of nothing would still put the batch a turn later.
+      if (!keyingSeen && keying !== undefined) {
         await keying;
         keyingSeen = true;
       }
@@ -1438,7 +1439,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * keyed (`verify` reports an unkeyed newest record). A newest record that matches neither digest is left for
    * `verify` to report, never covered.
    */
-  let keying: Promise<void> = Promise.resolve();
+  let keying: Promise<void> | undefined;
   let keyingSeen = false;
   async function keyChain(): Promise<void> {
     if (unkeyed === undefined) return;
@@ -1605,7 +1606,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     verify,
     prune,
     /** Settles once `start` has found whether the chain needed a keyed record, and queued it when it did. */
-    keyed: (): Promise<void> => keying,
+    keyed: (): Promise<void> => keying ?? Promise.resolve(),
     status: (): AuditStatus => ({
       enabled,
       policy,
