@@ -11,10 +11,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const ACCT = '000000000000';
 const ALICE = `arn:aws:iam::${ACCT}:user/alice`;
@@ -38,26 +38,15 @@ before(async () => {
   });
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.equal((await admin(first, 'GET', entryPath)).status, 200);
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      for (const key of [ENTRY_KEY, CLUSTER_KEY]) {
-        assert.notEqual(await tx.kv.get(key), undefined, key);
-        await tx.kv.put(key, '{"broken');
-      }
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    for (const key of [ENTRY_KEY, CLUSTER_KEY]) {
+      assert.notEqual(await tx.kv.get(key), undefined, key);
+      await tx.kv.put(key, '{"broken');
+    }
+  });
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi10: calls on an unreadable access entry or cluster record', () => {
   it('reading the entry says it cannot be read, naming its record (not a 500)', async () => {

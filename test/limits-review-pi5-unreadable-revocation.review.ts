@@ -13,11 +13,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { cliAgainst, errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/pi5';
 const KEY = `revoke/role/${ROLE}`;
@@ -39,24 +38,13 @@ before(async () => {
   const r = await cliAgainst(first, ['sts', 'revoke-sessions', '--role-arn', ROLE]);
   assert.equal(r.status, 0, r.err);
   assert.equal(await works(first, revoked), 'ExpiredToken');
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      assert.notEqual(await tx.kv.get(KEY), undefined);
-      await tx.kv.put(KEY, '{"at":');
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    assert.notEqual(await tx.kv.get(KEY), undefined);
+    await tx.kv.put(KEY, '{"at":');
+  });
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi5: an unreadable revocation entry', () => {
   it('the revoked session stays refused after the restart, and so is one issued since', async () => {

@@ -12,12 +12,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { connectionTo } from './support/processes.ts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const WS_DOC = `apiVersion: gatehouse.dev/v1
 kind: Workspace
@@ -36,25 +36,14 @@ before(async () => {
   await writeFile(file, `${WS_DOC}---\napiVersion: gatehouse.dev/v1\nkind: Cluster\nmetadata: {name: pi8c}\nspec: {}\n`);
   const r = await cliAgainst(first, ['apply', '-f', file]);
   assert.equal(r.status, 0, r.err);
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      await tx.kv.put('ws/000000000000/pi8ws', '{"account":"0000');
-      await tx.kv.put('cluster/000000000000/pi8c', 'not json');
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    await tx.kv.put('ws/000000000000/pi8ws', '{"account":"0000');
+    await tx.kv.put('cluster/000000000000/pi8c', 'not json');
+  });
   conn = connectionTo(server.url, server.admin);
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi8: replacing an unreadable workspace or cluster record', () => {
   it('a job submitted to the unreadable workspace is refused as to no workspace, not a 500', async () => {

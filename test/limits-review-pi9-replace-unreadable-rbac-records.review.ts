@@ -11,10 +11,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const ACCT = '000000000000';
 const GROUP = 'rbac.authorization.k8s.io';
@@ -43,26 +43,15 @@ before(async () => {
     assert.equal(r.status, 200, JSON.stringify(r.json));
   }
   assert.equal(await ask(first, 'dev'), 'Allow');
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      for (const key of broken) {
-        assert.notEqual(await tx.kv.get(key), undefined, key);
-        await tx.kv.put(key, '{"broken');
-      }
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    for (const key of broken) {
+      assert.notEqual(await tx.kv.get(key), undefined, key);
+      await tx.kv.put(key, '{"broken');
+    }
+  });
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi9: replacing unreadable RBAC object and access entry records', () => {
   it('applying the AccessEntry and the RoleBinding again replaces them, and they grant again', async () => {

@@ -12,12 +12,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/pv1';
 const SESSION = 'arn:aws:sts::000000000000:assumed-role/pv1/scoped';
@@ -40,26 +39,15 @@ before(async () => {
   await first.sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'scoped', Policy: doc([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pv1-read/*' }]) }));
   const before = await ask(first, 's3:DeleteObject', 'arn:aws:s3:::pv1-other/x');
   assert.notEqual(before['decision'], 'Allow', JSON.stringify(before));
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      const records = await tx.kv.list('session-scope/');
-      assert.equal(records.length, 1);
-      key = (records[0] as { key: string }).key;
-      await tx.kv.put(key, '{"arn":"arn:aws:sts::000000000000:assumed-role/pv1/scoped","acc');
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    const records = await tx.kv.list('session-scope/');
+    assert.equal(records.length, 1);
+    key = (records[0] as { key: string }).key;
+    await tx.kv.put(key, '{"arn":"arn:aws:sts::000000000000:assumed-role/pv1/scoped","acc');
+  });
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pv1: an unreadable scoped session record', () => {
   it('the session it names is not decided with its role’s full policies after the restart', async () => {

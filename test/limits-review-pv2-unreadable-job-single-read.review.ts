@@ -11,11 +11,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 let first: TestServer;
 let server: TestServer;
@@ -30,25 +29,14 @@ before(async () => {
   const r = await call<{ job: { id: string } }>(c, 'POST', ['jobs'], { body: { workspace: 'w', role: 'none', imds: false } });
   assert.ok(r.ok, JSON.stringify(r));
   broken = r.value.job.id;
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      assert.notEqual(await tx.kv.get(`job/${broken}`), undefined);
-      await tx.kv.put(`job/${broken}`, '{"id":"');
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    assert.notEqual(await tx.kv.get(`job/${broken}`), undefined);
+    await tx.kv.put(`job/${broken}`, '{"id":"');
+  });
   conn = connectionTo(server.url, server.admin);
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 const refusedNamingIt = (r: unknown): void => {
   const s = JSON.stringify(r);

@@ -12,11 +12,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const KEY = 'ws/000000000000/pv3';
 const ARN = 'arn:aws:training::000000000000:workspace/pv3';
@@ -29,25 +28,14 @@ before(async () => {
   first = await startTestServer({ keepDir: true });
   const put = await call(connectionTo(first.url, first.admin), 'PUT', ['workspaces', 'pv3'], { body: { members: [{ user: 'admin' }] } });
   assert.ok(put.ok, JSON.stringify(put));
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      assert.notEqual(await tx.kv.get(KEY), undefined);
-      await tx.kv.put(KEY, '{"name":"pv3","acc');
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    assert.notEqual(await tx.kv.get(KEY), undefined);
+    await tx.kv.put(KEY, '{"name":"pv3","acc');
+  });
   conn = connectionTo(server.url, server.admin);
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pv3: the IAM policy of a workspace whose record cannot be read', () => {
   it('setting it, on `workspace/<name>` or the ARN, is refused naming the record, not 500', async () => {

@@ -13,12 +13,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { CreateUserCommand, DeleteUserCommand, UpdateUserCommand } from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 let first: TestServer;
 let server: TestServer;
@@ -31,25 +30,14 @@ before(async () => {
     const put = await call(c, 'PUT', ['workspaces', ws], { body: { members: [{ user: 'admin' }, { user: 'pv4-a' }, { user: 'pv4-b' }] } });
     assert.ok(put.ok, JSON.stringify(put));
   }
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
-  try {
-    await store.write(async (tx) => {
-      assert.notEqual(await tx.kv.get('ws/000000000000/pv4-broken'), undefined);
-      await tx.kv.put('ws/000000000000/pv4-broken', '{"name":"pv4-broken","members":[{"us');
-      await tx.kv.put('iampolicy/arn/arn:aws:s3:::pv4-b', '{"resource":"arn:aws:s3:::pv4-b","bind');
-    });
-  } finally {
-    await store.close();
-  }
-  server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
+  server = await restartAfterEdit(first, async (tx) => {
+    assert.notEqual(await tx.kv.get('ws/000000000000/pv4-broken'), undefined);
+    await tx.kv.put('ws/000000000000/pv4-broken', '{"name":"pv4-broken","members":[{"us');
+    await tx.kv.put('iampolicy/arn/arn:aws:s3:::pv4-b', '{"resource":"arn:aws:s3:::pv4-b","bind');
+  });
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 const members = async (): Promise<string[]> => {
   const r = await call<{ members: { user?: string }[] }>(connectionTo(server.url, server.admin), 'GET', ['workspaces', 'pv4-ok']);
