@@ -15,12 +15,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { connectionTo } from './support/processes.ts';
 import { authorizeDecision } from './support/authorize-api.ts';
+import { assertSaidOnce, restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 import { accountAdmin, cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
@@ -84,38 +84,23 @@ before(async () => {
   assert.equal(applied.status, 0, applied.err);
   other = await accountAdmin(first, OTHER, 'aws');
   for (const b of ['pi1-b', 'pi1-c', 'pi1-ws']) assert.equal(await aliceOn(first, b), 'Allow', b);
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
   try {
-    await store.write(async (tx) => {
+    server = await restartAfterEdit(first, async (tx) => {
       await tx.kv.put(BROKEN.policy, '{"resource":"arn:aws:s3:::pi1-b","acc');
       await tx.kv.put(BROKEN.role, 'not json');
       await tx.kv.put(BROKEN.workspace, '{"account":');
     });
-  } finally {
-    await store.close();
-  }
-  try {
-    server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
   } catch (e) {
     started = e;
   }
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi1: unreadable IAM policy, custom role and workspace records', () => {
   it('the server starts, and says each record once, naming it', () => {
     assert.ok(server !== undefined, String(started));
-    for (const key of Object.values(BROKEN)) {
-      const lines: string[] = server.logs.filter((l) => l.includes(`\`${key}\``));
-      assert.equal(lines.length, 1, `${key}:\n${server.logs.join('\n')}`);
-      assert.match(lines[0] as string, /CANNOT READ.*fails closed/);
-    }
+    assertSaidOnce(server, Object.values(BROKEN), /CANNOT READ.*fails closed/);
   });
 
   it('each fails closed: nothing granted, the policy\'s bucket in no other account\'s reach', async () => {

@@ -14,8 +14,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { assertSaidOnce, restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -56,39 +55,24 @@ before(async () => {
   oldHook = String((await admin(first, 'POST', '/v1/clusters/k1/webhook-config', {}))['token']);
   for (const [c, ns] of [['k1', 'dev'], ['k1', 'qa'], ['k2', 'dev']] as const) assert.equal(await ask(first, c, ns), 'Allow', `${c} ${ns}`);
   assert.equal((await sar(first, oldHook)).status, 200);
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
   try {
-    await store.write(async (tx) => {
+    server = await restartAfterEdit(first, async (tx) => {
       for (const key of Object.values(broken)) {
         assert.notEqual(await tx.kv.get(key), undefined, key);
         await tx.kv.put(key, '{"broken');
       }
     });
-  } finally {
-    await store.close();
-  }
-  try {
-    server = await startTestServer({ dataDir: first.dataDir, keepDir: true });
   } catch (e) {
     started = e;
   }
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi2: unreadable cluster, RBAC object and webhook token records', () => {
   it('the server starts, and says each record once, naming it', () => {
     assert.ok(server !== undefined, String(started));
-    for (const key of Object.values(broken)) {
-      const lines: string[] = server.logs.filter((l) => l.includes(`\`${key}\``));
-      assert.equal(lines.length, 1, `${key}:\n${server.logs.join('\n')}`);
-      assert.match(lines[0] as string, /CANNOT READ.*fails closed/);
-    }
+    assertSaidOnce(server, Object.values(broken), /CANNOT READ.*fails closed/);
   });
 
   it('each fails closed: the binding and the cluster grant nothing, the rest of k1 still grants, the old token is refused', async () => {

@@ -14,9 +14,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { assertSaidOnce, restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 import { jobState } from './support/jobs-world.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -41,37 +40,28 @@ before(async () => {
     assert.ok(put.ok, JSON.stringify(put));
   }
   brokenJob = await submit(c);
-  await first.stopServer();
-  const store = await openSqliteStore({ dataDir: first.dataDir });
   try {
-    await store.write(async (tx) => {
-      assert.notEqual(await tx.kv.get(`job/${brokenJob}`), undefined);
-      await tx.kv.put(`job/${brokenJob}`, '{"id":"');
-      await tx.kv.put('ws/000000000000/w-broken', '{"account":');
-    });
-  } finally {
-    await store.close();
-  }
-  try {
-    server = await startTestServer({ dataDir: first.dataDir, keepDir: true, jobHeartbeatTimeoutMs: 1500 });
+    server = await restartAfterEdit(
+      first,
+      async (tx) => {
+        assert.notEqual(await tx.kv.get(`job/${brokenJob}`), undefined);
+        await tx.kv.put(`job/${brokenJob}`, '{"id":"');
+        await tx.kv.put('ws/000000000000/w-broken', '{"account":');
+      },
+      { jobHeartbeatTimeoutMs: 1500 },
+    );
     conn = connectionTo(server.url, server.admin);
   } catch (e) {
     started = e;
   }
 });
 
-after(async () => {
-  await server?.stop();
-  await first.stop();
-  await rm(first.dataDir, { recursive: true, force: true });
-});
+after(() => stopRestarted(first, server));
 
 describe('review pi6: an unreadable job document', () => {
   it('the server starts, and says the document once, naming it', () => {
     assert.ok(server !== undefined, String(started));
-    const lines: string[] = server.logs.filter((l) => l.includes(`\`job/${brokenJob}\``));
-    assert.equal(lines.length, 1, server.logs.join('\n'));
-    assert.match(lines[0] as string, /CANNOT READ/);
+    assertSaidOnce(server, [`job/${brokenJob}`]);
   });
 
   it('sweeps go on: a job whose launcher never beats is failed after the timeout', async () => {

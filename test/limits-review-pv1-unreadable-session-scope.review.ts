@@ -16,7 +16,7 @@ import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { restartAfterEdit, stopRestarted } from './support/edited-store.ts';
+import { assertSaidOnce, restartAfterEdit, stopRestarted } from './support/edited-store.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/pv1';
 const SESSION = 'arn:aws:sts::000000000000:assumed-role/pv1/scoped';
@@ -62,8 +62,6 @@ describe('review pv1: an unreadable scoped session record', () => {
   });
 
   it('the record is said once, naming it', () => {
-    const lines = server.logs.filter((l) => l.includes(`\`${key}\``));
-    assert.equal(lines.length, 1, server.logs.join('\n'));
-    assert.match(lines[0] as string, /CANNOT READ/);
+    assertSaidOnce(server, [key]);
   });
 });
