@@ -17,34 +17,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { auditByAction, ROOT, startWithAccessEntry } from './support/access-entry-audit.ts';
+import { cliAgainst, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
-const ROOT = '000000000000';
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
 describe('review pk2: one action name per operation, whichever door made it', () => {
   let s: TestServer;
 
-  const byAction = async (action: string): Promise<AuditRecord[]> => {
-    await s.running.app.audit.flush();
-    const r = await gatehouseJson(s.url, s.admin, 'GET', `/v1/audit?action=${encodeURIComponent(action)}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
+  const byAction = (action: string): Promise<AuditRecord[]> => auditByAction(s, action);
 
   before(async () => {
-    s = await startTestServer();
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [
-        doc('User', 'alice', {}),
-        doc('User', 'bob', {}),
-        doc('Cluster', 'k1', {}),
-        doc('AccessEntry', 'alice-entry', { cluster: 'k1', principalArn: `arn:aws:iam::${ROOT}:user/alice`, kubernetesGroups: ['viewers'] }),
-      ],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    await s.running.app.refresh();
+    s = await startWithAccessEntry('k1');
   });
   after(async () => {
     await s?.stop();
