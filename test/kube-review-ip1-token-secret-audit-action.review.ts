@@ -14,11 +14,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditRecords, cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
-import { admit } from './support/admission.ts';
+import { admissionReviewOf, admit, SECRET_KIND, tokenSecretFor } from './support/admission.ts';
 
 let server: TestServer;
 let k1: AliceOnK1;
-const TOKEN = 'kubernetes.io/service-account-token';
 
 before(async () => {
   server = await startTestServer();
@@ -27,26 +26,7 @@ before(async () => {
     group: 'devs',
     rbac: [],
   });
-  const kind = { group: '', version: 'v1', kind: 'Secret' };
-  const r = await admit(server.url, 'k1', k1.bearer, {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: '00000000-0000-4000-8000-000000000001',
-      kind,
-      resource: { group: '', version: 'v1', resource: 'secrets' },
-      requestKind: kind,
-      requestResource: { group: '', version: 'v1', resource: 'secrets' },
-      name: 'deployer-token',
-      namespace: 'prod',
-      operation: 'CREATE',
-      userInfo: k1.user,
-      object: { apiVersion: 'v1', kind: 'Secret', type: TOKEN, metadata: { name: 'deployer-token', namespace: 'prod', annotations: { 'kubernetes.io/service-account.name': 'deployer' } } },
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  });
+  const r = await admit(server.url, 'k1', k1.bearer, admissionReviewOf(SECRET_KIND, 'CREATE', tokenSecretFor('prod', 'deployer'), null, k1.user));
   assert.equal(r['allowed'], false, JSON.stringify(r));
 });
 

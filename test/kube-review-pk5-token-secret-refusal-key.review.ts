@@ -15,13 +15,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admit } from './support/admission.ts';
+import { admissionReviewOf, admit, SECRET_KIND, tokenSecretFor } from './support/admission.ts';
 import { ciSessionOnK1, type CiSession } from './support/kube-session.ts';
 import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
 let ci: CiSession;
-const TOKEN = 'kubernetes.io/service-account-token';
 
 before(async () => {
   server = await startTestServer();
@@ -34,26 +33,7 @@ after(async () => {
 });
 
 test('pk5: the refused token Secret names the key that signed the session’s token', async () => {
-  const kind = { group: '', version: 'v1', kind: 'Secret' };
-  const r = await admit(server.url, 'k1', ci.bearer, {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: '00000000-0000-4000-8000-0000000000a5',
-      kind,
-      resource: { group: '', version: 'v1', resource: 'secrets' },
-      requestKind: kind,
-      requestResource: { group: '', version: 'v1', resource: 'secrets' },
-      name: 'deployer-token',
-      namespace: 'prod',
-      operation: 'CREATE',
-      userInfo: ci.user,
-      object: { apiVersion: 'v1', kind: 'Secret', type: TOKEN, metadata: { name: 'deployer-token', namespace: 'prod', annotations: { 'kubernetes.io/service-account.name': 'deployer' } } },
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  });
+  const r = await admit(server.url, 'k1', ci.bearer, admissionReviewOf(SECRET_KIND, 'CREATE', tokenSecretFor('prod', 'deployer'), null, ci.user));
   assert.equal(r['allowed'], false, JSON.stringify(r));
   const account = `${ci.cluster}/namespaces/prod/serviceaccounts/deployer`;
   const records = (await auditRecords(server, { action: 'kubernetes:impersonate' })).filter((x) => x.resource === account);

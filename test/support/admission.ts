@@ -244,6 +244,10 @@ export const cronJobAs = (namespace: string, serviceAccountName: string) => ({
 export const POD_KIND = { group: '', kind: 'Pod', resource: 'pods' };
 export const DEPLOYMENT_KIND = { group: 'apps', kind: 'Deployment', resource: 'deployments' };
 export const CRONJOB_KIND = { group: 'batch', kind: 'CronJob', resource: 'cronjobs' };
+export const SECRET_KIND = { group: '', kind: 'Secret', resource: 'secrets' };
+
+/** A service-account token Secret for `account` in `namespace`: what a token request by impersonation makes (reviews ip1, pk5). */
+export const tokenSecretFor = (namespace: string, account: string) => ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: `${account}-token`, namespace, annotations: { 'kubernetes.io/service-account.name': account } } });
 
 let fullReviews = 0;
 
