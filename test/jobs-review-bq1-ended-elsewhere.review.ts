@@ -20,8 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../src/app/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { createAgent, type Agent } from '../src/adapters/agent/server.ts';
-import { gatehouseJson } from './support/resource-server.ts';
 import { instanceBeside } from './support/instances.ts';
+import { submitJob, workspaceW } from './support/job-agent-beside.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -38,13 +38,6 @@ async function instance(): Promise<Instance> {
   const { app, store } = await instanceBeside(server, { now: () => self.clock });
   stores.push(store);
   return Object.assign(self, { app });
-}
-
-async function submitted(): Promise<{ id: string; capability: string }> {
-  const sub = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'w', role: 'default', imds: false });
-  assert.equal(sub.status, 201, JSON.stringify(sub.json));
-  const { job, capability } = sub.json as { job: { id: string }; capability: string };
-  return { id: job.id, capability };
 }
 
 /** Whether something listens on 127.0.0.1:`port`. */
@@ -64,7 +57,7 @@ async function endedThroughA(pass: (b: Instance) => Promise<unknown>, fetched = 
   const b = await instance();
   const agent = createAgent({ app: b.app, maxMetadataEndpoints: 1 });
   agents.push(agent);
-  const { id, capability } = await submitted();
+  const { id, capability } = await submitJob(server);
   assert.ok((await a.app.jobs.heartbeat(id)).ok);
   const port = await agent.openMetadata(id);
   if (fetched) {
@@ -100,7 +93,7 @@ async function endedThroughA(pass: (b: Instance) => Promise<unknown>, fetched = 
 
 before(async () => {
   server = await startTestServer();
-  assert.ok((await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] })).status < 300);
+  await workspaceW(server);
 });
 after(async () => {
   for (const a of agents) await a.close().catch(() => {});

@@ -13,22 +13,18 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadTx, Store } from '../src/app/ports/store.ts';
 import { StoreUnavailableError } from '../src/app/ports/store.ts';
-import { createAgent, type Agent } from '../src/adapters/agent/server.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { instanceBeside } from './support/instances.ts';
+import { agentBeside, closeBeside, submitJob, workspaceW, type AgentBeside } from './support/job-agent-beside.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
-let store: Store | undefined;
-let agent: Agent | undefined;
+let beside: AgentBeside | undefined;
 
 before(async () => {
   server = await startTestServer();
-  assert.ok((await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] })).status < 300);
+  await workspaceW(server);
 });
 after(async () => {
-  await agent?.close();
-  await store?.close().catch(() => {});
+  await closeBeside(beside);
   await server?.stop();
 });
 
@@ -43,19 +39,14 @@ describe("a job's credentials fetched during a database outage (review ig, 3)", 
           return raw.read(fn, o);
         },
       });
-    const made = await instanceBeside(server, { now: () => Date.now(), wrap: gated });
-    store = made.store;
     const logs: string[] = [];
-    agent = createAgent({ app: made.app, log: (l) => void logs.push(l) });
-    const at = await agent.listen('127.0.0.1', 0);
-    const sub = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'w', role: 'default', imds: false });
-    assert.equal(sub.status, 201, JSON.stringify(sub.json));
-    const { capability } = sub.json as { capability: string };
+    const made = (beside = await agentBeside(server, gated, (l) => void logs.push(l)));
+    const { capability } = await submitJob(server);
     // The job as this instance holds it (read a moment ago), and no session of it yet.
     assert.ok(await made.app.jobs.jobByCapability(capability));
 
     down = true;
-    const r = await fetch(`http://127.0.0.1:${at.port}/v1/container-credentials`, { headers: { authorization: capability } });
+    const r = await fetch(`http://127.0.0.1:${made.port}/v1/container-credentials`, { headers: { authorization: capability } });
     const body = await r.text();
     down = false;
     assert.equal(r.status, 503, body);

@@ -20,23 +20,20 @@ import assert from 'node:assert/strict';
 import type { Store, WriteTx } from '../src/app/ports/store.ts';
 import type { App } from '../src/app/index.ts';
 import type { SessionClaims } from '../src/core/sts/session.ts';
-import { createAgent, type Agent } from '../src/adapters/agent/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { instanceBeside } from './support/instances.ts';
+import { agentBeside, closeBeside, submitJob, workspaceW, type AgentBeside } from './support/job-agent-beside.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const MIN = 60_000;
 let server: TestServer;
-let store: Store | undefined;
-let agent: Agent | undefined;
+let beside: AgentBeside | undefined;
 
 before(async () => {
   server = await startTestServer();
-  assert.ok((await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] })).status < 300);
+  await workspaceW(server);
 });
 after(async () => {
-  await agent?.close();
-  await store?.close().catch(() => {});
+  await closeBeside(beside);
   await server?.stop();
 });
 
@@ -53,20 +50,16 @@ describe("a session issued as its job ended (review ps, 1)", () => {
           return r;
         },
       });
-    const made = await instanceBeside(server, { now: () => Date.now(), wrap: racing });
-    store = made.store;
+    const made = (beside = await agentBeside(server, racing));
     const app: App = made.app;
-    agent = createAgent({ app, log: () => {} });
-    const at = await agent.listen('127.0.0.1', 0);
-    const sub = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'w', role: 'default', imds: false });
-    assert.equal(sub.status, 201, JSON.stringify(sub.json));
-    const { capability, job } = sub.json as { capability: string; job: { id: string } };
+    const { capability, id } = await submitJob(server);
+    const job = { id };
     assert.ok(await app.jobs.jobByCapability(capability));
     endJob = async () => {
       const stopped = await gatehouseJson(server.url, server.admin, 'POST', `/v1/jobs/${job.id}/stop`, {});
       assert.ok(stopped.status < 300, JSON.stringify(stopped.json));
     };
-    const r = await fetch(`http://127.0.0.1:${at.port}/v1/container-credentials`, { headers: { authorization: capability } });
+    const r = await fetch(`http://127.0.0.1:${made.port}/v1/container-credentials`, { headers: { authorization: capability } });
     await r.text();
     assert.equal(endJob, undefined, 'the job was ended during the fetch');
 
