@@ -1938,6 +1938,12 @@ export function createKube(app: App, options: KubeOptions) {
       const c = opened?.claims;
       if (!c) return cannot(`carries session facts that this server did not seal for cluster ${cluster.name}`);
       if (sessionPrincipal(c, {}).arn !== passer.arn) return cannot('carries the session facts of another principal');
+      // A grant outlives its session, and revocation ends it. The entries that end a job's sessions (its end) and a
+      // console sign-in (its sign-out) are pruned once the session can no longer be presented (src/app/live.ts
+      // `revocationSpent`), so past its expiry such a session's grant could not be told ended and is not taken (review qh, 1).
+      if (passer.fromGrant === true && (c.job !== undefined || c.con !== undefined) && c.exp <= deps.now()) {
+        return cannot(`is ${c.job !== undefined ? `a session of job ${c.job}` : 'a console sign-in'} that expired at ${isoSeconds(c.exp)}, whose grant ends with it; apply the workload again with credentials of your own`);
+      }
       const caller = await app.sts.callerOfClaims(c, passer.fromGrant === true);
       if (!caller.ok) return cannot(`is a session that has expired or was revoked, or whose ${c.role ? 'role' : 'user'} no longer exists or is disabled`);
       // The key and region of the session's token, as its SubjectAccessReviews are decided (review kg, 1).

@@ -105,8 +105,20 @@ function signInExpiry(entry: string): number | undefined {
   return Number.isFinite(exp) ? exp : undefined;
 }
 
-/** Whether revocation entry `entry` (without `revoke/`), of instant `at`, can refuse no session at `now` any more. */
+/**
+ * The kinds of entry an administrator writes (`sts revoke-sessions` by role or session ARN; a disabled user), which
+ * are kept for good (review qh, 1). A workload's grant carries its author's session and is honoured past that
+ * session's expiry until a revocation ends it (src/app/kube.ts `passerIdentity`), so such an entry refuses a grant as
+ * long as the workload lives: pruned 36 h 15 min on, it gave the role back to the grant's pods. They need permission and
+ * are few; the entries written in bulk (an ended job's, a console sign-out's, which needs none, and the `sid` ones both
+ * wrote before `signin`) are still pruned, and a grant of a job's session or of a console sign-in is taken only while
+ * that session is unexpired.
+ */
+const KEPT_FOR_GOOD: ReadonlySet<string> = new Set<RevocationKind>(['role', 'session', 'user']);
+
+/** Whether revocation entry `entry` (without `revoke/`), of instant `at`, can refuse no session or grant at `now` any more. */
 function revocationSpent(entry: string, at: number, now: number): boolean {
+  if (KEPT_FOR_GOOD.has(entry.slice(0, entry.indexOf('/')))) return false;
   if (at < now - RETIRED_KEEP_MS) return true;
   const exp = signInExpiry(entry);
   return exp !== undefined && exp + CLOCK_SKEW_MS < now;
@@ -696,9 +708,9 @@ export class LiveState {
       // the instances that had only heard of them let the sessions in again at once, the one that made them later, and
       // one started after the restore never refused them (review kq, 2). Entries past the pruning age are not.
       if (restored && rev !== this.revocations) {
-        const cutoff = this.deps.now() - RETIRED_KEEP_MS;
+        const t = this.deps.now();
         for (const [entry, at] of this.revocations) {
-          if (at < cutoff || (rev.get(entry) ?? -Infinity) >= at) continue;
+          if (revocationSpent(entry, at, t) || (rev.get(entry) ?? -Infinity) >= at) continue;
           const own = this.ownRevocations.get(entry);
           this.ownRevocations.set(entry, { at: Math.max(at, own?.at ?? -Infinity), head: Infinity });
         }
@@ -1068,7 +1080,8 @@ export class LiveState {
    * have passed since (`RETIRED_KEEP_MS`, as for retired keys). The list only grew (an entry per ended job, per
    * revoke-sessions, per disabled user), every instance held it all and loaded it whole at start (review az). A console
    * sign-in's entry goes once the sign-in it ended has expired and the skew has passed (`signInRevocationId`, review
-   * pm, 2). Each part of 500 is read again in the write that deletes it, so an entry revoked again meanwhile (a later
+   * pm, 2). An administrator's entries (by role, session ARN, user) are kept for good: they end workload
+   * grants, which outlive their sessions (`KEPT_FOR_GOOD`, review qh, 1). Each part of 500 is read again in the write that deletes it, so an entry revoked again meanwhile (a later
    * instant) stays. Returns how many were deleted.
    */
   async pruneRevocations(now: number): Promise<number> {
