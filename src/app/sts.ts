@@ -988,8 +988,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // permissions to applications on EC2 instances as chaining (reference §A.1.9), and a job's session is those
     // instance credentials, served at its instance metadata endpoint (review hd, 2). The session it assumes is chained.
     // A console sign-in opened with a long-term key acts as that key but is temporary credentials all the same (review ik, 1).
+    // One opened with a job's session is a copy of it, and still a person at the console, not code on the instance: AWS
+    // holds a role switched to in its console to 1 hour, so it is capped too (review qh, 2).
     const chained = caller.session !== undefined || caller.console !== undefined;
-    const capped = caller.session !== undefined ? !instanceSession(caller.session) : caller.console !== undefined;
+    const capped = caller.console !== undefined || (caller.session !== undefined && !instanceSession(caller.session));
     const duration = p.durationSeconds ?? DURATION.default;
     if (capped && duration > DURATION.chainedMax) {
       return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 'DurationSeconds');
