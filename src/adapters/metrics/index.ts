@@ -12,7 +12,8 @@
  *   gatehouse_directory_staleness_seconds                  seconds since this instance last refreshed from the store (its change log)
  *   gatehouse_audit_backlog                                audit records queued, not yet written
  *   gatehouse_audit_oldest_unwritten_seconds               age of the oldest of them (0 when none)
- *   gatehouse_audit_healthy                                1 while the audit log is known to be writable, else 0
+ *   gatehouse_audit_healthy                                1 while the audit log is known to be writable, else 0 (0 while the
+ *                                                          server starts: nothing is known of it yet, review qg, 1)
  *   gatehouse_audit_records_written_total / _write_failures_total / _dropped_total
  *   gatehouse_audit_allows_sampled_out_total               allowed decisions left out by GATEHOUSE_AUDIT_ALLOW_SAMPLE
  *   gatehouse_audit_auth_failures_suppressed_total        refused authentications not recorded because of the audit log's flood limits
@@ -160,7 +161,17 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
       this.set(sources?.auditOldestUnwrittenSeconds?.() ?? 0);
     },
   });
-  new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while the audit log is known to be writable, 0 while writes fail or records wait too long', aggregator: 'min', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
+  // 0 until the app is bound: served from the start (review lm, 2), a scrape while the database was awaited read 1, an
+  // audit log said healthy that nothing was known of (review qg, 1).
+  new Gauge({
+    name: 'gatehouse_audit_healthy',
+    help: '1 while the audit log is known to be writable, 0 while writes fail or records wait too long, and while the server starts (its database awaited, its directory loading)',
+    aggregator: 'min',
+    registers: [registry],
+    collect() {
+      this.set(sources !== undefined && sources.auditHealthy() ? 1 : 0);
+    },
+  });
   new Gauge({ name: 'gatehouse_cache_head', help: 'Sequence number of the last change this instance has loaded into its caches', aggregator: 'min', registers: [registry], collect() { this.set(sources?.cacheHead() ?? 0); } });
   new Gauge({
     name: 'gatehouse_directory_staleness_seconds',
