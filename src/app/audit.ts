@@ -428,6 +428,11 @@ export interface SpooledRecords {
   readonly mayBeWritten?: boolean;
   /** Where it was read from: a journal segment or a spool (set by the queue as it loads them). */
   readonly source?: 'spool' | 'journal';
+  /**
+   * Records it held that cannot be read back (a journal's torn last line, a line a full disk cut short): `reason` says
+   * which. Its recovery record is written even when none of its records is missing from the chain (review qg, 2).
+   */
+  readonly lost?: number;
 }
 
 /** Records as the queue holds them until written, filled as they come. */
@@ -906,7 +911,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     const done = recoveredIds.has(s.id);
     // A journal segment's records may be in the chain already: only the others are appended.
     const missing = done ? [] : s.mayBeWritten === true ? await notInChain(s.events) : s.events;
-    if (!done && s.mayBeWritten === true && missing.length === 0) {
+    if (!done && s.mayBeWritten === true && missing.length === 0 && s.lost === undefined) {
       log(`audit: the ${s.events.length} record(s) ${s.instance} ${held} in ${s.where} are all in the audit log already`);
     } else if (!done) {
       const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: missing.length, recoveredBy: spool?.instance ?? journal?.instance ?? 'gatehouse' };
@@ -930,6 +935,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             ...mark,
             reason: s.reason,
             ...(s.mayBeWritten === true ? { [held]: s.events.length, alreadyWritten: s.events.length - missing.length } : {}),
+            ...(s.lost !== undefined ? { lost: s.lost } : {}),
             ...(missing.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}),
           },
         },
@@ -1650,6 +1656,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
                     for (const x of r.strays ?? []) log(`audit: the temporary file ${x.where}, which an earlier process left in the ${what} directory: ${x.what}`);
               const live = (r as { readonly live?: readonly string[] }).live;
               if (live !== undefined && live.length > 0) log(`audit: ${live.length} journal file(s) of another gatehouse process still running on this host with this data dir (${live.join(', ')}) are left to it: run one server per data dir`);
+                    for (const x of spools) if (x.lost !== undefined) log(`audit: ${x.where}: ${x.lost} record(s) cannot be read back, lost unless written before that stop (${x.reason}); the rest are appended, and the record of its recovery says so`);
                     if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' && !spools.some((x) => x.mayBeWritten === true) ? '' : ', those it does not hold already'}`);
                     return spools.map((x) => ({ ...x, source: what }));
                   },

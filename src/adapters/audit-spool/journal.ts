@@ -10,11 +10,13 @@
  * its time, its fields, its detail already redacted — the journal holds no secret a record would not). Each line
  * is one write(2), without fsync: a record outlives its process, not the machine (the same promise as the
  * database's own commit on a machine that loses power before the page cache is written, which PostgreSQL's
- * fsync covers and this does not). A crash can tear the last line only; a torn last line is skipped.
+ * fsync covers and this does not). A crash can tear the last line only; a torn last line is skipped and said.
  *
  * The queue ends the current file (`seal`) when it hands the whole queue to the writer, and removes the ended
  * files (`release`) once that batch is committed. Files left by a process that stopped hard are read at the next
  * start (`load`) as spools whose records may already be in the chain: the queue appends only those that are not.
+ * A last line cut off (a hard stop mid-write, or the file cut short while the server was stopped) is named in the
+ * reason its recovery record carries, and counted (`lost`); one whose newline alone is missing is a whole record.
  *
  * Beside the segments, `audit-journal-<start>-<instance>-pending.jsonl` (`notePending`) holds, while refused
  * authentications left out by the flood limit wait for their summary record (src/app/auth-failures.ts), those
@@ -217,7 +219,8 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
             live.push(where);
             continue;
           }
-          if (s.events.length === 0) await unlinkAsync(where);
+          // One that held only lines that cannot be read is still a loss to record (its recovery record says so).
+          if (s.events.length === 0 && s.lost === undefined) await unlinkAsync(where);
           else spools.push(s);
         } catch (e) {
           unreadable.push({ where, error: e instanceof Error ? e.message : String(e) });
@@ -288,7 +291,7 @@ function line(e: TimedEvent): string {
 export function parseJournal(id: string, where: string, text: string, modifiedMs: number): SpooledRecords & { readonly owner?: { readonly host: string; readonly pid: number } } {
   const lines = text.split('\n');
   // The text after the last newline: '' for a whole file, else a torn line.
-  lines.pop();
+  const tail = lines.pop() ?? '';
   const head = lines.shift();
   let header: unknown;
   try {
@@ -309,10 +312,26 @@ export function parseJournal(id: string, where: string, text: string, modifiedMs
       skipped.push(i + 2);
     }
   });
+  // A last line without its newline: whole when only the newline was cut (it is recovered as any line); else the record
+  // it held is lost, and said so — it was skipped without a word, and a segment holding only it was removed as empty,
+  // leaving no trace of a session or change the journal was there to keep (review qg, 2).
+  let torn: { line: number; bytes: number } | undefined;
+  if (tail !== '') {
+    try {
+      events.push(parseRecord(JSON.parse(tail) as unknown, lines.length));
+    } catch {
+      torn = { line: lines.length + 2, bytes: Buffer.byteLength(tail) };
+    }
+  }
   const owner = typeof h.host === 'string' && typeof h.pid === 'number' ? { host: h.host, pid: h.pid } : undefined;
   const why = h.pending === true ? PENDING_REASON : JOURNAL_REASON;
-  const reason = skipped.length === 0 ? why : `${why}; line(s) ${skipped.join(', ')} could not be read and were skipped`;
-  return { id, where, instance: h.instance, spooledAt: modifiedMs, reason, events, mayBeWritten: true, ...(owner !== undefined ? { owner } : {}) };
+  const said = [
+    why,
+    ...(skipped.length === 0 ? [] : [`line(s) ${skipped.join(', ')} could not be read and were skipped`]),
+    ...(torn === undefined ? [] : [`its last line, line ${torn.line} (${torn.bytes} byte(s), no newline), was cut off — the process stopped while writing it, or the file was cut short since — and the record it held cannot be recovered: it is lost unless its batch was written before the stop`]),
+  ];
+  const lost = skipped.length + (torn === undefined ? 0 : 1);
+  return { id, where, instance: h.instance, spooledAt: modifiedMs, reason: said.join('; '), events, mayBeWritten: true, ...(lost > 0 ? { lost } : {}), ...(owner !== undefined ? { owner } : {}) };
 }
 
 /** Whether a process of this host is running (signal 0 checks without sending; EPERM: it runs under another user). */
