@@ -1330,7 +1330,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const found = typeof f?.seq === 'number' ? f.seq : undefined;
       const by = typeof r.detail['instance'] === 'string' ? ` ${r.detail['instance']}` : '';
       const what =
-        r.detail['foundUnkeyed'] === true && was !== undefined && found !== undefined
+        r.detail['keyedOver'] === true && was !== undefined
+          ? `instance${by} committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''} with the chain's key, then found it written again without the key: the log was written again by someone without the master key, and the records linked with the key after it, by an instance that had not written it, cover the rewrite`
+          : r.detail['foundUnkeyed'] === true && was !== undefined && found !== undefined
           ? `instance${by} committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''} with the chain's key, then found the head at record ${found} written without it: the log up to there was written again by someone without the master key (or by an instance of a version before keyed chains), and the records linked after it cover it`
           : was !== undefined && found !== undefined
           ? `${found < was ? `records ${found + 1}–${was} were deleted` : `record ${was} was replaced`} from the end of the log while instance${by} ran: it had committed record ${was}${typeof c?.hash === 'string' ? ` (hash ${c.hash})` : ''}, then found the head at record ${found} (records deleted or replaced in the database, or the database restored from a backup), and the records after it reuse those seqs`
@@ -1457,15 +1459,45 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             log(`audit: cannot read ${noteOf.where} (${messageOf(e)}): whether this instance wrote this chain keyed before is not known`);
             return undefined;
           });
-    const through = await deps.store.read(async (tx) => {
+    const found = await deps.store.read(async (tx) => {
       const head = await tx.audit.head();
       if (head.seq <= head.baseSeq) return undefined;
       const [last] = await tx.audit.list({}, head.seq - 1, 1);
       if (last === undefined || last.seq !== head.seq || last.hash !== head.hash) return undefined;
       const { hash: h, ...rest } = last;
-      return recordHash(rest, digest) !== h && recordHash(rest, unkeyed) === h ? { seq: head.seq, hash: head.hash } : undefined;
+      const through = recordHash(rest, digest) !== h && recordHash(rest, unkeyed) === h ? { seq: head.seq, hash: head.hash } : undefined;
+      // The record the note names, while the chain holds it (not pruned), when the newest record is keyed.
+      const noted = note !== undefined && through === undefined && note.seq > head.baseSeq && note.seq <= head.seq ? (await tx.audit.list({}, note.seq - 1, 1))[0] : undefined;
+      return { through, noted };
     });
-    if (through === undefined) return;
+    const through = found?.through;
+    if (through === undefined) {
+      // The newest record is keyed, but the record this instance committed keyed (its note) is there with another hash,
+      // linked without the key: the log was written again by someone without the master key, and keyed over since by an
+      // instance whose data dir has no note (a new pod on PostgreSQL). That start is the limit of review pl, 4; this one
+      // looked at nothing, and `verify` said intact for good (review qg, 3).
+      const r = found?.noted;
+      if (note !== undefined && r !== undefined && r.seq === note.seq && r.hash !== note.hash && !keyedRecord(r)) {
+        const { hash: h, ...rest } = r;
+        if (recordHash(rest, unkeyed) !== h) return;
+        headRegressions += 1;
+        metrics.auditHeadRegressed?.();
+        log(
+          `audit: THE AUDIT LOG WAS WRITTEN AGAIN WITHOUT THE CHAIN'S KEY: this instance committed record ${note.seq} (hash ${note.hash}) keyed (noted in ${noteOf?.where ?? 'its data dir'}), and the chain now holds it with hash ${r.hash}, not linked with the key; ` +
+            `records linked with the key after it cover the rewrite (an instance that had not written this chain keyed it over). Check with \`gatehouse audit verify --expect ${note.seq}:${note.hash}\`; counted in gatehouse_audit_head_regressions_total`,
+        );
+        record({
+          kind: 'change',
+          account: '',
+          principal: 'gatehouse',
+          action: HEAD_MOVED_BACK_ACTION,
+          resource: 'audit',
+          decision: 'ok',
+          detail: { committed: { seq: note.seq, hash: note.hash }, foundHead: { seq: r.seq, hash: r.hash }, foundUnkeyed: true, keyedOver: true, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' },
+        });
+      }
+      return;
+    }
     // This instance's data dir notes a keyed record it committed to this log: the chain was keyed, and a newest record
     // linked without the key was written again by someone without it (the whole log, with plain SHA-256). Keyed over,
     // `verify` said intact and only `keyedFrom` moved (review pl, 4). Not keyed: the record this instance committed is
