@@ -1246,6 +1246,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // here would outlive its sign-out (review ik, 1).
     if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
+    // AWS STS's alone, as GetFederationToken is: Alibaba Cloud STS has no GetSessionToken, and a RAM user gets STS
+    // credentials only by assuming a role. A RAM user's key was issued `STS.` credentials acting as the user itself for
+    // up to 36 hours, which RAM never hands out (review qd, 1).
+    if (caller.partition !== 'aws') return failWith('ACCESS_DENIED', `GetSessionToken is AWS STS's: account ${caller.account} is an Alibaba Cloud (acs) account, whose STS has no GetSessionToken and gives a RAM user STS credentials only for a role; assume a role instead`);
     const t = now();
     const u = caller.user;
     const { credentials } = issue(
