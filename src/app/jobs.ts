@@ -2837,7 +2837,7 @@ function sessionFacts(job: Job): { sessionName: string; tags: Record<string, str
   return {
     sessionName: node ? `node-${job.id}` : jobSessionName(job.id),
     tags: jobSessionTags(job),
-    sourceIdentity: sourceIdentityOf(job.submitter.name),
+    sourceIdentity: sourceIdentityOf(job.submitter.name, hash),
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { fail, failWith, ok, type GatehouseError, type Result } from '../errors.ts';
 import { checkName, keyPath, shortName, shownKey } from '../directory/rules.ts';
+import { SOURCE_IDENTITY_RE } from '../sts/session.ts';
 
 export type Partition = 'aws' | 'acs';
 
@@ -283,10 +284,19 @@ export function jobSessionName(jobId: string): string {
   return `job-${jobId}`.slice(0, 64);
 }
 
-/** `SourceIdentity` must match `[\w+=,.@-]{2,64}`: the submitter's name, made to fit. */
-export function sourceIdentityOf(name: string): string {
-  const s = name.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);
-  return s.length >= 2 ? s : `${s}__`.slice(0, 2);
+/**
+ * The `SourceIdentity` (`[\w+=,.@-]{2,64}`) of a job's sessions, from its submitter's name (`Job.submitter.name`): the
+ * name itself when it fits (a user's name, a role session's own SourceIdentity); else (a role session's ARN, a
+ * one-character user name) the name's resource part (after its last `:`; the account is the job's own) made to fit, at
+ * most 47 characters, then `.` and the first 16 hex digits of `digest(name)` (SHA-256, given by the app: the core does
+ * no crypto). The ARN was flattened (`:` and `/` to `_`) and cut at 64 before, and role and session names hold `_`:
+ * session `admin_alice` of role `ml` and session `alice` of role `ml_admin` gave one value, as did any two sessions
+ * of roles sharing a long prefix, and user `a` gave user `a_`'s (review qd, 2).
+ */
+export function sourceIdentityOf(name: string, digest: (text: string) => string): string {
+  if (SOURCE_IDENTITY_RE.test(name)) return name;
+  const readable = name.slice(name.lastIndexOf(':') + 1).replace(/[^\w+=,.@-]/g, '_').slice(0, 47);
+  return `${readable}.${digest(name).slice(0, 16)}`;
 }
 
 export const JOB_TAG_WORKSPACE = 'gatehouse:workspace';
