@@ -374,13 +374,16 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   if (action === 'sts:getcalleridentity' && set.trust === undefined && (p.kind === 'user' || p.kind === 'root' || p.kind === 'role-session' || p.kind === 'federated-user')) {
     return { decision: 'Allow', matched: EMPTY, deniedBy: undefined, allowedBy: undefined, summary: 'GetCallerIdentity needs no permission: STS answers it to every signed caller, whatever its policies say (an explicit deny included)', conditionFailures: EMPTY };
   }
-  // So does GetSessionToken, for a user's long-term key: "No permissions are required for users to perform this
+  // GetSessionToken and GetFederationToken are AWS STS's: Gatehouse's STS refuses them to an `acs` account whatever its
+  // policies say (review qd, 1; RAM has no federation token, review fb, 1), so no policy allows them there. The authorize
+  // API asked about a RAM user answered Allow for either, as STS refused it (review qd, 3).
+  if ((action === 'sts:getsessiontoken' || action === 'sts:getfederationtoken') && set.trust === undefined && p.partition === 'acs') {
+    const name = action === 'sts:getsessiontoken' ? 'GetSessionToken' : 'GetFederationToken';
+    return { decision: 'ImplicitDeny', matched: EMPTY, deniedBy: 'identity', allowedBy: undefined, summary: `${name} is AWS STS's: an Alibaba Cloud (acs) account's STS has no ${name} and gives a RAM user STS credentials only for a role; assume a role instead`, conditionFailures: EMPTY };
+  }
+  // GetSessionToken needs none either (in an `aws` account), for a user's long-term key: "No permissions are required for users to perform this
   // operation … You cannot use policies to control authentication operations" (STS API reference); Gatehouse's STS
   // issues it deciding nothing (review jk, 8). Session credentials are refused it, below (review jk, 6).
-  // Not to a RAM user: GetSessionToken is AWS STS's, and Gatehouse's STS refuses it to an `acs` account (review qd, 1).
-  if (action === 'sts:getsessiontoken' && set.trust === undefined && p.kind === 'user' && p.session === undefined && p.consoleSignIn !== true && p.partition === 'acs') {
-    return { decision: 'ImplicitDeny', matched: EMPTY, deniedBy: 'identity', allowedBy: undefined, summary: 'GetSessionToken is AWS STS\'s: an Alibaba Cloud (acs) account\'s STS has no GetSessionToken and gives a RAM user STS credentials only for a role; assume a role instead', conditionFailures: EMPTY };
-  }
   if (action === 'sts:getsessiontoken' && set.trust === undefined && p.kind === 'user' && p.session === undefined && p.consoleSignIn !== true) {
     return { decision: 'Allow', matched: EMPTY, deniedBy: undefined, allowedBy: undefined, summary: 'GetSessionToken needs no permission: STS issues it to a user signing with its long-term access key, whatever its policies say (an explicit deny included)', conditionFailures: EMPTY };
   }
