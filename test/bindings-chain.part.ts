@@ -55,7 +55,7 @@ before(async () => {
     store,
     now: () => Date.now(),
     randomBytes: (n) => randomBytes(n),
-    sealer: { seal: () => assert.fail('no secret is sealed here'), open: () => undefined },
+    sealer: { seal: () => assert.fail('no secret is sealed here'), open: () => undefined, mac: () => assert.fail('nothing is keyed here') },
     sessions: undefined as never,
   });
   await app.bindings.refresh();

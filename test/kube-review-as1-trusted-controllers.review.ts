@@ -170,7 +170,8 @@ describe('pods of a trusted training operator run on the grant of their workload
     assert.equal(foreign.allowed, false);
     const forged = await admit(POD, asServiceAccount(OPERATOR), operatorPod('bert', { 'gatehouse.dev/role': 'Trainer', 'gatehouse.dev/role-grant': `${grantAt(job, 'Worker').slice(0, -4)}AAAA` }));
     assert.equal(forged.allowed, false);
-    assert.match(forged.message, /carries no grant of cluster k1 for role Trainer/);
+    // A grant that does not verify is said to (review qc, 1); it was "carries no grant of cluster k1 for role Trainer".
+    assert.match(forged.message, /is a controller cluster k1 trusts, but its grant does not verify/);
   });
 
   it('a listed controller’s pod on the grant of a submitter who can no longer pass the role is refused', async () => {

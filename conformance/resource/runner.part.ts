@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, type App, type Caller } from '../../src/app/index.ts';
 import { applyConfig, describeApplyError, type ApplyError } from '../../src/app/apply.ts';
 import { namedPrincipals } from '../../src/app/principal-refs.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { validateCase, type CasePrincipal, type ResourceCase } from './schema.ts';
 import { caseFiles, registerCases } from '../support/cases.ts';
@@ -86,13 +86,7 @@ const appOn = (store: SqliteStore): App =>
     store,
     now: () => Date.now(),
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (p, aad) => seal(key, p, aad),
-      open: (s, aad) => {
-        const r = openText(key, s, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   });
 

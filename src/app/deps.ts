@@ -15,6 +15,12 @@ export interface SecretSealer {
    * reason in words; undefined when it opens.
    */
   whyNot?(sealed: SealedSecret, aad: string): { readonly kind: 'malformed' | 'wrong-key' | 'tampered'; readonly message: string } | undefined;
+  /**
+   * HMAC-SHA256 of `data` for `purpose` (a fixed name, no NUL) under a key derived from the master key (HKDF-SHA256,
+   * its own info: src/adapters/crypto/seal.ts `KEYED_MAC_INFO`): a value no one lacking the master key can compute, as
+   * the key workload role grants are signed under (src/app/kube.ts `signGrant`; review qc, 1). 32 bytes.
+   */
+  mac(purpose: string, data: string): Uint8Array;
 }
 
 export interface AppDeps {

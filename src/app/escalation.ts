@@ -45,10 +45,6 @@
  *   (`training:CreateAccessEntry`) first; unless IAM denies it `kubernetes:create` there. Where it may create no pods, a
  *   workload whose pod template names the role (review jb, 2): admission grants the template on X's authority, and the
  *   pods a built-in controller (a Job's, a Deployment's) or a controller the cluster trusts makes from it run as the role.
- *   Where X may read a cluster's webhook token (`training:GetClusterWebhookConfig`, or `RotateClusterWebhookToken`,
- *   review py, 1): the key workload grants are signed under is derived from it, so X signs a grant naming as author an
- *   enabled user or a role of the account that may pass the role to the compute service, and, posing as kube-apiserver,
- *   has job-controller's pod admitted on that author's authority; no Kubernetes right of X's own is needed.
  * - `sts:AssumeRoleWithWebIdentity` (review jb, 9): the role's trust policy lets an OIDC provider of the account assume it,
  *   and X may register that provider (`iam:CreateOpenIDConnectProvider`, after `iam:DeleteOpenIDConnectProvider` where
  *   it is registered) with keys of its own (`JwksJson`), so it signs the tokens, with the claims the trust policy asks.
@@ -1025,33 +1021,6 @@ export function createEscalation(deps: EscalationDeps) {
       }
     };
     /**
-     * A principal of the account a workload grant may name as its author for role `r` (review py, 1): an enabled user or
-     * a role that may pass `r` to the compute service, `r` trusting it, as admission decides a grant's author (its own
-     * PassRole, not a binding it would have to write first). Asked once a role, whoever reads a webhook token.
-     */
-    const grantAuthors = new Map<string, { by: string; reasons: readonly string[] } | null>();
-    const grantAuthorOf = async (r: Node): Promise<{ by: string; reasons: readonly string[] } | undefined> => {
-      let found = grantAuthors.get(r.arn);
-      if (found === undefined) {
-        found = null;
-        const via = { how: 'iam:PassRole to a pod' as const, actions: [], arn: '', reasons: [], tags: jobSessionTags({ workspace: '', id: '*' }) };
-        for (const p of nodes) {
-          if (p === r || p.disabled) continue;
-          const edges: Edge[] = [];
-          await passTo(p, r, compute, via, edges);
-          const e = edges[0];
-          if (e && e.step.actions[0] === passAction) {
-            found = { by: p.arn, reasons: e.step.reasons };
-            break;
-          }
-          // The role trusts no compute workload: no author helps.
-          if (compute.trusted.get(`${r.arn}\n${JSON.stringify(via.tags)}`) === null) break;
-        }
-        grantAuthors.set(r.arn, found);
-      }
-      return found ?? undefined;
-    };
-    /**
      * Whether `x` may name `r` as the instance role of the cluster it may write (`written`): PassRole on `r` to the
      * compute service with the cluster's ARN as `iam:AssociatedResourceArn`, as the write asks it (review jg, 1); refused
      * only for want of an allow, through a binding `x` may write, which `PUT /v1/clusters/C` honours (apply does not).
@@ -1877,31 +1846,6 @@ export function createEscalation(deps: EscalationDeps) {
           tags: jobSessionTags({ workspace: '', id: '*' }),
         };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
-      }
-      // A cluster's webhook token (review py, 1): the key workload grants are signed under is derived from it
-      // (src/app/kube.ts `signGrant`), so whoever reads it (`training:GetClusterWebhookConfig`, or makes a new one with
-      // `RotateClusterWebhookToken`) signs a grant naming any user or role of the account as its author and, posing as
-      // kube-apiserver, has a pod that job-controller makes from a Job admitted on that author's authority: the pod runs
-      // as a role the author may pass to the compute service (PassRole asked as admission asks it, `passTo`).
-      for (const c of clusters) {
-        if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
-        const arn = clusterArn(partition, account, c.name);
-        let read: { action: string; reasons: readonly string[] } | undefined;
-        for (const action of ['training:GetClusterWebhookConfig', 'training:RotateClusterWebhookToken']) {
-          const a = await allows(x, action, arn);
-          if (a) {
-            read = { action, reasons: a.reasons };
-            break;
-          }
-        }
-        if (!read) continue;
-        for (const r of roles) {
-          if (r === x || out.some((e) => e.to === r)) continue;
-          const author = await grantAuthorOf(r);
-          if (!author) continue;
-          const line = `${x.arn} may read the webhook token of cluster ${c.name} (${read.action}), under which workload grants are signed: a grant it signs naming ${author.by} as author, on a Job's pod template annotated gatehouse.dev/role, has the pod job-controller makes from it admitted on ${author.by}'s authority`;
-          out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:PassRole to a pod', actions: [read.action], via: arn, reasons: [...read.reasons, line, ...author.reasons] } });
-        }
       }
       for (const u of users) {
         if (u === x || !worthAsking(own.createKey, u.arn)) continue;

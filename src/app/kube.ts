@@ -234,7 +234,7 @@ export interface KubeCluster {
   readonly entries: ReadonlyMap<string, AccessEntry>;
   /** SHA-256 of the webhook bearer token; undefined until `webhookConfig` made one. */
   readonly tokenHash: Buffer | undefined;
-  /** Key of the workload grants (derived from the webhook token). */
+  /** Key of the workload grants: a MAC under the master key of the cluster and its webhook token (`grantKeyOf`). */
   readonly grantKey: Buffer | undefined;
   /** The union deciding SubjectAccessReviews. */
   readonly authorizer: { readonly name: string; authorize(request: KubeRequest): UnionResult };
@@ -1290,6 +1290,18 @@ export function createKube(app: App, options: KubeOptions) {
     into.set(id, { text, cluster: previous && previous.text === text ? previous.cluster : build(c, partition, own, token) });
   }
 
+  /**
+   * The key a cluster's workload grants are signed under (review qc, 1): `SecretSealer.mac` (a key derived from the
+   * master key) over the cluster and its webhook token. It was HMAC(webhook token, 'gatehouse.dev/role-grant'), so
+   * whoever held the token (kube-apiserver's webhook kubeconfig, `training:GetClusterWebhookConfig`) signed a grant
+   * naming any author, role and namespace and, posing as kube-apiserver, had a controller's pod admitted as a role no one
+   * passed. Only Gatehouse signs grants now; a new webhook token still voids those signed before it, and grants signed
+   * under the old key no longer verify (apply the workload again).
+   */
+  function grantKeyOf(c: Cluster, token: string): Buffer {
+    return Buffer.from(deps.sealer.mac(GRANT_ANNOTATION, JSON.stringify([c.account, c.name.toLowerCase(), token])));
+  }
+
   function build(c: Cluster, partition: Partition, rows: readonly { key: string; value: string }[], sealedToken: string | undefined): KubeCluster {
     const rbacObjects: RbacObject[] = [];
     const entries = new Map<string, AccessEntry>();
@@ -1320,7 +1332,7 @@ export function createKube(app: App, options: KubeOptions) {
       rbac,
       entries,
       tokenHash: token !== undefined ? sha256(token) : undefined,
-      grantKey: token !== undefined ? createHmac('sha256', token).update('gatehouse.dev/role-grant').digest() : undefined,
+      grantKey: token !== undefined ? grantKeyOf(c, token) : undefined,
       authorizer: clusterAuthorizer(rbac),
       resources: knownResources(rbacObjects),
       namespaces: [...new Set(rbacObjects.map((o) => o.metadata.namespace).filter((ns) => ns !== ''))],
@@ -2152,6 +2164,9 @@ export function createKube(app: App, options: KubeOptions) {
           g.k === undefined
             ? `its grant was made before grants named their workload's kind; apply the workload again`
             : `its grant was made on a ${g.k.replace(/^\//, '')}, not on ${owner === undefined ? 'the object that owns it (it has no controller ownerReference)' : `its owner's kind ${owner.replace(/^\//, '')}`}`;
+      } else if (given !== undefined && g === undefined) {
+        // Signed under an earlier webhook token, under the grant key before review qc, 1, or not by Gatehouse.
+        refused = `its grant does not verify (signed under an earlier webhook token of cluster ${cluster.name}, by a Gatehouse older than this one, or not by Gatehouse: apply the workload again)`;
       } else if (trusted) {
         refused = `it carries no grant of cluster ${cluster.name} for role ${roleRef} in namespace ${req.namespace} (the workload it comes from was not admitted by Gatehouse's webhook with that role: is its kind among the webhook's rules?)`;
       }

@@ -9,7 +9,7 @@
  * Random 96-bit nonces under one key are safe for far more than 2^32 seals (NIST SP 800-38D §8.3);
  * Gatehouse seals one value per access key or key-ring entry.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import type { SealedSecret } from '../../app/ports/store.ts';
 import type { SecretSealer } from '../../app/deps.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
@@ -62,9 +62,20 @@ function additionalData(keyId: string, aad: string): Buffer {
   return Buffer.from(`${VERSION}\0${keyId}\0${aad}`, 'utf8');
 }
 
+/**
+ * HKDF-SHA256 info of the key `SecretSealer.mac` computes under: its own, so that it is neither the master key (which
+ * seals) nor the audit chain's (src/adapters/crypto/chain-key.ts), and a MAC of one cannot stand for the other's.
+ */
+export const KEYED_MAC_INFO = 'gatehouse keyed mac v1';
+
 /** The app's `SecretSealer` over one master key: what every composition (server, tests, benches) plugs in. */
 export function secretSealer(key: MasterKey): SecretSealer {
+  const macKey = createSecretKey(Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), KEYED_MAC_INFO, 32)));
   return {
+    mac: (purpose, data) => {
+      if (purpose.includes('\0')) throw new Error('a MAC purpose contains no NUL');
+      return createHmac('sha256', macKey).update(`${purpose}\0${data}`, 'utf8').digest();
+    },
     seal: (plaintext, aad) => seal(key, plaintext, aad),
     open: (sealed, aad) => {
       const r = openText(key, sealed, aad);
