@@ -1971,9 +1971,19 @@ export function createKube(app: App, options: KubeOptions) {
     }
     if (passer.fromGrant) {
       const who = await principalOf(passer.arn);
+      if (!who) return cannot('is not an existing user or role');
+      // The author the grant was made for, by its unique id (review qc, 3): named by ARN alone, a user deleted and made
+      // again under its name (a new hire given it) had the old workload's pods run on its own PassRole. A user's grant
+      // carries its sealed identity (review kg, 1), the id with it; one that does not, or whose id is another's, serves
+      // no one.
+      if (who.principal.kind === 'user') {
+        const author = passer.user !== undefined ? openUser(cluster, passer.user) : undefined;
+        if (author === undefined || author.arn !== passer.arn) return cannot(`is named by a grant that carries no identity of it sealed for cluster ${cluster.name}; its author must apply the workload again`);
+        if (who.principal.userId !== author.id) return cannot('is a user deleted and created again since the workload was admitted on its grant; the workload must be applied again, by someone who may pass the role');
+      }
       // The key and region its author's token was signed for, sealed by the TokenReview and carried by the grant (review
-      // kg, 1); none in a grant made before it carried them.
-      return who ? ok({ ...who, facts: requestFacts(cluster, passer.arn, passer.user !== undefined ? { [USER_EXTRA]: [passer.user] } : undefined, undefined, true) }) : cannot('is not an existing user or role');
+      // kg, 1).
+      return ok({ ...who, facts: requestFacts(cluster, passer.arn, passer.user !== undefined ? { [USER_EXTRA]: [passer.user] } : undefined, undefined, true) });
     }
     const facts = passer.user !== undefined ? openUser(cluster, passer.user) : undefined;
     if (facts === undefined) return failWith('ACCESS_DENIED', unsealedPasser(cluster, passer.arn, roleArn, passer.user !== undefined));
