@@ -17,6 +17,11 @@ export interface CompiledCondition {
   readonly negated: boolean;
   readonly isNull: boolean;
   readonly matchOne: (value: string, lookup: KeyLookup) => boolean | undefined;
+  /**
+   * For a String or Arn operator on the principal's ARN (`aws:PrincipalArn`, `acs:PrincipalARN`): the other dialect's
+   * spelling of a request value (`otherPrincipalSpelling`), which a policy value may name it by too.
+   */
+  readonly otherSpelling: ((value: string) => string | undefined) | undefined;
 }
 
 const NEGATED: ReadonlySet<BaseOperator> = new Set([
@@ -315,7 +320,37 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
       matchOne = () => undefined; // handled by evaluateCondition
       break;
   }
-  return { entry, key: entry.key.toLowerCase(), negated: NEGATED.has(op), isNull: op === 'Null', matchOne };
+  const key = entry.key.toLowerCase();
+  const otherSpelling = PRINCIPAL_ARN_KEYS.has(key) && /^(String|Arn)/.test(op) ? otherPrincipalSpelling : undefined;
+  return { entry, key, negated: NEGATED.has(op), isNull: op === 'Null', matchOne, otherSpelling };
+}
+
+const PRINCIPAL_ARN_KEYS: ReadonlySet<string> = new Set(['aws:principalarn', 'acs:principalarn']);
+
+const AWS_ENTITY_RE = /^arn:aws[a-z-]*:iam::(\d{12}):(?:(root)|(user|role)\/(?:.*\/)?([^/]+))$/;
+const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
+const RAM_ENTITY_RE = /^acs:ram::(\d{1,20}):(?:(root)|(user)\/([^/]+)|role\/([^/]+)(?:\/(.+))?)$/;
+
+/**
+ * A principal's ARN in the other dialect's spelling, or undefined for any other value: `acs:ram::A:user/N` ≡
+ * `arn:aws:iam::A:user/N` (RAM has no paths, so AWS's is dropped), `role/R`, `root`, and a role's session
+ * `acs:ram::A:role/R/S` ≡ `arn:aws:sts::A:assumed-role/R/S`. Both dialects are accepted everywhere (DESIGN.md) and
+ * `Principal` names an entity in either (src/core/iam/compile.ts `compilePrincipal`), so a condition value naming the
+ * principal in the other dialect names it too: compared literally, in an `acs` account a Deny on `StringLike
+ * acs:PrincipalARN arn:aws:iam::A:user/contractor-*` never applied, and an Allow carving interns out with
+ * `StringNotLike` in AWS's spelling granted them (policy review qe, 1).
+ */
+export function otherPrincipalSpelling(arn: string): string | undefined {
+  const a = AWS_ENTITY_RE.exec(arn);
+  if (a !== null) return a[2] !== undefined ? `acs:ram::${a[1] as string}:root` : `acs:ram::${a[1] as string}:${a[3] as string}/${a[4] as string}`;
+  const s = AWS_SESSION_RE.exec(arn);
+  if (s !== null) return `acs:ram::${s[1] as string}:role/${s[2] as string}/${s[3] as string}`;
+  const r = RAM_ENTITY_RE.exec(arn);
+  if (r === null) return undefined;
+  const acct = r[1] as string;
+  if (r[2] !== undefined) return `arn:aws:iam::${acct}:root`;
+  if (r[3] !== undefined) return `arn:aws:iam::${acct}:user/${r[4] as string}`;
+  return r[6] !== undefined ? `arn:aws:sts::${acct}:assumed-role/${r[5] as string}/${r[6]}` : `arn:aws:iam::${acct}:role/${r[5] as string}`;
 }
 
 /**
@@ -323,7 +358,13 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
  * operator (unknown, neither true nor false).
  */
 function satisfies(c: CompiledCondition, value: string, lookup: KeyLookup): boolean | undefined {
-  const m = c.matchOne(value, lookup);
+  let m = c.matchOne(value, lookup);
+  // A value names the principal in either spelling: a positive operator holds when either matches, a negated one when
+  // neither does.
+  if (m === false && c.otherSpelling !== undefined) {
+    const other = c.otherSpelling(value);
+    if (other !== undefined) m = c.matchOne(other, lookup);
+  }
   if (m === undefined) return undefined;
   return c.negated ? !m : m;
 }
