@@ -1437,7 +1437,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (withNotMet && d.decision !== 'Allow' && !onlyDenies) {
       for (const f of failures) {
         // A `Resource` waiting on a variable is no condition (policy review ir, 3): said in the diagnostics alone.
-        if (f.effect !== 'Allow' || f.operator === 'Resource' || f.operator === 'NotResource') continue;
+        // Nor a `Principal` naming the principal in another case (policy review qe, 2).
+        if (f.effect !== 'Allow' || f.operator === 'Resource' || f.operator === 'NotResource' || f.otherCase === true) continue;
         if (notMet !== undefined && notMet.length >= MAX_CONDITION_DIAGNOSTICS) break;
         const rule: MatchedRule = f.sid !== undefined ? { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, sid: f.sid, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] } : { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] };
         (notMet ??= []).push(rule);

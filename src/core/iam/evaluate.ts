@@ -185,6 +185,28 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): Principal
   return MATCH_NONE;
 }
 
+/**
+ * How `cp` names the principal's user or role (or the user that federated) in another case than its own only, as
+ * `user/ALICE` for the user `alice`, or undefined: a write takes such a name (IAM names are unique whatever their case:
+ * review Z3), but an Allow and a `NotPrincipal` exemption match names exactly (reference §A.1.5), so the decision says
+ * why it does not grant or exempt (policy review qe, 2). For explanations only.
+ */
+function namedInOtherCase(cp: CompiledPrincipal, s: Scan): { readonly written: string; readonly own: string } | undefined {
+  const k = (s.keys ??= principalKeys(s.req.principal));
+  const look = (own: string | undefined, kind: string, set: ReadonlySet<string>) => {
+    if (own === undefined || set.has(own)) return undefined;
+    const lower = own.toLowerCase();
+    for (const w of set) if (w.toLowerCase() === lower) return { written: `${kind}/${w.slice(w.indexOf('/') + 1)}`, own: own.slice(own.indexOf('/') + 1) };
+    return undefined;
+  };
+  return look(k.user, 'user', cp.users) ?? look(k.role, 'role', cp.roles) ?? look(k.federatedFrom, 'user', cp.users);
+}
+
+function otherCaseNote(cs: CompiledStatement, type: PolicyType, element: 'Principal' | 'NotPrincipal', named: { readonly written: string; readonly own: string }, outcome: string): ConditionFailure {
+  const reason = `\`${element}\` names \`${named.written}\`, which is \`${named.own}\` in another case: ${outcome}; write the name as it is stored, \`${named.own}\``;
+  return { policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: element, key: named.written, reason, otherCase: true };
+}
+
 function actionMatches(cs: CompiledStatement, action: string): boolean {
   let hit = false;
   for (const m of cs.actions) {
@@ -217,9 +239,15 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   }
   let pm: PrincipalMatch = MATCH_DIRECT;
   let exemptButBounded = false;
+  let exemptInOtherCase: { readonly written: string; readonly own: string } | undefined;
   if (cs.principal !== undefined) {
     pm = matchPrincipal(cs.principal, s, cs.effect === 'Deny');
-    if (pm === MATCH_NONE) return MATCH_NONE;
+    if (pm === MATCH_NONE) {
+      // An Allow naming the principal's user or role in another case grants nothing, and says so (policy review qe, 2).
+      const written = s.explain && cs.effect === 'Allow' ? namedInOtherCase(cs.principal, s) : undefined;
+      if (written !== undefined) (s.failures ??= []).push(otherCaseNote(cs, type, 'Principal', written, 'an Allow matches a principal\'s name exactly (the name in a principal ARN is case-sensitive), so this statement grants it nothing'));
+      return MATCH_NONE;
+    }
   } else if (cs.notPrincipal !== undefined) {
     // NotPrincipal (Deny only): applies to every principal not listed; a principal with a permissions
     // boundary is always denied (reference §A.1.4).
@@ -234,7 +262,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
         // Exempt but for its boundary: said when the Deny applies, or the reader, finding itself listed, cannot tell why
         // (policy review ir, 4).
         exemptButBounded = true;
-      }
+      } else if (s.explain) exemptInOtherCase = namedInOtherCase(cs.notPrincipal, s);
     }
     pm = MATCH_EVERYONE;
   }
@@ -271,6 +299,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     const reason = `\`NotResource\` reads \`${variable}\`, which has no value in this request${s.anySession && /^\$\{\s*a[wc]s:userid/i.test(variable) ? ' (a role asked about by its ARN stands for any session of it, whose `aws:userid` holds the session name its assumer picks)' : ''}, so it cannot say what it exempts: the Deny applies (fails closed)`;
     (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: 'NotResource', key: variable, reason });
   }
+  if (exemptInOtherCase !== undefined) (s.failures ??= []).push(otherCaseNote(cs, type, 'NotPrincipal', exemptInOtherCase, 'an exemption matches a principal\'s name exactly (the name in a principal ARN is case-sensitive), so it does not exempt this principal: the Deny applies'));
   if (exemptButBounded) {
     const reason = '`NotPrincipal` lists this principal, but it has a permissions boundary, and a `NotPrincipal` statement denies every principal with one, listed or not (AWS, "Permissions boundaries for IAM entities"): the Deny applies';
     (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: 'NotPrincipal', key: s.req.principal.arn, reason });

@@ -35,8 +35,10 @@ export function renderDecision(d: Decision): string {
   // A `Resource`/`NotResource` reading a policy variable with no value is listed apart from conditions (policy review ir, 3).
   const unresolved = d.conditionFailures.filter((f) => f.operator === 'Resource' || f.operator === 'NotResource');
   // A NotPrincipal Deny that lists the principal yet applies to it for its permissions boundary (policy review ir, 4).
-  const bounded = d.conditionFailures.filter((f) => f.operator === 'NotPrincipal');
-  const conditions = unresolved.length === 0 && bounded.length === 0 ? d.conditionFailures : d.conditionFailures.filter((f) => !unresolved.includes(f) && !bounded.includes(f));
+  const bounded = d.conditionFailures.filter((f) => f.operator === 'NotPrincipal' && f.otherCase !== true);
+  // A Principal (NotPrincipal) naming the principal in another case (policy review qe, 2).
+  const otherCase = d.conditionFailures.filter((f) => f.otherCase === true);
+  const conditions = unresolved.length === 0 && bounded.length === 0 && otherCase.length === 0 ? d.conditionFailures : d.conditionFailures.filter((f) => !unresolved.includes(f) && !bounded.includes(f) && !otherCase.includes(f));
   if (conditions.length > 0) {
     lines.push('  statements whose conditions did not hold:');
     for (const f of conditions) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
@@ -44,6 +46,10 @@ export function renderDecision(d: Decision): string {
   if (unresolved.length > 0) {
     lines.push('  statements whose resource reads a policy variable with no value:');
     for (const f of unresolved) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
+  }
+  if (otherCase.length > 0) {
+    lines.push('  statements naming this principal in another case:');
+    for (const f of otherCase) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
   }
   if (bounded.length > 0) {
     lines.push('  NotPrincipal statements that deny this principal for its permissions boundary:');

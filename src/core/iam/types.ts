@@ -224,6 +224,11 @@ export interface ConditionFailure {
   readonly operator: string;
   readonly key: string;
   readonly reason: string;
+  /**
+   * Set when the note is no condition but a `Principal` (`NotPrincipal`) naming the principal's user or role in another
+   * case than its own, which an Allow (an exemption) does not match (policy review qe, 2): `key` is the name as written.
+   */
+  readonly otherCase?: true;
 }
 
 export interface Decision {
