@@ -18,8 +18,9 @@ export interface CompiledCondition {
   readonly isNull: boolean;
   readonly matchOne: (value: string, lookup: KeyLookup) => boolean | undefined;
   /**
-   * For a String or Arn operator on the principal's ARN (`aws:PrincipalArn`, `acs:PrincipalARN`): the other dialect's
-   * spelling of a request value (`otherPrincipalSpelling`), which a policy value may name it by too.
+   * For a String or Arn operator on a key whose values both dialects spell (`OTHER_SPELLING`: the principal's ARN, a
+   * passed role's associated resource): the other dialect's spelling of a request value, which a policy value may name
+   * it by too.
    */
   readonly otherSpelling: ((value: string) => string | undefined) | undefined;
 }
@@ -321,11 +322,32 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
       break;
   }
   const key = entry.key.toLowerCase();
-  const otherSpelling = PRINCIPAL_ARN_KEYS.has(key) && /^(String|Arn)/.test(op) ? otherPrincipalSpelling : undefined;
+  const otherSpelling = /^(String|Arn)/.test(op) ? OTHER_SPELLING.get(key) : undefined;
   return { entry, key, negated: NEGATED.has(op), isNull: op === 'Null', matchOne, otherSpelling };
 }
 
-const PRINCIPAL_ARN_KEYS: ReadonlySet<string> = new Set(['aws:principalarn', 'acs:principalarn']);
+const TRAINING_ARN_RE = /^(arn:aws[a-z-]*:training|acs:pai)::(\d{12}):((?:workspace|job|cluster)\/.+)$/;
+
+/**
+ * A workspace's, job's or cluster's ARN in the other dialect's spelling (`arn:aws:training::A:X` ≡ `acs:pai::A:X`, as
+ * src/app/principals.ts `otherTrainingArn` spells a request's), or undefined for any other value.
+ */
+export function otherTrainingSpelling(arn: string): string | undefined {
+  const t = TRAINING_ARN_RE.exec(arn);
+  return t === null ? undefined : `${t[1] === 'acs:pai' ? 'arn:aws:training' : 'acs:pai'}::${t[2] as string}:${t[3] as string}`;
+}
+
+/**
+ * The keys whose values name an entity that both dialects spell, each with the other spelling of a value: the principal's
+ * ARN (policy review qe, 1), and the job, node or pod a role is passed to, `iam:AssociatedResourceArn` (review gb, 5),
+ * whose value carries the account's own spelling: compared literally, in an `acs` account a PassRole Deny on `ArnLike
+ * iam:AssociatedResourceArn arn:aws:training::A:job/*` never applied (policy review qe, 3).
+ */
+const OTHER_SPELLING: ReadonlyMap<string, (value: string) => string | undefined> = new Map([
+  ['aws:principalarn', otherPrincipalSpelling],
+  ['acs:principalarn', otherPrincipalSpelling],
+  ['iam:associatedresourcearn', otherTrainingSpelling],
+]);
 
 const AWS_ENTITY_RE = /^arn:aws[a-z-]*:iam::(\d{12}):(?:(root)|(user|role)\/(?:.*\/)?([^/]+))$/;
 const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
