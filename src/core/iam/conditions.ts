@@ -339,7 +339,8 @@ export function otherTrainingSpelling(arn: string): string | undefined {
 
 /**
  * The keys whose values name an entity that both dialects spell, each with the other spelling of a value: the principal's
- * ARN (policy review qe, 1), and the job, node or pod a role is passed to, `iam:AssociatedResourceArn` (review gb, 5),
+ * ARN (policy review qe, 1), the job a service assumes a role for (`aws:SourceArn`), and the job, node or pod a role is
+ * passed to, `iam:AssociatedResourceArn` (review gb, 5),
  * whose value carries the account's own spelling: compared literally, in an `acs` account a PassRole Deny on `ArnLike
  * iam:AssociatedResourceArn arn:aws:training::A:job/*` never applied (policy review qe, 3).
  */
@@ -347,6 +348,10 @@ const OTHER_SPELLING: ReadonlyMap<string, (value: string) => string | undefined>
   ['aws:principalarn', otherPrincipalSpelling],
   ['acs:principalarn', otherPrincipalSpelling],
   ['iam:associatedresourcearn', otherTrainingSpelling],
+  // The job a service assumes a role for, as the role's trust policy reads it (its confused-deputy key): in an `acs`
+  // account a trust-policy Deny on `ArnLike aws:SourceArn arn:aws:training::A:job/*` never applied (policy review qe, 4).
+  ['aws:sourcearn', otherTrainingSpelling],
+  ['acs:sourcearn', otherTrainingSpelling],
 ]);
 
 const AWS_ENTITY_RE = /^arn:aws[a-z-]*:iam::(\d{12}):(?:(root)|(user|role)\/(?:.*\/)?([^/]+))$/;
