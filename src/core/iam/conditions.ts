@@ -339,14 +339,17 @@ export function otherTrainingSpelling(arn: string): string | undefined {
 
 /**
  * The keys whose values name an entity that both dialects spell, each with the other spelling of a value: the principal's
- * ARN (policy review qe, 1), the job a service assumes a role for (`aws:SourceArn`), and the job, node or pod a role is
- * passed to, `iam:AssociatedResourceArn` (review gb, 5),
- * whose value carries the account's own spelling: compared literally, in an `acs` account a PassRole Deny on `ArnLike
- * iam:AssociatedResourceArn arn:aws:training::A:job/*` never applied (policy review qe, 3).
+ * ARN (policy review qe, 1) and an access entry's (qe, 5), the job a service assumes a role for (`aws:SourceArn`, qe, 4),
+ * and the job, node or pod a role is passed to (`iam:AssociatedResourceArn`, review gb, 5). Each value carries the
+ * account's own spelling: compared literally, in an `acs` account a PassRole Deny on `ArnLike iam:AssociatedResourceArn
+ * arn:aws:training::A:job/*` never applied (policy review qe, 3).
  */
 const OTHER_SPELLING: ReadonlyMap<string, (value: string) => string | undefined> = new Map([
   ['aws:principalarn', otherPrincipalSpelling],
   ['acs:principalarn', otherPrincipalSpelling],
+  // An access entry's principal, as its writes are decided (review N, N10): in an `acs` account a Deny on `StringLike
+  // training:principalArn arn:aws:iam::A:role/admin*` let anyone who could write an entry map `admin` (policy review qe, 5).
+  ['training:principalarn', otherPrincipalSpelling],
   ['iam:associatedresourcearn', otherTrainingSpelling],
   // The job a service assumes a role for, as the role's trust policy reads it (its confused-deputy key): in an `acs`
   // account a trust-policy Deny on `ArnLike aws:SourceArn arn:aws:training::A:job/*` never applied (policy review qe, 4).
