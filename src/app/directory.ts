@@ -39,7 +39,7 @@ import type { AppDeps } from './deps.ts';
 import { clustersRunningAs, followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { aboutRole, actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principals.ts';
 import { unknownPrincipal } from './principal-refs.ts';
-import { isStoreOutcomeUnknown } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable } from './ports/store.ts';
 import { putRevocation, userRevocationIds } from './live.ts';
 import { refusedRequest } from './refused-request.ts';
 import type {
@@ -98,6 +98,27 @@ const renaming = (name: string | undefined, path: string | undefined): { name?: 
 
 /** A list call's filter: the path prefix when the request names one. */
 const prefixOf = (input: { pathPrefix?: string }): { pathPrefix?: string } => (input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {});
+
+/**
+ * The users or roles of an account as the instance holds them in memory, by name without regard to case; undefined
+ * before the first load, when nothing is held.
+ */
+export type HeldListing<T> = (account: string) => readonly T[] | undefined;
+
+/**
+ * `read`'s listing, or, when the database cannot be reached (`StoreUnavailableError`) and `held` is given, the held
+ * one under the same path prefix. Called once the caller is authorized.
+ */
+async function orHeld<T extends { readonly path: string }>(read: () => R<T[]>, c: Caller, input: { pathPrefix?: string }, held: HeldListing<T> | undefined): R<T[]> {
+  try {
+    return await read();
+  } catch (e) {
+    const listed = held !== undefined && isStoreUnavailable(e) ? held(c.account) : undefined;
+    if (listed === undefined) throw e;
+    const prefix = input.pathPrefix ?? '/';
+    return ok(listed.filter((x) => x.path.startsWith(prefix)));
+  }
+}
 
 /** An id of a credential Gatehouse does not keep (an SSH key's, a certificate's, an MFA serial number), as IAM bounds them. */
 function credentialIdProblem(param: string, id: string): string | undefined {
@@ -565,12 +586,16 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
-  async function listUsers(c: Caller, input: { pathPrefix?: string }): R<UserRecord[]> {
+  /**
+   * ListUsers. `held`: the users the instance holds in memory, listed instead when the database cannot be reached
+   * (who-can's principals, decided from memory as decisions are; review qf, 1); the caller is authorized alike.
+   */
+  async function listUsers(c: Caller, input: { pathPrefix?: string }, held?: HeldListing<UserRecord>): R<UserRecord[]> {
     const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
     const a = authz(c, 'ListUsers', listedArn(c, 'user', input.pathPrefix));
     if (!a.ok) return a;
-    return store.read(async (tx) => ok(await tx.users.list(c.account, prefixOf(input))));
+    return orHeld(() => store.read(async (tx) => ok(await tx.users.list(c.account, prefixOf(input)))), c, input, held);
   }
 
   async function updateUser(c: Caller, input: { userName: string; newUserName?: string; newPath?: string }): R<UserRecord> {
@@ -776,12 +801,13 @@ export function createDirectory(deps: AppDeps) {
     return store.read((tx) => authorizedEntity(c, tx, 'role', input.roleName, 'GetRole'));
   }
 
-  async function listRoles(c: Caller, input: { pathPrefix?: string }): R<RoleRecord[]> {
+  /** ListRoles; `held` as `listUsers`'. */
+  async function listRoles(c: Caller, input: { pathPrefix?: string }, held?: HeldListing<RoleRecord>): R<RoleRecord[]> {
     const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
     const a = authz(c, 'ListRoles', listedArn(c, 'role', input.pathPrefix));
     if (!a.ok) return a;
-    return store.read(async (tx) => ok(await tx.roles.list(c.account, prefixOf(input))));
+    return orHeld(() => store.read(async (tx) => ok(await tx.roles.list(c.account, prefixOf(input)))), c, input, held);
   }
 
   /**

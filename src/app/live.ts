@@ -561,6 +561,25 @@ export class LiveState {
     policies: { getByArn: (arn: string): Promise<PolicyRecord | undefined> => this.heldOrLooked(() => this.policyRecord(arn)) },
   };
 
+  /**
+   * The users (`kind` user) or roles of `account` held, ordered by name without regard to case as the store lists them:
+   * who-can's principals when the database cannot be reached (review qf, 1), the ones decisions are made for.
+   * Undefined before the first load, when nothing is held.
+   */
+  heldList(kind: 'user', account: string): UserRecord[] | undefined;
+  heldList(kind: 'role', account: string): RoleRecord[] | undefined;
+  heldList(kind: 'user' | 'role', account: string): (UserRecord | RoleRecord)[] | undefined {
+    if (!this.loaded) return undefined;
+    const prefix = kind === 'user' ? userKey(account, '') : roleKey(account, '');
+    const out: [string, UserRecord | RoleRecord][] = [];
+    for (const [key, e] of this.mirror.principals) {
+      if (!key.startsWith(prefix)) continue;
+      const record = 'user' in e ? e.user : e.role;
+      out.push([record.name.toLowerCase(), record]);
+    }
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
+  }
+
   private async heldOrLooked<T>(find: () => T | undefined): Promise<T | undefined> {
     const found = find();
     if (found !== undefined) return found;

@@ -39,7 +39,8 @@ import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn
 import { actionAndResourceRefusal, reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
 import { entityArn } from '../core/directory/rules.ts';
 import type { Caller } from './principals.ts';
-import type { Directory } from './directory.ts';
+import type { Directory, HeldListing } from './directory.ts';
+import { isStoreUnavailable, type RoleRecord, type UserRecord } from './ports/store.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import type { BeyondGrant } from './bindings.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -154,6 +155,12 @@ export interface ThroughDefaultRoleJob {
   readonly reasons: readonly string[];
 }
 
+/** The users and roles of an account that the instance holds in memory (src/app/live.ts `heldList`), by name. */
+export interface HeldPrincipals {
+  readonly users: HeldListing<UserRecord>;
+  readonly roles: HeldListing<RoleRecord>;
+}
+
 /**
  * What who-can reads of default-role jobs (src/app/jobs.ts): the account's workspaces, and the session policies a
  * default-role job of a user in one would carry now (none when it could not be submitted).
@@ -210,6 +217,11 @@ export interface WhoCanAnswer {
    * otherwise is its IAM principal, listed in `allowed` when allowed.
    */
   readonly grantedByRbac: readonly SubjectAllowed[];
+  /**
+   * The parts of the answer not listed because the database could not be reached (review qf, 1): `through` (who can
+   * come to act as each principal allowed) and `throughDefaultRoleJobs`, both of which read it; absent when whole.
+   */
+  readonly leftOut?: readonly ('through' | 'throughDefaultRoleJobs')[];
   readonly note: string;
 }
 
@@ -601,15 +613,33 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects, held?: HeldPrincipals) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
     if (refused !== undefined) return refused;
-    const users = await directory.listUsers(caller, {});
+    // The users and roles as the instance holds them when the database cannot be reached (review qf, 1): each is
+    // decided from memory as the authorize API decides it then; the parts that read the database are left out, and the
+    // note says which. It answered 503.
+    let fromMemory = false;
+    const heldUsers = held && ((account: string) => ((fromMemory = true), held.users(account)));
+    const heldRoles = held && ((account: string) => ((fromMemory = true), held.roles(account)));
+    const users = await directory.listUsers(caller, {}, heldUsers);
     if (!users.ok) return users;
-    const roles = await directory.listRoles(caller, {});
+    const roles = await directory.listRoles(caller, {}, heldRoles);
     if (!roles.ok) return roles;
+    /** What the database's outage left out of the answer, each said in the note (review qf, 1). */
+    const leftOut: { field: 'through' | 'throughDefaultRoleJobs'; what: string }[] = [];
+    /** `part`'s answer, or, when the database cannot be reached, `absent`, `field` noted as left out (`what` it is). */
+    const unlessOutage = async <T>(part: () => Promise<T>, absent: T, field: 'through' | 'throughDefaultRoleJobs', what: string): Promise<T> => {
+      try {
+        return await part();
+      } catch (e) {
+        if (held === undefined || !isStoreUnavailable(e)) throw e;
+        leftOut.push({ field, what });
+        return absent;
+      }
+    };
     const governing = resourcePolicies.forResource(input.resource);
     // For an `sts:` action on a role of the account, its trust policy is the resource policy STS decides under: the
     // sessions it names are asked about, and the principals of other accounts it names are grants beyond the account.
@@ -659,7 +689,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     let viaJobs: ThroughDefaultRoleJob[] = [];
     if (defaultRoleJobs !== undefined) {
       const users = principals.filter((p) => p.kind === 'user');
-      const v = await throughDefaultRoleJobs(caller, input, users, roles.value, allowed, governing, defaultRoleJobs, simulate, now(), contextFor);
+      const v = await unlessOutage(() => throughDefaultRoleJobs(caller, input, users, roles.value, allowed, governing, defaultRoleJobs, simulate, now(), contextFor), ok([]), 'throughDefaultRoleJobs', 'who reaches it through a default-role job of a workspace (`throughDefaultRoleJobs`, which reads the workspaces)');
       if (!v.ok) return v;
       viaJobs = v.value;
     }
@@ -679,8 +709,10 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // come to one that may; escalation-paths lists those steps as it lists AssumeRole.
     const targetOf = (r: Reacher): string | undefined => (r.kind === 'user' ? r.principal : roleOf(r));
     if (canBecome !== undefined && allowed.some((r) => targetOf(r) !== undefined)) {
-      const e = await canBecome(caller, { ...(input.context !== undefined ? { context: input.context } : {}), becomeOnly: true });
-      if (e.ok) {
+      const e = await unlessOutage(() => canBecome(caller, { ...(input.context !== undefined ? { context: input.context } : {}), becomeOnly: true }), undefined, 'through', "who can come to act as each principal allowed (`through`, escalation-paths' search, which reads the account whole)");
+      if (e === undefined) {
+        // Left out for the outage: said below.
+      } else if (e.ok) {
         const lists = new Map<string, Through[]>(allowed.flatMap((r) => (targetOf(r) !== undefined ? [[targetOf(r) as string, []] as [string, Through[]]] : [])));
         for (const report of e.value.reports) {
           for (const b of report.canBecome) {
@@ -749,9 +781,10 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedBeyond: beyond,
       grantedByResourcePolicy: foreign,
       grantedByRbac: rbacBeyond,
+      ...(leftOut.length > 0 ? { leftOut: leftOut.map((l) => l.field) } : {}),
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
     });
   };
 }
