@@ -857,7 +857,9 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
       principal = principalFromArn(input.policySourceArn, { userId: `${r.id}:session`, tags: tagsOf(r.tags) });
     } else {
       await addEntityPolicies(tx, sources, { type: 'group', account, name: entity.name }, identity);
-      principal = ok(c.principal);
+      // Any member of the group, not the caller of the API (review qf, 2): IAM defaults CallerArn to the PolicySourceArn's
+      // user alone, so a member's name, id and tags are not known, each key a statement reads reported missing.
+      principal = ok({ kind: 'user', arn: input.policySourceArn, partition: c.partition, account, anyMember: true });
     }
     if (input.callerArn !== undefined) principal = await callerPrincipal(deps, tx, c, input.callerArn);
     if (!principal.ok) return principal;

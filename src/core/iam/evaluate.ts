@@ -144,7 +144,8 @@ function principalKeys(p: Principal): PrincipalKeys {
   let id: string | undefined;
   let session: string | undefined;
   let federatedFrom: string | undefined;
-  if (p.kind === 'user') {
+  // A group's member not known (`Principal.anyMember`) is no user a statement can name.
+  if (p.kind === 'user' && p.anyMember !== true) {
     user = userKey(p.account, p.arn.slice(p.arn.lastIndexOf('/') + 1));
     id = p.userId;
   }

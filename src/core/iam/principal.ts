@@ -164,7 +164,7 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
   const p = req.principal;
   switch (key) {
     case 'aws:principalarn':
-      if (p.kind === 'anonymous' || p.kind === 'service') return undefined;
+      if (p.kind === 'anonymous' || p.kind === 'service' || p.anyMember === true) return undefined;
       return [p.kind === 'role-session' && p.roleArn ? p.roleArn : p.arn];
     case 'aws:principalaccount':
       return p.kind === 'anonymous' ? ['anonymous'] : p.account ? [p.account] : undefined;
@@ -188,6 +188,7 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       return p.kind === 'service' ? [p.arn] : undefined;
     case 'aws:userid':
       if (p.userId !== undefined) return [p.userId];
+      if (p.anyMember === true) return undefined;
       if (p.kind === 'root') return [p.account];
       if (p.kind === 'anonymous') return ['anonymous'];
       if (p.kind === 'role-session' && p.roleArn && p.session) return [`${lastSegment(p.roleArn)}:${p.session.name}`];
@@ -196,7 +197,7 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       if (p.kind === 'federated-user' && p.session) return [`${p.account}:${p.session.name}`];
       return [p.arn];
     case 'aws:username':
-      return p.kind === 'user' ? [lastSegment(p.arn)] : undefined;
+      return p.kind === 'user' && p.anyMember !== true ? [lastSegment(p.arn)] : undefined;
     case 'aws:sourceidentity':
       return p.session?.sourceIdentity !== undefined ? [p.session.sourceIdentity] : undefined;
     // The IAM OIDC provider a session was opened through (AssumeRoleWithWebIdentity), in every request the session makes,

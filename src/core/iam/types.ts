@@ -140,6 +140,12 @@ export interface Principal {
    */
   readonly anySession?: true;
   /**
+   * For a group simulated without a caller (SimulatePrincipalPolicy on `…:group/G`, no `CallerArn`): any user of it, whose
+   * name, unique id and ARN are not known (`arn` is the group's), so `aws:username`, `aws:userid` and `aws:PrincipalArn`
+   * have no value, as its tags have none (review qf, 2: it was decided as the caller of the API).
+   */
+  readonly anyMember?: true;
+  /**
    * For a federated user (GetFederationToken): the IAM user that federated, by ARN and unique id. A resource policy
    * naming that user applies to the session, its Allow under the user's boundary and the session policy (reference
    * §A.1.2 table, row "IAM user that federated"; policy review fs, 1).
