@@ -690,9 +690,23 @@ export function createEscalation(deps: EscalationDeps) {
     const roles = nodes.filter((n) => n.kind === 'role');
     const users = nodes.filter((n) => n.kind === 'user');
 
+    /**
+     * The user or role an ARN in another spelling names (review qf, 3): as the authorize API resolves it (`principalOf`),
+     * a name in any case and, in an `acs` account, either dialect's ARN, the path as stored; not a session's ARN. It
+     * answered 404 "is not a user or role", where the authorize API, simulate and who-can decide it as that entity.
+     */
+    const spelledOtherwise = async (arn: string): Promise<Node | undefined> => {
+      if (!/^(arn|acs):/.test(arn)) return undefined;
+      const r = await deps.principalOf(caller, arn);
+      if (!r.ok) return undefined;
+      const p = r.value.principal;
+      const canonical = p.kind === 'user' ? p.arn : p.kind === 'role-session' && p.anySession === true ? p.roleArn : undefined;
+      return canonical === undefined ? undefined : byArn.get(canonical);
+    };
+
     let starts: Node[] = nodes;
     if (input.principal !== undefined) {
-      const start = byArn.get(input.principal) ?? nodes.find((n) => n.asked === input.principal);
+      const start = byArn.get(input.principal) ?? nodes.find((n) => n.asked === input.principal) ?? (await spelledOtherwise(input.principal));
       // A name (`bob`, `user/bob`) is not an ARN: said so, with the ARNs of the users and roles of that name (names
       // compare without case, as IAM's do) (review gz, 3). It was answered "`bob` is not a user or role of the account"
       // with the user `bob` right there, and another user's ARN as the example.
