@@ -32,6 +32,7 @@
  * GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES (review dy, 1: `app.proofAudiences`), which requires every proof bound to an
  * audience the question names, one of those listed when it lists them.
  */
+import { ANSWERED_FROM_MEMORY, sayingWhyOnOutage } from '../../app/ports/store.ts';
 import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
@@ -287,7 +288,11 @@ export function authorizeRoutes(): Route[] {
         if (principal !== undefined && (typeof principal !== 'string' || principal === '')) return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a user or role of your account', 'principal');
         const context = body['context'];
         if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) return failWith('VALIDATION_ERROR', '`context` must be an object: {KEY: VALUE or [VALUES]}', 'context');
-        const r = await app.escalation(caller, { ...(principal !== undefined ? { principal } : {}), ...(context !== undefined ? { context: context as Record<string, unknown> } : {}) });
+        // Its search reads the account whole (the stored policy documents, workspaces, clusters): during an outage its 503
+        // says so, and what answers meanwhile (review qf, 4).
+        const r = await sayingWhyOnOutage(`escalation-paths reads the account’s users, roles, groups and policies from it, with its workspaces and clusters; ${ANSWERED_FROM_MEMORY}`, () =>
+          app.escalation(caller, { ...(principal !== undefined ? { principal } : {}), ...(context !== undefined ? { context: context as Record<string, unknown> } : {}) }),
+        );
         return r.ok ? ok({ body: r.value }) : r;
       },
     },

@@ -8,7 +8,7 @@ import { failWith, ok, type Result } from '../../core/errors.ts';
 import { adminService, entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { recordRefusedRequest, withRequest, type RequestFacts } from '../../app/principals.ts';
-import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import { ANSWERED_FROM_MEMORY, sayingWhyOnOutage, type AccessKeyRecord, type GroupRecord, type InlinePolicyRecord, type PolicyRecord, type PolicyVersionRecord, type RoleLastUsed, type RoleRecord, type Tag, type UserRecord } from '../../app/ports/store.ts';
 import {
   getAccountAuthorizationDetails,
   getContextKeysForCustomPolicy,
@@ -379,6 +379,9 @@ function simulationOptions(p: Params): SimulationOptions {
   };
 }
 
+/** What SimulatePrincipalPolicy or GetContextKeysForPrincipalPolicy (`action`) needed the database for (review qf, 4). */
+const principalPolicyHint = (action: string): string => `${action} reads the policies of the user, group or role from it (memory keeps them compiled, not as written); ${ANSWERED_FROM_MEMORY}`;
+
 function simulationXml(p: Params, action: string, read: () => Promise<Result<SimulationResult[]>>): Promise<Result<XmlFields | undefined>> {
   return listing(p, action, read, (v) => v, 'EvaluationResults', evaluationResultXml, byPlace, undefined, 1000);
 }
@@ -677,14 +680,15 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   ListVirtualMFADevices: (app, c, p) => listing(p, 'ListVirtualMFADevices', () => app.directory.listVirtualMfaDevices(c, { ...opt('assignmentStatus', p.get('AssignmentStatus')) }), (xs) => xs, 'VirtualMFADevices', itself, byPlace),
 
   // Simulation and authorization details (src/app/simulate.ts)
+  // Both read the stored policy documents, which memory does not keep: during an outage their 503 says so (review qf, 4).
   SimulatePrincipalPolicy: (app, c, p) =>
-    need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, 'SimulatePrincipalPolicy', () => simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
+    need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, 'SimulatePrincipalPolicy', () => sayingWhyOnOutage(principalPolicyHint('SimulatePrincipalPolicy'), () => simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) })))),
   SimulateCustomPolicy: (app, c, p) => simulationXml(p, 'SimulateCustomPolicy', () => simulateCustomPolicy(app.deps, c, simulationOptions(p), app.live.loaded ? app.live.held : undefined)),
   // The condition keys those policies read, for ContextEntries (review fe, 1: both were InvalidAction).
   GetContextKeysForCustomPolicy: (app, c, p) => mapResult(getContextKeysForCustomPolicy(app.deps, c, { policyInputList: p.list('PolicyInputList') }), (keys) => ({ ContextKeyNames: list(keys) })),
   GetContextKeysForPrincipalPolicy: (app, c, p) =>
     need(p, ['PolicySourceArn'], (policySourceArn) =>
-      mapResult(getContextKeysForPrincipalPolicy(app.deps, c, { policySourceArn, policyInputList: p.list('PolicyInputList') }), (keys) => ({ ContextKeyNames: list(keys) })),
+      mapResult(sayingWhyOnOutage(principalPolicyHint('GetContextKeysForPrincipalPolicy'), () => getContextKeysForPrincipalPolicy(app.deps, c, { policySourceArn, policyInputList: p.list('PolicyInputList') })), (keys) => ({ ContextKeyNames: list(keys) })),
     ),
   // Paged as IAM pages it (review cg, 4): users, then groups, roles and managed policies, MaxItems of the four together.
   GetAccountAuthorizationDetails: async (app, c, p) => {

@@ -693,7 +693,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
           log(`store unavailable, answering 503 (request ${requestId}): ${e.message}`);
         }
         if (res.headersSent) return void res.destroy();
-        const message = 'The service is unavailable: its database cannot be reached. Please try again.';
+        // What the request needed the database for, where the use case says (review qf, 4).
+        const message = `The service is unavailable: its database cannot be reached.${e.hint !== undefined ? ` ${e.hint}.` : ''} Please try again.`;
         if (isKubeWebhook(req.url)) return kubeStatus(res, 503, message);
         if ((req.url ?? '/').startsWith('/v1/')) return send(res, HTTP_ERRORS.SERVICE_UNAVAILABLE.status, adminErrorBody('SERVICE_UNAVAILABLE', message), requestId, 'application/json');
         if (alibaba !== undefined) return sendAnswer(res, alibaba(requestId, 503, 'ServiceUnavailable', message), requestId);

@@ -619,9 +619,15 @@ export interface Store {
  */
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * Said to the client after the 503's own words (the message is the operator's, for the log): what the request needed
+   * the database for, and which questions answer without it meanwhile (review qf, 4). Undefined: the 503 alone.
+   */
+  readonly hint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+    this.hint = options?.hint;
   }
 }
 
@@ -680,3 +686,19 @@ export function isStoreOutcomeUnknown(e: unknown): e is StoreOutcomeUnknownError
 export function isStoreUnavailable(e: unknown): e is StoreUnavailableError {
   return e instanceof StoreUnavailableError || (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'STORE_UNAVAILABLE');
 }
+
+/**
+ * `fn`'s outcome; its outage (`StoreUnavailableError`) thrown again with `hint` for the client (review qf, 4): what the
+ * request reads the database for, and what answers meanwhile.
+ */
+export async function sayingWhyOnOutage<T>(hint: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isStoreUnavailable(e)) throw e;
+    throw new StoreUnavailableError(e.message, { cause: e, hint });
+  }
+}
+
+/** Said of the questions that answer from memory through an outage, after what a 503'd question needed (review qf, 4). */
+export const ANSWERED_FROM_MEMORY = '/v1/authorize, /v1/simulate, /v1/who-can and SimulateCustomPolicy answer from memory meanwhile';
