@@ -35,7 +35,7 @@
 import { fail, failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
-import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
+import { defaultBucketStatement, defaultRoleName, defaultRoleScope, jobSessionTags, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
 import { actionAndResourceRefusal, reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
 import { entityArn } from '../core/directory/rules.ts';
 import type { Caller } from './principals.ts';
@@ -524,8 +524,7 @@ async function throughDefaultRoleJobs(
   caller: Caller,
   input: WhoCanInput,
   users: readonly Asked[],
-  roles: readonly { readonly name: string; readonly path: string }[],
-  allowed: readonly Reacher[],
+  roles: readonly { readonly name: string; readonly path: string; readonly tags?: readonly { readonly key: string; readonly value: string }[] }[],
   governing: ReturnType<ResourcePolicies['forResource']>,
   jobs: DefaultRoleJobs,
   simulate: Simulate,
@@ -536,19 +535,21 @@ async function throughDefaultRoleJobs(
   const name = defaultRoleName(partition);
   const role = roles.find((r) => r.name.toLowerCase() === name.toLowerCase());
   const roleArn = roleArnOf(partition, account, role?.path ?? '/', role?.name ?? name);
-  // The role may not do it: no session of it may.
-  if (role !== undefined && !allowed.some((r) => r.kind === 'role' && r.principal === roleArn)) return ok([]);
+  // Whether the role may do it is asked for each workspace below, as the job's session (review qf, 5): decided by the
+  // role's ARN, with its tags alone, a role kept to jobs by their session tags was refused (no one listed) and one
+  // denying a workspace's jobs by them allowed (its members listed).
   const compiled = (doc: object, label: string): CompiledPolicy | undefined => {
     const d = parsePolicy(JSON.stringify(doc), { kind: 'identity' });
     return d.ok ? compilePolicy(d.value, label) : undefined;
   };
   const created = role === undefined ? compiled(defaultRoleScope(partition), `training-default-scope of ${name} (created by the first default-role job)`) : undefined;
-  const principal: Principal = { kind: 'role-session', arn: sessionArn(partition, account, role?.name ?? name, 'job-who-can'), partition, account, roleArn };
+  const roleTags = Object.fromEntries((role?.tags ?? []).map((t) => [t.key, t.value]));
+  const principal: Principal = { kind: 'role-session', arn: sessionArn(partition, account, role?.name ?? name, 'job-who-can'), partition, account, roleArn, tags: roleTags };
   // With the context the authorizer decides the job's session with (review kj, 1): on an object of a bucket the S3
-  // gateway holds, its stored tags as s3:ExistingObjectTag, as the gateway decides the job's request and as `allowed`
-  // was decided above; the asker's tags there mixed the two answers.
+  // gateway holds, its stored tags as s3:ExistingObjectTag, as the gateway decides the job's request and as the
+  // principals allowed were decided; the asker's tags there mixed the two answers.
   const facts = contextFor === undefined ? input : await contextFor(input, account);
-  const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(facts.context), time, ...(facts.unreadable !== undefined ? { unreadable: facts.unreadable } : {}) };
+  const requestOf = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(facts.context), time, ...(facts.unreadable !== undefined ? { unreadable: facts.unreadable } : {}) };
   const out: ThroughDefaultRoleJob[] = [];
   /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
   const joinOf = async (u: Asked, ws: Workspace, arn: string): Promise<Result<{ action: string; reasons: readonly string[] } | undefined>> => {
@@ -569,8 +570,18 @@ async function throughDefaultRoleJobs(
   };
   for (const ws of await jobs.workspaces(account)) {
     if (ws.defaultBucket === undefined) continue;
+    // The job's session carries the workspace's session tags (its id unknown: `*`, as escalation-paths' job steps carry
+    // it) over the role's tags, and enforcement decides it with them (review qf, 5).
+    const sessionTags = jobSessionTags({ workspace: ws.name, id: '*' });
+    const request = { ...requestOf, principal: { ...principal, tags: { ...roleTags, ...sessionTags } } };
     const head = compiled({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [defaultBucketStatement(ws.defaultBucket)] }, 'session-policy');
     if (head === undefined || evaluate(request, { identity: [head] }).decision !== 'Allow') continue;
+    if (role !== undefined) {
+      const asJob = await simulate(caller, { principal: roleArn, action: input.action, resource: input.resource, context: { ...(input.context ?? {}), ...Object.fromEntries(Object.entries(sessionTags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])) } });
+      if (!asJob.ok) return fail([refusalAbout('role', role.name, asJob.errors)]);
+      // The role may not do it as this workspace's job: no such job may.
+      if (asJob.value.decision !== 'Allow') continue;
+    }
     const wsArn = workspaceArn(partition, account, ws.name);
     for (const u of users) {
       // Allowed only to a member (src/app/authorize.ts `asMembersAllow`), and never to a disabled user.
@@ -689,7 +700,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     let viaJobs: ThroughDefaultRoleJob[] = [];
     if (defaultRoleJobs !== undefined) {
       const users = principals.filter((p) => p.kind === 'user');
-      const v = await unlessOutage(() => throughDefaultRoleJobs(caller, input, users, roles.value, allowed, governing, defaultRoleJobs, simulate, now(), contextFor), ok([]), 'throughDefaultRoleJobs', 'who reaches it through a default-role job of a workspace (`throughDefaultRoleJobs`, which reads the workspaces)');
+      const v = await unlessOutage(() => throughDefaultRoleJobs(caller, input, users, roles.value, governing, defaultRoleJobs, simulate, now(), contextFor), ok([]), 'throughDefaultRoleJobs', 'who reaches it through a default-role job of a workspace (`throughDefaultRoleJobs`, which reads the workspaces)');
       if (!v.ok) return v;
       viaJobs = v.value;
     }
