@@ -236,7 +236,7 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
             { header: 'name', value: (t: (typeof through)[number]) => t.name },
             { header: 'acts as', value: (t: (typeof through)[number]) => entityName(t.role) },
             // A PassRole step says where (`in workspace/ml`), as escalation-paths prints it (review dx, 2).
-            { header: 'path', value: (t: (typeof through)[number]) => [entityName(t.principal), ...t.path.map((p) => `-(${p.how}${p.via ? ` in ${entityName(p.via)}` : ''})-> ${entityName(p.to)}`)].join(' ') },
+            { header: 'path', value: (t: (typeof through)[number]) => [entityName(t.principal), ...t.path.map((p) => `-(${howText(p)}${p.via ? ` in ${entityName(p.via)}` : ''})-> ${entityName(p.to)}`)].join(' ') },
           ],
           through,
         )}`);
@@ -368,7 +368,13 @@ const entityName = (arn: string): string => {
   const head = ARN_HEAD.exec(arn);
   return head !== null ? arn.slice(head[0].length) : arn.slice(arn.lastIndexOf(':') + 1);
 };
-const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${st.how}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
+/**
+ * A step's kind in the words of the account it is taken in (review qf, 6): an `acs` account's in RAM's service name
+ * (`ram:CreateAccessKey`, as its `actions` are), where it printed `iam:CreateAccessKey`, a name no RAM policy grants or
+ * denies. The JSON's `how` is the kind, the same in both.
+ */
+const howText = (st: { readonly how: string; readonly to: string }): string => (st.to.startsWith('acs:') && st.how.startsWith('iam:') ? `ram:${st.how.slice('iam:'.length)}` : st.how);
+const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${howText(st)}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
 const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy', bindings: 'any role a binding grants', resource: 'any right a resource policy grants', tags: 'what its policies grant by tag', 'without-deny': 'its policies without a Deny' };
 
 /** What a gain gives, naming the policy it goes through when there is one. */
