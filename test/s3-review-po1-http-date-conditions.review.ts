@@ -80,7 +80,8 @@ describe('po 1: conditional dates that are not HTTP-dates are ignored', () => {
 
   it('the three HTTP-date forms are held', async () => {
     const past = new Date(Date.now() - 3 * 86_400_000);
-    const future = new Date(Date.now() + 3 * 86_400_000);
+    // Not a date ahead of the server's clock: S3 ignores one (review qj, 1). The object's own Last-Modified is 304.
+    const modified = (await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: 'obj' }))).LastModified as Date;
     const rfc850 = (d: Date): string => {
       const [wd, dd, mon, yyyy, time] = d.toUTCString().replace(',', '').split(' ');
       const long = { Sun: 'Sunday', Mon: 'Monday', Tue: 'Tuesday', Wed: 'Wednesday', Thu: 'Thursday', Fri: 'Friday', Sat: 'Saturday' }[wd!];
@@ -92,7 +93,7 @@ describe('po 1: conditional dates that are not HTTP-dates are ignored', () => {
     };
     for (const form of [(d: Date) => d.toUTCString(), rfc850, asctime]) {
       assert.equal(await get({ 'if-unmodified-since': form(past) }), 412, form(past));
-      assert.equal(await get({ 'if-modified-since': form(future) }), 304, form(future));
+      assert.equal(await get({ 'if-modified-since': form(modified) }), 304, form(modified));
       assert.equal(await get({ 'if-modified-since': form(past) }), 200, form(past));
     }
     const copy = new S3.CopyObjectCommand({ Bucket: BUCKET, Key: 'copy2', CopySource: `${BUCKET}/obj` });

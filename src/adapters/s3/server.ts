@@ -1860,8 +1860,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"<etag>"`, as a cache that weakened the ETag sends it,
       // is the object's. If-Match above stays strong (§13.1.1). The copy's source conditions read `W/` so too.
       if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => [etag, '*', info.etag].includes(t.trim().replace(/^W\//, '')))) return 304;
+      // A date later than the server's clock is not a valid If-Modified-Since (RFC 2616 §14.25 a) and is ignored, as S3
+      // ignores it: held, a client whose clock runs ahead was told 304 for an object written since (review qj, 1).
       const ims = dateHeader(header(req, 'if-modified-since'));
-      if (ifNoneMatch === undefined && ims !== undefined && Math.floor(modified / 1000) <= Math.floor(ims / 1000)) return 304;
+      if (ifNoneMatch === undefined && ims !== undefined && ims <= Date.now() && Math.floor(modified / 1000) <= Math.floor(ims / 1000)) return 304;
       return undefined;
     }
   }
