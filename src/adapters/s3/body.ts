@@ -88,7 +88,15 @@ export interface BodyOptions {
   readonly size?: number;
   /** Refuse more than this many decoded bytes (small XML bodies). */
   readonly limit?: number;
+  /**
+   * The least size of an `aws-chunked` chunk that is not the last (S3's 8192, `MIN_CHUNK_SIZE`): a smaller one followed by
+   * another data chunk is refused InvalidChunkSizeError. Unset: any size (the decoder's own tests).
+   */
+  readonly minChunkSize?: number;
 }
+
+/** S3's least size of an `aws-chunked` chunk other than the last, signed or not (InvalidChunkSizeError; review qj, 2). */
+export const MIN_CHUNK_SIZE = 8192;
 
 const MAX_LINE = 4096;
 /**
@@ -140,6 +148,10 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     let trailerText = '';
     let trailerSig: string | undefined;
     let trailerBytes = 0;
+    // Chunks whose header was read, and the size of the last data chunk: S3 finds a chunk too small when the next
+    // header shows it was not the last, and names that next chunk's number with the small one's size.
+    let chunkNumber = 0;
+    let previousSize: number | undefined;
     const announced = options.checksum !== undefined && options.checksum.expected === undefined ? `x-amz-checksum-${options.checksum.algorithm}` : undefined;
     for await (const incoming of source) {
       let buf: Buffer = pending.length > 0 ? Buffer.concat([pending, incoming]) : Buffer.from(incoming.buffer, incoming.byteOffset, incoming.byteLength);
@@ -183,6 +195,11 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
           if (signatures && !m![2]) reject('IncompleteBody', 'The request body terminated unexpectedly');
           if (!signatures && m![2] !== undefined && !CHUNK_SIGNATURE.test(m![2])) reject('IncompleteBody', `malformed aws-chunked chunk header \`${line.slice(0, 80)}\``);
           chunkSig = m![2] ?? '';
+          chunkNumber++;
+          if (size > 0 && options.minChunkSize !== undefined && previousSize !== undefined && previousSize < options.minChunkSize) {
+            throw new BodyRejected(s3Error('InvalidChunkSizeError', `Only the last chunk is allowed to have a size less than ${options.minChunkSize} bytes`, { Chunk: String(chunkNumber), BadChunkSize: String(previousSize) }));
+          }
+          previousSize = size;
           if (size === 0) {
             if (signatures && !signatures.chunk(EMPTY_HASH, chunkSig)) reject('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided.');
             state = 'trailer';

@@ -16,6 +16,7 @@ export type S3ErrorCode =
   | 'AuthorizationQueryParametersError'
   | 'XAmzContentSHA256Mismatch'
   | 'MalformedTrailerError'
+  | 'InvalidChunkSizeError'
   | 'InvalidDigest'
   | 'InvalidRequest'
   | 'MalformedXML'
@@ -68,6 +69,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   AuthorizationQueryParametersError: 400,
   XAmzContentSHA256Mismatch: 400,
   MalformedTrailerError: 400,
+  InvalidChunkSizeError: 400,
   InvalidDigest: 400,
   InvalidRequest: 400,
   MalformedXML: 400,

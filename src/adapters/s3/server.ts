@@ -40,7 +40,7 @@ import {
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, nodeRequestHeaders, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
-import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, md5Mismatch, readWhole, sha256Mismatch, type BodyOptions } from './body.ts';
+import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, MIN_CHUNK_SIZE, isChecksumValue, isMd5Value, md5Mismatch, readWhole, sha256Mismatch, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
@@ -935,6 +935,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(checksum ? { checksum } : {}),
         ...(size !== undefined ? { size } : {}),
         ...(limit !== undefined ? { limit } : {}),
+        ...(chunked ? { minChunkSize: MIN_CHUNK_SIZE } : {}),
       },
     };
   }
