@@ -1184,7 +1184,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const sourceConditions = (): SourceConditions | undefined => {
       const ifMatch = header(req, 'x-amz-copy-source-if-match');
       const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match');
-      const ifModifiedSince = dateHeader(header(req, 'x-amz-copy-source-if-modified-since'));
+      // A date ahead of the server's clock is ignored, as S3 ignores it (LocalStack's AWS-validated copy preconditions):
+      // held, it refused every copy whose client clock ran ahead (review qj, 3; GetObject's If-Modified-Since, qj 1).
+      const sent = dateHeader(header(req, 'x-amz-copy-source-if-modified-since'));
+      const ifModifiedSince = sent !== undefined && sent <= Date.now() ? sent : undefined;
       const ifUnmodifiedSince = dateHeader(header(req, 'x-amz-copy-source-if-unmodified-since'));
       const c: SourceConditions = {
         ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch, 'strong') } : {}),
