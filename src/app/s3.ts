@@ -42,7 +42,7 @@ import { BUCKET_OWNER_PREFIX, bucketOwnerAccount, bucketOwnerKey, outsideBucket,
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { documentValue } from './document-diff.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, DigestMismatch, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteCounts, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, DigestMismatch, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import { ifRangeHolds } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
@@ -65,6 +65,8 @@ export interface S3Failure {
   readonly uploadId?: string;
   /** A BadDigest's digest, as declared and as computed (S3's error document names both). */
   readonly digest?: DigestMismatch;
+  /** An IncompleteBody's length declared and bytes received (S3's `NumberBytesExpected`, `NumberBytesProvided`). */
+  readonly bytes?: ByteCounts;
 }
 
 export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };

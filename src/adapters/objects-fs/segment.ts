@@ -17,7 +17,7 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import type { ChecksumAlgorithm, ObjectResult } from '../../app/ports/objects.ts';
+import { BODY_LENGTH_MESSAGE, type ChecksumAlgorithm, type ObjectResult } from '../../app/ports/objects.ts';
 import { BodyHasher, digestMismatch, type BodyDigests, type DeclaredDigests } from './checksums.ts';
 
 export const BLOCK_SIZE = 1 << 20;
@@ -130,7 +130,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     for await (const chunk of body) {
       size += chunk.length;
       if (limits.size !== undefined && size > limits.size) {
-        return { ok: false, error: { code: 'IncompleteBody', message: `the body is longer than its declared ${limits.size} bytes` } };
+        return { ok: false, error: { code: 'IncompleteBody', message: BODY_LENGTH_MESSAGE, bytes: { expected: limits.size, provided: size } } };
       }
       if (size > limits.max) return { ok: false, error: { code: 'EntityTooLarge', message: `Your proposed upload exceeds the maximum allowed size: more than ${limits.max} bytes sent${tooLargeAdvice(limits)}` } };
       let offset = 0;
@@ -156,7 +156,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     }
     await inflight;
     if (limits.size !== undefined && size !== limits.size) {
-      return { ok: false, error: { code: 'IncompleteBody', message: `the body ended after ${size} of its declared ${limits.size} bytes` } };
+      return { ok: false, error: { code: 'IncompleteBody', message: BODY_LENGTH_MESSAGE, bytes: { expected: limits.size, provided: size } } };
     }
     const digests = await hasher.digest();
     const mismatch = digestMismatch(declared, digests);

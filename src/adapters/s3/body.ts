@@ -14,6 +14,7 @@ import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import type { ChunkSignatures } from '../sigv4/index.ts';
 import { crc32c } from '../objects-fs/index.ts';
 import { BodyRejected, s3Error, type S3Error } from './errors.ts';
+import { BODY_LENGTH_MESSAGE } from '../../app/ports/objects.ts';
 import { bodyBytesRead } from './garbage.ts';
 
 export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'crc64nvme' | 'sha1' | 'sha256';
@@ -242,7 +243,10 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     }
   }
 
-  if (options.size !== undefined && total !== options.size) reject('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header (declared ${options.size}, received ${total})`);
+  // S3's message, and the two numbers as elements of their own, as its document gives them (review qj, 4).
+  if (options.size !== undefined && total !== options.size) {
+    throw new BodyRejected(s3Error('IncompleteBody', BODY_LENGTH_MESSAGE, { NumberBytesExpected: String(options.size), NumberBytesProvided: String(total) }));
+  }
   if (sha) {
     const computed = sha.digest('hex');
     if (computed !== options.sha256Hex!.toLowerCase()) throw new BodyRejected(sha256Mismatch(options.sha256Hex!, computed));

@@ -973,7 +973,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
   /** A use case's failure, with the names S3 puts in its error document (`<BucketName>`, `<Key>`, `<UploadId>`) when it has them. */
   const failure = (e: S3Failure): S3Error => {
-    const names = { ...(e.bucketName !== undefined ? { BucketName: e.bucketName } : {}), ...(e.key !== undefined ? { Key: e.key } : {}), ...(e.uploadId !== undefined ? { UploadId: e.uploadId } : {}) };
+    const names = {
+      ...(e.bucketName !== undefined ? { BucketName: e.bucketName } : {}),
+      ...(e.key !== undefined ? { Key: e.key } : {}),
+      ...(e.uploadId !== undefined ? { UploadId: e.uploadId } : {}),
+      // A body shorter or longer than declared: both numbers, as S3's document gives them (review qj, 4).
+      ...(e.bytes !== undefined ? { NumberBytesExpected: String(e.bytes.expected), NumberBytesProvided: String(e.bytes.provided) } : {}),
+    };
     return s3Error(e.code, e.message, Object.keys(names).length > 0 ? names : undefined);
   };
 

@@ -54,7 +54,21 @@ export interface ObjectError {
   readonly uploadId?: string;
   /** The digest a BadDigest is about: which one, as declared and as computed from the body received. */
   readonly digest?: DigestMismatch;
+  /**
+   * An IncompleteBody's byte counts, as S3's document gives them (`<NumberBytesExpected>`, `<NumberBytesProvided>`): the
+   * length declared, and the bytes received (for a body that runs long, as many as were read when it was refused).
+   */
+  readonly bytes?: ByteCounts;
 }
+
+/** The length a body declared and the bytes it provided (an IncompleteBody's). */
+export interface ByteCounts {
+  readonly expected: number;
+  readonly provided: number;
+}
+
+/** S3's message for a body shorter or longer than its declared length (IncompleteBody). */
+export const BODY_LENGTH_MESSAGE = 'You did not provide the number of bytes specified by the Content-Length HTTP header';
 
 /** A declared digest the body did not match: its header's name, and its value as sent and as computed, in that header's form. */
 export interface DigestMismatch {
