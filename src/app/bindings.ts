@@ -230,7 +230,10 @@ const REGIONAL_HELD_ARN = /^((?:arn:aws[a-z-]*:iam|acs:ram):)([^:]+)(:\d{12,16}:
  * `account`. Other ARNs (buckets, objects, models, jobs) may name what Gatehouse does not hold, and are not checked.
  * Undefined when the policy may attach.
  */
-async function missingResource(tx: ReadTx, account: string, resource: string, planned: (kind: HeldKind, name: string) => boolean = () => false): Promise<string | undefined> {
+async function missingResource(tx: ReadTx, account: string, resource: string, planned: (kind: HeldKind, name: string) => boolean = () => false, partition?: Partition): Promise<string | undefined> {
+  // The dialect what the apply creates in `account` is named in: the account's partition as the apply has it (an account
+  // the same apply creates is not in the store yet, and the ARN's own dialect said nothing of it; review qi, 1).
+  const plannedDialect = async (): Promise<Partition> => partition ?? (await dialectOf(tx, account, resource));
   const shown = resource.length > 80 ? `${resource.slice(0, 80)}…` : resource;
   const s3 = SPELLED_S3_ARN_OF.exec(resource);
   if (s3 !== null) {
@@ -244,7 +247,7 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     // request, and slipped past the checks below, which read the regionless spellings only (review ly, 2).
     const [head, region, rest] = regional[1] !== undefined ? [regional[1], regional[2], regional[3]] : [regional[4], regional[5], regional[6]];
     const regionless = `${head as string}${rest as string}`;
-    const missing = await missingResource(tx, account, regionless, planned);
+    const missing = await missingResource(tx, account, regionless, planned, partition);
     if (missing !== undefined) return missing;
     const r = (region as string).length > 40 ? `${(region as string).slice(0, 40)}…` : (region as string);
     const own = regionless.length > 80 ? `${regionless.slice(0, 80)}…` : regionless;
@@ -262,7 +265,7 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     if (text !== undefined && stored === undefined && !(of === account && planned('Workspace', name))) return unreadableHeld('workspace', name, of, workspaceKey(of, name));
     if (stored === undefined) {
       if (of === account && planned('Workspace', name)) {
-        const own = workspaceArn(await dialectOf(tx, of, resource), of, name);
+        const own = workspaceArn(await plannedDialect(), of, name);
         return resource.startsWith('workspace/') || resource === own ? undefined : otherDialect(own, 'workspace', name);
       }
       return `workspace \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever workspace later takes the name)`;
@@ -287,7 +290,7 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
     if (text !== undefined && stored === undefined && !(of === account && planned('Cluster', name))) return unreadableHeld('cluster', name, of, clusterKey(of, name));
     if (stored === undefined) {
       if (of === account && planned('Cluster', name)) {
-        const base = clusterArn(await dialectOf(tx, of, resource), of, name);
+        const base = clusterArn(await plannedDialect(), of, name);
         return resource === base || resource.startsWith(`${base}/`) ? undefined : otherDialect(base, 'cluster', name);
       }
       return `cluster \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever cluster later takes the name)`;
@@ -312,7 +315,13 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   // another case is that entity, which apply does not rename (nor give a path), so its ARN is still checked below
   // (review fa, 2). Only an entity the store does not hold counts as the apply's.
   if (found === undefined) {
-    if (of === account && planned(Kind, name)) return undefined;
+    if (of === account && planned(Kind, name)) {
+      // Created by this apply at path `/` in its account's dialect (apply gives no path): a policy on another spelling
+      // (`role/team/trainer`, `arn:aws:iam::` in an `acs` account) was stored, governed no request, and stayed `unchanged`
+      // at every later apply, where the API refuses it once the entity exists (review qi, 1).
+      const own = entityArn(await plannedDialect(), of, kind, '/', name);
+      return own === resource ? undefined : `\`${shown}\` is not the ARN of ${kind} \`${name}\` as this apply creates it, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\``;
+    }
     return `${kind} \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever ${kind} later takes the name)`;
   }
   const own = entityArn((await tx.accounts.get(of))?.partition ?? (head.startsWith('acs:') ? 'acs' : 'aws'), of, kind, found.path, found.name);
@@ -1963,7 +1972,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
         kind === 'Account'
           ? env.newAccounts.has(name)
           : env.documents.some((d) => d.kind === kind && d.account === o.account && (kind === 'Workspace' || kind === 'Cluster' ? d.name.toLowerCase() === name.toLowerCase() : d.name === name)) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
-      const missing = await missingResource(env.tx, o.account, resource, creates);
+      const missing = await missingResource(env.tx, o.account, resource, creates, partition);
       if (missing !== undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: 'spec.resource', message: missing });
     }
     // Custom roles: the account's, as they will be after this apply.
