@@ -86,7 +86,8 @@ test('a resource named in no form the bindings check (a bucket) still reads as a
 test('a user deleted with a policy on its ARN: the policy went with it, and the GET says the user is not there', async () => {
   await server.iam().send(new I.CreateUserCommand({ UserName: 'temp' }));
   const resource = `arn:aws:iam::${A}:user/temp`;
-  const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource, bindings: [{ role: 'roles/ml.viewer', members: ['user:dora'] }] });
+  // A basic role: no other binds on a user's ARN (review qi, 2).
+  const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource, bindings: [{ role: 'roles/viewer', members: ['user:dora'] }] });
   assert.equal(put.status, 200, JSON.stringify(put.json));
   assert.equal((await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(resource)}`)).status, 200);
   await server.iam().send(new I.DeleteUserCommand({ UserName: 'temp' }));

@@ -484,6 +484,8 @@ export interface CheckRolesOptions extends ParseOptions {
 
 /** A role's ARN (`arn:aws:iam::A:role/…`, `acs:ram::A:role/…`): in bindings, a service account as a resource. */
 const ROLE_ARN = /^(arn:aws[a-z-]*:iam|acs:ram)::\d{12,16}:role\//;
+/** An IAM user's or group's ARN: no bindings permission is about one (IAM alone decides `iam:GetUser`, `AddUserToGroup`…). */
+const USER_OR_GROUP_ARN = /^(?:arn:aws[a-z-]*:iam|acs:ram)::\d{12,16}:(user|group)\//;
 
 /**
  * The resources whose requests need permissions of known families, and what they are: a binding on one governs
@@ -517,6 +519,13 @@ function unsupportedOn(role: string, permissions: readonly string[], resource: s
   if (ROLE_ARN.test(resource)) {
     if (permissions.some((p) => p.startsWith('iam.serviceAccounts.'))) return undefined;
     return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
+  }
+  // No permission a binding grants is about a user or a group: requests about them are the IAM Query API's, decided by IAM
+  // policies alone, and no request names one as a bucket, model, job or cluster. A role bound there granted nothing,
+  // silently (review qi, 2); basic roles, above, bind anywhere as before.
+  const entity = USER_OR_GROUP_ARN.exec(resource);
+  if (entity !== null) {
+    return `role \`${role}\` is not supported for this resource: \`${resource}\` is an IAM ${entity[1] as string}, and requests about ${entity[1] === 'user' ? 'users' : 'groups'} (iam:GetUser, iam:CreateAccessKey, iam:AddUserToGroup…) are decided by IAM policies alone, which no binding grants, so \`${role}\` would grant nothing here. To give the ${entity[1] as string} the role's rights, bind it on what they are about, or on the account (\`account/${account}\`), with \`${entity[1] as string}:<name>\` as member`;
   }
   const kind = RESOURCE_KINDS.find((k) => k.arn.test(resource));
   if (kind === undefined || permissions.some((p) => kind.prefixes.some((x) => p.startsWith(x)))) return undefined;
