@@ -293,6 +293,30 @@ export function rootArnProblem(name: string): string | undefined {
   return `resource \`${shown}\` is the account's root ARN, and a policy there governs that ARN alone, which no request names: attach the policy to ${level}, the account level, which covers every resource of the account`;
 }
 
+/** The resource types, by service, whose ARNs Gatehouse names its own users, groups, roles, workspaces, clusters, jobs and models by. */
+const HELD_TYPES: Readonly<Record<string, readonly string[]>> = { iam: ['user', 'group', 'role'], ram: ['user', 'group', 'role'], training: ['workspace', 'cluster', 'job', 'model'], pai: ['workspace', 'cluster', 'job', 'model'], eks: ['cluster'] };
+
+/**
+ * Why a policy with bindings cannot attach to ARN `name` because its partition or service (`arn:AWS:…`, `arn:aws:IAM:…`,
+ * `acs:RAM:…`), or the type of a user, group, role, workspace, cluster, job or model (`…:Role/trainer`,
+ * `…:Workspace/ws`), is not in lower case, or undefined. Every request names them in lower case, as AWS and Alibaba Cloud
+ * write them, and ARNs are matched with case: such a policy was taken as one on what Gatehouse does not hold, stored
+ * without the check that the entity exists by its own ARN, and granted nothing (review qi, 3). Reading or removing it
+ * stays possible.
+ */
+export function arnCaseProblem(name: string): string | undefined {
+  const m = /^(arn:[^:]*:[^:]*:|acs:[^:]*:)([^:]*:[^:]*:)([^/]*)(.*)$/s.exec(name);
+  if (m === null) return undefined;
+  const [, head, middle, type, rest] = m as unknown as [string, string, string, string, string];
+  const service = (name.startsWith('arn:') ? head.split(':')[2] : head.split(':')[1]) ?? '';
+  const held = rest.startsWith('/') && (HELD_TYPES[service.toLowerCase()] ?? []).includes(type.toLowerCase());
+  const own = `${head.toLowerCase()}${middle}${held ? type.toLowerCase() : type}${rest}`;
+  if (own === name) return undefined;
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  const ownShown = own.length > 80 ? `${own.slice(0, 80)}…` : own;
+  return `resource \`${shown}\` writes in capitals what ARNs write in lower case (their partition, service and resource type), as every request names them: a policy there governs no request; attach it to \`${ownShown}\``;
+}
+
 /** Every `resource.type` that `resourceAttributes` gives (a condition comparing it to another value is vacuous). */
 export const RESOURCE_TYPES: readonly string[] = Object.freeze([
   'resourcemanager.gatehouse.dev/Account',
