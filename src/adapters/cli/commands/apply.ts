@@ -463,7 +463,8 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     }
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
-  // Named, not read: under --prune, the objects they define are deleted (review pn, 6). Text only, as the other notes.
+  // Named, not read: under --prune, the objects they define are deleted (review pn, 6). On stderr as text; with --json,
+  // in the answer's `notRead`, below, where a CI job reading it finds them (review qi, 4).
   if (!opts.json) {
     for (const h of loaded.hidden) ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: not read: \`${printable(h)}\` (a name starting with a dot is skipped in a directory; give it with -f to read it)\n`);
   }
@@ -519,7 +520,8 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   // `plan --exit-code`: drift is a negative answer (1), as `git diff --exit-code` and `kubectl diff` give it.
   const done = dryRun && opts.exitCode === true && s.create + s.update + s.delete > 0 ? EXIT.denied : EXIT.ok;
   if (opts.json) {
-    ctx.out(formatJson(result));
+    // Left out with --json, the note left nothing saying that `- delete User/bob` came of a file not read (review qi, 4).
+    ctx.out(formatJson(loaded.hidden.length > 0 ? { ...result, notRead: loaded.hidden } : result));
     return done;
   }
   ctx.out(formatPlan(result.changes));
