@@ -293,6 +293,22 @@ export function rootArnProblem(name: string): string | undefined {
   return `resource \`${shown}\` is the account's root ARN, and a policy there governs that ARN alone, which no request names: attach the policy to ${level}, the account level, which covers every resource of the account`;
 }
 
+/**
+ * Why a policy with bindings cannot attach to ARN `name` because it lies under a workspace's ARN
+ * (`arn:aws:training::A:workspace/W/jobs`), or undefined. Nothing does: a workspace claims its own ARN and its default
+ * bucket, its jobs, models and clusters sit under the account (`…:job/<id>`), so no request names such an ARN, and the
+ * check that a workspace's policy needs the workspace read `…:workspace/W` alone: a policy there, on a workspace that
+ * exists or not, granted nothing, silently (review qi, 5). Reading or removing it stays possible.
+ */
+export function underWorkspaceProblem(name: string): string | undefined {
+  const m = /^((?:arn:[^:]*:training|acs:pai):[^:]*:[^:]*:workspace\/[^/]+)\/./s.exec(name);
+  if (m === null) return undefined;
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  const own = m[1] as string;
+  const ownShown = own.length > 80 ? `${own.slice(0, 80)}…` : own;
+  return `resource \`${shown}\` lies under a workspace's ARN, and nothing does (a workspace's jobs, models and clusters are named under the account, \`…:job/<id>\`), so a policy there governs no request: attach it to the workspace's ARN, \`${ownShown}\``;
+}
+
 /** The resource types, by service, whose ARNs Gatehouse names its own users, groups, roles, workspaces, clusters, jobs and models by. */
 const HELD_TYPES: Readonly<Record<string, readonly string[]>> = { iam: ['user', 'group', 'role'], ram: ['user', 'group', 'role'], training: ['workspace', 'cluster', 'job', 'model'], pai: ['workspace', 'cluster', 'job', 'model'], eks: ['cluster'] };
 

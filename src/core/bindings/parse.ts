@@ -9,7 +9,7 @@ import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { keyPath, shownKey } from '../directory/rules.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
 import { parseCondition, unprintableExpression, type ConditionScope } from './cel.ts';
-import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceBytesProblem, resourceLevel, resourceTypeProblem, rootArnProblem, arnCaseProblem, roleKind, roleNameProblem, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
+import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceBytesProblem, resourceLevel, resourceTypeProblem, rootArnProblem, arnCaseProblem, underWorkspaceProblem, roleKind, roleNameProblem, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
 /** GCP's limit: of the members of an allow policy, at most 250 may be groups (each group counted once). */
@@ -328,7 +328,7 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     });
   }
 
-  const wildcard = resource !== undefined && bindings.length > 0 ? (wildcardResourceProblem(resource.name) ?? trailingSlashProblem(resource.name) ?? resourceTypeProblem(resource.name) ?? rootArnProblem(resource.name) ?? arnCaseProblem(resource.name) ?? resourceBytesProblem(resource.name)) : undefined;
+  const wildcard = resource !== undefined && bindings.length > 0 ? (wildcardResourceProblem(resource.name) ?? trailingSlashProblem(resource.name) ?? resourceTypeProblem(resource.name) ?? rootArnProblem(resource.name) ?? arnCaseProblem(resource.name) ?? underWorkspaceProblem(resource.name) ?? resourceBytesProblem(resource.name)) : undefined;
   if (wildcard !== undefined) errs.add('BINDINGS_INVALID_RESOURCE', wildcard, 'resource');
 
   let version: number | undefined;
