@@ -6,8 +6,9 @@
  *   gatehouse sts revoke-sessions --role-arn ARN | --session-arn ARN | --job ID
  *   gatehouse users disable NAME | enable NAME
  *   gatehouse keys rotate
- *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S] [--external-id ID]
- * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3): it prints the process
+ *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S] [--external-id ID] [--format aws|alibaba]
+ * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3), or with `--format alibaba` the
+ * `process_command` of an aliyun profile of mode External (§4.4): it prints the process
  * document on stdout and nothing else; every message goes to stderr with a non-zero exit status.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -245,8 +246,16 @@ export const keysCommands: CommandGroup = (program, ctx) => {
     );
 };
 
+/**
+ * The documents `credentials` prints (review qk, 1): AWS's credential_process document, or what an aliyun profile of
+ * mode `External` reads from its process_command (credential-protocols §4.4: `@alicloud/credentials`
+ * `providers/external.ts`, the aliyun CLI), which refused AWS's as `access_key_id or access_key_secret is empty`.
+ */
+const CREDENTIALS_FORMATS = ['aws', 'alibaba'] as const;
+type CredentialsFormat = (typeof CREDENTIALS_FORMATS)[number];
+
 export const credentialsCommand: CommandGroup = (program, ctx) => {
-  const cmd = program.command('credentials').description('print temporary credentials of a role, or of the job this runs in, as an AWS credential_process document');
+  const cmd = program.command('credentials').description('print temporary credentials of a role, or of the job this runs in, as an AWS credential_process document (or an aliyun External profile\'s)');
   withServerOptions(
     cmd
       .option('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
@@ -254,7 +263,8 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
       .addOption(new Option('--role-session-name <name>', 'the session name (default: gatehouse-<unix time>)'))
       .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
       .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg))
-      .addOption(EXTERNAL_ID_OPTION()),
+      .addOption(EXTERNAL_ID_OPTION())
+      .addOption(new Option('--format <format>', "the document printed: aws (an AWS credential_process's, the default) or alibaba (the process_command's of an aliyun profile of mode External)").choices(CREDENTIALS_FORMATS).default('aws')),
   );
   // The shared line says AWS_PROFILE keeps the data dir's key from signing; this command reads no AWS_PROFILE (it names
   // the profile whose credential_process runs it), so here the key signs whenever no AWS_ACCESS_KEY_ID is set (review ma, 3).
@@ -281,9 +291,19 @@ are the identity that assumes the role, else the --data-dir credentials file (AW
 names the profile that runs this command). --profile NAME makes that profile's credentials assume the role.
 
 Inside a job (gatehouse jobs run), \`credential_process = gatehouse credentials --job\` gives any tool that reads
-profiles the job's own credentials.`,
+profiles the job's own credentials.
+
+--format alibaba prints {"mode": "StsToken", "access_key_id", "access_key_secret", "sts_token", "expiration"}
+instead, what Alibaba's tools read from the process_command of a profile of mode External in ~/.aliyun/config.json
+(the aliyun CLI, the Alibaba Cloud credentials SDKs), for a role of an acs account; here the RAM user key of the
+profile ram-alice in ~/.aws/credentials assumes it:
+
+  {"name": "trainer", "mode": "External", "region_id": "cn-hangzhou",
+   "process_command": "gatehouse credentials --format alibaba --role-arn acs:ram::350000000001:role/trainer --profile ram-alice --endpoint https://gatehouse.example:8470"}
+
+Alibaba's tools run the command without a shell: no $VARIABLE, ~ or pipe in it.`,
     )
-    .action(async (opts: Partial<AssumeOpts> & Opts & { job?: true }) => {
+    .action(async (opts: Partial<AssumeOpts> & Opts & { job?: true; format: CredentialsFormat }) => {
       if (opts.job) {
         // The job's credentials are what its endpoint gives: a session policy, a role, a duration or a session name
         // asked for beside --job would be dropped, and a narrowing the caller relies on silently absent.
@@ -292,17 +312,26 @@ profiles the job's own credentials.`,
         if (given.length > 0) {
           return ctx.exit(usageFailure(ctx, `--job prints the job's own credentials as its endpoint gives them and takes no ${given.join(', ')}; leave ${given.length === 1 ? 'it' : 'them'} out, or assume a role with --role-arn instead of --job`, 'gatehouse'));
         }
-        return ctx.exit(await jobCredentials(ctx));
+        return ctx.exit(await jobCredentials(ctx, opts.format));
       }
       if (!opts.roleArn) {
         return ctx.exit(usageFailure(ctx, 'give --role-arn ARN, or --job inside a training job', 'gatehouse'));
       }
-      ctx.exit(await credentials(ctx, { ...opts, roleArn: opts.roleArn }));
+      ctx.exit(await credentials(ctx, { ...opts, roleArn: opts.roleArn }, opts.format));
     });
 };
 
+/** The document `--format` names, of these credentials. */
+function processDocument(format: CredentialsFormat, c: { readonly accessKeyId: unknown; readonly secretAccessKey: unknown; readonly sessionToken: unknown; readonly expiration: unknown }): string {
+  const doc =
+    format === 'alibaba'
+      ? { mode: 'StsToken', access_key_id: c.accessKeyId, access_key_secret: c.secretAccessKey, sts_token: c.sessionToken, expiration: c.expiration }
+      : { Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration };
+  return `${JSON.stringify(doc)}\n`;
+}
+
 /** The job's credentials from its container endpoint (the environment `gatehouse jobs run` gives each rank). */
-async function jobCredentials(ctx: CommandContext): Promise<number> {
+async function jobCredentials(ctx: CommandContext, format: CredentialsFormat): Promise<number> {
   // A pod reading the node agent at 169.254.170.2 is given a relative URI (review hk, 1).
   const uri = containerUriOf(ctx.env ?? {});
   const token = ctx.env?.['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
@@ -349,7 +378,7 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
     ctx.err(`gatehouse: the job's credential endpoint answered ${r.status} without ${missing.join(', ')}: that is not a credentials document; is ${uri === ctx.env?.['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ? 'AWS_CONTAINER_CREDENTIALS_FULL_URI' : 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'} the job's container endpoint?\n`);
     return EXIT.unavailable;
   }
-  ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: doc['AccessKeyId'], SecretAccessKey: doc['SecretAccessKey'], SessionToken: doc['Token'], Expiration: doc['Expiration'] })}\n`);
+  ctx.out(processDocument(format, { accessKeyId: doc['AccessKeyId'], secretAccessKey: doc['SecretAccessKey'], sessionToken: doc['Token'], expiration: doc['Expiration'] }));
   return EXIT.ok;
 }
 
@@ -390,13 +419,13 @@ async function assumeRole(ctx: CommandContext, opts: AssumeOpts): Promise<number
   return EXIT.ok;
 }
 
-async function credentials(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
+async function credentials(ctx: CommandContext, opts: AssumeOpts, format: CredentialsFormat): Promise<number> {
   const sessionName = opts.roleSessionName ?? `gatehouse-${Math.floor(ctx.now() / 1000)}`;
   // Run as a profile's credential_process, AWS_PROFILE names that very profile: its keys are not this command's.
   const r = await assumed(ctx, 'credentials', { ...opts, ignoreProfile: true }, sessionName);
   if (!r.ok) return r.status;
   const c = r.value.credentials;
   // Exactly the credential_process document; Expiration as YYYY-MM-DDTHH:MM:SSZ, which every SDK parses.
-  ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration })}\n`);
+  ctx.out(processDocument(format, c));
   return EXIT.ok;
 }
