@@ -11,7 +11,8 @@
  *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, what its
  *   `credential_process` prints, or the session of its `role_arn`, assumed on the same server with its
  *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
- *   not sign themselves), else, inside a job (`gatehouse jobs run`'s environment: `GATEHOUSE_JOB_ID` and the job's
+ *   not sign themselves), else `ALIBABA_CLOUD_ACCESS_KEY_ID` + `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (+
+ *   `ALIBABA_CLOUD_SECURITY_TOKEN`), the Alibaba SDKs' first source (review qk, 2), else, inside a job (`gatehouse jobs run`'s environment: `GATEHOUSE_JOB_ID` and the job's
  *   container endpoint), the job's own session, else `<data-dir>/admin-credentials.json` (`--data-dir`, default
  *   `./.gatehouse`). AWS_WEB_IDENTITY_TOKEN_FILE set where neither the environment's keys nor a profile sign is
  *   refused (`WebIdentityNotFollowed`): the AWS tools would sign as AWS_ROLE_ARN's session (review mr, 2).
@@ -162,7 +163,7 @@ const DATA_DIR_ARG = nonEmptyArg('--data-dir', 'the directory of the server\'s a
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server, whatever credentials sign (default: GATEHOUSE_ENDPOINT, else in a job its AWS_ENDPOINT_URL, else the Endpoint in --data-dir\'s admin-credentials.json, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set (nor --profile given)`, DATA_DIR_ARG, DEFAULT_DATA_DIR)
+    .option('--data-dir <dir>', `where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) signs when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set (nor --profile given, nor ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET)`, DATA_DIR_ARG, DEFAULT_DATA_DIR)
     .option('--profile <name>', 'sign with this profile of ~/.aws/credentials or ~/.aws/config (its keys, credential_process or role_arn), as the aws CLI\'s --profile: it wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_PROFILE')
     .option('--region <name>', 'the region requests are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else the profile\'s region, else us-east-1)')
     .option('--ca-bundle <file>', 'the CA certificates (PEM) an https endpoint\'s certificate is checked against, as the aws CLI\'s --ca-bundle (default: AWS_CA_BUNDLE, else the profile\'s ca_bundle, else the system\'s)');
@@ -416,6 +417,9 @@ async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Pr
 const ENVIRONMENT_SOURCE = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
 const RENEW_ENVIRONMENT =
   'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use a profile (AWS_PROFILE) or --data-dir\'s admin-credentials.json';
+const ALIBABA_ENVIRONMENT_SOURCE = 'ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET';
+const RENEW_ALIBABA_ENVIRONMENT =
+  'set ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN to a new session (gatehouse credentials --format alibaba --role-arn ARN prints one), or unset all three to use --data-dir\'s admin-credentials.json';
 /** What names a profile given on the command line, in messages where a variable's name goes. */
 const PROFILE_OPTION = '--profile';
 const orUnset = (variable: string): string =>
@@ -667,25 +671,39 @@ async function processCredentials(command: string, profile: { name: string; vari
   };
 }
 
+/** The variables of a pair of keys in the environment: AWS's, or the Alibaba credentials SDKs'. */
+interface KeyVariables {
+  readonly id: string;
+  readonly secret: string;
+  /** The session token's, first found wins. */
+  readonly tokens: readonly string[];
+}
+const AWS_KEY_VARIABLES: KeyVariables = { id: 'AWS_ACCESS_KEY_ID', secret: 'AWS_SECRET_ACCESS_KEY', tokens: ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'] };
 /**
- * The credentials of the environment; undefined when none of the variables is set. Half a pair is refused, as
- * botocore refuses it (`Partial credentials found in env`): falling back to the admin file would act as the account's
- * admin for someone who meant to be, say, alice. The token is AWS_SESSION_TOKEN, else its older name
- * AWS_SECURITY_TOKEN, which botocore reads too (review kw, 4): the session's keys were sent without it, and the token
- * alone let the admin file sign.
+ * The Alibaba credentials SDKs' first source (credential-protocols §4.3, `providers/env.ts`): a RAM user's key, or a
+ * session's with its token. Passed over, `--data-dir`'s admin signed for someone who meant to be that user (review qk, 2).
  */
-function environmentCredentials(env: Env): ClientResult<Credentials> | undefined {
-  const id = env['AWS_ACCESS_KEY_ID'];
-  const secret = env['AWS_SECRET_ACCESS_KEY'];
-  const tokenVariable = env['AWS_SESSION_TOKEN'] ? 'AWS_SESSION_TOKEN' : env['AWS_SECURITY_TOKEN'] ? 'AWS_SECURITY_TOKEN' : 'AWS_SESSION_TOKEN';
+const ALIBABA_KEY_VARIABLES: KeyVariables = { id: 'ALIBABA_CLOUD_ACCESS_KEY_ID', secret: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', tokens: ['ALIBABA_CLOUD_SECURITY_TOKEN'] };
+
+/**
+ * The credentials of the environment (`vars`: AWS's variables unless told); undefined when none of the variables is
+ * set. Half a pair is refused, as botocore refuses it (`Partial credentials found in env`) and the Alibaba SDKs do
+ * (`cannot be empty`): falling back to the admin file would act as the account's admin for someone who meant to be,
+ * say, alice. AWS's token is AWS_SESSION_TOKEN, else its older name AWS_SECURITY_TOKEN, which botocore reads too
+ * (review kw, 4): the session's keys were sent without it, and the token alone let the admin file sign.
+ */
+function environmentCredentials(env: Env, vars: KeyVariables = AWS_KEY_VARIABLES): ClientResult<Credentials> | undefined {
+  const id = env[vars.id];
+  const secret = env[vars.secret];
+  const tokenVariable = vars.tokens.find((v) => env[v]) ?? (vars.tokens[0] as string);
   const token = env[tokenVariable];
   if (!id && !secret && !token) return undefined;
   const state = (v: string | undefined) => (v === undefined ? 'is not set' : 'is empty');
   const partial = (message: string) =>
-    failure(EXIT.usage, 'PartialCredentials', `partial credentials in the environment: ${message}; set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither to use a profile or --data-dir's admin-credentials.json`);
-  if (id && !secret) return partial(`AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY ${state(secret)}`);
-  if (!id && secret) return partial(`AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID ${state(id)}`);
-  if (!id || !secret) return partial(`${tokenVariable} is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not`);
+    failure(EXIT.usage, 'PartialCredentials', `partial credentials in the environment: ${message}; set both ${vars.id} and ${vars.secret}, or neither to use ${vars === AWS_KEY_VARIABLES ? '' : 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, '}a profile or --data-dir's admin-credentials.json`);
+  if (id && !secret) return partial(`${vars.id} is set but ${vars.secret} ${state(secret)}`);
+  if (!id && secret) return partial(`${vars.secret} is set but ${vars.id} ${state(id)}`);
+  if (!id || !secret) return partial(`${tokenVariable} is set but ${vars.id} and ${vars.secret} are not`);
   return { ok: true, value: { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } };
 }
 
@@ -831,6 +849,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   let fileEndpoint: string | undefined;
   let roles: readonly RoleStep[] = [];
   const fromEnv = environmentCredentials(env);
+  const fromAlibaba = environmentCredentials(env, ALIBABA_KEY_VARIABLES);
   // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
   // followed or refused, never replaced by the admin file (review ec: §3's credential_process profile acted as the admin).
   const plan = opts.profile !== undefined || opts.ignoreProfile !== true ? await profilePlan(shared, env, opts.profile) : undefined;
@@ -855,6 +874,13 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     credentialsSource = base.value.source;
     renew = base.value.renew;
     roles = plan.value.roles;
+  } else if (fromAlibaba !== undefined) {
+    // After AWS's keys and a profile (this is an AWS-shaped CLI), before the admin file, which stood in for them.
+    if (!fromAlibaba.ok) return fromAlibaba;
+    credentials = fromAlibaba.value;
+    credentialsSource = ALIBABA_ENVIRONMENT_SOURCE;
+    renew = RENEW_ALIBABA_ENVIRONMENT;
+    tokenVariables = ALIBABA_KEY_VARIABLES.tokens.filter((v) => env[v]);
   } else if (env['AWS_WEB_IDENTITY_TOKEN_FILE']) {
     // The AWS tools take these variables, after the environment's keys and a profile's role, as this process's identity:
     // a session of AWS_ROLE_ARN assumed with the token (botocore's chain, credential-protocols §3.4; the JavaScript SDK's,
@@ -1026,7 +1052,8 @@ const KEY_REFUSALS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'Sign
  */
 function tokenMismatch(conn: Connection): string | undefined {
   const { accessKeyId: id, sessionToken } = conn.credentials;
-  const env = conn.credentialsSource === ENVIRONMENT_SOURCE;
+  const alibabaEnv = conn.credentialsSource === ALIBABA_ENVIRONMENT_SOURCE;
+  const env = alibabaEnv || conn.credentialsSource === ENVIRONMENT_SOURCE;
   if (sessionToken !== undefined && /^(?:AKIA|LTAI)/.test(id)) {
     // The variable actually set: AWS_SECURITY_TOKEN alone was named AWS_SESSION_TOKEN, which unsetting changed nothing
     // for; both when both are, since the one left would still be sent (review ll, 2).
@@ -1035,7 +1062,7 @@ function tokenMismatch(conn: Connection): string | undefined {
     return `: ${id.slice(0, 4)}… is a user's long-term access key, which takes no session token, but ${env ? named : 'one is given with it: remove it'}`;
   }
   if (sessionToken === undefined && /^(?:ASIA|STS\.)/.test(id)) {
-    return `: ${id.slice(0, 4)}… is a temporary access key, which needs the session token issued with it, but ${env ? 'AWS_SESSION_TOKEN is not set: set it too' : 'none is given with it'}`;
+    return `: ${id.slice(0, 4)}… is a temporary access key, which needs the session token issued with it, but ${env ? `${alibabaEnv ? 'ALIBABA_CLOUD_SECURITY_TOKEN' : 'AWS_SESSION_TOKEN'} is not set: set it too` : 'none is given with it'}`;
   }
   return undefined;
 }

@@ -270,7 +270,7 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
   // the profile whose credential_process runs it), so here the key signs whenever no AWS_ACCESS_KEY_ID is set (review ma, 3).
   const dataDir = cmd.options.find((o) => o.long === '--data-dir');
   if (dataDir !== undefined) {
-    dataDir.description = "where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) assumes the role when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set (nor --profile given), AWS_PROFILE set or not";
+    dataDir.description = "where admin-credentials.json is: the server it names (Endpoint) is asked unless --endpoint or GATEHOUSE_ENDPOINT says another; its key (the account admin's) assumes the role when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set (nor --profile given, nor ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET), AWS_PROFILE set or not";
   }
   cmd
     .addHelpText(
