@@ -419,7 +419,7 @@ const RENEW_ENVIRONMENT =
   'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use a profile (AWS_PROFILE) or --data-dir\'s admin-credentials.json';
 const ALIBABA_ENVIRONMENT_SOURCE = 'ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET';
 const RENEW_ALIBABA_ENVIRONMENT =
-  'set ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN to a new session (gatehouse credentials --format alibaba --role-arn ARN prints one), or unset all three to use --data-dir\'s admin-credentials.json';
+  'set ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN to a new session (eval "$(gatehouse sts assume-role --format alibaba --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use --data-dir\'s admin-credentials.json';
 /** What names a profile given on the command line, in messages where a variable's name goes. */
 const PROFILE_OPTION = '--profile';
 const orUnset = (variable: string): string =>

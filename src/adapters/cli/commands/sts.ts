@@ -1,7 +1,7 @@
 /**
  * Temporary credentials and their revocation (DESIGN.md "Revocation CLI"), over the admin API
  * (adapters/http/sts-admin-api.ts):
- *   gatehouse sts assume-role --role-arn ARN --role-session-name N [--duration-seconds S] [--policy DOC] [--external-id ID]
+ *   gatehouse sts assume-role --role-arn ARN --role-session-name N [--duration-seconds S] [--policy DOC] [--external-id ID] [--format aws|alibaba]
  *   gatehouse sts whoami
  *   gatehouse sts revoke-sessions --role-arn ARN | --session-arn ARN | --job ID
  *   gatehouse users disable NAME | enable NAME
@@ -137,10 +137,22 @@ function withAssumeOptions(cmd: Command, sessionNameRequired: boolean): Command 
     .addOption(EXTERNAL_ID_OPTION());
 }
 
+/**
+ * Whose names a session is printed in (`--format`): AWS's, or Alibaba's. `credentials` prints AWS's credential_process
+ * document, or what an aliyun profile of mode `External` reads from its process_command (credential-protocols §4.4:
+ * `@alicloud/credentials` `providers/external.ts`, the aliyun CLI), which refused AWS's as `access_key_id or
+ * access_key_secret is empty` (review qk, 1). `sts assume-role` prints AWS's variables, or the Alibaba SDKs'
+ * (ALIBABA_CLOUD_ACCESS_KEY_ID…, §4.3), which no Alibaba tool read as AWS's (review qk, 3).
+ */
+const CREDENTIALS_FORMATS = ['aws', 'alibaba'] as const;
+type CredentialsFormat = (typeof CREDENTIALS_FORMATS)[number];
+const formatOption = (what: string) => new Option('--format <format>', what).choices(CREDENTIALS_FORMATS).default('aws');
+
 export const stsCommands: CommandGroup = (program, ctx) => {
   const sts = program.command('sts').description('temporary credentials: assume a role, show who you are, revoke sessions');
 
   withServerOptions(withJsonOption(withAssumeOptions(sts.command('assume-role').description('assume a role and print its temporary credentials as shell exports'), true)))
+    .addOption(formatOption("whose names the session is printed in: aws (AWS_ACCESS_KEY_ID…; with --json, STS AssumeRole's answer; the default) or alibaba (ALIBABA_CLOUD_ACCESS_KEY_ID…; with --json, Alibaba AssumeRole's)"))
     .addHelpText(
       'after',
       `
@@ -150,6 +162,12 @@ Prints three lines for the shell (eval "$(gatehouse sts assume-role ...)"):
   export AWS_SESSION_TOKEN=...
 With --json, the answer of \`aws sts assume-role\`: {Credentials: {AccessKeyId, SecretAccessKey, SessionToken,
 Expiration}, AssumedRoleUser: {Arn, AssumedRoleId}, PackedPolicySize}.
+With --format alibaba, for the Alibaba Cloud SDKs and tools (a RAM role of an acs account):
+  export ALIBABA_CLOUD_ACCESS_KEY_ID=...
+  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
+  export ALIBABA_CLOUD_SECURITY_TOKEN=...
+and with --json, the answer of Alibaba's AssumeRole: {Credentials: {AccessKeyId, AccessKeySecret, SecurityToken,
+Expiration}, AssumedRoleUser: {Arn, AssumedRoleId}}.
 Exit status: 0 issued, 2 a wrong command line, 3 an invalid --policy (session policy), 5 a --policy file that cannot
 be read (nothing is sent for either), 8 invalid parameter, 9 not allowed to assume it (a role that does not exist
 too: STS answers AccessDenied either way, as AWS's does, so that whether a role exists is not told), 10 server
@@ -158,7 +176,7 @@ unreachable.
 Example:
   eval "$(gatehouse sts assume-role --role-arn arn:aws:iam::123456789012:role/trainer --role-session-name alice)"`,
     )
-    .action(async (opts: AssumeOpts) => ctx.exit(await assumeRole(ctx, opts)));
+    .action(async (opts: AssumeOpts & { format: CredentialsFormat }) => ctx.exit(await assumeRole(ctx, opts, opts.format)));
 
   withServerOptions(withJsonOption(sts.command('whoami').description('show the identity of the credentials in use, as `aws sts get-caller-identity`')))
     .addHelpText('after', '\nWith --json: {UserId, Account, Arn}. Session credentials (AWS_SESSION_TOKEN) show their assumed-role ARN.')
@@ -246,13 +264,6 @@ export const keysCommands: CommandGroup = (program, ctx) => {
     );
 };
 
-/**
- * The documents `credentials` prints (review qk, 1): AWS's credential_process document, or what an aliyun profile of
- * mode `External` reads from its process_command (credential-protocols §4.4: `@alicloud/credentials`
- * `providers/external.ts`, the aliyun CLI), which refused AWS's as `access_key_id or access_key_secret is empty`.
- */
-const CREDENTIALS_FORMATS = ['aws', 'alibaba'] as const;
-type CredentialsFormat = (typeof CREDENTIALS_FORMATS)[number];
 
 export const credentialsCommand: CommandGroup = (program, ctx) => {
   const cmd = program.command('credentials').description('print temporary credentials of a role, or of the job this runs in, as an AWS credential_process document (or an aliyun External profile\'s)');
@@ -264,7 +275,7 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
       .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
       .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg))
       .addOption(EXTERNAL_ID_OPTION())
-      .addOption(new Option('--format <format>', "the document printed: aws (an AWS credential_process's, the default) or alibaba (the process_command's of an aliyun profile of mode External)").choices(CREDENTIALS_FORMATS).default('aws')),
+      .addOption(formatOption("the document printed: aws (an AWS credential_process's, the default) or alibaba (the process_command's of an aliyun profile of mode External)")),
   );
   // The shared line says AWS_PROFILE keeps the data dir's key from signing; this command reads no AWS_PROFILE (it names
   // the profile whose credential_process runs it), so here the key signs whenever no AWS_ACCESS_KEY_ID is set (review ma, 3).
@@ -400,10 +411,19 @@ async function assumed(ctx: CommandContext, command: string, opts: AssumeOpts, s
   return { ok: true, value: r.value };
 }
 
-async function assumeRole(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
+async function assumeRole(ctx: CommandContext, opts: AssumeOpts, format: CredentialsFormat): Promise<number> {
   const r = await assumed(ctx, 'sts assume-role', opts, opts.roleSessionName ?? '');
   if (!r.ok) return r.status;
   const { credentials: c, assumedRoleUser: u, packedPolicySize } = r.value;
+  if (format === 'alibaba') {
+    ctx.out(
+      opts.json
+        ? `${JSON.stringify({ Credentials: { AccessKeyId: c.accessKeyId, AccessKeySecret: c.secretAccessKey, SecurityToken: c.sessionToken, Expiration: c.expiration }, AssumedRoleUser: { Arn: u.arn, AssumedRoleId: u.assumedRoleId } }, null, 2)}\n`
+        : `export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellWord(c.accessKeyId)}\nexport ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellWord(c.secretAccessKey)}\nexport ALIBABA_CLOUD_SECURITY_TOKEN=${shellWord(c.sessionToken)}\n`,
+    );
+    if (!opts.json) ctx.err(`gatehouse: ${u.arn} until ${c.expiration}\n`);
+    return EXIT.ok;
+  }
   if (opts.json) {
     ctx.out(
       `${JSON.stringify(
