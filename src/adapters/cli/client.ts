@@ -13,7 +13,8 @@
  *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
  *   not sign themselves), else `ALIBABA_CLOUD_ACCESS_KEY_ID` + `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (+
  *   `ALIBABA_CLOUD_SECURITY_TOKEN`), the Alibaba SDKs' first source (review qk, 2), else, inside a job (`gatehouse jobs run`'s environment: `GATEHOUSE_JOB_ID` and the job's
- *   container endpoint), the job's own session, else `<data-dir>/admin-credentials.json` (`--data-dir`, default
+ *   container endpoint), the job's own session (refused, never the admin file, when its token is gone and the URI
+ *   names no capability: review qk, 4), else `<data-dir>/admin-credentials.json` (`--data-dir`, default
  *   `./.gatehouse`). AWS_WEB_IDENTITY_TOKEN_FILE set where neither the environment's keys nor a profile sign is
  *   refused (`WebIdentityNotFollowed`): the AWS tools would sign as AWS_ROLE_ARN's session (review mr, 2).
  *   The last is an account's admin: credentials given partly (a key id without its secret, an empty secret, a token
@@ -43,7 +44,7 @@ import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownGivenUrl } from '../http/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
 import { formatError, nonEmptyArg, printable, shownMessage } from './output.ts';
-import { containerUriOf } from '../../core/jobs/jobs.ts';
+import { containerCapabilityOf, containerUriOf } from '../../core/jobs/jobs.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
 // their facade with every export and so loads its bundled fetch (undici), which the CLI never uses: about 60 ms of
@@ -737,19 +738,24 @@ function webIdentityRefusal(roleArn: string | undefined): string {
 /** The job `gatehouse jobs run` gives this process's environment (its id, its container endpoint and token, its server). */
 interface JobEnvironment {
   readonly id: string;
-  readonly uri: string;
-  readonly token: string;
+  /** Its container endpoint; undefined when both URI variables are unset or empty. */
+  readonly uri: string | undefined;
+  /** AWS_CONTAINER_AUTHORIZATION_TOKEN; undefined when it is unset or empty. */
+  readonly token: string | undefined;
   readonly endpoint: string | undefined;
 }
 
-/** The job whose environment `env` is, when it is one: `GATEHOUSE_JOB_ID` with the job's container endpoint and token. */
+/**
+ * The job whose environment `env` is, when it is one: `GATEHOUSE_JOB_ID` (every job's environment has its container
+ * URI and token too). Neither is required here: a rank or pod whose token or URI was unset or blanked is in the job all
+ * the same, and was taken for none, so that `--data-dir`'s admin key signed for it (review qk, 4); `connect` reads a
+ * URI that names the capability without the token, as `credentials --job` does (review kv, 2), and refuses the rest.
+ */
 function inJob(env: Readonly<Record<string, string | undefined>>): JobEnvironment | undefined {
   const id = env['GATEHOUSE_JOB_ID'];
+  if (!id) return undefined;
   // A pod reading the node agent at 169.254.170.2 is given a relative URI (review hk, 1).
-  const uri = containerUriOf(env);
-  const token = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
-  if (!id || !uri || !token) return undefined;
-  return { id, uri, token, endpoint: env['AWS_ENDPOINT_URL'] || undefined };
+  return { id, uri: containerUriOf(env) || undefined, token: env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] || undefined, endpoint: env['AWS_ENDPOINT_URL'] || undefined };
 }
 
 /**
@@ -766,12 +772,12 @@ export function jobEndpointExit(status: number, code: unknown): ExitCode {
 }
 
 /** The job's current session, from its container endpoint (as `gatehouse credentials --job` reads it). */
-async function jobSession(job: JobEnvironment): Promise<ClientResult<Credentials>> {
+async function jobSession(job: JobEnvironment & { readonly uri: string }): Promise<ClientResult<Credentials>> {
   let r: { status: number; ok: boolean; text: string };
   try {
     // Loaded here: it brings node:http, which a command that sends nothing never needs.
     const { endpointRequest } = await import('../launcher/endpoint-request.ts');
-    r = await endpointRequest(job.uri, { headers: { authorization: job.token } });
+    r = await endpointRequest(job.uri, { headers: job.token !== undefined ? { authorization: job.token } : {} });
   } catch (e) {
     return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the credential endpoint of job ${job.id}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -890,8 +896,21 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   } else if (job !== undefined) {
     // Inside a job (`gatehouse jobs run`), the job's own session, as the AWS SDKs there find it: never the data dir's
     // admin key, which stood in for the job's role (a job runs as its role only), and the job's server, which its
-    // environment names as AWS_ENDPOINT_URL (review fm, 2).
-    const got = await jobSession(job);
+    // environment names as AWS_ENDPOINT_URL (review fm, 2). Nor when its URI or token is gone (review qk, 4).
+    const { uri } = job;
+    if (uri === undefined || (job.token === undefined && containerCapabilityOf(uri) === undefined)) {
+      const state = (v: string) => (env[v] === undefined ? 'is not set' : 'is empty');
+      const missing =
+        uri === undefined
+          ? 'its container URI, and neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_CREDENTIALS_RELATIVE_URI gives it'
+          : `AWS_CONTAINER_AUTHORIZATION_TOKEN, which ${state('AWS_CONTAINER_AUTHORIZATION_TOKEN')} (and the container URI names no capability)`;
+      return failure(
+        EXIT.accessDenied,
+        'NoCredentials',
+        `no credentials: this command runs in job ${printable(job.id.slice(0, 64))} (GATEHOUSE_JOB_ID), whose session is read with ${missing}; --data-dir's admin-credentials.json does not stand in for the job: restore the variable, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or name a profile) to sign as someone else`,
+      );
+    }
+    const got = await jobSession({ ...job, uri });
     if (!got.ok) return got;
     credentials = got.value;
     credentialsSource = `the job's credential endpoint (${env['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'] ? 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' : 'AWS_CONTAINER_CREDENTIALS_FULL_URI'}, job ${job.id})`;
