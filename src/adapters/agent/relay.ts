@@ -492,6 +492,8 @@ export function createRelay(opts: RelayOptions): Relay {
    * when the launcher names it (review oa, 2), so that it is the entry the job's other endpoints on the node serve.
    */
   const endpoints = new Map<string, { readonly server: Server; readonly port: number; readonly reads: string; closing: boolean }>();
+  /** The ask of a launcher's capability under way (`POST /v1/launcher/metadata`): the next waits for it (review ql, 1). */
+  const opening = new Map<string, Promise<void>>();
   /** Who connects to a metadata port (by uid). */
   const peers = createPeerUids({ log });
   /** A container document's role name and its Alibaba form, made once per document served. */
@@ -597,20 +599,38 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     const caller = await callerUid(req, uid);
     if (!caller.ok) return send(res, json(403, { Code: 'Forbidden', Message: caller.message }));
-    uid = caller.uid;
+    // The asks of one launcher's capability take turns (review ql, 1): the launcher asks again at every heartbeat without
+    // waiting for its last ask, which waits for the server, and an ask overtaken by the next one then tried to listen on
+    // the port the other had just opened for the same job, and was answered 409 `PortUnavailable` (EADDRINUSE), which
+    // the launcher took for the port's being held by another process. Now it finds the endpoint the other opened.
+    const prior = opening.get(cap) ?? Promise.resolve();
+    const mine = prior.then(() => openFor(req, cap, caller.uid, wanted));
+    const turn = mine.then(
+      () => {},
+      () => {},
+    );
+    opening.set(cap, turn);
+    void turn.then(() => {
+      if (opening.get(cap) === turn) opening.delete(cap);
+    });
+    send(res, await mine);
+  }
+
+  /** Opens (or finds) the metadata endpoint of the launcher's capability `cap` on `wanted` (0: any port), serving `uid`. */
+  async function openFor(req: IncomingMessage, cap: string, uid: number | undefined, wanted: number): Promise<Answer> {
     const answer = (port: number): Answer => json(200, { host: metadataHost, port });
     const existing = endpoints.get(cap);
-    if (existing && !existing.closing) return send(res, answer(existing.port));
+    if (existing && !existing.closing) return answer(existing.port);
     // The launcher's capability only, as at heartbeat and end: the ranks' reads the job's credentials, and a rank's took
     // the port its launcher asks for again at every heartbeat (review oa, 1; nn, 1). The server alone tells them apart,
     // and answers the launcher's heartbeat 403 for a rank's: the launcher asking for its endpoint is alive, so its beat
     // is one. Any other answer is judged below, as before.
     try {
       const beat = await upstream('/v1/launcher/heartbeat', { method: 'POST', headers: { authorization: cap, 'content-type': 'application/json' }, body: Buffer.alloc(0) });
-      if (beat.status === 403 && isGatehouseAnswer(beat.body.toString('utf8'))) return send(res, FORBIDDEN);
+      if (beat.status === 403 && isGatehouseAnswer(beat.body.toString('utf8'))) return FORBIDDEN;
     } catch (e) {
       unreachable(e);
-      return send(res, json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached` }));
+      return json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached` });
     }
     // Served from the ranks' entry when the launcher names their capability (as with its end): the job's container
     // endpoint, credentials URI and credentials file read that one, and an entry of the launcher's own asked the server
@@ -620,9 +640,9 @@ export function createRelay(opts: RelayOptions): Relay {
     const reads = rankCapabilityOf(req.headers) ?? cap;
     // Only a job the server knows gets an endpoint (one without a role too: it answers 404 there, as the server's).
     const a = await jobCredentials(reads);
-    if (a.status !== 200 && a.status !== 404) return send(res, a);
+    if (a.status !== 200 && a.status !== 404) return a;
     if (endpoints.size >= maxMetadataEndpoints) {
-      return send(res, json(503, { Code: 'Unavailable', Message: `this agent serves ${maxMetadataEndpoints} metadata endpoints already` }));
+      return json(503, { Code: 'Unavailable', Message: `this agent serves ${maxMetadataEndpoints} metadata endpoints already` });
     }
     let opened: { server: Server; port: number };
     // The job is named by its port only in the log: the capability is never logged.
@@ -633,17 +653,17 @@ export function createRelay(opts: RelayOptions): Relay {
       at = opened.port;
     } catch (e) {
       const cause = (e as NodeJS.ErrnoException).code ?? 'error';
-      return send(res, json(409, { Code: 'PortUnavailable', Message: `cannot listen on ${metadataHost}:${wanted} (${cause})` }));
+      return json(409, { Code: 'PortUnavailable', Message: `cannot listen on ${metadataHost}:${wanted} (${cause})` });
     }
     const raced = endpoints.get(cap);
     if (raced && !raced.closing) {
       // Another request for the same job opened one meanwhile: keep that one.
       opened.server.close();
-      return send(res, answer(raced.port));
+      return answer(raced.port);
     }
     endpoints.set(cap, { ...opened, reads, closing: false });
     if (uid === undefined) log(`agent: a launcher gave no uid for the metadata endpoint on ${metadataHost}:${opened.port}: it serves any process that reaches it`);
-    return send(res, answer(opened.port));
+    return answer(opened.port);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
