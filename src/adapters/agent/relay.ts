@@ -10,7 +10,9 @@
  *   ranks poll and through whichever endpoint, and every endpoint of the job serves the same session (DESIGN.md).
  *   An entry per shape cost the server a request per shape, and after a refresh or a revocation the two endpoints
  *   served two sessions until both were revalidated (review ek, 2).
- * - A cached answer is served while it is revalidated in the background. When the server answers that the job has
+ * - A cached answer is served as it is until `revalidateMs` after the server gave it; a request that finds it due waits
+ *   for the server's answer for half a second at most (review ql, 2), then is answered from the cache while the server
+ *   is still asked in the background. When the server answers that the job has
  *   ended (410), has no role (404) or that the capability is unknown (403), the cached credentials go and that
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
  *   `revalidateMs`. Only the server's own refusal does that (JSON with `Code` and `Message`): a page a proxy in front
@@ -81,6 +83,8 @@ export interface RelayOptions {
   readonly metadataGraceMs?: number;
   /** Connections the agent's own port accepts at once (default imds.ts `CREDENTIAL_MAX_CONNECTIONS`). */
   readonly maxConnections?: number;
+  /** How long a request that finds its entry due waits for the server's answer (default `REVALIDATION_WAIT_MS`). */
+  readonly revalidationWaitMs?: number;
 }
 
 export interface RelayStats {
@@ -137,6 +141,21 @@ interface Entry {
 const RELAY_ROUTES: Readonly<Record<string, CredentialRouteMethod>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET, HEAD', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
+/**
+ * How long a request that finds its entry due waits for the server's answer before it is answered from the cache
+ * (review ql, 2): well within the 1 s the SDKs give a credential request (credential-protocols §2, §4.2).
+ */
+const REVALIDATION_WAIT_MS = 500;
+
+/** Whether `p` settles within `ms` (it is left to run either way). */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  return Promise.race([p.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
+}
 /** The largest uid (`(uid_t)-1` is no uid). */
 const MAX_UID = 4294967294;
 const MAX_LAUNCHER_BODY = 4096;
@@ -267,6 +286,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const metadataHost = opts.metadataHost ?? '127.0.0.1';
   const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? 1_000;
   const metadataGraceMs = opts.metadataGraceMs ?? 5_000;
+  const revalidationWaitMs = opts.revalidationWaitMs ?? REVALIDATION_WAIT_MS;
   const cache = new Map<string, Entry>();
   let served = 0;
   let upstreamCalls = 0;
@@ -468,10 +488,22 @@ export function createRelay(opts: RelayOptions): Relay {
     const usable = entry.ok && t < entry.ok.expires - marginMs ? entry.ok : undefined;
     if (usable && t - entry.checkedAt < revalidateMs) return servedAnswer(usable, t);
     if (usable) {
-      // Served at once; the server is asked in the background, once.
-      void revalidate(entry, path, headers);
-      if (unreachableSince !== undefined) servedStale++;
-      return servedAnswer(usable, t);
+      // Due: the server's answer is waited for, a moment at most (review ql, 2). Served at once while the server was
+      // asked behind it, an entry nobody read for an hour answered its hour-old credentials: a job ended meanwhile handed
+      // its revoked session to the next process instead of 410, and one whose sessions were revoked handed a rank the
+      // revoked one, which its SDK kept until the served `Expiration` (about 3 h). A server that does not answer within
+      // the moment, or cannot be reached, leaves the cached credentials served, as before.
+      if (!(await settlesWithin(revalidate(entry, path, headers), revalidationWaitMs))) {
+        if (unreachableSince !== undefined) servedStale++;
+        return servedAnswer(usable, now());
+      }
+      const t1 = now();
+      const held = entry.ok && t1 < entry.ok.expires - marginMs ? entry.ok : undefined;
+      if (held !== undefined) {
+        if (unreachableSince !== undefined) servedStale++;
+        return servedAnswer(held, t1);
+      }
+      return entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     }
     // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation.
     const refused = entry.last;
