@@ -2383,10 +2383,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /**
    * Job `id`'s launcher uid and whose job it is (account, partition), as its metadata endpoint needs them: it serves that
    * uid only, and records the refusal of any other in the job's account (review oz, 2). Undefined for no such job.
+   * `tokenSecret`: what the endpoint's IMDSv2 tokens are made with, the same for the job whichever process opens its
+   * endpoint, so that a token handed out before a restart is still taken after it (review ql, 3).
    */
-  async function launcherOf(id: string): Promise<{ readonly uid: number | undefined; readonly account: string; readonly partition: Job['partition'] } | undefined> {
+  async function launcherOf(id: string): Promise<{ readonly uid: number | undefined; readonly account: string; readonly partition: Job['partition']; readonly tokenSecret: string } | undefined> {
     const job = await deps.store.read((tx) => readJob(tx, id));
-    return job === undefined ? undefined : { uid: job.launcherUid, account: job.account, partition: job.partition };
+    return job === undefined ? undefined : { uid: job.launcherUid, account: job.account, partition: job.partition, tokenSecret: job.capabilityHash };
   }
 
   /**

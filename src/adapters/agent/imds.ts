@@ -21,7 +21,7 @@
  * what only a browser sends (`browserRefusal`). Every SDK examined (AWS SDK v3, botocore/boto3 and the aws CLI, the
  * Alibaba SDK, whose ECS provider sends `Host: 100.100.100.200`) sends the IP or `localhost` of its configured URL.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -82,8 +82,37 @@ export type MetadataCredentials =
   | { readonly ok: true; readonly roleName: string; document(shape: 'aws' | 'alibaba'): Buffer }
   | { readonly ok: false; readonly status: number; readonly message: string };
 
-/** Tokens one endpoint keeps at most; beyond, the oldest are forgotten (a client then fetches another). */
-const MAX_TOKENS = 10_000;
+/**
+ * The key of a metadata endpoint's IMDSv2 tokens, made from `secret`, something of the job's that whoever opens its
+ * endpoint again knows too (review ql, 3): a token is its expiry and a MAC of it under this key, so the endpoint keeps
+ * no table of them, and one handed out before the server or the node agent restarted is taken after it until its TTL
+ * ends, as EC2 takes a token for its TTL. They were held in the endpoint's memory, so after a restart every token a
+ * client held was 401: a script that fetched one and kept it (`TOKEN=$(curl -X PUT …)` once, as resource-agents'
+ * `aws` helpers keep one in a file) and the Alibaba SDK's `EcsRamRoleCredential` with IMDSv2, which keeps its token for
+ * its 6 h and asks no other on a 401, read no credentials until then. The token guards against a request that cannot
+ * be a PUT with a header (a relayed GET); who may ask at all is the peer check's to say (peer-uid.ts).
+ */
+export function metadataTokenKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('gatehouse metadata token').digest();
+}
+
+/** A token that `key` made, good until `expiresAtSeconds` (epoch seconds): 24 bytes, 32 base64url characters. */
+function newToken(key: Buffer, expiresAtSeconds: number): string {
+  const t = Buffer.alloc(24);
+  t.writeUInt32BE(expiresAtSeconds, 0);
+  randomBytes(4).copy(t, 4);
+  createHmac('sha256', key).update(t.subarray(0, 8)).digest().copy(t, 8, 0, 16);
+  return t.toString('base64url');
+}
+
+/** When a token that `key` made expires (epoch ms), or undefined for one it did not make. */
+function tokenExpiry(key: Buffer, token: string): number | undefined {
+  if (!/^[\w-]{32}$/.test(token)) return undefined;
+  const t = Buffer.from(token, 'base64url');
+  if (t.length !== 24) return undefined;
+  const mac = createHmac('sha256', key).update(t.subarray(0, 8)).digest().subarray(0, 16);
+  return timingSafeEqual(mac, t.subarray(8)) ? t.readUInt32BE(0) * 1000 : undefined;
+}
 
 function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -237,10 +266,10 @@ function relayedBy(req: IncomingMessage): string | undefined {
 
 /**
  * The request handler of one job's endpoint; `source` is asked on every credentials read, `admit` (when given) once
- * per connection, before a token is handed out or a credential path is answered.
+ * per connection, before a token is handed out or a credential path is answered. `tokenKey` (`metadataTokenKey`) makes
+ * its tokens; without it, a key of its own, which no other endpoint takes.
  */
-export function metadataHandler(source: () => Promise<MetadataCredentials>, admit?: MetadataAdmit): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const tokens = new Map<string, number>();
+export function metadataHandler(source: () => Promise<MetadataCredentials>, admit?: MetadataAdmit, tokenKey: Buffer = randomBytes(32)): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   // A keep-alive connection has one peer: checked once.
   const verdicts = new WeakMap<Socket, Promise<PeerVerdict>>();
   const admitted = (req: IncomingMessage): Promise<PeerVerdict> => {
@@ -271,9 +300,7 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       // Named as the client asked, so that an Alibaba client is not told of the AWS header (review af, 4).
       const named = req.headers[ttlHeader] !== undefined ? ttlHeader : 'x-aws-ec2-metadata-token-ttl-seconds (or x-aliyun-ecs-metadata-token-ttl-seconds)';
       if (ttl === undefined) return text(res, 400, `invalid token TTL: give ${named} as a whole number of seconds from 1 to 21600`);
-      const token = randomBytes(24).toString('base64url');
-      if (tokens.size >= MAX_TOKENS) tokens.delete(tokens.keys().next().value as string);
-      tokens.set(token, Date.now() + ttl * 1000);
+      const token = newToken(tokenKey, Math.floor(Date.now() / 1000) + ttl);
       // The token's TTL back in the header it was asked with, as EC2 answers: aws-sdk-go-v2 (feature/ec2/imds
       // GetToken) parses it with ParseInt and fails the whole credential fetch without it.
       return text(res, 200, token, { [ttlHeader]: String(ttl) });
@@ -310,8 +337,8 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       if (relayed !== undefined) return text(res, 403, `forbidden: a request without a token must not carry ${relayed}`);
       return serve(res, role, cloud, await source());
     }
-    const exp = token !== undefined ? tokens.get(token) : undefined;
-    if (exp === undefined || exp < Date.now()) {
+    const exp = token !== undefined ? tokenExpiry(tokenKey, token) : undefined;
+    if (exp === undefined || exp <= Date.now()) {
       // Unless it carries none and the job has nothing to serve (ended, no role, none issued), which it is told
       // instead (review fg, 2; a tokenless read of the `ram/` paths is answered above since review gu, 1). The Alibaba SDK's ECS provider asks again without a token after any failure with one
       // (credential-protocols §4.2), and reported that second answer only: a job without a role, or one that ended,
@@ -379,8 +406,8 @@ export interface MetadataMetrics {
  * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
  * (all without it); the server and the port it got.
  */
-export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, metrics?: MetadataMetrics): Promise<{ server: Server; port: number }> {
-  const handler = metadataHandler(source, admit);
+export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, metrics?: MetadataMetrics, tokenKey?: Buffer): Promise<{ server: Server; port: number }> {
+  const handler = metadataHandler(source, admit, tokenKey);
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
     if (metrics !== undefined) {
       // Timed as the other credential endpoints, by status only (no job, no port): it was in no series (review nx, 2).

@@ -58,7 +58,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -681,7 +681,8 @@ export function createRelay(opts: RelayOptions): Relay {
     let at = wanted;
     const admit = uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused the metadata endpoint on ${metadataHost}:${at} to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its job's launcher runs as uid ${uid})`));
     try {
-      opened = await listenMetadata(() => metadataCredentials(cap, reads), metadataHost, wanted, admit, (line) => log(line.replaceAll(cap, '<capability>').replaceAll(reads, '<capability>')));
+      // Its tokens made from the launcher's capability, which a restarted agent is given again (review ql, 3).
+      opened = await listenMetadata(() => metadataCredentials(cap, reads), metadataHost, wanted, admit, (line) => log(line.replaceAll(cap, '<capability>').replaceAll(reads, '<capability>')), undefined, metadataTokenKey(cap));
       at = opened.port;
     } catch (e) {
       const cause = (e as NodeJS.ErrnoException).code ?? 'error';

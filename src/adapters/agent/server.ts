@@ -26,7 +26,7 @@ import type { App } from '../../app/index.ts';
 import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
 import { HTTP_ERRORS } from '../http/errors.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, metadataTokenKey, methodNotAllowed, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
@@ -405,7 +405,8 @@ export function createAgent(opts: {
               });
             }
           });
-    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, opts.metrics);
+    // Its tokens made from the job's, as the next server to open it makes them (review ql, 3).
+    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, opts.metrics, typeof owner?.tokenSecret === 'string' && owner.tokenSecret !== '' ? metadataTokenKey(owner.tokenSecret) : undefined);
     metadata.set(jobId, opened);
     at = opened.port;
     if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
