@@ -526,6 +526,10 @@ export function createRelay(opts: RelayOptions): Relay {
   const endpoints = new Map<string, { readonly server: Server; readonly port: number; readonly reads: string; closing: boolean }>();
   /** The ask of a launcher's capability under way (`POST /v1/launcher/metadata`): the next waits for it (review ql, 1). */
   const opening = new Map<string, Promise<void>>();
+  /** Set when `close` begins: no metadata endpoint is opened after (review ql, 4). */
+  let stopping = false;
+  /** The answer to a launcher's ask once the agent is stopping; it asks again at its next heartbeat. */
+  const STOPPING = json(503, { Code: 'Unavailable', Message: 'this agent is stopping: the metadata endpoint is opened when the agent started in its place is asked again' });
   /** Who connects to a metadata port (by uid). */
   const peers = createPeerUids({ log });
   /** A container document's role name and its Alibaba form, made once per document served. */
@@ -651,6 +655,7 @@ export function createRelay(opts: RelayOptions): Relay {
   /** Opens (or finds) the metadata endpoint of the launcher's capability `cap` on `wanted` (0: any port), serving `uid`. */
   async function openFor(req: IncomingMessage, cap: string, uid: number | undefined, wanted: number): Promise<Answer> {
     const answer = (port: number): Answer => json(200, { host: metadataHost, port });
+    if (stopping) return STOPPING;
     const existing = endpoints.get(cap);
     if (existing && !existing.closing) return answer(existing.port);
     // The launcher's capability only, as at heartbeat and end: the ranks' reads the job's credentials, and a rank's took
@@ -687,6 +692,13 @@ export function createRelay(opts: RelayOptions): Relay {
     } catch (e) {
       const cause = (e as NodeJS.ErrnoException).code ?? 'error';
       return json(409, { Code: 'PortUnavailable', Message: `cannot listen on ${metadataHost}:${wanted} (${cause})` });
+    }
+    // The agent began to stop while this ask waited for the server (review ql, 4): its endpoints are closed already, and
+    // one opened now was never closed, holding its port and keeping the stopped agent's process from exiting.
+    if (stopping) {
+      opened.server.close();
+      opened.server.closeAllConnections();
+      return STOPPING;
     }
     const raced = endpoints.get(cap);
     if (raced && !raced.closing) {
@@ -806,6 +818,7 @@ export function createRelay(opts: RelayOptions): Relay {
     },
     stats: () => ({ served, upstream: upstreamCalls, servedStale, entries: cache.size, metadataEndpoints: endpoints.size }),
     close: async () => {
+      stopping = true;
       clearInterval(sweep);
       for (const e of endpoints.values()) {
         e.server.close();

@@ -367,6 +367,13 @@ export function createAgent(opts: {
 
   /** Who this agent is in `Job.metadataEndpoint`: set once it listens. */
   let identity: string | undefined;
+  /**
+   * Set when `close` begins: no metadata endpoint is opened after (review ql, 4). A submission stored as the stop came
+   * opened its job's endpoint after `close` had closed the others, and it was never closed: the port held, and the
+   * stopped server's process did not exit.
+   */
+  let stopping = false;
+  const STOPPING = 'this server is stopping';
 
   /** Listens for one job's metadata requests on `port` of 127.0.0.1 (0: any free port); the port it got. */
   async function openOn(jobId: string, port: number): Promise<number> {
@@ -407,6 +414,11 @@ export function createAgent(opts: {
           });
     // Its tokens made from the job's, as the next server to open it makes them (review ql, 3).
     const opened = await listenMetadata(source, METADATA_HOST, port, admit, log, opts.metrics, typeof owner?.tokenSecret === 'string' && owner.tokenSecret !== '' ? metadataTokenKey(owner.tokenSecret) : undefined);
+    if (stopping) {
+      opened.server.close();
+      opened.server.closeAllConnections();
+      throw new Error(STOPPING);
+    }
     metadata.set(jobId, opened);
     at = opened.port;
     if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
@@ -423,6 +435,7 @@ export function createAgent(opts: {
     maxMetadataEndpoints,
     metadataFull: () => metadata.size >= maxMetadataEndpoints,
     openMetadata: async (jobId) => {
+      if (stopping) throw new Error(STOPPING);
       const existing = metadata.get(jobId);
       if (existing) return existing.port;
       // Submissions are refused at the bound before the job exists (metadataFull); two at once may pass it by one.
@@ -440,7 +453,7 @@ export function createAgent(opts: {
     reopenMetadata: async () => {
       let reopened = 0;
       let failed = 0;
-      if (identity === undefined) return { reopened, failed };
+      if (identity === undefined || stopping) return { reopened, failed };
       for (const { job, port } of await jobs.metadataEndpointsOf(identity)) {
         if (metadata.has(job)) continue;
         try {
@@ -455,6 +468,7 @@ export function createAgent(opts: {
       return { reopened, failed };
     },
     close: async () => {
+      stopping = true;
       for (const m of metadata.values()) m.server.close();
       metadata.clear();
       for (const e of ending) {
