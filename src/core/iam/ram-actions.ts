@@ -3,14 +3,25 @@
  * policy calls, which RAM has none of (lower-cased IAM name → RAM name). Per the "RAM authorization" table of each
  * operation in RAM's API reference: RAM attaches, detaches and lists a principal's policies as `AttachPolicyToUser`,
  * `DetachPolicyFromRole`, `ListPoliciesForGroup`…, changes a role's trust policy with `UpdateRole` (review lp, 2), and
- * gives a principal a policy only by `AttachPolicyTo…`, takes it back only by `DetachPolicyFrom…` (review lp, 3).
+ * gives a principal a policy only by `AttachPolicyTo…`, takes it back only by `DetachPolicyFrom…` (review lp, 3). It
+ * tags users, roles and policies with `TagResources`, removes and lists their tags with `UntagResources` and
+ * `ListTagResources` (review qn, 1: a `Deny ram:TagResources` did not keep a user from retagging itself).
  */
 export const RAM_OWN_NAMES: ReadonlyMap<string, string> = new Map(
-  (['User', 'Group', 'Role'] as const).flatMap((t) => [
-    [`attach${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
-    [`detach${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
-    [`listattached${t.toLowerCase()}policies`, `ListPoliciesFor${t}`],
-  ] as [string, string][]).concat([['updateassumerolepolicy', 'UpdateRole']]),
+  (['User', 'Group', 'Role'] as const)
+    .flatMap((t) => [
+      [`attach${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
+      [`detach${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
+      [`listattached${t.toLowerCase()}policies`, `ListPoliciesFor${t}`],
+    ] as [string, string][])
+    .concat([['updateassumerolepolicy', 'UpdateRole']])
+    .concat(
+      (['user', 'role', 'policy'] as const).flatMap((t) => [
+        [`tag${t}`, 'TagResources'],
+        [`untag${t}`, 'UntagResources'],
+        [`list${t}tags`, 'ListTagResources'],
+      ] as [string, string][]),
+    ),
 );
 
 /** The RAM operation that stands for an inline-policy call (`PutUserPolicy` → `AttachPolicyToUser`). */
