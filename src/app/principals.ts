@@ -381,7 +381,7 @@ function ramGuardNames(action: string): string[] {
   if (own !== undefined) return [own];
   const m = ADMIN_ACTION.exec(action);
   const guard = m === null ? undefined : RAM_GUARD_NAMES.get((m[2] as string).toLowerCase());
-  return guard === undefined ? [] : [`ram:${guard}`];
+  return (guard ?? []).map((g) => `ram:${g}`);
 }
 
 /**

@@ -21,15 +21,31 @@ export const RAM_OWN_NAMES: ReadonlyMap<string, string> = new Map(
         [`untag${t}`, 'UntagResources'],
         [`list${t}tags`, 'ListTagResources'],
       ] as [string, string][]),
-    ),
+    )
+    // RAM's OpenID Connect providers (review qn, 2): `Deny ram:CreateOIDCProvider` did not keep a user from registering
+    // an issuer of its own, nor `Deny ram:AddClientIdToOIDCProvider` from adding its audience to a trusted one.
+    .concat([
+      ['createopenidconnectprovider', 'CreateOIDCProvider'],
+      ['getopenidconnectprovider', 'GetOIDCProvider'],
+      ['listopenidconnectproviders', 'ListOIDCProviders'],
+      ['deleteopenidconnectprovider', 'DeleteOIDCProvider'],
+      ['addclientidtoopenidconnectprovider', 'AddClientIdToOIDCProvider'],
+      ['removeclientidfromopenidconnectprovider', 'RemoveClientIdFromOIDCProvider'],
+    ]),
 );
 
-/** The RAM operation that stands for an inline-policy call (`PutUserPolicy` → `AttachPolicyToUser`). */
-export const RAM_GUARD_NAMES: ReadonlyMap<string, string> = new Map(
-  (['User', 'Group', 'Role'] as const).flatMap((t) => [
-    [`put${t.toLowerCase()}policy`, `AttachPolicyTo${t}`],
-    [`delete${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
-  ] as [string, string][]),
+/**
+ * The RAM operations that stand for a call RAM has no one name of, whose Deny refuses it and whose Allow grants nothing:
+ * an inline-policy call (`PutUserPolicy` → `AttachPolicyToUser`), and UpdateOpenIDConnectProviderThumbprint, which
+ * replaces the list, RAM's `AddFingerprintToOIDCProvider` and `RemoveFingerprintFromOIDCProvider` at once (review qn, 2).
+ */
+export const RAM_GUARD_NAMES: ReadonlyMap<string, readonly string[]> = new Map(
+  (['User', 'Group', 'Role'] as const)
+    .flatMap((t) => [
+      [`put${t.toLowerCase()}policy`, [`AttachPolicyTo${t}`]],
+      [`delete${t.toLowerCase()}policy`, [`DetachPolicyFrom${t}`]],
+    ] as [string, string[]][])
+    .concat([['updateopenidconnectproviderthumbprint', ['AddFingerprintToOIDCProvider', 'RemoveFingerprintFromOIDCProvider']]]),
 );
 
 /**
@@ -47,8 +63,8 @@ export function otherDialectActions(pattern: string): string[] {
   const lower = name.toLowerCase();
   const own = RAM_OWN_NAMES.get(lower);
   if (own !== undefined) out.push(`ram:${own}`);
-  for (const [iamName, ramName] of [...RAM_OWN_NAMES, ...RAM_GUARD_NAMES]) {
-    if (ramName.toLowerCase() === lower) out.push(`iam:${iamName}`, `ram:${iamName}`);
+  for (const [iamName, ramNames] of [...[...RAM_OWN_NAMES].map(([i, r]) => [i, [r]] as const), ...RAM_GUARD_NAMES]) {
+    if (ramNames.some((r) => r.toLowerCase() === lower)) out.push(`iam:${iamName}`, `ram:${iamName}`);
   }
   return out;
 }
