@@ -54,6 +54,7 @@ import {
   checkPolicyDescription,
   checkName,
   checkTags,
+  acsReservedTagKey,
   isTagCountRefusal,
   entityArn,
   ID_PREFIX,
@@ -2313,11 +2314,32 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     },
   };
 
+  /**
+   * A User, Role or Policy document of an `acs` account asking for a tag key Alibaba Cloud reserves (`acsReservedTagKey`,
+   * review qn, 3) that the stored entity does not carry already: the IAM API's refusal of it. A key stored before is kept.
+   */
+  const alibabaReservedTag = async (o: Desired<unknown>): Promise<PlanError | undefined> => {
+    const tags = (o.spec as { readonly tags?: unknown } | undefined)?.tags;
+    if (!['User', 'Role', 'Policy'].includes(o.kind) || partitionOf(o.account) !== 'acs' || !Array.isArray(tags)) return undefined;
+    const asked = (tags as readonly Tag[]).filter((t) => acsReservedTagKey(t.key) !== undefined);
+    if (asked.length === 0) return undefined;
+    const type = PRINCIPAL_KINDS[o.kind];
+    const stored = newAccounts.has(o.account) ? undefined : type === 'user' || type === 'role' ? await tx[TABLES[type]].get(o.account, o.name) : await tx.policies.get(o.account, o.name);
+    const kept = new Set((stored?.tags ?? []).map((t) => t.key.toLowerCase()));
+    const t = asked.find((x) => !kept.has(x.key.toLowerCase()));
+    return t === undefined ? undefined : { code: 'VALIDATION_ERROR', path: 'spec.tags', message: `tag key \`${shortName(t.key)}\`: ${acsReservedTagKey(t.key) ?? ''}` };
+  };
+
   const changes: PlannedChange[] = [];
   const steps: Plan['steps'] = [];
   for (const o of objects) {
     const handler = handlerOf(o.kind);
     if (!handler) continue;
+    const reserved = await alibabaReservedTag(o);
+    if (reserved !== undefined) {
+      err(o.document, o, reserved);
+      continue;
+    }
     const p = await handler.plan(env, o);
     if (!p.ok) {
       for (const e of p.errors) err(o.document, o, e);

@@ -555,7 +555,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function createUser(c: Caller, input: { userName: string; path?: string; tags?: Tag[]; permissionsBoundary?: string }): R<UserRecord> {
     const path = input.path ?? '/';
-    const bad = firstInvalid<UserRecord>(['UserName', checkName('user', input.userName)], ['Path', checkPath(input.path)], ['Tags', checkTags(input.tags ?? [])]);
+    const bad = firstInvalid<UserRecord>(['UserName', checkName('user', input.userName)], ['Path', checkPath(input.path)], ['Tags', checkTags(input.tags ?? [], [], c.partition)]);
     if (bad) return bad;
     const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
     if (!a.ok) return a;
@@ -762,7 +762,7 @@ export function createDirectory(deps: AppDeps) {
     input: { roleName: string; assumeRolePolicyDocument: string; path?: string; description?: string; maxSessionDuration?: number; tags?: Tag[]; permissionsBoundary?: string },
   ): R<RoleRecord> {
     const path = input.path ?? '/';
-    const bad = firstInvalid<RoleRecord>(['RoleName', checkName('role', input.roleName)], ['Path', checkPath(input.path)], ['Description', checkDescription(input.description)], ['MaxSessionDuration', checkMaxSessionDuration(input.maxSessionDuration)], ['Tags', checkTags(input.tags ?? [])]);
+    const bad = firstInvalid<RoleRecord>(['RoleName', checkName('role', input.roleName)], ['Path', checkPath(input.path)], ['Description', checkDescription(input.description)], ['MaxSessionDuration', checkMaxSessionDuration(input.maxSessionDuration)], ['Tags', checkTags(input.tags ?? [], [], c.partition)]);
     if (bad) return bad;
     const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
@@ -931,7 +931,7 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`, (u) => requestTagContext(input.tags, u?.tags));
       if (!e.ok) return e;
-      const bad = checkTags(input.tags, e.value.tags);
+      const bad = checkTags(input.tags, e.value.tags, c.partition);
       if (bad) return isTagCountRefusal(bad) ? tooManyTags(ACTION_NAME[type] as 'User' | 'Role', `${type} \`${e.value.name}\``, e.value.tags, input.tags) : invalid(bad);
       return updateField(c, tx, type, input.name, e.value, 'tags', mergeTags(e.value.tags, input.tags));
     });
@@ -960,7 +960,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string; tags?: Tag[] }): R<PolicyRecord> {
     const path = input.path ?? '/';
-    const bad = firstInvalid<PolicyRecord>(['PolicyName', checkName('policy', input.policyName)], ['Path', checkPolicyPath(input.path)], ['Description', checkPolicyDescription(input.description)], ['Tags', checkTags(input.tags ?? [])]);
+    const bad = firstInvalid<PolicyRecord>(['PolicyName', checkName('policy', input.policyName)], ['Path', checkPolicyPath(input.path)], ['Description', checkPolicyDescription(input.description)], ['Tags', checkTags(input.tags ?? [], [], c.partition)]);
     if (bad) return bad;
     const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
@@ -1013,7 +1013,7 @@ export function createDirectory(deps: AppDeps) {
       const p = await authorizedPolicy(c, tx, input.policyArn, 'TagPolicy', (x) => requestTagContext(input.tags, x?.tags));
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
-      const bad = checkTags(input.tags, p.value.tags);
+      const bad = checkTags(input.tags, p.value.tags, c.partition);
       if (bad) return isTagCountRefusal(bad) ? tooManyTags('Policy', `policy \`${p.value.arn}\``, p.value.tags, input.tags) : invalid(bad);
       return updatePolicyTags(c, tx, p.value, mergeTags(p.value.tags, input.tags));
     });

@@ -539,7 +539,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const clientIds = [...new Set(input.clientIds)];
     const badIds = checkClientIds(clientIds);
     if (badIds) return failWith(badIds.code, badIds.message, 'ClientIDList');
-    const bad = checkThumbprints(thumbprints) ?? checkTags(tags);
+    const bad = checkThumbprints(thumbprints) ?? checkTags(tags, [], c.partition);
     if (bad) return failWith('VALIDATION_ERROR', bad);
     const arn = providerArn(c.partition, c.account, u.value.hostPath);
     const request = { url: u.value.url, clientIds, thumbprints, tags, jwks: input.jwks !== undefined ? 'inline' : 'discovery' };
@@ -700,7 +700,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       input.arn,
       'TagOpenIDConnectProvider',
       (r) => {
-        const bad = checkTags(input.tags, r.tags);
+        const bad = checkTags(input.tags, r.tags, c.partition);
         if (bad) return isTagCountRefusal(bad) ? failWith('LIMIT_EXCEEDED', bad) : failWith('VALIDATION_ERROR', bad, 'Tags');
         return ok({ ...r, tags: mergeTags(r.tags, input.tags) });
       },

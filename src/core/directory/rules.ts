@@ -181,10 +181,23 @@ export interface Tag {
 }
 
 /**
- * A refusal of one tag begins `Tags[i].Key` or `Tags[i].Value`, i its index in `tags`: the admin API names the body's
- * element from it (review nd, 3).
+ * Why Alibaba Cloud reserves tag key `key`, or undefined: RAM refuses a key that begins with `acs:` or `aliyun` or holds
+ * `http://` or `https://` (RAM's TagResources), the prefixes of the tags and condition keys Alibaba sets itself, as AWS
+ * reserves `aws:`. Held in `acs` accounts only (review qn, 3); compared without regard to case, as `aws:` is.
  */
-export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): string | undefined {
+export function acsReservedTagKey(key: string): string | undefined {
+  const k = key.toLowerCase();
+  if (k.startsWith('acs:') || k.startsWith('aliyun')) return `the \`acs:\` and \`aliyun\` prefixes are reserved by Alibaba Cloud in an acs account`;
+  if (k.includes('http://') || k.includes('https://')) return 'a key holding `http://` or `https://` is reserved by Alibaba Cloud in an acs account';
+  return undefined;
+}
+
+/**
+ * A refusal of one tag begins `Tags[i].Key` or `Tags[i].Value`, i its index in `tags`: the admin API names the body's
+ * element from it (review nd, 3). In an `acs` account (`partition`), Alibaba's reserved keys are refused too
+ * (`acsReservedTagKey`), but not a key an `existing` tag already carries.
+ */
+export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = [], partition?: Partition): string | undefined {
   const keys = new Map<string, string>();
   for (const t of existing) keys.set(t.key.toLowerCase(), t.key);
   for (const [i, t] of tags.entries()) {
@@ -194,6 +207,8 @@ export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): 
     // gatehouse:workspace, gatehouse:job and gatehouse:cluster, which policies scope by (review X, X5). Only new tags are
     // checked: `existing` ones, stored before this rule, still load and may be removed.
     if (reservedByGatehouse(t.key)) return `Tags[${i}].Key \`${t.key}\`: the \`${GATEHOUSE_TAG_PREFIX}\` prefix is reserved for the tags Gatehouse sets on job and node sessions`;
+    const alibaba = partition === 'acs' && !keys.has(t.key.toLowerCase()) ? acsReservedTagKey(t.key) : undefined;
+    if (alibaba !== undefined) return `Tags[${i}].Key \`${t.key}\`: ${alibaba}`;
     if (typeof t.value !== 'string' || characters(t.value) > 256 || !TAG_VALUE_RE.test(t.value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
   }
   const seen = new Set<string>();
