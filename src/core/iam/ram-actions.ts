@@ -2,8 +2,9 @@
  * RAM's own names for the IAM API's calls that RAM names otherwise, and the RAM operations standing for IAM's inline
  * policy calls, which RAM has none of (lower-cased IAM name → RAM name). Per the "RAM authorization" table of each
  * operation in RAM's API reference: RAM attaches, detaches and lists a principal's policies as `AttachPolicyToUser`,
- * `DetachPolicyFromRole`, `ListPoliciesForGroup`…, changes a role's trust policy with `UpdateRole` (review lp, 2), and
- * gives a principal a policy only by `AttachPolicyTo…`, takes it back only by `DetachPolicyFrom…` (review lp, 3). It
+ * `DetachPolicyFromRole`, `ListPoliciesForGroup`…, changes a role's trust policy (review lp, 2) and its description
+ * (review qn, 4) with `UpdateRole`, and gives a principal a policy only by `AttachPolicyTo…`, takes it back only by
+ * `DetachPolicyFrom…` (review lp, 3). It
  * tags users, roles and policies with `TagResources`, removes and lists their tags with `UntagResources` and
  * `ListTagResources` (review qn, 1: a `Deny ram:TagResources` did not keep a user from retagging itself).
  */
@@ -14,7 +15,8 @@ export const RAM_OWN_NAMES: ReadonlyMap<string, string> = new Map(
       [`detach${t.toLowerCase()}policy`, `DetachPolicyFrom${t}`],
       [`listattached${t.toLowerCase()}policies`, `ListPoliciesFor${t}`],
     ] as [string, string][])
-    .concat([['updateassumerolepolicy', 'UpdateRole']])
+    // RAM's UpdateRole changes a role's trust policy and its description (review qn, 4: UpdateRoleDescription).
+    .concat([['updateassumerolepolicy', 'UpdateRole'], ['updateroledescription', 'UpdateRole']])
     .concat(
       (['user', 'role', 'policy'] as const).flatMap((t) => [
         [`tag${t}`, 'TagResources'],
