@@ -647,6 +647,16 @@ export async function launch(given: LaunchOptions): Promise<number> {
         held = undefined;
         servedDoc = undefined;
       }
+      // The job's role does not exist (404 NoRole): the session in the file is of a role deleted, which STS refuses,
+      // and the file went on offering it, good for up to ~3 h by its `Expiration`, for the rest of the job (review qo,
+      // 1). It goes, as at the job's end (only if it still holds what was last written), and is written again once a
+      // session is served (the role made again).
+      if (refused && r?.status === 404 && written !== undefined) {
+        if ((await removeCredentialsFile(opts.credentialsFile, written)) !== 'kept') {
+          written = undefined;
+          lastKey = '';
+        }
+      }
       if (held !== undefined) {
         const expiration = Math.max(servedExpiration(held.realEnd, Date.now()), Date.parse(String(held.doc['Expiration'])));
         await write({ ...held.doc, Expiration: isoSeconds(expiration) });
