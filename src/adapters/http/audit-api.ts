@@ -28,7 +28,7 @@ import { refusedRequest } from '../../app/refused-request.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, parseAnchor, READ_AUDIT, recordedPrincipal } from '../../app/audit.ts';
-import { recordedPrincipalArn, recordedRoleArn } from '../../app/audit-spelling.ts';
+import { recordedJobId, recordedPrincipalArn, recordedRoleArn } from '../../app/audit-spelling.ts';
 import { auditTimeOf } from '../../app/audit-time.ts';
 import { ROOT_ACCOUNT } from '../../app/accounts.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
@@ -194,12 +194,14 @@ export function auditRoutes(): Route[] {
       handler: async ({ app, caller, query }) => {
         const f = filterOf(query, app.deps.now());
         if (!f.ok) return f;
-        // A user or role named in another case than the directory's: read as records spell it (review pa, 5).
-        const { principal, role } = f.value.filter;
+        // A user or role named in another case than the directory's: read as records spell it (review pa, 5); a job by
+        // its ARN or its id in another case, too (review qo, 2).
+        const { principal, role, job } = f.value.filter;
         const filter = {
           ...f.value.filter,
           ...(principal !== undefined ? { principal: recordedPrincipalArn(app.live.principals, recordedPrincipal(principal)) } : {}),
           ...(role !== undefined ? { role: recordedRoleArn(app.live.principals, role) } : {}),
+          ...(job !== undefined ? { job: recordedJobId(job) } : {}),
         };
         const page = await app.audit.query(caller, filter, f.value.after, f.value.limit);
         if (!page.ok) return page;
