@@ -1857,7 +1857,8 @@ export function createEscalation(deps: EscalationDeps) {
           actions: [...(create.actions ?? []), 'kubernetes:create'],
           arn,
           reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may ${create.rbac ? `write ${create.rbac} and so ` : ''}${create.workload !== undefined ? `create ${create.workload} in namespace ${create.ns} of cluster ${c.name}, whose pod template, annotated gatehouse.dev/role, its controller makes pods of on ${x.name}'s grant` : `create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`}`, ...create.reasons],
-          tags: jobSessionTags({ workspace: '', id: '*' }),
+          // A pod's job is a node of its cluster, and its sessions are tagged so (review qo, 3).
+          tags: jobSessionTags({ kind: 'node', workspace: '', cluster: c.name, id: '*' }),
         };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
       }

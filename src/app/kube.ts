@@ -2089,8 +2089,10 @@ export function createKube(app: App, options: KubeOptions) {
       trustedServiceName(
         computeServices(partition),
         // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`);
-        // refused when the trust policy denies the service by any of its names (review gj, 4).
-        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ workspace: '', id: jobId }))), time: deps.now() }, { identity: [], trust }).decision,
+        // refused when the trust policy denies the service by any of its names (review gj, 4). And with the session tags
+        // they carry: a pod's job is a node of its cluster (`createPodJob`), tagged `gatehouse:cluster`, not a workspace's
+        // job (review qo, 3: a trust scoped to the cluster's sessions refused its pods, one denying them admitted them).
+        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id: jobId }))), time: deps.now() }, { identity: [], trust }).decision,
       ).allowed !== undefined;
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's
