@@ -39,6 +39,7 @@ import {
   SUB_USER_CHECK_FAILED,
   TERMINAL,
   trainingServices,
+  trustDenied,
   trustFix,
   workspaceArn,
   workspaceKey,
@@ -1005,17 +1006,26 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * undefined: decided with the `aws:SourceAccount` and `aws:SourceArn` (the job's ARN) its sessions are issued with
    * (`issueFor`), so that a trust conditioned on them, as AWS's confused-deputy guidance has it, is trusted here too.
    */
-  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[], jobId: string, tags: Readonly<Record<string, string>>): string | undefined {
+  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[], jobId: string, tags: Readonly<Record<string, string>>): { readonly allowed?: string; readonly denied?: string } {
     const trust = cachedTrust(cache, role);
-    if (!trust) return undefined;
+    if (!trust) return {};
     // With the session tags the job's sessions carry, as issuance decides it (review hp, 7).
     const context = contextOf(serviceTrustContext(role.account, jobArn(partition, role.account, jobId), tags));
     // Refused when it denies the service by any of its names, as issuance refuses it (`trustedServiceName`, review gj, 4).
-    return trustedServiceName(services, (service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision).allowed;
+    return trustedServiceName(services, (service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context, time: now() }, { identity: [], trust }).decision);
   }
 
-  /** Does the role trust one of the training service names, for the job `jobId`? Returns the name, or undefined. */
-  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string, jobId: string, workspace: string): Promise<string | undefined> {
+  /**
+   * The refusal of a role whose trust policy does not let `services` assume it for the job (`trust`, `trustingService`'s
+   * answer), or undefined when it does: a Deny that applies said as one, not as an Allow missing (review qo, 4).
+   */
+  function untrusted(trust: { readonly allowed?: string; readonly denied?: string } | undefined, partition: Partition, roleArn: string, service?: string): Result<never> | undefined {
+    if (trust?.allowed !== undefined) return undefined;
+    return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trust?.denied !== undefined ? trustDenied(roleArn, trust.denied) : trustFix(partition, roleArn, service)}`);
+  }
+
+  /** Does the role trust one of the training service names, for the job `jobId`? The name it trusts, or the one it denies. */
+  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string, jobId: string, workspace: string): Promise<{ readonly allowed?: string; readonly denied?: string } | undefined> {
     const role = await tx.roles.get(account, roleName);
     return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition), jobId, jobSessionTags({ workspace, id: jobId }));
   }
@@ -1305,15 +1315,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // 3. The role trusts the training service.
       if (mode === 'custom' && roleArn !== undefined) {
         const parsed = parseRoleArn(roleArn);
-        const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name, id, ws.name));
-        if (!trusted) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn)}`);
+        const refused = untrusted(parsed && (await trustedTrainingService(tx, partition, account, parsed.name, id, ws.name)), partition, roleArn);
+        if (refused) return refused;
       }
       // The account's default role too, once it exists (`ensureDefaultRole` makes it trusting the service): an admin may
       // have changed its trust policy, and a job submitted then got no credentials, its processes refused at every read.
       if (mode === 'default') {
         const role = await tx.roles.get(account, defaultRoleName(partition));
         const arn = role && roleArnOf(partition, account, role.path, role.name);
-        if (role && arn && trustingService(role, partition, arn, trainingServices(partition), id, jobSessionTags({ workspace: ws.name, id })) === undefined) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, arn)}`);
+        const refused = role && arn ? untrusted(trustingService(role, partition, arn, trainingServices(partition), id, jobSessionTags({ workspace: ws.name, id })), partition, arn) : undefined;
+        if (refused) return refused;
         // Its ARN with the path it has (an admin may have made it under one): sessions are issued to the role the ARN
         // names, path included (review kb, 2).
         if (arn) roleArn = arn;
@@ -2239,7 +2250,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const service = computeServices(partition)[0] as string;
       const refused = passRoleRefusal(caller, roleArn, computeServices(partition), jobArn(partition, account, id));
       if (refused) return refused;
-      if (trustingService(role, partition, roleArn, computeServices(partition), id, jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id })) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
+      const untrustedBy = untrusted(trustingService(role, partition, roleArn, computeServices(partition), id, jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id })), partition, roleArn, service);
+      if (untrustedBy) return untrustedBy;
       return ok({ roleArn, why: chosen.value.why });
     });
     if (!checked.ok) return checked;

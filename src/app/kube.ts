@@ -45,6 +45,7 @@ import {
   ROLE_CHECK_FAILED,
   serviceTrustContext,
   jobSessionTags,
+  trustDenied,
   trustFix,
   type Cluster,
   type Job,
@@ -2085,16 +2086,18 @@ export function createKube(app: App, options: KubeOptions) {
     if (!role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
     const trust = cachedTrust(trustPolicies, role);
     const trusted =
-      trust !== undefined &&
-      trustedServiceName(
-        computeServices(partition),
-        // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`);
-        // refused when the trust policy denies the service by any of its names (review gj, 4). And with the session tags
-        // they carry: a pod's job is a node of its cluster (`createPodJob`), tagged `gatehouse:cluster`, not a workspace's
-        // job (review qo, 3: a trust scoped to the cluster's sessions refused its pods, one denying them admitted them).
-        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id: jobId }))), time: deps.now() }, { identity: [], trust }).decision,
-      ).allowed !== undefined;
-    if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
+      trust === undefined
+        ? {}
+        : trustedServiceName(
+            computeServices(partition),
+            // With the aws:SourceAccount and aws:SourceArn its job's sessions are issued with (src/app/sts.ts `assumeRoleAsService`);
+            // refused when the trust policy denies the service by any of its names (review gj, 4). And with the session tags
+            // they carry: a pod's job is a node of its cluster (`createPodJob`), tagged `gatehouse:cluster`, not a workspace's
+            // job (review qo, 3: a trust scoped to the cluster's sessions refused its pods, one denying them admitted them).
+            (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id: jobId }))), time: deps.now() }, { identity: [], trust }).decision,
+          );
+    // A Deny that applies is said as one: the statement `trustFix` names is there already, or changes nothing (review qo, 4).
+    if (trusted.allowed === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trusted.denied !== undefined ? trustDenied(roleArn, trusted.denied) : trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's
     // submitter's is (src/app/jobs.ts `submitterId`), so that the user deleted and created again under the name is
     // not taken for the one who passed the role.

@@ -318,6 +318,15 @@ export function trustFix(partition: Partition, roleArn: string, service: string 
   return `the trust policy of role ${roleArn} does not allow the ${which} service ${service} to assume it; add this statement to the role's trust policy: ${JSON.stringify(statement)}`;
 }
 
+/**
+ * Why a service may not assume `roleArn` for a job when the role's trust policy denies it by name `service` (an explicit
+ * Deny applies): `trustFix`'s statement to add is there already, or changes nothing while the Deny stands (review qo, 4).
+ */
+export function trustDenied(roleArn: string, service: string): string {
+  const which = service === COMPUTE_SERVICE || service === COMPUTE_SERVICE_ACS ? 'compute' : 'training';
+  return `the trust policy of role ${roleArn} denies the ${which} service ${service} the right to assume it for this job: a Deny statement of it applies (by the job's aws:SourceArn, aws:SourceAccount or session tags, or to every job), which no Allow added overrides; change or remove that statement, or use another role`;
+}
+
 // --- credential refresh schedule ----------------------------------------------------------------------
 
 /**
