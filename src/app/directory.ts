@@ -80,6 +80,17 @@ function fromStore<T>(r: StoreResult<T>): Result<T> {
 const overQuota = <T>(quota: string, limit: number): Result<T> => failWith<T>('LIMIT_EXCEEDED', `Cannot exceed quota for ${quota}: ${limit}`);
 
 /**
+ * CreateAccessKey's refusal of a user that holds its two keys: IAM's words first (what scripts match), then whose keys
+ * they are and how to make room. IAM's words alone, which the tour's `iam access-keys create --user alice` run a third
+ * time met, said neither (review qq, 1). The key ids are not named: CreateAccessKey does not grant ListAccessKeys.
+ */
+const keysFull = <T>(user: string, held: number): Result<T> =>
+  failWith<T>(
+    'LIMIT_EXCEEDED',
+    `Cannot exceed quota for AccessKeysPerUser: ${QUOTAS.accessKeysPerUser}: user ${user} has ${held} access keys; delete one first (DeleteAccessKey: \`gatehouse iam access-keys delete ID --user ${user}\`, \`aws iam delete-access-key\`); \`gatehouse iam access-keys list --user ${user}\` says when each was last used`,
+  );
+
+/**
  * TagUser's, TagRole's or TagPolicy's refusal of tags past the 50 a resource may carry: IAM's quota, then `what` (the
  * resource), how many tags it carries, how many keys new to it the request adds, and what to do. "an entity may carry at
  * most 50 tags" named none of them (review ka, 6).
@@ -1358,7 +1369,8 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const u = await authorizedEntity(c, tx, 'user', name, 'CreateAccessKey');
       if (!u.ok) return u;
-      if ((await tx.accessKeys.listForUser(c.account, u.value.name)).length >= QUOTAS.accessKeysPerUser) return overQuota('AccessKeysPerUser', QUOTAS.accessKeysPerUser);
+      const held = (await tx.accessKeys.listForUser(c.account, u.value.name)).length;
+      if (held >= QUOTAS.accessKeysPerUser) return keysFull(u.value.name, held);
       const r = await issueAccessKey(tx, c.partition, u.value);
       if (r.ok) changed(c, null, keyView(r.value.key));
       return r;
