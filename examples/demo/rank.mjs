@@ -9,6 +9,7 @@
 //
 // Each rank reads the dataset's shards i with i % WORLD_SIZE == RANK (checking each against the SHA-256 stored
 // with it), writes `rank-N.pt` under --checkpoints, and rank 0 tries to read --try, which should be refused.
+// A --data prefix that holds no shard (`*.tar`) is an error (exit 1): the dataset was not put there.
 // With --report the rank writes what it saw to DIR/rank-N.json (for `gatehouse demo`), else it prints it.
 import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
@@ -45,6 +46,8 @@ try {
 
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: data.bucket, Prefix: data.key }));
   const shards = (listed.Contents ?? []).map((o) => o.Key).filter((k) => k.endsWith('.tar')).sort();
+  // A dataset of no shard is a mistake (not uploaded, or under another prefix), not a job that trains on nothing.
+  if (shards.length === 0) throw new Error(`no shard (*.tar) under ${args.data}: put the dataset there first (README §5)`);
   const mine = shards.filter((_, i) => i % world === rank);
   const digest = createHash('sha256');
   for (const key of mine) {
