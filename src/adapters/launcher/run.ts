@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
@@ -819,9 +819,14 @@ export async function launch(given: LaunchOptions): Promise<number> {
   }
   const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
   // Stopped during the setup above: no rank starts.
-  /** Why `cmd` did not run, said, and its status as a shell reports it: 127 not found, 126 found but not runnable. */
+  /**
+   * Why `cmd` did not run, said once (every rank fails alike: it was said once a rank), and its status as a shell
+   * reports it: 127 not found, 126 found but not runnable.
+   */
+  let saidCannotRun = false;
   const cannotRun = (e: unknown): number => {
-    log(`gatehouse: cannot run \`${cmd}\`: ${e instanceof Error ? e.message : String(e)}`);
+    if (!saidCannotRun) log(`gatehouse: cannot run \`${cmd}\`: ${whyNotRunnable(cmd as string, e)}`);
+    saidCannotRun = true;
     return (e as { code?: unknown }).code === 'ENOENT' ? 127 : 126;
   };
   let unstartable = false;
@@ -987,4 +992,51 @@ async function removeProfileFiles(dir: string): Promise<void> {
  */
 function signalNumber(signal: NodeJS.Signals): number | undefined {
   return (constants.signals as Partial<Record<NodeJS.Signals, number>>)[signal];
+}
+
+/**
+ * Why `cmd` could not be started, in words that say what to do, as a shell says it (`command not found`, `Permission
+ * denied`, `Is a directory`, `bad interpreter`): Node's own, `spawn nosuchcmd ENOENT`, `spawn ./train.py EACCES`,
+ * said neither what was wrong nor what to do (review qq, 3). Other failures keep Node's message.
+ */
+export function whyNotRunnable(cmd: string, e: unknown, cwd: string = process.cwd()): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  const path = cmd.includes('/') ? resolve(cwd, cmd) : undefined;
+  if (code === 'ENOENT') {
+    if (path === undefined) return "no such command on the job's PATH; check its name, or give its path";
+    const first = firstLineOf(path);
+    // The file is there: execve's ENOENT is then its interpreter's.
+    if (first?.startsWith('#!') === true) return `the interpreter its first line names (${first.slice(0, 200)}) is not there; install it, or fix that line`;
+    return 'no such file; check the path';
+  }
+  if (code === 'EACCES') {
+    if (path !== undefined && isDirectory(path)) return 'it is a directory; give the program to run';
+    return 'permission denied: it is not executable; `chmod +x` it, or run it through its interpreter (`node FILE`, `python3 FILE`, `sh FILE`)';
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The first line of the file at `path` (at most 256 bytes of it), or undefined when it cannot be read. */
+function firstLineOf(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    // A regular file only: opening a FIFO would wait for a writer.
+    if (!statSync(path).isFile()) return undefined;
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(256);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n).toString('utf8').split('\n')[0]?.replace(/\r$/, '').trimEnd();
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
