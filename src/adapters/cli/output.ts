@@ -184,3 +184,17 @@ export const nonEmptyArg = (flag: string, what: string, otherwise?: string) => (
   if (v.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give ${what} (is a shell variable unset?)${otherwise !== undefined ? `, or leave ${flag} out ${otherwise}` : ''}`);
   return v;
 };
+
+/**
+ * An option's parser taking a role's ARN (`--role-arn`): an empty value as `nonEmptyArg` refuses it, and a word that
+ * is no ARN, a role's bare name above all (`--role-arn trainer`), refused before anything is sent, saying what to give,
+ * as `jobs run --role NAME` says it. Sent, a short name was told only a length constraint (`Member must have length
+ * greater than or equal to 20`), a longer one that it "is not a role ARN" (review qq, 4). Not resolved to an ARN: that
+ * takes a request to learn the account, and a role with a path (`role/team/x`) cannot be written from its name.
+ */
+export const roleArnArg = (flag: string) => (v: string): string => {
+  nonEmptyArg(flag, "the role's ARN")(v);
+  if (/^(?:arn|acs):/i.test(v.trim())) return v;
+  const hint = /^[\w+=,.@-]{1,64}$/.test(v) ? `; for the role named \`${v}\`, give its ARN: ${flag} arn:aws:iam::<account>:role/${v} (\`gatehouse whoami\` shows your account)` : ' (arn:aws:iam::<account>:role/<name>, or acs:ram::<account>:role/<name>)';
+  throw new InvalidArgumentError(`${flag} takes a role's ARN, got \`${v}\`${hint}`);
+};

@@ -24,7 +24,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
-import { formatJson, formatTable, nonEmptyArg, outputFormatArg, printable, usageFailure, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, nonEmptyArg, outputFormatArg, printable, roleArnArg, usageFailure, withJsonOption } from '../output.ts';
 
 interface EntryJson {
   readonly cluster: string;
@@ -200,7 +200,7 @@ Files written:
       .addOption(new Option('--cluster-name <name>', 'as --cluster (aws eks get-token\'s name for it)').argParser(nonEmptyArg('--cluster-name', 'the name of the cluster the token is for')).hideHelp())
       .addOption(new Option('-o, --output <format>', 'json: what it prints (aws eks get-token --output json)').argParser(execOutput).hideHelp())
       // What `aws eks update-kubeconfig --role-arn R` writes into the args (review kw, 2): unknown, kubectl failed with exit 2.
-      .option('--role-arn <arn>', `sign with a session of this role, assumed with your credentials (session name ${EKS_SESSION_NAME}), as aws eks get-token --role-arn`, nonEmptyArg('--role-arn', 'the ARN of the role to sign as')),
+      .option('--role-arn <arn>', `sign with a session of this role, assumed with your credentials (session name ${EKS_SESSION_NAME}), as aws eks get-token --role-arn`, roleArnArg('--role-arn')),
   )
     .addHelpText(
       'after',

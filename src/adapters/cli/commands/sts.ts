@@ -17,7 +17,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { fileErrorsText, nonEmptyArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
+import { fileErrorsText, nonEmptyArg, roleArnArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
 import { containerCapabilityOf, containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -130,7 +130,7 @@ function assumeBody(opts: AssumeOpts, sessionName: string, policy: string | unde
 function withAssumeOptions(cmd: Command, sessionNameRequired: boolean): Command {
   const name = new Option('--role-session-name <name>', sessionNameRequired ? 'the session name (2–64 of [A-Za-z0-9_+=,.@-]); it ends the session ARN' : 'the session name (default: gatehouse-<unix time>)');
   return cmd
-    .requiredOption('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
+    .requiredOption('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer', roleArnArg('--role-arn'))
     .addOption(sessionNameRequired ? name.makeOptionMandatory() : name)
     .addOption(new Option('--duration-seconds <seconds>', 'the session lifetime, 900 to 43200 (default 3600; at most the role\'s maximum)').argParser(durationSeconds))
     .addOption(new Option('--policy <document>', POLICY_HELP).argParser(policyArg))
@@ -196,7 +196,7 @@ Example:
       sts
         .command('revoke-sessions')
         .description('revoke sessions issued before now: every session of a role, one session, or a job\'s sessions')
-        .option('--role-arn <arn>', 'every session of this role issued before now', nonEmptyArg('--role-arn', "the role's ARN"))
+        .option('--role-arn <arn>', 'every session of this role issued before now', roleArnArg('--role-arn'))
         .option('--session-arn <arn>', 'one session: arn:aws:sts::<account>:assumed-role/<role>/<session> (acs:ram::<account>:role/<role>/<session>)', nonEmptyArg('--session-arn', "the session's ARN"))
         .option('--job <id>', 'the sessions issued so far to this job', nonEmptyArg('--job', "the job's id")),
     ),
@@ -269,7 +269,7 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
   const cmd = program.command('credentials').description('print temporary credentials of a role, or of the job this runs in, as an AWS credential_process document (or an aliyun External profile\'s)');
   withServerOptions(
     cmd
-      .option('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
+      .option('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer', roleArnArg('--role-arn'))
       .option('--job', 'the credentials of the training job this command runs in (read from its credential endpoint)')
       .addOption(new Option('--role-session-name <name>', 'the session name (default: gatehouse-<unix time>)'))
       .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
