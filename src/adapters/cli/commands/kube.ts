@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { yaml } from '../yaml.ts';
 import { TRAINING_WORKLOAD_RESOURCES } from '../../../core/kube/admission.ts';
+import { defaultUsername } from '../../../core/kube/access-entry.ts';
 import { assumedConnection, call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -52,13 +53,20 @@ const PRESIGN_EXPIRES = 60;
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * The username an entry gives, its own or, marked `(default)`, the one it gives naming none (the principal's ARN; for a
+ * role, its assumed-role template), as EKS answers it: `(default)` alone did not say which username the cluster sees,
+ * what a RoleBinding for the user names (review qq, 5).
+ */
+const usernameOf = (e: Pick<EntryJson, 'username' | 'principalArn'>): string => e.username ?? `${defaultUsername(e.principalArn)} (default)`;
+
 function describeEntry(e: EntryJson): string {
   // Each value as the terminal may show it (review id, 2): a username (any 1–512 characters) with a line feed printed a
   // `kubernetes groups: system:masters` line of its own, and an ESC cleared the screen.
   return [
     `cluster:           ${printable(e.cluster)}`,
     `principal ARN:     ${printable(e.principalArn)}`,
-    `username:          ${printable(e.username ?? '(default)')}`,
+    `username:          ${printable(usernameOf(e))}`,
     `kubernetes groups: ${printable(e.kubernetesGroups.join(', ') || '(none)')}`,
     `name:              ${printable(e.name)}`,
     `created:           ${printable(e.created)}`,
@@ -125,7 +133,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
             formatTable<EntryJson>(
               [
                 { header: 'principal ARN', value: (e) => e.principalArn },
-                { header: 'username', value: (e) => e.username ?? '(default)' },
+                { header: 'username', value: (e) => usernameOf(e) },
                 { header: 'groups', value: (e) => e.kubernetesGroups.join(',') },
               ],
               r.accessEntries,
