@@ -9,6 +9,7 @@
 import { arnConditionMatcher, globMatcher, resolvedArnConditionMatcher, resolvedGlobMatcher, type Matcher } from './glob.ts';
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.ts';
 import type { BaseOperator, ConditionEntry } from './types.ts';
+import { addSteps } from './work.ts';
 import { parseTemplate, RESOLVED_VALUES, resolvedCache, resolveTemplate, type KeyLookup, type Template, type MatcherCache } from './variables.ts';
 
 export interface CompiledCondition {
@@ -472,6 +473,8 @@ export function evaluateCondition(c: CompiledCondition, lookup: KeyLookup): Cond
     if (entry.ifExists || c.negated) return undefined;
     return { error: false, reason: `key \`${entry.key}\` is absent from the request` };
   }
+  // Each request value against each policy value, at most (work.ts).
+  addSteps(values.length * entry.values.length);
   let ok: boolean | undefined;
   if (entry.qualifier === 'ForAllValues') ok = every(c, values, lookup);
   else if (entry.qualifier === 'ForAnyValue' || !c.negated) ok = some(c, values, lookup);

@@ -21,6 +21,7 @@ import {
 } from './compile.ts';
 import { evaluateCondition, type CompiledCondition, type ConditionMiss } from './conditions.ts';
 import { keyLookup } from './principal.ts';
+import { addSteps } from './work.ts';
 import type { AuthzRequest, ConditionFailure, Decision, PolicySet, PolicyType, Principal, StatementRef } from './types.ts';
 import type { KeyLookup, PrefixLookup } from './variables.ts';
 
@@ -327,6 +328,8 @@ function scan(policies: readonly CompiledPolicy[], s: Scan, type: PolicyType): n
       const list = l === 0 ? p.anyService : (bucket as readonly CompiledStatement[]);
       for (let i = 0; i < list.length; i++) {
         const cs = list[i] as CompiledStatement;
+        // The statement, and each entry it may try (work.ts).
+        addSteps(1 + cs.actions.length + (cs.resources?.length ?? 0));
         const pm = applies(cs, s, type);
         if (pm === MATCH_NONE) continue;
         (s.matched ??= []).push(statementRef(cs, type));
