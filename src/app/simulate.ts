@@ -334,8 +334,12 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
   for (const a of o.actionNames) {
     if (!ACTION_RE.test(a)) return failWith('INVALID_INPUT', `ActionNames: \`${shortName(a)}\` is not an action name; use \`service:ActionName\` without wildcards, such as \`s3:GetObject\``, 'ActionNames');
   }
-  for (const r of o.resourceArns ?? []) {
-    if (r.length === 0 || r.length > 2048) return failWith('INVALID_INPUT', 'ResourceArns: each entry must be 1 to 2048 characters', 'ResourceArns');
+  for (const [i, r] of (o.resourceArns ?? []).entries()) {
+    // IAM's model's constraint, in its words, naming the member among up to 1,000 and its length, not the value: it was
+    // InvalidInput, "each entry must be 1 to 2048 characters", whichever it was (review qm, 3).
+    const member = `resourceArns.member.${i + 1}`;
+    if (r.length === 0) return failWith('VALIDATION_ERROR', `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`, `ResourceArns.member.${i + 1}`);
+    if (r.length > 2048) return failWith('VALIDATION_ERROR', `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to 2048 (it is ${r.length} characters)`, `ResourceArns.member.${i + 1}`);
     // As IAM's simulator answers it: a bucket path for its ARN (`ml-datasets/x`) was decided, matched no statement and
     // came back implicitDeny, the typo's answer and not the policies' (review readme, gh 7).
     if (resourceRefusal(r) !== undefined) return failWith('INVALID_INPUT', `ResourceNames are not in a valid ARN format: ${r.slice(0, 100)}.`, 'ResourceArns');
