@@ -6,7 +6,7 @@
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { keyPath, shownKey } from '../core/directory/rules.ts';
-import { accountOf, compilePolicy, contextKeyProblem, engineSteps, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest, KNOWN_PERMISSIONS } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
@@ -14,7 +14,7 @@ import type { BoundRole, SubjectAllowed } from '../core/rbac/index.ts';
 import { isJobSubmitter, isWorkspaceMember, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
-import { setImmediate } from 'node:timers/promises';
+import { engineTurns } from './engine-turns.ts';
 import { isStoreDataRefused, isStoreUnavailable } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies, sessionPolicyHeld, type JobSession } from './jobs.ts';
@@ -308,13 +308,7 @@ const OWNER_KEYS: ReadonlySet<string> = new Set(['aws:resourceaccount', 'acs:res
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
 /** Batches and contexts are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
-/**
- * The engine's steps (src/core/iam/work.ts) a batch takes before the event loop turns: about 10–40 ms. A decision is
- * input × pattern, and one about a principal with 10 policies of wildcard resources, on a 2,000-character resource, took
- * ~1 s: a batch of them held the server's one thread for its whole length, /healthz and every other caller's request
- * unanswered (a liveness probe's timeout is 1 s), 1,000 of them for a quarter of an hour (review qm, 2).
- */
-const BATCH_SLICE_STEPS = 4_000_000;
+
 const MAX_CONTEXT_KEYS = 256;
 /**
  * Context values, all keys together, and the characters of one: every condition on a key walks its values, so the
@@ -2317,13 +2311,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const out: (AuthorizeAnswer | BatchError)[] = new Array(requests.length);
     // One batch, one caller, one instant: whether it may ask about a principal is decided once per principal.
     const asked = new Map<string, Result<unknown>>();
-    let slice = engineSteps();
+    // Now and then the event loop turns, so that the server answers others while a costly batch is decided: 1,000
+    // questions of ~1 s each held its one thread for a quarter of an hour (review qm, 2).
+    const turn = engineTurns();
     for (let i = 0; i < requests.length; i++) {
-      // Now and then the event loop turns, so that the server answers others while a costly batch is decided.
-      if (engineSteps() - slice > BATCH_SLICE_STEPS) {
-        await setImmediate();
-        slice = engineSteps();
-      }
+      await turn();
       const q = questionOf(requests[i], `requests[${i}].`);
       let one: Answered;
       try {

@@ -124,6 +124,7 @@
  * (review ee, 1), which changes how many questions an answer takes, never the answer.
  */
 import { setImmediate } from 'node:timers/promises';
+import { engineTurns } from './engine-turns.ts';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
@@ -652,9 +653,13 @@ export function createEscalation(deps: EscalationDeps) {
     const max = deps.maxQuestions ?? MAX_QUESTIONS;
     /** Counts a question; past the budget the whole answer is refused, and now and then the event loop turns. */
     const overBudget = (): string => `escalation paths ${input.principal === undefined ? `of every user and role of account ${account}` : `of ${input.principal}`} need more than ${max.toLocaleString('en-US')} questions of the engine${input.principal === undefined ? ': ask about one principal at a time (`principal`)' : ''}`;
+    // And whenever the engine has taken TURN_STEPS: 2,000 questions about principals with costly policies took
+    // minutes (review qm, 4).
+    const turn = engineTurns();
     const ask = async (): Promise<void> => {
       if (++questions > max) throw new Refused('LIMIT_EXCEEDED', overBudget());
       if (questions % SLICE === 0) await setImmediate();
+      else await turn();
     };
 
     const groupPolicies = new Map(details.value.groups.map((g) => [g.group.name, g.attached.map((a) => a.arn)]));

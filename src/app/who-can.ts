@@ -47,6 +47,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { STORED_POLICY_MAX_CHARS } from './unreadable-policy.ts';
 import type { EscalationAnswer, EscalationInput, EscalationStep } from './escalation.ts';
 import type { SubjectAllowed } from '../core/rbac/index.ts';
+import { engineTurns } from './engine-turns.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'audience' | 'resourceAccount'>;
@@ -673,7 +674,11 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const allowed: Reacher[] = [];
     const excluded: ConditionallyExcluded[] = [];
     let checked = 0;
+    // Each question is awaited but answered without I/O: the event loop turns now and then, so that the server answers
+    // others while costly principals are asked about (review qm, 4).
+    const turn = engineTurns();
     for (const p of principals) {
+      await turn();
       const a = await simulate(caller, { ...input, principal: p.principal, withConditionsNotMet: true });
       // A session of a role that no longer exists is no one (no such session can be issued): not a principal.
       if (!a.ok && p.kind === 'session' && a.errors[0]?.code === 'NO_SUCH_ENTITY') continue;
