@@ -142,6 +142,8 @@ async function concernsResourcePolicies(tx: ReadTx, after: number, head: number)
 /** What a reload of the resource policies read in its transaction (`ResourcePolicies.read`), to compile after it. */
 export interface PoliciesRead {
   readonly head: number;
+  /** The head of the policies in place when they were read: a load of an older `head` is a restore's only if nothing was put in place since. */
+  readonly from: number;
   readonly policies: readonly { readonly key: string; readonly value: string }[];
   readonly owners: readonly { readonly key: string; readonly value: string }[];
 }
@@ -202,14 +204,17 @@ export class ResourcePolicies {
       this.generation++;
       return undefined;
     }
-    return { head, policies: await tx.kv.list(RESOURCE_POLICY_PREFIX), owners: await tx.kv.list(BUCKET_OWNER_PREFIX) };
+    return { head, from: this.head, policies: await tx.kv.list(RESOURCE_POLICY_PREFIX), owners: await tx.kv.list(BUCKET_OWNER_PREFIX) };
   }
 
   /**
    * Compiles what `read` read and puts it in place whole. The compiling lets the event loop turn every `LOAD_SLICE_MS`
    * (review jv, 2: 2,500 policies blocked it for 0.5 to 1.4 s, and health probes and decisions with it); decisions
    * meanwhile read the state compiled before, never a part of the new one. A load of a head older than the one in
-   * place (loads overlapping, which the app's serial reload does not do) is dropped.
+   * place is dropped when another load was put in place after it was read (loads overlapping, which the app's serial
+   * reload does not do); one read at a head below the one then in place (a database restored from a backup, which
+   * puts the head back) is put in place: dropped, a policy the restore took away went on deciding here until the head
+   * passed its old value again (review qp, 1).
    */
   async load(read: PoliciesRead): Promise<void> {
     const next = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
@@ -225,7 +230,7 @@ export class ResourcePolicies {
         sliceStart = performance.now();
       }
     }
-    if (read.head < this.head) return;
+    if (read.head < this.head && read.from !== this.head) return;
     const owners = new Map<string, string>();
     for (const { key, value } of read.owners) {
       const bucket = key.slice(BUCKET_OWNER_PREFIX.length);
