@@ -714,6 +714,8 @@ export interface BindingsAnswer extends BindingsDecision {
 export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   let snap: Snapshot = EMPTY;
   let head = -1;
+  /** The next reload reads everything (`forget`); taken by the reload that begins after it, not one already running. */
+  let forgotten = false;
   let generation = 0;
   // Each unreadable record is said once (the snapshot is loaded again at every relevant change), again if its text changes.
   const said = new Set<string>();
@@ -726,11 +728,13 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   };
 
   async function reload(): Promise<void> {
+    const whole = forgotten;
+    forgotten = false;
     await deps.store.read(async (tx) => {
       const now = await tx.changes.head();
-      if (now === head) return;
+      if (now === head && !whole) return;
       // Most writes (job events, keys, scoped sessions, other kinds) do not concern bindings: no reload for them.
-      if (head >= 0 && now > head && (await readChanges(tx, head, now, (c) => (relevant(c) ? 'stop' : undefined))) === 'done') {
+      if (head >= 0 && now > head && !whole && (await readChanges(tx, head, now, (c) => (relevant(c) ? 'stop' : undefined))) === 'done') {
         head = now;
         return;
       }
@@ -1263,6 +1267,14 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
 
   return {
     refresh,
+    /**
+     * Makes the next refresh read everything again: the directory found the change log rewritten under it (a database
+     * restored from a backup, and changed since past the old head), so the changes past `head` are not all that
+     * changed (review qp, 2).
+     */
+    forget: (): void => {
+      forgotten = true;
+    },
     /** Moves whenever the held policies were reloaded. */
     get version(): number {
       return generation;

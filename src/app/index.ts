@@ -281,6 +281,14 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       // Each state below reads a change head at least this one, and none goes back.
       const head = live.head;
       const restores = live.restores;
+      // A restore the directory found: the states beside it read everything again. One whose head went back would by
+      // itself, but the head may have passed its old value since the restore, and then the changes past it are not all
+      // that changed (review qp, 2).
+      if (restores > restoresSeen) {
+        resourcePolicies.forget();
+        sessionScopes.forget();
+        bindings.forget();
+      }
       await refreshBeside();
       await bindings.refresh();
       for (const r of refreshers) await runRefresher(r);

@@ -1175,6 +1175,12 @@ export function createKube(app: App, options: KubeOptions) {
   let clusters = new Map<string, KubeCluster[]>();
   /** The change head the compiled clusters are of: -1 until the first load. */
   let head = -1;
+  /**
+   * The directory's `restores` the compiled clusters were loaded after: one more, and the change log was rewritten
+   * under this instance (a database restored from a backup), so the next reload reads every cluster again, even when
+   * the head had passed its old value and the changes past it say nothing of them (review qp, 2).
+   */
+  let restoresLoaded = 0;
   /** Each compiled cluster by `<account>/<name, lower case>`, with the sources it was compiled from (unchanged ones are not compiled again). */
   let sources = new Map<string, { text: string; cluster: KubeCluster }>();
   /** IAM principals by ARN (policies for IAM denies and PassRole), for the directory's current change head (`cachedAt`). */
@@ -1227,11 +1233,13 @@ export function createKube(app: App, options: KubeOptions) {
     // (a database restored from a backup), the store is read, and the RBAC compiled again in full, as the directory
     // is: it had returned here, and a binding the restore took away allowed until the head passed its old value
     // (review hi, 1).
-    if (head >= 0 && app.live.head === head) return;
+    const restores = app.live.restores;
+    const whole = restores !== restoresLoaded;
+    if (head >= 0 && app.live.head === head && !whole) return;
     await deps.store.read(async (tx) => {
       const now = await tx.changes.head();
-      if (head >= 0 && now === head) return;
-      const touched = head >= 0 && now > head ? await touchedClusters(tx, head, now) : undefined;
+      if (head >= 0 && now === head && !whole) return;
+      const touched = head >= 0 && now > head && !whole ? await touchedClusters(tx, head, now) : undefined;
       if (touched !== undefined && touched.size === 0) {
         head = now;
         return;
@@ -1279,6 +1287,7 @@ export function createKube(app: App, options: KubeOptions) {
       clusters = byName;
       sources = next;
       head = now;
+      restoresLoaded = restores;
     });
   }
 

@@ -419,6 +419,11 @@ async function readGroup(tx: ReadTx, key: string, note?: UnreadableNote): Promis
   return { state: { managed: await tx.attachments.listForPrincipal(ref), inline }, members };
 }
 
+/** Whether `a` and `b` are one change: a restored log may hold another under the same number. */
+function sameChange(a: ChangeRecord, b: ChangeRecord): boolean {
+  return a.seq === b.seq && a.kind === b.kind && a.key === b.key && a.op === b.op && a.at === b.at;
+}
+
 export class LiveState {
   private readonly deps: AppDeps;
   keys: readonly RingKeyData[] = [];
@@ -436,6 +441,12 @@ export class LiveState {
    * backup. What compares itself with `head` (the app's `refreshedHead`) may go back then, and only then (review jj, 5).
    */
   restores = 0;
+  /**
+   * The change at `head` as the last reload read it. A reload that finds another change under that number reads a log
+   * rewritten under this instance (a database restored from a backup, and changed since past the old head): a restore
+   * too, though the head did not go back (review qp, 2).
+   */
+  private atHead: ChangeRecord | undefined;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private wantFull = false;
@@ -657,12 +668,26 @@ export class LiveState {
       revocations?: Map<string, number>;
       /** Or the entries that changed (undefined: removed), `<kind>/<id>` → instant. */
       revoked?: Map<string, number | undefined>;
+      /** Another change than the one read before under the old head: the log was rewritten (review qp, 2). */
+      rewound: boolean;
+      /** The change at `head`. */
+      atHead: ChangeRecord | undefined;
     };
     const out = await this.deps.store.read(async (tx): Promise<Outcome | undefined> => {
       const head = await tx.changes.head();
       if (!full && head === this.head) return undefined;
+      // The change read before under the old head, read again. Only a head that went back told a restore: once changes
+      // made after the restore had passed the old head, the changes past it were taken as the ones after those applied,
+      // and what the restore took away (and what was made since under numbers already passed) went unseen (review qp, 2).
+      let rewound = false;
+      const was = this.atHead;
+      if (was !== undefined && head >= this.head) {
+        const [then] = await tx.changes.since(this.head - 1, 1);
+        rewound = then !== undefined && then.seq === was.seq && !sameChange(then, was);
+      }
       let scope: ChangeScope | undefined;
-      if (!full && this.head >= 0 && head > this.head) {
+      let last: ChangeRecord | undefined;
+      if (!full && !rewound && this.head >= 0 && head > this.head) {
         const changes: ChangeRecord[] = [];
         for (let page = 0, after = this.head; page < CHANGES_PAGES && after < head; page++) {
           const read = await tx.changes.since(after, CHANGES_PAGE);
@@ -675,13 +700,15 @@ export class LiveState {
           if (read.length < CHANGES_PAGE) break;
           after = read.at(-1)?.seq ?? head;
         }
+        last = changes.at(-1);
         // All of them, or nothing learnt: reload everything; likewise when they name so much that reading each is slower.
         if (changes.at(-1)?.seq === head) {
           const s = scopeOf(changes);
           if (s.principals.size + s.groups.size + s.policies.size + s.accessKeys.size + s.accounts.size <= SCOPE_MAX) scope = s;
         }
       }
-      const o: Outcome = { head };
+      if (last?.seq !== head) last = head > 0 ? (await tx.changes.since(head - 1, 1))[0] : undefined;
+      const o: Outcome = { head, rewound, atHead: last?.seq === head ? last : undefined };
       if (scope === undefined || scope.keys) o.keys = await this.readKeys(tx);
       if (scope === undefined || scope.revocationKeys.size > REVOKED_MAX) {
         const rev = new Map<string, number>();
@@ -705,7 +732,9 @@ export class LiveState {
     // database was restored from a backup. Its key ring is what every instance goes by now, as one restarted loads it:
     // kept as "older" than a ring this instance rotated in after the backup, it sealed every session with a key no other
     // instance could open, and never took a rotation made since through another (review jj, 4).
-    const restored = out.head < this.head;
+    // So was it when another change stands under the old head's number: changes made since the restore passed it
+    // (review qp, 2).
+    const restored = out.head < this.head || out.rewound;
     if (restored) {
       this.keysHead = -1;
       this.restores++;
@@ -747,6 +776,7 @@ export class LiveState {
       this.wantFull = false;
     } else out.apply?.();
     this.head = out.head;
+    this.atHead = out.atHead;
     this.freshAt = started;
     this.writeBackLost();
   }

@@ -163,6 +163,8 @@ export class ResourcePolicies {
   private lengths = new Uint8Array(0);
   private bucketOwners = new Map<string, string>();
   private head = -1;
+  /** The next `read` reads everything (`forget`); taken by the read that begins after it, not one already running. */
+  private forgotten = false;
   private generation = 0;
   private readonly unreadable: UnreadableNote;
   private readonly ownerByIamPolicy: ((resource: string) => string | undefined) | undefined;
@@ -195,6 +197,9 @@ export class ResourcePolicies {
    * the transaction: a full load of thousands of policies takes seconds of CPU, which must not hold a transaction open.
    */
   async read(head: number, tx: ReadTx): Promise<PoliciesRead | undefined> {
+    const whole = this.forgotten;
+    this.forgotten = false;
+    if (whole) return { head, from: this.head, policies: await tx.kv.list(RESOURCE_POLICY_PREFIX), owners: await tx.kv.list(BUCKET_OWNER_PREFIX) };
     if (head === this.head) return undefined;
     // Most changes concern no resource policy (a scoped session's record, a job's event, a user's key): the version
     // moves (the authorizer's caches of principals key on it) but nothing is read again or recompiled. Every
@@ -257,6 +262,15 @@ export class ResourcePolicies {
    */
   invalidate(): void {
     this.generation++;
+  }
+
+  /**
+   * Makes the next `read` read everything again: the directory found the change log rewritten under it (a database
+   * restored from a backup, and changed since past the old head), so the changes past `head` are not all that changed
+   * (review qp, 2).
+   */
+  forget(): void {
+    this.forgotten = true;
   }
 
   /**

@@ -240,6 +240,8 @@ export class SessionScopes {
   /** `MAX_SCOPED_SESSIONS` unless the app is given another bound (tests). */
   readonly maxPerAccount: number;
   private head = -1;
+  /** The next `refresh` reads every record (`forget`); taken by the refresh that begins after it, not one already running. */
+  private forgotten = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private sweeping: Promise<number> | undefined;
   /** No record held expires before this (a lower bound: one removed since may have set it); Infinity when none. */
@@ -384,6 +386,15 @@ export class SessionScopes {
     return standIn;
   }
 
+  /**
+   * Makes the next `refresh` read every record again: the directory found the change log rewritten under it (a database
+   * restored from a backup, and changed since past the old head), so the changes past `head` are not all that changed
+   * (review qp, 2).
+   */
+  forget(): void {
+    this.forgotten = true;
+  }
+
   /** Reads every record (at start, or when too much changed to follow one by one), as of change head `head`. */
   async load(tx: ReadTx, head: number): Promise<void> {
     const entries = await tx.kv.list(SESSION_SCOPE_PREFIX);
@@ -414,6 +425,10 @@ export class SessionScopes {
    * 1).
    */
   async refresh(tx: ReadTx, head: number): Promise<void> {
+    if (this.forgotten) {
+      this.forgotten = false;
+      return this.load(tx, head);
+    }
     if (head === this.head) return;
     if (this.head < 0 || head < this.head) return this.load(tx, head);
     const touched = new Set<string>();
