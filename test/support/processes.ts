@@ -211,15 +211,16 @@ export interface ServerProcess {
  * listens on; rejected with its output when it exits first or takes more than 30 s. `what` names it in errors.
  * `detached`: in a process group of its own (its id is the child's pid), which a test signals as a terminal signals its
  * foreground group (`process.kill(-pid, …)`), workers included. `bin`: the `bin/gatehouse.js` run (another copy of the
- * tree, as an image lays it out).
+ * tree, as an image lays it out). `onOutput`: told all it printed so far each time it prints, while it starts.
  */
-export async function serverProcess(args: readonly string[], env: Record<string, string>, what = 'the server', opts: { detached?: boolean; bin?: string } = {}): Promise<ServerProcess> {
+export async function serverProcess(args: readonly string[], env: Record<string, string>, what = 'the server', opts: { detached?: boolean; bin?: string; onOutput?: (printed: string) => void } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [opts.bin ?? GATEHOUSE_BIN, 'server', ...args], { env: { PATH: process.env['PATH'] ?? '', ...COMPILE_CACHE, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start within 30 s:\n${output.join('')}`)), 30_000);
     const onData = (b: Buffer): void => {
       output.push(b.toString());
+      opts.onOutput?.(output.join(''));
       const m = /gatehouse listening on (http:\/\/[^\s,]+)/.exec(output.join(''));
       if (m?.[1]) {
         clearTimeout(timer);

@@ -88,24 +88,33 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const connect = (readOnly: boolean): Connection => {
     const db = new DatabaseSync(file, { timeout: busyTimeoutMs, readOnly, enableForeignKeyConstraints: true });
     if (!readOnly) {
-      // Switching to WAL is persistent in the file; repeating it is a no-op.
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
+      try {
+        // Switching to WAL is persistent in the file; repeating it is a no-op.
+        db.exec('PRAGMA journal_mode = WAL');
+        db.exec('PRAGMA synchronous = FULL');
+      } catch (e) {
+        db.close();
+        throw e;
+      }
     }
     return { db, exec: executor(db) };
   };
 
-  let writer: Connection;
+  let opening: Connection | undefined;
   let migrations: MigrationReport;
   try {
-    writer = await serialise(async () => connect(false));
+    const conn = await serialise(async () => connect(false));
+    opening = conn;
     migrations = await serialise(() =>
-      inTransaction(writer, 'BEGIN IMMEDIATE', (db) => applyMigrations(db, options.migrations ?? SQLITE_MIGRATIONS, now)),
+      inTransaction(conn, 'BEGIN IMMEDIATE', (db) => applyMigrations(db, options.migrations ?? SQLITE_MIGRATIONS, now)),
     );
   } catch (e) {
+    // Not left open for the next attempt to find (the start tries again while the lock is held).
+    opening?.db.close();
     release();
-    throw e;
+    throw lockedAtOpen(e, key, busyTimeoutMs) ?? e;
   }
+  const writer: Connection = opening;
 
   const idleReaders: Connection[] = [];
   const waiting: ((c: Connection) => void)[] = [];
@@ -206,6 +215,23 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
   const errcode = Number((e as { errcode?: unknown }).errcode);
   if (!UNAVAILABLE_CODES.has(errcode & 0xff)) return undefined;
   return new StoreUnavailableError(`SQLite is unavailable: ${(e as { message?: unknown }).message ?? errcode}`, { cause: e });
+}
+
+/**
+ * The open's failure on a write lock another connection held past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): a
+ * server on the same data dir stopping or running its migrations, a `sqlite3` session with a transaction open. An
+ * outage the start waits out and tries again (`StoreUnavailableError`), as PostgreSQL's migration lock (review qp, 3):
+ * it reached the start raw, which gave up at once (exit 10, SQLite's bare words). Not the other codes `unavailable`
+ * counts: at open, a file that cannot be opened or read is the file's fault, and no wait mends it (review fq, 2).
+ */
+function lockedAtOpen(e: unknown, file: string, busyTimeoutMs: number): StoreUnavailableError | undefined {
+  if (typeof e !== 'object' || e === null || (e as { code?: unknown }).code !== 'ERR_SQLITE_ERROR') return undefined;
+  const errcode = Number((e as { errcode?: unknown }).errcode) & 0xff;
+  if (errcode !== 5 && errcode !== 6) return undefined;
+  return new StoreUnavailableError(
+    `another connection held the write lock of ${file} for longer than the busy timeout (${busyTimeoutMs} ms: ${String((e as { message?: unknown }).message ?? errcode)}): a server on the same data dir stopping or running its migrations, or a sqlite3 session with a transaction open`,
+    { cause: e },
+  );
 }
 
 /**
