@@ -124,7 +124,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     if (idle !== undefined) return idle;
     if (readers < maxReaders) {
       readers += 1;
-      return connect(true);
+      try {
+        return connect(true);
+      } catch (e) {
+        // Its place given back: counted as open, four failed opens (the file moved away or replaced, its volume gone,
+        // no descriptor left) left every later read waiting for a connection none would release, for good, the file
+        // back or not; and the open's error reached the caller raw, not as the outage it is (review qp, 4).
+        readers -= 1;
+        throw unavailable(e) ?? e;
+      }
     }
     return new Promise((resolve) => waiting.push(resolve));
   };
