@@ -305,6 +305,14 @@ const entityName = (arn) => {
 };
 
 /**
+ * A step's kind in the words of the account it is taken in, as `gatehouse escalation-paths` and `who-can` word it
+ * (howText, src/adapters/cli/commands/authorize.ts; review qf, 6): an `acs` account's in RAM's service name
+ * (`ram:CreateAccessKey`, as the step's `actions` are), where the views printed the API's `how` (`iam:CreateAccessKey`), a
+ * name no RAM policy grants or denies (review qu, 1). An `aws` account's as it is.
+ */
+const howText = (st) => (String(st.to).startsWith('acs:') && String(st.how).startsWith('iam:') ? `ram:${st.how.slice('iam:'.length)}` : st.how);
+
+/**
  * A rule that decided, as the Authorize and Who can views show it: `iam: identity user/ana/data, statement 1 (Read)`;
  * a binding by its index in the IAM policy on the resource, as `gatehouse authorize` says it (ruleText,
  * src/adapters/cli/commands/authorize.ts), and an RBAC rule as `rbac: <the rule>` (its type is `rbac` too). The Who can
@@ -683,7 +691,7 @@ function page() {
       const through = a.allowed.flatMap((r) => (r.through ?? []).map((t) => ({ ...t, role: r.principal })));
       if (through.length > 0) {
         // A PassRole step says where (`in workspace/ml`), as the escalation view and the CLI say it (review dx, 2).
-        const path = (t) => [name(t.principal), ...t.path.map((p) => `-(${p.how}${p.via ? ` in ${name(p.via)}` : ''})-> ${name(p.to)}`)].join(' ');
+        const path = (t) => [name(t.principal), ...t.path.map((p) => `-(${howText(p)}${p.via ? ` in ${name(p.via)}` : ''})-> ${name(p.to)}`)].join(' ');
         // A role more can come to act as than the answer lists (MAX_THROUGH, src/app/who-can.ts): how many more.
         const omitted = a.allowed.filter((r) => r.throughOmitted !== undefined).map((r) => `${r.throughOmitted} more as ${name(r.principal)}`);
         tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, `Also through the roles and users they can come to act as${omitted.length > 0 ? ` (not listed: ${omitted.join(', ')}; the escalation view shows each)` : ''}`));
@@ -730,7 +738,7 @@ function page() {
       const principal = String(form.get('principal') ?? '').trim();
       const a = await api('POST', '/v1/escalation-paths', { body: { context: contextOf(form.get('context')), ...(principal !== '' ? { principal } : {}) } });
       const name = entityName;
-      const path = (steps) => steps.map((s) => `→ ${name(s.to)} (${s.how}${s.via ? ` in ${name(s.via)}` : ''})`).join(' ');
+      const path = (steps) => steps.map((s) => `→ ${name(s.to)} (${howText(s)}${s.via ? ` in ${name(s.via)}` : ''})`).join(' ');
       // What a gain gives in the words of `gatehouse escalation-paths` (givesText, src/adapters/cli/commands/authorize.ts),
       // with the managed policy it goes through and that policy's versions (review er, 2): the bare code (`policy`)
       // said neither, so the policies a principal may attach to itself read as identical lines.
