@@ -914,6 +914,24 @@ function page() {
   }, 30_000);
 
   /**
+   * The forms' defaults in the words of the account signed in to (`me`, whoami's answer; review qu, 2): Authorize and Who
+   * can offer `oss:GetObject` in an `acs` account (`s3:GetObject` in an `aws` one), and Role's example is a role ARN of
+   * the account. They offered `s3:GetObject` and `arn:aws:iam::123456789012:role/NAME` whatever the account, so a RAM
+   * administrator asking who can read an OSS object, the action left as given, asked about an action no RAM policy
+   * grants, and was answered that the RAM users allowed `oss:GetObject` on it may not. A field already typed in keeps
+   * its text (the default value only follows it while untouched); a sign-out's reset puts these defaults back.
+   */
+  function inWordsOf(me) {
+    const acs = String(me?.arn ?? '').startsWith('acs:');
+    for (const id of ['authorize-form', 'who-can-form']) {
+      const action = $(id).elements.namedItem('action');
+      if (action !== null) action.defaultValue = acs ? 'oss:GetObject' : 's3:GetObject';
+    }
+    const role = $('audit-form').elements.namedItem('role');
+    if (role !== null) role.placeholder = `${acs ? 'acs:ram' : 'arn:aws:iam'}::${me?.account ?? '123456789012'}:role/NAME`;
+  }
+
+  /**
    * Signs in with `c` ({accessKeyId, signingKeys, sessionToken?}: never the secret); `since`: when the key was typed
    * (a reload keeps the sign-in's time, not the reload's); `restored`: the sign-in a reload of the tab kept.
    */
@@ -946,6 +964,7 @@ function page() {
       took = true;
       accepted = true;
       signedInAs = me;
+      inWordsOf(me);
       remember();
       $('who').textContent = visible(`${me.arn} (account ${me.account})`);
       $('who').hidden = false;
