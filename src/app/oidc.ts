@@ -765,10 +765,16 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // The same set, read again while the one kept is not yet due for its background read (a token naming a key it
     // lacks: a made-up `kid`, which anyone may send, up to 12 times a minute per instance since review ow, 1): nothing to
     // keep. Each read was a write of the provider's record and a change-log row, which every instance then read
-    // (review pi, 3). Kept when the keys or the lifetime changed, or once the set is due to be read again anyway.
+    // (review pi, 3). Kept when the keys changed, when the set now goes stale sooner than the one kept says (the issuer
+    // shortened its max-age), or once the set is due to be read again anyway. Compared by when each goes stale, not by
+    // lifetime: through a cache the lifetime is max-age less `Age`, which grows with every second the copy is held, so
+    // each read of the same copy had another lifetime for the same instant, and was written (review qw, 1). Within
+    // `Age`'s one-second resolution counts as the same instant; a set good as long or longer is not written either (the
+    // kept record is then the more cautious one, and the background read takes the longer lifetime in due course).
     const keptAt = p.fetched ?? Date.parse(p.created);
     const keptLifetime = p.lifetime ?? JWKS_LIFETIME.default;
-    if (lifetime === keptLifetime && Number.isFinite(keptAt) && at - keptAt < keptLifetime * JWKS_REFRESH_AHEAD && JSON.stringify(fetched.jwks) === JSON.stringify(p.jwks)) return fetched.jwks;
+    const staleSooner = at + lifetime < keptAt + keptLifetime - 1_000;
+    if (!staleSooner && Number.isFinite(keptAt) && at - keptAt < keptLifetime * JWKS_REFRESH_AHEAD && JSON.stringify(fetched.jwks) === JSON.stringify(p.jwks)) return fetched.jwks;
     const stored = providerKey(account, hostPath);
     try {
       await deps.store.write(async (tx) => {

@@ -15,8 +15,11 @@ export interface OidcIssuerOptions {
   readonly keys?: Readonly<Record<string, OidcAlg>>;
   /** The JWKS answer's `Cache-Control: max-age` (seconds), which the server takes as the set's lifetime; none by default. */
   readonly maxAge?: number;
-  /** The JWKS answer's `Age` (seconds), as a cache between the issuer and the server says how long it has held it; none by default. */
-  readonly age?: number;
+  /**
+   * The JWKS answer's `Age` (seconds), as a cache between the issuer and the server says how long it has held it; none by
+   * default. A function is asked at each read (a CDN's copy ageing as time passes).
+   */
+  readonly age?: number | (() => number);
 }
 
 /** A token's claims: `iss` is the issuer's URL, `sub` `repo:ml/train` and `aud` `sts.amazonaws.com` unless given. */
@@ -80,7 +83,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
     }
     if (req.url === '/keys') {
       keyReads++;
-      const lifetime = { ...(options.maxAge !== undefined ? { 'cache-control': `public, max-age=${options.maxAge}` } : {}), ...(options.age !== undefined ? { age: String(options.age) } : {}) };
+      const lifetime = { ...(options.maxAge !== undefined ? { 'cache-control': `public, max-age=${options.maxAge}` } : {}), ...(options.age !== undefined ? { age: String(typeof options.age === 'function' ? options.age() : options.age) } : {}) };
       return void res.writeHead(200, { 'content-type': 'application/json', ...lifetime }).end(JSON.stringify({ keys: published }));
     }
     res.writeHead(404).end();
