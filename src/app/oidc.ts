@@ -106,6 +106,13 @@ export interface OidcProvider {
   readonly jwksSource: 'discovery' | 'inline';
 }
 
+/** A provider listed whose stored record cannot be read: its ARN only (review qw, 2). */
+export interface UnreadableProvider {
+  readonly arn: string;
+  readonly hostPath: string;
+  readonly unreadable: true;
+}
+
 /**
  * What is stored under `oidc-provider/<account>/<host/path>`. A discovered set carries when it was read from the
  * issuer (`fetched`, epoch ms) and for how long it may be used (`lifetime`, ms); a record written before these
@@ -447,6 +454,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   }
 
   /**
+   * The refusal of a provider whose stored record is not the JSON the server writes (a database restored or edited by
+   * hand): it is no provider (its tokens are refused) until it is deleted and registered again (review qw, 2; the rule
+   * of records that cannot be read, docs/decisions.md).
+   */
+  const unreadableProvider = <T>(c: Caller, arn: string, hostPath: string): Result<T> =>
+    failWith<T>('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` cannot be read: its stored record \`${providerKey(c.account, hostPath)}\` is not the JSON the server writes, so it is no provider (its tokens are refused) until it is replaced: delete it (DeleteOpenIDConnectProvider) and register it again.`);
+
+  /**
    * A client id outside 1-255 characters is a malformed parameter (ValidationError); more than 100 on a provider is IAM's
    * quota, LimitExceeded (409), as IAM answers the 101st (review it, 3: it was ValidationError, "may hold at most").
    */
@@ -603,22 +618,28 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   async function getProvider(c: Caller, input: { arn: string }): Promise<Result<OidcProvider>> {
     const p = parseArn(c, input.arn);
     if (!p.ok) return p;
-    const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
+    const text = await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath)));
+    const r = readRecord(text);
     const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn, awsResourceTags(r?.tags));
     if (!a.ok) return a;
-    if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
+    if (!r) return text === undefined ? failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`) : unreadableProvider(c, p.value.arn, p.value.hostPath);
     return ok(toProvider(c.account, c.partition, p.value.hostPath, r));
   }
 
-  async function listProviders(c: Caller): Promise<Result<OidcProvider[]>> {
+  /**
+   * The account's providers; one whose record cannot be read is listed too, by its ARN only (`unreadable`): it counts
+   * against the account's quota and holds its URL, so it must be found to be deleted (review qw, 2: it was left out).
+   */
+  async function listProviders(c: Caller): Promise<Result<(OidcProvider | UnreadableProvider)[]>> {
     const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviders', providerArn(c.partition, c.account, '*'));
     if (!a.ok) return a;
     const prefix = `${PROVIDER_PREFIX}${c.account}/`;
     const rows = await deps.store.read((tx) => tx.kv.list(prefix));
-    const out: OidcProvider[] = [];
+    const out: (OidcProvider | UnreadableProvider)[] = [];
     for (const row of rows) {
+      const hostPath = row.key.slice(prefix.length);
       const r = readRecord(row.value);
-      if (r) out.push(toProvider(c.account, c.partition, row.key.slice(prefix.length), r));
+      out.push(r ? toProvider(c.account, c.partition, hostPath, r) : { arn: providerArn(c.partition, c.account, hostPath), hostPath, unreadable: true });
     }
     return ok(out);
   }
@@ -643,9 +664,12 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     let recorded = false;
     const w = await committing(c, action, p.value.arn, request, () => seen, () =>
       deps.store.write<Result<void>>(async (tx, abort) => {
-        const r = readRecord(await tx.kv.get(key));
-        if (!r) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
-        const next = change(r as ProviderRecord);
+        const text = await tx.kv.get(key);
+        const r = readRecord(text);
+        if (text === undefined) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
+        // A record that cannot be read is deleted as any other (review qw, 2); no other change can be made to it.
+        if (!r && action !== 'DeleteOpenIDConnectProvider') abort(unreadableProvider(c, p.value.arn, p.value.hostPath));
+        const next = r ? change(r) : ok(null);
         if (!next.ok) abort(next);
         const value = (next as { value: ProviderRecord | null }).value;
         if (value === null) await tx.kv.delete(key);
@@ -653,7 +677,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         // A deleted provider's `principal://` members leave every IAM policy (docs/semantics.md, bindings' members).
         const iamPolicies = value === null ? await forgetProvider(tx, c.account, p.value.hostPath, isoSeconds(now())) : [];
         // Noted by the attempt that commits (a PostgreSQL write may run again).
-        seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value), ...(iamPolicies.length > 0 ? { policiesForgettingIt: { iamPolicies } } : {}) };
+        seen = { before: r ? providerView(r) : { unreadableRecord: key }, after: value === null ? null : providerView(value), ...(iamPolicies.length > 0 ? { policiesForgettingIt: { iamPolicies } } : {}) };
         return ok(undefined);
       }, { committed: (done) => void (done.ok && ((recorded = true), recordChange(c, action, p.value.arn, done, seen, request))) }),
     );
