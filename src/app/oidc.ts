@@ -272,6 +272,19 @@ function issuedAheadSeconds(iat: unknown, nowMs: number): number {
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
+ * Why `raw` cannot be an issuer URL as written, or undefined: it holds white space or a control character (U+0000 to
+ * U+0020, U+007F to U+009F). The URL parser drops them at the ends and tabs and newlines anywhere, so the URL it reads is
+ * not the one written, which a token's `iss` (and a discovery document's `issuer`) must equal; no issuer URL holds one
+ * (review qw, 3: `" https://h "` answered 500, `https://h<TAB>x` took provider name `hx`, and an issuer URL setting
+ * ending in a newline made every token's `iss` end in one).
+ */
+export function strayCharacter(raw: string): string | undefined {
+  const i = raw.search(/[\u0000-\u0020\u007f-\u009f]/);
+  if (i < 0) return undefined;
+  return `holds white space or a control character (U+${(raw.charCodeAt(i)).toString(16).toUpperCase().padStart(4, '0')} at character ${i + 1})`;
+}
+
+/**
  * A provider or issuer URL: `https://host[:port][/path]`, or `http://` on a loopback address (a test or a
  * single-machine setup; a JWKS fetched in clear from anywhere else could be swapped on the way). `hostPath` is the
  * URL without its scheme, a trailing `/` kept as AWS keeps it (`https://tenant.auth0.com/` is provider
@@ -279,6 +292,8 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  */
 export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string; hostPath: string }> {
   if (raw.length < 1 || raw.length > PROVIDER_LIMITS.urlChars) return failWith('VALIDATION_ERROR', `${field} must be 1–${PROVIDER_LIMITS.urlChars} characters`, field);
+  const stray = strayCharacter(raw);
+  if (stray !== undefined) return failWith('INVALID_INPUT', `${field} ${JSON.stringify(raw)} ${stray}: give the issuer exactly as its tokens' \`iss\` spells it`, field);
   let u: URL;
   try {
     u = new URL(raw);
@@ -303,6 +318,12 @@ export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string
  * shown without its user name and password: a URL given with them by mistake is not written to the log.
  */
 export function issuerUrlRefusal(url: string): string | undefined {
+  const stray = strayCharacter(url);
+  if (stray !== undefined) {
+    // Shown as JSON, so that the character is seen; without what precedes an `@` (a user name and password), as below.
+    const shown = url.includes('@') ? `***@${url.slice(url.lastIndexOf('@') + 1)}` : url;
+    return `issuer URL ${JSON.stringify(shown.length > 300 ? `${shown.slice(0, 300)}…` : shown)} ${stray}: give it exactly as relying parties register it`;
+  }
   const trimmed = url.replace(/\/+$/, '');
   let u: URL | undefined;
   try {

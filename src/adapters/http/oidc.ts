@@ -154,7 +154,14 @@ export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSe
   const base = allowedUrl(issuer, () => true);
   if (!base) return { ok: false, message: 'the issuer must be an https:// URL (http:// only on loopback)' };
   // Discovery §4: the well-known path is appended after removing any trailing slash of the issuer.
-  const discoveryUrl = new URL(`${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`);
+  // An issuer the URL parser reads otherwise than written (white space at its ends) is refused before (parseIssuerUrl);
+  // a stored one still is not a reason to throw (review qw, 3: it answered 500).
+  let discoveryUrl: URL;
+  try {
+    discoveryUrl = new URL(`${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`);
+  } catch {
+    return { ok: false, message: 'the issuer must be an https:// URL (http:// only on loopback)' };
+  }
   // One answer for every way the discovery document can fail (no answer, a status, not JSON, another issuer).
   // `unreachable`: the IdP's documents could not be read, IAM's OpenIdIdpCommunicationError (review it, 2); a key set read
   // but refused (parseJwks) is not.
