@@ -15,7 +15,8 @@
  *   (a withdrawn key stops opening sessions within one lifetime). Past 80% of its lifetime a set is read again in
  *   the background; past its lifetime a token is verified only after it has been read again, and is refused
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
- *   (the issuer rotated), or a token naming none that no key of the set fits or verifies (review ks, 4; na, 2), makes it read again, at
+ *   (the issuer rotated), a token naming none that no key of the set fits or verifies (review ks, 4; na, 2), or one naming a
+ *   key of the set that does not verify it (the key replaced under its `kid`, review qw, 4), makes it read again, at
  *   most every 5 s per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
@@ -1041,8 +1042,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // that signs without `kid`): the set is read again as for a token naming a key it lacks (at most every 5 s), and
     // the token verified against what was read. It was refused until the set's lifetime ran out, up to 24 h (review ks, 4).
     // Likewise a token naming no key that no key of the set fits at all (`key`): the issuer's new key is of another type
-    // or algorithm (RS256 to ES256), and was refused until the set expired (review na, 2).
-    if (!checked.ok && (checked.reason === 'signature' || checked.reason === 'key') && peeked.kid === undefined && found.record.jwksSource === 'discovery') {
+    // or algorithm (RS256 to ES256), and was refused until the set expired (review na, 2). And a token naming a key the
+    // set holds that does not verify it, when the set was not just read: the issuer replaced the key under the same `kid`,
+    // and its tokens were refused as forgeries until the set expired, up to 24 h (review qw, 4). Under the same 5 s bound
+    // per provider and instance, so a forged signature costs the issuer no more reads than a made-up `kid` can.
+    if (!checked.ok && (checked.reason === 'signature' || checked.reason === 'key') && (peeked.kid === undefined || jwks === found.record.jwks) && found.record.jwksSource === 'discovery') {
       const again = await keysFor(o, arn, parsed.account, hp, found.record, NO_KID);
       if (again !== undefined && again !== jwks && JSON.stringify(again) !== JSON.stringify(jwks)) checked = await verifyWith(again);
     }
