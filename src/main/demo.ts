@@ -283,9 +283,15 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     })());
 
   const onSignal = (signal: NodeJS.Signals): void => {
-    err(`\ngatehouse demo: ${signal}: stopping the server and removing ${dir}\n`);
+    // With --keep the directory stays: said as such, and where the data dir is, as the end of a run says it (it said
+    // `removing DIR` and exited before that line, the directory kept: review qv, 1).
+    err(`\ngatehouse demo: ${signal}: stopping the server and ${opts.keep ? 'keeping' : 'removing'} ${dir}\n`);
     // 128 + the signal's number, as shells report a command a signal ended.
-    void cleanup().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+    void cleanup()
+      .then(() => {
+        if (opts.keep) err(`gatehouse demo: the data dir is kept: ${dataDir} (npx gatehouse server --data-dir ${dataDir} serves it again)\n`);
+      })
+      .finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
