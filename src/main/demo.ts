@@ -57,7 +57,7 @@ export interface DemoReport {
   readonly kept: boolean;
   readonly removed: boolean;
   readonly steps: readonly StepResult[];
-  /** Why the demo could not start at all (no step ran): its temporary directory could not be made. */
+  /** Why the demo could not start at all (its temporary directory could not be made), or `interrupted by SIGNAL`. */
   readonly error?: string;
 }
 
@@ -290,6 +290,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     void cleanup()
       .then(() => {
         if (opts.keep) err(`gatehouse demo: the data dir is kept: ${dataDir} (npx gatehouse server --data-dir ${dataDir} serves it again)\n`);
+        // --json promises one document: the steps so far and why the run stopped (it printed nothing: review qv, 2).
+        if (opts.json) out(`${JSON.stringify({ ok: false, seconds: (performance.now() - started) / 1000, dir, kept: opts.keep === true, removed, steps, error: `interrupted by ${signal}` } satisfies DemoReport, null, 2)}\n`);
       })
       .finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
   };
