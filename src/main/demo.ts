@@ -174,9 +174,16 @@ interface Keys {
   readonly sessionToken?: string;
 }
 
+/**
+ * The settings of the demo's own SDK clients that this machine's AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT
+ * and ~/.aws/config would otherwise give them: the SDK refuses either with a custom endpoint, and the demo failed at
+ * its datasets (review qv, 3). Its commands and ranks have the machine's AWS settings dropped (`AMBIENT`, the ranks' HOME).
+ */
+const OWN_ENDPOINT = { useFipsEndpoint: false, useDualstackEndpoint: false } as const;
+
 async function adminS3(endpoint: string, keys: Keys): Promise<DemoS3> {
   const s3 = await import('@aws-sdk/client-s3');
-  const client = new s3.S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys });
+  const client = new s3.S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys, ...OWN_ENDPOINT });
   return {
     createBucket: async (bucket) => void (await client.send(new s3.CreateBucketCommand({ Bucket: bucket }))),
     put: async (bucket, key, body, metadata) => void (await client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }))),
@@ -195,8 +202,8 @@ export const refusalOf = (e: unknown): Refusal => {
 /** Tries one S3 read and one STS call with `keys`; each answer is a refusal or not. */
 async function tryKeys(s3Endpoint: string, stsEndpoint: string, keys: Keys, bucket: string, key: string): Promise<{ s3: Refusal; sts: Refusal }> {
   const [s3, sts] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/client-sts')]);
-  const s3c = new s3.S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys, maxAttempts: 1 });
-  const stsc = new sts.STSClient({ endpoint: stsEndpoint, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
+  const s3c = new s3.S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys, maxAttempts: 1, ...OWN_ENDPOINT });
+  const stsc = new sts.STSClient({ endpoint: stsEndpoint, region: 'us-east-1', credentials: keys, maxAttempts: 1, ...OWN_ENDPOINT });
   const get = s3c
     .send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }))
     .then(async (r): Promise<Refusal> => ({ refused: false, status: r.$metadata.httpStatusCode ?? 200, message: `read ${(await r.Body?.transformToByteArray())?.length ?? 0} bytes` }), refusalOf);
