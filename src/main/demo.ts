@@ -241,7 +241,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   const out = opts.out ?? ((t: string) => void process.stdout.write(t));
   const err = opts.err ?? ((t: string) => void process.stderr.write(t));
   const color = opts.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
-  const say = narrator(out, color, opts.json === true);
+  /** The signal that interrupted the run: from then on the run says nothing of its own (review qv, 4). */
+  let interrupted: NodeJS.Signals | undefined;
+  const say = narrator((t) => void (interrupted === undefined ? out(t) : undefined), color, opts.json === true);
   const steps: StepResult[] = STEPS.map(([id, title], i) => ({ n: i + 1, id, title, ok: false, seconds: 0, summary: 'not run', details: {} }));
   const step = (id: StepId): StepResult => steps.find((s) => s.id === id) as StepResult;
 
@@ -289,12 +291,19 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       s.details = { dir, removed, kept: opts.keep === true };
     })());
 
+  // Once interrupted, the signal's report is the run's: a step still running meanwhile fails against the stopped
+  // server, which is the interruption's doing, not the product's; it was narrated (`✗ … NoCredentials`, `8 step(s) did
+  // not have the outcome…`) before the process exited, and with --json the run's own report could follow this one. A
+  // second signal while the first one's cleanup runs changes nothing (review qv, 4).
+  let stopping: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted !== undefined) return;
+    interrupted = signal;
     // With --keep the directory stays: said as such, and where the data dir is, as the end of a run says it (it said
     // `removing DIR` and exited before that line, the directory kept: review qv, 1).
     err(`\ngatehouse demo: ${signal}: stopping the server and ${opts.keep ? 'keeping' : 'removing'} ${dir}\n`);
     // 128 + the signal's number, as shells report a command a signal ended.
-    void cleanup()
+    stopping = cleanup()
       .then(() => {
         if (opts.keep) err(`gatehouse demo: the data dir is kept: ${dataDir} (npx gatehouse server --data-dir ${dataDir} serves it again)\n`);
         // --json promises one document: the steps so far and why the run stopped (it printed nothing: review qv, 2).
@@ -324,8 +333,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       s.ok = true;
     } catch (e) {
       s.ok = false;
-      s.summary = e instanceof StepFailed ? e.message : 'failed';
-      if (!(e instanceof StepFailed)) s.error = e instanceof Error ? e.message : String(e);
+      s.summary = interrupted !== undefined ? `interrupted by ${interrupted}` : e instanceof StepFailed ? e.message : 'failed';
+      if (!(e instanceof StepFailed) && interrupted === undefined) s.error = e instanceof Error ? e.message : String(e);
     }
     s.seconds = (performance.now() - t0) / 1000;
     say.done(s);
@@ -538,7 +547,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       return `only admin can come to any right; alice and bob act as the training roles through jobs, and never as cluster-node`;
     });
   } catch (e) {
-    if (!(e instanceof StepFailed)) err(`gatehouse demo: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (!(e instanceof StepFailed) && interrupted === undefined) err(`gatehouse demo: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);
@@ -547,6 +556,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     process.off('exit', onExit);
   }
 
+  // The signal's handler reports and exits.
+  if (stopping !== undefined) {
+    await stopping;
+    return 128 + (interrupted === 'SIGINT' ? 2 : interrupted === 'SIGHUP' ? 1 : 15);
+  }
   const cleanupStep = step('cleanup');
   say.header(cleanupStep, STEPS.at(-1)?.[2] ?? '');
   say.done(cleanupStep);
