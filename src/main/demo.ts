@@ -426,8 +426,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     // developer's own profile there must not stand in for the job's role (a job's container has none).
     const rankHome = join(dir, 'home');
     await makeDirectory(rankHome, 0o700);
+    // The jobs' per-user base directory (src/adapters/launcher/job-dir.ts: `$XDG_RUNTIME_DIR/gatehouse`, else
+    // `$TMPDIR/gatehouse-<uid>`, made when absent and kept for later jobs) in the demo's directory, which goes at the
+    // end: it was left in this machine's temporary or runtime directory (review qv, 5).
+    const runtime = join(dir, 'run');
+    await makeDirectory(runtime, 0o700);
     await makeDirectory(reports, 0o700);
-    const as = (user: string): Record<string, string> => ({ ...endpoints, HOME: rankHome, AWS_ACCESS_KEY_ID: keysOf[user]?.accessKeyId ?? '', AWS_SECRET_ACCESS_KEY: keysOf[user]?.secretAccessKey ?? '' });
+    const as = (user: string): Record<string, string> => ({ ...endpoints, HOME: rankHome, XDG_RUNTIME_DIR: runtime, AWS_ACCESS_KEY_ID: keysOf[user]?.accessKeyId ?? '', AWS_SECRET_ACCESS_KEY: keysOf[user]?.secretAccessKey ?? '' });
     const tryUrl = `s3://${SPEECH.bucket}/${SPEECH.dataset}shard-00000.tar`;
     const rankArgs = (reportDir: string) => ['--data', `s3://${VISION.bucket}/${VISION.dataset}`, '--checkpoints', `s3://${VISION.bucket}/checkpoints/`, '--try', tryUrl, '--report', reportDir];
 
