@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,7 +21,9 @@ const BIN = new URL('../bin/gatehouse.js', import.meta.url).pathname;
 test('qv2: demo --json interrupted prints one JSON report saying it was interrupted', { timeout: 60_000 }, async () => {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|ALIBABA_CLOUD_|GATEHOUSE_|NODE_TEST_CONTEXT)/.test(k)) env[k] = v;
-  const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('gatehouse-demo-')));
+  // A TMPDIR of its own: the run's directory is the only one there, whatever else runs a demo meanwhile.
+  const tmp = await mkdtemp(join(tmpdir(), 'qv2-tmp-'));
+  Object.assign(env, { TMPDIR: tmp, NODE_COMPILE_CACHE: process.env['NODE_COMPILE_CACHE'] ?? join(tmpdir(), 'node-compile-cache') });
   const child = spawn(process.execPath, [BIN, 'demo', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -31,10 +34,10 @@ test('qv2: demo --json interrupted prints one JSON report saying it was interrup
     // --json narrates nothing: the run's directory appearing says it has started.
     const dir = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
-        const mine = readdirSync(tmpdir()).find((n) => n.startsWith('gatehouse-demo-') && !before.has(n) && existsSync(join(tmpdir(), n, 'data')));
+        const mine = readdirSync(tmp).find((n) => n.startsWith('gatehouse-demo-') && existsSync(join(tmp, n, 'data')));
         if (mine !== undefined) {
           clearInterval(timer);
-          resolve(join(tmpdir(), mine));
+          resolve(join(tmp, mine));
         }
       }, 20);
       void done.then(() => {
@@ -59,5 +62,6 @@ test('qv2: demo --json interrupted prints one JSON report saying it was interrup
     assert.equal(existsSync(dir), false);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    await rm(tmp, { recursive: true, force: true });
   }
 });
