@@ -30,7 +30,7 @@
 import { openSealedRecord, parseSealedRecord } from './sealed-record.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
-import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
+import { adminService, checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
 import { characters, checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
@@ -521,7 +521,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
   /**
    * A change to a provider, recorded as the directory's changes are (who, what, before and after): adding an
-   * identity provider one controls is a way to keep access, so it is never unrecorded. Refusals are recorded too.
+   * identity provider one controls is a way to keep access, so it is never unrecorded. Refusals are recorded too. Under
+   * the account's service, as its authorization asks and the directory's changes are recorded (`ram:` in an `acs`
+   * account): it was `iam:` in every account, so `audit query --action ram:CreateOpenIDConnectProvider` found nothing
+   * (review qr, 3).
    */
   function recordChange(c: Caller, action: string, arn: string, r: Result<unknown>, change?: { before: unknown; after: unknown }, request?: unknown): void {
     if (!deps.audit) return;
@@ -530,7 +533,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       kind: 'change',
       account: c.account,
       ...actorOf(c),
-      action: `iam:${action}`,
+      action: `${adminService(c.partition)}:${action}`,
       resource: arn,
       decision: error ? error.code : 'ok',
       // A refusal's request whole only up to a bound: the tags and client ids are checked after the permission (review gm, 4).
@@ -553,7 +556,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
           kind: 'change',
           account: c.account,
           ...actorOf(c),
-          action: `iam:${action}`,
+          action: `${adminService(c.partition)}:${action}`,
           resource: arn,
           decision: 'OUTCOME_UNKNOWN',
           detail: { ...(request !== undefined ? { request } : {}), ...(change() ?? {}), error: e.message },
