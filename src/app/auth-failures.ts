@@ -347,12 +347,16 @@ const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   MissingSignature: 'the request is not signed',
   MissingSignatureMethod: 'the signature is malformed or incomplete',
   MissingSignatureNonce: 'the signature is malformed or incomplete',
+  MissingSignatureVersion: 'the signature is malformed or incomplete',
   MissingTimestamp: 'the signature is malformed or incomplete',
   InvalidSignatureMethod: 'unsupported signing algorithm',
   InvalidSignatureVersion: 'unsupported signing algorithm',
   'InvalidTimeStamp.Format': 'the request date is malformed',
   'InvalidTimeStamp.Expired': 'the request time is more than 15 minutes from the server clock',
   'InvalidAccessKeyId.NotFound': 'unknown or inactive access key id',
+  // Answered only to a request the disabled key's own secret signed (review is, 1): its holder still uses it. It was
+  // "authentication refused", as was MissingSignatureVersion (review qr, 4).
+  'InvalidAccessKeyId.Inactive': 'an inactive access key, the request signed with its secret',
   MissingSecurityToken: 'a temporary access key id sent without its session token',
   'InvalidSecurityToken.Expired': 'expired or revoked session token',
   'InvalidSecurityToken.Malformed': 'invalid session token',
