@@ -324,10 +324,15 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   return server;
 }
 
+/** The AWS-style code of a 431, as S3 names it. */
+const HEADERS_TOO_LARGE_CODE = 'RequestHeaderSectionTooLarge';
+
+const headersTooLargeMessage = (max: number): string => `the request line and headers take more than ${max} bytes, the most this server reads: shorten the URL (its query) or the headers`;
+
 /** The error body of a request whose line and headers pass `max` bytes, in the shape of the route of `path`. */
 function headersTooLargeBody(path: string, max: number, requestId: string): { contentType: string; body: string } {
-  const message = `the request line and headers take more than ${max} bytes, the most this server reads: shorten the URL (its query) or the headers`;
-  const code = 'RequestHeaderSectionTooLarge';
+  const message = headersTooLargeMessage(max);
+  const code = HEADERS_TOO_LARGE_CODE;
   if (path.startsWith('/v1/')) return { contentType: 'application/json', body: adminErrorBody('REQUEST_TOO_LARGE', message, code) };
   if (isKubeWebhook(path)) return { contentType: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 431, reason: 'RequestEntityTooLarge', message }) };
   return { contentType: 'text/xml', body: queryError(IAM_NAMESPACE, 'Sender', code, message, requestId) };
@@ -356,7 +361,14 @@ export function headTooLarge(req: IncomingMessage, res: ServerResponse, max: num
   for (let i = 0; i < raw.length; i++) bytes += raw[i]?.length ?? 0;
   if (bytes < max) return false;
   const requestId = randomUUID();
-  const { contentType, body } = headersTooLargeBody(pathOf(req.url ?? '/'), max, requestId);
+  const path = pathOf(req.url ?? '/');
+  // The Query API's root in the shape of the API its query string and headers name, as its other early refusals are
+  // (`earlyAnswer`): IAM's XML for every request, it was unreadable to Alibaba STS's clients, whose V3 AssumeRole sends
+  // its `Policy` in the query string (review qr, 5).
+  const { contentType, body } =
+    path === '/'
+      ? earlyAnswer(req, requestId, 'REQUEST_TOO_LARGE', headersTooLargeMessage(max), { status: 431, aws: HEADERS_TOO_LARGE_CODE })
+      : headersTooLargeBody(path, max, requestId);
   // What follows the head (a body) is not read: the connection closes once this is sent.
   res.shouldKeepAlive = false;
   res.writeHead(431, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
@@ -390,12 +402,13 @@ function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimit
  * to Alibaba's SDKs and to verifiers forwarding a presigned GetCallerIdentity for JSON (review lh, 3). The edge's early
  * refusals, and the 503 of the listener that answers `--listen` while the database is awaited (review lz, 2).
  */
-export function earlyAnswer(req: IncomingMessage, requestId: string, code: ErrorCode, message: string): { readonly api: 'sts' | 'iam'; readonly status: number; readonly body: string; readonly contentType: string } {
+export function earlyAnswer(req: IncomingMessage, requestId: string, code: ErrorCode, message: string, as?: { readonly status: number; readonly aws: string }): { readonly api: 'sts' | 'iam'; readonly status: number; readonly body: string; readonly contentType: string } {
   const url = req.url ?? '/';
   const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
   const action = query.get('Action');
   const version = query.get('Version') ?? (action === null ? headerText(req.headers['x-acs-version']) : undefined);
-  const e = HTTP_ERRORS[code];
+  // `as`: a status and AWS code of the edge's own that no ErrorCode has (the 431 of `headTooLarge`).
+  const e = { ...HTTP_ERRORS[code], ...as };
   if (version === ALIBABA_STS_VERSION) {
     const answer = alibabaEarlyError(requestId, headerText(req.headers.host), e.status, message, query, req.headers);
     return { api: 'sts', ...answer };
