@@ -516,6 +516,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return ok({ hostPath, arn: providerArn(c.partition, c.account, hostPath) });
   }
 
+  /** RAM's condition key of its OIDC provider operations: the provider's issuer URL (RAM's CreateOIDCProvider, UpdateOIDCProvider). */
+  const ISSUER_URL_KEY = 'ram:OidcIssuerUrl';
+
   /** A provider as the audit log shows it: its settings and the ids of its keys (public keys, kept by id). */
   const providerView = (r: ProviderRecord) => ({ url: r.url, clientIds: r.clientIds, thumbprints: r.thumbprints, tags: r.tags, jwksSource: r.jwksSource, keyIds: r.jwks.keys.map((k) => k.kid ?? null) });
 
@@ -586,7 +589,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // `aws:TagKeys` in the spellings the caller's policies compare it with too, as for users and roles (review X, X1): a
     // Deny on `CostCenter` was evaded with `costcenter`, which `aws:ResourceTag/CostCenter` then reads (review fx, 2).
     const tagContext = withPolicyTagKeySpellings(c, requestTagContext(tags));
-    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn, tagContext);
+    // RAM's condition key of its OIDC provider operations, the issuer URL (review qr, 6): a RAM policy lets someone
+    // register the company's IdP only with it, and without it such an Allow never held, such a Deny refused every URL.
+    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn, { ...tagContext, [ISSUER_URL_KEY]: u.value.url });
     if (!a.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, a, undefined, request), a);
     if (tags.length > 0) {
       const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn, tagContext);
@@ -680,7 +685,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const key = providerKey(c.account, p.value.hostPath);
     // Decided on the provider's tags as read now; the change below reads it again in its transaction.
     const current = readRecord(await deps.store.read((tx) => tx.kv.get(key)));
-    const a = authorizeAdmin(c, now(), action, p.value.arn, withPolicyTagKeySpellings(c, { ...awsResourceTags(current?.tags), ...context(current?.tags ?? []) }));
+    const a = authorizeAdmin(c, now(), action, p.value.arn, withPolicyTagKeySpellings(c, { ...awsResourceTags(current?.tags), ...context(current?.tags ?? []), ...(current ? { [ISSUER_URL_KEY]: current.url } : {}) }));
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return (recordChange(c, action, p.value.arn, closed, undefined, request), closed);
