@@ -329,6 +329,30 @@ const HEADERS_TOO_LARGE_CODE = 'RequestHeaderSectionTooLarge';
 
 const headersTooLargeMessage = (max: number): string => `the request line and headers take more than ${max} bytes, the most this server reads: shorten the URL (its query) or the headers`;
 
+/** The versions of the Query API's AWS APIs, IAM's and STS's. */
+const AWS_QUERY_VERSIONS: ReadonlySet<string> = new Set(['2010-05-08', '2011-06-15']);
+
+/**
+ * Why a request of another Alibaba Cloud API than STS is not served, or undefined for any other request: one signed the
+ * Alibaba way (signature version 1.0's parameters, `SignatureNonce` among them, which AWS's SigV2 has not; an ACS3
+ * `Authorization`) or naming its version in `x-acs-version`, whose version is neither Alibaba STS's nor IAM's or STS's.
+ * RAM's own API (2015-05-01: CreateUser, AttachPolicyToUser…)
+ * and IMS's (2019-08-15) were routed to the IAM Query API by their action names and answered in IAM's XML, "Request is
+ * missing Authentication Token" to a signed request, which Alibaba's clients cannot read (review qr, 7).
+ */
+function otherAlibabaApi(params: Params, headers: IncomingMessage['headers']): string | undefined {
+  const headerVersion = params.get('Action') === undefined ? headerText(headers['x-acs-version']) : undefined;
+  const version = params.get('Version') ?? headerVersion;
+  if (version === undefined || version === ALIBABA_STS_VERSION || AWS_QUERY_VERSIONS.has(version)) return undefined;
+  const alibabaSigned = headerVersion !== undefined || /^\s*ACS3-/i.test(headerText(headers.authorization) ?? '') || (params.has('SignatureMethod') && params.has('SignatureNonce'));
+  if (!alibabaSigned) return undefined;
+  const action = params.get('Action') ?? headerText(headers['x-acs-action']) ?? '';
+  return (
+    `Specified api is not found: this server answers one Alibaba Cloud API, STS (Version ${ALIBABA_STS_VERSION}: AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity), not ${shortName(action, 64) || 'this action'} of Version ${shortName(version, 32)}. ` +
+    'The RAM users, groups, roles and policies of an acs account are managed through the IAM Query API of this endpoint (Version 2010-05-08, with the AWS SDKs or CLI and a SigV4 signature; decided as ram: actions) or with the gatehouse CLI'
+  );
+}
+
 /** The error body of a request whose line and headers pass `max` bytes, in the shape of the route of `path`. */
 function headersTooLargeBody(path: string, max: number, requestId: string): { contentType: string; body: string } {
   const message = headersTooLargeMessage(max);
@@ -483,6 +507,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       return earlyError(req, res, requestId, 'VALIDATION_ERROR', `parameter \`${notUtf8}\` is not UTF-8 once its percent-escapes are decoded: escape the UTF-8 bytes of each character (é is %C3%A9, not %E9)`);
     }
     const params = Params.parse(text, query);
+    const otherAlibaba = otherAlibabaApi(params, req.headers);
+    if (otherAlibaba !== undefined) {
+      apiLabels.set(res, 'iam');
+      const answer = alibabaEdgeError(requestId, headerText(req.headers.host), 404, 'InvalidAction.NotFound', otherAlibaba, params, req.headers);
+      return send(res, answer.status, answer.body, requestId, answer.contentType);
+    }
     // Alibaba's V3 requests (ACS3-HMAC-SHA256, its current SDKs' default) name the action and version in headers.
     const acsVersion = params.get('Action') === undefined ? headerText(req.headers['x-acs-version']) : undefined;
     const action = params.get('Action') ?? (acsVersion === ALIBABA_STS_VERSION ? headerText(req.headers['x-acs-action']) : undefined);
