@@ -14,6 +14,9 @@ import AliyunOSSReadOnlyAccess from './managed/AliyunOSSReadOnlyAccess.json' wit
 import AliyunOSSFullAccess from './managed/AliyunOSSFullAccess.json' with { type: 'json' };
 import AliyunSTSAssumeRoleAccess from './managed/AliyunSTSAssumeRoleAccess.json' with { type: 'json' };
 import AliyunPAIFullAccess from './managed/AliyunPAIFullAccess.json' with { type: 'json' };
+// RAM's own system policies, which delegate RAM administration in an `acs` account (review qr, 8).
+import AliyunRAMFullAccess from './managed/AliyunRAMFullAccess.json' with { type: 'json' };
+import AliyunRAMReadOnlyAccess from './managed/AliyunRAMReadOnlyAccess.json' with { type: 'json' };
 
 export interface BuiltinPolicy {
   readonly name: string;
@@ -36,6 +39,8 @@ const raw = [
   AliyunOSSFullAccess,
   AliyunSTSAssumeRoleAccess,
   AliyunPAIFullAccess,
+  AliyunRAMFullAccess,
+  AliyunRAMReadOnlyAccess,
 ];
 
 export function builtinArn(partition: 'aws' | 'acs', name: string): string {
