@@ -127,7 +127,7 @@ import { setImmediate } from 'node:timers/promises';
 import { engineTurns } from './engine-turns.ts';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
-import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
+import { builtinsMeaningfulIn } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_CLUSTER, JOB_TAG_JOB, JOB_TAG_WORKSPACE, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
@@ -1918,10 +1918,16 @@ export function createEscalation(deps: EscalationDeps) {
       return `policy ${arn.slice(arn.lastIndexOf('/') + 1)}: version ${ids} ${picked.some((v) => v.any) ? 'allows every action on every resource' : 'may allow more than the default'} (default ${def})`;
     };
 
-    /** The managed policies an `Attach…Policy` may name: the account's own and the built-in ones of its partition. */
+    /**
+     * The managed policies an `Attach…Policy` may name: the account's own and the built-ins that mean something in its
+     * partition (`builtinsMeaningfulIn`), which in an `acs` account include AdministratorAccess and ReadOnlyAccess, kept
+     * in aws form and named by RAM as its system policies: the directory attaches them there. Those of the account's
+     * partition alone left AdministratorAccess out of an `acs` account's questions, and a RAM user that may attach it to
+     * itself was reported with no gain (review qr, 9).
+     */
     const attachable = [
       ...details.value.policies.filter((p) => customerManaged(p.policy.arn)).map((p) => ({ arn: p.policy.arn, document: p.versions.find((v) => v.isDefault)?.document })),
-      ...BUILTIN_POLICIES.filter((p) => p.partition === partition).map((p) => ({ arn: p.arn, document: p.document })),
+      ...builtinsMeaningfulIn(partition).map((p) => ({ arn: p.arn, document: p.document })),
     ].map((p) => {
       const parsed = p.document === undefined ? undefined : parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
       const doc = parsed?.ok ? parsed.value : undefined;

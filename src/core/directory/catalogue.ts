@@ -69,6 +69,16 @@ const RAM_SYSTEM_ALIASES: ReadonlyMap<string, string> = new Map([
   ['acs:ram::system:policy/ReadOnlyAccess', builtinArn('aws', 'ReadOnlyAccess')],
 ]);
 
+/**
+ * The built-ins that mean something in an account of `partition`: its own partition's, and in an `acs` account those
+ * kept in aws form that RAM names as its system policies (AdministratorAccess, ReadOnlyAccess). Any built-in may be
+ * attached in any account, but the others grant nothing in the other dialect (an Allow of `iam:*` decides no `ram:` call).
+ */
+export function builtinsMeaningfulIn(partition: 'aws' | 'acs'): readonly BuiltinPolicy[] {
+  const aliased = new Set(partition === 'acs' ? RAM_SYSTEM_ALIASES.values() : []);
+  return BUILTIN_POLICIES.filter((p) => p.partition === partition || aliased.has(p.arn));
+}
+
 /** The ARN a built-in is stored under, for one of its RAM system-policy ARNs; any other ARN as it is. */
 export function storedBuiltinArn(arn: string): string {
   return RAM_SYSTEM_ALIASES.get(arn) ?? arn;
