@@ -13,6 +13,7 @@ import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, STORED_POLICY_MAX_CHARS, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { readChanges } from './change-log.ts';
 import { canonicalArn, governingArns, iamPolicyClaim, OSS_ARN_RE, resourcePartStart } from './resource-tree.ts';
+import { resourcePolicyMaxChars } from './resource-policy-limits.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
 /**
@@ -20,18 +21,7 @@ export const RESOURCE_POLICY_PREFIX = 'respol/';
  * authorize API of replicas that serve no objects included) must know whose it is.
  */
 export const BUCKET_OWNER_PREFIX = 'bucket-owner/';
-/** S3 caps bucket policies at 20 KB, and resource policies of other services are no larger, KMS key policies excepted. */
-export const RESOURCE_POLICY_MAX_CHARS = 20480;
-/**
- * KMS takes key policies up to 32 KB (AWS KMS "Key policy format": 32,768 bytes; Alibaba Cloud KMS SetKeyPolicy: 32,768
- * bytes), and a `kms:` question on a key is decided by its key policy alone (src/core/iam/evaluate.ts): capped at a
- * bucket policy's 20,480, a key's policy could not be given at all (review nc, 3).
- */
-export const KEY_POLICY_MAX_CHARS = 32768;
-const KMS_KEY_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:kms:[^:]*:[^:]*:|acs:kms:[^:]*:[^:]*:)key\//;
-
-/** The largest policy (characters, whitespace not counted) that may be attached to `resource`. */
-export const resourcePolicyMaxChars = (resource: string): number => (KMS_KEY_ARN_RE.test(resource) ? KEY_POLICY_MAX_CHARS : RESOURCE_POLICY_MAX_CHARS);
+export { KEY_POLICY_MAX_CHARS, RESOURCE_POLICY_MAX_CHARS, resourcePolicyMaxChars } from './resource-policy-limits.ts';
 
 export interface StoredResourcePolicy {
   readonly resource: string;
