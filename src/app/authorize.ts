@@ -21,6 +21,7 @@ import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTa
 import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic, unreadablePolicy } from './unreadable-policy.ts';
+import { TRUST_ACTIONS } from './policy-names.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
@@ -840,7 +841,7 @@ const FEDERATED_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['gatehouse:console
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
-export const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
+export { TRUST_ACTIONS };
 /** STS's key for the source identity the session an AssumeRole issues will carry (lower-cased, as the engine reads it). */
 const SOURCE_IDENTITY = 'sts:sourceidentity';
 

@@ -5,7 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { PolicyKind, PolicyType } from '../../../core/iam/index.ts';
 import type { ContextInput, PolicyText, SourcedError } from '../../../app/policy.ts';
-import { POLICY_KINDS, REQUEST_SOURCE } from '../../../app/policy-names.ts';
+import { POLICY_KINDS, REQUEST_SOURCE, TRUST_ACTIONS } from '../../../app/policy-names.ts';
 import { instantOf } from '../../../app/audit-time.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
@@ -43,7 +43,7 @@ Example:
       .option('--boundary <file>', 'the principal\'s permissions boundary')
       .option('--session-policy <file...>', 'session policies passed when the role was assumed (repeatable)')
       .option('--resource-policy <file...>', 'resource-based policies on the resource (repeatable)')
-      .option('--trust-policy <file>', 'the trust policy of the role being assumed (to decide sts:AssumeRole* on it)')
+      .option('--trust-policy <file>', 'the trust policy of the role being assumed, which --resource names (to decide sts:AssumeRole, AssumeRoleWithWebIdentity, TagSession or SetSourceIdentity on it)')
       .requiredOption('--principal <arn>', 'who asks: a user, root, role, assumed-role session or federated-user ARN, a service principal, or anonymous')
       .requiredOption('--action <action>', 'the action, such as s3:GetObject')
       .requiredOption('--resource <arn>', 'the resource ARN, or * for actions without a resource')
@@ -156,8 +156,15 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
   // A trust policy decides only the STS actions on its role (sts:AssumeRole*, sts:TagSession…): given with another
   // action it was still evaluated, and an s3:GetObject an identity policy allows came out ImplicitDeny, "the role
   // trust policy does not allow this principal".
-  if (opts.trustPolicy !== undefined && !/^sts:/i.test(opts.action)) {
-    return usageFailure(ctx, `--trust-policy decides sts: actions on the role being assumed (sts:AssumeRole…), and --action is \`${opts.action}\`; leave --trust-policy out, or ask about sts:AssumeRole`);
+  // Nor any other sts: action (review qx, 2): sts:GetCallerIdentity, which STS answers to every caller, came out
+  // ImplicitDeny "the role trust policy does not allow this principal"; and the resource is the role: sts:AssumeRole of a
+  // bucket or of `*` came out Allow "allowed by the role trust policy", where the server answers that STS assumes only a
+  // role. Said before any file is read, as the server decides it (src/app/authorize.ts): TRUST_ACTIONS on a role's ARN.
+  if (opts.trustPolicy !== undefined && !TRUST_ACTIONS.has(opts.action.toLowerCase())) {
+    return usageFailure(ctx, `--trust-policy decides sts: actions on the role being assumed (sts:AssumeRole, sts:AssumeRoleWithWebIdentity, sts:TagSession or sts:SetSourceIdentity), and --action is \`${opts.action}\`; leave --trust-policy out, or ask about sts:AssumeRole`);
+  }
+  if (opts.trustPolicy !== undefined && (await import('../../../core/sts/session.ts')).parseRoleArn(opts.resource) === undefined) {
+    return usageFailure(ctx, `--trust-policy is the trust policy of the role being assumed, and --resource \`${printableMessage(opts.resource.length > 200 ? `${opts.resource.slice(0, 200)}…` : opts.resource)}\` is not a role ARN (arn:aws:iam::<account>:role/<path/>name or acs:ram::<account>:role/<name>); give the role's ARN, or leave --trust-policy out`);
   }
   const files: { type: PolicyType; file: string }[] = [
     ...(opts.policy ?? []).map((file) => ({ type: 'identity' as const, file })),
