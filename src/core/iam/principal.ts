@@ -62,7 +62,11 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   }
   if ((m = ROLE_RE.exec(arn))) {
     const [, part, acct, role] = m as unknown as [string, string, string, string];
-    return build('role-session', 'aws', acct, `${part}:sts::${acct}:assumed-role/${role}/session`, { roleArn: arn, session: session('session'), ...(extra.session?.name === undefined ? { anySession: true as const } : {}) });
+    // With a session name given, that session: its ARN names it, as statements naming a session are matched against the
+    // ARN. It stayed `…/session` while the name was read as the session's, so a Deny naming the session did not apply to
+    // it (review qx, 3).
+    const named = extra.session?.name;
+    return build('role-session', 'aws', acct, `${part}:sts::${acct}:assumed-role/${role}/${named ?? 'session'}`, { roleArn: arn, session: session('session'), ...(named === undefined ? { anySession: true as const } : {}) });
   }
   if ((m = FED_RE.exec(arn))) return build('federated-user', 'aws', m[2] as string, arn, { session: session(m[3] as string) });
   if ((m = ACS_ROOT_RE.exec(arn))) return build('root', 'acs', m[1] as string, arn);
@@ -70,7 +74,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   if ((m = ACS_ROLE_RE.exec(arn) ?? ACS_ASSUMED_RE.exec(arn))) {
     const [, acct, role, name] = m as unknown as [string, string, string, string | undefined];
     const roleArn = `acs:ram::${acct}:role/${role}`;
-    const sessionName = name ?? 'session';
+    const sessionName = name ?? extra.session?.name ?? 'session';
     return build('role-session', 'acs', acct, `${roleArn}/${sessionName}`, { roleArn: extra.roleArn ?? roleArn, session: session(sessionName), ...(name === undefined && extra.session?.name === undefined ? { anySession: true as const } : {}) });
   }
   if (SERVICE_RE.test(arn)) return build('service', arn.endsWith('.aliyuncs.com') ? 'acs' : 'aws', '', arn.toLowerCase());
