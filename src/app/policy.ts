@@ -26,10 +26,13 @@ const KIND_OF_TYPE: Readonly<Record<PolicyType, PolicyKind>> = {
  * Validate one policy document. `input` is the JSON text (errors then carry line and column), or a value
  * already parsed from another notation such as YAML (errors then carry only their JSON path). Checked as a write
  * checks it (`written`, as the IAM API, /v1 and apply do): `policy validate` said `valid` of documents every write
- * refuses, a RAM `NotPrincipal` or a trust policy granting `s3:GetObject` (review ov, 2).
+ * refuses, a RAM `NotPrincipal` or a trust policy granting `s3:GetObject` (review ov, 2). `resource`, for a resource
+ * policy: the resource it is attached to, whose limit it is held to.
  */
-export function validatePolicy(input: string | unknown, kind: PolicyKind): Result<PolicyDocument> {
-  return parsePolicy(input, { kind, written: true });
+export function validatePolicy(input: string | unknown, kind: PolicyKind, resource?: string): Result<PolicyDocument> {
+  // A resource policy on `resource` is held to that resource's limit, as the server holds it: 32,768 on a KMS key (review qx, 4).
+  const maxChars = kind === 'resource' && resource !== undefined ? resourcePolicyMaxChars(resource) : undefined;
+  return parsePolicy(input, { kind, written: true, ...(maxChars !== undefined ? { maxChars } : {}) });
 }
 
 export interface PolicyText {
