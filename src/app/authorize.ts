@@ -22,6 +22,7 @@ import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRo
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic, unreadablePolicy } from './unreadable-policy.ts';
 import { TRUST_ACTIONS } from './policy-names.ts';
+import { MAX_ACTION_CHARS, MAX_CONTEXT_KEY_CHARS, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, MAX_PRINCIPAL_CHARS } from './question-bounds.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
@@ -316,16 +317,13 @@ const MAX_CONTEXT_KEYS = 256;
  * work is values × conditions (review limits, L8). `aws:TagKeys` holds at most 50 values; a Referer or a UserAgent
  * fits in 4,096 characters, and an ARN is at most 2,048. SimulateCustomPolicy's ContextEntries have the same bounds.
  */
-export const MAX_CONTEXT_VALUES = 1024;
-export const MAX_CONTEXT_VALUE_CHARS = 4096;
+export { MAX_CONTEXT_VALUES, MAX_CONTEXT_VALUE_CHARS };
 /**
  * The names a question carries, bounded as IAM bounds them (SimulatePrincipalPolicy's ActionName is 3 to 128
  * characters, its ContextKeyName 5 to 256) and a principal as a resource, an ARN of at most 2,048: each is recorded in
  * the audit log and quoted in answers, so an unbounded one made a record of megabytes (review bb, 1).
  */
-export const MAX_ACTION_CHARS = 128;
-export const MAX_CONTEXT_KEY_CHARS = 256;
-export const MAX_PRINCIPAL_CHARS = 2048;
+export { MAX_ACTION_CHARS, MAX_CONTEXT_KEY_CHARS, MAX_PRINCIPAL_CHARS };
 /** At most 100 characters of what a caller sent, for a message. */
 const quoted = (x: string): string => (x.length > 100 ? `${x.slice(0, 100)}…` : x);
 /** The first key of `ctx` that lower-cases to `key` (as the engine reads it), as the asker wrote it. */

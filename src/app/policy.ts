@@ -10,6 +10,7 @@ import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, P
 import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { resourcePolicyMaxChars } from './resource-policy-limits.ts';
+import { MAX_ACTION_CHARS, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, MAX_PRINCIPAL_CHARS } from './question-bounds.ts';
 
 export { POLICY_KINDS, REQUEST_SOURCE };
 
@@ -97,10 +98,18 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
     else errors.push(...parsed.errors.map((e) => ({ ...e, source: p.name })));
   }
 
-  const principal = principalFromArn(input.principal);
+  // The bounds the server holds a question to (src/app/authorize.ts), in its words: a 3,000-character principal, a
+  // 200-character action or a 5,000-character context value was decided here, and the server refuses each (review qx, 5).
+  const quoted = (x: string): string => (x.length > 100 ? `${x.slice(0, 100)}…` : x);
+  const principal: ReturnType<typeof principalFromArn> =
+    input.principal.length > MAX_PRINCIPAL_CHARS
+      ? { ok: false, errors: [{ code: 'VALIDATION_ERROR', path: 'principal', message: `\`principal\` is ${input.principal.length} characters; an ARN is at most ${MAX_PRINCIPAL_CHARS}, got \`${quoted(input.principal)}\`` }] }
+      : principalFromArn(input.principal);
   if (!principal.ok) errors.push(...principal.errors.map(fromRequest));
 
-  if (!REQUEST_ACTION_RE.test(input.action)) {
+  if (input.action.length > MAX_ACTION_CHARS) {
+    errors.push(fromRequest({ code: 'REQUEST_INVALID_ACTION', path: 'action', message: `action \`${quoted(input.action)}\` is ${input.action.length} characters; an action is at most ${MAX_ACTION_CHARS}` }));
+  } else if (!REQUEST_ACTION_RE.test(input.action)) {
     errors.push(fromRequest({ code: 'REQUEST_INVALID_ACTION', path: 'action', message: `action \`${input.action}\` must look like \`service:ActionName\` (no wildcards: a request names one action)` }));
   }
   // As the server reads it (authorize, simulate): `ml-datasets/x` for `arn:aws:s3:::ml-datasets/x` was decided, and
@@ -117,6 +126,17 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
     if (!isConditionKeyName(key)) {
       errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${key}`, message: `context key \`${key}\` must be a non-empty name of at most 256 characters without control characters, with spaces only in a tag key after \`/\`, such as \`aws:SourceIp\` or \`aws:ResourceTag/Cost Center\`` }));
     }
+  }
+  let total = 0;
+  for (const [key, v] of Object.entries(input.context ?? {})) {
+    const values = Array.isArray(v) ? (v as readonly (string | number | boolean)[]) : [v as string | number | boolean];
+    const long = values.find((x) => String(x).length > MAX_CONTEXT_VALUE_CHARS);
+    total += values.length;
+    if (total > MAX_CONTEXT_VALUES) {
+      errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${key}`, message: `the context holds at most ${MAX_CONTEXT_VALUES} values in all: send only the values the policies read` }));
+      break;
+    }
+    if (long !== undefined) errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${key}`, message: `a value of \`${key}\` is ${String(long).length} characters; the limit is ${MAX_CONTEXT_VALUE_CHARS}: shorten it` }));
   }
   const context = contextOf({ ...(input.context ?? {}) });
   // A typed global key the engine could not read, or a list for a single-valued key (review N, N2).

@@ -57,7 +57,8 @@ Examples:
     .addHelpText('after', `
 Prints the decision (Allow, ExplicitDeny or ImplicitDeny) and why; --explain names the statements.
 Exit status: 0 Allow, 1 ExplicitDeny or ImplicitDeny, 2 bad arguments, 3 invalid policy,
-4 invalid request, 5 a file could not be read (see docs/errors.md).
+4 invalid request, 5 a file could not be read, 8 a --resource that is no ARN or a --principal over 2,048
+characters, refused as the server refuses them (see docs/errors.md).
 
 Example:
   gatehouse policy evaluate --policy examples/policies/ml-data-reader.json \\
