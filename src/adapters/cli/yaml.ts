@@ -144,6 +144,9 @@ export function yamlValue(doc: Document.Parsed): { readonly ok: true; readonly v
 
 /** The yaml package's messages are sentences; Gatehouse's are lowercase without a trailing period. */
 export function yamlMessage(m: string): string {
+  // The package's advice to its programmer (`please use YAML.parseAllDocuments()`), which the user cannot take: said of
+  // the file read as one policy document (policy validate/evaluate, iam-policy files; review qx, 6).
+  if (m.startsWith('Source contains multiple documents')) return 'the file holds more than one YAML document (a `---` line starts another): a policy file holds one policy document; put each in its own file';
   const first = m.split('\n')[0] ?? m;
   return (first.charAt(0).toLowerCase() + first.slice(1)).replace(/\.$/, '').replace(/ at line \d+, column \d+:?$/, '');
 }
