@@ -494,6 +494,12 @@ export function createS3(app: App, objects: ObjectStore) {
   });
 
   async function decide(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<S3Failure | undefined> {
+    const d = await decision(call, action, resource, owner, context);
+    return 'refused' in d ? d.refused : undefined;
+  }
+
+  /** As `decide`, with the union's answer when it allows (`createsOnly` reads which engine allowed). */
+  async function decision(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<{ readonly refused: S3Failure } | { readonly allowed: AuthorizeAnswer }> {
     // The request's address on the caller, for the decision's record (review pa, 1); the policy reads it from `context`.
     const caller = call.facts.sourceIp !== '' ? withRequest(call.caller, { sourceIp: call.facts.sourceIp }) : call.caller;
     const r = await app.authorizer.authorize(caller, {
@@ -504,10 +510,48 @@ export function createS3(app: App, objects: ObjectStore) {
       // on every question about an S3 ARN (review gd, 6), as `aws:ResourceAccount` is.
       context: { ...factsContext(call.facts), ...context },
     });
-    if (!r.ok) return { code: 'AccessDenied', message: r.errors[0]?.message ?? 'Access Denied' };
-    if (r.value.decision === 'Allow') return undefined;
-    return { code: 'AccessDenied', message: deniedMessage(call.caller, action, resource, r.value) };
+    if (!r.ok) return { refused: { code: 'AccessDenied', message: r.errors[0]?.message ?? 'Access Denied' } };
+    if (r.value.decision === 'Allow') return { allowed: r.value };
+    return { refused: { code: 'AccessDenied', message: deniedMessage(call.caller, action, resource, r.value) } };
   }
+
+  /**
+   * Whether a write of `key` that the union allowed (`allowed`) may only create it, not replace an object there (review qs,
+   * 1). GCP needs `storage.objects.delete` besides `storage.objects.create` to replace an existing object (Cloud Storage
+   * "IAM permissions for XML methods": PUT, and POST completing an upload, of an object need `storage.objects.delete` "if
+   * overwriting an existing object"; roles/storage.objectCreator cannot overwrite), while S3 needs only `s3:PutObject`.
+   * So a write that IAM allows (an identity or resource policy: `iam: Allow`) replaces as in S3; one that a binding alone
+   * allows (`s3:PutObject` is `storage.objects.create`) replaces only when the caller may also delete the object
+   * (`s3:DeleteObject`, asked as a simulation: by a binding's `storage.objects.delete` or otherwise). Before, a create-only
+   * role's holder replaced any object of the bucket, destroying what it may not delete.
+   */
+  async function createsOnly(call: S3Call, bucket: BucketInfo, key: string, allowed: AuthorizeAnswer): Promise<boolean> {
+    if (allowed.reasons.some((r) => r.startsWith('iam: Allow'))) return false;
+    const del = await mayAlso(call, 's3:DeleteObject', objectArn(bucket.name, key), bucket.owner);
+    return del?.decision !== 'Allow';
+  }
+
+  /** The refusal of a write that may only create `key` where an object is (`createsOnly`), audited as S3's own. */
+  function replaceRefused(call: S3Call, bucket: BucketInfo, key: string): S3Failure {
+    const arn = objectArn(bucket.name, key);
+    const message = `Access Denied: ${call.caller.principal.arn} may write \`${key}\` in bucket \`${bucket.name}\` only by a binding (storage.objects.create), and replacing the object there also needs storage.objects.delete (s3:DeleteObject), as in GCP; no binding or policy allows the caller that`;
+    return refuse(call, 's3:PutObject', arn, message, bucket.owner);
+  }
+
+  /**
+   * The conditions a write of `key` is stored under: those the client sent, or, for a write that may only create the key
+   * (`createsOnly`), with `If-None-Match: *`, so that the store writes only where no object is, at the moment it commits
+   * (an object written there meanwhile is not replaced either). A client's `If-Match` asks to replace: refused at once.
+   */
+  async function writeConditions<C extends WriteConditions>(call: S3Call, bucket: BucketInfo, key: string, allowed: AuthorizeAnswer, conditions: C | undefined): Promise<{ readonly ok: true; readonly conditions: C | undefined; readonly createOnly: boolean } | { readonly ok: false; readonly error: S3Failure }> {
+    if (!(await createsOnly(call, bucket, key, allowed))) return { ok: true, conditions, createOnly: false };
+    if (conditions?.ifMatch !== undefined) return { ok: false, error: replaceRefused(call, bucket, key) };
+    return { ok: true, conditions: { ...(conditions ?? {}), ifNoneMatch: '*' } as C, createOnly: true };
+  }
+
+  /** A store's 412 on a create-only write (`writeConditions`) the client sent no `If-None-Match` for: the key held an object. */
+  const replacedRefusal = (call: S3Call, bucket: BucketInfo, key: string, sent: WriteConditions | undefined, createOnly: boolean, r: { ok: boolean; error?: { code: string } }): S3Failure | undefined =>
+    createOnly && sent?.ifNoneMatch === undefined && !r.ok && r.error?.code === 'PreconditionFailed' ? replaceRefused(call, bucket, key) : undefined;
 
   /**
    * A refusal decided here rather than by the engine (a rule of S3 itself), audited like the engine's: on a bucket of
@@ -593,6 +637,15 @@ export function createS3(app: App, objects: ObjectStore) {
     if (!b.ok) return b;
     const refused = await decide(call, action, resource, b.value.owner, context);
     return refused ? { ok: false, error: refused } : b;
+  }
+
+  /** `gate` for a write (`s3:PutObject`) of `key`, with the union's allow (`writeConditions` reads it). */
+  async function gateWrite(call: S3Call, bucket: string, key: string, context: Context): Promise<S3Result<{ readonly bucket: BucketInfo; readonly allowed: AuthorizeAnswer }>> {
+    const resource = objectArn(bucket, key);
+    const b = await ownerOf(call, bucket, 's3:PutObject', resource);
+    if (!b.ok) return b;
+    const d = await decision(call, 's3:PutObject', resource, b.value.owner, context);
+    return 'refused' in d ? { ok: false, error: d.refused } : { ok: true, value: { bucket: b.value, allowed: d.allowed } };
   }
 
   /**
@@ -1100,12 +1153,17 @@ export function createS3(app: App, objects: ObjectStore) {
 
     async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {
       const context = putContext(call, input.tags);
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), { ...context, ...conditionContext(call, input.conditions) });
+      const g = await gateWrite(call, input.bucket, input.key, { ...context, ...conditionContext(call, input.conditions) });
       if (!g.ok) return g;
-      const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayCompare(call, g.value, input.key, input.conditions)) ?? (await mayTag(call, g.value, input.key, input.tags, context));
+      const bucket = g.value.bucket;
+      const refused = unhonoured(call, bucket.owner, 'write') ?? (await mayCompare(call, bucket, input.key, input.conditions)) ?? (await mayTag(call, bucket, input.key, input.tags, context));
       if (refused) return { ok: false, error: refused };
       const { conditions, ...write } = input;
-      return fromStore(await objects.putObject(write, conditions));
+      const held = await writeConditions(call, bucket, input.key, g.value.allowed, conditions);
+      if (!held.ok) return held;
+      const r = await objects.putObject(write, held.conditions);
+      const replaced = replacedRefusal(call, bucket, input.key, conditions, held.createOnly, r);
+      return replaced ? { ok: false, error: replaced } : fromStore(r);
     },
 
     async headObject(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<ObjectInfo>> {
@@ -1209,8 +1267,9 @@ export function createS3(app: App, objects: ObjectStore) {
         if (!source) return noSuchKey(call, src.value.bucket, from.key);
         const tags = replace?.tags ?? source.tags;
         const context = putContext(call, tags);
-        const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...copyContext(call, from), ...conditionContext(call, conditions) });
-        if (!dst.ok) return dst;
+        const gated = await gateWrite(call, to.bucket, to.key, { ...context, ...copyContext(call, from), ...conditionContext(call, conditions) });
+        if (!gated.ok) return gated;
+        const dst = { ok: true as const, value: gated.value.bucket };
         const unsupported = unhonoured(call, dst.value.owner, 'write') ?? (await mayCompare(call, dst.value, to.key, conditions));
         if (unsupported) return { ok: false, error: unsupported };
         // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
@@ -1223,8 +1282,12 @@ export function createS3(app: App, objects: ObjectStore) {
         }
         const untaggable = await mayTag(call, dst.value, to.key, tags, context);
         if (untaggable) return { ok: false, error: untaggable };
-        const copied = await objects.copyObject({ bucket: from.bucket, key: from.key, expect: source }, to, replace, conditions);
+        const held = await writeConditions(call, dst.value, to.key, gated.value.allowed, conditions);
+        if (!held.ok) return held;
+        const copied = await objects.copyObject({ bucket: from.bucket, key: from.key, expect: source }, to, replace, held.conditions);
         if (copied.ok || copied.error.code !== 'PreconditionFailed') return fromStore(copied);
+        // The 412 of a create-only copy (`writeConditions`) whose destination holds an object: refused, whatever the source's.
+        if (held.createOnly && conditions?.ifNoneMatch === undefined && (await objects.headObject(to.bucket, to.key)).ok) return { ok: false, error: replaceRefused(call, dst.value, to.key) };
         // A condition the client sent (on the source or the destination) that did not hold: the source is the one decided on.
         const now = await objects.headObject(from.bucket, from.key);
         if (now.ok && now.value === source) return fromStore(copied);
@@ -1328,11 +1391,16 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** `conditions` (`If-Match` / `If-None-Match: *`) are held by the store; a refused Complete keeps its upload. */
     async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<S3Result<ObjectInfo>> {
-      const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key), { ...(await uploadContext(bucket, key, uploadId)), ...conditionContext(call, conditions) });
+      const g = await gateWrite(call, bucket, key, { ...(await uploadContext(bucket, key, uploadId)), ...conditionContext(call, conditions) });
       if (!g.ok) return g;
-      const unsupported = unhonoured(call, g.value.owner, 'read') ?? (await mayCompare(call, g.value, key, conditions));
+      const b = g.value.bucket;
+      const unsupported = unhonoured(call, b.owner, 'read') ?? (await mayCompare(call, b, key, conditions));
       if (unsupported) return { ok: false, error: unsupported };
-      return fromStore(await objects.completeUpload(bucket, key, uploadId, parts, conditions, check));
+      const held = await writeConditions(call, b, key, g.value.allowed, conditions);
+      if (!held.ok) return held;
+      const r = await objects.completeUpload(bucket, key, uploadId, parts, held.conditions, check);
+      const replaced = replacedRefusal(call, b, key, conditions, held.createOnly, r);
+      return replaced ? { ok: false, error: replaced } : fromStore(r);
     },
 
     async abortUpload(call: S3Call, bucket: string, key: string, uploadId: string): Promise<S3Result<void>> {
