@@ -280,6 +280,28 @@ const DOMAIN_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 /**
+ * What kube-apiserver's `RequestInfoFactory` (k8s.io/apiserver `endpoints/request/requestinfo.go`) makes of a path under
+ * `/api` (the core group, no group in the path) or `/apis` (`/apis/<group>/<version>/…`): with fewer parts than a
+ * version and a resource need (`/api`, `/api/v1`, `/apis`, `/apis/apps`, `/apis/apps/v1`, slashes at either end not
+ * counted) a non-resource request, answered `null` for the caller to read as one; otherwise a resource request,
+ * `namespaces/<ns>/` naming its namespace unless the part after it is a namespace's own subresource (`status`,
+ * `finalize`), read as the same request spelt `<cluster>/[namespaces/<ns>/]<resource>[.<group>]/…`. A path this spelling
+ * cannot say (a `watch` or `proxy` verb in the path, parts past the subresource) is undefined: ask it in that spelling.
+ */
+function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttributes | undefined | null {
+  const parts = rest.replace(/^\/+|\/+$/g, '').split('/');
+  const grouped = parts[0] === 'apis';
+  if (parts.length < (grouped ? 4 : 3)) return null;
+  const group = grouped ? (parts[1] as string) : '';
+  const tail = parts.slice(grouped ? 3 : 2);
+  if (tail[0] === 'watch' || tail[0] === 'proxy' || (grouped && group === '')) return undefined;
+  const at = tail[0] === 'namespaces' && tail.length > 2 && !NAMESPACE_SUBRESOURCES.has(tail[2] as string) ? 2 : 0;
+  if (group !== '') tail[at] = `${tail[at] as string}.${group}`;
+  const attrs = parseKubernetesResource(clusterArn, `${clusterArn}/${tail.join('/')}`);
+  return attrs?.resourceRequest === true ? attrs : undefined;
+}
+
+/**
  * The inverse of `kubernetesResource`: the request attributes a resource ARN under `clusterArn` names, for the
  * authorize API (`kubernetes:<verb>` on `<cluster>/namespaces/ns/pods/p`). `undefined` when the ARN is not under
  * the cluster or is not a well-formed path. `<cluster>/namespaces/x` is the namespace object `x` (and
@@ -293,6 +315,13 @@ export function parseKubernetesResource(clusterArn: string, arn: string): Kubern
   if (!arn.startsWith(`${clusterArn}/`)) return undefined;
   const rest = arn.slice(clusterArn.length);
   const segments = rest.slice(1).split('/');
+  // kube-apiserver's own URL of a resource request, `/api/<version>/…` or `/apis/<group>/<version>/…`: the request it names
+  // (review qs, 2). Read as a non-resource URL, a discovery rule (`/api/*`) allowed every object, RoleBindings were never
+  // consulted, and no IAM Deny of the request's path applied.
+  if (segments[0] === 'api' || segments[0] === 'apis') {
+    const api = apiPathRequest(clusterArn, rest);
+    if (api !== null) return api;
+  }
   // A non-resource URL is matched as a string, a trailing `/` included (`/.well-known/openid-configuration/` and
   // `/openid/v1/jwks/` are rules of their own upstream), so it is kept as it is.
   if (NON_RESOURCE_ROOTS.has(segments[0] ?? '')) return { resourceRequest: false, path: rest };
