@@ -82,6 +82,7 @@ import {
   KNOWN_PERMISSIONS,
   type AttachedPolicy,
   type BindingsDecision,
+  type BindingsResource,
   type BindingsPrincipal,
   type CompiledBindings,
   type CustomRole,
@@ -500,6 +501,29 @@ function policyManagement(action: string, resource: string): { readonly permissi
   return permission === undefined ? undefined : { permission, resource: target };
 }
 
+const WORKSPACE_ARN_RE = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12}):workspace\/([^/]+)$/;
+
+/**
+ * A workspace's resource as a condition reads it, with its other names (`BindingsResource.aliases`; review qs, 3): a request
+ * names a workspace as `workspace/<name>` (its IAM policy's management) or by its ARN (jobs, reads, the authorize API), and
+ * a condition saw only the name the request gave, so `resource.name != "workspace/secret"` let the policy of
+ * `arn:aws:training::A:workspace/secret` be set, and an exclusion written with the ARN let `workspace/secret`'s be. `account`
+ * is the account `workspace/<name>` is of (the chain's); any other resource is returned as it is.
+ */
+function withWorkspaceNames(r: BindingsResource, account: string | undefined): BindingsResource {
+  let name: string | undefined;
+  let of = account;
+  if (r.name.startsWith('workspace/')) name = r.name.slice('workspace/'.length);
+  else {
+    const m = WORKSPACE_ARN_RE.exec(r.name);
+    if (m === null) return r;
+    of = m[1] as string;
+    name = m[2] as string;
+  }
+  if (of === undefined || name === '') return r;
+  return { ...r, aliases: [`workspace/${name}`, workspaceArn('aws', of, name), workspaceArn('acs', of, name)].filter((n) => n !== r.name) };
+}
+
 /**
  * Why bindings did not grant, as a refusal says it: the engine's reason and its diagnostics (a binding whose condition is
  * false now or failed to evaluate, a role that does not exist), as the authorize API answers them. The reason alone, "no
@@ -872,7 +896,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       // A condition reads the resource in the one form its policies are kept and looked up in (`canonicalArn`): any
       // spelling of an OSS object is that object, and `!resource.name.startsWith("acs:oss:*:*:b/secret/")` let
       // `acs:oss:cn-hangzhou:*:b/secret/x` in (review gk, 1).
-      { principal: membersOf(principal, account), permission, resource: resourceAttributes(canonicalArn(resource)), time },
+      { principal: membersOf(principal, account), permission, resource: withWorkspaceNames(resourceAttributes(canonicalArn(resource)), account), time },
       unconditional ? { explain: true, unconditional: true } : { explain: true },
     );
     return { ...d, chain };
@@ -959,7 +983,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (permission === undefined || isKubernetesObjectRequest(permission, resource)) return [];
     const { account, held } = chainOf(resource, undefined, asker);
     if (held.length === 0 || (account !== asker && asker !== ROOT_ACCOUNT)) return [];
-    const env = { time, resource: resourceAttributes(canonicalArn(resource)) };
+    const env = { time, resource: withWorkspaceNames(resourceAttributes(canonicalArn(resource)), account) };
     const out: BeyondGrant[] = [];
     for (const h of held) {
       h.stored.bindings.forEach((b, index) => {

@@ -638,7 +638,8 @@ class Parser {
       this.checkKnown(attr, lit, 'is', (v, l) => v === l, outcome);
       if (this.equalities !== undefined && attr.attribute === 'resource.name' && lit.literal !== undefined) this.equalities.push({ literal: lit.literal, at: lit.at, op: op.text === '==' ? '==' : '!=' });
     }
-    return { type: 'bool', at: op.at, fn: compareFn(op.text, left.fn, right.fn) };
+    const base = compareFn(op.text, left.fn, right.fn);
+    return { type: 'bool', at: op.at, fn: aliasedCompareFn(op.text, left, right, base) ?? base };
   }
 
   private parseUnary(): Node {
@@ -678,7 +679,7 @@ class Parser {
       if (arg.type !== 'string') this.fail(`\`${name.text}\` takes a string argument, got ${an(arg.type)}`, arg.at);
       const starts = name.text === 'startsWith';
       this.checkKnown(node, arg, starts ? 'starts with' : 'ends with', (v, l) => (starts ? v.startsWith(l) : v.endsWith(l)), 'false');
-      node = { type: 'bool', at: name.at, fn: methodFn(name.text, node.fn, arg.fn) };
+      node = { type: 'bool', at: name.at, fn: methodFn(name.text, node.fn, arg.fn, node.attribute === 'resource.name') };
     }
     return node;
   }
@@ -820,23 +821,49 @@ function compareCodePoints(a: string, b: string): number {
 const order = (a: number | bigint | string | boolean, b: number | bigint | string | boolean): number =>
   typeof a === 'string' && typeof b === 'string' ? compareCodePoints(a, b) : a < b ? -1 : a > b ? 1 : 0;
 
+type Primitive = number | bigint | string | boolean;
+
+function comparator(op: string): (a: Primitive, b: Primitive) => boolean {
+  switch (op) {
+    case '==':
+      return (a, b) => a === b;
+    case '!=':
+      return (a, b) => a !== b;
+    case '<':
+      return (a, b) => order(a, b) < 0;
+    case '<=':
+      return (a, b) => order(a, b) <= 0;
+    case '>':
+      return (a, b) => order(a, b) > 0;
+    default:
+      return (a, b) => order(a, b) >= 0;
+  }
+}
+
+/**
+ * A comparison of `resource.name` (on one side only) for a resource with other names (`BindingsResource.aliases`, review
+ * qs, 3): it holds when it holds for one of the names, but `!=`, which holds only when the other side is none of them —
+ * so that `resource.name != "workspace/secret"` excludes the workspace however a request names it. Undefined when
+ * neither side, or both, is `resource.name`.
+ */
+function aliasedCompareFn(op: string, l: Node, r: Node, base: Fn): Fn | undefined {
+  const leftIsName = l.attribute === 'resource.name';
+  if (leftIsName === (r.attribute === 'resource.name')) return undefined;
+  const cmp = comparator(op);
+  const other = leftIsName ? r.fn : l.fn;
+  return (env) => {
+    const first = base(env);
+    const aliases = env.resource.aliases;
+    if (aliases === undefined || aliases.length === 0 || first instanceof EvalFailure) return first;
+    const o = other(env);
+    if (o instanceof EvalFailure) return o;
+    const holds = (name: string): boolean => (leftIsName ? cmp(name, o as Primitive) : cmp(o as Primitive, name));
+    return op === '!=' ? first === true && aliases.every(holds) : first === true || aliases.some(holds);
+  };
+}
+
 function compareFn(op: string, l: Fn, r: Fn): Fn {
-  const cmp = ((): ((a: number | bigint | string | boolean, b: number | bigint | string | boolean) => boolean) => {
-    switch (op) {
-      case '==':
-        return (a, b) => a === b;
-      case '!=':
-        return (a, b) => a !== b;
-      case '<':
-        return (a, b) => order(a, b) < 0;
-      case '<=':
-        return (a, b) => order(a, b) <= 0;
-      case '>':
-        return (a, b) => order(a, b) > 0;
-      default:
-        return (a, b) => order(a, b) >= 0;
-    }
-  })();
+  const cmp = comparator(op);
   return (env) => {
     const a = l(env);
     if (a instanceof EvalFailure) return a;
@@ -846,14 +873,18 @@ function compareFn(op: string, l: Fn, r: Fn): Fn {
   };
 }
 
-function methodFn(name: string, recv: Fn, arg: Fn): Fn {
+function methodFn(name: string, recv: Fn, arg: Fn, recvIsName = false): Fn {
   const starts = name === 'startsWith';
   return (env) => {
     const s = recv(env);
     if (s instanceof EvalFailure) return s;
     const a = arg(env);
     if (a instanceof EvalFailure) return a;
-    return starts ? (s as string).startsWith(a as string) : (s as string).endsWith(a as string);
+    const holds = (x: string): boolean => (starts ? x.startsWith(a as string) : x.endsWith(a as string));
+    if (holds(s as string)) return true;
+    // `resource.name` of a resource with other names holds when one of them does (`aliasedCompareFn`; review qs, 3).
+    const aliases = recvIsName ? env.resource.aliases : undefined;
+    return aliases !== undefined && aliases.some(holds);
   };
 }
 

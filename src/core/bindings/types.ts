@@ -78,6 +78,12 @@ export interface BindingsPrincipal {
 /** The resource as a CEL condition sees it (`resource.name`, `resource.type`, `resource.service`). */
 export interface BindingsResource {
   readonly name: string;
+  /**
+   * The resource's other names, when a request may give it several (a workspace: `workspace/<name>` and its ARN in
+   * either dialect): a condition's comparison of `resource.name` holds when it holds for one of its names, `!=` only
+   * when the other side is none of them (review qs, 3).
+   */
+  readonly aliases?: readonly string[];
   /** E.g. `storage.gatehouse.dev/Object`; absent when unknown (a condition reading it then fails closed). */
   readonly type?: string;
   /** E.g. `storage.gatehouse.dev`; absent when unknown. */
