@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   process.on('message', (m) => {
     const msg = toWorker(m);
     if (msg?.gh === 'stop') ask();
+    // Answered from this event loop: one stuck (or a process frozen) does not answer, and the supervisor replaces it.
+    if (msg?.gh === 'alive?') tellSupervisor({ gh: 'alive' });
     if (msg?.gh === 'cpu?') {
       const p = process.cpuUsage();
       const t = process.threadCpuUsage();

@@ -15,6 +15,8 @@
  *   worker writes to the store (src/app/jobs.ts). A job's end is passed to every other worker: the one holding its
  *   metadata port closes it. Each worker, at the sweep's interval, drops what it holds of jobs ended (`forgetEnded`).
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
+ *   So is one that stops answering: a serving worker is asked over the IPC channel every few seconds, and one that has
+ *   sent nothing for 60 s (its event loop stuck, the process frozen) is killed (review qt, 1).
  *   While others serve, it takes no connection before it is ready (`othersServe`).
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
  *   one still starting exits at once. One still stopping after the grace (60 s) is killed; that, or a worker that
@@ -47,6 +49,12 @@ const RESTART_FIRST_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 /** A worker that ran this long before exiting is restarted after the first delay again. */
 const RESTART_RESET_MS = 60_000;
+/**
+ * A serving worker that has sent nothing for this long (not even the answer to `alive?`, asked every few seconds) is
+ * killed and started again, as one that exited is: its event loop is stuck, or the process frozen. Far above the
+ * longest a healthy worker's loop is held (SQLite's busy timeout, 5 s a write queued behind another process's lock).
+ */
+const HUNG_AFTER_MS = 60_000;
 
 export interface RunningWorkers {
   readonly url: string;
@@ -72,6 +80,8 @@ export interface WorkersTuning {
   readonly stopGraceMs?: number;
   /** Chooses the port given to every worker for a port 0 on `host` (default: one the kernel picks, released at once; tests give a taken one). */
   readonly freePort?: (host: string) => Promise<number>;
+  /** How long a serving worker may send nothing before it is killed and started again (default `HUNG_AFTER_MS`; tests shorten it). */
+  readonly hungAfterMs?: number;
 }
 
 /** Binds `host` port 0 for a moment: a free port to give every worker. */
@@ -115,10 +125,13 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
   /** The metrics its worker last sent (for a scrape): its counts, kept when it exits (`retireMetrics`). */
   lastMetrics: object | undefined;
+  /** When its worker last sent anything (its answers to `alive?` included). */
+  heardAt: number;
 }
 
 export async function startWorkers(opts: ServerOptions, count: number, tuning: WorkersTuning = {}): Promise<RunningWorkers> {
   const stopGraceMs = tuning.stopGraceMs ?? STOP_GRACE_MS;
+  const hungAfterMs = tuning.hungAfterMs ?? HUNG_AFTER_MS;
   if (!cluster.isPrimary) throw new Error('startWorkers runs in the supervising process only');
   const env = opts.env ?? process.env;
   const log = oneLinePerEvent(opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
@@ -160,7 +173,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   let workerOpts = await withPorts();
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [], silent: false });
 
-  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined, lastMetrics: undefined }));
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined, lastMetrics: undefined, heardAt: 0 }));
   let stopping = false;
   const cpu = replies<Extract<FromWorker, { gh: 'cpu' }>>();
   const metrics = replies<object>();
@@ -203,6 +216,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
       w.on('message', (m: unknown) => {
         const msg = fromWorker(m);
         if (msg === undefined) return;
+        if (slot.worker === w) slot.heardAt = Date.now();
         switch (msg.gh) {
           case 'log':
             log(`[worker ${slot.index}] ${msg.line}`);
@@ -234,6 +248,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
           case 'ready':
             started = true;
             slot.serving = true;
+            slot.heardAt = Date.now();
             resolve(msg);
             break;
         }
@@ -274,8 +289,40 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
     }, delay);
   };
 
+  /**
+   * Every serving worker is asked whether it answers; one that has sent nothing for `hungAfterMs` is killed (its `exit`
+   * starts it again, with backoff). Only an exit was noticed before: a worker whose event loop was stuck kept its turn
+   * of every listener, each N-th new connection hanging (a liveness probe met it one time in N), and the job metadata
+   * ports it alone serves answered nothing (review qt, 1). The supervisor's own pauses (the machine suspended) are not
+   * its workers': after a tick late by more than the interval, the count starts again.
+   */
+  const everyMs = Math.max(100, Math.min(5_000, Math.floor(hungAfterMs / 4)));
+  let watch: NodeJS.Timeout | undefined;
+  const watchWorkers = (): void => {
+    let lastTick = Date.now();
+    watch = setInterval(() => {
+      const now = Date.now();
+      const late = now - lastTick > 2 * everyMs;
+      lastTick = now;
+      for (const s of slots) {
+        const w = s.worker;
+        if (stopping || !s.serving || w === undefined || w.isDead()) continue;
+        if (late) s.heardAt = now;
+        if (now - s.heardAt > hungAfterMs) {
+          log(`worker ${s.index}: did not answer for ${((now - s.heardAt) / 1000).toFixed(1)} s (its event loop stuck, or the process frozen); killed, to be started again`);
+          s.serving = false;
+          w.process.kill('SIGKILL');
+          continue;
+        }
+        send(w, { gh: 'alive?' });
+      }
+    }, everyMs);
+    watch.unref();
+  };
+
   const stopAll = async (): Promise<readonly string[]> => {
     stopping = true;
+    if (watch !== undefined) clearInterval(watch);
     for (const s of slots) if (s.timer !== undefined) clearTimeout(s.timer);
     const failures: string[] = [];
     await Promise.all(
@@ -322,6 +369,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
     }
   }
   running = true;
+  watchWorkers();
   const pids = (): number[] => slots.flatMap((s) => (s.worker?.process.pid !== undefined && !s.worker.isDead() ? [s.worker.process.pid] : []));
   log(`gatehouse: ${count} workers serving ${first.url} (pids ${pids().join(', ')}); connections are handed to them in turn`);
   let stopped: Promise<readonly string[]> | undefined;

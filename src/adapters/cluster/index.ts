@@ -49,7 +49,9 @@ export type FromWorker =
   /** This worker's own metrics (prom-client's `getMetricsAsJSON`), asked for by the supervisor's `metrics?`. */
   | { readonly gh: 'metrics'; readonly id: number; readonly part: object }
   /** An Alibaba STS signature nonce to check in the server's one set (answered by `nonce` with the same id). */
-  | { readonly gh: 'nonce?'; readonly id: number; readonly nonceKey: string; readonly keyDigest: string; readonly until: number; readonly now: number };
+  | { readonly gh: 'nonce?'; readonly id: number; readonly nonceKey: string; readonly keyDigest: string; readonly until: number; readonly now: number }
+  /** The answer to the supervisor's `alive?`: this worker's event loop runs. */
+  | { readonly gh: 'alive' };
 
 /** What the supervisor tells a worker. */
 export type ToWorker =
@@ -62,7 +64,9 @@ export type ToWorker =
   /** The answer to a worker's `metrics?`: every serving worker's part, or why not. */
   | { readonly gh: 'metrics'; readonly id: number; readonly parts?: readonly object[]; readonly error?: string }
   /** The answer to a worker's `nonce?`. */
-  | { readonly gh: 'nonce'; readonly id: number; readonly verdict: NonceVerdict };
+  | { readonly gh: 'nonce'; readonly id: number; readonly verdict: NonceVerdict }
+  /** Whether this worker answers (src/main/workers.ts kills one silent past its bound): answered by `alive`. */
+  | { readonly gh: 'alive?' };
 
 /** The root account's first credentials, as worker 1 created them on a first start (sent once, over the local IPC channel). */
 export interface AdminFile {
@@ -72,8 +76,8 @@ export interface AdminFile {
   readonly UserName: string;
 }
 
-const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended', 'metrics?', 'metrics', 'nonce?']);
-const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended', 'metrics?', 'metrics', 'nonce']);
+const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended', 'metrics?', 'metrics', 'nonce?', 'alive']);
+const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended', 'metrics?', 'metrics', 'nonce', 'alive?']);
 
 /** How long the supervisor waits for each worker's metrics, and a worker for the supervisor's answer (a scrape's default timeout is 10 s). */
 export const METRICS_WAIT_MS = 4000;
