@@ -384,6 +384,11 @@ export interface AuditJournal {
   load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[]; readonly strays?: readonly StrayFile[] }>;
   /** Removes a segment an earlier process left, once its records are in the chain. */
   remove(where: string): Promise<void>;
+  /**
+   * Whether a process whose segments the last `load` left to it (`live`) has ended since: a `load` now takes what it
+   * left (review qt, 2).
+   */
+  released?(): boolean;
   /** As `AuditSpool.claim`, for a segment (or pending note) an earlier process left. */
   claim?(where: string): Promise<string | undefined>;
   /** As `AuditSpool.unclaim`. */
@@ -555,6 +560,9 @@ function uniform(randomBytes: (n: number) => Uint8Array): () => number {
     return (pool[i++] as number) / 2 ** 32;
   };
 }
+
+/** How often a start that left journal segments to a process still running looks whether it has ended (review qt, 2). */
+const LIVE_RECHECK_MS = 2000;
 
 /**
  * The floors of a stop's waits under a `drainFrom` (review eh4): a drain of at least 1 s (or `drainMs`, when shorter), so
@@ -745,6 +753,13 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let mayBeWritten = false;
   /** Spools left by an earlier stop, read at `start`, appended before anything queued (removed from here as each is). */
   let spooled: Promise<SpooledRecords[]> | undefined;
+  /**
+   * Journal segments and spools taken up after the start: what a process still running at the start (`live`) left
+   * once it ended without writing it (review qt, 2). Appended as the start's, before the queue.
+   */
+  const later: SpooledRecords[] = [];
+  /** Watches, while a `load` left segments to a process still running, for that process's end. */
+  let liveWatch: ReturnType<typeof setInterval> | undefined;
   let pruner: ReturnType<typeof setInterval> | undefined;
 
   /** While failing: 100 ms doubling to 2 s, so an outage costs a few attempts a second at most. */
@@ -1032,6 +1047,17 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
           return false;
         }
         spooled = undefined;
+      }
+      if (later.length > 0) {
+        // `recoverSpools` takes each one appended off the list: those left are tried again with the next flush.
+        const taken = later.splice(0);
+        try {
+          await recoverSpools(taken);
+        } catch (e) {
+          later.unshift(...taken);
+          failed(e, `${taken.reduce((n, s) => n + s.events.length, 0)} record(s) journaled by a process that ended (then ${backlog} queued)`);
+          return false;
+        }
       }
       if (backlog === 0) return true;
       // Behind (a burst, or a backlog after an outage): bigger transactions, so each commit's fsync is shared by
@@ -1686,8 +1712,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
                     const { spools, unreadable } = r;
                     for (const u of unreadable) log(`audit: CANNOT READ the ${what} ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
                     for (const x of r.strays ?? []) log(`audit: the temporary file ${x.where}, which an earlier process left in the ${what} directory: ${x.what}`);
-              const live = (r as { readonly live?: readonly string[] }).live;
-              if (live !== undefined && live.length > 0) log(`audit: ${live.length} journal file(s) of another gatehouse process still running on this host with this data dir (${live.join(', ')}) are left to it: run one server per data dir`);
+                    const live = (r as { readonly live?: readonly string[] }).live;
+                    if (live !== undefined && live.length > 0) {
+                      log(`audit: ${live.length} journal file(s) of another gatehouse process still running on this host with this data dir (${live.join(', ')}) are left to it; should it end without writing them, they are appended here (run one server per data dir, --workers aside)`);
+                      watchLive();
+                    }
                     for (const x of spools) if (x.lost !== undefined) log(`audit: ${x.where}: ${x.lost} record(s) cannot be read back, lost unless written before that stop (${x.reason}); the rest are appended, and the record of its recovery says so`);
                     if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' && !spools.some((x) => x.mayBeWritten === true) ? '' : ', those it does not hold already'}`);
                     return spools.map((x) => ({ ...x, source: what }));
@@ -1697,6 +1726,26 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
                     return [];
                   },
                 );
+          // Segments left to a process still running: taken up once it has ended, not at the next start only (a process
+          // that ends without writing them, killed at the end of its grace, left its records out of the audit log until
+          // then: review qt, 2). Its spools too: one that ended its drain spooling (the store not answering) moved them
+          // from its journal to a spool this start never saw. Checked every few seconds (whether its pid runs), loaded
+          // again only once it does not, and once what was loaded before is appended (a spool is then loaded once).
+          let retaking: Promise<void> | undefined;
+          const watchLive = (): void => {
+            if (liveWatch !== undefined || journal?.released === undefined) return;
+            liveWatch = setInterval(() => {
+              if (retaking !== undefined || spooled !== undefined || later.length > 0 || journal.released?.() !== true) return;
+              retaking = Promise.all([loaded(spool, 'spool'), loaded(journal, 'journal')])
+                .then(([a, b]) => {
+                  if (a.length + b.length === 0) return;
+                  later.push(...[...a, ...b].sort((x, y) => x.spooledAt - y.spooledAt));
+                  schedule(0);
+                })
+                .finally(() => (retaking = undefined));
+            }, LIVE_RECHECK_MS);
+            liveWatch.unref?.();
+          };
           // Spools (a clean stop's leftovers) and journal segments (a hard stop's), oldest first.
           spooled = Promise.all([loaded(spool, 'spool'), loaded(journal, 'journal')]).then(([a, b]) => [...a, ...b].sort((x, y) => x.spooledAt - y.spooledAt));
           schedule(0);
@@ -1733,6 +1782,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       if (enabled) noteDrops();
       if (pruner !== undefined) clearInterval(pruner);
       pruner = undefined;
+      if (liveWatch !== undefined) clearInterval(liveWatch);
+      liveWatch = undefined;
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;

@@ -64,6 +64,8 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
   let madeDir = false;
   /** Ended files not yet released, oldest first. */
   const sealed: string[] = [];
+  /** The processes the last `load` left segments to (still running then): `released` says when one has ended. */
+  let liveOwners = new Set<number>();
   /** Removals of released files still under way: `close` waits for them (review kh, 1). */
   const removing = new Set<Promise<void>>();
 
@@ -202,6 +204,7 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       const spools: SpooledRecords[] = [];
       const unreadable: { where: string; error: string }[] = [];
       const live: string[] = [];
+      const owners = new Set<number>();
       for (const name of names) {
         const where = join(dir, name);
         try {
@@ -217,6 +220,7 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
           // records a second time once it commits them.
           if (s.owner !== undefined && s.owner.host === host && s.owner.pid !== process.pid && alive(s.owner.pid)) {
             live.push(where);
+            owners.add(s.owner.pid);
             continue;
           }
           // One that held only lines that cannot be read is still a loss to record (its recovery record says so).
@@ -226,8 +230,10 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
           unreadable.push({ where, error: e instanceof Error ? e.message : String(e) });
         }
       }
+      liveOwners = owners;
       return { spools, unreadable, ...(live.length > 0 ? { live } : {}), ...(strays.length > 0 ? { strays } : {}) };
     },
+    released: () => [...liveOwners].some((pid) => !alive(pid)),
   };
 }
 
