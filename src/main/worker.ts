@@ -11,6 +11,7 @@ import cluster from 'node:cluster';
 import { CLUSTER_OPTIONS_ENV } from './workers.ts';
 import { startExitCode, startServer, StartError, type RunningServer, type ServerOptions } from './server.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
+import { logLine } from './log-line.ts';
 import { tellSupervisor, toWorker, workerMetrics, workerNonces, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
 // As bin/gatehouse.js: node:sqlite's ExperimentalWarning is the embedded store by design (docs/decisions.md).
@@ -18,6 +19,28 @@ process.removeAllListeners('warning');
 process.on('warning', (w) => {
   if (w.name === 'ExperimentalWarning' && /SQLite|Type Stripping/i.test(w.message)) return;
   process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
+/**
+ * A bug that reaches the top (an uncaught exception; an unhandled rejection, which Node throws as one) ends the worker
+ * as Node would, but said through the supervisor's log first: one line, `[worker K] crashed (…): <stack>`, then exit 70
+ * (EXIT.internal), and the supervisor starts it again. Node's own report went straight to the stderr the supervisor and
+ * every worker share, ten lines or more without the worker's prefix, which a collector took for as many events
+ * attributed to no worker (review qt, 3). Without the supervisor (its channel gone), the line goes to stderr.
+ */
+let crashed = false;
+process.on('uncaughtException', (e: unknown, origin: string) => {
+  if (crashed) return;
+  crashed = true;
+  const line = `crashed (${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}): ${e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)}`;
+  const exit = (): never => process.exit(EXIT.internal);
+  if (!process.connected || process.send === undefined) {
+    process.stderr.write(`${logLine(line)}\n`);
+    exit();
+  }
+  process.send?.({ gh: 'log', line }, undefined, {}, exit);
+  // A channel that does not take it: exit all the same.
+  setTimeout(exit, 1_000);
 });
 
 async function main(): Promise<void> {
