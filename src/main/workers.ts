@@ -17,6 +17,7 @@
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
  *   So is one that stops answering: a serving worker is asked over the IPC channel every few seconds, and one that has
  *   sent nothing for 60 s (its event loop stuck, the process frozen) is killed (review qt, 1).
+ *   One whose process cannot be created (ENOMEM, EAGAIN) is tried again the same way (review qt, 4).
  *   While others serve, it takes no connection before it is ready (`othersServe`).
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
  *   one still starting exits at once. One still stopping after the grace (60 s) is killed; that, or a worker that
@@ -207,7 +208,31 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
     new Promise((resolve, reject) => {
       // Worker 1 sweeps jobs. One that starts while others serve opens no listener before it is ready.
       const role = { sweeps: slot.index === 1, othersServe: slots.some((s) => s !== slot && s.serving) };
-      const w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify({ ...workerOpts, worker: role } satisfies ServerOptions) });
+      // A process that cannot be created (out of memory or processes: ENOMEM, EAGAIN; a working directory gone: ENOENT)
+      // fails this start as a worker that failed would, and is tried again with the same backoff: its `error` event,
+      // unheard, was an uncaught exception that ended the supervisor and every worker serving, and a fork that threw at
+      // once was never tried again (review qt, 4).
+      const cannotCreate = (e: unknown, w?: Worker): void => {
+        if (w !== undefined && slot.worker === w) {
+          slot.worker = undefined;
+          slot.serving = false;
+        }
+        const why = `cannot create its process (${e instanceof Error ? e.message : String(e)})`;
+        reject(new StartError(`worker ${slot.index} ${why}`, 'unavailable'));
+        if (!stopping && running) restartLater(slot, why);
+      };
+      let w: Worker;
+      try {
+        w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify({ ...workerOpts, worker: role } satisfies ServerOptions) });
+      } catch (e) {
+        cannotCreate(e);
+        return;
+      }
+      w.on('error', (e: Error) => {
+        // Never spawned: no `exit` follows.
+        if (w.process.pid === undefined) cannotCreate(e, w);
+        else log(`worker ${slot.index}: ${e.message}`);
+      });
       slot.worker = w;
       slot.serving = false;
       slot.startedAt = Date.now();
