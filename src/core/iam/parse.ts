@@ -73,6 +73,8 @@ const AWS_PRINCIPAL_RE = /^arn:aws[a-z-]*:(?:iam::\d{12}:(?:root|user\/.+|role\/
 const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
 /** OSS's spelling of a RAM role's session, `*` for all its sessions (src/core/iam/compile.ts `OSS_SESSION_RE`). */
 const OSS_SESSION_PRINCIPAL_RE = /^arn:sts::\d{1,20}:assumed-role\/[^/*?]+\/(?:\*|[^*?]+)$/;
+/** A user, role, session or federated user ARN ending in `/` (no name), in either dialect: its kind captured. */
+const TRAILING_SLASH_PRINCIPAL_RE = /^(?:arn:aws[a-z-]*:(?:iam|sts)|acs:ram)::\d{1,20}:(user|role|assumed-role|federated-user)\/.*\/$/;
 
 const isVariableVersion = (v: PolicyVersion): boolean => v === '2012-10-17';
 
@@ -444,6 +446,17 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     }
     if (val.includes('*') || val.includes('?')) {
       err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (${wildcardAdvice(key)})`);
+      return;
+    }
+    // A user's, role's or session's ARN ending in `/` (`user/alice/`, `acs:ram::A:role/ops/`) has no name, and users and
+    // roles are matched by name: it named no principal, so a Deny meant for alice denied no one, and the existence check
+    // (src/app/principal-refs.ts) looked up no name and let it through (review qy, 1). Refused when written, as
+    // `principalFromArn` refuses the same ARN given as a principal; a stored one is read as before.
+    const slash = (key === 'AWS' || key === 'RAM') && opts.written === true ? TRAILING_SLASH_PRINCIPAL_RE.exec(val) : null;
+    if (slash !== null) {
+      const kind = slash[1] as string;
+      const [who, form] = kind === 'assumed-role' ? ['role session', '<role>/<session>'] : kind === 'federated-user' ? ['federated user', '<name>'] : [kind, key === 'RAM' ? '<name>' : '<path/>name'];
+      err('POLICY_INVALID_PRINCIPAL', vp, `Invalid principal in policy: "${key}":"${val}" ends in \`/\`, where a ${who}'s ARN ends in its name (\`…:${kind}/${form}\`)`);
       return;
     }
     if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
