@@ -439,6 +439,13 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       err('POLICY_INVALID_PRINCIPAL', vp, 'Invalid principal in policy: "CanonicalUser":"*" (a canonical user ID identifies one account, and `*` none): write `"Principal": "*"` for everyone, or the canonical ID of each account');
       return;
     }
+    // Any other `CanonicalUser` value that is no account id (AWS's 64 hex digits, copied from a bucket policy on AWS)
+    // identifies no account here either, where the canonical ID of an account is its id: dropped as `*` was, a Deny
+    // with it named no one (review qy, 2). S3 refuses a canonical ID that identifies no one; a stored one is read as before.
+    if (key === 'CanonicalUser' && val !== '*' && !/^\d{1,20}$/.test(val) && opts.written === true) {
+      err('POLICY_INVALID_PRINCIPAL', vp, `Invalid principal in policy: "CanonicalUser":"${val}" (a canonical user ID here is the account id, as every Owner and Grantee the S3 gateway answers shows it: write the account id of the account meant, or {"AWS": "<account id>"})`);
+      return;
+    }
     if (val === '*' || (key === 'RAM' && OSS_SESSION_PRINCIPAL_RE.test(val))) return;
     if (key === 'RAM' && val.startsWith('arn:sts::')) {
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a RAM role session: give \`arn:sts::<uid>:assumed-role/<role>/<session>\`, or \`…/<role>/*\` for every session of the role (wildcards elsewhere are not supported: list the roles)`);
