@@ -73,6 +73,8 @@ const AWS_PRINCIPAL_RE = /^arn:aws[a-z-]*:(?:iam::\d{12}:(?:root|user\/.+|role\/
 const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
 /** OSS's spelling of a RAM role's session, `*` for all its sessions (src/core/iam/compile.ts `OSS_SESSION_RE`). */
 const OSS_SESSION_PRINCIPAL_RE = /^arn:sts::\d{1,20}:assumed-role\/[^/*?]+\/(?:\*|[^*?]+)$/;
+/** A service principal's name, as a caller is one (src/core/iam/principal.ts `SERVICE_RE`): labels joined by dots. */
+const SERVICE_NAME_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 /** A user, role, session or federated user ARN ending in `/` (no name), in either dialect: its kind captured. */
 const TRAILING_SLASH_PRINCIPAL_RE = /^(?:arn:aws[a-z-]*:(?:iam|sts)|acs:ram)::\d{1,20}:(user|role|assumed-role|federated-user)\/.*\/$/;
 
@@ -472,6 +474,11 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give an account UID, \`acs:ram::<uid>:root\`, \`…:user/<name>\`, \`…:role/<name>\` or \`arn:sts::<uid>:assumed-role/<role>/<session>\``);
     } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);
+    } else if (key === 'Service' && opts.written === true && !SERVICE_NAME_RE.test(val)) {
+      // A name without a dot (`ec2`), or beginning or ending with one, is no service any caller is (src/core/iam/principal.ts
+      // reads a service principal so): it named no one, and a Deny with it denied nobody (review qy, 3). IAM refuses it
+      // (`Invalid principal in policy: "SERVICE":"…"`); a stored one is read as before.
+      err('POLICY_INVALID_PRINCIPAL', vp, `Invalid principal in policy: "Service":"${val}" is not a service principal's name: it is a DNS name with a dot between each label, such as \`training.gatehouse.dev\`, \`ec2.amazonaws.com\` or \`ecs.aliyuncs.com\`, and names no service otherwise`);
     } else if (val === '') {
       err('POLICY_INVALID_PRINCIPAL', vp, 'principal value is empty');
     }
