@@ -75,6 +75,8 @@ const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
 const OSS_SESSION_PRINCIPAL_RE = /^arn:sts::\d{1,20}:assumed-role\/[^/*?]+\/(?:\*|[^*?]+)$/;
 /** A service principal's name, as a caller is one (src/core/iam/principal.ts `SERVICE_RE`): labels joined by dots. */
 const SERVICE_NAME_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+/** An identity provider's ARN (OIDC or SAML), in either dialect, as a `Federated` principal names it. */
+const PROVIDER_PRINCIPAL_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::\d{1,20}:(?:oidc-provider|saml-provider)\/.+$/;
 /** A user, role, session or federated user ARN ending in `/` (no name), in either dialect: its kind captured. */
 const TRAILING_SLASH_PRINCIPAL_RE = /^(?:arn:aws[a-z-]*:(?:iam|sts)|acs:ram)::\d{1,20}:(user|role|assumed-role|federated-user)\/.*\/$/;
 
@@ -474,6 +476,13 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give an account UID, \`acs:ram::<uid>:root\`, \`…:user/<name>\`, \`…:role/<name>\` or \`arn:sts::<uid>:assumed-role/<role>/<session>\``);
     } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);
+    } else if (key === 'Federated' && opts.written === true && !PROVIDER_PRINCIPAL_RE.test(val) && !SERVICE_NAME_RE.test(val)) {
+      // A web identity token's principal is its provider's ARN (src/app/oidc.ts): an issuer URL, a user's ARN or any other
+      // text named no provider, so a Deny with it denied no token (review qy, 4). IAM refuses it ("Federated principals
+      // must be valid domain names or SAML metadata ARNs"); a stored one is read as before.
+      const url = /^https?:\/\/([^?#]+?)\/?$/i.exec(val);
+      const instead = url !== null ? `: name the provider by its ARN, \`${dialect === 'acs' ? 'acs:ram::<account>' : 'arn:aws:iam::<account>'}:oidc-provider/${url[1] as string}\`, as CreateOpenIDConnectProvider answers it, not by its issuer URL` : `: give an identity provider's ARN (\`${dialect === 'acs' ? 'acs:ram::<account>' : 'arn:aws:iam::<account>'}:oidc-provider/<host/path>\` or \`…:saml-provider/<name>\`), or a provider's domain name such as \`accounts.google.com\``;
+      err('POLICY_INVALID_PRINCIPAL', vp, `Invalid principal in policy: "Federated":"${val}" is not an identity provider${instead}`);
     } else if (key === 'Service' && opts.written === true && !SERVICE_NAME_RE.test(val)) {
       // A name without a dot (`ec2`), or beginning or ending with one, is no service any caller is (src/core/iam/principal.ts
       // reads a service principal so): it named no one, and a Deny with it denied nobody (review qy, 3). IAM refuses it
