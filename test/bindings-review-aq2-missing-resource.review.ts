@@ -49,7 +49,8 @@ test('PUT refuses a policy on an account, workspace or IAM entity that does not 
     [`arn:aws:iam::${A}:role/trainer`, /is not the ARN of role `trainer`, which is `arn:aws:iam::000000000000:role\/team\/trainer`/],
   ];
   for (const [resource, message] of cases) {
-    const r = await put(resource, resource === 'account/111111111111' ? [{ role: 'roles/ml.viewer', members: ['allAuthenticatedUsers'] }] : VIEW);
+    // Review ra, 1: `allAuthenticatedUsers` is refused on any account now; a service account of account A is the member.
+    const r = await put(resource, resource === 'account/111111111111' ? [{ role: 'roles/ml.viewer', members: [`serviceAccount:trainer@${A}.iam.gatehouse.dev`] }] : VIEW);
     assert.equal(r.status, 404, `${resource}: ${JSON.stringify(r.json)}`);
     const d = (r.json['error'] as { details: Detail[] }).details[0];
     assert.equal(d?.code, 'NO_SUCH_ENTITY', resource);

@@ -20,7 +20,10 @@ import { gatehouseJson, type ServiceCredentials } from './support/resource-serve
 const A = '000000000000';
 const B = '111111111111';
 const BOB = `arn:aws:iam::${A}:user/bob`;
-const CAROL = `arn:aws:iam::${A}:user/carol`;
+// Review ra, 1: B's account-level binding names one of A's roles (a service account of A, as GCP allows across
+// projects), since `allAuthenticatedUsers` — what it bound before — is refused on an account now.
+const READER = `arn:aws:iam::${A}:role/gk2reader`;
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] });
 
 describe('an OSS bucket whose IAM policy account A holds is A’s, whatever account its ARN spells', () => {
   let server: TestServer;
@@ -34,13 +37,13 @@ describe('an OSS bucket whose IAM policy account A holds is A’s, whatever acco
   before(async () => {
     server = await startTestServer();
     await server.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
-    await server.iam().send(new I.CreateUserCommand({ UserName: 'carol' }));
+    await server.iam().send(new I.CreateRoleCommand({ RoleName: 'gk2reader', AssumeRolePolicyDocument: TRUST }));
     const b = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: B, partition: 'acs' });
     assert.equal(b.status, 201, JSON.stringify(b.json));
     bAdmin = { accessKeyId: String(b.json['AccessKeyId']), secretAccessKey: String(b.json['SecretAccessKey']) };
     const own = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'acs:oss:*:*:gk2-data', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:bob'] }] });
     assert.equal(own.status, 200, JSON.stringify(own.json));
-    const open = await gatehouseJson(server.url, bAdmin, 'PUT', '/v1/iam-policies', { resource: `account/${B}`, bindings: [{ role: 'roles/storage.objectViewer', members: ['allAuthenticatedUsers'] }] });
+    const open = await gatehouseJson(server.url, bAdmin, 'PUT', '/v1/iam-policies', { resource: `account/${B}`, bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:gk2reader@${A}.iam.gatehouse.dev`] }] });
     assert.equal(open.status, 200, JSON.stringify(open.json));
   });
   after(() => server?.stop());
@@ -52,7 +55,7 @@ describe('an OSS bucket whose IAM policy account A holds is A’s, whatever acco
 
   test('B’s account-level bindings do not govern A’s bucket spelt with B’s id', async () => {
     for (const resource of [`acs:oss:*:${B}:gk2-data/secret.csv`, `acs:oss:cn-hangzhou:${B}:gk2-data/secret.csv`]) {
-      const d = await decision(CAROL, resource);
+      const d = await decision(READER, resource);
       assert.equal(d.decision, 'ImplicitDeny', `${resource}: ${d.reasons}`);
     }
   });
@@ -67,7 +70,7 @@ describe('an OSS bucket whose IAM policy account A holds is A’s, whatever acco
   });
 
   test('a bucket no policy holds still goes by the account its ARN names', async () => {
-    assert.equal((await decision(CAROL, `acs:oss:*:${B}:gk2-other/x.csv`)).decision, 'Allow');
-    assert.equal((await decision(CAROL, 'acs:oss:*:*:gk2-other/x.csv')).decision, 'ImplicitDeny');
+    assert.equal((await decision(READER, `acs:oss:*:${B}:gk2-other/x.csv`)).decision, 'Allow');
+    assert.equal((await decision(READER, 'acs:oss:*:*:gk2-other/x.csv')).decision, 'ImplicitDeny');
   });
 });

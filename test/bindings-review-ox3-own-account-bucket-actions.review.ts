@@ -12,11 +12,16 @@
  *
  * Before the fix 1 of 3 tests failed. Real server on 127.0.0.1 (SQLite), the S3 gateway through the AWS SDK,
  * SigV4-signed /v1/ calls.
+ *
+ * Review ra, 1 refused `allAuthenticatedUsers` on an account (GCP refuses it in a project's policy), which this test
+ * bound to reach another account's user: the principal of account B is now a session of B's role `ox3maker`, bound on
+ * A's account as its service account.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { s3Clients, s3Refusal } from './support/s3.ts';
 import { accountAdmin, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
@@ -35,14 +40,15 @@ describe('review ox3: bucket creation and listing through an account binding, at
     A = s.adminFile.AccountId;
     sam = await userWithKey(s, 'sam');
     const bAdmin = await accountAdmin(s, B, 'aws');
-    await s.iam(bAdmin).send(new I.CreateUserCommand({ UserName: 'bob' }));
-    const key = (await s.iam(bAdmin).send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'sts:AssumeRole' }] });
+    await s.iam(bAdmin).send(new I.CreateRoleCommand({ RoleName: 'ox3maker', AssumeRolePolicyDocument: trust }));
+    const key = (await s.sts(bAdmin).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/ox3maker`, RoleSessionName: 'ox3' }))).Credentials;
+    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '', sessionToken: key?.SessionToken ?? '' };
     const r = await gatehouseJson(s.url, s.admin, 'PUT', '/v1/iam-policies', {
       resource: `account/${A}`,
       bindings: [
         { role: 'roles/storage.admin', members: ['user:sam'] },
-        { role: 'roles/storage.admin', members: ['allAuthenticatedUsers'] },
+        { role: 'roles/storage.admin', members: [`serviceAccount:ox3maker@${B}.iam.gatehouse.dev`] },
       ],
     });
     assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -73,7 +79,7 @@ describe('review ox3: bucket creation and listing through an account binding, at
 
   it("another account's user is decided by its own account: refused at the gateway and in the authorize API", async () => {
     assert.deepEqual((await s3Refusal(s3(bob).send(new S3.CreateBucketCommand({ Bucket: 'ox3-bob' })))).slice(0, 2), ['AccessDenied', 403]);
-    const bobArn = `arn:aws:iam::${B}:user/bob`;
+    const bobArn = `arn:aws:iam::${B}:role/ox3maker`;
     assert.equal(await decision(bobArn, 's3:CreateBucket', 'arn:aws:s3:::ox3-bob'), 'ImplicitDeny');
     assert.equal(await decision(bobArn, 's3:ListAllMyBuckets', 'arn:aws:s3:::*'), 'ImplicitDeny');
   });

@@ -73,7 +73,8 @@ describe('a restore the head has grown past (review qp, 2)', () => {
     back = app.live.head;
     // After the backup: a user, a bucket policy's grant and a few jobs' heartbeats, all applied by the app.
     assert.ok((await app.directory.createUser(admin, { userName: 'made-after-backup' })).ok);
-    assert.ok((await app.bindings.setPolicy(admin, { resource: `account/${ROOT}`, bindings: [{ role: 'roles/viewer', members: ['allAuthenticatedUsers'] }] })).ok);
+    // A user of the account as member: review ra, 1 refuses `allAuthenticatedUsers` (this test's member before) on an account.
+    assert.ok((await app.bindings.setPolicy(admin, { resource: `account/${ROOT}`, bindings: [{ role: 'roles/viewer', members: ['user:made-after-backup'] }] })).ok);
     await other.write(async (tx) => {
       await tx.kv.put(resourcePolicyKey('arn:aws:s3:::after-backup'), record('after-backup', 'Allow'));
       for (let i = 0; i < 3; i++) await tx.kv.put(`job/qp2-${i}`, '{}');

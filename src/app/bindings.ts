@@ -70,6 +70,8 @@ import {
   parseAttachedPolicy,
   parseCustomRole,
   parseResourceName,
+  publicMembersOnAccount,
+  PUBLIC_MEMBERS,
   permissionForAction,
   resourceAttributes,
   resourceNameEqualities,
@@ -556,6 +558,11 @@ const NOTHING_GOVERNS = Object.freeze({ verdict: 'no-opinion' as const, reasons:
 interface Held {
   readonly stored: StoredIamPolicy;
   readonly compiled: CompiledBindings;
+  /**
+   * Whether `allUsers`/`allAuthenticatedUsers` of `stored` grant nothing: on an account, where a policy stored before
+   * review ra, 1 may still list them (they are compiled out; `load`).
+   */
+  readonly publicInert: boolean;
 }
 
 /** What a reload builds; swapped in whole, so a decision never sees half of one. */
@@ -619,6 +626,9 @@ function readWorkspaceRecord(text: string): Workspace | undefined {
 /** What `load` is told of a stored record it cannot read: `what` names it; `effect` says how it fails closed. */
 export type UnreadableRecordNote = (what: string, text: string, effect: string) => void;
 
+/** What `load` is told of a stored policy it reads but keeps only in part (`line` says it; `text` is the record). */
+export type InertMembersNote = (line: string, text: string) => void;
+
 /**
  * Reads every policy, custom role, workspace claim and the memberships of the groups bindings name. A record that is
  * not what the server wrote (a database restored or edited by hand, a truncated write) was parsed unguarded, and one
@@ -627,7 +637,7 @@ export type UnreadableRecordNote = (what: string, text: string, effect: string) 
  * policy stands in as one of no binding (`unreadableIamPolicy`: its ARN stays no other account's), a custom role is
  * left out (a binding to it is one to a missing role, which grants nothing), a workspace claims nothing.
  */
-async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}): Promise<Snapshot> {
+async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}, inert: InertMembersNote = () => {}): Promise<Snapshot> {
   const roles = new Map<string, StoredIamRole[]>();
   for (const { key, value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
     const r = readIamRoleRecord(value);
@@ -651,9 +661,17 @@ async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}): Promise<
       stored = unreadableIamPolicy(key);
       note(`IAM policy record \`${key}\``, value, `it grants nothing until it is replaced or removed (fails closed)${stored.account === UNREADABLE_IAM_POLICY_OWNER ? `, and ${stored.resource} is no account's until then` : ''}`);
     }
-    const policy: IamPolicy = { bindings: stored.bindings };
+    // `allUsers`/`allAuthenticatedUsers` on an account, as written before review ra, 1 refused them: the policy's other
+    // bindings hold, those members grant nothing (fails closed: one opened the whole account to every tenant), said once.
+    // Each binding stays at its index (a decision names it so); GET shows the policy as stored, so it can be fixed.
+    const open = publicMembersOnAccount(stored.resource, stored.bindings);
+    const bindings = open.length === 0 ? stored.bindings : stored.bindings.map((b) => ({ ...b, members: b.members.filter((m) => !PUBLIC_MEMBERS.has(m)) }));
+    if (open.length > 0) {
+      inert(`bindings: the stored IAM policy of ${stored.resource} binds ${open.map((o) => `\`${o.member}\` at bindings[${o.binding}].members[${o.index}]`).join(', ')}, which a policy on an account may not (review ra, 1; GCP refuses them in a project's policy): they grant nothing there (fails closed) while the policy's other bindings hold; write the policy again without them, binding them on the one resource that is to be public`, value);
+    }
+    const policy: IamPolicy = { bindings };
     const compiled = compileBindings([{ resource: stored.resource, policy }], { customRoles: roles.get(stored.account) ?? [], account: stored.account });
-    const held: Held = { stored, compiled };
+    const held: Held = { stored, compiled, publicInert: open.length > 0 };
     policies.set(key, held);
     if (stored.resource.startsWith('account/')) {
       byAccount.set(stored.resource.slice('account/'.length), held);
@@ -750,6 +768,13 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     said.add(seen);
     options.log(`bindings: CANNOT READ the stored ${what} (not the JSON record the server writes): ${effect}`);
   };
+  const inert: InertMembersNote = (line, text) => {
+    const seen = `${line}\u0000${text}`;
+    if (options.log === undefined || said.has(seen)) return;
+    if (said.size >= 10_000) said.clear();
+    said.add(seen);
+    options.log(line);
+  };
 
   async function reload(): Promise<void> {
     const whole = forgotten;
@@ -762,7 +787,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         head = now;
         return;
       }
-      snap = await load(tx, note);
+      snap = await load(tx, note, inert);
       head = now;
       generation++;
     });
@@ -991,6 +1016,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         if (c === undefined || c.permissions?.has(permission) !== true || c.conditionProblem !== undefined) return;
         if (c.condition !== undefined && c.condition.evaluate(env) !== true) return;
         for (const member of new Set(b.members)) {
+          if (h.publicInert && PUBLIC_MEMBERS.has(member)) continue;
           const sa = member.startsWith('serviceAccount:') ? SERVICE_ACCOUNT_RE.exec(member.slice('serviceAccount:'.length)) : null;
           // Passing a role is for principals of its own account (see "Passing a role"): only a federated subject of it, one
           // of a provider of that account (another's subjects are sessions of that account's roles; review ke, 5).
@@ -1014,7 +1040,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const out: { role: string; resource: string; members: readonly string[] }[] = [];
     for (const h of snap.policies.values()) {
       if (h.stored.account !== account) continue;
-      for (const b of h.stored.bindings) if (b.role.startsWith(prefix)) out.push({ role: b.role, resource: h.stored.resource, members: b.members });
+      for (const b of h.stored.bindings) if (b.role.startsWith(prefix)) out.push({ role: b.role, resource: h.stored.resource, members: h.publicInert ? b.members.filter((m) => !PUBLIC_MEMBERS.has(m)) : b.members });
     }
     return out;
   }

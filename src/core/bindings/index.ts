@@ -27,6 +27,8 @@ export {
   parseAttachedPolicy,
   parseCustomRole,
   parseIamPolicy,
+  publicMembersOnAccount,
+  PUBLIC_MEMBERS,
   parseResourceName,
   MAX_MEMBERS_PER_POLICY,
   MAX_CUSTOM_ROLES_PER_ACCOUNT,

@@ -328,6 +328,10 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     });
   }
 
+  if (resource?.level === 'account' && Array.isArray(rawBindings)) {
+    for (const at of publicMembersOnAccount(resource.name, rawBindings)) errs.add('BINDINGS_INVALID_MEMBER', publicOnAccountMessage(at.member, resource.name), `bindings[${at.binding}].members[${at.index}]`);
+  }
+
   const wildcard = resource !== undefined && bindings.length > 0 ? (wildcardResourceProblem(resource.name) ?? trailingSlashProblem(resource.name) ?? resourceTypeProblem(resource.name) ?? rootArnProblem(resource.name) ?? arnCaseProblem(resource.name) ?? underWorkspaceProblem(resource.name) ?? resourceBytesProblem(resource.name)) : undefined;
   if (wildcard !== undefined) errs.add('BINDINGS_INVALID_RESOURCE', wildcard, 'resource');
 
@@ -370,6 +374,34 @@ function isBase64(v: string): boolean {
   const body = (m[1] as string).length;
   const pad = (m[2] as string).length;
   return pad === 0 ? body % 4 !== 1 : (body + pad) % 4 === 0 && body % 4 === 4 - pad;
+}
+
+/** The members that grant to everyone: GCP takes neither in a project's policy (review ra, 1). */
+export const PUBLIC_MEMBERS: ReadonlySet<string> = new Set(['allUsers', 'allAuthenticatedUsers']);
+
+/**
+ * Where the bindings of a policy on `resource` list `allUsers` or `allAuthenticatedUsers` when `resource` is an account
+ * (`account/<id>`), the level above every resource of it: GCP refuses both in a project's policy (resourcemanager
+ * projects.setIamPolicy: "Project does not support allUsers and allAuthenticatedUsers as members in a Binding of a
+ * Policy"), and here one opened every resource of the account to every authenticated principal of every account (or to
+ * anyone). `bindings` as given (raw or stored); anything not a binding's member list is skipped.
+ */
+export function publicMembersOnAccount(resource: string, bindings: readonly unknown[]): { binding: number; index: number; member: string }[] {
+  const out: { binding: number; index: number; member: string }[] = [];
+  if (!resource.startsWith('account/')) return out;
+  bindings.forEach((b, i) => {
+    const members = isObj(b) && Array.isArray(b['members']) ? (b['members'] as unknown[]) : [];
+    members.forEach((m, j) => {
+      if (typeof m === 'string' && PUBLIC_MEMBERS.has(m)) out.push({ binding: i, index: j, member: m });
+    });
+  });
+  return out;
+}
+
+/** Why `member` (`allUsers` or `allAuthenticatedUsers`) cannot be bound on account `resource`. */
+export function publicOnAccountMessage(member: string, resource: string): string {
+  const who = member === 'allUsers' ? 'anyone, unauthenticated too' : 'every authenticated principal of every account';
+  return `\`${member}\` cannot be a member of a binding on an account (\`${resource}\`): it would grant the role on every resource of the account to ${who}; GCP refuses it in a project's policy alike. Bind users, groups or service accounts on the account, or \`${member}\` on the one resource (a model, a bucket) that is to be public`;
 }
 
 /** Parses an IAM policy `{bindings, etag?, version?}` (a parsed JSON or YAML value). */
