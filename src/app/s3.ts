@@ -593,6 +593,20 @@ export function createS3(app: App, objects: ObjectStore) {
     return { ...r, code: 'MethodNotAllowed' };
   }
 
+  /**
+   * The refusal of an ACL read (`action`: `s3:GetObjectAcl`, `s3:GetObjectVersionAcl`, `s3:GetBucketAcl`) that the union
+   * allowed, when bindings alone allowed it and the caller may not also `read` the resource (review ra, 2). GCP needs the
+   * resource's read permission besides its `getIamPolicy` to read an ACL (Cloud Storage "IAM permissions for XML methods":
+   * GET object `acl`, `storage.objects.get` and `storage.objects.getIamPolicy`; GET bucket `acl`, `storage.buckets.get` and
+   * `storage.buckets.getIamPolicy`); S3 needs the ACL action alone, so an IAM or bucket policy statement allowing it
+   * (`iam: Allow`) suffices as before. Both questions are simulations (`mayAlso`); the refusal is audited as S3's own.
+   */
+  async function aclReadRefused(call: S3Call, action: string, resource: string, owner: string, read: string, actionContext: Context, readContext: Context, permission: string): Promise<S3Failure | undefined> {
+    if ((await mayAlso(call, read, resource, owner, readContext))?.decision === 'Allow') return undefined;
+    if ((await mayAlso(call, action, resource, owner, actionContext))?.reasons.some((r) => r.startsWith('iam: Allow'))) return undefined;
+    return refuse(call, action, resource, `Access Denied: ${call.caller.principal.arn} may read the ACL of \`${resource}\` only by a binding (getIamPolicy), and reading an ACL also needs ${permission} (${read}), as in GCP; no binding or policy allows the caller that`, owner);
+  }
+
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): not audited by the engine. */
   async function mayAlso(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<AuthorizeAnswer | undefined> {
     const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: { ...factsContext(call.facts), ...context } });
@@ -989,13 +1003,23 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** GetBucketVersioning, GetBucketAcl: answers about the bucket itself (never versioned; its owner has full control). */
     async bucketSetting(call: S3Call, bucket: string, action: 's3:GetBucketVersioning' | 's3:GetBucketAcl'): Promise<S3Result<BucketInfo>> {
-      return gate(call, bucket, action, bucketArn(bucket));
+      const g = await gate(call, bucket, action, bucketArn(bucket));
+      if (!g.ok || action !== 's3:GetBucketAcl') return g;
+      const refused = await aclReadRefused(call, action, bucketArn(bucket), g.value.owner, 's3:GetBucketLocation', {}, {}, 'storage.buckets.get');
+      return refused ? { ok: false, error: refused } : g;
     },
 
     /** GetObjectAcl: the bucket owner has full control of every object. */
     async objectAcl(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<BucketInfo>> {
       const g = await gateObject(call, bucket, key, 's3:GetObjectAcl', undefined, versionId);
       if (!g.ok) return g;
+      const acl = versionedAction('s3:GetObjectAcl', versionId);
+      const read = versionedAction('s3:GetObject', versionId);
+      if (!acl.ok) return acl;
+      if (!read.ok) return read;
+      const tags = tagContext('s3:ExistingObjectTag', g.value.info?.tags);
+      const refused = await aclReadRefused(call, acl.value.action, objectArn(bucket, key), g.value.bucket.owner, read.value.action, { ...tags, ...acl.value.context }, { ...tags, ...read.value.context }, 'storage.objects.get');
+      if (refused) return { ok: false, error: refused };
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: g.value.bucket };
     },
