@@ -356,7 +356,26 @@ const OTHER_SPELLING: ReadonlyMap<string, (value: string) => string | undefined>
   // account a trust-policy Deny on `ArnLike aws:SourceArn arn:aws:training::A:job/*` never applied (policy review qe, 4).
   ['aws:sourcearn', otherTrainingSpelling],
   ['acs:sourcearn', otherTrainingSpelling],
+  // The managed policy an Attach/Detach names, and a permissions boundary: enforcement gives the ARN a built-in is
+  // stored under, so in an `acs` account an Allow on `iam:PolicyARN acs:ram::system:policy/ReadOnlyAccess` (RAM's ARN
+  // for it) never granted attaching it, and a Deny on RAM's ARN for AdministratorAccess never applied (review rc, 1).
+  ['iam:policyarn', otherSystemPolicySpelling],
+  ['iam:permissionsboundary', otherSystemPolicySpelling],
 ]);
+
+/**
+ * The RAM system policies Gatehouse keeps in aws form only (src/core/directory/catalogue.ts `storedBuiltinArn`), by
+ * either ARN: `arn:aws:iam::aws:policy/N` ≡ `acs:ram::system:policy/N`.
+ */
+const SYSTEM_POLICY_ALIASED: ReadonlySet<string> = new Set(['AdministratorAccess', 'ReadOnlyAccess']);
+const SYSTEM_POLICY_RE = /^(?:arn:aws:iam::aws|(acs):ram::system):policy\/([^/]+)$/;
+
+/** A built-in policy's ARN in the other dialect's spelling, for the two RAM names as its system policies; else undefined. */
+export function otherSystemPolicySpelling(arn: string): string | undefined {
+  const m = SYSTEM_POLICY_RE.exec(arn);
+  if (m === null || !SYSTEM_POLICY_ALIASED.has(m[2] as string)) return undefined;
+  return m[1] === undefined ? `acs:ram::system:policy/${m[2] as string}` : `arn:aws:iam::aws:policy/${m[2] as string}`;
+}
 
 const AWS_ENTITY_RE = /^arn:aws[a-z-]*:iam::(\d{12}):(?:(root)|(user|role)\/(?:.*\/)?([^/]+))$/;
 const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
