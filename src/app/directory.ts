@@ -7,7 +7,7 @@
  * `DeleteConflict`, `ValidationError`) through the `ErrorCode` union.
  */
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { countNonWhitespace, DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import { countNonWhitespace, DEFAULT_MAX_CHARS, otherSystemPolicySpelling, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
   adminService,
   arnTooLong,
@@ -549,9 +549,35 @@ export function createDirectory(deps: AppDeps) {
     // refused naming it and recorded as the resource, 1.8 MB a request from a principal with no permission (review gm, 4).
     const long = arnTooLong(field, arn);
     if (long !== undefined) return invalid(long, field);
-    const p = await tx.policies.getByArn(storedBuiltinArn(arn));
-    if (!p || (p.account !== c.account && p.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
+    const p = await storedPolicy(tx, c, arn);
+    if (!p) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
     return ok(p);
+  }
+
+  /**
+   * The managed policy visible to the caller's account that `arn` names, in any case: IAM resolves a policy's ARN
+   * without regard to case, as its names are unique (review rc, 2; looked up literally, `…:policy/readonlyaccess`
+   * answered NoSuchEntity). Undefined for none. What decides on it and what is stored use its `arn`, the stored one.
+   */
+  async function storedPolicy(tx: ReadTx, c: Caller, arn: string): Promise<PolicyRecord | undefined> {
+    const visible = (p: PolicyRecord | undefined): PolicyRecord | undefined => (p && (p.account === c.account || p.account === 'aws') ? p : undefined);
+    const exact = visible(await tx.policies.getByArn(storedBuiltinArn(arn)));
+    if (exact) return exact;
+    const name = /:policy\/(?:.*\/)?([^/]+)$/i.exec(arn)?.[1];
+    if (name === undefined) return undefined;
+    const wanted = arn.toLowerCase();
+    for (const account of new Set([c.account, 'aws'])) {
+      const p = visible(await tx.policies.get(account, name));
+      if (p && (p.arn.toLowerCase() === wanted || otherSystemPolicySpelling(p.arn)?.toLowerCase() === wanted)) return p;
+    }
+    return undefined;
+  }
+
+  /** The ARN a request's policy ARN is decided as: the stored policy's when there is one (in any case), else as given. */
+  async function decidedPolicyArn<T>(tx: ReadTx, c: Caller, arn: T): Promise<T | string> {
+    if (typeof arn !== 'string' || arn === '') return arn;
+    if (arnTooLong('PolicyArn', arn) !== undefined) return storedBuiltinArn(arn);
+    return (await storedPolicy(tx, c, arn))?.arn ?? storedBuiltinArn(arn);
   }
 
   /** `policyByArn`, for a change: built-in policies are shared by every account and refused with `refusal`. */
@@ -568,20 +594,24 @@ export function createDirectory(deps: AppDeps) {
     const path = input.path ?? '/';
     const bad = firstInvalid<UserRecord>(['UserName', checkName('user', input.userName)], ['Path', checkPath(input.path)], ['Tags', checkTags(input.tags ?? [], [], c.partition)]);
     if (bad) return bad;
-    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
+    // The boundary is decided on, and stored as, the ARN its policy is stored under, however the request cases it (review rc, 2).
+    const boundary = input.permissionsBoundary === undefined ? undefined : await store.read((tx) => decidedPolicyArn(tx, c, input.permissionsBoundary));
+    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), { ...requestTagContext(input.tags), ...boundaryContext(boundary) });
     if (!a.ok) return a;
     const tagging = authorizeTagsOnCreate(c, 'TagUser', arnOf(c, 'user', path, input.userName), input.tags);
     if (!tagging.ok) return tagging;
     return write(c, async (tx) => {
+      let stored: string | null = null;
       if (input.permissionsBoundary !== undefined) {
         const b = await policyByArn(tx, c, input.permissionsBoundary, 'PermissionsBoundary');
         if (!b.ok) return b;
+        stored = b.value.arn;
       }
       if ((await tx.users.list(c.account)).length >= QUOTAS.usersPerAccount) return overQuota('UsersPerAccount', QUOTAS.usersPerAccount);
       return changedTo(
         c,
         null,
-        await tx.users.create({ account: c.account, name: input.userName, path, id: newId(ID_PREFIX.user), created: now(), tags: input.tags ?? [], permissionsBoundary: input.permissionsBoundary === undefined ? null : storedBuiltinArn(input.permissionsBoundary), disabled: false }),
+        await tx.users.create({ account: c.account, name: input.userName, path, id: newId(ID_PREFIX.user), created: now(), tags: input.tags ?? [], permissionsBoundary: stored, disabled: false }),
       );
     });
   }
@@ -777,16 +807,20 @@ export function createDirectory(deps: AppDeps) {
     if (bad) return bad;
     const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
-    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
+    // The boundary is decided on, and stored as, the ARN its policy is stored under, however the request cases it (review rc, 2).
+    const boundary = input.permissionsBoundary === undefined ? undefined : await store.read((tx) => decidedPolicyArn(tx, c, input.permissionsBoundary));
+    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), { ...requestTagContext(input.tags), ...boundaryContext(boundary) });
     if (!a.ok) return a;
     const tagging = authorizeTagsOnCreate(c, 'TagRole', arnOf(c, 'role', path, input.roleName), input.tags);
     if (!tagging.ok) return tagging;
     return write(c, async (tx) => {
       const unknown = await principalsExist(tx, input.assumeRolePolicyDocument);
       if (unknown) return unknown;
+      let stored: string | null = null;
       if (input.permissionsBoundary !== undefined) {
         const b = await policyByArn(tx, c, input.permissionsBoundary, 'PermissionsBoundary');
         if (!b.ok) return b;
+        stored = b.value.arn;
       }
       if ((await tx.roles.list(c.account)).length >= QUOTAS.rolesPerAccount) return overQuota('RolesPerAccount', QUOTAS.rolesPerAccount);
       return changedTo(
@@ -802,7 +836,7 @@ export function createDirectory(deps: AppDeps) {
           description: input.description ?? '',
           maxSessionDuration: input.maxSessionDuration ?? 3600,
           tags: input.tags ?? [],
-          permissionsBoundary: input.permissionsBoundary === undefined ? null : storedBuiltinArn(input.permissionsBoundary),
+          permissionsBoundary: stored,
         }),
       );
     });
@@ -922,7 +956,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function putPermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string; permissionsBoundary: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}PermissionsBoundary`, boundaryContext(input.permissionsBoundary));
+      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}PermissionsBoundary`, boundaryContext(await decidedPolicyArn(tx, c, input.permissionsBoundary)));
       if (!e.ok) return e;
       const b = await policyByArn(tx, c, input.permissionsBoundary, 'PermissionsBoundary');
       if (!b.ok) return b;
@@ -1178,8 +1212,9 @@ export function createDirectory(deps: AppDeps) {
   async function attachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
     // A built-in named by its RAM system-policy ARN is decided on, and attached, as the ARN it is stored under: a
     // condition on iam:PolicyARN that guards it is not stepped around by the other spelling.
-    const policyArn = typeof input.policyArn === 'string' ? storedBuiltinArn(input.policyArn) : input.policyArn;
+    // So is one named in another case (review rc, 2).
     return write(c, async (tx) => {
+      const policyArn = await decidedPolicyArn(tx, c, input.policyArn);
       const e = await authorizedEntity(c, tx, type, input.name, `Attach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': policyArn, ...currentBoundary(x) }));
       if (!e.ok) return e;
       const p = await policyByArn(tx, c, input.policyArn);
@@ -1200,7 +1235,8 @@ export function createDirectory(deps: AppDeps) {
     const long = typeof input.policyArn === 'string' ? arnTooLong('PolicyArn', input.policyArn) : undefined;
     if (long !== undefined) return invalid(long, 'PolicyArn');
     return write(c, async (tx) => {
-      const policyArn = typeof input.policyArn === 'string' ? storedBuiltinArn(input.policyArn) : input.policyArn;
+      // Decided on, and detached as, the stored policy's ARN when one is named in another case (review rc, 2).
+      const policyArn = await decidedPolicyArn(tx, c, input.policyArn);
       const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': policyArn, ...currentBoundary(x) }));
       if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
