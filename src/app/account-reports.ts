@@ -23,12 +23,11 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { arnTooLong, checkPath, checkPathPrefix, entityArn, shortName, QUOTAS, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
-import { resourceTagContext } from './directory.ts';
+import { resourceTagContext, visiblePolicy } from './directory.ts';
 import { PROVIDER_PREFIX } from './oidc.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import type { AccessKeyRecord, PrincipalRef } from './ports/store.ts';
 import { DETAIL_FILTERS } from './simulate.ts';
-import { storedBuiltinArn } from '../core/directory/catalogue.ts';
 
 /** How long a credential report is served, and how long before `GenerateCredentialReport` makes a new one. */
 export const REPORT_LIFETIME_MS = 4 * 3600 * 1000;
@@ -108,8 +107,8 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     return deps.store.read(async (tx): Promise<Result<PolicyEntities>> => {
       // RAM's system-policy ARN of a built-in names it (`acs:ram::system:policy/AdministratorAccess`), as it does for
       // Attach…Policy and GetPolicy (review fn, 4); it answered NoSuchEntity here, "nobody holds it" (review ln, 2).
-      const stored = await tx.policies.getByArn(storedBuiltinArn(input.policyArn));
-      const policy = stored && (stored.account === c.account || stored.account === 'aws') ? stored : undefined;
+      // So does an ARN in another case, as the directory resolves it (review rc, 3).
+      const policy = await visiblePolicy(tx, c.account, input.policyArn);
       // Decided on the policy with its tags (aws:ResourceTag, iam:ResourceTag), as GetPolicy and the version calls are
       // (review q5): a Deny on a protected policy's tag held for those and not here, so its holder still read who the
       // policy is attached to (review fo, 1). On the ARN given when there is no such policy: the same refusal either way.

@@ -268,6 +268,26 @@ export function requestTagContext(tags: readonly Tag[] | undefined, stored: read
  * the target's current one on Put/Delete…Policy, Attach/Detach…Policy and Delete…PermissionsBoundary (review T, T4).
  * Absent when there is none.
  */
+/**
+ * The managed policy visible to `account` (its own and the built-ins) that `arn` names, in any case: IAM resolves a
+ * policy's ARN without regard to case, as its names are unique (review rc, 2; looked up literally,
+ * `…:policy/readonlyaccess` answered NoSuchEntity), and RAM's ARN of an aliased built-in names it (review fn, 4).
+ * Undefined for none. What decides on it and what is stored use its `arn`, the stored one.
+ */
+export async function visiblePolicy(tx: Pick<ReadTx, 'policies'>, account: string, arn: string): Promise<PolicyRecord | undefined> {
+  const visible = (p: PolicyRecord | undefined): PolicyRecord | undefined => (p && (p.account === account || p.account === 'aws') ? p : undefined);
+  const exact = visible(await tx.policies.getByArn(storedBuiltinArn(arn)));
+  if (exact) return exact;
+  const name = /:policy\/(?:.*\/)?([^/]+)$/i.exec(arn)?.[1];
+  if (name === undefined) return undefined;
+  const wanted = arn.toLowerCase();
+  for (const owner of new Set([account, 'aws'])) {
+    const p = visible(await tx.policies.get(owner, name));
+    if (p && (p.arn.toLowerCase() === wanted || otherSystemPolicySpelling(p.arn)?.toLowerCase() === wanted)) return p;
+  }
+  return undefined;
+}
+
 export function boundaryContext(boundary: string | null | undefined): ConditionContext {
   return boundary ? { 'iam:PermissionsBoundary': storedBuiltinArn(boundary) } : {};
 }
@@ -554,24 +574,7 @@ export function createDirectory(deps: AppDeps) {
     return ok(p);
   }
 
-  /**
-   * The managed policy visible to the caller's account that `arn` names, in any case: IAM resolves a policy's ARN
-   * without regard to case, as its names are unique (review rc, 2; looked up literally, `…:policy/readonlyaccess`
-   * answered NoSuchEntity). Undefined for none. What decides on it and what is stored use its `arn`, the stored one.
-   */
-  async function storedPolicy(tx: ReadTx, c: Caller, arn: string): Promise<PolicyRecord | undefined> {
-    const visible = (p: PolicyRecord | undefined): PolicyRecord | undefined => (p && (p.account === c.account || p.account === 'aws') ? p : undefined);
-    const exact = visible(await tx.policies.getByArn(storedBuiltinArn(arn)));
-    if (exact) return exact;
-    const name = /:policy\/(?:.*\/)?([^/]+)$/i.exec(arn)?.[1];
-    if (name === undefined) return undefined;
-    const wanted = arn.toLowerCase();
-    for (const account of new Set([c.account, 'aws'])) {
-      const p = visible(await tx.policies.get(account, name));
-      if (p && (p.arn.toLowerCase() === wanted || otherSystemPolicySpelling(p.arn)?.toLowerCase() === wanted)) return p;
-    }
-    return undefined;
-  }
+  const storedPolicy = (tx: ReadTx, c: Caller, arn: string): Promise<PolicyRecord | undefined> => visiblePolicy(tx, c.account, arn);
 
   /** The ARN a request's policy ARN is decided as: the stored policy's when there is one (in any case), else as given. */
   async function decidedPolicyArn<T>(tx: ReadTx, c: Caller, arn: T): Promise<T | string> {
