@@ -1152,6 +1152,9 @@ function asUsage<T>(parse: () => T): T {
 /** OpenSSL's reason without its numeric prefix: `PEM routines::no start line`. */
 const opensslReason = (e: unknown): string => messageOf(e).replace(/^error:[0-9A-Fa-f]+:/, '');
 
+/** A file flag's value that is PEM text rather than a path: a PEM boundary, or a line break no path given has. */
+const PEM_TEXT = /-----BEGIN |[\r\n]/;
+
 /** A certificate chain or private key in PEM: a long chain is some tens of KiB. */
 const MAX_PEM_BYTES = 1024 * 1024;
 
@@ -1167,6 +1170,10 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
       // Bounded: `/dev/zero` given by mistake was read for seconds into 700 MB and said `Invalid string length` (review gr, 8).
       return await readSmallFile(file, MAX_PEM_BYTES);
     } catch (e) {
+      // The file's text given for its path (`--tls-key "$(cat key.pem)"`, a unit or chart value filled with the
+      // content): echoed as the name that could not be opened, it put the TLS private key on the terminal and in the
+      // logs that keep it (review qz, 1). Said without it; the system's message names the path too, so it goes as well.
+      if (PEM_TEXT.test(file)) throw new StartError(`${flag}: the value given is PEM text, not the path of a file (not shown): give the path of the file that holds it`, 'input');
       throw new StartError(`${flag} \`${file}\`: cannot be read (${messageOf(e)})`, 'input');
     }
   };
