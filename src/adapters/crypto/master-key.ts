@@ -85,6 +85,12 @@ async function fromFile(file: string, mayBeMissing: boolean): Promise<CryptoResu
     text = await readSmallFile(file, 4096);
     mode = (await stat(file)).mode;
   } catch (e) {
+    // The key itself given for the file's path (`--master-key-file "$(openssl rand -base64 32)"`, the deployment's
+    // GATEHOUSE_MASTER_KEY copied into the flag): echoed as the file that does not exist, the master key was on the
+    // terminal and in the logs that keep the start's output (review qz, 2). Said without it.
+    if (!mayBeMissing && parseMasterKey(file, '').ok) {
+      return fail('MASTER_KEY_UNREADABLE', `--master-key-file was given a master key (base64 of ${MASTER_KEY_BYTES} bytes), not the path of a file (not shown): write it to a file readable by this user only and give that file's path, or set ${MASTER_KEY_ENV}`);
+    }
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`;
     const hint = mayBeMissing ? '' : '; create it with `openssl rand -base64 32`, or leave out --master-key-file';
     return fail('MASTER_KEY_UNREADABLE', `master key file \`${file}\` ${reason}${hint}`);
