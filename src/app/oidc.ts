@@ -286,6 +286,29 @@ export function strayCharacter(raw: string): string | undefined {
 }
 
 /**
+ * A URL given for a provider or issuer, as a refusal shows it: its password written `…` and its query and fragment
+ * left out (either may carry a secret: `?token=`), as src/adapters/http/shown-url.ts `shownGivenUrl` shows the URLs
+ * of settings and flags; one without an authority from its last `@` on. A URL with nothing to hide is shown as given.
+ */
+function shownGivenUrl(raw: string): string {
+  const bare = (s: string): string => s.replace(/[?#][\s\S]*$/, '');
+  let u: URL | undefined;
+  try {
+    u = new URL(raw);
+  } catch {
+    u = undefined;
+  }
+  if (u === undefined || u.host === '') {
+    const at = raw.lastIndexOf('@');
+    return bare(at === -1 ? raw : `…${raw.slice(at)}`);
+  }
+  if (u.password === '' && u.search === '' && u.hash === '' && !raw.includes('?') && !raw.includes('#')) return raw;
+  const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
+  const path = u.pathname === '/' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(raw) ? '' : u.pathname;
+  return `${u.protocol}//${user}${u.host}${path}`;
+}
+
+/**
  * A provider or issuer URL: `https://host[:port][/path]`, or `http://` on a loopback address (a test or a
  * single-machine setup; a JWKS fetched in clear from anywhere else could be swapped on the way). `hostPath` is the
  * URL without its scheme, a trailing `/` kept as AWS keeps it (`https://tenant.auth0.com/` is provider
@@ -293,19 +316,22 @@ export function strayCharacter(raw: string): string | undefined {
  */
 export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string; hostPath: string }> {
   if (raw.length < 1 || raw.length > PROVIDER_LIMITS.urlChars) return failWith('VALIDATION_ERROR', `${field} must be 1–${PROVIDER_LIMITS.urlChars} characters`, field);
+  // A refused URL is shown as every other one Gatehouse refuses: its password, query and fragment left out (review qz,
+  // 3: `https://ci:PASSWORD@…` and `?token=…` were echoed whole, into whatever prints the answer).
+  const shown = shownGivenUrl(raw);
   const stray = strayCharacter(raw);
-  if (stray !== undefined) return failWith('INVALID_INPUT', `${field} ${JSON.stringify(raw)} ${stray}: give the issuer exactly as its tokens' \`iss\` spells it`, field);
+  if (stray !== undefined) return failWith('INVALID_INPUT', `${field} ${JSON.stringify(shown)} ${stray}: give the issuer exactly as its tokens' \`iss\` spells it`, field);
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    return failWith('INVALID_INPUT', `${field} \`${raw}\` is not a URL: give the issuer as https://host/path`, field);
+    return failWith('INVALID_INPUT', `${field} \`${shown}\` is not a URL: give the issuer as https://host/path`, field);
   }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
-    return failWith('INVALID_INPUT', `${field} \`${raw}\` must begin with https:// (http:// only for a loopback address)`, field);
+    return failWith('INVALID_INPUT', `${field} \`${shown}\` must begin with https:// (http:// only for a loopback address)`, field);
   }
   if (u.username || u.password || u.search || u.hash || raw.includes('?') || raw.includes('#')) {
-    return failWith('INVALID_INPUT', `${field} \`${raw}\` must not carry credentials, a query or a fragment`, field);
+    return failWith('INVALID_INPUT', `${field} \`${shown}\` must not carry credentials, a query or a fragment${shown === raw ? '' : ' (shown without its password, query and fragment)'}`, field);
   }
   // `new URL` gives `https://h` the path `/`: only a slash written after the host is kept.
   const path = u.pathname === '/' ? (raw.endsWith('/') ? '/' : '') : u.pathname;
