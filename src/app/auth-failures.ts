@@ -19,6 +19,7 @@
  * request path and at the audit log's stop: every refusal left out reaches the log, not only the metric (review kn1). Recording is not subject to the audit gate
  * (it changes nothing), and runs only on the failure path: a valid request never reaches this module.
  */
+import { ISSUED_KEY_ID } from '../core/directory/rules.ts';
 import { roleArnOf, sessionPrincipal } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
@@ -319,7 +320,7 @@ const MAX_RESOURCE = 128;
  * credentials given the wrong way round put the secret access key where the id goes (review ct, 1), and a secret
  * (base64) begins with one of these prefixes, followed by letters and digits only, less than once in fifty million.
  */
-const KEY_ID = /^(?:AKIA|ASIA|LTAI|STS\.)[A-Za-z0-9]{1,124}$/;
+const KEY_ID = ISSUED_KEY_ID;
 /**
  * AWS error codes are words, Alibaba's dotted words (`InvalidTimeStamp.Expired`); anything else is recorded as `Unknown`
  * (callers pass codes from tables, never input).

@@ -25,6 +25,7 @@ import {
   checkVersionId,
   entityArn,
   ID_PREFIX,
+  ISSUED_KEY_ID,
   mergeTags,
   QUOTAS,
   isTagCountRefusal,
@@ -1425,13 +1426,23 @@ export function createDirectory(deps: AppDeps) {
     return ok({ key: r.value, secretAccessKey });
   }
 
+  /**
+   * The NoSuchEntity of a key id no key has. A value not shaped as an issued key id is not quoted: it is most often the
+   * secret access key given for the id, which the answer and the change's audit record put on screen and in the chain
+   * (review qz, 4).
+   */
+  function noSuchKey(accessKeyId: string): string {
+    if (ISSUED_KEY_ID.test(accessKeyId)) return `The Access Key with id ${accessKeyId} cannot be found.`;
+    return "The Access Key with the id given cannot be found: it is not shaped as an access key id (AKIA…, LTAI…), and is not shown; was the secret access key given for it? ListAccessKeys gives a user's key ids.";
+  }
+
   async function keyOf(tx: ReadTx, c: Caller, userName: string | undefined, accessKeyId: string): Promise<Result<{ key: AccessKeyRecord; user: UserRecord }>> {
     const name = userName ?? c.user?.name;
     if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
     const u = await tx.users.get(c.account, name);
     if (!u) return noSuch('user', name);
     const k = await tx.accessKeys.get(accessKeyId);
-    if (!k || k.account !== c.account || k.userName.toLowerCase() !== u.name.toLowerCase()) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${accessKeyId} cannot be found.`);
+    if (!k || k.account !== c.account || k.userName.toLowerCase() !== u.name.toLowerCase()) return failWith('NO_SUCH_ENTITY', noSuchKey(accessKeyId));
     return ok({ key: k, user: u });
   }
 
@@ -1490,7 +1501,7 @@ export function createDirectory(deps: AppDeps) {
       const u = k ? await tx.users.get(k.account, k.userName) : undefined;
       const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', u?.name ?? k?.userName ?? '*'), resourceTagContext(u?.tags));
       if (!a.ok) return a;
-      if (!k) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${input.accessKeyId} cannot be found.`);
+      if (!k) return failWith('NO_SUCH_ENTITY', noSuchKey(input.accessKeyId));
       return ok(k);
     });
   }

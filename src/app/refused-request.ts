@@ -7,6 +7,7 @@
  */
 import { hash } from 'node:crypto';
 import { canonicalRedacted } from '../core/audit/index.ts';
+import { ISSUED_KEY_ID } from '../core/directory/rules.ts';
 
 /**
  * The most of a refused request its record keeps whole, in characters of its JSON: more than any request a change
@@ -18,7 +19,8 @@ export const MAX_REFUSED_REQUEST_CHARS = 64 << 10;
  * A refused request as its record keeps it: whole up to MAX_REFUSED_REQUEST_CHARS, else the length and SHA-256 of
  * the text the record would have held (its canonical JSON, secrets redacted), and its field names.
  */
-export function refusedRequest(body: unknown): unknown {
+export function refusedRequest(given: unknown): unknown {
+  const body = withoutUnissuedKeyIds(given);
   // As the record would hold it (canonical, secrets redacted): the digest gives away no secret of the body.
   const text = canonicalRedacted(body);
   if (text.length <= MAX_REFUSED_REQUEST_CHARS) return body;
@@ -33,3 +35,20 @@ export function refusedRequest(body: unknown): unknown {
   };
 }
 
+
+/** What a refused request's record holds in place of an `accessKeyId` not shaped as an issued key id. */
+export const UNISSUED_KEY_ID = '[not a key id as issued: not recorded]';
+
+/**
+ * `body` (a use case's argument, or a list of them) with each `accessKeyId` that is not shaped as an issued key id
+ * (`AKIA…`, `LTAI…`) replaced: such a value is most often the secret access key given for the id, and a refused
+ * DeleteAccessKey or UpdateAccessKey kept it in the chain (review qz, 4). Only that one field of the top-level objects.
+ */
+function withoutUnissuedKeyIds(body: unknown): unknown {
+  const one = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    const id = (v as Record<string, unknown>)['accessKeyId'];
+    return typeof id === 'string' && !ISSUED_KEY_ID.test(id) ? { ...v, accessKeyId: UNISSUED_KEY_ID } : v;
+  };
+  return Array.isArray(body) ? body.map(one) : one(body);
+}

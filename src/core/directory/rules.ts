@@ -97,6 +97,14 @@ export function arnTooLong(field: string, arn: string): string | undefined {
 }
 
 /**
+ * Key ids as they are issued (`AKIA…`, `ASIA…`, `LTAI…`, `STS.…`). A value given for a key id that is not so shaped is
+ * not echoed nor recorded: credentials given the wrong way round put the secret access key where the id goes (review
+ * ct, 1; review qz, 4), and a secret (base64) begins with one of these prefixes, followed by letters and digits only,
+ * less than once in fifty million.
+ */
+export const ISSUED_KEY_ID = /^(?:AKIA|ASIA|LTAI|STS\.)[A-Za-z0-9]{1,124}$/;
+
+/**
  * An access key id as IAM's API model bounds it (`accessKeyIdType`: 16 to 128 of `[\w]`); a message when it is not one.
  * Checked before anything decides or looks it up: the NoSuchEntity quoted a key id of any length, and DeleteAccessKey's
  * and UpdateAccessKey's audit records kept it (review iu, 2).
