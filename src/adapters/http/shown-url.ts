@@ -19,6 +19,12 @@ export function shownUrl(url: string, unparsable = '<not a URL>'): string {
     const at = url.lastIndexOf('@');
     return at === -1 ? url.replace(/[?#][\s\S]*$/, '') : `…${url.slice(at).replace(/[?#][\s\S]*$/, '')}`;
   }
+  // A password with a `/` not percent-encoded, at its start or after digits (`postgres://u:/pw@db/gh`), ends the authority
+  // there: the parser reads host `u`, an empty or numeric port and the path `/pw@db/gh`, and finds no password; such a
+  // URL was shown whole, the password in every log line naming it (review qz, 5). An `@` past the authority the parser
+  // read (before any query or fragment): whatever precedes the last one may be a user and password.
+  const bare = url.replace(/[?#][\s\S]*$/, '');
+  if (u.username === '' && u.password === '' && bare.slice(bare.indexOf('//') + 2).includes('@')) return `${u.protocol}//…${bare.slice(bare.lastIndexOf('@'))}`;
   if (u.password === '' && u.search === '' && u.hash === '') return url;
   const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
   // The path as given: `http://host` stays without the `/` the parser adds.
