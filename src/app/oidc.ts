@@ -365,8 +365,13 @@ export function issuerUrlRefusal(url: string): string | undefined {
     u.password = '';
     shown = `${u.protocol}//***@${u.href.slice(u.protocol.length + 2)}`;
   } else if (!u && url.includes('@')) shown = `***@${url.slice(url.lastIndexOf('@') + 1)}`;
+  // Its query and fragment left out too, as every URL Gatehouse shows: either may carry a secret (`?token=`), which the
+  // refusal put in the terminal and the log (review qz, 6).
+  const bare = shown.replace(/[?#][\s\S]*$/, '');
+  const cut = bare !== shown;
+  shown = bare;
   if (shown.length > 300) shown = `${shown.slice(0, 300)}… (${url.length} characters)`;
-  return `issuer URL \`${shown}\` must be an http(s):// URL without credentials, query or fragment, at most ${PROVIDER_LIMITS.urlChars} characters`;
+  return `issuer URL \`${shown}\` must be an http(s):// URL without credentials, query or fragment, at most ${PROVIDER_LIMITS.urlChars} characters${cut ? ' (shown without its query and fragment)' : ''}`;
 }
 
 export function providerArn(partition: Partition, account: string, hostPath: string): string {
