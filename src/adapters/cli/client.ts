@@ -974,6 +974,9 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
       ca = await readBounded(ctx, bundle, MAX_CA_BUNDLE_BYTES);
     } catch (e) {
       if (errorCode(e) === 'EFBIG') return failure(EXIT.noInput, 'InvalidCaBundle', `${caFrom} \`${bundle}\` is larger than ${inMiB(MAX_CA_BUNDLE_BYTES)}, more than a CA bundle holds; check the path, and give the PEM file of the CA that signed the server's certificate`);
+      // The file's text given for its path (`AWS_CA_BUNDLE="$(cat server.pem)"`, a CI variable holding the content): echoed
+      // as the file that could not be read, a private key among the PEM was on the terminal (review qz, 7). Not shown.
+      if (/-----BEGIN |[\r\n]/.test(bundle)) return failure(EXIT.noInput, 'InvalidCaBundle', `${caFrom} holds PEM text, not the path of a file (not shown): give the path of the PEM file of the CA that signed the server's certificate`);
       return failure(EXIT.noInput, 'InvalidCaBundle', `cannot read ${caFrom} \`${bundle}\`: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) return failure(EXIT.noInput, 'InvalidCaBundle', `${caFrom} \`${bundle}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA certificate that signed the server's`);
