@@ -215,8 +215,16 @@ interface SharedFiles {
 
 function sharedFiles(env: Env, ctx: CommandContext): SharedFiles {
   const home = env['HOME'] || homedir();
-  const credentialsPath = expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials');
-  const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
+  // A variable holding the file's text, not its path (a CI variable with the file in it, `"$(cat ~/.aws/credentials)"`):
+  // every message naming the file echoed it, the secret access key with it (review qz, 8). No path has a line break: it
+  // is named as what it is, and read as no file there.
+  const fileOf = (variable: string, fallback: string): string => {
+    const v = env[variable];
+    if (v !== undefined && /[\r\n]/.test(v)) return `<${variable}: a file's text, not its path; not shown>`;
+    return expandHome(v, home) || fallback;
+  };
+  const credentialsPath = fileOf('AWS_SHARED_CREDENTIALS_FILE', join(home, '.aws', 'credentials'));
+  const configPath = fileOf('AWS_CONFIG_FILE', join(home, '.aws', 'config'));
   const reads = new Map<string, Promise<SharedFileRead>>();
   return {
     credentialsPath,
