@@ -35,7 +35,7 @@ import { characters, checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercen
 import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
+import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, visiblePolicy, withPolicyTagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import { sessionPolicyRefusal, withStoredPolicyArns, type IssuedCredentials, type RequestFacts, type Sts } from './sts.ts';
@@ -1198,10 +1198,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
     // Read only now that the trust policy has let the token's subject in: a token anyone can get (a CI service's, for a
     // repository of their own) verifies, and each entry read for it was a read the role's trust never asked for.
+    // Each found in any case, and carried as the ARN it is stored under, as the directory finds a policy (review rd, 1).
+    const policyArns: string[] = [];
     const missing = p.policyArns.length === 0 ? undefined : await deps.store.read(async (tx: ReadTx) => {
+      policyArns.length = 0;
       for (const arn of p.policyArns) {
-        const pol = await tx.policies.getByArn(arn);
-        if (!pol || (pol.account !== parsed.account && pol.account !== 'aws')) return arn;
+        const pol = await visiblePolicy(tx, parsed.account, arn);
+        if (!pol) return arn;
+        policyArns.push(pol.arn);
       }
       return undefined;
     });
@@ -1220,7 +1224,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...(tags.length ? { tags: tagRecord(tags) } : {}),
       ...(transitive.length ? { transitive: [...transitive] } : {}),
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
-      ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
+      ...(policyArns.length ? { polArns: policyArns } : {}),
     }, { via: fed.api, principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return issued;
     return ok({

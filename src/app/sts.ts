@@ -34,7 +34,7 @@ import {
 } from '../core/sts/session.ts';
 import { accessKeyIdProblem, accountOfTemporaryKeyId, isTemporaryKeyId, temporaryKeyId } from '../core/sts/key-id.ts';
 import { withEncodedMessage } from './authz-message.ts';
-import { awsResourceTags, tagKeySpellings, withPolicyTagKeySpellings } from './directory.ts';
+import { awsResourceTags, tagKeySpellings, visiblePolicy, withPolicyTagKeySpellings } from './directory.ts';
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
@@ -1089,9 +1089,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       if (duration > role.maxSessionDuration) {
         return trusted(failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds'));
       }
+      // Each entry found as the directory finds a policy, in any case, and carried as the ARN it is stored under (review rd, 1).
+      const policyArns: string[] = [];
       for (const arn of p.policyArns) {
-        const pol = await tx?.policies.getByArn(arn);
-        if (!pol || (pol.account !== role.account && pol.account !== 'aws')) return trusted(failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns'));
+        const pol = tx === undefined ? undefined : await visiblePolicy(tx, role.account, arn);
+        if (!pol) return trusted(failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns'));
+        policyArns.push(pol.arn);
       }
       const t = now();
       return ok({ role, partition, claims: {
@@ -1105,7 +1108,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(Object.keys(tags).length ? { tags } : {}),
         ...(p.transitiveTagKeys.length || caller.session?.transitive?.length ? { transitive: [...new Set([...(caller.session?.transitive ?? []), ...p.transitiveTagKeys])] } : {}),
         ...(p.policy !== undefined ? { pol: p.policy } : {}),
-        ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
+        ...(policyArns.length ? { polArns: policyArns } : {}),
         ...(chained ? { chained: true } : {}),
         ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
       } });
@@ -1337,9 +1340,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     }
     const packed = packedPolicyPercent(p.policy, p.policyArns, tags);
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags (${packed}% of the limit) is too large.`);
+    // Found in any case, and carried as the stored ARN (review rd, 1).
+    const policyArns: string[] = [];
     for (const policyArn of p.policyArns) {
-      const pol = await deps.store.read((tx) => tx.policies.getByArn(policyArn));
-      if (!pol || (pol.account !== caller.account && pol.account !== 'aws')) return trusted(failWith('VALIDATION_ERROR', `PolicyArns: ${policyArn} does not exist or is not in the account of user ${caller.user.name}`, 'PolicyArns'));
+      const pol = await deps.store.read((tx) => visiblePolicy(tx, caller.account, policyArn));
+      if (!pol) return trusted(failWith('VALIDATION_ERROR', `PolicyArns: ${policyArn} does not exist or is not in the account of user ${caller.user.name}`, 'PolicyArns'));
+      policyArns.push(pol.arn);
     }
     const duration = p.durationSeconds ?? FEDERATION_TOKEN_DURATION.default;
     const t = now();
@@ -1354,7 +1360,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         exp: t + duration * 1000,
         ...(Object.keys(tags).length ? { tags } : {}),
         ...(p.policy !== undefined ? { pol: p.policy } : {}),
-        ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
+        ...(policyArns.length ? { polArns: policyArns } : {}),
       },
       { via: 'GetFederationToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) },
     );
