@@ -77,7 +77,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { customRoleCount, iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { MAX_CUSTOM_ROLES_PER_ACCOUNT } from '../core/bindings/index.ts';
-import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
+import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, visiblePolicy, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
 import { aboutRole, accessDeniedMessage, actorOf, ASSOCIATED_RESOURCE, authorizeAdmin, decideAdmin, decideForService, decideOnRole, passedToContext, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
@@ -2294,9 +2294,12 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     pruned: (kind, account, name) => pruned.has(pruneKey(kind, account, name, handlerOf(kind)?.caseSensitiveNames === true)),
     async resolvePolicy(account, ref) {
       if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
-        if ([...filePolicies.entries()].some(([k, arn]) => arn === ref && k.startsWith(`${account}/`))) return ref;
-        const p = await tx.policies.getByArn(storedBuiltinArn(ref));
-        return p && (p.account === account || p.account === 'aws') ? p.arn : undefined;
+        // An ARN names its policy without regard to case, as the IAM API finds it, and is attached as the ARN the policy
+        // has (review rd, 2; looked up literally, `arn:aws:iam::aws:policy/readonlyaccess` did not exist).
+        const wanted = ref.toLowerCase();
+        const inFiles = [...filePolicies.entries()].find(([k, arn]) => arn.toLowerCase() === wanted && k.startsWith(`${account}/`));
+        if (inFiles) return inFiles[1];
+        return (await visiblePolicy(tx, account, ref))?.arn;
       }
       const fromFiles = filePolicies.get(`${account}/${ref.toLowerCase()}`);
       if (fromFiles) return fromFiles;
