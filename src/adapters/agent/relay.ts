@@ -25,7 +25,8 @@
  *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
  *   credentials with under 17–25 min left as valid for that long again (§3.2), past their real end (review agent,
  *   cf2). With nothing valid
- *   cached, the answer is 503 saying the server is unreachable. "Expire" is the session's real expiry, which the
+ *   cached, the answer is 503 saying the server is unreachable, or, when it has not answered within `firstAnswerWaitMs`
+ *   (inside the SDKs' 1 s), that it has not answered yet (it is still asked, and retries join that request: review re, 1). "Expire" is the session's real expiry, which the
  *   server names in a header (`x-gatehouse-session-expiration`); the document's `Expiration` is the one the server
  *   serves, at most about 3 h ahead (core/jobs `servedExpiration`), and the agent serves it the same way from its
  *   cache, advancing it as the server would, so an outage does not cut a job off at the served `Expiration`.
@@ -85,6 +86,11 @@ export interface RelayOptions {
   readonly maxConnections?: number;
   /** How long a request that finds its entry due waits for the server's answer (default `REVALIDATION_WAIT_MS`). */
   readonly revalidationWaitMs?: number;
+  /**
+   * How long a request that finds nothing usable cached waits for the server's answer before it is answered 503
+   * (default `FIRST_ANSWER_WAIT_MS`, inside the SDKs' 1 s; the server is still asked behind).
+   */
+  readonly firstAnswerWaitMs?: number;
 }
 
 export interface RelayStats {
@@ -146,6 +152,12 @@ const MAX_UPSTREAM_BODY = 64 * 1024;
  * (review ql, 2): well within the 1 s the SDKs give a credential request (credential-protocols §2, §4.2).
  */
 const REVALIDATION_WAIT_MS = 500;
+/**
+ * How long a request with nothing usable cached waits for the server: the AWS SDKs (v3's `fromContainerMetadata` and
+ * `fromInstanceMetadata`, botocore's container and IMDS providers) give a credentials request 1 s, so the agent answers
+ * its 503 with the reason before that (review re, 1).
+ */
+const FIRST_ANSWER_WAIT_MS = 800;
 
 /** Whether `p` settles within `ms` (it is left to run either way). */
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -287,6 +299,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? 1_000;
   const metadataGraceMs = opts.metadataGraceMs ?? 5_000;
   const revalidationWaitMs = opts.revalidationWaitMs ?? REVALIDATION_WAIT_MS;
+  const firstAnswerWaitMs = opts.firstAnswerWaitMs ?? FIRST_ANSWER_WAIT_MS;
   const cache = new Map<string, Entry>();
   let served = 0;
   let upstreamCalls = 0;
@@ -508,7 +521,12 @@ export function createRelay(opts: RelayOptions): Relay {
     // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation.
     const refused = entry.last;
     if (refused && (refused.status === 403 || refused.status === 404 || refused.status === 410) && t - entry.checkedAt < revalidateMs) return refused;
-    await revalidate(entry, path, headers);
+    // Asked for at most `firstAnswerWaitMs`, inside the SDKs' 1 s: a server that accepts and never answers kept the request
+    // for the upstream timeout (5 s), and the job's SDKs timed out without the reason (review re, 1). The server is still
+    // asked behind, and a retry meanwhile joins that request.
+    if (!(await settlesWithin(revalidate(entry, path, headers), firstAnswerWaitMs))) {
+      return json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} has not answered within ${firstAnswerWaitMs} ms; it is still being asked: try again shortly` });
+    }
     const t2 = now();
     const fresh = entry.ok && t2 < entry.ok.expires - marginMs ? entry.ok : undefined;
     if (fresh) return servedAnswer(fresh, t2);
