@@ -263,6 +263,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   const dataDir = join(dir, 'data');
   const reports = join(dir, 'reports');
   let server: RunningServer | undefined;
+  /** The server's start while it runs: a signal then waits for it, and stops what it started, before removing the directory. */
+  let starting: Promise<RunningServer> | undefined;
   let removed = false;
 
   // One cleanup, whichever comes first: the end, a failure, or a signal.
@@ -273,13 +275,15 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       const t0 = performance.now();
       const problems: string[] = [];
       try {
-        await server?.stop();
+        // Interrupted while the server was still starting, its start is waited for and then stopped: removed at once,
+        // the directory raced the files the start was still writing there (ENOTEMPTY, `removed: false`).
+        await (server ?? (await starting?.catch(() => undefined)))?.stop();
       } catch (e) {
         problems.push(`stopping the server: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (!opts.keep) {
         try {
-          await rm(dir, { recursive: true, force: true });
+          await rm(dir, { recursive: true, force: true, maxRetries: 3 });
           removed = true;
         } catch (e) {
           problems.push(`removing ${dir}: ${e instanceof Error ? e.message : String(e)}`);
@@ -365,7 +369,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     const ready =
       (await run('server', async (s) => {
         const options: ServerOptions = { dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: '127.0.0.1:0', env: {}, log: () => {} };
-        server = await startServer(options);
+        starting = startServer(options);
+        server = await starting;
         s3Url = server.s3Url;
         s.details = { url: server.url, agentUrl: server.agentUrl, s3Url: s3Url ?? null, dir };
         say.line(`IAM, STS and admin API  ${server.url}`);
