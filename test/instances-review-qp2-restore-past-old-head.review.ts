@@ -21,16 +21,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { bucketPolicyRecord, restoreBackup, ROOT } from './support/restored-file.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { createApp, type App, type AppDeps } from '../src/app/index.ts';
 import { resourcePolicyKey } from '../src/app/resource-policies.ts';
 import { userKey } from '../src/app/live.ts';
 
-const ROOT = '000000000000';
-const record = (bucket: string, effect: 'Allow' | 'Deny') =>
-  JSON.stringify({ resource: `arn:aws:s3:::${bucket}`, account: ROOT, document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: effect, Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }] }), updated: '2026-12-06T00:00:00Z' });
+const record = bucketPolicyRecord;
 
 describe('a restore the head has grown past (review qp, 2)', () => {
   let dir = '';
@@ -41,21 +39,12 @@ describe('a restore the head has grown past (review qp, 2)', () => {
   /** The change head of the backup. */
   let back = 0;
 
-  const restore = () => {
-    const db = new DatabaseSync(store.file);
-    try {
-      db.exec('PRAGMA busy_timeout = 5000');
-      db.exec('BEGIN IMMEDIATE');
+  const restore = () =>
+    restoreBackup(store.file, back, (db) => {
       db.prepare("DELETE FROM kv WHERE kv_key = ? OR kv_key LIKE 'job/qp2-%'").run(resourcePolicyKey('arn:aws:s3:::after-backup'));
       db.prepare("DELETE FROM users WHERE name = 'made-after-backup'").run();
       db.prepare("DELETE FROM kv WHERE kv_key LIKE 'iampolicy/%'").run();
-      db.prepare('DELETE FROM changes WHERE seq > ?').run(back);
-      db.prepare('UPDATE change_head SET seq = ? WHERE id = 1').run(back);
-      db.exec('COMMIT');
-    } finally {
-      db.close();
-    }
-  };
+    });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-qp2-'));
