@@ -635,6 +635,17 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let keyedNoted = false;
   /** The note's write while it is under way: `stop()` waits for it, so a stopped server writes no more to its data dir. */
   let noting: Promise<void> | undefined;
+  /**
+   * Says a head regression: counted, logged, and recorded in the chain as `HEAD_MOVED_BACK_ACTION` with `detail` and
+   * this instance (review jz, 1: the log line and the counter were all there was of it). Keyed like every record, after
+   * the batch that found it; `verify` reports it from then on, and deleting it too is another truncation to notice.
+   */
+  function headMovedBack(line: string, detail: Record<string, unknown>): void {
+    headRegressions += 1;
+    metrics.auditHeadRegressed?.();
+    log(line);
+    record({ kind: 'change', account: '', principal: 'gatehouse', action: HEAD_MOVED_BACK_ACTION, resource: 'audit', decision: 'ok', detail: { ...detail, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' } });
+  }
   function appended(a: Appended | void): void {
     if (a === undefined) return;
     if (!keyedNoted && unkeyed !== undefined && deps.keyedNote !== undefined) {
@@ -649,44 +660,21 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // plain SHA-256: `verify` said intact, `keyedFrom` moved, no restart needed (review pl, 2).
     const rewritten = h !== undefined && a.linkedTo.seq > h.seq && a.linkedToUnkeyed === true;
     if (h !== undefined && rewritten) {
-      headRegressions += 1;
-      metrics.auditHeadRegressed?.();
-      log(
+      headMovedBack(
         `audit: THE AUDIT LOG'S HEAD IS NOT LINKED WITH THE CHAIN'S KEY: this instance committed record ${h.seq} (hash ${h.hash}), keyed, but the head it just linked to, record ${a.linkedTo.seq}, was written without the key ` +
-          `(the log written again in the database by someone without the master key, or an instance of a version before keyed chains writing it). Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions} so far)`,
+          `(the log written again in the database by someone without the master key, or an instance of a version before keyed chains writing it). Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions + 1} so far)`,
+        { committed: { seq: h.seq, hash: h.hash }, foundHead: { seq: a.linkedTo.seq, hash: a.linkedTo.hash }, foundUnkeyed: true },
       );
-      record({
-        kind: 'change',
-        account: '',
-        principal: 'gatehouse',
-        action: HEAD_MOVED_BACK_ACTION,
-        resource: 'audit',
-        decision: 'ok',
-        detail: { committed: { seq: h.seq, hash: h.hash }, foundHead: { seq: a.linkedTo.seq, hash: a.linkedTo.hash }, foundUnkeyed: true, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' },
-      });
       highest = a.last;
       return;
     }
     if (h !== undefined && (a.linkedTo.seq < h.seq || (a.linkedTo.seq === h.seq && a.linkedTo.hash !== h.hash))) {
-      headRegressions += 1;
-      metrics.auditHeadRegressed?.();
-      log(
+      headMovedBack(
         `audit: THE AUDIT LOG'S HEAD MOVED BACK: this instance committed record ${h.seq} (hash ${h.hash}), but the head it just linked to is record ${a.linkedTo.seq}` +
           `${a.linkedTo.seq === h.seq ? ' with another hash' : ''}: records were deleted or replaced in the database (or it was restored from a backup); ` +
-          `the new records reuse their seqs. Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions} so far)`,
+          `the new records reuse their seqs. Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions + 1} so far)`,
+        { committed: { seq: h.seq, hash: h.hash }, foundHead: { seq: a.linkedTo.seq, hash: a.linkedTo.hash } },
       );
-      // In the chain too (review jz, 1): the log line and the counter were all there was of it, while the new records
-      // reused the deleted seqs and `verify` without an anchor said intact. Keyed like every record, after the batch
-      // that found it; `verify` reports it from then on, and deleting it too is another truncation to notice.
-      record({
-        kind: 'change',
-        account: '',
-        principal: 'gatehouse',
-        action: HEAD_MOVED_BACK_ACTION,
-        resource: 'audit',
-        decision: 'ok',
-        detail: { committed: { seq: h.seq, hash: h.hash }, foundHead: { seq: a.linkedTo.seq, hash: a.linkedTo.hash }, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' },
-      });
       // From here on the chain as it now stands is the one compared against: one regression is reported once.
       highest = a.last;
       return;
@@ -1506,21 +1494,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       if (note !== undefined && r !== undefined && r.seq === note.seq && r.hash !== note.hash && !keyedRecord(r)) {
         const { hash: h, ...rest } = r;
         if (recordHash(rest, unkeyed) !== h) return;
-        headRegressions += 1;
-        metrics.auditHeadRegressed?.();
-        log(
+        headMovedBack(
           `audit: THE AUDIT LOG WAS WRITTEN AGAIN WITHOUT THE CHAIN'S KEY: this instance committed record ${note.seq} (hash ${note.hash}) keyed (noted in ${noteOf?.where ?? 'its data dir'}), and the chain now holds it with hash ${r.hash}, not linked with the key; ` +
             `records linked with the key after it cover the rewrite (an instance that had not written this chain keyed it over). Check with \`gatehouse audit verify --expect ${note.seq}:${note.hash}\`; counted in gatehouse_audit_head_regressions_total`,
+          { committed: { seq: note.seq, hash: note.hash }, foundHead: { seq: r.seq, hash: r.hash }, foundUnkeyed: true, keyedOver: true },
         );
-        record({
-          kind: 'change',
-          account: '',
-          principal: 'gatehouse',
-          action: HEAD_MOVED_BACK_ACTION,
-          resource: 'audit',
-          decision: 'ok',
-          detail: { committed: { seq: note.seq, hash: note.hash }, foundHead: { seq: r.seq, hash: r.hash }, foundUnkeyed: true, keyedOver: true, instance: spool?.instance ?? journal?.instance ?? 'gatehouse' },
-        });
       }
       return;
     }
