@@ -4,13 +4,13 @@
  * server) is used as given; but every log line and every 502/503 answer named the URL whole, so the password went
  * to the log and to every process of every job that read its credentials while the server was unreachable.
  * (`gatehouse agent --upstream` refuses credentials in the URL already; this is the relay's own guard.) Now
- * shown as `http://user:…@host…` (src/adapters/http/shown-url.ts, as the database URL is); the request still carries them.
+ * shown as `http://user:…@host…` (src/core/shown-url.ts, as the database URL is); the request still carries them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createRelay } from '../src/adapters/agent/relay.ts';
-import { shownUrl } from '../src/adapters/http/shown-url.ts';
+import { shownUrl } from '../src/core/shown-url.ts';
 
 test('A6: shownUrl hides the password, a query and a fragment, keeps the rest as given', () => {
   assert.equal(shownUrl('http://gate:s3cr3t@127.0.0.1:1/x'), 'http://gate:…@127.0.0.1:1/x');

@@ -1,7 +1,7 @@
 /**
  * Review ik, finding 1: a password written before an `@` was printed when the URL had no `scheme://`.
  *
- * What was wrong: URLs in errors and logs go through shownUrl (src/adapters/http/shown-url.ts), which writes a
+ * What was wrong: URLs in errors and logs go through shownUrl (src/core/shown-url.ts), which writes a
  * password `…`. A proxy or address written without its scheme, as `HTTP_PROXY=user:password@proxy:3128` (which curl
  * and the aws CLI take as http://), parses as a URL of the scheme `user:` with the opaque path `password@proxy:3128`:
  * no password to hide, so it was shown whole. The CLI's "cannot reach the proxy user:password@proxy:3128 (HTTP_PROXY)"
@@ -12,7 +12,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { shownUrl } from '../src/adapters/http/shown-url.ts';
+import { shownUrl } from '../src/core/shown-url.ts';
 import { parseBaseUrl } from '../src/main/server.ts';
 import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { freePort } from './support/processes.ts';

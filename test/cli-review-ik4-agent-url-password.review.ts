@@ -2,7 +2,7 @@
  * Review ik, finding 4: `jobs run --agent` echoed a refused URL with its password.
  *
  * What was wrong: URLs the server and the agent refuse are echoed without their user and password (review agent, U5;
- * src/adapters/http/shown-url.ts), but `jobs run` and `clusters run-node` refused `--agent http://u:PASSWORD@host:8471`
+ * src/core/shown-url.ts), but `jobs run` and `clusters run-node` refused `--agent http://u:PASSWORD@host:8471`
  * (or GATEHOUSE_AGENT_URL so, or the same without `http://`) with "must be the base URL of a node agent
  * (http://HOST:PORT), got `http://u:PASSWORD@host:8471`": the password on the terminal and in the CI log.
  *

@@ -5,7 +5,7 @@
  * and the refusal quoted it whole: `--endpoint user:PASSWORD@gatehouse:8470` (no scheme, which the CLI takes for
  * the scheme `user:`), `ftp://user:PASSWORD@…`, or one that does not parse (`http://user:pass word@host`) printed
  * "the endpoint `user:PASSWORD@gatehouse:8470` must be http:// or https://", where every other refused URL is echoed
- * without its user and password (review agent, U5; src/adapters/http/shown-url.ts).
+ * without its user and password (review agent, U5; src/core/shown-url.ts).
  *
  * What is now so: the refusal shows the endpoint as the others do (the password `…`, or nothing before the last `@`
  * of what does not parse or has no `scheme://`); the code and exit status are unchanged.

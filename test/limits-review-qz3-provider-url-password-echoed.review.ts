@@ -4,7 +4,7 @@
  * `?token=…` in the query the same; an `http://` one with a password was echoed as well ("must begin with https://").
  * The answer is printed by whatever made the call (the aws CLI, Terraform's plan in a CI log), where every other URL
  * Gatehouse refuses is shown without its password, query and fragment (the server's settings, the agent's
- * --upstream, the CLI's --endpoint: src/adapters/http/shown-url.ts). Now the refusal shows the URL so (the password
+ * --upstream, the CLI's --endpoint: src/core/shown-url.ts). Now the refusal shows the URL so (the password
  * `…`, the query and fragment left out) and still says what is wrong; a URL with nothing to hide is shown as given.
  *
  * Against a real `gatehouse server` (test/support/server.ts) with the AWS SDK v3 IAM client.

@@ -3,7 +3,7 @@
  * percent-encoded (`postgres://gatehouse:/xK9…@db:5432/gatehouse`, a generated password pasted as is), was logged whole
  * on every attempt to reach the database: the URL parser ends the authority at that `/`, reads host `gatehouse` with an
  * empty (or numeric) port and the path `/xK9…@db:5432/gatehouse`, finds no password, and `shownUrl`
- * (src/adapters/http/shown-url.ts) showed such a URL as given, where it shows any other without its password. The
+ * (src/core/shown-url.ts) showed such a URL as given, where it shows any other without its password. The
  * same for the agent's --upstream and every URL shown so. Now an `@` past where the parser ended the authority is taken
  * for the end of a user and password, as for a URL without an authority (review ik, 1): the URL is shown from its
  * last `@` on (`postgres://…@db:5432/gatehouse`); a URL with a password the parser finds, or none, is shown as before.
@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shownUrl } from '../src/adapters/http/shown-url.ts';
+import { shownUrl } from '../src/core/shown-url.ts';
 import { COMPILE_CACHE, GATEHOUSE_BIN } from './support/processes.ts';
 
 const SECRET = 'qz5Pa55w0rd';

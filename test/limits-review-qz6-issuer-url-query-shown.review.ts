@@ -3,7 +3,7 @@
  * "issuer URL `https://gatehouse.example.com/?token=SECRET` must be an http(s):// URL without credentials, query or
  * fragment", the token in the terminal and in journald. Review ja, 2 took its user name and password out of that
  * message, but kept the query and fragment, which Gatehouse leaves out of every other URL it shows since either may
- * carry a secret (src/adapters/http/shown-url.ts). Now they are left out too, and the message says so; a URL with
+ * carry a secret (src/core/shown-url.ts). Now they are left out too, and the message says so; a URL with
  * neither is shown as before. (server-review-ja2's test asserted the query `?x=1` shown; it no longer is.)
  *
  * Real `startServer` (src/main/server.ts), as `gatehouse server` runs it.

@@ -29,6 +29,7 @@
  */
 import { openSealedRecord, parseSealedRecord } from './sealed-record.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
+import { shownGivenUrl } from '../core/shown-url.ts';
 import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { adminService, checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
 import { characters, checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
@@ -283,29 +284,6 @@ export function strayCharacter(raw: string): string | undefined {
   const i = raw.search(/[\u0000-\u0020\u007f-\u009f]/);
   if (i < 0) return undefined;
   return `holds white space or a control character (U+${(raw.charCodeAt(i)).toString(16).toUpperCase().padStart(4, '0')} at character ${i + 1})`;
-}
-
-/**
- * A URL given for a provider or issuer, as a refusal shows it: its password written `…` and its query and fragment
- * left out (either may carry a secret: `?token=`), as src/adapters/http/shown-url.ts `shownGivenUrl` shows the URLs
- * of settings and flags; one without an authority from its last `@` on. A URL with nothing to hide is shown as given.
- */
-function shownGivenUrl(raw: string): string {
-  const bare = (s: string): string => s.replace(/[?#][\s\S]*$/, '');
-  let u: URL | undefined;
-  try {
-    u = new URL(raw);
-  } catch {
-    u = undefined;
-  }
-  if (u === undefined || u.host === '') {
-    const at = raw.lastIndexOf('@');
-    return bare(at === -1 ? raw : `…${raw.slice(at)}`);
-  }
-  if (u.password === '' && u.search === '' && u.hash === '' && !raw.includes('?') && !raw.includes('#')) return raw;
-  const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
-  const path = u.pathname === '/' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(raw) ? '' : u.pathname;
-  return `${u.protocol}//${user}${u.host}${path}`;
 }
 
 /**

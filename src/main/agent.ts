@@ -4,7 +4,7 @@
  * graceful stop (requests in flight finish).
  */
 import { createRelay, metadataHostRefusal, type Relay } from '../adapters/agent/relay.ts';
-import { shownUrl } from '../adapters/http/shown-url.ts';
+import { shownUrl } from '../core/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, StartError, startExitCode, untilParentExits, untilStopSignal } from './server.ts';
 import { oneLinePerEvent } from './log-line.ts';

@@ -21,7 +21,7 @@ import { boundedServer, createHttpEdge, earlyAnswer, HTTP_EDGE_LIMITS } from '..
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
 import { closerOf, DEFAULT_GRACE_MS, listenOn, RETRY_AFTER_SECONDS, timedStatus } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
-import { shownUrl } from '../adapters/http/shown-url.ts';
+import { shownUrl } from '../core/shown-url.ts';
 import { parseTrustedProxies, TRUSTED_PROXIES_ENV } from '../adapters/http/request-facts.ts';
 import { createAgent, type AgentPeers } from '../adapters/agent/server.ts';
 import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';

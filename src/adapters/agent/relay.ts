@@ -58,7 +58,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { shownUrl } from '../http/shown-url.ts';
+import { shownUrl } from '../../core/shown-url.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';

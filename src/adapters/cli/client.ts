@@ -41,7 +41,7 @@ import { ERROR_CODES, type ErrorCode, type GatehouseError } from '../../core/err
 import type { Command } from 'commander';
 import type { CliDeps, CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
-import { shownGivenUrl } from '../http/shown-url.ts';
+import { shownGivenUrl } from '../../core/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
 import { formatError, nonEmptyArg, printable, shownMessage } from './output.ts';
 import { containerCapabilityOf, containerUriOf } from '../../core/jobs/jobs.ts';

@@ -15,7 +15,7 @@ import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 import { containerUriOf, withContainerUri } from '../../../core/jobs/jobs.ts';
-import { shownGivenUrl } from '../../http/shown-url.ts';
+import { shownGivenUrl } from '../../../core/shown-url.ts';
 
 interface JobJson {
   readonly id: string;

@@ -2,7 +2,7 @@
  * A URL as logs, errors and answers may show it: its password written `…`, and its query and fragment left out (either
  * may carry a secret: `?password=`, `?token=`). The user name stays (which role or proxy account, not a secret). A URL
  * with nothing to hide is shown as given; one that does not parse is not shown at all (`unparsable`), since it may
- * hold a secret where the parser would not find it. One function for the database URL (`gatehouse server`), the
+ * hold a secret where the parser would not find it. One function (pure, in the core) for the database URL (`gatehouse server`), the
  * agent's `--upstream` and the base URLs a server is given.
  */
 export function shownUrl(url: string, unparsable = '<not a URL>'): string {
@@ -34,7 +34,8 @@ export function shownUrl(url: string, unparsable = '<not a URL>'): string {
 
 /**
  * A URL a user gave, as a refusal echoes it: `shownUrl`, and one that does not parse shown from its last `@` on
- * (before it may be a user and password), without query or fragment, so that the refusal still says what was given.
+ * (before it may be a user and password), without query or fragment, so that the refusal still says what was given. The
+ * CLI's flags and settings, and the OIDC provider and issuer URLs a request gives (src/app/oidc.ts), are shown so.
  */
 export function shownGivenUrl(value: string): string {
   const at = value.lastIndexOf('@');
