@@ -16,7 +16,9 @@
  *   metadata port closes it. Each worker, at the sweep's interval, drops what it holds of jobs ended (`forgetEnded`).
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
  *   So is one that stops answering: a serving worker is asked over the IPC channel every few seconds, and one that has
- *   sent nothing for 60 s (its event loop stuck, the process frozen) is killed (review qt, 1).
+ *   sent nothing for 60 s (its event loop stuck, the process frozen) is killed (review qt, 1). A worker still starting
+ *   is asked too, and one silent for 60 s since it was forked is killed: started again at a restart, failing the start
+ *   at the first (review rl, 2); one waiting for its database answers while it waits.
  *   One whose process cannot be created (ENOMEM, EAGAIN) is tried again the same way (review qt, 4).
  *   While others serve, it takes no connection before it is ready (`othersServe`).
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
@@ -83,6 +85,8 @@ export interface WorkersTuning {
   readonly freePort?: (host: string) => Promise<number>;
   /** How long a serving worker may send nothing before it is killed and started again (default `HUNG_AFTER_MS`; tests shorten it). */
   readonly hungAfterMs?: number;
+  /** The same for a worker still starting, counted from its fork (default `HUNG_AFTER_MS`; tests shorten it). */
+  readonly startHungAfterMs?: number;
 }
 
 /** Binds `host` port 0 for a moment: a free port to give every worker. */
@@ -126,13 +130,16 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
   /** The metrics its worker last sent (for a scrape): its counts, kept when it exits (`retireMetrics`). */
   lastMetrics: object | undefined;
-  /** When its worker last sent anything (its answers to `alive?` included). */
+  /** When its worker last sent anything (its answers to `alive?` included), or was forked. */
   heardAt: number;
+  /** Why its worker was killed before it was ready (it did not answer while starting): the start's failure. */
+  killedWhy: string | undefined;
 }
 
 export async function startWorkers(opts: ServerOptions, count: number, tuning: WorkersTuning = {}): Promise<RunningWorkers> {
   const stopGraceMs = tuning.stopGraceMs ?? STOP_GRACE_MS;
   const hungAfterMs = tuning.hungAfterMs ?? HUNG_AFTER_MS;
+  const startHungAfterMs = tuning.startHungAfterMs ?? HUNG_AFTER_MS;
   if (!cluster.isPrimary) throw new Error('startWorkers runs in the supervising process only');
   const env = opts.env ?? process.env;
   const log = oneLinePerEvent(opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
@@ -174,7 +181,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   let workerOpts = await withPorts();
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [], silent: false });
 
-  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined, lastMetrics: undefined, heardAt: 0 }));
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined, lastMetrics: undefined, heardAt: 0, killedWhy: undefined }));
   let stopping = false;
   const cpu = replies<Extract<FromWorker, { gh: 'cpu' }>>();
   const metrics = replies<object>();
@@ -236,6 +243,9 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
       slot.worker = w;
       slot.serving = false;
       slot.startedAt = Date.now();
+      // Its silence is counted from now while it starts (`watchWorkers`), not from what the worker before it last sent.
+      slot.heardAt = slot.startedAt;
+      slot.killedWhy = undefined;
       let started = false;
       let failure: Extract<FromWorker, { gh: 'failed' }> | undefined;
       w.on('message', (m: unknown) => {
@@ -287,8 +297,9 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
           slot.serving = false;
         }
         if (!started) {
-          reject(new StartError(failure?.message ?? `worker ${slot.index} exited before it was ready (${signal ?? `exit status ${code}`})`, failure !== undefined ? startFailureOf(failure.exit) : 'unavailable', failure?.inUse));
-          if (!stopping && running) restartLater(slot, `it did not start: ${failure?.message ?? signal ?? `exit status ${code}`}`);
+          const hung = slot.worker === undefined && slot.killedWhy !== undefined ? slot.killedWhy : undefined;
+          reject(new StartError(failure?.message ?? (hung !== undefined ? `worker ${slot.index} ${hung}` : `worker ${slot.index} exited before it was ready (${signal ?? `exit status ${code}`})`), failure !== undefined ? startFailureOf(failure.exit) : 'unavailable', failure?.inUse));
+          if (!stopping && running) restartLater(slot, `it did not start: ${failure?.message ?? hung ?? signal ?? `exit status ${code}`}`);
           return;
         }
         if (stopping) return;
@@ -320,10 +331,16 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
    * of every listener, each N-th new connection hanging (a liveness probe met it one time in N), and the job metadata
    * ports it alone serves answered nothing (review qt, 1). The supervisor's own pauses (the machine suspended) are not
    * its workers': after a tick late by more than the interval, the count starts again.
+   * A worker still starting is asked too, from its fork (`startHungAfterMs`): one frozen or stuck while it started was
+   * waited for without end, its slot never filled again at a restart, and the first start never ended (review rl, 2).
+   * A start waiting for its database answers meanwhile (the worker's message handler is set before it starts), and its
+   * loads let the event loop turn (review jv, 2); only a worker whose loop stopped is killed. Killed before it is ready,
+   * its `exit` fails its start: started again at a restart, the whole start failing at the first, as for any exit then.
    */
-  const everyMs = Math.max(100, Math.min(5_000, Math.floor(hungAfterMs / 4)));
+  const everyMs = Math.max(100, Math.min(5_000, Math.floor(Math.min(hungAfterMs, startHungAfterMs) / 4)));
   let watch: NodeJS.Timeout | undefined;
   const watchWorkers = (): void => {
+    if (watch !== undefined) clearInterval(watch);
     let lastTick = Date.now();
     watch = setInterval(() => {
       const now = Date.now();
@@ -331,10 +348,13 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
       lastTick = now;
       for (const s of slots) {
         const w = s.worker;
-        if (stopping || !s.serving || w === undefined || w.isDead()) continue;
+        if (stopping || w === undefined || w.isDead() || s.killedWhy !== undefined) continue;
         if (late) s.heardAt = now;
-        if (now - s.heardAt > hungAfterMs) {
-          log(`worker ${s.index}: did not answer for ${((now - s.heardAt) / 1000).toFixed(1)} s (its event loop stuck, or the process frozen); killed, to be started again`);
+        const bound = s.serving ? hungAfterMs : startHungAfterMs;
+        if (now - s.heardAt > bound) {
+          const silent = `did not answer for ${((now - s.heardAt) / 1000).toFixed(1)} s${s.serving ? '' : ' while starting'} (its event loop stuck, or the process frozen)`;
+          log(`worker ${s.index}: ${silent}; killed${running ? ', to be started again' : ''}`);
+          if (!s.serving) s.killedWhy = silent;
           s.serving = false;
           w.process.kill('SIGKILL');
           continue;
@@ -379,6 +399,8 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
 
   let first: Extract<FromWorker, { gh: 'ready' }>;
   for (let attempt = 1; ; attempt++) {
+    // Watched as they start (stopAll, after a failed attempt, ends the watch).
+    watchWorkers();
     try {
       // Worker 1 alone: a first start creates the master key and the root account once.
       first = await fork(slots[0] as Slot);
@@ -394,7 +416,6 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
     }
   }
   running = true;
-  watchWorkers();
   const pids = (): number[] => slots.flatMap((s) => (s.worker?.process.pid !== undefined && !s.worker.isDead() ? [s.worker.process.pid] : []));
   log(`gatehouse: ${count} workers serving ${first.url} (pids ${pids().join(', ')}); connections are handed to them in turn`);
   let stopped: Promise<readonly string[]> | undefined;
