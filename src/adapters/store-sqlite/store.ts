@@ -12,9 +12,11 @@
  *   its first SELECT to COMMIT and never blocks the writer.
  * - Migrations run at open under `BEGIN IMMEDIATE`, so two processes opening one file at once apply them
  *   once (the second waits, then finds them recorded).
+ * - The file is the one opened for good: before each transaction the store checks that its path still names it
+ *   (`sameFile`), and refuses the work as unavailable while it does not (review rl, 3).
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { closeSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreDataRefusedError, StoreUnavailableError, type Abort, type ChangeListener, type ChangeNotes, type ChangeSubscription, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
@@ -115,11 +117,28 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw lockedAtOpen(e, key, busyTimeoutMs) ?? e;
   }
   const writer: Connection = opening;
+  const opened = fileIdentity(file);
+  /**
+   * Refuses the work while the path names another file than the one opened, or none: a backup copied or renamed in as
+   * the file, the file moved away. The connections open keep the file they opened, gone from the directory: every
+   * change then acknowledged went where no later start finds it, the server answered from the file the restore meant to
+   * replace, and a read connection opened after the swap opened the new file beside the old one's WAL (SQLite's
+   * "unlinking or renaming a database file while in use", sqlite.org/howtocorrupt.html 2.4; review rl, 3). Not
+   * latched: the same file put back is served again. One stat per transaction.
+   */
+  const sameFile = (): void => {
+    const now = fileIdentity(file);
+    if (opened !== undefined && now !== undefined && now.dev === opened.dev && now.ino === opened.ino) return;
+    throw new StoreUnavailableError(
+      `the database file ${file} was replaced or moved while the server runs (${now === undefined ? 'no file is there now' : 'another file is there now'}): nothing is read or written until it is the file this server opened; restart the server to open the file now there (a backup put in its place), or put the file back`,
+    );
+  };
 
   const idleReaders: Connection[] = [];
   const waiting: ((c: Connection) => void)[] = [];
   let readers = 0;
   const acquireReader = async (): Promise<Connection> => {
+    sameFile();
     const idle = idleReaders.pop();
     if (idle !== undefined) return idle;
     if (readers < maxReaders) {
@@ -179,6 +198,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       return track(
         serialise(async () => {
           try {
+            sameFile();
             let moved: number | undefined;
             const value = await inTransaction(writer, 'BEGIN IMMEDIATE', async (db) => {
               const before = notes === undefined ? undefined : await changeHead(db);
@@ -210,6 +230,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       return closing;
     },
   };
+}
+
+/** The file's device and inode, or undefined when there is none (or it cannot be read). */
+function fileIdentity(file: string): { dev: bigint; ino: bigint } | undefined {
+  try {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return st === undefined ? undefined : { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
