@@ -8,6 +8,7 @@ import { shownUrl } from '../core/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, StartError, startExitCode, untilParentExits, untilStopSignal } from './server.ts';
 import { oneLinePerEvent } from './log-line.ts';
+import { crashInOneLine } from './crash.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -67,6 +68,8 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
  */
 export async function runAgent(opts: AgentCommandOptions): Promise<number> {
   const log = oneLinePerEvent((line: string): void => void process.stderr.write(`${line}\n`));
+  // A bug that reaches the top: one line and exit 70, as the server's (src/main/crash.ts).
+  crashInOneLine(log, 'gatehouse agent');
   const parent = untilParentExits(log);
   let agent: RunningAgent;
   try {

@@ -17,6 +17,7 @@ import { pruneChangeLog } from '../app/change-log.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ChangeNotes, type Store } from '../app/ports/store.ts';
 import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
+import { crashInOneLine } from './crash.ts';
 import { boundedServer, createHttpEdge, earlyAnswer, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
 import { closerOf, DEFAULT_GRACE_MS, listenOn, RETRY_AFTER_SECONDS, timedStatus } from '../adapters/http/lifecycle.ts';
@@ -986,33 +987,12 @@ export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.
 }
 
 /**
- * A bug that reaches the top of the server's process (an uncaught exception; an unhandled rejection, which Node throws
- * as one) ends it as Node would, but said as every other event of its log is, in one line (review lc, 2):
- * `gatehouse crashed (uncaught exception): <stack>`, then exit 70 (EXIT.internal, a bug). Node's own report was the
- * stack raw on stderr, ten lines or more that a collector took for as many events, and exit 1, the status of a deny,
- * a broken audit log or drift (review rl, 1). As a worker of `--workers` says its own (src/main/worker.ts, review qt, 3);
- * here for a single server and for the supervisor of the workers.
- */
-function crashInOneLine(log: (line: string) => void): void {
-  let crashed = false;
-  process.on('uncaughtException', (e: unknown, origin: string) => {
-    if (crashed) return;
-    crashed = true;
-    try {
-      log(`gatehouse crashed (${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}): ${e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)}`);
-    } finally {
-      process.exit(EXIT.internal);
-    }
-  });
-}
-
-/**
  * Runs until SIGINT/SIGTERM, or until its parent process exits; resolves with the exit status (docs/errors.md, "CLI
  * exit status"). `workers` above 1: that many server processes under this one (src/main/workers.ts).
  */
 export async function runServer(opts: ServerOptions & { readonly workers?: number }): Promise<number> {
   const log = oneLinePerEvent(opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
-  crashInOneLine(log);
+  crashInOneLine(log, 'gatehouse');
   const { workers, ...serverOpts } = opts;
   // The parent is taken before the start: one that exits while the server starts (a second or more; longer with
   // `--workers`, whose workers start one, then the others) left it reparented already, and it served on, orphaned.

@@ -12,6 +12,7 @@ import { CLUSTER_OPTIONS_ENV } from './workers.ts';
 import { startExitCode, startServer, StartError, type RunningServer, type ServerOptions } from './server.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { logLine } from './log-line.ts';
+import { exitOnCrash } from './crash.ts';
 import { tellSupervisor, toWorker, workerMetrics, workerNonces, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
 // As bin/gatehouse.js: node:sqlite's ExperimentalWarning is the embedded store by design (docs/decisions.md).
@@ -28,12 +29,7 @@ process.on('warning', (w) => {
  * every worker share, ten lines or more without the worker's prefix, which a collector took for as many events
  * attributed to no worker (review qt, 3). Without the supervisor (its channel gone), the line goes to stderr.
  */
-let crashed = false;
-process.on('uncaughtException', (e: unknown, origin: string) => {
-  if (crashed) return;
-  crashed = true;
-  const line = `crashed (${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}): ${e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e)}`;
-  const exit = (): never => process.exit(EXIT.internal);
+exitOnCrash((line, exit) => {
   if (!process.connected || process.send === undefined) {
     process.stderr.write(`${logLine(line)}\n`);
     exit();
