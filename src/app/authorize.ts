@@ -1635,16 +1635,27 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return tags === undefined ? none() : withFacts(input, awsResourceTags(tags), false);
     }
     if (e.kind === 'policy') {
-      // By its exact ARN, as the Query API finds it (built-in policies carry no tags; another account's is not found); from
-      // the compiled state once loaded, as a user's or role's tags are (review ns, 1).
-      const policy = storable(e.arn) ? await sts.cachedPolicy(e.arn) : undefined;
-      return policy === undefined || policy.account !== e.account ? none() : withFacts(input, resourceTagContext(policy.tags), false);
+      // In any case, as the Query API finds it (`visiblePolicy`; review rc, 2), and decided on its stored ARN as that
+      // decides it (directory.ts `authorizedPolicy`): looked up exactly, `…:policy/myPolicy` was decided without the
+      // tags of `MyPolicy`, a Deny on `aws:ResourceTag/protected` lifted where GetPolicy and DeletePolicy refuse (review
+      // rg, 1). Built-in policies carry no tags; another account's is not found. From the compiled state once loaded, as
+      // a user's or role's tags are (review ns, 1).
+      const policy = storable(e.arn) ? await sts.cachedVisiblePolicy(e.account, e.arn) : undefined;
+      return policy === undefined || policy.account !== e.account ? none() : withFacts(onStoredArn(input, policy.arn), resourceTagContext(policy.tags), false);
     }
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
     if (found === undefined || (e.path !== undefined && found.path !== e.path)) return none();
     // STS's `role` resource has `aws:ResourceTag/K` only (Service Authorization Reference), IAM's both.
     if (e.kind === 'role' && e.sts === true) return withFacts(input, awsResourceTags(found.tags), false);
-    return withFacts(input, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
+    // A name in another case names the same entity (IAM's names are unique without regard to case), which the Query API
+    // decides on its stored ARN (directory.ts `authorizeOn`): on `…:user/ALICE`, a Deny on `…:user/alice` did not apply.
+    const stored = found.name === e.name ? input : onStoredArn(input, `${input.resource.slice(0, input.resource.length - e.name.length)}${found.name}`);
+    return withFacts(stored, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
+  }
+
+  /** `input` asked on `arn`, the ARN the directory stores its entity under, when the asker wrote it in another case. */
+  function onStoredArn(input: AuthorizeInput, arn: string): AuthorizeInput {
+    return arn !== input.resource && arn.toLowerCase() === input.resource.toLowerCase() ? { ...input, resource: arn } : input;
   }
 
   /** `input` with the directory's `facts` in place of the asker's resource tags (and boundary, when `boundary`). */

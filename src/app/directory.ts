@@ -275,7 +275,7 @@ export function requestTagContext(tags: readonly Tag[] | undefined, stored: read
  * `…:policy/readonlyaccess` answered NoSuchEntity), and RAM's ARN of an aliased built-in names it (review fn, 4).
  * Undefined for none. What decides on it and what is stored use its `arn`, the stored one.
  */
-export async function visiblePolicy(tx: Pick<ReadTx, 'policies'>, account: string, arn: string): Promise<PolicyRecord | undefined> {
+export async function visiblePolicy(tx: { readonly policies: Pick<ReadTx['policies'], 'getByArn' | 'get'> }, account: string, arn: string): Promise<PolicyRecord | undefined> {
   const visible = (p: PolicyRecord | undefined): PolicyRecord | undefined => (p && (p.account === account || p.account === 'aws') ? p : undefined);
   const exact = visible(await tx.policies.getByArn(storedBuiltinArn(arn)));
   if (exact) return exact;

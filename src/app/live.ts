@@ -569,7 +569,15 @@ export class LiveState {
           return e !== undefined && 'role' in e ? e.role : undefined;
         }),
     },
-    policies: { getByArn: (arn: string): Promise<PolicyRecord | undefined> => this.heldOrLooked(() => this.policyRecord(arn)) },
+    policies: {
+      getByArn: (arn: string): Promise<PolicyRecord | undefined> => this.heldOrLooked(() => this.policyRecord(arn)),
+      /** By account and name without regard to case, as the store's `get` (`visiblePolicy` resolves an ARN in any case with it). */
+      get: (account: string, name: string): Promise<PolicyRecord | undefined> =>
+        this.heldOrLooked(() => {
+          const arn = this.mirror.policyArns.get(groupKey(account, name));
+          return arn === undefined ? undefined : this.policyRecord(arn);
+        }),
+    },
   };
 
   /**

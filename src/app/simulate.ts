@@ -51,7 +51,7 @@ import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestCont
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
-import { awsResourceTags, boundaryContext, resourceTagContext, type ConditionContext } from './directory.ts';
+import { awsResourceTags, boundaryContext, resourceTagContext, visiblePolicy, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { isJobSubmitter, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
@@ -414,7 +414,7 @@ export interface DirectoryReads {
   readonly accounts: Pick<ReadTx['accounts'], 'get'>;
   readonly users: Pick<ReadTx['users'], 'get'>;
   readonly roles: Pick<ReadTx['roles'], 'get'>;
-  readonly policies: Pick<ReadTx['policies'], 'getByArn'>;
+  readonly policies: Pick<ReadTx['policies'], 'getByArn' | 'get'>;
 }
 
 async function partitionOfAccount(tx: DirectoryReads, account: string): Promise<Partition> {
@@ -610,6 +610,8 @@ interface DirectoryFacts {
    * `role` resource; review cc, 8), when the caller may read them; undefined for anything else (review qa, 3).
    */
   readonly roleTags?: ConditionContext | undefined;
+  /** The entity's stored ARN, which the Query API decides its `iam:` actions on (the resource asked may write its name in another case). */
+  readonly arn?: string;
 }
 
 /** The STS actions decided on a role with its tags (`DirectoryFacts.roleTags`). */
@@ -640,16 +642,30 @@ async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller,
     const kind = m[3] as 'user' | 'role' | 'policy';
     const name = m[4] as string;
     const found: { readonly path: string; readonly name: string; readonly tags: readonly { key: string; value: string }[]; readonly permissionsBoundary?: string | null } | undefined =
-      kind === 'policy' ? await tx.policies.getByArn(resource) : kind === 'user' ? await tx.users.get(c.account, name) : await tx.roles.get(c.account, name);
-    if (!found || entityArn(partition, c.account, kind, found.path, found.name) !== resource) continue;
+      kind === 'policy' ? await visiblePolicy(tx, c.account, resource) : kind === 'user' ? await tx.users.get(c.account, name) : await tx.roles.get(c.account, name);
+    const arn = found && entityArn(partition, c.account, kind, found.path, found.name);
+    if (!found || arn === undefined || !namesStored(resource, arn, kind === 'policy' ? arn.length : found.name.length)) continue;
     const tags = resourceTagContext(found.tags);
-    const may = (action: string): boolean => authorizeAdmin(c, deps.now(), action, resource, tags).ok;
+    const may = (action: string): boolean => authorizeAdmin(c, deps.now(), action, arn, tags).ok;
     const readTags = may(kind === 'policy' ? 'ListPolicyTags' : kind === 'user' ? 'ListUserTags' : 'ListRoleTags');
     const readBoundary = kind !== 'policy' && may(kind === 'user' ? 'GetUser' : 'GetRole');
     if (!readTags && !readBoundary) continue;
-    out.set(resource, { tags: readTags ? tags : undefined, boundary: readBoundary ? boundaryContext(found.permissionsBoundary) : undefined, roleTags: kind === 'role' && readTags ? awsResourceTags(found.tags) : undefined });
+    out.set(resource, { tags: readTags ? tags : undefined, boundary: readBoundary ? boundaryContext(found.permissionsBoundary) : undefined, roleTags: kind === 'role' && readTags ? awsResourceTags(found.tags) : undefined, arn });
   }
   return out;
+}
+
+/**
+ * Whether `resource` names the entity stored as `arn` as the Query API finds it: the same ARN, but for its last
+ * `loose` characters (a user's or role's name, a managed policy's whole ARN) in any case, since IAM's names are unique
+ * without regard to case (directory.ts `authorizeOn`, `visiblePolicy`). Looked up exactly, `…:user/ALICE` and
+ * `…:policy/mypolicy` were simulated without the tags and boundary of `alice` and `MyPolicy`, on an ARN a Deny on the
+ * stored one does not name, while the call on them is refused (review rg, 1).
+ */
+function namesStored(resource: string, arn: string, loose: number): boolean {
+  if (resource === arn) return true;
+  const fixed = arn.length - loose;
+  return resource.length === arn.length && resource.slice(0, fixed) === arn.slice(0, fixed) && resource.slice(fixed).toLowerCase() === arn.slice(fixed).toLowerCase();
 }
 
 /** Whether the simulation names an OIDC provider for an action enforced with its tags (`providersNamed`). */
@@ -745,7 +761,8 @@ function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: Simul
       // it, "the owner of the resources … defaults to the account of the identity provided in CallerArn": the simulated
       // caller's, `aws:ResourceAccount` too (review my, 3: absent, a data perimeter denied the account's own bucket).
       const owner = accountOf(resource) ?? resourceOwner ?? (prepared.principal.account !== '' ? prepared.principal.account : undefined);
-      const request = { principal: prepared.principal, action, resource, context, time, ...(owner !== undefined ? { resourceAccount: owner } : {}) };
+      // An entity of the directory named in another case: on its stored ARN, as the Query API decides it (review rg, 1).
+      const request = { principal: prepared.principal, action, resource: facts?.arn ?? resource, context, time, ...(owner !== undefined ? { resourceAccount: owner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
       const workspace = JOB_ACTIONS.has(action.toLowerCase()) ? jobs.get(resource) : undefined;

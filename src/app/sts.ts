@@ -320,6 +320,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   /**
+   * `cachedPolicy` for an ARN in any case (or a built-in's other-system spelling), as the Query API resolves one
+   * (`visiblePolicy`; review rc, 2): the managed policy of `account` or the built-in that `arn` names.
+   */
+  async function cachedVisiblePolicy(account: string, arn: string): Promise<PolicyRecord | undefined> {
+    if (!live.loaded) return deps.store.read((tx) => visiblePolicy(tx, account, arn));
+    return visiblePolicy(live.held, account, arn);
+  }
+
+  /**
    * A managed policy by its exact ARN (its account and tags), as a question about it is decided: from the live state
    * once loaded, which holds every one (a database outage leaves the decision standing: review ns, 1); one it does not
    * hold is looked for once more after reading the change log up to now (`loadedEntry`). Before that, from the store.
@@ -1430,6 +1439,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     accountPartition,
     cachedUser,
     cachedPolicy,
+    cachedVisiblePolicy,
     accountExists,
     ownerEntry,
     readPrincipals,
