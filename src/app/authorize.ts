@@ -775,10 +775,12 @@ type DirectoryEntity =
   | { kind: 'user' | 'role'; account: string; name: string; path: string | undefined; sts?: true }
   | { kind: 'policy'; account: string; arn: string }
   | { kind: 'oidc-provider'; account: string; hostPath: string }
-  | { kind: 'tagless' };
+  | { kind: 'tagless'; group?: { account: string; name: string; path: string | undefined } };
 const POLICY_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):policy\//;
 const USER_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):user(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
 const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
+const GROUP_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):group(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,128})$/;
+const ACS_GROUP_ARN_RE = /^acs:ram::(\d{1,20}):group\/([\w+=,.@-]{1,64})$/i;
 /**
  * The user or role an `iam:`/`ram:` question is about, when its resource is one's ARN: the Query API decides such
  * requests with the entity's tags (and some with its boundary). Not PassRole: jobs pass a role with
@@ -809,7 +811,12 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   const o = PROVIDER_ARN_RE.exec(resource);
   if (o) return { kind: 'oidc-provider', account: o[1] as string, hostPath: o[2] as string };
   // Anything else (a group, which IAM gives no tags; an instance profile, MFA device or server certificate, which never
-  // exist here; a listing such as `…:user/*`; `*`): the Query API decides it with no resource tag (review nk, 3).
+  // exist here; a listing such as `…:user/*`; `*`): the Query API decides it with no resource tag (review nk, 3). A
+  // group, on its stored ARN (`onStoredGroup`).
+  const g = GROUP_ARN_RE.exec(resource);
+  if (g) return { kind: 'tagless', group: { account: g[1] as string, name: g[3] as string, path: g[2] as string } };
+  const acsGroup = ACS_GROUP_ARN_RE.exec(resource);
+  if (acsGroup) return { kind: 'tagless', group: { account: acsGroup[1] as string, name: acsGroup[2] as string, path: undefined } };
   return { kind: 'tagless' };
 }
 
@@ -1538,6 +1545,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     if (entity === undefined || (entity.kind !== 'tagless' && entity.account !== principalAccount)) return decideAsked(caller, input, asked, proofs, started);
     if (entity.kind === 'tagless') {
+      if (entity.group !== undefined && entity.group.account === principalAccount) {
+        return onStoredGroup(input, entity.group).then(async (on) => {
+          const x = withFacts(on, {}, false);
+          return noteTagless(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, input);
+        });
+      }
       const x = withFacts(input, {}, false);
       const a = decideAsked(caller, x.input, asked, proofs, started);
       return a instanceof Promise ? a.then((r) => noteTagless(r, x.replaced, input)) : noteTagless(a, x.replaced, input);
@@ -1651,6 +1664,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // decides on its stored ARN (directory.ts `authorizeOn`): on `…:user/ALICE`, a Deny on `…:user/alice` did not apply.
     const stored = found.name === e.name ? input : onStoredArn(input, `${input.resource.slice(0, input.resource.length - e.name.length)}${found.name}`);
     return withFacts(stored, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
+  }
+
+  /**
+   * `input` on the stored ARN of the group it names in another case: IAM's group names are unique without regard to case,
+   * and the Query API decides AddUserToGroup, PutGroupPolicy… on the group it finds so (directory.ts `authorizeOn`). On
+   * `…:group/ADMINS`, a Deny naming `…:group/admins` did not apply (review rg, 2).
+   */
+  async function onStoredGroup(input: AuthorizeInput, g: { account: string; name: string; path: string | undefined }): Promise<AuthorizeInput> {
+    const found = storable(g.name) ? await sts.cachedGroup(g.account, g.name) : undefined;
+    if (found === undefined || found.name === g.name || (g.path !== undefined && found.path !== g.path)) return input;
+    return onStoredArn(input, `${input.resource.slice(0, input.resource.length - g.name.length)}${found.name}`);
   }
 
   /** `input` asked on `arn`, the ARN the directory stores its entity under, when the asker wrote it in another case. */

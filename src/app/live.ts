@@ -32,6 +32,7 @@ import type {
   ChangeListener,
   ChangeRecord,
   ChangeSubscription,
+  GroupRecord,
   PolicyRecord,
   PrincipalRef,
   ReadTx,
@@ -242,6 +243,8 @@ interface Source {
 }
 
 interface GroupState {
+  /** The group as stored: its name's case and its path, which the Query API decides its actions on (review rg, 2). */
+  readonly record: GroupRecord;
   readonly managed: readonly string[];
   readonly inline: readonly CompiledPolicy[];
 }
@@ -362,8 +365,8 @@ async function buildMirror(d: Awaited<ReturnType<typeof readAll>>, note?: Unread
     m.policyArns.set(key, policy.arn);
     await turn();
   }
-  const groups = new Map<string, { managed: string[]; inline: CompiledPolicy[] }>();
-  for (const g of d.groups) groups.set(groupKey(g.account, g.name), { managed: [], inline: [] });
+  const groups = new Map<string, { record: GroupRecord; managed: string[]; inline: CompiledPolicy[] }>();
+  for (const g of d.groups) groups.set(groupKey(g.account, g.name), { record: g, managed: [], inline: [] });
   const sources = new Map<string, { record: UserRecord | RoleRecord; managed: string[]; inline: CompiledPolicy[]; groups: string[] }>();
   for (const u of d.users) sources.set(userKey(u.account, u.name), { record: u, managed: [], inline: [], groups: [] });
   for (const r of d.roles) sources.set(roleKey(r.account, r.name), { record: r, managed: [], inline: [], groups: [] });
@@ -416,7 +419,7 @@ async function readGroup(tx: ReadTx, key: string, note?: UnreadableNote): Promis
     inline.push(compileText(`group/${g.name}/${p.name}`, p.document, note));
   }
   const members = (await tx.groups.listMembers(account, g.name)).map((u) => userKey(u.account, u.name));
-  return { state: { managed: await tx.attachments.listForPrincipal(ref), inline }, members };
+  return { state: { record: g, managed: await tx.attachments.listForPrincipal(ref), inline }, members };
 }
 
 /** Whether `a` and `b` are one change: a restored log may hold another under the same number. */
@@ -569,6 +572,7 @@ export class LiveState {
           return e !== undefined && 'role' in e ? e.role : undefined;
         }),
     },
+    groups: { get: (account: string, name: string): Promise<GroupRecord | undefined> => this.heldOrLooked(() => this.mirror.groups.get(groupKey(account, name))?.record) },
     policies: {
       getByArn: (arn: string): Promise<PolicyRecord | undefined> => this.heldOrLooked(() => this.policyRecord(arn)),
       /** By account and name without regard to case, as the store's `get` (`visiblePolicy` resolves an ARN in any case with it). */

@@ -252,6 +252,7 @@ const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
 const ENTITY_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):(user|group|role)\/(?:.*\/)?([^/]+)$/;
 const USER_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):user\/(?:.*\/)?([^/]+)$/;
 /** A user, role or managed policy ARN: account (aws, acs), kind, name. */
+const GROUP_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):group\/(?:.*\/)?([^/]+)$/;
 const TAGGED_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):(user|role|policy)\/(?:.*\/)?([^/]+)$/;
 /** The actions enforced with their resource's tags: every `iam:`/`ram:` action but PassRole (decided with `iam:PassedToService` only). */
 const readsResourceTags = (action: string): boolean => {
@@ -414,6 +415,7 @@ export interface DirectoryReads {
   readonly accounts: Pick<ReadTx['accounts'], 'get'>;
   readonly users: Pick<ReadTx['users'], 'get'>;
   readonly roles: Pick<ReadTx['roles'], 'get'>;
+  readonly groups: Pick<ReadTx['groups'], 'get'>;
   readonly policies: Pick<ReadTx['policies'], 'getByArn' | 'get'>;
 }
 
@@ -637,6 +639,14 @@ async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller,
   const partition = await partitionOfAccount(tx, c.account);
   for (const resource of o.resourceArns ?? []) {
     if (out.has(resource)) continue;
+    const g = GROUP_ARN_RE.exec(resource);
+    if (g && (g[1] ?? g[2]) === c.account) {
+      // A group carries no tags, but is decided on as stored, as the Query API finds it (review rg, 2), for a caller that may read it.
+      const group = await tx.groups.get(c.account, g[3] as string);
+      const arn = group === undefined ? undefined : entityArn(partition, c.account, 'group', group.path, group.name);
+      if (group !== undefined && arn !== undefined && namesStored(resource, arn, group.name.length) && authorizeAdmin(c, deps.now(), 'GetGroup', arn).ok) out.set(resource, { tags: undefined, boundary: undefined, arn });
+      continue;
+    }
     const m = TAGGED_ARN_RE.exec(resource);
     if (!m || (m[1] ?? m[2]) !== c.account) continue;
     const kind = m[3] as 'user' | 'role' | 'policy';

@@ -40,7 +40,7 @@ import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, signInRevocationId, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable, type PolicyRecord, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type GroupRecord, type PolicyRecord, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
 
@@ -326,6 +326,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   async function cachedVisiblePolicy(account: string, arn: string): Promise<PolicyRecord | undefined> {
     if (!live.loaded) return deps.store.read((tx) => visiblePolicy(tx, account, arn));
     return visiblePolicy(live.held, account, arn);
+  }
+
+  /** A group as stored (its name's case, its path), found by name without regard to case: from the live state once loaded. */
+  async function cachedGroup(account: string, name: string): Promise<GroupRecord | undefined> {
+    if (live.loaded) return live.held.groups.get(account, name);
+    return deps.store.read((tx) => tx.groups.get(account, name));
   }
 
   /**
@@ -1440,6 +1446,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     cachedUser,
     cachedPolicy,
     cachedVisiblePolicy,
+    cachedGroup,
     accountExists,
     ownerEntry,
     readPrincipals,
