@@ -9,7 +9,8 @@
  * review rc, 2; src/app/directory.ts `visiblePolicy`, `authorizeOn`); the authorize API and the simulator supply the
  * directory's tags and decide as the Query API does (docs/decisions.md, "Managed policies carry tags", reviews I, I2
  * and J, j4); DESIGN.md: "it decides every access request the same way". Now both find the entity as the Query API
- * does and decide on its stored ARN with its facts; the simulator still answers with the resource name as asked.
+ * does and decide on its stored ARN with its facts (the authorize API's diagnostics say so); the simulator still
+ * answers with the resource name as asked.
  * Before the fix 2 of 3 tests failed.
  */
 import { describe, test } from 'node:test';
@@ -18,6 +19,7 @@ import * as I from '@aws-sdk/client-iam';
 import type { TestServer } from './support/server.ts';
 import { simulateWorld } from './support/simulate-world.ts';
 import { authorizeDecision } from './support/authorize-api.ts';
+import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -60,10 +62,13 @@ describe('review rg, 1: an entity named in another case is decided as the Query 
     await assert.rejects(alice.send(new I.GetUserCommand({ UserName: 'Carol' })), { name: 'AccessDenied' });
   });
 
-  test('the authorize API answers ExplicitDeny to each', async () => {
+  test('the authorize API answers ExplicitDeny to each, and says which ARN it decided on', async () => {
     for (const [action, resource] of QUESTIONS) {
       assert.equal(await authorizeDecision(server, { principal: ALICE, action, resource }), 'ExplicitDeny', `${action} on ${resource}`);
     }
+    const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: ALICE, action: 'iam:GetPolicy', resource: POLICY });
+    const diagnostics = r.json['diagnostics'] as string[];
+    assert.ok(diagnostics.some((d) => d.startsWith(`decided on \`arn:aws:iam::${ROOT}:policy/MyPolicy\` (asked as \`${POLICY}\`)`)), JSON.stringify(diagnostics));
   });
 
   test('SimulatePrincipalPolicy answers explicitDeny to each, under the resource name asked', async () => {

@@ -1548,14 +1548,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (entity.group !== undefined && entity.group.account === principalAccount) {
         return onStoredGroup(input, entity.group).then(async (on) => {
           const x = withFacts(on, {}, false);
-          return noteTagless(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, input);
+          return noteStoredArn(noteTagless(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, input), input.resource, x.input.resource);
         });
       }
       const x = withFacts(input, {}, false);
       const a = decideAsked(caller, x.input, asked, proofs, started);
       return a instanceof Promise ? a.then((r) => noteTagless(r, x.replaced, input)) : noteTagless(a, x.replaced, input);
     }
-    return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, x.none === true ? input.resource : undefined));
+    return withDirectoryFacts(input, entity).then(async (x) => noteStoredArn(noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced, x.none === true ? input.resource : undefined), input.resource, x.input.resource));
   }
 
   /**
@@ -1675,6 +1675,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const found = storable(g.name) ? await sts.cachedGroup(g.account, g.name) : undefined;
     if (found === undefined || found.name === g.name || (g.path !== undefined && found.path !== g.path)) return input;
     return onStoredArn(input, `${input.resource.slice(0, input.resource.length - g.name.length)}${found.name}`);
+  }
+
+  /** An answer decided on `stored`, the ARN the directory keeps its entity under, noting it when it was `asked` in another case. */
+  function noteStoredArn(r: Answered, asked: string, stored: string): Answered {
+    if (!r.ok || asked === stored) return r;
+    const note = `decided on \`${quoted(stored)}\` (asked as \`${quoted(asked)}\`): the IAM API finds a user, group, role or managed policy without regard to case and decides on its stored ARN (review rg, 1)`;
+    return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
   }
 
   /** `input` asked on `arn`, the ARN the directory stores its entity under, when the asker wrote it in another case. */
