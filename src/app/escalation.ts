@@ -1680,8 +1680,9 @@ export function createEscalation(deps: EscalationDeps) {
           }
         }
         // The role tagged as X's own policies ask of it (review ii, 8): AssumeRole is decided with the role's tags
-        // (`aws:ResourceTag/K`, review cc, 8), which X may set with iam:TagRole (ram has no such key).
-        if (asked && d?.decision !== 'ExplicitDeny' && partition === 'aws') {
+        // (`aws:ResourceTag/K`, review cc, 8), which X may set with iam:TagRole. In an `acs` account too (review rf, 1):
+        // RAM's `acs:ResourceTag/K` reads the same tags, which `ram:TagResources` sets.
+        if (asked && d?.decision !== 'ExplicitDeny') {
           const own = [...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])];
           const carried = details.value.roles.find((dr) => dr.role.name === r.name)?.role.tags ?? [];
           const wanted = new Map([...principalTagsAsked(own, 'aws:resourcetag/'), ...principalTagsAsked(own, 'iam:resourcetag/')]);
@@ -1694,7 +1695,7 @@ export function createEscalation(deps: EscalationDeps) {
               await ask();
               const dt = await deps.assumeDecision(me.principal, me.policies, r.arn, trustContext, { tags });
               if (dt?.decision === 'Allow') {
-                out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...room.first, iam('TagRole'), 'sts:AssumeRole'], reasons: [...room.reasons, ...tag.reasons, `${line(dt)} (once ${r.name} carries the tag${tags.length === 1 ? '' : 's'} ${tags.map((t) => `${t.key}=${t.value}`).join(', ')}, which iam:TagRole sets)`] } });
+                out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...room.first, iam('TagRole'), 'sts:AssumeRole'], reasons: [...room.reasons, ...tag.reasons, `${line(dt)} (once ${r.name} carries the tag${tags.length === 1 ? '' : 's'} ${tags.map((t) => `${t.key}=${t.value}`).join(', ')}, which ${iam('TagRole')} sets)`] } });
                 continue;
               }
             }
