@@ -149,7 +149,7 @@ export interface EscalationStep {
   readonly from: string;
   /** The user or role it acts as afterwards. */
   readonly to: string;
-  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole' | 'sts:GetFederationToken' | 'sts:AssumeRoleWithWebIdentity';
+  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole' | 'sts:GetFederationToken' | 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRoleWithOIDC';
   /** The actions it takes, as the account's dialect names them. */
   readonly actions: readonly string[];
   /** Where, when it is not `to`: the workspace or cluster. */
@@ -1312,43 +1312,59 @@ export function createEscalation(deps: EscalationDeps) {
      * reach), so whoever registers a provider under a URL signs that issuer's tokens, claims of its choosing included.
      * A provider already registered must be deleted first (`iam:DeleteOpenIDConnectProvider`). The trust decision is
      * AssumeRoleWithWebIdentity's (src/app/oidc.ts), with the claims the trust policy compares (`<provider>:sub`, `:aud`…;
-     * `*` and `?` of a `StringLike` filled in) as the token would carry them.
+     * `*` and `?` of a `StringLike` filled in) as the token would carry them. In an `acs` account (review rf, 2), RAM's
+     * OIDC provider (`acs:ram::A:oidc-provider/<host/path>`, registered alike) and Alibaba's AssumeRoleWithOIDC: the
+     * trust policy asked for `sts:AssumeRole` with RAM's keys `oidc:iss`, `oidc:aud` and `oidc:sub`, as ACK's RRSA roles
+     * trust a provider; or AWS's exchange, which a RAM provider's tokens are answered by as well.
      */
-    const webIdentityVia = async (x: Node, r: Node): Promise<{ actions: string[]; reasons: string[] } | undefined> => {
+    const webIdentityVia = async (x: Node, r: Node): Promise<{ exchange: 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRoleWithOIDC'; actions: string[]; reasons: string[] } | undefined> => {
       const trust = (trustOf.get(r.name) ?? [])[0];
       if (trust === undefined) return undefined;
-      const named = new Set<string>();
-      for (const st of trust.statements) {
-        if (st.effect !== 'Allow' || st.principal === undefined || !(st.notAction || st.actions.some((m) => m('sts:assumerolewithwebidentity')))) continue;
-        for (const f of st.principal.federated) if (f.startsWith(`arn:aws:iam::${account}:oidc-provider/`)) named.add(f);
-      }
-      if (named.size === 0) return undefined;
-      registered ??= new Set(((await deps.oidcProviders?.(account)) ?? []).map((a) => a.toLowerCase()));
-      for (const arn of named) {
-        const hp = arn.slice(arn.indexOf(':oidc-provider/') + ':oidc-provider/'.length);
-        const claims: Record<string, string> = { [`${hp}:aud`]: 'sts.amazonaws.com', [`${hp}:sub`]: `escalation-${x.name}` };
+      const prefix = partition === 'acs' ? `acs:ram::${account}:oidc-provider/` : `arn:aws:iam::${account}:oidc-provider/`;
+      // AWS's exchange asks `sts:AssumeRoleWithWebIdentity` with the `<host/path>:…` keys; in an `acs` account Alibaba's
+      // AssumeRoleWithOIDC (the step's `how`) asks `sts:AssumeRole`, the action the step lists, with RAM's `oidc:` keys,
+      // and AWS's exchange is answered for a RAM provider too (src/app/oidc.ts).
+      const exchanges = partition === 'acs' ? (['sts:AssumeRoleWithOIDC', 'sts:AssumeRoleWithWebIdentity'] as const) : (['sts:AssumeRoleWithWebIdentity'] as const);
+      for (const exchange of exchanges) {
+        const ram = exchange === 'sts:AssumeRoleWithOIDC';
+        const asked = ram ? 'sts:AssumeRole' : 'sts:AssumeRoleWithWebIdentity';
+        const named = new Set<string>();
         for (const st of trust.statements) {
-          for (const c of st.conditions) {
-            if (!c.key.startsWith(`${hp.toLowerCase()}:`) || c.negated || !c.entry.base.startsWith('String')) continue;
-            const v = c.entry.values[0];
-            if (v !== undefined && !v.includes('${')) claims[c.entry.key] = c.entry.base.includes('Like') ? v.replace(/[*?]/g, 'x') : v;
-          }
+          if (st.effect !== 'Allow' || st.principal === undefined || !(st.notAction || st.actions.some((m) => m(asked.toLowerCase())))) continue;
+          for (const f of st.principal.federated) if (f.startsWith(prefix) && f.length > prefix.length) named.add(f);
         }
-        await ask();
-        const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
-        const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation' });
-        const d = evaluate({ principal, action: 'sts:AssumeRoleWithWebIdentity', resource: r.arn, context, time: (deps.now ?? Date.now)() }, { identity: [], trust });
-        if (d.decision !== 'Allow') continue;
-        const create = await allows(x, iam('CreateOpenIDConnectProvider'), arn);
-        if (!create) continue;
-        const exists = registered.has(arn.toLowerCase());
-        const del = exists ? await allows(x, iam('DeleteOpenIDConnectProvider'), arn) : undefined;
-        if (exists && !del) continue;
-        const written = Object.entries(claims).map(([k, v]) => `${k}=${v}`).join(', ');
-        return {
-          actions: [...(del ? [iam('DeleteOpenIDConnectProvider')] : []), iam('CreateOpenIDConnectProvider'), 'sts:AssumeRoleWithWebIdentity'],
-          reasons: [...(del?.reasons ?? []), ...create.reasons, `${x.name} may ${exists ? 'delete and register again' : 'register'} OIDC provider ${arn} with keys of its own (JwksJson) and sign a token of it with ${written}`, line(d)],
-        };
+        if (named.size === 0) continue;
+        // By host/path: the store lists the account's providers in AWS's spelling whatever its partition.
+        registered ??= new Set(((await deps.oidcProviders?.(account)) ?? []).map((a) => a.slice(a.indexOf(':oidc-provider/') + ':oidc-provider/'.length).toLowerCase()));
+        for (const arn of named) {
+          const hp = arn.slice(prefix.length);
+          const claims: Record<string, string> = ram
+            ? { 'oidc:iss': `https://${hp}`, 'oidc:aud': 'sts.aliyuncs.com', 'oidc:sub': `escalation-${x.name}` }
+            : { [`${hp}:aud`]: 'sts.amazonaws.com', [`${hp}:sub`]: `escalation-${x.name}` };
+          for (const st of trust.statements) {
+            for (const c of st.conditions) {
+              if (!c.key.startsWith(ram ? 'oidc:' : `${hp.toLowerCase()}:`) || (ram && c.key === 'oidc:iss') || c.negated || !c.entry.base.startsWith('String')) continue;
+              const v = c.entry.values[0];
+              if (v !== undefined && !v.includes('${')) claims[c.entry.key] = c.entry.base.includes('Like') ? v.replace(/[*?]/g, 'x') : v;
+            }
+          }
+          await ask();
+          const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
+          const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation' });
+          const d = evaluate({ principal, action: asked, resource: r.arn, context, time: (deps.now ?? Date.now)() }, { identity: [], trust });
+          if (d.decision !== 'Allow') continue;
+          const create = await allows(x, iam('CreateOpenIDConnectProvider'), arn);
+          if (!create) continue;
+          const exists = registered.has(hp.toLowerCase());
+          const del = exists ? await allows(x, iam('DeleteOpenIDConnectProvider'), arn) : undefined;
+          if (exists && !del) continue;
+          const written = Object.entries(claims).map(([k, v]) => `${k}=${v}`).join(', ');
+          return {
+            exchange,
+            actions: [...(del ? [iam('DeleteOpenIDConnectProvider')] : []), iam('CreateOpenIDConnectProvider'), asked],
+            reasons: [...(del?.reasons ?? []), ...create.reasons, `${x.name} may ${exists ? 'delete and register again' : 'register'} OIDC provider ${arn} with keys of its own (JwksJson) and sign a token of it with ${written}`, line(d)],
+          };
+        }
       }
       return undefined;
     };
@@ -1702,10 +1718,10 @@ export function createEscalation(deps: EscalationDeps) {
           }
         }
         // An OIDC provider the role's trust policy names, which X may register with keys of its own (review jb, 9).
-        if (partition === 'aws' && deps.oidcProviders !== undefined) {
+        if (deps.oidcProviders !== undefined) {
           const w = await webIdentityVia(x, r);
           if (w) {
-            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRoleWithWebIdentity', actions: w.actions, reasons: w.reasons } });
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: w.exchange, actions: w.actions, reasons: w.reasons } });
             continue;
           }
         }
