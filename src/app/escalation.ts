@@ -1648,7 +1648,8 @@ export function createEscalation(deps: EscalationDeps) {
         }
         // The session tags, which X picks as it picks the session's name (review ii, 2): the tags the trust policy or X's
         // own policies compare `aws:RequestTag/K` with, passed with AssumeRole, which then asks sts:TagSession as well.
-        if (asked && d?.decision !== 'ExplicitDeny' && partition === 'aws') {
+        // In an `acs` account too (review rf, 3): AssumeRole takes session tags for a RAM role as well (src/app/sts.ts).
+        if (asked && d?.decision !== 'ExplicitDeny') {
           const tags = principalTagsAsked([...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])], 'aws:requesttag/');
           if (tags.size > 0) {
             const tagged: Record<string, string | string[]> = { ...trustContext, 'aws:TagKeys': [...tags.keys()] };
@@ -1667,7 +1668,8 @@ export function createEscalation(deps: EscalationDeps) {
         // The source identity, which X gives as it gives the session's name (review ii, 3): one the trust policy or X's own
         // policies compare `sts:SourceIdentity` with (AWS's example: `${aws:username}`), passed with AssumeRole, which
         // then asks sts:SetSourceIdentity as well.
-        if (asked && d?.decision !== 'ExplicitDeny' && partition === 'aws' && !('sts:SourceIdentity' in trustContext)) {
+        // In an `acs` account too (review rf, 3): AssumeRole takes a source identity for a RAM role as well.
+        if (asked && d?.decision !== 'ExplicitDeny' && !('sts:SourceIdentity' in trustContext)) {
           let given: { id: string; d: Decision; set: Decision } | undefined;
           for (const id of sessionNamesAsked(x, [...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])], 'sts:sourceidentity')) {
             const withId = { ...trustContext, 'sts:SourceIdentity': id };
@@ -2128,8 +2130,8 @@ export function createEscalation(deps: EscalationDeps) {
       // Principal tags its Denies test (`aws:PrincipalTag/K`, an operator that needs the key: not negated, and `Null` only
       // as `false`, which holds while the tag is carried whatever its value; review ii, 5). In RAM's spelling too
       // (`acs:PrincipalTag/K`, which the engine reads as the `aws:` key), and in `acs` accounts, where a RAM user or role
-      // is untagged and tagged alike (review oo, 1); the session-tag alternatives stay AWS's (RAM's AssumeRole passes
-      // no session tags).
+      // is untagged and tagged alike (review oo, 1), and so are the session-tag alternatives (AssumeRole takes session
+      // tags for a RAM role too, review rf, 3).
       {
         const tagged = (key: string): boolean => key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
         const spelled = `${partition === 'aws' ? 'aws' : 'acs'}:PrincipalTag/`;
@@ -2168,7 +2170,7 @@ export function createEscalation(deps: EscalationDeps) {
           // Or, for a role, overridden by a session tag of the session `x` opens (review ii, 7): a session tag replaces the
           // role tag of the same key (reference §A.1.8).
           const value = fixed.has(k) ? undefined : ['x', 'none', 'cleared'].find((v) => !named.get(k)?.has(v));
-          const st = value === undefined || partition !== 'aws' ? undefined : await sessionTagged(x, t, [[k, value]]);
+          const st = value === undefined ? undefined : await sessionTagged(x, t, [[k, value]]);
           if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: `aws:PrincipalTag/${k}`, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag ${k}=${value} carries it over the role's own, which Deny statements of its policies test`] });
         }
         // Or a tag a Deny asks it to lack (review ii, 4): AWS's guardrail that denies unless the principal carries a tag
@@ -2203,7 +2205,7 @@ export function createEscalation(deps: EscalationDeps) {
           if (a && room) {
             const g = gain(tag, t.arn, named, a, `${t.arn} lacks the tag${wanted.size === 1 ? '' : 's'} ${written}, without which Deny statements of its policies apply, and ${x.name} may set ${wanted.size === 1 ? 'it' : 'them'}`);
             out.push(room.first.length > 0 ? { ...g, first: room.first, reasons: [...room.reasons, ...g.reasons] } : g);
-          } else if (partition === 'aws') {
+          } else {
             // Or, for a role, as session tags of the session `x` opens (review ii, 6).
             const st = await sessionTagged(x, t, [...wanted]);
             if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'without-deny', policy: named, reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tag${wanted.size === 1 ? '' : 's'} ${written} carries ${wanted.size === 1 ? 'it' : 'them'}, without which Deny statements of its policies apply`] });
@@ -2515,8 +2517,8 @@ export function createEscalation(deps: EscalationDeps) {
           if (a && room) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', ...(room.first.length > 0 ? { first: room.first } : {}), reasons: [...room.reasons, ...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
           // Or the session tags `x` passes when it assumes the role (review ii, 1): they are the session's principal
           // tags, over the role's own (reference §A.1.8), where the trust policy lets `x` pass them (`sts:TagSession`,
-          // which AssumeRole asks as well of a request passing tags). RAM's AssumeRole passes no session tags.
-          else if (partition === 'aws') {
+          // which AssumeRole asks as well of a request passing tags). A RAM role's too (review rf, 3).
+          else {
             const st = await sessionTagged(x, t, wanted);
             if (st) out.push({ by: x.arn, principal: t.arn, action: 'sts:TagSession', resource: t.arn, gives: 'tags', reasons: [line(st.assume), line(st.pass), `a session of ${t.arn} that ${x.name} opens with the session tags ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')} carries them, and its policies grant by them (aws:PrincipalTag)`] });
           }
