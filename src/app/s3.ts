@@ -993,8 +993,27 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(created);
     },
 
+    /**
+     * HeadBucket: `s3:ListBucket`, as S3 (API_HeadBucket), or, when nothing denies that explicitly, a binding's
+     * `storage.buckets.get` (`s3:GetBucketLocation`), which is what GCP asks of the same request (Cloud Storage "IAM
+     * permissions for XML methods": `HEAD` bucket, `storage.buckets.get`). Bindings answer `s3:ListBucket` as
+     * `storage.objects.list`, so a custom role holding `storage.buckets.get` read the bucket's location and versioning
+     * but was refused the check every SDK makes that the bucket exists (review rk, 1). An IAM or bucket policy allowing
+     * `s3:GetBucketLocation` alone still does not allow it: that is S3's rule. The two looks are simulations; the
+     * decision then made, and audited, is of the action that allows (or of `s3:ListBucket` when neither does).
+     */
     async headBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
-      return gate(call, bucket, 's3:ListBucket', bucketArn(bucket));
+      const arn = bucketArn(bucket);
+      const b = await ownerOf(call, bucket, 's3:ListBucket', arn);
+      if (!b.ok) return b;
+      const owner = b.value.owner;
+      let action = 's3:ListBucket';
+      if ((await mayAlso(call, 's3:ListBucket', arn, owner))?.decision === 'ImplicitDeny') {
+        const location = await mayAlso(call, 's3:GetBucketLocation', arn, owner);
+        if (location?.decision === 'Allow' && location.reasons.some((r) => r.startsWith('bindings: '))) action = 's3:GetBucketLocation';
+      }
+      const refused = await decide(call, action, arn, owner);
+      return refused ? { ok: false, error: refused } : b;
     },
 
     async getBucketLocation(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
