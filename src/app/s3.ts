@@ -594,17 +594,22 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /**
-   * The refusal of an ACL read (`action`: `s3:GetObjectAcl`, `s3:GetObjectVersionAcl`, `s3:GetBucketAcl`) that the union
-   * allowed, when bindings alone allowed it and the caller may not also `read` the resource (review ra, 2). GCP needs the
-   * resource's read permission besides its `getIamPolicy` to read an ACL (Cloud Storage "IAM permissions for XML methods":
-   * GET object `acl`, `storage.objects.get` and `storage.objects.getIamPolicy`; GET bucket `acl`, `storage.buckets.get` and
-   * `storage.buckets.getIamPolicy`); S3 needs the ACL action alone, so an IAM or bucket policy statement allowing it
-   * (`iam: Allow`) suffices as before. Both questions are simulations (`mayAlso`); the refusal is audited as S3's own.
+   * The refusal of an ACL read (`action`: `s3:GetObjectAcl`, `s3:GetObjectVersionAcl`, `s3:GetBucketAcl`) or write
+   * (`s3:PutObjectAcl`, `s3:PutObjectVersionAcl`, `s3:PutBucketAcl`) that the union allowed, when bindings alone allowed
+   * it and the caller may not also `read` the resource (review ra, 2 for reads; rk, 2 for writes). GCP needs the
+   * resource's read permission besides its `getIamPolicy` to read an ACL, and besides its `setIamPolicy` to change one
+   * (Cloud Storage "IAM permissions for XML methods": GET object `acl`, `storage.objects.get` and
+   * `storage.objects.getIamPolicy`; PUT object `acl`, `storage.objects.get`, `getIamPolicy`, `setIamPolicy` and `update`;
+   * the bucket's alike with `storage.buckets.*`); S3 needs the ACL action alone, so an IAM or bucket policy statement
+   * allowing it (`iam: Allow`) suffices as before. Both questions are simulations (`mayAlso`); the refusal is audited as
+   * S3's own. Without it, a `setIamPolicy`-only role's holder put an owner-only ACL on any key and learnt from the answer
+   * which keys exist, as the ACL read had let a `getIamPolicy`-only one.
    */
-  async function aclReadRefused(call: S3Call, action: string, resource: string, owner: string, read: string, actionContext: Context, readContext: Context, permission: string): Promise<S3Failure | undefined> {
+  async function aclRefused(call: S3Call, action: string, resource: string, owner: string, read: string, actionContext: Context, readContext: Context, permission: string, verb: 'read' | 'change' = 'read'): Promise<S3Failure | undefined> {
     if ((await mayAlso(call, read, resource, owner, readContext))?.decision === 'Allow') return undefined;
     if ((await mayAlso(call, action, resource, owner, actionContext))?.reasons.some((r) => r.startsWith('iam: Allow'))) return undefined;
-    return refuse(call, action, resource, `Access Denied: ${call.caller.principal.arn} may read the ACL of \`${resource}\` only by a binding (getIamPolicy), and reading an ACL also needs ${permission} (${read}), as in GCP; no binding or policy allows the caller that`, owner);
+    const held = verb === 'read' ? 'getIamPolicy' : 'setIamPolicy';
+    return refuse(call, action, resource, `Access Denied: ${call.caller.principal.arn} may ${verb} the ACL of \`${resource}\` only by a binding (${held}), and ${verb === 'read' ? 'reading' : 'changing'} an ACL also needs ${permission} (${read}), as in GCP; no binding or policy allows the caller that`, owner);
   }
 
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): not audited by the engine. */
@@ -1024,7 +1029,7 @@ export function createS3(app: App, objects: ObjectStore) {
     async bucketSetting(call: S3Call, bucket: string, action: 's3:GetBucketVersioning' | 's3:GetBucketAcl'): Promise<S3Result<BucketInfo>> {
       const g = await gate(call, bucket, action, bucketArn(bucket));
       if (!g.ok || action !== 's3:GetBucketAcl') return g;
-      const refused = await aclReadRefused(call, action, bucketArn(bucket), g.value.owner, 's3:GetBucketLocation', {}, {}, 'storage.buckets.get');
+      const refused = await aclRefused(call, action, bucketArn(bucket), g.value.owner, 's3:GetBucketLocation', {}, {}, 'storage.buckets.get');
       return refused ? { ok: false, error: refused } : g;
     },
 
@@ -1037,7 +1042,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!acl.ok) return acl;
       if (!read.ok) return read;
       const tags = tagContext('s3:ExistingObjectTag', g.value.info?.tags);
-      const refused = await aclReadRefused(call, acl.value.action, objectArn(bucket, key), g.value.bucket.owner, read.value.action, { ...tags, ...acl.value.context }, { ...tags, ...read.value.context }, 'storage.objects.get');
+      const refused = await aclRefused(call, acl.value.action, objectArn(bucket, key), g.value.bucket.owner, read.value.action, { ...tags, ...acl.value.context }, { ...tags, ...read.value.context }, 'storage.objects.get');
       if (refused) return { ok: false, error: refused };
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: g.value.bucket };
@@ -1055,10 +1060,20 @@ export function createS3(app: App, objects: ObjectStore) {
       if (key === undefined) {
         const g = await gate(call, bucket, 's3:PutBucketAcl', bucketArn(bucket), aclContext(call));
         if (!g.ok) return g;
+        const refused = await aclRefused(call, 's3:PutBucketAcl', bucketArn(bucket), g.value.owner, 's3:GetBucketLocation', aclContext(call), {}, 'storage.buckets.get', 'change');
+        if (refused) return { ok: false, error: refused };
         owner = g.value.owner;
       } else {
         const g = await gateObject(call, bucket, key, 's3:PutObjectAcl', undefined, versionId, aclContext(call));
         if (!g.ok) return g;
+        // The read permission before saying whether the key exists (review rk, 2), as the ACL read asks it.
+        const acl = versionedAction('s3:PutObjectAcl', versionId);
+        const read = versionedAction('s3:GetObject', versionId);
+        if (!acl.ok) return acl;
+        if (!read.ok) return read;
+        const tags = tagContext('s3:ExistingObjectTag', g.value.info?.tags);
+        const refused = await aclRefused(call, acl.value.action, objectArn(bucket, key), g.value.bucket.owner, read.value.action, { ...tags, ...aclContext(call), ...acl.value.context }, { ...tags, ...read.value.context }, 'storage.objects.get', 'change');
+        if (refused) return { ok: false, error: refused };
         if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
         owner = g.value.bucket.owner;
       }
