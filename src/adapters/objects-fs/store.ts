@@ -68,7 +68,7 @@ import { DEFAULT_CONTENT_TYPE, ifRangeHolds, isStorageClass, OBJECT_HEADER_NAMES
 import { BodyHasher, checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type BodyDigests, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
-import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
+import { bucketNameProblem, isUploadId, keyProblem, storedBucketNameProblem } from './names.ts';
 import { BLOCK_SIZE, SegmentStream, writeSegment, type SegmentRef } from './segment.ts';
 import { makeDirectory } from '../fs/index.ts';
 
@@ -452,7 +452,7 @@ export class FsObjectStore implements ObjectStore {
     await rm(this.tmp, { recursive: true, force: true });
     await makeDirectory(this.tmp, DIR_MODE);
     for (const name of await readdir(join(this.root, 'buckets'))) {
-      if (bucketNameProblem(name) !== undefined) continue;
+      if (storedBucketNameProblem(name) !== undefined) continue;
       const dir = join(this.root, 'buckets', name);
       const info = jsonRecord<BucketInfo>(join(dir, 'bucket.json'), await readFile(join(dir, 'bucket.json'), 'utf8'));
       const bucket: Bucket = { info: { name, owner: info.owner, created: info.created }, dir, objects: new Map(), keys: [], uploads: new Map(), completed: new Map(), pending: 0, madeDirs: new Set() };
