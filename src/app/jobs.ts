@@ -525,7 +525,17 @@ export async function sessionPolicyHeld(tx: ReadTx, job: Pick<Job, 'partition' |
  * Why a job's endpoints serve no credentials: `status` 409 is a refusal of its session that is no outage (its role's
  * trust policy, its limits), `code` the refusal's, which the endpoints answer as `Code` (review km, 2).
  */
-export type DeliveryError = { readonly status: 403 | 404 | 409 | 410 | 503; readonly message: string; readonly code?: ErrorCode };
+export type DeliveryError = {
+  readonly status: 403 | 404 | 409 | 410 | 503;
+  readonly message: string;
+  readonly code?: ErrorCode;
+  /**
+   * The key id of the job's session this instance held and found revoked (or of a role made again since), when it
+   * refuses for want of another: the endpoints name it (`REVOKED_SESSION_HEADER`), so that a node agent holding that
+   * session drops it rather than serve it on as if the server were only refusing a new one (review ri, 1).
+   */
+  readonly revokedSession?: string;
+};
 
 /** Refusals of a job's session that are an outage, not a decision: answered 503, which clients retry. */
 const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'IDP_COMMUNICATION_ERROR', 'OPENID_IDP_COMMUNICATION_ERROR']);
@@ -2434,8 +2444,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const current = entry;
     // The cached credentials while they may still be served (the same checks, to their servable time).
     const servable = current.creds !== undefined && t < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? current.creds : undefined;
+    // The session held here, dead (revoked, or of a role made again): named in a refusal, so that a node agent that
+    // holds it too drops it. A refusal of a new session (409, the role's trust policy) or an outage (503) was taken by
+    // the agent as the server's keeping what it held, and it served the revoked session, refused by every call
+    // (ExpiredToken), until 30 min before its expiry, hours on, while the server answered why (review ri, 1).
+    const deadHeld = (): { readonly revokedSession?: string } => {
+      const held = current.creds;
+      return held !== undefined && (live.isRevoked(held.claims) || !roleStands(held.claims)) ? { revokedSession: held.credentials.accessKeyId } : {};
+    };
     // Keep serving still-valid credentials when a refresh fails.
-    const unavailable = (message: string): Delivery => (servable !== undefined ? { ok: true, value: servable, job } : { ok: false, error: { status: 503, message } });
+    const unavailable = (message: string): Delivery => (servable !== undefined ? { ok: true, value: servable, job } : { ok: false, error: { status: 503, message, ...deadHeld() } });
     // The job's role no longer exists: nothing of it can be served (its sessions are refused), said as the job's having
     // no role is (404), which a node agent takes as final and passes on, dropping what it cached (review kb, 1). It was
     // a 503, which the agent took for an outage and answered with the dead session it held.
@@ -2446,7 +2464,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const refusal = (message: string, code: ErrorCode | undefined): Delivery => {
       if (code === 'NO_SUCH_ENTITY') return { ok: false, error: { status: 404, message: `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${message}` } };
       if (code === undefined || OUTAGE_CODES.has(code) || servable !== undefined) return unavailable(message);
-      return { ok: false, error: { status: 409, code, message: `job ${job.id}'s role ${job.role.arn ?? ''} cannot be assumed for it: ${message}` } };
+      return { ok: false, error: { status: 409, code, message: `job ${job.id}'s role ${job.role.arn ?? ''} cannot be assumed for it: ${message}`, ...deadHeld() } };
     };
     // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
     // changed, the role deleted) asked for one again, a write and an event each, as fast as the ranks' SDKs retried
@@ -2478,7 +2496,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const dead = (x: typeof r): boolean => x !== ENDED && x.ok && (live.isRevoked(x.value.claims) || !roleStands(x.value.claims, 'not yet seen'));
     if (dead(r)) {
       r = await issuance();
-      if (dead(r)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked, or its role made again, as it was issued: ask again` } };
+      if (dead(r)) return { ok: false, error: { status: 503, message: `job ${job.id}'s session was revoked, or its role made again, as it was issued: ask again`, ...deadHeld() } };
     }
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (!r.ok) return refusal(r.errors[0]?.message ?? 'credentials unavailable', r.errors[0]?.code);

@@ -38,6 +38,12 @@ import { isStoreUnavailable } from '../../app/ports/store.ts';
  */
 export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
 /**
+ * The header of a credential endpoint's refusal (409, 503) that names the key id of the job's session the server held
+ * and found revoked (or of a role made again since): a node agent that holds that session drops it instead of serving
+ * it on as it serves what it holds through a refusal of a new session or an outage (review ri, 1).
+ */
+export const REVOKED_SESSION_HEADER = 'x-gatehouse-revoked-session';
+/**
  * The ranks' capability, which a launcher names with its end (launcher/run.ts) so that a node agent drops their cached
  * credentials at once (relay.ts); the ranks' capability is not the launcher's (review nn, 1). The server ignores it.
  */

@@ -59,7 +59,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../../core/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -124,6 +124,8 @@ interface Answer {
   readonly realExpiration?: string | undefined;
   /** Where a redirect (3xx) of the upstream points (`Location`). */
   readonly location?: string | undefined;
+  /** The server's `x-gatehouse-revoked-session`, on a refusal: the key id of a session of the job it found revoked. */
+  readonly revokedSession?: string | undefined;
 }
 
 /** A credentials document the server sent, and when its session really expires (epoch ms). */
@@ -337,7 +339,8 @@ export function createRelay(opts: RelayOptions): Relay {
           }
           const real = res.headers[REAL_EXPIRATION_HEADER];
           const location = res.headers.location;
-          resolve({ status, body, ...(typeof real === 'string' ? { realExpiration: real } : {}), ...(typeof location === 'string' ? { location } : {}) });
+          const revoked = res.headers[REVOKED_SESSION_HEADER];
+          resolve({ status, body, ...(typeof real === 'string' ? { realExpiration: real } : {}), ...(typeof location === 'string' ? { location } : {}), ...(typeof revoked === 'string' ? { revokedSession: revoked } : {}) });
         });
         res.on('error', reject);
       });
@@ -467,6 +470,10 @@ export function createRelay(opts: RelayOptions): Relay {
         if (a.status === 200) entry.ok = doc;
         // Definitive: the job ended, has no role, or the capability is unknown. Kept as the answer for a while.
         else if (refusal) entry.ok = undefined;
+        // A refusal of a new session (409) or the server's outage (503) leaves what is held served, unless the server
+        // names it as revoked: it was served on, refused by every call (ExpiredToken), until 30 min before its expiry,
+        // while the server answered why (review ri, 1).
+        else if (a.revokedSession !== undefined && entry.ok?.doc['AccessKeyId'] === a.revokedSession) entry.ok = undefined;
         entry.last = a;
       } catch (e) {
         entry.checkedAt = checkedNow();

@@ -26,7 +26,7 @@ import type { App } from '../../app/index.ts';
 import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
 import { HTTP_ERRORS } from '../http/errors.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, metadataTokenKey, methodNotAllowed, REAL_EXPIRATION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, metadataTokenKey, methodNotAllowed, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
@@ -65,9 +65,9 @@ function credentialRefusalCode(e: DeliveryError): string {
   return e.status === 410 ? 'JobEnded' : e.status === 404 ? 'NoRole' : e.status === 403 ? 'Forbidden' : 'Unavailable';
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }
 
@@ -242,7 +242,8 @@ export function createAgent(opts: {
     // launcher's heartbeat is (review da, 1).
     const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) });
     if (!r.ok && r.error.status === 403) refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
-    if (!r.ok) return json(res, r.error.status, { Code: credentialRefusalCode(r.error), Message: r.error.message });
+    // The revoked session it held named, for a node agent holding it too to drop (review ri, 1).
+    if (!r.ok) return json(res, r.error.status, { Code: credentialRefusalCode(r.error), Message: r.error.message }, r.error.revokedSession !== undefined ? { [REVOKED_SESSION_HEADER]: r.error.revokedSession } : {});
     const body = documentOf(r.value, shape);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store', [REAL_EXPIRATION_HEADER]: isoSeconds(r.value.credentials.expiration) });
     res.end(body);
