@@ -2443,7 +2443,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
     // The cached credentials while they may still be served (the same checks, to their servable time).
-    const servable = current.creds !== undefined && t < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? current.creds : undefined;
+    // Asked again after an issuance: one refused may have found the job's shared session, due for refresh but servable,
+    // and held it (`sharedSession`), as the instance that issued it holds it (review ri, 2).
+    const servableAt = (at: number): JobCredentials | undefined => (current.creds !== undefined && at < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? current.creds : undefined);
+    const servable = servableAt(t);
     // The session held here, dead (revoked, or of a role made again): named in a refusal, so that a node agent that
     // holds it too drops it. A refusal of a new session (409, the role's trust policy) or an outage (503) was taken by
     // the agent as the server's keeping what it held, and it served the revoked session, refused by every call
@@ -2453,7 +2456,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return held !== undefined && (live.isRevoked(held.claims) || !roleStands(held.claims)) ? { revokedSession: held.credentials.accessKeyId } : {};
     };
     // Keep serving still-valid credentials when a refresh fails.
-    const unavailable = (message: string): Delivery => (servable !== undefined ? { ok: true, value: servable, job } : { ok: false, error: { status: 503, message, ...deadHeld() } });
+    const unavailable = (message: string): Delivery => {
+      const held = servableAt(now());
+      return held !== undefined ? { ok: true, value: held, job } : { ok: false, error: { status: 503, message, ...deadHeld() } };
+    };
     // The job's role no longer exists: nothing of it can be served (its sessions are refused), said as the job's having
     // no role is (404), which a node agent takes as final and passes on, dropping what it cached (review kb, 1). It was
     // a 503, which the agent took for an outage and answered with the dead session it held.
@@ -2463,7 +2469,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // (review km, 2). A node agent passes it on and keeps what it holds, as for a 503.
     const refusal = (message: string, code: ErrorCode | undefined): Delivery => {
       if (code === 'NO_SUCH_ENTITY') return { ok: false, error: { status: 404, message: `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${message}` } };
-      if (code === undefined || OUTAGE_CODES.has(code) || servable !== undefined) return unavailable(message);
+      if (code === undefined || OUTAGE_CODES.has(code) || servableAt(now()) !== undefined) return unavailable(message);
       return { ok: false, error: { status: 409, code, message: `job ${job.id}'s role ${job.role.arn ?? ''} cannot be assumed for it: ${message}`, ...deadHeld() } };
     };
     // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
@@ -2584,11 +2590,25 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!opened.ok) return undefined;
     const claims = opened.claims;
     const t = now();
-    if (claims.job !== job.id || claims.role === undefined || claims.acct !== job.account || t >= s.refreshAt || t >= servableUntil(claims.iat, claims.exp)) return undefined;
+    if (claims.job !== job.id || claims.role === undefined || claims.acct !== job.account || t >= servableUntil(claims.iat, claims.exp)) return undefined;
     // A role this instance does not hold was deleted (or is not loaded here yet: then a session is issued, as before).
     if (live.isRevoked(claims) || !roleStands(claims)) return undefined;
     const creds: JobCredentials = { credentials: { accessKeyId: claims.ak, secretAccessKey: claims.sk, sessionToken: s.token, expiration: claims.exp }, roleArn: job.role.arn, roleName: claims.role.name, account: job.account, issuedAt: claims.iat, claims };
     const entry = deliveries.get(job.id) ?? { refreshAt: 0, servableUntil: 0 };
+    if (t >= s.refreshAt) {
+      // Due for refresh: a new session is issued, but this one is held as servable meanwhile, as the instance that issued
+      // it holds it. An instance that held none of the job's (another worker or instance, one restarted) answered a
+      // refused issuance (the role's trust policy changed: 409 AccessDenied) while the one that issued it went on
+      // serving the session for up to an hour more: one job's ranks were served or refused by the worker they reached
+      // (review ri, 2).
+      if (entry.creds === undefined || entry.creds.issuedAt < creds.issuedAt) {
+        entry.creds = creds;
+        entry.refreshAt = s.refreshAt;
+        entry.servableUntil = servableUntil(claims.iat, claims.exp);
+        deliveries.set(job.id, entry);
+      }
+      return undefined;
+    }
     entry.denied = undefined;
     entry.creds = creds;
     entry.refreshAt = s.refreshAt;
