@@ -2591,10 +2591,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const claims = opened.claims;
     const t = now();
     if (claims.job !== job.id || claims.role === undefined || claims.acct !== job.account || t >= servableUntil(claims.iat, claims.exp)) return undefined;
-    // A role this instance does not hold was deleted (or is not loaded here yet: then a session is issued, as before).
-    if (live.isRevoked(claims) || !roleStands(claims)) return undefined;
     const creds: JobCredentials = { credentials: { accessKeyId: claims.ak, secretAccessKey: claims.sk, sessionToken: s.token, expiration: claims.exp }, roleArn: job.role.arn, roleName: claims.role.name, account: job.account, issuedAt: claims.iat, claims };
     const entry = deliveries.get(job.id) ?? { refreshAt: 0, servableUntil: 0 };
+    // Revoked, or of a role deleted (or not loaded here yet: then a session is issued, as before): not served, but held
+    // when nothing else is, as the instance that issued it holds it, so that a refusal names it (`revokedSession`) and a
+    // node agent holding it drops it. An instance that held nothing of the job's (restarted, another worker) named none,
+    // and the agent served the revoked session on for hours (review ri, 3).
+    if (live.isRevoked(claims) || !roleStands(claims)) {
+      if (entry.creds === undefined) {
+        entry.creds = creds;
+        entry.refreshAt = s.refreshAt;
+        entry.servableUntil = servableUntil(claims.iat, claims.exp);
+        deliveries.set(job.id, entry);
+      }
+      return undefined;
+    }
     if (t >= s.refreshAt) {
       // Due for refresh: a new session is issued, but this one is held as servable meanwhile, as the instance that issued
       // it holds it. An instance that held none of the job's (another worker or instance, one restarted) answered a
