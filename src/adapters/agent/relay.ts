@@ -19,7 +19,8 @@
  *   of it answers with (an ingress's 404 or 429, a firewall's 403, a maintenance page served 200, a 502 while the
  *   server is down) is the server out of reach.
  * - When the server cannot be reached (or answers 5xx, or a proxy answers for it), or refuses a new session with 409
- *   (the job's role's trust policy: review km, 2; that answer is passed on when nothing valid is held), still-valid
+ *   (the job's role's trust policy: review km, 2; that answer is passed on when nothing valid is held, and kept until the
+ *   next revalidation as the refusals above are: review ri, 4), still-valid
  *   credentials keep being served until
  *   `marginMs` (default 30 min) before they expire, as DESIGN.md's performance model asks; the 30 min are
  *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
@@ -468,7 +469,8 @@ export function createRelay(opts: RelayOptions): Relay {
         }
         saidForeign = undefined;
         if (a.status === 200) entry.ok = doc;
-        // Definitive: the job ended, has no role, or the capability is unknown. Kept as the answer for a while.
+        // Definitive: the job ended, has no role, or the capability is unknown. Kept as the answer for a while (and a 409,
+        // while nothing usable is held: `deliver`).
         else if (refusal) entry.ok = undefined;
         // A refusal of a new session (409) or the server's outage (503) leaves what is held served, unless the server
         // names it as revoked: it was served on, refused by every call (ExpiredToken), until 30 min before its expiry,
@@ -525,9 +527,12 @@ export function createRelay(opts: RelayOptions): Relay {
       }
       return entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     }
-    // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation.
+    // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation; so does its
+    // refusal to issue the job a session (409: the role's trust policy), which was asked for again at every read, each
+    // rank's SDK and each of its retries a request to the server, however many (review ri, 4). (A 409 is kept only as
+    // the server's own answer: `revalidate` turns any other 4xx into a 502.)
     const refused = entry.last;
-    if (refused && (refused.status === 403 || refused.status === 404 || refused.status === 410) && t - entry.checkedAt < revalidateMs) return refused;
+    if (refused && (refused.status === 403 || refused.status === 404 || refused.status === 409 || refused.status === 410) && t - entry.checkedAt < revalidateMs) return refused;
     // Asked for at most `firstAnswerWaitMs`, inside the SDKs' 1 s: a server that accepts and never answers kept the request
     // for the upstream timeout (5 s), and the job's SDKs timed out without the reason (review re, 1). The server is still
     // asked behind, and a retry meanwhile joins that request.
