@@ -164,8 +164,14 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
 
 type UnsignedHandler = (app: App, p: Params, facts: RequestFacts) => Promise<Result<XmlFields | undefined>>;
 
+/** What either STS API says of AssumeRoleWithSAML (review rh, 1), as IAM's CreateSAMLProvider says it of SAML providers. */
+export const SAML_NOT_KEPT = 'Gatehouse keeps no SAML identity providers, so AssumeRoleWithSAML cannot be answered';
+
 /** Actions the SDKs send unsigned (credential-protocols §5.2): the web identity token is the credential. */
 export const STS_UNSIGNED_ACTIONS: Readonly<Record<string, UnsignedHandler>> = {
+  // Unsigned as the SDKs send it: "Could not find operation AssumeRoleWithSAML" read as a client or version at fault,
+  // where the service keeps no SAML providers (review rh, 1).
+  AssumeRoleWithSAML: () => Promise.resolve(failWith('INVALID_ACTION', `${SAML_NOT_KEPT}: federate through an OpenID Connect provider (CreateOpenIDConnectProvider) and sts:AssumeRoleWithWebIdentity`)),
   AssumeRoleWithWebIdentity: async (app, p, facts) => {
     const roleArn = p.required('RoleArn');
     if (!roleArn.ok) return roleArn;
