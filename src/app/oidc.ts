@@ -30,7 +30,7 @@
 import { openSealedRecord, parseSealedRecord } from './sealed-record.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { shownGivenUrl } from '../core/shown-url.ts';
-import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, isoSeconds, otherProviderSpelling, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { adminService, checkTagKeys, checkTags, isTagCountRefusal, mergeTags, shortName, type Partition, type Tag } from '../core/directory/rules.ts';
 import { characters, checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
@@ -1034,7 +1034,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // The provider's name as it is stored: a provider registered before the trailing slash was kept keeps its ARN and keys.
     const hp = found.hostPath;
     const arn = providerArn(partition, parsed.account, hp);
-    if (alibaba && arn !== fed.providerArn) return noProvider;
+    // Named in either dialect's spelling, as a trust policy names it (review rh, 2): AWS's was "No such OIDC Provider".
+    if (alibaba && arn !== fed.providerArn && otherProviderSpelling(arn) !== fed.providerArn) return noProvider;
     if (alibaba && found.record.url !== peeked.iss) {
       return failWith('INVALID_IDENTITY_TOKEN', `The OIDC token's issuer (\`iss\`) \`${peeked.iss.slice(0, 255)}\` is not the issuer of OIDC provider ${arn} (${found.record.url}): name the provider registered for the token's issuer`, 'OIDCToken.iss');
     }

@@ -361,7 +361,27 @@ const OTHER_SPELLING: ReadonlyMap<string, (value: string) => string | undefined>
   // for it) never granted attaching it, and a Deny on RAM's ARN for AdministratorAccess never applied (review rc, 1).
   ['iam:policyarn', otherSystemPolicySpelling],
   ['iam:permissionsboundary', otherSystemPolicySpelling],
+  // The identity provider a web identity session came through: a trust-policy Deny on `aws:FederatedProvider` in the
+  // other dialect's spelling never applied, its Allow never let in (review rh, 2).
+  ['aws:federatedprovider', otherProviderSpelling],
 ]);
+
+const AWS_PROVIDER_RE = /^arn:aws:iam::(\d{12}):(oidc-provider|saml-provider)\/(.+)$/;
+const RAM_PROVIDER_RE = /^acs:ram::(\d{12}):(oidc-provider|saml-provider)\/(.+)$/;
+
+/**
+ * An identity provider's ARN in the other dialect's spelling, or undefined for any other value:
+ * `arn:aws:iam::A:oidc-provider/H` ≡ `acs:ram::A:oidc-provider/H` (a SAML provider's alike). A trust policy's `Federated`
+ * names a provider either way (src/core/iam/parse.ts) and both dialects are accepted everywhere (DESIGN.md); compared
+ * literally, in an `acs` account a role trusting its provider by AWS's spelling (IRSA's documentation) took no token
+ * (review rh, 2).
+ */
+export function otherProviderSpelling(arn: string): string | undefined {
+  const a = AWS_PROVIDER_RE.exec(arn);
+  if (a !== null) return `acs:ram::${a[1] as string}:${a[2] as string}/${a[3] as string}`;
+  const r = RAM_PROVIDER_RE.exec(arn);
+  return r === null ? undefined : `arn:aws:iam::${r[1] as string}:${r[2] as string}/${r[3] as string}`;
+}
 
 /**
  * The RAM system policies Gatehouse keeps in aws form only (src/core/directory/catalogue.ts `storedBuiltinArn`), by

@@ -19,7 +19,7 @@ import {
   type CompiledStatement,
   type PrincipalMatch,
 } from './compile.ts';
-import { evaluateCondition, type CompiledCondition, type ConditionMiss } from './conditions.ts';
+import { evaluateCondition, otherProviderSpelling, type CompiledCondition, type ConditionMiss } from './conditions.ts';
 import { keyLookup } from './principal.ts';
 import { addSteps } from './work.ts';
 import type { AuthzRequest, ConditionFailure, Decision, PolicySet, PolicyType, Principal, StatementRef } from './types.ts';
@@ -165,13 +165,23 @@ function principalKeys(p: Principal): PrincipalKeys {
   return { account: p.account, user, role, id, session, federatedFrom };
 }
 
+/** Whether `federated` names the provider `arn`, in its spelling or the other dialect's. */
+function namesProvider(federated: ReadonlySet<string>, arn: string): boolean {
+  if (federated.size === 0) return false;
+  if (federated.has(arn)) return true;
+  const other = otherProviderSpelling(arn);
+  return other !== undefined && federated.has(other);
+}
+
 /** `fold`: compare user and role names and ARNs whatever their case (Deny statements: `CompiledPrincipal.folded`). */
 function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): PrincipalMatch {
   const p = s.req.principal;
   if (p.kind === 'service') return cp.services.has(p.arn) ? MATCH_DIRECT : cp.everyone || cp.services.has('*') ? MATCH_EVERYONE : MATCH_NONE;
   // `{"Federated": "*"}` names every identity provider, as `{"Service": "*"}` every service: kept as a provider named `*`,
   // a Deny with it applied to no token (review mv, 1).
-  if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone || cp.federated.has('*') ? MATCH_EVERYONE : MATCH_NONE;
+  // The provider is named in either dialect's spelling (review rh, 2): in an `acs` account a trust policy written with
+  // AWS's (`arn:aws:iam::A:oidc-provider/H`, as IRSA's documentation writes it) let no token in.
+  if (p.kind === 'web-identity') return p.provider !== undefined && namesProvider(cp.federated, p.provider) ? MATCH_DIRECT : cp.everyone || cp.federated.has('*') ? MATCH_EVERYONE : MATCH_NONE;
   // A role asked about by its ARN stands for any session of it (`Principal.anySession`): a statement naming one session
   // (its made-up name, `session`, included) names it only to deny (`fold`: a Deny), failing closed (review nw, 1).
   const oneSession = p.anySession !== true || fold;

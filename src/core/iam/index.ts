@@ -9,7 +9,7 @@ export { denyResourcePatterns, type DenyPatterns } from './deny-patterns.ts';
 export { principalFromArn, contextOf, isoSeconds, type PrincipalExtra } from './principal.ts';
 export { renderDecision } from './explain.ts';
 export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR } from './glob.ts';
-export { otherSystemPolicySpelling, parseDateValue } from './conditions.ts';
+export { otherProviderSpelling, otherSystemPolicySpelling, parseDateValue } from './conditions.ts';
 export { contextKeyProblem, contextValueTypeProblem, isTagKey } from './context-keys.ts';
 export { isConditionKeyName, MAX_CONDITION_KEY_CHARS } from './key-name.ts';
 export { parseCidr, parseIp, cidrContains, type Cidr } from './ip.ts';
