@@ -1133,15 +1133,19 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const trust = (entry && cachedTrust(cache, entry.role)) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
     const { tags, transitive, sourceIdentity } = carried.value;
-    // RAM's keys for an OIDC role (`oidc:iss`, `oidc:aud`, `oidc:sub`), IAM's `<host/path>:…` ones for AWS's call.
-    const tokenKeys: Record<string, string | string[]> = alibaba
-      ? { 'oidc:iss': found.record.url, 'oidc:aud': listed, 'oidc:sub': sub }
-      : {
-          [`${hp}:aud`]: azp ?? audience,
-          ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
-          [`${hp}:sub`]: sub,
-          ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
-        };
+    // RAM's keys for an OIDC role (`oidc:iss`, `oidc:aud`, `oidc:sub`) and IAM's `<host/path>:…` ones, through either
+    // call (review rh, 3): a role both calls may assume was decided through each with its own family only, so a trust
+    // Deny on the token's subject written with one (`StringLike <host>:sub *:pull_request`, `oidc:sub`) never applied
+    // through the other call, which issued the session the Deny refuses.
+    const tokenKeys: Record<string, string | string[]> = {
+      'oidc:iss': found.record.url,
+      'oidc:aud': listed,
+      'oidc:sub': sub,
+      [`${hp}:aud`]: azp ?? audience,
+      ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
+      [`${hp}:sub`]: sub,
+      ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
+    };
     const context: Record<string, string | string[]> = {
       ...tokenKeys,
       'aws:FederatedProvider': arn,
