@@ -159,7 +159,9 @@ const OIDC_PROVIDER_MARK = ':oidc-provider/';
  */
 function webIdentitySubKey(providerArn: string): string | undefined {
   const at = providerArn.indexOf(OIDC_PROVIDER_MARK);
-  if (!providerArn.startsWith('arn:') || at < 0) return undefined;
+  // Either dialect's ARN (review rh, 4): an `acs` account's provider is `acs:ram::…` whichever call opened the session,
+  // AssumeRoleWithWebIdentity's included, so its sessions never carried the key and a Deny on it never applied.
+  if (!(providerArn.startsWith('arn:') || providerArn.startsWith('acs:ram:')) || at < 0) return undefined;
   return `${providerArn.slice(at + OIDC_PROVIDER_MARK.length).toLowerCase()}:sub`;
 }
 
@@ -284,8 +286,8 @@ export function keyLookup(req: AuthzRequest): KeyLookup {
     // every request the session makes: AWS documents it for the role's permissions policy ("Identifying users with web
     // identity federation": per-user prefixes `${server.example.com:sub}`). Read in the trust policy only, it was absent
     // from the session's requests, so a Deny on it never applied (review it, 1). A fact of the session, which no context
-    // overrides (the authorize API's asker included). Not along a chain, as `aws:FederatedProvider`; RAM's
-    // AssumeRoleWithOIDC sessions (`acs:` provider ARNs) have no such key.
+    // overrides (the authorize API's asker included). Not along a chain, as `aws:FederatedProvider`. Sessions of an
+    // `acs` account's provider carry it too, opened by either call (review rh, 4).
     if (subKey !== undefined && key === subKey && fed !== undefined) return [fed.sub];
     const own = ctx?.get(key);
     if (own !== undefined) return own;
