@@ -1133,19 +1133,20 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const trust = (entry && cachedTrust(cache, entry.role)) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
     const { tags, transitive, sourceIdentity } = carried.value;
-    // RAM's keys for an OIDC role (`oidc:iss`, `oidc:aud`, `oidc:sub`) and IAM's `<host/path>:…` ones, through either
-    // call (review rh, 3): a role both calls may assume was decided through each with its own family only, so a trust
-    // Deny on the token's subject written with one (`StringLike <host>:sub *:pull_request`, `oidc:sub`) never applied
-    // through the other call, which issued the session the Deny refuses.
-    const tokenKeys: Record<string, string | string[]> = {
-      'oidc:iss': found.record.url,
-      'oidc:aud': listed,
-      'oidc:sub': sub,
+    // RAM's keys for an OIDC role (`oidc:iss`, `oidc:aud`, `oidc:sub`), IAM's `<host/path>:…` ones for AWS's call; and
+    // the other call's family too in the decision (review rh, 3): a role both calls may assume was decided through each
+    // with its own family only, so a trust Deny on the token's subject written with one (`StringLike <host>:sub
+    // *:pull_request`, `oidc:sub`) never applied through the other call, which issued the session the Deny refuses. The
+    // encoded refusal shows the call's own family, as before: its padded length must not tell a role that exists from
+    // one that does not (review cy, 3), and the other family's keys pushed one over a padding step.
+    const ramKeys: Record<string, string | string[]> = { 'oidc:iss': found.record.url, 'oidc:aud': listed, 'oidc:sub': sub };
+    const iamKeys: Record<string, string | string[]> = {
       [`${hp}:aud`]: azp ?? audience,
       ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
       [`${hp}:sub`]: sub,
       ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
     };
+    const [tokenKeys, otherFamily] = alibaba ? [ramKeys, iamKeys] : [iamKeys, ramKeys];
     const context: Record<string, string | string[]> = {
       ...tokenKeys,
       'aws:FederatedProvider': arn,
@@ -1168,7 +1169,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const assume = alibaba ? 'sts:AssumeRole' : 'sts:AssumeRoleWithWebIdentity';
     const actions = [assume, ...(tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
     for (const action of actions) {
-      const request = { principal, action, resource: roleArn, context: contextOf(context), time: now() };
+      const request = { principal, action, resource: roleArn, context: contextOf({ ...otherFamily, ...context }), time: now() };
       const d = evaluate(request, { identity: [], trust });
       if (d.decision !== 'Allow') {
         const explained = evaluate(request, { identity: [], trust }, { explain: true });
