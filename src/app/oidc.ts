@@ -1087,9 +1087,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // Alibaba's OIDC providers refuse a token issued longer ago than their IssuanceLimitTime, 12 hours unless set (RAM
     // CreateOIDCProvider); a provider here has no such setting, so the default holds. A token kept past it (copied off a
     // pod, with a long `exp`) bought sessions that Alibaba would refuse (review lj, 3). AWS STS has no such limit.
-    const iatMs = alibaba ? tokenTime(claims['iat']) : undefined;
+    // The limit is the provider's, so it holds for an `acs` account's provider through AWS's call too (review rh, 5): the
+    // kept token AssumeRoleWithOIDC refused bought a session of the same role through AssumeRoleWithWebIdentity.
+    const iatMs = alibaba || partition === 'acs' ? tokenTime(claims['iat']) : undefined;
     if (iatMs !== undefined && now() - iatMs > ALIBABA_ISSUANCE_LIMIT_HOURS * 3_600_000) {
-      return failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: the OIDC token was issued at ${new Date(iatMs).toISOString()} (\`iat\`), more than the provider's issuance limit of ${ALIBABA_ISSUANCE_LIMIT_HOURS} hours ago; get a fresh one`, at('OIDCToken'));
+      return failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: ${alibaba ? 'the OIDC token' : 'the web identity token'} was issued at ${new Date(iatMs).toISOString()} (\`iat\`), more than the provider's issuance limit of ${ALIBABA_ISSUANCE_LIMIT_HOURS} hours ago; get a fresh one`, at('OIDCToken'));
     }
     const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
