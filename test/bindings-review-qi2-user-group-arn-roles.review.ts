@@ -11,7 +11,8 @@
  *
  * Now a predefined or custom role bound on a user's or group's ARN is refused (BINDINGS_INVALID_ROLE at the binding's
  * role, saying that IAM decides requests about users and groups, and where to bind instead); nothing is written. Basic
- * roles bind as before (they apply anywhere), and a policy stored before is still decided as written.
+ * roles bound as before (they apply anywhere; review rj, 1 refuses them there too), and a policy stored before is still
+ * decided as written.
  *
  * Before the fix 2 of 3 tests failed. Real server on 127.0.0.1 (SQLite), SigV4-signed `/v1/iam-policies` and `/v1/apply`.
  */
@@ -73,8 +74,10 @@ describe("bindings: a role is bound on a user's or group's ARN only where it can
     assert.deepEqual(await policyOn(GROUP), [], 'nothing was written');
   });
 
-  test('a basic role still binds there, as it does anywhere', async () => {
+  // Basic roles bound there too when this was written; review rj, 1 refuses them as well (they grant nothing there either).
+  test('a basic role is refused there too (review rj, 1)', async () => {
     const r = await gatehouseJson(s.url, s.admin, 'PUT', '/v1/iam-policies', { resource: USER, bindings: [{ role: 'roles/viewer', members: ['user:qi2-bob'] }] });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.status, 400, JSON.stringify(r.json));
+    assert.equal(details(r.json)[0]?.code, 'BINDINGS_INVALID_ROLE', JSON.stringify(r.json));
   });
 });

@@ -543,21 +543,22 @@ const RESOURCE_KINDS: readonly { readonly arn: RegExp; readonly what: string; re
  * would grant nothing, silently (review fp, 1); a binding on a role's ARN governs only requests about that role
  * (passing it, reading it), which need an `iam.serviceAccounts.*` permission. The same for a bucket, a model, a job
  * and a cluster (review fp, 3), and for a workspace (review fv, 4: `roles/iam.serviceAccountUser` or a Kubernetes role there,
- * bound as on a GCP project, granted nothing). Basic roles apply anywhere. `policyAccount` names the account in the advice.
+ * bound as on a GCP project, granted nothing). Basic roles apply anywhere but on a user's or group's ARN, where nothing
+ * applies (review rj, 1). `policyAccount` names the account in the advice.
  */
 function unsupportedOn(role: string, permissions: readonly string[], resource: string, policyAccount?: string): string | undefined {
-  if (BASIC_ROLES.has(role)) return undefined;
   const account = (/^arn:[^:]*:[^:]*:[^:]*:(\d+):/.exec(resource) ?? /^acs:[^:]*:[^:]*:(\d+):/.exec(resource))?.[1] ?? policyAccount ?? '<id>';
-  if (ROLE_ARN.test(resource)) {
-    if (permissions.some((p) => p.startsWith('iam.serviceAccounts.'))) return undefined;
-    return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
-  }
   // No permission a binding grants is about a user or a group: requests about them are the IAM Query API's, decided by IAM
   // policies alone, and no request names one as a bucket, model, job or cluster. A role bound there granted nothing,
-  // silently (review qi, 2); basic roles, above, bind anywhere as before.
+  // silently (review qi, 2), a basic role too: `roles/owner` there holds nothing that applies (review rj, 1).
   const entity = USER_OR_GROUP_ARN.exec(resource);
   if (entity !== null) {
     return `role \`${role}\` is not supported for this resource: \`${resource}\` is an IAM ${entity[1] as string}, and requests about ${entity[1] === 'user' ? 'users' : 'groups'} (iam:GetUser, iam:CreateAccessKey, iam:AddUserToGroup…) are decided by IAM policies alone, which no binding grants, so \`${role}\` would grant nothing here. To give the ${entity[1] as string} the role's rights, bind it on what they are about, or on the account (\`account/${account}\`), with \`${entity[1] as string}:<name>\` as member`;
+  }
+  if (BASIC_ROLES.has(role)) return undefined;
+  if (ROLE_ARN.test(resource)) {
+    if (permissions.some((p) => p.startsWith('iam.serviceAccounts.'))) return undefined;
+    return `role \`${role}\` is not supported for this resource: \`${resource}\` is a service account (a role), and a binding on it governs only requests about that role, which need an iam.serviceAccounts.* permission (roles/iam.serviceAccountUser, roles/iam.serviceAccountTokenCreator, a basic role); \`${role}\` has none, so it would grant nothing here. To give the service account the role's rights, bind it on what they are about, such as the account (\`account/${account}\`), with the service account as member`;
   }
   const kind = RESOURCE_KINDS.find((k) => k.arn.test(resource));
   if (kind === undefined || permissions.some((p) => kind.prefixes.some((x) => p.startsWith(x)))) return undefined;
