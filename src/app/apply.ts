@@ -481,6 +481,9 @@ interface PlanError {
   readonly code: ErrorCode;
   readonly path: string;
   readonly message: string;
+  /** Where in the text at `path` (a condition's expression) the error is, for the CLI to place it in the file (review rj, 2). */
+  readonly line?: number;
+  readonly column?: number;
 }
 type Planned<T> = { ok: true; value: T } | { ok: false; errors: PlanError[] };
 
@@ -2188,7 +2191,7 @@ interface Plan {
 }
 
 /** Names, files and kinds of documents for errors found after validation. */
-function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], document: number | undefined, ref: ObjectRef | undefined, e: { code: ErrorCode; path: string; message: string }): ApplyError {
+function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], document: number | undefined, ref: ObjectRef | undefined, e: { code: ErrorCode; path: string; message: string; line?: number; column?: number }): ApplyError {
   const src = document !== undefined ? input.sources?.[document] : undefined;
   // The object the error is about, when it is given: a `kind: List` document holds several, and its first one was named
   // for an error of any other, at that one's path (review pf, 4).
@@ -2202,6 +2205,7 @@ function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], docume
     ...(document !== undefined ? { document } : {}),
     ...(src ? { file: src.file, fileDocument: src.index } : {}),
     ...(r ? { kind: shortName(r.kind), name: shortName(r.name) } : {}),
+    ...(e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : {}),
   };
 }
 

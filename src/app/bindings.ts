@@ -1780,8 +1780,9 @@ function documentsOf<S>(env: Env, kind: string): { account: string; name: string
   return (env.documents as readonly { kind: string; account: string; name: string; spec?: unknown }[]).filter((d) => d.kind === kind && d.spec !== undefined) as { account: string; name: string; spec: S }[];
 }
 
-function reportErrors(errors: readonly { code: ErrorCode; message: string; path: string }[], c: Check): void {
-  for (const e of errors) c.error(e.code, e.path, e.message);
+/** With the line and column an error carries in the text at its path (a condition's expression), for the CLI (review rj, 2). */
+function reportErrors(errors: readonly { code: ErrorCode; message: string; path: string; line?: number; column?: number }[], c: Check): void {
+  for (const e of errors) c.error(e.code, e.path, e.message, e.line !== undefined ? { line: e.line, ...(e.column !== undefined ? { column: e.column } : {}) } : undefined);
 }
 
 /** The allowed fields of a spec (apply reports the others itself). */
@@ -2050,7 +2051,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const dialect = conditionDialectErrors(o.spec.policy, partition, 'spec.', governedScope(resource, o.account));
     errors.push(...dialect.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // An ARN spelt otherwise than the entity's own (review jl, 2); once, where the dialect was refused already.
-    if (dialect.length === 0 && !env.newAccounts.has(o.account)) errors.push(...(await conditionArnErrors(env.tx, o.spec.policy, 'spec.', o.account)).map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    if (dialect.length === 0 && !env.newAccounts.has(o.account)) errors.push(...(await conditionArnErrors(env.tx, o.spec.policy, 'spec.', o.account)).map((e) => ({ code: e.code, path: e.path, message: e.message, line: e.line, column: e.column })));
     if (errors.length > 0) return { ok: false, errors };
     const step: Step = {
       phase: PHASE_LINK,

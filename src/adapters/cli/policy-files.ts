@@ -4,7 +4,7 @@
  * `2012-10-17` stays a string) and the engine sees the resulting value; line and column are then found again by
  * walking the YAML document along each error's JSON path.
  */
-import type { Document, LineCounter, Node } from 'yaml';
+import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { lossyScalars, parseYamlDocument, yaml, yamlMessage, yamlValue } from './yaml.ts';
 import type { GatehouseError } from '../../core/errors.ts';
 import { readJson } from '../../core/iam/json.ts';
@@ -190,6 +190,24 @@ export function offsetInPolicyText(doc: Document.Parsed, source: string, path: s
   for (let p = rest; at === undefined && p !== ''; p = p.replace(/(?:\.[^.[\]]*|\[\d+\])$|^[^.[\]]*$/, '')) at = read.positions.get(p);
   if (at === undefined && rest !== '') at = read.positions.get('');
   if (at === undefined) return undefined;
+  return offsetInScalar(node, source, at);
+}
+
+/**
+ * Where in `source` the element at `path` is when it is a text (a binding's condition expression) and the server's
+ * error gave its line and column in that text (`at`): carried over to the file as `offsetInPolicyText` carries a JSON
+ * text's (review rj, 2), for a literal block or a text on one line without escapes; undefined otherwise.
+ */
+export function offsetInText(doc: Document.Parsed, source: string, path: string, at: { readonly line: number; readonly column: number }): number | undefined {
+  const { node, rest } = walkPath(doc, path);
+  if (rest !== '' || !yaml().isScalar(node) || typeof node.value !== 'string') return undefined;
+  return offsetInScalar(node, source, at);
+}
+
+/** `at` (1-based line and column in the string `node` holds) as an offset in `source`, when the file lays the text out as it reads. */
+function offsetInScalar(node: Scalar, source: string, at: { readonly line: number; readonly column: number }): number | undefined {
+  const text = node.value;
+  if (typeof text !== 'string' || !node.range) return undefined;
   const lines = text.split('\n');
   const start = node.range[0];
   if (node.type === 'BLOCK_LITERAL') {

@@ -14,7 +14,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
 import { formatJson, nonEmptyArg, printable, shellWord, shortOptionValue, withJsonOption } from '../output.ts';
-import { offsetInPolicyText, offsetOf } from '../policy-files.ts';
+import { offsetInPolicyText, offsetInText, offsetOf } from '../policy-files.ts';
 
 /** How long an apply may take to answer once sent. */
 const APPLY_TIMEOUT_MS = 10 * 60_000;
@@ -381,7 +381,8 @@ function filePosition(e: ServerError, docs: readonly LoadedDocument[]): { readon
   const d = e.document !== undefined ? docs[e.document] : undefined;
   if (!d) return undefined;
   const path = `${d.prefix}.${e.path}`;
-  const inText = offsetInPolicyText(d.yaml, d.text, path);
+  // A condition's error gives its line and column in the expression (review rj, 2), as a JSON text's are found by reading it.
+  const inText = offsetInPolicyText(d.yaml, d.text, path) ?? (e.line !== undefined ? offsetInText(d.yaml, d.text, path, { line: e.line, column: e.column ?? 1 }) : undefined);
   const offset = inText ?? offsetOf(d.yaml, path);
   return offset !== undefined ? { ...d.lineCounter.linePos(offset), inText: inText !== undefined } : undefined;
 }
@@ -392,7 +393,8 @@ function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): str
   const path = e.path ? `${e.path}: ` : '';
   const pos = filePosition(e, docs);
   // The engine's `at line 4, column 24` is of the policy's text; placed in the file, the file's line and column say it.
-  const message = `${e.message.replace(/\s*\n\s*/g, ' ').replace(pos?.inText === true ? / at line \d+, column \d+$/ : /$^/, '')} [${e.code}]`;
+  // A condition's says `(at line 2, column 26)` of its expression (review rj, 2).
+  const message = `${e.message.replace(/\s*\n\s*/g, ' ').replace(pos?.inText === true ? / at line \d+, column \d+$| \(at (?:line \d+, )?column \d+\)$/ : /$^/, '')} [${e.code}]`;
   // The name, path and message echo what the file holds, as the terminal may show it (review no, 2).
   if (!d) return `gatehouse: ${printable(`${what ? `${what.trim()}: ` : ''}${path}${message}`)}\n`;
   return `${printable(d.file)}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${printable(`${what}: ${path}${message}`)}\n`;
