@@ -18,7 +18,7 @@ import { call, describeError, nothingChanged, remote, report, connect, withServe
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { offsetOf } from '../policy-files.ts';
+import { offsetInText, offsetOf } from '../policy-files.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { formatJson, formatTable, nonEmptyArg, printable, printableMessage, shownMessage, withJsonOption } from '../output.ts';
 
@@ -113,7 +113,11 @@ export interface PolicyFile {
    * spells it (under `spec.` in a `kind: IamPolicy` document); undefined where the body's element is not the file's
    * (the resource of the command line, which the file need not name) or the path is the whole policy.
    */
-  readonly locate: (path: string) => { readonly path: string; readonly line: number; readonly column: number } | undefined;
+  /**
+   * Where the element at `path` is in the file; with `at` (the server's line and column in the text at `path`, a
+   * condition's expression), where in that text, when the file lays it out as it reads (`inText`; review rj, 3).
+   */
+  readonly locate: (path: string, at?: { readonly line: number; readonly column: number }) => { readonly path: string; readonly line: number; readonly column: number; readonly inText?: true } | undefined;
 }
 
 /** A scalar of the file YAML reads otherwise than written, at its place: refused before anything is sent. */
@@ -185,7 +189,7 @@ export function policyFromFile(file: string, resource: string, fileName: string)
   if (!isDocument) whose = given ?? undefined;
   if (named !== undefined && !sameResource(named, resource)) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\``, code: 'VALIDATION_ERROR' };
   const policy = isDocument && yaml().isMap(doc.contents) ? doc.contents.get('spec', true) : doc.contents;
-  const locate: PolicyFile['locate'] = (path) => {
+  const locate: PolicyFile['locate'] = (path, at) => {
     if (isDocument && path === 'account' && whose !== undefined) {
       // A document says whose it is in its metadata.
       const offset = offsetOf(doc, 'metadata.account');
@@ -196,6 +200,11 @@ export function policyFromFile(file: string, resource: string, fileName: string)
     const top = /^[^.[]*/.exec(path)?.[0] ?? '';
     if (top === '' || !yaml().isMap(policy) || !policy.has(top)) return undefined;
     const spelled = isDocument ? `spec.${path}` : path;
+    const inText = at !== undefined ? offsetInText(doc, text, spelled, at) : undefined;
+    if (inText !== undefined) {
+      const p = lineCounter.linePos(inText);
+      return { path: spelled, line: p.line, column: p.col, inText: true };
+    }
     const offset = offsetOf(doc, spelled);
     if (offset === undefined) return undefined;
     const p = lineCounter.linePos(offset);
@@ -212,9 +221,15 @@ export function policyFromFile(file: string, resource: string, fileName: string)
 function reportInFile(ctx: CommandContext, f: ClientFailure, file: string, policy: PolicyFile): number | undefined {
   // A refused PUT changed nothing; a failure of the server's (an outcome unknown) may have.
   if (f.httpStatus < 400 || f.httpStatus >= 500) return undefined;
-  const placed = f.errors.map((e) => ({ e, at: typeof e.path === 'string' ? policy.locate(e.path) : undefined }));
+  const placed = f.errors.map((e) => ({ e, at: typeof e.path === 'string' ? policy.locate(e.path, typeof e.line === 'number' ? { line: e.line, column: typeof e.column === 'number' ? e.column : 1 } : undefined) : undefined }));
   if (!placed.some((p) => p.at !== undefined)) return undefined;
-  for (const { e, at } of placed) ctx.err(at ? `${file}:${at.line}:${at.column}: ${describeError({ ...e, path: at.path })}\n` : `gatehouse: ${describeError(e)}\n`);
+  // Placed inside a condition's expression, its place in the expression is said by the file's line and column alone.
+  const shown = (e: ClientFailure['errors'][number], inText: boolean): ClientFailure['errors'][number] => {
+    if (!inText) return e;
+    const { line: _line, column: _column, ...rest } = e;
+    return { ...rest, message: e.message.replace(/ \(at (?:line \d+, )?column \d+\)$/, '') };
+  };
+  for (const { e, at } of placed) ctx.err(at ? `${file}:${at.line}:${at.column}: ${describeError({ ...shown(e, at.inText === true), path: at.path })}\n` : `gatehouse: ${describeError(e)}\n`);
   ctx.err(nothingChanged('iam-policy set', f.errors.length, f.code));
   return f.status;
 }
