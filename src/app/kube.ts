@@ -2116,16 +2116,17 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace, s?: the
-   * passer's sealed session, k?: the `group/Kind` of the workload it was made on, u?: a plain user passer's sealed identity,
-   * for the key and region of its pods' PassRole}: a session's grant is decided again, for each pod, as that session. Grants made before `k` was recorded have none; only the built-in controllers take
-   * them, for objects of the built-in workloads.
+   * passer's sealed session, k: the `group/Kind` of the workload it was made on, u?: a plain user passer's sealed identity,
+   * for the key and region of its pods' PassRole}: a session's grant is decided again, for each pod, as that session.
+   * Every grant signed under the grant key of review qc, 1 names its kind (grants without one were all signed under the
+   * key it retired); a payload without one is read as not verifying.
    */
   interface Grant {
     readonly p: string;
     readonly r: string;
     readonly ns: string;
     readonly s?: string;
-    readonly k?: string;
+    readonly k: string;
     /** A plain user passer's sealed identity (`USER_EXTRA`): the key and region its token was signed for (review kg, 1). */
     readonly u?: string;
   }
@@ -2145,8 +2146,8 @@ export function createKube(app: App, options: KubeOptions) {
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
     try {
       const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown; s?: unknown; k?: unknown; u?: unknown };
-      if (typeof g.p !== 'string' || typeof g.r !== 'string' || typeof g.ns !== 'string') return undefined;
-      return { p: g.p, r: g.r, ns: g.ns, ...(typeof g.s === 'string' ? { s: g.s } : {}), ...(typeof g.k === 'string' ? { k: g.k } : {}), ...(typeof g.u === 'string' ? { u: g.u } : {}) };
+      if (typeof g.p !== 'string' || typeof g.r !== 'string' || typeof g.ns !== 'string' || typeof g.k !== 'string') return undefined;
+      return { p: g.p, r: g.r, ns: g.ns, k: g.k, ...(typeof g.s === 'string' ? { s: g.s } : {}), ...(typeof g.u === 'string' ? { u: g.u } : {}) };
     } catch {
       return undefined;
     }
@@ -2162,8 +2163,7 @@ export function createKube(app: App, options: KubeOptions) {
    * and one that builds pods from objects its users write could carry a grant copied from another user's workload.
    * Such a controller takes a grant only for an object owned by a built-in workload (its `ownerReferences`
    * controller), made on that kind or on the kind its template is copied from (a Deployment's grant for its
-   * ReplicaSet's pods: `builtInGrantServes`); a grant made before grants named their kind, for any built-in owner. A
-   * controller the Cluster document trusts (`spec.trustedControllers`) takes a grant only when it was made on a
+   * ReplicaSet's pods: `builtInGrantServes`). A controller the Cluster document trusts (`spec.trustedControllers`) takes a grant only when it was made on a
    * workload of the kind that owns the object it creates (a PyTorchJob's grant for the PyTorchJob's pods). Either
    * takes, on UPDATE, the grant the object already carried. An operator may also read kinds this webhook does not see,
    * whose templates could carry a grant copied from another workload of the namespace, and such a grant never matches
@@ -2181,13 +2181,10 @@ export function createKube(app: App, options: KubeOptions) {
       if (g && granted) {
         const owner = controllerOwner(req.object);
         const kept = req.operation === 'UPDATE' && old !== undefined && old[GRANT_ANNOTATION] === given;
-        if (kept || (g.k !== undefined && g.k === owner) || (system && builtInGrantServes(g.k, owner))) {
+        if (kept || g.k === owner || (system && builtInGrantServes(g.k, owner))) {
           return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}), ...(g.u !== undefined ? { user: g.u } : {}) };
         }
-        refused =
-          g.k === undefined
-            ? `its grant was made before grants named their workload's kind; apply the workload again`
-            : `its grant was made on a ${g.k.replace(/^\//, '')}, not on ${owner === undefined ? 'the object that owns it (it has no controller ownerReference)' : `its owner's kind ${owner.replace(/^\//, '')}`}`;
+        refused = `its grant was made on a ${g.k.replace(/^\//, '')}, not on ${owner === undefined ? 'the object that owns it (it has no controller ownerReference)' : `its owner's kind ${owner.replace(/^\//, '')}`}`;
       } else if (given !== undefined && g === undefined) {
         // Signed under an earlier webhook token, under the grant key before review qc, 1, or not by Gatehouse.
         refused = `its grant does not verify (signed under an earlier webhook token of cluster ${cluster.name}, by a Gatehouse older than this one, or not by Gatehouse: apply the workload again)`;

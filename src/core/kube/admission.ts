@@ -161,13 +161,12 @@ const BUILT_IN_OWNERS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Whether a grant made on `kind` (undefined: made before grants named their kind) serves an object a built-in
- * controller makes, owned by `owner` (`controllerOwner`): the owner is a built-in workload, and the grant was made on it
- * or on the kind its template is copied from; a grant without a kind, on any built-in owner.
+ * Whether a grant made on `kind` serves an object a built-in controller makes, owned by `owner` (`controllerOwner`):
+ * the owner is a built-in workload, and the grant was made on it or on the kind its template is copied from.
  */
-export function builtInGrantServes(kind: string | undefined, owner: string | undefined): boolean {
+export function builtInGrantServes(kind: string, owner: string | undefined): boolean {
   const accepted = owner === undefined ? undefined : BUILT_IN_OWNERS[owner];
-  return accepted !== undefined && (kind === undefined || accepted.includes(kind));
+  return accepted !== undefined && accepted.includes(kind);
 }
 
 /**

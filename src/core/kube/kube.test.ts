@@ -167,21 +167,18 @@ describe('built-in controllers and the grants they take (review cz, 1)', () => {
     for (const u of ['system:kube-controller-manager', 'system:serviceaccount:kube-system:replicaset-controller', 'system:serviceaccount:kube-system:cronjob-controller']) assert.ok(BUILT_IN_CONTROLLERS.has(u), u);
     for (const u of ['system:serviceaccount:kube-system:karpenter', 'system:serviceaccount:kube-system:cluster-autoscaler', 'system:serviceaccount:kube-system:', 'system:serviceaccount:other:replicaset-controller']) assert.ok(!BUILT_IN_CONTROLLERS.has(u), u);
   });
-  test('a grant serves an object owned by a built-in workload: made on that kind, on the kind its template is copied from, or on none', () => {
-    const table: [string | undefined, string | undefined, boolean][] = [
+  test('a grant serves an object owned by a built-in workload: made on that kind or on the kind its template is copied from', () => {
+    const table: [string, string | undefined, boolean][] = [
       ['apps/ReplicaSet', 'apps/ReplicaSet', true],
       ['apps/Deployment', 'apps/ReplicaSet', true],
       ['apps/Deployment', 'apps/Deployment', true],
       ['batch/CronJob', 'batch/Job', true],
       ['batch/CronJob', 'batch/CronJob', true],
       ['/ReplicationController', '/ReplicationController', true],
-      [undefined, 'apps/StatefulSet', true],
       ['apps/StatefulSet', 'apps/DaemonSet', false],
       ['apps/ReplicaSet', 'apps/Deployment', false],
       ['batch/Job', 'batch/CronJob', false],
       ['apps/Deployment', undefined, false],
-      [undefined, undefined, false],
-      [undefined, 'example.com/Experiment', false],
       ['kubeflow.org/PyTorchJob', 'kubeflow.org/PyTorchJob', false],
     ];
     for (const [kind, owner, want] of table) assert.equal(builtInGrantServes(kind, owner), want, `${kind} for ${owner}`);
