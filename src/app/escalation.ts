@@ -821,10 +821,11 @@ export function createEscalation(deps: EscalationDeps) {
             [rbacContext({ kind: bound.kind, metadata: { name: bound.name, namespace: bound.namespace, labels: bound.labels } }), `${where}, bound to its Kubernetes user, rewritten`],
           ];
           for (const sel of bound.selectors ?? []) {
-            const labels = labelsMatching(sel);
-            if (labels === undefined) continue;
-            const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
-            writes.push([rbacContext({ kind: 'ClusterRole', metadata: { name: RBAC_NAME, namespace: '', labels } }), `ClusterRole ${RBAC_NAME} labelled ${shown || '(none)'}, which ${where}, bound to its Kubernetes user, aggregates,`]);
+            // Each label set the selector matches: a writer may be allowed some values only (review rm, 1).
+            for (const labels of labelsMatching(sel)) {
+              const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+              writes.push([rbacContext({ kind: 'ClusterRole', metadata: { name: RBAC_NAME, namespace: '', labels } }), `ClusterRole ${RBAC_NAME} labelled ${shown || '(none)'}, which ${where}, bound to its Kubernetes user, aggregates,`]);
+            }
           }
           for (const [ctx, what] of writes) {
             const w = await allows(x, 'training:ApplyRbacObject', arn, ctx);

@@ -22,10 +22,20 @@ test('rolesBoundTo: the roles of the bindings naming the user, in the namespace 
   assert.deepEqual(names({ name: 'u', groups: ['team'] }, ''), []);
 });
 
-test('labelsMatching: labels a selector matches, or none when no labels can', () => {
-  assert.deepEqual(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['x', 'y'] }, { key: 'c', operator: 'Exists', values: [] }, { key: 'd', operator: 'DoesNotExist', values: [] }] }), { a: '1', b: 'x', c: 'true' });
-  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [] }), {});
-  assert.equal(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }), undefined);
+test('labelsMatching: the label sets a selector matches, or none when no labels can', () => {
+  assert.deepEqual(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'In', values: ['x', 'y'] }, { key: 'c', operator: 'Exists', values: [] }, { key: 'd', operator: 'DoesNotExist', values: [] }] }), [
+    { a: '1', b: 'x', c: 'true' },
+    { a: '1', b: 'y', c: 'true' },
+  ]);
+  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [] }), [{}]);
+  assert.deepEqual(labelsMatching({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }), []);
+  // The requirements of one key are ANDed (review rm, 1).
+  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [{ key: 'a', operator: 'In', values: ['x', 'y'] }, { key: 'a', operator: 'NotIn', values: ['x'] }] }), [{ a: 'y' }]);
+  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [{ key: 'a', operator: 'In', values: ['x', 'y'] }, { key: 'a', operator: 'In', values: ['y', 'z'] }] }), [{ a: 'y' }]);
+  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [{ key: 'a', operator: 'Exists', values: [] }, { key: 'a', operator: 'NotIn', values: ['true'] }] }), [{ a: 'true-1' }]);
+  assert.deepEqual(labelsMatching({ matchLabels: {}, matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }, { key: 'a', operator: 'DoesNotExist', values: [] }] }), []);
+  const many = labelsMatching({ matchLabels: {}, matchExpressions: ['a', 'b', 'c'].map((key) => ({ key, operator: 'In' as const, values: ['1', '2', '3'] })) });
+  assert.equal(many.length, 16);
 });
 
 test('rolesAllowing: the Roles of the namespace and the ClusterRoles whose effective rules allow', () => {

@@ -36,20 +36,52 @@ export function rolesBoundTo(objects: readonly RbacObject[], user: RbacUser, nam
   return [...out.values()];
 }
 
+/** The most label sets `labelsMatching` answers for one selector (its `In` values, combined over keys). */
+export const MAX_MATCHING_LABEL_SETS = 16;
+
 /**
- * Labels a new ClusterRole carries to be matched by `selector`: its `matchLabels`, the first value of each `In`, `true`
- * for each `Exists`; `NotIn` and `DoesNotExist` hold of an absent label. Undefined when no labels match (an `In` and a
- * `NotIn` of the same values).
+ * Label sets a new ClusterRole may carry to be matched by `selector`, each one that does: its `matchLabels`, for a key
+ * under `In`, each value every `In` of the key lists and no `NotIn` of it excludes (in the order of the first `In`),
+ * for a key only under `Exists`, `true` (or `true-N` when a `NotIn` excludes that); `NotIn` and `DoesNotExist` hold of
+ * an absent label. The requirements of one key are ANDed (`labels.Requirement.Matches` per requirement): taken one by
+ * one, with the first `In` value only, `In [a, b]` with `NotIn [a]` answered no labels, and so did `In [a, b]` with
+ * `In [b, c]`, while `b` is matched; and a writer allowed only `b` (a `training:RbacLabels` condition) was never asked
+ * about it (review rm, 1). Each `In` value is a set of its own, up to `MAX_MATCHING_LABEL_SETS`. None when no labels
+ * can match (an `In` and a `NotIn` of the same values).
  */
-export function labelsMatching(selector: LabelSelector): Record<string, string> | undefined {
-  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(selector.matchLabels)) labels[k] = v;
+export function labelsMatching(selector: LabelSelector): Record<string, string>[] {
+  const fixed = new Map<string, string>(Object.entries(selector.matchLabels));
+  const choices = new Map<string, string[]>();
+  const excluded = new Map<string, Set<string>>();
+  const exists = new Set<string>();
   for (const r of selector.matchExpressions) {
-    if (Object.hasOwn(labels, r.key)) continue;
-    if (r.operator === 'In' && r.values[0] !== undefined) labels[r.key] = r.values[0];
-    else if (r.operator === 'Exists') labels[r.key] = 'true';
+    if (r.operator === 'In') {
+      const was = choices.get(r.key);
+      choices.set(r.key, was === undefined ? [...new Set(r.values)] : was.filter((v) => r.values.includes(v)));
+    } else if (r.operator === 'NotIn') {
+      const set = excluded.get(r.key) ?? new Set<string>();
+      for (const v of r.values) set.add(v);
+      excluded.set(r.key, set);
+    } else if (r.operator === 'Exists') exists.add(r.key);
   }
-  return selectorMatches(selector, labels) ? { ...labels } : undefined;
+  const keys: [string, string[]][] = [];
+  for (const [key, values] of choices) {
+    if (fixed.has(key)) continue;
+    keys.push([key, values.filter((v) => !excluded.get(key)?.has(v))]);
+  }
+  for (const key of exists) {
+    if (fixed.has(key) || choices.has(key)) continue;
+    let v = 'true';
+    for (let n = 1; excluded.get(key)?.has(v); n++) v = `true-${n}`;
+    keys.push([key, [v]]);
+  }
+  let sets: Record<string, string>[] = [Object.fromEntries(fixed)];
+  for (const [key, values] of keys) {
+    const next: Record<string, string>[] = [];
+    for (const set of sets) for (const v of values) if (next.length < MAX_MATCHING_LABEL_SETS) next.push({ ...set, [key]: v });
+    sets = next;
+  }
+  return sets.filter((labels) => selectorMatches(selector, labels));
 }
 
 /**
