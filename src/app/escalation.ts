@@ -239,6 +239,10 @@ const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** The name escalation-paths asks to give the Role (ClusterRole) and binding a principal may write for itself (review fl, 2). */
 const RBAC_NAME = 'pod-creators';
+/** The most names escalation-paths asks for those objects (`pod-creators` and the names a policy singles out). */
+const MAX_RBAC_NAMES = 8;
+/** An RBAC object's name as Kubernetes takes it (apimachinery `ValidatePathSegmentName`: no `/` nor `%`). */
+const RBAC_OBJECT_NAME = /^[^/%]{1,253}$/;
 
 /** Questions one answer may ask at most (~10 µs each): beyond, the caller is asked to name one principal. */
 export const MAX_QUESTIONS = 1_000_000;
@@ -752,6 +756,30 @@ export function createEscalation(deps: EscalationDeps) {
       return a.value.decision === 'Allow' ? named(a.value) : undefined;
     };
     /**
+     * The names asked for the RBAC objects `x` may write for itself: `pod-creators`, then each name its own Allow
+     * statements single out by `training:RbacName` (a `String…Equals` value as written, a `String…Like` pattern with its
+     * wildcards as `x`), up to `MAX_RBAC_NAMES`. Asked about `pod-creators` alone, a delegate confined to its own names
+     * (`StringLike training:RbacName team-*`) was said to write none (review rm, 2).
+     */
+    const rbacNames = async (x: Node): Promise<string[]> => {
+      const policies = await asPrincipal(x).then((p) => p.policies, () => undefined);
+      const names = new Set([RBAC_NAME]);
+      // Its identity policies and its permissions boundary, either of which may confine the names (as `decidesOn` reads them).
+      for (const policy of policies === undefined ? [] : [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
+        for (const st of policy.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const c of st.conditions) {
+            if (c.key.toLowerCase() !== 'training:rbacname' || c.negated || !c.entry.base.startsWith('String')) continue;
+            for (const v of c.entry.values) {
+              const n = c.entry.base.includes('Like') ? v.replace(/[*?]/g, 'x') : v;
+              if (names.size < MAX_RBAC_NAMES && !v.includes('${') && RBAC_OBJECT_NAME.test(n) && n !== '.' && n !== '..') names.add(n);
+            }
+          }
+        }
+      }
+      return [...names];
+    };
+    /**
      * A namespace of cluster `name` (ARN `arn`) where `x` may come to create pods by writing RBAC (review fl, 2): it has
      * an access entry there (a binding to its Kubernetes user then reaches it), IAM does not deny it `kubernetes:create`
      * on the namespace's pods, and it may apply a Role and a RoleBinding of it to itself there, or a ClusterRole and a
@@ -780,6 +808,7 @@ export function createEscalation(deps: EscalationDeps) {
         const again = del && (await create());
         return again && { actions: ['training:DeleteAccessEntry', 'training:CreateAccessEntry'], reasons: [...(del?.reasons ?? []), ...again.reasons] };
       };
+      const names = await rbacNames(x);
       let made: { actions: string[]; reasons: readonly string[] } | undefined;
       if (entry === undefined) {
         made = await mayEnter([]);
@@ -824,7 +853,7 @@ export function createEscalation(deps: EscalationDeps) {
             // Each label set the selector matches: a writer may be allowed some values only (review rm, 1).
             for (const labels of labelsMatching(sel)) {
               const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
-              writes.push([rbacContext({ kind: 'ClusterRole', metadata: { name: RBAC_NAME, namespace: '', labels } }), `ClusterRole ${RBAC_NAME} labelled ${shown || '(none)'}, which ${where}, bound to its Kubernetes user, aggregates,`]);
+              for (const n of names) writes.push([rbacContext({ kind: 'ClusterRole', metadata: { name: n, namespace: '', labels } }), `ClusterRole ${n} labelled ${shown || '(none)'}, which ${where}, bound to its Kubernetes user, aggregates,`]);
             }
           }
           for (const [ctx, what] of writes) {
@@ -846,8 +875,8 @@ export function createEscalation(deps: EscalationDeps) {
         if ((await answer(x, 'kubernetes:create', pods)).decision === 'ExplicitDeny') continue;
         for (const r of (await deps.rolesAllowing?.(account, pods, 'kubernetes:create')) ?? []) {
           const roleRef = `${r.kind}/${r.name}`;
-          const bindings: [Record<string, string>, string][] = [[{ 'training:RbacKind': 'RoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns, 'training:RbacRoleRef': roleRef }, `a RoleBinding ${ns}/${RBAC_NAME}`]];
-          if (r.kind === 'ClusterRole') bindings.push([{ 'training:RbacKind': 'ClusterRoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacRoleRef': roleRef }, `a ClusterRoleBinding ${RBAC_NAME}`]);
+          const bindings: [Record<string, string>, string][] = names.map((n) => [{ 'training:RbacKind': 'RoleBinding', 'training:RbacName': n, 'training:RbacNamespace': ns, 'training:RbacRoleRef': roleRef }, `a RoleBinding ${ns}/${n}`]);
+          if (r.kind === 'ClusterRole') for (const n of names) bindings.push([{ 'training:RbacKind': 'ClusterRoleBinding', 'training:RbacName': n, 'training:RbacRoleRef': roleRef }, `a ClusterRoleBinding ${n}`]);
           for (const [ctx, what] of bindings) {
             const b = await allows(x, 'training:ApplyRbacObject', arn, ctx);
             if (!b) continue;
@@ -860,25 +889,29 @@ export function createEscalation(deps: EscalationDeps) {
           }
         }
       }
-      const objects = (ns: string): [Record<string, string>, Record<string, string>][] => [
-        [
-          { 'training:RbacKind': 'Role', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns },
-          { 'training:RbacKind': 'RoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacNamespace': ns, 'training:RbacRoleRef': `Role/${RBAC_NAME}` },
-        ],
-        [
-          { 'training:RbacKind': 'ClusterRole', 'training:RbacName': RBAC_NAME },
-          { 'training:RbacKind': 'ClusterRoleBinding', 'training:RbacName': RBAC_NAME, 'training:RbacRoleRef': `ClusterRole/${RBAC_NAME}` },
-        ],
-      ];
+      // A role and a binding of it under one name, each name asked (`rbacNames`).
+      const objects = (ns: string): [Record<string, string>, Record<string, string>, string][] =>
+        names.flatMap((n): [Record<string, string>, Record<string, string>, string][] => [
+          [
+            { 'training:RbacKind': 'Role', 'training:RbacName': n, 'training:RbacNamespace': ns },
+            { 'training:RbacKind': 'RoleBinding', 'training:RbacName': n, 'training:RbacNamespace': ns, 'training:RbacRoleRef': `Role/${n}` },
+            n,
+          ],
+          [
+            { 'training:RbacKind': 'ClusterRole', 'training:RbacName': n },
+            { 'training:RbacKind': 'ClusterRoleBinding', 'training:RbacName': n, 'training:RbacRoleRef': `ClusterRole/${n}` },
+            n,
+          ],
+        ]);
       for (const ns of namespaces) {
         const pods = `${arn}/namespaces/${ns}/pods`;
         if ((await answer(x, 'kubernetes:create', pods)).decision === 'ExplicitDeny') continue;
-        for (const [role, binding] of objects(ns)) {
+        for (const [role, binding, n] of objects(ns)) {
           const r = await allows(x, 'training:ApplyRbacObject', arn, role);
           if (!r) continue;
           const b = await allows(x, 'training:ApplyRbacObject', arn, binding);
           if (!b) continue;
-          const what = role['training:RbacKind'] === 'Role' ? `Role ${ns}/${RBAC_NAME} and a RoleBinding of it` : `ClusterRole ${RBAC_NAME} and a ClusterRoleBinding of it`;
+          const what = role['training:RbacKind'] === 'Role' ? `Role ${ns}/${n} and a RoleBinding of it` : `ClusterRole ${n} and a ClusterRoleBinding of it`;
           return {
             ns,
             reasons: [...(made?.reasons ?? []), ...r.reasons, ...b.reasons],
