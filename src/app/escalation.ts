@@ -243,6 +243,8 @@ const RBAC_NAME = 'pod-creators';
 const MAX_RBAC_NAMES = 8;
 /** An RBAC object's name as Kubernetes takes it (apimachinery `ValidatePathSegmentName`: no `/` nor `%`). */
 const RBAC_OBJECT_NAME = /^[^/%]{1,253}$/;
+/** A namespace's name (an RFC 1123 label). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Questions one answer may ask at most (~10 µs each): beyond, the caller is asked to name one principal. */
 export const MAX_QUESTIONS = 1_000_000;
@@ -756,29 +758,36 @@ export function createEscalation(deps: EscalationDeps) {
       return a.value.decision === 'Allow' ? named(a.value) : undefined;
     };
     /**
-     * The names asked for the RBAC objects `x` may write for itself: `pod-creators`, then each name its own Allow
-     * statements single out by `training:RbacName` (a `String…Equals` value as written, a `String…Like` pattern with its
-     * wildcards as `x`), up to `MAX_RBAC_NAMES`. Asked about `pod-creators` alone, a delegate confined to its own names
-     * (`StringLike training:RbacName team-*`) was said to write none (review rm, 2).
+     * The values `x`'s own Allow statements (identity policies and permissions boundary, either of which may confine
+     * them, as `decidesOn` reads them) single out for the string key `key`: a `String…Equals` value as written, a
+     * `String…Like` pattern with its wildcards as `x`; those `valid` takes, up to `max`. Escalation-paths asks with them
+     * where it would otherwise make one up (reviews rm, 2 and 3).
      */
-    const rbacNames = async (x: Node): Promise<string[]> => {
+    const conditionValues = async (x: Node, key: string, valid: (v: string) => boolean, max: number): Promise<string[]> => {
       const policies = await asPrincipal(x).then((p) => p.policies, () => undefined);
-      const names = new Set([RBAC_NAME]);
-      // Its identity policies and its permissions boundary, either of which may confine the names (as `decidesOn` reads them).
+      const out = new Set<string>();
       for (const policy of policies === undefined ? [] : [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
         for (const st of policy.statements) {
           if (st.effect !== 'Allow') continue;
           for (const c of st.conditions) {
-            if (c.key.toLowerCase() !== 'training:rbacname' || c.negated || !c.entry.base.startsWith('String')) continue;
+            if (c.key.toLowerCase() !== key || c.negated || !c.entry.base.startsWith('String')) continue;
             for (const v of c.entry.values) {
               const n = c.entry.base.includes('Like') ? v.replace(/[*?]/g, 'x') : v;
-              if (names.size < MAX_RBAC_NAMES && !v.includes('${') && RBAC_OBJECT_NAME.test(n) && n !== '.' && n !== '..') names.add(n);
+              if (out.size < max && !v.includes('${') && valid(n)) out.add(n);
             }
           }
         }
       }
-      return [...names];
+      return [...out];
     };
+    /**
+     * The names asked for the RBAC objects `x` may write for itself: `pod-creators`, then each name its own Allow
+     * statements single out by `training:RbacName`. Asked about `pod-creators` alone, a delegate confined to its own names
+     * (`StringLike training:RbacName team-*`) was said to write none (review rm, 2).
+     */
+    const rbacNames = async (x: Node): Promise<string[]> => [
+      ...new Set([RBAC_NAME, ...(await conditionValues(x, 'training:rbacname', (n) => RBAC_OBJECT_NAME.test(n) && n !== '.' && n !== '..', MAX_RBAC_NAMES - 1))]),
+    ];
     /**
      * A namespace of cluster `name` (ARN `arn`) where `x` may come to create pods by writing RBAC (review fl, 2): it has
      * an access entry there (a binding to its Kubernetes user then reaches it), IAM does not deny it `kubernetes:create`
@@ -1880,7 +1889,9 @@ export function createEscalation(deps: EscalationDeps) {
       for (const c of clusters) {
         if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
         const arn = clusterArn(partition, account, c.name);
-        const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default'])];
+        // And those X's own Allow statements single out by `training:RbacNamespace`: a team's new namespace, which no RBAC
+        // object names yet, is where its delegate may write a Role and a binding of it (review rm, 3).
+        const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default', ...(await conditionValues(x, 'training:rbacnamespace', (n) => NAMESPACE_NAME.test(n), MAX_RBAC_NAMES))])];
         let create: { ns: string; reasons: readonly string[]; as?: string; rbac?: string; actions?: readonly string[]; workload?: string } | undefined;
         for (const ns of namespaces) {
           const pods = `${arn}/namespaces/${ns}/pods`;
