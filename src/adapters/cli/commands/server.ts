@@ -3,6 +3,7 @@ import { AUDIT_ENV } from '../../../app/audit-env.ts';
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { MAX_WORKERS, parseWorkers } from '../../cluster/index.ts';
+import { backupCommands } from './server-backup.ts';
 
 /** The audit settings, one per line, wrapped under their name. */
 const auditHelp = Object.entries(AUDIT_ENV)
@@ -23,8 +24,8 @@ function wrap(text: string, width: number, indent: string): string {
 }
 
 export const serverCommand: CommandGroup = (program, ctx) => {
-  program
-    .command('server')
+  const server = program.command('server');
+  server
     .description('run the Gatehouse server: IAM and STS Query APIs, admin API, S3-compatible gateway, health checks')
     .option('--data-dir <dir>', 'where the embedded store, master key and admin credentials live', './.gatehouse')
     .option('--listen <host:port>', 'address of the API', '127.0.0.1:8470')
@@ -91,6 +92,9 @@ Started by npx (or npm exec), the server also stops as on SIGTERM when its paren
 under \`sh -c\`, which does not pass a SIGTERM to the npm process on. A service manager can run
 \`node bin/gatehouse.js server\` directly (Node.js 24 or later: node_modules/.bin/node).
 
+\`gatehouse server backup\` copies the SQLite store of the data dir while the server runs; \`gatehouse server
+restore\` puts a backup in its place with every server on the data dir stopped (see their --help).
+
 Exit status: 0 stopped (SIGINT, SIGTERM, SIGHUP, while it starts too, or its npm parent exited), 10 if that stop lost audit records; 2 a malformed argument or setting (--listen,
 --s3-address, only one of --tls-cert and --tls-key, GATEHOUSE_* variables); 5 an input file cannot be read or is
 not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir cannot be created; 10 something it
@@ -153,4 +157,16 @@ refuses it (see docs/errors.md).`,
         }),
       );
     });
+  backupCommands(server, ctx);
+  // Commander reads the server's own options anywhere on a line that names a subcommand, so `server backup --data-dir D`
+  // gave D to the server and backup ran on ./.gatehouse. Each is handed on to the subcommand, which has one of that name
+  // (an option of the server's alone, such as --listen, is the subcommand's unknown option).
+  server.hook('preSubcommand', (self, sub) => {
+    for (const option of self.options) {
+      const name = option.attributeName();
+      if (self.getOptionValueSource(name) !== 'cli') continue;
+      if (!sub.options.some((o) => o.attributeName() === name)) sub.error(`error: unknown option '${option.long ?? option.flags}'`, { code: 'commander.unknownOption', exitCode: EXIT.usage });
+      sub.setOptionValueWithSource(name, self.getOptionValue(name), 'cli');
+    }
+  });
 };

@@ -1,0 +1,388 @@
+/**
+ * Backup and restore of the SQLite store in a data dir (`gatehouse server backup` and `restore`).
+ *
+ * - A backup is SQLite's online backup (`node:sqlite` `backup()`) of `gatehouse.db` read inside one read transaction:
+ *   in WAL mode that is one snapshot, taken while a server runs and writes (its writers are never blocked, and the copy
+ *   is never restarted by their commits, which a backup without the transaction would be, page after page). It goes to a
+ *   private temporary file beside the target, is turned into a single file (rollback journal, so no `-wal` belongs to
+ *   it), checked, flushed, then linked in (renamed over the target only with `force`).
+ * - A restore refuses while any connection holds the data dir's database (a server, every `--workers` process, a
+ *   `sqlite3` session): that is SQLite's own lock, the one a connection in WAL mode holds for as long as it is open; it
+ *   is taken exclusively for the time of the check. The backup is checked (a Gatehouse store of a schema this build
+ *   knows, whole, sealed under the master key the data dir's server will be given) before anything in the data dir is
+ *   touched, and the file it replaces is renamed aside, never deleted.
+ *
+ * Nothing here reads or prints a secret: the master key is named by its id (an HMAC of it, src/adapters/crypto), the
+ * sealed values are only matched for that id.
+ */
+import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync, statSync } from 'node:fs';
+import { chmod, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SQLITE_FILE_NAME } from './store.ts';
+import { MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, parseMasterKey } from '../crypto/index.ts';
+import { readSmallFile } from '../fs/index.ts';
+
+/** Why a backup or a restore was refused; each is a row of docs/errors.md ("Backup and restore"). */
+export type BackupFailureCode = 'PostgresStore' | 'NoStore' | 'NotAGatehouseStore' | 'BackupExists' | 'StoreInUse' | 'MasterKeyMismatch' | 'UnwritableFile';
+
+export type BackupResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: BackupFailureCode; readonly message: string };
+
+const failure = (code: BackupFailureCode, message: string): { ok: false; code: BackupFailureCode; message: string } => ({ ok: false, code, message });
+
+/** What a store file holds, as far as a backup or a restore needs to say. */
+export interface StoreFacts {
+  /** The highest migration recorded. */
+  readonly version: number;
+  /** The change head: the sequence number of the last change committed. */
+  readonly changeHead: number;
+  /** The ids of the master keys its sealed values (key ring, access keys) were sealed under. */
+  readonly masterKeyIds: readonly string[];
+  readonly bytes: number;
+}
+
+/** The data dir's parts a backup does not hold, found there (for what to keep alongside). */
+export interface Beside {
+  /** `DIR/master.key` when it exists, with its id; undefined when the server is given its key otherwise. */
+  readonly masterKeyFile?: { readonly path: string; readonly id: string | undefined };
+  readonly adminCredentials?: string;
+  /** `DIR/objects` (the S3 gateway's) and the number of buckets in it. */
+  readonly objects?: { readonly path: string; readonly buckets: number };
+  /** `DIR/audit-spool` and the number of files in it (records not yet in the audit log). */
+  readonly auditSpool?: { readonly path: string; readonly files: number };
+}
+
+export interface BackupOptions {
+  readonly dataDir: string;
+  readonly to: string;
+  readonly force?: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Told how far the copy is, now and then (pages copied of all); for a line on stderr. */
+  readonly progress?: (copied: number, total: number) => void;
+}
+
+export interface BackupDone {
+  readonly file: string;
+  readonly to: string;
+  readonly facts: StoreFacts;
+  readonly beside: Beside;
+}
+
+/** The text of a PostgreSQL refusal: its store is backed up with its own tools. */
+const POSTGRES = (verb: 'backup' | 'restore'): string =>
+  `GATEHOUSE_DATABASE_URL is set: this deployment keeps its store in PostgreSQL, not in the data dir; ${verb === 'backup' ? 'back it up with pg_dump (pg_dump --format=custom, against the database GATEHOUSE_DATABASE_URL names; the schema GATEHOUSE_DATABASE_SCHEMA names when set)' : 'restore it with pg_restore (or psql for a plain dump) into the database GATEHOUSE_DATABASE_URL names, with every server stopped or as docs/decisions.md says running servers take it'}, and keep the master key beside it; unset the variable to ${verb} the SQLite store of --data-dir`;
+
+/** `gatehouse server backup`: a consistent copy of `DIR/gatehouse.db` at `to`, while a server may run on it. */
+export async function backupSqliteStore(options: BackupOptions): Promise<BackupResult<BackupDone>> {
+  if (usesPostgres(options.env)) return failure('PostgresStore', POSTGRES('backup'));
+  const dataDir = resolve(options.dataDir);
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  if (!isFile(file)) {
+    return failure('NoStore', `\`${dataDir}\` holds no Gatehouse store (no ${SQLITE_FILE_NAME}): give the --data-dir the server runs with`);
+  }
+  const to = resolve(options.to);
+  if (sameFileAs(to, file) || to.startsWith(`${file}-`)) return failure('UnwritableFile', `--to \`${to}\` is the store itself (or its journal): give a file outside the data dir's database`);
+  if (statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) return failure('UnwritableFile', `--to \`${to}\` is a directory: give the backup file's path (such as ${join(to, 'gatehouse-backup.db')})`);
+  if (existsSync(to) && options.force !== true) {
+    return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it (it is replaced only once the new backup is whole)`);
+  }
+  let source: DatabaseSync;
+  try {
+    // Read-write, as sqlite3 opens it: a read-only connection to a WAL database may be refused its shared memory. Nothing
+    // is written through it.
+    source = new DatabaseSync(file, { timeout: 5000 });
+  } catch (e) {
+    return failure('NotAGatehouseStore', `\`${file}\` cannot be opened: ${messageOf(e)}`);
+  }
+  const tmp = join(dirname(to), `.${basename(to)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let made = false;
+  try {
+    const facts = inspect(source, file);
+    if (!facts.ok) return facts;
+    // Created private first: the copy holds every record (secrets only sealed, but hashes, names, the audit log).
+    try {
+      await (await open(tmp, 'wx', 0o600)).close();
+      made = true;
+    } catch (e) {
+      return failure('UnwritableFile', `cannot write beside \`${to}\`: ${messageOf(e)}`);
+    }
+    // One read transaction around the whole copy: one snapshot however many steps the copy takes, and no restart when a
+    // server commits meanwhile (a copy outside one restarts at every commit of another connection).
+    source.exec('BEGIN');
+    try {
+      source.prepare('SELECT count(*) FROM sqlite_master').get();
+      await sqliteBackup(source, tmp, { rate: 1024, progress: ({ totalPages, remainingPages }) => options.progress?.(totalPages - remainingPages, totalPages) });
+    } finally {
+      source.exec('ROLLBACK');
+    }
+    const copy = new DatabaseSync(tmp);
+    try {
+      // A single file: the copy carries the live file's WAL mode in its header, and a WAL file beside a backup is a
+      // backup in two parts.
+      copy.exec('PRAGMA journal_mode = DELETE');
+      const check = inspect(copy, to);
+      if (!check.ok) return failure('UnwritableFile', `the copy written to \`${tmp}\` does not read back as the store: ${check.message}`);
+    } finally {
+      copy.close();
+    }
+    await flush(tmp);
+    if (options.force === true) await rename(tmp, to);
+    else {
+      // Linked, not renamed: a file made at `to` since the check is never replaced.
+      try {
+        await link(tmp, to);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it`);
+        throw e;
+      }
+      await unlink(tmp);
+    }
+    made = false;
+    await flushDirectory(dirname(to));
+    return { ok: true, value: { file, to, facts: { ...facts.value, bytes: statSync(to).size }, beside: await besideOf(dataDir) } };
+  } catch (e) {
+    return failure('UnwritableFile', `cannot write the backup to \`${to}\`: ${messageOf(e)}`);
+  } finally {
+    source.close();
+    if (made) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+export interface RestoreOptions {
+  readonly dataDir: string;
+  readonly from: string;
+  /** The master key file the data dir's server is given (`--master-key-file`); else GATEHOUSE_MASTER_KEY, else DIR/master.key. */
+  readonly masterKeyFile?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The instant, for the name the replaced file is kept under. */
+  readonly now: () => number;
+}
+
+export interface RestoreDone {
+  readonly file: string;
+  readonly from: string;
+  readonly facts: StoreFacts;
+  /** Where the file it replaced was kept; undefined when the data dir had none. */
+  readonly keptAside?: string;
+  /** Whether the data dir holds an admin-credentials.json (the server writes one only for an empty store). */
+  readonly adminCredentials: boolean;
+}
+
+/** `gatehouse server restore`: `from` in place of `DIR/gatehouse.db`, with no server running on it. */
+export async function restoreSqliteStore(options: RestoreOptions): Promise<BackupResult<RestoreDone>> {
+  if (usesPostgres(options.env)) return failure('PostgresStore', POSTGRES('restore'));
+  const dataDir = resolve(options.dataDir);
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  const from = resolve(options.from);
+  if (!isFile(from)) return failure('NotAGatehouseStore', `--from \`${from}\` ${existsSync(from) ? 'is not a file' : 'does not exist'}`);
+  if (sameFileAs(from, file)) return failure('NotAGatehouseStore', `--from \`${from}\` is the data dir's store itself: give the backup's file`);
+  if (statSync(`${from}-wal`, { throwIfNoEntry: false })?.size) {
+    return failure('NotAGatehouseStore', `\`${from}-wal\` is beside --from: part of the backup's data is in it, and a restore of the file alone would lose it; make the backup with \`gatehouse server backup\` (one file), or open it once with sqlite3 with nothing else using it (which folds the WAL in)`);
+  }
+  if (!existsSync(dataDir)) return failure('NoStore', `--data-dir \`${dataDir}\` does not exist: create it (mode 0700) with the master key in it, or give the server's data dir`);
+  // A copy beside the store, checked before anything of the data dir is touched; renamed in at the end (one file system).
+  const tmp = join(dataDir, `.${SQLITE_FILE_NAME}.restoring.${process.pid}.${randomBytes(6).toString('hex')}`);
+  let made = false;
+  try {
+    try {
+      await copyFile(from, tmp, constants.COPYFILE_EXCL);
+      made = true;
+      await chmod(tmp, 0o600);
+    } catch (e) {
+      return failure('UnwritableFile', `cannot copy --from \`${from}\` into \`${dataDir}\`: ${messageOf(e)}`);
+    }
+    let facts: BackupResult<Omit<StoreFacts, 'bytes'>>;
+    try {
+      const copy = new DatabaseSync(tmp);
+      try {
+        facts = inspect(copy, from);
+        if (facts.ok) copy.exec('PRAGMA journal_mode = DELETE');
+      } finally {
+        copy.close();
+      }
+    } catch (e) {
+      facts = failure('NotAGatehouseStore', `\`${from}\` is not a Gatehouse store: ${messageOf(e)}`);
+    }
+    if (!facts.ok) return facts;
+    const key = await masterKeyId(dataDir, options);
+    if (!key.ok) return key;
+    const sealedUnder = facts.value.masterKeyIds;
+    if (sealedUnder.length > 0 && (key.value === undefined || !sealedUnder.includes(key.value.id))) {
+      const want = sealedUnder.map((id) => `\`${id}\``).join(', ');
+      return failure(
+        'MasterKeyMismatch',
+        key.value === undefined
+          ? `the backup's secrets are sealed under master key ${want}, and the data dir has no master key (no ${MASTER_KEY_FILE_NAME}, no ${MASTER_KEY_ENV}, no --master-key-file): a server started on it would make a new one, and nothing sealed in the backup would open; put the master key kept with the backup at \`${join(dataDir, MASTER_KEY_FILE_NAME)}\` (mode 0600), or give it as the server will be given it, then restore`
+          : `the backup's secrets are sealed under master key ${want}, but the master key of this data dir (${key.value.source}) is \`${key.value.id}\`: nothing sealed in the backup would open; give the master key kept with the backup (as the server will be given it: --master-key-file, ${MASTER_KEY_ENV}, or ${MASTER_KEY_FILE_NAME} in the data dir)`,
+      );
+    }
+    const held = holdsLock(file);
+    if (held !== undefined) return failure('StoreInUse', held);
+    // The store it replaces, and its journal files, renamed aside, never deleted. Not the newest: a restore is undone by
+    // renaming the file back.
+    let keptAside: string | undefined;
+    if (existsSync(file)) {
+      keptAside = `${file}.replaced-${stamp(options.now())}`;
+      await rename(file, keptAside);
+      for (const suffix of ['-wal', '-shm']) if (existsSync(`${file}${suffix}`)) await rename(`${file}${suffix}`, `${keptAside}${suffix}`);
+    }
+    await flush(tmp);
+    await rename(tmp, file);
+    made = false;
+    await flushDirectory(dataDir);
+    return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? { keptAside } : {}), adminCredentials: existsSync(join(dataDir, 'admin-credentials.json')) } };
+  } catch (e) {
+    return failure('UnwritableFile', `cannot restore into \`${dataDir}\`: ${messageOf(e)}`);
+  } finally {
+    if (made) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/**
+ * Why the store at `file` cannot be taken now (a connection of another process holds it: a server), or undefined when
+ * it is free (or not there). Taken exclusively and let go at once: a connection in WAL mode holds its shared lock for
+ * as long as it is open, idle or not. Closing this connection, the last, folds the WAL into the file (what a stopped
+ * server's file lacked, if it was killed) before the file is renamed aside.
+ */
+function holdsLock(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { timeout: 0 });
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+    return undefined;
+  } catch (e) {
+    const code = Number((e as { errcode?: unknown }).errcode) & 0xff;
+    // SQLITE_BUSY, SQLITE_LOCKED: held. Anything else (a damaged file, not a database): the file is replaced anyway.
+    if (code === 5 || code === 6) {
+      return `\`${file}\` is open in another process (a gatehouse server on this data dir, one of its --workers, a sqlite3 session): stop every server on the data dir, then restore; a store replaced under a running server is refused by it until it restarts, and what it wrote meanwhile is lost`;
+    }
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/** The facts of a Gatehouse store, or why `db` is not one this build can serve. */
+function inspect(db: DatabaseSync, shown: string): BackupResult<Omit<StoreFacts, 'bytes'>> {
+  const not = (why: string) => failure('NotAGatehouseStore', `\`${shown}\` is not a Gatehouse store: ${why}`);
+  try {
+    const check = db.prepare('PRAGMA quick_check').all().map((r) => String(Object.values(r)[0]));
+    if (check.length !== 1 || check[0] !== 'ok') return not(`SQLite finds it damaged (${check.slice(0, 3).join('; ')})`);
+    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => String(r['name'])));
+    for (const t of ['schema_migrations', 'kv', 'change_head', 'accounts']) if (!tables.has(t)) return not(`it has no \`${t}\` table`);
+    const known = new Map(SQLITE_MIGRATIONS.map((m) => [m.version, m.name]));
+    let version = 0;
+    for (const r of db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()) {
+      const v = Number(r['version']);
+      const name = known.get(v);
+      if (name === undefined) return not(`its schema version ${v} is newer than this gatehouse knows (${Math.max(...known.keys())}); restore it with the gatehouse that made it, or upgrade`);
+      if (name !== String(r['name'])) return not(`its migration ${v} is \`${String(r['name'])}\`, this gatehouse's is \`${name}\` (the store of another build)`);
+      version = Math.max(version, v);
+    }
+    const head = Number(db.prepare('SELECT seq FROM change_head WHERE id = 1').get()?.['seq'] ?? 0);
+    const ids = new Set<string>();
+    const ring = db.prepare("SELECT kv_value FROM kv WHERE kv_key = 'sts/keyring'").get()?.['kv_value'];
+    const key = tables.has('access_keys') ? db.prepare('SELECT secret FROM access_keys LIMIT 1').get()?.['secret'] : undefined;
+    for (const sealed of [ring, key]) {
+      const m = typeof sealed === 'string' ? /gh1\.([0-9a-f]{8})\./.exec(sealed) : null;
+      if (m?.[1] !== undefined) ids.add(m[1]);
+    }
+    return { ok: true, value: { version, changeHead: head, masterKeyIds: [...ids] } };
+  } catch (e) {
+    return not(messageOf(e));
+  }
+}
+
+/** The id of the master key the data dir's server will be given, as the server ranks its sources; never the key. */
+async function masterKeyId(dataDir: string, options: RestoreOptions): Promise<BackupResult<{ id: string; source: string } | undefined>> {
+  const fromText = (text: string, what: string): BackupResult<{ id: string; source: string }> => {
+    const parsed = parseMasterKey(text, what);
+    return parsed.ok ? { ok: true, value: { id: parsed.value.id, source: what } } : failure('MasterKeyMismatch', parsed.error.message);
+  };
+  const fromFile = async (path: string, what: string): Promise<BackupResult<{ id: string; source: string }>> => {
+    try {
+      return fromText(await readSmallFile(path, 4096), what);
+    } catch (e) {
+      return failure('MasterKeyMismatch', `${what} cannot be read: ${messageOf(e)}`);
+    }
+  };
+  // The key itself given for the path (`--master-key-file "$(openssl rand -base64 32)"`): said without it, as the server
+  // says it (review qz, 2), never echoed as a file that does not exist.
+  if (options.masterKeyFile !== undefined && parseMasterKey(options.masterKeyFile, '').ok) {
+    return failure('MasterKeyMismatch', `--master-key-file was given a master key (base64 of 32 bytes), not the path of a file (not shown): write it to a file readable by this user only and give that file's path, or set ${MASTER_KEY_ENV}`);
+  }
+  if (options.masterKeyFile !== undefined) return fromFile(resolve(options.masterKeyFile), `--master-key-file \`${resolve(options.masterKeyFile)}\``);
+  const env = options.env[MASTER_KEY_ENV];
+  if (env !== undefined && env !== '') return fromText(env, MASTER_KEY_ENV);
+  const file = join(dataDir, MASTER_KEY_FILE_NAME);
+  if (existsSync(file)) return fromFile(file, `\`${file}\``);
+  return { ok: true, value: undefined };
+}
+
+/** What of the data dir a backup of the store does not hold. */
+async function besideOf(dataDir: string): Promise<Beside> {
+  const keyFile = join(dataDir, MASTER_KEY_FILE_NAME);
+  let masterKeyFile: Beside['masterKeyFile'];
+  if (existsSync(keyFile)) {
+    const text = await readSmallFile(keyFile, 4096).catch(() => undefined);
+    const parsed = text === undefined ? undefined : parseMasterKey(text, keyFile);
+    masterKeyFile = { path: keyFile, id: parsed?.ok === true ? parsed.value.id : undefined };
+  }
+  const count = async (dir: string): Promise<number | undefined> => (await stat(dir).catch(() => undefined))?.isDirectory() === true ? (await readdir(dir).catch(() => [])).length : undefined;
+  const objects = join(dataDir, 'objects');
+  const buckets = await count(objects);
+  const spool = join(dataDir, 'audit-spool');
+  const spooled = await count(spool);
+  const admin = join(dataDir, 'admin-credentials.json');
+  return {
+    ...(masterKeyFile !== undefined ? { masterKeyFile } : {}),
+    ...(existsSync(admin) ? { adminCredentials: admin } : {}),
+    ...(buckets !== undefined && buckets > 0 ? { objects: { path: objects, buckets } } : {}),
+    ...(spooled !== undefined && spooled > 0 ? { auditSpool: { path: spool, files: spooled } } : {}),
+  };
+}
+
+const usesPostgres = (env: Readonly<Record<string, string | undefined>>): boolean => (env['GATEHOUSE_DATABASE_URL'] ?? '') !== '';
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+}
+
+function sameFileAs(a: string, b: string): boolean {
+  const x = statSync(a, { throwIfNoEntry: false, bigint: true });
+  const y = statSync(b, { throwIfNoEntry: false, bigint: true });
+  return a === b || (x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino);
+}
+
+/** `20261206T234501Z`: sorts by time, no character a shell or another system minds. */
+const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+async function flush(path: string): Promise<void> {
+  const h = await open(path, 'r+');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** A rename on disk before the command says it is done (a directory's fsync; not every system allows it). */
+async function flushDirectory(dir: string): Promise<void> {
+  try {
+    const h = await open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Some file systems refuse a directory's fsync: the rename is still made.
+  }
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
