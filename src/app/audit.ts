@@ -55,7 +55,7 @@ import { parseSessionArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppMetrics } from './metrics.ts';
 import { NO_METRICS } from './metrics.ts';
-import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
+import { actorOf, authorizeAdmin, signingKeyOf, type Caller } from './principals.ts';
 import { admitAuthFailure, authFailureMessage, claimedCredential, flushAuthFailureSummaries, type Admission, type KeyOwner, type Refused } from './auth-failures.ts';
 import type { AuditSink } from './deps.ts';
 import { provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
@@ -2002,7 +2002,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       }
       // The key that signed the request decided (the asker's own, or the proof's), as CloudTrail's data events name it
       // (`userIdentity.accessKeyId`, review mi, 2); none for a question about a principal named by its ARN alone.
-      if (actor !== undefined && actor.accessKeyId !== '') e.accessKeyId = actor.accessKeyId;
+      // A console sign-in opened with a long-term key signs with its own key (review rp, 1).
+      const signer = actor === undefined ? '' : signingKeyOf(actor);
+      if (signer !== '') e.accessKeyId = signer;
       // And the address the request came from, when the caller asked about itself (the S3 gateway's decisions, a self
       // question): decisions.md's "every record says who acted and from where". A `NotIpAddress aws:SourceIp` Deny was
       // recorded without the address it turned on (review pa, 1). Not for a question about another principal or on a

@@ -710,6 +710,16 @@ export function aboutRole(acting: string | undefined, role: string): { role: str
   return acting !== undefined && acting !== role ? { role, actingRole: acting } : { role };
 }
 
+/**
+ * The access key id that signed the caller's request, as its audit records name it (CloudTrail's
+ * `userIdentity.accessKeyId`, "the access key ID that was used to sign the request"): `accessKeyId`, except for a
+ * console sign-in opened with a long-term key, which acts as that key (its `accessKeyId`, for `acs:AccessId` and the
+ * key's last use) but signs with its own temporary key. Its records named the long-term key, which signed none of
+ * them: what the console did could not be found by the key its ConsoleSignIn record names, nor told from what the
+ * key did elsewhere (review rp, 1).
+ */
+export const signingKeyOf = (c: Pick<Caller, 'accessKeyId' | 'console' | 'session'>): string => (c.console !== undefined && c.session === undefined ? c.console.ak : c.accessKeyId);
+
 export function actorOf(c: Caller): Actor {
   const out: { -readonly [K in keyof Actor]: Actor[K] } = { principal: c.principal.arn };
   const s = c.session;
@@ -719,8 +729,9 @@ export function actorOf(c: Caller): Actor {
   }
   if (s?.job !== undefined) out.job = s.job;
   if (s?.srcId !== undefined) out.sourceIdentity = s.srcId;
-  // The key that signed the request, as CloudTrail's `userIdentity.accessKeyId` (review mi, 2).
-  if (c.accessKeyId !== '') out.accessKeyId = c.accessKeyId;
+  // The key that signed the request, as CloudTrail's `userIdentity.accessKeyId` (review mi, 2; a console sign-in's own, rp, 1).
+  const signer = signingKeyOf(c);
+  if (signer !== '') out.accessKeyId = signer;
   const r = c.request;
   if (r !== undefined) {
     if (r.sourceIp !== undefined && r.sourceIp !== '') out.sourceIp = r.sourceIp;
