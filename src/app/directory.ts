@@ -1459,6 +1459,10 @@ export function createDirectory(deps: AppDeps) {
       if (!k.ok) return k;
       const id = k.value.key.id;
       const r = await tx.accessKeys.setStatus(id, status);
+      // The console sign-ins opened with the key end with it (src/app/sts.ts consoleOfKey), in this transaction: refused
+      // only while it was Inactive, they worked again once it was Active, though their tab had signed out, its sign-out
+      // refused as every other request of theirs (review rp, 2). Sessions from GetSessionToken outlive it, as on AWS.
+      if (r.ok && status === 'Inactive' && k.value.key.status !== 'Inactive') await putRevocation(tx, 'key', id, deps.now());
       if (r.ok) {
         const stored = await tx.accessKeys.get(id);
         changed(c, { accessKeyId: id, status: k.value.key.status }, stored ? { accessKeyId: id, status: stored.status } : null);

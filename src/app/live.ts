@@ -88,7 +88,12 @@ const KEY_READ_GAP_MS = 100;
  */
 const MISS_READ_GAP_MS = 100;
 
-export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user' | 'signin';
+/**
+ * `key`: the console sign-ins opened with a long-term access key (`<access key id>`), written when the key is made
+ * Inactive (src/app/directory.ts `updateAccessKey`), so that one refused then stays refused once the key is Active again
+ * (review rp, 2). Pruned as an ended job's: a console sign-in lasts 8 hours.
+ */
+export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user' | 'signin' | 'key';
 
 /**
  * The revocation entry's id of one session ended by its id (a console sign-in signed out or idle, or a job's session
@@ -1178,6 +1183,8 @@ export class LiveState {
     if (at('signin', signInRevocationId(c))) return true;
     // A console sign-in opened with temporary credentials ends with them (src/app/sts.ts consoleSignIn).
     if (c.con !== undefined && 'sid' in c.con && at('sid', c.con.sid)) return true;
+    // One opened with a long-term key ends when the key is made Inactive, and stays ended once it is Active again (review rp, 2).
+    if (c.con !== undefined && 'ak' in c.con && at('key', c.con.ak)) return true;
     if (c.job !== undefined && at('job', c.job)) return true;
     if (c.role) {
       if (at('role', roleArnOf(c.part, c.acct, c.role.path, c.role.name))) return true;
