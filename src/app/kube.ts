@@ -1720,7 +1720,7 @@ export function createKube(app: App, options: KubeOptions) {
     if (con.exp <= deps.now()) return `authenticated with a console sign-in that ended at ${isoSeconds(con.exp)}`;
     const p = who.principal;
     const claims: SessionClaims = { v: 1, sid: con.sid, ak: facts.ak, sk: '', acct: p.account, part: p.partition, user: { ...owner.user, id: facts.id }, name: owner.user.name, iat: con.iat, exp: con.exp, con: { ak: con.ak } };
-    if (app.live.isRevoked(claims)) return "authenticated with a console sign-in that was signed out (or its user's sessions revoked) since kube-apiserver authenticated this user";
+    if (app.live.isRevoked(claims)) return "authenticated with a console sign-in that was signed out (or its user's sessions revoked, or the access key it was opened with made Inactive) since kube-apiserver authenticated this user";
     const key = await app.authenticate(con.ak);
     if (key.ok && key.value.caller.user?.id === facts.id) return undefined;
     return `authenticated with a console sign-in opened with access key ${con.ak}, which ${key.ok ? 'is not its own' : 'was deleted or made inactive since kube-apiserver authenticated this user'}`;
