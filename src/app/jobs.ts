@@ -151,6 +151,26 @@ async function liveJobsHeld(tx: ReadTx, account: string, holds: (job: StoredJob)
   return live;
 }
 
+/**
+ * The live jobs of `account` that `holds` picks, read from its live index (at most its quota of keys, their documents a
+ * thousand at a time); each job's document decides, as `liveJobsHeld`'s. For the SubjectAccessReview webhook, which
+ * knows a pod only by its namespace and name (src/app/kube.ts `podRunningAs`).
+ */
+export async function liveJobsWhere(tx: ReadTx, account: string, holds: (job: StoredJob) => boolean): Promise<StoredJob[]> {
+  const ids = (await tx.kv.list(liveAccountPrefix(account))).map((e) => e.key.slice(liveAccountPrefix(account).length));
+  const live: StoredJob[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const part = ids.slice(i, i + 1000);
+    const docs = await tx.kv.getMany(part.map((id) => `${JOB}${id}`));
+    for (const id of part) {
+      const text = docs.get(`${JOB}${id}`);
+      const job = text === undefined ? undefined : jobDocOf(text);
+      if (job !== undefined && !TERMINAL.has(job.state) && holds(job)) live.push(job);
+    }
+  }
+  return live;
+}
+
 const someIds = (ids: readonly string[]): string => ids.slice(0, 10).join(', ') + (ids.length > 10 ? ` and ${ids.length - 10} more` : '');
 
 /**

@@ -102,7 +102,7 @@ import { aboutRole, ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authori
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
-import { jobDocOf, jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
+import { jobDocOf, jobIndexKey, jobIndexValue, liveJobsWhere, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner, type KeyOwner } from './auth-failures.ts';
 import { serialReload } from './serial-reload.ts';
@@ -1793,6 +1793,9 @@ export function createKube(app: App, options: KubeOptions) {
     // ever the one Gatehouse sealed with it (`asSession` below), never `extra.tokenIssueTime` as sent, which an
     // impersonating client sets to dodge a Deny of the role's sessions issued before a revocation (review kg, 2).
     const who = arn !== undefined ? await principalOf(arn) : undefined;
+    // A shell in a pod that runs as a role is acting as the role: refused (`denied`, so that no later authorizer lets it
+    // through) to whoever may not pass it, whatever RBAC says (review ru, 1).
+    const shell = await shellRefusal(cluster, req.attributes);
     // The user as Gatehouse's TokenReview gave it may no longer be one: kube-apiserver caches TokenReviews (two minutes
     // by default, often more), and sends the cached user here. Its session revoked or expired, or its access entry
     // deleted, it is refused as a disabled user is (review R, R1).
@@ -1859,7 +1862,7 @@ export function createKube(app: App, options: KubeOptions) {
       // (kube-apiserver keeps a user authenticated for its TokenReview cache's lifetime after it was disabled; review
       // I, S3). No opinion, not `denied`: DESIGN.md keeps `denied: true` for an explicit IAM deny, and another
       // authorizer (the cluster's own RBAC) may still decide (review L, L4).
-      const reason = `${problem ?? (await unresolved(principalArn))}: Gatehouse's RBAC grants it nothing`;
+      const reason = `${problem ?? (await unresolved(principalArn))}: Gatehouse's RBAC grants it nothing${shell !== undefined ? `; ${shell}` : ''}`;
       deps.audit?.decision({
         account: cluster.account,
         principal: principalArn,
@@ -1868,10 +1871,10 @@ export function createKube(app: App, options: KubeOptions) {
         ...(arn !== undefined ? sessionFields(sealedClaims, arn) : {}),
         action: kubernetesAction(req.attributes.verb),
         resource: kubernetesResource(cluster.arn, req.attributes),
-        decision: 'ImplicitDeny',
+        decision: shell !== undefined ? 'ExplicitDeny' : 'ImplicitDeny',
         detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason },
       });
-      return { allowed: false, denied: false, reason };
+      return { allowed: false, denied: shell !== undefined, reason };
     }
     const context = contextOf({ ...facts, ...(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {}) });
     const decide = (iamWho: { principal: Principal; policies: PolicySet } | undefined) =>
@@ -1887,6 +1890,7 @@ export function createKube(app: App, options: KubeOptions) {
       const d = decide(other);
       if (d.verdict === 'deny') [r, deniedAs] = [d, other];
     }
+    if (shell !== undefined && r.verdict !== 'deny') r = { ...r, verdict: 'deny', reasons: [shell] };
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
     const rbacErrors = r.engines.filter((e) => e.name === 'rbac').flatMap((e) => e.result.reasons.filter((x) => x.startsWith('RBAC: ')));
@@ -1921,6 +1925,40 @@ export function createKube(app: App, options: KubeOptions) {
     if (r.verdict === 'allow') return { allowed: true, denied: false, reason, ...errors };
     if (r.verdict === 'deny') return { allowed: false, denied: true, reason, ...errors };
     return { allowed: false, denied: false, reason, ...errors };
+  }
+
+  /**
+   * Why the user of a SubjectAccessReview may not open a shell in a pod that runs as a role: `create` (SPDY) or `get`
+   * (WebSocket, review ix, 4) of a named pod's `exec` (`kubectl cp` too) or `attach`, whose session reads the containers'
+   * environment, the pod's credential capability with it, and so acts as the role. The user must be allowed to pass the
+   * role, as for creating the pod, changing its containers or adding an ephemeral container (reviews I, S2 and ij, 4);
+   * with the pod admission's checks and messages (review ru, 1). Undefined for anything else, a review naming no pod
+   * (`kubectl auth can-i create pods --subresource=exec`: which pods is not known) and a pod Gatehouse admitted with no
+   * role or whose job has ended: decided as before. `portforward` is not a shell: it reaches the pod's ports, and a pod
+   * serves no credential endpoint of its own (the agent is elsewhere, and wants the capability).
+   */
+  async function shellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<string | undefined> {
+    const sub = a.subresource;
+    if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || a.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach')) return undefined;
+    if (a.verb !== 'create' && a.verb !== 'get' && a.verb !== '*') return undefined;
+    const namespace = a.namespace ?? '';
+    const name = a.name ?? '';
+    if (namespace === '' || name === '') return undefined;
+    const [job] = await deps.store.read((tx) =>
+      liveJobsWhere(tx, cluster.account, (j) => j.state === 'Running' && j.role.arn !== undefined && j.cluster === cluster.name && j.pod !== undefined && j.pod.namespace === namespace && podNamedBy(j.pod, name)),
+    );
+    const roleArn = job?.role.arn;
+    if (job === undefined || roleArn === undefined) return undefined;
+    const what = `${sub === 'exec' ? 'exec into' : 'attach to'} pod ${namespace}/${name}, which runs as ${roleArn}`;
+    const extra = camelExtra(a.user.extra);
+    const arn = extra?.['arn']?.[0];
+    if (arn === undefined) return `${unsealedPasser(cluster, `Kubernetes user \`${a.user.name}\` maps to no IAM principal: it`, roleArn, false)} (${what})`;
+    const session = extra?.[SESSION_EXTRA]?.[0];
+    const user = session === undefined ? extra?.[USER_EXTRA]?.[0] : undefined;
+    const isSession = extra?.['sessionName'] !== undefined || extra?.['tokenIssueTime'] !== undefined;
+    const passer: Passer = { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(user !== undefined ? { user } : {}), ...(isSession ? { isSession } : {}) };
+    const pass = await checkPass(cluster, passer, roleArn, job.id);
+    return pass.ok ? undefined : `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${what})`;
   }
 
   // --- Admission --------------------------------------------------------------------------------------------
@@ -2410,7 +2448,7 @@ export function createKube(app: App, options: KubeOptions) {
       const job = v === undefined ? undefined : jobDocOf(v);
       const p = job?.pod;
       if (!job || !p || job.account !== cluster.account || job.cluster !== cluster.name || p.namespace !== namespace) continue;
-      if (p.name !== '' ? p.name === name : p.generateName !== undefined && p.generateName !== '' && name.startsWith(p.generateName)) return job;
+      if (podNamedBy(p, name)) return job;
     }
     return undefined;
   }
@@ -3175,6 +3213,14 @@ function describeRequest(a: RbacAttributes): string {
   if (!a.resourceRequest) return `${a.verb} ${a.path ?? ''}`;
   const res = `${a.resource ?? ''}${a.subresource ? `/${a.subresource}` : ''}${a.apiGroup ? `.${a.apiGroup}` : ''}`;
   return `${a.verb} ${res}${a.name ? ` ${a.name}` : ''}${a.namespace ? ` in namespace ${a.namespace}` : ' (cluster-scoped)'} ${a.user.name !== '' ? `for user ${a.user.name}` : `for groups ${a.user.groups.join(', ')}`}`;
+}
+
+/**
+ * Whether a pod job's pod is the pod `name`: its exact name; a job recorded before pods were named by the webhook knows
+ * only the `generateName` prefix, and matches any pod name with it.
+ */
+function podNamedBy(p: NonNullable<Job['pod']>, name: string): boolean {
+  return p.name !== '' ? p.name === name : p.generateName !== undefined && p.generateName !== '' && name.startsWith(p.generateName);
 }
 
 export type Kube = ReturnType<typeof createKube>;
