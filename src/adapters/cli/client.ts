@@ -426,6 +426,12 @@ async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Pr
 const ENVIRONMENT_SOURCE = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
 const RENEW_ENVIRONMENT =
   'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use a profile (AWS_PROFILE) or --data-dir\'s admin-credentials.json';
+/**
+ * RENEW_ENVIRONMENT for a command that reads no AWS_PROFILE (`gatehouse credentials`, `ignoreProfile`): a profile is
+ * named there with `--profile NAME` (review rr, 1: the advice named AWS_PROFILE, which that command passes over).
+ */
+const RENEW_ENVIRONMENT_NO_PROFILE_VARIABLE =
+  'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use --data-dir\'s admin-credentials.json, or give --profile NAME: this command does not read AWS_PROFILE';
 const ALIBABA_ENVIRONMENT_SOURCE = 'ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET';
 const RENEW_ALIBABA_ENVIRONMENT =
   'set ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN to a new session (eval "$(gatehouse sts assume-role --format alibaba --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use --data-dir\'s admin-credentials.json';
@@ -722,7 +728,7 @@ function environmentCredentials(env: Env, vars: KeyVariables = AWS_KEY_VARIABLES
  * the server's admin-credentials.json` (review readme, ez6): it now says whether a server ever kept its data there,
  * and that the server writes the file on its first start.
  */
-async function noCredentials(dataDir: string, file: string, ctx: CommandContext): Promise<string> {
+async function noCredentials(dataDir: string, file: string, ctx: CommandContext, readsProfileVariable: boolean): Promise<string> {
   const dir = join(dataDir);
   let exists: boolean | undefined;
   try {
@@ -730,7 +736,9 @@ async function noCredentials(dataDir: string, file: string, ctx: CommandContext)
   } catch (e) {
     if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT') exists = false;
   }
-  const keys = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)';
+  // `gatehouse credentials` reads no AWS_PROFILE (it names the profile whose credential_process runs it): a profile is
+  // given there with --profile (review rr, 1).
+  const keys = `set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or ${readsProfileVariable ? 'AWS_PROFILE' : 'give --profile NAME; AWS_PROFILE is not read by this command'})`;
   const start = dir === join(DEFAULT_DATA_DIR) ? '`npx gatehouse server`' : `\`npx gatehouse server --data-dir ${dir}\``;
   if (exists === false) return `no credentials: no server keeps its data in \`${dir}\` (it is \`gatehouse server\` that writes its admin's key to \`${file}\`, on its first start): start one (${start}), run this command where one keeps its data or give --data-dir DIR, or ${keys}`;
   if (exists === true) return `no credentials: \`${dir}\` holds no admin-credentials.json, which its server writes on its first start once it can serve (still starting? the file moved away?): wait for it, give --data-dir DIR with the server's admin-credentials.json, or ${keys}`;
@@ -738,9 +746,9 @@ async function noCredentials(dataDir: string, file: string, ctx: CommandContext)
 }
 
 /** What `WebIdentityNotFollowed` says: the role the variables name (never the token), and what to do instead. */
-function webIdentityRefusal(roleArn: string | undefined): string {
+function webIdentityRefusal(roleArn: string | undefined, readsProfileVariable: boolean): string {
   const role = roleArn ? `a session of \`${printable(roleArn.slice(0, 2048))}\` (AWS_ROLE_ARN)` : 'a session of the role AWS_ROLE_ARN names (it is not set)';
-  return `AWS_WEB_IDENTITY_TOKEN_FILE is set: the AWS CLI and SDKs would sign as ${role}, assumed with that token (AssumeRoleWithWebIdentity), which gatehouse does not follow; set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to such a session, name a profile (AWS_PROFILE or --profile), or unset AWS_WEB_IDENTITY_TOKEN_FILE to use --data-dir's admin-credentials.json`;
+  return `AWS_WEB_IDENTITY_TOKEN_FILE is set: the AWS CLI and SDKs would sign as ${role}, assumed with that token (AssumeRoleWithWebIdentity), which gatehouse does not follow; set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to such a session, name a profile (${readsProfileVariable ? 'AWS_PROFILE or --profile' : '--profile NAME; AWS_PROFILE is not read by this command'}), or unset AWS_WEB_IDENTITY_TOKEN_FILE to use --data-dir's admin-credentials.json`;
 }
 
 /** The job `gatehouse jobs run` gives this process's environment (its id, its container endpoint and token, its server). */
@@ -859,7 +867,9 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   }
   let credentials: Credentials | undefined;
   let credentialsSource = ENVIRONMENT_SOURCE;
-  let renew: string | undefined = RENEW_ENVIRONMENT;
+  // `ignoreProfile` (`gatehouse credentials`): AWS_PROFILE is passed over, so no advice names it (review rr, 1).
+  const readsProfileVariable = opts.ignoreProfile !== true;
+  let renew: string | undefined = readsProfileVariable ? RENEW_ENVIRONMENT : RENEW_ENVIRONMENT_NO_PROFILE_VARIABLE;
   let fileEndpoint: string | undefined;
   let roles: readonly RoleStep[] = [];
   const fromEnv = environmentCredentials(env);
@@ -900,7 +910,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     // a session of AWS_ROLE_ARN assumed with the token (botocore's chain, credential-protocols §3.4; the JavaScript SDK's,
     // §2.5). Passed over, the job's session or the data dir's admin signed instead (review mr, 2); refused as a profile
     // with web_identity_token_file is (review ec), before anything is sent.
-    return failure(EXIT.usage, 'WebIdentityNotFollowed', webIdentityRefusal(env['AWS_ROLE_ARN']));
+    return failure(EXIT.usage, 'WebIdentityNotFollowed', webIdentityRefusal(env['AWS_ROLE_ARN'], readsProfileVariable));
   } else if (job !== undefined) {
     // Inside a job (`gatehouse jobs run`), the job's own session, as the AWS SDKs there find it: never the data dir's
     // admin key, which stood in for the job's role (a job runs as its role only), and the job's server, which its
@@ -934,7 +944,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
       const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
       if (code !== 'ENOENT') return failure(EXIT.noInput, 'NoCredentials', `cannot read \`${file}\`: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (text === undefined) return failure(EXIT.accessDenied, 'NoCredentials', await noCredentials(opts.dataDir ?? DEFAULT_DATA_DIR, file, ctx));
+    if (text === undefined) return failure(EXIT.accessDenied, 'NoCredentials', await noCredentials(opts.dataDir ?? DEFAULT_DATA_DIR, file, ctx, readsProfileVariable));
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
