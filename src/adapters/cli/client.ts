@@ -334,6 +334,8 @@ interface ProfileFiles {
   readonly configPath: string;
   /** `--profile`, `AWS_DEFAULT_PROFILE` or `AWS_PROFILE`, whichever named the first profile (`profileVariable`). */
   readonly variable: string;
+  /** False for a command that reads no AWS_PROFILE (`gatehouse credentials`): its advice does not name it. */
+  readonly readsProfileVariable: boolean;
   /** A profile's sections, the credentials file's first (its keys win, as botocore merges the two); none when neither file has it. */
   readonly sectionsOf: (profile: string) => Section[];
 }
@@ -377,7 +379,7 @@ const profileVariable = (env: Env): 'AWS_DEFAULT_PROFILE' | 'AWS_PROFILE' | unde
  * or ECS metadata) is an error, as it is to the AWS CLI: the data dir's admin-credentials.json, the account's admin,
  * stands in for no profile.
  */
-async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Promise<ClientResult<ProfilePlan> | undefined> {
+async function profilePlan(shared: SharedFiles, env: Env, explicit?: string, readsProfileVariable = true): Promise<ClientResult<ProfilePlan> | undefined> {
   const variable = explicit !== undefined ? PROFILE_OPTION : profileVariable(env);
   if (variable === undefined) return undefined;
   const name = explicit ?? env[variable] ?? '';
@@ -399,6 +401,7 @@ async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Pr
     credentialsPath,
     configPath,
     variable,
+    readsProfileVariable,
     sectionsOf: (profile) =>
       read.flatMap((f) => {
         const keys = f.profiles.get(profile);
@@ -415,7 +418,7 @@ async function profilePlan(shared: SharedFiles, env: Env, explicit?: string): Pr
     return failure(
       EXIT.usage,
       'InvalidProfile',
-      `the profile \`${printable(name)}\` (${variable}) is in neither \`${credentialsPath}\` nor \`${configPath}\`${near}; name a profile that is, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset(variable)}`,
+      `the profile \`${printable(name)}\` (${variable}) is in neither \`${credentialsPath}\` nor \`${configPath}\`${near}; name a profile that is, ${keysAlone(variable)}${orUnset(variable, readsProfileVariable)}`,
     );
   }
   return planOf(files, name, variable, [name], sections, true);
@@ -437,8 +440,16 @@ const RENEW_ALIBABA_ENVIRONMENT =
   'set ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN to a new session (eval "$(gatehouse sts assume-role --format alibaba --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use --data-dir\'s admin-credentials.json';
 /** What names a profile given on the command line, in messages where a variable's name goes. */
 const PROFILE_OPTION = '--profile';
-const orUnset = (variable: string): string =>
-  variable === PROFILE_OPTION ? `or leave out ${PROFILE_OPTION} to sign with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --data-dir's admin-credentials.json` : `or unset ${variable} to use --data-dir's admin-credentials.json`;
+/** `readsProfileVariable`: false for `gatehouse credentials`, which signs with no AWS_PROFILE once --profile is left out (review rr, 2). */
+const orUnset = (variable: string, readsProfileVariable = true): string =>
+  variable === PROFILE_OPTION ? `or leave out ${PROFILE_OPTION} to sign with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY${readsProfileVariable ? ', AWS_PROFILE' : ''} or --data-dir's admin-credentials.json` : `or unset ${variable} to use --data-dir's admin-credentials.json`;
+/**
+ * Advice to set the environment's keys: under --profile, which passes them over (review jc, 2, as botocore's explicit
+ * profile), only together with leaving it out; they were advised alone, and set, changed nothing (review rr, 2).
+ */
+const setKeys = (variable: string, keys = 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'): string => (variable === PROFILE_OPTION ? `leave out ${PROFILE_OPTION} and set ${keys}` : `set ${keys}`);
+/** `set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` before `orUnset`, which under --profile says it already (`setKeys`). */
+const keysAlone = (variable: string): string => (variable === PROFILE_OPTION ? '' : `${setKeys(variable)}, `);
 const invalidProfile = (message: string): ClientFailure => failure(EXIT.usage, 'InvalidProfile', message);
 
 /**
@@ -455,7 +466,7 @@ function planOf(files: ProfileFiles, name: string, namedBy: string, chain: reado
   const hasKeys = where('aws_access_key_id') !== undefined || where('aws_secret_access_key') !== undefined;
   if (where('role_arn') !== undefined && where('web_identity_token_file') === undefined && (first || !hasKeys)) return rolePlan(files, name, label, chain, sections, hasKeys);
   const unfollowed = UNFOLLOWED_KEYS.filter((k) => where(k) !== undefined);
-  const advice = `give it a credential_process (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role) or a role_arn with a source_profile, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), ${orUnset(files.variable)}`;
+  const advice = `give it a credential_process (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role) or a role_arn with a source_profile, ${setKeys(files.variable)} (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), ${orUnset(files.variable, files.readsProfileVariable)}`;
   if (unfollowed.length > 0) return invalidProfile(`${label} in \`${where(unfollowed[0] ?? '')?.path}\` uses ${unfollowed.join(', ')}, which gatehouse does not follow; ${advice}`);
   const stray = where('role_arn') === undefined ? ROLE_ONLY_KEYS.filter((k) => where(k) !== undefined) : [];
   if (stray.length > 0) {
@@ -486,7 +497,7 @@ function planOf(files: ProfileFiles, name: string, namedBy: string, chain: reado
     if (r !== undefined) return r;
   }
   return invalidProfile(
-    `${label} in \`${sections[0]?.path}\` has neither aws_access_key_id/aws_secret_access_key nor credential_process nor role_arn; give it one, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset(files.variable)}`,
+    `${label} in \`${sections[0]?.path}\` has neither aws_access_key_id/aws_secret_access_key nor credential_process nor role_arn; give it one, ${keysAlone(files.variable)}${orUnset(files.variable, files.readsProfileVariable)}`,
   );
 }
 
@@ -505,7 +516,7 @@ function rolePlan(files: ProfileFiles, name: string, label: string, chain: reado
   const roleArn = value('role_arn') ?? '';
   const source = value('source_profile') || undefined;
   const credentialSource = value('credential_source') || undefined;
-  const unset = orUnset(files.variable);
+  const unset = orUnset(files.variable, files.readsProfileVariable);
   // Every profile of `chain` names a role: a profile is added to it only when its role is followed.
   if (chain.length > MAX_ROLE_CHAIN) {
     return invalidProfile(`${who}: the chain of source_profiles ${chain.map((p) => `\`${p}\``).join(' → ')} assumes more than ${MAX_ROLE_CHAIN} roles one after the other; end it sooner`);
@@ -513,7 +524,7 @@ function rolePlan(files: ProfileFiles, name: string, label: string, chain: reado
   if (roleArn === '') return invalidProfile(`${who} has an empty role_arn; give the ARN of the role to assume`);
   if (value('mfa_serial') !== undefined) {
     return invalidProfile(
-      `${who} has mfa_serial, and gatehouse does not prompt for an MFA code (Gatehouse has no MFA); remove mfa_serial, or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a session of the role (eval "$(gatehouse sts assume-role --role-arn ${roleArn} --role-session-name NAME)"), ${unset}`,
+      `${who} has mfa_serial, and gatehouse does not prompt for an MFA code (Gatehouse has no MFA); remove mfa_serial, or ${setKeys(files.variable, 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN')} to a session of the role (eval "$(gatehouse sts assume-role --role-arn ${roleArn} --role-session-name NAME)"), ${unset}`,
     );
   }
   if (source !== undefined && credentialSource !== undefined) return invalidProfile(`${who} has both source_profile and credential_source; keep the one whose credentials assume the role`);
@@ -876,7 +887,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const fromAlibaba = environmentCredentials(env, ALIBABA_KEY_VARIABLES);
   // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
   // followed or refused, never replaced by the admin file (review ec: §3's credential_process profile acted as the admin).
-  const plan = opts.profile !== undefined || opts.ignoreProfile !== true ? await profilePlan(shared, env, opts.profile) : undefined;
+  const plan = opts.profile !== undefined || opts.ignoreProfile !== true ? await profilePlan(shared, env, opts.profile, opts.ignoreProfile !== true) : undefined;
   // The environment's keys win over AWS_PROFILE, as in botocore, but over a profile whose chain starts from them
   // (credential_source = Environment): that profile says they are what assumes its role, not who signs; followed as
   // the JavaScript SDK follows it (AWS_PROFILE set, its chain skips the environment), and as `aws --profile` does.
