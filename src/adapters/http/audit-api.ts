@@ -17,6 +17,7 @@
  * `since`/`until` take ISO-8601 times (a date, or a date and time whose zone defaults to UTC; a day, hour or offset out
  * of range is refused, never moved; an offset's `+` sent unencoded, which the query string turns into a space, is read
  * as `+`) or durations back from now (`15m`, `24h`, `7d`); `since` must come before `until`.
+ * `action` takes an action in any case, or a pattern with IAM's wildcards `*` and `?` (review ro, 1).
  * `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients see for a refused
  * change; `AccessDenied` finds every refusal (`ACCESS_DENIED`, `Deny`, `ExplicitDeny`, `ImplicitDeny`); anything else is
  * refused, not matched to nothing.

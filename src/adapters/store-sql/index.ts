@@ -39,7 +39,7 @@ import type {
   WriteTx,
 } from '../../app/ports/store.ts';
 import { MAX_POLICY_VERSIONS } from '../../app/ports/store.ts';
-import { actionFilterNames, detailTextOf, EMPTY_HEAD, type AuditFilter, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
+import { actionFilterNames, actionLikePattern, detailTextOf, isActionPattern, EMPTY_HEAD, type AuditFilter, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
 
 export type SqlValue = string | number | null;
 export type SqlRow = Readonly<Record<string, unknown>>;
@@ -1019,7 +1019,15 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // `detail.actions` (src/app/auth-failures.ts): listed too when it names the action, as one of its strings, in any
       // case (review nz, 4: a leaked key tried on STS and IAM showed under either action none of the attempts summarised).
       // An action recorded before under another name is listed by its name now too (`actionFilterNames`, review pk, 2).
-      if (filter.action !== undefined) {
+      // A pattern (`s3:*`, `iam:Create*`: IAM's wildcards, review ro, 1) is `LIKE` over the lower-cased action, and lists
+      // every summary of several actions: which of its actions match is not asked of the database (a record too many,
+      // never one missed, as above).
+      if (filter.action !== undefined && isActionPattern(filter.action)) {
+        const [pattern, ...former] = actionFilterNames(filter.action);
+        const named = ["lower(a.action) LIKE ? ESCAPE '!'", ...former.map(() => 'lower(a.action) = lower(?)')].join(' OR ');
+        where.push(`(${named} OR (a.action = '*' AND a.decision = 'Deny' AND replace(a.detail, ?, '') <> a.detail))`);
+        params.push(actionLikePattern(pattern as string), ...former, SUMMARY_ACTIONS);
+      } else if (filter.action !== undefined) {
         const names = actionFilterNames(filter.action);
         const named = names.length === 1 ? 'lower(a.action) = lower(?)' : `lower(a.action) IN (${names.map(() => 'lower(?)').join(', ')})`;
         where.push(`(${named} OR (a.action = '*' AND a.decision = 'Deny' AND replace(a.detail, ?, '') <> a.detail AND replace(lower(a.detail), ?, '') <> lower(a.detail)))`);

@@ -2,7 +2,7 @@
  * The audit model (pure): records and their hash chain, canonical JSON, redaction of secrets, and the checks
  * `gatehouse audit verify` runs.
  */
-export { actionFilterNames, AUDIT_FILTER_KEYS, AUDIT_KINDS, EMPTY_HEAD, GENESIS_HASH } from './record.ts';
+export { actionFilterNames, actionLikePattern, AUDIT_FILTER_KEYS, isActionPattern, AUDIT_KINDS, EMPTY_HEAD, GENESIS_HASH } from './record.ts';
 export type { AuditEvent, AuditFilter, AuditHead, AuditKind, AuditRecord } from './record.ts';
 export { canonicalJson, canonicalRedacted, chainVerifier, detailTextOf, linkEvents, MAX_BREAKS_KEPT, MAX_DEPTH, recordHash, REDACTED_TEXT, redactedStringText, redactsKey, storedText } from './chain.ts';
 export type { BrokenLink, LinkOptions, Sha256Hex, TimedEvent } from './chain.ts';

@@ -110,7 +110,32 @@ const FORMER_ACTION_NAMES: Readonly<Record<string, readonly string[]>> = {
   ),
 };
 
-/** The names an action filter matches a record's action by (any case): the action, then what it was recorded as before. */
+/**
+ * Whether an action filter is a pattern: `*` (any run of characters) and `?` (one character) are IAM's wildcards in an
+ * action (policy-semantics), and `--action 's3:*'` matched no record, as if nothing had been done on S3 (review ro, 1).
+ */
+export const isActionPattern = (action: string): boolean => /[*?]/.test(action);
+
+/** `pattern` (IAM's `*` and `?`) as a regular expression over a lower-cased action. */
+const actionRegExp = (pattern: string): RegExp =>
+  new RegExp(`^${[...pattern.toLowerCase()].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('')}$`, 's');
+
+/**
+ * An action pattern as an SQL `LIKE` pattern over `lower(action)`, with `!` as its escape: `%`, `_` and `!` stay plain
+ * characters, `*` and `?` become `%` and `_`.
+ */
+export function actionLikePattern(pattern: string): string {
+  return [...pattern.toLowerCase()].map((c) => (c === '*' ? '%' : c === '?' ? '_' : c === '%' || c === '_' || c === '!' ? `!${c}` : c)).join('');
+}
+
+/**
+ * The names an action filter matches a record's action by (any case): the action, then what it was recorded as before.
+ * A pattern (`isActionPattern`) stands for every name it matches: the records of a former name whose name now matches
+ * it are listed too, as an exact name lists them.
+ */
 export function actionFilterNames(action: string): readonly string[] {
-  return [action, ...(FORMER_ACTION_NAMES[action.toLowerCase()] ?? [])];
+  if (!isActionPattern(action)) return [action, ...(FORMER_ACTION_NAMES[action.toLowerCase()] ?? [])];
+  const re = actionRegExp(action);
+  const former = Object.entries(FORMER_ACTION_NAMES).flatMap(([now, before]) => (re.test(now) ? before : []));
+  return [action, ...new Set(former.filter((f) => !re.test(f.toLowerCase())))];
 }

@@ -456,7 +456,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)', filterArg('--principal', 'the principal\'s ARN'))
         .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions, and what its sessions did, to other roles too (actingRole)', roleArg)
         .option('--job <id>', 'records of this job', filterArg('--job', 'a job id'))
-        .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)', filterArg('--action', 'an action such as sts:AssumeRole'))
+        .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject, or a pattern: s3:*, iam:Create* (in any case, with IAM\'s wildcards * and ?)', filterArg('--action', 'an action such as sts:AssumeRole'))
         .option('--access-key-id <id>', 'records of requests this access key signed (AKIA…, LTAI…, or a session\'s ASIA… or STS.…): its changes, the sessions it opened, the decisions about it', filterArg('--access-key-id', 'an access key id'))
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
         .option('--kind <kind>', 'change, session, decision or job (in any case)', kindArg)
