@@ -2,7 +2,7 @@
  * The time bounds of an audit query (`GET /v1/audit?since=&until=`, `gatehouse audit query --since/--until`): their
  * own module, so that the CLI checks an argument by the server's grammar without loading the audit log's use cases.
  *
- * A bound is a duration back from now (`15m`, `24h`, `7d`) or an RFC 3339 / ISO-8601 time: a date (`2024-05-01`,
+ * A bound is a duration back from now (`15m`, `24h`, `7d`), epoch seconds (9 digits or more), or an RFC 3339 / ISO-8601 time: a date (`2024-05-01`,
  * midnight UTC) or a date and time (`T`, `t` or a space between them; seconds and a fraction optional) with a zone
  * (`Z`, `+05:30`, `+0530`, `+05`) that defaults to UTC, as every record's `at` is. `Date.parse` alone took days that
  * do not exist and moved them (`2024-02-31` read as 2 March) and read a time without a zone in the server's own zone
@@ -63,6 +63,14 @@ export function instantOf(value: string, flag: string): { ms: number } | { why: 
 
 /** The ISO text of `value`, or why it is none (undefined: it has no form of a time at all). */
 function readTime(value: string, now: number): { iso: string } | { why: string | undefined } {
+  // Epoch seconds, as the AWS CLI takes a timestamp ("Unix time in seconds, for example, 1412195400") and `policy evaluate
+  // --time` does: refused, a CloudTrail user's `--since "$(date -d '1 hour ago' +%s)"` was a usage error (review ro, 2).
+  // 9 digits or more (from 1973), as `instantOf`: a bare `3600` is no duration (those need their unit) nor a time.
+  if (/^\d+$/.test(value)) {
+    if (value.length < 9) return { why: `is too short for epoch seconds (it would be ${new Date(Number(value) * 1000).toISOString()}): give ${TIME_FORMS}, or epoch seconds of 9 digits or more; a duration needs its unit (${value}s)` };
+    const ms = Number(value) * 1000;
+    return ms <= LAST ? { iso: new Date(ms).toISOString() } : { why: 'is past the year 9999 as epoch seconds' };
+  }
   const d = DURATION.exec(value);
   if (d) {
     // A duration back past what a Date holds (`999999999999d`) made toISOString throw: a 500 for a typo (review V, V9).

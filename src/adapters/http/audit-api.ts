@@ -14,7 +14,7 @@
  *       broken unless that record is still there with that hash (tail truncation shows only this way)
  *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings;
  *       to principals of other accounts than the root account, without the store's last error and the journal's path
- * `since`/`until` take ISO-8601 times (a date, or a date and time whose zone defaults to UTC; a day, hour or offset out
+ * `since`/`until` take epoch seconds (9 digits or more, review ro, 2), ISO-8601 times (a date, or a date and time whose zone defaults to UTC; a day, hour or offset out
  * of range is refused, never moved; an offset's `+` sent unencoded, which the query string turns into a space, is read
  * as `+`) or durations back from now (`15m`, `24h`, `7d`); `since` must come before `until`.
  * `action` takes an action in any case, or a pattern with IAM's wildcards `*` and `?` (review ro, 1).

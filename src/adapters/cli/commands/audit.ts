@@ -460,7 +460,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--access-key-id <id>', 'records of requests this access key signed (AKIA…, LTAI…, or a session\'s ASIA… or STS.…): its changes, the sessions it opened, the decisions about it', filterArg('--access-key-id', 'an access key id'))
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
         .option('--kind <kind>', 'change, session, decision or job (in any case)', kindArg)
-        .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
+        .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), epoch seconds (9 digits or more, as date +%s prints), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
         .option('--until <time>', 'before this time (same forms; after --since)', timeArg('--until'))
         .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
         .addOption(new Option('--last <n>', 'the newest n records (oldest of them first), as tail -n').argParser(positive('--last', 1_000_000)).conflicts('limit'))
