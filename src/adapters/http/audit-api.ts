@@ -19,7 +19,8 @@
  * as `+`) or durations back from now (`15m`, `24h`, `7d`); `since` must come before `until`.
  * `action` takes an action in any case, or a pattern with IAM's wildcards `*` and `?` (review ro, 1).
  * `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients see for a refused
- * change; `AccessDenied` finds every refusal (`ACCESS_DENIED`, `Deny`, `ExplicitDeny`, `ImplicitDeny`); anything else is
+ * change; `AccessDenied` finds every refusal (`ACCESS_DENIED`, `Deny`, `ExplicitDeny`, `ImplicitDeny`); another error
+ * code also finds the `Deny` records of sessions and authentications refused with it (review ro, 3); anything else is
  * refused, not matched to nothing.
  */
 import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
@@ -112,6 +113,22 @@ export function decisionOf(value: string): Result<string | readonly string[]> {
   return failWith('VALIDATION_ERROR', `no record carries the decision \`${shortName(value)}\`: use ${DECISION_HELP}`, 'decision');
 }
 
+/** The stored values that are error codes (not a verdict, a job state, `ok`, `error` or OUTCOME_UNKNOWN). */
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/**
+ * The error codes a `decision` filter stands for, and the AWS codes clients saw for them, by which the `Deny` records
+ * refused with one are found too (review ro, 3): a refused session or federation keeps its Gatehouse code as
+ * `detail.code`, a refused authentication its AWS code as `detail.authentication` (src/app/auth-failures.ts).
+ * `--decision SignatureDoesNotMatch` or `InvalidIdentityToken` found none of them, only refused changes, which store
+ * the code as their decision. Not `ACCESS_DENIED`: `AccessDenied` already finds every refusal, and the stored
+ * `ACCESS_DENIED` keeps finding the refused changes alone.
+ */
+function refusedWith(decision: string | readonly string[]): { codes: string[]; aws: string[] } {
+  const codes = (typeof decision === 'string' ? [decision] : decision).filter((c): c is ErrorCode => CODES.has(c) && c !== 'ACCESS_DENIED');
+  return { codes, aws: [...new Set(codes.map((c) => HTTP_ERRORS[c].aws))] };
+}
+
 /** An access key id the filter takes: 16 to 128 characters, `[A-Za-z0-9_]` after an Alibaba session key's `STS.`, if any. */
 const ACCESS_KEY_ID = /^(?=.{16,128}$)(?:STS\.)?\w+$/;
 
@@ -153,6 +170,11 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
     const d = decisionOf(decision);
     if (!d.ok) return d;
     filter.decision = d.value;
+    const refused = refusedWith(d.value);
+    if (refused.codes.length > 0) {
+      filter.refusedCodes = refused.codes;
+      filter.refusedAws = refused.aws;
+    }
   }
   // In any case, as `decision` and `action` are read (review im, 2): `kind=Change` was refused for its case alone.
   const kind = query.get('kind');

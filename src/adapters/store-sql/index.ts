@@ -1033,10 +1033,25 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         where.push(`(${named} OR (a.action = '*' AND a.decision = 'Deny' AND replace(a.detail, ?, '') <> a.detail AND replace(lower(a.detail), ?, '') <> lower(a.detail)))`);
         params.push(...names, SUMMARY_ACTIONS, JSON.stringify(filter.action.toLowerCase()));
       }
-      if (typeof filter.decision === 'string') eq('decision', filter.decision);
-      else if (filter.decision !== undefined && filter.decision.length > 0) {
-        where.push(`a.decision IN (${filter.decision.map(() => '?').join(', ')})`);
-        params.push(...filter.decision);
+      // A code also lists the `Deny` records refused with it (review ro, 3): by the code or AWS code their detail keeps, as
+      // canonical JSON writes it (`replace`, as for the summaries above), or a flood summary of several codes naming it.
+      const refused = filter.decision !== undefined && filter.refusedCodes !== undefined && filter.refusedCodes.length > 0 ? [...filter.refusedCodes] : [];
+      const refusedAws = refused.length > 0 ? [...(filter.refusedAws ?? [])] : [];
+      const contains = "replace(a.detail, ?, '') <> a.detail";
+      const refusedWith = refused.length > 0
+        ? ` OR (a.decision = 'Deny' AND (${[...refused, ...refusedAws].map(() => contains).join(' OR ')}${refusedAws.map(() => ` OR (${contains} AND ${contains})`).join('')}))`
+        : '';
+      const refusedParams: SqlValue[] = [
+        ...refused.map((c) => `"code":${JSON.stringify(c)}`),
+        ...refusedAws.map((c) => `"authentication":${JSON.stringify(c)}`),
+        ...refusedAws.flatMap((c) => [SUMMARY_MULTIPLE, JSON.stringify(c)]),
+      ];
+      if (typeof filter.decision === 'string') {
+        where.push(`(a.decision = ?${refusedWith})`);
+        params.push(filter.decision, ...refusedParams);
+      } else if (filter.decision !== undefined && filter.decision.length > 0) {
+        where.push(`(a.decision IN (${filter.decision.map(() => '?').join(', ')})${refusedWith})`);
+        params.push(...filter.decision, ...refusedParams);
       }
       if (filter.since !== undefined) {
         where.push('a.at >= ?');
@@ -1067,7 +1082,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // else the decisions it takes when every one is keyed (denials, refusals: few records). An account before the
       // decisions: every query of a principal of another account than the root one carries its account, and where
       // accounts are many, another's denials would be read for it (as before review eh1, its own records are).
-      const decisions = filter.decision === undefined ? [] : typeof filter.decision === 'string' ? [filter.decision] : filter.decision;
+      const decisions = [...(filter.decision === undefined ? [] : typeof filter.decision === 'string' ? [filter.decision] : filter.decision), ...(refused.length > 0 ? ['Deny'] : [])];
       const keys =
         filter.principal !== undefined
           ? [`p:${lookupPrefix(filter.principal)}`]
@@ -1279,6 +1294,8 @@ function lookupPrefix(v: string): string {
  */
 /** How the detail of a summary of refusals left out by the flood limit begins when it lists keys (src/app/auth-failures.ts: canonical JSON). */
 const SUMMARY_KEYS = '{"accessKeyIds":[';
+/** What the detail of a summary of refusals of several codes holds (src/app/auth-failures.ts), its codes in `codes`. */
+const SUMMARY_MULTIPLE = '"authentication":"Multiple"';
 /** What the detail of a summary of refusals left out by the flood limit holds before the actions it lists. */
 const SUMMARY_ACTIONS = '"actions":[';
 const SPANS_BEFORE = 'SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE min_at < ?';

@@ -81,6 +81,14 @@ export interface AuditFilter {
   readonly accessKeyId?: string;
   /** One stored value, or any of several (`AccessDenied`: every refusal a client sees as AccessDenied). */
   readonly decision?: string | readonly string[];
+  /**
+   * With `decision`: the error codes it stands for, by which `Deny` records refused with one are listed too (review ro,
+   * 3): a refused session or federation keeps its code (`INVALID_IDENTITY_TOKEN`) as `detail.code`, a refused
+   * authentication its AWS code (`refusedAws`, `SignatureDoesNotMatch`) as `detail.authentication`, or among
+   * `detail.codes` in a flood summary of several (`authentication` `Multiple`); none of them as its decision.
+   */
+  readonly refusedCodes?: readonly string[];
+  readonly refusedAws?: readonly string[];
   readonly since?: string;
   readonly until?: string;
 }
