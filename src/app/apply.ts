@@ -2577,7 +2577,10 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
   const step: Step = { phase: PHASE.account, action: 'CreateAccount', resource: rootArn(partition, id), account: id, rootOnly: true };
   const event = (r: Result<unknown>): AuditEvent => ({
     kind: 'change',
-    account: caller.account,
+    // Made, in the new account's log, as apply records it (`stepEvents`) and every change the root account makes there:
+    // its readers could not read who made their account, its admin and the admin's key (review ro, 4). Refused, in the
+    // asker's: no account was made (one that exists is not the asker's to tell about).
+    account: r.ok ? id : caller.account,
     ...actorOf(caller),
     action: `${adminService(caller.partition)}:CreateAccount`,
     resource: step.resource,
