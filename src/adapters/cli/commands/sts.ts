@@ -232,15 +232,19 @@ Examples:
 
 export const usersCommands: CommandGroup = (program, ctx) => {
   const users = program.command('users').description('disable and enable users (for everything else: gatehouse iam users)');
-  withServerOptions(withJsonOption(users.command('disable').description('disable a user: its access keys stop working and its GetSessionToken sessions are revoked').argument('<name>')))
+  withServerOptions(withJsonOption(users.command('disable').description('disable a user: its access keys stop working, its GetSessionToken and GetFederationToken sessions are revoked, and its running jobs are stopped').argument('<name>')))
     .addHelpText('after', '\nRole sessions the user assumed belong to the role: revoke them with `gatehouse sts revoke-sessions`.\nNeeds iam:UpdateUser on the user. Exit status: 0 disabled, 6 no such user, 8 it is you, 9 not allowed.')
     .action(async (name: string, opts: Opts) =>
       ctx.exit(
         await remote(ctx, opts, (c) => call<{ user: { name: string; arn?: string } }>(c, 'POST', ['users', name, 'disable'], { shape: { user: { name: 'string', arn: 'string?' }, revoked: REVOKED } }), (r) =>
           // Not "its session tokens no longer work" (review mr, 3): a role's session the user assumed is the role's, and
           // works until it expires, as on AWS; the operator locking out a leaked user is told so, and how to end them.
+          // The user's jobs are stopped (README §4; the server's sweep ends them within seconds, ranks killed): said, as
+          // the federation sessions that end too, not left to the job's exit 143 to tell (review rq, 2).
           ctx.out(
-            `user ${name} disabled: its access keys and GetSessionToken sessions no longer work; sessions of roles it assumed still work until they expire: ` +
+            `user ${name} disabled: its access keys and GetSessionToken sessions no longer work, nor its GetFederationToken sessions; ` +
+              `the jobs it submitted (and pods' jobs whose role it passed) are stopped within seconds, their processes ended (\`gatehouse jobs list --state Stopped\`); ` +
+              `sessions of roles it assumed still work until they expire: ` +
               `find them with \`gatehouse audit query --principal ${shellWord(r.user.arn ?? name)} --action sts:AssumeRole\` and revoke them with \`gatehouse sts revoke-sessions --role-arn ARN\`\n`,
           ),
         ),
