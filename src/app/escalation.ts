@@ -135,7 +135,7 @@ import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type Co
 import type { PolicyVersionRecord, Tag } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, ramOwnName, type Caller } from './principals.ts';
-import { requestTagContext, tagKeysContext } from './directory.ts';
+import { awsResourceTags, requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, refusalAbout, sessionsNamed } from './who-can.ts';
 import { principalArnFor } from './principal-refs.ts';
 import { customRoleArn, serviceAccountEmail } from '../core/bindings/index.ts';
@@ -1393,7 +1393,9 @@ export function createEscalation(deps: EscalationDeps) {
           }
           await ask();
           const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
-          const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation' });
+          // With the role's tags, as both exchanges decide its trust policy (src/app/oidc.ts; review rt, 1): without them
+          // a trust admitting tokens by the role's tag was no way, and one denying them while it is tagged `locked` was.
+          const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation', ...awsResourceTags(details.value.roles.find((dr) => dr.role.name === r.name)?.role.tags) });
           const d = evaluate({ principal, action: asked, resource: r.arn, context, time: (deps.now ?? Date.now)() }, { identity: [], trust });
           if (d.decision !== 'Allow') continue;
           const create = await allows(x, iam('CreateOpenIDConnectProvider'), arn);
