@@ -436,12 +436,17 @@ async function callerPrincipal(deps: AppDeps, tx: DirectoryReads, c: Caller, arn
   if (!m) return failWith('INVALID_INPUT', `CallerArn must be the ARN of a user (\`arn:aws:iam::<account>:user/<name>\`), got \`${shortName(arn)}\``, 'CallerArn');
   const account = (m[1] ?? m[2]) as string;
   const u = await tx.users.get(account, m[3] as string);
+  // The user's name in any case, as the Query API finds a user and the authorize API a principal (review rt, 2): looked
+  // up exactly, `…:user/ALICE` was simulated as a user the directory does not hold, without alice's tags and id, so a
+  // Deny on her `aws:PrincipalTag/K` answered `allowed` where her calls, and the authorize API, are refused.
+  const stored = u && entityArn(await partitionOfAccount(tx, account), account, 'user', u.path, u.name);
   const known =
     u !== undefined &&
-    entityArn(await partitionOfAccount(tx, account), account, 'user', u.path, u.name) === arn &&
+    stored !== undefined &&
+    namesStored(arn, stored, u.name.length) &&
     account === c.account &&
-    (arn === c.principal.arn || authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', arn, resourceTagContext(u.tags)).ok);
-  return principalFromArn(arn, known ? { userId: u.id, tags: tagsOf(u.tags) } : {});
+    (stored === c.principal.arn || authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', stored, resourceTagContext(u.tags)).ok);
+  return known ? principalFromArn(stored, { userId: u.id, tags: tagsOf(u.tags) }) : principalFromArn(arn, {});
 }
 
 /** The managed and inline policies of one user, group or role, as simulation sources. */
