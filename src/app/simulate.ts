@@ -687,8 +687,8 @@ function namesStored(resource: string, arn: string, loose: number): boolean {
 const namesProvider = (o: SimulationOptions): boolean => o.actionNames.some(readsResourceTags) && (o.resourceArns ?? []).some((r) => PROVIDER_ARN_RE.test(r));
 
 /**
- * The tags of the caller's account's OIDC providers that the simulation's resources name (in the ARN the provider has in
- * its account's partition), by resource as given: every `iam:`/`ram:` action on one is enforced with its tags as
+ * The tags of the caller's account's OIDC providers that the simulation's resources name (in either dialect's ARN,
+ * review rt, 3), by resource as given: every `iam:`/`ram:` action on one is enforced with its tags as
  * `aws:ResourceTag/K` (src/app/oidc.ts; POST /v1/authorize too, review nk, 2), so it is simulated with them, for a caller
  * that may read them (ListOpenIDConnectProviderTags on it, decided with them, as `directoryFactsNamed` reads a user's).
  * Providers are kept in the store, not held in memory: read in `tx`. Review qa, 2: a Deny on `aws:ResourceTag/protected`
@@ -702,11 +702,13 @@ async function providersNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: Simulatio
     const m = out.has(resource) ? null : PROVIDER_ARN_RE.exec(resource);
     if (!m || m[1] !== c.account) continue;
     const hostPath = m[2] as string;
-    if (resource !== `${partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.account}:oidc-provider/${hostPath}`) continue;
+    // In either dialect's spelling, as the Query API finds the provider (src/app/oidc.ts `parseArn`) and the authorize API
+    // reads its tags (review rt, 3: named `acs:ram::…` in an `aws` account, it was simulated without them); the
+    // caller's reading them decided on the ARN the provider has in the account's dialect, as ListOpenIDConnectProviderTags is.
     const stored = providerTags(await tx.kv.get(providerKey(c.account, hostPath)));
     if (stored === undefined) continue;
     const tags = awsResourceTags(stored);
-    if (!authorizeAdmin(c, deps.now(), 'ListOpenIDConnectProviderTags', resource, tags).ok) continue;
+    if (!authorizeAdmin(c, deps.now(), 'ListOpenIDConnectProviderTags', `${partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.account}:oidc-provider/${hostPath}`, tags).ok) continue;
     out.set(resource, { tags, boundary: undefined });
   }
   return out;
