@@ -1398,10 +1398,14 @@ export function createEscalation(deps: EscalationDeps) {
           const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation', ...awsResourceTags(details.value.roles.find((dr) => dr.role.name === r.name)?.role.tags) });
           const d = evaluate({ principal, action: asked, resource: r.arn, context, time: (deps.now ?? Date.now)() }, { identity: [], trust });
           if (d.decision !== 'Allow') continue;
-          const create = await allows(x, iam('CreateOpenIDConnectProvider'), arn);
+          // With RAM's key of the issuer URL, which the server gives the registration (the URL asked for) and a
+          // deletion (the provider's) in either partition (src/app/oidc.ts, review qr, 6): asked without it, an Allow
+          // limited to some issuers never held and a Deny of one never applied (review rt, 4).
+          const issuer = { 'ram:OidcIssuerUrl': `https://${hp}` };
+          const create = await allows(x, iam('CreateOpenIDConnectProvider'), arn, issuer);
           if (!create) continue;
           const exists = registered.has(hp.toLowerCase());
-          const del = exists ? await allows(x, iam('DeleteOpenIDConnectProvider'), arn) : undefined;
+          const del = exists ? await allows(x, iam('DeleteOpenIDConnectProvider'), arn, issuer) : undefined;
           if (exists && !del) continue;
           const written = Object.entries(claims).map(([k, v]) => `${k}=${v}`).join(', ');
           return {
