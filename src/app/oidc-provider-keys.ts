@@ -28,3 +28,26 @@ export function providerTags(text: string | undefined): readonly { key: string; 
     return undefined;
   }
 }
+
+/**
+ * The issuer URL of a stored OIDC provider's record (src/app/oidc.ts `ProviderRecord`, version 1), or undefined: what
+ * the Query API gives a change to the provider as RAM's `ram:OidcIssuerUrl` (review qr, 6), and the simulator too
+ * (review rt, 5).
+ */
+export function providerUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const r = JSON.parse(text) as { v?: unknown; url?: unknown };
+    return r.v === 1 && typeof r.url === 'string' ? r.url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The calls that change a provider, which the Query API decides with its issuer URL (`ram:OidcIssuerUrl`; src/app/oidc.ts
+ * `updateProvider`), lower-cased and without service; its reads are decided without it.
+ */
+export const PROVIDER_CHANGES: ReadonlySet<string> = new Set(
+  ['Delete', 'AddClientIDTo', 'RemoveClientIDFrom', 'Tag', 'Untag'].map((v) => `${v}OpenIDConnectProvider`.toLowerCase()).concat('updateopenidconnectproviderthumbprint'),
+);

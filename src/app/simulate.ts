@@ -55,7 +55,7 @@ import { awsResourceTags, boundaryContext, resourceTagContext, visiblePolicy, ty
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { isJobSubmitter, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
-import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
+import { PROVIDER_ARN_RE, PROVIDER_CHANGES, providerKey, providerTags, providerUrl } from './oidc-provider-keys.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -619,6 +619,11 @@ interface DirectoryFacts {
   readonly roleTags?: ConditionContext | undefined;
   /** The entity's stored ARN, which the Query API decides its `iam:` actions on (the resource asked may write its name in another case). */
   readonly arn?: string;
+  /**
+   * An OIDC provider's issuer URL as RAM's `ram:OidcIssuerUrl`, which the Query API gives a change to it (`PROVIDER_CHANGES`,
+   * review qr, 6), when the caller may read the provider (GetOpenIDConnectProvider shows it); review rt, 5.
+   */
+  readonly issuer?: ConditionContext | undefined;
 }
 
 /** The STS actions decided on a role with its tags (`DirectoryFacts.roleTags`). */
@@ -705,11 +710,16 @@ async function providersNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: Simulatio
     // In either dialect's spelling, as the Query API finds the provider (src/app/oidc.ts `parseArn`) and the authorize API
     // reads its tags (review rt, 3: named `acs:ram::…` in an `aws` account, it was simulated without them); the
     // caller's reading them decided on the ARN the provider has in the account's dialect, as ListOpenIDConnectProviderTags is.
-    const stored = providerTags(await tx.kv.get(providerKey(c.account, hostPath)));
+    const text = await tx.kv.get(providerKey(c.account, hostPath));
+    const stored = providerTags(text);
     if (stored === undefined) continue;
     const tags = awsResourceTags(stored);
-    if (!authorizeAdmin(c, deps.now(), 'ListOpenIDConnectProviderTags', `${partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.account}:oidc-provider/${hostPath}`, tags).ok) continue;
-    out.set(resource, { tags, boundary: undefined });
+    const own = `${partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.account}:oidc-provider/${hostPath}`;
+    const readTags = authorizeAdmin(c, deps.now(), 'ListOpenIDConnectProviderTags', own, tags).ok;
+    const url = providerUrl(text);
+    const readUrl = url !== undefined && authorizeAdmin(c, deps.now(), 'GetOpenIDConnectProvider', own, tags).ok;
+    if (!readTags && !readUrl) continue;
+    out.set(resource, { tags: readTags ? tags : undefined, boundary: undefined, ...(readUrl ? { issuer: { 'ram:OidcIssuerUrl': url } } : {}) });
   }
   return out;
 }
@@ -772,7 +782,8 @@ function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: Simul
       const named = readsResourceTags(action) || isTrustAction(action) ? tagged.get(resource) : undefined;
       const facts: DirectoryFacts | undefined = !isTrustAction(action) ? named : named?.roleTags !== undefined ? { tags: named.roleTags, boundary: undefined } : undefined;
       const boundary = facts?.boundary !== undefined && readsCurrentBoundary(action) ? facts.boundary : undefined;
-      const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary });
+      const issuer = facts?.issuer !== undefined && PROVIDER_CHANGES.has(action.slice(action.indexOf(':') + 1).toLowerCase()) ? facts.issuer : undefined;
+      const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary, ...issuer });
       // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
       // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own). Without
       // it, "the owner of the resources … defaults to the account of the identity provided in CallerArn": the simulated
@@ -795,7 +806,7 @@ function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: Simul
         evalDecision: DECISION[d.decision],
         matchedStatements: matchedOf(sources, d),
         // A tag the directory's resource does not carry is absent, not missing: its tags are all known; so is its boundary.
-        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => facts === undefined || !((facts.tags !== undefined && RESOURCE_TAG_KEY_RE.test(k)) || (boundary !== undefined && k.toLowerCase() === 'iam:permissionsboundary'))),
+        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => facts === undefined || !((facts.tags !== undefined && RESOURCE_TAG_KEY_RE.test(k)) || (boundary !== undefined && k.toLowerCase() === 'iam:permissionsboundary') || (issuer !== undefined && k.toLowerCase() === 'ram:oidcissuerurl'))),
         allowedByPermissionsBoundary: set.boundary ? boundaryRefs.some((m) => m.effect === 'Allow') && !boundaryRefs.some((m) => m.effect === 'Deny') : undefined,
         evalDecisionDetails: decisionDetails(prepared.principal, set, resource, owner, d),
         summary: d.summary,
