@@ -720,6 +720,14 @@ export function aboutRole(acting: string | undefined, role: string): { role: str
  */
 export const signingKeyOf = (c: Pick<Caller, 'accessKeyId' | 'console' | 'session'>): string => (c.console !== undefined && c.session === undefined ? c.console.ak : c.accessKeyId);
 
+/**
+ * The long-term key whose use a verified request of the caller is (GetAccessKeyLastUsed), given the key id that signed
+ * it: a console sign-in opened with a long-term key acts as that key (its `accessKeyId`), so each of its requests is a
+ * use of the key, through whichever edge it came (review rx, 1: only the admin API noted it); any other request is a
+ * use of the key that signed it (a temporary key is not tracked: src/app/key-use.ts).
+ */
+export const keyUsedBy = (c: Pick<Caller, 'accessKeyId' | 'console'>, signedWith: string): string => (c.console !== undefined ? c.accessKeyId : signedWith);
+
 export function actorOf(c: Caller): Actor {
   const out: { -readonly [K in keyof Actor]: Actor[K] } = { principal: c.principal.arn };
   const s = c.session;

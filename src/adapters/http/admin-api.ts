@@ -37,7 +37,7 @@ import { entityArn, keyPath, shortName, shownKey, type Partition } from '../../c
 import { plainDecimal, plainNumber, readJson } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
-import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { keyUsedBy, recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
@@ -850,7 +850,7 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   const v = parsed.verify(who.value.secret);
   if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
   // A console sign-in opened with a long-term key is a use of that key (its id is the caller's: src/app/sts.ts).
-  app.keyUse.note(who.value.caller.console !== undefined ? who.value.caller.accessKeyId : parsed.accessKeyId, parsed.service, parsed.region);
+  app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), parsed.service, parsed.region);
   app.signatureVerified(who.value.caller);
   return ok({ caller: who.value.caller, region: parsed.region });
 }

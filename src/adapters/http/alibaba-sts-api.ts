@@ -28,7 +28,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { isTemporaryKeyId } from '../../core/sts/key-id.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { RequestFacts } from '../../app/sts.ts';
-import { deniedParts, recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { deniedParts, keyUsedBy, recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { constantTimeEqual } from '../crypto/index.ts';
@@ -394,7 +394,7 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   // be before it is noted: any text up to the body's 1 MiB was recorded and answered by GetAccessKeyLastUsed and every
   // credential report of the account (review ge, 5).
   const regionId = p.get('RegionId') ?? '';
-  app.keyUse.note(accessKeyId, 'sts', REGION_ID_RE.test(regionId) ? regionId : '');
+  app.keyUse.note(keyUsedBy(caller, accessKeyId), 'sts', REGION_ID_RE.test(regionId) ? regionId : '');
   app.signatureVerified(caller);
   return { ok: true, caller };
 }

@@ -35,7 +35,7 @@
 import { ANSWERED_FROM_MEMORY, sayingWhyOnOutage } from '../../app/ports/store.ts';
 import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
-import { authorizeAdmin } from '../../app/principals.ts';
+import { authorizeAdmin, keyUsedBy } from '../../app/principals.ts';
 import { attachmentProblem, bucketOf, managesResourcePolicy, ResourcePolicies, resourcePolicyKey, UNREADABLE_BUCKET_OWNER, type StoredResourcePolicy } from '../../app/resource-policies.ts';
 import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
@@ -202,7 +202,7 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   // The audience the proof was bound to is not known here (it is in no part of the URL), only that it is not this one.
   if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it ${audience !== undefined ? `bound to another audience than \`${audience}\`, a proof its caller made for another resource server; or ` : ''}signed for another host than \`${host}\`${audience !== undefined ? ';' : ','} or changed since?)`);
   if (use) {
-    app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), parsed.service, parsed.region);
     app.signatureVerified(who.value.caller);
     app.deps.metrics?.proofAccepted?.(signed === BOUND);
   }

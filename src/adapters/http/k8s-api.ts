@@ -34,6 +34,7 @@ import {
 } from '../../core/kube/index.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 import type { App } from '../../app/index.ts';
+import { keyUsedBy } from '../../app/principals.ts';
 import type { Kube, KubeCluster, TokenRefusal } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn, RETRY_AFTER_SECONDS } from './lifecycle.ts';
@@ -163,7 +164,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     }
     // A mismatch is also what a token minted for another cluster gives (x-k8s-aws-id is signed).
     if (!v.ok) return refuse(`the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}`, { step: 'mismatch', code: v.code, message: v.message, target });
-    app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), parsed.service, parsed.region);
     app.signatureVerified(who.value.caller);
     // The region the token was signed for: `aws:RequestedRegion` of the decisions made for its user (review kc, 1).
     const user = kube.identify(cluster, who.value.caller, parsed.accessKeyId, parsed.region);

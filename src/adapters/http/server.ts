@@ -10,6 +10,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
+import { keyUsedBy } from '../../app/principals.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { adminErrorBody, BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, continueOnRead, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
@@ -466,7 +467,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     }
     const v = parsed.verify(who.value.secret);
     if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message };
-    app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), parsed.service, parsed.region);
     app.signatureVerified(who.value.caller);
     return { ok: true, caller: who.value.caller, region: parsed.region };
   }

@@ -16,6 +16,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
+import { keyUsedBy } from '../../app/principals.ts';
 import { rangeOf, resolveRequestedRange, type S3, type S3Call, type S3Failure, type S3Result, type StoreDigests } from '../../app/s3.ts';
 import {
   DEFAULT_CONTENT_TYPE,
@@ -795,7 +796,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         };
       }
       // SigV2 names no region: the gateway's own.
-      app.keyUse.note(v2.accessKeyId, 's3', region);
+      app.keyUse.note(keyUsedBy(who.value.caller, v2.accessKeyId), 's3', region);
       app.signatureVerified(who.value.caller);
       return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
     }
@@ -860,7 +861,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         }),
       };
     }
-    app.keyUse.note(parsed.accessKeyId, 's3', parsed.region);
+    app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), 's3', parsed.region);
     app.signatureVerified(who.value.caller);
     return { ok: true, value: { caller: who.value.caller, v4: { parsed, secret: who.value.secret, signature } } };
   }
