@@ -37,7 +37,7 @@ import { entityArn, keyPath, shortName, shownKey, type Partition } from '../../c
 import { plainDecimal, plainNumber, readJson } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
-import { keyUsedBy, recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { keyUsedBy, recordRefusedRequest, signingKeyOf, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
@@ -392,8 +392,13 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     pattern: ['whoami'],
-    handler: async ({ caller }) =>
-      ok({ body: { account: caller.account, partition: caller.partition, arn: caller.principal.arn, userId: caller.principal.userId ?? null, userName: caller.user?.name ?? null, accessKeyId: caller.accessKeyId } }),
+    // The key that signs, as a session's whoami and the audit records name it: a console sign-in opened with a long-term
+    // key answered that key, which its credentials do not hold (review rx, 2); the key it acts as is `openedWith`.
+    handler: async ({ caller }) => {
+      const signer = signingKeyOf(caller);
+      const openedWith = signer !== caller.accessKeyId ? { openedWith: caller.accessKeyId } : {};
+      return ok({ body: { account: caller.account, partition: caller.partition, arn: caller.principal.arn, userId: caller.principal.userId ?? null, userName: caller.user?.name ?? null, accessKeyId: signer, ...openedWith } });
+    },
   },
   {
     method: 'GET',

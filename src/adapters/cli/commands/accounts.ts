@@ -97,8 +97,9 @@ Example:
       await remote(
         ctx,
         opts,
-        (c) => call<{ account: string; partition: string; arn: string; userName: string | null; accessKeyId: string }>(c, 'GET', ['whoami'], { shape: WHOAMI }),
-        (w) => ctx.out(`${w.arn}\n  account    ${w.account} (${w.partition})\n  access key ${w.accessKeyId}\n`),
+        (c) => call<{ account: string; partition: string; arn: string; userName: string | null; accessKeyId: string; openedWith?: string }>(c, 'GET', ['whoami'], { shape: WHOAMI }),
+        // A console sign-in opened with a long-term key: the key it acts as (review rx, 2).
+        (w) => ctx.out(`${w.arn}\n  account    ${w.account} (${w.partition})\n  access key ${w.accessKeyId}\n${typeof w.openedWith === 'string' ? `  opened with ${w.openedWith}\n` : ''}`),
       ),
     ),
   );
