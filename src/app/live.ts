@@ -1178,10 +1178,16 @@ export class LiveState {
       const t = this.revocations.get(`${kind}/${id}`);
       return t !== undefined && c.iat <= t;
     };
+    // `sid/<session id>` is written no more (a sign-out writes `signin/…` since review pm, 2, a job's session issued as
+    // it ended since review ps, 1, both on 2026-12-06), but a store written before holds such entries for 36 h 15 min
+    // (not KEPT_FOR_GOOD), each ending a session that may still be live: read until every one is spent (from
+    // 2026-12-08T07:00Z), or an upgrade would make a signed-out sign-in or an ended job's session usable again (review rx).
     if (at('sid', c.sid)) return true;
     // A session ended by its id and expiry: a console sign-in signed out, a job's session issued as the job ended.
     if (at('signin', signInRevocationId(c))) return true;
-    // A console sign-in opened with temporary credentials ends with them (src/app/sts.ts consoleSignIn).
+    // A console sign-in opened with temporary credentials ends with them (src/app/sts.ts consoleSignIn): the entries
+    // about their principal, role, session or job apply to it as to them (it copies their claims and issue time); this
+    // one, to those ended by their id before review pm, 2 (above).
     if (c.con !== undefined && 'sid' in c.con && at('sid', c.con.sid)) return true;
     // One opened with a long-term key ends when the key is made Inactive, and stays ended once it is Active again (review rp, 2).
     if (c.con !== undefined && 'ak' in c.con && at('key', c.con.ak)) return true;
