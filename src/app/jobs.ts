@@ -937,7 +937,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   async function readableWorkspaces(caller: Caller): Promise<Workspace[]> {
     const all = await listWorkspaces(caller.account);
-    if (unionRefusal(caller, 'training:ListWorkspaces', workspaceArn(caller.partition, caller.account, '*')) === undefined) return all;
+    // The whole list, less any one the caller is explicitly denied listing or reading by its own ARN (review rw, 1).
+    if (unionRefusal(caller, 'training:ListWorkspaces', workspaceArn(caller.partition, caller.account, '*')) === undefined) return all.filter((ws) => !deniedByName(caller, ['training:ListWorkspaces', 'training:GetWorkspace'], workspaceArn(caller.partition, caller.account, ws.name)));
     return deps.store.read(async (tx) => {
       const out: Workspace[] = [];
       for (const ws of all) if (await mayReadWorkspace(tx, caller, ws)) out.push(ws);
@@ -1003,6 +1004,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (d.decision === 'Allow') return undefined;
     const bindings = bindingRefusal(caller, d, () => options.permits?.(caller, action, resource), { action, resource, context: {} });
     return bindings === undefined ? undefined : { d, bindings };
+  }
+
+  /**
+   * Whether an explicit Deny refuses `caller` one of `actions` on `arn`. A listing allowed on `…/*` answers each item
+   * whole (a cluster's roles and mapping rules, a workspace's members), so a Deny naming one of them by its ARN, which
+   * the List action decided on the literal `…/*` never meets, left it in the list while reading it alone was refused
+   * (review rw, 1). An explicit Deny overrides any Allow, a binding's grant included.
+   */
+  function deniedByName(caller: Caller, actions: readonly string[], arn: string): boolean {
+    return actions.some((action) => decide(caller, action, arn).decision === 'ExplicitDeny');
   }
 
   /** A refusal's reason: the IAM decision's, and what bindings add. */
@@ -2194,7 +2205,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   async function readableClusters(caller: Caller): Promise<Cluster[]> {
     const all = await listClusters(caller.account);
-    if (unionRefusal(caller, 'training:ListClusters', clusterArn(caller.partition, caller.account, '*')) === undefined) return all;
+    // The whole list, less any one the caller is explicitly denied listing or reading by its own ARN (review rw, 1).
+    if (unionRefusal(caller, 'training:ListClusters', clusterArn(caller.partition, caller.account, '*')) === undefined) return all.filter((c) => !deniedByName(caller, ['training:ListClusters', 'training:GetCluster'], clusterArn(caller.partition, caller.account, c.name)));
     return all.filter((c) => unionRefusal(caller, 'training:GetCluster', clusterArn(caller.partition, caller.account, c.name)) === undefined);
   }
 
