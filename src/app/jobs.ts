@@ -941,7 +941,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (unionRefusal(caller, 'training:ListWorkspaces', workspaceArn(caller.partition, caller.account, '*')) === undefined) return all.filter((ws) => !deniedByName(caller, ['training:ListWorkspaces', 'training:GetWorkspace'], workspaceArn(caller.partition, caller.account, ws.name)));
     return deps.store.read(async (tx) => {
       const out: Workspace[] = [];
-      for (const ws of all) if (await mayReadWorkspace(tx, caller, ws)) out.push(ws);
+      // Unless the List action is denied on it: the fallback is for a caller not granted it (review rw, 2).
+      for (const ws of all) if (!deniedByName(caller, ['training:ListWorkspaces'], workspaceArn(caller.partition, caller.account, ws.name)) && (await mayReadWorkspace(tx, caller, ws))) out.push(ws);
       return out;
     });
   }
@@ -2207,7 +2208,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const all = await listClusters(caller.account);
     // The whole list, less any one the caller is explicitly denied listing or reading by its own ARN (review rw, 1).
     if (unionRefusal(caller, 'training:ListClusters', clusterArn(caller.partition, caller.account, '*')) === undefined) return all.filter((c) => !deniedByName(caller, ['training:ListClusters', 'training:GetCluster'], clusterArn(caller.partition, caller.account, c.name)));
-    return all.filter((c) => unionRefusal(caller, 'training:GetCluster', clusterArn(caller.partition, caller.account, c.name)) === undefined);
+    // Else the ones it may get, unless the List action is denied on them: the fallback is for a caller not granted it,
+    // not for one denied it (review rw, 2).
+    return all.filter((c) => !deniedByName(caller, ['training:ListClusters'], clusterArn(caller.partition, caller.account, c.name)) && unionRefusal(caller, 'training:GetCluster', clusterArn(caller.partition, caller.account, c.name)) === undefined);
   }
 
   /** The refusal of `training:GetCluster` on `arn` (`unionRefusal`), as an AccessDenied. */
