@@ -96,7 +96,14 @@ export function encodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>
   ];
   let sealed = '';
   for (const message of smaller) {
-    sealed = deps.sealer.seal(padded({ v: 1, account, at, message }), AAD);
+    const envelope = (m: Record<string, unknown>): Envelope => ({ v: 1, account, at, message: m });
+    // The size is reckoned from the request's part of the message alone, with one step more for the decision's part,
+    // shed to fit: rounded up from the whole message, one byte more of it (a role's tags, its trust policy's conditions)
+    // put a refusal in the next step, and a caller who grew its request (session name, tags, User-Agent) to the end of one
+    // told a role that exists from one that does not (review rz, 1; cy, 3).
+    const target = (Math.ceil(byteLength(bare(envelope(requestPart(message)))) / PAD_TO) + 1) * PAD_TO;
+    const fitting = [message, decisionShed(message)].map(envelope).find((e) => byteLength(bare(e)) <= target);
+    sealed = deps.sealer.seal(padded(fitting ?? envelope(decisionShed(message)), fitting === undefined ? undefined : target), AAD);
     if (sealed.length <= MAX_ENCODED_CHARS) break;
   }
   return sealed;
@@ -105,15 +112,27 @@ export function encodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>
 /** The size the sealed text of a message is rounded up to (UTF-8 bytes). */
 const PAD_TO = 2048;
 
+const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+const bare = (envelope: Envelope): string => JSON.stringify({ ...envelope, pad: '' });
+
+/** `message` with every part the decision wrote (statements, failures, words) left empty: what the request alone makes. */
+function requestPart(message: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { ...message, allowed: false, explicitDeny: false, matchedStatements: { items: [] }, failures: { items: [] }, decision: '', deniedBy: null, summary: '', explanation: '' };
+}
+
+/** `message` with the decision's statements and failures left out and its explanation cut to its summary. */
+function decisionShed(message: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { ...message, matchedStatements: { items: [] }, failures: { items: [] }, explanation: message['summary'] ?? '', truncated: true };
+}
+
 /**
- * `envelope` as JSON, padded with spaces (a `pad` field) to a multiple of `PAD_TO` bytes: the sealed message's length
- * would otherwise tell the refused caller, who cannot open it, how much the explanation holds, such as whether the role
- * it asked for exists and has conditions in its trust policy (review cy, 3).
+ * `envelope` as JSON, padded with spaces (a `pad` field) to `target` bytes, or else to a multiple of `PAD_TO`: the sealed
+ * message's length would otherwise tell the refused caller, who cannot open it, how much the explanation holds, such as
+ * whether the role it asked for exists and has conditions in its trust policy (review cy, 3).
  */
-function padded(envelope: Envelope): string {
-  const bare = JSON.stringify({ ...envelope, pad: '' });
-  const bytes = new TextEncoder().encode(bare).length;
-  return JSON.stringify({ ...envelope, pad: ' '.repeat(Math.ceil(bytes / PAD_TO) * PAD_TO - bytes) });
+function padded(envelope: Envelope, target?: number): string {
+  const bytes = byteLength(bare(envelope));
+  return JSON.stringify({ ...envelope, pad: ' '.repeat((target ?? Math.ceil(bytes / PAD_TO) * PAD_TO) - bytes) });
 }
 
 /** `message` with the encoded explanation appended, as AWS words it. */

@@ -1170,12 +1170,17 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // RAM's trust policies allow an OIDC provider `sts:AssumeRole`, as they do every principal.
     const assume = alibaba ? 'sts:AssumeRole' : 'sts:AssumeRoleWithWebIdentity';
     const actions = [assume, ...(tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
+    // The context an encoded refusal shows is the token's and the request's only: the role's tags and its trust policy's
+    // spellings of the token's tag keys made a role that exists refused at another length than one that does not, which
+    // a request grown to the end of a padding step told apart (review rz, 1).
+    const shownContext: Record<string, string | string[]> = Object.fromEntries(Object.entries(context).filter(([k]) => !k.toLowerCase().startsWith('aws:resourcetag/')));
+    if (tags.length) shownContext['aws:TagKeys'] = tags.map((t) => t.key);
     for (const action of actions) {
       const request = { principal, action, resource: roleArn, context: contextOf({ ...otherFamily, ...context }), time: now() };
       const d = evaluate(request, { identity: [], trust });
       if (d.decision !== 'Allow') {
         const explained = evaluate(request, { identity: [], trust }, { explain: true });
-        return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context, account: parsed.account }));
+        return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context: shownContext, account: parsed.account }));
       }
     }
     if (!entry) return failWith('ACCESS_DENIED', `Not authorized to perform ${assume}`);

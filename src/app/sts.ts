@@ -1092,7 +1092,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
           // accounts, in the decoded message.
           const why = underTrust(caller.policies, caller.principal, target, shownTrust, shownTags, action, context, true);
           const resource = crossAccount ? roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name) : roleArnOf(target.partition, target.account, target.path, target.name);
-          const request = { principal: caller.principal, action, resource, context, account: caller.account, hideResourceSide: crossAccount };
+          // The context as the request gave it: `aws:TagKeys` with the spellings of the role's trust policy told another
+          // account's policy text to the caller's, and by its length whether the role exists (review rz, 1).
+          const shownContext = p.tags.length ? { ...context, 'aws:TagKeys': p.tags.map((t) => t.key) } : context;
+          const request = { principal: caller.principal, action, resource, context: shownContext, account: caller.account, hideResourceSide: crossAccount };
           return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, p.roleArn, d), why, request));
         }
       }
