@@ -13,7 +13,8 @@
  * (review ey, 1): a root (`arn:aws:iam::A:root`, `acs:ram::A:root`), a bare account id or RAM uid (`"A"`), or a session
  * or federated user of the account (`arn:aws:sts::A:assumed-role/R/S`, `arn:aws:sts::A:federated-user/U`, RAM's
  * `acs:ram::A:role/R/S`, OSS's `arn:sts::A:assumed-role/R/S`); accepted, it let the admin of the account later created
- * under that id in (its root passes the identity side). Users and roles are checked first. Not checked: `*`, services,
+ * under that id in (its root passes the identity side). Users and roles are checked first. A `Federated` SAML provider is
+ * refused before them, whatever the options: Gatehouse keeps none (review rz, 2). Not checked: `*`, services, other
  * federated (identity-provider) principals, unique ids, and the session's role and name. Names compare as IAM compares
  * them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name. Policies already
  * stored are not checked again (they still load, and name nobody until the account exists).
@@ -76,6 +77,40 @@ function principalValues(document: unknown): { key: string; value: string; path:
     }
   }
   return out;
+}
+
+const SAML_PROVIDER = /^(?:arn:aws[a-z-]*:iam|acs:ram)::\d{1,20}:saml-provider\//i;
+
+/**
+ * The first `Federated` principal naming a SAML provider, which Gatehouse never holds (CreateSAMLProvider is refused,
+ * review kk; AssumeRoleWithSAML is not served, review rh, 1). AWS requires the provider to exist before a trust policy
+ * names it (IAM User Guide, "Create a role for SAML 2.0 federation"), so such a role was written for a federation that
+ * could never reach it, with nothing said (review rz, 2).
+ */
+function samlProviderPrincipal(document: unknown): { value: string; path: string } | undefined {
+  let doc: unknown = document;
+  if (typeof document === 'string') {
+    try {
+      doc = JSON.parse(document);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(doc)) return undefined;
+  const statements = doc['Statement'];
+  const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
+  for (const [s, sp] of list) {
+    if (!isObject(s)) continue;
+    for (const element of ['Principal', 'NotPrincipal']) {
+      const p = s[element];
+      if (!isObject(p)) continue;
+      const v = p['Federated'];
+      const at = `${sp}.${element}.Federated`;
+      const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${at}[${i}]`]) : [[v, at]];
+      for (const [value, path] of values) if (typeof value === 'string' && SAML_PROVIDER.test(value)) return { value, path };
+    }
+  }
+  return undefined;
 }
 
 /** The users and roles a policy document (JSON text or its parsed form) names by ARN in `Principal` or `NotPrincipal`. */
@@ -154,6 +189,10 @@ export function invalidPrincipalMessage(p: NamedPrincipal): string {
  * MalformedPolicyDocument) with its JSON path; undefined when every one exists. Read in `tx`.
  */
 export async function unknownPrincipal(tx: ReadTx, document: unknown, options: PrincipalCheckOptions = {}): Promise<Result<never> | undefined> {
+  const saml = samlProviderPrincipal(document);
+  if (saml !== undefined) {
+    return failWith('POLICY_INVALID_PRINCIPAL', `Invalid principal in policy: "Federated":"${saml.value}" (Gatehouse keeps no SAML providers, so none can assume through it: trust an OpenID Connect provider, \`${saml.value.startsWith('acs:') ? 'acs:ram::<account>' : 'arn:aws:iam::<account>'}:oidc-provider/<host/path>\`, with ${saml.value.startsWith('acs:') ? '`sts:AssumeRole` (AssumeRoleWithOIDC)' : '`sts:AssumeRoleWithWebIdentity`'})`, saml.path);
+  }
   const accounts = new Map<string, boolean>();
   for (const p of namedPrincipals(document)) {
     if (options.created?.(p.type, p.account, p.name) === true) continue;
