@@ -168,9 +168,10 @@ export interface VerifyReport {
   /**
    * The anchor to keep outside the database, `SEQ:HASH` of the head: a later `verify` given it (`expect`) fails
    * unless that record is still there with that hash. The chain alone cannot show that its tail was deleted and the
-   * head moved back to an earlier record (one DELETE and one UPDATE, no hashing); an anchor can.
+   * head moved back to an earlier record (one DELETE and one UPDATE, no hashing); an anchor can. Only when `ok`: a
+   * broken chain's head is no anchor to keep (review sa, 1).
    */
-  readonly anchor: string;
+  readonly anchor?: string;
   /** The anchor this verification was asked to check (`expect`), when it was. */
   readonly expected?: string;
   /** The first break found (`ok` false). */
@@ -1305,7 +1306,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         ...(v.keyedFrom !== undefined ? { keyedFrom: v.keyedFrom } : {}),
         head: { seq: head.seq, hash: head.hash },
         base: { seq: head.baseSeq, hash: head.baseHash },
-        anchor: `${head.seq}:${head.hash}`,
+        // Only an intact chain gives an anchor to keep: a script that saved `anchor` whatever the outcome wrote a
+        // truncated log's head over the kept anchor that proved the truncation (review sa, 1). `head` stays.
+        ...(count === 0 ? { anchor: `${head.seq}:${head.hash}` } : {}),
         ...(expect !== undefined ? { expected: `${expect.seq}:${expect.hash}` } : {}),
         ...(count > 0 ? { broken: all[0] as VerifyBreak, breaks: all.slice(0, MAX_BREAKS_KEPT), breakCount: count } : {}),
       });

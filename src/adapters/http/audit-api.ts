@@ -9,8 +9,8 @@
  *       (no `next` of this log) is refused, 400 naming `after` (review hc, 1).
  *       `prunedThrough`: the checkpoint's seq, when `after` lies before it (those records were pruned, review fi, 2).
  *   GET /v1/audit/verify?expect=SEQ:HASH
- *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is
- *       the head as `SEQ:HASH`, to keep outside the database; with `expect` (an anchor kept earlier) the chain is
+ *       → {ok, checked, head, base, anchor?, expected?, broken?}   (root account only: the whole chain); `anchor` is
+ *       the head as `SEQ:HASH`, to keep outside the database, only when `ok` (review sa, 1); with `expect` (an anchor kept earlier) the chain is
  *       broken unless that record is still there with that hash (tail truncation shows only this way)
  *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings;
  *       to principals of other accounts than the root account, without the store's last error and the journal's path

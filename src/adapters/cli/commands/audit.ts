@@ -412,7 +412,11 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   // secret), which exits 6 unless --accept-pruned-anchor says a pruning by this deployment is expected.
   const onlyPruned = !v.ok && breaks.length > 0 && (v.breakCount ?? breaks.length) === breaks.length && breaks.every((b) => b.reason === 'pruned');
   const accepted = onlyPruned && opts.acceptPrunedAnchor === true;
-  if (opts.json) ctx.out(`${JSON.stringify({ ...v, anchor, ...(onlyPruned ? { anchorPruned: true, accepted } : {}) }, null, 2)}\n`);
+  // `anchor` only when the verification passed (exit 0), as the text prints it: a script that saves it without looking
+  // at the exit status kept a truncated log's head over the anchor that proved the truncation (review sa, 1). A server
+  // before that sends it with a broken report too: left out here.
+  const { anchor: _sent, ...rest } = v;
+  if (opts.json) ctx.out(`${JSON.stringify({ ...rest, ...(v.ok || accepted ? { anchor } : {}), ...(onlyPruned ? { anchorPruned: true, accepted } : {}) }, null, 2)}\n`);
   else if (accepted) {
     ctx.out(`${printable(`audit log intact: ${v.checked} record(s) checked (from the checkpoint after record ${v.base.seq}); head ${v.head.hash}`)}\n`);
     ctx.out(`${printable(`anchor ${v.expected ?? '?'} NOT CONFIRMED: it was pruned (the chain starts after record ${v.base.seq}); accepted as a pruning of this deployment (--accept-pruned-anchor): a forged pruning looks the same`)}\n`);
