@@ -353,6 +353,16 @@ export function otherTrainingArn(resource: string): string | undefined {
   return `${t[1] === 'acs:pai' ? 'arn:aws:training' : 'acs:pai'}::${t[2] as string}:${t[3] as string}`;
 }
 
+/** A training service action in Gatehouse's name (`training:CreateJob`) or Alibaba PAI's (`pai:CreateJob`). */
+const TRAINING_ACTION = /^(training|pai):([A-Za-z0-9]+)$/i;
+
+/** The other name of a training service action (`pai:X` for `training:X`, and the other way), or undefined for any other. */
+export function otherTrainingAction(action: string): string | undefined {
+  const m = TRAINING_ACTION.exec(action);
+  if (m === null) return undefined;
+  return `${(m[1] as string).toLowerCase() === 'training' ? 'pai' : 'training'}:${m[2] as string}`;
+}
+
 /** An IAM/RAM administrative action (`iam:DeleteUser`, `ram:DeleteUser`): its service and its name. */
 const ADMIN_ACTION = /^(iam|ram):([A-Za-z0-9]+)$/i;
 
@@ -387,7 +397,8 @@ function ramGuardNames(action: string): string[] {
 /**
  * The other-dialect spellings of an IAM/RAM administrative question (`decideAdmin`), whose explicit deny refuses and whose
  * Allow grants nothing: the other service's action on the resource, and both actions on the entity's other ARN; for an
- * action of another service, the workspace's, cluster's or IAM entity's other ARN, or undefined. PassRole and AssumeRole on a role go through `roleQuestions`.
+ * action of another service, the workspace's, cluster's or IAM entity's other ARN (and for a training action its name in
+ * the other spelling, `pai:X` ≡ `training:X`, on either), or undefined. PassRole and AssumeRole on a role go through `roleQuestions`.
  */
 export function adminDenyOnly(action: string, resource: string): { action: string; resource: string }[] | undefined {
   const m = ADMIN_ACTION.exec(action);
@@ -397,7 +408,11 @@ export function adminDenyOnly(action: string, resource: string): { action: strin
     // account's other ARN under another service's action (`gatehouse:SetIamPolicy` on `account/A`, decided on
     // `arn:aws:iam::A:root`; review jh, 1).
     const other = otherTrainingArn(resource) ?? otherDialectIamArn(resource);
-    return other === undefined ? undefined : [{ action, resource: other }];
+    // The training service's action in Alibaba PAI's name (`pai:CreateJob` for `training:CreateJob`, and the other way),
+    // as bindings read it (src/core/bindings/actions.ts): a RAM guardrail `Deny pai:*` let jobs through (review ry, 1).
+    const otherAction = otherTrainingAction(action);
+    const out = [...(other !== undefined ? [{ action, resource: other }] : []), ...(otherAction !== undefined ? [{ action: otherAction, resource }, ...(other !== undefined ? [{ action: otherAction, resource: other }] : [])] : [])];
+    return out.length === 0 ? undefined : out;
   }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
   const otherResource = otherDialectIamArn(resource);
