@@ -721,12 +721,15 @@ const JOBS_PERMISSIONS: ReadonlyMap<string, string> = new Map([
   ['ml.jobs.list', 'training:listjobs'],
 ]);
 /**
- * The lower-cased `training:` action jobs enforce that `action` asks (in either spelling), or undefined. Asked for every
+ * The lower-cased `training:` action jobs enforce that `action` asks (in any spelling: `training:`, PAI's `pai:`, the
+ * bindings' permission), or undefined. Asked for every
  * decision: the first letter turns away every other service without a copy of the action.
  */
 function jobsAction(action: string): string | undefined {
   const first = action.charCodeAt(0) | 32;
   if (first === 116) return action.toLowerCase();
+  // Alibaba PAI's name of the action (`pai:CreateJob`), as bindings read it (review ry, 2).
+  if (first === 112) return /^pai:/i.test(action) ? `training:${action.slice(4).toLowerCase()}` : undefined;
   return first === 109 || first === 114 ? JOBS_PERMISSIONS.get(action) : undefined;
 }
 
