@@ -543,7 +543,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting, log);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -622,7 +622,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting, log).catch(() => undefined);
   }
   try {
     await untilReachable(() => {
@@ -1326,7 +1326,7 @@ interface WaitingListener {
  * `gatehouse_waiting_for_database`: a 503 there marked the target down, review lm, 2), and 503 ServiceUnavailable,
  * which clients retry, to everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>, timed: (req: IncomingMessage, res: ServerResponse) => void): Promise<WaitingListener> {
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>, timed: (req: IncomingMessage, res: ServerResponse) => void, log: (line: string) => void): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -1358,6 +1358,6 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
   // long as the database is down, and this listener took any number of connections, each held 60 s for its headers
   // and 300 s for its request (review hg, 2).
   const server: Server = boundedServer(handler, { ...HTTP_EDGE_LIMITS, ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}) }, tls, timed);
-  const { port } = await listenOn(server, at.host, at.port);
+  const { port } = await listenOn(server, at.host, at.port, log);
   return { port, close: closerOf(server) };
 }

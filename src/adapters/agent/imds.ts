@@ -28,7 +28,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { capConnections } from '../http/connection-cap.ts';
-import { answerClientError, timedStatus } from '../http/lifecycle.ts';
+import { answerClientError, sayErrorsOnceBound, timedStatus } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 /**
@@ -438,6 +438,9 @@ export async function listenMetadata(source: () => Promise<MetadataCredentials>,
     // Exclusive: in a worker of `gatehouse server --workers` a listener is otherwise shared through the supervisor,
     // which pairs each worker's n-th `listen(0)` with the others' and would hand one job's port to another's worker.
     server.listen({ port, host, exclusive: true }, () => {
+      // Its errors once bound are said, not swallowed by the bind's listener, the second an uncaught one (review rv, 1).
+      server.off('error', reject);
+      sayErrorsOnceBound(server, log);
       const a = server.address();
       resolve(typeof a === 'object' && a ? a.port : 0);
     });

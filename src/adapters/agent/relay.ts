@@ -822,7 +822,7 @@ export function createRelay(opts: RelayOptions): Relay {
 
   return {
     server,
-    listen: (host, port) => listenOn(server, host, port),
+    listen: (host, port) => listenOn(server, host, port, opts.log),
     async checkUpstream() {
       try {
         // Marked as the agent's own, as its sweeps are: a request with no capability is otherwise recorded as a refused

@@ -429,7 +429,7 @@ export function createAgent(opts: {
   return {
     server,
     listen: async (host, port) => {
-      const bound = await listenOn(server, host, port);
+      const bound = await listenOn(server, host, port, opts.log);
       identity = `${hostname()} ${bound.host}:${bound.port}`;
       return bound;
     },

@@ -93,6 +93,6 @@ export async function listenForHealth(at: { host: string; port: number }, source
       log(`health listener: ${HEALTH_MAX_CONNECTIONS} connections are open, the most it keeps; ${closed === 'new' ? 'all are being answered, the new one was closed' : 'closed the oldest one not being answered for a new one'}`);
     }
   });
-  const { port } = await listenOn(server, at.host, at.port);
+  const { port } = await listenOn(server, at.host, at.port, log);
   return { port, close: closerOf(server) };
 }

@@ -8,14 +8,48 @@ import type { Duplex } from 'node:stream';
 /** How long a stopping edge lets requests in flight finish before it cuts their connections. */
 export const DEFAULT_GRACE_MS = 10_000;
 
-/** Binds `server`; resolves with the address actually bound (port 0 → the ephemeral port). */
-export function listenOn(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+/** At most one line this often about a port's errors once bound; the others are counted into the next line. */
+const ERROR_LOG_EVERY_MS = 5_000;
+
+/**
+ * Binds `server`; resolves with the address actually bound (port 0 → the ephemeral port). An error before it is bound
+ * (EADDRINUSE, EACCES) rejects; one after (a connection `accept` fails on: a pending network error Linux passes as
+ * accept's own, EPROTO, ENETUNREACH, EPERM from a firewall rule; ENOBUFS, ENOMEM) is said through `log`, at most one line
+ * every 5 s with the count of the others, and the port keeps listening, as Node's server does after one (net's
+ * `onconnection` emits it and returns). The bind's listener, left in place, swallowed the first such error unsaid, and
+ * the second, no listener left, was an uncaught 'error' event that ended the server (review rv, 1).
+ */
+export function listenOn(server: Server, host: string, port: number, log?: (line: string) => void): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
+      server.off('error', reject);
+      sayErrorsOnceBound(server, log);
       const addr = server.address();
       resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port });
     });
+  });
+}
+
+/**
+ * Says each error of a bound `server` (see `listenOn`) through `log` (default: a line on stderr), at most one line every
+ * 5 s with the count of the others. For a server bound without `listenOn`, once its bind's own listener is removed.
+ */
+export function sayErrorsOnceBound(server: Server, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
+  const addr = server.address();
+  const where = typeof addr === 'object' && addr ? `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
+  let saidAt = -Infinity;
+  let unsaid = 0;
+  server.on('error', (e: Error) => {
+    const now = Date.now();
+    if (now - saidAt < ERROR_LOG_EVERY_MS) {
+      unsaid++;
+      return;
+    }
+    saidAt = now;
+    const more = unsaid > 0 ? ` (and ${unsaid} more since the last line)` : '';
+    unsaid = 0;
+    log(`listener on ${where}: ${e.message}${more}; that connection was lost, the port still listens`);
   });
 }
 

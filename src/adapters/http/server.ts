@@ -802,7 +802,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
 
   return {
     server,
-    listen: (host, port) => listenOn(server, host, port),
+    listen: (host, port) => listenOn(server, host, port, opts.log),
     close: (graceMs) => drain.close(graceMs),
   };
 }

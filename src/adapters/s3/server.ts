@@ -1987,7 +1987,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
   return {
     server,
-    listen: (host, port) => listenOn(server, host, port),
+    listen: (host, port) => listenOn(server, host, port, opts.log),
     close: (graceMs) => drain.close(graceMs),
   };
 }
