@@ -16,10 +16,15 @@ import { exitOnCrash } from './crash.ts';
 import { tellSupervisor, toWorker, workerMetrics, workerNonces, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
 // As bin/gatehouse.js: node:sqlite's ExperimentalWarning is the embedded store by design (docs/decisions.md).
+// Any other warning is said through the supervisor's log, `[worker K] <Name> [<code>]: <message>` in one line, as a
+// crash is: written here to the stderr every worker shares, it carried no worker's prefix, and a message of two lines
+// read as two events (review rv, 2). Without the supervisor (its channel gone), the line goes to stderr.
 process.removeAllListeners('warning');
-process.on('warning', (w) => {
+process.on('warning', (w: Error & { code?: unknown }) => {
   if (w.name === 'ExperimentalWarning' && /SQLite|Type Stripping/i.test(w.message)) return;
-  process.stderr.write(`${w.name}: ${w.message}\n`);
+  const line = `${w.name}${typeof w.code === 'string' ? ` [${w.code}]` : ''}: ${w.message}`;
+  if (process.connected && process.send !== undefined) tellSupervisor({ gh: 'log', line });
+  else process.stderr.write(`${logLine(line)}\n`);
 });
 
 /**

@@ -24,7 +24,8 @@
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
  *   one still starting exits at once. One still stopping after the grace (60 s) is killed; that, or a worker that
  *   fails while stopping, makes `gatehouse server` exit 10 instead of 0 (docs/errors.md).
- * - Logs: each worker's lines, prefixed `[worker K]`; a worker's crash too, as one line with its stack (src/main/worker.ts).
+ * - Logs: each worker's lines, prefixed `[worker K]`; a worker's crash too, as one line with its stack, and its Node.js
+ *   warnings (src/main/worker.ts).
  *
  * /metrics answers for the server: the worker a scrape reaches gathers every serving worker's metrics through this
  * process and aggregates them (src/adapters/cluster, review ct 2); one that does not answer fails the scrape. A worker
