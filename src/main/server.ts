@@ -559,7 +559,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       health = await listenForHealth(at, { ready: () => readyNow(), metrics: metricsNow }, log);
     } catch (e) {
-      throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable', addressInUse(e) ? '--health-listen' : undefined);
+      // Named as the address was given, with what to do when another process holds it, as every other port's failure:
+      // it said `--health-listen` for GATEHOUSE_HEALTH_LISTEN, and no hint (review rv, 3). `inUse` stays the option, the
+      // name a supervisor chose a port 0 under (src/main/workers.ts).
+      const given = opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN';
+      throw new StartError(`cannot listen on ${at.host}:${at.port} (${given}): ${listenError(e, given)}`, 'unavailable', addressInUse(e) ? '--health-listen' : undefined);
     }
   };
   if (healthAt !== undefined && !othersServe) await listenForProbes(healthAt);
@@ -1138,8 +1142,8 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * Why a listener could not be opened, and for an address in use what to do: most often a server started a second time
  * with the defaults (the README's `npx gatehouse server` in another terminal), whose message named no option.
  */
-function listenError(e: unknown): string {
-  return `${messageOf(e)}${addressInUse(e) ? '; another process listens there (a gatehouse server already running?): stop it, or give this server addresses of its own (--listen, --agent-listen, --s3-listen)' : ''}`;
+function listenError(e: unknown, options = '--listen, --agent-listen, --s3-listen'): string {
+  return `${messageOf(e)}${addressInUse(e) ? `; another process listens there (a gatehouse server already running?): stop it, or give this server addresses of its own (${options})` : ''}`;
 }
 
 /** `parse()`, its error (which names the argument) a usage error. */
