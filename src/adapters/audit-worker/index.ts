@@ -47,6 +47,11 @@ export type AuditWorkerMessage =
   | { readonly channel: number; readonly id: number; readonly close: true };
 
 /** What the thread answers: the message `id` of `channel` done, or failed with `error`. */
+/** A Node.js warning of the thread, said by the process as its own (review rv, 4). */
+export interface AuditWorkerWarning {
+  readonly warning: { readonly name: string; readonly message: string; readonly code?: string };
+}
+
 export interface AuditWorkerReply {
   readonly channel: number;
   readonly id: number;
@@ -90,7 +95,11 @@ const failAll = (e: Error): void => {
 
 function spawn(): Worker {
   const w = new Worker(new URL('./worker.ts', import.meta.url));
-  w.on('message', (m: AuditWorkerReply) => {
+  w.on('message', (m: AuditWorkerReply | AuditWorkerWarning) => {
+    if ('warning' in m) {
+      process.emitWarning(`(audit writer) ${m.warning.message}`, { type: m.warning.name, ...(m.warning.code !== undefined ? { code: m.warning.code } : {}) });
+      return;
+    }
     const p = channels.get(m.channel)?.pending;
     const waiting = p?.get(m.id);
     if (p === undefined || waiting === undefined) return;

@@ -10,16 +10,18 @@ import { storeAppender } from '../../app/audit-store-appender.ts';
 import { isStoreOutcomeUnknown, type Store } from '../../app/ports/store.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
 import { chainDigest } from '../crypto/chain-key.ts';
-import { decodeEvents, type AuditChannelData, type AuditWorkerMessage, type AuditWorkerReply } from './index.ts';
+import { decodeEvents, type AuditChannelData, type AuditWorkerMessage, type AuditWorkerReply, type AuditWorkerWarning } from './index.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('the audit writer runs in a worker thread');
 
 // The main thread has already said that SQLite is experimental; the same warning from this thread is noise.
 process.removeAllListeners('warning');
-process.on('warning', (w) => {
+// Any other is handed to the process, which says it as its own warnings (in a worker of `--workers`, a `[worker K]`
+// line of the supervisor's log): written here to stderr, it carried no worker's prefix, its line breaks raw (review rv, 4).
+process.on('warning', (w: Error & { code?: unknown }) => {
   if (w.name === 'ExperimentalWarning' && w.message.includes('SQLite')) return;
-  process.stderr.write(`(audit writer) ${w.name}: ${w.message}\n`);
+  port.postMessage({ warning: { name: w.name, message: w.message, ...(typeof w.code === 'string' ? { code: w.code } : {}) } } satisfies AuditWorkerWarning);
 });
 
 interface ChannelState {
