@@ -16,9 +16,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { errorName, startTestServer, userWithPolicy, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -41,19 +42,8 @@ describe('review jb9: an OIDC provider a principal may register with its own key
   const theirs = generateKeyPair('ES256', { extractable: true });
   /** An IAM client as `c` that adds the public key of `pair` (the user's own) as `JwksJson` to CreateOpenIDConnectProvider. */
   const iamWithKeys = async (c: Credentials, pair = key): Promise<I.IAMClient> => {
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK((await pair).publicKey)), kid: 'mine' }] });
     const iam = s.iam(c);
-    iam.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { body?: unknown; headers: Record<string, string> };
-        if (typeof request.body === 'string' && request.body.includes('Action=CreateOpenIDConnectProvider')) {
-          request.body += `&JwksJson=${encodeURIComponent(jwks)}`;
-          request.headers['content-length'] = String(Buffer.byteLength(request.body));
-        }
-        return next(args);
-      },
-      { step: 'build', name: 'inlineJwks' },
-    );
+    await withInlineJwks(iam, (await pair).publicKey, 'mine');
     return iam;
   };
   const token = async (h: string): Promise<string> =>

@@ -21,9 +21,10 @@ import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { gatehouseJson } from './support/resource-server.ts';
 import { accountAdmin, errorName, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts, AssumeRoleWithOIDCRequest } = StsModule;
@@ -55,19 +56,8 @@ describe('review rf2: a RAM OIDC provider a RAM user may register with its own k
 
   /** An IAM client as `c` that adds the public key of `pair` as `JwksJson` to CreateOpenIDConnectProvider. */
   const iamWithKeys = async (c: Credentials, pair = key): Promise<I.IAMClient> => {
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK((await pair).publicKey)), kid: 'mine' }] });
     const iam = s.iam(c);
-    iam.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { body?: unknown; headers: Record<string, string> };
-        if (typeof request.body === 'string' && request.body.includes('Action=CreateOpenIDConnectProvider')) {
-          request.body += `&JwksJson=${encodeURIComponent(jwks)}`;
-          request.headers['content-length'] = String(Buffer.byteLength(request.body));
-        }
-        return next(args);
-      },
-      { step: 'build', name: 'inlineJwks' },
-    );
+    await withInlineJwks(iam, (await pair).publicKey, 'mine');
     return iam;
   };
   const pathTo = async (name: string, to: string): Promise<(string | readonly string[])[][] | undefined> => {

@@ -19,9 +19,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { errorName, startTestServer, userWithPolicy, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -54,19 +55,8 @@ describe('review rt1: the web-identity step of escalation-paths decides the role
   let registered: Promise<unknown> | undefined;
   const register = async (): Promise<void> => {
     registered ??= (async () => {
-      const jwks = JSON.stringify({ keys: [{ ...(await exportJWK((await key).publicKey)), kid: 'mine' }] });
       const iam = s.iam(mallory);
-      iam.middlewareStack.add(
-        (next) => async (args) => {
-          const request = args.request as { body?: unknown; headers: Record<string, string> };
-          if (typeof request.body === 'string' && request.body.includes('Action=CreateOpenIDConnectProvider')) {
-            request.body += `&JwksJson=${encodeURIComponent(jwks)}`;
-            request.headers['content-length'] = String(Buffer.byteLength(request.body));
-          }
-          return next(args);
-        },
-        { step: 'build', name: 'inlineJwks' },
-      );
+      await withInlineJwks(iam, (await key).publicKey, 'mine');
       await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: `https://${HOST}`, ClientIDList: ['sts.amazonaws.com'] }));
     })();
     await registered;

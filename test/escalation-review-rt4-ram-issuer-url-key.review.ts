@@ -21,9 +21,10 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { gatehouseJson } from './support/resource-server.ts';
 import { accountAdmin, errorName, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts, AssumeRoleWithOIDCRequest } = StsModule;
@@ -50,19 +51,8 @@ describe('review rt4: escalation-paths asks the registration of an OIDC provider
 
   /** An IAM client as `c` that adds its own public key as `JwksJson` to CreateOpenIDConnectProvider. */
   const iamWithKeys = async (c: Credentials): Promise<I.IAMClient> => {
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK((await key).publicKey)), kid: 'mine' }] });
     const iam = s.iam(c);
-    iam.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { body?: unknown; headers: Record<string, string> };
-        if (typeof request.body === 'string' && request.body.includes('Action=CreateOpenIDConnectProvider')) {
-          request.body += `&JwksJson=${encodeURIComponent(jwks)}`;
-          request.headers['content-length'] = String(Buffer.byteLength(request.body));
-        }
-        return next(args);
-      },
-      { step: 'build', name: 'inlineJwks' },
-    );
+    await withInlineJwks(iam, (await key).publicKey, 'mine');
     return iam;
   };
   const pathTo = (name: string) => reports[name]?.canBecome.find((b) => b.principal === TRAINER)?.path.map((st) => [st.how, st.actions]);

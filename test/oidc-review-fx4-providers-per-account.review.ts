@@ -10,8 +10,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { exportJWK, generateKeyPair } from 'jose';
+import { generateKeyPair } from 'jose';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 
 const ACCT = '000000000000';
 
@@ -21,20 +22,8 @@ let iam: I.IAMClient;
 before(async () => {
   s = await startTestServer();
   const { publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] });
   iam = s.iam();
-  // Before signing: the parameter is part of the signed body, as any Query parameter.
-  iam.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { body?: unknown; headers: Record<string, string> };
-      if (typeof request.body === 'string' && request.body.includes('Action=CreateOpenIDConnectProvider')) {
-        request.body += `&JwksJson=${encodeURIComponent(jwks)}`;
-        request.headers['content-length'] = String(Buffer.byteLength(request.body));
-      }
-      return next(args);
-    },
-    { step: 'build', name: 'inlineJwks' },
-  );
+  await withInlineJwks(iam, publicKey, 'k1');
 });
 after(async () => s?.stop());
 

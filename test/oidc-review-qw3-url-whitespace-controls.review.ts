@@ -17,9 +17,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { exportJWK, generateKeyPair } from 'jose';
+import { generateKeyPair } from 'jose';
 import { startServer } from '../src/main/server.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 
 let s: TestServer;
 let iam: I.IAMClient;
@@ -29,20 +30,8 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'gh-review-qw3-'));
   s = await startTestServer();
   const { publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] });
   iam = s.iam();
-  // Before signing: the parameter is part of the signed body, as any Query parameter.
-  iam.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { body?: unknown; headers: Record<string, string> };
-      if (typeof request.body === 'string' && request.body.includes('Action=CreateOpenIDConnectProvider') && request.body.includes('inline')) {
-        request.body += `&JwksJson=${encodeURIComponent(jwks)}`;
-        request.headers['content-length'] = String(Buffer.byteLength(request.body));
-      }
-      return next(args);
-    },
-    { step: 'build', name: 'inlineJwks' },
-  );
+  await withInlineJwks(iam, publicKey, 'k1', (body) => body.includes('inline'));
 });
 after(async () => {
   await s?.stop();
