@@ -213,7 +213,8 @@ const asLiteral = (s: string): string => s.replaceAll('*', '\uE000').replaceAll(
  * What an exact operator's resolved value holds for "any text" (`PrefixLookup.anyRest`: the session name of a role
  * asked about by its ARN, as a Deny reads `${aws:userid}`), turned into a wildcard once the value's own `*` and `?` are
  * literal. Written as `*`, it was made literal with them, so a positive `StringEquals` on `${aws:userid}` in a Deny
- * matched no session of the role (review pw, 1). A private-use character, which no policy document holds.
+ * matched no session of the role (review pw, 1). A private-use character, which no policy document holds, nor any value a
+ * variable substitutes (src/core/iam/variables.ts `substitutable`: one holding it is no value, review sh, 1).
  */
 const ANY_REST = '\uE003';
 const exact = (s: string): string => asLiteral(s).replaceAll(ANY_REST, '*');

@@ -86,6 +86,24 @@ export function replaceVariables(text: string, from: number, by: (key: string, f
   return out + text.slice(last);
 }
 
+/**
+ * The private-use characters the engine marks substituted text with: `LITERAL_STAR`, `LITERAL_QMARK`, `LITERAL_DOLLAR`
+ * (glob.ts) and the wildcard an exact operator makes of the rest of an `anyRest` value (`ANY_REST`, conditions.ts). A
+ * value holding one cannot be substituted as literal text (it would read as that mark: U+E003 as a `*` wildcard, U+E000
+ * as the character `*`), so it is no value for a variable, as a multivalued one is (review sh, 1). No tag, name or ARN may
+ * hold one; a context value may.
+ */
+const MARKS_RE = /[\uE000-\uE003]/;
+
+/** The one value a variable of `key` substitutes, or undefined: absent, multivalued, several values, or holding a mark. */
+function substitutable(key: string, lookup: KeyLookup): string | undefined {
+  if (MULTI_VALUED.has(key)) return undefined;
+  const v = lookup(key);
+  if (v === undefined || v.length !== 1) return undefined;
+  const one = v[0] as string;
+  return MARKS_RE.test(one) ? undefined : one;
+}
+
 function markLiteral(v: string): string {
   return v.replaceAll('*', LITERAL_STAR).replaceAll('?', LITERAL_QMARK).replaceAll('$', LITERAL_DOLLAR);
 }
@@ -123,7 +141,7 @@ export function multiValuedVariable(text: string, from = 0): string | undefined 
 export type PrefixLookup = KeyLookup & { readonly anyRest?: ReadonlySet<string> };
 
 /**
- * Substitutes every variable; undefined when one has no value (absent or multi-valued) and no default. `rest` is what
+ * Substitutes every variable; undefined when one has no value (absent, multi-valued or holding a mark: `substitutable`) and no default. `rest` is what
  * stands for the rest of an `anyRest` key's value: the wildcard `*`, or a marker an exact operator turns into one after
  * it has made the value's own `*` literal (`ANY_REST`, src/core/iam/conditions.ts; review pw, 1).
  */
@@ -134,8 +152,8 @@ export function resolveTemplate(t: Template, lookup: PrefixLookup, rest = '*'): 
       out += p;
       continue;
     }
-    const v = MULTI_VALUED.has(p.key) ? undefined : lookup(p.key);
-    if (v !== undefined && v.length === 1) out += lookup.anyRest?.has(p.key) === true ? `${markLiteral(v[0] as string)}${rest}` : markLiteral(v[0] as string);
+    const v = substitutable(p.key, lookup);
+    if (v !== undefined) out += lookup.anyRest?.has(p.key) === true ? `${markLiteral(v)}${rest}` : markLiteral(v);
     else if (p.fallback !== undefined) out += markLiteral(p.fallback);
     else return undefined;
   }
@@ -143,15 +161,14 @@ export function resolveTemplate(t: Template, lookup: PrefixLookup, rest = '*'): 
 }
 
 /**
- * The first variable of `t` that `resolveTemplate` finds no value for (absent or multi-valued, and no default), as
+ * The first variable of `t` that `resolveTemplate` finds no value for (absent, multi-valued or holding a mark, and no default), as
  * written (`${aws:PrincipalTag/team}`), else undefined: what an explanation names when a pattern matched nothing for want
  * of it (policy review ir, 3).
  */
 export function unresolvedVariable(t: Template, lookup: KeyLookup): string | undefined {
   for (const p of t.parts) {
     if (typeof p === 'string' || p.fallback !== undefined) continue;
-    const v = MULTI_VALUED.has(p.key) ? undefined : lookup(p.key);
-    if (v === undefined || v.length !== 1) return `\${${p.name}}`;
+    if (substitutable(p.key, lookup) === undefined) return `\${${p.name}}`;
   }
   return undefined;
 }
