@@ -25,7 +25,7 @@ import { TRUST_ACTIONS } from './policy-names.ts';
 import { MAX_ACTION_CHARS, MAX_CONTEXT_KEY_CHARS, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, MAX_PRINCIPAL_CHARS } from './question-bounds.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
-import { PROVIDER_ARN_RE, providerKey, providerTags } from './oidc-provider-keys.ts';
+import { changesProvider, ISSUER_URL_KEY_LOWER, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl, registersProvider } from './oidc-provider-keys.ts';
 import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -826,7 +826,7 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
 /** A condition miss quoting the value it read (src/core/iam/conditions.ts): the key, then ` = VALUES does not satisfy`. */
 const QUOTED_VALUE_RE = /`([^`]+)` = .*? does not satisfy/g;
 /** A condition miss on a key the directory supplies, with the value it quotes (src/core/iam/conditions.ts). */
-const DIRECTORY_VALUE_RE = /`((?:aws|iam):ResourceTag\/[^`]*|iam:PermissionsBoundary)` = .*? does not satisfy/gi;
+const DIRECTORY_VALUE_RE = /`((?:aws|iam):ResourceTag\/[^`]*|iam:PermissionsBoundary|ram:OidcIssuerUrl)` = .*? does not satisfy/gi;
 /** The actions the Query API decides with the target's current boundary as `iam:PermissionsBoundary` (directory.ts); lower-cased, without service. */
 const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
   ['User', 'Role'].flatMap((t) => [`delete${t}permissionsboundary`, `attach${t}policy`, `detach${t}policy`, `put${t}policy`, `delete${t}policy`].map((x) => x.toLowerCase())),
@@ -1644,11 +1644,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   async function withDirectoryFacts(input: AuthorizeInput, e: Exclude<DirectoryEntity, { kind: 'tagless' }>): Promise<{ input: AuthorizeInput; replaced: string[]; none?: true }> {
     const boundary = (e.kind === 'user' || e.kind === 'role') && e.sts !== true && readsCurrentBoundary(input.action);
-    const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary), none: true });
-    // An OIDC provider, with its stored tags as the Query API decides its actions (`aws:ResourceTag/K` only; review nk, 2).
+    // RAM's `ram:OidcIssuerUrl` on a provider is the directory's but for a registration, which is decided with the URL
+    // asked for (src/app/oidc.ts): the asker's is dropped for every other action on one (review se, 1).
+    const issuer = e.kind === 'oidc-provider' && !registersProvider(input.action);
+    const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary, issuer), none: true });
+    // An OIDC provider, with its stored tags as the Query API decides its actions (`aws:ResourceTag/K` only; review nk, 2),
+    // and a change to it with its stored issuer URL as `ram:OidcIssuerUrl`, as the Query API decides one (`PROVIDER_CHANGES`;
+    // review se, 1: a Deny of deleting the production issuer was answered Allow, and the asker's URL decided it).
     if (e.kind === 'oidc-provider') {
-      const tags = providerTags(await deps.store.read((tx) => tx.kv.get(providerKey(e.account, e.hostPath))));
-      return tags === undefined ? none() : withFacts(input, awsResourceTags(tags), false);
+      const text = await deps.store.read((tx) => tx.kv.get(providerKey(e.account, e.hostPath)));
+      const tags = providerTags(text);
+      const url = changesProvider(input.action) ? providerUrl(text) : undefined;
+      return tags === undefined ? none() : withFacts(input, { ...awsResourceTags(tags), ...(url !== undefined ? { 'ram:OidcIssuerUrl': url } : {}) }, false, issuer);
     }
     if (e.kind === 'policy') {
       // In any case, as the Query API finds it (`visiblePolicy`; review rc, 2), and decided on its stored ARN as that
@@ -1693,14 +1700,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** `input` with the directory's `facts` in place of the asker's resource tags (and boundary, when `boundary`). */
-  function withFacts(input: AuthorizeInput, facts: Record<string, string | string[]>, boundary: boolean): { input: AuthorizeInput; replaced: string[] } {
+  function withFacts(input: AuthorizeInput, facts: Record<string, string | string[]>, boundary: boolean, issuer = false): { input: AuthorizeInput; replaced: string[] } {
     const replaced: string[] = [];
     const context: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input.context ?? {})) {
       const key = k.toLowerCase();
       // Every spelling the engine reads a resource tag in: `acs:ResourceTag/K` is read for `aws:ResourceTag/K` where the
       // directory's entity lacks the tag, and before it where a policy names the `acs:` key (review gd, 1).
-      if (key.startsWith('aws:resourcetag/') || key.startsWith('acs:resourcetag/') || key.startsWith('iam:resourcetag/') || (boundary && key === 'iam:permissionsboundary')) replaced.push(k);
+      if (key.startsWith('aws:resourcetag/') || key.startsWith('acs:resourcetag/') || key.startsWith('iam:resourcetag/') || (boundary && key === 'iam:permissionsboundary') || (issuer && key === ISSUER_URL_KEY_LOWER)) replaced.push(k);
       else context[k] = v;
     }
     Object.assign(context, facts);
@@ -1733,9 +1740,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const keys = replaced.map((k) => `\`${k}\``).join(', ');
     const note = none !== undefined
       ? PROVIDER_ARN_RE.test(none)
-        ? `context ${keys} ignored: \`${quoted(none)}\` names no OIDC provider of the directory, so it has no tags, as the IAM API decides a request on it`
+        ? `context ${keys} ignored: \`${quoted(none)}\` names no OIDC provider of the directory, so it has no tags nor issuer URL, as the IAM API decides a request on it`
         : `context ${keys} ignored: \`${quoted(none)}\` names no user, role or policy of the directory, so it has no tags (nor boundary), as the IAM API decides a request on it (CreateUser and CreateRole included)`
-      : `context ${keys} replaced: the directory supplies the tags of its users, roles, managed policies and OIDC providers and the permissions boundary of its users and roles, as the IAM API decides with them`;
+      : `context ${keys} replaced: the directory supplies the tags of its users, roles, managed policies and OIDC providers, the permissions boundary of its users and roles and the issuer URL of its OIDC providers (\`ram:OidcIssuerUrl\`, given a change to one, as the IAM API decides it; a read has none), as the IAM API decides with them`;
     return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 

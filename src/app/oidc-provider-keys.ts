@@ -1,3 +1,5 @@
+import { RAM_GUARD_NAMES, RAM_OWN_NAMES } from '../core/iam/index.ts';
+
 /**
  * Where a registered OIDC provider is kept: `oidc-provider/<account>/<host/path>` in the store's key/value table
  * (src/app/oidc.ts owns the record). Kept apart so that src/app/bindings.ts, which src/app/oidc.ts imports, can find a
@@ -51,3 +53,23 @@ export function providerUrl(text: string | undefined): string | undefined {
 export const PROVIDER_CHANGES: ReadonlySet<string> = new Set(
   ['Delete', 'AddClientIDTo', 'RemoveClientIDFrom', 'Tag', 'Untag'].map((v) => `${v}OpenIDConnectProvider`.toLowerCase()).concat('updateopenidconnectproviderthumbprint'),
 );
+
+/** RAM's own names of those calls (`ram:DeleteOIDCProvider`, `ram:AddFingerprintToOIDCProvider`…), lower-cased. */
+const PROVIDER_CHANGES_RAM: ReadonlySet<string> = new Set(
+  [...PROVIDER_CHANGES].flatMap((n) => [RAM_OWN_NAMES.get(n), ...(RAM_GUARD_NAMES.get(n) ?? [])]).flatMap((n) => (n === undefined ? [] : [n.toLowerCase()])),
+);
+
+/** Whether `action` (`iam:`/`ram:`, either dialect's name) changes a provider, so is decided with its issuer URL (`PROVIDER_CHANGES`). */
+export function changesProvider(action: string): boolean {
+  const name = action.slice(action.indexOf(':') + 1).toLowerCase();
+  return PROVIDER_CHANGES.has(name) || PROVIDER_CHANGES_RAM.has(name);
+}
+
+/** RAM's condition key of its OIDC provider operations, the issuer URL (src/app/oidc.ts `ISSUER_URL_KEY`), lower-cased. */
+export const ISSUER_URL_KEY_LOWER = 'ram:oidcissuerurl';
+
+/** Whether `action` registers a provider, which is decided with the issuer URL asked for (not a stored one). */
+export const registersProvider = (action: string): boolean => {
+  const name = action.slice(action.indexOf(':') + 1).toLowerCase();
+  return name === 'createopenidconnectprovider' || name === 'createoidcprovider';
+};

@@ -55,7 +55,7 @@ import { awsResourceTags, boundaryContext, resourceTagContext, visiblePolicy, ty
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { isJobSubmitter, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
-import { PROVIDER_ARN_RE, PROVIDER_CHANGES, providerKey, providerTags, providerUrl } from './oidc-provider-keys.ts';
+import { changesProvider, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl } from './oidc-provider-keys.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -782,7 +782,8 @@ function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: Simul
       const named = readsResourceTags(action) || isTrustAction(action) ? tagged.get(resource) : undefined;
       const facts: DirectoryFacts | undefined = !isTrustAction(action) ? named : named?.roleTags !== undefined ? { tags: named.roleTags, boundary: undefined } : undefined;
       const boundary = facts?.boundary !== undefined && readsCurrentBoundary(action) ? facts.boundary : undefined;
-      const issuer = facts?.issuer !== undefined && PROVIDER_CHANGES.has(action.slice(action.indexOf(':') + 1).toLowerCase()) ? facts.issuer : undefined;
+      // RAM's own name of a change too (`ram:DeleteOIDCProvider`; review se, 1: simulated without the URL, `allowed` where the call is refused).
+      const issuer = facts?.issuer !== undefined && changesProvider(action) ? facts.issuer : undefined;
       const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary, ...issuer });
       // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
       // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own). Without
