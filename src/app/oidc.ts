@@ -1089,9 +1089,20 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // pod, with a long `exp`) bought sessions that Alibaba would refuse (review lj, 3). AWS STS has no such limit.
     // The limit is the provider's, so it holds for an `acs` account's provider through AWS's call too (review rh, 5): the
     // kept token AssumeRoleWithOIDC refused bought a session of the same role through AssumeRoleWithWebIdentity.
-    const iatMs = alibaba || partition === 'acs' ? tokenTime(claims['iat']) : undefined;
-    if (iatMs !== undefined && now() - iatMs > ALIBABA_ISSUANCE_LIMIT_HOURS * 3_600_000) {
-      return failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: ${alibaba ? 'the OIDC token' : 'the web identity token'} was issued at ${new Date(iatMs).toISOString()} (\`iat\`), more than the provider's issuance limit of ${ALIBABA_ISSUANCE_LIMIT_HOURS} hours ago; get a fresh one`, at('OIDCToken'));
+    // The limit is decided on `iat`, which OpenID Connect Core §2 requires of an ID token: a token without one, or with
+    // one earlier than any date, skipped it, and such a token kept with a long `exp` bought sessions for as long as it
+    // lived (review se, 2).
+    if (alibaba || partition === 'acs') {
+      const iat = claims['iat'];
+      if (typeof iat !== 'number' || !Number.isFinite(iat)) {
+        return failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: it does not say when it was issued (no \`iat\`), and the provider's issuance limit of ${ALIBABA_ISSUANCE_LIMIT_HOURS} hours is decided on it: have the issuer write \`iat\`, as OpenID Connect requires of an ID token`, at('OIDCToken'));
+      }
+      const iatMs = tokenTime(iat);
+      // Undefined here is a time before any date: one after any date is refused above as issued in the future.
+      if (iatMs === undefined || now() - iatMs > ALIBABA_ISSUANCE_LIMIT_HOURS * 3_600_000) {
+        const when = iatMs === undefined ? `before any date (\`iat\` ${String(iat).slice(0, 32)})` : `at ${new Date(iatMs).toISOString()} (\`iat\`)`;
+        return failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: ${alibaba ? 'the OIDC token' : 'the web identity token'} was issued ${when}, more than the provider's issuance limit of ${ALIBABA_ISSUANCE_LIMIT_HOURS} hours ago; get a fresh one`, at('OIDCToken'));
+      }
     }
     const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
