@@ -10,8 +10,8 @@
  *
  * Contract: DESIGN.md (the authorize API answers as enforcement decides, the directory's facts in place of the asker's);
  * docs/semantics.md (RAM's `ram:OidcIssuerUrl`, "the issuer URL asked for or the provider's"). Now the authorize API
- * decides a change to a provider of the directory with its stored URL in place of any the asker gives (noted), a read
- * without it (as GetOpenIDConnectProvider is), and CreateOpenIDConnectProvider with the asker's (the URL asked for); both
+ * decides a change to a provider of the directory with its stored URL in place of any the asker gives (noted; review
+ * se, 3 adds the read, GetOpenIDConnectProvider), and CreateOpenIDConnectProvider with the asker's (the URL asked for); both
  * supply it to RAM's names of a change as to IAM's.
  * Real server (SQLite), an `acs` account, SDK v3 IAM, an OIDC issuer on loopback (test/support/oidc-issuer.ts).
  *

@@ -25,7 +25,7 @@ import { TRUST_ACTIONS } from './policy-names.ts';
 import { MAX_ACTION_CHARS, MAX_CONTEXT_KEY_CHARS, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, MAX_PRINCIPAL_CHARS } from './question-bounds.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
-import { changesProvider, ISSUER_URL_KEY_LOWER, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl, registersProvider } from './oidc-provider-keys.ts';
+import { decidedWithIssuerUrl, ISSUER_URL_KEY_LOWER, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl, registersProvider } from './oidc-provider-keys.ts';
 import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -1649,12 +1649,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const issuer = e.kind === 'oidc-provider' && !registersProvider(input.action);
     const none = (): { input: AuthorizeInput; replaced: string[]; none: true } => ({ ...withFacts(input, {}, boundary, issuer), none: true });
     // An OIDC provider, with its stored tags as the Query API decides its actions (`aws:ResourceTag/K` only; review nk, 2),
-    // and a change to it with its stored issuer URL as `ram:OidcIssuerUrl`, as the Query API decides one (`PROVIDER_CHANGES`;
-    // review se, 1: a Deny of deleting the production issuer was answered Allow, and the asker's URL decided it).
+    // and a change to it or its read with its stored issuer URL as `ram:OidcIssuerUrl`, as the Query API decides them
+    // (`decidedWithIssuerUrl`; review se, 1: a Deny of deleting the production issuer was answered Allow, and the asker's
+    // URL decided it; review se, 3: the read).
     if (e.kind === 'oidc-provider') {
       const text = await deps.store.read((tx) => tx.kv.get(providerKey(e.account, e.hostPath)));
       const tags = providerTags(text);
-      const url = changesProvider(input.action) ? providerUrl(text) : undefined;
+      const url = decidedWithIssuerUrl(input.action) ? providerUrl(text) : undefined;
       return tags === undefined ? none() : withFacts(input, { ...awsResourceTags(tags), ...(url !== undefined ? { 'ram:OidcIssuerUrl': url } : {}) }, false, issuer);
     }
     if (e.kind === 'policy') {
@@ -1742,7 +1743,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       ? PROVIDER_ARN_RE.test(none)
         ? `context ${keys} ignored: \`${quoted(none)}\` names no OIDC provider of the directory, so it has no tags nor issuer URL, as the IAM API decides a request on it`
         : `context ${keys} ignored: \`${quoted(none)}\` names no user, role or policy of the directory, so it has no tags (nor boundary), as the IAM API decides a request on it (CreateUser and CreateRole included)`
-      : `context ${keys} replaced: the directory supplies the tags of its users, roles, managed policies and OIDC providers, the permissions boundary of its users and roles and the issuer URL of its OIDC providers (\`ram:OidcIssuerUrl\`, given a change to one, as the IAM API decides it; a read has none), as the IAM API decides with them`;
+      : `context ${keys} replaced: the directory supplies the tags of its users, roles, managed policies and OIDC providers, the permissions boundary of its users and roles and the issuer URL of its OIDC providers (\`ram:OidcIssuerUrl\`, given a change to one and its read, as the IAM API decides them), as the IAM API decides with them`;
     return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 

@@ -48,7 +48,7 @@ export function providerUrl(text: string | undefined): string | undefined {
 
 /**
  * The calls that change a provider, which the Query API decides with its issuer URL (`ram:OidcIssuerUrl`; src/app/oidc.ts
- * `updateProvider`), lower-cased and without service; its reads are decided without it.
+ * `updateProvider`), lower-cased and without service; of its reads, GetOpenIDConnectProvider is too (`decidedWithIssuerUrl`).
  */
 export const PROVIDER_CHANGES: ReadonlySet<string> = new Set(
   ['Delete', 'AddClientIDTo', 'RemoveClientIDFrom', 'Tag', 'Untag'].map((v) => `${v}OpenIDConnectProvider`.toLowerCase()).concat('updateopenidconnectproviderthumbprint'),
@@ -59,10 +59,17 @@ const PROVIDER_CHANGES_RAM: ReadonlySet<string> = new Set(
   [...PROVIDER_CHANGES].flatMap((n) => [RAM_OWN_NAMES.get(n), ...(RAM_GUARD_NAMES.get(n) ?? [])]).flatMap((n) => (n === undefined ? [] : [n.toLowerCase()])),
 );
 
-/** Whether `action` (`iam:`/`ram:`, either dialect's name) changes a provider, so is decided with its issuer URL (`PROVIDER_CHANGES`). */
-export function changesProvider(action: string): boolean {
-  const name = action.slice(action.indexOf(':') + 1).toLowerCase();
-  return PROVIDER_CHANGES.has(name) || PROVIDER_CHANGES_RAM.has(name);
+/**
+ * The calls decided with a provider's issuer URL as `ram:OidcIssuerUrl`, lower-cased, without service, in either dialect's
+ * name: its changes (`PROVIDER_CHANGES`), and its read, which RAM's GetOIDCProvider decides with the key as
+ * DeleteOIDCProvider does (RAM API reference, "RAM authorization"; review se, 3: it was decided without, so a Deny of
+ * reading the production issuer never applied). The listing carries no condition key.
+ */
+const ISSUER_URL_ACTIONS: ReadonlySet<string> = new Set([...PROVIDER_CHANGES, ...PROVIDER_CHANGES_RAM, 'getopenidconnectprovider', 'getoidcprovider']);
+
+/** Whether `action` (`iam:`/`ram:`, either dialect's name) on a provider is decided with its issuer URL (`ISSUER_URL_ACTIONS`). */
+export function decidedWithIssuerUrl(action: string): boolean {
+  return ISSUER_URL_ACTIONS.has(action.slice(action.indexOf(':') + 1).toLowerCase());
 }
 
 /** RAM's condition key of its OIDC provider operations, the issuer URL (src/app/oidc.ts `ISSUER_URL_KEY`), lower-cased. */

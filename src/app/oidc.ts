@@ -659,7 +659,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!p.ok) return p;
     const text = await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath)));
     const r = readRecord(text);
-    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn, awsResourceTags(r?.tags));
+    // With its issuer URL, as RAM decides GetOIDCProvider (review se, 3: a Deny of reading the production issuer never applied).
+    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn, { ...awsResourceTags(r?.tags), ...(r ? { [ISSUER_URL_KEY]: r.url } : {}) });
     if (!a.ok) return a;
     if (!r) return text === undefined ? failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`) : unreadableProvider(c, p.value.arn, p.value.hostPath);
     return ok(toProvider(c.account, c.partition, p.value.hostPath, r));

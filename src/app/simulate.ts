@@ -55,7 +55,7 @@ import { awsResourceTags, boundaryContext, resourceTagContext, visiblePolicy, ty
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { isJobSubmitter, JOB_ACTIONS, jobArn, jobContainerArn, parseJobArn } from '../core/jobs/jobs.ts';
-import { changesProvider, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl } from './oidc-provider-keys.ts';
+import { decidedWithIssuerUrl, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl } from './oidc-provider-keys.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -620,8 +620,9 @@ interface DirectoryFacts {
   /** The entity's stored ARN, which the Query API decides its `iam:` actions on (the resource asked may write its name in another case). */
   readonly arn?: string;
   /**
-   * An OIDC provider's issuer URL as RAM's `ram:OidcIssuerUrl`, which the Query API gives a change to it (`PROVIDER_CHANGES`,
-   * review qr, 6), when the caller may read the provider (GetOpenIDConnectProvider shows it); review rt, 5.
+   * An OIDC provider's issuer URL as RAM's `ram:OidcIssuerUrl`, which the Query API gives a change to it and its read
+   * (`decidedWithIssuerUrl`, reviews qr, 6 and se, 3), when the caller may read the provider (GetOpenIDConnectProvider
+   * shows it); review rt, 5.
    */
   readonly issuer?: ConditionContext | undefined;
 }
@@ -717,7 +718,8 @@ async function providersNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: Simulatio
     const own = `${partition === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.account}:oidc-provider/${hostPath}`;
     const readTags = authorizeAdmin(c, deps.now(), 'ListOpenIDConnectProviderTags', own, tags).ok;
     const url = providerUrl(text);
-    const readUrl = url !== undefined && authorizeAdmin(c, deps.now(), 'GetOpenIDConnectProvider', own, tags).ok;
+    // Decided with the URL itself, as GetOpenIDConnectProvider is (review se, 3).
+    const readUrl = url !== undefined && authorizeAdmin(c, deps.now(), 'GetOpenIDConnectProvider', own, { ...tags, 'ram:OidcIssuerUrl': url }).ok;
     if (!readTags && !readUrl) continue;
     out.set(resource, { tags: readTags ? tags : undefined, boundary: undefined, ...(readUrl ? { issuer: { 'ram:OidcIssuerUrl': url } } : {}) });
   }
@@ -782,8 +784,9 @@ function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: Simul
       const named = readsResourceTags(action) || isTrustAction(action) ? tagged.get(resource) : undefined;
       const facts: DirectoryFacts | undefined = !isTrustAction(action) ? named : named?.roleTags !== undefined ? { tags: named.roleTags, boundary: undefined } : undefined;
       const boundary = facts?.boundary !== undefined && readsCurrentBoundary(action) ? facts.boundary : undefined;
-      // RAM's own name of a change too (`ram:DeleteOIDCProvider`; review se, 1: simulated without the URL, `allowed` where the call is refused).
-      const issuer = facts?.issuer !== undefined && changesProvider(action) ? facts.issuer : undefined;
+      // RAM's own name of a change too (`ram:DeleteOIDCProvider`; review se, 1: simulated without the URL, `allowed` where
+      // the call is refused), and the read (review se, 3).
+      const issuer = facts?.issuer !== undefined && decidedWithIssuerUrl(action) ? facts.issuer : undefined;
       const context = facts === undefined ? given : contextOfEntries(o.contextEntries ?? [], { ...facts.tags, ...boundary, ...issuer });
       // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
       // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own). Without
