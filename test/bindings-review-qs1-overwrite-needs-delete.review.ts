@@ -34,7 +34,7 @@ describe('bindings: a create-only role does not replace existing objects', () =>
     const account = s.adminFile.AccountId;
     const role = (name: string, permissions: string[]) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'IamRole', metadata: { name }, spec: { permissions } });
     const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [role('uploader', ['storage.objects.create', 'storage.objects.get']), role('replacer', ['storage.objects.create', 'storage.objects.get', 'storage.objects.delete'])],
+      documents: [role('uploader', ['storage.objects.create', 'storage.objects.get', 'storage.multipartUploads.create']), role('replacer', ['storage.objects.create', 'storage.objects.get', 'storage.objects.delete'])],
     });
     assert.equal(applied.status, 200, JSON.stringify(applied.json));
     await s3(s.admin).send(new S3.CreateBucketCommand({ Bucket: BUCKET }));

@@ -467,6 +467,9 @@ function initiatorOf(caller: Caller): UploadInitiator {
   return { id: principal.arn };
 }
 
+/** What a multipart upload's steps need of a binding besides `storage.objects.create` (`multipartRefused`). */
+const MULTIPART_PERMISSION = 'storage.multipartUploads.create';
+
 /** How many times a PutObjectTagging or DeleteObjectTagging reads the object again when it was replaced meanwhile. */
 const RETAG_ATTEMPTS = 5;
 
@@ -547,6 +550,23 @@ export function createS3(app: App, objects: ObjectStore) {
     if (!(await createsOnly(call, bucket, key, allowed))) return { ok: true, conditions, createOnly: false };
     if (conditions?.ifMatch !== undefined) return { ok: false, error: replaceRefused(call, bucket, key) };
     return { ok: true, conditions: { ...(conditions ?? {}), ifNoneMatch: '*' } as C, createOnly: true };
+  }
+
+  /**
+   * The refusal of a multipart upload's step (CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload)
+   * that the union allowed as `s3:PutObject` (`allowed`) when bindings alone allowed it and the caller may not also
+   * `storage.multipartUploads.create` the object (review sf, 1). GCP needs that permission besides `storage.objects.create`
+   * for each of them (Cloud Storage "IAM permissions for XML methods": POST object `uploads`, PUT object with `uploadId`,
+   * POST object `uploadId`), while S3 needs `s3:PutObject` alone; so an IAM or bucket policy statement allowing it (`iam:
+   * Allow`) suffices as before. Asked in the bindings' spelling, with the write's context (a simulation, `mayAlso`); the
+   * refusal is audited as S3's own. Without it, a custom role kept to single uploads began, fed and completed multipart ones.
+   */
+  async function multipartRefused(call: S3Call, bucket: BucketInfo, key: string, allowed: AuthorizeAnswer, context: Context): Promise<S3Failure | undefined> {
+    if (allowed.reasons.some((r) => r.startsWith('iam: Allow'))) return undefined;
+    const arn = objectArn(bucket.name, key);
+    if ((await mayAlso(call, MULTIPART_PERMISSION, arn, bucket.owner, context))?.decision === 'Allow') return undefined;
+    const message = `Access Denied: ${call.caller.principal.arn} may write \`${key}\` in bucket \`${bucket.name}\` only by a binding (storage.objects.create), and a multipart upload also needs ${MULTIPART_PERMISSION}, as in GCP; no binding or policy allows the caller that`;
+    return refuse(call, 's3:PutObject', arn, message, bucket.owner);
   }
 
   /** A store's 412 on a create-only write (`writeConditions`) the client sent no `If-None-Match` for: the key held an object. */
@@ -1371,9 +1391,11 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
       // The copy source is a condition key of UploadPartCopy's s3:PutObject too: a policy limiting what may be copied
       // in would otherwise be passed by a multipart upload whose parts are copies.
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...(await uploadContext(to.bucket, to.key, to.uploadId)), ...copyContext(call, from) });
-      if (!dst.ok) return dst;
-      const unsupported = unhonoured(call, dst.value.owner, 'read');
+      const dstContext = { ...(await uploadContext(to.bucket, to.key, to.uploadId)), ...copyContext(call, from) };
+      const gated = await gateWrite(call, to.bucket, to.key, dstContext);
+      if (!gated.ok) return gated;
+      const dst = { ok: true as const, value: gated.value.bucket };
+      const unsupported = (await multipartRefused(call, dst.value, to.key, gated.value.allowed, dstContext)) ?? unhonoured(call, dst.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
       if (range && (range.end >= info.size || range.start > range.end)) return fail('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`);
       // More than a part may hold is refused as S3 refuses it, in CopyObject's words (not the part body's
@@ -1430,9 +1452,10 @@ export function createS3(app: App, objects: ObjectStore) {
 
     async createUpload(call: S3Call, input: CreateUploadInput): Promise<S3Result<UploadInfo>> {
       const context = putContext(call, input.tags);
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
-      if (!g.ok) return g;
-      const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
+      const gated = await gateWrite(call, input.bucket, input.key, context);
+      if (!gated.ok) return gated;
+      const g = { ok: true as const, value: gated.value.bucket };
+      const refused = (await multipartRefused(call, g.value, input.key, gated.value.allowed, context)) ?? unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
       if (refused) return { ok: false, error: refused };
       const writeHeaders = writeHeadersOf(call);
       return fromStore(await objects.createUpload({ ...input, initiator: initiatorOf(call.caller), ...(writeHeaders ? { writeHeaders } : {}) }));
@@ -1440,19 +1463,21 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** `sent`: the algorithm of the checksum the client sent with the part, `none` for none (held against the upload's by the store). */
     async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string; sent?: ChecksumAlgorithm | 'none' }): Promise<S3Result<PartInfo>> {
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), await uploadContext(input.bucket, input.key, input.uploadId));
-      if (!g.ok) return g;
-      const unsupported = unhonoured(call, g.value.owner, 'read');
+      const context = await uploadContext(input.bucket, input.key, input.uploadId);
+      const gated = await gateWrite(call, input.bucket, input.key, context);
+      if (!gated.ok) return gated;
+      const unsupported = (await multipartRefused(call, gated.value.bucket, input.key, gated.value.allowed, context)) ?? unhonoured(call, gated.value.bucket.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
       return fromStore(await objects.uploadPart(input));
     },
 
     /** `conditions` (`If-Match` / `If-None-Match: *`) are held by the store; a refused Complete keeps its upload. */
     async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<S3Result<ObjectInfo>> {
-      const g = await gateWrite(call, bucket, key, { ...(await uploadContext(bucket, key, uploadId)), ...conditionContext(call, conditions) });
+      const context = { ...(await uploadContext(bucket, key, uploadId)), ...conditionContext(call, conditions) };
+      const g = await gateWrite(call, bucket, key, context);
       if (!g.ok) return g;
       const b = g.value.bucket;
-      const unsupported = unhonoured(call, b.owner, 'read') ?? (await mayCompare(call, b, key, conditions));
+      const unsupported = (await multipartRefused(call, b, key, g.value.allowed, context)) ?? unhonoured(call, b.owner, 'read') ?? (await mayCompare(call, b, key, conditions));
       if (unsupported) return { ok: false, error: unsupported };
       const held = await writeConditions(call, b, key, g.value.allowed, conditions);
       if (!held.ok) return held;
