@@ -67,6 +67,8 @@ export interface S3Failure {
   readonly digest?: DigestMismatch;
   /** An IncompleteBody's length declared and bytes received (S3's `NumberBytesExpected`, `NumberBytesProvided`). */
   readonly bytes?: ByteCounts;
+  /** A PreconditionFailed's condition, the header that did not hold (S3's `<Condition>`). */
+  readonly condition?: string;
 }
 
 export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };

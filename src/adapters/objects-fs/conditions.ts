@@ -9,7 +9,8 @@ import type { ObjectError, ObjectInfo, SourceConditions, WriteConditions } from 
 
 /** S3's wording for a 412. */
 const PRECONDITION = 'At least one of the pre-conditions you specified did not hold';
-const failed: ObjectError = { code: 'PreconditionFailed', message: PRECONDITION };
+/** The 412 of `condition`, the header that did not hold, as S3's document names it (`<Condition>If-Match</Condition>`). */
+const failed = (condition: string): ObjectError => ({ code: 'PreconditionFailed', message: PRECONDITION, condition });
 const matches = (tags: readonly string[], etag: string): boolean => tags.some((t) => t === '*' || t === etag);
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
@@ -19,9 +20,9 @@ export function destinationProblem(conditions: WriteConditions | undefined, exis
   if (conditions.ifMatch !== undefined) {
     // S3: If-Match on a key with no object is 404 NoSuchKey, on another ETag 412.
     if (existing === undefined) return { code: 'NoSuchKey', message: 'The specified key does not exist.', key };
-    if (!matches(conditions.ifMatch, existing.etag)) return failed;
+    if (!matches(conditions.ifMatch, existing.etag)) return failed('If-Match');
   }
-  if (conditions.ifNoneMatch === '*' && existing !== undefined) return failed;
+  if (conditions.ifNoneMatch === '*' && existing !== undefined) return failed('If-None-Match');
   return undefined;
 }
 
@@ -33,10 +34,10 @@ export function sourceProblem(c: SourceConditions | undefined, source: ObjectInf
   if (c === undefined) return undefined;
   const modified = seconds(Date.parse(source.lastModified));
   if (c.ifMatch !== undefined) {
-    if (!matches(c.ifMatch, source.etag)) return failed;
-  } else if (c.ifUnmodifiedSince !== undefined && modified > seconds(c.ifUnmodifiedSince)) return failed;
+    if (!matches(c.ifMatch, source.etag)) return failed('x-amz-copy-source-If-Match');
+  } else if (c.ifUnmodifiedSince !== undefined && modified > seconds(c.ifUnmodifiedSince)) return failed('x-amz-copy-source-If-Unmodified-Since');
   if (c.ifNoneMatch !== undefined) {
-    if (matches(c.ifNoneMatch, source.etag)) return failed;
-  } else if (c.ifModifiedSince !== undefined && modified <= seconds(c.ifModifiedSince)) return failed;
+    if (matches(c.ifNoneMatch, source.etag)) return failed('x-amz-copy-source-If-None-Match');
+  } else if (c.ifModifiedSince !== undefined && modified <= seconds(c.ifModifiedSince)) return failed('x-amz-copy-source-If-Modified-Since');
   return undefined;
 }

@@ -939,7 +939,7 @@ export class FsObjectStore implements ObjectStore {
     if (entry === undefined) return noSuchKey(bucketName, key);
     // UploadPartCopy reads its source here: its x-amz-copy-source-if-*, against the version served.
     const unmet = sourceProblem(conditions, entry.info);
-    if (unmet !== undefined) return fail(unmet.code, unmet.message);
+    if (unmet !== undefined) return failWith(unmet);
     const size = entry.info.size;
     let served: ByteRange | undefined;
     // If-Range, against the very version served: when it names another, the whole object (RFC 9110 §13.1.5).
@@ -1004,7 +1004,7 @@ export class FsObjectStore implements ObjectStore {
     if (from.expect !== undefined && entry.info !== from.expect) return fail('PreconditionFailed', `object \`${from.key}\` in bucket \`${from.bucket}\` was replaced while it was being copied; read it again and retry`);
     // x-amz-copy-source-if-*, against the very version copied (read in the same step as it).
     const unmet = sourceProblem(conditions?.source, entry.info);
-    if (unmet !== undefined) return fail(unmet.code, unmet.message);
+    if (unmet !== undefined) return failWith(unmet);
     // S3 copies at most what one PUT may write (API_CopyObject: larger objects are copied by UploadPartCopy), with this
     // refusal; it also bounds what a copy of a multipart object reads for its ETag.
     if (entry.info.size > this.maxPutSize) return fail('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${this.maxPutSize}`);

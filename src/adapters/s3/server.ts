@@ -980,6 +980,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       ...(e.uploadId !== undefined ? { UploadId: e.uploadId } : {}),
       // A body shorter or longer than declared: both numbers, as S3's document gives them (review qj, 4).
       ...(e.bytes !== undefined ? { NumberBytesExpected: String(e.bytes.expected), NumberBytesProvided: String(e.bytes.provided) } : {}),
+      // Which condition did not hold, as S3's 412 names it (review sf, 2).
+      ...(e.condition !== undefined ? { Condition: e.condition } : {}),
     };
     return s3Error(e.code, e.message, Object.keys(names).length > 0 ? names : undefined);
   };
@@ -1778,7 +1780,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           const part = partRefusal(info);
           if (part) return fail(part);
           const pre = preconditions(info);
-          if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+          if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(preconditionFailed(pre));
           // HeadObject takes a Range as GetObject does (API_HeadObject: "If the Range is satisfiable, only the
           // ContentLength is affected in the response. If the Range is not satisfiable, S3 returns a 416"), answered
           // 206 with its Content-Range. The CRT's ranged download (aws-c-s3's auto-ranged GET, under Mountpoint,
@@ -1802,7 +1804,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         // as the object having changed, not 416 for a range it computed from the object it had seen.
         const pre = preconditions(r.info);
         if (pre === 304) return sendEmpty(res, 304, { etag: `"${r.info.etag}"`, 'last-modified': httpDate(r.info.lastModified) });
-        if (pre === 412) return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+        if (pre !== undefined) return fail(preconditionFailed(pre));
         return fail(r.error.code === 'InvalidRange' ? invalidRange(r.size) : failure(r.error), { 'content-range': `bytes */${r.size}` });
       }
       const { info, stream } = r.value;
@@ -1815,7 +1817,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (pre !== undefined) {
         stream.destroy();
         if (pre === 304) return sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) });
-        return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+        return fail(preconditionFailed(pre));
       }
       const headers = { ...answerHeaders(info), ...partsCount(info) };
       let status = 200;
@@ -1859,15 +1861,20 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       return headers;
     }
 
-    /** If-Match / If-None-Match / If-(Un)Modified-Since: 304, 412 (as PreconditionFailed), or go on. */
-    function preconditions(info: ObjectInfo): 304 | 412 | undefined {
+    /** A 412 naming the header whose condition did not hold, as S3's document does (`<Condition>If-Match</Condition>`, review sf, 2). */
+    function preconditionFailed(condition: 'If-Match' | 'If-Unmodified-Since'): S3Error {
+      return s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
+    }
+
+    /** If-Match / If-None-Match / If-(Un)Modified-Since: 304, 412 (as PreconditionFailed, named by the header that failed), or go on. */
+    function preconditions(info: ObjectInfo): 304 | 'If-Match' | 'If-Unmodified-Since' | undefined {
       const etag = `"${info.etag}"`;
       const ifMatch = header(req, 'if-match');
       const ifNoneMatch = header(req, 'if-none-match');
       const modified = Date.parse(info.lastModified);
-      if (ifMatch !== undefined && !ifMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 412;
+      if (ifMatch !== undefined && !ifMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 'If-Match';
       const ius = dateHeader(header(req, 'if-unmodified-since'));
-      if (ifMatch === undefined && ius !== undefined && Math.floor(modified / 1000) > Math.floor(ius / 1000)) return 412;
+      if (ifMatch === undefined && ius !== undefined && Math.floor(modified / 1000) > Math.floor(ius / 1000)) return 'If-Unmodified-Since';
       // If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"<etag>"`, as a cache that weakened the ETag sends it,
       // is the object's. If-Match above stays strong (§13.1.1). The copy's source conditions read `W/` so too.
       if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => [etag, '*', info.etag].includes(t.trim().replace(/^W\//, '')))) return 304;

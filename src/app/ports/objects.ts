@@ -59,6 +59,11 @@ export interface ObjectError {
    * length declared, and the bytes received (for a body that runs long, as many as were read when it was refused).
    */
   readonly bytes?: ByteCounts;
+  /**
+   * The condition a PreconditionFailed is about, as S3's document names it (`<Condition>`): the request header whose
+   * condition did not hold (`If-Match`, `If-None-Match`; a copy's source's `x-amz-copy-source-If-Match`…).
+   */
+  readonly condition?: string;
 }
 
 /** The length a body declared and the bytes it provided (an IncompleteBody's). */
