@@ -211,6 +211,20 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
     ).then((parts) => (before.length === 0 ? parts : [...parts, before]));
   };
 
+  /**
+   * The S3 gateway's options of the slot's worker: worker 1 alone serves it (review sf, 3). Its object store keeps the
+   * index of buckets, objects and uploads in the process that opened it (src/adapters/objects-fs), so each worker that
+   * opened the same directory saw only its own writes: a bucket created through one was NoSuchBucket through the other,
+   * an object deleted through one was still served by the other, and a multipart upload's parts went to whichever
+   * worker the connection reached. The others serve no gateway (`--s3-listen off`), so the shared port's connections all
+   * go to worker 1; they name its URL to jobs (`AWS_ENDPOINT_URL_S3`), and decide an object's tags as an instance without
+   * the gateway does (unreadable, review mc, 1).
+   */
+  const gatewayOf = (slot: Slot, o: ServerOptions): Pick<ServerOptions, 's3Listen' | 's3Address'> => {
+    if (slot.index === 1 || o.s3Listen === undefined || o.s3Listen === 'off') return {};
+    return { s3Listen: 'off', s3Address: o.s3Address ?? `${o.tlsCert !== undefined ? 'https' : 'http'}://${o.s3Listen}` };
+  };
+
   /** Forks the slot's worker; resolves with its ready message, or rejects with its start failure. */
   const fork = (slot: Slot): Promise<Extract<FromWorker, { gh: 'ready' }>> =>
     new Promise((resolve, reject) => {
@@ -231,7 +245,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
       };
       let w: Worker;
       try {
-        w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify({ ...workerOpts, worker: role } satisfies ServerOptions) });
+        w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify({ ...workerOpts, ...gatewayOf(slot, workerOpts), worker: role } satisfies ServerOptions) });
       } catch (e) {
         cannotCreate(e);
         return;

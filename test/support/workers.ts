@@ -16,8 +16,8 @@ export interface TwoWorkers {
   admin(): Promise<{ accessKeyId: string; secretAccessKey: string }>;
 }
 
-/** Starts the workers for the suite it is called in (suite-world.ts); `healthListen` adds a health listener. */
-export function twoWorkers(name: string, options: { readonly healthListen?: string } = {}): TwoWorkers {
+/** Starts the workers for the suite it is called in (suite-world.ts); `healthListen` adds a health listener, `s3Listen` the S3 gateway (off by default). */
+export function twoWorkers(name: string, options: { readonly healthListen?: string; readonly s3Listen?: string } = {}): TwoWorkers {
   const world = suiteWorld('twoWorkers', async (cleanUp) => {
     const dir = await mkdtemp(join(tmpdir(), `gh-${name}-`));
     cleanUp(() => rm(dir, { recursive: true, force: true }));
