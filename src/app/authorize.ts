@@ -353,6 +353,20 @@ function ruleOf(m: StatementRef): MatchedRule {
   return m.conditions !== undefined ? { ...rule, conditions: m.conditions } : rule;
 }
 
+const STATEMENT_TYPE = { identity: 'identity policy', boundary: 'permissions boundary', session: 'session policy', resource: 'resource policy', trust: 'trust policy' } as const;
+/**
+ * ` (identity policy \`user/bob/p\` statement 0 (Sid \`NoData\`))`: the Deny statements of an ExplicitDeny that `shown`
+ * keeps, named as src/core/iam/explain.ts and the escalation finder name them. The `iam:` reason of a Deny said only
+ * "explicitly denied by an identity policy", which of them being in `matched` alone (review sj, 1).
+ */
+function deniersOf(d: Decision, shown: (m: StatementRef) => boolean): string {
+  if (d.decision !== 'ExplicitDeny') return '';
+  const named: string[] = [];
+  for (const m of d.matched) if (m.effect === 'Deny' && shown(m)) named.push(`${STATEMENT_TYPE[m.type]} \`${m.policy}\` statement ${m.index}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`);
+  return named.length === 0 ? '' : ` (${named.join('; ')})`;
+}
+const EVERY_STATEMENT = (): boolean => true;
+
 const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 /**
  * A context value as the engine reads it (review cm, 4): a number in plain decimal digits, as policies write numbers
@@ -1403,8 +1417,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const unquoted = (x: string): string => (principalOf === undefined ? x : x.replace(QUOTED_VALUE_RE, (all, key: string) => (isDerived(key.toLowerCase()) ? `\`${key}\` (account ${principalOf}’s value) does not satisfy` : all)));
     const diagnostics = a.diagnostics.filter((x) => !hiddenLines.has(x) && !byIamType(x) && !otherEngine(x) && !x.startsWith('iam: the conditions of ')).map(unquoted);
     const kept: string[] = [];
+    // The Denies of another account's policies that decided are not named (review sj, 1).
+    const iamLine = `iam: ExplicitDeny: ${d.summary}`;
+    const named = iamLine + deniersOf(d, EVERY_STATEMENT);
     for (const r of a.reasons) {
-      if (r.startsWith('iam: ') || r.startsWith('sessions: ') || r.startsWith('principal: ')) kept.push(r);
+      if (d.decision === 'ExplicitDeny' && r.startsWith(named)) kept.push(iamLine + deniersOf(d, (m) => !hiddenType(m.type)) + r.slice(named.length));
+      else if (r.startsWith('iam: ') || r.startsWith('sessions: ') || r.startsWith('principal: ')) kept.push(r);
       else if (resourceOf !== undefined) kept.push(`${r.slice(0, r.indexOf(':'))}: decided by the rules of account ${resourceOf}, which it alone may read`);
       else kept.push(r);
     }
@@ -1458,7 +1476,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // A stored policy that no longer parses denies what it governs (src/app/unreadable-policy.ts): say which.
     for (const m of d.matched) if (m.sid === UNREADABLE_SID) diagnostics.push(unreadableDiagnostic(m.type, m.policy));
     const iamNoOpinion = onlyDenies && d.decision !== 'ExplicitDeny';
-    const reasons = [iamNoOpinion ? `iam: no opinion: on a cluster's resources IAM only denies (an IAM allow grants nothing in Kubernetes); RBAC decides` : `iam: ${d.decision}: ${d.summary}`];
+    const reasons = [iamNoOpinion ? `iam: no opinion: on a cluster's resources IAM only denies (an IAM allow grants nothing in Kubernetes); RBAC decides` : `iam: ${d.decision}: ${d.summary}${deniersOf(d, EVERY_STATEMENT)}`];
     let decision: DecisionValue = iamNoOpinion ? 'ImplicitDeny' : d.decision;
     let deniedBy = d.deniedBy;
     if (extra.length > 0) {
@@ -1471,9 +1489,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         if (e.verdict === 'deny') denied = true;
         else if (e.verdict === 'allow') allowed = true;
         if (e.errors.length > 0) errored = true;
+      }
+      for (let i = 0; i < extra.length; i++) {
+        const e = extra[i] as EngineResult;
         if (e.verdict === 'no-opinion') continue;
         const name = (engines[i] as AuthorizeEngine).name;
-        for (const r of e.reasons) reasons.push(`${name}: ${r}`);
+        // An engine's allow that an explicit deny overrode decided nothing: it is no reason of the Deny (as the union of
+        // src/core/authorizer gives a denial the deniers' reasons alone) but a diagnostic that says it lost (review sj, 1).
+        if (denied && e.verdict === 'allow') for (const r of e.reasons) diagnostics.push(`${name}: overridden by the explicit deny: ${r}`);
+        else for (const r of e.reasons) reasons.push(`${name}: ${r}`);
         if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
       }
       decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';

@@ -621,7 +621,7 @@ const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}${decided
 /** The answer with its `iam:` line naming the IAM statements that decided (`decidedBy`). */
 const named = (a: AuthorizeAnswer): AuthorizeAnswer => {
   const by = decidedBy(a.decision, (a.matched ?? []).filter((m) => m.engine === 'iam'));
-  return by === '' ? a : { ...a, reasons: a.reasons.map((r) => (r.startsWith('iam: ') && !r.startsWith('iam: no opinion') ? `${r}${by}` : r)) };
+  return by === '' ? a : { ...a, reasons: a.reasons.map((r) => (r.startsWith('iam: ') && !r.startsWith('iam: no opinion') && !r.includes(by) ? `${r}${by}` : r)) };
 };
 
 /** A question the engine would not answer. */
