@@ -318,11 +318,11 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
  * `admin-credentials.json` names the server the CLI asks (`Endpoint`), as of the first start: a later start on other
  * addresses (`--listen`, `--tls-cert`; `gatehouse demo --keep`'s dir served again as it says) left every command with
  * that data dir asking the first one, `ConnectionFailed … connection refused` (review readme, ez5). Its Endpoint now
- * follows this start's URL, the rest kept as it is, unless a Gatehouse server still answers at the one it names (an
+ * follows this start's URL (a wildcard's at loopback, review sg, 1), the rest kept as it is, unless a Gatehouse server still answers at the one it names (an
  * instance started beside it on the same data dir leaves it to the first). A file that is not such a document, or one
  * that cannot be written (a read-only data dir), is left alone, and the log says what to give the CLI instead.
  */
-async function followEndpoint(file: string, url: string, log: (line: string) => void): Promise<void> {
+async function followEndpoint(file: string, url: string, bound: string, log: (line: string) => void): Promise<void> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(file, 'utf8'));
@@ -332,7 +332,9 @@ async function followEndpoint(file: string, url: string, log: (line: string) => 
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Record<string, unknown>)['AccessKeyId'] !== 'string') return;
   const before = (doc as Record<string, unknown>)['Endpoint'];
-  if (before === url || (typeof before === 'string' && (await servesGatehouse(before)))) return;
+  // `bound`, this server's own wildcard address (`http://0.0.0.0:…`, as an earlier version wrote it), answers: it is
+  // this start's to make reachable, not another instance's.
+  if (before === url || (typeof before === 'string' && before !== bound && (await servesGatehouse(before)))) return;
   try {
     await writePrivateFile(file, `${JSON.stringify({ ...doc, Endpoint: url }, null, 2)}\n`);
     log(`${file}: Endpoint ${typeof before === 'string' ? `${before} → ` : ''}${url}, where this server listens (the CLI asks it)`);
@@ -728,6 +730,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   edgeListens = true;
   const url = urlOf(tls ? 'https' : 'http', bound);
   if (!issuerUrl) app.oidc.setIssuer(url);
+  // This server as a client on this machine reaches it: at a wildcard, its loopback. `http://0.0.0.0:…` in
+  // admin-credentials.json was every CLI command's endpoint, which a client on Windows cannot connect to, a certificate
+  // never names, and a browser treats as no secure context (the console's, review pm, 3); `[::]` alike (review sg, 1).
+  const localUrl = bound.host === '0.0.0.0' || bound.host === '::' ? urlOf(tls ? 'https' : 'http', { host: bound.host === '::' ? '::1' : '127.0.0.1', port: bound.port }) : url;
 
   let agentBound: { host: string; port: number };
   try {
@@ -789,7 +795,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       return await app.bootstrap(async (c) => {
         // Exactly the fields DESIGN.md pins, in its order.
-        const file = { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, AccountId: c.AccountId, Endpoint: url };
+        const file = { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, AccountId: c.AccountId, Endpoint: localUrl };
         await writePrivateFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`).catch((e: unknown) => {
           unwritten = e;
           throw e;
@@ -806,7 +812,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // A database lost here is waited for, as during the load: the edge answers /readyz 503 meanwhile (review instances, cn2).
   const creds = await listeningStep(`cannot create the root account in ${database}`, () => untilReachable(bootstrapOnce));
   if (creds) log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${credentialsFile}`);
-  else await followEndpoint(credentialsFile, url, log);
+  else await followEndpoint(credentialsFile, localUrl, url, log);
   // What other instances committed while this one started (after its load, before it follows changes below) is
   // read once more before it answers ready (review instances, M8): ready means the state of now.
   await app.refresh().catch(() => {});
@@ -821,8 +827,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   // The console at a wildcard is opened on this machine at loopback: a browser treats `http://0.0.0.0:…` as no secure
   // context, gives the page no Web Crypto, and the console then refuses a key (web/console.js; review pm, 3).
-  const consoleUrl = bound.host === '0.0.0.0' || bound.host === '::' ? urlOf(tls ? 'https' : 'http', { host: bound.host === '::' ? '::1' : '127.0.0.1', port: bound.port }) : url;
-  log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${consoleUrl}/ui/`);
+  log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${localUrl}/ui/`);
   if (proofAudiences.value !== undefined) log(describeProofAudiences(proofAudiences.value));
   if (trustedProxies.value.length > 0) log(`client addresses: from X-Forwarded-For when the connection comes from ${TRUSTED_PROXIES_ENV} (${(env[TRUSTED_PROXIES_ENV] ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '').join(', ')})`);
   if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
