@@ -111,6 +111,31 @@ export function withJsonOption(cmd: Command, description = 'print the result as 
     });
 }
 
+/**
+ * `-o, --output` and `--json` of a command that prints one JSON document whatever is asked (`kube token`'s
+ * ExecCredential, `credentials`' credential_process document): `json`, what the aws CLI's `--output json` and every other
+ * command's `--json` say, is taken and leaves the document as it is (errors are JSON on stderr where the command says
+ * them so under --json); any other format is refused (exit 2) naming what the command prints. Hidden from --help: the
+ * command has one output.
+ */
+export function withJsonOnlyOutput(cmd: Command, command: string, prints: string): Command {
+  const output = new Option('-o, --output <format>', `json: what it prints (${prints})`)
+    .argParser((given: string) => {
+      // `-o=json` as `-o json` (review np, 1), as every other command's `-o` takes it (`withJsonOption`).
+      const v = outputFormatArg(given);
+      if (v !== 'json') throw new InvalidArgumentError(`${command} prints ${prints}, which is JSON: give --output json or leave it out, not \`${v}\``);
+      return v;
+    })
+    .hideHelp();
+  return cmd
+    .addOption(output)
+    .addOption(new Option('--json', `what it prints (${prints}) is JSON`).hideHelp())
+    .hook('preAction', (self) => {
+      // One flag, as `withJsonOption` makes them: a command that says its errors as JSON under --json does under -o json.
+      if (self.getOptionValue('output') === 'json') self.setOptionValue('json', true);
+    });
+}
+
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
 
 /**

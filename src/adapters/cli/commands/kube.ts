@@ -25,7 +25,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import { makeDirectory, removeDirectories } from '../../fs/index.ts';
-import { formatJson, formatTable, nonEmptyArg, outputFormatArg, printable, roleArnArg, usageFailure, withJsonOption } from '../output.ts';
+import { formatJson, formatTable, withJsonOnlyOutput, nonEmptyArg, printable, roleArnArg, usageFailure, withJsonOption } from '../output.ts';
 
 interface EntryJson {
   readonly cluster: string;
@@ -197,18 +197,22 @@ Files written:
     );
 
   withServerOptions(
-    kube
-      .command('token')
-      .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
-      // Empty (`--cluster "$CLUSTER"` unset in a kubeconfig's args), a token for no cluster was printed, exit 0, and
-      // kubectl was refused later with a 401 that said nothing of it (review hm, 12): refused here, naming the option.
-      .option('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', nonEmptyArg('--cluster', 'the name of the cluster the token is for'))
-      // What `aws eks update-kubeconfig` writes for `aws eks get-token` (`--cluster-name C --output json`), kept by a
-      // kubeconfig moved over to gatehouse: unknown options, kubectl failed with exit 2 (review jc, 6).
-      .addOption(new Option('--cluster-name <name>', 'as --cluster (aws eks get-token\'s name for it)').argParser(nonEmptyArg('--cluster-name', 'the name of the cluster the token is for')).hideHelp())
-      .addOption(new Option('-o, --output <format>', 'json: what it prints (aws eks get-token --output json)').argParser(execOutput).hideHelp())
-      // What `aws eks update-kubeconfig --role-arn R` writes into the args (review kw, 2): unknown, kubectl failed with exit 2.
-      .option('--role-arn <arn>', `sign with a session of this role, assumed with your credentials (session name ${EKS_SESSION_NAME}), as aws eks get-token --role-arn`, roleArnArg('--role-arn')),
+    withJsonOnlyOutput(
+      kube
+        .command('token')
+        .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
+        // Empty (`--cluster "$CLUSTER"` unset in a kubeconfig's args), a token for no cluster was printed, exit 0, and
+        // kubectl was refused later with a 401 that said nothing of it (review hm, 12): refused here, naming the option.
+        .option('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)', nonEmptyArg('--cluster', 'the name of the cluster the token is for'))
+        // What `aws eks update-kubeconfig` writes for `aws eks get-token` (`--cluster-name C --output json`), kept by a
+        // kubeconfig moved over to gatehouse: unknown options, kubectl failed with exit 2 (review jc, 6).
+        .addOption(new Option('--cluster-name <name>', 'as --cluster (aws eks get-token\'s name for it)').argParser(nonEmptyArg('--cluster-name', 'the name of the cluster the token is for')).hideHelp())
+        // What `aws eks update-kubeconfig --role-arn R` writes into the args (review kw, 2): unknown, kubectl failed with exit 2.
+        .option('--role-arn <arn>', `sign with a session of this role, assumed with your credentials (session name ${EKS_SESSION_NAME}), as aws eks get-token --role-arn`, roleArnArg('--role-arn')),
+      // `--output json`: what `aws eks update-kubeconfig` writes for `aws eks get-token` (review jc, 6).
+      'kube token',
+      'an ExecCredential',
+    ),
   )
     .addHelpText(
       'after',
@@ -236,14 +240,6 @@ kubectl runs the command as written, in its own working directory and outside np
       if (name === undefined) cmd.error("error: required option '--cluster <name>' not specified", { exitCode: EXIT.usage, code: 'commander.missingMandatoryOptionValue' });
       ctx.exit(await token(ctx, { ...opts, cluster: name as string }));
     });
-};
-
-/** `--output` of `kube token`: an ExecCredential is JSON, so `json` (aws eks get-token's) is taken and nothing else. */
-const execOutput = (given: string): string => {
-  // `-o=json` as `-o json` (review np, 1), as every other command's `-o` takes it (output.ts `withJsonOption`).
-  const v = outputFormatArg(given);
-  if (v !== 'json') throw new InvalidArgumentError(`kube token prints an ExecCredential, which is JSON: give --output json or leave it out, not \`${v}\``);
-  return v;
 };
 
 async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: string; roleArn?: string }): Promise<number> {

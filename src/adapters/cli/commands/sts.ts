@@ -17,7 +17,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { fileErrorsText, nonEmptyArg, roleArnArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
+import { fileErrorsText, withJsonOnlyOutput, nonEmptyArg, roleArnArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
 import { containerCapabilityOf, containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -281,6 +281,9 @@ export const credentialsCommand: CommandGroup = (program, ctx) => {
       .addOption(EXTERNAL_ID_OPTION())
       .addOption(formatOption("the document printed: aws (an AWS credential_process's, the default) or alibaba (the process_command's of an aliyun profile of mode External)")),
   );
+  // The document is JSON: `--output json` (which the global help offers every command that prints a result) and `--json`
+  // were `unknown option`, exit 2, and a credential_process line carrying one failed every SDK (review sg, 2).
+  withJsonOnlyOutput(cmd, 'credentials', 'a credentials document');
   // The shared line says AWS_PROFILE keeps the data dir's key from signing; this command reads no AWS_PROFILE (it names
   // the profile whose credential_process runs it), so here the key signs whenever no AWS_ACCESS_KEY_ID is set (review ma, 3).
   const dataDir = cmd.options.find((o) => o.long === '--data-dir');
