@@ -56,7 +56,9 @@ Examples:
   )
     .addHelpText('after', `
 Prints the decision (Allow, ExplicitDeny or ImplicitDeny) and why; --explain names the statements.
-Exit status: 0 Allow, 1 ExplicitDeny or ImplicitDeny, 2 bad arguments, 3 invalid policy,
+A file may be - (standard input, JSON when it starts with \`{\`, else YAML) for one of the policy options: it holds
+one document.
+Exit status: 0 Allow, 1 ExplicitDeny or ImplicitDeny, 2 bad arguments (- given for two policies), 3 invalid policy,
 4 invalid request, 5 a file could not be read, 8 a --resource that is no ARN or a --principal over 2,048
 characters, refused as the server refuses them (see docs/errors.md).
 
@@ -159,6 +161,15 @@ interface EvaluateOptions {
   readonly json?: true;
 }
 
+/** The options of `policy evaluate` that read a policy file, which may be `-`, in their order on the help. */
+const STDIN_OPTIONS = [
+  ['policy', '--policy'],
+  ['boundary', '--boundary'],
+  ['sessionPolicy', '--session-policy'],
+  ['resourcePolicy', '--resource-policy'],
+  ['trustPolicy', '--trust-policy'],
+] as const satisfies readonly (readonly [keyof EvaluateOptions, string])[];
+
 /** Where a request error came from, in the words of the command line. */
 const REQUEST_OPTION: Readonly<Record<string, string>> = {
   principal: '--principal',
@@ -181,6 +192,17 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
   }
   if (opts.trustPolicy !== undefined && (await import('../../../core/sts/session.ts')).parseRoleArn(opts.resource) === undefined) {
     return usageFailure(ctx, `--trust-policy is the trust policy of the role being assumed, and --resource \`${printableMessage(opts.resource.length > 200 ? `${opts.resource.slice(0, 200)}…` : opts.resource)}\` is not a role ARN (arn:aws:iam::<account>:role/<path/>name or acs:ram::<account>:role/<name>); give the role's ARN, or leave --trust-policy out`);
+  }
+  // Standard input holds one document: `--policy - --resource-policy -` (two documents piped, or one meant for one of
+  // them) gave the same text to both, and the answer was about a request nobody asked, or an error about the other kind's
+  // grammar at `-:1:…`, or about text after the first document (review sg, 3).
+  const fromStdin = STDIN_OPTIONS.flatMap(([key, flag]) => {
+    const v = opts[key];
+    return (Array.isArray(v) ? v : [v]).filter((f) => f === '-').map(() => flag);
+  });
+  if (fromStdin.length > 1) {
+    const named = [...new Set(fromStdin)];
+    return usageFailure(ctx, `standard input (\`-\`) holds one policy document, and ${named.length === 1 ? `${named[0]} names it ${fromStdin.length} times` : `${named.slice(0, -1).join(', ')} and ${named.at(-1)} each name it`}: give \`-\` once, and the other documents as files`);
   }
   const files: { type: PolicyType; file: string }[] = [
     ...(opts.policy ?? []).map((file) => ({ type: 'identity' as const, file })),
