@@ -235,8 +235,13 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
     if (l.errors.length > 0) errors.push(...l.errors.map((e) => ({ ...e, source: file })));
     else policies.push({ type, name: file, text: l.input });
   }
-  // A file given twice (say as identity policy and as boundary) reports its load errors once.
-  const uniqueErrors = errors.filter((e, i) => errors.findIndex((x) => x.source === e.source && x.message === e.message && x.path === e.path) === i);
+  // A file given twice (say as identity policy and as boundary) reports each error once: its load errors, and those the
+  // engine finds in it for each place (a syntax error, an unknown operator: both places' grammars refuse it) were
+  // printed once per place (review sg, 4). Errors of one kind's grammar alone (a `Principal` a resource policy needs)
+  // differ, and are all kept.
+  const once = <E extends { readonly source: string; readonly code: string; readonly message: string; readonly path: string }>(list: readonly E[]): E[] =>
+    list.filter((e, i) => list.findIndex((x) => x.source === e.source && x.code === e.code && x.message === e.message && x.path === e.path) === i);
+  const uniqueErrors = once(errors);
 
   const { evaluatePolicies } = await import('../../../app/policy.ts');
   const result = evaluatePolicies({
@@ -252,7 +257,7 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
 
   if (!result.ok || uniqueErrors.length > 0) {
     const engineErrors = result.ok ? [] : result.errors.map((e) => (e.source === REQUEST_SOURCE ? e : { ...(loaded.get(e.source)?.locate(e) ?? e), source: e.source }));
-    const all = [...uniqueErrors, ...engineErrors];
+    const all = once([...uniqueErrors, ...engineErrors]);
     if (opts.json) ctx.err(formatJson({ errors: all }));
     else for (const e of all) ctx.err(e.source === REQUEST_SOURCE ? formatError(REQUEST_OPTION[e.path.split('.')[0] ?? ''] ?? 'request', { ...e, path: '' }) : formatError(e.source, e));
     return exitCodeOf(all);
