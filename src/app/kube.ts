@@ -596,6 +596,14 @@ function isNodeLog(a: KubernetesRequestAttributes & { readonly verb: string }): 
   return a.resourceRequest && (a.verb === 'get' || a.verb === '*') && a.subresource === 'log' && (a.resource === 'nodes' || a.resource === '*') && (!a.apiGroup || a.apiGroup === '*');
 }
 
+/**
+ * `get`, `create` or `*` of a node's `proxy` (`isNodeProxy`, not the node's `log`): the kubelet's API behind it runs
+ * commands in and attaches to every pod on the node, a shell in each (review sc, 1).
+ */
+function isNodeShell(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return isNodeProxy(a) && a.subresource === 'proxy';
+}
+
 /** The pods' subresources whose sessions the kubelet's API opens (`isNodeProxy`). */
 const KUBELET_SESSIONS = ['exec', 'attach', 'portforward', 'log'] as const;
 
@@ -1935,9 +1943,11 @@ export function createKube(app: App, options: KubeOptions) {
    * with the pod admission's checks and messages (review ru, 1). Undefined for anything else, a review naming no pod
    * (`kubectl auth can-i create pods --subresource=exec`: which pods is not known) and a pod Gatehouse admitted with no
    * role or whose job has ended: decided as before. `portforward` is not a shell: it reaches the pod's ports, and a pod
-   * serves no credential endpoint of its own (the agent is elsewhere, and wants the capability).
+   * serves no credential endpoint of its own (the agent is elsewhere, and wants the capability). A node's `proxy` is a
+   * shell in every pod on the node (`nodeShellRefusal`, review sc, 1).
    */
   async function shellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<string | undefined> {
+    if (isNodeShell(a)) return nodeShellRefusal(cluster, a);
     const sub = a.subresource;
     if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || a.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach')) return undefined;
     if (a.verb !== 'create' && a.verb !== 'get' && a.verb !== '*') return undefined;
@@ -1953,12 +1963,46 @@ export function createKube(app: App, options: KubeOptions) {
     const extra = camelExtra(a.user.extra);
     const arn = extra?.['arn']?.[0];
     if (arn === undefined) return `${unsealedPasser(cluster, `Kubernetes user \`${a.user.name}\` maps to no IAM principal: it`, roleArn, false)} (${what})`;
+    const pass = await checkPass(cluster, passerOfReview(a, arn), roleArn, job.id);
+    return pass.ok ? undefined : `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${what})`;
+  }
+
+  /** The passer a SubjectAccessReview's user is, by the identity Gatehouse's TokenReview sealed into its `extra`. */
+  function passerOfReview(a: RbacAttributes, arn: string): Passer {
+    const extra = camelExtra(a.user.extra);
     const session = extra?.[SESSION_EXTRA]?.[0];
     const user = session === undefined ? extra?.[USER_EXTRA]?.[0] : undefined;
     const isSession = extra?.['sessionName'] !== undefined || extra?.['tokenIssueTime'] !== undefined;
-    const passer: Passer = { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(user !== undefined ? { user } : {}), ...(isSession ? { isSession } : {}) };
-    const pass = await checkPass(cluster, passer, roleArn, job.id);
-    return pass.ok ? undefined : `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${what})`;
+    return { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(user !== undefined ? { user } : {}), ...(isSession ? { isSession } : {}) };
+  }
+
+  /**
+   * Why the user of a SubjectAccessReview may not open a node's proxy (`isNodeShell`): the kubelet's API behind it runs
+   * commands in, and attaches to, every pod on the node (`/run`, `/exec`, `/attach`), so it is a shell in each, and which
+   * pods a node runs is not known here: each role that a running pod of the cluster runs as (admitted by Gatehouse with
+   * it, its job live) must be one the user may pass, as `shellRefusal` asks for one pod (review sc, 1). Decided once per
+   * role, for any job of the account (`job/*`), as a workload's template is: a pod made later is checked by its own exec.
+   * Undefined when no pod of the cluster runs as a role, or when the user may pass every such role.
+   */
+  async function nodeShellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<string | undefined> {
+    const jobs = await deps.store.read((tx) => liveJobsWhere(tx, cluster.account, (j) => j.state === 'Running' && j.role.arn !== undefined && j.cluster === cluster.name && j.pod !== undefined));
+    const byRole = new Map<string, Job>();
+    for (const j of jobs) if (j.role.arn !== undefined && !byRole.has(j.role.arn)) byRole.set(j.role.arn, j);
+    if (byRole.size === 0) return undefined;
+    const node = a.name ? `node ${a.name}` : 'every node';
+    const extra = camelExtra(a.user.extra);
+    const arn = extra?.['arn']?.[0];
+    // A user that maps to no IAM principal is decided as before: the kubelet asks `nodes/proxy` of kube-apiserver's own
+    // kubelet client for every exec, attach, log and port-forward it relays, whoever asked it (their own review decided
+    // that), and Gatehouse cannot tell that identity from another authenticator's.
+    if (arn === undefined) return undefined;
+    for (const [roleArn, job] of byRole) {
+      const pod = job.pod as NonNullable<Job['pod']>;
+      const what = `the proxy of ${node} reaches the kubelet, which runs commands in every pod on its node, and pod ${pod.namespace}/${pod.name !== '' ? pod.name : `${pod.generateName ?? ''}*`} of cluster ${cluster.name} runs as ${roleArn}`;
+      const pass = await checkPass(cluster, passerOfReview(a, arn), roleArn);
+      if (!pass.ok) return `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${what})`;
+    }
+    return undefined;
   }
 
   // --- Admission --------------------------------------------------------------------------------------------
