@@ -146,6 +146,13 @@ export interface AuthorizeEngine {
   readonly prepare?: () => Promise<void> | undefined;
   decide(request: ResolvedRequest): EngineResult;
   /**
+   * A refusal of the request that needs the store, beside `decide`'s: a promise of a `deny` (or of undefined) for the
+   * requests that need one, else undefined, read nothing for. The Kubernetes engine's: a shell in a pod that runs as a
+   * role (exec, attach, a node's proxy) needs PassRole of the role, as the SubjectAccessReview webhook decides it
+   * (review sc, 2).
+   */
+  readonly settle?: (request: ResolvedRequest) => Promise<EngineResult | undefined> | undefined;
+  /**
    * The role sessions of `account` that this engine's rules for `resource` name by their session name (as a
    * Kubernetes binding names a session's username), as session ARNs: whoever becomes the role picks that name, so
    * who-can asks about each (review eq, 4). None when absent.
@@ -2167,9 +2174,33 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
-      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies));
+      if (behind) return catchUp(behind, i + 1).then(() => settleThenConclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies));
     }
-    return conclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies);
+    return settleThenConclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies);
+  }
+
+  /**
+   * `conclude`, once the engines' refusals that need the store (`AuthorizeEngine.settle`) are in: synchronous when no
+   * engine needs one for this request (the common case).
+   */
+  function settleThenConclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: SpelledAs, unread?: readonly CompiledPolicy[]): Answered | Promise<Answered> {
+    let pending: Promise<EngineResult | undefined>[] | undefined;
+    for (let i = 0; i < engines.length; i++) {
+      const settle = engines[i]?.settle;
+      if (settle === undefined) continue;
+      const p = settle(resolvedOf(input, principal, request, set));
+      if (p === undefined) continue;
+      pending ??= engines.map(() => Promise.resolve(undefined));
+      // A store that fails is the question's failure (503 for an outage), as any other read of a decision's.
+      pending[i] = p;
+    }
+    if (pending === undefined) return conclude(input, principal, request, set, d, ignored, started, asking, spelledAs, unread);
+    return Promise.all(pending).then((settled) => conclude(input, principal, request, set, d, ignored, started, asking, spelledAs, unread, settled));
+  }
+
+  /** The request an engine is asked (`AuthorizeEngine.decide`, `settle`). */
+  function resolvedOf(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet): ResolvedRequest {
+    return input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, policies: set, unconditional: true } : { principal, action: input.action, resource: input.resource, request, policies: set };
   }
 
   /**
@@ -2279,16 +2310,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** `unread`: the resource policies governing the resource that this action's enforcement does not read (`readsResourcePolicies`). */
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: SpelledAs, unread?: readonly CompiledPolicy[]): Answered {
+  /** `settled`: what each engine's `settle` said of the request, when one was asked; its deny (or error) decides for the engine. */
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: SpelledAs, unread?: readonly CompiledPolicy[], settled?: readonly (EngineResult | undefined)[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
-      const resolvedRequest: ResolvedRequest = input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, policies: set, unconditional: true } : { principal, action: input.action, resource: input.resource, request, policies: set };
+      const resolvedRequest = resolvedOf(input, principal, request, set);
       const results: EngineResult[] = new Array(engines.length);
       const whatIf = whatIfOf(input);
       for (let i = 0; i < engines.length; i++) {
         try {
           const engine = engines[i] as AuthorizeEngine;
-          results[i] = limited(engine.decide(resolvedRequest), engine, request, set, whatIf);
+          const refused = settled?.[i];
+          results[i] = refused !== undefined && (refused.verdict === 'deny' || refused.errors.length > 0) ? refused : limited(engine.decide(resolvedRequest), engine, request, set, whatIf);
         } catch (err) {
           results[i] = { verdict: 'no-opinion', reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
         }

@@ -1944,27 +1944,44 @@ export function createKube(app: App, options: KubeOptions) {
    * (`kubectl auth can-i create pods --subresource=exec`: which pods is not known) and a pod Gatehouse admitted with no
    * role or whose job has ended: decided as before. `portforward` is not a shell: it reaches the pod's ports, and a pod
    * serves no credential endpoint of its own (the agent is elsewhere, and wants the capability). A node's `proxy` is a
-   * shell in every pod on the node (`nodeShellRefusal`, review sc, 1).
+   * shell in every pod on the node (`nodeShellTargets`, review sc, 1).
    */
   async function shellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<string | undefined> {
-    if (isNodeShell(a)) return nodeShellRefusal(cluster, a);
+    const targets = await shellTargets(cluster, a);
+    if (targets.length === 0) return undefined;
+    const arn = camelExtra(a.user.extra)?.['arn']?.[0];
+    // A user that maps to no IAM principal is decided as before on a node's proxy: the kubelet asks `nodes/proxy` of
+    // kube-apiserver's own kubelet client for every exec, attach, log and port-forward it relays, whoever asked it (their
+    // own review decided that), and Gatehouse cannot tell that identity from another authenticator's (review sc, 1).
+    if (arn === undefined && isNodeShell(a)) return undefined;
+    for (const t of targets) {
+      if (arn === undefined) return `${unsealedPasser(cluster, `Kubernetes user \`${a.user.name}\` maps to no IAM principal: it`, t.roleArn, false)} (${t.what})`;
+      const pass = await checkPass(cluster, passerOfReview(a, arn), t.roleArn, t.jobId);
+      if (!pass.ok) return `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${t.what})`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The roles whose PassRole a request is a shell of (`shellRefusal`): the role of the named pod of an `exec` or
+   * `attach`, or each role a running pod of the cluster runs as for a node's proxy (`isNodeShell`); with the job whose
+   * ARN the PassRole is decided with (`*` for a node's proxy) and what the refusal says it reaches. None for any other
+   * request, read nothing for.
+   */
+  async function shellTargets(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }): Promise<{ roleArn: string; jobId: string; what: string }[]> {
+    if (isNodeShell(a)) return nodeShellTargets(cluster, a);
     const sub = a.subresource;
-    if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || a.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach')) return undefined;
-    if (a.verb !== 'create' && a.verb !== 'get' && a.verb !== '*') return undefined;
+    if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || a.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach')) return [];
+    if (a.verb !== 'create' && a.verb !== 'get' && a.verb !== '*') return [];
     const namespace = a.namespace ?? '';
     const name = a.name ?? '';
-    if (namespace === '' || name === '') return undefined;
+    if (namespace === '' || name === '') return [];
     const [job] = await deps.store.read((tx) =>
       liveJobsWhere(tx, cluster.account, (j) => j.state === 'Running' && j.role.arn !== undefined && j.cluster === cluster.name && j.pod !== undefined && j.pod.namespace === namespace && podNamedBy(j.pod, name)),
     );
     const roleArn = job?.role.arn;
-    if (job === undefined || roleArn === undefined) return undefined;
-    const what = `${sub === 'exec' ? 'exec into' : 'attach to'} pod ${namespace}/${name}, which runs as ${roleArn}`;
-    const extra = camelExtra(a.user.extra);
-    const arn = extra?.['arn']?.[0];
-    if (arn === undefined) return `${unsealedPasser(cluster, `Kubernetes user \`${a.user.name}\` maps to no IAM principal: it`, roleArn, false)} (${what})`;
-    const pass = await checkPass(cluster, passerOfReview(a, arn), roleArn, job.id);
-    return pass.ok ? undefined : `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${what})`;
+    if (job === undefined || roleArn === undefined) return [];
+    return [{ roleArn, jobId: job.id, what: `${sub === 'exec' ? 'exec into' : 'attach to'} pod ${namespace}/${name}, which runs as ${roleArn}` }];
   }
 
   /** The passer a SubjectAccessReview's user is, by the identity Gatehouse's TokenReview sealed into its `extra`. */
@@ -1977,32 +1994,22 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /**
-   * Why the user of a SubjectAccessReview may not open a node's proxy (`isNodeShell`): the kubelet's API behind it runs
+   * The roles a node's proxy (`isNodeShell`) is a shell of: the kubelet's API behind it runs
    * commands in, and attaches to, every pod on the node (`/run`, `/exec`, `/attach`), so it is a shell in each, and which
    * pods a node runs is not known here: each role that a running pod of the cluster runs as (admitted by Gatehouse with
    * it, its job live) must be one the user may pass, as `shellRefusal` asks for one pod (review sc, 1). Decided once per
    * role, for any job of the account (`job/*`), as a workload's template is: a pod made later is checked by its own exec.
-   * Undefined when no pod of the cluster runs as a role, or when the user may pass every such role.
+   * None when no pod of the cluster runs as a role.
    */
-  async function nodeShellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<string | undefined> {
+  async function nodeShellTargets(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }): Promise<{ roleArn: string; jobId: string; what: string }[]> {
     const jobs = await deps.store.read((tx) => liveJobsWhere(tx, cluster.account, (j) => j.state === 'Running' && j.role.arn !== undefined && j.cluster === cluster.name && j.pod !== undefined));
     const byRole = new Map<string, Job>();
     for (const j of jobs) if (j.role.arn !== undefined && !byRole.has(j.role.arn)) byRole.set(j.role.arn, j);
-    if (byRole.size === 0) return undefined;
     const node = a.name ? `node ${a.name}` : 'every node';
-    const extra = camelExtra(a.user.extra);
-    const arn = extra?.['arn']?.[0];
-    // A user that maps to no IAM principal is decided as before: the kubelet asks `nodes/proxy` of kube-apiserver's own
-    // kubelet client for every exec, attach, log and port-forward it relays, whoever asked it (their own review decided
-    // that), and Gatehouse cannot tell that identity from another authenticator's.
-    if (arn === undefined) return undefined;
-    for (const [roleArn, job] of byRole) {
+    return [...byRole].map(([roleArn, job]) => {
       const pod = job.pod as NonNullable<Job['pod']>;
-      const what = `the proxy of ${node} reaches the kubelet, which runs commands in every pod on its node, and pod ${pod.namespace}/${pod.name !== '' ? pod.name : `${pod.generateName ?? ''}*`} of cluster ${cluster.name} runs as ${roleArn}`;
-      const pass = await checkPass(cluster, passerOfReview(a, arn), roleArn);
-      if (!pass.ok) return `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${what})`;
-    }
-    return undefined;
+      return { roleArn, jobId: '*', what: `the proxy of ${node} reaches the kubelet, which runs commands in every pod on its node, and pod ${pod.namespace}/${pod.name !== '' ? pod.name : `${pod.generateName ?? ''}*`} of cluster ${cluster.name} runs as ${roleArn}` };
+    });
   }
 
   // --- Admission --------------------------------------------------------------------------------------------
@@ -2136,6 +2143,11 @@ export function createKube(app: App, options: KubeOptions) {
    * of the account (`job/*`).
    */
   async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string, jobId = '*'): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
+    return checkPassBy(cluster, passer.arn, (roleArn) => passerIdentity(cluster, passer, roleArn), roleRef, jobId);
+  }
+
+  /** `checkPass` of the passer `passerArn` whose principal and policies `identity` gives (the authorize API's are resolved). */
+  async function checkPassBy(cluster: KubeCluster, passerArn: string, identity: (roleArn: string) => Promise<Result<{ principal: Principal; policies: PolicySet; facts: Record<string, string> }>>, roleRef: string, jobId: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRefOf(cluster, roleRef);
     // Another account's role (or no role reference at all) is never read: nothing is said of that account.
@@ -2151,7 +2163,7 @@ export function createKube(app: App, options: KubeOptions) {
     // allowed to perform PassRole` for one a role has, and could list the account's role names (review ag, as
     // src/app/jobs.ts decides a job's role).
     const roleArn = role ? roleArnOf(partition, account, role.path, role.name) : roleArnOf(partition, account, parsed.path, parsed.name);
-    const who = await passerIdentity(cluster, passer, roleArn);
+    const who = await identity(roleArn);
     if (!who.ok) return who;
     const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const service = computeServices(partition)[0] as string;
@@ -2172,7 +2184,7 @@ export function createKube(app: App, options: KubeOptions) {
       // Cut by the passer's limits under each name of the compute service, as IAM's Allow is decided (review hq, 3).
       const asked = computeServices(partition).map((svc) => ({ principal: who.value.principal, action: passAction, resource: roleArn, context: contextOf({ ...who.value.facts, ...passedToContext(svc), ...associated }), time: deps.now() }));
       const bindings = bindingsRefusal(d, () => app.bindings.actAs({ principal: who.value.principal }, roleArn), asked, who.value.policies);
-      if (bindings !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${bindings === '' ? '' : `; ${bindings}`}`);
+      if (bindings !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passerArn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${bindings === '' ? '' : `; ${bindings}`}`);
     }
     if (!role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
     const trust = cachedTrust(trustPolicies, role);
@@ -2941,6 +2953,7 @@ export function createKube(app: App, options: KubeOptions) {
       name: 'rbac',
       prepare: loaded,
       decide: (request) => rbacOpinion(request),
+      settle: (request) => shellQuestion(request),
       sessionsNamed: (account, resource) => {
         const on = clusterOfResource(resource);
         return on && on.cluster.account === account ? sessionsBound(on.cluster) : [];
@@ -3090,6 +3103,39 @@ export function createKube(app: App, options: KubeOptions) {
     if (anyName) notes.push(`the access entry of ${entry.principalArn} renders each session's username from its session name (template \`${template}\`), which whoever assumes the role picks: asked about the role, only the entry's groups ${groups.map((g) => `\`${g}\``).join(', ')} are matched (ask about a session's ARN for its username's bindings)`);
     if (d.verdict === 'allow') return { verdict: 'allow', reasons: explainReasons(cluster.rbac, rbacAttrs, d).map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
     return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`, ...notes], errors: [] };
+  }
+
+  /**
+   * The authorize API's `kubernetes:<verb>` question on a shell in a pod that runs as a role (`shellTargets`: exec or
+   * attach of such a pod, a node's proxy), decided as the SubjectAccessReview webhook decides the request: denied unless
+   * the principal may pass each role, with pod admission's checks and message (review sc, 2). The principal as the
+   * question resolved it, with the policies IAM decided it with (a session's session policies, a simulation's). Undefined,
+   * nothing read, for any other question.
+   */
+  function shellQuestion(request: ResolvedRequest): Promise<EngineResult | undefined> | undefined {
+    const { principal, action } = request;
+    if (!action.toLowerCase().startsWith('kubernetes:')) return undefined;
+    const verb = action.slice('kubernetes:'.length).toLowerCase();
+    if (verb !== 'create' && verb !== 'get' && verb !== '*') return undefined;
+    const on = clusterOfResource(request.resource);
+    if (!on) return undefined;
+    const { cluster } = on;
+    const parsed = parseKubernetesResource(cluster.arn, on.resource);
+    if (!parsed) return undefined;
+    const a = { ...parsed, verb };
+    const pod = a.resourceRequest && (a.apiGroup ?? '') === '' && a.resource === 'pods' && (a.subresource === 'exec' || a.subresource === 'attach') && !!a.namespace && !!a.name;
+    if (!pod && !isNodeShell(a)) return undefined;
+    return (async () => {
+      const targets = await shellTargets(cluster, a);
+      if (targets.length === 0) return undefined;
+      const policies = request.policies !== undefined ? kubePolicies(request.policies) : livePolicies(principal);
+      if (policies === undefined) return { verdict: 'no-opinion', reasons: [], errors: [`the IAM policies of ${principal.arn} are not loaded, and ${targets[0]?.what ?? ''}: whether it may pass the role is not known`] };
+      for (const t of targets) {
+        const pass = await checkPassBy(cluster, principal.arn, async () => ok({ principal, policies, facts: {} }), t.roleArn, t.jobId);
+        if (!pass.ok) return { verdict: 'deny', reasons: [`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${t.what}), as the SubjectAccessReview webhook decides it`], errors: [] };
+      }
+      return undefined;
+    })();
   }
 
   /**
