@@ -573,7 +573,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   const views = iamViewsAs(cluster, a, who);
   const arn = otherTrainingArn(cluster.arn);
   const spelt = arn === undefined ? views : { ...views, otherSpelling: () => iamViewsAs({ ...cluster, arn }, a, who) };
-  const covered = [...specialReviewsCovered(a), ...nodeProxyCovered(a)];
+  const covered = [...specialReviewsCovered(a), ...nodeProxyCovered(a), ...ephemeralCovered(a)];
   return covered.length === 0 ? spelt : { ...spelt, covered: covered.map((c) => iamViews(cluster, c, who)) };
 }
 
@@ -602,6 +602,25 @@ function isNodeLog(a: KubernetesRequestAttributes & { readonly verb: string }): 
  */
 function isNodeShell(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
   return isNodeProxy(a) && a.subresource === 'proxy';
+}
+
+/**
+ * `update`, `patch` or `*` of a pod's `ephemeralcontainers` (`kubectl debug`): a container added to the running pod, in
+ * its network and volumes and, with `--target`, its processes (`/proc/<pid>/environ`, `/proc/<pid>/root`), from which a
+ * shell runs as in the pod (review sc, 3).
+ */
+function isEphemeralContainers(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'update' || a.verb === 'patch' || a.verb === '*') && (a.resource === 'pods' || a.resource === '*') && (!a.apiGroup || a.apiGroup === '*') && a.subresource === 'ephemeralcontainers';
+}
+
+/**
+ * The review an ephemeral container stands for (`isEphemeralContainers`): `create` of the same pod's `exec`, so that a
+ * Deny of `kubectl exec` is not sidestepped by `kubectl debug -it POD --target=C` (review sc, 3), as it was not by the
+ * node's proxy (review ou, 4).
+ */
+function ephemeralCovered(a: KubernetesRequestAttributes & { readonly verb: string }): (KubernetesRequestAttributes & { readonly verb: string })[] {
+  if (!isEphemeralContainers(a)) return [];
+  return [{ ...a, verb: 'create', apiGroup: '', resource: 'pods', subresource: 'exec' }];
 }
 
 /** The pods' subresources whose sessions the kubelet's API opens (`isNodeProxy`). */
@@ -3153,7 +3172,7 @@ export function createKube(app: App, options: KubeOptions) {
     // `<cluster>/namespaces/ns/pods/p`, review qs, 2): the IAM decision of the question is on that spelling, and a Deny
     // written on the request's path, as the webhook decides it, must apply too.
     const respelt = clusterOfResource(r.resource)?.resource !== kubernetesResource(cluster.arn, a);
-    if (a.verb !== '*' && !open && !respelt && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !respelt && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !isEphemeralContainers(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
