@@ -43,8 +43,9 @@ export interface CliDeps {
   readonly watchOutput?: () => void;
   /**
    * Registers what to say on stderr if a signal (Ctrl-C's SIGINT, SIGTERM, SIGHUP) ends the process before the function
-   * it returns is called; the process then dies of that signal as it would have (review lt, 3). Absent (a test running
-   * the CLI in its own process): nothing is said.
+   * it returns is called; the process then dies of that signal as it would have (review lt, 3). `say` runs at once and
+   * synchronously, so it may also remove what the command would have removed in a `finally` the signal skips (a partial
+   * backup's file, review si, 1). Absent (a test running the CLI in its own process): nothing is said.
    */
   readonly onInterrupt?: (say: (signal: string) => string) => () => void;
 }

@@ -17,7 +17,7 @@
  */
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, statSync } from 'node:fs';
+import { constants, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { chmod, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
@@ -61,6 +61,25 @@ export interface BackupOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Told how far the copy is, now and then (pages copied of all); for a line on stderr. */
   readonly progress?: (copied: number, total: number) => void;
+  /** The CLI's `onInterrupt`: the partial copy is removed when a signal ends the process mid-backup. */
+  readonly onInterrupt?: Interrupts;
+}
+
+/**
+ * Hears a signal (SIGINT, SIGTERM, SIGHUP) that is about to end the process: `say` runs at once and synchronously, its
+ * text written to stderr, then the process dies of the signal, no `finally` run. Returns its release.
+ */
+export type Interrupts = (say: (signal: string) => string) => () => void;
+
+/** A temporary file and SQLite's journals of it, removed at once (in a signal's listener: nothing awaited). */
+function removeNow(tmp: string): void {
+  for (const f of [tmp, `${tmp}-journal`, `${tmp}-wal`, `${tmp}-shm`]) {
+    try {
+      unlinkSync(f);
+    } catch {
+      // Not there (never made, or already linked in and removed).
+    }
+  }
 }
 
 export interface BackupDone {
@@ -98,14 +117,26 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   }
   const tmp = join(dirname(to), `.${basename(to)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let made = false;
+  let placed = false;
+  let release: (() => void) | undefined;
   try {
     const facts = inspect(source, file);
     if (!facts.ok) return facts;
+    // Ctrl-C or a SIGTERM ends the process without running the `finally` below: the partial copy (every record of the
+    // store, under a hidden name) was left beside --to for good. A backup leaves the whole file or nothing. Heard from
+    // before the file is made: the name is this process's own (its pid and random bytes).
+    release = options.onInterrupt?.((signal) => {
+      removeNow(tmp);
+      return placed
+        ? `gatehouse server backup: interrupted (${signal}) once the backup was whole: it is at ${to}\n`
+        : `gatehouse server backup: interrupted (${signal}): no backup written (its partial copy was removed${options.force === true && existsSync(to) ? `; \`${to}\` is left as it was` : ''}); run the command again\n`;
+    });
     // Created private first: the copy holds every record (secrets only sealed, but hashes, names, the audit log).
     try {
-      await (await open(tmp, 'wx', 0o600)).close();
       made = true;
+      await (await open(tmp, 'wx', 0o600)).close();
     } catch (e) {
+      made = false;
       return failure('UnwritableFile', `cannot write beside \`${to}\`: ${messageOf(e)}`);
     }
     // One read transaction around the whole copy: one snapshot however many steps the copy takes, and no restart when a
@@ -128,8 +159,10 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
       copy.close();
     }
     await flush(tmp);
-    if (options.force === true) await rename(tmp, to);
-    else {
+    if (options.force === true) {
+      await rename(tmp, to);
+      placed = true;
+    } else {
       // Linked, not renamed: a file made at `to` since the check is never replaced.
       try {
         await link(tmp, to);
@@ -137,6 +170,7 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it`);
         throw e;
       }
+      placed = true;
       await unlink(tmp);
     }
     made = false;
@@ -146,7 +180,8 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
     return failure('UnwritableFile', `cannot write the backup to \`${to}\`: ${messageOf(e)}`);
   } finally {
     source.close();
-    if (made) await unlink(tmp).catch(() => undefined);
+    if (made) removeNow(tmp);
+    release?.();
   }
 }
 
@@ -158,6 +193,8 @@ export interface RestoreOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The instant, for the name the replaced file is kept under. */
   readonly now: () => number;
+  /** The CLI's `onInterrupt`: the copy of --from is removed when a signal ends the process before the swap. */
+  readonly onInterrupt?: Interrupts;
 }
 
 export interface RestoreDone {
@@ -185,10 +222,19 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
   // A copy beside the store, checked before anything of the data dir is touched; renamed in at the end (one file system).
   const tmp = join(dataDir, `.${SQLITE_FILE_NAME}.restoring.${process.pid}.${randomBytes(6).toString('hex')}`);
   let made = false;
+  let swapped = false;
+  // A signal before the swap leaves the data dir as it was: the copy of --from (every record of the backup, under a
+  // hidden name in the data dir) was left there for good, as a `finally` is not run when a signal ends the process.
+  const release = options.onInterrupt?.((signal) => {
+    if (made) removeNow(tmp);
+    return swapped
+      ? `gatehouse server restore: interrupted (${signal}) once the backup was in place: ${file} is the restored store\n`
+      : `gatehouse server restore: interrupted (${signal}): nothing restored, the data dir's store is as it was\n`;
+  });
   try {
     try {
-      await copyFile(from, tmp, constants.COPYFILE_EXCL);
       made = true;
+      await copyFile(from, tmp, constants.COPYFILE_EXCL);
       await chmod(tmp, 0o600);
     } catch (e) {
       return failure('UnwritableFile', `cannot copy --from \`${from}\` into \`${dataDir}\`: ${messageOf(e)}`);
@@ -218,6 +264,10 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
           : `the backup's secrets are sealed under master key ${want}, but the master key of this data dir (${key.value.source}) is \`${key.value.id}\`: nothing sealed in the backup would open; give the master key kept with the backup (as the server will be given it: --master-key-file, ${MASTER_KEY_ENV}, or ${MASTER_KEY_FILE_NAME} in the data dir)`,
       );
     }
+    await flush(tmp);
+    // From the lock's check to the restored file in place, nothing is awaited: no signal's listener runs in between (a
+    // SIGTERM heard between the renames, while the copy was flushed, left a data dir with no store, where the next
+    // start makes an empty one), and no server's start comes between the check and the swap in this process's turn.
     const held = holdsLock(file);
     if (held !== undefined) return failure('StoreInUse', held);
     // The store it replaces, and its journal files, renamed aside, never deleted. Not the newest: a restore is undone by
@@ -225,18 +275,19 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     let keptAside: string | undefined;
     if (existsSync(file)) {
       keptAside = `${file}.replaced-${stamp(options.now())}`;
-      await rename(file, keptAside);
-      for (const suffix of ['-wal', '-shm']) if (existsSync(`${file}${suffix}`)) await rename(`${file}${suffix}`, `${keptAside}${suffix}`);
+      renameSync(file, keptAside);
+      for (const suffix of ['-wal', '-shm']) if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${keptAside}${suffix}`);
     }
-    await flush(tmp);
-    await rename(tmp, file);
+    renameSync(tmp, file);
     made = false;
+    swapped = true;
     await flushDirectory(dataDir);
     return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? { keptAside } : {}), adminCredentials: existsSync(join(dataDir, 'admin-credentials.json')) } };
   } catch (e) {
     return failure('UnwritableFile', `cannot restore into \`${dataDir}\`: ${messageOf(e)}`);
   } finally {
-    if (made) await unlink(tmp).catch(() => undefined);
+    if (made) removeNow(tmp);
+    release?.();
   }
 }
 

@@ -51,6 +51,7 @@ the data dir (NoStore), a file that is not a Gatehouse store (NotAGatehouseStore
         to: opts.to,
         ...(opts.force === true ? { force: true } : {}),
         env: ctx.env ?? {},
+        ...(ctx.onInterrupt !== undefined ? { onInterrupt: ctx.onInterrupt } : {}),
         progress: (copied, total) => {
           // Once a second at most: a small store says nothing.
           if (copied >= total || ctx.now() - said < 1000) return;
@@ -102,7 +103,7 @@ server runs on the data dir (StoreInUse).`,
     )
     .action(async (opts: { dataDir: string; from: string; masterKeyFile?: string }) => {
       const { restoreSqliteStore } = await import('../../store-sqlite/backup.ts');
-      const r = await restoreSqliteStore({ dataDir: opts.dataDir, from: opts.from, env: ctx.env ?? {}, now: ctx.now, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
+      const r = await restoreSqliteStore({ dataDir: opts.dataDir, from: opts.from, env: ctx.env ?? {}, now: ctx.now, ...(ctx.onInterrupt !== undefined ? { onInterrupt: ctx.onInterrupt } : {}), ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
       if (!r.ok) return refused(ctx, 'restore', r);
       const { facts, keptAside } = r.value;
       const lines = [
