@@ -274,7 +274,7 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     // renaming the file back.
     let keptAside: string | undefined;
     if (existsSync(file)) {
-      keptAside = `${file}.replaced-${stamp(options.now())}`;
+      keptAside = asideName(`${file}.replaced-${stamp(options.now())}`);
       renameSync(file, keptAside);
       for (const suffix of ['-wal', '-shm']) if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${keptAside}${suffix}`);
     }
@@ -408,6 +408,19 @@ function sameFileAs(a: string, b: string): boolean {
   const x = statSync(a, { throwIfNoEntry: false, bigint: true });
   const y = statSync(b, { throwIfNoEntry: false, bigint: true });
   return a === b || (x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino);
+}
+
+/**
+ * `base`, or `base.2`, `base.3`… when a file (or its journal) is there: a rename replaces what is at its target, and a
+ * second restore in the same second (a script that restores one backup, then another) renamed the store it replaced
+ * over the one the first had kept aside, the only copy of what was changed since the backups, which the first had said
+ * was kept (review si, 2). Called with nothing awaited before the rename.
+ */
+function asideName(base: string): string {
+  const taken = (name: string): boolean => ['', '-wal', '-shm', '-journal'].some((suffix) => existsSync(`${name}${suffix}`));
+  let name = base;
+  for (let n = 2; taken(name); n++) name = `${base}.${n}`;
+  return name;
 }
 
 /** `20261206T234501Z`: sorts by time, no character a shell or another system minds. */

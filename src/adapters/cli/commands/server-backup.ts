@@ -94,9 +94,9 @@ the data dir (NoStore), a file that is not a Gatehouse store (NotAGatehouseStore
 Refused while a server (or any process) has the data dir's store open: stop every server on it first. The
 backup is checked before anything is touched: a Gatehouse store of a schema this gatehouse knows, not damaged,
 its secrets sealed under the master key the server on DIR will be given. The store it replaces is renamed
-aside (gatehouse.db.replaced-TIME, with its -wal and -shm), never deleted. A restore takes back everything
-changed since the backup: revocations made since are lost (revoke again), sessions sealed with a key rotated in
-since are refused, the audit log ends where the backup's did (docs/decisions.md). Exit status: 0 restored;
+aside (gatehouse.db.replaced-TIME, or TIME.2 and on when that name is taken, with its -wal and -shm), never
+deleted. A restore takes back everything changed since the backup: revocations made since are lost (revoke
+again), sessions sealed with a key rotated in since are refused, the audit log ends where the backup's did (docs/decisions.md). Exit status: 0 restored;
 2 PostgreSQL (PostgresStore: use pg_restore); 5 --from is not a Gatehouse store (NotAGatehouseStore), the master
 key does not open it (MasterKeyMismatch), or the data dir cannot be written (UnwritableFile, NoStore); 7 a
 server runs on the data dir (StoreInUse).`,
