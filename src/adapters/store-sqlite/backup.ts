@@ -149,12 +149,16 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
       source.exec('ROLLBACK');
     }
     const copy = new DatabaseSync(tmp);
+    // What the command says of the backup is read from it: the live store's facts, read before the snapshot was taken,
+    // named a change head (or no master key yet) that a server's commit in between had left behind (review si, 3).
+    let written: Omit<StoreFacts, 'bytes'>;
     try {
       // A single file: the copy carries the live file's WAL mode in its header, and a WAL file beside a backup is a
       // backup in two parts.
       copy.exec('PRAGMA journal_mode = DELETE');
       const check = inspect(copy, to);
       if (!check.ok) return failure('UnwritableFile', `the copy written to \`${tmp}\` does not read back as the store: ${check.message}`);
+      written = check.value;
     } finally {
       copy.close();
     }
@@ -175,7 +179,7 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
     }
     made = false;
     await flushDirectory(dirname(to));
-    return { ok: true, value: { file, to, facts: { ...facts.value, bytes: statSync(to).size }, beside: await besideOf(dataDir) } };
+    return { ok: true, value: { file, to, facts: { ...written, bytes: statSync(to).size }, beside: await besideOf(dataDir) } };
   } catch (e) {
     return failure('UnwritableFile', `cannot write the backup to \`${to}\`: ${messageOf(e)}`);
   } finally {
