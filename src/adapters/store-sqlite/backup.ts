@@ -219,6 +219,8 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
   const from = resolve(options.from);
   if (!isFile(from)) return failure('NotAGatehouseStore', `--from \`${from}\` ${existsSync(from) ? 'is not a file' : 'does not exist'}`);
   if (sameFileAs(from, file)) return failure('NotAGatehouseStore', `--from \`${from}\` is the data dir's store itself: give the backup's file`);
+  const short = await cutShort(from);
+  if (short !== undefined) return failure('NotAGatehouseStore', short);
   if (statSync(`${from}-wal`, { throwIfNoEntry: false })?.size) {
     return failure('NotAGatehouseStore', `\`${from}-wal\` is beside --from: part of the backup's data is in it, and a restore of the file alone would lose it; make the backup with \`gatehouse server backup\` (one file), or open it once with sqlite3 with nothing else using it (which folds the WAL in)`);
   }
@@ -320,6 +322,34 @@ function holdsLock(file: string): string | undefined {
   } finally {
     db?.close();
   }
+}
+
+/**
+ * Why `from` is a backup cut short, or undefined: empty, or shorter than the size its SQLite header gives (page size
+ * times page count, SQLite file format §1.3). SQLite itself said `it has no \`schema_migrations\` table` of an empty file
+ * and `database disk image is malformed` of a truncated one (a copy that did not finish, a full disk, an upload cut
+ * off), which told the operator nothing of what to look at (review si, 4). The size `gatehouse server backup` printed
+ * is the one to compare.
+ */
+async function cutShort(from: string): Promise<string | undefined> {
+  const size = statSync(from).size;
+  const again = 'make the backup again, or copy the file whole (`gatehouse server backup` printed its size)';
+  if (size === 0) return `--from \`${from}\` is empty (0 bytes): not a backup, but a copy that wrote nothing; ${again}`;
+  const h = await open(from, 'r');
+  const head = Buffer.alloc(100);
+  try {
+    await h.read(head, 0, 100, 0);
+  } finally {
+    await h.close();
+  }
+  if (head.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') return undefined;
+  const raw = head.readUInt16BE(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  const pages = head.readUInt32BE(28);
+  // The page count is valid only when its change counter matches the one it was written with (format §1.3.7).
+  if (pages === 0 || head.readUInt32BE(24) !== head.readUInt32BE(92)) return size < 100 ? `--from \`${from}\` is cut short (${size} bytes, not even a SQLite header): ${again}` : undefined;
+  const whole = pageSize * pages;
+  return size < whole ? `--from \`${from}\` is cut short: ${size} bytes, where its SQLite header says the store is ${whole} (${pages} pages of ${pageSize}); ${again}` : undefined;
 }
 
 /** The facts of a Gatehouse store, or why `db` is not one this build can serve. */
