@@ -1506,6 +1506,28 @@ export function createKube(app: App, options: KubeOptions) {
     return typeof f['sid'] === 'string' && typeof f['iat'] === 'number' && typeof f['exp'] === 'number' && typeof f['ak'] === 'string';
   }
 
+  /**
+   * A passer's sealed facts as a workload's grant carries them (review sk, 1): sealed again under a binding of their own
+   * (`k8s-grant-session`, `k8s-grant-user`), never as the TokenReview's `extra` value. A grant sits on a pod template and
+   * on every pod made from it, readable by whoever may read them, and its payload is plain base64url JSON: the `extra`
+   * value copied from it was opened by admission as the author's own TokenReview's, so a Kubernetes user allowed to
+   * impersonate (`--as-user-extra gatehouse.dev/user=…`) passed roles on the author's iam:PassRole. `toGrant` re-seals an
+   * `extra` value for a grant; `fromGrant` the reverse, for the passer read from a verified grant (a grant made before,
+   * carrying the `extra` value itself, is taken as it is: its MAC is Gatehouse's word).
+   */
+  const grantAad = (cluster: KubeCluster, kind: 'session' | 'user'): string => `k8s-grant-${kind}\u0000${cluster.account}\u0000${cluster.name.toLowerCase()}`;
+  const extraAad = (cluster: KubeCluster, kind: 'session' | 'user'): string => (kind === 'session' ? sessionAad(cluster) : userAad(cluster));
+
+  function toGrant(cluster: KubeCluster, kind: 'session' | 'user', sealed: string): string | undefined {
+    const text = deps.sealer.open(sealed as SealedSecret, extraAad(cluster, kind));
+    return text === undefined ? undefined : deps.sealer.seal(text, grantAad(cluster, kind));
+  }
+
+  function fromGrant(cluster: KubeCluster, kind: 'session' | 'user', sealed: string): string {
+    const text = deps.sealer.open(sealed as SealedSecret, grantAad(cluster, kind));
+    return text === undefined ? sealed : deps.sealer.seal(text, extraAad(cluster, kind));
+  }
+
   function openSession(cluster: KubeCluster, sealed: string): SealedSession | undefined {
     if (sealed.length > 32_768) return undefined;
     const text = deps.sealer.open(sealed as SealedSecret, sessionAad(cluster));
@@ -2229,8 +2251,8 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace, s?: the
-   * passer's sealed session, k: the `group/Kind` of the workload it was made on, u?: a plain user passer's sealed identity,
-   * for the key and region of its pods' PassRole}: a session's grant is decided again, for each pod, as that session.
+   * passer's session, k: the `group/Kind` of the workload it was made on, u?: a plain user passer's identity, for the key
+   * and region of its pods' PassRole; `s` and `u` sealed for grants, not as `extra` carries them: `toGrant`}: a session's grant is decided again, for each pod, as that session.
    * Every grant signed under the grant key of review qc, 1 names its kind (grants without one were all signed under the
    * key it retired); a payload without one is read as not verifying.
    */
@@ -2295,7 +2317,7 @@ export function createKube(app: App, options: KubeOptions) {
         const owner = controllerOwner(req.object);
         const kept = req.operation === 'UPDATE' && old !== undefined && old[GRANT_ANNOTATION] === given;
         if (kept || g.k === owner || (system && builtInGrantServes(g.k, owner))) {
-          return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}), ...(g.u !== undefined ? { user: g.u } : {}) };
+          return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: fromGrant(cluster, 'session', g.s) } : {}), ...(g.u !== undefined ? { user: fromGrant(cluster, 'user', g.u) } : {}) };
         }
         refused = `its grant was made on a ${g.k.replace(/^\//, '')}, not on ${owner === undefined ? 'the object that owns it (it has no controller ownerReference)' : `its owner's kind ${owner.replace(/^\//, '')}`}`;
       } else if (given !== undefined && g === undefined) {
@@ -2639,8 +2661,10 @@ export function createKube(app: App, options: KubeOptions) {
         continue;
       }
       const kind = `${req.kind.group}/${req.kind.kind}`;
-      // A plain user's sealed identity goes with it, for the key and region of its pods' PassRole (review kg, 1).
-      const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : passer.user !== undefined ? { u: passer.user } : {}), k: kind });
+      // A plain user's sealed identity goes with it, for the key and region of its pods' PassRole (review kg, 1); the
+      // session's or user's facts sealed for grants, never as `extra` takes them (review sk, 1).
+      const sealedFacts = passer.session !== undefined ? toGrant(cluster, 'session', passer.session) : passer.user !== undefined ? toGrant(cluster, 'user', passer.user) : undefined;
+      const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(sealedFacts !== undefined ? (passer.session !== undefined ? { s: sealedFacts } : { u: sealedFacts }) : {}), k: kind });
       // Recorded whenever the check was made (a new template with the same grant too: its author changed it).
       auditAnnotations ??= { role: pass.value.roleArn, 'passed-by': passer.arn };
       if (grant !== undefined && annotations[GRANT_ANNOTATION] !== grant) patch.push(...annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant));
