@@ -36,7 +36,8 @@ import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { adminErrorBody } from '../adapters/http/admin-api.ts';
-import { openPostgresStore, SCHEMA_NAME } from '../adapters/store-postgres/store.ts';
+import { SCHEMA_NAME } from '../adapters/store-postgres/schema-name.ts';
+import type { PostgresStoreOptions } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore, SQLITE_FILE_NAME, type SqliteStore } from '../adapters/store-sqlite/index.ts';
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
 import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
@@ -569,9 +570,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   };
   if (healthAt !== undefined && !othersServe) await listenForProbes(healthAt);
+  // `pg` (some 70 ms of CPU to load) only for a server on PostgreSQL: every SQLite start, and each worker's, skips it.
+  const openPostgres = async (o: PostgresStoreOptions): Promise<Store> =>
+    (await import('../adapters/store-postgres/store.ts')).openPostgresStore(o);
   let store: Store;
   try {
-    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}), ...(migrationLockSeconds !== undefined ? { migrationLockTimeoutMs: migrationLockSeconds * 1000 } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
+    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgres({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}), ...(migrationLockSeconds !== undefined ? { migrationLockTimeoutMs: migrationLockSeconds * 1000 } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
   } catch (e) {
     await waiting?.close();
     await health?.close();

@@ -53,6 +53,7 @@ import {
   type SqlValue,
 } from '../store-sql/index.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { SCHEMA_NAME } from './schema-name.ts';
 
 export const DATABASE_URL_ENV = 'GATEHOUSE_DATABASE_URL';
 
@@ -115,8 +116,7 @@ export interface PostgresStore extends Store {
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
-/** The schema names the store takes (`schema`, GATEHOUSE_DATABASE_SCHEMA): a plain lower-case identifier, at most 63 characters. */
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export { SCHEMA_NAME };
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const schema = options.schema;
