@@ -1,8 +1,9 @@
 /**
  * Review bz, 4: escalation-paths looked for training-job steps only in workspaces the user already belonged to. A user
  * allowed `iam:PassRole` on a role that trusts the training service and `training:CreateJob`, who is no member of a
- * workspace but may write it (`training:CreateWorkspace` on it: PUT /v1/workspaces/W; `training:UpdateWorkspace`:
- * `gatehouse apply` of an existing one) or may add itself to a group that is a member (`iam:AddUserToGroup`), joins it
+ * workspace but may write it (`training:UpdateWorkspace` on it: PUT /v1/workspaces/W of the existing one since review
+ * sb, 1, where it asked `training:CreateWorkspace`; apply asks the read besides) or may add itself to a group that is a
+ * member (`iam:AddUserToGroup`), joins it
  * and runs a job as the role: the report listed no such step. It now does, with the joining action among the step's
  * actions; not for a user who may not join. The step is then taken for real: the user writes itself into the
  * workspace and its job is given the role. Real server, admin API (SigV4), SDK v3 IAM.
@@ -39,9 +40,11 @@ describe('review bz4: joining a workspace to run a job as a role', () => {
     const run = allow(['training:CreateJob', 'iam:PassRole']);
     const users: Record<string, object[]> = {
       member: [run],
-      writer: [run, allow('training:CreateWorkspace', WS)],
-      // apply reads the workspace before it writes it (review jb, 17): UpdateWorkspace alone is no join.
+      writer: [run, allow('training:UpdateWorkspace', WS)],
+      // apply reads the workspace before it writes it (review jb, 17); a PUT needs UpdateWorkspace alone (review sb, 1).
       updater: [run, allow(['training:GetWorkspace', 'training:UpdateWorkspace'], WS)],
+      // A PUT of the existing workspace asks UpdateWorkspace, not CreateWorkspace (review sb, 1).
+      creator: [run, allow('training:CreateWorkspace', WS)],
       joiner: [run, allow('iam:AddUserToGroup', `arn:aws:iam::${A}:group/team`)],
       outsider: [run],
     };
@@ -67,8 +70,9 @@ describe('review bz4: joining a workspace to run a job as a role', () => {
   });
 
   it('a user who may write the workspace, or join a member group, is listed with the joining action', async () => {
-    assert.deepEqual((await toBig('writer'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'training:CreateWorkspace', 'training:CreateJob'], WS]]);
-    assert.deepEqual((await toBig('updater'))?.map((st) => st.actions), [['iam:PassRole', 'training:GetWorkspace', 'training:UpdateWorkspace', 'training:CreateJob']]);
+    assert.deepEqual((await toBig('writer'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'training:UpdateWorkspace', 'training:CreateJob'], WS]]);
+    assert.deepEqual((await toBig('updater'))?.map((st) => st.actions), [['iam:PassRole', 'training:UpdateWorkspace', 'training:CreateJob']]);
+    assert.equal(await toBig('creator'), undefined);
     assert.deepEqual((await toBig('joiner'))?.map((st) => st.actions), [['iam:PassRole', 'iam:AddUserToGroup', 'training:CreateJob']]);
     assert.equal(await toBig('outsider'), undefined);
   });
@@ -82,5 +86,7 @@ describe('review bz4: joining a workspace to run a job as a role', () => {
     assert.ok(joined.ok, joined.ok ? '' : joined.message);
     const after = await call<{ roleArn?: string; role?: string }>(as, 'POST', ['jobs'], { body: job });
     assert.ok(after.ok, after.ok ? '' : after.message);
+    const created = await call(connectionTo(s.url, keys['creator'] as Credentials), 'PUT', ['workspaces', 'lab'], { body: { members: [{ user: 'creator' }] } });
+    assert.equal(created.ok ? 'ok' : created.code, 'AccessDenied', 'CreateWorkspace writes no existing workspace');
   });
 });

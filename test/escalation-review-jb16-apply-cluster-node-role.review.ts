@@ -6,7 +6,9 @@
  * it applies the cluster with the role as its instance role and starts a node as the role. Such a step is now listed
  * with those actions; not for a principal that may update the cluster but not read it, which apply refuses. Each is
  * taken for real through `POST /v1/apply` and the node start. Before the fix 1 of 2 tests failed. Real server (SQLite),
- * admin API (SigV4), SDK v3 IAM.
+ * admin API (SigV4), SDK v3 IAM. Since review sb, 1 `PUT /v1/clusters/C` of the existing cluster asks
+ * `training:UpdateCluster` alone: the step names that action, and the principal that may update the cluster without
+ * reading it, which apply still refuses, takes the step by PUT.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,9 +45,10 @@ describe('review jb16: a cluster the principal may apply is a way to start a nod
   };
 
   it('a principal that may read and update the cluster is listed; it applies it and its node runs as the role', async () => {
-    assert.deepEqual(await toGpu('ops'), [['iam:PassRole to a cluster node', ['iam:PassRole', 'training:GetCluster', 'training:UpdateCluster', 'training:StartClusterNode'], K1]]);
-    // Not one that may update it without reading it (asked before the cluster names the role).
-    assert.equal(await toGpu('blind'), undefined);
+    const step = [['iam:PassRole to a cluster node', ['iam:PassRole', 'training:UpdateCluster', 'training:StartClusterNode'], K1]];
+    assert.deepEqual(await toGpu('ops'), step);
+    // And one that may update it without reading it: a PUT asks the update alone (review sb, 1).
+    assert.deepEqual(await toGpu('blind'), step);
     const applied = await gatehouseJson(s.url, keys['ops'] as Credentials, 'POST', '/v1/apply', { documents: [cluster] });
     assert.equal(applied.status, 200, JSON.stringify(applied.json));
     const node = await call<{ job: { role: { mode: string; arn?: string } } }>(connectionTo(s.url, keys['ops'] as Credentials), 'POST', ['clusters', 'k1', 'nodes'], { body: { imds: false } });
@@ -53,8 +56,10 @@ describe('review jb16: a cluster the principal may apply is a way to start a nod
     assert.deepEqual(node.value.job.role, { mode: 'custom', arn: GPU });
   });
 
-  it('apply refuses the one that may update it without reading it', async () => {
+  it('apply refuses the one that may update it without reading it; its PUT writes it', async () => {
     const applied = await gatehouseJson(s.url, keys['blind'] as Credentials, 'POST', '/v1/apply', { documents: [{ ...cluster, spec: {} }] });
     assert.equal(applied.status, 403, JSON.stringify(applied.json));
+    const put = await gatehouseJson(s.url, keys['blind'] as Credentials, 'PUT', '/v1/clusters/k1', { instanceRole: 'gpu' });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
   });
 });

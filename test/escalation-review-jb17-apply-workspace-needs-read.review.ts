@@ -7,6 +7,9 @@
  * through a job by a path the server refuses. The join is now asked as apply makes it (`training:GetWorkspace` then
  * `training:UpdateWorkspace`) in both answers. Each is taken for real with `POST /v1/apply` and the job submission.
  * Before the fix 2 of 2 tests failed. Real server (SQLite), admin API (SigV4), SDK v3 IAM.
+ * Since review sb, 1 `PUT /v1/workspaces/W` of the existing workspace asks `training:UpdateWorkspace` alone (it asked
+ * `training:CreateWorkspace`): UpdateWorkspace alone is a way in again, by PUT, which both answers list (apply still
+ * refuses the unread write), and the reader is listed with that one action too.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,17 +53,20 @@ describe('review jb17: joining a workspace by apply needs its read as well as it
     return (r.json['throughDefaultRoleJobs'] as { name: string; join?: string }[]).map((j) => [j.name, j.join]).filter(([n]) => n !== 'admin');
   };
 
-  it('UpdateWorkspace alone is no way in, in either answer: apply refuses the unread write', async () => {
-    assert.equal(await toBig('blind'), undefined);
-    assert.ok(!(await viaJobs()).some(([n]) => n === 'blind'));
+  it('UpdateWorkspace alone is a way in by PUT, in both answers; apply refuses the unread write', async () => {
+    assert.deepEqual(await toBig('blind'), [['iam:PassRole', 'training:UpdateWorkspace', 'training:CreateJob']]);
+    assert.ok((await viaJobs()).some(([n, join]) => n === 'blind' && join === 'training:UpdateWorkspace'));
     const applied = await gatehouseJson(s.url, keys['blind'] as Credentials, 'POST', '/v1/apply', { documents: [lab(['admin', 'blind'])] });
     assert.equal(applied.status, 403, JSON.stringify(applied.json));
     assert.match(String((applied.json['error'] as { message: string }).message), /training:GetWorkspace/);
+    const put = await gatehouseJson(s.url, keys['blind'] as Credentials, 'PUT', '/v1/workspaces/lab', lab(['admin', 'blind']).spec);
+    assert.equal(put.status, 200, JSON.stringify(put.json));
   });
 
-  it('with GetWorkspace too, both list it with the read first; the user applies itself in and runs a job as the role', async () => {
-    assert.deepEqual(await toBig('reader'), [['iam:PassRole', 'training:GetWorkspace', 'training:UpdateWorkspace', 'training:CreateJob']]);
-    assert.deepEqual(await viaJobs(), [['reader', 'training:GetWorkspace then training:UpdateWorkspace']]);
+  it('with GetWorkspace too, both list the one action; the user applies itself in and runs a job as the role', async () => {
+    assert.deepEqual(await toBig('reader'), [['iam:PassRole', 'training:UpdateWorkspace', 'training:CreateJob']]);
+    // blind is a member now.
+    assert.deepEqual(await viaJobs(), [['blind', undefined], ['reader', 'training:UpdateWorkspace']]);
     const applied = await gatehouseJson(s.url, keys['reader'] as Credentials, 'POST', '/v1/apply', { documents: [lab(['admin', 'reader'])] });
     assert.equal(applied.status, 200, JSON.stringify(applied.json));
     const job = await call<{ job: { role: { arn?: string } } }>(connectionTo(s.url, keys['reader'] as Credentials), 'POST', ['jobs'], { body: { workspace: 'lab', role: BIG, imds: false } });

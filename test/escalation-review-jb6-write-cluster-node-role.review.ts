@@ -8,7 +8,8 @@
  * actions, the cluster named); not for a user who may not write a cluster, nor pass the role. The step is taken for
  * real with the admin API: the cluster written, the node started, its job given the role. Before the fix 1 of 2 tests
  * failed. Real server (SQLite), admin API (SigV4), SDK v3 IAM. Since review jg, 1 the write of a cluster naming a role
- * its writer may not pass is refused at the write (it was refused only at the node's start).
+ * its writer may not pass is refused at the write (it was refused only at the node's start). Since review sb, 1 a PUT of
+ * an existing cluster asks `training:UpdateCluster` (`training:CreateCluster` writes a new one only), and the step says so.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +43,8 @@ describe('review jb6: a cluster the principal may write is a way to start a node
     const put = await call(connectionTo(s.url, s.admin), 'PUT', ['clusters', 'k1'], { body: { instanceRole: 'plain' } });
     assert.ok(put.ok, put.ok ? '' : put.message);
     const start = allow(['training:StartClusterNode', 'iam:PassRole']);
-    keys['ops'] = await userWithPolicy(s, 'ops', doc(start, allow('training:CreateCluster', cluster('k1'))));
+    keys['ops'] = await userWithPolicy(s, 'ops', doc(start, allow('training:UpdateCluster', cluster('k1'))));
+    keys['creator'] = await userWithPolicy(s, 'creator', doc(start, allow('training:CreateCluster', cluster('k1'))));
     keys['runner'] = await userWithPolicy(s, 'runner', doc(start));
     keys['writer'] = await userWithPolicy(s, 'writer', doc(allow(['training:StartClusterNode', 'training:CreateCluster']), allow('iam:PassRole', `arn:aws:iam::${A}:role/plain`)));
   });
@@ -55,7 +57,7 @@ describe('review jb6: a cluster the principal may write is a way to start a node
   };
 
   it('a principal who may write the cluster, start nodes and pass the role is listed; it does so and the node runs as the role', async () => {
-    assert.deepEqual((await toGpu('ops'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a cluster node', ['iam:PassRole', 'training:CreateCluster', 'training:StartClusterNode'], cluster('k1')]]);
+    assert.deepEqual((await toGpu('ops'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a cluster node', ['iam:PassRole', 'training:UpdateCluster', 'training:StartClusterNode'], cluster('k1')]]);
     const as = connectionTo(s.url, keys['ops'] as Credentials);
     const written = await call(as, 'PUT', ['clusters', 'k1'], { body: { instanceRole: 'gpu' } });
     assert.ok(written.ok, written.ok ? '' : written.message);
@@ -70,6 +72,10 @@ describe('review jb6: a cluster the principal may write is a way to start a node
     assert.equal(await toGpu('runner'), undefined);
     const runner = await call(connectionTo(s.url, keys['runner'] as Credentials), 'PUT', ['clusters', 'k1'], { body: { instanceRole: 'gpu' } });
     assert.equal(runner.ok ? 'ok' : runner.code, 'AccessDenied');
+    // CreateCluster on the existing cluster is no write of it (review sb, 1).
+    assert.equal(await toGpu('creator'), undefined);
+    const creator = await call(connectionTo(s.url, keys['creator'] as Credentials), 'PUT', ['clusters', 'k1'], { body: { instanceRole: 'gpu' } });
+    assert.equal(creator.ok ? 'ok' : creator.code, 'AccessDenied');
     assert.equal(await toGpu('writer'), undefined);
     const as = connectionTo(s.url, keys['writer'] as Credentials);
     // The write itself is refused since review jg, 1 (PassRole on the role it names); the start refused it before.

@@ -39,7 +39,8 @@ describe('review om1: escalation-paths and a role trusting nodes of some cluster
       const put = await gatehouseJson(s.url, s.admin, 'PUT', `/v1/clusters/${c}`, {});
       assert.equal(put.status, 200, JSON.stringify(put.json));
     }
-    eve = await userWithPolicy(s, 'eve', doc({ Effect: 'Allow', Action: ['training:CreateCluster', 'training:StartClusterNode', 'iam:PassRole'], Resource: '*' }));
+    // Writing an existing cluster asks UpdateCluster, a new one CreateCluster (review sb, 1).
+    eve = await userWithPolicy(s, 'eve', doc({ Effect: 'Allow', Action: ['training:CreateCluster', 'training:UpdateCluster', 'training:StartClusterNode', 'iam:PassRole'], Resource: '*' }));
   });
   after(() => s?.stop());
 

@@ -34,7 +34,8 @@ describe('review om2: escalation-paths and a role trusting jobs of some workspac
     await iam.send(new I.CreateRoleCommand({ RoleName: 'vision-admin', AssumeRolePolicyDocument: trustFor('vision') }));
     await iam.send(new I.CreateRoleCommand({ RoleName: 'ml-admin', AssumeRolePolicyDocument: trustFor('ml-*', 'StringLike') }));
     for (const n of ['vision-admin', 'ml-admin']) await iam.send(new I.PutRolePolicyCommand({ RoleName: n, PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }));
-    eve = await userWithPolicy(s, 'eve', doc({ Effect: 'Allow', Action: ['training:CreateWorkspace', 'training:CreateJob', 'iam:PassRole'], Resource: '*' }));
+    // Writing an existing workspace asks UpdateWorkspace, a new one CreateWorkspace (review sb, 1).
+    eve = await userWithPolicy(s, 'eve', doc({ Effect: 'Allow', Action: ['training:CreateWorkspace', 'training:UpdateWorkspace', 'training:CreateJob', 'iam:PassRole'], Resource: '*' }));
     // eve is a member of `mine`; `vision` exists without her.
     for (const [w, members] of [['mine', [{ user: 'eve' }]], ['vision', []]] as const) {
       const put = await gatehouseJson(s.url, s.admin, 'PUT', `/v1/workspaces/${w}`, { members });

@@ -41,7 +41,8 @@ describe('review gm2: a refused edge change records a bounded request', () => {
   const cases: [string, string, string, Record<string, unknown>][] = [
     ['resource policy', '/v1/resource-policies/arn:aws:s3:::gm2-bucket', 'gatehouse:PutResourcePolicy', { document: { Version: '2012-10-17', Statement: [{ Sid: BIG, Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::gm2-bucket/*' }] } }],
     ['workspace', '/v1/workspaces/gm2-ws', 'training:CreateWorkspace', { members: [{ user: BIG }] }],
-    ['cluster', '/v1/clusters/gm2', 'training:CreateCluster', { instanceRole: BIG }],
+    // gm2 exists: its PUT is an update (review sb, 1).
+    ['cluster', '/v1/clusters/gm2', 'training:UpdateCluster', { instanceRole: BIG }],
   ];
   for (const [what, path, action, body] of cases) {
     it(`a ${what} refused with a 1 MiB body: recorded, by its size and digest, not whole`, async () => {

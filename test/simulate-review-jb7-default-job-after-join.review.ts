@@ -2,8 +2,8 @@
  * Review jb, 7: who-can's `throughDefaultRoleJobs` (review eq, 2) listed the users who reach a workspace's default
  * bucket through a job of the workspace default role only among its members. `--role default` needs no PassRole, only
  * membership and `training:CreateJob`, and a user that is no member but may make itself one — add itself to a member
- * group (`iam:AddUserToGroup`), or write the workspace (`training:CreateWorkspace`: `PUT /v1/workspaces/W` keeping its
- * default bucket) — submits that job all the same and reads the bucket. Asked who can read the bucket, who-can
+ * group (`iam:AddUserToGroup`), or write the workspace (`training:UpdateWorkspace`, since review sb, 1: `PUT
+ * /v1/workspaces/W` keeping its default bucket) — submits that job all the same and reads the bucket. Asked who can read the bucket, who-can
  * answered without them (escalation-paths' job steps count such joins since review bz, 4). They are now listed, with
  * the action by which they join (`join`, printed by the CLI as `iam:AddUserToGroup then training:CreateJob --role
  * default`); not a user that may not join. Checked against enforcement: the joiner adds itself to the group, submits
@@ -39,7 +39,7 @@ describe('review jb7: who-can lists who reaches a default bucket by joining the 
     await s.iam().send(new I.CreateGroupCommand({ GroupName: 'team' }));
     keys['member'] = await userWithPolicy(s, 'member', doc(allow('training:CreateJob')));
     keys['joiner'] = await userWithPolicy(s, 'joiner', doc(allow('training:CreateJob'), allow('iam:AddUserToGroup', `arn:aws:iam::${A}:group/team`)));
-    keys['writer'] = await userWithPolicy(s, 'writer', doc(allow('training:CreateJob'), allow('training:CreateWorkspace', WS)));
+    keys['writer'] = await userWithPolicy(s, 'writer', doc(allow('training:CreateJob'), allow('training:UpdateWorkspace', WS)));
     keys['outsider'] = await userWithPolicy(s, 'outsider', doc(allow('training:CreateJob')));
     const put = await call(connectionAs(s, s.admin), 'PUT', ['workspaces', 'lab'], { body: { members: [{ user: 'member' }, { group: 'team' }], defaultBucket: 'arn:aws:s3:::lab-data' } });
     assert.ok(put.ok, put.ok ? '' : put.message);
@@ -52,10 +52,10 @@ describe('review jb7: who-can lists who reaches a default bucket by joining the 
     const jobs = (w.json['throughDefaultRoleJobs'] as ViaJob[]).map((j) => [j.name, j.workspace, j.join]).sort();
     // The admin too: it may write the workspace (it reads the bucket anyway).
     assert.deepEqual(jobs, [
-      ['admin', WS, 'training:GetWorkspace then training:UpdateWorkspace'],
+      ['admin', WS, 'training:UpdateWorkspace'],
       ['joiner', WS, 'iam:AddUserToGroup'],
       ['member', WS, undefined],
-      ['writer', WS, 'training:CreateWorkspace'],
+      ['writer', WS, 'training:UpdateWorkspace'],
     ]);
   });
 

@@ -21,8 +21,8 @@
  *   (`ArnLike aws:PrincipalArn …:user/admins/*`), which X (a user) may move itself to (UpdateUser asked on its ARN and
  *   on the new one); asked as AssumeRole decides with X's ARN under that path.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
- *   workspace it belongs to, or in one it may join (write it with `training:CreateWorkspace`/`UpdateWorkspace`, or add
- *   itself to a member group; its own policies deciding the submission), or one it may create (review jb, 5), and the
+ *   workspace it belongs to, or in one it may join (write it with `training:UpdateWorkspace`, or add itself to a member
+ *   group; its own policies deciding the submission), or one it may create (review jb, 5), and the
  *   role trusts the training service:
  *   the job's processes run as the role. Where
  *   PassRole is refused only for want of an allow, X may also come to pass it by binding itself
@@ -30,8 +30,8 @@
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
- *   service, and the role trusts that service; or of a cluster X may write (`training:CreateCluster`), its instance
- *   role set to the role (review jb, 6).
+ *   service, and the role trusts that service; or of a cluster X may write (`training:UpdateCluster` of one that
+ *   exists, `training:CreateCluster` of a new one), its instance role set to the role (review jb, 6).
  * - `iam:PassRole` to a pod (review cc, 3): X (a user or role) may create pods in a namespace of a cluster
  *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
@@ -1085,7 +1085,8 @@ export function createEscalation(deps: EscalationDeps) {
     /**
      * Whether `x` may name `r` as the instance role of the cluster it may write (`written`): PassRole on `r` to the
      * compute service with the cluster's ARN as `iam:AssociatedResourceArn`, as the write asks it (review jg, 1); refused
-     * only for want of an allow, through a binding `x` may write, which `PUT /v1/clusters/C` honours (apply does not).
+     * only for want of an allow, through a binding `x` may write, which `PUT /v1/clusters/C` honours (apply does not; every
+     * write `clusterWritable` finds is a PUT).
      */
     const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
       const answers = new Map<string, AuthorizeAnswer>();
@@ -1093,7 +1094,7 @@ export function createEscalation(deps: EscalationDeps) {
       const together = await everyName(x, answers, r.arn, { ...passedToEveryName(compute.services), [ASSOCIATED_RESOURCE]: written.arn });
       const decided = decideForServiceNames(compute.services, (svc) => answers.get(svc) as AuthorizeAnswer, together);
       if (decided.decision === 'Allow') return { actions: [], reasons: decided.reasons };
-      if (decided.decision !== 'ImplicitDeny' || !written.actions.includes('training:CreateCluster')) return undefined;
+      if (decided.decision !== 'ImplicitDeny') return undefined;
       const bind = await mayBind(x, r);
       return bind && { actions: [bind.action], reasons: [...bind.reasons, `${x.arn} may bind roles/iam.serviceAccountUser to itself on ${bind.on} (${bind.action}), which allows ${passAction} on ${r.arn}`] };
     };
@@ -1115,16 +1116,13 @@ export function createEscalation(deps: EscalationDeps) {
 
     /**
      * How user `x` may make itself a member of workspace `ws` (its ARN `arn`): the actions, and why they are allowed.
-     * `gatehouse apply` of an existing workspace reads it first (`training:GetWorkspace`, which a non-member needs from
-     * its policies) and then asks `training:UpdateWorkspace` (review jb, 17: UpdateWorkspace alone was taken for a join
-     * that apply refuses); `PUT /v1/workspaces/W` asks `training:CreateWorkspace` alone.
+     * `PUT /v1/workspaces/W` of the existing workspace asks `training:UpdateWorkspace` alone (review sb, 1: it asked
+     * `training:CreateWorkspace`, which was taken for a join here and is now refused); `gatehouse apply` asks that and its
+     * read (`training:GetWorkspace`, review jb, 17), so a join apply makes the PUT makes too.
      */
     const joinOf = async (x: Node, ws: Workspace, arn: string): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
-      const read = await allows(x, 'training:GetWorkspace', arn);
-      const update = read && (await allows(x, 'training:UpdateWorkspace', arn));
-      if (read && update) return { actions: ['training:GetWorkspace', 'training:UpdateWorkspace'], reasons: [...read.reasons, ...update.reasons] };
-      const put = await allows(x, 'training:CreateWorkspace', arn);
-      if (put) return { actions: ['training:CreateWorkspace'], reasons: put.reasons };
+      const put = await allows(x, 'training:UpdateWorkspace', arn);
+      if (put) return { actions: ['training:UpdateWorkspace'], reasons: put.reasons };
       // A member group, room made first when `x` is in its quota of groups (review jb, 18, as review jb, 13 for gains).
       let room: { first: readonly string[]; reasons: readonly string[] } | undefined | null = null;
       for (const m of ws.members) {
@@ -1218,9 +1216,11 @@ export function createEscalation(deps: EscalationDeps) {
     };
 
     /**
-     * A cluster `x` may write (`PUT /v1/clusters/C`: `training:CreateCluster` on its ARN; an existing one also by apply,
-     * `training:GetCluster` and `training:UpdateCluster`, review jb, 16) to set its instance role (review jb, 6): an existing one first, then one under a name each of its Allow statements on clusters spells
-     * (`cluster/gpu-*` read as `gpu-new`) and a plain `new-cluster`; none taken.
+     * A cluster `x` may write (`PUT /v1/clusters/C` on its ARN: `training:UpdateCluster` of an existing one, review sb, 1,
+     * where it asked `training:CreateCluster`; `training:CreateCluster` of a new one; apply asks the update and its read,
+     * `training:GetCluster`, review jb, 16, so it writes none the PUT does not) to set its instance role (review jb, 6): an
+     * existing one first, then one under a name each of its Allow statements on clusters spells (`cluster/gpu-*` read as
+     * `gpu-new`) and a plain `new-cluster`; none taken.
      */
     const clusterWritable = async (x: Node, trusted: readonly string[] = []): Promise<{ name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[]> => {
       const names = clusters.map((c) => c.name);
@@ -1229,17 +1229,9 @@ export function createEscalation(deps: EscalationDeps) {
       const out: { name: string; arn: string; actions: readonly string[]; reasons: readonly string[] }[] = [];
       for (const name of [...names, ...[...fresh].slice(0, 8)]) {
         const arn = clusterArn(partition, account, name);
-        const a = await allows(x, 'training:CreateCluster', arn);
-        if (a) {
-          out.push({ name, arn, actions: ['training:CreateCluster'], reasons: a.reasons });
-          continue;
-        }
-        // An existing one through `gatehouse apply` (review jb, 16): `training:UpdateCluster`, after apply's read of it
-        // (`training:GetCluster`).
-        if (!names.includes(name)) continue;
-        const read = await allows(x, 'training:GetCluster', arn);
-        const update = read && (await allows(x, 'training:UpdateCluster', arn));
-        if (read && update) out.push({ name, arn, actions: ['training:GetCluster', 'training:UpdateCluster'], reasons: [...read.reasons, ...update.reasons] });
+        const action = names.includes(name) ? 'training:UpdateCluster' : 'training:CreateCluster';
+        const a = await allows(x, action, arn);
+        if (a) out.push({ name, arn, actions: [action], reasons: a.reasons });
       }
       return out;
     };
@@ -1794,8 +1786,8 @@ export function createEscalation(deps: EscalationDeps) {
         }
         let creates: { ws: Workspace; why: readonly string[]; join?: readonly string[] } | undefined = creating[0];
         // Else a workspace it may join (review bz, 4): one where only membership refuses the submission, that it may
-        // write (PUT /v1/workspaces/W needs training:CreateWorkspace, apply of an existing one training:UpdateWorkspace)
-        // or one of whose member groups it may add itself to. Decided with its own policies: a group's may add more.
+        // write (PUT /v1/workspaces/W of an existing one needs training:UpdateWorkspace, review sb, 1) or one of whose
+        // member groups it may add itself to. Decided with its own policies: a group's may add more.
         for (const ws of creates ? [] : workspaces) {
           if (isWorkspaceMember(ws, x.name, x.groups)) continue;
           const arn = workspaceArn(partition, account, ws.name);
@@ -1861,8 +1853,8 @@ export function createEscalation(deps: EscalationDeps) {
         const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons, tags: jobSessionTags({ kind: 'node', workspace: '', cluster: c.name, id: '*' }) };
         for (const r of chosen) await passTo(x, r, compute, via, out);
       }
-      // A cluster X may write (review jb, 6): `PUT /v1/clusters/C` (`training:CreateCluster`, an existing cluster or a
-      // new one) sets its instance role, and a node X starts there runs as that role (PassRole asked at the start, as
+      // A cluster X may write (review jb, 6): `PUT /v1/clusters/C` (`training:UpdateCluster` of an existing cluster,
+      // `training:CreateCluster` of a new one, review sb, 1) sets its instance role, and a node X starts there runs as that role (PassRole asked at the start, as
       // above). The write asks PassRole on the role too, to the compute service with the cluster's ARN as
       // `iam:AssociatedResourceArn` (src/app/jobs.ts `clusterWriteRefusal`, review jg, 1): a role X may pass to a node's
       // job only was a path the server refuses. Only the node roles of clusters as they stand were looked at.

@@ -147,8 +147,8 @@ export interface ThroughDefaultRoleJob {
   /** The default role the job runs as (created by the first such job when the account has none yet). */
   readonly role: string;
   /**
-   * How a user that is no member makes itself one first (review jb, 7): `iam:AddUserToGroup` (a member group),
-   * `training:GetWorkspace then training:UpdateWorkspace` (apply) or `training:CreateWorkspace` (PUT), the workspace
+   * How a user that is no member makes itself one first (review jb, 7): `training:UpdateWorkspace` (`PUT
+   * /v1/workspaces/W`, review sb, 1; apply asks its read besides) or `iam:AddUserToGroup` (a member group), the workspace
    * written with it among the members. Absent for a member.
    */
   readonly join?: string;
@@ -555,17 +555,15 @@ async function throughDefaultRoleJobs(
   /** How user `u` may make itself a member of `ws` (its ARN `arn`): the action and why, or undefined. */
   const joinOf = async (u: Asked, ws: Workspace, arn: string): Promise<Result<{ action: string; reasons: readonly string[] } | undefined>> => {
     const groups = jobs.groups === undefined ? [] : await jobs.groups(account, ws.members.flatMap((m) => (m.group !== undefined ? [m.group] : [])));
-    // apply's read first (review jb, 17): `training:UpdateWorkspace` alone is no join, apply refusing the write unread.
-    const read = await simulate(caller, { principal: u.principal, action: 'training:GetWorkspace', resource: arn, ...(input.context !== undefined ? { context: input.context } : {}) });
-    if (!read.ok) return fail([refusalAbout('user', u.name, read.errors)]);
+    // `PUT /v1/workspaces/W` of the existing workspace asks `training:UpdateWorkspace` alone (review sb, 1: it asked
+    // `training:CreateWorkspace`, taken here for a join the server now refuses); apply asks its read besides (review jb, 17).
     for (const [action, resource] of [
-      ...(read.value.decision === 'Allow' ? [['training:UpdateWorkspace', arn] as const] : []),
-      ['training:CreateWorkspace', arn],
+      ['training:UpdateWorkspace', arn] as const,
       ...groups.map((g) => [`${partition === 'acs' ? 'ram' : 'iam'}:AddUserToGroup`, entityArn(partition, account, 'group', g.path, g.name)] as const),
     ] as const) {
       const a = await simulate(caller, { principal: u.principal, action, resource, ...(input.context !== undefined ? { context: input.context } : {}) });
       if (!a.ok) return fail([refusalAbout('user', u.name, a.errors)]);
-      if (a.value.decision === 'Allow') return ok(action === 'training:UpdateWorkspace' ? { action: `training:GetWorkspace then ${action}`, reasons: [...read.value.reasons, ...a.value.reasons] } : { action, reasons: a.value.reasons });
+      if (a.value.decision === 'Allow') return ok({ action, reasons: a.value.reasons });
     }
     return ok(undefined);
   };

@@ -48,6 +48,8 @@ interface Ctx {
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
   readonly text: string;
+  /** Told the action the route decided (`JobsRouteContext.actionDecided`): the record names it. */
+  readonly actionDecided?: (action: string) => void;
 }
 
 interface Route {
@@ -287,6 +289,8 @@ export function auditRoutes(): Route[] {
  * `detail.principalArn` (`about`), so a refused delete of nothing still says which principal it named.
  */
 const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: Ctx) => string); readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string; readonly about?: (ctx: Ctx) => Record<string, unknown> }>> = {
+  // A PUT asks Create of a new one and Update of one that exists, decided in its transaction (review sb, 1): the record
+  // names the one decided (`actionDecided`); one refused before the route ran (the gate) names Create.
   'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => clusterKey(c.caller.account, c.params['name'] ?? '') },
@@ -331,8 +335,14 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
   return routes.map((route) => {
     const change = EDGE_CHANGES[`${route.method} ${route.pattern.join('/')}`];
     if (!change) return route;
-    const handler: Route['handler'] = async (ctx) => {
-      const action = typeof change.action === 'string' ? change.action : change.action(ctx);
+    const handler: Route['handler'] = async (given) => {
+      let action = typeof change.action === 'string' ? change.action : change.action(given);
+      const ctx: Ctx = {
+        ...given,
+        actionDecided: (decided) => {
+          action = decided;
+        },
+      };
       const closed = ctx.app.audit.gate('the change is not made');
       const key = closed === undefined ? change.stored?.(ctx) : undefined;
       const before = key !== undefined ? await storedAt(ctx.app, key) : undefined;

@@ -1,7 +1,9 @@
 /**
  * Admin REST routes for workspaces and training jobs (under `/v1/`, SigV4 service `gatehouse`):
  * Reading a workspace needs `training:GetWorkspace` on it or membership, a cluster `training:GetCluster`; a list without
- * `training:ListWorkspaces` / `training:ListClusters` holds only what the caller may read.
+ * `training:ListWorkspaces` / `training:ListClusters` holds only what the caller may read. A `PUT` of one asks
+ * `training:CreateWorkspace` / `training:CreateCluster` when none is stored under the name (in any case), else
+ * `training:UpdateWorkspace` / `training:UpdateCluster` (review sb, 1).
  *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
  *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
  *   POST /v1/jobs {workspace, role, name?, replicas?, imds?, launcherUid?}   → 201 {job, capability, environment}
@@ -15,7 +17,7 @@
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
 import { fail, failWith, ok, type Result } from '../../core/errors.ts';
-import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, type Cluster } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, type Cluster, type Workspace } from '../../core/jobs/jobs.ts';
 import { contextOf } from '../../core/iam/index.ts';
 import { accessDeniedMessage, decideAdmin, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -45,6 +47,11 @@ export interface JobsRouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly body: Record<string, unknown>;
   readonly query: URLSearchParams;
+  /**
+   * Told the action a route decided once it knows it (a `PUT` of a workspace or cluster: Create or Update, by whether
+   * the item exists), so the change's audit record names that action (src/adapters/http/audit-api.ts).
+   */
+  readonly actionDecided?: (action: string) => void;
 }
 
 export interface JobsRoute {
@@ -97,13 +104,31 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
  * (review fv, 6), and one allowed `training:CreateCluster` on `cluster/Team-*` rewrote the cluster `team-gpu`'s instance
  * role and mappings (review fv, 8), as `readWorkspace` already decides a read on the stored ARN.
  */
-async function authorizeOnStored(app: App, caller: Caller, action: string, name: string, kind: 'workspace' | 'cluster'): Promise<Result<unknown>> {
+function authorizeOn(app: App, caller: Caller, action: string, name: string, kind: 'workspace' | 'cluster', storedName: string | undefined): Result<void> {
   const arnOf = kind === 'workspace' ? workspaceArn : clusterArn;
   const asked = authorize(app, caller, action, arnOf(caller.partition, caller.account, name));
-  if (!asked.ok) return asked;
+  if (!asked.ok || storedName === undefined || storedName === name) return asked;
+  return authorize(app, caller, action, arnOf(caller.partition, caller.account, storedName));
+}
+
+async function authorizeOnStored(app: App, caller: Caller, action: string, name: string, kind: 'workspace' | 'cluster'): Promise<Result<unknown>> {
   const stored = await app.deps.store.read(async (tx) => (kind === 'workspace' ? app.jobs.getWorkspace(tx, caller.account, name) : app.jobs.getCluster(tx, caller.account, name)));
-  if (stored === undefined || stored.name === name) return asked;
-  return authorize(app, caller, action, arnOf(caller.partition, caller.account, stored.name));
+  return authorizeOn(app, caller, action, name, kind, stored?.name);
+}
+
+/**
+ * The action a `PUT` of a workspace or cluster asks, decided in its write's transaction on what is stored there (found
+ * whatever the case of the name, as the write finds it): `training:Create…` of one that does not exist,
+ * `training:Update…` of the stored one, as `gatehouse apply` asks them and as AWS's APIs ask one action a call. Every
+ * `PUT` asked `training:Create…` (review sb, 1): a policy allowing `training:*` but explicitly denying
+ * `training:UpdateCluster` let its holder rewrite an existing cluster's instance role (or a workspace's members) all
+ * the same. The caller is told the action (`actionDecided`) before it is authorized, so the change's record names it.
+ */
+function authorizePut(app: App, caller: Caller, kind: 'workspace' | 'cluster', name: string, stored: { readonly name: string } | undefined, told?: (action: string) => void): Result<void> {
+  const noun = kind === 'workspace' ? 'Workspace' : 'Cluster';
+  const action = `training:${stored === undefined ? 'Create' : 'Update'}${noun}`;
+  told?.(action);
+  return authorizeOn(app, caller, action, name, kind, stored?.name);
 }
 
 /**
@@ -137,31 +162,29 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     {
       method: 'PUT',
       pattern: ['workspaces', ':name'],
-      handler: async ({ app, caller, params, body }) => {
+      handler: async ({ app, caller, params, body, actionDecided }) => {
         const name = params['name'] ?? '';
-        const a = await authorizeOnWorkspace(app, caller, 'training:CreateWorkspace', name);
-        if (!a.ok) return a;
         const ws = asBodyPaths(parseWorkspace(caller.account, name, body));
-        if (!ws.ok) return ws;
-        const bucket = ws.value.defaultBucket;
-        if (bucket !== undefined) {
+        // Decided in the write's own transaction on whether the workspace exists (review sb, 1), before the body's own
+        // refusals, as it was decided before them. Members naming no user or group are refused as apply refuses them
+        // (review ak, 5), read in the same transaction so a user deleted meanwhile is not kept as a name.
+        const written = await app.deps.store.write(async (tx): Promise<Result<Workspace>> => {
+          const existing = await app.jobs.getWorkspace(tx, caller.account, name);
+          const a = authorizePut(app, caller, 'workspace', name, existing, actionDecided);
+          if (!a.ok) return a;
+          if (!ws.ok) return ws;
+          const bucket = ws.value.defaultBucket;
           // A default-role job reaches its workspace's default bucket: naming one grants it to every member's jobs, so
           // only a bucket the writer may read can be named (review S, S1). A bucket kept as it was is not asked again.
-          const existing = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, name));
           // Decided with the bucket's policy, as apply decides it (review X, X4): a bucket policy that denies the writer counts.
-          if (existing?.defaultBucket !== bucket) {
-            const refused = await app.deps.store.read((tx) => defaultBucketRefusal(tx, caller, app.deps.now(), bucket));
+          if (bucket !== undefined && existing?.defaultBucket !== bucket) {
+            const refused = await defaultBucketRefusal(tx, caller, app.deps.now(), bucket);
             if (!refused.ok) return refused;
           }
-        }
-        // Members naming no user or group are refused as apply refuses them (review ak, 5), read in the write's own
-        // transaction so a user deleted meanwhile is not kept as a name.
-        const written = await app.deps.store.write(async (tx) => {
-          const errors = await missingStoredMembers(tx, ws.value, await app.jobs.getWorkspace(tx, caller.account, name));
-          return errors.length === 0 ? { errors, stored: await app.jobs.putWorkspace(tx, ws.value) } : { errors, stored: ws.value };
+          const errors = await missingStoredMembers(tx, ws.value, existing);
+          return errors.length === 0 ? ok(await app.jobs.putWorkspace(tx, ws.value)) : fail(errors);
         });
-        if (written.errors.length > 0) return fail(written.errors);
-        return ok({ body: written.stored });
+        return written.ok ? ok({ body: written.value }) : written;
       },
     },
     {
@@ -231,16 +254,17 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     {
       method: 'PUT',
       pattern: ['clusters', ':name'],
-      handler: async ({ app, caller, params, body }) => {
+      handler: async ({ app, caller, params, body, actionDecided }) => {
         const name = params['name'] ?? '';
-        const a = await authorizeOnStored(app, caller, 'training:CreateCluster', name, 'cluster');
-        if (!a.ok) return a;
         const c = asBodyPaths(parseCluster(caller.account, name, body));
-        if (!c.ok) return c;
+        // Decided in the write's own transaction on whether the cluster exists (review sb, 1), before the body's refusals.
         // A cluster named in another case is the stored one, and keeps its name (its ARN), as `apply` keeps it (review fv, 8).
         // Each role it hands its nodes anew must be one the caller may pass (review jg, 1): refused, nothing is written.
         const written = await app.deps.store.write(async (tx): Promise<Result<Cluster>> => {
           const stored = await app.jobs.getCluster(tx, caller.account, name);
+          const a = authorizePut(app, caller, 'cluster', name, stored, actionDecided);
+          if (!a.ok) return a;
+          if (!c.ok) return c;
           const value = stored !== undefined && stored.name !== name ? { ...c.value, name: stored.name } : c.value;
           const refused = await app.jobs.clusterWriteRefusal(tx, caller, value, stored);
           if (refused) return refused;
