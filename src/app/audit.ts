@@ -963,7 +963,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const { recoveredFromSpool: _, ...rest } = detail;
       // Columns as stored (`storedText`): a journaled event that held a NUL or a lone surrogate is the record that
       // holds U+FFFD in its place, not another one to append again.
-      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, e.actingRole, e.accessKeyId, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
+      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, e.actingRole, e.accessKeyId, e.requestId, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
     };
     let first = Infinity;
     let last = -Infinity;
@@ -1960,6 +1960,8 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     if (admitted.suppressed > 0) detail['suppressed'] = admitted.suppressed;
     const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: owner?.principal ?? 'anonymous', action, resource, decision: 'Deny', detail };
     if (sourceIp !== '') e.sourceIp = sourceIp;
+    const requestId = caller.request?.requestId;
+    if (requestId !== undefined && requestId !== '') e.requestId = requestId;
     // Recorded as the front doors record refused authentications: not counted as a decision (none was made).
     if (audit.record !== undefined) audit.record(e);
     else audit.decision(e);
@@ -2013,6 +2015,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       // recorded without the address it turned on (review pa, 1). Not for a question about another principal or on a
       // relayed proof: the asker's address is not that principal's.
       if (actor === caller && caller.request?.sourceIp !== undefined && caller.request.sourceIp !== '') e.sourceIp = caller.request.sourceIp;
+      // The id the asker's request was answered with, whoever the question is about: it was asked in that request.
+      const requestId = caller.request?.requestId;
+      if (requestId !== undefined && requestId !== '') e.requestId = requestId;
       // Enforcement of another account's resource (the S3 gateway names the bucket's owner): recorded in the owner's
       // account too, as CloudTrail delivers a cross-account data event to both (review V, P7): the owner sees who
       // reached or tried its resource, with the decision and what refused, not the caller's rules (its policies are

@@ -297,6 +297,8 @@ export interface AuthFailure {
   readonly code: string;
   readonly message: string;
   readonly sourceIp: string;
+  /** The id the refusal was answered with (`x-amzn-RequestId`, `<RequestId>`), so the client's error finds its record. */
+  readonly requestId?: string | undefined;
   /**
    * Whose credential it is, when the edge knows without a key id: a job's capability refused as its launcher's, which
    * is recorded in the job's account with its id (review oa, 3). Else found from `accessKeyId` (`keyOwner`).
@@ -445,6 +447,7 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     resource: f.resource !== undefined && f.resource !== '' ? cut(f.resource, MAX_RESOURCE) : '*',
     decision: 'Deny',
     ...(f.sourceIp !== '' ? { sourceIp: f.sourceIp } : {}),
+    ...(f.requestId !== undefined && f.requestId !== '' ? { requestId: f.requestId } : {}),
     detail: {
       authentication: code,
       message: authFailureMessage(code, f.message),

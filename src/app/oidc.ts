@@ -37,7 +37,7 @@ import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, visiblePolicy, withPolicyTagKeySpellings } from './directory.ts';
-import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
+import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, requestIdFrom, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import { sessionPolicyRefusal, withStoredPolicyArns, type IssuedCredentials, type RequestFacts, type Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
@@ -938,6 +938,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         decision: 'Deny',
         role: verified.roleArn ?? p.roleArn,
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
+        ...requestIdFrom(facts),
         detail: {
           roleSessionName: p.roleSessionName,
           ...(fed.api === 'AssumeRoleWithOIDC' && verified.provider === undefined ? { oidcProviderArn: fed.providerArn.slice(0, 2048) } : {}),
@@ -1228,7 +1229,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...(transitive.length ? { transitive: [...transitive] } : {}),
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
       ...(policyArns.length ? { polArns: policyArns } : {}),
-    }, { via: fed.api, principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
+    }, { via: fed.api, principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...requestIdFrom(facts), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return issued;
     return ok({
       credentials: issued.value.credentials,

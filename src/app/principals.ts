@@ -79,6 +79,11 @@ export interface RequestFacts {
    */
   readonly userAgent?: string;
   readonly referer?: string;
+  /**
+   * The id the edge answers this request with (`x-amzn-RequestId`, `<RequestId>`, Alibaba's `RequestId`), which every
+   * audit record of the request carries (`requestId`): a client's error joins its record by it. Not a condition key.
+   */
+  readonly requestId?: string;
 }
 
 /**
@@ -705,6 +710,14 @@ export interface Actor {
   readonly sourceIp?: string;
   /** The access key that signed the request, as CloudTrail's `userIdentity.accessKeyId` (review mi, 2). */
   readonly accessKeyId?: string;
+  /** The id the request was answered with (`RequestFacts.requestId`), as CloudTrail's `requestID` (review sd, 1). */
+  readonly requestId?: string;
+}
+
+/** `{ requestId }` of the request `facts` tell of, to spread into an audit event; `{}` when the edge drew none. */
+export function requestIdFrom(facts: { readonly requestId?: string } | undefined): { readonly requestId?: string } {
+  const id = facts?.requestId;
+  return id !== undefined && id !== '' ? { requestId: id } : {};
 }
 
 /** Requests that have an audit record of their own: the edge does not record their refusal a second time. */
@@ -758,6 +771,7 @@ export function actorOf(c: Caller): Actor {
   const r = c.request;
   if (r !== undefined) {
     if (r.sourceIp !== undefined && r.sourceIp !== '') out.sourceIp = r.sourceIp;
+    if (r.requestId !== undefined && r.requestId !== '') out.requestId = r.requestId;
     recordedRequests.add(r);
   }
   return out;

@@ -37,7 +37,7 @@ import type { Readable } from 'node:stream';
 import type { Decision } from '../core/iam/index.ts';
 import { MAX_CONTEXT_VALUE_CHARS, type AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
-import { accessDeniedMessage, actorOf, withRequest } from './principals.ts';
+import { accessDeniedMessage, actorOf, requestIdFrom, withRequest } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerAccount, bucketOwnerKey, outsideBucket, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import { documentValue } from './document-diff.ts';
@@ -76,6 +76,8 @@ export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly 
 /** What the edge knows of the connection, for the global condition keys. */
 export interface S3Facts {
   readonly sourceIp: string;
+  /** The `x-amz-request-id` the request is answered with: its audit records carry it (`requestId`). */
+  readonly requestId?: string;
   readonly secureTransport: boolean;
   /** `s3:signatureversion`: `AWS4-HMAC-SHA256` (SigV4) or `AWS` (SigV2). */
   readonly signatureVersion?: 'AWS4-HMAC-SHA256' | 'AWS';
@@ -506,7 +508,7 @@ export function createS3(app: App, objects: ObjectStore) {
   /** As `decide`, with the union's answer when it allows (`createsOnly` reads which engine allowed). */
   async function decision(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<{ readonly refused: S3Failure } | { readonly allowed: AuthorizeAnswer }> {
     // The request's address on the caller, for the decision's record (review pa, 1); the policy reads it from `context`.
-    const caller = call.facts.sourceIp !== '' ? withRequest(call.caller, { sourceIp: call.facts.sourceIp }) : call.caller;
+    const caller = call.facts.sourceIp !== '' || call.facts.requestId !== undefined ? withRequest(call.caller, { sourceIp: call.facts.sourceIp, ...requestIdFrom(call.facts) }) : call.caller;
     const r = await app.authorizer.authorize(caller, {
       action,
       resource,
@@ -594,6 +596,7 @@ export function createS3(app: App, objects: ObjectStore) {
       resource,
       decision: 'ImplicitDeny',
       ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
+      ...requestIdFrom(call.facts),
       detail: { reasons: [`s3: ${message}`] } as Record<string, unknown>,
     };
     if (owner === undefined || owner === caller.account) {
@@ -887,6 +890,7 @@ export function createS3(app: App, objects: ObjectStore) {
       account,
       ...actorOf(call.caller),
       ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
+      ...requestIdFrom(call.facts),
       action,
       resource: bucketArn(bucket),
       decision,

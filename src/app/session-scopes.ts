@@ -141,6 +141,8 @@ export interface Registrant {
   readonly via?: string;
   readonly principal?: string;
   readonly sourceIp?: string;
+  /** The id the request was answered with (src/app/principals.ts `RequestFacts.requestId`). */
+  readonly requestId?: string;
   /** The role whose session asked (role chaining), named beside the role assumed (src/app/principals.ts `aboutRole`). */
   readonly actingRole?: string;
   /** The access key that signed the request asking for the session, named as the issued session's record names it. */
@@ -358,6 +360,7 @@ export class SessionScopes {
       ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
       // `--access-key-id` of the key that asked finds it, as the session issued (review pl, 1).
       ...(who.signedWith !== undefined && who.signedWith !== '' ? { accessKeyId: who.signedWith } : {}),
+      ...(who.requestId !== undefined && who.requestId !== '' ? { requestId: who.requestId } : {}),
       detail: { via, sessionName: record.sessionName, before: null, after: recordView(record), error: e.message },
     });
   }

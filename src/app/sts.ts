@@ -39,7 +39,7 @@ import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { serviceTrustContext } from '../core/jobs/jobs.ts';
 import { roleKey, signInRevocationId, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, rolePolicySet, signingKeyOf, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { aboutRole, accessDeniedMessage, actorOf, authorizeAdmin, cachedTrust, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, requestFactKeys, requestIdFrom, rolePolicySet, signingKeyOf, tagKeyLiterals, trustedServiceName, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type GroupRecord, type PolicyRecord, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
@@ -89,6 +89,8 @@ export interface IssuedBy {
   readonly via?: string;
   readonly principal?: string;
   readonly sourceIp?: string;
+  /** The id the request was answered with (`RequestFacts.requestId`): the session's record carries it. */
+  readonly requestId?: string;
   /** The account of the principal that asked, when it is another than the role's: the record goes to both (`inBoth`). */
   readonly account?: string;
   /** The region the session was asked in (the SigV4 scope's); absent, `ISSUE_REGION` (the role's `RoleLastUsed`). */
@@ -628,7 +630,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (closed) return closed;
     if (caller.console !== undefined) return failWith('ACCESS_DENIED', 'these credentials are a console sign-in already: sign in to the console with an access key or the temporary credentials of a session');
     const t = now();
-    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, openedWith: caller.accessKeyId, signedWith: caller.accessKeyId, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}) };
+    const who: IssuedBy = { via: 'ConsoleSignIn', principal: caller.principal.arn, openedWith: caller.accessKeyId, signedWith: caller.accessKeyId, ...(caller.request?.sourceIp !== undefined ? { sourceIp: caller.request.sourceIp } : {}), ...requestIdFrom(caller.request) };
     const s = caller.session;
     if (s !== undefined) {
       const { v: _v, sid: _sid, ak: _ak, sk: _sk, ...rest } = s;
@@ -738,6 +740,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
       ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
       ...(who.signedWith !== undefined && who.signedWith !== '' ? { accessKeyId: who.signedWith } : {}),
+      ...requestIdFrom(who),
       detail: {
         via,
         accessKeyId: c.ak,
@@ -790,6 +793,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       ...aboutRole(who.role, roleArn),
       ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
+      ...requestIdFrom(facts),
       detail: {
         error: explanationOf(e.message),
         ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
@@ -821,7 +825,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * refused AssumeRole (`Deny`, the reason in `detail.error`). It goes through the queue and the journal as any
    * record does, so a gate closed because the audit log cannot be written holds it until it can.
    */
-  function recordUnavailable(refused: { readonly account: string; readonly principal: string; readonly action: string; readonly resource: string; readonly role?: string; readonly job?: string; readonly sourceIp?: string; readonly sourceIdentity?: string; readonly detail: Record<string, unknown> }, r: Result<unknown>): void {
+  function recordUnavailable(refused: { readonly account: string; readonly principal: string; readonly action: string; readonly resource: string; readonly role?: string; readonly job?: string; readonly sourceIp?: string; readonly sourceIdentity?: string; readonly requestId?: string; readonly detail: Record<string, unknown> }, r: Result<unknown>): void {
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
     if (e?.code !== 'SERVICE_UNAVAILABLE') return;
@@ -838,7 +842,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * Every process of the job asks again at each fetch, so one refusal is recorded per job (or service), role and
    * code a minute, with the count of those left out since (`detail.suppressed`).
    */
-  function recordServiceRefusal(refused: { readonly account: string; readonly principal: string; readonly action: string; readonly resource: string; readonly role?: string; readonly job?: string; readonly sourceIp?: string; readonly sourceIdentity?: string; readonly detail: Record<string, unknown> }, r: Result<unknown>): void {
+  function recordServiceRefusal(refused: { readonly account: string; readonly principal: string; readonly action: string; readonly resource: string; readonly role?: string; readonly job?: string; readonly sourceIp?: string; readonly sourceIdentity?: string; readonly requestId?: string; readonly detail: Record<string, unknown> }, r: Result<unknown>): void {
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
     if (e?.code !== 'ACCESS_DENIED' && e?.code !== 'NO_SUCH_ENTITY') return;
@@ -1136,7 +1140,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // Issued after the read: a scoped session's record is written first (outside any read transaction).
     const { role, partition } = decided.value;
     const acting = actorOf(caller).role;
-    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, signedWith: signingKeyOf(caller), account: caller.account, ...(acting !== undefined ? { actingRole: acting } : {}), ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
+    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, signedWith: signingKeyOf(caller), account: caller.account, ...(acting !== undefined ? { actingRole: acting } : {}), ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...requestIdFrom(facts), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return trusted(issued);
     const { claims, credentials } = issued.value;
     return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
@@ -1255,7 +1259,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
       const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
-      recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetSessionToken', resource: caller.principal.arn, ...(sourceIp !== undefined ? { sourceIp } : {}), detail: { via: 'GetSessionToken', ...(durationSeconds !== undefined ? { durationSeconds } : {}) } }, closed);
+      recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetSessionToken', resource: caller.principal.arn, ...(sourceIp !== undefined ? { sourceIp } : {}), ...requestIdFrom(facts), detail: { via: 'GetSessionToken', ...(durationSeconds !== undefined ? { durationSeconds } : {}) } }, closed);
       return closed;
     }
     // A parameter outside its constraints first, as STS checks them before the call's own refusals (and as
@@ -1275,7 +1279,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const u = caller.user;
     const { credentials } = issue(
       { acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + duration * 1000 },
-      { via: 'GetSessionToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) },
+      { via: 'GetSessionToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...requestIdFrom(facts) },
     );
     return ok(credentials);
   }
@@ -1315,6 +1319,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       resource: federatedUserArn(caller.account, p.name),
       decision: 'Deny',
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
+      ...requestIdFrom(facts),
       detail: {
         error: explanationOf(e.message),
         ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
@@ -1336,7 +1341,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
       const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
-      recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetFederationToken', resource: arn, ...(sourceIp !== undefined ? { sourceIp } : {}), detail: { via: 'GetFederationToken', name: p.name } }, closed);
+      recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetFederationToken', resource: arn, ...(sourceIp !== undefined ? { sourceIp } : {}), ...requestIdFrom(facts), detail: { via: 'GetFederationToken', name: p.name } }, closed);
       return closed;
     }
     if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetFederationToken with session credentials');
@@ -1380,7 +1385,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(p.policy !== undefined ? { pol: p.policy } : {}),
         ...(policyArns.length ? { polArns: policyArns } : {}),
       },
-      { via: 'GetFederationToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) },
+      { via: 'GetFederationToken', principal: caller.principal.arn, signedWith: caller.accessKeyId, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...requestIdFrom(facts), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) },
     );
     if (!issued.ok) return issued;
     return ok({ credentials: issued.value.credentials, federatedUserId: `${caller.account}:${p.name}`, arn, packedPolicySize: packed });

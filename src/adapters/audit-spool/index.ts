@@ -38,7 +38,7 @@ const TMP = /^\.(audit-spool-[0-9TZ.-]+-[A-Za-z0-9._-]+\.json)\.tmp$/;
  * A fresh one is left alone: it may be another process's, mid-write (review lw, 1).
  */
 export const STRAY_TMP_MS = 60_000;
-const OPTIONAL = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp', 'actingRole', 'accessKeyId'] as const;
+const OPTIONAL = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp', 'actingRole', 'accessKeyId', 'requestId'] as const;
 const REQUIRED = ['account', 'principal', 'action', 'resource'] as const;
 
 export interface FileSpoolOptions {

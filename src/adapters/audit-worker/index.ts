@@ -250,7 +250,7 @@ export interface PackedEvents {
 }
 
 /** The fields an event may leave out, after the five every event has. */
-const OPTIONAL_FIELDS = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp', 'actingRole', 'accessKeyId'] as const;
+const OPTIONAL_FIELDS = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp', 'actingRole', 'accessKeyId', 'requestId'] as const;
 const FIELDS = ['kind', 'account', 'principal', 'action', 'resource', ...OPTIONAL_FIELDS] as const;
 /** `at` (two codes), then the fields. */
 const HEADER = 2 + FIELDS.length;
@@ -304,6 +304,8 @@ export class EventPacker implements AuditPiece {
     codes[n++] = this.#field(e.sourceIp);
     codes[n++] = this.#field(e.actingRole);
     codes[n++] = this.#field(e.accessKeyId);
+    // One request's id, rarely another record's: not interned.
+    codes[n++] = this.#unique(e.requestId);
     this.#n = n;
     if (e.detail === undefined) codes[this.#n++] = ABSENT;
     else this.#detail(e.detail);

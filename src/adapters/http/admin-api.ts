@@ -1200,7 +1200,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const e = authenticated.errors[0];
     const token = req.headers['x-amz-security-token'];
     const claimed = claimedCredential(req.headers.authorization, Array.isArray(token) ? token[0] : token, q === -1 ? '' : url.slice(q + 1));
-    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req) });
+    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req), requestId });
     return sendErrors(res, requestId, authenticated.errors);
   }
   // The caller with the facts of this request, whose source IP every audit record of it carries, and which decide

@@ -336,7 +336,7 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   const authorization = headerValue(r.headers ?? {}, 'authorization');
   const claim = authorization !== undefined && /^ACS3-/i.test(authorization.trim()) ? v3Claim(r, authorization) : v1Claim(p, r);
   const refuse = (status: number, code: string, message: string, accessKeyId?: string): Authenticated => {
-    recordAuthFailure(app, { accessKeyId, sessionToken: claim.ok ? claim.token : undefined, action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '' });
+    recordAuthFailure(app, { accessKeyId, sessionToken: claim.ok ? claim.token : undefined, action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '', requestId });
     return { ok: false, answer: errorAnswer(requestId, hostId, status, code, message) };
   };
   if (!claim.ok) return refuse(claim.status, claim.code, claim.message, claim.accessKeyId);

@@ -1,7 +1,7 @@
 /**
  * Routes of the audit log (under `/v1/`, SigV4 service `gatehouse`); readers need `gatehouse:ReadAudit` (the
  * root account's administrators have it; other accounts' principals see their own account's records):
- *   GET /v1/audit?account=&principal=&role=&job=&action=&accessKeyId=&decision=&kind=&since=&until=&after=&limit=
+ *   GET /v1/audit?account=&principal=&role=&job=&action=&accessKeyId=&requestId=&decision=&kind=&since=&until=&after=&limit=
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page, until a page has no
  *       `next`. A page holds `limit` records, or fewer (none, even) with a `next` when the server stopped looking
  *       50,000 records past `after` (AUDIT_SCAN_WINDOW, review ef5), or 50,000 entries of the one index key its filter
@@ -134,12 +134,15 @@ function refusedWith(decision: string | readonly string[]): { codes: string[]; a
 /** An access key id the filter takes: 16 to 128 characters, `[A-Za-z0-9_]` after an Alibaba session key's `STS.`, if any. */
 const ACCESS_KEY_ID = /^(?=.{16,128}$)(?:STS\.)?\w+$/;
 
+/** A request id as the edges draw them: a UUID (API), 16 hex digits (S3 gateway); matched as given. */
+const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
+
 /** A date, a time of day, then a space and an offset's digits: an offset whose `+` the query string's decoding made a space. */
 const PLUS_READ_AS_SPACE = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?) (\d{2}(?::?\d{2})?)$/;
 
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
-  const known = new Set(['account', 'principal', 'role', 'job', 'action', 'accessKeyId', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
+  const known = new Set(['account', 'principal', 'role', 'job', 'action', 'accessKeyId', 'requestId', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
   for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; filters are ${[...known].join(', ')}`, k);
   // Its first value alone was read: `principal=alice&principal=bob` answered alice's records as if bob had none (review
   // gc, 5). One value a filter, as `/v1/jobs` takes them.
@@ -161,6 +164,12 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
   if (accessKeyId !== null && accessKeyId !== '') {
     if (!ACCESS_KEY_ID.test(accessKeyId)) return failWith('VALIDATION_ERROR', `\`accessKeyId\` must be an access key id (16 to 128 letters, digits or \`_\`, or \`STS.\` and more of them: AKIA…, ASIA…, LTAI…, STS.…), got \`${shortName(accessKeyId)}\``, 'accessKeyId');
     filter.accessKeyId = accessKeyId;
+  }
+  // The id a client was answered with (`x-amzn-RequestId`, `<RequestId>`, Alibaba's `RequestId`, S3's `x-amz-request-id`).
+  const requestId = query.get('requestId');
+  if (requestId !== null && requestId !== '') {
+    if (!REQUEST_ID.test(requestId)) return failWith('VALIDATION_ERROR', `\`requestId\` must be a request id as an answer gives it (\`x-amzn-RequestId\`, \`<RequestId>\`: letters, digits and \`-\`, at most 64), got \`${shortName(requestId)}\``, 'requestId');
+    filter.requestId = requestId;
   }
   const account = query.get('account');
   if (account !== null && account !== '') {

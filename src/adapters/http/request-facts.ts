@@ -126,11 +126,29 @@ export function sourceIpOf(req: IncomingMessage): string {
   return proxied.get(req)?.address ?? peerAddress(req);
 }
 
+/** The id each request is answered with, as its edge drew it (`answeredWith`): what its audit records carry too. */
+const requestIds = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Notes the id `req` is answered with (`x-amzn-requestid`, `<RequestId>`, `x-amz-request-id`), which `requestFactsOf`
+ * then gives, and with it every audit record of the request (`requestId`): a client's error names the id, and
+ * no record did, so nothing joined the one to the other.
+ */
+export function answeredWith(req: IncomingMessage, requestId: string): void {
+  requestIds.set(req, requestId);
+}
+
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  return requestIds.get(req);
+}
+
 export function requestFactsOf(req: IncomingMessage, requestedRegion?: string): RequestFacts & { readonly sourceIp: string; readonly secureTransport: boolean } {
   const userAgent = contextHeader(req.headers['user-agent']);
   const referer = contextHeader(req.headers.referer);
+  const requestId = requestIds.get(req);
   return {
     sourceIp: sourceIpOf(req),
+    ...(requestId !== undefined ? { requestId } : {}),
     secureTransport: proxied.get(req)?.secure ?? ('encrypted' in req.socket && req.socket.encrypted === true),
     ...(requestedRegion !== undefined ? { requestedRegion } : {}),
     ...(userAgent !== undefined ? { userAgent } : {}),

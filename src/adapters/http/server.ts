@@ -29,7 +29,7 @@ import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '.
 import { answerClientError, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { behindProxies, requestFactsOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
+import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -556,7 +556,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // Refused at authentication (or, for a GetSessionToken session, for the API it calls): recorded (flood-limited),
       // as the edge has no caller to record it under.
       const claimed = claimedCredential(req.headers.authorization, headerText(req.headers['x-amz-security-token']), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp });
+      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp, requestId });
       return sendError(res, requestId, auth.code, auth.message, namespace, json);
     }
     // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,
@@ -583,6 +583,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
    */
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    answeredWith(req, requestId);
     const path = pathOf(req.url ?? '/');
     if (path.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, jobRoutes);
     return handleOther(req, res, requestId, path);
@@ -723,8 +724,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (overBodyBudget(req, res)) return;
     handle(req, res).catch((e: unknown) => {
       // One id for the answer and the log line, so the id a client was answered finds what happened (review je, 3:
-      // the log line had none, and each answer a fresh id found nowhere).
-      const requestId = randomUUID();
+      // the log line had none, and each answer a fresh id found nowhere). The id `handle` drew, which the request's audit
+      // records carry (a change whose commit was cut off, recorded OUTCOME_UNKNOWN, is answered here).
+      const requestId = requestIdOf(req) ?? randomUUID();
       const alibaba = alibabaShapes.get(res);
       const json = jsonErrors.has(res);
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session

@@ -48,7 +48,7 @@ import { tagRecord, tagSetProblem } from './tags.ts';
 import { answeredRaw, drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
+import { answeredWith, behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -1062,7 +1062,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // error's extras (the string to sign and canonical request carry the session token).
       const claimed = claimedCredential(header(req, 'authorization'), header(req, 'x-amz-security-token'), rawQuery);
       const attempt = attemptedS3(method, bucket, key, query, resource);
-      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: sourceIpOf(req) });
+      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: sourceIpOf(req), requestId });
       if (queryApi) return sendQueryError(req, res, queryApi, auth.error.code, S3_STATUS[auth.error.code], auth.error.message, requestId);
       return fail(auth.error);
     }
@@ -1954,6 +1954,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const ids = randomBytes(32);
     const requestId = ids.toString('hex', 0, 8).toUpperCase();
     res.setHeader('x-amz-request-id', requestId);
+    answeredWith(req, requestId);
     res.setHeader('x-amz-id-2', ids.toString('base64', 8, 32));
     res.setHeader('server', 'Gatehouse');
     handle(req, res, requestId).catch((e: unknown) => {

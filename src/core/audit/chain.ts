@@ -85,7 +85,7 @@ const opt = (name: string, v: string | undefined, q: (s: string) => string): str
 function recordText(r: Omit<AuditRecord, 'hash' | 'detail'>, detailText: string, q: (s: string) => string = str): string {
   return (
     `{${r.accessKeyId === undefined ? '' : `"accessKeyId":${q(r.accessKeyId)},`}"account":${q(r.account)}${opt('actingRole', r.actingRole, q)},"action":${q(r.action)},"at":${q(r.at)}${opt('decision', r.decision, q)},"detail":${detailText}` +
-    `${opt('job', r.job, q)},"kind":${q(r.kind)},"prevHash":${str(r.prevHash)},"principal":${q(r.principal)},"resource":${str(r.resource)}` +
+    `${opt('job', r.job, q)},"kind":${q(r.kind)},"prevHash":${str(r.prevHash)},"principal":${q(r.principal)}${opt('requestId', r.requestId, str)},"resource":${str(r.resource)}` +
     `${opt('role', r.role, q)},"seq":${r.seq}${opt('session', r.session, q)}${opt('sourceIdentity', r.sourceIdentity, q)}${opt('sourceIp', r.sourceIp, q)}}`
   );
 }
@@ -194,6 +194,7 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     if (e.sourceIdentity !== undefined) base.sourceIdentity = wf(e.sourceIdentity);
     if (e.sourceIp !== undefined) base.sourceIp = wf(e.sourceIp);
     if (e.accessKeyId !== undefined) base.accessKeyId = wf(e.accessKeyId);
+    if (e.requestId !== undefined && e.requestId !== '') base.requestId = wf(e.requestId);
     const hash = sha256(recordText(base, detailText, q));
     const record = base as AuditRecord & { detail: unknown; hash: string };
     record.hash = hash;

@@ -38,6 +38,13 @@ export interface AuditEvent {
    * CloudTrail's `userIdentity.accessKeyId`: a user's leaked key is told from its other key (review mi, 2).
    */
   readonly accessKeyId?: string;
+  /**
+   * The id the edge answered the request with (`x-amzn-RequestId`, the Query APIs' `<RequestId>`, Alibaba's `RequestId`,
+   * the S3 gateway's `x-amz-request-id`), as CloudTrail's `requestID`: what a client shows with its error, and what joins
+   * it to the record (review sd, 1). Hashed into the chain like the other fields (absent, as in every record written
+   * before it, the record's text is what it was: old records verify as they did).
+   */
+  readonly requestId?: string;
   /** Before/after of a change, the explanation of a denial, the terms of a session. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
@@ -79,6 +86,8 @@ export interface AuditFilter {
   readonly action?: string;
   /** The access key that signed the request (`accessKeyId`), as CloudTrail's LookupEvents takes it (review mi, 4). */
   readonly accessKeyId?: string;
+  /** The request id a client was answered with (`requestId`). */
+  readonly requestId?: string;
   /** One stored value, or any of several (`AccessDenied`: every refusal a client sees as AccessDenied). */
   readonly decision?: string | readonly string[];
   /**
@@ -93,7 +102,7 @@ export interface AuditFilter {
   readonly until?: string;
 }
 
-export const AUDIT_FILTER_KEYS = ['kind', 'principal', 'role', 'job', 'action', 'accessKeyId', 'decision', 'since', 'until'] as const;
+export const AUDIT_FILTER_KEYS = ['kind', 'principal', 'role', 'job', 'action', 'accessKeyId', 'requestId', 'decision', 'since', 'until'] as const;
 
 /**
  * Actions recorded before under another name, by the name they are recorded under now (lower-cased): an audit query

@@ -51,7 +51,7 @@ export function unstorableDigestText(e: TimedEvent): string {
   const ev = e.event;
   const detailText = e.detailText ?? canonicalRedacted(ev.detail ?? {});
   const o: Record<string, unknown> = { at: new Date(e.at).toISOString(), detail: JSON.parse(detailText) as unknown };
-  for (const k of ['kind', 'account', 'principal', 'action', 'resource', 'decision', 'role', 'actingRole', 'session', 'job', 'sourceIdentity', 'sourceIp', 'accessKeyId'] as const) {
+  for (const k of ['kind', 'account', 'principal', 'action', 'resource', 'decision', 'role', 'actingRole', 'session', 'job', 'sourceIdentity', 'sourceIp', 'accessKeyId', 'requestId'] as const) {
     const v = ev[k];
     if (v !== undefined) o[k] = storedText(v);
   }
@@ -77,5 +77,7 @@ export function unstorableStandIn(e: TimedEvent, refusal: DataRefusal, sha256: S
     detail: { unstorable: true, sha256: digest, refusal: { code: keptText(refusal.code), message: keptText(refusal.reason) } },
   };
   if (ev.decision !== undefined) event.decision = keptText(ev.decision);
+  // The edge's own id (ASCII it drew), so the client's error still finds the stand-in (review sd, 1).
+  if (ev.requestId !== undefined) event.requestId = keptText(ev.requestId);
   return { event: { at: e.at, event }, sha256: digest };
 }

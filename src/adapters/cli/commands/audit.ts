@@ -66,6 +66,7 @@ type QueryOpts = ConnectionOptions & FollowOptions & {
   job?: string;
   action?: string;
   accessKeyId?: string;
+  requestId?: string;
   decision?: string;
   kind?: string;
   since?: string;
@@ -309,7 +310,7 @@ function principalNote(principal: string | undefined): string {
 async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
-  const filters = { account: opts.account, principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, accessKeyId: opts.accessKeyId, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
+  const filters = { account: opts.account, principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, accessKeyId: opts.accessKeyId, requestId: opts.requestId, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
   // A duration (`--since 24h`) counts back from the server's clock when the server reads it: pinned, after the first
   // filtered page, to the time it stood for then, so that a long export or a follow keeps one window (review el, 4).
   // A cursor kept from before (`--after`, or a follow that fell behind a pruning) whose next records retention has
@@ -462,6 +463,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--job <id>', 'records of this job', filterArg('--job', 'a job id'))
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject, or a pattern: s3:*, iam:Create* (in any case, with IAM\'s wildcards * and ?)', filterArg('--action', 'an action such as sts:AssumeRole'))
         .option('--access-key-id <id>', 'records of requests this access key signed (AKIA…, LTAI…, or a session\'s ASIA… or STS.…): its changes, the sessions it opened, the decisions about it', filterArg('--access-key-id', 'an access key id'))
+        .option('--request-id <id>', 'records of the request answered with this id (the RequestId an error or answer shows: x-amzn-RequestId, <RequestId>, Alibaba\'s RequestId, S3\'s x-amz-request-id)', filterArg('--request-id', 'a request id'))
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
         .option('--kind <kind>', 'change, session, decision or job (in any case)', kindArg)
         .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), epoch seconds (9 digits or more, as date +%s prints), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
