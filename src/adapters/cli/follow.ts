@@ -7,9 +7,13 @@ import type { ClientFailure } from './client.ts';
 import type { CommandContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-/** `--what N`: a whole number from 1 to `max` (a usage error naming the option otherwise). */
+/**
+ * `--what N`: a whole number from 1 to `max`, in digits (a usage error naming the option otherwise). Read with `Number`
+ * alone, `--limit 0x10` was 16, `--last 1e3` 1000 and `--limit ' 5'` 5, where `GET /v1/audit` refuses such a `limit`
+ * (stop 29) and `--after` takes digits only: a script's typo printed another count of records than asked (review sd, 2).
+ */
 export const positive = (what: string, max: number) => (v: string): number => {
-  const n = Number(v);
+  const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${what} must be an integer from 1 to ${max}, got \`${v}\``);
   return n;
 };
