@@ -10,7 +10,7 @@
  * /v1/audit?requestId=` and `gatehouse audit query --request-id` list the records of a request. A real in-process
  * server, real AWS SDK v3 clients.
  *
- * Before the fix 4 of 4 tests failed.
+ * Before the fix 5 of 5 tests failed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,9 +19,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { adminS3Client, s3ClientAs } from './support/s3.ts';
 import { cliAgainst, REGION, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 
 interface Row {
@@ -137,6 +139,35 @@ describe('review sd1: every record of a request carries the request id its clien
     const v = await gatehouseJson(s.url, s.admin, 'GET', '/v1/audit/verify');
     assert.equal(v.json['ok'], false, JSON.stringify(v.json));
     assert.match(JSON.stringify(v.json), /altered/);
+  });
+});
+
+describe('review sd1: the S3 gateway\'s records carry its x-amz-request-id', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => s?.stop());
+
+  it('a bucket made and a read refused are found by the ids their answers carried', async () => {
+    const admin = adminS3Client(s);
+    const made = await admin.send(new CreateBucketCommand({ Bucket: 'sd1-bucket' }));
+    const madeId = made.$metadata.requestId ?? '';
+    const mallory = s3ClientAs(s, await userWithKey(s, 'mallory'));
+    const refused = await refusedWith(mallory.send(new ListObjectsV2Command({ Bucket: 'sd1-bucket' })));
+    assert.equal(refused.name, 'AccessDenied');
+    await s.running.app.audit.flush();
+    // The bucket's creation is a decision and a change, both of that request; the refusal, the decision alone.
+    for (const [id, action, decisions] of [[madeId, 's3:CreateBucket', 'Allow,ok'], [refused.requestId, 's3:ListBucket', 'ImplicitDeny']] as const) {
+      assert.match(id, /^[0-9A-F]{16}$/, `the SDK read no request id for ${action}`);
+      const r = await recordsOf(s, id);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(r.rows.map((x) => x.decision).join(','), decisions, `${action}: ${JSON.stringify(r.json)}`);
+      for (const row of r.rows) {
+        assert.equal(row.action, action);
+        assert.equal(row.requestId, id);
+      }
+    }
   });
 });
 

@@ -611,7 +611,7 @@ function page() {
     audit: async () => {
       const form = new FormData($('audit-form'));
       const filters = {};
-      for (const k of ['principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
+      for (const k of ['principal', 'role', 'job', 'action', 'requestId', 'decision', 'kind', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
       // The key's field is not named `accessKeyId`, the sign-in form's (review ol, 1).
       filters.accessKeyId = String(form.get('keyId') ?? '').trim();
       // Role takes the role's ARN, as records carry it: a name matches none, and is refused as `gatehouse audit query
@@ -639,7 +639,7 @@ function page() {
       // A change one role's session made to another role names the role changed as `role` and the one that acted as
       // `actingRole` (review ic, 2): `by role`, or the session's ARN (no path) was all that named it (review im, 1).
       const via = (x) =>
-        [['role', x.role], ['by role', x.actingRole], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp], ['access key', x.accessKeyId]]
+        [['role', x.role], ['by role', x.actingRole], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp], ['access key', x.accessKeyId], ['request', x.requestId]]
           .filter(([, v]) => v !== undefined && v !== '')
           .map(([label, v]) => `${label} ${visible(v)}`)
           .join('\n');
