@@ -148,6 +148,8 @@ export interface ClientFailure {
   readonly message: string;
   /** Every error the server listed (apply lists one per document problem). */
   readonly errors: readonly (GatehouseError & Record<string, unknown>)[];
+  /** The id the server answered with (`x-amzn-requestid`): its log line and its audit records name it. */
+  readonly requestId?: string;
 }
 
 export type ClientResult<T = Record<string, unknown>> = { readonly ok: true; readonly value: T } | ClientFailure;
@@ -1384,8 +1386,9 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
   // The server lost its database connection while the change committed (review aa1): as a connection lost here after
   // sending, its outcome is unknown (exit 11), and it is not sent again.
-  if (code === 'OutcomeUnknown') return failure(EXIT.outcomeUnknown, code, message, answer.status, details);
-  return failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details);
+  const answered = answer.requestId !== undefined ? { requestId: answer.requestId } : {};
+  if (code === 'OutcomeUnknown') return { ...failure(EXIT.outcomeUnknown, code, message, answer.status, details), ...answered };
+  return { ...failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details), ...answered };
 }
 
 /**
@@ -1555,7 +1558,7 @@ function errorCodeOf(text: string): string {
   }
 }
 
-type Answer = { status: number; text: string; retryAfter?: string };
+type Answer = { status: number; text: string; retryAfter?: string; requestId?: string };
 
 /**
  * The proxy variables the aws CLI reads, by the endpoint's protocol, in the order it reads them: lower case first, as
@@ -1640,7 +1643,10 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
         else chunks.push(c);
       });
       const retryAfter = res.headers['retry-after'];
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) }));
+      const requestId = res.headers['x-amzn-requestid'];
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}), ...(typeof requestId === 'string' && /^[\w-]{1,64}$/.test(requestId) ? { requestId } : {}) }),
+      );
       res.on('error', fail);
     });
     // The whole request handed to the connection: from here a lost connection leaves its outcome unknown.
@@ -1666,9 +1672,12 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
  * where it is and its code.
  */
 export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'line' = false): number {
+  // A failure of the server's own (a bug, an outage, a commit cut off) is found in its log, and in the audit log, by the
+  // id it was answered with, which docs/errors.md sends the user to: no output showed it (review sd, 3).
+  const requestId = f.requestId !== undefined && (f.httpStatus >= 500 || f.code === 'OutcomeUnknown') ? f.requestId : undefined;
   if (json) {
     // 'line': the command prints JSON lines (`audit query --json`), so the error is one line too.
-    ctx.err(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
+    ctx.err(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}), ...(requestId !== undefined ? { requestId } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
   } else if (f.errors.length > 1) {
     ctx.err(`gatehouse: ${shownMessage(f.code)}: ${shownMessage(f.message)}\n`);
     for (const e of f.errors) ctx.err(`  ${describeError(e)}\n`);
@@ -1677,6 +1686,7 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
     // The message is the error's own (not, say, apply's summary of it) when it is the one error listed.
     ctx.err(`gatehouse: ${shownMessage(f.code)}: ${only !== undefined && only.message === f.message ? whereOf(only) : ''}${shownMessage(f.message)}\n`);
   }
+  if (requestId !== undefined && !json) ctx.err(`gatehouse: request id ${requestId} (the server's log names it; so do its audit records: gatehouse audit query --request-id ${requestId})\n`);
   return f.status;
 }
 
