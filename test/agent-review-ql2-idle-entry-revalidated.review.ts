@@ -18,14 +18,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { forwardingProxy, type ForwardingProxy } from './support/forwarding-proxy.ts';
 
 let server: TestServer;
-let proxy: Server;
+let proxy: ForwardingProxy | undefined;
 /** The agent of the first two tests, which waits for the server as long as a loaded host may need. */
 let relay: Relay;
 let agentUrl: string;
@@ -40,28 +40,16 @@ before(async () => {
   server = await startTestServer();
   assert.ok((await call(connectionTo(server.url, server.admin), 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
   const upstream = new URL(server.running.agentUrl);
-  proxy = createServer((req, res) => {
-    if (hanging) return;
-    const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-  const at = proxy.address();
-  assert.ok(typeof at === 'object' && at !== null);
-  relay = createRelay({ upstream: `http://127.0.0.1:${at.port}`, revalidateMs: REVALIDATE_MS, timeoutMs: 10_000, revalidationWaitMs: 5000 });
+  proxy = await forwardingProxy(() => upstream, () => !hanging);
+  relay = createRelay({ upstream: proxy.url, revalidateMs: REVALIDATE_MS, timeoutMs: 10_000, revalidationWaitMs: 5000 });
   agentUrl = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
-  quick = createRelay({ upstream: `http://127.0.0.1:${at.port}`, revalidateMs: REVALIDATE_MS, timeoutMs: 3000 });
+  quick = createRelay({ upstream: proxy.url, revalidateMs: REVALIDATE_MS, timeoutMs: 3000 });
   quickUrl = `http://127.0.0.1:${(await quick.listen('127.0.0.1', 0)).port}`;
 });
 after(async () => {
   await relay?.close();
   await quick?.close();
-  proxy?.closeAllConnections();
-  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  await proxy?.close();
   await server?.stop();
 });
 
@@ -123,6 +111,6 @@ test('ql2: a server that does not answer still leaves the cached credentials ser
     assert.ok(performance.now() - started < 2500, `${performance.now() - started} ms`);
   } finally {
     hanging = false;
-    proxy.closeAllConnections();
+    proxy?.dropConnections();
   }
 });

@@ -16,7 +16,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
 import { CreateRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { createAgent, type Agent } from '../src/adapters/agent/server.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
@@ -25,10 +24,11 @@ import { call } from '../src/adapters/cli/client.ts';
 import { instanceBeside } from './support/instances.ts';
 import { connectionTo } from './support/processes.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { forwardingProxy, type ForwardingProxy } from './support/forwarding-proxy.ts';
 
 let server: TestServer;
 let iam: IAMClient;
-let proxy: Server;
+let proxy: ForwardingProxy | undefined;
 let relay: Relay;
 let agentUrl = '';
 /** Where the proxy sends the node agent's requests: the server's credential endpoints, then the restarted instance's. */
@@ -40,24 +40,13 @@ before(async () => {
   assert.ok((await call(connectionTo(server.url, server.admin), 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
   iam = new IAMClient({ endpoint: server.url, region: REGION, credentials: server.admin, maxAttempts: 1 });
   target = new URL(server.running.agentUrl ?? '');
-  proxy = createServer((req, res) => {
-    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-  const at = proxy.address();
-  assert.ok(typeof at === 'object' && at !== null);
-  relay = createRelay({ upstream: `http://127.0.0.1:${at.port}`, revalidateMs: 1, revalidationWaitMs: 10_000, firstAnswerWaitMs: 10_000, timeoutMs: 10_000 });
+  proxy = await forwardingProxy(() => target);
+  relay = createRelay({ upstream: proxy.url, revalidateMs: 1, revalidationWaitMs: 10_000, firstAnswerWaitMs: 10_000, timeoutMs: 10_000 });
   agentUrl = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
 });
 after(async () => {
   await relay?.close();
-  proxy?.closeAllConnections();
-  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  await proxy?.close();
   await restarted?.agent.close();
   await restarted?.store.close().catch(() => {});
   iam?.destroy();

@@ -14,16 +14,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
 import { CreateRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { forwardingProxy, type ForwardingProxy } from './support/forwarding-proxy.ts';
 
 let server: TestServer;
 let iam: IAMClient;
-let proxy: Server;
+let proxy: ForwardingProxy | undefined;
 let proxyUrl = '';
 /** Credential requests the proxy passed to the server. */
 let asked = 0;
@@ -34,24 +34,15 @@ before(async () => {
   assert.ok((await call(connectionTo(server.url, server.admin), 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
   iam = new IAMClient({ endpoint: server.url, region: REGION, credentials: server.admin, maxAttempts: 1 });
   const target = new URL(server.running.agentUrl ?? '');
-  proxy = createServer((req, res) => {
+  proxy = await forwardingProxy(() => target, (req) => {
     if ((req.url ?? '').startsWith('/v1/container-credentials')) asked++;
-    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
+    return true;
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-  const at = proxy.address();
-  assert.ok(typeof at === 'object' && at !== null);
-  proxyUrl = `http://127.0.0.1:${at.port}`;
+  proxyUrl = proxy.url;
 });
 after(async () => {
   for (const r of relays) await r.close();
-  proxy?.closeAllConnections();
-  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  await proxy?.close();
   iam?.destroy();
   await server?.stop();
 });
