@@ -17,13 +17,18 @@
  */
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { constants, existsSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { chmod, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQLITE_FILE_NAME } from './store.ts';
 import { MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, parseMasterKey } from '../crypto/index.ts';
 import { readSmallFile } from '../fs/index.ts';
+import { SPOOL_DIR } from '../audit-spool/index.ts';
+import { KEYED_NOTE_FILE } from '../audit-spool/keyed-note.ts';
+
+/** The root admin's credentials the server writes in the data dir for an empty store (src/main/server.ts). */
+const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
 
 /** Why a backup or a restore was refused; each is a row of docs/errors.md ("Backup and restore"). */
 export type BackupFailureCode = 'PostgresStore' | 'NoStore' | 'NotAGatehouseStore' | 'BackupExists' | 'StoreInUse' | 'MasterKeyMismatch' | 'UnwritableFile';
@@ -102,7 +107,9 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
     return failure('NoStore', `\`${dataDir}\` holds no Gatehouse store (no ${SQLITE_FILE_NAME}): give the --data-dir the server runs with`);
   }
   const to = resolve(options.to);
-  if (sameFileAs(to, file) || to.startsWith(`${file}-`)) return failure('UnwritableFile', `--to \`${to}\` is the store itself (or its journal): give a file outside the data dir's database`);
+  if (sameFileAs(to, file)) return failure('UnwritableFile', `--to \`${to}\` is the store itself: give a file outside the data dir`);
+  const owned = ownedByServer(dataDir, to);
+  if (owned !== undefined) return failure('UnwritableFile', `--to \`${to}\` is ${owned}: a backup there would replace it, --force or not; give a path outside the data dir`);
   if (statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) return failure('UnwritableFile', `--to \`${to}\` is a directory: give the backup file's path (such as ${join(to, 'gatehouse-backup.db')})`);
   if (existsSync(to) && options.force !== true) {
     return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it (it is replaced only once the new backup is whole)`);
@@ -288,7 +295,7 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     made = false;
     swapped = true;
     await flushDirectory(dataDir);
-    return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? { keptAside } : {}), adminCredentials: existsSync(join(dataDir, 'admin-credentials.json')) } };
+    return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? { keptAside } : {}), adminCredentials: existsSync(join(dataDir, ADMIN_CREDENTIALS_FILE)) } };
   } catch (e) {
     return failure('UnwritableFile', `cannot restore into \`${dataDir}\`: ${messageOf(e)}`);
   } finally {
@@ -421,9 +428,9 @@ async function besideOf(dataDir: string): Promise<Beside> {
   const count = async (dir: string): Promise<number | undefined> => (await stat(dir).catch(() => undefined))?.isDirectory() === true ? (await readdir(dir).catch(() => [])).length : undefined;
   const objects = join(dataDir, 'objects');
   const buckets = await count(objects);
-  const spool = join(dataDir, 'audit-spool');
+  const spool = join(dataDir, SPOOL_DIR);
   const spooled = await count(spool);
-  const admin = join(dataDir, 'admin-credentials.json');
+  const admin = join(dataDir, ADMIN_CREDENTIALS_FILE);
   return {
     ...(masterKeyFile !== undefined ? { masterKeyFile } : {}),
     ...(existsSync(admin) ? { adminCredentials: admin } : {}),
@@ -433,6 +440,54 @@ async function besideOf(dataDir: string): Promise<Beside> {
 }
 
 const usesPostgres = (env: Readonly<Record<string, string | undefined>>): boolean => (env['GATEHOUSE_DATABASE_URL'] ?? '') !== '';
+
+/**
+ * What `to` is of the data dir's own files, said for the refusal; undefined when it is none. A backup renamed over one
+ * of them (`--to DIR/master.key --force`) destroyed it: the master key gone, no secret sealed in the store (or in the
+ * backup just written) opens again. Found by the real directory `to` is written in (a symlink or `..` on the way to
+ * the data dir) and its name there whatever its case (a case-insensitive file system; and one the server reads even
+ * while absent: a `gatehouse.db-wal` is taken for the store's journal, a file in the audit spool appended to the log).
+ */
+function ownedByServer(dataDir: string, to: string): string | undefined {
+  const realDataDir = realDirOf(dataDir);
+  const parent = realDirOf(dirname(to));
+  if (realDataDir === undefined || parent === undefined) return undefined;
+  const dataDirStat = statSync(realDataDir, { bigint: true });
+  // The path below the data dir, read up from the real directory the backup is written in.
+  const below: string[] = [basename(to)];
+  for (let dir = parent; ; dir = dirname(dir)) {
+    const s = statSync(dir, { throwIfNoEntry: false, bigint: true });
+    if (s !== undefined && s.dev === dataDirStat.dev && s.ino === dataDirStat.ino) break;
+    if (dirname(dir) === dir) return undefined;
+    below.unshift(basename(dir));
+  }
+  const first = below[0] ?? '';
+  const name = first.toLowerCase();
+  const where = join(realDataDir, ...below);
+  const at = (what: string, path: string): string => (path === to ? what : `${what} (\`${path}\`)`);
+  if (below.length > 1) {
+    if (name === 'objects') return at(`in the S3 gateway's objects`, join(realDataDir, first));
+    if (name === SPOOL_DIR) return at(`in the audit spool, whose files the next start appends to the audit log`, join(realDataDir, first));
+    return undefined;
+  }
+  if (name === SQLITE_FILE_NAME) return at(`the data dir's store`, where);
+  if (name.startsWith(`${SQLITE_FILE_NAME}.replaced-`)) return at(`a store a restore kept aside (the only copy of what changed since the backup restored)`, where);
+  if (name.startsWith(`${SQLITE_FILE_NAME}-`)) return at(`a journal of the data dir's store`, where);
+  if (name === MASTER_KEY_FILE_NAME) return at(`the data dir's master key, which every secret in the store and its backups is sealed under`, where);
+  if (name === ADMIN_CREDENTIALS_FILE) return at(`the root admin's access key (the CLI's credentials)`, where);
+  if (name.startsWith(KEYED_NOTE_FILE)) return at(`the audit log's keyed chain note`, where);
+  if (name === 'objects' || name === SPOOL_DIR) return at(`the data dir's ${name} directory`, where);
+  return undefined;
+}
+
+/** The real path of a directory (symlinks resolved), undefined when it is not there. */
+function realDirOf(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
