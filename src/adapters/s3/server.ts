@@ -49,6 +49,7 @@ import { answeredRaw, drainable, listenOn, timedStatus } from '../http/lifecycle
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { answeredWith, behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
+import { toOriginForm } from '../http/request-target.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -1890,7 +1891,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // A client that never finishes its headers (or its TLS hello) is cut within 25 s: Node checks the headers timeout
   // every `connectionsCheckingInterval` (30 s by default), and the connection cap below counts such clients too.
   const serverOptions = { headersTimeout: 20_000, connectionsCheckingInterval: 5_000, maxHeaderSize: 16 * 1024 };
-  const proxied = behindProxies(opts.trustedProxies ?? [], serve);
+  // An absolute-form target (`GET http://host/bucket/key`) as its origin form, before anything reads the path (review sl, 2).
+  const behind = behindProxies(opts.trustedProxies ?? [], serve);
+  const proxied = (req: IncomingMessage, res: ServerResponse): void => {
+    toOriginForm(req);
+    behind(req, res);
+  };
   const server: Server = opts.tls
     ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: 20_000 }, proxied)
     : createServer(serverOptions, proxied);
