@@ -76,11 +76,11 @@ describe('review sb1: a PUT of an existing cluster or workspace asks Update, of 
     assert.deepEqual(seen, [
       'admin training:CreateCluster cluster/gpu ok',
       'mallory training:UpdateCluster cluster/gpu ACCESS_DENIED',
-      'mallory training:UpdateCluster cluster/GPU ACCESS_DENIED',
+      'mallory training:UpdateCluster cluster/gpu ACCESS_DENIED',
       'mallory training:CreateCluster cluster/mine ok',
       'mallory training:UpdateCluster cluster/mine ACCESS_DENIED',
       'admin training:CreateWorkspace workspace/team ok',
-      'mallory training:UpdateWorkspace workspace/Team ACCESS_DENIED',
+      'mallory training:UpdateWorkspace workspace/team ACCESS_DENIED',
       'mallory training:CreateWorkspace workspace/own ok',
       'updater training:UpdateWorkspace workspace/team ok',
       'updater training:CreateWorkspace workspace/other ACCESS_DENIED',

@@ -48,8 +48,8 @@ interface Ctx {
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
   readonly text: string;
-  /** Told the action the route decided (`JobsRouteContext.actionDecided`): the record names it. */
-  readonly actionDecided?: (action: string) => void;
+  /** Told the action the route decided and the ARN it is on (`JobsRouteContext.actionDecided`): the record names them. */
+  readonly actionDecided?: (action: string, resource: string) => void;
 }
 
 interface Route {
@@ -299,7 +299,8 @@ export function auditRoutes(): Route[] {
  */
 const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: Ctx) => string); readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string; readonly about?: (ctx: Ctx) => Record<string, unknown> }>> = {
   // A PUT asks Create of a new one and Update of one that exists, decided in its transaction (review sb, 1): the record
-  // names the one decided (`actionDecided`); one refused before the route ran (the gate) names Create.
+  // names the one decided (`actionDecided`); one refused before the route ran (the gate) names Create. The record
+  // names the stored item's ARN once the route found it (review sm, 1), as apply records it.
   'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
   'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => clusterKey(c.caller.account, c.params['name'] ?? '') },
@@ -346,12 +347,16 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
     if (!change) return route;
     const handler: Route['handler'] = async (given) => {
       let action = typeof change.action === 'string' ? change.action : change.action(given);
+      let decidedOn: string | undefined;
       const ctx: Ctx = {
         ...given,
-        actionDecided: (decided) => {
+        actionDecided: (decided, resource) => {
           action = decided;
+          decidedOn = resource;
         },
       };
+      // The stored item's ARN once the route has found it (a workspace named in another case: review sm, 1), else the URL's.
+      const resourceOf = (): string => decidedOn ?? change.resource(ctx);
       const closed = ctx.app.audit.gate('the change is not made');
       const key = closed === undefined ? change.stored?.(ctx) : undefined;
       const before = key !== undefined ? await storedAt(ctx.app, key) : undefined;
@@ -367,7 +372,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           account: ctx.caller.account,
           ...actorOf(ctx.caller),
           action,
-          resource: change.resource(ctx),
+          resource: resourceOf(),
           decision: 'ok',
           detail: { request: ctx.body, ...change.about?.(ctx), ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
         });
@@ -384,7 +389,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
             account: ctx.caller.account,
             ...actorOf(ctx.caller),
             action,
-            resource: change.resource(ctx),
+            resource: resourceOf(),
             decision: 'OUTCOME_UNKNOWN',
             detail: { request: ctx.body, ...change.about?.(ctx), ...(key !== undefined ? { before } : {}), error: e.message },
           });
@@ -413,7 +418,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         account: ctx.caller.account,
         ...actorOf(ctx.caller),
         action,
-        resource: change.resource(ctx),
+        resource: resourceOf(),
         decision: error ? error.code : 'ok',
         detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...change.about?.(ctx), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
       });

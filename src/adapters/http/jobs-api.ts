@@ -51,7 +51,7 @@ export interface JobsRouteContext {
    * Told the action a route decided once it knows it (a `PUT` of a workspace or cluster: Create or Update, by whether
    * the item exists), so the change's audit record names that action (src/adapters/http/audit-api.ts).
    */
-  readonly actionDecided?: (action: string) => void;
+  readonly actionDecided?: (action: string, resource: string) => void;
 }
 
 export interface JobsRoute {
@@ -111,8 +111,18 @@ function authorizeOn(app: App, caller: Caller, action: string, name: string, kin
   return authorize(app, caller, action, arnOf(caller.partition, caller.account, storedName));
 }
 
-async function authorizeOnStored(app: App, caller: Caller, action: string, name: string, kind: 'workspace' | 'cluster'): Promise<Result<unknown>> {
-  const stored = await app.deps.store.read(async (tx) => (kind === 'workspace' ? app.jobs.getWorkspace(tx, caller.account, name) : app.jobs.getCluster(tx, caller.account, name)));
+/**
+ * `action` on the workspace or cluster `name`, decided in the transaction that writes or deletes it, on what is stored
+ * there (`stored`, found whatever the case of the name): the caller is told the action and the ARN of the item it is
+ * on (the stored one's own, else the name as asked) before it is authorized, so the change's record names them, as
+ * `gatehouse apply` records the stored one's ARN. A `DELETE /v1/workspaces/W` read the stored name in a transaction
+ * of its own before the deletion's (review sm, 1): a workspace made or renamed in between was deleted on the other
+ * one's decision, and its record named the URL's spelling (`workspace/Team-Secret`) where the one deleted was
+ * `workspace/team-secret`.
+ */
+function authorizeInWrite(app: App, caller: Caller, action: string, kind: 'workspace' | 'cluster', name: string, stored: { readonly name: string } | undefined, told?: (action: string, resource: string) => void): Result<void> {
+  const arnOf = kind === 'workspace' ? workspaceArn : clusterArn;
+  told?.(action, arnOf(caller.partition, caller.account, stored?.name ?? name));
   return authorizeOn(app, caller, action, name, kind, stored?.name);
 }
 
@@ -124,11 +134,9 @@ async function authorizeOnStored(app: App, caller: Caller, action: string, name:
  * `training:UpdateCluster` let its holder rewrite an existing cluster's instance role (or a workspace's members) all
  * the same. The caller is told the action (`actionDecided`) before it is authorized, so the change's record names it.
  */
-function authorizePut(app: App, caller: Caller, kind: 'workspace' | 'cluster', name: string, stored: { readonly name: string } | undefined, told?: (action: string) => void): Result<void> {
+function authorizePut(app: App, caller: Caller, kind: 'workspace' | 'cluster', name: string, stored: { readonly name: string } | undefined, told?: (action: string, resource: string) => void): Result<void> {
   const noun = kind === 'workspace' ? 'Workspace' : 'Cluster';
-  const action = `training:${stored === undefined ? 'Create' : 'Update'}${noun}`;
-  told?.(action);
-  return authorizeOn(app, caller, action, name, kind, stored?.name);
+  return authorizeInWrite(app, caller, `training:${stored === undefined ? 'Create' : 'Update'}${noun}`, kind, name, stored, told);
 }
 
 /**
@@ -140,10 +148,6 @@ function authorizePut(app: App, caller: Caller, kind: 'workspace' | 'cluster', n
 function asBodyPaths<T>(r: Result<T>): Result<T> {
   if (r.ok) return r;
   return fail(r.errors.map((e) => ({ ...e, path: e.path === 'metadata.name' || e.path === 'spec' ? '' : e.path.startsWith('spec.') ? e.path.slice('spec.'.length) : e.path })));
-}
-
-async function authorizeOnWorkspace(app: App, caller: Caller, action: string, name: string): Promise<Result<unknown>> {
-  return authorizeOnStored(app, caller, action, name, 'workspace');
 }
 
 
@@ -190,11 +194,13 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     {
       method: 'DELETE',
       pattern: ['workspaces', ':name'],
-      handler: async ({ app, caller, params }) => {
+      handler: async ({ app, caller, params, actionDecided }) => {
         const name = params['name'] ?? '';
-        const a = await authorizeOnWorkspace(app, caller, 'training:DeleteWorkspace', name);
-        if (!a.ok) return a;
-        const gone = await app.deps.store.write((tx) => app.jobs.deleteWorkspace(tx, caller.account, name));
+        // Decided in the deletion's own transaction, on the workspace it deletes (review sm, 1), as a PUT is (review sb, 1).
+        const gone = await app.deps.store.write(async (tx): Promise<Result<boolean>> => {
+          const a = authorizeInWrite(app, caller, 'training:DeleteWorkspace', 'workspace', name, await app.jobs.getWorkspace(tx, caller.account, name), actionDecided);
+          return a.ok ? app.jobs.deleteWorkspace(tx, caller.account, name) : a;
+        });
         if (!gone.ok) return gone;
         return gone.value ? ok({ status: 204, body: null }) : failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
       },
