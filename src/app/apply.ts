@@ -72,7 +72,7 @@ import { ADMIN_USER, ROOT_ACCOUNT, ROOT_ACCOUNT_NAME, type AdminCredentials } fr
 import { appendAuditInTx } from './audit-in-tx.ts';
 import { kvView } from './stored-view.ts';
 import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
-import { clusterArn, clusterKey, clusterRoleRefs, computeServices, controllerUsername, defaultBucketReads, defaultRoleName, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, clusterRoleRefs, computeServices, controllerUsername, defaultBucketReads, defaultRoleName, namesDecided, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { customRoleCount, iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
@@ -1549,6 +1549,11 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
                 },
                 view: kvView(key),
               },
+              // Authorization only (no run): the write decided on the name as the document spells it too, when the
+              // stored one's differs in case, as `PUT /v1/workspaces/W` and `/v1/clusters/C` decide it (review sm, 2).
+              ...namesDecided(o.name, existing?.name)
+                .filter((n) => n !== desired.name)
+                .map((n) => ({ phase: PHASE.link, action: action(existing ? 'Update' : 'Create'), resource: k.arn(env.partitionOf(o.account), o.account, n), account: o.account })),
               // Authorization only (no run): as the list step of a prune. A right on a resource, decided with its
               // resource policies (review X, X4).
               ...(await Promise.all((k.alsoRequires?.(desired, existing) ?? []).map(async (r) => ({ phase: PHASE.link, action: r.action, resource: r.resource, account: o.account, onResource: await resourcePoliciesIn(env.tx, r.resource) })))),

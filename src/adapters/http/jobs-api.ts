@@ -17,7 +17,7 @@
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
 import { fail, failWith, ok, type Result } from '../../core/errors.ts';
-import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, type Cluster, type Workspace } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, namesDecided, parseCluster, parseWorkspace, workspaceArn, type Cluster, type Workspace } from '../../core/jobs/jobs.ts';
 import { contextOf } from '../../core/iam/index.ts';
 import { accessDeniedMessage, decideAdmin, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -106,9 +106,11 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
  */
 function authorizeOn(app: App, caller: Caller, action: string, name: string, kind: 'workspace' | 'cluster', storedName: string | undefined): Result<void> {
   const arnOf = kind === 'workspace' ? workspaceArn : clusterArn;
-  const asked = authorize(app, caller, action, arnOf(caller.partition, caller.account, name));
-  if (!asked.ok || storedName === undefined || storedName === name) return asked;
-  return authorize(app, caller, action, arnOf(caller.partition, caller.account, storedName));
+  for (const n of namesDecided(name, storedName)) {
+    const a = authorize(app, caller, action, arnOf(caller.partition, caller.account, n));
+    if (!a.ok) return a;
+  }
+  return ok(undefined);
 }
 
 /**

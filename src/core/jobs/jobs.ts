@@ -198,6 +198,17 @@ export function defaultBucketStatement(bucket: string): object {
   return { Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] };
 }
 
+/**
+ * The names a write or deletion of a workspace or cluster is decided on: the name as the request or the document spells
+ * it and, when one is stored under another case of it (the store finds it whatever the case), the stored one's, whose
+ * ARN the change is of: IAM matches ARNs with case, so a Deny written on either spelling holds (reviews fv, 6 and 8).
+ * `PUT`/`DELETE /v1/workspaces/W`, `PUT /v1/clusters/C` and `gatehouse apply` of a Workspace or Cluster document all
+ * decide on these (review sm, 2: apply asked the stored name's alone).
+ */
+export function namesDecided(asked: string, stored: string | undefined): readonly string[] {
+  return stored === undefined || stored === asked ? [asked] : [asked, stored];
+}
+
 export function workspaceArn(partition: Partition, account: string, name: string): string {
   return partition === 'acs' ? `acs:pai::${account}:workspace/${name}` : `arn:aws:training::${account}:workspace/${name}`;
 }
