@@ -27,7 +27,7 @@ import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
-import { toOriginForm } from '../http/request-target.ts';
+import { refusedForHost, toOriginForm } from '../http/request-target.ts';
 import { capConnections } from '../http/connection-cap.ts';
 import { answerClientError, sayErrorsOnceBound, timedStatus } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
@@ -416,6 +416,7 @@ export interface MetadataMetrics {
 export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, metrics?: MetadataMetrics, tokenKey?: Buffer): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit, tokenKey);
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+    if (refusedForHost(req, res)) return;
     toOriginForm(req);
     if (metrics !== undefined) {
       // Timed as the other credential endpoints, by status only (no job, no port): it was in no series (review nx, 2).

@@ -63,7 +63,7 @@ import { shownUrl } from '../../core/shown-url.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
-import { toOriginForm } from '../http/request-target.ts';
+import { refusedForHost, toOriginForm } from '../http/request-target.ts';
 
 export interface RelayOptions {
   /** Base URL of the server's credential endpoints (its `--agent-listen` or `--agent-address` URL). */
@@ -805,6 +805,7 @@ export function createRelay(opts: RelayOptions): Relay {
   }
 
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+    if (refusedForHost(req, res)) return;
     toOriginForm(req);
     drain.track(res);
     handle(req, res).catch((e: unknown) => {

@@ -31,7 +31,7 @@ import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
-import { toOriginForm } from '../http/request-target.ts';
+import { refusedForHost, toOriginForm } from '../http/request-target.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 
 export interface Agent {
@@ -318,6 +318,7 @@ export function createAgent(opts: {
 
   const metrics = opts.metrics;
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+    if (refusedForHost(req, res)) return;
     toOriginForm(req);
     // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.
     const started = performance.now();

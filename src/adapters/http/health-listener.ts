@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { answerClientError, closerOf, listenOn } from './lifecycle.ts';
 import { capConnections } from './connection-cap.ts';
-import { toOriginForm } from './request-target.ts';
+import { refusedForHost, toOriginForm } from './request-target.ts';
 
 export interface HealthSources {
   /** Whether the server is ready for traffic now. */
@@ -42,6 +42,7 @@ export async function listenForHealth(at: { host: string; port: number }, source
     res.end(body);
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (refusedForHost(req, res)) return;
     toOriginForm(req);
     req.resume();
     const path = (req.url ?? '/').split('?')[0] ?? '/';

@@ -11,7 +11,7 @@
  * bytes. The authority, its userinfo dropped, becomes the Host the rest of the request is read with (a SigV4
  * signature's `host`, the metadata endpoints' DNS rebinding check).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** `http://` or `https://`, any case, then the authority up to the path, the query or the end. */
 const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)/i;
@@ -32,4 +32,41 @@ export function toOriginForm(req: IncomingMessage): void {
   const raw = req.rawHeaders;
   for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]?.toLowerCase() === 'host') raw.splice(i, 2);
   raw.push('Host', authority);
+}
+
+/**
+ * A Host field value as RFC 9110 §7.2 and RFC 3986 §3.2.2 write it: `uri-host [ ":" port ]`, the host an IP literal in
+ * brackets or a reg-name (unreserved, pct-encoded and sub-delims characters; empty only where the target has no
+ * authority). No space, no `/`, `@`, `?`, `#`, no second `:` outside brackets.
+ */
+const HOST_VALUE = /^(?:\[[0-9A-Za-z:._~!$&'()*+,;=%-]+\]|[0-9A-Za-z._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
+
+/**
+ * Why `req`'s Host is refused, or undefined. RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code
+ * to any HTTP/1.1 request message that lacks a Host header field and to any request message that contains more than
+ * one Host header field line or a Host header field with an invalid field value." Node answers the missing one itself;
+ * it kept the first of two Host lines for `req.headers.host` (what the metadata endpoints' DNS rebinding check reads)
+ * while a SigV4 signature was checked against both joined, and took any value (review sn, 1).
+ */
+export function hostRefusal(req: IncomingMessage): string | undefined {
+  const hosts = req.headersDistinct.host ?? [];
+  if (hosts.length > 1) return `bad request: ${hosts.length} Host header lines were sent; send exactly one`;
+  const host = hosts[0];
+  if (host !== undefined && !HOST_VALUE.test(host)) return `bad request: Host \`${JSON.stringify(host).slice(1, -1).slice(0, 200)}\` is not a host name or address with an optional port (RFC 9110 §7.2); send one`;
+  return undefined;
+}
+
+/**
+ * Answers 400 and closes when `req`'s Host is refused (`hostRefusal`), before anything reads the request: which host it
+ * was sent to is unknown, so what it asks is not looked at. Returns whether it answered.
+ */
+export function refusedForHost(req: IncomingMessage, res: ServerResponse): boolean {
+  const why = hostRefusal(req);
+  if (why === undefined) return false;
+  req.resume();
+  const body = `${why}\n`;
+  res.shouldKeepAlive = false;
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+  return true;
 }

@@ -30,7 +30,7 @@ import { answerClientError, endThisTurn, drainable, listenOn, RETRY_AFTER_SECOND
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
-import { toOriginForm } from './request-target.ts';
+import { refusedForHost, toOriginForm } from './request-target.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -303,8 +303,9 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
   // `first` sees every request, the ones refused for their head too (the edge times them: review nx, 1).
   const checked = (req: IncomingMessage, res: ServerResponse): void => {
-    toOriginForm(req);
     first?.(req, res);
+    if (refusedForHost(req, res)) return;
+    toOriginForm(req);
     if (!headTooLarge(req, res, limits.maxHeaderSize)) handler(req, res);
   };
   const server = tls ? createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, checked) : createServer(serverOptions, checked);
@@ -662,8 +663,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // the request was looked at, and a body refused unread (over its size, over the body budget) was sent whole all
     // the same (review ky, 5), as the S3 gateway's once was (review cr, 2).
     s.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      toOriginForm(req);
       timed(req, res);
+      if (refusedForHost(req, res)) return;
+      toOriginForm(req);
       if (headTooLarge(req, res, limits.maxHeaderSize)) return;
       continueOnRead.set(req, () => res.writeContinue());
       proxied(req, res);

@@ -49,7 +49,7 @@ import { answeredRaw, drainable, listenOn, timedStatus } from '../http/lifecycle
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { answeredWith, behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
-import { toOriginForm } from '../http/request-target.ts';
+import { refusedForHost, toOriginForm } from '../http/request-target.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -1894,6 +1894,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // An absolute-form target (`GET http://host/bucket/key`) as its origin form, before anything reads the path (review sl, 2).
   const behind = behindProxies(opts.trustedProxies ?? [], serve);
   const proxied = (req: IncomingMessage, res: ServerResponse): void => {
+    if (refusedForHost(req, res)) return;
     toOriginForm(req);
     behind(req, res);
   };
