@@ -737,7 +737,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // This server as a client on this machine reaches it: at a wildcard, its loopback. `http://0.0.0.0:…` in
   // admin-credentials.json was every CLI command's endpoint, which a client on Windows cannot connect to, a certificate
   // never names, and a browser treats as no secure context (the console's, review pm, 3); `[::]` alike (review sg, 1).
-  const localUrl = bound.host === '0.0.0.0' || bound.host === '::' ? urlOf(tls ? 'https' : 'http', { host: bound.host === '::' ? '::1' : '127.0.0.1', port: bound.port }) : url;
+  const localUrl = urlOf(tls ? 'https' : 'http', reachedAt(bound));
 
   let agentBound: { host: string; port: number };
   try {
@@ -762,6 +762,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
+  let s3Listening = '';
   if (s3At !== undefined) {
     const s3 = createS3(app, await listeningStep('cannot open the S3 gateway\'s objects', () => openFsObjectStore(join(dataDir, 'objects'), { log, ...(opts.s3MaxPutSize !== undefined ? { maxPutSize: opts.s3MaxPutSize } : {}) })));
     opened.push(() => s3.close());
@@ -776,7 +777,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return cannotListen(s3At.host, s3At.port, '--s3-listen', e);
     }
     gateway = { s3, edge: s3Edge };
-    s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
+    // Jobs on this machine are given the gateway at its loopback when it listens on a wildcard, as the API's URL
+    // (review sn, 2): `http://0.0.0.0:…` is no address to connect to.
+    s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', reachedAt(s3Bound));
+    s3Listening = urlOf(tls ? 'https' : 'http', s3Bound);
   }
   // A certificate renewed on disk (cert-manager renews a 90-day one after 60 days, a cron with certbot) was never read
   // again: the server served the one it started with until it expired, and then every webhook call and HTTPS client
@@ -785,7 +789,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     for (const server of [edge.server, gateway?.edge.server]) (server as unknown as { setSecureContext?: (o: { cert: string; key: string }) => void } | undefined)?.setSecureContext?.({ cert: next.cert, key: next.key });
     tlsNow = next;
   });
-  serverUrl = url;
+  // What jobs launched here are given as AWS_ENDPOINT_URL (and the misdirected answers name): at a wildcard, the
+  // loopback, as admin-credentials.json and the job credential endpoints name it; it was `http://0.0.0.0:PORT`, which a
+  // client on Windows cannot connect to and no certificate names (review sn, 2). The issuer keeps `url`: it is in
+  // tokens already issued.
+  serverUrl = localUrl;
   tokenHosts = ownHosts(bound, tokenHostsText, issuerUrl);
 
   // Not ready until the root account (and its credentials file) exist: a client polling /readyz on a first
@@ -828,7 +836,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return failStart(messageOf(e));
     }
   }
-  const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
+  const gatewayNote = gateway ? `S3 gateway on ${s3Listening}${s3Url !== s3Listening ? ` (jobs use ${s3Url})` : ''}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   // The console at a wildcard is opened on this machine at loopback: a browser treats `http://0.0.0.0:…` as no secure
   // context, gives the page no Web Crypto, and the console then refuses a key (web/console.js; review pm, 3).
   log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${localUrl}/ui/`);
@@ -1078,6 +1086,10 @@ export function tokenHostsRefusal(text: string | undefined): string | undefined 
  * address when bound to all of them, and `localhost` on loopback), the issuer URL's host, and the names in
  * GATEHOUSE_KUBE_TOKEN_HOSTS (comma-separated, such as a Service or load balancer name).
  */
+/** Where a client on this machine reaches a listener bound at `bound`: a wildcard (`0.0.0.0`, `::`) at its loopback. */
+export const reachedAt = (bound: { host: string; port: number }): { host: string; port: number } =>
+  bound.host === '0.0.0.0' || bound.host === '' ? { host: '127.0.0.1', port: bound.port } : bound.host === '::' ? { host: '::1', port: bound.port } : bound;
+
 export function ownHosts(bound: { host: string; port: number }, extra: string | undefined, issuerUrl: string | undefined): string[] {
   const withPort = (h: string): string => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${bound.port}`;
   const hosts = new Set<string>([withPort(bound.host)]);
