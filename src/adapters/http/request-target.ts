@@ -49,9 +49,18 @@ const HOST_VALUE = /^(?:\[[0-9A-Za-z:._~!$&'()*+,;=%-]+\]|[0-9A-Za-z._~!$&'()*+,
  * while a SigV4 signature was checked against both joined, and took any value (review sn, 1).
  */
 export function hostRefusal(req: IncomingMessage): string | undefined {
-  const hosts = req.headersDistinct.host ?? [];
-  if (hosts.length > 1) return `bad request: ${hosts.length} Host header lines were sent; send exactly one`;
-  const host = hosts[0];
+  // Read from the raw lines: `headersDistinct` would build an object of every header on each request, for one name.
+  const raw = req.rawHeaders;
+  let host: string | undefined;
+  let lines = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      lines++;
+      host = raw[i + 1];
+    }
+  }
+  if (lines > 1) return `bad request: ${lines} Host header lines were sent; send exactly one`;
   if (host !== undefined && !HOST_VALUE.test(host)) return `bad request: Host \`${JSON.stringify(host).slice(1, -1).slice(0, 200)}\` is not a host name or address with an optional port (RFC 9110 §7.2); send one`;
   return undefined;
 }
