@@ -20,7 +20,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
-import { admit } from './support/admission.ts';
+import { admit, podCreate } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 let server: TestServer;
@@ -51,26 +51,8 @@ before(async () => {
     documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'Trainer' }, spec: { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } } }],
   });
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  const kind = { group: '', version: 'v1', kind: 'Pod' };
-  const made = await admit(server.url, 'k1', k1.bearer, {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: '00000000-0000-4000-8000-000000000001',
-      kind,
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: kind,
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      name: 'train',
-      namespace: 'kubeflow',
-      operation: 'CREATE',
-      userInfo: k1.user,
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'train', namespace: 'kubeflow', annotations: { 'gatehouse.dev/role': 'Trainer' } }, spec: { containers: [{ name: 'main', image: 'trainer:v1' }] } },
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  });
+  // The pod as alice creates it (her reviewed user), in `kubeflow`, running as Trainer.
+  const made = await admit(server.url, 'k1', k1.bearer, podCreate('', '', 'train', 'Trainer', k1.user, 'kubeflow'));
   assert.equal(made['allowed'], true, JSON.stringify(made));
 });
 

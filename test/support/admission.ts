@@ -43,11 +43,11 @@ export async function reviewedUser(serverUrl: string, cluster: string, bearer: s
 let uid = 0;
 
 /**
- * A pod CREATE in namespace `ml` by the IAM user `user` of `account`, naming `role` in `gatehouse.dev/role`; by
+ * A pod CREATE in `namespace` (`ml` unless given) by the IAM user `user` of `account`, naming `role` in `gatehouse.dev/role`; by
  * `userInfo` when given (`reviewedUser`'s), else by a user named as an impersonating client would name it (username
  * and `extra.arn`, nothing sealed), whom admission never takes for the IAM user.
  */
-export function podCreate(account: string, user: string, name: string, role: string, userInfo?: UserInfo): Record<string, unknown> {
+export function podCreate(account: string, user: string, name: string, role: string, userInfo?: UserInfo, namespace = 'ml'): Record<string, unknown> {
   const arn = `arn:aws:iam::${account}:user/${user}`;
   return {
     apiVersion: 'admission.k8s.io/v1',
@@ -59,10 +59,10 @@ export function podCreate(account: string, user: string, name: string, role: str
       requestKind: { group: '', version: 'v1', kind: 'Pod' },
       requestResource: { group: '', version: 'v1', resource: 'pods' },
       name,
-      namespace: 'ml',
+      namespace,
       operation: 'CREATE',
       userInfo: userInfo ?? { username: arn, uid: `aws-iam-authenticator:${account}:AIDA`, groups: ['devs', 'system:authenticated'], extra: { arn: [arn] } },
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': role } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, annotations: { 'gatehouse.dev/role': role } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
       oldObject: null,
       dryRun: false,
       options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
