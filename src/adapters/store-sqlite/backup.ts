@@ -214,6 +214,11 @@ export interface RestoreDone {
   readonly facts: StoreFacts;
   /** Where the file it replaced was kept; undefined when the data dir had none. */
   readonly keptAside?: string;
+  /**
+   * With no store in the data dir, its journals found there (`-wal`, `-shm`, `-journal`: those of a store moved away,
+   * a killed server's last commits) and where they were moved, never read into the restored store.
+   */
+  readonly journalsAside?: readonly string[];
   /** Whether the data dir holds an admin-credentials.json (the server writes one only for an empty store). */
   readonly adminCredentials: boolean;
 }
@@ -286,16 +291,23 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     // The store it replaces, and its journal files, renamed aside, never deleted. Not the newest: a restore is undone by
     // renaming the file back.
     let keptAside: string | undefined;
-    if (existsSync(file)) {
+    // SQLite reads a `-wal` (or `-journal`) beside a file as that file's, whatever file it is: one left behind by a
+    // killed server whose store was then moved away by hand was replayed into the restored store, which served the old
+    // store's last pages over the backup's (sqlite.org/howtocorrupt.html 2.4, a database paired with another's journal).
+    // A journal is moved with its store; one beside no store is moved aside too (review sq, 1).
+    const journals = JOURNAL_SUFFIXES.filter((suffix) => existsSync(`${file}${suffix}`));
+    let journalsAside: string[] | undefined;
+    if (existsSync(file) || journals.length > 0) {
       keptAside = asideName(`${file}.replaced-${stamp(options.now())}`);
-      renameSync(file, keptAside);
-      for (const suffix of ['-wal', '-shm']) if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${keptAside}${suffix}`);
+      if (existsSync(file)) renameSync(file, keptAside);
+      else journalsAside = journals.map((suffix) => `${keptAside}${suffix}`);
+      for (const suffix of journals) renameSync(`${file}${suffix}`, `${keptAside}${suffix}`);
     }
     renameSync(tmp, file);
     made = false;
     swapped = true;
     await flushDirectory(dataDir);
-    return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? { keptAside } : {}), adminCredentials: existsSync(join(dataDir, ADMIN_CREDENTIALS_FILE)) } };
+    return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? (journalsAside !== undefined ? { journalsAside } : { keptAside }) : {}), adminCredentials: existsSync(join(dataDir, ADMIN_CREDENTIALS_FILE)) } };
   } catch (e) {
     return failure('UnwritableFile', `cannot restore into \`${dataDir}\`: ${messageOf(e)}`);
   } finally {
@@ -511,6 +523,9 @@ function asideName(base: string): string {
   for (let n = 2; taken(name); n++) name = `${base}.${n}`;
   return name;
 }
+
+/** The files SQLite reads beside a database as its own: the WAL, its index, the rollback journal. */
+const JOURNAL_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
 /** `20261206T234501Z`: sorts by time, no character a shell or another system minds. */
 const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
