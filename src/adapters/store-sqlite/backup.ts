@@ -17,7 +17,7 @@
  */
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { chmod, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
@@ -110,6 +110,8 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   if (sameFileAs(to, file)) return failure('UnwritableFile', `--to \`${to}\` is the store itself: give a file outside the data dir`);
   const owned = ownedByServer(dataDir, to);
   if (owned !== undefined) return failure('UnwritableFile', `--to \`${to}\` is ${owned}: a backup there would replace it, --force or not; give a path outside the data dir`);
+  const other = ofAnotherStore(dataDir, to);
+  if (other !== undefined) return failure('UnwritableFile', `--to \`${to}\` is ${other}: a backup there would replace it under the server that may run on it, --force or not; to put a backup in place of another data dir's store, run \`gatehouse server restore --data-dir DIR --from BACKUP\` with its servers stopped, or give a path outside the data dir`);
   if (statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) return failure('UnwritableFile', `--to \`${to}\` is a directory: give the backup file's path (such as ${join(to, 'gatehouse-backup.db')})`);
   if (existsSync(to) && options.force !== true) {
     return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it (it is replaced only once the new backup is whole)`);
@@ -490,6 +492,44 @@ function ownedByServer(dataDir: string, to: string): string | undefined {
   if (name.startsWith(KEYED_NOTE_FILE)) return at(`the audit log's keyed chain note`, where);
   if (name === 'objects' || name === SPOOL_DIR) return at(`the data dir's ${name} directory`, where);
   return undefined;
+}
+
+/**
+ * What `to` is of another server's store, said for the refusal; undefined when it is none. `ownedByServer` guarded the
+ * data dir backed up only: `--to OTHER/gatehouse.db --force` renamed the backup over another data dir's live store
+ * (its server's commits went on into the file unlinked, lost at its next start, and a killed one's WAL was then read
+ * into the backup), and `--to OTHER/master.key --force` over its master key (review sq, 2). A data dir is found by its
+ * store as only a server leaves it: in WAL mode (a server opens it so; a backup is never in it) or with its `-wal` or
+ * `-shm` beside it. A directory of backups named `gatehouse.db`, kept beside their master key, is none. And a file in
+ * WAL mode is refused by any name: a server's store (one kept aside by a restore), never a backup to replace.
+ */
+function ofAnotherStore(dataDir: string, to: string): string | undefined {
+  const parent = realDirOf(dirname(to));
+  const own = realDirOf(dataDir);
+  for (let dir = parent; dir !== undefined; dir = dirname(dir) === dir ? undefined : dirname(dir)) {
+    const store = join(dir, SQLITE_FILE_NAME);
+    if (dir !== own && (inWalMode(store) || JOURNAL_SUFFIXES.some((suffix) => existsSync(`${store}${suffix}`)))) {
+      const owned = ownedByServer(dir, to);
+      if (owned !== undefined) return `in another server's data dir \`${dir}\` (${owned})`;
+    }
+  }
+  return inWalMode(to) ? `a SQLite database in WAL mode, a store a server opened (\`gatehouse server backup\` never writes one; a copy made otherwise, such as by sqlite3's .backup, keeps the mode: remove it yourself if it is one)` : undefined;
+}
+
+/** Whether `path` is a SQLite database whose header says WAL mode (file format §1.3.3: read and write versions 2). */
+function inWalMode(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isFile() !== true) return false;
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(20);
+    if (readSync(fd, head, 0, 20, 0) < 20) return false;
+    return head.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' && head[18] === 2 && head[19] === 2;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The real path of a directory (symlinks resolved), undefined when it is not there. */

@@ -41,8 +41,8 @@ does not hold, which the command lists (the master key every secret in it is sea
 admin-credentials.json; the S3 gateway's objects in DIR/objects; DIR/audit-spool). With GATEHOUSE_DATABASE_URL
 set the store is PostgreSQL's: use pg_dump. Exit status: 0 written; 2 PostgreSQL (PostgresStore); 5 no store in
 the data dir (NoStore), a file that is not a Gatehouse store (NotAGatehouseStore) or --to not writable
-(UnwritableFile: also a file the server owns in the data dir, such as DIR/master.key, --force or not); 7 --to
-exists (BackupExists).`,
+(UnwritableFile: also a file the server owns in the data dir, such as DIR/master.key, or in another server's data
+dir, or a server's store in WAL mode, --force or not); 7 --to exists (BackupExists).`,
     )
     .action(async (opts: { dataDir: string; to: string; force?: boolean }) => {
       const { backupSqliteStore } = await import('../../store-sqlite/backup.ts');
