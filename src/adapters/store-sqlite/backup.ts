@@ -17,7 +17,7 @@
  */
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { chmod, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
@@ -214,6 +214,8 @@ export interface RestoreDone {
   readonly file: string;
   readonly from: string;
   readonly facts: StoreFacts;
+  /** The file `file` links to, written in its place (the link kept); undefined when `file` is no symlink. */
+  readonly linkedTo?: string;
   /** Where the file it replaced was kept; undefined when the data dir had none. */
   readonly keptAside?: string;
   /**
@@ -239,8 +241,12 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     return failure('NotAGatehouseStore', `\`${from}-wal\` is beside --from: part of the backup's data is in it, and a restore of the file alone would lose it; make the backup with \`gatehouse server backup\` (one file), or open it once with sqlite3 with nothing else using it (which folds the WAL in)`);
   }
   if (!existsSync(dataDir)) return failure('NoStore', `--data-dir \`${dataDir}\` does not exist: create it (mode 0700) with the master key in it, or give the server's data dir`);
+  // The file the store is: DIR/gatehouse.db, or the file it links to (a store kept on another disk).
+  const linked = storeFileOf(file);
+  if (!linked.ok) return linked;
+  const store = linked.value;
   // A copy beside the store, checked before anything of the data dir is touched; renamed in at the end (one file system).
-  const tmp = join(dataDir, `.${SQLITE_FILE_NAME}.restoring.${process.pid}.${randomBytes(6).toString('hex')}`);
+  const tmp = join(dirname(store), `.${SQLITE_FILE_NAME}.restoring.${process.pid}.${randomBytes(6).toString('hex')}`);
   let made = false;
   let swapped = false;
   // A signal before the swap leaves the data dir as it was: the copy of --from (every record of the backup, under a
@@ -257,7 +263,7 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
       await copyFile(from, tmp, constants.COPYFILE_EXCL);
       await chmod(tmp, 0o600);
     } catch (e) {
-      return failure('UnwritableFile', `cannot copy --from \`${from}\` into \`${dataDir}\`: ${messageOf(e)}`);
+      return failure('UnwritableFile', `cannot copy --from \`${from}\` into \`${dirname(store)}\`: ${messageOf(e)}`);
     }
     let facts: BackupResult<Omit<StoreFacts, 'bytes'>>;
     try {
@@ -288,7 +294,7 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     // From the lock's check to the restored file in place, nothing is awaited: no signal's listener runs in between (a
     // SIGTERM heard between the renames, while the copy was flushed, left a data dir with no store, where the next
     // start makes an empty one), and no server's start comes between the check and the swap in this process's turn.
-    const held = holdsLock(file);
+    const held = holdsLock(store);
     if (held !== undefined) return failure('StoreInUse', held);
     // The store it replaces, and its journal files, renamed aside, never deleted. Not the newest: a restore is undone by
     // renaming the file back.
@@ -297,25 +303,48 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
     // killed server whose store was then moved away by hand was replayed into the restored store, which served the old
     // store's last pages over the backup's (sqlite.org/howtocorrupt.html 2.4, a database paired with another's journal).
     // A journal is moved with its store; one beside no store is moved aside too (review sq, 1).
-    const journals = JOURNAL_SUFFIXES.filter((suffix) => existsSync(`${file}${suffix}`));
+    // A symlinked store is replaced where it is, the link kept: the link was renamed aside and the backup written in its
+    // place, on the data dir's disk rather than the one the operator had put the store on (review sq, 3).
+    const journals = JOURNAL_SUFFIXES.filter((suffix) => existsSync(`${store}${suffix}`));
     let journalsAside: string[] | undefined;
-    if (existsSync(file) || journals.length > 0) {
-      keptAside = asideName(`${file}.replaced-${stamp(options.now())}`);
-      if (existsSync(file)) renameSync(file, keptAside);
+    if (existsSync(store) || journals.length > 0) {
+      keptAside = asideName(`${store}.replaced-${stamp(options.now())}`);
+      if (existsSync(store)) renameSync(store, keptAside);
       else journalsAside = journals.map((suffix) => `${keptAside}${suffix}`);
-      for (const suffix of journals) renameSync(`${file}${suffix}`, `${keptAside}${suffix}`);
+      for (const suffix of journals) renameSync(`${store}${suffix}`, `${keptAside}${suffix}`);
     }
-    renameSync(tmp, file);
+    renameSync(tmp, store);
     made = false;
     swapped = true;
-    await flushDirectory(dataDir);
-    return { ok: true, value: { file, from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? (journalsAside !== undefined ? { journalsAside } : { keptAside }) : {}), adminCredentials: existsSync(join(dataDir, ADMIN_CREDENTIALS_FILE)) } };
+    await flushDirectory(dirname(store));
+    return { ok: true, value: { file, ...(store !== file ? { linkedTo: store } : {}), from, facts: { ...facts.value, bytes: statSync(file).size }, ...(keptAside !== undefined ? (journalsAside !== undefined ? { journalsAside } : { keptAside }) : {}), adminCredentials: existsSync(join(dataDir, ADMIN_CREDENTIALS_FILE)) } };
   } catch (e) {
     return failure('UnwritableFile', `cannot restore into \`${dataDir}\`: ${messageOf(e)}`);
   } finally {
     if (made) removeNow(tmp);
     release?.();
   }
+}
+
+/**
+ * The file a restore writes for `file`: itself, or the file a symlink there names (its real path; or, when the link
+ * names no file yet, that name in its real directory), so that the link is kept and the store stays on the disk it was
+ * put on. A link whose directory is not there (a disk not mounted) is refused: the backup would have been written on
+ * the data dir's disk in its place, and the link lost.
+ */
+function storeFileOf(file: string): BackupResult<string> {
+  if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return { ok: true, value: file };
+  try {
+    return { ok: true, value: realpathSync(file) };
+  } catch {
+    // No file at the end of the link.
+  }
+  const target = resolve(dirname(file), readlinkSync(file));
+  const dir = realDirOf(dirname(target));
+  if (dir === undefined || lstatSync(target, { throwIfNoEntry: false }) !== undefined) {
+    return failure('UnwritableFile', `\`${file}\` is a symlink to \`${target}\`, ${dir === undefined ? 'whose directory is not there (a disk not mounted?)' : 'a link that leads to no file'}: mount or create it, or replace the link by the store's file, then restore; the backup is written where the link leads, the link kept`);
+  }
+  return { ok: true, value: join(dir, basename(target)) };
 }
 
 /**

@@ -97,7 +97,7 @@ backup is checked before anything is touched: a Gatehouse store of a schema this
 its secrets sealed under the master key the server on DIR will be given. The store it replaces is renamed
 aside (gatehouse.db.replaced-TIME, or TIME.2 and on when that name is taken, with its -wal, -shm and -journal;
 those of a store moved away, found with none, are moved aside alone: SQLite would read them into the backup), never
-deleted. A restore takes back everything changed since the backup: revocations made since are lost (revoke
+deleted. A symlinked gatehouse.db is kept: the file it leads to is replaced, the replaced one kept beside it. A restore takes back everything changed since the backup: revocations made since are lost (revoke
 again), sessions sealed with a key rotated in since are refused, the audit log ends where the backup's did (docs/decisions.md). Exit status: 0 restored;
 2 PostgreSQL (PostgresStore: use pg_restore); 5 --from is not a Gatehouse store (NotAGatehouseStore), the master
 key does not open it (MasterKeyMismatch), or the data dir cannot be written (UnwritableFile, NoStore); 7 a
@@ -107,9 +107,9 @@ server runs on the data dir (StoreInUse).`,
       const { restoreSqliteStore } = await import('../../store-sqlite/backup.ts');
       const r = await restoreSqliteStore({ dataDir: opts.dataDir, from: opts.from, env: ctx.env ?? {}, now: ctx.now, ...(ctx.onInterrupt !== undefined ? { onInterrupt: ctx.onInterrupt } : {}), ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
       if (!r.ok) return refused(ctx, 'restore', r);
-      const { facts, keptAside, journalsAside } = r.value;
+      const { facts, keptAside, journalsAside, linkedTo } = r.value;
       const lines = [
-        `restored ${r.value.from} into ${r.value.file} (schema version ${facts.version}, change head ${facts.changeHead})${keptAside !== undefined ? `; the store it replaced is kept as ${keptAside} (rename it back to undo; delete it once the restored store serves)` : ''}`,
+        `restored ${r.value.from} into ${r.value.file}${linkedTo !== undefined ? ` (a symlink, kept: the file written is ${linkedTo})` : ''} (schema version ${facts.version}, change head ${facts.changeHead})${keptAside !== undefined ? `; the store it replaced is kept as ${keptAside} (rename it back to undo; delete it once the restored store serves)` : ''}`,
         ...(journalsAside !== undefined && journalsAside.length > 0
           ? [`the data dir had no store but its journal files, those of a store moved away (a killed server's last commits, which that file lacks): they are kept as ${journalsAside.join(', ')}, never read into the restored store; put them beside the moved file under its name (with every server stopped) to fold them into it, or delete them`]
           : []),
