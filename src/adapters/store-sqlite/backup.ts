@@ -18,7 +18,7 @@
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { chmod, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQLITE_FILE_NAME } from './store.ts';
@@ -262,6 +262,7 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
       made = true;
       await copyFile(from, tmp, constants.COPYFILE_EXCL);
       await chmod(tmp, 0o600);
+      await ownAs(tmp, store);
     } catch (e) {
       return failure('UnwritableFile', `cannot copy --from \`${from}\` into \`${dirname(store)}\`: ${messageOf(e)}`);
     }
@@ -345,6 +346,20 @@ function storeFileOf(file: string): BackupResult<string> {
     return failure('UnwritableFile', `\`${file}\` is a symlink to \`${target}\`, ${dir === undefined ? 'whose directory is not there (a disk not mounted?)' : 'a link that leads to no file'}: mount or create it, or replace the link by the store's file, then restore; the backup is written where the link leads, the link kept`);
   }
   return { ok: true, value: join(dir, basename(target)) };
+}
+
+/**
+ * Run as root (`sudo gatehouse server restore`), the copy is given the owner of the store it replaces (of its directory
+ * when there is none): it was root's, mode 0600, and the server, run as its own user, could not open the store it had
+ * been told was restored ("unable to open database file"; review sq, 4). SQLite does the same for the journals it makes
+ * as root (os_unix.c, robustFchown). Not root, a process can give a file to no one else; a file system without owners
+ * refuses, and the copy is left as it is.
+ */
+async function ownAs(copy: string, store: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const like = (await stat(store).catch(() => undefined)) ?? (await stat(dirname(store)).catch(() => undefined));
+  if (like === undefined || (like.uid === 0 && like.gid === 0)) return;
+  await chown(copy, like.uid, like.gid).catch(() => undefined);
 }
 
 /**

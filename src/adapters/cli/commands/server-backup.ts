@@ -97,7 +97,8 @@ backup is checked before anything is touched: a Gatehouse store of a schema this
 its secrets sealed under the master key the server on DIR will be given. The store it replaces is renamed
 aside (gatehouse.db.replaced-TIME, or TIME.2 and on when that name is taken, with its -wal, -shm and -journal;
 those of a store moved away, found with none, are moved aside alone: SQLite would read them into the backup), never
-deleted. A symlinked gatehouse.db is kept: the file it leads to is replaced, the replaced one kept beside it. A restore takes back everything changed since the backup: revocations made since are lost (revoke
+deleted. A symlinked gatehouse.db is kept: the file it leads to is replaced, the replaced one kept beside it. Run as
+root, the restored file gets the owner and group of the file it replaces (else of the data dir). A restore takes back everything changed since the backup: revocations made since are lost (revoke
 again), sessions sealed with a key rotated in since are refused, the audit log ends where the backup's did (docs/decisions.md). Exit status: 0 restored;
 2 PostgreSQL (PostgresStore: use pg_restore); 5 --from is not a Gatehouse store (NotAGatehouseStore), the master
 key does not open it (MasterKeyMismatch), or the data dir cannot be written (UnwritableFile, NoStore); 7 a
