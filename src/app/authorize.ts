@@ -2123,6 +2123,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (ctx.has(SOURCE_IDENTITY)) ignored.push(namedKey(input.context, SOURCE_IDENTITY));
       ctx.set(SOURCE_IDENTITY, [carried]);
     }
+    // A simulation keeps the `sts:SourceIdentity` it is given (a what-if); given none, it is the one the session carries,
+    // as STS and the authorize API decide the next hop with it: the what-if's `aws:SourceIdentity` (the session said to
+    // carry it), else the session's own. Left out, a simulation of bob's session answered Allow under a trust policy
+    // denying bob, where the same question to the authorize API, and AssumeRole, were refused (review so, 1).
+    if (input.simulated === true && !ctx.has(SOURCE_IDENTITY) && TRUST_ACTIONS.has(input.action.toLowerCase())) {
+      const said = ctx.get('aws:sourceidentity') ?? ctx.get('acs:sourceidentity') ?? (carried !== undefined ? [carried] : undefined);
+      if (said !== undefined) ctx.set(SOURCE_IDENTITY, said);
+    }
     // The bucket's owner, as the S3 gateway decides with it; absent where no one is known to own it (a perimeter
     // written with `StringNotEquals` then fails closed).
     if (rp.account !== undefined && S3_ARN_RE.test(input.resource)) ctx.set(S3_OWNER_KEY, [rp.account]);
