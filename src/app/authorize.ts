@@ -354,8 +354,11 @@ const explainHow = (input: AuthorizeInput): EvaluateOptions => {
   return whatIf === NO_WHAT_IF ? EXPLAIN : { ...whatIf, explain: true };
 };
 
-/** The IAM engine's statement as a rule of the answer, with its conditions when it has any. */
-function ruleOf(m: StatementRef): MatchedRule {
+/**
+ * The IAM engine's statement as a rule of the answer, with its conditions when it has any. Also for an engine that
+ * decides with the principal's IAM policies beside the question's own decision (the Kubernetes engine's covered Deny).
+ */
+export function ruleOf(m: StatementRef): MatchedRule {
   const rule: MatchedRule = m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect };
   return m.conditions !== undefined ? { ...rule, conditions: m.conditions } : rule;
 }

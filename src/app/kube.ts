@@ -100,7 +100,7 @@ import {
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryDialectProblem, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { aboutRole, ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, cachedTrust, decideForService, decideOnRole, namesItsTarget, otherTrainingArn, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
-import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
+import { ruleOf, type AuthorizeEngine, type EngineResult, type ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
 import { jobDocOf, jobIndexKey, jobIndexValue, liveJobsWhere, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
@@ -3206,7 +3206,11 @@ export function createKube(app: App, options: KubeOptions) {
     const denied = firstDenied({ ...iamViews(cluster, a, { principal: p, policies, context, time }), skip: { action: r.action, resource: r.resource } }, p, policies, context, time);
     if (denied === undefined) return undefined;
     const v = denied.view;
-    return { verdict: 'deny', reasons: [`this question covers ${v.action} on ${v.resource}, which IAM denies: ${accessDeniedMessage(p.arn, v.action, v.resource, denied.decision)}`], errors: [] };
+    // The Deny statements that refuse it are the rules that decided (review so, 2): the answer named none, so an
+    // ExplicitDeny came with `matched: []`, `gatehouse authorize` printed no `denied by`, and the audit record of the
+    // denial named no statement.
+    const matched = denied.decision.matched.filter((m) => m.effect === 'Deny').map(ruleOf);
+    return { verdict: 'deny', reasons: [`this question covers ${v.action} on ${v.resource}, which IAM denies: ${accessDeniedMessage(p.arn, v.action, v.resource, denied.decision)}`], errors: [], matched };
   }
 
   /**
