@@ -2089,8 +2089,33 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         }
       }
     }
+    // A session carrying a source identity gives it to the session it assumes, and a request may name one: STS then asks
+    // the role's trust policy for sts:SetSourceIdentity too, at every hop of a chain (review cy, 1). Decided on
+    // sts:AssumeRole alone, the answer allowed bob's session a role whose trust policy lets it only assume (review so, 3).
+    if (answer.decision === 'Allow' && input.action.toLowerCase() === 'sts:assumerole' && setsSourceIdentity(input, who)) {
+      const also = await decideOnRoleAsked({ ...input, action: 'sts:SetSourceIdentity' }, rp, who, started, asking, trust, role);
+      if (!also.ok) return also;
+      if (also.value.decision !== 'Allow') {
+        const why = `sts: ${also.value.decision}: the session AssumeRole would issue carries a source identity (the asking session’s, passed along a chain, or the one the request names), and STS sets it only where sts:SetSourceIdentity on the role is allowed too, which it is not`;
+        answer = { ...also.value, reasons: [why, ...also.value.reasons] };
+      }
+    }
     if (q.allow.resource === input.resource) return ok(answer);
     return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
+  }
+
+  /**
+   * Whether the session an AssumeRole question's request would issue carries a source identity (`decideFor` sets it as
+   * `sts:SourceIdentity`): the asking session's (each session an ARN may name), the one its context names, or, in a
+   * simulation, the one its what-if says the session carries (`aws:SourceIdentity`).
+   */
+  function setsSourceIdentity(input: AuthorizeInput, who: Result<Resolved>): boolean {
+    if (who.ok && (who.value.principal.session?.sourceIdentity !== undefined || (who.value.sessions ?? []).some((x) => x.principal.session?.sourceIdentity !== undefined))) return true;
+    for (const k in input.context ?? {}) {
+      const key = k.toLowerCase();
+      if (key === SOURCE_IDENTITY || (input.simulated === true && (key === 'aws:sourceidentity' || key === 'acs:sourceidentity'))) return true;
+    }
+    return false;
   }
 
   /** `asRefused`: `who` is already decided as refused (`Resolved.refused`, `unknownFederation`), so never asked again. */
