@@ -974,7 +974,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   let objectTags: ObjectTagsReader | undefined;
 
   /** One session a session ARN may name: its principal and policies, and what it carries beyond its role's. */
-  type OneSession = { principal: Principal; policies: PolicySet; scope?: ScopeRecord; job?: string };
+  /** `transitive`: the session carries transitive session tags, which pass to a session it assumes (`carriesTransitiveTags`). */
+  type OneSession = { principal: Principal; policies: PolicySet; scope?: ScopeRecord; job?: string; transitive?: true };
   /**
    * `sessions`: when the ARN asked about may name several sessions that carry different scopes (src/app/session-scopes.ts),
    * each of them; the question is decided for each, and allowed only if every one is allowed (fails closed).
@@ -987,7 +988,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * `job`: the job whose session a session ARN named (its record matched, `readJobSession`): revoking that job's sessions
    * (`sts revoke-sessions --job`) revokes the session as its role's or its ARN's revocation does (review op, 1).
    */
-  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string; accessKeyId?: string; job?: string };
+  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string; accessKeyId?: string; job?: string; transitive?: true };
 
   /**
    * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
@@ -1000,9 +1001,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // credentials (review ik, 1): its own question says so too (review ol, 3).
     if (arn === undefined) {
       const principal = caller.console !== undefined && caller.session === undefined ? { ...caller.principal, consoleSignIn: true as const } : caller.principal;
-      return ok({ principal, policies: caller.policies, accessKeyId: caller.accessKeyId });
+      return ok({ principal, policies: caller.policies, accessKeyId: caller.accessKeyId, ...(carriesTransitiveTags(caller) ? { transitive: true as const } : {}) });
     }
-    if (arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
+    if (arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies, ...(carriesTransitiveTags(caller) ? { transitive: true as const } : {}) });
     const r = resolveNamed(caller, arn, resource, owner, asked, kube);
     return r instanceof Promise ? r.then((x) => asEnforced(caller, arn, resource, owner, asked, x)) : asEnforced(caller, arn, resource, owner, asked, r);
   }
@@ -1154,7 +1155,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const r = scopes[i] as ScopeRecord;
       const c = callers[i];
       if (r.unreadable !== undefined) sessions.push({ principal: base.principal, policies: { ...base.policies, session: [unreadablePolicy(`scoped session record ${r.unreadable}`, 'identity')] }, scope: r });
-      else if (c?.ok) sessions.push({ principal: c.value.principal, policies: c.value.policies, scope: r });
+      else if (c?.ok) sessions.push({ principal: c.value.principal, policies: c.value.policies, scope: r, ...(carriesTransitiveTags(c.value) ? { transitive: true as const } : {}) });
     }
     return ok(sessions.length === 1 ? base : { ...base, sessions });
   }
@@ -1199,7 +1200,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const may = mayAsk(caller, proven.principal.arn, proven.account, resource, owner, asked);
       if (!may.ok) return may;
     }
-    return ok({ principal: proven.principal, policies: proven.policies, accessKeyId: proven.accessKeyId });
+    return ok({ principal: proven.principal, policies: proven.policies, accessKeyId: proven.accessKeyId, ...(carriesTransitiveTags(proven) ? { transitive: true as const } : {}) });
   }
 
   /**
@@ -2092,16 +2093,34 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // A session carrying a source identity gives it to the session it assumes, and a request may name one: STS then asks
     // the role's trust policy for sts:SetSourceIdentity too, at every hop of a chain (review cy, 1). Decided on
     // sts:AssumeRole alone, the answer allowed bob's session a role whose trust policy lets it only assume (review so, 3).
-    if (answer.decision === 'Allow' && input.action.toLowerCase() === 'sts:assumerole' && setsSourceIdentity(input, who)) {
-      const also = await decideOnRoleAsked({ ...input, action: 'sts:SetSourceIdentity' }, rp, who, started, asking, trust, role);
-      if (!also.ok) return also;
-      if (also.value.decision !== 'Allow') {
-        const why = `sts: ${also.value.decision}: the session AssumeRole would issue carries a source identity (the asking session’s, passed along a chain, or the one the request names), and STS sets it only where sts:SetSourceIdentity on the role is allowed too, which it is not`;
-        answer = { ...also.value, reasons: [why, ...also.value.reasons] };
+    // Likewise the transitive session tags of the asking session, which STS sets on the next one asking sts:TagSession,
+    // even when the request passes no tag (review fb, 2; review so, 4).
+    if (answer.decision === 'Allow' && input.action.toLowerCase() === 'sts:assumerole') {
+      const companions: [string, string][] = [];
+      if (setsSourceIdentity(input, who)) companions.push(['sts:SetSourceIdentity', 'carries a source identity (the asking session’s, passed along a chain, or the one the request names), and STS sets it']);
+      if (who.ok && (who.value.transitive === true || (who.value.sessions ?? []).some((x) => x.transitive === true))) companions.push(['sts:TagSession', 'carries the asking session’s transitive session tags, and STS sets them']);
+      for (const [action, what] of companions) {
+        const also = await decideOnRoleAsked({ ...input, action }, rp, who, started, asking, trust, role);
+        if (!also.ok) return also;
+        if (also.value.decision !== 'Allow') {
+          const why = `sts: ${also.value.decision}: the session AssumeRole would issue ${what} only where ${action} on the role is allowed too, which it is not`;
+          answer = { ...also.value, reasons: [why, ...also.value.reasons] };
+          break;
+        }
       }
     }
     if (q.allow.resource === input.resource) return ok(answer);
     return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
+  }
+
+  /**
+   * Whether `c`, a session, carries transitive session tags: STS sets those of its tags on a session it assumes (src/app/sts.ts).
+   */
+  function carriesTransitiveTags(c: Caller): boolean {
+    const keys = c.session?.transitive;
+    if (keys === undefined || keys.length === 0) return false;
+    const tags = Object.keys(c.session?.tags ?? {}).map((k) => k.toLowerCase());
+    return keys.some((k) => tags.includes(k.toLowerCase()));
   }
 
   /**
