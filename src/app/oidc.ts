@@ -1113,7 +1113,16 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // The authorized party (OpenID Connect Core §3.1.3.7), as AWS STS reads it: when the token names one, `<provider>:aud`
     // is its `azp` and `<provider>:oaud` its audiences, so that the trust policy's `:aud` condition is met only by the
     // client the token was issued to (review F, F3). Else `:aud` is the audience the provider lists (the first of several).
-    const azp = typeof claims['azp'] === 'string' && claims['azp'] !== '' ? claims['azp'] : undefined;
+    // Written as anything but a string (an array, a number), `azp` was taken for absent, and the check below never ran on a
+    // token that names its party (review sw, 1): OpenID Connect Core §2 writes it as the one client id the token was issued
+    // to, so such a token is malformed. An empty one is a party the provider does not list, refused below; `null` is no
+    // value, as a token without the claim.
+    const azpClaim = claims['azp'];
+    if (azpClaim !== undefined && azpClaim !== null && typeof azpClaim !== 'string') {
+      const kind = Array.isArray(azpClaim) ? 'an array' : typeof azpClaim === 'object' ? 'an object' : `a ${typeof azpClaim}`;
+      return failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: its authorized party (\`azp\`) is ${kind}, not a string: OpenID Connect writes it as the one client id the token was issued to, which must be a client id of OpenIDConnect provider ${found.record.url}; have the issuer write it so, or leave it out`, at('OIDCToken'));
+    }
+    const azp = typeof azpClaim === 'string' ? azpClaim : undefined;
     // A token issued to a party the provider does not list is refused, as AWS STS refuses it ("Incorrect token audience"):
     // the client id list names who may present tokens, and with `azp` that is the authorized party, not the audiences
     // (review ah, 1). It was accepted, its `:aud` the unlisted party: a trust policy without an `:aud` condition (one
