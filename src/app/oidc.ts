@@ -1176,8 +1176,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       'aws:FederatedProvider': arn,
       'sts:RoleSessionName': p.roleSessionName,
       ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
-      ...(transitive.length ? { 'sts:TransitiveTagKeys': [...transitive] } : {}),
-      // In the spellings the trust policy compares them with as well, as AssumeRole gives them (review X, X1).
+      // In the spellings the trust policy compares them with as well, as AssumeRole gives them (reviews X, X1; sw, 2).
+      ...(transitive.length ? { 'sts:TransitiveTagKeys': tagKeySpellings(transitive, tagKeyLiterals([trust], true)) } : {}),
       ...(tags.length ? { 'aws:TagKeys': tagKeySpellings(tags.map((t) => t.key), tagKeyLiterals([trust])) } : {}),
       ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
       // The request's keys; `aws:RequestedRegion`, AWS's "always included", the region of the endpoint called (review
@@ -1197,6 +1197,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // a request grown to the end of a padding step told apart (review rz, 1).
     const shownContext: Record<string, string | string[]> = Object.fromEntries(Object.entries(context).filter(([k]) => !k.toLowerCase().startsWith('aws:resourcetag/')));
     if (tags.length) shownContext['aws:TagKeys'] = tags.map((t) => t.key);
+    if (transitive.length) shownContext['sts:TransitiveTagKeys'] = [...transitive];
     for (const action of actions) {
       const request = { principal, action, resource: roleArn, context: contextOf({ ...otherFamily, ...context }), time: now() };
       const d = evaluate(request, { identity: [], trust });

@@ -16,14 +16,18 @@ import { compileStoredWeighed, unreadableLog, type UnreadableNote } from './unre
  * sets the tag `aws:PrincipalTag/clearance` reads) while `aws:TagKeys` is compared with the policy's operator, so a
  * request's keys are also given in each spelling a policy uses (review X, X1; `tagKeySpellings` in directory.ts).
  * RAM's `acs:TagKeys` is the same key (the engine reads one for the other): a guard spelt so was not read, and did not
- * hold against `CLEARANCE` (review on, 1).
+ * hold against `CLEARANCE` (review on, 1). `transitive`: the values `sts:TransitiveTagKeys` is compared with instead, the
+ * other key naming tag keys, whose request keys get the same spellings (review sw, 2: a Deny on it was evaded by a
+ * transitive key in another case).
  */
 const TAG_KEYS: ReadonlySet<string> = new Set(['aws:tagkeys', 'acs:tagkeys']);
-export function tagKeyLiterals(policies: readonly (CompiledPolicy | undefined)[]): string[] {
+const TRANSITIVE_TAG_KEYS: ReadonlySet<string> = new Set(['sts:transitivetagkeys']);
+export function tagKeyLiterals(policies: readonly (CompiledPolicy | undefined)[], transitive = false): string[] {
+  const keys = transitive ? TRANSITIVE_TAG_KEYS : TAG_KEYS;
   const out: string[] = [];
   for (const p of policies) {
     if (p === undefined) continue;
-    for (const st of p.statements) for (const c of st.conditions) if (TAG_KEYS.has(c.key)) out.push(...c.entry.values);
+    for (const st of p.statements) for (const c of st.conditions) if (keys.has(c.key)) out.push(...c.entry.values);
   }
   return out;
 }

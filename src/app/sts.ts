@@ -1050,14 +1050,18 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const decide = async (tx: ReadTx | undefined): Promise<Result<Decided>> => {
       const entry = hit ?? (tx ? await cachedRole(tx, parsed.account, parsed.name) : undefined);
       const partition = entry?.partition;
+      // The policies deciding, whose spellings of the tag keys `aws:TagKeys` and `sts:TransitiveTagKeys` are compared with
+      // a request's keys are given in too, tag keys being case-insensitive (reviews X, X1; sw, 2).
+      const deciding = [...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cachedTrust(cache, entry.role) : undefined];
       const context: Record<string, string | string[]> = {
         'sts:RoleSessionName': p.roleSessionName,
         ...(p.externalId !== undefined ? { 'sts:ExternalId': p.externalId } : {}),
         // The value the new session will carry: the one asked, or the calling session's, which each hop sets again.
         ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
-        ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': [...p.transitiveTagKeys] } : {}),
-        // In the spellings the caller's policies and the role's trust policy compare them with as well (review X, X1).
-        ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cachedTrust(cache, entry.role) : undefined])) } : {}),
+        // In the spellings the caller's policies and the role's trust policy compare them with as well (review X, X1):
+        // `costcenter` made transitive passed a Deny on `sts:TransitiveTagKeys` `CostCenter` (review sw, 2).
+        ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': tagKeySpellings(p.transitiveTagKeys, tagKeyLiterals(deciding, true)) } : {}),
+        ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals(deciding)) } : {}),
         ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
         // The request's keys: address, transport, region, and the client's User-Agent and Referer (review gs, 3).
         ...requestFactKeys(facts),
@@ -1098,7 +1102,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
           const resource = crossAccount ? roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name) : roleArnOf(target.partition, target.account, target.path, target.name);
           // The context as the request gave it: `aws:TagKeys` with the spellings of the role's trust policy told another
           // account's policy text to the caller's, and by its length whether the role exists (review rz, 1).
-          const shownContext = p.tags.length ? { ...context, 'aws:TagKeys': p.tags.map((t) => t.key) } : context;
+          const shownContext = {
+            ...context,
+            ...(p.tags.length ? { 'aws:TagKeys': p.tags.map((t) => t.key) } : {}),
+            ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': [...p.transitiveTagKeys] } : {}),
+          };
           const request = { principal: caller.principal, action, resource, context: shownContext, account: caller.account, hideResourceSide: crossAccount };
           return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, p.roleArn, d), why, request));
         }
