@@ -514,7 +514,10 @@ const ON_PATHS_UNDER_A_CLUSTER: ReadonlySet<string> = new Set(['training:admitpo
 /** Whether Gatehouse decides `action` (or, in the bindings' spelling, one of its actions on `resource`) on a workspace's, job's or cluster's own ARN alone. */
 function decidedOnOwnArn(action: string, resource: string): boolean {
   const actions = action.includes(':') ? [action] : actionsForPermissionOn(action, resource);
-  return actions.some((a) => ENFORCED_TRAINING_ACTIONS.has(a.toLowerCase()) && !ON_PATHS_UNDER_A_CLUSTER.has(a.toLowerCase()));
+  return actions.some((a) => {
+    const own = enforcedTrainingAction(a);
+    return own !== undefined && !ON_PATHS_UNDER_A_CLUSTER.has(own);
+  });
 }
 
 /**
@@ -669,7 +672,7 @@ const KUBERNETES_PART: Readonly<Record<KubernetesNameAttribute, string>> = { nam
  * the authorize API does too (`decideOnCluster`). Asked as `arn:aws-cn:training::A:cluster/c`, no Deny written on
  * `arn:aws:training::A:cluster/c` applied, and it answered Allow where the clusters API refuses (review ko, 4).
  */
-const clusterQuestion = (action: string, resource: string): boolean => (action.charCodeAt(0) | 32) === 116 && ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) && CLUSTER_ARN_RE.exec(resource)?.[0] === resource;
+const clusterQuestion = (action: string, resource: string): boolean => enforcedTrainingAction(action) !== undefined && CLUSTER_ARN_RE.exec(resource)?.[0] === resource;
 
 const iamOnlyDenies = (action: string, resource: string): boolean => {
   const first = action.charCodeAt(0) | 32;
@@ -699,11 +702,23 @@ const ENFORCED_TRAINING_ACTIONS: ReadonlySet<string> = new Set(
     'ApplyRbacObject', 'DeleteRbacObject', 'AdmitPod', 'AdmitWorkload',
   ].map((a) => `training:${a.toLowerCase()}`),
 );
+/**
+ * `action` as the training action Gatehouse enforces, lower-cased (`training:createjob`), in either of its names: its own
+ * (`training:CreateJob`) or Alibaba PAI's (`pai:CreateJob`), the same request (review ry, 2); undefined for any other. Read
+ * as `training:` alone, PAI's names were taken for a resource server's actions: a resource policy on a workspace decided
+ * `pai:CreateJob` and `pai:GetWorkspace`, which jobs decide without one, and a regional or miscased ARN was answered as a
+ * resource server's question (review ss, 1).
+ */
+function enforcedTrainingAction(action: string): string | undefined {
+  const first = action.charCodeAt(0) | 32;
+  const own = first === 116 ? action.toLowerCase() : first === 112 && /^pai:/i.test(action) ? `training:${action.slice(4).toLowerCase()}` : undefined;
+  return own !== undefined && ENFORCED_TRAINING_ACTIONS.has(own) ? own : undefined;
+}
 const readsResourcePolicies = (action: string): boolean => {
   const colon = action.indexOf(':');
   if (colon < 0) return true;
   const service = action.slice(0, colon).toLowerCase();
-  return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
+  return service === 'training' || service === 'pai' ? enforcedTrainingAction(action) === undefined : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
 /** The trust policy of what is not a role ARN, under which a trust action on it is decided: it allows nothing (review jk, 2). */
