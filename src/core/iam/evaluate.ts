@@ -526,7 +526,8 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     return implicit('resource', 'a KMS key is used only as its key policy allows, and no statement of the key policy allows this principal (nor names its account, which would let the account’s IAM policies decide)');
   }
 
-  // 4. Cross-account. RAM (OSS "Authentication", steps 2–4): the session policy is read first; the caller's RAM
+  // 4. Cross-account. RAM (OSS "Authentication", steps 2–4), for object storage (`OBJECT_STORAGE_ARN`; elsewhere as AWS,
+  // below: review ss, 2): the session policy is read first; the caller's RAM
   // policies cannot grant a bucket of another account (they implicitly deny it), and a bucket policy that allows the
   // caller grants alone, as in one account (RAM "Policy evaluation process": it "applies to all cases"). A grant
   // naming only the caller's account delegates to it, as in one account: the identity path is needed (*choice*,
@@ -535,7 +536,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   // in AWS (reference §A.1.2 table), never one naming the caller itself (policy review fs, 2).
   const boundaryCut = (named === MATCH_ROLE || named === MATCH_EVERYONE) && !boundaryOk;
   const whom = named === MATCH_EVERYONE ? 'everyone' : p.kind === 'federated-user' ? 'the IAM user that federated' : 'the role';
-  if (!sameAccount && acs && p.kind !== 'service' && p.kind !== 'web-identity') {
+  if (!sameAccount && acs && p.kind !== 'service' && p.kind !== 'web-identity' && OBJECT_STORAGE_ARN.test(req.resource)) {
     if (!sessionOk) return implicit('session', 'the session policy does not allow this request');
     if (boundaryCut) return implicit('boundary', `a resource policy of account ${resourceAccount} allows ${whom}, but the permissions boundary does not`);
     if (named > MATCH_ACCOUNT) return decision(s, 'Allow', undefined, 'resource', `allowed by a resource policy of account ${resourceAccount}`);
@@ -576,6 +577,17 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   if (identityBlocker === 'session' && noSessionPolicy !== undefined) return implicit('session', noSessionPolicy);
   return implicit(identityBlocker, identityBlocker === 'identity' ? 'no policy allows this request' : `the ${identityBlocker === 'boundary' ? 'permissions boundary' : 'session policy'} does not allow this request`);
 }
+
+/**
+ * An object in object storage, or its bucket: an OSS ARN (`acs:oss:…`), or an S3 one (`arn:aws:s3:::…`), as an `acs`
+ * principal may reach an `aws` account's bucket. RAM's rule that a bucket policy naming the caller grants alone across
+ * accounts is OSS's ("Authentication"; RAM's resource side is "only OSS bucket policies and role trust policies",
+ * reference §A.2): elsewhere (a PAI model, a KMS key, a resource server's table) nothing in RAM lets another account's
+ * resource policy grant a RAM user or role that its own account grants nothing, and a cross-account request needs both
+ * sides, as issue 8 and reference §A.1.3 say. Read as every resource, a RAM user with no policy at all was allowed
+ * another account's model by that account's policy alone (review ss, 2).
+ */
+const OBJECT_STORAGE_ARN = /^(?:acs:oss:|arn:[a-z][a-z0-9-]*:s3:::)/;
 
 /** A KMS key's ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), whose key policy must allow (not an alias's). */
 const KMS_KEY_ARN = /^arn:[a-z][a-z0-9-]*:kms:[^:]*:\d+:key\//;
