@@ -101,9 +101,17 @@ const IAM_ALONE: ReadonlySet<string> = new Set(
   ].map((a) => a.toLowerCase()),
 );
 
+/**
+ * A lower-cased action as Gatehouse names it: Alibaba PAI's name of a training action (`pai:getmodel`) is that action
+ * (`training:getmodel`), as docs/semantics.md says (`pai:CreateJob` ≡ `training:CreateJob`); any other as it is. Only four
+ * job actions had their PAI names in the table, so a binding granted `training:GetModel` and not `pai:GetModel`, which an
+ * `acs` resource server asks (review ss, 3).
+ */
+const ownName = (lower: string): string => (lower.startsWith('pai:') ? `training:${lower.slice(4)}` : lower);
+
 /** Whether Gatehouse decides `action` by IAM policies alone, so that no binding grants it (see `IAM_ALONE`). */
 export function decidedByIamAlone(action: string): boolean {
-  return IAM_ALONE.has(action.toLowerCase());
+  return IAM_ALONE.has(ownName(action.toLowerCase()));
 }
 
 /**
@@ -167,7 +175,8 @@ const byAction: ReadonlyMap<string, string> = new Map(
  * action decided by IAM policies alone (`decidedByIamAlone`), whose permission no binding may grant.
  */
 export function permissionForAction(action: string): string | undefined {
-  return byAction.get(action.toLowerCase());
+  const lower = action.toLowerCase();
+  return byAction.get(lower) ?? (decidedByIamAlone(lower) ? undefined : byAction.get(ownName(lower)));
 }
 
 const byPermission: ReadonlyMap<string, readonly string[]> = (() => {
