@@ -721,6 +721,21 @@ const readsResourcePolicies = (action: string): boolean => {
   return service === 'training' || service === 'pai' ? enforcedTrainingAction(action) === undefined : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
+
+/**
+ * The explicit deny of `action` (one of the IAM actions a question in the bindings' spelling is: `actionsForPermissionOn`)
+ * spelt in the other dialect (`adminDenyOnly`: `training:X` ≡ `pai:X`, a workspace's, job's or cluster's other ARN), from
+ * a Deny statement naming that action and resource (`namesItsTarget`), as a question asking `action` itself gets it; else
+ * undefined. Resource policies of the resource asked about count only for the resource asked about.
+ */
+function otherSpellingDeny(request: AuthzRequest, set: PolicySet, action: string, how: Parameters<typeof evaluate>[2]): { readonly decision: Decision; readonly action: string } | undefined {
+  for (const o of adminDenyOnly(action, request.resource) ?? []) {
+    const on = o.resource === request.resource && readsResourcePolicies(o.action) ? set : { ...set, resource: NO_POLICIES };
+    const x = evaluate({ ...request, action: o.action, resource: o.resource }, on, how);
+    if (x.decision === 'ExplicitDeny' && namesItsTarget(x.matched, on)) return { decision: x, action: o.resource === request.resource ? o.action : `${o.action} on ${o.resource}` };
+  }
+  return undefined;
+}
 /** The trust policy of what is not a role ARN, under which a trust action on it is decided: it allows nothing (review jk, 2). */
 const NO_ROLE_TRUST: CompiledPolicy = compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'trust policy of no role');
 
@@ -2225,9 +2240,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       let allowed: SpelledAs | undefined;
       for (const action of actionsForPermissionOn(input.action, input.resource)) {
         const x = evaluate({ ...request, action }, readsResourcePolicies(action) ? set : { ...set, resource: NO_POLICIES }, how);
-        if (x.decision === 'ExplicitDeny') {
-          d = x;
-          spelledAs = { action, outcome: 'denied' };
+        // As the action asked in its own spelling is decided (`decideAdminAsked`): a Deny naming it in the other dialect
+        // (`pai:GetModel` for `training:GetModel`, the workspace's other ARN) refuses it too. Without it, a RAM guardrail
+        // `Deny pai:*` refused `training:GetModel` and `pai:GetModel` but not `ml.models.get`, which a binding then
+        // allowed (review ss, 4).
+        const other = x.decision === 'ExplicitDeny' ? undefined : otherSpellingDeny(request, set, action, how);
+        if (x.decision === 'ExplicitDeny' || other !== undefined) {
+          d = other?.decision ?? x;
+          spelledAs = { action: other?.action ?? action, outcome: 'denied' };
           notAllowed = allowed = undefined;
           break;
         }
