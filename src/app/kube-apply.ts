@@ -108,6 +108,26 @@ async function clusterExists(env: Env, account: string, cluster: string): Promis
   return env.pruned('Cluster', account, cluster) ? 'pruned' : true;
 }
 
+/**
+ * The name the cluster goes by, for the ARN its writes are decided on and recorded under (review sr, 1): the stored
+ * record's, else the name of the Cluster document of this apply that makes it, else as given. A cluster is found
+ * without case, but an ARN in a policy is compared with case: decided on `--cluster K1` or `spec.cluster: K1` as written,
+ * a write to cluster `k1` escaped every Deny on `…:cluster/k1` (the `/v1/clusters` routes decide on the stored name).
+ */
+async function clusterNameOf(env: Env, account: string, cluster: string): Promise<string> {
+  if (!env.newAccounts.has(account)) {
+    const text = await env.tx.kv.get(clusterKey(account, cluster));
+    let name: unknown;
+    try {
+      name = text === undefined ? undefined : (JSON.parse(text) as Obj | null)?.['name'];
+    } catch {
+      name = undefined;
+    }
+    if (typeof name === 'string' && name.toLowerCase() === cluster.toLowerCase()) return name;
+  }
+  return env.documents.find((d) => d.kind === 'Cluster' && d.account === account && d.name.toLowerCase() === cluster.toLowerCase())?.name ?? cluster;
+}
+
 const noCluster = (account: string, cluster: string, path: string, pruned: boolean | 'pruned'): PlanResult =>
   pruned === 'pruned'
     ? planFail('INVALID_INPUT', path, `cluster \`${cluster}\` is deleted by --prune (no Cluster document names it), with everything applied to it; add its Cluster document, or leave this out`)
@@ -187,7 +207,8 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
       // One that cannot be read is replaced as if there were none (review pi, 9).
       const existing = text === undefined ? undefined : storedRbacRecord(text);
-      const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
+      const clusterName = await clusterNameOf(env, o.account, o.spec.cluster);
+      const stored: StoredRbacObject = { cluster: clusterName, document: JSON.parse(o.spec.canonical) as Obj };
       // Compared as the API server holds them: a subject's defaulted `apiGroup`, a server-set `uid` or an empty list is
       // no change (`kubectl get -o yaml` of the object applied back, review gf, 6).
       const before = existing ? comparableRbacDocument(existing.document) : undefined;
@@ -207,7 +228,7 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
           {
             phase: PHASE_LINK,
             action: 'training:ApplyRbacObject',
-            resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
+            resource: clusterArn(env.partitionOf(o.account), o.account, clusterName),
             account: o.account,
             context: rbacContext(o.spec.object),
             view: kvView(key),
@@ -241,7 +262,7 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const slash = ref.name.indexOf('/');
       const namespaced = kind === 'Role' || kind === 'RoleBinding';
       const object = parsed.ok ? parsed.value : { kind, metadata: { namespace: namespaced && slash > 0 ? ref.name.slice(0, slash) : '', name: namespaced && slash > 0 ? ref.name.slice(slash + 1) : ref.name } };
-      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, cluster), account: ref.account, context: rbacContext(object), view: kvView(key), run: async (tx) => ok(await tx.kv.delete(key)) };
+      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, await clusterNameOf(env, ref.account, cluster)), account: ref.account, context: rbacContext(object), view: kvView(key), run: async (tx) => ok(await tx.kv.delete(key)) };
       return { ok: true, value: [step] };
     },
   };
@@ -480,10 +501,11 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     // that exists now when applied again.
     if (existing && existing.principalId !== currentId) fields.push('principalId');
     const renamed = existing !== undefined && existing.name !== o.name;
+    const clusterName = await clusterNameOf(env, o.account, o.spec.cluster);
     if (existing && fields.length === 0 && !renamed) return planOk({ action: 'unchanged', fields: [], steps: [] });
     const entry = (principalId: string): AccessEntry => ({
       account: o.account,
-      cluster: existing?.cluster ?? o.spec.cluster,
+      cluster: clusterName,
       name: o.name,
       principalArn: o.spec.principalArn,
       principalId,
@@ -512,7 +534,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
         {
           phase: PHASE_LINK,
           action: existing ? 'training:UpdateAccessEntry' : 'training:CreateAccessEntry',
-          resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
+          resource: clusterArn(env.partitionOf(o.account), o.account, clusterName),
           account: o.account,
           // The principal's own ARN (review K, K1); one this apply creates is decided on the ARN as written.
           context: accessEntryContext({ ...o.spec, principalArn: current?.arn ?? o.spec.principalArn }),
@@ -551,7 +573,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
       steps.push({
         phase: PHASE_DELETE,
         action: 'training:DeleteAccessEntry',
-        resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
+        resource: clusterArn(env.partitionOf(ref.account), ref.account, await clusterNameOf(env, ref.account, hit.entry.cluster)),
         account: ref.account,
         context: accessEntryContext({ ...hit.entry, principalArn: principal?.arn ?? hit.entry.principalArn }),
         view: kvView(hit.key),
@@ -575,7 +597,7 @@ export const clusterWebhookKey = (account: string, cluster: string): string => `
  */
 export async function clusterContentsDeletion(env: Env, account: string, cluster: string): Promise<Step[]> {
   const prefix = kubePrefix(account, cluster);
-  const resource = clusterArn(env.partitionOf(account), account, cluster);
+  const resource = clusterArn(env.partitionOf(account), account, await clusterNameOf(env, account, cluster));
   const steps: Step[] = [];
   for (const row of await env.tx.kv.list(prefix)) {
     const rest = row.key.slice(prefix.length);
