@@ -2877,9 +2877,16 @@ export function createKube(app: App, options: KubeOptions) {
   const allow = (caller: Caller, action: string, cluster: Cluster, context: Record<string, string | string[]> = {}): Result<unknown> =>
     authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, cluster.name), context);
 
-  async function createAccessEntry(caller: Caller, clusterName: string, input: Record<string, unknown>): Promise<Result<AccessEntry>> {
+  /**
+   * `told`: the action and the stored cluster's ARN, once the cluster is found, for the change's audit record (and, for
+   * a delete, the entry's principal as stored): a name or ARN in another case is the stored one's (review sr, 2).
+   */
+  type Told = (action: string, resource: string, about?: Record<string, unknown>) => void;
+
+  async function createAccessEntry(caller: Caller, clusterName: string, input: Record<string, unknown>, told?: Told): Promise<Result<AccessEntry>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
+    told?.('training:CreateAccessEntry', clusterArn(caller.partition, caller.account, c.value.name));
     const spec = parseAccessEntrySpec(input, '');
     if (!spec.ok) return spec;
     // Decided with the entry's principal, groups and username (review N, N10), the principal by its own ARN, whatever
@@ -2926,7 +2933,7 @@ export function createKube(app: App, options: KubeOptions) {
     return entry === undefined ? failWith('NO_SUCH_ENTITY', unreadableEntry(key)) : ok(entry);
   }
 
-  async function deleteEntry(caller: Caller, clusterName: string, principalArn: string): Promise<Result<AccessEntry>> {
+  async function deleteEntry(caller: Caller, clusterName: string, principalArn: string, told?: Told): Promise<Result<AccessEntry>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
     const key = accessEntryKey(caller.account, c.value.name, principalArn);
@@ -2936,6 +2943,7 @@ export function createKube(app: App, options: KubeOptions) {
       return { stored: v, principal: await entryPrincipalOf(tx, given) };
     });
     const entry = (stored !== undefined ? entryRecord(stored) : undefined) ?? { principalArn };
+    told?.('training:DeleteAccessEntry', clusterArn(caller.partition, caller.account, c.value.name), { principalArn: entry.principalArn });
     const a = allow(caller, 'training:DeleteAccessEntry', c.value, accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }));
     if (!a.ok) return a;
     return deps.store.write(async (tx) => {
@@ -2951,10 +2959,12 @@ export function createKube(app: App, options: KubeOptions) {
    * in the store), shown again on every request, replaced with `rotate` (grants on pod templates then need
    * the workloads applied again).
    */
-  async function webhookConfig(caller: Caller, clusterName: string, rotate = false): Promise<Result<{ cluster: string; account: string; partition: Partition; token: string }>> {
+  async function webhookConfig(caller: Caller, clusterName: string, rotate = false, told?: Told): Promise<Result<{ cluster: string; account: string; partition: Partition; token: string }>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
-    const a = allow(caller, rotate ? 'training:RotateClusterWebhookToken' : 'training:GetClusterWebhookConfig', c.value);
+    const action = rotate ? 'training:RotateClusterWebhookToken' : 'training:GetClusterWebhookConfig';
+    told?.(action, clusterArn(caller.partition, caller.account, c.value.name));
+    const a = allow(caller, action, c.value);
     if (!a.ok) return a;
     const key = webhookKey(caller.account, c.value.name);
     const token = await deps.store.write(async (tx) => {

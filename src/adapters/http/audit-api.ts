@@ -48,8 +48,11 @@ interface Ctx {
   readonly query: URLSearchParams;
   readonly body: Record<string, unknown>;
   readonly text: string;
-  /** Told the action the route decided and the ARN it is on (`JobsRouteContext.actionDecided`): the record names them. */
-  readonly actionDecided?: (action: string, resource: string) => void;
+  /**
+   * Told the action the route decided and the ARN it is on (`JobsRouteContext.actionDecided`): the record names them;
+   * `about`, what the record's `detail` says of the stored item in place of the URL's spelling (`EDGE_CHANGES.about`).
+   */
+  readonly actionDecided?: (action: string, resource: string, about?: Record<string, unknown>) => void;
 }
 
 interface Route {
@@ -296,6 +299,9 @@ export function auditRoutes(): Route[] {
  * change is on its cluster's ARN, where it was on `<cluster ARN>/access-entry/<principal ARN as typed>`, a resource no
  * check or policy names; the entry's principal is in the record's `request`, `before` and `after`, and a delete's in
  * `detail.principalArn` (`about`), so a refused delete of nothing still says which principal it named.
+ * A cluster named in another case than its own (`/v1/clusters/K1/…` for `k1`) is the stored cluster: its routes tell
+ * the record its ARN by the stored name, and a delete the entry's principal as stored (review sr, 2), as workspaces'
+ * records name theirs (review sm, 1); they named the URL's spelling, one cluster then having two trails.
  */
 const EDGE_CHANGES: Readonly<Record<string, { readonly action: string | ((ctx: Ctx) => string); readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined; readonly watched?: (ctx: Ctx) => string; readonly about?: (ctx: Ctx) => Record<string, unknown> }>> = {
   // A PUT asks Create of a new one and Update of one that exists, decided in its transaction (review sb, 1): the record
@@ -348,13 +354,16 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
     const handler: Route['handler'] = async (given) => {
       let action = typeof change.action === 'string' ? change.action : change.action(given);
       let decidedOn: string | undefined;
+      let decidedAbout: Record<string, unknown> | undefined;
       const ctx: Ctx = {
         ...given,
-        actionDecided: (decided, resource) => {
+        actionDecided: (decided, resource, about) => {
           action = decided;
           decidedOn = resource;
+          if (about !== undefined) decidedAbout = about;
         },
       };
+      const aboutOf = (): Record<string, unknown> | undefined => decidedAbout ?? change.about?.(ctx);
       // The stored item's ARN once the route has found it (a workspace named in another case: review sm, 1), else the URL's.
       const resourceOf = (): string => decidedOn ?? change.resource(ctx);
       const closed = ctx.app.audit.gate('the change is not made');
@@ -374,7 +383,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           action,
           resource: resourceOf(),
           decision: 'ok',
-          detail: { request: ctx.body, ...change.about?.(ctx), ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
+          detail: { request: ctx.body, ...aboutOf(), ...(key !== undefined ? { before: parsedStored(was), after: parsedStored(is) } : {}) },
         });
       };
       const watched = closed === undefined ? (key ?? change.watched?.(ctx)) : undefined;
@@ -391,7 +400,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
             action,
             resource: resourceOf(),
             decision: 'OUTCOME_UNKNOWN',
-            detail: { request: ctx.body, ...change.about?.(ctx), ...(key !== undefined ? { before } : {}), error: e.message },
+            detail: { request: ctx.body, ...aboutOf(), ...(key !== undefined ? { before } : {}), error: e.message },
           });
         }
         throw e;
@@ -420,7 +429,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         action,
         resource: resourceOf(),
         decision: error ? error.code : 'ok',
-        detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...change.about?.(ctx), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
+        detail: { request: r.ok ? ctx.body : refusedRequest(ctx.body), ...aboutOf(), ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
       });
       return r;
     };

@@ -253,6 +253,12 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
   };
 }
 
+/**
+ * What a route of `/v1/clusters` tells the audit log's wrapper (audit-api.ts `recordEdgeChanges`): the action and the
+ * stored cluster's ARN, and what the record says of the stored entry (review sr, 2).
+ */
+type Told = { readonly actionDecided?: (action: string, resource: string, about?: Record<string, unknown>) => void };
+
 /** The `/v1/` routes of access entries and webhook configuration. */
 export function kubeRoutes(opts: Pick<KubeHttpOptions, 'kube' | 'certificate'>): ExtraRoute[] {
   const { kube } = opts;
@@ -268,11 +274,11 @@ export function kubeRoutes(opts: Pick<KubeHttpOptions, 'kube' | 'certificate'>):
     {
       method: 'POST',
       pattern: ['clusters', ':name', 'access-entries'],
-      handler: async ({ caller, params, body }) => {
+      handler: async ({ caller, params, body, actionDecided }: Parameters<ExtraRoute['handler']>[0] & Told) => {
         // A misspelt field would be dropped: `kubernetesGroup` made an entry with no groups (review K, K5).
         const fields = onlyFields(body, ['principalArn', 'kubernetesGroups', 'username']);
         if (!fields.ok) return fields;
-        const r = await kube.createAccessEntry(caller, params['name'] ?? '', body);
+        const r = await kube.createAccessEntry(caller, params['name'] ?? '', body, actionDecided);
         return r.ok ? ok({ status: 201, body: r.value }) : r;
       },
     },
@@ -287,21 +293,21 @@ export function kubeRoutes(opts: Pick<KubeHttpOptions, 'kube' | 'certificate'>):
     {
       method: 'DELETE',
       pattern: ['clusters', ':name', 'access-entries', ':arn'],
-      handler: async ({ caller, params }) => {
-        const r = await kube.deleteEntry(caller, params['name'] ?? '', params['arn'] ?? '');
+      handler: async ({ caller, params, actionDecided }: Parameters<ExtraRoute['handler']>[0] & Told) => {
+        const r = await kube.deleteEntry(caller, params['name'] ?? '', params['arn'] ?? '', actionDecided);
         return r.ok ? ok({ body: { deleted: r.value } }) : r;
       },
     },
     {
       method: 'POST',
       pattern: ['clusters', ':name', 'webhook-config'],
-      handler: async ({ caller, params, body }) => {
+      handler: async ({ caller, params, body, actionDecided }: Parameters<ExtraRoute['handler']>[0] & Told) => {
         // `rotat` answered 200 with the old token: a leaked token an operator meant to replace kept working (review K, K5).
         const fields = onlyFields(body, ['rotate']);
         if (!fields.ok) return fields;
         const rotate = body['rotate'];
         if (rotate !== undefined && typeof rotate !== 'boolean') return failWith('VALIDATION_ERROR', '`rotate` must be true or false', 'rotate');
-        const r = await kube.webhookConfig(caller, params['name'] ?? '', rotate === true);
+        const r = await kube.webhookConfig(caller, params['name'] ?? '', rotate === true, actionDecided);
         if (!r.ok) return r;
         const pem = opts.certificate?.();
         return ok({ body: { ...r.value, ...(pem !== undefined ? { caBundle: Buffer.from(pem, 'utf8').toString('base64') } : {}) } });
