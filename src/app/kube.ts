@@ -2098,6 +2098,12 @@ export function createKube(app: App, options: KubeOptions) {
       }
       const caller = await app.sts.callerOfClaims(c, passer.fromGrant === true);
       if (!caller.ok) return cannot(`is a session that has expired or was revoked, or whose ${c.role ? 'role' : 'user'} no longer exists or is disabled`);
+      // Its access entry gone (or made for an earlier principal of its name), its TokenReview is refused now and its
+      // SubjectAccessReviews get nothing (review R, R1); the facts that TokenReview sealed pass no role either (review
+      // sr, 3). Not a workload's grant: the author's word when the workload was admitted, which outlives the entry as it
+      // outlives the session.
+      const unmapped = passer.fromGrant === true ? undefined : entryProblem(cluster, { principal: caller.value.principal, policies: caller.value.policies }, c);
+      if (unmapped !== undefined && 'problem' in unmapped) return cannot(unmapped.problem);
       // The key and region of the session's token, as its SubjectAccessReviews are decided (review kg, 1).
       return ok({ principal: caller.value.principal, policies: caller.value.policies, facts: requestFacts(cluster, passer.arn, undefined, opened ?? undefined, true) });
     }
@@ -2132,6 +2138,9 @@ export function createKube(app: App, options: KubeOptions) {
     const who = await principalOf(facts.arn);
     if (!who) return cannot('is not an existing user, or is disabled');
     if (who.principal.userId !== facts.id) return cannot('is a user deleted and created again since its token was reviewed');
+    // Its access entry gone, as for a session above (review sr, 3): the facts are an hour's.
+    const unmapped = entryProblem(cluster, who, undefined);
+    if ('problem' in unmapped) return cannot(unmapped.problem);
     // A console sign-in's token: the sign-in signed out, ended or its key inactive, as the SubjectAccessReview checks it (review og, 3).
     const key = (await keyProblem(who, { accessKeyId: [facts.ak] })) ?? (await consoleProblem(cluster, facts.arn, who, { [USER_EXTRA]: [passer.user as string] }));
     if (key !== undefined) return cannot(key);
