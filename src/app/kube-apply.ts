@@ -128,6 +128,15 @@ async function clusterNameOf(env: Env, account: string, cluster: string): Promis
   return env.documents.find((d) => d.kind === 'Cluster' && d.account === account && d.name.toLowerCase() === cluster.toLowerCase())?.name ?? cluster;
 }
 
+/**
+ * The same write decided, without running it, on the cluster's ARN as the document or `--cluster` spells its name, when
+ * that differs from the name it goes by (`clusterNameOf`): an explicit Deny written on either spelling holds, as a
+ * Workspace's or Cluster's own write is decided on both (`namesDecided`, review sm, 2; review sr, 1).
+ */
+function asSpelt(env: Env, account: string, asked: string, name: string, step: { readonly phase: number; readonly action: string; readonly context: Record<string, string | string[]> }): Step[] {
+  return asked === name ? [] : [{ ...step, resource: clusterArn(env.partitionOf(account), account, asked), account }];
+}
+
 const noCluster = (account: string, cluster: string, path: string, pruned: boolean | 'pruned'): PlanResult =>
   pruned === 'pruned'
     ? planFail('INVALID_INPUT', path, `cluster \`${cluster}\` is deleted by --prune (no Cluster document names it), with everything applied to it; add its Cluster document, or leave this out`)
@@ -237,6 +246,7 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
               return ok(undefined);
             },
           },
+          ...asSpelt(env, o.account, o.spec.cluster, clusterName, { phase: PHASE_LINK, action: 'training:ApplyRbacObject', context: rbacContext(o.spec.object) }),
         ],
       });
     },
@@ -262,8 +272,9 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const slash = ref.name.indexOf('/');
       const namespaced = kind === 'Role' || kind === 'RoleBinding';
       const object = parsed.ok ? parsed.value : { kind, metadata: { namespace: namespaced && slash > 0 ? ref.name.slice(0, slash) : '', name: namespaced && slash > 0 ? ref.name.slice(slash + 1) : ref.name } };
-      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, await clusterNameOf(env, ref.account, cluster)), account: ref.account, context: rbacContext(object), view: kvView(key), run: async (tx) => ok(await tx.kv.delete(key)) };
-      return { ok: true, value: [step] };
+      const clusterName = await clusterNameOf(env, ref.account, cluster);
+      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, clusterName), account: ref.account, context: rbacContext(object), view: kvView(key), run: async (tx) => ok(await tx.kv.delete(key)) };
+      return { ok: true, value: [step, ...asSpelt(env, ref.account, cluster, clusterName, { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', context: rbacContext(object) })] };
     },
   };
 }
@@ -546,6 +557,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
             return ok(undefined);
           },
         },
+        ...asSpelt(env, o.account, o.spec.cluster, clusterName, { phase: PHASE_LINK, action: existing ? 'training:UpdateAccessEntry' : 'training:CreateAccessEntry', context: accessEntryContext({ ...o.spec, principalArn: current?.arn ?? o.spec.principalArn }) }),
       ],
     });
   },

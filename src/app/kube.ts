@@ -42,6 +42,7 @@ import {
   computeServices,
   controllerUsername,
   jobArn,
+  namesDecided,
   ROLE_CHECK_FAILED,
   serviceTrustContext,
   jobSessionTags,
@@ -2883,8 +2884,18 @@ export function createKube(app: App, options: KubeOptions) {
     return v !== undefined && !('document' in v) ? v : undefined;
   };
 
-  const allow = (caller: Caller, action: string, cluster: Cluster, context: Record<string, string | string[]> = {}): Result<unknown> =>
-    authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, cluster.name), context);
+  /**
+   * `action` on the cluster, decided on its ARN and, when the URL names it in another case (`asked`), on the ARN of that
+   * spelling too: an explicit Deny written on either holds, as `PUT /v1/clusters/C` and apply decide (`namesDecided`,
+   * review sm, 2; review sr, 1).
+   */
+  const allow = (caller: Caller, action: string, cluster: Cluster, asked: string, context: Record<string, string | string[]> = {}): Result<unknown> => {
+    for (const n of namesDecided(asked, cluster.name)) {
+      const a = authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, n), context);
+      if (!a.ok) return a;
+    }
+    return ok(undefined);
+  };
 
   /**
    * `told`: the action and the stored cluster's ARN, once the cluster is found, for the change's audit record (and, for
@@ -2901,7 +2912,7 @@ export function createKube(app: App, options: KubeOptions) {
     // Decided with the entry's principal, groups and username (review N, N10), the principal by its own ARN, whatever
     // the spelling given: the entry maps it in any case, and without its path (review K, K1).
     const principal = await deps.store.read((tx) => entryPrincipalOf(tx, spec.value.principalArn));
-    const a = allow(caller, 'training:CreateAccessEntry', c.value, accessEntryContext({ ...spec.value, principalArn: principal?.arn ?? spec.value.principalArn }));
+    const a = allow(caller, 'training:CreateAccessEntry', c.value, clusterName, accessEntryContext({ ...spec.value, principalArn: principal?.arn ?? spec.value.principalArn }));
     if (!a.ok) return a;
     const key = accessEntryKey(caller.account, c.value.name, spec.value.principalArn);
     const t = isoSeconds(deps.now());
@@ -2925,7 +2936,7 @@ export function createKube(app: App, options: KubeOptions) {
   async function listEntries(caller: Caller, clusterName: string): Promise<Result<AccessEntry[]>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
-    const a = allow(caller, 'training:ListAccessEntries', c.value);
+    const a = allow(caller, 'training:ListAccessEntries', c.value, clusterName);
     if (!a.ok) return a;
     return ok((await deps.store.read((tx) => listAccessEntries(tx, caller.account, c.value.name))).map((e) => e.entry));
   }
@@ -2933,7 +2944,7 @@ export function createKube(app: App, options: KubeOptions) {
   async function describeEntry(caller: Caller, clusterName: string, principalArn: string): Promise<Result<AccessEntry>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
-    const a = allow(caller, 'training:DescribeAccessEntry', c.value);
+    const a = allow(caller, 'training:DescribeAccessEntry', c.value, clusterName);
     if (!a.ok) return a;
     const key = accessEntryKey(caller.account, c.value.name, principalArn);
     const v = await deps.store.read((tx) => tx.kv.get(key));
@@ -2953,7 +2964,7 @@ export function createKube(app: App, options: KubeOptions) {
     });
     const entry = (stored !== undefined ? entryRecord(stored) : undefined) ?? { principalArn };
     told?.('training:DeleteAccessEntry', clusterArn(caller.partition, caller.account, c.value.name), { principalArn: entry.principalArn });
-    const a = allow(caller, 'training:DeleteAccessEntry', c.value, accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }));
+    const a = allow(caller, 'training:DeleteAccessEntry', c.value, clusterName, accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }));
     if (!a.ok) return a;
     return deps.store.write(async (tx) => {
       const v = await tx.kv.get(key);
@@ -2973,7 +2984,7 @@ export function createKube(app: App, options: KubeOptions) {
     if (!c.ok) return c;
     const action = rotate ? 'training:RotateClusterWebhookToken' : 'training:GetClusterWebhookConfig';
     told?.(action, clusterArn(caller.partition, caller.account, c.value.name));
-    const a = allow(caller, action, c.value);
+    const a = allow(caller, action, c.value, clusterName);
     if (!a.ok) return a;
     const key = webhookKey(caller.account, c.value.name);
     const token = await deps.store.write(async (tx) => {
