@@ -2877,6 +2877,17 @@ export function createKube(app: App, options: KubeOptions) {
     return cluster === undefined ? failWith('NO_SUCH_ENTITY', `the stored record of cluster ${name} (\`${key}\`) cannot be read, so it is no cluster: apply its Cluster document again, which replaces it`) : ok(cluster);
   }
 
+  /**
+   * The message of an access entry not found under `principalArn`, naming the principal's entry when it is filed under
+   * the other spelling of its ARN (with or without its path, `entryUnderAnotherSpelling`), which maps the principal all the
+   * same (review sr, 5): `access-entry delete` of a role's ARN with its path said only "has no access entry", and the
+   * entry made without the path went on mapping the role.
+   */
+  const noEntry = (principalArn: string, cluster: string, other: AccessEntry | undefined): string =>
+    other === undefined
+      ? `${principalArn} has no access entry in cluster ${cluster}`
+      : `${principalArn} has no access entry in cluster ${cluster} under that ARN, but its principal has one, filed as ${other.principalArn} (its ARN with or without its path), which maps it: give that ARN`;
+
   /** The message of an access entry whose record cannot be read (`readClusterObject`). */
   const unreadableEntry = (key: string): string => `the stored access entry \`${key}\` cannot be read, so it maps its principal to nothing: delete it, or apply its AccessEntry document again, which replaces it`;
   const entryRecord = (text: string): AccessEntry | undefined => {
@@ -2947,8 +2958,11 @@ export function createKube(app: App, options: KubeOptions) {
     const a = allow(caller, 'training:DescribeAccessEntry', c.value, clusterName);
     if (!a.ok) return a;
     const key = accessEntryKey(caller.account, c.value.name, principalArn);
-    const v = await deps.store.read((tx) => tx.kv.get(key));
-    if (v === undefined) return failWith('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`);
+    const { v, other } = await deps.store.read(async (tx) => {
+      const found = await tx.kv.get(key);
+      return { v: found, other: found === undefined ? await entryUnderAnotherSpelling(tx, caller.account, c.value.name, principalArn) : undefined };
+    });
+    if (v === undefined) return failWith('NO_SUCH_ENTITY', noEntry(principalArn, c.value.name, other));
     const entry = entryRecord(v);
     return entry === undefined ? failWith('NO_SUCH_ENTITY', unreadableEntry(key)) : ok(entry);
   }
@@ -2968,7 +2982,7 @@ export function createKube(app: App, options: KubeOptions) {
     if (!a.ok) return a;
     return deps.store.write(async (tx) => {
       const v = await tx.kv.get(key);
-      if (v === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`);
+      if (v === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', noEntry(principalArn, c.value.name, await entryUnderAnotherSpelling(tx, caller.account, c.value.name, principalArn)));
       await tx.kv.delete(key);
       return ok(entryRecord(v) ?? { account: caller.account, cluster: c.value.name, name: principalArn, principalArn, kubernetesGroups: [], created: '', modified: '' });
     });
