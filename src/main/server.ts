@@ -102,6 +102,12 @@ export interface ServerOptions {
   readonly tlsReloadMs?: number;
   /** Base URL of the node agent as pods reach it (their credential environment); default the agent's own URL. */
   readonly agentAddress?: string;
+  /**
+   * `--api-address`: base URL of this server's API as jobs and pods reach it (their `AWS_ENDPOINT_URL`), which the
+   * credential port and the S3 gateway also name as the API, and a `k8s-aws-v1.` token may name as this server; default
+   * the `--listen` URL, at a wildcard its loopback (review su, 1).
+   */
+  readonly apiAddress?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
   /** Audit settings over those of the environment (GATEHOUSE_AUDIT_FAILURE, _ALLOW_SAMPLE, _RETENTION_DAYS). */
@@ -397,6 +403,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
   const agentAddress = opts.agentAddress === undefined ? undefined : asUsage(() => parseBaseUrl(opts.agentAddress as string, '--agent-address'));
+  // With no path: the IAM and STS Query APIs answer at `/` only, and a path a proxy strips is still in the signature
+  // the SDKs make (misdirected.ts `answerQueryMisplaced`), so jobs given one could call neither.
+  const apiAddress = opts.apiAddress === undefined ? undefined : asUsage(() => {
+    const base = parseBaseUrl(opts.apiAddress as string, '--api-address');
+    if (new URL(base).pathname !== '/') throw new Error(`--api-address must be a URL without a path (such as https://gatehouse.example.com), got \`${shownUrl(base)}\`: jobs and pods send IAM and STS requests to its \`/\`, which is where this server answers them`);
+    return base;
+  });
   const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];
   const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? decimalSetting(waitText) : undefined);
   if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
@@ -755,6 +768,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // 169.254.170.2 there (review af, P2).
   const agentAddressRefused = agentAddress === undefined ? undefined : podContainerAddressRefusal(agentAddress);
   if (agentAddressRefused !== undefined) log(`warning: --agent-address ${new URL(agentAddress as string).origin} is not a container credentials endpoint every AWS SDK accepts (${agentAddressRefused}): pods may get no AWS credentials from it; give the node agent http://169.254.170.2 on port 80 (a link-local address on each node; pods are then given AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, as ECS gives it, which every AWS SDK takes)`);
+  // Pods (given `--agent-address`) would be given this server's loopback as AWS_ENDPOINT_URL, where a pod reaches nothing
+  // (review su, 1): said, as the agent's address is.
+  const localHost = new URL(localUrl).hostname;
+  if (agentAddress !== undefined && apiAddress === undefined && (localHost === '127.0.0.1' || localHost === '[::1]' || localHost === 'localhost')) {
+    log(`warning: pods are given AWS_ENDPOINT_URL=${localUrl}, this server's loopback (--listen ${url}), where a pod reaches no Gatehouse: their STS and IAM calls will fail to connect; give --api-address with the URL pods reach the API at (its Service, such as https://gatehouse.gatehouse.svc)`);
+  }
 
   // Live jobs' metadata endpoints that this agent served before a restart: the same ports again.
   const reopened = await listeningStep('cannot reopen the metadata endpoints of live jobs', () => untilReachable(() => agent.reopenMetadata()));
@@ -789,12 +808,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     for (const server of [edge.server, gateway?.edge.server]) (server as unknown as { setSecureContext?: (o: { cert: string; key: string }) => void } | undefined)?.setSecureContext?.({ cert: next.cert, key: next.key });
     tlsNow = next;
   });
-  // What jobs launched here are given as AWS_ENDPOINT_URL (and the misdirected answers name): at a wildcard, the
-  // loopback, as admin-credentials.json and the job credential endpoints name it; it was `http://0.0.0.0:PORT`, which a
-  // client on Windows cannot connect to and no certificate names (review sn, 2). The issuer keeps `url`: it is in
-  // tokens already issued.
-  serverUrl = localUrl;
-  tokenHosts = ownHosts(bound, tokenHostsText, issuerUrl);
+  // What jobs and pods are given as AWS_ENDPOINT_URL (and the misdirected answers name): `--api-address`, else at a
+  // wildcard the loopback, as admin-credentials.json and the job credential endpoints name it; it was
+  // `http://0.0.0.0:PORT`, which a client on Windows cannot connect to and no certificate names (review sn, 2). A pod, or
+  // a job launched on another machine, reaches no server at that loopback: `--api-address` says where they do (review
+  // su, 1). The issuer keeps `url`: it is in tokens already issued.
+  serverUrl = apiAddress ?? localUrl;
+  // A pod's `aws eks get-token` (newer botocore) signs for the host of its AWS_ENDPOINT_URL: this server's too.
+  tokenHosts = ownHosts(bound, apiAddress === undefined ? tokenHostsText : [tokenHostsText ?? '', new URL(apiAddress).host].filter((h) => h !== '').join(','), issuerUrl);
 
   // Not ready until the root account (and its credentials file) exist: a client polling /readyz on a first
   // start must find admin-credentials.json once it answers 200.

@@ -81,6 +81,8 @@ export interface ServerCommandOptions {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly agentAddress?: string;
+  /** `--api-address`: the API's base URL as jobs and pods reach it (their AWS_ENDPOINT_URL). */
+  readonly apiAddress?: string;
   readonly s3Address?: string;
   readonly maxStalenessSeconds?: number;
   /** `--max-connections`: the most connections `--listen` holds at once, and the S3 gateway separately. */

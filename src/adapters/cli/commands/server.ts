@@ -36,6 +36,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--tls-cert <file>', 'serve --listen and --s3-listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only; the files are read again within a minute of a renewal')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
+    .option('--api-address <url>', 'URL (no path) at which jobs and pods reach this server\'s API (AWS_ENDPOINT_URL), such as its Service or load balancer; default the --listen URL (its loopback when it is a wildcard)')
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
     .option('--health-listen <host:port>', 'serve GET /healthz, /readyz and /metrics on this port of their own too, outside --max-connections (for the kubelet and Prometheus); default GATEHOUSE_HEALTH_LISTEN, else none')
     .option('--max-connections <n>', 'the most connections --listen holds at once, and the S3 gateway separately (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
@@ -96,12 +97,12 @@ under \`sh -c\`, which does not pass a SIGTERM to the npm process on. A service 
 restore\` puts a backup in its place with every server on the data dir stopped (see their --help).
 
 Exit status: 0 stopped (SIGINT, SIGTERM, SIGHUP, while it starts too, or its npm parent exited), 10 if that stop lost audit records; 2 a malformed argument or setting (--listen,
---s3-address, only one of --tls-cert and --tls-key, GATEHOUSE_* variables); 5 an input file cannot be read or is
+--s3-address, --api-address, only one of --tls-cert and --tls-key, GATEHOUSE_* variables); 5 an input file cannot be read or is
 not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir cannot be created; 10 something it
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
 refuses it (see docs/errors.md).`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string; healthListen?: string; workers?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; apiAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string; healthListen?: string; workers?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -149,6 +150,7 @@ refuses it (see docs/errors.md).`,
           ...(opts.tlsCert !== undefined ? { tlsCert: opts.tlsCert } : {}),
           ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),
           ...(opts.agentAddress !== undefined ? { agentAddress: opts.agentAddress } : {}),
+          ...(opts.apiAddress !== undefined ? { apiAddress: opts.apiAddress } : {}),
           ...(opts.s3Address !== undefined ? { s3Address: opts.s3Address } : {}),
           ...(opts.maxStaleness !== undefined ? { maxStalenessSeconds: Number(opts.maxStaleness) } : {}),
           ...(opts.maxConnections !== undefined ? { maxConnections: Number(opts.maxConnections) } : {}),
