@@ -12,6 +12,7 @@ import { mkdir, rename, rm, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
 import { constants } from 'node:os';
+import { rootCertificates } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
@@ -299,6 +300,11 @@ export interface LaunchOptions {
    * ranks are; undefined where there are no uids (Windows), and then it serves any process of the node.
    */
   readonly launcherUid?: number;
+  /**
+   * The CA certificates (PEM) the launcher's CLI checked the server's https certificate against, and where they came from
+   * (`--ca-bundle`, `AWS_CA_BUNDLE`, a profile's `ca_bundle`): the ranks are given them too (`writeProfileFiles`).
+   */
+  readonly ca?: { readonly pem: string; readonly from: string };
   /** SIGINT, SIGTERM, SIGHUP and SIGQUIT as heard since before the job was submitted (`stopSignals`); default: from now on. */
   readonly signals?: StopSignals;
 }
@@ -490,7 +496,7 @@ const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
  * (botocore reads `/etc/boto.cfg` and `~/.boto` otherwise); and the switch that turns the Alibaba CLI profile off
  * (`~/.aliyun/config.json` has no path variable).
  */
-export async function writeProfileFiles(dir: string, region: string): Promise<Record<string, string>> {
+export async function writeProfileFiles(dir: string, region: string, ca?: string): Promise<Record<string, string>> {
   // The region comes from the server's answer and goes into an INI file every AWS SDK of the ranks reads: a value with a
   // line break would add keys of its own to `[default]` (`credential_process = …`, a command each rank's SDK runs
   // before it asks the container endpoint), so an answer altered on its way (plain http) or a server not the user's ran
@@ -531,7 +537,15 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   // `~/.aliyun/config.json`'s current profile (the submitter's AccessKey) unless `ALIBABA_CLOUD_IGNORE_PROFILE` (older
   // releases: `ALIBABACLOUD_IGNORE_PROFILE`) is `TRUE`, and then takes its profile from the environment, the job's
   // credentials URI (aliyun-cli `config/configuration.go` `LoadProfileWithContext`; review lu, 3).
-  return { ...files, ...tools, ...dirs, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true', ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE', ALIBABACLOUD_IGNORE_PROFILE: 'TRUE' };
+  // The CA the launcher trusted the server's certificate by (review su, 2), for the ranks' calls to its https
+  // AWS_ENDPOINT_URL(_S3): `AWS_CA_BUNDLE` for botocore, the aws CLI, the Go, Ruby and PHP SDKs and `gatehouse` (which
+  // read it in place of their roots: Node's roots are added, so that what they trusted they still do), and
+  // `NODE_EXTRA_CA_CERTS` for Node's (the AWS SDK for JavaScript v3 reads no CA variable of its own). The caller's
+  // `~/.aws/config`, whose `ca_bundle` the launcher's CLI read, is replaced by the job's above, and `--ca-bundle` reached
+  // the launcher alone: the ranks' STS, IAM and S3 calls failed on a certificate of a private CA.
+  const trust = ca === undefined ? {} : { AWS_CA_BUNDLE: join(dir, 'ca-bundle.pem'), NODE_EXTRA_CA_CERTS: join(dir, 'ca-bundle.pem') };
+  if (ca !== undefined) await writeFile(join(dir, 'ca-bundle.pem'), `${ca.trimEnd()}\n${rootCertificates.join('\n')}\n`, create);
+  return { ...files, ...tools, ...dirs, ...trust, AWS_CREDENTIAL_PROFILES_FILE: files.AWS_SHARED_CREDENTIALS_FILE, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true', ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE', ALIBABACLOUD_IGNORE_PROFILE: 'TRUE' };
 }
 
 export async function launch(given: LaunchOptions): Promise<number> {
@@ -804,7 +818,12 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const profileDir = opts.profileDir ?? dirname(opts.credentialsFile);
   let profiles: Record<string, string>;
   try {
-    profiles = await writeProfileFiles(profileDir, environment['AWS_REGION'] ?? 'us-east-1');
+    // The launcher's CA, when a rank's AWS endpoints are https (review su, 2).
+    const https = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3'].some((v) => environment[v]?.startsWith('https://') === true);
+    profiles = await writeProfileFiles(profileDir, environment['AWS_REGION'] ?? 'us-east-1', https ? opts.ca?.pem : undefined);
+    // The caller's own stay: AWS_CA_BUNDLE when it is what the launcher trusted by, NODE_EXTRA_CA_CERTS always.
+    if (opts.ca?.from === 'AWS_CA_BUNDLE') delete profiles['AWS_CA_BUNDLE'];
+    if ((opts.baseEnv['NODE_EXTRA_CA_CERTS'] ?? '') !== '') delete profiles['NODE_EXTRA_CA_CERTS'];
   } catch (e) {
     // Something is in the job's own directory already (or it cannot be written): no rank runs with files it did not
     // write, and the job ends failed rather than waiting for its heartbeat to time out.
@@ -980,7 +999,7 @@ const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 
 /** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
 async function removeProfileFiles(dir: string): Promise<void> {
-  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config', 'ossutil-config', 's3cmd-config', 'huaweicloud-credentials']) await unlink(join(dir, f)).catch(() => {});
+  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials', 'boto-config', 'ossutil-config', 's3cmd-config', 'huaweicloud-credentials', 'ca-bundle.pem']) await unlink(join(dir, f)).catch(() => {});
   // With what a rank's gcloud or az wrote there (its configuration, its logs): the job's, and gone with it.
   for (const d of ['gcloud', 'azure', 'azd']) await rm(join(dir, d), { recursive: true, force: true }).catch(() => {});
   await rmdir(dir).catch(() => {});

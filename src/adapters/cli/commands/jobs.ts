@@ -454,7 +454,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
         }
         ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
         sayNote(ctx, started.value);
-        ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals, jobDir));
+        ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals, jobDir, conn.value));
       } finally {
         signals.close();
       }
@@ -718,7 +718,7 @@ async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
   sayNote(ctx, submitted.value);
-  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent, signals, jobDir);
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent, signals, jobDir, conn);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
 }
@@ -769,7 +769,7 @@ function jobVariablesOf(ctx: CommandContext, environment: Readonly<Record<string
   return out;
 }
 
-async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined, signals: StopSignals, jobDir: string, conn: Parameters<typeof call>[0]): Promise<number> {
   const { credentialsFile } = opts;
   const uid = launcherUid(opts);
   const { job, capability } = started;
@@ -793,5 +793,7 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     log: (line) => ctx.err(`${line}\n`),
     metadataFromAgent: agent !== undefined && opts.imds,
     ...(uid !== undefined ? { launcherUid: uid } : {}),
+    // The CA this command trusted the server by, for the ranks' https endpoints (review su, 2).
+    ...(conn.ca !== undefined ? { ca: { pem: conn.ca, from: conn.caFrom ?? '' } } : {}),
   });
 }
