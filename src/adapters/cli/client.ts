@@ -1673,8 +1673,13 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
  */
 export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'line' = false): number {
   // A failure of the server's own (a bug, an outage, a commit cut off) is found in its log, and in the audit log, by the
-  // id it was answered with, which docs/errors.md sends the user to: no output showed it (review sd, 3).
-  const requestId = f.requestId !== undefined && (f.httpStatus >= 500 || f.code === 'OutcomeUnknown') ? f.requestId : undefined;
+  // id it was answered with, which docs/errors.md sends the user to: no output showed it (review sd, 3). A refusal of
+  // access (401, 403) is a question the user takes to whoever runs the server, who finds its audit record (the decision,
+  // the policy) by that id: it was shown for neither (review sp, 1). Not a key refused (`KEY_REFUSALS`), whose message
+  // says what to fix here. `--json` carries the id of every answer that gave one, as Alibaba's clients carry RequestId
+  // and the AWS SDKs `$metadata.requestId` with every error.
+  const shownId = f.requestId !== undefined && (f.httpStatus >= 500 || f.code === 'OutcomeUnknown' || ((f.httpStatus === 401 || f.httpStatus === 403) && !KEY_REFUSALS.has(f.code))) ? f.requestId : undefined;
+  const requestId = f.requestId;
   if (json) {
     // 'line': the command prints JSON lines (`audit query --json`), so the error is one line too.
     ctx.err(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}), ...(requestId !== undefined ? { requestId } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
@@ -1686,7 +1691,13 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
     // The message is the error's own (not, say, apply's summary of it) when it is the one error listed.
     ctx.err(`gatehouse: ${shownMessage(f.code)}: ${only !== undefined && only.message === f.message ? whereOf(only) : ''}${shownMessage(f.message)}\n`);
   }
-  if (requestId !== undefined && !json) ctx.err(`gatehouse: request id ${requestId} (the server's log names it; so do its audit records: gatehouse audit query --request-id ${requestId})\n`);
+  if (shownId !== undefined && !json) {
+    ctx.err(
+      f.httpStatus >= 500 || f.code === 'OutcomeUnknown'
+        ? `gatehouse: request id ${shownId} (the server's log names it; so do its audit records: gatehouse audit query --request-id ${shownId})\n`
+        : `gatehouse: request id ${shownId} (quote it when asking why: the refusal's audit record names it, gatehouse audit query --request-id ${shownId})\n`,
+    );
+  }
   return f.status;
 }
 
