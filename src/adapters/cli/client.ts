@@ -152,7 +152,8 @@ export interface ClientFailure {
   readonly requestId?: string;
 }
 
-export type ClientResult<T = Record<string, unknown>> = { readonly ok: true; readonly value: T } | ClientFailure;
+/** `requestId`: the id the server answered with (`x-amzn-requestid`), which the request's audit records name. */
+export type ClientResult<T = Record<string, unknown>> = { readonly ok: true; readonly value: T; readonly requestId?: string } | ClientFailure;
 
 const failure = (status: ExitCode, code: string, message: string, httpStatus = 0, errors: ClientFailure['errors'] = []): ClientFailure => ({ ok: false, status, httpStatus, code, message, errors });
 
@@ -1365,7 +1366,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
     if (opts.shape === 'no content') return answer.status === 204 ? { ok: true, value: {} as T } : notGatehouse(conn, answer.status, `where ${route} answers 204 with no content`, `${method} ${path}`);
     const wrong = answer.text === '' ? (answer.status === 204 && opts.shape === undefined ? undefined : 'the answer is empty') : opts.shape === undefined ? undefined : mismatch(json, opts.shape);
     if (wrong !== undefined) return notGatehouse(conn, answer.status, `but not as ${route} answers (${wrong})`, `${method} ${path}`);
-    return { ok: true, value: json as T };
+    return { ok: true, value: json as T, ...(answer.requestId !== undefined ? { requestId: answer.requestId } : {}) };
   }
   const err = (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error'] : undefined) as Record<string, unknown> | undefined;
   // Every error of the admin API is `{"error": {"code", "message"}}`; any other answer is not its (the agent's port

@@ -166,8 +166,8 @@ With --format alibaba, for the Alibaba Cloud SDKs and tools (a RAM role of an ac
   export ALIBABA_CLOUD_ACCESS_KEY_ID=...
   export ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
   export ALIBABA_CLOUD_SECURITY_TOKEN=...
-and with --json, the answer of Alibaba's AssumeRole: {Credentials: {AccessKeyId, AccessKeySecret, SecurityToken,
-Expiration}, AssumedRoleUser: {Arn, AssumedRoleId}}.
+and with --json, the answer of Alibaba's AssumeRole: {RequestId, AssumedRoleUser: {Arn, AssumedRoleId},
+Credentials: {AccessKeyId, AccessKeySecret, SecurityToken, Expiration}}.
 Exit status: 0 issued, 2 a wrong command line, 3 an invalid --policy (session policy), 5 a --policy file that cannot
 be read (nothing is sent for either), 8 invalid parameter, 9 not allowed to assume it (a role that does not exist
 too: STS answers AccessDenied either way, as AWS's does, so that whether a role exists is not told), 10 server
@@ -400,7 +400,7 @@ async function jobCredentials(ctx: CommandContext, format: CredentialsFormat): P
   return EXIT.ok;
 }
 
-async function assumed(ctx: CommandContext, command: string, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
+async function assumed(ctx: CommandContext, command: string, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson; requestId?: string } | { ok: false; status: number }> {
   // With --json, every error is the JSON error on stderr, as every other command's (review F, F4): they were text here
   // (review hm, 2).
   const policy = await policyText(ctx, command, opts.policy, opts.json === true);
@@ -415,7 +415,7 @@ async function assumed(ctx: CommandContext, command: string, opts: AssumeOpts, s
     read: true,
   });
   if (!r.ok) return { ok: false, status: policy.refused?.(r) ?? report(ctx, r, opts.json) };
-  return { ok: true, value: r.value };
+  return { ok: true, value: r.value, ...(r.requestId !== undefined ? { requestId: r.requestId } : {}) };
 }
 
 async function assumeRole(ctx: CommandContext, opts: AssumeOpts, format: CredentialsFormat): Promise<number> {
@@ -423,9 +423,12 @@ async function assumeRole(ctx: CommandContext, opts: AssumeOpts, format: Credent
   if (!r.ok) return r.status;
   const { credentials: c, assumedRoleUser: u, packedPolicySize } = r.value;
   if (format === 'alibaba') {
+    // Alibaba's AssumeRole answer, as `aliyun sts AssumeRole` prints it and this server's Alibaba STS answers it: with its
+    // RequestId, the id the session's audit record names (review sp, 2: it was left out).
+    const requestId = r.requestId !== undefined ? { RequestId: r.requestId } : {};
     ctx.out(
       opts.json
-        ? `${JSON.stringify({ Credentials: { AccessKeyId: c.accessKeyId, AccessKeySecret: c.secretAccessKey, SecurityToken: c.sessionToken, Expiration: c.expiration }, AssumedRoleUser: { Arn: u.arn, AssumedRoleId: u.assumedRoleId } }, null, 2)}\n`
+        ? `${JSON.stringify({ ...requestId, AssumedRoleUser: { Arn: u.arn, AssumedRoleId: u.assumedRoleId }, Credentials: { AccessKeyId: c.accessKeyId, AccessKeySecret: c.secretAccessKey, SecurityToken: c.sessionToken, Expiration: c.expiration } }, null, 2)}\n`
         : `export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellWord(c.accessKeyId)}\nexport ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellWord(c.secretAccessKey)}\nexport ALIBABA_CLOUD_SECURITY_TOKEN=${shellWord(c.sessionToken)}\n`,
     );
     if (!opts.json) ctx.err(`gatehouse: ${u.arn} until ${c.expiration}\n`);
