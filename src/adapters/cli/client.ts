@@ -1678,8 +1678,7 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
   // access (401, 403) is a question the user takes to whoever runs the server, who finds its audit record (the decision,
   // the policy) by that id: it was shown for neither (review sp, 1). Not a key refused (`KEY_REFUSALS`), whose message
   // says what to fix here. `--json` carries the id of every answer that gave one, as Alibaba's clients carry RequestId
-  // and the AWS SDKs `$metadata.requestId` with every error.
-  const shownId = f.requestId !== undefined && (f.httpStatus >= 500 || f.code === 'OutcomeUnknown' || ((f.httpStatus === 401 || f.httpStatus === 403) && !KEY_REFUSALS.has(f.code))) ? f.requestId : undefined;
+  // and the AWS SDKs `$metadata.requestId` with every error. The text's line: `sayRequestId`.
   const requestId = f.requestId;
   if (json) {
     // 'line': the command prints JSON lines (`audit query --json`), so the error is one line too.
@@ -1692,14 +1691,20 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
     // The message is the error's own (not, say, apply's summary of it) when it is the one error listed.
     ctx.err(`gatehouse: ${shownMessage(f.code)}: ${only !== undefined && only.message === f.message ? whereOf(only) : ''}${shownMessage(f.message)}\n`);
   }
-  if (shownId !== undefined && !json) {
-    ctx.err(
-      f.httpStatus >= 500 || f.code === 'OutcomeUnknown'
-        ? `gatehouse: request id ${shownId} (the server's log names it; so do its audit records: gatehouse audit query --request-id ${shownId})\n`
-        : `gatehouse: request id ${shownId} (quote it when asking why: the refusal's audit record names it, gatehouse audit query --request-id ${shownId})\n`,
-    );
-  }
+  if (!json) sayRequestId(ctx, f);
   return f.status;
+}
+
+/**
+ * The line that says the request id of a failure of the server's own (5xx, OutcomeUnknown: review sd, 3) or of a refusal
+ * of access (401, 403, but a key refused: review sp, 1), after its error; nothing for any other failure. For `report`,
+ * and for the commands that print a failure in lines of their own (apply's errors at their places: review sp, 3).
+ */
+export function sayRequestId(ctx: CommandContext, f: ClientFailure): void {
+  const id = f.requestId;
+  if (id === undefined) return;
+  if (f.httpStatus >= 500 || f.code === 'OutcomeUnknown') ctx.err(`gatehouse: request id ${id} (the server's log names it; so do its audit records: gatehouse audit query --request-id ${id})\n`);
+  else if ((f.httpStatus === 401 || f.httpStatus === 403) && !KEY_REFUSALS.has(f.code)) ctx.err(`gatehouse: request id ${id} (quote it when asking why: the refusal's audit record names it, gatehouse audit query --request-id ${id})\n`);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Document, LineCounter } from 'yaml';
 import { expandsPast, jsonSyntaxError, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
-import { call, connect, DEFAULT_DATA_DIR, nothingChanged, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
+import { call, connect, DEFAULT_DATA_DIR, nothingChanged, report, sayRequestId, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -515,6 +515,9 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     if (r.errors.length === 0) return report(ctx, r);
     for (const e of r.errors) ctx.err(formatServerError(e as ServerError, loaded.docs));
     ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', r.errors.length));
+    // A refusal of access (a document the caller may not write) or a failure of the server's own: its id, as `report`
+    // says it (review sp, 3).
+    sayRequestId(ctx, r);
     return r.status;
   }
   const result = r.value;

@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { StopSignals } from '../../launcher/run.ts';
-import { call, connect, deleteNoContent, remote, report, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, remote, report, sayRequestId, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
@@ -703,6 +703,9 @@ function refusedStart(ctx: CommandContext, f: ClientFailure): number {
   if (f.httpStatus === 0 || f.code === 'InvalidResponse') return report(ctx, f);
   // As the terminal may show it, as `report` prints it (review od, 1).
   ctx.err(`${shownMessage(f.message)}\n`);
+  // A failure of the server's own is found in its log by the answer's request id, which `report` says after it and this
+  // did not (review sp, 3). A refusal stays the platform's one line (seed 2's words, as README's transcripts show it).
+  if (f.httpStatus >= 500 || f.code === 'OutcomeUnknown') sayRequestId(ctx, f);
   return f.status;
 }
 
