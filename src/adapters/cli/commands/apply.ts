@@ -498,7 +498,9 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     timeoutMs: APPLY_TIMEOUT_MS,
     // A plan changes nothing: cut off, it is a long read (`ConnectionLost`, not sent again), never OutcomeUnknown.
     ...(dryRun ? { heavyRead: true } : {}),
-    progress: (text) => ctx.err(text),
+    // Not with --json, whose stderr is the JSON error alone (review F, F4): a notice before it left a stderr no JSON parser
+    // reads (review sp, 4). The aws CLI says nothing while it waits or retries.
+    ...(opts.json ? {} : { progress: (text: string) => ctx.err(text) }),
     shape: APPLIED,
     body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
   });

@@ -401,7 +401,8 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
     timeoutMs: VERIFY_TIMEOUT_MS,
     // A cut or timed-out walk is not started again (it may still be running on the server); a 503 before it is.
     heavyRead: true,
-    progress: (text) => ctx.err(text),
+    // Not with --json, whose stderr is the JSON error alone (review sp, 4).
+    ...(opts.json ? {} : { progress: (text: string) => ctx.err(text) }),
     shape: { ok: 'boolean', checked: 'number', keyedFrom: 'number?', head: { seq: 'number', hash: 'string' }, base: { seq: 'number', hash: 'string' }, anchor: 'string?', 'breaks?': [BREAK] as const, 'broken?': BREAK, breakCount: 'number?' },
     ...(opts.expect !== undefined ? { query: { expect: opts.expect } } : {}),
   });
