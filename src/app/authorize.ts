@@ -18,12 +18,12 @@ import { engineTurns } from './engine-turns.ts';
 import { isStoreDataRefused, isStoreUnavailable } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies, sessionPolicyHeld, type JobSession } from './jobs.ts';
-import { ACCESS_ID, accessDeniedMessage, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, tagKeyLiterals, adminDenyOnly, decideAdmin, decidedOnRole, limitsCutWords, namesItsTarget, principalLimitsCut, ramOwnName, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic, unreadablePolicy } from './unreadable-policy.ts';
 import { TRUST_ACTIONS } from './policy-names.ts';
 import { MAX_ACTION_CHARS, MAX_CONTEXT_KEY_CHARS, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, MAX_PRINCIPAL_CHARS } from './question-bounds.ts';
-import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
+import { awsResourceTags, boundaryContext, resourceTagContext, tagKeySpellings } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import { decidedWithIssuerUrl, ISSUER_URL_KEY_LOWER, PROVIDER_ARN_RE, providerKey, providerTags, providerUrl, registersProvider } from './oidc-provider-keys.ts';
 import type { Sts } from './sts.ts';
@@ -252,6 +252,9 @@ const DERIVED_SERVICE_KEYS: ReadonlySet<string> = new Set(['kms:calleraccount'])
  * session named by its ARN, or any other principal, a claimed subject lifted a role's `StringNotLike <provider>:sub`
  * guard and resolved its `${<provider>:sub}` prefixes (review nk, 1).
  */
+/** The context keys naming tag keys, lower-cased as a question's context is held (`withTagKeySpellings`). */
+const TRANSITIVE_TAG_KEYS = 'sts:transitivetagkeys';
+const TAG_KEY_KEYS = ['aws:tagkeys', 'acs:tagkeys', TRANSITIVE_TAG_KEYS] as const;
 const isTokenSubject = (key: string): boolean => key.endsWith(':sub') && !key.startsWith('aws:') && !key.startsWith('acs:') && !isTagKey(key);
 const isDerived = (key: string): boolean => DERIVED.has(key) || DERIVED_SERVICE_KEYS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/') || isTokenSubject(key);
 /**
@@ -2224,6 +2227,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
     const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
+    withTagKeySpellings(ctx, set);
     const how = explainHow(input);
     let d = evaluate(request, set, how);
     // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
@@ -2267,6 +2271,22 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (behind) return catchUp(behind, i + 1).then(() => settleThenConclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies));
     }
     return settleThenConclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies);
+  }
+
+  /**
+   * The tag keys a question names (`aws:TagKeys`, RAM's `acs:TagKeys`, `sts:TransitiveTagKeys`) also in each spelling the
+   * policies deciding it compare them with, as enforcement gives them: tag keys are case-insensitive, so the directory's
+   * Tag*, Untag* and Create* (review X, X1) and AssumeRole and AssumeRoleWithWebIdentity (review sw, 2) refuse
+   * `costcenter` under a Deny naming `CostCenter`. The authorize API and simulate took the keys as the question spelt
+   * them, and answered Allow where enforcement refuses (review sz, 1).
+   */
+  function withTagKeySpellings(ctx: Map<string, string[]>, set: PolicySet): void {
+    for (const key of TAG_KEY_KEYS) {
+      const keys = ctx.get(key);
+      if (keys === undefined || keys.length === 0) continue;
+      const policies = [...set.identity, set.boundary, ...(set.session ?? []), ...(set.resource ?? []), set.trust];
+      ctx.set(key, tagKeySpellings(keys, tagKeyLiterals(policies, key === TRANSITIVE_TAG_KEYS)));
+    }
   }
 
   /**
