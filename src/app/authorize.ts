@@ -209,6 +209,12 @@ export interface EngineResult {
    * (`limitedByPrincipalPolicies`), named as `deniedBy` names it when that cut is what refused.
    */
   readonly cutBy?: 'boundary' | 'session';
+  /**
+   * With `verdict: 'deny'`: a refusal that no rule made (src/app/kube.ts `shellQuestion`: a shell in a pod whose role
+   * the principal is not allowed to pass), which no engine's allow lifts but which is no explicit deny: the union's
+   * answer is ImplicitDeny at most, and names no rule (review sz, 2).
+   */
+  readonly refuses?: true;
 }
 
 export interface ResolvedRequest {
@@ -1526,12 +1532,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (extra.length > 0) {
       let denied = d.decision === 'ExplicitDeny';
       let errored = false;
+      let refused = false;
       let allowed = d.decision === 'Allow' && !onlyDenies;
       // `extra[i]` is the answer of `engines[i]`.
       for (let i = 0; i < extra.length; i++) {
         const e = extra[i] as EngineResult;
-        if (e.verdict === 'deny') denied = true;
-        else if (e.verdict === 'allow') allowed = true;
+        if (e.verdict === 'deny') {
+          if (e.refuses === true) refused = true;
+          else denied = true;
+        } else if (e.verdict === 'allow') allowed = true;
         if (e.errors.length > 0) errored = true;
       }
       for (let i = 0; i < extra.length; i++) {
@@ -1541,10 +1550,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         // An engine's allow that an explicit deny overrode decided nothing: it is no reason of the Deny (as the union of
         // src/core/authorizer gives a denial the deniers' reasons alone) but a diagnostic that says it lost (review sj, 1).
         if (denied && e.verdict === 'allow') for (const r of e.reasons) diagnostics.push(`${name}: overridden by the explicit deny: ${r}`);
+        else if (refused && e.verdict === 'allow') for (const r of e.reasons) diagnostics.push(`${name}: overridden by the refusal: ${r}`);
         else for (const r of e.reasons) reasons.push(`${name}: ${r}`);
         if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
       }
-      decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
+      decision = denied ? 'ExplicitDeny' : errored || refused ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
       // An engine's grant that the boundary or a session policy cut is what refused, not the identity policies that
       // never allowed (review N, N9): `deniedBy` names the cut, as for an identity policy's allow cut the same way.
       if (decision === 'ImplicitDeny' && !errored) {

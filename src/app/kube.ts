@@ -28,7 +28,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, subjectsAllowing, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
@@ -2198,7 +2198,8 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /** `checkPass` of the passer `passerArn` whose principal and policies `identity` gives (the authorize API's are resolved). */
-  async function checkPassBy(cluster: KubeCluster, passerArn: string, identity: (roleArn: string) => Promise<Result<{ principal: Principal; policies: PolicySet; facts: Record<string, string> }>>, roleRef: string, jobId: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
+  /** `seen`: told the decision when an explicit Deny of the PassRole refuses it (`shellQuestion` names its statements). */
+  async function checkPassBy(cluster: KubeCluster, passerArn: string, identity: (roleArn: string) => Promise<Result<{ principal: Principal; policies: PolicySet; facts: Record<string, string> }>>, roleRef: string, jobId: string, seen?: { deny?: Decision }): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRefOf(cluster, roleRef);
     // Another account's role (or no role reference at all) is never read: nothing is said of that account.
@@ -2226,6 +2227,7 @@ export function createKube(app: App, options: KubeOptions) {
     const d = decideOnRole({ partition, account, path: role?.path ?? parsed.path, name: role?.name ?? parsed.name }, passAction, (action, resource) =>
       decideForService(computeServices(partition), (context) => evaluate({ principal: who.value.principal, action, resource, context: contextOf({ ...who.value.facts, ...context, ...associated }), time: deps.now() }, who.value.policies)),
     );
+    if (d.decision === 'ExplicitDeny' && seen !== undefined) seen.deny = d;
     if (d.decision !== 'Allow') {
       // Or, unless IAM denies it explicitly, a binding granting `iam.serviceAccounts.actAs` on the role
       // (`roles/iam.serviceAccountUser`), cut by the passer's boundary and session policy: as a job's submission and a
@@ -3218,8 +3220,15 @@ export function createKube(app: App, options: KubeOptions) {
       const policies = request.policies !== undefined ? kubePolicies(request.policies) : livePolicies(principal);
       if (policies === undefined) return { verdict: 'no-opinion', reasons: [], errors: [`the IAM policies of ${principal.arn} are not loaded, and ${targets[0]?.what ?? ''}: whether it may pass the role is not known`] };
       for (const t of targets) {
-        const pass = await checkPassBy(cluster, principal.arn, async () => ok({ principal, policies, facts: {} }), t.roleArn, t.jobId);
-        if (!pass.ok) return { verdict: 'deny', reasons: [`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${t.what}), as the SubjectAccessReview webhook decides it`], errors: [] };
+        const seen: { deny?: Decision } = {};
+        const pass = await checkPassBy(cluster, principal.arn, async () => ok({ principal, policies, facts: {} }), t.roleArn, t.jobId, seen);
+        if (pass.ok) continue;
+        const reasons = [`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${t.what}), as the SubjectAccessReview webhook decides it`];
+        // An explicit Deny of the PassRole is the rule that decided, named as `coveredDeny` names its own (review so, 2);
+        // else no rule denied (PassRole not allowed, no such role, a trust policy not trusting the compute service): a
+        // refusal that no allow lifts, answered ImplicitDeny (review sz, 2). Either was ExplicitDeny with `matched: []`.
+        if (seen.deny !== undefined) return { verdict: 'deny', reasons, errors: [], matched: seen.deny.matched.filter((m) => m.effect === 'Deny').map(ruleOf) };
+        return { verdict: 'deny', refuses: true, reasons, errors: [] };
       }
       return undefined;
     })();
