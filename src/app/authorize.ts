@@ -2417,7 +2417,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   /** An answer about a principal that enforcement refuses outright (`Resolved.refused`): an implicit deny at most, saying why. */
   function refusedAnswer(a: Answered, why: string): Answered {
     if (!a.ok) return a;
-    return ok({ ...a.value, decision: a.value.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny', reasons: [why, ...a.value.reasons] });
+    if (a.value.decision !== 'Allow') return ok({ ...a.value, decision: a.value.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny', reasons: [why, ...a.value.reasons] });
+    // What the policies allowed decided nothing: no reason of the refusal (`iam: Allow: …` under an ImplicitDeny read as
+    // the principal allowed) but a diagnostic that says it lost, as an allow an explicit deny overrides (review sj, 1);
+    // its rules stay in `matched` (review sz, 3).
+    const overridden = a.value.reasons.map((r) => {
+      const colon = r.indexOf(': ');
+      return colon < 0 ? `overridden by the refusal of the principal: ${r}` : `${r.slice(0, colon)}: overridden by the refusal of the principal: ${r.slice(colon + 2)}`;
+    });
+    return ok({ ...a.value, decision: 'ImplicitDeny', reasons: [why], diagnostics: [...overridden, ...a.value.diagnostics] });
   }
 
   /** The engines from `from` on brought up to date, one after the other, once one of them was behind. */
