@@ -2142,6 +2142,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const companions: [string, string][] = [];
       if (setsSourceIdentity(input, who)) companions.push(['sts:SetSourceIdentity', 'carries a source identity (the asking session’s, passed along a chain, or the one the request names), and STS sets it']);
       if (who.ok && (who.value.transitive === true || (who.value.sessions ?? []).some((x) => x.transitive === true))) companions.push(['sts:TagSession', 'carries the asking session’s transitive session tags, and STS sets them']);
+      // And the tags the request passes, which the question names (`aws:RequestTag/…`, `aws:TagKeys`,
+      // `sts:TransitiveTagKeys`): STS asks sts:TagSession of any AssumeRole passing tags (review sz, 4).
+      else if (passesTags(input)) companions.push(['sts:TagSession', 'carries the session tags the request passes (its context names them), and STS sets them']);
       for (const [action, what] of companions) {
         const also = await decideOnRoleAsked({ ...input, action }, rp, who, started, asking, trust, role);
         if (!also.ok) return also;
@@ -2154,6 +2157,22 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     if (q.allow.resource === input.resource) return ok(answer);
     return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
+  }
+
+  /**
+   * Whether an AssumeRole question's context names session tags the request passes: `aws:RequestTag/<key>` (RAM's
+   * `acs:RequestTag/<key>`), `aws:TagKeys` (`acs:TagKeys`) or `sts:TransitiveTagKeys` with a value. STS asks the role's trust
+   * policy and the caller's policies for sts:TagSession as well then (src/app/sts.ts), and refuses without it.
+   */
+  function passesTags(input: AuthorizeInput): boolean {
+    const ctx = input.context ?? {};
+    for (const k in ctx) {
+      const key = k.toLowerCase();
+      const v = ctx[k];
+      if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+      if (key.startsWith('aws:requesttag/') || key.startsWith('acs:requesttag/') || (TAG_KEY_KEYS as readonly string[]).includes(key)) return true;
+    }
+    return false;
   }
 
   /**
