@@ -18,9 +18,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { CreateUserCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { commitFreezeWorld } from './support/commit-freeze.ts';
+import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
-import type { ServerProcess } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { REGION } from './support/server.ts';
 
@@ -28,7 +27,7 @@ const skip = await pgSkip();
 
 describe('review iw3: a change is journaled before the refresh that follows its commit', { skip, timeout: 120_000 }, () => {
   const world = commitFreezeWorld('iw3');
-  let second: ServerProcess | undefined;
+  let second: RestartedServer | undefined;
   before(() => world.open());
   after(() => world.close());
   const iamOf = (url: string) => new IAMClient({ endpoint: url, region: REGION, credentials: world.admin, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: false }) } });

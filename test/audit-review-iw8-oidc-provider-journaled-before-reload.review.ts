@@ -16,16 +16,15 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { CreateOpenIDConnectProviderCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
-import { commitFreezeWorld } from './support/commit-freeze.ts';
+import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
-import type { ServerProcess } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const skip = await pgSkip();
 
 describe('review iw8: an OIDC provider registered is journaled before the reload that follows its commit', { skip, timeout: 120_000 }, () => {
   const world = commitFreezeWorld('iw8');
-  let second: ServerProcess | undefined;
+  let second: RestartedServer | undefined;
   let issuer: OidcIssuer | undefined;
   before(() => world.open());
   after(async () => {

@@ -15,16 +15,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { commitFreezeWorld } from './support/commit-freeze.ts';
+import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
-import type { ServerProcess } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const skip = await pgSkip();
 
 describe('review ji3: a key rotation is journaled before the reload that follows its commit', { skip, timeout: 120_000 }, () => {
   const world = commitFreezeWorld('ji3');
-  let second: ServerProcess | undefined;
+  let second: RestartedServer | undefined;
   before(() => world.open());
   after(() => world.close());
 

@@ -4,6 +4,9 @@
  * both ways (the database stops answering); the test SIGKILLs the process while it waits on the database, and a second
  * start on the same data dir and schema, straight on PG_URL, shows what survived. For the reviews of what a hard crash
  * right after a commit loses (review iw, 3 to 8: a change journaled before the reload that follows its commit).
+ * The second start is in this process (`startServer`, what `gatehouse server` runs, with the same settings and
+ * environment): the crash is the first one's, and what survived is only read through HTTP; a process more cost about
+ * a second of CPU a test.
  *
  *   const world = commitFreezeWorld('iw3');
  *   before(() => world.open());
@@ -24,6 +27,7 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { isCommit, postgresProxy } from './pg-proxy.ts';
 import { pgAdmin, PG_URL } from './postgres.ts';
+import { startServer } from '../../src/main/server.ts';
 import { serverProcess, type Keys, type ServerProcess } from './processes.ts';
 
 /** `pass`; `armed`: after the COMMIT of the marked transaction is answered, hold everything; `frozen`. */
@@ -35,6 +39,13 @@ export interface ArmOptions {
    * reads before it (which may name what it changes too).
    */
   readonly writesOnly?: boolean;
+}
+
+/** The second start (`restart`): a server in this process, on the same data dir and schema; stopped at `close`. */
+export interface RestartedServer {
+  readonly url: string;
+  /** Every line it logged so far. */
+  readonly output: string[];
 }
 
 export interface CommitFreezeWorld {
@@ -59,8 +70,11 @@ export interface CommitFreezeWorld {
   waitFrozen(): Promise<FreezeMode>;
   /** Whatever the server does at once with a committed change (half a second); then SIGKILL, and its exit. */
   killHard(server: ServerProcess): Promise<void>;
-  /** The database answers again (what was held is dropped); a second server on the same data dir and schema, on PG_URL. */
-  restart(): Promise<ServerProcess>;
+  /**
+   * The database answers again (what was held is dropped); a second server on the same data dir and schema, on PG_URL,
+   * in this process.
+   */
+  restart(): Promise<RestartedServer>;
   /** Kills what still runs, closes the proxy, drops the schema, removes the data dir. In `after`. */
   close(): Promise<void>;
 }
@@ -75,11 +89,13 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
   const held: (() => void)[] = [];
   let proxy: Awaited<ReturnType<typeof postgresProxy>> | undefined;
   const servers: ServerProcess[] = [];
+  const restarted: { stop(): Promise<unknown> }[] = [];
   let admin: Keys = { accessKeyId: '', secretAccessKey: '' };
   const env = { GATEHOUSE_DATABASE_SCHEMA: schema, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), HOME: process.env['HOME'] ?? tmpdir() };
+  const listeners = { listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: opts.s3 === true ? '127.0.0.1:0' : 'off' };
 
   const start = async (url: string): Promise<ServerProcess> => {
-    const s = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', opts.s3 === true ? '127.0.0.1:0' : 'off'], { ...env, GATEHOUSE_DATABASE_URL: url });
+    const s = await serverProcess(['--data-dir', dataDir, '--listen', listeners.listen, '--agent-listen', listeners.agentListen, '--s3-listen', listeners.s3Listen], { ...env, GATEHOUSE_DATABASE_URL: url });
     servers.push(s);
     if (admin.accessKeyId === '') {
       const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
@@ -143,14 +159,19 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
       server.child.kill('SIGKILL');
       await exited;
     },
-    restart() {
+    async restart() {
       // The held bytes go with the connections of the killed process.
       held.length = 0;
       mode = 'pass';
-      return start(PG_URL);
+      // As `serverProcess` runs `gatehouse server`: its options, and exactly its environment (PATH and `env`).
+      const output: string[] = [];
+      const running = await startServer({ dataDir, ...listeners, env: { PATH: process.env['PATH'] ?? '', ...env, GATEHOUSE_DATABASE_URL: PG_URL }, log: (line) => void output.push(`${line}\n`) });
+      restarted.push(running);
+      return { url: running.url, output };
     },
     async close() {
       for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+      for (const r of restarted.splice(0)) await r.stop().catch(() => undefined);
       proxy?.close();
       await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
       if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
