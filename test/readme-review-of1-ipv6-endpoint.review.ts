@@ -14,7 +14,8 @@
  *
  * Before the fix 2 of 2 tests failed.
  *
- * The CLI as a user runs it (bin/gatehouse.js in a child process) against a real server listening on [::1].
+ * The CLI's program in this process (test/support/gatehouse-cli.ts: the executable's file readers, its environment)
+ * against a real server listening on [::1].
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPILE_CACHE, GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
 
 /** Whether this host has an IPv6 loopback to listen on (a container may have none). */
@@ -39,7 +40,7 @@ describe('review of1: the CLI reaches a server listening on an IPv6 address', { 
   let dir: string;
   let server: RunningServer;
   let keys: { AccessKeyId: string; SecretAccessKey: string; Endpoint: string };
-  const base = (): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'], HOME: dir, ...COMPILE_CACHE });
+  const base = (): Record<string, string | undefined> => ({ PATH: process.env['PATH'], HOME: dir });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-of1-'));
@@ -53,17 +54,17 @@ describe('review of1: the CLI reaches a server listening on an IPv6 address', { 
 
   it('`gatehouse whoami --data-dir DIR`: the server its admin-credentials.json names (http://[::1]:PORT) answers', async () => {
     assert.match(keys.Endpoint, /^http:\/\/\[::1\]:\d+$/, 'the file names the server by its IPv6 address');
-    const r = await run(process.execPath, [GATEHOUSE_BIN, 'whoami', '--data-dir', join(dir, 'data')], base());
+    const r = await gatehouseInProcess(['whoami', '--data-dir', join(dir, 'data')], base());
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^arn:aws:iam::000000000000:user\/admin\n/);
   });
 
   it('`--endpoint http://[::1]:PORT` and GATEHOUSE_ENDPOINT, with exported keys: the command is answered, signed', async () => {
     const env = { ...base(), AWS_ACCESS_KEY_ID: keys.AccessKeyId, AWS_SECRET_ACCESS_KEY: keys.SecretAccessKey };
-    const byOption = await run(process.execPath, [GATEHOUSE_BIN, 'iam', 'users', 'list', '--json', '--endpoint', server.url], env);
+    const byOption = await gatehouseInProcess(['iam', 'users', 'list', '--json', '--endpoint', server.url], env);
     assert.equal(byOption.code, 0, byOption.stderr);
     assert.deepEqual((JSON.parse(byOption.stdout) as { users: { name: string }[] }).users.map((u) => u.name), ['admin']);
-    const byVariable = await run(process.execPath, [GATEHOUSE_BIN, 'whoami'], { ...env, GATEHOUSE_ENDPOINT: server.url });
+    const byVariable = await gatehouseInProcess(['whoami'], { ...env, GATEHOUSE_ENDPOINT: server.url });
     assert.equal(byVariable.code, 0, byVariable.stderr);
     assert.match(byVariable.stdout, /user\/admin/);
   });

@@ -3,7 +3,8 @@
  *
  * One decision held two owners: the engine's (the principal's account, src/core/iam/evaluate.ts) and the key's (no one).
  * A user checking a perimeter guardrail offline was told it refuses every bucket of the account. Now the default account
- * is `aws:ResourceAccount` too; `--resource-account` and an ARN's own account still decide it. The executable, offline.
+ * is `aws:ResourceAccount` too; `--resource-account` and an ARN's own account still decide it. The CLI's program, offline,
+ * in this process (test/support/gatehouse-cli.ts: the executable's file readers, its working directory and environment).
  * Before the fix 1 of 2 tests failed.
  */
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPILE_CACHE, GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ALICE = 'arn:aws:iam::111122223333:user/alice';
 
@@ -32,7 +33,7 @@ describe('review my, 5: policy evaluate without --resource-account: the principa
   });
 
   const evaluate = (resource: string, ...more: string[]) =>
-    run(process.execPath, [GATEHOUSE_BIN, 'policy', 'evaluate', '--policy', 'perimeter.json', '--principal', ALICE, '--action', resource.startsWith('arn:aws:sqs') ? 'sqs:SendMessage' : 's3:GetObject', '--resource', resource, '--json', ...more], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...COMPILE_CACHE }, { cwd: dir });
+    gatehouseInProcess(['policy', 'evaluate', '--policy', 'perimeter.json', '--principal', ALICE, '--action', resource.startsWith('arn:aws:sqs') ? 'sqs:SendMessage' : 's3:GetObject', '--resource', resource, '--json', ...more], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir }, { cwd: dir });
   const decision = (r: { stdout: string; stderr: string }): string => {
     assert.ok(r.stdout.startsWith('{'), r.stderr);
     return (JSON.parse(r.stdout) as { decision: string }).decision;
