@@ -4,7 +4,7 @@
  * appends them to the audit chain inside its own write transaction: they are in `audit_log` the moment the answer
  * arrives (no writer involved), once each, on a chain that verifies; a failure to append them aborts the apply.
  * Real servers on 127.0.0.1 (SQLite): in process through `POST /v1/apply`, and `gatehouse server` in a child process
- * killed with SIGKILL right after the answer.
+ * killed with SIGKILL right after the answer (the start after it in this process: test/support/server-in-process.ts).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +25,7 @@ import { cliAgainst, startTestServer } from './support/server.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { verifiedChain } from './support/flaky-store.ts';
 import { connectionTo, serverProcess } from './support/processes.ts';
+import { serverInProcess } from './support/server-in-process.ts';
 
 const ROOT = '000000000000';
 const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] };
@@ -148,12 +149,12 @@ describe('review Z1: an apply records its changes in its own transaction', () =>
       a.child.kill('SIGKILL');
       assert.ok(r.ok, JSON.stringify(r));
       await kill(a.child, 'SIGKILL');
-      const b = await serverProcess(args, env);
+      const b = await serverInProcess({ dataDir, env });
       try {
         const rows = await chainOf(dataDir);
         assert.equal(created(rows, 'z1k').length, 300, `CreateUser records after the restart: ${created(rows, 'z1k').length}`);
       } finally {
-        await kill(b.child, 'SIGTERM');
+        await b.stop();
       }
     } finally {
       await kill(a.child, 'SIGKILL');

@@ -6,7 +6,8 @@
  * Now the pending summaries are kept in the audit journal (DIR/audit-spool/audit-journal-…-pending.jsonl), replaced
  * at most every quarter second while they grow and removed once written; the next start appends them as it appends
  * a journal segment's records, each marked `recoveredFromSpool`, followed by a RecoverAudit record saying why.
- * A real `gatehouse server` process, real AWS SDK v3 requests, SIGKILL, and a second start on the same data dir.
+ * A real `gatehouse server` process, real AWS SDK v3 requests, SIGKILL, and a second start on the same data dir (in
+ * this process, test/support/server-in-process.ts: it is only read through HTTP).
  *
  * Before the fix 1 of 1 tests failed.
  */
@@ -20,6 +21,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { floodBurst } from './support/flood-burst.ts';
 import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { serverInProcess, type InProcessServer } from './support/server-in-process.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { errorName, REGION } from './support/server.ts';
 
@@ -31,12 +33,14 @@ const closed = (s: ServerProcess): Promise<void> => new Promise((resolve) => (s.
 describe('audit review kp2: summaries pending at a hard stop are not lost', () => {
   let work = '';
   const started: ServerProcess[] = [];
+  const inProcess: InProcessServer[] = [];
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'gatehouse-review-kp2-'));
   });
   after(async () => {
     for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
     await Promise.all(started.map(closed));
+    for (const s of inProcess) await s.stop();
     await rm(work, { recursive: true, force: true });
   });
 
@@ -67,7 +71,8 @@ describe('audit review kp2: summaries pending at a hard stop are not lost', () =
     const spooled = (await readdir(join(work, 'data', 'audit-spool')).catch(() => [] as string[])).filter((n) => n.endsWith('-pending.jsonl'));
     for (const n of spooled) assert.ok(!(await readFile(join(work, 'data', 'audit-spool', n), 'utf8')).includes('"guess'), 'no secret kept');
 
-    const second = await start();
+    const second = await serverInProcess({ dataDir: join(work, 'data'), env: { HOME: work } });
+    inProcess.push(second);
     const admin = JSON.parse(await readFile(join(work, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
     const keys = { accessKeyId: admin.AccessKeyId, secretAccessKey: admin.SecretAccessKey };
     let fromIp: AuditRecord[] = [];
