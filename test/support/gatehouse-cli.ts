@@ -20,6 +20,9 @@ export interface InProcessOptions {
   readonly cwd?: string;
   /** What `-` reads. Nothing (end of input) unless given. */
   readonly stdin?: string;
+  /** Told each piece of standard output or error as it is written (a test watching a command that has not ended yet). */
+  readonly onStdout?: (text: string) => void;
+  readonly onStderr?: (text: string) => void;
 }
 
 /**
@@ -32,8 +35,14 @@ export async function gatehouseInProcess(args: readonly string[], env: Readonly<
   let stderr = '';
   const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin, 'utf8')]);
   const code = await runCli(args, {
-    out: (text) => void (stdout += text),
-    err: (text) => void (stderr += text),
+    out: (text) => {
+      stdout += text;
+      opts.onStdout?.(text);
+    },
+    err: (text) => {
+      stderr += text;
+      opts.onStderr?.(text);
+    },
     ...cliFiles(stdin, opts.cwd),
     env,
     now: () => Date.now(),
