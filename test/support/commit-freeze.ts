@@ -4,9 +4,9 @@
  * both ways (the database stops answering); the test SIGKILLs the process while it waits on the database, and a second
  * start on the same data dir and schema, straight on PG_URL, shows what survived. For the reviews of what a hard crash
  * right after a commit loses (review iw, 3 to 8: a change journaled before the reload that follows its commit).
- * The second start is in this process (`startServer`, what `gatehouse server` runs, with the same settings and
- * environment): the crash is the first one's, and what survived is only read through HTTP; a process more cost about
- * a second of CPU a test.
+ * The second start is in this process (test/support/server-in-process.ts: what `gatehouse server` runs, with the same
+ * settings and environment): the crash is the first one's, and what survived is only read through HTTP; a process
+ * more cost about a second of CPU a test.
  *
  *   const world = commitFreezeWorld('iw3');
  *   before(() => world.open());
@@ -27,8 +27,8 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { isCommit, postgresProxy } from './pg-proxy.ts';
 import { pgAdmin, PG_URL } from './postgres.ts';
-import { startServer } from '../../src/main/server.ts';
 import { serverProcess, type Keys, type ServerProcess } from './processes.ts';
+import { serverInProcess } from './server-in-process.ts';
 
 /** `pass`; `armed`: after the COMMIT of the marked transaction is answered, hold everything; `frozen`. */
 export type FreezeMode = 'pass' | 'armed' | 'frozen';
@@ -89,7 +89,7 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
   const held: (() => void)[] = [];
   let proxy: Awaited<ReturnType<typeof postgresProxy>> | undefined;
   const servers: ServerProcess[] = [];
-  const restarted: { stop(): Promise<unknown> }[] = [];
+  const restarted: { stop(): Promise<void> }[] = [];
   let admin: Keys = { accessKeyId: '', secretAccessKey: '' };
   const env = { GATEHOUSE_DATABASE_SCHEMA: schema, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), HOME: process.env['HOME'] ?? tmpdir() };
   const listeners = { listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: opts.s3 === true ? '127.0.0.1:0' : 'off' };
@@ -163,11 +163,10 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
       // The held bytes go with the connections of the killed process.
       held.length = 0;
       mode = 'pass';
-      // As `serverProcess` runs `gatehouse server`: its options, and exactly its environment (PATH and `env`).
-      const output: string[] = [];
-      const running = await startServer({ dataDir, ...listeners, env: { PATH: process.env['PATH'] ?? '', ...env, GATEHOUSE_DATABASE_URL: PG_URL }, log: (line) => void output.push(`${line}\n`) });
-      restarted.push(running);
-      return { url: running.url, output };
+      // As `start` runs `gatehouse server`: its options, and exactly its environment (PATH and `env`).
+      const s = await serverInProcess({ dataDir, ...listeners, env: { ...env, GATEHOUSE_DATABASE_URL: PG_URL } });
+      restarted.push(s);
+      return s;
     },
     async close() {
       for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
