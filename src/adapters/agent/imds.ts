@@ -84,9 +84,13 @@ export function isGatehouseAnswer(text: string): boolean {
   }
 }
 
-/** The job's credentials as a metadata endpoint serves them, or why there are none (status and message). */
+/**
+ * The job's credentials as a metadata endpoint serves them, or why there are none (status and message). `alibaba`: the
+ * job's account is Alibaba-style (`acs`), whose `ram/` paths answer a read without a token, as Alibaba's metadata server
+ * does in its normal mode; absent or false, they are IMDSv2 only, as AWS's `iam/` paths are (review tc, 1).
+ */
 export type MetadataCredentials =
-  | { readonly ok: true; readonly roleName: string; document(shape: 'aws' | 'alibaba'): Buffer }
+  | { readonly ok: true; readonly roleName: string; readonly alibaba?: boolean; document(shape: 'aws' | 'alibaba'): Buffer }
   | { readonly ok: false; readonly status: number; readonly message: string };
 
 /**
@@ -338,11 +342,16 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     // example lists the role the same way; both read 401 (review gu, 1). A token that is given must still be valid. A
     // tokenless read relayed by a proxy is refused, as the token PUT is: a proxy or notebook server a job runs is
     // not to hand the credentials out. AWS's `iam/` paths stay IMDSv2 only: a request without a valid token is 401,
-    // which makes SDKs fetch one.
+    // which makes SDKs fetch one. So do the `ram/` paths of a job of an `aws` account (review tc, 1): they serve the
+    // same session as its `iam/` paths, and answered without a token they handed it to any request forgery in the job
+    // (a GET to a URL it is given), which is what IMDSv2 on `iam/` keeps out; Alibaba's normal mode is Alibaba's
+    // accounts' (seed 002 is ECI's).
     if (cloud === 'ram' && token === undefined) {
       const relayed = relayedBy(req);
       if (relayed !== undefined) return text(res, 403, `forbidden: a request without a token must not carry ${relayed}`);
-      return serve(res, role, cloud, await source());
+      const c = await source();
+      if (!c.ok || c.alibaba === true) return serve(res, role, cloud, c);
+      return text(res, 401, "unauthorized: PUT /latest/api/token first (with X-aliyun-ecs-metadata-token-ttl-seconds), then send the token in X-aliyun-ecs-metadata-token: this job's account is an aws one, whose metadata endpoint answers Alibaba's paths with a token only, as AWS's");
     }
     const exp = token !== undefined ? tokenExpiry(tokenKey, token) : undefined;
     if (exp === undefined || exp <= Date.now()) {

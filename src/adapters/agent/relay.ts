@@ -262,15 +262,16 @@ function messageOf(body: Buffer): string {
 }
 
 /**
- * A container document's role name (the last segment of `RoleArn`; empty when it names none) and the same session
- * in Alibaba's fields, as the server's credentials URI renders it (server.ts `alibabaDocument`).
+ * A container document's role name (the last segment of `RoleArn`; empty when it names none), whether the role is of an
+ * Alibaba-style account (`acs:` ARN: its metadata endpoint answers Alibaba's tokenless reads, imds.ts, review tc, 1), and
+ * the same session in Alibaba's fields, as the server's credentials URI renders it (server.ts `alibabaDocument`).
  */
-function alibabaForm(body: Buffer): { roleName: string; alibaba: Buffer } {
+function alibabaForm(body: Buffer): { roleName: string; acs: boolean; alibaba: Buffer } {
   const d = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   const arn = d['RoleArn'];
   const roleName = typeof arn === 'string' ? arn.slice(arn.lastIndexOf('/') + 1) : '';
   const alibaba = { Code: 'Success', AccessKeyId: d['AccessKeyId'], AccessKeySecret: d['SecretAccessKey'], SecurityToken: d['Token'], Expiration: d['Expiration'], LastUpdated: d['LastUpdated'] };
-  return { roleName, alibaba: Buffer.from(JSON.stringify(alibaba)) };
+  return { roleName, acs: typeof arn === 'string' && arn.startsWith('acs:'), alibaba: Buffer.from(JSON.stringify(alibaba)) };
 }
 
 /**
@@ -564,8 +565,8 @@ export function createRelay(opts: RelayOptions): Relay {
   /** Who connects to a metadata port (by uid). */
   const peers = createPeerUids({ log });
   /** A container document's role name and its Alibaba form, made once per document served. */
-  const documents = new WeakMap<Buffer, { readonly roleName: string; readonly alibaba: Buffer }>();
-  function alibabaOf(body: Buffer): { readonly roleName: string; readonly alibaba: Buffer } {
+  const documents = new WeakMap<Buffer, { readonly roleName: string; readonly acs: boolean; readonly alibaba: Buffer }>();
+  function alibabaOf(body: Buffer): { readonly roleName: string; readonly acs: boolean; readonly alibaba: Buffer } {
     let d = documents.get(body);
     if (d === undefined) documents.set(body, (d = alibabaForm(body)));
     return d;
@@ -587,7 +588,7 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     const d = alibabaOf(a.body);
     if (d.roleName === '') return { ok: false, status: 502, message: `the container document of ${shownBase} names no role (RoleArn)` };
-    return { ok: true, roleName: d.roleName, document: (shape) => (shape === 'aws' ? a.body : d.alibaba) };
+    return { ok: true, roleName: d.roleName, alibaba: d.acs, document: (shape) => (shape === 'aws' ? a.body : d.alibaba) };
   }
 
   /**

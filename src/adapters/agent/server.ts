@@ -386,7 +386,8 @@ export function createAgent(opts: {
       const r = await jobs.credentialsForJob(jobId, { sourceIp: METADATA_HOST });
       if (!r.ok) return { ok: false, status: r.error.status, message: r.error.message };
       const c = r.value;
-      return { ok: true, roleName: c.roleName, document: (shape) => documentOf(c, shape) };
+      // Alibaba's tokenless reads for a job of an Alibaba-style account only (imds.ts, review tc, 1).
+      return { ok: true, roleName: c.roleName, alibaba: c.claims.part === 'acs', document: (shape) => documentOf(c, shape) };
     };
     // Only the launcher's uid (review H, finding 1): the port is no secret, and IMDSv2 carries no capability.
     const owner = await jobs.launcherOf(jobId);
