@@ -7,6 +7,8 @@
  * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts); where
  *   either compares the session name X picks (`sts:RoleSessionName`), also under each name they name (review eq, 5).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
+ * - `sts:AssumeRole` after `iam:AddUserToGroup` of itself (review sx, 2): a group whose policies allow AssumeRole on the
+ *   role, which X (a user) may join (room made first at its quota of groups); asked with the group's policies added.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
  *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
@@ -1542,6 +1544,59 @@ export function createEscalation(deps: EscalationDeps) {
     };
 
     /**
+     * The policies of group `g` (inline and attached, the default version of each), compiled as a member's are named
+     * (`group/G/P`, the managed policy's ARN); one not read is left out. Read once a group.
+     */
+    const compiledGroups = new Map<string, CompiledPolicy[]>();
+    const groupPolicySet = (g: GroupDetail): CompiledPolicy[] => {
+      let c = compiledGroups.get(g.group.name);
+      if (!c) {
+        c = [];
+        for (const p of g.inlinePolicies) {
+          const r = parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+          if (r.ok) c.push(compilePolicy(r.value, `group/${g.group.name}/${p.name}`));
+        }
+        for (const a of g.attached) {
+          const doc = attachable.find((p) => p.arn === a.arn)?.doc;
+          if (doc) c.push(compilePolicy(doc, a.arn));
+        }
+        compiledGroups.set(g.group.name, c);
+      }
+      return c;
+    };
+    /** Whether user `x` may add itself to group `g` (`iam:AddUserToGroup`, room made first at its quota), read once a pair. */
+    const selfJoins = new Map<string, { actions: readonly string[]; reasons: readonly string[] } | null>();
+    const selfJoin = async (x: Node, g: GroupDetail): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const key = `${x.arn} ${g.group.name}`;
+      const hit = selfJoins.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+      const add = await allows(x, iam('AddUserToGroup'), groupArn(g.group.name));
+      const room = add && (await groupRoom(x, x));
+      const joined = add && room ? { actions: [...room.first, iam('AddUserToGroup')], reasons: [...room.reasons, ...add.reasons] } : undefined;
+      selfJoins.set(key, joined ?? null);
+      return joined;
+    };
+    /**
+     * May user `x` add itself to a group whose policies let it assume role `r` (review sx, 2)? A member is decided with
+     * its groups' policies, so a trust policy naming the account admits `x` once it is in a group allowing
+     * `sts:AssumeRole` on `r`: AssumeRole's check asked with them added to `x`'s own (a Deny of theirs counts too). Only
+     * the groups with an Allow statement that may grant `sts:AssumeRole` on `r` are asked about.
+     */
+    const joinedToAssume = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      for (const g of details.value.groups) {
+        if (x.groups.includes(g.group.name)) continue;
+        const policies = groupPolicySet(g);
+        if (policies.length === 0 || !mayGrantOn(identityGrants({ identity: policies }, 'sts:AssumeRole'), r.arn)) continue;
+        const join = await selfJoin(x, g);
+        if (!join) continue;
+        await ask();
+        const d = await deps.assumeDecision(me.principal, { ...me.policies, identity: [...me.policies.identity, ...policies] }, r.arn, trustContext);
+        if (d?.decision === 'Allow') return { actions: join.actions, reasons: [...join.reasons, `${line(d)} (once ${x.name} is a member of group ${g.group.name}, which ${iam('AddUserToGroup')} makes it)`] };
+      }
+      return undefined;
+    };
+
+    /**
      * Whether `x` may assume role `arn` under a trust policy naming `x` that it writes (a role it creates, or one
      * whose trust policy it may rewrite), decided as AssumeRole would decide that policy: the reason, or undefined.
      */
@@ -1764,6 +1819,14 @@ export function createEscalation(deps: EscalationDeps) {
                 continue;
               }
             }
+          }
+        }
+        // A group X may add itself to, whose policies let it assume the role (review sx, 2).
+        if (asked && d?.decision !== 'ExplicitDeny' && x.kind === 'user') {
+          const joined = await joinedToAssume(x, r, me);
+          if (joined) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...joined.actions, 'sts:AssumeRole'], reasons: joined.reasons } });
+            continue;
           }
         }
         // An OIDC provider the role's trust policy names, which X may register with keys of its own (review jb, 9).
