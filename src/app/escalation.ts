@@ -9,6 +9,8 @@
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
  * - `sts:AssumeRole` after `iam:AddUserToGroup` of itself (review sx, 2): a group whose policies allow AssumeRole on the
  *   role, which X (a user) may join (room made first at its quota of groups); asked with the group's policies added.
+ * - `sts:AssumeRole` after `iam:AttachUserPolicy`/`iam:AttachRolePolicy` on itself (review sx, 3): a managed policy
+ *   allowing AssumeRole on the role, which X may attach to itself (`iam:PolicyARN`); asked with that policy added.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
  *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
@@ -1596,6 +1598,57 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /** Each managed policy `attachable` holds, compiled under its ARN as a principal's are named; read once a policy. */
+    const compiledManaged = new Map<string, { readonly compiled: CompiledPolicy; readonly assume: readonly CompiledStatement[] | undefined }>();
+    const managedPolicy = (p: (typeof attachable)[number]): { readonly compiled: CompiledPolicy; readonly assume: readonly CompiledStatement[] | undefined } | undefined => {
+      if (p.doc === undefined) return undefined;
+      let c = compiledManaged.get(p.arn);
+      if (!c) {
+        const compiled = compilePolicy(p.doc, p.arn);
+        compiledManaged.set(p.arn, (c = { compiled, assume: identityGrants({ identity: [compiled] }, 'sts:AssumeRole') }));
+      }
+      return c;
+    };
+    /**
+     * Whether `x` may attach managed policy `arn` to itself (`Attach…Policy` with `iam:PolicyARN`, and its current
+     * boundary, as enforcement names them; room made first at its quota of ten), read once a pair.
+     */
+    const selfAttaches = new Map<string, { actions: readonly string[]; reasons: readonly string[] } | null>();
+    const selfAttach = async (x: Node, arn: string): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const key = `${x.arn} ${arn}`;
+      const hit = selfAttaches.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+      const action = iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy');
+      const current = x.boundary ? { 'iam:PermissionsBoundary': x.boundary } : undefined;
+      const space = await attachRoom(x, action, x.arn, current);
+      const a = space && (await allows(x, action, x.arn, { ...current, 'iam:PolicyARN': arn }));
+      const attached = space && a ? { actions: [...space.first, action], reasons: [...space.reasons, ...a.reasons] } : undefined;
+      selfAttaches.set(key, attached ?? null);
+      return attached;
+    };
+    /**
+     * May `x` attach to itself a managed policy that lets it assume role `r` (review sx, 3)? Attaching changes its own
+     * policies, as joining a group does (`joinedToAssume`), so a trust policy naming the account admits it once the
+     * policy is attached: AssumeRole's check asked with that policy added (within its boundary, which stays). The
+     * delegation pattern, `Attach…Policy` allowed for some policies only (`iam:PolicyARN`), reads "gives: policy" as a
+     * gain; the role that policy reaches was not followed. Only policies with an Allow statement that may grant
+     * `sts:AssumeRole` on `r`, and only when `x` has an Allow that may grant it the attaching, are asked about.
+     */
+    const attachedToAssume = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      if (!worthAsking(identityGrants(me.policies, iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy')), x.arn)) return undefined;
+      for (const p of attachable) {
+        if (x.managed.includes(p.arn)) continue;
+        const m = managedPolicy(p);
+        if (m === undefined || m.assume?.length === 0 || !mayGrantOn(m.assume, r.arn)) continue;
+        const attach = await selfAttach(x, p.arn);
+        if (!attach) continue;
+        await ask();
+        const d = await deps.assumeDecision(me.principal, { ...me.policies, identity: [...me.policies.identity, m.compiled] }, r.arn, trustContext);
+        if (d?.decision === 'Allow') return { actions: attach.actions, reasons: [...attach.reasons, `${line(d)} (once ${x.name} has ${p.arn} attached, which ${iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy')} attaches)`] };
+      }
+      return undefined;
+    };
+
     /**
      * Whether `x` may assume role `arn` under a trust policy naming `x` that it writes (a role it creates, or one
      * whose trust policy it may rewrite), decided as AssumeRole would decide that policy: the reason, or undefined.
@@ -1826,6 +1879,14 @@ export function createEscalation(deps: EscalationDeps) {
           const joined = await joinedToAssume(x, r, me);
           if (joined) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...joined.actions, 'sts:AssumeRole'], reasons: joined.reasons } });
+            continue;
+          }
+        }
+        // A managed policy X may attach to itself, which lets it assume the role (review sx, 3).
+        if (asked && d?.decision !== 'ExplicitDeny') {
+          const attached = await attachedToAssume(x, r, me);
+          if (attached) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...attached.actions, 'sts:AssumeRole'], reasons: attached.reasons } });
             continue;
           }
         }
