@@ -11,6 +11,8 @@
  *   role, which X (a user) may join (room made first at its quota of groups); asked with the group's policies added.
  * - `sts:AssumeRole` after `iam:AttachUserPolicy`/`iam:AttachRolePolicy` on itself (review sx, 3): a managed policy
  *   allowing AssumeRole on the role, which X may attach to itself (`iam:PolicyARN`); asked with that policy added.
+ * - `sts:AssumeRole` after `iam:SetDefaultPolicyVersion` (review sx, 4): a version of a managed policy attached to X
+ *   (or its group) allowing AssumeRole on the role, made the default; asked with that version in the default's place.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
  *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
@@ -1649,6 +1651,54 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /** A version of a managed policy, compiled under the policy's ARN, with its Allows that may grant AssumeRole; read once. */
+    const compiledVersions = new Map<string, { readonly compiled: CompiledPolicy; readonly assume: readonly CompiledStatement[] | undefined } | null>();
+    const versionPolicy = (arn: string, versionId: string): { readonly compiled: CompiledPolicy; readonly assume: readonly CompiledStatement[] | undefined } | undefined => {
+      const key = `${arn} ${versionId}`;
+      let c = compiledVersions.get(key);
+      if (c === undefined) {
+        const v = (versionsOf.get(arn) ?? []).find((x) => x.versionId === versionId);
+        const parsed = v && parsePolicy(v.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+        const compiled = parsed?.ok ? compilePolicy(parsed.value, arn) : undefined;
+        compiledVersions.set(key, (c = compiled ? { compiled, assume: identityGrants({ identity: [compiled] }, 'sts:AssumeRole') } : null));
+      }
+      return c ?? undefined;
+    };
+    /** Whether `x` may make another version of managed policy `arn` the default (`iam:SetDefaultPolicyVersion`), read once a pair. */
+    const selfSets = new Map<string, AuthorizeAnswer | null>();
+    const selfSet = async (x: Node, arn: string): Promise<AuthorizeAnswer | undefined> => {
+      const key = `${x.arn} ${arn}`;
+      const hit = selfSets.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+      const a = await allows(x, iam('SetDefaultPolicyVersion'), arn);
+      selfSets.set(key, a ?? null);
+      return a;
+    };
+    /**
+     * May `x` make the default a version of a managed policy attached to it (or to a group of it) that lets it assume
+     * role `r` (review sx, 4)? The actor picks a version, not a document (`widerVersions`), so it was a gain of "that
+     * version's rights" ending there; the role the version reaches was not followed. AssumeRole's check asked with the
+     * version in place of the policy's default (as its boundary too, when the policy is its boundary). Only the versions
+     * that may allow more than the default and have an Allow that may grant `sts:AssumeRole` on `r` are asked about.
+     */
+    const defaultSetToAssume = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      for (const arn of x.managed) {
+        if (!customerManaged(arn)) continue;
+        for (const w of widerOf(arn)) {
+          const v = versionPolicy(arn, w.versionId);
+          if (v === undefined || v.assume?.length === 0 || !mayGrantOn(v.assume, r.arn)) continue;
+          const set = await selfSet(x, arn);
+          if (!set) break;
+          await ask();
+          const identity = [...me.policies.identity.filter((p) => p.name !== arn), v.compiled];
+          const boundary = me.policies.boundary?.name === arn ? { boundary: v.compiled } : {};
+          const d = await deps.assumeDecision(me.principal, { ...me.policies, identity, ...boundary }, r.arn, trustContext);
+          if (d?.decision === 'Allow') return { actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `${line(d)} (once version ${w.versionId} of ${arn} is its default, which ${iam('SetDefaultPolicyVersion')} makes it)`] };
+        }
+      }
+      return undefined;
+    };
+
     /**
      * Whether `x` may assume role `arn` under a trust policy naming `x` that it writes (a role it creates, or one
      * whose trust policy it may rewrite), decided as AssumeRole would decide that policy: the reason, or undefined.
@@ -1887,6 +1937,14 @@ export function createEscalation(deps: EscalationDeps) {
           const attached = await attachedToAssume(x, r, me);
           if (attached) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...attached.actions, 'sts:AssumeRole'], reasons: attached.reasons } });
+            continue;
+          }
+        }
+        // Another version of a managed policy of X made the default, which lets it assume the role (review sx, 4).
+        if (asked && d?.decision !== 'ExplicitDeny') {
+          const set = await defaultSetToAssume(x, r, me);
+          if (set) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...set.actions, 'sts:AssumeRole'], reasons: set.reasons } });
             continue;
           }
         }
