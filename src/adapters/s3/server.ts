@@ -213,6 +213,13 @@ const httpDate = (iso: string): string => new Date(iso).toUTCString();
 const s3Date = (iso: string): string => new Date(iso).toISOString();
 
 /**
+ * An object's (or a part's) LastModified as S3 writes it in XML: to the second, `….000Z`, the instant its `Last-Modified`
+ * header (an HTTP-date) names. The store keeps milliseconds; written with them, a listing and a HEAD of one object gave
+ * two times, and sync tools comparing them fetched every object again (review tb, 1).
+ */
+const s3Second = (iso: string): string => new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString();
+
+/**
  * `encoding-type=url`: a key (prefix, delimiter, marker) as S3 writes it, which is form encoding (Java's URLEncoder,
  * Go's QueryEscape) with `/` kept: letters, digits, `-`, `_`, `.`, `*` and `/` as they are, a space as `+`, every
  * other UTF-8 byte `%XX` — `~`, `!`, `'`, `(` and `)` included, which encodeURIComponent leaves alone. S3's answers
@@ -1340,7 +1347,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // Every object is its bucket owner's (ACLs disabled); V2 names it only when asked (`fetch-owner=true`), as S3.
       const owner = ownerXml(r.value.owner);
       const withOwner = !v2 || query.get('fetch-owner') === 'true';
-      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(withOwner ? { Owner: owner } : {}), StorageClass: o.storageClass }));
+      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Second(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(withOwner ? { Owner: owner } : {}), StorageClass: o.storageClass }));
       const prefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
       const next = 'next' in page ? page.next : undefined;
       if (v2) {
@@ -1486,7 +1493,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               // part's in CompleteMultipartUpload from there, and a COMPOSITE upload is refused without them.
               return answer(await s3.uploadPartCopy(call, from, { bucket, key, uploadId, partNumber: Number(partText) }, range, sourceConditions()), (part) =>
                 sendXml(res, 'CopyPartResult', {
-                  LastModified: s3Date(part.lastModified),
+                  LastModified: s3Second(part.lastModified),
                   ETag: `"${part.etag}"`,
                   ...(part.checksum !== undefined && part.checksumAlgorithm !== undefined ? { [CHECKSUM_ELEMENTS[part.checksumAlgorithm]]: part.checksum } : {}),
                 }),
@@ -1559,7 +1566,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
                 IsTruncated: r.truncated,
                 Part: r.parts.map((p) => ({
                   PartNumber: p.partNumber,
-                  LastModified: s3Date(p.lastModified),
+                  LastModified: s3Second(p.lastModified),
                   ETag: `"${p.etag}"`,
                   Size: p.size,
                   ...(p.checksum !== undefined && r.checksum !== undefined ? { [CHECKSUM_ELEMENTS[r.checksum.algorithm]]: p.checksum } : {}),
@@ -1726,7 +1733,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const all: CopyConditions | undefined = sourceIf ? { ...conditions.value, source: sourceIf } : conditions.value;
       return answer(await s3.copyObject(call, from, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined, all), (info) =>
         sendXml(res, 'CopyObjectResult', {
-          LastModified: s3Date(info.lastModified),
+          LastModified: s3Second(info.lastModified),
           ETag: `"${info.etag}"`,
           ...checksumElements(info.checksum),
         }),
