@@ -89,7 +89,8 @@ describe('buckets', () => {
     const loc = await c.send(new S3.GetBucketLocationCommand({ Bucket: 'lifecycle' }));
     assert.ok(loc.LocationConstraint === undefined || String(loc.LocationConstraint) === '', `us-east-1 is the empty constraint, got ${String(loc.LocationConstraint)}`);
 
-    assert.equal(await code(c.send(new S3.CreateBucketCommand({ Bucket: 'lifecycle' }))), 'BucketAlreadyOwnedByYou');
+    // The caller's own bucket made again: 200 in us-east-1, as S3 answers it there (review tb, 2; BucketAlreadyOwnedByYou elsewhere).
+    assert.equal((await c.send(new S3.CreateBucketCommand({ Bucket: 'lifecycle' }))).$metadata.httpStatusCode, 200);
     await c.send(new S3.PutObjectCommand({ Bucket: 'lifecycle', Key: 'x', Body: 'x' }));
     const notEmpty = await failure(c.send(new S3.DeleteBucketCommand({ Bucket: 'lifecycle' })));
     assert.equal(notEmpty.code, 'BucketNotEmpty');

@@ -985,13 +985,27 @@ export function createS3(app: App, objects: ObjectStore) {
       const owner = call.caller.account;
       const closed = closedGate(call, 's3:CreateBucket', bucket, owner, { bucket });
       if (closed) return { ok: false, error: closed };
+      /**
+       * The caller's own bucket made again: in us-east-1, 200 and nothing changed, as S3 answers it there "for legacy
+       * compatibility" (API_CreateBucket, BucketAlreadyOwnedByYou: returned "in all Amazon Web Services Regions except in
+       * the North Virginia Region"); elsewhere 409 BucketAlreadyOwnedByYou. It was 409 in us-east-1 too, so a script or an
+       * application that makes its bucket at every start (`aws s3 mb`, an SDK's CreateBucket), which S3 answers 200 there,
+       * failed on its second start (review tb, 2). Decided above as any CreateBucket; nothing is written, recorded or removed.
+       */
+      const again = (info: BucketInfo): S3Result<BucketInfo> =>
+        (where?.region ?? 'us-east-1') === 'us-east-1' ? { ok: true, value: info } : fail('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.');
       const existing = await objects.headBucket(bucket);
       if (existing.ok) {
         return existing.value.owner === call.caller.account
-          ? fail('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.')
+          ? again(existing.value)
           : fail('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.');
       }
       const created = await objects.createBucket(bucket, call.caller.account);
+      if (!created.ok && created.error.code === 'BucketAlreadyOwnedByYou') {
+        // Made meanwhile by another request of the same account.
+        const made = await objects.headBucket(bucket);
+        if (made.ok && made.value.owner === call.caller.account) return again(made.value);
+      }
       if (!created.ok) return fromStore(created);
       // Whose it is, for every instance (the authorize API decides on it too); without that record, no bucket. Policies
       // another account attached to the name before it existed grant nothing, and would keep the owner from managing
