@@ -206,6 +206,7 @@ const idleText = (ms) => `signed out after ${ms % 60_000 === 0 ? `${ms / 60_000}
  */
 const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const LEFT_TEXT = 'signed out when the console was left for another page: sign in again';
+const KEY_LEFT_TEXT = 'the key typed was cleared when the console was left for another page: type it again';
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
 /** A service principal's name (`training.gatehouse.dev`, `ec2.amazonaws.com`, `ecs.aliyuncs.com`), which records carry as it is. */
 const SERVICE_NAME = /\.(gatehouse\.dev|amazonaws\.com|aliyuncs\.com)$/i;
@@ -1131,6 +1132,13 @@ function page() {
   // comes back by URL never does (review fk, 2). Such a page is signed out as it is put away.
   addEventListener('pagehide', (ev) => {
     if (!ev.persisted) return;
+    // A key typed into the sign-in form and not yet sent goes too (review ta, 1): the page kept it in its memory (`typed`)
+    // and the key id in its field, and Back brought the form back filled in, one click from signed in as whoever's key
+    // it was, with nobody typing it. Its fields have autocomplete=off, so no other return restores them.
+    const form = $('sign-in-form');
+    const held = typed.get('secretAccessKey') !== '' || typed.get('sessionToken') !== '' || String(form.elements.namedItem('accessKeyId')?.value ?? '') !== '';
+    form.reset();
+    if (credentials === null && held) $('sign-in-status').textContent = KEY_LEFT_TEXT;
     if (credentials !== null) forget(LEFT_TEXT);
     // A kept sign-in that could not be checked (see `signIn`) is not kept past leaving either.
     else tabKept.remove();
