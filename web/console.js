@@ -864,6 +864,16 @@ function page() {
       holders.postMessage({ ask: id });
     });
 
+  /** The sign-in kept in the tab ({accessKeyId, signingKeys, sessionToken, idleMs?}), when one that can be ended is. */
+  const keptSignIn = () => {
+    try {
+      const { usedAt: _u, signedInAt: _s, secretAccessKey: _k, ...c } = JSON.parse(tabKept.get() ?? 'null') ?? {};
+      return c.signingKeys !== undefined && c.sessionToken !== undefined ? c : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   /** Keeps the key for a reload of this tab, with when it was last used. */
   const remember = () => tabKept.set(JSON.stringify({ ...credentials, usedAt, signedInAt }));
 
@@ -1140,8 +1150,17 @@ function page() {
     form.reset();
     if (credentials === null && held) $('sign-in-status').textContent = KEY_LEFT_TEXT;
     if (credentials !== null) forget(LEFT_TEXT);
-    // A kept sign-in that could not be checked (see `signIn`) is not kept past leaving either.
-    else tabKept.remove();
+    else {
+      // A kept sign-in that could not be checked (see `signIn`) is not kept past leaving either, and is ended on the
+      // server as far as it reaches it (review ta, 2), as a load that drops one ends it (review jd, 1): removed from the
+      // tab alone, it stayed usable there until its idle limit, for a copy of it left in the profile on disk.
+      const kept = keptSignIn();
+      if (kept !== undefined) {
+        endOnServer(kept);
+        $('sign-in-status').textContent = LEFT_TEXT;
+      }
+      tabKept.remove();
+    }
   });
 
   // The key is kept for a reload of this page only. Session storage is copied to a tab duplicated from this one or
