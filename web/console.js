@@ -409,7 +409,10 @@ function page() {
       throw new Error(CLOCK_TEXT);
     }
     usedAt = Date.now();
-    if (tabKept.get() !== null) remember();
+    // Only a sign-in the server took (`accepted`: its own credentials, checked by whoami) is kept (review ta, 3): the
+    // credentials of a sign-in still being opened are those of the key typed, and a tab that kept an earlier sign-in
+    // wrote that key's signing keys (derived from its long-term secret: no sign-out ends them) to its storage on disk.
+    if (accepted && tabKept.get() !== null) remember();
     const text = body === undefined ? '' : JSON.stringify(body);
     const signed = await signRequest({ method, host: location.host, path, query, body: text, credentials });
     // A redirect is never followed (review console, H4): the signed request, its Authorization with it, would go
@@ -1067,7 +1070,14 @@ function page() {
       $('sign-in-status').textContent = odd;
       return;
     }
-    // The secret goes no further than this: the page keeps keys derived from it (review bd, 1).
+    // A sign-in the tab kept without a check (a reload the server did not answer) gives way to this one: ended on the
+    // server, as far as it reaches it, and removed (review ta, 3). Replaced in the tab alone, it stayed usable there.
+    const earlier = accepted ? undefined : keptSignIn();
+    if (earlier !== undefined) {
+      endOnServer(earlier);
+      tabKept.remove();
+    }
+    // The secret goes no further than this: the page keeps nothing derived from it (review bd, 1; ta, 3).
     void signingKeys(secret, new Date(since)).then((keys) => signIn({ ...c, signingKeys: keys }, since));
   });
   /**
