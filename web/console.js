@@ -207,6 +207,7 @@ const idleText = (ms) => `signed out after ${ms % 60_000 === 0 ? `${ms / 60_000}
 const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const LEFT_TEXT = 'signed out when the console was left for another page: sign in again';
 const KEY_LEFT_TEXT = 'the key typed was cleared when the console was left for another page: type it again';
+const KEY_IDLE_TEXT = `the key typed was cleared after ${IDLE_MS / 60_000} minutes without use: type it again`;
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
 /** A service principal's name (`training.gatehouse.dev`, `ec2.amazonaws.com`, `ecs.aliyuncs.com`), which records carry as it is. */
 const SERVICE_NAME = /\.(gatehouse\.dev|amazonaws\.com|aliyuncs\.com)$/i;
@@ -1055,6 +1056,21 @@ function page() {
   $('sign-in-form').addEventListener('reset', () => {
     for (const name of typed.keys()) typed.set(name, '');
   });
+  /** Whether the sign-in form holds anything typed (a key id, a secret or a token), not yet sent. */
+  const formHolds = () =>
+    typed.get('secretAccessKey') !== '' || typed.get('sessionToken') !== '' || String($('sign-in-form').elements.namedItem('accessKeyId')?.value ?? '') !== '';
+  /**
+   * A key typed and not sent is cleared after the idle limit without an edit of the form (review ta, 4), as a signed-in
+   * tab signs out after it (review console, W7): an administrator's key left typed in an open tab is anyone's who sits
+   * down at it, one click from signed in. The edits of the masked fields are cancelled (`beforeinput`), so both count.
+   */
+  let formEditedAt = Date.now();
+  for (const type of ['beforeinput', 'input']) $('sign-in-form').addEventListener(type, () => (formEditedAt = Date.now()));
+  setInterval(() => {
+    if (credentials !== null || !formHolds() || Date.now() - formEditedAt <= IDLE_MS) return;
+    $('sign-in-form').reset();
+    $('sign-in-status').textContent = KEY_IDLE_TEXT;
+  }, 30_000);
 
   $('sign-in-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -1156,7 +1172,7 @@ function page() {
     // and the key id in its field, and Back brought the form back filled in, one click from signed in as whoever's key
     // it was, with nobody typing it. Its fields have autocomplete=off, so no other return restores them.
     const form = $('sign-in-form');
-    const held = typed.get('secretAccessKey') !== '' || typed.get('sessionToken') !== '' || String(form.elements.namedItem('accessKeyId')?.value ?? '') !== '';
+    const held = formHolds();
     form.reset();
     if (credentials === null && held) $('sign-in-status').textContent = KEY_LEFT_TEXT;
     if (credentials !== null) forget(LEFT_TEXT);
