@@ -101,7 +101,7 @@ import {
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryDialectProblem, entryPrincipalId, entryPrincipalOf, entryUnderAnotherSpelling, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { aboutRole, ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authorizeAdmin, bindingsRefusal, cachedTrust, decideForService, decideOnRole, namesItsTarget, otherTrainingArn, passedToContext, PolicyCache, trustedServiceName, type Caller } from './principals.ts';
 import type { App } from './index.ts';
-import { ruleOf, type AuthorizeEngine, type EngineResult, type ResolvedRequest } from './authorize.ts';
+import { ruleOf, type AuthorizeEngine, type EngineResult, type MatchedRule, type ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
 import { jobDocOf, jobIndexKey, jobIndexValue, liveJobsWhere, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
@@ -1845,7 +1845,13 @@ export function createKube(app: App, options: KubeOptions) {
     const who = arn !== undefined ? await principalOf(arn) : undefined;
     // A shell in a pod that runs as a role is acting as the role: refused (`denied`, so that no later authorizer lets it
     // through) to whoever may not pass it, whatever RBAC says (review ru, 1).
-    const shell = await shellRefusal(cluster, req.attributes);
+    const refusal = await shellRefusal(cluster, req.attributes);
+    const shell = refusal?.reason;
+    // What refused the shell, as the authorize API answers it (review sz, 2): an explicit Deny of the PassRole is
+    // ExplicitDeny naming its statements; a PassRole only not allowed (or no such role, an untrusting trust policy) is a
+    // refusal no rule made, ImplicitDeny. Both are answered `denied`. Recorded ExplicitDeny with no rule named (review te, 1).
+    const shellDecision = refusal?.matched !== undefined ? 'ExplicitDeny' : 'ImplicitDeny';
+    const shellMatched = refusal?.matched !== undefined ? { matched: refusal.matched } : {};
     // The user as Gatehouse's TokenReview gave it may no longer be one: kube-apiserver caches TokenReviews (two minutes
     // by default, often more), and sends the cached user here. Its session revoked or expired, or its access entry
     // deleted, it is refused as a disabled user is (review R, R1).
@@ -1921,8 +1927,8 @@ export function createKube(app: App, options: KubeOptions) {
         ...(arn !== undefined ? sessionFields(sealedClaims, arn) : {}),
         action: kubernetesAction(req.attributes.verb),
         resource: kubernetesResource(cluster.arn, req.attributes),
-        decision: shell !== undefined ? 'ExplicitDeny' : 'ImplicitDeny',
-        detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason },
+        decision: shell !== undefined ? shellDecision : 'ImplicitDeny',
+        detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason, ...shellMatched },
       });
       return { allowed: false, denied: shell !== undefined, reason };
     }
@@ -1940,7 +1946,8 @@ export function createKube(app: App, options: KubeOptions) {
       const d = decide(other);
       if (d.verdict === 'deny') [r, deniedAs] = [d, other];
     }
-    if (shell !== undefined && r.verdict !== 'deny') r = { ...r, verdict: 'deny', reasons: [shell] };
+    const shellDecided = shell !== undefined && r.verdict !== 'deny';
+    if (shellDecided) r = { ...r, verdict: 'deny', reasons: [shell] };
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
     const rbacErrors = r.engines.filter((e) => e.name === 'rbac').flatMap((e) => e.result.reasons.filter((x) => x.startsWith('RBAC: ')));
@@ -1965,8 +1972,8 @@ export function createKube(app: App, options: KubeOptions) {
       ...(recordedKey !== undefined ? { accessKeyId: recordedKey } : {}),
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
-      decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
-      detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, ...(dropped.length > 0 ? { ignoredGroups: dropped } : {}), reason },
+      decision: shellDecided ? shellDecision : r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
+      detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, ...(dropped.length > 0 ? { ignoredGroups: dropped } : {}), reason, ...(shellDecided ? shellMatched : {}) },
     });
     // Not recorded, but counted: on a cluster where this webhook is one authorizer among others most answers are of this
     // kind, and with no label for them its traffic did not show in `gatehouse_decisions_total` (review lm, 1).
@@ -1988,7 +1995,7 @@ export function createKube(app: App, options: KubeOptions) {
    * serves no credential endpoint of its own (the agent is elsewhere, and wants the capability). A node's `proxy` is a
    * shell in every pod on the node (`nodeShellTargets`, review sc, 1).
    */
-  async function shellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<string | undefined> {
+  async function shellRefusal(cluster: KubeCluster, a: RbacAttributes): Promise<{ reason: string; matched?: MatchedRule[] } | undefined> {
     const targets = await shellTargets(cluster, a);
     if (targets.length === 0) return undefined;
     const arn = camelExtra(a.user.extra)?.['arn']?.[0];
@@ -1997,9 +2004,11 @@ export function createKube(app: App, options: KubeOptions) {
     // own review decided that), and Gatehouse cannot tell that identity from another authenticator's (review sc, 1).
     if (arn === undefined && isNodeShell(a)) return undefined;
     for (const t of targets) {
-      if (arn === undefined) return `${unsealedPasser(cluster, `Kubernetes user \`${a.user.name}\` maps to no IAM principal: it`, t.roleArn, false)} (${t.what})`;
-      const pass = await checkPass(cluster, passerOfReview(a, arn), t.roleArn, t.jobId);
-      if (!pass.ok) return `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${t.what})`;
+      if (arn === undefined) return { reason: `${unsealedPasser(cluster, `Kubernetes user \`${a.user.name}\` maps to no IAM principal: it`, t.roleArn, false)} (${t.what})` };
+      // `seen`: an explicit Deny of the PassRole, whose statements the record names (review te, 1).
+      const seen: { deny?: Decision } = {};
+      const pass = await checkPass(cluster, passerOfReview(a, arn), t.roleArn, t.jobId, seen);
+      if (!pass.ok) return { reason: `${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (${t.what})`, ...(seen.deny !== undefined ? { matched: seen.deny.matched.filter((m) => m.effect === 'Deny').map(ruleOf) } : {}) };
     }
     return undefined;
   }
@@ -2193,8 +2202,8 @@ export function createKube(app: App, options: KubeOptions) {
    * (src/app/jobs.ts `issueFor`); a workload's template, whose pods' jobs are not made yet, is checked for any job
    * of the account (`job/*`).
    */
-  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string, jobId = '*'): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
-    return checkPassBy(cluster, passer.arn, (roleArn) => passerIdentity(cluster, passer, roleArn), roleRef, jobId);
+  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string, jobId = '*', seen?: { deny?: Decision }): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
+    return checkPassBy(cluster, passer.arn, (roleArn) => passerIdentity(cluster, passer, roleArn), roleRef, jobId, seen);
   }
 
   /** `checkPass` of the passer `passerArn` whose principal and policies `identity` gives (the authorize API's are resolved). */
