@@ -917,6 +917,28 @@ export { TRUST_ACTIONS };
 const SOURCE_IDENTITY = 'sts:sourceidentity';
 
 /**
+ * Whether a question's context names session tags the request passes (`aws:RequestTag/<key>`, RAM's
+ * `acs:RequestTag/<key>`, `aws:TagKeys`, `acs:TagKeys`, `sts:TransitiveTagKeys`, with a value): an AssumeRole (or a web
+ * identity token's exchange) passing them is asked sts:TagSession as well (src/app/sts.ts, src/app/oidc.ts).
+ */
+export function contextPassesTags(context: AuthorizeInput['context']): boolean {
+  const ctx = context ?? {};
+  for (const k in ctx) {
+    const key = k.toLowerCase();
+    const v = ctx[k];
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+    if (key.startsWith('aws:requesttag/') || key.startsWith('acs:requesttag/') || (TAG_KEY_KEYS as readonly string[]).includes(key)) return true;
+  }
+  return false;
+}
+
+/** Whether a question's context names the source identity the request sets (`sts:SourceIdentity`): sts:SetSourceIdentity is asked too. */
+export function contextSetsSourceIdentity(context: AuthorizeInput['context']): boolean {
+  for (const k in context ?? {}) if (k.toLowerCase() === SOURCE_IDENTITY) return true;
+  return false;
+}
+
+/**
  * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`, Alibaba's
  * GetCallerIdentity `acs:ram::A:assumed-role/R/S`: review gu, 2), as opposed to the role itself
  * (`arn:aws:iam::A:role/R`, `acs:ram::A:role/R`), which asks about the role's rights.
@@ -2165,14 +2187,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * policy and the caller's policies for sts:TagSession as well then (src/app/sts.ts), and refuses without it.
    */
   function passesTags(input: AuthorizeInput): boolean {
-    const ctx = input.context ?? {};
-    for (const k in ctx) {
-      const key = k.toLowerCase();
-      const v = ctx[k];
-      if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-      if (key.startsWith('aws:requesttag/') || key.startsWith('acs:requesttag/') || (TAG_KEY_KEYS as readonly string[]).includes(key)) return true;
-    }
-    return false;
+    return contextPassesTags(input.context);
   }
 
   /**

@@ -36,7 +36,7 @@ import { fail, failWith, ok, type GatehouseError, type Result } from '../core/er
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { defaultBucketStatement, defaultRoleName, defaultRoleScope, jobSessionTags, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
-import { actionAndResourceRefusal, reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
+import { actionAndResourceRefusal, contextPassesTags, contextSetsSourceIdentity, reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, type AuthorizeAnswer, type AuthorizeInput, type MatchedRule } from './authorize.ts';
 import { entityArn } from '../core/directory/rules.ts';
 import type { Caller } from './principals.ts';
 import type { Directory, HeldListing } from './directory.ts';
@@ -387,6 +387,9 @@ function trustPolicyOf(action: string, resource: string, account: string, roles:
   return role ? compiledTrust(role) : [];
 }
 
+/** The calls that assume a role, which STS asks sts:TagSession and sts:SetSourceIdentity beside (`grantedByResourcePolicy`). */
+const ASSUME_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml']);
+
 /** The actions AWS's AssumeRoleWithWebIdentity asks a role's trust policy about a provider's token (src/app/oidc.ts). */
 const WEB_IDENTITY_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
@@ -442,10 +445,15 @@ async function conditionality(granted: Decided, ask: (what: WhatIf) => Promise<R
  * them a bucket open to the world read as open to the account's principals (as Access Analyzer, which reports such
  * grants).
  */
-export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number, allowsMayHold = false): Promise<ResourcePolicyGrant[]> {
+export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number, allowsMayHold = false, companionsAsked = false): Promise<ResourcePolicyGrant[]> {
   const out: ResourcePolicyGrant[] = [];
   const seen = new Set<string>();
   const context = contextOf(input.context);
+  // An AssumeRole question (a web identity token's exchange, a SAML assertion's) whose context passes session tags or
+  // names a source identity: STS asks the trust policy for sts:TagSession or sts:SetSourceIdentity as well, and refuses
+  // the call without them (src/app/sts.ts, src/app/oidc.ts), as the authorize API now answers it (review sz, 4). A
+  // provider or another account whose trust statement allows the assume alone was listed as granted (review te, 2).
+  const companions = companionsAsked && ASSUME_ACTIONS.has(input.action.toLowerCase()) ? [...(contextPassesTags(input.context) ? ['sts:TagSession'] : []), ...(contextSetsSourceIdentity(input.context) ? ['sts:SetSourceIdentity'] : [])] : [];
   for (const policy of policies) {
     for (const st of policy.statements) {
       if (st.effect !== 'Allow' || st.principal === undefined) continue;
@@ -481,11 +489,22 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
         const held = d.decision !== 'Allow' && allowsMayHold;
         if (held) d = evaluate(request, set, { allowsHold: true });
         if (d.decision !== 'Allow') continue;
+        // Each companion STS asks too must be allowed (its conditions counted as the assume's are).
+        const also = companions.map((action) => ({ ...request, action }));
+        const alsoDecided = also.map((r) => evaluate(r, set, held ? { allowsHold: true } : {}));
+        if (alsoDecided.some((x) => x.decision !== 'Allow')) continue;
         seen.add(arn.toLowerCase());
         // Conditional, and what a conditional Deny would take away, as for the principals listed (review du, 3).
         const c = await conditionality(d, async (what) => ok(evaluate(request, set, held ? { ...what, allowsHold: true } : what)));
         if (!c.ok) continue;
-        out.push({ principal: arn, policy: policy.name, statement: st.index, ...c.value });
+        const cs = [c.value];
+        for (let i = 0; i < also.length; i++) {
+          const r = also[i] as typeof request;
+          const x = await conditionality(alsoDecided[i] as Decided, async (what) => ok(evaluate(r, set, held ? { ...what, allowsHold: true } : what)));
+          if (x.ok) cs.push(x.value);
+        }
+        const conditional = cs.some((x) => x.conditional);
+        out.push({ principal: arn, policy: policy.name, statement: st.index, conditional, conditions: [...new Set(cs.flatMap((x) => x.conditions))], unless: [...new Set(cs.flatMap((x) => x.unless))] });
       }
     }
   }
@@ -782,7 +801,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // Listed to the owner (or the root account) alone, so decided with the owner's facts: an object's stored tags, as the
     // gateway decides the other account's request on it (review kj, 3), not the asker's.
     const owner = governing.account ?? caller.account;
-    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), now()) : [];
+    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), now(), false, true) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
