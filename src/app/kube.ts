@@ -2207,7 +2207,10 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /** `checkPass` of the passer `passerArn` whose principal and policies `identity` gives (the authorize API's are resolved). */
-  /** `seen`: told the decision when an explicit Deny of the PassRole refuses it (`shellQuestion` names its statements). */
+  /**
+   * `seen`: told the decision when an explicit Deny refuses it, of the PassRole or of the compute service in the role's
+   * trust policy (`shellQuestion` and `shellRefusal` name its statements).
+   */
   async function checkPassBy(cluster: KubeCluster, passerArn: string, identity: (roleArn: string) => Promise<Result<{ principal: Principal; policies: PolicySet; facts: Record<string, string> }>>, roleRef: string, jobId: string, seen?: { deny?: Decision }): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRefOf(cluster, roleRef);
@@ -2250,6 +2253,9 @@ export function createKube(app: App, options: KubeOptions) {
     }
     if (!role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
     const trust = cachedTrust(trustPolicies, role);
+    // The trust policy's Deny that refuses the compute service, told to `seen` as a Deny of the PassRole is: a rule
+    // decided (review te, 3).
+    let trustDeny: Decision | undefined;
     const trusted =
       trust === undefined
         ? {}
@@ -2259,8 +2265,13 @@ export function createKube(app: App, options: KubeOptions) {
             // refused when the trust policy denies the service by any of its names (review gj, 4). And with the session tags
             // they carry: a pod's job is a node of its cluster (`createPodJob`), tagged `gatehouse:cluster`, not a workspace's
             // job (review qo, 3: a trust scoped to the cluster's sessions refused its pods, one denying them admitted them).
-            (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id: jobId }))), time: deps.now() }, { identity: [], trust }).decision,
+            (svc) => {
+              const d = evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, context: contextOf(serviceTrustContext(account, jobArn(partition, account, jobId), jobSessionTags({ kind: 'node', workspace: '', cluster: cluster.name, id: jobId }))), time: deps.now() }, { identity: [], trust });
+              if (d.decision === 'ExplicitDeny') trustDeny ??= d;
+              return d.decision;
+            },
           );
+    if (trusted.allowed === undefined && trusted.denied !== undefined && trustDeny !== undefined && seen !== undefined) seen.deny = trustDeny;
     // A Deny that applies is said as one: the statement `trustFix` names is there already, or changes nothing (review qo, 4).
     if (trusted.allowed === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trusted.denied !== undefined ? trustDenied(roleArn, trusted.denied) : trustFix(partition, roleArn, service)}`);
     // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's
