@@ -29,7 +29,7 @@ import { AUDIT_KINDS, type AuditFilter } from '../../core/audit/index.ts';
 import { refusedRequest } from '../../app/refused-request.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
-import { auditArn, parseAnchor, READ_AUDIT, recordedPrincipal } from '../../app/audit.ts';
+import { auditArn, mayVerifyAudit, parseAnchor, READ_AUDIT, recordedPrincipal } from '../../app/audit.ts';
 import { recordedJobId, recordedPrincipalArn, recordedRoleArn } from '../../app/audit-spelling.ts';
 import { auditTimeOf } from '../../app/audit-time.ts';
 import { ROOT_ACCOUNT } from '../../app/accounts.ts';
@@ -241,7 +241,11 @@ export function auditRoutes(): Route[] {
           ...(job !== undefined ? { job: recordedJobId(job) } : {}),
         };
         // What was queued before the question is in the answer, as verify's report is: a change whose answer came back
-        // was missing from a query made at once (review sa, 2). Only what was queued at the call (review gm, 10).
+        // was missing from a query made at once (review sa, 2). Only what was queued at the call (review gm, 10). Only
+        // for a caller that may read the log: the queue was written for every caller refused, so any principal with a
+        // key, without gatehouse:ReadAudit, forced a write transaction a request (review sy, 1).
+        const may = authorizeAdmin(caller, app.deps.now(), READ_AUDIT, auditArn(caller));
+        if (!may.ok) return may;
         await app.audit.flush();
         const page = await app.audit.query(caller, filter, f.value.after, f.value.limit);
         if (!page.ok) return page;
@@ -262,7 +266,11 @@ export function auditRoutes(): Route[] {
         const given = query.get('expect');
         const expect = given === null ? undefined : parseAnchor(given);
         if (expect !== undefined && !expect.ok) return expect;
-        // Records of the last 100 ms are in the queue: write them first, so the report covers what was done.
+        // Records of the last 100 ms are in the queue: write them first, so the report covers what was done; once the
+        // caller is known to be one that may verify (the root account's, gatehouse:ReadAudit), not for any caller
+        // refused (review sy, 1).
+        const may = mayVerifyAudit(caller, app.deps.now());
+        if (!may.ok) return may;
         await app.audit.flush();
         const r = await app.audit.verify(caller, expect?.value);
         return r.ok ? ok({ body: r.value }) : r;
