@@ -805,11 +805,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       metrics.auditDropped(1);
       // Noted in the chain once a batch is written again (`noteDrops`), unless the journal keeps it for the next start.
       if (!journaled) {
-        const d = (unnotedDrops ??= { count: 0, kinds: {}, firstAt: at, lastAt: at });
-        d.count += 1;
-        d.kinds[event.kind] = (d.kinds[event.kind] ?? 0) + 1;
-        d.firstAt = Math.min(d.firstAt, at);
-        d.lastAt = Math.max(d.lastAt, at);
+        const d = (unnotedDrops ??= { count: 0, kinds: {}, firstAt: at, lastAt: at, accounts: new Map() });
+        countDrop(d, event.kind, at);
+        // And by account, for the note in each account's own log (review sy, 2).
+        if (ownsDropNote(event.account) && (d.accounts.has(event.account) || d.accounts.size < MAX_DROP_NOTE_ACCOUNTS)) {
+          let a = d.accounts.get(event.account);
+          if (a === undefined) d.accounts.set(event.account, (a = { count: 0, kinds: {}, firstAt: at, lastAt: at }));
+          countDrop(a, event.kind, at);
+        }
       }
       // Not kept in memory, but kept on disk: the next start appends it (the journal's segments stay until then).
       if (journaled) journal?.retain();
@@ -840,29 +843,15 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * Records dropped for a full backlog and kept nowhere else, not yet noted in the chain: the log had only a counter and
    * a log line of them, so a reader of the audit log saw no sign of the gap (review jz, 4).
    */
-  let unnotedDrops: { count: number; kinds: Record<string, number>; firstAt: number; lastAt: number } | undefined;
+  let unnotedDrops: (DropCount & { accounts: Map<string, DropCount> }) | undefined;
 
   /** Queues the record of the drops not yet noted: after a batch is written, when the queue has room again. */
   function noteDrops(): void {
     const d = unnotedDrops;
     if (d === undefined) return;
     unnotedDrops = undefined;
-    record({
-      kind: 'change',
-      account: '',
-      principal: 'gatehouse',
-      action: DROPPED_ACTION,
-      resource: 'audit',
-      decision: 'ok',
-      detail: {
-        dropped: d.count,
-        kinds: d.kinds,
-        firstAt: new Date(d.firstAt).toISOString(),
-        lastAt: new Date(d.lastAt).toISOString(),
-        reason: `the backlog was full (${maxBacklog} records waiting to be written): these records were not kept`,
-        instance: spool?.instance ?? journal?.instance ?? 'gatehouse',
-      },
-    });
+    const reason = `the backlog was full (${maxBacklog} records waiting to be written): these records were not kept`;
+    for (const event of dropNotes(d, reason, spool?.instance ?? journal?.instance ?? 'gatehouse')) record(event);
   }
 
   /** A write refused: counted, logged (once, then every 30 s), and the failure policy applies until one succeeds. */
@@ -1895,21 +1884,71 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       firstAt = Math.min(firstAt, e.at);
       lastAt = Math.max(lastAt, e.at);
     }
-    const detail = {
-      dropped: count,
-      kinds: lost === undefined ? {} : { decision: count },
-      firstAt: new Date(firstAt).toISOString(),
-      lastAt: new Date(lastAt).toISOString(),
-      reason: `the instance stopped before they could be written (${why}) or spooled`,
-      instance: spool?.instance ?? journal.instance,
-    };
+    // By account too, when the lost decisions were read back: each account's readers find a note of theirs (review sy, 2).
+    const accounts = new Map<string, DropCount>();
+    for (const e of lost ?? []) {
+      if (!ownsDropNote(e.event.account) || (!accounts.has(e.event.account) && accounts.size >= MAX_DROP_NOTE_ACCOUNTS)) continue;
+      let a = accounts.get(e.event.account);
+      if (a === undefined) accounts.set(e.event.account, (a = { count: 0, kinds: {}, firstAt: e.at, lastAt: e.at }));
+      countDrop(a, e.event.kind, e.at);
+    }
+    const notes = dropNotes({ count, kinds: lost === undefined ? {} : { decision: count }, firstAt, lastAt, accounts }, `the instance stopped before they could be written (${why}) or spooled`, spool?.instance ?? journal.instance);
     try {
-      journal.write({ at: now, event: { kind: 'change', account: '', principal: 'gatehouse', action: DROPPED_ACTION, resource: 'audit', decision: 'ok', detail }, detailText: canonicalRedacted(detail) });
+      for (const event of notes) journal.write({ at: now, event, detailText: canonicalRedacted(event.detail ?? {}) });
       return `; a ${DROPPED_ACTION} record of the ${count} others is journaled with them`;
     } catch (e) {
       return `; the ${DROPPED_ACTION} record of the ${count} others could not be journaled either: ${messageOf(e)}`;
     }
   }
+}
+
+/** Records dropped (or lost at a stop): how many, of which kinds, the first and last one's time (epoch ms). */
+interface DropCount {
+  count: number;
+  kinds: Record<string, number>;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** The accounts a drop note is made for one by one, at most; the deployment-wide note counts them all. */
+const MAX_DROP_NOTE_ACCOUNTS = 1000;
+
+/**
+ * Whether records of `account` dropped get a note in that account's own log: every account but the root account,
+ * whose readers read the deployment-wide note (of no account, which only they see).
+ */
+const ownsDropNote = (account: string): boolean => account !== '' && account !== ROOT_ACCOUNT;
+
+function countDrop(d: DropCount, kind: string, at: number): void {
+  d.count += 1;
+  d.kinds[kind] = (d.kinds[kind] ?? 0) + 1;
+  d.firstAt = Math.min(d.firstAt, at);
+  d.lastAt = Math.max(d.lastAt, at);
+}
+
+/**
+ * The `gatehouse:AuditRecordsDropped` records of `d`: the deployment-wide one (of no account: the root account's readers
+ * see it, review jz, 4), naming how many of each account's records it counts, then one in each other account's own log
+ * with that account's count, kinds and times. The deployment-wide note was the only one, and a principal of any other
+ * account reads its own account's records alone: an account whose records were dropped read a log with a gap and
+ * nothing saying so (review sy, 2).
+ */
+function dropNotes(d: DropCount & { accounts: ReadonlyMap<string, DropCount> }, reason: string, instance: string): AuditEvent[] {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const note = (account: string, c: DropCount, more: Record<string, unknown> = {}): AuditEvent => ({
+    kind: 'change',
+    account,
+    principal: 'gatehouse',
+    action: DROPPED_ACTION,
+    resource: 'audit',
+    decision: 'ok',
+    detail: { dropped: c.count, kinds: c.kinds, firstAt: iso(c.firstAt), lastAt: iso(c.lastAt), reason, instance, ...more },
+  });
+  const byAccount = [...d.accounts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [
+    note('', d, byAccount.length > 0 ? { accounts: Object.fromEntries(byAccount.map(([a, c]) => [a, c.count])) } : {}),
+    ...byAccount.map(([a, c]) => note(a, c, { ofAll: d.count })),
+  ];
 }
 
 export type Audit = ReturnType<typeof createAudit>;
