@@ -1181,8 +1181,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * (`detail.sampleRate`: each stands for 1/rate allows); those left out are counted. All are counted by result.
    * `copy`: the same decision as recorded in a second account (enforcement across accounts): counted and sampled once.
    */
-  function decision(e: (Omit<AuditEvent, 'kind'> | AuditEvent) & { readonly decision: string }, copy?: AuditEvent): void {
+  function decision(e: (Omit<AuditEvent, 'kind'> | AuditEvent) & { readonly decision: string }, copy?: AuditEvent | readonly AuditEvent[]): void {
     metrics.decision(e.decision);
+    const copies: readonly AuditEvent[] = copy === undefined ? [] : 'kind' in copy ? [copy] : copy;
     if (e.decision === 'Allow' && allowSample < 1) {
       if (!(random() < allowSample)) {
         if (enabled) {
@@ -1192,11 +1193,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         return;
       }
       record({ ...e, kind: 'decision', detail: { ...e.detail, sampleRate: allowSample } });
-      if (copy !== undefined) record({ ...copy, kind: 'decision', detail: { ...copy.detail, sampleRate: allowSample } });
+      for (const c of copies) record({ ...c, kind: 'decision', detail: { ...c.detail, sampleRate: allowSample } });
       return;
     }
     record('kind' in e && e.kind === 'decision' ? e : { ...e, kind: 'decision' });
-    if (copy !== undefined) record(copy);
+    for (const c of copies) record(c);
   }
 
   function mayRead(caller: Caller): Result<unknown> {
@@ -2071,14 +2072,22 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       // reached or tried its resource, with the decision and what refused, not the caller's rules (its policies are
       // its own account's to read, review I3). Both copies say so, as for AssumeRole (src/app/sts.ts `inBoth`).
       const owner = input.resourceAccount;
-      if (owner !== undefined && owner !== '' && owner !== caller.account) {
-        const crossAccount = { callerAccount: caller.account, resourceAccount: owner };
-        detail['crossAccount'] = crossAccount;
-        // One decision (counted once, sampled once), recorded twice.
-        audit.decision(e, { ...e, account: owner, detail: answer.deniedBy !== undefined ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } });
+      const toOwner = owner !== undefined && owner !== '' && owner !== caller.account ? owner : undefined;
+      // A proof of another account's principal is that principal's request (its key signed it): recorded in its account
+      // too, as the resource owner's copy is, without the asker's reasons and rules. Its account's readers saw nothing of
+      // their key presented to another account's service, nor of the denials (review sy, 3).
+      const theirs = proven !== undefined && proven.account !== '' && proven.account !== caller.account && proven.account !== toOwner ? proven.account : undefined;
+      if (toOwner === undefined && theirs === undefined) {
+        audit.decision(e);
         return;
       }
-      audit.decision(e);
+      const crossAccount = { callerAccount: caller.account, ...(toOwner !== undefined ? { resourceAccount: toOwner } : {}), ...(theirs !== undefined ? { principalAccount: theirs } : {}) };
+      detail['crossAccount'] = crossAccount;
+      const copies: AuditEvent[] = [];
+      if (toOwner !== undefined) copies.push({ ...e, account: toOwner, detail: answer.deniedBy !== undefined ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } });
+      if (theirs !== undefined) copies.push({ ...e, account: theirs, detail: answer.deniedBy !== undefined && answer.decision !== 'Allow' ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } });
+      // One decision (counted once, sampled once), recorded in each account.
+      audit.decision(e, copies);
       return;
     }
     const error = 'ok' in r ? (r.ok ? undefined : r.errors[0]) : 'error' in r ? r.error : undefined;
