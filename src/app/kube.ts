@@ -26,6 +26,7 @@
  * `k8swebhook/` (any instance's write reaches every instance within a refresh tick; a write through this instance is
  * compiled before it returns). Decisions never wait for that reload: they answer from the state compiled last.
  */
+import type { AuditEvent } from '../core/audit/index.ts';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
@@ -1627,6 +1628,21 @@ export function createKube(app: App, options: KubeOptions) {
     sink.record({ ...event, account: owner?.account ?? cluster.account, detail: { ...event.detail, message, cluster: cluster.name } });
   }
 
+  /**
+   * A decision about a principal of another account than the cluster's (an access entry may map any principal): its
+   * request, with its own credentials, on this account's resource, so recorded in its account too, as the S3 gateway and
+   * the authorize API record a cross-account decision (review V, P7): `crossAccount` in both, and in the principal's copy
+   * nothing of the cluster account's explanation (its bindings, groups and reasons). It was in the cluster's account
+   * alone, and the principal's account never saw what its users and sessions did in the cluster (review sy, 4).
+   * `account`: the principal's, when Gatehouse's own TokenReview established it; undefined on the cluster's word alone,
+   * which must not write into another account's log.
+   */
+  function inPrincipalsAccount(cluster: KubeCluster, event: AuditEvent, account: string | undefined): [AuditEvent, AuditEvent | undefined] {
+    if (account === undefined || account === '' || account === cluster.account) return [event, undefined];
+    const crossAccount = { callerAccount: account, resourceAccount: cluster.account };
+    return [{ ...event, detail: { ...event.detail, crossAccount } }, { ...event, account, detail: { crossAccount } }];
+  }
+
   // --- Authorization ----------------------------------------------------------------------------------------
 
   /** Why a principal named in `extra.arn` does not resolve: disabled, deleted, or never known here. */
@@ -1963,18 +1979,26 @@ export function createKube(app: App, options: KubeOptions) {
     // kg, 3).
     const recorded = who ?? deniedAs;
     const roleArn = recorded?.principal.kind === 'role-session' ? recorded.principal.roleArn : undefined;
-    if (r.verdict !== 'no-opinion') deps.audit?.decision({
-      account: cluster.account,
-      principal: (deniedAs !== renderedWho ? deniedAs?.principal.arn : undefined) ?? principalArn ?? req.attributes.user.name,
-      // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
-      ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
-      ...(recorded === who ? jobFields(sealedClaims) : {}),
-      ...(recordedKey !== undefined ? { accessKeyId: recordedKey } : {}),
-      action: kubernetesAction(req.attributes.verb),
-      resource: kubernetesResource(cluster.arn, req.attributes),
-      decision: shellDecided ? shellDecision : r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
-      detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, ...(dropped.length > 0 ? { ignoredGroups: dropped } : {}), reason, ...(shellDecided ? shellMatched : {}) },
-    });
+    if (r.verdict !== 'no-opinion') {
+      const event: AuditEvent = {
+        kind: 'decision',
+        account: cluster.account,
+        principal: (deniedAs !== renderedWho ? deniedAs?.principal.arn : undefined) ?? principalArn ?? req.attributes.user.name,
+        // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
+        ...(roleArn !== undefined ? { role: roleArn, session: recorded?.principal.arn as string } : {}),
+        ...(recorded === who ? jobFields(sealedClaims) : {}),
+        ...(recordedKey !== undefined ? { accessKeyId: recordedKey } : {}),
+        action: kubernetesAction(req.attributes.verb),
+        resource: kubernetesResource(cluster.arn, req.attributes),
+        decision: shellDecided ? shellDecision : r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
+        detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, ...(dropped.length > 0 ? { ignoredGroups: dropped } : {}), reason, ...(shellDecided ? shellMatched : {}) },
+      };
+      // Into the principal's account only when Gatehouse's TokenReview established it (its sealed session, or the key it
+      // verified): `extra.arn` alone is the cluster's word, which impersonation or whoever sends the reviews sets at will.
+      const established = recorded !== undefined && recorded === who && (sealedClaims !== undefined || recordedKey !== undefined);
+      const [own, copy] = inPrincipalsAccount(cluster, event, established ? recorded.principal.account : undefined);
+      deps.audit?.decision(own as AuditEvent & { readonly decision: string }, copy);
+    }
     // Not recorded, but counted: on a cluster where this webhook is one authorizer among others most answers are of this
     // kind, and with no label for them its traffic did not show in `gatehouse_decisions_total` (review lm, 1).
     if (r.verdict === 'no-opinion') deps.metrics?.decision('NoOpinion');
