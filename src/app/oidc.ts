@@ -1012,8 +1012,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const iss = parseIssuerUrl(peeked.iss, 'iss');
     // AssumeRoleWithOIDC names its provider, which must be one of the role's account (RAM's "No such OIDC Provider registered").
     const named = alibaba ? PROVIDER_ARN_RE.exec(fed.providerArn) : null;
+    // A provider is named by its issuer, not by a name given at creation as RAM's CreateOIDCProvider gives one (ACK's
+    // RRSA: `acs:ram::A:oidc-provider/ack-rrsa-<cluster id>`, in the pod's ALIBABA_CLOUD_OIDC_PROVIDER_ARN and the trust
+    // policies ACK writes; docs/decisions.md, review dg, 1). The refusal names the ARN the token's issuer's provider has
+    // here, from the token alone, whether or not it is registered: the call is unsigned (review th, 2).
+    const ownName = iss.ok ? `acs:ram::${parsed.account}:oidc-provider/${iss.value.hostPath}` : undefined;
+    const byIssuer = ownName === undefined ? '' : ` (for this token's issuer, \`${ownName}\`)`;
     const noProvider = alibaba
-      ? failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No such OIDC Provider registered: \`${fed.providerArn.slice(0, 2048)}\` is no OIDC provider of account ${parsed.account}, the role's account: create one for the token's issuer (CreateOpenIDConnectProvider) and name its ARN`, 'OIDCProviderArn')
+      ? failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No such OIDC Provider registered: \`${fed.providerArn.slice(0, 2048)}\` is no OIDC provider of account ${parsed.account}, the role's account. Gatehouse names an OIDC provider by its issuer URL without https://${byIssuer}, not by a name given at creation as RAM's CreateOIDCProvider does (ACK's \`ack-rrsa-<cluster id>\`): register the token's issuer (CreateOpenIDConnectProvider) if it is not, and name that ARN in OIDCProviderArn (ALIBABA_CLOUD_OIDC_PROVIDER_ARN) and in the role's trust policy`, 'OIDCProviderArn')
       : failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No OpenIDConnect provider found in your account for ${peeked.iss.slice(0, 255)}`);
     if (alibaba ? named?.[1] !== parsed.account : !iss.ok) return noProvider;
 
