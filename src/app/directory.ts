@@ -11,6 +11,7 @@ import { countNonWhitespace, DEFAULT_MAX_CHARS, otherSystemPolicySpelling, parse
 import {
   adminService,
   arnTooLong,
+  policyArnShapeProblem,
   checkAccessKeyId,
   checkDescription,
   checkMaxSessionDuration,
@@ -570,6 +571,8 @@ export function createDirectory(deps: AppDeps) {
     // refused naming it and recorded as the resource, 1.8 MB a request from a principal with no permission (review gm, 4).
     const long = arnTooLong(field, arn);
     if (long !== undefined) return invalid(long, field);
+    const shape = policyArnShapeProblem(field, arn);
+    if (shape !== undefined) return failWith('INVALID_INPUT', shape, field);
     const p = await storedPolicy(tx, c, arn);
     if (!p) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
     return ok(p);
@@ -1238,6 +1241,12 @@ export function createDirectory(deps: AppDeps) {
     // quoted an ARN of any length into the answer and the change's audit record (review iu, 3).
     const long = typeof input.policyArn === 'string' ? arnTooLong('PolicyArn', input.policyArn) : undefined;
     if (long !== undefined) return invalid(long, 'PolicyArn');
+    // Shaped as attaching shapes it (`policyByArn`): a value no policy ARN is, IAM's InvalidInput (review tg, 3).
+    if (typeof input.policyArn === 'string') {
+      if (input.policyArn.length < 20) return invalid(`PolicyArn \`${shortName(input.policyArn)}\` is not the ARN of a managed policy: give its ARN as ListAttached${ACTION_NAME[type]}Policies answers it`, 'PolicyArn');
+      const shape = policyArnShapeProblem('PolicyArn', input.policyArn);
+      if (shape !== undefined) return failWith('INVALID_INPUT', shape, 'PolicyArn');
+    }
     return write(c, async (tx) => {
       // Decided on, and detached as, the stored policy's ARN when one is named in another case (review rc, 2).
       const policyArn = await decidedPolicyArn(tx, c, input.policyArn);

@@ -97,6 +97,18 @@ export function arnTooLong(field: string, arn: string): string | undefined {
 }
 
 /**
+ * A policy ARN parameter (`PolicyArn`, `PermissionsBoundary`) that is no managed policy's ARN in shape: not
+ * `arn:<partition>:iam::<account>:policy/<path><name>` (nor RAM's `acs:ram::<account>:policy/<name>`), a policy's path
+ * and name holding no `:`. IAM answers such a value, past its length bounds, 400 InvalidInput `ARN … is not valid.`
+ * (a name where the ARN goes, CDK's ARN nested in an ARN), never NoSuchEntity, which says the ARN is well formed and
+ * names no policy (review tg, 3). In any case, as policies are looked up. The message, or undefined.
+ */
+export function policyArnShapeProblem(field: string, arn: string): string | undefined {
+  if (/^(?:arn:[a-z0-9-]+:iam|acs:ram)::[^:]*:policy\/[^:]*[^:/]$/i.test(arn)) return undefined;
+  return `ARN ${shortName(arn)} is not valid. ${field} must be the ARN of a managed policy, as ListPolicies answers it (\`arn:aws:iam::aws:policy/ReadOnlyAccess\` for a built-in one)`;
+}
+
+/**
  * Key ids as they are issued (`AKIA…`, `ASIA…`, `LTAI…`, `STS.…`). A value given for a key id that is not so shaped is
  * not echoed nor recorded: credentials given the wrong way round put the secret access key where the id goes (review
  * ct, 1; review qz, 4), and a secret (base64) begins with one of these prefixes, followed by letters and digits only,
