@@ -9,8 +9,9 @@
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
  * - `sts:AssumeRole` after `iam:AddUserToGroup` of itself (review sx, 2): a group whose policies allow AssumeRole on the
  *   role, which X (a user) may join (room made first at its quota of groups); asked with the group's policies added.
- * - `sts:AssumeRole` after `iam:AttachUserPolicy`/`iam:AttachRolePolicy` on itself (review sx, 3): a managed policy
- *   allowing AssumeRole on the role, which X may attach to itself (`iam:PolicyARN`); asked with that policy added.
+ * - `sts:AssumeRole` after `iam:AttachUserPolicy`/`iam:AttachRolePolicy` on itself (review sx, 3), or `iam:AttachGroupPolicy`
+ *   on a group X (a user) is in (review tg, 1): a managed policy allowing AssumeRole on the role, which X may attach
+ *   there (`iam:PolicyARN`); asked with that policy added.
  * - `sts:AssumeRole` after `iam:SetDefaultPolicyVersion` (review sx, 4): a version of a managed policy attached to X
  *   (or its group) allowing AssumeRole on the role, made the default; asked with that version in the default's place.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
@@ -1612,41 +1613,62 @@ export function createEscalation(deps: EscalationDeps) {
       return c;
     };
     /**
-     * Whether `x` may attach managed policy `arn` to itself (`Attach…Policy` with `iam:PolicyARN`, and its current
-     * boundary, as enforcement names them; room made first at its quota of ten), read once a pair.
+     * Whether `x` may attach managed policy `arn` to `to` (itself, or for a user one of its groups: review tg, 1), by
+     * `to.action` (`Attach…Policy`) with `iam:PolicyARN` and `to.extra` (its current boundary), as enforcement names
+     * them; room made first at `to`'s quota of ten. Read once a triple.
      */
     const selfAttaches = new Map<string, { actions: readonly string[]; reasons: readonly string[] } | null>();
-    const selfAttach = async (x: Node, arn: string): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
-      const key = `${x.arn} ${arn}`;
+    const selfAttach = async (x: Node, arn: string, to: AttachTarget): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const key = `${x.arn} ${to.resource} ${arn}`;
       const hit = selfAttaches.get(key);
       if (hit !== undefined) return hit ?? undefined;
-      const action = iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy');
-      const current = x.boundary ? { 'iam:PermissionsBoundary': x.boundary } : undefined;
-      const space = await attachRoom(x, action, x.arn, current);
-      const a = space && (await allows(x, action, x.arn, { ...current, 'iam:PolicyARN': arn }));
-      const attached = space && a ? { actions: [...space.first, action], reasons: [...space.reasons, ...a.reasons] } : undefined;
+      const space = await attachRoom(x, to.action, to.resource, to.extra);
+      const a = space && (await allows(x, to.action, to.resource, { ...to.extra, 'iam:PolicyARN': arn }));
+      const attached = space && a ? { actions: [...space.first, to.action], reasons: [...space.reasons, ...a.reasons] } : undefined;
       selfAttaches.set(key, attached ?? null);
       return attached;
+    };
+    /** Where `x` attaches a policy that becomes its own: itself, or (a user) a group it is in; `what` names it in a reason. */
+    type AttachTarget = { readonly action: string; readonly resource: string; readonly extra: Record<string, string> | undefined; readonly held: readonly string[]; readonly what: string };
+    const attachTargets = (x: Node, me: { policies: PolicySet }): AttachTarget[] => {
+      const out: AttachTarget[] = [];
+      const own = iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy');
+      if (worthAsking(identityGrants(me.policies, own), x.arn)) out.push({ action: own, resource: x.arn, extra: x.boundary ? { 'iam:PermissionsBoundary': x.boundary } : undefined, held: [], what: x.name });
+      if (x.kind === 'user' && x.groups.length > 0) {
+        const grants = identityGrants(me.policies, iam('AttachGroupPolicy'));
+        for (const g of x.groups) {
+          const resource = groupArn(g);
+          if (worthAsking(grants, resource)) out.push({ action: iam('AttachGroupPolicy'), resource, extra: undefined, held: attachedTo.get(resource) ?? [], what: `its group ${g}` });
+        }
+      }
+      return out;
     };
     /**
      * May `x` attach to itself a managed policy that lets it assume role `r` (review sx, 3)? Attaching changes its own
      * policies, as joining a group does (`joinedToAssume`), so a trust policy naming the account admits it once the
      * policy is attached: AssumeRole's check asked with that policy added (within its boundary, which stays). The
      * delegation pattern, `Attach…Policy` allowed for some policies only (`iam:PolicyARN`), reads "gives: policy" as a
-     * gain; the role that policy reaches was not followed. Only policies with an Allow statement that may grant
-     * `sts:AssumeRole` on `r`, and only when `x` has an Allow that may grant it the attaching, are asked about.
+     * gain; the role that policy reaches was not followed. So for a user attaching it to a group it is in
+     * (`AttachGroupPolicy`, review tg, 1): a member is decided with its groups' managed policies. Only policies with an
+     * Allow statement that may grant `sts:AssumeRole` on `r`, and only where `x` has an Allow that may grant it the
+     * attaching, are asked about.
      */
     const attachedToAssume = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
-      if (!worthAsking(identityGrants(me.policies, iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy')), x.arn)) return undefined;
+      const targets = attachTargets(x, me);
+      if (targets.length === 0) return undefined;
       for (const p of attachable) {
         if (x.managed.includes(p.arn)) continue;
         const m = managedPolicy(p);
         if (m === undefined || m.assume?.length === 0 || !mayGrantOn(m.assume, r.arn)) continue;
-        const attach = await selfAttach(x, p.arn);
-        if (!attach) continue;
-        await ask();
-        const d = await deps.assumeDecision(me.principal, { ...me.policies, identity: [...me.policies.identity, m.compiled] }, r.arn, trustContext);
-        if (d?.decision === 'Allow') return { actions: attach.actions, reasons: [...attach.reasons, `${line(d)} (once ${x.name} has ${p.arn} attached, which ${iam(x.kind === 'user' ? 'AttachUserPolicy' : 'AttachRolePolicy')} attaches)`] };
+        for (const to of targets) {
+          if (to.held.includes(p.arn)) continue;
+          const attach = await selfAttach(x, p.arn, to);
+          if (!attach) continue;
+          await ask();
+          const d = await deps.assumeDecision(me.principal, { ...me.policies, identity: [...me.policies.identity, m.compiled] }, r.arn, trustContext);
+          if (d?.decision === 'Allow') return { actions: attach.actions, reasons: [...attach.reasons, `${line(d)} (once ${to.what} has ${p.arn} attached, which ${to.action} attaches)`] };
+          break;
+        }
       }
       return undefined;
     };
