@@ -85,6 +85,11 @@ export interface AuthorizeInput {
    * condition fails closed (review mc, 1).
    */
   readonly unreadable?: readonly string[];
+  /**
+   * Set by escalation-paths alone (never read from a question): identity policies decided as the principal's besides
+   * its own, those it would hold after a step of its own (a group joined, a managed policy attached; review tg, 2).
+   */
+  readonly addedIdentity?: readonly CompiledPolicy[];
 }
 
 export interface MatchedRule {
@@ -2270,7 +2275,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         : { principal, action: input.action, resource: input.resource, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
-    const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
+    const set: PolicySet = { identity: input.addedIdentity ? [...policies.identity, ...input.addedIdentity] : policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
     withTagKeySpellings(ctx, set);
     const how = explainHow(input);
     let d = evaluate(request, set, how);

@@ -34,7 +34,10 @@
  *   the job's processes run as the role. Where
  *   PassRole is refused only for want of an allow, X may also come to pass it by binding itself
  *   `roles/iam.serviceAccountUser` on the role or the account (it may set their IAM policy): listed with
- *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
+ *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions. Where it may
+ *   pass the role only once it holds another policy (review tg, 2): a group allowing PassRole that it may join, or a
+ *   managed policy allowing it that it may attach to itself or a group of its own (as the AssumeRole steps above ask
+ *   them), then a job in a workspace it is a member of, PassRole and CreateJob asked with that policy added.
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
  *   service, and the role trusts that service; or of a cluster X may write (`training:UpdateCluster` of one that
@@ -746,12 +749,13 @@ export function createEscalation(deps: EscalationDeps) {
 
     /** The engine's answer for `node` doing `action` on `resource`; an error refuses the whole answer. */
     /** The answer to `node` asking for `action` on `resource`, whatever it is. */
-    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>): Promise<AuthorizeAnswer> => {
+    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>, added?: readonly CompiledPolicy[]): Promise<AuthorizeAnswer> => {
       await ask();
       const ctx = extra ? { ...(context ?? {}), ...extra } : context;
-      const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
+      // `added`: identity policies the principal would hold after a step of its own (a group joined, a policy attached).
+      const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}), ...(added ? { addedIdentity: added } : {}) });
       if (!a.ok) throw refusedAbout(node, a.errors);
-      if (!extra) answeredOnce = true;
+      if (!extra && !added) answeredOnce = true;
       return named(a.value);
     };
     const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>): Promise<AuthorizeAnswer | undefined> => {
@@ -1053,13 +1057,14 @@ export function createEscalation(deps: EscalationDeps) {
      * `deniedTogether`, review ku, 2), asked only when a name's answer is an explicit deny to confirm. Decided on the
      * policies themselves, as enforcement decides it: the authorize API takes one value of a single-valued key.
      */
-    const everyName = async (x: Node, answers: ReadonlyMap<string, AuthorizeAnswer>, role: string, keys: Record<string, string | string[]>): Promise<(() => boolean) | undefined> => {
+    const everyName = async (x: Node, answers: ReadonlyMap<string, AuthorizeAnswer>, role: string, keys: Record<string, string | string[]>, added?: readonly CompiledPolicy[]): Promise<(() => boolean) | undefined> => {
       if (answers.size < 2 || ![...answers.values()].some((a) => a.decision === 'ExplicitDeny')) return undefined;
       const me = await asPrincipal(x);
-      const d = decideAdmin({ principal: me.principal, action: passAction, resource: role, context: contextOf({ ...(context ?? {}), ...keys }), time: (deps.now ?? Date.now)() }, me.policies);
+      const policies = added ? { ...me.policies, identity: [...me.policies.identity, ...added] } : me.policies;
+      const d = decideAdmin({ principal: me.principal, action: passAction, resource: role, context: contextOf({ ...(context ?? {}), ...keys }), time: (deps.now ?? Date.now)() }, policies);
       return () => d.decision === 'ExplicitDeny';
     };
-    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[]): Promise<void> => {
+    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[], added?: readonly CompiledPolicy[]): Promise<void> => {
       const trustKey = `${r.arn}\n${JSON.stringify(via.tags)}`;
       let trusted = service.trusted.get(trustKey);
       if (trusted === undefined) service.trusted.set(trustKey, (trusted = (await trustsService(r, service.services, via.tags)) ?? null));
@@ -1075,8 +1080,8 @@ export function createEscalation(deps: EscalationDeps) {
         // Decided as enforcement decides it (src/app/principals.ts `decideForService`): an explicit deny naming the
         // service by any of its names refuses (review gb, 3), an Allow by any of them allows (review hp, 6).
         const answers = new Map<string, AuthorizeAnswer>();
-        for (const svc of service.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, ...associated }));
-        const together = await everyName(x, answers, r.arn, { ...passedToEveryName(service.services), ...associated });
+        for (const svc of service.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, ...associated }, added));
+        const together = await everyName(x, answers, r.arn, { ...passedToEveryName(service.services), ...associated }, added);
         const decided = decideForServiceNames(service.services, (svc) => answers.get(svc) as AuthorizeAnswer, together);
         if (decided.decision === 'Allow') {
           out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...decided.reasons, ...via.reasons] } });
@@ -1084,7 +1089,8 @@ export function createEscalation(deps: EscalationDeps) {
         }
         pass ??= decided;
       }
-      if (pass === undefined) return;
+      // With policies `added` (a step of `x` first), the binding below is another path, asked without them.
+      if (pass === undefined || added !== undefined) return;
       // Refused only for want of an allow: `roles/iam.serviceAccountUser` bound to `x` on the role, or on the account
       // above it, is PassRole wherever it is asked (src/app/bindings.ts `actAs`), and `x` may write that binding when it
       // may set the role's or the account's IAM policy (review ai: such a principal was reported with no step).
@@ -1673,6 +1679,45 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /**
+     * The ways user or role `x` comes to hold a policy allowing PassRole on one of `roles` by a step of its own (review
+     * tg, 2): a group it may join (`AddUserToGroup`, as `joinedToAssume` asks it), or a managed policy it may attach to
+     * itself or to a group of its own (as `attachedToAssume`); each with the policies it would then hold besides its own.
+     * Only groups and policies with an Allow statement that may grant PassRole on one of them are asked about.
+     */
+    const passGains = async (x: Node, roles: readonly Node[]): Promise<{ actions: readonly string[]; reasons: readonly string[]; added: readonly CompiledPolicy[] }[]> => {
+      const out: { actions: readonly string[]; reasons: readonly string[]; added: readonly CompiledPolicy[] }[] = [];
+      const reaches = (policies: readonly CompiledPolicy[]): boolean => {
+        const grants = identityGrants({ identity: policies }, passAction);
+        return grants?.length !== 0 && roles.some((r) => mayGrantOn(grants, r.arn));
+      };
+      if (x.kind === 'user') {
+        for (const g of details.value.groups) {
+          if (x.groups.includes(g.group.name)) continue;
+          const policies = groupPolicySet(g);
+          if (policies.length === 0 || !reaches(policies)) continue;
+          const join = await selfJoin(x, g);
+          if (join) out.push({ actions: join.actions, reasons: [...join.reasons, `once ${x.name} is a member of group ${g.group.name}, which ${iam('AddUserToGroup')} makes it`], added: policies });
+        }
+      }
+      const me = await asPrincipal(x);
+      const targets = attachTargets(x, me);
+      for (const p of targets.length === 0 ? [] : attachable) {
+        if (x.managed.includes(p.arn)) continue;
+        const m = managedPolicy(p);
+        if (m === undefined || !reaches([m.compiled])) continue;
+        for (const to of targets) {
+          if (to.held.includes(p.arn)) continue;
+          const attach = await selfAttach(x, p.arn, to);
+          if (attach) {
+            out.push({ actions: attach.actions, reasons: [...attach.reasons, `once ${to.what} has ${p.arn} attached, which ${to.action} attaches`], added: [m.compiled] });
+            break;
+          }
+        }
+      }
+      return out;
+    };
+
     /** A version of a managed policy, compiled under the policy's ARN, with its Allows that may grant AssumeRole; read once. */
     const compiledVersions = new Map<string, { readonly compiled: CompiledPolicy; readonly assume: readonly CompiledStatement[] | undefined } | null>();
     const versionPolicy = (arn: string, versionId: string): { readonly compiled: CompiledPolicy; readonly assume: readonly CompiledStatement[] | undefined } | undefined => {
@@ -2041,6 +2086,22 @@ export function createEscalation(deps: EscalationDeps) {
             if (left().length === 0) break;
             const via = { how: 'iam:PassRole to a training job' as const, actions: [...(c.join ?? []), 'training:CreateJob'], arn: workspaceArn(partition, account, c.ws.name), reasons: c.why, tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
             for (const r of left()) await passTo(x, r, training, via, out);
+          }
+        }
+        // A role left to reach whose PassRole X comes to hold by a step of its own (review tg, 2): a group it may join,
+        // or a managed policy it may attach to itself or to a group of its own, whose policy allows PassRole on the
+        // role; then a job in a workspace it submits in, PassRole and CreateJob asked with that policy added.
+        const member = creating.filter((c) => c.join === undefined);
+        if (member.length > 0 && left().length > 0) {
+          for (const gain of await passGains(x, left())) {
+            for (const c of member) {
+              if (left().length === 0) break;
+              const arn = workspaceArn(partition, account, c.ws.name);
+              const submit = await answer(x, 'training:CreateJob', arn, undefined, gain.added);
+              if (submit.decision !== 'Allow') continue;
+              const via = { how: 'iam:PassRole to a training job' as const, actions: [...gain.actions, 'training:CreateJob'], arn, reasons: [...gain.reasons, ...submit.reasons], tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
+              for (const r of left()) await passTo(x, r, training, via, out, gain.added);
+            }
           }
         }
       }
