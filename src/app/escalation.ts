@@ -41,7 +41,8 @@
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
  *   service, and the role trusts that service; or of a cluster X may write (`training:UpdateCluster` of one that
- *   exists, `training:CreateCluster` of a new one), its instance role set to the role (review jb, 6).
+ *   exists, `training:CreateCluster` of a new one), its instance role set to the role (review jb, 6). The node role of
+ *   a cluster as it stands, X may also come to pass as for a job (review tg, 2): a group joined or a policy attached first.
  * - `iam:PassRole` to a pod (review cc, 3): X (a user or role) may create pods in a namespace of a cluster
  *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
@@ -2123,6 +2124,14 @@ export function createEscalation(deps: EscalationDeps) {
         if (!start) continue;
         const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons, tags: jobSessionTags({ kind: 'node', workspace: '', cluster: c.name, id: '*' }) };
         for (const r of chosen) await passTo(x, r, compute, via, out);
+        // A node role X may pass only once it holds another policy (review tg, 2): a group joined or a managed policy
+        // attached first, as for a job; the start and PassRole asked with that policy added.
+        const still = [...chosen].filter((r) => !out.some((e) => e.to === r));
+        for (const gain of still.length === 0 ? [] : await passGains(x, still)) {
+          const started = await answer(x, 'training:StartClusterNode', via.arn, undefined, gain.added);
+          if (started.decision !== 'Allow') continue;
+          for (const r of still) if (!out.some((e) => e.to === r)) await passTo(x, r, compute, { ...via, actions: [...gain.actions, ...via.actions], reasons: [...gain.reasons, ...started.reasons] }, out, gain.added);
+        }
       }
       // A cluster X may write (review jb, 6): `PUT /v1/clusters/C` (`training:UpdateCluster` of an existing cluster,
       // `training:CreateCluster` of a new one, review sb, 1) sets its instance role, and a node X starts there runs as that role (PassRole asked at the start, as
