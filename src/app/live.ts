@@ -5,11 +5,11 @@
  * instance is ready only then), so that a decision, a session's verification or a long-term key's touches no
  * database, and keeps working while the database is down (issue "many servers on PostgreSQL").
  *
- * One cheap read of the change head per refresh; when it moved, the changes since the last one seen say what to
- * read again (the ring, the revocation list, the principals, groups, policies and keys a change touched). What
- * is read is compiled, then replaces the old entry; the old one is served until then, and a failed refresh
- * leaves everything as it was. A change made through any instance is enforced by all within a second
- * (DESIGN.md "Scale-out").
+ * One cheap read of the change head per refresh (and of the change at it, which a database restored from a backup
+ * may have replaced); when it moved, the changes since the last one seen say what to read again (the ring, the
+ * revocation list, the principals, groups, policies and keys a change touched). What is read is compiled, then
+ * replaces the old entry; the old one is served until then, and a failed refresh leaves everything as it was. A
+ * change made through any instance is enforced by all within a second (DESIGN.md "Scale-out").
  *
  * What triggers a refresh is `followChanges`: a notification pushed by the store when any instance commits a
  * change (PostgreSQL LISTEN/NOTIFY), and polling as the safety net — slow while notifications flow, fast when
@@ -692,16 +692,20 @@ export class LiveState {
     };
     const out = await this.deps.store.read(async (tx): Promise<Outcome | undefined> => {
       const head = await tx.changes.head();
-      if (!full && head === this.head) return undefined;
       // The change read before under the old head, read again. Only a head that went back told a restore: once changes
       // made after the restore had passed the old head, the changes past it were taken as the ones after those applied,
       // and what the restore took away (and what was made since under numbers already passed) went unseen (review qp, 2).
+      // Also when the head stands at that very number: as many changes made since the restore as it took away (an
+      // instance cut off while it ran, or between two polls) read as "nothing changed", and the instance kept what the
+      // restore took away and never applied what was written since, a revocation included, until a later change moved
+      // the head (review tj, 1). One more read of one row by its key, on a poll that finds nothing new.
       let rewound = false;
       const was = this.atHead;
       if (was !== undefined && head >= this.head) {
         const [then] = await tx.changes.since(this.head - 1, 1);
         rewound = then !== undefined && then.seq === was.seq && !sameChange(then, was);
       }
+      if (!full && !rewound && head === this.head) return undefined;
       let scope: ChangeScope | undefined;
       let last: ChangeRecord | undefined;
       if (!full && !rewound && this.head >= 0 && head > this.head) {
