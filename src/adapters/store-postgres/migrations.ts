@@ -10,12 +10,14 @@
  * - SERIAL / sequences / identity columns for the change log: in CockroachDB `SERIAL` is `unique_rowid()`,
  *   not gap-free or commit-ordered. The sequence is one counter row (`change_head`) bumped in each write.
  * - ENUM types (CHECK constraints instead), JSONB (tags are JSON text, as in SQLite), TIMESTAMPTZ
- *   (ISO-8601 text, so both dialects return identical records), expression and partial indexes (a
- *   `name_key` column holds lower(name)), deferrable constraints, `CREATE INDEX CONCURRENTLY`,
+ *   (ISO-8601 text, so both dialects return identical records), expression indexes (a `name_key` column
+ *   holds lower(name)), deferrable constraints, `CREATE INDEX CONCURRENTLY`,
  *   `ON DELETE CASCADE` chains (deletes are explicit and checked first).
  * - `COLLATE "C"` on columns used for ORDER BY, so the order is bytewise as in SQLite whatever the
  *   database's default collation (CockroachDB and YugabyteDB accept `"C"`).
  * - The advisory lock around migrations is PostgreSQL (and YugabyteDB ≥ 2.20) only; see `store.ts`.
+ * Used though: partial indexes (`… WHERE role_arn IS NOT NULL`, migrations 3 and 10), which CockroachDB
+ * (from 20.2) and YugabyteDB accept as PostgreSQL does.
  */
 import { AUDIT_LOOKUP_BOUND_KEYS, AUDIT_LOOKUP_DECISIONS, AUDIT_LOOKUP_FILL_ALL, AUDIT_SPANS_FILL_ALL, type Migration } from '../store-sql/index.ts';
 
