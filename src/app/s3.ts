@@ -1462,7 +1462,9 @@ export function createS3(app: App, objects: ObjectStore) {
           if (refused) return { ok: false, error: refused };
           decided = info?.tags;
         }
-        if (!info) return head.ok ? { ok: false, error: { code: 'NoSuchKey', message: 'The specified key does not exist.', key } } : fromStore(head);
+        // A missing key is told only to who may list the bucket, as for the reads (review ti, 1): a tagging write
+        // answered NoSuchKey to any caller allowed it, which told where no object is.
+        if (!info) return head.ok || head.error.code === 'NoSuchKey' ? noSuchKey(call, b.value, key) : fromStore(head);
         const written = await objects.setObjectTags(bucket, key, tags ?? {}, info);
         if (written.ok || written.error.code !== 'PreconditionFailed') return fromStore(written);
         // Replaced on every try (a key rewritten without pause): 503, which S3 clients retry after a pause.
