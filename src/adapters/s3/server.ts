@@ -160,8 +160,16 @@ class Query {
    * the current object, `prefix=%FF` listed the whole bucket. The edge refuses the request instead (review iy, 1).
    */
   readonly undecodable: string | undefined;
+  /**
+   * The first parameter given more than once (`versionId=a&versionId=b`, `tagging&tagging`), its name (at most 64
+   * characters). The gateway read the first value while the signature (SigV4's canonical query, SigV2's sub-resources)
+   * covers every one, so a request meant with one reading ran with another (a signer or proxy that keeps the last value
+   * approved one thing, the gateway did another). The edge refuses such a request (review ti, 2).
+   */
+  readonly repeated: string | undefined;
   constructor(raw: string) {
     let undecodable: string | undefined;
+    let repeated: string | undefined;
     for (const pair of raw.split('&')) {
       if (pair === '') continue;
       const eq = pair.indexOf('=');
@@ -173,8 +181,10 @@ class Query {
         continue;
       }
       if (!this.map.has(k)) this.map.set(k, v);
+      else repeated ??= k.length > 64 ? `${k.slice(0, 64)}…` : k;
     }
     this.undecodable = undecodable;
+    this.repeated = repeated;
   }
   has(k: string): boolean {
     return this.map.has(k);
@@ -1052,6 +1062,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     // As the path: a query parameter that does not decode is refused, never dropped (the request would run without it).
     if (query.undecodable !== undefined) {
       return fail(s3Error('InvalidRequest', `The query parameter \`${query.undecodable}\` is not valid percent-encoded UTF-8.`));
+    }
+    // Nor is one given twice acted on by its first value alone (review ti, 2); its values are not quoted (a token's may be).
+    if (query.repeated !== undefined) {
+      return fail(s3Error('InvalidArgument', `The query parameter \`${query.repeated}\` was given more than once; send it once.`, { ArgumentName: query.repeated }));
     }
 
     /**
