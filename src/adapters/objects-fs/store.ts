@@ -868,13 +868,16 @@ export class FsObjectStore implements ObjectStore {
       } finally {
         if (!committed) this.unlinkVersion(version);
       }
+      // Durable before readers see it (review ti, 3): the index took the new version before this fsync, so a reader
+      // could be served an object that a crash then lost, the previous version coming back. (A failed fsync leaves the
+      // index as it was, and the write answered as failed.)
+      await this.fsyncDir(dirname(metaPath));
       const entry = this.entryOf(bucket, record);
       const previous = bucket.objects.get(key);
       bucket.objects.set(key, entry);
       if (previous === undefined) insertKey(bucket.keys, key);
-      // The previous version's segments go only once the rename is durable: until then a crash could bring
+      // The previous version's segments go only once the rename is durable (above): until then a crash could bring
       // its metadata back.
-      await this.fsyncDir(dirname(metaPath));
       if (previous !== undefined) this.retire(previous.version);
       return ok(entry.info);
     });
