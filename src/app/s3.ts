@@ -69,6 +69,20 @@ export interface S3Failure {
   readonly bytes?: ByteCounts;
   /** A PreconditionFailed's condition, the header that did not hold (S3's `<Condition>`). */
   readonly condition?: string;
+  /** A KeyTooLongError's key length in bytes of UTF-8 (S3's `<Size>`, beside `<MaxSizeAllowed>`, `MAX_KEY_BYTES`). */
+  readonly keySize?: number;
+}
+
+/** The longest object key S3 takes, in bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
+/**
+ * S3's answer to a request naming a key over `MAX_KEY_BYTES`, a read as a write (review ti, 4): 400 KeyTooLongError,
+ * "Your key is too long", with the key's size. A read of one answered NoSuchKey, as if such a key could exist.
+ */
+function keyTooLong(key: string): S3Failure | undefined {
+  const size = Buffer.byteLength(key, 'utf8');
+  return size > MAX_KEY_BYTES ? { code: 'KeyTooLongError', message: 'Your key is too long', keySize: size } : undefined;
 }
 
 export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };
@@ -689,7 +703,9 @@ export function createS3(app: App, objects: ObjectStore) {
     const b = await ownerOf(call, bucket, 's3:PutObject', resource);
     if (!b.ok) return b;
     const d = await decision(call, 's3:PutObject', resource, b.value.owner, context);
-    return 'refused' in d ? { ok: false, error: d.refused } : { ok: true, value: { bucket: b.value, allowed: d.allowed } };
+    if ('refused' in d) return { ok: false, error: d.refused };
+    const tooLong = keyTooLong(key);
+    return tooLong ? { ok: false, error: tooLong } : { ok: true, value: { bucket: b.value, allowed: d.allowed } };
   }
 
   /**
@@ -706,6 +722,9 @@ export function createS3(app: App, objects: ObjectStore) {
     const info = head.ok ? head.value : undefined;
     const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...extra, ...v.value.context });
     if (refused) return { ok: false, error: refused };
+    // The object's own key (a copy's source is not named so): over S3's limit, no such object can be.
+    const tooLong = expectedHeader === 'x-amz-source-expected-bucket-owner' ? undefined : keyTooLong(key);
+    if (tooLong) return { ok: false, error: tooLong };
     if (!head.ok && head.error.code !== 'NoSuchKey') return fromStore(head);
     return { ok: true, value: { bucket: b.value, info } };
   }
@@ -1461,6 +1480,8 @@ export function createS3(app: App, objects: ObjectStore) {
           const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}), ...v.value.context });
           if (refused) return { ok: false, error: refused };
           decided = info?.tags;
+          const tooLong = keyTooLong(key);
+          if (tooLong) return { ok: false, error: tooLong };
         }
         // A missing key is told only to who may list the bucket, as for the reads (review ti, 1): a tagging write
         // answered NoSuchKey to any caller allowed it, which told where no object is.

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
 import { keyUsedBy } from '../../app/principals.ts';
-import { rangeOf, resolveRequestedRange, type S3, type S3Call, type S3Failure, type S3Result, type StoreDigests } from '../../app/s3.ts';
+import { MAX_KEY_BYTES, rangeOf, resolveRequestedRange, type S3, type S3Call, type S3Failure, type S3Result, type StoreDigests } from '../../app/s3.ts';
 import {
   DEFAULT_CONTENT_TYPE,
   isStorageClass,
@@ -1000,6 +1000,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       ...(e.bytes !== undefined ? { NumberBytesExpected: String(e.bytes.expected), NumberBytesProvided: String(e.bytes.provided) } : {}),
       // Which condition did not hold, as S3's 412 names it (review sf, 2).
       ...(e.condition !== undefined ? { Condition: e.condition } : {}),
+      // A key over S3's limit: its size and the limit, as S3's KeyTooLongError gives them (review ti, 4).
+      ...(e.keySize !== undefined ? { Size: String(e.keySize), MaxSizeAllowed: String(MAX_KEY_BYTES) } : {}),
     };
     return s3Error(e.code, e.message, Object.keys(names).length > 0 ? names : undefined);
   };
