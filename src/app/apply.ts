@@ -2344,9 +2344,43 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
 
   const changes: PlannedChange[] = [];
   const steps: Plan['steps'] = [];
+  /**
+   * The read that planning `o` implies, or undefined when the caller may read it whatever it is: the kind's `readAction`
+   * on the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names
+   * it. An Account document about another account than the caller's reads what `accounts list` shows only to root-account
+   * principals allowed `ListAccounts` (review gn, 5): its partition and name.
+   */
+  const readStep = (o: Desired<unknown>, handler: KindHandler<unknown>, stored: { path: string; name: string; tags?: readonly Tag[] } | undefined): Step | undefined => {
+    if (o.kind === 'Account') {
+      if (o.name === caller.account) return undefined;
+      return { phase: -1, action: 'ListAccounts', resource: rootArn(caller.partition, caller.account), account: caller.account, rootOnly: true };
+    }
+    if (!handler.readAction || newAccounts.has(o.account)) return undefined;
+    const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : handler.arnOf ? handler.arnOf(partitionOf(o.account), o.account, stored?.name ?? o.name) : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
+    return { phase: -1, action: handler.readAction, resource: arn, account: o.account, context: resourceTagContext(stored?.tags) };
+  };
+  const decidedAt = deps.now();
   for (const o of objects) {
     const handler = handlerOf(o.kind);
     if (!handler) continue;
+    // The object as stored when there is one: IAM names compare without case, and `Erin` in a file is the stored
+    // `erin`, which the output names (review Z, finding 5), with the file's spelling beside it.
+    const type = PRINCIPAL_KINDS[o.kind];
+    const stored: { path: string; name: string; tags?: readonly Tag[] } | undefined = newAccounts.has(o.account) ? undefined : type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
+    // What planning the object reads of it, as the IAM API would let the caller read it (`GetPolicy`, `GetRole`…): asked
+    // before it is planned, since a plan answers with what is stored (an update's diff, `= unchanged`, an error quoting a
+    // stored field). A caller that may not read the object is told so and nothing more, whatever is stored (review td, 1:
+    // any principal, another account's admin included, read a managed policy's description from the error refusing to
+    // change it, and an account's partition and name from an Account document's error or `= unchanged`).
+    const read = readStep(o, handler, stored);
+    if (read !== undefined) {
+      const allowed = authorizeStep(caller, decidedAt, read);
+      const e = allowed.ok ? undefined : allowed.errors[0];
+      if (e !== undefined) {
+        err(o.document, o, { code: e.code, path: '', message: e.message });
+        continue;
+      }
+    }
     const reserved = await alibabaReservedTag(o);
     if (reserved !== undefined) {
       err(o.document, o, reserved);
@@ -2357,18 +2391,9 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       for (const e of p.errors) err(o.document, o, e);
       continue;
     }
-    // The object as stored when there is one: IAM names compare without case, and `Erin` in a file is the stored
-    // `erin`, which the output names (review Z, finding 5), with the file's spelling beside it.
-    const type = PRINCIPAL_KINDS[o.kind];
-    const stored: { path: string; name: string; tags?: readonly Tag[] } | undefined = newAccounts.has(o.account) ? undefined : type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
     const storedName = stored?.name ?? (o.kind === 'Policy' && !newAccounts.has(o.account) ? (await tx.policies.get(o.account, o.name))?.name : undefined) ?? o.name;
     changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: storedName, ...(storedName !== o.name ? { spelled: o.name } : {}), fields: p.value.fields, document: o.document, ...listedDiff(p.value.diff) });
-    if (handler.readAction && !newAccounts.has(o.account)) {
-      // On the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names it.
-      const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : handler.arnOf ? handler.arnOf(partitionOf(o.account), o.account, stored?.name ?? o.name) : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
-      const context = resourceTagContext(stored?.tags);
-      steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account, context }, document: o.document, ref: o });
-    }
+    if (read !== undefined) steps.push({ step: read, document: o.document, ref: o });
     for (const s of p.value.steps) steps.push({ step: s, document: o.document, ref: o });
   }
   for (const ref of pruneList) {
