@@ -2252,6 +2252,19 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       const [kind = '', account = ''] = scope.split('\u0000');
       if (newAccounts.has(account)) continue;
       const handler = handlerOf(kind);
+      // Listed only as the caller may list them (`ListPolicies`, `training:ListWorkspaces`…), decided before anything of
+      // the listing is answered: a prune's refusals name what it would delete (review td, 2: a caller allowed nothing
+      // read from `plan --prune` the policies that bound which users, and the live jobs of workspaces it would delete).
+      if (handler?.listAction) {
+        const listing: Step = { phase: -1, action: handler.listAction, resource: handler.arnOf ? handler.arnOf(partitionOf(account), account, '*') : entityArn(partitionOf(account), account, kind.toLowerCase() as 'user', '/', '*'), account };
+        const allowed = authorizeStep(caller, deps.now(), listing);
+        const e = allowed.ok ? undefined : allowed.errors[0];
+        if (e !== undefined) {
+          const first = objects.find((o) => o.kind === kind && o.account === account);
+          err(first?.document, first, { code: e.code, path: '', message: `${e.message} (--prune lists the ${kind} objects of account ${account} that the files do not name)` });
+          continue;
+        }
+      }
       const exact = handler?.caseSensitiveNames === true;
       const fold = (n: string): string => (exact ? n : n.toLowerCase());
       const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => fold(o.name)));
