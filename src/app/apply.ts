@@ -74,7 +74,7 @@ import { kvView } from './stored-view.ts';
 import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, clusterRoleRefs, computeServices, controllerUsername, defaultBucketReads, defaultRoleName, namesDecided, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
-import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
+import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacContext, rbacKindHandlers, validateRbacDocument, type RbacSpec } from './kube-apply.ts';
 import { customRoleCount, iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { MAX_CUSTOM_ROLES_PER_ACCOUNT } from '../core/bindings/index.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, visiblePolicy, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
@@ -2367,6 +2367,14 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     if (o.kind === 'Account') {
       if (o.name === caller.account) return undefined;
       return { phase: -1, action: 'ListAccounts', resource: rootArn(caller.partition, caller.account), account: caller.account, rootOnly: true };
+    }
+    // A Kubernetes RBAC object has no read of its own (nothing serves it but the webhook's decisions): planning it is
+    // asked as applying it, on its cluster as the document names it, with its kind, name and roleRef (review td, 3:
+    // a user allowed nothing read a stored binding's roleRef from the refusal to change it, whether a cluster exists
+    // from `does not exist`, and every field of a binding by `= unchanged`).
+    if (rbacKinds.has(o.kind)) {
+      const spec = o.spec as RbacSpec;
+      return { phase: -1, action: 'training:ApplyRbacObject', resource: clusterArn(partitionOf(o.account), o.account, spec.cluster), account: o.account, context: rbacContext(spec.object) };
     }
     if (!handler.readAction || newAccounts.has(o.account)) return undefined;
     const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : handler.arnOf ? handler.arnOf(partitionOf(o.account), o.account, stored?.name ?? o.name) : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);

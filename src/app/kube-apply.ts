@@ -54,7 +54,7 @@ export interface StoredRbacObject {
   readonly document: Obj;
 }
 
-interface RbacSpec {
+export interface RbacSpec {
   readonly cluster: string;
   readonly object: RbacObject;
   /** Canonical JSON of the document, for comparison and storage. */
