@@ -75,7 +75,7 @@ import { clusterDeleteRefusal, missingWorkspaceMembers, workspaceDeleteRefusal, 
 import { clusterArn, clusterKey, clusterRoleRefs, computeServices, controllerUsername, defaultBucketReads, defaultRoleName, namesDecided, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacContext, rbacKindHandlers, validateRbacDocument, type RbacSpec } from './kube-apply.ts';
-import { customRoleCount, iamPoliciesGoingWith, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
+import { customRoleCount, iamPoliciesGoingWith, iamPolicyAuthzResource, iamPolicyKind, iamRoleKind, only, removeClusterIamPolicies, removeWorkspaceIamPolicies } from './bindings.ts';
 import { MAX_CUSTOM_ROLES_PER_ACCOUNT } from '../core/bindings/index.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, visiblePolicy, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { clustersRunningAs, forgetGroup, forgetPrincipal, forgetting, type Forgetting, type Forgotten, type GonePrincipal } from './forget-principal.ts';
@@ -2376,6 +2376,12 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       const spec = o.spec as RbacSpec;
       return { phase: -1, action: 'training:ApplyRbacObject', resource: clusterArn(partitionOf(o.account), o.account, spec.cluster), account: o.account, context: rbacContext(spec.object) };
     }
+    // A resource's policy is read as `GET /v1/resource-policies/{resource}` and `iam-policy get` read it
+    // (`gatehouse:GetResourcePolicy` on the resource, `gatehouse:GetIamPolicy` on the workspace, account or ARN): planned
+    // unasked, `= unchanged` told a caller allowed nothing that its guess of a bucket's policy or of who is bound where
+    // was right, and a stale `spec.etag` was refused quoting the current one (review td, 4).
+    if (o.kind === 'ResourcePolicy') return { phase: -1, action: 'gatehouse:GetResourcePolicy', resource: (o.spec as ResourcePolicySpec).resource, account: o.account };
+    if (o.kind === 'IamPolicy') return { phase: -1, action: 'gatehouse:GetIamPolicy', resource: iamPolicyAuthzResource(partitionOf(o.account), o.account, (o.spec as { readonly resource: string }).resource), account: o.account };
     if (!handler.readAction || newAccounts.has(o.account)) return undefined;
     const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : handler.arnOf ? handler.arnOf(partitionOf(o.account), o.account, stored?.name ?? o.name) : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
     return { phase: -1, action: handler.readAction, resource: arn, account: o.account, context: resourceTagContext(stored?.tags) };
