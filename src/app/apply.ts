@@ -2235,6 +2235,13 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   }
   for (const o of objects) {
     if (o.kind === 'Account' || partitions.has(o.account)) continue;
+    // Another account than its own is never a tenant's to manage (`authorizeAcross`): said before the account is looked
+    // up, so that the answer is one whether it exists or not (review td, 5: `account N does not exist` to a tenant's
+    // admin, a denial for an account that exists, told which ids are other tenants').
+    if (o.account !== caller.account && caller.account !== ROOT_ACCOUNT) {
+      err(o.document, o, { code: 'ACCESS_DENIED', path: 'metadata.account', message: `principals of account ${caller.account} may manage only their own account; account ${o.account} is not theirs (use that account's admin credentials)` });
+      continue;
+    }
     const a = await tx.accounts.get(o.account);
     if (a) partitions.set(o.account, a.partition);
     else err(o.document, o, { code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${o.account} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
