@@ -48,7 +48,8 @@
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
  *   admission, src/app/kube.ts `checkPass`). Asked in each namespace the cluster's RBAC objects name, and `default`
  *   (where a ClusterRoleBinding reaches); for a role, also as each of its sessions a binding names by username, whose
- *   name whoever becomes the role picks (review eq, 4). PassRole as for a node, `roles/iam.serviceAccountUser` included.
+ *   name whoever becomes the role picks (review eq, 4). PassRole as for a node, `roles/iam.serviceAccountUser` included;
+ *   a role X may pass only once a group is joined or a policy attached first, as for a node (review tk, 1).
  *   Where RBAC does not let X create pods yet, X with an access entry on the cluster may still write a Role that does
  *   and bind it to its own Kubernetes user (`training:ApplyRbacObject`, asked with apply's condition keys, review fl,
  *   2), or put itself in a group a binding lets create pods by rewriting its own entry (`training:UpdateAccessEntry`
@@ -2208,6 +2209,20 @@ export function createEscalation(deps: EscalationDeps) {
           tags: jobSessionTags({ kind: 'node', workspace: '', cluster: c.name, id: '*' }),
         };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
+        // A role X may pass only once it holds another policy (review tk, 1): a group joined or a managed policy attached
+        // first, as for a job or a node (review tg, 2 and 4); PassRole asked with that policy added, and the pods' create
+        // too where IAM decides it beside RBAC as X itself (an added Deny of it refuses the pod).
+        const still = roles.filter((r) => r !== x && !out.some((e) => e.to === r));
+        for (const gain of still.length === 0 ? [] : await passGains(x, still)) {
+          let created: readonly string[] = [];
+          if (create.as === undefined && create.rbac === undefined && create.workload === undefined) {
+            const again = await answer(x, 'kubernetes:create', `${arn}/namespaces/${create.ns}/pods`, undefined, gain.added);
+            if (again.decision !== 'Allow') continue;
+            created = again.reasons;
+          }
+          const gained = { ...via, actions: [...gain.actions, ...via.actions], reasons: [...gain.reasons, ...(created.length > 0 ? [via.reasons[0] as string, ...created] : via.reasons)] };
+          for (const r of still) if (!out.some((e) => e.to === r)) await passTo(x, r, compute, gained, out, gain.added);
+        }
       }
       for (const u of users) {
         if (u === x || !worthAsking(own.createKey, u.arn)) continue;
