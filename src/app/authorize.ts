@@ -87,7 +87,9 @@ export interface AuthorizeInput {
   readonly unreadable?: readonly string[];
   /**
    * Set by escalation-paths alone (never read from a question): identity policies decided as the principal's besides
-   * its own, those it would hold after a step of its own (a group joined, a managed policy attached; review tg, 2).
+   * its own, those it would hold after a step of its own (a group joined, a managed policy attached; review tg, 2). One
+   * named as a policy the principal holds (a managed policy, by its ARN) takes that one's place, as its boundary too:
+   * another version of it made the default (review tk, 2).
    */
   readonly addedIdentity?: readonly CompiledPolicy[];
 }
@@ -2275,7 +2277,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         : { principal, action: input.action, resource: input.resource, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
-    const set: PolicySet = { identity: input.addedIdentity ? [...policies.identity, ...input.addedIdentity] : policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
+    const added = input.addedIdentity;
+    const replaced = added && new Set(added.map((p) => p.name));
+    const boundary = added && policies.boundary && replaced?.has(policies.boundary.name) ? added.find((p) => p.name === policies.boundary?.name) : policies.boundary;
+    const set: PolicySet = { identity: added ? [...policies.identity.filter((p) => !replaced?.has(p.name)), ...added] : policies.identity, boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
     withTagKeySpellings(ctx, set);
     const how = explainHow(input);
     let d = evaluate(request, set, how);

@@ -37,7 +37,8 @@
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions. Where it may
  *   pass the role only once it holds another policy (review tg, 2): a group allowing PassRole that it may join, or a
  *   managed policy allowing it that it may attach to itself or a group of its own (as the AssumeRole steps above ask
- *   them), then a job in a workspace it is a member of, PassRole and CreateJob asked with that policy added.
+ *   them), or another version of a managed policy it holds that it may make the default (review tk, 2; decided in the
+ *   default's place), then a job in a workspace it is a member of, PassRole and CreateJob asked with that policy added.
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
  *   service, and the role trusts that service; or of a cluster X may write (`training:UpdateCluster` of one that
@@ -1715,6 +1716,18 @@ export function createEscalation(deps: EscalationDeps) {
             out.push({ actions: attach.actions, reasons: [...attach.reasons, `once ${to.what} has ${p.arn} attached, which ${to.action} attaches`], added: [m.compiled] });
             break;
           }
+        }
+      }
+      // Another version of a managed policy it holds made the default (review tk, 2), as `defaultSetToAssume` asks it:
+      // decided in the default's place (the authorizer puts an added policy named as one held there, its boundary too).
+      for (const arn of x.managed) {
+        if (!customerManaged(arn)) continue;
+        for (const w of widerOf(arn)) {
+          const v = versionPolicy(arn, w.versionId);
+          if (v === undefined || !reaches([v.compiled])) continue;
+          const set = await selfSet(x, arn);
+          if (!set) break;
+          out.push({ actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `once version ${w.versionId} of ${arn} is its default, which ${iam('SetDefaultPolicyVersion')} makes it`], added: [v.compiled] });
         }
       }
       return out;
