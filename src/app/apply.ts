@@ -2117,6 +2117,11 @@ function namedResourcePolicies(entries: readonly { key: string; value: string }[
   return out;
 }
 
+/** Reading which accounts exist, as `accounts list` shows them (review gn, 5): a root-account principal's `ListAccounts`. */
+function listAccountsStep(caller: Caller): Step {
+  return { phase: -1, action: 'ListAccounts', resource: rootArn(caller.partition, caller.account), account: caller.account, rootOnly: true };
+}
+
 function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {
   if (step.rootOnly && caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create or change accounts`);
   if (step.decide !== undefined) return step.decide(caller, now);
@@ -2227,6 +2232,9 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   // Accounts: from the store, or created by an Account document.
   const partitions = new Map<string, Partition>();
   const newAccounts = new Set<string>();
+  /** Accounts a document names that do not exist, to a caller not allowed to know it before it is allowed the read. */
+  const unseenAccounts = new Set<string>();
+  const noSuchAccount = (id: string): PlanError => ({ code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${id} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
   for (const o of objects) {
     if (o.kind !== 'Account') continue;
     const existing = await tx.accounts.get(o.name);
@@ -2244,7 +2252,14 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     }
     const a = await tx.accounts.get(o.account);
     if (a) partitions.set(o.account, a.partition);
-    else err(o.document, o, { code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${o.account} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
+    else if (o.account !== caller.account && !authorizeStep(caller, deps.now(), listAccountsStep(caller)).ok) {
+      // Which accounts exist is told only to root-account principals allowed `ListAccounts` (`accounts list`, review
+      // gn, 5). One not allowed it has the absent account's object decided as an existing one's would be, on a
+      // partition the account could have, and is told the account does not exist only once that read is allowed
+      // (review tl, 1: a training job's session told `account N does not exist` where a present one was refused).
+      partitions.set(o.account, 'aws');
+      unseenAccounts.add(o.account);
+    } else err(o.document, o, noSuchAccount(o.account));
   }
   if (errors.length > 0) return fail(listedErrors(errors, omitted));
   const partitionOf = (account: string): Partition => partitions.get(account) ?? 'aws';
@@ -2373,7 +2388,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   const readStep = (o: Desired<unknown>, handler: KindHandler<unknown>, stored: { path: string; name: string; tags?: readonly Tag[] } | undefined): Step | undefined => {
     if (o.kind === 'Account') {
       if (o.name === caller.account) return undefined;
-      return { phase: -1, action: 'ListAccounts', resource: rootArn(caller.partition, caller.account), account: caller.account, rootOnly: true };
+      return listAccountsStep(caller);
     }
     // A Kubernetes RBAC object has no read of its own (nothing serves it but the webhook's decisions): planning it is
     // asked as applying it, on its cluster as the document names it, with its kind, name and roleRef (review td, 3:
@@ -2414,6 +2429,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
         err(o.document, o, { code: e.code, path: '', message: e.message });
         continue;
       }
+    }
+    if (unseenAccounts.has(o.account)) {
+      err(o.document, o, noSuchAccount(o.account));
+      continue;
     }
     const reserved = await alibabaReservedTag(o);
     if (reserved !== undefined) {
