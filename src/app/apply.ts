@@ -33,7 +33,7 @@ import {
   bucketOf,
   managesResourcePolicy,
   ownerIn,
-  ownerWords,
+  ownerWordsTo,
   resourcePolicyMaxChars,
   RESOURCE_POLICY_PREFIX,
   resourcePolicyArn,
@@ -1856,7 +1856,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
   async plan(env, o) {
     // Whose the resource is: the ARN's account, the bucket's owner, or the account of a policy on it or above it.
     const owner = await ownerIn(env.tx, o.spec.resource);
-    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to ${ownerWords(owner)}, not ${o.account}; attach its policy as that account`);
+    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to ${ownerWordsTo(owner, env.caller.account)}, not ${o.account}; attach its policy as that account`);
     const claimed = await claimedByAnother(env.tx, o.spec.resource, o.account);
     if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = resourcePolicyKey(o.spec.resource);
@@ -1867,7 +1867,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
     // A record that is not one (edited by hand) is replaced by whoever manages it, as DELETE removes it.
     const existing = text === undefined ? undefined : resourcePolicyRecord(key, text);
-    if (existing && !managesResourcePolicy(existing, o.account, owner)) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
+    if (existing && !managesResourcePolicy(existing, o.account, owner)) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of ${ownerWordsTo(existing.account, env.caller.account)}`);
     const documentChanged = !existing || existing.account !== o.account || canonicalText(existing.document) !== o.spec.document.canonical;
     // The document's name is stored with the policy (prune finds it by name): a document renamed renames it (review ak, 9).
     const storedName = text === undefined ? undefined : nameOfRecord(text);

@@ -98,7 +98,7 @@ import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, limitsCutWords, principalLimitsCut, requestContext, type Caller } from './principals.ts';
-import { isOss, ownerIn, ownerWords, resourcePolicyClaim } from './resource-policies.ts';
+import { isOss, ownerIn, ownerWordsTo, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey, readIamPolicyRecord, storedIamPolicyAt, UNREADABLE_IAM_POLICY_OWNER, unreadableIamPolicy } from './resource-tree.ts';
 import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
@@ -188,7 +188,7 @@ function currentOf(key: string, stored: StoredIamPolicy | undefined, goneRevisio
 }
 
 /** The owner of a stored IAM policy, in words: its stand-in's (`unreadableIamPolicy`) is no account. */
-const whose = (account: string): string => (account === UNREADABLE_IAM_POLICY_OWNER ? 'no account: its stored record cannot be read (replace or remove the record)' : ownerWords(account));
+const whose = (account: string, asker: string): string => (account === UNREADABLE_IAM_POLICY_OWNER ? 'no account: its stored record cannot be read (replace or remove the record)' : ownerWordsTo(account, asker));
 
 const goneKey = (key: string): string => `${IAM_POLICY_GONE_PREFIX}${key.slice(IAM_POLICY_PREFIX.length)}`;
 
@@ -1117,7 +1117,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (byIam !== undefined) {
       return accessDenied(`${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either${why}`}`, action, target, byIam.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
     }
-    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to ${whose(account)}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
+    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to ${whose(account, caller.account)}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
   }
 
   function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
@@ -1151,7 +1151,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       return { current, missing: current.stored === undefined ? await missingResource(tx, account, resource) : undefined };
     });
     const { current } = read;
-    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to ${whose(current.stored.account)}`);
+    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to ${whose(current.stored.account, caller.account)}`);
     if (read.missing !== undefined) return failWith('NO_SUCH_ENTITY', read.missing, 'resource');
     return ok(view(resource, account, current));
   }
@@ -1254,7 +1254,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const now = await readPolicy(tx, key);
       const current = now.stored;
       found = current;
-      if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to ${whose(current.account)}`, 'resource'));
+      if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to ${whose(current.account, caller.account)}`, 'resource'));
       const claimed = policy.bindings.length > 0 ? await claimedByAnother(tx, resource, account) : undefined;
       if (claimed !== undefined) return abort(failWith('ACCESS_DENIED', claimed, 'resource'));
       const etag = checkEtag(now.etag, policy.etag);
@@ -1972,7 +1972,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const partition = env.partitionOf(o.account);
     // Whose the resource is: the ARN's account, a bucket's owner, or the account of a resource policy on it.
     const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : await ownerIn(env.tx, resource);
-    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to ${ownerWords(owner)}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
+    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to ${ownerWordsTo(owner, env.caller.account)}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
     const claimed = o.spec.policy.bindings.length > 0 && !env.newAccounts.has(o.account) ? await claimedByAnother(env.tx, resource, o.account) : undefined;
     if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = iamPolicyKey(o.account, resource);
@@ -1980,7 +1980,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     if (twin) return planFail('VALIDATION_ERROR', 'spec.resource', `IamPolicy \`${twin.name}\` also sets the policy of ${resource}; one document per resource`);
     const current = env.newAccounts.has(o.account) ? currentOf(key, undefined, 0) : await readPolicy(env.tx, key);
     const existing = current.stored;
-    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} has an IAM policy of ${whose(existing.account)}`);
+    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} has an IAM policy of ${whose(existing.account, env.caller.account)}`);
     // A document that carries the etag it was read with applies only while the policy is still as read (checked
     // inside apply's write transaction, as `setPolicy` checks it). Without one, the document is the truth.
     const given = o.spec.policy.etag;

@@ -12,7 +12,7 @@ import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, STORED_POLICY_MAX_CHARS, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { readChanges } from './change-log.ts';
-import { canonicalArn, governingArns, iamPolicyClaim, OSS_ARN_RE, resourcePartStart } from './resource-tree.ts';
+import { accountShownTo, canonicalArn, governingArns, iamPolicyClaim, OSS_ARN_RE, resourcePartStart } from './resource-tree.ts';
 import { resourcePolicyMaxChars } from './resource-policy-limits.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
@@ -77,6 +77,11 @@ export function bucketOwnerAccount(value: string): string | undefined {
  */
 export function ownerWords(owner: string): string {
   return owner === UNREADABLE_BUCKET_OWNER ? 'no account: its bucket\'s owner record cannot be read (restart the S3 gateway that holds the bucket, which writes it again, or replace the record)' : `account ${owner}`;
+}
+
+/** `ownerWords`, as told to principals of account `asker` (`accountShownTo`: another tenant's id only to the root account's). */
+export function ownerWordsTo(owner: string, asker: string): string {
+  return owner === UNREADABLE_BUCKET_OWNER ? ownerWords(owner) : accountShownTo(owner, asker);
 }
 
 /** The bucket of an S3 ARN (`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`), else undefined. */
@@ -365,7 +370,7 @@ export class ResourcePolicies {
     if (unknown) return unknown;
     const owner = await ownerIn(tx, input.resource);
     if (owner !== undefined && owner !== input.account) {
-      return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to ${ownerWords(owner)}; only that account may attach a policy to it`);
+      return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to ${ownerWordsTo(owner, input.account)}; only that account may attach a policy to it`);
     }
     const claimed = await claimedByAnother(tx, input.resource, input.account);
     if (claimed !== undefined) return failWith('ACCESS_DENIED', claimed);
@@ -404,7 +409,7 @@ export async function claimedBelow(tx: ReadTx, resource: string, account: string
     const below = storedResourcePolicy(e.key, e.value);
     if (below !== undefined && below.account === account) continue;
     const arn = e.key.slice(RESOURCE_POLICY_PREFIX.length);
-    return `resource ${arn}, under ${resource}, belongs to ${below !== undefined ? `account ${below.account}` : 'another account'}: a policy cannot be attached to ${resource} while a resource under it holds another account's`;
+    return `resource ${arn}, under ${resource}, belongs to ${below !== undefined ? ownerWordsTo(below.account, account) : 'another account'}: a policy cannot be attached to ${resource} while a resource under it holds another account's`;
   }
   return undefined;
 }
@@ -431,8 +436,8 @@ export async function resourcePolicyClaim(tx: ReadTx, resource: string, account:
     const stored = text !== undefined ? storedResourcePolicy(key, text) : undefined;
     if (stored === undefined || stored.account === '' || stored.account === account) continue;
     return arn === own
-      ? `resource ${resource} has a resource policy of account ${stored.account}: only that account may attach policies to it`
-      : `resource ${resource} lies under ${arn}, whose resource policy belongs to account ${stored.account}: only that account may attach policies to what lies under it`;
+      ? `resource ${resource} has a resource policy of ${ownerWordsTo(stored.account, account)}: only that account may attach policies to it`
+      : `resource ${resource} lies under ${arn}, whose resource policy belongs to ${ownerWordsTo(stored.account, account)}: only that account may attach policies to what lies under it`;
   }
   return claimedBelow(tx, resource, account);
 }

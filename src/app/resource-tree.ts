@@ -6,7 +6,17 @@
  * An ARN that names no account (`arn:aws:s3:::shared`) belongs to the account whose policy sits on it or nearest above
  * it, so no account may attach a policy of either kind in another account's tree (reviews N4, co2, cl1).
  */
+import { ROOT_ACCOUNT } from './accounts.ts';
 import type { ReadTx } from './ports/store.ts';
+
+/**
+ * Account `owner`, as told to principals of account `asker` in a refusal: another tenant's id is named only to the root
+ * account's principals (and the root account's own id, fixed and known to all, to anyone). A tenant is shown no other
+ * account (`accounts list`, review gn, 5); a refusal naming whose a guessed bucket or ARN is told it (review tl, 3).
+ */
+export function accountShownTo(owner: string, asker: string): string {
+  return owner === asker || owner === ROOT_ACCOUNT || asker === ROOT_ACCOUNT ? `account ${owner}` : 'another account';
+}
 
 /** kv prefix of the IAM policies (bindings): see `iamPolicyKey`. */
 export const IAM_POLICY_PREFIX = 'iampolicy/';
@@ -157,8 +167,8 @@ export async function iamPolicyClaim(tx: ReadTx, resource: string, account: stri
     if (holder === UNREADABLE_IAM_POLICY_OWNER) return `the stored IAM policy of ${shown(arn)} cannot be read, so no account may attach policies to ${arn === resource ? 'it' : `${shown(resource)}, under it`}: replace or remove the record \`${iamPolicyKey('', arn)}\``;
     if (holder !== undefined && holder !== account) {
       return arn === resource
-        ? `resource ${shown(resource)} has an IAM policy of account ${holder}: only that account may attach policies to it`
-        : `resource ${shown(resource)} lies under ${shown(arn)}, whose IAM policy belongs to account ${holder}: only that account may attach policies to what lies under it`;
+        ? `resource ${shown(resource)} has an IAM policy of ${accountShownTo(holder, account)}: only that account may attach policies to it`
+        : `resource ${shown(resource)} lies under ${shown(arn)}, whose IAM policy belongs to ${accountShownTo(holder, account)}: only that account may attach policies to what lies under it`;
     }
   }
   const prefix = `${iamPolicyKey('', resource)}/`;
@@ -167,7 +177,7 @@ export async function iamPolicyClaim(tx: ReadTx, resource: string, account: stri
     const below = storedIamPolicyAt(e.key, e.value);
     if (below.account === UNREADABLE_IAM_POLICY_OWNER) return `the stored IAM policy of ${shown(below.resource)}, under ${shown(resource)}, cannot be read: a policy cannot be attached to ${shown(resource)} until the record \`${e.key}\` is replaced or removed`;
     if (below.account !== account) {
-      return `resource ${shown(below.resource)}, under ${shown(resource)}, has an IAM policy of account ${below.account}: a policy cannot be attached to ${shown(resource)} while a resource under it holds another account's`;
+      return `resource ${shown(below.resource)}, under ${shown(resource)}, has an IAM policy of ${accountShownTo(below.account, account)}: a policy cannot be attached to ${shown(resource)} while a resource under it holds another account's`;
     }
   }
   return undefined;

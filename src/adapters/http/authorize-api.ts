@@ -36,7 +36,7 @@ import { ANSWERED_FROM_MEMORY, sayingWhyOnOutage } from '../../app/ports/store.t
 import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin, keyUsedBy } from '../../app/principals.ts';
-import { attachmentProblem, bucketOf, managesResourcePolicy, ResourcePolicies, resourcePolicyKey, UNREADABLE_BUCKET_OWNER, type StoredResourcePolicy } from '../../app/resource-policies.ts';
+import { attachmentProblem, bucketOf, managesResourcePolicy, ownerWordsTo, ResourcePolicies, resourcePolicyKey, UNREADABLE_BUCKET_OWNER, type StoredResourcePolicy } from '../../app/resource-policies.ts';
 import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
 import { documentValue } from '../../app/document-diff.ts';
@@ -87,7 +87,7 @@ interface Route {
 function mayManage(app: App, caller: Caller, action: string, resource: string): Result<unknown> {
   const owner = app.resourcePolicies.ownerOf(resource);
   if (owner === UNREADABLE_BUCKET_OWNER) return failWith('ACCESS_DENIED', `the owner record of bucket \`${bucketOf(resource) ?? resource}\` cannot be read, so no account may manage the policy of ${resource}: restart the S3 gateway that holds the bucket (it writes the record again), or replace the record`);
-  if (owner !== undefined && owner !== caller.account) return failWith('ACCESS_DENIED', `resource ${resource} belongs to account ${owner}; only that account may manage its policy`);
+  if (owner !== undefined && owner !== caller.account) return failWith('ACCESS_DENIED', `resource ${resource} belongs to ${ownerWordsTo(owner, caller.account)}; only that account may manage its policy`);
   return authorizeAdmin(caller, app.deps.now(), `gatehouse:${action}`, resource);
 }
 
