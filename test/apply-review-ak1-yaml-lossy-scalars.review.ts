@@ -62,7 +62,7 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
       const r = await cli(command, '-f', path);
       assert.equal(r.status, 8, `${command}: ${r.out}${r.err}`);
       assert.equal(r.out, '');
-      assert.match(r.err, /guard\.yaml:16:47: document 2: spec\.document\.Statement\[0\]\.Condition\.StringEquals\.aws:ResourceAccount: `012345678901` is read by YAML as the number 12345678901, not as written; quote it \('012345678901'\)/);
+      assert.match(r.err, /guard\.yaml:16:47: document 2 \(Policy guard\): spec\.document\.Statement\[0\]\.Condition\.StringEquals\.aws:ResourceAccount: `012345678901` is read by YAML as the number 12345678901, not as written; quote it \('012345678901'\)/);
     }
     const quoted = await cli('apply', '-f', await file('guard-quoted.yaml', `${GROUP}---\n${guard('"012345678901"')}`));
     assert.equal(quoted.status, 0, quoted.err);
@@ -82,7 +82,7 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
     assert.equal(r.status, 8, r.out + r.err);
     const lines = r.err.trim().split('\n');
     assert.deepEqual(
-      lines.map((l) => l.replace(/^.*tags\.yaml:\d+:\d+: document 1: /, '').replace(/;.*$/, '')),
+      lines.map((l) => l.replace(/^.*tags\.yaml:\d+:\d+: document 1 \(User u\): /, '').replace(/;.*$/, '')),
       [
         'spec.tags.a: `0x1F` is read by YAML as the number 31, not as written',
         'spec.tags.b: `1e3` is read by YAML as the number 1000, not as written',
@@ -95,8 +95,8 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
     );
     const v11 = await cli('plan', '-f', await file('v11.yaml', '%YAML 1.1\n---\napiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: u}\nspec:\n  tags: {region: on, since: 2001-12-14}\n'));
     assert.equal(v11.status, 8, v11.out + v11.err);
-    assert.match(v11.err, /v11\.yaml:7:18: document 1: spec\.tags\.region: `on` is read by YAML as the boolean true \(YAML 1\.1\)/);
-    assert.match(v11.err, /v11\.yaml:7:29: document 1: spec\.tags\.since: `2001-12-14` is read by YAML as a timestamp/);
+    assert.match(v11.err, /v11\.yaml:7:18: document 1 \(User u\): spec\.tags\.region: `on` is read by YAML as the boolean true \(YAML 1\.1\)/);
+    assert.match(v11.err, /v11\.yaml:7:29: document 1 \(User u\): spec\.tags\.since: `2001-12-14` is read by YAML as a timestamp/);
   });
 
   it('every load error names its document; an alias to another document\'s anchor is placed where it is', async () => {
@@ -128,6 +128,10 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
       document: 2,
       path: 'spec.trustPolicy.Statement[0].Principal.AWS',
       message: '`012345678901` is not a JSON number; quote it ("012345678901") to keep the text',
+      // The item's own kind and name, and the code, as the server's errors carry them (review tl, 4).
+      code: 'VALIDATION_ERROR',
+      kind: 'Role',
+      name: 'r',
     });
     const good = await cli('plan', '-f', await file('role.json', role('"000000000000"')));
     assert.equal(good.status, 0, good.err);

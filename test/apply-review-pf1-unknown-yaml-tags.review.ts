@@ -27,7 +27,7 @@ describe('review pf1: a YAML tag Gatehouse does not know is refused where it is,
     for (const command of ['plan', 'apply']) {
       const r = await cli(command, '-f', f);
       assert.equal(r.status, 8, r.out + r.err);
-      assert.match(r.err, /sub\.yaml:14:22: document 2: spec\.document\.Statement\[0\]\.Resource: the tag `!Sub` is not one YAML or Gatehouse knows/);
+      assert.match(r.err, /sub\.yaml:14:22: document 2 \(Policy guard\): spec\.document\.Statement\[0\]\.Resource: the tag `!Sub` is not one YAML or Gatehouse knows/);
       assert.match(r.err, /nothing was changed/);
     }
     const after = await cli('plan', '-f', await file('plain.yaml', policy('"arn:aws:s3:::data/secret/*"')));
@@ -42,8 +42,8 @@ describe('review pf1: a YAML tag Gatehouse does not know is refused where it is,
     );
     const r = await cli('plan', '-f', f);
     assert.equal(r.status, 8, r.out + r.err);
-    assert.match(r.err, /tags\.yaml:5:14: document 1: spec\.tags: the tag `!Ref`/);
-    assert.match(r.err, /tags\.yaml:6:26: document 1: spec\.groups: the tag `!!python\/tuple`/);
+    assert.match(r.err, /tags\.yaml:5:14: document 1 \(User u1\): spec\.tags: the tag `!Ref`/);
+    assert.match(r.err, /tags\.yaml:6:26: document 1 \(User u1\): spec\.groups: the tag `!!python\/tuple`/);
   });
 
   it('`gatehouse policy validate` of a YAML policy file refuses it too', async () => {

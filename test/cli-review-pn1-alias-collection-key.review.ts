@@ -34,8 +34,8 @@ describe('pn1: an alias of a map or a list used as a key', () => {
     await writeFile(file, ['apiVersion: gatehouse.dev/v1', 'kind: User', 'metadata: {name: alice}', 'spec:', '  tags:', '    team: &m {a: b}', '    *m : x', '    cost: &l [1]', '    more: {*l : y}', ''].join('\n'));
     const r = await gatehouse(['plan', '-f', file]);
     assert.equal(r.code, 8, r.stderr);
-    assert.match(r.stderr, new RegExp(`${file}:7:5: document 1: spec\\.tags: an alias of a map \\(\`\\*m\`\\) is used as a key, which JSON cannot hold; keys are names`), r.stderr);
-    assert.match(r.stderr, new RegExp(`${file}:9:12: document 1: spec\\.tags\\.more: an alias of a list \\(\`\\*l\`\\) is used as a key`), r.stderr);
+    assert.match(r.stderr, new RegExp(`${file}:7:5: document 1 \\(User alice\\): spec\\.tags: an alias of a map \\(\`\\*m\`\\) is used as a key, which JSON cannot hold; keys are names`), r.stderr);
+    assert.match(r.stderr, new RegExp(`${file}:9:12: document 1 \\(User alice\\): spec\\.tags\\.more: an alias of a list \\(\`\\*l\`\\) is used as a key`), r.stderr);
     assert.match(r.stderr, /nothing was changed/);
     const a = await gatehouse(['apply', '-f', file]);
     assert.equal(a.code, 8, a.stderr);

@@ -37,9 +37,9 @@ describe('YAML keys that JSON cannot hold', () => {
     await writeFile(file, ['apiVersion: gatehouse.dev/v1', 'kind: User', 'metadata: {name: alice}', 'spec:', '  tags:', '    team: ml', '    ~: oops', '    ? [cost, center]', '    : x', '    ? {a: 1}', '    : y', ''].join('\n'));
     const r = await gatehouse(['plan', '-f', file]);
     assert.equal(r.code, 8, r.stderr);
-    assert.match(r.stderr, new RegExp(`${file}:7:5: document 1: spec\\.tags: the key \`~\` is read by YAML as null, which JSON cannot hold as a key; quote it \\('~'\\) to keep the text`), r.stderr);
-    assert.match(r.stderr, new RegExp(`${file}:8:7: document 1: spec\\.tags: a list is used as a key, which JSON cannot hold; keys are names`), r.stderr);
-    assert.match(r.stderr, new RegExp(`${file}:10:7: document 1: spec\\.tags: a map is used as a key, which JSON cannot hold; keys are names`), r.stderr);
+    assert.match(r.stderr, new RegExp(`${file}:7:5: document 1 \\(User alice\\): spec\\.tags: the key \`~\` is read by YAML as null, which JSON cannot hold as a key; quote it \\('~'\\) to keep the text`), r.stderr);
+    assert.match(r.stderr, new RegExp(`${file}:8:7: document 1 \\(User alice\\): spec\\.tags: a list is used as a key, which JSON cannot hold; keys are names`), r.stderr);
+    assert.match(r.stderr, new RegExp(`${file}:10:7: document 1 \\(User alice\\): spec\\.tags: a map is used as a key, which JSON cannot hold; keys are names`), r.stderr);
     assert.match(r.stderr, /nothing was changed/);
     const a = await gatehouse(['apply', '-f', file]);
     assert.equal(a.code, 8, a.stderr);

@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import type { Document, LineCounter } from 'yaml';
 import { expandsPast, jsonSyntaxError, lossyScalars, MAX_EXPANDED_CHARS, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
+import { shortName } from '../../../core/directory/rules.ts';
 import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, DEFAULT_DATA_DIR, nothingChanged, report, sayRequestId, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
@@ -121,6 +122,19 @@ interface LoadError {
   /** JSON path within the document. */
   readonly path?: string;
   readonly message: string;
+  /** The code, as the server's errors of a document carry it: for an error found in a document that was read. */
+  readonly code?: string;
+  /** The kind and name of the document the error is in, when it gives them (a `kind: List`'s item its own). */
+  readonly kind?: string;
+  readonly name?: string;
+}
+
+/** The kind and name a document gives, shortened as the server's errors give them; none of either it lacks. */
+function namedIn(value: unknown): { kind?: string; name?: string } {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as { kind?: unknown; metadata?: unknown };
+  const name = typeof v.metadata === 'object' && v.metadata !== null ? (v.metadata as { name?: unknown }).name : undefined;
+  return typeof v.kind === 'string' ? { kind: shortName(v.kind), ...(typeof name === 'string' ? { name: shortName(name) } : {}) } : {};
 }
 
 /** Deeper than any configuration tree; a symbolic link to a directory above it loops, and is stopped here. */
@@ -209,9 +223,10 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
       position++;
       // What YAML reads otherwise than written (`012345678901` as 12345678901: an account id in a Deny's condition
       // that then never matches) is refused, where it is, before anything is sent.
+      // Named by its object and code, as the server's refusals of a document are (review tl, 4).
       for (const l of lossyScalars(node, isJson)) {
         const p = lineCounter.linePos(l.offset);
-        errors.push({ file, line: p.line, column: p.col, document: position, ...(l.path !== '' ? { path: l.path } : {}), message: l.message });
+        errors.push({ file, line: p.line, column: p.col, document: position, ...(l.path !== '' ? { path: l.path } : {}), message: l.message, code: 'VALIDATION_ERROR', ...namedIn(v) });
       }
       out.push({ file, index: position - 1, value: v, yaml: d, lineCounter, text: partText, prefix });
     }
@@ -459,7 +474,10 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   if (loaded.errors.length > 0) {
     if (opts.json) ctx.err(formatJson({ errors: loaded.errors }));
     else {
-      for (const e of loaded.errors) ctx.err(`${printable(e.file)}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${printable(e.path)}: ` : ''}${printable(e.message)}\n`);
+      for (const e of loaded.errors) {
+        const what = e.kind !== undefined ? ` (${e.kind}${e.name !== undefined ? ` ${e.name}` : ''})` : '';
+        ctx.err(`${printable(e.file)}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? printable(`document ${e.document}${what}: `) : ''}${e.path !== undefined ? `${printable(e.path)}: ` : ''}${printable(e.message)}${e.code !== undefined ? ` [${e.code}]` : ''}\n`);
+      }
       // As the server's refusals end: nothing was sent, so none of the documents before the bad one was applied either.
       ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', loaded.errors.length));
     }
