@@ -78,6 +78,7 @@ import {
   namespaceMatching,
   parseAccessEntrySpec,
   parseKubernetesResource,
+  asAuthorized,
   podDeletionIsFinal,
   podEnvValues,
   controllerOwner,
@@ -3103,7 +3104,8 @@ export function createKube(app: App, options: KubeOptions) {
         const on = clusterOfResource(resource);
         if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
         const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
-        return attrs?.resourceRequest ? rolesAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() }) : [];
+        const verb = action.slice('kubernetes:'.length).toLowerCase();
+        return attrs?.resourceRequest ? rolesAllowing(on.cluster.objects, on.cluster.rbac, { ...asAuthorized(attrs, verb), verb }) : [];
       },
       subjectsBeyond: (account, resource, action) => {
         const on = clusterOfResource(resource);
@@ -3112,7 +3114,8 @@ export function createKube(app: App, options: KubeOptions) {
         if (!attrs) return [];
         // A User that who-can's questions about the account's principals reach is asked about there (review ne, 3); any
         // other User is listed here, or it was listed nowhere (review nr, 1 and 2).
-        const all = subjectsAllowing(on.cluster.objects, on.cluster.rbac, { ...attrs, verb: action.slice('kubernetes:'.length).toLowerCase() });
+        const verb = action.slice('kubernetes:'.length).toLowerCase();
+        const all = subjectsAllowing(on.cluster.objects, on.cluster.rbac, { ...asAuthorized(attrs, verb), verb });
         return all.filter((x) => x.kind !== 'User' || !askedAbout(on.cluster, x.name, account));
       },
       rolesBound: (account, resource, user) => {
@@ -3163,7 +3166,7 @@ export function createKube(app: App, options: KubeOptions) {
     const attrs = parseKubernetesResource(cluster.arn, resource);
     if (!attrs) return [];
     const verb = action.slice('kubernetes:'.length).toLowerCase();
-    const allows = (groups: string[]): boolean => cluster.rbac.authorize({ ...attrs, verb, user: { name: '', groups } }).verdict === 'allow';
+    const allows = (groups: string[]): boolean => cluster.rbac.authorize({ ...asAuthorized(attrs, verb), verb, user: { name: '', groups } }).verdict === 'allow';
     if (allows([AUTHENTICATED_GROUP])) return [''];
     return cluster.rbac.groupNames().filter((g) => !/^system:/i.test(g) && allows([g, AUTHENTICATED_GROUP]));
   }
@@ -3180,7 +3183,7 @@ export function createKube(app: App, options: KubeOptions) {
     const verb = action.slice('kubernetes:'.length).toLowerCase();
     return cluster.rbac
       .userNames()
-      .filter((n) => !isReservedName(n) && !n.includes('{{') && cluster.rbac.authorize({ ...attrs, verb, user: { name: n, groups: [AUTHENTICATED_GROUP] } }, { serviceAccountGroups: false }).verdict === 'allow');
+      .filter((n) => !isReservedName(n) && !n.includes('{{') && cluster.rbac.authorize({ ...asAuthorized(attrs, verb), verb, user: { name: n, groups: [AUTHENTICATED_GROUP] } }, { serviceAccountGroups: false }).verdict === 'allow');
   }
 
   /**
@@ -3228,7 +3231,8 @@ export function createKube(app: App, options: KubeOptions) {
     // The webhook refuses this principal's token (`identify`): RBAC gives it nothing here either.
     if (!anyName && isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
-    const rbacAttrs: RbacAttributes = { ...attrs, verb, user: { name: username, groups, extra: { arn: [principal.arn] } } };
+    // As kube-apiserver asks it: creating namespace `x` in namespace `""` (review tq, 1).
+    const rbacAttrs: RbacAttributes = { ...asAuthorized(attrs, verb), verb, user: { name: username, groups, extra: { arn: [principal.arn] } } };
     const d = cluster.rbac.authorize(rbacAttrs);
     // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
     // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).

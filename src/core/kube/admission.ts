@@ -301,6 +301,20 @@ function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttr
 }
 
 /**
+ * The request kube-apiserver authorizes for `verb` on what `parseKubernetesResource` read. The namespace object's own path
+ * (`/api/v1/namespaces/x`) is given namespace `x`, which holds for its get, update, patch and delete; but a namespace is
+ * created by a POST to the collection, `/api/v1/namespaces`, in namespace `""`, and a server-side apply that creates one
+ * authorizes `create` in namespace `""` too. Read in `x`, a RoleBinding in `x` (a team's admin binding) let the authorize
+ * API and who-can allow creating namespace `x`, which the webhook refuses: a cluster-scoped resource is reachable only
+ * through ClusterRoleBindings (policy-semantics.md §A.3; review tq, 1).
+ */
+export function asAuthorized<T extends KubernetesRequestAttributes>(a: T, verb: string): T {
+  if (verb !== 'create' || !a.resourceRequest || a.resource !== 'namespaces' || (a.apiGroup ?? '') !== '' || (a.subresource ?? '') !== '' || (a.namespace ?? '') === '') return a;
+  const { namespace: _, ...rest } = a;
+  return rest as T;
+}
+
+/**
  * The inverse of `kubernetesResource`: the request attributes a resource ARN under `clusterArn` names, for the
  * authorize API (`kubernetes:<verb>` on `<cluster>/namespaces/ns/pods/p`). `undefined` when the ARN is not under
  * the cluster or is not a well-formed path. `<cluster>/namespaces/x` is the namespace object `x` (and
