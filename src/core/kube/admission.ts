@@ -300,16 +300,21 @@ function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttr
   return attrs?.resourceRequest === true ? attrs : undefined;
 }
 
+/** Verbs kube-apiserver authorizes on a collection's path (`asAuthorized`). */
+const COLLECTION_VERBS: ReadonlySet<string> = new Set(['create', 'list', 'deletecollection']);
+
 /**
  * The request kube-apiserver authorizes for `verb` on what `parseKubernetesResource` read. The namespace object's own path
- * (`/api/v1/namespaces/x`) is given namespace `x`, which holds for its get, update, patch and delete; but a namespace is
- * created by a POST to the collection, `/api/v1/namespaces`, in namespace `""`, and a server-side apply that creates one
- * authorizes `create` in namespace `""` too. Read in `x`, a RoleBinding in `x` (a team's admin binding) let the authorize
- * API and who-can allow creating namespace `x`, which the webhook refuses: a cluster-scoped resource is reachable only
- * through ClusterRoleBindings (policy-semantics.md §A.3; review tq, 1).
+ * (`/api/v1/namespaces/x`) is given namespace `x`, which holds for its get, update, patch and delete (and a watch by the
+ * `/api/v1/watch/namespaces/x` path kube-apiserver still serves); but a namespace is created by a POST to the collection,
+ * `/api/v1/namespaces`, in namespace `""` (a server-side apply that creates one authorizes `create` in namespace `""`
+ * too), and a list naming it is the collection's, narrowed by a `metadata.name` field selector, in namespace `""` too, as
+ * is a `deletecollection`. Read in `x`, a RoleBinding in `x` (a team's admin binding) let the authorize API and who-can
+ * allow creating (review tq, 1) and listing (review tq, 2) namespace `x`, which the webhook refuses: a cluster-scoped
+ * resource is reachable only through ClusterRoleBindings (policy-semantics.md §A.3).
  */
 export function asAuthorized<T extends KubernetesRequestAttributes>(a: T, verb: string): T {
-  if (verb !== 'create' || !a.resourceRequest || a.resource !== 'namespaces' || (a.apiGroup ?? '') !== '' || (a.subresource ?? '') !== '' || (a.namespace ?? '') === '') return a;
+  if (!COLLECTION_VERBS.has(verb) || !a.resourceRequest || a.resource !== 'namespaces' || (a.apiGroup ?? '') !== '' || (a.subresource ?? '') !== '' || (a.namespace ?? '') === '') return a;
   const { namespace: _, ...rest } = a;
   return rest as T;
 }
