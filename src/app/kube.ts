@@ -3203,7 +3203,10 @@ export function createKube(app: App, options: KubeOptions) {
     // lower case (kube-apiserver's request verbs and the special ones), and RBAC compares them exactly: read as written,
     // `kubernetes:Get` matched no rule and was refused where `kubernetes:get` was allowed (review ap, 2).
     const verb = action.slice('kubernetes:'.length).toLowerCase();
-    const denied = coveredDeny(cluster, { ...attrs, verb }, request);
+    // As kube-apiserver asks it: creating or listing namespace `x` in namespace `""` (reviews tq, 1 to 3), so that its IAM
+    // view is the webhook's (a list of `x` is also one of `<cluster>/namespaces`, not of `<cluster>/namespaces/x/namespaces`).
+    const asked = asAuthorized(attrs, verb);
+    const denied = coveredDeny(cluster, { ...asked, verb }, request);
     if (denied !== undefined) return denied;
     const owner = entryOwner(principal);
     // The user's id, or the role id of a session (`<role id>:<session>`); unknown ids leave the ARN to match.
@@ -3231,8 +3234,7 @@ export function createKube(app: App, options: KubeOptions) {
     // The webhook refuses this principal's token (`identify`): RBAC gives it nothing here either.
     if (!anyName && isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
-    // As kube-apiserver asks it: creating namespace `x` in namespace `""` (review tq, 1).
-    const rbacAttrs: RbacAttributes = { ...asAuthorized(attrs, verb), verb, user: { name: username, groups, extra: { arn: [principal.arn] } } };
+    const rbacAttrs: RbacAttributes = { ...asked, verb, user: { name: username, groups, extra: { arn: [principal.arn] } } };
     const d = cluster.rbac.authorize(rbacAttrs);
     // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
     // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).
