@@ -5,7 +5,8 @@
  * already sets are left alone, and `env` is added whole where a container has none (`add …/env/-` fails
  * on a missing array).
  */
-import type { RbacAttributes } from '../rbac/index.ts';
+import { splitServiceAccountUsername, type RbacAttributes } from '../rbac/index.ts';
+import { isDnsLabel, isDnsSubdomain } from '../rbac/parse.ts';
 import { pointer, type JsonPatchOp } from './reviews.ts';
 
 export const ROLE_ANNOTATION = 'gatehouse.dev/role';
@@ -314,6 +315,13 @@ const COLLECTION_VERBS: ReadonlySet<string> = new Set(['create', 'list', 'delete
  * resource is reachable only through ClusterRoleBindings (policy-semantics.md §A.3).
  */
 export function asAuthorized<T extends KubernetesRequestAttributes>(a: T, verb: string): T {
+  // Impersonating a username `serviceaccount.SplitUsername` reads as a service account's is, to kube-apiserver's
+  // impersonation filter (`buildImpersonationRequests`), impersonating that service account: `serviceaccounts` in its
+  // namespace, by its name, never `users` (review tq, 4).
+  if (verb === 'impersonate' && a.resourceRequest && a.resource === 'users' && (a.apiGroup ?? '') === '' && (a.subresource ?? '') === '' && a.name !== undefined) {
+    const sa = splitServiceAccountUsername(a.name);
+    if (sa !== undefined && isDnsLabel(sa.namespace) && isDnsSubdomain(sa.name)) return { ...a, namespace: sa.namespace, resource: 'serviceaccounts', name: sa.name };
+  }
   if (!COLLECTION_VERBS.has(verb) || !a.resourceRequest || a.resource !== 'namespaces' || (a.apiGroup ?? '') !== '' || (a.subresource ?? '') !== '' || (a.namespace ?? '') === '') return a;
   const { namespace: _, ...rest } = a;
   return rest as T;
