@@ -2778,7 +2778,7 @@ export function createKube(app: App, options: KubeOptions) {
       // acting role) missed the attempt, and the key and source identity said nowhere (review pk, 4).
       const acting = actingSession(cluster, req.userInfo.extra, principal);
       const actingRole = acting.role;
-      deps.audit?.record({
+      const event: AuditEvent = {
         kind: 'job',
         account: cluster.account,
         principal,
@@ -2794,7 +2794,30 @@ export function createKube(app: App, options: KubeOptions) {
         // The annotation as the pod spells it, when that is not the ARN recorded as `role` (a short name, another case, a
         // path with `..`): what the author wrote, beside the role an auditor queries by.
         detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, ...(named !== undefined && given !== undefined && given !== named ? { roleAnnotation: given } : {}), ...(v.allowed ? {} : { error: v.message }), ...(req.dryRun ? { dryRun: true } : {}) },
-      });
+      };
+      // A principal of another account passing a role (or refused one) in this cluster: its request, on its own
+      // policies, so recorded in its account too, as its SubjectAccessReviews are (review sy, 4); it was in the
+      // cluster's account alone, and the principal's account never saw its users' PassRole attempts there (review to, 1).
+      // Only when Gatehouse's TokenReview sealed that principal (`actingSession`), never on `extra.arn` alone. The copy
+      // holds what the principal did and its own identity (its session's role, job, key), none of the cluster account's
+      // (the refusal's text, its role's ARN as stored, the pod's job).
+      const [own, copy] = inPrincipalsAccount(cluster, event, acting.account);
+      deps.audit?.record(own);
+      if (copy !== undefined) {
+        deps.audit?.record({
+          kind: 'job',
+          account: copy.account,
+          principal,
+          ...(actingRole !== undefined ? { session: principal, role: actingRole } : {}),
+          action: event.action,
+          resource,
+          decision: v.allowed ? 'Allow' : 'Deny',
+          ...(!v.allowed && acting.job !== undefined ? { job: acting.job } : {}),
+          ...(acting.sourceIdentity !== undefined ? { sourceIdentity: acting.sourceIdentity } : {}),
+          ...(acting.accessKeyId !== undefined ? { accessKeyId: acting.accessKeyId } : {}),
+          detail: { ...copy.detail, ...(given !== undefined ? { roleAnnotation: given } : {}), ...(req.dryRun ? { dryRun: true } : {}) },
+        });
+      }
     }
     // A refusal names the role too, as an admission does: kube-apiserver records a webhook's auditAnnotations on a
     // refusal as well, so its audit log shows which role a refused pod tried to run as (review lf, 2).
@@ -2807,7 +2830,7 @@ export function createKube(app: App, options: KubeOptions) {
    * (never `extra` as sent, which `kubectl --as-user-extra` sets): a session's role, job, source identity and key, or a
    * plain user's key. Nothing when the sealed identity is not `principal`'s (a workload's grant names its author).
    */
-  function actingSession(cluster: KubeCluster, extra: Readonly<Record<string, readonly string[]>>, principal: string): { role?: string; job?: string; sourceIdentity?: string; accessKeyId?: string } {
+  function actingSession(cluster: KubeCluster, extra: Readonly<Record<string, readonly string[]>>, principal: string): { role?: string; job?: string; sourceIdentity?: string; accessKeyId?: string; account?: string } {
     if (extra['arn']?.[0] !== principal) return {};
     const sealed = extra[SESSION_EXTRA]?.[0];
     if (sealed !== undefined) {
@@ -2817,11 +2840,14 @@ export function createKube(app: App, options: KubeOptions) {
         ...(c.role ? { role: roleArnOf(c.part, c.acct, c.role.path, c.role.name) } : {}),
         ...jobFields(c),
         ...(c.ak !== '' ? { accessKeyId: c.ak } : {}),
+        account: c.acct,
       };
     }
     const user = extra[USER_EXTRA]?.[0];
     const f = user !== undefined ? openUser(cluster, user) : undefined;
-    return f !== undefined && f.arn === principal ? { accessKeyId: f.ak } : {};
+    if (f === undefined || f.arn !== principal) return {};
+    const p = principalFromArn(f.arn);
+    return { accessKeyId: f.ak, ...(p.ok ? { account: p.value.account } : {}) };
   }
 
   /** The role annotation of the pod, or of the workload's pod template, as written (trimmed); none when absent or in conflict. */
