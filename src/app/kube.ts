@@ -1936,7 +1936,8 @@ export function createKube(app: App, options: KubeOptions) {
       // I, S3). No opinion, not `denied`: DESIGN.md keeps `denied: true` for an explicit IAM deny, and another
       // authorizer (the cluster's own RBAC) may still decide (review L, L4).
       const reason = `${problem ?? (await unresolved(principalArn))}: Gatehouse's RBAC grants it nothing${shell !== undefined ? `; ${shell}` : ''}`;
-      deps.audit?.decision({
+      const event: AuditEvent = {
+        kind: 'decision',
         account: cluster.account,
         principal: principalArn,
         // A refused session (expired, revoked, its job ended) by its role, session and job too, as the other doors
@@ -1946,7 +1947,15 @@ export function createKube(app: App, options: KubeOptions) {
         resource: kubernetesResource(cluster.arn, req.attributes),
         decision: shell !== undefined ? shellDecision : 'ImplicitDeny',
         detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason, ...shellMatched },
-      });
+      };
+      // A principal of another account that Gatehouse's TokenReview sealed (its session, expired or revoked too, or its
+      // key), now disabled, deleted or no longer authenticating: its request still, refused, so recorded in its account
+      // too, as when it resolves (review sy, 4), without the cluster's reason. It was in the cluster's account alone, and
+      // the account that disabled the user or revoked the session never saw it still used there (review to, 2). On
+      // `extra.arn` alone (the cluster's word, or an impersonated username an entry renders) it stays in the cluster's.
+      const sealedAccount = arn !== undefined ? actingSession(cluster, extra ?? {}, arn).account : undefined;
+      const [own, copy] = inPrincipalsAccount(cluster, event, sealedAccount);
+      deps.audit?.decision(own as AuditEvent & { readonly decision: string }, copy);
       return { allowed: false, denied: shell !== undefined, reason };
     }
     const context = contextOf({ ...facts, ...(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {}) });
