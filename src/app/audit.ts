@@ -2085,7 +2085,17 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       detail['crossAccount'] = crossAccount;
       const copies: AuditEvent[] = [];
       if (toOwner !== undefined) copies.push({ ...e, account: toOwner, detail: answer.deniedBy !== undefined ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } });
-      if (theirs !== undefined) copies.push({ ...e, account: theirs, detail: answer.deniedBy !== undefined && answer.decision !== 'Allow' ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } });
+      // With who asked on it (`askedBy`, the service the proof was given to) and the audience the proof was bound to, as
+      // the asker's record and a refused proof's say: the principal's account read that its key was presented, but not
+      // to whom nor for which resource server; a proof is a bearer token, and who holds it is what its readers ask
+      // (review to, 3). Provenance, not the asker's reasons and rules.
+      if (theirs !== undefined) {
+        const provenance: Record<string, unknown> = { crossAccount };
+        if (answer.deniedBy !== undefined && answer.decision !== 'Allow') provenance['deniedBy'] = answer.deniedBy;
+        if (detail['askedBy'] !== undefined) provenance['askedBy'] = detail['askedBy'];
+        if (detail['audience'] !== undefined) provenance['audience'] = detail['audience'];
+        copies.push({ ...e, account: theirs, detail: provenance });
+      }
       // One decision (counted once, sampled once), recorded in each account.
       audit.decision(e, copies);
       return;
