@@ -2757,7 +2757,8 @@ export function createKube(app: App, options: KubeOptions) {
       const roleArn = d.principal.kind === 'role-session' ? d.principal.roleArn : undefined;
       // The job, source identity and key of who asked too, as Gatehouse's TokenReview sealed them (review pk, 5).
       const acting = actingSession(cluster, req.userInfo.extra, d.principal.arn);
-      deps.audit?.decision({
+      const event: AuditEvent = {
+        kind: 'decision',
         account: cluster.account,
         principal: d.principal.arn,
         ...(roleArn !== undefined ? { role: roleArn, session: d.principal.arn } : {}),
@@ -2768,7 +2769,12 @@ export function createKube(app: App, options: KubeOptions) {
         resource: d.resource,
         decision: d.decision ?? 'ExplicitDeny',
         detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, object: { kind: req.kind.kind, namespace: req.namespace, name }, reason: v.message, ...(req.dryRun ? { dryRun: true } : {}) },
-      });
+      };
+      // Decided on the policies of a principal of another account that Gatehouse's TokenReview sealed: in its account
+      // too, without the cluster's explanation, as its SubjectAccessReviews are (review sy, 4); it was in the cluster's
+      // account alone (review to, 4). A principal only `extra.arn` or an entry's rendering names stays in the cluster's.
+      const [own, copy] = inPrincipalsAccount(cluster, event, acting.account);
+      deps.audit?.decision(own as AuditEvent & { readonly decision: string }, copy);
       return v;
     }
     // Pods and workloads that name a role are recorded, admitted or refused, like job submissions.
