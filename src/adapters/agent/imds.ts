@@ -6,6 +6,10 @@
  * same way by the server's own endpoints (server.ts) and by the node agent (relay.ts); only where the credentials
  * come from differs.
  *
+ * It also serves the Alibaba credentials URI of a job of an Alibaba-style account, `GET /v1/credentials`, with no
+ * capability in it (review tn, 1: the Alibaba SDKs print the URI in their errors, and a capability in it reached the
+ * job's logs); the same checks admit a request to it as a tokenless `ram/` read.
+ *
  * Every job gets one unless it is run with `--no-imds` (`"imds": false` at submit): DESIGN.md pins
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` in the job's environment. IMDSv2 carries no capability (the token PUT asks for
  * nothing), so the port alone would hand the job's credentials to any process that reaches it, another user's job on
@@ -123,6 +127,15 @@ function tokenExpiry(key: Buffer, token: string): number | undefined {
   if (t.length !== 24) return undefined;
   const mac = createHmac('sha256', key).update(t.subarray(0, 8)).digest().subarray(0, 16);
   return timingSafeEqual(mac, t.subarray(8)) ? t.readUInt32BE(0) * 1000 : undefined;
+}
+
+/** The path of the credentials URI a job's metadata endpoint serves to its launcher's uid, with no capability (review tn, 1). */
+export const CREDENTIALS_URI_PATH = '/v1/credentials';
+
+function jsonAnswer(res: ServerResponse, status: number, body: { readonly Code: string; readonly Message: string }, headers: Record<string, string> = {}): void {
+  const t = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(t), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(t);
 }
 
 function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -289,12 +302,43 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     if (!v) verdicts.set(req.socket, (v = admit(req.socket)));
     return v;
   };
+  /**
+   * The Alibaba credentials URI of a job of an Alibaba-style account (`ALIBABA_CLOUD_CREDENTIALS_URI`,
+   * `http://127.0.0.1:<port>/v1/credentials`, jobs-api.ts `jobEnvironment`), with no capability in it (review tn, 1):
+   * the Alibaba SDKs write the whole URI into their errors (credentials-go's `URLCredentialsProvider`: "get credentials
+   * from <url> failed: …" on any answer but 200; the legacy `URICredential` of `@alicloud/credentials`: "Get credentials
+   * from <url> failed, status code is …"), so a 503 of an outage or a 409 put the job's live capability in its logs,
+   * and whoever read the logs could read the job's credentials from the credentials port. Here the peer check by uid
+   * is what admits the caller, as for the tokenless `ram/` paths, which serve the same session without a token to the
+   * same peers; a logged URI is of no use to any other user. A job of an `aws` account keeps the capability in its URI:
+   * a tokenless read of its session on this port is what review tc, 1 closed. Answered as the credential port answers
+   * the URI: JSON, refusals as `{"Code", "Message"}`.
+   */
+  const credentialsUri = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET') {
+      const refusal = methodNotAllowed(req.method, 'the credentials URI', 'GET');
+      return jsonAnswer(res, 405, { Code: 'MethodNotAllowed', Message: refusal.message }, refusal.headers);
+    }
+    const peer = await admitted(req);
+    if (!peer.ok) return jsonAnswer(res, 403, { Code: 'Forbidden', Message: peer.message });
+    const relayed = relayedBy(req);
+    if (relayed !== undefined) return jsonAnswer(res, 403, { Code: 'Forbidden', Message: `forbidden: a request to the credentials URI must not carry ${relayed}` });
+    const c = await source();
+    if (!c.ok) return jsonAnswer(res, c.status, { Code: c.status === 410 ? 'JobEnded' : c.status === 404 ? 'NoRole' : c.status === 403 ? 'Forbidden' : 'Unavailable', Message: c.message });
+    if (c.alibaba !== true) {
+      return jsonAnswer(res, 403, { Code: 'Forbidden', Message: "forbidden: this job's account is an aws one, whose metadata endpoint serves the credentials URI to no request without a capability: read the URI Gatehouse gave in ALIBABA_CLOUD_CREDENTIALS_URI" });
+    }
+    const body = c.document('alibaba');
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.end(body);
+  };
   return async (req, res) => {
     const refused = rebindingRefusal(req);
     if (refused !== undefined) return text(res, 403, refused);
     // A run of slashes is read as one: a client that appends `/latest/...` to the endpoint's variable, which
     // ends in a slash (jobs-api.ts `jobEnvironment`), sends `//latest/...` (review be, 1).
     const path = ((req.url ?? '/').split('?')[0] ?? '/').replace(/\/{2,}/g, '/');
+    if (path === CREDENTIALS_URI_PATH || path === `${CREDENTIALS_URI_PATH}/`) return credentialsUri(req, res);
     if (path === '/latest/api/token' && req.method !== 'PUT') {
       const refusal = methodNotAllowed(req.method, '`/latest/api/token`', 'PUT');
       return text(res, 405, refusal.message, refusal.headers);

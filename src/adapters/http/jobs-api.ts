@@ -26,6 +26,7 @@ import { JOB_EVENTS_PAGE_MAX, JOBS_PAGE_MAX, missingStoredMembers, type JobEvent
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
+import { CREDENTIALS_URI_PATH } from '../agent/imds.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
@@ -73,9 +74,13 @@ function authorize(app: App, caller: Caller, action: string, resource: string): 
  * `ALIBABA_CLOUD_ECS_METADATA_DISABLED` tells Alibaba's): on a cloud VM 169.254.169.254 would hand the job the node's
  * own role.
  */
-export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort?: number): Record<string, string> {
+export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort?: number, uriOnMetadataPort = false): Record<string, string> {
   const agent = deps.agentUrl();
-  const uri = `${agent}/v1/credentials/${capability}`;
+  // A job of an Alibaba-style account with a metadata endpoint reads the credentials URI there, with no capability in
+  // it (review tn, 1): the Alibaba SDKs write the whole URI into their errors, so a capability in it reached the job's
+  // logs at the first 503 or 409, and any reader of the logs could read the job's credentials. The endpoint serves only
+  // the launcher's uid (imds.ts `CREDENTIALS_URI_PATH`), as it serves the same session on its tokenless `ram/` paths.
+  const uri = metadataPort !== undefined && uriOnMetadataPort ? `http://127.0.0.1:${metadataPort}${CREDENTIALS_URI_PATH}` : `${agent}/v1/credentials/${capability}`;
   return {
     ALIBABA_CLOUD_CREDENTIALS_URI: uri,
     ALIBABACLOUD_CREDENTIALS_URI: uri,
@@ -94,6 +99,15 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
     AWS_DEFAULT_REGION: deps.region ?? 'us-east-1',
     GATEHOUSE_JOB_ID: jobId,
   };
+}
+
+/**
+ * Whether a job `caller` submits reads its credentials URI on its metadata endpoint (review tn, 1): a job of an
+ * Alibaba-style account (`acs`), whose endpoint serves its session without a token already (review gu, 1), on Linux,
+ * where the endpoint can tell its launcher's processes by uid (elsewhere it refuses every process: peer-uid.ts).
+ */
+function uriOnMetadataPort(caller: Caller): boolean {
+  return caller.partition === 'acs' && process.platform === 'linux';
 }
 
 /**
@@ -246,7 +260,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         });
         if (!r.ok) return r;
         const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port, uriOnMetadataPort(caller)), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {
@@ -299,7 +313,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}), ...(uid.value !== undefined ? { launcherUid: uid.value } : {}) });
         if (!r.ok) return r;
         const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port, uriOnMetadataPort(caller)), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {

@@ -404,6 +404,11 @@ async function addressOf(name: string, family: 0 | 4): Promise<string> {
   return (await lookup(name, { family })).address;
 }
 
+/** Whether the credentials URI `uri` is served by the metadata endpoint `metadata` (same origin: review tn, 1). */
+function onMetadataEndpoint(uri: string, metadata: string | undefined): boolean {
+  return metadata !== undefined && URL.canParse(uri) && URL.canParse(metadata) && new URL(uri).origin === new URL(metadata).origin;
+}
+
 /**
  * Why the metadata endpoint at `base` that the server opened for a job (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, on the
  * server's own 127.0.0.1) is not the job's on this machine, or undefined when it is or hands out nothing. Asked as
@@ -556,6 +561,15 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // The ranks' capability (review nn, 1), named to a node agent with the end, so that it drops the ranks' cached entry
   // at once as it drops the launcher's (relay.ts `ended`); the server reads only `Authorization`.
   const ranks = opts.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
+  /**
+   * The credentials URI with the ranks' capability in it, on the credential port: what the file is refreshed from, and
+   * what the ranks are given when the one in the environment is on a metadata endpoint not theirs here. The
+   * environment's may be on the job's metadata endpoint, with no capability (review tn, 1), which serves only the uid
+   * the launcher reported; the file is the launcher's to write whatever that endpoint answers.
+   */
+  const capabilityUri = ranks !== undefined && ranks !== '' ? `${agentUrl}/v1/credentials/${encodeURIComponent(ranks)}` : undefined;
+  const givenUri = opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '';
+  const launcherUri = capabilityUri !== undefined && onMetadataEndpoint(givenUri, opts.environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']) ? capabilityUri : givenUri;
   const send = (path: string, body?: unknown): Promise<EndpointAnswer> =>
     endpointRequest(`${agentUrl}${path}`, {
       method: 'POST',
@@ -635,7 +649,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
       let r: EndpointAnswer | undefined;
       let unreachable: unknown;
       try {
-        r = await endpointRequest(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
+        r = await endpointRequest(launcherUri);
       } catch (e) {
         unreachable = e;
       }
@@ -786,6 +800,10 @@ export async function launch(given: LaunchOptions): Promise<number> {
     if (foreign !== undefined) {
       delete environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
       environment['AWS_EC2_METADATA_DISABLED'] = 'true';
+      // The credentials URI on that endpoint goes with it, for the one with the capability on the credential port.
+      for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI']) {
+        if (capabilityUri !== undefined && onMetadataEndpoint(environment[k] ?? '', serverMetadata)) environment[k] = capabilityUri;
+      }
       log(`gatehouse: job ${opts.jobId}'s metadata endpoint ${serverMetadata} is not the job's on this machine (${foreign}): the server opened it on its own loopback, so it runs on another machine or in another network namespace, and whatever holds that port here would hand the ranks its own credentials; its processes are given none (AWS_EC2_METADATA_DISABLED=true, as with --no-imds). For instance metadata, run a node agent on this machine and give --agent http://127.0.0.1:PORT`);
     }
   }

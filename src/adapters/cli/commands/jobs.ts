@@ -588,7 +588,8 @@ them apart.`;
 
 const IMDS_NOTE = `The job's clients get their credentials from the container endpoint and the credentials URI, which answer
 only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), and from a metadata endpoint of its
-own on a loopback port (AWS_EC2_METADATA_SERVICE_ENDPOINT, IMDSv2 of both clouds). IMDSv2 cannot carry the
+own on a loopback port (AWS_EC2_METADATA_SERVICE_ENDPOINT, IMDSv2 of both clouds). A job of an acs account is given
+the credentials URI on that endpoint instead, with no capability in it (Alibaba's SDKs print the URI in their errors). IMDSv2 cannot carry the
 capability, so on Linux that endpoint serves only processes running as your uid (the uid this command runs as),
 found from /proc/net/tcp: another user's job on the node is refused (403), but any process of yours can read it
 (as it can read the job's environment). Where /proc/net/tcp cannot be read (not Linux, no /proc) it cannot tell whose
