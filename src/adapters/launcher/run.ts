@@ -16,7 +16,7 @@ import { rootCertificates } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
-import { isGatehouseAnswer, rankCapabilityHeader, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
+import { CREDENTIALS_URI_PATH, isGatehouseAnswer, rankCapabilityHeader, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerUriOf, ECS_CONTAINER_HOST, podContainerAddressRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 import { makeDirectory, removeDirectories } from '../fs/index.ts';
@@ -402,6 +402,25 @@ async function agentMetadata(agentUrl: string, capability: string, ranks: string
 async function addressOf(name: string, family: 0 | 4): Promise<string> {
   if (isIP(name) !== 0 || name.toLowerCase() === 'localhost') return name;
   return (await lookup(name, { family })).address;
+}
+
+/**
+ * The credentials URI with no capability on the job's metadata endpoint `endpoint` that a node agent opened for it
+ * (`http://HOST:PORT/v1/credentials`), when the endpoint serves it a credentials document (a job of an `acs` account,
+ * an agent that has the route, this process of the uid it serves); else undefined, and the ranks keep the URI with the
+ * capability in it. The Alibaba SDKs print the URI in their errors, and through a node agent it carried the ranks'
+ * capability into the job's logs as the server's did (review tn, 1 and 2).
+ */
+async function bareCredentialsUri(endpoint: string): Promise<string | undefined> {
+  if (!URL.canParse(endpoint)) return undefined;
+  const bare = new URL(CREDENTIALS_URI_PATH, endpoint).href;
+  try {
+    const r = await endpointRequest(bare, { timeoutMs: 3000 });
+    const doc = r.ok ? (jsonOf(r.text) as Record<string, unknown> | null | undefined) : undefined;
+    return typeof doc === 'object' && doc !== null && typeof doc['AccessKeyId'] === 'string' && typeof doc['SecurityToken'] === 'string' ? bare : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the credentials URI `uri` is served by the metadata endpoint `metadata` (same origin: review tn, 1). */
@@ -829,6 +848,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
       environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
       // The server's environment turns instance metadata off when it opened no endpoint itself.
       delete environment['AWS_EC2_METADATA_DISABLED'];
+      // The credentials URI there, with no capability, when the agent serves it to this uid (review tn, 2).
+      const bare = await bareCredentialsUri(m.endpoint);
+      if (bare !== undefined) for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI']) if (environment[k] !== undefined) environment[k] = bare;
     }
   }
 
