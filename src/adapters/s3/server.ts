@@ -41,7 +41,7 @@ import {
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, nodeRequestHeaders, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
-import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, MIN_CHUNK_SIZE, isChecksumValue, isMd5Value, md5Mismatch, readWhole, sha256Mismatch, type BodyOptions } from './body.ts';
+import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, checksumOf, decodeBody, MIN_CHUNK_SIZE, isChecksumValue, isMd5Value, md5Mismatch, readWhole, sha256Mismatch, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
@@ -1130,12 +1130,29 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const smallBody = async (limit: number, describesObject = false): Promise<Buffer | undefined> => {
       const o = bodyOptions(req, auth.value, limit, describesObject);
       if (!o.ok) return void fail(o.error);
+      // A checksum parameter in the query (SDK v3's presigner hoists the `x-amz-checksum-*` it computed over the body
+      // the URL was made for, and signs it) is, under UNSIGNED-PAYLOAD, all that ties a presigned body to its signer:
+      // unchecked, a URL presigned to delete one key deleted any other of the same length, a PutBucketPolicy URL set
+      // any policy as long. A small body is checked against it as against the header (review tp, 1); uploads (PutObject,
+      // UploadPart) are not small bodies and keep S3's rule of ignoring it.
+      const signedSums = describesObject ? [] : [...query.map].flatMap(([name, value]) => {
+        const algorithm = CHECKSUM_HEADERS[name.toLowerCase()];
+        return algorithm === undefined ? [] : [{ algorithm, value }];
+      });
+      for (const { algorithm, value } of signedSums) {
+        if (!isChecksumValue(algorithm, value)) return void fail(s3Error('InvalidRequest', `Value for x-amz-checksum-${algorithm} header is invalid.`));
+      }
       try {
         const body = await readWhole(decodeBody(source(), o.value));
         const md5 = header(req, 'content-md5');
         if (md5 !== undefined) {
           const computed = createHash('md5').update(body).digest('base64');
           if (computed !== md5) return void fail(md5Mismatch(md5, computed));
+        }
+        for (const { algorithm, value } of signedSums) {
+          const sum = checksumOf(algorithm);
+          sum.update(body);
+          if ((await sum.digest()) !== value) return void fail(s3Error('BadDigest', badChecksumMessage(algorithm)));
         }
         return body;
       } catch (e) {
@@ -1443,7 +1460,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     async function deleteObjects(): Promise<void> {
       // S3 deletes only a list it can check (API_DeleteObjects): a Content-MD5, an x-amz-checksum-* header, or one the
-      // aws-chunked trailer carries (announced in x-amz-trailer); a presigned URL's signed checksum parameter counts, as
+      // aws-chunked trailer carries (announced in x-amz-trailer); a presigned URL's signed checksum parameter counts (checked by smallBody), as
       // SDK v3 puts it there. Without one, a body damaged on its way deleted the keys it happened to name.
       const digested =
         header(req, 'content-md5') !== undefined ||
