@@ -1099,6 +1099,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     // Before anything reads a header (the policy's request facts included): a signed query's x-amz-* are its headers.
     const asHeaders = auth.value.v4 !== undefined || auth.value.sigV2Query === true ? queryHeaders(req, query, auth.value.v4 === undefined) : new Set<string>();
     const contentSha256 = header(req, 'x-amz-content-sha256');
+    // The payload's declaration: the header, else a presigned URL's signed `X-Amz-Content-Sha256` (as `bodyOptions` reads it).
+    const declaredPayload = contentSha256 ?? (auth.value.v4?.parsed.form === 'presigned' ? auth.value.v4.parsed.declaredPayloadHash : undefined);
     const call: S3Call = {
       caller: auth.value.caller,
       facts: {
@@ -1466,7 +1468,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         header(req, 'content-md5') !== undefined ||
         CHECKSUM_VALUE_HEADERS.some((name) => req.headers[name] !== undefined) ||
         [...query.map.keys()].some((name) => CHECKSUM_HEADERS[name.toLowerCase()] !== undefined) ||
-        /^\s*x-amz-checksum-/i.test(header(req, 'x-amz-trailer') ?? '');
+        // A trailer is in an aws-chunked body only (`STREAMING-…-TRAILER`), where the body reader checks it; on any other
+        // body the header announces a checksum no one computed, and was taken as the digest (review tp, 2).
+        (/^STREAMING-.*-TRAILER$/.test(declaredPayload ?? '') && /^\s*x-amz-checksum-/i.test(header(req, 'x-amz-trailer') ?? ''));
       if (!digested) return fail(s3Error('InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*'));
       const body = await smallBody(MAX_XML_BODY);
       if (body === undefined) return;
