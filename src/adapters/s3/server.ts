@@ -471,13 +471,17 @@ function uploadChecksumOf(req: IncomingMessage): { ok: true; value: UploadChecks
  * `x-amz-checksum-<algorithm>` (one at most), an `x-amz-checksum-type`, and its size (`x-amz-mp-object-size`, a whole
  * number of bytes). They describe the object, not the request's body, which carries none.
  */
-function completeChecksOf(req: IncomingMessage): { ok: true; value: CompleteChecks | undefined } | { ok: false; error: S3Error } {
-  const sent = Object.entries(CHECKSUM_HEADERS).filter(([name]) => req.headers[name] !== undefined);
+function completeChecksOf(req: IncomingMessage, query: Query): { ok: true; value: CompleteChecks | undefined } | { ok: false; error: S3Error } {
+  // SDK v3's presigner hoists Complete's `x-amz-checksum-*` and `x-amz-checksum-type` into the signed query, where
+  // they still describe the object: read there when the header is not sent, as the other signed `x-amz-*` parameters
+  // are (review tp, 3: passed over as an upload's body checksum, a URL presigned for one object completed another).
+  const asSent = (name: string): string | undefined => header(req, name) ?? query.get(name);
+  const sent = Object.entries(CHECKSUM_HEADERS).filter(([name]) => asSent(name) !== undefined);
   if (sent.length > 1) return { ok: false, error: s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.') };
-  const typeName = header(req, 'x-amz-checksum-type')?.trim().toUpperCase();
+  const typeName = asSent('x-amz-checksum-type')?.trim().toUpperCase();
   if (typeName !== undefined && !isChecksumType(typeName)) return { ok: false, error: s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.') };
   const [name, algorithm] = sent[0] ?? [];
-  const value = name === undefined ? undefined : header(req, name);
+  const value = name === undefined ? undefined : asSent(name);
   const sizeText = header(req, 'x-amz-mp-object-size')?.trim();
   if (sizeText !== undefined && !/^\d{1,15}$/.test(sizeText)) {
     return { ok: false, error: s3Error('InvalidArgument', 'x-amz-mp-object-size must be the object\'s size, a whole number of bytes', { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: sizeText.slice(0, 64) }) };
@@ -1652,7 +1656,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (uploadId !== undefined) {
             const conditions = destinationConditions();
             if (!conditions.ok) return fail(conditions.error);
-            const checks = completeChecksOf(req);
+            const checks = completeChecksOf(req, query);
             if (!checks.ok) return fail(checks.error);
             const body = await smallBody(MAX_XML_BODY, true);
             if (body === undefined) return;
