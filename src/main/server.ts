@@ -194,10 +194,15 @@ export const DEFAULT_AGENT_LISTEN = '127.0.0.1:8471';
 export const DEFAULT_S3_LISTEN = '127.0.0.1:8472';
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
 
+/**
+ * `HOST:PORT` (an IPv6 host in brackets). A port past 65535 was refused as `must be HOST:PORT`, the shape it had, with
+ * no word of the range (review tm, 4): it is named, 1–65535 or 0 for one the system picks.
+ */
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(s);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new Error(`${what} must be HOST:PORT, got \`${s}\``);
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
+  if (!m) throw new Error(`${what} must be HOST:PORT, got \`${s}\``);
+  const port = Number(m[2]);
+  if (port > 65535) throw new Error(`${what} must be HOST:PORT with a port from 1 to 65535 (or 0 for one the system picks), got \`${s}\`: port ${m[2]} is out of range`);
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
