@@ -113,6 +113,8 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   const other = ofAnotherStore(dataDir, to);
   if (other !== undefined) return failure('UnwritableFile', `--to \`${to}\` is ${other}: a backup there would replace it under the server that may run on it, --force or not; to put a backup in place of another data dir's store, run \`gatehouse server restore --data-dir DIR --from BACKUP\` with its servers stopped, or give a path outside the data dir`);
   if (statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) return failure('UnwritableFile', `--to \`${to}\` is a directory: give the backup file's path (such as ${join(to, 'gatehouse-backup.db')})`);
+  const where = unusableDirectoryOf(to);
+  if (where !== undefined) return failure('UnwritableFile', where);
   if (existsSync(to) && options.force !== true) {
     return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it (it is replaced only once the new backup is whole)`);
   }
@@ -146,7 +148,7 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
       await (await open(tmp, 'wx', 0o600)).close();
     } catch (e) {
       made = false;
-      return failure('UnwritableFile', `cannot write beside \`${to}\`: ${messageOf(e)}`);
+      return failure('UnwritableFile', `cannot write beside \`${to}\`: ${unwritableDirectoryWords(e, dirname(to))}`);
     }
     // One read transaction around the whole copy: one snapshot however many steps the copy takes, and no restart when a
     // server commits meanwhile (a copy outside one restarts at every commit of another connection).
@@ -635,6 +637,39 @@ async function flushDirectory(dir: string): Promise<void> {
   } catch {
     // Some file systems refuse a directory's fsync: the rename is still made.
   }
+}
+
+/**
+ * Why `--to`'s directory cannot take a backup, named as that directory (undefined when it is one): a directory that
+ * is not there or a path through a file. The hidden temporary file the backup is first written to was named instead,
+ * `ENOENT: no such file or directory, open 'DIR/.b.db.PID.HEX.tmp'`, a name the user never gave (review tm, 2).
+ */
+function unusableDirectoryOf(to: string): string | undefined {
+  const dir = dirname(to);
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (st?.isDirectory() === true) return undefined;
+  // The first ancestor that is not a directory: the one to create, or the file in the way.
+  let missing = dir;
+  for (let up = dirname(missing); up !== missing; up = dirname(missing)) {
+    const s2 = statSync(up, { throwIfNoEntry: false });
+    if (s2?.isDirectory() === true) break;
+    missing = up;
+  }
+  const at = statSync(missing, { throwIfNoEntry: false });
+  if (at === undefined) {
+    return `--to \`${to}\`: the directory \`${dir}\` does not exist${missing !== dir ? ` (nor \`${missing}\`)` : ''}: create it (\`mkdir -p ${dir}\`), or give a --to in a directory that exists`;
+  }
+  return `--to \`${to}\`: \`${missing}\` is not a directory: give a --to in a directory`;
+}
+
+/** A failure to create a file in `dir`, said of `dir` (not of the temporary file's name). */
+function unwritableDirectoryWords(e: unknown, dir: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `the directory \`${dir}\` cannot be written by this user (${code}): give a --to in a directory it may write, or run as its owner`;
+  if (code === 'EROFS') return `the directory \`${dir}\` is on a read-only file system (EROFS): give a --to on a writable one`;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `no space left in \`${dir}\` (${code})`;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return unusableDirectoryOf(join(dir, 'x'))?.replace(/^--to `[^`]*`: /, '') ?? `the directory \`${dir}\` went away (${code})`;
+  return code === undefined ? messageOf(e) : `a file cannot be created in the directory \`${dir}\` (${code})`;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
