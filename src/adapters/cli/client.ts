@@ -43,7 +43,7 @@ import type { CliDeps, CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownGivenUrl } from '../../core/shown-url.ts';
 import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
-import { formatError, nonEmptyArg, printable, shownMessage } from './output.ts';
+import { formatError, inFileOrder, nonEmptyArg, printable, shownMessage } from './output.ts';
 import { containerCapabilityOf, containerUriOf } from '../../core/jobs/jobs.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
@@ -1733,6 +1733,7 @@ export function refusedInFile(
   outcome?: string,
 ): number | undefined {
   if (f.httpStatus !== 400 || f.errors.length === 0 || !f.errors.every(aboutDocument)) return undefined;
+  const located: GatehouseError[] = [];
   for (const e of f.errors) {
     const place = ` (at ${e.path}`;
     const at = e.path === '' ? -1 : e.message.lastIndexOf(place);
@@ -1742,8 +1743,10 @@ export function refusedInFile(
     const inBody = field !== undefined && (e.path === field || e.path.startsWith(`${field}.`) || e.path.startsWith(`${field}[`));
     const path = inBody ? e.path.slice((field ?? '').length).replace(/^\./, '') : e.path;
     const position = inBody ? {} : { ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) };
-    ctx.err(formatError(file, locate({ code: e.code, path, message, ...position })));
+    located.push(locate({ code: e.code, path, message, ...position }));
   }
+  // In the order of their places in the file, as `policy validate` prints them (review tm, 3).
+  for (const e of inFileOrder(located)) ctx.err(formatError(file, e));
   ctx.err(nothingChanged(command, f.errors.length, f.code, outcome));
   return f.status;
 }

@@ -69,6 +69,17 @@ export function usageCode(commanderCode: string): string {
 }
 
 /**
+ * A file's errors in the order of their places in it, by line then column; those with no place (the whole document's)
+ * after them, in the order found. The parser finds them element by element (a statement's `Effect`, then its `Action`,
+ * then its `Principal`), and `policy validate --kind resource` printed lines 4, 6 then 5 (review tm, 3).
+ */
+export function inFileOrder<E extends GatehouseError>(errors: readonly E[]): E[] {
+  const placed = errors.filter((e) => e.line !== undefined);
+  const rest = errors.filter((e) => e.line === undefined);
+  return [...placed.sort((a, b) => (a.line as number) - (b.line as number) || (a.column ?? 1) - (b.column ?? 1)), ...rest];
+}
+
+/**
  * One error on one line: `source:line:column: path: message [CODE]`; the position and the path are left out when
  * unknown (the path is empty when the error concerns the whole document).
  */
@@ -87,7 +98,8 @@ export function formatError(source: string, e: GatehouseError): string {
  * `--json` too, where the server's refusal of the same file is JSON (review hm, 7).
  */
 export function fileErrorsText(file: string, errors: readonly GatehouseError[], json: boolean): string {
-  return json ? formatJson({ errors: errors.map((e) => ({ ...e, source: file })) }) : errors.map((e) => formatError(file, e)).join('');
+  const ordered = inFileOrder(errors);
+  return json ? formatJson({ errors: ordered.map((e) => ({ ...e, source: file })) }) : ordered.map((e) => formatError(file, e)).join('');
 }
 
 /**

@@ -10,7 +10,7 @@ import { instantOf } from '../../../app/audit-time.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatError, formatJson, printableMessage, usageFailure, withJsonOption } from '../output.ts';
+import { formatError, formatJson, inFileOrder, printableMessage, usageFailure, withJsonOption } from '../output.ts';
 import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
 
 export const policyCommands: CommandGroup = (program, ctx) => {
@@ -103,7 +103,7 @@ async function validate(files: readonly string[], opts: ValidateOptions, ctx: Co
     if (errors.length === 0) {
       const { validatePolicy } = await import('../../../app/policy.ts');
       const result = validatePolicy(loaded.input, opts.kind, opts.resource);
-      errors = result.ok ? [] : result.errors.map(loaded.locate);
+      errors = result.ok ? [] : inFileOrder(result.errors.map(loaded.locate));
     }
     reports.push({ file, valid: errors.length === 0, errors });
     if (errors.length > 0 && status === EXIT.ok) status = exitCodeOf(errors);
