@@ -53,6 +53,7 @@ import {
   hasComputeConfig,
   nodeRole,
   clusterRoleRefs,
+  storedJobId,
   type Cluster,
   type Job,
   type JobEvent,
@@ -1951,7 +1952,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * The job `id` of the caller's account, authorized for `action` (`authorizeJobAccess`); one it does not hold is
    * refused as one it may not reach, unless the caller may reach any job (`absentJob`).
    */
-  async function authorizedJob(caller: Caller, id: string, action: string): Promise<Result<StoredJob>> {
+  async function authorizedJob(caller: Caller, given: string, action: string): Promise<Result<StoredJob>> {
+    const id = storedJobId(given);
     if (!JOB_ID.test(id)) return failWith('VALIDATION_ERROR', `\`${id.length > 128 ? `${id.slice(0, 128)}…` : id}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'id');
     const [job, unreadableDoc] = await deps.store.read(async (tx) => {
       const j = await readJob(tx, id);
@@ -2075,7 +2077,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (q.tail !== undefined && (q.after !== undefined || q.limit !== undefined)) return failWith('VALIDATION_ERROR', '`tail` asks for the newest events: it does not go with `after` or `limit`', 'tail');
     const job = await authorizedJob(caller, id, 'training:GetJob');
     if (!job.ok) return job;
-    const prefix = `${JOBEVENT}${id}/`;
+    const prefix = `${JOBEVENT}${job.value.id}/`;
     return deps.store.read(async (tx) => {
       if (q.tail !== undefined) {
         const newest = await tx.kv.list(prefix, { descending: true, limit: q.tail });
@@ -2097,7 +2099,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function stopJob(caller: Caller, id: string): Promise<Result<JobAnswer>> {
     const job = await authorizedJob(caller, id, 'training:StopJob');
     if (!job.ok) return job;
-    const r = await setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
+    const r = await setState(job.value.id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
     return r.ok ? ok(readerView(r.value as StoredJob)) : r;
   }
 

@@ -19,7 +19,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
-import { isJobSubmitter, jobArn, jobContainerArn, type Job } from '../core/jobs/jobs.ts';
+import { isJobSubmitter, jobArn, jobContainerArn, storedJobId, type Job } from '../core/jobs/jobs.ts';
 import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
@@ -149,7 +149,8 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * one it may not stop, unless it may stop any job there (src/app/jobs.ts `absentJobRefusal`; review ag, 1: it answered
    * NoSuchEntity to anyone, so an unauthorised caller learnt which job ids exist).
    */
-  async function revokeJobSessions(caller: Caller, jobId: string): Promise<Result<Revoked>> {
+  async function revokeJobSessions(caller: Caller, given: string): Promise<Result<Revoked>> {
+    const jobId = storedJobId(given);
     if (!JOB_ID.test(jobId)) {
       return failWith('VALIDATION_ERROR', `\`${jobId.length > 128 ? `${jobId.slice(0, 128)}…` : jobId}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'jobId');
     }

@@ -249,6 +249,15 @@ export function jobSessionTags(job: { readonly kind?: string | undefined; readon
 const DRAWN_JOB_ID_RE = /^[a-z2-7]{12}$/;
 
 /**
+ * A job id as the server stores it: an id of the shape the server draws, given in another case (copied from a log that
+ * upper-cases, typed from a screen), in lower case; anything else as given. `audit query --job` read it so (review qo,
+ * 2) while `jobs get`, `jobs events`, `jobs stop` and `sts revoke-sessions --job` answered NoSuchEntity (review tm, 1).
+ */
+export function storedJobId(given: string): string {
+  return /^[a-z2-7]{12}$/i.test(given) ? given.toLowerCase() : given;
+}
+
+/**
  * An id a new job may be drawn with that the pattern `pattern` matches (a `StringLike`/`ArnLike` value's job id: `*` any
  * run, `?` one character), or undefined: when no drawable id matches it, or when it has no wildcard, since an exact id
  * is one job's, which no new job is drawn with. escalation-paths asks a role's trust with it: a trust policy tied to
