@@ -200,7 +200,13 @@ export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
  */
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
-  if (!m) throw new Error(`${what} must be HOST:PORT, got \`${s}\``);
+  if (!m) {
+    // `::1:8470`, `::8470`: an IPv6 address without its brackets, which URLs and Node's own `host:port` need to tell the
+    // port from the address's last group; it was refused as any malformed address, with no word of them (review tm, 5).
+    const v6 = /^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*):(\d+)$/.exec(s);
+    if (v6 !== null && isIP(v6[1] as string) === 6) throw new Error(`${what} must be HOST:PORT, got \`${s}\`: an IPv6 address goes in brackets, such as \`[${v6[1]}]:${v6[2]}\``);
+    throw new Error(`${what} must be HOST:PORT, got \`${s}\``);
+  }
   const port = Number(m[2]);
   if (port > 65535) throw new Error(`${what} must be HOST:PORT with a port from 1 to 65535 (or 0 for one the system picks), got \`${s}\`: port ${m[2]} is out of range`);
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
