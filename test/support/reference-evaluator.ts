@@ -524,9 +524,12 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
 
   const forms = allowForms(resource, req);
 
-  // 6. acs partition: session check, then identity ∨ resource in one account; across accounts the caller's RAM
-  // policies grant nothing alone (OSS "Authentication" step 3), a resource grant naming the caller does.
-  if (p.partition === 'acs') {
+  // 6. acs partition: session check, then identity ∨ resource in one account; across accounts, for object storage (an
+  // OSS or S3 bucket or object), the caller's RAM policies grant nothing alone (OSS "Authentication" step 3), a
+  // resource grant naming the caller does. Another account's resource of any other kind needs both sides, as in AWS
+  // (step 5; review ss, 2).
+  const objectStorage = /^(?:acs:oss:|arn:[a-z][a-z0-9-]*:s3:::)/.test(req.resource);
+  if (p.partition === 'acs' && (sameAccount || objectStorage)) {
     if (!sessionPasses) return 'ImplicitDeny';
     const identitySide = identityAllows && boundaryPasses;
     const resourceSide = forms.size > 0;
