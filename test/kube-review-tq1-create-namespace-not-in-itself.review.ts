@@ -16,30 +16,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOpsWorld, type OpsWorld } from './support/kube-ops-world.ts';
+import { startTeamAdminWorld, type TeamAdminWorld } from './support/kube-ops-world.ts';
 
-const GROUP = 'rbac.authorization.k8s.io';
-let world: OpsWorld;
-let acct = '';
+let world: TeamAdminWorld;
 let cluster = '';
 const admin = (method: string, path: string, body?: unknown) => world.admin(method, path, body);
-
-async function authorize(action: string, resource: string): Promise<{ decision: string; text: string }> {
-  const r = await admin('POST', '/v1/authorize', { principal: `arn:aws:iam::${acct}:user/alice`, action, resource });
-  return { decision: String(r['decision']), text: JSON.stringify(r) };
-}
+const authorize = (action: string, resource: string) => world.authorize(action, resource);
 
 before(async () => {
   // Cluster-wide, group `ops` may only read pods; in `team-b` it is the namespace's admin.
-  world = await startOpsWorld('pod-reader', () => [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]);
-  ({ acct, cluster } = world);
-  await admin('POST', '/v1/apply', {
-    cluster: 'k1',
-    documents: [
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'everything' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
-      { apiVersion: `${GROUP}/v1`, kind: 'RoleBinding', metadata: { name: 'team-admin', namespace: 'team-b' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'everything', apiGroup: GROUP } },
-    ],
-  });
+  world = await startTeamAdminWorld();
+  ({ cluster } = world);
 });
 
 after(async () => {

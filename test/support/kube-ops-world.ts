@@ -56,3 +56,27 @@ export async function startOpsWorld(role: string, rules: (acct: string) => reado
   };
   return { server, acct, cluster: `arn:aws:training::${acct}:cluster/k1`, admin, webhook };
 }
+
+/** The ops world where group `ops` may only read pods cluster-wide, and is `team-b`'s admin (`*` on `*` by a RoleBinding). */
+export interface TeamAdminWorld extends OpsWorld {
+  /** Alice's question to the authorize API, as the admin asks it: its decision and the whole answer as text. */
+  authorize(action: string, resource: string): Promise<{ decision: string; text: string }>;
+}
+
+/** Starts the team-admin world (reviews tq, 1 and 2); stop `server`. */
+export async function startTeamAdminWorld(): Promise<TeamAdminWorld> {
+  const group = 'rbac.authorization.k8s.io';
+  const world = await startOpsWorld('pod-reader', () => [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]);
+  await world.admin('POST', '/v1/apply', {
+    cluster: 'k1',
+    documents: [
+      { apiVersion: `${group}/v1`, kind: 'ClusterRole', metadata: { name: 'everything' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+      { apiVersion: `${group}/v1`, kind: 'RoleBinding', metadata: { name: 'team-admin', namespace: 'team-b' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: group }], roleRef: { kind: 'ClusterRole', name: 'everything', apiGroup: group } },
+    ],
+  });
+  const authorize = async (action: string, resource: string): Promise<{ decision: string; text: string }> => {
+    const r = await world.admin('POST', '/v1/authorize', { principal: `arn:aws:iam::${world.acct}:user/alice`, action, resource });
+    return { decision: String(r['decision']), text: JSON.stringify(r) };
+  };
+  return { ...world, authorize };
+}
