@@ -1600,10 +1600,13 @@ export function createKube(app: App, options: KubeOptions) {
    * Records a refused TokenReview (review X) as the other doors record refused authentications (auth-failures.ts): a
    * `decision` `Deny` of `sts:GetCallerIdentity` (what a `k8s-aws-v1.` token is) on the cluster's ARN, naming the key's
    * owner when the directory in memory knows the key (a session token that opens names its session, expired or
-   * revoked too), else `anonymous` in the cluster's account; the key id, a fixed description, the cluster and the
-   * source IP (kube-apiserver's). Never the token, its signature or session token. Anyone who can reach kube-apiserver
-   * can send tokens, so it is flood-limited with the other refusals (`admitAuthFailure`); our own failure to check
-   * (the store unreachable) is not recorded.
+   * revoked too), else `anonymous`; the key id, a fixed description, the cluster and the source IP (kube-apiserver's).
+   * Never the token, its signature or session token. Recorded in the cluster's account, whose resource was asked for;
+   * copied into the key owner's account (`crossAccount` in both) only when the token authenticated that owner (the
+   * `entry` step: signature verified, no access entry maps it), never on the key id a token only names: anyone who can
+   * reach kube-apiserver can name any key id, and wrote refusals into its owner's log without its secret (review tr, 1).
+   * Anyone can send tokens, so it is flood-limited with the other refusals (`admitAuthFailure`); our own failure to
+   * check (the store unreachable) is not recorded.
    */
   function tokenRefused(cluster: KubeCluster, r: TokenRefusal): void {
     const sink = deps.audit;
@@ -1612,8 +1615,9 @@ export function createKube(app: App, options: KubeOptions) {
     const claimed = r.target !== undefined && at >= 0 ? claimedCredential(undefined, undefined, r.target.slice(at + 1)) : {};
     const code = r.step === 'token' ? 'InvalidToken' : r.step === 'entry' ? 'AccessDenied' : r.step === 'credentials' ? (CREDENTIAL_CODES[r.code ?? ''] ?? 'InvalidClientTokenId') : (r.code ?? 'SignatureDoesNotMatch');
     // What was refused goes to the address's summary if the flood limit leaves this one out (review kn2).
-    // Left out, its summary is where its record is (below): the key's owner, else `anonymous` in the cluster's account (review kp4).
-    const summarised = (): KeyOwner => keyOwner(app, claimed.accessKeyId, claimed.sessionToken) ?? { principal: 'anonymous', account: cluster.account };
+    // Left out, its summary is where its record is (below): in the cluster's account, naming the key's owner, else
+    // `anonymous` (review kp4; the owner's own account only for a record, review tr1).
+    const summarised = (): KeyOwner => ({ ...(keyOwner(app, claimed.accessKeyId, claimed.sessionToken) ?? { principal: 'anonymous' }), account: cluster.account });
     const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: summarised, resource: cluster.arn, cluster: cluster.name });
     if (!admitted.record) return;
     const message =
@@ -1626,7 +1630,12 @@ export function createKube(app: App, options: KubeOptions) {
             : authFailureMessage(code, r.message);
     const owner = keyOwner(app, claimed.accessKeyId, claimed.sessionToken);
     const event = authFailureEvent({ ...claimed, action: 'sts:GetCallerIdentity', resource: cluster.arn, code, message: r.message, sourceIp: r.sourceIp }, owner, admitted.suppressed);
-    sink.record({ ...event, account: owner?.account ?? cluster.account, detail: { ...event.detail, message, cluster: cluster.name } });
+    // The owner's account reads the refusal only when the token authenticated that owner (review tr1).
+    const established = r.step === 'entry' && owner !== undefined && owner.account !== cluster.account ? owner.account : undefined;
+    const crossAccount = established !== undefined ? { crossAccount: { callerAccount: established, resourceAccount: cluster.account } } : {};
+    const recorded = { ...event, account: cluster.account, detail: { ...event.detail, message, cluster: cluster.name, ...crossAccount } };
+    sink.record(recorded);
+    if (established !== undefined) sink.record({ ...recorded, account: established });
   }
 
   /**
