@@ -22,17 +22,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
 import { reviewedUser, subjectAccessReview } from './support/admission.ts';
-import { createdAccount, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import type { Credentials, TestServer } from './support/server.ts';
+import { startCrossAccountCluster, type CrossAccountCluster } from './support/kube-ops-world.ts';
 
 const A = '000000000000';
 const B = '222233334444';
 const GROUP = 'rbac.authorization.k8s.io';
 const DENY_DELETE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:delete', Resource: '*' }] });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const binding = (name: string, user: string) => ({ apiVersion: `${GROUP}/v1`, kind: 'RoleBinding', metadata: { name, namespace: 'ml' }, subjects: [{ kind: 'User', name: user, apiGroup: GROUP }], roleRef: { kind: 'Role', name: 'secrets', apiGroup: GROUP } });
 
 describe('review sy4: a Kubernetes decision about another account\'s principal is in that account\'s log too', () => {
@@ -41,45 +38,11 @@ describe('review sy4: a Kubernetes decision about another account\'s principal i
   let rootB: Credentials;
   let zed: Credentials;
   let bob: Credentials;
+  let records: CrossAccountCluster['records'];
   before(async () => {
-    s = await startTestServer();
-    rootB = await createdAccount(s, B, 'other');
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      await iamB.send(new I.CreateUserCommand({ UserName: 'zed' }));
-      const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: 'zed' }))).AccessKey;
-      zed = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-      await iamB.send(new I.PutUserPolicyCommand({ UserName: 'zed', PolicyName: 'no-delete', PolicyDocument: DENY_DELETE }));
-    } finally {
-      iamB.destroy();
-    }
-    await s.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
-    const key = (await s.iam().send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    await s.iam().send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'no-delete', PolicyDocument: DENY_DELETE }));
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [
-        doc('Cluster', 'k1', {}),
-        doc('AccessEntry', 'bob', { cluster: 'k1', principalArn: `arn:aws:iam::${A}:user/bob`, kubernetesGroups: [], username: 'bob' }),
-        doc('AccessEntry', 'zed', { cluster: 'k1', principalArn: `arn:aws:iam::${B}:user/zed`, kubernetesGroups: [], username: 'zed' }),
-      ],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    const objects = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      cluster: 'k1',
-      documents: [{ apiVersion: `${GROUP}/v1`, kind: 'Role', metadata: { name: 'secrets', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }, binding('zed', 'zed')],
-    });
-    assert.equal(objects.status, 200, JSON.stringify(objects.json));
-    bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-    await s.running.app.refresh();
+    ({ s, bearer, rootB, zed, bob, records } = await startCrossAccountCluster({ policyName: 'no-delete', policy: DENY_DELETE, kubernetesGroups: [], bob: true, objects: [{ apiVersion: `${GROUP}/v1`, kind: 'Role', metadata: { name: 'secrets', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }, binding('zed', 'zed')] }));
   });
   after(() => s?.stop());
-
-  const records = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
 
   it('account B reads what its user zed was allowed and refused in account A\'s cluster', async () => {
     const user = await reviewedUser(s.url, 'k1', bearer, zed);

@@ -22,16 +22,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
 import { admit, podCreate, reviewedUser } from './support/admission.ts';
-import { createdAccount, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import type { Credentials, TestServer } from './support/server.ts';
+import { startCrossAccountCluster, type CrossAccountCluster } from './support/kube-ops-world.ts';
 
 const A = '000000000000';
 const B = '222233334444';
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] });
 const PASS = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${A}:role/trainer` }] });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
 describe('review to1: a pod admission by another account\'s principal is in that account\'s log too', () => {
   let s: TestServer;
@@ -39,41 +37,11 @@ describe('review to1: a pod admission by another account\'s principal is in that
   let rootB: Credentials;
   let zed: Credentials;
   let bob: Credentials;
+  let records: CrossAccountCluster['records'];
   before(async () => {
-    s = await startTestServer();
-    rootB = await createdAccount(s, B, 'other');
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      await iamB.send(new I.CreateUserCommand({ UserName: 'zed' }));
-      const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: 'zed' }))).AccessKey;
-      zed = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-      await iamB.send(new I.PutUserPolicyCommand({ UserName: 'zed', PolicyName: 'pass', PolicyDocument: PASS }));
-    } finally {
-      iamB.destroy();
-    }
-    await s.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST }));
-    await s.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
-    const key = (await s.iam().send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    await s.iam().send(new I.PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'pass', PolicyDocument: PASS }));
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [
-        doc('Cluster', 'k1', {}),
-        doc('AccessEntry', 'bob', { cluster: 'k1', principalArn: `arn:aws:iam::${A}:user/bob`, kubernetesGroups: ['devs'], username: 'bob' }),
-        doc('AccessEntry', 'zed', { cluster: 'k1', principalArn: `arn:aws:iam::${B}:user/zed`, kubernetesGroups: ['devs'], username: 'zed' }),
-      ],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-    await s.running.app.refresh();
+    ({ s, bearer, rootB, zed, bob, records } = await startCrossAccountCluster({ policyName: 'pass', policy: PASS, kubernetesGroups: ['devs'], bob: true, prepare: async (server) => { await server.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST })); } }));
   });
   after(() => s?.stop());
-
-  const records = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
   const zedArn = `arn:aws:iam::${B}:user/zed`;
 
   it('account B reads that its user zed tried to pass a role to a pod in account A\'s cluster', async () => {

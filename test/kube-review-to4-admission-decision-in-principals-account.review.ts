@@ -18,48 +18,24 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
 import { admissionReviewOf, admit, reviewedUser, SECRET_KIND, tokenSecretFor } from './support/admission.ts';
-import { createdAccount, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import type { Credentials, TestServer } from './support/server.ts';
+import { startCrossAccountCluster, type CrossAccountCluster } from './support/kube-ops-world.ts';
 
 const A = '000000000000';
 const B = '222233334444';
 const DENY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'NoImpersonation', Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: '*' }] });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
 describe('review to4: an admission decision about another account\'s principal is in that account\'s log too', () => {
   let s: TestServer;
   let bearer = '';
   let rootB: Credentials;
   let zed: Credentials;
+  let records: CrossAccountCluster['records'];
   before(async () => {
-    s = await startTestServer();
-    rootB = await createdAccount(s, B, 'other');
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      await iamB.send(new I.CreateUserCommand({ UserName: 'zed' }));
-      const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: 'zed' }))).AccessKey;
-      zed = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-      await iamB.send(new I.PutUserPolicyCommand({ UserName: 'zed', PolicyName: 'no-impersonation', PolicyDocument: DENY }));
-    } finally {
-      iamB.destroy();
-    }
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [doc('Cluster', 'k1', {}), doc('AccessEntry', 'zed', { cluster: 'k1', principalArn: `arn:aws:iam::${B}:user/zed`, kubernetesGroups: ['devs'], username: 'zed' })],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-    await s.running.app.refresh();
+    ({ s, bearer, rootB, zed, records } = await startCrossAccountCluster({ policyName: 'no-impersonation', policy: DENY, kubernetesGroups: ['devs'] }));
   });
   after(() => s?.stop());
-
-  const records = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
   const zedArn = `arn:aws:iam::${B}:user/zed`;
 
   it('account B reads that its Deny refused its user zed a service account\'s token Secret in account A\'s cluster', async () => {

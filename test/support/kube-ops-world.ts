@@ -4,7 +4,9 @@
  * (gv2, js1).
  */
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from './server.ts';
+import * as I from '@aws-sdk/client-iam';
+import type { AuditRecord } from '../../src/core/audit/index.ts';
+import { createdAccount, startTestServer, type Credentials, type TestServer } from './server.ts';
 import { gatehouseJson } from './resource-server.ts';
 
 const GROUP = 'rbac.authorization.k8s.io';
@@ -79,4 +81,71 @@ export async function startTeamAdminWorld(): Promise<TeamAdminWorld> {
     return { decision: String(r['decision']), text: JSON.stringify(r) };
   };
   return { ...world, authorize };
+}
+
+/**
+ * A server with a second account B (`222233334444`, root key `rootB`) and cluster `k1` of the root account A
+ * (`000000000000`), whose access entry maps B's user zed (inline policy `policyName` of `policy`) as `zed` with
+ * `kubernetesGroups`; with `bob`, A's user bob too (the same policy and groups). `prepare` runs before the access
+ * entries are applied, `objects` are applied into k1 after them. The world of the reviews of a Kubernetes decision
+ * about another account's principal (sy4, to1, to4); stop `s`.
+ */
+export interface CrossAccountCluster {
+  readonly s: TestServer;
+  /** The TokenReview and admission webhooks' bearer token for k1. */
+  readonly bearer: string;
+  readonly rootB: Credentials;
+  readonly zed: Credentials;
+  /** A's user bob's key, with `bob` (else empty). */
+  readonly bob: Credentials;
+  /** `who`'s audit records of `query` (GET /v1/audit, up to 1000), which must answer 200. */
+  records(who: Credentials, query: string): Promise<AuditRecord[]>;
+}
+
+export async function startCrossAccountCluster(options: {
+  policyName: string;
+  policy: string;
+  kubernetesGroups: readonly string[];
+  bob?: boolean;
+  prepare?: (s: TestServer) => Promise<void>;
+  objects?: readonly Record<string, unknown>[];
+}): Promise<CrossAccountCluster> {
+  const A = '000000000000';
+  const B = '222233334444';
+  const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+  const userOf = async (iam: I.IAMClient, name: string): Promise<Credentials> => {
+    await iam.send(new I.CreateUserCommand({ UserName: name }));
+    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+    const credentials = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+    await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: options.policyName, PolicyDocument: options.policy }));
+    return credentials;
+  };
+  const s = await startTestServer();
+  const rootB = await createdAccount(s, B, 'other');
+  const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
+  let zed: Credentials;
+  try {
+    zed = await userOf(iamB, 'zed');
+  } finally {
+    iamB.destroy();
+  }
+  await options.prepare?.(s);
+  const bob = options.bob === true ? await userOf(s.iam(), 'bob') : { accessKeyId: '', secretAccessKey: '' };
+  const entry = (name: string, account: string) => doc('AccessEntry', name, { cluster: 'k1', principalArn: `arn:aws:iam::${account}:user/${name}`, kubernetesGroups: [...options.kubernetesGroups], username: name });
+  const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
+    documents: [doc('Cluster', 'k1', {}), ...(options.bob === true ? [entry('bob', A)] : []), entry('zed', B)],
+  });
+  assert.equal(applied.status, 200, JSON.stringify(applied.json));
+  if (options.objects !== undefined) {
+    const objects = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { cluster: 'k1', documents: options.objects });
+    assert.equal(objects.status, 200, JSON.stringify(objects.json));
+  }
+  const bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
+  await s.running.app.refresh();
+  const records = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
+    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return r.json['records'] as AuditRecord[];
+  };
+  return { s, bearer, rootB, zed, bob, records };
 }
