@@ -17,9 +17,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { whoCan } from './support/escalation.ts';
+import { errorName, type Credentials, type TestServer } from './support/server.ts';
+import { pathsReport, pathTo, startHopWorld, whoCan } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -30,24 +29,12 @@ const trust = (principal: string) => JSON.stringify({ Version: '2012-10-17', Sta
 const selfAttach = (kind: 'user' | 'role', name: string, allowed: string) =>
   doc({ Effect: 'Allow', Action: kind === 'user' ? 'iam:AttachUserPolicy' : 'iam:AttachRolePolicy', Resource: kind === 'user' ? user(name) : role(name), Condition: { ArnEquals: { 'iam:PolicyARN': allowed } } });
 
-interface Step {
-  readonly actions: readonly string[];
-}
-interface Report {
-  readonly canBecome: { principal: string; path: Step[] }[];
-  readonly anyRight: boolean;
-}
-
 describe('review sx3: attaching to oneself a policy that allows AssumeRole is a path to the role', () => {
   let s: TestServer;
   const keys: Record<string, Credentials> = {};
   before(async () => {
-    s = await startTestServer();
+    s = await startHopWorld();
     const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'adm', AssumeRolePolicyDocument: trust(`arn:aws:iam::${A}:root`) }));
-    await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'adm', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
-    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'hop', PolicyDocument: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role('adm') }) }));
-    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
     // dee may attach hop to itself; eve only read.
     for (const [name, allowed] of [['dee', policy('hop')], ['eve', policy('read')]] as const) {
       await iam.send(new I.CreateUserCommand({ UserName: name }));
@@ -62,12 +49,7 @@ describe('review sx3: attaching to oneself a policy that allows AssumeRole is a 
   });
   after(() => s?.stop());
 
-  const report = async (principal: string): Promise<Report> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return (r.json['reports'] as Report[])[0] as Report;
-  };
-  const pathTo = (r: Report, to: string): string[] | undefined => r.canBecome.find((b) => b.principal === to)?.path.map((st) => st.actions.join('+'));
+  const report = (principal: string) => pathsReport(s, principal);
 
   it('a user: AttachUserPolicy of hop then AssumeRole of adm, and any right', async () => {
     const r = await report(user('dee'));

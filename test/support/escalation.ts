@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { call } from '../../src/adapters/cli/client.ts';
 import { connectionTo } from './processes.ts';
 import { gatehouseJson } from './resource-server.ts';
-import type { TestServer } from './server.ts';
+import * as I from '@aws-sdk/client-iam';
+import { startTestServer, type TestServer } from './server.ts';
 
 /** One gain of a report: who can make it, as whom, by which action on what, and what it gives. */
 export interface Gain {
@@ -56,3 +57,41 @@ export interface RbacGrant {
 
 /** Who-can's `grantedByRbac` of `answer`, each as `[kind, name, binding, role]`. */
 export const rbacSubjects = (answer: Record<string, unknown>): string[][] => ((answer['grantedByRbac'] ?? []) as RbacGrant[]).map((g) => [g.kind, g.name, g.binding, g.role]);
+
+/** A step of an escalation-paths report's `canBecome` path: the actions taken at it. */
+export interface PathStep {
+  readonly actions: readonly string[];
+}
+
+/** An escalation-paths report as the attach-then-assume reviews read it: whom the principal can become, and whether any right. */
+export interface PathsReport {
+  readonly canBecome: { principal: string; path: PathStep[] }[];
+  readonly anyRight: boolean;
+}
+
+/** `server`'s escalation-paths report for the principal of ARN `principal`, asked by its admin (200 asserted). */
+export async function pathsReport(server: Pick<TestServer, 'url' | 'admin'>, principal: string): Promise<PathsReport> {
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/escalation-paths', { principal });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return (r.json['reports'] as PathsReport[])[0] as PathsReport;
+}
+
+/** The path in `r` to the principal of ARN `to`, each step its actions joined by `+`; undefined when there is none. */
+export const pathTo = (r: PathsReport, to: string): string[] | undefined => r.canBecome.find((b) => b.principal === to)?.path.map((st) => st.actions.join('+'));
+
+/**
+ * A server whose account 000000000000 has role `adm` (AdministratorAccess, trusting the account) and managed policies
+ * `hop` (`sts:AssumeRole` on adm) and `read` (`s3:GetObject`): the world of the attach-then-assume reviews (sx3, tg1),
+ * which add the principals that may attach them. Stop it.
+ */
+export async function startHopWorld(): Promise<TestServer> {
+  const A = '000000000000';
+  const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+  const s = await startTestServer();
+  const iam = s.iam();
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'adm', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' }) }));
+  await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'adm', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+  await iam.send(new I.CreatePolicyCommand({ PolicyName: 'hop', PolicyDocument: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${A}:role/adm` }) }));
+  await iam.send(new I.CreatePolicyCommand({ PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
+  return s;
+}
