@@ -22,18 +22,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { CHROMIUM, CHROMIUM_SKIP } from './support/console.ts';
+import { CHROMIUM, CHROMIUM_SKIP, keptUncheckedPage, keptWhoami, type KeptSignIn } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
-type Kept = { accessKeyId: string; sessionToken: string; signingKeys: Record<string, string> };
-type SignRequest = (r: { method: string; host: string; path: string; credentials: Kept }) => Promise<{ url: string; headers: Record<string, string> }>;
+type Kept = KeptSignIn;
 declare const document: { readyState: string; getElementById(id: string): { textContent: string | null } | null };
 declare const sessionStorage: { length: number; getItem(k: string): string | null };
-const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
 
 describe('web console review ta2: a kept sign-in dropped as the console is left is ended on the server', { skip: CHROMIUM_SKIP }, () => {
   let server: TestServer;
@@ -50,29 +46,11 @@ describe('web console review ta2: a kept sign-in dropped as the console is left 
   });
 
   /** `GET /v1/whoami` signed with the kept sign-in, from here: its status and error code. */
-  async function whoami(kept: Kept): Promise<string> {
-    const { signRequest } = (await import(CONSOLE_JS)) as { signRequest: SignRequest };
-    const signed = await signRequest({ method: 'GET', host: new URL(server.url).host, path: '/v1/whoami', credentials: kept });
-    const res = await fetch(`${server.url}${signed.url}`, { headers: signed.headers });
-    const json = (await res.json()) as { error?: { code?: string } };
-    return `${res.status}${json.error?.code !== undefined ? ` ${json.error.code}` : ''}`;
-  }
+  const whoami = (kept: Kept): Promise<string> => keptWhoami(server.url, kept);
 
   /** A page signed in as the root admin, reloaded while its whoami gets no answer: the sign-in kept, unchecked. */
   async function keptUnchecked(): Promise<{ page: Page; problems: string[]; kept: Kept }> {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/ui/`);
-    await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-    await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
-    await page.route('**/v1/whoami', (route) => route.abort('connectionrefused'));
-    await page.reload();
-    await page.waitForFunction(() => /sign-in of this tab is kept/.test(document.getElementById('sign-in-status')?.textContent ?? ''));
-    await page.unroute('**/v1/whoami');
+    const { page, problems } = await keptUncheckedPage(browser, server.url, server.admin);
     const kept = JSON.parse((await page.evaluate(() => sessionStorage.getItem('gatehouse-console-credentials'))) ?? 'null') as Kept | null;
     assert.ok(kept !== null, 'the sign-in is not kept: the test proves nothing');
     assert.equal(await whoami(kept), '200', 'the kept sign-in does not work before the page is left: the test proves nothing');

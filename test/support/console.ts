@@ -3,6 +3,8 @@
  * page signed in as given, with the page errors it meets collected.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startTestServer, type Credentials, type TestServer } from './server.ts';
 import { suiteWorld } from './suite-world.ts';
 
@@ -244,4 +246,27 @@ export function serverAndChromium(): ServerAndChromium {
       return world().browser;
     },
   };
+}
+
+/** A sign-in a console tab keeps in its session storage (`gatehouse-console-credentials`). */
+export type KeptSignIn = { accessKeyId: string; sessionToken?: string; signingKeys: Record<string, string> };
+type SignRequest = (r: { method: string; host: string; path: string; credentials: KeptSignIn }) => Promise<{ url: string; headers: Record<string, string> }>;
+
+/** `GET /v1/whoami` on the server at `url` signed with `kept` by web/console.js's own signer, from here: its status and error code (`403 ExpiredToken`). */
+export async function keptWhoami(url: string, kept: KeptSignIn): Promise<string> {
+  const { signRequest } = (await import(pathToFileURL(join(import.meta.dirname, '..', '..', 'web', 'console.js')).href)) as { signRequest: SignRequest };
+  const signed = await signRequest({ method: 'GET', host: new URL(url).host, path: '/v1/whoami', credentials: kept });
+  const res = await fetch(`${url}${signed.url}`, { headers: signed.headers });
+  const json = (await res.json()) as { error?: { code?: string } };
+  return `${res.status}${json.error?.code !== undefined ? ` ${json.error.code}` : ''}`;
+}
+
+/** `signedInPage` as `who`, then reloaded while its whoami gets no answer: the sign-in kept, unchecked (reviews ta2, ta3). */
+export async function keptUncheckedPage(browser: Browser, url: string, who: Credentials): Promise<{ page: Page; problems: string[] }> {
+  const { page, problems } = await signedInPage(browser, url, who);
+  await page.route('**/v1/whoami', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await page.waitForFunction(() => /sign-in of this tab is kept/.test(document.getElementById('sign-in-status')?.textContent ?? ''));
+  await page.unroute('**/v1/whoami');
+  return { page, problems };
 }
