@@ -53,7 +53,8 @@ import {
   hasComputeConfig,
   nodeRole,
   clusterRoleRefs,
-  storedJobId,
+  givenJobId,
+  otherAccountJobWords,
   type Cluster,
   type Job,
   type JobEvent,
@@ -1953,7 +1954,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * refused as one it may not reach, unless the caller may reach any job (`absentJob`).
    */
   async function authorizedJob(caller: Caller, given: string, action: string): Promise<Result<StoredJob>> {
-    const id = storedJobId(given);
+    const named = givenJobId(given, caller.account);
+    if ('otherAccount' in named) return failWith('VALIDATION_ERROR', otherAccountJobWords(given, named.otherAccount, caller.account), 'id');
+    const id = named.id;
     if (!JOB_ID.test(id)) return failWith('VALIDATION_ERROR', `\`${id.length > 128 ? `${id.slice(0, 128)}…` : id}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'id');
     const [job, unreadableDoc] = await deps.store.read(async (tx) => {
       const j = await readJob(tx, id);

@@ -19,7 +19,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
-import { isJobSubmitter, jobArn, jobContainerArn, storedJobId, type Job } from '../core/jobs/jobs.ts';
+import { givenJobId, isJobSubmitter, jobArn, jobContainerArn, otherAccountJobWords, type Job } from '../core/jobs/jobs.ts';
 import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
@@ -150,7 +150,9 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * NoSuchEntity to anyone, so an unauthorised caller learnt which job ids exist).
    */
   async function revokeJobSessions(caller: Caller, given: string): Promise<Result<Revoked>> {
-    const jobId = storedJobId(given);
+    const named = givenJobId(given, caller.account);
+    if ('otherAccount' in named) return failWith('VALIDATION_ERROR', otherAccountJobWords(given, named.otherAccount, caller.account), 'jobId');
+    const jobId = named.id;
     if (!JOB_ID.test(jobId)) {
       return failWith('VALIDATION_ERROR', `\`${jobId.length > 128 ? `${jobId.slice(0, 128)}…` : jobId}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'jobId');
     }

@@ -285,6 +285,24 @@ export function parseJobArn(arn: string): { readonly account: string; readonly i
 }
 
 /**
+ * The job `given` names to a caller of `account`: a job id (`storedJobId`), or the job's ARN in either dialect's
+ * spelling (`arn:aws:training::A:job/ID`, `acs:pai::A:job/ID`), what `jobs list`, audit records and refusals show and
+ * `audit query --job` takes (src/app/audit-spelling.ts `recordedJobId`), read as its id. An ARN of another account's
+ * job gives that account instead (`otherAccount`): a caller reaches only its own account's jobs. `jobs get ARN` was
+ * refused as "not a job id" (review ts, 1).
+ */
+export function givenJobId(given: string, account: string): { readonly id: string } | { readonly otherAccount: string } {
+  const arn = parseJobArn(given);
+  if (arn === undefined) return { id: storedJobId(given) };
+  return arn.account === account ? { id: storedJobId(arn.id) } : { otherAccount: arn.account };
+}
+
+/** The refusal's words for a job ARN `given` of account `other`, given by a caller of `account` (`givenJobId`). */
+export function otherAccountJobWords(given: string, other: string, account: string): string {
+  return `\`${given.length > 256 ? `${given.slice(0, 256)}…` : given}\` names a job of account ${other}; a caller reaches only its own account's (${account}) jobs: give a job id, or the ARN of a job of account ${account}`;
+}
+
+/**
  * Whether `who` (a principal's ARN, and the unique id of the user it is, if one) submitted `job`: the user whose unique
  * id the job recorded (`submitterId`), whatever its name and path now, as a user renamed (UpdateUser `NewUserName`,
  * `NewPath`) keeps its id and its jobs, and a user deleted and made again under the name is another; a job that recorded
