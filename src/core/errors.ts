@@ -104,6 +104,19 @@ export interface GatehouseError {
   readonly column?: number;
 }
 
+/**
+ * A file's errors in the order of their places in it, by line then column; those with no place (the whole document's)
+ * after them, in the order found (a stable sort). The parser finds them element by element (a statement's `Effect`, then its `Action`,
+ * then its `Principal`), and `policy validate --kind resource` printed lines 4, 6 then 5 (review tm, 3). The
+ * policy parser returns its errors so (src/core/iam/parse.ts `parsePolicy`), so that the admin and IAM APIs list them
+ * as the CLI does (review ts, 2).
+ */
+export function inFileOrder<E extends GatehouseError>(errors: readonly E[]): E[] {
+  const placed = errors.filter((e) => e.line !== undefined);
+  const rest = errors.filter((e) => e.line === undefined);
+  return [...placed.sort((a, b) => (a.line as number) - (b.line as number) || (a.column ?? 1) - (b.column ?? 1)), ...rest];
+}
+
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly GatehouseError[] };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

@@ -3,7 +3,7 @@
  * line per error in the `file:line:column: path: message [CODE]` shape editors and CI annotations understand.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { GatehouseError } from '../../core/errors.ts';
+import { inFileOrder, type GatehouseError } from '../../core/errors.ts';
 
 export interface Column<Row> {
   readonly header: string;
@@ -68,16 +68,8 @@ export function usageCode(commanderCode: string): string {
   return name === '' || name === 'error' ? 'UsageError' : `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 }
 
-/**
- * A file's errors in the order of their places in it, by line then column; those with no place (the whole document's)
- * after them, in the order found. The parser finds them element by element (a statement's `Effect`, then its `Action`,
- * then its `Principal`), and `policy validate --kind resource` printed lines 4, 6 then 5 (review tm, 3).
- */
-export function inFileOrder<E extends GatehouseError>(errors: readonly E[]): E[] {
-  const placed = errors.filter((e) => e.line !== undefined);
-  const rest = errors.filter((e) => e.line === undefined);
-  return [...placed.sort((a, b) => (a.line as number) - (b.line as number) || (a.column ?? 1) - (b.column ?? 1)), ...rest];
-}
+/** A file's errors in line order: src/core/errors.ts `inFileOrder`, which the parser now applies too (review ts, 2). */
+export { inFileOrder };
 
 /**
  * One error on one line: `source:line:column: path: message [CODE]`; the position and the path are left out when

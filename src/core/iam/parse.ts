@@ -4,6 +4,7 @@
  * Every error is collected (not just the first) and the document is rejected whole on any error.
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import { inFileOrder } from '../errors.ts';
 import { childPath, readJson, type JsonValue, type Position } from './json.ts';
 import { resolvedGlobMatcher } from './glob.ts';
 import { hasLeadingZeroOctet, isValidCidr } from './ip.ts';
@@ -86,7 +87,11 @@ export function parsePolicy(input: string | unknown, opts: ParseOptions): Result
   // Valid documents (the common case) are read without recording element positions, which would be garbage
   // by the thousand when a directory compiles at start; an invalid one is read again to point into its text.
   const fast = parseWith(input, opts, false);
-  return fast.ok || typeof input !== 'string' ? fast : parseWith(input, opts, true);
+  if (fast.ok || typeof input !== 'string') return fast;
+  // In the text's order, as the CLI prints them: the parser meets a statement's elements in its own order (`Effect`,
+  // `Action`, `Principal`), so the API listed lines 4, 6 then 5, and named line 6's first (review ts, 2).
+  const placed = parseWith(input, opts, true);
+  return placed.ok ? placed : { ok: false, errors: inFileOrder(placed.errors) };
 }
 
 function parseWith(input: string | unknown, opts: ParseOptions, withPositions: boolean): Result<PolicyDocument> {
