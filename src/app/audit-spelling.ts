@@ -9,7 +9,7 @@
  * (deleted, another deployment's) is matched as written.
  */
 import { parseRoleArn, parseSessionArn, roleArnOf, sessionArn, userArnOf } from '../core/sts/session.ts';
-import { parseJobArn } from '../core/jobs/jobs.ts';
+import { parseJobArn, storedJobId } from '../core/jobs/jobs.ts';
 import { roleKey, userKey, type RoleEntry, type UserEntry } from './live.ts';
 
 type Principals = ReadonlyMap<string, RoleEntry | UserEntry>;
@@ -57,9 +57,6 @@ export function recordedPrincipalArn(principals: Principals, arn: string): strin
   return given === arn && s.roleName.toLowerCase() === e.role.name.toLowerCase() ? sessionArn(s.partition, s.account, e.role.name, s.sessionName) : arn;
 }
 
-/** The shape of every job id the server draws (src/app/jobs.ts `newJobId`, src/app/kube.ts for pods), in any case. */
-const DRAWN_JOB_ID = /^[a-z2-7]{12}$/i;
-
 /**
  * A job in an audit filter (`job=`), as records name it: by the id drawn for it, in lower case. A job's ARN, in either
  * dialect's spelling (`arn:aws:training::A:job/ID`, `acs:pai::A:job/ID`: what decisions about a job and the refusals of
@@ -68,6 +65,5 @@ const DRAWN_JOB_ID = /^[a-z2-7]{12}$/i;
  * written.
  */
 export function recordedJobId(given: string): string {
-  const id = parseJobArn(given)?.id ?? given;
-  return DRAWN_JOB_ID.test(id) ? id.toLowerCase() : id;
+  return storedJobId(parseJobArn(given)?.id ?? given);
 }

@@ -254,7 +254,8 @@ const DRAWN_JOB_ID_RE = /^[a-z2-7]{12}$/;
  * 2) while `jobs get`, `jobs events`, `jobs stop` and `sts revoke-sessions --job` answered NoSuchEntity (review tm, 1).
  */
 export function storedJobId(given: string): string {
-  return /^[a-z2-7]{12}$/i.test(given) ? given.toLowerCase() : given;
+  const lower = given.toLowerCase();
+  return DRAWN_JOB_ID_RE.test(lower) ? lower : given;
 }
 
 /**
