@@ -21,6 +21,7 @@
  *   second = await world.restart();                     // the database answers again
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +69,13 @@ export interface CommitFreezeWorld {
   arm(marks: (text: string) => boolean, opts?: ArmOptions): void;
   /** Waits up to 5 s for the proxy to freeze; the mode then (`frozen` unless the marked change never committed). */
   waitFrozen(): Promise<FreezeMode>;
-  /** Whatever the server does at once with a committed change (half a second); then SIGKILL, and its exit. */
+  /**
+   * Whatever the server does at once with a committed change: half a second, and until the journal
+   * (DIR/audit-spool/audit-journal-*.jsonl) holds a record more than when `arm` was called (20 s at most: on a loaded
+   * machine the server may take longer than half a second to get there, and a fixed wait then killed it first); then
+   * SIGKILL, and its exit. A server that never journals the change is killed after the 20 s and the test fails as it
+   * should.
+   */
   killHard(server: ServerProcess): Promise<void>;
   /**
    * The database answers again (what was held is dropped); a second server on the same data dir and schema, on PG_URL,
@@ -79,6 +86,23 @@ export interface CommitFreezeWorld {
   close(): Promise<void>;
 }
 
+/** Record lines in the data dir's journal segments (each file's first line names its format; pending notes aside). */
+function journalLines(dataDir: string): number {
+  const dir = join(dataDir, 'audit-spool');
+  let n = 0;
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!/^audit-journal-.*\d\.jsonl$/.test(f)) continue;
+    let text = '';
+    try {
+      text = readFileSync(join(dir, f), 'utf8');
+    } catch {
+      continue; // released (removed) meanwhile
+    }
+    n += text.split('\n').filter((l) => l !== '' && !l.startsWith('{"format":')).length;
+  }
+  return n;
+}
+
 /** The world of test `name` (`iw3`): schema `gh_audit_<name>_<pid>`. `s3`: the server's S3 gateway on too. */
 export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): CommitFreezeWorld {
   const schema = `gh_audit_${name}_${process.pid}`;
@@ -86,6 +110,8 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
   let mode: FreezeMode = 'pass';
   let marks: (text: string) => boolean = () => false;
   let writesOnly = false;
+  /** The journal's record lines when `arm` was called (`journalLines`). */
+  let armedLines = 0;
   const held: (() => void)[] = [];
   let proxy: Awaited<ReturnType<typeof postgresProxy>> | undefined;
   const servers: ServerProcess[] = [];
@@ -148,6 +174,7 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
       marks = m;
       writesOnly = o.writesOnly === true;
       mode = 'armed';
+      armedLines = journalLines(dataDir);
     },
     async waitFrozen() {
       for (let i = 0; i < 500 && mode !== 'frozen'; i++) await new Promise((r) => setTimeout(r, 10));
@@ -155,6 +182,8 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
     },
     async killHard(server) {
       await new Promise((r) => setTimeout(r, 500));
+      const until = Date.now() + 20_000;
+      while (Date.now() < until && journalLines(dataDir) <= armedLines) await new Promise((r) => setTimeout(r, 50));
       const exited = new Promise((r) => server.child.once('exit', r));
       server.child.kill('SIGKILL');
       await exited;
