@@ -418,13 +418,16 @@ function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): str
 /**
  * The server's errors as `--json` gives them, each placed in its file as the text output places it: `line` and
  * `column` in the file (a position the server gave was within the policy text it read, not the file). A CI step reads
- * them to annotate the line at fault, as it reads a YAML error's (review eo, 2).
+ * them to annotate the line at fault, as it reads a YAML error's (review eo, 2). Its `document` is numbered as the text
+ * and the CLI's own errors number it, 1-based in its `file`: the server's is its 0-based index among every file's
+ * documents, beside a 0-based `fileDocument`, so that one document had two numbers (review tx, 1).
  */
 function placedErrors(errors: ClientFailure['errors'], docs: readonly LoadedDocument[]): ClientFailure['errors'] {
   return errors.map((e) => {
     const pos = filePosition(e as ServerError, docs);
-    const { line: _line, column: _column, ...rest } = e;
-    return pos ? { ...rest, line: pos.line, column: pos.col } : rest;
+    const d = typeof e['document'] === 'number' ? docs[e['document']] : undefined;
+    const { line: _line, column: _column, document: _document, fileDocument: _fileDocument, ...rest } = e;
+    return { ...rest, ...(d ? { file: d.file, document: d.index + 1 } : {}), ...(pos ? { line: pos.line, column: pos.col } : {}) };
   });
 }
 
