@@ -108,8 +108,8 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
     const r = await cli('plan', '-f', await file('three.yaml', `${text}\n`));
     assert.equal(r.status, 8, r.out + r.err);
     assert.deepEqual(r.err.trim().split('\n').map((l) => l.replace(/^.*three\.yaml/, 'three.yaml')), [
-      'three.yaml:7:21: document 2: yaml: map keys must be unique',
-      'three.yaml:11:18: document 3: yaml: unresolved alias (the anchor must be set before the alias): n; an anchor holds only within its own document',
+      'three.yaml:7:21: document 2: yaml: map keys must be unique [VALIDATION_ERROR]',
+      'three.yaml:11:18: document 3: yaml: unresolved alias (the anchor must be set before the alias): n; an anchor holds only within its own document [VALIDATION_ERROR]',
       'gatehouse plan: 2 errors; nothing was changed',
     ]);
   });

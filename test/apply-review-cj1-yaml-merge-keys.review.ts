@@ -83,7 +83,7 @@ describe('review cj1: YAML merge keys are merged, as kubectl reads them', () => 
     await writeFile(join(dir, 'bad.yaml'), 'apiVersion: gatehouse.dev/v1\nkind: Group\nmetadata:\n  <<: 5\n  name: g\n');
     const bad = await cli('plan', '-f', join(dir, 'bad.yaml'));
     assert.equal(bad.status, 8);
-    assert.match(bad.err, /bad\.yaml:4:7: document 1: yaml: merge sources must be maps or map aliases\n/);
+    assert.match(bad.err, /bad\.yaml:4:7: document 1: yaml: merge sources must be maps or map aliases \[VALIDATION_ERROR\]\n/);
     await writeFile(join(dir, 'doc.json'), '{"apiVersion": "gatehouse.dev/v1", "kind": "Group", "metadata": {"name": "g", "<<": {"account": "000000000000"}}}');
     const json = await cli('plan', '-f', join(dir, 'doc.json'));
     assert.equal(json.status, 8);

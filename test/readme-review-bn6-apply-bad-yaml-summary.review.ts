@@ -35,7 +35,7 @@ test('bn6: apply and plan of a file that is not YAML say where, and that nothing
     const r = await cliAgainst(s, [command, '-f', file]);
     assert.equal(r.status, EXIT.invalidInput, r.err);
     assert.equal(r.out, '');
-    assert.equal(r.err, `${file}:10:1: document 2: yaml: all mapping items must start at the same column\ngatehouse ${command}: 1 error; nothing was changed\n`);
+    assert.equal(r.err, `${file}:10:1: document 2: yaml: all mapping items must start at the same column [VALIDATION_ERROR]\ngatehouse ${command}: 1 error; nothing was changed\n`);
   }
   const users = await s.iam().send(new I.ListUsersCommand({}));
   assert.deepEqual(users.Users?.map((u) => u.UserName), ['admin'], 'dave, before the bad document, was not created');

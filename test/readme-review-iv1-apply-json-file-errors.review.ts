@@ -44,7 +44,7 @@ test('iv1: a JSON syntax error in a .json file is said in JSON’s words, once, 
   // Line 4 lacks the comma after `"User"`.
   const r = await cli(['plan', '-f', 'user.json'], { 'user.json': '{\n  "apiVersion": "gatehouse.dev/v1",\n  "kind": "User"\n  "metadata": {"name": "dave"}\n}\n' });
   assert.equal(r.code, EXIT.invalidInput, r.stderr);
-  assert.equal(r.stderr, 'user.json:4:3: json: expected `,` or `}`\ngatehouse plan: 1 error; nothing was changed\n');
+  assert.equal(r.stderr, 'user.json:4:3: json: expected `,` or `}` [VALIDATION_ERROR]\ngatehouse plan: 1 error; nothing was changed\n');
   assert.equal(r.stdout, '');
 });
 
@@ -56,7 +56,7 @@ test('iv1: what JSON refuses (a trailing comma, single quotes, a comment) is ref
   ] as const) {
     const r = await cli(['apply', '-f', 'user.json'], { 'user.json': text });
     assert.equal(r.code, EXIT.invalidInput, `${text}\n${r.stdout}${r.stderr}`);
-    assert.equal(r.stderr, `user.json:${line}:${column}: json: ${message}\ngatehouse apply: 1 error; nothing was changed\n`, text);
+    assert.equal(r.stderr, `user.json:${line}:${column}: json: ${message} [VALIDATION_ERROR]\ngatehouse apply: 1 error; nothing was changed\n`, text);
   }
   const users = await cli(['iam', 'users', 'list', '--json'], {});
   assert.doesNotMatch(users.stdout, /"dave"/, 'nothing was applied');
@@ -67,7 +67,7 @@ test('iv1: a JSON stream names the value at fault at its place in the file; vali
   const stream = `${good}\n{"apiVersion": "gatehouse.dev/v1", "kind": "Group", "metadata": {"name": "g",}}\n`;
   const bad = await cli(['plan', '-f', 'stream.json'], { 'stream.json': stream });
   assert.equal(bad.code, EXIT.invalidInput, bad.stderr);
-  assert.equal(bad.stderr, 'stream.json:2:78: json: expected a string key\ngatehouse plan: 1 error; nothing was changed\n');
+  assert.equal(bad.stderr, 'stream.json:2:78: json: expected a string key [VALIDATION_ERROR]\ngatehouse plan: 1 error; nothing was changed\n');
 
   const ok = await cli(['apply', '-f', 'users.json'], { 'users.json': `[${USER('{}')}, ${USER('{}').replace('dave', 'erin')}]` });
   assert.equal(ok.code, EXIT.ok, ok.stderr);

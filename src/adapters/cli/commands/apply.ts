@@ -176,6 +176,12 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0, hidden
   return [path];
 }
 
+/**
+ * The code of a file's text that is not YAML or JSON (or a document the CLI refuses whole): every other error of a
+ * document carries one, and such a file exits 8, VALIDATION_ERROR's status (review tx, 2).
+ */
+const SYNTAX_CODE = 'VALIDATION_ERROR';
+
 function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
@@ -189,7 +195,7 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
       const e = jsonSyntaxError(source.slice(start, end));
       if (e === undefined) return [];
       const p = lines.linePos(start + e.offset);
-      return [{ file, line: p.line, column: p.col, message: `json: ${e.message}` }];
+      return [{ file, line: p.line, column: p.col, message: `json: ${e.message}`, code: SYNTAX_CODE }];
     });
     if (syntax.length > 0) return syntax;
   }
@@ -203,13 +209,15 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     if (d.errors.length > 0) position++;
     for (const e of d.errors) {
       const p = lineCounter.linePos(e.pos[0]);
-      errors.push({ file, line: p.line, column: p.col, document: position, message: `${isJson ? 'json' : 'yaml'}: ${yamlMessage(e.message)}` });
+      errors.push({ file, line: p.line, column: p.col, document: position, message: `${isJson ? 'json' : 'yaml'}: ${yamlMessage(e.message)}`, code: SYNTAX_CODE });
     }
     if (d.errors.length > 0 || d.contents === null) continue;
     const read = yamlValue(d);
     if (!read.ok) {
-      const p = read.offset !== undefined ? lineCounter.linePos(read.offset) : undefined;
-      errors.push({ file, ...(p ? { line: p.line, column: p.col } : {}), document: ++position, message: `yaml: ${read.message}` });
+      // Refused whole (more JSON than the server reads once its aliases are written out): at the document's start.
+      const offset = read.offset ?? d.contents.range?.[0] ?? d.range[0];
+      const p = lineCounter.linePos(offset);
+      errors.push({ file, line: p.line, column: p.col, document: ++position, message: `yaml: ${read.message}`, code: SYNTAX_CODE });
       continue;
     }
     const value = read.value;
