@@ -2234,6 +2234,14 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   const newAccounts = new Set<string>();
   /** Accounts a document names that do not exist, to a caller not allowed to know it before it is allowed the read. */
   const unseenAccounts = new Set<string>();
+  /**
+   * Other accounts than the caller's, existing or not, that a root-account principal not allowed `ListAccounts` names:
+   * what it is refused in them names no ARN, whose partition would tell an Alibaba account from one that does not exist
+   * (review tx, 3). `unseenAccounts` is among them.
+   */
+  const hiddenAccounts = new Set<string>();
+  let listsAccounts: boolean | undefined;
+  const mayListAccounts = (): boolean => (listsAccounts ??= authorizeStep(caller, deps.now(), listAccountsStep(caller)).ok);
   const noSuchAccount = (id: string): PlanError => ({ code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${id} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
   for (const o of objects) {
     if (o.kind !== 'Account') continue;
@@ -2251,8 +2259,9 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       continue;
     }
     const a = await tx.accounts.get(o.account);
+    if (o.account !== caller.account && !mayListAccounts()) hiddenAccounts.add(o.account);
     if (a) partitions.set(o.account, a.partition);
-    else if (o.account !== caller.account && !authorizeStep(caller, deps.now(), listAccountsStep(caller)).ok) {
+    else if (hiddenAccounts.has(o.account)) {
       // Which accounts exist is told only to root-account principals allowed `ListAccounts` (`accounts list`, review
       // gn, 5). One not allowed it has the absent account's object decided as an existing one's would be, on a
       // partition the account could have, and is told the account does not exist only once that read is allowed
@@ -2263,6 +2272,31 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   }
   if (errors.length > 0) return fail(listedErrors(errors, omitted));
   const partitionOf = (account: string): Partition => partitions.get(account) ?? 'aws';
+  /**
+   * Whether the caller may do what `stepIn` asks in `account`, else the refusal. In a hidden account the step is decided
+   * on its partition, or on both when the account does not exist (as an existing one of either would be decided), and a
+   * refusal names the account and `what`, not the ARN: by its partition, `acs:ram::N:user/probe` where an absent account
+   * gave `arn:aws:iam::N:user/probe`, it told a principal not allowed `ListAccounts` that N is an Alibaba tenant
+   * (review tx, 3). Elsewhere, the step's own refusal.
+   */
+  const refusalIn = (account: string, stepIn: (partition: Partition) => Step, what: string, now = deps.now()): PlanError | undefined => {
+    const hidden = hiddenAccounts.has(account);
+    const asked: readonly Partition[] = hidden && unseenAccounts.has(account) ? ['aws', 'acs'] : [partitionOf(account)];
+    for (const partition of asked) {
+      const step = stepIn(partition);
+      const allowed = authorizeStep(caller, now, step);
+      const e = allowed.ok ? undefined : allowed.errors[0];
+      if (e === undefined) continue;
+      if (!hidden) return { code: e.code, path: '', message: e.message };
+      const action = step.action.includes(':') ? step.action : `${adminService(caller.partition)}:${step.action}`;
+      return {
+        code: 'ACCESS_DENIED',
+        path: '',
+        message: `User: ${caller.principal.arn} is not authorized to perform: ${action} on ${what} of account ${account} (which accounts exist, and their partitions, are told only to principals allowed ${adminService(caller.partition)}:ListAccounts)`,
+      };
+    }
+    return undefined;
+  };
 
   // Prune first: references to what it deletes are errors, found while planning the rest.
   const pruneList: ObjectRef[] = [];
@@ -2278,9 +2312,8 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       // the listing is answered: a prune's refusals name what it would delete (review td, 2: a caller allowed nothing
       // read from `plan --prune` the policies that bound which users, and the live jobs of workspaces it would delete).
       if (handler?.listAction) {
-        const listing: Step = { phase: -1, action: handler.listAction, resource: handler.arnOf ? handler.arnOf(partitionOf(account), account, '*') : entityArn(partitionOf(account), account, kind.toLowerCase() as 'user', '/', '*'), account };
-        const allowed = authorizeStep(caller, deps.now(), listing);
-        const e = allowed.ok ? undefined : allowed.errors[0];
+        const listing = (partition: Partition): Step => ({ phase: -1, action: handler.listAction as string, resource: handler.arnOf ? handler.arnOf(partition, account, '*') : entityArn(partition, account, kind.toLowerCase() as 'user', '/', '*'), account });
+        const e = refusalIn(account, listing, `the ${kind} objects`);
         if (e !== undefined) {
           const first = objects.find((o) => o.kind === kind && o.account === account);
           err(first?.document, first, { code: e.code, path: '', message: `${e.message} (--prune lists the ${kind} objects of account ${account} that the files do not name)` });
@@ -2385,7 +2418,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
    * it. An Account document about another account than the caller's reads what `accounts list` shows only to root-account
    * principals allowed `ListAccounts` (review gn, 5): its partition and name.
    */
-  const readStep = (o: Desired<unknown>, handler: KindHandler<unknown>, stored: { path: string; name: string; tags?: readonly Tag[] } | undefined): Step | undefined => {
+  const readStep = (o: Desired<unknown>, handler: KindHandler<unknown>, stored: { path: string; name: string; tags?: readonly Tag[] } | undefined, partition: Partition = partitionOf(o.account)): Step | undefined => {
     if (o.kind === 'Account') {
       if (o.name === caller.account) return undefined;
       return listAccountsStep(caller);
@@ -2396,20 +2429,20 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     // from `does not exist`, and every field of a binding by `= unchanged`).
     if (rbacKinds.has(o.kind)) {
       const spec = o.spec as RbacSpec;
-      return { phase: -1, action: 'training:ApplyRbacObject', resource: clusterArn(partitionOf(o.account), o.account, spec.cluster), account: o.account, context: rbacContext(spec.object) };
+      return { phase: -1, action: 'training:ApplyRbacObject', resource: clusterArn(partition, o.account, spec.cluster), account: o.account, context: rbacContext(spec.object) };
     }
     // A resource's policy is read as `GET /v1/resource-policies/{resource}` and `iam-policy get` read it
     // (`gatehouse:GetResourcePolicy` on the resource, `gatehouse:GetIamPolicy` on the workspace, account or ARN): planned
     // unasked, `= unchanged` told a caller allowed nothing that its guess of a bucket's policy or of who is bound where
     // was right, and a stale `spec.etag` was refused quoting the current one (review td, 4).
     if (o.kind === 'ResourcePolicy') return { phase: -1, action: 'gatehouse:GetResourcePolicy', resource: (o.spec as ResourcePolicySpec).resource, account: o.account };
-    if (o.kind === 'IamPolicy') return { phase: -1, action: 'gatehouse:GetIamPolicy', resource: iamPolicyAuthzResource(partitionOf(o.account), o.account, (o.spec as { readonly resource: string }).resource), account: o.account };
+    if (o.kind === 'IamPolicy') return { phase: -1, action: 'gatehouse:GetIamPolicy', resource: iamPolicyAuthzResource(partition, o.account, (o.spec as { readonly resource: string }).resource), account: o.account };
     // A custom role has no read of its own either (no route serves one): planning it is asked as applying it, as
     // `gatehouse:CreateIamRole` or `gatehouse:UpdateIamRole` on its ARN, the same whether it exists or not (review tl, 2:
     // a user allowed nothing was told `= unchanged` for a right guess of a role, and by the action it was refused
     // whether a guessed id exists).
     if (o.kind === 'IamRole' && !newAccounts.has(o.account)) {
-      const resource = customRoleArn(partitionOf(o.account), o.account, o.name);
+      const resource = customRoleArn(partition, o.account, o.name);
       const decide = (c: Caller, now: number): Result<unknown> => {
         const create = authorizeAcross(c, now, 'gatehouse:CreateIamRole', resource, o.account);
         return create.ok ? create : authorizeAcross(c, now, 'gatehouse:UpdateIamRole', resource, o.account).ok ? ok(undefined) : create;
@@ -2417,7 +2450,8 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       return { phase: -1, action: 'gatehouse:CreateIamRole', resource, account: o.account, decide };
     }
     if (!handler.readAction || newAccounts.has(o.account)) return undefined;
-    const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : handler.arnOf ? handler.arnOf(partitionOf(o.account), o.account, stored?.name ?? o.name) : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
+    const filePolicy = partition === partitionOf(o.account) ? filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) : entityArn(partition, o.account, 'policy', '/', o.name);
+    const arn = o.kind === 'Policy' ? (filePolicy ?? '') : handler.arnOf ? handler.arnOf(partition, o.account, stored?.name ?? o.name) : entityArn(partition, o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
     return { phase: -1, action: handler.readAction, resource: arn, account: o.account, context: resourceTagContext(stored?.tags) };
   };
   const decidedAt = deps.now();
@@ -2435,10 +2469,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     // change it, and an account's partition and name from an Account document's error or `= unchanged`).
     const read = readStep(o, handler, stored);
     if (read !== undefined) {
-      const allowed = authorizeStep(caller, decidedAt, read);
-      const e = allowed.ok ? undefined : allowed.errors[0];
+      // An Account document's read is `ListAccounts` itself; another object's is decided as its account may be told.
+      const e = o.kind === 'Account' ? refusalIn(caller.account, () => read, 'the accounts', decidedAt) : refusalIn(o.account, (partition) => readStep(o, handler, stored, partition) ?? read, `the ${o.kind} \`${o.name}\``, decidedAt);
       if (e !== undefined) {
-        err(o.document, o, { code: e.code, path: '', message: e.message });
+        err(o.document, o, e);
         continue;
       }
     }
