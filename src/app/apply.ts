@@ -2243,11 +2243,19 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   let listsAccounts: boolean | undefined;
   const mayListAccounts = (): boolean => (listsAccounts ??= authorizeStep(caller, deps.now(), listAccountsStep(caller)).ok);
   const noSuchAccount = (id: string): PlanError => ({ code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${id} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
+  /**
+   * Other accounts than the caller's that an Account document names, to a tenant or a caller not allowed `ListAccounts`: the Account
+   * document's refusal is the one answer for the account. Its other documents are neither read, listed nor planned:
+   * refused for an account that exists (by an ARN of its partition) and planned unread for one the apply would create,
+   * their errors told which ids are tenants, and of which cloud (review tx, 4).
+   */
+  const unreadAccounts = new Set<string>();
   for (const o of objects) {
     if (o.kind !== 'Account') continue;
     const existing = await tx.accounts.get(o.name);
     partitions.set(o.name, existing?.partition ?? (o.spec as AccountSpec).partition);
     if (!existing) newAccounts.add(o.name);
+    if (o.name !== caller.account && (caller.account !== ROOT_ACCOUNT || !mayListAccounts())) unreadAccounts.add(o.name);
   }
   for (const o of objects) {
     if (o.kind === 'Account' || partitions.has(o.account)) continue;
@@ -2306,7 +2314,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     const scopes = new Set(objects.filter((o) => handlerOf(o.kind)?.listNames).map((o) => `${o.kind}\u0000${o.account}`));
     for (const scope of scopes) {
       const [kind = '', account = ''] = scope.split('\u0000');
-      if (newAccounts.has(account)) continue;
+      if (newAccounts.has(account) || unreadAccounts.has(account)) continue;
       const handler = handlerOf(kind);
       // Listed only as the caller may list them (`ListPolicies`, `training:ListWorkspaces`…), decided before anything of
       // the listing is answered: a prune's refusals name what it would delete (review td, 2: a caller allowed nothing
@@ -2457,7 +2465,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   const decidedAt = deps.now();
   for (const o of objects) {
     const handler = handlerOf(o.kind);
-    if (!handler) continue;
+    if (!handler || (o.kind !== 'Account' && unreadAccounts.has(o.account))) continue;
     // The object as stored when there is one: IAM names compare without case, and `Erin` in a file is the stored
     // `erin`, which the output names (review Z, finding 5), with the file's spelling beside it.
     const type = PRINCIPAL_KINDS[o.kind];
