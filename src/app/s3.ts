@@ -1532,6 +1532,9 @@ export function createS3(app: App, objects: ObjectStore) {
     async abortUpload(call: S3Call, bucket: string, key: string, uploadId: string): Promise<S3Result<void>> {
       const g = await gate(call, bucket, 's3:AbortMultipartUpload', objectArn(bucket, key));
       if (!g.ok) return g;
+      // No upload of a key over S3's limit can be: KeyTooLongError, as the other multipart calls (review tz, 1).
+      const tooLong = keyTooLong(key);
+      if (tooLong) return { ok: false, error: tooLong };
       return fromStore(await objects.abortUpload(bucket, key, uploadId));
     },
 
@@ -1539,6 +1542,8 @@ export function createS3(app: App, objects: ObjectStore) {
     async listParts(call: S3Call, bucket: string, key: string, uploadId: string, options: { after?: number; maxParts?: number }): Promise<S3Result<PartsPage & { readonly owner: string }>> {
       const g = await gate(call, bucket, 's3:ListMultipartUploadParts', objectArn(bucket, key));
       if (!g.ok) return g;
+      const tooLong = keyTooLong(key);
+      if (tooLong) return { ok: false, error: tooLong };
       const page = fromStore(await objects.listParts(bucket, key, uploadId, options));
       return page.ok ? { ok: true, value: { ...page.value, owner: g.value.owner } } : page;
     },
