@@ -1363,6 +1363,13 @@ export class FsObjectStore implements ObjectStore {
   async listUploads(input: ListUploadsInput): Promise<ObjectResult<UploadsPage>> {
     const b = this.bucketOf(input.bucket);
     if (!b.ok) return b;
+    // A marker no upload id ever had the shape of (`isUploadId`: those of earlier versions too) names no position to
+    // continue after: S3's refusal (review tz, 2), where it was read as a position among the key's ids and the page
+    // silently skipped or repeated uploads. A well-formed id of an upload since completed or aborted stays a position.
+    const marker = input.keyMarker === undefined ? undefined : input.uploadIdMarker;
+    if (marker !== undefined && marker !== '' && !isUploadId(marker)) {
+      return fail('InvalidArgument', `Invalid uploadId marker: \`${marker.length > 64 ? `${marker.slice(0, 64)}…` : marker}\` is not an upload id of this gateway (32 hex digits); pass the NextUploadIdMarker of the page before`);
+    }
     const sorted = [...b.value.uploads.values()]
       .filter((u) => !u.done)
       .map((u) => u.info)

@@ -38,6 +38,8 @@ export type ObjectErrorCode =
   | 'IncompleteBody'
   /** A checksum of the wrong algorithm or type for its upload, or missing where the upload needs one: nothing written. */
   | 'InvalidRequest'
+  /** A listing marker that cannot name a position (ListMultipartUploads' `upload-id-marker` of no upload id's shape). */
+  | 'InvalidArgument'
   /** A write's or a copy source's condition (`WriteConditions`, `SourceConditions`) did not hold: nothing written. */
   | 'PreconditionFailed';
 
