@@ -83,8 +83,9 @@ describe('review cq2: every error of a Workspace, Cluster, IamPolicy or Role doc
       '6:3 spec.defaultBucket',
       '7:3 spec.defaultTableProject',
       '13:3 spec.instanceRole',
-      '15:38 spec.computeConfigs.big.size',
+      // In the file's order (review ty, 1): `instanceRole` is written before `size`.
       '15:11 spec.computeConfigs.big.instanceRole',
+      '15:38 spec.computeConfigs.big.size',
       '16:14 spec.mappings[0]',
       '17:25 spec.trustedControllers[0].username',
       '17:57 spec.trustedControllers[1].serviceAccount',

@@ -23,7 +23,7 @@
  */
 import type { AuditEvent } from '../core/audit/index.ts';
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type Decision, type PolicyKind } from '../core/iam/index.ts';
+import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, inValueOrder, isoSeconds, parsePolicy, type CompiledPolicy, type Decision, type PolicyKind } from '../core/iam/index.ts';
 import {
   attachmentProblem,
   claimedByAnother,
@@ -1978,7 +1978,24 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     return src ? `\`${shortName(src.file)}\` document ${src.index + 1}` : `document ${index + 1}`;
   }
 
+  /**
+   * A document's errors in the order of their places in it, which is its file's: they came in the order the fields are
+   * checked (a Role's `inlinePolicies` before its `trustPolicy`, whichever the file wrote first), so `gatehouse plan`
+   * printed line 15's before line 9's, and the refusal's message named the later one (review ty, 1).
+   */
   function validateOne(doc: unknown, index: number, at: string): void {
+    const start = errors.length;
+    validateUnordered(doc, index, at);
+    if (errors.length - start > 1) {
+      const found = errors.splice(start);
+      // A list's item is refused at `items[i].…`: its path within the item.
+      const inItem = (path: string): string => (at === '' || path === at ? (at === '' ? path : '') : path.startsWith(`${at}.`) ? path.slice(at.length + 1) : path);
+      const order = inValueOrder(doc, found.map((e, i) => ({ path: inItem(e.path), i })));
+      errors.push(...order.map((o) => found[o.i] as ApplyError));
+    }
+  }
+
+  function validateUnordered(doc: unknown, index: number, at: string): void {
     const src = input.sources?.[index];
     let kind: string | undefined;
     let name: string | undefined;

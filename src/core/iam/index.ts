@@ -13,7 +13,7 @@ export { otherProviderSpelling, otherSystemPolicySpelling, parseDateValue } from
 export { contextKeyProblem, contextValueTypeProblem, isTagKey } from './context-keys.ts';
 export { isConditionKeyName, MAX_CONDITION_KEY_CHARS } from './key-name.ts';
 export { parseCidr, parseIp, cidrContains, type Cidr } from './ip.ts';
-export { plainDecimal, readJson, type JsonValue } from './json.ts';
+export { inValueOrder, plainDecimal, readJson, type JsonValue } from './json.ts';
 export * from './types.ts';
 export { attachmentWildcard } from './attach.ts';
 export { bindStatement } from './bind-principal.ts';

@@ -62,6 +62,46 @@ export function childPath(parent: string, key: string | number): string {
   return parent === '' ? key : `${parent}.${key}`;
 }
 
+/**
+ * A value's errors in the order of the elements they are at, as its keys and items come (the order a YAML or JSON file
+ * wrote them in, which the value read from it keeps). An error at an element the value lacks (a statement's missing
+ * `Resource`, a rule's `apiGroups`) comes after those within the nearest element it has, as a text's unplaced errors
+ * come after its placed ones (src/core/errors.ts `inFileOrder`). Stable: errors at one element keep the order found.
+ * The policy parser orders a document given as a value so (`parsePolicy`), and `gatehouse apply` a document's errors.
+ */
+export function inValueOrder<E extends { readonly path: string }>(input: unknown, errors: readonly E[]): E[] {
+  if (errors.length < 2) return [...errors];
+  // Each element's place on entering it and on leaving it, in a walk of the value in its order; 64 levels deep at most
+  // (an element deeper is ranked at its ancestor there), so a value nested without end costs no more.
+  const enter = new Map<string, number>();
+  const leave = new Map<string, number>();
+  let n = 0;
+  const walk = (v: unknown, path: string, depth: number): void => {
+    enter.set(path, n++);
+    if (depth < MAX_DEPTH && typeof v === 'object' && v !== null) {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, childPath(path, i), depth + 1));
+      else for (const [k, x] of Object.entries(v)) walk(x, childPath(path, k), depth + 1);
+    }
+    leave.set(path, n++);
+  };
+  walk(input, '', 0);
+  const rank = (path: string): number => {
+    const at = enter.get(path);
+    if (at !== undefined) return at;
+    for (let p = path; p !== ''; ) {
+      const up = p.replace(/(?:\.[^.[\]]*|\[\d+\])$|^[^.[\]]*$/, '');
+      p = up === p ? '' : up;
+      const end = leave.get(p);
+      if (end !== undefined) return end;
+    }
+    return n;
+  };
+  return errors
+    .map((e, i) => ({ e, i, at: rank(e.path) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.e);
+}
+
 const MAX_DEPTH = 64;
 
 export function readJson(text: string, withPositions = true): JsonReadResult {

@@ -5,7 +5,7 @@
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { inFileOrder } from '../errors.ts';
-import { childPath, readJson, type JsonValue, type Position } from './json.ts';
+import { childPath, inValueOrder, readJson, type JsonValue, type Position } from './json.ts';
 import { resolvedGlobMatcher } from './glob.ts';
 import { hasLeadingZeroOctet, isValidCidr } from './ip.ts';
 import { isConditionKeyName } from './key-name.ts';
@@ -87,7 +87,11 @@ export function parsePolicy(input: string | unknown, opts: ParseOptions): Result
   // Valid documents (the common case) are read without recording element positions, which would be garbage
   // by the thousand when a directory compiles at start; an invalid one is read again to point into its text.
   const fast = parseWith(input, opts, false);
-  if (fast.ok || typeof input !== 'string') return fast;
+  if (fast.ok) return fast;
+  // A document given as a value (a YAML file's, an apply document's `spec.document`) has no text of its own to place
+  // its errors in, and they came in the parser's order: `gatehouse plan` printed a statement's lines 9, 10 then 8, and
+  // the refusal's message named line 9's (review ty, 1). In the order of their elements in it, as a text's are.
+  if (typeof input !== 'string') return { ok: false, errors: inValueOrder(input, fast.errors) };
   // In the text's order, as the CLI prints them: the parser meets a statement's elements in its own order (`Effect`,
   // `Action`, `Principal`), so the API listed lines 4, 6 then 5, and named line 6's first (review ts, 2).
   const placed = parseWith(input, opts, true);
