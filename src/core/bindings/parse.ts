@@ -6,6 +6,7 @@
  * properties are read, and the results are fresh objects.
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import { inValueOrder } from '../iam/json.ts';
 import { keyPath, shownKey } from '../directory/rules.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
 import { parseCondition, unprintableExpression, type ConditionScope } from './cel.ts';
@@ -75,6 +76,16 @@ class Errors {
   add(code: ErrorCode, message: string, path: string, extra?: { line?: number; column?: number }): void {
     const e: GatehouseError = { code, message, path: this.path(path), ...(extra?.line !== undefined ? { line: extra.line } : {}), ...(extra?.column !== undefined ? { column: extra.column } : {}) };
     this.list.push(e);
+  }
+  /**
+   * The errors in the order of their elements in `raw`, the value read (src/core/iam/json.ts `inValueOrder`): found
+   * field by field (a binding's `role`, then `members`, then `condition`), a file writing `members` first was refused at
+   * its later line first (review ty, 2).
+   */
+  inOrderOf(raw: unknown): GatehouseError[] {
+    const pre = this.prefix;
+    const within = (p: string): string => (pre === '' ? p : p === pre ? '' : p.startsWith(`${pre}.`) ? p.slice(pre.length + 1) : p.startsWith(`${pre}[`) ? p.slice(pre.length) : p);
+    return inValueOrder(raw, this.list.map((e, i) => ({ path: within(e.path), i }))).map((x) => this.list[x.i] as GatehouseError);
   }
 }
 
@@ -408,14 +419,14 @@ export function publicOnAccountMessage(member: string, resource: string): string
 export function parseIamPolicy(raw: unknown, options: ParseOptions = {}): Result<IamPolicy> {
   const errs = new Errors(options.path ?? '');
   const r = parsePolicyObject(raw, errs, false);
-  return errs.list.length > 0 || r === undefined ? { ok: false, errors: errs.list } : { ok: true, value: r.policy };
+  return errs.list.length > 0 || r === undefined ? { ok: false, errors: errs.inOrderOf(raw) } : { ok: true, value: r.policy };
 }
 
 /** Parses the spec of `kind: IamPolicy`: `{resource, bindings, etag?, version?}`. */
 export function parseAttachedPolicy(raw: unknown, options: ParseOptions = {}): Result<AttachedPolicy> {
   const errs = new Errors(options.path ?? '');
   const r = parsePolicyObject(raw, errs, true);
-  if (errs.list.length > 0 || r === undefined || r.resource === undefined) return { ok: false, errors: errs.list };
+  if (errs.list.length > 0 || r === undefined || r.resource === undefined) return { ok: false, errors: errs.inOrderOf(raw) };
   return { ok: true, value: { resource: r.resource.name, policy: r.policy } };
 }
 
