@@ -674,10 +674,13 @@ function specialReviewsCovered(a: KubernetesRequestAttributes & { readonly verb:
 function iamViewsAs(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): Views {
   // A list or watch that names an object is one on the collection that a `metadata.name` field selector narrows
   // (k8s.io/apiserver `RequestInfoFactory` names the request so): it is also viewed as the collection, as the plain list
-  // is, so that a Deny on listing the collection applies (review ix, 3).
+  // is, so that a Deny on listing the collection applies (review ix, 3). The namespaces collection is `<cluster>/namespaces`
+  // whatever namespace the review names: kube-apiserver reads the old `/api/v1/watch/namespaces/x` path in namespace `x`,
+  // whose collection was written `<cluster>/namespaces/x/namespaces`, which no Deny names (review ua, 1).
   if (isNarrowedList(a)) {
     const named = objectViews(cluster, a, who);
-    const whole = objectViews(cluster, { ...a, name: '' }, who);
+    const namespaceObject = a.resource === 'namespaces' && !a.apiGroup;
+    const whole = objectViews(cluster, { ...a, name: '', ...(namespaceObject ? { namespace: '' } : {}) }, who);
     return { ...named, resources: [...new Set([...named.resources, ...whole.resources])] };
   }
   return objectViews(cluster, a, who);
