@@ -32,7 +32,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
-import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, subjectsAllowing, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, serviceAccountUsername, subjectsAllowing, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { shortName, uniqueId } from '../core/directory/rules.ts';
 import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
@@ -815,9 +815,12 @@ function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { re
   // Likewise an eviction naming no pod covers deleting each pod (review ia, 8).
   // The identity review of constrained impersonation stands for the legacy impersonation of the same identity (review
   // ix, 1): kube-apiserver falls back to `impersonate` only when it is refused.
+  // Impersonating a service account is impersonating its username too, `<cluster>/users/system:serviceaccount:<ns>:<name>`,
+  // the spelling the authorize API's question may use (review ua, 2).
   const impersonated = constrainedIdentity(a);
-  const also = isTokenRequest(a)
-    ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, { ...a, subresource: '' }) }]
+  const account = isTokenRequest(a) || isAccountImpersonation(a) ? a : impersonated?.resource === 'serviceaccounts' ? impersonated : undefined;
+  const also = account !== undefined
+    ? impersonatingAccount(cluster, account.namespace as string, account.name as string)
     : impersonated !== undefined
       ? [{ action: kubernetesAction('impersonate'), resource: kubernetesResource(cluster.arn, impersonated) }]
       : who === undefined
@@ -832,6 +835,23 @@ function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { re
                 ? identitiesDenied(cluster, who).filter((v) => v.resource.startsWith(`${cluster.arn}/users/system:node:`) || v.resource === `${cluster.arn}/groups/system:nodes`)
                 : [];
   return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}), ...(also.length > 0 ? { also } : {}) };
+}
+
+/**
+ * `impersonate` (or `*`) of one service account (`kubectl --as=system:serviceaccount:<ns>:<name>`): kube-apiserver's
+ * impersonation filter asks it so for that username, and the request then runs as the username (review ua, 2).
+ */
+function isAccountImpersonation(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
+  return a.resourceRequest && (a.verb === 'impersonate' || a.verb === '*') && a.resource === 'serviceaccounts' && !a.apiGroup && !a.subresource && !!a.name && !!a.namespace;
+}
+
+/** `impersonate` of the service account `<namespace>/<name>`: of its object, then of its username as a user. */
+function impersonatingAccount(cluster: KubeCluster, namespace: string, name: string): { action: string; resource: string }[] {
+  const action = kubernetesAction('impersonate');
+  return [
+    { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, namespace, apiGroup: '', resource: 'serviceaccounts', name }) },
+    { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, apiGroup: '', resource: 'users', name: serviceAccountUsername(namespace, name) }) },
+  ];
 }
 
 /** The resource patterns of `who`'s Deny statements on `actions`, under its principal, context and time. */
@@ -2536,8 +2556,12 @@ export function createKube(app: App, options: KubeOptions) {
       const message = `${said}: ${unreadable.why}; its Deny statements cannot be read, so it may not act as the account`;
       return { message, ...(p.ok ? { decided: { principal: p.value, action, resource, decision: 'ImplicitDeny' as const } } : {}) };
     }
-    const denied = explicitlyDenied(all, action, resource);
-    return denied === undefined ? undefined : { message: `${said}: ${denied.message}`, decided: { principal: denied.principal, action, resource } };
+    // The account, then its username, which impersonating it acts as (review ua, 2).
+    for (const r of impersonatingAccount(cluster, req.namespace, account).map((v) => v.resource)) {
+      const denied = explicitlyDenied(all, action, r);
+      if (denied !== undefined) return { message: `${said}: ${denied.message}`, decided: { principal: denied.principal, action, resource: r } };
+    }
+    return undefined;
   }
 
   /**
@@ -3352,7 +3376,7 @@ export function createKube(app: App, options: KubeOptions) {
     // `<cluster>/namespaces/ns/pods/p`, review qs, 2): the IAM decision of the question is on that spelling, and a Deny
     // written on the request's path, as the webhook decides it, must apply too.
     const respelt = clusterOfResource(r.resource)?.resource !== kubernetesResource(cluster.arn, a);
-    if (a.verb !== '*' && !open && !respelt && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !isEphemeralContainers(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !open && !respelt && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !isEphemeralContainers(a) && !isAccountImpersonation(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);
