@@ -77,6 +77,7 @@ import {
   kubernetesResource,
   namespaceMatching,
   parseAccessEntrySpec,
+  apiPathVerb,
   parseKubernetesResource,
   asAuthorized,
   podDeletionIsFinal,
@@ -852,6 +853,15 @@ function impersonatingAccount(cluster: KubeCluster, namespace: string, name: str
     { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, namespace, apiGroup: '', resource: 'serviceaccounts', name }) },
     { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, apiGroup: '', resource: 'users', name: serviceAccountUsername(namespace, name) }) },
   ];
+}
+
+/**
+ * What an authorize question's `resource` under the cluster names for `verb` (`parseKubernetesResource`), or undefined: a
+ * kube-apiserver URL whose path fixes the verb (`/api/v1/watch/…`) names no request of another verb (review ua, 3).
+ */
+function questionOf(clusterArn: string, resource: string, verb: string): KubernetesRequestAttributes | undefined {
+  const fixed = apiPathVerb(clusterArn, resource);
+  return fixed !== undefined && fixed !== verb ? undefined : parseKubernetesResource(clusterArn, resource);
 }
 
 /** The resource patterns of `who`'s Deny statements on `actions`, under its principal, context and time. */
@@ -3180,18 +3190,18 @@ export function createKube(app: App, options: KubeOptions) {
       rolesAllowing: (account, resource, action) => {
         const on = clusterOfResource(resource);
         if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
-        const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
         const verb = action.slice('kubernetes:'.length).toLowerCase();
+        const attrs = questionOf(on.cluster.arn, on.resource, verb);
         return attrs?.resourceRequest ? rolesAllowing(on.cluster.objects, on.cluster.rbac, { ...asAuthorized(attrs, verb), verb }) : [];
       },
       subjectsBeyond: (account, resource, action) => {
         const on = clusterOfResource(resource);
         if (!on || on.cluster.account !== account || !action.toLowerCase().startsWith('kubernetes:')) return [];
-        const attrs = parseKubernetesResource(on.cluster.arn, on.resource);
+        const verb = action.slice('kubernetes:'.length).toLowerCase();
+        const attrs = questionOf(on.cluster.arn, on.resource, verb);
         if (!attrs) return [];
         // A User that who-can's questions about the account's principals reach is asked about there (review ne, 3); any
         // other User is listed here, or it was listed nowhere (review nr, 1 and 2).
-        const verb = action.slice('kubernetes:'.length).toLowerCase();
         const all = subjectsAllowing(on.cluster.objects, on.cluster.rbac, { ...asAuthorized(attrs, verb), verb });
         return all.filter((x) => x.kind !== 'User' || !askedAbout(on.cluster, x.name, account));
       },
@@ -3240,9 +3250,9 @@ export function createKube(app: App, options: KubeOptions) {
    */
   function groupsBound(cluster: KubeCluster, resource: string, action: string): string[] {
     if (!action.toLowerCase().startsWith('kubernetes:')) return [];
-    const attrs = parseKubernetesResource(cluster.arn, resource);
-    if (!attrs) return [];
     const verb = action.slice('kubernetes:'.length).toLowerCase();
+    const attrs = questionOf(cluster.arn, resource, verb);
+    if (!attrs) return [];
     const allows = (groups: string[]): boolean => cluster.rbac.authorize({ ...asAuthorized(attrs, verb), verb, user: { name: '', groups } }).verdict === 'allow';
     if (allows([AUTHENTICATED_GROUP])) return [''];
     return cluster.rbac.groupNames().filter((g) => !/^system:/i.test(g) && allows([g, AUTHENTICATED_GROUP]));
@@ -3255,9 +3265,9 @@ export function createKube(app: App, options: KubeOptions) {
    */
   function usersBound(cluster: KubeCluster, resource: string, action: string): string[] {
     if (!action.toLowerCase().startsWith('kubernetes:')) return [];
-    const attrs = parseKubernetesResource(cluster.arn, resource);
-    if (!attrs) return [];
     const verb = action.slice('kubernetes:'.length).toLowerCase();
+    const attrs = questionOf(cluster.arn, resource, verb);
+    if (!attrs) return [];
     return cluster.rbac
       .userNames()
       .filter((n) => !isReservedName(n) && !n.includes('{{') && cluster.rbac.authorize({ ...asAuthorized(attrs, verb), verb, user: { name: n, groups: [AUTHENTICATED_GROUP] } }, { serviceAccountGroups: false }).verdict === 'allow');
@@ -3274,12 +3284,14 @@ export function createKube(app: App, options: KubeOptions) {
     const on = clusterOfResource(request.resource);
     if (!on) return NO_OPINION;
     const { cluster, resource } = on;
-    const attrs = parseKubernetesResource(cluster.arn, resource);
-    if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
     // IAM compares actions without case, so `kubernetes:Get` is the question `kubernetes:get` is; Kubernetes' verbs are
     // lower case (kube-apiserver's request verbs and the special ones), and RBAC compares them exactly: read as written,
     // `kubernetes:Get` matched no rule and was refused where `kubernetes:get` was allowed (review ap, 2).
     const verb = action.slice('kubernetes:'.length).toLowerCase();
+    const fixed = apiPathVerb(cluster.arn, resource);
+    if (fixed !== undefined && fixed !== verb) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is kube-apiserver's ${fixed} path, which it authorizes as \`${fixed}\` whatever the request's method: ask kubernetes:${fixed} on it`] };
+    const attrs = parseKubernetesResource(cluster.arn, resource);
+    if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
     // As kube-apiserver asks it: creating or listing namespace `x` in namespace `""` (reviews tq, 1 to 3), so that its IAM
     // view is the webhook's (a list of `x` is also one of `<cluster>/namespaces`, not of `<cluster>/namespaces/x/namespaces`).
     const asked = asAuthorized(attrs, verb);
@@ -3336,7 +3348,7 @@ export function createKube(app: App, options: KubeOptions) {
     const on = clusterOfResource(request.resource);
     if (!on) return undefined;
     const { cluster } = on;
-    const parsed = parseKubernetesResource(cluster.arn, on.resource);
+    const parsed = questionOf(cluster.arn, on.resource, verb);
     if (!parsed) return undefined;
     const a = { ...parsed, verb };
     const pod = a.resourceRequest && (a.apiGroup ?? '') === '' && a.resource === 'pods' && (a.subresource === 'exec' || a.subresource === 'attach') && !!a.namespace && !!a.name;

@@ -285,20 +285,37 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
  * version and a resource need (`/api`, `/api/v1`, `/apis`, `/apis/apps`, `/apis/apps/v1`, slashes at either end not
  * counted) a non-resource request, answered `null` for the caller to read as one; otherwise a resource request,
  * `namespaces/<ns>/` naming its namespace unless the part after it is a namespace's own subresource (`status`,
- * `finalize`), read as the same request spelt `<cluster>/[namespaces/<ns>/]<resource>[.<group>]/…`. A path this spelling
- * cannot say (a `watch` or `proxy` verb in the path, parts past the subresource) is undefined: ask it in that spelling.
+ * `finalize`), read as the same request spelt `<cluster>/[namespaces/<ns>/]<resource>[.<group>]/…`. `watch/` before the
+ * resource is kube-apiserver's special verb: the request is the watch of what follows (`apiPathVerb` says so), and parts
+ * past the subresource are its own path (a node's `proxy/metrics`), which kube-apiserver does not authorize (review ua,
+ * 3). A path this spelling cannot say (the `proxy` verb in the path) is undefined: ask it in that spelling.
  */
 function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttributes | undefined | null {
   const parts = rest.replace(/^\/+|\/+$/g, '').split('/');
   const grouped = parts[0] === 'apis';
   if (parts.length < (grouped ? 4 : 3)) return null;
   const group = grouped ? (parts[1] as string) : '';
-  const tail = parts.slice(grouped ? 3 : 2);
+  let tail = parts.slice(grouped ? 3 : 2);
+  if (tail[0] === 'watch' && tail.length > 1) tail = tail.slice(1);
   if (tail[0] === 'watch' || tail[0] === 'proxy' || (grouped && group === '')) return undefined;
   const at = tail[0] === 'namespaces' && tail.length > 2 && !NAMESPACE_SUBRESOURCES.has(tail[2] as string) ? 2 : 0;
   if (group !== '') tail[at] = `${tail[at] as string}.${group}`;
+  // "resource/resourceName/subresource/other/stuff/we/don't/interpret" (requestinfo.go).
+  tail = tail.slice(0, at + 3);
   const attrs = parseKubernetesResource(clusterArn, `${clusterArn}/${tail.join('/')}`);
   return attrs?.resourceRequest === true ? attrs : undefined;
+}
+
+/**
+ * The verb kube-apiserver authorizes whatever the request's method when `arn` under `clusterArn` is its URL of a request
+ * with a special verb in the path, `watch` for `<cluster>/api/v1/watch/namespaces/ns/pods` (`parseKubernetesResource` reads
+ * the request); undefined for any other resource. A question of another verb there is none kube-apiserver asks (review ua, 3).
+ */
+export function apiPathVerb(clusterArn: string, arn: string): string | undefined {
+  if (!arn.startsWith(`${clusterArn}/`)) return undefined;
+  const parts = arn.slice(clusterArn.length).replace(/^\/+|\/+$/g, '').split('/');
+  const at = parts[0] === 'api' ? 2 : parts[0] === 'apis' ? 3 : -1;
+  return at > 0 && parts[at] === 'watch' && parts.length > at + 1 && parseKubernetesResource(clusterArn, arn)?.resourceRequest === true ? 'watch' : undefined;
 }
 
 /** Verbs kube-apiserver authorizes on a collection's path (`asAuthorized`). */
