@@ -32,7 +32,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
-import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, serviceAccountUsername, subjectsAllowing, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { compileRbac, explainReasons, parseRbacObject, rbacResult, rolesAllowing, rolesBoundTo, serviceAccountGroups, serviceAccountUsername, subjectsAllowing, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { shortName, uniqueId } from '../core/directory/rules.ts';
 import { CLUSTER_ARN_RE } from '../core/bindings/index.ts';
 import { parseRoleArn, roleArnOf, roleNamedBy, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
@@ -846,12 +846,20 @@ function isAccountImpersonation(a: KubernetesRequestAttributes & { readonly verb
   return a.resourceRequest && (a.verb === 'impersonate' || a.verb === '*') && a.resource === 'serviceaccounts' && !a.apiGroup && !a.subresource && !!a.name && !!a.namespace;
 }
 
-/** `impersonate` of the service account `<namespace>/<name>`: of its object, then of its username as a user. */
+/**
+ * `impersonate` of the service account `<namespace>/<name>`: of its object, then of its username as a user (review ua, 2),
+ * then of the groups its token carries (`system:serviceaccounts`, `system:serviceaccounts:<namespace>`), which
+ * kube-apiserver's impersonation filter gives an impersonated account without asking when no group is named (review ua, 4).
+ */
 function impersonatingAccount(cluster: KubeCluster, namespace: string, name: string): { action: string; resource: string }[] {
   const action = kubernetesAction('impersonate');
+  const username = serviceAccountUsername(namespace, name);
   return [
     { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, namespace, apiGroup: '', resource: 'serviceaccounts', name }) },
-    { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, apiGroup: '', resource: 'users', name: serviceAccountUsername(namespace, name) }) },
+    { action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, apiGroup: '', resource: 'users', name: username }) },
+    ...serviceAccountGroups(username)
+      .filter((g) => g !== AUTHENTICATED_GROUP)
+      .map((g) => ({ action, resource: kubernetesResource(cluster.arn, { resourceRequest: true, apiGroup: '', resource: 'groups', name: g }) })),
   ];
 }
 
