@@ -20,27 +20,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
-import { admissionReviewOf, admit, podAs, POD_KIND } from './support/admission.ts';
+import { impersonatorOnK1 } from './support/kube-session.ts';
 
-const GROUP = 'rbac.authorization.k8s.io';
 let server: TestServer;
-let k1: AliceOnK1;
+let k1: Awaited<ReturnType<typeof impersonatorOnK1>>;
 const impersonate = (namespace: string, name: string) => ({ resourceAttributes: { verb: 'impersonate', group: '', version: 'v1', resource: 'serviceaccounts', namespace, name } });
 
 before(async () => {
   server = await startTestServer();
-  k1 = await aliceOnK1(server, {
-    inlinePolicies: (cluster) => ({ 'no-system-identities': { Version: '2012-10-17', Statement: [{ Sid: 'NoSystem', Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: `${cluster}/users/system:*` }] } }),
-    group: 'ops',
-    rbac: [
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'impersonator' }, rules: [
-        { apiGroups: [''], resources: ['users', 'serviceaccounts'], verbs: ['impersonate'] },
-        { apiGroups: [''], resources: ['serviceaccounts/token', 'pods'], verbs: ['create'] },
-      ] },
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'impersonator', apiGroup: GROUP } },
-    ],
-  });
+  k1 = await impersonatorOnK1(server, 'no-system-identities', (cluster) => `${cluster}/users/system:*`);
 });
 
 after(async () => {
@@ -66,7 +54,7 @@ test('the authorize API refuses it in the account spelling as it does in the use
 });
 
 test('admission refuses a pod that runs as kube-system/deployer, naming the username the Deny names', async () => {
-  const r = await admit(server.url, 'k1', k1.bearer, admissionReviewOf(POD_KIND, 'CREATE', podAs('kube-system', 'x', 'deployer'), null, k1.user));
+  const r = await k1.pod('kube-system', 'x', 'deployer');
   assert.equal(r['allowed'], false, JSON.stringify(r));
   assert.match((r['status'] as { message: string }).message, /service account kube-system\/deployer.*users\/system:serviceaccount:kube-system:deployer with an explicit deny/);
 });
@@ -78,6 +66,6 @@ test('a Deny that names no system identity leaves service-account impersonation 
   await server.running.app.refresh();
   assert.equal((await k1.sar(impersonate('kube-system', 'deployer'))).allowed, true);
   assert.equal(await k1.ask('kubernetes:impersonate', '/namespaces/kube-system/serviceaccounts/deployer'), 'Allow');
-  const r = await admit(server.url, 'k1', k1.bearer, admissionReviewOf(POD_KIND, 'CREATE', podAs('kube-system', 'x', 'deployer'), null, k1.user));
+  const r = await k1.pod('kube-system', 'x', 'deployer');
   assert.equal(r['allowed'], true, JSON.stringify(r));
 });

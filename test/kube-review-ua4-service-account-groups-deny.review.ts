@@ -18,27 +18,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
-import { admissionReviewOf, admit, podAs, POD_KIND } from './support/admission.ts';
+import { impersonatorOnK1 } from './support/kube-session.ts';
 
-const GROUP = 'rbac.authorization.k8s.io';
 let server: TestServer;
-let k1: AliceOnK1;
+let k1: Awaited<ReturnType<typeof impersonatorOnK1>>;
 const impersonate = (namespace: string, name: string) => ({ resourceAttributes: { verb: 'impersonate', group: '', version: 'v1', resource: 'serviceaccounts', namespace, name } });
 
 before(async () => {
   server = await startTestServer();
-  k1 = await aliceOnK1(server, {
-    inlinePolicies: (cluster) => ({ 'not-kube-system': { Version: '2012-10-17', Statement: [{ Sid: 'NotKubeSystem', Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: `${cluster}/groups/system:serviceaccounts:kube-system` }] } }),
-    group: 'ops',
-    rbac: [
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'impersonator' }, rules: [
-        { apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] },
-        { apiGroups: [''], resources: ['serviceaccounts/token', 'pods'], verbs: ['create'] },
-      ] },
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'impersonator', apiGroup: GROUP } },
-    ],
-  });
+  k1 = await impersonatorOnK1(server, 'not-kube-system', (cluster) => `${cluster}/groups/system:serviceaccounts:kube-system`);
 });
 
 after(async () => {
@@ -65,9 +53,9 @@ test('the authorize API refuses impersonating the account in either spelling', a
 });
 
 test('admission refuses a pod running as a kube-system service account', async () => {
-  const r = await admit(server.url, 'k1', k1.bearer, admissionReviewOf(POD_KIND, 'CREATE', podAs('kube-system', 'x', 'deployer'), null, k1.user));
+  const r = await k1.pod('kube-system', 'x', 'deployer');
   assert.equal(r['allowed'], false, JSON.stringify(r));
   assert.match((r['status'] as { message: string }).message, /groups\/system:serviceaccounts:kube-system with an explicit deny/);
-  const dev = await admit(server.url, 'k1', k1.bearer, admissionReviewOf(POD_KIND, 'CREATE', podAs('dev', 'y', 'builder'), null, k1.user));
+  const dev = await k1.pod('dev', 'y', 'builder');
   assert.equal(dev['allowed'], true, JSON.stringify(dev));
 });

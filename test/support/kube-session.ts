@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { kubeToken, reviewedUser, type UserInfo } from './admission.ts';
+import { admissionReviewOf, admit, kubeToken, podAs, POD_KIND, reviewedUser, type UserInfo } from './admission.ts';
 import { gatehouseJson } from './resource-server.ts';
 import type { TestServer } from './server.ts';
 
@@ -137,4 +137,31 @@ export async function aliceOnK1(server: TestServer, setUp: { inlinePolicies(clus
       return String(r.json['decision']);
     },
   };
+}
+
+/**
+ * `aliceOnK1` where group `ops` may impersonate users, groups and service accounts and create pods and service-account
+ * tokens cluster-wide, and alice's one inline policy (`policyName`) denies `kubernetes:impersonate` on `denied(<cluster
+ * ARN>)` (reviews ua, 2 and 4). `pod(ns, name, account)`: the admission webhook's answer to alice creating a pod that
+ * runs as `account`.
+ */
+export async function impersonatorOnK1(server: TestServer, policyName: string, denied: (cluster: string) => string): Promise<AliceOnK1 & { pod(namespace: string, name: string, account: string): Promise<Record<string, unknown>> }> {
+  const k1 = await aliceOnK1(server, {
+    inlinePolicies: (cluster) => ({ [policyName]: { Version: V, Statement: [{ Sid: 'NoImpersonation', Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: denied(cluster) }] } }),
+    group: 'ops',
+    rbac: [
+      {
+        apiVersion: `${RBAC}/v1`,
+        kind: 'ClusterRole',
+        metadata: { name: 'impersonator' },
+        rules: [
+          { apiGroups: [''], resources: ['users', 'groups', 'serviceaccounts'], verbs: ['impersonate'] },
+          { apiGroups: [''], resources: ['serviceaccounts/token', 'pods'], verbs: ['create'] },
+        ],
+      },
+      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'impersonator', apiGroup: RBAC } },
+    ],
+  });
+  const pod = (namespace: string, name: string, account: string) => admit(server.url, 'k1', k1.bearer, admissionReviewOf(POD_KIND, 'CREATE', podAs(namespace, name, account), null, k1.user));
+  return { ...k1, pod };
 }
