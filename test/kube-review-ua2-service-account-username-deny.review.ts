@@ -8,8 +8,9 @@
  * written on either spelling; the webhook viewed the review as the account object alone, so `Deny kubernetes:impersonate
  * on <cluster>/users/system:*` (no one here acts as a system identity) refused the question in the authorize API and let
  * the real `kubectl --as` through; so did the authorize API asked in the account's spelling, a token request for the
- * account (`kubectl create token`, review ia, 1) and a pod running as it (review ij, 1), which act as it. Each is now also
- * viewed as impersonating the account's username, in every door.
+ * account (`kubectl create token`, review ia, 1) and a token Secret of it (review ij, 5), which mint its credential. Each
+ * is now also viewed as impersonating the account's username, in every door. A pod running as the account stays decided
+ * on the account object (review ij, 1): a Deny of impersonating users (`…/users/*`) would otherwise refuse every pod.
  *
  * Real server; alice's token presigned by SDK v3's SignatureV4 and reviewed by the TokenReview webhook; the
  * SubjectAccessReviews and AdmissionReviews as kube-apiserver sends them; the authorize API signed by SDK v3.
@@ -53,10 +54,12 @@ test('the authorize API refuses it in the account spelling as it does in the use
   assert.equal(await k1.ask('kubernetes:impersonate', '/namespaces/kube-system/serviceaccounts/deployer'), 'ExplicitDeny');
 });
 
-test('admission refuses a pod that runs as kube-system/deployer, naming the username the Deny names', async () => {
-  const r = await k1.pod('kube-system', 'x', 'deployer');
+test('admission refuses a token Secret of kube-system/deployer, naming the username the Deny names; a pod running as it is decided on the account alone', async () => {
+  const r = await k1.tokenSecret('kube-system', 'deployer');
   assert.equal(r['allowed'], false, JSON.stringify(r));
   assert.match((r['status'] as { message: string }).message, /service account kube-system\/deployer.*users\/system:serviceaccount:kube-system:deployer with an explicit deny/);
+  // A Deny of impersonating users (`…/users/*`) would otherwise refuse every pod: each runs as some account (review ij, 1).
+  assert.equal((await k1.pod('kube-system', 'x', 'deployer'))['allowed'], true);
 });
 
 test('a Deny that names no system identity leaves service-account impersonation alone', async () => {

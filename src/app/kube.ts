@@ -2517,7 +2517,7 @@ export function createKube(app: App, options: KubeOptions) {
     const s = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
     // `serviceAccountName`, else the deprecated `serviceAccount` (kube-apiserver's v1 conversion reads it so), else `default`.
     const named = typeof s['serviceAccountName'] === 'string' && s['serviceAccountName'] !== '' ? s['serviceAccountName'] : typeof s['serviceAccount'] === 'string' && s['serviceAccount'] !== '' ? s['serviceAccount'] : 'default';
-    const asAccount = await accountRefusal(cluster, req, principals, named, `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does)`);
+    const asAccount = await accountRefusal(cluster, req, principals, named, `${what} runs as service account ${req.namespace}/${named}, and a pod acts as the service account it runs as (as impersonating it does)`, false);
     if (asAccount !== undefined) return asAccount.message;
     // The Secrets the spec hands its containers are read by whoever writes it, through the pod's logs or an exec: each is
     // `kubernetes:get` of it (Kubernetes' RBAC good practices, "Workload creation"; review ou, 5). The principals'
@@ -2561,8 +2561,11 @@ export function createKube(app: App, options: KubeOptions) {
    * Why acting as service account `account` of the request's namespace (`said`: how) is refused to its user, or
    * undefined (`serviceAccountRefusal`): the message, and the decision that refused (the principal explicitly denied
    * `kubernetes:impersonate` on the account), for the audit record of a refusal that is no pod's (`admitTokenSecret`).
+   * `minted`: a token of the account is made, which acts as its username and groups too, as `kubectl --as` the account
+   * does (`impersonatingAccount`, reviews ua, 2 and 4); a pod is decided on the account alone (review ij, 1), or a Deny of
+   * impersonating users or groups (`…/users/*`, `…/groups/*`) refused every pod, each running as some account.
    */
-  async function accountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<AdmissionPrincipals>, account: string, said: string): Promise<{ message: string; decided?: Decided } | undefined> {
+  async function accountRefusal(cluster: KubeCluster, req: AdmissionRequest, principals: () => Promise<AdmissionPrincipals>, account: string, said: string, minted: boolean): Promise<{ message: string; decided?: Decided } | undefined> {
     const action = kubernetesAction('impersonate');
     const resource = kubernetesResource(cluster.arn, { resourceRequest: true, namespace: req.namespace, resource: 'serviceaccounts', name: account });
     const { who: all, unreadable } = await principals();
@@ -2574,8 +2577,7 @@ export function createKube(app: App, options: KubeOptions) {
       const message = `${said}: ${unreadable.why}; its Deny statements cannot be read, so it may not act as the account`;
       return { message, ...(p.ok ? { decided: { principal: p.value, action, resource, decision: 'ImplicitDeny' as const } } : {}) };
     }
-    // The account, then its username, which impersonating it acts as (review ua, 2).
-    for (const r of impersonatingAccount(cluster, req.namespace, account).map((v) => v.resource)) {
+    for (const r of minted ? impersonatingAccount(cluster, req.namespace, account).map((v) => v.resource) : [resource]) {
       const denied = explicitlyDenied(all, action, r);
       if (denied !== undefined) return { message: `${said}: ${denied.message}`, decided: { principal: denied.principal, action, resource: r } };
     }
@@ -2594,7 +2596,7 @@ export function createKube(app: App, options: KubeOptions) {
     const account = accountOf(req.object);
     if (account === undefined || account === '' || (req.operation === 'UPDATE' && accountOf(req.oldObject) === account)) return { allowed: true };
     const name = req.name || String((req.object?.['metadata'] as Record<string, unknown> | undefined)?.['name'] ?? '');
-    const refused = await accountRefusal(cluster, req, principalsOnce(cluster, req), account, `secret ${req.namespace}/${name} is a token of service account ${req.namespace}/${account} (type ${SERVICE_ACCOUNT_TOKEN}), which kube-controller-manager fills with a token acting as it`);
+    const refused = await accountRefusal(cluster, req, principalsOnce(cluster, req), account, `secret ${req.namespace}/${name} is a token of service account ${req.namespace}/${account} (type ${SERVICE_ACCOUNT_TOKEN}), which kube-controller-manager fills with a token acting as it`, true);
     return refused === undefined ? { allowed: true } : { allowed: false, code: 403, message: refused.message, ...(refused.decided !== undefined ? { decided: refused.decided } : {}) };
   }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { admissionReviewOf, admit, kubeToken, podAs, POD_KIND, reviewedUser, type UserInfo } from './admission.ts';
+import { admissionReviewOf, admit, kubeToken, podAs, POD_KIND, reviewedUser, SECRET_KIND, tokenSecretFor, type UserInfo } from './admission.ts';
 import { gatehouseJson } from './resource-server.ts';
 import type { TestServer } from './server.ts';
 
@@ -142,10 +142,10 @@ export async function aliceOnK1(server: TestServer, setUp: { inlinePolicies(clus
 /**
  * `aliceOnK1` where group `ops` may impersonate users, groups and service accounts and create pods and service-account
  * tokens cluster-wide, and alice's one inline policy (`policyName`) denies `kubernetes:impersonate` on `denied(<cluster
- * ARN>)` (reviews ua, 2 and 4). `pod(ns, name, account)`: the admission webhook's answer to alice creating a pod that
- * runs as `account`.
+ * ARN>)` (reviews ua, 2 and 4). `pod(ns, name, account)`, `tokenSecret(ns, account)`: the admission webhook's answer to
+ * alice creating a pod that runs as `account`, or a token Secret of it.
  */
-export async function impersonatorOnK1(server: TestServer, policyName: string, denied: (cluster: string) => string): Promise<AliceOnK1 & { pod(namespace: string, name: string, account: string): Promise<Record<string, unknown>> }> {
+export async function impersonatorOnK1(server: TestServer, policyName: string, denied: (cluster: string) => string): Promise<AliceOnK1 & { pod(namespace: string, name: string, account: string): Promise<Record<string, unknown>>; tokenSecret(namespace: string, account: string): Promise<Record<string, unknown>> }> {
   const k1 = await aliceOnK1(server, {
     inlinePolicies: (cluster) => ({ [policyName]: { Version: V, Statement: [{ Sid: 'NoImpersonation', Effect: 'Deny', Action: 'kubernetes:impersonate', Resource: denied(cluster) }] } }),
     group: 'ops',
@@ -162,6 +162,6 @@ export async function impersonatorOnK1(server: TestServer, policyName: string, d
       { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, subjects: [{ kind: 'Group', name: 'ops', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'impersonator', apiGroup: RBAC } },
     ],
   });
-  const pod = (namespace: string, name: string, account: string) => admit(server.url, 'k1', k1.bearer, admissionReviewOf(POD_KIND, 'CREATE', podAs(namespace, name, account), null, k1.user));
-  return { ...k1, pod };
+  const created = (kind: typeof POD_KIND, object: Record<string, unknown>) => admit(server.url, 'k1', k1.bearer, admissionReviewOf(kind, 'CREATE', object, null, k1.user));
+  return { ...k1, pod: (namespace, name, account) => created(POD_KIND, podAs(namespace, name, account)), tokenSecret: (namespace, account) => created(SECRET_KIND, tokenSecretFor(namespace, account)) };
 }
