@@ -38,7 +38,8 @@
  *   pass the role only once it holds another policy (review tg, 2): a group allowing PassRole that it may join, or a
  *   managed policy allowing it that it may attach to itself or a group of its own (as the AssumeRole steps above ask
  *   them), or another version of a managed policy it holds that it may make the default (review tk, 2; decided in the
- *   default's place), then a job in a workspace it is a member of, PassRole and CreateJob asked with that policy added.
+ *   default's place), then a job in a workspace it is a member of, or one it joins or creates first (review tw, 1),
+ *   PassRole and CreateJob asked with that policy added.
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
  *   service, and the role trusts that service; or of a cluster X may write (`training:UpdateCluster` of one that
@@ -2105,16 +2106,18 @@ export function createEscalation(deps: EscalationDeps) {
         }
         // A role left to reach whose PassRole X comes to hold by a step of its own (review tg, 2): a group it may join,
         // or a managed policy it may attach to itself or to a group of its own, whose policy allows PassRole on the
-        // role; then a job in a workspace it submits in, PassRole and CreateJob asked with that policy added.
-        const member = creating.filter((c) => c.join === undefined);
-        if (member.length > 0 && left().length > 0) {
+        // role; then a job in a workspace it submits in, PassRole and CreateJob asked with that policy added. So too in
+        // the workspace it joins or creates first (review tw, 1): there the submission, asked with that policy added,
+        // is refused only as X is no member yet, which the join or creation makes it (decided as for a member).
+        if (creating.length > 0 && left().length > 0) {
           for (const gain of await passGains(x, left())) {
-            for (const c of member) {
+            for (const c of creating) {
               if (left().length === 0) break;
               const arn = workspaceArn(partition, account, c.ws.name);
               const submit = await answer(x, 'training:CreateJob', arn, undefined, gain.added);
-              if (submit.decision !== 'Allow') continue;
-              const via = { how: 'iam:PassRole to a training job' as const, actions: [...gain.actions, 'training:CreateJob'], arn, reasons: [...gain.reasons, ...submit.reasons], tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
+              if (c.join === undefined ? submit.decision !== 'Allow' : !refusedOnlyAsNonMember(submit)) continue;
+              const why = c.join === undefined ? submit.reasons : [...new Set([...c.why, ...reasonsBesideMembership(submit)])];
+              const via = { how: 'iam:PassRole to a training job' as const, actions: [...gain.actions, ...(c.join ?? []), 'training:CreateJob'], arn, reasons: [...gain.reasons, ...why], tags: jobSessionTags({ workspace: c.ws.name, id: '*' }) };
               for (const r of left()) await passTo(x, r, training, via, out, gain.added);
             }
           }
