@@ -18,9 +18,9 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
-import { pathsReport, pathTo, whoCan } from './support/escalation.ts';
+import { pathsReport, pathTo, reachedThrough, serviceRole } from './support/escalation.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -34,8 +34,7 @@ describe('review tw1: a group joined, then a job in a workspace created or joine
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'big', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
-    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'big', PolicyName: 'all', PolicyDocument: policy(allow('s3:*')) }));
+    await serviceRole(iam, 'big', 'training.gatehouse.dev');
     await iam.send(new I.CreateGroupCommand({ GroupName: 'passers' }));
     await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'passers', PolicyName: 'pass', PolicyDocument: policy(allow('iam:PassRole', BIG)) }));
     const join = allow('iam:AddUserToGroup', `arn:aws:iam::${A}:group/passers`);
@@ -46,12 +45,7 @@ describe('review tw1: a group joined, then a job in a workspace created or joine
       jon: [join, submit, allow('training:UpdateWorkspace', `arn:aws:training::${A}:workspace/lab`)],
       nat: [submit, allow('training:CreateWorkspace', `arn:aws:training::${A}:workspace/*`)],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    for (const [name, Statement] of Object.entries(users)) keys[name] = await iamUserWith(iam, name, { Version: '2012-10-17', Statement });
     const put = await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'lab'], { body: { members: [{ user: 'admin' }] } });
     assert.ok(put.ok, JSON.stringify(put));
   });
@@ -67,9 +61,7 @@ describe('review tw1: a group joined, then a job in a workspace created or joine
   });
 
   it("who-can: big's rights are reached through wes and jon, not nat", async () => {
-    const w = await whoCan(s, 's3:GetObject', 'arn:aws:s3:::any/k');
-    const big = (w['allowed'] as { name: string; through?: { name: string }[] }[]).find((a) => a.name === 'big');
-    const through = (big?.through ?? []).map((t) => t.name);
+    const through = await reachedThrough(s, 's3:GetObject', 'arn:aws:s3:::any/k', 'big');
     for (const n of ['wes', 'jon']) assert.ok(through.includes(n), `${n} in ${through.join(', ')}`);
     assert.ok(!through.includes('nat'), through.join(', '));
   });

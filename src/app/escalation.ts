@@ -44,7 +44,8 @@
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
  *   service, and the role trusts that service; or of a cluster X may write (`training:UpdateCluster` of one that
  *   exists, `training:CreateCluster` of a new one), its instance role set to the role (review jb, 6). The node role of
- *   a cluster as it stands, X may also come to pass as for a job (review tg, 2): a group joined or a policy attached first.
+ *   a cluster as it stands, X may also come to pass as for a job (review tg, 2): a group joined or a policy attached first;
+ *   so too the role of a cluster it writes (review tw, 2).
  * - `iam:PassRole` to a pod (review cc, 3): X (a user or role) may create pods in a namespace of a cluster
  *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
@@ -1111,13 +1112,14 @@ export function createEscalation(deps: EscalationDeps) {
      * only for want of an allow, through a binding `x` may write, which `PUT /v1/clusters/C` honours (apply does not; every
      * write `clusterWritable` finds is a PUT).
      */
-    const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+    const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }, added?: readonly CompiledPolicy[]): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
       const answers = new Map<string, AuthorizeAnswer>();
-      for (const svc of compute.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, [ASSOCIATED_RESOURCE]: written.arn }));
-      const together = await everyName(x, answers, r.arn, { ...passedToEveryName(compute.services), [ASSOCIATED_RESOURCE]: written.arn });
+      for (const svc of compute.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, [ASSOCIATED_RESOURCE]: written.arn }, added));
+      const together = await everyName(x, answers, r.arn, { ...passedToEveryName(compute.services), [ASSOCIATED_RESOURCE]: written.arn }, added);
       const decided = decideForServiceNames(compute.services, (svc) => answers.get(svc) as AuthorizeAnswer, together);
       if (decided.decision === 'Allow') return { actions: [], reasons: decided.reasons };
-      if (decided.decision !== 'ImplicitDeny') return undefined;
+      // With policies `added` (a step of `x` first), the binding below is another path, asked without them.
+      if (decided.decision !== 'ImplicitDeny' || added !== undefined) return undefined;
       const bind = await mayBind(x, r);
       return bind && { actions: [bind.action], reasons: [...bind.reasons, `${x.arn} may bind roles/iam.serviceAccountUser to itself on ${bind.on} (${bind.action}), which allows ${passAction} on ${r.arn}`] };
     };
@@ -2164,18 +2166,40 @@ export function createEscalation(deps: EscalationDeps) {
         let tried = false;
         const left = () => roles.filter((r) => r !== x && !out.some((e) => e.to === r));
         const byTag = trustTagValues(left(), JOB_TAG_CLUSTER);
+        // The gains of X before PassRole (review tw, 2), read once X has a cluster it may write and start nodes in.
+        let gains: Awaited<ReturnType<typeof passGains>> | undefined;
         for (const written of await clusterWritable(x, byTag)) {
           if (left().length === 0) break;
           if (tried && !(await decidesOn(x, ASSOCIATED_RESOURCE.toLowerCase())) && trustTagValues(left(), JOB_TAG_CLUSTER).length === 0) break;
           const start = await allows(x, 'training:StartClusterNode', written.arn);
           if (!start) continue;
           tried = true;
+          const wrote = `${x.arn} may write cluster ${written.name} with the role as its instance role`;
+          const tags = jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' });
           for (const r of roles) {
             if (r === x || out.some((e) => e.to === r)) continue;
             const named = await passesToCluster(x, r, written);
             if (!named) continue;
-            const via = { how: 'iam:PassRole to a cluster node' as const, actions: [...written.actions, ...named.actions, 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, ...named.reasons, `${x.arn} may write cluster ${written.name} with the role as its instance role`, ...start.reasons], tags: jobSessionTags({ kind: 'node', workspace: '', cluster: written.name, id: '*' }) };
+            const via = { how: 'iam:PassRole to a cluster node' as const, actions: [...written.actions, ...named.actions, 'training:StartClusterNode'], arn: written.arn, reasons: [...written.reasons, ...named.reasons, wrote, ...start.reasons], tags };
             await passTo(x, r, compute, via, out);
+          }
+          // A role X may name and pass only once it holds another policy (review tw, 2): a group joined, a managed policy
+          // attached or a version made the default first, as for a cluster as it stands (review tg, 4); the write's
+          // PassRole, the start and the node's PassRole asked with that policy added.
+          if (left().length === 0) continue;
+          gains ??= await passGains(x, left());
+          for (const gain of gains) {
+            const still = left();
+            if (still.length === 0) break;
+            const started = await answer(x, 'training:StartClusterNode', written.arn, undefined, gain.added);
+            if (started.decision !== 'Allow') continue;
+            for (const r of still) {
+              if (out.some((e) => e.to === r)) continue;
+              const named = await passesToCluster(x, r, written, gain.added);
+              if (!named) continue;
+              const via = { how: 'iam:PassRole to a cluster node' as const, actions: [...gain.actions, ...written.actions, 'training:StartClusterNode'], arn: written.arn, reasons: [...gain.reasons, ...written.reasons, ...named.reasons, wrote, ...started.reasons], tags };
+              await passTo(x, r, compute, via, out, gain.added);
+            }
           }
         }
       }

@@ -95,3 +95,18 @@ export async function startHopWorld(): Promise<TestServer> {
   await iam.send(new I.CreatePolicyCommand({ PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
   return s;
 }
+
+/** The names who-can (`action` on `resource`, asked by the admin) lists in `through` of the role named `role`: who comes to act as it. */
+export async function reachedThrough(server: Pick<TestServer, 'url' | 'admin'>, action: string, resource: string, role: string): Promise<string[]> {
+  const w = await whoCan(server, action, resource);
+  const allowed = (w['allowed'] as { name: string; through?: { name: string }[] }[]).find((a) => a.name === role);
+  assert.ok(allowed, JSON.stringify(w['allowed']));
+  return (allowed.through ?? []).map((t) => t.name);
+}
+
+/** Role `name` of the server's account, trusting `service` (`training.gatehouse.dev`, `compute.gatehouse.dev`) and allowed `s3:*`. */
+export async function serviceRole(iam: I.IAMClient, name: string, service: string): Promise<void> {
+  const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+  await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }) }));
+  await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }));
+}
