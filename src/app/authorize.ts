@@ -92,6 +92,13 @@ export interface AuthorizeInput {
    * another version of it made the default (review tk, 2).
    */
   readonly addedIdentity?: readonly CompiledPolicy[];
+  /**
+   * Set by escalation-paths alone (never read from a question): another version of the principal's permissions
+   * boundary policy, named by the policy's ARN, decided in the boundary's place and nowhere else (a policy held only as
+   * the boundary, whose version the principal may make the default; review tw, 3). Ignored unless it names the
+   * principal's boundary.
+   */
+  readonly addedBoundary?: CompiledPolicy;
 }
 
 export interface MatchedRule {
@@ -833,6 +840,20 @@ export function refusedOnlyAsNonMember(a: AuthorizeAnswer): boolean {
   return a.decision === 'ImplicitDeny' && a.reasons.some((r) => r.startsWith(NOT_A_MEMBER));
 }
 /** The answer's reasons without the non-member line (`asMembersAllow`). */
+/**
+ * The identity policies and boundary of `policies` as the principal would hold them after a step of its own
+ * (`AuthorizeInput.addedIdentity` and `addedBoundary`, set by escalation-paths): `added` besides its own, one named as a
+ * policy it holds (a managed policy, by its ARN) in that one's place, as its boundary too (review tk, 2); `boundary`
+ * in its boundary's place alone, when it names that boundary (review tw, 3).
+ */
+export function withAddedPolicies(policies: Pick<PolicySet, 'identity' | 'boundary'>, added: readonly CompiledPolicy[] | undefined, boundary: CompiledPolicy | undefined): { identity: readonly CompiledPolicy[]; boundary: CompiledPolicy | undefined } {
+  const inPlace = boundary !== undefined && policies.boundary?.name === boundary.name ? boundary : undefined;
+  if (!added) return { identity: policies.identity, boundary: inPlace ?? policies.boundary };
+  const replaced = new Set(added.map((p) => p.name));
+  const held = policies.boundary && replaced.has(policies.boundary.name) ? added.find((p) => p.name === policies.boundary?.name) : policies.boundary;
+  return { identity: [...policies.identity.filter((p) => !replaced.has(p.name)), ...added], boundary: inPlace ?? held };
+}
+
 export const reasonsBesideMembership = (a: AuthorizeAnswer): string[] => a.reasons.filter((r) => !r.startsWith(NOT_A_MEMBER));
 
 /** The policy types of each side of a decision: the principal's account's, and the resource's account's. */
@@ -2277,10 +2298,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         : { principal, action: input.action, resource: input.resource, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
-    const added = input.addedIdentity;
-    const replaced = added && new Set(added.map((p) => p.name));
-    const boundary = added && policies.boundary && replaced?.has(policies.boundary.name) ? added.find((p) => p.name === policies.boundary?.name) : policies.boundary;
-    const set: PolicySet = { identity: added ? [...policies.identity.filter((p) => !replaced?.has(p.name)), ...added] : policies.identity, boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
+    const { identity, boundary } = withAddedPolicies(policies, input.addedIdentity, input.addedBoundary);
+    const set: PolicySet = { identity, boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
     withTagKeySpellings(ctx, set);
     const how = explainHow(input);
     let d = evaluate(request, set, how);

@@ -14,6 +14,7 @@
  *   there (`iam:PolicyARN`); asked with that policy added.
  * - `sts:AssumeRole` after `iam:SetDefaultPolicyVersion` (review sx, 4): a version of a managed policy attached to X
  *   (or its group) allowing AssumeRole on the role, made the default; asked with that version in the default's place.
+ *   So too of X's permissions boundary policy held as the boundary alone (review tw, 3), in the boundary's place alone.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
  *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
@@ -37,8 +38,8 @@
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions. Where it may
  *   pass the role only once it holds another policy (review tg, 2): a group allowing PassRole that it may join, or a
  *   managed policy allowing it that it may attach to itself or a group of its own (as the AssumeRole steps above ask
- *   them), or another version of a managed policy it holds that it may make the default (review tk, 2; decided in the
- *   default's place), then a job in a workspace it is a member of, or one it joins or creates first (review tw, 1),
+ *   them), or another version of a managed policy it holds, or of its boundary (review tw, 3), that it may make the
+ *   default (review tk, 2; decided in the default's place), then a job in a workspace it is a member of, or one it joins or creates first (review tw, 1),
  *   PassRole and CreateJob asked with that policy added.
  * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
  *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
@@ -148,7 +149,7 @@ import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSIO
 import type { AssumeDecisionOptions } from './sts.ts';
 import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord, Tag } from './ports/store.ts';
-import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
+import { reasonsBesideMembership, refusedOnlyAsNonMember, withAddedPolicies, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, ramOwnName, type Caller } from './principals.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, refusalAbout, sessionsNamed } from './who-can.ts';
@@ -625,6 +626,14 @@ interface Node {
 /** An edge out of a node: the node it leads to and how. */
 type Edge = { readonly to: Node; readonly step: EscalationStep };
 
+/**
+ * The policies a principal would hold after a step of its own (a group joined, a policy attached, a version made the
+ * default): identity policies besides (or in place of) its own, and a version of its boundary in the boundary's place
+ * (review tw, 3); asked as `AuthorizeInput.addedIdentity` and `addedBoundary`.
+ */
+type Added = { readonly identity: readonly CompiledPolicy[]; readonly boundary?: CompiledPolicy };
+const withAdded = (policies: PolicySet, added: Added): PolicySet => ({ ...policies, ...withAddedPolicies(policies, added.identity, added.boundary) });
+
 /** `identity policy \`user/eve/p\` statement 0 (Sid \`Mint\`)`: a statement that decided, as src/core/iam/explain.ts names one. */
 const statementText = (m: { readonly type: string; readonly policy: string; readonly index?: number; readonly statement?: number; readonly sid?: string | undefined }): string =>
   `${m.type === 'boundary' ? 'permissions boundary' : `${m.type} policy`} \`${m.policy}\` statement ${m.index ?? m.statement ?? '?'}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`;
@@ -754,11 +763,11 @@ export function createEscalation(deps: EscalationDeps) {
 
     /** The engine's answer for `node` doing `action` on `resource`; an error refuses the whole answer. */
     /** The answer to `node` asking for `action` on `resource`, whatever it is. */
-    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>, added?: readonly CompiledPolicy[]): Promise<AuthorizeAnswer> => {
+    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>, added?: Added): Promise<AuthorizeAnswer> => {
       await ask();
       const ctx = extra ? { ...(context ?? {}), ...extra } : context;
       // `added`: identity policies the principal would hold after a step of its own (a group joined, a policy attached).
-      const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}), ...(added ? { addedIdentity: added } : {}) });
+      const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}), ...(added ? { addedIdentity: added.identity } : {}), ...(added?.boundary ? { addedBoundary: added.boundary } : {}) });
       if (!a.ok) throw refusedAbout(node, a.errors);
       if (!extra && !added) answeredOnce = true;
       return named(a.value);
@@ -1062,14 +1071,14 @@ export function createEscalation(deps: EscalationDeps) {
      * `deniedTogether`, review ku, 2), asked only when a name's answer is an explicit deny to confirm. Decided on the
      * policies themselves, as enforcement decides it: the authorize API takes one value of a single-valued key.
      */
-    const everyName = async (x: Node, answers: ReadonlyMap<string, AuthorizeAnswer>, role: string, keys: Record<string, string | string[]>, added?: readonly CompiledPolicy[]): Promise<(() => boolean) | undefined> => {
+    const everyName = async (x: Node, answers: ReadonlyMap<string, AuthorizeAnswer>, role: string, keys: Record<string, string | string[]>, added?: Added): Promise<(() => boolean) | undefined> => {
       if (answers.size < 2 || ![...answers.values()].some((a) => a.decision === 'ExplicitDeny')) return undefined;
       const me = await asPrincipal(x);
-      const policies = added ? { ...me.policies, identity: [...me.policies.identity, ...added] } : me.policies;
+      const policies = added ? withAdded(me.policies, added) : me.policies;
       const d = decideAdmin({ principal: me.principal, action: passAction, resource: role, context: contextOf({ ...(context ?? {}), ...keys }), time: (deps.now ?? Date.now)() }, policies);
       return () => d.decision === 'ExplicitDeny';
     };
-    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[], added?: readonly CompiledPolicy[]): Promise<void> => {
+    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[], added?: Added): Promise<void> => {
       const trustKey = `${r.arn}\n${JSON.stringify(via.tags)}`;
       let trusted = service.trusted.get(trustKey);
       if (trusted === undefined) service.trusted.set(trustKey, (trusted = (await trustsService(r, service.services, via.tags)) ?? null));
@@ -1112,7 +1121,7 @@ export function createEscalation(deps: EscalationDeps) {
      * only for want of an allow, through a binding `x` may write, which `PUT /v1/clusters/C` honours (apply does not; every
      * write `clusterWritable` finds is a PUT).
      */
-    const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }, added?: readonly CompiledPolicy[]): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+    const passesToCluster = async (x: Node, r: Node, written: { readonly arn: string; readonly actions: readonly string[] }, added?: Added): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
       const answers = new Map<string, AuthorizeAnswer>();
       for (const svc of compute.services) answers.set(svc, await answer(x, passAction, r.arn, { 'iam:PassedToService': svc, 'acs:Service': svc, [ASSOCIATED_RESOURCE]: written.arn }, added));
       const together = await everyName(x, answers, r.arn, { ...passedToEveryName(compute.services), [ASSOCIATED_RESOURCE]: written.arn }, added);
@@ -1691,8 +1700,8 @@ export function createEscalation(deps: EscalationDeps) {
      * itself or to a group of its own (as `attachedToAssume`); each with the policies it would then hold besides its own.
      * Only groups and policies with an Allow statement that may grant PassRole on one of them are asked about.
      */
-    const passGains = async (x: Node, roles: readonly Node[]): Promise<{ actions: readonly string[]; reasons: readonly string[]; added: readonly CompiledPolicy[] }[]> => {
-      const out: { actions: readonly string[]; reasons: readonly string[]; added: readonly CompiledPolicy[] }[] = [];
+    const passGains = async (x: Node, roles: readonly Node[]): Promise<{ actions: readonly string[]; reasons: readonly string[]; added: Added }[]> => {
+      const out: { actions: readonly string[]; reasons: readonly string[]; added: Added }[] = [];
       const reaches = (policies: readonly CompiledPolicy[]): boolean => {
         const grants = identityGrants({ identity: policies }, passAction);
         return grants?.length !== 0 && roles.some((r) => mayGrantOn(grants, r.arn));
@@ -1703,7 +1712,7 @@ export function createEscalation(deps: EscalationDeps) {
           const policies = groupPolicySet(g);
           if (policies.length === 0 || !reaches(policies)) continue;
           const join = await selfJoin(x, g);
-          if (join) out.push({ actions: join.actions, reasons: [...join.reasons, `once ${x.name} is a member of group ${g.group.name}, which ${iam('AddUserToGroup')} makes it`], added: policies });
+          if (join) out.push({ actions: join.actions, reasons: [...join.reasons, `once ${x.name} is a member of group ${g.group.name}, which ${iam('AddUserToGroup')} makes it`], added: { identity: policies } });
         }
       }
       const me = await asPrincipal(x);
@@ -1716,21 +1725,22 @@ export function createEscalation(deps: EscalationDeps) {
           if (to.held.includes(p.arn)) continue;
           const attach = await selfAttach(x, p.arn, to);
           if (attach) {
-            out.push({ actions: attach.actions, reasons: [...attach.reasons, `once ${to.what} has ${p.arn} attached, which ${to.action} attaches`], added: [m.compiled] });
+            out.push({ actions: attach.actions, reasons: [...attach.reasons, `once ${to.what} has ${p.arn} attached, which ${to.action} attaches`], added: { identity: [m.compiled] } });
             break;
           }
         }
       }
       // Another version of a managed policy it holds made the default (review tk, 2), as `defaultSetToAssume` asks it:
-      // decided in the default's place (the authorizer puts an added policy named as one held there, its boundary too).
-      for (const arn of x.managed) {
-        if (!customerManaged(arn)) continue;
+      // decided in the default's place (the authorizer puts an added policy named as one held there, its boundary too);
+      // of a policy it holds as its boundary alone, in the boundary's place alone (review tw, 3).
+      for (const arn of versionSettable(x)) {
         for (const w of widerOf(arn)) {
           const v = versionPolicy(arn, w.versionId);
           if (v === undefined || !reaches([v.compiled])) continue;
           const set = await selfSet(x, arn);
           if (!set) break;
-          out.push({ actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `once version ${w.versionId} of ${arn} is its default, which ${iam('SetDefaultPolicyVersion')} makes it`], added: [v.compiled] });
+          const added = x.managed.includes(arn) ? { identity: [v.compiled] } : { identity: [], boundary: v.compiled };
+          out.push({ actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `once version ${w.versionId} of ${arn} is its ${x.managed.includes(arn) ? '' : "permissions boundary's "}default, which ${iam('SetDefaultPolicyVersion')} makes it`], added });
         }
       }
       return out;
@@ -1749,6 +1759,12 @@ export function createEscalation(deps: EscalationDeps) {
       }
       return c ?? undefined;
     };
+    /**
+     * The customer managed policies whose default version bears on `x`: those attached to it or its groups, and its
+     * permissions boundary, which a version made the default widens as much (review tw, 3: it was left out where held
+     * as the boundary alone).
+     */
+    const versionSettable = (x: Node): string[] => [...x.managed, ...(x.boundary && !x.managed.includes(x.boundary) ? [x.boundary] : [])].filter(customerManaged);
     /** Whether `x` may make another version of managed policy `arn` the default (`iam:SetDefaultPolicyVersion`), read once a pair. */
     const selfSets = new Map<string, AuthorizeAnswer | null>();
     const selfSet = async (x: Node, arn: string): Promise<AuthorizeAnswer | undefined> => {
@@ -1767,18 +1783,17 @@ export function createEscalation(deps: EscalationDeps) {
      * that may allow more than the default and have an Allow that may grant `sts:AssumeRole` on `r` are asked about.
      */
     const defaultSetToAssume = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
-      for (const arn of x.managed) {
-        if (!customerManaged(arn)) continue;
+      for (const arn of versionSettable(x)) {
+        const held = x.managed.includes(arn);
         for (const w of widerOf(arn)) {
           const v = versionPolicy(arn, w.versionId);
           if (v === undefined || v.assume?.length === 0 || !mayGrantOn(v.assume, r.arn)) continue;
           const set = await selfSet(x, arn);
           if (!set) break;
           await ask();
-          const identity = [...me.policies.identity.filter((p) => p.name !== arn), v.compiled];
-          const boundary = me.policies.boundary?.name === arn ? { boundary: v.compiled } : {};
-          const d = await deps.assumeDecision(me.principal, { ...me.policies, identity, ...boundary }, r.arn, trustContext);
-          if (d?.decision === 'Allow') return { actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `${line(d)} (once version ${w.versionId} of ${arn} is its default, which ${iam('SetDefaultPolicyVersion')} makes it)`] };
+          // In the default's place (as the boundary too, where it is one); a boundary alone, in the boundary's alone.
+          const d = await deps.assumeDecision(me.principal, withAdded(me.policies, held ? { identity: [v.compiled] } : { identity: [], boundary: v.compiled }), r.arn, trustContext);
+          if (d?.decision === 'Allow') return { actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `${line(d)} (once version ${w.versionId} of ${arn} is its ${held ? '' : "permissions boundary's "}default, which ${iam('SetDefaultPolicyVersion')} makes it)`] };
         }
       }
       return undefined;
