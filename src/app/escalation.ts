@@ -15,6 +15,10 @@
  * - `sts:AssumeRole` after `iam:SetDefaultPolicyVersion` (review sx, 4): a version of a managed policy attached to X
  *   (or its group) allowing AssumeRole on the role, made the default; asked with that version in the default's place.
  *   So too of X's permissions boundary policy held as the boundary alone (review tw, 3), in the boundary's place alone.
+ * - `sts:AssumeRole` after X lifts its own permissions boundary (review tw, 4): `Delete…PermissionsBoundary` on itself,
+ *   `Put…PermissionsBoundary` of any policy, or `CreatePolicyVersion` on the boundary policy, as the boundary gains
+ *   below ask them; asked with a boundary allowing everything in its place (its own policies in full). So too before
+ *   passing a role to a job, a node or a pod, as a group joined is.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
  *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
@@ -1743,6 +1747,9 @@ export function createEscalation(deps: EscalationDeps) {
           out.push({ actions: [iam('SetDefaultPolicyVersion')], reasons: [...set.reasons, `once version ${w.versionId} of ${arn} is its ${x.managed.includes(arn) ? '' : "permissions boundary's "}default, which ${iam('SetDefaultPolicyVersion')} makes it`], added });
         }
       }
+      // Its boundary lifted (review tw, 4), where its own policies may grant PassRole on one of them.
+      const lift = reaches(me.policies.identity) ? await boundaryLift(x) : undefined;
+      if (lift) out.push(lift);
       return out;
     };
 
@@ -1758,6 +1765,45 @@ export function createEscalation(deps: EscalationDeps) {
         compiledVersions.set(key, (c = compiled ? { compiled, assume: identityGrants({ identity: [compiled] }, 'sts:AssumeRole') } : null));
       }
       return c ?? undefined;
+    };
+    /**
+     * The way `x` lifts its own permissions boundary, if any (review tw, 4), as `gainsOver` lists it for the boundary
+     * gains: deletes it (`Delete…PermissionsBoundary` on itself, the current one as `iam:PermissionsBoundary`, as
+     * enforcement names it), puts any other (`Put…PermissionsBoundary` allowed without naming the new one), or writes a
+     * version of the boundary policy allowing everything (`CreatePolicyVersion`, room made at its quota of versions).
+     * Each frees its own policies in full: decided as a boundary allowing everything in the boundary's place
+     * (`addedBoundary`). Read once a principal.
+     */
+    const liftCache = new Map<string, { actions: readonly string[]; reasons: readonly string[]; added: Added } | null>();
+    const boundaryLift = async (x: Node): Promise<{ actions: readonly string[]; reasons: readonly string[]; added: Added } | undefined> => {
+      if (!x.boundary) return undefined;
+      const hit = liftCache.get(x.arn);
+      if (hit !== undefined) return hit ?? undefined;
+      const kind = x.kind === 'user' ? 'User' : 'Role';
+      const parsed = parsePolicy(JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }), { kind: 'identity' });
+      const added: Added = { identity: [], ...(parsed.ok ? { boundary: compilePolicy(parsed.value, x.boundary) } : {}) };
+      const del = iam(`Delete${kind}PermissionsBoundary`);
+      const put = iam(`Put${kind}PermissionsBoundary`);
+      const d = await allows(x, del, x.arn, { 'iam:PermissionsBoundary': x.boundary });
+      const p = d ? undefined : await allows(x, put, x.arn);
+      const write = d || p || !customerManaged(x.boundary) ? undefined : await allows(x, iam('CreatePolicyVersion'), x.boundary);
+      const room = write && (await versionRoom(x, x.boundary));
+      const lift =
+        added.boundary === undefined ? undefined
+        : d ? { actions: [del], reasons: [...d.reasons, `once ${x.name} has no permissions boundary, which ${del} removes`], added }
+        : p ? { actions: [put], reasons: [...p.reasons, `once ${x.name}'s permissions boundary is one of its choosing, which ${put} puts`], added }
+        : write && room ? { actions: [...(room.first.first ?? []), iam('CreatePolicyVersion')], reasons: [...room.reasons, ...write.reasons, `once its permissions boundary ${x.boundary} has a default version allowing everything, which ${iam('CreatePolicyVersion')} writes`], added }
+        : undefined;
+      liftCache.set(x.arn, lift ?? null);
+      return lift;
+    };
+    /** May `x` lift its own permissions boundary (`boundaryLift`) and then assume role `r` under its own policies in full (review tw, 4)? */
+    const liftedToAssume = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ actions: readonly string[]; reasons: readonly string[] } | undefined> => {
+      const lift = await boundaryLift(x);
+      if (!lift) return undefined;
+      await ask();
+      const d = await deps.assumeDecision(me.principal, withAdded(me.policies, lift.added), r.arn, trustContext);
+      return d?.decision === 'Allow' ? { actions: lift.actions, reasons: [...lift.reasons, line(d)] } : undefined;
     };
     /**
      * The customer managed policies whose default version bears on `x`: those attached to it or its groups, and its
@@ -2045,6 +2091,15 @@ export function createEscalation(deps: EscalationDeps) {
           const set = await defaultSetToAssume(x, r, me);
           if (set) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...set.actions, 'sts:AssumeRole'], reasons: set.reasons } });
+            continue;
+          }
+        }
+        // Its permissions boundary lifted, which frees its own Allow of AssumeRole on the role (review tw, 4); a Deny of
+        // the boundary's goes with it.
+        if (asked && x.boundary) {
+          const lifted = await liftedToAssume(x, r, me);
+          if (lifted) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...lifted.actions, 'sts:AssumeRole'], reasons: lifted.reasons } });
             continue;
           }
         }
