@@ -7,7 +7,8 @@ import { call } from '../../src/adapters/cli/client.ts';
 import { connectionTo } from './processes.ts';
 import { gatehouseJson } from './resource-server.ts';
 import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type TestServer } from './server.ts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
 /** One gain of a report: who can make it, as whom, by which action on what, and what it gives. */
 export interface Gain {
@@ -82,9 +83,10 @@ export const pathTo = (r: PathsReport, to: string): string[] | undefined => r.ca
 /**
  * A server whose account 000000000000 has role `adm` (AdministratorAccess, trusting the account) and managed policies
  * `hop` (`sts:AssumeRole` on adm) and `read` (`s3:GetObject`): the world of the attach-then-assume reviews (sx3, tg1),
- * which add the principals that may attach them. Stop it.
+ * which add the principals that may attach them; with `trainingRole`, also that role, trusting the training service
+ * and allowed `s3:*` (`serviceRole`). Stop it.
  */
-export async function startHopWorld(): Promise<TestServer> {
+export async function startHopWorld(trainingRole?: string): Promise<TestServer> {
   const A = '000000000000';
   const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
   const s = await startTestServer();
@@ -93,7 +95,17 @@ export async function startHopWorld(): Promise<TestServer> {
   await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'adm', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
   await iam.send(new I.CreatePolicyCommand({ PolicyName: 'hop', PolicyDocument: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${A}:role/adm` }) }));
   await iam.send(new I.CreatePolicyCommand({ PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
+  if (trainingRole !== undefined) await serviceRole(iam, trainingRole, 'training.gatehouse.dev');
   return s;
+}
+
+/** A path taken for real: AssumeRole of `role` by `credentials` refused, then answered with credentials once `step` (the path's first call) is made. */
+export async function assumeRefusedUntil(server: Pick<TestServer, 'url'>, credentials: Credentials, role: string, step: () => Promise<unknown>): Promise<void> {
+  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'path' })), /AccessDenied|not authorized|not allowed/);
+  await step();
+  const got = await sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'path' }));
+  assert.ok(got.Credentials?.AccessKeyId);
 }
 
 /** The names who-can (`action` on `resource`, asked by the admin) lists in `through` of the role named `role`: who comes to act as it. */
