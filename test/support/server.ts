@@ -1,6 +1,7 @@
 /**
  * A real `gatehouse server` for tests: `startServer` (src/main/server.ts) on 127.0.0.1 with a random port,
- * in a temporary data dir (SQLite, its own master key, no environment leaking in: `env` is all it sees), and the clients that
+ * in a temporary data dir (SQLite, its schema copied from a file migrated once a process: migrated-data-dir.ts; its own
+ * master key, no environment leaking in: `env` is all it sees), and the clients that
  * talk to it. `stop()` shuts it down and removes the directory.
  *
  * `openApp()` opens a second `App` on the same data dir (same store file, same master key), for use cases
@@ -22,6 +23,7 @@ import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto 
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
 import { gatehouseInProcess } from './gatehouse-cli.ts';
+import { migratedDataDir } from './migrated-data-dir.ts';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -60,7 +62,9 @@ export interface TestServer {
 export const REGION = 'us-east-1';
 
 export async function startTestServer(options: { env?: Readonly<Record<string, string>>; dataDir?: string; keepDir?: boolean; audit?: AuditOptions; maxMetadataEndpoints?: number; maxScopedSessions?: number; maxLiveJobs?: number; s3MaxPutSize?: number; maxSignatureNonces?: number; jobHeartbeatTimeoutMs?: number; postgres?: { url: string; schema: string } } = {}): Promise<TestServer> {
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gh-server-')));
+  // A data dir of its own starts from a migrated SQLite file (migrated-data-dir.ts); one given is taken as it is.
+  const sqlite = options.postgres === undefined && (options.env?.['GATEHOUSE_DATABASE_URL'] ?? '') === '';
+  const dataDir = options.dataDir ?? (sqlite ? await migratedDataDir('gh-server-') : await mkdtemp(join(tmpdir(), 'gh-server-')));
   const logs: string[] = [];
   // The closed audit gate refuses changes and sessions once a record has waited 2 s unwritten. The writer is a
   // worker thread started on the first record; on a loaded CI machine (two suites, servers in child processes) its
