@@ -2,8 +2,9 @@
  * A new data dir for a test server whose SQLite file already holds the schema: a copy of one file this process
  * migrated once (`openSqliteStore`, the migrations `gatehouse server` applies to an empty file, then closed, so that
  * the WAL is checkpointed into it). The server then opens it as one that an earlier start migrated, and makes its
- * master key, key ring and root account as on any first start. About 10 ms of CPU saved a server (13 migrations,
- * 53 statements, their transaction and the WAL's first pages): the suite starts some 1,300 of them.
+ * master key, key ring and root account as on any first start. 3–10 ms of CPU saved a server, by the load (13
+ * migrations, 53 statements, their transaction and the WAL's first pages; docs/benchmarks.md "npm test CPU, stop
+ * 63"): the suite starts some 1,300 of them.
  *
  * Only for a test that does not test the migrations or the file's creation: those start a server on a directory of
  * their own (`startTestServer({ dataDir })` takes it as given).
