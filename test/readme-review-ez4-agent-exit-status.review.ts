@@ -64,7 +64,7 @@ test('ez4: agent --help lists its exit statuses, and docs/errors.md gives the ag
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.once('close', (code) => resolve(code === 0 ? text : `exit ${code}`));
   });
-  assert.match(out.replace(/\s+/g, ' '), /Exit status: 0 stopped; 2 a malformed argument \(--upstream, --listen, --revalidate, --metadata-host\); 10 the --listen address is in use or cannot be bound/);
+  assert.match(out.replace(/\s+/g, ' '), /Exit status: 0 stopped; 2 a malformed argument \(--upstream, --listen, --revalidate, --metadata-host\); 5 --ca-bundle cannot be read or holds no certificate; 10 the --listen address is in use or cannot be bound/);
   const errors = (await readFile(new URL('../docs/errors.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
   assert.ok(errors.includes('for `gatehouse agent`, a malformed `--upstream`, `--listen`, `--revalidate` or `--metadata-host`'), 'docs/errors.md status 2');
   assert.ok(errors.includes('for `gatehouse agent`, its `--listen` address in use or not bindable'), 'docs/errors.md status 10');

@@ -9,6 +9,8 @@ import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, StartError, startExitCode, untilParentExits, untilStopSignal } from './server.ts';
 import { oneLinePerEvent } from './log-line.ts';
 import { crashInOneLine } from './crash.ts';
+import { getCACertificates } from 'node:tls';
+import { readSmallFile } from '../adapters/fs/index.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -44,7 +46,8 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
   // Before anything listens: an address the metadata endpoints cannot take fails the start, as `--listen`'s does.
   const metadataRefusal = await metadataHostRefusal(opts.metadataHost);
   if (metadataRefusal !== undefined) throw new StartError(metadataRefusal, 'unavailable');
-  const relay = createRelay({ upstream, revalidateMs: opts.revalidateSeconds * 1000, metadataHost: opts.metadataHost, ...(opts.log ? { log: opts.log } : {}) });
+  const ca = upstream.startsWith('https:') && opts.caBundle !== undefined ? await caBundleOf(opts.caBundle) : undefined;
+  const relay = createRelay({ upstream, ...(ca !== undefined ? { ca } : {}), revalidateMs: opts.revalidateSeconds * 1000, metadataHost: opts.metadataHost, ...(opts.log ? { log: opts.log } : {}) });
   let bound: { host: string; port: number };
   try {
     bound = await relay.listen(at.host, at.port);
@@ -59,6 +62,29 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
     if (warning !== undefined) opts.log?.(`gatehouse agent: warning: ${warning}`);
   });
   return { url: `http://${host}:${bound.port}`, relay, stop: () => relay.close() };
+}
+
+/** The largest CA bundle read (a system bundle is some 200 KiB), as the CLI's `--ca-bundle`. */
+const MAX_CA_BUNDLE_BYTES = 10 << 20;
+
+/**
+ * The CAs of `--ca-bundle` (or AWS_CA_BUNDLE) an https `--upstream` is checked against (review tv, 2): an upstream behind an
+ * ingress or a TLS proxy with a certificate of a private CA was unreachable (`SELF_SIGNED_CERT_IN_CHAIN`) whatever the
+ * agent was given, `--ca-bundle` refused as unknown and AWS_CA_BUNDLE (and a `--ca-bundle` before the command) passed
+ * over. It replaces Node's roots, as the CLI's does; those NODE_EXTRA_CA_CERTS adds are still trusted. A file that cannot
+ * be read or holds no certificate fails the start (exit 5), naming the option and never the file's text.
+ */
+async function caBundleOf(bundle: { readonly file: string; readonly from: string }): Promise<string> {
+  let ca: string;
+  try {
+    ca = await readSmallFile(bundle.file, MAX_CA_BUNDLE_BYTES);
+  } catch (e) {
+    if (/-----BEGIN |[\r\n]/.test(bundle.file)) throw new StartError(`${bundle.from} holds PEM text, not the path of a file (not shown): give the path of the PEM file of the CA that signed the certificate of --upstream`, 'input');
+    throw new StartError(`${bundle.from} \`${bundle.file}\`: cannot be read (${e instanceof Error ? e.message : String(e)})`, 'input');
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new StartError(`${bundle.from} \`${bundle.file}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate that signed the certificate of --upstream`, 'input');
+  const extra = getCACertificates('extra');
+  return extra.length > 0 ? `${ca}\n${extra.join('\n')}` : ca;
 }
 
 /**

@@ -65,9 +65,17 @@ import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
 
+/** The errors of Node's TLS client for a certificate no CA it trusts signed. */
+const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
+
 export interface RelayOptions {
   /** Base URL of the server's credential endpoints (its `--agent-listen` or `--agent-address` URL). */
   readonly upstream: string;
+  /**
+   * The CA certificates (PEM) an https upstream's certificate is checked against, in place of Node's roots (`--ca-bundle`,
+   * else AWS_CA_BUNDLE: review tv, 2); Node's otherwise.
+   */
+  readonly ca?: string;
   readonly revalidateMs?: number;
   readonly marginMs?: number;
   readonly maxEntries?: number;
@@ -312,7 +320,7 @@ export function createRelay(opts: RelayOptions): Relay {
   let unreachableSince: number | undefined;
 
   /** Connections to the server, kept open between requests. */
-  const agent = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  const agent = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) }) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   const requestOf = base.protocol === 'https:' ? httpsRequest : httpRequest;
 
   /**
@@ -366,7 +374,9 @@ export function createRelay(opts: RelayOptions): Relay {
     unreachableSince = now();
     // The error's code (ECONNREFUSED, ETIMEDOUT…), never a URL: a credentials URI holds its capability.
     const cause = (e as NodeJS.ErrnoException).code ?? 'error';
-    log(`agent: cannot reach the server at ${shownBase} (${cause}); serving cached credentials while they are valid`);
+    // A certificate of a CA Node does not trust (a private CA's, an ingress's own) named with the way to trust it (review tv, 2).
+    const untrusted = UNTRUSTED_CERTIFICATE_CODES.has(cause) ? `: its certificate is not signed by a CA this agent trusts${opts.ca !== undefined ? ' (--ca-bundle)' : ''}; give the PEM file of the CA that signed it with --ca-bundle (or AWS_CA_BUNDLE)` : '';
+    log(`agent: cannot reach the server at ${shownBase} (${cause}${untrusted}); serving cached credentials while they are valid`);
   }
 
   /**

@@ -63,6 +63,8 @@ export interface AgentCommandOptions {
   readonly revalidateSeconds: number;
   /** The address per-job metadata endpoints listen on. */
   readonly metadataHost: string;
+  /** The PEM file of the CAs an https `upstream` is checked against, and where it was named (`--ca-bundle`, `AWS_CA_BUNDLE`). */
+  readonly caBundle?: { readonly file: string; readonly from: string };
 }
 
 export interface DemoCommandOptions {

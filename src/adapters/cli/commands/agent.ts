@@ -14,6 +14,7 @@ export const agentCommand: CommandGroup = (program, ctx) => {
     .option('--upstream <url>', "base URL of the server's credential endpoints (its --agent-listen or --agent-address URL); default GATEHOUSE_AGENT_UPSTREAM")
     .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8471')
     .option('--revalidate <seconds>', 'how often a cached answer is checked with the server (a job that ended is refused within this time)', '30')
+    .option('--ca-bundle <file>', "the CA certificates (PEM) an https --upstream's certificate is checked against, in place of the system's (default AWS_CA_BUNDLE)")
     .option('--metadata-host <ip>', "the address each job's own metadata endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT) listens on; they answer without a capability, so keep it an address only this node's processes reach", '127.0.0.1')
     .addHelpText(
       'after',
@@ -29,10 +30,14 @@ job per --revalidate seconds.
 Stops on SIGINT, SIGTERM or SIGHUP; started by npx (or npm exec), also when its parent process exits, as the server does
 (npm runs it under \`sh -c\`, which does not pass a SIGTERM on).
 
-Exit status: 0 stopped; 2 a malformed argument (--upstream, --listen, --revalidate, --metadata-host); 10 the
+An https --upstream (an ingress or TLS proxy in front of the server) is checked against the system's CAs, or only
+those of --ca-bundle (default AWS_CA_BUNDLE) when given, as the CLI's other commands do.
+
+Exit status: 0 stopped; 2 a malformed argument (--upstream, --listen, --revalidate, --metadata-host); 5 --ca-bundle
+cannot be read or holds no certificate; 10 the
 --listen address is in use or cannot be bound, or --metadata-host is no address of this node (see docs/errors.md).`,
     )
-    .action(async (opts: { upstream?: string; listen: string; revalidate: string; metadataHost: string }) => {
+    .action(async (opts: { upstream?: string; listen: string; revalidate: string; metadataHost: string; caBundle?: string }) => {
       if (!ctx.runAgent) {
         ctx.err('gatehouse agent: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -51,6 +56,8 @@ Exit status: 0 stopped; 2 a malformed argument (--upstream, --listen, --revalida
         ctx.err(`gatehouse agent: --metadata-host must be an IP address of this node, got \`${opts.metadataHost}\`\n`);
         return ctx.exit(EXIT.usage);
       }
-      ctx.exit(await ctx.runAgent({ upstream, listen: opts.listen, revalidateSeconds: seconds, metadataHost: opts.metadataHost }));
+      // `--ca-bundle`, else AWS_CA_BUNDLE, as the CLI's other commands rank them (review tv, 2: neither reached the agent).
+      const caBundle = opts.caBundle !== undefined ? { file: opts.caBundle, from: '--ca-bundle' } : ctx.env?.['AWS_CA_BUNDLE'] ? { file: ctx.env['AWS_CA_BUNDLE'], from: 'AWS_CA_BUNDLE' } : undefined;
+      ctx.exit(await ctx.runAgent({ upstream, listen: opts.listen, revalidateSeconds: seconds, metadataHost: opts.metadataHost, ...(caBundle !== undefined ? { caBundle } : {}) }));
     });
 };
