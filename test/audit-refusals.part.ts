@@ -200,7 +200,9 @@ describe('audit: refusals, source addresses and times', () => {
     await v1(s, s.admin, 'POST', ['sts', 'revoke-sessions'], { body: { roleArn: `arn:aws:iam::${ROOT}:role/locked` } });
     const submitted = await v1<{ job: { id: string }; capability: string; environment: Record<string, string> }>(s, s.admin, 'POST', ['jobs'], { body: { workspace: 'vision', role: `arn:aws:iam::${ROOT}:role/trainer` } });
     // The job's process on "another machine" (127.0.0.2) reads its credentials first: that fetch has the session issued.
-    const first = await getFrom(submitted.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', '127.0.0.2');
+    // The credentials URI on the credential port, with the ranks' capability (the one in the environment is on the job's
+    // loopback metadata endpoint since review tv, 2, which no other machine reaches).
+    const first = await getFrom(`${s.running.agentUrl}/v1/credentials/${submitted.environment['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? ''}`, '127.0.0.2');
     assert.equal(first.status, 200, first.body);
     const again = await getFrom(`${s.running.agentUrl}/v1/container-credentials`, '127.0.0.1', { authorization: submitted.capability });
     assert.equal(again.status, 200, again.body);

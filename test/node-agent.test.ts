@@ -188,7 +188,9 @@ describe('node agent', () => {
       alibabaMetadata: { role: string; fields: string[]; code: string; accessKeyId: string; error?: string };
     };
     assert.equal(probe.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], `${url}/v1/container-credentials`);
-    assert.ok(probe.env['ALIBABA_CLOUD_CREDENTIALS_URI']?.startsWith(`${url}/v1/credentials/`));
+    // The credentials URI on the job's metadata endpoint the agent opened, with its key and no capability (review tv, 2).
+    assert.match(probe.env['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', /\/v1\/credentials\/[\w-]{43}$/);
+    assert.equal(new URL(probe.env['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '').origin, new URL(probe.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '').origin);
     assert.equal(probe.container.error, undefined, probe.container.error);
     assert.match(probe.container.arn, /:assumed-role\/GatehouseTrainingDefaultRole\/job-/);
     // The job's own metadata endpoint is the agent's, on this node: the AWS SDK's IMDS provider and the Alibaba

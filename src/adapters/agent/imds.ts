@@ -132,6 +132,19 @@ function tokenExpiry(key: Buffer, token: string): number | undefined {
 /** The path of the credentials URI a job's metadata endpoint serves to its launcher's uid, with no capability (review tn, 1). */
 export const CREDENTIALS_URI_PATH = '/v1/credentials';
 
+/**
+ * The last segment of the credentials URI a job's metadata endpoint serves a job of any account
+ * (`/v1/credentials/<key>`, review tv, 2), made from the endpoint's token key (`metadataTokenKey`) as its tokens are:
+ * the same for the job whichever process opens its endpoint, and known to no one who holds neither the job's stored
+ * capability hash nor its launcher's capability. It is no capability: the credential port takes it for nothing, and the
+ * endpoint serves it only to its launcher's uid, so a URI an SDK printed into a log gives its reader nothing; and, not
+ * being guessable, it keeps a request forgery in a job of an `aws` account from reading its session there without a
+ * token (review tc, 1), as the bare path would.
+ */
+export function credentialsUriKey(tokenKey: Buffer): string {
+  return createHmac('sha256', tokenKey).update('gatehouse credentials uri').digest('base64url');
+}
+
 function jsonAnswer(res: ServerResponse, status: number, body: { readonly Code: string; readonly Message: string }, headers: Record<string, string> = {}): void {
   const t = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(t), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -314,7 +327,13 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
    * a tokenless read of its session on this port is what review tc, 1 closed. Answered as the credential port answers
    * the URI: JSON, refusals as `{"Code", "Message"}`.
    */
-  const credentialsUri = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const uriKey = Buffer.from(credentialsUriKey(tokenKey));
+  /** Whether `segment` is this endpoint's credentials URI key (`credentialsUriKey`), compared in constant time. */
+  const isUriKey = (segment: string): boolean => {
+    const given = Buffer.from(segment);
+    return given.length === uriKey.length && timingSafeEqual(given, uriKey);
+  };
+  const credentialsUri = async (req: IncomingMessage, res: ServerResponse, keyed: boolean): Promise<void> => {
     if (req.method !== 'GET') {
       const refusal = methodNotAllowed(req.method, 'the credentials URI', 'GET');
       return jsonAnswer(res, 405, { Code: 'MethodNotAllowed', Message: refusal.message }, refusal.headers);
@@ -325,7 +344,8 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     if (relayed !== undefined) return jsonAnswer(res, 403, { Code: 'Forbidden', Message: `forbidden: a request to the credentials URI must not carry ${relayed}` });
     const c = await source();
     if (!c.ok) return jsonAnswer(res, c.status, { Code: c.status === 410 ? 'JobEnded' : c.status === 404 ? 'NoRole' : c.status === 403 ? 'Forbidden' : 'Unavailable', Message: c.message });
-    if (c.alibaba !== true) {
+    // With its key, a job of any account (review tv, 2); the bare path, an `acs` job's only (review tc, 1).
+    if (!keyed && c.alibaba !== true) {
       return jsonAnswer(res, 403, { Code: 'Forbidden', Message: "forbidden: this job's account is an aws one, whose metadata endpoint serves the credentials URI to no request without a capability: read the URI Gatehouse gave in ALIBABA_CLOUD_CREDENTIALS_URI" });
     }
     const body = c.document('alibaba');
@@ -338,7 +358,13 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     // A run of slashes is read as one: a client that appends `/latest/...` to the endpoint's variable, which
     // ends in a slash (jobs-api.ts `jobEnvironment`), sends `//latest/...` (review be, 1).
     const path = ((req.url ?? '/').split('?')[0] ?? '/').replace(/\/{2,}/g, '/');
-    if (path === CREDENTIALS_URI_PATH || path === `${CREDENTIALS_URI_PATH}/`) return credentialsUri(req, res);
+    if (path === CREDENTIALS_URI_PATH || path === `${CREDENTIALS_URI_PATH}/`) return credentialsUri(req, res, false);
+    if (path.startsWith(`${CREDENTIALS_URI_PATH}/`)) {
+      const segment = path.slice(CREDENTIALS_URI_PATH.length + 1).replace(/\/$/, '');
+      // Another segment is no URI of this job's (a capability of the credential port among them): not found, and never echoed.
+      if (!isUriKey(segment)) return jsonAnswer(res, 404, { Code: 'NotFound', Message: `not found: this is a job's metadata endpoint, whose credentials URI is the one Gatehouse gave in ALIBABA_CLOUD_CREDENTIALS_URI` });
+      return credentialsUri(req, res, true);
+    }
     if (path === '/latest/api/token' && req.method !== 'PUT') {
       const refusal = methodNotAllowed(req.method, '`/latest/api/token`', 'PUT');
       return text(res, 405, refusal.message, refusal.headers);

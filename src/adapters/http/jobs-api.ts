@@ -26,7 +26,7 @@ import { JOB_EVENTS_PAGE_MAX, JOBS_PAGE_MAX, missingStoredMembers, type JobEvent
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { CREDENTIALS_URI_PATH } from '../agent/imds.ts';
+import { CREDENTIALS_URI_PATH, credentialsUriKey, metadataTokenKey } from '../agent/imds.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
@@ -74,13 +74,14 @@ function authorize(app: App, caller: Caller, action: string, resource: string): 
  * `ALIBABA_CLOUD_ECS_METADATA_DISABLED` tells Alibaba's): on a cloud VM 169.254.169.254 would hand the job the node's
  * own role.
  */
-export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort?: number, uriOnMetadataPort = false): Record<string, string> {
+export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort?: number, uriPathOnMetadataPort?: string): Record<string, string> {
   const agent = deps.agentUrl();
-  // A job of an Alibaba-style account with a metadata endpoint reads the credentials URI there, with no capability in
-  // it (review tn, 1): the Alibaba SDKs write the whole URI into their errors, so a capability in it reached the job's
-  // logs at the first 503 or 409, and any reader of the logs could read the job's credentials. The endpoint serves only
-  // the launcher's uid (imds.ts `CREDENTIALS_URI_PATH`), as it serves the same session on its tokenless `ram/` paths.
-  const uri = metadataPort !== undefined && uriOnMetadataPort ? `http://127.0.0.1:${metadataPort}${CREDENTIALS_URI_PATH}` : `${agent}/v1/credentials/${capability}`;
+  // A job with a metadata endpoint reads the credentials URI there, with no capability in it (review tn, 1 for a job of
+  // an Alibaba-style account, review tv, 2 for one of an `aws` account, on a path only its endpoint knows): the Alibaba
+  // SDKs write the whole URI into their errors, so a capability in it reached the job's logs at the first 503 or 409,
+  // and any reader of the logs could read the job's credentials. The endpoint serves only the launcher's uid (imds.ts
+  // `CREDENTIALS_URI_PATH`, `credentialsUriKey`).
+  const uri = metadataPort !== undefined && uriPathOnMetadataPort !== undefined ? `http://127.0.0.1:${metadataPort}${uriPathOnMetadataPort}` : `${agent}/v1/credentials/${capability}`;
   return {
     ALIBABA_CLOUD_CREDENTIALS_URI: uri,
     ALIBABACLOUD_CREDENTIALS_URI: uri,
@@ -102,12 +103,21 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
 }
 
 /**
- * Whether a job `caller` submits reads its credentials URI on its metadata endpoint (review tn, 1): a job of an
- * Alibaba-style account (`acs`), whose endpoint serves its session without a token already (review gu, 1), on Linux,
- * where the endpoint can tell its launcher's processes by uid (elsewhere it refuses every process: peer-uid.ts).
+ * The path of job `jobId`'s credentials URI on its metadata endpoint, or undefined when it keeps the one with the
+ * capability on the credential port. On Linux only, where the endpoint can tell its launcher's processes by uid
+ * (elsewhere it refuses every process: peer-uid.ts). A job of an Alibaba-style account (`acs`), whose endpoint serves
+ * its session without a token already (review gu, 1), gets the bare path (review tn, 1); a job of an `aws` account the
+ * path with the endpoint's key (review tv, 2), which a request forgery cannot guess, so that its session is still not
+ * served there to a tokenless request it could make (review tc, 1). The key is made from what the endpoint's tokens are
+ * (the job's stored capability hash: agent/server.ts `openOn`); without it, or with the store out of reach, the
+ * capability URI as before.
  */
-function uriOnMetadataPort(caller: Caller): boolean {
-  return caller.partition === 'acs' && process.platform === 'linux';
+async function uriPathOnMetadataPort(app: App, jobId: string): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const owner = await app.jobs.launcherOf(jobId).catch(() => undefined);
+  if (owner === undefined) return undefined;
+  if (owner.partition === 'acs') return CREDENTIALS_URI_PATH;
+  return owner.tokenSecret !== '' ? `${CREDENTIALS_URI_PATH}/${credentialsUriKey(metadataTokenKey(owner.tokenSecret))}` : undefined;
 }
 
 /**
@@ -260,7 +270,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         });
         if (!r.ok) return r;
         const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port, uriOnMetadataPort(caller)), ...(m.note !== undefined ? { note: m.note } : {}) } });
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port, m.port !== undefined ? await uriPathOnMetadataPort(app, r.value.job.id) : undefined), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {
@@ -313,7 +323,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}), ...(uid.value !== undefined ? { launcherUid: uid.value } : {}) });
         if (!r.ok) return r;
         const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port, uriOnMetadataPort(caller)), ...(m.note !== undefined ? { note: m.note } : {}) } });
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.rankCapability, m.port, m.port !== undefined ? await uriPathOnMetadataPort(app, r.value.job.id) : undefined), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {

@@ -16,7 +16,7 @@ import { rootCertificates } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
-import { CREDENTIALS_URI_PATH, isGatehouseAnswer, rankCapabilityHeader, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
+import { CREDENTIALS_URI_PATH, credentialsUriKey, isGatehouseAnswer, metadataTokenKey, rankCapabilityHeader, REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerUriOf, ECS_CONTAINER_HOST, podContainerAddressRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 import { makeDirectory, removeDirectories } from '../fs/index.ts';
@@ -405,22 +405,27 @@ async function addressOf(name: string, family: 0 | 4): Promise<string> {
 }
 
 /**
- * The credentials URI with no capability on the job's metadata endpoint `endpoint` that a node agent opened for it
- * (`http://HOST:PORT/v1/credentials`), when the endpoint serves it a credentials document (a job of an `acs` account,
- * an agent that has the route, this process of the uid it serves); else undefined, and the ranks keep the URI with the
- * capability in it. The Alibaba SDKs print the URI in their errors, and through a node agent it carried the ranks'
- * capability into the job's logs as the server's did (review tn, 1 and 2).
+ * The credentials URI with no capability on the job's metadata endpoint `endpoint` that a node agent opened for it, when
+ * the endpoint serves it a credentials document to this process (an agent that has the route, this process of the uid
+ * it serves): `http://HOST:PORT/v1/credentials` for a job of an `acs` account (review tn, 2), else
+ * `…/v1/credentials/<key>` with the key the agent makes from the launcher's `capability` as it makes the endpoint's
+ * tokens (imds.ts `credentialsUriKey`: a job of an `aws` account, review tv, 2); else undefined, and the ranks keep the
+ * URI with the capability in it. The Alibaba SDKs print the URI in their errors, and through a node agent it carried
+ * the ranks' capability into the job's logs as the server's did (review tn, 1 and 2).
  */
-async function bareCredentialsUri(endpoint: string): Promise<string | undefined> {
+async function bareCredentialsUri(endpoint: string, capability: string): Promise<string | undefined> {
   if (!URL.canParse(endpoint)) return undefined;
-  const bare = new URL(CREDENTIALS_URI_PATH, endpoint).href;
-  try {
-    const r = await endpointRequest(bare, { timeoutMs: 3000 });
-    const doc = r.ok ? (jsonOf(r.text) as Record<string, unknown> | null | undefined) : undefined;
-    return typeof doc === 'object' && doc !== null && typeof doc['AccessKeyId'] === 'string' && typeof doc['SecurityToken'] === 'string' ? bare : undefined;
-  } catch {
-    return undefined;
+  for (const path of [CREDENTIALS_URI_PATH, `${CREDENTIALS_URI_PATH}/${credentialsUriKey(metadataTokenKey(capability))}`]) {
+    const uri = new URL(path, endpoint).href;
+    try {
+      const r = await endpointRequest(uri, { timeoutMs: 3000 });
+      const doc = r.ok ? (jsonOf(r.text) as Record<string, unknown> | null | undefined) : undefined;
+      if (typeof doc === 'object' && doc !== null && typeof doc['AccessKeyId'] === 'string' && typeof doc['SecurityToken'] === 'string') return uri;
+    } catch {
+      return undefined;
+    }
   }
+  return undefined;
 }
 
 /** Whether the credentials URI `uri` is served by the metadata endpoint `metadata` (same origin: review tn, 1). */
@@ -848,8 +853,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
       environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
       // The server's environment turns instance metadata off when it opened no endpoint itself.
       delete environment['AWS_EC2_METADATA_DISABLED'];
-      // The credentials URI there, with no capability, when the agent serves it to this uid (review tn, 2).
-      const bare = await bareCredentialsUri(m.endpoint);
+      // The credentials URI there, with no capability, when the agent serves it to this uid (reviews tn, 2 and tv, 2).
+      const bare = await bareCredentialsUri(m.endpoint, capability);
       if (bare !== undefined) for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI']) if (environment[k] !== undefined) environment[k] = bare;
     }
   }
