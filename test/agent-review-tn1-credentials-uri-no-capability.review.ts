@@ -29,7 +29,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,17 +38,11 @@ import { call } from '../src/adapters/cli/client.ts';
 import { acsAccount } from './support/alibaba-world.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { Credential, refusedToThisUid, submitWithUid, UID, URICredential, uriOnEndpointWithoutCapability, type Submitted } from './support/credentials-uri.ts';
 
-const require = createRequire(import.meta.url);
-const Credential = (require('@alicloud/credentials') as { default: new (config: Record<string, unknown>) => { getCredential(): Promise<{ accessKeyId: string; securityToken: string }> } }).default;
-const URICredential = (require('@alicloud/credentials/dist/src/uri_credential.js') as { default: new (uri: string) => { getAccessKeyId(): Promise<string> } }).default;
-
-const UID = process.getuid?.() ?? 0;
 const linux = process.platform === 'linux';
 let s: TestServer;
 let acsAdmin: Credentials;
-
-type Submitted = { job: { id: string }; capability: string; environment: Record<string, string> };
 
 before(async () => {
   s = await startTestServer();
@@ -62,22 +55,12 @@ after(async () => {
   for (const h of homes) await rm(h, { recursive: true, force: true });
 });
 
-async function submit(admin: Credentials, uid: number): Promise<Submitted> {
-  const r = await call<Submitted>(connectionTo(s.url, admin), 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', launcherUid: uid } });
-  assert.ok(r.ok, JSON.stringify(r));
-  return r.value;
-}
+const submit = (admin: Credentials, uid: number): Promise<Submitted> => submitWithUid(s, admin, uid);
 
 test('tn1: an acs job’s credentials URI holds no capability, and is on its uid-checked metadata endpoint', { skip: !linux }, async () => {
   const j = await submit(acsAdmin, UID);
+  uriOnEndpointWithoutCapability(j);
   const env = j.environment;
-  const ranks = env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? assert.fail('no token');
-  for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI']) {
-    const uri = env[k] ?? assert.fail(`no ${k}`);
-    assert.ok(!uri.includes(ranks) && !uri.includes(encodeURIComponent(ranks)), `${k} holds the ranks' capability: ${uri}`);
-    assert.ok(!uri.includes(j.capability), `${k} holds the launcher's capability`);
-    assert.equal(new URL(uri).origin, new URL(env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '').origin);
-  }
   // The real SDK reads it: `credentials_uri` (what the default chain ends at).
   const uri = env['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '';
   const c = await new Credential({ type: 'credentials_uri', credentialsURI: uri }).getCredential();
@@ -99,11 +82,7 @@ test('tn1: the SDK’s error once the job ended names the URI, and no capability
 test('tn1: the URI copied out of a log serves no process of another uid', { skip: !linux }, async () => {
   // A job whose launcher reported another uid: this test's process is then that "other user".
   const j = await submit(acsAdmin, UID + 1);
-  const r = await fetch(j.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
-  const body = (await r.json()) as { Code?: string; Message?: string };
-  assert.equal(r.status, 403, JSON.stringify(body));
-  assert.equal(body.Code, 'Forbidden');
-  assert.match(body.Message ?? '', new RegExp(`not uid ${UID}`));
+  await refusedToThisUid(j.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
 });
 
 test('tn1: an aws job’s URI is on its metadata endpoint with a key (review tv, 2), and the bare URI serves it to no one', { skip: !linux }, async () => {
