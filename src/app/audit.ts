@@ -58,7 +58,7 @@ import { NO_METRICS } from './metrics.ts';
 import { actorOf, authorizeAdmin, signingKeyOf, type Caller } from './principals.ts';
 import { admitAuthFailure, authFailureMessage, claimedCredential, flushAuthFailureSummaries, type Admission, type KeyOwner, type Refused } from './auth-failures.ts';
 import type { AuditSink } from './deps.ts';
-import { provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
+import { isKeyHolderRefusal, provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
 import { isProofAudienceRefusal } from './proof-audiences.ts';
 import { isStoreOutcomeUnknown, type Store } from './ports/store.ts';
 import { storeAppender } from './audit-store-appender.ts';
@@ -2006,14 +2006,38 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     };
     if (typeof input.audience === 'string') detail['audience'] = input.audience;
     if (claimed.accessKeyId !== undefined) detail['accessKeyId'] = claimed.accessKeyId;
+    // Signed by the holder of the key it names (the edge verified it with that key's secret): refused for the key or
+    // its time alone, not forged (review tu, 1).
+    const holders = isKeyHolderRefusal(proven);
+    if (holders) detail['signatureVerified'] = true;
     if (admitted.suppressed > 0) detail['suppressed'] = admitted.suppressed;
     const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: owner?.principal ?? 'anonymous', action, resource, decision: 'Deny', detail };
     if (sourceIp !== '') e.sourceIp = sourceIp;
     const requestId = caller.request?.requestId;
     if (requestId !== undefined && requestId !== '') e.requestId = requestId;
+    // A refusal its key's holder signed is recorded in the key owner's account too, as a proof let in is (review sy, 3;
+    // tu, 1): its readers learn that their disabled key, or expired proof, is still presented, to whom and for which
+    // audience. Only then: a forged proof names any key id, and would put records in any account.
+    const theirs = holders && owner !== undefined && owner.account !== '' && owner.account !== caller.account ? owner.account : undefined;
+    const copies: AuditEvent[] = [];
+    if (theirs !== undefined && owner !== undefined) {
+      const crossAccount = { callerAccount: caller.account, principalAccount: theirs };
+      detail['crossAccount'] = crossAccount;
+      const { suppressed: _suppressed, ...provenance } = detail;
+      // Without the asker's address, as the copy of a proof let in: it is the resource server's, not the key holder's.
+      const { sourceIp: _asker, ...rest } = e;
+      const copy: Mutable<AuditEvent> & { decision: string } = { ...rest, account: theirs, detail: provenance };
+      if (owner.role !== undefined) copy.role = owner.role;
+      if (owner.session !== undefined) copy.session = owner.session;
+      if (owner.job !== undefined) copy.job = owner.job;
+      if (owner.sourceIdentity !== undefined) copy.sourceIdentity = owner.sourceIdentity;
+      copies.push(copy);
+    }
     // Recorded as the front doors record refused authentications: not counted as a decision (none was made).
-    if (audit.record !== undefined) audit.record(e);
-    else audit.decision(e);
+    for (const x of [e, ...copies]) {
+      if (audit.record !== undefined) audit.record(x);
+      else audit.decision(x as typeof e);
+    }
   };
   // Runs once per decision on the deciding thread: one event object, built field by field (no spreads).
   const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers, seen?: Set<object>): void => {

@@ -465,6 +465,14 @@ export const MAX_PROOF_LENGTH = 16 * 1024;
  */
 export type ProvenCallers = ReadonlyMap<string, ReadonlyMap<string, Result<Caller>>>;
 
+/**
+ * A proof refused for its key (inactive, its session expired or revoked) or for its time (expired, dated ahead) whose
+ * signature the edge verified with the secret of the key it names: the refusal is that key holder's, and the audit
+ * copies it into the key owner's account (review tu, 1). An unmarked refusal may be anyone's who knows a key id.
+ */
+export const keyHolderRefusal = <T>(r: Result<T>): Result<T> => (r.ok ? r : Object.assign({ ...r }, { signatureVerified: true as const }));
+export const isKeyHolderRefusal = (r: Result<unknown> | undefined): boolean => r !== undefined && !r.ok && (r as { readonly signatureVerified?: unknown }).signatureVerified === true;
+
 /** The longest `audience`: a URL or a name, with room to spare. */
 export const MAX_AUDIENCE_CHARS = 256;
 /**

@@ -572,6 +572,15 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       if (found === undefined || found.key.status !== 'Inactive' || found.user === undefined || found.user.disabled) return undefined;
       return deps.sealer.open(found.key.secret, found.key.id);
     },
+    /**
+     * The secret of a session whose token opens, expired or revoked too (the claims carry it; undefined when the token
+     * does not open or is not bound to `accessKeyId`). For checking that a refused request was signed by the session's
+     * holder before its refusal is recorded in the session's account (review tu, 1): never to let a request in.
+     */
+    refusedSessionSecret: (accessKeyId: string, sessionToken: string): string | undefined => {
+      const opened = deps.sessions.open(live.keys, sessionToken, accessKeyId);
+      return opened.ok ? opened.claims.sk : undefined;
+    },
     bootstrap: (handOver?: (creds: AdminCredentials) => Promise<void>): Promise<AdminCredentials | undefined> => bootstrap(deps, handOver),
     createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),
     listAccounts: (caller: Caller) => listAccounts(deps, caller),
