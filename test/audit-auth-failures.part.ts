@@ -92,7 +92,9 @@ describe('audit: requests refused at authentication', () => {
     const [r, ...rest] = refusals(await fresh());
     assert.equal(rest.length, 0);
     assert.deepEqual([r?.principal, r?.action, r?.detail['authentication'], r?.detail['accessKeyId']], [BOB, 'sts:GetCallerIdentity', 'SignatureDoesNotMatch', bob.accessKeyId]);
-    assert.equal(r?.detail['message'], 'the request time is more than 15 minutes in the past');
+    // Signed with bob's own secret, checked as of its time (review tu, 2): a replay or a clock off, not a use.
+    assert.equal(r?.detail['message'], "the request time is more than 15 minutes in the past; it was signed with the key's secret (a replayed request, or a client clock off), and refused: not a use of the key");
+    assert.equal(r?.detail['signatureVerified'], true);
   });
 
   it('an unknown key id is anonymous in the root account, InvalidClientTokenId', async () => {

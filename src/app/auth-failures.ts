@@ -309,6 +309,13 @@ export interface AuthFailure {
    * launcher's uid: review oz, 2).
    */
   readonly peerUid?: number | undefined;
+  /**
+   * For a request refused for its time (or its key) before its signature was checked: whether it was signed with the
+   * secret of the key it names, checked as of its own time (src/adapters/http/key-holder.ts); undefined when not checked.
+   * True: the key's holder sent it (a replayed request, a client clock off), refused, not a use of the key; false:
+   * someone who knows only the key id (review tu, 2).
+   */
+  readonly signatureVerified?: boolean | undefined;
 }
 
 /**
@@ -431,6 +438,10 @@ export function authFailureMessage(code: string, message: string): string {
   return DESCRIPTIONS.get(code) ?? 'authentication refused';
 }
 
+/** What the record of a request refused before its signature was checked adds to its message, once it is (review tu, 2). */
+const SIGNED_BY_HOLDER = "; it was signed with the key's secret (a replayed request, or a client clock off), and refused: not a use of the key";
+const NOT_SIGNED_BY_HOLDER = "; it was not signed with the key's secret (made by someone who knows only the key id)";
+
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */
 export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, suppressed: number) {
   const accessKeyId = f.accessKeyId !== undefined && KEY_ID.test(f.accessKeyId) ? f.accessKeyId : undefined;
@@ -450,8 +461,9 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     ...(f.requestId !== undefined && f.requestId !== '' ? { requestId: f.requestId } : {}),
     detail: {
       authentication: code,
-      message: authFailureMessage(code, f.message),
+      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? SIGNED_BY_HOLDER : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      ...(f.signatureVerified !== undefined ? { signatureVerified: f.signatureVerified } : {}),
       ...(f.peerUid !== undefined && Number.isInteger(f.peerUid) && f.peerUid >= 0 ? { peerUid: f.peerUid } : {}),
       ...(suppressed > 0 ? { suppressed } : {}),
     },

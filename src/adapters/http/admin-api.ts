@@ -39,6 +39,7 @@ import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { keyUsedBy, recordRefusedRequest, signingKeyOf, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
+import { signedByKeyHolder } from './key-holder.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { answerQueryMisplaced, signedServiceOf } from './misdirected.ts';
@@ -847,8 +848,14 @@ const SIGV4_OPTIONS = Object.freeze({ expectedService: ADMIN_SERVICE, acceptPres
 
 /** The caller, with the region its request was signed for (`aws:RequestedRegion`: one endpoint serves every region). */
 async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<{ readonly caller: Caller; readonly region: string }>> {
-  const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req), body }, Date.now(), SIGV4_OPTIONS);
-  if (!parsed.ok) return failWith(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
+  const request = { method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req), body };
+  const parsed = parseSigV4(request, Date.now(), SIGV4_OPTIONS);
+  if (!parsed.ok) {
+    // Refused for its time: whether the key's holder signed it, for its record (review tu, 2).
+    const refused = failWith<{ readonly caller: Caller; readonly region: string }>(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
+    const signatureVerified = await signedByKeyHolder(app, [request], parsed.signedAt, SIGV4_OPTIONS);
+    return signatureVerified === undefined ? refused : Object.assign(refused, { signatureVerified });
+  }
   if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
   if (!who.ok) return who;
@@ -1200,7 +1207,8 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const e = authenticated.errors[0];
     const token = req.headers['x-amz-security-token'];
     const claimed = claimedCredential(req.headers.authorization, Array.isArray(token) ? token[0] : token, q === -1 ? '' : url.slice(q + 1));
-    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req), requestId });
+    const signatureVerified = (authenticated as { readonly signatureVerified?: boolean }).signatureVerified;
+    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req), requestId, ...(signatureVerified !== undefined ? { signatureVerified } : {}) });
     return sendErrors(res, requestId, authenticated.errors);
   }
   // The caller with the facts of this request, whose source IP every audit record of it carries, and which decide

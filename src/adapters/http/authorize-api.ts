@@ -40,7 +40,8 @@ import { attachmentProblem, bucketOf, managesResourcePolicy, ownerWordsTo, Resou
 import { isAudience, keyHolderRefusal, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
 import { documentValue } from '../../app/document-diff.ts';
-import { parseAmzDate, parseSigV4, type SigV4ErrorCode, type SigV4Request } from '../sigv4/index.ts';
+import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
+import { signedByKeyHolder } from './key-holder.ts';
 import { documentErrorsInBody, onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
 import { keyPath, shortName, shownKey } from '../../core/directory/rules.ts';
@@ -191,15 +192,14 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   if (!parsed.ok) {
     const refused = refusedProof(PROOF_CODES[parsed.code], parsed.message);
     // Refused for its time alone (expired, or dated ahead): its holder's if the key it names signed it (review tu, 1).
-    const forItsTime = parsed.expired !== undefined || /^Signature not yet current/.test(parsed.message);
-    return forItsTime && (await signedByKeyHolder(app, request, parseAmzDate(seen.get('X-Amz-Date') ?? ''))) ? keyHolderRefusal(refused) : refused;
+    return parsed.signedAt !== undefined && (await signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4)) === true ? keyHolderRefusal(refused) : refused;
   }
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
   if (!who.ok) {
     const e = who.errors[0];
     const refused = refusedProof(e?.code ?? 'INVALID_CLIENT_TOKEN_ID', e?.message ?? 'The security token included in the request is invalid.');
     // Refused for its key (inactive, its session expired or revoked): its holder's if that key signed it (review tu, 1).
-    return e !== undefined && PROOF_KEY_REFUSALS.has(e.code) && (await signedByKeyHolder(app, request, parsed.signedAt)) ? keyHolderRefusal(refused) : refused;
+    return e !== undefined && PROOF_KEY_REFUSALS.has(e.code) && (await signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4)) === true ? keyHolderRefusal(refused) : refused;
   }
   let v = parsed.verify(who.value.secret);
   if (!v.ok && v.code === 'SignatureDoesNotMatch') {
@@ -218,35 +218,6 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
 
 /** The refusals of a proof's key that a signature by its holder makes the holder's own (not an outage's). */
 const PROOF_KEY_REFUSALS: ReadonlySet<string> = new Set(['INVALID_CLIENT_TOKEN_ID', 'EXPIRED_TOKEN']);
-
-/**
- * Whether a proof refused for its key or its time was signed with the secret of the key it names (review tu, 1): the
- * refusal is then its holder's, and the audit copies it into the key owner's account; otherwise (a forged signature,
- * a key id anyone may name) it stays in the asker's account alone. Read as of the proof's own `X-Amz-Date`
- * (`signedAt`): its time is what was refused, not its signature. The secret is that of the refused key: an inactive
- * long-term key's (its user enabled), an expired or revoked session's (its token opens), or a usable key's (a proof
- * refused for its time). Nothing is let in, nor noted as a use.
- */
-async function signedByKeyHolder(app: App, request: (method: string) => SigV4Request, signedAt: number | undefined): Promise<boolean> {
-  if (signedAt === undefined) return false;
-  const parsed = parseSigV4(request('GET'), signedAt, PROOF_SIGV4);
-  if (!parsed.ok) return false;
-  let secret: string | undefined;
-  try {
-    if (parsed.sessionToken !== undefined && parsed.sessionToken !== '') secret = app.refusedSessionSecret(parsed.accessKeyId, parsed.sessionToken);
-    else {
-      const usable = await app.authenticate(parsed.accessKeyId);
-      secret = usable.ok ? usable.value.secret : await app.inactiveKeySecret(parsed.accessKeyId);
-    }
-  } catch {
-    // The store unreachable: not known to be the holder's, so not copied.
-    return false;
-  }
-  if (secret === undefined) return false;
-  if (parsed.verify(secret).ok) return true;
-  const post = parseSigV4(request('POST'), signedAt, PROOF_SIGV4);
-  return post.ok && post.verify(secret).ok;
-}
 
 /**
  * Every distinct `principalProof` of `questions` verified (each once: a resource server asks many questions for one

@@ -29,6 +29,7 @@ import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '.
 import { answerClientError, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
+import { signedByKeyHolder } from './key-holder.ts';
 import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
 import { refusedForHost, toOriginForm } from './request-target.ts';
 import { shortName } from '../../core/directory/rules.ts';
@@ -459,9 +460,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
    * 'sts'.", as AWS scopes signatures per service. The region is not checked (one endpoint serves every region): it is
    * the region the request was made to (`aws:RequestedRegion`).
    */
-  async function authenticate(req: IncomingMessage, body: Buffer, service: 'iam' | 'sts'): Promise<{ ok: true; caller: Caller; region: string } | { ok: false; code: ErrorCode; message: string }> {
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req), body }, Date.now(), service === 'sts' ? STS_SIGV4 : IAM_SIGV4);
-    if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
+  async function authenticate(req: IncomingMessage, body: Buffer, service: 'iam' | 'sts'): Promise<{ ok: true; caller: Caller; region: string } | { ok: false; code: ErrorCode; message: string; signatureVerified?: boolean | undefined }> {
+    const request = { method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req), body };
+    const options = service === 'sts' ? STS_SIGV4 : IAM_SIGV4;
+    const parsed = parseSigV4(request, Date.now(), options);
+    // Refused for its time: whether the key's holder signed it, for its record (review tu, 2).
+    if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message, signatureVerified: await signedByKeyHolder(app, [request], parsed.signedAt, options) };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) {
@@ -559,7 +563,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // Refused at authentication (or, for a GetSessionToken session, for the API it calls): recorded (flood-limited),
       // as the edge has no caller to record it under.
       const claimed = claimedCredential(req.headers.authorization, headerText(req.headers['x-amz-security-token']), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp, requestId });
+      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp, requestId, signatureVerified: (auth as { readonly signatureVerified?: boolean }).signatureVerified });
       return sendError(res, requestId, auth.code, auth.message, namespace, json);
     }
     // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,

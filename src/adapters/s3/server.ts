@@ -46,6 +46,7 @@ import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
 import { answeredRaw, drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
+import { signedByKeyHolder } from '../http/key-holder.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { answeredWith, behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
@@ -792,7 +793,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     return s3Error('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', { RequestTime: sent, ServerTime: isoSecond(Date.now()), MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS) });
   }
 
-  async function authenticate(req: IncomingMessage, rawQuery: string, virtualBucket: string | undefined): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
+  async function authenticate(req: IncomingMessage, rawQuery: string, virtualBucket: string | undefined): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error; signatureVerified?: boolean }> {
     // Every value of a repeated header, as for SigV4: SigV2 signs an x-amz-* header sent on several lines as its values
     // joined with `,` (S3's own example, two `X-Amz-Meta-ReviewedBy` lines), which Node's `req.headers` joins with `, `.
     const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req), ...(virtualBucket !== undefined ? { virtualBucket } : {}) };
@@ -822,40 +823,50 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       app.signatureVerified(who.value.caller);
       return { ok: true, value: { caller: who.value.caller, ...(header(req, 'authorization') === undefined ? { sigV2Query: true } : {}) } };
     }
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) }, Date.now(), S3_SIGV4);
+    const sigRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) };
+    const parsed = parseSigV4(sigRequest, Date.now(), S3_SIGV4);
     const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
     if (!parsed.ok) {
-      switch (parsed.code) {
-        case 'MissingAuthenticationToken':
-          return { ok: false, error: s3Error('AccessDenied', 'Access Denied: anonymous requests are not served; sign the request (SigV4 with service `s3`, or SigV2)') };
-        case 'IncompleteSignature':
-          // S3 names the header that is wrong: the Authorization header was well formed.
-          if (!presigned && /^x-amz-content-sha256 must be /.test(parsed.message)) {
-            return { ok: false, error: s3Error('InvalidArgument', PAYLOAD_HASH_MESSAGE, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: header(req, 'x-amz-content-sha256') ?? '' }) };
+      // Refused for its time (skewed, a URL expired or dated ahead): whether the key's holder signed it, for its record
+      // (review tu, 2); the signature alone, as below (the body is not read).
+      const signatureVerified = await signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, (p, secret) => {
+        const given = providedSignature(p, header(req, 'authorization'), rawQuery);
+        return given !== undefined && checkSignatureOnly(p, secret, given);
+      });
+      const refused = ((): { ok: false; error: S3Error } => {
+        switch (parsed.code) {
+          case 'MissingAuthenticationToken':
+            return { ok: false, error: s3Error('AccessDenied', 'Access Denied: anonymous requests are not served; sign the request (SigV4 with service `s3`, or SigV2)') };
+          case 'IncompleteSignature':
+            // S3 names the header that is wrong: the Authorization header was well formed.
+            if (!presigned && /^x-amz-content-sha256 must be /.test(parsed.message)) {
+              return { ok: false, error: s3Error('InvalidArgument', PAYLOAD_HASH_MESSAGE, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: header(req, 'x-amz-content-sha256') ?? '' }) };
+            }
+            // No readable request date in the header form (none, empty, not ISO 8601 basic): S3's own answer, 403 as its
+            // SigV2 door gives it, where IAM and STS say IncompleteSignature (review ld, 4).
+            if (!presigned && /^(?:Authorization header requires existence of either|Invalid date )/.test(parsed.message)) {
+              return { ok: false, error: s3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header') };
+            }
+            return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
+          case 'SignatureDoesNotMatch':
+            // A scope dated another day than the request is a malformed request to S3 (400, its own words), where IAM and
+            // STS call it a wrong signature: what a client dating its scope by the local clock is told around midnight
+            // (review ld, 3).
+            if (/^Date in Credential scope does not match/.test(parsed.message)) {
+              return { ok: false, error: presigned ? s3Error('AuthorizationQueryParametersError', 'Invalid credential date. Date is not the same as X-Amz-Date.') : s3Error('AuthorizationHeaderMalformed', 'The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.') };
+            }
+            // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
+            // sign it again, which is what RequestTimeTooSkewed asks of a client.
+            if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: isoSecond(Date.now()) }) };
+            return { ok: false, error: /^Signature (expired|not yet current)/.test(parsed.message) ? skewed(req) : s3Error('SignatureDoesNotMatch', parsed.message) };
+          case 'AccessDenied': {
+            // An expired URL, with the times S3's document names: the lifetime it was signed with, when it ended, and now.
+            const expired = parsed.expired;
+            return { ok: false, error: s3Error('AccessDenied', parsed.message, expired ? { 'X-Amz-Expires': String(expired.expiresSeconds), Expires: isoSecond(expired.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
           }
-          // No readable request date in the header form (none, empty, not ISO 8601 basic): S3's own answer, 403 as its
-          // SigV2 door gives it, where IAM and STS say IncompleteSignature (review ld, 4).
-          if (!presigned && /^(?:Authorization header requires existence of either|Invalid date )/.test(parsed.message)) {
-            return { ok: false, error: s3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header') };
-          }
-          return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
-        case 'SignatureDoesNotMatch':
-          // A scope dated another day than the request is a malformed request to S3 (400, its own words), where IAM and
-          // STS call it a wrong signature: what a client dating its scope by the local clock is told around midnight
-          // (review ld, 3).
-          if (/^Date in Credential scope does not match/.test(parsed.message)) {
-            return { ok: false, error: presigned ? s3Error('AuthorizationQueryParametersError', 'Invalid credential date. Date is not the same as X-Amz-Date.') : s3Error('AuthorizationHeaderMalformed', 'The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.') };
-          }
-          // A presigned URL dated ahead of the clock is S3's counterpart of "Request has expired": its holder cannot
-          // sign it again, which is what RequestTimeTooSkewed asks of a client.
-          if (presigned && /^Signature not yet current/.test(parsed.message)) return { ok: false, error: s3Error('AccessDenied', 'Request is not yet valid', { ServerTime: isoSecond(Date.now()) }) };
-          return { ok: false, error: /^Signature (expired|not yet current)/.test(parsed.message) ? skewed(req) : s3Error('SignatureDoesNotMatch', parsed.message) };
-        case 'AccessDenied': {
-          // An expired URL, with the times S3's document names: the lifetime it was signed with, when it ended, and now.
-          const expired = parsed.expired;
-          return { ok: false, error: s3Error('AccessDenied', parsed.message, expired ? { 'X-Amz-Expires': String(expired.expiresSeconds), Expires: isoSecond(expired.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
         }
-      }
+      })();
+      return signatureVerified === undefined ? refused : { ...refused, signatureVerified };
     }
     if (parsed.service !== 's3') {
       // The admin API's requests (the `gatehouse` CLI's, signed for `gatehouse`) are told where it is, as the IAM and STS
@@ -1090,7 +1101,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // error's extras (the string to sign and canonical request carry the session token).
       const claimed = claimedCredential(header(req, 'authorization'), header(req, 'x-amz-security-token'), rawQuery);
       const attempt = attemptedS3(method, bucket, key, query, resource);
-      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: sourceIpOf(req), requestId });
+      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: sourceIpOf(req), requestId, signatureVerified: auth.signatureVerified });
       if (queryApi) return sendQueryError(req, res, queryApi, auth.error.code, S3_STATUS[auth.error.code], auth.error.message, requestId);
       return fail(auth.error);
     }

@@ -29,6 +29,11 @@ export interface SigV4Failure {
    * validity (epoch ms) that was passed.
    */
   readonly expired?: { readonly expiresSeconds: number; readonly expiresAt: number };
+  /**
+   * A request refused for its time alone (outside ±15 minutes, or a presigned one expired or dated ahead): when it says
+   * it was signed (epoch ms), so that its signature can still be checked as of then (review tu, 2).
+   */
+  readonly signedAt?: number;
 }
 
 /** HTTP status AWS pairs with each code (IAM/STS: 400 for malformed auth, 403 otherwise). */

@@ -12,4 +12,4 @@ export type { SigV4ErrorCode, SigV4Failure } from './errors.ts';
 export { clearSigningKeyCache, setSigningKeyCacheSize } from './signing-key.ts';
 export { checkSignatureOnly, chunkSignatures, providedSignature } from './s3.ts';
 export type { ChunkSignatures } from './s3.ts';
-export { EMPTY_SHA256, parseAmzDate } from './canonical.ts';
+export { EMPTY_SHA256 } from './canonical.ts';

@@ -375,16 +375,16 @@ const skewFailure = (signedAt: number, now: number, maxSkewMs: number): SigV4Fai
   if (signedAt >= now - maxSkewMs && signedAt <= now + maxSkewMs) return undefined;
   const minutes = `${Math.round(maxSkewMs / 60_000)} min.`;
   if (signedAt < now - maxSkewMs) {
-    return sigv4Failure(
-      'SignatureDoesNotMatch',
-      `Signature expired: ${toAmzDate(signedAt)} is now earlier than ${toAmzDate(now - maxSkewMs)} (${toAmzDate(now)} - ${minutes})`,
-    );
+    return {
+      ...sigv4Failure('SignatureDoesNotMatch', `Signature expired: ${toAmzDate(signedAt)} is now earlier than ${toAmzDate(now - maxSkewMs)} (${toAmzDate(now)} - ${minutes})`),
+      signedAt,
+    };
   }
   if (signedAt > now + maxSkewMs) {
-    return sigv4Failure(
-      'SignatureDoesNotMatch',
-      `Signature not yet current: ${toAmzDate(signedAt)} is still later than ${toAmzDate(now + maxSkewMs)} (${toAmzDate(now)} + ${minutes})`,
-    );
+    return {
+      ...sigv4Failure('SignatureDoesNotMatch', `Signature not yet current: ${toAmzDate(signedAt)} is still later than ${toAmzDate(now + maxSkewMs)} (${toAmzDate(now)} + ${minutes})`),
+      signedAt,
+    };
   }
   return undefined;
 };
@@ -515,7 +515,7 @@ const parsePresignedForm = (
   const expiresAt = signedAt + (capped ? cap : lifetime) * 1000;
   if (now > expiresAt) {
     const failure = sigv4Failure('AccessDenied', capped ? `Request has expired: a presigned request to this API is valid for at most ${cap} seconds after X-Amz-Date, whatever X-Amz-Expires says` : 'Request has expired');
-    return { ...failure, expired: { expiresSeconds: expires, expiresAt } };
+    return { ...failure, expired: { expiresSeconds: expires, expiresAt }, signedAt };
   }
   if (signedAt > now + maxSkewMs) return skewFailure(signedAt, now, maxSkewMs)!;
   // smithy's presign hoists an `x-amz-content-sha256` header into the query (S3 presigner:
