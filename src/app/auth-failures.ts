@@ -440,6 +440,10 @@ export function authFailureMessage(code: string, message: string): string {
 
 /** What the record of a request refused before its signature was checked adds to its message, once it is (review tu, 2). */
 const SIGNED_BY_HOLDER = "; it was signed with the key's secret (a replayed request, or a client clock off), and refused: not a use of the key";
+/** Said of a request refused for its key (inactive, its session expired or revoked) that the key's secret signed (review tu, 3). */
+const SIGNED_WITH_REFUSED_KEY = "; it was signed with the key's secret: its holder still uses it";
+/** The codes answered to a request refused for its key rather than its time or signature. */
+const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId', 'InvalidToken']);
 const NOT_SIGNED_BY_HOLDER = "; it was not signed with the key's secret (made by someone who knows only the key id)";
 
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */
@@ -461,7 +465,7 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     ...(f.requestId !== undefined && f.requestId !== '' ? { requestId: f.requestId } : {}),
     detail: {
       authentication: code,
-      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? SIGNED_BY_HOLDER : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
+      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? (KEY_REFUSAL_CODES.has(code) ? SIGNED_WITH_REFUSED_KEY : SIGNED_BY_HOLDER) : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
       ...(f.signatureVerified !== undefined ? { signatureVerified: f.signatureVerified } : {}),
       ...(f.peerUid !== undefined && Number.isInteger(f.peerUid) && f.peerUid >= 0 ? { peerUid: f.peerUid } : {}),

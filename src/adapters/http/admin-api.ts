@@ -39,7 +39,7 @@ import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { keyUsedBy, recordRefusedRequest, signingKeyOf, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { signedByKeyHolder } from './key-holder.ts';
+import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { answerQueryMisplaced, signedServiceOf } from './misdirected.ts';
@@ -858,7 +858,12 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   }
   if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
-  if (!who.ok) return who;
+  if (!who.ok) {
+    // Refused for its key (inactive, its session expired or revoked): whether the key's holder signed it (review tu, 3).
+    const code = who.errors[0]?.code;
+    const signatureVerified = code !== undefined && KEY_REFUSALS.has(code) ? await signedByKeyHolder(app, [request], parsed.signedAt, SIGV4_OPTIONS) : undefined;
+    return signatureVerified === undefined ? who : Object.assign({ ...who }, { signatureVerified });
+  }
   const v = parsed.verify(who.value.secret);
   if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
   // A console sign-in opened with a long-term key is a use of that key (its id is the caller's: src/app/sts.ts).

@@ -41,7 +41,7 @@ import { isAudience, keyHolderRefusal, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, 
 import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
 import { documentValue } from '../../app/document-diff.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
-import { signedByKeyHolder } from './key-holder.ts';
+import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import { documentErrorsInBody, onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
 import { keyPath, shortName, shownKey } from '../../core/directory/rules.ts';
@@ -199,7 +199,7 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
     const e = who.errors[0];
     const refused = refusedProof(e?.code ?? 'INVALID_CLIENT_TOKEN_ID', e?.message ?? 'The security token included in the request is invalid.');
     // Refused for its key (inactive, its session expired or revoked): its holder's if that key signed it (review tu, 1).
-    return e !== undefined && PROOF_KEY_REFUSALS.has(e.code) && (await signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4)) === true ? keyHolderRefusal(refused) : refused;
+    return e !== undefined && KEY_REFUSALS.has(e.code) && (await signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4)) === true ? keyHolderRefusal(refused) : refused;
   }
   let v = parsed.verify(who.value.secret);
   if (!v.ok && v.code === 'SignatureDoesNotMatch') {
@@ -215,9 +215,6 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   }
   return ok(who.value.caller);
 }
-
-/** The refusals of a proof's key that a signature by its holder makes the holder's own (not an outage's). */
-const PROOF_KEY_REFUSALS: ReadonlySet<string> = new Set(['INVALID_CLIENT_TOKEN_ID', 'EXPIRED_TOKEN']);
 
 /**
  * Every distinct `principalProof` of `questions` verified (each once: a resource server asks many questions for one

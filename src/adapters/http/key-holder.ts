@@ -10,6 +10,9 @@
 import type { App } from '../../app/index.ts';
 import { parseSigV4, type SigV4Options, type SigV4Parsed, type SigV4Request } from '../sigv4/index.ts';
 
+/** The refusals of a key (`app.authenticate`'s codes) that a signature by its holder makes the holder's own: not an outage. */
+export const KEY_REFUSALS: ReadonlySet<string> = new Set(['INVALID_CLIENT_TOKEN_ID', 'EXPIRED_TOKEN']);
+
 /**
  * True: signed with the key's secret; false: the key's secret is known and did not sign it; undefined: not checked
  * (no time to check it as of, a key no secret is known for, or the store not answering). `requests`: the request as

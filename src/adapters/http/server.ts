@@ -29,7 +29,7 @@ import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '.
 import { answerClientError, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { signedByKeyHolder } from './key-holder.ts';
+import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
 import { refusedForHost, toOriginForm } from './request-target.ts';
 import { shortName } from '../../core/directory/rules.ts';
@@ -470,7 +470,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) {
       const e = who.errors[0];
-      return { ok: false, code: e?.code ?? 'INVALID_CLIENT_TOKEN_ID', message: e?.message ?? 'The security token included in the request is invalid.' };
+      // Refused for its key (inactive, its session expired or revoked): whether the key's holder signed it (review tu, 3).
+      const signatureVerified = e !== undefined && KEY_REFUSALS.has(e.code) ? await signedByKeyHolder(app, [request], parsed.signedAt, options) : undefined;
+      return { ok: false, code: e?.code ?? 'INVALID_CLIENT_TOKEN_ID', message: e?.message ?? 'The security token included in the request is invalid.', signatureVerified };
     }
     const v = parsed.verify(who.value.secret);
     if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message };

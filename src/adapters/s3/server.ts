@@ -825,14 +825,16 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
     const sigRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: nodeRequestHeaders(req) };
     const parsed = parseSigV4(sigRequest, Date.now(), S3_SIGV4);
+    // The signature alone, as below (the body is not read yet), for the record of a request refused before it is checked.
+    const signedAsSent = (p: SigV4Parsed, secret: string): boolean => {
+      const given = providedSignature(p, header(req, 'authorization'), rawQuery);
+      return given !== undefined && checkSignatureOnly(p, secret, given);
+    };
     const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
     if (!parsed.ok) {
       // Refused for its time (skewed, a URL expired or dated ahead): whether the key's holder signed it, for its record
-      // (review tu, 2); the signature alone, as below (the body is not read).
-      const signatureVerified = await signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, (p, secret) => {
-        const given = providedSignature(p, header(req, 'authorization'), rawQuery);
-        return given !== undefined && checkSignatureOnly(p, secret, given);
-      });
+      // (review tu, 2).
+      const signatureVerified = await signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, signedAsSent);
       const refused = ((): { ok: false; error: S3Error } => {
         switch (parsed.code) {
           case 'MissingAuthenticationToken':
@@ -879,7 +881,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const unsigned = unsignedAmzHeaders(req.headers, parsed);
     if (unsigned.length > 0) return { ok: false, error: s3Error('AccessDenied', 'There were headers present in the request which were not signed', { HeadersNotSigned: unsigned.join(', ') }) };
     const who = await resolveKey(parsed.accessKeyId, parsed.sessionToken);
-    if (!who.ok) return who;
+    if (!who.ok) {
+      // Refused for its key (inactive, its session expired or revoked): whether the key's holder signed it (review tu, 3).
+      if (who.error.code === 'ServiceUnavailable') return who;
+      const signatureVerified = await signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, signedAsSent);
+      return signatureVerified === undefined ? who : { ...who, signatureVerified };
+    }
     const signature = providedSignature(parsed, header(req, 'authorization'), rawQuery);
     if (signature === undefined || !checkSignatureOnly(parsed, who.value.secret, signature)) {
       return {
