@@ -573,13 +573,19 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       return deps.sealer.open(found.key.secret, found.key.id);
     },
     /**
-     * The secret of a session whose token opens, expired or revoked too (the claims carry it; undefined when the token
-     * does not open or is not bound to `accessKeyId`). For checking that a refused request was signed by the session's
-     * holder before its refusal is recorded in the session's account (review tu, 1): never to let a request in.
+     * The secret of the key a refused request names, from memory only (no store read, no refresh: a flood of refused
+     * requests must cost no more than before): a session's whose token opens (expired or revoked too), or a long-term
+     * key's the live state holds (active or not, its user enabled or not); undefined otherwise. For checking that a
+     * refused request was signed by the key's holder before its record says so (review tu, 1 to 3): never to let a
+     * request in.
      */
-    refusedSessionSecret: (accessKeyId: string, sessionToken: string): string | undefined => {
-      const opened = deps.sessions.open(live.keys, sessionToken, accessKeyId);
-      return opened.ok ? opened.claims.sk : undefined;
+    refusedKeySecret: (accessKeyId: string, sessionToken: string | undefined): string | undefined => {
+      if (sessionToken !== undefined && sessionToken !== '') {
+        const opened = deps.sessions.open(live.keys, sessionToken, accessKeyId);
+        return opened.ok ? opened.claims.sk : undefined;
+      }
+      const key = live.loaded ? live.accessKey(accessKeyId) : undefined;
+      return key === undefined ? undefined : deps.sealer.open(key.secret, key.id);
     },
     bootstrap: (handOver?: (creds: AdminCredentials) => Promise<void>): Promise<AdminCredentials | undefined> => bootstrap(deps, handOver),
     createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),

@@ -853,7 +853,7 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   if (!parsed.ok) {
     // Refused for its time: whether the key's holder signed it, for its record (review tu, 2).
     const refused = failWith<{ readonly caller: Caller; readonly region: string }>(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
-    const signatureVerified = await signedByKeyHolder(app, [request], parsed.signedAt, SIGV4_OPTIONS);
+    const signatureVerified = signedByKeyHolder(app, [request], parsed.signedAt, SIGV4_OPTIONS);
     return signatureVerified === undefined ? refused : Object.assign(refused, { signatureVerified });
   }
   if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
@@ -861,7 +861,7 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   if (!who.ok) {
     // Refused for its key (inactive, its session expired or revoked): whether the key's holder signed it (review tu, 3).
     const code = who.errors[0]?.code;
-    const signatureVerified = code !== undefined && KEY_REFUSALS.has(code) ? await signedByKeyHolder(app, [request], parsed.signedAt, SIGV4_OPTIONS) : undefined;
+    const signatureVerified = code !== undefined && KEY_REFUSALS.has(code) ? signedByKeyHolder(app, [request], parsed.signedAt, SIGV4_OPTIONS) : undefined;
     return signatureVerified === undefined ? who : Object.assign({ ...who }, { signatureVerified });
   }
   const v = parsed.verify(who.value.secret);

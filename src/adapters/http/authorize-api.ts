@@ -192,14 +192,14 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   if (!parsed.ok) {
     const refused = refusedProof(PROOF_CODES[parsed.code], parsed.message);
     // Refused for its time alone (expired, or dated ahead): its holder's if the key it names signed it (review tu, 1).
-    return parsed.signedAt !== undefined && (await signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4)) === true ? keyHolderRefusal(refused) : refused;
+    return parsed.signedAt !== undefined && signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4) === true ? keyHolderRefusal(refused) : refused;
   }
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
   if (!who.ok) {
     const e = who.errors[0];
     const refused = refusedProof(e?.code ?? 'INVALID_CLIENT_TOKEN_ID', e?.message ?? 'The security token included in the request is invalid.');
     // Refused for its key (inactive, its session expired or revoked): its holder's if that key signed it (review tu, 1).
-    return e !== undefined && KEY_REFUSALS.has(e.code) && (await signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4)) === true ? keyHolderRefusal(refused) : refused;
+    return e !== undefined && KEY_REFUSALS.has(e.code) && signedByKeyHolder(app, [request('GET'), request('POST')], parsed.signedAt, PROOF_SIGV4) === true ? keyHolderRefusal(refused) : refused;
   }
   let v = parsed.verify(who.value.secret);
   if (!v.ok && v.code === 'SignatureDoesNotMatch') {

@@ -465,13 +465,13 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const options = service === 'sts' ? STS_SIGV4 : IAM_SIGV4;
     const parsed = parseSigV4(request, Date.now(), options);
     // Refused for its time: whether the key's holder signed it, for its record (review tu, 2).
-    if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message, signatureVerified: await signedByKeyHolder(app, [request], parsed.signedAt, options) };
+    if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message, signatureVerified: signedByKeyHolder(app, [request], parsed.signedAt, options) };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) {
       const e = who.errors[0];
       // Refused for its key (inactive, its session expired or revoked): whether the key's holder signed it (review tu, 3).
-      const signatureVerified = e !== undefined && KEY_REFUSALS.has(e.code) ? await signedByKeyHolder(app, [request], parsed.signedAt, options) : undefined;
+      const signatureVerified = e !== undefined && KEY_REFUSALS.has(e.code) ? signedByKeyHolder(app, [request], parsed.signedAt, options) : undefined;
       return { ok: false, code: e?.code ?? 'INVALID_CLIENT_TOKEN_ID', message: e?.message ?? 'The security token included in the request is invalid.', signatureVerified };
     }
     const v = parsed.verify(who.value.secret);

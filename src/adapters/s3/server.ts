@@ -834,7 +834,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (!parsed.ok) {
       // Refused for its time (skewed, a URL expired or dated ahead): whether the key's holder signed it, for its record
       // (review tu, 2).
-      const signatureVerified = await signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, signedAsSent);
+      const signatureVerified = signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, signedAsSent);
       const refused = ((): { ok: false; error: S3Error } => {
         switch (parsed.code) {
           case 'MissingAuthenticationToken':
@@ -884,7 +884,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (!who.ok) {
       // Refused for its key (inactive, its session expired or revoked): whether the key's holder signed it (review tu, 3).
       if (who.error.code === 'ServiceUnavailable') return who;
-      const signatureVerified = await signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, signedAsSent);
+      const signatureVerified = signedByKeyHolder(app, [sigRequest], parsed.signedAt, S3_SIGV4, signedAsSent);
       return signatureVerified === undefined ? who : { ...who, signatureVerified };
     }
     const signature = providedSignature(parsed, header(req, 'authorization'), rawQuery);
