@@ -283,11 +283,15 @@ export function sessionPrincipal(c: SessionClaims, ownTags: Readonly<Record<stri
   return { kind: 'user', arn: userArnOf(c.part, c.acct, u.path, u.name), partition: c.part, account: c.acct, userId: u.id, tags, session };
 }
 
-/** Deterministic "packed size" of the session policies and tags (docs/semantics.md): percent of PACKED_LIMIT. */
+/**
+ * Deterministic "packed size" of the session policies and tags (docs/decisions.md): percent of PACKED_LIMIT, a budget of
+ * characters, counted as STS counts every string's length (`characters`): a character above U+FFFF counted two UTF-16
+ * units, so tags written in such letters were refused PackedPolicyTooLarge at half the budget (review ud, 1).
+ */
 export function packedPolicyPercent(policy: string | undefined, policyArns: readonly string[], tags: Readonly<Record<string, string>>): number {
-  let size = policy ? policy.replace(/\s+/g, '').length : 0;
-  for (const a of policyArns) size += a.length;
-  for (const [k, v] of Object.entries(tags)) size += k.length + v.length + 2;
+  let size = policy ? characters(policy.replace(/\s+/g, '')) : 0;
+  for (const a of policyArns) size += characters(a);
+  for (const [k, v] of Object.entries(tags)) size += characters(k) + characters(v) + 2;
   return Math.ceil((size * 100) / PACKED_LIMIT);
 }
 
