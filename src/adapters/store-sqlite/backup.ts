@@ -18,7 +18,7 @@
 import { DatabaseSync, backup as sqliteBackup } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { chmod, chown, copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, copyFile, link as hardLink, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQLITE_FILE_NAME } from './store.ts';
@@ -68,7 +68,19 @@ export interface BackupOptions {
   readonly progress?: (copied: number, total: number) => void;
   /** The CLI's `onInterrupt`: the partial copy is removed when a signal ends the process mid-backup. */
   readonly onInterrupt?: Interrupts;
+  /**
+   * Makes `newPath` a hard link of `existing`, refusing (EEXIST) when `newPath` exists: `link` of node:fs/promises. A
+   * test gives the refusal of a file system without hard links (FAT, exFAT, some network and FUSE mounts) here.
+   */
+  readonly link?: (existing: string, newPath: string) => Promise<void>;
 }
+
+/**
+ * What link(2) says on a file system that has no hard links: EPERM (FAT, exFAT: "the file system does not support
+ * hard links"), ENOTSUP / EOPNOTSUPP, ENOSYS (some network and FUSE mounts). The temporary file is this process's own,
+ * so EPERM cannot be the kernel's protected_hardlinks.
+ */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 /**
  * Hears a signal (SIGINT, SIGTERM, SIGHUP) that is about to end the process: `say` runs at once and synchronously, its
@@ -84,6 +96,15 @@ function removeNow(tmp: string): void {
     } catch {
       // Not there (never made, or already linked in and removed).
     }
+  }
+}
+
+/** One file removed at once, if it is there (`removeNow` would take journals of `path` that are not this process's). */
+function removeFileNow(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Not there.
   }
 }
 
@@ -129,6 +150,8 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   const tmp = join(dirname(to), `.${basename(to)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let made = false;
   let placed = false;
+  // A copy being made at `to` itself (a file system without hard links): removed too when it fails or a signal comes.
+  let copyingTo = false;
   let release: (() => void) | undefined;
   try {
     const facts = inspect(source, file);
@@ -138,6 +161,7 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
     // before the file is made: the name is this process's own (its pid and random bytes).
     release = options.onInterrupt?.((signal) => {
       removeNow(tmp);
+      if (copyingTo) removeFileNow(to);
       return placed
         ? `gatehouse server backup: interrupted (${signal}) once the backup was whole: it is at ${to}\n`
         : `gatehouse server backup: interrupted (${signal}): no backup written (its partial copy was removed${options.force === true && existsSync(to) ? `; \`${to}\` is left as it was` : ''}); run the command again\n`;
@@ -179,11 +203,31 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
       placed = true;
     } else {
       // Linked, not renamed: a file made at `to` since the check is never replaced.
+      const exists = (): BackupResult<never> => failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it`);
       try {
-        await link(tmp, to);
+        await (options.link ?? hardLink)(tmp, to);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it`);
-        throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return exists();
+        if (code === undefined || !NO_HARD_LINKS.has(code)) return failure('UnwritableFile', `cannot write the backup to \`${to}\`: ${unwritableDirectoryWords(e, dirname(to))}`);
+        // No hard links on this file system (a FAT or exFAT USB disk, some network mounts): the backup failed naming
+        // the hidden temporary file with EPERM. Copied instead into a file created at `to` only if none is there
+        // (still never replacing one made meanwhile), flushed, removed again if the copy fails or a signal comes.
+        try {
+          copyingTo = true;
+          await copyFile(tmp, to, constants.COPYFILE_EXCL);
+          await flush(to);
+        } catch (copyError) {
+          if ((copyError as NodeJS.ErrnoException).code === 'EEXIST') {
+            copyingTo = false;
+            return exists();
+          }
+          removeFileNow(to);
+          copyingTo = false;
+          const words = unwritableDirectoryWords(copyError, dirname(to));
+          return failure('UnwritableFile', `cannot write the backup to \`${to}\` (its file system has no hard links, ${code}, so the backup was copied there, and the copy failed): ${words}`);
+        }
+        copyingTo = false;
       }
       placed = true;
       await unlink(tmp);
