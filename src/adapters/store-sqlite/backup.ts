@@ -136,6 +136,8 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   if (statSync(to, { throwIfNoEntry: false })?.isDirectory() === true) return failure('UnwritableFile', `--to \`${to}\` is a directory: give the backup file's path (such as ${join(to, 'gatehouse-backup.db')})`);
   const where = unusableDirectoryOf(to);
   if (where !== undefined) return failure('UnwritableFile', where);
+  const special = noFileAt(to);
+  if (special !== undefined) return failure('UnwritableFile', special);
   if (existsSync(to) && options.force !== true) {
     return failure('BackupExists', `\`${to}\` exists: give another --to, or --force to replace it (it is replaced only once the new backup is whole)`);
   }
@@ -604,6 +606,22 @@ function ofAnotherStore(dataDir: string, to: string): string | undefined {
     }
   }
   return inWalMode(to) ? `a SQLite database in WAL mode, a store a server opened (\`gatehouse server backup\` never writes one; a copy made otherwise, such as by sqlite3's .backup, keeps the mode: remove it yourself if it is one)` : undefined;
+}
+
+/**
+ * Why `to` (through any link) is no place for a backup file, or undefined: a device, a named pipe or a socket. A backup
+ * is written beside `to` and renamed over it whole, so `--to /dev/stdout --force` (meant as `pg_dump`'s stdout, to pipe
+ * it) replaced the /dev/stdout link, run as root, by a file holding the whole store, and nothing went down the pipe;
+ * `/dev/null` or a FIFO were replaced the same way; without --force the refusal said it exists and to give --force
+ * (review uc, 2). Refused whatever --force says, before anything is read or made.
+ */
+function noFileAt(to: string): string | undefined {
+  const st = statSync(to, { throwIfNoEntry: false });
+  if (st === undefined || st.isFile() || st.isDirectory()) return undefined;
+  const what = st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'no regular file';
+  const real = realDirOf(to);
+  const via = lstatSync(to).isSymbolicLink() && real !== undefined ? ` (a link to \`${real}\`)` : '';
+  return `--to \`${to}\`${via} is ${what}, not a file: the backup is written beside --to and renamed over it whole, which would replace it (--force or not); give the path of a file (to send the backup down a pipe or to another host, write it to a file, then read that file: \`gatehouse server backup --to b.db && gzip -c b.db | …\`)`;
 }
 
 /** Whether `path` is a SQLite database whose header says WAL mode (file format §1.3.3: read and write versions 2). */

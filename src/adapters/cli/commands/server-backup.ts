@@ -42,7 +42,8 @@ admin-credentials.json; the S3 gateway's objects in DIR/objects; DIR/audit-spool
 set the store is PostgreSQL's: use pg_dump. Exit status: 0 written; 2 PostgreSQL (PostgresStore); 5 no store in
 the data dir (NoStore), a file that is not a Gatehouse store (NotAGatehouseStore) or --to not writable
 (UnwritableFile: also a file the server owns in the data dir, such as DIR/master.key, or in another server's data
-dir, or a server's store in WAL mode, --force or not); 7 --to exists (BackupExists).`,
+dir, or a server's store in WAL mode, or no regular file such as /dev/stdout or a named pipe, --force or not); 7
+--to exists (BackupExists). The backup is a file: to pipe it somewhere, write it to a file, then read that.`,
     )
     .action(async (opts: { dataDir: string; to: string; force?: boolean }) => {
       const { backupSqliteStore } = await import('../../store-sqlite/backup.ts');
