@@ -124,6 +124,10 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   if (usesPostgres(options.env)) return failure('PostgresStore', POSTGRES('backup'));
   const dataDir = resolve(options.dataDir);
   const file = join(dataDir, SQLITE_FILE_NAME);
+  const unusableDataDir = unusablePath('--data-dir', dataDir) ?? unusablePath('--data-dir', file);
+  if (unusableDataDir !== undefined) return failure('NoStore', unusableDataDir);
+  const unusableTo = unusablePath('--to', resolve(options.to));
+  if (unusableTo !== undefined) return failure('UnwritableFile', unusableTo);
   if (!isFile(file)) {
     return failure('NoStore', `\`${dataDir}\` holds no Gatehouse store (no ${SQLITE_FILE_NAME}): give the --data-dir the server runs with`);
   }
@@ -149,7 +153,7 @@ export async function backupSqliteStore(options: BackupOptions): Promise<BackupR
   } catch (e) {
     return failure('NotAGatehouseStore', `\`${file}\` cannot be opened: ${messageOf(e)}`);
   }
-  const tmp = join(dirname(to), `.${basename(to)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(to), `.${shortened(basename(to), 200)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let made = false;
   let placed = false;
   // A copy being made at `to` itself (a file system without hard links): removed too when it fails or a signal comes.
@@ -281,6 +285,10 @@ export async function restoreSqliteStore(options: RestoreOptions): Promise<Backu
   const dataDir = resolve(options.dataDir);
   const file = join(dataDir, SQLITE_FILE_NAME);
   const from = resolve(options.from);
+  const unusableFrom = unusablePath('--from', from);
+  if (unusableFrom !== undefined) return failure('NotAGatehouseStore', unusableFrom);
+  const unusableDataDir = unusablePath('--data-dir', dataDir) ?? unusablePath('--data-dir', file);
+  if (unusableDataDir !== undefined) return failure('NoStore', unusableDataDir);
   if (!isFile(from)) return failure('NotAGatehouseStore', `--from \`${from}\` ${existsSync(from) ? 'is not a file' : 'does not exist'}`);
   if (sameFileAs(from, file)) return failure('NotAGatehouseStore', `--from \`${from}\` is the data dir's store itself: give the backup's file`);
   const short = await cutShort(from);
@@ -724,12 +732,56 @@ function unusableDirectoryOf(to: string): string | undefined {
   return `--to \`${to}\`: \`${missing}\` is not a directory: give a --to in a directory`;
 }
 
+/**
+ * Why `path`, given as `option`, cannot even be looked up, or undefined when it can (there or not). Looked up, a name
+ * longer than its file system takes threw ENAMETOOLONG out of the command, an internal error with a stack (review uc, 3).
+ */
+function unusablePath(option: string, path: string): string | undefined {
+  try {
+    lstatSync(path, { throwIfNoEntry: false });
+    statSync(path, { throwIfNoEntry: false });
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Not there, or a file on its way: said by the checks that follow, as of the directory (review tm, 2).
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    const name = basename(path);
+    if (code === 'ENAMETOOLONG') {
+      return Buffer.byteLength(name) > NAME_MAX
+        ? `${option} \`${path}\`: the name \`${name}\` is longer than the file system of \`${dirname(path)}\` takes (ENAMETOOLONG): give ${option} a shorter name`
+        : `${option} \`${path}\`: a name in it, or the whole path, is longer than the system takes (ENAMETOOLONG): give ${option} a shorter path`;
+    }
+    if (code === 'ELOOP') return `${option} \`${path}\` leads through a loop of symbolic links (ELOOP): give a path that leads to a file`;
+    if (code === 'EACCES') return `${option} \`${path}\`: a directory on its way cannot be searched by this user (EACCES)`;
+    return `${option} \`${path}\` cannot be looked up: ${messageOf(e)}`;
+  }
+}
+
+/** The longest name most file systems take (ext4, XFS, Btrfs, tmpfs: 255 bytes). */
+const NAME_MAX = 255;
+
+/**
+ * `name` cut to at most `bytes` bytes of UTF-8 (whole characters), for a temporary name made of it: `.NAME.PID.HEX.tmp`
+ * is 26 bytes longer than NAME, and a --to name of 230 to 255 bytes, which its file system takes, was refused as a
+ * directory where no file can be created (ENAMETOOLONG; review uc, 3).
+ */
+function shortened(name: string, bytes: number): string {
+  if (Buffer.byteLength(name) <= bytes) return name;
+  let out = '';
+  for (const c of name) {
+    if (Buffer.byteLength(out + c) > bytes) break;
+    out += c;
+  }
+  return out;
+}
+
 /** A failure to create a file in `dir`, said of `dir` (not of the temporary file's name). */
 function unwritableDirectoryWords(e: unknown, dir: string): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return `the directory \`${dir}\` cannot be written by this user (${code}): give a --to in a directory it may write, or run as its owner`;
   if (code === 'EROFS') return `the directory \`${dir}\` is on a read-only file system (EROFS): give a --to on a writable one`;
   if (code === 'ENOSPC' || code === 'EDQUOT') return `no space left in \`${dir}\` (${code})`;
+  if (code === 'ENAMETOOLONG') return `a name is longer than the file system of \`${dir}\` takes (ENAMETOOLONG): give --to a shorter name`;
   if (code === 'ENOENT' || code === 'ENOTDIR') return unusableDirectoryOf(join(dir, 'x'))?.replace(/^--to `[^`]*`: /, '') ?? `the directory \`${dir}\` went away (${code})`;
   return code === undefined ? messageOf(e) : `a file cannot be created in the directory \`${dir}\` (${code})`;
 }
