@@ -209,6 +209,14 @@ const LEFT_TEXT = 'signed out when the console was left for another page: sign i
 const KEY_LEFT_TEXT = 'the key typed was cleared when the console was left for another page: type it again';
 const KEY_IDLE_TEXT = `the key typed was cleared after ${IDLE_MS / 60_000} minutes without use: type it again`;
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
+/**
+ * Whether sign-in `c` ({endsAt?}) has reached the end of the credentials it was opened with, and what the page says then
+ * (review ue, 1). A sign-in opened with temporary credentials ends when they do (the server's `expiration` of its
+ * answer): a role's session with 15 minutes left, a job's.
+ */
+const endedAt = (c, at = Date.now()) => Number.isFinite(c?.endsAt) && at >= c.endsAt;
+const endedText = (c) =>
+  `signed out: the sign-in ended at ${new Date(c.endsAt).toISOString().replace(/\.\d{3}Z$/, 'Z')}, when the temporary credentials it was opened with expired (a sign-in lasts as long as they do, ${MAX_SESSION_MS / 3_600_000} hours at most); sign in again, with credentials that have not expired`;
 /** A service principal's name (`training.gatehouse.dev`, `ec2.amazonaws.com`, `ecs.aliyuncs.com`), which records carry as it is. */
 const SERVICE_NAME = /\.(gatehouse\.dev|amazonaws\.com|aliyuncs\.com)$/i;
 /** The views' forms, reset at every sign-out. */
@@ -395,6 +403,14 @@ function page() {
     if (signedInAt !== 0 && Date.now() - signedInAt > MAX_SESSION_MS) {
       forget(EXPIRED_TEXT);
       throw new Error(EXPIRED_TEXT);
+    }
+    // The credentials signed in with expired (review ue, 1): the server refuses the sign-in from then on, and the page
+    // stayed signed in, the last view's data on screen, until a call came back ExpiredToken (and its clock-skew words
+    // when this computer's clock was off), said as a key deactivated or deleted.
+    if (endedAt(credentials)) {
+      const text = endedText(credentials);
+      forget(text, true);
+      throw new Error(text);
     }
     // The idle limit holds at the call too, not only at the timer's next tick (review fk, 1): a laptop woken from
     // sleep, or a background tab whose timers the browser held back, had a call made before the tick counted as use,
@@ -925,6 +941,7 @@ function page() {
   setInterval(() => {
     if (credentials === null) return;
     if (Date.now() - signedInAt > MAX_SESSION_MS) forget(EXPIRED_TEXT);
+    else if (endedAt(credentials)) forget(endedText(credentials), true);
     else if (Date.now() - usedAt > idleOf(credentials)) forget(idleText(idleOf(credentials)));
   }, 30_000);
 
@@ -969,6 +986,10 @@ function page() {
         const own = { accessKeyId: opened.accessKeyId, sessionToken: opened.sessionToken, signingKeys: await signingKeys(opened.secretAccessKey, new Date(since)) };
         // The server's idle limit of this sign-in, which the tab keeps too (review mp, 2).
         if (Number.isFinite(answer.idleSeconds) && answer.idleSeconds > 0) own.idleMs = answer.idleSeconds * 1000;
+        // Opened with temporary credentials (a session token typed), it ends with them on the server, when they expire
+        // before its 8 hours (review ue, 1). One opened with a long-term key ends at its 8 hours, said as ever.
+        const ends = Date.parse(String(opened.expiration ?? ''));
+        if (c.sessionToken !== undefined && Number.isFinite(ends) && ends < since + MAX_SESSION_MS) own.endsAt = ends;
         if (credentials !== c) {
           endOnServer(own);
           return;
@@ -1200,6 +1221,8 @@ function page() {
   // server could end, review id, 1): not used, and now removed from the tab.
   if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) tabKept.remove();
   else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
+  // Ended on the server already, with the credentials it was opened with (review ue, 1): removed, and said.
+  else if (saved !== null && reloaded && endedAt(c)) forget(endedText(c));
   else if (saved !== null && reloaded && Date.now() - last <= idleOf(c)) void signIn(c, since, true);
   else if (saved !== null && reloaded) {
     // Signed out here, at load, with no sign-in held in memory: `forget` ends only that one, and this sign-in, copied
