@@ -23,12 +23,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
-import { floodBurst, leftOutCount } from './support/flood-burst.ts';
+import { floodBurst, leftOutCount, notedRefusals } from './support/flood-burst.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
@@ -37,19 +34,7 @@ const GUESSED = 'AKIAGUESSEDKEYLW2000';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The refusals the pending notes of the spool directory hold, as a kill now would leave them for the next start. */
-async function noted(dataDir: string): Promise<number> {
-  const dir = join(dataDir, SPOOL_DIR);
-  let n = 0;
-  for (const name of (await readdir(dir).catch(() => [] as string[])).filter((x) => x.endsWith('-pending.jsonl'))) {
-    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
-    for (const line of text.split('\n').slice(1)) {
-      if (line === '') continue;
-      const r = JSON.parse(line) as { sourceIp?: string; detail: { suppressed?: number } };
-      if (r.sourceIp === IP) n += r.detail.suppressed ?? 0;
-    }
-  }
-  return n;
-}
+const noted = (dataDir: string): Promise<number> => notedRefusals(dataDir, IP);
 
 describe('audit review lw2: a count a record carries is not also kept in the pending note', () => {
   let server: TestServer;
