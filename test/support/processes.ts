@@ -197,6 +197,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * How long `serverProcess` waits for a server to say where it listens. A start of a few seconds on a quiet host took
+ * over 30 s beside eight other sessions (load 20–40 on 2 cores: reviews fh2 and fh3 failed at 30 s so, stop 63): the
+ * bound is what a stuck start exceeds, not what a slow one does.
+ */
+export const START_WITHIN_MS = 120_000;
+
 /** A `gatehouse server` in its own process, as `serverProcess` started it. */
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -208,7 +215,8 @@ export interface ServerProcess {
 
 /**
  * `gatehouse server ARGS` in its own process with exactly `env` (and PATH, and the compile cache), resolved once it logs the address it
- * listens on; rejected with its output when it exits first or takes more than 30 s. `what` names it in errors.
+ * listens on; rejected with its output when it exits first or takes more than START_WITHIN_MS (then killed, not left
+ * running unowned). `what` names it in errors.
  * `detached`: in a process group of its own (its id is the child's pid), which a test signals as a terminal signals its
  * foreground group (`process.kill(-pid, …)`), workers included. `bin`: the `bin/gatehouse.js` run (another copy of the
  * tree, as an image lays it out). `onOutput`: told all it printed so far each time it prints, while it starts.
@@ -217,7 +225,12 @@ export async function serverProcess(args: readonly string[], env: Record<string,
   const child = spawn(process.execPath, [opts.bin ?? GATEHOUSE_BIN, 'server', ...args], { env: { PATH: process.env['PATH'] ?? '', ...COMPILE_CACHE, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 30 s:\n${output.join('')}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Its process group when it has one of its own (workers included).
+      if (opts.detached === true && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+      reject(new Error(`${what} did not start within ${START_WITHIN_MS / 1000} s:\n${output.join('')}`));
+    }, START_WITHIN_MS);
     const onData = (b: Buffer): void => {
       output.push(b.toString());
       opts.onOutput?.(output.join(''));
