@@ -10,6 +10,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import type { AuditRecord } from '../../src/core/audit/index.ts';
 import { auditRecordsFrom } from './audit-from.ts';
 import { floodBurst } from './flood-burst.ts';
+import { settled } from './settle.ts';
 import { errorName, REGION } from './server.ts';
 import { startWebIdentityWorld, type WebIdentityWorld } from './web-identity.ts';
 
@@ -28,7 +29,7 @@ export const refusalsCounted = (records: readonly AuditRecord[]): number => reco
 /**
  * Sends at least 50 AssumeRoleWithWebIdentity calls of `roleArn` from `ip` with a token the role's trust refuses, each
  * answered AccessDenied; how many were sent, and the records from `ip` once a summary is among them and they account
- * for every call (waited for up to 10 s).
+ * for every call (waited for on that condition, settle.ts).
  */
 export async function refusedWebIdentityFlood(world: WebIdentityWorld, roleArn: string, ip: string): Promise<{ sent: number; records: AuditRecord[] }> {
   const s = world.server;
@@ -41,11 +42,9 @@ export async function refusedWebIdentityFlood(world: WebIdentityWorld, roleArn: 
   });
   sts.destroy();
   agent.destroy();
-  let records: AuditRecord[] = [];
-  for (let i = 0; i < 100; i++) {
-    records = await auditRecordsFrom(s, ip);
-    if (records.some((r) => r.detail['first'] !== undefined) && refusalsCounted(records) >= sent) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const records = await settled(
+    () => auditRecordsFrom(s, ip),
+    (rs) => rs.some((r) => r.detail['first'] !== undefined) && refusalsCounted(rs) >= sent,
+  );
   return { sent, records };
 }
