@@ -17,6 +17,7 @@ import type { AuditRecord } from '../src/core/audit/index.ts';
 import * as flood from '../src/app/auth-failures.ts';
 import { auditRecordsFrom } from './support/audit-from.ts';
 import { floodBurst } from './support/flood-burst.ts';
+import { settled } from './support/settle.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const GUESSED = 'AKIAGUESSEDKEY000001';
@@ -41,14 +42,9 @@ describe('audit review kn1: refusals left out by the flood limit reach the log',
       assert.equal(await errorName(guesser.send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId');
     });
     const t1 = Date.now();
-    // Wait (on the condition, up to 5 s) for the records of all N refusals: each record is one, plus what it carries.
-    let got: AuditRecord[] = [];
+    // Wait (on the condition, test/support/settle.ts) for the records of all N refusals: each record is one, plus what it carries.
     const total = (rs: AuditRecord[]): number => rs.reduce((n, r) => n + 1 + Number(r.detail['suppressed'] ?? 0), 0);
-    for (let i = 0; i < 50; i++) {
-      got = await from('127.0.0.3');
-      if (total(got) >= N) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const got = await settled(() => from('127.0.0.3'), (rs) => total(rs) >= N);
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(total(got) - summaries.length, N, `the ${got.length} records account for every refusal once`);
     assert.equal(summaries.length, 1, 'one summary for the burst');
