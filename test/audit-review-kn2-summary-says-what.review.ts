@@ -15,6 +15,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { auditRecordsFrom } from './support/audit-from.ts';
 import { floodBurst } from './support/flood-burst.ts';
+import { settled } from './support/settle.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit review kn2: a summary of refusals left out says what they were', () => {
@@ -36,11 +37,9 @@ describe('audit review kn2: a summary of refusals left out says what they were',
     await floodBurst(s.url, 40, async () => {
       assert.equal(await errorName(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'guess', WebIdentityToken: 'x'.repeat(64) }))), 'InvalidIdentityTokenException');
     });
-    let sum: AuditRecord | undefined;
-    for (let i = 0; i < 50 && sum === undefined; i++) {
-      sum = (await from('127.0.0.4')).find((r) => r.detail['first'] !== undefined);
-      if (sum === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
+    // Written by a timer once the address is quiet: waited for (test/support/settle.ts).
+    const summaryOf = (rs: readonly AuditRecord[]): AuditRecord | undefined => rs.find((r) => r.detail['first'] !== undefined);
+    const sum = summaryOf(await settled(() => from('127.0.0.4'), (rs) => summaryOf(rs) !== undefined));
     assert.ok(sum !== undefined, 'a summary is written');
     assert.deepEqual([sum.action, sum.detail['authentication'], sum.detail['codes'], sum.detail['actions']], ['sts:AssumeRoleWithWebIdentity', 'InvalidIdentityToken', ['InvalidIdentityToken'], ['sts:AssumeRoleWithWebIdentity']]);
     assert.ok(!JSON.stringify(sum).includes('x'.repeat(64)), 'never the token');
