@@ -16,6 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { auditRecordsFrom } from './support/audit-from.ts';
 import { floodBurst } from './support/flood-burst.ts';
+import { settled } from './support/settle.ts';
 import { auditRecords, errorName, REGION, startTestServer, userWithKey, type TestServer } from './support/server.ts';
 
 const ALICE = 'arn:aws:iam::000000000000:user/alice-kp1';
@@ -50,19 +51,16 @@ describe('audit review kp1: a summary of refusals left out names the key owner',
 
   /** The refusals records account for: each record is one (a summary none), plus what it carries. */
   const total = (rs: readonly AuditRecord[]): number => rs.reduce((n, r) => n + (r.detail['first'] === undefined ? 1 : 0) + Number(r.detail['suppressed'] ?? 0), 0);
-  async function settled(ip: string, n: number): Promise<AuditRecord[]> {
-    let got: AuditRecord[] = [];
-    for (let i = 0; i < 50; i++) {
-      got = (await auditRecordsFrom(s, ip)).filter((x) => x.detail['authentication'] !== undefined);
-      if (total(got) >= n) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return got;
-  }
+  /** The records from `ip`, once they account for `n` refusals (the summaries are written by a timer: waited for). */
+  const settledFrom = (ip: string, n: number): Promise<AuditRecord[]> =>
+    settled(
+      async () => (await auditRecordsFrom(s, ip)).filter((x) => x.detail['authentication'] !== undefined),
+      (got) => total(got) >= n,
+    );
 
   it("a burst of bad signatures with alice's key: the summary is alice's, and found by her principal", async () => {
     const N = await burst('127.0.0.7', [aliceKey], 50, ['SignatureDoesNotMatch']);
-    const got = await settled('127.0.0.7', N);
+    const got = await settledFrom('127.0.0.7', N);
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(summaries.length, 1, 'one summary');
     assert.equal(total(got), N, 'every refusal once');
@@ -75,7 +73,7 @@ describe('audit review kp1: a summary of refusals left out names the key owner',
   it("alice's key and an unknown key from one address: one summary each, alice's named, the other anonymous", async () => {
     const unknown = 'AKIAUNKNOWNKEYKP1000';
     const N = await burst('127.0.0.8', [aliceKey, unknown], 60, ['SignatureDoesNotMatch', 'InvalidClientTokenId']);
-    const got = await settled('127.0.0.8', N);
+    const got = await settledFrom('127.0.0.8', N);
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(total(got), N, 'every refusal once');
     const byPrincipal = new Map(summaries.map((r) => [r.principal, r]));
