@@ -14,6 +14,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { floodBurst } from './support/flood-burst.ts';
+import { settled } from './support/settle.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { createdAccount, REGION, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 
@@ -45,16 +46,17 @@ describe('audit review kp4: the summary of refused proofs is in the account of t
       assert.equal(r.status, 403, JSON.stringify(r.json));
     });
     const total = (rs: readonly AuditRecord[]): number => rs.reduce((n, r) => n + (r.detail['first'] === undefined ? 1 : 0) + Number(r.detail['suppressed'] ?? 0), 0);
-    let mine: AuditRecord[] = [];
-    for (let i = 0; i < 40; i++) {
-      await s.running.app.audit.flush();
-      // What account B's admin reads of its own log.
-      const r = await gatehouseJson(s.url, service, 'GET', '/v1/audit?limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      mine = (r.json['records'] as AuditRecord[]).filter((x) => x.detail['authentication'] !== undefined);
-      if (mine.some((x) => x.detail['first'] !== undefined)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The summary is written by a timer once the address is quiet: waited for (test/support/settle.ts).
+    const mine = await settled(
+      async () => {
+        await s.running.app.audit.flush();
+        // What account B's admin reads of its own log.
+        const r = await gatehouseJson(s.url, service, 'GET', '/v1/audit?limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json['records'] as AuditRecord[]).filter((x) => x.detail['authentication'] !== undefined);
+      },
+      (rs) => rs.some((x) => x.detail['first'] !== undefined),
+    );
     const summaries = mine.filter((x) => x.detail['first'] !== undefined);
     assert.equal(summaries.length, 1, `one summary in account B: ${JSON.stringify(mine.map((x) => [x.account, x.principal, x.detail['suppressed']]))}`);
     assert.equal(total(mine), N, 'every refused proof once');
