@@ -21,6 +21,7 @@ import { Agent } from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { floodBurst } from './support/flood-burst.ts';
+import { settled } from './support/settle.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { errorName, REGION, startTestServer, userWithKey, type TestServer } from './support/server.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
@@ -71,20 +72,16 @@ for (const db of ['sqlite', 'postgres'] as const) describe(`review nm1: summarie
   /** The refusals records account for: a refusal's own record is one, a summary none, and each carries `suppressed`. */
   const total = (rs: readonly AuditRecord[]): number => rs.reduce((n, r) => n + (r.detail['first'] === undefined ? 1 : 0) + Number(r.detail['suppressed'] ?? 0), 0);
 
-  /** Waits (generously) until the records of `key` from `ip` account for `n` refusals: the summary is written by a timer. */
-  async function settled(key: string, ip: string, n: number): Promise<AuditRecord[]> {
-    let got: AuditRecord[] = [];
-    for (let i = 0; i < 100; i++) {
-      got = (await byKey(key)).filter((r) => r.sourceIp === ip && r.detail['authentication'] !== undefined);
-      if (total(got) >= n) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return got;
-  }
+  /** Waits (test/support/settle.ts) until the records of `key` from `ip` account for `n` refusals: the summary is written by a timer. */
+  const settledBy = (key: string, ip: string, n: number): Promise<AuditRecord[]> =>
+    settled(
+      async () => (await byKey(key)).filter((r) => r.sourceIp === ip && r.detail['authentication'] !== undefined),
+      (got) => total(got) >= n,
+    );
 
   it("every refused attempt with the leaked key is among the key's records, the summary's too", async () => {
     const n = await burst('127.0.0.31', leaked);
-    const got = await settled(leaked, '127.0.0.31', n);
+    const got = await settledBy(leaked, '127.0.0.31', n);
     const summaries = got.filter((r) => r.detail['first'] !== undefined);
     assert.equal(summaries.length, 1, `the summary of the refusals left out is listed (${got.length} records, accounting for ${total(got)} of ${n} refusals)`);
     assert.deepEqual(summaries[0]?.detail['accessKeyIds'], [leaked]);
@@ -95,7 +92,7 @@ for (const db of ['sqlite', 'postgres'] as const) describe(`review nm1: summarie
   it("a summary of another key's refusals is not among the leaked key's records", async () => {
     const other = 'AKIAOTHERKEYNM100000';
     const n = await burst('127.0.0.32', other);
-    const theirs = await settled(other, '127.0.0.32', n);
+    const theirs = await settledBy(other, '127.0.0.32', n);
     assert.equal(total(theirs), n, "the other key's refusals are all its own");
     const mine = (await byKey(leaked)).filter((r) => r.sourceIp === '127.0.0.32');
     assert.deepEqual(mine, [], 'nothing of the other key is listed under the leaked one');
