@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startWorkers } from '../src/main/workers.ts';
+import { SETTLE_MS } from './support/settle.ts';
 
 describe('review rl2: a worker stuck while it starts is not waited for without end', () => {
   let dir = '';
@@ -60,11 +61,21 @@ describe('review rl2: a worker stuck while it starts is not waited for without e
     await rm(dir, { recursive: true, force: true });
   });
 
+  /**
+   * How long a starting worker may send nothing (`startHungAfterMs`, 60 s by default). Shortened, it must still be
+   * more than a healthy worker takes on a loaded host to load its modules and answer: at 15 s, beside eight other
+   * sessions (load 20–40 on 2 cores), the frozen worker's replacement was killed as stuck too, again and again with
+   * the backoff, and the server was not whole within the test's wait.
+   */
+  const STARTS_WITHIN_MS = 45_000;
+  /** What a test waits for beyond that bound: a worker started again (after the backoff) and ready, on a loaded host. */
+  const WAIT_MS = STARTS_WITHIN_MS + SETTLE_MS;
+
   const options = (name: string, logs: string[]) => ({ dataDir: join(dir, name), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off' as const, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, log: (l: string) => logs.push(l) });
 
-  it('at a restart: the frozen worker is killed and started again; the server is whole again', { timeout: 120_000 }, async () => {
+  it('at a restart: the frozen worker is killed and started again; the server is whole again', { timeout: WAIT_MS + 2 * SETTLE_MS }, async () => {
     const logs: string[] = [];
-    const w = await startWorkers(options('restart', logs), 2, { stopGraceMs: 10_000, startHungAfterMs: 15_000 });
+    const w = await startWorkers(options('restart', logs), 2, { stopGraceMs: 10_000, startHungAfterMs: STARTS_WITHIN_MS });
     try {
       const [, victim] = w.pids();
       assert.ok(victim !== undefined, 'two workers run');
@@ -72,12 +83,12 @@ describe('review rl2: a worker stuck while it starts is not waited for without e
       process.kill(victim, 'SIGKILL');
       // Its replacement is forked (after 1 s) and freezes as it loads.
       let frozen: number | undefined;
-      for (const deadline = Date.now() + 30_000; frozen === undefined; await sleep(100)) {
+      for (const deadline = Date.now() + SETTLE_MS; frozen === undefined; await sleep(100)) {
         assert.ok(Date.now() < deadline, `worker 2 was not started again: ${logs.slice(-5).join('\n')}`);
         frozen = w.pids().find((p) => p !== victim && p !== w.pids()[0]);
       }
-      for (const deadline = Date.now() + 60_000; !(w.pids().length === 2 && !w.pids().includes(frozen) && logs.some((l) => l.startsWith('worker 2: started again'))); await sleep(200)) {
-        assert.ok(Date.now() < deadline, `the worker ${frozen} frozen while starting still holds its place after 60 s: ${w.pids().join(', ')}\n${logs.slice(-5).join('\n')}`);
+      for (const deadline = Date.now() + WAIT_MS; !(w.pids().length === 2 && !w.pids().includes(frozen) && logs.some((l) => l.startsWith('worker 2: started again'))); await sleep(200)) {
+        assert.ok(Date.now() < deadline, `the worker ${frozen} frozen while starting still holds its place after ${WAIT_MS / 1000} s: ${w.pids().join(', ')}\n${logs.slice(-5).join('\n')}`);
       }
       assert.ok(logs.some((l) => /^worker 2: did not answer for \d+(\.\d)? s while starting \(its event loop stuck, or the process frozen\); killed/.test(l)), logs.join('\n'));
     } finally {
@@ -85,10 +96,10 @@ describe('review rl2: a worker stuck while it starts is not waited for without e
     }
   });
 
-  it('at the first start: the start fails, saying why, instead of waiting without end', { timeout: 120_000 }, async () => {
+  it('at the first start: the start fails, saying why, instead of waiting without end', { timeout: WAIT_MS + 2 * SETTLE_MS }, async () => {
     const logs: string[] = [];
     await writeFile(join(dir, 'freeze'), '');
-    const started = startWorkers(options('first', logs), 2, { stopGraceMs: 10_000, startHungAfterMs: 15_000 });
+    const started = startWorkers(options('first', logs), 2, { stopGraceMs: 10_000, startHungAfterMs: STARTS_WITHIN_MS });
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       started.then(
@@ -98,7 +109,7 @@ describe('review rl2: a worker stuck while it starts is not waited for without e
         },
         (e: unknown) => e,
       ),
-      new Promise((r) => (timer = setTimeout(() => r('still waiting after 60 s'), 60_000))),
+      new Promise((r) => (timer = setTimeout(() => r(`still waiting after ${WAIT_MS / 1000} s`), WAIT_MS))),
     ]);
     clearTimeout(timer);
     assert.ok(outcome instanceof Error, `${String(outcome)}\n${logs.join('\n')}`);
