@@ -102,7 +102,7 @@ describe('audit review kp2: summaries pending at a hard stop are not lost', () =
     assert.equal(fromIp.reduce((n, x) => n + Number(x.detail['suppressed'] ?? 0), 0), leftOut, `every refusal left out is carried or summarised: ${JSON.stringify(summaries)}`);
     assert.ok(summaries.length > 0, `some were pending their summary at the kill (noted then: ${JSON.stringify(state)} of ${leftOut})`);
     for (const x of summaries) {
-      assert.ok(x.detail['recoveredFromSpool'] !== undefined, 'marked as recovered');
+      assert.ok(x.detail['recoveredFromSpool'] !== undefined, `marked as recovered: ${JSON.stringify(summaries.map((y) => [y.at, y.detail]))}`);
       assert.deepEqual([x.principal, x.decision, x.detail['accessKeyIds']], ['anonymous', 'Deny', [GUESSED]]);
     }
     assert.match(String(recoveries.at(-1)?.detail['reason']), /flood limit/);
