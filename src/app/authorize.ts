@@ -6,7 +6,7 @@
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { keyPath, shownKey } from '../core/directory/rules.ts';
-import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyConflict, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest, KNOWN_PERMISSIONS } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
 import { kubernetesPathOverLimit, type KubernetesNameAttribute } from '../core/kube/index.ts';
@@ -1481,6 +1481,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const problem = contextKeyProblem(name, values);
       if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `context key ${problem}`, `context.${name}`);
     }
+    // One key under both dialects' names with different values (review ug, 1).
+    const conflict = contextKeyConflict(out, named);
+    if (conflict !== undefined) return failWith('REQUEST_INVALID_CONTEXT', conflict.message, `context.${conflict.key}`);
     return out;
   }
 

@@ -4,7 +4,7 @@
  * adapter and tests all share exactly this code path.
  */
 import type { GatehouseError, Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyName, isTagKey, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyConflict, contextKeyProblem, contextOf, evaluate, isConditionKeyName, isTagKey, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
 import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
@@ -154,6 +154,9 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
     const problem = contextKeyProblem(name, values);
     if (problem !== undefined) errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${name}`, message: `context key ${problem}` }));
   }
+  // One key under both dialects' names with different values, as the server refuses it (review ug, 1).
+  const conflict = contextKeyConflict(context, named);
+  if (conflict !== undefined) errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${conflict.key}`, message: conflict.message }));
 
   if (errors.length > 0 || !principal.ok) return { ok: false, errors };
 

@@ -11,6 +11,7 @@
  */
 import { parseDateValue } from './conditions.ts';
 import { parseIp } from './ip.ts';
+import { counterpart } from './principal.ts';
 
 type ValueType = 'ip' | 'bool' | 'date' | 'number' | 'string';
 
@@ -160,4 +161,25 @@ export function contextValueTypeProblem(key: string, type: string, values: reado
   const bad = values.find((v) => !r.ok(v));
   if (bad === undefined) return undefined;
   return `\`${bad.length > 100 ? `${bad.slice(0, 100)}…` : bad}\` is not a value of ContextKeyType \`${type}\` for \`${key}\`: it must be ${r.what}; give a value of that type, or another ContextKeyType (\`string\` takes anything)`;
+}
+
+/**
+ * A key given under both dialects' names (`aws:SourceIp` and `acs:SourceIp`) with different values (review ug, 1): the
+ * engine reads each name for the other (src/core/iam/principal.ts `keyLookup`), a policy the value under its own
+ * spelling first, so one question would have two values of one key, each policy deciding on another. The same values
+ * under both names are one key's. `context` is a request context as the engine reads it (keys lowercased), `named`
+ * each key as its caller first wrote it. Answers the name to point at (the second given) and what to say.
+ */
+export function contextKeyConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
+  // In the caller's order: the first name given, then the other.
+  for (const [key, values] of context) {
+    const other = counterpart(key);
+    const theirs = other === undefined ? undefined : context.get(other);
+    if (other === undefined || theirs === undefined) continue;
+    const [mine, sorted] = [[...values].sort(), [...theirs].sort()];
+    if (mine.length === sorted.length && mine.every((v, i) => v === sorted[i])) continue;
+    const [a, b] = [named.get(key) ?? key, named.get(other) ?? other];
+    return { key: b, message: `context keys \`${a}\` and \`${b}\` name one key (each dialect's name of it) and were given different values: give it once, or the same value under both` };
+  }
+  return undefined;
 }

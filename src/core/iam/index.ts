@@ -10,7 +10,7 @@ export { principalFromArn, contextOf, isoSeconds, type PrincipalExtra } from './
 export { renderDecision } from './explain.ts';
 export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR } from './glob.ts';
 export { otherProviderSpelling, otherSystemPolicySpelling, parseDateValue } from './conditions.ts';
-export { contextKeyProblem, contextValueTypeProblem, isTagKey } from './context-keys.ts';
+export { contextKeyConflict, contextKeyProblem, contextValueTypeProblem, isTagKey } from './context-keys.ts';
 export { isConditionKeyName, MAX_CONDITION_KEY_CHARS } from './key-name.ts';
 export { parseCidr, parseIp, cidrContains, type Cidr } from './ip.ts';
 export { inValueOrder, plainDecimal, readJson, type JsonValue } from './json.ts';

@@ -266,7 +266,12 @@ export function awsFormOf(key: string): string {
  */
 const RAM_ONLY: ReadonlySet<string> = new Set(['accessid']);
 
-function counterpart(key: string): string | undefined {
+/**
+ * The other dialect's name of a lowercased condition key (`aws:sourceip` ⇄ `acs:sourceip`, `acs:mfapresent` ⇄
+ * `aws:multifactorauthpresent`), which the engine reads for it; undefined for a key of neither dialect or of one alone
+ * (`acs:accessid`). An edge taking a request context refuses the two names given different values (review ug, 1).
+ */
+export function counterpart(key: string): string | undefined {
   if (RAM_ONLY.has(key.slice(4))) return undefined;
   if (key.startsWith('aws:')) return AWS_NAMES.get(key) ?? `acs:${key.slice(4)}`;
   if (key.startsWith('acs:')) return awsFormOf(key);
