@@ -1496,10 +1496,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     let cutBy = principalLimitsCut(request, set, whatIf);
     // A question in the bindings' spelling (`ml.models.get`) is within the limits when the IAM actions that need that
     // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
-    // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6).
+    // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6). What cut
+    // it is said from those actions too: decided on the permission's name, a principal with a boundary was always said
+    // to be cut by it, where its session policy was what did not allow the IAM action (review ug, 2).
     if (cutBy !== undefined && !request.action.includes(':')) {
       const actions = actionsForPermissionOn(request.action, request.resource);
-      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, whatIf) === undefined)) cutBy = undefined;
+      if (actions.length > 0) cutBy = actions.map((action) => principalLimitsCut({ ...request, action }, set, whatIf)).find((cut) => cut !== undefined);
     }
     if (cutBy === undefined) return e;
     const which = limitsCutWords(cutBy, request, set);
