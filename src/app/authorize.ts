@@ -1493,16 +1493,16 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet, whatIf: EvaluateOptions): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
-    let cutBy = principalLimitsCut(request, set, whatIf);
     // A question in the bindings' spelling (`ml.models.get`) is within the limits when the IAM actions that need that
-    // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
-    // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6). What cut
-    // it is said from those actions too: decided on the permission's name, a principal with a boundary was always said
-    // to be cut by it, where its session policy was what did not allow the IAM action (review ug, 2).
-    if (cutBy !== undefined && !request.action.includes(':')) {
-      const actions = actionsForPermissionOn(request.action, request.resource);
-      if (actions.length > 0) cutBy = actions.map((action) => principalLimitsCut({ ...request, action }, set, whatIf)).find((cut) => cut !== undefined);
-    }
+    // permission are (`training:GetModel`), and only then: boundaries and session policies name IAM actions, never
+    // permissions. Asked as the permission, the cut refused what the same question in IAM's spelling allowed (review
+    // ai, 6), let through what it refuses (a boundary `Allow NotAction s3:PutObject` matches the name
+    // `storage.objects.create`; review ug, 3), and was said to be the boundary's where the session policy cut the IAM
+    // action (review ug, 2). A permission with no IAM action is decided as asked.
+    const actions = request.action.includes(':') ? [] : actionsForPermissionOn(request.action, request.resource);
+    const cutBy = actions.length === 0
+      ? principalLimitsCut(request, set, whatIf)
+      : actions.map((action) => principalLimitsCut({ ...request, action }, set, whatIf)).find((cut) => cut !== undefined);
     if (cutBy === undefined) return e;
     const which = limitsCutWords(cutBy, request, set);
     const reasons = e.reasons.map((r) => `${r}, but ${which} (a binding names the principal, not its session)`);
