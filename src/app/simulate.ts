@@ -24,6 +24,7 @@ import {
   referencedKeys,
   statementKeys,
   withUnresolvedResourcesOpen,
+  contextKeyConflict,
   contextKeyProblem,
   isTagKey,
   contextValueTypeProblem,
@@ -375,6 +376,22 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
   for (const g of given.values()) {
     const problem = contextKeyProblem(g.key, g.values);
     if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `${g.field}: context key ${problem}`, g.field);
+  }
+  // One key under both dialects' names (`aws:SourceIp`, `acs:SourceIp`) with different values, as the authorize API
+  // refuses it (review ug, 1): each policy read its own spelling's value (review ug, 4).
+  const lowered = new Map<string, string[]>();
+  const named = new Map<string, string>();
+  const fields = new Map<string, string>();
+  for (const g of given.values()) {
+    const key = g.key.toLowerCase();
+    lowered.set(key, [...(lowered.get(key) ?? []), ...g.values]);
+    if (!named.has(key)) named.set(key, g.key);
+    if (!fields.has(key)) fields.set(key, g.field);
+  }
+  const conflict = contextKeyConflict(lowered, named);
+  if (conflict !== undefined) {
+    const field = fields.get(conflict.key.toLowerCase()) ?? 'ContextEntries';
+    return failWith('REQUEST_INVALID_CONTEXT', `${field}: ${conflict.message}`, field);
   }
   // A value its ContextKeyType does not read (review fe, 2): it was decided on as no value, a Deny on it not applying.
   for (const [i, e] of (o.contextEntries ?? []).entries()) {
