@@ -515,6 +515,10 @@ interface GateState {
   readonly sink: Pick<AuditSink, 'record'>;
   readonly now: () => number;
   timer: ReturnType<typeof setInterval> | undefined;
+  /** When the sweep last ran (or the timer was set), monotonic ms: a late sweep is told by it. */
+  lastSweep: number;
+  /** Whether the last round was skipped as late. */
+  skipped: boolean;
   /** Where the pending summaries are kept against a hard stop (the audit log's journal), if anywhere (review kp2). */
   readonly note: ((events: readonly ReturnType<typeof authFailureSummaryEvent>[]) => void) | undefined;
   /** Whether what is kept there may differ from what is pending, and whether anything is kept there. */
@@ -598,6 +602,24 @@ function notePending(st: GateState): void {
   }
 }
 
+/**
+ * The timer's sweep. One that fires more than two intervals late follows a stall of the event loop (a long GC, a
+ * loaded machine): Node runs due timers before it reads what waits on its sockets, so an address looks quiet although
+ * its requests wait unread, and one burst was summarised in two (review ul, 1). That round writes nothing (it still
+ * keeps the pending note current); the next, an interval later, judges after they were read (as the supervisor
+ * ignores its own late ticks, src/main/workers.ts).
+ */
+function sweep(st: GateState): void {
+  const t = performance.now();
+  // Only one round in a row: the loop read its sockets since the round skipped, and summaries are not put off forever
+  // on a machine that keeps every timer late.
+  const late = t - st.lastSweep > 2 * SUMMARY_SWEEP_MS && !st.skipped;
+  st.lastSweep = t;
+  st.skipped = late;
+  if (late) notePending(st);
+  else writeSummaries(st, false);
+}
+
 function writeSummaries(st: GateState, all: boolean): void {
   const due = st.gate.due(st.now(), all);
   for (const e of summaryEvents(due)) st.sink.record(e);
@@ -648,7 +670,7 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
   let st = gates.get(sink);
   if (st === undefined) {
     const keep = (sink as { notePending?: (events: readonly ReturnType<typeof authFailureSummaryEvent>[]) => void }).notePending;
-    st = { gate: createFloodGate(limits, () => deps.now()), sink, now: () => deps.now(), timer: undefined, note: typeof keep === 'function' ? keep.bind(sink) : undefined, changed: false, noted: false };
+    st = { gate: createFloodGate(limits, () => deps.now()), sink, now: () => deps.now(), timer: undefined, lastSweep: 0, skipped: false, note: typeof keep === 'function' ? keep.bind(sink) : undefined, changed: false, noted: false };
     gates.set(sink, st);
   }
   // What was refused, for a summary: bounded, a code that is not a code `Unknown`, a key id only if shaped as one.
@@ -663,7 +685,8 @@ export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'
   if ((!admitted.record && !st.noted) || (admitted.record && admitted.suppressed > 0 && st.noted)) notePending(st);
   if (st.gate.pending && st.timer === undefined) {
     const state = st;
-    state.timer = setInterval(() => writeSummaries(state, false), SUMMARY_SWEEP_MS);
+    state.lastSweep = performance.now();
+    state.timer = setInterval(() => sweep(state), SUMMARY_SWEEP_MS);
     state.timer.unref();
   }
   return admitted;
