@@ -495,8 +495,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const keepAliveText = env['GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS'];
   const keepAliveSeconds = keepAliveText !== undefined && keepAliveText !== '' ? decimalSetting(keepAliveText) : undefined;
-  if (keepAliveSeconds !== undefined && !(keepAliveSeconds > 0 && keepAliveSeconds <= 3600)) {
-    throw new StartError(`GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS \`${keepAliveText ?? ''}\`: give a number of seconds above 0, at most 3600 (above a load balancer's idle timeout)`, 'usage');
+  // From a millisecond: a value above 0 but under half of one was rounded to 0 ms, which Node takes for no keep-alive
+  // timeout at all (idle connections then held until the 120 s idle bound), the opposite of what was asked (review uk, 1).
+  if (keepAliveSeconds !== undefined && !(keepAliveSeconds >= 0.001 && keepAliveSeconds <= 3600)) {
+    throw new StartError(`GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS \`${keepAliveText ?? ''}\`: give a number of seconds from 0.001 (a millisecond) to 3600 (above a load balancer's idle timeout)`, 'usage');
   }
   const keepAliveTimeoutMs = keepAliveSeconds === undefined ? undefined : Math.round(keepAliveSeconds * 1000);
   const liveJobsText = env['GATEHOUSE_MAX_LIVE_JOBS'];

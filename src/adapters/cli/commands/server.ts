@@ -68,7 +68,7 @@ blocks, separated by commas; default none): from one of them, a request's source
 right-most X-Forwarded-For address that is not one of them, and X-Forwarded-Proto: https from one of them is
 aws:SecureTransport true (a balancer that ends TLS); from any other peer the headers are ignored.
 GATEHOUSE_KEEP_ALIVE_TIMEOUT_SECONDS is how long --listen and the S3 gateway keep an idle keep-alive connection
-(more than 0, up to 3600; default 65 for --listen, 20 for the gateway, as S3): keep it above the idle timeout of a
+(0.001 to 3600 seconds; default 65 for --listen, 20 for the gateway, as S3): keep it above the idle timeout of a
 load balancer in front (60 s for an AWS ALB or nginx), or the balancer reuses a connection the server is closing
 and answers 502 now and then.
 On first start with an empty store the server creates account 000000000000 with user admin and writes
