@@ -444,6 +444,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // A schema the store does not take was found out only when it opened: after the data dir and a new master.key had
   // been made, and as `unavailable` (exit 10, a database to wait for) for a setting that can never work (review gm, 7).
   const schemaText = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
+  // A schema is PostgreSQL's: without a URL (unset, or empty from a variable that was not set) it was ignored, and the
+  // server started on SQLite in its data dir, each instance of a deployment meant to share one database on a directory
+  // of its own (review uk, 2).
+  if ((urlText === undefined || urlText === '') && schemaText !== undefined && schemaText !== '') {
+    const shown = schemaText.length > 80 ? `${schemaText.slice(0, 80)}… (${schemaText.length} characters)` : schemaText;
+    throw new StartError(`GATEHOUSE_DATABASE_SCHEMA \`${shown}\` is set, but GATEHOUSE_DATABASE_URL is ${urlText === undefined ? 'not' : 'empty'}: a schema is PostgreSQL's; give GATEHOUSE_DATABASE_URL (postgres://…) for PostgreSQL, or unset GATEHOUSE_DATABASE_SCHEMA for SQLite in the data dir`, 'usage');
+  }
   if (urlText !== undefined && urlText !== '' && schemaText !== undefined && schemaText !== '' && !SCHEMA_NAME.test(schemaText)) {
     const shown = schemaText.length > 80 ? `${schemaText.slice(0, 80)}… (${schemaText.length} characters)` : schemaText;
     throw new StartError(`GATEHOUSE_DATABASE_SCHEMA must be a plain lower-case identifier (a lower-case letter or \`_\`, then lower-case letters, digits or \`_\`, at most 63 characters, such as gatehouse_prod), got \`${shown}\``, 'usage');
