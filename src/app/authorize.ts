@@ -2002,10 +2002,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     ]);
     if (!onJob.ok || !onWorkspace.ok) return onJob.ok ? onWorkspace : onJob;
     if (asAsked !== undefined && !asAsked.ok) return asAsked;
-    // Its submitter may always (jobs.ts `isSubmitter`): the one who submitted it, not a later user of the same name.
-    if (await isSubmitterAsked(caller, input, proofs, place)) {
+    // Its submitter may without an Allow (jobs.ts `isSubmitter`): the one who submitted it, not a later user of the same
+    // name; an explicit deny on the job's ARN or its workspace's refuses it too, as jobs decide it (review uh, 1).
+    const explicitlyDenied = [onJob.value, onWorkspace.value, asAsked?.ok === true ? asAsked.value : undefined].some((a) => a?.decision === 'ExplicitDeny');
+    if (!explicitlyDenied && (await isSubmitterAsked(caller, input, proofs, place))) {
       const { deniedBy: _, conditionsNotMet: _n, ...rest } = onJob.value;
-      return ok({ ...rest, decision: 'Allow', reasons: [...onJob.value.reasons, `jobs: Allow: \`${place.submitter}\` submitted job \`${q.id}\`, and its submitter may read and stop it whatever the policies say`] });
+      return ok({ ...rest, decision: 'Allow', reasons: [...onJob.value.reasons, `jobs: Allow: \`${place.submitter}\` submitted job \`${q.id}\`, and its submitter may read and stop it unless an explicit deny refuses it`] });
     }
     const spelt = (a: AuthorizeAnswer): AuthorizeAnswer => (own === input.resource ? a : { ...a, diagnostics: [...a.diagnostics, `jobs: decided on the job’s ARN \`${own}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
     if (asAsked?.ok === true && asAsked.value.decision === 'ExplicitDeny' && onJob.value.decision !== 'ExplicitDeny' && onWorkspace.value.decision !== 'ExplicitDeny') return ok(spelt(asAsked.value));

@@ -1897,18 +1897,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `arn:aws:training::A:job/<id>`, `acs:pai::A:job/<id>`), the resource of these actions. The job lies in its
    * workspace, as a binding's resource lies in its workspace: a grant on the workspace's ARN covers the workspace's jobs
    * (as documented for `sts revoke-sessions --job`, and as these were decided on the workspace alone before: review J,
-   * j2), and an explicit deny on either ARN refuses (`jobAccessRefusal`).
+   * j2), and an explicit deny on either ARN refuses (`jobAccessRefusal`), the submitter too (review uh, 1).
    */
   async function authorizeJobAccess(caller: Caller, job: StoredJob, action: string): Promise<Result<void>> {
     if (caller.account !== job.account) return absentJob(caller, job.id, action);
-    if (isSubmitter(caller, job)) return ok(undefined);
     const on = jobAccessRefusal(caller, job, action);
     if (on === undefined) return ok(undefined);
+    // Its submitter needs no Allow, but an explicit Deny on the job's ARN or its workspace's refuses it too, as it
+    // refuses every grant (DESIGN.md: the union lets an explicit deny win; review uh, 1: a quarantine `Deny *` left the
+    // submitter reading and stopping its jobs).
+    if (isSubmitter(caller, job) && on.refused.d.decision !== 'ExplicitDeny') return ok(undefined);
     if (on.refused.d.decision === 'ExplicitDeny') {
       // Denied on the job's workspace: said only to a caller that may be told whether a job is there. To any other it
       // told that the job exists and where it lies, which a job not there does not get (review cb, 1). The refusal
       // recorded is the one decided.
-      const hidden = on.resource === jobArn(job.partition, job.account, job.id) ? undefined : absentJob(caller, job.id, action);
+      // Its submitter knows the job is there, and is told the Deny that refuses it (review uh, 1).
+      const hidden = on.resource === jobArn(job.partition, job.account, job.id) || isSubmitter(caller, job) ? undefined : absentJob(caller, job.id, action);
       if (hidden !== undefined && !hidden.ok && hidden.errors[0]?.code === 'ACCESS_DENIED') return accessDenied(hidden.errors[0].message, action, on.resource, 'ExplicitDeny');
       return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refusalWords(on.refused)} (on ${on.resource})`, action, on.resource, 'ExplicitDeny');
     }

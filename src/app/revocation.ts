@@ -10,7 +10,7 @@
  * Who may revoke:
  * - a role's sessions, or one session of it: `iam:PutRolePolicy` (`ram:` in `acs` accounts) on the role,
  *   the permission AWS asks for the same operation; the role must be in the caller's account;
- * - a job's sessions: its submitter, or `training:StopJob` on the job (its ARN, or its workspace's: jobs.ts `jobOrWorkspace`) (who may stop a job may cut
+ * - a job's sessions: its submitter (unless explicitly denied), or `training:StopJob` on the job (its ARN, or its workspace's: jobs.ts `jobOrWorkspace`) (who may stop a job may cut
  *   off its credentials);
  * - a user's sessions, by disabling the user: `iam:UpdateUser` on the user;
  * - rotating the session key ring: principals of the root account allowed `gatehouse:RotateKeys`.
@@ -171,16 +171,16 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     // Its submitter: the same ARN and, when the job records it, the same user (a user deleted and created again under
     // the name is another one, src/app/jobs.ts `isSubmitter`).
     const submitter = isJobSubmitter(job, { arn: caller.principal.arn, userId: caller.user?.id });
-    if (!submitter) {
+    {
       // As `jobs stop` decides it (src/app/jobs.ts `authorizeJobAccess`, review J, j2): on the job's ARN, with its
-      // workspace's as its container.
+      // workspace's as its container; its submitter needs no Allow, but an explicit Deny refuses it too (review uh, 1).
       const on = (resource: string) => ({ resource, refused: refusal(resource) });
       const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(jobContainerArn(job)));
       const refused = r?.refused;
-      if (r !== undefined && refused !== undefined) {
+      if (r !== undefined && refused !== undefined && (!submitter || refused.d.decision === 'ExplicitDeny')) {
         // A deny on the job's workspace, to a caller that may not be told whether a job is there: the refusal a job not
         // there gets, which does not say the job exists nor where (review cb, 1); recorded as decided.
-        const hidden = r.resource === jobArn(job.partition, job.account, job.id) ? undefined : absentJobRefusal(caller.partition, caller.account, jobId, refusal);
+        const hidden = r.resource === jobArn(job.partition, job.account, job.id) || submitter ? undefined : absentJobRefusal(caller.partition, caller.account, jobId, refusal);
         if (hidden !== undefined) return accessDenied(deniedWords(hidden), 'training:StopJob', r.resource, 'ExplicitDeny');
         return denied({ resource: r.resource, refused });
       }

@@ -764,18 +764,20 @@ async function jobsNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: SimulationOpti
 }
 
 /**
- * Whether `c` may read the job of ARN `arn` in `container`, as jobs decide training:GetJob (its submitter always; else
+ * Whether `c` may read the job of ARN `arn` in `container`, as jobs decide training:GetJob (its submitter unless explicitly denied; else
  * on the job's ARN or its container's, combined by `jobOrWorkspace`, an explicit deny on either refusing). Only then
  * does the simulator read where the job lies: a caller's own custom policy on `workspace/a*` told any caller the
  * workspace of a job, and that it exists, which jobs tell no caller that may not read it (review ag, 1; review oc, 4).
  */
 function mayReadJob(deps: AppDeps, c: Caller, job: { readonly submitter: string; readonly submitterId: string | undefined }, arn: string, container: string): boolean {
-  if (isJobSubmitter({ submitter: { arn: job.submitter }, submitterId: job.submitterId }, c.principal)) return true;
   const on = (resource: string) => {
     const d = decideAdmin({ principal: c.principal, action: 'training:GetJob', resource, context: contextOf(requestContext(c)), time: deps.now() }, c.policies);
     return { refused: d.decision === 'Allow' ? undefined : { d } };
   };
-  return jobOrWorkspace(on(arn), on(container)) === undefined;
+  const r = jobOrWorkspace(on(arn), on(container));
+  if (r === undefined) return true;
+  // Its submitter needs no Allow; an explicit deny refuses it too (review uh, 1).
+  return r.refused?.d.decision !== 'ExplicitDeny' && isJobSubmitter({ submitter: { arn: job.submitter }, submitterId: job.submitterId }, c.principal);
 }
 
 function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
