@@ -86,6 +86,11 @@ export interface AuthorizeInput {
    */
   readonly unreadable?: readonly string[];
   /**
+   * Set by the authorizer alone (never read from a question): what a job's ARN lies in (its workspace's, a node's
+   * cluster's ARN), which bindings' conditions read `resource.name` under, as jobs decide it (review uh, 2).
+   */
+  readonly resourceContainer?: string;
+  /**
    * Set by escalation-paths alone (never read from a question): identity policies decided as the principal's besides
    * its own, those it would hold after a step of its own (a group joined, a managed policy attached; review tg, 2). One
    * named as a policy the principal holds (a managed policy, by its ARN) takes that one's place, as its boundary too:
@@ -1996,7 +2001,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Its workspace's, or a node's cluster's (review iz, 9).
     const ws = jobContainerArn(place);
     const [onJob, onWorkspace, asAsked] = await Promise.all([
-      decideAskedAs(caller, own === input.resource ? input : { ...input, resource: own }, asked, proofs, started, asking),
+      // The job's ARN as lying in its workspace (or cluster), which bindings' conditions read it under (review uh, 2).
+      decideAskedAs(caller, { ...input, resource: own, resourceContainer: ws }, asked, proofs, started, asking),
       decideAskedAs(caller, { ...input, resource: ws }, asked, proofs, started, asking),
       own === input.resource ? undefined : decideAskedAs(caller, input, asked, proofs, started, asking),
     ]);
@@ -2309,8 +2315,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const time = input.simulated === true ? (simulatedTime(ctx) ?? deps.now()) : deps.now();
     const request: AuthzRequest =
       rp.account !== undefined
-        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) }
-        : { principal, action: input.action, resource: input.resource, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}) };
+        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}), ...(input.resourceContainer !== undefined ? { container: input.resourceContainer } : {}) }
+        : { principal, action: input.action, resource: input.resource, context: ctx, time, ...(input.unreadable !== undefined ? { unreadable: input.unreadable } : {}), ...(input.resourceContainer !== undefined ? { container: input.resourceContainer } : {}) };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
     const { identity, boundary } = withAddedPolicies(policies, input.addedIdentity, input.addedBoundary);

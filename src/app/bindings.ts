@@ -526,6 +526,24 @@ function withWorkspaceNames(r: BindingsResource, account: string | undefined): B
   return { ...r, aliases: [`workspace/${name}`, workspaceArn('aws', of, name), workspaceArn('acs', of, name)].filter((n) => n !== r.name) };
 }
 
+const JOB_ARN_RE = /^(?:arn:aws[a-z-]*:training|acs:pai)::\d{12}:job\/([^/]+)$/;
+
+/**
+ * A job's resource as a condition reads it, with the names it has under what it lies in (`container`: its workspace's
+ * ARN, a node's cluster's): `<name>/job/<id>` for each name of the container (a workspace's three, `withWorkspaceNames`).
+ * GCP names a resource under its parent (`projects/_/buckets/b/objects/o`), so a condition excluding the parent by
+ * `!resource.name.startsWith(…)` excludes what lies in it; a job's ARN (`…:job/<id>`) names no workspace, and an
+ * account's binding of `roles/ml.admin` under `!resource.name.startsWith("arn:aws:training::A:workspace/prod")` let its
+ * member read and stop every job of prod, decided on the job's ARN (review uh, 2). Any other resource is returned as it is.
+ */
+function withContainerNames(r: BindingsResource, container: string | undefined): BindingsResource {
+  const job = container === undefined ? null : JOB_ARN_RE.exec(r.name);
+  if (job === null || container === undefined) return r;
+  const c = withWorkspaceNames(resourceAttributes(container), undefined);
+  const under = [c.name, ...(c.aliases ?? [])].map((n) => `${n}/job/${job[1] as string}`);
+  return { ...r, aliases: [...(r.aliases ?? []), ...under] };
+}
+
 /**
  * Why bindings did not grant, as a refusal says it: the engine's reason and its diagnostics (a binding whose condition is
  * false now or failed to evaluate, a role that does not exist), as the authorize API answers them. The reason alone, "no
@@ -904,7 +922,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   /** Decides `permission` on `resource` for `principal` with the bindings of the resource's chain. */
-  function decideBindings(principal: Principal, permission: string, resource: string, resourceAccount: string | undefined, time: number, unconditional = false): BindingsAnswer {
+  function decideBindings(principal: Principal, permission: string, resource: string, resourceAccount: string | undefined, time: number, unconditional = false, container?: string): BindingsAnswer {
     const { account, held } = chainOf(resource, resourceAccount, principal.account);
     if (held.length === 0) return NOTHING_GOVERNS;
     const chain = held.map((h) => h.stored.resource);
@@ -921,7 +939,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       // A condition reads the resource in the one form its policies are kept and looked up in (`canonicalArn`): any
       // spelling of an OSS object is that object, and `!resource.name.startsWith("acs:oss:*:*:b/secret/")` let
       // `acs:oss:cn-hangzhou:*:b/secret/x` in (review gk, 1).
-      { principal: membersOf(principal, account), permission, resource: withWorkspaceNames(resourceAttributes(canonicalArn(resource)), account), time },
+      { principal: membersOf(principal, account), permission, resource: withContainerNames(withWorkspaceNames(resourceAttributes(canonicalArn(resource)), account), container), time },
       unconditional ? { explain: true, unconditional: true } : { explain: true },
     );
     return { ...d, chain };
@@ -957,7 +975,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       // `storage.buckets.create` and `.list` on the project; asked on `arn:aws:s3:::*` or a bucket not made yet, which lie
       // in no account, no account-level binding took part, and the authorize API refused what the gateway did (review ox, 3).
       const own = r.request.resourceAccount ?? (OWN_ACCOUNT_PERMISSIONS.has(permission) && r.principal.account !== '' ? r.principal.account : undefined);
-      const d = decideBindings(r.principal, permission, resource, own, r.request.time ?? deps.now(), r.unconditional === true);
+      const d = decideBindings(r.principal, permission, resource, own, r.request.time ?? deps.now(), r.unconditional === true, r.request.container);
       if (d === NOTHING_GOVERNS) return NO_OPINION;
       const matched: MatchedRule[] = d.matched.map((m) => (m.condition !== undefined ? { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow', conditions: [m.condition] } : { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
       const reasons = d.verdict === 'allow' ? d.reasons.map((x) => `${x} (permission ${permission})`) : d.reasons;
@@ -971,10 +989,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    * union does (review B7). Not cut by the boundary or session policy here: the caller applies that cut
    * (`principalLimitsCut`), and honours an IAM explicit deny first, as for `actAs`.
    */
-  function permits(caller: Caller, action: string, resource: string, resourceAccount?: string): { allowed: boolean; reason: string } {
+  function permits(caller: Caller, action: string, resource: string, resourceAccount?: string, container?: string): { allowed: boolean; reason: string } {
     const permission = permissionOf(action);
     if (permission === undefined) return { allowed: false, reason: `action \`${action}\` has no bindings permission` };
-    return grants(caller, permission, resource, resourceAccount ?? accountOf(resource));
+    return grants(caller, permission, resource, resourceAccount ?? accountOf(resource), container);
   }
 
   /** Whether bindings let `caller` act as the role `roleArn` (`iam.serviceAccounts.actAs`), and why. */
@@ -983,8 +1001,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   /** Whether bindings grant `caller` `permission` on `resource` (owned by `account`), and why. */
-  function grants(caller: Pick<Caller, 'principal'>, permission: string, resource: string, account: string | undefined): { allowed: boolean; reason: string } {
-    const d = decideBindings(caller.principal, permission, resource, account, deps.now());
+  function grants(caller: Pick<Caller, 'principal'>, permission: string, resource: string, account: string | undefined, container?: string): { allowed: boolean; reason: string } {
+    const d = decideBindings(caller.principal, permission, resource, account, deps.now(), false, container);
     return { allowed: d.verdict === 'allow', reason: d.verdict === 'allow' ? (d.reasons[0] ?? '') : refusalOf(d) };
   }
 

@@ -207,7 +207,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   };
   const jobs = createJobs(deps, live, sts, cache, {
     actAs: (caller, roleArn) => bindings.actAs(caller, roleArn),
-    permits: (caller, action, resource) => bindings.permits(caller, action, resource),
+    permits: (caller, action, resource, container) => bindings.permits(caller, action, resource, undefined, container),
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
     ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}),

@@ -719,7 +719,7 @@ export interface JobsOptions {
    * `roles/ml.developer`; src/app/bindings.ts `permits`): job submission, reads and stops accept them as the authorize
    * union does (review B7), never over an explicit deny, cut by the caller's boundary and session policies.
    */
-  readonly permits?: (caller: Caller, action: string, resource: string) => { readonly allowed: boolean; readonly reason: string };
+  readonly permits?: (caller: Caller, action: string, resource: string, container?: string) => { readonly allowed: boolean; readonly reason: string };
   /** Live jobs one account may keep at once (default `MAX_LIVE_JOBS`; tests lower it). */
   readonly maxLiveJobs?: number;
   /** Where a stored document that cannot be read is said (`listDocs`), once for each text of it. */
@@ -1002,10 +1002,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * (`bindingRefusal`; review B7: `gatehouse authorize` answered Allow for training:CreateJob through roles/ml.developer
    * while `jobs run` was refused). Undefined when allowed; else the IAM decision and what bindings add ('' for nothing).
    */
-  function unionRefusal(caller: Caller, action: string, resource: string): { readonly d: Decision; readonly bindings: string } | undefined {
+  function unionRefusal(caller: Caller, action: string, resource: string, container?: string): { readonly d: Decision; readonly bindings: string } | undefined {
     const d = decide(caller, action, resource);
     if (d.decision === 'Allow') return undefined;
-    const bindings = bindingRefusal(caller, d, () => options.permits?.(caller, action, resource), { action, resource, context: {} });
+    // `container`: what a job's ARN lies in (its workspace's, a node's cluster's), which bindings' conditions read it
+    // under (review uh, 2).
+    const bindings = bindingRefusal(caller, d, () => options.permits?.(caller, action, resource, container), { action, resource, context: {} });
     return bindings === undefined ? undefined : { d, bindings };
   }
 
@@ -1977,10 +1979,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * limits (permissions boundary, session policy) cut it (`cutOnWorkspace`).
    */
   function jobAccessRefusal(caller: Caller, job: Job, action: string): { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string }; readonly cutOnWorkspace?: { readonly d: Decision; readonly bindings: string } } | undefined {
-    const on = (resource: string) => ({ resource, refused: unionRefusal(caller, action, resource) });
-    // Its workspace, or a node's cluster (review iz, 9).
+    const on = (resource: string, container?: string) => ({ resource, refused: unionRefusal(caller, action, resource, container) });
+    // Its workspace, or a node's cluster (review iz, 9); the job's ARN read by bindings' conditions as lying in it (review uh, 2).
     const onWorkspace = on(jobContainerArn(job));
-    const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), onWorkspace);
+    const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id), jobContainerArn(job)), onWorkspace);
     if (r?.refused === undefined) return undefined;
     const ws = onWorkspace.refused;
     // Refused although IAM or a binding grants it: only the caller's boundary or session policy can have cut it.

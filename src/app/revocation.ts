@@ -66,7 +66,7 @@ const JOB_KEY = 'job/';
  * `training:StopJob` on a job (its ARN or its workspace's) as the authorize API answers it (IAM, or a binding not cut by the caller's
  * limits; src/app/jobs.ts `unionRefusal`, review B7): undefined when allowed, else why not.
  */
-export type UnionRefusal = (caller: Caller, action: string, resource: string) => { readonly d: Decision; readonly bindings: string } | undefined;
+export type UnionRefusal = (caller: Caller, action: string, resource: string, container?: string) => { readonly d: Decision; readonly bindings: string } | undefined;
 
 export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory, unionRefusal: UnionRefusal) {
   const now = (): number => deps.now();
@@ -160,7 +160,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     const found = text === undefined ? undefined : (JSON.parse(text) as Job & { readonly submitterId?: string });
     // Another account's job is as absent as one that never existed.
     const job = found?.account === caller.account ? found : undefined;
-    const refusal = (resource: string) => unionRefusal(caller, 'training:StopJob', resource);
+    const refusal = (resource: string, container?: string) => unionRefusal(caller, 'training:StopJob', resource, container);
     const deniedWords = (r: { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string } }): string =>
       `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, r.refused.d)}${r.refused.bindings === '' ? '' : ` (${r.refused.bindings})`}`;
     const denied = (r: { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string } }): Result<Revoked> => failWith('ACCESS_DENIED', deniedWords(r));
@@ -174,8 +174,8 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     {
       // As `jobs stop` decides it (src/app/jobs.ts `authorizeJobAccess`, review J, j2): on the job's ARN, with its
       // workspace's as its container; its submitter needs no Allow, but an explicit Deny refuses it too (review uh, 1).
-      const on = (resource: string) => ({ resource, refused: refusal(resource) });
-      const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(jobContainerArn(job)));
+      const on = (resource: string, container?: string) => ({ resource, refused: refusal(resource, container) });
+      const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id), jobContainerArn(job)), on(jobContainerArn(job)));
       const refused = r?.refused;
       if (r !== undefined && refused !== undefined && (!submitter || refused.d.decision === 'ExplicitDeny')) {
         // A deny on the job's workspace, to a caller that may not be told whether a job is there: the refusal a job not

@@ -192,6 +192,11 @@ export interface AuthzRequest {
    * whose value does not parse: a Deny applies, an Allow does not (review mc, 1).
    */
   readonly unreadable?: readonly string[];
+  /**
+   * The ARN of what the resource lies in, where its own ARN does not say (a job's workspace, a node's cluster): set by
+   * enforcement only, never read from a question. Bindings' conditions read `resource.name` with it (review uh, 2).
+   */
+  readonly container?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
