@@ -18,10 +18,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import * as S3 from '@aws-sdk/client-s3';
-import { adminBucket, crc32Base64, objectExists } from './support/s3.ts';
+import { adminBucket, crc32Base64, deleteObjectsSigned, deleteXml, objectExists, putKeys } from './support/s3.ts';
 import type { TestServer } from './support/server.ts';
 
 const BUCKET = 'kf5-multi-delete';
@@ -29,29 +27,8 @@ let c: S3.S3Client;
 let server: TestServer;
 adminBucket(BUCKET, (client, s) => ((c = client), (server = s)));
 
-const deleteXml = (...keys: string[]): string => `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
-
-/** A DeleteObjects POST of `body`, signed by the SDK's signer with `headers`. */
-async function deleteObjects(body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  const url = new URL(server.running.s3Url);
-  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: `/${BUCKET}`,
-    query: { delete: '' },
-    headers: { host: url.host, 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...headers },
-    body,
-  });
-  const r = await fetch(`${server.running.s3Url}/${BUCKET}?delete`, { method: 'POST', headers: signed.headers, body });
-  return { status: r.status, text: await r.text() };
-}
-
-const put = async (...keys: string[]): Promise<void> => {
-  for (const k of keys) await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: k, Body: k }));
-};
+const deleteObjects = (body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> => deleteObjectsSigned(server, BUCKET, body, headers);
+const put = (...keys: string[]): Promise<void> => putKeys(c, BUCKET, ...keys);
 
 describe('kf 5: DeleteObjects without a digest of its body', () => {
   it('is 400 InvalidRequest with S3 message; nothing is deleted', async () => {

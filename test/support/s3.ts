@@ -1,13 +1,13 @@
 /** Small pieces the S3 gateway's tests share. */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CreateBucketCommand, HeadObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import { sentAsGiven } from './raw-answer.ts';
 import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
@@ -181,6 +181,35 @@ export async function putWithTrailer(
   });
   const r = await fetch(`${server.running.s3Url}${path}`, { method: 'PUT', headers: signed.headers, body: payload });
   return { status: r.status, body: await r.text() };
+}
+
+/** PUTs each of `keys` to `bucket`, its own name as its body. */
+export async function putKeys(c: S3Client, bucket: string, ...keys: string[]): Promise<void> {
+  for (const k of keys) await c.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: k }));
+}
+
+/** A DeleteObjects body (`<Delete>`) naming `keys`. */
+export const deleteXml = (...keys: string[]): string => `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
+
+/**
+ * A DeleteObjects POST (`/bucket?delete`) of `body` as given, signed as the admin by the SDK's own signer with
+ * `headers` (no checksum added by the signer); `x-amz-content-sha256` is the body's SHA-256 unless `headers` say otherwise.
+ */
+export async function deleteObjectsSigned(server: Pick<TestServer, 'running' | 'admin'>, bucket: string, body: string, headers: Readonly<Record<string, string>>): Promise<{ status: number; text: string }> {
+  const url = new URL(server.running.s3Url);
+  const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: `/${bucket}`,
+    query: { delete: '' },
+    headers: { host: url.host, 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...headers },
+    body,
+  });
+  const r = await fetch(`${server.running.s3Url}/${bucket}?delete`, { method: 'POST', headers: signed.headers, body });
+  return { status: r.status, text: await r.text() };
 }
 
 /**
