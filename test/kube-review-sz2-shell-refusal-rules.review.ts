@@ -20,23 +20,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
-import { admit, podCreate } from './support/admission.ts';
+import { shellPodOnK1, SHELL_LIST, SHELL_NO_PASS, SHELL_PASS, type ShellPodOnK1 } from './support/kube-session.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 let server: TestServer;
-let k1: AliceOnK1;
-const GROUP = 'rbac.authorization.k8s.io';
+let k1: ShellPodOnK1;
 type Answer = { decision: string; reasons: string[]; diagnostics: string[]; matched: Record<string, unknown>[] };
-
-const PASS = { Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' };
-const NO_PASS = { Sid: 'NoTrainer', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' };
-const LIST = { Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' };
-
-async function setAlice(...Statement: object[]): Promise<void> {
-  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'alice' }, spec: { inlinePolicies: { pass: { Version: '2012-10-17', Statement } } } }] });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-}
+const [PASS, NO_PASS, LIST] = [SHELL_PASS, SHELL_NO_PASS, SHELL_LIST];
+const setAlice = (...Statement: object[]): Promise<void> => k1.setAlice(...Statement);
 
 /** The webhook's `[allowed, denied]` and the authorize API's answer to the same exec or attach. */
 async function both(sub: 'exec' | 'attach'): Promise<{ webhook: [boolean, boolean]; api: Answer }> {
@@ -48,20 +39,7 @@ async function both(sub: 'exec' | 'attach'): Promise<{ webhook: [boolean, boolea
 
 before(async () => {
   server = await startTestServer();
-  k1 = await aliceOnK1(server, {
-    inlinePolicies: () => ({ pass: { Version: '2012-10-17', Statement: [PASS] } }),
-    group: 'scientists',
-    rbac: [
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'scientist' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/exec', 'pods/attach'], verbs: ['get', 'create'] }] },
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'scientist' }, subjects: [{ kind: 'Group', name: 'scientists', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'scientist', apiGroup: GROUP } },
-    ],
-  });
-  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'Trainer' }, spec: { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } } }],
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  const made = await admit(server.url, 'k1', k1.bearer, podCreate('', '', 'train', 'Trainer', k1.user, 'kubeflow'));
-  assert.equal(made['allowed'], true, JSON.stringify(made));
+  k1 = await shellPodOnK1(server);
 });
 
 after(async () => {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { admissionReviewOf, admit, kubeToken, podAs, POD_KIND, reviewedUser, SECRET_KIND, tokenSecretFor, type UserInfo } from './admission.ts';
+import { admissionReviewOf, admit, kubeToken, podAs, podCreate, POD_KIND, reviewedUser, SECRET_KIND, tokenSecretFor, type UserInfo } from './admission.ts';
 import { gatehouseJson } from './resource-server.ts';
 import type { TestServer } from './server.ts';
 
@@ -164,4 +164,45 @@ export async function impersonatorOnK1(server: TestServer, policyName: string, d
   });
   const created = (kind: typeof POD_KIND, object: Record<string, unknown>) => admit(server.url, 'k1', k1.bearer, admissionReviewOf(kind, 'CREATE', object, null, k1.user));
   return { ...k1, pod: (namespace, name, account) => created(POD_KIND, podAs(namespace, name, account)), tokenSecret: (namespace, account) => created(SECRET_KIND, tokenSecretFor(namespace, account)) };
+}
+
+/** Alice's statements in the shell-refusal reviews (`shellPodOnK1`): pass any role, deny passing any, list buckets. */
+export const SHELL_PASS = { Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' };
+export const SHELL_NO_PASS = { Sid: 'NoTrainer', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' };
+export const SHELL_LIST = { Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' };
+
+/** `shellPodOnK1`'s alice, with her one inline policy `pass` made again of other statements. */
+export interface ShellPodOnK1 extends AliceOnK1 {
+  /** Applies alice with inline policy `pass` of `Statement` alone; 200 asserted. */
+  setAlice(...Statement: object[]): Promise<void>;
+}
+
+/**
+ * `aliceOnK1` where group `scientists` may get pods and create `pods/exec` and `pods/attach` cluster-wide (ClusterRole
+ * and binding `scientist`), alice's inline policy `pass` is `SHELL_PASS`, and pod `train` of namespace `kubeflow`,
+ * running as role `Trainer` (trusting compute.gatehouse.dev), was admitted through the AdmissionReview webhook as
+ * alice's (reviews sz, 2 and te, 1: a shell into a pod that runs as a role).
+ */
+export async function shellPodOnK1(server: TestServer): Promise<ShellPodOnK1> {
+  const k1 = await aliceOnK1(server, {
+    inlinePolicies: () => ({ pass: { Version: V, Statement: [SHELL_PASS] } }),
+    group: 'scientists',
+    rbac: [
+      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'scientist' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/exec', 'pods/attach'], verbs: ['get', 'create'] }] },
+      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'scientist' }, subjects: [{ kind: 'Group', name: 'scientists', apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: 'scientist', apiGroup: RBAC } },
+    ],
+  });
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+    documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'Trainer' }, spec: { trustPolicy: { Version: V, Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } } }],
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const made = await admit(server.url, 'k1', k1.bearer, podCreate('', '', 'train', 'Trainer', k1.user, 'kubeflow'));
+  assert.equal(made['allowed'], true, JSON.stringify(made));
+  return {
+    ...k1,
+    async setAlice(...Statement) {
+      const a = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'alice' }, spec: { inlinePolicies: { pass: { Version: V, Statement } } } }] });
+      assert.equal(a.status, 200, JSON.stringify(a.json));
+    },
+  };
 }
