@@ -20,7 +20,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { gatehouseJson, identityProof } from './support/resource-server.ts';
-import { accountAdmin, startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { userWithKey, type Credentials, type TestServer } from './support/server.ts';
+import { ownAuditRecords, startWithAccountAdmin } from './support/audit-from.ts';
 
 const A = '111111111111';
 
@@ -28,19 +29,12 @@ describe('review sy3: a decision on a proof of another account\'s principal is i
   let s: TestServer;
   let aAdmin: Credentials;
   before(async () => {
-    s = await startTestServer();
-    aAdmin = await accountAdmin(s, A, 'aws');
-    await s.running.app.refresh();
+    ({ s, admin: aAdmin } = await startWithAccountAdmin(A));
   });
   after(async () => {
     await s?.stop();
   });
-
-  const ownRecords = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
+  const ownRecords = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(s, who, query);
 
   it('the root account\'s service decides on a proof of account A\'s admin: A reads the decision', async () => {
     const proof = `${s.url}/?${await identityProof(s.url, aAdmin)}`;

@@ -19,7 +19,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { gatehouseJson, identityProof } from './support/resource-server.ts';
-import { accountAdmin, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import type { Credentials, TestServer } from './support/server.ts';
+import { ownAuditRecords, startWithAccountAdmin } from './support/audit-from.ts';
 
 const A = '111111111111';
 const ROOT = '000000000000';
@@ -28,19 +29,12 @@ describe('review to3: the principal\'s copy of a proof decision names who asked 
   let s: TestServer;
   let aAdmin: Credentials;
   before(async () => {
-    s = await startTestServer();
-    aAdmin = await accountAdmin(s, A, 'aws');
-    await s.running.app.refresh();
+    ({ s, admin: aAdmin } = await startWithAccountAdmin(A));
   });
   after(async () => {
     await s?.stop();
   });
-
-  const ownRecords = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
+  const ownRecords = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(s, who, query);
 
   it('account A reads which service of the root account presented its admin\'s proof, and the proof\'s audience', async () => {
     const audience = 'https://models.example.test';

@@ -1,11 +1,13 @@
 /**
- * Every audit record one source address left, read as an operator reads them: `GET /v1/audit`, page after page, once
- * what is queued has been written (reviews kn1, kn2: what the flood limit's summaries say).
+ * Audit records read as an operator reads them. `auditRecordsFrom`: every record one source address left, `GET /v1/audit`
+ * page after page, once what is queued has been written (reviews kn1, kn2: what the flood limit's summaries say).
+ * `startWithAccountAdmin` and `ownAuditRecords`: a server with a second account's admin, and what each account reads of
+ * its own log (reviews sy3, to3: a cross-account decision's two copies).
  */
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../../src/core/audit/index.ts';
 import { gatehouseJson } from './resource-server.ts';
-import type { TestServer } from './server.ts';
+import { accountAdmin, startTestServer, type Credentials, type TestServer } from './server.ts';
 
 export async function auditRecordsFrom(s: TestServer, ip: string): Promise<AuditRecord[]> {
   await s.running.app.audit.flush();
@@ -19,4 +21,19 @@ export async function auditRecordsFrom(s: TestServer, ip: string): Promise<Audit
     since = page.records.at(-1)?.seq ?? since;
     if (page.next === undefined) return out;
   }
+}
+
+/** A server started with account `id`'s (aws partition) admin, the app refreshed so that it is known; stop `s`. */
+export async function startWithAccountAdmin(id: string): Promise<{ s: TestServer; admin: Credentials }> {
+  const s = await startTestServer();
+  const admin = await accountAdmin(s, id, 'aws');
+  await s.running.app.refresh();
+  return { s, admin };
+}
+
+/** The audit records `who` reads of its own account: `GET /v1/audit?<query>&limit=1000`, 200 asserted. */
+export async function ownAuditRecords(s: Pick<TestServer, 'url'>, who: Credentials, query: string): Promise<AuditRecord[]> {
+  const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return r.json['records'] as AuditRecord[];
 }
