@@ -14,12 +14,10 @@
  * Debian's Chromium through playwright-core, launched with its back/forward cache (playwright turns it off by default:
  * `--disable-back-forward-cache`), skipped when chromium is absent; against a real server.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndBackForwardChromium, signedInPage } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 declare const document: { readyState: string; getElementById(id: string): { textContent: string | null; hidden: boolean } | null };
 declare const sessionStorage: { length: number };
@@ -27,31 +25,9 @@ declare const location: { hash: string };
 declare const performance: { getEntriesByType(t: string): { type: string }[] };
 
 describe('web console review fk2: a page restored by Back is signed out', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
+  const world = serverAndBackForwardChromium();
 
-  before(async () => {
-    server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], ignoreDefaultArgs: ['--disable-back-forward-cache'], headless: true, timeout: 60_000 });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function signedIn(): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/ui/`);
-    await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-    await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
-    return { page, problems };
-  }
+  const signedIn = (): Promise<{ page: Page; problems: string[] }> => signedInPage(world.browser, world.server.url, world.server.admin);
 
   it('Back from another site shows the sign-in form, holds no keys and sends nothing', async () => {
     const { page, problems } = await signedIn();
@@ -59,7 +35,7 @@ describe('web console review fk2: a page restored by Back is signed out', { skip
       // A mark in the page's own memory: still there after Back only if the page came from the cache.
       await page.evaluate(() => Object.assign(globalThis, { fk2Mark: 'kept' }));
       // Another site (another origin: localhost is not 127.0.0.1 to the browser).
-      await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/healthz`);
+      await page.goto(`${world.server.url.replace('127.0.0.1', 'localhost')}/healthz`);
       const sent: string[] = [];
       page.on('request', (r) => sent.push(new URL(r.url()).pathname));
       // A page restored from the cache fires no load: wait for the address, then for the page itself.

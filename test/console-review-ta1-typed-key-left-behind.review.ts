@@ -21,12 +21,10 @@
  *
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM, CHROMIUM_SKIP } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, serverAndBackForwardChromium } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 declare const document: {
   readyState: string;
@@ -35,32 +33,21 @@ declare const document: {
 declare const Event: new (type: string, init: { cancelable: boolean; bubbles: boolean }) => unknown;
 
 describe('web console review ta1: a key typed and not sent does not outlive leaving the page', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], ignoreDefaultArgs: ['--disable-back-forward-cache'], headless: true, timeout: 60_000 });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndBackForwardChromium();
 
   /** The console with the root admin's key typed in (not sent), left for another site, and restored from the cache by Back. */
   async function typedLeftAndBack(): Promise<{ page: Page; problems: string[]; sent: string[] }> {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     page.setDefaultTimeout(15_000);
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/ui/`);
-    await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-    await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+    await page.goto(`${world.server.url}/ui/`);
+    await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+    await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
     // A mark in the page's own memory: still there after Back only if the page came from the cache.
     await page.evaluate(() => Object.assign(globalThis, { ta1Mark: 'kept' }));
     // Another site (another origin: localhost is not 127.0.0.1 to the browser).
-    await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/healthz`);
+    await page.goto(`${world.server.url.replace('127.0.0.1', 'localhost')}/healthz`);
     const sent: string[] = [];
     page.on('request', (r) => sent.push(new URL(r.url()).pathname));
     await page.goBack({ waitUntil: 'commit' });
@@ -77,7 +64,7 @@ describe('web console review ta1: a key typed and not sent does not outlive leav
       assert.equal(await page.textContent('#sign-in-status'), 'the key typed was cleared when the console was left for another page: type it again');
       // The key id typed again and the form sent past its `required` checks: the secret the page kept is gone with its
       // masks, so nothing signs in.
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
+      await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
       await page.evaluate(() => document.getElementById('sign-in-form')?.dispatchEvent(new Event('submit', { cancelable: true, bubbles: true })));
       await page.waitForFunction(() => /refused|could not/.test(document.getElementById('sign-in-status')?.textContent ?? ''));
       assert.equal(await page.isVisible('#console'), false, 'signed in with the secret typed before the page was left');
@@ -93,8 +80,8 @@ describe('web console review ta1: a key typed and not sent does not outlive leav
   it('the key typed again signs in', async () => {
     const { page, problems } = await typedLeftAndBack();
     try {
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
+      await page.fill('input[name=accessKeyId]', world.server.admin.accessKeyId);
+      await page.fill('input[name=secretAccessKey]', world.server.admin.secretAccessKey);
       await page.click('#sign-in-form button[type=submit]');
       await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       assert.equal(await page.isVisible('#console'), true);

@@ -20,37 +20,24 @@
  *
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM, CHROMIUM_SKIP, keptUncheckedPage, keptWhoami, type KeptSignIn } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { CHROMIUM_SKIP, keptUncheckedPage, keptWhoami, type KeptSignIn, serverAndBackForwardChromium } from './support/console.ts';
 
-type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
 type Kept = KeptSignIn;
 declare const document: { readyState: string; getElementById(id: string): { textContent: string | null } | null };
 declare const sessionStorage: { length: number; getItem(k: string): string | null };
 
 describe('web console review ta2: a kept sign-in dropped as the console is left is ended on the server', { skip: CHROMIUM_SKIP }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], ignoreDefaultArgs: ['--disable-back-forward-cache'], headless: true, timeout: 60_000 });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = serverAndBackForwardChromium();
 
   /** `GET /v1/whoami` signed with the kept sign-in, from here: its status and error code. */
-  const whoami = (kept: Kept): Promise<string> => keptWhoami(server.url, kept);
+  const whoami = (kept: Kept): Promise<string> => keptWhoami(world.server.url, kept);
 
   /** A page signed in as the root admin, reloaded while its whoami gets no answer: the sign-in kept, unchecked. */
   async function keptUnchecked(): Promise<{ page: Page; problems: string[]; kept: Kept }> {
-    const { page, problems } = await keptUncheckedPage(browser, server.url, server.admin);
+    const { page, problems } = await keptUncheckedPage(world.browser, world.server.url, world.server.admin);
     const kept = JSON.parse((await page.evaluate(() => sessionStorage.getItem('gatehouse-console-credentials'))) ?? 'null') as Kept | null;
     assert.ok(kept !== null, 'the sign-in is not kept: the test proves nothing');
     assert.equal(await whoami(kept), '200', 'the kept sign-in does not work before the page is left: the test proves nothing');
@@ -62,7 +49,7 @@ describe('web console review ta2: a kept sign-in dropped as the console is left 
     try {
       await page.evaluate(() => Object.assign(globalThis, { ta2Mark: 'kept' }));
       // Another site (another origin: localhost is not 127.0.0.1 to the browser).
-      await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/healthz`);
+      await page.goto(`${world.server.url.replace('127.0.0.1', 'localhost')}/healthz`);
       // Ended as the page left: the sign-out is sent without waiting, so its answer is polled for (5 s at most).
       const deadline = Date.now() + 5_000;
       let answer = await whoami(kept);

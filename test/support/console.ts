@@ -231,10 +231,26 @@ export interface ServerAndChromium {
  * reviews each wrote out).
  */
 export function serverAndChromium(): ServerAndChromium {
-  const world = suiteWorld('serverAndChromium', async (cleanUp) => {
+  return serverAnd('serverAndChromium', () => launchChromium());
+}
+
+/**
+ * `serverAndChromium` with Chromium's back/forward cache on (playwright's launch turns it off): a Chromium of the suite's
+ * own, neither shared nor its tabs kept (`launchChromium`), so that Back can restore a page from the cache (reviews fk2,
+ * ta1, ta2).
+ */
+export function serverAndBackForwardChromium(): ServerAndChromium {
+  return serverAnd('serverAndBackForwardChromium', async () => {
+    const { chromium } = await import('playwright-core');
+    return chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], ignoreDefaultArgs: ['--disable-back-forward-cache'], headless: true, timeout: 60_000 });
+  });
+}
+
+function serverAnd(what: string, launch: () => Promise<Browser>): ServerAndChromium {
+  const world = suiteWorld(what, async (cleanUp) => {
     const server = await startTestServer();
     cleanUp(() => server.stop());
-    const browser = await launchChromium();
+    const browser = await launch();
     cleanUp(() => browser.close());
     return { server, browser };
   });
