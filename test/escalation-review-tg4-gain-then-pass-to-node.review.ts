@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { passRoleGrants, pathSteps, serviceRole, usersWithKeys, type HowStep } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -23,49 +24,30 @@ const NODEADM = `arn:aws:iam::${A}:role/nodeadm`;
 const CLUSTER = `arn:aws:training::${A}:cluster/c1`;
 const PASSERS = `arn:aws:iam::${A}:group/passers`;
 const PASSNODE = `arn:aws:iam::${A}:policy/passnode`;
-const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: object) => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
-interface Step {
-  readonly how: string;
-  readonly actions: readonly string[];
-  readonly via?: string;
-}
-
 describe('review tg4: joining a group or attaching a policy, then passing a role to a cluster node', () => {
   let s: TestServer;
-  const keys: Record<string, Credentials> = {};
+  let keys: Record<string, Credentials> = {};
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'nodeadm', AssumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
-    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'nodeadm', PolicyName: 'data', PolicyDocument: policy(allow('s3:*')) }));
-    await iam.send(new I.CreateGroupCommand({ GroupName: 'passers' }));
-    await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'passers', PolicyName: 'pass', PolicyDocument: policy(allow('iam:PassRole', NODEADM)) }));
-    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'passnode', PolicyDocument: policy(allow('iam:PassRole', NODEADM)) }));
+    await serviceRole(iam, 'nodeadm', 'compute.gatehouse.dev');
+    await passRoleGrants(iam, NODEADM, 'passnode');
     const start = allow('training:StartClusterNode', CLUSTER);
     const users: Record<string, object[]> = {
       kay: [start, allow('iam:AddUserToGroup', PASSERS)],
       max: [start, allow('iam:AttachUserPolicy', user('max'), { ArnEquals: { 'iam:PolicyARN': PASSNODE } })],
       lou: [start],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    keys = await usersWithKeys(iam, users);
     const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [doc('Cluster', 'c1', { instanceRole: 'nodeadm' })] });
     assert.equal(applied.status, 200, JSON.stringify(applied.json));
   });
   after(() => s?.stop());
 
-  const toNodeadm = async (name: string): Promise<readonly Step[] | undefined> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal: user(name) });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return (r.json['reports'] as { canBecome: { principal: string; path: Step[] }[] }[])[0]?.canBecome.find((b) => b.principal === NODEADM)?.path;
-  };
+  const toNodeadm = (name: string): Promise<readonly HowStep[] | undefined> => pathSteps(s, user(name), NODEADM);
 
   it('a group joined, or a policy attached to oneself, then PassRole to a node of the cluster', async () => {
     assert.deepEqual((await toNodeadm('kay'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a cluster node', ['iam:PassRole', 'iam:AddUserToGroup', 'training:StartClusterNode'], CLUSTER]]);

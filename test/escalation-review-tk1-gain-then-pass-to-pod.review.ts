@@ -19,6 +19,7 @@ import * as I from '@aws-sdk/client-iam';
 import { admit, podCreate, reviewedAs } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { passRoleGrants, pathSteps, serviceRole, type HowStep } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -30,23 +31,14 @@ const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement }
 const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: object) => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
-interface Step {
-  readonly how: string;
-  readonly actions: readonly string[];
-  readonly via?: string;
-}
-
 describe('review tk1: joining a group or attaching a policy, then passing a role to a pod', () => {
   let s: TestServer;
   let bearer = '';
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'podder', AssumeRolePolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' })) }));
-    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'podder', PolicyName: 'data', PolicyDocument: JSON.stringify(policy(allow('s3:*'))) }));
-    await iam.send(new I.CreateGroupCommand({ GroupName: 'passers' }));
-    await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'passers', PolicyName: 'pass', PolicyDocument: JSON.stringify(policy(allow('iam:PassRole', PODDER))) }));
-    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'passpod', PolicyDocument: JSON.stringify(policy(allow('iam:PassRole', PODDER))) }));
+    await serviceRole(iam, 'podder', 'compute.gatehouse.dev');
+    await passRoleGrants(iam, PODDER, 'passpod');
     const entry = (name: string) => doc('AccessEntry', name, { cluster: 'k1', principalArn: user(name), kubernetesGroups: ['devs'] });
     const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
       documents: [
@@ -72,11 +64,7 @@ describe('review tk1: joining a group or attaching a policy, then passing a role
   });
   after(() => s?.stop());
 
-  const toPodder = async (name: string): Promise<readonly Step[] | undefined> => {
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal: user(name) });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return (r.json['reports'] as { canBecome: { principal: string; path: Step[] }[] }[])[0]?.canBecome.find((b) => b.principal === PODDER)?.path;
-  };
+  const toPodder = (name: string): Promise<readonly HowStep[] | undefined> => pathSteps(s, user(name), PODDER);
 
   it('a group joined, or a policy attached to oneself, then PassRole to a pod of the cluster', async () => {
     assert.deepEqual((await toPodder('kay'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a pod', ['iam:PassRole', 'iam:AddUserToGroup', 'kubernetes:create'], CLUSTER]]);

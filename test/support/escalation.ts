@@ -122,3 +122,39 @@ export async function serviceRole(iam: I.IAMClient, name: string, service: strin
   await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }) }));
   await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }));
 }
+
+/** A step of a `canBecome` path as the gain-then-pass reviews read it: how it is taken, its actions, and via what. */
+export interface HowStep extends PathStep {
+  readonly how: string;
+  readonly via?: string;
+}
+
+/** The path of `server`'s escalation-paths report for `principal` (an ARN) to the principal of ARN `to`, asked by its admin (200 asserted); undefined when there is none. */
+export async function pathSteps(server: Pick<TestServer, 'url' | 'admin'>, principal: string, to: string): Promise<readonly HowStep[] | undefined> {
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/escalation-paths', { principal });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return (r.json['reports'] as { canBecome: { principal: string; path: HowStep[] }[] }[])[0]?.canBecome.find((b) => b.principal === to)?.path;
+}
+
+/** Users of `iam`'s account, each with inline policy `p` of its statements (name → statements) and an access key: the keys by name. */
+export async function usersWithKeys(iam: I.IAMClient, users: Readonly<Record<string, readonly object[]>>): Promise<Record<string, Credentials>> {
+  const keys: Record<string, Credentials> = {};
+  for (const [name, statements] of Object.entries(users)) {
+    await iam.send(new I.CreateUserCommand({ UserName: name }));
+    await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+    keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+  }
+  return keys;
+}
+
+/**
+ * The two ways to come to pass role `role` (an ARN) of the gain-then-pass reviews (tg2, tg4, tk1): group `passers`,
+ * whose inline policy `pass` allows `iam:PassRole` on it, and managed policy `policy` allowing the same.
+ */
+export async function passRoleGrants(iam: I.IAMClient, role: string, policy: string): Promise<void> {
+  const pass = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: role }] });
+  await iam.send(new I.CreateGroupCommand({ GroupName: 'passers' }));
+  await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'passers', PolicyName: 'pass', PolicyDocument: pass }));
+  await iam.send(new I.CreatePolicyCommand({ PolicyName: policy, PolicyDocument: pass }));
+}
