@@ -14,28 +14,21 @@ import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { pathSteps, serviceRole, usersWithKeys, type HowStep } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
 const BIG = `arn:aws:iam::${A}:role/big`;
 const WS = `arn:aws:training::${A}:workspace/lab`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*') => ({ Effect: 'Allow', Action, Resource });
-
-interface Step {
-  readonly how: string;
-  readonly actions: readonly string[];
-  readonly via?: string;
-}
 
 describe('review bz4: joining a workspace to run a job as a role', () => {
   let s: TestServer;
-  const keys: Record<string, Credentials> = {};
+  let keys: Record<string, Credentials> = {};
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'big', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
-    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'big', PolicyName: 'all', PolicyDocument: doc(allow('s3:*')) }));
+    await serviceRole(iam, 'big', 'training.gatehouse.dev');
     await iam.send(new I.CreateGroupCommand({ GroupName: 'team' }));
     const run = allow(['training:CreateJob', 'iam:PassRole']);
     const users: Record<string, object[]> = {
@@ -48,22 +41,13 @@ describe('review bz4: joining a workspace to run a job as a role', () => {
       joiner: [run, allow('iam:AddUserToGroup', `arn:aws:iam::${A}:group/team`)],
       outsider: [run],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    keys = await usersWithKeys(iam, users);
     const put = await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'lab'], { body: { members: [{ user: 'member' }, { group: 'team' }] } });
     assert.ok(put.ok, put.ok ? '' : put.message);
   });
   after(() => s?.stop());
 
-  const toBig = async (name: string): Promise<readonly Step[] | undefined> => {
-    const r = await call<{ reports: { canBecome: { principal: string; path: Step[] }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return r.value.reports[0]?.canBecome.find((b) => b.principal === BIG)?.path;
-  };
+  const toBig = (name: string): Promise<readonly HowStep[] | undefined> => pathSteps(s, user(name), BIG);
 
   it('a member, as before', async () => {
     assert.deepEqual((await toBig('member'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'training:CreateJob'], WS]]);

@@ -18,7 +18,7 @@ import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { whoCan } from './support/escalation.ts';
+import { passRoleGrants, pathSteps, serviceRole, usersWithKeys, whoCan, type HowStep } from './support/escalation.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -26,26 +26,16 @@ const BIG = `arn:aws:iam::${A}:role/big`;
 const WS = `arn:aws:training::${A}:workspace/lab`;
 const PASSERS = `arn:aws:iam::${A}:group/passers`;
 const PASSBIG = `arn:aws:iam::${A}:policy/passbig`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: object) => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
-
-interface Step {
-  readonly how: string;
-  readonly actions: readonly string[];
-  readonly via?: string;
-}
 
 describe('review tg2: joining a group or attaching a policy, then passing a role to a job', () => {
   let s: TestServer;
-  const keys: Record<string, Credentials> = {};
+  let keys: Record<string, Credentials> = {};
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'big', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
-    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'big', PolicyName: 'all', PolicyDocument: doc(allow('s3:*')) }));
-    await iam.send(new I.CreateGroupCommand({ GroupName: 'passers' }));
-    await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'passers', PolicyName: 'pass', PolicyDocument: doc(allow('iam:PassRole', BIG)) }));
-    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'passbig', PolicyDocument: doc(allow('iam:PassRole', BIG)) }));
+    await serviceRole(iam, 'big', 'training.gatehouse.dev');
+    await passRoleGrants(iam, BIG, 'passbig');
     const run = allow('training:CreateJob', WS);
     const users: Record<string, object[]> = {
       gus: [run, allow('iam:AddUserToGroup', PASSERS)],
@@ -53,22 +43,13 @@ describe('review tg2: joining a group or attaching a policy, then passing a role
       hal: [run],
       jon: [run, allow('iam:AddUserToGroup', PASSERS), { Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' }],
     };
-    for (const [name, statements] of Object.entries(users)) {
-      await iam.send(new I.CreateUserCommand({ UserName: name }));
-      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
-      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    }
+    keys = await usersWithKeys(iam, users);
     const put = await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'lab'], { body: { members: Object.keys(users).map((u) => ({ user: u })) } });
     assert.ok(put.ok, put.ok ? '' : put.message);
   });
   after(() => s?.stop());
 
-  const toBig = async (name: string): Promise<readonly Step[] | undefined> => {
-    const r = await call<{ reports: { canBecome: { principal: string; path: Step[] }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
-    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
-    return r.value.reports[0]?.canBecome.find((b) => b.principal === BIG)?.path;
-  };
+  const toBig = (name: string): Promise<readonly HowStep[] | undefined> => pathSteps(s, user(name), BIG);
 
   it('a group joined, or a policy attached to oneself, then PassRole to a job in its workspace', async () => {
     assert.deepEqual((await toBig('gus'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'iam:AddUserToGroup', 'training:CreateJob'], WS]]);
