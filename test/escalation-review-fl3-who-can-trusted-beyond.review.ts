@@ -14,11 +14,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
+import type { OidcIssuer } from './support/oidc-issuer.ts';
+import { startTrustWorld, type TrustWorld } from './support/escalation.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { cliAgainst, errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, errorName, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const B = '777788889999';
@@ -39,30 +39,20 @@ describe('review fl3: who-can lists who beyond the account an allowed role\'s tr
   let provider = '';
   let partnerAdmin: Credentials;
   let anonymous: S.STSClient;
+  let world: TrustWorld | undefined;
   before(async () => {
-    issuer = await startOidcIssuer();
-    s = await startTestServer();
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws' });
-    assert.equal(r.status, 201, JSON.stringify(r.json));
-    partnerAdmin = { accessKeyId: String(r.json['AccessKeyId']), secretAccessKey: String(r.json['SecretAccessKey']) };
-    const iam = s.iam();
-    provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
-    const trusts: Record<string, object> = {
-      ci: { Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${issuer.hostPath}:sub`]: 'repo:ml/train' } } },
-      partner: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'sts:AssumeRole' },
-      local: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
-    };
-    for (const [name, trust] of Object.entries(trusts)) {
-      await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: policy(trust) }));
-      await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: READ }));
-    }
-    anonymous = new S.STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+    world = await startTrustWorld(
+      B,
+      (provider, issuer) => ({
+        ci: { Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${issuer.hostPath}:sub`]: 'repo:ml/train' } } },
+        partner: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'sts:AssumeRole' },
+        local: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+      }),
+      { name: 'read', document: READ },
+    );
+    ({ server: s, issuer, provider, partner: partnerAdmin, anonymous } = world);
   });
-  after(async () => {
-    anonymous?.destroy();
-    await issuer?.close();
-    await s?.stop();
-  });
+  after(() => world?.stop());
 
   const allowed = async (): Promise<Allowed[]> => {
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/who-can', { action: 's3:GetObject', resource: OBJECT });

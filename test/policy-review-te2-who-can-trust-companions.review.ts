@@ -18,16 +18,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
+import type { OidcIssuer } from './support/oidc-issuer.ts';
+import { startTrustWorld, type TrustWorld } from './support/escalation.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { errorName, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const B = '777788889999';
 const role = (n: string) => `arn:aws:iam::${A}:role/${n}`;
-const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const TAGS = { 'aws:RequestTag/team': ['ml'], 'aws:TagKeys': ['team'] };
 
 describe('review te2: who-can lists a grant beyond the account only where STS would let its tags and source identity in', () => {
@@ -37,29 +36,19 @@ describe('review te2: who-can lists a grant beyond the account only where STS wo
   let partner: Credentials;
   let anonymous: S.STSClient;
 
+  let world: TrustWorld | undefined;
+
   before(async () => {
-    issuer = await startOidcIssuer();
-    s = await startTestServer();
-    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws' });
-    assert.equal(r.status, 201, JSON.stringify(r.json));
-    partner = { accessKeyId: String(r.json['AccessKeyId']), secretAccessKey: String(r.json['SecretAccessKey']) };
-    const iam = s.iam();
-    provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
-    const trusts: Record<string, object> = {
+    world = await startTrustWorld(B, (provider) => ({
       'ci-plain': { Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity' },
       'ci-tags': { Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'] },
       'partner-plain': { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'sts:AssumeRole' },
       'partner-all': { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] },
-    };
-    for (const [name, trust] of Object.entries(trusts)) await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: policy(trust) }));
-    anonymous = new S.STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+    }));
+    ({ server: s, issuer, provider, partner, anonymous } = world);
   });
 
-  after(async () => {
-    anonymous?.destroy();
-    await issuer?.close();
-    await s?.stop();
-  });
+  after(() => world?.stop());
 
   const granted = async (action: string, name: string, context: Record<string, string[]>): Promise<string[]> => {
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/who-can', { action, resource: role(name), context });

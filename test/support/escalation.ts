@@ -8,7 +8,8 @@ import { connectionTo } from './processes.ts';
 import { gatehouseJson } from './resource-server.ts';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { startTestServer, type Credentials, type TestServer } from './server.ts';
+import { startOidcIssuer, type OidcIssuer } from './oidc-issuer.ts';
+import { REGION, startTestServer, type Credentials, type TestServer } from './server.ts';
 
 /** One gain of a report: who can make it, as whom, by which action on what, and what it gives. */
 export interface Gain {
@@ -157,4 +158,50 @@ export async function passRoleGrants(iam: I.IAMClient, role: string, policy: str
   await iam.send(new I.CreateGroupCommand({ GroupName: 'passers' }));
   await iam.send(new I.PutGroupPolicyCommand({ GroupName: 'passers', PolicyName: 'pass', PolicyDocument: pass }));
   await iam.send(new I.CreatePolicyCommand({ PolicyName: policy, PolicyDocument: pass }));
+}
+
+/** `startTrustWorld`'s world; `stop` ends the STS client, the issuer and the server. */
+export interface TrustWorld {
+  readonly server: TestServer;
+  readonly issuer: OidcIssuer;
+  /** The issuer's OIDC provider ARN in the server's account (client ID sts.amazonaws.com). */
+  readonly provider: string;
+  /** The admin of account `partner`. */
+  readonly partner: Credentials;
+  /** An STS client of the server that signs nothing (AssumeRoleWithWebIdentity). */
+  readonly anonymous: STSClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * The world of the who-can reviews on roles trusted beyond the account (fl3, te2): an OIDC issuer; a server with aws
+ * account `partner` and its admin; the issuer's provider in account 000000000000; there, a role of each of
+ * `trusts(provider, issuer)` (name → the trust policy's one statement), with `inline` as its inline policy when given.
+ */
+export async function startTrustWorld(partner: string, trusts: (provider: string, issuer: OidcIssuer) => Record<string, object>, inline?: { readonly name: string; readonly document: string }): Promise<TrustWorld> {
+  const issuer = await startOidcIssuer();
+  let server: TestServer | undefined;
+  let anonymous: STSClient | undefined;
+  const stop = async (): Promise<void> => {
+    anonymous?.destroy();
+    await issuer.close();
+    await server?.stop();
+  };
+  try {
+    const s = (server = await startTestServer());
+    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/accounts', { id: partner, partition: 'aws' });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    const partnerAdmin = { accessKeyId: String(r.json['AccessKeyId']), secretAccessKey: String(r.json['SecretAccessKey']) };
+    const iam = s.iam();
+    const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
+    for (const [name, trust] of Object.entries(trusts(provider, issuer))) {
+      await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [trust] }) }));
+      if (inline !== undefined) await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: inline.name, PolicyDocument: inline.document }));
+    }
+    anonymous = new STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+    return { server: s, issuer, provider, partner: partnerAdmin, anonymous, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
