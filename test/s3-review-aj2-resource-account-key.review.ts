@@ -5,12 +5,13 @@
  * account's buckets and still refuses another account's bucket that the other account's policy opens to it. The key
  * was absent, StringNotEquals true, and the guard refused everything, to the principal's own buckets too.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import type { App } from '../src/app/index.ts';
-import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
+import { createdAccountThrough, userWithPolicy, type TestServer, sdkFailure as failure } from './support/server.ts';
+import { serverAppAndS3 } from './support/s3.ts';
 
 const ACCT = '000000000000';
 const OTHER = '111111111111';
@@ -18,32 +19,12 @@ const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', 
 
 let server: TestServer;
 let app: App;
-const clients: S3.S3Client[] = [];
-
-function s3(credentials: Credentials = server.admin): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const s3 = serverAppAndS3((s, a) => ((server = s), (app = a)));
 const body = async (r: Promise<S3.GetObjectCommandOutput>): Promise<string> => (await (await r).Body?.transformToString()) ?? '';
-
-before(async () => {
-  server = await startTestServer();
-  app = await server.openApp();
-});
-
-after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  await server?.stop();
-});
 
 describe('5: s3:ResourceAccount is the bucket owner\'s account', () => {
   it('the data-perimeter Deny on s3:ResourceAccount passes the own account\'s bucket and refuses the partner\'s, which its policy opens', async () => {
-    const root = await app.authenticate(server.admin.accessKeyId);
-    assert.ok(root.ok);
-    const created = await app.createAccount(root.value.caller, { id: OTHER, partition: 'aws', name: 'partner' });
-    assert.ok(created.ok, JSON.stringify(created));
-    const partnerAdmin = s3({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    const partnerAdmin = s3(await createdAccountThrough(app, server.admin, OTHER, 'partner'));
 
     await s3().send(new S3.CreateBucketCommand({ Bucket: 'aj2-own' }));
     await s3().send(new S3.PutObjectCommand({ Bucket: 'aj2-own', Key: 'k', Body: 'own' }));
@@ -52,11 +33,8 @@ describe('5: s3:ResourceAccount is the bucket owner\'s account', () => {
     await partnerAdmin.send(new S3.PutBucketPolicyCommand({ Bucket: 'aj2-partner', Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::aj2-partner/*' }) }));
 
     const iam = server.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'perimeter' }));
     const reads = { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: '*' };
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'perimeter', PolicyName: 'reads', PolicyDocument: doc(reads) }));
-    const k = await iam.send(new I.CreateAccessKeyCommand({ UserName: 'perimeter' }));
-    const user = s3({ accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' });
+    const user = s3(await userWithPolicy(server, 'perimeter', doc(reads), 'reads'));
     // Without the guard, both read (the partner's policy names this account, the identity policy allows).
     assert.equal(await body(user.send(new S3.GetObjectCommand({ Bucket: 'aj2-partner', Key: 'k' }))), 'partner');
 

@@ -16,13 +16,12 @@
  *
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import type { App } from '../src/app/index.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { s3Refusal } from './support/s3.ts';
+import { createdAccountThrough, userWithPolicy, type TestServer } from './support/server.ts';
+import { s3Refusal, serverAppAndS3 } from './support/s3.ts';
 
 const OTHER = '222222222222';
 const B = 'tb2-own-bucket';
@@ -30,21 +29,7 @@ const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', 
 
 let server: TestServer;
 let app: App;
-const clients: S3.S3Client[] = [];
-function s3(credentials: Credentials = server.admin): S3.S3Client {
-  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
-
-before(async () => {
-  server = await startTestServer();
-  app = await server.openApp();
-});
-after(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  await server?.stop();
-});
+const s3 = serverAppAndS3((s, a) => ((server = s), (app = a)));
 
 describe('tb 2: CreateBucket of a bucket that exists', () => {
   it("of the caller's own account is 200 in us-east-1, and the bucket is as it was", async () => {
@@ -62,19 +47,11 @@ describe('tb 2: CreateBucket of a bucket that exists', () => {
   });
 
   it("of another account is still 409 BucketAlreadyExists, and a user refused CreateBucket is refused", async () => {
-    const root = await app.authenticate(server.admin.accessKeyId);
-    assert.ok(root.ok);
-    const made = await app.createAccount(root.value.caller, { id: OTHER, partition: 'aws', name: 'other' });
-    assert.ok(made.ok, JSON.stringify(made));
-    const other = s3({ accessKeyId: made.value.AccessKeyId, secretAccessKey: made.value.SecretAccessKey });
+    const other = s3(await createdAccountThrough(app, server.admin, OTHER, 'other'));
     const [name, status] = await s3Refusal(other.send(new S3.CreateBucketCommand({ Bucket: B })));
     assert.deepEqual([name, status], ['BucketAlreadyExists', 409]);
     // A user of the owner's account with no CreateBucket: refused as before, the bucket's existence not confirmed.
-    const iam = server.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'tb2-reader' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'tb2-reader', PolicyName: 'reads', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
-    const k = await iam.send(new I.CreateAccessKeyCommand({ UserName: 'tb2-reader' }));
-    const reader = s3({ accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' });
+    const reader = s3(await userWithPolicy(server, 'tb2-reader', doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }), 'reads'));
     const [denied, deniedStatus] = await s3Refusal(reader.send(new S3.CreateBucketCommand({ Bucket: B })));
     assert.deepEqual([denied, deniedStatus], ['AccessDenied', 403]);
   });

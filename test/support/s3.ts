@@ -8,6 +8,7 @@ import { crc32 } from 'node:zlib';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
+import type { App } from '../../src/app/index.ts';
 import { sentAsGiven } from './raw-answer.ts';
 import { startTestServer, type Credentials, type TestServer } from './server.ts';
 
@@ -61,6 +62,25 @@ export function s3Clients(server: () => Pick<TestServer, 'running'>): S3Clients 
       for (const c of made.splice(0)) c.destroy();
     },
   });
+}
+
+/**
+ * Registers, in the file or describe it is called in, a `before` that starts a test server and opens a second App on
+ * its store (both handed to `ready`), and an `after` that destroys every S3 client made and stops the server; answers
+ * the maker of those clients of its gateway, as the root admin unless `credentials` are given (reviews aj2, tb2).
+ */
+export function serverAppAndS3(ready: (server: TestServer, app: App) => void): (credentials?: Credentials) => S3Client {
+  let server: TestServer | undefined;
+  const clients = s3Clients(() => server as TestServer);
+  before(async () => {
+    server = await startTestServer();
+    ready(server, await server.openApp());
+  });
+  after(async () => {
+    clients.destroyAll();
+    await server?.stop();
+  });
+  return (credentials) => clients(credentials ?? (server as TestServer).admin);
 }
 
 /**

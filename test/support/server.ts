@@ -167,8 +167,12 @@ export async function userWithPolicy(server: Pick<TestServer, 'url' | 'admin'>, 
  * (no IAM API call makes an account); answers the new account's root access key.
  */
 export async function createdAccount(server: Pick<TestServer, 'admin' | 'openApp'>, id: string, name: string): Promise<Credentials> {
-  const app = await server.openApp();
-  const root = await app.authenticate(server.admin.accessKeyId);
+  return createdAccountThrough(await server.openApp(), server.admin, id, name);
+}
+
+/** `createdAccount` through `app` (a second App on the server's store), as `admin`, the root admin. */
+export async function createdAccountThrough(app: App, admin: Credentials, id: string, name: string): Promise<Credentials> {
+  const root = await app.authenticate(admin.accessKeyId);
   if (!root.ok) throw new Error(`the admin's key does not authenticate: ${root.errors[0]?.message ?? ''}`);
   const created = await app.createAccount(root.value.caller, { id, partition: 'aws', name });
   if (!created.ok) throw new Error(`createAccount ${id}: ${JSON.stringify(created)}`);
