@@ -27,7 +27,7 @@ import type { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { isTemporaryKeyId } from '../../core/sts/key-id.ts';
 import type { App, Caller } from '../../app/index.ts';
-import type { RequestFacts } from '../../app/sts.ts';
+import type { AssumeRoleResult, RequestFacts } from '../../app/sts.ts';
 import { deniedParts, keyUsedBy, recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
@@ -476,6 +476,14 @@ async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: Requ
   const v = r.value;
   return json(200, {
     RequestId: requestId,
+    ...assumedRoleFields(v),
+    ...(v.sourceIdentity !== undefined ? { SourceIdentity: v.sourceIdentity } : {}),
+  });
+}
+
+/** The role and the credentials of an AssumeRole or AssumeRoleWithOIDC answer, as Alibaba's STS names them. */
+function assumedRoleFields(v: Pick<AssumeRoleResult, 'arn' | 'assumedRoleId' | 'credentials'>): Record<string, unknown> {
+  return {
     AssumedRoleUser: { Arn: v.arn, AssumedRoleId: v.assumedRoleId },
     Credentials: {
       AccessKeyId: v.credentials.accessKeyId,
@@ -483,8 +491,7 @@ async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: Requ
       SecurityToken: v.credentials.sessionToken,
       Expiration: isoSeconds(v.credentials.expiration),
     },
-    ...(v.sourceIdentity !== undefined ? { SourceIdentity: v.sourceIdentity } : {}),
-  });
+  };
 }
 
 /** The actions of Alibaba's STS this server answers. */
@@ -614,13 +621,7 @@ async function replyOf(app: App, p: Params, facts: RequestFacts, requestId: stri
   const v = r.value;
   return json(200, {
     RequestId: requestId,
-    AssumedRoleUser: { Arn: v.arn, AssumedRoleId: v.assumedRoleId },
-    Credentials: {
-      AccessKeyId: v.credentials.accessKeyId,
-      AccessKeySecret: v.credentials.secretAccessKey,
-      SecurityToken: v.credentials.sessionToken,
-      Expiration: isoSeconds(v.credentials.expiration),
-    },
+    ...assumedRoleFields(v),
     OIDCTokenInfo: {
       Subject: v.subject,
       Issuer: v.issuer,
