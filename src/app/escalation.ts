@@ -2070,38 +2070,19 @@ export function createEscalation(deps: EscalationDeps) {
             }
           }
         }
-        // A group X may add itself to, whose policies let it assume the role (review sx, 2).
-        if (asked && d?.decision !== 'ExplicitDeny' && x.kind === 'user') {
-          const joined = await joinedToAssume(x, r, me);
-          if (joined) {
-            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...joined.actions, 'sts:AssumeRole'], reasons: joined.reasons } });
-            continue;
-          }
+        // The first of these changes X may make to itself that then lets it assume the role: a group X may add itself
+        // to, whose policies let it (review sx, 2); a managed policy X may attach to itself (review sx, 3); another
+        // version of a managed policy of X made the default (review sx, 4); its permissions boundary lifted, which frees
+        // its own Allow of AssumeRole on the role (review tw, 4; a Deny of the boundary's goes with it).
+        const undenied = asked && d?.decision !== 'ExplicitDeny';
+        let gain: { actions: readonly string[]; reasons: readonly string[] } | undefined;
+        for (const change of [undenied && x.kind === 'user' && joinedToAssume, undenied && attachedToAssume, undenied && defaultSetToAssume, asked && x.boundary && liftedToAssume]) {
+          gain = change ? await change(x, r, me) : undefined;
+          if (gain) break;
         }
-        // A managed policy X may attach to itself, which lets it assume the role (review sx, 3).
-        if (asked && d?.decision !== 'ExplicitDeny') {
-          const attached = await attachedToAssume(x, r, me);
-          if (attached) {
-            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...attached.actions, 'sts:AssumeRole'], reasons: attached.reasons } });
-            continue;
-          }
-        }
-        // Another version of a managed policy of X made the default, which lets it assume the role (review sx, 4).
-        if (asked && d?.decision !== 'ExplicitDeny') {
-          const set = await defaultSetToAssume(x, r, me);
-          if (set) {
-            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...set.actions, 'sts:AssumeRole'], reasons: set.reasons } });
-            continue;
-          }
-        }
-        // Its permissions boundary lifted, which frees its own Allow of AssumeRole on the role (review tw, 4); a Deny of
-        // the boundary's goes with it.
-        if (asked && x.boundary) {
-          const lifted = await liftedToAssume(x, r, me);
-          if (lifted) {
-            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...lifted.actions, 'sts:AssumeRole'], reasons: lifted.reasons } });
-            continue;
-          }
+        if (gain) {
+          out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...gain.actions, 'sts:AssumeRole'], reasons: gain.reasons } });
+          continue;
         }
         // An OIDC provider the role's trust policy names, which X may register with keys of its own (review jb, 9).
         if (deps.oidcProviders !== undefined) {
