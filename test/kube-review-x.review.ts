@@ -379,7 +379,9 @@ describe('X4: refused TokenReviews are audited', () => {
     assert.equal(r['authenticated'], false, JSON.stringify(r));
     const got = refusals(await fresh());
     assert.deepEqual(got.map(row), [['decision', `arn:aws:sts::${acct}:assumed-role/dev/gone`, acct, 'sts:GetCallerIdentity', k1(), 'Deny', '127.0.0.1', 'ExpiredToken', s.accessKeyId, 'k1']]);
-    assert.equal(got[0]?.detail['message'], 'expired or revoked session token');
+    // Signed with the session's secret: its holder still presents the revoked session (review um, 1).
+    assert.equal(got[0]?.detail['message'], "expired or revoked session token; it was signed with the key's secret: its holder still uses it");
+    assert.equal(got[0]?.detail['signatureVerified'], true);
     const text = JSON.stringify(got);
     const sessionToken = s.sessionToken ?? '';
     assert.ok(!text.includes(t) && !text.includes(sessionToken) && !text.includes(sessionToken.slice(40, 80)), 'no token or session token in the record');

@@ -108,7 +108,7 @@ import { ruleOf, type AuthorizeEngine, type EngineResult, type MatchedRule, type
 import { roleKey, userKey } from './live.ts';
 import { jobDocOf, jobIndexKey, jobIndexValue, liveJobsWhere, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
-import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner, type KeyOwner } from './auth-failures.ts';
+import { admitAuthFailure, authFailureEvent, claimedCredential, keyOwner, type KeyOwner } from './auth-failures.ts';
 import { serialReload } from './serial-reload.ts';
 import { readChanges } from './change-log.ts';
 
@@ -294,6 +294,12 @@ export interface TokenRefusal {
   /** The token's decoded request target (`/?Action=GetCallerIdentity&…`), when it decoded. */
   readonly target?: string;
   readonly sourceIp: string;
+  /**
+   * For a token refused for its time (`signature`: expired, dated ahead) or its key (`credentials`: inactive, its
+   * session expired or revoked): whether the key's secret signed it, checked as of its own time (key-holder.ts);
+   * undefined when not checked (review um, 1).
+   */
+  readonly signatureVerified?: boolean | undefined;
 }
 
 /** `app.authenticate`'s error codes as the AWS error codes the audit records carry (auth-failures.ts). */
@@ -1644,8 +1650,11 @@ export function createKube(app: App, options: KubeOptions) {
    * revoked too), else `anonymous`; the key id, a fixed description, the cluster and the source IP (kube-apiserver's).
    * Never the token, its signature or session token. Recorded in the cluster's account, whose resource was asked for;
    * copied into the key owner's account (`crossAccount` in both) only when the token authenticated that owner (the
-   * `entry` step: signature verified, no access entry maps it), never on the key id a token only names: anyone who can
-   * reach kube-apiserver can name any key id, and wrote refusals into its owner's log without its secret (review tr, 1).
+   * `entry` step: signature verified, no access entry maps it) or was signed with the key's secret and refused for its
+   * time or its key (`signatureVerified`: a disabled key, an expired session or a stale token its holder still presents,
+   * which the owner must read as the other doors let it, review um, 1), never on the key id a token only names: anyone
+   * who can reach kube-apiserver can name any key id, and wrote refusals into its owner's log without its secret
+   * (review tr, 1).
    * Anyone can send tokens, so it is flood-limited with the other refusals (`admitAuthFailure`); our own failure to
    * check (the store unreachable) is not recorded.
    */
@@ -1661,6 +1670,8 @@ export function createKube(app: App, options: KubeOptions) {
     const summarised = (): KeyOwner => ({ ...(keyOwner(app, claimed.accessKeyId, claimed.sessionToken) ?? { principal: 'anonymous' }), account: cluster.account });
     const admitted = admitAuthFailure(deps, r.sourceIp, undefined, { code, action: 'sts:GetCallerIdentity', accessKeyId: claimed.accessKeyId, owner: summarised, resource: cluster.arn, cluster: cluster.name });
     if (!admitted.record) return;
+    const owner = keyOwner(app, claimed.accessKeyId, claimed.sessionToken);
+    const event = authFailureEvent({ ...claimed, action: 'sts:GetCallerIdentity', resource: cluster.arn, code, message: r.message, sourceIp: r.sourceIp, signatureVerified: r.signatureVerified }, owner, admitted.suppressed);
     const message =
       r.step === 'token'
         ? 'the token is not a k8s-aws-v1. presigned GetCallerIdentity URL this server accepts'
@@ -1668,11 +1679,11 @@ export function createKube(app: App, options: KubeOptions) {
           ? (ENTRY_REASONS.find(([re]) => re.test(r.message.slice(0, 1000)))?.[1] ?? 'no access entry of the cluster maps the principal')
           : r.step === 'mismatch' && code === 'SignatureDoesNotMatch'
             ? 'the signature does not match (a wrong secret, or a token made for another cluster)'
-            : authFailureMessage(code, r.message);
-    const owner = keyOwner(app, claimed.accessKeyId, claimed.sessionToken);
-    const event = authFailureEvent({ ...claimed, action: 'sts:GetCallerIdentity', resource: cluster.arn, code, message: r.message, sourceIp: r.sourceIp }, owner, admitted.suppressed);
-    // The owner's account reads the refusal only when the token authenticated that owner (review tr1).
-    const established = r.step === 'entry' && owner !== undefined && owner.account !== cluster.account ? owner.account : undefined;
+            : event.detail.message;
+    // The owner's account reads the refusal only when the token authenticated that owner (review tr1), or the key's
+    // secret signed a token refused for its time or key (review um, 1).
+    const byHolder = r.step === 'entry' || (r.signatureVerified === true && (r.step === 'signature' || r.step === 'credentials'));
+    const established = byHolder && owner !== undefined && owner.account !== cluster.account ? owner.account : undefined;
     const crossAccount = established !== undefined ? { crossAccount: { callerAccount: established, resourceAccount: cluster.account } } : {};
     const recorded = { ...event, account: cluster.account, detail: { ...event.detail, message, cluster: cluster.name, ...crossAccount } };
     sink.record(recorded);

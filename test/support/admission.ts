@@ -19,13 +19,13 @@ export interface UserInfo {
   readonly extra: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A `k8s-aws-v1.` token for `cluster`, signed with `creds` for this server's own host (as `gatehouse kube token` makes one). */
-export async function kubeToken(serverUrl: string, cluster: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<string> {
+/** A `k8s-aws-v1.` token for `cluster`, signed with `creds` for this server's own host (as `gatehouse kube token` makes one); as of `signingDate` when given (a stale token). */
+export async function kubeToken(serverUrl: string, cluster: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, signingDate?: Date): Promise<string> {
   const u = new URL(serverUrl);
   const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: creds, sha256: Sha256 });
   const p = await signer.presign(
     { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': cluster } },
-    { expiresIn: 60 },
+    { expiresIn: 60, ...(signingDate !== undefined ? { signingDate } : {}) },
   );
   return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
 }

@@ -36,7 +36,8 @@ import { recordAuthFailure } from '../../app/auth-failures.ts';
 import type { App } from '../../app/index.ts';
 import { keyUsedBy } from '../../app/principals.ts';
 import type { Kube, KubeCluster, TokenRefusal } from '../../app/kube.ts';
-import { parseSigV4 } from '../sigv4/index.ts';
+import { parseSigV4, type SigV4Request } from '../sigv4/index.ts';
+import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import { endThisTurn, RETRY_AFTER_SECONDS } from './lifecycle.ts';
 import { bodySyntaxError, BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
 import { sourceIpOf } from './request-facts.ts';
@@ -137,10 +138,15 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     const decoded = decodeToken(review.value.token, { own: opts.tokenHosts() });
     if (!decoded.ok) return refuse(decoded.errors[0]?.message ?? 'invalid token', { step: 'token', message: decoded.errors[0]?.message ?? '' });
     const target = decoded.value.target;
-    const signedFor = (name: string) =>
-      parseSigV4({ method: 'GET', path: target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: name } }, app.deps.now(), { presignedMinLifetimeSeconds: TOKEN_LIFETIME_SECONDS, expectedService: 'sts' });
+    const tokenRequest = (name: string): SigV4Request => ({ method: 'GET', path: target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: name } });
+    const TOKEN_SIGV4 = { presignedMinLifetimeSeconds: TOKEN_LIFETIME_SECONDS, expectedService: 'sts' } as const;
+    const signedFor = (name: string) => parseSigV4(tokenRequest(name), app.deps.now(), TOKEN_SIGV4);
+    // A token refused for its time or its key before its signature was checked: whether the key's secret signed it (for
+    // this cluster, under any name it goes by, as below), checked as of its own time (review um, 1; key-holder.ts).
+    const signedByHolder = (signedAt: number | undefined): boolean | undefined =>
+      signedByKeyHolder(app, [...new Set([clusterName, cluster.name, cluster.name.toLowerCase()])].map(tokenRequest), signedAt, TOKEN_SIGV4);
     const parsed = signedFor(clusterName);
-    if (!parsed.ok) return refuse(`the token's signature is not valid: ${parsed.message}`, { step: 'signature', code: parsed.code, message: parsed.message, target });
+    if (!parsed.ok) return refuse(`the token's signature is not valid: ${parsed.message}`, { step: 'signature', code: parsed.code, message: parsed.message, target, signatureVerified: signedByHolder(parsed.signedAt) });
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     // Not checked (the store not answering: a console sign-in's last use unread) is no refusal: 503 with Retry-After,
     // which kube-apiserver retries, as any other webhook the store failed. Answered `authenticated: false`, the request
@@ -149,7 +155,10 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
       app.deps.metrics?.storeUnavailable?.();
       return status(res, 503, who.errors[0].message);
     }
-    if (!who.ok) return refuse(`the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}`, { step: 'credentials', code: who.errors[0]?.code ?? '', message: who.errors[0]?.message ?? '', target });
+    if (!who.ok) {
+      const code = who.errors[0]?.code ?? '';
+      return refuse(`the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}`, { step: 'credentials', code, message: who.errors[0]?.message ?? '', target, signatureVerified: KEY_REFUSALS.has(code) ? signedByHolder(parsed.signedAt) : undefined });
+    }
     let v = parsed.verify(who.value.secret);
     // The token signs the cluster's name as its maker typed it (`gatehouse kube token --cluster`, `aws eks get-token
     // --cluster-name`), while Gatehouse takes a cluster's name in any case everywhere else (access entries, apply,
