@@ -7,7 +7,7 @@
  * inactive, nor that its secret signed. The other is `MissingSignatureVersion` (review lj, 2), a request left unsigned
  * in part, recorded as vaguely.
  *
- * Now both have their words: "an inactive access key, the request signed with its secret" and "the signature is
+ * Now both have their words: "an inactive access key" (since review um, 2 followed by "; it was signed with the key's secret: its holder still uses it") and "the signature is
  * malformed or incomplete", as the other Alibaba gateway codes have theirs. A real server on 127.0.0.1, requests signed
  * with signature version 1.0, the audit log read back. Before the fix 2 of 2 tests failed.
  */
@@ -53,7 +53,7 @@ describe('qr4: Alibaba STS refusals are recorded with words of their own', () =>
     await iam.send(new I.UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: bob.accessKeyId, Status: 'Inactive' }));
     const r = await v1(bob);
     assert.equal(r.body['Code'], 'InvalidAccessKeyId.Inactive', JSON.stringify(r.body));
-    assert.deepEqual(await refusals(bob), [['sts:GetCallerIdentity', 'Deny', 'InvalidAccessKeyId.Inactive', 'an inactive access key, the request signed with its secret']]);
+    assert.deepEqual(await refusals(bob), [['sts:GetCallerIdentity', 'Deny', 'InvalidAccessKeyId.Inactive', "an inactive access key; it was signed with the key's secret: its holder still uses it"]]);
   });
 
   it('a request without SignatureVersion: recorded as a malformed signature', async () => {

@@ -366,7 +366,7 @@ const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   'InvalidAccessKeyId.NotFound': 'unknown or inactive access key id',
   // Answered only to a request the disabled key's own secret signed (review is, 1): its holder still uses it. It was
   // "authentication refused", as was MissingSignatureVersion (review qr, 4).
-  'InvalidAccessKeyId.Inactive': 'an inactive access key, the request signed with its secret',
+  'InvalidAccessKeyId.Inactive': 'an inactive access key', // signed with its secret, which the message's ending says (review um, 2)
   MissingSecurityToken: 'a temporary access key id sent without its session token',
   'InvalidSecurityToken.Expired': 'expired or revoked session token',
   'InvalidSecurityToken.Malformed': 'invalid session token',
@@ -443,7 +443,7 @@ const SIGNED_BY_HOLDER = "; it was signed with the key's secret (a replayed requ
 /** Said of a request refused for its key (inactive, its session expired or revoked) that the key's secret signed (review tu, 3). */
 const SIGNED_WITH_REFUSED_KEY = "; it was signed with the key's secret: its holder still uses it";
 /** The codes answered to a request refused for its key rather than its time or signature. */
-const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId', 'InvalidToken']);
+const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId', 'InvalidToken', 'InvalidAccessKeyId.Inactive', 'InvalidAccessKeyId.NotFound', 'InvalidSecurityToken.Expired']);
 const NOT_SIGNED_BY_HOLDER = "; it was not signed with the key's secret (made by someone who knows only the key id)";
 
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */

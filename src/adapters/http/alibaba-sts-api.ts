@@ -335,16 +335,23 @@ function v3Claim(r: AlibabaRequest, authorization: string): Claim {
 async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: RequestFacts, action: string, requestId: string, hostId: string): Promise<Authenticated> {
   const authorization = headerValue(r.headers ?? {}, 'authorization');
   const claim = authorization !== undefined && /^ACS3-/i.test(authorization.trim()) ? v3Claim(r, authorization) : v1Claim(p, r);
-  const refuse = (status: number, code: string, message: string, accessKeyId?: string): Authenticated => {
-    recordAuthFailure(app, { accessKeyId, sessionToken: claim.ok ? claim.token : undefined, action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '', requestId });
+  const refuse = (status: number, code: string, message: string, accessKeyId?: string, signatureVerified?: boolean): Authenticated => {
+    recordAuthFailure(app, { accessKeyId, sessionToken: claim.ok ? claim.token : undefined, action: `sts:${action}`, code, message, sourceIp: facts.sourceIp ?? '', requestId, signatureVerified });
     return { ok: false, answer: errorAnswer(requestId, hostId, status, code, message) };
   };
   if (!claim.ok) return refuse(claim.status, claim.code, claim.message, claim.accessKeyId);
   const { accessKeyId, token, timestamp } = claim;
   const at = timestampMs(timestamp);
   if (at === undefined) return refuse(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: give a real time as YYYY-MM-DDThh:mm:ssZ (UTC), not \`${timestamp.slice(0, 40)}\``, accessKeyId);
+  // A request refused for its time or its key before its signature was checked: whether the key's secret (as held in
+  // memory: a long-term key, active or not, or a session whose token opens, expired too) signed it, as the Query API
+  // records it (key-holder.ts); undefined when no secret is held (review um, 2).
+  const signedByHolder = (): boolean | undefined => {
+    const secret = app.refusedKeySecret(accessKeyId, token);
+    return secret === undefined ? undefined : claim.verify(secret).ok;
+  };
   const now = Date.now();
-  if (Math.abs(now - at) > TIMESTAMP_SKEW_MS) return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${timestamp} is more than 15 minutes from the server's time ${isoSeconds(now)}; check the client's clock`, accessKeyId);
+  if (Math.abs(now - at) > TIMESTAMP_SKEW_MS) return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${timestamp} is more than 15 minutes from the server's time ${isoSeconds(now)}; check the client's clock`, accessKeyId, signedByHolder());
   // A temporary key without its token (an AssumeRole answer's AccessKeyId and AccessKeySecret copied, not its
   // SecurityToken) is refused as Alibaba refuses it: the key exists, its token is missing. It was told the key was not
   // found (review ge, 1).
@@ -358,10 +365,11 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
       // signed with that key's own secret: to anyone else it is not told from an unknown key, as the directory answers
       // (review is, 1; it was "not found" to its holder too, who saw it listed as Inactive).
       const inactive = await app.inactiveKeySecret(accessKeyId);
-      if (inactive !== undefined && claim.verify(inactive).ok) return refuse(400, 'InvalidAccessKeyId.Inactive', 'Specified access key is disabled.', accessKeyId);
-      return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId);
+      const verified = inactive === undefined ? undefined : claim.verify(inactive).ok;
+      if (verified === true) return refuse(400, 'InvalidAccessKeyId.Inactive', 'Specified access key is disabled.', accessKeyId, true);
+      return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId, verified);
     }
-    if (code === 'EXPIRED_TOKEN') return refuse(400, 'InvalidSecurityToken.Expired', `Specified SecurityToken is expired: ${who.errors[0]?.message ?? ''}`, accessKeyId);
+    if (code === 'EXPIRED_TOKEN') return refuse(400, 'InvalidSecurityToken.Expired', `Specified SecurityToken is expired: ${who.errors[0]?.message ?? ''}`, accessKeyId, signedByHolder());
     return refuse(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed, or is not the one of this AccessKeyId.', accessKeyId);
   }
   const signature = claim.verify(who.value.secret);
