@@ -798,13 +798,25 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     // joined with `,` (S3's own example, two `X-Amz-Meta-ReviewedBy` lines), which Node's `req.headers` joins with `, `.
     const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: nodeRequestHeaders(req), ...(virtualBucket !== undefined ? { virtualBucket } : {}) };
     if (isSigV2(request)) {
+      // Refused for its time or its key before its signature was checked: whether the key's secret (as held in memory,
+      // key-holder.ts) signed it, checked as of a time it is valid at (review um, 3, as SigV4's since review tu).
+      const signedByHolder = (at: number | undefined): boolean | undefined => {
+        const p = at === undefined ? undefined : parseSigV2(request, at);
+        const secret = p?.ok === true ? app.refusedKeySecret(p.accessKeyId, p.sessionToken) : undefined;
+        return p?.ok === true && secret !== undefined ? p.verify(secret) : undefined;
+      };
       const v2 = parseSigV2(request, Date.now());
       if (!v2.ok) {
-        if (v2.code === 'RequestTimeTooSkewed') return { ok: false, error: skewed(req) };
-        return { ok: false, error: s3Error(v2.code, v2.message, v2.expiresAt !== undefined ? { Expires: isoSecond(v2.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined) };
+        const signatureVerified = signedByHolder(v2.signedAt);
+        const refused = v2.code === 'RequestTimeTooSkewed' ? skewed(req) : s3Error(v2.code, v2.message, v2.expiresAt !== undefined ? { Expires: isoSecond(v2.expiresAt), ServerTime: isoSecond(Date.now()) } : undefined);
+        return { ok: false, error: refused, ...(signatureVerified !== undefined ? { signatureVerified } : {}) };
       }
       const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
-      if (!who.ok) return who;
+      if (!who.ok) {
+        if (who.error.code === 'ServiceUnavailable') return who;
+        const secret = app.refusedKeySecret(v2.accessKeyId, v2.sessionToken);
+        return secret === undefined ? who : { ...who, signatureVerified: v2.verify(secret) };
+      }
       if (!v2.verify(who.value.secret)) {
         // S3's SigV2 document: what it signed, as text and as bytes, and the signature it was given.
         const toSign = v2.stringToSign();

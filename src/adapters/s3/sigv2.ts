@@ -53,6 +53,8 @@ export type SigV2Parsed =
       readonly message: string;
       /** An expired URL's `Expires`, epoch ms (S3's error document names it). */
       readonly expiresAt?: number;
+      /** Refused for its time: a time it is valid at (its Date, or a URL's Expires), to check who signed it (review um, 3). */
+      readonly signedAt?: number;
     };
 
 const one = (v: string | readonly string[] | undefined): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : v.join(','));
@@ -99,14 +101,14 @@ export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
     const date = amz.get('x-amz-date') ?? one(req.headers['date']);
     const at = date === undefined ? NaN : Date.parse(date);
     if (Number.isNaN(at)) return { ok: false, code: 'AccessDenied', message: 'AWS authentication requires a valid Date or x-amz-date header' };
-    if (Math.abs(at - now) > FIFTEEN_MINUTES_MS) return { ok: false, code: 'RequestTimeTooSkewed', message: 'The difference between the request time and the current time is too large.' };
+    if (Math.abs(at - now) > FIFTEEN_MINUTES_MS) return { ok: false, code: 'RequestTimeTooSkewed', message: 'The difference between the request time and the current time is too large.', signedAt: at };
     dateLine = amz.has('x-amz-date') ? '' : (one(req.headers['date']) ?? '');
   } else {
     accessKeyId = param('AWSAccessKeyId') ?? '';
     signature = param('Signature') ?? '';
     const expires = param('Expires') ?? '';
     if (!/^\d{1,12}$/.test(expires) || accessKeyId === '' || signature === '') return { ok: false, code: 'AuthorizationQueryParametersError', message: 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters' };
-    if (now > Number(expires) * 1000) return { ok: false, code: 'AccessDenied', message: 'Request has expired', expiresAt: Number(expires) * 1000 };
+    if (now > Number(expires) * 1000) return { ok: false, code: 'AccessDenied', message: 'Request has expired', expiresAt: Number(expires) * 1000, signedAt: Number(expires) * 1000 };
     dateLine = expires;
     // botocore moves the signed x-amz-* headers (the session token among them) into the query. Every x-amz-* header
     // sent is signed too, but a header of the same name as a query parameter would be replaced by it in the string to
