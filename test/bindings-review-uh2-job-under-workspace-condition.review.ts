@@ -14,42 +14,19 @@
  *
  * Real server (SQLite), IAM API through the AWS SDK v3, admin API (SigV4).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
-
-const A = '000000000000';
-const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-const jobArn = (id: string) => `arn:aws:training::${A}:job/${id}`;
+import { A, excludedWorkspace, jobArnOf as jobArn } from './support/excluded-workspace.ts';
 
 describe('review uh2: a condition excluding a workspace keeps its jobs out of the grant', () => {
-  let s: TestServer;
-  let erin: Credentials;
-  let bob: Credentials;
-  const jobs: Record<string, string> = {};
-  before(async () => {
-    s = await startTestServer();
-    erin = await userWithKey(s, 'erin');
-    bob = await userWithKey(s, 'bob');
-    await s.iam().send(new I.PutUserPolicyCommand({ UserName: 'erin', PolicyName: 'p', PolicyDocument: policy({ Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' }) }));
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [doc('Workspace', 'prod', { members: [{ user: 'erin' }] }), doc('Workspace', 'dev', { members: [{ user: 'erin' }] })] });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    // bob administers the account's jobs, those of prod aside.
-    const put = await gatehouseJson(s.url, s.admin, 'PUT', '/v1/iam-policies', {
-      resource: `account/${A}`,
-      bindings: [{ role: 'roles/ml.admin', members: ['user:bob'], condition: { title: 'not prod', expression: `!resource.name.startsWith("arn:aws:training::${A}:workspace/prod")` } }],
-    });
-    assert.equal(put.status, 200, JSON.stringify(put.json));
-    for (const ws of ['prod', 'dev']) {
-      const r = await gatehouseJson(s.url, erin, 'POST', '/v1/jobs', { workspace: ws, role: 'none', imds: false });
-      assert.equal(r.status, 201, JSON.stringify(r.json));
-      jobs[ws] = (r.json['job'] as { id: string }).id;
-    }
+  const world = excludedWorkspace();
+  let s: ReturnType<typeof world>['s'];
+  let bob: ReturnType<typeof world>['bob'];
+  let jobs: Record<string, string>;
+  before(() => {
+    ({ s, bob, jobs } = world());
   });
-  after(() => s?.stop());
 
   it('bob reads a job of dev, which the condition lets in', async () => {
     const r = await gatehouseJson(s.url, bob, 'GET', `/v1/jobs/${jobs['dev']}`);

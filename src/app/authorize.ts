@@ -834,6 +834,17 @@ function jobQuestion(action: string, resource: string): { readonly account: stri
 }
 
 /**
+ * A question of getting or setting the IAM policy of a job's ARN (`gatehouse:SetIamPolicy`, `gatehouse:GetIamPolicy`, or
+ * the permissions `ml.jobs.setIamPolicy`, `ml.jobs.getIamPolicy`): bindings.ts `mayManage` decides it with the job's
+ * workspace as its container (review up, 1). The account and job id the ARN names.
+ */
+function jobPolicyQuestion(action: string, resource: string): { readonly account: string; readonly id: string } | undefined {
+  const a = action.toLowerCase();
+  if (a !== 'gatehouse:setiampolicy' && a !== 'gatehouse:getiampolicy' && action !== 'ml.jobs.setIamPolicy' && action !== 'ml.jobs.getIamPolicy') return undefined;
+  return parseJobArn(resource);
+}
+
+/**
  * Who a decision is for, beside the question: the asking caller's account, which decides what of another account's
  * policies the answer may show (`conclude`, review I3), and for a workspace question whether the principal asked
  * about is one of its members (`workspaceQuestion`).
@@ -1900,6 +1911,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function decideAsked(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
     const job = jobQuestion(input.action, input.resource);
     if (job !== undefined) return decideOnJob(caller, input, asked, proofs, started, job);
+    const jobPolicy = jobPolicyQuestion(input.action, input.resource);
+    if (jobPolicy !== undefined) return decideOnJobPolicy(caller, input, asked, proofs, started, jobPolicy);
     const ws = workspaceQuestion(input.action, input.resource);
     if (ws !== undefined) return workspaceAsked(caller, input, proofs, ws).then((w) => decideOnWorkspace(caller, input, asked, proofs, started, ws, w));
     if (iamOnlyDenies(input.action, input.resource) || clusterQuestion(input.action, input.resource)) {
@@ -2022,6 +2035,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const by = refused !== undefined ? refused.a : onJob.value.decision === 'Allow' ? onJob.value : onWorkspace.value;
     if (by === onJob.value) return ok(spelt(onJob.value));
     return ok(spelt({ ...by, reasons: [...by.reasons, `jobs: decided on ${place.kind === 'node' ? 'cluster' : 'workspace'} \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's (a node's, its cluster's)`] }));
+  }
+
+  /**
+   * A question of managing a job's IAM policy (`jobPolicyQuestion`) answered as bindings.ts `mayManage` decides it: on the
+   * job's ARN as lying in its workspace (a node's cluster), which bindings' conditions read it under (review up, 1). A
+   * job the store does not hold, or another account's (which workspace holds it is that account's to know), as asked.
+   */
+  async function decideOnJobPolicy(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, q: { readonly account: string; readonly id: string }): Promise<Answered> {
+    const asking: Asking = { account: caller.account };
+    const place = (q.account === caller.account || caller.account === ROOT_ACCOUNT) && storable(q.id) ? await placeOfJob(q.id) : undefined;
+    if (place === undefined || place.account !== q.account) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    return decideAskedAs(caller, { ...input, resourceContainer: jobContainerArn(place) }, asked, proofs, started, asking);
   }
 
   /**

@@ -581,7 +581,18 @@ interface Held {
    * review ra, 1 may still list them (they are compiled out; `load`).
    */
   readonly publicInert: boolean;
+  /**
+   * Of a policy on a job's ARN, what the job lies in (`JobContainerOf`), read at load: its policy is managed as lying
+   * there (`mayManage`; review up, 1). A job's workspace never changes.
+   */
+  readonly container?: string;
 }
+
+/**
+ * What job `id` of `account` lies in (its workspace's ARN, a node's cluster's: `jobContainerArn`), or undefined when the
+ * account holds no such job. Given by the composition (src/app/index.ts), which reads jobs; bindings do not.
+ */
+export type JobContainerOf = (tx: ReadTx, account: string, id: string) => Promise<string | undefined>;
 
 /** What a reload builds; swapped in whole, so a decision never sees half of one. */
 interface Snapshot {
@@ -655,7 +666,7 @@ export type InertMembersNote = (line: string, text: string) => void;
  * policy stands in as one of no binding (`unreadableIamPolicy`: its ARN stays no other account's), a custom role is
  * left out (a binding to it is one to a missing role, which grants nothing), a workspace claims nothing.
  */
-async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}, inert: InertMembersNote = () => {}): Promise<Snapshot> {
+async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}, inert: InertMembersNote = () => {}, jobContainer?: JobContainerOf): Promise<Snapshot> {
   const roles = new Map<string, StoredIamRole[]>();
   for (const { key, value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
     const r = readIamRoleRecord(value);
@@ -689,7 +700,9 @@ async function load(tx: ReadTx, note: UnreadableRecordNote = () => {}, inert: In
     }
     const policy: IamPolicy = { bindings };
     const compiled = compileBindings([{ resource: stored.resource, policy }], { customRoles: roles.get(stored.account) ?? [], account: stored.account });
-    const held: Held = { stored, compiled, publicInert: open.length > 0 };
+    const job = jobContainer === undefined ? null : JOB_ARN_RE.exec(stored.resource);
+    const container = job === null || jobContainer === undefined ? undefined : await jobContainer(tx, stored.account, job[1] as string);
+    const held: Held = { stored, compiled, publicInert: open.length > 0, ...(container !== undefined ? { container } : {}) };
     policies.set(key, held);
     if (stored.resource.startsWith('account/')) {
       byAccount.set(stored.resource.slice('account/'.length), held);
@@ -746,6 +759,8 @@ export interface BindingsOptions {
   readonly ownerOf?: (resource: string) => string | undefined;
   /** Where a stored record that cannot be read is said (`load`), once for each text of it. */
   readonly log?: (line: string) => void;
+  /** What a job lies in, for the policy of a job's ARN (`mayManage`); without it, the job's ARN alone. */
+  readonly jobContainer?: JobContainerOf;
 }
 
 /** A binding granting a permission to principals beyond the account's own users and roles (`grantedBeyond`). */
@@ -805,7 +820,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
         head = now;
         return;
       }
-      snap = await load(tx, note, inert);
+      snap = await load(tx, note, inert, options.jobContainer);
       head = now;
       generation++;
     });
@@ -1095,8 +1110,11 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   /**
    * May `caller` get or set the policy of `resource` (owned by `account`)? By IAM (`gatehouse:GetIamPolicy` /
    * `gatehouse:SetIamPolicy`; principals of the root account in any account), or by a binding, unless IAM denies.
+   * `container`: what the job whose ARN `resource` is lies in (`jobContainerIn`), under which bindings' conditions read
+   * its ARN, as where its actions are decided (review uh, 2): asked on the bare ARN, an account's `roles/ml.admin` under
+   * `!resource.name.startsWith(<prod's ARN>)` let its member bind itself on a job of prod, and stop it (review up, 1).
    */
-  function mayManage(caller: Caller, verb: 'getIamPolicy' | 'setIamPolicy', resource: string, account: string): Result<unknown> {
+  function mayManage(caller: Caller, verb: 'getIamPolicy' | 'setIamPolicy', resource: string, account: string, container?: string): Result<unknown> {
     const action = verb === 'getIamPolicy' ? 'gatehouse:GetIamPolicy' : 'gatehouse:SetIamPolicy';
     const target = iamPolicyAuthzResource(caller.partition, account, resource);
     const now = deps.now();
@@ -1113,7 +1131,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     let cut: 'boundary' | 'session' | undefined;
     let bindingsAsked: BindingsAnswer | undefined;
     if (iam.decision !== 'ExplicitDeny' && permission !== undefined) {
-      const d = decideBindings(caller.principal, permission, resource, account, now);
+      const d = decideBindings(caller.principal, permission, resource, account, now, false, container);
       bindingsAsked = d;
       if (d.verdict === 'allow') {
         cut = principalLimitsCut(question, caller.policies);
@@ -1151,13 +1169,19 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return r.ok ? ok(r.value.name) : r;
   }
 
+  /** What the job whose ARN `resource` is lies in, when `account` holds it (`BindingsOptions.jobContainer`); else undefined. */
+  async function jobContainerIn(tx: ReadTx, account: string, resource: string): Promise<string | undefined> {
+    const job = options.jobContainer === undefined ? null : JOB_ARN_RE.exec(resource);
+    return job === null || options.jobContainer === undefined ? undefined : options.jobContainer(tx, account, job[1] as string);
+  }
+
   /** `GET /v1/iam-policies?resource=…`: the policy (empty when none) with its etag, read from the store; NoSuchEntity for a resource not there. */
   async function getPolicy(caller: Caller, rawResource: unknown): Promise<Result<IamPolicyView>> {
     const asked = parsedResource(rawResource);
     if (!asked.ok) return asked;
     const account = ownerFor(caller, asked.value);
-    const resource = await deps.store.read((tx) => workspaceSpelling(tx, account, asked.value));
-    const may = mayManage(caller, 'getIamPolicy', resource, account);
+    const [resource, container] = await deps.store.read(async (tx) => [await workspaceSpelling(tx, account, asked.value), await jobContainerIn(tx, account, asked.value)] as const);
+    const may = mayManage(caller, 'getIamPolicy', resource, account, container);
     if (!may.ok) return may;
     const key = iamPolicyKey(account, resource);
     // A resource that does not exist, and holds no policy, is NoSuchEntity, as `setPolicy` answers it (review jg, 2):
@@ -1179,7 +1203,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    * that listing shows no policy that reading it one by one would refuse.
    */
   function listPolicies(caller: Caller): IamPolicyView[] {
-    return [...snap.policies].filter(([, h]) => h.stored.account === caller.account && mayManage(caller, 'getIamPolicy', h.stored.resource, h.stored.account).ok).map(([key, h]) => view(h.stored.resource, h.stored.account, currentOf(key, h.stored, 0)));
+    return [...snap.policies].filter(([, h]) => h.stored.account === caller.account && mayManage(caller, 'getIamPolicy', h.stored.resource, h.stored.account, h.container).ok).map(([key, h]) => view(h.stored.resource, h.stored.account, currentOf(key, h.stored, 0)));
   }
 
   /**
@@ -1205,17 +1229,17 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     }
     // The key each policy is found by, from its account and resource, as the cursor is mapped: a policy's place in
     // the order is where `after` naming it points.
-    const own: { at: string; key: string; held: StoredIamPolicy }[] = [];
+    const own: { at: string; key: string; held: StoredIamPolicy; container: string | undefined }[] = [];
     for (const [key, h] of snap.policies) {
       if (h.stored.account !== caller.account) continue;
       const at = iamPolicyKey(h.stored.account, h.stored.resource);
-      if (from === undefined || at > from) own.push({ at, key, held: h.stored });
+      if (from === undefined || at > from) own.push({ at, key, held: h.stored, container: h.container });
     }
     own.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     const page: IamPolicyView[] = [];
     let more = false;
     for (const p of own) {
-      if (!mayManage(caller, 'getIamPolicy', p.held.resource, p.held.account).ok) continue;
+      if (!mayManage(caller, 'getIamPolicy', p.held.resource, p.held.account, p.container).ok) continue;
       // One more readable policy than asked: whether more follow, without a `next` that leads to an empty page.
       if (page.length === limit) {
         more = true;
@@ -1247,8 +1271,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (!parsed.ok) return parsed;
     const { policy } = parsed.value;
     const account = ownerFor(caller, parsed.value.resource);
-    const resource = await deps.store.read((tx) => workspaceSpelling(tx, account, parsed.value.resource));
-    const may = mayManage(caller, 'setIamPolicy', resource, account);
+    const [resource, container] = await deps.store.read(async (tx) => [await workspaceSpelling(tx, account, parsed.value.resource), await jobContainerIn(tx, account, parsed.value.resource)] as const);
+    const may = mayManage(caller, 'setIamPolicy', resource, account, container);
     if (!may.ok) return recorded(caller, account, resource, may, undefined);
     if (named !== undefined && named !== account) {
       const shown = String(named).length > 40 ? `${String(named).slice(0, 40)}…` : String(named);

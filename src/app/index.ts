@@ -16,10 +16,11 @@ import { LiveState, userKey, type KeyEntry } from './live.ts';
 import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
 import { SessionScopes } from './session-scopes.ts';
-import { createJobs } from './jobs.ts';
+import { createJobs, jobPlaceOf } from './jobs.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerAccount, ResourcePolicies } from './resource-policies.ts';
 import { unreadableLog } from './unreadable-policy.ts';
-import { createBindings } from './bindings.ts';
+import { createBindings, type JobContainerOf } from './bindings.ts';
+import { jobContainerArn } from '../core/jobs/jobs.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import type { ProofAudiences } from './proof-audiences.ts';
@@ -198,7 +199,12 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region), (id) => (live.loaded ? keyFromMemory(id) : resolveAccessKey(deps, cache, id)), options.consoleIdleSeconds !== undefined ? options.consoleIdleSeconds * 1000 : undefined, raw, options.maxConsoleUsesHeld);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
-  const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account, ...(options.log !== undefined ? { log: options.log } : {}) });
+  // A job's IAM policy is managed as lying in its workspace (review up, 1): bindings read where a job lies from jobs.
+  const jobContainer: JobContainerOf = async (tx, account, id) => {
+    const place = await jobPlaceOf(tx, id);
+    return place === undefined || place.account !== account ? undefined : jobContainerArn(place);
+  };
+  const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account, jobContainer, ...(options.log !== undefined ? { log: options.log } : {}) });
   // The ARN a question about `action` on `resource` is decided on: a role's canonical one where the authorize API takes
   // it (`decidedOnRole`), so that who-can's grantedBeyond reads the bindings enforcement applies (review ip, 1).
   const roleDecidedOn = async (action: string, resource: string): Promise<string> => {
