@@ -1522,7 +1522,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * after the end this instance knew of is: the report changes nothing. It was refused 400 ("job is Stopped; it cannot
    * become Succeeded"), and `gatehouse jobs run` said the end report failed.
    */
-  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller; report?: boolean } = {}): Promise<Result<Job>> {
+  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller; report?: boolean; asIsWhenEnded?: boolean } = {}): Promise<Result<Job>> {
     let from: JobState | undefined;
     // What the transaction read and would write, for the record of a change whose COMMIT answer was lost.
     let attempt: { readonly before: StoredJob; readonly after: Job } | undefined;
@@ -1567,7 +1567,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const job = await readJob(tx, id);
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
       if (job.state === to) return ok(job);
-      if (extra.report === true && TERMINAL.has(job.state)) return ok(job);
+      if ((extra.report === true || extra.asIsWhenEnded === true) && TERMINAL.has(job.state)) return ok(job);
       if (!canTransition(job.state, to)) return abort(failWith<Job>('VALIDATION_ERROR', `job ${id} is ${job.state}; it cannot become ${to}`));
       const t = isoSeconds(now());
       const next: Job = {
@@ -2103,12 +2103,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /**
    * Needs `training:StopJob` alone, as `sts revoke-sessions --job` (and AWS's StopTrainingJob): it asked for
-   * `training:GetJob` first, so a caller allowed to stop jobs but not to read them was refused (review ag).
+   * `training:GetJob` first, so a caller allowed to stop jobs but not to read them was refused (review ag). A job that
+   * has already ended is answered as it is, whatever its end (review up, 2): what a stop asks for holds already, and a
+   * Succeeded or Failed job was refused 400 where a Stopped one was answered 200, so a stop racing a job's own end
+   * failed or not by which came first.
    */
   async function stopJob(caller: Caller, id: string): Promise<Result<JobAnswer>> {
     const job = await authorizedJob(caller, id, 'training:StopJob');
     if (!job.ok) return job;
-    const r = await setState(job.value.id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
+    const r = await setState(job.value.id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller, asIsWhenEnded: true });
     return r.ok ? ok(readerView(r.value as StoredJob)) : r;
   }
 

@@ -359,8 +359,9 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
   withJsonOption(withServerOptions(jobs.command('get').description('show one job').argument('<id>'))).action(async (id: string, opts: Opts) =>
     ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'GET', ['jobs', id], { shape: JOB }), (j) => ctx.out(describe(j)))),
   );
-  withJsonOption(withServerOptions(jobs.command('stop').description('stop a job: its processes are signalled and its credentials revoked').argument('<id>'))).action(async (id: string, opts: Opts) =>
-    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop'], { shape: JOB }), (j) => ctx.out(`job ${j.id} ${j.state}\n`))),
+  // A job that had already ended Succeeded or Failed is answered as it is (review up, 2), said so: not "Stopped".
+  withJsonOption(withServerOptions(jobs.command('stop').description('stop a job: its processes are signalled and its credentials revoked (a job that has already ended is left as it is)').argument('<id>'))).action(async (id: string, opts: Opts) =>
+    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop'], { shape: JOB }), (j) => ctx.out(j.state === 'Stopped' ? `job ${j.id} Stopped\n` : `job ${j.id} had already ended (${j.state})\n`))),
   );
   withJsonOption(
     withServerOptions(withFollowTiming(
