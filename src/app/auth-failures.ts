@@ -443,7 +443,7 @@ const SIGNED_BY_HOLDER = "; it was signed with the key's secret (a replayed requ
 /** Said of a request refused for its key (inactive, its session expired or revoked) that the key's secret signed (review tu, 3). */
 const SIGNED_WITH_REFUSED_KEY = "; it was signed with the key's secret: its holder still uses it";
 /** The codes answered to a request refused for its key rather than its time or signature. */
-const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId', 'InvalidToken', 'InvalidAccessKeyId.Inactive', 'InvalidAccessKeyId.NotFound', 'InvalidSecurityToken.Expired']);
+const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId', 'InvalidToken', 'InvalidAccessKeyId.Inactive', 'InvalidAccessKeyId.NotFound', 'InvalidSecurityToken.Expired', 'InvalidSecurityToken.Malformed']);
 const NOT_SIGNED_BY_HOLDER = "; it was not signed with the key's secret (made by someone who knows only the key id)";
 
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */

@@ -38,7 +38,12 @@ export function alibabaStsWorld(account: string, options: Parameters<typeof read
       const { bob } = world();
       return { accessKeyId: bob.accessKeyId, accessKeySecret: bob.secretAccessKey };
     },
-    client: (key) => new Sts(new $OpenApiUtil.Config({ ...key, endpoint: new URL(w.server.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 })),
+    client: (key) => alibabaStsClient(w.server, key),
   };
   return w;
+}
+
+/** Alibaba's STS client (V3 signature) of server `server`, signing with `key`. */
+export function alibabaStsClient(server: Pick<TestServer, 'url'>, key: AlibabaKey): InstanceType<typeof Sts> {
+  return new Sts(new $OpenApiUtil.Config({ ...key, endpoint: new URL(server.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 }));
 }

@@ -364,13 +364,16 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
       // A disabled key (`UpdateAccessKey … Inactive`) is Alibaba's `InvalidAccessKeyId.Inactive`, but only to a request
       // signed with that key's own secret: to anyone else it is not told from an unknown key, as the directory answers
       // (review is, 1; it was "not found" to its holder too, who saw it listed as Inactive).
+      // The record says whether the key's secret signed it for any key whose secret is held (an Active key of a disabled
+      // user too, answered not found as the Query API answers it), as the Query API records it (review us, 1).
       const inactive = await app.inactiveKeySecret(accessKeyId);
-      const verified = inactive === undefined ? undefined : claim.verify(inactive).ok;
-      if (verified === true) return refuse(400, 'InvalidAccessKeyId.Inactive', 'Specified access key is disabled.', accessKeyId, true);
-      return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId, verified);
+      if (inactive !== undefined && claim.verify(inactive).ok) return refuse(400, 'InvalidAccessKeyId.Inactive', 'Specified access key is disabled.', accessKeyId, true);
+      return refuse(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', accessKeyId, inactive !== undefined ? false : signedByHolder());
     }
     if (code === 'EXPIRED_TOKEN') return refuse(400, 'InvalidSecurityToken.Expired', `Specified SecurityToken is expired: ${who.errors[0]?.message ?? ''}`, accessKeyId, signedByHolder());
-    return refuse(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed, or is not the one of this AccessKeyId.', accessKeyId);
+    // A token that opens but whose session no longer authenticates (its role or user deleted) is checked too: undefined
+    // for one that does not open (review us, 1).
+    return refuse(400, 'InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed, or is not the one of this AccessKeyId.', accessKeyId, code === 'INVALID_CLIENT_TOKEN_ID' ? signedByHolder() : undefined);
   }
   const signature = claim.verify(who.value.secret);
   // The message is the gateway's, ending in the string to sign: `@alicloud/credentials` compares it with its own to
