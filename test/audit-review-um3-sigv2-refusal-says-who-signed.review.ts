@@ -5,10 +5,12 @@
  * request refused for its time says whether the key's secret signed it", which listed SigV2 as not checking it yet).
  *
  * Now both record `signatureVerified` (true: the key's secret signed it, checked as of its own time; false: it did
- * not) and say it in the message; answers unchanged. Real server (SQLite), SigV2 requests signed by hand (HMAC-SHA1,
+ * not) and say it in the message; answers unchanged. So does an expired presigned URL (`Expires=` past: 403
+ * AccessDenied "Request has expired", as S3), checked as of its Expires; the commit said so, its test came with review
+ * us, 2. Real server (SQLite), SigV2 requests signed by hand (HMAC-SHA1,
  * S3's "Signing and authenticating REST requests"), the records read through /v1/audit.
  *
- * Before the fix 2 of 2 tests failed.
+ * Before the fix 3 of 3 tests failed (the third run against the code before review um, 3).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,5 +67,23 @@ describe("review um3: SigV2 refusals for time or key say whether the key's secre
     assert.equal(await get(ben, ben.secretAccessKey), 403);
     assert.equal(await get(ben, WRONG), 403);
     assert.deepEqual(await refusals(ben.accessKeyId), [['InvalidAccessKeyId', false, false], ['InvalidAccessKeyId', true, true]]);
+  });
+
+  it("an expired presigned URL: signed by the key's holder, checked as of its Expires, or not", async () => {
+    await s.iam().send(new I.CreateUserCommand({ UserName: 'cy' }));
+    const key = (await s.iam().send(new I.CreateAccessKeyCommand({ UserName: 'cy' }))).AccessKey;
+    const cy: Credentials = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+    await s.running.app.refresh();
+    const expires = Math.floor(Date.now() / 1000) - 60;
+    const url = (secret: string): string => {
+      const signature = createHmac('sha1', secret).update(`GET\n\n\n${expires}\n/b/k`, 'utf8').digest('base64');
+      return `${s.running.s3Url}/b/k?${new URLSearchParams({ AWSAccessKeyId: cy.accessKeyId, Expires: String(expires), Signature: signature })}`;
+    };
+    for (const secret of [cy.secretAccessKey, WRONG]) {
+      const r = await fetch(url(secret));
+      assert.equal(r.status, 403);
+      assert.match(await r.text(), /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+    }
+    assert.deepEqual(await refusals(cy.accessKeyId), [['AccessDenied', false, false], ['AccessDenied', true, true]]);
   });
 });
