@@ -28,10 +28,10 @@ import type { AuditRecord } from '../src/core/audit/index.ts';
 import { floodBurst, leftOutCount, notedRefusals } from './support/flood-burst.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const IP = '127.0.0.13';
 const GUESSED = 'AKIAGUESSEDKEYLW2000';
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The refusals the pending notes of the spool directory hold, as a kill now would leave them for the next start. */
 const noted = (dataDir: string): Promise<number> => notedRefusals(dataDir, IP);
@@ -45,7 +45,7 @@ describe('audit review lw2: a count a record carries is not also kept in the pen
     await server.stop();
   });
 
-  it('a burst left out, then a record from the address carrying its count: the note no longer holds it', { timeout: 60_000 }, async () => {
+  it('a burst left out, then a record from the address carrying its count: the note no longer holds it', { timeout: 3 * SETTLE_MS }, async () => {
     const agent = new Agent({ localAddress: IP, keepAlive: true, maxSockets: 8 });
     const guesser = new STSClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: GUESSED, secretAccessKey: 'guess' }, maxAttempts: 1, requestHandler: { httpAgent: agent } });
     const refuse = async (): Promise<void> => assert.equal(await errorName(guesser.send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId');
@@ -54,27 +54,34 @@ describe('audit review lw2: a count a record carries is not also kept in the pen
       // Refusals are pending their summary, and kept in the note (at once, for the first one left out).
       assert.ok((await noted(server.dataDir)) > 0, 'the pending refusals are noted');
       // Refusals until one is recorded (a token came back: 200 ms per address), which carries the count of those left
-      // out before it. The address is never quiet for the second after which a summary would be written instead.
-      let atCarry = -1;
-      for (let i = 0; i < 50 && atCarry < 0; i++) {
-        const before = await leftOutCount(server.url);
-        await refuse();
-        // The note as a kill now would leave it, read at once; kept if this refusal was recorded (not left out).
-        const now = await noted(server.dataDir);
-        if ((await leftOutCount(server.url)) === before) atCarry = now;
-        else await sleep(50);
-      }
+      // out before it, tried to a bound of time (settle.ts), not a count of tries. The address is never quiet for the
+      // second after which a summary would be written instead.
+      const atCarry = await settled(
+        async () => {
+          const before = await leftOutCount(server.url);
+          await refuse();
+          // The note as a kill now would leave it, read at once; kept if this refusal was recorded (not left out).
+          const now = await noted(server.dataDir);
+          return (await leftOutCount(server.url)) === before ? now : -1;
+        },
+        (n) => n >= 0,
+        SETTLE_MS,
+        50,
+      );
       assert.ok(atCarry >= 0, 'a refusal was recorded, carrying the count');
       const leftOut = await leftOutCount(server.url);
-      let carried = -1;
-      for (let i = 0; i < 100; i++) {
-        const r = await gatehouseJson(server.url, server.admin, 'GET', '/v1/audit?limit=1000');
-        assert.equal(r.status, 200, JSON.stringify(r.json));
-        const fromIp = (r.json as { records: AuditRecord[] }).records.filter((x) => x.sourceIp === IP);
-        carried = fromIp.reduce((n, x) => n + Number(x.detail['suppressed'] ?? 0), 0);
-        if (carried === leftOut) break;
-        await sleep(50);
-      }
+      const carried = await settled(
+        async () => {
+          await server.running.app.audit.flush();
+          const r = await gatehouseJson(server.url, server.admin, 'GET', '/v1/audit?limit=1000');
+          assert.equal(r.status, 200, JSON.stringify(r.json));
+          const fromIp = (r.json as { records: AuditRecord[] }).records.filter((x) => x.sourceIp === IP);
+          return fromIp.reduce((n, x) => n + Number(x.detail['suppressed'] ?? 0), 0);
+        },
+        (n) => n === leftOut,
+        SETTLE_MS,
+        50,
+      );
       assert.equal(carried, leftOut, `the records carry every refusal left out (noted at the carry: ${atCarry})`);
       // Before the fix: the note still held them all (till the next sweep), so a kill then counted them twice.
       assert.equal(atCarry, 0, `a kill as the carrying record is written leaves no note of what it carries (noted ${atCarry} of ${leftOut} carried)`);

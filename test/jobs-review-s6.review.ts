@@ -12,6 +12,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { connectionTo } from './support/processes.ts';
+import { settled } from './support/settle.ts';
 
 const ACCT = '000000000000';
 const ROLE = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
@@ -30,19 +31,21 @@ after(async () => {
 
 /** The SourceIdentity the audit log records for the node job's session (kind session). */
 async function nodeSessionSourceIdentity(jobId: string): Promise<string | undefined> {
-  // (the audit log is written in the background: ask until the record is there, for up to 5 s)
-  for (let i = 0; ; i++) {
-    const r = await cliAgainst(s, ['audit', 'query', '--job', jobId, '--json']);
-    assert.equal(r.status, 0, r.err);
-    const records = r.out.trim().split('\n').filter(Boolean).flatMap((line) => {
-      const v = JSON.parse(line) as unknown;
-      return Array.isArray(v) ? v : [v];
-    }) as { kind: string; sourceIdentity?: string }[];
-    const session = records.find((x) => x.kind === 'session');
-    if (session) return session.sourceIdentity;
-    assert.ok(i < 50, `no session record for job ${jobId}: ${r.out}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  // The audit log is written in the background: asked until the record is there, to a bound of time (settle.ts).
+  const { out, session } = await settled(
+    async () => {
+      const r = await cliAgainst(s, ['audit', 'query', '--job', jobId, '--json']);
+      assert.equal(r.status, 0, r.err);
+      const records = r.out.trim().split('\n').filter(Boolean).flatMap((line) => {
+        const v = JSON.parse(line) as unknown;
+        return Array.isArray(v) ? v : [v];
+      }) as { kind: string; sourceIdentity?: string }[];
+      return { out: r.out, session: records.find((x) => x.kind === 'session') };
+    },
+    (got) => got.session !== undefined,
+  );
+  assert.ok(session, `no session record for job ${jobId}: ${out}`);
+  return session.sourceIdentity;
 }
 
 test('S6: a node session carries the starter\'s own SourceIdentity, else its session ARN, never its RoleSessionName', async () => {
