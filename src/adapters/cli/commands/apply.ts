@@ -150,7 +150,7 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0, hidden
   // `-f -`: the documents on standard input, as kubectl reads them.
   if (path === '-') return [path];
   if (ctx.readDir) {
-    if (depth > MAX_DIRECTORY_DEPTH) return { file: path, message: `directories nested more than ${MAX_DIRECTORY_DEPTH} deep; a symbolic link that loops?` };
+    if (depth > MAX_DIRECTORY_DEPTH) return { file: path, message: `directories nested more than ${MAX_DIRECTORY_DEPTH} deep; a symbolic link that loops?`, code: UNREADABLE_CODE };
     try {
       const entries = [...(await ctx.readDir(path))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const out: string[] = [];
@@ -169,8 +169,8 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0, hidden
       return out;
     } catch (e) {
       const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
-      if (code === 'ENOENT') return { file: path, message: 'no such file or directory; check the path' };
-      if (code !== 'ENOTDIR') return { file: path, message: e instanceof Error ? e.message : String(e) };
+      if (code === 'ENOENT') return { file: path, message: 'no such file or directory; check the path', code: UNREADABLE_CODE };
+      if (code !== 'ENOTDIR') return { file: path, message: e instanceof Error ? e.message : String(e), code: UNREADABLE_CODE };
     }
   }
   return [path];
@@ -182,9 +182,16 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0, hidden
  */
 const SYNTAX_CODE = 'VALIDATION_ERROR';
 
+/**
+ * The code of a file or directory that cannot be read (exit 5), as every `--json` command's unreadable file carries it
+ * (docs/errors.md): apply's `{"errors": [...]}` gave it none, where each other error there has one, so that a CI step
+ * switching on `code` found nothing to switch on (review ur, 1).
+ */
+const UNREADABLE_CODE = 'UnreadableFile';
+
 function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
+  if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}`, code: SYNTAX_CODE }];
   const stream = jsonStream(file, source);
   const isJson = stream !== undefined || readAsJson(file, source);
   // JSON is read as JSON before the YAML reader, which takes what JSON refuses and words its slips as YAML's; a `.json`
@@ -329,7 +336,7 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
       try {
         text = await ctx.readFile(file);
       } catch (e) {
-        errors.push({ file, message: `cannot read: ${describeReadError(e)}` });
+        errors.push({ file, message: `cannot read: ${describeReadError(e)}`, code: UNREADABLE_CODE });
         unreadable = true;
         continue;
       }
@@ -510,14 +517,19 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     ];
     const message = `no documents found in ${where}${why.length > 0 ? `: ${why.join('; ')}` : ''}`;
     // As JSON with --json, as the files' other errors are (review hm, 10).
-    ctx.err(opts.json ? formatJson({ errors: [{ message }] }) : `gatehouse: ${message}\n`);
+    ctx.err(opts.json ? formatJson({ errors: [{ message, code: 'NoDocuments' }] }) : `gatehouse: ${message}\n`);
     return EXIT.noInput;
   }
   // Each document is bounded (yamlValue); together they may still be more than the server reads, and more than a string
   // holds once their aliases are written out (review fd, 9).
   if (expandsPast(loaded.docs.map((d) => d.value), MAX_EXPANDED_CHARS)) {
-    ctx.err(`gatehouse: the documents are more than ${MAX_EXPANDED_CHARS >> 20} MiB of JSON together, once their aliases are written out: more than the server reads in one apply\n`);
-    ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', 1));
+    const message = `the documents are more than ${MAX_EXPANDED_CHARS >> 20} MiB of JSON together, once their aliases are written out: more than the server reads in one apply`;
+    // With --json, as the files' other errors are: stderr holds the JSON error alone (review F, F4).
+    if (opts.json) ctx.err(formatJson({ errors: [{ message, code: SYNTAX_CODE }] }));
+    else {
+      ctx.err(`gatehouse: ${message}\n`);
+      ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', 1));
+    }
     return EXIT.invalidInput;
   }
   const conn = await connect(opts, ctx);
