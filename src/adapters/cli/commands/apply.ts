@@ -198,12 +198,22 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   // file that does not start as JSON does (`{`, `[`) is YAML misnamed, read as before (kubectl goes by the text too).
   if (isJson && /^\s*[[{]/.test(source)) {
     const lines = linesOf(source);
-    const syntax = (stream ?? [{ start: 0, end: source.length }]).flatMap(({ start, end }): LoadError[] => {
-      const e = jsonSyntaxError(source.slice(start, end));
-      if (e === undefined) return [];
+    const syntax: LoadError[] = [];
+    // In a stream, the document the error is in, numbered as below and as a YAML stream's errors are (a value that does
+    // not parse is one document, a list's items one each): a CI step reading `--json` was told the line alone, where
+    // the same mistake in a YAML stream named its document (review ur, 2).
+    let position = 0;
+    for (const { start, end } of stream ?? [{ start: 0, end: source.length }]) {
+      const text = source.slice(start, end);
+      const e = jsonSyntaxError(text);
+      if (e === undefined) {
+        position += documentsOfValue(text);
+        continue;
+      }
+      position++;
       const p = lines.linePos(start + e.offset);
-      return [{ file, line: p.line, column: p.col, message: `json: ${e.message}`, code: SYNTAX_CODE }];
-    });
+      syntax.push({ file, line: p.line, column: p.col, ...(stream !== undefined ? { document: position } : {}), message: `json: ${e.message}`, code: SYNTAX_CODE });
+    }
     if (syntax.length > 0) return syntax;
   }
   const parts = stream !== undefined ? streamParts(source, stream) : [{ ...parseYamlDocuments(source, isJson), text: source }];
@@ -247,6 +257,17 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     }
   }
   return errors.length > 0 ? errors : out;
+}
+
+/** The documents a JSON value of a stream holds, as `loadFile` numbers them: a list's items, else the value itself. */
+function documentsOfValue(text: string): number {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.length : 1;
+  } catch {
+    // Not JSON as JSON.parse reads it (a number with a leading zero, which the YAML reader then reads): one document.
+    return 1;
+  }
 }
 
 /**
