@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../../src/adapters/cli/index.ts';
+import type { CliDeps } from '../../src/adapters/cli/context.ts';
 import { cliFiles } from '../../src/main/cli-files.ts';
 import { gatehouseCliEnv, type CliTarget, type Keys, type Run } from './processes.ts';
 
@@ -23,6 +24,11 @@ export interface InProcessOptions {
   /** Told each piece of standard output or error as it is written (a test watching a command that has not ended yet). */
   readonly onStdout?: (text: string) => void;
   readonly onStderr?: (text: string) => void;
+  /**
+   * Told each listener the command sets for a signal (`CliDeps.onInterrupt`): calling it is what the executable does when
+   * Ctrl-C comes at that turn of its event loop (src/main/cli.ts), short of dying of it. None unless given.
+   */
+  readonly onInterrupt?: CliDeps['onInterrupt'];
 }
 
 /**
@@ -47,6 +53,7 @@ export async function gatehouseInProcess(args: readonly string[], env: Readonly<
     env,
     now: () => Date.now(),
     version: pkg.version,
+    ...(opts.onInterrupt !== undefined ? { onInterrupt: opts.onInterrupt } : {}),
   });
   return { code, stdout, stderr };
 }

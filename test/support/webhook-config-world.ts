@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatehouseInProcess } from './gatehouse-cli.ts';
+import { gatehouseInProcess, type InProcessOptions } from './gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import { suiteWorld } from './suite-world.ts';
 
 export interface WebhookConfigWorld {
   /** The home directory of the CLI runs; set once `before` has run. */
   readonly home: string;
-  gatehouse(args: readonly string[], stdin?: string): ReturnType<typeof gatehouseInProcess>;
+  /** `opts` as `gatehouseInProcess` takes them (a signal's listener told to the test), but the standard input, `stdin`. */
+  gatehouse(args: readonly string[], stdin?: string, opts?: Omit<InProcessOptions, 'stdin'>): ReturnType<typeof gatehouseInProcess>;
   /** The token the files in `dir` hold. */
   tokenIn(dir: string): Promise<string>;
   /** The token now: `webhook-config` without `--rotate` into `<home>/<name>`. */
@@ -22,9 +23,9 @@ export interface WebhookConfigWorld {
 }
 
 export function webhookConfigWorld(name: string): WebhookConfigWorld {
-  const gatehouseAt = (server: TestServer, home: string, args: readonly string[], stdin?: string): ReturnType<typeof gatehouseInProcess> => {
+  const gatehouseAt = (server: TestServer, home: string, args: readonly string[], stdin?: string, opts: Omit<InProcessOptions, 'stdin'> = {}): ReturnType<typeof gatehouseInProcess> => {
     const env = { HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin', AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, GATEHOUSE_ENDPOINT: server.url };
-    return gatehouseInProcess(args, env, stdin === undefined ? {} : { stdin });
+    return gatehouseInProcess(args, env, stdin === undefined ? opts : { ...opts, stdin });
   };
   const world = suiteWorld('webhookConfigWorld', async (cleanUp) => {
     const home = await mkdtemp(join(tmpdir(), `gh-${name}-`));
@@ -35,7 +36,7 @@ export function webhookConfigWorld(name: string): WebhookConfigWorld {
     assert.equal(applied.code, 0, applied.stderr);
     return { server, home };
   });
-  const gatehouse = (args: readonly string[], stdin?: string): ReturnType<typeof gatehouseInProcess> => gatehouseAt(world().server, world().home, args, stdin);
+  const gatehouse = (args: readonly string[], stdin?: string, opts?: Omit<InProcessOptions, 'stdin'>): ReturnType<typeof gatehouseInProcess> => gatehouseAt(world().server, world().home, args, stdin, opts);
   const tokenIn = async (dir: string): Promise<string> => {
     const text = await readFile(join(dir, 'authentication-webhook.kubeconfig'), 'utf8');
     const token = /token:\s*"?([^"\s]+)"?/.exec(text)?.[1];

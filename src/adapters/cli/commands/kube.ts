@@ -14,7 +14,8 @@
  * per run.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, renameSync, rmdirSync, unlinkSync, writeFile as writeFileCallback } from 'node:fs';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { yaml } from '../yaml.ts';
@@ -394,8 +395,31 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   caBundle ??= r.value.caBundle;
   const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out), authorization });
   const written: string[] = [];
+  const staged: Staged[] = [];
+  // Ctrl-C (or a SIGTERM, SIGHUP) ends the command without its `finally`: the temporary files, each holding the webhook
+  // token, were left in the directory for good, and one between two renames left some files with the new token and the
+  // others with the old (review ur, 3). The listener removes them at once, synchronously, and the renames are made with
+  // nothing awaited between them, so that no listener runs amid them: every file the old one, or every file the new one.
+  const release = ctx.onInterrupt?.((signal) => {
+    for (const { temp } of staged.splice(0)) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Gone already.
+      }
+    }
+    if (written.length > 0) return `gatehouse kube webhook-config: interrupted (${signal}) once the files were in place in ${resolve(opts.out)}\n`;
+    for (const d of [...made].reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // Not empty (not this command's files alone), or gone.
+      }
+    }
+    return `gatehouse kube webhook-config: interrupted (${signal}) before the files were in place: none of them was written, and no temporary file of the token is left${opts.rotate === true ? '; the webhook token was made anew (--rotate), and the one the files held no longer works: run the command again without --rotate to write them' : ''}\n`;
+  });
   try {
-    await writePrivate(opts.out, files, written);
+    await writePrivate(opts.out, files, written, staged);
   } catch (e) {
     if (made.length > 0) {
       for (const f of written) await rm(f, { force: true });
@@ -403,6 +427,8 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
     }
     sayUnwritable(ctx, opts.out, e, opts.json === true);
     return EXIT.noInput;
+  } finally {
+    release?.();
   }
   const dir = resolve(opts.out);
   const warnings = [
@@ -455,28 +481,37 @@ export function serverUrlProblem(base: URL): string | undefined {
  * one, a failure at the third (a full disk) left the first two with the new token and the rest with the old one
  * (review gr, 7); a failure while writing now leaves every file as it was.
  */
-async function writePrivate(dir: string, files: Readonly<Record<string, string>>, written: string[]): Promise<void> {
-  const staged: { temp: string; path: string }[] = [];
+async function writePrivate(dir: string, files: Readonly<Record<string, string>>, written: string[], staged: Staged[]): Promise<void> {
   try {
     for (const [name, text] of Object.entries(files)) {
       const path = join(dir, name);
       const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temp, text, { mode: 0o600, flag: 'wx' }).catch(async (e: unknown) => {
-        // Created before the write failed (a full disk): this call's, and it goes.
-        if ((e as { code?: unknown }).code !== 'EEXIST') await rm(temp, { force: true });
-        throw e;
-      });
+      // Created (`wx`: this call's) and staged in one turn, before it is written: a signal's listener, which runs
+      // between turns, finds every temporary file there is among `staged`, one being written too.
+      const fd = openSync(temp, 'wx', 0o600);
       staged.push({ temp, path });
+      try {
+        await new Promise<void>((done, failed) => writeFileCallback(fd, text, (e) => (e ? failed(e) : done())));
+      } finally {
+        closeSync(fd);
+      }
     }
+    // With nothing awaited: a signal's listener (the command's `onInterrupt`) runs before the first or after the last.
     while (staged.length > 0) {
-      const { temp, path } = staged[0] as { temp: string; path: string };
-      await rename(temp, path);
+      const { temp, path } = staged[0] as Staged;
+      renameSync(temp, path);
       staged.shift();
       written.push(path);
     }
   } finally {
-    for (const { temp } of staged) await rm(temp, { force: true });
+    for (const { temp } of staged.splice(0)) await rm(temp, { force: true });
   }
+}
+
+/** A file written under its temporary name, not yet renamed over its path. */
+interface Staged {
+  readonly temp: string;
+  readonly path: string;
 }
 
 /**
