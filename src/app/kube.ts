@@ -875,7 +875,7 @@ function impersonatingAccount(cluster: KubeCluster, namespace: string, name: str
  */
 function questionOf(clusterArn: string, resource: string, verb: string): KubernetesRequestAttributes | undefined {
   const fixed = apiPathVerb(clusterArn, resource);
-  return fixed !== undefined && fixed !== verb ? undefined : parseKubernetesResource(clusterArn, resource);
+  return fixed !== undefined && fixed !== verb ? undefined : parseKubernetesResource(clusterArn, resource, verb);
 }
 
 /** The resource patterns of `who`'s Deny statements on `actions`, under its principal, context and time. */
@@ -3311,7 +3311,7 @@ export function createKube(app: App, options: KubeOptions) {
     const verb = action.slice('kubernetes:'.length).toLowerCase();
     const fixed = apiPathVerb(cluster.arn, resource);
     if (fixed !== undefined && fixed !== verb) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is kube-apiserver's ${fixed} path, which it authorizes as \`${fixed}\` whatever the request's method: ask kubernetes:${fixed} on it`] };
-    const attrs = parseKubernetesResource(cluster.arn, resource);
+    const attrs = parseKubernetesResource(cluster.arn, resource, verb);
     if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
     // As kube-apiserver asks it: creating or listing namespace `x` in namespace `""` (reviews tq, 1 to 3), so that its IAM
     // view is the webhook's (a list of `x` is also one of `<cluster>/namespaces`, not of `<cluster>/namespaces/x/namespaces`).

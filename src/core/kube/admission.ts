@@ -290,8 +290,10 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
  * past the subresource are its own path (a node's `proxy/metrics`), which kube-apiserver does not authorize (review ua,
  * 3). A path this spelling cannot say (the `proxy` verb in the path) is undefined: ask it in that spelling.
  */
-function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttributes | undefined | null {
-  const parts = rest.replace(/^\/+|\/+$/g, '').split('/');
+function apiPathRequest(clusterArn: string, rest: string, verb: string | undefined): KubernetesRequestAttributes | undefined | null {
+  const url = apiUrl(rest);
+  if (url === undefined) return undefined;
+  const parts = url.path.replace(/^\/+|\/+$/g, '').split('/');
   const grouped = parts[0] === 'apis';
   if (parts.length < (grouped ? 4 : 3)) return null;
   const group = grouped ? (parts[1] as string) : '';
@@ -302,6 +304,10 @@ function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttr
   if (group !== '') tail[at] = `${tail[at] as string}.${group}`;
   // "resource/resourceName/subresource/other/stuff/we/don't/interpret" (requestinfo.go).
   tail = tail.slice(0, at + 3);
+  // A list or watch of the collection whose field selector requires `metadata.name=X` is named X (requestinfo.go: a GET
+  // of a collection, its verb then `list` or `watch`; a POST or DELETE of it is named by no selector).
+  const named = tail.length === at + 1 && (verb === 'list' || verb === 'watch') ? selectedName(url.query) : undefined;
+  if (named !== undefined) tail.push(named);
   const attrs = parseKubernetesResource(clusterArn, `${clusterArn}/${tail.join('/')}`);
   return attrs?.resourceRequest === true ? attrs : undefined;
 }
@@ -313,9 +319,46 @@ function apiPathRequest(clusterArn: string, rest: string): KubernetesRequestAttr
  */
 export function apiPathVerb(clusterArn: string, arn: string): string | undefined {
   if (!arn.startsWith(`${clusterArn}/`)) return undefined;
-  const parts = arn.slice(clusterArn.length).replace(/^\/+|\/+$/g, '').split('/');
+  const url = apiUrl(arn.slice(clusterArn.length));
+  if (url === undefined) return undefined;
+  const parts = url.path.replace(/^\/+|\/+$/g, '').split('/');
   const at = parts[0] === 'api' ? 2 : parts[0] === 'apis' ? 3 : -1;
   return at > 0 && parts[at] === 'watch' && parts.length > at + 1 && parseKubernetesResource(clusterArn, arn)?.resourceRequest === true ? 'watch' : undefined;
+}
+
+/**
+ * kube-apiserver's URL under a cluster as its `RequestInfoFactory` reads it (`req.URL.Path`, decoded, and the query):
+ * the path's `%XX` escapes decoded, as Go's URL parser decodes them before the path is split (`%2F` a separator too),
+ * and the query apart. Read as written, `…/secrets/db%2Dpassword` and `…/secrets/db-password?pretty=true` named another
+ * object than `db-password`, the one kube-apiserver serves for them, and an IAM Deny of it did not apply in the authorize
+ * API (review ur, 4). Undefined for an escape that does not decode (kube-apiserver answers 400).
+ */
+function apiUrl(rest: string): { readonly path: string; readonly query?: URLSearchParams } | undefined {
+  const q = rest.indexOf('?');
+  const raw = q < 0 ? rest : rest.slice(0, q);
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return q < 0 ? { path } : { path, query: new URLSearchParams(rest.slice(q + 1)) };
+}
+
+/**
+ * The name a field selector requires (`metadata.name=X` or `==`, among requirements separated by `,`; `\` escapes), when
+ * it is a valid name for a path segment (`path.IsValidPathSegmentName`), as `RequestInfoFactory` names the request.
+ */
+function selectedName(query: URLSearchParams | undefined): string | undefined {
+  const selector = query?.get('fieldSelector');
+  if (selector === null || selector === undefined) return undefined;
+  for (const term of selector.split(/(?<!\\),/)) {
+    const m = /^metadata\.name(==?)((?:[^\\]|\\.)*)$/.exec(term);
+    if (m === null || m[2]?.startsWith('=')) continue;
+    const name = (m[2] as string).replace(/\\(.)/g, '$1');
+    if (name !== '' && name !== '.' && name !== '..' && !/[/%]/.test(name)) return name;
+  }
+  return undefined;
 }
 
 /** Verbs kube-apiserver authorizes on a collection's path (`asAuthorized`). */
@@ -351,9 +394,10 @@ export function asAuthorized<T extends KubernetesRequestAttributes>(a: T, verb: 
  * `…/x/status`, `…/x/finalize` its subresources), with the attributes kube-apiserver gives such a request:
  * namespace `x`, resource `namespaces`, name `x` — so a RoleBinding in `x` on `namespaces` applies, as in the
  * cluster. Otherwise a resource is namespaced when a third segment follows. Paths whose first segment is a
- * kube-apiserver root (`api`, `healthz`…) are non-resource URLs.
+ * kube-apiserver root (`api`, `healthz`…) are non-resource URLs. `verb`, the question's, is what a kube-apiserver URL's
+ * field selector needs to name the object of a list or watch of a collection (`apiPathRequest`).
  */
-export function parseKubernetesResource(clusterArn: string, arn: string): KubernetesRequestAttributes | undefined {
+export function parseKubernetesResource(clusterArn: string, arn: string, verb?: string): KubernetesRequestAttributes | undefined {
   if (arn === clusterArn) return { resourceRequest: false, path: '/' };
   if (!arn.startsWith(`${clusterArn}/`)) return undefined;
   const rest = arn.slice(clusterArn.length);
@@ -362,7 +406,7 @@ export function parseKubernetesResource(clusterArn: string, arn: string): Kubern
   // (review qs, 2). Read as a non-resource URL, a discovery rule (`/api/*`) allowed every object, RoleBindings were never
   // consulted, and no IAM Deny of the request's path applied.
   if (segments[0] === 'api' || segments[0] === 'apis') {
-    const api = apiPathRequest(clusterArn, rest);
+    const api = apiPathRequest(clusterArn, rest, verb);
     if (api !== null) return api;
   }
   // A non-resource URL is matched as a string, a trailing `/` included (`/.well-known/openid-configuration/` and
