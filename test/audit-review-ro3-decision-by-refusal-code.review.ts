@@ -25,7 +25,7 @@ import { cliAgainst, sdkFailure, startTestServer, type TestServer } from './supp
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
 const skip = await pgSkip();
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::000000000000:oidc-provider/issuer.example' }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
 
 for (const store of ['sqlite', 'postgres'] as const) describe(`review ro3: --decision with a refusal's code lists the refusals answered with it (${store})`, { skip: store === 'postgres' ? skip : undefined }, () => {
   let s: TestServer;

@@ -15,7 +15,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { generateKeyPair } from 'jose';
 import { gatehouseJson } from './support/resource-server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
@@ -61,6 +63,9 @@ test('qy4: /v1/apply refuses it at its path', async () => {
 });
 
 test('qy4: a provider ARN and a domain name are still taken', async () => {
+  // The provider registered first: one the account does not hold is refused since review uo, 1.
+  const registrar = await withInlineJwks(s.iam(), (await generateKeyPair('ES256', { extractable: true })).publicKey, 'qy4');
+  await registrar.send(new I.CreateOpenIDConnectProviderCommand({ Url: 'https://issuer.qy4.example/tenant', ClientIDList: ['sts.amazonaws.com'] }));
   await iam.send(new I.CreateRoleCommand({ RoleName: 'qy4-arn', AssumeRolePolicyDocument: trust('arn:aws:iam::000000000000:oidc-provider/issuer.qy4.example/tenant') }));
   await iam.send(new I.CreateRoleCommand({ RoleName: 'qy4-google', AssumeRolePolicyDocument: trust('accounts.google.com') }));
 });

@@ -19,7 +19,7 @@ import * as S from '@aws-sdk/client-sts';
 import { generateKeyPair, SignJWT } from 'jose';
 import { errorName, startTestServer, userWithPolicy, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { withInlineJwks } from './support/inline-jwks.ts';
+import { trustingDeletedProviders, withInlineJwks } from './support/inline-jwks.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -52,12 +52,15 @@ describe('review jb9: an OIDC provider a principal may register with its own key
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    for (const [name, h] of [['deployer', HOST], ['signer', OTHER]] as const) {
-      await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trusting(h) }));
-      await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }));
-    }
-    // OTHER is registered already (by the admin, with keys of its own); HOST is not.
+    // OTHER is registered (by the admin, with keys of its own); HOST is registered while the role trusting it is written,
+    // as IAM requires (review uo, 1), then deleted, so it is not.
     await (await iamWithKeys(s.admin, theirs)).send(new I.CreateOpenIDConnectProviderCommand({ Url: `https://${OTHER}`, ClientIDList: ['sts.amazonaws.com'] }));
+    await trustingDeletedProviders(s.iam(), [`https://${HOST}`], async () => {
+      for (const [name, h] of [['deployer', HOST], ['signer', OTHER]] as const) {
+        await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trusting(h) }));
+        await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'all', PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) }));
+      }
+    });
     keys['mallory'] = await userWithPolicy(s, 'mallory', doc({ Effect: 'Allow', Action: 'iam:CreateOpenIDConnectProvider', Resource: '*' }));
     keys['trent'] = await userWithPolicy(s, 'trent', doc({ Effect: 'Allow', Action: ['iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider'], Resource: provider(OTHER) }));
     keys['nobody'] = await userWithPolicy(s, 'nobody', doc({ Effect: 'Allow', Action: 'iam:ListOpenIDConnectProviders', Resource: '*' }));

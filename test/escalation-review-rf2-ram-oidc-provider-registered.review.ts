@@ -24,7 +24,7 @@ import OpenApi from '@alicloud/openapi-core';
 import { generateKeyPair, SignJWT } from 'jose';
 import { gatehouseJson } from './support/resource-server.ts';
 import { accountAdmin, errorName, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { withInlineJwks } from './support/inline-jwks.ts';
+import { trustingDeletedProviders, withInlineJwks } from './support/inline-jwks.ts';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts, AssumeRoleWithOIDCRequest } = StsModule;
@@ -71,14 +71,17 @@ describe('review rf2: a RAM OIDC provider a RAM user may register with its own k
     s = await startTestServer();
     admin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(admin);
-    for (const [name, h] of [['trainer', HOST], ['signer', OTHER]] as const) {
-      await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trusting(h) }));
-      await iam.send(new I.AttachRolePolicyCommand({ RoleName: name, PolicyArn: 'acs:ram::system:policy/AdministratorAccess' }));
-    }
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'deployer', AssumeRolePolicyDocument: trustingWeb(WEB) }));
-    await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'deployer', PolicyArn: 'acs:ram::system:policy/AdministratorAccess' }));
-    // OTHER is registered already, with keys the users do not hold; HOST is not.
+    // OTHER is registered, with keys the users do not hold; HOST and WEB are registered while the roles trusting them are
+    // written, as IAM requires (review uo, 1), then deleted.
     await (await iamWithKeys(admin, theirs)).send(new I.CreateOpenIDConnectProviderCommand({ Url: `https://${OTHER}`, ClientIDList: [AUD] }));
+    await trustingDeletedProviders(s.iam(admin), [`https://${HOST}`, `https://${WEB}`], async () => {
+      for (const [name, h] of [['trainer', HOST], ['signer', OTHER]] as const) {
+        await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trusting(h) }));
+        await iam.send(new I.AttachRolePolicyCommand({ RoleName: name, PolicyArn: 'acs:ram::system:policy/AdministratorAccess' }));
+      }
+      await iam.send(new I.CreateRoleCommand({ RoleName: 'deployer', AssumeRolePolicyDocument: trustingWeb(WEB) }));
+      await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'deployer', PolicyArn: 'acs:ram::system:policy/AdministratorAccess' }));
+    });
     keys['mallory'] = await iamUserWith(iam, 'mallory', v1({ Effect: 'Allow', Action: 'ram:CreateOIDCProvider', Resource: '*' }));
     keys['nobody'] = await iamUserWith(iam, 'nobody', v1({ Effect: 'Allow', Action: 'ram:ListOIDCProviders', Resource: '*' }));
   });

@@ -22,7 +22,7 @@ import * as S from '@aws-sdk/client-sts';
 import { generateKeyPair, SignJWT } from 'jose';
 import { errorName, startTestServer, userWithPolicy, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { withInlineJwks } from './support/inline-jwks.ts';
+import { trustingDeletedProviders, withInlineJwks } from './support/inline-jwks.ts';
 
 const A = '000000000000';
 const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
@@ -70,10 +70,13 @@ describe('review rt1: the web-identity step of escalation-paths decides the role
   before(async () => {
     s = await startTestServer();
     const iam = s.iam();
-    for (const [name, trust, tags] of [['gated', GATED, [{ Key: 'federation', Value: 'on' }]], ['locked', LOCKABLE, [{ Key: 'locked', Value: 'true' }]]] as const) {
-      await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust, Tags: [...tags] }));
-      await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
-    }
+    // The provider is registered while the roles trusting it are written, as IAM requires (review uo, 1), then deleted.
+    await trustingDeletedProviders(s.iam(), [`https://${HOST}`], async () => {
+      for (const [name, trust, tags] of [['gated', GATED, [{ Key: 'federation', Value: 'on' }]], ['locked', LOCKABLE, [{ Key: 'locked', Value: 'true' }]]] as const) {
+        await iam.send(new I.CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust, Tags: [...tags] }));
+        await iam.send(new I.PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
+      }
+    });
     mallory = await userWithPolicy(s, 'mallory', doc({ Effect: 'Allow', Action: 'iam:CreateOpenIDConnectProvider', Resource: '*' }));
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal: user('mallory') });
     assert.equal(r.status, 200, JSON.stringify(r.json));

@@ -24,7 +24,7 @@ import OpenApi from '@alicloud/openapi-core';
 import { generateKeyPair, SignJWT } from 'jose';
 import { gatehouseJson } from './support/resource-server.ts';
 import { accountAdmin, errorName, iamUserWith, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { withInlineJwks } from './support/inline-jwks.ts';
+import { trustingDeletedProviders, withInlineJwks } from './support/inline-jwks.ts';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts, AssumeRoleWithOIDCRequest } = StsModule;
@@ -62,7 +62,8 @@ describe('review rt4: escalation-paths asks the registration of an OIDC provider
     s = await startTestServer();
     admin = await accountAdmin(s, ACS, 'acs');
     const iam = s.iam(admin);
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST }));
+    // The provider is registered while the role trusting it is written, as IAM requires (review uo, 1), then deleted.
+    await trustingDeletedProviders(s.iam(admin), [`https://${HOST}`], () => iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST })));
     await iam.send(new I.AttachRolePolicyCommand({ RoleName: 'trainer', PolicyArn: 'acs:ram::system:policy/AdministratorAccess' }));
     keys['mallory'] = await iamUserWith(iam, 'mallory', v1({ Effect: 'Allow', Action: 'ram:CreateOIDCProvider', Resource: '*', Condition: { StringLike: { 'ram:OidcIssuerUrl': 'https://oidc.ack.*' } } }));
     keys['eve'] = await iamUserWith(iam, 'eve', v1(

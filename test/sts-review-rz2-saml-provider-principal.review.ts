@@ -14,7 +14,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { generateKeyPair } from 'jose';
 import { gatehouseJson } from './support/resource-server.ts';
+import { withInlineJwks } from './support/inline-jwks.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
@@ -27,6 +29,10 @@ let s: TestServer;
 
 before(async () => {
   s = await startTestServer();
+  // The OpenID Connect providers the trust policies below name, registered first: one the account does not hold is
+  // refused since review uo, 1.
+  const registrar = await withInlineJwks(s.iam(), (await generateKeyPair('ES256', { extractable: true })).publicKey, 'rz2');
+  for (const host of ['token.actions.githubusercontent.com', 'issuer.example.com']) await registrar.send(new I.CreateOpenIDConnectProviderCommand({ Url: `https://${host}`, ClientIDList: ['sts.amazonaws.com'] }));
 });
 after(async () => {
   await s?.stop();

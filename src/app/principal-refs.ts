@@ -14,12 +14,14 @@
  * or federated user of the account (`arn:aws:sts::A:assumed-role/R/S`, `arn:aws:sts::A:federated-user/U`, RAM's
  * `acs:ram::A:role/R/S`, OSS's `arn:sts::A:assumed-role/R/S`); accepted, it let the admin of the account later created
  * under that id in (its root passes the identity side). Users and roles are checked first. A `Federated` SAML provider is
- * refused before them, whatever the options: Gatehouse keeps none (review rz, 2). Not checked: `*`, services, other
- * federated (identity-provider) principals, unique ids, and the session's role and name. Names compare as IAM compares
+ * refused before them, whatever the options: Gatehouse keeps none (review rz, 2); so is a `Federated` OpenID Connect
+ * provider the store does not hold (review uo, 1). Not checked: `*`, services, other federated principals (a provider's
+ * domain name, `accounts.google.com`), unique ids, and the session's role and name. Names compare as IAM compares
  * them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name. Policies already
  * stored are not checked again (they still load, and name nobody until the account exists).
  */
 import { failWith, type Result } from '../core/errors.ts';
+import { PROVIDER_ARN_RE, PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
 import type { ReadTx } from './ports/store.ts';
 
 export interface NamedPrincipal {
@@ -113,6 +115,62 @@ function samlProviderPrincipal(document: unknown): { value: string; path: string
   return undefined;
 }
 
+/** Each string a `Federated` principal of `Principal` or `NotPrincipal` holds, with its JSON path. */
+function federatedValues(document: unknown): { value: string; path: string }[] {
+  let doc: unknown = document;
+  if (typeof document === 'string') {
+    try {
+      doc = JSON.parse(document);
+    } catch {
+      return [];
+    }
+  }
+  if (!isObject(doc)) return [];
+  const statements = doc['Statement'];
+  const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
+  const out: { value: string; path: string }[] = [];
+  for (const [s, sp] of list) {
+    if (!isObject(s)) continue;
+    for (const element of ['Principal', 'NotPrincipal']) {
+      const p = s[element];
+      if (!isObject(p)) continue;
+      const v = p['Federated'];
+      const at = `${sp}.${element}.Federated`;
+      const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${at}[${i}]`]) : [[v, at]];
+      for (const [value, path] of values) if (typeof value === 'string') out.push({ value, path });
+    }
+  }
+  return out;
+}
+
+/**
+ * The first `Federated` OpenID Connect provider (`arn:aws:iam::A:oidc-provider/<host/path>`, RAM's
+ * `acs:ram::A:oidc-provider/<host/path>`) that the store does not hold, as `Invalid principal in policy` (review uo, 1).
+ * AWS requires the provider to exist before a trust policy names it (IAM User Guide, "Create a role for OpenID Connect
+ * federation", prerequisites) and refuses the policy otherwise. Accepted, the role was a grant waiting for whoever
+ * registers that issuer URL: CreateOpenIDConnectProvider takes the issuer's keys inline (`JwksJson`), so its caller signs
+ * the tokens the role trusts (review jb, 9). Found by its name exactly as registered (the host in lower case); a
+ * provider whose name differs only in case is offered.
+ */
+async function unknownOidcProvider(tx: ReadTx, document: unknown): Promise<Result<never> | undefined> {
+  for (const { value, path } of federatedValues(document)) {
+    const m = PROVIDER_ARN_RE.exec(value);
+    if (m === null) continue;
+    const account = m[1] as string;
+    const hostPath = m[2] as string;
+    if ((await tx.kv.get(providerKey(account, hostPath))) !== undefined) continue;
+    const prefix = `${PROVIDER_PREFIX}${account}/`;
+    const near = (await tx.kv.list(prefix, { limit: 1000 })).map((e) => e.key.slice(prefix.length)).find((h) => h.toLowerCase() === hostPath.toLowerCase());
+    const shown = hostPath.length > 80 ? `${hostPath.slice(0, 80)}…` : hostPath;
+    return failWith(
+      'POLICY_INVALID_PRINCIPAL',
+      `Invalid principal in policy: "Federated":"${value.length > 256 ? `${value.slice(0, 256)}…` : value}" (account ${account} has no OIDC provider \`${shown}\`${near !== undefined ? ` (names match exactly: it has \`${near}\`)` : ''}: register it first, CreateOpenIDConnectProvider, or correct the account id or the provider's issuer host and path)`,
+      path,
+    );
+  }
+  return undefined;
+}
+
 /** The users and roles a policy document (JSON text or its parsed form) names by ARN in `Principal` or `NotPrincipal`. */
 export function namedPrincipals(document: unknown): NamedPrincipal[] {
   const out: NamedPrincipal[] = [];
@@ -193,6 +251,8 @@ export async function unknownPrincipal(tx: ReadTx, document: unknown, options: P
   if (saml !== undefined) {
     return failWith('POLICY_INVALID_PRINCIPAL', `Invalid principal in policy: "Federated":"${saml.value}" (Gatehouse keeps no SAML providers, so none can assume through it: trust an OpenID Connect provider, \`${saml.value.startsWith('acs:') ? 'acs:ram::<account>' : 'arn:aws:iam::<account>'}:oidc-provider/<host/path>\`, with ${saml.value.startsWith('acs:') ? '`sts:AssumeRole` (AssumeRoleWithOIDC)' : '`sts:AssumeRoleWithWebIdentity`'})`, saml.path);
   }
+  const provider = await unknownOidcProvider(tx, document);
+  if (provider !== undefined) return provider;
   const accounts = new Map<string, boolean>();
   for (const p of namedPrincipals(document)) {
     if (options.created?.(p.type, p.account, p.name) === true) continue;
