@@ -18,7 +18,8 @@
  * - `sts:AssumeRole` after X lifts its own permissions boundary (review tw, 4): `Delete…PermissionsBoundary` on itself,
  *   `Put…PermissionsBoundary` of any policy, or `CreatePolicyVersion` on the boundary policy, as the boundary gains
  *   below ask them; asked with a boundary allowing everything in its place (its own policies in full). So too before
- *   passing a role to a job, a node or a pod, as a group joined is.
+ *   passing a role to a job, a node or a pod, as a group joined is. And after another principal reached lifts X's
+ *   boundary (review uo, 2: `liftedByAnother`, once the search has no step left), before AssumeRole only.
  * - `sts:AssumeRole` with an external id (review jb, 4): one the role's trust policy or X's own policies compare
  *   `sts:ExternalId` with, which X gives (it is no secret: the trust policy names it).
  * - `sts:AssumeRole` with session tags (review ii, 2): the tags the role's trust policy or X's own policies compare
@@ -1772,29 +1773,33 @@ export function createEscalation(deps: EscalationDeps) {
      * enforcement names it), puts any other (`Put…PermissionsBoundary` allowed without naming the new one), or writes a
      * version of the boundary policy allowing everything (`CreatePolicyVersion`, room made at its quota of versions).
      * Each frees its own policies in full: decided as a boundary allowing everything in the boundary's place
-     * (`addedBoundary`). Read once a principal.
+     * (`addedBoundary`). `by`, when given, is another principal that lifts it (review uo, 2), asked instead of `x`. Read
+     * once a pair.
      */
     const liftCache = new Map<string, { actions: readonly string[]; reasons: readonly string[]; added: Added } | null>();
-    const boundaryLift = async (x: Node): Promise<{ actions: readonly string[]; reasons: readonly string[]; added: Added } | undefined> => {
+    const boundaryLift = async (x: Node, by: Node = x): Promise<{ actions: readonly string[]; reasons: readonly string[]; added: Added } | undefined> => {
       if (!x.boundary) return undefined;
-      const hit = liftCache.get(x.arn);
+      const key = `${by.arn} ${x.arn}`;
+      const hit = liftCache.get(key);
       if (hit !== undefined) return hit ?? undefined;
       const kind = x.kind === 'user' ? 'User' : 'Role';
       const parsed = parsePolicy(JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }), { kind: 'identity' });
       const added: Added = { identity: [], ...(parsed.ok ? { boundary: compilePolicy(parsed.value, x.boundary) } : {}) };
       const del = iam(`Delete${kind}PermissionsBoundary`);
       const put = iam(`Put${kind}PermissionsBoundary`);
-      const d = await allows(x, del, x.arn, { 'iam:PermissionsBoundary': x.boundary });
-      const p = d ? undefined : await allows(x, put, x.arn);
-      const write = d || p || !customerManaged(x.boundary) ? undefined : await allows(x, iam('CreatePolicyVersion'), x.boundary);
-      const room = write && (await versionRoom(x, x.boundary));
+      const d = await allows(by, del, x.arn, { 'iam:PermissionsBoundary': x.boundary });
+      const p = d ? undefined : await allows(by, put, x.arn);
+      const write = d || p || !customerManaged(x.boundary) ? undefined : await allows(by, iam('CreatePolicyVersion'), x.boundary);
+      const room = write && (await versionRoom(by, x.boundary));
+      // Said of the actor where it is another principal than the one whose boundary it lifts (review uo, 2).
+      const who = by === x ? '' : ` (by ${by.kind} ${by.name}, ${by.arn})`;
       const lift =
         added.boundary === undefined ? undefined
-        : d ? { actions: [del], reasons: [...d.reasons, `once ${x.name} has no permissions boundary, which ${del} removes`], added }
-        : p ? { actions: [put], reasons: [...p.reasons, `once ${x.name}'s permissions boundary is one of its choosing, which ${put} puts`], added }
-        : write && room ? { actions: [...(room.first.first ?? []), iam('CreatePolicyVersion')], reasons: [...room.reasons, ...write.reasons, `once its permissions boundary ${x.boundary} has a default version allowing everything, which ${iam('CreatePolicyVersion')} writes`], added }
+        : d ? { actions: [del], reasons: [...d.reasons, `once ${x.name} has no permissions boundary, which ${del} removes${who}`], added }
+        : p ? { actions: [put], reasons: [...p.reasons, `once ${x.name}'s permissions boundary is one of ${by === x ? 'its' : `${by.name}'s`} choosing, which ${put} puts${who}`], added }
+        : write && room ? { actions: [...(room.first.first ?? []), iam('CreatePolicyVersion')], reasons: [...room.reasons, ...write.reasons, `once ${x.name}'s permissions boundary ${x.boundary} has a default version allowing everything, which ${iam('CreatePolicyVersion')} writes${who}`], added }
         : undefined;
-      liftCache.set(x.arn, lift ?? null);
+      liftCache.set(key, lift ?? null);
       return lift;
     };
     /** May `x` lift its own permissions boundary (`boundaryLift`) and then assume role `r` under its own policies in full (review tw, 4)? */
@@ -1804,6 +1809,37 @@ export function createEscalation(deps: EscalationDeps) {
       await ask();
       const d = await deps.assumeDecision(me.principal, withAdded(me.policies, lift.added), r.arn, trustContext);
       return d?.decision === 'Allow' ? { actions: lift.actions, reasons: [...lift.reasons, line(d)] } : undefined;
+    };
+    /**
+     * The roles that principals of `queue` (those `start` acts as, by `paths`) may assume once another of them lifts their
+     * permissions boundary (review uo, 2): `Delete…PermissionsBoundary` on it, `Put…PermissionsBoundary` of any policy, or
+     * `CreatePolicyVersion` on the boundary policy, asked of the lifter as `boundaryLift` asks them of a principal lifting
+     * its own (review tw, 4), then AssumeRole decided with a boundary allowing everything in its place. A gain of that
+     * principal only (`gives: own-policies`), it left a user that may assume a role and remove its boundary, which alone
+     * held the role back from an administrator role, `anyRight: false`. Each pair (whose boundary, by whom) is asked once
+     * a start (`tried`); only a role not reached yet is asked about.
+     */
+    const liftedByAnother = async (queue: readonly Node[], start: Node, paths: ReadonlyMap<string, EscalationStep[]>, tried: Set<string>): Promise<(Edge & { readonly by: Node })[]> => {
+      const out: (Edge & { readonly by: Node })[] = [];
+      for (const t of queue) {
+        if (!t.boundary || (t === start && t.disabled)) continue;
+        for (const by of queue) {
+          const pair = `${by.arn} ${t.arn}`;
+          if (by === t || (by === start && by.disabled) || tried.has(pair)) continue;
+          tried.add(pair);
+          const lift = await boundaryLift(t, by);
+          if (!lift) continue;
+          const me = await asPrincipal(t);
+          const own = sieveOf(t, me);
+          for (const r of roles) {
+            if (r === t || paths.has(r.arn) || out.some((e) => e.to === r) || !mayAssume(t, r, own)) continue;
+            await ask();
+            const d = await deps.assumeDecision(me.principal, withAdded(me.policies, lift.added), r.arn, trustContext);
+            if (d?.decision === 'Allow') out.push({ by, to: r, step: { from: t.arn, to: r.arn, how: 'sts:AssumeRole', actions: [...lift.actions, 'sts:AssumeRole'], reasons: [...lift.reasons, line(d)] } });
+          }
+        }
+      }
+      return out;
     };
     /**
      * The customer managed policies whose default version bears on `x`: those attached to it or its groups, and its
@@ -3239,13 +3275,27 @@ export function createEscalation(deps: EscalationDeps) {
         // Breadth first: the shortest path to each principal.
         const paths = new Map<string, EscalationStep[]>([[start.arn, []]]);
         const queue: Node[] = [start];
-        for (let i = 0; i < queue.length; i++) {
-          const x = queue[i] as Node;
-          // A disabled user asked about acts in no path (one reached on a path was enabled on the way).
-          if (x === start && x.disabled) continue;
-          for (const e of await edgesOf(x)) {
+        const lifts = new Set<string>();
+        for (let i = 0; ; ) {
+          for (; i < queue.length; i++) {
+            const x = queue[i] as Node;
+            // A disabled user asked about acts in no path (one reached on a path was enabled on the way).
+            if (x === start && x.disabled) continue;
+            for (const e of await edgesOf(x)) {
+              if (paths.has(e.to.arn)) continue;
+              paths.set(e.to.arn, [...(paths.get(x.arn) ?? []), e.step]);
+              queue.push(e.to);
+            }
+          }
+          // Then a boundary lifted by another principal reached (review uo, 2), as far as the roles it lets assume.
+          const more = await liftedByAnother(queue, start, paths, lifts);
+          if (more.length === 0) break;
+          for (const e of more) {
             if (paths.has(e.to.arn)) continue;
-            paths.set(e.to.arn, [...(paths.get(x.arn) ?? []), e.step]);
+            // The lifter's path first (it acts), then the lifted one's (which then assumes the role), each step once.
+            const lifter = paths.get(e.by.arn) ?? [];
+            const lifted = (paths.get(e.step.from) ?? []).filter((st) => !lifter.some((l) => l.from === st.from && l.to === st.to));
+            paths.set(e.to.arn, [...lifter, ...lifted, e.step]);
             queue.push(e.to);
           }
         }
