@@ -232,7 +232,10 @@ export interface EscalationReport {
    * each principal whose rights would grow, each kind of gain from the closest actor that has it.
    */
   readonly canGain: readonly { readonly path: readonly EscalationStep[]; readonly gain: EscalationGain }[];
-  /** Whether some path ends in any right for a principal it acts as. */
+  /**
+   * Whether some path ends in any right for a principal it acts as: a gain of any right, or a boundary lifted (or made
+   * one allowing everything) from a principal whose own policies allow everything (review uo, 3).
+   */
   readonly anyRight: boolean;
 }
 
@@ -3056,6 +3059,21 @@ export function createEscalation(deps: EscalationDeps) {
       return docs;
     };
     /**
+     * Whether `gain` frees its principal's own policies (`own-policies`: its boundary removed, or replaced by one allowing
+     * everything, a policy or a version that does) and those allow everything: an unconditional Allow of every action on
+     * every resource and no Deny among them (review uo, 3). Such a principal reaches any right, though the gain is not
+     * `any` (its kind says how); `anyRight` was false for a user with AdministratorAccess held back only by a boundary it
+     * may delete, and the account's table left it out of those reaching any right.
+     */
+    const freesEveryRight = (gain: EscalationGain): boolean => {
+      if (gain.gives !== 'own-policies') return false;
+      if (gain.policy !== undefined && gain.versions === undefined && attachable.find((p) => p.arn === gain.policy)?.any !== true) return false;
+      const t = nodes.find((n) => n.arn === gain.principal);
+      if (t === undefined) return false;
+      const docs = documentsOf(t);
+      return docs.some(allowsEverything) && !docs.some((d) => d.statements.some((st) => st.effect === 'Deny'));
+    };
+    /**
      * Names `x` may give a new user or role (`kind`), as ARNs: one for each of its Allow statements' resources naming
      * such a principal of the account (wildcards filled in, policy variables left out), and a plain one; none taken.
      */
@@ -3339,7 +3357,7 @@ export function createEscalation(deps: EscalationDeps) {
           kind: start.kind,
           canBecome,
           canGain,
-          anyRight: canGain.some((g) => g.gain.gives === 'any'),
+          anyRight: canGain.some((g) => g.gain.gives === 'any' || freesEveryRight(g.gain)),
         });
       }
     } catch (e) {
