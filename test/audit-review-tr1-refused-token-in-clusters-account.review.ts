@@ -24,15 +24,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { kubeToken } from './support/admission.ts';
-import { createdAccount, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { refusedToken } from './support/admission.ts';
+import { refusedCallerIdentities } from './support/audit-from.ts';
+import { startCrossAccountCluster } from './support/kube-ops-world.ts';
+import type { Credentials, TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const B = '222233334444';
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
 describe('review tr1: a refused TokenReview is in the cluster\'s account, in the key owner\'s only once authenticated', () => {
   let s: TestServer;
@@ -42,72 +41,42 @@ describe('review tr1: a refused TokenReview is in the cluster\'s account, in the
   let yan: Credentials;
   let bob: Credentials;
   before(async () => {
-    s = await startTestServer();
-    rootB = await createdAccount(s, B, 'other');
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      for (const name of ['zed', 'yan']) {
-        await iamB.send(new I.CreateUserCommand({ UserName: name }));
-        const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-        const c = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-        if (name === 'zed') zed = c;
-        else yan = c;
-      }
-    } finally {
-      iamB.destroy();
-    }
-    await s.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
-    const key = (await s.iam().send(new I.CreateAccessKeyCommand({ UserName: 'bob' }))).AccessKey;
-    bob = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [doc('Cluster', 'k1', {}), doc('AccessEntry', 'zed', { cluster: 'k1', principalArn: `arn:aws:iam::${B}:user/zed`, kubernetesGroups: [], username: 'zed' })],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-    await s.running.app.refresh();
+    // B's users zed (mapped by k1's access entry) and yan (not), A's user bob (not).
+    const world = await startCrossAccountCluster({ alsoInB: ['yan'], bob: true, entries: ['zed'] });
+    ({ s, bearer, rootB, zed, bob } = world);
+    yan = world.inB['yan'] as Credentials;
   });
   after(() => s?.stop());
 
-  const refuse = async (creds: Credentials): Promise<void> => {
-    const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await kubeToken(s.url, 'k1', creds) } };
-    const r = await fetch(`${s.url}/k8s/k1/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-    const json = (await r.json()) as { status: { authenticated: boolean } };
-    assert.equal(r.status, 200, JSON.stringify(json));
-    assert.equal(json.status.authenticated, false, JSON.stringify(json));
-  };
-  const refusals = async (who: Credentials, query: string, keyId: string): Promise<AuditRecord[]> => {
-    await s.running.app.audit.flush();
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?kind=decision&action=sts:GetCallerIdentity&${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return (r.json['records'] as AuditRecord[]).filter((x) => x.detail['accessKeyId'] === keyId && x.detail['authentication'] !== undefined);
-  };
+  const refuse = (creds: Credentials): Promise<void> => refusedToken(s.url, 'k1', bearer, creds);
+  const refusals = (who: Credentials, account: string, keyId: string): Promise<AuditRecord[]> => refusedCallerIdentities(s, who, account, keyId);
 
   it('a token naming account B\'s key with a wrong signature is recorded in the cluster\'s account A, not in B', async () => {
     await refuse({ ...zed, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGSECRET' });
-    const inA = await refusals(s.admin, `account=${A}`, zed.accessKeyId);
+    const inA = await refusals(s.admin, A, zed.accessKeyId);
     assert.deepEqual(
       inA.map((r) => [r.account, r.principal, r.resource, r.detail['authentication'], r.detail['cluster']]),
       [[A, `arn:aws:iam::${B}:user/zed`, `arn:aws:training::${A}:cluster/k1`, 'SignatureDoesNotMatch', 'k1']],
       `account ${A} has no record of a bad token against its own cluster`,
     );
     assert.equal(inA[0]?.detail['crossAccount'], undefined, 'an owner only claimed is no established caller account');
-    const inB = await refusals(rootB, 'account=' + B, zed.accessKeyId);
+    const inB = await refusals(rootB, B, zed.accessKeyId);
     assert.deepEqual(inB, [], `a token whose signature did not verify wrote into account ${B}'s log`);
   });
 
   it('account B\'s user that authenticated but has no access entry: in A, and in B with crossAccount', async () => {
     await refuse(yan);
     const crossAccount = { callerAccount: B, resourceAccount: A };
-    const inA = await refusals(s.admin, `account=${A}`, yan.accessKeyId);
+    const inA = await refusals(s.admin, A, yan.accessKeyId);
     assert.deepEqual(inA.map((r) => [r.account, r.principal, r.detail['authentication'], r.detail['crossAccount']]), [[A, `arn:aws:iam::${B}:user/yan`, 'AccessDenied', crossAccount]]);
-    const inB = await refusals(rootB, 'account=' + B, yan.accessKeyId);
+    const inB = await refusals(rootB, B, yan.accessKeyId);
     assert.deepEqual(inB.map((r) => [r.account, r.principal, r.detail['authentication'], r.detail['crossAccount'], r.detail['cluster']]), [[B, `arn:aws:iam::${B}:user/yan`, 'AccessDenied', crossAccount, 'k1']]);
   });
 
   it('a key of the cluster\'s own account: one record there, as before', async () => {
     await refuse({ ...bob, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGSECRET' });
-    assert.deepEqual(await refusals(rootB, `account=${B}`, bob.accessKeyId), []);
-    const all = await refusals(s.admin, `account=${A}`, bob.accessKeyId);
+    assert.deepEqual(await refusals(rootB, B, bob.accessKeyId), []);
+    const all = await refusals(s.admin, A, bob.accessKeyId);
     assert.deepEqual(all.map((r) => [r.account, r.principal, r.detail['authentication'], r.detail['crossAccount']]), [[A, `arn:aws:iam::${A}:user/bob`, 'SignatureDoesNotMatch', undefined]]);
   });
 });

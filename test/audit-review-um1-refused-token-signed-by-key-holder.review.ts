@@ -22,16 +22,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { kubeToken } from './support/admission.ts';
-import { createdAccount, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { refusedToken } from './support/admission.ts';
+import { refusedCallerIdentities } from './support/audit-from.ts';
+import { startCrossAccountCluster } from './support/kube-ops-world.ts';
+import type { Credentials, TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const B = '222233334444';
 const WRONG = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGSECRET';
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
 describe('review um1: a TokenReview refused for its key or time says who signed it, and reaches the key owner when its holder did', () => {
   let s: TestServer;
@@ -40,44 +39,16 @@ describe('review um1: a TokenReview refused for its key or time says who signed 
   let off: Credentials;
   let yan: Credentials;
   before(async () => {
-    s = await startTestServer();
-    rootB = await createdAccount(s, B, 'other');
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      for (const name of ['zed', 'yan']) {
-        await iamB.send(new I.CreateUserCommand({ UserName: name }));
-        const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
-        const c = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-        if (name === 'zed') {
-          await iamB.send(new I.UpdateAccessKeyCommand({ UserName: name, AccessKeyId: c.accessKeyId, Status: 'Inactive' }));
-          off = c;
-        } else yan = c;
-      }
-    } finally {
-      iamB.destroy();
-    }
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [doc('Cluster', 'k1', {}), doc('AccessEntry', 'yan', { cluster: 'k1', principalArn: `arn:aws:iam::${B}:user/yan`, kubernetesGroups: [], username: 'yan' })],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-    await s.running.app.refresh();
+    // B's users zed (its key made inactive: `off`) and yan (mapped by k1's access entry).
+    const world = await startCrossAccountCluster({ alsoInB: ['yan'], entries: ['yan'] });
+    ({ s, bearer, rootB, zed: off } = world);
+    yan = world.inB['yan'] as Credentials;
+    await world.deactivateInB('zed');
   });
   after(() => s?.stop());
 
-  const refuse = async (creds: Credentials, signingDate?: Date): Promise<void> => {
-    const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await kubeToken(s.url, 'k1', creds, signingDate) } };
-    const r = await fetch(`${s.url}/k8s/k1/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-    const json = (await r.json()) as { status: { authenticated: boolean } };
-    assert.equal(r.status, 200, JSON.stringify(json));
-    assert.equal(json.status.authenticated, false, JSON.stringify(json));
-  };
-  const refusals = async (who: Credentials, account: string, keyId: string): Promise<AuditRecord[]> => {
-    await s.running.app.audit.flush();
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?kind=decision&action=sts:GetCallerIdentity&account=${account}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return (r.json['records'] as AuditRecord[]).filter((x) => x.detail['accessKeyId'] === keyId && x.detail['authentication'] !== undefined);
-  };
+  const refuse = (creds: Credentials, signingDate?: Date): Promise<void> => refusedToken(s.url, 'k1', bearer, creds, signingDate);
+  const refusals = (who: Credentials, account: string, keyId: string): Promise<AuditRecord[]> => refusedCallerIdentities(s, who, account, keyId);
   const shape = (r: AuditRecord) => [r.account, r.principal, r.detail['authentication'], r.detail['signatureVerified'], r.detail['crossAccount'], r.detail['cluster']];
   const crossAccount = { callerAccount: B, resourceAccount: A };
 

@@ -20,56 +20,28 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import type { AuditRecord } from '../src/core/audit/index.ts';
-import { gatehouseJson } from './support/resource-server.ts';
 import { reviewedUser, subjectAccessReview } from './support/admission.ts';
-import { createdAccount, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startCrossAccountCluster, type CrossAccountCluster } from './support/kube-ops-world.ts';
+import type { Credentials, TestServer } from './support/server.ts';
 
 const A = '000000000000';
 const B = '222233334444';
-const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
 describe('review to2: an unresolved principal of another account, established by our TokenReview, is in its account\'s log too', () => {
   let s: TestServer;
   let bearer = '';
   let rootB: Credentials;
   let zed: Credentials;
+  let records: CrossAccountCluster['records'];
+  let deactivateInB: CrossAccountCluster['deactivateInB'];
   before(async () => {
-    s = await startTestServer();
-    rootB = await createdAccount(s, B, 'other');
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      await iamB.send(new I.CreateUserCommand({ UserName: 'zed' }));
-      const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: 'zed' }))).AccessKey;
-      zed = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    } finally {
-      iamB.destroy();
-    }
-    const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-      documents: [doc('Cluster', 'k1', {}), doc('AccessEntry', 'zed', { cluster: 'k1', principalArn: `arn:aws:iam::${B}:user/zed`, kubernetesGroups: [], username: 'zed' })],
-    });
-    assert.equal(applied.status, 200, JSON.stringify(applied.json));
-    bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
-    await s.running.app.refresh();
+    ({ s, bearer, rootB, zed, records, deactivateInB } = await startCrossAccountCluster());
   });
   after(() => s?.stop());
 
-  const records = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
-  };
-
   it('account B reads that its user zed, its key deactivated, was still presented in account A\'s cluster', async () => {
     const user = await reviewedUser(s.url, 'k1', bearer, zed);
-    const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-    try {
-      await iamB.send(new I.UpdateAccessKeyCommand({ UserName: 'zed', AccessKeyId: zed.accessKeyId, Status: 'Inactive' }));
-    } finally {
-      iamB.destroy();
-    }
-    await s.running.app.refresh();
+    await deactivateInB('zed');
     // kube-apiserver still holds the user its TokenReview answered.
     const v = await subjectAccessReview(s.url, 'k1', bearer, user, { namespace: 'ml', verb: 'get', resource: 'secrets', name: 'after-deactivation', group: '', version: 'v1' });
     assert.equal(v.allowed, false, v.reason);

@@ -30,14 +30,29 @@ export async function kubeToken(serverUrl: string, cluster: string, creds: { acc
   return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
 }
 
-/** The user the cluster's TokenReview webhook answers for a token of `creds` (asserted authenticated), as kube-apiserver passes it to admission. */
-export async function reviewedUser(serverUrl: string, cluster: string, bearer: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<UserInfo> {
-  const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await kubeToken(serverUrl, cluster, creds) } };
+/** The cluster's TokenReview webhook's `status` for a token of `creds` (as of `signingDate` when given), answered 200. */
+async function tokenReview(serverUrl: string, cluster: string, bearer: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, signingDate?: Date): Promise<{ authenticated: boolean; user: UserInfo; error?: string }> {
+  const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await kubeToken(serverUrl, cluster, creds, signingDate) } };
   const r = await fetch(`${serverUrl}/k8s/${cluster}/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
   const json = (await r.json()) as { status: { authenticated: boolean; user: UserInfo; error?: string } };
   assert.equal(r.status, 200, JSON.stringify(json));
-  assert.equal(json.status.authenticated, true, json.status.error);
-  return json.status.user;
+  return json.status;
+}
+
+/** The user the cluster's TokenReview webhook answers for a token of `creds` (asserted authenticated), as kube-apiserver passes it to admission. */
+export async function reviewedUser(serverUrl: string, cluster: string, bearer: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<UserInfo> {
+  const status = await tokenReview(serverUrl, cluster, bearer, creds);
+  assert.equal(status.authenticated, true, status.error);
+  return status.user;
+}
+
+/**
+ * Sends the cluster's TokenReview webhook a token of `creds` (as of `signingDate` when given: a stale token), and
+ * asserts it refused (200, not authenticated): the refusals whose audit records reviews tr, 1 and um, 1 read.
+ */
+export async function refusedToken(serverUrl: string, cluster: string, bearer: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, signingDate?: Date): Promise<void> {
+  const status = await tokenReview(serverUrl, cluster, bearer, creds, signingDate);
+  assert.equal(status.authenticated, false, JSON.stringify({ status }));
 }
 
 let uid = 0;

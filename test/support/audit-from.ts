@@ -2,7 +2,8 @@
  * Audit records read as an operator reads them. `auditRecordsFrom`: every record one source address left, `GET /v1/audit`
  * page after page, once what is queued has been written (reviews kn1, kn2: what the flood limit's summaries say).
  * `startWithAccountAdmin` and `ownAuditRecords`: a server with a second account's admin, and what each account reads of
- * its own log (reviews sy3, to3: a cross-account decision's two copies).
+ * its own log (reviews sy3, to3: a cross-account decision's two copies). `refusedCallerIdentities`: the refused
+ * authentications of one key an account reads (reviews tr1, um1, um2).
  */
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../../src/core/audit/index.ts';
@@ -36,4 +37,15 @@ export async function ownAuditRecords(s: Pick<TestServer, 'url'>, who: Credentia
   const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
   assert.equal(r.status, 200, JSON.stringify(r.json));
   return r.json['records'] as AuditRecord[];
+}
+
+/**
+ * The refused authentications naming access key `keyId` that `who` reads in `account`'s log, once what is queued has
+ * been written: the `sts:GetCallerIdentity` decisions with `detail.authentication` (a refused TokenReview, a refused
+ * Alibaba STS request), `detail.accessKeyId` the key's.
+ */
+export async function refusedCallerIdentities(s: TestServer, who: Credentials, account: string, keyId: string): Promise<AuditRecord[]> {
+  await s.running.app.audit.flush();
+  const records = await ownAuditRecords(s, who, `kind=decision&action=sts:GetCallerIdentity&account=${account}`);
+  return records.filter((x) => x.detail['accessKeyId'] === keyId && x.detail['authentication'] !== undefined);
 }

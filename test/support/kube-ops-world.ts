@@ -8,6 +8,7 @@ import * as I from '@aws-sdk/client-iam';
 import type { AuditRecord } from '../../src/core/audit/index.ts';
 import { createdAccount, startTestServer, type Credentials, type TestServer } from './server.ts';
 import { gatehouseJson } from './resource-server.ts';
+import { ownAuditRecords } from './audit-from.ts';
 
 const GROUP = 'rbac.authorization.k8s.io';
 
@@ -85,10 +86,12 @@ export async function startTeamAdminWorld(): Promise<TeamAdminWorld> {
 
 /**
  * A server with a second account B (`222233334444`, root key `rootB`) and cluster `k1` of the root account A
- * (`000000000000`), whose access entry maps B's user zed (inline policy `policyName` of `policy`) as `zed` with
- * `kubernetesGroups`; with `bob`, A's user bob too (the same policy and groups). `prepare` runs before the access
- * entries are applied, `objects` are applied into k1 after them. The world of the reviews of a Kubernetes decision
- * about another account's principal (sy4, to1, to4); stop `s`.
+ * (`000000000000`). B's user zed, and `alsoInB`'s users after it, are made with a key each; with `bob`, A's user bob
+ * too (after `prepare`); each with the inline policy `policyName` of `policy` when `policy` is given. k1's access
+ * entries map `entries` (default zed, and bob with `bob`), each as its own name with `kubernetesGroups` (default
+ * none). `prepare` runs before the access entries are applied, `objects` are applied into k1 after them. The world of
+ * the reviews of a Kubernetes decision about another account's principal (sy4, to1, to2, to4) and of a refused
+ * TokenReview's records (tr1, um1); stop `s`.
  */
 export interface CrossAccountCluster {
   readonly s: TestServer;
@@ -98,18 +101,24 @@ export interface CrossAccountCluster {
   readonly zed: Credentials;
   /** A's user bob's key, with `bob` (else empty). */
   readonly bob: Credentials;
+  /** The keys of B's users made, by name (zed's and `alsoInB`'s). */
+  readonly inB: Readonly<Record<string, Credentials>>;
   /** `who`'s audit records of `query` (GET /v1/audit, up to 1000), which must answer 200. */
   records(who: Credentials, query: string): Promise<AuditRecord[]>;
+  /** Makes the key made for B's user `name` Inactive (IAM's UpdateAccessKey, as rootB), then refreshes the app. */
+  deactivateInB(name: string): Promise<void>;
 }
 
 export async function startCrossAccountCluster(options: {
-  policyName: string;
-  policy: string;
-  kubernetesGroups: readonly string[];
+  policyName?: string;
+  policy?: string;
+  kubernetesGroups?: readonly string[];
+  alsoInB?: readonly string[];
   bob?: boolean;
+  entries?: readonly string[];
   prepare?: (s: TestServer) => Promise<void>;
   objects?: readonly Record<string, unknown>[];
-}): Promise<CrossAccountCluster> {
+} = {}): Promise<CrossAccountCluster> {
   const A = '000000000000';
   const B = '222233334444';
   const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
@@ -117,24 +126,23 @@ export async function startCrossAccountCluster(options: {
     await iam.send(new I.CreateUserCommand({ UserName: name }));
     const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
     const credentials = { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
-    await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: options.policyName, PolicyDocument: options.policy }));
+    if (options.policy !== undefined) await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: options.policyName ?? 'p', PolicyDocument: options.policy }));
     return credentials;
   };
   const s = await startTestServer();
   const rootB = await createdAccount(s, B, 'other');
   const iamB = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
-  let zed: Credentials;
+  const inB: Record<string, Credentials> = {};
   try {
-    zed = await userOf(iamB, 'zed');
+    for (const name of ['zed', ...(options.alsoInB ?? [])]) inB[name] = await userOf(iamB, name);
   } finally {
     iamB.destroy();
   }
   await options.prepare?.(s);
   const bob = options.bob === true ? await userOf(s.iam(), 'bob') : { accessKeyId: '', secretAccessKey: '' };
-  const entry = (name: string, account: string) => doc('AccessEntry', name, { cluster: 'k1', principalArn: `arn:aws:iam::${account}:user/${name}`, kubernetesGroups: [...options.kubernetesGroups], username: name });
-  const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
-    documents: [doc('Cluster', 'k1', {}), ...(options.bob === true ? [entry('bob', A)] : []), entry('zed', B)],
-  });
+  const entries = options.entries ?? (options.bob === true ? ['bob', 'zed'] : ['zed']);
+  const entry = (name: string) => doc('AccessEntry', name, { cluster: 'k1', principalArn: `arn:aws:iam::${Object.hasOwn(inB, name) ? B : A}:user/${name}`, kubernetesGroups: [...(options.kubernetesGroups ?? [])], username: name });
+  const applied = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [doc('Cluster', 'k1', {}), ...entries.map(entry)] });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
   if (options.objects !== undefined) {
     const objects = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { cluster: 'k1', documents: options.objects });
@@ -142,10 +150,15 @@ export async function startCrossAccountCluster(options: {
   }
   const bearer = String((await gatehouseJson(s.url, s.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
   await s.running.app.refresh();
-  const records = async (who: Credentials, query: string): Promise<AuditRecord[]> => {
-    const r = await gatehouseJson(s.url, who, 'GET', `/v1/audit?${query}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return r.json['records'] as AuditRecord[];
+  const records = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(s, who, query);
+  const deactivateInB = async (name: string): Promise<void> => {
+    const iam = new I.IAMClient({ endpoint: s.url, region: 'us-east-1', credentials: rootB, maxAttempts: 1 });
+    try {
+      await iam.send(new I.UpdateAccessKeyCommand({ UserName: name, AccessKeyId: inB[name]?.accessKeyId ?? '', Status: 'Inactive' }));
+    } finally {
+      iam.destroy();
+    }
+    await s.running.app.refresh();
   };
-  return { s, bearer, rootB, zed, bob, records };
+  return { s, bearer, rootB, zed: inB['zed'] as Credentials, bob, inB, records, deactivateInB };
 }
