@@ -15,53 +15,26 @@
  *
  * Before the fix 2 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
 import type { AuditRecord } from '../src/core/audit/index.ts';
-import { acsAccount, ramUser } from './support/alibaba-world.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { rpcStringToSign } from '../src/adapters/http/alibaba-sts-api.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { bobAndCarolSuite, callerIdentityV1 } from './support/alibaba-world.ts';
+import { refusedCallerIdentities } from './support/audit-from.ts';
 
 const ACS = '350000000092';
 
 describe("review um2: Alibaba STS's refusals for time or key say whether the key's secret signed them", () => {
-  let s: TestServer;
-  let admin: Credentials;
-  let iam: I.IAMClient;
-  let bob: Credentials;
-  let carol: Credentials;
-
-  before(async () => {
-    s = await startTestServer();
-    admin = await acsAccount(s, ACS);
-    iam = s.iam(admin);
-    bob = await ramUser(iam, 'bob', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
-    carol = await ramUser(iam, 'carol', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  const world = bobAndCarolSuite(ACS);
 
   /** GetCallerIdentity signed with signature version 1.0 under `secret` as of `at`; the answer's Code. */
-  const v1 = async (accessKeyId: string, secret: string, at = new Date()): Promise<unknown> => {
-    const params = new URLSearchParams({ Action: 'GetCallerIdentity', Version: '2015-04-01', Format: 'JSON', AccessKeyId: accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomUUID(), Timestamp: at.toISOString().replace(/\.\d{3}Z$/, 'Z') });
-    params.set('Signature', createHmac('sha1', `${secret}&`).update(rpcStringToSign('POST', '', params.toString())).digest('base64'));
-    const r = await fetch(`${s.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString() });
-    return ((await r.json()) as Record<string, unknown>)['Code'];
-  };
-  const refusals = async (keyId: string): Promise<AuditRecord[]> => {
-    await s.running.app.audit.flush();
-    const r = await gatehouseJson(s.url, admin, 'GET', `/v1/audit?kind=decision&action=sts:GetCallerIdentity&account=${ACS}&limit=1000`);
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    return (r.json['records'] as AuditRecord[]).filter((x) => x.detail['accessKeyId'] === keyId && x.detail['authentication'] !== undefined);
-  };
+  const v1 = async (accessKeyId: string, secret: string, at = new Date()): Promise<unknown> => (await callerIdentityV1(world().server.url, { accessKeyId, secretAccessKey: secret }, { at })).body['Code'];
+  const refusals = (keyId: string): Promise<AuditRecord[]> => refusedCallerIdentities(world().server, world().admin, ACS, keyId);
   const shape = (r: AuditRecord) => [r.detail['authentication'], r.detail['signatureVerified']];
   const byVerified = (a: unknown[], b: unknown[]) => String(a[1]).localeCompare(String(b[1]));
 
   it('a Timestamp 20 minutes old: signed by the key\'s holder, or by someone without its secret', async () => {
+    const { carol } = world();
     const stale = new Date(Date.now() - 20 * 60_000);
     assert.equal(await v1(carol.accessKeyId, carol.secretAccessKey, stale), 'InvalidTimeStamp.Expired');
     assert.equal(await v1(carol.accessKeyId, 'not-the-secret', stale), 'InvalidTimeStamp.Expired');
@@ -71,8 +44,9 @@ describe("review um2: Alibaba STS's refusals for time or key say whether the key
   });
 
   it('a disabled key: its holder still using it, or someone naming its id', async () => {
+    const { server, iam, bob } = world();
     await iam.send(new I.UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: bob.accessKeyId, Status: 'Inactive' }));
-    await s.running.app.refresh();
+    await server.running.app.refresh();
     assert.equal(await v1(bob.accessKeyId, bob.secretAccessKey), 'InvalidAccessKeyId.Inactive');
     assert.equal(await v1(bob.accessKeyId, 'not-the-secret'), 'InvalidAccessKeyId.NotFound');
     const got = await refusals(bob.accessKeyId);

@@ -11,15 +11,13 @@
  * Active again works. Through `@alicloud/sts20150401` (V3 signature) and a hand-signed signature version 1.0 request.
  * Before the fix 1 of 4 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
 import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
 import * as I from '@aws-sdk/client-iam';
-import { acsAccount, ramUser } from './support/alibaba-world.ts';
-import { rpcStringToSign } from '../src/adapters/http/alibaba-sts-api.ts';
-import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { bobAndCarolSuite, callerIdentityV1 } from './support/alibaba-world.ts';
+import { cliAgainst, type Credentials } from './support/server.ts';
 
 // CommonJS modules: their ES default is `module.exports`.
 const { default: Sts } = StsModule;
@@ -28,25 +26,10 @@ const { $OpenApiUtil } = OpenApi;
 const ACS = '350000000091';
 
 describe('is1: an inactive AccessKey is InvalidAccessKeyId.Inactive to its holder', () => {
-  let s: TestServer;
-  let admin: Credentials;
-  let iam: I.IAMClient;
-  let bob: Credentials;
-  let carol: Credentials;
-
-  before(async () => {
-    s = await startTestServer();
-    admin = await acsAccount(s, ACS);
-    iam = s.iam(admin);
-    bob = await ramUser(iam, 'bob', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
-    carol = await ramUser(iam, 'carol', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
-  });
-  after(async () => {
-    await s?.stop();
-  });
+  const world = bobAndCarolSuite(ACS);
 
   const client = (k: Credentials) =>
-    new Sts(new $OpenApiUtil.Config({ accessKeyId: k.accessKeyId, accessKeySecret: k.secretAccessKey, endpoint: new URL(s.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 }));
+    new Sts(new $OpenApiUtil.Config({ accessKeyId: k.accessKeyId, accessKeySecret: k.secretAccessKey, endpoint: new URL(world().server.url).host, protocol: 'http', regionId: 'cn-hangzhou', readTimeout: 10_000, connectTimeout: 5_000 }));
   const failure = async (p: Promise<unknown>): Promise<{ code?: string; statusCode?: number; message?: string }> => {
     try {
       await p;
@@ -56,14 +39,10 @@ describe('is1: an inactive AccessKey is InvalidAccessKeyId.Inactive to its holde
     return { code: 'answered' };
   };
   /** GetCallerIdentity signed with signature version 1.0 under `secret` (the `@alicloud/credentials` form), as JSON. */
-  const v1 = async (accessKeyId: string, secret: string): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const params = new URLSearchParams({ Action: 'GetCallerIdentity', Version: '2015-04-01', Format: 'JSON', AccessKeyId: accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomUUID(), Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-    params.set('Signature', createHmac('sha1', `${secret}&`).update(rpcStringToSign('POST', '', params.toString())).digest('base64'));
-    const r = await fetch(`${s.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString() });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const v1 = (accessKeyId: string, secret: string): Promise<{ status: number; body: Record<string, unknown> }> => callerIdentityV1(world().server.url, { accessKeyId, secretAccessKey: secret });
 
   it('a key made Inactive is InvalidAccessKeyId.Inactive (400) to a request signed with its secret', async () => {
+    const { iam, bob } = world();
     await iam.send(new I.UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: bob.accessKeyId, Status: 'Inactive' }));
     const e = await failure(client(bob).getCallerIdentity());
     assert.equal(e.code, 'InvalidAccessKeyId.Inactive', e.message);
@@ -75,6 +54,7 @@ describe('is1: an inactive AccessKey is InvalidAccessKeyId.Inactive to its holde
   });
 
   it('without its secret, an inactive key is not told from an unknown one', async () => {
+    const { bob } = world();
     const wrong = await v1(bob.accessKeyId, 'not-the-secret');
     assert.equal(wrong.status, 404, JSON.stringify(wrong.body));
     assert.equal(wrong.body['Code'], 'InvalidAccessKeyId.NotFound');
@@ -84,13 +64,15 @@ describe('is1: an inactive AccessKey is InvalidAccessKeyId.Inactive to its holde
   });
 
   it('a key of a disabled user is still InvalidAccessKeyId.NotFound', async () => {
-    const off = await cliAgainst(s, ['users', 'disable', 'carol'], admin);
+    const { server, admin, carol } = world();
+    const off = await cliAgainst(server, ['users', 'disable', 'carol'], admin);
     assert.equal(off.status, 0, off.err);
     const e = await failure(client(carol).getCallerIdentity());
     assert.equal(e.code, 'InvalidAccessKeyId.NotFound', e.message);
   });
 
   it('made Active again, the key works', async () => {
+    const { iam, bob } = world();
     await iam.send(new I.UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: bob.accessKeyId, Status: 'Active' }));
     const who = await client(bob).getCallerIdentity();
     assert.equal(who.body?.arn, `acs:ram::${ACS}:user/bob`);

@@ -11,45 +11,24 @@
  * malformed or incomplete", as the other Alibaba gateway codes have theirs. A real server on 127.0.0.1, requests signed
  * with signature version 1.0, the audit log read back. Before the fix 2 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
-import { rpcStringToSign } from '../src/adapters/http/alibaba-sts-api.ts';
-import { acsAccount, ramUser } from './support/alibaba-world.ts';
-import { auditRecords, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { bobAndCarolSuite, callerIdentityV1 } from './support/alibaba-world.ts';
+import { auditRecords, type Credentials } from './support/server.ts';
 
 const ACS = '350000000905';
 
 describe('qr4: Alibaba STS refusals are recorded with words of their own', () => {
-  let s: TestServer;
-  let iam: I.IAMClient;
-  let bob: Credentials;
-  let carol: Credentials;
-
-  before(async () => {
-    s = await startTestServer();
-    iam = s.iam(await acsAccount(s, ACS));
-    bob = await ramUser(iam, 'bob', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
-    carol = await ramUser(iam, 'carol', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
-  });
-  after(async () => {
-    iam?.destroy();
-    await s?.stop();
-  });
+  const world = bobAndCarolSuite(ACS);
 
   /** GetCallerIdentity signed with signature version 1.0 under `secret`, with `drop` left out of the parameters. */
-  const v1 = async (k: Credentials, drop?: string): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const params = new URLSearchParams({ Action: 'GetCallerIdentity', Version: '2015-04-01', Format: 'JSON', AccessKeyId: k.accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomUUID(), Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-    if (drop !== undefined) params.delete(drop);
-    params.set('Signature', createHmac('sha1', `${k.secretAccessKey}&`).update(rpcStringToSign('POST', '', params.toString())).digest('base64'));
-    const r = await fetch(`${s.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString() });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const v1 = (k: Credentials, drop?: string): Promise<{ status: number; body: Record<string, unknown> }> => callerIdentityV1(world().server.url, k, drop !== undefined ? { drop } : {});
   const refusals = async (k: Credentials) =>
-    (await auditRecords(s, { kind: 'decision', accessKeyId: k.accessKeyId })).map((r) => [r.action, r.decision, r.detail?.['authentication'], r.detail?.['message']]);
+    (await auditRecords(world().server, { kind: 'decision', accessKeyId: k.accessKeyId })).map((r) => [r.action, r.decision, r.detail?.['authentication'], r.detail?.['message']]);
 
   it('a disabled key used with its secret: recorded as an inactive key signed with its secret', async () => {
+    const { iam, bob } = world();
     await iam.send(new I.UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: bob.accessKeyId, Status: 'Inactive' }));
     const r = await v1(bob);
     assert.equal(r.body['Code'], 'InvalidAccessKeyId.Inactive', JSON.stringify(r.body));
@@ -57,6 +36,7 @@ describe('qr4: Alibaba STS refusals are recorded with words of their own', () =>
   });
 
   it('a request without SignatureVersion: recorded as a malformed signature', async () => {
+    const { carol } = world();
     const r = await v1(carol, 'SignatureVersion');
     assert.equal(r.body['Code'], 'MissingSignatureVersion', JSON.stringify(r.body));
     assert.deepEqual(await refusals(carol), [['sts:GetCallerIdentity', 'Deny', 'MissingSignatureVersion', 'the signature is malformed or incomplete']]);

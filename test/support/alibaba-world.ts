@@ -1,12 +1,14 @@
 /**
  * Worlds in an `acs` account (Alibaba's partition): the account itself, made through the CLI, a RAM user with an inline
- * policy, and the worlds the Alibaba STS suites (reviews fn, 2, 3 and 5; ny, 1; jy, 1) and the training-service-name
- * suites (reviews gb, 3 and 4; gj, 4) start from.
+ * policy, two of them (bob and carol) and their GetCallerIdentity signed with signature version 1.0, and the worlds the
+ * Alibaba STS suites (reviews fn, 2, 3 and 5; ny, 1; jy, 1) and the training-service-name suites (reviews gb, 3 and 4;
+ * gj, 4) start from.
  */
 import { after, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
+import { rpcStringToSign } from '../../src/adapters/http/alibaba-sts-api.ts';
 import { gatehouseJson } from './resource-server.ts';
 import { accountAdmin, startTestServer, type Credentials, type TestServer } from './server.ts';
 import { suiteWorld } from './suite-world.ts';
@@ -20,6 +22,47 @@ export async function ramUser(iam: I.IAMClient, name: string, ...statements: obj
   await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '1', Statement: statements }) }));
   const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
   return { accessKeyId: key?.AccessKeyId ?? '', secretAccessKey: key?.SecretAccessKey ?? '' };
+}
+
+export interface BobAndCarol {
+  readonly server: TestServer;
+  /** The `acs` account's root admin's key. */
+  readonly admin: Credentials;
+  /** An IAM client as the account's root admin. */
+  readonly iam: I.IAMClient;
+  readonly bob: Credentials;
+  readonly carol: Credentials;
+}
+
+/**
+ * The suite of the reviews of a RAM user's key refused (is, 1; qr, 4; um, 2), for the suite this is called in: a
+ * server with a new `acs` account `account` and its RAM users bob and carol, each allowed `sts:AssumeRole` on
+ * everything. The world, read once the suite's `before` has run (suite-world.ts).
+ */
+export function bobAndCarolSuite(account: string): () => BobAndCarol {
+  return suiteWorld('bobAndCarolSuite', async (cleanUp) => {
+    const server = await startTestServer();
+    cleanUp(() => server.stop());
+    const admin = await acsAccount(server, account);
+    const iam = server.iam(admin);
+    cleanUp(async () => iam.destroy());
+    const bob = await ramUser(iam, 'bob', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
+    const carol = await ramUser(iam, 'carol', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
+    return { server, admin, iam, bob, carol };
+  });
+}
+
+/**
+ * GetCallerIdentity to the Alibaba STS of `serverUrl`: a form POST signed with signature version 1.0 under `key`'s
+ * secret (the `@alicloud/credentials` form), its Timestamp `at` (now when not given), with `drop` left out of the
+ * parameters before signing. The answer's status and JSON body.
+ */
+export async function callerIdentityV1(serverUrl: string, key: Credentials, options: { at?: Date; drop?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const params = new URLSearchParams({ Action: 'GetCallerIdentity', Version: '2015-04-01', Format: 'JSON', AccessKeyId: key.accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomUUID(), Timestamp: (options.at ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  if (options.drop !== undefined) params.delete(options.drop);
+  params.set('Signature', createHmac('sha1', `${key.secretAccessKey}&`).update(rpcStringToSign('POST', '', params.toString())).digest('base64'));
+  const r = await fetch(`${serverUrl}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString() });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
 /** What a submitter of training jobs is allowed: every training action, and to pass any role. */
