@@ -12,18 +12,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyWorkspace } from './support/apply-files.ts';
+import { applyWorkspace, twoUsers } from './support/apply-files.ts';
 
-const FILE = `apiVersion: gatehouse.dev/v1
-kind: User
-metadata: {name: first}
-spec: {}
----
-apiVersion: gatehouse.dev/v1
-kind: User
-metadata: {name: probe}
-spec: {tags: [{Key: mode, Value: 0777}]}
-`;
+const FILE = twoUsers('{tags: [{Key: mode, Value: 0777}]}');
 
 describe('review tl4: a value YAML misreads is refused naming its object and code', () => {
   const w = applyWorkspace('tl4');

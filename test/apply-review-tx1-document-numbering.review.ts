@@ -15,18 +15,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyWorkspace } from './support/apply-files.ts';
+import { applyWorkspace, twoUsers } from './support/apply-files.ts';
 
-const users = (probeSpec: string) => `apiVersion: gatehouse.dev/v1
-kind: User
-metadata: {name: first}
-spec: {}
----
-apiVersion: gatehouse.dev/v1
-kind: User
-metadata: {name: probe}
-spec: ${probeSpec}
-`;
 const OTHER = `apiVersion: gatehouse.dev/v1
 kind: Group
 metadata: {name: g1}
@@ -50,20 +40,20 @@ describe("review tx1: a document's number is the same in the CLI's errors and th
   const w = applyWorkspace('tx1');
 
   it('the second document of the only file given is document 2, whoever finds its error', async () => {
-    const local = await w.cli('plan', '--json', '-f', await w.file('local.yaml', users('{tags: [{Key: mode, Value: 0777}]}')));
-    const server = await w.cli('plan', '--json', '-f', await w.file('server.yaml', users('{tagz: 1}')));
+    const local = await w.cli('plan', '--json', '-f', await w.file('local.yaml', twoUsers('{tags: [{Key: mode, Value: 0777}]}')));
+    const server = await w.cli('plan', '--json', '-f', await w.file('server.yaml', twoUsers('{tagz: 1}')));
     assert.equal(local.status, 8, local.err);
     assert.equal(server.status, 8, server.err);
     const shown = (e: Placed | undefined) => ({ document: e?.document, fileDocument: e?.fileDocument, line: e?.line, kind: e?.kind, name: e?.name });
     assert.deepEqual(shown(errorsOf(local.err)[0]), { document: 2, fileDocument: undefined, line: 9, kind: 'User', name: 'probe' });
     assert.deepEqual(shown(errorsOf(server.err)[0]), { document: 2, fileDocument: undefined, line: 9, kind: 'User', name: 'probe' });
-    const text = await w.cli('plan', '-f', await w.file('text.yaml', users('{tagz: 1}')));
+    const text = await w.cli('plan', '-f', await w.file('text.yaml', twoUsers('{tagz: 1}')));
     assert.match(text.err, /text\.yaml:9:8: document 2 \(User probe\): /);
   });
 
   it('after another file, a document is still numbered in its own file', async () => {
     const other = await w.file('groups.yaml', OTHER);
-    const r = await w.cli('plan', '--json', '-f', other, '-f', await w.file('after.yaml', users('{tagz: 1}')));
+    const r = await w.cli('plan', '--json', '-f', other, '-f', await w.file('after.yaml', twoUsers('{tagz: 1}')));
     assert.equal(r.status, 8, r.err);
     const [e] = errorsOf(r.err);
     assert.match(String(e?.file), /after\.yaml$/);

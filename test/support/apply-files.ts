@@ -51,3 +51,18 @@ export function applyWorkspace(prefix: string): ApplyWorkspace {
   };
   return w;
 }
+
+/**
+ * A file of two User documents, `first` and `probe`, whose spec is `probeSpec` on line 9 (from column 7): the file of
+ * the reviews of where an error in a file's second document is placed and named (tl, 4; tx, 1).
+ */
+export const twoUsers = (probeSpec: string): string => `apiVersion: gatehouse.dev/v1
+kind: User
+metadata: {name: first}
+spec: {}
+---
+apiVersion: gatehouse.dev/v1
+kind: User
+metadata: {name: probe}
+spec: ${probeSpec}
+`;
