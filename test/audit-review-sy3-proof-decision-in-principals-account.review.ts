@@ -16,27 +16,21 @@
  *
  * Before the fix 1 of 2 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { gatehouseJson, identityProof } from './support/resource-server.ts';
-import { userWithKey, type Credentials, type TestServer } from './support/server.ts';
-import { ownAuditRecords, startWithAccountAdmin } from './support/audit-from.ts';
+import { userWithKey, type Credentials } from './support/server.ts';
+import { accountAdminSuite, ownAuditRecords } from './support/audit-from.ts';
 
 const A = '111111111111';
 
 describe('review sy3: a decision on a proof of another account\'s principal is in that account\'s log too', () => {
-  let s: TestServer;
-  let aAdmin: Credentials;
-  before(async () => {
-    ({ s, admin: aAdmin } = await startWithAccountAdmin(A));
-  });
-  after(async () => {
-    await s?.stop();
-  });
-  const ownRecords = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(s, who, query);
+  const world = accountAdminSuite(A);
+  const ownRecords = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(world().s, who, query);
 
   it('the root account\'s service decides on a proof of account A\'s admin: A reads the decision', async () => {
+    const { s, admin: aAdmin } = world();
     const proof = `${s.url}/?${await identityProof(s.url, aAdmin)}`;
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principalProof: proof, action: 's3:GetObject', resource: 'arn:aws:s3:::sy3-root/k' });
     assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -59,6 +53,7 @@ describe('review sy3: a decision on a proof of another account\'s principal is i
   });
 
   it('a proof of the asker\'s own account is recorded once', async () => {
+    const { s } = world();
     const alice = await userWithKey(s, 'sy3-alice');
     await s.running.app.refresh();
     const proof = `${s.url}/?${await identityProof(s.url, alice)}`;

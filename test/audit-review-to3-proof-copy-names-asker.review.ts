@@ -15,28 +15,22 @@
  *
  * Before the fix 1 of 1 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { gatehouseJson, identityProof } from './support/resource-server.ts';
-import type { Credentials, TestServer } from './support/server.ts';
-import { ownAuditRecords, startWithAccountAdmin } from './support/audit-from.ts';
+import type { Credentials } from './support/server.ts';
+import { accountAdminSuite, ownAuditRecords } from './support/audit-from.ts';
 
 const A = '111111111111';
 const ROOT = '000000000000';
 
 describe('review to3: the principal\'s copy of a proof decision names who asked and for which audience', () => {
-  let s: TestServer;
-  let aAdmin: Credentials;
-  before(async () => {
-    ({ s, admin: aAdmin } = await startWithAccountAdmin(A));
-  });
-  after(async () => {
-    await s?.stop();
-  });
-  const ownRecords = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(s, who, query);
+  const world = accountAdminSuite(A);
+  const ownRecords = (who: Credentials, query: string): Promise<AuditRecord[]> => ownAuditRecords(world().s, who, query);
 
   it('account A reads which service of the root account presented its admin\'s proof, and the proof\'s audience', async () => {
+    const { s, admin: aAdmin } = world();
     const audience = 'https://models.example.test';
     const proof = `${s.url}/?${await identityProof(s.url, aAdmin, audience)}`;
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principalProof: proof, audience, action: 's3:GetObject', resource: 'arn:aws:s3:::to3/k' });

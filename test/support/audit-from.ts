@@ -1,7 +1,7 @@
 /**
  * Audit records read as an operator reads them. `auditRecordsFrom`: every record one source address left, `GET /v1/audit`
  * page after page, once what is queued has been written (reviews kn1, kn2: what the flood limit's summaries say).
- * `startWithAccountAdmin` and `ownAuditRecords`: a server with a second account's admin, and what each account reads of
+ * `accountAdminSuite` and `ownAuditRecords`: a server with a second account's admin, and what each account reads of
  * its own log (reviews sy3, to3: a cross-account decision's two copies). `refusedCallerIdentities`: the refused
  * authentications of one key an account reads (reviews tr1, um1, um2).
  */
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { AuditRecord } from '../../src/core/audit/index.ts';
 import { gatehouseJson } from './resource-server.ts';
 import { accountAdmin, startTestServer, type Credentials, type TestServer } from './server.ts';
+import { suiteWorld } from './suite-world.ts';
 
 export async function auditRecordsFrom(s: TestServer, ip: string): Promise<AuditRecord[]> {
   await s.running.app.audit.flush();
@@ -24,12 +25,18 @@ export async function auditRecordsFrom(s: TestServer, ip: string): Promise<Audit
   }
 }
 
-/** A server started with account `id`'s (aws partition) admin, the app refreshed so that it is known; stop `s`. */
-export async function startWithAccountAdmin(id: string): Promise<{ s: TestServer; admin: Credentials }> {
-  const s = await startTestServer();
-  const admin = await accountAdmin(s, id, 'aws');
-  await s.running.app.refresh();
-  return { s, admin };
+/**
+ * For the suite this is called in: a server with account `id`'s (aws partition) admin, the app refreshed so that it is
+ * known. The world, read once the suite's `before` has run (suite-world.ts).
+ */
+export function accountAdminSuite(id: string): () => { s: TestServer; admin: Credentials } {
+  return suiteWorld('accountAdminSuite', async (cleanUp) => {
+    const s = await startTestServer();
+    cleanUp(() => s.stop());
+    const admin = await accountAdmin(s, id, 'aws');
+    await s.running.app.refresh();
+    return { s, admin };
+  });
 }
 
 /** The audit records `who` reads of its own account: `GET /v1/audit?<query>&limit=1000`, 200 asserted. */
