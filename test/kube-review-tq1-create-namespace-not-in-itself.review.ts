@@ -14,42 +14,30 @@
  *
  * Before the fix 2 of 4 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTeamAdminWorld, type TeamAdminWorld } from './support/kube-ops-world.ts';
+import { teamAdminSuite } from './support/kube-ops-world.ts';
 
-let world: TeamAdminWorld;
-let cluster = '';
-const admin = (method: string, path: string, body?: unknown) => world.admin(method, path, body);
-const authorize = (action: string, resource: string) => world.authorize(action, resource);
-
-before(async () => {
-  // Cluster-wide, group `ops` may only read pods; in `team-b` it is the namespace's admin.
-  world = await startTeamAdminWorld();
-  ({ cluster } = world);
-});
-
-after(async () => {
-  await world?.server.stop();
-});
+// Cluster-wide, group `ops` may only read pods; in `team-b` it is the namespace's admin.
+const world = teamAdminSuite();
 
 test('the webhook refuses creating namespace team-b (namespace "" in the review)', async () => {
-  assert.equal(await world.webhook({ verb: 'create', group: '', version: 'v1', resource: 'namespaces', namespace: '' }), false);
-  assert.equal(await world.webhook({ verb: 'create', group: '', version: 'v1', resource: 'namespaces', namespace: '', name: 'team-b' }), false);
+  assert.equal(await world().webhook({ verb: 'create', group: '', version: 'v1', resource: 'namespaces', namespace: '' }), false);
+  assert.equal(await world().webhook({ verb: 'create', group: '', version: 'v1', resource: 'namespaces', namespace: '', name: 'team-b' }), false);
 });
 
 test('the authorize API does not allow creating namespace team-b through a RoleBinding in team-b', async () => {
-  const d = await authorize('kubernetes:create', `${cluster}/namespaces/team-b`);
+  const d = await world().authorize('kubernetes:create', `${world().cluster}/namespaces/team-b`);
   assert.notEqual(d.decision, 'Allow', d.text);
 });
 
 test('who-can does not name the team as one that may create namespace team-b', async () => {
-  const r = await admin('POST', '/v1/who-can', { action: 'kubernetes:create', resource: `${cluster}/namespaces/team-b` });
+  const r = await world().admin('POST', '/v1/who-can', { action: 'kubernetes:create', resource: `${world().cluster}/namespaces/team-b` });
   assert.doesNotMatch(JSON.stringify(r), /team-admin|user\/alice|"ops"/, JSON.stringify(r));
 });
 
 test('deleting and reading namespace team-b are still decided in team-b, as kube-apiserver asks them', async () => {
-  assert.equal((await authorize('kubernetes:delete', `${cluster}/namespaces/team-b`)).decision, 'Allow');
-  assert.equal((await authorize('kubernetes:get', `${cluster}/namespaces/team-b`)).decision, 'Allow');
-  assert.equal(await world.webhook({ verb: 'delete', group: '', version: 'v1', resource: 'namespaces', namespace: 'team-b', name: 'team-b' }), true);
+  assert.equal((await world().authorize('kubernetes:delete', `${world().cluster}/namespaces/team-b`)).decision, 'Allow');
+  assert.equal((await world().authorize('kubernetes:get', `${world().cluster}/namespaces/team-b`)).decision, 'Allow');
+  assert.equal(await world().webhook({ verb: 'delete', group: '', version: 'v1', resource: 'namespaces', namespace: 'team-b', name: 'team-b' }), true);
 });

@@ -14,37 +14,25 @@
  *
  * Before the fix 1 of 3 tests failed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTeamAdminWorld, type TeamAdminWorld } from './support/kube-ops-world.ts';
+import { teamAdminSuite } from './support/kube-ops-world.ts';
 
-let world: TeamAdminWorld;
-let cluster = '';
-const admin = (method: string, path: string, body?: unknown) => world.admin(method, path, body);
-const authorize = (action: string, resource: string) => world.authorize(action, resource);
-
-before(async () => {
-  // Cluster-wide, group `ops` may only read pods; in `team-b` it is the namespace's admin.
-  world = await startTeamAdminWorld();
-  ({ cluster } = world);
-});
-
-after(async () => {
-  await world?.server.stop();
-});
+// Cluster-wide, group `ops` may only read pods; in `team-b` it is the namespace's admin.
+const world = teamAdminSuite();
 
 test('the webhook refuses listing namespace team-b by its name (namespace "" in the review)', async () => {
-  assert.equal(await world.webhook({ verb: 'list', group: '', version: 'v1', resource: 'namespaces', namespace: '', name: 'team-b' }), false);
+  assert.equal(await world().webhook({ verb: 'list', group: '', version: 'v1', resource: 'namespaces', namespace: '', name: 'team-b' }), false);
 });
 
 test('the authorize API and who-can do not allow listing namespace team-b through a RoleBinding in team-b', async () => {
-  const d = await authorize('kubernetes:list', `${cluster}/namespaces/team-b`);
+  const d = await world().authorize('kubernetes:list', `${world().cluster}/namespaces/team-b`);
   assert.notEqual(d.decision, 'Allow', d.text);
-  assert.notEqual((await authorize('kubernetes:deletecollection', `${cluster}/namespaces/team-b`)).decision, 'Allow');
-  const r = await admin('POST', '/v1/who-can', { action: 'kubernetes:list', resource: `${cluster}/namespaces/team-b` });
+  assert.notEqual((await world().authorize('kubernetes:deletecollection', `${world().cluster}/namespaces/team-b`)).decision, 'Allow');
+  const r = await world().admin('POST', '/v1/who-can', { action: 'kubernetes:list', resource: `${world().cluster}/namespaces/team-b` });
   assert.doesNotMatch(JSON.stringify(r), /team-admin|user\/alice|"ops"/, JSON.stringify(r));
 });
 
 test('watching namespace team-b by its name is still decided in team-b (the /watch/ path kube-apiserver serves)', async () => {
-  assert.equal((await authorize('kubernetes:watch', `${cluster}/namespaces/team-b`)).decision, 'Allow');
+  assert.equal((await world().authorize('kubernetes:watch', `${world().cluster}/namespaces/team-b`)).decision, 'Allow');
 });

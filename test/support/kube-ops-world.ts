@@ -9,6 +9,7 @@ import type { AuditRecord } from '../../src/core/audit/index.ts';
 import { createdAccount, startTestServer, type Credentials, type TestServer } from './server.ts';
 import { gatehouseJson } from './resource-server.ts';
 import { ownAuditRecords } from './audit-from.ts';
+import { suiteWorld } from './suite-world.ts';
 
 const GROUP = 'rbac.authorization.k8s.io';
 
@@ -66,8 +67,19 @@ export interface TeamAdminWorld extends OpsWorld {
   authorize(action: string, resource: string): Promise<{ decision: string; text: string }>;
 }
 
-/** Starts the team-admin world (reviews tq, 1 and 2); stop `server`. */
-export async function startTeamAdminWorld(): Promise<TeamAdminWorld> {
+/**
+ * The team-admin world (reviews tq, 1 and 2) for the suite (or file) this is called in, started in its `before` and
+ * stopped in its `after`: read it once `before` has run (suite-world.ts).
+ */
+export function teamAdminSuite(): () => TeamAdminWorld {
+  return suiteWorld('teamAdminSuite', async (cleanUp) => {
+    const world = await startTeamAdminWorld();
+    cleanUp(() => world.server.stop());
+    return world;
+  });
+}
+
+async function startTeamAdminWorld(): Promise<TeamAdminWorld> {
   const group = 'rbac.authorization.k8s.io';
   const world = await startOpsWorld('pod-reader', () => [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]);
   await world.admin('POST', '/v1/apply', {
