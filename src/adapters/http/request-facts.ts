@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import { MAX_CONTEXT_VALUE_CHARS } from '../../app/authorize.ts';
 import type { RequestFacts } from '../../app/principals.ts';
-import { cidrContains, parseCidr, parseIp, type Cidr } from '../../core/iam/index.ts';
+import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, type Cidr } from '../../core/iam/index.ts';
 
 /** The setting naming the proxies whose `X-Forwarded-For` is believed (docs/decisions.md "Trusted proxies"). */
 export const TRUSTED_PROXIES_ENV = 'GATEHOUSE_TRUSTED_PROXIES';
@@ -24,7 +24,7 @@ const MAX_TRUSTED_PROXIES = 256;
 /**
  * GATEHOUSE_TRUSTED_PROXIES (unset or empty: none): comma-separated IPv4 or IPv6 addresses or CIDR blocks. A block of
  * every address (`0.0.0.0/0`, `::/0`), or of every IPv4 one (`::ffff:0:0/96`), is refused: it would let any client
- * choose its own `aws:SourceIp`.
+ * choose its own `aws:SourceIp`; so are blocks that hold every IPv4 or every IPv6 address together.
  */
 export function parseTrustedProxies(text: string | undefined): { ok: true; value: TrustedProxies } | { ok: false; message: string } {
   const entries = (text ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
@@ -43,6 +43,13 @@ export function parseTrustedProxies(text: string | undefined): { ok: true; value
       return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown}\` trusts every IPv4 address, so any client could choose its own source IP with X-Forwarded-For; name the load balancers' addresses or ranges` };
     }
     value.push(cidr);
+  }
+  // Blocks that are each narrower but together hold a whole family (`0.0.0.0/1,128.0.0.0/1`) trust what `0.0.0.0/0`
+  // does: checked one by one they were taken (review uq, 3).
+  const family = cidrsCoverFamily(value);
+  if (family !== undefined) {
+    const shown = entries.join(', ');
+    return { ok: false, message: `${TRUSTED_PROXIES_ENV}: \`${shown.length > 160 ? `${shown.slice(0, 160)}…` : shown}\` together trust every ${family} address, so any client could choose its own source IP with X-Forwarded-For; name the load balancers' addresses or ranges` };
   }
   return { ok: true, value };
 }

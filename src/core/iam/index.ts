@@ -12,7 +12,7 @@ export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR } from './glob.ts';
 export { otherProviderSpelling, otherSystemPolicySpelling, parseDateValue } from './conditions.ts';
 export { contextKeyConflict, contextKeyProblem, contextValueTypeProblem, isTagKey } from './context-keys.ts';
 export { isConditionKeyName, MAX_CONDITION_KEY_CHARS } from './key-name.ts';
-export { parseCidr, parseIp, cidrContains, type Cidr } from './ip.ts';
+export { parseCidr, parseIp, cidrContains, cidrsCoverFamily, type Cidr } from './ip.ts';
 export { inValueOrder, plainDecimal, readJson, type JsonValue } from './json.ts';
 export * from './types.ts';
 export { attachmentWildcard } from './attach.ts';

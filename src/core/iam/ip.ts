@@ -139,3 +139,38 @@ export function cidrContains(c: Cidr, ip: { v6: boolean; value: bigint }): boole
   if ((ip.value & ~LOW32) !== MAPPED_PREFIX) return false;
   return ((ip.value & LOW32) & c.mask) === c.network;
 }
+
+const ALL128 = (1n << 128n) - 1n;
+
+/**
+ * Which address family `cidrs` hold every address of together (as `cidrContains` matches them: an IPv6 block inside
+ * the mapped one holds those IPv4 addresses, an IPv4 block the mapped IPv6 ones), `IPv4` first; undefined when neither.
+ * Two halves (`0.0.0.0/1`, `128.0.0.0/1`) hold what `0.0.0.0/0` holds, though neither does alone.
+ */
+export function cidrsCoverFamily(cidrs: readonly Cidr[]): 'IPv4' | 'IPv6' | undefined {
+  const v4: Array<readonly [bigint, bigint]> = [];
+  const v6: Array<readonly [bigint, bigint]> = [];
+  for (const c of cidrs) {
+    if (c.v6) {
+      v6.push([c.network, c.network | (~c.mask & ALL128)]);
+      if ((c.mask & HIGH96) === HIGH96 && (c.network & HIGH96) === MAPPED_PREFIX) v4.push([c.network & LOW32, (c.network | (~c.mask & ALL128)) & LOW32]);
+    } else {
+      v4.push([c.network, c.network | (~c.mask & LOW32)]);
+      v6.push([MAPPED_PREFIX | c.network, MAPPED_PREFIX | c.network | (~c.mask & LOW32)]);
+    }
+  }
+  if (covers(v4, LOW32)) return 'IPv4';
+  return covers(v6, ALL128) ? 'IPv6' : undefined;
+}
+
+/** Whether the closed ranges `ranges` together hold every value from 0 to `max`. */
+function covers(ranges: Array<readonly [bigint, bigint]>, max: bigint): boolean {
+  ranges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let next = 0n;
+  for (const [from, to] of ranges) {
+    if (from > next) return false;
+    if (to + 1n > next) next = to + 1n;
+    if (next > max) return true;
+  }
+  return false;
+}
