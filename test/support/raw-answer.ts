@@ -59,3 +59,32 @@ export const freshRequest = (url: string, headers: Record<string, string> = {}, 
     q.on('error', reject);
     q.end();
   });
+
+/**
+ * The raw text of a SigV4-signed request for `service` (`iam`, `sts`: a Query API `POST /` of the form-encoded `body`;
+ * `gatehouse`: a `/v1/` call at `path` of the JSON `body`) to `url`'s host, with `extra` header lines (`Connection:
+ * close`): to be written on a socket as given, pipelined behind others.
+ */
+export async function signedRequestText(url: string, credentials: { readonly accessKeyId: string; readonly secretAccessKey: string }, service: 'iam' | 'sts' | 'gatehouse', body: string, o: { readonly method?: string; readonly path?: string; readonly extra?: string } = {}): Promise<string> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Sha256 } = await import('@aws-crypto/sha256-js');
+  const u = new URL(url);
+  const method = o.method ?? 'POST';
+  const path = o.path ?? '/';
+  const type = service === 'gatehouse' ? 'application/json' : 'application/x-www-form-urlencoded; charset=utf-8';
+  const signer = new SignatureV4({ service, region: 'us-east-1', credentials, sha256: Sha256 });
+  const signed = await signer.sign({ method, protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path, query: {}, headers: { host: u.host, 'content-type': type }, body });
+  const head = Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return `${method} ${path} HTTP/1.1\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n${o.extra ?? ''}\r\n${body}`;
+}
+
+/** The answers in `raw` (what `rawAnswer` read from a connection), split at each status line: status and body text. */
+export function splitAnswers(raw: string): Array<{ status: number; head: string; body: string }> {
+  return raw
+    .split(/(?=HTTP\/1\.1 \d{3} )/)
+    .filter((a) => a !== '')
+    .map((a) => {
+      const end = a.indexOf('\r\n\r\n');
+      return { status: Number(a.slice(9, 12)), head: a.slice(0, end), body: a.slice(end + 4) };
+    });
+}

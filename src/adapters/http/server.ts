@@ -115,8 +115,8 @@ export interface HttpEdgeLimits {
   readonly maxHeaderSize: number;
   /**
    * Requests one keep-alive connection serves before the edge closes it (0: no cap). None by default: a connection
-   * serves one request at a time, so the count bounds nothing that `maxConnections` does not, and a client that
-   * pipelines past it is answered 503.
+   * serves one request at a time (pipelined ones too: `queuedBehind`), so the count bounds nothing that
+   * `maxConnections` does not, and a client that pipelines past it is answered 503.
    */
   readonly maxRequestsPerSocket: number;
   /**
@@ -304,6 +304,7 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
   // `first` sees every request, the ones refused for their head too (the edge times them: review nx, 1).
   const checked = (req: IncomingMessage, res: ServerResponse): void => {
+    if (queuedBehind(req, res, checked)) return;
     first?.(req, res);
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
@@ -327,6 +328,22 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
     answerClientError(e, socket, { headersTooLarge: () => headersTooLarge(e.rawPacket, limits.maxHeaderSize), timedOut: () => requestTimedOut(socket._httpMessage?.req, limits) });
   });
   return server;
+}
+
+/**
+ * Whether `req` was pipelined behind a request of its connection not yet answered (its response has no socket yet:
+ * Node gives it the socket once the answers before it are sent); then `serve` is called with it once they are, and
+ * never if one of them closes the connection. Node starts a request's handler as soon as its head is read, so the
+ * requests a client pipelined ran at once: a read sent after a write on one connection was decided before the write
+ * was made, though answered after it, and a request after one whose answer closes the connection (its `Connection:
+ * close`, a refused Host, a body over the budget) was carried out and never answered, which RFC 9112 §9.6 forbids
+ * ("MUST NOT process any further requests"); §9.3.2 lets a server process only safe requests in parallel. One at a
+ * time, as Go's net/http and nginx serve a connection (review uq, 2).
+ */
+export function queuedBehind(req: IncomingMessage, res: ServerResponse, serve: (req: IncomingMessage, res: ServerResponse) => void): boolean {
+  if (res.socket !== null) return false;
+  res.once('socket', () => serve(req, res));
+  return true;
 }
 
 /** The AWS-style code of a 431, as S3 names it. */
@@ -668,14 +685,16 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // `100 Continue` only once the body is read (`continueOnRead`): Node sent it for every `Expect: 100-continue` before
     // the request was looked at, and a body refused unread (over its size, over the body budget) was sent whole all
     // the same (review ky, 5), as the S3 gateway's once was (review cr, 2).
-    s.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const checkContinue = (req: IncomingMessage, res: ServerResponse): void => {
+      if (queuedBehind(req, res, checkContinue)) return;
       timed(req, res);
       if (refusedForHost(req, res)) return;
       toOriginForm(req);
       if (headTooLarge(req, res, limits.maxHeaderSize)) return;
       continueOnRead.set(req, () => res.writeContinue());
       proxied(req, res);
-    });
+    };
+    s.on('checkContinue', checkContinue);
     return s;
   };
   let bodyBytesInFlight = 0;
