@@ -165,16 +165,26 @@ export function answeredRaw(res: object | null | undefined, status: number): voi
 }
 
 /**
+ * llhttp's error for bytes after a request that said `Connection: close` (a client that pipelined past it, a stray CRLF
+ * after a body): they are ignored, as RFC 9112 §9.6 has a server ignore what follows that request, and the connection
+ * closes once its answer is sent (Node ends a connection after an answer that says close). Taken as a broken request,
+ * the socket was destroyed: the request's answer, not written yet (a handler awaiting the store) or held to the end of
+ * the turn (`endThisTurn`), was lost or became a bare 400 (review uq, 3).
+ */
+export const CLOSED_CONNECTION = 'HPE_CLOSED_CONNECTION';
+
+/**
  * A `clientError` listener's answer, written on the socket before it is destroyed (none once a response began): Node's
  * own bare status, but for the request line and headers past the limit (`headersTooLarge`: the server's error shape)
- * and the request timeout (`timedOut`, timed under 408 by `answeredRaw`). The HTTP edge's (http/server.ts) and the
- * credential ports' (agent/imds.ts).
+ * and the request timeout (`timedOut`, timed under 408 by `answeredRaw`); nothing for bytes after `Connection: close`
+ * (`CLOSED_CONNECTION`). The HTTP edge's (http/server.ts) and the credential ports' (agent/imds.ts).
  */
 export function answerClientError(
   e: Error & { code?: string },
   socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null },
   answers: { readonly headersTooLarge: () => string; readonly timedOut: () => string },
 ): void {
+  if (e.code === CLOSED_CONNECTION) return;
   if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
     if (e.code === 'HPE_HEADER_OVERFLOW') socket.write(answers.headersTooLarge());
     else if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') {

@@ -45,7 +45,7 @@ import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, checksumOf, decod
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseAcl, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
-import { answeredRaw, drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
+import { answeredRaw, CLOSED_CONNECTION, drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
 import { signedByKeyHolder } from '../http/key-holder.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
@@ -1991,6 +1991,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }) => {
     // The parser's later errors on a connection answered 400 and left to drain: its timer closes it.
     if (lingering.has(socket)) return;
+    // Bytes after a request that said `Connection: close` are ignored; its answer still goes out (lifecycle.ts).
+    if (e.code === CLOSED_CONNECTION) return;
     // Not on a keep-alive connection's bytes written: they count the answers before (server.ts `boundedServer`).
     if (socket.writable && !(socket._httpMessage?.headersSent ?? false)) {
       if (e.code === 'HPE_HEADER_OVERFLOW') {
