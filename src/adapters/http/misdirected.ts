@@ -104,12 +104,16 @@ export function answerQueryMisplaced(req: IncomingMessage, res: ServerResponse, 
   drainAndAnswer(req, res, root ? 405 : 404, req.method === 'HEAD' ? '' : body, { 'content-type': json ? 'application/json' : 'text/xml', 'x-amzn-requestid': requestId, ...(root ? { allow: 'GET, POST' } : {}) });
 }
 
-/** The answer, after the body is let go: a client still sending one (`s3 cp`) would otherwise see a reset. */
+/**
+ * The answer, after the body is let go: a client still sending one (`s3 cp`) would otherwise see a reset. Never sniffed
+ * (as every answer of `--listen`, the console's origin: review Q, Q2): the 404 of a Query API call at another path echoes
+ * that path, which a browser reaches with a GET and `?Action=` (review uq, 4).
+ */
 function drainAndAnswer(req: IncomingMessage, res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
   if (!req.complete) {
     res.setHeader('connection', 'close');
     req.resume();
   }
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
 }

@@ -75,7 +75,8 @@ export function refusedForHost(req: IncomingMessage, res: ServerResponse): boole
   req.resume();
   const body = `${why}\n`;
   res.shouldKeepAlive = false;
-  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  // It echoes the Host sent: never sniffed, as every answer on the console's origin (review uq, 4).
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
   return true;
 }

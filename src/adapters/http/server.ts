@@ -392,7 +392,7 @@ function headersTooLarge(rawPacket: Buffer | undefined, max: number): string {
   const requestId = randomUUID();
   const path = /^[A-Z]+ (\S+)/.exec(rawPacket?.subarray(0, 512).toString('latin1') ?? '')?.[1] ?? '';
   const { contentType, body } = headersTooLargeBody(path, max, requestId);
-  return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
@@ -417,7 +417,7 @@ export function headTooLarge(req: IncomingMessage, res: ServerResponse, max: num
       : headersTooLargeBody(path, max, requestId);
   // What follows the head (a body) is not read: the connection closes once this is sent.
   res.shouldKeepAlive = false;
-  res.writeHead(431, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
+  res.writeHead(431, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
   return true;
 }
@@ -439,7 +439,7 @@ function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimit
   if (req !== undefined && path.startsWith('/v1/')) [contentType, body] = ['application/json', adminErrorBody('REQUEST_TIMEOUT', message)];
   else if (req !== undefined && isKubeWebhook(path)) [contentType, body] = ['application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 408, reason: 'Timeout', message })];
   else if (req !== undefined && path === '/') ({ contentType, body } = earlyAnswer(req, requestId, 'REQUEST_TIMEOUT', message));
-  return `HTTP/1.1 408 Request Timeout\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 408 Request Timeout\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
