@@ -1397,7 +1397,8 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const reply = (status: number, type: string, body: string): void => {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) });
+      // As the edge that takes this port over answers (review uq, 5): never stored, never sniffed.
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) });
       res.end(body);
     };
     req.resume();

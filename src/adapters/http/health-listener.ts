@@ -38,7 +38,9 @@ const HEALTH_MAX_HEADER_SIZE = 8192;
 
 export async function listenForHealth(at: { host: string; port: number }, sources: HealthSources, log?: (line: string) => void): Promise<HealthListener> {
   const reply = (res: ServerResponse, status: number, type: string, body: string): void => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    // As `--listen` answers the same paths (review uq, 5): a probe's or a scrape's answer is of now, never one a cache
+    // between kept (a readiness said once, metrics of a minute ago), and never sniffed (the 404 echoes the path).
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -79,7 +81,7 @@ export async function listenForHealth(at: { host: string; port: number }, source
   // Node's own answers to a head past 8 KiB and to a request not in time were a bare 431 and 408, which said nothing of
   // why (`curl` showed an empty answer), where this port's every other answer says it in text (review ot, 3).
   server.on('clientError', (e: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean; req?: unknown } | null }) => {
-    const text = (status: string, body: string): string => `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+    const text = (status: string, body: string): string => `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
     answerClientError(e, socket, {
       headersTooLarge: () => text('431 Request Header Fields Too Large', `the request line and headers take more than ${HEALTH_MAX_HEADER_SIZE} bytes, the most this port reads: send GET /healthz, /readyz or /metrics with a few headers\n`),
       timedOut: () => text('408 Request Timeout', `${socket._httpMessage?.req === undefined ? `the request line and headers did not arrive within ${HEALTH_HEADERS_TIMEOUT_MS / 1000} s` : `the request did not arrive within ${HEALTH_REQUEST_TIMEOUT_MS / 1000} s`}, the most this port waits: send the request at once\n`),
