@@ -1216,7 +1216,18 @@ function page() {
   const saved = tabKept.get();
   const navigationType = () => performance.getEntriesByType('navigation')[0]?.type;
   const reloaded = navigationType() === 'reload';
-  const { usedAt: last = 0, signedInAt: since = 0, secretAccessKey: _, ...c } = saved === null ? {} : JSON.parse(saved);
+  // A kept value that is not a sign-in's JSON object (cut short, `null`, written by another page of this origin) is
+  // removed as one kept by an older console is, below: parsed unguarded, it threw at every load, which stopped there and
+  // left it kept (review uq, 7).
+  const keptValue = () => {
+    try {
+      const v = JSON.parse(saved);
+      return v !== null && typeof v === 'object' ? v : {};
+    } catch {
+      return {};
+    }
+  };
+  const { usedAt: last = 0, signedInAt: since = 0, secretAccessKey: _, ...c } = saved === null ? {} : keptValue();
   // A sign-in kept by a console that kept the secret itself, or signing keys of the key typed (no console sign-in the
   // server could end, review id, 1): not used, and now removed from the tab.
   if (saved !== null && (c.signingKeys === undefined || c.sessionToken === undefined)) tabKept.remove();
