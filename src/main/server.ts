@@ -20,7 +20,7 @@ import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { crashInOneLine } from './crash.ts';
 import { boundedServer, createHttpEdge, earlyAnswer, HTTP_EDGE_LIMITS } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
-import { closerOf, DEFAULT_GRACE_MS, listenOn, RETRY_AFTER_SECONDS, timedStatus } from '../adapters/http/lifecycle.ts';
+import { closerOf, DEFAULT_GRACE_MS, listenOn, notReadyText, RETRY_AFTER_SECONDS, timedStatus } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../core/shown-url.ts';
 import { parseTrustedProxies, TRUSTED_PROXIES_ENV } from '../adapters/http/request-facts.ts';
@@ -553,6 +553,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // when the directory starts loading (review ae, 3).
   let waiting: WaitingListener | undefined;
   let waitingFor: 'database' | 'load' = 'database';
+  /** The start waits for its database now (it could not be reached): what `/readyz` says meanwhile. */
+  let awaitingDatabase = false;
   let edgeListens = false;
   // From the start, before the database is reached: while it was awaited /metrics answered 503 on both ports, and
   // Prometheus marked the target down with no process metrics for as long as the wait lasted (review lm, 2).
@@ -575,6 +577,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onWait: async () => {
         waitingFor = 'database';
+        awaitingDatabase = true;
         metrics.waitingForDatabase(true);
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
@@ -585,15 +588,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
         }
       },
-    }).finally(() => metrics.waitingForDatabase(false));
+    }).finally(() => {
+      awaitingDatabase = false;
+      metrics.waitingForDatabase(false);
+    });
   // The probes' own port, from the start: alive while the database is awaited and the directory loads, ready after.
   // A worker that starts while others serve opens it once ready: through the supervisor its share of the probes would
   // be answered 503 meanwhile, and a pod whose other workers serve would flap out of its Service.
   let readyNow = async (): Promise<boolean> => false;
+  let notReadyNow = (): string | undefined => startingBecause(awaitingDatabase ? 'database' : 'load');
   let health: HealthListener | undefined;
   const listenForProbes = async (at: { host: string; port: number }): Promise<void> => {
     try {
-      health = await listenForHealth(at, { ready: () => readyNow(), metrics: metricsNow }, log);
+      health = await listenForHealth(at, { ready: () => readyNow(), notReadyBecause: () => notReadyNow(), metrics: metricsNow }, log);
     } catch (e) {
       // Named as the address was given, with what to do when another process holds it, as every other port's failure:
       // it said `--health-listen` for GATEHOUSE_HEALTH_LISTEN, and no hint (review rv, 3). `inUse` stays the option, the
@@ -744,6 +751,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
+  notReadyNow = () => {
+    if (stopRequested) return 'stopping';
+    if (!app.live.loaded) return startingBecause(awaitingDatabase ? 'database' : 'load');
+    if (!bootstrapped) return awaitingDatabase ? startingBecause('database') : 'starting: creating the root account or reading its endpoint';
+    if (app.live.tooStale()) return `no refresh of the directory from the database has succeeded for ${(app.live.stalenessMs() / 1000).toFixed(1)} s, more than --max-staleness (${((app.live.maxStalenessMs ?? 0) / 1000).toFixed(1)} s)`;
+    return undefined;
+  };
   // Alibaba STS nonces: on PostgreSQL, claimed in the database, one set for every instance (and every worker) on it
   // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the server's own, in front of claims in
   // the SQLite file, which outlive a restart (review lx, 1); those pending are written at stop.
@@ -752,7 +766,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The edge's /readyz as --health-listen's: not ready from the start of a stop. It said ready until the edge began to
   // close, after the change feed had stopped (a prune or the notification channel in flight, up to the statement
   // bound), while --health-listen already said not ready (review lm, 3).
-  const edge = createHttpEdge({ ...kubeEdge, app, ready: () => readyNow(), log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready: () => readyNow(), notReadyBecause: () => notReadyNow(), log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, trustedProxies: trustedProxies.value, limits: { ...(maxConnections !== undefined ? { maxConnections } : {}), ...(keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs } : {}), ...(opts.maxSignatureNonces !== undefined ? { maxSignatureNonces: opts.maxSignatureNonces } : {}) }, ...(nonces !== undefined ? { nonces } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();
@@ -1386,6 +1400,11 @@ interface WaitingListener {
   close(): Promise<void>;
 }
 
+/** Why a start is not ready yet, for `/readyz` (`notReadyText`): what it waits for, without the database's address. */
+function startingBecause(waitingFor: 'database' | 'load'): string {
+  return waitingFor === 'load' ? 'starting: loading the directory' : 'starting: waiting for the database, which cannot be reached yet';
+}
+
 /**
  * What `--listen` answers while the database is awaited at start, or the directory loads: /healthz 200 (the process
  * is alive: no restart loop), /readyz 503 (no traffic yet), /metrics the exposition (process metrics, and
@@ -1405,7 +1424,7 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     // HEAD as GET, as the edge that takes this port over answers the probes (review el, 3).
     const probe = req.method === 'GET' || req.method === 'HEAD';
     if (probe && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
-    if (probe && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
+    if (probe && path === '/readyz') return reply(503, 'text/plain', notReadyText(startingBecause(waitingFor())));
     if (probe && path === '/metrics') {
       void metrics().then(
         (m) => reply(200, m.contentType, m.body),

@@ -11,13 +11,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { answerClientError, closerOf, listenOn } from './lifecycle.ts';
+import { answerClientError, closerOf, listenOn, notReadyText } from './lifecycle.ts';
 import { capConnections } from './connection-cap.ts';
 import { refusedForHost, toOriginForm } from './request-target.ts';
 
 export interface HealthSources {
   /** Whether the server is ready for traffic now. */
   ready(): Promise<boolean>;
+  /** Why not, when it is not (`/readyz` says `not ready: <why>`). */
+  notReadyBecause?(): string | undefined;
   /** The metrics exposition, once the server has metrics. */
   metrics(): Promise<{ readonly body: string; readonly contentType: string }> | undefined;
 }
@@ -52,8 +54,8 @@ export async function listenForHealth(at: { host: string; port: number }, source
     if (get && path === '/healthz') return reply(res, 200, 'text/plain', 'ok\n');
     if (get && path === '/readyz') {
       void sources.ready().then(
-        (ready) => reply(res, ready ? 200 : 503, 'text/plain', ready ? 'ready\n' : 'not ready\n'),
-        () => reply(res, 503, 'text/plain', 'not ready\n'),
+        (ready) => reply(res, ready ? 200 : 503, 'text/plain', ready ? 'ready\n' : notReadyText(sources.notReadyBecause?.())),
+        () => reply(res, 503, 'text/plain', notReadyText('its readiness could not be read')),
       );
       return;
     }

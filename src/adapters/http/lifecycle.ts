@@ -201,3 +201,13 @@ export function answerClientError(
  * when it carries one (k8s.io/client-go rest `checkWait`), and the gatehouse CLI waits what it says (review mj, 2).
  */
 export const RETRY_AFTER_SECONDS = '1';
+
+/**
+ * The body of a `/readyz` 503 (the edge's, `--health-listen`'s and the waiting listener's): `not ready`, and why when it
+ * is known, as Kubernetes' own `/readyz` names its failed checks. It said `not ready` alone, so an operator whose pod
+ * left its Service read the server's log to tell a start still loading from a stop, a database awaited or a state past
+ * `--max-staleness` (review uq, 8). Nothing secret: no address, no name of the database.
+ */
+export function notReadyText(why: string | undefined): string {
+  return why === undefined ? 'not ready\n' : `not ready: ${why}\n`;
+}

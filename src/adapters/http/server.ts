@@ -26,7 +26,7 @@ import { queryError, queryErrorJson, queryResponse, queryResponseJson } from './
 import { answerQueryMisplaced, answerS3Elsewhere, misplacedQueryServiceOf, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
-import { answerClientError, endThisTurn, drainable, listenOn, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
+import { answerClientError, endThisTurn, drainable, listenOn, notReadyText, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
@@ -61,6 +61,8 @@ export interface HttpEdgeOptions {
   readonly app: App;
   /** Readiness probe: resolves true when the store answers. */
   readonly ready: () => Promise<boolean>;
+  /** Why it is not ready, when `ready` says not (`/readyz` says it: `not ready: <why>`); none: `not ready` alone. */
+  readonly notReadyBecause?: () => string | undefined;
   readonly log?: (line: string) => void;
   /** Workspace and job routes under `/v1/` (adapters/http/jobs-api.ts). */
   readonly jobRoutes?: readonly ExtraRoute[];
@@ -622,7 +624,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (probe && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
     if (probe && path === '/readyz') {
       const ready = !drain.closing && (await opts.ready().catch(() => false));
-      return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
+      return send(res, ready ? 200 : 503, ready ? 'ready\n' : notReadyText(drain.closing ? 'stopping' : opts.notReadyBecause?.()), requestId, 'text/plain');
     }
     if (probe && path === '/metrics' && opts.metrics) {
       // Unauthenticated, as Prometheus scrapes: counts and latencies only, never a name or a secret.
