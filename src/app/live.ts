@@ -17,7 +17,7 @@
  */
 import { compilePolicy, type CompiledPolicy, type PolicySet } from '../core/iam/index.ts';
 import type { Partition, SessionClaims } from '../core/sts/session.ts';
-import { roleArnOf, sessionArn } from '../core/sts/session.ts';
+import { RETIRED_KEY_OPENS_MS, roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDeps, RingKeyData } from './deps.ts';
 import { principalTags } from './principals.ts';
@@ -62,7 +62,7 @@ export const REVOKE_PREFIX = 'revoke/';
  */
 export const CLOCK_SKEW_MS = 900_000;
 /** Retired keys are dropped once every session they sealed has expired (max session 36 h, plus skew). */
-const RETIRED_KEEP_MS = 129_600_000 + CLOCK_SKEW_MS;
+const RETIRED_KEEP_MS = RETIRED_KEY_OPENS_MS;
 
 /** Changes read per query of the change log. */
 const CHANGES_PAGE = 1000;

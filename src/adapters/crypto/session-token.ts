@@ -6,7 +6,7 @@
  * Format: `GH1.<kid>.<base64url(iv ‖ ciphertext ‖ tag)>`.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
-import type { SessionClaims } from '../../core/sts/session.ts';
+import { RETIRED_KEY_OPENS_MS, RETIRED_KEY_SKEW_MS, type SessionClaims } from '../../core/sts/session.ts';
 
 export interface RingKey {
   /** 8 hex digits. */
@@ -89,6 +89,13 @@ export function openSession(ring: KeyRing, token: string, accessKeyId: string): 
     const pt = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
     const claims = JSON.parse(pt.toString('utf8')) as SessionClaims;
     if (claims.v !== 1 || claims.ak !== accessKeyId) return { ok: false, reason: 'tampered' };
+    // A retired key sealed no session issued after its retirement (give or take the clock skew) nor lasting past it plus
+    // the longest session and the skew: a token that claims either was sealed by someone else holding the key (leaked,
+    // then rotated out: review uv, 1). So a key retired longer ago than that opens nothing, whether or not a later
+    // rotation has dropped it from the ring, and a revocation of sessions issued before a time past the retirement
+    // and the skew (`revoke-sessions`, a user disabled) reaches every token the key still opens: they are refused by
+    // issue time, which a forged token would otherwise set past the revocation.
+    if (key.retired !== undefined && !(typeof claims.exp === 'number' && claims.exp <= key.retired + RETIRED_KEY_OPENS_MS && typeof claims.iat === 'number' && claims.iat <= key.retired + RETIRED_KEY_SKEW_MS)) return { ok: false, reason: 'tampered' };
     return { ok: true, claims };
   } catch {
     return { ok: false, reason: 'tampered' };

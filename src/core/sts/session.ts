@@ -130,6 +130,16 @@ export function sessionTagProblem(t: { readonly key: string; readonly value: str
 
 export const DURATION = { min: 900, max: 43200, default: 3600, chainedMax: 3600 } as const;
 export const SESSION_TOKEN_DURATION = { min: 900, max: 129600, default: 43200 } as const;
+/** The clock skew allowed between instances, as a retired session key's bounds count it (review uv, 1). */
+export const RETIRED_KEY_SKEW_MS = 900_000;
+/**
+ * How long after its retirement a session key may still open tokens: the longest session (GetSessionToken's and
+ * GetFederationToken's 36 h) and the 15 minutes of clock skew allowed, by which every session it sealed has expired. A
+ * token it opens claiming to last longer, or to have been issued more than the skew after the retirement, was not
+ * sealed by Gatehouse (review uv, 1), and once that time has passed it opens nothing, whether or not a later rotation
+ * dropped it from the ring.
+ */
+export const RETIRED_KEY_OPENS_MS = SESSION_TOKEN_DURATION.max * 1000 + RETIRED_KEY_SKEW_MS;
 /** GetFederationToken's `DurationSeconds` (STS API reference): 900 to 129,600 seconds, 43,200 by default. */
 export const FEDERATION_TOKEN_DURATION = SESSION_TOKEN_DURATION;
 export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, policyArnChars: { min: 20, max: 2048 }, policyChars: 2048, transitive: 50 } as const;
