@@ -6,13 +6,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { PROVIDER_PREFIX } from './oidc-provider-keys.ts';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { principalFromArn } from '../core/iam/index.ts';
-import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
+import { bootstrap, createAccount, listAccounts, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import type { AccessKeyRecord, RoleLastUsed, RoleRecord, Store, UserRecord } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
 import { decidedOnRole, PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
 import { roleArnOf } from '../core/sts/session.ts';
-import { LiveState, userKey, type KeyEntry } from './live.ts';
+import { KEYRING_KV, LiveState, userKey, type KeyEntry } from './live.ts';
 import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
 import { SessionScopes } from './session-scopes.ts';
@@ -25,7 +25,7 @@ import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import type { ProofAudiences } from './proof-audiences.ts';
 import { keyOwner } from './auth-failures.ts';
-import { createRevocation } from './revocation.ts';
+import { createRevocation, ROTATE_KEYS_ACTION, SESSION_KEYS_RESOURCE } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
 import { createWhoCan, federatedUsersNamed } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
@@ -504,7 +504,14 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     start: async (): Promise<void> => {
       audit.start();
       keyUse.start();
-      await live.init();
+      if ((await live.init()) === 'remade') {
+        options.log?.(
+          `the session key ring (\`${KEYRING_KV}\`) was missing from a database that holds a directory: a new key ring was made, and every session issued before it (by any instance) is refused from now on (InvalidClientTokenId); if the row was lost (deleted, or left out of a restore), restore it from a backup of the database`,
+        );
+        // A change of the session keys, as a rotation is one: the server's own, recorded as its other changes are.
+        const made = live.keys.find((k) => k.retired === undefined);
+        audit.record({ kind: 'change', account: ROOT_ACCOUNT, principal: 'gatehouse', action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, decision: 'ok', detail: { request: { keyRingMissing: true }, result: { keyId: made?.kid ?? null, created: made === undefined ? null : new Date(made.created).toISOString(), retiredKeys: 0 } } });
+      }
       const loadedAt = live.head;
       await oidc.start();
       await refreshBeside();

@@ -641,15 +641,21 @@ export class LiveState {
     return { principals: this.mirror.principals.size, accessKeys: this.mirror.accessKeys.size, policies: this.mirror.policies.size };
   }
 
-  /** Creates the key ring on first start, then loads everything. */
-  async init(): Promise<void> {
-    await this.deps.store.write(async (tx) => {
-      if ((await tx.kv.get(KEYRING_KV)) === undefined) {
-        const keys = [this.deps.sessions.newKey(this.deps.now())];
-        await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(keys), KEYRING_KV));
-      }
+  /**
+   * Creates the key ring on first start, then loads everything. Answers `'remade'` when the ring was missing from a
+   * database that already holds a directory (an account): a new ring was made there too, since sessions must be issued,
+   * but every session sealed before is refused from now on, on every instance (they adopt it as a rotation), which the
+   * caller must say (review uv, 2: it was silent).
+   */
+  async init(): Promise<'remade' | undefined> {
+    const made = await this.deps.store.write(async (tx) => {
+      if ((await tx.kv.get(KEYRING_KV)) !== undefined) return undefined;
+      const keys = [this.deps.sessions.newKey(this.deps.now())];
+      await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(keys), KEYRING_KV));
+      return (await tx.accounts.list()).length > 0 ? ('remade' as const) : undefined;
     });
     await this.refresh(true);
+    return made;
   }
 
   /**
