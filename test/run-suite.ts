@@ -10,6 +10,7 @@ import { appendFileSync, globSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
+import { probeClientsForChildren } from './support/client-probes.ts';
 
 /** Every test file: the suites of test/ (the review, part and unit groups among them) and the conformance runners. */
 const PATTERNS = ['conformance/**/*.test.ts', 'test/**/*.test.ts'];
@@ -112,6 +113,13 @@ const t0 = Date.now();
  * (test/support/test-context.ts): the hook tracked every promise, 12% of a review group's busy time.
  */
 const execArgv = ['--import', join(import.meta.dirname, 'support', 'test-context.ts')];
+
+/**
+ * Whether the aws CLI and boto3 are here, asked once for the whole run (two Python starts, both at once) and handed to
+ * the files' processes in the environment: each of the fifteen or so processes that use them asked again, about a
+ * second of CPU each (test/support/client-probes.ts).
+ */
+await probeClientsForChildren();
 
 const stream = run({ files, concurrency, signal: stop.signal, execArgv });
 // A failing `todo` test is reported, not failed, as `node --test` does.

@@ -2,8 +2,8 @@
  * Running programs from tests: the real `gatehouse` CLI, and the system clients from Debian packages (the aws
  * CLI, boto3) that tests use when present and skip, saying why, when absent.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +12,8 @@ import { call, type Connection } from '../../src/adapters/cli/client.ts';
 
 /** `bin/gatehouse.js`, run with `process.execPath` (the pinned Node). */
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
-/** The Debian packages' paths: a pyenv or pip copy earlier on PATH is not what CI installs. */
-export const AWS_CLI = '/usr/bin/aws';
-export const PYTHON = '/usr/bin/python3';
+/** The Debian clients' paths and whether they are here (asked once a run under `npm test`: client-probes.ts). */
+export { AWS_CLI, PYTHON, awsCliMissing, boto3Missing } from './client-probes.ts';
 
 /**
  * Node's compile cache for every `gatehouse` a test starts: the one `npm test` names (NODE_COMPILE_CACHE), else the
@@ -44,26 +43,6 @@ export function run(file: string, args: readonly string[], env: NodeJS.ProcessEn
 }
 
 /**
- * What `probe` says, asked once per process: the review groups run many files in one process, and each asked again
- * (a Python start, about a second of CPU).
- */
-function once(probe: () => string | undefined): () => string | undefined {
-  let said: { readonly why: string | undefined } | undefined;
-  return () => (said ??= { why: probe() }).why;
-}
-
-/** Why the aws CLI tests skip, or undefined when `/usr/bin/aws` runs (with nothing of this machine's AWS settings). */
-export const awsCliMissing = once((): string | undefined => {
-  if (!existsSync(AWS_CLI)) return `${AWS_CLI} is absent (apt-get install awscli)`;
-  try {
-    execFileSync(AWS_CLI, ['--version'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
-    return undefined;
-  } catch {
-    return `${AWS_CLI} does not run (apt-get install --reinstall awscli)`;
-  }
-});
-
-/**
  * The Debian aws CLI's environment as `who`, with nothing of this machine's AWS settings: no config or credentials file
  * (both named inside `home`, where there are none), no instance metadata, no pager.
  */
@@ -76,17 +55,6 @@ export const awsCliEnv = (home: string, who: { readonly accessKeyId: string; rea
   AWS_PAGER: '',
   AWS_ACCESS_KEY_ID: who.accessKeyId,
   AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
-});
-
-/** Why the boto3 tests skip, or undefined when Debian's python3 imports boto3. */
-export const boto3Missing = once((): string | undefined => {
-  if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
-  try {
-    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
-    return undefined;
-  } catch {
-    return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
-  }
 });
 
 export interface Keys {
