@@ -38,7 +38,7 @@ import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { adminErrorBody } from '../adapters/http/admin-api.ts';
 import { SCHEMA_NAME } from '../adapters/store-postgres/schema-name.ts';
 import type { PostgresStoreOptions } from '../adapters/store-postgres/store.ts';
-import { openSqliteStore, SQLITE_FILE_NAME, type SqliteStore } from '../adapters/store-sqlite/index.ts';
+import { openSqliteStore, SQLITE_FILE_NAME, SQLITE_SYNCHRONOUS, type SqliteStore, type SqliteSynchronous } from '../adapters/store-sqlite/index.ts';
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
 import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
@@ -455,6 +455,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const shown = schemaText.length > 80 ? `${schemaText.slice(0, 80)}… (${schemaText.length} characters)` : schemaText;
     throw new StartError(`GATEHOUSE_DATABASE_SCHEMA must be a plain lower-case identifier (a lower-case letter or \`_\`, then lower-case letters, digits or \`_\`, at most 63 characters, such as gatehouse_prod), got \`${shown}\``, 'usage');
   }
+  // SQLite's `synchronous` (stop 64): `full` unless told; `normal` for a data dir whose last commits may be lost with
+  // the machine (not the process). A setting of SQLite's: refused with PostgreSQL, where it would do nothing.
+  const synchronousText = env['GATEHOUSE_SQLITE_SYNCHRONOUS'];
+  let sqliteSynchronous: SqliteSynchronous | undefined;
+  if (synchronousText !== undefined && synchronousText !== '') {
+    const given = SQLITE_SYNCHRONOUS.find((v) => v === synchronousText.trim().toLowerCase());
+    if (given === undefined) throw new StartError(`GATEHOUSE_SQLITE_SYNCHRONOUS must be \`full\` (the default: each commit survives a power loss) or \`normal\` (a commit survives the process's crash, not the machine's), got \`${shownSetting(synchronousText)}\``, 'usage');
+    if (urlText !== undefined && urlText !== '') throw new StartError('GATEHOUSE_SQLITE_SYNCHRONOUS is set, but GATEHOUSE_DATABASE_URL puts the data in PostgreSQL: it is a setting of the SQLite store in the data dir; unset one of them', 'usage');
+    sqliteSynchronous = given;
+  }
   const auditOptions = auditOptionsFromEnv(env);
   if (!auditOptions.ok) throw new StartError(auditOptions.errors[0]?.message ?? 'invalid audit settings', 'usage');
   const proofAudiences = parseProofAudiences(opts.authorizeProofAudiences ?? env[PROOF_AUDIENCES_ENV]);
@@ -615,7 +625,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     (await import('../adapters/store-postgres/store.ts')).openPostgresStore(o);
   let store: Store;
   try {
-    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgres({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}), ...(migrationLockSeconds !== undefined ? { migrationLockTimeoutMs: migrationLockSeconds * 1000 } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
+    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgres({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}), ...(migrationLockSeconds !== undefined ? { migrationLockTimeoutMs: migrationLockSeconds * 1000 } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}), ...(sqliteSynchronous !== undefined ? { synchronous: sqliteSynchronous } : {}) })));
   } catch (e) {
     await waiting?.close();
     await health?.close();
@@ -645,7 +655,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
   const auditTarget: AuditWorkerTarget = databaseUrl
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
-    : { dialect: 'sqlite', file: (store as SqliteStore).file };
+    : { dialect: 'sqlite', file: (store as SqliteStore).file, ...(sqliteSynchronous !== undefined ? { synchronous: sqliteSynchronous } : {}) };
   // The audit chain's key, from the master key: the same on every instance of the deployment.
   const chainKey = auditChainKey(key.value.masterKey);
   const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, chainDigest: chainDigest(chainKey), auditAppender: auditWorker(auditTarget, chainKey), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir), auditKeyedNote: fileAuditKeyedNote(dataDir) };

@@ -21,10 +21,11 @@ import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Appended, AuditAppender, AuditPiece } from '../../app/audit.ts';
 import { StoreOutcomeUnknownError } from '../../app/ports/store.ts';
+import type { SqliteSynchronous } from '../store-sqlite/index.ts';
 import { MAX_DEPTH, REDACTED_TEXT, redactedStringText, redactsKey, type AuditEvent, type TimedEvent } from '../../core/audit/index.ts';
 
 export type AuditWorkerTarget =
-  | { readonly dialect: 'sqlite'; readonly file: string }
+  | { readonly dialect: 'sqlite'; readonly file: string; readonly synchronous?: SqliteSynchronous }
   | { readonly dialect: 'postgres'; readonly url: string; readonly schema?: string };
 
 /** What a channel is opened with in the thread. */

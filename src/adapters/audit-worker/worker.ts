@@ -43,7 +43,7 @@ async function appenderOf(c: ChannelState): Promise<AuditAppender> {
   // Only the driver in use is loaded: the thread starts sooner.
   c.store =
     target.dialect === 'sqlite'
-      ? await (await import('../store-sqlite/index.ts')).openSqliteStore({ file: target.file })
+      ? await (await import('../store-sqlite/index.ts')).openSqliteStore({ file: target.file, ...(target.synchronous !== undefined ? { synchronous: target.synchronous } : {}) })
       : // Audit appends move no change head, so this store never sends change notifications (and need not probe for them).
         await (await import('../store-postgres/index.ts')).openPostgresStore({ url: target.url, poolSize: 2, notify: false, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
   c.appender = storeAppender(c.store, chainKey !== undefined ? chainDigest(chainKey) : undefined);

@@ -2,7 +2,10 @@
  * The embedded `Store`: one SQLite file in the data dir through `node:sqlite` (no native dependency).
  *
  * - WAL journal, `synchronous = FULL` (a committed credential survives power loss; directory writes are
- *   rare, so the fsync per commit costs nothing that matters), busy timeout for other processes.
+ *   rare, so the fsync per commit costs nothing that matters), busy timeout for other processes. `synchronous:
+ *   'normal'` (GATEHOUSE_SQLITE_SYNCHRONOUS) leaves the fsync to the WAL's checkpoints: a commit still survives the
+ *   process's crash (it is in the WAL, in the kernel, when COMMIT returns), and the file is never corrupted, but the
+ *   last commits before a power loss or an operating system crash may be lost.
  * - One writer: write transactions are serialised in-process by a queue shared by every store opened on
  *   the same file in this process, and across processes by `BEGIN IMMEDIATE` (which takes SQLite's write
  *   lock up front, so a transaction never fails half-way on a lock upgrade). The queue matters because
@@ -53,7 +56,17 @@ export interface SqliteStoreOptions {
    * PostgreSQL's LISTEN/NOTIFY does for instances on one database. Without it the store has no `subscribe` (polled).
    */
   readonly notes?: ChangeNotes;
+  /**
+   * SQLite's `synchronous` of the connection that writes; default `full`: each commit is fsynced, and survives a power
+   * loss. `normal`: a commit survives the process's crash, not the machine's (the last ones may be lost; the file is
+   * never corrupted). GATEHOUSE_SQLITE_SYNCHRONOUS (docs/decisions.md "SQLite's synchronous").
+   */
+  readonly synchronous?: SqliteSynchronous;
 }
+
+/** SQLite's `synchronous` settings a store may be opened with (SqliteStoreOptions.synchronous). */
+export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 export interface SqliteStore extends Store {
   readonly dialect: 'sqlite';
@@ -75,6 +88,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const maxReaders = options.maxReaders ?? 4;
   const now = options.now ?? (() => new Date());
   const notes = options.notes;
+  const synchronous = (options.synchronous ?? 'full') === 'normal' ? 'NORMAL' : 'FULL';
 
   createPrivate(file);
   const key = realpathSync(file);
@@ -93,7 +107,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       try {
         // Switching to WAL is persistent in the file; repeating it is a no-op.
         db.exec('PRAGMA journal_mode = WAL');
-        db.exec('PRAGMA synchronous = FULL');
+        db.exec(`PRAGMA synchronous = ${synchronous}`);
       } catch (e) {
         db.close();
         throw e;

@@ -48,7 +48,9 @@ export const serverCommand: CommandGroup = (program, ctx) => {
 GATEHOUSE_DATABASE_URL=postgres://… selects PostgreSQL instead of SQLite in the data dir; any number of
 servers may share it (give them the same master key): changes reach every instance through LISTEN/NOTIFY,
 else by polling. GATEHOUSE_DATABASE_SCHEMA puts the tables in that schema (created if missing);
-GATEHOUSE_CHANGE_POLL_MS is the safety-net poll while notifications flow (default 1000). Without
+GATEHOUSE_CHANGE_POLL_MS is the safety-net poll while notifications flow (default 1000). On SQLite,
+GATEHOUSE_SQLITE_SYNCHRONOUS=normal commits without an fsync each (they survive the server's crash, not a power
+loss: the last ones may be lost, never the file); default full, each commit fsynced. Without
 --max-staleness an instance that cannot reach the database keeps deciding from what it last loaded (a full
 outage, or this instance alone cut off: they look the same from inside); with it, past the bound it leaves
 readiness and answers 503 until a refresh succeeds (gatehouse_directory_staleness_seconds in /metrics).
