@@ -16,6 +16,7 @@ import type { Caller } from '../../src/app/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
 import { webhookFromKubeconfig, type WebhookTarget } from './apiserver.ts';
 import { gatehouseInProcess } from './gatehouse-cli.ts';
+import { sqliteTestEnv } from './server.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'kube');
 /** The `acs` account of the ECI fixtures. */
@@ -46,7 +47,7 @@ export function eciAdmission(prefix: string, podRoleTrust: Json, ready: (world: 
   let server: RunningServer | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), prefix));
-    server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Address: S3_SERVICE, env: {}, log: () => {}, ...(more.agentAddress !== undefined ? { agentAddress: more.agentAddress } : {}) });
+    server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Address: S3_SERVICE, env: sqliteTestEnv({}), log: () => {}, ...(more.agentAddress !== undefined ? { agentAddress: more.agentAddress } : {}) });
     const app = server.app;
     const root = JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string };
     const rootWho = await app.authenticate(root.AccessKeyId);

@@ -14,6 +14,7 @@ import { createRelay, type Relay } from '../../src/adapters/agent/relay.ts';
 import { call, type Connection } from '../../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
 import { connectionTo, keysOf } from './processes.ts';
+import { sqliteTestEnv } from './server.ts';
 
 export interface JobRoleWorld {
   readonly server: RunningServer;
@@ -40,7 +41,7 @@ export function jobRoleWorld(label: string): JobRoleWorld {
   const relays: Relay[] = [];
   before(async () => {
     home = await mkdtemp(join(tmpdir(), `gh-${label}-`));
-    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: sqliteTestEnv({}), log: () => {} });
     assert.ok(server.adminCredentials);
     account = server.adminCredentials.AccountId;
     const keys = keysOf(server.adminCredentials);

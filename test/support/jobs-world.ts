@@ -12,7 +12,7 @@ import { call, type Connection } from '../../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
 import { gatehouseInProcess } from './gatehouse-cli.ts';
 import { gatehouseJson } from './resource-server.ts';
-import { startTestServer, type TestServer } from './server.ts';
+import { sqliteTestEnv, startTestServer, type TestServer } from './server.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
 
@@ -31,7 +31,7 @@ export interface JobsWorld {
 /** `prefix`: the temporary home's name prefix (`gh-…-`), so a leftover directory says which suite left it. */
 export async function startJobsWorld(prefix: string): Promise<JobsWorld> {
   const home = await mkdtemp(join(tmpdir(), prefix));
-  const server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
+  const server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: sqliteTestEnv({ ...process.env }), log: () => {} });
   const close = async (): Promise<void> => {
     await server.stop();
     await rm(home, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { call } from '../../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../../src/adapters/agent/relay.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
 import { connectionTo, keysOf } from './processes.ts';
+import { sqliteTestEnv } from './server.ts';
 
 /** Each cloud's segment of the credentials path (`/latest/meta-data/<it>/security-credentials/`) and its token header. */
 export const METADATA_CLOUDS = [
@@ -41,7 +42,7 @@ export function jobMetadataEndpoints(prefix: string, upstream: (env: Readonly<Re
   let relay: Relay | undefined;
   before(async () => {
     home = await mkdtemp(join(tmpdir(), prefix));
-    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: sqliteTestEnv({}), log: () => {} });
     assert.ok(server.adminCredentials);
     const conn = connectionTo(server.url, keysOf(server.adminCredentials));
     assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);

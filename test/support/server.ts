@@ -61,6 +61,16 @@ export interface TestServer {
 
 export const REGION = 'us-east-1';
 
+/**
+ * `env` for a test's server, with SQLite's commits not fsynced one by one (GATEHOUSE_SQLITE_SYNCHRONOUS=normal) unless
+ * it says otherwise or puts the data in PostgreSQL: a commit still survives the process (the crash tests kill
+ * processes, not machines), and the fsyncs were 2–8% of a review group's CPU (docs/benchmarks.md "npm test CPU, stop 64").
+ */
+export function sqliteTestEnv<E extends Readonly<Record<string, string | undefined>>>(env: E): E & { GATEHOUSE_SQLITE_SYNCHRONOUS?: string } {
+  if ((env['GATEHOUSE_DATABASE_URL'] ?? '') !== '' || env['GATEHOUSE_SQLITE_SYNCHRONOUS'] !== undefined) return env;
+  return { ...env, GATEHOUSE_SQLITE_SYNCHRONOUS: 'normal' };
+}
+
 export async function startTestServer(options: { env?: Readonly<Record<string, string>>; dataDir?: string; keepDir?: boolean; audit?: AuditOptions; maxMetadataEndpoints?: number; maxScopedSessions?: number; maxLiveJobs?: number; s3MaxPutSize?: number; maxSignatureNonces?: number; jobHeartbeatTimeoutMs?: number; postgres?: { url: string; schema: string } } = {}): Promise<TestServer> {
   // A data dir of its own starts from a migrated SQLite file (migrated-data-dir.ts); one given is taken as it is.
   const sqlite = options.postgres === undefined && (options.env?.['GATEHOUSE_DATABASE_URL'] ?? '') === '';
@@ -71,10 +81,7 @@ export async function startTestServer(options: { env?: Readonly<Record<string, s
   // start alone can pass 2 s, and suites failed with ServiceUnavailable. The gate's timing is tested on its own
   // (audit-gate.test.ts); here it waits 30 s unless a test says otherwise. A failed write still closes it at once.
   const audit: AuditOptions = { maxUnwrittenMs: 30_000, ...options.audit };
-  // SQLite without an fsync a commit (GATEHOUSE_SQLITE_SYNCHRONOUS=normal) unless the test says otherwise: a commit
-  // still survives the process (the crash tests kill processes, not machines), and the fsyncs were 2–8% of a review
-  // group's CPU (docs/benchmarks.md "npm test CPU, stop 64").
-  const env = sqlite ? { GATEHOUSE_SQLITE_SYNCHRONOUS: 'normal', ...options.env } : { ...options.env };
+  const env = sqlite ? sqliteTestEnv({ ...options.env }) : { ...options.env };
   const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env, log: (line) => void logs.push(line), audit, ...(options.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: options.maxMetadataEndpoints } : {}), ...(options.maxScopedSessions !== undefined ? { maxScopedSessions: options.maxScopedSessions } : {}), ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}), ...(options.s3MaxPutSize !== undefined ? { s3MaxPutSize: options.s3MaxPutSize } : {}), ...(options.maxSignatureNonces !== undefined ? { maxSignatureNonces: options.maxSignatureNonces } : {}), ...(options.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}), ...(options.postgres !== undefined ? { databaseUrl: options.postgres.url, databaseSchema: options.postgres.schema } : {}) });
   const adminFile = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as AdminFile;
   const admin: Credentials = { accessKeyId: adminFile.AccessKeyId, secretAccessKey: adminFile.SecretAccessKey };
