@@ -67,7 +67,8 @@ test('iv1: a JSON stream names the value at fault at its place in the file; vali
   const stream = `${good}\n{"apiVersion": "gatehouse.dev/v1", "kind": "Group", "metadata": {"name": "g",}}\n`;
   const bad = await cli(['plan', '-f', 'stream.json'], { 'stream.json': stream });
   assert.equal(bad.code, EXIT.invalidInput, bad.stderr);
-  assert.equal(bad.stderr, 'stream.json:2:78: json: expected a string key [VALIDATION_ERROR]\ngatehouse plan: 1 error; nothing was changed\n');
+  // The stream's second value, named as a YAML stream's document is (review ur, 2).
+  assert.equal(bad.stderr, 'stream.json:2:78: document 2: json: expected a string key [VALIDATION_ERROR]\ngatehouse plan: 1 error; nothing was changed\n');
 
   const ok = await cli(['apply', '-f', 'users.json'], { 'users.json': `[${USER('{}')}, ${USER('{}').replace('dave', 'erin')}]` });
   assert.equal(ok.code, EXIT.ok, ok.stderr);
