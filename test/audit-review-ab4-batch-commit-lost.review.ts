@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { commitAnswerLost, serverBehindProxy, type ProxiedServer } from './support/pg-proxy.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -30,9 +31,9 @@ describe('review ab4: an audit batch whose COMMIT answer was lost is written onc
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && text.includes('INSERT INTO audit_log') && text.includes('ab4-user'));
     const made = await s.cli(['iam', 'users', 'create', 'ab4-user']);
     assert.equal(made.code, 0, made.stderr);
-    // The queue keeps a batch it could not confirm and writes it again once it can (a failed flush answers false).
-    let flushed = false;
-    for (let i = 0; i < 50 && !flushed; i++) flushed = (await s.running.app.audit.flush()) || (await new Promise((r) => setTimeout(r, 100)), false);
+    // The queue keeps a batch it could not confirm and writes it again once it can (a failed flush answers false):
+    // flushed again until one answers true, to a bound of time (settle.ts), not 50 tries.
+    const flushed = await settled(() => s.running.app.audit.flush(), (ok) => ok);
     assert.ok(flushed, 'the queue was written');
     assert.equal(s.fired, 1, 'the proxy cut the COMMIT of the audit batch');
     const records = (await s.records({})).filter((r) => r.action === 'iam:CreateUser' && r.resource.endsWith(':user/ab4-user'));
@@ -44,15 +45,15 @@ describe('review ab4: an audit batch whose COMMIT answer was lost is written onc
 
   it('a batch lost twice, the second time with records queued since, is in the log once too', async () => {
     const flushed = async (): Promise<void> => {
-      let ok = false;
-      for (let i = 0; i < 50 && !ok; i++) ok = (await s.running.app.audit.flush()) || (await new Promise((r) => setTimeout(r, 100)), false);
+      const ok = await settled(() => s.running.app.audit.flush(), (done) => done);
       assert.ok(ok, 'the queue was written');
     };
     await flushed();
     const fired = s.fired;
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && text.includes('INSERT INTO audit_log') && text.includes('ab4-first'));
     assert.equal((await s.cli(['iam', 'users', 'create', 'ab4-first'])).code, 0);
-    for (let i = 0; i < 300 && s.fired === fired; i++) await new Promise((r) => setTimeout(r, 10));
+    // The batch is written in the background; read every 10 ms, for the next fault must be set before it is sent again.
+    await settled(async () => s.fired, (n) => n !== fired, SETTLE_MS, 10);
     assert.equal(s.fired, fired + 1, 'the proxy cut the COMMIT of the first batch');
     // Before the queue writes it again (after 200 ms): a record more, in the batch sent again, whose COMMIT is lost too.
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && text.includes('INSERT INTO audit_log') && text.includes('ab4-second'));

@@ -26,6 +26,7 @@ import { isCommit, postgresProxy } from './support/pg-proxy.ts';
 import { pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { REGION } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const skip = await pgSkip();
 const schema = `gh_audit_iw1_${process.pid}`;
@@ -89,7 +90,8 @@ describe('review iw1: records spooled after a lost COMMIT are in the log once', 
     const iam = new IAMClient({ endpoint: first.url, region: REGION, credentials: admin, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: false }) } });
     await iam.send(new CreateUserCommand({ UserName: 'iw1-user' }));
     iam.destroy();
-    for (let i = 0; i < 300 && fired === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // The audit batch is written in the background: its COMMIT is waited for to a bound of time (settle.ts), not 300 tries.
+    await settled(async () => fired, (n) => n > 0, SETTLE_MS, 10);
     assert.equal(fired, 1, 'the COMMIT of the audit batch reached PostgreSQL and its answer was lost');
     // A decision made during the outage (from what is in memory): its record was never written, and must be recovered.
     const decided = await gatehouseJson(first.url, admin, 'POST', '/v1/authorize', { action: 's3:GetObject', resource: 'arn:aws:s3:::iw1-bucket/after-the-outage' });

@@ -22,6 +22,7 @@ import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { REGION } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -48,14 +49,17 @@ describe('review iw3: a change is journaled before the refresh that follows its 
     second = await world.restart();
     const made = await iamOf(second.url).send(new GetUserCommand({ UserName: 'iw3-user' }));
     assert.equal(made.User?.UserName, 'iw3-user', 'the change was committed');
-    let records: { action: string; resource: string; decision?: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=iam:CreateUser&limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records.filter((x) => x.resource.endsWith(':user/iw3-user'));
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; resource: string; decision?: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', '/v1/audit?action=iam:CreateUser&limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records.filter((x) => x.resource.endsWith(':user/iw3-user'));
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the refresh, which the kill cut short).
     assert.equal(records.length, 1, `the change is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.decision, 'ok');

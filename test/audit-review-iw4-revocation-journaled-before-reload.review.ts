@@ -21,6 +21,7 @@ import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { REGION } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -49,14 +50,17 @@ describe('review iw4: a revocation is journaled before the reloads that follow i
 
     // The database answers again.
     second = await world.restart();
-    let records: { action: string; resource: string; decision?: string; role?: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=gatehouse:RevokeSessions&limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records;
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; resource: string; decision?: string; role?: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', '/v1/audit?action=gatehouse:RevokeSessions&limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records;
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the reloads, which the kill cut short).
     assert.equal(records.length, 1, `the revocation is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.decision, 'ok');

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -45,14 +46,17 @@ describe('review iw5: a job state change is journaled before the reload that fol
     second = await world.restart();
     const job = await gatehouseJson(second.url, admin, 'GET', `/v1/jobs/${jobId}`);
     assert.equal((job.json as { state?: string }).state, 'Stopped', 'the stop was committed');
-    let records: { action: string; decision?: string; job?: string; principal: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', `/v1/audit?job=${jobId}&action=training:JobStateChange&limit=1000`);
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records.filter((x) => x.decision === 'Stopped');
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; decision?: string; job?: string; principal: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', `/v1/audit?job=${jobId}&action=training:JobStateChange&limit=1000`);
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records.filter((x) => x.decision === 'Stopped');
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the reload, which the kill cut short).
     assert.equal(records.length, 1, `the stop is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.principal, 'arn:aws:iam::000000000000:user/admin', 'who stopped it');

@@ -18,6 +18,7 @@ import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/
 import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -47,14 +48,17 @@ describe('review iw7: a bucket change is journaled before the reloads that follo
     second = await world.restart();
     const stored = await gatehouseJson(second.url, admin, 'GET', `/v1/resource-policies/${encodeURIComponent('arn:aws:s3:::iw7-bucket')}`);
     assert.equal(stored.status, 200, `the bucket policy was committed: ${JSON.stringify(stored.json)}`);
-    let records: { action: string; decision?: string; resource: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=s3:PutBucketPolicy&limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records.filter((x) => x.decision === 'ok');
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; decision?: string; resource: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', '/v1/audit?action=s3:PutBucketPolicy&limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records.filter((x) => x.decision === 'ok');
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the reloads, which the kill cut short).
     assert.equal(records.length, 1, `the bucket policy is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.resource, 'arn:aws:s3:::iw7-bucket');

@@ -19,6 +19,7 @@ import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -52,14 +53,17 @@ describe('review iw8: an OIDC provider registered is journaled before the reload
     const listed = await iam2.send(new ListOpenIDConnectProvidersCommand({}));
     iam2.destroy();
     assert.equal(listed.OpenIDConnectProviderList?.length, 1, 'the provider was registered');
-    let records: { action: string; decision?: string; resource: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=iam:CreateOpenIDConnectProvider&limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records;
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; decision?: string; resource: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', '/v1/audit?action=iam:CreateOpenIDConnectProvider&limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records;
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the reload, which the kill cut short).
     assert.equal(records.length, 1, `the provider is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.decision, 'ok');

@@ -20,6 +20,7 @@ import assert from 'node:assert/strict';
 import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -43,14 +44,17 @@ describe('review ji1: an edge change is journaled before the reload that follows
     second = await world.restart();
     const made = await gatehouseJson(second.url, admin, 'GET', '/v1/workspaces/ji1-ws');
     assert.equal(made.status, 200, `the change was committed: ${JSON.stringify(made.json)}`);
-    let records: { action: string; resource: string; decision?: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=training:CreateWorkspace&limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records.filter((x) => x.resource.endsWith(':workspace/ji1-ws'));
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; resource: string; decision?: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', '/v1/audit?action=training:CreateWorkspace&limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records.filter((x) => x.resource.endsWith(':workspace/ji1-ws'));
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the reload and the read of `after`, which the kill cut short).
     assert.equal(records.length, 1, `the change is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.decision, 'ok');

@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -50,12 +51,8 @@ describe('review ji2: a job submission is journaled before the reload that follo
       assert.equal(r.status, 200, JSON.stringify(r.json));
       return (r.json as { records: Awaited<ReturnType<typeof of>> }).records;
     };
-    let submitted: Awaited<ReturnType<typeof of>> = [];
-    for (let i = 0; i < 30; i++) {
-      submitted = (await of('training:CreateJob')).filter((x) => x.job === job.id);
-      if (submitted.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const submitted = await settled(async () => (await of('training:CreateJob')).filter((x) => x.job === job.id), (got) => got.length > 0);
     // Before the fix: none (the record was to be made after the reload, which the kill cut short).
     assert.equal(submitted.length, 1, `the submission is in the audit log once: ${JSON.stringify(submitted)}`);
     assert.equal(submitted[0]?.decision, 'Allow');

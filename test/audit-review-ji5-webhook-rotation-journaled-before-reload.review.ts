@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { commitFreezeWorld, type RestartedServer } from './support/commit-freeze.ts';
 import { pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -48,14 +49,17 @@ describe('review ji5: a webhook credential rotation is journaled before the relo
     const now = await gatehouseJson(second.url, admin, 'POST', '/v1/clusters/ji5-c/webhook-config', {});
     assert.equal(now.status, 200, JSON.stringify(now.json));
     assert.notEqual(now.json['token'], old, 'the rotation was committed');
-    let records: { action: string; resource: string; decision?: string; detail: Record<string, unknown> }[] = [];
-    for (let i = 0; i < 30; i++) {
-      const r = await gatehouseJson(second.url, admin, 'GET', '/v1/audit?action=training:RotateClusterWebhookToken&limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: typeof records }).records.filter((x) => (x.detail['request'] as { rotate?: boolean } | undefined)?.rotate === true);
-      if (records.length > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const secondUrl = second.url;
+    type Rec = { action: string; resource: string; decision?: string; detail: Record<string, unknown> };
+    // Appended in the background at start: asked for until it is there, to a bound of time (settle.ts), not 30 tries.
+    const records = await settled(
+      async (): Promise<Rec[]> => {
+        const r = await gatehouseJson(secondUrl, admin, 'GET', '/v1/audit?action=training:RotateClusterWebhookToken&limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: Rec[] }).records.filter((x) => (x.detail['request'] as { rotate?: boolean } | undefined)?.rotate === true);
+      },
+      (got) => got.length > 0,
+    );
     // Before the fix: none (the record was to be made after the reload, which the kill cut short).
     assert.equal(records.length, 1, `the rotation is in the audit log once: ${JSON.stringify(records)}`);
     assert.equal(records[0]?.decision, 'ok');

@@ -30,6 +30,7 @@ import { isCommit, postgresProxy } from './pg-proxy.ts';
 import { pgAdmin, PG_URL } from './postgres.ts';
 import { serverProcess, type Keys, type ServerProcess } from './processes.ts';
 import { serverInProcess } from './server-in-process.ts';
+import { settled, SETTLE_MS } from './settle.ts';
 
 /** `pass`; `armed`: after the COMMIT of the marked transaction is answered, hold everything; `frozen`. */
 export type FreezeMode = 'pass' | 'armed' | 'frozen';
@@ -67,14 +68,18 @@ export interface CommitFreezeWorld {
    * transaction; once the answer to that transaction's COMMIT has passed, the proxy holds every byte.
    */
   arm(marks: (text: string) => boolean, opts?: ArmOptions): void;
-  /** Waits up to 5 s for the proxy to freeze; the mode then (`frozen` unless the marked change never committed). */
+  /**
+   * Waits for the proxy to freeze, to a bound of time (settle.ts SETTLE_MS), not a count of tries; the mode then
+   * (`frozen` unless the marked change never committed).
+   */
   waitFrozen(): Promise<FreezeMode>;
   /**
    * Whatever the server does at once with a committed change: half a second, and until the journal
-   * (DIR/audit-spool/audit-journal-*.jsonl) holds a record more than when `arm` was called (20 s at most: on a loaded
-   * machine the server may take longer than half a second to get there, and a fixed wait then killed it first); then
-   * SIGKILL, and its exit. A server that never journals the change is killed after the 20 s and the test fails as it
-   * should.
+   * (DIR/audit-spool/audit-journal-*.jsonl) holds a record more than when `arm` was called (to settle.ts SETTLE_MS at
+   * most: on a loaded machine the server may take longer than half a second to get there, and a fixed wait then killed
+   * it first); then SIGKILL, and its exit. A server that never journals the change is killed after that bound and the
+   * test fails as it should. The half second is a fixed wait on purpose, not a wait for a condition: the time the
+   * server is given to do what it would at once, whatever that is, before the poll on the journal.
    */
   killHard(server: ServerProcess): Promise<void>;
   /**
@@ -177,13 +182,12 @@ export function commitFreezeWorld(name: string, opts: { s3?: boolean } = {}): Co
       armedLines = journalLines(dataDir);
     },
     async waitFrozen() {
-      for (let i = 0; i < 500 && mode !== 'frozen'; i++) await new Promise((r) => setTimeout(r, 10));
-      return mode;
+      return settled(async () => mode, (m) => m === 'frozen', SETTLE_MS, 10);
     },
     async killHard(server) {
+      // A fixed wait on purpose (see the interface): the server's own time, not a condition polled.
       await new Promise((r) => setTimeout(r, 500));
-      const until = Date.now() + 20_000;
-      while (Date.now() < until && journalLines(dataDir) <= armedLines) await new Promise((r) => setTimeout(r, 50));
+      await settled(async () => journalLines(dataDir), (n) => n > armedLines, SETTLE_MS, 50);
       const exited = new Promise((r) => server.child.once('exit', r));
       server.child.kill('SIGKILL');
       await exited;
