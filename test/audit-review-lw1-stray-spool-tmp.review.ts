@@ -32,8 +32,8 @@ import { fileAuditSpool, SPOOL_DIR } from '../src/adapters/audit-spool/index.ts'
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const HOUR_AGO = new Date(Date.now() - 3_600_000);
 
 const decision = (i: number): TimedEvent => ({
@@ -89,13 +89,18 @@ describe('audit review lw1: temporary files a stopped writer left in the spool a
 
     server = await startTestServer({ dataDir: data });
     const keys = server.admin;
-    for (let i = 0; i < 100; i++) {
-      const r = await gatehouseJson(server.url, keys, 'GET', '/v1/audit?limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = (r.json as { records: AuditRecord[] }).records;
-      if (records.filter((x) => x.action === 'gatehouse:RecoverAudit').length >= 2) break;
-      await sleep(50);
-    }
+    const url = server.url;
+    // The recovery is appended in the background at start: read until both are there, to a bound of time (settle.ts).
+    records = await settled(
+      async () => {
+        const r = await gatehouseJson(url, keys, 'GET', '/v1/audit?limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json as { records: AuditRecord[] }).records;
+      },
+      (got) => got.filter((x) => x.action === 'gatehouse:RecoverAudit').length >= 2,
+      SETTLE_MS,
+      50,
+    );
   });
   after(async () => {
     await server?.stop();

@@ -17,6 +17,7 @@ import type { AuditRecord } from '../src/core/audit/index.ts';
 import { floodBurst } from './support/flood-burst.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
@@ -44,15 +45,17 @@ describe('the summary of refused TokenReviews names the cluster (review lf, 4)',
       const json = (await r.json()) as { status: { authenticated: boolean } };
       assert.equal(json.status.authenticated, false);
     }, { concurrency: 60 });
-    let refused: AuditRecord[] = [];
-    for (let i = 0; i < 40; i++) {
-      await s.running.app.audit.flush();
-      const r = await gatehouseJson(s.url, s.admin, 'GET', '/v1/audit?limit=1000');
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      refused = (r.json['records'] as AuditRecord[]).filter((x) => x.action === 'sts:GetCallerIdentity' && x.detail['authentication'] !== undefined);
-      if (refused.some((x) => x.detail['first'] !== undefined)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The summary is written by a timer once the address is quiet: read until it is there, to a bound of time
+    // (settle.ts), not 40 tries.
+    const refused = await settled(
+      async () => {
+        await s.running.app.audit.flush();
+        const r = await gatehouseJson(s.url, s.admin, 'GET', '/v1/audit?limit=1000');
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return (r.json['records'] as AuditRecord[]).filter((x) => x.action === 'sts:GetCallerIdentity' && x.detail['authentication'] !== undefined);
+      },
+      (got) => got.some((x) => x.detail['first'] !== undefined),
+    );
     const own = refused.filter((x) => x.detail['first'] === undefined);
     const summaries = refused.filter((x) => x.detail['first'] !== undefined);
     assert.ok(own.length > 0 && own.length < N, `some records of their own, the rest left out: ${own.length}`);
