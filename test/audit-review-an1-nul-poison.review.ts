@@ -29,6 +29,7 @@ import type { Store } from '../src/app/ports/store.ts';
 import { chainVerifier, EMPTY_HEAD, linkEvents, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 import { startTestServer, userWithKey } from './support/server.ts';
 import { flakySqlite, segmentReleased, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { rootAdminCaller } from './support/callers.ts';
@@ -57,13 +58,9 @@ describe('review an1: a NUL in a recorded string, on a PostgreSQL server', () =>
       const asked = await gatehouseJson(server.url, mallory, 'POST', '/v1/authorize', { action: 's3:GetObject', resource: `arn:aws:s3:::b/x${NUL}y` });
       assert.equal(asked.status, 200, JSON.stringify(asked.json));
       // Before: the batch holding the question's record was refused for ever; the closed gate refused this (503).
-      let made = { status: 0, json: {} as Record<string, unknown> };
-      for (let i = 0; i < 40; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        made = await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: `bob${i}` });
-        if (made.status === 201) break;
-        if (made.status !== 503) break;
-      }
+      // Tried (a user of its own each time) while the gate is closed (503), to a bound of time (settle.ts), not 40 tries.
+      let i = 0;
+      const made = await settled(() => gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: `bob${i++}` }), (r) => r.status !== 503);
       assert.equal(made.status, 201, `the admin's change after the question: ${JSON.stringify(made.json)}`);
       const status = await gatehouseJson(server.url, admin, 'GET', '/v1/audit/status');
       assert.equal(status.json['lastError'], undefined, JSON.stringify(status.json));

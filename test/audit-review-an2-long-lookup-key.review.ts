@@ -32,6 +32,7 @@ import type { Store } from '../src/app/ports/store.ts';
 import { EMPTY_HEAD, linkEvents, type AuditEvent, type TimedEvent } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 import { startTestServer, userWithKey } from './support/server.ts';
 
 const ROOT = '000000000000';
@@ -67,13 +68,9 @@ describe('review an2: a refused AssumeRole with a long RoleArn, on a PostgreSQL 
       const requests = Array.from({ length: 1000 }, () => ({ action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' }));
       for (let i = 0; i * 1000 < AUDIT_LOOKUP_EVERY + 1000; i++) assert.equal((await gatehouseJson(server.url, mallory, 'POST', '/v1/authorize:batch', { requests })).status, 200);
 
-      let made = { status: 0, json: {} as Record<string, unknown> };
-      for (let i = 0; i < 60; i++) {
-        const status = await gatehouseJson(server.url, admin, 'GET', '/v1/audit/status');
-        if (status.json['backlog'] === 0 || status.json['lastError'] !== undefined) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      made = await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: 'bob' });
+      // The fill is written in the background: its end (or an error) is waited for to a bound of time (settle.ts), not 60 tries.
+      await settled(() => gatehouseJson(server.url, admin, 'GET', '/v1/audit/status'), (st) => st.json['backlog'] === 0 || st.json['lastError'] !== undefined);
+      const made = await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: 'bob' });
       // Before: 503, the fill refused with every batch after it (`index row size 3056 exceeds btree version 4 maximum 2704`).
       assert.equal(made.status, 201, `the admin's change after the fill: ${JSON.stringify(made.json)}`);
       const status = await gatehouseJson(server.url, admin, 'GET', '/v1/audit/status');

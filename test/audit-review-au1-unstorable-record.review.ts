@@ -39,6 +39,7 @@ import { refusalReason, type Store } from '../src/app/ports/store.ts';
 import { unstorableDigestText, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 import { startTestServer, userWithKey } from './support/server.ts';
 import { flakySqlite, segmentReleased, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
@@ -114,19 +115,13 @@ describe('review au1: a record PostgreSQL refuses, on a server (the writer threa
       const asked = await gatehouseJson(server.url, mallory, 'POST', '/v1/authorize:batch', { requests });
       assert.equal(asked.status, 200, JSON.stringify(asked.json));
       // Before: the batch was refused for ever; the closed gate refused this (503).
-      let made = { status: 0, json: {} as Record<string, unknown> };
-      for (let i = 0; i < 40; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        made = await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: `bob${i}` });
-        if (made.status !== 503) break;
-      }
+      // Tried (a user of its own each time) while the gate is closed (503), to a bound of time (settle.ts), not 40 tries.
+      let i = 0;
+      const made = await settled(() => gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: `bob${i++}` }), (r) => r.status !== 503);
       assert.equal(made.status, 201, `the admin's change after the refused record: ${JSON.stringify(made.json)}`);
       // The split batch is written part by part: the gate opens with the first part committed, the rest follows.
-      for (let i = 0; i < 100; i++) {
-        const st = await gatehouseJson(server.url, admin, 'GET', '/v1/audit/status');
-        if (st.json['backlog'] === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      // (to a bound of time, settle.ts, not 100 tries)
+      await settled(() => gatehouseJson(server.url, admin, 'GET', '/v1/audit/status'), (st) => st.json['backlog'] === 0, SETTLE_MS, 50);
 
       const found = await gatehouseJson(server.url, admin, 'GET', `/v1/audit?principal=${encodeURIComponent(`arn:aws:iam::${ROOT}:user/mallory`)}&action=s3:GetObject`);
       assert.equal(found.status, 200, JSON.stringify(found.json));

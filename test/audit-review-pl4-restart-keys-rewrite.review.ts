@@ -22,6 +22,7 @@ import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
 import { relinkUnkeyed } from './support/audit-forger.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 
 interface Report {
@@ -57,7 +58,8 @@ describe('review pl4: a start does not key over a chain rewritten without the ke
     const intact = await verify(s);
     assert.equal(intact.ok, true, JSON.stringify(intact));
     assert.equal(intact.keyedFrom, 1);
-    for (let i = 0; i < 100 && !existsSync(join(s.dataDir, 'audit-keyed.json')); i++) await new Promise((r) => setTimeout(r, 50));
+    // The note is written in the background: waited for to a bound of time (settle.ts), not 100 tries.
+    await settled(async () => existsSync(join(s.dataDir, 'audit-keyed.json')), (there) => there, SETTLE_MS, 50);
     await s.stopServer();
     await forge(s.dataDir);
     t = await startTestServer({ dataDir: s.dataDir, keepDir: true });

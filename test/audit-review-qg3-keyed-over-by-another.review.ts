@@ -26,6 +26,7 @@ import { KEYED_NOTE_FILE } from '../src/adapters/audit-spool/keyed-note.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { relinkUnkeyed } from './support/audit-forger.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 interface Report {
   ok: boolean;
@@ -54,7 +55,8 @@ describe('review qg3: a start whose noted record was written again without the k
 
   it('the rewrite is reported by verify after the restart', async () => {
     const note = join(s.dataDir, KEYED_NOTE_FILE);
-    for (let i = 0; i < 100 && !existsSync(note); i++) await new Promise((r) => setTimeout(r, 50));
+    // The note is written in the background: waited for to a bound of time (settle.ts), not 100 tries.
+    await settled(async () => existsSync(note), (there) => there, SETTLE_MS, 50);
     assert.ok(existsSync(note));
     await s.stopServer();
     await relinkUnkeyed(s.dataDir, (r) => ({ at: r.at, detail: r.seq === 2 ? { ...r.detail, rewritten: true } : r.detail }));
