@@ -19,6 +19,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Relay } from '../src/adapters/agent/relay.ts';
 import { nginxPage, startIngressStandIn, type IngressStandIn } from './support/ingress-stand-in.ts';
+import { SETTLE_MS } from './support/settle.ts';
 
 const REVALIDATE_MS = 100;
 const NGINX_502 = nginxPage(502, 'Bad Gateway');
@@ -48,7 +49,8 @@ test('mu2: an ingress’s 502 for the server is said in the agent’s log once, 
   const first = await ask(CAP_CACHED);
   assert.equal(first.status, 200);
   down = true;
-  const deadline = Date.now() + 20_000;
+  // Six asks, and more while the outage is not yet logged, to settle.ts's bound (a loaded host may take long).
+  const deadline = Date.now() + SETTLE_MS;
   // Each ask after a revalidation interval is served from cache and revalidated in the background.
   for (let i = 0; i < 6 || (outageLines().length === 0 && Date.now() < deadline); i++) {
     await pause(REVALIDATE_MS + 20);
@@ -74,7 +76,7 @@ test('mu2: a job with nothing cached gets the agent’s own 503 in JSON, not the
 
 test('mu2: when the server answers again through the ingress, the log says so once', async () => {
   down = false;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + SETTLE_MS;
   while (!logs.some((l) => /answers again/.test(l)) && Date.now() < deadline) {
     await pause(REVALIDATE_MS + 20);
     await (await ask(CAP_CACHED)).arrayBuffer();

@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { gatehouseJson } from './support/resource-server.ts';
 import { auditRecords, type TestServer } from './support/server.ts';
 import { startWorkspaceServer } from './support/jobs-world.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 let server: TestServer;
 let stop: (() => Promise<void>) | undefined;
@@ -41,11 +42,13 @@ test("oz2: another uid refused at a job's metadata endpoint is in the audit log,
     const c = await fetch(`${base}latest/meta-data/ram/security-credentials/`);
     assert.equal(c.status, 403, await c.text());
   }
-  let refused: Awaited<ReturnType<typeof auditRecords>> = [];
-  for (let i = 0; i < 40 && refused.length === 0; i++) {
-    refused = (await auditRecords(server, { job: id, decision: 'Deny' })).filter((r) => r.action === 'gatehouse:GetJobCredentials');
-    if (refused.length === 0) await new Promise((r) => setTimeout(r, 50));
-  }
+  // The record is written in the background: read until it is there, to a bound of time (settle.ts), not 40 tries.
+  const refused = await settled(
+    async () => (await auditRecords(server, { job: id, decision: 'Deny' })).filter((r) => r.action === 'gatehouse:GetJobCredentials'),
+    (got) => got.length > 0,
+    SETTLE_MS,
+    50,
+  );
   // Before the fix: none.
   assert.equal(refused.length, 1, JSON.stringify(refused));
   const rec = refused[0] as (typeof refused)[number] & { resource?: string; sourceIp?: string; detail?: Record<string, unknown> };

@@ -20,6 +20,7 @@ import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 import { forwardingProxy, type ForwardingProxy } from './support/forwarding-proxy.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 let server: TestServer;
 let iam: IAMClient;
@@ -83,11 +84,8 @@ test('ri4: once the role trusts the service again, the job is served at the next
   const base = await agent(300);
   assert.equal((await read(base, capability)).status, 409);
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'forgiven', PolicyDocument: trustOf('training.gatehouse.dev') }));
-  // The server holds its own refusal 5 s (review da, 2), the agent until its next revalidation: asked until served, 20 s at most.
-  let got = await read(base, capability);
-  for (let i = 0; i < 100 && got.status !== 200; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    got = await read(base, capability);
-  }
+  // The server holds its own refusal 5 s (review da, 2), the agent until its next revalidation: asked until served, to
+  // a bound of time (settle.ts), not 100 tries.
+  const got = await settled(() => read(base, capability), (r) => r.status === 200, SETTLE_MS, 200);
   assert.equal(got.status, 200, got.code);
 });

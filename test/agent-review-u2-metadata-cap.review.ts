@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { settled } from './support/settle.ts';
 
 let server: TestServer;
 before(async () => {
@@ -55,10 +56,7 @@ test('past its bound the server refuses a job that asks for a metadata endpoint,
   const job = first.json as unknown as Submitted;
   const stopped = await gatehouseJson(server.url, server.admin, 'POST', `/v1/jobs/${job.job.id}/stop`, {});
   assert.equal(stopped.status, 200, JSON.stringify(stopped.json));
-  let again = await submit();
-  for (let i = 0; again.status === 409 && i < 150; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    again = await submit();
-  }
+  // Submitted again while the stopped job still holds its place (409), to a bound of time (settle.ts), not 150 tries.
+  const again = await settled(() => submit(), (r) => r.status !== 409);
   assert.equal(again.status, 201, JSON.stringify(again.json));
 });
