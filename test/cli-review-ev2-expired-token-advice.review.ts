@@ -25,6 +25,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { Run } from './support/processes.ts';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/Analyst';
 
@@ -66,8 +67,8 @@ describe('ev2: ExpiredToken says how to get a new session from where the refused
     await writeFile(config, `[profile printed]\ncredential_process = printf '%s' '${doc}'\n[profile chained]\nrole_arn = arn:aws:iam::000000000000:role/Other\nsource_profile = stale\n`);
     const revoked = await gatehouse(['sts', 'revoke-sessions', '--role-arn', ROLE], {});
     assert.equal(revoked.code, 0, revoked.stderr);
-    // Every instance sees a revocation within a second.
-    for (let i = 0; i < 40 && (await gatehouse(['whoami'], sessionEnv())).code === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // Every instance sees a revocation within a second: asked until it has, to a bound of time (settle.ts), not 40 tries.
+    await settled(() => gatehouse(['whoami'], sessionEnv()), (r) => r.code !== 0);
   });
   after(async () => {
     await server?.stop();

@@ -13,6 +13,7 @@ import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { GATEHOUSE_BIN } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 describe('audit query --json: an error is a JSON line too', () => {
   let s: TestServer;
@@ -43,8 +44,10 @@ describe('audit query --json: an error is a JSON line too', () => {
     child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()));
     const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    for (let i = 0; i < 200 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
+    // A net under the wait below, never cast before it ends.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2 * SETTLE_MS);
+    // The first record printed, to a bound of time (settle.ts), not 200 tries.
+    await settled(async () => stdout, (out) => out.includes('\n'), SETTLE_MS, 50);
     await s.stopServer();
     const r = { code: await code, stdout, stderr };
     clearTimeout(timer);

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { serverInProcess, type InProcessServer } from './support/server-in-process.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 /**
  * A relay to `target` on 127.0.0.1: while `held`, what a client sends (on a new connection or one kept alive from
@@ -85,7 +86,8 @@ describe('apply and audit verify say they are still waiting for a slow server', 
       return r.code;
     });
     try {
-      for (let i = 0; i < 600 && !err.includes('still waiting') && !ended; i++) await new Promise((r) => setTimeout(r, 50));
+      // (to a bound of time, settle.ts, not 600 tries)
+      await settled(async () => err.includes('still waiting') || ended, (done) => done, SETTLE_MS, 50);
       assert.match(err, /^gatehouse: still waiting for the server at http:\/\/127\.0\.0\.1:\d+ \([56] s; given up after 600 s without a byte of answer; Ctrl-C to stop\)$/m);
       assert.equal(out, '', 'stdout keeps only the result');
       relay.release();

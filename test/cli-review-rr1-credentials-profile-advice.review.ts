@@ -18,12 +18,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/rr1-target';
 /** What the advice must not be, and must be, for `credentials`. */
@@ -77,12 +77,9 @@ describe('rr1: the refusals of `gatehouse credentials` name --profile, not AWS_P
       const revoked = await gatehouseInProcess(['sts', 'revoke-sessions', '--role-arn', ROLE], admin);
       assert.equal(revoked.code, EXIT.ok, revoked.stderr);
       const session = env({ GATEHOUSE_ENDPOINT: s.url, AWS_ACCESS_KEY_ID: c?.AccessKeyId ?? '', AWS_SECRET_ACCESS_KEY: c?.SecretAccessKey ?? '', AWS_SESSION_TOKEN: c?.SessionToken ?? '', AWS_MAX_ATTEMPTS: '1' });
-      // Revocation reaches the checks within a second: asked again until it has.
-      let r = await gatehouseInProcess(['credentials', '--role-arn', ROLE], session);
-      for (let i = 0; i < 50 && r.code === EXIT.ok; i++) {
-        await sleep(100);
-        r = await gatehouseInProcess(['credentials', '--role-arn', ROLE], session);
-      }
+      // Revocation reaches the checks within a second: asked again until it has, to a bound of time (settle.ts), not
+      // 50 tries.
+      const r = await settled(() => gatehouseInProcess(['credentials', '--role-arn', ROLE], session), (got) => got.code !== EXIT.ok);
       assert.equal(r.code, EXIT.accessDenied, r.stderr);
       assert.match(r.stderr, /ExpiredToken/);
       assert.doesNotMatch(r.stderr, SAYS_AWS_PROFILE);

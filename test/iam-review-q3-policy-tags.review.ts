@@ -31,6 +31,7 @@ import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.t
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { settled } from './support/settle.ts';
 import { python3Script } from './support/aws-cli.ts';
 import { boto3Missing, connectionTo, keysOf } from './support/processes.ts';
 import { writeFile } from 'node:fs/promises';
@@ -142,14 +143,12 @@ describe('the IAM API keeps a managed policy\'s tags', () => {
     const store = await openSqliteStore({ dataDir: server.dataDir });
     try {
       const want = ['iam:TagPolicy', 'iam:UntagPolicy'];
-      let rows: Awaited<ReturnType<typeof listChanges>> = [];
       async function listChanges() {
         return (await store.read((tx) => tx.audit.list({ kind: 'change' }, 0, 10_000))).filter((r) => r.resource === policyArn('plain') && want.includes(r.action) && r.decision === 'ok');
       }
-      for (let i = 0; i < 50 && rows.length < 3; i++) {
-        rows = await listChanges();
-        if (rows.length < 3) await new Promise((r) => setTimeout(r, 100));
-      }
+      // The records are written in the background: read until all three are there, to a bound of time (settle.ts), not
+      // 50 tries.
+      const rows = await settled(listChanges, (got) => got.length >= 3);
       assert.deepEqual(
         rows.map((r) => [r.action, r.detail['before'], r.detail['after']]),
         [
