@@ -15,6 +15,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { isStoreUnavailable, StoreOutcomeUnknownError, type Store } from '../src/app/ports/store.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const skip = await pgSkip();
 const SCHEMA = `gh_dz1_${process.pid}`;
@@ -33,12 +34,17 @@ async function outcome<T>(p: Promise<T>): Promise<{ ok: true; value: T; at: numb
 async function untilWaitingOnLock(holder: pg.Client): Promise<void> {
   const { rows: me } = await holder.query('SELECT pg_backend_pid() AS pid');
   const pid = (me[0] as { pid: number }).pid;
-  for (let i = 0; i < 200; i++) {
-    const { rows } = await pgAdmin((c) => c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid]));
-    if ((rows[0] as { n: number }).n > 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('no session of the database ever waited for the lock');
+  // To a bound of time (settle.ts), not 200 tries.
+  const waiting = await settled(
+    async () => {
+      const { rows } = await pgAdmin((c) => c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid]));
+      return (rows[0] as { n: number }).n;
+    },
+    (n) => n > 0,
+    SETTLE_MS,
+    25,
+  );
+  if (waiting === 0) throw new Error('no session of the database ever waited for the lock');
 }
 
 describe('store.close with a transaction hung on the database (review dz1)', { skip, timeout: 120_000 }, () => {

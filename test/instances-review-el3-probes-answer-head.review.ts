@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 /** A request by node:http, which reads a HEAD answer as one without a body: its status, content type and bytes. */
 function send(method: string, url: string): Promise<{ status: number; type: string | undefined; length: string | undefined; body: string }> {
@@ -67,11 +68,8 @@ describe('review el3: the probes answer HEAD as GET', () => {
       () => 'gave up',
     );
     try {
-      let healthz = await send('GET', `http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      for (let i = 0; i < 50 && healthz?.status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        healthz = await send('GET', `http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      }
+      // Asked until the waiting listener is up, to a bound of time (settle.ts), not 50 tries.
+      const healthz = await settled(() => send('GET', `http://127.0.0.1:${port}/healthz`).catch(() => undefined), (r) => r?.status === 200);
       assert.equal(healthz?.status, 200, 'the waiting listener answers GET /healthz');
       const head = await send('HEAD', `http://127.0.0.1:${port}/healthz`);
       assert.deepEqual({ status: head.status, body: head.body }, { status: 200, body: '' }, 'HEAD /healthz while waiting');

@@ -19,6 +19,7 @@ import pg from 'pg';
 import { openPostgresStore, type PostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { isStoreUnavailable } from '../src/app/ports/store.ts';
 import { PG_URL, pgSkip } from './support/postgres.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const skip = await pgSkip();
 
@@ -39,13 +40,17 @@ async function cancelledWrite(poolSize: number, check: (outcome: string, store: 
       () => 'committed',
       (e: unknown) => (isStoreUnavailable(e) ? 'unavailable' : `other: ${e instanceof Error ? e.message : String(e)}`),
     );
-    let cancelled = false;
-    for (let i = 0; i < 100 && !cancelled; i++) {
-      // Only a backend blocked by this test's holder (other sessions share this database).
-      const r = await holder.query<{ ok: boolean }>('SELECT pg_cancel_backend(pid) AS ok FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[pg_backend_pid()]');
-      cancelled = r.rows.some((x) => x.ok);
-      if (!cancelled) await new Promise((res) => setTimeout(res, 20));
-    }
+    // Tried until the write waits on the lock, to a bound of time (settle.ts), not 100 tries.
+    const cancelled = await settled(
+      async () => {
+        // Only a backend blocked by this test's holder (other sessions share this database).
+        const r = await holder.query<{ ok: boolean }>('SELECT pg_cancel_backend(pid) AS ok FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[pg_backend_pid()]');
+        return r.rows.some((x) => x.ok);
+      },
+      (done) => done,
+      SETTLE_MS,
+      20,
+    );
     assert.ok(cancelled, 'the store write never waited on the lock');
     const outcome = await write;
     await holder.query('ROLLBACK');

@@ -13,9 +13,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { gatehouseJson } from './support/resource-server.ts';
 import { freshRequest, twoWorkers } from './support/workers.ts';
+import { settled } from './support/settle.ts';
 
 /** The access key ids one job's endpoints hand out over `n` fresh connections each (the workers take them in turn). */
 async function keyIds(agentUrl: string, env: Record<string, string>, n: number): Promise<Set<string>> {
@@ -56,8 +56,8 @@ describe('one session per job across workers (review oz, 1)', () => {
     const revoked = await gatehouseJson(w.url, admin, 'POST', '/v1/sts/revoke-sessions', { jobId });
     assert.ok(revoked.status < 300, JSON.stringify(revoked.json));
     // The revocation reaches the other worker within about a second (its change notes, or the 1 s poll): until then it
-    // may still hand out the revoked session. Asked again until neither worker does (at most 100 rounds).
-    for (let i = 0; i < 100 && (await keyIds(w.agentUrl, env, 1)).has(first); i++) await sleep(100);
+    // may still hand out the revoked session. Asked again until neither worker does (to a bound of time: settle.ts).
+    await settled(() => keyIds(w.agentUrl, env, 1), (ids) => !ids.has(first));
     const ids = await keyIds(w.agentUrl, env, 4);
     assert.equal(ids.size, 1, `sessions handed out: ${[...ids].join(', ')}`);
     assert.notEqual([...ids][0], first, 'a new session, not the revoked one');

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { gatehouseJson } from './support/resource-server.ts';
 import type { TestServer } from './support/server.ts';
 import { startWorkspaceServer } from './support/jobs-world.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 let server: TestServer;
 let stop: (() => Promise<void>) | undefined;
@@ -38,12 +39,16 @@ test('iz4: another uid refused at the job\'s metadata endpoint is a denied event
     const r = await fetch(`${base}latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
     assert.equal(r.status, 403, await r.text());
   }
-  let denied: { message: string }[] = [];
-  for (let i = 0; i < 40 && denied.length === 0; i++) {
-    const events = await gatehouseJson(server.url, server.admin, 'GET', `/v1/jobs/${id}/events`);
-    denied = (events.json['events'] as { type: string; message: string }[]).filter((e) => e.type === 'denied');
-    if (denied.length === 0) await new Promise((r) => setTimeout(r, 50));
-  }
+  // The event is written in the background: read until it is there, to a bound of time (settle.ts), not 40 tries.
+  const denied = await settled(
+    async () => {
+      const events = await gatehouseJson(server.url, server.admin, 'GET', `/v1/jobs/${id}/events`);
+      return (events.json['events'] as { type: string; message: string }[]).filter((e) => e.type === 'denied');
+    },
+    (got) => got.length > 0,
+    SETTLE_MS,
+    50,
+  );
   assert.equal(denied.length, 1, JSON.stringify(denied));
   assert.equal(denied[0]?.message, `credentials refused at its metadata endpoint (127.0.0.1:${port}) to a process of uid ${me}: it serves only the processes of uid ${launcherUid}, its launcher's`);
   const stopped = await gatehouseJson(server.url, server.admin, 'POST', `/v1/jobs/${id}/stop`, {});

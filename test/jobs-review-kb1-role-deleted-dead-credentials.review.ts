@@ -14,11 +14,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { containerCredentials, jobRoleWorld, trustOf } from './support/job-role-world.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const world = jobRoleWorld('jobs-review-kb1');
 const TRUST = trustOf('training.gatehouse.dev');
@@ -53,11 +53,8 @@ test('kb1: the server endpoint says a job\'s role was deleted instead of serving
 
   await world.iam.send(new CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: TRUST }));
   // The refusal is held a few seconds (review da, 2); then the role as it is now is served.
-  let again = '';
-  for (let i = 0; i < 40 && !again.includes(':assumed-role/'); i++) {
-    again = await sdkRead(base, job.capability);
-    if (!again.includes(':assumed-role/')) await sleep(250);
-  }
+  // (asked again to a bound of time, settle.ts, not 40 tries)
+  const again = await settled(() => sdkRead(base, job.capability), (got) => got.includes(':assumed-role/'), SETTLE_MS, 250);
   assert.match(again, /:assumed-role\/trainer\/job-/);
 });
 
@@ -68,10 +65,7 @@ test('kb1: a node agent drops the session it cached for a job whose role was del
 
   await world.iam.send(new DeleteRoleCommand({ RoleName: 'relayed' }));
   // A read past the revalidation interval is served from the cache while the agent asks again; the one after, what it heard.
-  let last = '';
-  for (let i = 0; i < 20 && !last.startsWith('no credentials'); i++) {
-    last = await sdkRead(base, job.capability);
-    if (!last.startsWith('no credentials')) await sleep(50);
-  }
+  // (asked again to a bound of time, settle.ts, not 20 tries)
+  const last = await settled(() => sdkRead(base, job.capability), (got) => got.startsWith('no credentials'), SETTLE_MS, 50);
   assert.match(last, new RegExp(`^no credentials: NoRole job ${job.id}'s role arn:aws:iam::${world.account}:role/relayed does not exist`), 'the node agent kept serving the dead session');
 });

@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const A = '000000000000';
 
@@ -39,10 +40,8 @@ describe('review qo2: the audit filter job= reads a job named by its ARN or in u
     const stop = await gatehouseJson(s.url, s.admin, 'POST', `/v1/jobs/${id}/stop`, {});
     assert.equal(stop.status, 200, JSON.stringify(stop.json));
     // The records are written as the changes commit, and read back once queued ones are in.
-    for (let i = 0; i < 50 && !expected.some((x) => x.startsWith('training:JobStateChange Stopped')); i++) {
-      expected = await found(id);
-      if (!expected.some((x) => x.startsWith('training:JobStateChange Stopped'))) await new Promise((r) => setTimeout(r, 50));
-    }
+    // (to a bound of time, settle.ts, not 50 tries)
+    expected = await settled(() => found(id), (got) => got.some((x) => x.startsWith('training:JobStateChange Stopped')), SETTLE_MS, 50);
   });
   after(() => s?.stop());
 
