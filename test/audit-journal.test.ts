@@ -24,6 +24,7 @@ import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
 import { flakySqlite, segmentReleased, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { serverProcess } from './support/processes.ts';
 import { serverInProcess } from './support/server-in-process.ts';
+import { settled } from './support/settle.ts';
 
 const ROOT = '000000000000';
 const dirs: string[] = [];
@@ -326,12 +327,11 @@ describe('audit journal end to end: gatehouse server killed with SIGKILL', () =>
         const b = await serverInProcess({ dataDir, env: { HOME: dataDir, ...env } });
         try {
           // The restarted server appends what the journal holds before anything else.
-          let rows: AuditRecord[] = [];
-          for (let i = 0; i < 50; i++) {
-            rows = await readAll(dataDir);
-            if ((await journalFiles(dataDir)).length === 0 && rows.some((r) => r.action === 'sts:AssumeRole' && r.session?.endsWith('/s4'))) break;
-            await new Promise((r) => setTimeout(r, 100));
-          }
+          // Read until the journal is emptied and its last record in, to a bound of time (settle.ts), not 50 tries.
+          const { rows } = await settled(
+            async () => ({ rows: await readAll(dataDir), journals: (await journalFiles(dataDir)).length }),
+            (got) => got.journals === 0 && got.rows.some((r) => r.action === 'sts:AssumeRole' && r.session?.endsWith('/s4')),
+          );
           for (const u of users) {
             const made = rows.filter((r) => r.action === 'iam:CreateUser' && r.resource === `arn:aws:iam::${ROOT}:user/${u}` && r.decision === 'ok');
             assert.equal(made.length, 1, `CreateUser ${u}: ${made.length} record(s)`);

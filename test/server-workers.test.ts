@@ -27,6 +27,7 @@ import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import type { ChangeListener, ChangeNotes } from '../src/app/ports/store.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo, GATEHOUSE_BIN, keysOf, run } from './support/processes.ts';
+import { SETTLE_MS } from './support/settle.ts';
 import { signerFor, type RawRequest } from '../bench/support/sign.ts';
 
 const PATH = process.env['PATH'] ?? '/usr/bin:/bin';
@@ -227,14 +228,15 @@ describe('two workers on one data dir and one port', () => {
         new STSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: made?.AccessKeyId ?? '', secretAccessKey: made?.SecretAccessKey ?? '' }, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }) });
       const seen: string[] = [];
       for (let i = 0; i < 6; i++) {
-        const deadline = Date.now() + 5_000;
+        // To a bound of time (settle.ts): a change note may take seconds to reach a worker on a loaded host.
+        const deadline = Date.now() + SETTLE_MS;
         for (;;) {
           try {
             const r = await sts().send(new GetCallerIdentityCommand({}));
             seen.push(r.Arn ?? '');
             break;
           } catch (e) {
-            if (Date.now() > deadline) throw new Error(`request ${i}: the new key is still unknown after 5 s: ${e instanceof Error ? e.message : String(e)}`);
+            if (Date.now() > deadline) throw new Error(`request ${i}: the new key is still unknown after ${SETTLE_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`);
             await sleep(50);
           }
         }

@@ -18,6 +18,7 @@ import { call } from '../src/adapters/cli/client.ts';
 import { startServer } from '../src/main/server.ts';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const ACCT = '000000000000';
 const ROLE_ARN = `arn:aws:iam::${ACCT}:role/trainer`;
@@ -269,11 +270,8 @@ describe('gatehouse sts revoke-sessions', () => {
         PolicyDocument: doc({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } }),
       }),
     );
-    let name = '';
-    for (let i = 0; i < 50 && name !== 'AccessDeniedException' && name !== 'AccessDenied'; i++) {
-      name = await list(s);
-      await sleep(20);
-    }
+    // The policy reaches the checks within a second: asked until it has, to a bound of time (settle.ts), not 50 tries.
+    const name = await settled(() => list(s), (n) => n === 'AccessDeniedException' || n === 'AccessDenied', SETTLE_MS, 20);
     assert.match(name, /^AccessDenied/);
     await sleep(1100);
     assert.equal(await list(await assume(alice, 'aws-way-2')), 'no error');
