@@ -14,6 +14,7 @@ import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { COMPILE_CACHE, GATEHOUSE_BIN, run } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 describe('review hc2: audit query --follow with an --until already past is refused, not followed for ever', () => {
   let s: TestServer;
@@ -43,25 +44,22 @@ describe('review hc2: audit query --follow with an --until already past is refus
     // nothing, stop 49). The follows stay processes, killed at their timeout when they do not end.
     await new Promise((r) => setTimeout(r, 1_100));
     const list = () => gatehouseInProcess(['audit', 'query', '--until', '1s', '--action', 'iam:CreateUser', '--json'], env);
-    let listed = await list();
-    for (let tries = 1; tries < 20 && listed.code === 0 && !/user\/hc2/.test(listed.stdout); tries++) {
-      await new Promise((r) => setTimeout(r, 500));
-      listed = await list();
-    }
+    // (to a bound of time, settle.ts, not 20 tries)
+    const listed = await settled(list, (got) => got.code !== 0 || /user\/hc2/.test(got.stdout), SETTLE_MS, 500);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /user\/hc2/, `stderr: ${listed.stderr}`);
-    // Followed: still running once it has printed the record (given 30 s to start on a loaded host; a fixed 3 s timed
-    // out before the CLI had printed anything in a CI run under load, stop 56).
+    // Followed: still running once it has printed the record (given settle.ts SETTLE_MS to start on a loaded host; a
+    // fixed 3 s timed out before the CLI had printed anything in a CI run under load, stop 56).
     const future = spawn(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--follow', '--until', '2999-01-01', '--action', 'iam:CreateUser', '--json', '--interval', '200'], { env });
     let out = '';
     let err = '';
     future.stdout.on('data', (c: Buffer) => void (out += c.toString()));
     future.stderr.on('data', (c: Buffer) => void (err += c.toString()));
     try {
-      const end = Date.now() + 30_000;
+      const end = Date.now() + SETTLE_MS;
       while (!/user\/hc2/.test(out) && future.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
       assert.match(out, /user\/hc2/, `stderr: ${err}`);
-      // A further poll or two: a follow does not end by itself.
+      // A further poll or two: a follow does not end by itself (a fixed wait on purpose: for what must not happen).
       await new Promise((r) => setTimeout(r, 600));
       assert.equal(future.exitCode, null, `followed until killed: ${err}`);
     } finally {
