@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 /** GET `url` on a connection of its own, closed after: its status, or the error that ended it. */
 function get(url: string): Promise<number | string> {
@@ -35,7 +36,7 @@ function get(url: string): Promise<number | string> {
 }
 
 describe('review hg2: the waiting listener holds the edge bounds', () => {
-  it('GATEHOUSE_MAX_CONNECTIONS caps its connections while the database is awaited', { timeout: 60_000 }, async () => {
+  it('GATEHOUSE_MAX_CONNECTIONS caps its connections while the database is awaited', { timeout: 2 * SETTLE_MS }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'gh-hg2-'));
     const dead = await freePort();
     const port = await freePort();
@@ -53,11 +54,8 @@ describe('review hg2: the waiting listener holds the edge bounds', () => {
     );
     const held: Socket[] = [];
     try {
-      let healthz = await get(`${base}/healthz`);
-      for (let i = 0; i < 50 && healthz !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        healthz = await get(`${base}/healthz`);
-      }
+      // Asked until the waiting listener is up, to a bound of time (settle.ts), not 50 tries.
+      const healthz = await settled(() => get(`${base}/healthz`), (status) => status === 200);
       assert.equal(healthz, 200, 'the waiting listener answers GET /healthz');
       // Let the probe's connection close on the server's side before counting.
       await new Promise((r) => setTimeout(r, 200));

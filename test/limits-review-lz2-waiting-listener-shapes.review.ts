@@ -22,6 +22,7 @@ import StsModule from '@alicloud/sts20150401';
 import OpenApi from '@alicloud/openapi-core';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
+import { settled } from './support/settle.ts';
 
 // CommonJS modules: their ES default is `module.exports`, whose `default` is the class.
 const { default: Sts, AssumeRoleWithOIDCRequest } = StsModule;
@@ -65,12 +66,9 @@ before(async () => {
     (x) => x.stop(),
     () => undefined,
   );
-  for (let i = 0; i < 100; i++) {
-    const r = await get('/healthz').catch(() => undefined);
-    if (r?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail('the waiting listener never answered /healthz');
+  // Asked until the waiting listener is up, to a bound of time (settle.ts), not 100 tries.
+  const r = await settled(() => get('/healthz').catch(() => undefined), (got) => got?.status === 200);
+  if (r?.status !== 200) assert.fail('the waiting listener never answered /healthz');
 });
 
 after(async () => {

@@ -14,7 +14,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { generateKeyPair, type CryptoKey } from 'jose';
@@ -24,6 +23,7 @@ import type { App } from '../src/app/index.ts';
 import { instanceBeside } from './support/instances.ts';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { settled } from './support/settle.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -99,7 +99,8 @@ test('a set due for its background read is read and kept again, unchanged as it 
   const reads = issuer.keyReads();
   offset += 50_000;
   assert.equal(await exchange(await issuer.mint({}, { signWith: 'k2' })), 'issued');
-  for (let i = 0; i < 100 && (await providerWrites(from)) === 0; i++) await delay(100);
+  // The provider's write is in the background: waited for to a bound of time (settle.ts), not 100 tries.
+  await settled(() => providerWrites(from), (n) => n > 0);
   assert.equal(issuer.keyReads(), reads + 1);
   assert.equal(await providerWrites(from), 1);
 });

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { edgeWorld, type EdgeWorld } from './support/edge-world.ts';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
+import { settled } from './support/settle.ts';
 
 const MiB = 1 << 20;
 let port: number;
@@ -79,7 +80,18 @@ describe('review ky4: the edge\'s 503s to a Kubernetes webhook are a Status', ()
   it('an AdmissionReview refused up front for the body budget', async () => {
     // 2 MiB of a large body read (unfinished) hold the budget; a 1 MiB AdmissionReview would pass it.
     const holder = await post(port, '/v1/apply', 2 * MiB, 2 * MiB - 10);
-    await sleep(100);
+    // Until the server has counted them (a fixed 100 ms was too short under load): a probe declaring 1 MiB and sending
+    // nothing is refused up front only then (over 1.5 MiB in flight); one not refused holds nothing and is dropped.
+    // To a bound of time (settle.ts).
+    await settled(
+      async () => {
+        const probe = await post(port, '/v1/apply', MiB, 0);
+        const refused = statusOf(await answerOf(probe, 250)).http === '503';
+        probe.socket.destroy();
+        return refused;
+      },
+      (refused) => refused,
+    );
     const admit = await post(port, '/k8s/c1/admit', MiB, 0);
     const s = statusOf(await answerOf(admit));
     assert.equal(s.http, '503');
@@ -110,18 +122,19 @@ describe('review ky4: the edge\'s 503s to a Kubernetes webhook are a Status', ()
       () => undefined,
     );
     try {
-      let up = false;
-      for (let i = 0; i < 50 && !up; i++) {
-        up = await new Promise<boolean>((resolve) => {
-          const r = request(`http://127.0.0.1:${at}/healthz`, { agent: false }, (res) => {
-            res.resume();
-            resolve(res.statusCode === 200);
-          });
-          r.on('error', () => resolve(false));
-          r.end();
-        });
-        if (!up) await sleep(100);
-      }
+      // Asked until the waiting listener is up, to a bound of time (settle.ts), not 50 tries.
+      const up = await settled(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const r = request(`http://127.0.0.1:${at}/healthz`, { agent: false }, (res) => {
+              res.resume();
+              resolve(res.statusCode === 200);
+            });
+            r.on('error', () => resolve(false));
+            r.end();
+          }),
+        (ok) => ok,
+      );
       assert.ok(up, 'the waiting listener answers /healthz');
       const c = await post(at, '/k8s/c1/authorize', 2, 2);
       const s = statusOf(await answerOf(c));

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 let dir = '';
 let healthPort = 0;
@@ -40,11 +41,13 @@ before(async () => {
     (e: unknown) => e,
   );
   // The waiting listener on --listen says where it is once the first attempt failed.
-  for (let i = 0; i < 100 && listenUrl === ''; i++) {
-    const m = logs.map((l) => /answers \/healthz 200 and \/readyz 503/.test(l) ? /(http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1] : undefined).find((x) => x !== undefined);
-    if (m !== undefined) listenUrl = m;
-    else await new Promise((r) => setTimeout(r, 50));
-  }
+  // (to a bound of time, settle.ts, not 100 tries)
+  listenUrl = await settled(
+    async () => logs.map((l) => /answers \/healthz 200 and \/readyz 503/.test(l) ? /(http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1] : undefined).find((x) => x !== undefined) ?? '',
+    (url) => url !== '',
+    SETTLE_MS,
+    50,
+  );
   assert.notEqual(listenUrl, '', logs.join('\n'));
 });
 

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { startServer } from '../src/main/server.ts';
 import { freePort } from './support/processes.ts';
 import { metricSample } from './support/workers.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 let dir = '';
 let listenUrl = '';
@@ -41,11 +42,13 @@ before(async () => {
     () => assert.fail('the start must not finish without a database'),
     (e: unknown) => e,
   );
-  for (let i = 0; i < 200 && listenUrl === ''; i++) {
-    const m = logs.map((l) => (/answers \/healthz 200 and \/readyz 503/.test(l) ? /(http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1] : undefined)).find((x) => x !== undefined);
-    if (m !== undefined) listenUrl = m;
-    else await new Promise((r) => setTimeout(r, 50));
-  }
+  // (to a bound of time, settle.ts, not 200 tries)
+  listenUrl = await settled(
+    async () => logs.map((l) => (/answers \/healthz 200 and \/readyz 503/.test(l) ? /(http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1] : undefined)).find((x) => x !== undefined) ?? '',
+    (url) => url !== '',
+    SETTLE_MS,
+    50,
+  );
   assert.notEqual(listenUrl, '', logs.join('\n'));
 });
 
@@ -55,7 +58,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('the requests the waiting listener answers are timed, by API and status', { timeout: 30_000 }, async () => {
+test('the requests the waiting listener answers are timed, by API and status', { timeout: 2 * SETTLE_MS }, async () => {
   const admin = await fetch(`${listenUrl}/v1/users`);
   assert.equal(admin.status, 503);
   await admin.text();
@@ -67,13 +70,11 @@ test('the requests the waiting listener answers are timed, by API and status', {
     assert.equal(r.status, 503);
     await r.text();
   }
-  // Timed when the connection's response closes: asked again until the series show (bounded by count).
-  let body = '';
-  for (let i = 0; i < 20; i++) {
-    body = await (await fetch(`${listenUrl}/metrics`)).text();
-    if (metricSample(body, 'gatehouse_http_request_duration_seconds_count{api="health",code="503"}') === 2) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Timed when the connection's response closes: asked again until the series show (to a bound of time, settle.ts).
+  const body = await settled(
+    async () => (await fetch(`${listenUrl}/metrics`)).text(),
+    (text) => metricSample(text, 'gatehouse_http_request_duration_seconds_count{api="health",code="503"}') === 2,
+  );
   assert.match(body, /^gatehouse_waiting_for_database 1$/m);
   assert.equal(metricSample(body, 'gatehouse_http_request_duration_seconds_count{api="admin",code="503"}'), 1, body.split('\n').filter((l) => l.startsWith('gatehouse_http')).join('\n'));
   assert.equal(metricSample(body, 'gatehouse_http_request_duration_seconds_count{api="query",code="503"}'), 1);
