@@ -16,6 +16,7 @@ import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { jobState, startWorkspaceServer, type WorkspaceServer } from './support/jobs-world.ts';
 import { connectionTo } from './support/processes.ts';
+import { SETTLE_MS } from './support/settle.ts';
 
 let world: WorkspaceServer;
 let relay: Relay | undefined;
@@ -50,7 +51,7 @@ test('cf4: the node agent\'s own checks of a metadata endpoint keep no job alive
 
   // The launchers are gone: no heartbeat from here on, and no process reads anything.
   const state = (id: string): Promise<string> => jobState(conn, id);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + SETTLE_MS; // (settle.ts: the sweep may take long on a loaded host)
   let states = { withEndpoint: '', without: '' };
   while (Date.now() < deadline) {
     states = { withEndpoint: await state(withEndpoint.job.id), without: await state(without.job.id) };
@@ -60,7 +61,7 @@ test('cf4: the node agent\'s own checks of a metadata endpoint keep no job alive
   assert.equal(states.without, 'Failed', 'the job without a metadata endpoint was not failed either: the test proves nothing');
   assert.equal(states.withEndpoint, 'Failed', 'the node agent\'s checks of its metadata endpoint kept a job without a launcher Running');
   // And the agent learns of the end at its next check: the port closes.
-  const closing = Date.now() + 5000;
+  const closing = Date.now() + SETTLE_MS;
   while (relay.stats().metadataEndpoints > 0 && Date.now() < closing) await new Promise((r) => setTimeout(r, 100));
   assert.equal(relay.stats().metadataEndpoints, 0, 'the ended job\'s metadata endpoint stayed open');
 });

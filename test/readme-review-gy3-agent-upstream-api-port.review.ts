@@ -12,6 +12,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 import { startAgent, type RunningAgent } from '../src/main/agent.ts';
 
 let server: TestServer;
@@ -30,13 +31,9 @@ async function agentOn(upstream: string): Promise<{ agent: RunningAgent; logs: s
   return { agent, logs };
 }
 
+/** The first log line `pattern` matches, waited for to a bound of time (settle.ts), not 50 tries. */
 async function settle(logs: string[], pattern: RegExp): Promise<string | undefined> {
-  for (let i = 0; i < 50; i++) {
-    const line = logs.find((l) => pattern.test(l));
-    if (line !== undefined) return line;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return undefined;
+  return settled(async () => logs.find((l) => pattern.test(l)), (line) => line !== undefined, SETTLE_MS, 20);
 }
 
 test('gy3: an agent given the server\'s API address warns at start which address --upstream takes', async () => {

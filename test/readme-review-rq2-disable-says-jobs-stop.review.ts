@@ -21,6 +21,7 @@ import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { connectionTo, keysOf, type Keys } from './support/processes.ts';
 import { jobState } from './support/jobs-world.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 import { sdkFailure, startTestServer, userWithPolicy, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -61,12 +62,9 @@ test('rq2: users disable says the user’s running jobs are stopped, and its fed
 
 test('rq2: what the line says happens: the job is Stopped, the federation session refused', async () => {
   const admin = connectionTo(server.url, server.admin);
-  let state = await jobState(admin, job);
-  // The server's sweep (every 5 s at most) ends it whether or not anything asks for its credentials.
-  for (let i = 0; i < 100 && state !== 'Stopped'; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    state = await jobState(admin, job);
-  }
+  // The server's sweep (every 5 s at most) ends it whether or not anything asks for its credentials: asked to a bound
+  // of time (settle.ts), not 100 tries.
+  const state = await settled(() => jobState(admin, job), (s) => s === 'Stopped', SETTLE_MS, 200);
   assert.equal(state, 'Stopped');
   const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: federated, maxAttempts: 1 });
   try {

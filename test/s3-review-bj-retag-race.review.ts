@@ -28,6 +28,7 @@ import { openFsObjectStore } from '../src/adapters/objects-fs/index.ts';
 import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
 import { rootAdminCaller } from './support/callers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settled, SETTLE_MS } from './support/settle.ts';
 
 const BUCKET = 'bj-retag';
 let server: TestServer;
@@ -101,7 +102,8 @@ describe('a retag racing a PutObject', () => {
     let open!: () => void;
     const held = locks.run(name, () => new Promise<void>((resolve) => (open = resolve)));
     const queued = async (before: Promise<void> | undefined): Promise<void> => {
-      for (let i = 0; i < 500 && locks.tails.get(name) === before; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      // (to a bound of time, settle.ts, not 500 tries; the tail boxed, for an async function would wait on a promise it returns)
+      await settled(async () => ({ tail: locks.tails.get(name) }), (got) => got.tail !== before, SETTLE_MS, 2);
       assert.notEqual(locks.tails.get(name), before, 'queued on the key');
     };
     let tail = locks.tails.get(name);

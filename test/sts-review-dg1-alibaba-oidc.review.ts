@@ -29,6 +29,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { startServer, ADMIN_CREDENTIALS_FILE, type RunningServer } from '../src/main/server.ts';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
+import { settled } from './support/settle.ts';
 
 const OPENSSL = ['/usr/bin/openssl', '/bin/openssl'].find((p) => existsSync(p));
 const ACS = '350000000001';
@@ -199,14 +200,16 @@ describe('dg1: Alibaba AssumeRoleWithOIDC with the real @alicloud/credentials cl
 
     // Every issuance and refusal is in the audit log, under the provider's ARN once the token verified.
     const since = new Date(Date.now() - 120_000).toISOString();
-    let records: { action?: string; decision?: string; principal?: string; role?: string; session?: string }[] = [];
-    for (let i = 0; i < 50; i++) {
-      const r = await v1(acsAdmin, 'GET', `/v1/audit?action=${encodeURIComponent('sts:AssumeRoleWithOIDC')}&since=${encodeURIComponent(since)}&limit=100`);
-      assert.equal(r.status, 200, JSON.stringify(r.json));
-      records = r.json['records'] as typeof records;
-      if (records.length >= 7) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    type Rec = { action?: string; decision?: string; principal?: string; role?: string; session?: string };
+    // Written in the background: read until all seven are there, to a bound of time (settle.ts), not 50 tries.
+    const records = await settled(
+      async () => {
+        const r = await v1(acsAdmin, 'GET', `/v1/audit?action=${encodeURIComponent('sts:AssumeRoleWithOIDC')}&since=${encodeURIComponent(since)}&limit=100`);
+        assert.equal(r.status, 200, JSON.stringify(r.json));
+        return r.json['records'] as Rec[];
+      },
+      (got) => got.length >= 7,
+    );
     const issued = records.filter((x) => x.decision === 'Allow');
     assert.equal(issued.length, 1, JSON.stringify(records));
     assert.equal(issued[0]?.principal, providerArn);

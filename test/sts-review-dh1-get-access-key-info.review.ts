@@ -17,6 +17,7 @@ import { AssumeRoleCommand, GetAccessKeyInfoCommand, type STSClient } from '@aws
 import { auditRecords, REGION, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { awsCli } from './support/aws-cli.ts';
 import { awsCliEnv, awsCliMissing } from './support/processes.ts';
+import { settled } from './support/settle.ts';
 
 const OTHER = '111122223333';
 const ACS = '222233334444';
@@ -117,11 +118,8 @@ describe('GetAccessKeyInfo', () => {
       { Effect: 'Deny', Action: 'sts:GetAccessKeyInfo', Resource: '*' },
     ]);
     assert.equal((await sdkFailure(server.sts(denied).send(new GetAccessKeyInfoCommand({ AccessKeyId: other.accessKeyId })))).code, 'AccessDenied');
-    let records: Awaited<ReturnType<typeof auditRecords>> = [];
-    for (let i = 0; i < 50 && records.length < 2; i++) {
-      records = await auditRecords(server, { action: 'sts:GetAccessKeyInfo' });
-      if (records.length < 2) await new Promise((r) => setTimeout(r, 100));
-    }
+    // Written in the background: read until both are there, to a bound of time (settle.ts), not 50 tries.
+    const records = await settled(() => auditRecords(server, { action: 'sts:GetAccessKeyInfo' }), (got) => got.length >= 2);
     assert.deepEqual(records.map((r) => [r.kind, r.principal, r.decision]).sort(), [
       ['decision', 'arn:aws:iam::000000000000:user/denied', 'ExplicitDeny'],
       ['decision', 'arn:aws:iam::000000000000:user/nobody', 'ImplicitDeny'],
