@@ -48,8 +48,8 @@ const OSS_ROLE_SESSIONS = /^arn:sts::(\d{1,20}):assumed-role\/([^/]+)\/\*$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Each string an `AWS` or `RAM` principal of `Principal` or `NotPrincipal` holds, with its key and JSON path. */
-function principalValues(document: unknown): { key: string; value: string; path: string }[] {
+/** A policy document's statements (given as text or parsed) with their JSON paths; none when it is not an object. */
+function statementsOf(document: unknown): [Record<string, unknown>, string][] {
   let doc: unknown = document;
   if (typeof document === 'string') {
     try {
@@ -61,9 +61,13 @@ function principalValues(document: unknown): { key: string; value: string; path:
   if (!isObject(doc)) return [];
   const statements = doc['Statement'];
   const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
+  return list.filter((e): e is [Record<string, unknown>, string] => isObject(e[0]));
+}
+
+/** Each string an `AWS` or `RAM` principal of `Principal` or `NotPrincipal` holds, with its key and JSON path. */
+function principalValues(document: unknown): { key: string; value: string; path: string }[] {
   const out: { key: string; value: string; path: string }[] = [];
-  for (const [s, sp] of list) {
-    if (!isObject(s)) continue;
+  for (const [s, sp] of statementsOf(document)) {
     for (const element of ['Principal', 'NotPrincipal']) {
       const raw = s[element];
       // An OSS bucket policy's plain list of principals holds the values of `RAM` (src/core/iam/parse.ts).
@@ -90,47 +94,13 @@ const SAML_PROVIDER = /^(?:arn:aws[a-z-]*:iam|acs:ram)::\d{1,20}:saml-provider\/
  * could never reach it, with nothing said (review rz, 2).
  */
 function samlProviderPrincipal(document: unknown): { value: string; path: string } | undefined {
-  let doc: unknown = document;
-  if (typeof document === 'string') {
-    try {
-      doc = JSON.parse(document);
-    } catch {
-      return undefined;
-    }
-  }
-  if (!isObject(doc)) return undefined;
-  const statements = doc['Statement'];
-  const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
-  for (const [s, sp] of list) {
-    if (!isObject(s)) continue;
-    for (const element of ['Principal', 'NotPrincipal']) {
-      const p = s[element];
-      if (!isObject(p)) continue;
-      const v = p['Federated'];
-      const at = `${sp}.${element}.Federated`;
-      const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${at}[${i}]`]) : [[v, at]];
-      for (const [value, path] of values) if (typeof value === 'string' && SAML_PROVIDER.test(value)) return { value, path };
-    }
-  }
-  return undefined;
+  return federatedValues(document).find((f) => SAML_PROVIDER.test(f.value));
 }
 
 /** Each string a `Federated` principal of `Principal` or `NotPrincipal` holds, with its JSON path. */
 function federatedValues(document: unknown): { value: string; path: string }[] {
-  let doc: unknown = document;
-  if (typeof document === 'string') {
-    try {
-      doc = JSON.parse(document);
-    } catch {
-      return [];
-    }
-  }
-  if (!isObject(doc)) return [];
-  const statements = doc['Statement'];
-  const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
   const out: { value: string; path: string }[] = [];
-  for (const [s, sp] of list) {
-    if (!isObject(s)) continue;
+  for (const [s, sp] of statementsOf(document)) {
     for (const element of ['Principal', 'NotPrincipal']) {
       const p = s[element];
       if (!isObject(p)) continue;
