@@ -12,14 +12,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { startServer, StartError } from '../src/main/server.ts';
+import { usageRefusal } from './support/start-refused.ts';
 import * as facts from '../src/adapters/http/request-facts.ts';
 import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { s3ClientAs } from './support/s3.ts';
@@ -139,21 +136,8 @@ describe('review jn1: a malformed GATEHOUSE_TRUSTED_PROXIES is refused at start'
     ['::/0', /`::\/0` trusts every address/],
   ] as const) {
     it(`\`${value}\`: usage error`, async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'gh-jn1-'));
-      try {
-        const e = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { GATEHOUSE_TRUSTED_PROXIES: value }, log: () => {} }).then(
-          async (running) => {
-            await running.stop();
-            return 'started';
-          },
-          (err: unknown) => err,
-        );
-        assert.ok(e instanceof StartError, String(e));
-        assert.equal(e.failure, 'usage');
-        assert.match(e.message, message);
-      } finally {
-        await rm(dataDir, { recursive: true, force: true });
-      }
+      const e = await usageRefusal({ GATEHOUSE_TRUSTED_PROXIES: value });
+      assert.match(e.message, message);
     });
   }
 });

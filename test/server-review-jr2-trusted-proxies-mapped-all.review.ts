@@ -11,11 +11,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { startServer, StartError } from '../src/main/server.ts';
+import { usageRefusal } from './support/start-refused.ts';
 import * as facts from '../src/adapters/http/request-facts.ts';
 
 const req = (peer: string, xff: string) => ({ socket: { remoteAddress: peer }, headers: { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
@@ -37,20 +34,7 @@ describe('review jr2: a trusted-proxy block of every IPv4 address, written IPv4-
   });
 
   it('the server refuses to start with it (usage)', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'gh-jr2-'));
-    try {
-      const e = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { GATEHOUSE_TRUSTED_PROXIES: '::ffff:0:0/96' }, log: () => {} }).then(
-        async (running) => {
-          await running.stop();
-          return 'started';
-        },
-        (err: unknown) => err,
-      );
-      assert.ok(e instanceof StartError, String(e));
-      assert.equal(e.failure, 'usage');
-      assert.match(e.message, /trusts every IPv4 address/);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    const e = await usageRefusal({ GATEHOUSE_TRUSTED_PROXIES: '::ffff:0:0/96' });
+    assert.match(e.message, /trusts every IPv4 address/);
   });
 });
