@@ -19,11 +19,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
+import { aliceOnK1, SECRET_READERS, type AliceOnK1 } from './support/kube-session.ts';
 
 let server: TestServer;
 let k1: AliceOnK1;
-const GROUP = 'rbac.authorization.k8s.io';
 
 const secrets = (verb: string, namespace: string, name?: string) =>
   k1.sar({ resourceAttributes: { verb, resource: 'secrets', version: 'v1', namespace, ...(name !== undefined ? { name } : {}) } });
@@ -34,11 +33,7 @@ before(async () => {
     inlinePolicies: (cluster) => ({
       'no-prod-secret-lists': { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['kubernetes:list', 'kubernetes:watch'], Resource: `${cluster}/namespaces/prod/secrets` }] },
     }),
-    group: 'readers',
-    rbac: [
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }] },
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'readers' }, subjects: [{ kind: 'Group', name: 'readers', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'secret-reader', apiGroup: GROUP } },
-    ],
+    ...SECRET_READERS,
   });
 });
 

@@ -167,6 +167,15 @@ export async function impersonatorOnK1(server: TestServer, policyName: string, d
 }
 
 /** Alice's statements in the shell-refusal reviews (`shellPodOnK1`): pass any role, deny passing any, list buckets. */
+/** Group `readers` with get, list and watch on every secret, for `aliceOnK1`: what a guard Deny must still refuse. */
+export const SECRET_READERS = {
+  group: 'readers',
+  rbac: [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'readers' }, subjects: [{ kind: 'Group', name: 'readers', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: 'secret-reader', apiGroup: 'rbac.authorization.k8s.io' } },
+  ],
+} as const;
+
 export const SHELL_PASS = { Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' };
 export const SHELL_NO_PASS = { Sid: 'NoTrainer', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' };
 export const SHELL_LIST = { Sid: 'List', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' };
