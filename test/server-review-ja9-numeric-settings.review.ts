@@ -10,11 +10,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExitCode, startServer } from '../src/main/server.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
+import { usageRefusal } from './support/start-refused.ts';
 
 let root = '';
 before(async () => {
@@ -24,24 +25,10 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-let n = 0;
-async function refusal(env: Record<string, string>): Promise<string> {
-  const dataDir = join(root, `d${n++}`);
-  try {
-    const s = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env, log: () => undefined });
-    await s.stop();
-  } catch (e) {
-    assert.equal(startExitCode(e), EXIT.usage, (e as Error).message);
-    await assert.rejects(readdir(dataDir), { code: 'ENOENT' });
-    return (e as Error).message;
-  }
-  assert.fail(`${JSON.stringify(env)} was taken`);
-}
-
 describe('review ja9: numeric settings take decimal digits, as their flags', () => {
   it('hexadecimal, binary and exponents are refused, naming the value', async () => {
     for (const [name, value] of [['GATEHOUSE_MAX_CONNECTIONS', '0x400'], ['GATEHOUSE_MAX_LIVE_JOBS', '1e3'], ['GATEHOUSE_MAX_STALENESS_SECONDS', '0x10'], ['GATEHOUSE_CHANGE_POLL_MS', '1e3'], ['GATEHOUSE_JOB_SESSION_SECONDS', '0x384'], ['GATEHOUSE_DATABASE_WAIT_SECONDS', '0b11']] as const) {
-      const m = await refusal({ [name]: value });
+      const m = await usageRefusal({ [name]: value });
       assert.match(m, new RegExp(name), `${name}=${value}: ${m}`);
       assert.ok(m.includes(`\`${value}\``), `${name}=${value}: ${m}`);
     }

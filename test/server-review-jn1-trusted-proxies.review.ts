@@ -137,7 +137,7 @@ describe('review jn1: a malformed GATEHOUSE_TRUSTED_PROXIES is refused at start'
   ] as const) {
     it(`\`${value}\`: usage error`, async () => {
       const e = await usageRefusal({ GATEHOUSE_TRUSTED_PROXIES: value });
-      assert.match(e.message, message);
+      assert.match(e, message);
     });
   }
 });
