@@ -32,6 +32,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
+import { queuedBehind } from '../http/server.ts';
 import { capConnections } from '../http/connection-cap.ts';
 import { answerClientError, sayErrorsOnceBound, timedStatus } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
@@ -494,7 +495,9 @@ export interface MetadataMetrics {
  */
 export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, metrics?: MetadataMetrics, tokenKey?: Buffer): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit, tokenKey);
-  const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+  // A connection's requests one at a time, none behind an answer that closes it, as on the credential ports (review uw, 1).
+  const served = (req: IncomingMessage, res: ServerResponse): void => {
+    if (queuedBehind(req, res, served)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     if (metrics !== undefined) {
@@ -513,7 +516,8 @@ export async function listenMetadata(source: () => Promise<MetadataCredentials>,
       if (!isClientAbort(e, req)) log(`agent: internal error on a metadata endpoint (request ${id}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) text(res, 500, `internal error (request ${id})`);
     });
-  });
+  };
+  const server = createServer(CREDENTIAL_SERVER_OPTIONS, served);
   boundCredentialServer(server, METADATA_MAX_CONNECTIONS, 'text');
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);

@@ -64,6 +64,7 @@ import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRo
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
+import { queuedBehind } from '../http/server.ts';
 
 /** The errors of Node's TLS client for a certificate no CA it trusts signed. */
 const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
@@ -815,7 +816,9 @@ export function createRelay(opts: RelayOptions): Relay {
     send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` }));
   }
 
-  const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+  // A connection's requests one at a time, none behind an answer that closes it, as on the server's port (review uw, 1).
+  const inTurn = (req: IncomingMessage, res: ServerResponse): void => {
+    if (queuedBehind(req, res, inTurn)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     drain.track(res);
@@ -825,7 +828,8 @@ export function createRelay(opts: RelayOptions): Relay {
       log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) send(res, json(500, { Code: 'InternalError', Message: 'internal error' }));
     });
-  });
+  };
+  const server = createServer(CREDENTIAL_SERVER_OPTIONS, inTurn);
   boundCredentialServer(server, opts.maxConnections ?? CREDENTIAL_MAX_CONNECTIONS);
   const drain = drainable(server);
   // Each open metadata endpoint's job is checked with the server every revalidation: an ended job's port closes.

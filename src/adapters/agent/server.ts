@@ -32,6 +32,7 @@ import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
+import { queuedBehind } from '../http/server.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 
 export interface Agent {
@@ -317,7 +318,11 @@ export function createAgent(opts: {
   }
 
   const metrics = opts.metrics;
-  const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+  // A connection's requests one at a time, none behind an answer that closes it (`queuedBehind`, review uw, 1): a
+  // launcher's end pipelined behind a refused Host ended its job unanswered, and a read pipelined behind an end was
+  // served the ended job's session.
+  const served = (req: IncomingMessage, res: ServerResponse): void => {
+    if (queuedBehind(req, res, served)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.
@@ -339,7 +344,8 @@ export function createAgent(opts: {
       log(`agent: internal error (request ${id}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: `internal error (request ${id})` });
     });
-  });
+  };
+  const server = createServer(CREDENTIAL_SERVER_OPTIONS, served);
   boundCredentialServer(server, CREDENTIAL_MAX_CONNECTIONS);
   // A stop lets requests in flight finish for a grace, then cuts what is left, as the API edge does: it waited for
   // every connection without bound, so any job process could hold the server's stop (review ct, 4).
