@@ -51,6 +51,7 @@ import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { answeredWith, behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
+import { queuedBehind } from '../http/server.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -1971,7 +1972,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const serverOptions = { headersTimeout: 20_000, connectionsCheckingInterval: 5_000, maxHeaderSize: 16 * 1024 };
   // An absolute-form target (`GET http://host/bucket/key`) as its origin form, before anything reads the path (review sl, 2).
   const behind = behindProxies(opts.trustedProxies ?? [], serve);
+  // A connection's requests one at a time, each once the answers before it are sent, none behind an answer that closes
+  // it (`queuedBehind`, as on `--listen`: review uq, 2): a GetObject pipelined behind a PutObject of its key was read
+  // before the put was made, 404 after the put's 200 (RFC 9112 §9.3.2 lets only safe requests run side by side; review uw, 2).
   const proxied = (req: IncomingMessage, res: ServerResponse): void => {
+    if (queuedBehind(req, res, proxied)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     behind(req, res);
