@@ -146,14 +146,22 @@ export function credentialsUriKey(tokenKey: Buffer): string {
   return createHmac('sha256', tokenKey).update('gatehouse credentials uri').digest('base64url');
 }
 
+/**
+ * The headers of every answer of a job's credential port or metadata endpoint: never kept by a cache, never sniffed, as
+ * every answer of `--listen` says (review Q, Q2). The metadata endpoints' refusals said `nosniff`, but not their
+ * documents, nor any answer of the credential ports (the server's `--agent-listen`, a node agent's), whose 404 echoes the
+ * path it was sent; a node agent's `/healthz` said neither (review uw, 3).
+ */
+export const CREDENTIAL_ANSWER_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+
 function jsonAnswer(res: ServerResponse, status: number, body: { readonly Code: string; readonly Message: string }, headers: Record<string, string> = {}): void {
   const t = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(t), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(t), ...CREDENTIAL_ANSWER_HEADERS });
   res.end(t);
 }
 
 function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, { ...headers, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...CREDENTIAL_ANSWER_HEADERS });
   res.end(body);
 }
 
@@ -254,7 +262,7 @@ function requestTimedOut(shape: 'json' | 'text', within: { readonly what: string
 function shapedAnswer(shape: 'json' | 'text', status: string, code: string, message: string): string {
   const body = shape === 'json' ? JSON.stringify({ Code: code, Message: message }) : message;
   const type = shape === 'json' ? 'application/json' : 'text/plain';
-  return `HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** The 431 of a request whose line and headers pass `CREDENTIAL_SERVER_OPTIONS.maxHeaderSize`, in the port's shape. */
@@ -350,7 +358,7 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       return jsonAnswer(res, 403, { Code: 'Forbidden', Message: "forbidden: this job's account is an aws one, whose metadata endpoint serves the credentials URI to no request without a capability: read the URI Gatehouse gave in ALIBABA_CLOUD_CREDENTIALS_URI" });
     }
     const body = c.document('alibaba');
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, ...CREDENTIAL_ANSWER_HEADERS });
     res.end(body);
   };
   return async (req, res) => {
@@ -456,7 +464,7 @@ function serve(res: ServerResponse, role: string | undefined, cloud: 'iam' | 'ra
   if (role === undefined || role === '') return text(res, 200, c.roleName);
   if (role !== c.roleName) return text(res, 404, 'not found');
   const body = c.document(cloud === 'iam' ? 'aws' : 'alibaba');
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, ...CREDENTIAL_ANSWER_HEADERS });
   res.end(body);
 }
 

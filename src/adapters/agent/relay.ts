@@ -60,7 +60,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../../core/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, CREDENTIAL_ANSWER_HEADERS, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
@@ -224,7 +224,7 @@ function servedAnswer(c: Cached, t: number): Answer {
  * agent the file said expired about 3 h into such an outage, while the session was good for hours more (review fg, 1).
  */
 function send(res: ServerResponse, a: Answer): void {
-  res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.body.length, 'cache-control': 'no-store', ...(a.status === 200 && a.realExpiration !== undefined ? { [REAL_EXPIRATION_HEADER]: a.realExpiration } : {}) });
+  res.writeHead(a.status, { 'content-type': 'application/json', 'content-length': a.body.length, ...CREDENTIAL_ANSWER_HEADERS, ...(a.status === 200 && a.realExpiration !== undefined ? { [REAL_EXPIRATION_HEADER]: a.realExpiration } : {}) });
   res.end(a.body);
 }
 
@@ -761,7 +761,7 @@ export function createRelay(opts: RelayOptions): Relay {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // HEAD as GET (RFC 9110 §9.3.2; Node sends no body): uptime checks and `curl -I` probe with it (review lc, 4).
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.writeHead(200, { 'content-type': 'text/plain', ...CREDENTIAL_ANSWER_HEADERS });
       res.end('ok\n');
       return;
     }

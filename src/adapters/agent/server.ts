@@ -26,7 +26,7 @@ import type { App } from '../../app/index.ts';
 import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
 import { HTTP_ERRORS } from '../http/errors.ts';
 import { drainable, listenOn, timedStatus } from '../http/lifecycle.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, metadataTokenKey, methodNotAllowed, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, CREDENTIAL_ANSWER_HEADERS, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, JOB_ENDPOINT_OUTAGE, jobEndpointOutage, listenMetadata, metadataTokenKey, methodNotAllowed, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
@@ -69,12 +69,12 @@ function credentialRefusalCode(e: DeliveryError): string {
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...CREDENTIAL_ANSWER_HEADERS });
   res.end(text);
 }
 
 function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...CREDENTIAL_ANSWER_HEADERS });
   res.end(body);
 }
 
@@ -247,7 +247,7 @@ export function createAgent(opts: {
     // The revoked session it held named, for a node agent holding it too to drop (review ri, 1).
     if (!r.ok) return json(res, r.error.status, { Code: credentialRefusalCode(r.error), Message: r.error.message }, r.error.revokedSession !== undefined ? { [REVOKED_SESSION_HEADER]: r.error.revokedSession } : {});
     const body = documentOf(r.value, shape);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store', [REAL_EXPIRATION_HEADER]: isoSeconds(r.value.credentials.expiration) });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, ...CREDENTIAL_ANSWER_HEADERS, [REAL_EXPIRATION_HEADER]: isoSeconds(r.value.credentials.expiration) });
     res.end(body);
   }
 
