@@ -385,6 +385,9 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^Signature expired: /, 'the request time is more than 15 minutes in the past'],
   [/^Signature not yet current: /, 'the request time is more than 15 minutes in the future'],
   [/^The difference between the request time and the current time is too large/, 'the request time is more than 15 minutes from the server clock'],
+  // Alibaba's STS, its nonce set past its bound (review jy, 1): the Timestamp was taken, the request's nonce no longer
+  // held; not a clock off, which the code's own description said (review ux, 1).
+  [/^Specified time stamp or date value is expired: this server has had more signed requests in the last 15 minutes than it holds nonces for/, "the server no longer holds the signature nonces of this key's requests signed that early (more signed requests in 15 minutes than it holds nonces for), so it cannot tell this one from a replay; its time was within the 15 minutes"],
   [/^Request has expired(?:$|: a presigned request to this API is valid for at most)/, 'the presigned request has expired'],
   [/^Request is not yet valid$/, 'the presigned request is dated more than 15 minutes in the future'],
   [/^The request signature we calculated does not match/, 'the signature does not match'],
@@ -444,6 +447,12 @@ const SIGNED_BY_HOLDER = "; it was signed with the key's secret (a replayed requ
 const SIGNED_WITH_REFUSED_KEY = "; it was signed with the key's secret: its holder still uses it";
 /** The codes answered to a request refused for its key rather than its time or signature. */
 const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'ExpiredToken', 'InvalidAccessKeyId', 'InvalidToken', 'InvalidAccessKeyId.Inactive', 'InvalidAccessKeyId.NotFound', 'InvalidSecurityToken.Expired', 'InvalidSecurityToken.Malformed']);
+/**
+ * Said of a request refused for its signature nonce (Alibaba's STS: taken already, or no longer held), which is checked
+ * only once the signature verified: its key's holder signed it, and it was sent again (review ux, 1).
+ */
+const SIGNED_AND_SENT_AGAIN = "; it was signed with the key's secret: a request its holder signed, sent again (captured and replayed, or retried with the same nonce), and refused: not a use of the key";
+const NONCE_REFUSAL = /^Specified (?:signature nonce was used already|time stamp or date value is expired: this server has had more signed requests)/;
 const NOT_SIGNED_BY_HOLDER = "; it was not signed with the key's secret (made by someone who knows only the key id)";
 
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */
@@ -465,7 +474,7 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     ...(f.requestId !== undefined && f.requestId !== '' ? { requestId: f.requestId } : {}),
     detail: {
       authentication: code,
-      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? (KEY_REFUSAL_CODES.has(code) ? SIGNED_WITH_REFUSED_KEY : SIGNED_BY_HOLDER) : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
+      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? (KEY_REFUSAL_CODES.has(code) ? SIGNED_WITH_REFUSED_KEY : NONCE_REFUSAL.test(f.message.slice(0, 200)) ? SIGNED_AND_SENT_AGAIN : SIGNED_BY_HOLDER) : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
       ...(f.signatureVerified !== undefined ? { signatureVerified: f.signatureVerified } : {}),
       ...(f.peerUid !== undefined && Number.isInteger(f.peerUid) && f.peerUid >= 0 ? { peerUid: f.peerUid } : {}),

@@ -391,9 +391,11 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
     // A worker whose supervisor did not answer (nonce-set.ts): not taken, since it cannot be told from a replay; retryable.
     return { ok: false, answer: errorAnswer(requestId, hostId, 503, 'ServiceUnavailable', `the signature nonce could not be checked: ${e instanceof Error ? e.message : String(e)}; retry`) };
   }
-  if (nonce === 'used') return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId);
+  // Both refused only once the signature verified (a request not signed with the key's secret claims no nonce, so it
+  // cannot spend a client's): recorded so, a request of the key's holder sent again (review ux, 1).
+  if (nonce === 'used') return refuse(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.', accessKeyId, true);
   if (nonce === 'unknown') {
-    return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: this server has had more signed requests in the last 15 minutes than it holds nonces for (${r.maxNonces ?? MAX_NONCES}), and can no longer tell whether a request of this AccessKeyId signed at ${timestamp} was taken already; sign the request again with the current time`, accessKeyId);
+    return refuse(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: this server has had more signed requests in the last 15 minutes than it holds nonces for (${r.maxNonces ?? MAX_NONCES}), and can no longer tell whether a request of this AccessKeyId signed at ${timestamp} was taken already; sign the request again with the current time`, accessKeyId, true);
   }
   const caller = withRequest(who.value.caller, facts);
   const refused = r.refusal?.(caller, action);
