@@ -47,13 +47,26 @@ export class NonceSet implements NonceClaims {
   private readonly held = new Map<string, HeldNonce>();
   /**
    * Per AccessKeyId digest, the latest end of a live nonce of its that the bound made the set drop (at most one entry per
-   * key of the directory, each gone once its window has passed).
+   * key, each gone once its window has passed: at its key's next claim, or at the next look over them all).
    */
   private readonly dropped = new Map<string, number>();
+  /**
+   * How many keys `dropped` may hold before it is looked over for windows that have passed: twice what the last look
+   * kept, at least the bound. A window was forgotten only at its key's next claim, so the keys that never sent again (an
+   * `STS.` session's, replaced within the hour) stayed for the life of the server, one more for each session whose nonce
+   * was dropped (review ux, 2). Doubling keeps the looks' cost constant per claim.
+   */
+  private lookAt: number;
   private readonly max: number;
 
   constructor(max: number = MAX_NONCES) {
     this.max = max;
+    this.lookAt = max;
+  }
+
+  /** How many nonces are held, and how many keys' dropped windows are remembered. */
+  get counts(): { readonly held: number; readonly droppedKeys: number } {
+    return { held: this.held.size, droppedKeys: this.dropped.size };
   }
 
   claim(nonceKey: string, keyDigest: string, until: number, now: number): NonceVerdict {
@@ -69,6 +82,10 @@ export class NonceSet implements NonceClaims {
       if (entry.ends > now && held.size < this.max) break;
       held.delete(k);
       if (entry.ends > now) dropped.set(entry.keyDigest, Math.max(entry.ends, dropped.get(entry.keyDigest) ?? 0));
+    }
+    if (dropped.size >= this.lookAt) {
+      for (const [k, ends] of dropped) if (ends <= now) dropped.delete(k);
+      this.lookAt = Math.max(this.max, 2 * dropped.size);
     }
     // Insertion order is no longer expiry order (each entry ends with its request's timestamp): the sweep above stops at
     // the first live entry, so an expired one behind it waits for the next sweep that reaches it, or for the bound.
