@@ -116,6 +116,15 @@ export function storeNonces(store: Pick<Store, 'write'>): NonceClaims {
 /** How long after their answer the claims a server on SQLite took are written to its file, together (`rememberedNonces`). */
 export const NONCES_WRITTEN_AFTER_MS = 200;
 
+/**
+ * How long after a batch the file could not take it is tried again, on its own: a batch waiting for the next request
+ * stayed in memory alone on a quiet server, and a crash then forgot it (review ux, 3). Doubled after each failure in a
+ * row, to NONCES_RETRIED_AFTER_MAX_MS at most: a write to a file another process holds locked waits for the busy
+ * timeout with the event loop held.
+ */
+export const NONCES_RETRIED_AFTER_MS = 1000;
+export const NONCES_RETRIED_AFTER_MAX_MS = 60_000;
+
 /** A server's nonces kept in its database beside its set in memory (`rememberedNonces`). */
 export interface RememberedNonces {
   readonly claims: NonceClaims;
@@ -133,7 +142,8 @@ export interface RememberedNonces {
  * the file held at start (a nonce claimed there already is `used`). The others (every request once the last run's
  * windows have passed) are written together NONCES_WRITTEN_AFTER_MS after their answer, and at stop: a crash loses
  * that much. While the file cannot take a claim made at once, the request is answered 503, retryable; a batch that
- * cannot be written is tried again with the next.
+ * cannot be written is tried again NONCES_RETRIED_AFTER_MS later, then less often while it fails (with the next batch,
+ * if one is due first).
  */
 export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>, log: (line: string) => void = () => {}): RememberedNonces {
   const kept = storeNonces(store);
@@ -150,8 +160,13 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let failedBefore = false;
+  let retryMs = NONCES_RETRIED_AFTER_MS;
+  /** Whether `timer` is a failed batch's retry (`retryMs`), which a new claim brings forward to its own 200 ms. */
+  let retrying = false;
+  let stopped = false;
   const write = (): Promise<void> => {
     timer = undefined;
+    retrying = false;
     if (pending.size === 0) return writing;
     const batch = pending;
     pending = new Map();
@@ -162,10 +177,18 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
       try {
         await store.write((tx) => tx.signatureNonces.claimAll(claims, now));
         failedBefore = false;
+        retryMs = NONCES_RETRIED_AFTER_MS;
       } catch (e) {
         for (const c of claims) if (!pending.has(c.nonceKey)) pending.set(c.nonceKey, c.ends);
-        if (!failedBefore) log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database (tried again with the next): ${e instanceof Error ? e.message : String(e)}`);
+        if (!failedBefore) log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database (tried again in ${retryMs / 1000} s, then less often while it fails): ${e instanceof Error ? e.message : String(e)}`);
         failedBefore = true;
+        // Tried again on its own, whether or not another request comes (with the next batch, if one is due first).
+        if (timer === undefined && !stopped) {
+          timer = setTimeout(() => void write(), retryMs);
+          timer.unref?.();
+          retrying = true;
+        }
+        retryMs = Math.min(retryMs * 2, NONCES_RETRIED_AFTER_MAX_MS);
       }
     });
     return writing;
@@ -179,14 +202,19 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
         if (earlier === undefined) await readEarlier();
         if (earlier === undefined || ends <= earlier) return kept.claim(nonceKey, keyDigest, until, now);
         pending.set(nonceKey, ends);
-        if (timer === undefined) {
+        // Written within NONCES_WRITTEN_AFTER_MS, with a failed batch waiting for its retry: the retry's longer wait
+        // would leave this claim in memory alone that long once the file takes writes again.
+        if (timer === undefined || retrying) {
+          if (timer !== undefined) clearTimeout(timer);
           timer = setTimeout(() => void write(), NONCES_WRITTEN_AFTER_MS);
           timer.unref?.();
+          retrying = false;
         }
         return 'fresh';
       },
     },
     async stop() {
+      stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       await write();
     },
