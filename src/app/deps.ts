@@ -63,6 +63,11 @@ export interface RingKeyData {
   readonly key: Uint8Array;
   readonly created: number;
   readonly retired?: number;
+  /**
+   * Epoch ms: the key was made by a rotation that dropped every other key (`gatehouse keys rotate --drop-retired`) at
+   * this instant; sessions issued before it are refused (src/app/live.ts `isRevoked`), whatever holds their claims.
+   */
+  readonly dropped?: number;
 }
 
 /** Seals and opens self-contained session tokens (adapters/crypto/session-token.ts). */

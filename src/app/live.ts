@@ -435,6 +435,12 @@ function sameChange(a: ChangeRecord, b: ChangeRecord): boolean {
 export class LiveState {
   private readonly deps: AppDeps;
   keys: readonly RingKeyData[] = [];
+  /**
+   * Epoch ms: sessions issued before it are refused, as revoked (`isRevoked`): the latest drop of every other key the
+   * ring records (`rotateKeys` with `drop`). Their tokens no longer open; this also ends the claims held without
+   * opening them again (a job's credentials served from memory, a reviewed Kubernetes user's session).
+   */
+  private keysDroppedAt = -Infinity;
   head = -1;
   private revocations = new Map<string, number>();
   private mirror: Mirror = emptyMirror();
@@ -1016,6 +1022,7 @@ export class LiveState {
     if (head < this.keysHead) return;
     this.keys = keys;
     this.keysHead = head;
+    this.keysDroppedAt = keys.reduce((t, k) => (k.dropped !== undefined && k.dropped > t ? k.dropped : t), -Infinity);
   }
 
   /**
@@ -1099,13 +1106,17 @@ export class LiveState {
   }
 
   /**
-   * Rotates the key ring: a new active key; old keys keep opening tokens until those expire. Throws `KeyRingUnreadable`
-   * (nothing written) if the stored ring does not open with this master key.
+   * Rotates the key ring: a new active key; old keys keep opening tokens until those expire. With `drop`, every other
+   * key is removed instead (after a leak: the sessions they sealed are refused at once, on every instance as it reads
+   * the ring, within a second), and the new key records the instant (`dropped`), before which no session is accepted
+   * (`isRevoked`). `committed` is told the new key, the ring written and the ids of the keys dropped. Throws
+   * `KeyRingUnreadable` (nothing written) if the stored ring does not open with this master key.
    */
-  async rotateKeys(committed?: (fresh: RingKeyData, ring: readonly RingKeyData[]) => void): Promise<RingKeyData> {
+  async rotateKeys(committed?: (fresh: RingKeyData, ring: readonly RingKeyData[], dropped: readonly string[]) => void, drop = false): Promise<RingKeyData> {
     const now = this.deps.now();
-    const fresh = this.deps.sessions.newKey(now);
+    const fresh: RingKeyData = drop ? { ...this.deps.sessions.newKey(now), dropped: now } : this.deps.sessions.newKey(now);
     let ring: RingKeyData[] = [];
+    let dropped: string[] = [];
     const head = await this.deps.store.write(async (tx) => {
       const sealed = await tx.kv.get(KEYRING_KV);
       const text = sealed === undefined ? '[]' : this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
@@ -1116,10 +1127,11 @@ export class LiveState {
       const kept = current
         .filter((k) => k.retired === undefined || now - k.retired < RETIRED_KEEP_MS)
         .map((k) => (k.retired === undefined ? { ...k, retired: now } : k));
-      ring = [fresh, ...kept];
+      ring = drop ? [fresh] : [fresh, ...kept];
+      dropped = (drop ? current : current.filter((k) => !kept.some((c) => c.kid === k.kid))).map((k) => k.kid);
       await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(ring), KEYRING_KV));
       return tx.changes.head();
-    }, committed === undefined ? undefined : { committed: () => committed(fresh, ring) });
+    }, committed === undefined ? undefined : { committed: () => committed(fresh, ring, dropped) });
     // In force here at once, whether or not the reload after the write gets through.
     this.adoptKeys(ring, head);
     await this.refresh().catch(() => {});
@@ -1183,6 +1195,10 @@ export class LiveState {
 
   /** Was this session revoked (its role's sessions, its ARN, itself, its job, or its user)? */
   isRevoked(c: SessionClaims): boolean {
+    // Issued before every key but the newest was dropped (`rotateKeys` with `drop`): sealed with a dropped key, or
+    // claiming so. A session sealed since by an instance whose clock is behind the dropping one's may be refused as
+    // well, as after any revocation (docs/decisions.md, "Bounded waits on PostgreSQL").
+    if (c.iat < this.keysDroppedAt) return true;
     if (this.revocations.size === 0) return false;
     const at = (kind: RevocationKind, id: string): boolean => {
       const t = this.revocations.get(`${kind}/${id}`);

@@ -43,6 +43,23 @@ export interface RotatedKey {
   readonly created: number;
   /** Keys kept to open sessions they sealed until those expire. */
   readonly retiredKeys: number;
+  /**
+   * Ids of the keys the rotation removed from the ring: with `dropRetired`, every other key (the sessions they sealed
+   * are refused from now on); else those retired long enough that every session they sealed has expired.
+   */
+  readonly droppedKeyIds: readonly string[];
+  /** Epoch ms, with `dropRetired` only: sessions issued before it are refused from now on (the new key's `dropped`). */
+  readonly refusedBefore?: number;
+}
+
+/** How a rotation treats the keys it retires. */
+export interface RotateOptions {
+  /**
+   * Remove every other key instead of keeping them to open the sessions they sealed (after a suspected leak): those
+   * sessions are refused from now on, on every instance within a second, as if revoked (`gatehouse keys rotate
+   * --drop-retired`).
+   */
+  readonly dropRetired?: boolean;
 }
 
 /** A user just disabled, whose sessions are revoked: as the caller named it, and as stored. */
@@ -232,23 +249,36 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     return directory.setUserDisabled(caller, { userName, disabled: false });
   }
 
-  /** A new active session key; older keys keep opening the sessions they sealed until those expire. */
-  async function rotateKeys(caller: Caller): Promise<Result<RotatedKey>> {
+  /**
+   * A new active session key; older keys keep opening the sessions they sealed until those expire, or with
+   * `dropRetired` are removed, ending the sessions they sealed.
+   */
+  async function rotateKeys(caller: Caller, options: RotateOptions = {}): Promise<Result<RotatedKey>> {
     if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may rotate the session keys`);
     const d = evaluate({ principal: caller.principal, action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
     if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, ROTATE_KEYS_ACTION, SESSION_KEYS_RESOURCE, d));
     let fresh: Awaited<ReturnType<typeof live.rotateKeys>>;
     // Recorded as the key ring's write commits, before the reload that follows it (review ji, 3): what it answers.
     const attempt = attempts.get(caller);
-    const rotated = (key: { kid: string; created: number }, ring: readonly { retired?: number }[]): RotatedKey => ({ keyId: key.kid, created: key.created, retiredKeys: ring.filter((k) => k.retired !== undefined).length });
+    const rotated = (key: { kid: string; created: number; dropped?: number }, ring: readonly { retired?: number }[], dropped: readonly string[]): RotatedKey => ({
+      keyId: key.kid,
+      created: key.created,
+      retiredKeys: ring.filter((k) => k.retired !== undefined).length,
+      droppedKeyIds: dropped,
+      ...(key.dropped !== undefined ? { refusedBefore: key.dropped } : {}),
+    });
+    let answer: RotatedKey | undefined;
     try {
-      fresh = await live.rotateKeys((key, ring) => attempt?.committed?.(rotated(key, ring)));
+      fresh = await live.rotateKeys((key, ring, dropped) => {
+        answer = rotated(key, ring, dropped);
+        attempt?.committed?.(answer);
+      }, options.dropRetired === true);
     } catch (e) {
       // Not an internal error to retry (review in, 1): the admin must give this instance the deployment's master key.
       if (e instanceof KeyRingUnreadable) return failWith('KEY_RING_UNREADABLE', e.message);
       throw e;
     }
-    return ok({ keyId: fresh.kid, created: fresh.created, retiredKeys: live.keys.filter((k) => k.retired !== undefined).length });
+    return ok(answer ?? { keyId: fresh.kid, created: fresh.created, retiredKeys: live.keys.filter((k) => k.retired !== undefined).length, droppedKeyIds: [] });
   }
 
   /**
@@ -308,7 +338,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
   const isoTimes = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-    for (const k of ['before', 'created']) if (typeof out[k] === 'number') out[k] = new Date(out[k]).toISOString();
+    for (const k of ['before', 'created', 'refusedBefore']) if (typeof out[k] === 'number') out[k] = new Date(out[k]).toISOString();
     return out;
   };
   const targetOf = (t: RevokeTarget): string => ('roleArn' in t ? t.roleArn : 'sessionArn' in t ? t.sessionArn : `job/${t.jobId}`);
@@ -322,7 +352,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     revokeJobSessions: recorded('gatehouse:RevokeSessions', (id: string) => `job/${id}`, revokeJobSessions),
     disableUser,
     enableUser,
-    rotateKeys: recorded(ROTATE_KEYS_ACTION, () => SESSION_KEYS_RESOURCE, rotateKeys),
+    rotateKeys: recorded(ROTATE_KEYS_ACTION, (_options?: RotateOptions) => SESSION_KEYS_RESOURCE, rotateKeys),
   };
 }
 

@@ -17,6 +17,8 @@ export interface RingKey {
   readonly created: number;
   /** Epoch ms when a newer key took over; the key still opens tokens until they all expire. */
   readonly retired?: number;
+  /** Epoch ms when a rotation made this key and dropped every other one (`keys rotate --drop-retired`). */
+  readonly dropped?: number;
 }
 
 export interface KeyRing {
@@ -104,15 +106,15 @@ export function openSession(ring: KeyRing, token: string, accessKeyId: string): 
 
 /** Serialised ring, for sealing under the master key and keeping in the store. */
 export function serialiseRing(keys: readonly RingKey[]): string {
-  return JSON.stringify(keys.map((k) => ({ kid: k.kid, key: k.key.toString('base64'), created: k.created, ...(k.retired !== undefined ? { retired: k.retired } : {}) })));
+  return JSON.stringify(keys.map((k) => ({ kid: k.kid, key: k.key.toString('base64'), created: k.created, ...(k.retired !== undefined ? { retired: k.retired } : {}), ...(k.dropped !== undefined ? { dropped: k.dropped } : {}) })));
 }
 
 export function parseRing(text: string): RingKey[] {
-  const arr = JSON.parse(text) as { kid: string; key: string; created: number; retired?: number }[];
-  return arr.map((k) => ({ kid: k.kid, key: Buffer.from(k.key, 'base64'), created: k.created, ...(k.retired !== undefined ? { retired: k.retired } : {}) }));
+  const arr = JSON.parse(text) as { kid: string; key: string; created: number; retired?: number; dropped?: number }[];
+  return arr.map((k) => ({ kid: k.kid, key: Buffer.from(k.key, 'base64'), created: k.created, ...(k.retired !== undefined ? { retired: k.retired } : {}), ...(typeof k.dropped === 'number' ? { dropped: k.dropped } : {}) }));
 }
 
-type KeyData = { kid: string; key: Uint8Array; created: number; retired?: number };
+type KeyData = { kid: string; key: Uint8Array; created: number; retired?: number; dropped?: number };
 
 /** Tokens opened recently under one ring, token text → claims (frozen: every request shares them). */
 const OPENED_MAX = 8192;
@@ -182,10 +184,10 @@ export const sessionCrypto = {
   newKey: (now: number): RingKey => newRingKey(now),
   seal: (keys: readonly KeyData[], claims: SessionClaims): string => sealSession(stateFor(keys).ring, claims),
   open: (keys: readonly KeyData[], token: string, accessKeyId: string): OpenedSession => openCached(keys, token, accessKeyId),
-  serialise: (keys: readonly { kid: string; key: Uint8Array; created: number; retired?: number }[]): string => serialiseRing(keys.map(asRingKey)),
+  serialise: (keys: readonly KeyData[]): string => serialiseRing(keys.map(asRingKey)),
   parse: (text: string): RingKey[] => parseRing(text),
 };
 
 function asRingKey(k: KeyData): RingKey {
-  return { kid: k.kid, key: Buffer.isBuffer(k.key) ? k.key : Buffer.from(k.key), created: k.created, ...(k.retired !== undefined ? { retired: k.retired } : {}) };
+  return { kid: k.kid, key: Buffer.isBuffer(k.key) ? k.key : Buffer.from(k.key), created: k.created, ...(k.retired !== undefined ? { retired: k.retired } : {}), ...(k.dropped !== undefined ? { dropped: k.dropped } : {}) };
 }

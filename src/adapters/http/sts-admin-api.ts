@@ -6,7 +6,7 @@
  *   POST /v1/sts/revoke-sessions {roleArn | sessionArn | jobId}  → {kind, target, revokedBefore}
  *   POST /v1/users/{name}/disable                                → {user, revoked}
  *   POST /v1/users/{name}/enable                                 → {user}
- *   POST /v1/keys/rotate                                         → {keyId, created, retiredKeys}
+ *   POST /v1/keys/rotate {dropRetired?}                          → {keyId, created, retiredKeys, droppedKeyIds, sessionsRefusedBefore?}
  *   POST /v1/console/sign-in                                     → {credentials, arn, account, idleSeconds}
  *   POST /v1/console/sign-out                                    → {signedOut}
  * Who is calling: `GET /v1/whoami` (admin-api.ts). `assume-role` follows the rules of STS AssumeRole
@@ -144,11 +144,15 @@ export function stsAdminRoutes(): ExtraRoute[] {
       method: 'POST',
       pattern: ['keys', 'rotate'],
       handler: async ({ app, caller, body }) => {
-        // It takes no body: a field (`"dryRun": true`) would otherwise be dropped and the change made (review ho, 5).
-        const fields = onlyFields(body, []);
+        // No other field: one unknown (`"dryRun": true`) would otherwise be dropped and the change made (review ho, 5).
+        const fields = onlyFields(body, ['dropRetired']);
         if (!fields.ok) return fields;
-        const r = await app.revocation.rotateKeys(caller);
-        return r.ok ? ok({ body: { keyId: r.value.keyId, created: isoSeconds(r.value.created), retiredKeys: r.value.retiredKeys } }) : r;
+        const drop = body['dropRetired'];
+        if (drop !== undefined && drop !== null && typeof drop !== 'boolean') return failWith('VALIDATION_ERROR', '`dropRetired` must be true or false (true: remove every other session key, ending the sessions they sealed)', 'dropRetired');
+        const r = await app.revocation.rotateKeys(caller, { dropRetired: drop === true });
+        if (!r.ok) return r;
+        const v = r.value;
+        return ok({ body: { keyId: v.keyId, created: isoSeconds(v.created), retiredKeys: v.retiredKeys, droppedKeyIds: v.droppedKeyIds, ...(v.refusedBefore !== undefined ? { sessionsRefusedBefore: new Date(v.refusedBefore).toISOString() } : {}) } });
       },
     },
   ];

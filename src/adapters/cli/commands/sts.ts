@@ -5,7 +5,7 @@
  *   gatehouse sts whoami
  *   gatehouse sts revoke-sessions --role-arn ARN | --session-arn ARN | --job ID
  *   gatehouse users disable NAME | enable NAME
- *   gatehouse keys rotate
+ *   gatehouse keys rotate [--drop-retired]
  *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S] [--external-id ID] [--format aws|alibaba]
  * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3), or with `--format alibaba` the
  * `process_command` of an aliyun profile of mode External (§4.4): it prints the process
@@ -257,12 +257,42 @@ export const usersCommands: CommandGroup = (program, ctx) => {
 
 export const keysCommands: CommandGroup = (program, ctx) => {
   const keys = program.command('keys').description('the key ring that seals session tokens');
-  withServerOptions(withJsonOption(keys.command('rotate').description('make a new session key active; older keys keep opening the sessions they sealed until those expire')))
-    .addHelpText('after', '\nFor principals of the root account 000000000000 allowed gatehouse:RotateKeys. Every instance uses the new key within a second.\nExit status: 0 rotated, 7 not rotated: the stored key ring does not open with this instance\'s master key (give every instance the same one), 9 not allowed.')
-    .action(async (opts: Opts) =>
+  withServerOptions(
+    withJsonOption(
+      keys
+        .command('rotate')
+        .description('make a new session key active; older keys keep opening the sessions they sealed until those expire (with --drop-retired: are removed)')
+        .option('--drop-retired', 'remove every other session key (after a suspected leak): every session they sealed is refused from now on, on every instance within a second'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+For principals of the root account 000000000000 allowed gatehouse:RotateKeys. Every instance uses the new key within a second.
+Retired keys keep opening the sessions they sealed for up to 36 h 15 min. After a key may have leaked (a memory dump,
+a core file), --drop-retired removes them at once, as Vault's transit min_decryption_version does: every session issued
+before the rotation (role sessions, GetSessionToken and federation sessions, console sign-ins, jobs' credentials) is
+refused from then on, InvalidClientTokenId where its token is opened, ExpiredToken where its claims are held. That is its
+cost: SDKs fetch new credentials only when theirs expire, so clients holding such sessions fail until they assume again
+(jobs' credential endpoints issue new ones). Recorded in the audit log (gatehouse:RotateKeys, detail.result.droppedKeyIds).
+Exit status: 0 rotated, 7 not rotated: the stored key ring does not open with this instance's master key (give every instance the same one), 9 not allowed.`,
+    )
+    .action(async (opts: Opts & { dropRetired?: true }) =>
       ctx.exit(
-        await remote(ctx, opts, (c) => call<{ keyId: string; created: string; retiredKeys: number }>(c, 'POST', ['keys', 'rotate'], { shape: { keyId: 'string', created: 'string', retiredKeys: 'number' } }), (k) =>
-          ctx.out(`session key ${k.keyId} active since ${k.created}; ${k.retiredKeys} older key(s) still open the sessions they sealed\n`),
+        await remote(
+          ctx,
+          opts,
+          (c) =>
+            call<{ keyId: string; created: string; retiredKeys: number; droppedKeyIds?: string[]; sessionsRefusedBefore?: string }>(c, 'POST', ['keys', 'rotate'], {
+              ...(opts.dropRetired === true ? { body: { dropRetired: true } } : {}),
+              shape: { keyId: 'string', created: 'string', retiredKeys: 'number', sessionsRefusedBefore: 'string?' },
+            }),
+          (k) =>
+            ctx.out(
+              k.sessionsRefusedBefore !== undefined
+                ? `session key ${k.keyId} active since ${k.created}; ${k.droppedKeyIds?.length ?? 0} older key(s) dropped: every session issued before ${k.sessionsRefusedBefore} is refused from now on, on every instance within a second\n`
+                : `session key ${k.keyId} active since ${k.created}; ${k.retiredKeys} older key(s) still open the sessions they sealed\n`,
+            ),
         ),
       ),
     );
