@@ -427,6 +427,14 @@ async function readGroup(tx: ReadTx, key: string, note?: UnreadableNote): Promis
   return { state: { record: g, managed: await tx.attachments.listForPrincipal(ref), inline }, members };
 }
 
+/** The root account, whose records a change of the session keys is (accounts.ts ROOT_ACCOUNT; revocation.ts SESSION_KEYS_RESOURCE). */
+const KEYS_ACCOUNT = '000000000000';
+
+/** The latest drop of every other key a ring records (`RingKeyData.dropped`); `-Infinity`: none. */
+function droppedAt(keys: readonly RingKeyData[]): number {
+  return keys.reduce((t, k) => (k.dropped !== undefined && k.dropped > t ? k.dropped : t), -Infinity);
+}
+
 /** Whether `a` and `b` are one change: a restored log may hold another under the same number. */
 function sameChange(a: ChangeRecord, b: ChangeRecord): boolean {
   return a.seq === b.seq && a.kind === b.kind && a.key === b.key && a.op === b.op && a.at === b.at;
@@ -479,6 +487,14 @@ export class LiveState {
   private ownRevocations = new Map<string, { at: number; head: number }>();
   /** A write of revocations a restore took away is running (`writeBackLost`). */
   private writingBack = false;
+  /**
+   * Epoch ms: the instant of a drop of every other session key (`rotateKeys` with `drop`) this instance held, which a
+   * restore took away (the restored ring records no drop that late: the keys it removed are back), to be made again
+   * (`dropAgain`); `-Infinity`: none.
+   */
+  private lostDrop = -Infinity;
+  /** `dropAgain` is running. */
+  private droppingAgain = false;
   /** When what is held was last known to match the store: the start of the last refresh that succeeded (`deps.now`). */
   private freshAt: number | undefined;
   /**
@@ -773,7 +789,12 @@ export class LiveState {
       this.restores++;
     }
     // What this instance wrote after the snapshot this reload read stays in force (a revocation, a rotated-in key).
-    if (out.keys) this.adoptKeys(out.keys, out.head);
+    // A ring that records no drop of the keys as late as the one this instance holds brings back the keys it removed
+    // (the leaked one, perhaps as the active key): a restore from a backup made before the drop, or an older copy of
+    // the row put back. Not adopted: the drop is made again (`dropAgain`) and that ring adopted (review uy, 2); a drop is
+    // never undone, as a revocation is not (review kq, 2). Unless every session issued before it has expired: a later
+    // rotation prunes the key that records it once retired for as long (`RETIRED_KEEP_MS`).
+    if (out.keys) this.takeKeys(out.keys, out.head);
     // The entries that changed are applied in place (nothing reads the map across an await).
     let rev = out.revocations;
     if (rev === undefined && out.revoked !== undefined) {
@@ -812,6 +833,54 @@ export class LiveState {
     this.atHead = out.atHead;
     this.freshAt = started;
     this.writeBackLost();
+    this.dropAgain();
+  }
+
+  /**
+   * Makes again a drop of the session keys a restore took away (`lostDrop`): a ring of a new key recording that drop's
+   * instant (`dropped`), with the keys rotated in after it (through an instance that knew of no drop, after the
+   * restore) kept as retired, every other key removed; written only while the stored ring records no drop that late
+   * (another instance may have made it again first). Not awaited by the reload that found it; a failed write is tried
+   * again after the next reload. Recorded as the server's change of the session keys.
+   */
+  private dropAgain(): void {
+    if (this.droppingAgain || this.lostDrop === -Infinity) return;
+    const at = this.lostDrop;
+    this.droppingAgain = true;
+    void (async () => {
+      const now = this.deps.now();
+      const fresh: RingKeyData = { ...this.deps.sessions.newKey(now), dropped: at };
+      let written: { ring: readonly RingKeyData[]; removed: readonly string[] } | undefined;
+      const head = await this.deps.store.write(async (tx) => {
+        const sealed = await tx.kv.get(KEYRING_KV);
+        const text = sealed === undefined ? '[]' : this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
+        if (text === undefined) throw new KeyRingUnreadable();
+        const current = this.deps.sessions.parse(text);
+        if (droppedAt(current) >= at) return undefined;
+        const kept = current.filter((k) => k.created > at).map((k) => (k.retired === undefined ? { ...k, retired: now } : k));
+        const ring = [fresh, ...kept];
+        await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(ring), KEYRING_KV));
+        written = { ring, removed: current.filter((k) => k.created <= at).map((k) => k.kid) };
+        return tx.changes.head();
+      });
+      if (this.lostDrop === at) this.lostDrop = -Infinity;
+      if (written !== undefined && head !== undefined) {
+        this.adoptKeys(written.ring, head);
+        this.deps.audit?.record({
+          kind: 'change',
+          account: KEYS_ACCOUNT,
+          principal: 'gatehouse',
+          action: 'gatehouse:RotateKeys',
+          resource: `arn:aws:gatehouse::${KEYS_ACCOUNT}:session-keys`,
+          decision: 'ok',
+          detail: { request: { dropRetired: true, restoredDrop: true }, result: { keyId: fresh.kid, created: new Date(now).toISOString(), retiredKeys: written.ring.length - 1, droppedKeyIds: written.removed, refusedBefore: new Date(at).toISOString() } },
+        });
+      }
+      // The stored ring (made again here or by another instance), adopted at its head.
+      await this.refresh().catch(() => undefined);
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.droppingAgain = false));
   }
 
   /**
@@ -1014,7 +1083,14 @@ export class LiveState {
   private async loadKeys(tx: ReadTx): Promise<void> {
     const head = await tx.changes.head();
     const keys = await this.readKeys(tx);
-    if (keys) this.adoptKeys(keys, head);
+    if (keys) this.takeKeys(keys, head);
+  }
+
+  /** The key ring read at change head `head`, adopted unless it undoes a drop this instance holds (then made again). */
+  private takeKeys(keys: readonly RingKeyData[], head: number): void {
+    if (head >= this.keysHead && droppedAt(keys) < this.keysDroppedAt && this.keysDroppedAt > this.deps.now() - RETIRED_KEEP_MS) {
+      this.lostDrop = Math.max(this.lostDrop, this.keysDroppedAt);
+    } else this.adoptKeys(keys, head);
   }
 
   /** The key ring read or written at change head `head`, unless one read at a later head is already in force (review M3, M5). */
@@ -1022,7 +1098,7 @@ export class LiveState {
     if (head < this.keysHead) return;
     this.keys = keys;
     this.keysHead = head;
-    this.keysDroppedAt = keys.reduce((t, k) => (k.dropped !== undefined && k.dropped > t ? k.dropped : t), -Infinity);
+    this.keysDroppedAt = droppedAt(keys);
   }
 
   /**
@@ -1050,6 +1126,7 @@ export class LiveState {
       let out: unknown;
       try {
         await this.deps.store.read((tx) => this.loadKeys(tx));
+        this.dropAgain();
       } catch (e) {
         // The store is out: the key may well exist (rotated in through an instance that reaches it). Anything
         // else leaves the token unknown, as it would have been without this read.

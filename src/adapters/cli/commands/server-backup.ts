@@ -100,7 +100,8 @@ aside (gatehouse.db.replaced-TIME, or TIME.2 and on when that name is taken, wit
 those of a store moved away, found with none, are moved aside alone: SQLite would read them into the backup), never
 deleted. A symlinked gatehouse.db is kept: the file it leads to is replaced, the replaced one kept beside it. Run as
 root, the restored file gets the owner and group of the file it replaces (else of the data dir). A restore takes back everything changed since the backup: revocations made since are lost (revoke
-again), sessions sealed with a key rotated in since are refused, the audit log ends where the backup's did (docs/decisions.md). Exit status: 0 restored;
+again), sessions sealed with a key rotated in since are refused, session keys dropped since (keys rotate --drop-retired)
+are back (drop them again), the audit log ends where the backup's did (docs/decisions.md). Exit status: 0 restored;
 2 PostgreSQL (PostgresStore: use pg_restore); 5 --from is not a Gatehouse store (NotAGatehouseStore), the master
 key does not open it (MasterKeyMismatch), or the data dir cannot be written (UnwritableFile, NoStore); 7 a
 server runs on the data dir (StoreInUse).`,
@@ -119,6 +120,7 @@ server runs on the data dir (StoreInUse).`,
         '  - what changed after the backup is gone: users, roles, policies, access keys, bindings made or changed since; the audit log ends where the backup\'s did (the replaced store holds the rest)',
         '  - revocations made after the backup are gone too, and no running server holds them to write back: revoke again what was revoked since (gatehouse sts revoke-sessions, gatehouse users disable)',
         '  - sessions are checked with the backup\'s key ring: those sealed with a key rotated in since are refused; the others work until they expire',
+        '  - session keys dropped since the backup (gatehouse keys rotate --drop-retired, after a leak) are back in that ring, and no running server holds the drop to make again: drop them again once the server serves',
         '  - the master key, admin-credentials.json, DIR/objects and DIR/audit-spool are left as they are',
         ...(r.value.adminCredentials ? [] : [`  - the data dir has no admin-credentials.json, and a server writes one only for an empty store: copy the one kept with the backup there for the CLI (mode 0600)`]),
         'start the server on the data dir to serve it',
