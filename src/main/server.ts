@@ -770,8 +770,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
   // Alibaba STS nonces: on PostgreSQL, claimed in the database, one set for every instance (and every worker) on it
   // (review kq, 1); else the supervisor's set for a worker of `--workers`, or the server's own, in front of claims in
-  // the SQLite file, which outlive a restart (review lx, 1); those pending are written at stop.
-  const remembered = store.dialect === 'postgres' ? undefined : rememberedNonces(opts.nonces ?? new NonceSet(opts.maxSignatureNonces ?? MAX_NONCES), store, log);
+  // the SQLite file, which outlive a restart (review lx, 1); those pending are written at stop, and no more wait than
+  // the set holds (review uz, 1).
+  const remembered = store.dialect === 'postgres' ? undefined : rememberedNonces(opts.nonces ?? new NonceSet(opts.maxSignatureNonces ?? MAX_NONCES), store, log, opts.maxSignatureNonces ?? MAX_NONCES);
   const nonces = remembered?.claims ?? storeNonces(store);
   // The edge's /readyz as --health-listen's: not ready from the start of a stop. It said ready until the edge began to
   // close, after the change feed had stopped (a prune or the notification channel in flight, up to the statement

@@ -128,6 +128,8 @@ export const NONCES_RETRIED_AFTER_MAX_MS = 60_000;
 /** A server's nonces kept in its database beside its set in memory (`rememberedNonces`). */
 export interface RememberedNonces {
   readonly claims: NonceClaims;
+  /** How many nonces taken wait to be written to the database (at most the bound given). */
+  readonly pending: number;
   /** Writes what is still pending; at a server's stop, before its store closes. */
   stop(): Promise<void>;
 }
@@ -144,8 +146,14 @@ export interface RememberedNonces {
  * that much. While the file cannot take a claim made at once, the request is answered 503, retryable; a batch that
  * cannot be written is tried again NONCES_RETRIED_AFTER_MS later, then less often while it fails (with the next batch,
  * if one is due first).
+ *
+ * At most `maxPending` nonces wait to be written (the front's bound by default): past it a claim is made at once, so
+ * while the file refuses writes a signed request is answered 503, retryable, rather than taken with its nonce in memory
+ * alone. Those waiting were kept without bound while the file refused their batches (locked, a disk full): every
+ * nonce of the outage's last 15 minutes (or more, for clocks ahead), the process's memory growing with the traffic,
+ * and all of them forgotten by a crash (review uz, 1).
  */
-export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>, log: (line: string) => void = () => {}): RememberedNonces {
+export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>, log: (line: string) => void = () => {}, maxPending: number = MAX_NONCES): RememberedNonces {
   const kept = storeNonces(store);
   /** The latest end of a claim of an earlier run, once read (undefined: not yet, or the read failed: made at once). */
   let earlier: number | undefined;
@@ -164,21 +172,28 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
   /** Whether `timer` is a failed batch's retry (`retryMs`), which a new claim brings forward to its own 200 ms. */
   let retrying = false;
   let stopped = false;
+  /** Nonces of batches being written (counted with `pending` against `maxPending`: a failed batch comes back to it). */
+  let inFlight = 0;
+  /** Whether the log has said that claims are made at once for want of room (said again after a batch is written). */
+  let fullSaid = false;
   const write = (): Promise<void> => {
     timer = undefined;
     retrying = false;
     if (pending.size === 0) return writing;
     const batch = pending;
     pending = new Map();
+    inFlight += batch.size;
     writing = writing.then(async () => {
       const now = Date.now();
       const claims = [...batch].filter(([, ends]) => ends > now).map(([nonceKey, ends]) => ({ nonceKey, ends }));
-      if (claims.length === 0) return;
       try {
-        await store.write((tx) => tx.signatureNonces.claimAll(claims, now));
+        if (claims.length > 0) await store.write((tx) => tx.signatureNonces.claimAll(claims, now));
+        inFlight -= batch.size;
         failedBefore = false;
+        fullSaid = false;
         retryMs = NONCES_RETRIED_AFTER_MS;
       } catch (e) {
+        inFlight -= batch.size;
         for (const c of claims) if (!pending.has(c.nonceKey)) pending.set(c.nonceKey, c.ends);
         if (!failedBefore) log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database (tried again in ${retryMs / 1000} s, then less often while it fails): ${e instanceof Error ? e.message : String(e)}`);
         failedBefore = true;
@@ -193,7 +208,26 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
     });
     return writing;
   };
+  /** A fresh claim made at once since no more may wait (`maxPending`): it throws while the file refuses writes (503). */
+  const atOnceWhenFull = async (nonceKey: string, keyDigest: string, until: number, now: number): Promise<NonceVerdict> => {
+    if (!fullSaid) {
+      fullSaid = true;
+      log(`alibaba sts: ${pending.size + inFlight} signature nonce(s) wait to be written to the database, the most held: each signed Alibaba STS request claims its nonce there at once, and is answered 503 ServiceUnavailable (retryable) while the database cannot take it`);
+    }
+    const verdict = await kept.claim(nonceKey, keyDigest, until, now);
+    // The file takes writes again: those waiting are written now, not at the failed batch's later retry.
+    if (retrying && timer !== undefined) {
+      clearTimeout(timer);
+      timer = setTimeout(() => void write(), 0);
+      timer.unref?.();
+      retrying = false;
+    }
+    return verdict;
+  };
   return {
+    get pending() {
+      return pending.size + inFlight;
+    },
     claims: {
       async claim(nonceKey, keyDigest, until, now) {
         const verdict = await front.claim(nonceKey, keyDigest, until, now);
@@ -201,6 +235,7 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
         const ends = Math.max(until, now);
         if (earlier === undefined) await readEarlier();
         if (earlier === undefined || ends <= earlier) return kept.claim(nonceKey, keyDigest, until, now);
+        if (pending.size + inFlight >= maxPending && !pending.has(nonceKey)) return atOnceWhenFull(nonceKey, keyDigest, until, now);
         pending.set(nonceKey, ends);
         // Written within NONCES_WRITTEN_AFTER_MS, with a failed batch waiting for its retry: the retry's longer wait
         // would leave this claim in memory alone that long once the file takes writes again.
