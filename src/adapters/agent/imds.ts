@@ -32,7 +32,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerVerdict } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
-import { queuedBehind } from '../http/server.ts';
+import { waitsItsTurn } from '../http/in-turn.ts';
 import { capConnections } from '../http/connection-cap.ts';
 import { answerClientError, sayErrorsOnceBound, timedStatus } from '../http/lifecycle.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
@@ -503,9 +503,10 @@ export interface MetadataMetrics {
  */
 export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}, metrics?: MetadataMetrics, tokenKey?: Buffer): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit, tokenKey);
-  // A connection's requests one at a time, none behind an answer that closes it, as on the credential ports (review uw, 1).
+  // A connection's requests one at a time, none behind an answer that closes it, as on the credential ports (review uw, 1),
+  // too many waiting closing the connection (review uz, 3).
   const served = (req: IncomingMessage, res: ServerResponse): void => {
-    if (queuedBehind(req, res, served)) return;
+    if (waitsItsTurn(req, res, served)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     if (metrics !== undefined) {

@@ -64,7 +64,7 @@ import { AGENT_SWEEP_HEADER, boundCredentialServer, CREDENTIAL_ANSWER_HEADERS, b
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
-import { queuedBehind } from '../http/server.ts';
+import { waitsItsTurn } from '../http/in-turn.ts';
 
 /** The errors of Node's TLS client for a certificate no CA it trusts signed. */
 const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
@@ -816,9 +816,10 @@ export function createRelay(opts: RelayOptions): Relay {
     send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` }));
   }
 
-  // A connection's requests one at a time, none behind an answer that closes it, as on the server's port (review uw, 1).
+  // A connection's requests one at a time, none behind an answer that closes it, as on the server's port (review uw, 1),
+  // too many waiting closing the connection (review uz, 3).
   const inTurn = (req: IncomingMessage, res: ServerResponse): void => {
-    if (queuedBehind(req, res, inTurn)) return;
+    if (waitsItsTurn(req, res, inTurn)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     drain.track(res);

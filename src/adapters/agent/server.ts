@@ -32,7 +32,7 @@ import { isClientAbort } from '../http/aborted.ts';
 import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
-import { queuedBehind } from '../http/server.ts';
+import { waitsItsTurn } from '../http/in-turn.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 
 export interface Agent {
@@ -320,9 +320,9 @@ export function createAgent(opts: {
   const metrics = opts.metrics;
   // A connection's requests one at a time, none behind an answer that closes it (`queuedBehind`, review uw, 1): a
   // launcher's end pipelined behind a refused Host ended its job unanswered, and a read pipelined behind an end was
-  // served the ended job's session.
+  // served the ended job's session. Too many waiting close the connection (`waitsItsTurn`, review uz, 3).
   const served = (req: IncomingMessage, res: ServerResponse): void => {
-    if (queuedBehind(req, res, served)) return;
+    if (waitsItsTurn(req, res, served)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.

@@ -51,7 +51,7 @@ import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { answeredWith, behindProxies, requestFactsOf, sourceIpOf, type TrustedProxies } from '../http/request-facts.ts';
 import { refusedForHost, toOriginForm } from '../http/request-target.ts';
-import { queuedBehind } from '../http/server.ts';
+import { waitsItsTurn } from '../http/in-turn.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -1975,8 +1975,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // A connection's requests one at a time, each once the answers before it are sent, none behind an answer that closes
   // it (`queuedBehind`, as on `--listen`: review uq, 2): a GetObject pipelined behind a PutObject of its key was read
   // before the put was made, 404 after the put's 200 (RFC 9112 §9.3.2 lets only safe requests run side by side; review uw, 2).
+  // Too many waiting their turn close the connection (`waitsItsTurn`: they were held without bound, review uz, 3).
   const proxied = (req: IncomingMessage, res: ServerResponse): void => {
-    if (queuedBehind(req, res, proxied)) return;
+    if (waitsItsTurn(req, res, proxied)) return;
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     behind(req, res);
