@@ -176,7 +176,8 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
   let inFlight = 0;
   /** Whether the log has said that claims are made at once for want of room (said again after a batch is written). */
   let fullSaid = false;
-  const write = (): Promise<void> => {
+  /** `final`: the last write, at stop; a batch it cannot write is forgotten, and the log says until when it matters. */
+  const write = (final = false): Promise<void> => {
     timer = undefined;
     retrying = false;
     if (pending.size === 0) return writing;
@@ -195,7 +196,13 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
       } catch (e) {
         inFlight -= batch.size;
         for (const c of claims) if (!pending.has(c.nonceKey)) pending.set(c.nonceKey, c.ends);
-        if (!failedBefore) log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database (tried again in ${retryMs / 1000} s, then less often while it fails): ${e instanceof Error ? e.message : String(e)}`);
+        // At stop nothing tries again: what the file did not take is forgotten, said whatever was said before (review uz,
+        // 4: a stop while the file had refused a batch already forgot its nonces unsaid).
+        if (final) {
+          let until = 0;
+          for (const c of claims) until = Math.max(until, c.ends);
+          log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database at stop and are forgotten: their requests, sent again after a restart, are taken again until ${new Date(until).toISOString()} (${e instanceof Error ? e.message : String(e)})`);
+        } else if (!failedBefore) log(`alibaba sts: ${claims.length} signature nonce(s) could not be written to the database (tried again in ${retryMs / 1000} s, then less often while it fails): ${e instanceof Error ? e.message : String(e)}`);
         failedBefore = true;
         // Tried again on its own, whether or not another request comes (with the next batch, if one is due first).
         if (timer === undefined && !stopped) {
@@ -251,7 +258,9 @@ export function rememberedNonces(front: NonceClaims, store: Pick<Store, 'write'>
     async stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
-      await write();
+      // A batch being written that fails comes back to those waiting: all are tried once more, together.
+      await writing;
+      await write(true);
     },
   };
 }
