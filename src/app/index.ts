@@ -44,7 +44,7 @@ export type { Caller } from './principals.ts';
 export type { AdminCredentials } from './accounts.ts';
 export { ROOT_ACCOUNT, ADMIN_USER } from './accounts.ts';
 export type { Directory } from './directory.ts';
-export type { Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation.ts';
+export type { ListedKey, ListedKeys, Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation.ts';
 export type { IssuedWorkloadToken, Oidc, OidcProvider, WebIdentityParams, WebIdentityResult } from './oidc.ts';
 export type { DeniedRequest } from './authz-message.ts';
 export type { Audit, AuditOptions, AuditStatus, AuditPage, VerifyReport } from './audit.ts';

@@ -50,8 +50,8 @@ export const KEYRING_KV = 'sts/keyring';
  * is told (review in, 1).
  */
 export class KeyRingUnreadable extends Error {
-  constructor() {
-    super("the session key ring does not open with this instance's master key, so it was not rotated (a new ring would lose the keys that open the sessions issued so far): give every instance the same master key (GATEHOUSE_MASTER_KEY or --master-key-file) and retry");
+  constructor(message = "the session key ring does not open with this instance's master key, so it was not rotated (a new ring would lose the keys that open the sessions issued so far): give every instance the same master key (GATEHOUSE_MASTER_KEY or --master-key-file) and retry") {
+    super(message);
     this.name = 'KeyRingUnreadable';
   }
 }
@@ -1099,6 +1099,28 @@ export class LiveState {
     this.keys = keys;
     this.keysHead = head;
     this.keysDroppedAt = droppedAt(keys);
+  }
+
+  /**
+   * Reads the key ring from the store now and takes it as a reload does (`takeKeys`: not a ring that undoes a drop held
+   * here), for `keys list`, which answers the ring then held. Throws `KeyRingUnreadable` if the stored ring does not open
+   * with this master key: the ring held here is then not the one the other instances use, and listing it as the
+   * deployment's would mislead; a store that cannot be reached is thrown as by any read.
+   */
+  async readKeysNow(): Promise<void> {
+    await this.deps.store.read(async (tx) => {
+      const head = await tx.changes.head();
+      const sealed = await tx.kv.get(KEYRING_KV);
+      if (sealed === undefined) return;
+      const text = this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
+      if (text === undefined) {
+        throw new KeyRingUnreadable(
+          "the session key ring stored in the database does not open with this instance's master key, so the keys this instance holds are not the deployment's and are not listed: give every instance the same master key (GATEHOUSE_MASTER_KEY or --master-key-file)",
+        );
+      }
+      this.takeKeys(parseSealedRecord(text, KEYRING_KV, 'the session key ring', (t) => this.deps.sessions.parse(t)), head);
+    });
+    this.dropAgain();
   }
 
   /**

@@ -13,12 +13,14 @@
  * - a job's sessions: its submitter (unless explicitly denied), or `training:StopJob` on the job (its ARN, or its workspace's: jobs.ts `jobOrWorkspace`) (who may stop a job may cut
  *   off its credentials);
  * - a user's sessions, by disabling the user: `iam:UpdateUser` on the user;
- * - rotating the session key ring: principals of the root account allowed `gatehouse:RotateKeys`.
+ * - rotating the session key ring: principals of the root account allowed `gatehouse:RotateKeys`;
+ * - seeing it (`gatehouse keys list`): principals of the root account allowed `gatehouse:ListKeys`, a read of the
+ *   same resource (`SESSION_KEYS_RESOURCE`); never the keys themselves.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
-import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
+import { RETIRED_KEY_OPENS_MS, roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
 import { givenJobId, isJobSubmitter, jobArn, jobContainerArn, otherAccountJobWords, type Job } from '../core/jobs/jobs.ts';
 import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -52,6 +54,32 @@ export interface RotatedKey {
   readonly refusedBefore?: number;
 }
 
+/** A key of the session key ring as `keys list` shows it: what it is and until when it opens tokens, never the key itself. */
+export interface ListedKey {
+  readonly keyId: string;
+  /** Epoch ms. */
+  readonly created: number;
+  /** Whether new sessions are sealed with it (the newest key not retired, as src/adapters/crypto/session-token.ts `keyRingOf`). */
+  readonly active: boolean;
+  /** Epoch ms: when a newer key took over; undefined for a key not retired. */
+  readonly retired?: number;
+  /**
+   * Epoch ms, for a retired key: the last instant it opens a token (`RETIRED_KEY_OPENS_MS` after its retirement: every
+   * session it sealed has expired by then), whether or not a rotation has dropped it from the ring yet.
+   */
+  readonly opensUntil?: number;
+  /** Epoch ms: the key was made by a rotation that dropped every other key (`--drop-retired`) at this instant. */
+  readonly dropped?: number;
+}
+
+/** The session key ring an instance holds, as `GET /v1/keys` answers it. */
+export interface ListedKeys {
+  /** Newest first. */
+  readonly keys: readonly ListedKey[];
+  /** Epoch ms: the latest drop of every other key the ring records; sessions issued before it are refused. */
+  readonly lastDrop?: number;
+}
+
 /** How a rotation treats the keys it retires. */
 export interface RotateOptions {
   /**
@@ -74,6 +102,8 @@ export type RevokeTarget = { readonly roleArn: string } | { readonly sessionArn:
 
 /** The action and resource of key rotation, for policies that grant it. */
 export const ROTATE_KEYS_ACTION = 'gatehouse:RotateKeys';
+/** The action of reading the session key ring (its keys' ids and times, never the keys), on the same resource. */
+export const LIST_KEYS_ACTION = 'gatehouse:ListKeys';
 export const SESSION_KEYS_RESOURCE = `arn:aws:gatehouse::${ROOT_ACCOUNT}:session-keys`;
 
 /** The jobs module's record of a job (app/jobs.ts keeps jobs under `job/<id>` in the store's key/value table). */
@@ -282,6 +312,38 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
   }
 
   /**
+   * The session key ring as this instance holds it, read again from the store first (a rotation through another
+   * instance is in it): each key's id, times, whether it seals, until when a retired one opens tokens, and the last
+   * drop. Never the key material. Refused (KEY_RING_UNREADABLE) when the stored ring does not open with this instance's
+   * master key; a store that cannot be reached is thrown (503), as for any read.
+   */
+  async function listKeys(caller: Caller): Promise<Result<ListedKeys>> {
+    // Refused naming its action and resource, which the record of the refused read then carries (principals.ts `recordRefusedRequest`).
+    if (caller.account !== ROOT_ACCOUNT) return accessDenied(`only principals of the root account ${ROOT_ACCOUNT} may list the session keys`, LIST_KEYS_ACTION, SESSION_KEYS_RESOURCE);
+    const a = authorizeAdmin(caller, now(), LIST_KEYS_ACTION, SESSION_KEYS_RESOURCE);
+    if (!a.ok) return a;
+    try {
+      await live.readKeysNow();
+    } catch (e) {
+      if (e instanceof KeyRingUnreadable) return failWith('KEY_RING_UNREADABLE', e.message);
+      throw e;
+    }
+    const sorted = [...live.keys].sort((x, y) => y.created - x.created);
+    const active = sorted.find((k) => k.retired === undefined) ?? sorted[0];
+    const lastDrop = sorted.reduce((t, k) => (k.dropped !== undefined && k.dropped > t ? k.dropped : t), -Infinity);
+    const keys = sorted.map(
+      (k): ListedKey => ({
+        keyId: k.kid,
+        created: k.created,
+        active: k === active,
+        ...(k.retired !== undefined ? { retired: k.retired, opensUntil: k.retired + RETIRED_KEY_OPENS_MS } : {}),
+        ...(k.dropped !== undefined ? { dropped: k.dropped } : {}),
+      }),
+    );
+    return ok({ keys, ...(lastDrop > -Infinity ? { lastDrop } : {}) });
+  }
+
+  /**
    * Records a revocation or a rotation (and a refused one) in the audit log. Never gated by the audit failure
    * policy: taking access away must work during an outage of the audit log. It needs the database, though (the
    * revocation list is there): in a database outage it is refused with 503, and that refusal is recorded too (as
@@ -353,6 +415,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     disableUser,
     enableUser,
     rotateKeys: recorded(ROTATE_KEYS_ACTION, (_options?: RotateOptions) => SESSION_KEYS_RESOURCE, rotateKeys),
+    listKeys,
   };
 }
 

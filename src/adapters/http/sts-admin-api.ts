@@ -7,6 +7,7 @@
  *   POST /v1/users/{name}/disable                                → {user, revoked}
  *   POST /v1/users/{name}/enable                                 → {user}
  *   POST /v1/keys/rotate {dropRetired?}                          → {keyId, created, retiredKeys, droppedKeyIds, sessionsRefusedBefore?}
+ *   GET  /v1/keys                                                → {keys: [{keyId, created, active, retired, opensUntil, dropped}], activeKeyId, lastDrop}
  *   POST /v1/console/sign-in                                     → {credentials, arn, account, idleSeconds}
  *   POST /v1/console/sign-out                                    → {signedOut}
  * Who is calling: `GET /v1/whoami` (admin-api.ts). `assume-role` follows the rules of STS AssumeRole
@@ -15,8 +16,8 @@
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
-import type { Revoked, RevokeTarget } from '../../app/index.ts';
-import { onlyFields, userJson, type ExtraRoute } from './admin-api.ts';
+import type { ListedKeys, Revoked, RevokeTarget } from '../../app/index.ts';
+import { onlyFields, onlyParams, userJson, type ExtraRoute } from './admin-api.ts';
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +39,20 @@ function revokeTarget(body: Json): Result<RevokeTarget> {
   const value = body[field];
   if (typeof value !== 'string' || value === '') return failWith('VALIDATION_ERROR', `\`${field}\` must be a non-empty string`, field);
   return ok(field === 'roleArn' ? { roleArn: value } : field === 'sessionArn' ? { sessionArn: value } : { jobId: value });
+}
+
+/**
+ * The key ring as `GET /v1/keys` answers it: instants in ISO-8601 UTC, null where there is none (a key not retired, no
+ * drop recorded), so every field is always there. The drop's instant to the millisecond, as `keys rotate` answers it
+ * (`sessionsRefusedBefore`): a session issued in its second but before it is refused. Only these fields: never a key.
+ */
+export function keysJson(r: ListedKeys) {
+  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : isoSeconds(ms));
+  return {
+    keys: r.keys.map((k) => ({ keyId: k.keyId, created: isoSeconds(k.created), active: k.active, retired: iso(k.retired), opensUntil: iso(k.opensUntil), dropped: k.dropped === undefined ? null : new Date(k.dropped).toISOString() })),
+    activeKeyId: r.keys.find((k) => k.active)?.keyId ?? null,
+    lastDrop: r.lastDrop === undefined ? null : new Date(r.lastDrop).toISOString(),
+  };
 }
 
 export function stsAdminRoutes(): ExtraRoute[] {
@@ -153,6 +168,17 @@ export function stsAdminRoutes(): ExtraRoute[] {
         if (!r.ok) return r;
         const v = r.value;
         return ok({ body: { keyId: v.keyId, created: isoSeconds(v.created), retiredKeys: v.retiredKeys, droppedKeyIds: v.droppedKeyIds, ...(v.refusedBefore !== undefined ? { sessionsRefusedBefore: new Date(v.refusedBefore).toISOString() } : {}) } });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['keys'],
+      handler: async ({ app, caller, query }) => {
+        // No parameter: one given (`?keyId=…`) would be dropped and the whole ring answered as if it were filtered.
+        const params = onlyParams(query, 'GET /v1/keys', []);
+        if (!params.ok) return params;
+        const r = await app.revocation.listKeys(caller);
+        return r.ok ? ok({ body: keysJson(r.value) }) : r;
       },
     },
   ];

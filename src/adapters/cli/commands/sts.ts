@@ -6,6 +6,7 @@
  *   gatehouse sts revoke-sessions --role-arn ARN | --session-arn ARN | --job ID
  *   gatehouse users disable NAME | enable NAME
  *   gatehouse keys rotate [--drop-retired]
+ *   gatehouse keys list
  *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S] [--external-id ID] [--format aws|alibaba]
  * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3), or with `--format alibaba` the
  * `process_command` of an aliyun profile of mode External (§4.4): it prints the process
@@ -17,7 +18,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError, sayUnreadable } from '../input-file.ts';
 import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
-import { fileErrorsText, withJsonOnlyOutput, nonEmptyArg, roleArnArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
+import { fileErrorsText, formatTable, withJsonOnlyOutput, nonEmptyArg, roleArnArg, shellWord, usageFailure, withJsonOption } from '../output.ts';
 import { containerCapabilityOf, containerUriOf } from '../../../core/jobs/jobs.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -255,8 +256,53 @@ export const usersCommands: CommandGroup = (program, ctx) => {
     .action(async (name: string, opts: Opts) => ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'enable'], { shape: { user: { name: 'string' } } }), () => ctx.out(`user ${name} enabled\n`))));
 };
 
+/** A key of `GET /v1/keys` (adapters/http/sts-admin-api.ts `keysJson`): ids and instants, never the key. */
+interface ListedKeyJson {
+  readonly keyId: string;
+  readonly created: string;
+  readonly active: boolean;
+  readonly retired: string | null;
+  readonly opensUntil: string | null;
+  readonly dropped: string | null;
+}
+
 export const keysCommands: CommandGroup = (program, ctx) => {
   const keys = program.command('keys').description('the key ring that seals session tokens');
+  withServerOptions(withJsonOption(keys.command('list').description('list the session keys: which one seals new sessions, when each was made and retired, until when a retired one opens tokens, and the last drop (never the keys themselves)')))
+    .addHelpText(
+      'after',
+      `
+For principals of the root account 000000000000 allowed gatehouse:ListKeys (a read: gatehouse:RotateKeys is not needed
+nor enough). The ring is read from the database first, so a rotation through another instance is shown. A retired key
+opens the sessions it sealed until OPENS UNTIL (its retirement plus 36 h 15 min); a drop (keys rotate --drop-retired)
+removed every other key, and every session issued before it is refused. Exit status: 0 listed, 7 not listed: the stored
+key ring does not open with this instance's master key (give every instance the same one), 9 not allowed.`,
+    )
+    .action(async (opts: Opts) =>
+      ctx.exit(
+        await remote(
+          ctx,
+          opts,
+          (c) =>
+            call<{ keys: ListedKeyJson[]; activeKeyId: string | null; lastDrop: string | null }>(c, 'GET', ['keys'], {
+              shape: { keys: [{ keyId: 'string', created: 'string', active: 'boolean', retired: 'string?', opensUntil: 'string?', dropped: 'string?' }], activeKeyId: 'string?', lastDrop: 'string?' },
+            }),
+          (r) =>
+            ctx.out(
+              formatTable<ListedKeyJson>(
+                [
+                  { header: 'key id', value: (k) => k.keyId },
+                  { header: 'state', value: (k) => (k.active ? 'active' : k.retired !== null ? 'retired' : 'inactive') },
+                  { header: 'created', value: (k) => k.created },
+                  { header: 'retired', value: (k) => k.retired ?? '-' },
+                  { header: 'opens until', value: (k) => (k.active ? '-' : (k.opensUntil ?? '-')) },
+                ],
+                r.keys,
+              ) + (r.lastDrop !== null ? `last drop of the retired keys: ${r.lastDrop}; every session issued before it is refused\n` : ''),
+            ),
+        ),
+      ),
+    );
   withServerOptions(
     withJsonOption(
       keys
