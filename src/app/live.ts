@@ -1208,12 +1208,15 @@ export class LiveState {
    * Rotates the key ring: a new active key; old keys keep opening tokens until those expire. With `drop`, every other
    * key is removed instead (after a leak: the sessions they sealed are refused at once, on every instance as it reads
    * the ring, within a second), and the new key records the instant (`dropped`), before which no session is accepted
-   * (`isRevoked`). `committed` is told the new key, the ring written and the ids of the keys dropped. Throws
+   * (`isRevoked`). `committed` is told the new key, the ring written and the ids of the keys dropped; `attempting`, the
+   * new key before the write. Throws
    * `KeyRingUnreadable` (nothing written) if the stored ring does not open with this master key.
    */
-  async rotateKeys(committed?: (fresh: RingKeyData, ring: readonly RingKeyData[], dropped: readonly string[]) => void, drop = false): Promise<RingKeyData> {
+  async rotateKeys(committed?: (fresh: RingKeyData, ring: readonly RingKeyData[], dropped: readonly string[]) => void, drop = false, attempting?: (fresh: RingKeyData) => void): Promise<RingKeyData> {
     const now = this.deps.now();
     const fresh: RingKeyData = drop ? { ...this.deps.sessions.newKey(now), dropped: now } : this.deps.sessions.newKey(now);
+    // The key about to be written, for the record of a rotation whose COMMIT answer is lost (it may be in force).
+    attempting?.(fresh);
     let ring: RingKeyData[] = [];
     let dropped: string[] = [];
     const head = await this.deps.store.write(async (tx) => {

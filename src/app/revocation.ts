@@ -119,11 +119,17 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
   const now = (): number => deps.now();
 
   /**
+   * What a call of `recorded` is about to write, for the record of one whose COMMIT answer was lost (it may be in force):
+   * a revocation's entry (`revoked`), or a rotation's new key (`rotating`: its id, which `keys list` shows if it was
+   * written). `role`: the role a revocation is about; `committed`: records the call as its write commits.
+   */
+  type Attempt = { revoked?: Revoked; rotating?: RotatedKey; role?: string; committed?: (result: Revoked | RotatedKey) => void };
+  /**
    * A revocation's list entry, about to be written, by the caller's copy `recorded` made: what it would write, for the
    * record of a revocation whose COMMIT answer was lost (it may be in force). `role`: the role whose sessions it is about,
    * as the directory spells it, once known (`ownRole`).
    */
-  const attempts = new WeakMap<Caller, { revoked?: Revoked; role?: string; committed?: (result: Revoked | RotatedKey) => void }>();
+  const attempts = new WeakMap<Caller, Attempt>();
 
   /** `last`: this write is the call's last, whose commit is recorded at once (review iw, 4); a user's takes two. */
   async function revoke(caller: Caller, kind: RevocationKind, target: string, last = true): Promise<Result<Revoked>> {
@@ -299,10 +305,16 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     });
     let answer: RotatedKey | undefined;
     try {
-      fresh = await live.rotateKeys((key, ring, dropped) => {
-        answer = rotated(key, ring, dropped);
-        attempt?.committed?.(answer);
-      }, options.dropRetired === true);
+      fresh = await live.rotateKeys(
+        (key, ring, dropped) => {
+          answer = rotated(key, ring, dropped);
+          attempt?.committed?.(answer);
+        },
+        options.dropRetired === true,
+        (key) => {
+          if (attempt) attempt.rotating = { keyId: key.kid, created: key.created, retiredKeys: 0, droppedKeyIds: [], ...(key.dropped !== undefined ? { refusedBefore: key.dropped } : {}) };
+        },
+      );
     } catch (e) {
       // Not an internal error to retry (review in, 1): the admin must give this instance the deployment's master key.
       if (e instanceof KeyRingUnreadable) return failWith('KEY_RING_UNREADABLE', e.message);
@@ -362,7 +374,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       };
       // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.
       const own: Caller = { ...caller };
-      const attempt: { revoked?: Revoked; role?: string; committed?: (result: Revoked | RotatedKey) => void } = {};
+      const attempt: Attempt = {};
       attempts.set(own, attempt);
       // A revocation is recorded as it commits, before the reloads that follow it (reads of the database, which may
       // hang): a process killed in between left the revocation in force and recorded nowhere (review iw, 4). Its
@@ -379,12 +391,14 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       } catch (e) {
         // Thrown on all the same: the edges answer it (503 ServiceUnavailable) and log its cause.
         if (recordedAt) throw e;
-        if (isStoreUnavailable(e)) note(failWith('SERVICE_UNAVAILABLE', 'the database cannot be reached, so nothing was revoked: retry later'));
+        if (isStoreUnavailable(e)) note(failWith('SERVICE_UNAVAILABLE', `the database cannot be reached, so nothing was ${action === ROTATE_KEYS_ACTION ? 'rotated' : 'revoked'}: retry later`));
         // The database connection was lost as the revocation (or the key ring) committed: it may be in force, and a
         // change made must be in the log (as the directory records its own, review aa11). Recorded as of unknown
         // outcome, with what it would have written, then answered 500 OutcomeUnknown.
         else if (isStoreOutcomeUnknown(e)) {
-          record('OUTCOME_UNKNOWN', { request: requestOf(...args), ...(attempt.revoked !== undefined ? { after: isoTimes(attempt.revoked) } : {}), error: e.message });
+          // A rotation's: the key it would have made, which `gatehouse keys list` shows if it was (review va, 2).
+          const after = attempt.revoked ?? (attempt.rotating !== undefined ? { keyId: attempt.rotating.keyId, created: attempt.rotating.created, ...(attempt.rotating.refusedBefore !== undefined ? { refusedBefore: attempt.rotating.refusedBefore } : {}) } : undefined);
+          record('OUTCOME_UNKNOWN', { request: requestOf(...args), ...(after !== undefined ? { after: isoTimes(after) } : {}), error: e.message });
         }
         throw e;
       }

@@ -266,6 +266,17 @@ interface ListedKeyJson {
   readonly dropped: string | null;
 }
 
+/**
+ * What a rotation of unknown outcome (its commit cut off, or the connection lost once it was sent) tells its operator:
+ * how to see whether it was made, rather than the apply's `gatehouse plan` the generic message names. Made again
+ * blindly, a `--drop-retired` also ends every session issued since the first (review va, 2).
+ */
+function rotationUnknown(message: string, requestId: string | undefined, drop: boolean): string {
+  const said = message.replace(/ \(`gatehouse plan` shows what an apply still has to do\)/, '').replace(/\.?\s*$/, '');
+  const record = requestId !== undefined ? `; its audit record (gatehouse audit query --request-id ${requestId}) names the key it would have made` : '';
+  return `${said}: gatehouse keys list shows whether the rotation was made (an active key created just now${drop ? ', and the last drop then' : ''})${record}; rotate again only if it was not`;
+}
+
 export const keysCommands: CommandGroup = (program, ctx) => {
   const keys = program.command('keys').description('the key ring that seals session tokens');
   withServerOptions(withJsonOption(keys.command('list').description('list the session keys: which one seals new sessions, when each was made and retired, until when a retired one opens tokens, and the last drop (never the keys themselves)')))
@@ -321,7 +332,9 @@ before the rotation (role sessions, GetSessionToken and federation sessions, con
 refused from then on, InvalidClientTokenId where its token is opened, ExpiredToken where its claims are held. That is its
 cost: SDKs fetch new credentials only when theirs expire, so clients holding such sessions fail until they assume again
 (jobs' credential endpoints issue new ones). Recorded in the audit log (gatehouse:RotateKeys, detail.result.droppedKeyIds).
-Exit status: 0 rotated, 7 not rotated: the stored key ring does not open with this instance's master key (give every instance the same one), 9 not allowed.`,
+Exit status: 0 rotated, 7 not rotated: the stored key ring does not open with this instance's master key (give every instance the same one), 9 not allowed,
+10 not rotated: the server or its database cannot be reached (retry), 11 the rotation may or may not have been made (see whether
+with gatehouse keys list before rotating again).`,
     )
     .action(async (opts: Opts & { dropRetired?: true }) =>
       ctx.exit(
@@ -332,7 +345,7 @@ Exit status: 0 rotated, 7 not rotated: the stored key ring does not open with th
             call<{ keyId: string; created: string; retiredKeys: number; droppedKeyIds?: string[]; sessionsRefusedBefore?: string }>(c, 'POST', ['keys', 'rotate'], {
               ...(opts.dropRetired === true ? { body: { dropRetired: true } } : {}),
               shape: { keyId: 'string', created: 'string', retiredKeys: 'number', sessionsRefusedBefore: 'string?' },
-            }),
+            }).then((r) => (r.ok || r.code !== 'OutcomeUnknown' ? r : { ...r, message: rotationUnknown(r.message, r.requestId, opts.dropRetired === true) })),
           (k) =>
             ctx.out(
               k.sessionsRefusedBefore !== undefined
