@@ -331,7 +331,7 @@ a core file), --drop-retired removes them at once, as Vault's transit min_decryp
 before the rotation (role sessions, GetSessionToken and federation sessions, console sign-ins, jobs' credentials) is
 refused from then on, InvalidClientTokenId where its token is opened, ExpiredToken where its claims are held. That is its
 cost: SDKs fetch new credentials only when theirs expire, so clients holding such sessions fail until they assume again
-(jobs' credential endpoints issue new ones). Recorded in the audit log (gatehouse:RotateKeys, detail.result.droppedKeyIds).
+(jobs' credential endpoints issue new ones), this command's own if it signed with a session (it says so). Recorded in the audit log (gatehouse:RotateKeys, detail.result.droppedKeyIds).
 Exit status: 0 rotated, 7 not rotated: the stored key ring does not open with this instance's master key (give every instance the same one), 9 not allowed,
 10 not rotated: the server or its database cannot be reached (retry), 11 the rotation may or may not have been made (see whether
 with gatehouse keys list before rotating again).`,
@@ -345,7 +345,14 @@ with gatehouse keys list before rotating again).`,
             call<{ keyId: string; created: string; retiredKeys: number; droppedKeyIds?: string[]; sessionsRefusedBefore?: string }>(c, 'POST', ['keys', 'rotate'], {
               ...(opts.dropRetired === true ? { body: { dropRetired: true } } : {}),
               shape: { keyId: 'string', created: 'string', retiredKeys: 'number', sessionsRefusedBefore: 'string?' },
-            }).then((r) => (r.ok || r.code !== 'OutcomeUnknown' ? r : { ...r, message: rotationUnknown(r.message, r.requestId, opts.dropRetired === true) })),
+            }).then((r) => {
+              // Signed with a session, which the drop has just ended as it ends every other issued before it: the next
+              // command refused InvalidClientTokenId looked like a fault of the rotation (review va, 3).
+              if (r.ok && r.value.sessionsRefusedBefore !== undefined && c.credentials.sessionToken !== undefined) {
+                ctx.err(`gatehouse: note: the credentials this command signed with (${c.credentialsSource}) are a session issued before the drop, so they are refused from now on (InvalidClientTokenId)${c.renew !== undefined && c.renew !== '' ? `: ${c.renew}` : ': get a new session'}\n`);
+              }
+              return r.ok || r.code !== 'OutcomeUnknown' ? r : { ...r, message: rotationUnknown(r.message, r.requestId, opts.dropRetired === true) };
+            }),
           (k) =>
             ctx.out(
               k.sessionsRefusedBefore !== undefined
