@@ -1756,6 +1756,8 @@ export function createKube(app: App, options: KubeOptions) {
     const c = check.claims;
     if (check.problem !== undefined || c === undefined) return { problem: check.problem, claims: c };
     if (c.exp <= deps.now()) return { problem: `is a session that expired at ${isoSeconds(c.exp)}`, claims: c };
+    const dropped = app.live.droppedBefore(c);
+    if (dropped !== undefined) return { problem: `is a session issued before the session keys were dropped at ${new Date(dropped).toISOString()} (\`gatehouse keys rotate --drop-retired\`): a new one must be assumed`, claims: c };
     if (app.live.isRevoked(c)) return { problem: `is a session that was revoked (\`gatehouse sts revoke-sessions\`${c.job !== undefined ? `, or its job ${c.job} ended` : ''}${c.user ? ', or its user was disabled' : ''})`, claims: c };
     return { problem: undefined, claims: c, ...(check.region !== undefined ? { region: check.region } : {}), ...(check.as !== undefined ? { as: check.as } : {}) };
   }
@@ -1848,6 +1850,8 @@ export function createKube(app: App, options: KubeOptions) {
     if (con.exp <= deps.now()) return `authenticated with a console sign-in that ended at ${isoSeconds(con.exp)}`;
     const p = who.principal;
     const claims: SessionClaims = { v: 1, sid: con.sid, ak: facts.ak, sk: '', acct: p.account, part: p.partition, user: { ...owner.user, id: facts.id }, name: owner.user.name, iat: con.iat, exp: con.exp, con: { ak: con.ak } };
+    const dropped = app.live.droppedBefore(claims);
+    if (dropped !== undefined) return `authenticated with a console sign-in opened before the session keys were dropped at ${new Date(dropped).toISOString()} (\`gatehouse keys rotate --drop-retired\`): sign in again`;
     if (app.live.isRevoked(claims)) return "authenticated with a console sign-in that was signed out (or its user's sessions revoked, or the access key it was opened with made Inactive) since kube-apiserver authenticated this user";
     const key = await app.authenticate(con.ak);
     if (key.ok && key.value.caller.user?.id === facts.id) return undefined;

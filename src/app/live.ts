@@ -1295,6 +1295,15 @@ export class LiveState {
     return pruned;
   }
 
+  /**
+   * Epoch ms of the drop of the session keys (`keys rotate --drop-retired`) that refuses this session, issued before it;
+   * undefined when none does. For the refusals that say why (`isRevoked` refuses it either way): a revoke-sessions, a
+   * job's end or a user disabled did not end it, and saying so sent the operator to look for one (review va, 4).
+   */
+  droppedBefore(c: SessionClaims): number | undefined {
+    return c.iat < this.keysDroppedAt ? this.keysDroppedAt : undefined;
+  }
+
   /** Was this session revoked (its role's sessions, its ARN, itself, its job, or its user)? */
   isRevoked(c: SessionClaims): boolean {
     // Issued before every key but the newest was dropped (`rotateKeys` with `drop`): sealed with a dropped key, or
