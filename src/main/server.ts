@@ -573,9 +573,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   /**
    * The waiting listener's requests timed as the edge times its own (every request, when its connection closes, under
    * the API its path names): its 503s were counted nowhere, and an alert on the rate of 5xx answers saw nothing for as
-   * long as the database was awaited (review pr, 2).
+   * long as the database was awaited (review pr, 2). And `--health-listen`'s: its probes and scrapes neither (review vb, 1).
    */
-  const timeWaiting = (req: IncomingMessage, res: ServerResponse): void => {
+  const timeListener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     res.once('close', () => metrics.observeRequest(apiOf(req.method, (req.url ?? '/').split('?')[0] ?? '/'), timedStatus(res), (performance.now() - started) / 1000));
   };
@@ -592,7 +592,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting, log);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeListener, log);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -610,7 +610,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let health: HealthListener | undefined;
   const listenForProbes = async (at: { host: string; port: number }): Promise<void> => {
     try {
-      health = await listenForHealth(at, { ready: () => readyNow(), notReadyBecause: () => notReadyNow(), metrics: metricsNow }, log);
+      health = await listenForHealth(at, { ready: () => readyNow(), notReadyBecause: () => notReadyNow(), metrics: metricsNow, timed: timeListener }, log);
     } catch (e) {
       // Named as the address was given, with what to do when another process holds it, as every other port's failure:
       // it said `--health-listen` for GATEHOUSE_HEALTH_LISTEN, and no hint (review rv, 3). `inUse` stays the option, the
@@ -682,7 +682,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeWaiting, log).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeListener, log).catch(() => undefined);
   }
   try {
     await untilReachable(() => {

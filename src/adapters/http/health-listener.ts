@@ -7,7 +7,8 @@
  *   GET /readyz   200 once the server is ready (its directory loaded, not draining), else 503
  *   GET /metrics  the Prometheus exposition (from the start: process metrics while the database is awaited, review lm, 2)
  * and 404 to anything else. Plain HTTP, unauthenticated, as on the API's port: bind it where only the kubelet and
- * Prometheus reach it.
+ * Prometheus reach it. Every request is timed (`timed`) as the same paths are on the API's port: they were counted
+ * nowhere, so the readiness probes' 503s and the scrapes of the port they are sent to showed in no series (review vb, 1).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -22,6 +23,8 @@ export interface HealthSources {
   notReadyBecause?(): string | undefined;
   /** The metrics exposition, once the server has metrics. */
   metrics(): Promise<{ readonly body: string; readonly contentType: string }> | undefined;
+  /** Sees every request before it is answered (the server times it: `gatehouse_http_request_duration_seconds`). */
+  timed?(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export interface HealthListener {
@@ -46,6 +49,7 @@ export async function listenForHealth(at: { host: string; port: number }, source
     res.end(body);
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    sources.timed?.(req, res);
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
     req.resume();
