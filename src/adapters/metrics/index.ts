@@ -22,7 +22,8 @@
  *   gatehouse_waiting_for_database                         1 while the start waits for its database (the exposition is served
  *                                                          from the start, on --listen and --health-listen: review lm, 2)
  *   process_* and nodejs_*                                 prom-client's default process metrics (under `--workers`, summed or as
- *                                                          prom-client aggregates them; process_start_time_seconds the latest start)
+ *                                                          prom-client aggregates them; process_start_time_seconds the latest start),
+ *                                                          but its three gauges named `…_total` (GAUGES_NAMED_AS_COUNTERS)
  *
  * Gauges are read from the app at scrape time (`bind`), so the hot paths pay only for counters. Labelled counters
  * start at 0 for every value they can take (alerts see a series before the first event), and a label value
@@ -84,13 +85,25 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
+/**
+ * prom-client's default gauges whose names end in `_total`, a counter's suffix (the sums of `nodejs_active_handles{type}`,
+ * `nodejs_active_requests{type}` and `nodejs_active_resources{type}` over their types; prometheus/client_js#283): not
+ * served. `promtool check metrics` failed on each ("non-counter metrics should not have "_total" suffix"), and a gauge
+ * named as a counter misleads `rate()` and the tools that take `_total` for a monotonic sum (review vb, 2). The
+ * per-type gauges stay: `sum(nodejs_active_handles)` is the total.
+ */
+const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
 /** Request latency buckets, seconds: 100 µs (a cached decision) to 5 s (a big apply). */
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export function createMetrics(options: { defaultMetrics?: boolean; peers?: MetricsPeers } = {}): Metrics {
   const registry = new Registry();
   options.peers?.serve(() => registry.getMetricsAsJSON());
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of GAUGES_NAMED_AS_COUNTERS) registry.removeSingleMetric(name);
+  }
   let sources: MetricsSources | undefined;
 
   const decisions = new Counter({
