@@ -94,8 +94,13 @@ export interface Metrics {
  */
 const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
 
-/** Request latency buckets, seconds: 100 µs (a cached decision) to 5 s (a big apply). */
-const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/**
+ * Request latency buckets, seconds: 100 µs (a cached decision) to 5 s (a big apply), then on to 300 s: an S3 object of
+ * gigabytes, a request waiting on a database that hangs (the edge and the gateway cut a request after 120 s without a
+ * byte). They stopped at 5 s, so everything slower fell in `+Inf`, where `histogram_quantile` answers the largest
+ * finite bound: a slow API's p99 read 5 s however slow it was (review vb, 3).
+ */
+const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export function createMetrics(options: { defaultMetrics?: boolean; peers?: MetricsPeers } = {}): Metrics {
   const registry = new Registry();
