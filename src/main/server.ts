@@ -592,7 +592,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
         if (waiting !== undefined || othersServe || edgeListens) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeListener, log);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeListener, log, () => metrics.storeUnavailable());
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -682,7 +682,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // by an outgoing connection before the edge binds it.
   if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
-    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeListener, log).catch(() => undefined);
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor, maxConnections, keepAliveTimeoutMs, metricsNow, timeListener, log, () => metrics.storeUnavailable()).catch(() => undefined);
   }
   try {
     await untilReachable(() => {
@@ -1422,11 +1422,16 @@ function startingBecause(waitingFor: 'database' | 'load'): string {
  * `gatehouse_waiting_for_database`: a 503 there marked the target down, review lm, 2), and 503 ServiceUnavailable,
  * which clients retry, to everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>, timed: (req: IncomingMessage, res: ServerResponse) => void, log: (line: string) => void): Promise<WaitingListener> {
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load', maxConnections: number | undefined, keepAliveTimeoutMs: number | undefined, metrics: () => Promise<{ body: string; contentType: string }>, timed: (req: IncomingMessage, res: ServerResponse) => void, log: (line: string) => void, storeUnavailable: () => void = () => {}): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
+    const loading = waitingFor() === 'load';
+    const message = loading ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const reply = (status: number, type: string, body: string): void => {
+      // A request refused because the database cannot be reached, counted as the edge counts its outage 503s: the
+      // counter stayed 0 for a server (re)started during an outage, whose clients were refused all the same (review vb,
+      // 4). Not the probes' answers, nor a directory still loading from a database that answers.
+      if (status === 503 && !loading && path !== '/readyz') storeUnavailable();
       // As the edge that takes this port over answers (review uq, 5): never stored, never sniffed.
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}) });
       res.end(body);
