@@ -58,7 +58,21 @@ export const signingKey = (secret: string, scope: string, date: string, region: 
 export const signingPads = (secret: string, scope: string, date: string, region: string, service: string): { readonly innerPad: Buffer; readonly outerPad: Buffer } =>
   derivedKey(secret, scope, date, region, service);
 
+/**
+ * The key handed out last, by what it was derived from: a server's requests come signed with a few keys for one scope
+ * each, and the scope string is built anew for every request, so the Map lookup hashes it each time where comparing
+ * its three short parts (the scope is made of them alone) does not.
+ */
+let last: { readonly secret: string; readonly date: string; readonly region: string; readonly service: string; readonly key: DerivedKey } | undefined;
+
 const derivedKey = (secret: string, scope: string, date: string, region: string, service: string): DerivedKey => {
+  if (last !== undefined && last.secret === secret && last.date === date && last.region === region && last.service === service) return last.key;
+  const key = cachedKey(secret, scope, date, region, service);
+  last = { secret, date, region, service, key };
+  return key;
+};
+
+const cachedKey = (secret: string, scope: string, date: string, region: string, service: string): DerivedKey => {
   let scopes = cache.get(secret);
   const hit = scopes?.get(scope);
   if (hit !== undefined) return hit;
@@ -81,6 +95,7 @@ const derivedKey = (secret: string, scope: string, date: string, region: string,
 /** Drop every cached key (tests; or after a mass secret rotation). */
 export const clearSigningKeyCache = (): void => {
   cache.clear();
+  last = undefined;
 };
 
 /** Bound the cache to this many secrets (default 1024; up to 8 keys each). Shrinking drops the oldest. */
