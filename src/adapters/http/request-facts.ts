@@ -133,8 +133,13 @@ export function sourceIpOf(req: IncomingMessage): string {
   return proxied.get(req)?.address ?? peerAddress(req);
 }
 
-/** The id each request is answered with, as its edge drew it (`answeredWith`): what its audit records carry too. */
-const requestIds = new WeakMap<IncomingMessage, string>();
+/**
+ * The id each request is answered with, as its edge drew it (`answeredWith`): what its audit records carry too. A
+ * property of the request under a symbol of this module's own, not a WeakMap entry: set on every request, the WeakMap
+ * cost a hash for the request object and an entry the collector kept until the request was gone.
+ */
+const REQUEST_ID = Symbol('gatehouse.requestId');
+type WithRequestId = IncomingMessage & { [REQUEST_ID]?: string };
 
 /**
  * Notes the id `req` is answered with (`x-amzn-requestid`, `<RequestId>`, `x-amz-request-id`), which `requestFactsOf`
@@ -142,26 +147,30 @@ const requestIds = new WeakMap<IncomingMessage, string>();
  * no record did, so nothing joined the one to the other.
  */
 export function answeredWith(req: IncomingMessage, requestId: string): void {
-  requestIds.set(req, requestId);
+  (req as WithRequestId)[REQUEST_ID] = requestId;
 }
 
 export function requestIdOf(req: IncomingMessage): string | undefined {
-  return requestIds.get(req);
+  return (req as WithRequestId)[REQUEST_ID];
 }
 
 export function requestFactsOf(req: IncomingMessage, requestedRegion?: string): RequestFacts & { readonly sourceIp: string; readonly secureTransport: boolean } {
   const userAgent = contextHeader(req.headers['user-agent']);
   const referer = contextHeader(req.headers.referer);
-  const requestId = requestIds.get(req);
-  return {
-    sourceIp: sourceIpOf(req),
-    ...(requestId !== undefined ? { requestId } : {}),
-    secureTransport: proxied.get(req)?.secure ?? ('encrypted' in req.socket && req.socket.encrypted === true),
-    ...(requestedRegion !== undefined ? { requestedRegion } : {}),
-    ...(userAgent !== undefined ? { userAgent } : {}),
-    ...(referer !== undefined ? { referer } : {}),
-  };
+  const requestId = (req as WithRequestId)[REQUEST_ID];
+  const behind = proxied.get(req);
+  const sourceIp = behind?.address ?? peerAddress(req);
+  const secureTransport = behind?.secure ?? ('encrypted' in req.socket && req.socket.encrypted === true);
+  // The optional fields assigned, not spread from a fresh object each (this runs on every request), in the order they
+  // always had: a record lists them so.
+  const facts: Mutable<RequestFacts> & { sourceIp: string; secureTransport: boolean } = requestId !== undefined ? { sourceIp, requestId, secureTransport } : { sourceIp, secureTransport };
+  if (requestedRegion !== undefined) facts.requestedRegion = requestedRegion;
+  if (userAgent !== undefined) facts.userAgent = userAgent;
+  if (referer !== undefined) facts.referer = referer;
+  return facts;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * A header as a condition key's value (`aws:UserAgent`, `aws:Referer`): absent when not sent, or longer than a context

@@ -172,8 +172,10 @@ function routeBodyLimit(url: string): number {
 
 /** What a request's body may take of `maxBodyBytesInFlight`: 0 for a small one, else its declared size, bounded. */
 function bodyClaim(req: IncomingMessage): number {
-  const own = routeBodyLimit(req.url ?? '/');
   const declared = req.headers['content-length'];
+  // A small body (every authorize question) is never counted, whatever its route reads: its route is not looked up.
+  if (declared !== undefined && !(Number(declared) > COUNTED_BODY)) return 0;
+  const own = routeBodyLimit(req.url ?? '/');
   if (declared !== undefined) {
     const n = Number(declared);
     // Declared over what its route ever reads: refused unread with the route's 413 (`readBody` checks the declared
