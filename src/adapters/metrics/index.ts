@@ -111,11 +111,18 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
   }
   let sources: MetricsSources | undefined;
 
+  // Decisions are counted here, one number for each result, and added to the counter when it is read (`collect`: before
+  // every scrape and every report to a supervisor): `inc` with a label hashes the labels each time, on every decision.
+  const uncounted = new Map<string, number>();
   const decisions = new Counter({
     name: 'gatehouse_decisions_total',
     help: 'Access decisions made, by result (Allow, ExplicitDeny, ImplicitDeny; NoOpinion: a Kubernetes authorization webhook answer that leaves the request to the next authorizer): the authorize API, the S3 gateway and the Kubernetes authorization webhook',
     labelNames: ['result'] as const,
     registers: [registry],
+    collect() {
+      for (const [result, n] of uncounted) this.inc({ result }, n);
+      uncounted.clear();
+    },
   });
   const sessions = new Counter({ name: 'gatehouse_sessions_issued_total', help: 'Temporary sessions issued, by API', labelNames: ['via'] as const, registers: [registry] });
   const sampledOut = new Counter({ name: 'gatehouse_audit_allows_sampled_out_total', help: 'Allowed decisions not recorded in the audit log because of allow sampling (GATEHOUSE_AUDIT_ALLOW_SAMPLE)', registers: [registry] });
@@ -234,7 +241,10 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
 
   return {
     app: {
-      decision: (result) => decisions.inc({ result: resultOf(result) }),
+      decision: (result) => {
+        const r = resultOf(result);
+        uncounted.set(r, (uncounted.get(r) ?? 0) + 1);
+      },
       sessionIssued: (via) => sessions.inc({ via: viaOf(via) }),
       auditWritten: (n) => written.inc(n),
       auditWriteFailed: () => failures.inc(),
