@@ -318,7 +318,7 @@ export function createAgent(opts: {
   }
 
   const metrics = opts.metrics;
-  // A connection's requests one at a time, none behind an answer that closes it (`queuedBehind`, review uw, 1): a
+  // A connection's requests one at a time, none behind an answer that closes it (`waitsItsTurn`, review uw, 1): a
   // launcher's end pipelined behind a refused Host ended its job unanswered, and a read pipelined behind an end was
   // served the ended job's session. Too many waiting close the connection (`waitsItsTurn`, review uz, 3).
   const served = (req: IncomingMessage, res: ServerResponse): void => {

@@ -32,6 +32,7 @@ import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts
 import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
 import { refusedForHost, toOriginForm } from './request-target.ts';
+import { waitsItsTurn } from './in-turn.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -117,7 +118,7 @@ export interface HttpEdgeLimits {
   readonly maxHeaderSize: number;
   /**
    * Requests one keep-alive connection serves before the edge closes it (0: no cap). None by default: a connection
-   * serves one request at a time (pipelined ones too: `queuedBehind`), so the count bounds nothing that
+   * serves one request at a time (pipelined ones too: `waitsItsTurn`), so the count bounds nothing that
    * `maxConnections` does not, and a client that pipelines past it is answered 503.
    */
   readonly maxRequestsPerSocket: number;
@@ -308,7 +309,7 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
   // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
   // `first` sees every request, the ones refused for their head too (the edge times them: review nx, 1).
   const checked = (req: IncomingMessage, res: ServerResponse): void => {
-    if (queuedBehind(req, res, checked)) return;
+    if (waitsItsTurn(req, res, checked)) return;
     first?.(req, res);
     if (refusedForHost(req, res)) return;
     toOriginForm(req);
@@ -332,22 +333,6 @@ export function boundedServer(handler: (req: IncomingMessage, res: ServerRespons
     answerClientError(e, socket, { headersTooLarge: () => headersTooLarge(e.rawPacket, limits.maxHeaderSize), timedOut: () => requestTimedOut(socket._httpMessage?.req, limits) });
   });
   return server;
-}
-
-/**
- * Whether `req` was pipelined behind a request of its connection not yet answered (its response has no socket yet:
- * Node gives it the socket once the answers before it are sent); then `serve` is called with it once they are, and
- * never if one of them closes the connection. Node starts a request's handler as soon as its head is read, so the
- * requests a client pipelined ran at once: a read sent after a write on one connection was decided before the write
- * was made, though answered after it, and a request after one whose answer closes the connection (its `Connection:
- * close`, a refused Host, a body over the budget) was carried out and never answered, which RFC 9112 §9.6 forbids
- * ("MUST NOT process any further requests"); §9.3.2 lets a server process only safe requests in parallel. One at a
- * time, as Go's net/http and nginx serve a connection (review uq, 2).
- */
-export function queuedBehind(req: IncomingMessage, res: ServerResponse, serve: (req: IncomingMessage, res: ServerResponse) => void): boolean {
-  if (res.socket !== null) return false;
-  res.once('socket', () => serve(req, res));
-  return true;
 }
 
 /** The AWS-style code of a 431, as S3 names it. */
@@ -690,7 +675,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // the request was looked at, and a body refused unread (over its size, over the body budget) was sent whole all
     // the same (review ky, 5), as the S3 gateway's once was (review cr, 2).
     const checkContinue = (req: IncomingMessage, res: ServerResponse): void => {
-      if (queuedBehind(req, res, checkContinue)) return;
+      if (waitsItsTurn(req, res, checkContinue)) return;
       timed(req, res);
       if (refusedForHost(req, res)) return;
       toOriginForm(req);

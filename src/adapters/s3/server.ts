@@ -1973,7 +1973,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // An absolute-form target (`GET http://host/bucket/key`) as its origin form, before anything reads the path (review sl, 2).
   const behind = behindProxies(opts.trustedProxies ?? [], serve);
   // A connection's requests one at a time, each once the answers before it are sent, none behind an answer that closes
-  // it (`queuedBehind`, as on `--listen`: review uq, 2): a GetObject pipelined behind a PutObject of its key was read
+  // it (`waitsItsTurn`, as on `--listen`: review uq, 2): a GetObject pipelined behind a PutObject of its key was read
   // before the put was made, 404 after the put's 200 (RFC 9112 §9.3.2 lets only safe requests run side by side; review uw, 2).
   // Too many waiting their turn close the connection (`waitsItsTurn`: they were held without bound, review uz, 3).
   const proxied = (req: IncomingMessage, res: ServerResponse): void => {
