@@ -420,8 +420,15 @@ export function adminDenyOnly(action: string, resource: string): { action: strin
     // The training service's action in Alibaba PAI's name (`pai:CreateJob` for `training:CreateJob`, and the other way),
     // as bindings read it (src/core/bindings/actions.ts): a RAM guardrail `Deny pai:*` let jobs through (review ry, 1).
     const otherAction = otherTrainingAction(action);
-    const out = [...(other !== undefined ? [{ action, resource: other }] : []), ...(otherAction !== undefined ? [{ action: otherAction, resource }, ...(other !== undefined ? [{ action: otherAction, resource: other }] : [])] : [])];
-    return out.length === 0 ? undefined : out;
+    // Asked of every question, and for most (`s3:GetObject`…) there is neither: no list then.
+    if (other === undefined && otherAction === undefined) return undefined;
+    const out: { action: string; resource: string }[] = [];
+    if (other !== undefined) out.push({ action, resource: other });
+    if (otherAction !== undefined) {
+      out.push({ action: otherAction, resource });
+      if (other !== undefined) out.push({ action: otherAction, resource: other });
+    }
+    return out;
   }
   const otherAction = `${(m[1] as string).toLowerCase() === 'iam' ? 'ram' : 'iam'}:${m[2] as string}`;
   const otherResource = otherDialectIamArn(resource);

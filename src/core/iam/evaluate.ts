@@ -603,6 +603,8 @@ export function accountOf(arn: string): string | undefined {
     at = c + 1;
   }
   const end = arn.indexOf(':', at);
+  // An ARN naming no account (`arn:aws:s3:::bucket/key`): nothing to slice nor test.
+  if (end === at) return undefined;
   const acct = arn.slice(at, end < 0 ? arn.length : end);
   return /^\d+$/.test(acct) ? acct : undefined;
 }
