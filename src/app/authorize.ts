@@ -1582,11 +1582,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return { ...a, decision: 'ImplicitDeny', reasons: [...a.reasons, `${NOT_A_MEMBER}\`${principal.arn}\` is not a member of workspace \`${name}\` (a user named in it or in one of its groups), and only members may submit jobs to it, whatever the policies allow`] };
   }
 
-  /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
+  /**
+   * The union's answer, built with loops and no intermediate copies: this runs for every decision. Indexed loops, not
+   * `for…of`: `d.matched` is a frozen empty list or a list of the engine's, and over both an iterator was allocated.
+   */
   function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean, withNotMet = false): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
     // Where IAM only denies, its allows decided nothing and are not listed.
-    for (const m of d.matched) if (!onlyDenies || m.effect === 'Deny') matched.push(ruleOf(m));
+    const refs = d.matched;
+    for (let i = 0; i < refs.length; i++) {
+      const m = refs[i] as StatementRef;
+      if (!onlyDenies || m.effect === 'Deny') matched.push(ruleOf(m));
+    }
     const diagnostics: string[] = [];
     const failures = d.conditionFailures;
     const shown = failures.length > MAX_CONDITION_DIAGNOSTICS ? MAX_CONDITION_DIAGNOSTICS : failures.length;
@@ -1608,7 +1615,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
     }
     // A stored policy that no longer parses denies what it governs (src/app/unreadable-policy.ts): say which.
-    for (const m of d.matched) if (m.sid === UNREADABLE_SID) diagnostics.push(unreadableDiagnostic(m.type, m.policy));
+    for (let i = 0; i < refs.length; i++) {
+      const m = refs[i] as StatementRef;
+      if (m.sid === UNREADABLE_SID) diagnostics.push(unreadableDiagnostic(m.type, m.policy));
+    }
     const iamNoOpinion = onlyDenies && d.decision !== 'ExplicitDeny';
     const reasons = [iamNoOpinion ? `iam: no opinion: on a cluster's resources IAM only denies (an IAM allow grants nothing in Kubernetes); RBAC decides` : `iam: ${d.decision}: ${d.summary}${deniersOf(d, EVERY_STATEMENT)}`];
     let decision: DecisionValue = iamNoOpinion ? 'ImplicitDeny' : d.decision;
@@ -1633,10 +1643,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         const name = (engines[i] as AuthorizeEngine).name;
         // An engine's allow that an explicit deny overrode decided nothing: it is no reason of the Deny (as the union of
         // src/core/authorizer gives a denial the deniers' reasons alone) but a diagnostic that says it lost (review sj, 1).
-        if (denied && e.verdict === 'allow') for (const r of e.reasons) diagnostics.push(`${name}: overridden by the explicit deny: ${r}`);
-        else if (refused && e.verdict === 'allow') for (const r of e.reasons) diagnostics.push(`${name}: overridden by the refusal: ${r}`);
-        else for (const r of e.reasons) reasons.push(`${name}: ${r}`);
-        if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
+        const why = e.reasons;
+        if (denied && e.verdict === 'allow') for (let j = 0; j < why.length; j++) diagnostics.push(`${name}: overridden by the explicit deny: ${why[j] as string}`);
+        else if (refused && e.verdict === 'allow') for (let j = 0; j < why.length; j++) diagnostics.push(`${name}: overridden by the refusal: ${why[j] as string}`);
+        else for (let j = 0; j < why.length; j++) reasons.push(`${name}: ${why[j] as string}`);
+        const rules = e.matched;
+        if (rules !== undefined) for (let j = 0; j < rules.length; j++) matched.push(rules[j] as MatchedRule);
       }
       decision = denied ? 'ExplicitDeny' : errored || refused ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
       // An engine's grant that the boundary or a session policy cut is what refused, not the identity policies that
@@ -1655,14 +1667,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (decision !== 'Allow') {
         for (let i = 0; i < extra.length; i++) {
           const e = extra[i] as EngineResult;
-          if (e.verdict === 'no-opinion') for (const r of e.reasons) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: no opinion: ${r}`);
+          if (e.verdict === 'no-opinion') for (let j = 0; j < e.reasons.length; j++) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: no opinion: ${e.reasons[j] as string}`);
         }
       }
       for (let i = 0; i < extra.length; i++) {
         const diags = (extra[i] as EngineResult).diagnostics;
-        if (diags !== undefined) for (const x of diags) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${x}`);
+        if (diags !== undefined) for (let j = 0; j < diags.length; j++) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${diags[j] as string}`);
       }
-      for (let i = 0; i < extra.length; i++) for (const x of (extra[i] as EngineResult).errors) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${x}`);
+      for (let i = 0; i < extra.length; i++) {
+        const errors = (extra[i] as EngineResult).errors;
+        for (let j = 0; j < errors.length; j++) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${errors[j] as string}`);
+      }
       if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
     }
     const evaluationMicros = Math.round((performance.now() - started) * 1000);
@@ -1693,7 +1708,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // question of the gateway itself (it names the owner, `resourceAccount`, and gives the tags it read).
     // On an instance without the gateway (a replica, `--s3-listen off`), an object of a bucket the gateway holds has tags
     // the asker may not supply and this instance cannot read: conditions on them fail closed (review mc, 1).
-    let objectAt = input.resourceAccount === undefined ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
+    // (Without the gateway's reader nor any bucket it holds, no object's tags are read nor refused: no ARN to take apart.)
+    let objectAt = input.resourceAccount === undefined && (objectTags !== undefined || resourcePolicies.holdsGatewayBuckets()) ? S3_OBJECT_ARN_RE.exec(input.resource) : null;
     const tagsOf: HeldTagsReader | undefined = objectTags ?? (objectAt !== null && resourcePolicies.gatewayBucketOwner(objectAt[1] as string) !== undefined ? UNREADABLE_TAGS : undefined);
     if (tagsOf === undefined) objectAt = null;
     const entity = objectAt === null ? directoryEntityOf(input.action, input.resource) : undefined;

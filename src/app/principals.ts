@@ -375,14 +375,18 @@ export function otherTrainingAction(action: string): string | undefined {
 /** An IAM/RAM administrative action (`iam:DeleteUser`, `ram:DeleteUser`): its service and its name. */
 const ADMIN_ACTION = /^(iam|ram):([A-Za-z0-9]+)$/i;
 
+// Kept here, not written in `otherDialectIamArn`: a literal there made a RegExp object each call (every decision asks).
+const RAM_ARN = /^acs:ram::([^:]*):(.+)$/;
+const IAM_ARN = /^arn:aws[a-z-]*:iam::([^:]*):(?:(root)|([a-z-]+)\/(?:.*\/)?([^/]+))$/;
+
 /**
  * The other dialect's spelling of an IAM/RAM ARN (`acs:ram::A:user/x` ≡ `arn:aws:iam::A:user/x`; RAM has no paths, so an
  * `aws` entity's path is dropped, as `entityArn` writes it), or undefined for any other resource.
  */
 export function otherDialectIamArn(resource: string): string | undefined {
-  const acs = /^acs:ram::([^:]*):(.+)$/.exec(resource);
+  const acs = RAM_ARN.exec(resource);
   if (acs !== null) return `arn:aws:iam::${acs[1] as string}:${acs[2] as string}`;
-  const aws = /^arn:aws[a-z-]*:iam::([^:]*):(?:(root)|([a-z-]+)\/(?:.*\/)?([^/]+))$/.exec(resource);
+  const aws = IAM_ARN.exec(resource);
   if (aws === null) return undefined;
   return aws[2] !== undefined ? `acs:ram::${aws[1] as string}:root` : `acs:ram::${aws[1] as string}:${aws[3] as string}/${aws[4] as string}`;
 }

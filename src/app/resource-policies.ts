@@ -298,6 +298,11 @@ export class ResourcePolicies {
     return this.bucketOwners.get(bucket);
   }
 
+  /** Whether the S3 gateway holds any bucket (`gatewayBucketOwner` answers undefined for every bucket when not). */
+  holdsGatewayBuckets(): boolean {
+    return this.bucketOwners.size > 0;
+  }
+
   /**
    * The compiled policies that govern a request on `resource`, and the account that owns it (if known): `owner`
    * (an S3 bucket's owner, given by the gateway), else as `ownerOf`, else the account whose IAM policy governs it (review
