@@ -2686,7 +2686,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       // Awaited only when it turns: an `await` of nothing still costs each question a trip through the microtask queue.
       const turning = turn();
       if (turning !== undefined) await turning;
-      const q = questionOf(requests[i], `requests[${i}].`);
+      // The item's path (`requests[3].`) is made only for an error: checked without it, a question that fails is checked
+      // again with it (questionOf is pure), and one that passes never paid for the string.
+      let q = questionOf(requests[i]);
+      if (!q.ok) q = questionOf(requests[i], `requests[${i}].`);
       let one: Answered;
       try {
         const pending = q.ok ? decide(caller, q.value, asked, proofs) : q;
