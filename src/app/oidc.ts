@@ -17,7 +17,8 @@
  *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated), a token naming none that no key of the set fits or verifies (review ks, 4; na, 2), or one naming a
  *   key of the set that does not verify it (the key replaced under its `kid`, review qw, 4), makes it read again, at
- *   most every 5 s per provider and instance.
+ *   most every 5 s per provider and instance; a read of the issuer within those 5 s for another provider of its URL
+ *   (another account's) is taken as this one's (review vc, 2).
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp` with AWS's 5 min of
  *   skew, `nbf` with 30 s, `iat` not further ahead),
@@ -382,6 +383,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   const attempts = new Map<string, { at: number; ok: boolean; message?: string }>();
   /** The read in flight per provider: every call that needs the keys meanwhile waits for it (one request to the issuer). */
   const inflight = new Map<string, Promise<JwkSet | undefined>>();
+  /**
+   * The last read of each issuer URL by this instance, shared by every provider of that URL (one per account that
+   * registered it): a provider whose set is to be read again within `JWKS_RETRY_MS` of one (or while it runs) takes what
+   * it read. Per provider only, a made-up `kid` sent once to every account that registered a shared issuer (GitHub
+   * Actions') had it read once per account every 5 s (review vc, 2). `at`: when its answer came.
+   */
+  const issuerReads = new Map<string, { readonly started: number; at?: number; readonly read: Promise<Awaited<ReturnType<OidcCrypto['fetchJwks']>>> }>();
 
   const unavailable = <T>(): Result<T> => failWith<T>('SERVICE_UNAVAILABLE', 'OIDC is not configured on this server (no JWT adapter wired)');
   const port = (): OidcCrypto | undefined => deps.oidc;
@@ -816,15 +824,35 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return read;
   }
 
+  /** The issuer's keys read from `url`, or what a read of it begun within `JWKS_RETRY_MS` got (or will get), with when. */
+  async function readIssuer(o: OidcCrypto, url: string): Promise<{ fetched: Awaited<ReturnType<OidcCrypto['fetchJwks']>>; at: number }> {
+    const last = issuerReads.get(url);
+    if (last && now() - last.started < JWKS_RETRY_MS) {
+      const fetched = await last.read;
+      return { fetched, at: last.at ?? now() };
+    }
+    // Only reads of the last `JWKS_RETRY_MS` are kept: each holds an issuer's keys, up to 256 KiB of them.
+    for (const [u, r] of issuerReads) if (r.at !== undefined && now() - r.started >= JWKS_RETRY_MS) issuerReads.delete(u);
+    const entry: { started: number; at?: number; read: Promise<Awaited<ReturnType<OidcCrypto['fetchJwks']>>> } = {
+      started: now(),
+      read: o.fetchJwks(url).then(
+        (r) => ((entry.at = now()), r),
+        (e: unknown) => ((entry.at = now()), { ok: false as const, message: e instanceof Error ? e.message : String(e) }),
+      ),
+    };
+    issuerReads.set(url, entry);
+    const fetched = await entry.read;
+    return { fetched, at: entry.at ?? now() };
+  }
+
   async function readAndKeep(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, attempt: { at: number; ok: boolean; message?: string }): Promise<JwkSet | undefined> {
-    const fetched = await o.fetchJwks(p.url);
+    const { fetched, at } = await readIssuer(o, p.url);
     if (!fetched.ok) {
       // Why, for the refusals while the set is stale (the issuer's URL is the registrant's, not the caller's, choice).
       attempt.message = fetched.message.slice(0, 512);
       return undefined;
     }
     attempt.ok = true;
-    const at = now();
     const lifetime = lifetimeOf(fetched);
     // The same set, read again while the one kept is not yet due for its background read (a token naming a key it
     // lacks: a made-up `kid`, which anyone may send, up to 12 times a minute per instance since review ow, 1): nothing to
