@@ -293,7 +293,7 @@ export function strayCharacter(raw: string): string | undefined {
  * URL without its scheme, a trailing `/` kept as AWS keeps it (`https://tenant.auth0.com/` is provider
  * `oidc-provider/tenant.auth0.com/`, keys `tenant.auth0.com/:sub`), so `https://h/x` and `https://h/x/` are two providers.
  */
-export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string; hostPath: string }> {
+export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string; hostPath: string; read: string }> {
   if (raw.length < 1 || raw.length > PROVIDER_LIMITS.urlChars) return failWith('VALIDATION_ERROR', `${field} must be 1–${PROVIDER_LIMITS.urlChars} characters`, field);
   // A refused URL is shown as every other one Gatehouse refuses: its password, query and fragment left out (review qz,
   // 3: `https://ci:PASSWORD@…` and `?token=…` were echoed whole, into whatever prints the answer).
@@ -314,7 +314,19 @@ export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string
   }
   // `new URL` gives `https://h` the path `/`: only a slash written after the host is kept.
   const path = u.pathname === '/' ? (raw.endsWith('/') ? '/' : '') : u.pathname;
-  return ok({ url: raw, hostPath: `${u.host.toLowerCase()}${path}` });
+  return ok({ url: raw, hostPath: `${u.host.toLowerCase()}${path}`, read: `${u.protocol}//${u.host}${path}` });
+}
+
+/**
+ * Why `raw`, a URL `parseIssuerUrl` took, cannot be registered as written, or undefined: the parser reads it otherwise
+ * (scheme or host in capitals, a default port, dot segments, a backslash, characters it escapes). The provider is named
+ * by the URL as read (its ARN, its `<host/path>:` keys) and is the URL as written (a token's `iss`, `ram:OidcIssuerUrl`),
+ * so such a URL registered a provider under another issuer's name: a principal kept from registering the production
+ * issuer by a guardrail on `ram:OidcIssuerUrl` registered it spelled `HTTPS://…` with keys of its own (review vc, 3).
+ */
+export function issuerSpelledOtherwise(raw: string, read: string, field = 'Url'): string | undefined {
+  if (raw === read) return undefined;
+  return `${field} \`${shownGivenUrl(raw)}\` is read as \`${read}\` (scheme and host in small letters, no default port, no \`.\` or \`..\` segments): give the issuer exactly as its tokens' \`iss\` spells it, which is that`;
 }
 
 /**
@@ -594,6 +606,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!o) return unavailable();
     const u = parseIssuerUrl(input.url);
     if (!u.ok) return u;
+    const otherwise = issuerSpelledOtherwise(u.value.url, u.value.read);
+    if (otherwise !== undefined) return failWith('INVALID_INPUT', otherwise, 'Url');
     const thumbprints = [...(input.thumbprints ?? [])];
     const tags = [...(input.tags ?? [])];
     const clientIds = [...new Set(input.clientIds)];
