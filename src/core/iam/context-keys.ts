@@ -13,7 +13,7 @@ import { parseDateValue } from './conditions.ts';
 import { parseIp } from './ip.ts';
 import { counterpart } from './principal.ts';
 
-type ValueType = 'ip' | 'bool' | 'date' | 'number' | 'string';
+type ValueType = 'ip' | 'bool' | 'date' | 'epoch' | 'number' | 'string';
 
 /** Every key of this table is single-valued. */
 const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
@@ -27,8 +27,8 @@ const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
   ['principalisawsservice', 'bool'],
   ['currenttime', 'date'],
   ['tokenissuetime', 'date'],
-  // Epoch seconds: read by Date and Numeric operators alike only in that form.
-  ['epochtime', 'number'],
+  // Epoch seconds: read by Date and Numeric operators alike only in that form; a time, so within a date's range.
+  ['epochtime', 'epoch'],
   ['multifactorauthage', 'number'],
   ['principalarn', 'string'],
   ['principalaccount', 'string'],
@@ -101,11 +101,23 @@ function typeOf(key: string): ValueType | undefined {
 }
 
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/**
+ * The times a request may be asked about: those the engine writes as a date and reads back, years 0000 to 9999 (the
+ * W3C profile of ISO 8601 that conditions read: src/core/iam/conditions.ts). A simulation's `aws:CurrentTime` or
+ * `aws:EpochTime` is the request's time, from which the time keys not given are derived as dates (src/app/authorize.ts
+ * `simulatedTime`): one beyond a JavaScript Date (`aws:EpochTime` 99999999999999999999) could not be written as one, and
+ * the question was answered 500 InternalFailure (review vd, 1); one past year 9999 was written as a date no condition
+ * reads (`+010000-01-01T00:00:00Z`).
+ */
+const MIN_TIME_MS = -62_167_219_200_000;
+const MAX_TIME_MS = 253_402_300_799_999;
+const withinTimeRange = (ms: number | undefined): boolean => ms !== undefined && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS;
 
 const READS: Readonly<Record<ValueType, { ok: (v: string) => boolean; what: string }>> = {
   ip: { ok: (v) => parseIp(v) !== undefined, what: 'one IPv4 or IPv6 address, such as `203.0.113.9` (no port, range or list, no octet with a leading zero)' },
   bool: { ok: (v) => v === 'true' || v === 'false', what: '`true` or `false`' },
-  date: { ok: (v) => parseDateValue(v) !== undefined, what: 'a date, such as `2026-12-01T12:00:00Z`, or epoch seconds' },
+  date: { ok: (v) => withinTimeRange(parseDateValue(v)), what: 'a date, such as `2026-12-01T12:00:00Z`, or epoch seconds, from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z (the times a date is written in)' },
+  epoch: { ok: (v) => NUMBER_RE.test(v) && withinTimeRange(Number(v) * 1000), what: 'a decimal number of epoch seconds from -62167219200 to 253402300799 (years 0000 to 9999, the times a date is written in)' },
   number: { ok: (v) => NUMBER_RE.test(v), what: 'a decimal number' },
   string: { ok: () => true, what: 'a string' },
 };
@@ -147,7 +159,8 @@ const TYPED_VALUES: Readonly<Record<string, { ok: (v: string) => boolean; what: 
   numeric: READS.number,
   boolean: { ok: (v) => READS.bool.ok(v.toLowerCase()), what: READS.bool.what },
   ip: READS.ip,
-  date: READS.date,
+  // Any date or epoch seconds the Date operators read (a key of the caller's own, not the request's time).
+  date: { ok: (v) => parseDateValue(v) !== undefined, what: 'a date, such as `2026-12-01T12:00:00Z`, or epoch seconds' },
   binary: { ok: isBase64, what: 'base64, such as `aGVsbG8=`' },
 };
 
