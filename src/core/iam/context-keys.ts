@@ -181,7 +181,8 @@ export function contextValueTypeProblem(key: string, type: string, values: reado
  * engine reads each name for the other (src/core/iam/principal.ts `keyLookup`), a policy the value under its own
  * spelling first, so one question would have two values of one key, each policy deciding on another. The same values
  * under both names are one key's. `context` is a request context as the engine reads it (keys lowercased), `named`
- * each key as its caller first wrote it. Answers the name to point at (the second given) and what to say.
+ * each key as its caller first wrote it. Answers the name to point at (the second given) and what to say. So too for
+ * the request's time given under two keys for different instants (`timeConflict`).
  */
 export function contextKeyConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
   // In the caller's order: the first name given, then the other.
@@ -193,6 +194,42 @@ export function contextKeyConflict(context: ReadonlyMap<string, readonly string[
     if (mine.length === sorted.length && mine.every((v, i) => v === sorted[i])) continue;
     const [a, b] = [named.get(key) ?? key, named.get(other) ?? other];
     return { key: b, message: `context keys \`${a}\` and \`${b}\` name one key (each dialect's name of it) and were given different values: give it once, or the same value under both` };
+  }
+  return timeConflict(context, named);
+}
+
+/** The keys that each give the request's time, as a simulation reads them (src/app/authorize.ts `simulatedTime`). */
+const REQUEST_TIME_KEYS: ReadonlySet<string> = new Set(['aws:currenttime', 'acs:currenttime', 'aws:epochtime', 'acs:epochtime']);
+
+/** The second of a request-time key's value, or undefined when it is not one time (refused, if at all, by `contextKeyProblem`). */
+function secondOf(key: string, values: readonly string[]): number | undefined {
+  if (values.length !== 1) return undefined;
+  const v = values[0] as string;
+  const ms = key.endsWith('epochtime') ? (NUMBER_RE.test(v) ? Number(v) * 1000 : undefined) : parseDateValue(v);
+  return ms === undefined || !Number.isFinite(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/**
+ * `aws:CurrentTime` and `aws:EpochTime` (or RAM's names) given for different instants (review vd, 2). Each is the
+ * request's time: a simulation takes `aws:CurrentTime` as that time, and the engine reads each key as given, so a
+ * question with `aws:CurrentTime` 2031 and `aws:EpochTime` 1000 was decided in 2031 by a condition on one and in 1970 by a
+ * condition on the other (and a binding's `request.time` in 2031), one answer at two times. Compared to the second, as
+ * `aws:EpochTime` counts. Answers the key given second.
+ */
+function timeConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
+  let first: { key: string; second: number; value: string } | undefined;
+  for (const [key, values] of context) {
+    if (!REQUEST_TIME_KEYS.has(key)) continue;
+    const second = secondOf(key, values);
+    if (second === undefined) continue;
+    if (first === undefined) {
+      first = { key, second, value: values[0] as string };
+      continue;
+    }
+    if (second === first.second) continue;
+    const [a, b] = [named.get(first.key) ?? first.key, named.get(key) ?? key];
+    const shown = (v: string): string => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    return { key: b, message: `context keys \`${a}\` (\`${shown(first.value)}\`) and \`${b}\` (\`${shown(values[0] as string)}\`) each give the request's time, and name different instants: give one of them (the other is then read at that time), or the same instant in both` };
   }
   return undefined;
 }
