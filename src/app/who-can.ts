@@ -688,6 +688,11 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       // Federated users a resource policy names (review gd, 2): GetFederationToken is AWS STS's alone.
       ...(caller.partition === 'aws' ? federatedUsersNamed(governing.policies, caller.account) : []),
     ];
+    // The question's time: its `aws:CurrentTime` (else `aws:EpochTime`), at which the principals are decided (simulate,
+    // review ej, 2), else now. Every part of the answer is decided at it (review vd, 3): the grants to other accounts, the
+    // trust beyond the account and the default-role jobs were decided at the server's clock, so at `aws:EpochTime` 2031 a
+    // bucket policy's grant to a partner "until 2030" written on `aws:CurrentTime` was still listed.
+    const askedAt = simulatedTime(contextOf(input.context)) ?? now();
     const allowed: Reacher[] = [];
     const excluded: ConditionallyExcluded[] = [];
     let checked = 0;
@@ -722,7 +727,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     let viaJobs: ThroughDefaultRoleJob[] = [];
     if (defaultRoleJobs !== undefined) {
       const users = principals.filter((p) => p.kind === 'user');
-      const v = await unlessOutage(() => throughDefaultRoleJobs(caller, input, users, roles.value, governing, defaultRoleJobs, simulate, now(), contextFor), ok([]), 'throughDefaultRoleJobs', 'who reaches it through a default-role job of a workspace (`throughDefaultRoleJobs`, which reads the workspaces)');
+      const v = await unlessOutage(() => throughDefaultRoleJobs(caller, input, users, roles.value, governing, defaultRoleJobs, simulate, askedAt, contextFor), ok([]), 'throughDefaultRoleJobs', 'who reaches it through a default-role job of a workspace (`throughDefaultRoleJobs`, which reads the workspaces)');
       if (!v.ok) return v;
       viaJobs = v.value;
     }
@@ -788,12 +793,12 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       const role = arn === undefined ? undefined : roles.value.find((x) => roleArnOf(caller.partition, caller.account, x.path, x.name) === arn);
       if (arn === undefined || role === undefined) continue;
       let found = trustedCache.get(arn);
-      if (found === undefined) trustedCache.set(arn, (found = await trustedBeyond(role, arn, caller.account, input, now())));
+      if (found === undefined) trustedCache.set(arn, (found = await trustedBeyond(role, arn, caller.account, input, askedAt)));
       if (found.length > 0) allowed[i] = { ...r, trustedBeyond: found };
     }
     // At the question's time (`aws:CurrentTime`), which the principals above were decided at (simulate, review ej, 2), not
     // the server's: a binding's `request.time` condition lists who it lets in then (review ke, 2).
-    const beyond = await grantedBeyond(caller.account, input.action, input.resource, simulatedTime(contextOf(input.context)) ?? now());
+    const beyond = await grantedBeyond(caller.account, input.action, input.resource, askedAt);
     // Kubernetes subjects the webhook lets in by RBAC alone, without an IAM principal (review ne, 3): without them, a
     // secret bound to a ServiceAccount read as reached by no one.
     const rbacBeyond = engineSubjects !== undefined ? await engineSubjects(caller.account, input.resource, input.action) : [];
@@ -801,7 +806,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // Listed to the owner (or the root account) alone, so decided with the owner's facts: an object's stored tags, as the
     // gateway decides the other account's request on it (review kj, 3), not the asker's.
     const owner = governing.account ?? caller.account;
-    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), now(), false, true) : [];
+    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), askedAt, false, true) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
