@@ -268,6 +268,8 @@ interface Asked {
 }
 
 const RAM_ROLE_SESSION_RE = /^acs:ram::\d+:role\//;
+/** An answer's note that it did not take keys of the question's context (src/app/authorize.ts `conclude`). */
+const IGNORED_CONTEXT_RE = /^context `[^\n]*` ignored: /;
 
 /**
  * A federated user's ARN, as GetFederationToken names its session (`Name`: 2 to 32 characters of `[\w+=,.@-]`); only in
@@ -695,6 +697,13 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const askedAt = simulatedTime(contextOf(input.context)) ?? now();
     const allowed: Reacher[] = [];
     const excluded: ConditionallyExcluded[] = [];
+    /**
+     * What the answers say of the context keys they did not take (review vd, 4): who the principal is (`aws:PrincipalArn`,
+     * `aws:username`…), the resource's owner (`aws:ResourceAccount`). Every principal is asked with the same context, so
+     * each says the same; the per-principal diagnostics are not part of who-can's answer, and the keys were dropped
+     * without a word: "who can read it as user x", or "…were it account B's", was answered as if not asked.
+     */
+    const contextNotes = new Set<string>();
     let checked = 0;
     // Each question is awaited but answered without I/O: the event loop turns now and then, so that the server answers
     // others while costly principals are asked about (review qm, 4).
@@ -708,6 +717,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       // The question itself is wrong (an action that is not one), or the caller may not ask about this principal:
       // the whole answer would be partial, so it is refused as it stands.
       if (!a.ok) return fail([refusalAbout(p.kind, p.name, a.errors)]);
+      for (const d of a.value.diagnostics) if (IGNORED_CONTEXT_RE.test(d)) contextNotes.add(d);
       if (a.value.decision === 'Allow') {
         // Asked again without the rules that hold only under a condition, and with every conditional Deny applying:
         // the engines decide whether what is left allows (an identity policy alone, a resource policy alone, both across
@@ -822,7 +832,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       ...(leftOut.length > 0 ? { leftOut: leftOut.map((l) => l.field) } : {}),
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
     });
   };
 }
