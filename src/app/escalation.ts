@@ -154,7 +154,7 @@ import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSIO
 import type { AssumeDecisionOptions } from './sts.ts';
 import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord, Tag } from './ports/store.ts';
-import { reasonsBesideMembership, refusedOnlyAsNonMember, withAddedPolicies, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
+import { reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, withAddedPolicies, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, ramOwnName, type Caller } from './principals.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, refusalAbout, sessionsNamed } from './who-can.ts';
@@ -688,6 +688,12 @@ export function createEscalation(deps: EscalationDeps) {
     const account = caller.account;
     const iam = (name: string): string => `${adminService(partition)}:${name}`;
     const context = input.context;
+    /**
+     * The question's time (`aws:CurrentTime`, else `aws:EpochTime`, as a simulation takes it: review ej, 2), at which the
+     * questions the search decides with the engine itself are decided too, as `deps.simulate` decides the others (review
+     * vd, 5): the web-identity step was decided at the server's clock.
+     */
+    const questionTime = (): number => simulatedTime(contextOf(context)) ?? (deps.now ?? Date.now)();
     let questions = 0;
     /**
      * Whether a question of `simulate` with the context as given (no keys of the search's own) was answered: the sieve
@@ -1083,7 +1089,7 @@ export function createEscalation(deps: EscalationDeps) {
       if (answers.size < 2 || ![...answers.values()].some((a) => a.decision === 'ExplicitDeny')) return undefined;
       const me = await asPrincipal(x);
       const policies = added ? withAdded(me.policies, added) : me.policies;
-      const d = decideAdmin({ principal: me.principal, action: passAction, resource: role, context: contextOf({ ...(context ?? {}), ...keys }), time: (deps.now ?? Date.now)() }, policies);
+      const d = decideAdmin({ principal: me.principal, action: passAction, resource: role, context: contextOf({ ...(context ?? {}), ...keys }), time: questionTime() }, policies);
       return () => d.decision === 'ExplicitDeny';
     };
     const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[]; tags: Readonly<Record<string, string>> }, out: Edge[], added?: Added): Promise<void> => {
@@ -1429,8 +1435,11 @@ export function createEscalation(deps: EscalationDeps) {
           const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
           // With the role's tags, as both exchanges decide its trust policy (src/app/oidc.ts; review rt, 1): without them
           // a trust admitting tokens by the role's tag was no way, and one denying them while it is tagged `locked` was.
-          const context = contextOf({ ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation', ...awsResourceTags(details.value.roles.find((dr) => dr.role.name === r.name)?.role.tags) });
-          const d = evaluate({ principal, action: asked, resource: r.arn, context, time: (deps.now ?? Date.now)() }, { identity: [], trust });
+          // And with the question's context and at its time, as every other step is asked (review vd, 5): without them a trust
+          // admitting tokens only from the address `--context` gives was no way, and one that stops admitting them after a
+          // date was a way at `aws:CurrentTime` past it. The token's claims, the provider and the role's tags are the exchange's.
+          const trustContext = contextOf({ ...(context ?? {}), ...claims, 'aws:FederatedProvider': arn, 'sts:RoleSessionName': 'escalation', ...awsResourceTags(details.value.roles.find((dr) => dr.role.name === r.name)?.role.tags) });
+          const d = evaluate({ principal, action: asked, resource: r.arn, context: trustContext, time: questionTime() }, { identity: [], trust });
           if (d.decision !== 'Allow') continue;
           // With RAM's key of the issuer URL, which the server gives the registration (the URL asked for) and a
           // deletion (the provider's) in either partition (src/app/oidc.ts, review qr, 6): asked without it, an Allow
