@@ -9,53 +9,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startServer } from '../src/main/server.ts';
+import { startWaitingForDatabase, type WaitingServer } from './support/waiting-server.ts';
 import { freePort } from './support/processes.ts';
-import { settled, SETTLE_MS } from './support/settle.ts';
 
-let dir = '';
 let healthPort = 0;
+let waiting: WaitingServer;
 let listenUrl = '';
-const abort = new AbortController();
-let started: Promise<unknown>;
-const logs: string[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-review-lm2-'));
   healthPort = await freePort();
-  const deadPort = await freePort();
-  started = startServer({
-    dataDir: dir,
-    listen: '127.0.0.1:0',
-    agentListen: '127.0.0.1:0',
-    healthListen: `127.0.0.1:${healthPort}`,
-    databaseUrl: `postgres://gatehouse:x@127.0.0.1:${deadPort}/gatehouse`,
-    env: { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') },
-    signal: abort.signal,
-    log: (l) => void logs.push(l),
-  }).then(
-    () => assert.fail('the start must not finish without a database'),
-    (e: unknown) => e,
-  );
-  // The waiting listener on --listen says where it is once the first attempt failed.
-  // (to a bound of time, settle.ts, not 100 tries)
-  listenUrl = await settled(
-    async () => logs.map((l) => /answers \/healthz 200 and \/readyz 503/.test(l) ? /(http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1] : undefined).find((x) => x !== undefined) ?? '',
-    (url) => url !== '',
-    SETTLE_MS,
-    50,
-  );
-  assert.notEqual(listenUrl, '', logs.join('\n'));
+  waiting = await startWaitingForDatabase('review-lm2', { healthListen: `127.0.0.1:${healthPort}` });
+  listenUrl = waiting.url;
 });
 
 after(async () => {
-  abort.abort();
-  const e = await started;
+  const e = await waiting?.stop();
   assert.match(String((e as Error).message), /stopped while starting/);
-  await rm(dir, { recursive: true, force: true });
 });
 
 const scrape = async (url: string): Promise<{ status: number; type: string; body: string }> => {

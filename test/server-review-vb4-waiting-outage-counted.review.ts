@@ -15,48 +15,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startServer } from '../src/main/server.ts';
-import { freePort } from './support/processes.ts';
+import { startWaitingForDatabase, type WaitingServer } from './support/waiting-server.ts';
 import { settled, SETTLE_MS } from './support/settle.ts';
 import { parseExposition, sampleValue } from './support/prometheus-text.ts';
 
-let dir = '';
+let waiting: WaitingServer;
 let listenUrl = '';
-const abort = new AbortController();
-let started: Promise<unknown>;
-const logs: string[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gh-review-vb4-'));
-  const deadPort = await freePort();
-  started = startServer({
-    dataDir: dir,
-    listen: '127.0.0.1:0',
-    agentListen: '127.0.0.1:0',
-    databaseUrl: `postgres://gatehouse:x@127.0.0.1:${deadPort}/gatehouse`,
-    env: { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') },
-    signal: abort.signal,
-    log: (l) => void logs.push(l),
-  }).then(
-    () => assert.fail('the start must not finish without a database'),
-    (e: unknown) => e,
-  );
-  listenUrl = await settled(
-    async () => logs.map((l) => (/answers \/healthz 200 and \/readyz 503/.test(l) ? /(http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1] : undefined)).find((x) => x !== undefined) ?? '',
-    (url) => url !== '',
-    SETTLE_MS,
-    50,
-  );
-  assert.notEqual(listenUrl, '', logs.join('\n'));
+  waiting = await startWaitingForDatabase('review-vb4');
+  listenUrl = waiting.url;
 });
 
 after(async () => {
-  abort.abort();
-  await started;
-  await rm(dir, { recursive: true, force: true });
+  await waiting?.stop();
 });
 
 test('the requests refused while the database is awaited are counted in gatehouse_store_unavailable_total', { timeout: 2 * SETTLE_MS }, async () => {
