@@ -17,70 +17,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as I from '@aws-sdk/client-iam';
-import * as S from '@aws-sdk/client-sts';
-import { generateKeyPair } from 'jose';
-import { createHttpEdge } from '../src/adapters/http/server.ts';
-import { instanceBeside } from './support/instances.ts';
-import { startOidcIssuer } from './support/oidc-issuer.ts';
-import { createdAccount, REGION, startTestServer } from './support/server.ts';
-import { suiteWorld } from './support/suite-world.ts';
+import { clockedIssuer } from './support/clocked-issuer.ts';
 
 const ACCOUNTS = ['111100000001', '111100000002', '111100000003'];
 
-const world = suiteWorld('vc2', async (cleanUp) => {
-  const forger = (await generateKeyPair('ES256')).privateKey;
-  const issuer = await startOidcIssuer({ maxAge: 3600 });
-  cleanUp(() => issuer.close());
-  const server = await startTestServer();
-  cleanUp(() => server.stop());
-  const admins = [server.admin];
-  for (const [i, id] of ACCOUNTS.entries()) admins.push(await createdAccount(server, id, `vc2-${i}`));
-  const accounts = [server.adminFile.AccountId, ...ACCOUNTS];
-  for (const admin of admins) {
-    const iam = server.iam(admin);
-    const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn;
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  }
-  let offset = 0;
-  const instance = await instanceBeside(server, { now: () => Date.now() + offset, oidc: true, options: { audit: { enabled: false } } });
-  cleanUp(async () => {
-    await instance.app.audit.stop();
-    await instance.store.close();
-  });
-  const edge = createHttpEdge({ app: instance.app, ready: async () => true, log: () => {} });
-  const url = `http://127.0.0.1:${(await edge.listen('127.0.0.1', 0)).port}`;
-  cleanUp(() => edge.close(0));
-  const sts = new S.STSClient({ endpoint: url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
-  cleanUp(async () => sts.destroy());
-  return {
-    issuer,
-    forger,
-    accounts,
-    /** AssumeRoleWithWebIdentity of role `ci` of `account` with `token` on the instance: `issued`, or the error's name. */
-    async exchange(account: string, token: string): Promise<string> {
-      try {
-        await sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${account}:role/ci`, RoleSessionName: 'ci', WebIdentityToken: token }));
-        return 'issued';
-      } catch (e) {
-        return (e as Error).name;
-      }
-    },
-    advance(ms: number) {
-      offset += ms;
-    },
-  };
-});
+const world = clockedIssuer({ maxAge: 3600 }, ACCOUNTS);
 
 test('vc2: a made-up kid sent to every account that registered the issuer costs the issuer one read per 5 s, not one per account', async () => {
   const { issuer, forger, accounts, exchange, advance } = world();
   advance(10_000);
   const reads = issuer.keyReads();
-  for (const account of accounts) assert.equal(await exchange(account, await issuer.mint({}, { signWith: forger, kid: `made-up-${account}` })), 'InvalidIdentityTokenException');
+  for (const account of accounts) assert.equal(await exchange(await issuer.mint({}, { signWith: forger, kid: `made-up-${account}` }), account), 'InvalidIdentityTokenException');
   assert.equal(issuer.keyReads(), reads + 1, `${issuer.keyReads() - reads} reads for ${accounts.length} accounts`);
   // A role that does not exist costs no more: the provider is read before the role.
-  assert.equal(await exchange(accounts[1] as string, await issuer.mint({}, { signWith: forger, kid: 'made-up-again' })), 'InvalidIdentityTokenException');
+  assert.equal(await exchange(await issuer.mint({}, { signWith: forger, kid: 'made-up-again' }), accounts[1]), 'InvalidIdentityTokenException');
   assert.equal(issuer.keyReads(), reads + 1);
 });
 
@@ -89,6 +39,6 @@ test('vc2: a key the issuer publishes is read for once 5 s have passed, and then
   advance(10_000);
   const reads = issuer.keyReads();
   await issuer.publish('k2', 'ES256');
-  for (const account of accounts) assert.equal(await exchange(account, await issuer.mint({}, { signWith: 'k2' })), 'issued', account);
+  for (const account of accounts) assert.equal(await exchange(await issuer.mint({}, { signWith: 'k2' }), account), 'issued', account);
   assert.equal(issuer.keyReads(), reads + 1, `${issuer.keyReads() - reads} reads for ${accounts.length} accounts`);
 });
