@@ -21,6 +21,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { closeSync, openSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { StoreDataRefusedError, StoreUnavailableError, type Abort, type ChangeListener, type ChangeNotes, type ChangeSubscription, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
   applyMigrations,
@@ -38,6 +39,8 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { makeDirectorySync } from '../fs/index.ts';
 
 export const SQLITE_FILE_NAME = 'gatehouse.db';
+/** SQLite's primary result code for a lock another connection holds. */
+const SQLITE_BUSY = 5;
 
 export interface SqliteStoreOptions {
   /** The database file; default `<dataDir>/gatehouse.db`. One of `file` and `dataDir` is required. */
@@ -103,23 +106,38 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
 
   const connect = (readOnly: boolean): Connection => {
     const db = new DatabaseSync(file, { timeout: busyTimeoutMs, readOnly, enableForeignKeyConstraints: true });
-    if (!readOnly) {
+    return { db, exec: executor(db) };
+  };
+
+  /**
+   * The writer's connection, in WAL mode with the synchronous setting. Switching to WAL is persistent in the file, and
+   * repeating it a no-op; but on a new file, two connections switching it at the same moment (two stores opening a new
+   * data dir at once, in one process or two) had one answered SQLITE_BUSY at once, without SQLite's busy handler (the
+   * switch needs the file to itself): the open failed as if the lock had been held past the busy timeout. Tried again
+   * until that timeout instead.
+   */
+  const connectWriter = async (): Promise<Connection> => {
+    const conn = connect(false);
+    const until = Date.now() + busyTimeoutMs;
+    for (let wait = 5; ; wait = Math.min(2 * wait, 100)) {
       try {
-        // Switching to WAL is persistent in the file; repeating it is a no-op.
-        db.exec('PRAGMA journal_mode = WAL');
-        db.exec(`PRAGMA synchronous = ${synchronous}`);
+        conn.db.exec('PRAGMA journal_mode = WAL');
+        conn.db.exec(`PRAGMA synchronous = ${synchronous}`);
+        return conn;
       } catch (e) {
-        db.close();
-        throw e;
+        if ((Number((e as { errcode?: unknown }).errcode) & 0xff) !== SQLITE_BUSY || Date.now() >= until) {
+          conn.db.close();
+          throw e;
+        }
+        await delay(wait);
       }
     }
-    return { db, exec: executor(db) };
   };
 
   let opening: Connection | undefined;
   let migrations: MigrationReport;
   try {
-    const conn = await serialise(async () => connect(false));
+    const conn = await serialise(connectWriter);
     opening = conn;
     migrations = await serialise(() =>
       inTransaction(conn, 'BEGIN IMMEDIATE', (db) => applyMigrations(db, options.migrations ?? SQLITE_MIGRATIONS, now)),
