@@ -52,9 +52,10 @@ it('objects-fs: streaming a 256 MiB object through put and get keeps memory flat
     // The bound is not 64 MiB: V8 collects dead ArrayBuffers only once about 64 MiB of external memory has
     // accumulated since the last collection, so any stream of fresh buffers (a socket's, fs.createReadStream's,
     // this test's own generator) plateaus near that whatever its length: measured 58-66 MiB for 64 MiB, 256 MiB
-    // and 1 GiB alike. What would fail this is memory that tracks the object's size.
+    // and 1 GiB alike. What would fail this is memory that tracks the object's size: a bound of half the object, as
+    // a loaded host's collections come later (97 MiB read beside four other test processes at stop 66).
     const growth = (peak - baseline) / MiB;
-    assert.ok(growth < 96, `RSS grew by ${growth.toFixed(1)} MiB streaming 256 MiB`);
+    assert.ok(growth < total / 2, `RSS grew by ${growth.toFixed(1)} MiB streaming 256 MiB`);
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });
