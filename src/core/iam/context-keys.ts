@@ -200,6 +200,8 @@ export function contextKeyConflict(context: ReadonlyMap<string, readonly string[
 
 /** The keys that each give the request's time, as a simulation reads them (src/app/authorize.ts `simulatedTime`). */
 const REQUEST_TIME_KEYS: ReadonlySet<string> = new Set(['aws:currenttime', 'acs:currenttime', 'aws:epochtime', 'acs:epochtime']);
+/** The keys giving when the session making the request was issued (each dialect's name). */
+const ISSUE_TIME_KEYS: ReadonlySet<string> = new Set(['aws:tokenissuetime', 'acs:tokenissuetime']);
 
 /** The second of a request-time key's value, or undefined when it is not one time (refused, if at all, by `contextKeyProblem`). */
 function secondOf(key: string, values: readonly string[]): number | undefined {
@@ -214,11 +216,19 @@ function secondOf(key: string, values: readonly string[]): number | undefined {
  * request's time: a simulation takes `aws:CurrentTime` as that time, and the engine reads each key as given, so a
  * question with `aws:CurrentTime` 2031 and `aws:EpochTime` 1000 was decided in 2031 by a condition on one and in 1970 by a
  * condition on the other (and a binding's `request.time` in 2031), one answer at two times. Compared to the second, as
- * `aws:EpochTime` counts. Answers the key given second.
+ * `aws:EpochTime` counts. Answers the key given second. So too for an `aws:TokenIssueTime` after that time (review vg,
+ * 1), answering the issue time's key.
  */
 function timeConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
   let first: { key: string; second: number; value: string } | undefined;
+  let issued: { key: string; second: number; value: string } | undefined;
+  const shown = (v: string): string => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
   for (const [key, values] of context) {
+    if (ISSUE_TIME_KEYS.has(key)) {
+      const second = secondOf(key, values);
+      if (second !== undefined) issued ??= { key, second, value: values[0] as string };
+      continue;
+    }
     if (!REQUEST_TIME_KEYS.has(key)) continue;
     const second = secondOf(key, values);
     if (second === undefined) continue;
@@ -228,8 +238,13 @@ function timeConflict(context: ReadonlyMap<string, readonly string[]>, named: Re
     }
     if (second === first.second) continue;
     const [a, b] = [named.get(first.key) ?? first.key, named.get(key) ?? key];
-    const shown = (v: string): string => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
     return { key: b, message: `context keys \`${a}\` (\`${shown(first.value)}\`) and \`${b}\` (\`${shown(values[0] as string)}\`) each give the request's time, and name different instants: give one of them (the other is then read at that time), or the same instant in both` };
+  }
+  // A session issued after the request it makes (review vg, 1): no session can ask then, and a Deny on sessions issued
+  // before a date (`DateLessThan aws:TokenIssueTime`) was lifted for it.
+  if (first !== undefined && issued !== undefined && issued.second > first.second) {
+    const [a, b] = [named.get(issued.key) ?? issued.key, named.get(first.key) ?? first.key];
+    return { key: a, message: `context key \`${a}\` (\`${shown(issued.value)}\`) is after the request's time, \`${b}\` (\`${shown(first.value)}\`): a session is issued before the requests it makes; give an issue time at or before the request's time` };
   }
   return undefined;
 }
