@@ -1669,8 +1669,8 @@ export async function rewriteMember(tx: WriteTx, from: string, to: string, accou
  * lives on after it is deleted (as AWS's), and a provider registered again under the URL is a new trust: so the
  * members go, as a deleted custom role's bindings go, the provider's sessions lose what the bindings gave them at once,
  * and a policy read back can be written again (a member naming no provider is refused). A binding left without members
- * goes; a policy left without bindings is removed. A member another registered provider can still be read as (a path
- * holding `/subject/`) stays. Each policy changed moves to its next revision; `updated` is the time of the deletion.
+ * goes; a policy left without bindings is removed. A member names the provider before its first `/subject/` (review vg,
+ * 2). Each policy changed moves to its next revision; `updated` is the time of the deletion.
  * Answers the resources of the policies changed.
  */
 export async function forgetProvider(tx: WriteTx, account: string, hostPath: string, updated: string): Promise<string[]> {
@@ -1809,12 +1809,18 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
 async function missingProvider(tx: ReadTx, m: string): Promise<string | undefined> {
   const named = federatedPrincipalProviders(m);
   if (named === undefined) return undefined;
-  for (const hostPath of named.hostPaths) if ((await tx.kv.get(providerKey(named.account, hostPath))) !== undefined) return undefined;
+  if ((await tx.kv.get(providerKey(named.account, named.hostPath))) !== undefined) return undefined;
   const shown = m.length > 160 ? `${m.slice(0, 160)}…` : m;
-  const provider = named.hostPaths[0] ?? '';
+  const cut = (x: string): string => (x.length > 80 ? `${x.slice(0, 80)}…` : x);
+  const provider = named.hostPath;
+  // Meant for a provider whose name holds `/subject/` (review vg, 2): the member reads as another provider's subject.
+  for (const longer of named.longer) {
+    if ((await tx.kv.get(providerKey(named.account, longer))) === undefined) continue;
+    return `member \`${shown}\`: account ${named.account}'s OIDC provider \`${cut(longer)}\` holds \`/subject/\` in its name, where a \`principal://\` member's subject begins (this one reads as provider \`${cut(provider)}\`'s subject \`${cut(m.slice(federatedPrincipalPrefix(named.account, provider).length))}\`), so no member names its subjects: bind the role its sessions assume (\`serviceAccount:ROLE@${named.account}.iam.gatehouse.dev\`) instead`;
+  }
   const prefix = `${PROVIDER_PREFIX}${named.account}/`;
-  const near = (await tx.kv.list(prefix)).map((e) => e.key.slice(prefix.length)).find((h) => named.hostPaths.some((p) => p.toLowerCase() === h.toLowerCase()));
-  return `member \`${shown}\`: account ${named.account} has no OIDC provider \`${provider.length > 80 ? `${provider.slice(0, 80)}…` : provider}\`${near !== undefined ? ` (names match exactly: it has \`${near}\`)` : ''}: register it first (CreateOpenIDConnectProvider), or correct the account id or the provider (its ARN without \`arn:aws:iam::ACCOUNT:oidc-provider/\`)`;
+  const near = (await tx.kv.list(prefix)).map((e) => e.key.slice(prefix.length)).find((h) => h.toLowerCase() === provider.toLowerCase());
+  return `member \`${shown}\`: account ${named.account} has no OIDC provider \`${cut(provider)}\`${near !== undefined ? ` (names match exactly: it has \`${near}\`)` : ''}: register it first (CreateOpenIDConnectProvider), or correct the account id or the provider (its ARN without \`arn:aws:iam::ACCOUNT:oidc-provider/\`)`;
 }
 
 /** The objects of this apply, with their specs (apply hands its validated objects to `env.documents`). */

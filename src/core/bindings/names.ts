@@ -43,8 +43,14 @@ const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|group:[\w+=
  */
 export function federatedPrincipalUri(providerArn: string, sub: string): string | undefined {
   const m = /^(?:arn:aws:iam|acs:ram)::(\d{12,20}):oidc-provider\/(.+)$/.exec(providerArn);
-  return m ? `principal://${SERVICE_ACCOUNT_DOMAIN}/accounts/${m[1] as string}/oidc-providers/${m[2] as string}/subject/${sub}` : undefined;
+  // A provider whose name holds `/subject/` has no URI of its own (review vg, 2): read at its first `/subject/`, the URI
+  // of its subject `ci` is another provider's subject (`a/subject/b`'s `ci` is `a`'s `b/subject/ci`).
+  if (m === null || (m[2] as string).includes(SUBJECT)) return undefined;
+  return `principal://${SERVICE_ACCOUNT_DOMAIN}/accounts/${m[1] as string}/oidc-providers/${m[2] as string}${SUBJECT}${sub}`;
 }
+
+/** Where a `principal://` member's subject begins: its first occurrence (review vg, 2). */
+const SUBJECT = '/subject/';
 
 /** The prefix of every `principal://` member naming a subject of an OIDC provider of `account`. */
 export function federatedPrincipalPrefix(account: string, hostPath: string): string {
@@ -53,19 +59,23 @@ export function federatedPrincipalPrefix(account: string, hostPath: string): str
 
 /**
  * The account and the OIDC provider (`HOST/PATH`, as its ARN ends) a `principal://` member names, for checking that the
- * provider exists; undefined for a member of another form. A path or a subject may itself hold `/subject/`, so every
- * reading is given, the shortest provider first: the member names a provider when one of them is registered.
+ * provider exists; undefined for a member of another form. The provider ends at the first `/subject/`, the subject
+ * being the rest (`/subject/` in it too), as GCP reads a pool's subject after its pool id, which holds no `/` (review
+ * vg, 2): read at any `/subject/`, one member named two identities, `a`'s subject `b/subject/ci` and `a/subject/b`'s
+ * `ci`, and a binding to one let the other in. `longer`: the providers it would name were it read at a later
+ * `/subject/` (a provider whose name holds one, which no member names: `federatedPrincipalUri`), for the refusal.
  */
-export function federatedPrincipalProviders(member: string): { readonly account: string; readonly hostPaths: readonly string[] } | undefined {
+export function federatedPrincipalProviders(member: string): { readonly account: string; readonly hostPath: string; readonly longer: readonly string[] } | undefined {
   if (!PRINCIPAL_URI.test(member)) return undefined;
   const m = /^principal:\/\/iam\.gatehouse\.dev\/accounts\/(\d{12,20})\/oidc-providers\/(.+)$/.exec(member);
   if (m === null) return undefined;
   const rest = m[2] as string;
-  const hostPaths: string[] = [];
-  for (let at = rest.indexOf('/subject/'); at >= 0; at = rest.indexOf('/subject/', at + 1)) {
-    if (at > 0 && at + '/subject/'.length < rest.length) hostPaths.push(rest.slice(0, at));
+  const readings: string[] = [];
+  for (let at = rest.indexOf(SUBJECT); at >= 0; at = rest.indexOf(SUBJECT, at + 1)) {
+    if (at > 0 && at + SUBJECT.length < rest.length) readings.push(rest.slice(0, at));
   }
-  return { account: m[1] as string, hostPaths };
+  const [hostPath, ...longer] = readings;
+  return hostPath === undefined ? undefined : { account: m[1] as string, hostPath, longer };
 }
 
 const MEMBER_FORMS = '`user:NAME`, `group:NAME`, `serviceAccount:NAME@ACCOUNT.iam.gatehouse.dev`, `principal://…`, `allUsers` or `allAuthenticatedUsers`';
