@@ -270,6 +270,36 @@ interface Asked {
 const RAM_ROLE_SESSION_RE = /^acs:ram::\d+:role\//;
 /** An answer's note that it did not take keys of the question's context (src/app/authorize.ts `conclude`). */
 const IGNORED_CONTEXT_RE = /^context `[^\n]*` ignored: /;
+/** A principal tag's key, as a context or a condition (`StringEquals aws:PrincipalTag/team`) names it; either dialect. */
+const PRINCIPAL_TAG_RE = /^(?:aws|acs):principaltag\/./i;
+
+/**
+ * What the note says of principal tags (review vg, 3). A condition on `aws:PrincipalTag/K` reads the principal's own
+ * tags, not the request: listed with `IpAddress aws:SourceIp`'s kind among the conditions "not met for this context",
+ * it read as something another request could carry, where a user meets it only once tagged (TagUser) and a role's
+ * session by its role's tags or a session tag. And tags given in the context are taken as every principal's, in place
+ * of its own, while the note said roles were asked "with no session policy or tags". `given`: the context's tag keys.
+ */
+function principalTagNotes(given: readonly string[], asked: readonly { readonly conditions: readonly string[]; readonly unless?: readonly string[] }[]): string[] {
+  const notes: string[] = [];
+  const q = (keys: readonly string[]): string => keys.map((k) => `\`${k}\``).join(', ');
+  if (given.length > 0) {
+    notes.push(`context ${q(given)} taken as ${given.length === 1 ? 'a tag' : 'tags'} of every principal asked, in place of ${given.length === 1 ? 'the tag' : 'those'} it has (a user's or role's tags as the directory holds them; roles asked as a session carrying ${given.length === 1 ? 'it' : 'them'}): who could do it so tagged, not who can as tagged now`);
+  }
+  const read = new Map<string, string>();
+  const taken = new Set(given.map((k) => k.toLowerCase().slice(4)));
+  for (const r of asked) {
+    for (const c of [...r.conditions, ...(r.unless ?? [])]) {
+      const key = c.slice(c.lastIndexOf(' ') + 1);
+      if (PRINCIPAL_TAG_RE.test(key) && !taken.has(key.toLowerCase().slice(4)) && !read.has(key.toLowerCase())) read.set(key.toLowerCase(), key);
+    }
+  }
+  if (read.size > 0) {
+    const keys = [...read.values()];
+    notes.push(`conditions on ${q(keys)} read each principal's own ${keys.length === 1 ? 'tag' : 'tags'} (${keys.map((k) => `\`${k.slice(k.indexOf('/') + 1)}\``).join(', ')}), not the request: a user's as the directory holds them (TagUser changes them), a role's session its role's (TagRole) or a session tag its trust policy lets it set (sts:TagSession); \`--context ${keys[0]}=VALUE\` asks as if every principal were so tagged`);
+  }
+  return notes;
+}
 
 /**
  * A federated user's ARN, as GetFederationToken names its session (`Name`: 2 to 32 characters of `[\w+=,.@-]`); only in
@@ -817,6 +847,9 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // gateway decides the other account's request on it (review kj, 3), not the asker's.
     const owner = governing.account ?? caller.account;
     const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), askedAt, false, true) : [];
+    // Principal tags, given or read by a condition (review vg, 3).
+    const tagsGiven = Object.keys(input.context ?? {}).filter((k) => PRINCIPAL_TAG_RE.test(k));
+    const tagNotes = principalTagNotes(tagsGiven, [...allowed, ...excluded]);
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
@@ -832,7 +865,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       ...(leftOut.length > 0 ? { leftOut: leftOut.map((l) => l.field) } : {}),
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy${tagsGiven.length > 0 ? ' and the tags of the context' : ' or tags'}, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes, ...tagNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
     });
   };
 }
