@@ -53,7 +53,7 @@
  * binding answers `sts:AssumeRole`: STS decides it by trust and identity policies only (src/core/bindings/actions.ts).
  */
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { accountOf, contextOf, namedEntity, type Principal } from '../core/iam/index.ts';
+import { accountOf, contextOf, namedEntity, principalFromArn, type Principal } from '../core/iam/index.ts';
 import {
   canonicalPolicy,
   checkEtag,
@@ -100,7 +100,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, decideAdmin, limitsCutWords, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { isOss, ownerIn, ownerWordsTo, resourcePolicyClaim } from './resource-policies.ts';
 import { canonicalArn, chainArns, governedScope, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey, readIamPolicyRecord, storedIamPolicyAt, UNREADABLE_IAM_POLICY_OWNER, unreadableIamPolicy } from './resource-tree.ts';
-import { isStoreOutcomeUnknown, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type ChangeRecord, type ReadTx, type WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
 import { readChanges } from './change-log.ts';
@@ -1064,6 +1064,37 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   /**
+   * For the question of `action` on `resource` at `time`, asked by account `asker`: the conditional bindings that would
+   * grant a principal (an ARN, as who-can asks about it: a user, a role as a session of it, a session) the permission
+   * had their conditions held, as the engine reads them, each its rule with its expression (review vg, 4). Who-can lists
+   * such a principal, when not allowed, among those a condition keeps out, as it lists those of an IAM Allow's
+   * condition. None when bindings grant it, do not decide it, or are another account's than the asker's to read (review
+   * I3). What is the question's alone (the permission, where a job lies) is read once.
+   */
+  async function conditionsNotMet(asker: string, action: string, resource: string, time: number): Promise<(principalArn: string) => MatchedRule[]> {
+    // As the engine decides it (`engine.decide`): the permission, where bindings decide it, on the owner the authorizer gives.
+    const managed = policyManagement(action, resource);
+    const permission = managed?.permission ?? permissionOf(action);
+    const on = managed?.resource ?? resource;
+    if (permission === undefined || isKubernetesObjectRequest(permission, on)) return () => [];
+    // Where a job lies, read as `getPolicy` reads it; while the database cannot be reached (who-can answers from memory
+    // then), without it.
+    const jobAccount = JOB_ARN_RE.test(on) ? accountOf(on) : undefined;
+    const container = jobAccount !== undefined ? await deps.store.read((tx) => jobContainerIn(tx, jobAccount, on)).catch((e: unknown) => (isStoreUnavailable(e) ? undefined : Promise.reject(e))) : undefined;
+    const owner = options.ownerOf?.(on);
+    return (principalArn) => {
+      const p = principalFromArn(principalArn);
+      if (!p.ok) return [];
+      const own = owner ?? (OWN_ACCOUNT_PERMISSIONS.has(permission) && p.value.account !== '' ? p.value.account : undefined);
+      const { account, held } = chainOf(on, own, p.value.account);
+      if (held.length === 0 || (account !== asker && asker !== ROOT_ACCOUNT)) return [];
+      const d = decideBindings(p.value, permission, on, own, time, false, container);
+      if (d.verdict === 'allow' || d.notMet === undefined) return [];
+      return d.notMet.map((m) => ({ engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow', conditions: m.condition !== undefined ? [m.condition] : [] }));
+    };
+  }
+
+  /**
    * The bindings of `account`'s IAM policies whose role is one of its custom roles: the role, where, and to whom
    * (escalation-paths: rewriting such a role grants what is added to every member of them; review ke, 3).
    */
@@ -1381,6 +1412,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     listPolicies,
     listPolicyPage,
     grantedBeyond,
+    conditionsNotMet,
     customRoleBindings,
     iamPolicyResources,
     /** The stored policy of a resource as held in memory (for tests and the console). */

@@ -21,7 +21,8 @@
  * - Each principal allowed says whether it is allowed only under conditions (review dv, 1): asked again with the
  *   rules that have conditions left out (`AuthorizeInput.unconditional`), it is `conditional` when no longer allowed,
  *   and `conditions` names those of the rules that allowed it. Those refused only because the conditions of their
- *   Allow statements did not hold for the question's context are listed apart (`conditionallyExcluded`).
+ *   Allow statements, or of the bindings naming them (review vg, 4), did not hold for the question's context are listed
+ *   apart (`conditionallyExcluded`).
  * - Each role allowed lists in `through` the users and roles of the account that can come to act as it, with the
  *   shortest path, from escalation-paths' search (review dv, 2): who can end up doing it; each user allowed too, those
  *   that can come to act as it (mint its access key, review fl, 4). That search needs
@@ -191,8 +192,8 @@ export interface WhoCanAnswer {
   readonly allowed: readonly Reacher[];
   /**
    * Principals not allowed (implicitly denied) for the context given only because the conditions of the Allow
-   * statements that name the action, the resource and them did not hold: allowed, perhaps, in another context (from
-   * the right address, with MFA). Not those an explicit deny refuses. Meeting the conditions is needed, and may not be
+   * statements (or of the bindings, review vg, 4) that name the action, the resource and them did not hold: allowed,
+   * perhaps, in another context (from the right address, with MFA, at another time). Not those an explicit deny refuses. Meeting the conditions is needed, and may not be
    * enough (a permissions boundary may still not allow).
    */
   readonly conditionallyExcluded: readonly ConditionallyExcluded[];
@@ -244,6 +245,12 @@ export interface ResourcePolicyGrant {
 }
 
 type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
+/**
+ * The conditional bindings that would grant `principal` the question had their conditions held at `time`, where the
+ * asker may read them (src/app/bindings.ts `conditionsNotMet`; review vg, 4): the union's answer says only that bindings
+ * had no opinion.
+ */
+export type BindingsNotMet = (asker: string, action: string, resource: string, time: number) => Promise<(principal: string) => readonly MatchedRule[]>;
 /**
  * The context the authorizer decides a question with where `account` may read the resource's facts (src/app/
  * authorize.ts `contextFor`): an object's stored tags where the S3 gateway holds it, of that account (review kj, 1 and
@@ -674,7 +681,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects, held?: HeldPrincipals) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects, held?: HeldPrincipals, bindingsNotMet?: BindingsNotMet) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
@@ -735,6 +742,8 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
      */
     const contextNotes = new Set<string>();
     let checked = 0;
+    /** The conditional bindings each principal not allowed misses (review vg, 4): prepared once, at the first. */
+    let notMetOf: ((principal: string) => readonly MatchedRule[]) | undefined;
     // Each question is awaited but answered without I/O: the event loop turns now and then, so that the server answers
     // others while costly principals are asked about (review qm, 4).
     const turn = engineTurns();
@@ -758,8 +767,12 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         });
         if (!c.ok) return c;
         allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, ...c.value });
-      } else if (a.value.decision === 'ImplicitDeny' && a.value.conditionsNotMet !== undefined && a.value.conditionsNotMet.length > 0) {
-        excluded.push({ ...p, conditions: conditionsOf(a.value.conditionsNotMet), notMet: a.value.conditionsNotMet });
+      } else if (a.value.decision === 'ImplicitDeny') {
+        // An IAM Allow's condition, or a binding's (review vg, 4: a grant from 2030 left its members out of both lists).
+        notMetOf ??= bindingsNotMet === undefined ? () => [] : await bindingsNotMet(caller.account, input.action, input.resource, askedAt);
+        const bound = notMetOf(p.principal);
+        const notMet = [...(a.value.conditionsNotMet ?? []), ...bound];
+        if (notMet.length > 0) excluded.push({ ...p, conditions: conditionsOf(notMet), notMet });
       }
     }
     // Who reaches it through a default-role job (review eq, 2): no PassRole is asked for one, so escalation-paths'

@@ -78,6 +78,8 @@ interface Scan {
   env: ConditionEnv | undefined;
   diagnostics: string[] | undefined;
   matched: MatchedBinding[] | undefined;
+  /** When explaining: the bindings whose condition is false (`BindingsDecision.notMet`). */
+  notMet: MatchedBinding[] | undefined;
   reasons: string[] | undefined;
   /** When explaining: roles the principal holds here that lack the permission. */
   held: Set<string> | undefined;
@@ -116,7 +118,10 @@ function scan(s: Scan, list: readonly CompiledBinding[], prefix: string, name: s
       const r = b.condition.evaluate(s.env);
       if (r !== true) {
         if (r instanceof EvalFailure) note(s, conditionFailure(b, r.error));
-        else if (s.explain) note(s, conditionFalse(b));
+        else if (s.explain) {
+          note(s, conditionFalse(b));
+          (s.notMet ??= []).push({ resource: b.resource, index: b.index, role: b.role, member: prefix + name, condition: b.condition.expression });
+        }
         continue;
       }
     }
@@ -133,7 +138,7 @@ export function decide(compiled: CompiledBindings | readonly CompiledBindings[],
   const sets: readonly CompiledBindings[] = 'byMember' in compiled ? [compiled] : compiled;
   const explain = options.explain === true;
   const p = request.principal;
-  const s: Scan = { request, explain, unconditional: options.unconditional === true, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, reasons: undefined, held: undefined };
+  const s: Scan = { request, explain, unconditional: options.unconditional === true, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, notMet: undefined, reasons: undefined, held: undefined };
   const uri = p.principalUri !== undefined && p.principalUri.startsWith('principal://') ? p.principalUri : undefined;
   if (!p.authenticated && (p.user !== undefined || p.serviceAccount !== undefined || p.principalUri !== undefined || p.groups.length > 0)) {
     note(s, 'the principal is not authenticated: only bindings to allUsers apply, whatever identity it names');
@@ -183,5 +188,6 @@ export function decide(compiled: CompiledBindings | readonly CompiledBindings[],
   const diagnostics = s.diagnostics ?? NONE;
   if (s.matched !== undefined && s.reasons !== undefined) return { verdict: 'allow', reasons: s.reasons, diagnostics, matched: s.matched };
   const held = s.held !== undefined && s.held.size > 0 ? `; the role${s.held.size === 1 ? '' : 's'} it holds here (${[...s.held].join(', ')}) ${s.held.size === 1 ? 'does' : 'do'} not include it` : '';
-  return { verdict: 'no-opinion', reasons: [`no binding grants \`${request.permission}\` on \`${request.resource.name}\` to ${whoIs(p)}${held}`], diagnostics, matched: NONE };
+  const reasons = [`no binding grants \`${request.permission}\` on \`${request.resource.name}\` to ${whoIs(p)}${held}`];
+  return s.notMet !== undefined ? { verdict: 'no-opinion', reasons, diagnostics, matched: NONE, notMet: s.notMet } : { verdict: 'no-opinion', reasons, diagnostics, matched: NONE };
 }

@@ -119,4 +119,10 @@ export interface BindingsDecision {
   /** Bindings that could not apply: a condition that failed to evaluate or to parse, a role that does not exist. */
   readonly diagnostics: readonly string[];
   readonly matched: readonly MatchedBinding[];
+  /**
+   * When explaining and not allowed: the bindings naming the principal that grant the permission but whose condition is
+   * false for this request (not one that failed to evaluate), each with its expression (`condition`); absent when none.
+   * Who-can lists such principals apart, as those an IAM Allow's condition keeps out (review vg, 4).
+   */
+  readonly notMet?: readonly MatchedBinding[];
 }
