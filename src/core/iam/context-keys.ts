@@ -13,7 +13,7 @@ import { parseDateValue } from './conditions.ts';
 import { parseIp } from './ip.ts';
 import { counterpart } from './principal.ts';
 
-type ValueType = 'ip' | 'bool' | 'date' | 'epoch' | 'number' | 'string';
+type ValueType = 'ip' | 'bool' | 'date' | 'epoch' | 'number' | 'seconds' | 'string';
 
 /** Every key of this table is single-valued. */
 const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
@@ -29,7 +29,8 @@ const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
   ['tokenissuetime', 'date'],
   // Epoch seconds: read by Date and Numeric operators alike only in that form; a time, so within a date's range.
   ['epochtime', 'epoch'],
-  ['multifactorauthage', 'number'],
+  // Seconds since MFA was used: never negative (review vg, 5).
+  ['multifactorauthage', 'seconds'],
   ['principalarn', 'string'],
   ['principalaccount', 'string'],
   ['principaltype', 'string'],
@@ -119,6 +120,7 @@ const READS: Readonly<Record<ValueType, { ok: (v: string) => boolean; what: stri
   date: { ok: (v) => withinTimeRange(parseDateValue(v)), what: 'a date, such as `2026-12-01T12:00:00Z`, or epoch seconds, from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z (the times a date is written in)' },
   epoch: { ok: (v) => NUMBER_RE.test(v) && withinTimeRange(Number(v) * 1000), what: 'a decimal number of epoch seconds from -62167219200 to 253402300799 (years 0000 to 9999, the times a date is written in)' },
   number: { ok: (v) => NUMBER_RE.test(v), what: 'a decimal number' },
+  seconds: { ok: (v) => NUMBER_RE.test(v) && !v.startsWith('-'), what: 'a decimal number of seconds, not negative (the time since MFA was used)' },
   string: { ok: () => true, what: 'a string' },
 };
 
@@ -195,7 +197,26 @@ export function contextKeyConflict(context: ReadonlyMap<string, readonly string[
     const [a, b] = [named.get(key) ?? key, named.get(other) ?? other];
     return { key: b, message: `context keys \`${a}\` and \`${b}\` name one key (each dialect's name of it) and were given different values: give it once, or the same value under both` };
   }
-  return timeConflict(context, named);
+  return timeConflict(context, named) ?? mfaConflict(context, named);
+}
+
+/** The keys saying whether MFA was used (each dialect's names), and those of its age. */
+const MFA_PRESENT_KEYS = ['aws:multifactorauthpresent', 'acs:multifactorauthpresent', 'acs:mfapresent', 'aws:mfapresent'] as const;
+const MFA_AGE_KEYS = ['aws:multifactorauthage', 'acs:multifactorauthage'] as const;
+
+/**
+ * An MFA age beside MFA said not present (review vg, 5): the age is in a request "only if the principal was
+ * authenticated using MFA" (AWS's global condition keys), so such a context describes no request, and "allow within an
+ * hour of MFA" allowed a session said to have none. Answers the age's key.
+ */
+function mfaConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
+  const age = MFA_AGE_KEYS.find((k) => context.has(k));
+  if (age === undefined) return undefined;
+  const absent = MFA_PRESENT_KEYS.find((k) => context.get(k)?.some((v) => v.toLowerCase() === 'false') === true);
+  if (absent === undefined) return undefined;
+  const [a, b] = [named.get(age) ?? age, named.get(absent) ?? absent];
+  const value = context.get(absent)?.find((v) => v.toLowerCase() === 'false') ?? 'false';
+  return { key: a, message: `context key \`${a}\` is the age of an MFA sign-in, but \`${b}\` is \`${value}\`: a request carries the age only when MFA was used; leave the age out, or say MFA was used (\`true\`)` };
 }
 
 /** The keys that each give the request's time, as a simulation reads them (src/app/authorize.ts `simulatedTime`). */
