@@ -375,6 +375,16 @@ const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
 }));
 
 /**
+ * The edges' refusals of a valid session for the API it called (server.ts `userSessionRefusal`, the Query API's and
+ * Alibaba STS's): checked once its signature verified, so its record says so (`SIGNED_BY_SESSION_HOLDER`).
+ */
+const SESSION_REFUSALS: readonly (readonly [RegExp, string])[] = [
+  [/^The security token included in the request is invalid: credentials from GetSessionToken cannot call the IAM API /, "credentials from GetSessionToken (a user's session, without MFA) may call no IAM API"],
+  [/^Cannot call [A-Za-z]+ with session credentials from GetSessionToken: /, 'credentials from GetSessionToken may call, of STS, only AssumeRole and GetCallerIdentity'],
+  [/^Cannot call [A-Za-z]+ with the credentials of a federated user \(GetFederationToken\): /, 'the credentials of a federated user (GetFederationToken) may call no IAM API and, of STS, only GetCallerIdentity'],
+];
+
+/**
  * Finer reasons, read from the start of the message our own code answered with (SigV4 and SigV2 parsers, the edges,
  * the webhook): each maps to fixed text, so nothing of the request is copied; only the anchored prefix is matched,
  * never text the parser quoted from the request.
@@ -433,6 +443,9 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^no job capability$/, 'no job capability'],
   [/^no job holds this capability$/, 'no job holds this capability'],
   [/^not the launcher's capability$/, "the capability of a job's processes (its ranks', or a pod's), which is not its launcher's"],
+  // A valid session refused for the API it called (the edges' `userSessionRefusal`): its record said "the request is not
+  // signed or its signature is no longer valid", or "an invalid session token", of a session signed and valid (review vf, 1).
+  ...SESSION_REFUSALS,
 ];
 
 /** The record's message: fixed text chosen by the code and the start of the answer's message, never a copy of it. */
@@ -453,7 +466,16 @@ const KEY_REFUSAL_CODES: ReadonlySet<string> = new Set(['InvalidClientTokenId', 
  */
 const SIGNED_AND_SENT_AGAIN = "; it was signed with the key's secret: a request its holder signed, sent again (captured and replayed, or retried with the same nonce), and refused: not a use of the key";
 const NONCE_REFUSAL = /^Specified (?:signature nonce was used already|time stamp or date value is expired: this server has had more signed requests)/;
+/** Said of a valid session refused for the API it called (`SESSION_REFUSALS`), once its signature verified (review vf, 1). */
+const SIGNED_BY_SESSION_HOLDER = "; it was signed with the session's secret: its holder called an API these credentials may not call";
 const NOT_SIGNED_BY_HOLDER = "; it was not signed with the key's secret (made by someone who knows only the key id)";
+
+/** What a record's message adds when the request's own key signed it, by what it was refused for. */
+function signedEnding(code: string, message: string): string {
+  if (SESSION_REFUSALS.some(([re]) => re.test(message))) return SIGNED_BY_SESSION_HOLDER;
+  if (KEY_REFUSAL_CODES.has(code)) return SIGNED_WITH_REFUSED_KEY;
+  return NONCE_REFUSAL.test(message) ? SIGNED_AND_SENT_AGAIN : SIGNED_BY_HOLDER;
+}
 
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */
 export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, suppressed: number) {
@@ -474,7 +496,7 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     ...(f.requestId !== undefined && f.requestId !== '' ? { requestId: f.requestId } : {}),
     detail: {
       authentication: code,
-      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? (KEY_REFUSAL_CODES.has(code) ? SIGNED_WITH_REFUSED_KEY : NONCE_REFUSAL.test(f.message.slice(0, 200)) ? SIGNED_AND_SENT_AGAIN : SIGNED_BY_HOLDER) : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
+      message: authFailureMessage(code, f.message) + (f.signatureVerified === true ? signedEnding(code, f.message.slice(0, 200)) : f.signatureVerified === false ? NOT_SIGNED_BY_HOLDER : ''),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
       ...(f.signatureVerified !== undefined ? { signatureVerified: f.signatureVerified } : {}),
       ...(f.peerUid !== undefined && Number.isInteger(f.peerUid) && f.peerUid >= 0 ? { peerUid: f.peerUid } : {}),

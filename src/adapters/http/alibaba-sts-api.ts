@@ -401,7 +401,8 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   const refused = r.refusal?.(caller, action);
   if (refused !== undefined) {
     const a = refused.code === 'ACCESS_DENIED' ? { status: 403, code: 'NoPermission' } : { status: 400, code: 'InvalidSecurityToken.Malformed' };
-    return refuse(a.status, a.code, refused.message, accessKeyId);
+    // Its signature verified (and its nonce taken): said so in its record (review vf, 1).
+    return refuse(a.status, a.code, refused.message, accessKeyId, true);
   }
   // The key's last-used region is the request's `RegionId` only when it is a region name, as a SigV4 scope's region must
   // be before it is noted: any text up to the body's 1 MiB was recorded and answered by GetAccessKeyLastUsed and every

@@ -571,7 +571,10 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // Refused at authentication (or, for a GetSessionToken session, for the API it calls): recorded (flood-limited),
       // as the edge has no caller to record it under.
       const claimed = claimedCredential(req.headers.authorization, headerText(req.headers['x-amz-security-token']), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp, requestId, signatureVerified: (auth as { readonly signatureVerified?: boolean }).signatureVerified });
+      // A session refused for the API (`authed` ok) was signed with its secret, verified: said so, as other refusals
+      // say it (review vf, 1).
+      const signatureVerified = authed?.ok === true ? true : (auth as { readonly signatureVerified?: boolean }).signatureVerified;
+      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp, requestId, signatureVerified });
       return sendError(res, requestId, auth.code, auth.message, namespace, json);
     }
     // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,
