@@ -11,14 +11,14 @@
  *
  * Before the fix 1 of 1 tests failed.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { auditRecordsFrom } from './support/audit-from.ts';
-import { floodBurst } from './support/flood-burst.ts';
+import { floodBurst, withClockHeld } from './support/flood-burst.ts';
 import { settled } from './support/settle.ts';
 import { errorName, REGION, startTestServer, type TestServer } from './support/server.ts';
 
@@ -47,28 +47,37 @@ describe('audit review ul1: a stalled event loop does not split one burst into t
   it('requests waiting through a 1.5 s stall continue the burst: one summary, every refusal counted once', async () => {
     const agent = new Agent({ localAddress: IP, keepAlive: true, maxSockets: 8 });
     const guesser = new STSClient({ endpoint: s.url, region: REGION, credentials: { accessKeyId: GUESSED, secretAccessKey: 'guess' }, maxAttempts: 1, requestHandler: { httpAgent: agent } });
-    // A burst that ends with refusals left out (test/support/flood-burst.ts): a summary of them is pending.
-    const burst = await floodBurst(s.url, 40, async () => {
-      assert.equal(await errorName(guesser.send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId');
-    });
-    const { hostname: host, port } = new URL(s.url);
-    const sockets = await Promise.all(
-      Array.from({ length: WAITING }, () => new Promise<Socket>((resolve, reject) => {
-        const c = connect({ host, port: Number(port), localAddress: IP }, () => resolve(c));
+    // The clock held (flood-burst.ts `withClockHeld`; the server is in this process) from the burst to the answers of
+    // the requests that wait through the stall, and moved by the stall's 1.5 s: on a loaded host the flood limit gave
+    // tokens back as fast as the burst's closing tries came, and the burst could run into its bound. Released as the
+    // burst ends, the clock would jump by the burst's length and the address look quiet at once: summarised before the
+    // stall, which would then split nothing.
+    const burst = await withClockHeld(async () => {
+      // A burst that ends with refusals left out (test/support/flood-burst.ts): a summary of them is pending.
+      const sent = await floodBurst(s.url, 40, async () => {
+        assert.equal(await errorName(guesser.send(new GetCallerIdentityCommand({}))), 'InvalidClientTokenId');
+      });
+      const { hostname: host, port } = new URL(s.url);
+      const sockets = await Promise.all(
+        Array.from({ length: WAITING }, () => new Promise<Socket>((resolve, reject) => {
+          const c = connect({ host, port: Number(port), localAddress: IP }, () => resolve(c));
+          c.once('error', reject);
+        })),
+      );
+      const answers = sockets.map((c) => new Promise<void>((resolve, reject) => {
+        c.once('data', () => resolve());
         c.once('error', reject);
-      })),
-    );
-    const answers = sockets.map((c) => new Promise<void>((resolve, reject) => {
-      c.once('data', () => resolve());
-      c.once('error', reject);
-    }));
-    // Written on open connections: in the kernel when write returns, unread by the server until the loop turns.
-    for (const c of sockets) c.write(refusedRequest(`${host}:${port}`));
-    // The event loop blocked, as by a long GC or a loaded machine: held in Atomics.wait, which holds the thread as a
-    // synchronous task does without spinning a core for 1.5 s (stop 64).
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
-    await Promise.all(answers);
-    for (const c of sockets) c.destroy();
+      }));
+      // Written on open connections: in the kernel when write returns, unread by the server until the loop turns.
+      for (const c of sockets) c.write(refusedRequest(`${host}:${port}`));
+      // The event loop blocked, as by a long GC or a loaded machine: held in Atomics.wait, which holds the thread as a
+      // synchronous task does without spinning a core for 1.5 s (stop 64); the held clock moved by as much.
+      mock.timers.tick(1500);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+      await Promise.all(answers);
+      for (const c of sockets) c.destroy();
+      return sent;
+    });
     const N = burst + WAITING;
     const total = (rs: AuditRecord[]): number => rs.reduce((n, r) => n + 1 + Number(r.detail['suppressed'] ?? 0), 0);
     const got = await settled(async () => (await auditRecordsFrom(s, IP)).filter((x) => x.detail['authentication'] !== undefined), (rs) => total(rs) >= N);
