@@ -9,6 +9,11 @@ export interface AppMetrics {
    * `ImplicitDeny`; or a Kubernetes webhook's answer of no opinion, not recorded: `NoOpinion`.
    */
   decision(result: string): void;
+  /**
+   * A request the IAM, STS or admin API refused for want of permission (AccessDenied), counted apart from `decision`
+   * (review vf, 2): `ExplicitDeny`, `ImplicitDeny`, or `Deny` for a refusal no policy evaluation made (a session's kind).
+   */
+  apiRefusal?(api: 'iam' | 'sts' | 'admin', result: 'ExplicitDeny' | 'ImplicitDeny' | 'Deny'): void;
   /** A session was issued; `via` names the API (`AssumeRole`, `GetSessionToken`, `job`…). */
   sessionIssued(via: string): void;
   /** Audit records committed to the store. */

@@ -38,7 +38,7 @@ import { admitAuthFailure, awsCodeOf, type KeyOwner } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings, visiblePolicy, withPolicyTagKeySpellings } from './directory.ts';
-import { actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, requestIdFrom, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
+import { accessDenied, actorOf, authorizeAdmin, cachedTrust, explanationOf, partitionOf, requestFactKeys, requestIdFrom, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import { isStoreOutcomeUnknown, type ReadTx, type SealedSecret } from './ports/store.ts';
 import { sessionPolicyRefusal, withStoredPolicyArns, type IssuedCredentials, type RequestFacts, type Sts } from './sts.ts';
 import { forgetProvider } from './bindings.ts';
@@ -1251,7 +1251,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const d = evaluate(request, { identity: [], trust });
       if (d.decision !== 'Allow') {
         const explained = evaluate(request, { identity: [], trust }, { explain: true });
-        return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context: shownContext, account: parsed.account }));
+        // With its verdict, which AWS's message does not say, for /metrics (review vf, 2).
+        return accessDenied(withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context: shownContext, account: parsed.account }), action, roleArn, d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
       }
     }
     if (!entry) return failWith('ACCESS_DENIED', `Not authorized to perform ${assume}`);

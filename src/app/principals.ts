@@ -7,6 +7,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, RAM_GUARD_NAMES, RAM_OWN_NAMES, type AuthzRequest, type CompiledPolicy, type Decision, type EvaluateOptions, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
+import type { AppMetrics } from './metrics.ts';
 import { parseRoleArn, reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { compileStoredWeighed, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
@@ -822,6 +823,16 @@ function refusalIn(message: string): Refusal | undefined {
   if (!m) return undefined;
   const decision = / with an explicit deny /.test(message) ? 'ExplicitDeny' : / because no [\w -]+ allows /.test(message) ? 'ImplicitDeny' : 'Deny';
   return { action: m[1] as string, resource: m[2] as string, decision };
+}
+
+/**
+ * Counts a request the IAM, STS or admin API answers with ACCESS_DENIED (`gatehouse_decisions_total{api,result}`), by
+ * its verdict: each such refusal once, whether its use case recorded it or the edge does (review vf, 2). Not for the
+ * authorize API's questions, counted as the decisions they are.
+ */
+export function countRefusedRequest(metrics: Pick<AppMetrics, 'apiRefusal'> | undefined, api: 'iam' | 'sts' | 'admin', error: GatehouseError | undefined): void {
+  if (metrics?.apiRefusal === undefined || error?.code !== 'ACCESS_DENIED') return;
+  metrics.apiRefusal(api, (refusals.get(error) ?? refusalIn(explanationOf(error.message)))?.decision ?? 'Deny');
 }
 
 /**

@@ -37,7 +37,7 @@ import { entityArn, keyPath, shortName, shownKey, type Partition } from '../../c
 import { plainDecimal, plainNumber, readJson } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
-import { keyUsedBy, recordRefusedRequest, signingKeyOf, withRequest } from '../../app/principals.ts';
+import { countRefusedRequest, keyUsedBy, recordRefusedRequest, signingKeyOf, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
@@ -1225,6 +1225,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   const sessionRefusal = userSessionRefusal(caller, route, req.method ?? 'GET', rawPath);
   if (sessionRefusal !== undefined) {
     recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, sessionRefusal[0]);
+    countRefusedRequest(app.deps.metrics, 'admin', sessionRefusal[0]);
     return sendErrors(res, requestId, sessionRefusal);
   }
 
@@ -1298,6 +1299,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   const questionRefusal = decides && isUserSession(caller) ? userSessionQuestionRefusal(caller, json, route.pattern[0] === 'authorize:batch') : undefined;
   if (questionRefusal !== undefined) {
     recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, questionRefusal[0]);
+    countRefusedRequest(app.deps.metrics, 'admin', questionRefusal[0]);
     return sendErrors(res, requestId, questionRefusal);
   }
   // A DELETE takes no body fields (review ho, 5): read by none, `{"dryRun": true}` was dropped and the user, role, policy,
@@ -1306,7 +1308,11 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   const result = bodiless !== undefined && !bodiless.ok ? bodiless : await route.handler(new Context(app, caller, params, json, bodyText, q === -1 ? '' : url.slice(q + 1)));
   if (!result.ok) {
     // A refusal that its use case did not record (a read: GET /v1/audit, /v1/users…) is recorded here, once.
-    if (!decides) recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, result.errors[0]);
+    // Counted too (review vf, 2), but for the questions, decisions counted as such.
+    if (!decides) {
+      recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, result.errors[0]);
+      countRefusedRequest(app.deps.metrics, 'admin', result.errors[0]);
+    }
     return sendErrors(res, requestId, result.errors);
   }
   sendJson(res, result.value.status ?? 200, result.value.body ?? {}, requestId);

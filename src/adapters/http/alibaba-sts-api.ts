@@ -28,7 +28,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { isTemporaryKeyId } from '../../core/sts/key-id.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { AssumeRoleResult, RequestFacts } from '../../app/sts.ts';
-import { deniedParts, keyUsedBy, recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { countRefusedRequest, deniedParts, keyUsedBy, recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { constantTimeEqual } from '../crypto/index.ts';
@@ -401,6 +401,7 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   const refused = r.refusal?.(caller, action);
   if (refused !== undefined) {
     const a = refused.code === 'ACCESS_DENIED' ? { status: 403, code: 'NoPermission' } : { status: 400, code: 'InvalidSecurityToken.Malformed' };
+    countRefusedRequest(app.deps.metrics, 'sts', { code: refused.code, message: refused.message, path: '' });
     // Its signature verified (and its nonce taken): said so in its record (review vf, 1).
     return refuse(a.status, a.code, refused.message, accessKeyId, true);
   }
@@ -482,6 +483,7 @@ async function assumeRoleAnswer(app: App, caller: Caller, p: Params, facts: Requ
   if (!r.ok) {
     const e = r.errors[0] ?? { code: 'INTERNAL_ERROR' as const, message: 'internal error', path: '' };
     recordRefusedRequest(app.deps.audit, caller, 'sts:AssumeRole', e);
+    countRefusedRequest(app.deps.metrics, 'sts', e);
     const a = alibabaErrorOf(e, 'AssumeRole');
     const refused = errorAnswer(requestId, hostId, a.status, a.code, e.message);
     const detail = a.code === 'NoPermission' ? accessDeniedDetail(app, caller, e.message) : undefined;
@@ -629,6 +631,8 @@ async function replyOf(app: App, p: Params, facts: RequestFacts, requestId: stri
   }
   if (!r.ok) {
     const e = r.errors[0] ?? { code: 'INTERNAL_ERROR' as const, message: 'internal error', path: '' };
+    // A refusal of the role's trust (review vf, 2), as AssumeRoleWithWebIdentity's.
+    countRefusedRequest(app.deps.metrics, 'sts', e);
     const a = alibabaErrorOf(e);
     return errorAnswer(requestId, hostId, a.status, a.code, e.message);
   }

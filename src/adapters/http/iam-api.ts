@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { adminService, entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
-import { recordRefusedRequest, withRequest, type RequestFacts } from '../../app/principals.ts';
+import { countRefusedRequest, recordRefusedRequest, withRequest, type RequestFacts } from '../../app/principals.ts';
 import { ANSWERED_FROM_MEMORY, sayingWhyOnOutage, type AccessKeyRecord, type GroupRecord, type InlinePolicyRecord, type PolicyRecord, type PolicyVersionRecord, type RoleLastUsed, type RoleRecord, type Tag, type UserRecord } from '../../app/ports/store.ts';
 import {
   getAccountAuthorizationDetails,
@@ -48,7 +48,11 @@ export function queryActions(service: (caller: Caller) => string, table: Readonl
     out[action] = async (app, caller, p, facts) => {
       const c = withRequest(caller, facts);
       const r = await handler(app, c, p, facts);
-      if (!r.ok) recordRefusedRequest(app.deps.audit, c, `${service(c)}:${action}`, r.errors[0]);
+      if (!r.ok) {
+        const api = service(c);
+        recordRefusedRequest(app.deps.audit, c, `${api}:${action}`, r.errors[0]);
+        countRefusedRequest(app.deps.metrics, api === 'sts' ? 'sts' : 'iam', r.errors[0]);
+      }
       return r;
     };
   }

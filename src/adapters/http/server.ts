@@ -10,7 +10,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
-import { keyUsedBy } from '../../app/principals.ts';
+import { countRefusedRequest, keyUsedBy } from '../../app/principals.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { adminErrorBody, BodyOverBudget, bodyMeters, BodyTooLarge, CHARSET_RE, continueOnRead, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, routeErrorBody, unsupportedCoding, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
@@ -575,6 +575,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // say it (review vf, 1).
       const signatureVerified = authed?.ok === true ? true : (auth as { readonly signatureVerified?: boolean }).signatureVerified;
       recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp, requestId, signatureVerified });
+      // The API's refusal of the session (AccessDenied), counted as its use cases' are (review vf, 2).
+      if (authed?.ok === true) countRefusedRequest(app.deps.metrics, isSts ? 'sts' : 'iam', { code: auth.code, message: auth.message, path: '' });
       return sendError(res, requestId, auth.code, auth.message, namespace, json);
     }
     // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,
@@ -589,6 +591,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace, json);
     if (!result.ok) {
       const e = result.errors[0];
+      // An unsigned call's refusal (AssumeRoleWithWebIdentity: the role's trust), counted as the signed ones' are in
+      // `queryActions` (review vf, 2).
+      if (unsigned) countRefusedRequest(app.deps.metrics, 'sts', e);
       return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error', namespace, json);
     }
     if (json) return send(res, 200, queryResponseJson(action, result.value, requestId), requestId, 'application/json');

@@ -4,6 +4,9 @@
  *
  *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result;
  *                                                          NoOpinion: a Kubernetes webhook answer that leaves it to the next authorizer
+ *   gatehouse_decisions_total{api,result}                  the IAM, STS and admin APIs' refusals (AccessDenied) by verdict (review vf, 2):
+ *                                                          api iam, sts, admin; result ExplicitDeny, ImplicitDeny, or Deny (no
+ *                                                          policy evaluation made it); their allows are not counted
  *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, GetFederationToken, ConsoleSignIn, job, …)
  *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, s3, agent, …), timed
  *                                                          when its connection closes; code 499: the client left before any answer
@@ -66,6 +69,12 @@ export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny', 'NoOpi
 // `ConsoleSignIn`: the web console's own session (POST /v1/console/sign-in), counted as `other` before (review lc, 1).
 export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'GetFederationToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'ConsoleSignIn', 'job', 'service'] as const;
 export const GATE_REFUSALS = ['issuance', 'change'] as const;
+/**
+ * The APIs whose refusals `gatehouse_decisions_total` counts under an `api` label, and their verdicts: a label the
+ * series of the other decisions do not have, so that those keep their names and labels (review vf, 2).
+ */
+export const REFUSING_APIS = ['iam', 'sts', 'admin'] as const;
+export const REFUSAL_RESULTS = ['ExplicitDeny', 'ImplicitDeny', 'Deny'] as const;
 const bounded = (known: readonly string[]): ((v: string) => string) => {
   const set = new Set(known);
   return (v) => (set.has(v) ? v : 'other');
@@ -116,8 +125,8 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
   const uncounted = new Map<string, number>();
   const decisions = new Counter({
     name: 'gatehouse_decisions_total',
-    help: 'Access decisions made, by result (Allow, ExplicitDeny, ImplicitDeny; NoOpinion: a Kubernetes authorization webhook answer that leaves the request to the next authorizer): the authorize API, the S3 gateway and the Kubernetes authorization webhook',
-    labelNames: ['result'] as const,
+    help: 'Access decisions made, by result (Allow, ExplicitDeny, ImplicitDeny; NoOpinion: a Kubernetes authorization webhook answer that leaves the request to the next authorizer): the authorize API, the S3 gateway and the Kubernetes authorization webhook; with an api label (iam, sts, admin), the refusals (AccessDenied) of the IAM, STS and admin APIs, by verdict (Deny: made by no policy evaluation), whose allows are not counted',
+    labelNames: ['result', 'api'] as const,
     registers: [registry],
     collect() {
       for (const [result, n] of uncounted) this.inc({ result }, n);
@@ -160,6 +169,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
     registers: [registry],
   });
   for (const result of DECISION_RESULTS) decisions.inc({ result }, 0);
+  for (const api of REFUSING_APIS) for (const result of REFUSAL_RESULTS) decisions.inc({ api, result }, 0);
   for (const via of SESSION_VIAS) sessions.inc({ via }, 0);
   for (const what of GATE_REFUSALS) gateRefusals.inc({ what }, 0);
   const resultOf = bounded(DECISION_RESULTS);
@@ -245,6 +255,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
         const r = resultOf(result);
         uncounted.set(r, (uncounted.get(r) ?? 0) + 1);
       },
+      apiRefusal: (api, result) => decisions.inc({ api, result }),
       sessionIssued: (via) => sessions.inc({ via: viaOf(via) }),
       auditWritten: (n) => written.inc(n),
       auditWriteFailed: () => failures.inc(),
