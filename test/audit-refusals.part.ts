@@ -3,8 +3,8 @@
  * what, before/after), every session issued (role, session, job, source identity, source IP), every denial with its
  * explanation"), against a real server (SQLite):
  * - every AccessDenied the IAM and STS Query APIs and the admin API `/v1/` answer is recorded once: refused reads
- *   (ListUsers, GET /v1/audit, GetSessionToken, DecodeAuthorizationMessage) by the edge, as decisions; refused
- *   changes and sessions by their use case, and not a second time;
+ *   (ListUsers, GET /v1/audit, DecodeAuthorizationMessage) by the edge, as decisions; refused changes and sessions
+ *   (GetSessionToken from a session too: review vf, 3) by their use case, and not a second time;
  * - a refused AssumeRole keeps what was asked (session name, source identity, duration, tag keys);
  * - changes, job submissions and job sessions carry the source IP of the request that made them (a job session:
  *   the fetch of its credential endpoint that caused the issuance);
@@ -133,18 +133,19 @@ describe('audit: refusals, source addresses and times', () => {
     assert.equal(decode.length, 1);
     assert.equal(decode[0]?.principal, BOB);
 
-    // A session may not call GetSessionToken: the refusal names no policy, so the API action stands for it.
+    // A session may not call GetSessionToken: a refused session, recorded once by its use case (review vf, 3), on the
+    // caller's ARN.
     const token = by('sts:GetSessionToken');
     assert.equal(token.length, 1, JSON.stringify(all));
     assert.deepEqual([token[0]?.kind, token[0]?.decision, token[0]?.principal, token[0]?.session, token[0]?.sourceIdentity, token[0]?.resource], [
-      'decision',
+      'session',
       'Deny',
       `arn:aws:sts::${ROOT}:assumed-role/trainer/nightly`,
       `arn:aws:sts::${ROOT}:assumed-role/trainer/nightly`,
       'admin-src',
-      '',
+      `arn:aws:sts::${ROOT}:assumed-role/trainer/nightly`,
     ]);
-    assert.match(String((token[0]?.detail['reasons'] as string[])[0]), /Cannot call GetSessionToken with session credentials/);
+    assert.match(String(token[0]?.detail['error']), /Cannot call GetSessionToken with session credentials/);
   });
 
   it('records a refused read of an IAM policy (bindings) with its action and the resource asked about', async () => {

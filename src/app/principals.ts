@@ -838,7 +838,7 @@ export function countRefusedRequest(metrics: Pick<AppMetrics, 'apiRefusal'> | un
 /**
  * Records a request the HTTP edge answers with ACCESS_DENIED, unless its use case recorded it already (a refused
  * change, session or job submission, `actorOf`): the refused reads (`ListUsers`, `GET /v1/audit`,
- * `GetSessionToken` with session credentials…), as a `decision` record with the caller, the action and resource
+ * `DecodeAuthorizationMessage`…), as a `decision` record with the caller, the action and resource
  * refused, the verdict, and the explanation. `api` is the request as the edge names it: the API action
  * (`iam:ListUsers`) or the route (`GET /v1/audit`); it stands for the action when the refusal names none.
  */

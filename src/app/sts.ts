@@ -1263,7 +1263,47 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return r;
   }
 
-  async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = caller.request ?? {}): Promise<Result<IssuedCredentials>> {
+  /**
+   * STS GetSessionToken: a user's session for its long-term key. `mfaParameters`: the MFA parameters given (their names),
+   * refused, as this server checks no MFA device. A refusal is recorded as a refused GetFederationToken is
+   * (`recordSessionTokenRefusal`).
+   */
+  async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = caller.request ?? {}, mfaParameters: readonly string[] = []): Promise<Result<IssuedCredentials>> {
+    const r = await sessionToken(caller, durationSeconds, facts, mfaParameters);
+    recordSessionTokenRefusal(caller, durationSeconds, mfaParameters, r, facts);
+    return r;
+  }
+
+  /**
+   * A refused GetSessionToken, recorded as a refused GetFederationToken is (`recordFederationRefusal`): a `session`
+   * record, `Deny`, on the caller's ARN, with the explanation and what was asked (the duration, the MFA parameters'
+   * names, never their values). It was left to the edge, which records a refused request as a `decision`: `audit query
+   * --kind session --decision Deny` did not list temporary credentials trying to get a session of their own (review vf,
+   * 3). Refusals of the closed audit gate are recorded by `recordUnavailable`; malformed input is not.
+   */
+  function recordSessionTokenRefusal(caller: Caller, durationSeconds: number | undefined, mfaParameters: readonly string[], r: Result<unknown>, facts: RequestFacts): void {
+    if (r.ok || !deps.audit) return;
+    const e = r.errors[0];
+    if (e?.code !== 'ACCESS_DENIED') return;
+    const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
+    deps.audit.record({
+      kind: 'session',
+      account: caller.account,
+      ...actorOf(caller),
+      action: 'sts:GetSessionToken',
+      resource: caller.principal.arn,
+      decision: 'Deny',
+      ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
+      ...requestIdFrom(facts),
+      detail: {
+        error: explanationOf(e.message),
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+        ...(mfaParameters.length > 0 ? { mfaParameters: [...mfaParameters] } : {}),
+      },
+    });
+  }
+
+  async function sessionToken(caller: Caller, durationSeconds: number | undefined, facts: RequestFacts, mfaParameters: readonly string[]): Promise<Result<IssuedCredentials>> {
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
       const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
@@ -1275,6 +1315,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
     const outside = durationProblem(duration, SESSION_TOKEN_DURATION);
     if (outside !== undefined) return failWith('VALIDATION_ERROR', outside, 'DurationSeconds');
+    // Refused here, not at the edge, so that it is recorded as the call's other refusals (review vf, 3), as AssumeRole's is.
+    if (mfaParameters.length > 0) return failWith('ACCESS_DENIED', mfaRefusalMessage(mfaParameters));
     // A console sign-in is session credentials too, though it acts as the key it was opened with: a session it got
     // here would outlive its sign-out (review ik, 1).
     if (caller.session || caller.console) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');

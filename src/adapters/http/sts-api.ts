@@ -6,8 +6,7 @@ import { failWith, ok, type Result } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { IssuedCredentials, RequestFacts } from '../../app/sts.ts';
-import { accessDenied } from '../../app/principals.ts';
-import { checkSessionTokenParams, mfaRefusalMessage } from '../../core/sts/session.ts';
+import { checkSessionTokenParams } from '../../core/sts/session.ts';
 import { queryActions } from './iam-api.ts';
 import { Params } from './query-params.ts';
 import type { XmlFields } from './xml.ts';
@@ -48,21 +47,7 @@ function requiredMembers(p: Params, lists: readonly (readonly [string, readonly 
   return ok(undefined);
 }
 
-/**
- * AssumeRole and GetSessionToken with `SerialNumber` or `TokenCode`: Gatehouse authenticates no MFA device
- * (docs/semantics.md, "Keys about MFA"), so the code cannot be validated, and AWS refuses a code it cannot validate.
- * Both were ignored, and the session issued without MFA (review sts, E8): the caller believed it held an MFA session
- * until a policy asking for MFA refused it, for a reason it could not see.
- */
-function refuseMfa(p: Params, action: string, resource: string): Result<void> {
-  const given = ['SerialNumber', 'TokenCode'].filter((k) => p.get(k) !== undefined);
-  if (given.length === 0) return ok(undefined);
-  // With its action and resource, so that the refusal's record names the role asked (review V, P3: `audit query
-  // --role` did not find it).
-  return accessDenied(mfaRefusalMessage(given), action, resource);
-}
-
-/** Signed STS actions; a refused one that its use case does not record (GetSessionToken, DecodeAuthorizationMessage) is recorded by `queryActions`. */
+/** Signed STS actions; a refused one that its use case does not record (DecodeAuthorizationMessage, GetAccessKeyInfo) is recorded by `queryActions`. */
 export const STS_ACTIONS = queryActions(() => 'sts', {
   GetCallerIdentity: async (app, caller) => {
     const id = app.sts.getCallerIdentity(caller);
@@ -122,9 +107,9 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     // The parameters' constraints before the MFA refusal, as STS checks them (review lo, 1).
     const invalid = checkSessionTokenParams({ durationSeconds: duration.value, serialNumber: p.get('SerialNumber'), tokenCode: p.get('TokenCode') });
     if (invalid !== undefined) return failWith('VALIDATION_ERROR', invalid.message, invalid.path);
-    const mfa = refuseMfa(p, 'sts:GetSessionToken', '*');
-    if (!mfa.ok) return mfa;
-    const r = await app.sts.getSessionToken(caller, duration.value, facts);
+    // Refused by the use case, which records it as its other refusals (review vf, 3).
+    const mfa = ['SerialNumber', 'TokenCode'].filter((k) => p.get(k) !== undefined);
+    const r = await app.sts.getSessionToken(caller, duration.value, facts, mfa);
     return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
   },
 
