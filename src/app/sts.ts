@@ -626,6 +626,26 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * copy of their session (same principal, scope and issue time) that ends when they do. At most 8 hours.
    */
   function consoleSignIn(caller: Caller): Result<IssuedCredentials> {
+    const r = signIn(caller);
+    recordSignInRefusal(caller, r);
+    return r;
+  }
+
+  /**
+   * A refused console sign-in, recorded as the other issuances' refusals are (review vf, 4): a `session` record, `Deny`,
+   * on the caller's ARN, with the explanation; the closed gate's with its code, queued until the log can be written
+   * (`recordUnavailable`). The gate's was recorded nowhere, and the others were the edge's `decision` on the route.
+   */
+  function recordSignInRefusal(caller: Caller, r: Result<unknown>): void {
+    if (r.ok || !deps.audit) return;
+    const e = r.errors[0];
+    const refused = { ...actorOf(caller), account: caller.account, action: 'gatehouse:ConsoleSignIn', resource: caller.principal.arn };
+    if (e?.code === 'SERVICE_UNAVAILABLE') return recordUnavailable({ ...refused, detail: { via: 'ConsoleSignIn' } }, r);
+    if (e?.code !== 'ACCESS_DENIED') return;
+    deps.audit.record({ kind: 'session', ...refused, decision: 'Deny', detail: { error: explanationOf(e.message), via: 'ConsoleSignIn' } });
+  }
+
+  function signIn(caller: Caller): Result<IssuedCredentials> {
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) return closed;
     if (caller.console !== undefined) return failWith('ACCESS_DENIED', 'these credentials are a console sign-in already: sign in to the console with an access key or the temporary credentials of a session');
