@@ -22,7 +22,8 @@
  *   (the job's role's trust policy: review km, 2; that answer is passed on when nothing valid is held, and kept until the
  *   next revalidation as the refusals above are: review ri, 4), still-valid
  *   credentials keep being served until
- *   `marginMs` (default 30 min) before they expire, as DESIGN.md's performance model asks; the 30 min are
+ *   `marginMs` (default 30 min; half the session's lifetime when that is less, as the server's bound: review vh, 1)
+ *   before they expire, as DESIGN.md's performance model asks; the 30 min are
  *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
  *   credentials with under 17–25 min left as valid for that long again (§3.2), past their real end (review agent,
  *   cf2). With nothing valid
@@ -143,6 +144,11 @@ interface Answer {
 interface Cached {
   readonly doc: Record<string, unknown>;
   readonly expires: number;
+  /**
+   * Until when it is served (epoch ms): `marginMs` before `expires`, or half the session's lifetime when that is less, as
+   * the server's own bound (core/jobs `servableUntil`) for a session shorter than an hour (GATEHOUSE_JOB_SESSION_SECONDS).
+   */
+  readonly until: number;
   /** The document as served for one value of its `Expiration` (`servedExpiration`), rendered once per value. */
   served?: { readonly expiration: number; readonly body: Buffer };
 }
@@ -188,8 +194,12 @@ const MAX_LAUNCHER_BODY = 4096;
 /**
  * A 200's document and its session's real expiry: the server's header when it names one at or after the
  * document's `Expiration` (an older server sends none: then the `Expiration`); undefined for no credentials document.
+ * Served until `marginMs` before that expiry, or half the session's lifetime (from its issue time, the document's
+ * `LastUpdated`) when that is less, as the server serves it (core/jobs `servableUntil`): held to a fixed 30 minutes, a
+ * job of 30-minute sessions (GATEHOUSE_JOB_SESSION_SECONDS=1800) read none through an agent, while the server served
+ * them, and one of 40-minute sessions read them a third of the time (review vh, 1).
  */
-function cachedOf(body: Buffer, header: string | string[] | undefined): Cached | undefined {
+function cachedOf(body: Buffer, header: string | string[] | undefined, marginMs: number): Cached | undefined {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -200,7 +210,10 @@ function cachedOf(body: Buffer, header: string | string[] | undefined): Cached |
   const expiration = typeof doc['Expiration'] === 'string' ? Date.parse(doc['Expiration']) : Number.NaN;
   if (!Number.isFinite(expiration)) return undefined;
   const real = typeof header === 'string' ? Date.parse(header) : Number.NaN;
-  return { doc, expires: Number.isFinite(real) && real >= expiration ? real : expiration, served: { expiration, body } };
+  const expires = Number.isFinite(real) && real >= expiration ? real : expiration;
+  const issued = typeof doc['LastUpdated'] === 'string' ? Date.parse(doc['LastUpdated']) : Number.NaN;
+  const halfLife = Number.isFinite(issued) && issued < expires ? (expires - issued) / 2 : Number.POSITIVE_INFINITY;
+  return { doc, expires, until: expires - Math.min(marginMs, halfLife), served: { expiration, body } };
 }
 
 /** The cached document as served at `t`: its `Expiration` advanced as the server advances it, never past the real one. */
@@ -474,7 +487,7 @@ export function createRelay(opts: RelayOptions): Relay {
         // on to their SDKs as if the job had ended (review iq, 1): it is the server out of reach, as a 5xx is.
         // Any other 4xx page too (an ingress's `429` of a rate limit, a `401`): relayed as the server's word, it reached
         // the jobs' SDKs as HTML, and a launcher took it as a refusal of its job's metadata endpoint (review mu, 3).
-        const doc = a.status === 200 ? cachedOf(a.body, a.realExpiration) : undefined;
+        const doc = a.status === 200 ? cachedOf(a.body, a.realExpiration, marginMs) : undefined;
         const refusal = a.status === 403 || a.status === 404 || a.status === 410;
         if ((a.status === 200 && doc === undefined) || (a.status >= 400 && a.status < 500 && !isGatehouseAnswer(a.body.toString('utf8')))) {
           entry.last = json(502, { Code: 'BadGateway', Message: sayForeign(a.status) });
@@ -520,7 +533,7 @@ export function createRelay(opts: RelayOptions): Relay {
       cache.set(key, entry);
     }
     const t = now();
-    const usable = entry.ok && t < entry.ok.expires - marginMs ? entry.ok : undefined;
+    const usable = entry.ok && t < entry.ok.until ? entry.ok : undefined;
     if (usable && t - entry.checkedAt < revalidateMs) return servedAnswer(usable, t);
     if (usable) {
       // Due: the server's answer is waited for, a moment at most (review ql, 2). Served at once while the server was
@@ -533,7 +546,7 @@ export function createRelay(opts: RelayOptions): Relay {
         return servedAnswer(usable, now());
       }
       const t1 = now();
-      const held = entry.ok && t1 < entry.ok.expires - marginMs ? entry.ok : undefined;
+      const held = entry.ok && t1 < entry.ok.until ? entry.ok : undefined;
       if (held !== undefined) {
         if (unreachableSince !== undefined) servedStale++;
         return servedAnswer(held, t1);
@@ -553,7 +566,7 @@ export function createRelay(opts: RelayOptions): Relay {
       return json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} has not answered within ${firstAnswerWaitMs} ms; it is still being asked: try again shortly` });
     }
     const t2 = now();
-    const fresh = entry.ok && t2 < entry.ok.expires - marginMs ? entry.ok : undefined;
+    const fresh = entry.ok && t2 < entry.ok.until ? entry.ok : undefined;
     if (fresh) return servedAnswer(fresh, t2);
     const a = entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     if (a.status !== 200) return a;
