@@ -9,14 +9,12 @@
  * is decided as before; the authorize API, which takes neither (its clock gives the time), is unchanged.
  * Real server, SDK v3 IAM, CLI in process.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { call } from '../src/adapters/cli/client.ts';
-import { connectionTo } from './support/processes.ts';
-import { cliAgainst, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { ALICE, aliceWithPolicy, askAboutAlice } from './support/alice-world.ts';
+import { cliAgainst, sdkFailure, type TestServer } from './support/server.ts';
 
-const ALICE = 'arn:aws:iam::000000000000:user/alice';
 const Y2031 = '2031-01-01T00:00:00Z';
 const Y2031_EPOCH = String(Date.UTC(2031, 0, 1) / 1000);
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -26,22 +24,14 @@ const POLICY = doc(
 );
 
 describe('review vd2: one question, one time', () => {
-  let s: TestServer;
-  before(async () => {
-    s = await startTestServer();
-    const iam = s.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'p', PolicyDocument: POLICY }));
-  });
-  after(() => s?.stop());
-
-  const ask = (route: 'simulate' | 'who-can' | 'authorize', action: string, context: Record<string, string>) =>
-    call<{ decision?: string; allowed?: { name: string }[] }>(connectionTo(s.url, s.admin), 'POST', [route], { body: { ...(route !== 'who-can' ? { principal: ALICE } : {}), action, resource: 'arn:aws:s3:::b/k', context } });
+  let s!: TestServer;
+  aliceWithPolicy(POLICY, (server) => (s = server));
+  const ask = askAboutAlice(() => s);
 
   it('POST /v1/simulate and /v1/who-can refuse aws:CurrentTime 2031 with aws:EpochTime 1000, naming the second', async () => {
     for (const route of ['simulate', 'who-can'] as const) {
       for (const action of ['s3:GetObject', 's3:PutObject']) {
-        const r = await ask(route, action, { 'aws:CurrentTime': Y2031, 'aws:EpochTime': '1000' });
+        const r = await ask(route, { 'aws:CurrentTime': Y2031, 'aws:EpochTime': '1000' }, action);
         assert.ok(!r.ok, `${route} ${action}: ${JSON.stringify(r)}`);
         assert.equal(r.httpStatus, 400, JSON.stringify(r));
         assert.equal(r.errors[0]?.path, 'context.aws:EpochTime', JSON.stringify(r));
@@ -77,13 +67,13 @@ describe('review vd2: one question, one time', () => {
 
   it('the same instant under both keys is one time: both grants refused in 2031', async () => {
     for (const action of ['s3:GetObject', 's3:PutObject']) {
-      const r = await ask('simulate', action, { 'aws:CurrentTime': Y2031, 'aws:EpochTime': Y2031_EPOCH });
+      const r = await ask('simulate', { 'aws:CurrentTime': Y2031, 'aws:EpochTime': Y2031_EPOCH }, action);
       assert.equal(r.ok && r.value.decision, 'ImplicitDeny', JSON.stringify(r));
     }
   });
 
   it('the authorize API takes neither, as before', async () => {
-    const r = await ask('authorize', 's3:PutObject', { 'aws:CurrentTime': Y2031, 'aws:EpochTime': '1000' });
+    const r = await ask('authorize', { 'aws:CurrentTime': Y2031, 'aws:EpochTime': '1000' }, 's3:PutObject');
     assert.equal(r.ok && r.value.decision, 'Allow', JSON.stringify(r));
   });
 });

@@ -9,14 +9,12 @@
  * the authorize API, which takes neither key (its clock and the session give them), is unchanged.
  * Real server, SigV4-signed /v1/ requests, SDK v3 IAM, CLI in process.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { call } from '../src/adapters/cli/client.ts';
-import { connectionTo } from './support/processes.ts';
-import { cliAgainst, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { ALICE, aliceWithPolicy, askAboutAlice } from './support/alice-world.ts';
+import { cliAgainst, sdkFailure, type TestServer } from './support/server.ts';
 
-const ALICE = 'arn:aws:iam::000000000000:user/alice';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 // Sessions issued before 2030 are revoked: the Deny IAM's console writes for "revoke active sessions".
 const POLICY = doc(
@@ -27,17 +25,9 @@ const Y2030 = '2030-06-01T00:00:00Z';
 const Y2031 = '2031-01-01T00:00:00Z';
 
 describe('review vg1: no session is issued after the request it makes', () => {
-  let s: TestServer;
-  before(async () => {
-    s = await startTestServer();
-    const iam = s.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'p', PolicyDocument: POLICY }));
-  });
-  after(() => s?.stop());
-
-  const ask = (route: 'simulate' | 'who-can' | 'authorize', context: Record<string, string>) =>
-    call<{ decision?: string; allowed?: { name: string }[] }>(connectionTo(s.url, s.admin), 'POST', [route], { body: { ...(route !== 'who-can' ? { principal: ALICE } : {}), action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context } });
+  let s!: TestServer;
+  aliceWithPolicy(POLICY, (server) => (s = server));
+  const ask = askAboutAlice(() => s);
 
   it('POST /v1/simulate and /v1/who-can refuse a token issued after aws:CurrentTime (or aws:EpochTime), naming aws:TokenIssueTime', async () => {
     const epoch2030 = String(Date.parse(Y2030) / 1000);

@@ -9,28 +9,18 @@
  * MFA present, or alone, is decided as before, and the authorize API, which takes neither key, is unchanged.
  * Real server, SigV4-signed /v1/ requests, SDK v3 IAM, CLI in process.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { call } from '../src/adapters/cli/client.ts';
-import { connectionTo } from './support/processes.ts';
-import { cliAgainst, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { ALICE, aliceWithPolicy, askAboutAlice } from './support/alice-world.ts';
+import { cliAgainst, sdkFailure, type TestServer } from './support/server.ts';
 
-const ALICE = 'arn:aws:iam::000000000000:user/alice';
 const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } }] });
 
 describe('review vg5: no MFA age without MFA', () => {
-  let s: TestServer;
-  before(async () => {
-    s = await startTestServer();
-    const iam = s.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'p', PolicyDocument: POLICY }));
-  });
-  after(() => s?.stop());
-
-  const ask = (route: 'simulate' | 'who-can' | 'authorize', context: Record<string, string>) =>
-    call<{ decision?: string }>(connectionTo(s.url, s.admin), 'POST', [route], { body: { ...(route !== 'who-can' ? { principal: ALICE } : {}), action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context } });
+  let s!: TestServer;
+  aliceWithPolicy(POLICY, (server) => (s = server));
+  const ask = askAboutAlice(() => s);
 
   it('POST /v1/simulate and /v1/who-can refuse a negative age, and an age beside MFA not present, naming the age', async () => {
     for (const route of ['simulate', 'who-can'] as const) {
