@@ -6,7 +6,7 @@
  * 486 s of 492 s). Every other file runs after `LONGEST`, by name; the report is `node --test`'s (spec), and the
  * exit status is 1 when a test or a file fails.
  */
-import { appendFileSync, chmodSync, globSync, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, globSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
@@ -135,6 +135,8 @@ function memoryTmp(): string | undefined {
   const parent = given ?? '/dev/shm';
   try {
     if (!statSync(parent).isDirectory()) return undefined;
+    // Tests run scripts they write there (fake clients, hooks): not on a `noexec` mount (Docker's /dev/shm is one).
+    if (given === undefined && mountOptions(parent).includes('noexec')) return undefined;
     const fs = statfsSync(parent);
     // Room for the largest files the suite writes at once (a 256 MiB object streamed, PostgreSQL clusters).
     if (given === undefined && fs.bavail * fs.bsize < 4 * 1024 ** 3) return undefined;
@@ -145,6 +147,16 @@ function memoryTmp(): string | undefined {
   } catch {
     return undefined;
   }
+}
+/** The options of the mount `path` is on (the longest mount point above it in /proc/mounts); none known, `noexec`. */
+function mountOptions(path: string): string[] {
+  let best = { at: '', options: ['noexec'] };
+  for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+    const [, at, , options] = line.split(' ');
+    if (at === undefined || options === undefined) continue;
+    if ((path === at || path.startsWith(at.endsWith('/') ? at : `${at}/`)) && at.length >= best.at.length) best = { at, options: options.split(',') };
+  }
+  return best.options;
 }
 const tmp = memoryTmp();
 if (tmp !== undefined) {
