@@ -10,7 +10,7 @@ import { runPrefixGroup } from './suites.ts';
 
 /** Each group's file-name prefixes; the groups are sized so that none runs much over a minute. */
 export const REVIEW_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  'cli-g': ['cli-review-g', 'cli-review-u', 'cli-review-f', 'cli-review-eg', 'cli-review-ev', 'cli-review-hm', 'cli-review-i', 'cli-review-j', 'cli-review-jw', 'cli-review-kw', 'cli-review-ll', 'cli-review-lt', 'cli-review-mr', 'cli-review-np', 'cli-review-od', 'cli-review-pb', 'cli-review-pn', 'cli-review-qk', 'cli-review-r', 'cli-review-s', 'cli-review-t', 'cli-review-va'],
+  'cli-g': ['cli-review-g', 'cli-review-u', 'cli-review-f', 'cli-review-eg', 'cli-review-ev', 'cli-review-hm', 'cli-review-i', 'cli-review-j', 'cli-review-jw', 'cli-review-kw', 'cli-review-ll', 'cli-review-lt', 'cli-review-mr', 'cli-review-np', 'cli-review-od', 'cli-review-pb', 'cli-review-pn', 'cli-review-qk', 'cli-review-r', 'cli-review-s', 'cli-review-t', 'cli-review-va', 'cli-review-vi'],
   'cli-h1': ['cli-review-h1', 'cli-review-h2'],
   'cli-h3': ['cli-review-h3', 'cli-review-h4', 'cli-review-h5', 'cli-review-h6', 'cli-review-h7', 'cli-review-h8', 'cli-review-h9'],
   console: ['console-review-'],

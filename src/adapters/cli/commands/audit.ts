@@ -4,7 +4,7 @@
  *
  * `query` pages through `GET /v1/audit` (following `next`) up to `--limit` records, oldest first; `--last N` prints
  * the newest N instead, and so does `--follow` (`tail -n N -f`: the newest `--limit`, then new records as they are
- * written, polled every second once caught up, until interrupted). `--json` prints one record per line (JSON lines),
+ * written, polled every second once caught up, until interrupted, or until a future `--until` has passed). `--json` prints one record per line (JSON lines),
  * for `jq` and log shippers; the table keeps its columns while following. No record matching says so on stderr (`no records
  * match`), except with `--json`, whose output stays empty. `verify` asks the server to walk the whole hash chain
  * and exits 0 when it is intact, 1 when a record was altered or deleted (as `policy evaluate` exits 1 on a deny: a
@@ -77,6 +77,8 @@ type QueryOpts = ConnectionOptions & FollowOptions & {
 };
 
 const PAGE = 1000;
+/** How long after `--until` a follow still polls before it ends: records queued on other instances then (review vi, 1). */
+const UNTIL_GRACE_MS = 2000;
 const DEFAULT_LIMIT = 100;
 
 /**
@@ -375,15 +377,29 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   // The interval is the wait once the follow has caught up: a full page is followed at once by the next. Sleeping after
   // every page followed a log written faster than a page per interval (a busy gateway's decisions) further and further
   // behind (review ay, 2). Pages follow from the last record printed, so none is printed twice or skipped.
+  // An `--until` still to come ends the follow (exit 0) once the clock has passed it and a poll begun after that has
+  // caught up: every record up to it is then printed (the server flushes its buffer before it answers). It waited for
+  // ever, though no record written after --until could match (review vi, 1).
+  // The server writes what it queued before it answers; another instance's queue (written every 100 ms) is waited
+  // for by `UNTIL_GRACE_MS` more.
+  const untilTime = opts.until !== undefined ? auditTimeOf(opts.until, ctx.now(), '--until') : undefined;
+  const endAt = untilTime?.ok ? Date.parse(untilTime.value) + UNTIL_GRACE_MS : undefined;
+  let polledAt = -Infinity;
   let behind = cut;
   for (;;) {
-    if (!behind) await sleep(opts.interval);
+    if (!behind) {
+      if (endAt !== undefined && polledAt > endAt) return EXIT.ok;
+      await sleep(endAt === undefined ? opts.interval : Math.min(opts.interval, Math.max(1, endAt + 1 - ctx.now())));
+    }
     behind = false;
+    const started = ctx.now();
     const r = await fetch(after, PAGE, true);
     if (!r.ok) {
       if (down.failed(r)) continue;
       return report(ctx, r, opts.json && 'line');
     }
+    // Only a poll answered counts: one that failed past --until printed nothing.
+    polledAt = started;
     down.answered();
     print(r.value.records);
     after = cursorOf(r.value) ?? r.value.records.at(-1)?.seq ?? after;
@@ -493,7 +509,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'sessions and authentications answered with it. Other values are refused. Filters combine with AND.',
         'A query cut at --limit while more records match says so on stderr, with the record to go on from: --after SEQ',
         'starts after it (an export in parts, or resumed); with --follow, every record after it is printed, then new ones.',
-        '--follow with an --until already past (a duration always is) is refused: no new record could match.',
+        '--follow with an --until already past (a duration always is) is refused: no new record could match; with an',
+        '--until still to come, it ends (status 0) once that time has passed and every record up to it is printed.',
         '--follow ends with status 0 when whatever reads its output has gone (`| head -1`), at once where GNU tail is',
         'installed, else at the next record written.',
         'Examples:',
