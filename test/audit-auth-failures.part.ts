@@ -84,7 +84,9 @@ describe('audit: requests refused at authentication', () => {
         ['decision', BOB, ROOT, 'iam:ListUsers', '*', 'Deny', '127.0.0.1', 'SignatureDoesNotMatch', bob.accessKeyId],
       ],
     );
-    assert.equal(got[0]?.detail['message'], 'the signature does not match');
+    // Checked with bob's secret, which did not sign it: said (review vi, 2).
+    assert.equal(got[0]?.detail['message'], "the signature does not match; it was not signed with the key's secret (made by someone who knows only the key id)");
+    assert.equal(got[0]?.detail['signatureVerified'], false);
   });
 
   it('a request signed an hour ago (outside the window) is recorded under the key owner', async () => {

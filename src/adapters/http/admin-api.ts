@@ -39,7 +39,7 @@ import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { countRefusedRequest, keyUsedBy, recordRefusedRequest, signingKeyOf, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
+import { KEY_REFUSALS, mismatchSigned, signedByKeyHolder } from './key-holder.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { nodeRequestHeaders, parseSigV4 } from '../sigv4/index.ts';
 import { answerQueryMisplaced, signedServiceOf } from './misdirected.ts';
@@ -865,7 +865,12 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
     return signatureVerified === undefined ? who : Object.assign({ ...who }, { signatureVerified });
   }
   const v = parsed.verify(who.value.secret);
-  if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
+  if (!v.ok) {
+    // Checked with the key's secret, and not its signature: said in its record (review vi, 2).
+    const refused = failWith<{ readonly caller: Caller; readonly region: string }>(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
+    const signatureVerified = mismatchSigned(v);
+    return signatureVerified === undefined ? refused : Object.assign(refused, { signatureVerified });
+  }
   // A console sign-in opened with a long-term key is a use of that key (its id is the caller's: src/app/sts.ts).
   app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), parsed.service, parsed.region);
   app.signatureVerified(who.value.caller);

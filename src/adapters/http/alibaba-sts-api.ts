@@ -378,7 +378,7 @@ async function authenticateRpc(app: App, p: Params, r: AlibabaRequest, facts: Re
   const signature = claim.verify(who.value.secret);
   // The message is the gateway's, ending in the string to sign: `@alicloud/credentials` compares it with its own to
   // tell a wrong secret ("the access key secret is invalid") from a request altered on the way.
-  if (!signature.ok) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${signature.stringToSign}`, accessKeyId);
+  if (!signature.ok) return refuse(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${signature.stringToSign}`, accessKeyId, false);
   let nonce: NonceVerdict;
   try {
     // Held until the first instant the Timestamp is no longer taken: the window above includes its last millisecond

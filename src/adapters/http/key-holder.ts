@@ -10,6 +10,7 @@
  */
 import type { App } from '../../app/index.ts';
 import { parseSigV4, type SigV4Options, type SigV4Parsed, type SigV4Request } from '../sigv4/index.ts';
+import { SIGNATURE_MISMATCH_MESSAGE } from '../sigv4/errors.ts';
 
 /** The refusals of a key (`app.authenticate`'s codes) that a signature by its holder makes the holder's own: not an outage's. */
 export const KEY_REFUSALS: ReadonlySet<string> = new Set(['INVALID_CLIENT_TOKEN_ID', 'EXPIRED_TOKEN']);
@@ -34,3 +35,10 @@ export function signedByKeyHolder(
   if (secret === undefined) return undefined;
   return parsed.some((p) => p.ok && p.accessKeyId === first.accessKeyId && check(p, secret));
 }
+
+/**
+ * What the record of a request whose signature was checked with its active key's secret and did not match says
+ * (SignatureDoesNotMatch): false, its key's secret did not sign it (review vi, 2; it said nothing, where every other
+ * refusal checked says). Undefined for a signature that matched over a body that does not (`x-amz-content-sha256`).
+ */
+export const mismatchSigned = (v: { readonly message: string }): false | undefined => (v.message === SIGNATURE_MISMATCH_MESSAGE ? false : undefined);

@@ -29,7 +29,7 @@ import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '.
 import { answerClientError, endThisTurn, drainable, listenOn, notReadyText, RETRY_AFTER_SECONDS, timedStatus } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
+import { KEY_REFUSALS, mismatchSigned, signedByKeyHolder } from './key-holder.ts';
 import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRegion, type TrustedProxies } from './request-facts.ts';
 import { refusedForHost, toOriginForm } from './request-target.ts';
 import { waitsItsTurn } from './in-turn.ts';
@@ -481,7 +481,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       return { ok: false, code: e?.code ?? 'INVALID_CLIENT_TOKEN_ID', message: e?.message ?? 'The security token included in the request is invalid.', signatureVerified };
     }
     const v = parsed.verify(who.value.secret);
-    if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message };
+    if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message, signatureVerified: mismatchSigned(v) };
     app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), parsed.service, parsed.region);
     app.signatureVerified(who.value.caller);
     return { ok: true, caller: who.value.caller, region: parsed.region };

@@ -829,6 +829,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             SignatureProvided: v2.signature,
             StringToSignBytes: hexBytes(toSign),
           }),
+          // Checked with the key's secret, and not its signature: said in its record (review vi, 2).
+          signatureVerified: false,
         };
       }
       // SigV2 names no region: the gateway's own.
@@ -912,6 +914,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           CanonicalRequest: parsed.canonicalRequest(),
           CanonicalRequestBytes: hexBytes(parsed.canonicalRequest()),
         }),
+        // Checked with the key's secret, and not its signature: said in its record (review vi, 2).
+        ...(signature !== undefined ? { signatureVerified: false } : {}),
       };
     }
     app.keyUse.note(keyUsedBy(who.value.caller, parsed.accessKeyId), 's3', parsed.region);
