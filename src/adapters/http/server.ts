@@ -532,7 +532,14 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // Alibaba's V3 requests (ACS3-HMAC-SHA256, its current SDKs' default) name the action and version in headers.
     const acsVersion = params.get('Action') === undefined ? headerText(req.headers['x-acs-version']) : undefined;
     const action = params.get('Action') ?? (acsVersion === ALIBABA_STS_VERSION ? headerText(req.headers['x-acs-action']) : undefined);
-    if (!action) return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.');
+    if (!action) {
+      // STS's Version, or none and a signature scoped to sts, is STS's request: answered in STS's namespace, as the early
+      // refusals are (earlyAnswer); it was IAM's (review vi, 4).
+      const stsVersion = params.get('Version');
+      const sts = stsVersion === '2011-06-15' || (stsVersion === undefined && signedServiceOf(req) === 'sts');
+      if (sts) apiLabels.set(res, 'sts');
+      return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.', sts ? STS_NAMESPACE : IAM_NAMESPACE, sts && asksJson(req.headers.accept));
+    }
     // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
     // send it; without one, the action name decides.
     const version = params.get('Version') ?? acsVersion;
