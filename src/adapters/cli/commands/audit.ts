@@ -522,6 +522,16 @@ export const auditCommands: CommandGroup = (program, ctx) => {
     .action(async (opts: QueryOpts, cmd: Command) => {
       const idle = timingWithoutFollow(opts, cmd);
       if (idle !== undefined) return ctx.exit(usage(ctx, idle));
+      // `--since` at or after `--until` selects nothing: the server's ValidationError (exit 8) named its parameters,
+      // `since` and `until`, where a malformed bound is a usage error naming the option (exit 2, review vi, 5).
+      if (opts.since !== undefined && opts.until !== undefined) {
+        const now = ctx.now();
+        const since = auditTimeOf(opts.since, now, '--since');
+        const until = auditTimeOf(opts.until, now, '--until');
+        if (since.ok && until.ok && since.value >= until.value) {
+          return ctx.exit(usage(ctx, `--since ${opts.since} (${since.value}) must be before --until ${opts.until} (${until.value}): the range is empty (durations count back from now: --since 2h --until 1h is the hour before the last)`));
+        }
+      }
       // `--follow` waits for records written from now on, and `--until` in the past (a duration always is: `--until 1h`
       // is an hour ago) excludes every one of them: the follow printed what matched, then `waiting for new ones` for
       // ever, none ever printed (review hc, 2). Refused; an `--until` still to come is followed as before.
