@@ -536,6 +536,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // STS's Version, or none and a signature scoped to sts, is STS's request: answered in STS's namespace, as the early
       // refusals are (earlyAnswer); it was IAM's (review vi, 4).
       const stsVersion = params.get('Version');
+      // Alibaba's STS's Version: its own error, in the Format asked (it was IAM's XML too).
+      if (stsVersion === ALIBABA_STS_VERSION) {
+        apiLabels.set(res, 'sts');
+        const answer = alibabaEdgeError(requestId, headerText(req.headers.host), 400, 'MissingAction', 'Action is mandatory for this request.', params, req.headers);
+        return send(res, answer.status, answer.body, requestId, answer.contentType);
+      }
       const sts = stsVersion === '2011-06-15' || (stsVersion === undefined && signedServiceOf(req) === 'sts');
       if (sts) apiLabels.set(res, 'sts');
       return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.', sts ? STS_NAMESPACE : IAM_NAMESPACE, sts && asksJson(req.headers.accept));
