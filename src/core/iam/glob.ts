@@ -248,6 +248,22 @@ export function internedHeld(): { readonly matchers: number; readonly chars: num
   return { matchers: interned.size, chars: internedChars, bytes: internedBytes };
 }
 
+/**
+ * Whether the input starts with `prefix` (a pattern's one trailing `*`: `arn:aws:s3:::bucket/prefix/*`, `s3:*`), by code
+ * unit as `startsWith` compares. Compared from the prefix's end: patterns of one policy share their head
+ * (`arn:aws:s3:::`), so a resource they do not match differs near the end, and the loop stops there. `startsWith` with
+ * a prefix that is not a constant took some 60 ns a call (V8 inlines only a constant one) against about 20 for this
+ * loop, and a decision tries several such patterns.
+ */
+function prefixMatcher(prefix: string): Matcher {
+  const n = prefix.length;
+  return (s) => {
+    if (s.length < n) return false;
+    for (let i = n - 1; i >= 0; i--) if (s.charCodeAt(i) !== prefix.charCodeAt(i)) return false;
+    return true;
+  };
+}
+
 /** Whole-string glob. With `lowercase`, the pattern is lowercased and callers pass lowercased input. */
 export function globMatcher(pattern: string, lowercase = false): Matcher {
   return intern(`${lowercase ? 'g' : 'G'}${pattern}`, () => buildGlob(pattern, lowercase));
@@ -266,10 +282,7 @@ function buildGlob(pattern: string, lowercase: boolean): Matcher {
     return (s) => s === lit;
   }
   const star = p.indexOf('*');
-  if (star === p.length - 1 && !p.includes('?')) {
-    const prefix = unmark(p.slice(0, -1));
-    return (s) => s.startsWith(prefix);
-  }
+  if (star === p.length - 1 && !p.includes('?')) return prefixMatcher(unmark(p.slice(0, -1)));
   if (starCount(p) > 1) return programMatcher(globSteps(p, true));
   const re = new RegExp(`^${globSource(p, '.*', '.')}$`, 's');
   return regexMatcher(re);
@@ -301,10 +314,7 @@ function buildResource(pattern: string): Matcher {
   }
   // The commonest form, `arn:aws:s3:::bucket/prefix/*`: one trailing `*`, which may cross `/` and `:`
   // (resource part, or a segment's last character), so a prefix test is exact and needs no RegExp.
-  if (pattern.indexOf('*') === pattern.length - 1 && !pattern.includes('?')) {
-    const prefix = unmark(pattern.slice(0, -1));
-    return (s) => s.startsWith(prefix);
-  }
+  if (pattern.indexOf('*') === pattern.length - 1 && !pattern.includes('?')) return prefixMatcher(unmark(pattern.slice(0, -1)));
   const parts = pattern.split(':');
   const head = parts.slice(0, shape.segments - 1);
   const rest = parts.length >= shape.segments ? parts.slice(shape.segments - 1).join(':') : undefined;
