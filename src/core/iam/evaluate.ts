@@ -70,6 +70,11 @@ interface Scan {
   failures: ConditionFailure[] | undefined;
   /** Principal keys for resource-policy matching, computed on first need. */
   keys: PrincipalKeys | undefined;
+  /**
+   * A role session's `sessionKey`, whichever dialect its ARN is spelt in (undefined for any other principal); `null` until
+   * first needed: only a statement naming sessions reads it, and its regular expressions cost a role's every decision.
+   */
+  session: string | undefined | null;
 }
 
 interface PrincipalKeys {
@@ -78,8 +83,6 @@ interface PrincipalKeys {
   readonly role: string | undefined;
   /** The unique id of the user, or of the role of a session (`aws:userid` up to its `:`). */
   readonly id: string | undefined;
-  /** A role session's `sessionKey`, whichever dialect its ARN is spelt in. */
-  readonly session: string | undefined;
   /** A federated user's IAM user (`userKey`): named, it matches as a role names its sessions (policy review fs, 1). */
   readonly federatedFrom: string | undefined;
 }
@@ -143,7 +146,6 @@ function principalKeys(p: Principal): PrincipalKeys {
   let user: string | undefined;
   let role: string | undefined;
   let id: string | undefined;
-  let session: string | undefined;
   let federatedFrom: string | undefined;
   // A group's member not known (`Principal.anyMember`) is no user a statement can name.
   if (p.kind === 'user' && p.anyMember !== true) {
@@ -154,7 +156,6 @@ function principalKeys(p: Principal): PrincipalKeys {
     if (p.roleArn) role = userKey(p.account, p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1));
     // A session's `aws:userid` is `ROLEID:session` (src/core/sts/session.ts `sessionPrincipal`).
     if (p.userId !== undefined) id = p.userId.slice(0, p.userId.includes(':') ? p.userId.indexOf(':') : p.userId.length);
-    session = sessionKey(p.arn);
   }
   // A federated user is matched by the IAM user that federated, and by that user's unique id, with the boundary and
   // the session policy applied (`MATCH_ROLE`; reference §A.1.2 table, "IAM user that federated").
@@ -162,7 +163,12 @@ function principalKeys(p: Principal): PrincipalKeys {
     federatedFrom = userKey(p.account, p.federatedFrom.arn.slice(p.federatedFrom.arn.lastIndexOf('/') + 1));
     id = p.federatedFrom.id;
   }
-  return { account: p.account, user, role, id, session, federatedFrom };
+  return { account: p.account, user, role, id, federatedFrom };
+}
+
+function sessionKeyOf(s: Scan): string | undefined {
+  if (s.session === null) s.session = s.req.principal.kind === 'role-session' ? sessionKey(s.req.principal.arn) : undefined;
+  return s.session;
 }
 
 /** Whether `federated` names the provider `arn`, in its spelling or the other dialect's. */
@@ -185,12 +191,18 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): Principal
   // A role asked about by its ARN stands for any session of it (`Principal.anySession`): a statement naming one session
   // (its made-up name, `session`, included) names it only to deny (`fold`: a Deny), failing closed (review nw, 1).
   const oneSession = p.anySession !== true || fold;
-  if (oneSession && (cp.arns.has(p.arn) || (fold && cp.folded.arns.has(p.arn.toLowerCase())))) return MATCH_DIRECT;
+  // A folded set is looked in only when it holds names: most Deny statements name everyone (`*`), and lowercasing the
+  // principal's ARN and keys for each of them cost every decision.
+  const { folded } = cp;
+  if (oneSession && (cp.arns.has(p.arn) || (fold && folded.arns.size > 0 && folded.arns.has(p.arn.toLowerCase())))) return MATCH_DIRECT;
   const k = (s.keys ??= principalKeys(p));
-  if (oneSession && k.session !== undefined && cp.sessions.size > 0 && (cp.sessions.has(k.session) || (fold && cp.folded.sessions.has(k.session.toLowerCase())))) return MATCH_DIRECT;
-  if (k.user !== undefined && (cp.users.has(k.user) || (fold && cp.folded.users.has(k.user.toLowerCase())))) return MATCH_DIRECT;
-  if (k.role !== undefined && (cp.roles.has(k.role) || (fold && cp.folded.roles.has(k.role.toLowerCase())))) return MATCH_ROLE;
-  if (k.federatedFrom !== undefined && (cp.users.has(k.federatedFrom) || (fold && cp.folded.users.has(k.federatedFrom.toLowerCase())))) return MATCH_ROLE;
+  if (oneSession && cp.sessions.size > 0) {
+    const session = sessionKeyOf(s);
+    if (session !== undefined && (cp.sessions.has(session) || (fold && folded.sessions.has(session.toLowerCase())))) return MATCH_DIRECT;
+  }
+  if (k.user !== undefined && (cp.users.has(k.user) || (fold && folded.users.size > 0 && folded.users.has(k.user.toLowerCase())))) return MATCH_DIRECT;
+  if (k.role !== undefined && (cp.roles.has(k.role) || (fold && folded.roles.size > 0 && folded.roles.has(k.role.toLowerCase())))) return MATCH_ROLE;
+  if (k.federatedFrom !== undefined && (cp.users.has(k.federatedFrom) || (fold && folded.users.size > 0 && folded.users.has(k.federatedFrom.toLowerCase())))) return MATCH_ROLE;
   if (k.id !== undefined && cp.ids.size > 0 && cp.ids.has(k.id)) return p.kind === 'user' ? MATCH_DIRECT : MATCH_ROLE;
   if (cp.everyone) return MATCH_EVERYONE;
   if (k.account !== '' && cp.accounts.has(k.account)) return MATCH_ACCOUNT;
@@ -205,13 +217,19 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): Principal
  */
 function namedInOtherCase(cp: CompiledPrincipal, s: Scan): { readonly written: string; readonly own: string } | undefined {
   const k = (s.keys ??= principalKeys(s.req.principal));
-  const look = (own: string | undefined, kind: string, set: ReadonlySet<string>) => {
-    if (own === undefined || set.has(own)) return undefined;
-    const lower = own.toLowerCase();
-    for (const w of set) if (w.toLowerCase() === lower) return { written: `${kind}/${w.slice(w.indexOf('/') + 1)}`, own: own.slice(own.indexOf('/') + 1) };
-    return undefined;
-  };
-  return look(k.user, 'user', cp.users) ?? look(k.role, 'role', cp.roles) ?? look(k.federatedFrom, 'user', cp.users);
+  return writtenInOtherCase(k.user, 'user', cp.users, cp.folded.users) ?? writtenInOtherCase(k.role, 'role', cp.roles, cp.folded.roles) ?? writtenInOtherCase(k.federatedFrom, 'user', cp.users, cp.folded.users);
+}
+
+/**
+ * How `set` writes `own` in another case, if it does. `folded` (`set` lowercased) answers first whether any entry does:
+ * an Allow naming other principals, the common case, is told apart without lowercasing each of its names.
+ */
+function writtenInOtherCase(own: string | undefined, kind: string, set: ReadonlySet<string>, folded: ReadonlySet<string>): { readonly written: string; readonly own: string } | undefined {
+  if (own === undefined || set.has(own)) return undefined;
+  const lower = own.toLowerCase();
+  if (!folded.has(lower)) return undefined;
+  for (const w of set) if (w.toLowerCase() === lower) return { written: `${kind}/${w.slice(w.indexOf('/') + 1)}`, own: own.slice(own.indexOf('/') + 1) };
+  return undefined;
 }
 
 function otherCaseNote(cs: CompiledStatement, type: PolicyType, element: 'Principal' | 'NotPrincipal', named: { readonly written: string; readonly own: string }, outcome: string): ConditionFailure {
@@ -408,6 +426,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     matched: undefined,
     failures: undefined,
     keys: undefined,
+    session: null,
   };
   const p = req.principal;
 
