@@ -22,7 +22,7 @@
  *   (the job's role's trust policy: review km, 2; that answer is passed on when nothing valid is held, and kept until the
  *   next revalidation as the refusals above are: review ri, 4), still-valid
  *   credentials keep being served until
- *   `marginMs` (default 30 min; half the session's lifetime when that is less, as the server's bound: review vh, 1)
+ *   `marginMs` (default 30 min; the server's own margin when that is less, core/jobs `servingMargin`: reviews vh, 1, vj, 1)
  *   before they expire, as DESIGN.md's performance model asks; the 30 min are
  *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
  *   credentials with under 17–25 min left as valid for that long again (§3.2), past their real end (review agent,
@@ -58,7 +58,7 @@
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
-import { containerCapabilityOf, servedExpiration } from '../../core/jobs/jobs.ts';
+import { containerCapabilityOf, servedExpiration, servingMargin } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../../core/shown-url.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, CREDENTIAL_ANSWER_HEADERS, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
@@ -145,8 +145,8 @@ interface Cached {
   readonly doc: Record<string, unknown>;
   readonly expires: number;
   /**
-   * Until when it is served (epoch ms): `marginMs` before `expires`, or half the session's lifetime when that is less, as
-   * the server's own bound (core/jobs `servableUntil`) for a session shorter than an hour (GATEHOUSE_JOB_SESSION_SECONDS).
+   * Until when it is served (epoch ms): `marginMs` before `expires`, or the server's own margin (core/jobs `servingMargin`)
+   * when that is less, for a session shorter than an hour (GATEHOUSE_JOB_SESSION_SECONDS).
    */
   readonly until: number;
   /** The document as served for one value of its `Expiration` (`servedExpiration`), rendered once per value. */
@@ -194,10 +194,11 @@ const MAX_LAUNCHER_BODY = 4096;
 /**
  * A 200's document and its session's real expiry: the server's header when it names one at or after the
  * document's `Expiration` (an older server sends none: then the `Expiration`); undefined for no credentials document.
- * Served until `marginMs` before that expiry, or half the session's lifetime (from its issue time, the document's
- * `LastUpdated`) when that is less, as the server serves it (core/jobs `servableUntil`): held to a fixed 30 minutes, a
- * job of 30-minute sessions (GATEHOUSE_JOB_SESSION_SECONDS=1800) read none through an agent, while the server served
- * them, and one of 40-minute sessions read them a third of the time (review vh, 1).
+ * Served until `marginMs` before that expiry, or the server's own margin for the session's lifetime (from its issue
+ * time, the document's `LastUpdated`) when that is less, as the server serves it (core/jobs `servingMargin`): held to a
+ * fixed 30 minutes, a job of 30-minute sessions (GATEHOUSE_JOB_SESSION_SECONDS=1800) read none through an agent, while
+ * the server served them, and one of 40-minute sessions read them a third of the time (review vh, 1); held to half the
+ * lifetime, a 20-minute session reached botocore's IMDS provider with too little left (review vj, 1).
  */
 function cachedOf(body: Buffer, header: string | string[] | undefined, marginMs: number): Cached | undefined {
   let doc: Record<string, unknown>;
@@ -212,8 +213,8 @@ function cachedOf(body: Buffer, header: string | string[] | undefined, marginMs:
   const real = typeof header === 'string' ? Date.parse(header) : Number.NaN;
   const expires = Number.isFinite(real) && real >= expiration ? real : expiration;
   const issued = typeof doc['LastUpdated'] === 'string' ? Date.parse(doc['LastUpdated']) : Number.NaN;
-  const halfLife = Number.isFinite(issued) && issued < expires ? (expires - issued) / 2 : Number.POSITIVE_INFINITY;
-  return { doc, expires, until: expires - Math.min(marginMs, halfLife), served: { expiration, body } };
+  const margin = Number.isFinite(issued) && issued < expires ? servingMargin(expires - issued, marginMs) : marginMs;
+  return { doc, expires, until: expires - margin, served: { expiration, body } };
 }
 
 /** The cached document as served at `t`: its `Expiration` advanced as the server advances it, never past the real one. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMPUTE_SERVICE, COMPUTE_SERVICE_ACS, refreshAt, servableUntil, servedExpiration, trustFix } from './jobs.ts';
+import { COMPUTE_SERVICE, COMPUTE_SERVICE_ACS, refreshAt, servableUntil, servedExpiration, servingMargin, trustFix } from './jobs.ts';
 
 test('trustFix names the service the role must trust, in the message and in the statement to add', () => {
   const role = 'arn:aws:iam::111122223333:role/node';
@@ -38,4 +38,12 @@ test('servedExpiration: a 12-hour session is served with 3 h to 3 h 15 min left,
   assert.ok(expires - servableUntil(issued, expires) >= 30 * M);
   const short = issued + 1 * H;
   assert.equal(servedExpiration(short, refreshAt(issued, short, 1)), short);
+});
+
+test('servingMargin: 30 min from an hour up, half the lifetime below, never under 15 min while 5 remain to serve (review vj, 1)', () => {
+  const M = 60_000;
+  const cases: [number, number][] = [[180, 30], [60, 30], [40, 20], [30, 15], [25, 15], [20, 15], [16, 11], [10, 5], [20 / 60, 10 / 60]];
+  for (const [life, margin] of cases) assert.equal(servingMargin(life * M), margin * M, `a ${life}-minute session`);
+  // A smaller cap (the node agent's `marginMs`) bounds it.
+  assert.equal(servingMargin(20 * M, 5 * M), 5 * M);
 });

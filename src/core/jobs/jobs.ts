@@ -370,8 +370,7 @@ export function trustDenied(roleArn: string, service: string): string {
 
 /**
  * Credentials are served from cache until they reach half their lifetime (with jitter, so thousands of
- * jobs do not refresh at once), and never with less than 30 minutes, or half their lifetime when that is
- * shorter, left (credential-protocols §1: botocore trusts IMDS credentials with 25 min left).
+ * jobs do not refresh at once), and never with less than `servingMargin` left (credential-protocols §1).
  */
 export function refreshAt(issuedAt: number, expiresAt: number, jitter01: number): number {
   const life = expiresAt - issuedAt;
@@ -380,9 +379,34 @@ export function refreshAt(issuedAt: number, expiresAt: number, jitter01: number)
   return Math.min(half + spread, servableUntil(issuedAt, expiresAt));
 }
 
+/** The longest margin kept: credential-protocols §1's "never serve credentials with < 30 min left". */
+export const SERVED_MARGIN_MS = 30 * 60_000;
+/**
+ * The margin every SDK's refresh lands within (credential-protocols §2.4, §3.2, §3.4, §4.1): SDK v3 refreshes 5 min
+ * before the `Expiration`; botocore's container provider 15 (advisory) and 10 (mandatory); the Alibaba credentials URI 15;
+ * and botocore's IMDS provider takes credentials with under 17–25 min left as valid until now + 17–25 min (15 min and a
+ * random 2–10), so it asks again only 2–10 min after the read (its advisory refresh) or 7–15 min (the mandatory one, when
+ * the advisory one failed), whatever their real end.
+ */
+export const SDK_REFRESH_MARGIN_MS = 15 * 60_000;
+/** A session is served for at least this long when its lifetime allows (it is issued again after). */
+const SERVED_AT_LEAST_MS = 5 * 60_000;
+
+/**
+ * How long before its end a session of `lifeMs` is served no more: 30 minutes (`cap`), or half its lifetime when that is
+ * less, but never under `SDK_REFRESH_MARGIN_MS` while that still leaves `SERVED_AT_LEAST_MS` to serve it (review vj, 1:
+ * half the lifetime alone served a 20-minute session with 10 minutes left, which botocore's IMDS provider took as valid
+ * for 17–25 and kept using up to 10 minutes past its end, ExpiredToken meanwhile). Sessions shorter than 20 minutes
+ * (GATEHOUSE_JOB_SESSION_SECONDS under 1200, below which no margin is every SDK's) keep 5 minutes to serve, or half their
+ * lifetime when shorter still.
+ */
+export function servingMargin(lifeMs: number, cap: number = SERVED_MARGIN_MS): number {
+  const life = Math.max(0, lifeMs);
+  return Math.min(cap, Math.max(life / 2, Math.min(SDK_REFRESH_MARGIN_MS, life - SERVED_AT_LEAST_MS)));
+}
+
 export function servableUntil(issuedAt: number, expiresAt: number): number {
-  const life = expiresAt - issuedAt;
-  return expiresAt - Math.min(30 * 60_000, life / 2);
+  return expiresAt - servingMargin(expiresAt - issuedAt);
 }
 
 /**
