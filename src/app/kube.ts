@@ -70,6 +70,7 @@ import {
   isNamespacedObject,
   isNamespacedResource,
   isObjectBelow,
+  isSubresourceName,
   isReservedName,
   RESERVED_USERNAME_PREFIXES,
   JOB_ANNOTATION,
@@ -809,6 +810,7 @@ function objectViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { re
     }
   }
   if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
+  if (who !== undefined && a.resourceRequest && a.subresource === '*' && a.name) resources.push(...subresourcesOfObject(resources, verbs, who));
   if (who !== undefined && isNamespaceDeletion(a)) resources.push(...namespaceContents(cluster, resources[0] as string, who));
   if (who !== undefined && isDefinitionDeletion(a)) resources.push(...definitionContents(cluster, a.name as string, who));
   if (who !== undefined && isDefinitionsDeletion(a)) for (const name of definitionsNamed(cluster, who)) resources.push(...definitionContents(cluster, name, who));
@@ -900,6 +902,28 @@ function coversObjects(a: KubernetesRequestAttributes & { readonly verb: string 
  */
 function isSignerDomain(a: KubernetesRequestAttributes): boolean {
   return a.resourceRequest && a.resource === 'signers' && !a.subresource && /^[^/*]+\/\*$/.test(a.name ?? '');
+}
+
+/**
+ * For a review of subresource `*` of a named object (`kubectl auth can-i create pods/web --subresource='*'`), viewed at
+ * `…/pods/web/*`: each subresource of the object one of `who`'s Deny patterns names (`…/pods/web/exec` for
+ * `…/namespaces/prod/pods/*\/exec`). kube-apiserver's RBAC takes `pods/*` in a rule literally (rbac/v1 `ResourceMatches`),
+ * so a role granting it allows the review; but it asks about every subresource, as verb `*` asks about every verb, and a
+ * Deny of one denies it (review vj, 2: it was viewed as the one path `…/pods/web/*`, which the Deny did not match, and
+ * allowed). Reviews naming no object are viewed so through `Views.below` (`isObjectBelow` of `*`).
+ */
+function subresourcesOfObject(views: readonly string[], verbs: readonly string[], who: IamSubject): string[] {
+  const deny = denyPatternsOf(who, verbs.map(kubernetesAction));
+  const out: string[] = [];
+  for (const view of views) {
+    if (!view.endsWith('/*')) continue;
+    const prefix = view.slice(0, -1);
+    for (const p of deny.patterns) {
+      const x = continuationMatching(p, prefix, isSubresourceName);
+      if (x !== undefined) out.push(`${prefix}${x}`);
+    }
+  }
+  return out;
 }
 
 /** For a signer-domain review viewed at `domainPath` (`…/signers.certificates.k8s.io/kubernetes.io/*`): a signer of the domain each of `who`'s Deny patterns names. */
@@ -3413,7 +3437,7 @@ export function createKube(app: App, options: KubeOptions) {
     // `<cluster>/namespaces/ns/pods/p`, review qs, 2): the IAM decision of the question is on that spelling, and a Deny
     // written on the request's path, as the webhook decides it, must apply too.
     const respelt = clusterOfResource(r.resource)?.resource !== kubernetesResource(cluster.arn, a);
-    if (a.verb !== '*' && !open && !respelt && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !isEphemeralContainers(a) && !isAccountImpersonation(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && a.subresource !== '*' && !open && !respelt && !isNamespaceDeletion(a) && !isClusterScopedInNamespace(a) && !isSignerDomain(a) && !isEviction(a) && !isTokenRequest(a) && !isNarrowedList(a) && !isConnectGet(a) && !isClientSignerApproval(a) && !isNodeClientSignerApproval(a) && !isNodeProxy(a) && !isEphemeralContainers(a) && !isAccountImpersonation(a) && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = r.policies !== undefined ? kubePolicies(r.policies) : livePolicies(p);

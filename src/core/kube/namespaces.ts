@@ -368,19 +368,24 @@ function restsOf(toks: readonly Token[]): readonly [readonly string[], readonly 
 const OBJECT_NAME = /^[^/%]+$/;
 const SUBRESOURCE = /^[a-z]+$/;
 
+/** Whether `x` is one subresource's name (`exec`, `status`, `portforward`). */
+export function isSubresourceName(x: string): boolean {
+  return SUBRESOURCE.test(x);
+}
+
 function isObjectName(x: string): boolean {
   return OBJECT_NAME.test(x) && x !== '.' && x !== '..';
 }
 
 /**
  * Whether `x` is what follows a collection's path for one object: its name, then `/<subresource>` when `subresource` is
- * given, else maybe one subresource.
+ * given (any one subresource for `*`: a review of every subresource, review vj, 2), else maybe one subresource.
  */
 export function isObjectBelow(x: string, subresource: string): boolean {
   const slash = x.indexOf('/');
   if (slash < 0) return subresource === '' && isObjectName(x);
   const sub = x.slice(slash + 1);
-  return isObjectName(x.slice(0, slash)) && (subresource === '' ? SUBRESOURCE.test(sub) : sub === subresource);
+  return isObjectName(x.slice(0, slash)) && (subresource === '' || subresource === '*' ? SUBRESOURCE.test(sub) : sub === subresource);
 }
 
 /**
