@@ -612,7 +612,8 @@ function isNodeLog(a: KubernetesRequestAttributes & { readonly verb: string }): 
  * commands in and attaches to every pod on the node, a shell in each (review sc, 1).
  */
 function isNodeShell(a: KubernetesRequestAttributes & { readonly verb: string }): boolean {
-  return isNodeProxy(a) && a.subresource === 'proxy';
+  // Subresource `*` (`kubectl auth can-i get nodes/node-1 --subresource='*'`, RBAC's `nodes/*`) covers `proxy` too (review vj, 3).
+  return (isNodeProxy(a) && a.subresource === 'proxy') || (isNodeProxy({ ...a, subresource: 'proxy' }) && a.subresource === '*');
 }
 
 /**
@@ -2145,7 +2146,8 @@ export function createKube(app: App, options: KubeOptions) {
   async function shellTargets(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }): Promise<{ roleArn: string; jobId: string; what: string }[]> {
     if (isNodeShell(a)) return nodeShellTargets(cluster, a);
     const sub = a.subresource;
-    if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || a.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach')) return [];
+    // Subresource `*` covers `exec` and `attach` (review vj, 3): RBAC's `pods/*`, taken literally, allows it.
+    if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || a.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach' && sub !== '*')) return [];
     if (a.verb !== 'create' && a.verb !== 'get' && a.verb !== '*') return [];
     const namespace = a.namespace ?? '';
     const name = a.name ?? '';
@@ -3400,7 +3402,7 @@ export function createKube(app: App, options: KubeOptions) {
     const parsed = questionOf(cluster.arn, on.resource, verb);
     if (!parsed) return undefined;
     const a = { ...parsed, verb };
-    const pod = a.resourceRequest && (a.apiGroup ?? '') === '' && a.resource === 'pods' && (a.subresource === 'exec' || a.subresource === 'attach') && !!a.namespace && !!a.name;
+    const pod = a.resourceRequest && (a.apiGroup ?? '') === '' && a.resource === 'pods' && (a.subresource === 'exec' || a.subresource === 'attach' || a.subresource === '*') && !!a.namespace && !!a.name;
     if (!pod && !isNodeShell(a)) return undefined;
     return (async () => {
       const targets = await shellTargets(cluster, a);
