@@ -63,15 +63,13 @@ test('every subresource of every pod in every namespace, and with verb `*`: deni
   assert.equal(any.allowed, false, any.reason);
 });
 
-test('another namespace, and another verb, are decided by RBAC as before', async () => {
+test('another namespace is decided by RBAC as before', async () => {
   const dev = await onPods('create', { namespace: 'dev', name: 'web', subresource: '*' });
   assert.deepEqual([dev.allowed, dev.denied], [true, false], dev.reason);
-  const get = await onPods('get', { namespace: 'prod', name: 'web', subresource: '*' });
-  assert.deepEqual([get.allowed, get.denied], [true, false], get.reason);
+  // (`get` of prod's: review vj, 4, kube-review-vj4: it covers the WebSocket exec, also `create`.)
 });
 
 test('the authorize API says the same of `kubernetes:create` on a pod’s `*` subresource', async () => {
   assert.equal(await k1.ask('kubernetes:create', '/namespaces/prod/pods/web/*'), 'ExplicitDeny');
   assert.equal(await k1.ask('kubernetes:create', '/namespaces/dev/pods/web/*'), 'Allow');
-  assert.equal(await k1.ask('kubernetes:get', '/namespaces/prod/pods/web/*'), 'Allow');
 });

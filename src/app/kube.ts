@@ -584,7 +584,7 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
   const views = iamViewsAs(cluster, a, who);
   const arn = otherTrainingArn(cluster.arn);
   const spelt = arn === undefined ? views : { ...views, otherSpelling: () => iamViewsAs({ ...cluster, arn }, a, who) };
-  const covered = [...specialReviewsCovered(a), ...nodeProxyCovered(a), ...ephemeralCovered(a)];
+  const covered = [...specialReviewsCovered(a), ...nodeProxyCovered(a), ...ephemeralCovered(a), ...subresourcesCovered(a)];
   return covered.length === 0 ? spelt : { ...spelt, covered: covered.map((c) => iamViews(cluster, c, who)) };
 }
 
@@ -677,6 +677,29 @@ function specialReviewsCovered(a: KubernetesRequestAttributes & { readonly verb:
   return SPECIAL_REVIEWS.filter(
     (s) => (a.verb === s.verb || a.verb === '*') && ((a.apiGroup ?? '') === s.apiGroup || a.apiGroup === '*') && (a.resource === s.resource || a.resource === '*') && (a.subresource ?? '') === s.subresource,
   ).map((s) => ({ ...a, verb: s.verb, apiGroup: s.apiGroup, resource: s.resource }));
+}
+
+/**
+ * The subresources whose reviews stand for more than their own path, by resource of the core group: a WebSocket `get`
+ * of `exec`, `attach`, `portforward` is also their `create` (review ix, 4), an `ephemeralcontainers` update a shell
+ * (review sc, 3), an `eviction` a deletion (review hr, 6), a node's `proxy` and `log` every pod's sessions and logs
+ * (review ou, 4), a `token` the account (review ia, 1).
+ */
+const SPECIAL_SUBRESOURCES: readonly { readonly resource: string; readonly subresources: readonly string[] }[] = [
+  { resource: 'pods', subresources: ['exec', 'attach', 'portforward', 'ephemeralcontainers', 'eviction'] },
+  { resource: 'nodes', subresources: ['proxy', 'log'] },
+  { resource: 'serviceaccounts', subresources: ['token'] },
+];
+
+/**
+ * The reviews a review of subresource `*` stands for (review vj, 4): each subresource of `SPECIAL_SUBRESOURCES` of the
+ * resource it names (each of them for resource `*`), decided as that review would be, so that `kubectl auth can-i get
+ * pods/web --subresource='*'` (which RBAC's `pods/*` allows, taken literally) is denied where the WebSocket exec into
+ * `web` is, as verb `*` covers each verb's special reviews. At most 8 reviews of one resource each, whatever it names.
+ */
+function subresourcesCovered(a: KubernetesRequestAttributes & { readonly verb: string }): (KubernetesRequestAttributes & { readonly verb: string })[] {
+  if (!a.resourceRequest || a.subresource !== '*' || (a.apiGroup !== undefined && a.apiGroup !== '' && a.apiGroup !== '*')) return [];
+  return SPECIAL_SUBRESOURCES.filter((s) => a.resource === s.resource || a.resource === '*').flatMap((s) => s.subresources.map((subresource) => ({ ...a, apiGroup: '', resource: s.resource, subresource })));
 }
 
 /** `iamViews` on the cluster's ARN as `cluster` spells it. */
