@@ -2354,11 +2354,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // written with `StringNotEquals` then fails closed).
     if (rp.account !== undefined && S3_ARN_RE.test(input.resource)) ctx.set(S3_OWNER_KEY, [rp.account]);
     const { policies } = who.value;
-    const principal = input.simulated === true ? asNewSession(input.principal, who.value.principal) : who.value.principal;
+    const time = input.simulated === true ? (simulatedTime(ctx) ?? deps.now()) : deps.now();
+    const principal = input.simulated === true ? asNewSession(input.principal, who.value.principal, time) : who.value.principal;
     // Asking about a principal is decided as the caller's own account's permission, wherever that principal lives
     // (`mayAsk`): the question about it is decided the same way (review I4), not as a cross-account request.
     if (isAuthorizeAction(input.action) && principal.account !== '') rp = { policies: rp.policies, account: principal.account };
-    const time = input.simulated === true ? (simulatedTime(ctx) ?? deps.now()) : deps.now();
     // The optional fields set after the literal, not spread into it: a spread of `{}` per absent field cost each decision.
     const request: { -readonly [K in keyof AuthzRequest]: AuthzRequest[K] } =
       rp.account !== undefined ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time } : { principal, action: input.action, resource: input.resource, context: ctx, time };
@@ -2501,12 +2501,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   /**
    * In a simulation, a role named by its ARN (not a session's) is a session of it issued now: the one a simulation,
    * who-can and escalation-paths describe ("a session with no session policy"), which a policy denying sessions issued
-   * before a date (the AWS way to revoke them) does not deny. The authorize API keeps the earliest issue time: there
-   * the ARN may stand for any session of the role, older ones included (fail closed).
+   * before a date (the AWS way to revoke them) does not deny. "Now" is the simulation's time (`at`) where it gives one:
+   * at the server's clock a simulation of 2031 decided for a session issued years before its request (review vk, 1).
+   * The authorize API keeps the earliest issue time: there the ARN may stand for any session of the role, older ones
+   * included (fail closed).
    */
-  function asNewSession(asked: string | undefined, p: Principal): Principal {
+  function asNewSession(asked: string | undefined, p: Principal, at: number = deps.now()): Principal {
     if (asked === undefined || p.kind !== 'role-session' || p.session === undefined || SESSION_ARN_RE.test(asked)) return p;
-    return { ...p, session: { ...p.session, issuedAt: deps.now() } };
+    return { ...p, session: { ...p.session, issuedAt: at } };
   }
 
   /**
