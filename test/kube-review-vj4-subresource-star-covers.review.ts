@@ -17,11 +17,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { aliceOnK1, type AliceOnK1 } from './support/kube-session.ts';
+import { aliceOnK1, groupGrant, type AliceOnK1 } from './support/kube-session.ts';
 
 let server: TestServer;
 let k1: AliceOnK1;
-const GROUP = 'rbac.authorization.k8s.io';
 
 const sar = (verb: string, attributes: Record<string, string>) => k1.sar({ resourceAttributes: { verb, version: 'v1', ...attributes } });
 
@@ -32,10 +31,7 @@ before(async () => {
       'no-prod-shells': { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:create', Resource: `${cluster}/namespaces/prod/pods/*/exec` }] },
     }),
     group: 'devs',
-    rbac: [
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'devs' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/*', 'nodes/*'], verbs: ['get', 'create', 'patch'] }] },
-      { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'devs' }, subjects: [{ kind: 'Group', name: 'devs', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'devs', apiGroup: GROUP } },
-    ],
+    rbac: groupGrant('devs', ['pods', 'pods/*', 'nodes/*'], ['get', 'create', 'patch']),
   });
 });
 

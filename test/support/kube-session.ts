@@ -168,6 +168,17 @@ export async function impersonatorOnK1(server: TestServer, policyName: string, d
 
 /** Alice's statements in the shell-refusal reviews (`shellPodOnK1`): pass any role, deny passing any, list buckets. */
 /** Group `readers` with get, list and watch on every secret, for `aliceOnK1`: what a guard Deny must still refuse. */
+/**
+ * RBAC granting the group `group` the verbs on the core resources given, cluster-wide: a ClusterRole and its
+ * ClusterRoleBinding, both named after the group.
+ */
+export function groupGrant(group: string, resources: readonly string[], verbs: readonly string[]): object[] {
+  return [
+    { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: group }, rules: [{ apiGroups: [''], resources: [...resources], verbs: [...verbs] }] },
+    { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: group }, subjects: [{ kind: 'Group', name: group, apiGroup: RBAC }], roleRef: { kind: 'ClusterRole', name: group, apiGroup: RBAC } },
+  ];
+}
+
 export const SECRET_READERS = {
   group: 'readers',
   rbac: [

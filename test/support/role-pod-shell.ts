@@ -7,11 +7,9 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './server.ts';
-import { aliceOnK1, type AliceOnK1 } from './kube-session.ts';
+import { aliceOnK1, groupGrant, type AliceOnK1 } from './kube-session.ts';
 import { admit, podCreate } from './admission.ts';
 import { gatehouseJson } from './resource-server.ts';
-
-const GROUP = 'rbac.authorization.k8s.io';
 
 export interface BothAnswers {
   /** The webhook's `[allowed, denied]`. */
@@ -41,10 +39,7 @@ export function rolePodShell(rbacResources: readonly string[], ready: (w: RolePo
     const k1 = await aliceOnK1(s, {
       inlinePolicies: () => policies('Allow'),
       group: 'scientists',
-      rbac: [
-        { apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name: 'scientist' }, rules: [{ apiGroups: [''], resources: [...rbacResources], verbs: ['get', 'create'] }] },
-        { apiVersion: `${GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'scientist' }, subjects: [{ kind: 'Group', name: 'scientists', apiGroup: GROUP }], roleRef: { kind: 'ClusterRole', name: 'scientist', apiGroup: GROUP } },
-      ],
+      rbac: groupGrant('scientists', rbacResources, ['get', 'create']),
     });
     const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', {
       documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'Trainer' }, spec: { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } } }],
