@@ -1305,21 +1305,26 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
     if (e?.code !== 'ACCESS_DENIED') return;
+    recordSessionRefused(caller, 'sts:GetSessionToken', caller.principal.arn, facts, {
+      error: explanationOf(e.message),
+      ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+      ...(mfaParameters.length > 0 ? { mfaParameters: [...mfaParameters] } : {}),
+    });
+  }
+
+  /** A `session` record of a session refused to `caller` (its key, session, role, job), from the address it asked from. */
+  function recordSessionRefused(caller: Caller, action: string, resource: string, facts: RequestFacts, detail: Record<string, unknown>): void {
     const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
-    deps.audit.record({
+    deps.audit?.record({
       kind: 'session',
       account: caller.account,
       ...actorOf(caller),
-      action: 'sts:GetSessionToken',
-      resource: caller.principal.arn,
+      action,
+      resource,
       decision: 'Deny',
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
       ...requestIdFrom(facts),
-      detail: {
-        error: explanationOf(e.message),
-        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
-        ...(mfaParameters.length > 0 ? { mfaParameters: [...mfaParameters] } : {}),
-      },
+      detail,
     });
   }
 
@@ -1380,25 +1385,14 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
     if (e === undefined || e.code === 'SERVICE_UNAVAILABLE' || !(RECORDED_REFUSALS.has(e.code) || pastTrust.has(e))) return;
-    const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
-    deps.audit.record({
-      kind: 'session',
-      account: caller.account,
-      ...actorOf(caller),
-      action: 'sts:GetFederationToken',
-      resource: federatedUserArn(caller.account, p.name),
-      decision: 'Deny',
-      ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
-      ...requestIdFrom(facts),
-      detail: {
-        error: explanationOf(e.message),
-        ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
-        name: p.name,
-        ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
-        ...(p.tags.length ? { tagKeys: p.tags.map((t) => t.key) } : {}),
-        ...(p.policyArns.length ? { policyArns: [...p.policyArns] } : {}),
-        ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
-      },
+    recordSessionRefused(caller, 'sts:GetFederationToken', federatedUserArn(caller.account, p.name), facts, {
+      error: explanationOf(e.message),
+      ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
+      name: p.name,
+      ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
+      ...(p.tags.length ? { tagKeys: p.tags.map((t) => t.key) } : {}),
+      ...(p.policyArns.length ? { policyArns: [...p.policyArns] } : {}),
+      ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
     });
   }
 
