@@ -7,13 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit query: malformed --since, --until, --kind are usage errors', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) =>
-    gatehouseInProcess(['audit', 'query', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
+  const gatehouse = (args: readonly string[]) => gatehouseCliInProcess(['audit', 'query', ...args], s.admin, { endpoint: s.url, home: s.dataDir });
   before(async () => {
     s = await startTestServer();
   });
