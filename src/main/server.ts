@@ -52,7 +52,7 @@ import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
-import { podContainerAddressRefusal, withContainerUri } from '../core/jobs/jobs.ts';
+import { podContainerAddressRefusal, SDK_MARGIN_SESSION_SECONDS, withContainerUri } from '../core/jobs/jobs.ts';
 import { makeDirectory, readSmallFile } from '../adapters/fs/index.ts';
 import { oneLinePerEvent } from './log-line.ts';
 
@@ -553,6 +553,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   // One made earlier keeps its mode: the files in it are 0600, but their names show (review V, V2).
   const startWarnings = [...(tls?.warnings ?? [])];
+  // Still taken (tests and short demos use it), but said: under 20 minutes no serving margin is every SDK's (src/core/jobs
+  // `servingMargin`, review vj, 1), and nothing else pointed at the setting when jobs met ExpiredToken (review vn, 1).
+  if (jobSessionSeconds !== undefined && jobSessionSeconds < SDK_MARGIN_SESSION_SECONDS) {
+    startWarnings.push(`GATEHOUSE_JOB_SESSION_SECONDS \`${String(jobSessionSeconds)}\` is under ${SDK_MARGIN_SESSION_SECONDS} (20 minutes): job and node sessions this short cannot be served with every SDK's refresh margin, and botocore's IMDS provider (boto3, the aws CLI) may keep using one past its end, answered ExpiredToken until it asks again; give ${SDK_MARGIN_SESSION_SECONDS} or more`);
+  }
   if (((await stat(dataDir)).mode & 0o077) !== 0) startWarnings.push(`--data-dir \`${dataDir}\` is open to group or others; run \`chmod 700 ${dataDir}\``);
   key ??= await masterKey();
 

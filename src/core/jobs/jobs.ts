@@ -400,6 +400,12 @@ const SERVED_AT_LEAST_MS = 5 * 60_000;
  * (GATEHOUSE_JOB_SESSION_SECONDS under 1200, below which no margin is every SDK's) keep 5 minutes to serve, or half their
  * lifetime when shorter still.
  */
+/**
+ * The shortest session `servingMargin` serves with every SDK's margin (`SDK_REFRESH_MARGIN_MS` and still
+ * `SERVED_AT_LEAST_MS` to serve): 1,200 s. The server warns at start about GATEHOUSE_JOB_SESSION_SECONDS under it (review vn, 1).
+ */
+export const SDK_MARGIN_SESSION_SECONDS = (SDK_REFRESH_MARGIN_MS + SERVED_AT_LEAST_MS) / 1000;
+
 export function servingMargin(lifeMs: number, cap: number = SERVED_MARGIN_MS): number {
   const life = Math.max(0, lifeMs);
   return Math.min(cap, Math.max(life / 2, Math.min(SDK_REFRESH_MARGIN_MS, life - SERVED_AT_LEAST_MS)));

@@ -60,7 +60,9 @@ A database that cannot be reached at start is waited for (backoff up to 15 s, on
 GATEHOUSE_MIGRATION_LOCK_TIMEOUT_SECONDS (default 30, at most 86400), say which lock, and are tried again the same way.
 GATEHOUSE_JOB_SESSION_SECONDS is the duration asked for each session of a job or node (10 to 43200; default
 43200), up to the role's maximum session duration, or 3 h when that is shorter. Jobs get new credentials before
-a session ends, so it bounds how long one leaked copy works, not how long a job runs.
+a session ends, so it bounds how long one leaked copy works, not how long a job runs. Under 1200 (20 minutes) not
+every SDK gets its refresh margin: botocore's IMDS provider may keep using a session past its end (ExpiredToken now
+and then); the start logs a warning. Keep it at 1200 or more where jobs run boto3 or the aws CLI.
 GATEHOUSE_CONSOLE_IDLE_SECONDS: a console sign-in with no request (signed with its secret) for as long is refused
 (ExpiredToken) and ended, and the console tab forgets it after as long (1 to 28800; default 1800: 30 minutes).
 GATEHOUSE_ISSUER_URL is this deployment's public URL as an OIDC issuer (the \`iss\` of the workload tokens it
