@@ -2750,7 +2750,10 @@ export function createKube(app: App, options: KubeOptions) {
     const old = req.oldObject;
     if (!old || req.dryRun || !podDeletionIsFinal(old, req.gracePeriodSeconds)) return { allowed: true };
     const name = podName(req, old);
-    const job = await podJobOf(cluster, req.namespace, name, [annotationsOf(old['metadata'])[JOB_ANNOTATION]]);
+    // The containers' GATEHOUSE_JOB_ID too, as `podUpdated` reads it: the annotation can be removed or changed by an UPDATE,
+    // and the pod's job then outlived the pod, its capability still served (review vn, 2). `podJobOf` takes only the job
+    // made for this very pod.
+    const job = await podJobOf(cluster, req.namespace, name, [annotationsOf(old['metadata'])[JOB_ANNOTATION], ...podEnvValues(old, 'GATEHOUSE_JOB_ID')]);
     if (!job) return { allowed: true };
     await app.jobs.endPod(job.id, `pod ${req.namespace}/${name} deleted`);
     return { allowed: true, auditAnnotations: { job: job.id } };
