@@ -432,6 +432,17 @@ function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimit
 }
 
 /**
+ * Whether a Query request with no `Version` is STS's: its action is one of STS's; or neither API knows it (or it names
+ * none) and its signature is scoped to `sts`. An unknown action signed for `sts` was refused in IAM's namespace
+ * (review vl, 1), where the signature's scope named the API as it does for a request with no action (review vi, 4).
+ */
+function unversionedIsSts(action: string | undefined, req: IncomingMessage): boolean {
+  if (action !== undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action))) return true;
+  if (action !== undefined && Object.hasOwn(IAM_ACTIONS, action)) return false;
+  return signedServiceOf(req) === 'sts';
+}
+
+/**
  * A Query API refusal made before the action is read, in the shape of the API that the query string and headers name,
  * or the signature's scope (Alibaba STS's JSON or XML; STS's namespace, JSON when asked); IAM's XML otherwise. Always IAM's XML, it was unreadable
  * to Alibaba's SDKs and to verifiers forwarding a presigned GetCallerIdentity for JSON (review lh, 3). The edge's early
@@ -449,7 +460,7 @@ export function earlyAnswer(req: IncomingMessage, requestId: string, code: Error
     return { api: 'sts', ...answer };
   }
   // With no action in the query (a form POST whose body is not read), the signature's scope names the API (review ot, 2).
-  const isSts = version === '2011-06-15' || (version === undefined && (action !== null ? Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action) : signedServiceOf(req) === 'sts'));
+  const isSts = version === '2011-06-15' || (version === undefined && unversionedIsSts(action ?? undefined, req));
   if (isSts && asksJson(req.headers.accept)) return { api: 'sts', status: e.status, body: queryErrorJson(e.type, e.aws, message, requestId), contentType: 'application/json' };
   return { api: isSts ? 'sts' : 'iam', status: e.status, body: queryError(isSts ? STS_NAMESPACE : IAM_NAMESPACE, e.type, e.aws, message, requestId), contentType: 'text/xml' };
 }
@@ -542,7 +553,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         const answer = alibabaEdgeError(requestId, headerText(req.headers.host), 400, 'MissingAction', 'Action is mandatory for this request.', params, req.headers);
         return send(res, answer.status, answer.body, requestId, answer.contentType);
       }
-      const sts = stsVersion === '2011-06-15' || (stsVersion === undefined && signedServiceOf(req) === 'sts');
+      const sts = stsVersion === '2011-06-15' || (stsVersion === undefined && unversionedIsSts(undefined, req));
       if (sts) apiLabels.set(res, 'sts');
       return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.', sts ? STS_NAMESPACE : IAM_NAMESPACE, sts && asksJson(req.headers.accept));
     }
@@ -566,7 +577,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       });
       return send(res, answer.status, answer.body, requestId, answer.contentType);
     }
-    const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
+    const isSts = version === '2011-06-15' || (version === undefined && unversionedIsSts(action, req));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
     const json = isSts && asksJson(req.headers.accept);
     apiLabels.set(res, isSts ? 'sts' : 'iam');
