@@ -432,8 +432,8 @@ function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimit
 }
 
 /**
- * Whether a Query request with no `Version` is STS's: its action is one of STS's; or neither API knows it (or it names
- * none) and its signature is scoped to `sts`. An unknown action signed for `sts` was refused in IAM's namespace
+ * Whether a Query request with no `Version`, or one neither API has, is STS's: its action is one of STS's; or neither
+ * API knows it (or it names none) and its signature is scoped to `sts`. An unknown action signed for `sts` was refused in IAM's namespace
  * (review vl, 1), where the signature's scope named the API as it does for a request with no action (review vi, 4).
  */
 function unversionedIsSts(action: string | undefined, req: IncomingMessage): boolean {
@@ -460,7 +460,7 @@ export function earlyAnswer(req: IncomingMessage, requestId: string, code: Error
     return { api: 'sts', ...answer };
   }
   // With no action in the query (a form POST whose body is not read), the signature's scope names the API (review ot, 2).
-  const isSts = version === '2011-06-15' || (version === undefined && unversionedIsSts(action ?? undefined, req));
+  const isSts = version === '2011-06-15' || (version !== '2010-05-08' && unversionedIsSts(action ?? undefined, req));
   if (isSts && asksJson(req.headers.accept)) return { api: 'sts', status: e.status, body: queryErrorJson(e.type, e.aws, message, requestId), contentType: 'application/json' };
   return { api: isSts ? 'sts' : 'iam', status: e.status, body: queryError(isSts ? STS_NAMESPACE : IAM_NAMESPACE, e.type, e.aws, message, requestId), contentType: 'text/xml' };
 }
@@ -577,15 +577,18 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       });
       return send(res, answer.status, answer.body, requestId, answer.contentType);
     }
-    const isSts = version === '2011-06-15' || (version === undefined && unversionedIsSts(action, req));
+    // A version neither API has is no request of IAM's: it runs nothing, refused in the namespace its action or its
+    // signature's scope names (review vl, 2: `Version=2099-01-01` ran IAM's actions).
+    const knownVersion = version === undefined || AWS_QUERY_VERSIONS.has(version);
+    const isSts = version === '2011-06-15' || (version !== '2010-05-08' && unversionedIsSts(action, req));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
     const json = isSts && asksJson(req.headers.accept);
     apiLabels.set(res, isSts ? 'sts' : 'iam');
     if (json) jsonErrors.add(res);
     const facts = requestFactsOf(req);
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
-    const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
-    const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
+    const unsigned = knownVersion && isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
+    const handler = !knownVersion ? undefined : isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
     // Named whole only when short: any client, unsigned, sent an `Action` of up to 1 MiB and got it back XML-escaped,
     // up to twice its bytes (review gm, 9).
     if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${shortName(action, 128)} for version ${version === undefined ? 'NO_VERSION_SPECIFIED' : shortName(version, 32)}`, namespace, json);
