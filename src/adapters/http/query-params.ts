@@ -53,16 +53,27 @@ const MAX_TAGS_IN_REQUEST = 50;
 
 export class Params {
   private readonly map: Map<string, string>;
-  constructor(map: Map<string, string>) {
+  /**
+   * The first parameter the request gives more than once (twice in the body, or in the query and the body), whose value
+   * `get` reads as its last: what reads the request before this server (a proxy allowing some `Action`s, a log) reads
+   * the first, as `URLSearchParams.get` does (review vl, 3). Undefined when each is given once.
+   */
+  readonly repeated: string | undefined;
+  constructor(map: Map<string, string>, repeated?: string) {
     this.map = map;
+    this.repeated = repeated;
   }
 
   static parse(body: string, query: string): Params {
     const map = new Map<string, string>();
+    let repeated: string | undefined;
     for (const src of [query, body]) {
-      for (const [k, v] of new URLSearchParams(src)) map.set(k, v);
+      for (const [k, v] of new URLSearchParams(src)) {
+        if (repeated === undefined && map.has(k)) repeated = k;
+        map.set(k, v);
+      }
     }
-    return new Params(map);
+    return new Params(map, repeated);
   }
 
   get(name: string): string | undefined {

@@ -585,6 +585,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const json = isSts && asksJson(req.headers.accept);
     apiLabels.set(res, isSts ? 'sts' : 'iam');
     if (json) jsonErrors.add(res);
+    // A parameter given twice runs nothing: read as its last here, as its first by whatever read the request before (a
+    // proxy allowing some actions, a log), `Action=ListUsers&…&Action=CreateUser` created a user (review vl, 3).
+    if (params.repeated !== undefined) {
+      return sendError(res, requestId, 'VALIDATION_ERROR', `parameter \`${shortName(params.repeated, 64)}\` is given more than once (in the body, or in the query and the body), and which one counts is ambiguous: give each parameter once`, namespace, json);
+    }
     const facts = requestFactsOf(req);
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
     const unsigned = knownVersion && isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
