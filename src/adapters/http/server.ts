@@ -431,6 +431,10 @@ function requestTimedOut(req: IncomingMessage | undefined, limits: HttpEdgeLimit
   return `HTTP/1.1 408 Request Timeout\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amzn-requestid: ${requestId}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/** The refusal of a Query request giving parameter `name` more than once (`Params.repeated`; reviews vl, 3 and 4). */
+const repeatedParameterMessage = (name: string): string =>
+  `parameter \`${shortName(name, 64)}\` is given more than once (in the body, or in the query and the body), and which one counts is ambiguous: give each parameter once`;
+
 /**
  * Whether a Query request with no `Version`, or one neither API has, is STS's: its action is one of STS's; or neither
  * API knows it (or it names none) and its signature is scoped to `sts`. An unknown action signed for `sts` was refused in IAM's namespace
@@ -565,6 +569,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (version === ALIBABA_STS_VERSION) {
       apiLabels.set(res, 'sts');
       alibabaShapes.set(res, (id, status, code, message) => alibabaEdgeError(id, headerText(req.headers.host), status, code, message, params, req.headers));
+      // As the AWS APIs' below (review vl, 4): signature version 1.0's string to sign collapsed it to its last as well.
+      if (params.repeated !== undefined) {
+        const answer = alibabaEdgeError(requestId, headerText(req.headers.host), 400, 'InvalidParameter', repeatedParameterMessage(params.repeated), params, req.headers);
+        return send(res, answer.status, answer.body, requestId, answer.contentType);
+      }
       const answer = await alibabaStsAnswer(app, params, requestFactsOf(req), requestId, headerText(req.headers.host), {
         method: req.method ?? 'POST',
         query,
@@ -588,7 +597,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // A parameter given twice runs nothing: read as its last here, as its first by whatever read the request before (a
     // proxy allowing some actions, a log), `Action=ListUsers&…&Action=CreateUser` created a user (review vl, 3).
     if (params.repeated !== undefined) {
-      return sendError(res, requestId, 'VALIDATION_ERROR', `parameter \`${shortName(params.repeated, 64)}\` is given more than once (in the body, or in the query and the body), and which one counts is ambiguous: give each parameter once`, namespace, json);
+      return sendError(res, requestId, 'VALIDATION_ERROR', repeatedParameterMessage(params.repeated), namespace, json);
     }
     const facts = requestFactsOf(req);
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
