@@ -557,7 +557,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         const answer = alibabaEdgeError(requestId, headerText(req.headers.host), 400, 'MissingAction', 'Action is mandatory for this request.', params, req.headers);
         return send(res, answer.status, answer.body, requestId, answer.contentType);
       }
-      const sts = stsVersion === '2011-06-15' || (stsVersion === undefined && unversionedIsSts(undefined, req));
+      // A version neither API has is read by the signature's scope as well, as with an action (review vl, 5).
+      const sts = stsVersion === '2011-06-15' || (stsVersion !== '2010-05-08' && unversionedIsSts(undefined, req));
       if (sts) apiLabels.set(res, 'sts');
       return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.', sts ? STS_NAMESPACE : IAM_NAMESPACE, sts && asksJson(req.headers.accept));
     }
