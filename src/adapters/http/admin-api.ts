@@ -971,7 +971,8 @@ function decidesAlone(route: Route): boolean {
  * What credentials from GetSessionToken (a user's session: no role) keep of this API. AWS lets them call no IAM
  * action without MFA, which Gatehouse does not have, and of STS only AssumeRole and GetCallerIdentity (the Query
  * API refuses the rest: `userSessionRefusal`, server.ts); here the same session would otherwise administer the
- * account in JSON. So a user session keeps what is not administration: who it is (`whoami`), assuming a role, the
+ * account in JSON. So a user session keeps what is not administration: who it is (`whoami`), the console (sign-in and
+ * sign-out), assuming a role, the
  * authorize API's decisions about itself (`userSessionQuestionRefusal`), and running and watching its training
  * jobs, with reads of the workspaces and clusters they run in. Everything else
  * (users, groups, roles, policies, access keys, accounts, apply, bindings, resource policies, access entries,
