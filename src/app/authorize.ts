@@ -1502,8 +1502,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `context key ${problem}`, `context.${name}`);
     }
     // One key under both dialects' names with different values (review ug, 1).
-    // (A conflict takes two keys: a context of one has none.)
-    const conflict = out.size < 2 ? undefined : contextKeyConflict(out, named);
+    // (A conflict takes two keys: a context of one has none, but for a simulation's issue time after its clock, review vm, 1.)
+    const conflict = simulated ? contextKeyConflict(out, named, deps.now()) : out.size < 2 ? undefined : contextKeyConflict(out, named);
     if (conflict !== undefined) return failWith('REQUEST_INVALID_CONTEXT', conflict.message, `context.${conflict.key}`);
     return out;
   }

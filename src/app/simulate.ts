@@ -327,7 +327,8 @@ function parseInput(text: string, kind: PolicyKind, field: string, written = fal
   return { ok: false, errors: [{ ...e, message: `${field}: ${e.message}${where}`, path: field }] };
 }
 
-function checkOptions(o: SimulationOptions): Result<undefined> {
+/** `now`: the simulation's time when its context gives none (the server's clock). */
+function checkOptions(o: SimulationOptions, now: number): Result<undefined> {
   if (o.actionNames.length === 0) return failWith('VALIDATION_ERROR', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null", 'ActionNames');
   const pairs = o.actionNames.length * Math.max(1, o.resourceArns?.length ?? 0);
   if (pairs > MAX_SIMULATED_PAIRS) {
@@ -388,7 +389,7 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
     if (!named.has(key)) named.set(key, g.key);
     if (!fields.has(key)) fields.set(key, g.field);
   }
-  const conflict = contextKeyConflict(lowered, named);
+  const conflict = contextKeyConflict(lowered, named, now);
   if (conflict !== undefined) {
     const field = fields.get(conflict.key.toLowerCase()) ?? 'ContextEntries';
     return failWith('REQUEST_INVALID_CONTEXT', `${field}: ${conflict.message}`, field);
@@ -911,7 +912,7 @@ async function sourceEntity(tx: ReadTx, c: Caller, s: PolicySource, arn: string)
 export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: SimulatePrincipalInput): R<SimulationResult[]> {
   const src = await authorizedSource(deps, c, 'SimulatePrincipalPolicy', input.policySourceArn);
   if (!src.ok) return src;
-  const checked = checkOptions(input);
+  const checked = checkOptions(input, deps.now());
   if (!checked.ok) return checked;
   const owner = resourceOwnerOf(input.resourceOwner);
   if (!owner.ok) return owner;
@@ -967,7 +968,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
   if ((input.policyInputList?.length ?? 0) === 0) {
     return failWith('VALIDATION_ERROR', "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null", 'PolicyInputList');
   }
-  const checked = checkOptions(input);
+  const checked = checkOptions(input, deps.now());
   if (!checked.ok) return checked;
   const owner = resourceOwnerOf(input.resourceOwner);
   if (!owner.ok) return owner;

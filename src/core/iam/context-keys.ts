@@ -11,7 +11,7 @@
  */
 import { parseDateValue } from './conditions.ts';
 import { parseIp } from './ip.ts';
-import { counterpart } from './principal.ts';
+import { counterpart, isoSeconds } from './principal.ts';
 
 type ValueType = 'ip' | 'bool' | 'date' | 'epoch' | 'number' | 'seconds' | 'string';
 
@@ -186,7 +186,7 @@ export function contextValueTypeProblem(key: string, type: string, values: reado
  * each key as its caller first wrote it. Answers the name to point at (the second given) and what to say. So too for
  * the request's time given under two keys for different instants (`timeConflict`).
  */
-export function contextKeyConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
+export function contextKeyConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>, now?: number): { readonly key: string; readonly message: string } | undefined {
   // In the caller's order: the first name given, then the other.
   for (const [key, values] of context) {
     const other = counterpart(key);
@@ -197,7 +197,7 @@ export function contextKeyConflict(context: ReadonlyMap<string, readonly string[
     const [a, b] = [named.get(key) ?? key, named.get(other) ?? other];
     return { key: b, message: `context keys \`${a}\` and \`${b}\` name one key (each dialect's name of it) and were given different values: give it once, or the same value under both` };
   }
-  return timeConflict(context, named) ?? mfaConflict(context, named);
+  return timeConflict(context, named, now) ?? mfaConflict(context, named);
 }
 
 /** The keys saying whether MFA was used (each dialect's names), and those of its age. */
@@ -238,9 +238,10 @@ function secondOf(key: string, values: readonly string[]): number | undefined {
  * question with `aws:CurrentTime` 2031 and `aws:EpochTime` 1000 was decided in 2031 by a condition on one and in 1970 by a
  * condition on the other (and a binding's `request.time` in 2031), one answer at two times. Compared to the second, as
  * `aws:EpochTime` counts. Answers the key given second. So too for an `aws:TokenIssueTime` after that time (review vg,
- * 1), answering the issue time's key.
+ * 1), answering the issue time's key; `now` (ms), where given, is that time when the context gives none: a simulation
+ * without `aws:CurrentTime` is asked at the server's clock, and a session issued in 2099 was decided as such (review vm, 1).
  */
-function timeConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>): { readonly key: string; readonly message: string } | undefined {
+function timeConflict(context: ReadonlyMap<string, readonly string[]>, named: ReadonlyMap<string, string>, now?: number): { readonly key: string; readonly message: string } | undefined {
   let first: { key: string; second: number; value: string } | undefined;
   let issued: { key: string; second: number; value: string } | undefined;
   const shown = (v: string): string => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
@@ -263,6 +264,13 @@ function timeConflict(context: ReadonlyMap<string, readonly string[]>, named: Re
   }
   // A session issued after the request it makes (review vg, 1): no session can ask then, and a Deny on sessions issued
   // before a date (`DateLessThan aws:TokenIssueTime`) was lifted for it.
+  if (first === undefined && issued !== undefined && now !== undefined && Number.isFinite(now)) {
+    const second = Math.floor(now / 1000);
+    if (issued.second > second) {
+      const a = named.get(issued.key) ?? issued.key;
+      return { key: a, message: `context key \`${a}\` (\`${shown(issued.value)}\`) is after the request's time, now (\`${isoSeconds(second * 1000)}\`; no \`aws:CurrentTime\` was given): a session is issued before the requests it makes; give an issue time at or before now, or the request's time as \`aws:CurrentTime\`` };
+    }
+  }
   if (first !== undefined && issued !== undefined && issued.second > first.second) {
     const [a, b] = [named.get(issued.key) ?? issued.key, named.get(first.key) ?? first.key];
     return { key: a, message: `context key \`${a}\` (\`${shown(issued.value)}\`) is after the request's time, \`${b}\` (\`${shown(first.value)}\`): a session is issued before the requests it makes; give an issue time at or before the request's time` };
