@@ -269,17 +269,19 @@ export function authorizeRoutes(): Route[] {
       handler: async ({ app, caller, body }) => {
         // who-can's own fields (review jb, 15): an unknown one was refused in the words of the authorize API's question,
         // "a question has `principal` or `principalProof`…", naming fields who-can refuses.
+        // `principal` and `principalProof` are refused whatever their value, before the question is read (review vm, 2):
+        // read first, `"principal": null` was refused as simulate refuses it, "must be the ARN of a principal, or left
+        // out to ask about the signing caller".
         if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
           for (const k of Object.keys(body)) {
-            if (k === 'principal' || k === 'principalProof' || WHO_CAN_FIELDS.includes(k)) continue;
+            if (k === 'principal' || k === 'principalProof') return failWith('VALIDATION_ERROR', `\`${k}\` is not a field of who-can: every user and role of your account is asked about`, k);
+            if (WHO_CAN_FIELDS.includes(k)) continue;
             return failWith('VALIDATION_ERROR', `unknown field \`${shownKey(k)}\`: who-can takes \`action\`, \`resource\` and \`context\` (optional); every user and role of your account is asked about`, keyPath(k));
           }
         }
         const q = questionOf(body);
         if (!q.ok) return q;
         const input = q.value;
-        if (input.principal !== undefined) return failWith('VALIDATION_ERROR', '`principal` is not a field of who-can: every user and role of your account is asked about', 'principal');
-        if (input.principalProof !== undefined) return failWith('VALIDATION_ERROR', '`principalProof` is not a field of who-can: every user and role of your account is asked about', 'principalProof');
         const r = await app.whoCan(caller, input);
         return r.ok ? ok({ body: r.value }) : r;
       },
