@@ -735,7 +735,11 @@ function page() {
         tables.push(table([['kind', (j) => j.kind], ['name', (j) => j.name], ['acts as', (j) => name(j.role)], ['path', (j) => `-(${j.join !== undefined ? `${j.join} then ` : ''}training:CreateJob --role default in ${name(j.workspace)})-> ${name(j.role)}`]], jobs, 'Also through a job of the workspace default role (a member allowed training:CreateJob, or one that may make itself a member first; its session opens the workspace\'s default bucket)'));
       }
       // Refused only because conditions of their Allow statements did not hold for the context given (review dv, 1).
-      const excluded = a.conditionallyExcluded ?? [];
+      // And principals beyond the account a binding would grant it to but for its condition (review vm, 3).
+      const excluded = [
+        ...(a.conditionallyExcluded ?? []),
+        ...(a.conditionallyExcludedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, conditions: g.conditions, notMet: [{ engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] })),
+      ];
       if (excluded.length > 0) {
         const statements = (x) => (x.notMet ?? []).map((m) => visible(`${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`)).join('\n');
         tables.push(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['conditions not met', (x) => x.conditions.join(', ')], ['Allow statements', statements, 'lines']], excluded, 'Not allowed in this context only because conditions of their Allow statements did not hold'));

@@ -1032,6 +1032,21 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    * principal's own explicit denies, boundary and session policies may still refuse it.
    */
   function grantedBeyond(asker: string, action: string, asked: string, time: number): BeyondGrant[] {
+    return beyondGrants(asker, action, asked, time, true);
+  }
+
+  /**
+   * The bindings `grantedBeyond` would list but for their condition, false at `time` (review vm, 3): who-can lists the
+   * account's principals such a binding keeps out (`conditionallyExcluded`, review vg, 4), and left the principals beyond
+   * the account it names (another account's service account, a federated subject; a stored `allUsers` under a
+   * condition) out of both lists, as if no binding named them. A condition that cannot be evaluated grants nothing and
+   * is not listed (it would not hold at another time either). Each is `conditional`, with its expression.
+   */
+  function beyondNotMet(asker: string, action: string, asked: string, time: number): BeyondGrant[] {
+    return beyondGrants(asker, action, asked, time, false);
+  }
+
+  function beyondGrants(asker: string, action: string, asked: string, time: number, holding: boolean): BeyondGrant[] {
     // Managing an IAM policy as the engine decides it (`policyManagement`, review ob, 4).
     const managed = policyManagement(action, asked);
     const permission = managed?.permission ?? permissionOf(action);
@@ -1047,7 +1062,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       h.stored.bindings.forEach((b, index) => {
         const c = h.compiled.bindings[index];
         if (c === undefined || c.permissions?.has(permission) !== true || c.conditionProblem !== undefined) return;
-        if (c.condition !== undefined && c.condition.evaluate(env) !== true) return;
+        if (holding ? c.condition !== undefined && c.condition.evaluate(env) !== true : c.condition === undefined || c.condition.evaluate(env) !== false) return;
         for (const member of new Set(b.members)) {
           if (h.publicInert && PUBLIC_MEMBERS.has(member)) continue;
           const sa = member.startsWith('serviceAccount:') ? SERVICE_ACCOUNT_RE.exec(member.slice('serviceAccount:'.length)) : null;
@@ -1412,6 +1427,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     listPolicies,
     listPolicyPage,
     grantedBeyond,
+    beyondNotMet,
     conditionsNotMet,
     customRoleBindings,
     iamPolicyResources,

@@ -208,6 +208,12 @@ export interface WhoCanAnswer {
   readonly checked: number;
   /** Bindings granting it to principals beyond those asked about (`allUsers`, `allAuthenticatedUsers`, …). */
   readonly grantedBeyond: readonly BeyondGrant[];
+  /**
+   * Bindings that would grant it to principals beyond those asked about but for their condition, which did not hold at
+   * the question's time (review vm, 3): what `conditionallyExcluded` is to `allowed`, `grantedBeyond`'s counterpart.
+   * Each `conditional`, with the condition not met.
+   */
+  readonly conditionallyExcludedBeyond: readonly BeyondGrant[];
   /** Resource policies granting it to principals beyond those asked about (`*`, other accounts and theirs). */
   readonly grantedByResourcePolicy: readonly ResourcePolicyGrant[];
   /**
@@ -681,7 +687,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects, held?: HeldPrincipals, bindingsNotMet?: BindingsNotMet) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions, contextFor?: ContextFor, engineSubjects?: EngineSubjects, held?: HeldPrincipals, bindingsNotMet?: BindingsNotMet, beyondNotMet: (asker: string, action: string, resource: string, time: number) => readonly BeyondGrant[] | Promise<readonly BeyondGrant[]> = () => []) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     // Before the resource's policies are read for it: a missing or non-string `resource` crashed that read (500).
     const refused = actionAndResourceRefusal(input);
@@ -852,6 +858,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // At the question's time (`aws:CurrentTime`), which the principals above were decided at (simulate, review ej, 2), not
     // the server's: a binding's `request.time` condition lists who it lets in then (review ke, 2).
     const beyond = await grantedBeyond(caller.account, input.action, input.resource, askedAt);
+    const beyondExcluded = await beyondNotMet(caller.account, input.action, input.resource, askedAt);
     // Kubernetes subjects the webhook lets in by RBAC alone, without an IAM principal (review ne, 3): without them, a
     // secret bound to a ServiceAccount read as reached by no one.
     const rbacBeyond = engineSubjects !== undefined ? await engineSubjects(caller.account, input.resource, input.action) : [];
@@ -873,12 +880,13 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       throughDefaultRoleJobs: viaJobs,
       checked,
       grantedBeyond: beyond,
+      conditionallyExcludedBeyond: beyondExcluded,
       grantedByResourcePolicy: foreign,
       grantedByRbac: rbacBeyond,
       ...(leftOut.length > 0 ? { leftOut: leftOut.map((l) => l.field) } : {}),
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy${tagsGiven.length > 0 ? ' and the tags of the context' : ' or tags'}, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes, ...tagNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy${tagsGiven.length > 0 ? ' and the tags of the context' : ' or tags'}, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${beyondExcluded.length > 0 ? '; bindings whose condition did not hold at this time would also grant it to principals beyond the account: see conditionallyExcludedBeyond' : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes, ...tagNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
     });
   };
 }

@@ -9,7 +9,9 @@
  *                                (each with `conditional`, `conditions`; `through`: who can come to act as it; a role with
  *                                `trustedBeyond`: who beyond the account its trust policy lets in), and
  *                                `conditionallyExcluded`: those only conditions left out, and `throughDefaultRoleJobs`: users
- *                                who reach it through a job of the workspace default role (a workspace's default bucket)
+ *                                who reach it through a job of the workspace default role (a workspace's default bucket);
+ *                                `grantedBeyond`, bindings granting it beyond the account, and `conditionallyExcludedBeyond`,
+ *                                those whose condition did not hold
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)
  *   GET    /v1/resource-policies?limit=&after= → {resourcePolicies: [...], next?}: a page of the account's policies,

@@ -192,6 +192,8 @@ interface WhoCanAnswer {
   readonly checked: number;
   /** Bindings granting it to principals not asked about (`allUsers`…); absent from servers before stop 27. */
   readonly grantedBeyond?: readonly BeyondGrant[];
+  /** Bindings that would grant it beyond the account but for their condition; absent from servers before review vm3. */
+  readonly conditionallyExcludedBeyond?: readonly BeyondGrant[];
   /** Resource policies granting it to `*` or other accounts' principals; absent from servers before review db3. */
   readonly grantedByResourcePolicy?: readonly ResourcePolicyGrant[];
   /** A cluster's RBAC subjects no access entry maps to a principal asked about; absent from servers before review ne3. */
@@ -291,6 +293,19 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
             { header: 'binding', value: (g: BeyondGrant) => `bindings[${g.index}] of the policy on ${g.policy}${ifUnless(g)}` },
           ],
           beyond,
+        )}`);
+      }
+      // Those bindings would grant it to but for their condition, which did not hold (review vm, 3).
+      const beyondExcluded = v.conditionallyExcludedBeyond ?? [];
+      if (beyondExcluded.length > 0) {
+        ctx.out(`not granted in this context only because the condition of their binding did not hold, to principals not listed above:\n${formatTable(
+          [
+            { header: 'member', value: (g: BeyondGrant) => g.member },
+            { header: 'role', value: (g: BeyondGrant) => g.role },
+            { header: 'binding', value: (g: BeyondGrant) => `bindings[${g.index}] of the policy on ${g.policy}` },
+            { header: 'conditions not met', value: (g: BeyondGrant) => (g.conditions ?? []).join(', ') },
+          ],
+          beyondExcluded,
         )}`);
       }
       const foreign = v.grantedByResourcePolicy ?? [];
