@@ -1031,8 +1031,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    * (or the asker is of the root account): another account's bindings are its own to read (review I3). Each such
    * principal's own explicit denies, boundary and session policies may still refuse it.
    */
-  function grantedBeyond(asker: string, action: string, asked: string, time: number): BeyondGrant[] {
-    return beyondGrants(asker, action, asked, time, true);
+  function grantedBeyond(asker: string, action: string, asked: string, time: number, container?: string): BeyondGrant[] {
+    return beyondGrants(asker, action, asked, time, true, container);
   }
 
   /**
@@ -1042,11 +1042,24 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    * condition) out of both lists, as if no binding named them. A condition that cannot be evaluated grants nothing and
    * is not listed (it would not hold at another time either). Each is `conditional`, with its expression.
    */
-  function beyondNotMet(asker: string, action: string, asked: string, time: number): BeyondGrant[] {
-    return beyondGrants(asker, action, asked, time, false);
+  function beyondNotMet(asker: string, action: string, asked: string, time: number, container?: string): BeyondGrant[] {
+    return beyondGrants(asker, action, asked, time, false, container);
   }
 
-  function beyondGrants(asker: string, action: string, asked: string, time: number, holding: boolean): BeyondGrant[] {
+  /**
+   * What the resource the engine decides `action` on lies in, where it is a job (`container`, as `decideBindings` reads
+   * it; review uh, 2): its conditions read a job with its names under its workspace. Read as `conditionsNotMet` reads it;
+   * while the database cannot be reached, none. What `grantedBeyond` and `beyondNotMet` are given by who-can (review
+   * vm, 4: decided on the job's ARN alone, a binding "not prod" was listed as granting a job of prod beyond the account).
+   */
+  async function jobContainerFor(action: string, asked: string): Promise<string | undefined> {
+    const on = policyManagement(action, asked)?.resource ?? asked;
+    const jobAccount = JOB_ARN_RE.test(on) ? accountOf(on) : undefined;
+    if (jobAccount === undefined) return undefined;
+    return deps.store.read((tx) => jobContainerIn(tx, jobAccount, on)).catch((e: unknown) => (isStoreUnavailable(e) ? undefined : Promise.reject(e)));
+  }
+
+  function beyondGrants(asker: string, action: string, asked: string, time: number, holding: boolean, container: string | undefined): BeyondGrant[] {
     // Managing an IAM policy as the engine decides it (`policyManagement`, review ob, 4).
     const managed = policyManagement(action, asked);
     const permission = managed?.permission ?? permissionOf(action);
@@ -1056,7 +1069,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (permission === undefined || isKubernetesObjectRequest(permission, resource)) return [];
     const { account, held } = chainOf(resource, undefined, asker);
     if (held.length === 0 || (account !== asker && asker !== ROOT_ACCOUNT)) return [];
-    const env = { time, resource: withWorkspaceNames(resourceAttributes(canonicalArn(resource)), account) };
+    const env = { time, resource: withContainerNames(withWorkspaceNames(resourceAttributes(canonicalArn(resource)), account), container) };
     const out: BeyondGrant[] = [];
     for (const h of held) {
       h.stored.bindings.forEach((b, index) => {
@@ -1094,8 +1107,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (permission === undefined || isKubernetesObjectRequest(permission, on)) return () => [];
     // Where a job lies, read as `getPolicy` reads it; while the database cannot be reached (who-can answers from memory
     // then), without it.
-    const jobAccount = JOB_ARN_RE.test(on) ? accountOf(on) : undefined;
-    const container = jobAccount !== undefined ? await deps.store.read((tx) => jobContainerIn(tx, jobAccount, on)).catch((e: unknown) => (isStoreUnavailable(e) ? undefined : Promise.reject(e))) : undefined;
+    const container = await jobContainerFor(action, resource);
     const owner = options.ownerOf?.(on);
     return (principalArn) => {
       const p = principalFromArn(principalArn);
@@ -1428,6 +1440,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     listPolicyPage,
     grantedBeyond,
     beyondNotMet,
+    jobContainerFor,
     conditionsNotMet,
     customRoleBindings,
     iamPolicyResources,
