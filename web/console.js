@@ -739,6 +739,8 @@ function page() {
       const excluded = [
         ...(a.conditionallyExcluded ?? []),
         ...(a.conditionallyExcludedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, conditions: g.conditions, notMet: [{ engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] })),
+        // And those a resource policy's Allow would let in had its conditions held (review vm, 5).
+        ...(a.conditionallyExcludedByResourcePolicy ?? []).map((g) => ({ kind: 'beyond the account', name: g.principal, conditions: g.conditions, notMet: [{ engine: 'iam', type: `statement ${g.statement} of the`, policy: g.policy }] })),
       ];
       if (excluded.length > 0) {
         const statements = (x) => (x.notMet ?? []).map((m) => visible(`${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`)).join('\n');

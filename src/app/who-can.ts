@@ -217,6 +217,12 @@ export interface WhoCanAnswer {
   /** Resource policies granting it to principals beyond those asked about (`*`, other accounts and theirs). */
   readonly grantedByResourcePolicy: readonly ResourcePolicyGrant[];
   /**
+   * Resource policies that would grant it to principals beyond those asked about had the conditions of their Allow
+   * statements held for the context given (review vm, 5): `grantedByResourcePolicy`'s counterpart, as
+   * `conditionallyExcluded` is `allowed`'s. Not those an explicit deny refuses. Each `conditional`, with its conditions.
+   */
+  readonly conditionallyExcludedByResourcePolicy: readonly ResourcePolicyGrant[];
+  /**
    * A cluster's RBAC bindings whose role allows it (a `kubernetes:` question), by each subject that is no principal asked
    * about (review ne, 3): a ServiceAccount (by its username, `system:serviceaccount:NS:NAME`), a Group, a User no
    * access entry renders, or one an entry renders for another account's principal or from an access key id (review nr,
@@ -866,7 +872,13 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // Listed to the owner (or the root account) alone, so decided with the owner's facts: an object's stored tags, as the
     // gateway decides the other account's request on it (review kj, 3), not the asker's.
     const owner = governing.account ?? caller.account;
-    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, await withContextOf(input, owner, contextFor), askedAt, false, true) : [];
+    const readable = governing.account === caller.account || caller.account === ROOT_ACCOUNT;
+    const ownersInput = readable ? await withContextOf(input, owner, contextFor) : input;
+    const foreign = readable ? await grantedByResourcePolicy([...governing.policies, ...trust], owner, ownersInput, askedAt, false, true) : [];
+    // Those the Allow statements' conditions keep out of it in this context (review vm, 5): granted had they held, less
+    // those granted now.
+    const granted = new Set(foreign.map((g) => g.principal.toLowerCase()));
+    const foreignExcluded = readable ? (await grantedByResourcePolicy([...governing.policies, ...trust], owner, ownersInput, askedAt, true, true)).filter((g) => !granted.has(g.principal.toLowerCase())) : [];
     // Principal tags, given or read by a condition (review vg, 3).
     const tagsGiven = Object.keys(input.context ?? {}).filter((k) => PRINCIPAL_TAG_RE.test(k));
     const tagNotes = principalTagNotes(tagsGiven, [...allowed, ...excluded]);
@@ -882,11 +894,12 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedBeyond: beyond,
       conditionallyExcludedBeyond: beyondExcluded,
       grantedByResourcePolicy: foreign,
+      conditionallyExcludedByResourcePolicy: foreignExcluded,
       grantedByRbac: rbacBeyond,
       ...(leftOut.length > 0 ? { leftOut: leftOut.map((l) => l.field) } : {}),
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy${tagsGiven.length > 0 ? ' and the tags of the context' : ' or tags'}, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${beyondExcluded.length > 0 ? '; bindings whose condition did not hold at this time would also grant it to principals beyond the account: see conditionallyExcludedBeyond' : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes, ...tagNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy${tagsGiven.length > 0 ? ' and the tags of the context' : ' or tags'}, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username (and each federated user it names, with in \`through\` the users that may open its session by GetFederationToken); sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${allowed.some((r) => r.trustedBeyond !== undefined) ? '; principals beyond the account that a role\'s trust policy lets become it (other accounts, OIDC providers\' tokens): see each role\'s trustedBeyond' : ''}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${beyondExcluded.length > 0 ? '; bindings whose condition did not hold at this time would also grant it to principals beyond the account: see conditionallyExcludedBeyond' : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}${foreignExcluded.length > 0 ? '; resource policies would also grant it to principals beyond the account had the conditions of their Allow statements held for this context: see conditionallyExcludedByResourcePolicy' : ''}${rbacBeyond.length > 0 ? '; the cluster\'s RBAC also gives it to subjects no access entry maps to a principal of the account (service accounts, groups, other authenticators\' users), which its webhook lets in: see grantedByRbac' : ''}${[...contextNotes, ...tagNotes].map((n) => `; ${n}`).join('')}${fromMemory || leftOut.length > 0 ? `; the database cannot be reached: ${fromMemory ? 'the users and roles as this instance holds them, each decided as the authorize API decides it meanwhile' : 'the users and roles as the database listed them'}${leftOut.length > 0 ? `, and ${leftOut.map((l) => l.what).join(' and ')} not listed (\`leftOut\`): ask again once it is back` : ''}` : ''}`,
     });
   };
 }

@@ -11,7 +11,8 @@
  *                                `conditionallyExcluded`: those only conditions left out, and `throughDefaultRoleJobs`: users
  *                                who reach it through a job of the workspace default role (a workspace's default bucket);
  *                                `grantedBeyond`, bindings granting it beyond the account, and `conditionallyExcludedBeyond`,
- *                                those whose condition did not hold
+ *                                those whose condition did not hold; `grantedByResourcePolicy` and
+ *                                `conditionallyExcludedByResourcePolicy`, resource policies' alike
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)
  *   GET    /v1/resource-policies?limit=&after= → {resourcePolicies: [...], next?}: a page of the account's policies,

@@ -196,6 +196,8 @@ interface WhoCanAnswer {
   readonly conditionallyExcludedBeyond?: readonly BeyondGrant[];
   /** Resource policies granting it to `*` or other accounts' principals; absent from servers before review db3. */
   readonly grantedByResourcePolicy?: readonly ResourcePolicyGrant[];
+  /** Resource policies' grants beyond the account their Allow conditions keep out; absent from servers before review vm5. */
+  readonly conditionallyExcludedByResourcePolicy?: readonly ResourcePolicyGrant[];
   /** A cluster's RBAC subjects no access entry maps to a principal asked about; absent from servers before review ne3. */
   readonly grantedByRbac?: readonly { readonly kind: string; readonly name: string; readonly binding: string; readonly role: string }[];
   /** Those whose Allow statements' conditions did not hold for the context; absent from servers before review dv1. */
@@ -316,6 +318,18 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
             { header: 'statement', value: (g: ResourcePolicyGrant) => `${g.statement} of the ${g.policy}${ifUnless(g)}` },
           ],
           foreign,
+        )}`);
+      }
+      // Those the conditions of the Allow statements keep out in this context (review vm, 5).
+      const foreignExcluded = v.conditionallyExcludedByResourcePolicy ?? [];
+      if (foreignExcluded.length > 0) {
+        ctx.out(`not granted in this context only because conditions of their resource policy's Allow statements did not hold, to principals not listed above:\n${formatTable(
+          [
+            { header: 'principal', value: (g: ResourcePolicyGrant) => g.principal },
+            { header: 'statement', value: (g: ResourcePolicyGrant) => `${g.statement} of the ${g.policy}` },
+            { header: 'conditions', value: (g: ResourcePolicyGrant) => (g.conditions ?? []).join(', ') },
+          ],
+          foreignExcluded,
         )}`);
       }
       const rbac = v.grantedByRbac ?? [];
