@@ -506,8 +506,15 @@ export function actionAndResourceRefusal(input: { readonly action?: unknown; rea
   if (typeof input.action === 'string' && input.action.length > MAX_ACTION_CHARS) {
     return failWith('REQUEST_INVALID_ACTION', `action \`${quoted(input.action)}\` is ${input.action.length} characters; an action is at most ${MAX_ACTION_CHARS}`, 'action');
   }
+  // Not a string, said as such (review vm, 7): quoted through `String`, a list of one action read "action
+  // `s3:GetObject` must be one action", and null "action `null` must be…".
+  if (input.action !== undefined && typeof input.action !== 'string') {
+    const a = input.action;
+    const got = a === null ? 'null' : Array.isArray(a) ? 'a list (ask about one action a question: several questions, or POST /v1/authorize:batch)' : typeof a === 'object' ? 'an object' : `a ${typeof a}`;
+    return failWith('REQUEST_INVALID_ACTION', `\`action\` must be a string, one action \`service:Name\` (no wildcards), got ${got}`, 'action');
+  }
   if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) {
-    return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(String(input.action))}\` must be one action \`service:Name\` (no wildcards)`, 'action');
+    return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
   }
   if (!input.action.includes(':') && !KNOWN_PERMISSIONS.has(input.action)) return unknownPermission(input.action);
   const resource = resourceRefusal(input.resource);
