@@ -155,13 +155,15 @@ function bindEntry(entry: ConditionEntry, lookup: KeyLookup, variables: boolean)
 }
 
 /**
- * Resource patterns bound; a pattern that matches nothing for the principal is left out. `narrow`: an undecidable
- * variable leaves its pattern out (a Deny's NotResource, an Allow's Resource), else it becomes `*`.
+ * Resource patterns bound; a pattern that matches nothing for the principal is left out (`unresolved`: some was, for a
+ * principal variable it has no value for). `narrow`: an undecidable variable leaves its pattern out (a Deny's
+ * NotResource, an Allow's Resource), else it becomes `*`.
  */
-function bindResources(list: readonly string[], lookup: KeyLookup, variables: boolean, narrow: boolean): { out: string[]; changed: boolean } {
-  if (!variables) return { out: [...list], changed: false };
+function bindResources(list: readonly string[], lookup: KeyLookup, variables: boolean, narrow: boolean): { out: string[]; changed: boolean; unresolved: boolean } {
+  if (!variables) return { out: [...list], changed: false, unresolved: false };
   const out: string[] = [];
   let changed = false;
+  let unresolved = false;
   for (const r of list) {
     const t = parseTemplate(r, resourcePart(r));
     if (t === undefined || keysOf(t).every((k) => keyClass(k) === 'request')) {
@@ -172,8 +174,9 @@ function bindResources(list: readonly string[], lookup: KeyLookup, variables: bo
     // A Deny's Resource (an Allow's NotResource) with an undecidable variable matches anything there (`*`).
     const v = render(t, lookup, narrow ? undefined : '*');
     if (typeof v === 'string') out.push(v);
+    else if (v === undefined) unresolved = true;
   }
-  return { out, changed };
+  return { out, changed, unresolved };
 }
 
 /** The principal's facts as condition keys read them: the engine's own lookup, with nothing from a request. */
@@ -185,7 +188,8 @@ export function principalLookup(principal: Principal): KeyLookup {
  * `st` bound to `principal` (see the module's comment). `variables`: whether the statement's policy honours policy
  * variables (`Version: 2012-10-17`). Undefined when the statement does not apply to the principal. An Allow
  * (`effect`) is bound the same way but fails closed the other way: a condition entry that cannot be decided leaves
- * the statement out, an undecidable variable leaves its `Resource` pattern out and makes a `NotResource` one `*`.
+ * the statement out, an undecidable variable leaves its `Resource` pattern out and makes a `NotResource` one `*`, and a
+ * `NotResource` pattern with a principal variable the principal has no value for leaves the statement out.
  */
 export function bindStatement(st: BindableStatement, principal: Principal | KeyLookup, variables: boolean, effect: Effect = 'Deny'): BoundStatement | undefined {
   const lookup = typeof principal === 'function' ? principal : principalLookup(principal);
@@ -211,6 +215,11 @@ export function bindStatement(st: BindableStatement, principal: Principal | KeyL
   }
   if (st.notResource !== undefined) {
     const b = bindResources(st.notResource, lookup, variables, deny);
+    // A `NotResource` pattern whose variable the principal has no value for cannot say what it excludes: an Allow with it
+    // grants the principal nothing (src/core/iam/evaluate.ts `applies`; policy review C4), a Deny applies unless another
+    // pattern excludes the resource, as leaving the pattern out reads it. Left out of an Allow too, an exception emptied
+    // of its patterns made the copy `Resource: *` (review vp, 1).
+    if (b.unresolved && !deny) return undefined;
     if (b.changed) {
       changed = true;
       // Nothing excluded any more: the statement covers every resource.
