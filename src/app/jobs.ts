@@ -412,11 +412,12 @@ function mayConcernService(pattern: string, svc: string): boolean {
  * than the owner (review S, S3). Each statement is bound to the owner (src/core/iam/bind-principal.ts
  * `bindJsonStatement`): what describes the principal is decided with the owner's facts, since the copy is evaluated
  * for the job's session, another principal (review X, X2); a statement that does not apply to the owner is left out.
- * `version`: the session policy's.
+ * `version`: the session policy's. `awsDialect`: some statement copied comes from a policy in AWS's dialect (any `Version`
+ * but RAM's `"1"`), which a RAM session policy cannot carry (`defaultSessionPolicy`).
  */
-async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: string): Promise<{ denies: unknown[]; allows: unknown[] }> {
+async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: string): Promise<{ denies: unknown[]; allows: unknown[]; awsDialect: boolean }> {
   const user = owner.user;
-  if (!user) return { denies: [], allows: [] };
+  if (!user) return { denies: [], allows: [], awsDialect: false };
   const docs: string[] = [];
   const refs: PrincipalRef[] = [{ type: 'user', account: user.account, name: user.name }];
   for (const g of await tx.groups.listForUser(user.account, user.name)) refs.push({ type: 'group' as const, account: g.account, name: g.name });
@@ -431,6 +432,7 @@ async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: strin
   const bound = principalLookup(ownerPrincipal(owner.partition, user, Object.fromEntries(user.tags.map((t) => [t.key, t.value]))));
   const denies: unknown[] = [];
   const allows: unknown[] = [];
+  let awsDialect = false;
   for (const text of docs) {
     let doc: { Statement?: unknown; Version?: unknown };
     try {
@@ -447,7 +449,10 @@ async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: strin
       if (st['Effect'] === 'Deny') {
         if (st['NotAction'] === undefined && !actions.some(mayConcernTables)) continue;
         const deny = bindJsonStatement(rest, doc.Version, version, bound);
-        if (deny !== undefined) denies.push(deny);
+        if (deny !== undefined) {
+          denies.push(deny);
+          if (doc.Version !== '1') awsDialect = true;
+        }
         continue;
       }
       if (limited || st['Effect'] !== 'Allow') continue;
@@ -467,10 +472,13 @@ async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: strin
       const { NotAction: _notAction, ...asAllow } = rest;
       void _notAction;
       const allow = bindJsonStatement(st['NotAction'] !== undefined ? { ...asAllow, Action: table } : rest, doc.Version, version, bound);
-      if (allow !== undefined) allows.push({ ...allow, Action: table });
+      if (allow !== undefined) {
+        allows.push({ ...allow, Action: table });
+        if (doc.Version !== '1') awsDialect = true;
+      }
     }
   }
-  return { denies, allows };
+  return { denies, allows, awsDialect };
 }
 
 /** Whether a statement of a default-role job's session policy is one of its owner's table Allows (`ownerTableStatements` writes their `Action` as a list of table actions). */
@@ -519,7 +527,10 @@ export async function sessionPolicyHeld(tx: ReadTx, job: Pick<Job, 'partition' |
   if (!copied && !bucketStatement) return asStored;
   const { partition } = job;
   // Not `limited` by how it called then: a permissions boundary it has now copies no Allow, and every copied one goes.
-  const held = copied ? new Set((await ownerTableStatements(tx, { partition, arn: userArn(partition, owner), user: owner, limited: false }, partition === 'acs' ? '1' : '2012-10-17')).allows.map(canonicalJson)) : undefined;
+  // Copied again in the version they were stored in (`defaultSessionPolicy` writes an `acs` account's in AWS's when the
+  // owner's statements are AWS's), as that version escapes their text (src/core/iam/bind-principal.ts `bindJsonStatement`).
+  const version = doc['Version'] === '1' || doc['Version'] === '2012-10-17' ? doc['Version'] : partition === 'acs' ? '1' : '2012-10-17';
+  const held = copied ? new Set((await ownerTableStatements(tx, { partition, arn: userArn(partition, owner), user: owner, limited: false }, version)).allows.map(canonicalJson)) : undefined;
   let bucketNow: string | undefined;
   let bucketGone = '';
   if (bucketStatement) {
@@ -1146,8 +1157,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function defaultSessionPolicy(tx: ReadTx, partition: Partition, ws: Workspace, owner: Submitter): Promise<Result<string>> {
     const head: unknown[] = [];
     if (ws.defaultBucket) head.push(defaultBucketStatement(ws.defaultBucket));
-    const version = partition === 'acs' ? '1' : '2012-10-17';
-    const { denies, allows } = await ownerTableStatements(tx, owner, version);
+    let version = partition === 'acs' ? '1' : '2012-10-17';
+    let { denies, allows, awsDialect } = await ownerTableStatements(tx, owner, version);
+    // An `acs` owner's statements in AWS's dialect (taken in any account, DESIGN.md) are carried in AWS's, which holds
+    // RAM's too: written into RAM's `Version: "1"`, a Deny with an operator RAM's language lacks (`…IfExists`, `Null`,
+    // `Arn*`) left the session policy unreadable, and the job was denied everything, its own bucket and the tables its
+    // owner reads included; and their policy variables would have been literal text there (review vp, 2).
+    if (version === '1' && awsDialect) {
+      version = '2012-10-17';
+      ({ denies, allows } = await ownerTableStatements(tx, owner, version));
+    }
     const render = (): string => {
       const statements = [...head, ...denies, ...allows];
       // A session policy with no statement would be invalid; one that allows nothing says what it means.
