@@ -1728,7 +1728,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const proven = provenOf(proofs, input);
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
     if (objectAt !== null && tagsOf !== undefined) {
-      if (principalAccount === undefined || resourcePolicies.ownerOf(input.resource) !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
+      // Or the bucket's owner asking about another account's principal (a partner its bucket policy names, as `mayAsk`
+      // lets it): its objects' tags are its own, and the gateway decides the partner's request with them, where the
+      // asker's tags were taken, an Allow the gateway refuses included (review vq, 1; `contextFor` for who-can, kj, 3).
+      const owner = resourcePolicies.ownerOf(input.resource);
+      if (owner === undefined || (owner !== principalAccount && owner !== caller.account)) return decideAsked(caller, input, asked, proofs, started);
       return decideOnObject(caller, input, asked, proofs, started, tagsOf, objectAt[1] as string, objectAt[2] as string);
     }
     if (entity === undefined || (entity.kind !== 'tagless' && entity.account !== principalAccount)) return decideAsked(caller, input, asked, proofs, started);
@@ -1792,7 +1796,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * permission: when one of the IAM actions it stands for is one), and none for the others or a missing object: the
    * asker's tags lifted a Deny the gateway applies and met an Allow it does not (review kd, 1). A bucket the gateway
    * does not hold: as asked (the asker's tags are the only ones there are). Only a bucket of the account of the principal
-   * asked about (`decide`).
+   * asked about, or of the asker's own account (`decide`).
    */
   async function decideOnObject(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, read: HeldTagsReader, bucket: string, key: string): Promise<Answered> {
     const x = await withObjectTags(input, read, bucket, key);
