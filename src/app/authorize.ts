@@ -1735,7 +1735,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (owner === undefined || (owner !== principalAccount && owner !== caller.account)) return decideAsked(caller, input, asked, proofs, started);
       return decideOnObject(caller, input, asked, proofs, started, tagsOf, objectAt[1] as string, objectAt[2] as string);
     }
-    if (entity === undefined || (entity.kind !== 'tagless' && entity.account !== principalAccount)) return decideAsked(caller, input, asked, proofs, started);
+    // An entity of the asker's own account too, asked about another account's principal (a partner its role's trust
+    // policy names, which `mayAsk` lets it ask about only for its own resources): its role's tags are its own, and STS
+    // decides the partner's AssumeRole with them, where the asker's were taken (review vq, 2).
+    if (entity === undefined || (entity.kind !== 'tagless' && entity.account !== principalAccount && entity.account !== caller.account)) return decideAsked(caller, input, asked, proofs, started);
     if (entity.kind === 'tagless') {
       if (entity.group !== undefined && entity.group.account === principalAccount) {
         return onStoredGroup(input, entity.group).then(async (on) => {
