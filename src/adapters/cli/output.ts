@@ -171,7 +171,7 @@ const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
  * C1 controls, DEL, and other characters that print nothing or move text (format characters such as bidi overrides
  * and zero-width ones, line and paragraph separators, lone surrogates) are written as escapes (`\r`, `\x1b`,
  * `\u202e`), as journalctl and kubectl do; a backslash is doubled, so an escape shown is never one a client typed.
- * `--json` output is JSON as the server sent it.
+ * `--json` output is JSON as the server sent it (JSON lines escape these too, as JSON: `jsonLine`).
  */
 export const printable = (s: string): string => s.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, escapeOne);
 
@@ -199,6 +199,14 @@ function escapeOne(c: string): string {
  */
 export const printableJson = (text: string): string =>
   text.replace(/(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+
+/**
+ * One JSON lines record (`audit query --json`, `jobs events --json`): `JSON.stringify` escapes C0 controls only, so a
+ * record's U+2028 / U+2029 came out raw, and readers that take them for line ends (Python's `str.splitlines`, editors,
+ * some shippers) cut the record into two lines, neither of them JSON; its C1 controls and bidi overrides reached the
+ * terminal (review vo, 1). Written as `printableJson` writes them: the same values, on one line.
+ */
+export const jsonLine = (value: unknown): string => `${printableJson(JSON.stringify(value))}\n`;
 
 /** A value as one shell word: bare when it holds only safe characters (keys, tokens, ARNs do), else single-quoted. */
 export const shellWord = (s: string): string => (/^[\w+/=.:,@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);

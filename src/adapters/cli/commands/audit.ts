@@ -17,7 +17,7 @@ import { call, connect, report, withServerOptions, type ClientFailure, type Clie
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, positive, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { nonEmptyArg, printable, usageFailure, withJsonOption } from '../output.ts';
+import { jsonLine, nonEmptyArg, printable, usageFailure, withJsonOption } from '../output.ts';
 import { auditTimeOf, auditTimeProblem } from '../../../app/audit-time.ts';
 
 /**
@@ -334,7 +334,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   };
   const table = tablePrinter(ctx.out, opts.follow === true);
   const print = (records: readonly AuditRecordJson[]) => {
-    if (opts.json) ctx.out(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (opts.json) ctx.out(records.map(jsonLine).join(''));
     else table(records);
   };
 

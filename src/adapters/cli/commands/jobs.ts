@@ -10,7 +10,7 @@ import { call, connect, deleteNoContent, remote, report, sayRequestId, withServe
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { formatTable, nonEmptyArg, printableMessage, shownMessage, usageFailure, withJsonOption } from '../output.ts';
+import { formatTable, jsonLine, nonEmptyArg, printableMessage, shownMessage, usageFailure, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
@@ -259,7 +259,7 @@ async function followEvents(ctx: CommandContext, id: string, opts: Opts & Follow
   let header = !opts.json;
   const print = (events: readonly JobEventJson[]): void => {
     if (events.length === 0) return;
-    if (opts.json) ctx.out(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    if (opts.json) ctx.out(events.map(jsonLine).join(''));
     else {
       const text = table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], events.map((e) => [String(e.seq), e.at, e.type, e.message]));
       // The header once, above the first events printed.
