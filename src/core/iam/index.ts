@@ -8,7 +8,7 @@ export { engineSteps, withinSteps } from './work.ts';
 export { denyResourcePatterns, type DenyPatterns } from './deny-patterns.ts';
 export { principalFromArn, contextOf, isoSeconds, type PrincipalExtra } from './principal.ts';
 export { renderDecision } from './explain.ts';
-export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR } from './glob.ts';
+export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR, resolvedGlobMatcher } from './glob.ts';
 export { otherProviderSpelling, otherSystemPolicySpelling, parseDateValue } from './conditions.ts';
 export { contextKeyConflict, contextKeyProblem, contextValueTypeProblem, isTagKey } from './context-keys.ts';
 export { isConditionKeyName, MAX_CONDITION_KEY_CHARS } from './key-name.ts';
