@@ -152,7 +152,7 @@ import { builtinsMeaningfulIn } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, drawableJobIdLike, isWorkspaceMember, JOB_TAG_CLUSTER, JOB_TAG_JOB, JOB_TAG_WORKSPACE, jobArn, jobSessionTags, nodeRole, serviceTrustContext, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleNamedBy, SESSION_NAME_RE } from '../core/sts/session.ts';
 import type { AssumeDecisionOptions } from './sts.ts';
-import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
+import { bindStatement, compilePolicy, contextOf, evaluate, parsePolicy, resolvedGlobMatcher, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord, Tag } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, simulatedTime, withAddedPolicies, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import { ASSOCIATED_RESOURCE, decideAdmin, decideForServiceNames, passedToEveryName, ramOwnName, type Caller } from './principals.ts';
@@ -1520,7 +1520,9 @@ export function createEscalation(deps: EscalationDeps) {
     /** The paths `aws:PrincipalArn` condition entries name user `x` under, its name kept (`pathsAdmitting`). At most 8. */
     const pathsNamed = (x: Node, entries: readonly ConditionEntry[]): string[] => {
       const out = new Set<string>();
-      const globRe = (g: string): RegExp => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      // The engine's matcher, not a regular expression of one `.*` per `*`, which a value of many `*` made backtrack for
+      // good (review vo, 3).
+      const globRe = (g: string): { test: (s: string) => boolean } => ({ test: resolvedGlobMatcher(g) });
       for (const entry of entries) {
         if (entry.key.toLowerCase() !== 'aws:principalarn' || !(entry.base.startsWith('Arn') || entry.base.startsWith('String'))) continue;
         const like = entry.base.includes('Like');
