@@ -184,45 +184,106 @@ export function sessionNamesRendering(rendered: string, max = MAX_SESSION_SPELLI
   return out;
 }
 
-/** Compiled `usernameMatch` patterns, by template. */
-const templatePatterns = new Map<string, RegExp>();
+/** A template's parts: literal text, or a placeholder `usernameMatch` reads (`acct`, `sess`, `key`). */
+type TemplatePart = string | { readonly kind: 'acct' | 'sess' | 'key' };
+
+/** Parsed `usernameMatch` templates, by template. */
+const templateParts = new Map<string, readonly TemplatePart[]>();
+
+function partsOf(template: string): readonly TemplatePart[] {
+  let parts = templateParts.get(template);
+  if (parts !== undefined) return parts;
+  const out: TemplatePart[] = [];
+  let last = 0;
+  const literal = (text: string): void => {
+    if (text === '') return;
+    const prev = out[out.length - 1];
+    if (typeof prev === 'string') out[out.length - 1] = prev + text;
+    else out.push(text);
+  };
+  for (const m of template.matchAll(TEMPLATE_RE)) {
+    literal(template.slice(last, m.index));
+    last = m.index + m[0].length;
+    const name = m[1] as string;
+    if (name === 'AccountID') out.push({ kind: 'acct' });
+    else if (name === 'SessionName' || name === 'SessionNameRaw') out.push({ kind: 'sess' });
+    else if (name === 'AccessKeyID') out.push({ kind: 'key' });
+    else literal(m[0]);
+  }
+  literal(template.slice(last));
+  if (templateParts.size >= 4096) templateParts.clear();
+  templateParts.set(template, (parts = out));
+  return parts;
+}
+
+/** A RoleSessionName's character (`[\w+=,.@-]`), an access key id's (`[A-Za-z0-9.]`), a digit. */
+const SESSION_CHAR = /^[\w+=,.@-]$/;
+const isSessionChar = (c: string): boolean => SESSION_CHAR.test(c);
+const isKeyChar = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '.';
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+
+/**
+ * The most steps `usernameMatch` takes for one username: a template of several placeholders (`{{AccessKeyID}}` four
+ * times) against a long username that almost matches was a backtracking regular expression of minutes (review vo's
+ * lead), the server's thread held for every review of an impersonated user. Matched with its failures remembered, a
+ * template of a few placeholders takes a few thousand steps; past this bound the username is taken as not rendered
+ * by the template (no principal is found for it: the review is not allowed through it).
+ */
+const MAX_MATCH_STEPS = 200_000;
 
 /**
  * Whether `template` renders `username` for a principal of account `accountId`, and with which session name when the
  * template holds one (`{{SessionName}}`, `{{SessionNameRaw}}`; an `{{AccessKeyID}}` stands for any key): the inverse of
  * `renderUsername`, for a review of an impersonated user, which carries the username alone (review ia, 6).
+ *
+ * What `^…$` with `(?<a>\d{12})`, `(?<s>[\w+=,.@-]{2,64})` (each repeat the same text) and `[A-Za-z0-9.]{1,128}` in
+ * place of the placeholders would match, with the same session name (each placeholder tried longest first, as a
+ * regular expression's greedy quantifier is), but searched with each failed state remembered, never backtracking
+ * through the same state twice, and within MAX_MATCH_STEPS.
  */
 export function usernameMatch(template: string, username: string, accountId: string): { readonly sessionName?: string } | undefined {
   if (username.length > 1024) return undefined;
-  let re = templatePatterns.get(template);
-  if (re === undefined) {
-    const escape = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    let source = '^';
-    let last = 0;
-    let session = false;
-    let account = false;
-    for (const m of template.matchAll(TEMPLATE_RE)) {
-      source += escape(template.slice(last, m.index));
-      last = m.index + m[0].length;
-      const name = m[1] as string;
-      if (name === 'AccountID') {
-        source += account ? '\\k<a>' : '(?<a>\\d{12})';
-        account = true;
-      } else if (name === 'SessionName' || name === 'SessionNameRaw') {
-        // A RoleSessionName (`[\w+=,.@-]{2,64}`), the same wherever the template repeats it.
-        source += session ? '\\k<s>' : '(?<s>[\\w+=,.@-]{2,64})';
-        session = true;
-      } else if (name === 'AccessKeyID') source += '[A-Za-z0-9.]{1,128}';
-      else source += escape(m[0]);
+  const parts = partsOf(template);
+  const n = username.length;
+  const failed = new Set<string>();
+  let steps = 0;
+  let found: string | undefined;
+  let foundAcct: string | undefined;
+  // Whether parts[i..] match username[pos..], the account and session name bound so far as given.
+  const from = (i: number, pos: number, acct: string | undefined, sess: string | undefined): boolean => {
+    if (++steps > MAX_MATCH_STEPS) return false;
+    if (i === parts.length) {
+      if (pos !== n) return false;
+      found = sess;
+      foundAcct = acct;
+      return true;
     }
-    source += `${escape(template.slice(last))}$`;
-    if (templatePatterns.size >= 4096) templatePatterns.clear();
-    templatePatterns.set(template, (re = new RegExp(source)));
-  }
-  const m = re.exec(username);
-  if (m === null || (m.groups?.['a'] !== undefined && m.groups['a'] !== accountId)) return undefined;
-  const sessionName = m.groups?.['s'];
-  return sessionName !== undefined ? { sessionName } : {};
+    const key = `${i}:${pos}:${acct ?? ''}:${sess ?? ''}`;
+    if (failed.has(key)) return false;
+    const part = parts[i] as TemplatePart;
+    let ok = false;
+    if (typeof part === 'string') ok = username.startsWith(part, pos) && from(i + 1, pos + part.length, acct, sess);
+    else if (part.kind === 'acct') {
+      if (acct !== undefined) ok = username.startsWith(acct, pos) && from(i + 1, pos + acct.length, acct, sess);
+      else if (pos + 12 <= n) {
+        let digits = true;
+        for (let k = pos; k < pos + 12 && digits; k++) digits = isDigit(username[k] as string);
+        ok = digits && from(i + 1, pos + 12, username.slice(pos, pos + 12), sess);
+      }
+    } else if (part.kind === 'sess' && sess !== undefined) ok = username.startsWith(sess, pos) && from(i + 1, pos + sess.length, acct, sess);
+    else {
+      const [min, max, allowed] = part.kind === 'sess' ? [2, 64, isSessionChar] : [1, 128, isKeyChar];
+      let run = 0;
+      while (run < max && pos + run < n && allowed(username[pos + run] as string)) run++;
+      for (let len = run; len >= min && !ok; len--) ok = from(i + 1, pos + len, acct, part.kind === 'sess' ? username.slice(pos, pos + len) : sess);
+    }
+    if (!ok) failed.add(key);
+    return ok;
+  };
+  if (!from(0, 0, undefined, undefined) || steps > MAX_MATCH_STEPS) return undefined;
+  // The account the template's `{{AccountID}}` took in the match found must be the principal's.
+  if (foundAcct !== undefined && foundAcct !== accountId) return undefined;
+  return found !== undefined ? { sessionName: found } : {};
 }
 
 /**
