@@ -11,30 +11,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { throwawayServer, within, type Keys, type ServerProcess } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
-let work: string;
+let world: Awaited<ReturnType<typeof throwawayServer>>;
 let s: ServerProcess | undefined;
-let admin: { accessKeyId: string; secretAccessKey: string };
+let admin: Keys;
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'gatehouse-review-vo2-'));
-  s = await serverProcess(['--data-dir', join(work, 'data'), '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: work });
-  const c = JSON.parse(await readFile(join(work, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-  admin = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey };
+  world = await throwawayServer('review-vo2');
+  ({ server: s, admin } = world);
 });
-after(async () => {
-  if (s !== undefined && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-  await rm(work, { recursive: true, force: true });
-});
-
-/** `p`, or `late` once `ms` have passed. */
-const within = <T>(p: Promise<T>, ms: number): Promise<T | 'late'> =>
-  Promise.race([p, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);
+after(async () => world?.stop());
 
 test('an action pattern of many wildcards is answered at once, and the server goes on answering', async () => {
   const url = (s as ServerProcess).url;

@@ -10,33 +10,26 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { serverProcess, type ServerProcess } from './support/processes.ts';
+import { throwawayServer, within } from './support/processes.ts';
 
-let work: string;
-let s: ServerProcess | undefined;
+let world: Awaited<ReturnType<typeof throwawayServer>>;
 let client: S3Client;
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'gatehouse-review-vo3-'));
-  s = await serverProcess(['--data-dir', join(work, 'data'), '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', '127.0.0.1:0'], { HOME: work });
-  const c = JSON.parse(await readFile(join(work, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-  const s3 = /S3 gateway on (http:\/\/[^\s,]+)/.exec(s.output.join(''))?.[1];
-  assert.ok(s3, s.output.join(''));
-  client = new S3Client({ endpoint: s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey }, maxAttempts: 1 });
+  world = await throwawayServer('review-vo3', '127.0.0.1:0');
+  const s3 = /S3 gateway on (http:\/\/[^\s,]+)/.exec(world.server.output.join(''))?.[1];
+  assert.ok(s3, world.server.output.join(''));
+  client = new S3Client({ endpoint: s3, region: 'us-east-1', forcePathStyle: true, credentials: world.admin, maxAttempts: 1 });
 });
 after(async () => {
   client?.destroy();
-  if (s !== undefined && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-  await rm(work, { recursive: true, force: true });
+  await world?.stop();
 });
 
 /** `p` settled (its error's name, or `ok`), or `late` once `ms` have passed. */
-const within = (p: Promise<unknown>, ms: number): Promise<string> =>
-  Promise.race([p.then(() => 'ok', (e: unknown) => (e as Error).name), new Promise<string>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);
+const settled = (p: Promise<unknown>, ms: number): Promise<string> => within(p.then(() => 'ok', (e: unknown) => (e as Error).name), ms);
+
 
 const policy = (resource: string): string =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: resource }] });
@@ -44,11 +37,11 @@ const policy = (resource: string): string =>
 test('a bucket policy whose Resource holds many wildcards is answered at once, and the server goes on answering', async () => {
   const bucket = `${'a'.repeat(50)}-vo3`;
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  const put = (resource: string) => within(client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy(resource) })), 10_000);
+  const put = (resource: string) => settled(client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy(resource) })), 10_000);
   // Outside the bucket: refused as before, at once.
   assert.equal(await put(`arn:aws:s3:::${'*'.repeat(25)}x/*`), 'MalformedPolicy');
   assert.equal(await put(`arn:aws:s3:::${'a*'.repeat(30)}b`), 'MalformedPolicy');
-  const health = await Promise.race([fetch(`${(s as ServerProcess).url}/healthz`).then((r) => r.status), new Promise<string>((resolve) => setTimeout(() => resolve('late'), 5_000).unref())]);
+  const health = await within(fetch(`${world.server.url}/healthz`).then((r) => r.status), 5_000);
   assert.equal(health, 200, 'the server answers its health probe');
   // Wildcards that cover the bucket still do.
   assert.equal(await put(`arn:aws:s3:::${'a*'.repeat(20)}-vo?/*`), 'ok');

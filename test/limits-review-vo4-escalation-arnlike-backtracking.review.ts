@@ -11,34 +11,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
-import { connectionTo, serverProcess, type ServerProcess } from './support/processes.ts';
+import { connectionTo, throwawayServer, within, type ServerProcess } from './support/processes.ts';
 import { userWithPolicy, type Credentials } from './support/server.ts';
 
 const A = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
-let work: string;
+let world: Awaited<ReturnType<typeof throwawayServer>>;
 let s: ServerProcess | undefined;
 let admin: Credentials;
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'gatehouse-review-vo4-'));
-  s = await serverProcess(['--data-dir', join(work, 'data'), '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: work });
-  const c = JSON.parse(await readFile(join(work, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-  admin = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey };
+  world = await throwawayServer('review-vo4');
+  ({ server: s, admin } = world);
 });
-after(async () => {
-  if (s !== undefined && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-  await rm(work, { recursive: true, force: true });
-});
-
-/** `p`, or `late` once `ms` have passed. */
-const within = <T>(p: Promise<T>, ms: number): Promise<T | 'late'> =>
-  Promise.race([p, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);
+after(async () => world?.stop());
 
 test('escalation-paths past a trust policy whose ArnLike value holds many wildcards is answered at once', async () => {
   const url = (s as ServerProcess).url;

@@ -4,6 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,3 +220,27 @@ export async function serverProcess(args: readonly string[], env: Record<string,
   });
   return { child, url, output };
 }
+
+/**
+ * A `gatehouse server` process over a fresh temporary directory (SQLite; `--s3-listen` as given, off by default) and
+ * its root admin's key, from the data dir's admin-credentials.json; `stop` kills it and removes the directory.
+ */
+export async function throwawayServer(name: string, s3Listen = 'off'): Promise<{ readonly server: ServerProcess; readonly admin: Keys; stop(): Promise<void> }> {
+  const work = await mkdtemp(join(tmpdir(), `gatehouse-${name}-`));
+  const stop = async (): Promise<void> => {
+    if (server !== undefined && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    await rm(work, { recursive: true, force: true });
+  };
+  let server: ServerProcess | undefined;
+  try {
+    server = await serverProcess(['--data-dir', join(work, 'data'), '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', s3Listen], { HOME: work });
+    const c = JSON.parse(await readFile(join(work, 'data', 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+    return { server, admin: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey }, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** `p`, or `'late'` once `ms` have passed: for a request that must be answered at once, not after a thread was held. */
+export const within = <T>(p: Promise<T>, ms: number): Promise<T | 'late'> => Promise.race([p, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref())]);
