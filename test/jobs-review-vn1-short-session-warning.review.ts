@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/adapters/cli/program.ts';
 import { startServer } from '../src/main/server.ts';
+import { helpWords } from './support/cli-help.ts';
 
 let root = '';
 before(async () => {
@@ -25,21 +25,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function help(): Promise<string> {
-  let out = '';
-  const status = await runCli(['server', '--help'], {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
-    now: () => Date.now(),
-    version: 'test',
-    env: {},
-  });
-  assert.equal(status, 0, out);
-  return out.replace(/\s+/g, ' ');
-}
+const help = (): Promise<string> => helpWords('server');
 
 /** The lines a server started with `env` logs, up to its start. */
 async function startLog(name: string, env: Readonly<Record<string, string>>): Promise<string[]> {

@@ -16,10 +16,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Socket } from 'node:net';
-import { runCli } from '../src/adapters/cli/program.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
 import { createPeerUids, onlyUid } from '../src/adapters/agent/peer-uid.ts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
+import { helpWords } from './support/cli-help.ts';
 
 let s: TestServer;
 
@@ -31,21 +31,7 @@ after(async () => {
   await s?.stop();
 });
 
-async function help(...args: string[]): Promise<string> {
-  let out = '';
-  const status = await runCli([...args, '--help'], {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
-    now: () => Date.now(),
-    version: 'test',
-    env: {},
-  });
-  assert.equal(status, 0, out);
-  return out.replace(/\s+/g, ' ');
-}
+const help = (...args: string[]): Promise<string> => helpWords(...args);
 
 test('bc2: jobs run and clusters run-node --help say the metadata endpoint refuses every process where it cannot check the uid', async () => {
   // What the endpoint does without a socket table: refuse.

@@ -11,26 +11,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
-import { runCli } from '../src/adapters/cli/program.ts';
 import { KINDS } from '../src/app/apply.ts';
+import { helpText } from './support/cli-help.ts';
 
 const root = new URL('../', import.meta.url);
 
-async function help(command: string): Promise<string> {
-  let out = '';
-  const status = await runCli([command, '--help'], {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
-    now: () => Date.now(),
-    version: 'test',
-    env: {},
-  });
-  assert.equal(status, 0, out);
-  return out;
-}
+const help = (command: string): Promise<string> => helpText(command);
 
 test('bc3: apply and plan --help name only files the repository has, and docs/documents.md', async () => {
   for (const command of ['apply', 'plan']) {

@@ -13,23 +13,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { runCli } from '../src/adapters/cli/program.ts';
+import { helpWords } from './support/cli-help.ts';
 
-async function serverHelp(): Promise<string> {
-  let out = '';
-  const status = await runCli(['server', '--help'], {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
-    now: () => Date.now(),
-    version: 'test',
-    env: {},
-  });
-  assert.equal(status, 0, out);
-  return out.replace(/\s+/g, ' ');
-}
+const serverHelp = (): Promise<string> => helpWords('server');
 
 test('bc4: server --help says a hard crash loses only decisions\' records still queued (with the journal on)', async () => {
   const text = await serverHelp();
