@@ -21,7 +21,7 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import { after, before, describe } from 'node:test';
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -82,20 +82,33 @@ export function runAsSuites(group: string, all: readonly string[], claimsOf: (fi
 }
 
 /**
- * GATEHOUSE_TEST_CPU_REPORT=FILE: a suite's CPU (this process's threads, not what it starts) and time, appended to
- * `report` as a tab-separated line. Call it before the suite's file is imported (its `before` runs first) and what it
- * returns after (its `after` runs last).
+ * GATEHOUSE_TEST_CPU_REPORT=FILE: a suite's CPU, this process's threads and then the processes it started and waited
+ * for (from /proc/self/stat, where there is one), and its time, appended to `report` as a tab-separated line. Call it
+ * before the suite's file is imported (its `before` runs first) and what it returns after (its `after` runs last).
  */
 function measureSuite(report: string, group: string, file: string): () => void {
   let t0 = 0;
   let c0 = process.cpuUsage();
+  let k0 = childrenCpuMs();
   before(() => {
     t0 = performance.now();
     c0 = process.cpuUsage();
+    k0 = childrenCpuMs();
   });
   return () =>
     after(() => {
       const c = process.cpuUsage(c0);
-      appendFileSync(report, `${group}\t${file}\t${Math.round((c.user + c.system) / 1000)}\t${Math.round(performance.now() - t0)}\n`);
+      appendFileSync(report, `${group}\t${file}\t${Math.round((c.user + c.system) / 1000)}\t${Math.round(performance.now() - t0)}\t${childrenCpuMs() - k0}\t${Math.round(c.system / 1000)}\n`);
     });
+}
+
+/** The CPU milliseconds of this process's children it has waited for (cutime + cstime), or 0 where /proc is not. */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return 0;
+  }
 }
