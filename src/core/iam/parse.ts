@@ -507,6 +507,13 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       err('POLICY_INVALID_TYPE', path, '`Condition` must be an object of operators');
       return;
     }
+    // An empty block tests nothing, so the statement applies to every request while it reads as conditional: IAM Access
+    // Analyzer reports it ("Empty object condition: This condition block is empty and it does not affect the policy"),
+    // and the other empty elements it reports (a value list, `Action`, a principal object) are refused here too (review
+    // vt, 1). Refused when written; a stored one is read as before.
+    if (opts.written === true && Object.keys(v).length === 0) {
+      err('POLICY_INVALID_CONDITION_OPERATOR', path, '`Condition` is empty: it names no operator, so it restricts nothing and the statement applies to every request; remove `Condition`, or give an operator with a condition key and its values');
+    }
     for (const operator of Object.keys(v)) {
       const opPath = childPath(path, operator);
       const op = parseOperator(operator);
@@ -517,6 +524,10 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       const block = v[operator] as JsonValue;
       if (!isObject(block)) {
         err('POLICY_INVALID_TYPE', opPath, `condition operator \`${operator}\` must map condition keys to values`);
+        continue;
+      }
+      if (opts.written === true && Object.keys(block).length === 0) {
+        err('POLICY_INVALID_CONDITION_KEY', opPath, `condition operator \`${operator}\` names no condition key: it tests nothing, so the statement applies to every request as if it had no condition; give a condition key and its values, or remove \`${operator}\``);
         continue;
       }
       for (const key of Object.keys(block)) {
