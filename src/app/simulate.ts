@@ -29,6 +29,7 @@ import {
   isTagKey,
   contextValueTypeProblem,
   contextOf,
+  counterpart,
   evaluate,
   parsePolicy,
   principalFromArn,
@@ -409,10 +410,21 @@ function resourceOwnerOf(owner: string | undefined): Result<string | undefined> 
   return a !== undefined ? ok(a) : failWith('INVALID_INPUT', `ResourceOwner must be an account id or an ARN naming one (\`arn:aws:iam::123456789012:root\`), got \`${shortName(owner)}\``, 'ResourceOwner');
 }
 
-/** The request context of `entries`, over the values the directory supplies (`directory`): an entry's key wins in any case. */
+/**
+ * The request context of `entries`, over the values the directory supplies (`directory`): an entry's key wins in any case,
+ * and under the other dialect's name of it too (`acs:ResourceTag/K` over the directory's `aws:ResourceTag/K`), since the
+ * engine reads the two as one key (src/core/iam/principal.ts `keyLookup`). Kept beside such an entry, the directory's
+ * value was read first by the policies spelling it so, and the entry ignored (review vt, 2).
+ */
 function contextOfEntries(entries: readonly ContextEntry[], directory: ConditionContext = {}): Context {
   const obj: Record<string, string | string[]> = Object.create(null);
-  const given = new Set(entries.map((e) => e.key.toLowerCase()));
+  const given = new Set<string>();
+  for (const e of entries) {
+    const k = e.key.toLowerCase();
+    given.add(k);
+    const other = counterpart(k);
+    if (other !== undefined) given.add(other);
+  }
   for (const [k, v] of Object.entries(directory)) if (!given.has(k.toLowerCase())) obj[k] = v;
   const listed: Record<string, string[]> = Object.create(null);
   for (const e of entries) (listed[e.key] ??= []).push(...e.values);

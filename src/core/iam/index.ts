@@ -6,7 +6,7 @@ export { replacePrincipals } from './rewrite.ts';
 export { evaluate, accountOf, type EvaluateOptions } from './evaluate.ts';
 export { engineSteps, withinSteps } from './work.ts';
 export { denyResourcePatterns, type DenyPatterns } from './deny-patterns.ts';
-export { principalFromArn, contextOf, isoSeconds, type PrincipalExtra } from './principal.ts';
+export { principalFromArn, contextOf, counterpart, isoSeconds, type PrincipalExtra } from './principal.ts';
 export { renderDecision } from './explain.ts';
 export { LITERAL_STAR, LITERAL_QMARK, LITERAL_DOLLAR, resolvedGlobMatcher } from './glob.ts';
 export { otherProviderSpelling, otherSystemPolicySpelling, parseDateValue } from './conditions.ts';
