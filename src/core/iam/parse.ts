@@ -9,7 +9,7 @@ import { childPath, inValueOrder, readJson, type JsonValue, type Position } from
 import { resolvedGlobMatcher } from './glob.ts';
 import { hasLeadingZeroOctet, isValidCidr } from './ip.ts';
 import { isConditionKeyName } from './key-name.ts';
-import { multiValuedVariable } from './variables.ts';
+import { malformedVariable, multiValuedVariable } from './variables.ts';
 import { parseDateValue } from './conditions.ts';
 import {
   BASE_OPERATORS,
@@ -376,8 +376,11 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       if (head !== undefined) {
         err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\`: \`${head}\` is before the ARN's resource part, where policy variables are not substituted (only after its ${need === 6 ? 'fifth' : 'fourth'} colon): it would be literal text, and the pattern would match no request; write the value, or \`*\`, there`);
       } else {
-        const multi = multiValuedVariable(r, resourcePartStart(r, need - 1));
-        if (multi !== undefined) err('POLICY_INVALID_RESOURCE', path, multiValuedMessage(multi));
+        const start = resourcePartStart(r, need - 1);
+        const bad = malformedVariable(r, start);
+        const multi = bad === undefined ? multiValuedVariable(r, start) : undefined;
+        if (bad !== undefined) err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\`: ${malformedMessage(bad)}`);
+        else if (multi !== undefined) err('POLICY_INVALID_RESOURCE', path, multiValuedMessage(multi));
       }
     }
   }
@@ -541,8 +544,10 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
         if (!values) continue;
         let valid = true;
         values.forEach((val, i) => {
-          const multi = opts.written === true && isVariableVersion(version) && /^(String|Arn)/.test(op.base) ? multiValuedVariable(val) : undefined;
-          const msg = checkConditionValue(op.base, val, isVariableVersion(version)) ?? (multi !== undefined ? multiValuedMessage(multi) : undefined);
+          const templated = opts.written === true && isVariableVersion(version) && /^(String|Arn)/.test(op.base);
+          const bad = templated ? malformedVariable(val) : undefined;
+          const multi = templated && bad === undefined ? multiValuedVariable(val) : undefined;
+          const msg = checkConditionValue(op.base, val, isVariableVersion(version)) ?? (bad !== undefined ? malformedMessage(bad) : multi !== undefined ? multiValuedMessage(multi) : undefined);
           if (msg) {
             err('POLICY_INVALID_CONDITION_VALUE', Array.isArray(raw) ? childPath(keyPath, i) : keyPath, msg);
             valid = false;
@@ -636,6 +641,29 @@ export function plainNumber(n: number): string {
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/**
+ * Why a `${` that is no policy variable is refused (review vt, 3): it stays literal text, so a pattern with it matches
+ * no request and a value with it compares as those characters. IAM Access Analyzer reports each as an error ("Missing
+ * brace in variable", "Empty variable", "Missing quote in variable", "Unsupported space in variable").
+ */
+function malformedMessage(bad: NonNullable<ReturnType<typeof malformedVariable>>): string {
+  const literal = 'so it would be literal text, not a policy variable';
+  const dollar = 'write `${$}` for a literal `$`';
+  switch (bad.why) {
+    case 'unclosed':
+      return `\`${bad.shown}\` opens a policy variable that is never closed with \`}\`, ${literal}: close it, or ${dollar}`;
+    case 'empty':
+      return `\`${bad.shown}\` names no condition key, ${literal}: write \`\${key}\` such as \`\${aws:username}\`, or ${dollar}`;
+    case 'default': {
+      const m = /^\$\{\s*([^,]*?)\s*,\s*(.*?)\s*\}$/.exec(bad.shown);
+      const fix = m !== null && m[1] !== '' ? ` (\`\${${m[1] as string}, '${(m[2] as string).replace(/'/g, '')}'}\`)` : '';
+      return `\`${bad.shown}\` is not read as a variable with a default, so it would be literal text: a default value goes in single quotes after the key${fix}, or ${dollar}`;
+    }
+    case 'key':
+      return `\`${bad.shown}\` does not name a condition key (1 to 256 characters, no control character, and spaces only in a tag key after \`/\`), ${literal}: write the key as \`\${aws:username}\` or \`\${aws:PrincipalTag/team}\`, or ${dollar}`;
+  }
 }
 
 /** Why a variable of a multivalued key is refused (review hn, 6). */

@@ -51,6 +51,27 @@ export function parseTemplate(text: string, from = 0): Template | undefined {
 }
 
 /**
+ * The first `${` of `text` from `from` on that `parseTemplate` reads neither as a variable nor as an escape, with what is
+ * wrong with it, else undefined: such text stays literal (review vt, 3). `shown` is the variable as written (at most 80
+ * characters of one never closed).
+ */
+export function malformedVariable(text: string, from = 0): { readonly shown: string; readonly why: 'unclosed' | 'empty' | 'default' | 'key' } | undefined {
+  for (let i = text.indexOf('${', from); i >= 0; ) {
+    const end = text.indexOf('}', i + 2);
+    if (end < 0) return { shown: text.slice(i, i + 80), why: 'unclosed' };
+    const body = text.slice(i + 2, end);
+    if (body !== '*' && body !== '?' && body !== '$') {
+      const shown = text.slice(i, end + 1);
+      if (body.trim() === '') return { shown, why: 'empty' };
+      const k = KEY_RE.exec(body);
+      if (!k || !k[1] || !isConditionKeyName(k[1])) return { shown, why: body.includes(',') ? 'default' : 'key' };
+    }
+    i = text.indexOf('${', end + 1);
+  }
+  return undefined;
+}
+
+/**
  * The keys of the variables `text` reads from `from` on (as `parseTemplate` finds them), each as written, in order; not
  * the escapes `${*}`, `${?}`, `${$}`. What GetContextKeysFor…Policy answers of a policy's variables (src/app/simulate.ts).
  */
