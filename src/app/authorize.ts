@@ -798,11 +798,17 @@ const storable = (name: string): boolean => !name.includes('\u0000');
  * (review I, M2): a workspace's members, users named in it or through a group, may read it (`training:GetWorkspace`)
  * whatever the policies say short of an explicit deny, and only they may submit jobs to it (`training:CreateJob`),
  * whatever the policies allow (a role is never a member: jobs are submitted by users). The workspace the ARN names.
+ * The workspaces API's writes of a stored workspace (`PUT`, `DELETE /v1/workspaces/W`: src/adapters/http/jobs-api.ts
+ * `authorizeInWrite`) are decided on its ARN in its account's dialect, its name as stored, too (`decideOnWorkspace`),
+ * though membership takes no part in them (`MEMBERSHIP_ACTIONS`): asked on the other dialect's spelling, an Allow
+ * naming only that spelling answered Allow where the workspaces API refuses (review vs, 1).
  */
 const WORKSPACE_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):workspace\/([^/]+)$/;
+const MEMBERSHIP_ACTIONS: ReadonlySet<string> = new Set(['training:getworkspace', 'training:createjob']);
+const WORKSPACE_ACTIONS: ReadonlySet<string> = new Set([...MEMBERSHIP_ACTIONS, 'training:createworkspace', 'training:updateworkspace', 'training:deleteworkspace']);
 function workspaceQuestion(action: string, resource: string): { readonly account: string; readonly name: string } | undefined {
   const a = jobsAction(action);
-  if (a !== 'training:getworkspace' && a !== 'training:createjob') return undefined;
+  if (a === undefined || !WORKSPACE_ACTIONS.has(a)) return undefined;
   const m = WORKSPACE_ARN_RE.exec(resource);
   return m === null ? undefined : { account: m[1] as string, name: m[2] as string };
 }
@@ -819,6 +825,9 @@ const JOBS_PERMISSIONS: ReadonlyMap<string, string> = new Map([
   ['ml.jobs.get', 'training:getjob'],
   ['ml.jobs.cancel', 'training:stopjob'],
   ['ml.jobs.list', 'training:listjobs'],
+  ['resourcemanager.workspaces.create', 'training:createworkspace'],
+  ['resourcemanager.workspaces.update', 'training:updateworkspace'],
+  ['resourcemanager.workspaces.delete', 'training:deleteworkspace'],
 ]);
 /**
  * The lower-cased `training:` action jobs enforce that `action` asks (in any spelling: `training:`, PAI's `pai:`, the
@@ -2004,7 +2013,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * still refuses, as jobs refuse training:GetWorkspace denied on the name asked (and never looser than it).
    */
   async function decideOnWorkspace(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, ws: { readonly account: string; readonly name: string }, w: { readonly member: boolean; readonly stored: string | undefined }): Promise<Answered> {
-    const asking: Asking = { account: caller.account, member: w.member };
+    // Membership decides a read and a submission alone: a write of the workspace is the policies' (review vs, 1).
+    const asking: Asking = MEMBERSHIP_ACTIONS.has(jobsAction(input.action) ?? '') ? { account: caller.account, member: w.member } : { account: caller.account };
     // Another account's workspace is that account's to know of (its name is not told): as asked.
     if (w.stored === undefined || (caller.account !== ws.account && caller.account !== ROOT_ACCOUNT)) return decideAskedAs(caller, input, asked, proofs, started, asking);
     // In the account's own dialect (jobs decide on `workspaceArn` of the caller's partition: `arn:aws-cn:…` or
@@ -2016,7 +2026,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!asAsked.ok) return asAsked;
     if (!onOwn.ok) return onOwn;
     const by = asAsked.value.decision === 'ExplicitDeny' && onOwn.value.decision !== 'ExplicitDeny' ? asAsked.value : onOwn.value;
-    return ok({ ...by, diagnostics: [...by.diagnostics, `workspaces: decided on the workspace’s ARN \`${stored}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
+    return ok({ ...by, diagnostics: [...by.diagnostics, `workspaces: decided on the workspace’s ARN \`${stored}\` (asked as \`${input.resource}\`), as jobs and the workspaces API decide it; an explicit deny of the ARN as asked holds too`] });
   }
 
   /** Where job `id` lives (`jobPlaces`): held once read, else read from the store; undefined when there is no such job. */
