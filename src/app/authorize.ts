@@ -755,7 +755,7 @@ const ENFORCED_TRAINING_ACTIONS: ReadonlySet<string> = new Set(
  * `pai:CreateJob` and `pai:GetWorkspace`, which jobs decide without one, and a regional or miscased ARN was answered as a
  * resource server's question (review ss, 1).
  */
-function enforcedTrainingAction(action: string): string | undefined {
+export function enforcedTrainingAction(action: string): string | undefined {
   const first = action.charCodeAt(0) | 32;
   const own = first === 116 ? action.toLowerCase() : first === 112 && /^pai:/i.test(action) ? `training:${action.slice(4).toLowerCase()}` : undefined;
   return own !== undefined && ENFORCED_TRAINING_ACTIONS.has(own) ? own : undefined;

@@ -48,7 +48,7 @@ import {
 } from '../core/iam/index.ts';
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
-import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime, TRUST_ACTIONS } from './authorize.ts';
+import { enforcedTrainingAction, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime, TRUST_ACTIONS } from './authorize.ts';
 import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestContext, decideOnRole, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
@@ -768,12 +768,32 @@ async function jobsNamed(deps: AppDeps, tx: ReadTx, c: Caller, o: SimulationOpti
     const named = parseJobArn(resource);
     if (!named || named.account !== c.account || out.has(resource)) continue;
     const job = await jobPlaceOf(tx, named.id);
-    if (!job || job.account !== c.account || jobArn(job.partition, job.account, named.id) !== resource) continue;
+    // The job's ARN in its account's dialect, whichever the simulation spelt (`ownTrainingSpelling`; review vs, 2).
+    const own = ownTrainingSpelling(c, resource) ?? resource;
+    if (!job || job.account !== c.account || jobArn(job.partition, job.account, named.id) !== own) continue;
     const container = jobContainerArn(job);
-    if (!mayReadJob(deps, c, job, resource, container)) continue;
+    if (!mayReadJob(deps, c, job, own, container)) continue;
     out.set(resource, container);
   }
   return out;
+}
+
+/** A workspace's, job's or training cluster's own ARN (no path after its name), in either dialect: head, account, the rest. */
+const TRAINING_OBJECT_ARN = /^(arn:aws[a-z-]*:training|acs:pai)::(\d{12}):((?:workspace|job|cluster)\/[^/]+)$/;
+
+/**
+ * A workspace's, job's or training cluster's ARN of the caller's account spelt otherwise than in the account's dialect
+ * (`arn:aws:training::A:workspace/w` in an `acs` account, `acs:pai::A:job/j` or `arn:aws-cn:training::…` in an `aws`
+ * one), in the account's dialect; undefined for any other resource. Jobs, the workspaces and clusters API and the
+ * authorize API decide the training actions Gatehouse enforces on that spelling alone (docs/semantics.md, dialects
+ * review is, 6; `decideOnWorkspace`, `decideOnJob`, `decideOnCluster`), and so does the simulator (review vs, 2). Only
+ * the caller's own account: another account's dialect is that account's to know.
+ */
+function ownTrainingSpelling(c: Pick<Caller, 'account' | 'partition'>, resource: string): string | undefined {
+  const t = TRAINING_OBJECT_ARN.exec(resource);
+  if (t === null || t[2] !== c.account) return undefined;
+  const own = `${c.partition === 'acs' ? 'acs:pai' : 'arn:aws:training'}::${c.account}:${t[3] as string}`;
+  return own === resource ? undefined : own;
 }
 
 /**
@@ -793,7 +813,7 @@ function mayReadJob(deps: AppDeps, c: Caller, job: { readonly submitter: string;
   return r.refused?.d.decision !== 'ExplicitDeny' && isJobSubmitter({ submitter: { arn: job.submitter }, submitterId: job.submitterId }, c.principal);
 }
 
-function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
+function run(deps: AppDeps, home: Home, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
   const given = contextOfEntries(o.contextEntries ?? []);
   // The time asked about, as `gatehouse simulate` and POST /v1/simulate take it (review ej, 2): the time keys the
   // ContextEntries do not give derive from it (review fe, 4: aws:CurrentTime 2031 left aws:EpochTime at the clock's).
@@ -801,7 +821,7 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
   const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
   const resources = o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*'];
   const out: SimulationResult[] = [];
-  const ran = withinSteps(MAX_SIMULATION_STEPS, () => decideAll(deps, sources, prepared, o, set, resourceOwner, roles, tagged, jobs, given, time, resourceSources, resources, out));
+  const ran = withinSteps(MAX_SIMULATION_STEPS, () => decideAll(deps, home, sources, prepared, o, set, resourceOwner, roles, tagged, jobs, given, time, resourceSources, resources, out));
   if (!ran.done) {
     return failWith('LIMIT_EXCEEDED', `the simulation needs more than ${MAX_SIMULATION_STEPS.toLocaleString('en-US')} steps of the policy engine, the most one may take (a second or two of work), and was stopped after ${out.length} of ${o.actionNames.length * resources.length} decisions; ask about fewer actions or resources, or simulate smaller policies`);
   }
@@ -809,7 +829,10 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
 }
 
 /** Decides each action on each resource into `out`, in order (`run`, which bounds the work). */
-function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts>, jobs: ReadonlyMap<string, string>, given: Context, time: number, resourceSources: ReadonlySet<Source>, resources: readonly string[], out: SimulationResult[]): void {
+/** The caller's account and its dialect, of which the simulator reads a training ARN (`ownTrainingSpelling`). */
+type Home = Pick<Caller, 'account' | 'partition'>;
+
+function decideAll(deps: AppDeps, home: Home, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, DirectoryFacts>, jobs: ReadonlyMap<string, string>, given: Context, time: number, resourceSources: ReadonlySet<Source>, resources: readonly string[], out: SimulationResult[]): void {
   for (const action of o.actionNames) {
     for (const resource of resources) {
       // An STS trust action on a role: with the role's tags as STS decides it (review qa, 3); an iam: action: as the Query API.
@@ -825,16 +848,22 @@ function decideAll(deps: AppDeps, sources: Sources, prepared: Prepared, o: Simul
       // it, "the owner of the resources … defaults to the account of the identity provided in CallerArn": the simulated
       // caller's, `aws:ResourceAccount` too (review my, 3: absent, a data perimeter denied the account's own bucket).
       const owner = accountOf(resource) ?? resourceOwner ?? (prepared.principal.account !== '' ? prepared.principal.account : undefined);
+      // A workspace, job or cluster named in the other dialect, for an action Gatehouse enforces: on its ARN in the
+      // account's dialect, as jobs and the workspaces, clusters and authorize APIs decide it (review vs, 2).
+      const spelt = enforcedTrainingAction(action) !== undefined ? ownTrainingSpelling(home, resource) : undefined;
       // An entity of the directory named in another case: on its stored ARN, as the Query API decides it (review rg, 1).
-      const request = { principal: prepared.principal, action, resource: facts?.arn ?? resource, context, time, ...(owner !== undefined ? { resourceAccount: owner } : {}) };
+      const request = { principal: prepared.principal, action, resource: spelt ?? facts?.arn ?? resource, context, time, ...(owner !== undefined ? { resourceAccount: owner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
       const workspace = JOB_ACTIONS.has(action.toLowerCase()) ? jobs.get(resource) : undefined;
-      const d = role
+      const decided = role
         ? decideOnRole(role, action, (a, r) => evaluate({ ...request, action: a, resource: r }, set, { explain: true }))
         : workspace !== undefined
           ? onJobOrWorkspace(adminDecision(request, set), adminDecision({ ...request, resource: workspace }, set))
           : adminDecision(request, set);
+      // An explicit deny of the ARN as asked holds too, as the authorize API's `decideOnWorkspace` has it.
+      const asAsked = spelt !== undefined && decided.decision !== 'ExplicitDeny' ? adminDecision({ ...request, resource }, set) : undefined;
+      const d = asAsked?.decision === 'ExplicitDeny' ? asAsked : decided;
       const boundaryRefs = set.boundary ? d.matched.filter((m) => m.type === 'boundary') : [];
       out.push({
         evalActionName: action,
@@ -963,7 +992,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
     const facts = new Map([...(await directoryFactsNamed(deps, tx, c, input)), ...(await providersNamed(deps, tx, c, input))]);
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), facts, await jobsNamed(deps, tx, c, input));
+    return run(deps, c, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), facts, await jobsNamed(deps, tx, c, input));
   });
 }
 
@@ -993,7 +1022,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
     const facts = new Map([...(await directoryFactsNamed(deps, directory, c, input)), ...(await providers())]);
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(directory, input), facts, await jobs());
+    return run(deps, c, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(directory, input), facts, await jobs());
   };
   if (held !== undefined && !input.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase())) && !namesProvider(input)) return simulate(held, async () => new Map(), async () => new Map());
   return deps.store.read((tx) => simulate(held ?? tx, () => jobsNamed(deps, tx, c, input), () => providersNamed(deps, tx, c, input)));
