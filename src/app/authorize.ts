@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { keyPath, shownKey } from '../core/directory/rules.ts';
+import { entityArn, keyPath, shownKey } from '../core/directory/rules.ts';
 import { accountOf, compilePolicy, contextKeyConflict, contextKeyProblem, evaluate, isConditionKeyName, isTagKey, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_ARN_RE, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest, KNOWN_PERMISSIONS } from '../core/bindings/index.ts';
 import { resourceRefusal } from './request-resource.ts';
@@ -1874,7 +1874,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (e.kind === 'role' && e.sts === true) return withFacts(input, awsResourceTags(found.tags), false);
     // A name in another case names the same entity (IAM's names are unique without regard to case), which the Query API
     // decides on its stored ARN (directory.ts `authorizeOn`): on `…:user/ALICE`, a Deny on `…:user/alice` did not apply.
-    const stored = found.name === e.name ? input : onStoredArn(input, `${input.resource.slice(0, input.resource.length - e.name.length)}${found.name}`);
+    // So does the other dialect's ARN of it (`arn:aws:iam::A:user/bob` of an `acs` account's user), which the Query API
+    // never decides on: an Allow naming only that spelling answered Allow where the call is refused (review vs, 3).
+    const own = await ownEntityArn(e.account, e.kind, found.path, found.name);
+    const stored = own !== undefined && own !== input.resource ? { ...input, resource: own } : found.name === e.name ? input : onStoredArn(input, `${input.resource.slice(0, input.resource.length - e.name.length)}${found.name}`);
     return withFacts(stored, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
   }
 
@@ -1885,14 +1888,30 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   async function onStoredGroup(input: AuthorizeInput, g: { account: string; name: string; path: string | undefined }): Promise<AuthorizeInput> {
     const found = storable(g.name) ? await sts.cachedGroup(g.account, g.name) : undefined;
-    if (found === undefined || found.name === g.name || (g.path !== undefined && found.path !== g.path)) return input;
+    if (found === undefined || (g.path !== undefined && found.path !== g.path)) return input;
+    // In the other dialect's spelling too (review vs, 3), as `withDirectoryFacts` for a user or role.
+    const own = await ownEntityArn(g.account, 'group', found.path, found.name);
+    if (own !== undefined && own !== input.resource) return { ...input, resource: own };
+    if (found.name === g.name) return input;
     return onStoredArn(input, `${input.resource.slice(0, input.resource.length - g.name.length)}${found.name}`);
   }
 
-  /** An answer decided on `stored`, the ARN the directory keeps its entity under, noting it when it was `asked` in another case. */
+  /**
+   * A stored user's, group's or role's ARN in its account's dialect (its path dropped in an `acs` account, as RAM has
+   * none): what the Query API decides a call on it on, whichever dialect names it (review vs, 3). Undefined when the
+   * account's partition is not known.
+   */
+  async function ownEntityArn(account: string, kind: 'user' | 'group' | 'role', path: string, name: string): Promise<string | undefined> {
+    const partition = await sts.accountPartition(account);
+    return partition === undefined ? undefined : entityArn(partition, account, kind, path, name);
+  }
+
+  /** An answer decided on `stored`, the ARN the directory keeps its entity under, noting it when it was `asked` in another case or dialect. */
   function noteStoredArn(r: Answered, asked: string, stored: string): Answered {
     if (!r.ok || asked === stored) return r;
-    const note = `decided on \`${quoted(stored)}\` (asked as \`${quoted(asked)}\`): the IAM API finds a user, group, role or managed policy without regard to case and decides on its stored ARN (review rg, 1)`;
+    const note = asked.toLowerCase() === stored.toLowerCase()
+      ? `decided on \`${quoted(stored)}\` (asked as \`${quoted(asked)}\`): the IAM API finds a user, group, role or managed policy without regard to case and decides on its stored ARN (review rg, 1)`
+      : `decided on \`${quoted(stored)}\` (asked as \`${quoted(asked)}\`): the IAM API decides a call on a user, group or role on its ARN in its account's dialect; an explicit deny naming the ARN as asked holds too (review vs, 3)`;
     return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
   }
 

@@ -49,7 +49,7 @@ import {
 import { arnTooLong, entityArn, shortName, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { enforcedTrainingAction, MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, readsCurrentBoundary, simulatedTime, TRUST_ACTIONS } from './authorize.ts';
-import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, requestContext, decideOnRole, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
+import { adminDenyOnly, authorizeAdmin, decideAdmin, namesItsTarget, otherDialectIamArn, requestContext, decideOnRole, ramOwnName, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
@@ -685,7 +685,7 @@ async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller,
       // A group carries no tags, but is decided on as stored, as the Query API finds it (review rg, 2), for a caller that may read it.
       const group = await tx.groups.get(c.account, g[3] as string);
       const arn = group === undefined ? undefined : entityArn(partition, c.account, 'group', group.path, group.name);
-      if (group !== undefined && arn !== undefined && namesStored(resource, arn, group.name.length) && authorizeAdmin(c, deps.now(), 'GetGroup', arn).ok) out.set(resource, { tags: undefined, boundary: undefined, arn });
+      if (group !== undefined && arn !== undefined && namesEntity(resource, arn, group.name) && authorizeAdmin(c, deps.now(), 'GetGroup', arn).ok) out.set(resource, { tags: undefined, boundary: undefined, arn });
       continue;
     }
     const m = TAGGED_ARN_RE.exec(resource);
@@ -695,7 +695,7 @@ async function directoryFactsNamed(deps: AppDeps, tx: DirectoryReads, c: Caller,
     const found: { readonly path: string; readonly name: string; readonly tags: readonly { key: string; value: string }[]; readonly permissionsBoundary?: string | null } | undefined =
       kind === 'policy' ? await visiblePolicy(tx, c.account, resource) : kind === 'user' ? await tx.users.get(c.account, name) : await tx.roles.get(c.account, name);
     const arn = found && entityArn(partition, c.account, kind, found.path, found.name);
-    if (!found || arn === undefined || !namesStored(resource, arn, kind === 'policy' ? arn.length : found.name.length)) continue;
+    if (!found || arn === undefined || !(kind === 'policy' ? namesStored(resource, arn, arn.length) : namesEntity(resource, arn, found.name))) continue;
     const tags = resourceTagContext(found.tags);
     const may = (action: string): boolean => authorizeAdmin(c, deps.now(), action, arn, tags).ok;
     const readTags = may(kind === 'policy' ? 'ListPolicyTags' : kind === 'user' ? 'ListUserTags' : 'ListRoleTags');
@@ -717,6 +717,18 @@ function namesStored(resource: string, arn: string, loose: number): boolean {
   if (resource === arn) return true;
   const fixed = arn.length - loose;
   return resource.length === arn.length && resource.slice(0, fixed) === arn.slice(0, fixed) && resource.slice(fixed).toLowerCase() === arn.slice(fixed).toLowerCase();
+}
+
+/**
+ * `namesStored`, or the user's, group's or role's other-dialect ARN (`arn:aws:iam::A:user/bob` of an `acs` account's
+ * `acs:ram::A:user/bob`, RAM's name without AWS's path for an `aws` one), which the Query API decides a call on as the
+ * stored ARN (`decideAdmin`: an Allow of that spelling grants nothing, a Deny of it refuses). Simulated on the spelling
+ * asked, an Allow naming only it was `allowed` where the call is refused (review vs, 3).
+ */
+function namesEntity(resource: string, arn: string, name: string): boolean {
+  if (namesStored(resource, arn, name.length)) return true;
+  const other = otherDialectIamArn(arn);
+  return other !== undefined && namesStored(resource, other, name.length);
 }
 
 /** Whether the simulation names an OIDC provider for an action enforced with its tags (`providersNamed`). */
