@@ -7,7 +7,8 @@
  *
  * Checked, with the quota set to 3: submissions up to it succeed, the next is refused with LimitExceeded (409) naming
  * the figure, recorded in the audit log, and `gatehouse jobs run` exits 7 (docs/errors.md); ending a job lets another
- * in; a pod over the quota is refused at admission, and the deletion of a pod's job's pod frees its place; live jobs
+ * in; a pod over the quota is refused at admission, its job counts once the pod asks for credentials (review vw, 1),
+ * and the deletion of a pod's job's pod frees its place; live jobs
  * stored before the index (an earlier version's) are counted once the sweep's full pass has indexed them, and entries of
  * jobs ended or gone are dropped. A malformed `--max-live-jobs` or `GATEHOUSE_MAX_LIVE_JOBS` is a usage error (exit 2)
  * before anything is made.
@@ -56,7 +57,7 @@ const doc = (kind: string, name: string, spec: Json) => ({ apiVersion: 'gatehous
 let scientist: UserInfo;
 const pod = (name: string): Json => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'Trainer' } }, spec: { containers: [{ name: 'c', image: 'trainer:v1' }] } });
 let uid = 0;
-async function admit(operation: 'CREATE' | 'DELETE', object: Json): Promise<{ allowed: boolean; code: number | undefined; message: string; audit: Record<string, string> }> {
+async function admit(operation: 'CREATE' | 'DELETE', object: Json): Promise<{ allowed: boolean; code: number | undefined; message: string; audit: Record<string, string>; env: Record<string, string> }> {
   const request = {
     uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
     kind: { group: '', version: 'v1', kind: 'Pod' },
@@ -74,7 +75,11 @@ async function admit(operation: 'CREATE' | 'DELETE', object: Json): Promise<{ al
   assert.equal(r.status, 200, JSON.stringify(json));
   const response = json['response'] as Json;
   const status = response['status'] as { code?: number; message?: string } | undefined;
-  return { allowed: response['allowed'] === true, code: status?.code, message: String(status?.message ?? ''), audit: (response['auditAnnotations'] ?? {}) as Record<string, string> };
+  // The credential environment the patch gives the pod's containers.
+  const env: Record<string, string> = {};
+  const patch = typeof response['patch'] === 'string' ? (JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as { path: string; value: unknown }[]) : [];
+  for (const op of patch) if (op.path === '/spec/containers/0/env') for (const e of op.value as { name: string; value: string }[]) env[e.name] = e.value;
+  return { allowed: response['allowed'] === true, code: status?.code, message: String(status?.message ?? ''), audit: (response['auditAnnotations'] ?? {}) as Record<string, string>, env };
 }
 
 before(async () => {
@@ -131,6 +136,9 @@ describe('review av1: an account keeps at most --max-live-jobs live jobs', () =>
     assert.equal(admitted.allowed, true, admitted.message);
     const podJob = admitted.audit['job'] as string;
     assert.match(podJob, /^[a-z0-9]+$/);
+    // It counts once the pod asks for credentials (review vw, 1: till then kube-apiserver may still refuse the pod).
+    const asked = await fetch(admitted.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { headers: { authorization: admitted.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '' } });
+    assert.equal(asked.status, 200, await asked.text());
     assertRefused(await submit());
     assert.equal((await admit('CREATE', pod('p2'))).allowed, false);
     // The pod goes: its job ends, and its place is free.

@@ -137,9 +137,61 @@ export async function putLiveJob(tx: WriteTx, job: Pick<Job, 'account' | 'id'>, 
   await tx.kv.put(jobLiveAccountKey(job.account, job.id), job.id);
   return ok(undefined);
 }
-/** The ids of `account`'s live jobs that `holds` says are held by what is being deleted, read from its live index. */
+
+/**
+ * The index of an account's provisional pod jobs (`Job.pod.provisional`): `jobprovacct/<account>/<id>`. A pod's job is
+ * made at its CREATE admission, and kube-apiserver runs the admission steps after the webhooks (ResourceQuota,
+ * PodSecurity, other validating webhooks) and writes the pod (AlreadyExists) only then: a pod refused there left a live
+ * job counted against its account's `maxLiveJobs` until someone stopped it, and a controller retrying a refused pod
+ * (a ReplicaSet over its namespace's ResourceQuota) filled the quota, refusing every job, node and pod of the account
+ * (review vw, 1). A provisional job is in the sweep's index (`jobLiveKey`) and this one instead of the account's live
+ * index; the pod's first credential request moves it there (`confirmPodJob`), and the sweep ends one still unconfirmed
+ * `POD_CONFIRM_MS` after its admission. At most `max` an account, so the sweep reads at most twice the quota's worth.
+ */
+const PROVISIONAL_BY_ACCOUNT = 'jobprovacct/';
+const provisionalAccountPrefix = (account: string): string => `${PROVISIONAL_BY_ACCOUNT}${account}/`;
+export const jobProvisionalKey = (account: string, id: string): string => `${provisionalAccountPrefix(account)}${id}`;
+
+/**
+ * How long a pod's job stays provisional, unconfirmed by any credential request of the pod, before the sweep ends it
+ * (Kubernetes' side-effect rule for admission webhooks: the object admitted may never be persisted, and a webhook's
+ * out-of-band state must be reconciled). A day: a pod may wait long for its node (a GPU queue, the cluster
+ * autoscaler), or reach AWS late; kube-apiserver decides a pod within its request timeout (60 s by default).
+ */
+export const POD_CONFIRM_MS = 24 * 3600_000;
+
+/** Whether `job` is a provisional pod job (`PROVISIONAL_BY_ACCOUNT`). */
+export const isProvisional = (job: Pick<Job, 'pod'>): boolean => job.pod?.provisional === true;
+
+/**
+ * Stores a new pod job as provisional (`PROVISIONAL_BY_ACCOUNT`, `jobLiveKey`) in the transaction that stores it,
+ * unless its account already has `max` live jobs (it could not be confirmed) or `max` provisional ones: then
+ * LimitExceeded, and nothing written.
+ */
+export async function putProvisionalPodJob(tx: WriteTx, job: Pick<Job, 'account' | 'id'>, max: number): Promise<Result<void>> {
+  const held = await tx.kv.list(liveAccountPrefix(job.account), { limit: max });
+  if (held.length >= max) return failWith('LIMIT_EXCEEDED', liveJobsRefusal(job.account, max));
+  const waiting = await tx.kv.list(provisionalAccountPrefix(job.account), { limit: max });
+  if (waiting.length >= max) {
+    return failWith(
+      'LIMIT_EXCEEDED',
+      `account ${job.account} has ${max.toLocaleString('en-US')} pods admitted with a role that have not asked for credentials yet, the most it may have: kube-apiserver may have refused them after the webhook (ResourceQuota, PodSecurity, another webhook, AlreadyExists); their jobs end ${POD_CONFIRM_MS / 3600_000} h after admission unless the pod asks for credentials, or stop those of pods that do not exist (\`gatehouse jobs list\`, \`gatehouse jobs stop ID\`)`,
+    );
+  }
+  await tx.kv.put(jobLiveKey(job.id), job.id);
+  await tx.kv.put(jobProvisionalKey(job.account, job.id), job.id);
+  return ok(undefined);
+}
+
+/** The ids in `account`'s live index and its provisional one: every job of it not ended. */
+async function accountLiveIds(tx: ReadTx, account: string): Promise<string[]> {
+  const of = async (prefix: string): Promise<string[]> => (await tx.kv.list(prefix)).map((e) => e.key.slice(prefix.length));
+  return [...new Set([...(await of(liveAccountPrefix(account))), ...(await of(provisionalAccountPrefix(account)))])];
+}
+
+/** The ids of `account`'s live jobs that `holds` says are held by what is being deleted, read from its live and provisional indexes. */
 async function liveJobsHeld(tx: ReadTx, account: string, holds: (job: StoredJob) => boolean): Promise<string[]> {
-  const ids = (await tx.kv.list(liveAccountPrefix(account))).map((e) => e.key.slice(liveAccountPrefix(account).length));
+  const ids = await accountLiveIds(tx, account);
   if (ids.length === 0) return [];
   const docs = await tx.kv.getMany(ids.map((id) => `${JOB}${id}`));
   const live: string[] = [];
@@ -154,12 +206,12 @@ async function liveJobsHeld(tx: ReadTx, account: string, holds: (job: StoredJob)
 }
 
 /**
- * The live jobs of `account` that `holds` picks, read from its live index (at most its quota of keys, their documents a
+ * The live jobs of `account` that `holds` picks, read from its live and provisional indexes (at most twice its quota of keys, their documents a
  * thousand at a time); each job's document decides, as `liveJobsHeld`'s. For the SubjectAccessReview webhook, which
  * knows a pod only by its namespace and name (src/app/kube.ts `podRunningAs`).
  */
 export async function liveJobsWhere(tx: ReadTx, account: string, holds: (job: StoredJob) => boolean): Promise<StoredJob[]> {
-  const ids = (await tx.kv.list(liveAccountPrefix(account))).map((e) => e.key.slice(liveAccountPrefix(account).length));
+  const ids = await accountLiveIds(tx, account);
   const live: StoredJob[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
     const part = ids.slice(i, i + 1000);
@@ -733,6 +785,8 @@ export interface JobsOptions {
   readonly permits?: (caller: Caller, action: string, resource: string, container?: string) => { readonly allowed: boolean; readonly reason: string };
   /** Live jobs one account may keep at once (default `MAX_LIVE_JOBS`; tests lower it). */
   readonly maxLiveJobs?: number;
+  /** How long a pod's job stays provisional before the sweep ends it unconfirmed (default `POD_CONFIRM_MS`). */
+  readonly podConfirmMs?: number;
   /** Where a stored document that cannot be read is said (`listDocs`), once for each text of it. */
   readonly log?: (line: string) => void;
   /**
@@ -864,6 +918,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number; readonly code?: ErrorCode | undefined } | undefined; denied?: string | undefined }>();
   let issuances = 0;
   const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
+  const podConfirmMs = options.podConfirmMs ?? POD_CONFIRM_MS;
 
   const wsKey = workspaceKey;
 
@@ -1541,7 +1596,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * after the end this instance knew of is: the report changes nothing. It was refused 400 ("job is Stopped; it cannot
    * become Succeeded"), and `gatehouse jobs run` said the end report failed.
    */
-  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller; report?: boolean; asIsWhenEnded?: boolean } = {}): Promise<Result<Job>> {
+  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller; report?: boolean; asIsWhenEnded?: boolean; onlyProvisional?: boolean } = {}): Promise<Result<Job>> {
     let from: JobState | undefined;
     // What the transaction read and would write, for the record of a change whose COMMIT answer was lost.
     let attempt: { readonly before: StoredJob; readonly after: Job } | undefined;
@@ -1587,6 +1642,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
       if (job.state === to) return ok(job);
       if ((extra.report === true || extra.asIsWhenEnded === true) && TERMINAL.has(job.state)) return ok(job);
+      // The sweep's end of an unconfirmed pod job: not of one its pod's credential request confirmed meanwhile.
+      if (extra.onlyProvisional === true && !isProvisional(job)) return ok(job);
       if (!canTransition(job.state, to)) return abort(failWith<Job>('VALIDATION_ERROR', `job ${id} is ${job.state}; it cannot become ${to}`));
       const t = isoSeconds(now());
       const next: Job = {
@@ -1601,6 +1658,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (TERMINAL.has(to)) {
         await tx.kv.delete(jobLiveKey(id));
         await tx.kv.delete(jobLiveAccountKey(job.account, id));
+        await tx.kv.delete(jobProvisionalKey(job.account, id));
         await tx.kv.delete(`${JOBBEAT}${id}`);
         await tx.kv.delete(jobSessionKey(id));
         // The job's sessions end with it, in this transaction: written after it, an instance killed (or a database lost)
@@ -1752,10 +1810,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
           const account = typeof v?.account === 'string' ? v.account : undefined;
           if (v !== undefined && !TERMINAL.has(v.state)) {
             await tx.kv.put(jobLiveKey(id), id);
-            if (account !== undefined) await tx.kv.put(jobLiveAccountKey(account, id), id);
+            if (account !== undefined) await tx.kv.put(isProvisional(v) ? jobProvisionalKey(account, id) : jobLiveAccountKey(account, id), id);
           } else {
             await tx.kv.delete(jobLiveKey(id));
             if (account !== undefined) await tx.kv.delete(jobLiveAccountKey(account, id));
+            if (account !== undefined) await tx.kv.delete(jobProvisionalKey(account, id));
           }
         }
       });
@@ -1763,6 +1822,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (read.full) {
       fullSweepAt = t;
       await repairLiveAccountIndex(read.all);
+      await repairProvisionalIndex(read.all);
       const repaired = repairJobIndex(read.all);
       jobIndexChecked ??= repaired.catch(() => (jobIndexChecked = undefined));
       await repaired;
@@ -1816,7 +1876,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * so counted against their account's quota from the first full sweep on.
    */
   function repairLiveAccountIndex(all: readonly StoredJob[]): Promise<void> {
-    return repairIndex(LIVE_BY_ACCOUNT, all, (j) => (!TERMINAL.has(j.state) && typeof j.account === 'string' ? [jobLiveAccountKey(j.account, j.id), j.id] : undefined));
+    return repairIndex(LIVE_BY_ACCOUNT, all, (j) => (!TERMINAL.has(j.state) && !isProvisional(j) && typeof j.account === 'string' ? [jobLiveAccountKey(j.account, j.id), j.id] : undefined));
+  }
+
+  /** Puts the index of each account's provisional pod jobs (`PROVISIONAL_BY_ACCOUNT`) right against `all`, as `repairLiveAccountIndex` its live one. */
+  function repairProvisionalIndex(all: readonly StoredJob[]): Promise<void> {
+    return repairIndex(PROVISIONAL_BY_ACCOUNT, all, (j) => (!TERMINAL.has(j.state) && isProvisional(j) && typeof j.account === 'string' ? [jobProvisionalKey(j.account, j.id), j.id] : undefined));
   }
 
   /** Whether this instance has checked the account index of jobs against the jobs stored (`repairJobIndex`), or is checking. */
@@ -1882,8 +1947,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
       if ((await endedForSubmitter(job)) !== undefined) continue;
-      // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
-      if (job.pod) continue;
+      // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook); one its pod never
+      // confirmed (no credential request), when that has not come within `podConfirmMs` of its admission (review vw, 1).
+      if (job.pod) {
+        const admitted = Date.parse(job.created);
+        if (isProvisional(job) && Number.isFinite(admitted) && t - admitted > podConfirmMs) {
+          const ns = job.pod.namespace;
+          const name = job.pod.name !== '' ? job.pod.name : `${job.pod.generateName ?? ''}*`;
+          const hours = Math.round((podConfirmMs / 3600_000) * 100) / 100;
+          await setState(job.id, 'Stopped', { onlyProvisional: true, reason: `pod ${ns}/${name} did not ask for credentials within ${hours} h of its admission: kube-apiserver may have refused it after the webhook (ResourceQuota, PodSecurity, another webhook, AlreadyExists), or it has not started; if it exists, delete it and create it again` });
+        }
+        continue;
+      }
       const here = heartbeats.get(job.id);
       const there = elsewhere.get(job.id);
       const seen = beatsSeen.get(job.id);
@@ -2537,6 +2612,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // (review km, 2). A node agent passes it on and keeps what it holds, as for a 503.
     const refusal = (message: string, code: ErrorCode | undefined): Delivery => {
       if (code === 'NO_SUCH_ENTITY') return { ok: false, error: { status: 404, message: `job ${job.id}'s role ${job.role.arn ?? ''} does not exist: ${message}` } };
+      // A pod's first request while its account has as many live jobs as it may (`confirmPodJob`): said as it is.
+      if (code === 'LIMIT_EXCEEDED' && servableAt(now()) === undefined) return { ok: false, error: { status: 409, code, message: `job ${job.id}: ${message}`, ...deadHeld() } };
       if (code === undefined || OUTAGE_CODES.has(code) || servableAt(now()) !== undefined) return unavailable(message);
       return { ok: false, error: { status: 409, code, message: `job ${job.id}'s role ${job.role.arn ?? ''} cannot be assumed for it: ${message}`, ...deadHeld() } };
     };
@@ -2591,12 +2668,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return stored === undefined || TERMINAL.has(stored.state);
     };
     let ended: boolean;
+    /** Whether the job is a pod's not yet confirmed (`isProvisional`), read with the job. */
+    let provisional: boolean;
     /** The session another instance or worker issued the job (`JOBSESSION`), read with the job. */
     let shared: string | undefined;
     try {
-      ({ ended, shared } = await deps.store.read(async (tx) => {
+      ({ ended, provisional, shared } = await deps.store.read(async (tx) => {
         const stored = await readJob(tx, job.id);
-        return { ended: stored === undefined || TERMINAL.has(stored.state), shared: await tx.kv.get(jobSessionKey(job.id)) };
+        return { ended: stored === undefined || TERMINAL.has(stored.state), provisional: stored !== undefined && isProvisional(stored), shared: await tx.kv.get(jobSessionKey(job.id)) };
       }));
     } catch (e) {
       // An outage goes to the endpoint's own outage answer (src/adapters/agent/imds.ts `jobEndpointOutage`): a fixed
@@ -2608,6 +2687,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (ended) {
       forget(job.id, capabilityHashesOf(job));
       return ENDED;
+    }
+    // A pod's first credential request: the pod exists (kube-apiserver did not refuse it after the webhook), and its job
+    // now counts against its account's live jobs (review vw, 1).
+    if (provisional) {
+      const confirmed = await confirmPodJob(job.id);
+      if (confirmed === ENDED) {
+        forget(job.id, capabilityHashesOf(job));
+        return ENDED;
+      }
+      if (!confirmed.ok) return confirmed;
     }
     // The job's session as another instance or worker issued it, while it is good: every endpoint of a job serves one
     // session (DESIGN.md), whichever instance answers. Each issued its own, and one job's ranks held as many sessions as
@@ -2633,6 +2722,28 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     await live.revoke('signin', signInRevocationId(held.claims), now()).catch(() => {});
     forget(job.id, capabilityHashesOf(job));
     return ENDED;
+  }
+
+  /**
+   * Confirms the provisional pod job `id` (`PROVISIONAL_BY_ACCOUNT`) at its pod's first credential request: from then on
+   * counted against its account's live jobs, unless the account has as many as it may (LimitExceeded: the pod is
+   * refused credentials and the job stays provisional until a place is free). ENDED for a job ended meanwhile.
+   */
+  async function confirmPodJob(id: string): Promise<Result<void> | typeof ENDED> {
+    return deps.store.write<Result<void> | typeof ENDED>(async (tx, abort) => {
+      const text = await tx.kv.get(`${JOB}${id}`);
+      const job = text === undefined ? undefined : jobDocOf(text);
+      if (text === undefined || job === undefined || TERMINAL.has(job.state)) return ENDED;
+      if (!isProvisional(job) || job.pod === undefined) return ok(undefined);
+      const held = await tx.kv.list(liveAccountPrefix(job.account), { limit: maxLiveJobs });
+      if (held.length >= maxLiveJobs) return abort(failWith('LIMIT_EXCEEDED', `pod ${job.pod.namespace}/${job.pod.name} asked for its first credentials, which would count its job against the account's live jobs, and ${liveJobsRefusal(job.account, maxLiveJobs)}`));
+      const { provisional: _was, ...pod } = job.pod;
+      await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse(text) as object), pod }));
+      await tx.kv.delete(jobProvisionalKey(job.account, id));
+      await tx.kv.put(jobLiveAccountKey(job.account, id), id);
+      await appendEvent(tx, id, 'started', `pod ${job.pod.namespace}/${job.pod.name} asked for credentials: it exists, and its job counts against the account's live jobs`);
+      return ok(undefined);
+    });
   }
 
   /**

@@ -107,7 +107,7 @@ import { aboutRole, ACCESS_ID, accessDeniedMessage, ASSOCIATED_RESOURCE, authori
 import type { App } from './index.ts';
 import { ruleOf, type AuthorizeEngine, type EngineResult, type MatchedRule, type ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
-import { jobDocOf, jobIndexKey, jobIndexValue, liveJobsWhere, putLiveJob } from './jobs.ts';
+import { jobDocOf, jobIndexKey, jobIndexValue, liveJobsWhere, putProvisionalPodJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, claimedCredential, keyOwner, type KeyOwner } from './auth-failures.ts';
 import { serialReload } from './serial-reload.ts';
@@ -3034,7 +3034,7 @@ export function createKube(app: App, options: KubeOptions) {
     return { allowed: true };
   }
 
-  /** The pod's job, stored live; LimitExceeded, and nothing stored, when the account has as many live jobs as it may (src/app/jobs.ts `putLiveJob`), NoSuchEntity when the cluster is gone. */
+  /** The pod's job, stored live and provisional; LimitExceeded, and nothing stored, when the account has as many live jobs, or provisional pod jobs, as it may (src/app/jobs.ts `putProvisionalPodJob`), NoSuchEntity when the cluster is gone. */
   async function createPodJob(cluster: KubeCluster, input: { id: string; passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<Result<{ job: Job; capability: string }>> {
     const id = input.id;
     const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
@@ -3054,16 +3054,19 @@ export function createKube(app: App, options: KubeOptions) {
       capabilityHash: createHash('sha256').update(capability).digest('hex'),
       kind: 'node',
       cluster: cluster.name,
-      pod: { namespace: input.namespace, name: input.name, ...(input.generateName !== undefined ? { generateName: input.generateName } : {}) },
+      // Provisional until the pod's first credential request (src/app/jobs.ts `PROVISIONAL_BY_ACCOUNT`, review vw, 1): the
+      // pod may yet be refused by kube-apiserver after this webhook.
+      pod: { namespace: input.namespace, name: input.name, ...(input.generateName !== undefined ? { generateName: input.generateName } : {}), provisional: true },
     };
     return deps.store.write<Result<{ job: Job; capability: string }>>(async (tx, abort) => {
       // The cluster asked again in the job's own write: found only by the webhook's reads, a cluster pruned in between
       // (finding no live pod yet, review hb, 2) got the pod's job, stored live in a cluster that no longer existed, as
       // a node's start did (review nb, 2; review ng, 1).
       if ((await tx.kv.get(clusterKey(cluster.account, cluster.name))) === undefined) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} does not exist in account ${cluster.account}`);
-      // Live: in the indexes the job sweep reads and the account's quota counts (src/app/jobs.ts `putLiveJob`, review
-      // ag, 7; review av, 1), checked and written in this transaction; its end deletes them.
-      const live = await putLiveJob(tx, job, app.jobs.maxLiveJobs);
+      // Live: in the index the job sweep reads (review ag, 7) and, until the pod asks for credentials, in the account's
+      // provisional pod jobs, not among the live jobs its quota counts (src/app/jobs.ts `putProvisionalPodJob`; reviews
+      // av, 1 and vw, 1), checked and written in this transaction; its end deletes them.
+      const live = await putProvisionalPodJob(tx, job, app.jobs.maxLiveJobs);
       if (!live.ok) return abort(live);
       // Stored with the passing user's unique id (`submitterId`, as src/app/jobs.ts stores a job's submitter's).
       await tx.kv.put(`job/${id}`, JSON.stringify(input.passerId !== undefined ? { ...job, submitterId: input.passerId } : job));

@@ -131,8 +131,14 @@ export interface Job {
   /** `node`: a cluster node running as the cluster's instance role (issued to the compute service). */
   readonly kind?: 'job' | 'node';
   readonly cluster?: string;
-  /** A pod admitted to run as the role (src/app/kube.ts): it ends when the pod is deleted, not by heartbeat. */
-  readonly pod?: { readonly namespace: string; readonly name: string; readonly generateName?: string };
+  /**
+   * A pod admitted to run as the role (src/app/kube.ts): it ends when the pod is deleted, not by heartbeat.
+   * `provisional`: made at the pod's CREATE admission and not yet confirmed by the pod's first credential request.
+   * kube-apiserver may still refuse the pod after the webhook (ResourceQuota, PodSecurity, a later webhook,
+   * AlreadyExists), so until then the job does not count towards its account's live jobs (src/app/jobs.ts
+   * `PROVISIONAL_BY_ACCOUNT`), and it ends unconfirmed after `POD_CONFIRM_MS` (review vw, 1).
+   */
+  readonly pod?: { readonly namespace: string; readonly name: string; readonly generateName?: string; readonly provisional?: true };
   /**
    * The job's own metadata endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT`): the agent that serves it (host name and
    * `--agent-listen` address) and its port, so the same agent opens it again on the same port after a restart.
