@@ -2161,8 +2161,8 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /**
-   * The roles whose PassRole a request is a shell of (`shellRefusal`): the role of the named pod of an `exec` or
-   * `attach`, or each role a running pod of the cluster runs as for a node's proxy (`isNodeShell`); with the job whose
+   * The roles whose PassRole a request is a shell of (`shellRefusal`): each role a live job of the named pod of an
+   * `exec` or `attach` runs as, or each role a running pod of the cluster runs as for a node's proxy (`isNodeShell`); with the job whose
    * ARN the PassRole is decided with (`*` for a node's proxy) and what the refusal says it reaches. None for any other
    * request, read nothing for.
    */
@@ -2175,12 +2175,18 @@ export function createKube(app: App, options: KubeOptions) {
     const namespace = a.namespace ?? '';
     const name = a.name ?? '';
     if (namespace === '' || name === '') return [];
-    const [job] = await deps.store.read((tx) =>
+    // Every live job of the pod's name, not the first read (review vw, 2): a pod's job is made at its CREATE admission,
+    // and a CREATE of a name already taken is refused by kube-apiserver after the webhooks (AlreadyExists), its job left
+    // live. Which of them is the pod's is not known here, so each role must be one the user may pass: a user who may
+    // pass only a cheap role made `train` again naming it until its job was read first, and exec'd into the `train`
+    // running as another role. Confirmed jobs first (their pod asked for credentials), one per role.
+    const jobs = await deps.store.read((tx) =>
       liveJobsWhere(tx, cluster.account, (j) => j.state === 'Running' && j.role.arn !== undefined && j.cluster === cluster.name && j.pod !== undefined && j.pod.namespace === namespace && podNamedBy(j.pod, name)),
     );
-    const roleArn = job?.role.arn;
-    if (job === undefined || roleArn === undefined) return [];
-    return [{ roleArn, jobId: job.id, what: `${sub === 'exec' ? 'exec into' : 'attach to'} pod ${namespace}/${name}, which runs as ${roleArn}` }];
+    const byRole = new Map<string, Job>();
+    for (const j of [...jobs.filter((x) => x.pod?.provisional !== true), ...jobs.filter((x) => x.pod?.provisional === true)]) if (j.role.arn !== undefined && !byRole.has(j.role.arn)) byRole.set(j.role.arn, j);
+    const others = byRole.size > 1 ? ` (${byRole.size} live pod jobs of this name run as different roles, a pod's made at a CREATE that kube-apiserver may have refused: the one whose pod exists is not known, so each role counts)` : '';
+    return [...byRole].map(([roleArn, job]) => ({ roleArn, jobId: job.id, what: `${sub === 'exec' ? 'exec into' : 'attach to'} pod ${namespace}/${name}, which runs as ${roleArn}${others}` }));
   }
 
   /** The passer a SubjectAccessReview's user is, by the identity Gatehouse's TokenReview sealed into its `extra`. */
