@@ -1147,6 +1147,20 @@ function unreadableBody(req: IncomingMessage): GatehouseError[] | undefined {
   return undefined;
 }
 
+/**
+ * `/v1/` and the path's segments, decoded, as the routes read them: what a refusal and its audit record name, so that a
+ * route has one name whichever characters the client percent-encoded (the CLI encodes every one RFC 3986 does not
+ * leave alone: `/v1/authorize%3Abatch` is `/v1/authorize:batch`). A character that would make the name ambiguous or
+ * unreadable (`/` and `%` within a segment, `?`, `#`, spaces, control and format characters such as U+202E, which
+ * reorders the text shown after it) stays percent-encoded.
+ */
+function routedPath(segments: readonly string[]): string {
+  return `/v1/${segments.map((s) => s.replace(/[\p{C}\p{Z}%/?#]/gu, percentEncoded)).join('/')}`;
+}
+
+/** A character as UTF-8 percent-escapes; a lone surrogate, which has no UTF-8, as U+FFFD's. */
+const percentEncoded = (c: string): string => (c.length === 1 && c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff ? '%EF%BF%BD' : encodeURIComponent(c));
+
 /** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
 export async function handleAdminRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string, extraRoutes: readonly ExtraRoute[] = []): Promise<void> {
   const url = req.url ?? '/';
@@ -1168,6 +1182,8 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
       return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request path is not valid percent-encoding'));
     }
   }
+  // The path as refusals and their audit records name it: as routed, whatever the client percent-encoded (review vu, 1).
+  const shownPath = routedPath(segments);
   if (segments.at(-1) === '') segments.pop();
   const index = routeIndex(extraRoutes);
   const routes = index.byFirst.get(`${segments.length}/${segments[0] ?? ''}`) ?? index.byLength.get(segments.length) ?? NO_ROUTES;
@@ -1196,11 +1212,11 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
       // shape, which the AWS clients read, as at any other path (review jo, 3). Looked at only when no route matched.
       const service = signedServiceOf(req);
       if (service === 'iam' || service === 'sts') return answerQueryMisplaced(req, res, requestId, service, rawPath, false);
-      return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${rawPath}`));
+      return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${shownPath}`));
     }
     const allowed = [...new Set(methods)].join(', ');
     res.setHeader('allow', allowed);
-    return sendErrors(res, requestId, fail1('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${rawPath}; use ${allowed}`));
+    return sendErrors(res, requestId, fail1('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${shownPath}; use ${allowed}`));
   }
 
   const unread = unreadableBody(req);
@@ -1209,7 +1225,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   try {
     body = await readBody(req, route.maxBody ?? MAX_ADMIN_BODY);
   } catch (e) {
-    if (e instanceof BodyTooLarge) return sendErrors(res, requestId, fail1('REQUEST_TOO_LARGE', `request body exceeds ${route.maxBody ?? MAX_ADMIN_BODY} bytes, the most ${req.method ?? ''} ${rawPath} reads`));
+    if (e instanceof BodyTooLarge) return sendErrors(res, requestId, fail1('REQUEST_TOO_LARGE', `request body exceeds ${route.maxBody ?? MAX_ADMIN_BODY} bytes, the most ${req.method ?? ''} ${shownPath} reads`));
     throw e;
   }
   const authenticated = await authenticate(app, req, body);
@@ -1219,7 +1235,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const token = req.headers['x-amz-security-token'];
     const claimed = claimedCredential(req.headers.authorization, Array.isArray(token) ? token[0] : token, q === -1 ? '' : url.slice(q + 1));
     const signatureVerified = (authenticated as { readonly signatureVerified?: boolean }).signatureVerified;
-    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req), requestId, ...(signatureVerified !== undefined ? { signatureVerified } : {}) });
+    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${shownPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req), requestId, ...(signatureVerified !== undefined ? { signatureVerified } : {}) });
     return sendErrors(res, requestId, authenticated.errors);
   }
   // The caller with the facts of this request, whose source IP every audit record of it carries, and which decide
@@ -1228,9 +1244,9 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   // refusals are recorded by the audited authorizer.
   const decides = decidesAlone(route);
   const caller = withRequest(authenticated.value.caller, requestFactsOf(req, authenticated.value.region));
-  const sessionRefusal = userSessionRefusal(caller, route, req.method ?? 'GET', rawPath);
+  const sessionRefusal = userSessionRefusal(caller, route, req.method ?? 'GET', shownPath);
   if (sessionRefusal !== undefined) {
-    recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, sessionRefusal[0]);
+    recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${shownPath}`, sessionRefusal[0]);
     countRefusedRequest(app.deps.metrics, 'admin', sessionRefusal[0]);
     return sendErrors(res, requestId, sessionRefusal);
   }
@@ -1299,12 +1315,12 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const first = new URLSearchParams(url.slice(q + 1)).keys().next();
     if (first.done !== true) {
       const k = first.value;
-      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `query parameter \`${shortName(k)}\` refused: \`${route.method} ${shortName(rawPath, 200)}\` takes no query parameters; give its fields in the JSON body`, path: k }]);
+      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `query parameter \`${shortName(k)}\` refused: \`${route.method} ${shortName(shownPath, 200)}\` takes no query parameters; give its fields in the JSON body`, path: k }]);
     }
   }
   const questionRefusal = decides && isUserSession(caller) ? userSessionQuestionRefusal(caller, json, route.pattern[0] === 'authorize:batch') : undefined;
   if (questionRefusal !== undefined) {
-    recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, questionRefusal[0]);
+    recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${shownPath}`, questionRefusal[0]);
     countRefusedRequest(app.deps.metrics, 'admin', questionRefusal[0]);
     return sendErrors(res, requestId, questionRefusal);
   }
@@ -1316,7 +1332,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     // A refusal that its use case did not record (a read: GET /v1/audit, /v1/users…) is recorded here, once.
     // Counted too (review vf, 2), but for the questions, decisions counted as such.
     if (!decides) {
-      recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, result.errors[0]);
+      recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${shownPath}`, result.errors[0]);
       countRefusedRequest(app.deps.metrics, 'admin', result.errors[0]);
     }
     return sendErrors(res, requestId, result.errors);
