@@ -47,6 +47,7 @@ import { endThisTurn, RETRY_AFTER_SECONDS } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
 import { requestFactsOf, sourceIpOf } from './request-facts.ts';
+import { shownSegment } from './request-target.ts';
 import { repeatedKey, shapePast } from './json-keys.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
@@ -1150,16 +1151,11 @@ function unreadableBody(req: IncomingMessage): GatehouseError[] | undefined {
 /**
  * `/v1/` and the path's segments, decoded, as the routes read them: what a refusal and its audit record name, so that a
  * route has one name whichever characters the client percent-encoded (the CLI encodes every one RFC 3986 does not
- * leave alone: `/v1/authorize%3Abatch` is `/v1/authorize:batch`). A character that would make the name ambiguous or
- * unreadable (`/` and `%` within a segment, `?`, `#`, spaces, control and format characters such as U+202E, which
- * reorders the text shown after it) stays percent-encoded.
+ * leave alone: `/v1/authorize%3Abatch` is `/v1/authorize:batch`), each as `shownSegment` writes it.
  */
 function routedPath(segments: readonly string[]): string {
-  return `/v1/${segments.map((s) => s.replace(/[\p{C}\p{Z}%/?#]/gu, percentEncoded)).join('/')}`;
+  return `/v1/${segments.map(shownSegment).join('/')}`;
 }
-
-/** A character as UTF-8 percent-escapes; a lone surrogate, which has no UTF-8, as U+FFFD's. */
-const percentEncoded = (c: string): string => (c.length === 1 && c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff ? '%EF%BF%BD' : encodeURIComponent(c));
 
 /** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
 export async function handleAdminRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string, extraRoutes: readonly ExtraRoute[] = []): Promise<void> {

@@ -41,6 +41,7 @@ import { KEY_REFUSALS, signedByKeyHolder } from './key-holder.ts';
 import { endThisTurn, RETRY_AFTER_SECONDS } from './lifecycle.ts';
 import { bodySyntaxError, BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
 import { sourceIpOf } from './request-facts.ts';
+import { shownSegment } from './request-target.ts';
 import { shapePast } from './json-keys.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
@@ -205,7 +206,9 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
       // A refused webhook caller is recorded as the SigV4 doors' refusals are (flood-limited, anonymous: the token
       // names no principal); never the token, nor any other header.
       recordAuthFailure(app, {
-        action: `POST /k8s/${m[1] as string}/${which}`,
+        // The cluster as routed, whichever characters the caller encoded (`ml%40east`, as the kubeconfigs write it, is
+        // `ml@east`): one webhook, one action (review vu, 2).
+        action: `POST /k8s/${shownSegment(clusterName)}/${which}`,
         code: 'Unauthorized',
         message: bearer === undefined ? 'no webhook bearer token' : 'wrong webhook bearer token',
         sourceIp: sourceIpOf(req),

@@ -80,3 +80,17 @@ export function refusedForHost(req: IncomingMessage, res: ServerResponse): boole
   res.end(body);
   return true;
 }
+
+/**
+ * A path segment, decoded, as a refusal or an audit record names it: as the route reads it, whichever characters the
+ * client percent-encoded (the CLI and the kubeconfigs it writes encode every one RFC 3986 does not leave alone, so
+ * `authorize:batch` is sent `authorize%3Abatch` and a cluster `ml@east` `ml%40east`). A character that would make the
+ * name ambiguous or unreadable stays percent-encoded: `/` and `%` (a segment's own, not a separator or an escape),
+ * `?`, `#`, spaces, control and format characters such as U+202E, which reorders the text shown after it (review vu).
+ */
+export function shownSegment(segment: string): string {
+  return segment.replace(/[\p{C}\p{Z}%/?#]/gu, percentEncoded);
+}
+
+/** A character as UTF-8 percent-escapes; a lone surrogate, which has no UTF-8, as U+FFFD's. */
+const percentEncoded = (c: string): string => (c.length === 1 && c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff ? '%EF%BF%BD' : encodeURIComponent(c));
