@@ -262,6 +262,8 @@ const TRUE = -3;
 const FALSE = -4;
 const ARRAY = -5;
 const OBJECT = -6;
+/** The longest detail, in codes, whose text a piece keeps to write again (`decodeEvents`). */
+const MEMO_CODES = 4096;
 /** Events per packed piece. */
 export const PIECE = 500;
 
@@ -449,7 +451,8 @@ export function encodeEvents(events: readonly TimedEvent[]): PackedEvents {
 /**
  * The events of a piece as the writer thread links them: each event's detail as its canonical, redacted text
  * (`detailText`, exactly what `canonicalRedacted` gives for the detail packed), written straight from the codes —
- * each distinct string escaped once per piece, no object per record — and no `detail` object.
+ * each distinct string escaped once per piece, each distinct detail written once per piece, no object per record — and
+ * no `detail` object.
  */
 export function decodeEvents(packed: PackedEvents): TimedEvent[] {
   const { values, codes } = packed;
@@ -548,25 +551,44 @@ export function decodeEvents(packed: PackedEvents): TimedEvent[] {
     const v = c >= 0 ? values[c] : undefined;
     return typeof v === 'string' ? v : undefined;
   };
+  // Records of a piece mostly repeat a few details (the same rule matched for the same principal, the same refusal):
+  // the text of a detail is a function of its codes alone (into this piece's `values`), so each distinct run of codes
+  // is rendered once. The run's two 16-bit halves of each code, as a string, are its exact key.
+  const halves = new Uint16Array(codes.buffer, codes.byteOffset, codes.length * 2);
+  const details = new Map<string, string>();
+  const detail = (): string => {
+    const start = k;
+    skip();
+    const end = k;
+    k = start;
+    if (end - start > MEMO_CODES) return render() ?? '{}';
+    const key = String.fromCharCode.apply(null, halves.subarray(2 * start, 2 * end) as unknown as number[]);
+    let t = details.get(key);
+    if (t === undefined) {
+      t = render() ?? '{}';
+      details.set(key, t);
+    } else k = end;
+    return t;
+  };
   while (k + HEADER <= codes.length) {
     const hi = codes[k] as number;
     const lo = codes[k + 1] as number;
     const at = hi === ABSENT ? (values[lo] as number) : hi * TWO_32 + (lo >>> 0);
     // Field f of FIELDS is code k + 2 + f.
-    const field = (f: number): string | undefined => text(codes[k + 2 + f] as number);
+    const f = k + 2;
     const e: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = {
-      kind: (field(0) ?? '') as AuditEvent['kind'],
-      account: field(1) ?? '',
-      principal: field(2) ?? '',
-      action: field(3) ?? '',
-      resource: field(4) ?? '',
+      kind: (text(codes[f] as number) ?? '') as AuditEvent['kind'],
+      account: text(codes[f + 1] as number) ?? '',
+      principal: text(codes[f + 2] as number) ?? '',
+      action: text(codes[f + 3] as number) ?? '',
+      resource: text(codes[f + 4] as number) ?? '',
     };
-    OPTIONAL_FIELDS.forEach((name, i) => {
-      const v = field(5 + i);
-      if (v !== undefined) e[name] = v;
-    });
+    for (let i = 0; i < OPTIONAL_FIELDS.length; i++) {
+      const v = text(codes[f + 5 + i] as number);
+      if (v !== undefined) e[OPTIONAL_FIELDS[i] as (typeof OPTIONAL_FIELDS)[number]] = v;
+    }
     k += HEADER;
-    out.push({ at, event: e, detailText: render() ?? '{}' });
+    out.push({ at, event: e, detailText: detail() });
   }
   return out;
 }

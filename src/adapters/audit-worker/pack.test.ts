@@ -94,6 +94,32 @@ describe('packed events', () => {
     assert.deepEqual(out.map((e) => e.at), [1, 2, 3]);
   });
 
+  it('writes a detail repeated in a piece as often as it comes, and tells apart details whose codes differ by 65,536', () => {
+    // `b`'s code is `a`'s plus 2^16, so the two one-key details share the low halves of all their codes: the piece's
+    // memo of detail texts must key on the whole code. Fillers (distinct strings) put the codes that far apart.
+    const piece = (fillers: number): TimedEvent[] => [
+      { at: 1, event: { ...base, detail: { x: 'a' } } },
+      { at: 2, event: { ...base, detail: { fill: Array.from({ length: fillers }, (_, i) => `f${i}`) } } },
+      { at: 3, event: { ...base, detail: { x: 'b' } } },
+      { at: 4, event: { ...base, detail: { x: 'a' } } },
+      { at: 5, event: { ...base, detail: { x: 'b' } } },
+    ];
+    let fillers = 70_000;
+    let events = piece(fillers);
+    let packed = encodeEvents(events);
+    fillers += packed.values.indexOf('a') + 65_536 - packed.values.indexOf('b');
+    events = piece(fillers);
+    packed = encodeEvents(events);
+    assert.equal(packed.values.indexOf('b') - packed.values.indexOf('a'), 65_536);
+    const out = decodeEvents(packed);
+    assert.deepEqual([0, 2, 3, 4].map((i) => out[i]?.detailText), ['{"x":"a"}', '{"x":"b"}', '{"x":"a"}', '{"x":"b"}']);
+    assert.deepEqual(out, expected(events));
+    // A detail too long to be kept (past 4,096 codes) is written all the same, each time.
+    const long = { list: Array.from({ length: 5000 }, (_, i) => i % 7) };
+    const twice = [{ at: 1, event: { ...base, detail: long } }, { at: 2, event: { ...base, detail: long } }];
+    assert.deepEqual(decodeEvents(encodeEvents(twice)), expected(twice));
+  });
+
   it('leaves an absent detail absent and an empty batch empty', () => {
     assert.deepEqual(decodeEvents(encodeEvents([{ at: 1, event: base }])), [{ at: 1, event: base, detailText: '{}' }]);
     assert.deepEqual(decodeEvents(encodeEvents([])), []);
