@@ -35,7 +35,7 @@ import {
   type EntityKind,
   type Partition,
 } from '../core/directory/rules.ts';
-import { storedBuiltinArn } from '../core/directory/catalogue.ts';
+import { builtinsMeaningfulIn, storedBuiltinArn } from '../core/directory/catalogue.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { clustersRunningAs, followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
@@ -1104,6 +1104,9 @@ export function createDirectory(deps: AppDeps) {
    * ListPolicies. `usage` (PolicyUsageFilter): PermissionsBoundary lists the policies set as some user's or role's
    * boundary ("the policies used to set permissions boundaries"), with OnlyAttached or without; PermissionsPolicy the
    * permissions policies, which every managed policy is, so OnlyAttached alone decides (review cg, 2: it was ignored).
+   * The built-ins listed are those of the account's dialect (`builtinsMeaningfulIn`), and any other one attached or set
+   * as a boundary in the account: an `aws` account's Scope=AWS listed Alibaba's `acs:ram::system:policy/…`, ARNs no AWS
+   * tool parses, and an `acs` account's AmazonS3FullAccess, IAMFullAccess and the rest, none of them RAM's (review wb, 1).
    */
   async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string; usage?: string }): R<(PolicyRecord & PolicyCounts)[]> {
     const scope = input.scope ?? 'All';
@@ -1121,10 +1124,12 @@ export function createDirectory(deps: AppDeps) {
       const builtin = scope === 'Local' ? [] : await tx.policies.list('aws', opts);
       const out: (PolicyRecord & PolicyCounts)[] = [];
       const boundaries = await boundaryUsesInAccount(tx, c.account);
+      const ownDialect = new Set(builtinsMeaningfulIn(c.partition).map((b) => b.arn));
       for (const p of [...builtin, ...local]) {
         const n = await attachmentsInAccount(tx, c.account, p);
         const bounding = boundaries.get(p.arn) ?? 0;
         if (input.usage === 'PermissionsBoundary' ? bounding === 0 : input.onlyAttached && n === 0) continue;
+        if (p.account === 'aws' && !ownDialect.has(p.arn) && n === 0 && bounding === 0) continue;
         out.push({ ...p, attachmentCount: n, permissionsBoundaryUsageCount: bounding });
       }
       return ok(out);
