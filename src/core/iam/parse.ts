@@ -510,13 +510,8 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       err('POLICY_INVALID_TYPE', path, '`Condition` must be an object of operators');
       return;
     }
-    // An empty block tests nothing, so the statement applies to every request while it reads as conditional: IAM Access
-    // Analyzer reports it ("Empty object condition: This condition block is empty and it does not affect the policy"),
-    // and the other empty elements it reports (a value list, `Action`, a principal object) are refused here too (review
-    // vt, 1). Refused when written; a stored one is read as before.
-    if (opts.written === true && Object.keys(v).length === 0) {
-      err('POLICY_INVALID_CONDITION_OPERATOR', path, '`Condition` is empty: it names no operator, so it restricts nothing and the statement applies to every request; remove `Condition`, or give an operator with a condition key and its values');
-    }
+    // `"Condition": {}` is taken, as IAM takes it: it plainly names no condition. An operator with no key is refused
+    // below: it reads as a restriction and tests nothing (review vt, 1).
     for (const operator of Object.keys(v)) {
       const opPath = childPath(path, operator);
       const op = parseOperator(operator);
