@@ -13,10 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, deniedByIssueTime, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { checkName, ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
-import { roleArnOf, parseRoleArn, roleNamedBy, type SessionClaims } from '../core/sts/session.ts';
+import { roleArnOf, parseRoleArn, roleNamedBy, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
   isJobSubmitter,
   ASSUME_FAILED,
@@ -915,6 +915,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * `refused`: the last issuance's refusal, answered to the job's reads until `until` without asking again; `denied`:
    * the refusal last recorded in the job's events since a session was issued (`issueFor` records each once).
    */
+  /** What `deniedForIssueTime` found of a session (its claims), and for which compiled policy set of its role. */
+  const issueTimeChecks = new WeakMap<SessionClaims, { readonly policies: PolicySet; readonly denied: boolean }>();
   const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number; readonly code?: ErrorCode | undefined } | undefined; denied?: string | undefined }>();
   let issuances = 0;
   const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
@@ -2573,6 +2575,31 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return !('role' in held) || held.role.id === claims.role.id;
   }
 
+  /**
+   * Is a cached session refused by its role's policies for its issue time, where one issued now would not be? AWS's way
+   * of revoking a role's older sessions, IAM's "Revoke active sessions" (`AWSRevokeOlderSessions`: Deny `*` when
+   * `DateLessThan aws:TokenIssueTime` the moment it was written), which the engine honours: the job's endpoints served
+   * the denied session until its refresh, hours on, and every process of the job was refused meanwhile (review vz, 1),
+   * where `sts revoke-sessions --role-arn` has them served a new session at their next fetch. Worked out once per
+   * session and compiled policy set of its role (a policy change builds a new one), so a fetch costs a map read.
+   */
+  function deniedForIssueTime(claims: SessionClaims): boolean {
+    if (claims.role === undefined) return false;
+    const held = live.principals.get(roleKey(claims.acct, claims.role.name));
+    // A role deleted or made again: `roleStands` answers for it.
+    if (held === undefined || !('role' in held) || held.role.id !== claims.role.id) return false;
+    const seen = issueTimeChecks.get(claims);
+    if (seen !== undefined && seen.policies === held.policies) return seen.denied;
+    const denied = deniedByIssueTime(held.policies, sessionPrincipal(claims, held.tags), now());
+    issueTimeChecks.set(claims, { policies: held.policies, denied });
+    return denied;
+  }
+
+  /** A cached session that may not be served: revoked, of a role deleted or made again, or denied by its issue time. */
+  function deadSession(claims: SessionClaims): boolean {
+    return live.isRevoked(claims) || !roleStands(claims) || deniedForIssueTime(claims);
+  }
+
   async function deliverTo(job: StoredJob, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if ((await endedForSubmitter(job)) !== undefined) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
@@ -2582,13 +2609,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // Cached credentials are served until their refresh time, unless they were revoked meanwhile (a role's or
     // the job's sessions revoked by an admin), or their role was deleted and made again under its name (review gp, 1):
     // then a fresh session is issued.
-    if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims) && roleStands(entry.creds.claims)) return { ok: true, value: entry.creds, job };
+    if (entry?.creds && t < entry.refreshAt && !deadSession(entry.creds.claims)) return { ok: true, value: entry.creds, job };
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
     // The cached credentials while they may still be served (the same checks, to their servable time).
     // Asked again after an issuance: one refused may have found the job's shared session, due for refresh but servable,
     // and held it (`sharedSession`), as the instance that issued it holds it (review ri, 2).
-    const servableAt = (at: number): JobCredentials | undefined => (current.creds !== undefined && at < current.servableUntil && !live.isRevoked(current.creds.claims) && roleStands(current.creds.claims) ? current.creds : undefined);
+    const servableAt = (at: number): JobCredentials | undefined => (current.creds !== undefined && at < current.servableUntil && !deadSession(current.creds.claims) ? current.creds : undefined);
     const servable = servableAt(t);
     // The session held here, dead (revoked, or of a role made again): named in a refusal, so that a node agent that
     // holds it too drops it. A refusal of a new session (409, the role's trust policy) or an outage (503) was taken by
@@ -2596,7 +2623,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // (ExpiredToken), until 30 min before its expiry, hours on, while the server answered why (review ri, 1).
     const deadHeld = (): { readonly revokedSession?: string } => {
       const held = current.creds;
-      return held !== undefined && (live.isRevoked(held.claims) || !roleStands(held.claims)) ? { revokedSession: held.credentials.accessKeyId } : {};
+      return held !== undefined && deadSession(held.claims) ? { revokedSession: held.credentials.accessKeyId } : {};
     };
     // Keep serving still-valid credentials when a refresh fails.
     const unavailable = (message: string): Delivery => {
@@ -2776,7 +2803,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // when nothing else is, as the instance that issued it holds it, so that a refusal names it (`revokedSession`) and a
     // node agent holding it drops it. An instance that held nothing of the job's (restarted, another worker) named none,
     // and the agent served the revoked session on for hours (review ri, 3).
-    if (live.isRevoked(claims) || !roleStands(claims)) {
+    if (deadSession(claims)) {
       if (entry.creds === undefined) {
         entry.creds = creds;
         entry.refreshAt = s.refreshAt;

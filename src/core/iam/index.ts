@@ -4,6 +4,7 @@ export { compilePolicy, namedEntity, referencedKeys, statementKeys, withUnresolv
 export { compiledWeight } from './weight.ts';
 export { replacePrincipals } from './rewrite.ts';
 export { evaluate, accountOf, type EvaluateOptions } from './evaluate.ts';
+export { deniedByIssueTime } from './issue-time.ts';
 export { engineSteps, withinSteps } from './work.ts';
 export { denyResourcePatterns, type DenyPatterns } from './deny-patterns.ts';
 export { principalFromArn, contextOf, counterpart, isoSeconds, type PrincipalExtra } from './principal.ts';
