@@ -41,3 +41,22 @@ export function shownGivenUrl(value: string): string {
   const at = value.lastIndexOf('@');
   return shownUrl(value, (at === -1 ? value : `…${value.slice(at)}`).replace(/[?#][\s\S]*$/, ''));
 }
+
+/** A run that may be a job's capability (43 base64url characters; the agent takes 16 to 128), once it holds an upper-case letter or a digit. */
+const CAPABILITY_RUN_RE = /[A-Za-z0-9_-]{16,}/g;
+
+/**
+ * A request's path as a 404 repeats it (`no route for GET <path>`): each run of 16 or more base64url characters that
+ * holds an upper-case letter or a digit shown as `…`, looked for once percent-escapes are decoded. A credentials URI
+ * asked at a path a little off (`//v1/credentials/<capability>`, `/V1/…`) is such a path, and the job's capability, a
+ * secret, was repeated in the answer (review vz, 2). Route words (`container-credentials`, `security-credentials`) are
+ * lower case: kept.
+ */
+export function shownRequestPath(path: string): string {
+  return withoutCapabilities(path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))));
+}
+
+/** `text` (a path already decoded) with each run that may be a capability shown as `…`, as `shownRequestPath` shows it. */
+export function withoutCapabilities(text: string): string {
+  return text.replace(CAPABILITY_RUN_RE, (run) => (/[A-Z0-9]/.test(run) ? '…' : run));
+}

@@ -60,7 +60,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, servedExpiration, servingMargin } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { shownUrl } from '../../core/shown-url.ts';
+import { shownRequestPath, shownUrl } from '../../core/shown-url.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, CREDENTIAL_ANSWER_HEADERS, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, isGatehouseAnswer, listenMetadata, metadataTokenKey, methodNotAllowed, rankCapabilityOf, REAL_EXPIRATION_HEADER, REVOKED_SESSION_HEADER, type CredentialRouteMethod, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
@@ -827,7 +827,7 @@ export function createRelay(opts: RelayOptions): Relay {
       for (const [k, v] of Object.entries(refusal.headers)) res.setHeader(k, v);
       return send(res, json(405, { Code: 'MethodNotAllowed', Message: refusal.message }));
     }
-    send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` }));
+    send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${shownRequestPath(path)}` }));
   }
 
   // A connection's requests one at a time, none behind an answer that closes it, as on the server's port (review uw, 1),

@@ -22,6 +22,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { containerCapabilityOf, jobArn, servedExpiration } from '../../core/jobs/jobs.ts';
+import { shownRequestPath } from '../../core/shown-url.ts';
 import type { App } from '../../app/index.ts';
 import type { DeliveryError, JobCredentials } from '../../app/jobs.ts';
 import { HTTP_ERRORS } from '../http/errors.ts';
@@ -314,7 +315,7 @@ export function createAgent(opts: {
     if (query !== undefined) return answerQueryElsewhere(req, res, randomUUID(), query, here, opts.addresses?.().api || undefined);
     // The admin API's routes (the `gatehouse` CLI given this port as its endpoint): said where it is (review iv, 4).
     const api = path.startsWith('/v1/') ? opts.addresses?.().api || undefined : undefined;
-    json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}${api !== undefined ? `. This is ${here}, which serves no admin API requests; send admin API requests to ${api}` : ''}` });
+    json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${shownRequestPath(path)}${api !== undefined ? `. This is ${here}, which serves no admin API requests; send admin API requests to ${api}` : ''}` });
   }
 
   const metrics = opts.metrics;

@@ -49,6 +49,7 @@ import { ClientAborted } from './aborted.ts';
 import { requestFactsOf, sourceIpOf } from './request-facts.ts';
 import { shownSegment } from './request-target.ts';
 import { repeatedKey, shapePast } from './json-keys.ts';
+import { withoutCapabilities } from '../../core/shown-url.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
 export const MAX_ADMIN_BODY = 4 << 20;
@@ -1208,7 +1209,8 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
       // shape, which the AWS clients read, as at any other path (review jo, 3). Looked at only when no route matched.
       const service = signedServiceOf(req);
       if (service === 'iam' || service === 'sts') return answerQueryMisplaced(req, res, requestId, service, rawPath, false);
-      return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${shownPath}`));
+      // Each segment as routed (review vu, 1), a run that may be a job's capability shown as `…` (review vz, 2).
+      return sendErrors(res, requestId, fail1('UNKNOWN_ROUTE', `no route for ${req.method} ${withoutCapabilities(shownPath)}`));
     }
     const allowed = [...new Set(methods)].join(', ');
     res.setHeader('allow', allowed);

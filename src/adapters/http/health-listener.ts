@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { answerClientError, closerOf, listenOn, notReadyText } from './lifecycle.ts';
 import { capConnections } from './connection-cap.ts';
 import { refusedForHost, toOriginForm } from './request-target.ts';
+import { shownRequestPath } from '../../core/shown-url.ts';
 
 export interface HealthSources {
   /** Whether the server is ready for traffic now. */
@@ -77,7 +78,7 @@ export async function listenForHealth(at: { host: string; port: number }, source
       res.setHeader('allow', 'GET, HEAD');
       return reply(res, 405, 'text/plain', `${req.method ?? ''} is not allowed on ${path}; use GET, HEAD\n`);
     }
-    reply(res, 404, 'text/plain', `no route for ${req.method ?? ''} ${path.slice(0, 256)}: this port serves GET /healthz, /readyz and /metrics\n`);
+    reply(res, 404, 'text/plain', `no route for ${req.method ?? ''} ${shownRequestPath(path.slice(0, 256))}: this port serves GET /healthz, /readyz and /metrics\n`);
   };
   // Node checks the headers timeout every `connectionsCheckingInterval` (30 s by default): a connection that sent part
   // of its headers, or nothing, was held up to 35 s, not 5 (review ja, 1).

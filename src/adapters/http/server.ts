@@ -34,6 +34,7 @@ import { answeredWith, behindProxies, requestFactsOf, requestIdOf, unsignedStsRe
 import { refusedForHost, toOriginForm } from './request-target.ts';
 import { waitsItsTurn } from './in-turn.ts';
 import { shortName } from '../../core/directory/rules.ts';
+import { shownRequestPath } from '../../core/shown-url.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -698,7 +699,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // the AWS clients read, not the JSON 404 they took for a broken server (review jo, 1).
     const misplaced = misplacedQueryServiceOf(req);
     if (misplaced !== undefined) return answerQueryMisplaced(req, res, requestId, misplaced, path, misplaced === 'sts' && asksJson(req.headers.accept));
-    send(res, 404, routeErrorBody('UNKNOWN_ROUTE', `no route for ${req.method} ${path}`), requestId, 'application/json');
+    send(res, 404, routeErrorBody('UNKNOWN_ROUTE', `no route for ${req.method} ${shownRequestPath(path)}`), requestId, 'application/json');
   }
 
   const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
