@@ -55,6 +55,7 @@ test('a start with GATEHOUSE_JOB_SESSION_SECONDS under 1200 logs a warning namin
 test('1200 and above, or unset, start without that warning (unchanged)', async () => {
   for (const [name, env] of [['at-1200', { GATEHOUSE_JOB_SESSION_SECONDS: '1200' }], ['unset', {}]] as const) {
     const lines = await startLog(name, env);
-    assert.equal(lines.filter((l) => l.includes('GATEHOUSE_JOB_SESSION_SECONDS')).length, 0, `${name}: ${lines.join('\n')}`);
+    // (1200 is under 8000, which Alibaba's ECS RAM-role provider needs: that warning is review vz, 3's, not this one.)
+    assert.equal(lines.filter((l) => l.includes('GATEHOUSE_JOB_SESSION_SECONDS') && l.includes('20 minutes')).length, 0, `${name}: ${lines.join('\n')}`);
   }
 });

@@ -52,7 +52,7 @@ import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
-import { podContainerAddressRefusal, SDK_MARGIN_SESSION_SECONDS, withContainerUri } from '../core/jobs/jobs.ts';
+import { ECS_PREFETCH_SESSION_SECONDS, podContainerAddressRefusal, SDK_MARGIN_SESSION_SECONDS, withContainerUri } from '../core/jobs/jobs.ts';
 import { makeDirectory, readSmallFile } from '../adapters/fs/index.ts';
 import { oneLinePerEvent } from './log-line.ts';
 
@@ -557,6 +557,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // `servingMargin`, review vj, 1), and nothing else pointed at the setting when jobs met ExpiredToken (review vn, 1).
   if (jobSessionSeconds !== undefined && jobSessionSeconds < SDK_MARGIN_SESSION_SECONDS) {
     startWarnings.push(`GATEHOUSE_JOB_SESSION_SECONDS \`${String(jobSessionSeconds)}\` is under ${SDK_MARGIN_SESSION_SECONDS} (20 minutes): job and node sessions this short cannot be served with every SDK's refresh margin, and botocore's IMDS provider (boto3, the aws CLI) may keep using one past its end, answered ExpiredToken until it asks again; give ${SDK_MARGIN_SESSION_SECONDS} or more`);
+  }
+  // Alibaba's ECS RAM-role provider fetches again at every call once under an hour is left (review vz, 3).
+  if (jobSessionSeconds !== undefined && jobSessionSeconds < ECS_PREFETCH_SESSION_SECONDS) {
+    startWarnings.push(`GATEHOUSE_JOB_SESSION_SECONDS \`${String(jobSessionSeconds)}\` is under ${ECS_PREFETCH_SESSION_SECONDS}: a job or node session is served until its refresh, with as little as 45% of its lifetime left, so ${jobSessionSeconds <= 3600 ? 'every' : 'part of every'} session reaches Alibaba's ECS RAM-role provider (@alicloud/credentials ecs_ram_role, the metadata endpoint's ram/ path) with under 60 min left, and that SDK then fetches credentials again (a token PUT and a GET) before every call; give ${ECS_PREFETCH_SESSION_SECONDS} or more where jobs use it`);
   }
   if (((await stat(dataDir)).mode & 0o077) !== 0) startWarnings.push(`--data-dir \`${dataDir}\` is open to group or others; run \`chmod 700 ${dataDir}\``);
   key ??= await masterKey();

@@ -385,6 +385,20 @@ export function refreshAt(issuedAt: number, expiresAt: number, jitter01: number)
   return Math.min(half + spread, servableUntil(issuedAt, expiresAt));
 }
 
+/**
+ * Alibaba's ECS RAM-role provider (`@alicloud/credentials` `ecs_ram_role`, the metadata endpoint's `ram/` path) fetches
+ * again, a token PUT and a GET, at every call once the credentials it holds have under this left (PREFETCH_TIME,
+ * credential-protocols §4.2).
+ */
+export const ECS_PREFETCH_MS = 60 * 60_000;
+/**
+ * The shortest session whose every served copy leaves that provider its hour: served until its refresh (`refreshAt`),
+ * at 55% of its lifetime at the latest, so with 9/20 of it left at least: 8,000 s. The server warns at start about
+ * GATEHOUSE_JOB_SESSION_SECONDS under it (review vz, 3): part of every shorter session (all of one of an hour or less)
+ * reaches that SDK with under an hour left, and it fetches twice before every call meanwhile.
+ */
+export const ECS_PREFETCH_SESSION_SECONDS = Math.ceil(((ECS_PREFETCH_MS / 1000) * 20) / 9);
+
 /** The longest margin kept: credential-protocols §1's "never serve credentials with < 30 min left". */
 export const SERVED_MARGIN_MS = 30 * 60_000;
 /**

@@ -63,6 +63,9 @@ GATEHOUSE_JOB_SESSION_SECONDS is the duration asked for each session of a job or
 a session ends, so it bounds how long one leaked copy works, not how long a job runs. Under 1200 (20 minutes) not
 every SDK gets its refresh margin: botocore's IMDS provider may keep using a session past its end (ExpiredToken now
 and then); the start logs a warning. Keep it at 1200 or more where jobs run boto3 or the aws CLI.
+Under 8000, part of every session (all of it at 3600 or less) is served with under 60 min left, and Alibaba's
+ECS RAM-role provider (@alicloud/credentials ecs_ram_role, the metadata endpoint's ram/ path) then fetches again
+before every call; the start logs a warning. Keep it at 8000 or more where jobs use that provider.
 GATEHOUSE_CONSOLE_IDLE_SECONDS: a console sign-in with no request (signed with its secret) for as long is refused
 (ExpiredToken) and ended, and the console tab forgets it after as long (1 to 28800; default 1800: 30 minutes).
 GATEHOUSE_ISSUER_URL is this deployment's public URL as an OIDC issuer (the \`iss\` of the workload tokens it
