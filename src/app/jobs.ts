@@ -68,7 +68,7 @@ import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, putRevocation, roleKey, signInRevocationId, userKey, type LiveState, type UserEntry } from './live.ts';
 import { aboutRole, accessDenied, actorOf, ASSOCIATED_RESOURCE, bindingsRefusal, cachedTrust, decideAdmin, decideForService, decideOnRole, PolicyCache, passedToContext, trustedServiceName, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, StoreUnavailableError, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 
 const WS = 'ws/';
@@ -2718,7 +2718,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // A pod's first credential request: the pod exists (kube-apiserver did not refuse it after the webhook), and its job
     // now counts against its account's live jobs (review vw, 1).
     if (provisional) {
-      const confirmed = await confirmPodJob(job.id);
+      let confirmed: Awaited<ReturnType<typeof confirmPodJob>>;
+      try {
+        confirmed = await confirmPodJob(job.id);
+      } catch (e) {
+        // The COMMIT's answer lost (review wc, 1): confirmed or not, nothing was issued, and asking again is safe (the
+        // next request issues, or confirms again). Answered as the outage it is (the endpoint's 503, retried by the SDKs
+        // and the node agent), not as a bug: it went past every catch, a 500 "internal error" with a stack in the log.
+        if (isStoreOutcomeUnknown(e)) throw new StoreUnavailableError(`the database's answer to the confirmation of pod job ${job.id} was lost: ${e.message}`, { cause: e });
+        throw e;
+      }
       if (confirmed === ENDED) {
         forget(job.id, capabilityHashesOf(job));
         return ENDED;
