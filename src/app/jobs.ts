@@ -1953,7 +1953,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // confirmed (no credential request), when that has not come within `podConfirmMs` of its admission (review vw, 1).
       if (job.pod) {
         const admitted = Date.parse(job.created);
-        if (isProvisional(job) && Number.isFinite(admitted) && t - admitted > podConfirmMs) {
+        // Not one whose pod asked and was refused while the account was full (`pod.asked`): the pod exists (review wc, 2).
+        if (isProvisional(job) && job.pod.asked === undefined && Number.isFinite(admitted) && t - admitted > podConfirmMs) {
           const ns = job.pod.namespace;
           const name = job.pod.name !== '' ? job.pod.name : `${job.pod.generateName ?? ''}*`;
           const hours = Math.round((podConfirmMs / 3600_000) * 100) / 100;
@@ -2772,8 +2773,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (text === undefined || job === undefined || TERMINAL.has(job.state)) return ENDED;
       if (!isProvisional(job) || job.pod === undefined) return ok(undefined);
       const held = await tx.kv.list(liveAccountPrefix(job.account), { limit: maxLiveJobs });
-      if (held.length >= maxLiveJobs) return abort(failWith('LIMIT_EXCEEDED', `pod ${job.pod.namespace}/${job.pod.name} asked for its first credentials, which would count its job against the account's live jobs, and ${liveJobsRefusal(job.account, maxLiveJobs)}`));
-      const { provisional: _was, ...pod } = job.pod;
+      if (held.length >= maxLiveJobs) {
+        const refused = failWith<void>('LIMIT_EXCEEDED', `pod ${job.pod.namespace}/${job.pod.name} asked for its first credentials, which would count its job against the account's live jobs, and ${liveJobsRefusal(job.account, maxLiveJobs)}`);
+        if (job.pod.asked !== undefined) return abort(refused);
+        // The pod exists (its capability, which only its stored spec holds, asked): noted once, so that the sweep does not
+        // end its job as one of a pod kube-apiserver refused (`POD_CONFIRM_MS`; review wc, 2). It stays provisional until
+        // a place is free, as said; nothing was noted, and a day after admission the sweep ended it, its reason false.
+        await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse(text) as object), pod: { ...job.pod, asked: isoSeconds(now()) } }));
+        await appendEvent(tx, id, 'denied', `pod ${job.pod.namespace}/${job.pod.name} asked for credentials while the account's live jobs were at its quota (${maxLiveJobs.toLocaleString('en-US')}): it exists; its job stays provisional, and is confirmed at its first request once a place is free`);
+        return refused;
+      }
+      const { provisional: _was, asked: _asked, ...pod } = job.pod;
       await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse(text) as object), pod }));
       await tx.kv.delete(jobProvisionalKey(job.account, id));
       await tx.kv.put(jobLiveAccountKey(job.account, id), id);

@@ -137,8 +137,10 @@ export interface Job {
    * kube-apiserver may still refuse the pod after the webhook (ResourceQuota, PodSecurity, a later webhook,
    * AlreadyExists), so until then the job does not count towards its account's live jobs (src/app/jobs.ts
    * `PROVISIONAL_BY_ACCOUNT`), and it ends unconfirmed after `POD_CONFIRM_MS` (review vw, 1).
+   * `asked`: when a credential request of the pod was first refused because its account's live jobs were at the quota.
+   * The pod exists, so its job is not ended unconfirmed; it stays provisional until a place is free (review wc, 2).
    */
-  readonly pod?: { readonly namespace: string; readonly name: string; readonly generateName?: string; readonly provisional?: true };
+  readonly pod?: { readonly namespace: string; readonly name: string; readonly generateName?: string; readonly provisional?: true; readonly asked?: string };
   /**
    * The job's own metadata endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT`): the agent that serves it (host name and
    * `--agent-listen` address) and its port, so the same agent opens it again on the same port after a restart.
