@@ -10,7 +10,7 @@ import { call, connect, deleteNoContent, remote, report, sayRequestId, withServe
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
-import { formatTable, jsonLine, nonEmptyArg, printableMessage, shownMessage, usageFailure, withJsonOption } from '../output.ts';
+import { formatTable, jsonLine, nonEmptyArg, printable, printableMessage, shownMessage, usageFailure, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit, moreFollow } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
@@ -32,6 +32,23 @@ interface JobJson {
   readonly reason?: string;
   readonly replicas?: number;
   readonly cluster?: string;
+  /** A pod's job (src/app/kube.ts): `provisional` until the pod's first credential request (review vw, 1). */
+  readonly pod?: { readonly namespace?: string; readonly name?: string; readonly generateName?: string; readonly provisional?: boolean; readonly asked?: string };
+}
+
+/**
+ * A job's state as the tables print it: a pod job not yet confirmed by its pod's first credential request says so
+ * (review wc, 3). The admission refusal past the account's provisional pod jobs says to find those of pods that do not
+ * exist with `jobs list`, where they were printed as any running pod job.
+ */
+const stateShown = (j: JobJson): string => (j.pod?.provisional === true && j.state === 'Running' ? `${j.state} (provisional)` : j.state);
+
+/** `jobs get`'s line of a pod job: the pod, and why its job is provisional when it is (review wc, 3). */
+function podLine(pod: NonNullable<JobJson['pod']>): string {
+  const name = printable(`${pod.namespace ?? ''}/${pod.name !== undefined && pod.name !== '' ? pod.name : `${pod.generateName ?? ''}*`}`);
+  if (pod.provisional !== true) return `pod:        ${name}`;
+  if (pod.asked !== undefined) return `pod:        ${name}, provisional: it asked for credentials at ${printable(pod.asked)} while the account's live jobs were at its quota; its job counts from its first request once a place is free`;
+  return `pod:        ${name}, provisional: it has not asked for credentials yet (kube-apiserver may have refused it after the webhook, or it has not started); its job is stopped a day after admission unless it does`;
 }
 
 type Opts = ConnectionOptions & { json?: true };
@@ -350,7 +367,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     };
     ctx.exit(
       await remote(ctx, opts, listed, (v) => {
-        ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created])));
+        ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, stateShown(j), j.role.arn ?? j.role.mode, j.created])));
         if (note !== undefined) ctx.err(note);
         if (v.next !== undefined) ctx.err(moreFollow('jobs', opts.limit, '--next', v.next));
       }),
@@ -562,6 +579,8 @@ function describe(j: JobJson): string {
     `name:       ${j.name}`,
     ...(j.cluster !== undefined ? [`cluster:    ${j.cluster}`] : [`workspace:  ${j.workspace}`]),
     `state:      ${j.state}${j.exitCode !== undefined ? ` (exit ${j.exitCode})` : ''}`,
+    // Provisional only while it runs: an ended job's document keeps the mark it ended with.
+    ...(j.pod !== undefined ? [podLine(j.state === 'Running' ? j.pod : { ...j.pod, provisional: false })] : []),
     ...(j.reason !== undefined ? [`reason:     ${j.reason}`] : []),
     `role:       ${j.role.arn ?? j.role.mode}${j.role.arn ? ` (${j.role.mode})` : ''}`,
     ...(j.replicas !== undefined ? [`replicas:   ${j.replicas}`] : []),
