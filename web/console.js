@@ -608,6 +608,9 @@ function page() {
       return notGenerated === undefined ? kept : `${kept}; not generated anew: ${notGenerated}`;
     },
     jobs: async () => {
+      // A pod job its pod has not confirmed yet (no credential request: kube-apiserver may have refused the pod after the
+      // webhook) says so, as `gatehouse jobs list` does (review wc, 3 and 4): it was printed as any running job.
+      const jobState = (j) => (j.pod?.provisional === true && j.state === 'Running' ? `${j.state} (provisional)` : j.state);
       // Every page, as `gatehouse jobs list` (review ca, 1): the API answers oldest first, 100 by default, with `next`
       // while more follow, so one page left out the newest jobs (the running ones) and was counted as all of them.
       // Narrowed by the view's Workspace and State, as `gatehouse jobs list --workspace --state` (review gz, 6).
@@ -620,7 +623,7 @@ function page() {
         jobs.push(...r.jobs);
         next = r.next;
       } while (next !== undefined && jobs.length < MAX_JOBS_SHOWN);
-      show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', (j) => j.state], ['created', (j) => j.created]], jobs));
+      show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', jobState], ['created', (j) => j.created]], jobs));
       // None in a workspace that does not exist: said, as `gatehouse jobs list --workspace` says it (review gn, 8); a typo
       // read as a workspace that ran nothing. Not refused: jobs of a deleted workspace keep its name.
       if (jobs.length === 0 && filters.workspace !== '') {
