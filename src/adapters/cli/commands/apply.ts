@@ -189,8 +189,18 @@ const SYNTAX_CODE = 'VALIDATION_ERROR';
  */
 const UNREADABLE_CODE = 'UnreadableFile';
 
+/**
+ * A byte order mark at the start of a document of a YAML stream, just before or after its `---` (or `...`) line: files
+ * saved "UTF-8 with BOM" and joined into one stream (`for f in *.yaml; do echo ---; cat "$f"; done`), or `cat`-ed when
+ * each starts with `---`. YAML 1.2 allows a BOM before a document's `---` (§9.2), which the yaml package refuses, and
+ * kubectl, decoding each document on its own, drops the one after it too; the yaml package read that one into the
+ * document's first key (`\uFEFFapiVersion`), refused as a missing `apiVersion` on the line that holds it (review wf, 1).
+ * Only at column 0, where `---` and `...` are always document markers, never content.
+ */
+const DOCUMENT_BOM = /^\uFEFF(?=(?:---|\.\.\.)(?:[ \t]|\r?$))|(?<=^(?:---|\.\.\.)(?:[ \t][^\n]*)?\r?\n)\uFEFF/gm;
+
 function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const source = (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(DOCUMENT_BOM, '');
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}`, code: SYNTAX_CODE }];
   const stream = jsonStream(file, source);
   const isJson = stream !== undefined || readAsJson(file, source);
