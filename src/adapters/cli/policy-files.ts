@@ -217,7 +217,9 @@ function offsetInScalar(node: Scalar, source: string, at: { readonly line: numbe
     const contentLines = source.slice(firstLine).split('\n');
     const indent = /^ */.exec(contentLines.find((l) => l.trim() !== '') ?? '')?.[0].length ?? 0;
     // Each line of the text is its line in the file without the block's indentation; else the text is not laid out so.
-    if (lines.some((l, i) => l !== '' && contentLines[i]?.slice(indent) !== l)) return undefined;
+    // A CRLF file's lines end in `\r`, which YAML reads as part of the line break, not of the text: compared with it, every
+    // line of a file saved with Windows line ends differed, and its errors fell back to the key (review wf, 2).
+    if (lines.some((l, i) => l !== '' && contentLines[i]?.slice(indent).replace(/\r$/, '') !== l)) return undefined;
     return firstLine + contentLines.slice(0, at.line - 1).reduce((n, l) => n + l.length + 1, 0) + indent + at.column - 1;
   }
   if (node.type === 'PLAIN' || node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') {
