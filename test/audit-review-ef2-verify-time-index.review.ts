@@ -135,8 +135,9 @@ for (const s of stores) {
           const b = r.value.breaks?.find((x) => x.reason === 'lookup' && /time index/.test(x.message));
           assert.ok(b !== undefined, `verify after ${what}: ${JSON.stringify(r.value.breaks)}`);
           await restore();
-          const again = await audit.verify(rootAdminCaller);
-          assert.ok(again.ok && again.value.ok, `restored after ${what}: ${JSON.stringify(again)}`);
+          // The spans the healthy log verified clean with, as they were: the next tampering is checked alone. (A
+          // verify of the whole log here was as dear as the check before it, for what this comparison shows.)
+          assert.deepEqual(await rows('SELECT seq, min_at, max_at FROM audit_span ORDER BY seq'), spans, `restored after ${what}`);
         };
 
         // The running greatest time of the span holding the record dated late moved back: `since` skips that span.
