@@ -70,7 +70,10 @@ test('time-range queries return what a brute-force filter does, page by page, wi
   ];
   for (const f of filters) {
     const want = brute(f);
-    for (const limit of [7, 100, 10_000]) assert.deepEqual(await paged(f, limit), want, `${JSON.stringify(f)} limit ${limit}`);
+    // Pages of 7 for the queries of a few hundred records, not through the whole log (`since` before every record:
+    // 4,329 pages, two fifths of the file's CPU): the spans bound every page of that query at the log's start, and its
+    // pages of 100 and 10,000 are checked as the others'.
+    for (const limit of want.length < 10_000 ? [7, 100, 10_000] : [100, 10_000]) assert.deepEqual(await paged(f, limit), want, `${JSON.stringify(f)} limit ${limit}`);
   }
   // The late and early records are where their time puts them.
   assert.ok(brute({ since: iso(T0 + 10_000_000) }).includes(5_001));
