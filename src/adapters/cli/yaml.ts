@@ -236,6 +236,9 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
     // A merge key (`<<`, read with the `merge` option) is read as the symbol `<<`: its pairs are merged, not sent.
     if (isKey && typeof v === 'symbol' && v.description === '<<') return;
     let why: string | undefined;
+    // A decimal YAML reads other than as written (`7200.0`, `1e3`): the number's own spelling is offered too, since
+    // quoted it is text, which a numeric field refuses. Not for leading zeros or hex (`0777`, an account id): text.
+    let asNumber: string | undefined;
     if (typeof v === 'number') {
       if (json) {
         if (!JSON_NUMBER.test(text)) why = `\`${text}\` is not a JSON number`;
@@ -243,12 +246,13 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
         else if (/^-?\d+$/.test(text) && !Number.isSafeInteger(v)) why = `\`${text}\` is too large an integer to keep exactly (it is read as ${String(v)})`;
       } else if (JSON.stringify(v) !== text) {
         why = Number.isFinite(v) ? `\`${text}\` is read by YAML as the number ${String(v)}, not as written` : `\`${text}\` is read by YAML as ${String(v)}, which JSON cannot hold`;
+        if (Number.isFinite(v) && !isKey && /^[-+]?(0|[1-9]\d*)(\.\d*)?([eE][-+]?\d+)?$/.test(text) && Number.isSafeInteger(v)) asNumber = JSON.stringify(v);
       }
     } else if (typeof v === 'boolean') {
       if (text.toLowerCase() !== String(v)) why = `\`${text}\` is read by YAML as the boolean ${String(v)} (YAML 1.1)`;
     } else if (typeof v === 'bigint') why = `\`${text}\` is too large an integer to keep exactly`;
     else why = `\`${text}\` is read by YAML as ${v instanceof Date ? 'a timestamp' : v instanceof Uint8Array ? 'binary data' : 'a value JSON cannot hold'}`;
-    if (why !== undefined) out.push({ offset: at(s), path: where, message: `${isKey ? 'the key ' : ''}${why}; quote it (${json ? JSON.stringify(text) : `'${text.replace(/'/g, "''")}'`}) to keep the text` });
+    if (why !== undefined) out.push({ offset: at(s), path: where, message: `${isKey ? 'the key ' : ''}${why}; ${asNumber !== undefined ? `write ${asNumber} for the number, or ` : ''}quote it (${json ? JSON.stringify(text) : `'${text.replace(/'/g, "''")}'`}) to keep the text` });
   };
   // A tag the reader does not resolve: its node read as if untagged (`Resource: !Sub "arn:…${Bucket}…"` applied as that
   // text, a Deny that never matches; review pf, 1). Refused, as PyYAML's safe loader refuses it.
