@@ -18,22 +18,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reviewedAs, type UserInfo } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { podAdmissionWorld, type PodAdmissionWorld } from './support/pod-admission.ts';
 import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
 
 type Json = Record<string, unknown>;
 
 let server: TestServer;
-let acct = '';
-let bearer = '';
-let scientist: UserInfo;
+let world: PodAdmissionWorld;
 /** The live jobs the tests submitted, oldest first. */
 const jobs: string[] = [];
-/** Each admitted pod's job id and credential environment, by pod name. */
-const pods = new Map<string, { id: string; env: Record<string, string> }>();
-
-const doc = (kind: string, name: string, spec: Json) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const submit = () => gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'vision', role: 'none', imds: false });
 async function submitted(): Promise<void> {
   const r = await submit();
@@ -44,57 +38,15 @@ async function stop(id: string): Promise<void> {
   const r = await gatehouseJson(server.url, server.admin, 'POST', `/v1/jobs/${id}/stop`, {});
   assert.equal(r.status, 200, JSON.stringify(r.json));
 }
-const getJob = async (id: string): Promise<Json> => {
-  const r = await gatehouseJson(server.url, server.admin, 'GET', `/v1/jobs/${id}`);
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.json;
-};
-
-let uid = 0;
-/** The CREATE admission of pod `name` naming role Trainer, by scientist. */
-async function admit(name: string): Promise<{ allowed: boolean; code: number | undefined; message: string }> {
-  const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'Trainer' } }, spec: { containers: [{ name: 'c', image: 'trainer:v1' }] } };
-  const request = { uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, name, namespace: 'ml', operation: 'CREATE', userInfo: scientist, object, oldObject: null, dryRun: false };
-  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }) });
-  const json = (await r.json()) as Json;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  const response = json['response'] as Json;
-  const status = response['status'] as { code?: number; message?: string } | undefined;
-  if (response['allowed'] === true) {
-    const patch = JSON.parse(Buffer.from(String(response['patch']), 'base64').toString('utf8')) as { path: string; value: unknown }[];
-    const env: Record<string, string> = {};
-    for (const op of patch) if (op.path === '/spec/containers/0/env') for (const e of op.value as { name: string; value: string }[]) env[e.name] = e.value;
-    pods.set(name, { id: env['GATEHOUSE_JOB_ID'] ?? assert.fail(JSON.stringify(patch)), env });
-  }
-  return { allowed: response['allowed'] === true, code: status?.code, message: String(status?.message ?? '') };
-}
-/** Pod `name`'s credential request, as its SDK makes it. */
-async function fetchCredentials(name: string): Promise<{ status: number; body: string }> {
-  const env = pods.get(name)?.env ?? assert.fail(`no pod ${name}`);
-  const r = await fetch(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { headers: { authorization: env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '' } });
-  return { status: r.status, body: await r.text() };
-}
-const podJob = (name: string): string => pods.get(name)?.id ?? assert.fail(`no pod ${name}`);
-const provisional = async (name: string): Promise<boolean> => ((await getJob(podJob(name)))['pod'] as Json)['provisional'] === true;
+const admit = (name: string) => world.admit(name);
+const fetchCredentials = (name: string) => world.fetchCredentials(name);
+const podJob = (name: string) => world.podJob(name);
+const getJob = (id: string) => world.getJob(id);
+const provisional = (name: string) => world.provisional(name);
 
 before(async () => {
-  server = await startTestServer({ maxLiveJobs: 3 });
-  acct = server.adminFile.AccountId;
-  const passAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] };
-  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    documents: [
-      doc('Workspace', 'vision', { members: [{ user: 'admin' }] }),
-      doc('Cluster', 'k1', {}),
-      doc('Role', 'Trainer', { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } }),
-      doc('User', 'scientist', { inlinePolicies: { pass: passAll } }),
-      doc('AccessEntry', 'scientist', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/scientist`, kubernetesGroups: ['devs'] }),
-    ],
-  });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
-  assert.equal(config.status, 200, JSON.stringify(config.json));
-  bearer = String(config.json['token']);
-  scientist = await reviewedAs(server, 'k1', bearer, 'scientist');
+  world = await podAdmissionWorld({ maxLiveJobs: 3 });
+  server = world.server;
 });
 after(() => server?.stop());
 
@@ -111,7 +63,7 @@ describe('review vw1: a pod’s job is provisional until the pod asks for creden
     const refused = await admit('p4');
     assert.equal(refused.allowed, false);
     assert.equal(refused.code, 403);
-    assert.match(refused.message, new RegExp(`account ${acct} has 3 pods admitted with a role that have not asked for credentials yet`));
+    assert.match(refused.message, new RegExp(`account ${server.adminFile.AccountId} has 3 pods admitted with a role that have not asked for credentials yet`));
     assert.match(refused.message, /ResourceQuota/);
   });
 
@@ -127,7 +79,7 @@ describe('review vw1: a pod’s job is provisional until the pod asks for creden
     const full = await fetchCredentials('p2');
     assert.equal(full.status, 409, full.body);
     assert.match(full.body, /LimitExceeded/);
-    assert.match(full.body, new RegExp(`account ${acct} has 3 live jobs, the most it may have`));
+    assert.match(full.body, new RegExp(`account ${server.adminFile.AccountId} has 3 live jobs, the most it may have`));
     assert.equal(await provisional('p2'), true);
     await stop(jobs.shift() as string);
     // The refusal is held a moment (ISSUANCE_REFUSAL_HOLD_MS); then the request confirms it.

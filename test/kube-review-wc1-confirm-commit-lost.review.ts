@@ -12,46 +12,19 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reviewedAs, type UserInfo } from './support/admission.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { podAdmissionWorld, type PodAdmissionWorld } from './support/pod-admission.ts';
+import type { TestServer } from './support/server.ts';
 import { StoreOutcomeUnknownError, StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
 
-type Json = Record<string, unknown>;
-
 let server: TestServer;
-let acct = '';
-let bearer = '';
-let scientist: UserInfo;
-const pods = new Map<string, { id: string; env: Record<string, string> }>();
+let world: PodAdmissionWorld;
 /** How the next confirmation write fails (once): its COMMIT answer lost, or the store out of reach. */
 let fault: 'lost' | 'unavailable' | undefined;
 let fired = 0;
 
-const doc = (kind: string, name: string, spec: Json) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-
-let uid = 0;
-async function admit(name: string): Promise<void> {
-  const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'Trainer' } }, spec: { containers: [{ name: 'c', image: 'trainer:v1' }] } };
-  const request = { uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, name, namespace: 'ml', operation: 'CREATE', userInfo: scientist, object, oldObject: null, dryRun: false };
-  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }) });
-  const response = ((await r.json()) as Json)['response'] as Json;
-  assert.equal(response['allowed'], true, JSON.stringify(response));
-  const patch = JSON.parse(Buffer.from(String(response['patch']), 'base64').toString('utf8')) as { path: string; value: unknown }[];
-  const env: Record<string, string> = {};
-  for (const op of patch) if (op.path === '/spec/containers/0/env') for (const e of op.value as { name: string; value: string }[]) env[e.name] = e.value;
-  pods.set(name, { id: env['GATEHOUSE_JOB_ID'] ?? assert.fail(JSON.stringify(patch)), env });
-}
-async function fetchCredentials(name: string): Promise<{ status: number; body: string }> {
-  const env = pods.get(name)?.env ?? assert.fail(`no pod ${name}`);
-  const r = await fetch(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { headers: { authorization: env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '' } });
-  return { status: r.status, body: await r.text() };
-}
-const provisional = async (name: string): Promise<boolean> => {
-  const r = await gatehouseJson(server.url, server.admin, 'GET', `/v1/jobs/${pods.get(name)?.id ?? ''}`);
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return (r.json['pod'] as Json)['provisional'] === true;
-};
+const admit = (name: string) => world.admitted(name);
+const fetchCredentials = (name: string) => world.fetchCredentials(name);
+const provisional = (name: string) => world.provisional(name);
 
 /** The store's writes, the one that confirms a pod job (deletes its `jobprovacct/` entry) failing as `fault` says. */
 function wrapWrites(store: Store): void {
@@ -90,22 +63,8 @@ function wrapWrites(store: Store): void {
 }
 
 before(async () => {
-  server = await startTestServer({ maxLiveJobs: 5 });
-  acct = server.adminFile.AccountId;
-  const passAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] };
-  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    documents: [
-      doc('Cluster', 'k1', {}),
-      doc('Role', 'Trainer', { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } }),
-      doc('User', 'scientist', { inlinePolicies: { pass: passAll } }),
-      doc('AccessEntry', 'scientist', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/scientist`, kubernetesGroups: ['devs'] }),
-    ],
-  });
-  assert.equal(applied.status, 200, JSON.stringify(applied.json));
-  const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
-  assert.equal(config.status, 200, JSON.stringify(config.json));
-  bearer = String(config.json['token']);
-  scientist = await reviewedAs(server, 'k1', bearer, 'scientist');
+  world = await podAdmissionWorld({ maxLiveJobs: 5 });
+  server = world.server;
   wrapWrites(server.running.app.deps.store);
 });
 after(() => server?.stop());
