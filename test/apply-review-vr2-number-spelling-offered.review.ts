@@ -7,25 +7,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../src/adapters/cli/index.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('review vr2: a number YAML reads otherwise than written is refused offering its own spelling', () => {
   let s: TestServer;
   const cli = async (...args: string[]) => {
-    let out = '';
-    let err = '';
-    const status = await runCli(args, {
-      out: (t) => void (out += t),
-      err: (t) => void (err += t),
-      readFile: (p) => readFile(p, 'utf8'),
-      now: () => Date.now(),
-      version: 'test',
-      env: { AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
-    });
-    return { status, out, err };
+    const r = await gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
+    return { status: r.code, out: r.stdout, err: r.stderr };
   };
   const file = async (name: string, text: string) => {
     const path = join(s.dataDir, name);
